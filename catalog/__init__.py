@@ -1,0 +1,3 @@
+"""Health metadata catalogue: harvest, validate, store, index and serve DCAT/HealthDCAT-AP."""
+
+__version__ = "0.1.0"

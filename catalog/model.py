@@ -1,0 +1,227 @@
+"""The domain model every harvester maps into and every later stage reads.
+
+A record is a `Dataset` (with its distributions and variables) or a `CodeList` (with its
+concepts). The model is deliberately close to DCAT-AP 3 / HealthDCAT-AP: each field names the RDF
+term it stands for, and `catalog.rdf` maps it both ways. The store keeps records as canonical
+JSON of this model (fast to hash, diff, index and render); RDF is derived from it on demand.
+
+Multilingual text is a `dict` from language tag to text (`""` for an untagged literal), so
+labels keep their language tags from source to feed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+LangText = dict[str, str]
+"""Language tag -> text. `""` is an untagged literal."""
+
+
+def text(value: LangText | None, *prefer: str) -> str:
+    """Pick the best text for display: the preferred languages first, then nb, nn, en, any."""
+    if not value:
+        return ""
+    for lang in (*prefer, "nb", "no", "nn", "en", ""):
+        if value.get(lang):
+            return value[lang]
+    return next(iter(value.values()))
+
+
+@dataclass
+class Agent:
+    """foaf:Agent / vcard contact: a publisher, custodian, access body or contact point."""
+
+    name: LangText = field(default_factory=dict)  # foaf:name / vcard:fn
+    uri: str | None = None
+    identifier: str | None = None  # dct:identifier (Norwegian organisation number)
+    type: str | None = None  # dct:type (publisher-type IRI)
+    email: str | None = None  # vcard:hasEmail / cv:email (without mailto:)
+    url: str | None = None  # vcard:hasURL / cv:contactPage / foaf:homepage
+
+
+@dataclass
+class Concept:
+    """skos:Concept: one code of a code list."""
+
+    code: str  # skos:notation
+    label: LangText = field(default_factory=dict)  # skos:prefLabel
+    uri: str | None = None
+    parent: str | None = None  # code of the broader concept
+    definition: LangText = field(default_factory=dict)  # skos:definition / scopeNote
+    valid_from: str | None = None
+    valid_to: str | None = None
+    missing: bool = False  # a sentinel / missing-value code
+
+
+@dataclass
+class CodeList:
+    """skos:ConceptScheme: a classification or code list that variables point to."""
+
+    uri: str
+    identifier: str
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    publisher: Agent | None = None
+    version: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    modified: str | None = None
+    landing_page: str | None = None
+    concepts: list[Concept] = field(default_factory=list)
+
+    kind = "codelist"
+
+
+@dataclass
+class Variable:
+    """csvw:Column under healthdcatap:hasVariables: one variable of a dataset."""
+
+    uri: str
+    name: str  # csvw:name, the short name as in the source (e.g. MORS_ALDER)
+    title: LangText = field(default_factory=dict)  # csvw:title
+    description: LangText = field(default_factory=dict)  # dct:description
+    datatype: str = "string"  # csvw:datatype, CSVW built-in datatype name
+    unit: str | None = None  # unit of measure (free text, e.g. "gram", "uker")
+    codelist: str | None = None  # URI of the CodeList record it uses
+    coding_system: str | None = None  # e.g. ICD-10, ATC, NCMP (label or IRI)
+    property_url: str | None = None  # csvw:propertyUrl: the concept it measures
+    question: LangText = field(default_factory=dict)  # question text for survey variables
+    valid_from: str | None = None
+    valid_to: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    table: str | None = None  # csvw:Table title when the source groups variables in tables
+
+
+@dataclass
+class Distribution:
+    """dcat:Distribution."""
+
+    uri: str
+    access_url: str
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    download_url: str | None = None
+    media_type: str | None = None
+    format: str | None = None  # file-type IRI
+    license: str | None = None
+    byte_size: int | None = None
+
+
+@dataclass
+class Dataset:
+    """dcat:Dataset with the HealthDCAT-AP additions."""
+
+    uri: str
+    identifier: str  # dct:identifier
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    publisher: Agent | None = None
+    contact: Agent | None = None  # dcat:contactPoint
+    hdab: Agent | None = None  # healthdcatap:hdab, the health data access body
+    custodian: Agent | None = None  # geodcatap:custodian
+    keywords: dict[str, list[str]] = field(default_factory=dict)  # lang -> keywords
+    themes: list[str] = field(default_factory=list)  # dcat:theme IRIs
+    health_categories: list[str] = field(default_factory=list)  # healthdcatap:healthCategory
+    health_themes: list[str] = field(default_factory=list)  # healthdcatap:healthTheme
+    access_rights: str | None = None  # access-right IRI
+    applicable_legislation: list[str] = field(default_factory=list)  # dcatap:applicableLegislation
+    legal_basis: LangText = field(default_factory=dict)  # dpv:hasLegalBasis (description)
+    purpose: LangText = field(default_factory=dict)  # dpv:hasPurpose (description)
+    provenance: LangText = field(default_factory=dict)  # dct:provenance
+    population_coverage: LangText = field(default_factory=dict)
+    temporal_start: str | None = None  # dct:temporal / dcat:startDate (xsd:date)
+    temporal_end: str | None = None
+    spatial: list[str] = field(default_factory=list)
+    issued: str | None = None
+    modified: str | None = None
+    languages: list[str] = field(default_factory=list)  # language IRIs
+    landing_page: str | None = None
+    frequency: str | None = None  # dct:accrualPeriodicity IRI
+    dataset_type: str | None = None  # dct:type IRI
+    conforms_to: list[str] = field(default_factory=list)
+    coding_systems: list[str] = field(default_factory=list)  # healthdcatap:hasCodingSystem
+    number_of_records: int | None = None
+    number_of_unique_individuals: int | None = None
+    min_typical_age: int | None = None
+    max_typical_age: int | None = None
+    has_structured_data: bool | None = None
+    version: str | None = None
+    distributions: list[Distribution] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+
+    kind = "dataset"
+
+
+Record = Union[Dataset, CodeList]
+RECORD_TYPES: dict[str, type] = {"dataset": Dataset, "codelist": CodeList}
+
+
+# --- canonical JSON -------------------------------------------------------------------------
+
+def to_dict(obj: Any) -> Any:
+    """Plain JSON-able structure with empty values dropped, so equal records hash equal."""
+    if dataclasses.is_dataclass(obj):
+        out = {}
+        for f in dataclasses.fields(obj):
+            value = to_dict(getattr(obj, f.name))
+            if value not in (None, "", [], {}, False):
+                out[f.name] = value
+        return out
+    if isinstance(obj, dict):
+        return {k: to_dict(v) for k, v in obj.items() if v not in (None, "", [], {})}
+    if isinstance(obj, list):
+        return [to_dict(v) for v in obj]
+    return obj
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _build(tp: Any, value: Any) -> Any:
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return None if value is None else _build(args[0], value)
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        return [_build(item, v) for v in value]
+    if dataclasses.is_dataclass(tp):
+        return from_dict(tp, value)
+    return value
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Inverse of `to_dict` for one of the model's dataclasses."""
+    hints = _hints(cls)
+    return cls(**{k: _build(hints[k], v) for k, v in data.items() if k in hints})
+
+
+def dumps(record: Record) -> str:
+    """Canonical JSON: sorted keys, no whitespace, empty values dropped."""
+    return json.dumps(to_dict(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def loads(kind: str, data: str) -> Record:
+    return from_dict(RECORD_TYPES[kind], json.loads(data))
+
+
+def content_hash(record: Record) -> str:
+    """What incremental harvesting compares: equal content, equal hash."""
+    return hashlib.sha256(dumps(record).encode()).hexdigest()
+
+
+def key_for(uri: str) -> str:
+    """Short, URL-safe, stable key of a URI, used in web paths and as the index document id."""
+    return hashlib.sha1(uri.encode()).hexdigest()[:16]

@@ -1,0 +1,498 @@
+"""The model <-> DCAT-AP 3 / HealthDCAT-AP RDF, both directions, kept symmetric.
+
+`to_graph` writes a record as RDF (used by validation, feeds and export); `from_graph` reads the
+datasets and code lists of any DCAT-AP(-NO)/HealthDCAT-AP graph into records (used by the `dcat`
+harvester). A term supported in one direction is supported in the other, and the round trip
+`from_graph(to_graph(r)) == r` is a tested property. Variables are csvw:Column under
+healthdcatap:hasVariables -> csvw:TableGroup -> csvw:Table, as in HealthDCAT-AP Release 8.
+
+Terms without a standard home (a variable's unit, question text, code list link) use the small
+`HK` vocabulary below, declared in the README.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, OWL, PROV, RDF, SKOS, XSD
+from rdflib.term import Node
+
+from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, LangText, Record, Variable
+
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+HEALTH = Namespace("http://healthdataportal.eu/ns/health#")
+CSVW = Namespace("http://www.w3.org/ns/csvw#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+CV = Namespace("http://data.europa.eu/m8g/")
+DPV = Namespace("https://w3id.org/dpv#")
+GEODCATAP = Namespace("http://data.europa.eu/930/")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+SCHEMA = Namespace("https://schema.org/")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+HK = Namespace("https://w3id.org/helsekatalog#")
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # missing from rdflib's closed DCAT namespace
+
+PREFIXES = {
+    "dcat": DCAT, "dct": DCT, "foaf": FOAF, "skos": SKOS, "xsd": XSD, "prov": PROV, "owl": OWL,
+    "dcatap": DCATAP, "healthdcatap": HEALTH, "csvw": CSVW, "vcard": VCARD, "cv": CV, "dpv": DPV,
+    "geodcatap": GEODCATAP, "adms": ADMS, "hydra": HYDRA, "dqv": DQV, "schema": SCHEMA, "eli": ELI, "hk": HK,
+}
+
+EU = "http://publications.europa.eu/resource/authority/"
+
+
+def new_graph() -> Graph:
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, replace=True)
+    return g
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def _lang(g: Graph, s: Node, p: URIRef, value: LangText) -> None:
+    for lang, txt in value.items():
+        if txt:
+            g.add((s, p, Literal(txt, lang=lang or None)))
+
+
+def _date(value: str) -> Literal:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return Literal(value, datatype=XSD.date)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?", value):
+        return Literal(value, datatype=XSD.dateTime)
+    if re.fullmatch(r"\d{4}", value):
+        return Literal(value, datatype=XSD.gYear)
+    return Literal(value)
+
+
+def _iris(g: Graph, s: Node, p: URIRef, values: Iterable[str], rdf_type: URIRef | None = None) -> None:
+    for v in values:
+        g.add((s, p, URIRef(v)))
+        if rdf_type is not None:
+            g.add((URIRef(v), RDF.type, rdf_type))
+
+
+def _agent(g: Graph, agent: Agent, health: bool = False) -> Node:
+    node: Node = URIRef(agent.uri) if agent.uri else BNode()
+    g.add((node, RDF.type, FOAF.Agent))
+    _lang(g, node, FOAF.name, agent.name)
+    if agent.identifier:
+        g.add((node, DCT.identifier, Literal(agent.identifier)))
+    if agent.type:
+        g.add((node, DCT.type, URIRef(agent.type)))
+        g.add((URIRef(agent.type), RDF.type, SKOS.Concept))
+    if agent.url:
+        g.add((node, FOAF.homepage, URIRef(agent.url)))
+        g.add((URIRef(agent.url), RDF.type, FOAF.Document))
+    if health and (agent.email or agent.url):
+        cp = BNode()
+        g.add((node, CV.contactPoint, cp))
+        g.add((cp, RDF.type, CV.ContactPoint))
+        if agent.email:
+            g.add((cp, CV.email, Literal(agent.email)))
+        if agent.url:
+            g.add((cp, CV.contactPage, URIRef(agent.url)))
+    elif agent.email:
+        g.add((node, FOAF.mbox, URIRef(f"mailto:{agent.email}")))
+    return node
+
+
+def _contact(g: Graph, agent: Agent) -> Node:
+    node: Node = URIRef(agent.uri) if agent.uri else BNode()
+    g.add((node, RDF.type, VCARD.Kind))
+    _lang(g, node, VCARD.fn, agent.name)
+    if agent.email:
+        g.add((node, VCARD.hasEmail, URIRef(f"mailto:{agent.email}")))
+    if agent.url:
+        g.add((node, VCARD.hasURL, URIRef(agent.url)))
+    return node
+
+
+def _described(g: Graph, s: Node, p: URIRef, cls: URIRef, value: LangText) -> None:
+    """A property whose value is a node carrying a description (dct:provenance, dpv:hasPurpose ...)."""
+    if value:
+        node = BNode()
+        g.add((s, p, node))
+        g.add((node, RDF.type, cls))
+        _lang(g, node, DCT.description, value)
+
+
+def concept_uri(codelist_uri: str, code: str) -> str:
+    return f"{codelist_uri.rstrip('/')}/code/{quote(code, safe='')}"
+
+
+def add_dataset(g: Graph, d: Dataset) -> URIRef:
+    s = URIRef(d.uri)
+    g.add((s, RDF.type, DCAT.Dataset))
+    g.add((s, DCT.identifier, Literal(d.identifier)))
+    _lang(g, s, DCT.title, d.title)
+    _lang(g, s, DCT.description, d.description)
+    if d.publisher:
+        g.add((s, DCT.publisher, _agent(g, d.publisher, health=True)))
+    if d.contact:
+        g.add((s, DCAT.contactPoint, _contact(g, d.contact)))
+    if d.hdab:
+        g.add((s, HEALTH.hdab, _agent(g, d.hdab, health=True)))
+    if d.custodian:
+        g.add((s, GEODCATAP.custodian, _agent(g, d.custodian, health=True)))
+    for lang, words in d.keywords.items():
+        for w in words:
+            g.add((s, DCAT.keyword, Literal(w, lang=lang or None)))
+    _iris(g, s, DCAT.theme, d.themes, SKOS.Concept)
+    _iris(g, s, HEALTH.healthCategory, d.health_categories, SKOS.Concept)
+    _iris(g, s, HEALTH.healthTheme, d.health_themes, SKOS.Concept)
+    if d.access_rights:
+        g.add((s, DCT.accessRights, URIRef(d.access_rights)))
+        g.add((URIRef(d.access_rights), RDF.type, DCT.RightsStatement))
+    _iris(g, s, DCATAP.applicableLegislation, d.applicable_legislation, ELI.LegalResource)
+    _described(g, s, DPV.hasLegalBasis, DPV.LegalBasis, d.legal_basis)
+    _described(g, s, DPV.hasPurpose, DPV.Purpose, d.purpose)
+    _described(g, s, DCT.provenance, DCT.ProvenanceStatement, d.provenance)
+    _lang(g, s, HEALTH.populationCoverage, d.population_coverage)
+    if d.temporal_start or d.temporal_end:
+        period = BNode()
+        g.add((s, DCT.temporal, period))
+        g.add((period, RDF.type, DCT.PeriodOfTime))
+        if d.temporal_start:
+            g.add((period, DCAT.startDate, _date(d.temporal_start)))
+        if d.temporal_end:
+            g.add((period, DCAT.endDate, _date(d.temporal_end)))
+    _iris(g, s, DCT.spatial, d.spatial, DCT.Location)
+    if d.issued:
+        g.add((s, DCT.issued, _date(d.issued)))
+    if d.modified:
+        g.add((s, DCT.modified, _date(d.modified)))
+    _iris(g, s, DCT.language, d.languages, DCT.LinguisticSystem)
+    if d.landing_page:
+        g.add((s, DCAT.landingPage, URIRef(d.landing_page)))
+        g.add((URIRef(d.landing_page), RDF.type, FOAF.Document))
+    if d.frequency:
+        g.add((s, DCT.accrualPeriodicity, URIRef(d.frequency)))
+        g.add((URIRef(d.frequency), RDF.type, DCT.Frequency))
+    if d.dataset_type:
+        g.add((s, DCT.type, URIRef(d.dataset_type)))
+        g.add((URIRef(d.dataset_type), RDF.type, SKOS.Concept))
+    _iris(g, s, DCT.conformsTo, d.conforms_to, DCT.Standard)
+    _iris(g, s, HEALTH.hasCodingSystem, d.coding_systems, DCT.Standard)
+    for prop, value in ((HEALTH.numberOfRecords, d.number_of_records),
+                        (HEALTH.numberOfUniqueIndividuals, d.number_of_unique_individuals),
+                        (HEALTH.minTypicalAge, d.min_typical_age), (HEALTH.maxTypicalAge, d.max_typical_age)):
+        if value is not None:
+            g.add((s, prop, Literal(value, datatype=XSD.nonNegativeInteger)))
+    if d.has_structured_data is not None:
+        g.add((s, HEALTH.hasStructuredData, Literal(d.has_structured_data)))
+    if d.version:
+        g.add((s, DCAT_VERSION, Literal(d.version)))
+    for dist in d.distributions:
+        g.add((s, DCAT.distribution, add_distribution(g, dist)))
+    if d.variables:
+        add_variables(g, s, d)
+    return s
+
+
+def add_distribution(g: Graph, dist: Distribution) -> URIRef:
+    s = URIRef(dist.uri)
+    g.add((s, RDF.type, DCAT.Distribution))
+    g.add((s, DCAT.accessURL, URIRef(dist.access_url)))
+    _lang(g, s, DCT.title, dist.title)
+    _lang(g, s, DCT.description, dist.description)
+    if dist.download_url:
+        g.add((s, DCAT.downloadURL, URIRef(dist.download_url)))
+    if dist.media_type:
+        g.add((s, DCAT.mediaType, URIRef(f"http://www.iana.org/assignments/media-types/{dist.media_type}")))
+    if dist.format:
+        g.add((s, DCT.format, URIRef(dist.format)))
+        g.add((URIRef(dist.format), RDF.type, DCT.MediaTypeOrExtent))
+    if dist.license:
+        g.add((s, DCT.license, URIRef(dist.license)))
+        g.add((URIRef(dist.license), RDF.type, DCT.LicenseDocument))
+    if dist.byte_size is not None:
+        g.add((s, DCAT.byteSize, Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)))
+    return s
+
+
+def _table_uri(dataset_uri: str, table: str | None) -> URIRef:
+    return URIRef(f"{dataset_uri}#table" + (f"-{quote(table, safe='')}" if table else ""))
+
+
+def add_variables(g: Graph, s: URIRef, d: Dataset) -> None:
+    group = URIRef(f"{d.uri}#variables")
+    g.add((s, HEALTH.hasVariables, group))
+    g.add((group, RDF.type, CSVW.TableGroup))
+    _lang(g, group, DCT.title, {lang: f"Variabler i {t}" if lang != "en" else f"Variables of {t}"
+                                for lang, t in d.title.items()} or {"": d.identifier})
+    tables: dict[str | None, URIRef] = {}
+    for v in d.variables:
+        if v.table not in tables:
+            t = tables[v.table] = _table_uri(d.uri, v.table)
+            g.add((group, CSVW.table, t))
+            g.add((t, RDF.type, CSVW.Table))
+            g.add((t, DCT.title, Literal(v.table or d.identifier)))
+        g.add((tables[v.table], CSVW.column, add_variable(g, v)))
+
+
+def add_variable(g: Graph, v: Variable) -> URIRef:
+    c = URIRef(v.uri)
+    g.add((c, RDF.type, CSVW.Column))
+    g.add((c, CSVW.name, Literal(v.name)))
+    _lang(g, c, CSVW.title, v.title)
+    _lang(g, c, DCT.description, v.description)
+    g.add((c, CSVW.datatype, Literal(v.datatype)))
+    if v.unit:
+        g.add((c, HK.unit, Literal(v.unit)))
+    if v.codelist:
+        g.add((c, HK.codeList, URIRef(v.codelist)))
+    if v.coding_system:
+        g.add((c, HK.codingSystem, Literal(v.coding_system)))
+    if v.property_url:
+        g.add((c, CSVW.propertyUrl, URIRef(v.property_url)))
+    _lang(g, c, HK.question, v.question)
+    if v.valid_from:
+        g.add((c, SCHEMA.validFrom, _date(v.valid_from)))
+    if v.valid_to:
+        g.add((c, SCHEMA.validThrough, _date(v.valid_to)))
+    for w in v.keywords:
+        g.add((c, DCAT.keyword, Literal(w)))
+    return c
+
+
+def add_codelist(g: Graph, cl: CodeList) -> URIRef:
+    s = URIRef(cl.uri)
+    g.add((s, RDF.type, SKOS.ConceptScheme))
+    g.add((s, DCT.identifier, Literal(cl.identifier)))
+    _lang(g, s, DCT.title, cl.title)
+    _lang(g, s, DCT.description, cl.description)
+    if cl.publisher:
+        g.add((s, DCT.publisher, _agent(g, cl.publisher)))
+    if cl.version:
+        g.add((s, OWL.versionInfo, Literal(cl.version)))
+    if cl.valid_from:
+        g.add((s, SCHEMA.validFrom, _date(cl.valid_from)))
+    if cl.valid_to:
+        g.add((s, SCHEMA.validThrough, _date(cl.valid_to)))
+    if cl.modified:
+        g.add((s, DCT.modified, _date(cl.modified)))
+    if cl.landing_page:
+        g.add((s, DCAT.landingPage, URIRef(cl.landing_page)))
+    for c in cl.concepts:
+        n = URIRef(c.uri or concept_uri(cl.uri, c.code))
+        g.add((n, RDF.type, SKOS.Concept))
+        g.add((n, SKOS.inScheme, s))
+        g.add((n, SKOS.notation, Literal(c.code)))
+        _lang(g, n, SKOS.prefLabel, c.label)
+        _lang(g, n, SKOS.definition, c.definition)
+        if c.parent:
+            g.add((n, SKOS.broader, URIRef(concept_uri(cl.uri, c.parent))))
+        if c.valid_from:
+            g.add((n, SCHEMA.validFrom, _date(c.valid_from)))
+        if c.valid_to:
+            g.add((n, SCHEMA.validThrough, _date(c.valid_to)))
+        if c.missing:
+            g.add((n, HK.missingValue, Literal(True)))
+    return s
+
+
+def to_graph(records: Iterable[Record], graph: Graph | None = None) -> Graph:
+    g = graph if graph is not None else new_graph()
+    for r in records:
+        (add_dataset if isinstance(r, Dataset) else add_codelist)(g, r)  # type: ignore[operator]
+    return g
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+class Reader:
+    """Reads records out of one graph; `errors` collects what could not be mapped, per record."""
+
+    def __init__(self, g: Graph):
+        self.g = g
+        self.errors: list[tuple[str, str, str]] = []  # (record uri, field, message)
+
+    def _one(self, s: Node, p: URIRef) -> Node | None:
+        return next(iter(self.g.objects(s, p)), None)
+
+    def _str(self, s: Node, p: URIRef) -> str | None:
+        o = self._one(s, p)
+        return None if o is None else str(o)
+
+    def _iri(self, s: Node, p: URIRef) -> str | None:
+        o = self._one(s, p)
+        return str(o) if isinstance(o, URIRef) else None
+
+    def _iris(self, s: Node, p: URIRef) -> list[str]:
+        return sorted(str(o) for o in self.g.objects(s, p) if isinstance(o, URIRef))
+
+    def _lang(self, s: Node, p: URIRef) -> LangText:
+        out: LangText = {}
+        for o in self.g.objects(s, p):
+            if isinstance(o, Literal):
+                out.setdefault(o.language or "", str(o))
+        return out
+
+    def _int(self, uri: str, s: Node, p: URIRef, name: str) -> int | None:
+        o = self._one(s, p)
+        if o is None:
+            return None
+        try:
+            return int(str(o))
+        except ValueError:
+            self.errors.append((uri, name, f"{str(o)!r} is not a whole number"))
+            return None
+
+    def _described(self, s: Node, p: URIRef) -> LangText:
+        o = self._one(s, p)
+        if o is None:
+            return {}
+        if isinstance(o, Literal):
+            return {o.language or "": str(o)}
+        return self._lang(o, DCT.description) or self._lang(o, RDFS_LABEL)
+
+    def _agent(self, node: Node | None) -> Agent | None:
+        if node is None:
+            return None
+        a = Agent(uri=str(node) if isinstance(node, URIRef) else None,
+                  name=self._lang(node, FOAF.name) or self._lang(node, VCARD.fn)
+                  or self._lang(node, VCARD["organization-name"]) or self._lang(node, VCARD.hasOrganizationName),
+                  identifier=self._str(node, DCT.identifier), type=self._iri(node, DCT.type),
+                  url=self._iri(node, FOAF.homepage) or self._iri(node, VCARD.hasURL))
+        mbox = self._iri(node, FOAF.mbox) or self._iri(node, VCARD.hasEmail) or self._str(node, VCARD.hasEmail)
+        cp = self._one(node, CV.contactPoint)
+        if cp is not None:
+            mbox = mbox or self._str(cp, CV.email)
+            a.url = a.url or self._iri(cp, CV.contactPage)
+        if mbox:
+            a.email = mbox.removeprefix("mailto:")
+        return a
+
+    def dataset(self, s: URIRef) -> Dataset:
+        uri = str(s)
+        g = self.g
+        d = Dataset(uri=uri, identifier=self._str(s, DCT.identifier) or uri,
+                    title=self._lang(s, DCT.title), description=self._lang(s, DCT.description))
+        d.publisher = self._agent(self._one(s, DCT.publisher))
+        d.contact = self._agent(self._one(s, DCAT.contactPoint))
+        d.hdab = self._agent(self._one(s, HEALTH.hdab))
+        d.custodian = self._agent(self._one(s, GEODCATAP.custodian))
+        for o in g.objects(s, DCAT.keyword):
+            d.keywords.setdefault(getattr(o, "language", None) or "", []).append(str(o))
+        for words in d.keywords.values():
+            words.sort()
+        d.themes = self._iris(s, DCAT.theme)
+        d.health_categories = self._iris(s, HEALTH.healthCategory)
+        d.health_themes = self._iris(s, HEALTH.healthTheme)
+        d.access_rights = self._iri(s, DCT.accessRights)
+        d.applicable_legislation = self._iris(s, DCATAP.applicableLegislation)
+        d.legal_basis = self._described(s, DPV.hasLegalBasis)
+        d.purpose = self._described(s, DPV.hasPurpose)
+        d.provenance = self._described(s, DCT.provenance)
+        d.population_coverage = self._lang(s, HEALTH.populationCoverage)
+        period = self._one(s, DCT.temporal)
+        if period is not None:
+            d.temporal_start = self._str(period, DCAT.startDate) or self._str(period, SCHEMA.startDate)
+            d.temporal_end = self._str(period, DCAT.endDate) or self._str(period, SCHEMA.endDate)
+        d.spatial = self._iris(s, DCT.spatial)
+        d.issued = self._str(s, DCT.issued)
+        d.modified = self._str(s, DCT.modified)
+        d.languages = self._iris(s, DCT.language)
+        d.landing_page = self._iri(s, DCAT.landingPage)
+        d.frequency = self._iri(s, DCT.accrualPeriodicity)
+        d.dataset_type = self._iri(s, DCT.type)
+        d.conforms_to = self._iris(s, DCT.conformsTo)
+        d.coding_systems = self._iris(s, HEALTH.hasCodingSystem)
+        d.number_of_records = self._int(uri, s, HEALTH.numberOfRecords, "numberOfRecords")
+        d.number_of_unique_individuals = self._int(uri, s, HEALTH.numberOfUniqueIndividuals, "numberOfUniqueIndividuals")
+        d.min_typical_age = self._int(uri, s, HEALTH.minTypicalAge, "minTypicalAge")
+        d.max_typical_age = self._int(uri, s, HEALTH.maxTypicalAge, "maxTypicalAge")
+        hsd = self._one(s, HEALTH.hasStructuredData)
+        if hsd is not None:
+            d.has_structured_data = str(hsd).lower() in ("true", "1")
+        d.version = self._str(s, DCAT_VERSION)
+        d.distributions = [self.distribution(o) for o in sorted(g.objects(s, DCAT.distribution))
+                           if isinstance(o, URIRef)]
+        d.variables = list(self.variables(uri, s))
+        return d
+
+    def distribution(self, s: URIRef) -> Distribution:
+        media = self._iri(s, DCAT.mediaType) or self._str(s, DCAT.mediaType)
+        size = self._int(str(s), s, DCAT.byteSize, "byteSize")
+        return Distribution(uri=str(s), access_url=self._iri(s, DCAT.accessURL) or "",
+                            title=self._lang(s, DCT.title), description=self._lang(s, DCT.description),
+                            download_url=self._iri(s, DCAT.downloadURL),
+                            media_type=media.removeprefix("http://www.iana.org/assignments/media-types/") if media else None,
+                            format=self._iri(s, DCT.format), license=self._iri(s, DCT.license), byte_size=size)
+
+    def variables(self, dataset_uri: str, s: URIRef) -> Iterator[Variable]:
+        seen: set[str] = set()
+        for group in self.g.objects(s, HEALTH.hasVariables):
+            for table in sorted(self.g.objects(group, CSVW.table)):
+                title = self._str(table, DCT.title)
+                table_name = None if table == _table_uri(dataset_uri, None) else title
+                for col in sorted(self.g.objects(table, CSVW.column)):
+                    if not isinstance(col, URIRef):
+                        self.errors.append((dataset_uri, "csvw:column", "a variable has no URI (blank node); skipped"))
+                        continue
+                    if str(col) in seen:
+                        continue
+                    seen.add(str(col))
+                    yield self.variable(col, table_name)
+
+    def variable(self, c: URIRef, table: str | None) -> Variable:
+        name = self._str(c, CSVW.name)
+        if not name:
+            self.errors.append((str(c), "csvw:name", "the variable has no name"))
+        return Variable(uri=str(c), name=name or str(c).rsplit("/", 1)[-1], title=self._lang(c, CSVW.title),
+                        description=self._lang(c, DCT.description),
+                        datatype=self._str(c, CSVW.datatype) or "string", unit=self._str(c, HK.unit),
+                        codelist=self._iri(c, HK.codeList), coding_system=self._str(c, HK.codingSystem),
+                        property_url=self._iri(c, CSVW.propertyUrl), question=self._lang(c, HK.question),
+                        valid_from=self._str(c, SCHEMA.validFrom), valid_to=self._str(c, SCHEMA.validThrough),
+                        keywords=sorted(str(o) for o in self.g.objects(c, DCAT.keyword)), table=table)
+
+    def codelist(self, s: URIRef) -> CodeList:
+        uri = str(s)
+        cl = CodeList(uri=uri, identifier=self._str(s, DCT.identifier) or uri,
+                      title=self._lang(s, DCT.title) or self._lang(s, SKOS.prefLabel),
+                      description=self._lang(s, DCT.description), publisher=self._agent(self._one(s, DCT.publisher)),
+                      version=self._str(s, OWL.versionInfo), valid_from=self._str(s, SCHEMA.validFrom),
+                      valid_to=self._str(s, SCHEMA.validThrough), modified=self._str(s, DCT.modified),
+                      landing_page=self._iri(s, DCAT.landingPage))
+        concepts = []
+        for n in self.g.subjects(SKOS.inScheme, s):
+            code = self._str(n, SKOS.notation) or str(n).rsplit("/", 1)[-1]
+            broader = self._iri(n, SKOS.broader)
+            parent = None
+            if broader:
+                parent = self._str(URIRef(broader), SKOS.notation) or broader.rsplit("/", 1)[-1]
+            concepts.append(Concept(code=code, label=self._lang(n, SKOS.prefLabel),
+                                    uri=None if str(n) == concept_uri(uri, code) else str(n), parent=parent,
+                                    definition=self._lang(n, SKOS.definition),
+                                    valid_from=self._str(n, SCHEMA.validFrom), valid_to=self._str(n, SCHEMA.validThrough),
+                                    missing=self._one(n, HK.missingValue) is not None))
+        cl.concepts = sorted(concepts, key=lambda c: c.code)
+        return cl
+
+    def records(self) -> Iterator[Record]:
+        for s in sorted(set(self.g.subjects(RDF.type, DCAT.Dataset))):
+            if isinstance(s, URIRef):
+                yield self.dataset(s)
+            else:
+                self.errors.append(("(blank node)", "dcat:Dataset", "a dataset has no URI (blank node); skipped"))
+        for s in sorted(set(self.g.subjects(RDF.type, SKOS.ConceptScheme))):
+            if isinstance(s, URIRef):
+                yield self.codelist(s)
+
+
+RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+
+
+def from_graph(g: Graph) -> tuple[list[Record], list[tuple[str, str, str]]]:
+    """All datasets and code lists in `g`, and the (record, field, message) problems met."""
+    reader = Reader(g)
+    records = list(reader.records())
+    return records, reader.errors

@@ -1,0 +1,94 @@
+"""One search interface, several backends.
+
+A backend indexes flat documents (`catalog.search.documents`) derived from the store and answers
+`SearchQuery` with a `SearchResult`. The index is always rebuildable from the store
+(`catalog reindex`), so a backend may drop and rebuild at will. Every backend passes the same
+contract suite (`tests/test_search_contract.py`); what a backend cannot do it refuses with
+`Unsupported`, never silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from catalog.config import Settings
+
+FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights")
+"""Facets every backend counts, in display order."""
+
+DOC_TYPES = ("variable", "dataset", "codelist")
+
+
+class Unsupported(NotImplementedError):
+    """The backend cannot do what was asked; the message says what and why."""
+
+
+class BadQuery(ValueError):
+    """The query cannot be understood; the message is safe to show to the user."""
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    type: str = "variable"  # one of DOC_TYPES
+    filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within, AND across)
+    sort: str = "relevance"  # or "name"
+    offset: int = 0
+    limit: int = 20
+    facets: tuple[str, ...] = FACETS
+    highlight: bool = True
+
+
+@dataclass
+class Hit:
+    key: str
+    score: float
+    doc: dict[str, Any]
+    highlights: dict[str, str] = field(default_factory=dict)  # field -> HTML-escaped text with <mark>
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
+        """Rebuild the whole index from `docs`; searches see the old index until it is done."""
+
+    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
+        """Add or replace documents by `key`."""
+
+    def delete(self, keys: Iterable[str]) -> None: ...
+
+    def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        """Completions for a search box: variable names and labels starting with `prefix`."""
+
+    def count(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_backend(settings: "Settings") -> SearchBackend:
+    """The backend the configuration names; an unknown name is a configuration error."""
+    name = settings.search_backend
+    if name == "tantivy":
+        from catalog.search.tantivy_backend import TantivyBackend
+
+        return TantivyBackend(settings.index_dir)
+    if name == "elasticsearch":
+        from catalog.search.elasticsearch_backend import ElasticsearchBackend
+
+        return ElasticsearchBackend.from_settings(settings)
+    from catalog.config import ConfigError
+
+    raise ConfigError(f"CATALOG_SEARCH_BACKEND={name!r}: choose 'tantivy' or 'elasticsearch'")

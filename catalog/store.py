@@ -1,0 +1,362 @@
+"""The single source of truth: records with provenance and history, harvest runs and errors.
+
+`Store` is the small interface the rest of the program uses; `SQLiteStore` implements it with
+the standard library (WAL mode, one file), so a server database can take its place when several
+instances share a catalogue. Records are kept as canonical JSON of `catalog.model`.
+
+Consistency rules the tests rely on:
+- every write happens in a transaction; a killed process leaves whole records or none;
+- a run is `running` until it is finished; a run found `running` at open whose process is gone
+  becomes `interrupted`; deletions and incremental checkpoints are written only when a run
+  finishes successfully, so an interrupted run never deletes or skips anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+from catalog.model import Record, key_for, loads
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,            -- running | ok | failed | interrupted
+    counts TEXT NOT NULL DEFAULT '{}',
+    error TEXT,
+    pid INTEGER
+);
+CREATE INDEX IF NOT EXISTS runs_source ON runs(source, id);
+CREATE TABLE IF NOT EXISTS errors (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    source TEXT NOT NULL,
+    url TEXT,
+    record_id TEXT,
+    field TEXT,
+    message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS errors_run ON errors(run_id);
+CREATE TABLE IF NOT EXISTS records (
+    uri TEXT PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    data TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    deleted_at TEXT,
+    run_id INTEGER NOT NULL,
+    fetch_url TEXT,
+    conforms INTEGER,
+    validation TEXT
+);
+CREATE INDEX IF NOT EXISTS records_source ON records(source);
+CREATE INDEX IF NOT EXISTS records_changed ON records(last_changed);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY,
+    uri TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    change TEXT NOT NULL,            -- new | changed | deleted | restored
+    hash TEXT
+);
+CREATE INDEX IF NOT EXISTS history_uri ON history(uri);
+CREATE INDEX IF NOT EXISTS history_at ON history(at);
+CREATE TABLE IF NOT EXISTS source_state (
+    source TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+);
+"""
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+@dataclass
+class StoredRecord:
+    uri: str
+    key: str
+    kind: str
+    source: str
+    record: Record
+    hash: str
+    first_seen: str
+    last_changed: str
+    last_seen: str
+    deleted_at: str | None
+    run_id: int
+    fetch_url: str | None
+    conforms: bool | None
+    validation: dict[str, Any] | None
+
+
+@dataclass
+class Run:
+    id: int
+    source: str
+    started: str
+    finished: str | None
+    status: str
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class RunError:
+    run_id: int
+    source: str
+    url: str | None
+    record_id: str | None
+    field: str | None
+    message: str
+
+
+class Store(Protocol):
+    def start_run(self, source: str) -> int: ...
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None: ...
+    def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None: ...
+    def known(self, source: str) -> dict[str, str]: ...
+    def put(self, source: str, run_id: int, record: Record, hash: str, fetch_url: str | None,
+            conforms: bool | None, validation: dict[str, Any] | None) -> str: ...
+    def touch(self, uris: Iterable[str], run_id: int) -> None: ...
+    def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
+    def get(self, uri: str) -> StoredRecord | None: ...
+    def get_by_key(self, key: str) -> StoredRecord | None: ...
+    def records(self, source: str | None = None, include_deleted: bool = False,
+                kind: str | None = None) -> Iterator[StoredRecord]: ...
+    def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
+    def last_run(self, source: str) -> Run | None: ...
+    def errors(self, run_id: int) -> list[RunError]: ...
+    def state(self, source: str) -> dict[str, str]: ...
+    def save_state(self, source: str, state: dict[str, str]) -> None: ...
+    def history(self, uri: str) -> list[dict[str, Any]]: ...
+    def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
+
+
+class SQLiteStore:
+    """The default store. Safe to share between threads (a connection per thread)."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self.transaction() as db:
+            db.executescript(SCHEMA)
+        self._recover()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _recover(self) -> None:
+        """Runs left `running` by a process that no longer exists were interrupted."""
+        with self.transaction() as db:
+            for row in db.execute("SELECT id, pid FROM runs WHERE status='running'").fetchall():
+                if row["pid"] and _alive(row["pid"]) and row["pid"] != os.getpid():
+                    continue
+                db.execute("UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
+                           (now(), "the harvest was interrupted before it finished", row["id"]))
+
+    # -- runs -------------------------------------------------------------------------------
+    def start_run(self, source: str) -> int:
+        with self.transaction() as db:
+            return db.execute("INSERT INTO runs(source, started, status, pid) VALUES (?,?,?,?)",
+                              (source, now(), "running", os.getpid())).lastrowid  # type: ignore[return-value]
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE runs SET finished=?, status=?, counts=?, error=? WHERE id=?",
+                       (now(), status, json.dumps(counts), error, run_id))
+
+    def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None:
+        with self.transaction() as db:
+            db.executemany("INSERT INTO errors(run_id, source, url, record_id, field, message) VALUES (?,?,?,?,?,?)",
+                           [(run_id, source, e.url, e.record_id, e.field, e.message) for e in errors])
+
+    def _run(self, row: sqlite3.Row) -> Run:
+        return Run(row["id"], row["source"], row["started"], row["finished"], row["status"],
+                   json.loads(row["counts"]), row["error"])
+
+    def runs(self, source: str | None = None, limit: int = 50) -> list[Run]:
+        if source:
+            rows = self.db.execute("SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source, limit))
+        else:
+            rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [self._run(r) for r in rows.fetchall()]
+
+    def last_run(self, source: str) -> Run | None:
+        runs = self.runs(source, 1)
+        return runs[0] if runs else None
+
+    def last_finished_run(self, source: str) -> Run | None:
+        row = self.db.execute("SELECT * FROM runs WHERE source=? AND status IN ('ok','failed') ORDER BY id DESC "
+                              "LIMIT 1", (source,)).fetchone()
+        return self._run(row) if row else None
+
+    def errors(self, run_id: int) -> list[RunError]:
+        rows = self.db.execute("SELECT * FROM errors WHERE run_id=? ORDER BY id", (run_id,)).fetchall()
+        return [RunError(r["run_id"], r["source"], r["url"], r["record_id"], r["field"], r["message"]) for r in rows]
+
+    # -- records ----------------------------------------------------------------------------
+    def known(self, source: str) -> dict[str, str]:
+        rows = self.db.execute("SELECT uri, hash FROM records WHERE source=? AND deleted_at IS NULL", (source,))
+        return {r["uri"]: r["hash"] for r in rows}
+
+    def put(self, source: str, run_id: int, record: Record, hash: str, fetch_url: str | None,
+            conforms: bool | None, validation: dict[str, Any] | None, data: str | None = None) -> str:
+        """Insert or update; returns new | changed | unchanged (| restored for a deleted one back)."""
+        from catalog.model import dumps
+
+        ts = now()
+        with self.transaction() as db:
+            row = db.execute("SELECT hash, deleted_at, source FROM records WHERE uri=?", (record.uri,)).fetchone()
+            if row is not None and row["hash"] == hash and row["deleted_at"] is None and row["source"] == source:
+                db.execute("UPDATE records SET last_seen=?, run_id=? WHERE uri=?", (ts, run_id, record.uri))
+                return "unchanged"
+            values = (record.kind, source, data or dumps(record), hash, ts, run_id, fetch_url,
+                      None if conforms is None else int(conforms),
+                      None if validation is None else json.dumps(validation, ensure_ascii=False))
+            if row is None:
+                change = "new"
+                db.execute("INSERT INTO records(kind, source, data, hash, last_changed, run_id, fetch_url, conforms, "
+                           "validation, uri, key, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           (*values, record.uri, key_for(record.uri), ts, ts))
+            else:
+                change = "restored" if row["deleted_at"] else "changed"
+                db.execute("UPDATE records SET kind=?, source=?, data=?, hash=?, last_changed=?, run_id=?, "
+                           "fetch_url=?, conforms=?, validation=?, last_seen=?, deleted_at=NULL WHERE uri=?",
+                           (*values, ts, record.uri))
+            db.execute("INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
+                       (record.uri, run_id, ts, change, hash))
+            return change
+
+    def touch(self, uris: Iterable[str], run_id: int) -> None:
+        ts = now()
+        with self.transaction() as db:
+            db.executemany("UPDATE records SET last_seen=?, run_id=? WHERE uri=? AND deleted_at IS NULL",
+                           [(ts, run_id, u) for u in uris])
+
+    def mark_deleted(self, uris: Iterable[str], run_id: int) -> int:
+        ts = now()
+        n = 0
+        with self.transaction() as db:
+            for uri in uris:
+                cur = db.execute("UPDATE records SET deleted_at=?, last_changed=?, run_id=? "
+                                 "WHERE uri=? AND deleted_at IS NULL", (ts, ts, run_id, uri))
+                if cur.rowcount:
+                    n += 1
+                    db.execute("INSERT INTO history(uri, run_id, at, change) VALUES (?,?,?,?)",
+                               (uri, run_id, ts, "deleted"))
+        return n
+
+    def _stored(self, row: sqlite3.Row) -> StoredRecord:
+        return StoredRecord(row["uri"], row["key"], row["kind"], row["source"], loads(row["kind"], row["data"]),
+                            row["hash"], row["first_seen"], row["last_changed"], row["last_seen"], row["deleted_at"],
+                            row["run_id"], row["fetch_url"],
+                            None if row["conforms"] is None else bool(row["conforms"]),
+                            json.loads(row["validation"]) if row["validation"] else None)
+
+    def get(self, uri: str) -> StoredRecord | None:
+        row = self.db.execute("SELECT * FROM records WHERE uri=?", (uri,)).fetchone()
+        return self._stored(row) if row else None
+
+    def get_by_key(self, key: str) -> StoredRecord | None:
+        row = self.db.execute("SELECT * FROM records WHERE key=?", (key,)).fetchone()
+        return self._stored(row) if row else None
+
+    def records(self, source: str | None = None, include_deleted: bool = False,
+                kind: str | None = None) -> Iterator[StoredRecord]:
+        """Streams records in URI order, in batches, so a million variables fit in memory."""
+        where, args = ["1=1"], []
+        if source:
+            where.append("source=?")
+            args.append(source)
+        if not include_deleted:
+            where.append("deleted_at IS NULL")
+        if kind:
+            where.append("kind=?")
+            args.append(kind)
+        last = ""
+        while True:
+            rows = self.db.execute(f"SELECT * FROM records WHERE {' AND '.join(where)} AND uri > ? "
+                                   "ORDER BY uri LIMIT 500", (*args, last)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield self._stored(row)
+            last = rows[-1]["uri"]
+
+    def count(self, kind: str | None = None) -> int:
+        if kind:
+            return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL").fetchone()[0]
+
+    def history(self, uri: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
+        return [dict(r) for r in rows.fetchall()]
+
+    def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT h.uri, h.at, h.change, r.kind, r.source FROM history h "
+                               "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at LIMIT ?", (since, limit))
+        return [dict(r) for r in rows.fetchall()]
+
+    # -- incremental state ------------------------------------------------------------------
+    def state(self, source: str) -> dict[str, str]:
+        row = self.db.execute("SELECT state FROM source_state WHERE source=?", (source,)).fetchone()
+        return json.loads(row["state"]) if row else {}
+
+    def save_state(self, source: str, state: dict[str, str]) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO source_state(source, state) VALUES (?, ?) "
+                       "ON CONFLICT(source) DO UPDATE SET state=excluded.state", (source, json.dumps(state)))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True

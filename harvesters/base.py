@@ -1,0 +1,94 @@
+"""What a harvester is: a source in, a stream of events out.
+
+The pipeline (`catalog.pipeline`) consumes the events in order. A harvester never raises for a
+bad *record*: it yields `Failed` and goes on. It raises `SourceError` only when the *source* as a
+whole cannot be harvested (unreachable, unparseable listing); the pipeline then keeps the
+source's last good records and marks them stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from catalog.config import SourceConfig
+from catalog.model import Record
+from harvesters.http import HttpClient
+
+
+@dataclass
+class Harvested:
+    """A record mapped from the source, fetched from `url`."""
+
+    record: Record
+    url: str
+
+
+@dataclass
+class Present:
+    """The source still has this record and it has not changed since `state` says we saw it."""
+
+    uri: str
+
+
+@dataclass
+class Deleted:
+    """The source says this record is gone (e.g. an OAI-PMH deleted header)."""
+
+    uri: str
+
+
+@dataclass
+class Failed:
+    """One record (or one page) could not be read or mapped; the rest of the run goes on."""
+
+    message: str
+    url: str | None = None
+    record_id: str | None = None
+    field: str | None = None
+
+
+@dataclass
+class Complete:
+    """The listing just yielded was complete: records neither harvested nor present are deleted."""
+
+
+@dataclass
+class Checkpoint:
+    """State to remember for the next incremental run; saved only if the run succeeds."""
+
+    state: dict[str, str] = field(default_factory=dict)
+
+
+Event = Harvested | Present | Deleted | Failed | Complete | Checkpoint
+
+
+class SourceError(Exception):
+    """The source as a whole failed; `url` and `line` say where when known."""
+
+    def __init__(self, message: str, url: str | None = None, line: int | None = None):
+        where = f" at {url}" if url else ""
+        where += f" line {line}" if line else ""
+        super().__init__(f"{message}{where}")
+        self.url = url
+        self.line = line
+
+
+class Harvester:
+    """Base class: subclasses set `kind` and implement `harvest`.
+
+    `state` is what the last successful run checkpointed (e.g. a changedSince cursor or page
+    hashes); `known` lists the URIs the store holds for this source with their content hashes,
+    so a harvester can skip work for what it can prove unchanged.
+    """
+
+    kind: ClassVar[str] = ""
+
+    def __init__(self, source: SourceConfig, http: HttpClient, state: Mapping[str, str] | None = None):
+        self.source = source
+        self.http = http
+        self.state = dict(state or {})
+
+    def harvest(self) -> Iterator[Event]:
+        raise NotImplementedError
