@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
+from urllib.parse import quote
 
 from catalog.config import SourceConfig
 from catalog.model import Record
@@ -85,10 +86,19 @@ class Harvester:
 
     kind: ClassVar[str] = ""
 
-    def __init__(self, source: SourceConfig, http: HttpClient, state: Mapping[str, str] | None = None):
+    def __init__(self, source: SourceConfig, http: HttpClient, state: Mapping[str, str] | None = None,
+                 base_uri: str = "https://catalog.example.org/"):
         self.source = source
         self.http = http
         self.state = dict(state or {})
+        self.base_uri = base_uri if base_uri.endswith("/") else base_uri + "/"
+
+    def mint(self, *parts: str) -> str:
+        """A stable URI for something the source names only by local ids (CKAN, DDI, KLASS...).
+
+        Same source name and ids give the same URI in every run, so records keep their URI.
+        """
+        return self.base_uri + "id/" + "/".join(quote(p, safe="") for p in (self.source.name, *parts))
 
     def harvest(self) -> Iterator[Event]:
         raise NotImplementedError
