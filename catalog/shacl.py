@@ -21,7 +21,6 @@ the HealthDCAT-AP profile picks the public / restricted / non-public rules per d
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -35,7 +34,8 @@ from rdflib.term import Node
 HK_TARGET = URIRef("https://w3id.org/helsekatalog#DatasetWithAccessRights")
 HK_ACCESS_RIGHTS = URIRef("https://w3id.org/helsekatalog#accessRights")
 
-ALLOWED = {SH.Warning, SH.Info}  # severities that do not make a shape non-conforming
+ALLOWED = {SH.Warning, SH.Info}
+_EMPTY: frozenset[Node] = frozenset()  # severities that do not make a shape non-conforming
 
 _UNSUPPORTED_PARAMETERS = {SH[n] for n in (
     "closed", "ignoredProperties", "disjoint", "equals", "lessThan", "lessThanOrEquals", "minExclusive",
@@ -69,8 +69,8 @@ class Index:
     """
 
     def __init__(self, base: "Index | None" = None):
-        self.out: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
-        self.inc: dict[Node, dict[Node, set[Node]]] = defaultdict(lambda: defaultdict(set))
+        self.out: dict[Node, dict[Node, set[Node]]] = {}
+        self.inc: dict[Node, dict[Node, set[Node]]] = {}
         self.base = base
 
     @classmethod
@@ -82,8 +82,20 @@ class Index:
 
     def add(self, triple: tuple[Node, Node, Node]) -> None:
         s, p, o = triple
-        self.out[s][p].add(o)
-        self.inc[o][p].add(s)
+        po = self.out.get(s)
+        if po is None:
+            self.out[s] = {p: {o}}
+        elif p in po:
+            po[p].add(o)
+        else:
+            po[p] = {o}
+        ps = self.inc.get(o)
+        if ps is None:
+            self.inc[o] = {p: {s}}
+        elif p in ps:
+            ps[p].add(s)
+        else:
+            ps[p] = {s}
 
     def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
         for s, po in self.out.items():
@@ -91,20 +103,30 @@ class Index:
                 for o in os:
                     yield s, p, o
 
-    def objects(self, s: Node, p: Node) -> set[Node]:
-        found = self.out[s].get(p, set()) if s in self.out else set()
-        if self.base is not None:
-            more = self.base.objects(s, p)
-            if more:
-                return found | more
+    def objects(self, s: Node, p: Node) -> frozenset[Node] | set[Node]:
+        """The objects of (s, p); the returned set must not be changed."""
+        po = self.out.get(s)
+        found = po.get(p, _EMPTY) if po else _EMPTY
+        base = self.base
+        if base is not None:
+            bpo = base.out.get(s)
+            if bpo:
+                more = bpo.get(p)
+                if more:
+                    return found | more
         return found
 
-    def subjects(self, p: Node, o: Node) -> set[Node]:
-        found = self.inc[o].get(p, set()) if o in self.inc else set()
-        if self.base is not None:
-            more = self.base.subjects(p, o)
-            if more:
-                return found | more
+    def subjects(self, p: Node, o: Node) -> frozenset[Node] | set[Node]:
+        """The subjects of (p, o); the returned set must not be changed."""
+        po = self.inc.get(o)
+        found = po.get(p, _EMPTY) if po else _EMPTY
+        base = self.base
+        if base is not None:
+            bpo = base.inc.get(o)
+            if bpo:
+                more = bpo.get(p)
+                if more:
+                    return found | more
         return found
 
     def pairs(self, p: Node) -> Iterator[tuple[Node, Node]]:
@@ -457,12 +479,14 @@ class CompiledShapes:
         if properties:
             def check_properties(index: Index, values: Values) -> Evaluation:
                 conforms, results = True, []
+                focus = [v for vs in values.values() for v in vs]
+                # pyshacl validates each value node on its own; in one batch when none repeats
+                batches = [focus] if len(set(focus)) == len(focus) else [[v] for v in focus]
                 for p in properties:
-                    for vs in values.values():
-                        for v in vs:
-                            ok, found = p.validate(index, [v])
-                            conforms = conforms and ok
-                            results.extend(found)
+                    for batch in batches:
+                        ok, found = p.validate(index, batch)
+                        conforms = conforms and ok
+                        results.extend(found)
                 return conforms, results
             out.append(check_properties)
         nodes = [self.shape(n) for n in sg.objects(node, SH.node)]
