@@ -35,7 +35,8 @@ HK_TARGET = URIRef("https://w3id.org/helsekatalog#DatasetWithAccessRights")
 HK_ACCESS_RIGHTS = URIRef("https://w3id.org/helsekatalog#accessRights")
 
 ALLOWED = {SH.Warning, SH.Info}
-_EMPTY: frozenset[Node] = frozenset()  # severities that do not make a shape non-conforming
+_EMPTY: frozenset[Node] = frozenset()
+_EAGER_INVERSE = {RDF.type, RDFS.subClassOf}  # severities that do not make a shape non-conforming
 
 _UNSUPPORTED_PARAMETERS = {SH[n] for n in (
     "closed", "ignoredProperties", "disjoint", "equals", "lessThan", "lessThanOrEquals", "minExclusive",
@@ -70,7 +71,8 @@ class Index:
 
     def __init__(self, base: "Index | None" = None):
         self.out: dict[Node, dict[Node, set[Node]]] = {}
-        self.inc: dict[Node, dict[Node, set[Node]]] = {}
+        self.inc: dict[Node, dict[Node, set[Node]]] = {}  # rdf:type and rdfs:subClassOf until complete
+        self._inc_complete = False
         self.base = base
 
     @classmethod
@@ -89,6 +91,10 @@ class Index:
             po[p].add(o)
         else:
             po[p] = {o}
+        if self._inc_complete or p in _EAGER_INVERSE:
+            self._add_inverse(s, p, o)
+
+    def _add_inverse(self, s: Node, p: Node, o: Node) -> None:
         ps = self.inc.get(o)
         if ps is None:
             self.inc[o] = {p: {s}}
@@ -96,6 +102,15 @@ class Index:
             ps[p].add(s)
         else:
             ps[p] = {s}
+
+    def _complete_inverse(self) -> None:
+        """Inverse lookups other than rdf:type are rare (inverse paths): index them on demand."""
+        self._inc_complete = True
+        for s, po in self.out.items():
+            for p, os in po.items():
+                if p not in _EAGER_INVERSE:
+                    for o in os:
+                        self._add_inverse(s, p, o)
 
     def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
         for s, po in self.out.items():
@@ -118,10 +133,14 @@ class Index:
 
     def subjects(self, p: Node, o: Node) -> frozenset[Node] | set[Node]:
         """The subjects of (p, o); the returned set must not be changed."""
+        if not self._inc_complete and p not in _EAGER_INVERSE:
+            self._complete_inverse()
         po = self.inc.get(o)
         found = po.get(p, _EMPTY) if po else _EMPTY
         base = self.base
         if base is not None:
+            if not base._inc_complete and p not in _EAGER_INVERSE:
+                base._complete_inverse()
             bpo = base.inc.get(o)
             if bpo:
                 more = bpo.get(p)
