@@ -35,7 +35,7 @@ PROFILES = {
     "catalog": ["catalog.ttl"],
     "dcat-ap-3": ["common.ttl", "dcat-ap-3.ttl"],
     "healthdcat-ap": ["common.ttl", "dcat-ap-3.ttl", "healthdcat-ap.ttl", "variables.ttl"],
-    "dcat-ap-no": ["common.ttl", "dcat-ap-3.ttl", "dcat-ap-no.ttl"],
+    "dcat-ap-no": ["common.ttl", "dcat-ap-no.ttl"],
 }
 """Profile name -> our shapes files that make it up."""
 
