@@ -182,6 +182,7 @@ class Index:
 
 
 Values = dict[Node, set[Node]]  # focus node -> value nodes
+Values1 = "set[Node] | frozenset[Node]"  # the value nodes of one focus node
 Evaluation = tuple[bool, list[Result]]
 
 
@@ -311,6 +312,9 @@ class Shape:
         self.severity = severity
         self.deactivated = deactivated
         self.components: list[Callable[[Index, Values], Evaluation]] = []
+        # for shapes with only value/count constraints: one predicate per component over a focus
+        # node's value nodes, so sh:node/sh:or members are checked without building results
+        self.tests: list[Callable[[Index, Values1], bool]] | None = []
         self.target_classes: list[Node] = []
         self.target_nodes: list[Node] = []
         self.subjects_of: list[Node] = []
@@ -330,8 +334,9 @@ class Shape:
             found |= {s for s, _o in index.pairs(p)}
         for p in self.objects_of:
             found |= {o for _s, o in index.pairs(p)}
-        for level in self.access_levels:
-            found |= index.instances(DCAT.Dataset) & index.subjects(DCTERMS.accessRights, level)
+        if self.access_levels:
+            found |= {d for d in index.instances(DCAT.Dataset)
+                      if any(level in index.objects(d, DCTERMS.accessRights) for level in self.access_levels)}
         return found
 
     def validate(self, index: Index, focus: Iterable[Node]) -> Evaluation:
@@ -353,6 +358,17 @@ class Shape:
                 conforms = False
             results.extend(found)
         return conforms, results
+
+    def check_one(self, index: Index, focus: Node) -> tuple[bool, bool]:
+        """(conforms, found anything) for one focus node, as `validate` would say."""
+        if self.deactivated:
+            return True, False
+        if self.tests is None:
+            ok, found = self.validate(index, [focus])
+            return ok, bool(found)
+        values = {focus} if self.values is None else self.values(index, focus)
+        clean = all(test(index, values) for test in self.tests)
+        return clean or self.severity in ALLOWED, not clean
 
     def result(self, focus: Node, component: URIRef, value: Node | None = None) -> Result:
         return Result(focus, self.path, value, self.severity, self.node, component)
@@ -428,6 +444,10 @@ class CompiledShapes:
                 found = [shape.result(f, component, v) for f, vs in values.items() for v in vs if not ok(index, v)]
                 return not found, found
             out.append(check)
+            tests.append(lambda index, vs: all(ok(index, v) for v in vs))
+
+        tests = shape.tests
+        assert tests is not None
 
         for cls in sg.objects(node, SH["class"]):
             per_value(SH.ClassConstraintComponent,
@@ -464,6 +484,7 @@ class CompiledShapes:
                 found = [shape.result(f, SH.HasValueConstraintComponent) for f, vs in values.items() if has_value not in vs]
                 return not found, found
             out.append(check_has_value)
+            tests.append(lambda _index, vs: has_value in vs)
         unique = one(node, SH.uniqueLang)
         if isinstance(unique, Literal) and unique.value is True:
             def check_unique(_index: Index, values: Values) -> Evaluation:
@@ -471,8 +492,11 @@ class CompiledShapes:
                          for f, vs in values.items() for _lang in _duplicate_languages(vs)]
                 return not found, found
             out.append(check_unique)
-        out.extend(self._shape_based(shape))
-        return out
+            tests.append(lambda _index, vs: not _duplicate_languages(vs))
+        shape_based = self._shape_based(shape)
+        if shape_based:
+            shape.tests = None
+        return out + shape_based
 
     def _counts(self, shape: Shape) -> list[Callable[[Index, Values], Evaluation]]:
         out = []
@@ -486,6 +510,8 @@ class CompiledShapes:
                 found = [shape.result(f, component) for f, vs in values.items() if bad(len(vs), m)]
                 return not found, found
             out.append(check)
+            assert shape.tests is not None
+            shape.tests.append(lambda _index, vs, bad=bad, m=m: not bad(len(vs), m))
         return out
 
     def _shape_based(self, shape: Shape) -> list[Callable[[Index, Values], Evaluation]]:
@@ -518,7 +544,7 @@ class CompiledShapes:
                 for n in nodes:
                     for f, vs in values.items():
                         for v in vs:
-                            ok, nested = n.validate(index, [v])
+                            ok, nested = n.check_one(index, v)
                             if not ok or nested:
                                 found.append(shape.result(f, SH.NodeConstraintComponent, v))
                 return not found, found
@@ -539,7 +565,7 @@ class CompiledShapes:
                  passes: Callable[[list[bool]], bool]) -> Callable[[Index, Values], Evaluation]:
         def check(index: Index, values: Values) -> Evaluation:
             found = [shape.result(f, component, v) for f, vs in values.items() for v in vs
-                     if not passes([m.validate(index, [v])[0] for m in members])]
+                     if not passes([m.check_one(index, v)[0] for m in members])]
             return not found, found
         return check
 
