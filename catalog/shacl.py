@@ -61,6 +61,29 @@ class Result:
     component: URIRef
 
 
+def _put(table: dict[Node, dict[Node, set[Node]]], key: Node, p: Node, value: Node) -> None:
+    po = table.get(key)
+    if po is None:
+        table[key] = {p: {value}}
+    elif p in po:
+        po[p].add(value)
+    else:
+        po[p] = {value}
+
+
+def _find(table: dict[Node, dict[Node, set[Node]]], base: dict[Node, dict[Node, set[Node]]] | None,
+          key: Node, p: Node) -> frozenset[Node] | set[Node]:
+    po = table.get(key)
+    found = po.get(p, _EMPTY) if po else _EMPTY
+    if base is not None:
+        bpo = base.get(key)
+        if bpo:
+            more = bpo.get(p)
+            if more:
+                return found | more
+    return found
+
+
 class Index:
     """The triples of one data graph, indexed for the lookups SHACL Core needs.
 
@@ -84,24 +107,9 @@ class Index:
 
     def add(self, triple: tuple[Node, Node, Node]) -> None:
         s, p, o = triple
-        po = self.out.get(s)
-        if po is None:
-            self.out[s] = {p: {o}}
-        elif p in po:
-            po[p].add(o)
-        else:
-            po[p] = {o}
+        _put(self.out, s, p, o)
         if self._inc_complete or p in _EAGER_INVERSE:
-            self._add_inverse(s, p, o)
-
-    def _add_inverse(self, s: Node, p: Node, o: Node) -> None:
-        ps = self.inc.get(o)
-        if ps is None:
-            self.inc[o] = {p: {s}}
-        elif p in ps:
-            ps[p].add(s)
-        else:
-            ps[p] = {s}
+            _put(self.inc, o, p, s)
 
     def _complete_inverse(self) -> None:
         """Inverse lookups other than rdf:type are rare (inverse paths): index them on demand."""
@@ -110,7 +118,7 @@ class Index:
             for p, os in po.items():
                 if p not in _EAGER_INVERSE:
                     for o in os:
-                        self._add_inverse(s, p, o)
+                        _put(self.inc, o, p, s)
 
     def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
         for s, po in self.out.items():
@@ -120,33 +128,15 @@ class Index:
 
     def objects(self, s: Node, p: Node) -> frozenset[Node] | set[Node]:
         """The objects of (s, p); the returned set must not be changed."""
-        po = self.out.get(s)
-        found = po.get(p, _EMPTY) if po else _EMPTY
-        base = self.base
-        if base is not None:
-            bpo = base.out.get(s)
-            if bpo:
-                more = bpo.get(p)
-                if more:
-                    return found | more
-        return found
+        return _find(self.out, self.base.out if self.base is not None else None, s, p)
 
     def subjects(self, p: Node, o: Node) -> frozenset[Node] | set[Node]:
         """The subjects of (p, o); the returned set must not be changed."""
-        if not self._inc_complete and p not in _EAGER_INVERSE:
-            self._complete_inverse()
-        po = self.inc.get(o)
-        found = po.get(p, _EMPTY) if po else _EMPTY
-        base = self.base
-        if base is not None:
-            if not base._inc_complete and p not in _EAGER_INVERSE:
-                base._complete_inverse()
-            bpo = base.inc.get(o)
-            if bpo:
-                more = bpo.get(p)
-                if more:
-                    return found | more
-        return found
+        if p not in _EAGER_INVERSE:
+            for index in (self, self.base):
+                if index is not None and not index._inc_complete:
+                    index._complete_inverse()
+        return _find(self.inc, self.base.inc if self.base is not None else None, o, p)
 
     def pairs(self, p: Node) -> Iterator[tuple[Node, Node]]:
         for s, po in self.out.items():
