@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from catalog.model import Record, key_for, loads
+from catalog.model import Dataset, Record, key_for, loads
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -76,6 +76,12 @@ CREATE TABLE IF NOT EXISTS history (
 );
 CREATE INDEX IF NOT EXISTS history_uri ON history(uri);
 CREATE INDEX IF NOT EXISTS history_at ON history(at);
+CREATE TABLE IF NOT EXISTS variables (
+    key TEXT PRIMARY KEY,            -- key_for(variable uri)
+    uri TEXT NOT NULL,
+    dataset_uri TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS variables_dataset ON variables(dataset_uri);
 CREATE TABLE IF NOT EXISTS source_state (
     source TEXT PRIMARY KEY,
     state TEXT NOT NULL
@@ -137,6 +143,7 @@ class Store(Protocol):
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
     def get(self, uri: str) -> StoredRecord | None: ...
     def get_by_key(self, key: str) -> StoredRecord | None: ...
+    def dataset_of_variable(self, key: str) -> StoredRecord | None: ...
     def records(self, source: str | None = None, include_deleted: bool = False,
                 kind: str | None = None) -> Iterator[StoredRecord]: ...
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
@@ -155,8 +162,7 @@ class SQLiteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self.transaction() as db:
-            db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA)  # executescript manages its own transaction
         self._recover()
 
     @property
@@ -271,6 +277,10 @@ class SQLiteStore:
                            (*values, ts, record.uri))
             db.execute("INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
                        (record.uri, run_id, ts, change, hash))
+            if isinstance(record, Dataset):
+                db.execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
+                db.executemany("INSERT OR REPLACE INTO variables(key, uri, dataset_uri) VALUES (?,?,?)",
+                               [(key_for(v.uri), v.uri, record.uri) for v in record.variables])
             return change
 
     def touch(self, uris: Iterable[str], run_id: int) -> None:
@@ -305,6 +315,12 @@ class SQLiteStore:
 
     def get_by_key(self, key: str) -> StoredRecord | None:
         row = self.db.execute("SELECT * FROM records WHERE key=?", (key,)).fetchone()
+        return self._stored(row) if row else None
+
+    def dataset_of_variable(self, key: str) -> StoredRecord | None:
+        """The dataset record holding the variable with this key (variables live inside datasets)."""
+        row = self.db.execute("SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?",
+                              (key,)).fetchone()
         return self._stored(row) if row else None
 
     def records(self, source: str | None = None, include_deleted: bool = False,
