@@ -67,8 +67,16 @@ class StaticServer:
         self._server.shutdown()
 
 
-@pytest.fixture
-def server() -> Iterator[StaticServer]:
+@pytest.fixture(scope="session")
+def _static_server() -> Iterator[StaticServer]:
     s = StaticServer()
     yield s
     s.close()
+
+
+@pytest.fixture
+def server(_static_server: StaticServer) -> StaticServer:
+    """One loopback server for the session (shutting one down costs 0.5 s), emptied per test."""
+    _static_server.routes.clear()
+    _static_server.requests.clear()
+    return _static_server
