@@ -199,9 +199,33 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from web import create_app
 
-    app = create_app(_settings(args))
+    settings = _settings(args)
+    app = create_app(settings)
+    if args.schedule:
+        from catalog.scheduler import Scheduler
+
+        Scheduler(settings, app.extensions["store"], app.extensions["search"]).start()
+        print("Harvesting sources when due (each by its own interval)", flush=True)
     print(f"Serving the catalogue on http://{args.host}:{args.port}/", flush=True)
     serve(app, host=args.host, port=args.port, threads=args.threads, ident="helsekatalog")
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    import logging
+
+    from catalog.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    settings = _settings(args)
+    store, index = _open(settings)
+    scheduler = Scheduler(settings, store, index, poll_seconds=args.poll)
+    if args.once:
+        results = scheduler.tick()
+        for r in results:
+            print(r.line())
+        return 0 if all(r.ok for r in results) else 1
+    scheduler.run_forever()
     return 0
 
 
@@ -280,7 +304,13 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=5000)
     sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--schedule", action="store_true", help="also harvest sources when they are due")
     sv.set_defaults(func=cmd_serve)
+
+    sc = sub.add_parser("scheduler", help="harvest each source when due, by its interval")
+    sc.add_argument("--poll", type=float, default=30, help="seconds between checks")
+    sc.add_argument("--once", action="store_true", help="harvest what is due now, then exit")
+    sc.set_defaults(func=cmd_scheduler)
 
     sub.add_parser("reindex", help="rebuild the search index from the store").set_defaults(func=cmd_reindex)
 

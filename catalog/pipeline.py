@@ -84,7 +84,9 @@ class Harvest:
         return client
 
     def run(self) -> SourceResult:
-        run_id = self.store.start_run(self.src.name)
+        run_id = self.store.try_start_run(self.src.name)
+        if run_id is None:
+            return SourceResult(self.src.name, 0, "skipped", dict(self.counts), "a harvest of this source is already running")
         self.run_id = run_id
         try:
             harvester = harvester_class(self.src.kind)(self.src, self.http(), self.store.state(self.src.name),

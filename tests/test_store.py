@@ -55,7 +55,7 @@ def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(settings):
     store = SQLiteStore(settings.db_path)
     run = store.start_run("mfr")
     db = sqlite3.connect(settings.db_path)
-    db.execute("UPDATE runs SET pid=? WHERE id=?", (2**22 + 12345, run))  # a pid that does not exist
+    db.execute("UPDATE runs SET owner=? WHERE id=?", (f"{os.getpid()}:1", run))  # our pid, reused: not us
     db.commit()
     reopened = SQLiteStore(settings.db_path)
     assert reopened.last_run("mfr").status == "interrupted"
@@ -67,3 +67,12 @@ def test_incremental_state_is_per_source(store):
     store.save_state("npr", {"cursor": "2025-01-01"})
     store.save_state("mfr", {"cursor": "2024-06-01"})
     assert store.state("mfr") == {"cursor": "2024-06-01"} and store.state("kpr") == {}
+
+
+def test_a_source_is_never_harvested_twice_at_once(store, settings):
+    first = store.try_start_run("mfr")
+    assert first is not None
+    assert SQLiteStore(settings.db_path).try_start_run("mfr") is None  # another store, same process
+    assert store.try_start_run("npr") is not None
+    store.finish_run(first, "ok", {})
+    assert store.try_start_run("mfr") is not None
