@@ -153,7 +153,7 @@ class Harvest:
             return
         datas = [dumps(h.record) for h in batch]
         hashes = [digest(data) for data in datas]
-        fresh = [(h, digest, data) for h, hsh, data in zip(batch, hashes, datas) if known.get(h.record.uri) != hsh]
+        fresh = [(h, hsh, data) for h, hsh, data in zip(batch, hashes, datas) if known.get(h.record.uri) != hsh]
         unchanged = [h.record.uri for h, hsh in zip(batch, hashes) if known.get(h.record.uri) == hsh]
         if unchanged:
             self.store.touch(unchanged, self.run_id)
