@@ -9,6 +9,7 @@ atomically, so searches keep using the old index until the new one is complete.
 
 from __future__ import annotations
 
+import fcntl
 import html
 import json
 import os
@@ -16,7 +17,8 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,7 @@ class TantivyBackend:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._index: Any = None
         self._current: str | None = None
         if not (self.root / "CURRENT").exists():
@@ -79,14 +82,21 @@ class TantivyBackend:
         return index
 
     def _switch(self, name: str) -> None:
+        """Point CURRENT at `name`; keep the previous index for readers that just read CURRENT."""
         tmp = self.root / "CURRENT.tmp"
         tmp.write_text(name)
         os.replace(tmp, self.root / "CURRENT")
-        for old in self.root.glob("ix-*"):
-            if old.name != name:
-                shutil.rmtree(old, ignore_errors=True)
+        older = sorted((d for d in self.root.glob("ix-*") if d.name != name), key=lambda d: d.name)[:-1]
+        for old in older:
+            shutil.rmtree(old, ignore_errors=True)
 
     def index(self) -> Any:
+        try:
+            return self._load()
+        except ValueError:  # CURRENT named an index a rebuild removed just after we read it
+            return self._load()
+
+    def _load(self) -> Any:
         current = (self.root / "CURRENT").read_text().strip()
         with self._lock:
             if current != self._current:
@@ -95,6 +105,13 @@ class TantivyBackend:
             return self._index
 
     # -- writing ----------------------------------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """tantivy allows one writer per index: serialise writers across threads and processes."""
+        with self._write_lock, open(self.root / "WRITE.lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
     @staticmethod
     def _document(doc: dict[str, Any]) -> Any:
         fields: dict[str, Any] = {
@@ -127,15 +144,21 @@ class TantivyBackend:
         return n
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
-        name = self._new_dir()
-        n = self._write(self._open(name), docs, replace=False)
-        self._switch(name)
-        return n
+        with self._writing():
+            name = self._new_dir()
+            n = self._write(self._open(name), docs, replace=False)
+            self._switch(name)
+            return n
 
     def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
-        return self._write(self.index(), docs, replace=True)
+        with self._writing():
+            return self._write(self.index(), docs, replace=True)
 
     def delete(self, keys: Iterable[str]) -> None:
+        with self._writing():
+            self._delete(keys)
+
+    def _delete(self, keys: Iterable[str]) -> None:
         index = self.index()
         writer = index.writer(heap_size=32_000_000, num_threads=1)
         for key in keys:
