@@ -88,7 +88,8 @@ class Simulator:
     def source_configs(self, base_url: str | None = None) -> list[SourceConfig]:
         base = (base_url or self.url or "").rstrip("/")
         return [SourceConfig(name=s.name, kind=s.kind, url=base + s.path, category=s.category, title=s.title,
-                             options=dict(s.options)) for s in self._nation.sources]
+                             options={k: base + v if k.endswith("_url") else v for k, v in s.options.items()})
+                for s in self._nation.sources]
 
     def manifest(self) -> dict[str, Any]:
         return self._nation.manifest(self.url or "")
