@@ -311,7 +311,9 @@ class Synonyms:
                     i += size
                     break
             else:
-                units.append((Alternative((tokens[i],)),))
+                split = tuple(w for w in tokens[i].split("_") if w)
+                joined = (Alternative(split, SYNONYM_WEIGHT),) if len(split) > 1 else ()
+                units.append((Alternative((tokens[i],)), *joined))
                 i += 1
         return QueryPlan(units=tuple(units), exact=text.strip().lower(),
                          exact_words=tuple(t.lower() for t in tokens))

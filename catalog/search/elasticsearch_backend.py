@@ -140,7 +140,7 @@ class ElasticsearchBackend:
         for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False,
                                                ignore_status=ignore_status):
             n += 1
-            if not ok:
+            if not ok and not any(op.get("status") in ignore_status for op in item.values()):
                 errors.append(item)
         if errors:
             detail = "; ".join(f"{op.get('_id')}: {op.get('error')}" for e in errors[:5] for op in e.values())
