@@ -77,6 +77,8 @@ _LANG_GROUP = {"nb": "nb", "no": "nb", "nob": "nb", "nor": "nb", "nn": "nn", "nn
 
 def fold(text: str) -> str:
     """Lowercase and fold to ASCII the way the engines' ascii folding does (ø -> o, æ -> ae)."""
+    if text.isascii():
+        return text.lower()
     lowered = text.lower().translate(_FOLD)
     return "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
 
@@ -150,12 +152,13 @@ class Decompounder:
         self._cache: dict[str, tuple[str, ...]] = {}
 
     def split(self, word: str) -> tuple[str, ...]:
-        key = fold(word)
-        cached = self._cache.get(key)
+        cached = self._cache.get(word)
         if cached is None:
-            cached = self._split(key) or self._split(analyze_word(word, "nb"))
+            if any(c.isdigit() for c in word):
+                return ()
+            cached = self._split(fold(word)) or self._split(analyze_word(word, "nb"))
             if len(self._cache) < 500_000:
-                self._cache[key] = cached
+                self._cache[word] = cached
         return cached
 
     def _split(self, word: str) -> tuple[str, ...]:
@@ -164,8 +167,10 @@ class Decompounder:
         full = self._full(word, 0, {})
         if full and len(full) > 1:
             return tuple(full)
-        heads = [p for p in self.parts if word.endswith(p) and len(word) - len(p) >= MIN_PART]
-        return (max(heads, key=len),) if heads else ()
+        for start in range(MIN_PART, len(word) - MIN_PART + 1):
+            if word[start:] in self.parts:
+                return (word[start:],)
+        return ()
 
     def _full(self, word: str, start: int, memo: dict[int, list[str] | None]) -> list[str] | None:
         """Fewest listed parts covering word[start:], parts optionally followed by a linking letter."""
@@ -214,39 +219,39 @@ def compound_parts(texts: Iterable[str], splitter: Decompounder) -> list[str]:
 # -- index fields --------------------------------------------------------------------------
 
 def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
-    """The fields a backend indexes for one catalogue document (see `FIELD_ANALYZER`).
-
-    Text fields are strings; keyword fields (`KEYWORD_FIELDS`) are lists of exact values.
-    """
+    """The fields a backend indexes for one catalogue document (see `FIELD_ANALYZER`); empty
+    fields are left out. Text fields are strings; keyword fields (`KEYWORD_FIELDS`) are lists."""
     name = doc.get("name") or ""
-    labels: dict[str, list[str]] = {}
-    for tag, value in (doc.get("labels") or {}).items():
-        labels.setdefault(language_group(tag), []).append(value)
-    if not labels and doc.get("label"):
-        labels["nb"] = [doc["label"]]
-    descriptions: dict[str, list[str]] = {}
+    label = doc.get("label") or ""
+    fields: dict[str, Any] = {"key": [doc["key"]], "type": [doc["type"]], "name_sort": [(label or name).lower()]}
+    texts: dict[str, list[str]] = {}
+    for tag, value in (doc.get("labels") or {"nb": label}).items():
+        if value:
+            texts.setdefault("label_" + language_group(tag), []).append(value)
+    labels = [v for values in texts.values() for v in values]
     for tag, value in (doc.get("descriptions") or {}).items():
-        descriptions.setdefault(language_group(tag), []).append(value)
-    keywords = [k for k in doc.get("keywords") or [] if k]
-    codes = [c for c in doc.get("codes") or [] if c]
-    all_labels = [v for values in labels.values() for v in values]
-    fields: dict[str, Any] = {
-        "key": [doc["key"]], "type": [doc["type"]],
-        "name_exact": [name.lower()] if name else [],
-        "codes_exact": sorted({v.lower() for v in (*codes, *keywords) if len(v) <= 40}),
-        "name_sort": [(doc.get("label") or name).lower()],
-        "name_text": f"{name.replace('_', ' ')} {name}" if "_" in name else name,
-        "keywords": " ; ".join(keywords), "codes": " ; ".join(codes),
-        "parts": " ".join(compound_parts([*all_labels, *keywords, name.replace("_", " ")], splitter)),
-        "dataset_title": doc.get("dataset_title") or "",
-        "suggest": " ; ".join([name, *all_labels]),
-    }
-    for group in ("nb", "nn", "en", "plain"):
-        fields[f"label_{group}"] = " ; ".join(labels.get(group, []))
-        fields[f"description_{group}"] = " ; ".join(descriptions.get(group, []))
+        if value:
+            texts.setdefault("description_" + language_group(tag), []).append(value)
+    keywords = [k for k in doc.get("keywords") or () if k]
+    codes = [c for c in doc.get("codes") or () if c]
+    texts.update(keywords=keywords, codes=codes, suggest=[name, *labels],
+                 parts=compound_parts([*labels, *keywords, name.replace("_", " ")], splitter))
+    fields.update((field_name, " ; ".join(values)) for field_name, values in texts.items() if values)
+    if name:
+        fields["name_text"] = name
+        fields["name_exact"] = [name.lower()]
+    if doc.get("dataset_title"):
+        fields["dataset_title"] = doc["dataset_title"]
+    exact = {v.lower() for v in (*codes, *keywords) if len(v) <= 40}
+    if exact:
+        fields["codes_exact"] = sorted(exact)
     for facet in FACETS:
         value = doc.get(facet)
-        fields[facet] = [] if value in (None, "") else [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        if isinstance(value, list):
+            if value:
+                fields[facet] = [str(v) for v in value]
+        elif value not in (None, ""):
+            fields[facet] = [str(value)]
     return fields
 
 
@@ -366,11 +371,8 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
     A word is marked when it matches a query word (or synonym) after stemming and folding, when
     one of its compound parts does, or when it is within the query word's typo allowance.
     """
-    query: list[tuple[set[str], int]] = []
-    for unit in plan.units:
-        for alternative in unit:
-            for w in alternative.words:
-                query.append(({analyze_word(w, a) for a in ANALYZERS}, fuzziness(w)))
+    query = tuple((frozenset(analyze_word(w, a) for a in ANALYZERS), fuzziness(w))
+                  for unit in plan.units for alternative in unit for w in alternative.words)
     if not query:
         return {}
     out = {}
@@ -389,7 +391,9 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
     return out
 
 
-def _matches(token: str, query: list[tuple[set[str], int]], splitter: Decompounder | None) -> bool:
+@lru_cache(maxsize=100_000)
+def _matches(token: str, query: tuple[tuple[frozenset[str], int], ...], splitter: Decompounder | None) -> bool:
+    """Memoised: labels repeat their words, so a page of hits costs a few new tokens at most."""
     forms = _forms(token, splitter)
     for qforms, distance in query:
         if forms & qforms:

@@ -7,7 +7,9 @@ that refuse the client's compatibility headers set `CATALOG_ELASTICSEARCH_PLAIN_
 (see `plain_json_transport`).
 
 The program creates the index with its own mappings and analyzers (the analysis chains named in
-`catalog.search.analysis`: standard tokenizer, lowercase, Snowball stemmer per language, ASCII
+`catalog.search.analysis`: the standard tokenizer after turning underscores and apostrophes into
+spaces, so words split as in tantivy's simple tokenizer (MORS_ALDER is mors + alder; a `pattern`
+tokenizer would match tantivy exactly but the emulator mis-applies it at index time); lowercase, Snowball stemmer per language, ASCII
 folding). Every index is concrete and named `<alias>-<timestamp>`; `replace_all` fills a new one
 and then moves the alias in a single `_aliases` call, so searches never see a half-built index.
 Synonyms are expanded by the query plan, so editing the synonym file needs no reindex here either.
@@ -56,13 +58,15 @@ def index_body() -> dict[str, Any]:
     """Settings and mappings of a catalogue index, built from the shared field table."""
     filters = {f"{name}_stemmer": {"type": "stemmer", "language": STEMMERS[language]}
                for name, language in ANALYZERS.items() if language}
-    analyzers = {name: {"type": "custom", "tokenizer": "standard",
+    analyzers = {name: {"type": "custom", "tokenizer": "standard", "char_filter": ["word_joiners"],
                         "filter": ["lowercase", *([f"{name}_stemmer"] if language else []), "asciifolding"]}
                  for name, language in ANALYZERS.items()}
     properties: dict[str, Any] = {name: {"type": "keyword"} for name in KEYWORD_FIELDS}
     properties.update({name: {"type": "text", "analyzer": analyzer} for name, analyzer in FIELD_ANALYZER.items()})
     properties["doc"] = {"type": "object", "enabled": False}
-    return {"settings": {"number_of_shards": 1, "analysis": {"filter": filters, "analyzer": analyzers}},
+    char_filter = {"word_joiners": {"type": "pattern_replace", "pattern": "[_'’]", "replacement": " "}}
+    return {"settings": {"number_of_shards": 1,
+                         "analysis": {"char_filter": char_filter, "filter": filters, "analyzer": analyzers}},
             "mappings": {"dynamic": "strict", "properties": properties}}
 
 
@@ -220,7 +224,7 @@ class ElasticsearchBackend:
         return SearchResult(total=int(answer["hits"]["total"]["value"]), hits=hits, facets=facets)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
-        folded = [fold(w) for w in words(prefix)]
+        folded = [fold(w) for w in words(prefix.replace("_", " "))]
         if not folded:
             return []
         if len(folded) == 1:
