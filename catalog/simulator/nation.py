@@ -189,8 +189,8 @@ class Nation:
                 name_en = f"{name_en}, {region[1]}"
             stems = base[3]
             variables = C.QUALITY_COMMON + tuple(
-                VarSpec(f"{stem}_{tp}", f"{stem.replace('_', ' ').capitalize()} {label_nb}",
-                        f"{stem.replace('_', ' ').capitalize()} {label_en}", "decimal" if j % 3 == 0 else "integer")
+                VarSpec(f"{stem}_{tp}", f"{_label(stem)} {label_nb}", f"{_label(stem)} {label_en}",
+                        "decimal" if j % 3 == 0 else "integer")
                 for stem in stems for j, (tp, label_nb, label_en) in enumerate(
                     (("INN", "ved inklusjon", "at inclusion"), ("3MND", "etter 3 måneder", "at 3 months"),
                      ("12MND", "etter 12 måneder", "at 12 months"))))
@@ -295,12 +295,17 @@ class Nation:
 
     # --- datasets ------------------------------------------------------------------------------
 
-    def dataset(self, source: Source, i: int) -> Dataset:
-        """Dataset i of the source in the domain model, as its own wire formats will render it."""
+    def dataset(self, source: Source, i: int, with_variables: bool = True) -> Dataset:
+        """Dataset i of the source in the domain model, as its own wire formats will render it.
+
+        Without variables it costs a few microseconds: listings (CKAN search) use that.
+        """
         spec = source.spec
         org: Org = spec.org
         rng = random.Random(f"{self.seed}:{source.name}:{i}")
         title_nb, title_en = self._theme(source, i)
+        if source.kind == "ckan":
+            title_nb, title_en = f"{spec.title_nb} – {title_nb}", f"{spec.title_en} – {title_en}"
         ident = self.native_id(source, i)
         uri = f"https://{org.domain}/datasett/{source.name}/{ident}"
         start = spec.start_year + rng.randrange(0, 15)
@@ -340,7 +345,8 @@ class Nation:
             distributions=[Distribution(uri=f"{uri}/distribusjon/1", access_url=landing,
                                         title={"nb": "Tilgang via søknad til Helsedataservice"},
                                         format=C.EU + "file-type/CSV", media_type="text/csv")])
-        d.variables = list(self.variables(source, i, d))
+        if with_variables:
+            d.variables = list(self.variables(source, i, d))
         return d
 
     def variables(self, source: Source, i: int, d: Dataset) -> Iterator[Variable]:
@@ -503,6 +509,11 @@ def _modify_codes(codes: list[list[str]], k: int) -> list[list[str]]:
     out[j][1] = f"{out[j][1]} (endret)"
     out.append([f"N{k:02d}", f"Ny kategori innført i versjon {2024 + k}", ""])
     return out
+
+
+def _label(stem: str) -> str:
+    """NIHSS stays NIHSS; SMERTE_VAS becomes "Smerte vas"."""
+    return stem if len(stem) <= 6 and "_" not in stem else stem.replace("_", " ").capitalize()
 
 
 def _form(name: str) -> str:

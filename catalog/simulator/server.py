@@ -30,11 +30,11 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def _handlers() -> tuple[list[Rule], dict[str, Handler]]:
-    from catalog.simulator import dcat, ssb
+    from catalog.simulator import ckan, dcat, spreadsheets, ssb
 
     rules: list[Rule] = [Rule("/_manifest", endpoint="manifest"), Rule("/", endpoint="index")]
     endpoints: dict[str, Handler] = {}
-    for module in (dcat, ssb):
+    for module in (dcat, ckan, spreadsheets, ssb):
         for rule, handler in module.ROUTES:
             rules.append(Rule(rule, endpoint=handler.__name__ + "@" + module.__name__, methods=["GET", "POST", "HEAD"]))
             endpoints[handler.__name__ + "@" + module.__name__] = handler
