@@ -127,7 +127,8 @@ class Layout:
 
 
 def _norm(heading: Any) -> str:
-    return re.sub(r"\s+", " ", str(heading or "")).strip().rstrip(":*").strip().lower()
+    """A heading as compared: case, spacing, marks around it ("*", ":", a stray BOM or "?") ignored."""
+    return re.sub(r"\s+", " ", str(heading or "")).strip().lstrip("\ufeff?*").rstrip(":*").strip().lower()
 
 
 def _base_field(name: str) -> str:
