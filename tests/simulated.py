@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,17 @@ from catalog.pipeline import SourceResult, harvest
 from catalog.simulator import Simulator
 from catalog.simulator.spreadsheets import codes_text
 from catalog.store import SQLiteStore
+
+
+TRANSPORT_FAULTS = [
+    ("error500", {}, "the server answered 500 INTERNAL SERVER ERROR"),
+    ("error503", {"seconds": 0}, "the server answered 503 SERVICE UNAVAILABLE"),
+    ("rate_limit", {"count": 5, "seconds": 120}, "the server asked us to wait 120 s (Retry-After), longer than the 60 s"),
+    ("truncated", {}, "the response was cut off"),
+    ("redirect_loop", {}, "redirect loop after 2 hops"),
+    ("oversized", {}, "the response grew past the limit of 2,000,000 bytes"),
+]
+"""Faults every harvester meets through the guarded session, and the sentence each must report."""
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +92,21 @@ def truth(sim: Simulator, source: str, modified: bool = True) -> dict[str, tuple
     """The same view of the simulator's manifest (`modified` only where the source states it)."""
     return {k: (t["title_nb"], t["modified"] if modified else None, t["variables"])
             for k, t in sim.manifest()[source]["datasets"].items()}
+
+
+def assert_fault_fails_only_its_source(settings: Settings, store: SQLiteStore, sim: Simulator, source: str,
+                                       other: str, fault: str, params: dict[str, Any], message: str) -> None:
+    """After a good run, `fault` fails `source` within the small limits with `message`, keeping its
+    records; `other`, harvested in the same run, is untouched."""
+    first = run(settings, store)
+    before = stored(store, source)
+    sim.set_fault(source, fault, **params)
+    started = time.monotonic()
+    results = run(settings, store)
+    assert time.monotonic() - started < 4
+    failed = results[source]
+    assert failed.status == "failed" and message in failed.error and sim.url in failed.error
+    assert [(e.record_id, e.message) for e in failed.errors] == [(None, failed.error)]
+    assert stored(store, source) == before
+    assert store.last_run(source).status == "failed"
+    assert results[other].ok and results[other].counts["unchanged"] == first[other].counts["new"]

@@ -9,8 +9,9 @@ import pytest
 
 from catalog.config import SourceConfig
 from catalog.model import Agent
-from tests.simulated import (_simulator, codelists, configure, datasets, harvested_codes, inline_codes, run, sim,  # noqa: F401
-                             stored, truth)
+from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
+    harvested_codes, inline_codes, run, sim, stored, truth)
 from tests.test_varlist import HELSEDATA, XXE, with_member, xlsx
 
 REGISTRY, OTHER = "hjerneslag", "hjerteinfarkt"  # layouts "kvalitetsregister" and "helsedata"
@@ -92,14 +93,8 @@ def test_the_checkpoint_holds_the_newest_change_and_the_records_of_each_package(
         [d.uri for d in datasets(store, REGISTRY).values()] + list(codelists(store, REGISTRY)))
 
 
-FAILING = [
-    ("error500", {}, "the server answered 500 INTERNAL SERVER ERROR"),
-    ("error503", {"seconds": 0}, "the server answered 503 SERVICE UNAVAILABLE"),
-    ("rate_limit", {"count": 5, "seconds": 120}, "the server asked us to wait 120 s (Retry-After), longer than the 60 s"),
-    ("truncated", {}, "the response was cut off"),
+FAILING = TRANSPORT_FAULTS + [
     ("malformed", {}, "the CKAN API answered with malformed JSON"),
-    ("redirect_loop", {}, "redirect loop after 2 hops"),
-    ("oversized", {}, "the response grew past the limit of 2,000,000 bytes"),
     ("latin1", {}, "the API answer is not valid utf-8 as declared"),
     ("slow", {"delay": 0.2}, "the server sent the response too slowly (deadline exceeded)"),
 ]
@@ -109,19 +104,7 @@ FAILING = [
 def test_a_faulty_portal_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
         settings, store, sim, fault, params, message):
     configure(settings, sim, REGISTRY, "hkr-varliste")
-    first = run(settings, store)
-    before = stored(store, REGISTRY)
-    sim.set_fault(REGISTRY, fault, **params)
-    started = time.monotonic()
-    results = run(settings, store)
-    assert time.monotonic() - started < 4
-    failed = results[REGISTRY]
-    assert failed.status == "failed" and message in failed.error and sim.url in failed.error
-    assert [(e.record_id, e.message) for e in failed.errors] == [(None, failed.error)]
-    assert stored(store, REGISTRY) == before
-    assert store.last_run(REGISTRY).status == "failed"
-    assert results["hkr-varliste"].ok and results["hkr-varliste"].counts["unchanged"] == \
-        first["hkr-varliste"].counts["new"]
+    assert_fault_fails_only_its_source(settings, store, sim, REGISTRY, "hkr-varliste", fault, params, message)
 
 
 @pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion"])
