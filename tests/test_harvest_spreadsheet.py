@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import pytest
 
 from catalog.config import SourceConfig
@@ -16,8 +18,9 @@ SOURCE, OTHER = "kreft-elvis-varliste", "hkr-varliste"
 
 
 def use_csv(settings, name):
+    """Harvest the same list from the CSV the simulator also publishes (`csv_url`, absolute or not)."""
     src = settings.sources[name]
-    src.url = src.url.rsplit("/files/", 1)[0] + src.options["csv_url"]
+    src.url = urljoin(src.url, src.options["csv_url"])
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
