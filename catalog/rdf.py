@@ -13,7 +13,8 @@ Terms without a standard home (a variable's unit, question text, code list link)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -233,13 +234,15 @@ def add_variables(g: Graph, s: URIRef, d: Dataset) -> None:
     _lang(g, group, DCT.title, {lang: f"Variabler i {t}" if lang != "en" else f"Variables of {t}"
                                 for lang, t in d.title.items()} or {"": d.identifier})
     tables: dict[str | None, URIRef] = {}
-    for v in d.variables:
+    for position, v in enumerate(d.variables):
         if v.table not in tables:
             t = tables[v.table] = _table_uri(d.uri, v.table)
             g.add((group, CSVW.table, t))
             g.add((t, RDF.type, CSVW.Table))
             g.add((t, DCT.title, Literal(v.table or d.identifier)))
-        g.add((tables[v.table], CSVW.column, add_variable(g, v)))
+        column = add_variable(g, v)
+        g.add((tables[v.table], CSVW.column, column))
+        g.add((column, SCHEMA.position, Literal(position)))  # the source's order; RDF has none
 
 
 def add_variable(g: Graph, v: Variable) -> URIRef:
@@ -285,9 +288,10 @@ def add_codelist(g: Graph, cl: CodeList) -> URIRef:
         g.add((s, DCT.modified, _date(cl.modified)))
     if cl.landing_page:
         g.add((s, DCAT.landingPage, URIRef(cl.landing_page)))
-    for c in cl.concepts:
+    for position, c in enumerate(cl.concepts):
         n = URIRef(c.uri or concept_uri(cl.uri, c.code))
         g.add((n, RDF.type, SKOS.Concept))
+        g.add((n, SCHEMA.position, Literal(position)))
         g.add((n, SKOS.inScheme, s))
         g.add((n, SKOS.notation, Literal(c.code)))
         _lang(g, n, SKOS.prefLabel, c.label)
@@ -349,6 +353,10 @@ class Reader:
         except ValueError:
             self.errors.append((uri, name, f"{str(o)!r} is not a whole number"))
             return None
+
+    def _position(self, s: Node) -> int | None:
+        o = self._one(s, SCHEMA.position)
+        return int(o) if isinstance(o, Literal) and str(o).isdigit() else None
 
     def _described(self, s: Node, p: URIRef) -> LangText:
         o = self._one(s, p)
@@ -420,7 +428,7 @@ class Reader:
         d.version = self._str(s, DCAT_VERSION)
         d.distributions = [self.distribution(o) for o in sorted(g.objects(s, DCAT.distribution))
                            if isinstance(o, URIRef)]
-        d.variables = list(self.variables(uri, s))
+        d.variables = self.variables(uri, s)
         return d
 
     def distribution(self, s: URIRef) -> Distribution:
@@ -432,7 +440,11 @@ class Reader:
                             media_type=media.removeprefix("http://www.iana.org/assignments/media-types/") if media else None,
                             format=self._iri(s, DCT.format), license=self._iri(s, DCT.license), byte_size=size)
 
-    def variables(self, dataset_uri: str, s: URIRef) -> Iterator[Variable]:
+    def variables(self, dataset_uri: str, s: URIRef) -> list[Variable]:
+        """In the source's order (schema:position) where given, else by URI."""
+        return _in_order(list(self._variables(dataset_uri, s)), lambda v: v.uri)
+
+    def _variables(self, dataset_uri: str, s: URIRef) -> Iterator[tuple[int | None, Variable]]:
         seen: set[str] = set()
         for group in self.g.objects(s, HEALTH.hasVariables):
             for table in sorted(self.g.objects(group, CSVW.table)):
@@ -445,7 +457,7 @@ class Reader:
                     if str(col) in seen:
                         continue
                     seen.add(str(col))
-                    yield self.variable(col, table_name)
+                    yield self._position(col), self.variable(col, table_name)
 
     def variable(self, c: URIRef, table: str | None) -> Variable:
         name = self._str(c, CSVW.name)
@@ -467,19 +479,19 @@ class Reader:
                       version=self._str(s, OWL.versionInfo), valid_from=self._str(s, SCHEMA.validFrom),
                       valid_to=self._str(s, SCHEMA.validThrough), modified=self._str(s, DCT.modified),
                       landing_page=self._iri(s, DCAT.landingPage))
-        concepts = []
+        concepts: list[tuple[int | None, Concept]] = []
         for n in self.g.subjects(SKOS.inScheme, s):
             code = self._str(n, SKOS.notation) or str(n).rsplit("/", 1)[-1]
             broader = self._iri(n, SKOS.broader)
             parent = None
             if broader:
                 parent = self._str(URIRef(broader), SKOS.notation) or broader.rsplit("/", 1)[-1]
-            concepts.append(Concept(code=code, label=self._lang(n, SKOS.prefLabel),
+            concepts.append((self._position(n), Concept(code=code, label=self._lang(n, SKOS.prefLabel),
                                     uri=None if str(n) == concept_uri(uri, code) else str(n), parent=parent,
                                     definition=self._lang(n, SKOS.definition),
                                     valid_from=self._str(n, SCHEMA.validFrom), valid_to=self._str(n, SCHEMA.validThrough),
-                                    missing=self._one(n, HK.missingValue) is not None))
-        cl.concepts = sorted(concepts, key=lambda c: c.code)
+                                    missing=self._one(n, HK.missingValue) is not None)))
+        cl.concepts = _in_order(concepts, lambda c: c.code)
         return cl
 
     def records(self) -> Iterator[Record]:
@@ -494,6 +506,12 @@ class Reader:
 
 
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+T = TypeVar("T")
+
+
+def _in_order(items: list[tuple[int | None, T]], tiebreak: Callable[[T], str]) -> list[T]:
+    """Items in the source's order (schema:position) where given, the rest after, by `tiebreak`."""
+    return [item for _pos, item in sorted(items, key=lambda pi: (pi[0] is None, pi[0] or 0, tiebreak(pi[1])))]
 
 
 def from_graph(g: Graph) -> tuple[list[Record], list[tuple[str, str, str]]]:

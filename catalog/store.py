@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from catalog.model import Record, key_for, loads
+from catalog.model import Dataset, Record, key_for, loads
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS runs (
     status TEXT NOT NULL,            -- running | ok | failed | interrupted
     counts TEXT NOT NULL DEFAULT '{}',
     error TEXT,
-    pid INTEGER
+    owner TEXT                       -- pid:start-time of the harvesting process
 );
 CREATE INDEX IF NOT EXISTS runs_source ON runs(source, id);
 CREATE TABLE IF NOT EXISTS errors (
@@ -76,6 +76,12 @@ CREATE TABLE IF NOT EXISTS history (
 );
 CREATE INDEX IF NOT EXISTS history_uri ON history(uri);
 CREATE INDEX IF NOT EXISTS history_at ON history(at);
+CREATE TABLE IF NOT EXISTS variables (
+    key TEXT PRIMARY KEY,            -- key_for(variable uri)
+    uri TEXT NOT NULL,
+    dataset_uri TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS variables_dataset ON variables(dataset_uri);
 CREATE TABLE IF NOT EXISTS source_state (
     source TEXT PRIMARY KEY,
     state TEXT NOT NULL
@@ -128,6 +134,7 @@ class RunError:
 
 class Store(Protocol):
     def start_run(self, source: str) -> int: ...
+    def try_start_run(self, source: str) -> int | None: ...
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None: ...
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None: ...
     def known(self, source: str) -> dict[str, str]: ...
@@ -137,6 +144,7 @@ class Store(Protocol):
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
     def get(self, uri: str) -> StoredRecord | None: ...
     def get_by_key(self, key: str) -> StoredRecord | None: ...
+    def dataset_of_variable(self, key: str) -> StoredRecord | None: ...
     def records(self, source: str | None = None, include_deleted: bool = False,
                 kind: str | None = None) -> Iterator[StoredRecord]: ...
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
@@ -155,8 +163,7 @@ class SQLiteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self.transaction() as db:
-            db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA)  # executescript manages its own transaction
         self._recover()
 
     @property
@@ -194,17 +201,32 @@ class SQLiteStore:
     def _recover(self) -> None:
         """Runs left `running` by a process that no longer exists were interrupted."""
         with self.transaction() as db:
-            for row in db.execute("SELECT id, pid FROM runs WHERE status='running'").fetchall():
-                if row["pid"] and _alive(row["pid"]) and row["pid"] != os.getpid():
+            for row in db.execute("SELECT id, owner FROM runs WHERE status='running'").fetchall():
+                if _alive(row["owner"]):
                     continue
                 db.execute("UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
                            (now(), "the harvest was interrupted before it finished", row["id"]))
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, source: str) -> int:
+        run = self.try_start_run(source)
+        if run is None:
+            raise RuntimeError(f"source {source} is already being harvested")
+        return run
+
+    def try_start_run(self, source: str) -> int | None:
+        """Open a run unless one of this source is already running in a live process (None then).
+
+        Check and insert happen in one write transaction, so two processes never both start.
+        """
         with self.transaction() as db:
-            return db.execute("INSERT INTO runs(source, started, status, pid) VALUES (?,?,?,?)",
-                              (source, now(), "running", os.getpid())).lastrowid  # type: ignore[return-value]
+            for row in db.execute("SELECT id, owner FROM runs WHERE source=? AND status='running'", (source,)):
+                if _alive(row["owner"]):
+                    return None
+                db.execute("UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
+                           (now(), "the harvest was interrupted before it finished", row["id"]))
+            return db.execute("INSERT INTO runs(source, started, status, owner) VALUES (?,?,?,?)",
+                              (source, now(), "running", process_token())).lastrowid
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None:
         with self.transaction() as db:
@@ -271,6 +293,10 @@ class SQLiteStore:
                            (*values, ts, record.uri))
             db.execute("INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
                        (record.uri, run_id, ts, change, hash))
+            if isinstance(record, Dataset):
+                db.execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
+                db.executemany("INSERT OR REPLACE INTO variables(key, uri, dataset_uri) VALUES (?,?,?)",
+                               [(key_for(v.uri), v.uri, record.uri) for v in record.variables])
             return change
 
     def touch(self, uris: Iterable[str], run_id: int) -> None:
@@ -305,6 +331,12 @@ class SQLiteStore:
 
     def get_by_key(self, key: str) -> StoredRecord | None:
         row = self.db.execute("SELECT * FROM records WHERE key=?", (key,)).fetchone()
+        return self._stored(row) if row else None
+
+    def dataset_of_variable(self, key: str) -> StoredRecord | None:
+        """The dataset record holding the variable with this key (variables live inside datasets)."""
+        row = self.db.execute("SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?",
+                              (key,)).fetchone()
         return self._stored(row) if row else None
 
     def records(self, source: str | None = None, include_deleted: bool = False,
@@ -354,9 +386,22 @@ class SQLiteStore:
                        "ON CONFLICT(source) DO UPDATE SET state=excluded.state", (source, json.dumps(state)))
 
 
-def _alive(pid: int) -> bool:
+def process_token(pid: int | None = None) -> str:
+    """pid plus the process's start time, so a reused pid is not mistaken for the harvester."""
+    pid = pid or os.getpid()
+    try:
+        start = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        start = "?"
+    return f"{pid}:{start}"
+
+
+def _alive(owner: str | None) -> bool:
+    if not owner:
+        return False
+    pid = int(owner.split(":", 1)[0])
     try:
         os.kill(pid, 0)
     except OSError:
         return False
-    return True
+    return process_token(pid) == owner

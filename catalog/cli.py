@@ -1,0 +1,337 @@
+"""The `catalog` command. Every subcommand reads the configuration once, at start.
+
+Exit status: 0 success; 1 a source failed (harvest) or the input has violations (validate);
+2 unusable input or arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from catalog.config import SOURCE_KINDS, ConfigError, Settings, SourceConfig
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.load(args.home)
+
+
+def _open(settings: Settings, with_index: bool = True) -> tuple[Any, Any]:
+    from catalog.search import open_backend
+    from catalog.store import SQLiteStore
+
+    store = SQLiteStore(settings.db_path)
+    return store, (open_backend(settings) if with_index else None)
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+def cmd_sources_add(args: argparse.Namespace) -> int:
+    from harvesters import UnknownKind, harvester_class
+
+    settings = _settings(args)
+    try:
+        harvester_class(args.kind)
+    except UnknownKind as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    options = json.loads(args.options) if args.options else {}
+    settings.sources[args.name] = SourceConfig(name=args.name, kind=args.kind, url=args.url, category=args.category,
+                                               title=args.title or args.name, interval_minutes=args.interval,
+                                               options=options, credentials_env=args.credentials_env)
+    settings.save_sources()
+    print(f"added source {args.name} ({args.kind}) {args.url}")
+    return 0
+
+
+def cmd_sources_list(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    from catalog.store import SQLiteStore
+
+    store = SQLiteStore(settings.db_path)
+    for name, src in sorted(settings.sources.items()):
+        last = store.last_run(name)
+        status = f"last run {last.status} {last.finished or last.started}" if last else "never harvested"
+        print(f"{name}\t{src.kind}\t{src.category}\t{src.url}\tevery {src.interval_minutes} min\t{status}")
+    return 0
+
+
+def cmd_sources_remove(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.name not in settings.sources:
+        print(f"error: no source named {args.name!r}", file=sys.stderr)
+        return 2
+    del settings.sources[args.name]
+    settings.save_sources()
+    print(f"removed source {args.name} (its records stay in the store until the next reindex/cleanup)")
+    return 0
+
+
+# --- pipeline --------------------------------------------------------------------------------
+
+class Progress:
+    """A one-line progress counter on stderr when it is a terminal."""
+
+    def __init__(self) -> None:
+        self.done = 0
+        self.lock = threading.Lock()
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, source: str, n: int) -> None:
+        with self.lock:
+            self.done += n
+            if self.tty:
+                print(f"\r  {self.done:,} records processed ({source})   ", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.tty and self.done:
+            print(file=sys.stderr)
+
+
+def cmd_harvest(args: argparse.Namespace) -> int:
+    from catalog.pipeline import harvest
+
+    settings = _settings(args)
+    store, index = _open(settings)
+    progress = Progress()
+    try:
+        results = harvest(settings, store, index, args.sources or None, workers=args.workers, progress=progress)
+    except KeyError as exc:
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    finally:
+        progress.close()
+    for r in results:
+        print(r.line())
+        for e in r.errors[: args.show_errors]:
+            where = " ".join(x for x in (e.url, e.record_id and f"record {e.record_id}", e.field and f"field {e.field}")
+                             if x)
+            print(f"    error: {e.message} [{where}]")
+        if len(r.errors) > args.show_errors:
+            print(f"    ... {len(r.errors) - args.show_errors} more errors: `catalog report {r.source}` lists all")
+    if args.report:
+        Path(args.report).write_text(json.dumps([{"source": r.source, "run": r.run_id, "status": r.status,
+                                                   "counts": r.counts, "error": r.error,
+                                                   "errors": [e.__dict__ for e in r.errors]} for r in results],
+                                                 ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from catalog.store import SQLiteStore
+
+    store = SQLiteStore(_settings(args).db_path)
+    run = store.last_run(args.source)
+    if run is None:
+        print(f"{args.source}: never harvested")
+        return 0
+    errors = store.errors(run.id)
+    out = {"source": run.source, "run": run.id, "status": run.status, "started": run.started,
+           "finished": run.finished, "counts": run.counts, "error": run.error, "errors": [e.__dict__ for e in errors]}
+    print(json.dumps(out, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from catalog.pipeline import reindex
+
+    settings = _settings(args)
+    store, index = _open(settings)
+    started = time.perf_counter()
+    n = reindex(settings, store, index)
+    print(f"indexed {n:,} documents in {time.perf_counter() - started:.1f} s ({index.name})")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from catalog.search import SearchQuery
+
+    settings = _settings(args)
+    _store, index = _open(settings)
+    result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit))
+    if args.json:
+        hits = [{"id": h.key, "uri": h.doc.get("uri"), "name": h.doc.get("name"), "label": h.doc.get("label"),
+                 "dataset": h.doc.get("dataset_title"), "dataset_id": h.doc.get("dataset_key"),
+                 "source": h.doc.get("source"), "score": round(h.score, 3)} for h in result.hits]
+        print(json.dumps({"query": args.query, "total": result.total, "hits": hits,
+                          "facets": {k: dict(v) for k, v in result.facets.items()}}, ensure_ascii=False, indent=2))
+    else:
+        print(f"{result.total} hits for {args.query!r}")
+        for h in result.hits:
+            print(f"  {h.doc.get('name', ''):<16} {h.doc.get('label', '')}  [{h.doc.get('source')}"
+                  f"{' / ' + h.doc['dataset_title'] if h.doc.get('dataset_title') else ''}]")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from catalog import validation
+
+    try:
+        report = validation.validate_location(args.location, args.profile)
+    except validation.Unreadable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(validation.format_report(report, args.format))
+    return 0 if report.conforms else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from catalog.export import catalog_graph, serialize
+    from catalog.store import SQLiteStore
+
+    settings = _settings(args)
+    data = serialize(catalog_graph(settings, SQLiteStore(settings.db_path), args.profile), args.format)
+    if args.output:
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from web import create_app
+
+    settings = _settings(args)
+    app = create_app(settings)
+    if args.schedule:
+        from catalog.scheduler import Scheduler
+
+        Scheduler(settings, app.extensions["store"], app.extensions["search"]).start()
+        print("Harvesting sources when due (each by its own interval)", flush=True)
+    print(f"Serving the catalogue on http://{args.host}:{args.port}/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="helsekatalog")
+    return 0
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    import logging
+
+    from catalog.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    settings = _settings(args)
+    store, index = _open(settings)
+    scheduler = Scheduler(settings, store, index, poll_seconds=args.poll)
+    if args.once:
+        results = scheduler.tick()
+        for r in results:
+            print(r.line())
+        return 0 if all(r.ok for r in results) else 1
+    scheduler.run_forever()
+    return 0
+
+
+def cmd_simulator(args: argparse.Namespace) -> int:
+    from catalog.simulator import serve
+
+    serve(args.host, args.port, seed=args.seed, scale=args.scale, generation=args.generation)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from catalog.demo import run_demo
+
+    return run_demo(args.home, args.port, serve_forever=not args.no_serve)
+
+
+# --- parser ----------------------------------------------------------------------------------
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="catalog", description="National health metadata catalogue and variable explorer")
+    p.add_argument("--home", help="catalogue home (default $CATALOG_HOME or ./catalog-data)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    d = sub.add_parser("demo", help="simulated sources -> harvest -> validate -> index -> explorer on :5000")
+    d.add_argument("--port", type=int, default=5000)
+    d.add_argument("--no-serve", action="store_true", help="stop after harvesting (for scripts and tests)")
+    d.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("sources", help="configure sources").add_subparsers(dest="action", required=True)
+    a = s.add_parser("add", help="add or replace a source")
+    a.add_argument("name")
+    a.add_argument("--kind", required=True, help="harvester protocol: dcat, ckan, oai-ddi, klass, vardef, ...")
+    a.add_argument("--url", required=True)
+    a.add_argument("--category", default="central-registry", choices=SOURCE_KINDS)
+    a.add_argument("--title")
+    a.add_argument("--interval", type=int, default=1440, help="minutes between scheduled harvests")
+    a.add_argument("--options", help="JSON object of harvester options")
+    a.add_argument("--credentials-env", help="environment variable holding the source's token")
+    a.set_defaults(func=cmd_sources_add)
+    s.add_parser("list", help="list sources").set_defaults(func=cmd_sources_list)
+    r = s.add_parser("remove", help="remove a source")
+    r.add_argument("name")
+    r.set_defaults(func=cmd_sources_remove)
+
+    h = sub.add_parser("harvest", help="harvest sources (all when none named)")
+    h.add_argument("sources", nargs="*")
+    h.add_argument("--workers", type=int, default=2, help="sources harvested at once")
+    h.add_argument("--report", help="write a JSON report of the run to this file")
+    h.add_argument("--show-errors", type=int, default=20, help="errors printed per source")
+    h.set_defaults(func=cmd_harvest)
+
+    rp = sub.add_parser("report", help="the last run of a source with all its errors, as JSON")
+    rp.add_argument("source")
+    rp.set_defaults(func=cmd_report)
+
+    v = sub.add_parser("validate", help="validate a DCAT file or URL against a profile")
+    v.add_argument("location")
+    v.add_argument("--profile", default="healthdcat-ap", choices=["dcat-ap-3", "healthdcat-ap", "dcat-ap-no"])
+    v.add_argument("--format", default="text", choices=["text", "json"])
+    v.set_defaults(func=cmd_validate)
+
+    q = sub.add_parser("search", help="search variables")
+    q.add_argument("query")
+    q.add_argument("--json", action="store_true")
+    q.add_argument("--limit", type=int, default=10)
+    q.add_argument("--type", default="variable", choices=["variable", "dataset", "codelist"])
+    q.set_defaults(func=cmd_search)
+
+    e = sub.add_parser("export", help="export the catalogue as DCAT")
+    e.add_argument("--profile", default="healthdcat-ap", choices=["healthdcat-ap", "dcat-ap-no", "dcat-ap-3"])
+    e.add_argument("--format", default="turtle", choices=["turtle", "jsonld", "xml", "nt"])
+    e.add_argument("--output")
+    e.set_defaults(func=cmd_export)
+
+    sv = sub.add_parser("serve", help="serve the explorer, API and feeds")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=5000)
+    sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--schedule", action="store_true", help="also harvest sources when they are due")
+    sv.set_defaults(func=cmd_serve)
+
+    sc = sub.add_parser("scheduler", help="harvest each source when due, by its interval")
+    sc.add_argument("--poll", type=float, default=30, help="seconds between checks")
+    sc.add_argument("--once", action="store_true", help="harvest what is due now, then exit")
+    sc.set_defaults(func=cmd_scheduler)
+
+    sub.add_parser("reindex", help="rebuild the search index from the store").set_defaults(func=cmd_reindex)
+
+    sim = sub.add_parser("simulator", help="run the publisher simulator")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8900)
+    sim.add_argument("--seed", type=int, default=0)
+    sim.add_argument("--scale", type=float, default=1.0)
+    sim.add_argument("--generation", type=int, default=0)
+    sim.set_defaults(func=cmd_simulator)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Shared fixtures: a catalogue home, its store and index, and loopback HTTP servers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from catalog.config import Settings
+from catalog.store import SQLiteStore
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.load(tmp_path / "home")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[SQLiteStore]:
+    s = SQLiteStore(settings.db_path)
+    yield s
+    s.close()
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class StaticServer:
+    """A real HTTP server on loopback answering from a dict of routes that tests change at will.
+
+    Used where a test needs exact control of the wire (status, headers, bytes); the publisher
+    simulator plays whole sources.
+    """
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Request] = []
+        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def _app(self, environ, start_response):  # type: ignore[no-untyped-def]
+        request = Request(environ)
+        self.requests.append(request)
+        route = self.routes.get(request.full_path.rstrip("?")) or self.routes.get(request.path)
+        if route is None:
+            return Response("not found", status=404)(environ, start_response)
+        return Response(route.body, status=route.status, headers=route.headers)(environ, start_response)
+
+    def serve(self, path: str, body: bytes | str, status: int = 200, **headers: str) -> str:
+        self.routes[path] = Route(body.encode() if isinstance(body, str) else body, status,
+                                  {k.replace("_", "-"): v for k, v in headers.items()})
+        return self.url + path
+
+    def close(self) -> None:
+        self._server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def _static_server() -> Iterator[StaticServer]:
+    s = StaticServer()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def server(_static_server: StaticServer) -> StaticServer:
+    """One loopback server for the session (shutting one down costs 0.5 s), emptied per test."""
+    _static_server.routes.clear()
+    _static_server.requests.clear()
+    return _static_server

@@ -1,0 +1,91 @@
+"""The `catalog` command: names, output and exit codes people and scripts rely on."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from catalog.cli import main
+from catalog.config import Settings
+from catalog.rdf import to_graph
+from tests.factories import apgar_codes, mfr_dataset
+
+
+@pytest.fixture
+def home(tmp_path):
+    return str(tmp_path / "home")
+
+
+def catalog(home, *args):
+    return main(["--home", home, *args])
+
+
+def feed(server, records=None, path="/mfr/catalog.ttl"):
+    body = to_graph(records or [mfr_dataset(), apgar_codes()]).serialize(format="turtle")
+    return server.serve(path, body, Content_Type="text/turtle")
+
+
+def test_sources_are_added_listed_and_removed_in_the_toml_file(home, server, capsys):
+    url = feed(server)
+    assert catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", url, "--title", "MFR") == 0
+    assert Settings.load(home).sources["mfr"].url == url
+    assert catalog(home, "sources", "list") == 0
+    assert f"mfr\tdcat\tcentral-registry\t{url}" in capsys.readouterr().out
+    assert catalog(home, "sources", "remove", "mfr") == 0
+    assert Settings.load(home).sources == {}
+
+
+def test_an_unknown_kind_is_refused_with_the_known_ones(home, capsys):
+    assert catalog(home, "sources", "add", "x", "--kind", "gopher", "--url", "http://127.0.0.1/") == 2
+    assert "unknown source kind 'gopher'; known kinds: " in capsys.readouterr().err
+
+
+def test_harvest_prints_a_line_per_source_and_fails_when_one_fails(home, server, capsys):
+    catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
+    catalog(home, "sources", "add", "npr", "--kind", "dcat", "--url", server.url + "/gone.ttl")
+    capsys.readouterr()
+    assert catalog(home, "harvest") == 1
+    out = capsys.readouterr().out
+    assert "mfr: 2 new, 0 changed, 0 unchanged, 0 deleted, 0 invalid, 0 errors" in out
+    assert "npr: 0 new, 0 changed, 0 unchanged, 0 deleted, 0 invalid, 1 errors — FAILED: the server answered 404" in out
+    assert catalog(home, "harvest", "mfr") == 0
+    assert "mfr: 0 new, 0 changed, 2 unchanged" in capsys.readouterr().out
+
+
+def test_search_json_lists_hits_with_id_name_label_dataset_and_source(home, server, capsys):
+    catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
+    catalog(home, "harvest")
+    capsys.readouterr()
+    assert catalog(home, "search", "fødselsvekt", "--json") == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert [(h["name"], h["label"], h["dataset"], h["source"]) for h in hits] == [
+        ("VEKT", "Fødselsvekt", "Medisinsk fødselsregister – fødsler", "mfr")]
+    assert len(hits[0]["id"]) == 16
+
+
+def test_export_writes_the_catalogue_without_records_deleted_at_the_source(home, server, tmp_path):
+    catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
+    catalog(home, "harvest")
+    feed(server, [mfr_dataset()])
+    catalog(home, "harvest")
+    out = tmp_path / "export.nt"
+    assert catalog(home, "export", "--profile", "dcat-ap-3", "--format", "nt", "--output", str(out)) == 0
+    text = out.read_text()
+    scheme = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/2004/02/skos/core#ConceptScheme>"
+    assert f"<{mfr_dataset().uri}> <http://purl.org/dc/terms/identifier>" in text
+    assert f"<{apgar_codes().uri}> {scheme}" not in text
+
+
+def test_reindex_rebuilds_from_the_store(home, server, capsys):
+    catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
+    catalog(home, "harvest")
+    capsys.readouterr()
+    assert catalog(home, "reindex") == 0
+    assert "indexed 6 documents" in capsys.readouterr().out
+
+
+def test_the_catalog_command_is_installed():
+    out = subprocess.run([sys.executable, "-m", "catalog.cli", "--help"], capture_output=True, text=True, check=True)
+    for command in ("demo", "sources", "harvest", "validate", "search", "export", "serve", "reindex"):
+        assert command in out.stdout

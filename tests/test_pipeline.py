@@ -1,0 +1,159 @@
+"""Harvest -> validate -> store -> index, against a DCAT feed on loopback."""
+
+import pytest
+
+from catalog.config import SourceConfig
+from catalog.pipeline import harvest, reindex
+from catalog.rdf import to_graph
+from catalog.search import SearchQuery
+from catalog.search.tantivy_backend import TantivyBackend
+from tests.factories import apgar_codes, mfr_dataset
+
+
+@pytest.fixture
+def index(settings):
+    return TantivyBackend(settings.index_dir)
+
+
+def publish(server, records, path="/mfr/catalog.ttl"):
+    return server.serve(path, to_graph(records).serialize(format="turtle"), Content_Type="text/turtle")
+
+
+def configure(settings, name, url):
+    settings.sources[name] = SourceConfig(name=name, kind="dcat", url=url, title=name.upper())
+
+
+def run(settings, store, index, *names):
+    return {r.source: r for r in harvest(settings, store, index, names or None)}
+
+
+def test_a_full_harvest_stores_validates_and_indexes_every_record(settings, store, index, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    result = run(settings, store, index)["mfr"]
+    assert result.ok and result.counts == {"new": 2, "changed": 0, "unchanged": 0, "deleted": 0, "invalid": 0,
+                                           "errors": 0}
+    assert store.get(mfr_dataset().uri).record == mfr_dataset()
+    hits = index.search(SearchQuery(text="fødselsvekt")).hits
+    assert [h.doc["name"] for h in hits] == ["VEKT"]
+    assert hits[0].doc["dataset_title"] == "Medisinsk fødselsregister – fødsler"
+
+
+def test_an_unchanged_feed_is_not_processed_again(settings, store, index, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    run(settings, store, index)
+    again = run(settings, store, index)["mfr"]
+    assert again.counts["unchanged"] == 2 and again.counts["new"] == again.counts["changed"] == 0
+
+
+def test_changes_and_deletions_at_the_source_are_followed(settings, store, index, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    run(settings, store, index)
+    changed = mfr_dataset()
+    changed.variables = [v for v in changed.variables if v.name != "SVLEN"]
+    changed.variables[0].title = {"nb": "Fødselsvekt i gram"}
+    publish(server, [changed])
+    result = run(settings, store, index)["mfr"]
+    assert (result.counts["changed"], result.counts["deleted"]) == (1, 1)
+    assert store.get(apgar_codes().uri).deleted_at is not None
+    assert index.search(SearchQuery(text="svangerskapslengde")).total == 0
+    assert index.search(SearchQuery(text="gram")).hits[0].doc["label"] == "Fødselsvekt i gram"
+    assert index.search(SearchQuery(type="codelist")).total == 0
+
+
+def test_a_malformed_feed_fails_its_source_and_keeps_the_last_good_records(settings, store, index, server):
+    url = publish(server, [mfr_dataset()])
+    configure(settings, "mfr", url)
+    run(settings, store, index)
+    server.serve("/mfr/catalog.ttl", "@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title \"x\" ;;; oops .",
+                 Content_Type="text/turtle")
+    result = run(settings, store, index)["mfr"]
+    assert result.status == "failed"
+    assert "not valid turtle" in result.error and url in result.error and "line 2" in result.error
+    assert store.get(mfr_dataset().uri).deleted_at is None
+    assert index.search(SearchQuery(text="fødselsvekt")).total == 1
+
+
+def test_one_failing_source_never_stops_another(settings, store, index, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset()]))
+    configure(settings, "npr", server.url + "/missing.ttl")
+    results = run(settings, store, index)
+    assert results["mfr"].ok and results["npr"].status == "failed"
+    assert "answered 404" in results["npr"].error
+    assert store.last_run("npr").status == "failed" and store.errors(results["npr"].run_id)[0].url.endswith("missing.ttl")
+
+
+def test_records_with_violations_are_stored_flagged_and_counted_invalid(settings, store, index, server):
+    bad = mfr_dataset(description={})
+    configure(settings, "mfr", publish(server, [bad]))
+    result = run(settings, store, index)["mfr"]
+    assert (result.counts["new"], result.counts["invalid"]) == (1, 1)
+    stored = store.get(bad.uri)
+    assert stored.conforms is False
+    assert any(f["path"] == "http://purl.org/dc/terms/description" for f in stored.validation["findings"])
+
+
+def test_rdfxml_with_an_entity_declaration_is_refused(settings, store, index, server):
+    xxe = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description>&x;'
+           '</rdf:Description></rdf:RDF>')
+    configure(settings, "evil", server.serve("/evil.rdf", xxe, Content_Type="application/rdf+xml"))
+    result = run(settings, store, index)["evil"]
+    assert result.status == "failed" and "DOCTYPE or entity declaration" in result.error
+
+
+def test_hydra_pages_are_followed_with_links_as_iris_or_strings(settings, store, index, server):
+    first, second = mfr_dataset(), mfr_dataset(uri="https://data.fhi.no/mfr/dataset/andre", identifier="to",
+                                                variables=[])
+    page2 = server.url + "/paged.ttl?page=2"
+    g1 = to_graph([first])
+    g1.parse(data=f'@prefix hydra: <http://www.w3.org/ns/hydra/core#> . <{server.url}/paged.ttl> '
+                  f'a hydra:PagedCollection ; hydra:next "{page2}" .', format="turtle")
+    g2 = to_graph([second])
+    server.serve("/paged.ttl", g1.serialize(format="turtle"), Content_Type="text/turtle")
+    server.serve("/paged.ttl?page=2", g2.serialize(format="turtle"), Content_Type="text/turtle")
+    configure(settings, "mfr", server.url + "/paged.ttl")
+    assert run(settings, store, index)["mfr"].counts["new"] == 2
+
+
+def test_reindex_rebuilds_the_index_from_the_store(settings, store, index, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    run(settings, store, index)
+    fresh = TantivyBackend(settings.home / "other-index")
+    assert reindex(settings, store, fresh) == index.count() == 1 + 4 + 1
+    assert fresh.search(SearchQuery(text="MORS_ALDER")).hits[0].doc["name"] == "MORS_ALDER"
+
+
+def test_sources_harvested_at_once_share_the_index_safely(settings, store, index, server):
+    for n in range(4):
+        records = [mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{n}-{i}", identifier=f"{n}-{i}",
+                               variables=[]) for i in range(150)]
+        configure(settings, f"src{n}", publish(server, records, f"/src{n}.ttl"))
+    results = harvest(settings, store, index, workers=4)
+    assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
+    assert index.search(SearchQuery(type="dataset", limit=1)).total == 600
+
+
+def test_source_defaults_fill_what_the_source_cannot_say_without_overwriting_it(settings, store, index, server):
+    bare = mfr_dataset(applicable_legislation=[], dataset_type=None, has_structured_data=None)
+    configure(settings, "mfr", publish(server, [bare]))
+    [first] = harvest(settings, store, index)
+    assert first.counts["invalid"] == 1
+    settings.sources["mfr"].options["defaults"] = {
+        "applicable_legislation": ["https://lovdata.no/eli/forskrift/2001/12/14/1483"],
+        "dataset_type": "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL",
+        "title": {"nb": "never used: the source has a title"}}
+    publish(server, [mfr_dataset(applicable_legislation=[], dataset_type=None, has_structured_data=None,
+                                 description={"nb": "Ny beskrivelse."})])
+    [second] = harvest(settings, store, index)
+    assert (second.counts["changed"], second.counts["invalid"]) == (1, 0)
+    stored = store.get(bare.uri)
+    assert stored.conforms and stored.record.applicable_legislation == []  # the store keeps what the source said
+
+
+def test_defaults_may_only_name_dataset_fields():
+    from catalog.config import ConfigError, SourceConfig
+
+    with pytest.raises(ConfigError, match="unknown: colour"):
+        SourceConfig(name="x", kind="dcat", url="http://127.0.0.1/", options={"defaults": {"colour": "red"}})
+    with pytest.raises(ConfigError, match="unknown: uri"):
+        SourceConfig(name="x", kind="dcat", url="http://127.0.0.1/", options={"defaults": {"uri": "x"}})

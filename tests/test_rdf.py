@@ -1,0 +1,59 @@
+"""The model <-> RDF mapping is symmetric and reads the official HealthDCAT-AP variable example."""
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF
+
+from catalog.model import dumps
+from catalog.rdf import CSVW, HEALTH, from_graph, to_graph
+from tests.conftest import SHARED
+from tests.factories import apgar_codes, mfr_dataset
+
+
+def test_records_round_trip_through_rdf():
+    records, problems = from_graph(to_graph([mfr_dataset(), apgar_codes()]))
+    assert problems == []
+    assert [dumps(r) for r in records] == [dumps(mfr_dataset()), dumps(apgar_codes())]
+
+
+def test_round_trip_survives_turtle_serialisation():
+    ttl = to_graph([mfr_dataset()]).serialize(format="turtle")
+    records, _ = from_graph(Graph().parse(data=ttl, format="turtle"))
+    assert records == [mfr_dataset()]
+
+
+def test_variables_are_csvw_columns_under_has_variables():
+    g = to_graph([mfr_dataset()])
+    group = g.value(URIRef(mfr_dataset().uri), HEALTH.hasVariables)
+    assert (group, RDF.type, CSVW.TableGroup) in g
+    table = g.value(group, CSVW.table)
+    names = sorted(str(g.value(c, CSVW.name)) for c in g.objects(table, CSVW.column))
+    assert names == ["APGAR5", "MORS_ALDER", "SVLEN", "VEKT"]
+
+
+def test_the_official_release_8_variables_example_is_read():
+    path = SHARED / "standards/healthdcat-ap/release-8/examples/healthdcataphasVariables.ttl"
+    if not path.exists():
+        pytest.skip(f"{path} is not there (../shared missing)")
+    g = Graph().parse(path)
+    records, problems = from_graph(g)
+    datasets = [r for r in records if r.kind == "dataset"]
+    assert problems == []
+    assert len(datasets) == len(set(g.subjects(RDF.type, DCAT.Dataset)))
+    names = {v.name for d in datasets for v in d.variables}
+    assert {"EncounterID", "PatientID", "VisitDate", "DiagnosisCode"} <= names
+    diagnosis = next(v for d in datasets for v in d.variables if v.name == "DiagnosisCode")
+    assert diagnosis.property_url == "http://purl.bioontology.org/ontology/ICD10"
+
+
+def test_a_dataset_without_uri_is_reported_not_invented():
+    g = Graph().parse(data="""
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        [] a dcat:Dataset ; dct:title "Uten URI" .""", format="turtle")
+    records, problems = from_graph(g)
+    assert records == []
+    assert problems == [("(blank node)", "dcat:Dataset", "a dataset has no URI (blank node); skipped")]
+
+

@@ -1,0 +1,46 @@
+"""Each source is harvested when its own interval has passed, and after a restart where it was."""
+
+from datetime import datetime, timedelta, timezone
+
+from catalog.config import SourceConfig
+from catalog.scheduler import Scheduler, due
+from catalog.store import SQLiteStore
+
+
+def add(settings, name, minutes, enabled=True):
+    settings.sources[name] = SourceConfig(name=name, kind="dcat", url="http://127.0.0.1:9/x.ttl",
+                                          interval_minutes=minutes, enabled=enabled)
+
+
+def test_sources_never_harvested_are_due_and_disabled_ones_never(settings, store):
+    add(settings, "mfr", 60)
+    add(settings, "off", 60, enabled=False)
+    assert due(settings, store) == ["mfr"]
+
+
+def test_a_source_is_due_again_only_after_its_own_interval(settings, store):
+    add(settings, "hourly", 60)
+    add(settings, "daily", 1440)
+    for name in ("hourly", "daily"):
+        store.finish_run(store.start_run(name), "ok", {})
+    now = datetime.now(timezone.utc)
+    assert due(settings, store, now) == []
+    assert due(settings, store, now + timedelta(minutes=61)) == ["hourly"]
+    assert due(settings, store, now + timedelta(days=1, minutes=1)) == ["daily", "hourly"]
+
+
+def test_an_interrupted_run_is_due_at_once_after_restart(settings, store):
+    add(settings, "mfr", 1440)
+    run = store.start_run("mfr")
+    store.db.execute("UPDATE runs SET owner='1:0' WHERE id=?", (run,))
+    restarted = SQLiteStore(settings.db_path)
+    assert restarted.last_run("mfr").status == "interrupted"
+    assert due(settings, restarted) == ["mfr"]
+
+
+def test_a_tick_harvests_what_is_due_and_records_failures(settings, store):
+    add(settings, "mfr", 60)
+    settings.values["http_retries"] = 0
+    [result] = Scheduler(settings, store, None).tick()
+    assert result.source == "mfr" and result.status == "failed"
+    assert Scheduler(settings, store, None).tick() == []

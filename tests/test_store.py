@@ -1,0 +1,78 @@
+"""The store keeps records with provenance and history, and survives interruption."""
+
+import os
+import sqlite3
+
+from catalog.model import content_hash
+from catalog.store import SQLiteStore
+from tests.factories import mfr_dataset
+
+
+def put(store, run, record, url="http://feed"):
+    return store.put("mfr", run, record, content_hash(record), url, True, {"conforms": True})
+
+
+def test_new_changed_unchanged_and_deleted_are_told_apart(store):
+    run = store.start_run("mfr")
+    assert put(store, run, mfr_dataset()) == "new"
+    assert put(store, run, mfr_dataset()) == "unchanged"
+    assert put(store, run, mfr_dataset(title={"nb": "Ny tittel"})) == "changed"
+    assert store.mark_deleted([mfr_dataset().uri], run) == 1
+    assert store.mark_deleted([mfr_dataset().uri], run) == 0
+    assert put(store, run, mfr_dataset()) == "restored"
+    assert [h["change"] for h in store.history(mfr_dataset().uri)] == ["new", "changed", "deleted", "restored"]
+
+
+def test_deleted_records_are_kept_but_not_listed_as_live(store):
+    run = store.start_run("mfr")
+    put(store, run, mfr_dataset())
+    store.mark_deleted([mfr_dataset().uri], run)
+    assert list(store.records()) == []
+    assert [r.uri for r in store.records(include_deleted=True)] == [mfr_dataset().uri]
+    assert store.known("mfr") == {}
+
+
+def test_a_variable_leads_to_its_dataset(store):
+    run = store.start_run("mfr")
+    put(store, run, mfr_dataset())
+    from catalog.model import key_for
+
+    stored = store.dataset_of_variable(key_for(mfr_dataset().variables[0].uri))
+    assert stored is not None and stored.uri == mfr_dataset().uri
+    assert store.dataset_of_variable("0" * 16) is None
+
+
+def test_provenance_is_kept_with_each_record(store):
+    run = store.start_run("mfr")
+    put(store, run, mfr_dataset(), url="http://127.0.0.1/mfr/catalog.ttl")
+    stored = store.get(mfr_dataset().uri)
+    assert (stored.source, stored.run_id, stored.fetch_url, stored.conforms) == (
+        "mfr", run, "http://127.0.0.1/mfr/catalog.ttl", True)
+    assert stored.first_seen == stored.last_changed and stored.record == mfr_dataset()
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(settings):
+    store = SQLiteStore(settings.db_path)
+    run = store.start_run("mfr")
+    db = sqlite3.connect(settings.db_path)
+    db.execute("UPDATE runs SET owner=? WHERE id=?", (f"{os.getpid()}:1", run))  # our pid, reused: not us
+    db.commit()
+    reopened = SQLiteStore(settings.db_path)
+    assert reopened.last_run("mfr").status == "interrupted"
+    assert os.getpid() > 0
+
+
+def test_incremental_state_is_per_source(store):
+    store.save_state("mfr", {"cursor": "2024-01-01"})
+    store.save_state("npr", {"cursor": "2025-01-01"})
+    store.save_state("mfr", {"cursor": "2024-06-01"})
+    assert store.state("mfr") == {"cursor": "2024-06-01"} and store.state("kpr") == {}
+
+
+def test_a_source_is_never_harvested_twice_at_once(store, settings):
+    first = store.try_start_run("mfr")
+    assert first is not None
+    assert SQLiteStore(settings.db_path).try_start_run("mfr") is None  # another store, same process
+    assert store.try_start_run("npr") is not None
+    store.finish_run(first, "ok", {})
+    assert store.try_start_run("mfr") is not None
