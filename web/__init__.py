@@ -33,11 +33,12 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.extensions["store"] = SQLiteStore(settings.db_path)
     app.extensions["search"] = open_backend(settings)
 
-    from web import api, explorer, feeds
+    from web import admin, api, explorer, feeds
 
     app.register_blueprint(explorer.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(admin.bp)
 
     @app.after_request
     def secure(response):  # type: ignore[no-untyped-def]
