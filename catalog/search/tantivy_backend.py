@@ -190,7 +190,9 @@ class TantivyBackend:
         index = self.index()
         searcher = index.searcher()
         query = self._query(index.schema, q, plan)
-        kwargs: dict[str, Any] = {"limit": max(1, q.limit), "offset": q.offset, "count": True}
+        # With facets, the total comes from the aggregation (every hit has the queried type), so
+        # the top-k collection need not count too and may skip documents that cannot make it.
+        kwargs: dict[str, Any] = {"limit": max(1, q.limit), "offset": q.offset, "count": not q.facets}
         by_name = q.sort == "name" or not plan.units
         if by_name:
             kwargs.update(order_by_field="name_sort", order=tantivy.Order.Asc)
@@ -201,11 +203,13 @@ class TantivyBackend:
             doc = json.loads(bytes(searcher.doc(address)["doc"][0]))
             hits.append(Hit(key=doc["key"], score=0.0 if by_name else float(score), doc=doc,
                             highlights=highlight(doc, plan, splitter) if q.highlight else {}))
-        facets = {}
+        total, facets = result.count or 0, {}
         if q.facets:
-            raw = searcher.aggregate(query, {f: {"terms": {"field": f, "size": 100}} for f in q.facets})
+            aggs = {f: {"terms": {"field": f, "size": 100}} for f in q.facets}
+            raw = searcher.aggregate(query, {**aggs, "_total": {"terms": {"field": "type", "size": 1}}})
             facets = {f: facet_counts(raw.get(f, {}).get("buckets", [])) for f in q.facets}
-        return SearchResult(total=result.count or 0, hits=hits, facets=facets)
+            total = sum(b["doc_count"] for b in raw["_total"]["buckets"])
+        return SearchResult(total=total, hits=hits, facets=facets)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         folded = [fold(w) for w in words(prefix.replace("_", " "))]
