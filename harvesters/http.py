@@ -204,8 +204,10 @@ class HttpClient:
         return cls(hosts, limits)
 
     def get(self, url: str, *, accept: str | None = None, etag: str | None = None,
-            last_modified: str | None = None, params: dict[str, Any] | None = None) -> Fetched:
-        headers = {}
+            last_modified: str | None = None, params: dict[str, Any] | None = None,
+            headers: dict[str, str] | None = None) -> Fetched:
+        """GET with optional validators; `headers` adds request headers (e.g. Accept-Language)."""
+        headers = dict(headers or {})
         if accept:
             headers["Accept"] = accept
         if etag:
