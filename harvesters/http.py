@@ -214,7 +214,9 @@ class HttpClient:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        response = self.session.get(url, headers=headers, params=params)
+        if params:  # the query in the URL itself, so redirect-loop checks and error messages see the whole URL
+            url = requests.Request("GET", url, params=params).prepare().url or url
+        response = self.session.get(url, headers=headers)
         if response.status_code >= 400:
             raise FetchError(f"the server answered {response.status_code} {response.reason}", response.url,
                              response.status_code)

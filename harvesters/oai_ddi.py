@@ -7,8 +7,9 @@ page's bytes and one study's records, whatever the repository's size.
 
 Incremental: the checkpoint keeps the newest datestamp seen (`from` of the next run, cut to the
 repository's granularity) and which records each OAI identifier produced. The next run gets only
-what changed since; OAI deleted headers delete what that identifier produced; the records of
-identifiers not listed are reported present. Only a full run (no checkpoint) ends with
+what changed since; OAI deleted headers delete what that identifier produced, and a changed
+study deletes the code lists it no longer has; the records of identifiers not listed are
+reported present. Only a full run (no checkpoint) ends with
 `Complete`, because only it lists everything. `noRecordsMatch` means nothing changed.
 
 Mapping. The DDI flavour is chosen by the metadata's root element, so any prefix naming either
@@ -196,6 +197,7 @@ class OaiDdiHarvester(Harvester):
         records[ident] = [study.dataset.uri, *(cl.uri for cl in study.codelists)]
         yield Harvested(study.dataset, url)
         yield from (Harvested(cl, url) for cl in study.codelists)
+        yield from (Deleted(uri) for uri in set(previous.get(ident, [])) - set(records[ident]))
 
     def study(self, root: etree._Element, ident: str, stamp: str | None) -> Study:
         name = etree.QName(root).localname
