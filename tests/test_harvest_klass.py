@@ -4,14 +4,14 @@ deletions, changedSince and broken classifications."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
 from catalog.config import SourceConfig
 from catalog.model import Agent
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
-    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, harvest_counts, run, sim)
+    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, harvest_counts,
+    harvest_with_fault, run, sim)
 
 KLASS, OTHER = "ssb-klass", "hunt"
 
@@ -83,33 +83,21 @@ FAILING = TRANSPORT_FAULTS + [
 def test_a_faulty_klass_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
         settings, store, sim, fault, params, message):
     configure(settings, sim, KLASS, OTHER)
-    first = run(settings, store)
-    before = stored(store)
-    sim.set_fault(KLASS, fault, **params)
-    started = time.monotonic()
-    results = run(settings, store)
-    assert time.monotonic() - started < 4
-    failed = results[KLASS]
-    assert failed.status == "failed" and message in failed.error and sim.url in failed.error
-    assert [(e.record_id, e.message) for e in failed.errors] == [(None, failed.error)]
-    assert stored(store) == before and store.last_run(KLASS).status == "failed"
-    assert results[OTHER].ok and results[OTHER].counts["unchanged"] == first[OTHER].counts["new"]
+    assert_fault_fails_only_its_source(settings, store, sim, KLASS, OTHER, fault, params, message,
+                                       view=lambda store, _source: stored(store))
 
 
 @pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion"])
 def test_faults_that_do_not_break_json_leave_the_harvest_complete(settings, store, sim, fault):
     configure(settings, sim, KLASS)
-    sim.set_fault(KLASS, fault)
-    result = run(settings, store)[KLASS]
+    result, _seconds = harvest_with_fault(settings, store, sim, KLASS, fault)
     assert result.ok and result.counts["errors"] == 0 and stored(store) == truth(sim)
 
 
 def test_rate_limiting_is_waited_out_as_retry_after_asks(settings, store, sim):
     configure(settings, sim, KLASS)
-    sim.set_fault(KLASS, "rate_limit", count=1, seconds=1)
-    started = time.monotonic()
-    result = run(settings, store)[KLASS]
-    assert time.monotonic() - started >= 1 and result.ok and stored(store) == truth(sim)
+    result, seconds = harvest_with_fault(settings, store, sim, KLASS, "rate_limit", count=1, seconds=1)
+    assert seconds >= 1 and result.ok and stored(store) == truth(sim)
 
 
 def test_duplicate_classifications_and_codes_are_reported_and_the_first_kept(settings, store, sim):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from catalog.simulator.ssb import data_structure
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
     TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
-    harvest_counts, run, sim)
+    harvest_counts, harvest_with_fault, run, sim)
 
 MICRODATA, OTHER = "microdata", "hunt"
 FIRST_RELEASE = "2024-12-31T00:00:00Z"  # version 1.0.0.0
@@ -136,17 +135,14 @@ def test_a_latin1_body_declared_utf8_fails_a_first_harvest_and_an_unchanged_vers
 @pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion"])
 def test_faults_that_do_not_break_json_leave_the_harvest_complete(settings, store, sim, fault):
     configure(settings, sim, MICRODATA)
-    sim.set_fault(MICRODATA, fault)
-    result = run(settings, store)[MICRODATA]
+    result, _seconds = harvest_with_fault(settings, store, sim, MICRODATA, fault)
     assert result.ok and result.counts["errors"] == 0 and stored(store) == truth(sim)
 
 
 def test_rate_limiting_is_waited_out_as_retry_after_asks(settings, store, sim):
     configure(settings, sim, MICRODATA)
-    sim.set_fault(MICRODATA, "rate_limit", count=1, seconds=1)
-    started = time.monotonic()
-    result = run(settings, store)[MICRODATA]
-    assert time.monotonic() - started >= 1 and result.ok and stored(store) == truth(sim)
+    result, seconds = harvest_with_fault(settings, store, sim, MICRODATA, "rate_limit", count=1, seconds=1)
+    assert seconds >= 1 and result.ok and stored(store) == truth(sim)
 
 
 def test_a_data_structure_listed_twice_is_reported_once_and_the_first_kept(settings, store, sim):

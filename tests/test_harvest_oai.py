@@ -3,15 +3,13 @@ against hand-written OAI-PMH answers for the protocol's corners."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from catalog.model import Agent, Dataset
 from harvesters.oai_ddi import NON_PUBLIC
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
     TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
-    harvest_counts, run, sim)
+    harvest_counts, harvest_with_fault, run, sim)
 
 DDIC, DDIL, OTHER = "hunt", "sikt", "tromso"
 COUNTS = ("new", "changed", "unchanged", "deleted", "errors")
@@ -169,18 +167,14 @@ def test_a_faulty_repository_fails_plainly_keeps_its_last_good_records_and_spare
 
 def test_a_wrong_content_type_does_not_stop_well_formed_oai_pmh(settings, store, sim):
     configure(settings, sim, DDIL)
-    sim.set_fault(DDIL, "wrong_content_type")
-    result = run(settings, store)[DDIL]
+    result, _seconds = harvest_with_fault(settings, store, sim, DDIL, "wrong_content_type")
     assert result.ok and result.counts["errors"] == 0 and stored(store, DDIL) == truth(sim, DDIL)
 
 
 def test_rate_limiting_is_waited_out_as_retry_after_asks(settings, store, sim):
     configure(settings, sim, DDIC)
-    sim.set_fault(DDIC, "rate_limit", count=1, seconds=1)
-    started = time.monotonic()
-    result = run(settings, store)[DDIC]
-    assert time.monotonic() - started >= 1
-    assert result.ok and stored(store, DDIC) == truth(sim, DDIC)
+    result, seconds = harvest_with_fault(settings, store, sim, DDIC, "rate_limit", count=1, seconds=1)
+    assert seconds >= 1 and result.ok and stored(store, DDIC) == truth(sim, DDIC)
 
 
 def test_a_record_listed_twice_is_reported_once_and_the_first_kept(settings, store, sim):

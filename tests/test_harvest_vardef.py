@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from catalog.simulator.ssb import vardef_definition
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
     TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
-    harvest_counts, run, sim)
+    harvest_counts, harvest_with_fault, run, sim)
 
 VARDEF, KLASS, OTHER = "ssb-vardef", "ssb-klass", "hunt"
 
@@ -113,17 +112,14 @@ def test_a_faulty_vardef_fails_plainly_keeps_its_last_good_records_and_spares_th
 @pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion"])
 def test_faults_that_do_not_break_json_leave_the_harvest_complete(settings, store, sim, fault):
     configure(settings, sim, VARDEF)
-    sim.set_fault(VARDEF, fault)
-    result = run(settings, store)[VARDEF]
+    result, _seconds = harvest_with_fault(settings, store, sim, VARDEF, fault)
     assert result.ok and result.counts["errors"] == 0 and stored(store) == truth(sim)
 
 
 def test_rate_limiting_is_waited_out_as_retry_after_asks(settings, store, sim):
     configure(settings, sim, VARDEF)
-    sim.set_fault(VARDEF, "rate_limit", count=1, seconds=1)
-    started = time.monotonic()
-    result = run(settings, store)[VARDEF]
-    assert time.monotonic() - started >= 1 and result.ok and stored(store) == truth(sim)
+    result, seconds = harvest_with_fault(settings, store, sim, VARDEF, "rate_limit", count=1, seconds=1)
+    assert seconds >= 1 and result.ok and stored(store) == truth(sim)
 
 
 def test_a_definition_listed_twice_is_reported_once_and_the_first_kept(settings, store, sim):
