@@ -41,6 +41,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var button = form.querySelector("button");
+      var action = button.querySelector(".action") || button;
       fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
                           headers: {"Accept": "application/json"}})
         .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
@@ -49,9 +50,8 @@
           var count = document.getElementById("basket-count");
           if (count) { count.textContent = String(body.count); }
           form.setAttribute("action", form.getAttribute(adding ? "data-remove" : "data-add"));
-          button.textContent = form.getAttribute(adding ? "data-remove-text" : "data-add-text");
+          action.textContent = form.getAttribute(adding ? "data-remove-text" : "data-add-text");
           button.classList.toggle("secondary", adding);
-          button.removeAttribute("aria-label");
           status(count ? count.parentNode.textContent : "");
         })
         .catch(function () { form.submit(); });
