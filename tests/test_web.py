@@ -437,3 +437,22 @@ def test_pages_have_a_skip_link_landmarks_and_labelled_controls(client):
     html = page(client, "/search?q=vekt")
     assert '<a class="skip" href="#main">Hopp til innhold</a>' in html and '<main id="main"' in html
     assert '<label for="q">' in html and '<label for="sort">' in html and 'role="search"' in html
+
+
+def test_long_facets_show_the_first_values_and_a_link_to_all(client, monkeypatch):
+    monkeypatch.setattr("web.explorer.FACET_SHOWN", 2)
+    short = page(client, "/search?source=hunt")
+    source_facet = short.split('id="facet-source"')[1].split("</section>")[0]
+    labels = re.findall(r'<li><a [^>]*>(?:<span[^>]*>[^<]*</span>)?([^<]*)</a>', source_facet)
+    assert labels == ["HUNT", "Medisinsk fødselsregister"]
+    more = re.search(r'<a class="more" href="([^"]*)">Vis (\d+) til', source_facet)
+    assert more.group(1) == "/search?source=hunt&amp;more=source" and more.group(2) == "2"
+    full = page(client, more.group(1).replace("&amp;", "&"))
+    assert len(re.findall(r"<li>", full.split('id="facet-source"')[1].split("</section>")[0])) == 4
+
+
+def test_a_facet_keeps_counting_its_other_values_when_one_is_chosen(client):
+    html = page(client, "/search?source=hunt")
+    assert re.search(r'href="/search\?source=hunt&amp;source=mfr">Medisinsk fødselsregister</a> '
+                     r'<span class="count">4</span>', html)
+    assert "45 variabler" in html

@@ -21,8 +21,9 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request,
                    url_for)
+from flask_babel import gettext as _
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, RDF, XSD
 
@@ -52,6 +53,17 @@ def parse_keys(values: Iterable[str]) -> list[str]:
 
 def basket_keys() -> list[str]:
     return parse_keys([request.cookies.get(COOKIE, "")])
+
+
+@bp.app_template_global()
+def basket_form() -> dict[str, str]:
+    """The basket forms' addresses and words, once per request (a result page has twenty forms)."""
+    urls = g.get("basket_form")
+    if urls is None:
+        urls = g.basket_form = {"add": url_for("basket.add"), "remove": url_for("basket.remove"),
+                                "next": request.full_path.rstrip("?"), "add_text": _("Add to basket"),
+                                "remove_text": _("Remove from basket")}
+    return urls
 
 
 @dataclass

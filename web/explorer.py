@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
 from catalog.model import CodeList, Dataset, Variable, key_for
@@ -26,6 +27,7 @@ PAGE_SIZE = 20
 MAX_OFFSET = 10_000
 RELATED = 8
 SORTS = ("relevance", "name")
+FACET_SHOWN = 8  # values per facet before "show all"
 
 
 def store() -> Any:
@@ -58,13 +60,22 @@ def query_from_args() -> SearchQuery:
 @bp.app_template_global()
 def state_args(**changes: Any) -> dict[str, Any]:
     """The current search's URL parameters with some replaced (None removes one); page resets."""
-    args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args if k not in ("page", "lang")}
+    args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args if k not in ("page", "lang", "more")}
     for name, value in changes.items():
         if value is None:
             args.pop(name, None)
         else:
             args[name] = value
     return args
+
+
+@bp.app_template_global()
+def search_url(args: dict[str, Any]) -> str:
+    """The search page's URL for these parameters; url_for is too slow for the ~100 links of a result page."""
+    base = g.get("search_base")
+    if base is None:
+        base = g.search_base = url_for("explorer.search")
+    return f"{base}?{urlencode(args, doseq=True)}" if args else base
 
 
 @bp.app_template_global()
@@ -91,6 +102,37 @@ def lang_args(lang: str) -> dict[str, Any]:
         {"page": request.args["page"]} if "page" in request.args else {})}
 
 
+def facet_titles() -> dict[str, str]:
+    return {"source": _("Source"), "source_kind": _("Kind of source"), "health_category": _("Health category"),
+            "period": _("Period"), "datatype": _("Data type"), "access_rights": _("Access")}
+
+
+def value_label(facet: str, value: str) -> str:
+    if facet == "source":
+        return source_title(value)
+    names = {"central-registry": _("Central health registry"), "quality-registry": _("Medical quality registry"),
+             "survey": _("Health survey"), "statistics": _("Statistics"), "catalogue": _("Catalogue"),
+             "PUBLIC": _("Public"), "RESTRICTED": _("Restricted"), "NON_PUBLIC": _("Non-public")}
+    return names.get(value, value) if facet in ("source_kind", "access_rights") else value
+
+
+@dataclass
+class FacetLink:
+    label: str
+    count: int
+    active: bool
+    url: str  # the search with this value toggled
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    links: list[FacetLink]
+    hidden: int  # values left out until "show all"
+    more_url: str | None
+
+
 @dataclass
 class SearchView:
     query: SearchQuery
@@ -98,26 +140,48 @@ class SearchView:
     other_total: int  # hits of the same words among the other type (variables <-> datasets)
     page: int
     pages: int
-    chips: list[tuple[str, str]] = field(default_factory=list)
+    chips: list[FacetLink] = field(default_factory=list)  # active filters, each a link that removes it
+    facets: list[Facet] = field(default_factory=list)
+
+
+def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[FacetLink]]:
+    """Facet values as ready links (built here, not in the template: a page has up to ~50 of them)."""
+    titles, expanded = facet_titles(), request.args.get("more")
+    facets, chips = [], []
+    for name in FACETS:
+        chosen = q.filters.get(name, [])
+        links = [FacetLink(value_label(name, v), n, v in chosen, search_url(facet_args(name, v, v in chosen)))
+                 for v, n in result.facets.get(name, [])]
+        chips += [FacetLink(f"{titles[name]}: {value_label(name, v)}", 0, True, search_url(facet_args(name, v, True)))
+                  for v in chosen]
+        shown = links if expanded == name else [x for i, x in enumerate(links) if i < FACET_SHOWN or x.active]
+        if links:
+            facets.append(Facet(name, titles[name], shown, len(links) - len(shown),
+                                search_url({**state_args(), "more": name}) if len(shown) < len(links) else None))
+    return facets, chips
 
 
 def search_view(q: SearchQuery) -> SearchView:
+    """The hits, and facet counts as if the facet's own filter were not set, so values can be combined."""
     backend = search_backend()
     result = backend.search(q)
+    for name in q.filters:
+        others = {f: v for f, v in q.filters.items() if f != name}
+        result.facets[name] = backend.search(SearchQuery(text=q.text, type=q.type, filters=others, limit=1,
+                                                         facets=(name,), highlight=False)).facets.get(name, [])
     other = "dataset" if q.type == "variable" else "variable"
     other_total = backend.search(SearchQuery(text=q.text, type=other, filters=q.filters, limit=1, facets=(),
                                              highlight=False)).total
-    chips = [(name, value) for name in FACETS for value in q.filters.get(name, [])]
+    facets, chips = facet_view(q, result)
     return SearchView(q, result, other_total, q.offset // PAGE_SIZE + 1,
-                      max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)), chips)
+                      max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)), chips, facets)
 
 
 @bp.get("/")
 @bp.get("/search")
 def search() -> str:
     view = search_view(query_from_args())
-    return render_template("search.html", view=view, q=view.query, result=view.result, facets=FACETS,
-                           basket=set(basket_keys()), sorts=SORTS)
+    return render_template("search.html", view=view, q=view.query, result=view.result, basket=set(basket_keys()))
 
 
 # --- records -------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, Response, request
-from flask_babel import Babel, get_locale
+from flask import Flask, Response, g, request
+from flask_babel import Babel, get_locale, get_translations
 
 LANGUAGES = ("nb", "en")
 DEFAULT = "nb"
@@ -61,9 +61,20 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
+def translations() -> object:
+    """This request's catalogue, looked up once: a result page has a couple of hundred messages."""
+    found = g.get("translations")
+    if found is None:
+        found = g.translations = get_translations()
+    return found
+
+
 def init(app: Flask, cache: Path) -> None:
     Babel(app, default_locale=DEFAULT, locale_selector=select_locale,
           default_translation_directories=str(compile_catalogs(cache)))
+    app.jinja_env.install_gettext_callables(gettext=lambda s: translations().ugettext(s),  # type: ignore[attr-defined]
+                                            ngettext=lambda s, p, n: translations().ungettext(s, p, n),  # type: ignore[attr-defined]
+                                            newstyle=True)
     app.after_request(remember_choice)
     app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES)
     app.context_processor(lambda: {"locale": current()})
