@@ -23,6 +23,12 @@ def pick(value: LangText | None, locale: str) -> str:
     return text(value, locale)
 
 
+def by_language(value: LangText | None) -> list[tuple[str, str]]:
+    """A multilingual text's non-empty entries in a fixed order: bokmål, nynorsk, English, the rest."""
+    order = {"nb": 0, "no": 1, "nn": 2, "en": 3}
+    return sorted(((k, v) for k, v in (value or {}).items() if v), key=lambda kv: (order.get(kv[0], 4), kv[0]))
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL when it is an absolute http(s) URL (so never javascript: or data:), else None."""
     if not url or not isinstance(url, str):
