@@ -456,3 +456,39 @@ def test_a_facet_keeps_counting_its_other_values_when_one_is_chosen(client):
     assert re.search(r'href="/search\?source=hunt&amp;source=mfr">Medisinsk fødselsregister</a> '
                      r'<span class="count">4</span>', html)
     assert "45 variabler" in html
+
+
+# --- facet count cache --------------------------------------------------------------------------
+
+def test_facet_counts_are_shared_by_pages_and_sort_orders_of_one_search():
+    from catalog.search import SearchQuery
+    from web.facetcache import query_key
+
+    key = query_key(SearchQuery(text="Røyking  alder", filters={"source": ["b", "a"]}), 7)
+    assert key == query_key(SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}, offset=40,
+                                        sort="name"), 7)
+    assert key != query_key(SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}), 8)
+    assert key != query_key(SearchQuery(text="røyking", filters={"source": ["a", "b"]}), 7)
+
+
+def test_cached_counts_expire_after_their_time(monkeypatch):
+    from web import facetcache
+
+    clock = [100.0]
+    monkeypatch.setattr(facetcache.time, "monotonic", lambda: clock[0])
+    cache, computed = facetcache.FacetCache(ttl=60), []
+    compute = lambda: computed.append(1) or len(computed)  # noqa: E731
+    assert [cache.get("k", compute), cache.get("k", compute)] == [1, 1]
+    clock[0] += 61
+    assert cache.get("k", compute) == 2 and (cache.hits, cache.misses) == (1, 2)
+
+
+def test_counts_follow_the_index_at_once_when_a_harvest_adds_documents(settings, store):
+    from catalog.search.documents import SourceInfo, documents
+
+    app = create_app(settings)
+    client = app.test_client()
+    assert "0 variabler" in page(client, "/search")
+    app.extensions["search"].upsert(documents(mfr_dataset(), SourceInfo("mfr", "MFR", "central-registry")))
+    html = page(client, "/search")
+    assert "4 variabler" in html and re.search(r'>mfr</a> <span class="count">4</span>', html)

@@ -13,6 +13,7 @@ from flask import Flask, request
 
 from catalog.config import Settings
 from catalog.model import key_for
+from web.facetcache import FacetCache
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.extensions["store"] = SQLiteStore(settings.db_path)
     app.extensions["search"] = open_backend(settings)
+    app.extensions["facet_cache"] = FacetCache(ttl=float(app.config.get("FACET_CACHE_SECONDS", 60)))
 
     from web import api, basket, display, explorer, feeds, i18n, sources
 

@@ -6,7 +6,7 @@ so the API always has the same data as the pages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +20,7 @@ from catalog.store import StoredRecord
 from web import charts
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
+from web.facetcache import query_key
 from web.quality import quality_of, score_chart
 
 bp = Blueprint("explorer", __name__)
@@ -161,17 +162,23 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
     return facets, chips
 
 
-def search_view(q: SearchQuery) -> SearchView:
-    """The hits, and facet counts as if the facet's own filter were not set, so values can be combined."""
+def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
+    """Facet counts, each as if its own filter were off (so values combine), and the other type's total."""
     backend = search_backend()
-    result = backend.search(q)
+    base = replace(q, offset=0, limit=1, sort="relevance", highlight=False)
+    facets = backend.search(base).facets
     for name in q.filters:
         others = {f: v for f, v in q.filters.items() if f != name}
-        result.facets[name] = backend.search(SearchQuery(text=q.text, type=q.type, filters=others, limit=1,
-                                                         facets=(name,), highlight=False)).facets.get(name, [])
+        facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
     other = "dataset" if q.type == "variable" else "variable"
-    other_total = backend.search(SearchQuery(text=q.text, type=other, filters=q.filters, limit=1, facets=(),
-                                             highlight=False)).total
+    return facets, backend.search(replace(base, type=other, facets=())).total
+
+
+def search_view(q: SearchQuery) -> SearchView:
+    backend = search_backend()
+    result = backend.search(replace(q, facets=()))
+    cache = current_app.extensions["facet_cache"]
+    result.facets, other_total = cache.get(query_key(q, backend.count()), lambda: counts(q))
     facets, chips = facet_view(q, result)
     return SearchView(q, result, other_total, q.offset // PAGE_SIZE + 1,
                       max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)), chips, facets)
