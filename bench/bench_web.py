@@ -91,6 +91,12 @@ def build(home: Path, n: int) -> Settings:
     return settings
 
 
+def indexed_variables(home: Path) -> int:
+    from catalog.search import SearchQuery, open_backend
+
+    return open_backend(Settings.load(home)).search(SearchQuery(limit=1, facets=(), highlight=False)).total
+
+
 def serve(home: str, port: int, threads: int) -> None:
     import logging
 
@@ -187,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(args.home) if args.home else Path(tmp) / "home"
         if not (home / "index" / "CURRENT").exists():
             build(home, args.variables)
+        variables = indexed_variables(home)
         port = free_port()
         server = multiprocessing.get_context("spawn").Process(target=serve, args=(str(home), port, args.threads),
                                                               daemon=True)
@@ -212,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             server.join(10)
     print(f"search/baseline: p95 x{p95 / base_p95:.1f}, throughput x{rps / base_rps:.2f}")
     ok = p95 <= 100 and rps >= 200
-    print(f"targets (p95 <= 100 ms, >= 200 req/s): {'met' if ok else 'NOT met'} at {args.variables:,} variables"
-          + ("" if args.variables >= 1_000_000 else " (the target is stated for 1,000,000)"))
+    print(f"targets (p95 <= 100 ms, >= 200 req/s): {'met' if ok else 'NOT met'} at {variables:,} variables"
+          + ("" if variables >= 1_000_000 else " (the target is stated for 1,000,000)"))
     return 0
 
 

@@ -108,13 +108,21 @@ def facet_titles() -> dict[str, str]:
             "period": _("Period"), "datatype": _("Data type"), "access_rights": _("Access")}
 
 
+def value_names() -> dict[str, str]:
+    """Display names of coded facet values, translated once per request."""
+    names = g.get("value_names")
+    if names is None:
+        names = g.value_names = {
+            "central-registry": _("Central health registry"), "quality-registry": _("Medical quality registry"),
+            "survey": _("Health survey"), "statistics": _("Statistics"), "catalogue": _("Catalogue"),
+            "PUBLIC": _("Public"), "RESTRICTED": _("Restricted"), "NON_PUBLIC": _("Non-public")}
+    return names
+
+
 def value_label(facet: str, value: str) -> str:
     if facet == "source":
         return source_title(value)
-    names = {"central-registry": _("Central health registry"), "quality-registry": _("Medical quality registry"),
-             "survey": _("Health survey"), "statistics": _("Statistics"), "catalogue": _("Catalogue"),
-             "PUBLIC": _("Public"), "RESTRICTED": _("Restricted"), "NON_PUBLIC": _("Non-public")}
-    return names.get(value, value) if facet in ("source_kind", "access_rights") else value
+    return value_names().get(value, value) if facet in ("source_kind", "access_rights") else value
 
 
 @dataclass
@@ -151,14 +159,16 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
     facets, chips = [], []
     for name in FACETS:
         chosen = q.filters.get(name, [])
+        buckets = result.facets.get(name, [])
+        shown = [(v, n) for i, (v, n) in enumerate(buckets) if expanded == name or i < FACET_SHOWN or v in chosen]
         links = [FacetLink(value_label(name, v), n, v in chosen, search_url(facet_args(name, v, v in chosen)))
-                 for v, n in result.facets.get(name, [])]
+                 for v, n in shown]
         chips += [FacetLink(f"{titles[name]}: {value_label(name, v)}", 0, True, search_url(facet_args(name, v, True)))
                   for v in chosen]
-        shown = links if expanded == name else [x for i, x in enumerate(links) if i < FACET_SHOWN or x.active]
         if links:
-            facets.append(Facet(name, titles[name], shown, len(links) - len(shown),
-                                search_url({**state_args(), "more": name}) if len(shown) < len(links) else None))
+            hidden = len(buckets) - len(shown)
+            facets.append(Facet(name, titles[name], links, hidden,
+                                search_url({**state_args(), "more": name}) if hidden else None))
     return facets, chips
 
 
