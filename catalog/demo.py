@@ -17,12 +17,19 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     from catalog.simulator import Simulator
     from catalog.store import SQLiteStore
 
+    from harvesters import registry
+
     settings = Settings.load(home or "catalog-data")
     simulator = Simulator(seed=0)
     base = simulator.start()
-    print(f"Publisher simulator on {base} ({len(simulator.source_configs(base))} sources)", flush=True)
-    for src in simulator.source_configs(base):
-        settings.sources[src.name] = src
+    kinds = registry()
+    sources = simulator.source_configs(base)
+    print(f"Publisher simulator on {base} ({len(sources)} sources)", flush=True)
+    for src in sources:
+        if src.kind in kinds:
+            settings.sources[src.name] = src
+        else:
+            print(f"  (no harvester for {src.kind!r} yet: {src.name} skipped)", flush=True)
     settings.save_sources()
     store = SQLiteStore(settings.db_path)
     index = open_backend(settings)

@@ -12,11 +12,13 @@ prov:wasGeneratedBy (the harvest run).
 
 from __future__ import annotations
 
+import dataclasses
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, PROV, RDF, XSD
 
 from catalog.config import Settings
-from catalog.model import Agent, Dataset
+from catalog.model import Agent, Dataset, Record
 from catalog.rdf import HK, add_codelist, add_dataset, new_graph
 from catalog.store import SQLiteStore, StoredRecord
 
@@ -37,6 +39,17 @@ def catalog_uri(settings: Settings) -> URIRef:
 def hdab(settings: Settings) -> Agent:
     return Agent(name={"nb": settings.hdab_name, "en": settings.hdab_name}, uri=settings.base_uri.rstrip("/") + "/hdab",
                  email=settings.hdab_email, url=settings.base_uri)
+
+
+def as_published(record: Record, settings: Settings) -> Record:
+    """The record as the EHDS feed publishes it: the catalogue's access body fills a missing hdab.
+
+    The pipeline validates this view, so a record's `conforms` flag says whether the EHDS feed
+    may carry it.
+    """
+    if isinstance(record, Dataset) and record.hdab is None:
+        return dataclasses.replace(record, hdab=hdab(settings))
+    return record
 
 
 def include(stored: StoredRecord, profile: str) -> bool:
@@ -68,8 +81,8 @@ def add_catalog(g: Graph, settings: Settings, profile: str) -> URIRef:
 def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, profile: str) -> None:
     record = stored.record
     if isinstance(record, Dataset):
-        if profile == "healthdcat-ap" and record.hdab is None:
-            record.hdab = hdab(settings)
+        if profile == "healthdcat-ap":
+            record = as_published(record, settings)
         subject = add_dataset(g, record)
         g.add((cat, DCAT.dataset, subject))
     else:

@@ -219,7 +219,12 @@ def loads(kind: str, data: str) -> Record:
 
 def content_hash(record: Record) -> str:
     """What incremental harvesting compares: equal content, equal hash."""
-    return hashlib.sha256(dumps(record).encode()).hexdigest()
+    return digest(dumps(record))
+
+
+def digest(canonical_json: str) -> str:
+    """`content_hash` for a record already dumped (saves dumping twice)."""
+    return hashlib.sha256(canonical_json.encode()).hexdigest()
 
 
 def key_for(uri: str) -> str:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.config import Settings, SourceConfig
-from catalog.model import Dataset, Record, content_hash, dumps, key_for
+from catalog.export import as_published
+from catalog.model import Dataset, Record, digest, dumps, key_for
 from catalog.search import SearchBackend
 from catalog.search.documents import SourceInfo, documents
 from catalog.store import RunError, SQLiteStore
@@ -151,22 +152,23 @@ class Harvest:
     def _store_batch(self, batch: list[Harvested], known: dict[str, str]) -> None:
         if not batch:
             return
-        hashes = [content_hash(h.record) for h in batch]
-        fresh = [(h, digest) for h, digest in zip(batch, hashes) if known.get(h.record.uri) != digest]
-        unchanged = [h.record.uri for h, digest in zip(batch, hashes) if known.get(h.record.uri) == digest]
+        datas = [dumps(h.record) for h in batch]
+        hashes = [digest(data) for data in datas]
+        fresh = [(h, hsh, data) for h, hsh, data in zip(batch, hashes, datas) if known.get(h.record.uri) != hsh]
+        unchanged = [h.record.uri for h, hsh in zip(batch, hashes) if known.get(h.record.uri) == hsh]
         if unchanged:
             self.store.touch(unchanged, self.run_id)
             self.counts["unchanged"] += len(unchanged)
         if not fresh:
             return
-        reports = validate_records([h.record for h, _ in fresh])
+        reports = validate_records([as_published(h.record, self.settings) for h, _, _ in fresh])
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         with self.store.transaction():
-            for (h, digest), report in zip(fresh, reports):
+            for (h, hsh, data), report in zip(fresh, reports):
                 old = self.store.get(h.record.uri) if h.record.uri in known else None
-                change = self.store.put(self.src.name, self.run_id, h.record, digest, h.url, report.conforms,
-                                        report.to_dict(), data=dumps(h.record))
+                change = self.store.put(self.src.name, self.run_id, h.record, hsh, h.url, report.conforms,
+                                        report.to_dict(), data=data)
                 self.counts["new" if change in ("new", "restored") else change] += 1
                 if not report.conforms:
                     self.counts["invalid"] += 1

@@ -121,3 +121,13 @@ def test_reindex_rebuilds_the_index_from_the_store(settings, store, index, serve
     fresh = TantivyBackend(settings.home / "other-index")
     assert reindex(settings, store, fresh) == index.count() == 1 + 4 + 1
     assert fresh.search(SearchQuery(text="MORS_ALDER")).hits[0].doc["name"] == "MORS_ALDER"
+
+
+def test_sources_harvested_at_once_share_the_index_safely(settings, store, index, server):
+    for n in range(4):
+        records = [mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{n}-{i}", identifier=f"{n}-{i}",
+                               variables=[]) for i in range(150)]
+        configure(settings, f"src{n}", publish(server, records, f"/src{n}.ttl"))
+    results = harvest(settings, store, index, workers=4)
+    assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
+    assert index.search(SearchQuery(type="dataset", limit=1)).total == 600

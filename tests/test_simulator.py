@@ -1,0 +1,186 @@
+"""The publisher simulator: sources, ground truth, determinism and the DCAT feeds of central registries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from collections.abc import Iterator
+
+import pytest
+import requests
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+
+from catalog.config import SOURCE_KINDS
+from catalog.model import CodeList, Dataset
+from catalog.rdf import HYDRA, from_graph
+from catalog.simulator import Nation, Simulator
+from harvesters.base import Harvested
+from harvesters.dcat import DcatHarvester
+from harvesters.http import HttpClient
+
+CENTRAL = ["mfr", "npr", "kpr", "dar", "norpd", "msis", "sysvak", "kreftregisteret"]
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[Simulator]:
+    with Simulator(seed=0) as s:
+        yield s
+
+
+def instant(text: str | None) -> datetime:
+    assert text
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def rdf_pages(url: str, accept: str = "text/turtle") -> Iterator[Graph]:
+    """Every page of a Hydra-paged feed, following hydra:next whether IRI or string."""
+    seen = set()
+    while url:
+        assert url not in seen, f"paging loops at {url}"
+        seen.add(url)
+        r = requests.get(url, headers={"Accept": accept}, timeout=10)
+        assert r.status_code == 200, r.text
+        g = Graph().parse(data=r.content, format={"text/turtle": "turtle", "application/rdf+xml": "xml",
+                                                  "application/ld+json": "json-ld",
+                                                  "application/n-triples": "nt"}[accept])
+        yield g
+        views = [*g.subjects(RDF.type, HYDRA.PartialCollectionView), *g.subjects(RDF.type, HYDRA.PagedCollection)]
+        url = next((str(n) for v in views for n in g.objects(v, HYDRA.next)), "")
+
+
+def test_default_nation_has_the_sources_the_brief_lists(sim: Simulator) -> None:
+    configs = {c.name: c for c in sim.source_configs(sim.url)}
+    assert set(CENTRAL) <= set(configs)
+    assert {"hunt", "tromso", "moba", "ssb-klass", "ssb-vardef", "microdata"} <= set(configs)
+    assert sum(c.kind == "ckan" for c in configs.values()) >= 10
+    assert {c.kind for c in configs.values()} == {"dcat", "ckan", "oai-ddi", "klass", "vardef", "microdata",
+                                                   "spreadsheet"}
+    assert all(c.category in SOURCE_KINDS and c.url.startswith(sim.url) and c.title for c in configs.values())
+    assert configs["mfr"].url == f"{sim.url}/dcat/mfr/catalog"
+    assert configs["hunt"].options == {"metadata_prefix": "oai_ddi25"}
+    assert configs["sikt"].options == {"metadata_prefix": "oai_ddi32"}
+    assert configs["hjerneslag"].options["organization"] == "hjerneslag"
+
+
+def test_default_nation_is_small() -> None:
+    manifest = Nation(seed=0).manifest()
+    datasets = sum(len(m["datasets"]) for m in manifest.values())
+    variables = sum(len(d["variables"]) for m in manifest.values() for d in m["datasets"].values())
+    assert 25 <= len(manifest) <= 40
+    assert 120 <= datasets <= 260
+    assert 3_000 <= variables <= 8_000
+
+
+def test_manifest_is_served_as_json(sim: Simulator) -> None:
+    served = requests.get(f"{sim.url}/_manifest", timeout=30).json()
+    assert served == sim.manifest()
+    mfr = served["mfr"]
+    assert mfr["kind"] == "dcat" and mfr["url"] == f"{sim.url}/dcat/mfr/catalog" and mfr["deleted"] == []
+    some = next(iter(mfr["datasets"].values()))
+    assert some["uri"].startswith("https://www.fhi.no/datasett/mfr/")
+    assert {"LOPENR", "KJONN"} <= set(some["variables"]) or "FAAR" in some["variables"]
+
+
+def test_mfr_variables_look_like_the_birth_registry() -> None:
+    nation = Nation(seed=0)
+    mfr = nation.source("mfr")
+    names = {v.name for i in nation.dataset_indices(mfr) for v in nation.dataset(mfr, i).variables}
+    assert {"VEKT", "SVLEN", "MORS_ALDER", "APGAR1", "APGAR5", "PARITET", "KSNITT", "ROYK_BEG"} <= names
+    d = nation.dataset(mfr, 0)
+    vekt = next((v for i in nation.dataset_indices(mfr) for v in nation.dataset(mfr, i).variables
+                 if v.name == "VEKT"))
+    assert (vekt.title["nb"], vekt.unit, vekt.datatype) == ("Fødselsvekt", "gram", "integer")
+    assert d.access_rights == "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"
+    assert d.hdab is not None and d.has_structured_data is True
+
+
+@pytest.mark.parametrize("seed", [0, 7])
+def test_same_seed_gives_the_same_bytes(seed: int) -> None:
+    bodies = []
+    for _ in range(2):
+        with Simulator(seed=seed) as s:
+            r = requests.get(f"{s.url}/dcat/npr/catalog?page=1", timeout=10)
+            bodies.append(r.content.replace(s.url.encode(), b"BASE"))
+    assert bodies[0] == bodies[1]
+
+
+def test_different_seeds_give_different_catalogues() -> None:
+    assert Nation(seed=1).manifest()["mfr"] != Nation(seed=2).manifest()["mfr"]
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/rdf+xml", "application/ld+json",
+                                    "application/n-triples"])
+def test_dcat_feed_pages_parse_and_hold_exactly_the_manifest(sim: Simulator, accept: str) -> None:
+    truth = sim.manifest()["npr"]
+    datasets: dict[str, Dataset] = {}
+    codelists: dict[str, CodeList] = {}
+    for g in rdf_pages(truth["url"], accept):
+        records, problems = from_graph(g)
+        assert problems == []
+        for r in records:
+            if isinstance(r, Dataset):
+                datasets[r.identifier] = r
+            else:
+                codelists[r.identifier] = r
+    assert set(datasets) == set(truth["datasets"])
+    for ident, expected in truth["datasets"].items():
+        d = datasets[ident]
+        assert (d.uri, d.title["nb"]) == (expected["uri"], expected["title_nb"])
+        assert instant(d.modified) == instant(expected["modified"])
+        assert [v.name for v in d.variables] == expected["variables"]
+    assert {k: [c.code for c in cl.concepts] for k, cl in codelists.items()} == {
+        k: v["codes"] for k, v in truth["codelists"].items()}
+
+
+@pytest.mark.parametrize(("suffix", "content_type"), [("ttl", "text/turtle"), ("rdf", "application/rdf+xml"),
+                                                      ("jsonld", "application/ld+json"),
+                                                      ("nt", "application/n-triples")])
+def test_dcat_format_suffix_overrides_accept(sim: Simulator, suffix: str, content_type: str) -> None:
+    r = requests.get(f"{sim.url}/dcat/mfr/catalog.{suffix}", headers={"Accept": "text/turtle"}, timeout=10)
+    assert r.headers["Content-Type"] == f"{content_type}; charset=utf-8"
+
+
+def test_hydra_view_links_are_iris_and_page_size_is_honoured(sim: Simulator) -> None:
+    url = f"{sim.url}/dcat/mfr/catalog?page_size=3"
+    g = Graph().parse(data=requests.get(url, timeout=10).text, format="turtle")
+    view = URIRef(f"{sim.url}/dcat/mfr/catalog?page_size=3&page=1")
+    assert (view, RDF.type, HYDRA.PartialCollectionView) in g
+    assert isinstance(g.value(view, HYDRA.next), URIRef)
+    assert str(g.value(view, HYDRA.next)) == f"{sim.url}/dcat/mfr/catalog?page_size=3&page=2"
+    pages = list(rdf_pages(url))
+    total = int(g.value(URIRef(f"{sim.url}/dcat/mfr/catalog"), HYDRA.totalItems))
+    assert len(pages) == -(-total // 3)
+
+
+def test_norpd_pages_the_ckanext_dcat_way_with_string_links(sim: Simulator) -> None:
+    url = f"{sim.url}/dcat/norpd/catalog.ttl?page_size=3"
+    g = Graph().parse(data=requests.get(url, timeout=10).text, format="turtle")
+    (page,) = g.subjects(RDF.type, HYDRA.PagedCollection)
+    nxt = g.value(page, HYDRA.next)
+    assert str(nxt) == f"{url}&page=2" and not isinstance(nxt, URIRef)
+    assert g.value(page, HYDRA.nextPage) == nxt
+
+
+def test_modified_since_keeps_only_later_records(sim: Simulator) -> None:
+    truth = sim.manifest()["kpr"]["datasets"]
+    cut = sorted(d["modified"] for d in truth.values())[len(truth) // 2]
+    g = Graph()
+    for page in rdf_pages(f"{sim.url}/dcat/kpr/catalog?modified_since={cut}&page_size=100"):
+        g += page
+    records, _ = from_graph(g)
+    assert {r.identifier for r in records if isinstance(r, Dataset)} == {
+        k for k, d in truth.items() if d["modified"] >= cut}
+
+
+def test_bad_page_parameter_is_a_400_with_a_reason(sim: Simulator) -> None:
+    r = requests.get(f"{sim.url}/dcat/mfr/catalog?page=zero", timeout=10)
+    assert (r.status_code, r.text) == (400, "page must be a whole number, not 'zero'")
+
+
+def test_the_dcat_harvester_harvests_exactly_the_manifest(sim: Simulator) -> None:
+    config = next(c for c in sim.source_configs() if c.name == "kreftregisteret")
+    harvester = DcatHarvester(config, HttpClient.for_source(config.url))
+    harvested = [e.record for e in harvester.harvest() if isinstance(e, Harvested)]
+    truth = sim.manifest()["kreftregisteret"]
+    assert {r.identifier for r in harvested if isinstance(r, Dataset)} == set(truth["datasets"])
+    assert {r.identifier for r in harvested if isinstance(r, CodeList)} == set(truth["codelists"])
