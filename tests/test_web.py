@@ -162,6 +162,24 @@ def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client
     assert re.findall(r"<td><code>(\w+)</code></td>", table) == ["HOVEDDIAGNOSE", "LEGEMIDDEL", "FODSELSVEKT"]
 
 
+def test_the_dataset_page_shows_its_quality_score_as_a_chart_and_what_to_fix(client):
+    body = client.get(f"/api/datasets/{NPR_DS}").json["quality"]
+    html = page(client, f"/datasets/{NPR_DS}")
+    assert f"Kvalitetsskår: {body['percent']} %" in html
+    desc = re.search(r'<desc[^>]*>(.*?)</desc>', html.split('id="h-quality"')[1]).group(1)
+    assert desc.startswith(f"Totalt: {body['percent']:g} % ") and "Variabler: 100 % (40/40)" in desc
+    fixes = re.findall(r"<li>([^<]*)</li>", html.split('class="fixes"')[1].split("</ol>")[0])
+    assert fixes == [f.split(" | ")[0] for f in body["fixes"]]
+    english = page(client, f"/datasets/{NPR_DS}?lang=en")
+    assert body["fixes"][0].split(" | ")[1] in english
+
+
+def test_validation_messages_are_shown_in_the_ui_language(client):
+    assert "Datasettet mangler lovgrunnlag" in page(client, f"/datasets/{NPR_DS}")
+    english = page(client, f"/datasets/{NPR_DS}?lang=en")
+    assert "The dataset has no applicable legislation" in english and "mangler lovgrunnlag" not in english
+
+
 # --- sources ------------------------------------------------------------------------------------
 
 def test_the_sources_page_lists_every_source_with_counts_and_last_run(client):
@@ -175,7 +193,9 @@ def test_the_sources_page_lists_every_source_with_counts_and_last_run(client):
 def test_a_source_page_shows_its_harvest_history_and_the_failure(client):
     html = page(client, "/sources/gone")
     assert "answered 404" in html and '<span class="run failed">failed</span>' in html
-    assert page(client, "/sources/npr").count("Ingen feil.") == 1
+    npr = page(client, "/sources/npr")
+    assert npr.count("Ingen feil.") == 1 and "Gjennomsnittlig kvalitetsskår:" in npr
+    assert client.get("/api/sources/npr").json["quality"]["rating"] in ("excellent", "good", "sufficient", "bad")
 
 
 def test_a_source_page_lists_all_errors_of_the_last_run_and_none_of_earlier_runs(settings, store):
@@ -322,7 +342,10 @@ def test_the_api_variable_has_codes_related_variables_and_provenance(client):
 def test_the_api_dataset_has_its_metadata_and_variable_ids(client):
     body = client.get(f"/api/datasets/{NPR_DS}").json
     assert body["number_of_records"] == 80_000_000 and body["hdab"]["name"]["nb"] == "Helsedataservice"
-    assert [v["id"] for v in body["variables"]][0] == DIAG and body["validation"]["conforms"] is True
+    assert [v["id"] for v in body["variables"]][0] == DIAG and body["validation"]["conforms"] is False
+    assert "http://data.europa.eu/r5r/applicableLegislation" in {f["path"] for f in body["validation"]["findings"]}
+    assert body["quality"]["dimensions"]["variables"] == {"points": 40.0, "max": 40.0}
+    assert body["quality"]["percent"] == round(100 * body["quality"]["points"] / body["quality"]["max"], 1)
 
 
 def test_the_api_sources_match_the_sources_page(client):

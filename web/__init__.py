@@ -42,7 +42,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     i18n.init(app, settings.home / "cache" / "translations")
     for blueprint in (explorer.bp, sources.bp, basket.bp, api.bp, feeds.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(safe_url=display.safe_url, pick=display.pick, by_language=display.by_language, period=display.period,
+    app.jinja_env.globals.update(safe_url=display.safe_url, pick=display.pick, by_language=display.by_language,
+                                 bilingual=display.bilingual, period=display.period,
                                  last_segment=display.last_segment, lang_names=display.LANG_NAMES,
                                  basket_count=lambda: len(basket.basket_keys()), source_title=explorer.source_title,
                                  key_for=key_for)

@@ -75,7 +75,7 @@ def dataset(key: str) -> Response:
     record["variables"] = [{"id": key_for(v.uri), **to_dict(v)} for v in view.stored.record.variables]
     return jsonify({"id": key, **record, "provenance": provenance(view.stored, view.history),
                     "validation": {"conforms": view.stored.conforms, "findings": view.findings},
-                    "quality": None if view.quality is None else dict(score_parts(view.quality))})
+                    "quality": score_parts(view.quality)})
 
 
 def summary_json(s: Any) -> dict[str, Any]:
@@ -96,7 +96,8 @@ def source(name: str) -> Response:
     return jsonify({**summary_json(view.summary), "runs": [asdict(r) for r in view.runs],
                     "errors_run": view.errors_run.id if view.errors_run else None,
                     "errors": [asdict(e) for e in view.errors],
-                    "findings": [{"severity": s, "path": p, "message": m, "count": n} for s, p, m, n in view.findings]})
+                    "findings": [{"severity": s, "path": p, "message": m, "count": n} for s, p, m, n in view.findings],
+                    "quality": score_parts(view.quality)})
 
 
 @bp.get("/basket/export")

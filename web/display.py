@@ -29,6 +29,14 @@ def by_language(value: LangText | None) -> list[tuple[str, str]]:
     return sorted(((k, v) for k, v in (value or {}).items() if v), key=lambda kv: (order.get(kv[0], 4), kv[0]))
 
 
+def bilingual(value: str | None, locale: str) -> str:
+    """One side of a "Norsk | English" message (validation and quality messages are written so)."""
+    if not value or " | " not in value:
+        return value or ""
+    nb, en = value.split(" | ", 1)
+    return en if locale == "en" else nb
+
+
 def safe_url(url: str | None) -> str | None:
     """The URL when it is an absolute http(s) URL (so never javascript: or data:), else None."""
     if not url or not isinstance(url, str):

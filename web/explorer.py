@@ -21,7 +21,7 @@ from web import charts
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
 from web.facetcache import query_key
-from web.quality import quality_of, score_chart
+from web.quality import QualityScore, quality_of, score_chart
 
 bp = Blueprint("explorer", __name__)
 PAGE_SIZE = 20
@@ -274,12 +274,20 @@ def variable(key: str) -> str:
                            chart=variable_timeline(view), code_url=code_url, basket=set(basket_keys()))
 
 
+def quality_labels() -> dict[str, str]:
+    """Names of the quality score's parts and ratings in the UI language."""
+    return {"total": _("Total"), "findability": _("Findability"), "accessibility": _("Accessibility"),
+            "interoperability": _("Interoperability"), "reusability": _("Reusability"),
+            "contextuality": _("Contextuality"), "variables": _("Variables"), "excellent": _("Excellent"),
+            "good": _("Good"), "sufficient": _("Sufficient"), "bad": _("Bad")}
+
+
 @dataclass
 class DatasetView:
     key: str
     stored: StoredRecord
     findings: list[dict[str, Any]]
-    quality: Any
+    quality: QualityScore
     history: list[dict[str, Any]]
 
 
@@ -293,7 +301,8 @@ def dataset(key: str) -> str:
     view = dataset_view(key)
     return render_template("dataset.html", view=view, stored=view.stored, d=view.stored.record,
                            basket=set(basket_keys()),
-                           quality_chart=score_chart(_("Quality score"), view.quality) if view.quality else None)
+                           quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
+                           labels=quality_labels())
 
 
 @bp.get("/codelists/<key>")

@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 
 from catalog.store import Run, RunError
 from web import charts
-from web.explorer import source_title, store
+from web.explorer import quality_labels, source_title, store
+from web.quality import QualityScore, publisher_quality, score_chart
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
 HISTORY = 30
@@ -50,6 +51,7 @@ class SourceView:
     errors_run: Run | None
     errors: list[RunError]
     findings: list[tuple[str, str, str, int]] = field(default_factory=list)  # severity, path, message, count
+    quality: QualityScore | None = None  # the mean of its datasets' scores
 
 
 def summaries() -> list[SourceSummary]:
@@ -78,7 +80,8 @@ def source_view(name: str) -> SourceView:
                      f.get("message") or "")] += 1
     findings = [(sev, path, msg, n) for (sev, path, msg), n in counted.most_common(50)]
     return SourceView(summary, store().runs(name, HISTORY), finished,
-                      store().errors(finished.id) if finished else [], findings)
+                      store().errors(finished.id) if finished else [], findings,
+                      publisher_quality(store().records(name, kind="dataset")))
 
 
 def conformance_chart(items: list[SourceSummary]) -> Any:
@@ -106,5 +109,7 @@ def source(name: str) -> str:
     view = source_view(name)
     findings_chart = charts.bars(_("Most frequent validation findings"),
                                  [charts.Bar(f"{path or '–'}: {sev}", n) for sev, path, _m, n in view.findings[:10]])
+    quality_chart = score_chart(_("Mean quality score of the datasets, by dimension"), view.quality,
+                                quality_labels()) if view.summary.datasets else None
     return render_template("source.html", view=view, s=view.summary, runs_chart=runs_chart(view.runs),
-                           findings_chart=findings_chart)
+                           findings_chart=findings_chart, quality_chart=quality_chart, labels=quality_labels())
