@@ -79,9 +79,12 @@ def b(browser, base_url):  # type: ignore[no-untyped-def]
 
 
 def wait(driver, condition, timeout: float = 10):  # type: ignore[no-untyped-def]
+    """Until the condition holds; elements replaced by a navigation meanwhile are looked up again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException,
+                                                              StaleElementReferenceException)).until(condition)
 
 
 def css(driver, selector: str):  # type: ignore[no-untyped-def]

@@ -98,7 +98,7 @@ def bars(title: str, items: list[Bar], maximum: float | None = None, unit: str =
     if not items:
         return None
     top = maximum or max((b.value for b in items), default=0) or 1
-    plot = WIDTH - LABEL_W - 90
+    plot = WIDTH - LABEL_W - 150
     body = []
     for i, b in enumerate(items):
         y = 4 + i * ROW_H
