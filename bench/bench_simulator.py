@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalog.config import SourceConfig  # noqa: E402
 from catalog.simulator import Simulator  # noqa: E402
-from catalog.simulator.nation import clamp_scale_for  # noqa: E402
+from catalog.simulator.nation import scale_for  # noqa: E402
 
 OAI_NEXT = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
@@ -117,7 +117,7 @@ def main() -> None:
     print(f"baseline  scale 1: {sources} sources, {variables:,} variables in {seconds:.1f} s "
           f"({base_rate:,.0f} variables/s), peak RSS {base_peak:.0f} MiB", flush=True)
 
-    scale = clamp_scale_for(args.variables)
+    scale = scale_for(args.variables)
     sources, variables, estimate, seconds = walk(scale, args.workers)
     rate, peak = variables / seconds, peak_mib()
     print(f"large scale {scale:.1f}: {sources} sources, {variables:,} variables (estimate {estimate:,}) in "

@@ -161,7 +161,7 @@ class Harvest:
             self.counts["unchanged"] += len(unchanged)
         if not fresh:
             return
-        reports = validate_records([as_published(h.record, self.settings) for h, _, _ in fresh])
+        reports = validate_records([as_published(h.record, self.settings, self.src) for h, _, _ in fresh])
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         with self.store.transaction():

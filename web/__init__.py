@@ -37,10 +37,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.extensions["search"] = open_backend(settings)
     app.extensions["facet_cache"] = FacetCache(ttl=float(app.config.get("FACET_CACHE_SECONDS", 60)))
 
-    from web import api, basket, display, explorer, feeds, i18n, sources
+    from web import admin, api, basket, display, explorer, feeds, i18n, sources
 
     i18n.init(app, settings.home / "cache" / "translations")
-    for blueprint in (explorer.bp, sources.bp, basket.bp, api.bp, feeds.bp):
+    for blueprint in (explorer.bp, sources.bp, basket.bp, api.bp, feeds.bp, admin.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(safe_url=display.safe_url, pick=display.pick, by_language=display.by_language,
                                  bilingual=display.bilingual, period=display.period,

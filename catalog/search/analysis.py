@@ -16,6 +16,7 @@ Python and handed to them as plain terms:
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import re
@@ -268,11 +269,27 @@ class Alternative:
 @dataclass(frozen=True)
 class QueryPlan:
     """A query as every backend runs it: all `units` must match (AND); a unit matches when any of
-    its alternatives does (OR); `exact` is the whole query for exact name/code matching."""
+    its alternatives does (OR); `exact` is the whole query for exact name/code matching.
+
+    Backends run a plan first without typo tolerance and, only when nothing matches, again with
+    `typos=True` (`with_typos`): a misspelt query still finds its variables, while a correct one
+    is not diluted by look-alikes (hjerteinfarkt is not hjerneinfarkt) and stays fast, since
+    fuzzy matching is the costliest part of a query on a large index.
+    """
 
     units: tuple[tuple[Alternative, ...], ...]
     exact: str
     exact_words: tuple[str, ...]
+    typos: bool = False
+
+    def with_typos(self) -> "QueryPlan | None":
+        """The same plan tolerating typos, or None when no word is long enough to have any."""
+        if self.typos or not any(fuzziness(w) for unit in self.units for a in unit for w in a.words):
+            return None
+        return dataclasses.replace(self, typos=True)
+
+    def fuzziness(self, word: str) -> int:
+        return fuzziness(word) if self.typos else 0
 
 
 class Synonyms:
@@ -371,7 +388,7 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
     A word is marked when it matches a query word (or synonym) after stemming and folding, when
     one of its compound parts does, or when it is within the query word's typo allowance.
     """
-    query = tuple((frozenset(analyze_word(w, a) for a in ANALYZERS), fuzziness(w))
+    query = tuple((frozenset(analyze_word(w, a) for a in ANALYZERS), plan.fuzziness(w))
                   for unit in plan.units for alternative in unit for w in alternative.words)
     if not query:
         return {}

@@ -32,8 +32,8 @@ from catalog.search import FACETS, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
     ANALYZERS, COMPOUNDS_FILE, EXACT_CODE_BOOST, EXACT_NAME_BOOST, FIELD_ANALYZER, FIELD_BOOSTS,
     FUZZY_BOOST, FUZZY_FIELDS, KEYWORD_FIELDS, Alternative, QueryPlan, Synonyms,
-    decompounder, fold, fuzziness, highlight, index_fields, rank_suggestions, synonyms_from_env, words)
-from catalog.search.results import check_page, facet_counts
+    decompounder, fold, highlight, index_fields, rank_suggestions, synonyms_from_env, words)
+from catalog.search.results import check_page, facet_counts, with_typo_fallback
 
 TIE_BREAKER = 0.1
 WRITER_HEAP = 256_000_000
@@ -164,10 +164,10 @@ class TantivyBackend:
         index.reload()
 
     # -- queries ----------------------------------------------------------------------------
-    def _word(self, schema: Any, word: str) -> Any:
+    def _word(self, schema: Any, word: str, plan: QueryPlan) -> Any:
         """One query word against every text field (best field wins), plus typo variants."""
         options = []
-        distance = fuzziness(word)
+        distance = plan.fuzziness(word)
         for field_name, boost in FIELD_BOOSTS.items():
             terms = self.analyzers[FIELD_ANALYZER[field_name]].analyze(word)
             if not terms:
@@ -181,13 +181,13 @@ class TantivyBackend:
             return tantivy.Query.empty_query()
         return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
 
-    def _alternative(self, schema: Any, alternative: Alternative) -> Any:
-        query = _all([self._word(schema, w) for w in alternative.words])
+    def _alternative(self, schema: Any, alternative: Alternative, plan: QueryPlan) -> Any:
+        query = _all([self._word(schema, w, plan) for w in alternative.words])
         return query if alternative.weight == 1.0 else tantivy.Query.boost_query(query, alternative.weight)
 
     def _text(self, schema: Any, plan: QueryPlan) -> list[tuple[Any, Any]]:
         clauses = [(tantivy.Occur.Must, tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, self._alternative(schema, a)) for a in unit])) for unit in plan.units]
+            [(tantivy.Occur.Should, self._alternative(schema, a, plan)) for a in unit])) for unit in plan.units]
         clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(
             tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST)))
         clauses += [(tantivy.Occur.Should, tantivy.Query.boost_query(
@@ -207,11 +207,15 @@ class TantivyBackend:
 
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
-        plan = self.synonyms.plan(q.text)
+        return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text))
+
+    def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         index = self.index()
         searcher = index.searcher()
         query = self._query(index.schema, q, plan)
-        kwargs: dict[str, Any] = {"limit": max(1, q.limit), "offset": q.offset, "count": True}
+        # With facets, the total comes from the aggregation (every hit has the queried type), so
+        # the top-k collection need not count too and may skip documents that cannot make it.
+        kwargs: dict[str, Any] = {"limit": max(1, q.limit), "offset": q.offset, "count": not q.facets}
         by_name = q.sort == "name" or not plan.units
         if by_name:
             kwargs.update(order_by_field="name_sort", order=tantivy.Order.Asc)
@@ -222,11 +226,13 @@ class TantivyBackend:
             doc = json.loads(bytes(searcher.doc(address)["doc"][0]))
             hits.append(Hit(key=doc["key"], score=0.0 if by_name else float(score), doc=doc,
                             highlights=highlight(doc, plan, splitter) if q.highlight else {}))
-        facets = {}
+        total, facets = result.count or 0, {}
         if q.facets:
-            raw = searcher.aggregate(query, {f: {"terms": {"field": f, "size": 100}} for f in q.facets})
+            aggs = {f: {"terms": {"field": f, "size": 100}} for f in q.facets}
+            raw = searcher.aggregate(query, {**aggs, "_total": {"terms": {"field": "type", "size": 1}}})
             facets = {f: facet_counts(raw.get(f, {}).get("buckets", [])) for f in q.facets}
-        return SearchResult(total=result.count or 0, hits=hits, facets=facets)
+            total = sum(b["doc_count"] for b in raw["_total"]["buckets"])
+        return SearchResult(total=total, hits=hits, facets=facets)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         folded = [fold(w) for w in words(prefix.replace("_", " "))]
