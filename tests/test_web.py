@@ -517,3 +517,23 @@ def test_counts_follow_the_index_at_once_when_a_harvest_adds_documents(settings,
     app.extensions["search"].upsert(documents(mfr_dataset(), SourceInfo("mfr", "MFR", "central-registry")))
     html = page(client, "/search")
     assert "4 variabler" in html and re.search(r'>mfr</a> <span class="count">4</span>', html)
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+def test_chart_texts_are_escaped_and_described():
+    from web import charts
+
+    svg = charts.timeline('<script>x</script>"', [charts.Period("<b>V</b>", 1998, None)],
+                          [charts.Event(2021.5, "changed <i>")], now=2026, events_label="Endringer")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg and "<i>" not in svg
+    desc = re.search(r"<desc[^>]*>(.*)</desc>", svg).group(1)
+    assert desc == "&lt;b&gt;V&lt;/b&gt;: 1998–; changed &lt;i&gt;"
+    assert re.findall(r'text-anchor="middle" fill="#444">(\d+)<', svg) == ["1995", "2000", "2005", "2010", "2015",
+                                                                           "2020", "2025", "2030"]
+
+
+def test_a_timeline_without_any_dates_is_left_out():
+    from web import charts
+
+    assert charts.timeline("t", [charts.Period("v", None, None)], [], now=2026) is None

@@ -169,7 +169,7 @@ def to_graph(sel: Selection) -> Any:
 def to_json(sel: Selection) -> bytes:
     body = {"request": request_uri(sel), "count": sel.count, "missing": sel.missing,
             "datasets": [{"id": key_for(d.uri), "uri": d.uri, "title": text(d.title), "source": source,
-                          "variables": [r for r in rows(Selection([(source, d, vs)], []))]}
+                          "variables": rows(Selection([(source, d, vs)], []))}
                          for source, d, vs in sel.datasets]}
     return json.dumps(body, ensure_ascii=False, indent=2).encode()
 
@@ -243,7 +243,7 @@ def clear() -> Response:
 @bp.get("/")
 def view() -> str:
     sel = selection(basket_keys())
-    return render_template("basket.html", sel=sel, formats=FORMATS, limit=MAX)
+    return render_template("basket.html", sel=sel, limit=MAX)
 
 
 @bp.get("/export.<fmt>")

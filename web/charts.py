@@ -55,7 +55,7 @@ def timeline(title: str, periods: list[Period], events: list[Event], now: int,
     if not years:
         return None
     lo, hi = min(years), max(max(years), now)
-    lo, hi = lo - lo % 5, hi + (5 - hi % 5) % 5 or hi + 5
+    lo, hi = lo - lo % 5, hi + (-hi % 5)  # whole five-year spans
     if hi == lo:
         hi = lo + 5
     span, plot = hi - lo, WIDTH - LABEL_W - 20
