@@ -107,7 +107,7 @@ def build(home: Path, server, hostile: bool = True) -> Settings:  # type: ignore
                                             title="Nedlagt register")
     store = SQLiteStore(settings.db_path)
     index = open_backend(settings)
-    harvest(settings, store, index, workers=1)  # two workers race for tantivy's writer lock
+    harvest(settings, store, index)
     store.close()
     index.close()
     return settings
