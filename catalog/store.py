@@ -366,6 +366,37 @@ class SQLiteStore:
             return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)).fetchone()[0]
         return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL").fetchone()[0]
 
+    def source_stats(self) -> dict[str, dict[str, int]]:
+        """Per source: live datasets, code lists, variables and how many records conform (web dashboards)."""
+        stats: dict[str, dict[str, int]] = {}
+        for row in self.db.execute("SELECT source, kind, count(*) AS n, sum(coalesce(conforms, 0)) AS ok "
+                                   "FROM records WHERE deleted_at IS NULL GROUP BY source, kind"):
+            s = stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
+            s[row["kind"]] = row["n"]
+            s["conforming"] += row["ok"] or 0
+        for row in self.db.execute("SELECT r.source, count(*) AS n FROM variables v JOIN records r "
+                                   "ON r.uri = v.dataset_uri WHERE r.deleted_at IS NULL GROUP BY r.source"):
+            stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
+            stats[row["source"]]["variable"] = row["n"]
+        return stats
+
+    def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]:
+        """Variable key -> URI of the live dataset holding it; unknown or deleted keys are left out."""
+        keys = list(keys)
+        out: dict[str, str] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            rows = self.db.execute(f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
+                                   f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})", chunk)
+            out.update({r["key"]: r["dataset_uri"] for r in rows})
+        return out
+
+    def validations(self, source: str) -> Iterator[dict[str, Any]]:
+        """The stored validation reports of a source's live records, without loading the records."""
+        for row in self.db.execute("SELECT validation FROM records WHERE source=? AND deleted_at IS NULL "
+                                   "AND validation IS NOT NULL", (source,)):
+            yield json.loads(row["validation"])
+
     def history(self, uri: str) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
         return [dict(r) for r in rows.fetchall()]
