@@ -1,0 +1,184 @@
+"""The catalogue as a harvestable feed: Hydra pages, incremental `modified_since`, validators, a dump.
+
+Other catalogues (the EU central platform, Felles datakatalog, another instance of this one)
+harvest us page by page. Pages list records in URI order; each carries the dcat:Catalog with
+its dct:modified (the store's latest change) and a hydra:PartialCollectionView with first,
+previous, next and last as IRIs. A `hydra:search` template advertises `modified_since`: a
+harvester that keeps the catalogue's dct:modified from one run asks for what changed after it in
+the next, and gets the changed records plus a tombstone (a catalogue record with adms:status
+deleted) for each record that left the feed. The ETag and Last-Modified of a page derive from
+the store's version, so an unchanged page costs a 304 and one SQL query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS as DCT, RDF, XSD
+
+from catalog.config import Settings
+from catalog.export import add_catalog, add_record, add_tombstone, check_profile, include
+from catalog.rdf import HYDRA, new_graph
+from catalog.store import SQLiteStore
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+class BadFeedRequest(ValueError):
+    """A feed parameter that cannot be used; the message names it and says what is allowed."""
+
+
+class PageNotFound(LookupError):
+    pass
+
+
+def parse_since(value: str) -> str:
+    """An ISO 8601 date or date-time as the store writes its timestamps (UTC, microseconds).
+
+    A date-time without an offset is taken as UTC; a date as its midnight UTC.
+    """
+    try:
+        moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError:
+        raise BadFeedRequest(f"modified_since={value!r} is not an ISO 8601 date or date-time "
+                             "(e.g. 2025-03-01 or 2025-03-01T12:00:00Z)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _positive(args: Mapping[str, str], name: str, default: int, maximum: int | None = None) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadFeedRequest(f"{name}={raw!r} must be a whole number from 1")
+    value = int(raw)
+    if maximum is not None and value > maximum:
+        raise BadFeedRequest(f"{name}={value} is larger than the maximum {maximum}")
+    return value
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    """What a feed page shows; `query()` is its canonical query string (defaults left out)."""
+
+    profile: str = "healthdcat-ap"
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    modified_since: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "FeedRequest":
+        profile = args.get("profile") or cls.profile
+        try:
+            check_profile(profile)
+        except ValueError as exc:
+            raise BadFeedRequest(str(exc)) from None
+        since = args.get("modified_since")
+        return cls(profile=profile, page=_positive(args, "page", 1),
+                   page_size=_positive(args, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+                   modified_since=parse_since(since) if since else None)
+
+    def query(self) -> str:
+        params: dict[str, object] = {}
+        if self.profile != FeedRequest.profile:
+            params["profile"] = self.profile
+        if self.modified_since:
+            params["modified_since"] = self.modified_since
+        if self.page_size != DEFAULT_PAGE_SIZE:
+            params["page_size"] = self.page_size
+        params["page"] = self.page
+        return urlencode(params)
+
+
+@dataclass(frozen=True)
+class Validators:
+    """ETag and Last-Modified of a feed response, from the store's version."""
+
+    etag: str
+    last_modified: datetime | None
+
+
+def validators(store: SQLiteStore, *parts: object) -> Validators:
+    """Changes with every write that alters a record, and with every part of the request (`parts`)."""
+    modified, count = store.version()
+    digest = hashlib.sha256(repr((modified, count, parts)).encode()).hexdigest()[:32]
+    return Validators(digest, datetime.fromisoformat(modified).replace(microsecond=0) if modified else None)
+
+
+def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url: str) -> Graph:
+    """One page of the feed as a graph; `feed_url` is where the feed is served (links are built on it)."""
+    modified, _count = store.version()
+    g = new_graph()
+    cat = add_catalog(g, settings, req.profile, modified)
+    incremental = req.modified_since is not None
+    total, rows = store.listing(offset=(req.page - 1) * req.page_size, limit=req.page_size,
+                                changed_since=req.modified_since, include_deleted=incremental,
+                                conforming_datasets_only=req.profile == "healthdcat-ap" and not incremental)
+    last = max(1, -(-total // req.page_size))
+    if req.page > last:
+        raise PageNotFound(f"page {req.page} does not exist; the feed has {last} page(s) of {req.page_size}")
+    for stored in rows:
+        if include(stored, req.profile):
+            add_record(g, cat, stored, settings, req.profile)
+        else:
+            add_tombstone(g, cat, stored, settings)
+    add_paging(g, cat, req, total, feed_url)
+    return g
+
+
+def add_paging(g: Graph, collection: URIRef, req: FeedRequest, total: int, feed_url: str) -> None:
+    """Hydra: the collection, this page's view with its neighbours, and the search template."""
+    def link(page: int) -> URIRef:
+        return URIRef(f"{feed_url}?{replace(req, page=page).query()}")
+
+    last = max(1, -(-total // req.page_size))
+    g.add((collection, RDF.type, HYDRA.Collection))
+    g.add((collection, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
+    view = link(req.page)
+    g.add((collection, HYDRA.view, view))
+    g.add((view, RDF.type, HYDRA.PartialCollectionView))
+    g.add((view, HYDRA.first, link(1)))
+    g.add((view, HYDRA.last, link(last)))
+    if req.page > 1:
+        g.add((view, HYDRA.previous, link(req.page - 1)))
+    if req.page < last:
+        g.add((view, HYDRA.next, link(req.page + 1)))
+    template = BNode()
+    g.add((collection, HYDRA.search, template))
+    g.add((template, RDF.type, HYDRA.IriTemplate))
+    g.add((template, HYDRA.template, Literal(feed_url + "{?profile,page,page_size,modified_since}")))
+    g.add((template, HYDRA.variableRepresentation, HYDRA.BasicRepresentation))
+    for variable, prop in (("modified_since", DCT.modified), ("page", None), ("page_size", None), ("profile", None)):
+        mapping = BNode()
+        g.add((template, HYDRA.mapping, mapping))
+        g.add((mapping, RDF.type, HYDRA.IriTemplateMapping))
+        g.add((mapping, HYDRA.variable, Literal(variable)))
+        g.add((mapping, HYDRA.required, Literal(False)))
+        if prop is not None:
+            g.add((mapping, HYDRA.property, prop))
+
+
+def supports_modified_since(g: Graph) -> bool:
+    """Whether a feed page advertises the `modified_since` variable (ours do)."""
+    return any(str(v) == "modified_since" for v in g.objects(None, HYDRA.variable))
+
+
+def dump(settings: Settings, store: SQLiteStore, profile: str) -> Iterator[bytes]:
+    """The whole feed as N-Triples (also valid Turtle), written record by record in constant memory."""
+    check_profile(profile)
+    g = new_graph()
+    cat = add_catalog(g, settings, profile, store.version()[0])
+    yield g.serialize(format="nt", encoding="utf-8")
+    for stored in store.records():
+        if include(stored, profile):
+            g = new_graph()
+            add_record(g, cat, stored, settings, profile)
+            yield g.serialize(format="nt", encoding="utf-8")
