@@ -150,3 +150,13 @@ def variable_document(key: str, suffix: str) -> Response:
     if uri is None:
         abort(404, f"No variable with id {key}.")
     return _answer(describe(_settings(), _store(), uri), suffix, see_other=False)
+
+
+def _register_parts() -> None:
+    """The change feed and the SPARQL endpoint ride on this blueprint, so the app factory stays as it is."""
+    from web import changes
+
+    bp.register_blueprint(changes.bp)
+
+
+_register_parts()
