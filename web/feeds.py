@@ -154,9 +154,10 @@ def variable_document(key: str, suffix: str) -> Response:
 
 def _register_parts() -> None:
     """The change feed and the SPARQL endpoint ride on this blueprint, so the app factory stays as it is."""
-    from web import changes
+    from web import changes, sparql
 
     bp.register_blueprint(changes.bp)
+    bp.register_blueprint(sparql.bp)
 
 
 _register_parts()
