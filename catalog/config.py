@@ -7,6 +7,7 @@ can list them and a bad value fails at start with a message that says how to fix
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -39,6 +40,19 @@ class SourceConfig:
     enabled: bool = True
     options: dict[str, Any] = field(default_factory=dict)
     credentials_env: str | None = None  # name of an environment variable holding a token
+
+    def __post_init__(self) -> None:
+        from catalog.model import Dataset
+
+        defaults = self.options.get("defaults") or {}
+        if not isinstance(defaults, dict):
+            raise ConfigError(f"source {self.name}: options.defaults must be a table of dataset fields")
+        allowed = {f.name for f in dataclasses.fields(Dataset)} - {"uri", "identifier", "variables", "distributions"}
+        allowed.add("access_url")  # becomes a distribution: where to apply for access
+        unknown = sorted(set(defaults) - allowed)
+        if unknown:
+            raise ConfigError(f"source {self.name}: options.defaults may only name dataset fields "
+                              f"(unknown: {', '.join(unknown)})")
 
     def credentials(self) -> str | None:
         return os.environ.get(self.credentials_env) if self.credentials_env else None

@@ -10,6 +10,18 @@ import time
 
 from catalog.config import Settings
 
+EU = "http://publications.europa.eu/resource/authority/"
+DEMO_DEFAULTS = {
+    "applicable_legislation": ["http://data.europa.eu/eli/reg/2025/327/oj"],
+    "access_rights": EU + "access-right/NON_PUBLIC",
+    "themes": [EU + "data-theme/HEAL"],
+    "health_categories": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/EHRS"],
+    "access_url": "https://helsedata.no/no/soknad/",
+}
+"""What the demo's operator configures for every source: facts a source may not state itself.
+
+They fill only empty fields of the published (EHDS) view; see catalog.export.as_published."""
+
 
 def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
     from catalog.pipeline import harvest, reindex
@@ -27,6 +39,7 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     print(f"Publisher simulator on {base} ({len(sources)} sources)", flush=True)
     for src in sources:
         if src.kind in kinds:
+            src.options.setdefault("defaults", DEMO_DEFAULTS)
             settings.sources[src.name] = src
         else:
             print(f"  (no harvester for {src.kind!r} yet: {src.name} skipped)", flush=True)

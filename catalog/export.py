@@ -17,11 +17,13 @@ store with `catalog.feeds` and write the same triples with `add_catalog` / `add_
 
 from __future__ import annotations
 
+import dataclasses
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, PROV, RDF, XSD
 
-from catalog.config import Settings
-from catalog.model import Agent, Dataset
+from catalog.config import Settings, SourceConfig
+from catalog.model import Agent, Dataset, Distribution, Record
 from catalog.rdf import ADMS, DCATAP, ELI, HK, _agent, add_codelist, add_dataset, new_graph
 from catalog.store import SQLiteStore, StoredRecord
 
@@ -134,6 +136,38 @@ def hdab(settings: Settings) -> Agent:
                  email=settings.hdab_email, url=settings.base_uri)
 
 
+def as_published(record: Record, settings: Settings, source: SourceConfig | None = None) -> Record:
+    """The record as the EHDS feed publishes it, from what the source said plus the catalogue's
+    own knowledge, never overwriting the source:
+
+    - the catalogue's access body fills a missing healthdcatap:hdab;
+    - the source's configured `options.defaults` fill empty dataset fields (e.g. the legal basis
+      or health category a registry's spreadsheet cannot state);
+    - `options.defaults.access_url` gives a dataset without distributions one: where to apply
+      for access (for non-public health data, the access body's application form);
+    - healthdcatap:hasStructuredData is true when the source lists variables.
+
+    The pipeline validates this view, so a record's `conforms` flag says whether the EHDS feed
+    may carry it.
+    """
+    if not isinstance(record, Dataset):
+        return record
+    changes: dict[str, object] = {}
+    defaults = dict((source.options.get("defaults") or {}) if source else {})
+    access_url = defaults.pop("access_url", None)
+    for name, value in defaults.items():
+        if getattr(record, name) in (None, "", [], {}):
+            changes[name] = value
+    if access_url and not record.distributions:
+        changes["distributions"] = [Distribution(uri=f"{record.uri}#tilgang", access_url=access_url,
+                                                 title={"nb": "Søk om tilgang", "en": "Apply for access"})]
+    if record.hdab is None:
+        changes["hdab"] = hdab(settings)
+    if record.has_structured_data is None and record.variables:
+        changes["has_structured_data"] = True
+    return dataclasses.replace(record, **changes) if changes else record
+
+
 def include(stored: StoredRecord, profile: str) -> bool:
     check_profile(profile)
     if stored.deleted_at:
@@ -166,8 +200,8 @@ def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, 
     """The record and its catalogue record; returns the catalogue record's IRI."""
     record = stored.record
     if isinstance(record, Dataset):
-        if profile == "healthdcat-ap" and record.hdab is None:
-            record.hdab = hdab(settings)
+        if profile == "healthdcat-ap":
+            record = as_published(record, settings, settings.sources.get(stored.source))
         subject = add_dataset(g, record)
         g.add((cat, DCAT.dataset, subject))
     else:

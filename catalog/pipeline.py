@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.config import Settings, SourceConfig
+from catalog.export import as_published
 from catalog.model import Dataset, Record, digest, dumps, key_for
 from catalog.search import SearchBackend
 from catalog.search.documents import SourceInfo, documents
@@ -160,7 +161,7 @@ class Harvest:
             self.counts["unchanged"] += len(unchanged)
         if not fresh:
             return
-        reports = validate_records([h.record for h, _, _ in fresh])
+        reports = validate_records([as_published(h.record, self.settings, self.src) for h, _, _ in fresh])
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         with self.store.transaction():

@@ -92,7 +92,9 @@ def _agent(g: Graph, agent: Agent, health: bool = False) -> Node:
         g.add((node, FOAF.homepage, URIRef(agent.url)))
         g.add((URIRef(agent.url), RDF.type, FOAF.Document))
     if health and (agent.email or agent.url):
-        cp = BNode()
+        # one contact point per agent IRI, so an agent that is both publisher and custodian keeps
+        # exactly one cv:contactPoint (HealthDCAT-AP's HealthAgent_Shape)
+        cp = URIRef(f"{agent.uri}#contactPoint") if agent.uri else BNode()
         g.add((node, CV.contactPoint, cp))
         g.add((cp, RDF.type, CV.ContactPoint))
         if agent.email:
@@ -191,7 +193,10 @@ def add_dataset(g: Graph, d: Dataset) -> URIRef:
     if d.version:
         g.add((s, DCAT_VERSION, Literal(d.version)))
     for dist in d.distributions:
-        g.add((s, DCAT.distribution, add_distribution(g, dist)))
+        node = add_distribution(g, dist)
+        g.add((s, DCAT.distribution, node))
+        # HealthDCAT-AP requires the legislation on each distribution too; it is the dataset's
+        _iris(g, node, DCATAP.applicableLegislation, d.applicable_legislation)
     if d.variables:
         add_variables(g, s, d)
     return s

@@ -22,9 +22,13 @@ def mfr_dataset(**changes: object) -> Dataset:
                      "en": "All births in Norway since 1967, with information on mother, father and child."},
         publisher=Agent(name={"nb": "Folkehelseinstituttet"}, uri="https://data.fhi.no/org/fhi", email="mfr@fhi.no",
                         identifier="983744516"),
+        contact=Agent(name={"nb": "Medisinsk fødselsregister"}, email="mfr@fhi.no", url="https://www.fhi.no/mfr"),
         keywords={"nb": ["fødsel", "svangerskap"], "en": ["birth"]},
         themes=[EU + "data-theme/HEAL"], health_categories=[HC + "PHDR"],
         access_rights=EU + "access-right/NON_PUBLIC", temporal_start="1967-01-01",
+        applicable_legislation=["http://data.europa.eu/eli/reg/2025/327/oj"],
+        provenance={"nb": "Meldes fra alle fødeinstitusjoner etter MFR-forskriften."},
+        dataset_type=EU + "dataset-type/STATISTICAL",
         has_structured_data=True, number_of_records=3_000_000,
         distributions=[Distribution(uri=f"{BASE}/distribusjon/soknad", access_url="https://helsedata.no/soknad")],
         variables=[

@@ -131,3 +131,29 @@ def test_sources_harvested_at_once_share_the_index_safely(settings, store, index
     results = harvest(settings, store, index, workers=4)
     assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
     assert index.search(SearchQuery(type="dataset", limit=1)).total == 600
+
+
+def test_source_defaults_fill_what_the_source_cannot_say_without_overwriting_it(settings, store, index, server):
+    bare = mfr_dataset(applicable_legislation=[], dataset_type=None, has_structured_data=None)
+    configure(settings, "mfr", publish(server, [bare]))
+    [first] = harvest(settings, store, index)
+    assert first.counts["invalid"] == 1
+    settings.sources["mfr"].options["defaults"] = {
+        "applicable_legislation": ["https://lovdata.no/eli/forskrift/2001/12/14/1483"],
+        "dataset_type": "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL",
+        "title": {"nb": "never used: the source has a title"}}
+    publish(server, [mfr_dataset(applicable_legislation=[], dataset_type=None, has_structured_data=None,
+                                 description={"nb": "Ny beskrivelse."})])
+    [second] = harvest(settings, store, index)
+    assert (second.counts["changed"], second.counts["invalid"]) == (1, 0)
+    stored = store.get(bare.uri)
+    assert stored.conforms and stored.record.applicable_legislation == []  # the store keeps what the source said
+
+
+def test_defaults_may_only_name_dataset_fields():
+    from catalog.config import ConfigError, SourceConfig
+
+    with pytest.raises(ConfigError, match="unknown: colour"):
+        SourceConfig(name="x", kind="dcat", url="http://127.0.0.1/", options={"defaults": {"colour": "red"}})
+    with pytest.raises(ConfigError, match="unknown: uri"):
+        SourceConfig(name="x", kind="dcat", url="http://127.0.0.1/", options={"defaults": {"uri": "x"}})

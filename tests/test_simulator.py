@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from collections.abc import Iterator
 
@@ -63,16 +62,13 @@ def test_default_nation_has_the_sources_the_brief_lists(sim: Simulator) -> None:
     assert configs["hjerneslag"].options["organization"] == "hjerneslag"
 
 
-def test_default_nation_is_small_and_quick() -> None:
-    started = time.perf_counter()
+def test_default_nation_is_small() -> None:
     manifest = Nation(seed=0).manifest()
-    elapsed = time.perf_counter() - started
     datasets = sum(len(m["datasets"]) for m in manifest.values())
     variables = sum(len(d["variables"]) for m in manifest.values() for d in m["datasets"].values())
     assert 25 <= len(manifest) <= 40
     assert 120 <= datasets <= 260
     assert 3_000 <= variables <= 8_000
-    assert elapsed < 5, f"generating the default nation took {elapsed:.1f} s"
 
 
 def test_manifest_is_served_as_json(sim: Simulator) -> None:

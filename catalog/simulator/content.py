@@ -631,7 +631,7 @@ SURVEYS: tuple[SurveySpec, ...] = (
                 ("MOBA-6MND", "Spørreskjema 6 måneder", 1999, 2009), ("MOBA-3AAR", "Spørreskjema 3 år", 2002, 2012),
                 ("MOBA-8AAR", "Spørreskjema 8 år", 2007, 2017), ("MOBA-FAR", "Spørreskjema far", 2001, 2009)),
                population_nb="Gravide kvinner i Norge 1999–2008, deres partnere og barn."),
-    SurveySpec("sikt", "Helse-, miljø- og sikkerhetsundersøkelser (Sikt, DDI-Lifecycle)", "Health surveys at Sikt "
+    SurveySpec("sikt", "Levekårsundersøkelsene om helse (Sikt)", "Living conditions surveys on health at Sikt "
                "(DDI-Lifecycle)", SIKT, "colectica.sikt.no",
                (("LKU-HELSE-2015", "Levekårsundersøkelsen om helse 2015", 2015, 2015),
                 ("LKU-HELSE-2019", "Levekårsundersøkelsen om helse 2019", 2019, 2019),

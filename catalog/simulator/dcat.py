@@ -112,21 +112,19 @@ def stable_bnodes(g: Graph) -> Graph:
     """The graph with each blank node named after the triple that points at it, so bytes repeat.
 
     rdflib labels blank nodes at random; every blank node written by catalog.rdf hangs off exactly
-    one (subject, predicate), which makes that pair a stable name.
+    one (subject, predicate), which makes that pair a stable name. Only triples touching blank
+    nodes are rewritten.
     """
+    pointing = sorted((t for t in g if isinstance(t[2], BNode)), key=lambda t: isinstance(t[0], BNode))
     names: dict[BNode, BNode] = {}
-    for s, p, o in sorted(g.triples((None, None, None))):
-        if isinstance(o, BNode) and o not in names and not isinstance(s, BNode):
-            names[o] = BNode("b" + hashlib.sha1(f"{s}|{p}".encode()).hexdigest()[:16])
-    for s, p, o in sorted(g.triples((None, None, None))):
-        if isinstance(o, BNode) and o not in names:
-            names[o] = BNode("b" + hashlib.sha1(f"{names.get(s, s)}|{p}".encode()).hexdigest()[:16])
-    if not names:
-        return g
-    out = rdf.new_graph()
-    for s, p, o in g:
-        out.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
-    return out
+    for s, p, o in pointing:  # named subjects first, so nested blank nodes get their parent's new name
+        names.setdefault(o, BNode("b" + hashlib.sha1(f"{names.get(s, s)}|{p}".encode()).hexdigest()[:16]))
+    touched = [t for t in g if isinstance(t[0], BNode) or isinstance(t[2], BNode)]
+    for t in touched:
+        g.remove(t)
+    for s, p, o in touched:
+        g.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
+    return g
 
 
 def _paging(g: Graph, url: str, args: dict[str, str], page: int, last: int, total: int, size: int,

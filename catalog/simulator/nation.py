@@ -416,9 +416,15 @@ class Nation:
     # --- totals and ground truth ---------------------------------------------------------------
 
     def estimate(self) -> dict[str, int]:
-        """Sources, datasets and (expected) variables, computed without generating anything."""
-        datasets = sum(len(self.dataset_indices(s)) for s in self.sources)
-        return {"sources": len(self.sources), "datasets": datasets, "variables_estimate": datasets * self.variables_mean}
+        """Sources, datasets and (expected) variables, computed without generating anything.
+
+        A vardef definition is one variable and a microdata structure four (identifier, measure,
+        start, stop); other datasets average `variables_mean`.
+        """
+        per_dataset = {"vardef": 1, "microdata": 4}
+        counts = [(s.kind, len(self.dataset_indices(s))) for s in self.sources]
+        return {"sources": len(self.sources), "datasets": sum(n for _k, n in counts),
+                "variables_estimate": sum(n * per_dataset.get(k, self.variables_mean) for k, n in counts)}
 
     def manifest(self, base_url: str = "") -> dict[str, Any]:
         """Ground truth: per source, what a complete harvest of the current generation must see."""
@@ -525,7 +531,7 @@ def _form(name: str) -> str:
     return "Registreringsskjema"
 
 
-def clamp_scale_for(variables: int) -> float:
+def scale_for(variables: int) -> float:
     """The scale that gives about `variables` variables (for benchmarks)."""
     lo, hi = 1.0, 10_000.0
     for _ in range(60):

@@ -30,11 +30,11 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def _handlers() -> tuple[list[Rule], dict[str, Handler]]:
-    from catalog.simulator import ckan, dcat, spreadsheets, ssb
+    from catalog.simulator import ckan, dcat, oai, spreadsheets, ssb
 
     rules: list[Rule] = [Rule("/_manifest", endpoint="manifest"), Rule("/", endpoint="index")]
     endpoints: dict[str, Handler] = {}
-    for module in (dcat, ckan, spreadsheets, ssb):
+    for module in (dcat, ckan, spreadsheets, oai, ssb):
         for rule, handler in module.ROUTES:
             rules.append(Rule(rule, endpoint=handler.__name__ + "@" + module.__name__, methods=["GET", "POST", "HEAD"]))
             endpoints[handler.__name__ + "@" + module.__name__] = handler
@@ -88,7 +88,8 @@ class Simulator:
     def source_configs(self, base_url: str | None = None) -> list[SourceConfig]:
         base = (base_url or self.url or "").rstrip("/")
         return [SourceConfig(name=s.name, kind=s.kind, url=base + s.path, category=s.category, title=s.title,
-                             options=dict(s.options)) for s in self._nation.sources]
+                             options={k: base + v if k.endswith("_url") else v for k, v in s.options.items()})
+                for s in self._nation.sources]
 
     def manifest(self) -> dict[str, Any]:
         return self._nation.manifest(self.url or "")

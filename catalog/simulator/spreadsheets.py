@@ -16,7 +16,6 @@ import io
 from collections.abc import Iterator
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from werkzeug.wrappers import Request
 
 from catalog.model import Dataset, Variable

@@ -1,0 +1,242 @@
+"""Elasticsearch / OpenSearch backend through the official `elasticsearch` client.
+
+Configured by `CATALOG_ELASTICSEARCH_URL` and `CATALOG_ELASTICSEARCH_INDEX` (the alias searches
+use); credentials from the environment: `CATALOG_ELASTICSEARCH_API_KEY`, or
+`CATALOG_ELASTICSEARCH_USER` + `CATALOG_ELASTICSEARCH_PASSWORD`. For OpenSearch-compatible servers
+that refuse the client's compatibility headers set `CATALOG_ELASTICSEARCH_PLAIN_JSON=1`
+(see `plain_json_transport`).
+
+The program creates the index with its own mappings and analyzers (the analysis chains named in
+`catalog.search.analysis`: the standard tokenizer after turning underscores and apostrophes into
+spaces, so words split as in tantivy's simple tokenizer (MORS_ALDER is mors + alder; a `pattern`
+tokenizer would match tantivy exactly but the emulator mis-applies it at index time); lowercase, Snowball stemmer per language, ASCII
+folding). Every index is concrete and named `<alias>-<timestamp>`; `replace_all` fills a new one
+and then moves the alias in a single `_aliases` call, so searches never see a half-built index.
+Synonyms are expanded by the query plan, so editing the synonym file needs no reindex here either.
+
+Only query DSL shared by Elasticsearch 8/9 and OpenSearch 2/3 is used (bool, dis_max, match with
+fuzziness, term(s), prefix, match_phrase_prefix, terms aggregation, from/size, sort on keywords).
+Tested: the full contract suite against the osmem-server 0.1.6 emulator (reports OpenSearch 3.8.0)
+with elasticsearch-py 9.5 through the plain-JSON transport. Not tested here against a real
+Elasticsearch or OpenSearch cluster (none can be installed on the build machines); set
+`CATALOG_ELASTICSEARCH_URL` when running the tests to run the same suite against one.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import helpers
+
+from catalog.search import FACETS, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search.analysis import (
+    ANALYZERS, COMPOUNDS_FILE, EXACT_CODE_BOOST, EXACT_NAME_BOOST, FIELD_ANALYZER, FIELD_BOOSTS,
+    FUZZY_BOOST, FUZZY_FIELDS, KEYWORD_FIELDS, Alternative, QueryPlan, Synonyms, decompounder, fold,
+    fuzziness, highlight, index_fields, rank_suggestions, synonyms_from_env, words)
+from catalog.search.results import check_page, facet_counts
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from catalog.config import Settings
+
+TIE_BREAKER = 0.1
+BULK_CHUNK = 1000
+STEMMERS = {"norwegian": "norwegian", "english": "porter2"}
+"""Snowball stemmers by their Elasticsearch names (`porter2` is Snowball English, as in tantivy)."""
+
+
+class IndexingError(RuntimeError):
+    """Documents the server refused; the message names the first few keys and reasons."""
+
+
+def index_body() -> dict[str, Any]:
+    """Settings and mappings of a catalogue index, built from the shared field table."""
+    filters = {f"{name}_stemmer": {"type": "stemmer", "language": STEMMERS[language]}
+               for name, language in ANALYZERS.items() if language}
+    analyzers = {name: {"type": "custom", "tokenizer": "standard", "char_filter": ["word_joiners"],
+                        "filter": ["lowercase", *([f"{name}_stemmer"] if language else []), "asciifolding"]}
+                 for name, language in ANALYZERS.items()}
+    properties: dict[str, Any] = {name: {"type": "keyword"} for name in KEYWORD_FIELDS}
+    properties.update({name: {"type": "text", "analyzer": analyzer} for name, analyzer in FIELD_ANALYZER.items()})
+    properties["doc"] = {"type": "object", "enabled": False}
+    char_filter = {"word_joiners": {"type": "pattern_replace", "pattern": "[_'’]", "replacement": " "}}
+    return {"settings": {"number_of_shards": 1,
+                         "analysis": {"char_filter": char_filter, "filter": filters, "analyzer": analyzers}},
+            "mappings": {"dynamic": "strict", "properties": properties}}
+
+
+def client_from_env(url: str, plain_json: bool | None = None) -> Elasticsearch:
+    """A client for `url` with the credentials and transport the environment asks for."""
+    kwargs: dict[str, Any] = {"request_timeout": 60}
+    if os.environ.get("CATALOG_ELASTICSEARCH_API_KEY"):
+        kwargs["api_key"] = os.environ["CATALOG_ELASTICSEARCH_API_KEY"]
+    elif os.environ.get("CATALOG_ELASTICSEARCH_USER"):
+        kwargs["basic_auth"] = (os.environ["CATALOG_ELASTICSEARCH_USER"],
+                                os.environ.get("CATALOG_ELASTICSEARCH_PASSWORD", ""))
+    if plain_json is None:
+        plain_json = os.environ.get("CATALOG_ELASTICSEARCH_PLAIN_JSON", "") not in ("", "0", "false", "no")
+    if plain_json:
+        from catalog.search.plain_json_transport import PlainJsonNode
+
+        kwargs["node_class"] = PlainJsonNode
+    return Elasticsearch(url, **kwargs)
+
+
+class ElasticsearchBackend:
+    name = "elasticsearch"
+
+    def __init__(self, client: Elasticsearch, alias: str, synonyms: Synonyms | None = None,
+                 compounds: "Path" = COMPOUNDS_FILE):
+        self.client = client
+        self.alias = alias
+        self.synonyms = synonyms or synonyms_from_env()
+        self.compounds = compounds
+        if not self.client.indices.exists_alias(name=alias):
+            if self.client.indices.exists(index=alias):
+                raise IndexingError(f"{alias!r} is an index, not an alias; delete it or choose another "
+                                    "CATALOG_ELASTICSEARCH_INDEX (the catalogue manages <name>-<timestamp> indices)")
+            self._point_alias(self._new_index())
+
+    @classmethod
+    def from_settings(cls, settings: "Settings") -> "ElasticsearchBackend":
+        from catalog.config import ConfigError
+
+        if not settings.elasticsearch_url:
+            raise ConfigError("CATALOG_SEARCH_BACKEND=elasticsearch needs CATALOG_ELASTICSEARCH_URL "
+                              "(e.g. https://search.example.org:9200)")
+        return cls(client_from_env(settings.elasticsearch_url), settings.elasticsearch_index)
+
+    # -- index lifecycle --------------------------------------------------------------------
+    def _new_index(self) -> str:
+        name = f"{self.alias}-{time.time_ns()}"
+        self.client.indices.create(index=name, **index_body())
+        return name
+
+    def _indices(self) -> list[str]:
+        try:
+            return list(self.client.indices.get_alias(name=self.alias))
+        except NotFoundError:
+            return []
+
+    def _point_alias(self, name: str) -> None:
+        """Move the alias to `name` in one atomic step, then drop the indices it left."""
+        old = [i for i in self._indices() if i != name]
+        actions: list[dict[str, Any]] = [{"remove": {"index": i, "alias": self.alias}} for i in old]
+        actions.append({"add": {"index": name, "alias": self.alias}})
+        self.client.indices.update_aliases(actions=actions)
+        for index in old:
+            self.client.indices.delete(index=index, ignore_unavailable=True)
+
+    # -- writing ----------------------------------------------------------------------------
+    def _actions(self, index: str, docs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        splitter = decompounder(self.compounds)
+        for doc in docs:
+            yield {"_op_type": "index", "_index": index, "_id": doc["key"],
+                   "_source": {**index_fields(doc, splitter), "doc": doc}}
+
+    def _bulk(self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> int:
+        n, errors = 0, []
+        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False,
+                                               ignore_status=ignore_status):
+            n += 1
+            if not ok and not any(op.get("status") in ignore_status for op in item.values()):
+                errors.append(item)
+        if errors:
+            detail = "; ".join(f"{op.get('_id')}: {op.get('error')}" for e in errors[:5] for op in e.values())
+            raise IndexingError(f"{self.alias}: {len(errors)} of {n} documents refused ({detail})")
+        return n
+
+    def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
+        name = self._new_index()
+        try:
+            n = self._bulk(self._actions(name, docs))
+            self.client.indices.refresh(index=name)
+        except Exception:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+            raise
+        self._point_alias(name)
+        return n
+
+    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
+        n = self._bulk(self._actions(self.alias, docs))
+        self.client.indices.refresh(index=self.alias)
+        return n
+
+    def delete(self, keys: Iterable[str]) -> None:
+        self._bulk(({"_op_type": "delete", "_index": self.alias, "_id": k} for k in keys), ignore_status=(404,))
+        self.client.indices.refresh(index=self.alias)
+
+    # -- queries ----------------------------------------------------------------------------
+    @staticmethod
+    def _word(word: str) -> dict[str, Any]:
+        """One query word against every text field (best field wins), plus typo variants."""
+        options: list[dict[str, Any]] = []
+        distance = fuzziness(word)
+        for field_name, boost in FIELD_BOOSTS.items():
+            options.append({"match": {field_name: {"query": word, "operator": "and", "boost": boost}}})
+            if distance and field_name in FUZZY_FIELDS:
+                options.append({"match": {field_name: {"query": word, "operator": "and", "fuzziness": distance,
+                                                       "boost": FUZZY_BOOST}}})
+        return {"dis_max": {"queries": options, "tie_breaker": TIE_BREAKER}}
+
+    def _alternative(self, alternative: Alternative) -> dict[str, Any]:
+        return {"bool": {"must": [self._word(w) for w in alternative.words], "boost": alternative.weight}}
+
+    def _query(self, q: SearchQuery, plan: QueryPlan) -> dict[str, Any]:
+        filters: list[dict[str, Any]] = [{"term": {"type": q.type}}]
+        for facet, values in q.filters.items():
+            if facet not in FACETS:
+                raise BadQuery(f"unknown filter {facet!r}; filters are {', '.join(FACETS)}")
+            if values:
+                filters.append({"terms": {facet: list(values)}})
+        query: dict[str, Any] = {"filter": filters}
+        if plan.units:
+            query["must"] = [{"bool": {"should": [self._alternative(a) for a in unit], "minimum_should_match": 1}}
+                             for unit in plan.units]
+            query["should"] = [{"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
+                               *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}}
+                                 for w in plan.exact_words)]
+        return {"bool": query}
+
+    def search(self, q: SearchQuery) -> SearchResult:
+        check_page(q)
+        plan = self.synonyms.plan(q.text)
+        by_name = q.sort == "name" or not plan.units
+        sort = [{"name_sort": "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
+        body: dict[str, Any] = {"query": self._query(q, plan), "from": q.offset, "size": q.limit,
+                                "sort": sort, "track_total_hits": True, "_source": ["doc"]}
+        if q.facets:
+            body["aggs"] = {f: {"terms": {"field": f, "size": 100}} for f in q.facets}
+        answer = self.client.search(index=self.alias, **body)
+        splitter = decompounder(self.compounds)
+        hits = []
+        for raw in answer["hits"]["hits"]:
+            doc = raw["_source"]["doc"]
+            hits.append(Hit(key=doc["key"], score=0.0 if by_name else float(raw["_score"] or 0.0), doc=doc,
+                            highlights=highlight(doc, plan, splitter) if q.highlight else {}))
+        aggs = answer.get("aggregations", {})
+        facets = {f: facet_counts(aggs.get(f, {}).get("buckets", [])) for f in q.facets}
+        return SearchResult(total=int(answer["hits"]["total"]["value"]), hits=hits, facets=facets)
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        folded = [fold(w) for w in words(prefix.replace("_", " "))]
+        if not folded:
+            return []
+        if len(folded) == 1:
+            text_query: dict[str, Any] = {"prefix": {"suggest": folded[0]}}
+        else:
+            text_query = {"match_phrase_prefix": {"suggest": " ".join(folded)}}
+        answer = self.client.search(index=self.alias, size=limit * 5, _source=["doc"],
+                                    query={"bool": {"filter": [{"term": {"type": "variable"}}], "must": [text_query]}})
+        return rank_suggestions((h["_source"]["doc"] for h in answer["hits"]["hits"]), prefix, limit)
+
+    def count(self) -> int:
+        return int(self.client.count(index=self.alias)["count"])
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,23 @@
+"""Result rules every backend applies the same way: which pages may be asked for, facet order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.search import BadQuery, SearchQuery
+from catalog.search.analysis import MAX_WINDOW
+
+
+def check_page(q: SearchQuery) -> None:
+    """Refuse pages no backend can serve, with the same message everywhere."""
+    if q.offset < 0 or q.limit < 0:
+        raise BadQuery("offset and limit must not be negative")
+    if q.offset + q.limit > MAX_WINDOW:
+        raise BadQuery(f"results beyond the first {MAX_WINDOW} cannot be paged to; narrow the search")
+    if q.sort not in ("relevance", "name"):
+        raise BadQuery(f"unknown sort {q.sort!r}; sort by relevance or name")
+
+
+def facet_counts(buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Buckets as (value, count), most frequent first, ties A-Z, the same order on every backend."""
+    return sorted(((str(b["key"]), int(b["doc_count"])) for b in buckets), key=lambda kv: (-kv[1], kv[0]))

@@ -1,0 +1,312 @@
+"""CKAN portals through the Action API (ckanapi.RemoteCKAN), with variable lists from resources.
+
+A run lists packages with `package_search` (optionally one organisation: `options.organization`),
+paged by rows/start and sorted `metadata_modified asc` so paging is stable. The checkpoint keeps
+the newest `metadata_modified` seen and which records each package produced; the next run asks
+only for packages modified since then, then lists every package id (a light `package_search`
+with `fl`) to report the others present and let the pipeline mark the missing ones deleted.
+
+Every request goes through the source's guarded session, so timeouts, size limits, retries,
+Retry-After and the host fence apply to the API and to resource downloads alike. Variable lists
+attached as CSV/XLSX resources become the dataset's variables (`harvesters.varlist`); when a
+list is attached in several formats, the first readable one is used. A resource that cannot be
+read is reported and the package is harvested without it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import ckanapi
+from ckanapi.errors import CKANAPIError
+
+from catalog.model import Agent, Dataset, Distribution, Variable
+from harvesters.base import Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError
+from harvesters.http import USER_AGENT, FetchError
+from harvesters.varlist import VarlistError, read_varlist
+
+EU = "http://publications.europa.eu/resource/authority/"
+FILE_TYPES = {"csv": "CSV", "xlsx": "XLSX", "xls": "XLS", "json": "JSON", "xml": "XML", "pdf": "PDF",
+              "html": "HTML", "zip": "ZIP", "rdf": "RDF_XML", "ttl": "RDF_TURTLE", "turtle": "RDF_TURTLE"}
+VARLIST_FORMATS = ("csv", "xlsx", "xls")
+VARLIST_NAMES = r"variab|varliste|kodebok|codebook|data dictionary"
+LIST_FIELDS = "id,name,metadata_modified"
+MAX_PAGES = 100_000
+
+
+class Portal(ckanapi.RemoteCKAN):
+    """RemoteCKAN whose replies are checked before ckanapi parses them.
+
+    ckanapi turns any non-CKAN reply into `CKANAPIError(repr([url, status, whole body]))`; here a
+    failed status, bytes that are not the declared encoding and malformed JSON each become one
+    plain sentence naming the URL instead.
+    """
+
+    def _request_fn(self, url: str, data: Any, headers: dict[str, str], files: Any,
+                    requests_kwargs: dict[str, Any]) -> tuple[int, str]:
+        response = self.session.post(url, data=data, headers=headers, files=files, **requests_kwargs)
+        return response.status_code, checked_text(response, url)
+
+    def _request_fn_get(self, url: str, data_dict: Any, headers: dict[str, str],
+                        requests_kwargs: dict[str, Any]) -> tuple[int, str]:
+        response = self.session.get(url, params=data_dict, headers=headers, **requests_kwargs)
+        return response.status_code, checked_text(response, url)
+
+
+def checked_text(response: Any, url: str) -> str:
+    encoding = response.encoding if response.encoding and "charset" in response.headers.get("content-type", "") \
+        else "utf-8"
+    try:
+        text = response.content.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise FetchError(f"the API answer is not valid {encoding} as declared ({exc.__class__.__name__} "
+                         f"at byte {getattr(exc, 'start', '?')})", url, response.status_code) from exc
+    try:
+        body = json.loads(text)
+    except ValueError as exc:
+        if response.status_code >= 400:
+            raise FetchError(f"the server answered {response.status_code} {response.reason}", url,
+                             response.status_code) from exc
+        line = getattr(exc, "lineno", None)
+        raise SourceError(f"the CKAN API answered with malformed JSON ({getattr(exc, 'msg', exc)})", url,
+                          line) from exc
+    if not isinstance(body, dict) or "success" not in body:
+        raise SourceError(f"the answer (status {response.status_code}) is not a CKAN API reply: it has no "
+                          "'success' field", url)
+    return text
+
+
+def ckan_time(value: str | None) -> str | None:
+    """CKAN's naive UTC timestamps as xsd:dateTime (whole seconds when the fraction is zero)."""
+    if not value:
+        return None
+    value = re.sub(r"\.0+$", "", value)
+    return value if re.search(r"(Z|[+-]\d{2}:?\d{2})$", value) else value + "Z"
+
+
+def _texts(value: Any, lang: str) -> dict[str, str]:
+    """A CKAN string, or a scheming `*_translated` dict, as language-tagged text."""
+    if isinstance(value, dict):
+        return {k: str(v) for k, v in value.items() if v}
+    return {lang: str(value)} if value else {}
+
+
+def _iris(value: Any) -> list[str]:
+    """IRIs from a scheming list, a JSON-encoded list in an extra, or a comma-separated extra."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.startswith("[") else value.split(",")
+        except ValueError:
+            value = value.split(",")
+    items = value if isinstance(value, list) else []
+    return [str(v).strip() for v in items if re.match(r"https?://", str(v).strip())]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value).strip()) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+class CkanHarvester(Harvester):
+    kind = "ckan"
+
+    # --- the API ---------------------------------------------------------------------------
+
+    def portal(self) -> Portal:
+        return Portal(self.source.url.rstrip("/"), session=self.http.session, user_agent=USER_AGENT,
+                      get_only=bool(self.source.options.get("get_only", False)))
+
+    def call(self, portal: Portal, action: str, **data: Any) -> Any:
+        try:
+            return portal.call_action(action, data, requests_kwargs={"timeout": self.http.session.limits.timeout})
+        except CKANAPIError as exc:
+            detail = exc.args[0] if exc.args else exc
+            raise SourceError(f"the CKAN API refused {action} ({type(exc).__name__}: {str(detail)[:300]})",
+                              f"{portal.address}/api/action/{action}") from exc
+
+    def search(self, portal: Portal, fq: str, fields: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every package matching `fq`, page by page, oldest change first."""
+        rows = min(int(self.source.options.get("rows", 100)), 1000)
+        start = 0
+        for _ in range(MAX_PAGES):
+            params: dict[str, Any] = {"q": "*:*", "fq": fq, "rows": rows, "start": start,
+                                      "sort": "metadata_modified asc"}
+            if fields:
+                params["fl"] = fields
+            page = self.call(portal, "package_search", **params)
+            results = page.get("results") or []
+            yield from results
+            start += len(results)
+            if not results or start >= int(page.get("count", 0)):
+                return
+        raise SourceError(f"package_search did not end after {MAX_PAGES} pages", self.source.url)
+
+    # --- a run ------------------------------------------------------------------------------
+
+    def harvest(self) -> Iterator[Event]:
+        portal = self.portal()
+        org = self.source.options.get("organization")
+        scope = f"organization:{org}" if org else ""
+        since = self.state.get("modified_since")
+        previous: dict[str, list[str]] = json.loads(self.state.get("records", "{}"))
+        records: dict[str, list[str]] = {}
+        newest = since or ""
+        changed_fq = " AND ".join(filter(None, [scope, f"metadata_modified:[{ckan_time(since)} TO *]" if since else ""]))
+        for package in self.search(portal, changed_fq):
+            newest = max(newest, str(package.get("metadata_modified") or ""))
+            yield from self._package(package, records, previous)
+        if since:
+            for listed in self.search(portal, scope, LIST_FIELDS):
+                pid = str(listed.get("id") or listed.get("name"))
+                if pid in records:
+                    continue
+                if pid in previous:
+                    records[pid] = previous[pid]
+                    yield from (Present(uri) for uri in previous[pid])
+                else:  # listed but never seen: changed before the cursor yet new to us (e.g. made public)
+                    yield from self._package(self.call(portal, "package_show", id=pid), records, previous)
+        yield Complete()
+        yield Checkpoint({"modified_since": newest, "records": json.dumps(records, sort_keys=True)} if newest else {})
+
+    def _package(self, package: dict[str, Any], records: dict[str, list[str]],
+                 previous: dict[str, list[str]]) -> Iterator[Event]:
+        pid = str(package.get("id") or package.get("name") or "")
+        name = str(package.get("name") or pid)
+        url = f"{self.source.url.rstrip('/')}/dataset/{name}"
+        if not pid:
+            yield Failed("a package has neither id nor name, so it was skipped", url, None, "id")
+            return
+        if pid in records:
+            yield Failed(f"the package {name} is listed more than once; the first was kept", url, name, "id")
+            return
+        try:
+            dataset = self.dataset(package)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            yield Failed(f"the package {name} could not be mapped ({type(exc).__name__}: {exc}); its last good "
+                         "version is kept", url, name, None)
+            records[pid] = previous.get(pid, [])
+            yield from (Present(uri) for uri in records[pid])
+            return
+        codelists = []
+        for event in self.variables(package, dataset):
+            if isinstance(event, Harvested):
+                codelists.append(event)
+            else:
+                yield event
+        records[pid] = [dataset.uri, *(h.record.uri for h in codelists)]
+        yield Harvested(dataset, url)
+        yield from codelists
+
+    # --- mapping ----------------------------------------------------------------------------
+
+    def dataset(self, package: dict[str, Any]) -> Dataset:
+        lang = self.source.options.get("language", "nb")
+        extras = {str(e.get("key")): e.get("value") for e in package.get("extras") or [] if isinstance(e, dict)}
+        fields = {**extras, **{k: v for k, v in package.items() if v not in (None, "", [], {})}}
+        pid = str(package.get("id") or package["name"])
+        uri = next((str(fields[k]) for k in ("uri", "dcat_uri", "dct_uri") if re.match(r"https?://", str(fields.get(k, "")))),
+                   None) or self.mint("dataset", pid)
+        org = package.get("organization") or {}
+        temporal = (fields.get("temporal_coverage") or [{}])[0] if isinstance(fields.get("temporal_coverage"), list) \
+            else {}
+        d = Dataset(
+            uri=uri, identifier=str(fields.get("identifier") or package.get("name") or pid),
+            title=_texts(fields.get("title_translated") or package.get("title") or package.get("name"), lang),
+            description=_texts(fields.get("notes_translated") or package.get("notes"), lang),
+            publisher=Agent(name=_texts(org.get("title") or org.get("name"), lang), uri=org.get("uri") or None,
+                            identifier=org.get("identifier") or None) if org else None,
+            contact=self._contact(package, lang),
+            keywords={lang: [t["name"] for t in package.get("tags") or [] if t.get("name")]}
+            if package.get("tags") else {},
+            themes=_iris(fields.get("theme")) + [g["uri"] for g in package.get("groups") or []
+                                                 if re.match(r"https?://", str(g.get("uri", "")))],
+            health_categories=_iris(fields.get("health_category") or fields.get("healthcategory")),
+            health_themes=_iris(fields.get("health_theme")),
+            access_rights=next(iter(_iris([fields.get("access_rights")])), None),
+            applicable_legislation=_iris(fields.get("applicable_legislation")),
+            legal_basis=_texts(fields.get("legal_basis"), lang), purpose=_texts(fields.get("purpose"), lang),
+            provenance=_texts(fields.get("provenance"), lang),
+            population_coverage=_texts(fields.get("population_coverage"), lang),
+            temporal_start=fields.get("temporal_start") or temporal.get("start") or None,
+            temporal_end=fields.get("temporal_end") or temporal.get("end") or None,
+            spatial=_iris(fields.get("spatial_uri") or fields.get("spatial_coverage")),
+            issued=ckan_time(fields.get("issued") or package.get("metadata_created")),
+            modified=ckan_time(fields.get("modified") or package.get("metadata_modified")),
+            languages=_iris(fields.get("language")),
+            landing_page=package.get("url") if re.match(r"https?://", str(package.get("url") or "")) else None,
+            frequency=next(iter(_iris([fields.get("frequency")])), None),
+            conforms_to=_iris(fields.get("conforms_to")),
+            coding_systems=_iris(fields.get("coding_system")),
+            number_of_records=_int(fields.get("number_of_records")),
+            number_of_unique_individuals=_int(fields.get("number_of_unique_individuals")),
+            min_typical_age=_int(fields.get("min_typical_age")), max_typical_age=_int(fields.get("max_typical_age")),
+            version=str(package["version"]) if package.get("version") else None,
+            distributions=[self._distribution(pid, r, lang) for r in package.get("resources") or []
+                           if isinstance(r, dict) and r.get("url")])
+        return d
+
+    @staticmethod
+    def _contact(package: dict[str, Any], lang: str) -> Agent | None:
+        for role in ("maintainer", "author"):
+            name, email = package.get(role), package.get(f"{role}_email")
+            if name or email:
+                return Agent(name=_texts(name, lang), email=email or None)
+        return None
+
+    def _distribution(self, pid: str, resource: dict[str, Any], lang: str) -> Distribution:
+        fmt = str(resource.get("format") or "").strip().lower()
+        return Distribution(
+            uri=resource.get("uri") or self.mint("distribution", pid, str(resource.get("id") or resource["url"])),
+            access_url=resource["url"], download_url=resource["url"], title=_texts(resource.get("name"), lang),
+            description=_texts(resource.get("description"), lang), media_type=resource.get("mimetype") or None,
+            format=EU + "file-type/" + FILE_TYPES[fmt] if fmt in FILE_TYPES else None,
+            byte_size=_int(resource.get("size")))
+
+    # --- variable lists ---------------------------------------------------------------------
+
+    def varlist_groups(self, package: dict[str, Any]) -> list[list[dict[str, Any]]]:
+        """Variable-list resources, one group per list, each group in the preferred format order."""
+        pattern = re.compile(self.source.options.get("varlist_pattern", VARLIST_NAMES), re.I)
+        prefer = [f.lower() for f in self.source.options.get("varlist_prefer", ["csv", "xlsx", "xls"])]
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for r in package.get("resources") or []:
+            fmt = str(r.get("format") or "").lower() or str(r.get("url", "")).rsplit(".", 1)[-1].lower()
+            label = f"{r.get('name') or ''} {r.get('description') or ''} {r.get('url') or ''}"
+            if fmt in VARLIST_FORMATS and r.get("url") and pattern.search(label):
+                key = re.sub(r"\(?\b(csv|xlsx|xls|excel)\b\)?", "", str(r.get("name") or r["url"]).lower()).strip()
+                groups.setdefault(key, []).append({**r, "_fmt": fmt})
+        rank = {f: n for n, f in enumerate(prefer)}
+        return [sorted(g, key=lambda r: rank.get(r["_fmt"], len(rank))) for g in groups.values()]
+
+    def variables(self, package: dict[str, Any], dataset: Dataset) -> Iterator[Event]:
+        """Fill `dataset.variables`; yield the code lists and every problem as events."""
+        name = dataset.identifier
+        pid = str(package.get("id") or name)
+        seen: set[str] = set()
+        for group in self.varlist_groups(package):
+            for resource in group:
+                url = str(resource["url"])
+                try:
+                    fetched = self.http.get(url)
+                    found = read_varlist(fetched.content, url=url, dataset_id=pid, mint=self.mint,
+                                         options=self.source.options, content_type=fetched.content_type,
+                                         charset=fetched.charset, publisher=dataset.publisher)
+                except (FetchError, VarlistError) as exc:
+                    message = exc.message if isinstance(exc, FetchError) else str(exc)
+                    yield Failed(f"package {name}: the variable list {url} could not be read: {message}", url, name,
+                                 "resource")
+                    continue
+                for problem in found.problems:
+                    yield Failed(f"package {name}: {problem.message}", url, f"{name} {problem.record_id}",
+                                 problem.field)
+                fresh: list[Variable] = [v for v in found.variables if v.name not in seen]
+                seen.update(v.name for v in fresh)
+                dataset.variables.extend(fresh)
+                used = {v.codelist for v in fresh}
+                yield from (Harvested(cl, url) for cl in found.codelists if cl.uri in used)
+                break

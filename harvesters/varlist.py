@@ -1,0 +1,434 @@
+"""Variable lists as registries publish them: a CSV or XLSX file, one row a variable.
+
+Quality registries, helsedata.no exports and ELVIS lists all look alike but never quite the same:
+Norwegian headings that vary (Variabelnavn/Variabel/Navn, Etikett/Label, Kodeverk/Verdier...),
+title rows above the header, `;` or `,` separators, UTF-8 with or without BOM (or Windows-1252
+from old Excel), codes written inline as "1=Ja;2=Nei". `read_varlist` turns any of them into
+`catalog.model.Variable`s plus a `CodeList` for every inline code list, and reports each bad
+cell as a `Problem` naming row, variable and field, so one bad row never costs the rest.
+
+Per source the layout can be fixed in `SourceConfig.options`: `columns` (heading -> field),
+`sheet`, `header_row` (1-based), `encoding`, `delimiter`, `language`; without them the header row
+and columns are recognised from the common headings.
+
+XLSX is a zip of XML. Before openpyxl sees it, the archive is checked: bounded member count and
+uncompressed size (zip bombs), and no DOCTYPE or entity declaration in any XML member (XXE,
+"billion laughs"); openpyxl itself also parses through defusedxml.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalog.model import Agent, CodeList, Concept, Variable
+
+FIELDS = ("name", "title", "description", "datatype", "unit", "codes", "valid_from", "valid_to", "table",
+          "question", "coding_system")
+LOCALISED = ("title", "description", "question")
+"""Fields that may carry a language suffix in a column mapping, e.g. `title_en`."""
+
+DEFAULT_HEADINGS: dict[str, str] = {
+    **dict.fromkeys(("variabelnavn", "variabel", "navn", "kortnavn", "variable", "variable name", "name",
+                     "short name"), "name"),
+    **dict.fromkeys(("variabeletikett", "etikett", "label", "tittel", "title", "ledetekst"), "title"),
+    **dict.fromkeys(("beskrivelse", "definisjon", "description", "definition", "forklaring"), "description"),
+    **dict.fromkeys(("datatype", "format", "type", "data type", "variabeltype"), "datatype"),
+    **dict.fromkeys(("enhet", "måleenhet", "unit", "unit of measure"), "unit"),
+    **dict.fromkeys(("kodeverk", "kodeliste", "verdier", "koder", "codes", "code list", "verdisett",
+                     "svaralternativer"), "codes"),
+    **dict.fromkeys(("gyldig fra", "fra dato", "valid from"), "valid_from"),
+    **dict.fromkeys(("gyldig til", "til dato", "valid to"), "valid_to"),
+    **dict.fromkeys(("tabell", "skjema", "table", "form"), "table"),
+    **dict.fromkeys(("spørsmål", "spørsmålstekst", "question"), "question"),
+    **dict.fromkeys(("kodesystem", "coding system", "klassifikasjon"), "coding_system"),
+}
+
+CSVW_TYPES = {t.lower(): t for t in (
+    "string", "integer", "decimal", "double", "float", "boolean", "date", "dateTime", "time", "gYear",
+    "gYearMonth", "long", "int", "short", "nonNegativeInteger", "positiveInteger", "duration", "anyURI", "number")}
+DATATYPE_WORDS = {
+    **dict.fromkeys(("heltall", "int", "tall (heltall)", "numerisk heltall"), "integer"),
+    **dict.fromkeys(("desimaltall", "desimal", "tall", "numerisk", "numeric", "num", "real"), "decimal"),
+    **dict.fromkeys(("tekst", "streng", "text", "char", "varchar", "alfanumerisk", "kode", "kategorisk",
+                     "character"), "string"),
+    **dict.fromkeys(("dato",), "date"),
+    **dict.fromkeys(("dato og tid", "datotid", "tidspunkt", "datetime", "timestamp"), "dateTime"),
+    **dict.fromkeys(("klokkeslett", "tid"), "time"),
+    **dict.fromkeys(("år", "årstall", "year"), "gYear"),
+    **dict.fromkeys(("boolsk", "ja/nei", "logisk", "bool"), "boolean"),
+}
+KNOWN_TYPES_HINT = ("integer, decimal, string, date, dateTime, gYear, boolean "
+                    "(or heltall, desimaltall, tekst, dato, år, ja/nei)")
+
+MAX_COLUMNS = 100
+MAX_MEMBERS = 10_000
+HEADER_SCAN_ROWS = 20
+XML_HEAD = 64 * 1024
+CSV_DELIMITERS = (";", ",", "\t", "|")
+
+
+class VarlistError(Exception):
+    """The file as a whole cannot be read (damaged, hostile, no header); the message says why."""
+
+
+@dataclass
+class Problem:
+    """One bad cell or row: `record_id` is "row N" or "row N (NAME)"."""
+
+    message: str
+    record_id: str
+    field: str | None = None
+
+
+@dataclass
+class VariableList:
+    variables: list[Variable] = field(default_factory=list)
+    codelists: list[CodeList] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Layout:
+    """How to read one source's lists; `columns` maps a heading (any case) to a field."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+    header_row: int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    language: str = "nb"
+    max_uncompressed: int = 100 * 1024 * 1024
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any]) -> "Layout":
+        columns = {_norm(k): str(v) for k, v in (options.get("columns") or {}).items()}
+        for heading, name in columns.items():
+            if _base_field(name) not in FIELDS:
+                raise VarlistError(f"the column mapping sends {heading!r} to {name!r}, which is not a field we know; "
+                                   f"use one of {', '.join(FIELDS)}")
+        header_row = options.get("header_row")
+        return cls(columns=columns, sheet=options.get("sheet"), header_row=int(header_row) if header_row else None,
+                   encoding=options.get("encoding"), delimiter=options.get("delimiter"),
+                   language=options.get("language", "nb"),
+                   max_uncompressed=int(options.get("max_uncompressed_bytes", cls.max_uncompressed)))
+
+    def field_of(self, heading: Any) -> str | None:
+        key = _norm(heading)
+        if self.columns:
+            return self.columns.get(key)
+        return DEFAULT_HEADINGS.get(key)
+
+
+def _norm(heading: Any) -> str:
+    """A heading as compared: case, spacing, marks around it ("*", ":", a stray BOM or "?") ignored."""
+    return re.sub(r"\s+", " ", str(heading or "")).strip().lstrip("\ufeff?*").rstrip(":*").strip().lower()
+
+
+def _base_field(name: str) -> str:
+    base, _, lang = name.rpartition("_")
+    return base if base in LOCALISED and lang.isalpha() and len(lang) == 2 else name
+
+
+# --- reading the table ----------------------------------------------------------------------
+
+def file_kind(content: bytes, url: str = "", content_type: str = "") -> str:
+    """"xlsx" or "csv", from the bytes first (servers mislabel), then type and URL."""
+    if content.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise VarlistError("this is an old Excel 97-2003 (.xls) file, which we cannot read; save it as .xlsx or CSV")
+    if "spreadsheetml" in content_type or url.split("?", 1)[0].lower().endswith((".xlsx", ".xlsm")):
+        raise VarlistError("the file should be XLSX but is not a zip archive; it is damaged or mislabelled")
+    return "csv"
+
+
+def check_xlsx(content: bytes, max_uncompressed: int) -> None:
+    """Refuse zip bombs and XML with DTDs before any XML parser sees the workbook."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise VarlistError(f"the XLSX file is damaged and cannot be opened ({exc})") from exc
+    if len(members) > MAX_MEMBERS:
+        raise VarlistError(f"the XLSX archive has {len(members):,} parts, more than the {MAX_MEMBERS:,} we accept")
+    total = sum(m.file_size for m in members)
+    if total > max_uncompressed:
+        raise VarlistError(f"the XLSX file unpacks to {total:,} bytes, over the limit of {max_uncompressed:,} "
+                           "(possible zip bomb)")
+    with archive:
+        for member in members:
+            if not member.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                with archive.open(member) as stream:
+                    head = stream.read(XML_HEAD)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+                raise VarlistError(f"the XLSX file is damaged: part {member.filename} cannot be read ({exc})") from exc
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                head = head.decode("utf-16", errors="replace").encode()
+            if re.search(rb"<!\s*(DOCTYPE|ENTITY)", head, re.I):
+                raise VarlistError(f"refused an XLSX file whose part {member.filename} declares a DOCTYPE or entities "
+                                   "(possible XXE or entity expansion attack)")
+
+
+def xlsx_rows(content: bytes, layout: Layout) -> Iterator[list[Any]]:
+    """The rows of the chosen sheet (or of the first sheet with a recognisable header)."""
+    check_xlsx(content, layout.max_uncompressed)
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged files
+        raise VarlistError(f"the XLSX file cannot be read ({type(exc).__name__}: {exc})") from exc
+    try:
+        if layout.sheet:
+            if layout.sheet not in book.sheetnames:
+                raise VarlistError(f"the workbook has no sheet {layout.sheet!r}; it has {', '.join(book.sheetnames)}")
+            sheets = [book[layout.sheet]]
+        else:
+            sheets = [book[name] for name in book.sheetnames]
+        for n, sheet in enumerate(sheets):
+            sheet.reset_dimensions()  # the stored dimension may lie; never pad rows to it
+            try:
+                rows = [list(r) for r in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)]
+            except Exception as exc:  # noqa: BLE001
+                raise VarlistError(f"sheet {sheet.title!r} of the XLSX file cannot be read ({exc})") from exc
+            if layout.sheet or n == len(sheets) - 1 or find_header(rows, layout) is not None:
+                yield from rows
+                return
+    finally:
+        book.close()
+
+
+def decode(content: bytes, declared: str | None, layout: Layout) -> tuple[str, Problem | None]:
+    """Text of a CSV file: the configured encoding, else UTF-8 (BOM or not), else Windows-1252 with a warning."""
+    if layout.encoding:
+        try:
+            return content.decode(layout.encoding), None
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise VarlistError(f"the file is not valid {layout.encoding} as configured ({exc})") from exc
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    try:
+        return content.decode(declared if declared and declared != "utf-8" else "utf-8"), None
+    except (UnicodeDecodeError, LookupError) as exc:
+        warning = Problem(f"the file is not valid {declared or 'UTF-8'} ({exc.reason} at byte {getattr(exc, 'start', 0)}); "
+                          "it was read as Windows-1252 (Latin-1): check that æ, ø and å look right, and save it as "
+                          "UTF-8", "file", "encoding")
+        return content.decode("cp1252", errors="replace"), warning
+
+
+def sniff_delimiter(text: str) -> str:
+    head = text[:8192].splitlines()[:10]
+    counts = {d: sum(line.count(d) for line in head) for d in CSV_DELIMITERS}
+    best = max(CSV_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def csv_rows(text: str, layout: Layout, problems: list[Problem]) -> Iterator[list[Any]]:
+    """Rows of a CSV text; a row the csv module cannot parse becomes a Problem and an empty row."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter or sniff_delimiter(text),
+                        strict=True)
+    row = 0
+    while True:
+        row += 1
+        try:
+            yield next(reader)[:MAX_COLUMNS]
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(Problem(f"row {row}: the line is not valid CSV ({exc}); it was skipped",
+                                    f"row {row}", None))
+            yield []
+
+
+# --- mapping rows to variables -------------------------------------------------------------
+
+def find_header(rows: list[list[Any]], layout: Layout) -> int | None:
+    """0-based index of the header row: the configured one, else the first naming a name column."""
+    def names_columns(row: list[Any]) -> bool:
+        fields = [layout.field_of(cell) for cell in row]
+        return "name" in fields and sum(f is not None for f in fields) >= 2
+
+    configured = layout.header_row
+    if configured and configured <= len(rows) and names_columns(rows[configured - 1]):
+        return configured - 1
+    # The configured row is a hint: a registry's CSV export often lacks the XLSX title rows.
+    return next((i for i, row in enumerate(rows[:HEADER_SCAN_ROWS]) if names_columns(row)), None)
+
+
+def cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def parse_datatype(value: str) -> str | None:
+    key = re.sub(r"\s*\(.*\)\s*$", "", value.strip().lower()) or value.strip().lower()
+    key = key.removeprefix("xsd:").removeprefix("csvw:")
+    return CSVW_TYPES.get(key) or DATATYPE_WORDS.get(key) or DATATYPE_WORDS.get(value.strip().lower())
+
+
+def parse_date(value: str) -> str | None:
+    value = value.strip()
+    if re.fullmatch(r"\d{4}", value):
+        return value
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", value)
+    if match:
+        y, m, d = match.groups()
+    else:
+        match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", value)
+        if not match:
+            return None
+        d, m, y = match.groups()
+    try:
+        return dt.date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+CODE_ITEM = re.compile(r"\s*([^=]+?)\s*=\s*(.*?)\s*", re.S)
+SEE_ALSO = re.compile(r"^(se|see)\s+(kodeverk|kodeliste|code\s*list|klassifikasjon)\s*:?\s*", re.I)
+
+
+def parse_codes(value: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """Inline codes "1=Ja;2=Nei" (or newlines or `|` between) -> (code, label) pairs and unreadable items."""
+    separator = "\n" if "\n" in value else ";" if ";" in value else "|"
+    pairs, bad = [], []
+    for item in (i.strip() for i in value.split(separator)):
+        if not item:
+            continue
+        match = CODE_ITEM.fullmatch(item)
+        if match:
+            pairs.append((match.group(1), match.group(2)))
+        else:
+            bad.append(item)
+    return pairs, bad
+
+
+@dataclass
+class _Context:
+    dataset_id: str
+    mint: Callable[..., str]
+    layout: Layout
+    publisher: Agent | None
+    out: VariableList
+
+
+def _problem(ctx: _Context, row: int, name: str, fld: str, message: str) -> None:
+    where = f"row {row}" + (f" ({name})" if name else "")
+    ctx.out.problems.append(Problem(f"{where}: {message}", where, fld))
+
+
+def _variable(ctx: _Context, row: int, cells: dict[str, str]) -> Variable | None:
+    name = cells.get("name", "")
+    if not name:
+        if any(cells.values()):
+            _problem(ctx, row, "", "name", "the row has no variable name, so it was skipped")
+        return None
+    lang = ctx.layout.language
+    var = Variable(uri=ctx.mint("variable", ctx.dataset_id, name), name=name)
+    for key, value in cells.items():
+        if not value or key == "name":
+            continue
+        base = _base_field(key)
+        if base in LOCALISED:
+            getattr(var, base)[key[len(base) + 1:] or lang] = value
+        elif key == "datatype":
+            known = parse_datatype(value)
+            if known is None:
+                _problem(ctx, row, name, "datatype", f"the data type {value!r} is not one we know; use one of "
+                                                     f"{KNOWN_TYPES_HINT}")
+            else:
+                var.datatype = known
+        elif key in ("valid_from", "valid_to"):
+            date = parse_date(value)
+            if date is None:
+                _problem(ctx, row, name, key, f"{value!r} is not a date; write it as 2024-01-31 or 31.01.2024")
+            setattr(var, key, date)
+        elif key == "codes":
+            _codes(ctx, row, var, value)
+        else:
+            setattr(var, key, value)
+    return var
+
+
+def _codes(ctx: _Context, row: int, var: Variable, value: str) -> None:
+    """Inline codes become a CodeList record; a URL is a link to one; anything else names a coding system."""
+    if re.fullmatch(r"https?://\S+", value):
+        var.codelist = value
+        return
+    pairs, bad = parse_codes(value)
+    if not pairs:
+        var.coding_system = var.coding_system or SEE_ALSO.sub("", value)
+        return
+    if bad:
+        _problem(ctx, row, var.name, "codes", f"could not read the codes {', '.join(map(repr, bad))}; write codes as "
+                                              "1=Ja;2=Nei (the others were kept)")
+    seen: dict[str, Concept] = {}
+    for code, label in pairs:
+        if code in seen:
+            _problem(ctx, row, var.name, "codes", f"the code {code!r} occurs more than once; the first was kept")
+            continue
+        seen[code] = Concept(code=code, label={ctx.layout.language: label} if label else {})
+    uri = ctx.mint("codelist", ctx.dataset_id, var.name)
+    # Titled by the variable's name, not its label, so relabelling a variable leaves its codes unchanged.
+    ctx.out.codelists.append(CodeList(uri=uri, identifier=f"{ctx.dataset_id}/{var.name}",
+                                      title={ctx.layout.language: f"Koder for {var.name}"}, publisher=ctx.publisher,
+                                      concepts=list(seen.values())))
+    var.codelist = uri
+
+
+def read_varlist(content: bytes, *, url: str, dataset_id: str, mint: Callable[..., str],
+                 options: Mapping[str, Any] | None = None, content_type: str = "", charset: str | None = None,
+                 publisher: Agent | None = None) -> VariableList:
+    """Variables and inline code lists of one CSV/XLSX list; raises VarlistError if it cannot be read at all.
+
+    URIs come from `mint("variable" | "codelist", dataset_id, name)`, so they are stable across runs.
+    """
+    layout = Layout.from_options(options or {})
+    out = VariableList()
+    if file_kind(content, url, content_type) == "xlsx":
+        rows = list(xlsx_rows(content, layout))
+    else:
+        text, warning = decode(content, charset, layout)
+        if warning:
+            out.problems.append(warning)
+        rows = list(csv_rows(text, layout, out.problems))
+    header = find_header(rows, layout)
+    if header is None:
+        wanted = ", ".join(layout.columns) if layout.columns else "Variabelnavn, Variabel or Navn"
+        raise VarlistError(f"no header row found: expected a row with the column headings ({wanted})"
+                           + (f" in row {layout.header_row}" if layout.header_row else " among the first rows"))
+    fields = [layout.field_of(cell) for cell in rows[header]]
+    if "name" not in fields:
+        raise VarlistError(f"row {header + 1} has no column for the variable name; its headings are "
+                           f"{', '.join(cell_text(c) for c in rows[header] if c is not None)}")
+    ctx = _Context(dataset_id, mint, layout, publisher, out)
+    names: dict[str, int] = {}
+    for index in range(header + 1, len(rows)):
+        row = index + 1
+        cells = {f: cell_text(v) for f, v in zip(fields, rows[index]) if f}
+        name = cells.get("name", "")
+        if name in names:
+            _problem(ctx, row, name, "name", f"the variable {name} was already listed in row {names[name]}; "
+                                             "this row was skipped")
+            continue
+        var = _variable(ctx, row, cells)
+        if var is not None:
+            names[name] = row
+            out.variables.append(var)
+    return out

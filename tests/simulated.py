@@ -1,0 +1,128 @@
+"""Harvesting simulated sources in tests: the simulator fixture, its ground truth, small fast limits."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from catalog.config import Settings
+from catalog.model import CodeList, Dataset
+from catalog.pipeline import SourceResult, harvest
+from catalog.simulator import Simulator
+from catalog.simulator.spreadsheets import codes_text
+from catalog.store import SQLiteStore
+
+
+TRANSPORT_FAULTS = [
+    ("error500", {}, "the server answered 500 INTERNAL SERVER ERROR"),
+    ("error503", {"seconds": 0}, "the server answered 503 SERVICE UNAVAILABLE"),
+    ("rate_limit", {"count": 5, "seconds": 120}, "the server asked us to wait 120 s (Retry-After), longer than the 60 s"),
+    ("truncated", {}, "the response was cut off"),
+    ("redirect_loop", {}, "redirect loop after 2 hops"),
+    ("oversized", {}, "the response grew past the limit of 2,000,000 bytes"),
+]
+"""Faults every harvester meets through the guarded session, and the sentence each must report."""
+
+
+@pytest.fixture(scope="module")
+def _simulator() -> Iterator[Simulator]:
+    with Simulator(seed=0) as s:
+        yield s
+
+
+@pytest.fixture
+def sim(_simulator: Simulator) -> Simulator:
+    """The module's simulator, back at generation 0 with no faults for each test."""
+    _simulator.generation = 0
+    for src in _simulator.source_configs():
+        _simulator.set_fault(src.name, None)
+    return _simulator
+
+
+OPERATOR_DEFAULTS = {
+    "applicable_legislation": ["http://data.europa.eu/eli/reg/2025/327/oj"],
+    "access_rights": "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC",
+    "health_categories": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/PHDR"],
+    "themes": ["http://publications.europa.eu/resource/authority/data-theme/HEAL"],
+    "access_url": "https://helsedata.no/soknad",
+}
+"""What a catalogue operator configures for sources that cannot state HealthDCAT-AP facts themselves."""
+
+
+def configure(settings: Settings, sim: Simulator, *names: str, **options: Any) -> None:
+    """The named simulated sources, with small limits so faults resolve in well under a second."""
+    settings.values.update(http_retries=1, http_max_bytes=2_000_000)
+    for src in sim.source_configs():
+        if src.name in names:
+            src.options.update({"timeout": 0.5, "defaults": OPERATOR_DEFAULTS, **options})
+            settings.sources[src.name] = src
+
+
+def harvest_counts(result: SourceResult) -> dict[str, int]:
+    """A run's counts without `invalid`: whether a record conforms is the validation tests' subject
+    (it depends on the profile's shapes); harvester tests check what was harvested."""
+    return {k: v for k, v in result.counts.items() if k != "invalid"}
+
+
+def run(settings: Settings, store: SQLiteStore) -> dict[str, SourceResult]:
+    return {r.source: r for r in harvest(settings, store, None)}
+
+
+def datasets(store: SQLiteStore, source: str) -> dict[str, Dataset]:
+    return {s.record.identifier: s.record for s in store.records(source, kind="dataset")}
+
+
+def codelists(store: SQLiteStore, source: str) -> dict[str, CodeList]:
+    return {s.uri: s.record for s in store.records(source, kind="codelist")}
+
+
+def inline_codes(sim: Simulator, source: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Ground truth: (dataset identifier, variable) -> its codes, for every variable listed with inline codes."""
+    nation = sim.nation
+    src = nation.source(source)
+    out = {}
+    for i in nation.dataset_indices(src):
+        for v in nation.dataset(src, i).variables:
+            text = codes_text(nation, src, v)
+            if "=" in text:
+                out[nation.native_id(src, i), v.name] = [tuple(p.strip().split("=", 1)) for p in text.split(";")]
+    return out
+
+
+def harvested_codes(store: SQLiteStore, source: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """What the store holds in the same shape, following each variable's link to its code list."""
+    lists = codelists(store, source)
+    return {(ident, v.name): [(c.code, c.label["nb"]) for c in lists[v.codelist].concepts]
+            for ident, d in datasets(store, source).items() for v in d.variables if v.codelist in lists}
+
+
+def stored(store: SQLiteStore, source: str) -> dict[str, tuple[str, str | None, list[str]]]:
+    """The live datasets of a source as identifier -> (title, modified, variable names)."""
+    return {k: (d.title["nb"], d.modified, [v.name for v in d.variables]) for k, d in datasets(store, source).items()}
+
+
+def truth(sim: Simulator, source: str, modified: bool = True) -> dict[str, tuple[str, str | None, list[str]]]:
+    """The same view of the simulator's manifest (`modified` only where the source states it)."""
+    return {k: (t["title_nb"], t["modified"] if modified else None, t["variables"])
+            for k, t in sim.manifest()[source]["datasets"].items()}
+
+
+def assert_fault_fails_only_its_source(settings: Settings, store: SQLiteStore, sim: Simulator, source: str,
+                                       other: str, fault: str, params: dict[str, Any], message: str) -> None:
+    """After a good run, `fault` fails `source` within the small limits with `message`, keeping its
+    records; `other`, harvested in the same run, is untouched."""
+    first = run(settings, store)
+    before = stored(store, source)
+    sim.set_fault(source, fault, **params)
+    started = time.monotonic()
+    results = run(settings, store)
+    assert time.monotonic() - started < 4
+    failed = results[source]
+    assert failed.status == "failed" and message in failed.error and sim.url in failed.error
+    assert [(e.record_id, e.message) for e in failed.errors] == [(None, failed.error)]
+    assert stored(store, source) == before
+    assert store.last_run(source).status == "failed"
+    assert results[other].ok and results[other].counts["unchanged"] == first[other].counts["new"]

@@ -1,0 +1,173 @@
+"""The ckan harvester against the simulated quality registries: full, incremental, deletions, faults."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from catalog.config import SourceConfig
+from catalog.model import Agent
+from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+    harvest_counts,
+    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
+    harvested_codes, inline_codes, run, sim, stored, truth)
+from tests.test_varlist import HELSEDATA, XXE, with_member, xlsx
+
+REGISTRY, OTHER = "hjerneslag", "hjerteinfarkt"  # layouts "kvalitetsregister" and "helsedata"
+
+
+def test_a_full_harvest_holds_exactly_the_registries_packages_variables_and_code_lists(settings, store, sim):
+    configure(settings, sim, REGISTRY, OTHER)
+    results = run(settings, store)
+    for name in (REGISTRY, OTHER):
+        assert stored(store, name) == truth(sim, name)
+        assert harvested_codes(store, name) == inline_codes(sim, name)
+        expected_new = len(truth(sim, name)) + len(inline_codes(sim, name))
+        assert harvest_counts(results[name]) == {"new": expected_new, "changed": 0, "unchanged": 0, "deleted": 0,
+                                        "errors": 0}
+
+
+def test_packages_map_to_healthdcat_datasets_with_minted_uris(settings, store, sim):
+    configure(settings, sim, REGISTRY)
+    run(settings, store)
+    ident = sorted(truth(sim, REGISTRY))[0]
+    d = datasets(store, REGISTRY)[ident]
+    expected = sim.nation.dataset(sim.nation.source(REGISTRY),
+                                  next(i for i in sim.nation.dataset_indices(sim.nation.source(REGISTRY))
+                                       if sim.nation.native_id(sim.nation.source(REGISTRY), i) == ident))
+    mint = f"{settings.base_uri}id/{REGISTRY}/"
+    assert d.uri.startswith(mint + "dataset/") and d.variables[0].uri.startswith(mint + "variable/")
+    assert d.variables[0].uri.endswith("/" + d.variables[0].name)
+    assert d.publisher == Agent(name={"nb": sim.nation.source(REGISTRY).title})
+    assert (d.description, d.keywords, d.themes, d.access_rights, d.spatial, d.temporal_start, d.number_of_records) == (
+        {"nb": expected.description["nb"]}, expected.keywords, expected.themes, expected.access_rights,
+        expected.spatial, expected.temporal_start, expected.number_of_records)
+    assert [(dist.title["nb"], dist.format) for dist in d.distributions] == [
+        ("Variabelliste (CSV)", "http://publications.europa.eu/resource/authority/file-type/CSV"),
+        ("Variabelliste (XLSX)", "http://publications.europa.eu/resource/authority/file-type/XLSX")]
+    assert [(v.name, v.datatype, v.title) for v in d.variables] == [
+        (v.name, v.datatype, {"nb": v.title["nb"]}) for v in expected.variables]
+
+
+def test_a_rerun_without_changes_reports_everything_unchanged(settings, store, sim):
+    configure(settings, sim, REGISTRY)
+    first = run(settings, store)[REGISTRY]
+    again = run(settings, store)[REGISTRY]
+    assert harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": first.counts["new"], "deleted": 0, 
+                            "errors": 0}
+
+
+def test_the_next_generation_is_followed_exactly_new_changed_deleted(settings, store, sim):
+    configure(settings, sim, REGISTRY)
+    run(settings, store)
+    ds0, codes0 = truth(sim, REGISTRY), inline_codes(sim, REGISTRY)
+    sim.generation = 1
+    ds1, codes1 = truth(sim, REGISTRY), inline_codes(sim, REGISTRY)
+    assert (len(ds1.keys() - ds0.keys()), len(ds0.keys() - ds1.keys())) == (1, 1)
+    changed_ds = {k for k in ds0.keys() & ds1.keys() if ds0[k] != ds1[k]}
+    changed_codes = {k for k in codes0.keys() & codes1.keys() if codes0[k] != codes1[k]}
+    result = run(settings, store)[REGISTRY]
+    assert harvest_counts(result) == {
+        "new": len(ds1.keys() - ds0.keys()) + len(codes1.keys() - codes0.keys()),
+        "changed": len(changed_ds) + len(changed_codes),
+        "unchanged": len(ds0.keys() & ds1.keys()) - len(changed_ds) + len(codes0.keys() & codes1.keys())
+        - len(changed_codes),
+        "deleted": len(ds0.keys() - ds1.keys()) + len(codes0.keys() - codes1.keys()),
+        "errors": 0}
+    assert len(changed_ds) == 1
+    assert stored(store, REGISTRY) == ds1
+    assert harvested_codes(store, REGISTRY) == codes1
+    (gone,) = ds0.keys() - ds1.keys()
+    deleted = [s for s in store.records(REGISTRY, include_deleted=True, kind="dataset") if s.deleted_at]
+    assert [s.record.identifier for s in deleted] == [gone]
+
+
+def test_the_checkpoint_holds_the_newest_change_and_the_records_of_each_package(settings, store, sim):
+    configure(settings, sim, REGISTRY)
+    run(settings, store)
+    state = store.state(REGISTRY)
+    assert state["modified_since"] == max(t[1] for t in truth(sim, REGISTRY).values()).rstrip("Z") + ".000000"
+    records = json.loads(state["records"])
+    assert sorted(uri for uris in records.values() for uri in uris) == sorted(
+        [d.uri for d in datasets(store, REGISTRY).values()] + list(codelists(store, REGISTRY)))
+
+
+FAILING = TRANSPORT_FAULTS + [
+    ("malformed", {}, "the CKAN API answered with malformed JSON"),
+    ("latin1", {}, "the API answer is not valid utf-8 as declared"),
+    ("slow", {"delay": 0.2}, "the server sent the response too slowly (deadline exceeded)"),
+]
+
+
+@pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
+def test_a_faulty_portal_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
+        settings, store, sim, fault, params, message):
+    configure(settings, sim, REGISTRY, "hkr-varliste")
+    assert_fault_fails_only_its_source(settings, store, sim, REGISTRY, "hkr-varliste", fault, params, message)
+
+
+@pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion"])
+def test_faults_that_do_not_break_json_leave_the_harvest_complete(settings, store, sim, fault):
+    configure(settings, sim, REGISTRY)
+    sim.set_fault(REGISTRY, fault)
+    result = run(settings, store)[REGISTRY]
+    assert result.ok and result.counts["errors"] == 0
+    assert stored(store, REGISTRY) == truth(sim, REGISTRY)
+
+
+def test_rate_limiting_is_waited_out_as_retry_after_asks(settings, store, sim):
+    configure(settings, sim, REGISTRY)
+    sim.set_fault(REGISTRY, "rate_limit", count=1, seconds=1)
+    started = time.monotonic()
+    result = run(settings, store)[REGISTRY]
+    assert time.monotonic() - started >= 1
+    assert result.ok and stored(store, REGISTRY) == truth(sim, REGISTRY)
+
+
+def test_duplicate_packages_and_variables_are_reported_and_the_first_kept(settings, store, sim):
+    configure(settings, sim, REGISTRY)
+    sim.set_fault(REGISTRY, "duplicate_ids")
+    result = run(settings, store)[REGISTRY]
+    assert result.ok and stored(store, REGISTRY) == truth(sim, REGISTRY)
+    twice = [e for e in result.errors if e.field == "id"]
+    assert len(twice) == 1 and "is listed more than once; the first was kept" in twice[0].message
+    repeated = [e for e in result.errors if e.field == "name"]
+    assert sorted(e.record_id.split()[0] for e in repeated) == sorted(truth(sim, REGISTRY))
+    assert all("was already listed in row" in e.message and e.url.endswith(".csv") for e in repeated)
+    assert result.counts["errors"] == len(result.errors) == 1 + len(truth(sim, REGISTRY))
+
+
+def publish_portal(server, packages):
+    body = {"help": "", "success": True, "result": {"count": len(packages), "results": packages}}
+    server.serve("/ckan/api/action/package_search", json.dumps(body), Content_Type="application/json")
+
+
+def test_an_unreadable_resource_is_reported_and_its_package_still_harvested(settings, store, server):
+    server.serve("/files/liste.xlsx", xlsx(HELSEDATA))
+    hostile = with_member(xlsx(HELSEDATA), "xl/workbook.xml", lambda data: b'<?xml version="1.0"?>' + XXE + data)
+    server.serve("/files/kodebok.xlsx", hostile)
+    package = {"id": "p1", "name": "nakke", "title": "Nakke- og ryggregisteret", "notes": "Om nakke og rygg.",
+               "metadata_modified": "2024-05-01T10:00:00.000000", "metadata_created": "2020-01-01T00:00:00",
+               "organization": {"name": "nnrr", "title": "NNRR"},
+               "extras": [{"key": "uri", "value": "https://nnrr.example.org/datasett/nakke"}],
+               "resources": [
+                   {"id": "r1", "name": "Variabelliste (CSV)", "format": "CSV", "url": server.url + "/files/mangler.csv"},
+                   {"id": "r2", "name": "Variabelliste (XLSX)", "format": "XLSX", "url": server.url + "/files/liste.xlsx"},
+                   {"id": "r3", "name": "Kodebok", "format": "XLSX", "url": server.url + "/files/kodebok.xlsx"}]}
+    publish_portal(server, [package])
+    settings.sources["nnrr"] = SourceConfig("nnrr", "ckan", server.url + "/ckan/")
+    result = run(settings, store)["nnrr"]
+    assert result.ok
+    assert [(e.url, e.record_id, e.field, e.message) for e in result.errors] == [
+        (server.url + "/files/mangler.csv", "nakke", "resource",
+         f"package nakke: the variable list {server.url}/files/mangler.csv could not be read: the server answered "
+         "404 NOT FOUND"),
+        (server.url + "/files/kodebok.xlsx", "nakke", "resource",
+         f"package nakke: the variable list {server.url}/files/kodebok.xlsx could not be read: refused an XLSX file "
+         "whose part xl/workbook.xml declares a DOCTYPE or entities (possible XXE or entity expansion attack)")]
+    d = datasets(store, "nnrr")["nakke"]
+    assert d.uri == "https://nnrr.example.org/datasett/nakke" and d.modified == "2024-05-01T10:00:00Z"
+    assert [v.name for v in d.variables] == ["KJONN", "VEKT", "BOKOMM"]
+    assert [c.identifier for c in codelists(store, "nnrr").values()] == ["p1/KJONN"]

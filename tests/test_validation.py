@@ -1,0 +1,253 @@
+"""Validation as registries and the pipeline meet it: profiles, access levels, bilingual messages
+with fix hints, reading feeds from files and URLs safely, and the text/JSON report."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from catalog import rdf, validation
+from catalog.model import Variable
+from catalog.validation import Unreadable, format_report, validate_location, validate_records
+from tests.health_records import EU, mfr_dataset
+
+
+def paths_of(report: validation.Report, severity: str = "Violation") -> list[tuple[str, str | None]]:
+    return sorted((f.focus.rsplit("/", 1)[-1], f.path and f.path.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+                  for f in report.findings if f.severity == severity)
+
+
+def test_profiles_are_the_four_named_ones_and_healthdcat_is_the_default() -> None:
+    assert sorted(validation.PROFILES) == ["catalog", "dcat-ap-3", "dcat-ap-no", "healthdcat-ap"]
+    assert validation.DEFAULT_PROFILE == "healthdcat-ap"
+
+
+def test_an_unknown_profile_is_refused_with_the_known_ones_named() -> None:
+    with pytest.raises(validation.UnknownProfile, match="dcat-ap-3"):
+        validation.validate_records([mfr_dataset()], "dcat-ap-4")
+
+
+def test_a_dataset_without_title_gets_a_bilingual_violation_with_a_fix_hint() -> None:
+    report = validate_records([mfr_dataset(title={})], "dcat-ap-3")[0]
+    assert not report.conforms
+    (finding,) = report.violations
+    assert (finding.focus, finding.path, finding.value, finding.component) == (
+        "https://data.fhi.no/mfr/dataset/fodsler", "http://purl.org/dc/terms/title", None, "MinCountConstraintComponent")
+    assert finding.message == "Datasettet mangler tittel | The dataset has no title"
+    assert finding.hint.startswith("Legg til dct:title") and " | Add dct:title" in finding.hint
+
+
+def test_every_message_and_hint_of_our_shapes_is_norwegian_and_english() -> None:
+    from rdflib.namespace import SH
+
+    for name in validation.PROFILES:
+        g = validation.shapes_graph(name)
+        for predicate in (SH.message, validation.HK_FIX):
+            for text in g.objects(None, predicate):
+                nb, sep, en = str(text).partition(" | ")
+                assert sep and nb.strip() and en.strip(), f"{name}: {text!r} is not 'Norsk | English'"
+        for shape in g.subjects(SH.path, None):
+            if (None, SH.property, shape) in g and g.value(shape, SH.message) is not None:
+                assert g.value(shape, validation.HK_FIX) is not None, f"{name}: a shape with a message has no fix hint"
+
+
+@pytest.mark.parametrize("access,expected", [
+    ("NON_PUBLIC", [("fodsler", "contactPoint"), ("fodsler", "provenance"), ("fodsler", "type")]),
+    ("RESTRICTED", []),
+    ("PUBLIC", []),
+])
+def test_the_access_level_rules_follow_the_datasets_access_rights(access: str, expected: list) -> None:
+    d = mfr_dataset(access_rights=EU + f"access-right/{access}", contact=None, provenance={}, dataset_type=None)
+    report = validate_records([d])[0]
+    assert paths_of(report) == expected
+    restricted_hint = any(f.message.startswith("Datasett med begrenset tilgang") for f in report.warnings)
+    assert restricted_hint == (access == "RESTRICTED")
+
+
+def test_a_dataset_without_access_level_violates_healthdcat_but_not_dcat_ap() -> None:
+    d = mfr_dataset(access_rights=None)
+    assert paths_of(validate_records([d])[0]) == [("fodsler", "accessRights")]
+    assert validate_records([d], "dcat-ap-3")[0].conforms
+
+
+def test_structured_data_without_variables_is_a_violation_of_the_dataset() -> None:
+    d = mfr_dataset()
+    d.variables = []
+    (finding,) = validate_records([d])[0].violations
+    assert (finding.path, finding.component) == (None, "OrConstraintComponent")
+    assert finding.message.startswith("Datasettet sier at det har strukturerte data")
+    d.has_structured_data = False
+    assert validate_records([d])[0].conforms
+
+
+CSVW_NS = "http://www.w3.org/ns/csvw#"
+
+
+@pytest.mark.parametrize("change,expected", [
+    ({"title": {}}, [("Violation", CSVW_NS + "title")]),
+    ({"datatype": "heltall"}, [("Violation", CSVW_NS + "datatype")]),
+    ({"description": {}}, [("Violation", "http://purl.org/dc/terms/description"),  # HealthDCAT-AP requires it
+                           ("Warning", "http://purl.org/dc/terms/description")]),  # our variable model recommends it
+    ({"valid_from": None}, [("Warning", "https://schema.org/validFrom")]),
+    ({"unit": None}, [("Warning", None)]),
+    ({"valid_from": "i fjor"}, [("Violation", "https://schema.org/validFrom")]),
+])
+def test_variable_rules(change: dict, expected: list) -> None:
+    d = mfr_dataset()
+    vekt = d.variables[0]
+    for key, value in change.items():
+        setattr(vekt, key, value)
+    report = validate_records([d])[0]
+    assert [(f.severity, f.path) for f in report.findings] == expected
+    assert {f.focus for f in report.findings} == {vekt.uri}
+
+
+def test_validate_records_returns_one_report_per_record_in_order_also_in_parallel() -> None:
+    records = [mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{i}", title={} if i % 3 == 0 else {"nb": "T"})
+               for i in range(12)]
+    serial = validate_records(records, "dcat-ap-3")
+    assert [r.conforms for r in serial] == [i % 3 != 0 for i in range(12)]
+    assert [r.to_dict() for r in validate_records(records, "dcat-ap-3", workers=2)] == [r.to_dict() for r in serial]
+
+
+# --- reading feeds ------------------------------------------------------------------------------
+
+TURTLE = rdf.to_graph([mfr_dataset()]).serialize(format="turtle")
+
+
+@pytest.mark.parametrize("suffix,fmt", [(".ttl", "turtle"), (".rdf", "xml"), (".jsonld", "json-ld"), (".nt", "nt")])
+def test_a_valid_feed_file_conforms_in_every_syntax(tmp_path: Path, suffix: str, fmt: str) -> None:
+    path = tmp_path / f"feed{suffix}"
+    path.write_text(rdf.to_graph([mfr_dataset()]).serialize(format=fmt), encoding="utf-8")
+    report = validate_location(str(path), "healthdcat-ap")
+    assert report.conforms and report.findings == []
+
+
+def test_a_missing_file_is_unreadable_and_named(tmp_path: Path) -> None:
+    with pytest.raises(Unreadable, match=r"nope\.ttl: could not be read"):
+        validate_location(str(tmp_path / "nope.ttl"), "healthdcat-ap")
+
+
+def test_a_turtle_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.ttl"
+    path.write_text("@prefix dct: <http://purl.org/dc/terms/> .\n\n<a> dct:title \"x\" ;\n   dct:oops [ .\n")
+    with pytest.raises(Unreadable, match=r"broken\.ttl: not valid Turtle at line 4"):
+        validate_location(str(path), "healthdcat-ap")
+
+
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY secret SYSTEM "file:///etc/passwd"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dct="http://purl.org/dc/terms/">
+  <rdf:Description rdf:about="http://example.org/d"><dct:title>&secret;</dct:title></rdf:Description>
+</rdf:RDF>"""
+BOMB = """<?xml version="1.0"?>
+<!DOCTYPE lolz [ <!ENTITY lol "lol"> <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>"""
+
+
+@pytest.mark.parametrize("body", [XXE, BOMB], ids=["xxe", "entity-bomb"])
+def test_rdf_xml_with_doctype_or_entities_is_refused_before_parsing(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "hostile.rdf"
+    path.write_text(body)
+    with pytest.raises(Unreadable, match="DOCTYPE or ENTITY declarations is refused"):
+        validate_location(str(path), "dcat-ap-3")
+
+
+def test_json_ld_with_a_remote_context_is_refused_not_fetched(tmp_path: Path) -> None:
+    path = tmp_path / "remote.jsonld"
+    path.write_text(json.dumps({"@context": "https://example.org/context.jsonld", "@id": "http://example.org/d"}))
+    with pytest.raises(Unreadable, match="remote @context is refused"):
+        validate_location(str(path), "dcat-ap-3")
+
+
+class _Feeds(http.server.BaseHTTPRequestHandler):
+    routes = {"/feed": ("text/turtle", TURTLE.encode()),
+              "/feed.rdf": ("application/rdf+xml", XXE.encode()),
+              "/by-type": ("application/n-triples", rdf.to_graph([mfr_dataset()]).serialize(format="nt").encode())}
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path not in self.routes:
+            self.send_error(404)
+            return
+        content_type, body = self.routes[self.path]
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Feeds)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("path", ["/feed", "/by-type"])
+def test_a_feed_url_is_fetched_and_its_syntax_taken_from_the_content_type(server: str, path: str) -> None:
+    assert validate_location(server + path, "healthdcat-ap").conforms
+
+
+def test_a_feed_url_answering_404_is_unreadable(server: str) -> None:
+    with pytest.raises(Unreadable, match=r"/missing: could not be fetched: the server answered 404"):
+        validate_location(server + "/missing", "healthdcat-ap")
+
+
+def test_hostile_rdf_xml_from_a_url_is_refused(server: str) -> None:
+    with pytest.raises(Unreadable, match="DOCTYPE"):
+        validate_location(server + "/feed.rdf", "healthdcat-ap")
+
+
+# --- the report, as text and JSON ------------------------------------------------------------------
+
+def test_the_text_report_groups_findings_by_focus_node_with_message_and_hint() -> None:
+    d = mfr_dataset(title={}, variables=1)
+    d.variables[0].title = {}
+    text = format_report(validate_records([d])[0], "text")
+    assert text.splitlines()[:3] == ["Profil | Profile: healthdcat-ap", "Oppfyller ikke profilen | Does not conform",
+                                     "Brudd | Violations: 2   Advarsler | Warnings: 0"]
+    blocks = text.split("\n\n")[1:]
+    assert [b.splitlines()[0] for b in blocks] == ["https://data.fhi.no/mfr/dataset/fodsler",
+                                                  "https://data.fhi.no/mfr/variabel/VEKT"]
+    assert blocks[0].splitlines()[1:] == [
+        "  [Brudd | Violation] (dct:title) Datasettet mangler tittel | The dataset has no title",
+        "      slik retter du det | how to fix: Legg til dct:title, helst på norsk og engelsk | "
+        "Add dct:title, preferably in Norwegian and English"]
+
+
+def test_the_json_report_is_the_report_dict() -> None:
+    report = validate_records([mfr_dataset(title={})], "dcat-ap-3")[0]
+    data = json.loads(format_report(report, "json"))
+    assert data == report.to_dict()
+    assert data["counts"] == {"Violation": 1, "Warning": 0, "Info": 0}
+    assert set(data["findings"][0]) == {"severity", "focus", "path", "value", "message", "shape", "component", "hint"}
+
+
+def test_an_unknown_report_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="text or json"):
+        format_report(validation.Report(conforms=True), "html")
+
+
+def test_a_graph_with_a_variable_model_error_reports_the_value() -> None:
+    g = rdf.to_graph([mfr_dataset()])
+    report = validation.validate_graph(g)
+    assert report.conforms
+    v = Variable(uri="https://data.fhi.no/mfr/variabel/X", name="X", title={"nb": "X"}, description={"nb": "x"},
+                 datatype="tall", unit="g", valid_from="2000-01-01")
+    rdf.add_variable(g, v)
+    (finding,) = validation.validate_graph(g).violations
+    assert (finding.focus, finding.value, finding.component) == (v.uri, "tall", "InConstraintComponent")
+    assert isinstance(g, Graph)

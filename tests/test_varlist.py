@@ -1,0 +1,195 @@
+"""Reading registries' variable lists: headings, layouts, encodings, inline codes, bad rows, hostile XLSX."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+
+from catalog.model import CodeList, Concept, Variable
+from harvesters.varlist import VarlistError, read_varlist
+
+BASE = "https://catalog.example.org/id/test/"
+
+
+def mint(*parts: str) -> str:
+    return BASE + "/".join(parts)
+
+
+def read(content: bytes, **options: object):
+    return read_varlist(content, url="https://registry.example.org/liste", dataset_id="ds1", mint=mint,
+                        options=options)
+
+
+def xlsx(rows: list[list[object]], sheet: str = "Variabler", extra_sheets: tuple[str, ...] = ()) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.title = sheet
+    for row in rows:
+        book.active.append(row)
+    for name in extra_sheets:
+        book.create_sheet(name).append(["Om listen"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HELSEDATA = [["Variabelnavn", "Variabeletikett", "Beskrivelse", "Datatype", "Enhet", "Kodeverk", "Gyldig fra",
+              "Gyldig til"],
+             ["KJONN", "Kjønn", "Barnets kjønn", "Heltall", "", "1=Mann; 2=Kvinne; 9=Ukjent", "01.01.1967", ""],
+             ["VEKT", "Fødselsvekt", "Vekt ved fødsel", "Heltall", "gram", "", "1967-01-01", "2024-12-31"],
+             ["BOKOMM", "Bostedskommune", "", "Tekst", "", "Se kodeverk: Kommuner", "", ""]]
+
+
+def expected_helsedata() -> tuple[list[Variable], list[CodeList]]:
+    codes = CodeList(uri=BASE + "codelist/ds1/KJONN", identifier="ds1/KJONN", title={"nb": "Koder for KJONN"},
+                     concepts=[Concept("1", {"nb": "Mann"}), Concept("2", {"nb": "Kvinne"}),
+                               Concept("9", {"nb": "Ukjent"})])
+    return [Variable(uri=BASE + "variable/ds1/KJONN", name="KJONN", title={"nb": "Kjønn"},
+                     description={"nb": "Barnets kjønn"}, datatype="integer", codelist=codes.uri,
+                     valid_from="1967-01-01"),
+            Variable(uri=BASE + "variable/ds1/VEKT", name="VEKT", title={"nb": "Fødselsvekt"},
+                     description={"nb": "Vekt ved fødsel"}, datatype="integer", unit="gram", valid_from="1967-01-01",
+                     valid_to="2024-12-31"),
+            Variable(uri=BASE + "variable/ds1/BOKOMM", name="BOKOMM", title={"nb": "Bostedskommune"},
+                     datatype="string", coding_system="Kommuner")], [codes]
+
+
+def csv_bytes(rows: list[list[object]], sep: str = ";", encoding: str = "utf-8-sig") -> bytes:
+    return "\r\n".join(sep.join(f'"{c}"' if sep in str(c) else str(c) for c in row) for row in rows).encode(encoding)
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(xlsx(HELSEDATA), id="xlsx"),
+    pytest.param(csv_bytes(HELSEDATA), id="csv-semicolon-bom"),
+    pytest.param(csv_bytes(HELSEDATA, ",", "utf-8"), id="csv-comma"),
+    pytest.param(csv_bytes(HELSEDATA, "\t", "utf-8"), id="csv-tab"),
+])
+def test_the_common_norwegian_headings_are_recognised_in_every_format(content):
+    found = read(content)
+    assert (found.variables, found.codelists) == expected_helsedata()
+    assert found.problems == []
+
+
+def test_title_rows_another_sheet_and_a_configured_column_mapping_are_followed():
+    rows = [["Variabelliste – Hjerneslagregisteret"], ["sist endret 2024-01-01"],
+            ["Skjema", "Variabel", "Beskrivelse", "Format", "Verdier", "Enhet"],
+            ["Registreringsskjema", "NIHSS_INN", "NIHSS ved innleggelse", "Desimaltall", "", "poeng"]]
+    content = xlsx([["Kilde", "x"]], sheet="Om listen")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = book.create_sheet("Variabelliste")
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    columns = {"Skjema": "table", "Variabel": "name", "Beskrivelse": "title", "Format": "datatype",
+               "Verdier": "codes", "Enhet": "unit"}
+    found = read(out.getvalue(), columns=columns, sheet="Variabelliste", header_row=3)
+    assert found.variables == [Variable(uri=BASE + "variable/ds1/NIHSS_INN", name="NIHSS_INN",
+                                        title={"nb": "NIHSS ved innleggelse"}, datatype="decimal", unit="poeng",
+                                        table="Registreringsskjema")]
+
+
+def test_a_header_row_that_does_not_fit_the_csv_is_a_hint_and_the_header_is_found():
+    found = read(csv_bytes(HELSEDATA[:2]), header_row=3)
+    assert [v.name for v in found.variables] == ["KJONN"]
+
+
+def test_english_columns_keep_their_language_tag():
+    rows = [["Navn", "Etikett", "Label (en)"], ["VEKT", "Fødselsvekt", "Birth weight"]]
+    found = read(csv_bytes(rows), columns={"Navn": "name", "Etikett": "title", "Label (en)": "title_en"})
+    assert found.variables[0].title == {"nb": "Fødselsvekt", "en": "Birth weight"}
+
+
+def test_bad_rows_are_reported_by_row_variable_and_field_and_the_rest_is_read():
+    rows = [HELSEDATA[0],
+            ["A", "a", "", "heltall?", "", "", "", ""],
+            ["", "etikett uten navn", "", "", "", "", "", ""],
+            ["B", "b", "", "Dato", "", "1=Ja; rot", "32.13.2020", ""],
+            ["A", "igjen", "", "", "", "", "", ""],
+            ["C", "c", "", "Heltall", "", "1=Ja;1=Nei", "", ""]]
+    found = read(csv_bytes(rows))
+    assert [v.name for v in found.variables] == ["A", "B", "C"]
+    assert [(p.record_id, p.field, p.message) for p in found.problems] == [
+        ("row 2 (A)", "datatype", "row 2 (A): the data type 'heltall?' is not one we know; use one of integer, "
+                                  "decimal, string, date, dateTime, gYear, boolean (or heltall, desimaltall, tekst, "
+                                  "dato, år, ja/nei)"),
+        ("row 3", "name", "row 3: the row has no variable name, so it was skipped"),
+        ("row 4 (B)", "codes", "row 4 (B): could not read the codes 'rot'; write codes as 1=Ja;2=Nei "
+                               "(the others were kept)"),
+        ("row 4 (B)", "valid_from", "row 4 (B): '32.13.2020' is not a date; write it as 2024-01-31 or 31.01.2024"),
+        ("row 5 (A)", "name", "row 5 (A): the variable A was already listed in row 2; this row was skipped"),
+        ("row 6 (C)", "codes", "row 6 (C): the code '1' occurs more than once; the first was kept"),
+    ]
+    assert [c.concepts for c in found.codelists] == [[Concept("1", {"nb": "Ja"})], [Concept("1", {"nb": "Ja"})]]
+
+
+def test_a_malformed_csv_line_is_skipped_and_reported_with_its_row():
+    body = csv_bytes(HELSEDATA[:2]) + b'\r\n"UAVSLUTTET;"tekst uten slutt\r\n' + csv_bytes(HELSEDATA[2:3], encoding="utf-8")
+    found = read(body)
+    assert [v.name for v in found.variables] == ["KJONN", "VEKT"]
+    assert [(p.record_id, p.message) for p in found.problems] == [
+        ("row 3", "row 3: the line is not valid CSV (';' expected after '\"'); it was skipped")]
+
+
+def test_latin1_csv_is_read_as_windows_1252_with_a_warning():
+    found = read(csv_bytes(HELSEDATA, encoding="latin-1"))
+    assert found.variables[0].title == {"nb": "Kjønn"}
+    assert [(p.record_id, p.field) for p in found.problems] == [("file", "encoding")]
+    assert "not valid UTF-8" in found.problems[0].message and "Windows-1252" in found.problems[0].message
+
+
+def test_a_configured_encoding_is_used_strictly():
+    assert read(csv_bytes(HELSEDATA, encoding="latin-1"), encoding="latin-1").problems == []
+    with pytest.raises(VarlistError, match="not valid utf-8 as configured"):
+        read(csv_bytes(HELSEDATA, encoding="latin-1"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"Navn;Alder\nPer;3\n", "no header row found: expected a row with the column headings"),
+    (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old Excel 97-2003"),
+    (b"PK\x03\x04 broken", "damaged"),
+])
+def test_unreadable_files_raise_a_plain_error(content, message):
+    with pytest.raises(VarlistError, match=re.escape(message)):
+        read(content)
+
+
+def with_member(content: bytes, name: str, transform) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            dst.writestr(item, transform(data) if item.filename == name else data)
+    return out.getvalue()
+
+
+XXE = b'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+LAUGHS = b'<!DOCTYPE worksheet [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+
+
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml"])
+@pytest.mark.parametrize("doctype", [XXE, LAUGHS], ids=["xxe", "entity-expansion"])
+def test_xlsx_with_a_doctype_in_any_part_is_refused_before_parsing(member, doctype):
+    hostile = with_member(xlsx(HELSEDATA), member, lambda data: b'<?xml version="1.0"?>' + doctype + data)
+    with pytest.raises(VarlistError, match=re.escape(f"part {member} declares a DOCTYPE or entities")):
+        read(hostile)
+
+
+def test_a_zip_bomb_is_refused_by_its_uncompressed_size():
+    bomb = with_member(xlsx(HELSEDATA), "docProps/app.xml", lambda data: data + b" " * 5_000_000)
+    assert len(bomb) < 100_000
+    with pytest.raises(VarlistError, match=r"unpacks to 5,0\d\d,\d\d\d bytes, over the limit of 1,000,000"):
+        read(bomb, max_uncompressed_bytes=1_000_000)
+
+
+def test_a_workbook_without_the_configured_sheet_names_the_sheets_it_has():
+    with pytest.raises(VarlistError, match="no sheet 'ELVIS'; it has Variabler, Om listen"):
+        read(xlsx(HELSEDATA, extra_sheets=("Om listen",)), sheet="ELVIS")
+
+
+def test_a_column_mapping_to_an_unknown_field_is_a_configuration_error():
+    with pytest.raises(VarlistError, match="sends 'navn' to 'navnet', which is not a field we know"):
+        read(csv_bytes(HELSEDATA), columns={"Navn": "navnet"})
