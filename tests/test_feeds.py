@@ -17,7 +17,8 @@ FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "applicati
 
 
 def numbered(n: int, **changes: object):
-    return mfr_dataset(uri=f"{BASE}/dataset/{n:03d}", identifier=f"mfr-{n:03d}", variables=[], **changes)
+    changes = {"variables": [], "has_structured_data": False, **changes}
+    return mfr_dataset(uri=f"{BASE}/dataset/{n:03d}", identifier=f"mfr-{n:03d}", **changes)
 
 
 def build(settings, store, server, records, name="mfr"):
