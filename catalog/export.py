@@ -7,7 +7,8 @@ Profiles:
 - `dcat-ap-no`: every live record, with the dct:identifier DCAT-AP-NO requires on the catalogue.
 - `dcat-ap-3`: every live record.
 Records deleted at their source are never exported (an incremental feed announces them as
-tombstones, see `add_tombstone`). Each record gets a dcat:CatalogRecord with dct:issued (first
+tombstones, see `add_tombstone`). Each record gets a dcat:CatalogRecord (hk:CodeListRecord for a
+code list, since DCAT-AP allows catalogue records only of DCAT resources) with dct:issued (first
 seen), dct:modified (last changed), prov:wasDerivedFrom (where it was read: the upstream
 catalogue record when the source had one, else the document) and prov:wasGeneratedBy (the run).
 
@@ -20,11 +21,11 @@ from __future__ import annotations
 import dataclasses
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, PROV, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, PROV, RDF, SKOS, XSD
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, Dataset, Distribution, Record
-from catalog.rdf import ADMS, DCATAP, ELI, HK, _agent, add_codelist, add_dataset, new_graph
+from catalog.rdf import ADMS, DCATAP, ELI, EU as EU_AUTHORITY, HK, _agent, add_codelist, add_dataset, new_graph
 from catalog.store import SQLiteStore, StoredRecord
 
 PROFILES = ("healthdcat-ap", "dcat-ap-no", "dcat-ap-3")
@@ -202,14 +203,24 @@ def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, 
     if isinstance(record, Dataset):
         if profile == "healthdcat-ap":
             record = as_published(record, settings, settings.sources.get(stored.source))
-        subject = add_dataset(g, record)
+        if profile == "dcat-ap-no":
+            part = new_graph()
+            subject = add_dataset(part, record)
+            for triple in for_dcat_ap_no(part):
+                g.add(triple)
+        else:
+            subject = add_dataset(g, record)
         g.add((cat, DCAT.dataset, subject))
     else:
         subject = add_codelist(g, record)
         g.add((cat, HK.codeList, subject))
     cr = record_uri(settings, stored.key)
-    g.add((cat, DCAT.record, cr))
-    g.add((cr, RDF.type, DCAT.CatalogRecord))
+    if isinstance(record, Dataset):
+        g.add((cat, DCAT.record, cr))
+        g.add((cr, RDF.type, DCAT.CatalogRecord))
+    else:  # DCAT-AP keeps dcat:CatalogRecord for datasets, services and catalogues: same data, our class
+        g.add((cat, HK.record, cr))
+        g.add((cr, RDF.type, HK.CodeListRecord))
     g.add((cr, FOAF.primaryTopic, subject))
     g.add((cr, DCT.issued, Literal(stored.first_seen, datatype=XSD.dateTime)))
     g.add((cr, DCT.modified, Literal(stored.last_changed, datatype=XSD.dateTime)))
@@ -221,6 +232,35 @@ def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, 
     g.add((cr, HK.contentHash, Literal(stored.hash)))
     g.add((cr, HK.conforms, Literal(bool(stored.conforms))))
     return cr
+
+
+ELI_TYPES = {"/eli/reg/": "REG", "/eli/dir/": "DIR", "/eli/dec/": "DEC"}
+
+
+def for_dcat_ap_no(g: Graph) -> Graph:
+    """What DCAT-AP-NO 2.0 (built on DCAT-AP 2) asks beyond DCAT-AP 3, filled in from what we know.
+
+    - dcat:byteSize is xsd:decimal there (xsd:nonNegativeInteger in DCAT-AP 3);
+    - an eli:LegalResource needs its dct:type: the EU resource type its ELI names (regulation,
+      directive, decision);
+    - a dct:Standard needs a dct:title: its label in our controlled vocabularies, else its notation.
+    """
+    from catalog.validation import vocabulary_graph
+
+    for s, size in list(g.subject_objects(DCAT.byteSize)):
+        g.set((s, DCAT.byteSize, Literal(str(size), datatype=XSD.decimal)))
+    for law in list(g.subjects(RDF.type, ELI.LegalResource)):
+        kind = next((code for part, code in ELI_TYPES.items() if part in str(law)), None)
+        if kind and g.value(law, DCT.type) is None:
+            g.add((law, DCT.type, URIRef(EU_AUTHORITY + "resource-type/" + kind)))
+    vocabularies = vocabulary_graph()
+    for standard in list(g.subjects(RDF.type, DCT.Standard)):
+        if g.value(standard, DCT.title) is None:
+            labels = list(vocabularies.objects(standard, SKOS.prefLabel)) or [
+                Literal(str(vocabularies.value(standard, SKOS.notation) or str(standard).rstrip("/").rsplit("/", 1)[-1]))]
+            for label in labels:
+                g.add((standard, DCT.title, label))
+    return g
 
 
 def add_tombstone(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:

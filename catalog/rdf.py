@@ -211,7 +211,9 @@ def add_distribution(g: Graph, dist: Distribution) -> URIRef:
     if dist.download_url:
         g.add((s, DCAT.downloadURL, URIRef(dist.download_url)))
     if dist.media_type:
-        g.add((s, DCAT.mediaType, URIRef(f"http://www.iana.org/assignments/media-types/{dist.media_type}")))
+        media = URIRef(f"http://www.iana.org/assignments/media-types/{dist.media_type}")
+        g.add((s, DCAT.mediaType, media))
+        g.add((media, RDF.type, DCT.MediaType))  # the class DCAT-AP's range shape asks for
     if dist.format:
         g.add((s, DCT.format, URIRef(dist.format)))
         g.add((URIRef(dist.format), RDF.type, DCT.MediaTypeOrExtent))

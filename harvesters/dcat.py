@@ -130,9 +130,8 @@ def cursor(g: Graph) -> str | None:
 
 
 def catalog_records(g: Graph) -> dict[str, str]:
-    """Record URI -> the upstream dcat:CatalogRecord describing it."""
-    return {str(topic): str(cr) for cr in g.subjects(RDF.type, DCAT.CatalogRecord) if isinstance(cr, URIRef)
-            for topic in g.objects(cr, FOAF.primaryTopic)}
+    """Record URI -> the upstream catalogue record describing it (dcat:CatalogRecord or any foaf:primaryTopic)."""
+    return {str(topic): str(cr) for cr, topic in g.subject_objects(FOAF.primaryTopic) if isinstance(cr, URIRef)}
 
 
 def tombstones(g: Graph) -> list[str]:
