@@ -89,6 +89,9 @@ UNSUPPORTED = {
         "http://www.w3.org/ns/prov#wasGeneratedBy": "not modelled on datasets",
         "http://www.w3.org/ns/odrl/2/hasPolicy": "ODRL policies are not modelled",
         "http://www.w3.org/ns/dqv#hasQualityAnnotation": "quality annotations are not modelled",
+        "https://www.w3.org/TR/vocab-dqv/#dqv:hasQualityAnnotation": "not a DQV term (a typo in an example)",
+        "https://www.w3.org/TR/vocab-dqv/#dqv:hasQualityMeasurement": "not a DQV term (a typo in an example)",
+        "http://www.w3.org/ns/dcat#language": "not a DCAT term (a typo in an example; dct:language is kept)",
         "https://w3id.org/dpv#hasPersonalData": "not modelled",
         "http://healthdataportal.eu/ns/health#hdabCoordinator": "not modelled",
         "http://healthdataportal.eu/ns/health#analytics": "not modelled",
@@ -103,13 +106,27 @@ UNSUPPORTED = {
         "http://www.w3.org/ns/csvw#url": "not modelled",
         "http://www.w3.org/2004/02/skos/core#prefLabel": "labels of referenced vocabulary terms are not kept (code lists keep theirs)",
         "http://www.w3.org/2000/01/rdf-schema#label": "labels of referenced terms are not kept",
+        "http://purl.org/dc/terms/subject": "subjects (e.g. concept-catalogue links in DCAT-AP-NO) are not modelled",
+        "http://purl.org/dc/terms/description": "not kept on agents (HealthDCAT-AP's publisher note)",
+        "http://www.w3.org/ns/dcat#prev": "series order is not modelled",
+        "http://purl.org/dc/terms/language": "kept on datasets, not on distributions",
+        "http://purl.org/dc/terms/modified": "kept on datasets and code lists, not on distributions",
+        "http://www.w3.org/2006/vcard/ns#organization-unit": "not modelled",
+        "http://data.europa.eu/m8g/contactPoint": "kept as e-mail and contact page; its IRI becomes <agent>#contactPoint",
+        "http://healthdataportal.eu/ns/health#hasVariables": "variables keep their IRIs; the table group's and tables' "
+                                                             "IRIs are minted from the dataset's",
+        "https://w3id.org/dpv#hasPurpose": "kept as its description; an IRI of the purpose node is not kept",
+        "https://w3id.org/dpv#hasLegalBasis": "kept as its description; an IRI of the legal-basis node is not kept",
+        "http://purl.org/dc/terms/provenance": "kept as its description; an IRI of the statement node is not kept",
     },
 }
 """What a DCAT-AP / HealthDCAT-AP / DCAT-AP-NO feed may say that a harvest and re-export loses.
 
 Everything else in a feed survives `harvest -> store -> export` (tested with every official
 example in ../shared/standards/). Literals keep their text and language; their datatype is
-normalised (dates by their form, counts as xsd:nonNegativeInteger).
+normalised (dates by their form, counts as xsd:nonNegativeInteger); media types are written as
+http://www.iana.org/assignments/media-types/ IRIs. Terms used in the examples that are not DCAT
+terms at all (dcat:language, dqv IRIs with a '#dqv:' fragment) are listed too.
 """
 
 

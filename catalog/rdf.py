@@ -439,7 +439,7 @@ class Reader:
         return Distribution(uri=str(s), access_url=self._iri(s, DCAT.accessURL) or "",
                             title=self._lang(s, DCT.title), description=self._lang(s, DCT.description),
                             download_url=self._iri(s, DCAT.downloadURL),
-                            media_type=media.removeprefix("http://www.iana.org/assignments/media-types/") if media else None,
+                            media_type=re.sub(r"^https?://www\.iana\.org/assignments/media-types/", "", media) if media else None,
                             format=self._iri(s, DCT.format), license=self._iri(s, DCT.license), byte_size=size)
 
     def variables(self, dataset_uri: str, s: URIRef) -> list[Variable]:
