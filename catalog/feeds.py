@@ -13,7 +13,7 @@ the store's version, so an unchanged page costs a 304 and one SQL query.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from urllib.parse import urlencode
@@ -136,21 +136,8 @@ def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url
 
 def add_paging(g: Graph, collection: URIRef, req: FeedRequest, total: int, feed_url: str) -> None:
     """Hydra: the collection, this page's view with its neighbours, and the search template."""
-    def link(page: int) -> URIRef:
-        return URIRef(f"{feed_url}?{replace(req, page=page).query()}")
-
     last = max(1, -(-total // req.page_size))
-    g.add((collection, RDF.type, HYDRA.Collection))
-    g.add((collection, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
-    view = link(req.page)
-    g.add((collection, HYDRA.view, view))
-    g.add((view, RDF.type, HYDRA.PartialCollectionView))
-    g.add((view, HYDRA.first, link(1)))
-    g.add((view, HYDRA.last, link(last)))
-    if req.page > 1:
-        g.add((view, HYDRA.previous, link(req.page - 1)))
-    if req.page < last:
-        g.add((view, HYDRA.next, link(req.page + 1)))
+    add_view(g, collection, req.page, last, total, lambda page: f"{feed_url}?{replace(req, page=page).query()}")
     template = BNode()
     g.add((collection, HYDRA.search, template))
     g.add((template, RDF.type, HYDRA.IriTemplate))
@@ -164,6 +151,21 @@ def add_paging(g: Graph, collection: URIRef, req: FeedRequest, total: int, feed_
         g.add((mapping, HYDRA.required, Literal(False)))
         if prop is not None:
             g.add((mapping, HYDRA.property, prop))
+
+
+def add_view(g: Graph, collection: URIRef, page: int, last: int, total: int, link: Callable[[int], str]) -> None:
+    """A hydra:PartialCollectionView of `collection` for `page`, its neighbours as IRIs made by `link`."""
+    g.add((collection, RDF.type, HYDRA.Collection))
+    g.add((collection, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
+    view = URIRef(link(page))
+    g.add((collection, HYDRA.view, view))
+    g.add((view, RDF.type, HYDRA.PartialCollectionView))
+    g.add((view, HYDRA.first, URIRef(link(1))))
+    g.add((view, HYDRA.last, URIRef(link(last))))
+    if page > 1:
+        g.add((view, HYDRA.previous, URIRef(link(page - 1))))
+    if page < last:
+        g.add((view, HYDRA.next, URIRef(link(page + 1))))
 
 
 def supports_modified_since(g: Graph) -> bool:
