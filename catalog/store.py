@@ -400,8 +400,10 @@ class SQLiteStore:
         return total, [self._stored(r) for r in rows]
 
     def version(self) -> tuple[str | None, int]:
-        """(latest change, number of records ever stored): any write that alters content alters it."""
-        row = self.db.execute("SELECT max(last_changed), count(*) FROM records").fetchone()
+        """(latest change, records ever stored + latest run that saw one): any write that alters what a
+        feed shows (content, deletion, the run a catalogue record names) alters it."""
+        row = self.db.execute("SELECT max(last_changed), count(*) + coalesce(max(run_id), 0) * 1000003 "
+                              "FROM records").fetchone()
         return row[0], row[1]
 
     def mentioning(self, uri: str) -> StoredRecord | None:

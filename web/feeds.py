@@ -75,10 +75,10 @@ def catalog(suffix: str | None = None) -> Response:
         response = Response(status=304)
     else:
         try:
-            g = feed_page(_settings(), _store(), req, request.base_url)
+            body = feed_page(_settings(), _store(), req, request.base_url, fmt)
         except PageNotFound as exc:
             abort(404, str(exc))
-        response = rdf_response(g, fmt)
+        response = Response(body, mimetype=MEDIA_TYPES[fmt])
     response.set_etag(tags.etag)
     response.last_modified = tags.last_modified
     response.headers["Cache-Control"] = "no-cache"
