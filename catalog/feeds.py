@@ -144,14 +144,16 @@ def render(statements: bytes, fmt: str) -> bytes:
 
 
 class Fragments:
-    """Each record's statements in a feed, kept while the record and the run that saw it are the same."""
+    """Each record's statements in a feed, kept (up to `max_bytes`) while the record and its run are the same."""
 
-    def __init__(self, max_records: int = 5000):
-        self.max_records = max_records
+    def __init__(self, max_bytes: int = 64 * 2**20):
+        self.max_bytes, self.size = max_bytes, 0
         self.cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, settings: Settings, stored: StoredRecord, profile: str, cat: URIRef) -> bytes:
+    def get(self, settings: Settings, stored: StoredRecord, profile: str, cat: URIRef, keep: bool = True) -> bytes:
+        """The statements of `stored` (its tombstone when the profile leaves it out); `keep=False` for
+        one-off passes such as the dump, which must not push the pages' records out or grow memory."""
         key = (stored.uri, stored.hash, stored.last_changed, stored.run_id, stored.fetch_url, stored.conforms,
                stored.deleted_at, profile, settings.base_uri, settings.hdab_name, settings.hdab_email)
         with self.lock:
@@ -164,10 +166,13 @@ class Fragments:
         else:
             add_tombstone(sink, cat, stored, settings)  # type: ignore[arg-type]
         statements = sink.turtle()
-        with self.lock:
-            self.cache[key] = statements
-            while len(self.cache) > self.max_records:
-                self.cache.popitem(last=False)
+        if keep:
+            with self.lock:
+                if key not in self.cache:
+                    self.cache[key] = statements
+                    self.size += len(statements)
+                while self.size > self.max_bytes and self.cache:
+                    self.size -= len(self.cache.popitem(last=False)[1])
         return statements
 
 
@@ -234,7 +239,7 @@ def dump(settings: Settings, store: SQLiteStore, profile: str) -> Iterator[bytes
     batch: list[bytes] = []
     for stored in store.records():
         if include(stored, profile):
-            batch.append(FRAGMENTS.get(settings, stored, profile, cat))
+            batch.append(FRAGMENTS.get(settings, stored, profile, cat, keep=False))
         if len(batch) >= 50:
             yield render(b"".join(batch), "nt")
             batch = []

@@ -355,18 +355,10 @@ class SQLiteStore:
     def records(self, source: str | None = None, include_deleted: bool = False,
                 kind: str | None = None) -> Iterator[StoredRecord]:
         """Streams records in URI order, in batches, so a million variables fit in memory."""
-        where, args = ["1=1"], []
-        if source:
-            where.append("source=?")
-            args.append(source)
-        if not include_deleted:
-            where.append("deleted_at IS NULL")
-        if kind:
-            where.append("kind=?")
-            args.append(kind)
+        where, args = self._where(source=source, kind=kind, include_deleted=include_deleted)
         last = ""
         while True:
-            rows = self.db.execute(f"SELECT * FROM records WHERE {' AND '.join(where)} AND uri > ? "
+            rows = self.db.execute(f"SELECT * FROM records WHERE {where} AND uri > ? "
                                    "ORDER BY uri LIMIT 500", (*args, last)).fetchall()
             if not rows:
                 return
@@ -375,17 +367,16 @@ class SQLiteStore:
             last = rows[-1]["uri"]
 
     @staticmethod
-    def _listing_where(changed_since: str | None, include_deleted: bool,
-                       conforming_datasets_only: bool) -> tuple[str, list[Any]]:
-        where, args = ["1=1"], []
-        if changed_since:
-            where.append("last_changed > ?")
-            args.append(changed_since)
+    def _where(source: str | None = None, kind: str | None = None, include_deleted: bool = False,
+               changed_since: str | None = None, conforming_datasets_only: bool = False) -> tuple[str, list[Any]]:
+        conditions = [("source=?", source), ("kind=?", kind), ("last_changed > ?", changed_since)]
+        where = [sql for sql, value in conditions if value]
+        args: list[Any] = [value for _sql, value in conditions if value]
         if not include_deleted:
             where.append("deleted_at IS NULL")
         if conforming_datasets_only:
             where.append("(kind <> 'dataset' OR conforms = 1)")
-        return " AND ".join(where), args
+        return " AND ".join(where or ["1=1"]), args
 
     def listing(self, offset: int = 0, limit: int = 100, changed_since: str | None = None,
                 include_deleted: bool = False, conforming_datasets_only: bool = False) -> tuple[int, list[StoredRecord]]:
@@ -393,7 +384,8 @@ class SQLiteStore:
 
         `changed_since` keeps records whose last change (deletion included) is later than it.
         """
-        where, args = self._listing_where(changed_since, include_deleted, conforming_datasets_only)
+        where, args = self._where(changed_since=changed_since, include_deleted=include_deleted,
+                                  conforming_datasets_only=conforming_datasets_only)
         total = self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
         rows = self.db.execute(f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?",
                                (*args, limit, offset)).fetchall()
