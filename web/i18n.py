@@ -56,8 +56,9 @@ def remember_choice(response: Response) -> Response:
     wanted = request.args.get("lang")
     if wanted in LANGUAGES and request.cookies.get(COOKIE) != wanted:
         response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    if response.mimetype == "text/html":  # only pages are translated; feeds and JSON are not
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     return response
 
 
