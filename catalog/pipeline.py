@@ -1,17 +1,33 @@
-"""Harvest -> validate -> store -> index, one source at a time, each isolated from the others.
+"""Harvest -> validate -> store -> index, one run per source, each isolated from the others.
 
 This is the only place that writes harvested records. For each source it opens a run, consumes
 the harvester's events, validates and stores records in batches (one transaction each), updates
 the search index from what changed, and finishes the run with its counts and errors. A source
 that fails keeps its last good records (they show as stale); the other sources go on.
+
+Several sources are harvested in worker processes (`workers` at a time), because mapping and
+validation are pure Python and threads would share one core. The calling process keeps what
+cannot be shared: it opens and finishes every run (so a killed harvest leaves runs owned by a
+dead process, which the store marks interrupted), and it alone writes the search index, with the
+documents the workers send it. Index writes are gathered into large commits (`IndexBuffer`):
+a tantivy commit costs about a tenth of a second whatever its size, so committing each batch of
+100 records cost more than the rest of the pipeline. A run is finished only after its documents
+are committed. With one worker, one source, or a store that cannot be opened again in another
+process, sources run in threads of the calling process as before.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import multiprocessing
+import os
+import queue
+import signal
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +37,7 @@ from catalog.model import Dataset, Record, digest, dumps, key_for
 from catalog.search import SearchBackend
 from catalog.search.documents import SourceInfo, documents
 from catalog.store import RunError, SQLiteStore
-from catalog.validation import validate_records
+from catalog.validation import DEFAULT_PROFILE, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
 from harvesters.http import FetchError, HttpClient, Limits
@@ -30,6 +46,11 @@ log = logging.getLogger(__name__)
 
 COUNTS = ("new", "changed", "unchanged", "deleted", "invalid", "errors")
 BATCH = 100
+"""Records validated and stored per transaction."""
+INDEX_BATCH = 20_000
+"""Index documents gathered before one index commit."""
+FLUSH_SECONDS = 5.0
+"""How long finished runs may wait for their documents' commit (process mode)."""
 
 
 @dataclass
@@ -63,8 +84,65 @@ def record_keys(record: Record) -> set[str]:
     return keys
 
 
+class IndexBuffer:
+    """Index writes gathered into commits of about `limit` documents.
+
+    Upserts are kept by key (the last one wins) until `flush`; a delete drops pending upserts of
+    its keys and goes to the index at once, so the order of writes to one key is kept.
+    """
+
+    def __init__(self, index: SearchBackend, limit: int = INDEX_BATCH):
+        self.index = index
+        self.limit = limit
+        self.pending: dict[str, dict[str, Any]] = {}
+        self.failure: str | None = None
+
+    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
+        n = 0
+        for doc in docs:
+            self.pending[doc["key"]] = doc
+            n += 1
+        if len(self.pending) >= self.limit:
+            self.flush()
+        return n
+
+    def delete(self, keys: Iterable[str]) -> None:
+        keys = set(keys)
+        for key in keys:
+            self.pending.pop(key, None)
+        self._write(self.index.delete, keys)
+
+    def flush(self) -> str | None:
+        """Commit what is pending; the failure so far, if the index refused a write."""
+        if self.pending:
+            docs, self.pending = list(self.pending.values()), {}
+            self._write(self.index.upsert, docs)
+        return self.failure
+
+    def _write(self, write: Callable[[Any], Any], arg: Any) -> None:
+        try:
+            write(arg)
+        except Exception as exc:  # noqa: BLE001 - the runs whose documents were lost fail, the harvest goes on
+            self.failure = f"the search index could not be updated: {_plain(exc)}"
+            log.warning("%s", self.failure)
+
+
+@dataclass
+class Outcome:
+    """What the work of one run produced, for whoever finishes the run."""
+
+    counts: dict[str, int]
+    errors: list[RunError]
+    state: dict[str, str] | None = None
+    error: str | None = None
+
+
 class Harvest:
-    """One run of one source."""
+    """One run of one source: `begin` opens it, `work` harvests, `finish` records the outcome.
+
+    `run` does all three. In process mode the calling process begins and finishes the run and a
+    worker process does the work, so the three steps may happen in different processes.
+    """
 
     def __init__(self, settings: Settings, store: SQLiteStore, index: SearchBackend | None, src: SourceConfig,
                  progress: Callable[[str, int], None] | None = None):
@@ -73,6 +151,7 @@ class Harvest:
         self.counts: Counter[str] = Counter({k: 0 for k in COUNTS})
         self.errors: list[RunError] = []
         self.progress = progress
+        self.run_id = 0
 
     def http(self) -> HttpClient:
         s = self.settings
@@ -85,10 +164,26 @@ class Harvest:
         return client
 
     def run(self) -> SourceResult:
+        if not self.begin():
+            return self.skipped()
+        buffered = IndexBuffer(self.index) if self.index is not None else None
+        outcome = self.work(buffered)
+        return self.finish(outcome, buffered.flush() if buffered is not None else None)
+
+    def begin(self) -> bool:
+        """Open the run; False when a run of this source is already going on elsewhere."""
         run_id = self.store.try_start_run(self.src.name)
         if run_id is None:
-            return SourceResult(self.src.name, 0, "skipped", dict(self.counts), "a harvest of this source is already running")
+            return False
         self.run_id = run_id
+        return True
+
+    def skipped(self) -> SourceResult:
+        return SourceResult(self.src.name, 0, "skipped", dict(self.counts), "a harvest of this source is already running")
+
+    def work(self, index: SearchBackend | IndexBuffer | None) -> Outcome:
+        """Harvest, validate and store; documents go to `index`. Never raises for the source's faults."""
+        self.index = index  # type: ignore[assignment]
         try:
             harvester = harvester_class(self.src.kind)(self.src, self.http(), self.store.state(self.src.name),
                                                        base_uri=self.settings.base_uri)
@@ -97,21 +192,33 @@ class Harvest:
         except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, never propagated
             message = _plain(exc)
             url = getattr(exc, "url", None) or self.src.url
-            self.errors.append(RunError(run_id, self.src.name, url, None, None, message))
+            self.errors.append(RunError(self.run_id, self.src.name, url, None, None, message))
             self.counts["errors"] += 1
-            self.store.add_errors(run_id, self.src.name, self.errors)
-            self.store.finish_run(run_id, "failed", dict(self.counts), message)
             log.warning("source %s failed: %s", self.src.name, message)
-            return SourceResult(self.src.name, run_id, "failed", dict(self.counts), message, self.errors)
-        if state is not None:
-            self.store.save_state(self.src.name, state)
-        self.store.add_errors(run_id, self.src.name, self.errors)
-        self.store.finish_run(run_id, "ok", dict(self.counts))
-        return SourceResult(self.src.name, run_id, "ok", dict(self.counts), None, self.errors)
+            return Outcome(dict(self.counts), self.errors, None, message)
+        return Outcome(dict(self.counts), self.errors, state)
+
+    def finish(self, outcome: Outcome, failure: str | None = None) -> SourceResult:
+        """Record the outcome in the store; the run's documents must already be in the index.
+
+        `failure` fails the run after its work (its documents could not be indexed, or its worker
+        died); its state is then not saved, so the next run does the work again.
+        """
+        if failure is not None:
+            outcome = Outcome({**outcome.counts, "errors": outcome.counts.get("errors", 0) + 1},
+                              [*outcome.errors, RunError(self.run_id, self.src.name, None, None, None, failure)],
+                              None, failure)
+        if outcome.error is None and outcome.state is not None:
+            self.store.save_state(self.src.name, outcome.state)
+        self.store.add_errors(self.run_id, self.src.name, outcome.errors)
+        status = "ok" if outcome.error is None else "failed"
+        self.store.finish_run(self.run_id, status, outcome.counts, outcome.error)
+        return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(self, events: Iterator[Any], known: dict[str, str]) -> dict[str, str] | None:
         seen: set[str] = set()
         batch: list[Harvested] = []
+        present: list[str] = []
         gone: set[str] = set()
         complete = False
         state: dict[str, str] | None = None
@@ -129,8 +236,10 @@ class Harvest:
                     batch = []
             elif isinstance(event, Present):
                 seen.add(event.uri)
-                self.store.touch([event.uri], self.run_id)
-                self.counts["unchanged"] += 1
+                present.append(event.uri)
+                if len(present) >= 10 * BATCH:
+                    self._touch(present)
+                    present = []
             elif isinstance(event, Deleted):
                 gone.add(event.uri)
             elif isinstance(event, Failed):
@@ -140,10 +249,17 @@ class Harvest:
             elif isinstance(event, Checkpoint):
                 state = event.state
         self._store_batch(batch, known)
+        self._touch(present)
         if complete:
             gone |= set(known) - seen
         self._delete(gone & set(known))
         return state
+
+    def _touch(self, uris: list[str]) -> None:
+        """Records the source reports unchanged: one transaction for many."""
+        if uris:
+            self.store.touch(uris, self.run_id)
+            self.counts["unchanged"] += len(uris)
 
     def _error(self, f: Failed) -> None:
         self.counts["errors"] += 1
@@ -155,10 +271,7 @@ class Harvest:
         datas = [dumps(h.record) for h in batch]
         hashes = [digest(data) for data in datas]
         fresh = [(h, hsh, data) for h, hsh, data in zip(batch, hashes, datas) if known.get(h.record.uri) != hsh]
-        unchanged = [h.record.uri for h, hsh in zip(batch, hashes) if known.get(h.record.uri) == hsh]
-        if unchanged:
-            self.store.touch(unchanged, self.run_id)
-            self.counts["unchanged"] += len(unchanged)
+        self._touch([h.record.uri for h, hsh in zip(batch, hashes) if known.get(h.record.uri) == hsh])
         if not fresh:
             return
         reports = validate_records([as_published(h.record, self.settings, self.src) for h, _, _ in fresh])
@@ -211,8 +324,107 @@ def harvest(settings: Settings, store: SQLiteStore, index: SearchBackend | None,
     unknown = [n for n in wanted if n not in settings.sources]
     if unknown:
         raise KeyError(f"no source named {', '.join(unknown)}; known: {', '.join(sorted(settings.sources))}")
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    workers = max(1, min(workers, len(wanted)))
+    if workers > 1 and isinstance(store, SQLiteStore) and "fork" in multiprocessing.get_all_start_methods():
+        return _in_processes(settings, store, index, wanted, workers, progress)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress).run(), wanted))
+
+
+# --- process mode ---------------------------------------------------------------------------------
+
+class _Relay:
+    """A worker's index and progress: everything goes to the calling process, in order."""
+
+    def __init__(self, channel: Any, source: str):
+        self.channel, self.source = channel, source
+
+    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
+        docs = list(docs)
+        self.channel.put(("upsert", self.source, docs))
+        return len(docs)
+
+    def delete(self, keys: Iterable[str]) -> None:
+        self.channel.put(("delete", self.source, list(keys)))
+
+    def progress(self, source: str, n: int) -> None:
+        self.channel.put(("progress", source, n))
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(settings: Settings, db_path: str, channel: Any, parent: int) -> None:
+    """In each worker process: die with the calling process, open the store once."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed harvest kills its workers
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+    _WORKER.update(settings=settings, store=SQLiteStore(db_path), channel=channel)
+
+
+def _work(name: str, run_id: int, with_index: bool) -> None:
+    settings, channel = _WORKER["settings"], _WORKER["channel"]
+    relay = _Relay(channel, name)
+    job = Harvest(settings, _WORKER["store"], None, settings.sources[name], relay.progress)
+    job.run_id = run_id
+    channel.put(("done", name, job.work(relay if with_index else None)))
+
+
+def _in_processes(settings: Settings, store: SQLiteStore, index: SearchBackend | None, wanted: list[str],
+                  workers: int, progress: Callable[[str, int], None] | None) -> list[SourceResult]:
+    get_profile(DEFAULT_PROFILE)  # compiled once here, shared by every worker through fork
+    jobs = {name: Harvest(settings, store, index, settings.sources[name], progress) for name in wanted}
+    results: dict[str, SourceResult] = {}
+    context = multiprocessing.get_context("fork")
+    channel = context.Queue(maxsize=4 * workers)  # bounded: workers wait while the index catches up
+    buffer = IndexBuffer(index) if index is not None else None
+    ready: list[tuple[Harvest, Outcome, str | None]] = []  # done, waiting for their documents' commit
+    since = 0.0
+
+    def finish_ready(force: bool = False) -> None:
+        if not ready or not (force or buffer is None or not buffer.pending or time.monotonic() - since > FLUSH_SECONDS):
+            return
+        failure = buffer.flush() if buffer is not None else None
+        for job, outcome, lost in ready:
+            results[job.src.name] = job.finish(outcome, lost or failure)
+        ready.clear()
+
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(settings, str(store.path), channel, os.getpid())) as pool:
+        running: dict[str, Future[None]] = {}
+        for name, job in jobs.items():
+            if job.begin():
+                running[name] = pool.submit(_work, name, job.run_id, index is not None)
+            else:
+                results[name] = job.skipped()
+        while running:
+            try:
+                kind, name, payload = channel.get(timeout=0.2)
+            except queue.Empty:
+                for name, future in list(running.items()):
+                    if future.done() and future.exception() is not None:
+                        del running[name]
+                        ready.append((jobs[name], Outcome(dict(jobs[name].counts), []),
+                                      f"the harvest process failed ({_plain(future.exception())})"))  # type: ignore[arg-type]
+                finish_ready()
+                continue
+            if kind == "upsert" and buffer is not None:
+                buffer.upsert(payload)
+            elif kind == "delete" and buffer is not None:
+                buffer.delete(payload)
+            elif kind == "progress" and progress is not None:
+                progress(name, payload)
+            elif kind == "done":
+                del running[name]
+                if not ready:
+                    since = time.monotonic()
+                ready.append((jobs[name], payload, None))
+            finish_ready()
+        finish_ready(force=True)
+    return [results[name] for name in wanted]
 
 
 def reindex(settings: Settings, store: SQLiteStore, index: SearchBackend) -> int:

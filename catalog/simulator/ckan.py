@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+import weakref
 from datetime import UTC, datetime
 from typing import Any
 
@@ -209,13 +210,24 @@ def package_search(ctx: Context, data: dict[str, Any]) -> tuple[dict[str, Any], 
     return {"count": len(hits), "facets": {}, "results": results, "sort": sort, "search_facets": {}}, attributed
 
 
+_PACKAGES: "weakref.WeakKeyDictionary[Nation, dict[str, tuple[Source, int]]]" = weakref.WeakKeyDictionary()
+
+
 def _find_package(nation: Nation, ident: str) -> tuple[Source, int]:
-    for source in _sources(nation):
-        for i in nation.dataset_indices(source):
-            name = nation.native_id(source, i)
-            if ident in (name, _uuid(nation.seed, "package", name)):
-                return source, i
-    raise ActionError(404, "Not Found Error", "Not found")
+    """The package by name or id, from an index built once per nation (every download asks)."""
+    packages = _PACKAGES.get(nation)
+    if packages is None:
+        packages = {}
+        for source in _sources(nation):
+            for i in nation.dataset_indices(source):
+                name = nation.native_id(source, i)
+                packages.setdefault(name, (source, i))
+                packages.setdefault(_uuid(nation.seed, "package", name), (source, i))
+        _PACKAGES[nation] = packages
+    try:
+        return packages[ident]
+    except KeyError:
+        raise ActionError(404, "Not Found Error", "Not found") from None
 
 
 def _action(ctx: Context, action: str, data: dict[str, Any]) -> tuple[Any, str | None]:

@@ -10,17 +10,17 @@ Pages are 1-based, as in ckanext-dcat.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from urllib.parse import urlencode
 
-from rdflib import BNode, Graph, Literal, URIRef
-from werkzeug.wrappers import Request
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, RDF, XSD
+from werkzeug.wrappers import Request
 
 from catalog import rdf
 from catalog.model import Dataset
 from catalog.simulator.nation import Source
+from catalog.simulator.triples import Triples, write
 from catalog.simulator.wire import BadRequest, Context, Reply
 
 DEFAULT_PAGE_SIZE = 10
@@ -80,7 +80,7 @@ def feed(ctx: Context, source: Source, path: str, args: dict[str, str], suffix: 
     last = max(1, -(-total // size))
     chosen = items[(page - 1) * size: page * size]
 
-    g = rdf.new_graph()
+    g = Triples()
     catalog = URIRef(f"https://{source.org.domain}/katalog/{source.name}")
     g.add((catalog, RDF.type, DCAT.Catalog))
     g.add((catalog, DCT.title, Literal(f"Datakatalog for {source.title}", lang="nb")))
@@ -104,30 +104,11 @@ def feed(ctx: Context, source: Source, path: str, args: dict[str, str], suffix: 
         g.add((catalog, DCAT.dataset, rdf.add_dataset(g, d)))
     _paging(g, ctx.base + path, args, page, last, total, size, source.options.get("paging") == "ckanext-dcat")
     rdflib_format, wire_fmt, _suffix = FORMATS[media]
-    body = stable_bnodes(g).serialize(format=rdflib_format, encoding="utf-8")
+    body = write(g, rdflib_format, rdf.PREFIXES)
     return Reply(body, f"{media}; charset=utf-8", wire_fmt, source.name)
 
 
-def stable_bnodes(g: Graph) -> Graph:
-    """The graph with each blank node named after the triple that points at it, so bytes repeat.
-
-    rdflib labels blank nodes at random; every blank node written by catalog.rdf hangs off exactly
-    one (subject, predicate), which makes that pair a stable name. Only triples touching blank
-    nodes are rewritten.
-    """
-    pointing = sorted((t for t in g if isinstance(t[2], BNode)), key=lambda t: isinstance(t[0], BNode))
-    names: dict[BNode, BNode] = {}
-    for s, p, o in pointing:  # named subjects first, so nested blank nodes get their parent's new name
-        names.setdefault(o, BNode("b" + hashlib.sha1(f"{names.get(s, s)}|{p}".encode()).hexdigest()[:16]))
-    touched = [t for t in g if isinstance(t[0], BNode) or isinstance(t[2], BNode)]
-    for t in touched:
-        g.remove(t)
-    for s, p, o in touched:
-        g.add((names.get(s, s), p, names.get(o, o)))  # type: ignore[arg-type]
-    return g
-
-
-def _paging(g: Graph, url: str, args: dict[str, str], page: int, last: int, total: int, size: int,
+def _paging(g: Triples, url: str, args: dict[str, str], page: int, last: int, total: int, size: int,
             literal_links: bool) -> None:
     def page_url(n: int) -> str:
         return f"{url}?{urlencode({**args, 'page': n})}"
