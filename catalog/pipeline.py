@@ -91,9 +91,9 @@ class IndexBuffer:
     its keys and goes to the index at once, so the order of writes to one key is kept.
     """
 
-    def __init__(self, index: SearchBackend, limit: int = INDEX_BATCH):
+    def __init__(self, index: SearchBackend, limit: int | None = None):
         self.index = index
-        self.limit = limit
+        self.limit = limit or INDEX_BATCH
         self.pending: dict[str, dict[str, Any]] = {}
         self.failure: str | None = None
 

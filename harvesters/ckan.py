@@ -11,6 +11,10 @@ Retry-After and the host fence apply to the API and to resource downloads alike.
 attached as CSV/XLSX resources become the dataset's variables (`harvesters.varlist`); when a
 list is attached in several formats, the first readable one is used. A resource that cannot be
 read is reported and the package is harvested without it.
+
+Packages map with ckanext-dcat's conventions: maintainer (else author) is the contact point, the
+organisation completed by the publisher_* extras (name, email, url, uri, identifier) the
+publisher, dcat_type the dataset type; provenance, legal_basis, theme, access_rights ... as named.
 """
 
 from __future__ import annotations
@@ -218,8 +222,7 @@ class CkanHarvester(Harvester):
             uri=uri, identifier=str(fields.get("identifier") or package.get("name") or pid),
             title=_texts(fields.get("title_translated") or package.get("title") or package.get("name"), lang),
             description=_texts(fields.get("notes_translated") or package.get("notes"), lang),
-            publisher=Agent(name=_texts(org.get("title") or org.get("name"), lang), uri=org.get("uri") or None,
-                            identifier=org.get("identifier") or None) if org else None,
+            publisher=self._publisher(org, fields, lang),
             contact=self._contact(package, lang),
             keywords={lang: [t["name"] for t in package.get("tags") or [] if t.get("name")]}
             if package.get("tags") else {},
@@ -240,6 +243,7 @@ class CkanHarvester(Harvester):
             languages=_iris(fields.get("language")),
             landing_page=package.get("url") if re.match(r"https?://", str(package.get("url") or "")) else None,
             frequency=next(iter(_iris([fields.get("frequency")])), None),
+            dataset_type=next(iter(_iris([fields.get("dcat_type")])), None),
             conforms_to=_iris(fields.get("conforms_to")),
             coding_systems=_iris(fields.get("coding_system")),
             number_of_records=_int(fields.get("number_of_records")),
@@ -249,6 +253,20 @@ class CkanHarvester(Harvester):
             distributions=[self._distribution(pid, r, lang) for r in package.get("resources") or []
                            if isinstance(r, dict) and r.get("url")])
         return d
+
+    @staticmethod
+    def _publisher(org: dict[str, Any], fields: dict[str, Any], lang: str) -> Agent | None:
+        """The organisation, completed by ckanext-dcat's publisher_* fields (which win where both speak)."""
+        extra = {k: str(fields[f"publisher_{k}"]).strip() for k in ("name", "email", "url", "uri", "identifier")
+                 if str(fields.get(f"publisher_{k}") or "").strip()}
+        if not org and not extra:
+            return None
+        url = extra.get("url")
+        return Agent(name=_texts(extra.get("name") or org.get("title") or org.get("name"), lang),
+                     uri=extra.get("uri") or org.get("uri") or None,
+                     identifier=extra.get("identifier") or org.get("identifier") or None,
+                     email=extra.get("email", "").removeprefix("mailto:") or None,
+                     url=url if url and re.match(r"https?://", url) else None)
 
     @staticmethod
     def _contact(package: dict[str, Any], lang: str) -> Agent | None:

@@ -40,7 +40,10 @@ def test_packages_map_to_healthdcat_datasets_with_minted_uris(settings, store, s
     mint = f"{settings.base_uri}id/{REGISTRY}/"
     assert d.uri.startswith(mint + "dataset/") and d.variables[0].uri.startswith(mint + "variable/")
     assert d.variables[0].uri.endswith("/" + d.variables[0].name)
-    assert d.publisher == Agent(name={"nb": sim.nation.source(REGISTRY).title})
+    assert d.publisher == Agent(name={"nb": sim.nation.source(REGISTRY).title}, email="kvalitetsregistre@skde.no",
+                                url="https://www.kvalitetsregistre.no/")
+    assert d.contact == Agent(name={"nb": "Registersekretariatet"}, email=f"{REGISTRY}@kvalitetsregistre.no")
+    assert (d.dataset_type, d.provenance) == (expected.dataset_type, expected.provenance)
     assert (d.description, d.keywords, d.themes, d.access_rights, d.spatial, d.temporal_start, d.number_of_records) == (
         {"nb": expected.description["nb"]}, expected.keywords, expected.themes, expected.access_rights,
         expected.spatial, expected.temporal_start, expected.number_of_records)

@@ -44,7 +44,9 @@ See `catalog.simulator.ssb` for KLASS, vardef and microdata details.
 Manifest per source: {"kind", "url", "datasets": {native id: {"title_nb", "modified" (ISO 8601
 UTC; compare as instants), "variables": [names in source order], "uri" (dcat only)}},
 "codelists": {identifier: {"codes": [...]}} (dcat: per-source code lists by key; klass: by id),
-"deleted": [native ids deleted by the generations so far]}.
+"deleted": [native ids deleted by the generations so far], "expected_violations": {native id: [the
+properties it lacks]} (the deliberately incomplete DCAT and CKAN datasets, see `nation`; every
+other DCAT and CKAN dataset conforms to HealthDCAT-AP)}.
 
 Faults (`Simulator.set_fault(source, name, **params)`) and the formats they apply to are listed
 in `catalog.simulator.faults`. Generations: see `catalog.simulator.nation`; the changes of

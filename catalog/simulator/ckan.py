@@ -13,7 +13,10 @@ joined by spaces or AND. q matches words of title, organisation and tags ("*:*" 
 
 Each source is one organisation (source option `organization`); a package's native id is its
 `name`. Every package carries its variable list as two resources, CSV and XLSX, whose urls point
-back at the simulator in the registry's layout (see `spreadsheets`).
+back at the simulator in the registry's layout (see `spreadsheets`). Packages follow ckanext-dcat's
+conventions: the contact point as maintainer / maintainer_email, the publisher's contact in the
+extras publisher_name / publisher_email / publisher_url, dct:type in dcat_type and dct:provenance
+in provenance (absent on the deliberately incomplete packages, see `nation`).
 """
 
 from __future__ import annotations
@@ -102,7 +105,12 @@ def package(ctx: Context, source: Source, i: int, d: Dataset | None = None) -> d
                    {"key": "theme", "value": d.themes[0]},
                    {"key": "legal_basis", "value": d.legal_basis.get("nb", "")},
                    {"key": "population_coverage", "value": d.population_coverage.get("nb", "")},
-                   {"key": "number_of_records", "value": str(d.number_of_records)}],
+                   {"key": "number_of_records", "value": str(d.number_of_records)},
+                   # ckanext-dcat's publisher extras: how to reach the organisation that publishes
+                   {"key": "publisher_email", "value": d.publisher.email},  # type: ignore[union-attr]
+                   {"key": "publisher_url", "value": d.publisher.url},  # type: ignore[union-attr]
+                   *([{"key": "dcat_type", "value": d.dataset_type}] if d.dataset_type else []),
+                   *([{"key": "provenance", "value": d.provenance["nb"]}] if d.provenance else [])],
     }
 
 

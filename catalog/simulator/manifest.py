@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.model import Dataset
-from catalog.simulator.nation import Nation, Source
+from catalog.simulator.nation import MISSING_WHEN_INCOMPLETE, Nation, Source
 
 
 def dataset_entry(source: Source, d: Dataset) -> dict[str, Any]:
@@ -37,5 +37,8 @@ def manifest_entry(nation: Nation, source: Source, base_url: str = "") -> dict[s
         else:
             datasets[nation.native_id(source, i)] = dataset_entry(source, nation.dataset(source, i))
     codelists = {cl.identifier: {"codes": [c.code for c in cl.concepts]} for cl in nation.codelists(source)}
+    incomplete = {nation.native_id(source, i): list(MISSING_WHEN_INCOMPLETE) for i in nation.dataset_indices(source)
+                  if nation.incomplete(source, i)}
     return {"kind": source.kind, "url": base_url.rstrip("/") + source.path, "datasets": datasets,
-            "codelists": codelists, "deleted": [nation.native_id(source, i) for i in nation.plan(source).deleted]}
+            "codelists": codelists, "deleted": [nation.native_id(source, i) for i in nation.plan(source).deleted],
+            "expected_violations": incomplete}

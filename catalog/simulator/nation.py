@@ -5,6 +5,13 @@ Nothing is stored. Dataset `i` of source `s` is rebuilt on demand from its own
 costs the same at scale 1 and at scale 1000 and the whole nation is never in memory. Counts,
 native identifiers and modification dates are cheap: they come from the index alone.
 
+Completeness: the central registries (DCAT) and quality registries (CKAN) publish what a mature
+registry publishes for a HealthDCAT-AP non-public dataset: dataset type, provenance, contact
+point, keywords, a publisher with a contact point, and a description for every variable. About
+one dataset in eight is deliberately incomplete (`Nation.incomplete`): an older entry without
+dataset type and provenance, and with every third variable undescribed. `expected_violations`
+in the manifest lists them with the properties they lack, so validation has something to find.
+
 Generations: generation `k` (1, 2, ...) adds one dataset to every source, deletes one, and
 modifies one (new description and `modified`, a variable added, one removed, one relabelled),
 and changes one code list (a code added, one removed, one relabelled). Generation N applies
@@ -34,6 +41,13 @@ GEN_EPOCH = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
 PUBLISHER_TYPE = C.HDEU + "publisher-type/public-health-registry"
 HEALTH_CATEGORY = C.HDEU + "healthcategories/EHRS"
+DATASET_TYPE = C.EU + "dataset-type/STATISTICAL"
+INCOMPLETE_SHARE = 0.125
+"""The share of registry datasets published deliberately incomplete (see the module docstring)."""
+INCOMPLETE_KINDS = ("dcat", "ckan")
+MISSING_WHEN_INCOMPLETE = ("http://purl.org/dc/terms/provenance", "http://purl.org/dc/terms/type",
+                           "http://purl.org/dc/terms/description")
+"""What an incomplete dataset lacks: its provenance and type, and descriptions of some variables."""
 
 
 def generation_time(k: int) -> datetime:
@@ -293,6 +307,11 @@ class Nation:
         plan = self.plan(source)
         return generation_time(plan.deleted.index(i) + 1) if i in plan.deleted else GEN0_START
 
+    def incomplete(self, source: Source, i: int) -> bool:
+        """Whether dataset i is one of the deliberately incomplete ones (see the module docstring)."""
+        return (source.kind in INCOMPLETE_KINDS
+                and random.Random(f"{self.seed}:{source.name}:{i}:incomplete").random() < INCOMPLETE_SHARE)
+
     # --- datasets ------------------------------------------------------------------------------
 
     def dataset(self, source: Source, i: int, with_variables: bool = True) -> Dataset:
@@ -319,6 +338,7 @@ class Nation:
         if gens:
             description_nb += f" Oppdatert {modified:%d.%m.%Y}: nye variabler og reviderte etiketter."
         landing = f"https://helsedata.no/no/forvaltere/{_slug(org.name_nb)}/{source.name}/"
+        complete = not self.incomplete(source, i)
         d = Dataset(
             uri=uri, identifier=ident, title={"nb": title_nb, **({"en": title_en} if title_en else {})},
             description={"nb": description_nb, "en": f"{title_en or title_nb}. {spec.description_en}"},
@@ -331,7 +351,9 @@ class Nation:
             applicable_legislation=[C.LEGISLATION["helseregisterloven"], C.LEGISLATION["dga"]],
             legal_basis={"nb": spec.legal_basis_nb} if spec.legal_basis_nb else {},
             purpose={"nb": "Forskning, statistikk, helseanalyser og kvalitetsforbedring."},
-            provenance={"nb": f"Opplysningene meldes elektronisk til {spec.title_nb} fra helsetjenesten."},
+            provenance={"nb": f"Opplysningene meldes elektronisk til {spec.title_nb} fra helsetjenesten."}
+            if complete else {},
+            dataset_type=DATASET_TYPE if complete else None,
             population_coverage={"nb": spec.population_nb} if spec.population_nb else {},
             temporal_start=f"{start}-01-01", temporal_end=f"{end}-12-31" if end else None,
             spatial=[C.EU + "country/NOR"], issued=iso(issued), modified=iso(modified),
@@ -355,16 +377,18 @@ class Nation:
         specs = list(_take_unique(_candidates(source.spec, rng), n))
         for k in self.plan(source).modified_in.get(i, []):
             specs = _modify_variables(specs, random.Random(f"{self.seed}:{source.name}:{i}:gen:{k}"), k)
-        for v in specs:
-            yield self.variable(source, d, v)
+        undescribed = self.incomplete(source, i)
+        for position, v in enumerate(specs):
+            yield self.variable(source, d, v, described=not (undescribed and position % 3 == 2))
 
-    def variable(self, source: Source, d: Dataset, v: VarSpec) -> Variable:
+    def variable(self, source: Source, d: Dataset, v: VarSpec, described: bool = True) -> Variable:
         cl = C.CODELISTS.get(v.codelist) if v.codelist else None
         quality = isinstance(source.spec, QualitySpec) and source.kind == "ckan"
         return Variable(
             uri=f"{d.uri}/variabel/{v.name}", name=v.name,
             title={"nb": v.title_nb, **({"en": v.title_en} if v.title_en else {})},
-            description={"nb": v.description or f"{v.title_nb}, slik det er registrert i {source.spec.title_nb}."},
+            description={"nb": v.description or f"{v.title_nb}, slik det er registrert i {source.spec.title_nb}."}
+            if described else {},
             datatype=v.datatype, unit=v.unit, codelist=self.codelist_uri(source, cl.key) if cl else None,
             coding_system=cl.coding_system if cl else None, question={"nb": v.question} if v.question else {},
             valid_from=d.temporal_start, table=_form(v.name) if quality else None)

@@ -1,0 +1,132 @@
+"""RDF documents parsed by pyoxigraph into a light, read-only graph that `catalog.rdf.Reader` reads.
+
+rdflib's parsers and its Graph index about 25,000 triples a second; a feed of a million
+variables is ten million triples. pyoxigraph parses in Rust; `LightGraph` keeps the triples as
+rdflib terms in insertion-ordered dictionaries and offers the few Graph methods the readers use
+(`objects`, `subjects`, `value`, iteration, `in`, `len`). Insertion order matters: where a
+source gives several values and the reader takes one, it takes the first, in every process, so
+an unchanged feed maps to an unchanged record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML,
+    "json-ld": ox.RdfFormat.JSON_LD, "n3": ox.RdfFormat.N3, "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+}
+"""rdflib format names -> pyoxigraph formats."""
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+Triple = tuple[Node, Node, Node]
+
+
+class RdfSyntaxError(ValueError):
+    """The document is not valid in its syntax; `line` is where the parser stopped, when known."""
+
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.line = line
+
+
+class LightGraph:
+    """Triples indexed by subject and predicate, plus (predicate, object) on first use."""
+
+    def __init__(self) -> None:
+        self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
+        self._in: dict[tuple[Node, Node], dict[Node, None]] | None = None
+        self._size = 0
+
+    def add(self, triple: Triple) -> None:
+        s, p, o = triple
+        objects = self._out.setdefault(s, {}).setdefault(p, {})
+        if o not in objects:
+            objects[o] = None
+            self._size += 1
+            if self._in is not None:
+                self._in.setdefault((p, o), {})[s] = None
+
+    def objects(self, subject: Node | None, predicate: Node) -> Iterator[Node]:
+        """Objects of `subject` (of any subject when None) for `predicate`, as rdflib's Graph does."""
+        if subject is None:
+            return (o for _s, o in self.subject_objects(predicate))
+        return iter(self._out.get(subject, {}).get(predicate, ()))
+
+    def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
+        for s, po in self._out.items():
+            for o in po.get(predicate, ()):
+                yield s, o
+
+    def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
+        if self._in is None:
+            self._in = {}
+            for s, po in self._out.items():
+                for p, objects in po.items():
+                    for o in objects:
+                        self._in.setdefault((p, o), {})[s] = None
+        return iter(self._in.get((predicate, obj), ()))
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        return next(self.objects(subject, predicate), None)
+
+    def __iter__(self) -> Iterator[Triple]:
+        for s, po in self._out.items():
+            for p, objects in po.items():
+                for o in objects:
+                    yield s, p, o
+
+    def __contains__(self, triple: Triple) -> bool:
+        s, p, o = triple
+        return o in self._out.get(s, {}).get(p, {})
+
+    def __len__(self) -> int:
+        return self._size
+
+
+class _Terms:
+    """pyoxigraph terms as rdflib terms; IRIs (predicates, subjects) converted once per document."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef] = {}
+        self.datatypes: dict[str, URIRef] = {}
+
+    def __call__(self, term: object) -> Node:
+        if isinstance(term, ox.NamedNode):
+            iri = self.iris.get(term.value)
+            if iri is None:
+                iri = self.iris[term.value] = URIRef(term.value)
+            return iri
+        if isinstance(term, ox.Literal):
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            datatype = term.datatype.value
+            if datatype == XSD_STRING:
+                return Literal(term.value)
+            dt = self.datatypes.get(datatype)
+            if dt is None:
+                dt = self.datatypes[datatype] = URIRef(datatype)
+            return Literal(term.value, datatype=dt)
+        if isinstance(term, ox.BlankNode):
+            return BNode(term.value)
+        raise RdfSyntaxError(f"unsupported RDF term {term!r}", None)
+
+
+def parse_rdf(data: bytes | str, fmt: str, base_iri: str | None = None) -> LightGraph:
+    """The triples of `data` (in rdflib format name `fmt`); named graphs are merged."""
+    if fmt not in FORMATS:
+        raise RdfSyntaxError(f"unknown RDF format {fmt!r}", None)
+    graph = LightGraph()
+    term = _Terms()
+    try:
+        quads: Iterable[ox.Quad] = ox.parse(data, format=FORMATS[fmt], base_iri=base_iri)
+        for q in quads:
+            graph.add((term(q.subject), term(q.predicate), term(q.object)))
+    except (SyntaxError, ValueError) as exc:  # pyoxigraph: SyntaxError with a location, ValueError for bad IRIs
+        raise RdfSyntaxError(getattr(exc, "msg", None) or str(exc), getattr(exc, "lineno", None)) from exc
+    return graph

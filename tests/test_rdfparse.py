@@ -1,0 +1,42 @@
+"""Parsing with pyoxigraph into a LightGraph reads the same records as rdflib's parsers and Graph."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from catalog.rdf import from_graph, to_graph
+from catalog.rdfparse import LightGraph, RdfSyntaxError, parse_rdf
+from tests.factories import apgar_codes, mfr_dataset
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "xml", "json-ld"])
+def test_every_syntax_reads_the_records_rdflib_reads(fmt: str) -> None:
+    written = to_graph([mfr_dataset(), apgar_codes()])
+    data = written.serialize(format=fmt, encoding="utf-8")
+    light = parse_rdf(data, fmt, base_iri="https://data.fhi.no/mfr/catalog")
+    parsed = Graph()
+    for triple in light:
+        parsed.add(triple)
+    assert len(light) == len(written) and isomorphic(parsed, written)
+    assert from_graph(light) == ([mfr_dataset(), apgar_codes()], [])  # type: ignore[arg-type]
+
+
+def test_a_syntax_error_says_which_line() -> None:
+    with pytest.raises(RdfSyntaxError) as caught:
+        parse_rdf('@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title "x" ;;; oops .', "turtle",
+                  base_iri="https://example.org/feed.ttl")
+    assert caught.value.line == 2
+
+
+def test_relative_iris_resolve_against_the_page_url() -> None:
+    g = parse_rdf('<ds> <http://purl.org/dc/terms/title> "T"@nb .', "turtle", base_iri="https://example.org/feed/")
+    assert [(str(s), str(o), o.language) for s, _p, o in g] == [("https://example.org/feed/ds", "T", "nb")]
+
+
+def test_the_first_of_several_values_is_the_first_in_the_document() -> None:
+    g = parse_rdf('<https://x.org/a> <https://x.org/p> "zeta", "alpha", "mid" .', "turtle")
+    assert str(g.value(URIRef("https://x.org/a"), URIRef("https://x.org/p"))) == "zeta"
+    assert [str(o) for o in g.objects(URIRef("https://x.org/a"), URIRef("https://x.org/p"))] == ["zeta", "alpha", "mid"]
+    assert isinstance(g, LightGraph)
