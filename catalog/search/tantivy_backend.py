@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 import tantivy
 
-from catalog.search import DOC_TYPES, FACETS, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search import FACETS, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
     ANALYZERS, COMPOUNDS_FILE, EXACT_CODE_BOOST, EXACT_NAME_BOOST, FIELD_ANALYZER, FIELD_BOOSTS,
     FUZZY_BOOST, FUZZY_FIELDS, KEYWORD_FIELDS, Alternative, QueryPlan, Synonyms,
@@ -47,6 +47,10 @@ PHRASE_FIELDS = frozenset({"suggest"})
 STORED = "doc"
 """The catalogue document as JSON: stored for the hits, never indexed."""
 UNINDEXED = "unindexed"
+
+
+class StaleIndex(RuntimeError):
+    """The index on disk has another schema than this version writes; a reindex replaces it."""
 
 
 def _analyzer(language: str | None) -> Any:
@@ -102,7 +106,13 @@ class TantivyBackend:
         return name
 
     def _open(self, name: str, create: bool = False) -> Any:
-        index = tantivy.Index(_schema(), path=str(self.root / name), reuse=not create)
+        try:
+            index = tantivy.Index(_schema(), path=str(self.root / name), reuse=not create)
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise
+            raise StaleIndex(f"the search index {self.root / name} was built by another version of the "
+                             "catalogue with other fields; rebuild it from the store with `catalog reindex`") from exc
         for tokenizer, built in self.tokenizers.items():
             index.register_tokenizer(tokenizer, built)
         return index
@@ -216,9 +226,9 @@ class TantivyBackend:
             tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)) for w in plan.exact_words]
         return required, boosts
 
-    def _query(self, searcher: Any, schema: Any, q: SearchQuery, plan: QueryPlan) -> tuple[Any, Any]:
+    def _query(self, schema: Any, q: SearchQuery, plan: QueryPlan) -> tuple[Any, Any]:
         """(the scored query, the same matches without scoring for counting facets)."""
-        must = self._type(searcher, schema, q.type, bool(plan.units))
+        must = [(tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", q.type)))]
         for facet, values in q.filters.items():
             if facet not in FACETS:
                 raise BadQuery(f"unknown filter {facet!r}; filters are {', '.join(FACETS)}")
@@ -230,18 +240,6 @@ class TantivyBackend:
         required, boosts = self._text(schema, plan)
         return tantivy.Query.boolean_query(must + required + boosts), tantivy.Query.boolean_query(must + required)
 
-    @staticmethod
-    def _type(searcher: Any, schema: Any, wanted: str, narrowed: bool) -> list[tuple[Any, Any]]:
-        """Restrict to one document type. When that type is most of the index (variables) and text
-        narrows the matches anyway, exclude the few others instead of requiring it: checking
-        each text match against a short list is cheaper than against a million-entry one."""
-        others = [t for t in DOC_TYPES if t != wanted]
-        if narrowed and wanted in DOC_TYPES:
-            rest = sum(searcher.doc_freq("type", t) for t in others)
-            if searcher.doc_freq("type", wanted) > rest:
-                return [(tantivy.Occur.MustNot, tantivy.Query.term_set_query(schema, "type", others))]
-        return [(tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", wanted)))]
-
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
         return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text))
@@ -249,7 +247,7 @@ class TantivyBackend:
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         index = self.index()
         searcher = index.searcher()
-        query, matches = self._query(searcher, index.schema, q, plan)
+        query, matches = self._query(index.schema, q, plan)
         # Facets are counted on the second core while this thread collects, reads and highlights
         # the hits (tantivy releases the GIL). With facets the total comes from that count, so
         # the top-k collection need not count too and may skip documents that cannot make it.
