@@ -39,6 +39,7 @@ from catalog.search.results import check_page, facet_counts, with_typo_fallback
 TIE_BREAKER = 0.1
 WRITER_HEAP = 256_000_000
 WRITER_THREADS = 2
+WRITE_BATCH = 1000
 FAST_FIELDS = frozenset({"type", "name_sort", *FACETS})
 """Keyword fields read per document while searching (sorting, facet counts); the others are only
 looked up by term, and skipping their columns saves indexing time."""
@@ -160,11 +161,14 @@ class TantivyBackend:
     def _write(self, index: Any, docs: Iterable[dict[str, Any]], replace: bool, heap: int = WRITER_HEAP) -> int:
         writer = index.writer(heap_size=heap, num_threads=WRITER_THREADS)
         n = 0
-        for key, document in self._documents(docs):
-            if replace:
-                writer.delete_documents_by_term("key", key)
-            writer.add_json(document)
-            n += 1
+        for batch in _batches(self._documents(docs), WRITE_BATCH):
+            # Handed over in bursts: the indexing threads, which outpace Python, then wake once per
+            # burst rather than once per document (a futex call and a context switch each time).
+            for key, document in batch:
+                if replace:
+                    writer.delete_documents_by_term("key", key)
+                writer.add_json(document)
+            n += len(batch)
         writer.commit()
         writer.wait_merging_threads()
         index.reload()
@@ -292,6 +296,17 @@ class TantivyBackend:
 
     def close(self) -> None:
         self._index = None
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 _FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
