@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -204,12 +205,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dir", type=Path, default=None, help="where to build the indices (default: a temp dir)")
     args = parser.parse_args(argv)
     qs = queries(args.queries)
+    print(f"machine load at start: {_load()}")
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         tantivy_times = bench_tantivy(Path(tmp) / "tantivy", args.docs, qs)
         fts_times = bench_fts(Path(tmp) / "fts.sqlite", args.docs, qs[: args.fts_queries])
     ratio = percentile(fts_times, 95) / percentile(tantivy_times, 95)
     median_ratio = percentile(fts_times, 50) / percentile(tantivy_times, 50)
     print(f"ratio fts5/tantivy: p95 {ratio:.1f}x, p50 {median_ratio:.1f}x (targets: p95 <= 25 ms, ratio >= 10x)")
+    print(f"machine load at end: {_load()}")
+
+
+def _load() -> str:
+    """Load averages and core count: figures taken on a busy machine are not comparable."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} (1 min), {five:.2f} (5 min), {fifteen:.2f} (15 min) on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

@@ -181,6 +181,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from catalog.publish import PublishError, publish, write_template
+
+    if args.template:
+        write_template(Path(args.template))
+        print(f"wrote the template {args.template}")
+        return 0
+    if not args.location or not args.out:
+        print("error: give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)", file=sys.stderr)
+        return 2
+    try:
+        result = publish(Path(args.location), Path(args.out), Path(args.metadata) if args.metadata else None,
+                         args.page_size)
+    except PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result.report)
+    print(f"wrote {len(result.files)} files to {args.out} ({len(result.records)} records); report in rapport.txt")
+    return 0 if result.conforms else 1
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from catalog.export import catalog_graph, serialize
     from catalog.store import SQLiteStore
@@ -293,6 +314,14 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--limit", type=int, default=10)
     q.add_argument("--type", default="variable", choices=["variable", "dataset", "codelist"])
     q.set_defaults(func=cmd_search)
+
+    pb = sub.add_parser("publish", help="a registry's variable list (CSV/XLSX) + metadata.toml -> a static DCAT feed")
+    pb.add_argument("location", nargs="?", help="a .csv/.xlsx variable list, or a folder of them with metadata.toml")
+    pb.add_argument("--out", help="folder to write the feed (catalog.ttl, catalog.jsonld, ...) and the report to")
+    pb.add_argument("--metadata", help="the TOML metadata file (default: metadata.toml beside the lists)")
+    pb.add_argument("--page-size", type=int, default=50, help="records per feed page")
+    pb.add_argument("--template", help="write a template spreadsheet with the Norwegian headings and stop")
+    pb.set_defaults(func=cmd_publish)
 
     e = sub.add_parser("export", help="export the catalogue as DCAT")
     e.add_argument("--profile", default="healthdcat-ap", choices=["healthdcat-ap", "dcat-ap-no", "dcat-ap-3"])

@@ -1,13 +1,19 @@
-"""The catalogue as one DCAT graph, in a chosen profile, with provenance of every record.
+"""The catalogue as DCAT, in a chosen profile, with provenance of every record.
 
 Profiles:
 - `healthdcat-ap` (default, for the EHDS): only records that conform to our HealthDCAT-AP shapes;
-  every dataset carries the access body as healthdcatap:hdab.
+  every dataset carries the access body as healthdcatap:hdab; the catalogue names the EHDS
+  regulation as its applicable legislation.
 - `dcat-ap-no`: every live record, with the dct:identifier DCAT-AP-NO requires on the catalogue.
 - `dcat-ap-3`: every live record.
-Records deleted at their source are never exported. Each record gets a dcat:CatalogRecord with
-dct:issued (first seen), dct:modified (last changed), dct:source (where it was fetched) and
-prov:wasGeneratedBy (the harvest run).
+Records deleted at their source are never exported (an incremental feed announces them as
+tombstones, see `add_tombstone`). Each record gets a dcat:CatalogRecord (hk:CodeListRecord for a
+code list, since DCAT-AP allows catalogue records only of DCAT resources) with dct:issued (first
+seen), dct:modified (last changed), prov:wasDerivedFrom (where it was read: the upstream
+catalogue record when the source had one, else the document) and prov:wasGeneratedBy (the run).
+
+`catalog_graph` builds everything in memory (the CLI export); the web feeds page through the
+store with `catalog.feeds` and write the same triples with `add_catalog` / `add_record`.
 """
 
 from __future__ import annotations
@@ -15,25 +21,132 @@ from __future__ import annotations
 import dataclasses
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, PROV, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, PROV, RDF, SKOS, XSD
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, Dataset, Distribution, Record
-from catalog.rdf import HK, add_codelist, add_dataset, new_graph
+from catalog.rdf import ADMS, DCATAP, ELI, EU as EU_AUTHORITY, HK, _agent, add_codelist, add_dataset, new_graph
 from catalog.store import SQLiteStore, StoredRecord
 
 PROFILES = ("healthdcat-ap", "dcat-ap-no", "dcat-ap-3")
 SERIALIZERS = {"turtle": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt"}
 MEDIA_TYPES = {"turtle": "text/turtle", "jsonld": "application/ld+json", "xml": "application/rdf+xml",
                "nt": "application/n-triples"}
+EHDS_REGULATION = "http://data.europa.eu/eli/reg/2025/327/oj"
+"""Regulation (EU) 2025/327 on the European Health Data Space: the catalogue's applicable legislation."""
+DELETED = URIRef("http://purl.org/adms/changetype/deleted")
+"""ADMS change type a tombstone catalogue record carries (adms:status), as DCAT-AP suggests."""
+
+UNSUPPORTED = {
+    "classes": {
+        "http://www.w3.org/ns/dcat#Catalog": "the source's own catalogue: we publish ours, naming where each record came from",
+        "http://www.w3.org/ns/dcat#CatalogRecord": "the source's records: ours point at them with prov:wasDerivedFrom",
+        "http://www.w3.org/ns/dcat#DataService": "data services are not catalogued (datasets and variables are)",
+        "http://www.w3.org/ns/dcat#DatasetSeries": "series are not modelled; their member datasets are",
+        "http://www.w3.org/ns/dcat#Relationship": "qualified relations are not modelled",
+        "http://www.w3.org/ns/dqv#QualityCertificate": "quality annotations are not modelled",
+        "http://www.w3.org/ns/adms#Identifier": "secondary identifiers (adms:identifier) are not modelled",
+        "http://spdx.org/rdf/terms#Checksum": "checksums are not modelled",
+        "http://www.w3.org/ns/odrl/2/Policy": "ODRL policies are not modelled",
+    },
+    "properties": {
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "only the classes the profiles require are written",
+        "http://purl.org/dc/terms/creator": "creators are not modelled (publisher, contact, custodian and hdab are)",
+        "http://purl.org/dc/terms/rights": "free-text rights statements are not modelled",
+        "http://purl.org/dc/terms/isReferencedBy": "not modelled",
+        "http://purl.org/dc/terms/relation": "not modelled",
+        "http://purl.org/dc/terms/source": "not modelled on datasets",
+        "http://purl.org/dc/terms/hasVersion": "not modelled",
+        "http://purl.org/dc/terms/isVersionOf": "not modelled",
+        "http://purl.org/dc/terms/alternative": "not modelled",
+        "http://purl.org/dc/terms/temporal": "one period per dataset (start and end dates); others are dropped",
+        "http://purl.org/dc/terms/spatial": "kept as IRIs; geometries of blank-node locations are dropped",
+        "http://purl.org/dc/terms/rightsHolder": "not modelled",
+        "http://purl.org/dc/terms/accessRights": "kept as an IRI; descriptions of it are dropped",
+        "http://purl.org/dc/terms/conformsTo": "kept as IRIs; titles of the standards are dropped",
+        "http://purl.org/dc/terms/license": "kept as an IRI; descriptions of it are dropped",
+        "http://purl.org/dc/terms/format": "kept as an IRI; descriptions of it are dropped",
+        "http://purl.org/dc/terms/type": "kept as an IRI on datasets and agents; labels of the type are dropped",
+        "http://www.w3.org/ns/dcat#landingPage": "one landing page per dataset; descriptions of the page are dropped",
+        "http://www.w3.org/ns/dcat#qualifiedRelation": "not modelled",
+        "http://www.w3.org/ns/dcat#spatialResolutionInMeters": "not modelled",
+        "http://www.w3.org/ns/dcat#temporalResolution": "not modelled",
+        "http://www.w3.org/ns/dcat#inSeries": "series are not modelled",
+        "http://www.w3.org/ns/dcat#accessService": "data services are not modelled",
+        "http://www.w3.org/ns/dcat#compressFormat": "not modelled",
+        "http://www.w3.org/ns/dcat#packageFormat": "not modelled",
+        "http://www.w3.org/ns/dcat#bbox": "geometries are not modelled",
+        "http://www.w3.org/ns/dcat#centroid": "geometries are not modelled",
+        "http://www.w3.org/ns/adms#identifier": "secondary identifiers are not modelled",
+        "http://www.w3.org/ns/adms#sample": "not modelled",
+        "http://www.w3.org/ns/adms#status": "not modelled on distributions",
+        "http://www.w3.org/ns/adms#versionNotes": "not modelled",
+        "http://xmlns.com/foaf/0.1/page": "documentation pages are not modelled",
+        "http://spdx.org/rdf/terms#checksum": "checksums are not modelled",
+        "http://data.europa.eu/r5r/availability": "not modelled",
+        "http://data.europa.eu/r5r/hvdCategory": "high-value-dataset categories are not modelled",
+        "http://www.w3.org/ns/prov#qualifiedAttribution": "not modelled",
+        "http://www.w3.org/ns/prov#wasGeneratedBy": "not modelled on datasets",
+        "http://www.w3.org/ns/odrl/2/hasPolicy": "ODRL policies are not modelled",
+        "http://www.w3.org/ns/dqv#hasQualityAnnotation": "quality annotations are not modelled",
+        "https://www.w3.org/TR/vocab-dqv/#dqv:hasQualityAnnotation": "not a DQV term (a typo in an example)",
+        "https://www.w3.org/TR/vocab-dqv/#dqv:hasQualityMeasurement": "not a DQV term (a typo in an example)",
+        "http://www.w3.org/ns/dcat#language": "not a DCAT term (a typo in an example; dct:language is kept)",
+        "https://w3id.org/dpv#hasPersonalData": "not modelled",
+        "http://healthdataportal.eu/ns/health#hdabCoordinator": "not modelled",
+        "http://healthdataportal.eu/ns/health#analytics": "not modelled",
+        "http://healthdataportal.eu/ns/health#hasCodeValues": "free-text code values are not modelled (code lists are)",
+        "http://healthdataportal.eu/ns/health#retentionPeriod": "not modelled",
+        "http://data.europa.eu/m8g/telephone": "telephone numbers are not modelled",
+        "http://data.europa.eu/m8g/openingHours": "not modelled",
+        "http://www.w3.org/2006/vcard/ns#hasTelephone": "telephone numbers are not modelled",
+        "http://www.w3.org/2006/vcard/ns#hasAddress": "addresses are not modelled",
+        "http://www.w3.org/2006/vcard/ns#organization-name": "read as the contact's name, written as vcard:fn",
+        "http://www.w3.org/2006/vcard/ns#hasOrganizationName": "read as the contact's name, written as vcard:fn",
+        "http://www.w3.org/ns/csvw#url": "not modelled",
+        "http://www.w3.org/2004/02/skos/core#prefLabel": "labels of referenced vocabulary terms are not kept (code lists keep theirs)",
+        "http://www.w3.org/2000/01/rdf-schema#label": "labels of referenced terms are not kept",
+        "http://purl.org/dc/terms/subject": "subjects (e.g. concept-catalogue links in DCAT-AP-NO) are not modelled",
+        "http://purl.org/dc/terms/description": "not kept on agents (HealthDCAT-AP's publisher note)",
+        "http://www.w3.org/ns/dcat#prev": "series order is not modelled",
+        "http://purl.org/dc/terms/language": "kept on datasets, not on distributions",
+        "http://purl.org/dc/terms/modified": "kept on datasets and code lists, not on distributions",
+        "http://www.w3.org/2006/vcard/ns#organization-unit": "not modelled",
+        "http://data.europa.eu/m8g/contactPoint": "kept as e-mail and contact page; its IRI becomes <agent>#contactPoint",
+        "http://healthdataportal.eu/ns/health#hasVariables": "variables keep their IRIs; the table group's and tables' "
+                                                             "IRIs are minted from the dataset's",
+        "https://w3id.org/dpv#hasPurpose": "kept as its description; an IRI of the purpose node is not kept",
+        "https://w3id.org/dpv#hasLegalBasis": "kept as its description; an IRI of the legal-basis node is not kept",
+        "http://purl.org/dc/terms/provenance": "kept as its description; an IRI of the statement node is not kept",
+    },
+}
+"""What a DCAT-AP / HealthDCAT-AP / DCAT-AP-NO feed may say that a harvest and re-export loses.
+
+Everything else in a feed survives `harvest -> store -> export` (tested with every official
+example in ../shared/standards/). Literals keep their text and language; their datatype is
+normalised (dates by their form, counts as xsd:nonNegativeInteger); media types are written as
+http://www.iana.org/assignments/media-types/ IRIs. Terms used in the examples that are not DCAT
+terms at all (dcat:language, dqv IRIs with a '#dqv:' fragment) are listed too.
+"""
 
 
 class UnknownProfile(ValueError):
     pass
 
 
+def check_profile(profile: str) -> str:
+    if profile not in PROFILES:
+        raise UnknownProfile(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    return profile
+
+
 def catalog_uri(settings: Settings) -> URIRef:
     return URIRef(settings.base_uri.rstrip("/") + "/catalog")
+
+
+def record_uri(settings: Settings, key: str) -> URIRef:
+    """The dcat:CatalogRecord IRI of a stored record; the web app resolves it."""
+    return URIRef(f"{settings.base_uri.rstrip('/')}/record/{key}")
 
 
 def hdab(settings: Settings) -> Agent:
@@ -74,14 +187,14 @@ def as_published(record: Record, settings: Settings, source: SourceConfig | None
 
 
 def include(stored: StoredRecord, profile: str) -> bool:
-    if profile not in PROFILES:
-        raise UnknownProfile(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    check_profile(profile)
     if stored.deleted_at:
         return False
     return profile != "healthdcat-ap" or stored.kind != "dataset" or bool(stored.conforms)
 
 
-def add_catalog(g: Graph, settings: Settings, profile: str) -> URIRef:
+def add_catalog(g: Graph, settings: Settings, profile: str, modified: str | None = None) -> URIRef:
+    """The catalogue node; `modified` (the store's latest change) is the cursor incremental harvesters keep."""
     cat = catalog_uri(settings)
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCT.title, Literal("Nasjonal katalog over helsedata", lang="nb")))
@@ -90,45 +203,99 @@ def add_catalog(g: Graph, settings: Settings, profile: str) -> URIRef:
                                          "helseundersøkelser og SSB.", lang="nb")))
     g.add((cat, DCT.description, Literal("Datasets and variables from Norwegian health registries, quality "
                                          "registries, health surveys and Statistics Norway.", lang="en")))
-    publisher = URIRef(settings.base_uri.rstrip("/") + "/hdab")
-    g.add((cat, DCT.publisher, publisher))
-    g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, Literal(settings.hdab_name)))
+    g.add((cat, DCT.publisher, _agent(g, hdab(settings), health=True)))
+    if modified:
+        g.add((cat, DCT.modified, Literal(modified, datatype=XSD.dateTime)))
     if profile == "dcat-ap-no":
         g.add((cat, DCT.identifier, Literal(str(cat))))
+    if profile == "healthdcat-ap":
+        g.add((cat, DCATAP.applicableLegislation, URIRef(EHDS_REGULATION)))
+        g.add((URIRef(EHDS_REGULATION), RDF.type, ELI.LegalResource))
     return cat
 
 
-def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, profile: str) -> None:
+def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, profile: str) -> URIRef:
+    """The record and its catalogue record; returns the catalogue record's IRI."""
     record = stored.record
     if isinstance(record, Dataset):
         if profile == "healthdcat-ap":
             record = as_published(record, settings, settings.sources.get(stored.source))
-        subject = add_dataset(g, record)
+        if profile == "dcat-ap-no":
+            part = new_graph()
+            subject = add_dataset(part, record)
+            for triple in for_dcat_ap_no(part):
+                g.add(triple)
+        else:
+            subject = add_dataset(g, record)
         g.add((cat, DCAT.dataset, subject))
     else:
         subject = add_codelist(g, record)
         g.add((cat, HK.codeList, subject))
-    cr = URIRef(f"{settings.base_uri.rstrip('/')}/record/{stored.key}")
-    g.add((cat, DCAT.record, cr))
-    g.add((cr, RDF.type, DCAT.CatalogRecord))
+    cr = record_uri(settings, stored.key)
+    if isinstance(record, Dataset):
+        g.add((cat, DCAT.record, cr))
+        g.add((cr, RDF.type, DCAT.CatalogRecord))
+    else:  # DCAT-AP keeps dcat:CatalogRecord for datasets, services and catalogues: same data, our class
+        g.add((cat, HK.record, cr))
+        g.add((cr, RDF.type, HK.CodeListRecord))
     g.add((cr, FOAF.primaryTopic, subject))
     g.add((cr, DCT.issued, Literal(stored.first_seen, datatype=XSD.dateTime)))
     g.add((cr, DCT.modified, Literal(stored.last_changed, datatype=XSD.dateTime)))
     if stored.fetch_url:
-        g.add((cr, DCT.source, URIRef(stored.fetch_url)))
+        g.add((cr, PROV.wasDerivedFrom, URIRef(stored.fetch_url)))
     run = URIRef(f"{settings.base_uri.rstrip('/')}/harvest/{stored.source}/run/{stored.run_id}")
     g.add((cr, PROV.wasGeneratedBy, run))
     g.add((run, RDF.type, PROV.Activity))
     g.add((cr, HK.contentHash, Literal(stored.hash)))
     g.add((cr, HK.conforms, Literal(bool(stored.conforms))))
+    return cr
+
+
+ELI_TYPES = {"/eli/reg/": "REG", "/eli/dir/": "DIR", "/eli/dec/": "DEC"}
+
+
+def for_dcat_ap_no(g: Graph) -> Graph:
+    """What DCAT-AP-NO 2.0 (built on DCAT-AP 2) asks beyond DCAT-AP 3, filled in from what we know.
+
+    - dcat:byteSize is xsd:decimal there (xsd:nonNegativeInteger in DCAT-AP 3);
+    - an eli:LegalResource needs its dct:type: the EU resource type its ELI names (regulation,
+      directive, decision);
+    - a dct:Standard needs a dct:title: its label in our controlled vocabularies, else its notation.
+    """
+    from catalog.validation import vocabulary_graph
+
+    for s, size in list(g.subject_objects(DCAT.byteSize)):
+        g.set((s, DCAT.byteSize, Literal(str(size), datatype=XSD.decimal)))
+    for law in list(g.subjects(RDF.type, ELI.LegalResource)):
+        kind = next((code for part, code in ELI_TYPES.items() if part in str(law)), None)
+        if kind and g.value(law, DCT.type) is None:
+            g.add((law, DCT.type, URIRef(EU_AUTHORITY + "resource-type/" + kind)))
+    vocabularies = vocabulary_graph()
+    for standard in list(g.subjects(RDF.type, DCT.Standard)):
+        if g.value(standard, DCT.title) is None:
+            labels = list(vocabularies.objects(standard, SKOS.prefLabel)) or [
+                Literal(str(vocabularies.value(standard, SKOS.notation) or str(standard).rstrip("/").rsplit("/", 1)[-1]))]
+            for label in labels:
+                g.add((standard, DCT.title, label))
+    return g
+
+
+def add_tombstone(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:
+    """A catalogue record saying the record left this feed (deleted, or no longer in the profile)."""
+    cr = record_uri(settings, stored.key)
+    g.add((cat, DCAT.record, cr))
+    g.add((cr, RDF.type, DCAT.CatalogRecord))
+    g.add((cr, FOAF.primaryTopic, URIRef(stored.uri)))
+    g.add((cr, DCT.modified, Literal(stored.last_changed, datatype=XSD.dateTime)))
+    g.add((cr, ADMS.status, DELETED))
+    return cr
 
 
 def catalog_graph(settings: Settings, store: SQLiteStore, profile: str = "healthdcat-ap") -> Graph:
-    if profile not in PROFILES:
-        raise UnknownProfile(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    """The whole catalogue in memory (for `catalog export`; the web serves it paged or streamed)."""
+    check_profile(profile)
     g = new_graph()
-    cat = add_catalog(g, settings, profile)
+    cat = add_catalog(g, settings, profile, store.version()[0])
     for stored in store.records():
         if include(stored, profile):
             add_record(g, cat, stored, settings, profile)
@@ -141,4 +308,4 @@ def serialize(g: Graph, fmt: str) -> bytes:
     return g.serialize(format=SERIALIZERS[fmt], encoding="utf-8")
 
 
-__all__ = ["catalog_graph", "serialize", "PROFILES", "SERIALIZERS", "MEDIA_TYPES"]
+__all__ = ["catalog_graph", "serialize", "PROFILES", "SERIALIZERS", "MEDIA_TYPES", "UNSUPPORTED"]

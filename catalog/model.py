@@ -203,9 +203,16 @@ def _build(tp: Any, value: Any) -> Any:
 
 
 def from_dict(cls: type, data: dict[str, Any]) -> Any:
-    """Inverse of `to_dict` for one of the model's dataclasses."""
+    """Inverse of `to_dict` for one of the model's dataclasses.
+
+    `to_dict` drops empty strings, so a required text field that was empty (e.g. a distribution
+    without dcat:accessURL) comes back as "" instead of failing to load.
+    """
     hints = _hints(cls)
-    return cls(**{k: _build(hints[k], v) for k, v in data.items() if k in hints})
+    values = {f.name: "" for f in dataclasses.fields(cls)
+              if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and hints[f.name] is str}
+    values.update({k: _build(hints[k], v) for k, v in data.items() if k in hints})
+    return cls(**values)
 
 
 def dumps(record: Record) -> str:

@@ -211,7 +211,9 @@ def add_distribution(g: Graph, dist: Distribution) -> URIRef:
     if dist.download_url:
         g.add((s, DCAT.downloadURL, URIRef(dist.download_url)))
     if dist.media_type:
-        g.add((s, DCAT.mediaType, URIRef(f"http://www.iana.org/assignments/media-types/{dist.media_type}")))
+        media = URIRef(f"http://www.iana.org/assignments/media-types/{dist.media_type}")
+        g.add((s, DCAT.mediaType, media))
+        g.add((media, RDF.type, DCT.MediaType))  # the class DCAT-AP's range shape asks for
     if dist.format:
         g.add((s, DCT.format, URIRef(dist.format)))
         g.add((URIRef(dist.format), RDF.type, DCT.MediaTypeOrExtent))
@@ -437,7 +439,7 @@ class Reader:
         return Distribution(uri=str(s), access_url=self._iri(s, DCAT.accessURL) or "",
                             title=self._lang(s, DCT.title), description=self._lang(s, DCT.description),
                             download_url=self._iri(s, DCAT.downloadURL),
-                            media_type=media.removeprefix("http://www.iana.org/assignments/media-types/") if media else None,
+                            media_type=re.sub(r"^https?://www\.iana\.org/assignments/media-types/", "", media) if media else None,
                             format=self._iri(s, DCT.format), license=self._iri(s, DCT.license), byte_size=size)
 
     def variables(self, dataset_uri: str, s: URIRef) -> list[Variable]:

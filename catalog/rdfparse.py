@@ -18,9 +18,9 @@ from rdflib.term import Node
 
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML,
-    "json-ld": ox.RdfFormat.JSON_LD, "n3": ox.RdfFormat.N3, "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+    "json-ld": None, "n3": ox.RdfFormat.N3, "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
 }
-"""rdflib format names -> pyoxigraph formats."""
+"""rdflib format names -> pyoxigraph formats (JSON-LD goes through rdflib: see `_parse_jsonld`)."""
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -52,8 +52,16 @@ class LightGraph:
             if self._in is not None:
                 self._in.setdefault((p, o), {})[s] = None
 
-    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+    def objects(self, subject: Node | None, predicate: Node) -> Iterator[Node]:
+        """Objects of `subject` (of any subject when None) for `predicate`, as rdflib's Graph does."""
+        if subject is None:
+            return (o for _s, o in self.subject_objects(predicate))
         return iter(self._out.get(subject, {}).get(predicate, ()))
+
+    def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
+        for s, po in self._out.items():
+            for o in po.get(predicate, ()):
+                yield s, o
 
     def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
         if self._in is None:
@@ -114,6 +122,8 @@ def parse_rdf(data: bytes | str, fmt: str, base_iri: str | None = None) -> Light
     if fmt not in FORMATS:
         raise RdfSyntaxError(f"unknown RDF format {fmt!r}", None)
     graph = LightGraph()
+    if fmt == "json-ld":
+        return _parse_jsonld(data, base_iri, graph)
     term = _Terms()
     try:
         quads: Iterable[ox.Quad] = ox.parse(data, format=FORMATS[fmt], base_iri=base_iri)
@@ -121,4 +131,20 @@ def parse_rdf(data: bytes | str, fmt: str, base_iri: str | None = None) -> Light
             graph.add((term(q.subject), term(q.predicate), term(q.object)))
     except (SyntaxError, ValueError) as exc:  # pyoxigraph: SyntaxError with a location, ValueError for bad IRIs
         raise RdfSyntaxError(getattr(exc, "msg", None) or str(exc), getattr(exc, "lineno", None)) from exc
+    return graph
+
+
+def _parse_jsonld(data: bytes | str, base_iri: str | None, graph: LightGraph) -> LightGraph:
+    """JSON-LD through rdflib: pyoxigraph 0.5 gave 4 of the 8 triples of the official DCAT-AP 3.0.1
+    example-bee-population-2022-2023.jsonld (context inlined), dropping its dct:publisher links;
+    rdflib gives all 8 (tests/test_exchange_examples.py). Callers refuse remote contexts before
+    this point, so rdflib never fetches one."""
+    from rdflib import Graph
+
+    try:
+        parsed = Graph().parse(data=data, format="json-ld", publicID=base_iri)
+    except Exception as exc:  # noqa: BLE001 - rdflib's JSON-LD parser raises many types
+        raise RdfSyntaxError(str(exc) or type(exc).__name__, getattr(exc, "lineno", None)) from exc
+    for triple in parsed:
+        graph.add(triple)
     return graph

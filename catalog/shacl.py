@@ -260,11 +260,9 @@ _KINDS = {
 }
 
 
-def _kind_ok(v: Node, rule: Node) -> bool:
-    for cls, kinds in _KINDS.items():
-        if isinstance(v, cls):
-            return rule in kinds
-    return False
+def _kinds(rule: Node) -> tuple[type, ...]:
+    """The term classes a sh:nodeKind admits, so the check is one isinstance."""
+    return tuple(cls for cls, kinds in _KINDS.items() if rule in kinds)
 
 
 def _string(v: Node) -> str:
@@ -447,7 +445,8 @@ class CompiledShapes:
             per_value(SH.DatatypeConstraintComponent, lambda _i, v: _datatype_ok(v, datatype))
         kind = one(node, SH.nodeKind)
         if kind is not None:
-            per_value(SH.NodeKindConstraintComponent, lambda _i, v: _kind_ok(v, kind))
+            admitted = _kinds(kind)
+            per_value(SH.NodeKindConstraintComponent, lambda _i, v: isinstance(v, admitted))
         in_list = one(node, SH["in"])
         if in_list is not None:
             allowed = set(Collection(sg, in_list))

@@ -82,6 +82,14 @@ CREATE TABLE IF NOT EXISTS variables (
     dataset_uri TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS variables_dataset ON variables(dataset_uri);
+CREATE TABLE IF NOT EXISTS variable_history (
+    id INTEGER PRIMARY KEY,
+    uri TEXT NOT NULL,
+    dataset_uri TEXT NOT NULL,
+    at TEXT NOT NULL,
+    change TEXT NOT NULL             -- new | changed | deleted
+);
+CREATE INDEX IF NOT EXISTS variable_history_at ON variable_history(at);
 CREATE TABLE IF NOT EXISTS source_state (
     source TEXT PRIMARY KEY,
     state TEXT NOT NULL
@@ -274,7 +282,8 @@ class SQLiteStore:
 
         ts = now()
         with self.transaction() as db:
-            row = db.execute("SELECT hash, deleted_at, source FROM records WHERE uri=?", (record.uri,)).fetchone()
+            row = db.execute("SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?",
+                             (record.uri,)).fetchone()
             if row is not None and row["hash"] == hash and row["deleted_at"] is None and row["source"] == source:
                 db.execute("UPDATE records SET last_seen=?, run_id=? WHERE uri=?", (ts, run_id, record.uri))
                 return "unchanged"
@@ -294,6 +303,8 @@ class SQLiteStore:
             db.execute("INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
                        (record.uri, run_id, ts, change, hash))
             if isinstance(record, Dataset):
+                before = loads(row["kind"], row["data"]) if row is not None and not row["deleted_at"] else None
+                _variable_changes(db, before, record, ts)
                 db.execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
                 db.executemany("INSERT OR REPLACE INTO variables(key, uri, dataset_uri) VALUES (?,?,?)",
                                [(key_for(v.uri), v.uri, record.uri) for v in record.variables])
@@ -314,6 +325,8 @@ class SQLiteStore:
                                  "WHERE uri=? AND deleted_at IS NULL", (ts, ts, run_id, uri))
                 if cur.rowcount:
                     n += 1
+                    db.execute("INSERT INTO variable_history(uri, dataset_uri, at, change) "
+                               "SELECT uri, dataset_uri, ?, 'deleted' FROM variables WHERE dataset_uri=?", (ts, uri))
                     db.execute("INSERT INTO history(uri, run_id, at, change) VALUES (?,?,?,?)",
                                (uri, run_id, ts, "deleted"))
         return n
@@ -342,18 +355,10 @@ class SQLiteStore:
     def records(self, source: str | None = None, include_deleted: bool = False,
                 kind: str | None = None) -> Iterator[StoredRecord]:
         """Streams records in URI order, in batches, so a million variables fit in memory."""
-        where, args = ["1=1"], []
-        if source:
-            where.append("source=?")
-            args.append(source)
-        if not include_deleted:
-            where.append("deleted_at IS NULL")
-        if kind:
-            where.append("kind=?")
-            args.append(kind)
+        where, args = self._where(source=source, kind=kind, include_deleted=include_deleted)
         last = ""
         while True:
-            rows = self.db.execute(f"SELECT * FROM records WHERE {' AND '.join(where)} AND uri > ? "
+            rows = self.db.execute(f"SELECT * FROM records WHERE {where} AND uri > ? "
                                    "ORDER BY uri LIMIT 500", (*args, last)).fetchall()
             if not rows:
                 return
@@ -361,10 +366,85 @@ class SQLiteStore:
                 yield self._stored(row)
             last = rows[-1]["uri"]
 
+    @staticmethod
+    def _where(source: str | None = None, kind: str | None = None, include_deleted: bool = False,
+               changed_since: str | None = None, conforming_datasets_only: bool = False) -> tuple[str, list[Any]]:
+        conditions = [("source=?", source), ("kind=?", kind), ("last_changed > ?", changed_since)]
+        where = [sql for sql, value in conditions if value]
+        args: list[Any] = [value for _sql, value in conditions if value]
+        if not include_deleted:
+            where.append("deleted_at IS NULL")
+        if conforming_datasets_only:
+            where.append("(kind <> 'dataset' OR conforms = 1)")
+        return " AND ".join(where or ["1=1"]), args
+
+    def listing(self, offset: int = 0, limit: int = 100, changed_since: str | None = None,
+                include_deleted: bool = False, conforming_datasets_only: bool = False) -> tuple[int, list[StoredRecord]]:
+        """One page of records in URI order and the total that match, for paged feeds.
+
+        `changed_since` keeps records whose last change (deletion included) is later than it.
+        """
+        where, args = self._where(changed_since=changed_since, include_deleted=include_deleted,
+                                  conforming_datasets_only=conforming_datasets_only)
+        total = self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
+        rows = self.db.execute(f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?",
+                               (*args, limit, offset)).fetchall()
+        return total, [self._stored(r) for r in rows]
+
+    def version(self) -> tuple[str | None, int]:
+        """(latest change, records ever stored + latest run that saw one): any write that alters what a
+        feed shows (content, deletion, the run a catalogue record names) alters it."""
+        row = self.db.execute("SELECT max(last_changed), count(*) + coalesce(max(run_id), 0) * 1000003 "
+                              "FROM records").fetchone()
+        return row[0], row[1]
+
+    def mentioning(self, uri: str) -> StoredRecord | None:
+        """A live record whose data names `uri` (e.g. as its publisher), to describe things that are not records."""
+        row = self.db.execute("SELECT * FROM records WHERE deleted_at IS NULL AND instr(data, ?) > 0 LIMIT 1",
+                              (json.dumps(uri, ensure_ascii=False),)).fetchone()
+        return self._stored(row) if row else None
+
+    def variable_changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
+        """Variables added, changed or deleted (with their dataset's) after `since`, oldest first."""
+        rows = self.db.execute("SELECT uri, dataset_uri, at, change FROM variable_history WHERE at > ? "
+                               "ORDER BY at, id LIMIT ?", (since, limit))
+        return [dict(r) for r in rows.fetchall()]
+
     def count(self, kind: str | None = None) -> int:
         if kind:
             return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)).fetchone()[0]
         return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL").fetchone()[0]
+
+    def source_stats(self) -> dict[str, dict[str, int]]:
+        """Per source: live datasets, code lists, variables and how many records conform (web dashboards)."""
+        stats: dict[str, dict[str, int]] = {}
+        for row in self.db.execute("SELECT source, kind, count(*) AS n, sum(coalesce(conforms, 0)) AS ok "
+                                   "FROM records WHERE deleted_at IS NULL GROUP BY source, kind"):
+            s = stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
+            s[row["kind"]] = row["n"]
+            s["conforming"] += row["ok"] or 0
+        for row in self.db.execute("SELECT r.source, count(*) AS n FROM variables v JOIN records r "
+                                   "ON r.uri = v.dataset_uri WHERE r.deleted_at IS NULL GROUP BY r.source"):
+            stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
+            stats[row["source"]]["variable"] = row["n"]
+        return stats
+
+    def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]:
+        """Variable key -> URI of the live dataset holding it; unknown or deleted keys are left out."""
+        keys = list(keys)
+        out: dict[str, str] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            rows = self.db.execute(f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
+                                   f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})", chunk)
+            out.update({r["key"]: r["dataset_uri"] for r in rows})
+        return out
+
+    def validations(self, source: str) -> Iterator[dict[str, Any]]:
+        """The stored validation reports of a source's live records, without loading the records."""
+        for row in self.db.execute("SELECT validation FROM records WHERE source=? AND deleted_at IS NULL "
+                                   "AND validation IS NOT NULL", (source,)):
+            yield json.loads(row["validation"])
 
     def history(self, uri: str) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
@@ -384,6 +464,18 @@ class SQLiteStore:
         with self.transaction() as db:
             db.execute("INSERT INTO source_state(source, state) VALUES (?, ?) "
                        "ON CONFLICT(source) DO UPDATE SET state=excluded.state", (source, json.dumps(state)))
+
+
+def _variable_changes(db: sqlite3.Connection, before: Record | None, after: Dataset, ts: str) -> None:
+    """Record which variables of a dataset appeared, changed or disappeared in this write."""
+    from catalog.model import dumps
+
+    old = {v.uri: dumps(v) for v in before.variables} if isinstance(before, Dataset) else {}
+    new = {v.uri: dumps(v) for v in after.variables}
+    changes = [(uri, "new" if uri not in old else "changed") for uri in new if old.get(uri) != new[uri]]
+    changes += [(uri, "deleted") for uri in old if uri not in new]
+    db.executemany("INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
+                   [(uri, after.uri, ts, change) for uri, change in changes])
 
 
 def process_token(pid: int | None = None) -> str:

@@ -163,8 +163,9 @@ class Profile:
 
     def report(self, results: Iterable[Result]) -> Report:
         findings = [self.finding(r) for r in results]
+        # a total order on every field, so equal result sets give equal reports whatever the engine's order
         findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.focus, f.path or "", f.component or "",
-                                     f.value or ""))
+                                     f.value or "", f.message, f.hint, f.shape or ""))
         return Report(conforms=not any(f.severity == "Violation" for f in findings), findings=findings,
                       profile=self.name)
 

@@ -204,15 +204,19 @@ class HttpClient:
         return cls(hosts, limits)
 
     def get(self, url: str, *, accept: str | None = None, etag: str | None = None,
-            last_modified: str | None = None, params: dict[str, Any] | None = None) -> Fetched:
-        headers = {}
+            last_modified: str | None = None, params: dict[str, Any] | None = None,
+            headers: dict[str, str] | None = None) -> Fetched:
+        """GET with optional validators; `headers` adds request headers (e.g. Accept-Language)."""
+        headers = dict(headers or {})
         if accept:
             headers["Accept"] = accept
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        response = self.session.get(url, headers=headers, params=params)
+        if params:  # the query in the URL itself, so redirect-loop checks and error messages see the whole URL
+            url = requests.Request("GET", url, params=params).prepare().url or url
+        response = self.session.get(url, headers=headers)
         if response.status_code >= 400:
             raise FetchError(f"the server answered {response.status_code} {response.reason}", response.url,
                              response.status_code)

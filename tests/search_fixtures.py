@@ -197,7 +197,7 @@ JUDGED: dict[str, dict[str, int]] = {
     "MOR_ALDER": {"nnk/MOR_ALDER": 3, "mfr/MORS_ALDER": 1},
     "MORS_ALDER": {"mfr/MORS_ALDER": 3, "nnk/MOR_ALDER": 1},
     "mors alder": {"mfr/MORS_ALDER": 3, "nnk/MOR_ALDER": 3},
-    "hjerteinfarkt": {"hkr/AMI": 3, "hjerteinfarkt/TIDL_INFARKT": 2, "hjerneslag/HJERNEINFARKT": 1},
+    "hjerteinfarkt": {"hkr/AMI": 3, "hjerteinfarkt/TIDL_INFARKT": 2},
     "infarkt": {"hjerteinfarkt/INFARKT_TYPE": 3, "hkr/AMI": 2, "hjerteinfarkt/TIDL_INFARKT": 2,
                 "hjerneslag/HJERNEINFARKT": 2},
     "vekt": {"hunt/VEKT": 3, "mfr/VEKT": 2, "nnk/FODSELSVEKT": 2, "mfr/PLACENTAVEKT": 1},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -110,12 +110,23 @@ def truth(sim: Simulator, source: str, modified: bool = True) -> dict[str, tuple
             for k, t in sim.manifest()[source]["datasets"].items()}
 
 
+def harvest_with_fault(settings: Settings, store: SQLiteStore, sim: Simulator, source: str, fault: str,
+                       **params: Any) -> tuple[SourceResult, float]:
+    """One run of `source` with `fault` switched on: its result and how many seconds it took."""
+    sim.set_fault(source, fault, **params)
+    started = time.monotonic()
+    result = run(settings, store)[source]
+    return result, time.monotonic() - started
+
+
 def assert_fault_fails_only_its_source(settings: Settings, store: SQLiteStore, sim: Simulator, source: str,
-                                       other: str, fault: str, params: dict[str, Any], message: str) -> None:
+                                       other: str, fault: str, params: dict[str, Any], message: str,
+                                       view: Callable[[SQLiteStore, str], Any] | None = None) -> None:
     """After a good run, `fault` fails `source` within the small limits with `message`, keeping its
-    records; `other`, harvested in the same run, is untouched."""
+    records (as `view` shows them; default: its datasets); `other`, harvested in the same run, is untouched."""
+    view = view or stored
     first = run(settings, store)
-    before = stored(store, source)
+    before = view(store, source)
     sim.set_fault(source, fault, **params)
     started = time.monotonic()
     results = run(settings, store)
@@ -123,6 +134,6 @@ def assert_fault_fails_only_its_source(settings: Settings, store: SQLiteStore, s
     failed = results[source]
     assert failed.status == "failed" and message in failed.error and sim.url in failed.error
     assert [(e.record_id, e.message) for e in failed.errors] == [(None, failed.error)]
-    assert stored(store, source) == before
+    assert view(store, source) == before
     assert store.last_run(source).status == "failed"
     assert results[other].ok and results[other].counts["unchanged"] == first[other].counts["new"]

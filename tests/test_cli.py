@@ -89,3 +89,25 @@ def test_the_catalog_command_is_installed():
     out = subprocess.run([sys.executable, "-m", "catalog.cli", "--help"], capture_output=True, text=True, check=True)
     for command in ("demo", "sources", "harvest", "validate", "search", "export", "serve", "reindex"):
         assert command in out.stdout
+
+
+def test_validate_exits_0_when_a_feed_conforms_1_on_violations_2_when_unreadable(home, server, tmp_path, capsys):
+    from catalog.export import as_published
+    from catalog.config import Settings
+
+    good = as_published(mfr_dataset(), Settings.load(home))
+    url = server.serve("/good.ttl", to_graph([good]).serialize(format="turtle"), Content_Type="text/turtle")
+    assert catalog(home, "validate", url) == 0
+    assert "Oppfyller profilen | Conforms" in capsys.readouterr().out
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(to_graph([mfr_dataset(description={})]).serialize(format="turtle"))
+    assert catalog(home, "validate", str(bad), "--format", "json") == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["conforms"] is False
+    assert any(f["focus"] == mfr_dataset().uri and f["path"] == "http://purl.org/dc/terms/description"
+               for f in report["findings"])
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title ;;")
+    assert catalog(home, "validate", str(broken)) == 2
+    assert "broken.ttl" in capsys.readouterr().err
+    assert catalog(home, "validate", str(tmp_path / "missing.ttl")) == 2

@@ -48,6 +48,11 @@ def test_a_query_finds_the_variable_despite_form_case_and_typos(loaded: SearchBa
     assert expected in names(search(loaded, query, limit=5))
 
 
+def test_typos_are_tolerated_only_when_nothing_matches_as_typed(loaded: SearchBackend) -> None:
+    assert "hjerneslag/HJERNEINFARKT" not in names(search(loaded, "hjerteinfarkt"))
+    assert {"hkr/AMI", "hjerteinfarkt/TIDL_INFARKT"} <= set(names(search(loaded, "hjertinfarkt")))
+
+
 def test_compound_parts_find_the_compound(loaded: SearchBackend) -> None:
     found = names(search(loaded, "infarkt", limit=20))
     assert {"hkr/AMI", "hjerteinfarkt/TIDL_INFARKT", "hjerneslag/HJERNEINFARKT"} <= set(found)

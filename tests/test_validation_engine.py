@@ -68,7 +68,7 @@ def test_every_profile_compiles_to_the_fast_engine(profile: str) -> None:
 
 
 @pytest.mark.parametrize("profile", sorted(validation.PROFILES))
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graph=record_graphs())
 def test_fast_engine_gives_exactly_pyshacls_results(profile: str, graph: Graph) -> None:
     p = validation.get_profile(profile)

@@ -1,7 +1,8 @@
 """The Flask explorer, JSON API and DCAT feeds (app factory, as in Flask's tutorial).
 
 The app opens the store and the search backend named by the configuration; each request uses
-them read-only. Blueprints: `explorer` (HTML pages), `api` (JSON under /api), `feeds` (DCAT).
+them read-only. Blueprints: `explorer` (search, variable, dataset pages), `sources`, `basket`,
+`api` (JSON under /api), `feeds` (DCAT). The UI speaks bokmål and English (web/i18n.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 from flask import Flask, request
 
 from catalog.config import Settings
+from catalog.model import key_for
+from web.facetcache import FacetCache
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -32,12 +35,18 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.extensions["store"] = SQLiteStore(settings.db_path)
     app.extensions["search"] = open_backend(settings)
+    app.extensions["facet_cache"] = FacetCache(ttl=float(app.config.get("FACET_CACHE_SECONDS", 60)))
 
-    from web import api, explorer, feeds
+    from web import admin, api, basket, display, explorer, feeds, i18n, sources
 
-    app.register_blueprint(explorer.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(feeds.bp)
+    i18n.init(app, settings.home / "cache" / "translations")
+    for blueprint in (explorer.bp, sources.bp, basket.bp, api.bp, feeds.bp, admin.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals.update(safe_url=display.safe_url, pick=display.pick, by_language=display.by_language,
+                                 bilingual=display.bilingual, period=display.period,
+                                 last_segment=display.last_segment, lang_names=display.LANG_NAMES,
+                                 basket_count=lambda: len(basket.basket_keys()), source_title=explorer.source_title,
+                                 key_for=key_for)
 
     @app.after_request
     def secure(response):  # type: ignore[no-untyped-def]

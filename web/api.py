@@ -1,13 +1,22 @@
-"""JSON API under /api: the same data as the pages, for scripts and other catalogues."""
+"""JSON API under /api: the same data as the pages (the same `*_view` functions), for scripts.
+
+Described by OpenAPI 3 at /api/openapi.json (web/openapi.py); a test keeps the two in step.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
+from catalog.model import key_for, to_dict
 from catalog.search import Hit
-from web.explorer import PAGE_SIZE, query_from_args, search_backend
+from web import basket
+from web.explorer import PAGE_SIZE, dataset_view, query_from_args, search_backend, search_view, variable_view
+from web.openapi import spec
+from web.quality import score_parts
+from web.sources import source_view, summaries
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -22,16 +31,83 @@ def hit_json(h: Hit) -> dict[str, Any]:
 
 
 @bp.get("/search")
-def search():  # type: ignore[no-untyped-def]
-    q = query_from_args()
-    result = search_backend().search(q)
-    return jsonify({"query": request.args.get("q", ""), "type": q.type, "total": result.total,
-                    "page": q.offset // PAGE_SIZE + 1, "page_size": PAGE_SIZE,
-                    "hits": [hit_json(h) for h in result.hits],
+def search() -> Response:
+    view = search_view(query_from_args())
+    q, result = view.query, view.result
+    return jsonify({"query": q.text, "type": q.type, "sort": q.sort, "filters": q.filters, "total": result.total,
+                    "page": view.page, "pages": view.pages, "page_size": PAGE_SIZE,
+                    "other_type_total": view.other_total, "hits": [hit_json(h) for h in result.hits],
                     "facets": {name: [{"value": v, "count": c} for v, c in buckets]
                                for name, buckets in result.facets.items()}})
 
 
 @bp.get("/suggest")
-def suggest():  # type: ignore[no-untyped-def]
-    return jsonify({"q": request.args.get("q", ""), "suggestions": search_backend().suggest(request.args.get("q", "")[:100])})
+def suggest() -> Response:
+    prefix = request.args.get("q", "")[:100]
+    return jsonify({"q": prefix, "suggestions": search_backend().suggest(prefix, 10)})
+
+
+def provenance(stored: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"source": stored.source, "fetched_from": stored.fetch_url, "first_seen": stored.first_seen,
+            "last_changed": stored.last_changed, "last_seen": stored.last_seen, "run": stored.run_id,
+            "history": history}
+
+
+@bp.get("/variables/<key>")
+def variable(key: str) -> Response:
+    view = variable_view(key)
+    d = view.dataset.record
+    cl = view.codelist.record if view.codelist else None
+    return jsonify({"id": key, **to_dict(view.variable),
+                    "dataset": {"id": key_for(d.uri), "uri": d.uri, "title": d.title},
+                    "codelist": None if cl is None else {"id": key_for(cl.uri), "uri": cl.uri, "title": cl.title,
+                                                        "coding_system": view.system,
+                                                        "codes": [to_dict(c) for c in cl.concepts]},
+                    "related": [hit_json(h) for h in view.related],
+                    "provenance": provenance(view.dataset, view.history),
+                    "validation": {"dataset_conforms": view.dataset.conforms, "findings": view.findings}})
+
+
+@bp.get("/datasets/<key>")
+def dataset(key: str) -> Response:
+    view = dataset_view(key)
+    record = to_dict(view.stored.record)
+    record["variables"] = [{"id": key_for(v.uri), **to_dict(v)} for v in view.stored.record.variables]
+    return jsonify({"id": key, **record, "provenance": provenance(view.stored, view.history),
+                    "validation": {"conforms": view.stored.conforms, "findings": view.findings},
+                    "quality": score_parts(view.quality)})
+
+
+def summary_json(s: Any) -> dict[str, Any]:
+    return {"name": s.name, "title": s.title, "category": s.category, "protocol": s.protocol, "url": s.url,
+            "datasets": s.datasets, "codelists": s.codelists, "variables": s.variables,
+            "conforming_records": s.conforming, "conformance_percent": s.conformance,
+            "last_run": asdict(s.last_run) if s.last_run else None}
+
+
+@bp.get("/sources")
+def sources() -> Response:
+    return jsonify({"sources": [summary_json(s) for s in summaries()]})
+
+
+@bp.get("/sources/<name>")
+def source(name: str) -> Response:
+    view = source_view(name)
+    return jsonify({**summary_json(view.summary), "runs": [asdict(r) for r in view.runs],
+                    "errors_run": view.errors_run.id if view.errors_run else None,
+                    "errors": [asdict(e) for e in view.errors],
+                    "findings": [{"severity": s, "path": p, "message": m, "count": n} for s, p, m, n in view.findings],
+                    "quality": score_parts(view.quality)})
+
+
+@bp.get("/basket/export")
+def basket_export() -> Response:
+    """The basket exports for a selection given as ids=a,b,c (the API keeps no state)."""
+    keys = basket.parse_keys(request.args.getlist("ids"))
+    return basket.export(basket.selection(keys), request.args.get("format", "json"))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(spec(request.host_url.rstrip("/")))
+

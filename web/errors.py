@@ -9,7 +9,7 @@ from catalog.search import BadQuery
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/admin/")):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
     return best in ("application/json", "application/problem+json")

@@ -1,17 +1,34 @@
-"""HTML pages for researchers: search with facets, variable, dataset and code list pages."""
+"""HTML pages for researchers: search with facets, variable, dataset and code list pages.
+
+The data behind each page is gathered by a `*_view` function that the JSON API serialises too,
+so the API always has the same data as the pages.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request, url_for
+from flask_babel import gettext as _
 
-from catalog.model import CodeList, Dataset, key_for, text
-from catalog.search import FACETS, DOC_TYPES, SearchQuery
+from catalog.model import CodeList, Dataset, Variable, key_for
+from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
+from catalog.store import StoredRecord
+from web import charts
+from web.basket import basket_keys
+from web.display import code_url, coding_system, pick, year
+from web.facetcache import query_key
+from web.quality import QualityScore, quality_of, score_chart
 
 bp = Blueprint("explorer", __name__)
 PAGE_SIZE = 20
 MAX_OFFSET = 10_000
+RELATED = 8
+SORTS = ("relevance", "name")
+FACET_SHOWN = 8  # values per facet before "show all"
 
 
 def store() -> Any:
@@ -20,6 +37,11 @@ def store() -> Any:
 
 def search_backend() -> Any:
     return current_app.extensions["search"]
+
+
+def source_title(name: str) -> str:
+    src = current_app.config["SETTINGS"].sources.get(name)
+    return (src.title or name) if src else name
 
 
 def query_from_args() -> SearchQuery:
@@ -31,54 +53,260 @@ def query_from_args() -> SearchQuery:
         page = 1
     kind = args.get("type", "variable")
     return SearchQuery(text=args.get("q", "")[:200], type=kind if kind in DOC_TYPES else "variable",
-                       filters={f: args.getlist(f) for f in FACETS if args.getlist(f)},
+                       filters={f: args.getlist(f)[:20] for f in FACETS if args.getlist(f)},
                        sort="name" if args.get("sort") == "name" else "relevance",
                        offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
 
 
 @bp.app_template_global()
+def state_args(**changes: Any) -> dict[str, Any]:
+    """The current search's URL parameters with some replaced (None removes one); page resets."""
+    args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args if k not in ("page", "lang", "more")}
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    return args
+
+
+@bp.app_template_global()
+def search_url(args: dict[str, Any]) -> str:
+    """The search page's URL for these parameters; url_for is too slow for the ~100 links of a result page."""
+    base = g.get("search_base")
+    if base is None:
+        base = g.search_base = url_for("explorer.search")
+    return f"{base}?{urlencode(args, doseq=True)}" if args else base
+
+
+@bp.app_template_global()
 def facet_args(name: str, value: str, active: bool) -> dict[str, Any]:
     """URL parameters of the current search with one facet value toggled (page reset)."""
-    args: dict[str, Any] = {k: request.args.getlist(k) for k in request.args if k != "page"}
-    values = [v for v in args.get(name, []) if v != value]
-    args[name] = values if active else [*values, value]
-    return args
+    values = [v for v in request.args.getlist(name) if v != value]
+    return state_args(**{name: values if active else [*values, value]})
+
+
+@bp.app_template_global()
+def type_args(kind: str) -> dict[str, Any]:
+    """Switch between variables and datasets with the same words and filters (datasets have no data type)."""
+    return state_args(type=kind, **({"datatype": None} if kind != "variable" else {}))
+
+
+@bp.app_template_global()
+def page_args(page: int) -> dict[str, Any]:
+    return {**state_args(), "page": page}
+
+
+@bp.app_template_global()
+def lang_args(lang: str) -> dict[str, Any]:
+    return {**(request.view_args or {}), **state_args(), "lang": lang, **(
+        {"page": request.args["page"]} if "page" in request.args else {})}
+
+
+def facet_titles() -> dict[str, str]:
+    return {"source": _("Source"), "source_kind": _("Kind of source"), "health_category": _("Health category"),
+            "period": _("Period"), "datatype": _("Data type"), "access_rights": _("Access")}
+
+
+def value_names() -> dict[str, str]:
+    """Display names of coded facet values, translated once per request."""
+    names = g.get("value_names")
+    if names is None:
+        names = g.value_names = {
+            "central-registry": _("Central health registry"), "quality-registry": _("Medical quality registry"),
+            "survey": _("Health survey"), "statistics": _("Statistics"), "catalogue": _("Catalogue"),
+            "PUBLIC": _("Public"), "RESTRICTED": _("Restricted"), "NON_PUBLIC": _("Non-public")}
+    return names
+
+
+def value_label(facet: str, value: str) -> str:
+    if facet == "source":
+        return source_title(value)
+    return value_names().get(value, value) if facet in ("source_kind", "access_rights") else value
+
+
+@dataclass
+class FacetLink:
+    label: str
+    count: int
+    active: bool
+    url: str  # the search with this value toggled
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    links: list[FacetLink]
+    hidden: int  # values left out until "show all"
+    more_url: str | None
+
+
+@dataclass
+class SearchView:
+    query: SearchQuery
+    result: SearchResult
+    other_total: int  # hits of the same words among the other type (variables <-> datasets)
+    page: int
+    pages: int
+    chips: list[FacetLink] = field(default_factory=list)  # active filters, each a link that removes it
+    facets: list[Facet] = field(default_factory=list)
+
+
+def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[FacetLink]]:
+    """Facet values as ready links (built here, not in the template: a page has up to ~50 of them)."""
+    titles, expanded = facet_titles(), request.args.get("more")
+    facets, chips = [], []
+    for name in FACETS:
+        chosen = q.filters.get(name, [])
+        buckets = result.facets.get(name, [])
+        shown = [(v, n) for i, (v, n) in enumerate(buckets) if expanded == name or i < FACET_SHOWN or v in chosen]
+        links = [FacetLink(value_label(name, v), n, v in chosen, search_url(facet_args(name, v, v in chosen)))
+                 for v, n in shown]
+        chips += [FacetLink(f"{titles[name]}: {value_label(name, v)}", 0, True, search_url(facet_args(name, v, True)))
+                  for v in chosen]
+        if links:
+            hidden = len(buckets) - len(shown)
+            facets.append(Facet(name, titles[name], links, hidden,
+                                search_url({**state_args(), "more": name}) if hidden else None))
+    return facets, chips
+
+
+def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
+    """Facet counts, each as if its own filter were off (so values combine), and the other type's total."""
+    backend = search_backend()
+    base = replace(q, offset=0, limit=1, sort="relevance", highlight=False)
+    facets = backend.search(base).facets
+    for name in q.filters:
+        others = {f: v for f, v in q.filters.items() if f != name}
+        facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
+    other = "dataset" if q.type == "variable" else "variable"
+    return facets, backend.search(replace(base, type=other, facets=())).total
+
+
+def search_view(q: SearchQuery) -> SearchView:
+    backend = search_backend()
+    result = backend.search(replace(q, facets=()))
+    cache = current_app.extensions["facet_cache"]
+    result.facets, other_total = cache.get(query_key(q, backend.count()), lambda: counts(q))
+    facets, chips = facet_view(q, result)
+    return SearchView(q, result, other_total, q.offset // PAGE_SIZE + 1,
+                      max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)), chips, facets)
 
 
 @bp.get("/")
 @bp.get("/search")
 def search() -> str:
-    q = query_from_args()
-    result = search_backend().search(q)
-    return render_template("search.html", q=q, result=result, facets=FACETS, page=q.offset // PAGE_SIZE + 1,
-                           pages=max(1, -(-result.total // PAGE_SIZE)))
+    view = search_view(query_from_args())
+    return render_template("search.html", view=view, q=view.query, result=view.result, basket=set(basket_keys()))
 
 
-def _stored(key: str, kind: type) -> Any:
+# --- records -------------------------------------------------------------------------------
+
+def _stored(key: str, kind: type) -> StoredRecord:
     stored = store().get_by_key(key)
-    if stored is None or not isinstance(stored.record, kind):
+    if stored is None or stored.deleted_at or not isinstance(stored.record, kind):
         abort(404, f"No record with id {key}.")
     return stored
 
 
-@bp.get("/datasets/<key>")
-def dataset(key: str) -> str:
-    stored = _stored(key, Dataset)
-    return render_template("dataset.html", stored=stored, d=stored.record, text=text, key_for=key_for)
+def findings_for(stored: StoredRecord, focus: str | None = None) -> list[dict[str, Any]]:
+    """Validation findings of a record, or only those about one of its parts (a variable)."""
+    found = (stored.validation or {}).get("findings", [])
+    return [f for f in found if focus is None or f.get("focus") == focus]
+
+
+@dataclass
+class VariableView:
+    key: str
+    variable: Variable
+    dataset: StoredRecord
+    codelist: StoredRecord | None
+    system: str | None
+    related: list[Hit]
+    findings: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+
+
+def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
+    """Likely equivalents: a search on the label and name, other sources first, itself left out."""
+    words = " ".join(dict.fromkeys([pick(v.title, "nb") or "", v.name.replace("_", " ")]))
+    result = search_backend().search(SearchQuery(text=words, limit=RELATED * 2, facets=(), highlight=False))
+    hits = [h for h in result.hits if h.key != key]
+    return sorted(hits, key=lambda h: h.doc.get("source") == source)[:RELATED]
+
+
+def variable_view(key: str) -> VariableView:
+    stored = store().dataset_of_variable(key)
+    v = next((v for v in stored.record.variables if key_for(v.uri) == key), None) if stored else None
+    if v is None or stored is None or stored.deleted_at:
+        abort(404, f"No variable with id {key}.")
+    codelist = store().get(v.codelist) if v.codelist else None
+    if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
+        codelist = None
+    system = coding_system(v, codelist.record if codelist else None)
+    return VariableView(key, v, stored, codelist, system, related_hits(key, v, stored.source),
+                        findings_for(stored, v.uri), store().history(stored.uri))
+
+
+def variable_timeline(view: VariableView) -> Any:
+    d, v = view.dataset.record, view.variable
+    periods = [charts.Period(_("Variable"), year(v.valid_from) or year(d.temporal_start),
+                             year(v.valid_to) or year(d.temporal_end), "variable"),
+               charts.Period(_("Dataset"), year(d.temporal_start), year(d.temporal_end), "dataset")]
+    if view.codelist:
+        cl = view.codelist.record
+        periods.append(charts.Period(_("Code list"), year(cl.valid_from), year(cl.valid_to), "codelist"))
+        periods += [charts.Period(_("Code %(code)s", code=c.code), year(c.valid_from), year(c.valid_to), "code")
+                    for c in cl.concepts if c.valid_from or c.valid_to][:12]
+    periods = [p for p in periods if p.start or p.end]
+    events = [charts.Event(int(h["at"][:4]) + (int(h["at"][5:7]) - 1) / 12,
+                           _("%(change)s in the catalogue %(at)s", change=h["change"], at=h["at"][:10]))
+              for h in view.history]
+    return charts.timeline(_("Validity and changes of %(name)s", name=v.name), periods, events,
+                           date.today().year, _("Changes"))
 
 
 @bp.get("/variables/<key>")
 def variable(key: str) -> str:
-    stored = store().dataset_of_variable(key)
-    v = next((v for v in stored.record.variables if key_for(v.uri) == key), None) if stored else None
-    if v is None:
-        abort(404, f"No variable with id {key}.")
-    codelist = store().get(v.codelist) if v.codelist else None
-    return render_template("variable.html", stored=stored, d=stored.record, v=v, codelist=codelist, text=text,
-                           key_for=key_for)
+    view = variable_view(key)
+    return render_template("variable.html", view=view, v=view.variable, stored=view.dataset, d=view.dataset.record,
+                           chart=variable_timeline(view), code_url=code_url, basket=set(basket_keys()))
+
+
+def quality_labels() -> dict[str, str]:
+    """Names of the quality score's parts and ratings in the UI language."""
+    return {"total": _("Total"), "findability": _("Findability"), "accessibility": _("Accessibility"),
+            "interoperability": _("Interoperability"), "reusability": _("Reusability"),
+            "contextuality": _("Contextuality"), "variables": _("Variables"), "excellent": _("Excellent"),
+            "good": _("Good"), "sufficient": _("Sufficient"), "bad": _("Bad")}
+
+
+@dataclass
+class DatasetView:
+    key: str
+    stored: StoredRecord
+    findings: list[dict[str, Any]]
+    quality: QualityScore
+    history: list[dict[str, Any]]
+
+
+def dataset_view(key: str) -> DatasetView:
+    stored = _stored(key, Dataset)
+    return DatasetView(key, stored, findings_for(stored), quality_of(stored), store().history(stored.uri))
+
+
+@bp.get("/datasets/<key>")
+def dataset(key: str) -> str:
+    view = dataset_view(key)
+    return render_template("dataset.html", view=view, stored=view.stored, d=view.stored.record,
+                           basket=set(basket_keys()),
+                           quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
+                           labels=quality_labels())
 
 
 @bp.get("/codelists/<key>")
 def codelist(key: str) -> str:
     stored = _stored(key, CodeList)
-    return render_template("codelist.html", stored=stored, cl=stored.record, text=text)
+    system = coding_system(None, stored.record)
+    return render_template("codelist.html", stored=stored, cl=stored.record, system=system, code_url=code_url)

@@ -1,31 +1,163 @@
-"""DCAT feeds: the catalogue with content negotiation (Turtle by default)."""
+"""DCAT feeds and dereferenceable URIs, with content negotiation.
+
+- `/catalog` (`.ttl`, `.jsonld`, `.rdf`, `.nt`): one Hydra page of the catalogue (`catalog.feeds`),
+  `?profile=`, `?page=`, `?page_size=`, `?modified_since=`; ETag / Last-Modified answered with
+  304; `?page=all` or `/catalog/dump.nt` streams the whole catalogue as N-Triples.
+- `/id/<path>` (the URIs harvesters mint) and `/resource?uri=` (any URI, e.g. a registry's own):
+  303 to the HTML page for browsers, to the RDF description otherwise.
+- `/datasets/<key>.ttl` (and the other suffixes), likewise for variables, code lists and
+  `/record/<key>` (catalogue records).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, request
+from typing import Any
+from urllib.parse import quote, urlencode
 
-from catalog.export import MEDIA_TYPES, PROFILES, catalog_graph, serialize
+from flask import Blueprint, Response, abort, current_app, redirect, request
+from rdflib import Graph
+from werkzeug.http import is_resource_modified
+
+from catalog.export import MEDIA_TYPES, PROFILES, record_uri, serialize
+from catalog.feeds import BadFeedRequest, FeedRequest, PageNotFound, dump, feed_page, validators
+from catalog.model import key_for
+from catalog.resources import Resource, describe
 
 bp = Blueprint("feeds", __name__)
 SUFFIX = {"ttl": "turtle", "jsonld": "jsonld", "rdf": "xml", "nt": "nt"}
+SUFFIX_OF = {fmt: suffix for suffix, fmt in SUFFIX.items()}
+RDF_TYPES = list(MEDIA_TYPES.values())
 
 
-def negotiate() -> str:
-    best = request.accept_mimetypes.best_match(
-        ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples"], default="text/turtle")
+def _settings() -> Any:
+    return current_app.config["SETTINGS"]
+
+
+def _store() -> Any:
+    return current_app.extensions["store"]
+
+
+def negotiate(html: bool = False) -> str | None:
+    """The RDF format the client prefers (Turtle when it does not care), or None for HTML."""
+    offered = [*RDF_TYPES[:1], "text/html", *RDF_TYPES[1:]] if html else RDF_TYPES
+    best = request.accept_mimetypes.best_match(offered, default="text/turtle")
+    if best == "text/html":
+        return None
     return {v: k for k, v in MEDIA_TYPES.items()}.get(best or "text/turtle", "turtle")
+
+
+def _format(suffix: str | None) -> str:
+    if suffix is None:
+        return negotiate() or "turtle"
+    if suffix not in SUFFIX:
+        abort(404, f"No such format .{suffix}; use one of {', '.join('.' + s for s in SUFFIX)}.")
+    return SUFFIX[suffix]
+
+
+def rdf_response(g: Graph, fmt: str) -> Response:
+    response = Response(serialize(g, fmt), mimetype=MEDIA_TYPES[fmt])
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.get("/catalog")
 @bp.get("/catalog.<suffix>")
 def catalog(suffix: str | None = None) -> Response:
-    if suffix is not None and suffix not in SUFFIX:
-        abort(404)
-    fmt = SUFFIX[suffix] if suffix else negotiate()
+    fmt = _format(suffix)
+    if request.args.get("page") == "all":
+        return catalog_dump(fmt)
+    try:
+        req = FeedRequest.from_args(request.args)
+    except BadFeedRequest as exc:
+        abort(400, str(exc))
+    tags = validators(_store(), req, fmt)
+    if not is_resource_modified(request.environ, etag=tags.etag, last_modified=tags.last_modified):
+        response = Response(status=304)
+    else:
+        try:
+            body = feed_page(_settings(), _store(), req, request.base_url, fmt)
+        except PageNotFound as exc:
+            abort(404, str(exc))
+        response = Response(body, mimetype=MEDIA_TYPES[fmt])
+    response.set_etag(tags.etag)
+    response.last_modified = tags.last_modified
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+@bp.get("/catalog/dump.nt")
+def catalog_dump(fmt: str = "nt") -> Response:
+    """Streamed: N-Triples is also Turtle, so it answers both; other syntaxes need the whole graph."""
+    if fmt not in ("nt", "turtle"):
+        abort(406, "The whole catalogue streams as N-Triples (or Turtle); use the pages for JSON-LD or RDF/XML.")
     profile = request.args.get("profile", "healthdcat-ap")
     if profile not in PROFILES:
         abort(400, f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
-    g = catalog_graph(current_app.config["SETTINGS"], current_app.extensions["store"], profile)
-    response = Response(serialize(g, fmt), mimetype=MEDIA_TYPES[fmt])
-    response.headers["Vary"] = "Accept"
-    return response
+    body = dump(_settings(), _store(), profile)
+    return Response(body, mimetype=MEDIA_TYPES[fmt], headers={"Cache-Control": "no-cache"})
+
+
+def _answer(resource: Resource | None, suffix: str | None, see_other: bool) -> Response:
+    """HTML -> 303 to the page; RDF -> the description, or a 303 to it from a thing's `/id/` URI."""
+    if resource is None:
+        abort(404, "The catalogue holds nothing about this URI.")
+    fmt = _format(suffix) if suffix else negotiate(html=True)
+    if fmt is None:
+        return redirect(resource.html, code=303)
+    if see_other:
+        return redirect(f"/resource.{SUFFIX_OF[fmt]}?{urlencode({'uri': resource.uri})}", code=303)
+    return rdf_response(resource.graph, fmt)
+
+
+@bp.get("/id/<path:rest>")
+def minted(rest: str) -> Response:
+    """The URIs our harvesters mint (`Harvester.mint`), whatever host they name, resolve here."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
+    path = raw.split("?", 1)[0].split("/id/", 1)[1] if "/id/" in raw else quote(rest)
+    uri = _settings().base_uri.rstrip("/") + "/id/" + path
+    return _answer(describe(_settings(), _store(), uri), None, see_other=True)
+
+
+@bp.get("/resource")
+@bp.get("/resource.<suffix>")
+def resource(suffix: str | None = None) -> Response:
+    uri = request.args.get("uri", "")
+    if not uri.startswith(("http://", "https://", "urn:")):
+        abort(400, "Give the URI to describe as ?uri=http(s)://...")
+    return _answer(describe(_settings(), _store(), uri), suffix, see_other=False)
+
+
+@bp.get("/record/<key>")
+@bp.get("/record/<key>.<suffix>")
+def catalog_record(key: str, suffix: str | None = None) -> Response:
+    return _answer(describe(_settings(), _store(), str(record_uri(_settings(), key))), suffix, see_other=False)
+
+
+@bp.get("/datasets/<key>.<suffix>")
+@bp.get("/codelists/<key>.<suffix>")
+def record_document(key: str, suffix: str) -> Response:
+    stored = _store().get_by_key(key)
+    if stored is None:
+        abort(404, f"No record with id {key}.")
+    return _answer(describe(_settings(), _store(), stored.uri), suffix, see_other=False)
+
+
+@bp.get("/variables/<key>.<suffix>")
+def variable_document(key: str, suffix: str) -> Response:
+    holder = _store().dataset_of_variable(key)
+    uri = next((v.uri for v in holder.record.variables if key_for(v.uri) == key), None) if holder else None
+    if uri is None:
+        abort(404, f"No variable with id {key}.")
+    return _answer(describe(_settings(), _store(), uri), suffix, see_other=False)
+
+
+def _register_parts() -> None:
+    """The change feed and the SPARQL endpoint ride on this blueprint, so the app factory stays as it is."""
+    from web import changes, sparql
+
+    bp.register_blueprint(changes.bp)
+    bp.register_blueprint(sparql.bp)
+
+
+_register_parts()

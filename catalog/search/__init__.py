@@ -9,6 +9,8 @@ contract suite (`tests/test_search_contract.py`); what a backend cannot do it re
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -81,14 +83,22 @@ class SearchBackend(Protocol):
 def open_backend(settings: "Settings") -> SearchBackend:
     """The backend the configuration names; an unknown name is a configuration error."""
     name = settings.search_backend
+    backend: SearchBackend
     if name == "tantivy":
         from catalog.search.tantivy_backend import TantivyBackend
 
-        return TantivyBackend(settings.index_dir)
-    if name == "elasticsearch":
+        backend = TantivyBackend(settings.index_dir)
+    elif name == "elasticsearch":
         from catalog.search.elasticsearch_backend import ElasticsearchBackend
 
-        return ElasticsearchBackend.from_settings(settings)
-    from catalog.config import ConfigError
+        backend = ElasticsearchBackend.from_settings(settings)
+    else:
+        from catalog.config import ConfigError
 
-    raise ConfigError(f"CATALOG_SEARCH_BACKEND={name!r}: choose 'tantivy' or 'elasticsearch'")
+        raise ConfigError(f"CATALOG_SEARCH_BACKEND={name!r}: choose 'tantivy' or 'elasticsearch'")
+    edited = settings.home / "synonyms.txt"  # written by the admin API; CATALOG_SYNONYMS still wins
+    if edited.exists() and not os.environ.get("CATALOG_SYNONYMS"):
+        from catalog.search.analysis import Synonyms
+
+        backend.synonyms = Synonyms(edited)  # type: ignore[attr-defined]
+    return backend

@@ -36,8 +36,8 @@ from catalog.search import FACETS, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
     ANALYZERS, COMPOUNDS_FILE, EXACT_CODE_BOOST, EXACT_NAME_BOOST, FIELD_ANALYZER, FIELD_BOOSTS,
     FUZZY_BOOST, FUZZY_FIELDS, KEYWORD_FIELDS, Alternative, QueryPlan, Synonyms, decompounder, fold,
-    fuzziness, highlight, index_fields, rank_suggestions, synonyms_from_env, words)
-from catalog.search.results import check_page, facet_counts
+    highlight, index_fields, rank_suggestions, synonyms_from_env, words)
+from catalog.search.results import check_page, facet_counts, with_typo_fallback
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -173,10 +173,10 @@ class ElasticsearchBackend:
 
     # -- queries ----------------------------------------------------------------------------
     @staticmethod
-    def _word(word: str) -> dict[str, Any]:
+    def _word(word: str, plan: QueryPlan) -> dict[str, Any]:
         """One query word against every text field (best field wins), plus typo variants."""
         options: list[dict[str, Any]] = []
-        distance = fuzziness(word)
+        distance = plan.fuzziness(word)
         for field_name, boost in FIELD_BOOSTS.items():
             options.append({"match": {field_name: {"query": word, "operator": "and", "boost": boost}}})
             if distance and field_name in FUZZY_FIELDS:
@@ -184,8 +184,8 @@ class ElasticsearchBackend:
                                                        "boost": FUZZY_BOOST}}})
         return {"dis_max": {"queries": options, "tie_breaker": TIE_BREAKER}}
 
-    def _alternative(self, alternative: Alternative) -> dict[str, Any]:
-        return {"bool": {"must": [self._word(w) for w in alternative.words], "boost": alternative.weight}}
+    def _alternative(self, alternative: Alternative, plan: QueryPlan) -> dict[str, Any]:
+        return {"bool": {"must": [self._word(w, plan) for w in alternative.words], "boost": alternative.weight}}
 
     def _query(self, q: SearchQuery, plan: QueryPlan) -> dict[str, Any]:
         filters: list[dict[str, Any]] = [{"term": {"type": q.type}}]
@@ -196,7 +196,7 @@ class ElasticsearchBackend:
                 filters.append({"terms": {facet: list(values)}})
         query: dict[str, Any] = {"filter": filters}
         if plan.units:
-            query["must"] = [{"bool": {"should": [self._alternative(a) for a in unit], "minimum_should_match": 1}}
+            query["must"] = [{"bool": {"should": [self._alternative(a, plan) for a in unit], "minimum_should_match": 1}}
                              for unit in plan.units]
             query["should"] = [{"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
                                *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}}
@@ -205,7 +205,9 @@ class ElasticsearchBackend:
 
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
-        plan = self.synonyms.plan(q.text)
+        return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text))
+
+    def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         by_name = q.sort == "name" or not plan.units
         sort = [{"name_sort": "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
         body: dict[str, Any] = {"query": self._query(q, plan), "from": q.offset, "size": q.limit,

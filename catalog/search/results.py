@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from catalog.search import BadQuery, SearchQuery
-from catalog.search.analysis import MAX_WINDOW
+from catalog.search import BadQuery, SearchQuery, SearchResult
+from catalog.search.analysis import MAX_WINDOW, QueryPlan
 
 
 def check_page(q: SearchQuery) -> None:
@@ -21,3 +22,10 @@ def check_page(q: SearchQuery) -> None:
 def facet_counts(buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:
     """Buckets as (value, count), most frequent first, ties A-Z, the same order on every backend."""
     return sorted(((str(b["key"]), int(b["doc_count"])) for b in buckets), key=lambda kv: (-kv[1], kv[0]))
+
+
+def with_typo_fallback(run: Callable[[QueryPlan], SearchResult], plan: QueryPlan) -> SearchResult:
+    """Run the plan as typed; only if nothing matches, run it again tolerating typos."""
+    result = run(plan)
+    tolerant = plan.with_typos() if result.total == 0 else None
+    return run(tolerant) if tolerant else result

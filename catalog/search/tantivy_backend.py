@@ -16,28 +16,42 @@ atomically, so searches keep using the old index until the new one is complete.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import tantivy
 
 from catalog.search import FACETS, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
     ANALYZERS, COMPOUNDS_FILE, EXACT_CODE_BOOST, EXACT_NAME_BOOST, FIELD_ANALYZER, FIELD_BOOSTS,
     FUZZY_BOOST, FUZZY_FIELDS, KEYWORD_FIELDS, Alternative, QueryPlan, Synonyms,
-    decompounder, fold, fuzziness, highlight, index_fields, rank_suggestions, synonyms_from_env, words)
-from catalog.search.results import check_page, facet_counts
+    decompounder, fold, highlight, index_fields, rank_suggestions, synonyms_from_env, words)
+from catalog.search.results import check_page, facet_counts, with_typo_fallback
 
 TIE_BREAKER = 0.1
 WRITER_HEAP = 256_000_000
 WRITER_THREADS = 2
+WRITE_BATCH = 1000
+FAST_FIELDS = frozenset({"type", "name_sort", *FACETS})
+"""Keyword fields read per document while searching (sorting, facet counts); the others are only
+looked up by term, and skipping their columns saves indexing time."""
+PHRASE_FIELDS = frozenset({"suggest"})
+"""Fields queried by phrase (suggest's phrase prefix); only these pay for storing positions."""
+STORED = "doc"
+"""The catalogue document as JSON: stored for the hits, never indexed."""
+UNINDEXED = "unindexed"
+
+
+class StaleIndex(RuntimeError):
+    """The index on disk has another schema than this version writes; a reindex replaces it."""
 
 
 def _analyzer(language: str | None) -> Any:
@@ -49,13 +63,22 @@ def _analyzer(language: str | None) -> Any:
     return builder.filter(tantivy.Filter.ascii_fold()).build()
 
 
+def _unindexed() -> Any:
+    """A tokenizer that yields no terms: the whole text is one token, which the length filter drops.
+    Stored text through it costs no index space, and JSON documents carry it without base64."""
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(tantivy.Filter.remove_long(1)).build()
+
+
 def _schema() -> Any:
+    """Term frequencies without positions, except where phrases are queried; keyword fields as
+    bare terms (an exact match needs no frequency), with columns only where searches read them."""
     b = tantivy.SchemaBuilder()
     for name in KEYWORD_FIELDS:
-        b.add_text_field(name, stored=False, tokenizer_name="raw", fast=True)
+        b.add_text_field(name, stored=False, tokenizer_name="raw", fast=name in FAST_FIELDS, index_option="basic")
     for name, analyzer in FIELD_ANALYZER.items():
-        b.add_text_field(name, stored=False, tokenizer_name=analyzer)
-    b.add_bytes_field("doc", stored=True)
+        b.add_text_field(name, stored=False, tokenizer_name=analyzer,
+                         index_option="position" if name in PHRASE_FIELDS else "freq")
+    b.add_text_field(STORED, stored=True, tokenizer_name=UNINDEXED, index_option="basic")
     return b.build()
 
 
@@ -68,6 +91,7 @@ class TantivyBackend:
         self.synonyms = synonyms or synonyms_from_env()
         self.compounds = compounds
         self.analyzers = {name: _analyzer(language) for name, language in ANALYZERS.items()}
+        self.tokenizers = {**self.analyzers, UNINDEXED: _unindexed()}
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._index: Any = None
@@ -83,9 +107,15 @@ class TantivyBackend:
         return name
 
     def _open(self, name: str, create: bool = False) -> Any:
-        index = tantivy.Index(_schema(), path=str(self.root / name), reuse=not create)
-        for analyzer, built in self.analyzers.items():
-            index.register_tokenizer(analyzer, built)
+        try:
+            index = tantivy.Index(_schema(), path=str(self.root / name), reuse=not create)
+        except ValueError as exc:
+            if "schema does not match" not in str(exc):
+                raise
+            raise StaleIndex(f"the search index {self.root / name} was built by another version of the "
+                             "catalogue with other fields; rebuild it from the store with `catalog reindex`") from exc
+        for tokenizer, built in self.tokenizers.items():
+            index.register_tokenizer(tokenizer, built)
         return index
 
     def _switch(self, name: str) -> None:
@@ -119,21 +149,26 @@ class TantivyBackend:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
 
-    def _documents(self, docs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
+    def _documents(self, docs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+        """(key, the document as tantivy JSON): one string per document crosses into tantivy,
+        which parses it without holding the GIL, instead of a Python call per field."""
         splitter = decompounder(self.compounds)
         for doc in docs:
             fields = index_fields(doc, splitter)
-            fields["doc"] = json.dumps(doc).encode()
-            yield doc["key"], tantivy.Document(**fields)
+            fields[STORED] = orjson.dumps(doc).decode()
+            yield doc["key"], orjson.dumps(fields).decode()
 
     def _write(self, index: Any, docs: Iterable[dict[str, Any]], replace: bool, heap: int = WRITER_HEAP) -> int:
         writer = index.writer(heap_size=heap, num_threads=WRITER_THREADS)
         n = 0
-        for key, document in self._documents(docs):
-            if replace:
-                writer.delete_documents_by_term("key", key)
-            writer.add_document(document)
-            n += 1
+        for batch in _batches(self._documents(docs), WRITE_BATCH):
+            # Handed over in bursts: the indexing threads, which outpace Python, then wake once per
+            # burst rather than once per document (a futex call and a context switch each time).
+            for key, document in batch:
+                if replace:
+                    writer.delete_documents_by_term("key", key)
+                writer.add_json(document)
+            n += len(batch)
         writer.commit()
         writer.wait_merging_threads()
         index.reload()
@@ -164,10 +199,10 @@ class TantivyBackend:
         index.reload()
 
     # -- queries ----------------------------------------------------------------------------
-    def _word(self, schema: Any, word: str) -> Any:
+    def _word(self, schema: Any, word: str, plan: QueryPlan) -> Any:
         """One query word against every text field (best field wins), plus typo variants."""
         options = []
-        distance = fuzziness(word)
+        distance = plan.fuzziness(word)
         for field_name, boost in FIELD_BOOSTS.items():
             terms = self.analyzers[FIELD_ANALYZER[field_name]].analyze(word)
             if not terms:
@@ -181,37 +216,47 @@ class TantivyBackend:
             return tantivy.Query.empty_query()
         return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
 
-    def _alternative(self, schema: Any, alternative: Alternative) -> Any:
-        query = _all([self._word(schema, w) for w in alternative.words])
+    def _alternative(self, schema: Any, alternative: Alternative, plan: QueryPlan) -> Any:
+        query = _all([self._word(schema, w, plan) for w in alternative.words])
         return query if alternative.weight == 1.0 else tantivy.Query.boost_query(query, alternative.weight)
 
-    def _text(self, schema: Any, plan: QueryPlan) -> list[tuple[Any, Any]]:
-        clauses = [(tantivy.Occur.Must, tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, self._alternative(schema, a)) for a in unit])) for unit in plan.units]
-        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(
-            tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST)))
-        clauses += [(tantivy.Occur.Should, tantivy.Query.boost_query(
+    def _text(self, schema: Any, plan: QueryPlan) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
+        """(clauses every match meets, optional exact-match boosts that only reorder matches)."""
+        required = [(tantivy.Occur.Must, tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, self._alternative(schema, a, plan)) for a in unit])) for unit in plan.units]
+        boosts = [(tantivy.Occur.Should, tantivy.Query.boost_query(
+            tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST))]
+        boosts += [(tantivy.Occur.Should, tantivy.Query.boost_query(
             tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)) for w in plan.exact_words]
-        return clauses
+        return required, boosts
 
-    def _query(self, schema: Any, q: SearchQuery, plan: QueryPlan) -> Any:
+    def _query(self, schema: Any, q: SearchQuery, plan: QueryPlan) -> tuple[Any, Any]:
+        """(the scored query, the same matches without scoring for counting facets)."""
         must = [(tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", q.type)))]
         for facet, values in q.filters.items():
             if facet not in FACETS:
                 raise BadQuery(f"unknown filter {facet!r}; filters are {', '.join(FACETS)}")
             if values:
                 must.append((tantivy.Occur.Must, _filter(tantivy.Query.term_set_query(schema, facet, list(values)))))
-        if plan.units:
-            must += self._text(schema, plan)
-        return tantivy.Query.boolean_query(must)
+        if not plan.units:
+            query = tantivy.Query.boolean_query(must)
+            return query, query
+        required, boosts = self._text(schema, plan)
+        return tantivy.Query.boolean_query(must + required + boosts), tantivy.Query.boolean_query(must + required)
 
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
-        plan = self.synonyms.plan(q.text)
+        return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text))
+
+    def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         index = self.index()
         searcher = index.searcher()
-        query = self._query(index.schema, q, plan)
-        kwargs: dict[str, Any] = {"limit": max(1, q.limit), "offset": q.offset, "count": True}
+        query, matches = self._query(index.schema, q, plan)
+        # Facets are counted on the second core while this thread collects, reads and highlights
+        # the hits (tantivy releases the GIL). With facets the total comes from that count, so
+        # the top-k collection need not count too and may skip documents that cannot make it.
+        counting = _FACET_POOL.submit(_count_facets, searcher, matches, q.facets) if q.facets else None
+        kwargs: dict[str, Any] = {"limit": max(1, q.limit), "offset": q.offset, "count": not q.facets}
         by_name = q.sort == "name" or not plan.units
         if by_name:
             kwargs.update(order_by_field="name_sort", order=tantivy.Order.Asc)
@@ -219,14 +264,13 @@ class TantivyBackend:
         splitter = decompounder(self.compounds)
         hits = []
         for score, address in result.hits[: q.limit]:
-            doc = json.loads(bytes(searcher.doc(address)["doc"][0]))
+            doc = _stored(searcher, address)
             hits.append(Hit(key=doc["key"], score=0.0 if by_name else float(score), doc=doc,
                             highlights=highlight(doc, plan, splitter) if q.highlight else {}))
-        facets = {}
-        if q.facets:
-            raw = searcher.aggregate(query, {f: {"terms": {"field": f, "size": 100}} for f in q.facets})
-            facets = {f: facet_counts(raw.get(f, {}).get("buckets", [])) for f in q.facets}
-        return SearchResult(total=result.count or 0, hits=hits, facets=facets)
+        if counting is None:
+            return SearchResult(total=result.count or 0, hits=hits)
+        total, facets = counting.result()
+        return SearchResult(total=total, hits=hits, facets=facets)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         folded = [fold(w) for w in words(prefix.replace("_", " "))]
@@ -244,7 +288,7 @@ class TantivyBackend:
             (tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", "variable"))),
             (tantivy.Occur.Must, text_query)])
         found = searcher.search(query, limit=limit * 5, count=False).hits
-        docs = (json.loads(bytes(searcher.doc(address)["doc"][0])) for _score, address in found)
+        docs = (_stored(searcher, address) for _score, address in found)
         return rank_suggestions(docs, prefix, limit)
 
     def count(self) -> int:
@@ -252,6 +296,32 @@ class TantivyBackend:
 
     def close(self) -> None:
         self._index = None
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
+
+
+def _count_facets(searcher: Any, query: Any, facets: tuple[str, ...]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """(total matches, facet counts), from one aggregation request."""
+    aggs = {f: {"terms": {"field": f, "size": 100}} for f in facets}
+    raw = searcher.aggregate(query, {**aggs, "_total": {"terms": {"field": "type", "size": 1}}})
+    total = sum(b["doc_count"] for b in raw["_total"]["buckets"])
+    return total, {f: facet_counts(raw.get(f, {}).get("buckets", [])) for f in facets}
+
+
+def _stored(searcher: Any, address: Any) -> dict[str, Any]:
+    return orjson.loads(searcher.doc(address).get_first(STORED))
 
 
 def _all(queries: list[Any]) -> Any:

@@ -1,0 +1,228 @@
+"""The search page under load: 20 concurrent clients against waitress on loopback.
+
+    python -m bench.bench_web [--variables 1000000] [--seconds 20] [--clients 20]
+
+Targets (issue 8): search page p95 <= 100 ms and >= 200 requests/s at 1 M variables on the
+embedded backend. The index is built here from GENERATED documents written straight into the
+search backend with `replace_all` (clearly not a harvest: no store, no validation) until the
+publisher simulator's scale knob can produce a 1 M-variable catalogue. The baseline, measured in
+the same run with the same clients, is a static file from the same server: the ratio says what
+searching adds over serving HTTP at all. The main figure replays 500 typical searches (facet
+counts are then mostly cached, web/facetcache.py); a second line has every search different.
+
+The server runs in its own process (as in production), so the client threads do not share its GIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from catalog.config import SOURCE_KINDS, Settings, SourceConfig
+
+WORDS = ["fødselsvekt", "røyking", "diagnose", "blodtrykk", "kolesterol", "alder", "kjønn", "kommune", "vekt",
+         "høyde", "svangerskap", "legemiddel", "innleggelse", "operasjon", "kreft", "diabetes", "hjerteinfarkt",
+         "hjerneslag", "depresjon", "angst", "alkohol", "fysisk", "aktivitet", "utdanning", "inntekt", "dødsårsak",
+         "vaksine", "covid", "astma", "allergi", "tannhelse", "søvn", "smerte", "kosthold", "bmi", "sivilstand",
+         "yrke", "sykemelding", "fastlege", "legevakt", "apgar", "keisersnitt", "prematur", "hba1c", "kreatinin"]
+TYPES = ["integer", "string", "decimal", "boolean", "date"]
+CATEGORIES = ["PHDR", "EHR", "SURV", "REG", "CLIN", "BIOB"]
+SOURCES = 50
+PER_DATASET = 200
+
+
+def source_name(i: int) -> str:
+    return f"src{i:02d}"
+
+
+def documents(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
+    """n variable documents in ~n/200 datasets over 50 sources, shaped like catalog.search.documents."""
+    rnd = random.Random(seed)
+    for d in range(-(-n // PER_DATASET)):
+        s = d % SOURCES
+        source, kind = source_name(s), SOURCE_KINDS[s % len(SOURCE_KINDS)]
+        dkey, start = f"d{d:015x}", rnd.choice(range(1960, 2021))
+        title = f"{rnd.choice(WORDS).capitalize()}sregister del {d}"
+        shared = {"source": source, "source_title": f"Kilde {s}", "source_kind": kind, "valid": True,
+                  "health_category": [CATEGORIES[s % len(CATEGORIES)]], "theme": ["HEAL"], "publisher": f"Utgiver {s}",
+                  "access_rights": "NON_PUBLIC" if s % 3 else "RESTRICTED"}
+        periods = [f"{y}-{y + 9}" for y in range(start - start % 10, 2030, 10)]
+        yield {**shared, "key": dkey, "uri": f"https://b.example/{dkey}", "type": "dataset", "name": f"ds{d}",
+               "label": title, "labels": {"nb": title}, "description": title, "descriptions": {"nb": title},
+               "keywords": [], "codes": [], "period": periods, "period_start": start, "period_end": None,
+               "datatype": None, "languages": ["nb"], "variable_count": PER_DATASET}
+        for v in range(min(PER_DATASET, n - d * PER_DATASET)):
+            a, b = rnd.choice(WORDS), rnd.choice(WORDS)
+            label = f"{a.capitalize()} og {b} {v}"
+            key = f"{d:09x}{v:07x}"
+            yield {**shared, "key": key, "uri": f"https://b.example/{dkey}/{v}", "type": "variable",
+                   "name": f"{a[:4].upper()}_{b[:4].upper()}_{v}", "label": label, "labels": {"nb": label},
+                   "description": f"Opplysning om {a} og {b} registrert ved kontakt.",
+                   "descriptions": {"nb": f"Opplysning om {a} og {b} registrert ved kontakt."},
+                   "keywords": [a, b], "codes": [], "dataset_key": dkey, "dataset_title": title, "period": periods,
+                   "period_start": start, "period_end": None, "datatype": rnd.choice(TYPES), "unit": None,
+                   "codelist_key": None, "languages": ["nb"]}
+
+
+def build(home: Path, n: int) -> Settings:
+    from catalog.search import open_backend
+
+    settings = Settings.load(home)
+    for s in range(SOURCES):
+        settings.sources[source_name(s)] = SourceConfig(name=source_name(s), kind="dcat", url="https://b.example/",
+                                                        category=SOURCE_KINDS[s % len(SOURCE_KINDS)],
+                                                        title=f"Kilde {s}")
+    settings.save_sources()
+    started = time.perf_counter()
+    count = open_backend(settings).replace_all(documents(n))
+    print(f"indexed {count:,} generated documents ({n:,} variables) in {time.perf_counter() - started:.0f} s",
+          flush=True)
+    return settings
+
+
+def indexed_variables(home: Path) -> int:
+    from catalog.search import SearchQuery, open_backend
+
+    return open_backend(Settings.load(home)).search(SearchQuery(limit=1, facets=(), highlight=False)).total
+
+
+def serve(home: str, port: int, threads: int) -> None:
+    import logging
+
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    waitress_serve(create_app(Settings.load(home)), host="127.0.0.1", port=port, threads=threads,
+                   ident="bench", connection_limit=200)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def search_paths(seed: int = 1, n: int = 500) -> list[str]:
+    """What researchers do: words, words with a filter or two, a second page, sorting by name."""
+    rnd = random.Random(seed)
+    paths = []
+    for i in range(n):
+        q = " ".join(rnd.sample(WORDS, rnd.choice([1, 1, 2])))
+        path = f"/search?q={q}"
+        if i % 3 == 0:
+            path += f"&source={source_name(rnd.randrange(SOURCES))}"
+        if i % 5 == 0:
+            path += f"&datatype={rnd.choice(TYPES)}"
+        if i % 7 == 0:
+            path += "&page=2"
+        if i % 11 == 0:
+            path += "&sort=name"
+        if i % 13 == 0:
+            path = "/search"
+        paths.append(path)
+    return paths
+
+
+def unique_paths(seed: int = 2, n: int = 20_000) -> list[str]:
+    """Every search different (words x source x data type), so no cached facet counts can help."""
+    rnd, seen, paths = random.Random(seed), set(), []
+    while len(paths) < n:
+        path = (f"/search?q={rnd.choice(WORDS)} {rnd.choice(WORDS)}&source={source_name(rnd.randrange(SOURCES))}"
+                f"&datatype={rnd.choice(TYPES)}")
+        if path not in seen:
+            seen.add(path)
+            paths.append(path)
+    return paths
+
+
+def load(base: str, paths: list[str], clients: int, seconds: float) -> tuple[list[float], float, int]:
+    """Each client requests the paths in turn until the time is up; returns latencies (s), wall time, errors."""
+    deadline = time.perf_counter() + seconds
+
+    def client(offset: int) -> tuple[list[float], int]:
+        session, latencies, errors, i = requests.Session(), [], 0, offset
+        while time.perf_counter() < deadline:
+            t = time.perf_counter()
+            r = session.get(base + paths[i % len(paths)], timeout=30)
+            latencies.append(time.perf_counter() - t)
+            errors += r.status_code != 200
+            i += 1
+        return latencies, errors
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(client, [k * 37 for k in range(clients)]))
+    wall = time.perf_counter() - started
+    return [x for lat, _ in results for x in lat], wall, sum(e for _, e in results)
+
+
+def report(name: str, latencies: list[float], wall: float, errors: int) -> tuple[float, float]:
+    p95 = statistics.quantiles(latencies, n=100)[94] * 1000
+    rps = len(latencies) / wall
+    print(f"{name:<24} {len(latencies):>7} requests  p50 {statistics.median(latencies) * 1000:6.1f} ms  "
+          f"p95 {p95:6.1f} ms  {rps:7.1f} req/s  {errors} errors", flush=True)
+    return p95, rps
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--variables", type=int, default=200_000, help="generated variables to index (1000000 "
+                                                                       "for the target)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="duration of each measurement")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--home", help="reuse a catalogue home built by an earlier run")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
+        home = Path(args.home) if args.home else Path(tmp) / "home"
+        if not (home / "index" / "CURRENT").exists():
+            build(home, args.variables)
+        variables = indexed_variables(home)
+        port = free_port()
+        server = multiprocessing.get_context("spawn").Process(target=serve, args=(str(home), port, args.threads),
+                                                              daemon=True)
+        server.start()
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(200):
+                try:
+                    if requests.get(base + "/static/style.css", timeout=1).ok:
+                        break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            paths = search_paths()
+            load(base, paths, args.clients, 3)  # warm caches and connections
+            print(f"{args.clients} clients, {args.seconds:.0f} s each, waitress with {args.threads} threads, "
+                  f"{multiprocessing.cpu_count()} cores", flush=True)
+            base_p95, base_rps = report("baseline (static css)", *load(base, ["/static/style.css"], args.clients,
+                                                                     args.seconds))
+            p95, rps = report("search page", *load(base, paths, args.clients, args.seconds))
+            report("search, all different", *load(base, unique_paths(), args.clients, args.seconds))
+        finally:
+            server.terminate()
+            server.join(10)
+    print(f"search/baseline: p95 x{p95 / base_p95:.1f}, throughput x{rps / base_rps:.2f}")
+    ok = p95 <= 100 and rps >= 200
+    print(f"targets (p95 <= 100 ms, >= 200 req/s): {'met' if ok else 'NOT met'} at {variables:,} variables"
+          + ("" if variables >= 1_000_000 else " (the target is stated for 1,000,000)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

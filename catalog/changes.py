@@ -1,0 +1,98 @@
+"""What changed in the catalogue since a moment: datasets, code lists and variables.
+
+Read from the store's history (records) and variable history (variables inside datasets); the
+web serves it as JSON (`/changes`) and Atom (`/changes.atom`) for people and programs that
+follow the catalogue without harvesting it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from catalog.model import Dataset, key_for, text
+from catalog.store import SQLiteStore
+
+CHANGES = {"new": "new", "restored": "new", "changed": "changed", "deleted": "deleted"}
+"""Store history change -> what a follower is told (a restored record is new again to it)."""
+
+
+@dataclass
+class Change:
+    at: str
+    change: str  # new | changed | deleted
+    type: str  # dataset | codelist | variable
+    uri: str
+    key: str
+    title: str
+    source: str
+    dataset: str | None = None  # the dataset URI, for variables
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+class Titles:
+    """Titles of records and variables, each record read once per listing."""
+
+    def __init__(self, store: SQLiteStore):
+        self.store = store
+        self.cache: dict[str, Any] = {}
+
+    def record(self, uri: str) -> Any:
+        if uri not in self.cache:
+            self.cache[uri] = self.store.get(uri)
+        return self.cache[uri]
+
+    def of(self, uri: str, dataset: str | None = None) -> tuple[str, str]:
+        """(title, source) of a record, or of a variable of `dataset`."""
+        stored = self.record(dataset or uri)
+        if stored is None:
+            return uri, ""
+        if dataset and isinstance(stored.record, Dataset):
+            variable = next((v for v in stored.record.variables if v.uri == uri), None)
+            return (f"{variable.name} – {text(variable.title)}" if variable else uri.rsplit("/", 1)[-1]), stored.source
+        return text(stored.record.title) or uri, stored.source
+
+
+def _collect(store: SQLiteStore, since: str, n: int) -> tuple[list[Change], list[str | None]]:
+    """The first `n + 1` changes of each history, merged; and where each history's answer stopped
+
+    (the `at` of its last row when it may have more, None when it was exhausted)."""
+    titles = Titles(store)
+    out: list[Change] = []
+    records = store.changes_since(since, n + 1)
+    for row in records:
+        title, source = titles.of(row["uri"])
+        out.append(Change(row["at"], CHANGES.get(row["change"], row["change"]), row["kind"], row["uri"],
+                          key_for(row["uri"]), title, source))
+    variables = store.variable_changes_since(since, n + 1)
+    for row in variables:
+        title, source = titles.of(row["uri"], row["dataset_uri"])
+        out.append(Change(row["at"], row["change"], "variable", row["uri"], key_for(row["uri"]), title, source,
+                          row["dataset_uri"]))
+    out.sort(key=lambda c: (c.at, c.type == "variable", c.uri))
+    ends = [rows[-1]["at"] if len(rows) > n else None for rows in (records, variables)]
+    return out, ends
+
+
+def changes_since(store: SQLiteStore, since: str, limit: int = 500) -> list[Change]:
+    """About `limit` changes after `since`, oldest first, never splitting one moment across answers.
+
+    A follower continues from the last change's `at`, so all changes written at one moment come
+    in the same answer (even when there are more than `limit` of them), and none is skipped.
+    """
+    n = limit
+    while True:
+        out, ends = _collect(store, since, n)
+        if len(out) <= limit:
+            return out
+        cut = out[limit - 1].at
+        if out[limit].at != cut:
+            return out[:limit]
+        earlier = [c for c in out if c.at < cut]
+        if earlier:
+            return earlier
+        if all(end is None or end > cut for end in ends):
+            return [c for c in out if c.at == cut]
+        n *= 4

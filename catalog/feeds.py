@@ -1,0 +1,247 @@
+"""The catalogue as a harvestable feed: Hydra pages, incremental `modified_since`, validators, a dump.
+
+Other catalogues (the EU central platform, Felles datakatalog, another instance of this one)
+harvest us page by page. Pages list records in URI order; each carries the dcat:Catalog with
+its dct:modified (the store's latest change) and a hydra:PartialCollectionView with first,
+previous, next and last as IRIs. A `hydra:search` template advertises `modified_since`: a
+harvester that keeps the catalogue's dct:modified from one run asks for what changed after it in
+the next, and gets the changed records plus a tombstone (a catalogue record with adms:status
+deleted) for each record that left the feed. The ETag and Last-Modified of a page derive from
+the store's version, so an unchanged page costs a 304 and one SQL query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+from datetime import datetime, timezone
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS as DCT, RDF, XSD
+
+from catalog.config import Settings
+from catalog.export import add_catalog, add_record, add_tombstone, check_profile, include
+from catalog.rdf import HYDRA, PREFIXES
+from catalog.store import SQLiteStore, StoredRecord
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+
+
+class BadFeedRequest(ValueError):
+    """A feed parameter that cannot be used; the message names it and says what is allowed."""
+
+
+class PageNotFound(LookupError):
+    pass
+
+
+def parse_since(value: str) -> str:
+    """An ISO 8601 date or date-time as the store writes its timestamps (UTC, microseconds).
+
+    A date-time without an offset is taken as UTC; a date as its midnight UTC.
+    """
+    try:
+        moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError:
+        raise BadFeedRequest(f"modified_since={value!r} is not an ISO 8601 date or date-time "
+                             "(e.g. 2025-03-01 or 2025-03-01T12:00:00Z)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _positive(args: Mapping[str, str], name: str, default: int, maximum: int | None = None) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadFeedRequest(f"{name}={raw!r} must be a whole number from 1")
+    value = int(raw)
+    if maximum is not None and value > maximum:
+        raise BadFeedRequest(f"{name}={value} is larger than the maximum {maximum}")
+    return value
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    """What a feed page shows; `query()` is its canonical query string (defaults left out)."""
+
+    profile: str = "healthdcat-ap"
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    modified_since: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> "FeedRequest":
+        profile = args.get("profile") or cls.profile
+        try:
+            check_profile(profile)
+        except ValueError as exc:
+            raise BadFeedRequest(str(exc)) from None
+        since = args.get("modified_since")
+        return cls(profile=profile, page=_positive(args, "page", 1),
+                   page_size=_positive(args, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+                   modified_since=parse_since(since) if since else None)
+
+    def query(self) -> str:
+        params: dict[str, object] = {}
+        if self.profile != FeedRequest.profile:
+            params["profile"] = self.profile
+        if self.modified_since:
+            params["modified_since"] = self.modified_since
+        if self.page_size != DEFAULT_PAGE_SIZE:
+            params["page_size"] = self.page_size
+        params["page"] = self.page
+        return urlencode(params)
+
+
+@dataclass(frozen=True)
+class Validators:
+    """ETag and Last-Modified of a feed response, from the store's version."""
+
+    etag: str
+    last_modified: datetime | None
+
+
+def validators(store: SQLiteStore, *parts: object) -> Validators:
+    """Changes with every write that alters a record, and with every part of the request (`parts`)."""
+    modified, count = store.version()
+    digest = hashlib.sha256(repr((modified, count, parts)).encode()).hexdigest()[:32]
+    return Validators(digest, datetime.fromisoformat(modified).replace(microsecond=0) if modified else None)
+
+
+class TripleSink(dict):
+    """An ordered set of triples with Graph's `add`, for the catalog.rdf writers.
+
+    Writing a page of 100 datasets into an rdflib Graph and serialising it with rdflib takes most of
+    a second; collecting the triples here and letting pyoxigraph (Rust) serialise takes a fraction.
+    """
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        self[triple] = None
+
+    def turtle(self) -> bytes:
+        """The triples as Turtle statements (rdflib's n3() of each term; multi-line literals need Turtle)."""
+        return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in self).encode()
+
+
+OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML,
+              "nt": ox.RdfFormat.N_TRIPLES}
+OX_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items()}
+
+
+def render(statements: bytes, fmt: str) -> bytes:
+    """Turtle statements (possibly repeating triples) in one of export.SERIALIZERS' formats, each triple once."""
+    triples = dict.fromkeys(ox.parse(statements, format=ox.RdfFormat.TURTLE))
+    return ox.serialize(triples, format=OX_FORMATS[fmt], prefixes=None if fmt == "nt" else OX_PREFIXES) or b""
+
+
+class Fragments:
+    """Each record's statements in a feed, kept (up to `max_bytes`) while the record and its run are the same."""
+
+    def __init__(self, max_bytes: int = 64 * 2**20):
+        self.max_bytes, self.size = max_bytes, 0
+        self.cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, settings: Settings, stored: StoredRecord, profile: str, cat: URIRef, keep: bool = True) -> bytes:
+        """The statements of `stored` (its tombstone when the profile leaves it out); `keep=False` for
+        one-off passes such as the dump, which must not push the pages' records out or grow memory."""
+        key = (stored.uri, stored.hash, stored.last_changed, stored.run_id, stored.fetch_url, stored.conforms,
+               stored.deleted_at, profile, settings.base_uri, settings.hdab_name, settings.hdab_email)
+        with self.lock:
+            if key in self.cache:
+                self.cache.move_to_end(key)
+                return self.cache[key]
+        sink = TripleSink()
+        if include(stored, profile):
+            add_record(sink, cat, stored, settings, profile)  # type: ignore[arg-type]
+        else:
+            add_tombstone(sink, cat, stored, settings)  # type: ignore[arg-type]
+        statements = sink.turtle()
+        if keep:
+            with self.lock:
+                if key not in self.cache:
+                    self.cache[key] = statements
+                    self.size += len(statements)
+                while self.size > self.max_bytes and self.cache:
+                    self.size -= len(self.cache.popitem(last=False)[1])
+        return statements
+
+
+FRAGMENTS = Fragments()
+
+
+def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url: str, fmt: str = "turtle") -> bytes:
+    """One page of the feed; `feed_url` is where the feed is served (links are built on it)."""
+    modified, _count = store.version()
+    head = TripleSink()
+    cat = add_catalog(head, settings, req.profile, modified)  # type: ignore[arg-type]
+    incremental = req.modified_since is not None
+    total, rows = store.listing(offset=(req.page - 1) * req.page_size, limit=req.page_size,
+                                changed_since=req.modified_since, include_deleted=incremental,
+                                conforming_datasets_only=req.profile == "healthdcat-ap" and not incremental)
+    last = max(1, -(-total // req.page_size))
+    if req.page > last:
+        raise PageNotFound(f"page {req.page} does not exist; the feed has {last} page(s) of {req.page_size}")
+    add_paging(head, cat, req, total, feed_url)  # type: ignore[arg-type]
+    body = [head.turtle()] + [FRAGMENTS.get(settings, stored, req.profile, cat) for stored in rows]
+    return render(b"".join(body), fmt)
+
+
+def add_paging(g: Graph, collection: URIRef, req: FeedRequest, total: int, feed_url: str) -> None:
+    """Hydra: the collection, this page's view with its neighbours, and the search template."""
+    last = max(1, -(-total // req.page_size))
+    add_view(g, collection, req.page, last, total, lambda page: f"{feed_url}?{replace(req, page=page).query()}")
+    template = BNode()
+    g.add((collection, HYDRA.search, template))
+    g.add((template, RDF.type, HYDRA.IriTemplate))
+    g.add((template, HYDRA.template, Literal(feed_url + "{?profile,page,page_size,modified_since}")))
+    g.add((template, HYDRA.variableRepresentation, HYDRA.BasicRepresentation))
+    for variable, prop in (("modified_since", DCT.modified), ("page", None), ("page_size", None), ("profile", None)):
+        mapping = BNode()
+        g.add((template, HYDRA.mapping, mapping))
+        g.add((mapping, RDF.type, HYDRA.IriTemplateMapping))
+        g.add((mapping, HYDRA.variable, Literal(variable)))
+        g.add((mapping, HYDRA.required, Literal(False)))
+        if prop is not None:
+            g.add((mapping, HYDRA.property, prop))
+
+
+def add_view(g: Graph, collection: URIRef, page: int, last: int, total: int, link: Callable[[int], str]) -> None:
+    """A hydra:PartialCollectionView of `collection` for `page`, its neighbours as IRIs made by `link`."""
+    g.add((collection, RDF.type, HYDRA.Collection))
+    g.add((collection, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
+    view = URIRef(link(page))
+    g.add((collection, HYDRA.view, view))
+    g.add((view, RDF.type, HYDRA.PartialCollectionView))
+    g.add((view, HYDRA.first, URIRef(link(1))))
+    g.add((view, HYDRA.last, URIRef(link(last))))
+    if page > 1:
+        g.add((view, HYDRA.previous, URIRef(link(page - 1))))
+    if page < last:
+        g.add((view, HYDRA.next, URIRef(link(page + 1))))
+
+
+def dump(settings: Settings, store: SQLiteStore, profile: str) -> Iterator[bytes]:
+    """The whole feed as N-Triples (also valid Turtle), written in batches of records in constant memory."""
+    check_profile(profile)
+    head = TripleSink()
+    cat = add_catalog(head, settings, profile, store.version()[0])  # type: ignore[arg-type]
+    yield render(head.turtle(), "nt")
+    batch: list[bytes] = []
+    for stored in store.records():
+        if include(stored, profile):
+            batch.append(FRAGMENTS.get(settings, stored, profile, cat, keep=False))
+        if len(batch) >= 50:
+            yield render(b"".join(batch), "nt")
+            batch = []
+    if batch:
+        yield render(b"".join(batch), "nt")

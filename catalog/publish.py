@@ -1,0 +1,339 @@
+"""The publisher kit: a registry's variable list (CSV/XLSX) + a small TOML file -> a static DCAT feed.
+
+Many registries have only a spreadsheet. `catalog publish` turns each spreadsheet into one
+dataset with its variables (Norwegian column headings, see `COLUMNS`), takes the dataset
+metadata from `metadata.toml` (title, publisher, contact, legal basis, health categories...),
+validates the result against HealthDCAT-AP (which includes DCAT-AP-NO's demands on identifiers
+and publishers) and writes Turtle and JSON-LD pages, Hydra-linked when large, that any web
+server can host and the `dcat` harvester reads. What to fix is reported in plain words with the
+file, row and column it comes from.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS as DCT, RDF
+
+from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, Record, Variable
+from catalog.rdf import EU, HK, _agent, new_graph, to_graph
+
+COLUMNS = {
+    "Variabelnavn": "the variable's short name as in the data (required)",
+    "Variabeletikett": "a label people understand",
+    "Beskrivelse": "what the variable holds, how it is measured",
+    "Datatype": "heltall, desimaltall, tekst, dato, dato og tid, boolsk (or a CSVW name)",
+    "Enhet": "unit of measure, e.g. gram, år",
+    "Kodeverk": "a code list: its URI, or the codes inline as 1=Ja; 2=Nei, or a coding system name (ICD-10)",
+    "Gyldig fra": "first date the variable is valid (YYYY-MM-DD)",
+    "Gyldig til": "last date the variable is valid (YYYY-MM-DD)",
+    "Tabell": "the table the variable belongs to, if the register has several",
+    "Spørsmål": "the question asked, for survey variables",
+    "Nøkkelord": "keywords, separated by commas",
+}
+DATATYPES = {"heltall": "integer", "desimaltall": "decimal", "tall": "decimal", "tekst": "string",
+             "streng": "string", "dato": "date", "dato og tid": "dateTime", "tidspunkt": "dateTime",
+             "boolsk": "boolean", "ja/nei": "boolean", "kode": "string"}
+CSVW_TYPES = {"integer", "decimal", "double", "string", "date", "dateTime", "boolean", "gYear", "time"}
+METADATA_FILE = "metadata.toml"
+HEALTH_CATEGORIES = "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/"
+MAX_ROWS = 200_000
+
+
+class PublishError(Exception):
+    """Input the kit cannot use at all (no spreadsheet, unreadable metadata); the message says what to do."""
+
+
+@dataclass
+class Problem:
+    where: str  # file, row, column
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass
+class Result:
+    records: list[Record]
+    files: list[Path]
+    problems: list[Problem] = field(default_factory=list)
+    report: str = ""
+    conforms: bool = True
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a variable list as dicts by heading (CSV with , or ; or tab, or the first XLSX sheet)."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        sheet = book["Variabler"] if "Variabler" in book.sheetnames else book.worksheets[0]
+        rows = [["" if c is None else str(c).strip() for c in row]
+                for row, _ in zip(sheet.iter_rows(values_only=True), range(MAX_ROWS + 1))]
+        book.close()
+    else:
+        raw = path.read_bytes()
+        try:
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            content = raw.decode("cp1252")
+        header = content.split("\n", 1)[0]
+        delimiter = max(",;\t", key=header.count)  # the headings never contain the delimiter; cells may
+        rows = [[c.strip() for c in row]
+                for row, _ in zip(csv.reader(io.StringIO(content), delimiter=delimiter), range(MAX_ROWS + 1))]
+    if not rows:
+        return []
+    headings = rows[0]
+    return [dict(zip(headings, row)) for row in rows[1:] if any(row)]
+
+
+def _lang_text(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(k): str(v) for k, v in value.items() if v}
+    return {"nb": str(value)} if value else {}
+
+
+def _agent_from(meta: Any) -> Agent | None:
+    if not isinstance(meta, dict):
+        return None
+    return Agent(name=_lang_text(meta.get("name")), uri=meta.get("uri"), identifier=meta.get("orgnr"),
+                 type=meta.get("type"), email=meta.get("email"), url=meta.get("url"))
+
+
+def _vocabulary(values: list[str], base: str) -> list[str]:
+    return [v if v.startswith(("http://", "https://")) else base + v for v in values]
+
+
+def load_metadata(path: Path) -> dict[str, Any]:
+    try:
+        meta = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise PublishError(f"{path}: cannot read the metadata file ({exc})") from exc
+    if not str(meta.get("base_url", "")).startswith(("http://", "https://")):
+        raise PublishError(f"{path}: base_url must say where the feed will be hosted, e.g. "
+                           "base_url = \"https://registry.example.no/dcat/\"")
+    return meta
+
+
+class Builder:
+    """Maps one spreadsheet plus the metadata into a dataset (and the code lists given inline)."""
+
+    def __init__(self, meta: dict[str, Any]):
+        self.meta = meta
+        self.base = meta["base_url"].rstrip("/") + "/"
+        self.problems: list[Problem] = []
+        self.codelists: list[CodeList] = []
+
+    def dataset(self, path: Path) -> Dataset:
+        meta = {**{k: v for k, v in self.meta.items() if k != "datasets"},
+                **self.meta.get("datasets", {}).get(path.stem, {})}
+        identifier = str(meta.get("identifier") or path.stem)
+        uri = f"{self.base}dataset/{quote(identifier, safe='')}"
+        d = Dataset(uri=uri, identifier=identifier, title=_lang_text(meta.get("title")),
+                    description=_lang_text(meta.get("description")), publisher=_agent_from(meta.get("publisher")),
+                    contact=_agent_from(meta.get("contact")), custodian=_agent_from(meta.get("custodian")),
+                    hdab=_agent_from(meta.get("hdab")),
+                    keywords={"nb": list(meta.get("keywords", []))} if meta.get("keywords") else {},
+                    themes=_vocabulary(list(meta.get("themes", ["HEAL"])), EU + "data-theme/"),
+                    health_categories=_vocabulary(list(meta.get("health_categories", [])), HEALTH_CATEGORIES),
+                    access_rights=_vocabulary([meta.get("access_rights", "NON_PUBLIC")], EU + "access-right/")[0],
+                    applicable_legislation=list(meta.get("applicable_legislation", [])),
+                    legal_basis=_lang_text(meta.get("legal_basis")), purpose=_lang_text(meta.get("purpose")),
+                    provenance=_lang_text(meta.get("provenance")),
+                    population_coverage=_lang_text(meta.get("population_coverage")),
+                    temporal_start=meta.get("temporal_start"), temporal_end=meta.get("temporal_end"),
+                    landing_page=meta.get("landing_page"), dataset_type=meta.get("dataset_type"),
+                    languages=_vocabulary(list(meta.get("languages", ["NOB"])), EU + "language/"))
+        if meta.get("access_url"):
+            d.distributions = [Distribution(uri=f"{uri}/tilgang", access_url=meta["access_url"],
+                                            title={"nb": "Søk om tilgang", "en": "Apply for access"})]
+        d.variables = self.variables(path, uri)
+        d.has_structured_data = bool(d.variables)
+        return d
+
+    def variables(self, path: Path, dataset_uri: str) -> list[Variable]:
+        rows = read_rows(path)
+        if rows and "Variabelnavn" not in rows[0]:
+            self.problems.append(Problem(path.name, "no column 'Variabelnavn'; the headings must be "
+                                         + ", ".join(COLUMNS)))
+            return []
+        out: list[Variable] = []
+        seen: set[str] = set()
+        for number, row in enumerate(rows, start=2):
+            v = self.variable(path.name, number, row, dataset_uri)
+            if v is None:
+                continue
+            if v.name in seen:
+                self.problems.append(Problem(f"{path.name} rad {number}", f"the name {v.name} occurs twice; "
+                                             "the first is kept"))
+                continue
+            seen.add(v.name)
+            out.append(v)
+        return out
+
+    def variable(self, file: str, number: int, row: dict[str, str], dataset_uri: str) -> Variable | None:
+        where = f"{file} rad {number}"
+        name = row.get("Variabelnavn", "")
+        if not name:
+            self.problems.append(Problem(f"{where}, Variabelnavn", "the row has no variable name; skipped"))
+            return None
+        raw_type = row.get("Datatype", "").strip()
+        datatype = DATATYPES.get(raw_type.lower()) or (raw_type if raw_type in CSVW_TYPES else None)
+        if datatype is None:
+            if raw_type:
+                self.problems.append(Problem(f"{where}, Datatype", f"{raw_type!r} is not a known data type; use "
+                                             + ", ".join(sorted(set(DATATYPES))) + " (read as tekst)"))
+            datatype = "string"
+        uri = f"{dataset_uri}/variabel/{quote(name, safe='')}"
+        v = Variable(uri=uri, name=name, title=_lang_text(row.get("Variabeletikett")),
+                     description=_lang_text(row.get("Beskrivelse")), datatype=datatype, unit=row.get("Enhet") or None,
+                     question=_lang_text(row.get("Spørsmål")), table=row.get("Tabell") or None,
+                     keywords=[w.strip() for w in row.get("Nøkkelord", "").split(",") if w.strip()])
+        for column, attr in (("Gyldig fra", "valid_from"), ("Gyldig til", "valid_to")):
+            value = row.get(column, "")
+            if value and not re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", value[:10]):
+                self.problems.append(Problem(f"{where}, {column}", f"{value!r} is not a date (YYYY-MM-DD)"))
+            elif value:
+                setattr(v, attr, value[:10])
+        self.coding(where, row.get("Kodeverk", ""), v)
+        return v
+
+    def coding(self, where: str, value: str, v: Variable) -> None:
+        if not value:
+            return
+        if value.startswith(("http://", "https://")):
+            v.codelist = value
+        elif "=" in value:
+            concepts = []
+            for part in re.split(r"[;\n]", value):
+                code, _, label = part.partition("=")
+                if code.strip():
+                    concepts.append(Concept(code=code.strip(), label=_lang_text(label.strip())))
+            uri = f"{v.uri}/kodeverk"
+            self.codelists.append(CodeList(uri=uri, identifier=f"{v.name}-kodeverk",
+                                           title={"nb": f"Koder for {v.name}"}, concepts=concepts))
+            v.codelist = uri
+        else:
+            v.coding_system = value
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+def catalog_node(g: Graph, meta: dict[str, Any], base: str) -> URIRef:
+    """The registry's own dcat:Catalog (what DCAT-AP-NO and HealthDCAT-AP ask of a catalogue)."""
+    cat = URIRef(base + "catalog")
+    g.add((cat, RDF.type, DCAT.Catalog))
+    g.add((cat, DCT.identifier, Literal(str(cat))))
+    for lang, text in (_lang_text(meta.get("catalog_title")) or _lang_text(meta.get("title"))).items():
+        g.add((cat, DCT.title, Literal(text, lang=lang or None)))
+    for lang, text in (_lang_text(meta.get("catalog_description")) or _lang_text(meta.get("description"))).items():
+        g.add((cat, DCT.description, Literal(text, lang=lang or None)))
+    publisher = _agent_from(meta.get("publisher"))
+    if publisher:
+        g.add((cat, DCT.publisher, _agent(g, publisher, health=True)))
+    for law in meta.get("applicable_legislation", []):
+        g.add((cat, URIRef("http://data.europa.eu/r5r/applicableLegislation"), URIRef(law)))
+    return cat
+
+
+def write_feed(records: list[Record], meta: dict[str, Any], out: Path, page_size: int) -> list[Path]:
+    """catalog.ttl / catalog.jsonld (first page), catalog-2.ttl ... linked with hydra:next."""
+    from catalog.feeds import add_view
+
+    base = meta["base_url"].rstrip("/") + "/"
+    out.mkdir(parents=True, exist_ok=True)
+    pages = [records[i:i + page_size] for i in range(0, len(records), page_size)] or [[]]
+    files = []
+    for number, page in enumerate(pages, start=1):
+        for suffix, fmt in (("ttl", "turtle"), ("jsonld", "json-ld")):
+            g = new_graph()
+            cat = catalog_node(g, meta, base)
+            to_graph(page, g)
+            for r in page:
+                g.add((cat, DCAT.dataset if isinstance(r, Dataset) else HK.codeList, URIRef(r.uri)))
+            if len(pages) > 1:
+                add_view(g, cat, number, len(pages), len(records),
+                         lambda n, s=suffix: f"{base}{page_name(n, s)}")
+            path = out / page_name(number, suffix)
+            path.write_bytes(g.serialize(format=fmt, encoding="utf-8"))
+            files.append(path)
+    return files
+
+
+def page_name(number: int, suffix: str) -> str:
+    return f"catalog.{suffix}" if number == 1 else f"catalog-{number}.{suffix}"
+
+
+def inputs(location: Path, metadata: Path | None) -> tuple[list[Path], Path]:
+    if location.is_dir():
+        sheets = sorted(p for p in location.iterdir() if p.suffix.lower() in (".csv", ".xlsx")
+                        and not p.name.startswith(("~$", ".")))
+        meta = metadata or location / METADATA_FILE
+    elif location.suffix.lower() in (".csv", ".xlsx") and location.exists():
+        sheets = [location]
+        meta = metadata or next((p for p in (location.with_suffix(".toml"), location.parent / METADATA_FILE)
+                                 if p.exists()), location.parent / METADATA_FILE)
+    else:
+        raise PublishError(f"{location}: give a .csv or .xlsx variable list, or a folder of them")
+    if not sheets:
+        raise PublishError(f"{location}: no .csv or .xlsx variable lists found")
+    if not meta.exists():
+        raise PublishError(f"{meta}: metadata file missing; write one with title, publisher, contact, legal basis "
+                           "and health categories (see `catalog publish --help`)")
+    return sheets, meta
+
+
+def publish(location: Path, out: Path, metadata: Path | None = None, page_size: int = 50) -> Result:
+    """Build, validate and write the feed; the result says what to fix."""
+    from catalog.validation import format_report, validate_graph
+
+    sheets, meta_path = inputs(location, metadata)
+    builder = Builder(load_metadata(meta_path))
+    datasets: list[Record] = [builder.dataset(p) for p in sheets]
+    records = datasets + list(builder.codelists)
+    g = to_graph(records)
+    catalog_node(g, builder.meta, builder.base)
+    report = validate_graph(g, "healthdcat-ap")
+    files = write_feed(records, builder.meta, out, page_size)
+    text = format_report(report)
+    if builder.problems:
+        text = "Rader som må rettes | Rows to fix:\n" + "\n".join(f"  {p}" for p in builder.problems) + "\n\n" + text
+    (out / "rapport.txt").write_text(text, encoding="utf-8")
+    (out / "rapport.json").write_text(json.dumps({"problems": [p.__dict__ for p in builder.problems],
+                                                  "validation": report.to_dict()}, ensure_ascii=False, indent=2),
+                                      encoding="utf-8")
+    return Result(records, files, builder.problems, text, report.conforms and not builder.problems)
+
+
+def write_template(path: Path) -> None:
+    """An .xlsx with the Norwegian headings, one example row and a sheet explaining each column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Variabler"
+    sheet.append(list(COLUMNS))
+    sheet.append(["VEKT", "Fødselsvekt", "Barnets vekt ved fødsel.", "heltall", "gram", "", "1967-01-01", "", "",
+                  "", "fødsel, vekt"])
+    sheet.append(["KJONN", "Barnets kjønn", "Kjønn registrert ved fødsel.", "kode", "", "1=Gutt; 2=Jente; 9=Ukjent",
+                  "1967-01-01", "", "", "", ""])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    help_sheet = book.create_sheet("Veiledning")
+    help_sheet.append(["Kolonne", "Hva den skal inneholde"])
+    for name, meaning in COLUMNS.items():
+        help_sheet.append([name, meaning])
+    book.save(path)

@@ -1,0 +1,416 @@
+"""Survey studies over OAI-PMH 2.0 as DDI-Codebook 2.5 or DDI-Lifecycle 3.2 (Colectica fragments).
+
+A run asks `Identify` for the datestamp granularity, then pages through `ListRecords`
+(`options.metadata_prefix`, default oai_ddi25; optional `options.set`) with resumption tokens.
+Each page is parsed record by record and every record is freed once mapped, so memory holds one
+page's bytes and one study's records, whatever the repository's size.
+
+Incremental: the checkpoint keeps the newest datestamp seen (`from` of the next run, cut to the
+repository's granularity) and which records each OAI identifier produced. The next run gets only
+what changed since; OAI deleted headers delete what that identifier produced, and a changed
+study deletes the code lists it no longer has; the records of identifiers not listed are
+reported present. Only a full run (no checkpoint) ends with
+`Complete`, because only it lists everything. `noRecordsMatch` means nothing changed.
+
+Mapping. The DDI flavour is chosen by the metadata's root element, so any prefix naming either
+works. A study becomes a `Dataset` (URI minted from its study id, since DDI has no URIs) whose
+variables keep their labels, question texts and datatypes; the categories of a variable become
+a `CodeList` the variable links to (DDI-C: one per variable; DDI-L: one per DDI CodeList of the
+study). Labels keep their xml:lang; untagged text takes `options.language` (default untagged).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lxml import etree
+
+from catalog.model import Agent, CodeList, Concept, Dataset, LangText, Variable
+from harvesters.base import Checkpoint, Complete, Deleted, Event, Failed, Harvested, Harvester, Present, SourceError
+from harvesters.safexml import XML_LANG, clean, iter_elements, parse, texts
+
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
+NON_PUBLIC = "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"
+MAX_PAGES = 1_000_000
+OAI_ERRORS = {
+    "badResumptionToken": "the repository rejected our resumption token (it expired or the repository changed "
+                          "while we paged); the next run starts the listing again",
+    "cannotDisseminateFormat": "the repository does not offer the metadata format we asked for",
+    "badArgument": "the repository refused our request as malformed",
+    "badVerb": "the server does not understand the OAI-PMH verb (is this an OAI-PMH endpoint?)",
+    "noSetHierarchy": "the repository has no sets, but a set is configured for this source",
+}
+DDI_L_TYPES = {"Integer": "integer", "BigInteger": "integer", "Long": "integer", "Short": "integer",
+               "Decimal": "decimal", "Float": "decimal", "Double": "decimal", "Date": "date",
+               "DateTime": "dateTime", "Year": "gYear", "Duration": "duration"}
+
+
+@dataclass
+class MappingError(Exception):
+    """A record that cannot be mapped at all; `field` names the DDI element at fault."""
+
+    message: str
+    field: str
+
+
+@dataclass
+class Study:
+    """What one OAI record maps to, plus problems with single variables that did not stop it."""
+
+    dataset: Dataset
+    codelists: list[CodeList]
+    problems: list[tuple[str, str, str]]  # (record id, field, message)
+
+
+def _lang(element: etree._Element, default: str) -> str:
+    return element.get(XML_LANG) or default
+
+
+def _first(element: etree._Element | None, *paths: str) -> str:
+    """The first non-empty text among `paths` below `element`."""
+    if element is None:
+        return ""
+    for path in paths:
+        for found in element.iterfind(path):
+            value = clean(found)
+            if value:
+                return value
+    return ""
+
+
+def _agent(name: LangText) -> Agent | None:
+    return Agent(name=name) if name else None
+
+
+class OaiDdiHarvester(Harvester):
+    kind = "oai-ddi"
+
+    # --- the protocol -----------------------------------------------------------------------
+
+    def request(self, args: dict[str, str]) -> tuple[str, bytes]:
+        fetched = self.http.get(self.source.url, params=args, accept=ACCEPT)
+        return fetched.url, fetched.content
+
+    def granularity(self) -> str:
+        """The repository's datestamp granularity from Identify (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)."""
+        url, content = self.request({"verb": "Identify"})
+        root = parse(content, url)
+        if root.tag != OAI + "OAI-PMH":
+            raise SourceError(f"the answer to Identify is not an OAI-PMH response (root element {root.tag!r})", url)
+        self._raise_error(root.find(OAI + "error"), url)
+        return _first(root, f"{OAI}Identify/{OAI}granularity") or "YYYY-MM-DD"
+
+    @staticmethod
+    def _raise_error(error: etree._Element | None, url: str) -> None:
+        if error is None:
+            return
+        code = error.get("code", "")
+        said = clean(error)
+        plain = OAI_ERRORS.get(code, "the repository answered with an OAI-PMH error")
+        raise SourceError(f"{plain} ({code}: {said})" if said else f"{plain} ({code})", url)
+
+    def list_records(self, args: dict[str, str]) -> Iterator[tuple[str, etree._Element]]:
+        """(page URL, record element) for every record of the list, page by page."""
+        tokens: set[str] = set()
+        for _ in range(MAX_PAGES):
+            url, content = self.request(args)
+            token: str | None = None
+            for element in iter_elements(content, url, (OAI + "record", OAI + "resumptionToken", OAI + "error",
+                                                         OAI + "OAI-PMH")):
+                if element.tag == OAI + "record":
+                    yield url, element
+                elif element.tag == OAI + "resumptionToken":
+                    token = clean(element)
+                elif element.tag == OAI + "error":
+                    if element.get("code") == "noRecordsMatch":
+                        return
+                    self._raise_error(element, url)
+                elif element.find(OAI + "ListRecords") is None and token is None:
+                    raise SourceError("the answer to ListRecords is neither a list of records nor an OAI-PMH "
+                                      "error", url)
+            if not token:
+                return
+            if token in tokens:
+                raise SourceError(f"the repository sent the resumption token {token!r} twice (a paging loop)", url)
+            tokens.add(token)
+            args = {"verb": "ListRecords", "resumptionToken": token}
+        raise SourceError(f"ListRecords did not end after {MAX_PAGES} pages", self.source.url)
+
+    # --- a run ------------------------------------------------------------------------------
+
+    def harvest(self) -> Iterator[Event]:
+        options = self.source.options
+        granularity = self.granularity()
+        since = self.state.get("from")
+        previous: dict[str, list[str]] = json.loads(self.state.get("records", "{}"))
+        args = {"verb": "ListRecords", "metadataPrefix": str(options.get("metadata_prefix", "oai_ddi25"))}
+        if options.get("set"):
+            args["set"] = str(options["set"])
+        if since:
+            args["from"] = since[:10] if len(granularity) <= len("YYYY-MM-DD") else since
+        records = dict(previous) if since else {}
+        listed: set[str] = set()
+        newest = since or ""
+        for url, element in self.list_records(args):
+            header = element.find(OAI + "header")
+            ident = _first(header, OAI + "identifier")
+            if not ident:
+                yield Failed("a record has no OAI identifier in its header, so it was skipped", url, None,
+                             "identifier")
+                continue
+            newest = max(newest, _first(header, OAI + "datestamp"))
+            if ident in listed:
+                yield Failed(f"the record {ident} is listed more than once; the first was kept", url, ident,
+                             "identifier")
+                continue
+            listed.add(ident)
+            if header is not None and header.get("status") == "deleted":
+                yield from (Deleted(uri) for uri in records.pop(ident, previous.get(ident, [])))
+                continue
+            yield from self._record(url, ident, header, element.find(OAI + "metadata"), records, previous)
+        if since:
+            for ident, uris in previous.items():
+                if ident not in listed:
+                    yield from (Present(uri) for uri in uris)
+        else:
+            yield Complete()
+        yield Checkpoint({"from": newest, "records": json.dumps(records, sort_keys=True)} if newest else {})
+
+    def _record(self, url: str, ident: str, header: etree._Element, metadata: etree._Element | None,
+                records: dict[str, list[str]], previous: dict[str, list[str]]) -> Iterator[Event]:
+        try:
+            root = next(iter(metadata), None) if metadata is not None else None
+            if root is None:
+                raise MappingError("the record has no metadata", "metadata")
+            study = self.study(root, ident, _first(header, OAI + "datestamp") or None)
+        except MappingError as exc:
+            yield Failed(f"the record {ident} could not be mapped: {exc.message}; its last good version is kept",
+                         url, ident, exc.field)
+            records[ident] = previous.get(ident, [])
+            yield from (Present(uri) for uri in records[ident])
+            return
+        for record_id, field, message in study.problems:
+            yield Failed(message, url, record_id, field)
+        records[ident] = [study.dataset.uri, *(cl.uri for cl in study.codelists)]
+        yield Harvested(study.dataset, url)
+        yield from (Harvested(cl, url) for cl in study.codelists)
+        yield from (Deleted(uri) for uri in set(previous.get(ident, [])) - set(records[ident]))
+
+    def study(self, root: etree._Element, ident: str, stamp: str | None) -> Study:
+        name = etree.QName(root).localname
+        if name == "codeBook":
+            return self.codebook(root, ident, stamp)
+        if name in ("FragmentInstance", "DDIInstance"):
+            return self.lifecycle(root, ident, stamp)
+        raise MappingError(f"the metadata is <{name}>, neither a DDI-Codebook codeBook nor a DDI-Lifecycle "
+                           "FragmentInstance", "metadata")
+
+    # --- DDI-Codebook 2.5 -------------------------------------------------------------------
+
+    def codebook(self, cb: etree._Element, ident: str, stamp: str | None) -> Study:
+        lang = _lang(cb, str(self.source.options.get("language", "")))
+        stdy = cb.find("{*}stdyDscr")
+        if stdy is None:
+            raise MappingError("the codeBook has no stdyDscr (study description)", "stdyDscr")
+        cit = stdy.find("{*}citation")
+        study_id = _first(cit, "{*}titlStmt/{*}IDNo") or cb.get("ID") or ident
+        info = stdy.find("{*}stdyInfo")
+        summary = info.find("{*}sumDscr") if info is not None else None
+        keywords: dict[str, list[str]] = {}
+        for kw in stdy.iterfind("{*}stdyInfo/{*}subject/{*}keyword"):
+            if clean(kw):
+                keywords.setdefault(_lang(kw, lang), []).append(clean(kw))
+        restricted = _first(stdy, "{*}dataAccs/{*}useStmt/{*}restrctn", "{*}dataAccs/{*}useStmt/{*}conditions")
+        cases = _first(cb, "{*}fileDscr/{*}fileTxt/{*}dimensns/{*}caseQnty")
+        dataset = Dataset(
+            uri=self.mint("dataset", study_id), identifier=study_id,
+            title=texts(stdy.iterfind("{*}citation/{*}titlStmt/{*}titl"), lang),
+            description=texts(stdy.iterfind("{*}stdyInfo/{*}abstract"), lang),
+            publisher=_agent(texts(stdy.iterfind("{*}citation/{*}prodStmt/{*}producer"), lang)
+                             or texts(stdy.iterfind("{*}citation/{*}distStmt/{*}distrbtr"), lang)),
+            keywords=keywords,
+            population_coverage=texts(summary.iterfind("{*}universe"), lang) if summary is not None else {},
+            temporal_start=self._period(summary, "start"), temporal_end=self._period(summary, "end"),
+            access_rights=NON_PUBLIC if restricted else None,
+            issued=self._dist_date(cit),
+            modified=stamp, version=_first(cit, "{*}verStmt/{*}version") or None,
+            number_of_unique_individuals=int(cases) if cases.isdigit() else None)
+        study = Study(dataset, [], [])
+        seen: set[str] = set()
+        for var in cb.iterfind("{*}dataDscr/{*}var"):
+            variable = self._ddic_variable(var, study, study_id, lang, seen)
+            if variable is not None:
+                dataset.variables.append(variable)
+        dataset.has_structured_data = bool(dataset.variables) or None
+        return study
+
+    @staticmethod
+    def _dist_date(citation: etree._Element | None) -> str | None:
+        found = citation.find("{*}distStmt/{*}distDate") if citation is not None else None
+        return (found.get("date") or clean(found) or None) if found is not None else None
+
+    @staticmethod
+    def _period(summary: etree._Element | None, event: str) -> str | None:
+        """Start or end of the study's time period (timePrd, else collDate), as the DDI states it."""
+        if summary is None:
+            return None
+        for tag in ("timePrd", "collDate"):
+            for element in summary.iterfind("{*}" + tag):
+                if element.get("event") in (event, "single"):
+                    value = element.get("date") or clean(element)
+                    if value:
+                        return value
+        return None
+
+    def _ddic_variable(self, var: etree._Element, study: Study, study_id: str, lang: str,
+                       seen: set[str]) -> Variable | None:
+        name = (var.get("name") or "").strip()
+        where = f"{study_id} {name or var.get('ID', '?')}"
+        if not name:
+            study.problems.append((where, "name", f"study {study_id}: a variable ({var.get('ID', 'without ID')}) "
+                                                  "has no name, so it was skipped"))
+            return None
+        if name in seen:
+            study.problems.append((where, "name", f"study {study_id}: the variable {name} occurs more than once; "
+                                                  "the first was kept"))
+            return None
+        seen.add(name)
+        lang = _lang(var, lang)
+        title = texts((e for e in var.iterfind("{*}labl") if e.get("level") in (None, "variable")), lang)
+        question = texts(var.iterfind("{*}qstn/{*}qstnLit"), lang) or texts(
+            (q for q in var.iterfind("{*}qstn") if q.text and q.text.strip()), lang)
+        fmt = var.find("{*}varFormat")
+        variable = Variable(uri=self.mint("variable", study_id, name), name=name, title=title,
+                            description=texts(var.iterfind("{*}txt"), lang), question=question,
+                            datatype=self._ddic_datatype(var, fmt),
+                            unit=_first(var, "{*}notes[@subject='unit']") or None)
+        concepts = []
+        for cat in var.iterfind("{*}catgry"):
+            code = _first(cat, "{*}catValu")
+            if not code:
+                study.problems.append((where, "catValu", f"study {study_id}, variable {name}: a category has no "
+                                                         "value (catValu), so it was skipped"))
+                continue
+            concepts.append(Concept(code=code, label=texts(cat.iterfind("{*}labl"), _lang(cat, lang)),
+                                    missing=cat.get("missing") == "Y"))
+        if concepts:
+            codelist = CodeList(uri=self.mint("codelist", study_id, name), identifier=f"{study_id}/{name}",
+                                title=title, publisher=study.dataset.publisher, concepts=concepts)
+            study.codelists.append(codelist)
+            variable.codelist = codelist.uri
+        return variable
+
+    @staticmethod
+    def _ddic_datatype(var: etree._Element, fmt: etree._Element | None) -> str:
+        if fmt is None:
+            return "string"
+        if fmt.get("category") in ("date", "time"):
+            return "date" if fmt.get("category") == "date" else "time"
+        if fmt.get("type") == "numeric":
+            decimals = var.get("dcml", "0")
+            return "decimal" if var.get("intrvl") == "contin" or decimals not in ("", "0") else "integer"
+        return "string"
+
+    # --- DDI-Lifecycle 3.2 ------------------------------------------------------------------
+
+    def lifecycle(self, root: etree._Element, ident: str, stamp: str | None) -> Study:
+        lang = str(self.source.options.get("language", ""))
+        items: dict[tuple[str, str], etree._Element] = {}
+        for fragment in root.iterfind("{*}Fragment"):
+            for item in fragment:
+                items[(etree.QName(item).localname, _first(item, "{*}ID"))] = item
+        top = _first(root, "{*}TopLevelReference/{*}ID")
+        unit = items.get(("StudyUnit", top))
+        if unit is None:
+            unit = next((v for (k, _), v in items.items() if k == "StudyUnit"), None)
+        if unit is None:
+            raise MappingError("the fragments hold no StudyUnit", "StudyUnit")
+        study_id = _first(unit, "{*}Citation/{*}InternationalIdentifier/{*}IdentifierContent", "{*}ID") or ident
+        dataset = Dataset(
+            uri=self.mint("dataset", study_id), identifier=study_id,
+            title=texts(unit.iterfind("{*}Citation/{*}Title/{*}String"), lang),
+            description=texts(unit.iterfind("{*}Abstract/{*}Content"), lang),
+            publisher=_agent(texts(unit.iterfind("{*}Citation/{*}Publisher/{*}PublisherName/{*}String"), lang)
+                             or texts(unit.iterfind("{*}Citation/{*}Creator/{*}CreatorName/{*}String"), lang)),
+            temporal_start=_first(unit, "{*}Coverage/{*}TemporalCoverage/{*}ReferenceDate/{*}StartDate") or None,
+            temporal_end=_first(unit, "{*}Coverage/{*}TemporalCoverage/{*}ReferenceDate/{*}EndDate") or None,
+            modified=stamp)
+        study = Study(dataset, [], [])
+        schemes = [items.get(("VariableScheme", _first(ref, "{*}ID"))) for ref in
+                   unit.iterfind("{*}VariableSchemeReference")]
+        variable_ids = [_first(ref, "{*}ID") for scheme in schemes if scheme is not None
+                        for ref in scheme.iterfind("{*}VariableReference")]
+        if not variable_ids:
+            variable_ids = [k for kind, k in items if kind == "Variable"]
+        codelists: dict[str, CodeList] = {}
+        seen: set[str] = set()
+        for vid in variable_ids:
+            var = items.get(("Variable", vid))
+            if var is None:
+                study.problems.append((f"{study_id} {vid}", "VariableReference",
+                                       f"study {study_id}: the variable scheme refers to variable {vid}, which is "
+                                       "not among the fragments"))
+                continue
+            variable = self._ddil_variable(var, items, study, study_id, lang, codelists, seen)
+            if variable is not None:
+                dataset.variables.append(variable)
+        study.codelists = list(codelists.values())
+        dataset.has_structured_data = bool(dataset.variables) or None
+        return study
+
+    def _ddil_variable(self, var: etree._Element, items: dict[tuple[str, str], etree._Element], study: Study,
+                       study_id: str, lang: str, codelists: dict[str, CodeList], seen: set[str]) -> Variable | None:
+        name = _first(var, "{*}VariableName/{*}String")
+        vid = _first(var, "{*}ID")
+        where = f"{study_id} {name or vid}"
+        if not name or name in seen:
+            message = "has no VariableName, so it was skipped" if not name else "occurs more than once; the first " \
+                                                                                "was kept"
+            study.problems.append((where, "VariableName", f"study {study_id}: the variable {name or vid} {message}"))
+            return None
+        seen.add(name)
+        question: LangText = {}
+        for ref in var.iterfind("{*}QuestionReference"):
+            qid = _first(ref, "{*}ID")
+            item = items.get(("QuestionItem", qid), items.get(("QuestionGrid", qid)))
+            if item is not None:
+                question = texts(item.iterfind("{*}QuestionText/{*}LiteralText/{*}Text"), lang)
+        variable = Variable(uri=self.mint("variable", study_id, name), name=name,
+                            title=texts(var.iterfind("{*}Label/{*}Content"), lang),
+                            description=texts(var.iterfind("{*}Description/{*}Content"), lang), question=question)
+        representation = var.find("{*}VariableRepresentation")
+        if representation is None:
+            return variable
+        numeric = _first(representation, "{*}NumericRepresentation/{*}NumericTypeCode")
+        dated = _first(representation, "{*}DateTimeRepresentation/{*}DateTypeCode")
+        variable.datatype = DDI_L_TYPES.get(numeric or dated, "decimal" if numeric else "date" if dated else "string")
+        cl_id = _first(representation, "{*}CodeRepresentation/{*}CodeListReference/{*}ID")
+        if cl_id:
+            codelist = codelists.get(cl_id) or self._ddil_codelist(cl_id, items, study, study_id, where, lang)
+            if codelist is not None:
+                codelists[cl_id] = codelist
+                variable.codelist = codelist.uri
+                if all(c.code.lstrip("-").isdigit() for c in codelist.concepts):
+                    variable.datatype = "integer"
+        return variable
+
+    def _ddil_codelist(self, cl_id: str, items: dict[tuple[str, str], etree._Element], study: Study,
+                       study_id: str, where: str, lang: str) -> CodeList | None:
+        element = items.get(("CodeList", cl_id))
+        if element is None:
+            study.problems.append((where, "CodeListReference", f"study {study_id}: code list {cl_id} is referred "
+                                                               "to but not among the fragments"))
+            return None
+        concepts = []
+        for code in element.iterfind("{*}Code"):
+            category = items.get(("Category", _first(code, "{*}CategoryReference/{*}ID")))
+            label = texts(category.iterfind("{*}Label/{*}Content"), lang) if category is not None else {}
+            concepts.append(Concept(code=_first(code, "{*}Value"), label=label,
+                                    missing=category is not None and category.get("missing") == "true"))
+        return CodeList(uri=self.mint("codelist", study_id, cl_id), identifier=f"{study_id}/{cl_id}",
+                        title=texts(element.iterfind("{*}Label/{*}Content"), lang),
+                        publisher=study.dataset.publisher, concepts=[c for c in concepts if c.code])
+

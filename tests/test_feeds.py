@@ -1,0 +1,158 @@
+"""/catalog as a harvestable feed: syntaxes, profiles, Hydra pages, validators, increments, dump."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, SKOS
+
+from catalog.config import SourceConfig
+from catalog.model import content_hash
+from catalog.pipeline import harvest
+from catalog.rdf import ADMS, CSVW, HEALTH, HYDRA, to_graph
+from tests.factories import BASE, apgar_codes, mfr_dataset
+
+FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
+           "application/n-triples": "nt"}
+
+
+def numbered(n: int, **changes: object):
+    changes = {"variables": [], "has_structured_data": False, **changes}
+    return mfr_dataset(uri=f"{BASE}/dataset/{n:03d}", identifier=f"mfr-{n:03d}", **changes)
+
+
+def build(settings, store, server, records, name="mfr"):
+    """Harvest `records` from a feed on loopback into the store (as a registry would publish them)."""
+    url = server.serve(f"/{name}/catalog.ttl", to_graph(records).serialize(format="turtle"), Content_Type="text/turtle")
+    settings.sources[name] = SourceConfig(name=name, kind="dcat", url=url, title=name.upper())
+    [result] = harvest(settings, store, None, [name])
+    assert result.ok, result.error
+    return result
+
+
+@pytest.fixture
+def app(settings):
+    from web import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def graph(response, fmt="turtle") -> Graph:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return Graph().parse(data=response.get_data(), format=fmt)
+
+
+@pytest.mark.parametrize("media_type", FORMATS)
+def test_the_catalogue_is_served_in_the_syntax_the_client_accepts(settings, store, server, client, media_type):
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    response = client.get("/catalog", headers={"Accept": media_type})
+    assert response.mimetype == media_type and response.headers["Vary"] == "Accept"
+    g = graph(response, FORMATS[media_type])
+    assert (URIRef(mfr_dataset().uri), RDF.type, DCAT.Dataset) in g
+    assert len(set(g.subjects(RDF.type, CSVW.Column))) == 4
+
+
+@pytest.mark.parametrize(("suffix", "media_type"), [("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
+                                                   ("rdf", "application/rdf+xml"), ("nt", "application/n-triples")])
+def test_a_suffix_chooses_the_syntax_whatever_the_accept_header(settings, store, server, client, suffix, media_type):
+    build(settings, store, server, [mfr_dataset()])
+    response = client.get(f"/catalog.{suffix}", headers={"Accept": "text/html"})
+    assert response.mimetype == media_type
+    assert (URIRef(mfr_dataset().uri), RDF.type, DCAT.Dataset) in graph(response, FORMATS[media_type])
+
+
+def test_code_lists_are_in_the_feed_as_concept_schemes_with_their_concepts(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    g = graph(client.get("/catalog"))
+    scheme = URIRef(apgar_codes().uri)
+    assert (scheme, RDF.type, SKOS.ConceptScheme) in g
+    assert sorted(str(g.value(c, SKOS.notation)) for c in g.subjects(SKOS.inScheme, scheme)) == sorted(
+        str(i) for i in range(11))
+
+
+def test_the_ehds_feed_holds_conforming_datasets_with_the_access_body_and_catalogue_records(settings, store, server,
+                                                                                          client):
+    build(settings, store, server, [mfr_dataset(), numbered(1, description={})])  # the second has a violation
+    g = graph(client.get("/catalog"))
+    assert set(g.subjects(RDF.type, DCAT.Dataset)) == {URIRef(mfr_dataset().uri)}
+    hdab = g.value(URIRef(mfr_dataset().uri), HEALTH.hdab)
+    assert str(g.value(hdab, FOAF.name)) == settings.hdab_name
+    record = g.value(predicate=FOAF.primaryTopic, object=URIRef(mfr_dataset().uri))
+    assert (record, RDF.type, DCAT.CatalogRecord) in g and g.value(record, DCT.modified) is not None
+    everything = graph(client.get("/catalog?profile=dcat-ap-3"))
+    assert len(set(everything.subjects(RDF.type, DCAT.Dataset))) == 2
+    no = graph(client.get("/catalog?profile=dcat-ap-no"))
+    assert no.value(URIRef(settings.base_uri.rstrip("/") + "/catalog"), DCT.identifier) is not None
+
+
+def view_links(g: Graph) -> dict[str, str]:
+    view = g.value(predicate=RDF.type, object=HYDRA.PartialCollectionView)
+    return {p.split("#")[1]: str(o) for p, o in g.predicate_objects(view) if p != RDF.type}
+
+
+def test_pages_link_to_first_previous_next_and_last_as_iris(settings, store, server, client):
+    build(settings, store, server, [numbered(i) for i in range(5)])
+    g = graph(client.get("/catalog?page_size=2&page=2"))
+    base = "http://localhost/catalog"
+    assert view_links(g) == {"first": f"{base}?page_size=2&page=1", "previous": f"{base}?page_size=2&page=1",
+                             "next": f"{base}?page_size=2&page=3", "last": f"{base}?page_size=2&page=3"}
+    assert [int(n) for n in g.objects(None, HYDRA.totalItems)] == [5]
+    assert sorted(str(s) for s in g.subjects(RDF.type, DCAT.Dataset)) == [f"{BASE}/dataset/002", f"{BASE}/dataset/003"]
+    assert all(isinstance(o, URIRef) for o in g.objects(None, HYDRA.next))
+    last = graph(client.get("/catalog?page_size=2&page=3"))
+    assert "next" not in view_links(last) and len(set(last.subjects(RDF.type, DCAT.Dataset))) == 1
+
+
+@pytest.mark.parametrize(("query", "status", "says"), [
+    ("page_size=5000", 400, "maximum 1000"), ("page=0", 400, "page='0'"), ("page=9", 404, "page 9 does not exist"),
+    ("profile=dcat-ap-9", 400, "unknown profile"), ("modified_since=yesterday", 400, "ISO 8601"),
+])
+def test_bad_feed_parameters_are_refused_with_a_reason(settings, store, server, client, query, status, says):
+    build(settings, store, server, [mfr_dataset()])
+    response = client.get(f"/catalog?{query}", headers={"Accept": "application/json"})
+    assert response.status_code == status and says in response.get_json()["detail"]
+
+
+def test_an_unchanged_page_is_answered_304_by_etag_and_by_date(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset()])
+    first = client.get("/catalog")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert client.get("/catalog", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/catalog", headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.get("/catalog.nt", headers={"If-None-Match": etag}).status_code == 200  # another representation
+    build(settings, store, server, [mfr_dataset(title={"nb": "Endret"})])
+    again = client.get("/catalog", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+
+
+def test_modified_since_gives_what_changed_and_tombstones_for_what_left(settings, store, server, client):
+    build(settings, store, server, [numbered(i) for i in range(4)])
+    cursor = str(graph(client.get("/catalog")).value(URIRef(settings.base_uri.rstrip("/") + "/catalog"), DCT.modified))
+    build(settings, store, server, [numbered(0, title={"nb": "Ny"}), numbered(1), numbered(2), numbered(7)])
+    g = graph(client.get("/catalog", query_string={"modified_since": cursor}))
+    assert sorted(str(s) for s in g.subjects(RDF.type, DCAT.Dataset)) == [f"{BASE}/dataset/000", f"{BASE}/dataset/007"]
+    gone = [str(g.value(r, FOAF.primaryTopic)) for r in g.subjects(ADMS.status, None)]
+    assert gone == [f"{BASE}/dataset/003"]
+
+
+def test_the_whole_catalogue_streams_as_ntriples(settings, store, server, client):
+    build(settings, store, server, [numbered(i) for i in range(3)] + [apgar_codes()])
+    for url in ("/catalog/dump.nt", "/catalog?page=all"):
+        response = client.get(url, headers={"Accept": "application/n-triples"})
+        assert response.is_streamed and response.mimetype == "application/n-triples"
+        g = graph(response, "nt")
+        assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == 3 and (URIRef(apgar_codes().uri), RDF.type,
+                                                                       SKOS.ConceptScheme) in g
+    assert client.get("/catalog.jsonld?page=all").status_code == 406
+
+
+def test_content_hash_of_each_record_is_in_its_catalogue_record(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset()])
+    g = graph(client.get("/catalog"))
+    record = g.value(predicate=FOAF.primaryTopic, object=URIRef(mfr_dataset().uri))
+    assert g.value(record, URIRef("https://w3id.org/helsekatalog#contentHash")) == Literal(content_hash(mfr_dataset()))

@@ -1,0 +1,68 @@
+"""The change feed tells followers what was added, changed and deleted, datasets and variables alike."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from catalog.model import key_for
+from tests.factories import apgar_codes, mfr_dataset
+from tests.test_feeds import app, build, client  # noqa: F401 - fixtures
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def changes(client, since, **params):
+    response = client.get("/changes", query_string={"since": since, **params})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_changes_since_a_moment_list_datasets_and_variables_added_changed_and_deleted(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    since = max(c["at"] for c in changes(client, "2000-01-01")["changes"])
+    changed = mfr_dataset()
+    changed.variables = [v for v in changed.variables if v.name != "SVLEN"]
+    changed.variables[0].title = {"nb": "Fødselsvekt i gram"}
+    build(settings, store, server, [changed])
+    found = [(c["type"], c["change"], c["uri"].rsplit("/", 1)[-1]) for c in changes(client, since)["changes"]]
+    assert sorted(found) == [("codelist", "deleted", "apgar"), ("dataset", "changed", "fodsler"),
+                             ("variable", "changed", "VEKT"), ("variable", "deleted", "SVLEN")]
+
+
+def test_a_new_dataset_brings_each_of_its_variables_with_its_page(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset()])
+    found = changes(client, "2000-01-01")["changes"]
+    assert [(c["type"], c["change"]) for c in found] == [("dataset", "new")] + [("variable", "new")] * 4
+    vekt = next(c for c in found if c["uri"].endswith("VEKT"))
+    assert vekt["page"] == f"http://localhost/variables/{key_for(vekt['uri'])}"
+    assert vekt["dataset"] == mfr_dataset().uri and vekt["title"] == "VEKT – Fødselsvekt"
+
+
+def test_a_long_answer_says_where_to_continue_and_continuing_misses_nothing(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    first = changes(client, "2000-01-01", limit=2)
+    assert [c["type"] for c in first["changes"]] == ["dataset"] + ["variable"] * 4  # one moment, never split
+    assert "next" in first
+    seen = list(first["changes"])
+    url = first["next"]
+    while url:
+        page = client.get(url).get_json()
+        seen += page["changes"]
+        url = page.get("next")
+    assert seen == changes(client, "2000-01-01")["changes"] and len(seen) == 6
+
+
+def test_the_atom_feed_lists_changes_newest_first_with_escaped_titles(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset(title={"nb": "<script>alert(1)</script> & co"}, variables=[])])
+    response = client.get("/changes.atom?since=2000-01-01")
+    assert response.mimetype == "application/atom+xml"
+    assert b"<script>" not in response.data
+    feed = ET.fromstring(response.data)
+    [entry] = feed.findall(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text == "Ny datasett: <script>alert(1)</script> & co"
+    assert entry.find(f"{ATOM}link").get("href").endswith(f"/datasets/{key_for(mfr_dataset().uri)}")
+
+
+def test_a_bad_since_is_refused_with_the_parameter_named(settings, client):
+    response = client.get("/changes?since=last-tuesday", headers={"Accept": "application/json"})
+    assert response.status_code == 400 and "since='last-tuesday'" in response.get_json()["detail"]

@@ -1,0 +1,127 @@
+"""The publisher kit: a spreadsheet and a metadata file become a feed our harvester reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from catalog.cli import main
+from catalog.config import SourceConfig
+from catalog.pipeline import harvest
+from catalog.publish import COLUMNS, publish, read_rows, write_template
+
+METADATA = '''
+base_url = "{base}"
+title = {{ nb = "Norsk pasientregister", en = "Norwegian Patient Registry" }}
+description = {{ nb = "Opphold og konsultasjoner i spesialisthelsetjenesten." }}
+keywords = ["sykehus", "opphold"]
+health_categories = ["PHDR"]
+applicable_legislation = ["http://data.europa.eu/eli/reg/2025/327/oj"]
+legal_basis = "Forskrift om Norsk pasientregister."
+provenance = "Meldinger fra helseforetakene."
+dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
+access_url = "https://helsedata.no/soknad"
+publisher = {{ name = "Helsedirektoratet", uri = "https://www.helsedirektoratet.no", orgnr = "983544622", email = "npr@helsedir.no" }}
+contact = {{ name = "NPR", email = "npr@helsedir.no" }}
+hdab = {{ name = "Helsedataservice", uri = "https://helsedata.no/hdab", email = "hds@helsedata.no" }}
+
+[datasets.somatikk]
+title = {{ nb = "NPR somatikk" }}
+'''
+
+CSV = """Variabelnavn;Variabeletikett;Beskrivelse;Datatype;Enhet;Kodeverk;Gyldig fra;Gyldig til
+ALDER;Alder;Pasientens alder ved innleggelse.;heltall;år;;2008-01-01;
+KJONN;Kjønn;Pasientens kjønn.;kode;;"1=Mann; 2=Kvinne";2008-01-01;
+HDIAG;Hoveddiagnose;Hovedtilstand ved oppholdet.;tekst;;ICD-10;2008-01-01;
+"""
+
+
+def xlsx(path: Path, rows: list[list[str]]) -> Path:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def registry(tmp_path, server):
+    folder = tmp_path / "npr"
+    folder.mkdir()
+    (folder / "somatikk.csv").write_text(CSV, encoding="utf-8")
+    xlsx(folder / "psykiatri.xlsx", [list(COLUMNS)[:4], ["INNDATO", "Innskrivingsdato", "Dato for innskriving.", "dato"]])
+    (folder / "metadata.toml").write_text(METADATA.format(base=server.url + "/npr/"), encoding="utf-8")
+    return folder
+
+
+def host(server, out: Path) -> str:
+    for path in out.iterdir():
+        media = {"ttl": "text/turtle", "jsonld": "application/ld+json"}.get(path.suffix[1:], "text/plain")
+        server.serve(f"/npr/{path.name}", path.read_bytes(), Content_Type=media)
+    return server.url + "/npr/catalog.ttl"
+
+
+@pytest.mark.parametrize("page_size", [50, 1])
+def test_a_published_folder_is_harvested_with_every_variable_and_code_list(settings, store, server, registry,
+                                                                            tmp_path, page_size):
+    result = publish(registry, tmp_path / "out", page_size=page_size)
+    assert result.conforms, result.report
+    settings.sources["npr"] = SourceConfig(name="npr", kind="dcat", url=host(server, tmp_path / "out"))
+    [run] = harvest(settings, store, None, ["npr"])
+    assert run.ok and run.counts["new"] == 3 and run.counts["errors"] == 0
+    somatikk = store.get(server.url + "/npr/dataset/somatikk").record
+    assert somatikk.title == {"nb": "NPR somatikk"} and somatikk.publisher.identifier == "983544622"
+    assert [(v.name, v.datatype, v.unit, v.coding_system) for v in somatikk.variables] == [
+        ("ALDER", "integer", "år", None), ("KJONN", "string", None, None), ("HDIAG", "string", None, "ICD-10")]
+    codes = store.get(somatikk.variables[1].codelist).record
+    assert [(c.code, c.label) for c in codes.concepts] == [("1", {"nb": "Mann"}), ("2", {"nb": "Kvinne"})]
+    assert store.get(server.url + "/npr/dataset/psykiatri").record.variables[0].datatype == "date"
+
+
+def test_a_large_feed_is_split_into_pages_linked_by_hydra(registry, tmp_path, server):
+    result = publish(registry, tmp_path / "out", page_size=1)
+    names = sorted(p.name for p in result.files)
+    assert names == ["catalog-2.jsonld", "catalog-2.ttl", "catalog-3.jsonld", "catalog-3.ttl", "catalog.jsonld",
+                     "catalog.ttl"]
+    assert f"<{server.url}/npr/catalog-2.ttl>" in (tmp_path / "out/catalog.ttl").read_text()
+
+
+def test_the_report_names_file_row_and_column_of_what_to_fix(registry, tmp_path):
+    (registry / "somatikk.csv").write_text(
+        "Variabelnavn;Variabeletikett;Datatype;Gyldig fra\n;Uten navn;tekst;\nA;A;heltal;2008\nA;Igjen;tekst;\n"
+        "B;B;tekst;første mai\n", encoding="utf-8")
+    result = publish(registry, tmp_path / "out")
+    assert [str(p) for p in result.problems] == [
+        "somatikk.csv rad 2, Variabelnavn: the row has no variable name; skipped",
+        "somatikk.csv rad 3, Datatype: 'heltal' is not a known data type; use boolsk, dato, dato og tid, desimaltall, "
+        "heltall, ja/nei, kode, streng, tall, tekst, tidspunkt (read as tekst)",
+        "somatikk.csv rad 4: the name A occurs twice; the first is kept",
+        "somatikk.csv rad 5, Gyldig fra: 'første mai' is not a date (YYYY-MM-DD)"]
+    assert not result.conforms and "rad 3" in (tmp_path / "out/rapport.txt").read_text()
+
+
+def test_missing_metadata_shows_as_violations_and_exit_status_1(registry, tmp_path, capsys):
+    meta = registry / "metadata.toml"
+    meta.write_text(meta.read_text().replace('health_categories = ["PHDR"]\n', ""), encoding="utf-8")
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 1
+    assert "healthCategory" in capsys.readouterr().out
+
+
+def test_the_template_has_the_norwegian_headings_and_examples_that_publish(tmp_path, registry):
+    template = tmp_path / "mal.xlsx"
+    assert main(["publish", "--template", str(template)]) == 0
+    rows = read_rows(template)
+    assert list(rows[0]) == list(COLUMNS) and rows[0]["Variabelnavn"] == "VEKT"
+    for p in registry.glob("*.csv"):
+        p.unlink()
+    (registry / "psykiatri.xlsx").unlink()
+    template.rename(registry / "mal.xlsx")
+    assert publish(registry, tmp_path / "out").conforms
+
+
+def test_no_metadata_file_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "liste.csv").write_text(CSV, encoding="utf-8")
+    assert main(["publish", str(tmp_path / "liste.csv"), "--out", str(tmp_path / "out")]) == 2
+    assert "metadata file missing" in capsys.readouterr().err

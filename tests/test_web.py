@@ -1,0 +1,539 @@
+"""The explorer's pages through Flask's test client, over a catalogue harvested for real on loopback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+from rdflib import Graph
+from rdflib.namespace import DCAT, RDF
+
+from catalog.rdf import CSVW
+from catalog.store import RunError
+from tests.factories import BASE, mfr_dataset
+from tests.web_catalogue import EVIL, FORMULA, NPR, client, vkey, web_app, web_settings  # noqa: F401
+from web import create_app
+
+VEKT = vkey(f"{BASE}/variabel/VEKT")
+SVLEN = vkey(f"{BASE}/variabel/SVLEN")
+DIAG = vkey(f"{NPR}/variabel/HOVEDDIAGNOSE")
+NPR_VEKT = vkey(f"{NPR}/variabel/FODSELSVEKT")
+NPR_DS = vkey(f"{NPR}/dataset/episoder")
+EVIL_VAR = vkey(f"{EVIL}/variabel/V1")
+
+
+def page(client, url: str, **kw) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(url, **kw)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def hits(html: str) -> list[str]:
+    """The variable or dataset names of a result page, in order."""
+    return re.findall(r'<code class="name">(?:<mark>)?([^<]*)', html.split('class="hits"')[1].split("</ol>")[0])
+
+
+# --- search ------------------------------------------------------------------------------------
+
+def test_a_search_lists_matching_variables_from_every_source_with_highlights(client):
+    html = page(client, "/search?q=fødselsvekt")
+    assert sorted(hits(html)) == ["FODSELSVEKT", "VEKT"]
+    assert "<mark>Fødselsvekt</mark>" in html
+    assert f'href="/variables/{VEKT}"' in html and f'href="/variables/{NPR_VEKT}"' in html
+    assert "Medisinsk fødselsregister – fødsler" in html and "Norsk pasientregister" in html
+    assert "integer (gram)" in html and "2010–2019" in html
+
+
+def test_facets_show_counts_per_value(client):
+    html = page(client, "/search")
+    assert re.search(r'>HUNT</a> <span class="count">45</span>', html)
+    assert re.search(r'>Medisinsk fødselsregister</a> <span class="count">4</span>', html)
+    assert re.search(r'>Helseundersøkelse</a> <span class="count">45</span>', html)
+
+
+def test_filters_combine_within_and_across_facets_and_each_can_be_removed(client):
+    both = page(client, "/search?source=mfr&source=npr")
+    assert "7 variabler" in both
+    chips = re.findall(r'<a class="chip" href="([^"]*)"', both)
+    assert chips == ["/search?source=npr", "/search?source=mfr"]
+    narrowed = page(client, "/search?source=mfr&source=npr&datatype=integer")
+    assert sorted(hits(narrowed)) == ["APGAR5", "FODSELSVEKT", "MORS_ALDER", "SVLEN", "VEKT"]
+    assert "Fjern alle filtre" in narrowed
+
+
+def test_results_page_through_twenty_at_a_time(client):
+    first = page(client, "/search?source=hunt&sort=name")
+    assert "45 variabler" in first and len(hits(first)) == 20
+    assert 'href="/search?source=hunt&amp;sort=name&amp;page=2" rel="next"' in first
+    last = page(client, "/search?source=hunt&sort=name&page=3")
+    assert len(hits(last)) == 5 and '<ol class="hits" start="41">' in last and 'rel="next"' not in last
+
+
+def test_sorting_by_name_orders_labels_alphabetically(client):
+    html = page(client, "/search?source=hunt&sort=name")
+    assert hits(html)[:3] == ["ROYK01", "ROYK10", "ROYK11"]
+    assert '<option value="name" selected>' in html
+
+
+def test_the_state_stays_in_the_url_when_a_facet_is_chosen(client):
+    html = page(client, "/search?q=vekt&sort=name&page=2")
+    link = re.search(r'href="([^"]*source=mfr[^"]*)"', html).group(1)
+    assert link == "/search?q=vekt&amp;sort=name&amp;source=mfr"
+
+
+def test_the_toggle_searches_datasets_with_the_same_words(client):
+    html = page(client, "/search?q=fødsel")
+    toggle = re.search(r'href="([^"]*type=dataset[^"]*)"', html).group(1)
+    datasets = page(client, toggle.replace("&amp;", "&"))
+    assert sorted(hits(datasets)) == ["evil", "mfr-fodsler"] and "2 datasett" in datasets
+    assert 'aria-current="page">Datasett' in datasets
+
+
+@pytest.mark.parametrize("url", ["/search?page=abc", "/search?page=-3", "/search?page=99999", "/search?type=bogus",
+                                 "/search?q=" + "x" * 5000, "/search?q=%22%29%28*&sort=nonsense"])
+def test_odd_search_parameters_give_a_page_not_an_error(client, url):
+    page(client, url)
+
+
+# --- variable page ------------------------------------------------------------------------------
+
+def test_the_variable_page_shows_labels_per_language_with_lang_attributes(client):
+    html = page(client, f"/variables/{DIAG}")
+    assert '<dd lang="nb">Hoveddiagnose</dd>' in html
+    assert '<dd lang="nn">Hovuddiagnose</dd>' in html
+    assert '<dd lang="en">Main diagnosis</dd>' in html
+    assert '<h1>Hoveddiagnose <code class="name">HOVEDDIAGNOSE</code></h1>' in html
+
+
+def test_icd10_and_atc_codes_link_to_their_classification(client):
+    diag = page(client, f"/variables/{DIAG}")
+    assert '<a href="https://icd.who.int/browse10/2019/en#/C50" rel="noopener"><code>C50</code></a>' in diag
+    assert 'href="https://icd.who.int/browse10/2019/en#/U07.1"' in diag
+    drug = page(client, f"/variables/{vkey(NPR + '/variabel/LEGEMIDDEL')}")
+    assert 'href="https://atcddd.fhi.no/atc_ddd_index/?code=A10BA02"' in drug
+
+
+def test_validity_periods_and_changes_are_an_inline_svg_timeline(client):
+    html = page(client, f"/variables/{DIAG}")
+    svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
+    assert 'role="img"' in svg and "<script" not in svg
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg).group(1)
+    assert desc.startswith("Variabel: 2008–; Datasett: 2008–; Kode E11: 1999–; Kode U07.1: 2020–; new i katalogen")
+
+
+def test_likely_equivalents_in_other_sources_are_suggested(client):
+    html = page(client, f"/variables/{VEKT}")
+    related = html.split('id="h-related"')[1].split("</section>")[0]
+    assert f'href="/variables/{NPR_VEKT}"' in related and "annen kilde" in related
+    assert f'href="/variables/{VEKT}"' not in related
+
+
+def test_provenance_and_validation_are_shown(client, web_settings):
+    html = page(client, f"/variables/{VEKT}")
+    assert f'href="{web_settings.sources["mfr"].url}"' in html
+    assert "<td>new</td>" in html and "Datasettet er i samsvar med HealthDCAT-AP." in html
+
+
+def test_the_code_list_page_lists_its_codes(client):
+    html = page(client, f"/codelists/{vkey(NPR + '/kodeverk/atc')}")
+    assert "Paracetamol" in html and 'href="https://atcddd.fhi.no/atc_ddd_index/?code=N02BE01"' in html
+
+
+@pytest.mark.parametrize("url", ["/variables/0000000000000000", "/datasets/0000000000000000",
+                                 "/codelists/0000000000000000", f"/datasets/{VEKT}", f"/codelists/{NPR_DS}",
+                                 "/sources/nosuch"])
+def test_unknown_records_are_a_friendly_404(client, url):
+    response = client.get(url)
+    assert response.status_code == 404 and "Tilbake til søket" in response.get_data(as_text=True)
+
+
+# --- dataset page -------------------------------------------------------------------------------
+
+def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
+    html = page(client, f"/datasets/{NPR_DS}")
+    for expected in ("Helsedataservice", "Forskrift om Norsk pasientregister", "Alle pasienter", "80 000 000",
+                     "5 000 000", "PHDR", "NON_PUBLIC", "2008-01-01–", "Helsedirektoratet"):
+        assert expected in html, expected
+    table = html.split('class="variables"')[1]
+    assert re.findall(r"<td><code>(\w+)</code></td>", table) == ["HOVEDDIAGNOSE", "LEGEMIDDEL", "FODSELSVEKT"]
+
+
+def test_the_dataset_page_shows_its_quality_score_as_a_chart_and_what_to_fix(client):
+    body = client.get(f"/api/datasets/{NPR_DS}").json["quality"]
+    html = page(client, f"/datasets/{NPR_DS}")
+    assert f"Kvalitetsskår: {body['percent']} %" in html
+    desc = re.search(r'<desc[^>]*>(.*?)</desc>', html.split('id="h-quality"')[1]).group(1)
+    assert desc.startswith(f"Totalt: {body['percent']:g} % ") and "Variabler: 100 % (40/40)" in desc
+    fixes = re.findall(r"<li>([^<]*)</li>", html.split('class="fixes"')[1].split("</ol>")[0])
+    assert fixes == [f.split(" | ")[0] for f in body["fixes"]]
+    english = page(client, f"/datasets/{NPR_DS}?lang=en")
+    assert body["fixes"][0].split(" | ")[1] in english
+
+
+def test_validation_messages_are_shown_in_the_ui_language(client):
+    assert "Datasettet mangler lovgrunnlag" in page(client, f"/datasets/{NPR_DS}")
+    english = page(client, f"/datasets/{NPR_DS}?lang=en")
+    assert "The dataset has no applicable legislation" in english and "mangler lovgrunnlag" not in english
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+def test_the_sources_page_lists_every_source_with_counts_and_last_run(client):
+    html = page(client, "/sources/")
+    rows = re.findall(r'<tr><td><a href="/sources/(\w+)">.*?</td><td>[\w-]*</td><td class="num">(\d+)</td>'
+                      r'<td class="num">(\d+)</td>', html)
+    assert rows == [("evil", "1", "2"), ("gone", "0", "0"), ("hunt", "1", "45"), ("mfr", "1", "4"), ("npr", "1", "3")]
+    assert '<span class="run failed">failed</span>' in html and "<svg" in html
+
+
+def test_a_source_page_shows_its_harvest_history_and_the_failure(client):
+    html = page(client, "/sources/gone")
+    assert "answered 404" in html and '<span class="run failed">failed</span>' in html
+    npr = page(client, "/sources/npr")
+    assert npr.count("Ingen feil.") == 1 and "Gjennomsnittlig kvalitetsskår:" in npr
+    assert client.get("/api/sources/npr").json["quality"]["rating"] in ("excellent", "good", "sufficient", "bad")
+
+
+def test_a_source_page_lists_all_errors_of_the_last_run_and_none_of_earlier_runs(settings, store):
+    old = store.start_run("reg")
+    store.add_errors(old, "reg", [RunError(old, "reg", None, "r0", None, "fixed long ago")])
+    store.finish_run(old, "ok", {"errors": 1})
+    run = store.start_run("reg")
+    store.add_errors(run, "reg", [RunError(run, "reg", "https://reg.example/feed", f"rec{i}", "dct:title",
+                                           f"problem number {i}") for i in range(35)])
+    store.finish_run(run, "ok", {"errors": 35})
+    html = create_app(settings).test_client().get("/sources/reg").get_data(as_text=True)
+    assert all(f"problem number {i}<" in html for i in range(35))
+    assert "fixed long ago" not in html and "35 feil i denne kjøringen" in html
+
+
+# --- basket -------------------------------------------------------------------------------------
+
+def add(client, *keys: str, next: str = "/search?q=vekt", **headers: str):  # type: ignore[no-untyped-def]
+    return client.post("/basket/add", data={"key": list(keys), "next": next}, headers=headers)
+
+
+def test_adding_without_javascript_redirects_back_and_keeps_the_basket_in_a_cookie(client):
+    response = add(client, VEKT)
+    assert response.status_code == 303 and response.headers["Location"] == "/search?q=vekt"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"basket={VEKT};") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Max-Age=31536000" in cookie
+    html = page(client, "/basket/")
+    assert '<span id="basket-count">1</span>' in html and "Mors alder" not in html
+    assert "<h2 id=\"src-1\">Medisinsk fødselsregister</h2>" in html
+
+
+def test_the_basket_groups_variables_by_source(client):
+    add(client, VEKT, NPR_VEKT, SVLEN)
+    html = page(client, "/basket/")
+    assert re.findall(r'<h2 id="src-\d">([^<]*)</h2>', html) == ["Medisinsk fødselsregister", "Norsk pasientregister"]
+    assert "3 variabler fra 2 datasett." in html
+
+
+def test_remove_and_empty_change_only_the_basket(client):
+    add(client, VEKT, SVLEN)
+    client.post("/basket/remove", data={"key": VEKT})
+    assert re.findall(r'name="key" value="(\w+)"', page(client, "/basket/").split("<h2")[2]) == [SVLEN]
+    client.post("/basket/clear")
+    assert "Kurven er tom" in page(client, "/basket/")
+
+
+def test_script_requests_get_json_instead_of_a_redirect(client):
+    body = add(client, VEKT, DIAG, Accept="application/json").json
+    assert body == {"count": 2, "ids": [VEKT, DIAG], "message": "added"}
+
+
+@pytest.mark.parametrize("target", ["https://evil.example.org/", "//evil.example.org/x", "/\\evil.example.org"])
+def test_the_return_address_is_always_on_this_site(client, target):
+    assert add(client, VEKT, next=target).headers["Location"] == "/basket/"
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example.org", "null", "http://localhost.evil.example.org"])
+def test_another_site_cannot_change_the_basket(client, origin):
+    assert add(client, VEKT, Origin=origin).status_code == 403
+    assert add(client, VEKT, Origin="http://localhost").status_code == 303
+
+
+def test_cookie_values_that_are_not_ids_are_ignored(client):
+    client.set_cookie("basket", f"{VEKT}.<script>.{VEKT}.zz")
+    assert add(client, SVLEN, Accept="application/json").json["ids"] == [VEKT, SVLEN]
+
+
+def test_the_basket_stops_at_two_hundred_variables(client):
+    keys = [f"{i:016x}" for i in range(199)]
+    client.set_cookie("basket", ".".join(keys))
+    body = add(client, VEKT, SVLEN, Accept="application/json").json
+    assert body["count"] == 200 and body["message"] == "full"
+
+
+def export(client, fmt: str) -> bytes:
+    add(client, VEKT, SVLEN, DIAG)
+    response = client.get(f"/basket/export.{fmt}")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    return response.data
+
+
+def test_csv_export_has_one_row_per_variable(client):
+    rows = list(csv.DictReader(io.StringIO(export(client, "csv").decode("utf-8-sig"))))
+    assert [(r["source"], r["name"], r["label"], r["unit"]) for r in rows] == [
+        ("mfr", "VEKT", "Fødselsvekt", "gram"), ("mfr", "SVLEN", "Svangerskapslengde", "uker"),
+        ("npr", "HOVEDDIAGNOSE", "Hoveddiagnose", "")]
+
+
+def test_xlsx_export_holds_the_same_rows(client):
+    ws = load_workbook(io.BytesIO(export(client, "xlsx"))).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0][:6] == ["source", "dataset_id", "dataset", "variable_id", "name", "label"]
+    assert [r[4] for r in values[1:]] == ["VEKT", "SVLEN", "HOVEDDIAGNOSE"]
+
+
+def test_spreadsheet_exports_keep_formulas_from_sources_as_text(client):
+    key = vkey(f"{EVIL}/variabel/V2")
+    add(client, key)
+    [row] = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv").data.decode("utf-8-sig"))))
+    assert row["label"] == "'" + FORMULA
+    ws = load_workbook(io.BytesIO(client.get("/basket/export.xlsx").data)).active
+    assert ws["F2"].value == "'" + FORMULA and ws["F2"].data_type == "s"
+
+
+@pytest.mark.parametrize("fmt,syntax", [("ttl", "turtle"), ("jsonld", "json-ld")])
+def test_the_access_request_is_a_dcat_graph_of_the_datasets_with_only_the_chosen_variables(client, fmt, syntax):
+    g = Graph().parse(data=export(client, fmt), format=syntax)
+    [catalog] = g.subjects(RDF.type, DCAT.Catalog)
+    assert set(map(str, g.objects(catalog, DCAT.dataset))) == {mfr_dataset().uri, f"{NPR}/dataset/episoder"}
+    assert {str(g.value(c, CSVW.name)) for c in g.subjects(RDF.type, CSVW.Column)} == {"VEKT", "SVLEN",
+                                                                                        "HOVEDDIAGNOSE"}
+
+
+def test_json_export_names_the_request_and_its_datasets(client):
+    body = json.loads(export(client, "json"))
+    assert body["count"] == 3 and body["request"].startswith("https://catalog.example.org/basket/")
+    assert [[v["name"] for v in d["variables"]] for d in body["datasets"]] == [["VEKT", "SVLEN"], ["HOVEDDIAGNOSE"]]
+
+
+def test_an_unknown_export_format_is_404(client):
+    assert client.get("/basket/export.pdf").status_code == 404
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+def test_the_api_search_has_the_same_hits_and_facets_as_the_page(client):
+    body = client.get("/api/search?q=fødselsvekt").json
+    assert sorted(h["name"] for h in body["hits"]) == ["FODSELSVEKT", "VEKT"]
+    assert sorted((f["value"], f["count"]) for f in body["facets"]["source"]) == [("mfr", 1), ("npr", 1)]
+    assert body["other_type_total"] == 0 and body["pages"] == 1
+
+
+def test_the_api_suggests_labels_for_a_prefix(client):
+    assert "Fødselsvekt" in client.get("/api/suggest?q=fødsel").json["suggestions"]
+
+
+def test_the_api_variable_has_codes_related_variables_and_provenance(client):
+    body = client.get(f"/api/variables/{DIAG}").json
+    assert body["name"] == "HOVEDDIAGNOSE" and body["title"]["nn"] == "Hovuddiagnose"
+    assert [c["code"] for c in body["codelist"]["codes"]] == ["C50", "E11", "U07.1"]
+    assert body["codelist"]["coding_system"] == "ICD-10" and body["provenance"]["source"] == "npr"
+    assert body["provenance"]["history"][0]["change"] == "new"
+
+
+def test_the_api_dataset_has_its_metadata_and_variable_ids(client):
+    body = client.get(f"/api/datasets/{NPR_DS}").json
+    assert body["number_of_records"] == 80_000_000 and body["hdab"]["name"]["nb"] == "Helsedataservice"
+    assert [v["id"] for v in body["variables"]][0] == DIAG and body["validation"]["conforms"] is False
+    assert "http://data.europa.eu/r5r/applicableLegislation" in {f["path"] for f in body["validation"]["findings"]}
+    assert body["quality"]["dimensions"]["variables"] == {"points": 40.0, "max": 40.0}
+    assert body["quality"]["percent"] == round(100 * body["quality"]["points"] / body["quality"]["max"], 1)
+
+
+def test_the_api_sources_match_the_sources_page(client):
+    sources = {s["name"]: s for s in client.get("/api/sources").json["sources"]}
+    assert sources["hunt"]["variables"] == 45 and sources["gone"]["last_run"]["status"] == "failed"
+    gone = client.get("/api/sources/gone").json
+    assert "answered 404" in gone["errors"][0]["message"]
+
+
+def test_the_api_exports_a_selection_given_by_ids(client):
+    response = client.get(f"/api/basket/export?ids={VEKT},{DIAG}&format=csv")
+    names = [r["name"] for r in csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")))]
+    assert names == ["VEKT", "HOVEDDIAGNOSE"]
+
+
+def test_the_openapi_description_covers_exactly_the_api_routes(web_app, client):
+    spec = client.get("/api/openapi.json").json
+    assert spec["openapi"].startswith("3.")
+    routes = {re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{id}" if m.group(1) == "key" else "{" + m.group(1) + "}",
+                     r.rule) for r in web_app.url_map.iter_rules() if r.rule.startswith("/api/")}
+    assert routes == set(spec["paths"])
+
+
+def test_api_errors_are_problem_details(client):
+    response = client.get("/api/variables/0000000000000000")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.json["status"] == 404
+
+
+# --- languages ----------------------------------------------------------------------------------
+
+def test_the_ui_is_bokmal_by_default_and_english_on_request(client):
+    assert '<html lang="nb">' in page(client, "/") and "Søk etter variabler" in page(client, "/")
+    english = page(client, "/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in english and "Search for variables" in english
+
+
+def test_the_language_choice_sticks_in_a_cookie(client):
+    assert '<html lang="en">' in page(client, "/search?q=vekt&lang=en")
+    assert '<html lang="en">' in page(client, "/sources/")
+    assert '<html lang="nb">' in page(client, "/sources/?lang=nb")
+    assert '<html lang="nb">' in page(client, "/sources/?lang=xx")
+
+
+def test_the_language_switch_keeps_the_page_and_search(client):
+    html = page(client, "/search?q=vekt&source=mfr")
+    assert 'href="/search?q=vekt&amp;source=mfr&amp;lang=en" lang="en" hreflang="en">English</a>' in html
+    assert 'href="/variables/' + VEKT + '?lang=en"' in page(client, f"/variables/{VEKT}")
+
+
+def test_every_ui_text_has_a_bokmal_translation():
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    web_dir = Path(__file__).resolve().parents[1] / "web"
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
+    found = {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(
+        web_dir, [("**.py", "python"), ("templates/**.html", "jinja2")], keywords=keywords)}
+    with (web_dir / "translations/nb/LC_MESSAGES/messages.po").open("rb") as f:
+        nb = read_po(f)
+    untranslated = sorted(m for m in found if not (nb.get(m) and nb.get(m).string) and not nb.get((m,)))
+    assert untranslated == []
+
+
+# --- security -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/search?q=fødselsvekt", "/search?q=skjema", "/search?type=dataset&q=vekt",
+                                 f"/variables/{EVIL_VAR}", f"/datasets/{vkey(EVIL + '/dataset/x')}", "/sources/",
+                                 "/sources/evil", "/basket/"])
+def test_hostile_text_from_a_source_is_shown_as_text(client, url):
+    add(client, EVIL_VAR)
+    html = page(client, url)
+    assert "<script>window" not in html and "<img src=x" not in html and "<svg onload" not in html
+    assert "<b onmouseover" not in html and 'href="javascript:' not in html.lower()
+
+
+def test_hostile_text_is_visible_escaped(client):
+    html = page(client, f"/datasets/{vkey(EVIL + '/dataset/x')}")
+    assert "&lt;script&gt;window.__xss = &#34;title&#34;; alert(1)&lt;/script&gt;Skjema for kroppsmål" in html
+    assert "<code>javascript:window.__xss=&#39;link&#39;</code>" in html
+
+
+@pytest.mark.parametrize("url", ["/", "/search?q=vekt", f"/variables/{DIAG}", f"/datasets/{NPR_DS}", "/sources/",
+                                 "/sources/npr", "/basket/", f"/codelists/{vkey(NPR + '/kodeverk/atc')}", "/nope"])
+def test_pages_have_no_inline_script_or_style_and_send_a_strict_csp(client, url):
+    add(client, VEKT)
+    response = client.get(url)
+    html = response.get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html) and " style=" not in html and "<style" not in html
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_search_highlights_escape_the_text_around_the_marks(client):
+    html = page(client, "/search?q=skjema")
+    assert "&lt;script&gt;window.__xss = &#34;title&#34;; alert(1)&lt;/script&gt;<mark>Skjema</mark> for kroppsmål" \
+        in html.replace("&quot;", "&#34;")
+
+
+# --- static files and the script's hooks --------------------------------------------------------
+
+def test_the_enhancement_script_is_served_from_this_site(client):
+    js = client.get("/static/explorer.js")
+    assert js.status_code == 200 and "innerHTML" not in js.get_data(as_text=True)
+    assert 'data-suggest="/api/suggest"' in page(client, "/")
+
+
+def test_pages_have_a_skip_link_landmarks_and_labelled_controls(client):
+    html = page(client, "/search?q=vekt")
+    assert '<a class="skip" href="#main">Hopp til innhold</a>' in html and '<main id="main"' in html
+    assert '<label for="q">' in html and '<label for="sort">' in html and 'role="search"' in html
+
+
+def test_long_facets_show_the_first_values_and_a_link_to_all(client, monkeypatch):
+    monkeypatch.setattr("web.explorer.FACET_SHOWN", 2)
+    short = page(client, "/search?source=hunt")
+    source_facet = short.split('id="facet-source"')[1].split("</section>")[0]
+    labels = re.findall(r'<li><a [^>]*>(?:<span[^>]*>[^<]*</span>)?([^<]*)</a>', source_facet)
+    assert labels == ["HUNT", "Medisinsk fødselsregister"]
+    more = re.search(r'<a class="more" href="([^"]*)">Vis (\d+) til', source_facet)
+    assert more.group(1) == "/search?source=hunt&amp;more=source" and more.group(2) == "2"
+    full = page(client, more.group(1).replace("&amp;", "&"))
+    assert len(re.findall(r"<li>", full.split('id="facet-source"')[1].split("</section>")[0])) == 4
+
+
+def test_a_facet_keeps_counting_its_other_values_when_one_is_chosen(client):
+    html = page(client, "/search?source=hunt")
+    assert re.search(r'href="/search\?source=hunt&amp;source=mfr">Medisinsk fødselsregister</a> '
+                     r'<span class="count">4</span>', html)
+    assert "45 variabler" in html
+
+
+# --- facet count cache --------------------------------------------------------------------------
+
+def test_facet_counts_are_shared_by_pages_and_sort_orders_of_one_search():
+    from catalog.search import SearchQuery
+    from web.facetcache import query_key
+
+    key = query_key(SearchQuery(text="Røyking  alder", filters={"source": ["b", "a"]}), 7)
+    assert key == query_key(SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}, offset=40,
+                                        sort="name"), 7)
+    assert key != query_key(SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}), 8)
+    assert key != query_key(SearchQuery(text="røyking", filters={"source": ["a", "b"]}), 7)
+
+
+def test_cached_counts_expire_after_their_time(monkeypatch):
+    from web import facetcache
+
+    clock = [100.0]
+    monkeypatch.setattr(facetcache.time, "monotonic", lambda: clock[0])
+    cache, computed = facetcache.FacetCache(ttl=60), []
+    compute = lambda: computed.append(1) or len(computed)  # noqa: E731
+    assert [cache.get("k", compute), cache.get("k", compute)] == [1, 1]
+    clock[0] += 61
+    assert cache.get("k", compute) == 2 and (cache.hits, cache.misses) == (1, 2)
+
+
+def test_counts_follow_the_index_at_once_when_a_harvest_adds_documents(settings, store):
+    from catalog.search.documents import SourceInfo, documents
+
+    app = create_app(settings)
+    client = app.test_client()
+    assert "0 variabler" in page(client, "/search")
+    app.extensions["search"].upsert(documents(mfr_dataset(), SourceInfo("mfr", "MFR", "central-registry")))
+    html = page(client, "/search")
+    assert "4 variabler" in html and re.search(r'>mfr</a> <span class="count">4</span>', html)
+
+
+# --- charts -------------------------------------------------------------------------------------
+
+def test_chart_texts_are_escaped_and_described():
+    from web import charts
+
+    svg = charts.timeline('<script>x</script>"', [charts.Period("<b>V</b>", 1998, None)],
+                          [charts.Event(2021.5, "changed <i>")], now=2026, events_label="Endringer")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg and "<i>" not in svg
+    desc = re.search(r"<desc[^>]*>(.*)</desc>", svg).group(1)
+    assert desc == "&lt;b&gt;V&lt;/b&gt;: 1998–; changed &lt;i&gt;"
+    assert re.findall(r'text-anchor="middle" fill="#444">(\d+)<', svg) == ["1995", "2000", "2005", "2010", "2015",
+                                                                           "2020", "2025", "2030"]
+
+
+def test_a_timeline_without_any_dates_is_left_out():
+    from web import charts
+
+    assert charts.timeline("t", [charts.Period("v", None, None)], [], now=2026) is None

@@ -1,0 +1,80 @@
+"""The change feed: /changes?since=ISO as JSON, /changes.atom as Atom (RFC 4287).
+
+Without `since`, the last 30 days. A JSON answer that had to stop early carries `next`, the URL
+that continues where it stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+
+from catalog.changes import Change, changes_since
+from catalog.feeds import BadFeedRequest, parse_since
+
+bp = Blueprint("changes", __name__)
+ATOM = "http://www.w3.org/2005/Atom"
+MAX_LIMIT = 1000
+PAGES = {"dataset": "explorer.dataset", "codelist": "explorer.codelist", "variable": "explorer.variable"}
+WORDS = {"new": "Ny", "changed": "Endret", "deleted": "Slettet"}
+KINDS = {"dataset": "datasett", "codelist": "kodeliste", "variable": "variabel"}
+
+
+def _query() -> tuple[str, int]:
+    try:
+        since = parse_since(request.args["since"]) if request.args.get("since") else (
+            (datetime.now(timezone.utc) - timedelta(days=30)).isoformat(timespec="microseconds"))
+    except BadFeedRequest as exc:
+        abort(400, str(exc).replace("modified_since", "since"))
+    raw = request.args.get("limit", "500")
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        abort(400, f"limit={raw!r} must be a whole number from 1 to {MAX_LIMIT}")
+    return since, int(raw)
+
+
+def _page(c: Change) -> str:
+    return url_for(PAGES[c.type], key=c.key, _external=True)
+
+
+@bp.get("/changes")
+def changes_json() -> Response:
+    since, limit = _query()
+    found = changes_since(current_app.extensions["store"], since, limit)
+    body: dict[str, Any] = {"since": since, "changes": [{**c.to_dict(), "page": _page(c)} for c in found]}
+    if len(found) >= limit:
+        body["next"] = url_for(".changes_json", since=found[-1].at, limit=limit, _external=True)
+    return jsonify(body)
+
+
+@bp.get("/changes.atom")
+def changes_atom() -> Response:
+    since, limit = _query()
+    found = list(reversed(changes_since(current_app.extensions["store"], since, limit)))  # newest first
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, value: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        element.text = value
+        return element
+
+    sub(feed, "id", request.url)
+    sub(feed, "title", "Endringer i helsedatakatalogen")
+    sub(feed, "updated", found[0].at if found else since)
+    sub(feed, "link", rel="self", href=request.url)
+    sub(sub(feed, "author"), "name", current_app.config["SETTINGS"].hdab_name)
+    for c in found:
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"{c.uri}#{c.change}-{c.at}")
+        sub(entry, "title", f"{WORDS.get(c.change, c.change)} {KINDS[c.type]}: {c.title}")
+        sub(entry, "updated", c.at)
+        sub(entry, "category", term=c.change)
+        sub(entry, "category", term=c.type)
+        if c.change != "deleted":
+            sub(entry, "link", rel="alternate", href=_page(c))
+        sub(entry, "summary", f"{c.uri} ({c.source})" + (f" i datasettet {c.dataset}" if c.dataset else ""))
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Response(body, mimetype="application/atom+xml")

@@ -1,0 +1,114 @@
+"""Charts as inline SVG made on the server: no JavaScript library, no CDN, nothing the CSP forbids.
+
+Only presentation attributes are used (inline `style` would break the CSP), every text is escaped,
+and each chart carries a <title> and <desc> so a screen reader gets the same facts as the eye.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+WIDTH = 720
+LABEL_W = 190
+ROW_H = 24
+COLOURS = {"variable": "#0b5cad", "dataset": "#2e7d32", "codelist": "#6a3d9a", "code": "#8a5a00",
+           "ok": "#2e7d32", "failed": "#b00020", "interrupted": "#8a5a00", "running": "#555555", "bar": "#0b5cad"}
+
+
+@dataclass
+class Period:
+    label: str
+    start: int | None
+    end: int | None  # None: still valid
+    kind: str = "variable"
+
+
+@dataclass
+class Event:
+    year: float
+    label: str
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    kind: str = "bar"
+    note: str = ""
+
+
+def _svg(title: str, desc: str, height: int, body: list[str]) -> Markup:
+    ident = "c" + hashlib.sha1(f"{title}|{desc}".encode()).hexdigest()[:8]
+    return Markup(
+        f'<svg class="chart" role="img" aria-labelledby="{ident}t {ident}d" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" xmlns="http://www.w3.org/2000/svg"><title id="{ident}t">{escape(title)}</title>'
+        f'<desc id="{ident}d">{escape(desc)}</desc>{"".join(body)}</svg>')
+
+
+def timeline(title: str, periods: list[Period], events: list[Event], now: int,
+             events_label: str = "") -> Markup | None:
+    """Validity periods as bars on a year axis, with changes as dots on their own row."""
+    years = [y for p in periods for y in (p.start, p.end) if y] + [int(e.year) for e in events]
+    if not years:
+        return None
+    lo, hi = min(years), max(max(years), now)
+    lo, hi = lo - lo % 5, hi + (-hi % 5)  # whole five-year spans
+    if hi == lo:
+        hi = lo + 5
+    span, plot = hi - lo, WIDTH - LABEL_W - 20
+
+    def x(year: float) -> float:
+        return LABEL_W + (year - lo) / span * plot
+
+    rows = len(periods) + (1 if events else 0)
+    height = 30 + rows * ROW_H
+    body = []
+    step = 5 if span <= 40 else 10 if span <= 100 else 25
+    for tick in range(lo, hi + 1, step):
+        body.append(f'<line x1="{x(tick):.1f}" y1="4" x2="{x(tick):.1f}" y2="{height - 22}" stroke="#d8dde3"/>'
+                    f'<text x="{x(tick):.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
+                    f'fill="#444">{tick}</text>')
+    descs = []
+    for i, p in enumerate(periods):
+        y = 6 + i * ROW_H
+        start, end = p.start if p.start is not None else lo, p.end if p.end is not None else now
+        colour = COLOURS.get(p.kind, COLOURS["bar"])
+        body.append(f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
+                    f'{escape(p.label[:30])}</text>'
+                    f'<rect x="{x(start):.1f}" y="{y + 3}" width="{max(3.0, x(end + 1) - x(start)):.1f}" '
+                    f'height="{ROW_H - 8}" rx="3" fill="{colour}"><title>{escape(p.label)}: '
+                    f'{p.start or "…"}–{p.end or ""}</title></rect>')
+        descs.append(f"{p.label}: {p.start or '…'}–{p.end or ''}")
+    if events:
+        y = 6 + len(periods) * ROW_H
+        body.append(f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
+                    f'{escape(events_label)}</text>')
+        for e in events:
+            body.append(f'<circle cx="{x(e.year):.1f}" cy="{y + 11}" r="5" fill="{COLOURS["code"]}">'
+                        f'<title>{escape(e.label)}</title></circle>')
+            descs.append(e.label)
+    return _svg(title, "; ".join(descs), height, body)
+
+
+def bars(title: str, items: list[Bar], maximum: float | None = None, unit: str = "") -> Markup | None:
+    """Horizontal bars with their values written out, for scores and counts."""
+    if not items:
+        return None
+    top = maximum or max((b.value for b in items), default=0) or 1
+    plot = WIDTH - LABEL_W - 150
+    body = []
+    for i, b in enumerate(items):
+        y = 4 + i * ROW_H
+        w = max(0.0, min(1.0, b.value / top)) * plot
+        shown = f"{b.value:g}{unit}" + (f" {b.note}" if b.note else "")
+        body.append(f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
+                    f'{escape(b.label[:30])}</text>'
+                    f'<rect x="{LABEL_W}" y="{y + 3}" width="{plot}" height="{ROW_H - 8}" fill="#eef1f4"/>'
+                    f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW_H - 8}" '
+                    f'fill="{COLOURS.get(b.kind, COLOURS["bar"])}"/>'
+                    f'<text x="{LABEL_W + plot + 6}" y="{y + 15}" font-size="12" fill="#1a1a1a">{escape(shown)}</text>')
+    desc = "; ".join(f"{b.label}: {b.value:g}{unit}" + (f" {b.note}" if b.note else "") for b in items)
+    return _svg(title, desc, 8 + len(items) * ROW_H, body)

@@ -1,0 +1,98 @@
+"""Small presentation helpers shared by pages and API: language choice, safe links, code links.
+
+Everything here treats harvested text as hostile: URLs become links only when they are http(s),
+and nothing returns markup (templates autoescape whatever these give them).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from catalog.model import CodeList, LangText, Variable, text
+
+LANG_NAMES = {"nb": "bokmål", "nn": "nynorsk", "en": "English", "": "–"}
+ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,2})?$")
+ATC = re.compile(r"^[A-V]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?$")
+KLASS = re.compile(r"(?:klass/v1/classifications|klass/klassifikasjoner)/(\d+)")
+
+
+def pick(value: LangText | None, locale: str) -> str:
+    """The text in the UI language when there is one, else the usual preference order."""
+    return text(value, locale)
+
+
+def by_language(value: LangText | None) -> list[tuple[str, str]]:
+    """A multilingual text's non-empty entries in a fixed order: bokmål, nynorsk, English, the rest."""
+    order = {"nb": 0, "no": 1, "nn": 2, "en": 3}
+    return sorted(((k, v) for k, v in (value or {}).items() if v), key=lambda kv: (order.get(kv[0], 4), kv[0]))
+
+
+def bilingual(value: str | None, locale: str) -> str:
+    """One side of a "Norsk | English" message (validation and quality messages are written so)."""
+    if not value or " | " not in value:
+        return value or ""
+    nb, en = value.split(" | ", 1)
+    return en if locale == "en" else nb
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) URL (so never javascript: or data:), else None."""
+    if not url or not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc and not re.search(r"[\s<>\"']", url):
+        return url
+    return None
+
+
+def coding_system(variable: Variable | None, codelist: CodeList | None) -> str | None:
+    """ICD-10, ATC or KLASS when the variable or its code list says so, else None."""
+    hints = " ".join(x for x in (
+        variable.coding_system if variable else None,
+        codelist.identifier if codelist else None, text(codelist.title) if codelist else None,
+        codelist.uri if codelist else None) if x).lower()
+    if KLASS.search(hints) or re.search(r"\bklass\b", hints):
+        return "KLASS"
+    if re.search(r"icd[- ]?10", hints):
+        return "ICD-10"
+    if re.search(r"\batc\b", hints):
+        return "ATC"
+    return None
+
+
+def code_url(system: str | None, code: str, codelist_uri: str | None = None) -> str | None:
+    """A page about the code in its classification's own browser, when the code is recognisable."""
+    code = code.strip()
+    if system == "ICD-10" and ICD10.match(code.upper()):
+        c = code.upper().replace(".", "")
+        return f"https://icd.who.int/browse10/2019/en#/{c[:3]}{'.' + c[3:] if len(c) > 3 else ''}"
+    if system == "ATC" and ATC.match(code.upper()):
+        return f"https://atcddd.fhi.no/atc_ddd_index/?code={quote(code.upper())}"
+    if system == "KLASS" and codelist_uri:
+        m = KLASS.search(codelist_uri)
+        if m:
+            return f"https://www.ssb.no/klass/klassifikasjoner/{m.group(1)}"
+    return None
+
+
+def last_segment(iri: str | None) -> str | None:
+    return iri.rstrip("/").rsplit("/", 1)[-1] if iri else None
+
+
+def period(start: Any, end: Any) -> str:
+    if not start and not end:
+        return ""
+    return f"{start or '…'}–{end or ''}"
+
+
+def year(value: str | None) -> int | None:
+    """The year of an xsd:date / dateTime / gYear string, or None."""
+    if value and len(value) >= 4 and value[:4].isdigit():
+        return int(value[:4])
+    return None

@@ -1,0 +1,81 @@
+"""The UI in Norwegian bokmål (default) and English with flask-babel, switchable by ?lang= and a cookie.
+
+Message ids are English; `translations/nb/LC_MESSAGES/messages.po` holds bokmål. The .po files are
+compiled to .mo with babel's own API when the app starts (into the catalogue home), so a fresh
+checkout or an installed wheel works without a build step.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, Response, g, request
+from flask_babel import Babel, get_locale, get_translations
+
+LANGUAGES = ("nb", "en")
+DEFAULT = "nb"
+COOKIE = "lang"
+SOURCE_DIR = Path(__file__).parent / "translations"
+ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "en": "en"}
+
+
+def compile_catalogs(target: Path) -> Path:
+    """Compile every .po under web/translations into `target` (atomically, so workers can race)."""
+    for po in SOURCE_DIR.glob("*/LC_MESSAGES/*.po"):
+        mo = target / po.relative_to(SOURCE_DIR).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=po.parts[-3])
+        tmp = mo.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            write_mo(f, catalog)
+        os.replace(tmp, mo)
+    return target
+
+
+def select_locale() -> str:
+    """?lang= first, then the cookie, then the browser's Accept-Language, then bokmål."""
+    for wanted in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if wanted in LANGUAGES:
+            return wanted
+    best = request.accept_languages.best_match(list(ALIASES))
+    return ALIASES.get(best or "", DEFAULT)
+
+
+def current() -> str:
+    return str(get_locale() or DEFAULT)
+
+
+def remember_choice(response: Response) -> Response:
+    """A ?lang= choice sticks for the following pages (a preference, not personal data)."""
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES and request.cookies.get(COOKIE) != wanted:
+        response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    if response.mimetype == "text/html":  # only pages are translated; feeds and JSON are not
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def translations() -> object:
+    """This request's catalogue, looked up once: a result page has a couple of hundred messages."""
+    found = g.get("translations")
+    if found is None:
+        found = g.translations = get_translations()
+    return found
+
+
+def init(app: Flask, cache: Path) -> None:
+    Babel(app, default_locale=DEFAULT, locale_selector=select_locale,
+          default_translation_directories=str(compile_catalogs(cache)))
+    app.jinja_env.install_gettext_callables(gettext=lambda s: translations().ugettext(s),  # type: ignore[attr-defined]
+                                            ngettext=lambda s, p, n: translations().ungettext(s, p, n),  # type: ignore[attr-defined]
+                                            newstyle=True)
+    app.after_request(remember_choice)
+    app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES)
+    app.context_processor(lambda: {"locale": current()})

@@ -1,0 +1,69 @@
+/* Progressive enhancement for the explorer: search-box suggestions, sort on change, and basket
+   buttons that update in place. Every feature works without this file. Text from the server is
+   only ever set with textContent, never as HTML. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function status(message) {
+    var el = document.getElementById("status");
+    if (el) { el.textContent = message; }
+  }
+
+  function suggestions(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var url = input.getAttribute("data-suggest");
+    var timer = null, last = "";
+    if (!list || !url) { return; }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = input.value.trim();
+        if (q.length < 2 || q === last) { return; }
+        last = q;
+        fetch(url + "?q=" + encodeURIComponent(q), {headers: {"Accept": "application/json"}})
+          .then(function (r) { return r.ok ? r.json() : {suggestions: []}; })
+          .then(function (body) {
+            if (input.value.trim() !== q) { return; }
+            list.replaceChildren();
+            body.suggestions.forEach(function (s) {
+              var option = document.createElement("option");
+              option.value = s;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () { /* suggestions are a nicety; the search itself still works */ });
+      }, 150);
+    });
+  }
+
+  function basket(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button");
+      var action = button.querySelector(".action") || button;
+      fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                          headers: {"Accept": "application/json"}})
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (body) {
+          var adding = form.getAttribute("action") === form.getAttribute("data-add");
+          var count = document.getElementById("basket-count");
+          if (count) { count.textContent = String(body.count); }
+          form.setAttribute("action", form.getAttribute(adding ? "data-remove" : "data-add"));
+          action.textContent = form.getAttribute(adding ? "data-remove-text" : "data-add-text");
+          button.classList.toggle("secondary", adding);
+          status(count ? count.parentNode.textContent : "");
+        })
+        .catch(function () { form.submit(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var q = document.getElementById("q");
+    if (q) { suggestions(q); }
+    document.querySelectorAll("select.autosubmit").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+    document.querySelectorAll("form.basket-form").forEach(basket);
+  });
+}());
