@@ -277,18 +277,21 @@ class Harvest:
         reports = validate_records([as_published(h.record, self.settings, self.src) for h, _, _ in fresh])
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
-        with self.store.transaction():
-            for (h, hsh, data), report in zip(fresh, reports):
-                old = self.store.get(h.record.uri) if h.record.uri in known else None
-                change = self.store.put(self.src.name, self.run_id, h.record, hsh, h.url, report.conforms,
-                                        report.to_dict(), data=data)
+        rows = []
+        for (h, hsh, data), report in zip(fresh, reports):  # the work, before the write lock is taken
+            new_docs = list(documents(h.record, self.info, valid=report.conforms))
+            docs.extend(new_docs)
+            old = self.store.get(h.record.uri) if h.record.uri in known else None
+            if old is not None:
+                stale_keys |= record_keys(old.record) - {d["key"] for d in new_docs}
+            rows.append((h, hsh, data, report.conforms, report.to_dict()))
+        with self.store.transaction():  # short: other workers wait for this lock
+            for h, hsh, data, conforms, validation in rows:
+                change = self.store.put(self.src.name, self.run_id, h.record, hsh, h.url, conforms, validation,
+                                        data=data)
                 self.counts["new" if change in ("new", "restored") else change] += 1
-                if not report.conforms:
+                if not conforms:
                     self.counts["invalid"] += 1
-                new_docs = list(documents(h.record, self.info, valid=report.conforms))
-                docs.extend(new_docs)
-                if old is not None:
-                    stale_keys |= record_keys(old.record) - {d["key"] for d in new_docs}
         if self.index is not None:
             if stale_keys:
                 self.index.delete(stale_keys)
