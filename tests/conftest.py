@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class Route:
     body: bytes = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering, for tests that need a run to take a while
 
 
 class StaticServer:
@@ -56,11 +58,12 @@ class StaticServer:
         route = self.routes.get(request.full_path.rstrip("?")) or self.routes.get(request.path)
         if route is None:
             return Response("not found", status=404)(environ, start_response)
+        time.sleep(route.delay)
         return Response(route.body, status=route.status, headers=route.headers)(environ, start_response)
 
-    def serve(self, path: str, body: bytes | str, status: int = 200, **headers: str) -> str:
+    def serve(self, path: str, body: bytes | str, status: int = 200, delay: float = 0.0, **headers: str) -> str:
         self.routes[path] = Route(body.encode() if isinstance(body, str) else body, status,
-                                  {k.replace("_", "-"): v for k, v in headers.items()})
+                                  {k.replace("_", "-"): v for k, v in headers.items()}, delay)
         return self.url + path
 
     def close(self) -> None:
