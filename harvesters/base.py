@@ -65,6 +65,13 @@ class Checkpoint:
 Event = Harvested | Present | Deleted | Failed | Complete | Checkpoint
 
 
+def keep_last_good(what: str, url: str, record_id: str, exc: Exception, uris: list[str]) -> Iterator[Event]:
+    """A record that cannot be mapped is reported, and its last good version stays (its URIs present)."""
+    yield Failed(f"{what} could not be mapped ({type(exc).__name__}: {exc}); its last good version is kept",
+                 url, record_id, None)
+    yield from (Present(uri) for uri in uris)
+
+
 class SourceError(Exception):
     """The source as a whole failed; `url` and `line` say where when known."""
 

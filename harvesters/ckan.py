@@ -28,7 +28,8 @@ import ckanapi
 from ckanapi.errors import CKANAPIError
 
 from catalog.model import Agent, Dataset, Distribution, Variable
-from harvesters.base import Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError
+from harvesters.base import (Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError,
+                              keep_last_good)
 from harvesters.http import USER_AGENT, FetchError
 from harvesters.varlist import VarlistError, read_varlist
 
@@ -191,10 +192,8 @@ class CkanHarvester(Harvester):
         try:
             dataset = self.dataset(package)
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
-            yield Failed(f"the package {name} could not be mapped ({type(exc).__name__}: {exc}); its last good "
-                         "version is kept", url, name, None)
             records[pid] = previous.get(pid, [])
-            yield from (Present(uri) for uri in records[pid])
+            yield from keep_last_good(f"the package {name}", url, name, exc, records[pid])
             return
         codelists = []
         for event in self.variables(package, dataset):

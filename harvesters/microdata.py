@@ -24,7 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from catalog.model import CodeList, Concept, Dataset, Variable
-from harvesters.base import Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError
+from harvesters.base import (Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError,
+                              keep_last_good)
 from harvesters.jsonapi import expect, get_json
 
 API = "the microdata.no metadata API"
@@ -89,10 +90,8 @@ class MicrodataHarvester(Harvester):
             try:
                 dataset, codelists = self.structure(structure, changed_at.get(name))
             except (TypeError, ValueError, AttributeError, KeyError) as exc:
-                yield Failed(f"the data structure {name} could not be mapped ({type(exc).__name__}: {exc}); its last "
-                             "good version is kept", url, name, None)
                 records[name] = previous.get(name, [])
-                yield from (Present(uri) for uri in records[name])
+                yield from keep_last_good(f"the data structure {name}", url, name, exc, records[name])
                 continue
             records[name] = [dataset.uri, *(cl.uri for cl in codelists)]
             yield Harvested(dataset, url)
