@@ -145,6 +145,14 @@ def test_facets_are_ordered_by_count_then_name(loaded: SearchBackend) -> None:
     assert counts == sorted(counts, key=lambda kv: (-kv[1], kv[0]))
 
 
+@pytest.mark.parametrize("text", ["", "vekt", "hjertinfarkt"])  # all, some words, a typo
+def test_a_search_for_no_hits_counts_the_same_total_and_facets(loaded: SearchBackend, text: str) -> None:
+    full, counted = search(loaded, text), search(loaded, text, limit=0)
+    assert counted.hits == [] and counted.total == full.total > 0
+    assert counted.facets == full.facets
+    assert search(loaded, text, limit=0, facets=()).total == full.total
+
+
 def test_filters_are_or_within_a_facet_and_and_across(loaded: SearchBackend) -> None:
     assert search(loaded, filters={"source": ["hunt"]}).total == 8
     assert search(loaded, filters={"source": ["hunt", "mfr"]}).total == 19
@@ -235,3 +243,14 @@ def test_replace_all_with_nothing_empties_the_index(empty: SearchBackend) -> Non
     empty.replace_all(VARIABLES)
     empty.replace_all([])
     assert empty.count() == 0 and search(empty, "vekt").hits == []
+
+
+def test_the_generation_changes_with_every_write(empty: SearchBackend) -> None:
+    doc = {**VARIABLES[0]}
+    empty.replace_all([doc])
+    before = empty.generation()
+    assert empty.generation() == before
+    empty.upsert([{**doc, "label": "Endret etikett"}])
+    after_update = empty.generation()
+    empty.delete([doc["key"]])
+    assert len({before, after_update, empty.generation()}) == 3

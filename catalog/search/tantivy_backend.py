@@ -51,6 +51,14 @@ FAST_FIELDS = frozenset({"type", "name_sort", *FACETS})
 looked up by term, and skipping their columns saves indexing time."""
 PHRASE_FIELDS = frozenset({"suggest"})
 """Fields queried by phrase (suggest's phrase prefix); only these pay for storing positions."""
+MATCH_FIELDS = {analyzer: f"any_{analyzer}" for analyzer in ANALYZERS}
+"""Per analyzer, every text field of that analyzer in one: a word matches a document when its
+analyzed term is in one of these, so matching walks one posting list per word and analyzer
+instead of a union over thirteen fields. Scoring still uses the fields, each with its boost;
+the match fields only decide which documents can score (without frequencies: nothing scores on
+them)."""
+MATCHED_BY = {analyzer: tuple(f for f, a in FIELD_ANALYZER.items() if a == analyzer and f in FIELD_BOOSTS)
+              for analyzer in ANALYZERS}
 STORED = "doc"
 """The catalogue document as JSON: stored for the hits, never indexed."""
 UNINDEXED = "unindexed"
@@ -84,6 +92,8 @@ def _schema() -> Any:
     for name, analyzer in FIELD_ANALYZER.items():
         b.add_text_field(name, stored=False, tokenizer_name=analyzer,
                          index_option="position" if name in PHRASE_FIELDS else "freq")
+    for analyzer, name in MATCH_FIELDS.items():
+        b.add_text_field(name, stored=False, tokenizer_name=analyzer, index_option="basic")
     b.add_text_field(STORED, stored=True, tokenizer_name=UNINDEXED, index_option="basic")
     return b.build()
 
@@ -161,6 +171,10 @@ class TantivyBackend:
         splitter = decompounder(self.compounds)
         for doc in docs:
             fields = index_fields(doc, splitter)
+            for analyzer, sources in MATCHED_BY.items():
+                texts = [fields[f] for f in sources if f in fields]
+                if texts:
+                    fields[MATCH_FIELDS[analyzer]] = " ; ".join(texts)
             fields[STORED] = orjson.dumps(doc).decode()
             yield doc["key"], orjson.dumps(fields).decode()
 
@@ -226,15 +240,52 @@ class TantivyBackend:
         query = _all([self._word(schema, w, plan) for w in alternative.words])
         return query if alternative.weight == 1.0 else tantivy.Query.boost_query(query, alternative.weight)
 
-    def _text(self, schema: Any, plan: QueryPlan) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]]]:
-        """(clauses every match meets, optional exact-match boosts that only reorder matches)."""
-        required = [(tantivy.Occur.Must, tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, self._alternative(schema, a, plan)) for a in unit])) for unit in plan.units]
-        boosts = [(tantivy.Occur.Should, tantivy.Query.boost_query(
+    def _matching(self, schema: Any, word: str) -> Any:
+        """The documents where `word` is in some text field: a term per analyzer in the match
+        fields. None when an analyzer makes several terms of it (then only the fields themselves
+        can say whether all of them are in one field, as the scored query requires)."""
+        options = []
+        for analyzer, field_name in MATCH_FIELDS.items():
+            terms = self.analyzers[analyzer].analyze(word)
+            if len(terms) > 1:
+                return None
+            options += [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field_name, t)) for t in terms]
+        return tantivy.Query.boolean_query(options) if options else tantivy.Query.empty_query()
+
+    def _unit_match(self, schema: Any, unit: tuple[Alternative, ...]) -> Any:
+        alternatives = []
+        for alternative in unit:
+            matching = [self._matching(schema, w) for w in alternative.words]
+            if any(m is None for m in matching):
+                return None
+            alternatives.append((tantivy.Occur.Should, _all(matching)))
+        return tantivy.Query.boolean_query(alternatives)
+
+    def _text(self, schema: Any, plan: QueryPlan) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]],
+                                                            list[tuple[Any, Any]]]:
+        """(clauses every match meets, the same without scoring, scores that only reorder matches).
+
+        A unit whose words all have a match-field form is required through the match fields
+        (one posting list per word and analyzer) and scored through the fields as an optional
+        clause, which tantivy only evaluates on the documents the required clauses let through.
+        Typo-tolerant plans keep the fields as the required clause: fuzzy terms need them."""
+        required, unscored, scores = [], [], []
+        for unit in plan.units:
+            scored = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, self._alternative(schema, a, plan)) for a in unit])
+            matching = None if plan.typos else self._unit_match(schema, unit)
+            if matching is None:
+                required.append((tantivy.Occur.Must, scored))
+                unscored.append((tantivy.Occur.Must, scored))
+            else:
+                required.append((tantivy.Occur.Must, _filter(matching)))
+                unscored.append((tantivy.Occur.Must, matching))
+                scores.append((tantivy.Occur.Should, scored))
+        scores += [(tantivy.Occur.Should, tantivy.Query.boost_query(
             tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST))]
-        boosts += [(tantivy.Occur.Should, tantivy.Query.boost_query(
+        scores += [(tantivy.Occur.Should, tantivy.Query.boost_query(
             tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)) for w in plan.exact_words]
-        return required, boosts
+        return required, unscored, scores
 
     def _query(self, schema: Any, q: SearchQuery, plan: QueryPlan) -> tuple[Any, Any]:
         """(the scored query, the same matches without scoring for counting facets)."""
@@ -247,8 +298,8 @@ class TantivyBackend:
         if not plan.units:
             query = tantivy.Query.boolean_query(must)
             return query, query
-        required, boosts = self._text(schema, plan)
-        return tantivy.Query.boolean_query(must + required + boosts), tantivy.Query.boolean_query(must + required)
+        required, unscored, scores = self._text(schema, plan)
+        return tantivy.Query.boolean_query(must + required + scores), tantivy.Query.boolean_query(must + unscored)
 
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
@@ -258,6 +309,9 @@ class TantivyBackend:
         index = self.index()
         searcher = index.searcher()
         query, matches = self._query(index.schema, q, plan)
+        if q.limit == 0:  # counting only: no hit is scored or read
+            total, facets = _count_facets(searcher, matches, q.facets)
+            return SearchResult(total=total, hits=[], facets=facets if q.facets else {})
         # Facets are counted on the second core while this thread collects, reads and highlights
         # the hits (tantivy releases the GIL). With facets the total comes from that count, so
         # the top-k collection need not count too and may skip documents that cannot make it.
@@ -299,6 +353,15 @@ class TantivyBackend:
 
     def count(self) -> int:
         return self.index().searcher().num_docs
+
+    def generation(self) -> tuple[str | None, int, int]:
+        """Every commit, from any process, writes a new meta.json into the current index directory."""
+        self.index()
+        try:
+            meta = os.stat(self.root / str(self._current) / "meta.json")
+        except FileNotFoundError:  # replaced by a rebuild just now: the next call sees the new one
+            return self._current, 0, 0
+        return self._current, meta.st_ino, meta.st_mtime_ns
 
     def close(self) -> None:
         self._index = None
