@@ -1,16 +1,22 @@
 """The search page under load: 20 concurrent clients against waitress on loopback.
 
-    python -m bench.bench_web [--variables 1000000] [--seconds 20] [--clients 20]
+    python -m bench.bench_web [--variables 1000000] [--seconds 20] [--clients 20] [--workers 2]
 
-Targets (issue 8): search page p95 <= 100 ms and >= 200 requests/s at 1 M variables on the
-embedded backend. The index is built here from GENERATED documents written straight into the
-search backend with `replace_all` (clearly not a harvest: no store, no validation) until the
-publisher simulator's scale knob can produce a 1 M-variable catalogue. The baseline, measured in
-the same run with the same clients, is a static file from the same server: the ratio says what
-searching adds over serving HTTP at all. The main figure replays 500 typical searches (facet
-counts are then mostly cached, web/facetcache.py); a second line has every search different.
+Targets (issue 8): search page p95 <= 100 ms and >= 200 requests/s with 20 concurrent clients at
+1 M variables on the embedded backend. Measured two ways, both printed:
+- throughput: each client sends its next request as soon as it has an answer, so the server is
+  saturated; with 20 clients waiting on each other the mean latency is then 20 / throughput
+  (100 ms at 200 req/s) whatever the server does, which is why latency is measured separately:
+- latency at 200 req/s: the 20 clients together send 200 requests a second on a fixed schedule
+  (10 each), and each latency counts from when the request was due.
+The index is built here from GENERATED documents written straight into the search backend with
+`replace_all` (not a harvest: no store, no validation). The baseline, measured in the same run with
+the same clients, is a static file from the same server: the ratio says what searching adds over
+serving HTTP at all. "Typical" replays 500 searches as researchers make them (repeated: answers
+are then mostly cached, web/searchcache.py); "all different" never repeats one (nothing cached).
 
-The server runs in its own process (as in production), so the client threads do not share its GIL.
+The server runs as `catalog serve --workers 2` would (two processes sharing the port, one per
+core), in its own processes, so the client threads do not share its GIL.
 """
 
 from __future__ import annotations
@@ -97,16 +103,12 @@ def indexed_variables(home: Path) -> int:
     return open_backend(Settings.load(home)).search(SearchQuery(limit=1, facets=(), highlight=False)).total
 
 
-def serve(home: str, port: int, threads: int) -> None:
-    import logging
-
-    from waitress import serve as waitress_serve
-
+def serve(home: str, port: int, threads: int, workers: int) -> None:
     from web import create_app
+    from web.server import serve as serve_app
 
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    waitress_serve(create_app(Settings.load(home)), host="127.0.0.1", port=port, threads=threads,
-                   ident="bench", connection_limit=200)
+    settings = Settings.load(home)
+    serve_app(lambda: create_app(settings), "127.0.0.1", port, threads=threads, workers=workers, ident="bench")
 
 
 def free_port() -> int:
@@ -150,23 +152,34 @@ def unique_paths(seed: int = 2, n: int = 20_000) -> list[str]:
     return paths
 
 
-def load(base: str, paths: list[str], clients: int, seconds: float) -> tuple[list[float], float, int]:
-    """Each client requests the paths in turn until the time is up; returns latencies (s), wall time, errors."""
-    deadline = time.perf_counter() + seconds
+def load(base: str, paths: list[str], clients: int, seconds: float,
+         rate: float | None = None) -> tuple[list[float], float, int]:
+    """Each client requests the paths in turn until the time is up; returns latencies (s), wall
+    time, errors. Without `rate` each client sends its next request as soon as it has the answer
+    (the most the server can do). With `rate`, the clients together send `rate` requests a second
+    on a fixed schedule, as researchers do who do not wait for each other, and a latency counts
+    from when the request was due, so time spent behind schedule is not hidden."""
+    interval = clients / rate if rate else 0.0
+    started = time.perf_counter()
+    deadline = started + seconds
 
-    def client(offset: int) -> tuple[list[float], int]:
-        session, latencies, errors, i = requests.Session(), [], 0, offset
-        while time.perf_counter() < deadline:
-            t = time.perf_counter()
+    def client(k: int) -> tuple[list[float], int]:
+        session, latencies, errors, i = requests.Session(), [], 0, k * 37
+        due = started + k * interval / clients
+        while due < deadline:
+            if rate:
+                time.sleep(max(0.0, due - time.perf_counter()))
+            else:
+                due = time.perf_counter()
             r = session.get(base + paths[i % len(paths)], timeout=30)
-            latencies.append(time.perf_counter() - t)
+            latencies.append(time.perf_counter() - due)
             errors += r.status_code != 200
             i += 1
+            due = due + interval if rate else time.perf_counter()
         return latencies, errors
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        results = list(pool.map(client, [k * 37 for k in range(clients)]))
+        results = list(pool.map(client, range(clients)))
     wall = time.perf_counter() - started
     return [x for lat, _ in results for x in lat], wall, sum(e for _, e in results)
 
@@ -185,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                                                                        "for the target)")
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of each measurement")
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--rate", type=float, default=200.0, help="requests/s of the paced measurement")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (`catalog serve --workers`)")
     parser.add_argument("--home", help="reuse a catalogue home built by an earlier run")
     args = parser.parse_args(argv)
 
@@ -195,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
             build(home, args.variables)
         variables = indexed_variables(home)
         port = free_port()
-        server = multiprocessing.get_context("spawn").Process(target=serve, args=(str(home), port, args.threads),
-                                                              daemon=True)
+        server = multiprocessing.get_context("spawn").Process(
+            target=serve, args=(str(home), port, args.threads, args.workers), daemon=True)
         server.start()
         base = f"http://127.0.0.1:{port}"
         try:
@@ -208,19 +223,25 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(0.1)
             paths = search_paths()
             load(base, paths, args.clients, 3)  # warm caches and connections
-            print(f"{args.clients} clients, {args.seconds:.0f} s each, waitress with {args.threads} threads, "
-                  f"{multiprocessing.cpu_count()} cores", flush=True)
+            print(f"{args.clients} clients, {args.seconds:.0f} s each, {args.workers} waitress processes of "
+                  f"{args.threads} threads, {multiprocessing.cpu_count()} cores", flush=True)
+            print("as fast as the clients can (each waits for its answer):")
             base_p95, base_rps = report("baseline (static css)", *load(base, ["/static/style.css"], args.clients,
                                                                      args.seconds))
-            p95, rps = report("search page", *load(base, paths, args.clients, args.seconds))
-            report("search, all different", *load(base, unique_paths(), args.clients, args.seconds))
+            _, rps = report("search page", *load(base, paths, args.clients, args.seconds))
+            _, rps_unique = report("search, all different", *load(base, unique_paths(), args.clients, args.seconds))
+            print(f"at {args.rate:.0f} requests/s from the {args.clients} clients together (latency from when due):")
+            p95, _ = report("search page", *load(base, paths, args.clients, args.seconds, args.rate))
+            p95_unique, _ = report("search, all different", *load(base, unique_paths(3), args.clients, args.seconds,
+                                                                  args.rate))
         finally:
             server.terminate()
             server.join(10)
-    print(f"search/baseline: p95 x{p95 / base_p95:.1f}, throughput x{rps / base_rps:.2f}")
-    ok = p95 <= 100 and rps >= 200
-    print(f"targets (p95 <= 100 ms, >= 200 req/s): {'met' if ok else 'NOT met'} at {variables:,} variables"
-          + ("" if variables >= 1_000_000 else " (the target is stated for 1,000,000)"))
+    print(f"search/baseline throughput: x{rps / base_rps:.2f} (typical), x{rps_unique / base_rps:.2f} (all different)")
+    for name, most, tail in (("typical searches", rps, p95), ("all different", rps_unique, p95_unique)):
+        ok = tail <= 100 and most >= 200
+        print(f"targets (>= 200 req/s; p95 <= 100 ms at {args.rate:.0f} req/s), {name}: {'met' if ok else 'NOT met'}"
+              f" at {variables:,} variables" + ("" if variables >= 1_000_000 else " (stated for 1,000,000)"))
     return 0
 
 

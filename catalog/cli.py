@@ -216,20 +216,23 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
-
     from web import create_app
+    from web.server import serve
 
     settings = _settings(args)
-    app = create_app(settings)
-    if args.schedule:
-        from catalog.scheduler import Scheduler
 
-        Scheduler(settings, app.extensions["store"], app.extensions["search"]).start()
+    def schedule() -> None:
+        from catalog.scheduler import Scheduler
+        from catalog.search import open_backend
+        from catalog.store import SQLiteStore
+
+        Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).start()
         print("Harvesting sources when due (each by its own interval)", flush=True)
-    print(f"Serving the catalogue on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="helsekatalog")
-    return 0
+
+    print(f"Serving the catalogue on http://{args.host}:{args.port}/ "
+          f"({args.workers} process{'es' if args.workers > 1 else ''} of {args.threads} threads)", flush=True)
+    return serve(lambda: create_app(settings), args.host, args.port, threads=args.threads, workers=args.workers,
+                 beside=schedule if args.schedule else None)
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -332,7 +335,9 @@ def parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="serve the explorer, API and feeds")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=5000)
-    sv.add_argument("--threads", type=int, default=8)
+    sv.add_argument("--threads", type=int, default=8, help="threads per process")
+    sv.add_argument("--workers", type=int, default=1,
+                    help="serving processes sharing the port (one per core uses every core)")
     sv.add_argument("--schedule", action="store_true", help="also harvest sources when they are due")
     sv.set_defaults(func=cmd_serve)
 

@@ -111,3 +111,38 @@ def test_validate_exits_0_when_a_feed_conforms_1_on_violations_2_when_unreadable
     assert catalog(home, "validate", str(broken)) == 2
     assert "broken.ttl" in capsys.readouterr().err
     assert catalog(home, "validate", str(tmp_path / "missing.ttl")) == 2
+
+
+def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(home, server):
+    import os
+    import signal
+    import socket
+    import time
+
+    import requests
+
+    assert catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server)) == 0
+    assert catalog(home, "harvest") == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "catalog.cli", "--home", home, "serve", "--port", str(port),
+                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/api/search?q=fødselsvekt"
+        for _ in range(100):
+            try:
+                answer = requests.get(url, timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert answer.json()["hits"][0]["name"] == "VEKT"
+        children = [int(p) for p in open(f"/proc/{proc.pid}/task/{proc.pid}/children").read().split()]
+        assert len(children) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+    time.sleep(0.2)
+    for pid in children:  # the workers went with the parent
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)

@@ -487,7 +487,7 @@ def test_a_facet_keeps_counting_its_other_values_when_one_is_chosen(client):
 
 def test_facet_counts_are_shared_by_pages_and_sort_orders_of_one_search():
     from catalog.search import SearchQuery
-    from web.facetcache import query_key
+    from web.searchcache import query_key
 
     key = query_key(SearchQuery(text="Røyking  alder", filters={"source": ["b", "a"]}), 7)
     assert key == query_key(SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}, offset=40,
@@ -497,11 +497,11 @@ def test_facet_counts_are_shared_by_pages_and_sort_orders_of_one_search():
 
 
 def test_cached_counts_expire_after_their_time(monkeypatch):
-    from web import facetcache
+    from web import searchcache
 
     clock = [100.0]
-    monkeypatch.setattr(facetcache.time, "monotonic", lambda: clock[0])
-    cache, computed = facetcache.FacetCache(ttl=60), []
+    monkeypatch.setattr(searchcache.time, "monotonic", lambda: clock[0])
+    cache, computed = searchcache.SearchCache(ttl=60), []
     compute = lambda: computed.append(1) or len(computed)  # noqa: E731
     assert [cache.get("k", compute), cache.get("k", compute)] == [1, 1]
     clock[0] += 61
@@ -517,6 +517,22 @@ def test_counts_follow_the_index_at_once_when_a_harvest_adds_documents(settings,
     app.extensions["search"].upsert(documents(mfr_dataset(), SourceInfo("mfr", "MFR", "central-registry")))
     html = page(client, "/search")
     assert "4 variabler" in html and re.search(r'>mfr</a> <span class="count">4</span>', html)
+
+
+def test_a_repeated_search_shows_a_label_changed_in_place_at_once(settings, store):
+    from catalog.search.documents import SourceInfo, documents
+
+    app = create_app(settings)
+    client, search = app.test_client(), app.extensions["search"]
+    docs = list(documents(mfr_dataset(), SourceInfo("mfr", "MFR", "central-registry")))
+    search.upsert(docs)
+    assert "Fødselsvekt" in page(client, "/search?q=vekt") and "Nyfødtvekt" not in page(client, "/search?q=vekt")
+    cache = app.extensions["hits_cache"]
+    assert (cache.hits, cache.misses) == (1, 1)  # the second visit was answered from the cache
+    search.upsert([{**d, "label": "Nyfødtvekt", "labels": {"nb": "Nyfødtvekt"}} if d.get("name") == "VEKT" else d
+                   for d in docs])
+    html = page(client, "/search?q=vekt")
+    assert "Nyfødtvekt" in html and (cache.hits, cache.misses) == (1, 2)
 
 
 # --- charts -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from flask import Flask, request
 
 from catalog.config import Settings
 from catalog.model import key_for
-from web.facetcache import FacetCache
+from web.searchcache import SearchCache
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -35,7 +35,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         app.config.update(test_config)
     app.extensions["store"] = SQLiteStore(settings.db_path)
     app.extensions["search"] = open_backend(settings)
-    app.extensions["facet_cache"] = FacetCache(ttl=float(app.config.get("FACET_CACHE_SECONDS", 60)))
+    ttl = float(app.config.get("SEARCH_CACHE_SECONDS", 60))
+    app.extensions["facet_cache"] = SearchCache(ttl=ttl, size=4096)
+    app.extensions["hits_cache"] = SearchCache(ttl=ttl, size=1024)  # ~20 kB a page: ~20 MB per process
 
     from web import admin, api, basket, display, explorer, feeds, i18n, sources
 

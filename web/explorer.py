@@ -20,7 +20,7 @@ from catalog.store import StoredRecord
 from web import charts
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
-from web.facetcache import query_key
+from web.searchcache import hits_key, query_key
 from web.quality import QualityScore, quality_of, score_chart
 
 bp = Blueprint("explorer", __name__)
@@ -175,7 +175,7 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
     """Facet counts, each as if its own filter were off (so values combine), and the other type's total."""
     backend = search_backend()
-    base = replace(q, offset=0, limit=1, sort="relevance", highlight=False)
+    base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
     facets = backend.search(base).facets
     for name in q.filters:
         others = {f: v for f, v in q.filters.items() if f != name}
@@ -185,10 +185,11 @@ def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
 
 
 def search_view(q: SearchQuery) -> SearchView:
-    backend = search_backend()
-    result = backend.search(replace(q, facets=()))
-    cache = current_app.extensions["facet_cache"]
-    result.facets, other_total = cache.get(query_key(q, backend.count()), lambda: counts(q))
+    backend, caches = search_backend(), current_app.extensions
+    generation = backend.generation()
+    hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
+    facets, other_total = caches["facet_cache"].get(query_key(q, generation), lambda: counts(q))
+    result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)
     return SearchView(q, result, other_total, q.offset // PAGE_SIZE + 1,
                       max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)), chips, facets)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -76,6 +76,9 @@ class SearchBackend(Protocol):
         """Completions for a search box: variable names and labels starting with `prefix`."""
 
     def count(self) -> int: ...
+
+    def generation(self) -> Hashable:
+        """A value that changes whenever what searches see may have changed (for caches)."""
 
     def close(self) -> None: ...
 

@@ -1,0 +1,83 @@
+"""Serving the app with waitress, in one process or several sharing one listening socket.
+
+One waitress process runs the Python of every request (routing, templates, query building) under
+one GIL, so it uses one core however many threads it has; the search engine's own work runs
+outside the GIL. Several processes use every core, as gunicorn's workers would, without another
+dependency: the parent binds the socket, forks the workers, and the kernel hands each new
+connection to one of them. Each worker opens its own store and index after the fork (SQLite
+connections and index readers must not cross a fork); the index files are memory-mapped, so the
+processes share them in the page cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from waitress import serve as waitress_serve
+
+
+def listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    return sock
+
+
+def serve(make_app: Callable[[], Any], host: str, port: int, threads: int = 8, workers: int = 1,
+          ident: str = "helsekatalog", beside: Callable[[], None] | None = None) -> int:
+    """Serve until interrupted; with `workers` > 1, in that many forked processes.
+
+    `beside` starts background work (the harvest scheduler) once, in the serving process or, with
+    several workers, in the parent after the fork, so no worker inherits its threads."""
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy queue is not news under load
+    sock = listen(host, port)
+    if workers <= 1:
+        app = make_app()
+        if beside:
+            beside()
+        waitress_serve(app, sockets=[sock], threads=threads, ident=ident, connection_limit=200)
+        return 0
+    children = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover (runs in the child; tests see it through HTTP)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:
+                waitress_serve(make_app(), sockets=[sock], threads=threads, ident=ident, connection_limit=200)
+            finally:
+                os._exit(1)
+        children.append(pid)
+    sock.close()
+
+    def stop(*_: Any) -> None:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    if beside:
+        beside()
+    try:
+        pid, status = os.wait()
+    except KeyboardInterrupt:
+        stop()
+    # A worker that dies takes the service down visibly rather than half of it silently.
+    print(f"worker {pid} stopped (status {status}); stopping the others", file=sys.stderr, flush=True)
+    children.remove(pid)
+    try:
+        stop()
+    except SystemExit:
+        pass
+    return 1
