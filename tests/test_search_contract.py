@@ -53,6 +53,15 @@ def test_typos_are_tolerated_only_when_nothing_matches_as_typed(loaded: SearchBa
     assert {"hkr/AMI", "hjerteinfarkt/TIDL_INFARKT"} <= set(names(search(loaded, "hjertinfarkt")))
 
 
+def test_a_search_says_whether_it_tolerated_typos_and_can_be_told_to(loaded: SearchBackend) -> None:
+    fallback = search(loaded, "hjertinfarkt")
+    assert fallback.typos and fallback.total > 0
+    assert search(loaded, "hjertinfarkt", typos=False).total == 0
+    assert names(search(loaded, "hjertinfarkt", typos=True)) == names(fallback)
+    as_typed = search(loaded, "hjerteinfarkt")
+    assert not as_typed.typos and search(loaded, "hjerteinfarkt", typos=False).total == as_typed.total
+
+
 def test_compound_parts_find_the_compound(loaded: SearchBackend) -> None:
     found = names(search(loaded, "infarkt", limit=20))
     assert {"hkr/AMI", "hjerteinfarkt/TIDL_INFARKT", "hjerneslag/HJERNEINFARKT"} <= set(found)

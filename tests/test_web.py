@@ -48,6 +48,14 @@ def test_a_search_lists_matching_variables_from_every_source_with_highlights(cli
     assert "integer (gram)" in html and "2010–2019" in html
 
 
+def test_a_misspelt_search_says_it_shows_similar_spellings_and_counts_what_it_shows(client):
+    html = page(client, "/search?q=fødselsvkt")
+    assert sorted(hits(html)) == ["FODSELSVEKT", "VEKT"]
+    assert "Ingen treff på ordene slik de er skrevet" in html and "2 variabler" in html
+    assert client.get("/api/search?q=fødselsvkt").get_json()["typos_tolerated"] is True
+    assert "slik de er skrevet" not in page(client, "/search?q=fødselsvekt")
+
+
 def test_facets_show_counts_per_value(client):
     html = page(client, "/search")
     assert re.search(r'>HUNT</a> <span class="count">45</span>', html)

@@ -36,7 +36,7 @@ def search() -> Response:
     q, result = view.query, view.result
     return jsonify({"query": q.text, "type": q.type, "sort": q.sort, "filters": q.filters, "total": result.total,
                     "page": view.page, "pages": view.pages, "page_size": PAGE_SIZE,
-                    "other_type_total": view.other_total, "hits": [hit_json(h) for h in result.hits],
+                    "other_type_total": view.other_total, "typos_tolerated": result.typos, "hits": [hit_json(h) for h in result.hits],
                     "facets": {name: [{"value": v, "count": c} for v, c in buckets]
                                for name, buckets in result.facets.items()}})
 

@@ -173,7 +173,10 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 
 
 def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
-    """Facet counts, each as if its own filter were off (so values combine), and the other type's total."""
+    """Facet counts, each as if its own filter were off (so values combine), and the other type's total.
+
+    They tolerate typos exactly when the page's hits did (`q.typos`), so they count what the page
+    shows, and a typo-tolerant rerun is paid only where the hits needed one."""
     backend = search_backend()
     base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
     facets = backend.search(base).facets
@@ -188,7 +191,8 @@ def search_view(q: SearchQuery) -> SearchView:
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
     hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
-    facets, other_total = caches["facet_cache"].get(query_key(q, generation), lambda: counts(q))
+    counted = replace(q, typos=hits.typos)
+    facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted))
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)
     return SearchView(q, result, other_total, q.offset // PAGE_SIZE + 1,

@@ -47,6 +47,7 @@ SCHEMAS: dict[str, Any] = {
         "query": {"type": "string"}, "type": {"type": "string"}, "sort": {"type": "string"},
         "filters": OBJECT, "total": {"type": "integer"}, "page": {"type": "integer"},
         "pages": {"type": "integer"}, "page_size": {"type": "integer"}, "other_type_total": {"type": "integer"},
+        "typos_tolerated": {"type": "boolean", "description": "nothing matched as typed; the hits match similar spellings"},
         "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
         "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
             "type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}}},

@@ -42,6 +42,9 @@ class SearchQuery:
     limit: int = 20
     facets: tuple[str, ...] = FACETS
     highlight: bool = True
+    typos: bool | None = None
+    """None: tolerate typos only when nothing matches as typed; False: never; True: always. A page
+    that counts beside its hits asks the counts to follow the hits' choice (`SearchResult.typos`)."""
 
 
 @dataclass
@@ -57,6 +60,7 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    typos: bool = False  # whether typos were tolerated to find these
 
 
 class SearchBackend(Protocol):

@@ -205,7 +205,7 @@ class ElasticsearchBackend:
 
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
-        return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text))
+        return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text), q.typos)
 
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         by_name = q.sort == "name" or not plan.units

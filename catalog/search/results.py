@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from catalog.search import BadQuery, SearchQuery, SearchResult
@@ -24,8 +25,13 @@ def facet_counts(buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:
     return sorted(((str(b["key"]), int(b["doc_count"])) for b in buckets), key=lambda kv: (-kv[1], kv[0]))
 
 
-def with_typo_fallback(run: Callable[[QueryPlan], SearchResult], plan: QueryPlan) -> SearchResult:
-    """Run the plan as typed; only if nothing matches, run it again tolerating typos."""
+def with_typo_fallback(run: Callable[[QueryPlan], SearchResult], plan: QueryPlan,
+                       typos: bool | None = None) -> SearchResult:
+    """Run the plan as typed; only if nothing matches, run it again tolerating typos (or as
+    `SearchQuery.typos` says when it is not None)."""
+    if typos:
+        tolerant = plan.with_typos()
+        return replace(run(tolerant), typos=True) if tolerant else run(plan)
     result = run(plan)
-    tolerant = plan.with_typos() if result.total == 0 else None
-    return run(tolerant) if tolerant else result
+    tolerant = plan.with_typos() if result.total == 0 and typos is None else None
+    return replace(run(tolerant), typos=True) if tolerant else result

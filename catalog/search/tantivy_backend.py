@@ -303,7 +303,7 @@ class TantivyBackend:
 
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
-        return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text))
+        return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text), q.typos)
 
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         index = self.index()
