@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
@@ -77,6 +77,16 @@ def search_url(args: dict[str, Any]) -> str:
     if base is None:
         base = g.search_base = url_for("explorer.search")
     return f"{base}?{urlencode(args, doseq=True)}" if args else base
+
+
+@bp.app_template_global()
+def record_url(endpoint: str, key: str) -> str:
+    """url_for for a record page, built once per request and endpoint: a result page links ~40 records."""
+    prefixes = g.setdefault("record_prefixes", {})
+    prefix = prefixes.get(endpoint)
+    if prefix is None:
+        prefix = prefixes[endpoint] = url_for(endpoint, key="-")[:-1]
+    return prefix + quote(key, safe="")
 
 
 @bp.app_template_global()
