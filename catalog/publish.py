@@ -11,10 +11,7 @@ file, row and column it comes from.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +21,9 @@ from urllib.parse import quote
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, RDF
 
-from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, Record, Variable
+from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import EU, HK, _agent, new_graph, to_graph
+from harvesters.varlist import DEFAULT_HEADINGS, VarlistError, read_varlist
 
 COLUMNS = {
     "Variabelnavn": "the variable's short name as in the data (required)",
@@ -40,13 +38,8 @@ COLUMNS = {
     "Spørsmål": "the question asked, for survey variables",
     "Nøkkelord": "keywords, separated by commas",
 }
-DATATYPES = {"heltall": "integer", "desimaltall": "decimal", "tall": "decimal", "tekst": "string",
-             "streng": "string", "dato": "date", "dato og tid": "dateTime", "tidspunkt": "dateTime",
-             "boolsk": "boolean", "ja/nei": "boolean", "kode": "string"}
-CSVW_TYPES = {"integer", "decimal", "double", "string", "date", "dateTime", "boolean", "gYear", "time"}
 METADATA_FILE = "metadata.toml"
 HEALTH_CATEGORIES = "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/"
-MAX_ROWS = 200_000
 
 
 class PublishError(Exception):
@@ -72,32 +65,6 @@ class Result:
 
 
 # --- reading ----------------------------------------------------------------------------------
-
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """The rows of a variable list as dicts by heading (CSV with , or ; or tab, or the first XLSX sheet)."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
-        sheet = book["Variabler"] if "Variabler" in book.sheetnames else book.worksheets[0]
-        rows = [["" if c is None else str(c).strip() for c in row]
-                for row, _ in zip(sheet.iter_rows(values_only=True), range(MAX_ROWS + 1))]
-        book.close()
-    else:
-        raw = path.read_bytes()
-        try:
-            content = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            content = raw.decode("cp1252")
-        header = content.split("\n", 1)[0]
-        delimiter = max(",;\t", key=header.count)  # the headings never contain the delimiter; cells may
-        rows = [[c.strip() for c in row]
-                for row, _ in zip(csv.reader(io.StringIO(content), delimiter=delimiter), range(MAX_ROWS + 1))]
-    if not rows:
-        return []
-    headings = rows[0]
-    return [dict(zip(headings, row)) for row in rows[1:] if any(row)]
-
 
 def _lang_text(value: Any) -> dict[str, str]:
     if isinstance(value, dict):
@@ -159,74 +126,29 @@ class Builder:
         if meta.get("access_url"):
             d.distributions = [Distribution(uri=f"{uri}/tilgang", access_url=meta["access_url"],
                                             title={"nb": "Søk om tilgang", "en": "Apply for access"})]
-        d.variables = self.variables(path, uri)
+        d.variables = self.variables(path, d)
         d.has_structured_data = bool(d.variables)
         return d
 
-    def variables(self, path: Path, dataset_uri: str) -> list[Variable]:
-        rows = read_rows(path)
-        if rows and "Variabelnavn" not in rows[0]:
-            self.problems.append(Problem(path.name, "no column 'Variabelnavn'; the headings must be "
-                                         + ", ".join(COLUMNS)))
+    def variables(self, path: Path, dataset: Dataset) -> list[Variable]:
+        """The spreadsheet read as the `spreadsheet` harvester reads it (harvesters/varlist.py: the
+        common Norwegian headings, inline codes, hostile-file checks); URIs under the dataset's."""
+        def mint(kind: str, _dataset_id: str, name: str) -> str:
+            uri = f"{dataset.uri}/variabel/{quote(name, safe='')}"
+            return uri + "/kodeverk" if kind == "codelist" else uri
+
+        try:
+            found = read_varlist(path.read_bytes(), url=path.name, dataset_id=dataset.identifier, mint=mint,
+                                 publisher=dataset.publisher)
+        except VarlistError as exc:
+            self.problems.append(Problem(path.name, f"{exc}; the headings are " + ", ".join(COLUMNS)))
             return []
-        out: list[Variable] = []
-        seen: set[str] = set()
-        for number, row in enumerate(rows, start=2):
-            v = self.variable(path.name, number, row, dataset_uri)
-            if v is None:
-                continue
-            if v.name in seen:
-                self.problems.append(Problem(f"{path.name} rad {number}", f"the name {v.name} occurs twice; "
-                                             "the first is kept"))
-                continue
-            seen.add(v.name)
-            out.append(v)
-        return out
-
-    def variable(self, file: str, number: int, row: dict[str, str], dataset_uri: str) -> Variable | None:
-        where = f"{file} rad {number}"
-        name = row.get("Variabelnavn", "")
-        if not name:
-            self.problems.append(Problem(f"{where}, Variabelnavn", "the row has no variable name; skipped"))
-            return None
-        raw_type = row.get("Datatype", "").strip()
-        datatype = DATATYPES.get(raw_type.lower()) or (raw_type if raw_type in CSVW_TYPES else None)
-        if datatype is None:
-            if raw_type:
-                self.problems.append(Problem(f"{where}, Datatype", f"{raw_type!r} is not a known data type; use "
-                                             + ", ".join(sorted(set(DATATYPES))) + " (read as tekst)"))
-            datatype = "string"
-        uri = f"{dataset_uri}/variabel/{quote(name, safe='')}"
-        v = Variable(uri=uri, name=name, title=_lang_text(row.get("Variabeletikett")),
-                     description=_lang_text(row.get("Beskrivelse")), datatype=datatype, unit=row.get("Enhet") or None,
-                     question=_lang_text(row.get("Spørsmål")), table=row.get("Tabell") or None,
-                     keywords=[w.strip() for w in row.get("Nøkkelord", "").split(",") if w.strip()])
-        for column, attr in (("Gyldig fra", "valid_from"), ("Gyldig til", "valid_to")):
-            value = row.get(column, "")
-            if value and not re.fullmatch(r"\d{4}(-\d{2}-\d{2})?", value[:10]):
-                self.problems.append(Problem(f"{where}, {column}", f"{value!r} is not a date (YYYY-MM-DD)"))
-            elif value:
-                setattr(v, attr, value[:10])
-        self.coding(where, row.get("Kodeverk", ""), v)
-        return v
-
-    def coding(self, where: str, value: str, v: Variable) -> None:
-        if not value:
-            return
-        if value.startswith(("http://", "https://")):
-            v.codelist = value
-        elif "=" in value:
-            concepts = []
-            for part in re.split(r"[;\n]", value):
-                code, _, label = part.partition("=")
-                if code.strip():
-                    concepts.append(Concept(code=code.strip(), label=_lang_text(label.strip())))
-            uri = f"{v.uri}/kodeverk"
-            self.codelists.append(CodeList(uri=uri, identifier=f"{v.name}-kodeverk",
-                                           title={"nb": f"Koder for {v.name}"}, concepts=concepts))
-            v.codelist = uri
-        else:
-            v.coding_system = value
+        headings = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
+        for p in found.problems:
+            where = f"{path.name} {p.record_id}" + (f", {headings.get(p.field, p.field)}" if p.field else "")
+            self.problems.append(Problem(where, p.message.removeprefix(f"{p.record_id}: ")))
+        self.codelists += found.codelists
+        return found.variables
 
 
 # --- writing ----------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from typing import Any
 from catalog.model import Agent, CodeList, Concept, Variable
 
 FIELDS = ("name", "title", "description", "datatype", "unit", "codes", "valid_from", "valid_to", "table",
-          "question", "coding_system")
+          "question", "coding_system", "keywords")
 LOCALISED = ("title", "description", "question")
 """Fields that may carry a language suffix in a column mapping, e.g. `title_en`."""
 
@@ -48,6 +48,7 @@ DEFAULT_HEADINGS: dict[str, str] = {
     **dict.fromkeys(("tabell", "skjema", "table", "form"), "table"),
     **dict.fromkeys(("spørsmål", "spørsmålstekst", "question"), "question"),
     **dict.fromkeys(("kodesystem", "coding system", "klassifikasjon"), "coding_system"),
+    **dict.fromkeys(("nøkkelord", "stikkord", "emneord", "keywords"), "keywords"),
 }
 
 CSVW_TYPES = {t.lower(): t for t in (
@@ -361,6 +362,8 @@ def _variable(ctx: _Context, row: int, cells: dict[str, str]) -> Variable | None
             setattr(var, key, date)
         elif key == "codes":
             _codes(ctx, row, var, value)
+        elif key == "keywords":
+            var.keywords = [w.strip() for w in re.split(r"[,;]", value) if w.strip()]
         else:
             setattr(var, key, value)
     return var

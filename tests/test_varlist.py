@@ -103,6 +103,11 @@ def test_english_columns_keep_their_language_tag():
     assert found.variables[0].title == {"nb": "Fødselsvekt", "en": "Birth weight"}
 
 
+def test_keywords_are_read_as_a_list_split_at_commas_or_semicolons():
+    rows = [["Variabelnavn", "Nøkkelord"], ["VEKT", "fødsel, vekt;nyfødt"], ["LENGDE", ""]]
+    assert [v.keywords for v in read(csv_bytes(rows)).variables] == [["fødsel", "vekt", "nyfødt"], []]
+
+
 def test_bad_rows_are_reported_by_row_variable_and_field_and_the_rest_is_read():
     rows = [HELSEDATA[0],
             ["A", "a", "", "heltall?", "", "", "", ""],
