@@ -26,7 +26,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +46,8 @@ TIE_BREAKER = 0.1
 WRITER_HEAP = 256_000_000
 WRITER_THREADS = 2
 WRITE_BATCH = 1000
+MEMO_SIZE = 10_000
+_UNBUILT = object()
 FAST_FIELDS = frozenset({"type", "name_sort", *FACETS})
 """Keyword fields read per document while searching (sorting, facet counts); the others are only
 looked up by term, and skipping their columns saves indexing time."""
@@ -109,6 +111,7 @@ class TantivyBackend:
         self.analyzers = {name: _analyzer(language) for name, language in ANALYZERS.items()}
         self.tokenizers = {**self.analyzers, UNINDEXED: _unindexed()}
         self._lock = threading.Lock()
+        self._built: dict[tuple[str, str, int], Any] = {}  # per-word queries (see _memo)
         self._write_lock = threading.Lock()
         self._index: Any = None
         self._current: str | None = None
@@ -219,10 +222,26 @@ class TantivyBackend:
         index.reload()
 
     # -- queries ----------------------------------------------------------------------------
+    def _memo(self, kind: str, word: str, distance: int, build: Callable[[], Any]) -> Any:
+        """Per-word queries are built once: a page runs up to five searches with the same words,
+        and building one word's query (13 fields, 3 analyzers) costs more than some searches.
+        Every index has the same schema, so a query built for one serves all; the memo is
+        bounded by starting afresh when full."""
+        key = (kind, word, distance)
+        query = self._built.get(key, _UNBUILT)
+        if query is _UNBUILT:
+            if len(self._built) >= MEMO_SIZE:
+                self._built = {}
+            query = self._built[key] = build()
+        return query
+
     def _word(self, schema: Any, word: str, plan: QueryPlan) -> Any:
+        distance = plan.fuzziness(word)
+        return self._memo("word", word, distance, lambda: self._build_word(schema, word, distance))
+
+    def _build_word(self, schema: Any, word: str, distance: int) -> Any:
         """One query word against every text field (best field wins), plus typo variants."""
         options = []
-        distance = plan.fuzziness(word)
         for field_name, boost in FIELD_BOOSTS.items():
             terms = self.analyzers[FIELD_ANALYZER[field_name]].analyze(word)
             if not terms:
@@ -244,6 +263,9 @@ class TantivyBackend:
         """The documents where `word` is in some text field: a term per analyzer in the match
         fields. None when an analyzer makes several terms of it (then only the fields themselves
         can say whether all of them are in one field, as the scored query requires)."""
+        return self._memo("match", word, 0, lambda: self._build_matching(schema, word))
+
+    def _build_matching(self, schema: Any, word: str) -> Any:
         options = []
         for analyzer, field_name in MATCH_FIELDS.items():
             terms = self.analyzers[analyzer].analyze(word)
