@@ -174,3 +174,26 @@ def test_an_unreadable_resource_is_reported_and_its_package_still_harvested(sett
     assert d.uri == "https://nnrr.example.org/datasett/nakke" and d.modified == "2024-05-01T10:00:00Z"
     assert [v.name for v in d.variables] == ["KJONN", "VEKT", "BOKOMM"]
     assert [c.identifier for c in codelists(store, "nnrr").values()] == ["p1/KJONN"]
+
+
+def test_a_package_that_can_no_longer_be_mapped_keeps_its_last_good_version_and_its_code_lists(settings, store,
+                                                                                              server):
+    server.serve("/files/liste.xlsx", xlsx(HELSEDATA))
+    package = {"id": "p1", "name": "nakke", "title": "Nakke- og ryggregisteret",
+               "metadata_modified": "2024-05-01T10:00:00.000000", "organization": {"name": "nnrr", "title": "NNRR"},
+               "resources": [{"id": "r1", "name": "Variabelliste", "format": "XLSX",
+                              "url": server.url + "/files/liste.xlsx"}]}
+    publish_portal(server, [package])
+    settings.sources["nnrr"] = SourceConfig("nnrr", "ckan", server.url + "/ckan/")
+    run(settings, store)
+    before = {s.uri: (s.hash, s.deleted_at) for s in store.records("nnrr")}
+    publish_portal(server, [{**package, "title": "Nytt navn", "tags": "nakke",  # tags must be a list of objects
+                             "metadata_modified": "2024-06-01T10:00:00.000000"}])
+    result = run(settings, store)["nnrr"]
+    assert [(e.record_id, e.message.split(" (")[0]) for e in result.errors] == [
+        ("nakke", "the package nakke could not be mapped")]
+    assert "its last good version is kept" in result.errors[0].message
+    assert harvest_counts(result) == {"new": 0, "changed": 0, "unchanged": 2, "deleted": 0, "errors": 1}  # kept
+    assert len(before) == 2  # the dataset and the code list of its KJONN variable
+    assert {s.uri: (s.hash, s.deleted_at) for s in store.records("nnrr")} == before
+    assert datasets(store, "nnrr")["nakke"].title == {"nb": "Nakke- og ryggregisteret"}
