@@ -22,7 +22,9 @@ core), in its own processes, so the client threads do not share its GIL.
 from __future__ import annotations
 
 import argparse
+import http.client
 import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -31,6 +33,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 import requests
@@ -163,19 +166,26 @@ def load(base: str, paths: list[str], clients: int, seconds: float,
     started = time.perf_counter()
     deadline = started + seconds
 
+    host, port = base.removeprefix("http://").split(":")
+
     def client(k: int) -> tuple[list[float], int]:
-        session, latencies, errors, i = requests.Session(), [], 0, k * 37
+        # http.client on a kept-alive connection: a load generator on the same two cores should
+        # spend as little of them as it can (requests costs several times more per request)
+        connection, latencies, errors, i = http.client.HTTPConnection(host, int(port), timeout=30), [], 0, k * 37
         due = started + k * interval / clients
         while due < deadline:
             if rate:
                 time.sleep(max(0.0, due - time.perf_counter()))
             else:
                 due = time.perf_counter()
-            r = session.get(base + paths[i % len(paths)], timeout=30)
+            connection.request("GET", quote(paths[i % len(paths)], safe="/?=&"))
+            answer = connection.getresponse()
+            answer.read()
             latencies.append(time.perf_counter() - due)
-            errors += r.status_code != 200
+            errors += answer.status != 200
             i += 1
             due = due + interval if rate else time.perf_counter()
+        connection.close()
         return latencies, errors
 
     with ThreadPoolExecutor(clients) as pool:
@@ -184,11 +194,27 @@ def load(base: str, paths: list[str], clients: int, seconds: float,
     return [x for lat, _ in results for x in lat], wall, sum(e for _, e in results)
 
 
-def report(name: str, latencies: list[float], wall: float, errors: int) -> tuple[float, float]:
+def server_cpu(pid: int) -> float:
+    """CPU seconds of the server: its parent process and the workers it forked."""
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(name: str, pid: int, base: str, paths: list[str], clients: int, seconds: float,
+            rate: float | None = None) -> tuple[float, float]:
+    """One load run, printed with the server's CPU per request: that figure does not depend on
+    what else the shared machine runs, so it is the one to compare between runs."""
+    cpu = server_cpu(pid)
+    latencies, wall, errors = load(base, paths, clients, seconds, rate)
+    per_request = (server_cpu(pid) - cpu) / len(latencies) * 1000
     p95 = statistics.quantiles(latencies, n=100)[94] * 1000
     rps = len(latencies) / wall
     print(f"{name:<24} {len(latencies):>7} requests  p50 {statistics.median(latencies) * 1000:6.1f} ms  "
-          f"p95 {p95:6.1f} ms  {rps:7.1f} req/s  {errors} errors", flush=True)
+          f"p95 {p95:6.1f} ms  {rps:7.1f} req/s  {errors} errors  server CPU {per_request:5.2f} ms/request", flush=True)
     return p95, rps
 
 
@@ -226,14 +252,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.clients} clients, {args.seconds:.0f} s each, {args.workers} waitress processes of "
                   f"{args.threads} threads, {multiprocessing.cpu_count()} cores", flush=True)
             print("as fast as the clients can (each waits for its answer):")
-            base_p95, base_rps = report("baseline (static css)", *load(base, ["/static/style.css"], args.clients,
-                                                                     args.seconds))
-            _, rps = report("search page", *load(base, paths, args.clients, args.seconds))
-            _, rps_unique = report("search, all different", *load(base, unique_paths(), args.clients, args.seconds))
+            run = (server.pid, base)
+            _, base_rps = measure("baseline (static css)", *run, ["/static/style.css"], args.clients, args.seconds)
+            _, rps = measure("search page", *run, paths, args.clients, args.seconds)
+            _, rps_unique = measure("search, all different", *run, unique_paths(), args.clients, args.seconds)
             print(f"at {args.rate:.0f} requests/s from the {args.clients} clients together (latency from when due):")
-            p95, _ = report("search page", *load(base, paths, args.clients, args.seconds, args.rate))
-            p95_unique, _ = report("search, all different", *load(base, unique_paths(3), args.clients, args.seconds,
-                                                                  args.rate))
+            p95, _ = measure("search page", *run, paths, args.clients, args.seconds, args.rate)
+            p95_unique, _ = measure("search, all different", *run, unique_paths(3), args.clients, args.seconds,
+                                    args.rate)
         finally:
             server.terminate()
             server.join(10)
