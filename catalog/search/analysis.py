@@ -115,21 +115,26 @@ class WordList:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._mtime: float | None = None
+        self._version: tuple[int, int, int] | None = None
         self._lines: list[str] = []
         self._lock = threading.Lock()
 
-    def lines(self) -> list[str]:
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever the file is edited or replaced (inode, time in ns, size)."""
         try:
-            mtime = self.path.stat().st_mtime
+            st = self.path.stat()
         except FileNotFoundError as exc:
             raise FileNotFoundError(f"search word list {self.path} is missing") from exc
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def lines(self) -> list[str]:
+        version = self.version()
         with self._lock:
-            if mtime != self._mtime:
+            if version != self._version:
                 raw = self.path.read_text(encoding="utf-8").splitlines()
                 self._lines = [line.split("#", 1)[0].strip() for line in raw]
                 self._lines = [line for line in self._lines if line]
-                self._mtime = mtime
+                self._version = version
             return self._lines
 
 

@@ -240,12 +240,14 @@ class ElasticsearchBackend:
     def count(self) -> int:
         return int(self.client.count(index=self.alias)["count"])
 
-    def generation(self) -> tuple[tuple[str, int, int], ...]:
+    def generation(self) -> tuple[Any, ...]:
         """Per index behind the alias: its uuid (a rebuild makes a new one) and its counts of
-        indexing and delete operations, which every write raises, updates in place included."""
+        indexing and delete operations, which every write raises, updates in place included;
+        and the synonym list's version (synonyms apply at query time)."""
         stats = self.client.indices.stats(index=self.alias, metric="indexing")["indices"]
-        return tuple(sorted((s.get("uuid", name), s["primaries"]["indexing"]["index_total"],
-                             s["primaries"]["indexing"]["delete_total"]) for name, s in stats.items()))
+        return (*sorted((s.get("uuid", name), s["primaries"]["indexing"]["index_total"],
+                         s["primaries"]["indexing"]["delete_total"]) for name, s in stats.items()),
+                self.synonyms.list.version())
 
     def close(self) -> None:
         self.client.close()

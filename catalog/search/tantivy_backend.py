@@ -376,14 +376,15 @@ class TantivyBackend:
     def count(self) -> int:
         return self.index().searcher().num_docs
 
-    def generation(self) -> tuple[str | None, int, int]:
-        """Every commit, from any process, writes a new meta.json into the current index directory."""
+    def generation(self) -> tuple[Any, ...]:
+        """Every commit, from any process, writes a new meta.json into the current index directory;
+        an edited synonym list changes what searches find too."""
         self.index()
         try:
             meta = os.stat(self.root / str(self._current) / "meta.json")
         except FileNotFoundError:  # replaced by a rebuild just now: the next call sees the new one
-            return self._current, 0, 0
-        return self._current, meta.st_ino, meta.st_mtime_ns
+            return self._current, 0, 0, self.synonyms.list.version()
+        return self._current, meta.st_ino, meta.st_mtime_ns, self.synonyms.list.version()
 
     def close(self) -> None:
         self._index = None
