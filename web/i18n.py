@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, Response, g, request
@@ -20,6 +21,7 @@ DEFAULT = "nb"
 COOKIE = "lang"
 SOURCE_DIR = Path(__file__).parent / "translations"
 ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "en": "en"}
+LOCALES = {name: Locale.parse(name) for name in LANGUAGES}
 
 
 def compile_catalogs(target: Path) -> Path:
@@ -38,13 +40,16 @@ def compile_catalogs(target: Path) -> Path:
     return target
 
 
-def select_locale() -> str:
-    """?lang= first, then the cookie, then the browser's Accept-Language, then bokmål."""
+def select_locale() -> Locale:
+    """?lang= first, then the cookie, then the browser's Accept-Language, then bokmål.
+
+    A Locale, not its name: flask-babel parses a name anew on every request, and babel checks
+    for the locale's data file each time (a file-system call per page)."""
     for wanted in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if wanted in LANGUAGES:
-            return wanted
+            return LOCALES[wanted]
     best = request.accept_languages.best_match(list(ALIASES))
-    return ALIASES.get(best or "", DEFAULT)
+    return LOCALES[ALIASES.get(best or "", DEFAULT)]
 
 
 def current() -> str:

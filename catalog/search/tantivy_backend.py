@@ -47,6 +47,8 @@ WRITER_HEAP = 256_000_000
 WRITER_THREADS = 2
 WRITE_BATCH = 1000
 MEMO_SIZE = 10_000
+RECHECK = 0.5
+"""Seconds between looks at what other processes changed on disk (CURRENT, meta.json, synonyms)."""
 _UNBUILT = object()
 FAST_FIELDS = frozenset({"type", "name_sort", *FACETS})
 """Keyword fields read per document while searching (sorting, facet counts); the others are only
@@ -115,6 +117,8 @@ class TantivyBackend:
         self._write_lock = threading.Lock()
         self._index: Any = None
         self._current: str | None = None
+        self._fresh_until = 0.0
+        self._generation: tuple[float, Synonyms, tuple[Any, ...]] | None = None  # until, for, value
         if not (self.root / "CURRENT").exists():
             self._switch(self._new_dir())
 
@@ -153,12 +157,23 @@ class TantivyBackend:
             return self._load()
 
     def _load(self) -> Any:
+        """The current index. What other processes did (a rebuild switching CURRENT) is looked at
+        at most every RECHECK seconds: under load every file read is a GIL hand-over, and at
+        hundreds of searches a second those dominated the search page (py-spy)."""
+        if self._index is not None and time.monotonic() < self._fresh_until:
+            return self._index
         current = (self.root / "CURRENT").read_text().strip()
         with self._lock:
             if current != self._current:
                 self._index = self._open(current)
                 self._current = current
+            self._fresh_until = time.monotonic() + RECHECK
             return self._index
+
+    def _expire(self) -> None:
+        """After a write of our own, the next search looks again at once."""
+        self._fresh_until = 0.0
+        self._generation = None
 
     # -- writing ----------------------------------------------------------------------------
     @contextmanager
@@ -195,6 +210,7 @@ class TantivyBackend:
         writer.commit()
         writer.wait_merging_threads()
         index.reload()
+        self._expire()
         return n
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
@@ -202,6 +218,7 @@ class TantivyBackend:
             name = self._new_dir()
             n = self._write(self._open(name), docs, replace=False)
             self._switch(name)
+            self._expire()
             return n
 
     def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
@@ -220,6 +237,7 @@ class TantivyBackend:
         writer.commit()
         writer.wait_merging_threads()
         index.reload()
+        self._expire()
 
     # -- queries ----------------------------------------------------------------------------
     def _memo(self, kind: str, word: str, distance: int, build: Callable[[], Any]) -> Any:
@@ -378,13 +396,19 @@ class TantivyBackend:
 
     def generation(self) -> tuple[Any, ...]:
         """Every commit, from any process, writes a new meta.json into the current index directory;
-        an edited synonym list changes what searches find too."""
+        an edited synonym list changes what searches find too. Looked at most every RECHECK
+        seconds (our own writes at once), like CURRENT in `_load`."""
+        cached = self._generation
+        if cached is not None and time.monotonic() < cached[0] and cached[1] is self.synonyms:
+            return cached[2]
         self.index()
         try:
             meta = os.stat(self.root / str(self._current) / "meta.json")
+            value: tuple[Any, ...] = (self._current, meta.st_ino, meta.st_mtime_ns, self.synonyms.list.version())
         except FileNotFoundError:  # replaced by a rebuild just now: the next call sees the new one
             return self._current, 0, 0, self.synonyms.list.version()
-        return self._current, meta.st_ino, meta.st_mtime_ns, self.synonyms.list.version()
+        self._generation = (time.monotonic() + RECHECK, self.synonyms, value)
+        return value
 
     def close(self) -> None:
         self._index = None
