@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, OWL, PROV, RDF, SKOS, XSD
-from rdflib.term import Node
+from rdflib.term import Node, _is_valid_langtag
 
 from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, LangText, Record, Variable
 
@@ -37,6 +37,15 @@ SCHEMA = Namespace("https://schema.org/")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 HK = Namespace("https://w3id.org/helsekatalog#")
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # missing from rdflib's closed DCAT namespace
+XSD_INTEGER = XSD.integer
+# Terms written per variable and per code, looked up once (rdflib's closed namespaces check
+# every attribute access)
+RDF_TYPE, DCT_DESCRIPTION, DCAT_KEYWORD = RDF.type, DCT.description, DCAT.keyword
+CSVW_COLUMN, CSVW_NAME, CSVW_TITLE, CSVW_DATATYPE, CSVW_PROPERTY_URL = (
+    CSVW.Column, CSVW.name, CSVW.title, CSVW.datatype, CSVW.propertyUrl)
+SCHEMA_POSITION, SCHEMA_VALID_FROM, SCHEMA_VALID_THROUGH = SCHEMA.position, SCHEMA.validFrom, SCHEMA.validThrough
+SKOS_CONCEPT, SKOS_IN_SCHEME, SKOS_NOTATION, SKOS_PREF_LABEL, SKOS_DEFINITION, SKOS_BROADER = (
+    SKOS.Concept, SKOS.inScheme, SKOS.notation, SKOS.prefLabel, SKOS.definition, SKOS.broader)
 
 PREFIXES = {
     "dcat": DCAT, "dct": DCT, "foaf": FOAF, "skos": SKOS, "xsd": XSD, "prov": PROV, "owl": OWL,
@@ -56,10 +65,47 @@ def new_graph() -> Graph:
 
 # --- writing ---------------------------------------------------------------------------------
 
+_VALID_TAGS: dict[str, bool] = {}
+
+
+def text(value: str, lang: str | None = None) -> Literal:
+    """The term `Literal(value, lang=lang)`, made without rdflib's per-call work.
+
+    A record of 100 variables has ~500 literals, and Literal.__new__ (parsing the lexical form,
+    normalising, checking the tag) was a third of validating one. For a plain or language-tagged
+    string rdflib stores the string as its own value and no datatype; this does the same, so the
+    term is equal to, hashes like and serialises like rdflib's (tests/test_rdf.py checks it).
+    A tag is checked once; a tag rdflib refuses goes through rdflib, which raises as before."""
+    if lang:
+        valid = _VALID_TAGS.get(lang)
+        if valid is None:
+            valid = _is_valid_langtag(lang)
+            if len(_VALID_TAGS) < 10_000:
+                _VALID_TAGS[lang] = valid
+        if not valid:
+            return Literal(value, lang=lang)
+    term = str.__new__(Literal, value)
+    term._language = lang or None
+    term._datatype = None
+    term._value = value
+    term._ill_typed = None
+    return term
+
+
+def integer(value: int) -> Literal:
+    """The term `Literal(value)` for an int (xsd:integer), without rdflib's per-call work."""
+    term = str.__new__(Literal, str(value))
+    term._language = None
+    term._datatype = XSD_INTEGER
+    term._value = value
+    term._ill_typed = None
+    return term
+
+
 def _lang(g: Graph, s: Node, p: URIRef, value: LangText) -> None:
     for lang, txt in value.items():
         if txt:
-            g.add((s, p, Literal(txt, lang=lang or None)))
+            g.add((s, p, text(txt, lang or None)))
 
 
 def _date(value: str) -> Literal:
@@ -244,31 +290,31 @@ def add_variables(g: Graph, s: URIRef, d: Dataset) -> None:
             g.add((t, DCT.title, Literal(v.table or d.identifier)))
         column = add_variable(g, v)
         g.add((tables[v.table], CSVW.column, column))
-        g.add((column, SCHEMA.position, Literal(position)))  # the source's order; RDF has none
+        g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
 
 
 def add_variable(g: Graph, v: Variable) -> URIRef:
     c = URIRef(v.uri)
-    g.add((c, RDF.type, CSVW.Column))
-    g.add((c, CSVW.name, Literal(v.name)))
-    _lang(g, c, CSVW.title, v.title)
-    _lang(g, c, DCT.description, v.description)
-    g.add((c, CSVW.datatype, Literal(v.datatype)))
+    g.add((c, RDF_TYPE, CSVW_COLUMN))
+    g.add((c, CSVW_NAME, text(v.name)))
+    _lang(g, c, CSVW_TITLE, v.title)
+    _lang(g, c, DCT_DESCRIPTION, v.description)
+    g.add((c, CSVW_DATATYPE, Literal(v.datatype) if v.datatype is None else text(v.datatype)))
     if v.unit:
-        g.add((c, HK.unit, Literal(v.unit)))
+        g.add((c, HK.unit, text(v.unit)))
     if v.codelist:
         g.add((c, HK.codeList, URIRef(v.codelist)))
     if v.coding_system:
-        g.add((c, HK.codingSystem, Literal(v.coding_system)))
+        g.add((c, HK.codingSystem, text(v.coding_system)))
     if v.property_url:
-        g.add((c, CSVW.propertyUrl, URIRef(v.property_url)))
+        g.add((c, CSVW_PROPERTY_URL, URIRef(v.property_url)))
     _lang(g, c, HK.question, v.question)
     if v.valid_from:
-        g.add((c, SCHEMA.validFrom, _date(v.valid_from)))
+        g.add((c, SCHEMA_VALID_FROM, _date(v.valid_from)))
     if v.valid_to:
-        g.add((c, SCHEMA.validThrough, _date(v.valid_to)))
+        g.add((c, SCHEMA_VALID_THROUGH, _date(v.valid_to)))
     for w in v.keywords:
-        g.add((c, DCAT.keyword, Literal(w)))
+        g.add((c, DCAT_KEYWORD, text(w)))
     return c
 
 
@@ -292,18 +338,18 @@ def add_codelist(g: Graph, cl: CodeList) -> URIRef:
         g.add((s, DCAT.landingPage, URIRef(cl.landing_page)))
     for position, c in enumerate(cl.concepts):
         n = URIRef(c.uri or concept_uri(cl.uri, c.code))
-        g.add((n, RDF.type, SKOS.Concept))
-        g.add((n, SCHEMA.position, Literal(position)))
-        g.add((n, SKOS.inScheme, s))
-        g.add((n, SKOS.notation, Literal(c.code)))
-        _lang(g, n, SKOS.prefLabel, c.label)
-        _lang(g, n, SKOS.definition, c.definition)
+        g.add((n, RDF_TYPE, SKOS_CONCEPT))
+        g.add((n, SCHEMA_POSITION, integer(position)))
+        g.add((n, SKOS_IN_SCHEME, s))
+        g.add((n, SKOS_NOTATION, text(c.code)))
+        _lang(g, n, SKOS_PREF_LABEL, c.label)
+        _lang(g, n, SKOS_DEFINITION, c.definition)
         if c.parent:
-            g.add((n, SKOS.broader, URIRef(concept_uri(cl.uri, c.parent))))
+            g.add((n, SKOS_BROADER, URIRef(concept_uri(cl.uri, c.parent))))
         if c.valid_from:
-            g.add((n, SCHEMA.validFrom, _date(c.valid_from)))
+            g.add((n, SCHEMA_VALID_FROM, _date(c.valid_from)))
         if c.valid_to:
-            g.add((n, SCHEMA.validThrough, _date(c.valid_to)))
+            g.add((n, SCHEMA_VALID_THROUGH, _date(c.valid_to)))
         if c.missing:
             g.add((n, HK.missingValue, Literal(True)))
     return s

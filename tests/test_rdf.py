@@ -57,3 +57,33 @@ def test_a_dataset_without_uri_is_reported_not_invented():
     assert problems == [("(blank node)", "dcat:Dataset", "a dataset has no URI (blank node); skipped")]
 
 
+
+
+@pytest.mark.parametrize(("value", "lang"), [("Fødselsvekt", "nb"), ("x", None), ("Birth weight", "en-GB"), ("", None),
+                                             ("a\\n\"b\"", "nn"), ("tekst", "")])
+def test_fast_text_literals_are_the_terms_rdflib_makes(value, lang):
+    from rdflib import Literal
+
+    from catalog.rdf import text
+
+    fast, slow = text(value, lang or None), Literal(value, lang=lang)
+    assert (fast == slow, hash(fast) == hash(slow), fast.n3(), fast.value) == (True, True, slow.n3(), slow.value)
+    assert (fast.language, fast.datatype, fast.ill_typed) == (slow.language, slow.datatype, slow.ill_typed)
+
+
+@pytest.mark.parametrize("value", [0, 7, 123456789])
+def test_fast_integer_literals_are_the_terms_rdflib_makes(value):
+    from rdflib import Literal
+
+    from catalog.rdf import integer
+
+    fast, slow = integer(value), Literal(value)
+    assert (fast == slow, hash(fast) == hash(slow), fast.n3(), fast.value, fast.datatype) == (
+        True, True, slow.n3(), slow.value, slow.datatype)
+
+
+def test_a_language_tag_rdflib_refuses_is_still_refused():
+    from catalog.rdf import text
+
+    with pytest.raises(ValueError, match="not a valid language tag"):
+        text("x", "not a tag")
