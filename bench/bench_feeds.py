@@ -63,8 +63,13 @@ def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int) -> None:
     """Each page first cold (its records rendered for the first time), then warm (fragments cached)."""
     pages = max(1, datasets // 100)
     cold, warm, baseline = [], [], []
-    for i in range(max(rounds, pages)):
-        page = i % pages + 1
+    # The process is warmed first (imports, the store's first queries) with another profile, so
+    # "cold" means what it says for a running server: this page's records not yet rendered.
+    assert client.get("/catalog?page=1&page_size=100&profile=dcat-ap-no").status_code == 200
+    for i in range(pages + rounds):
+        # every page once (cold), then the first five again and again (warm: their fragments
+        # fit in the cache, as a harvester's pages do while it pages through)
+        page = i + 1 if i < pages else (i - pages) % min(pages, 5) + 1
         started = time.perf_counter()
         response = client.get(f"/catalog?page={page}&page_size=100&profile=dcat-ap-3", headers={"Accept": "text/turtle"})
         assert response.status_code == 200, response.status_code
@@ -109,7 +114,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasets", type=int, default=2000, help="datasets in the dump benchmark")
     parser.add_argument("--variables", type=int, default=100, help="variables per dataset in the dump benchmark")
-    parser.add_argument("--page-datasets", type=int, default=1000, help="datasets in the page benchmark")
+    parser.add_argument("--page-datasets", type=int, default=3000,
+                        help="datasets in the page benchmark (one cold request per 100)")
     parser.add_argument("--page-variables", type=int, default=20, help="variables per dataset in the page benchmark")
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()

@@ -13,6 +13,7 @@ the store's version, so an unchanged page costs a 304 and one SQL query.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -128,8 +129,32 @@ class TripleSink(dict):
         self[triple] = None
 
     def turtle(self) -> bytes:
-        """The triples as Turtle statements (rdflib's n3() of each term; multi-line literals need Turtle)."""
-        return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in self).encode()
+        """The triples as Turtle statements, one a line (read back by pyoxigraph in `render`)."""
+        return "".join(f"{_n3(s)} {_n3(p)} {_n3(o)} .\n" for s, p, o in self).encode()
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_IRIS: dict[URIRef, str] = {}  # IRIs recur: predicates in every statement, a variable's in eight
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _n3(term: Any) -> str:
+    """A term in Turtle, as rdflib's n3() would write it but without its per-term work (a page
+    has ~20,000 terms): the common cases here, anything unusual through rdflib."""
+    kind = type(term)
+    if kind is URIRef:
+        written = _IRIS.get(term)
+        if written is None:
+            if len(_IRIS) >= 100_000:
+                _IRIS.clear()
+            written = _IRIS[term] = term.n3() if _IRI_UNSAFE.search(term) else f"<{term}>"
+        return written
+    if kind is Literal:
+        body = '"' + term.translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{body}@{term.language}"
+        return f"{body}^^<{term.datatype}>" if term.datatype else body
+    return term.n3()
 
 
 OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML,
@@ -138,8 +163,14 @@ OX_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items()}
 
 
 def render(statements: bytes, fmt: str) -> bytes:
-    """Turtle statements (possibly repeating triples) in one of export.SERIALIZERS' formats, each triple once."""
-    triples = dict.fromkeys(ox.parse(statements, format=ox.RdfFormat.TURTLE))
+    """Statements as `TripleSink.turtle` writes them (possibly repeating triples) in one of
+    export.SERIALIZERS' formats, each triple once.
+
+    Those lines are N-Triples too, and equal triples are equal lines, so repeats are dropped as
+    lines and the rest streams from pyoxigraph's parser into its serialiser: a page's triples
+    never become a Python collection of terms (that was a third of a feed page's time)."""
+    lines = dict.fromkeys(statements.splitlines(keepends=True))
+    triples = ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
     return ox.serialize(triples, format=OX_FORMATS[fmt], prefixes=None if fmt == "nt" else OX_PREFIXES) or b""
 
 

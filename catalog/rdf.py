@@ -44,6 +44,8 @@ RDF_TYPE, DCT_DESCRIPTION, DCAT_KEYWORD = RDF.type, DCT.description, DCAT.keywor
 CSVW_COLUMN, CSVW_NAME, CSVW_TITLE, CSVW_DATATYPE, CSVW_PROPERTY_URL = (
     CSVW.Column, CSVW.name, CSVW.title, CSVW.datatype, CSVW.propertyUrl)
 SCHEMA_POSITION, SCHEMA_VALID_FROM, SCHEMA_VALID_THROUGH = SCHEMA.position, SCHEMA.validFrom, SCHEMA.validThrough
+HK_UNIT, HK_CODE_LIST, HK_CODING_SYSTEM, HK_QUESTION = HK.unit, HK.codeList, HK.codingSystem, HK.question
+CSVW_COLUMN_OF = CSVW.column
 SKOS_CONCEPT, SKOS_IN_SCHEME, SKOS_NOTATION, SKOS_PREF_LABEL, SKOS_DEFINITION, SKOS_BROADER = (
     SKOS.Concept, SKOS.inScheme, SKOS.notation, SKOS.prefLabel, SKOS.definition, SKOS.broader)
 
@@ -289,7 +291,7 @@ def add_variables(g: Graph, s: URIRef, d: Dataset) -> None:
             g.add((t, RDF.type, CSVW.Table))
             g.add((t, DCT.title, Literal(v.table or d.identifier)))
         column = add_variable(g, v)
-        g.add((tables[v.table], CSVW.column, column))
+        g.add((tables[v.table], CSVW_COLUMN_OF, column))
         g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
 
 
@@ -301,14 +303,14 @@ def add_variable(g: Graph, v: Variable) -> URIRef:
     _lang(g, c, DCT_DESCRIPTION, v.description)
     g.add((c, CSVW_DATATYPE, Literal(v.datatype) if v.datatype is None else text(v.datatype)))
     if v.unit:
-        g.add((c, HK.unit, text(v.unit)))
+        g.add((c, HK_UNIT, text(v.unit)))
     if v.codelist:
-        g.add((c, HK.codeList, URIRef(v.codelist)))
+        g.add((c, HK_CODE_LIST, URIRef(v.codelist)))
     if v.coding_system:
-        g.add((c, HK.codingSystem, text(v.coding_system)))
+        g.add((c, HK_CODING_SYSTEM, text(v.coding_system)))
     if v.property_url:
         g.add((c, CSVW_PROPERTY_URL, URIRef(v.property_url)))
-    _lang(g, c, HK.question, v.question)
+    _lang(g, c, HK_QUESTION, v.question)
     if v.valid_from:
         g.add((c, SCHEMA_VALID_FROM, _date(v.valid_from)))
     if v.valid_to:

@@ -392,10 +392,14 @@ class SQLiteStore:
         return total, [self._stored(r) for r in rows]
 
     def version(self) -> tuple[str | None, int]:
-        """(latest change, records ever stored + latest run that saw one): any write that alters what a
-        feed shows (content, deletion, the run a catalogue record names) alters it."""
-        row = self.db.execute("SELECT max(last_changed), count(*) + coalesce(max(run_id), 0) * 1000003 "
-                              "FROM records").fetchone()
+        """(latest change, latest finished run): any write that alters what a feed shows alters it.
+
+        Records are never removed, so a new, changed or deleted record moves the latest change;
+        a run that only saw records unchanged (they now name that run) moves the latest finished
+        run when it ends. Both are index lookups: this is asked on every feed request, and
+        counting the records, as it once did, grew with the catalogue."""
+        row = self.db.execute("SELECT (SELECT max(last_changed) FROM records), "
+                              "(SELECT coalesce(max(id), 0) FROM runs WHERE finished IS NOT NULL)").fetchone()
         return row[0], row[1]
 
     def mentioning(self, uri: str) -> StoredRecord | None:

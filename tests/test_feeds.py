@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings as examples, strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, SKOS
 
@@ -156,3 +157,30 @@ def test_content_hash_of_each_record_is_in_its_catalogue_record(settings, store,
     g = graph(client.get("/catalog"))
     record = g.value(predicate=FOAF.primaryTopic, object=URIRef(mfr_dataset().uri))
     assert g.value(record, URIRef("https://w3id.org/helsekatalog#contentHash")) == Literal(content_hash(mfr_dataset()))
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@examples(max_examples=300, deadline=None)
+@given(value=_TEXT, lang=st.sampled_from([None, "nb", "en-GB"]), iri=st.sampled_from(
+    ["https://a.example/x", "https://a.example/x y", "https://a.example/æ?q=1#f", "urn:uuid:1"]))
+def test_feed_statements_read_back_as_the_very_terms_rdflib_would_write(value, lang, iri):
+    import pyoxigraph as ox
+
+    from catalog.feeds import TripleSink
+    from rdflib.namespace import XSD
+
+    sink = TripleSink()
+    subject, prop = URIRef("https://a.example/s"), URIRef("https://a.example/p")
+    for o in (Literal(value, lang=lang), Literal(value, datatype=XSD.date), Literal(7), Literal(True)):
+        sink.add((subject, prop, o))
+    try:
+        URIRef(iri).n3()
+        sink.add((subject, prop, URIRef(iri)))
+    except Exception:  # noqa: BLE001 - rdflib refuses it; so must we
+        with pytest.raises(Exception):
+            TripleSink({(subject, prop, URIRef(iri)): None}).turtle()
+    expected = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in sink).encode()
+    parse = lambda data: set(ox.parse(data, format=ox.RdfFormat.TURTLE))  # noqa: E731
+    assert parse(sink.turtle()) == parse(expected)
