@@ -256,7 +256,8 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 def cmd_simulator(args: argparse.Namespace) -> int:
     from catalog.simulator import serve
 
-    serve(args.host, args.port, seed=args.seed, scale=args.scale, generation=args.generation)
+    serve(args.host, args.port, seed=args.seed, scale=args.scale, generation=args.generation,
+          cache_bytes=args.cache_mb * 2**20)
     return 0
 
 
@@ -354,6 +355,8 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--scale", type=float, default=1.0)
     sim.add_argument("--generation", type=int, default=0)
+    sim.add_argument("--cache-mb", type=int, default=0,
+                     help="keep the last replies up to this size, as a caching front end would (default off)")
     sim.set_defaults(func=cmd_simulator)
     return p
 

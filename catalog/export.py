@@ -295,7 +295,7 @@ def catalog_graph(settings: Settings, store: SQLiteStore, profile: str = "health
     """The whole catalogue in memory (for `catalog export`; the web serves it paged or streamed)."""
     check_profile(profile)
     g = new_graph()
-    cat = add_catalog(g, settings, profile, store.version()[0])
+    cat = add_catalog(g, settings, profile, store.version())
     for stored in store.records():
         if include(stored, profile):
             add_record(g, cat, stored, settings, profile)

@@ -23,12 +23,12 @@ from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT, RDF, XSD
 
 from catalog.config import Settings
 from catalog.export import add_catalog, add_record, add_tombstone, check_profile, include
-from catalog.rdf import HYDRA, PREFIXES
+from catalog.rdf import HYDRA, PREFIXES, stable_bnode
 from catalog.store import SQLiteStore, StoredRecord
 
 DEFAULT_PAGE_SIZE = 100
@@ -113,8 +113,8 @@ class Validators:
 
 def validators(store: SQLiteStore, *parts: object) -> Validators:
     """Changes with every write that alters a record, and with every part of the request (`parts`)."""
-    modified, count = store.version()
-    digest = hashlib.sha256(repr((modified, count, parts)).encode()).hexdigest()[:32]
+    modified = store.version()
+    digest = hashlib.sha256(repr((modified, parts)).encode()).hexdigest()[:32]
     return Validators(digest, datetime.fromisoformat(modified).replace(microsecond=0) if modified else None)
 
 
@@ -212,7 +212,7 @@ FRAGMENTS = Fragments()
 
 def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url: str, fmt: str = "turtle") -> bytes:
     """One page of the feed; `feed_url` is where the feed is served (links are built on it)."""
-    modified, _count = store.version()
+    modified = store.version()
     head = TripleSink()
     cat = add_catalog(head, settings, req.profile, modified)  # type: ignore[arg-type]
     incremental = req.modified_since is not None
@@ -231,13 +231,13 @@ def add_paging(g: Graph, collection: URIRef, req: FeedRequest, total: int, feed_
     """Hydra: the collection, this page's view with its neighbours, and the search template."""
     last = max(1, -(-total // req.page_size))
     add_view(g, collection, req.page, last, total, lambda page: f"{feed_url}?{replace(req, page=page).query()}")
-    template = BNode()
+    template = stable_bnode(collection, HYDRA.search)
     g.add((collection, HYDRA.search, template))
     g.add((template, RDF.type, HYDRA.IriTemplate))
     g.add((template, HYDRA.template, Literal(feed_url + "{?profile,page,page_size,modified_since}")))
     g.add((template, HYDRA.variableRepresentation, HYDRA.BasicRepresentation))
     for variable, prop in (("modified_since", DCT.modified), ("page", None), ("page_size", None), ("profile", None)):
-        mapping = BNode()
+        mapping = stable_bnode(collection, HYDRA.search, variable)
         g.add((template, HYDRA.mapping, mapping))
         g.add((mapping, RDF.type, HYDRA.IriTemplateMapping))
         g.add((mapping, HYDRA.variable, Literal(variable)))
@@ -265,7 +265,7 @@ def dump(settings: Settings, store: SQLiteStore, profile: str) -> Iterator[bytes
     """The whole feed as N-Triples (also valid Turtle), written in batches of records in constant memory."""
     check_profile(profile)
     head = TripleSink()
-    cat = add_catalog(head, settings, profile, store.version()[0])  # type: ignore[arg-type]
+    cat = add_catalog(head, settings, profile, store.version())  # type: ignore[arg-type]
     yield render(head.turtle(), "nt")
     batch: list[bytes] = []
     for stored in store.records():

@@ -256,10 +256,8 @@ class Harvest:
         return state
 
     def _touch(self, uris: list[str]) -> None:
-        """Records the source reports unchanged: one transaction for many."""
-        if uris:
-            self.store.touch(uris, self.run_id)
-            self.counts["unchanged"] += len(uris)
+        """Records the source reports unchanged: counted, never written (see `SQLiteStore.last_harvest`)."""
+        self.counts["unchanged"] += len(uris)
 
     def _error(self, f: Failed) -> None:
         self.counts["errors"] += 1

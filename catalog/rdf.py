@@ -12,6 +12,7 @@ Terms without a standard home (a variable's unit, question text, code list link)
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -127,8 +128,15 @@ def _iris(g: Graph, s: Node, p: URIRef, values: Iterable[str], rdf_type: URIRef 
             g.add((URIRef(v), RDF.type, rdf_type))
 
 
-def _agent(g: Graph, agent: Agent, health: bool = False) -> Node:
-    node: Node = URIRef(agent.uri) if agent.uri else BNode()
+def stable_bnode(*about: object) -> BNode:
+    """A blank node named after what it hangs from (subject, property): the same record always
+    writes the same document, so feed pages keep their bytes (and their hashes, for harvesters
+    that skip unchanged pages) from one rendering to the next."""
+    return BNode("b" + hashlib.sha1(" ".join(map(str, about)).encode()).hexdigest()[:20])
+
+
+def _agent(g: Graph, agent: Agent, health: bool = False, at: tuple[Node, URIRef] | None = None) -> Node:
+    node: Node = URIRef(agent.uri) if agent.uri else (stable_bnode(*at) if at else BNode())
     g.add((node, RDF.type, FOAF.Agent))
     _lang(g, node, FOAF.name, agent.name)
     if agent.identifier:
@@ -142,7 +150,7 @@ def _agent(g: Graph, agent: Agent, health: bool = False) -> Node:
     if health and (agent.email or agent.url):
         # one contact point per agent IRI, so an agent that is both publisher and custodian keeps
         # exactly one cv:contactPoint (HealthDCAT-AP's HealthAgent_Shape)
-        cp = URIRef(f"{agent.uri}#contactPoint") if agent.uri else BNode()
+        cp = URIRef(f"{agent.uri}#contactPoint") if agent.uri else stable_bnode(node, CV.contactPoint)
         g.add((node, CV.contactPoint, cp))
         g.add((cp, RDF.type, CV.ContactPoint))
         if agent.email:
@@ -154,8 +162,8 @@ def _agent(g: Graph, agent: Agent, health: bool = False) -> Node:
     return node
 
 
-def _contact(g: Graph, agent: Agent) -> Node:
-    node: Node = URIRef(agent.uri) if agent.uri else BNode()
+def _contact(g: Graph, agent: Agent, at: tuple[Node, URIRef]) -> Node:
+    node: Node = URIRef(agent.uri) if agent.uri else stable_bnode(*at)
     g.add((node, RDF.type, VCARD.Kind))
     _lang(g, node, VCARD.fn, agent.name)
     if agent.email:
@@ -168,7 +176,7 @@ def _contact(g: Graph, agent: Agent) -> Node:
 def _described(g: Graph, s: Node, p: URIRef, cls: URIRef, value: LangText) -> None:
     """A property whose value is a node carrying a description (dct:provenance, dpv:hasPurpose ...)."""
     if value:
-        node = BNode()
+        node = stable_bnode(s, p)
         g.add((s, p, node))
         g.add((node, RDF.type, cls))
         _lang(g, node, DCT.description, value)
@@ -185,13 +193,13 @@ def add_dataset(g: Graph, d: Dataset) -> URIRef:
     _lang(g, s, DCT.title, d.title)
     _lang(g, s, DCT.description, d.description)
     if d.publisher:
-        g.add((s, DCT.publisher, _agent(g, d.publisher, health=True)))
+        g.add((s, DCT.publisher, _agent(g, d.publisher, health=True, at=(s, DCT.publisher))))
     if d.contact:
-        g.add((s, DCAT.contactPoint, _contact(g, d.contact)))
+        g.add((s, DCAT.contactPoint, _contact(g, d.contact, at=(s, DCAT.contactPoint))))
     if d.hdab:
-        g.add((s, HEALTH.hdab, _agent(g, d.hdab, health=True)))
+        g.add((s, HEALTH.hdab, _agent(g, d.hdab, health=True, at=(s, HEALTH.hdab))))
     if d.custodian:
-        g.add((s, GEODCATAP.custodian, _agent(g, d.custodian, health=True)))
+        g.add((s, GEODCATAP.custodian, _agent(g, d.custodian, health=True, at=(s, GEODCATAP.custodian))))
     for lang, words in d.keywords.items():
         for w in words:
             g.add((s, DCAT.keyword, Literal(w, lang=lang or None)))
@@ -207,7 +215,7 @@ def add_dataset(g: Graph, d: Dataset) -> URIRef:
     _described(g, s, DCT.provenance, DCT.ProvenanceStatement, d.provenance)
     _lang(g, s, HEALTH.populationCoverage, d.population_coverage)
     if d.temporal_start or d.temporal_end:
-        period = BNode()
+        period = stable_bnode(s, DCT.temporal)
         g.add((s, DCT.temporal, period))
         g.add((period, RDF.type, DCT.PeriodOfTime))
         if d.temporal_start:
@@ -327,7 +335,7 @@ def add_codelist(g: Graph, cl: CodeList) -> URIRef:
     _lang(g, s, DCT.title, cl.title)
     _lang(g, s, DCT.description, cl.description)
     if cl.publisher:
-        g.add((s, DCT.publisher, _agent(g, cl.publisher)))
+        g.add((s, DCT.publisher, _agent(g, cl.publisher, at=(s, DCT.publisher))))
     if cl.version:
         g.add((s, OWL.versionInfo, Literal(cl.version)))
     if cl.valid_from:

@@ -92,7 +92,7 @@ class SparqlEndpoint:
         self._slots = threading.BoundedSemaphore(workers)
         self._lock = threading.Lock()
         self._graph: ox.Store | None = None
-        self._version: tuple[str | None, int] | None = None
+        self._version: str | None = None
 
     def graph(self) -> ox.Store:
         """The query store, rebuilt first if the catalogue changed since it was built."""

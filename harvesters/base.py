@@ -8,7 +8,7 @@ source's last good records and marks them stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 from urllib.parse import quote
@@ -63,6 +63,16 @@ class Checkpoint:
 
 
 Event = Harvested | Present | Deleted | Failed | Complete | Checkpoint
+
+
+def saved_problems(events: Iterable[Failed]) -> list[list[str | None]]:
+    """Problems as checkpoint state, so a run that skips unchanged input can report them again:
+    a run's error list is complete for that run, and a problem not fixed at the source is not gone."""
+    return [[f.message, f.url, f.record_id, f.field] for f in events]
+
+
+def replayed(saved: Iterable[list[str | None]] | None) -> Iterator[Failed]:
+    return (Failed(str(m), u, r, f) for m, u, r, f in saved or ())
 
 
 def keep_last_good(what: str, url: str, record_id: str, exc: Exception, uris: list[str]) -> Iterator[Event]:

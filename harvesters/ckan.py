@@ -29,7 +29,7 @@ from ckanapi.errors import CKANAPIError
 
 from catalog.model import Agent, Dataset, Distribution, Variable
 from harvesters.base import (Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError,
-                              keep_last_good)
+                              keep_last_good, replayed, saved_problems)
 from harvesters.http import USER_AGENT, FetchError
 from harvesters.varlist import VarlistError, read_varlist
 
@@ -159,27 +159,45 @@ class CkanHarvester(Harvester):
         scope = f"organization:{org}" if org else ""
         since = self.state.get("modified_since")
         previous: dict[str, list[str]] = json.loads(self.state.get("records", "{}"))
+        noted: dict[str, list[list[str | None]]] = json.loads(self.state.get("problems", "{}"))
         records: dict[str, list[str]] = {}
+        problems: dict[str, list[list[str | None]]] = {}
+
+        def unchanged(pid: str) -> Iterator[Event]:
+            """A package as the last run saw it: its records present, its problems reported again."""
+            records[pid] = previous[pid]
+            if noted.get(pid):
+                problems[pid] = noted[pid]
+                yield from replayed(noted[pid])
+            yield from (Present(uri) for uri in previous[pid])
+
         newest = since or ""
         changed_fq = " AND ".join(filter(None, [scope, f"metadata_modified:[{ckan_time(since)} TO *]" if since else ""]))
         for package in self.search(portal, changed_fq):
-            newest = max(newest, str(package.get("metadata_modified") or ""))
-            yield from self._package(package, records, previous)
+            modified = str(package.get("metadata_modified") or "")
+            newest = max(newest, modified)
+            pid = str(package.get("id") or package.get("name") or "")
+            if since and modified == since and pid in previous and pid not in records:
+                # the range is inclusive (a package changed in the same instant as the cursor must not
+                # be missed), so the packages last seen at the cursor come back every run: unchanged
+                yield from unchanged(pid)
+                continue
+            yield from self._package(package, records, previous, problems)
         if since:
             for listed in self.search(portal, scope, LIST_FIELDS):
                 pid = str(listed.get("id") or listed.get("name"))
                 if pid in records:
                     continue
                 if pid in previous:
-                    records[pid] = previous[pid]
-                    yield from (Present(uri) for uri in previous[pid])
+                    yield from unchanged(pid)
                 else:  # listed but never seen: changed before the cursor yet new to us (e.g. made public)
-                    yield from self._package(self.call(portal, "package_show", id=pid), records, previous)
+                    yield from self._package(self.call(portal, "package_show", id=pid), records, previous, problems)
         yield Complete()
-        yield Checkpoint({"modified_since": newest, "records": json.dumps(records, sort_keys=True)} if newest else {})
+        yield Checkpoint({"modified_since": newest, "records": json.dumps(records, sort_keys=True),
+                          "problems": json.dumps(problems, sort_keys=True)} if newest else {})
 
-    def _package(self, package: dict[str, Any], records: dict[str, list[str]],
-                 previous: dict[str, list[str]]) -> Iterator[Event]:
+    def _package(self, package: dict[str, Any], records: dict[str, list[str]], previous: dict[str, list[str]],
+                 problems: dict[str, list[list[str | None]]]) -> Iterator[Event]:
         pid = str(package.get("id") or package.get("name") or "")
         name = str(package.get("name") or pid)
         url = f"{self.source.url.rstrip('/')}/dataset/{name}"
@@ -193,15 +211,21 @@ class CkanHarvester(Harvester):
             dataset = self.dataset(package)
         except (TypeError, ValueError, AttributeError, KeyError) as exc:
             records[pid] = previous.get(pid, [])
-            yield from keep_last_good(f"the package {name}", url, name, exc, records[pid])
+            events = list(keep_last_good(f"the package {name}", url, name, exc, records[pid]))
+            problems[pid] = saved_problems(e for e in events if isinstance(e, Failed))
+            yield from events
             return
-        codelists = []
+        codelists, failed = [], []
         for event in self.variables(package, dataset):
             if isinstance(event, Harvested):
                 codelists.append(event)
             else:
+                if isinstance(event, Failed):
+                    failed.append(event)
                 yield event
         records[pid] = [dataset.uri, *(h.record.uri for h in codelists)]
+        if failed:
+            problems[pid] = saved_problems(failed)
         yield Harvested(dataset, url)
         yield from codelists
 

@@ -30,7 +30,8 @@ from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF
 
 from catalog.rdf import ADMS, HYDRA, from_graph
 from catalog.rdfparse import LightGraph, RdfSyntaxError, parse_rdf
-from harvesters.base import Checkpoint, Complete, Deleted, Event, Failed, Harvested, Harvester, Present, SourceError
+from harvesters.base import (Checkpoint, Complete, Deleted, Event, Failed, Harvested, Harvester, Present, SourceError,
+                             replayed, saved_problems)
 from harvesters.http import Fetched
 
 ACCEPT = ("text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-triples;q=0.7, "
@@ -181,19 +182,22 @@ class DcatHarvester(Harvester):
             old = previous.get(url)
             if old and old[0] == digest:
                 pages[url] = old
+                yield from replayed(old[3] if len(old) > 3 else None)
                 yield from (Present(uri) for uri in old[2])
                 url = old[1]
                 continue
             g = parse(fetched)
             if not pages:
                 since = cursor(g) or since
-            uris = []
+            uris, problems = [], []
             for event in self._records(g, fetched.url):
                 if isinstance(event, Harvested):
                     uris.append(event.record.uri)
+                elif isinstance(event, Failed):
+                    problems.append(event)
                 yield event
             following = next_page(g, url)
-            pages[url] = [digest, following, uris]
+            pages[url] = [digest, following, uris, saved_problems(problems)]
             url = following
         yield Complete()
         yield Checkpoint({"pages": json.dumps(pages), **({"since": since} if since else {})})

@@ -7,18 +7,21 @@ The layout of the list (columns, sheet, header row, encoding) is configured as f
 variable list (`harvesters.varlist`).
 
 When the server sends validators, the next run asks with a conditional GET and reports the
-records present on 304; otherwise the pipeline's content hash makes an unchanged file cheap.
+records present on 304; otherwise a file whose bytes (and the source's options) hash as in the last
+successful run is not read again: its records are reported present.
 A file that cannot be read at all fails the source (its last good records stay).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
 
 from catalog.model import Agent, Dataset
-from harvesters.base import Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError
+from harvesters.base import (Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError, replayed,
+                             saved_problems)
 from harvesters.varlist import VarlistError, read_varlist
 
 
@@ -48,7 +51,10 @@ class SpreadsheetHarvester(Harvester):
     def harvest(self) -> Iterator[Event]:
         url = self.source.url
         fetched = self.http.get(url, etag=self.state.get("etag"), last_modified=self.state.get("last_modified"))
-        if fetched.not_modified and self.state.get("records"):
+        digest = hashlib.sha256(fetched.content + json.dumps(self.source.options, sort_keys=True, default=str).encode()
+                                + self.base_uri.encode()).hexdigest() if not fetched.not_modified else None
+        if self.state.get("records") and (fetched.not_modified or digest == self.state.get("sha256")):
+            yield from replayed(json.loads(self.state.get("problems", "[]")))
             yield from (Present(uri) for uri in json.loads(self.state["records"]))
             yield Complete()
             yield Checkpoint(dict(self.state))
@@ -60,13 +66,14 @@ class SpreadsheetHarvester(Harvester):
                                  charset=fetched.charset, publisher=dataset.publisher)
         except VarlistError as exc:
             raise SourceError(f"the variable list cannot be read: {exc}", fetched.url) from exc
-        for problem in found.problems:
-            yield Failed(problem.message, fetched.url, problem.record_id, problem.field)
+        problems = [Failed(p.message, fetched.url, p.record_id, p.field) for p in found.problems]
+        yield from problems
         dataset.variables = found.variables
         yield Harvested(dataset, fetched.url)
         yield from (Harvested(cl, fetched.url) for cl in found.codelists)
         yield Complete()
-        state = {"records": json.dumps([dataset.uri, *(cl.uri for cl in found.codelists)])}
+        state = {"records": json.dumps([dataset.uri, *(cl.uri for cl in found.codelists)]), "sha256": digest or "",
+                 "problems": json.dumps(saved_problems(problems))}
         for header, key in (("etag", "etag"), ("last-modified", "last_modified")):
             if fetched.headers.get(header):
                 state[key] = fetched.headers[header]

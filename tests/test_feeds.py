@@ -131,6 +131,15 @@ def test_an_unchanged_page_is_answered_304_by_etag_and_by_date(settings, store, 
     assert again.status_code == 200 and again.headers["ETag"] != etag
 
 
+def test_an_unchanged_re_harvest_leaves_the_feed_and_its_etag_as_they_were(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset()])
+    first = client.get("/catalog")
+    build(settings, store, server, [mfr_dataset()])  # the same content: the catalogue did not change
+    again = client.get("/catalog", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304, "a harvester downstream would fetch an unchanged catalogue again"
+    assert client.get("/catalog").get_data() == first.get_data()
+
+
 def test_modified_since_gives_what_changed_and_tombstones_for_what_left(settings, store, server, client):
     build(settings, store, server, [numbered(i) for i in range(4)])
     cursor = str(graph(client.get("/catalog")).value(URIRef(settings.base_uri.rstrip("/") + "/catalog"), DCT.modified))

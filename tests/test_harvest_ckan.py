@@ -176,6 +176,26 @@ def test_an_unreadable_resource_is_reported_and_its_package_still_harvested(sett
     assert [c.identifier for c in codelists(store, "nnrr").values()] == ["p1/KJONN"]
 
 
+def test_a_rerun_skips_a_package_unchanged_at_the_cursor_yet_reports_its_problems_again(settings, store, server):
+    """CKAN's metadata_modified range is inclusive, so the package last seen at the cursor comes back
+    every run: it is not read again, and the errors of this run still name what is wrong with it."""
+    server.serve("/files/liste.xlsx", xlsx(HELSEDATA))
+    package = {"id": "p1", "name": "nakke", "title": "Nakke- og ryggregisteret",
+               "metadata_modified": "2024-05-01T10:00:00.000000", "organization": {"name": "nnrr", "title": "NNRR"},
+               "resources": [{"id": "r1", "name": "Variabelliste", "format": "XLSX", "url": server.url + "/files/liste.xlsx"},
+                             {"id": "r2", "name": "Kodebok", "format": "CSV", "url": server.url + "/files/mangler.csv"}]}
+    publish_portal(server, [package])
+    settings.sources["nnrr"] = SourceConfig("nnrr", "ckan", server.url + "/ckan/")
+    first = run(settings, store)["nnrr"]
+    server.requests.clear()
+    again = run(settings, store)["nnrr"]
+    assert [r.path for r in server.requests] == ["/ckan/api/action/package_search"] * 2  # changes, then the listing
+    assert harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": 2, "deleted": 0, "errors": 1}
+    assert [(e.url, e.record_id, e.field, e.message) for e in again.errors] == \
+        [(e.url, e.record_id, e.field, e.message) for e in first.errors]
+    assert "mangler.csv could not be read" in again.errors[0].message
+
+
 def test_a_package_that_can_no_longer_be_mapped_keeps_its_last_good_version_and_its_code_lists(settings, store,
                                                                                               server):
     server.serve("/files/liste.xlsx", xlsx(HELSEDATA))

@@ -8,6 +8,7 @@ import pytest
 
 from catalog.config import SourceConfig
 from catalog.model import Agent
+from harvesters import spreadsheet
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
     harvest_counts,
     TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, configure, datasets, harvested_codes,
@@ -127,6 +128,26 @@ def test_a_duplicated_variable_is_reported_with_its_row_and_the_first_kept(setti
         (f"row {header + rows + 1} ({first})", "name",
          f"row {header + rows + 1} ({first}): the variable {first} was already listed in row {header + 1}; "
          "this row was skipped")]
+
+
+def test_an_unchanged_file_is_not_read_again_and_its_problems_are_reported_again(settings, store, sim, monkeypatch):
+    configure(settings, sim, SOURCE)
+    sim.set_fault(SOURCE, "duplicate_ids")
+    first = run(settings, store)[SOURCE]
+
+    def unread(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed again")
+
+    monkeypatch.setattr(spreadsheet, "read_varlist", unread)
+    again = run(settings, store)[SOURCE]
+    assert again.ok and harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": first.counts["new"],
+                                                  "deleted": 0, "errors": 1}
+    assert [(e.record_id, e.field, e.message) for e in again.errors] == \
+        [(e.record_id, e.field, e.message) for e in first.errors]
+    settings.sources[SOURCE].options["title"] = "Nytt navn"  # the source's options map into the dataset
+    monkeypatch.undo()
+    renamed = run(settings, store)[SOURCE]
+    assert renamed.counts["changed"] == 1
 
 
 def test_a_hostile_xlsx_fails_the_source_without_parsing_it(settings, store, server):

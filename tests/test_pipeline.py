@@ -1,12 +1,14 @@
 """Harvest -> validate -> store -> index, against a DCAT feed on loopback."""
 
 import pytest
+from rdflib import Literal
 
 from catalog.config import SourceConfig
 from catalog.pipeline import harvest, reindex
-from catalog.rdf import to_graph
+from catalog.rdf import CSVW, to_graph
 from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
+from harvesters import dcat
 from tests.factories import apgar_codes, mfr_dataset
 
 
@@ -43,6 +45,33 @@ def test_an_unchanged_feed_is_not_processed_again(settings, store, index, server
     run(settings, store, index)
     again = run(settings, store, index)["mfr"]
     assert again.counts["unchanged"] == 2 and again.counts["new"] == again.counts["changed"] == 0
+
+
+def test_an_unchanged_record_keeps_the_run_that_stored_it_and_is_seen_by_the_latest(settings, store, index, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    first = run(settings, store, index)["mfr"]
+    row_before = store.db.execute("SELECT * FROM records WHERE uri=?", (mfr_dataset().uri,)).fetchone()
+    again = run(settings, store, index)["mfr"]
+    stored = store.get(mfr_dataset().uri)
+    assert stored.run_id == first.run_id != again.run_id  # its provenance: the run that fetched this version
+    assert tuple(store.db.execute("SELECT * FROM records WHERE uri=?", (stored.uri,)).fetchone()) == tuple(row_before)
+    assert store.last_harvest("mfr") == store.last_run("mfr").finished  # seen by the latest run
+    assert store.last_harvest("mfr", before=store.last_run("mfr").finished) < store.last_run("mfr").finished
+
+
+def test_an_unchanged_page_is_not_parsed_again_yet_its_problems_are_reported_again(settings, store, index, server,
+                                                                                   monkeypatch):
+    g = to_graph([mfr_dataset()])
+    nameless = next(g.subjects(CSVW.name, Literal("SVLEN")))
+    g.remove((nameless, CSVW.name, None))
+    configure(settings, "mfr", server.serve("/mfr/catalog.ttl", g.serialize(format="turtle"), Content_Type="text/turtle"))
+    first = run(settings, store, index)["mfr"]
+    monkeypatch.setattr(dcat, "parse", lambda fetched: pytest.fail("an unchanged page was parsed again"))
+    again = run(settings, store, index)["mfr"]
+    assert [(e.record_id, e.field) for e in first.errors] == [(str(nameless), "csvw:name")]
+    assert [(e.url, e.record_id, e.field, e.message) for e in again.errors] == \
+        [(e.url, e.record_id, e.field, e.message) for e in first.errors]
+    assert again.ok and again.counts["unchanged"] == 1 and again.counts["errors"] == 1
 
 
 def test_changes_and_deletions_at_the_source_are_followed(settings, store, index, server):

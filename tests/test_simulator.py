@@ -184,3 +184,41 @@ def test_the_dcat_harvester_harvests_exactly_the_manifest(sim: Simulator) -> Non
     truth = sim.manifest()["kreftregisteret"]
     assert {r.identifier for r in harvested if isinstance(r, Dataset)} == set(truth["datasets"])
     assert {r.identifier for r in harvested if isinstance(r, CodeList)} == set(truth["codelists"])
+
+
+def test_with_a_reply_cache_pages_come_back_identical_and_follow_generations_and_faults() -> None:
+    with Simulator(seed=0, cache_bytes=1 << 20) as cached, Simulator(seed=0) as fresh:
+        def page(s: Simulator, accept: str = "text/turtle") -> requests.Response:
+            return requests.get(f"{s.url}/dcat/mfr/catalog", headers={"Accept": accept}, timeout=30)
+
+        def same(accept: str = "text/turtle") -> bool:
+            a, b = page(cached, accept), page(fresh, accept)  # the same but for the port in links
+            return (a.status_code, a.headers["Content-Type"], a.content.replace(cached.url.encode(), b"")) == \
+                (b.status_code, b.headers["Content-Type"], b.content.replace(fresh.url.encode(), b""))
+
+        assert same() and same()
+        as_jsonld = page(cached, "application/ld+json")  # negotiated apart from the Turtle kept above
+        assert as_jsonld.headers["Content-Type"].startswith("application/ld+json")
+        assert len(Graph().parse(data=as_jsonld.content, format="json-ld")) == \
+            len(Graph().parse(data=page(fresh, "application/ld+json").content, format="json-ld"))
+        assert 0 < cached._cache.size <= 1 << 20  # type: ignore[union-attr]
+        cached.generation = fresh.generation = 1
+        assert same()
+        cached.set_fault("mfr", "duplicate_ids")
+        fresh.set_fault("mfr", "duplicate_ids")
+        assert same() and b"-kopi" in page(cached).content
+        cached.set_fault("mfr", None)
+        fresh.set_fault("mfr", None)
+        assert same()
+
+
+def test_the_reply_cache_keeps_to_its_size() -> None:
+    from catalog.simulator.server import ReplyCache
+    from catalog.simulator.wire import Reply
+
+    cache = ReplyCache(4000)
+    for n in range(10):
+        cache.put(("page", n), Reply(bytes(900), "text/turtle", "turtle"))
+    assert cache.size <= 4000 and cache.get(("page", 9)) is not None and cache.get(("page", 0)) is None
+    cache.put(("big",), Reply(bytes(2000), "text/turtle", "turtle"))  # over a quarter of the limit: not kept
+    assert cache.get(("big",)) is None

@@ -13,7 +13,8 @@ from flask import Blueprint, Response, jsonify, request
 from catalog.model import key_for, to_dict
 from catalog.search import Hit
 from web import basket
-from web.explorer import PAGE_SIZE, dataset_view, query_from_args, search_backend, search_view, variable_view
+from web.explorer import (PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view,
+                          variable_view)
 from web.openapi import spec
 from web.quality import score_parts
 from web.sources import source_view, summaries
@@ -49,7 +50,7 @@ def suggest() -> Response:
 
 def provenance(stored: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
     return {"source": stored.source, "fetched_from": stored.fetch_url, "first_seen": stored.first_seen,
-            "last_changed": stored.last_changed, "last_seen": stored.last_seen, "run": stored.run_id,
+            "last_changed": stored.last_changed, "last_seen": last_seen(stored), "run": stored.run_id,
             "history": history}
 
 

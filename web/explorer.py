@@ -39,6 +39,13 @@ def search_backend() -> Any:
     return current_app.extensions["search"]
 
 
+@bp.app_template_global()
+def last_seen(stored: Any) -> str | None:
+    """When the record was last seen at its source: its source's latest successful harvest (before
+    the record's deletion, for a deleted one)."""
+    return store().last_harvest(stored.source, stored.deleted_at)
+
+
 def source_title(name: str) -> str:
     src = current_app.config["SETTINGS"].sources.get(name)
     return (src.title or name) if src else name

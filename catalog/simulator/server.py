@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
@@ -20,6 +21,40 @@ from catalog.simulator.nation import GEN0_END, Nation, generation_time
 from catalog.simulator.wire import BadRequest, Context, Fault, Reply, json_reply
 
 Handler = Callable[..., Reply]
+
+
+class ReplyCache:
+    """The last replies built, up to `limit` bytes (least recently used go first).
+
+    Off by default. A registry that serves a large feed usually sits behind a cache (or serves
+    files); with one, the simulator costs what such a source costs when asked again for unchanged
+    pages, instead of rebuilding every page from the nation. Only whole bodies of successful GETs
+    are kept, keyed by everything a reply depends on: generation, faults, URL and negotiation.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.size = 0
+        self._replies: OrderedDict[tuple[Any, ...], Reply] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Reply | None:
+        with self._lock:
+            reply = self._replies.get(key)
+            if reply is not None:
+                self._replies.move_to_end(key)
+            return reply
+
+    def put(self, key: tuple[Any, ...], reply: Reply) -> None:
+        if not isinstance(reply.body, bytes) or len(reply.body) > self.limit // 4:
+            return
+        with self._lock:
+            old = self._replies.pop(key, None)
+            self.size += len(reply.body) - (len(old.body) if old is not None else 0)  # type: ignore[arg-type]
+            self._replies[key] = reply
+            while self.size > self.limit:
+                _key, gone = self._replies.popitem(last=False)
+                self.size -= len(gone.body)  # type: ignore[arg-type]
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -44,12 +79,14 @@ def _handlers() -> tuple[list[Rule], dict[str, Handler]]:
 class Simulator:
     """Norway's health-data publishers on one loopback HTTP server (see the package docstring)."""
 
-    def __init__(self, seed: int = 0, scale: float = 1.0, generation: int = 0):
+    def __init__(self, seed: int = 0, scale: float = 1.0, generation: int = 0, cache_bytes: int = 0):
         self.seed = seed
         self.scale = scale
         self._nation = Nation(seed, scale, generation)
         self.conditional_get = False
         self._faults: dict[str, Fault] = {}
+        self._faults_changed = 0
+        self._cache = ReplyCache(cache_bytes) if cache_bytes > 0 else None
         self._lock = threading.Lock()
         rules, self._endpoints = _handlers()
         self._map = Map(rules, strict_slashes=False)
@@ -75,6 +112,7 @@ class Simulator:
         """Switch a fault on (or off with None) for one source; see `catalog.simulator.faults`."""
         self._nation.source(source_name)
         with self._lock:
+            self._faults_changed += 1
             if fault is None:
                 self._faults.pop(source_name, None)
                 return
@@ -135,7 +173,14 @@ class Simulator:
                 return F.plain(json_reply(nation.manifest(ctx.base), None))
             if endpoint == "index":
                 return F.plain(json_reply({s.name: ctx.base + s.path for s in nation.sources}, None))
-            reply = self._endpoints[endpoint](ctx, request, **values)
+            key = (nation.generation, self._faults_changed, ctx.base, request.full_path,
+                   request.headers.get("Accept", ""), request.headers.get("Accept-Language", ""))
+            cacheable = self._cache is not None and request.method == "GET"
+            reply = self._cache.get(key) if cacheable else None  # type: ignore[union-attr]
+            if reply is None:
+                reply = self._endpoints[endpoint](ctx, request, **values)
+                if cacheable and reply.status == 200 and not (reply.source and self._faults.get(reply.source)):
+                    self._cache.put(key, reply)  # type: ignore[union-attr]
         except NotFound:
             return Response("Not Found", 404, content_type="text/plain; charset=utf-8")
         except HTTPException as exc:
@@ -170,9 +215,9 @@ class Simulator:
         return response
 
 
-def serve(host: str, port: int, seed: int = 0, scale: float = 1.0, generation: int = 0) -> None:
+def serve(host: str, port: int, seed: int = 0, scale: float = 1.0, generation: int = 0, cache_bytes: int = 0) -> None:
     """`catalog simulator`: serve until interrupted, printing the base URL and the sources."""
-    sim = Simulator(seed=seed, scale=scale, generation=generation)
+    sim = Simulator(seed=seed, scale=scale, generation=generation, cache_bytes=cache_bytes)
     base = sim.start(host, port)
     print(f"Publisher simulator on {base} (seed {seed}, scale {scale}, generation {generation})", flush=True)
     for src in sim.source_configs(base):
