@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from collections.abc import Iterator
 
 from openpyxl import Workbook
@@ -81,7 +83,24 @@ def xlsx_bytes(nation: Nation, source: Source, d: Dataset, duplicate: bool = Fal
     about.append(["Kontakt", d.contact.email if d.contact else ""])
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return _stamped(buffer.getvalue(), d.modified)
+
+
+def _stamped(xlsx: bytes, modified: str) -> bytes:
+    """The workbook with the list's own change time where openpyxl writes the time of saving (the
+    zip entries' dates and docProps' dcterms:modified): the same list is the same bytes on every
+    request, as a file on a registry's web server is."""
+    when = modified[:19]  # YYYY-MM-DDTHH:MM:SS
+    date_time = (int(when[:4]), int(when[5:7]), int(when[8:10]), int(when[11:13] or 0), int(when[14:16] or 0),
+                 int(when[17:19] or 0))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + when.encode() + b"Z", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=date_time), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def file_reply(nation: Nation, source: Source, d: Dataset, ext: str, duplicate: bool) -> Reply:
