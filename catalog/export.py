@@ -203,7 +203,7 @@ def add_catalog(g: Graph, settings: Settings, profile: str, modified: str | None
                                          "helseundersøkelser og SSB.", lang="nb")))
     g.add((cat, DCT.description, Literal("Datasets and variables from Norwegian health registries, quality "
                                          "registries, health surveys and Statistics Norway.", lang="en")))
-    g.add((cat, DCT.publisher, _agent(g, hdab(settings), health=True)))
+    g.add((cat, DCT.publisher, _agent(g, hdab(settings), (cat, DCT.publisher), health=True)))
     if modified:
         g.add((cat, DCT.modified, Literal(modified, datatype=XSD.dateTime)))
     if profile == "dcat-ap-no":

@@ -218,7 +218,6 @@ class Harvest:
     def _consume(self, events: Iterator[Any], known: dict[str, str]) -> dict[str, str] | None:
         seen: set[str] = set()
         batch: list[Harvested] = []
-        present: list[str] = []
         gone: set[str] = set()
         complete = False
         state: dict[str, str] | None = None
@@ -236,10 +235,7 @@ class Harvest:
                     batch = []
             elif isinstance(event, Present):
                 seen.add(event.uri)
-                present.append(event.uri)
-                if len(present) >= 10 * BATCH:
-                    self._touch(present)
-                    present = []
+                self.counts["unchanged"] += 1
             elif isinstance(event, Deleted):
                 gone.add(event.uri)
             elif isinstance(event, Failed):
@@ -249,15 +245,10 @@ class Harvest:
             elif isinstance(event, Checkpoint):
                 state = event.state
         self._store_batch(batch, known)
-        self._touch(present)
         if complete:
             gone |= set(known) - seen
         self._delete(gone & set(known))
         return state
-
-    def _touch(self, uris: list[str]) -> None:
-        """Records the source reports unchanged: counted, never written (see `SQLiteStore.last_harvest`)."""
-        self.counts["unchanged"] += len(uris)
 
     def _error(self, f: Failed) -> None:
         self.counts["errors"] += 1
@@ -269,7 +260,8 @@ class Harvest:
         datas = [dumps(h.record) for h in batch]
         hashes = [digest(data) for data in datas]
         fresh = [(h, hsh, data) for h, hsh, data in zip(batch, hashes, datas) if known.get(h.record.uri) != hsh]
-        self._touch([h.record.uri for h, hsh in zip(batch, hashes) if known.get(h.record.uri) == hsh])
+        # unchanged records are counted, never written (see `SQLiteStore.last_harvest`)
+        self.counts["unchanged"] += sum(1 for h, hsh in zip(batch, hashes) if known.get(h.record.uri) == hsh)
         if not fresh:
             return
         reports = validate_records([as_published(h.record, self.settings, self.src) for h, _, _ in fresh])

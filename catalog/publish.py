@@ -164,7 +164,7 @@ def catalog_node(g: Graph, meta: dict[str, Any], base: str) -> URIRef:
         g.add((cat, DCT.description, Literal(text, lang=lang or None)))
     publisher = _agent_from(meta.get("publisher"))
     if publisher:
-        g.add((cat, DCT.publisher, _agent(g, publisher, health=True)))
+        g.add((cat, DCT.publisher, _agent(g, publisher, (cat, DCT.publisher), health=True)))
     for law in meta.get("applicable_legislation", []):
         g.add((cat, URIRef("http://data.europa.eu/r5r/applicableLegislation"), URIRef(law)))
     return cat

@@ -135,8 +135,9 @@ def stable_bnode(*about: object) -> BNode:
     return BNode("b" + hashlib.sha1(" ".join(map(str, about)).encode()).hexdigest()[:20])
 
 
-def _agent(g: Graph, agent: Agent, health: bool = False, at: tuple[Node, URIRef] | None = None) -> Node:
-    node: Node = URIRef(agent.uri) if agent.uri else (stable_bnode(*at) if at else BNode())
+def _agent(g: Graph, agent: Agent, at: tuple[Node, URIRef], health: bool = False) -> Node:
+    """The agent `at` (subject, property) points to: its IRI, or a blank node named after `at`."""
+    node: Node = URIRef(agent.uri) if agent.uri else stable_bnode(*at)
     g.add((node, RDF.type, FOAF.Agent))
     _lang(g, node, FOAF.name, agent.name)
     if agent.identifier:
@@ -193,13 +194,13 @@ def add_dataset(g: Graph, d: Dataset) -> URIRef:
     _lang(g, s, DCT.title, d.title)
     _lang(g, s, DCT.description, d.description)
     if d.publisher:
-        g.add((s, DCT.publisher, _agent(g, d.publisher, health=True, at=(s, DCT.publisher))))
+        g.add((s, DCT.publisher, _agent(g, d.publisher, (s, DCT.publisher), health=True)))
     if d.contact:
         g.add((s, DCAT.contactPoint, _contact(g, d.contact, at=(s, DCAT.contactPoint))))
     if d.hdab:
-        g.add((s, HEALTH.hdab, _agent(g, d.hdab, health=True, at=(s, HEALTH.hdab))))
+        g.add((s, HEALTH.hdab, _agent(g, d.hdab, (s, HEALTH.hdab), health=True)))
     if d.custodian:
-        g.add((s, GEODCATAP.custodian, _agent(g, d.custodian, health=True, at=(s, GEODCATAP.custodian))))
+        g.add((s, GEODCATAP.custodian, _agent(g, d.custodian, (s, GEODCATAP.custodian), health=True)))
     for lang, words in d.keywords.items():
         for w in words:
             g.add((s, DCAT.keyword, Literal(w, lang=lang or None)))
@@ -335,7 +336,7 @@ def add_codelist(g: Graph, cl: CodeList) -> URIRef:
     _lang(g, s, DCT.title, cl.title)
     _lang(g, s, DCT.description, cl.description)
     if cl.publisher:
-        g.add((s, DCT.publisher, _agent(g, cl.publisher, at=(s, DCT.publisher))))
+        g.add((s, DCT.publisher, _agent(g, cl.publisher, (s, DCT.publisher))))
     if cl.version:
         g.add((s, OWL.versionInfo, Literal(cl.version)))
     if cl.valid_from:
