@@ -140,12 +140,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_reindex(args: argparse.Namespace) -> int:
     from catalog.pipeline import reindex
+    from catalog.renderings import refresh
 
     settings = _settings(args)
     store, index = _open(settings)
     started = time.perf_counter()
     n = reindex(settings, store, index)
     print(f"indexed {n:,} documents in {time.perf_counter() - started:.1f} s ({index.name})")
+    started = time.perf_counter()
+    n = refresh(settings, store)
+    print(f"rendered the feed statements of {n:,} records anew in {time.perf_counter() - started:.1f} s "
+          "(the others were current)")
     return 0
 
 
@@ -347,7 +352,7 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--once", action="store_true", help="harvest what is due now, then exit")
     sc.set_defaults(func=cmd_scheduler)
 
-    sub.add_parser("reindex", help="rebuild the search index from the store").set_defaults(func=cmd_reindex)
+    sub.add_parser("reindex", help="rebuild the search index and the feed renderings from the store").set_defaults(func=cmd_reindex)
 
     sim = sub.add_parser("simulator", help="run the publisher simulator")
     sim.add_argument("--host", default="127.0.0.1")

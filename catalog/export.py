@@ -13,19 +13,24 @@ seen), dct:modified (last changed), prov:wasDerivedFrom (where it was read: the 
 catalogue record when the source had one, else the document) and prov:wasGeneratedBy (the run).
 
 `catalog_graph` builds everything in memory (the CLI export); the web feeds page through the
-store with `catalog.feeds` and write the same triples with `add_catalog` / `add_record`.
+store with `catalog.feeds` and write the same triples with `add_catalog`, `add_body` (a record's
+own statements, rendered when it is stored: `catalog.renderings`) and `add_catalog_record`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, PROV, RDF, SKOS, XSD
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, Dataset, Distribution, Record
-from catalog.rdf import ADMS, DCATAP, ELI, EU as EU_AUTHORITY, HK, _agent, add_codelist, add_dataset, new_graph
+from catalog.rdf import (ADMS, DCATAP, ELI, EU as EU_AUTHORITY, HK, TripleSink, _agent, add_codelist, add_dataset,
+                         add_variables, new_graph)
 from catalog.store import SQLiteStore, StoredRecord
 
 PROFILES = ("healthdcat-ap", "dcat-ap-no", "dcat-ap-3")
@@ -214,28 +219,43 @@ def add_catalog(g: Graph, settings: Settings, profile: str, modified: str | None
     return cat
 
 
-def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, profile: str) -> URIRef:
-    """The record and its catalogue record; returns the catalogue record's IRI."""
-    record = stored.record
+def view(record: Record, settings: Settings, profile: str, source: str) -> Record:
+    """The record as `profile` publishes it (the EHDS feed's additions, see `as_published`)."""
+    if profile == "healthdcat-ap" and isinstance(record, Dataset):
+        return as_published(record, settings, settings.sources.get(source))
+    return record
+
+
+def add_body(g: Graph, record: Record, settings: Settings, profile: str, source: str,
+             variables: bool = True) -> URIRef:
+    """The record's own statements in `profile`, from `source`: what `catalog.renderings` keeps per
+    record, since they change only when the record, the settings or this code do. Without
+    `variables`, a dataset's variables are left out: they read the same in every profile."""
+    record = view(record, settings, profile, source)
     if isinstance(record, Dataset):
-        if profile == "healthdcat-ap":
-            record = as_published(record, settings, settings.sources.get(stored.source))
         if profile == "dcat-ap-no":
-            part = new_graph()
-            subject = add_dataset(part, record)
+            part = TripleSink()
+            subject = add_dataset(part, record, variables=False)  # type: ignore[arg-type]
             for triple in for_dcat_ap_no(part):
                 g.add(triple)
-        else:
-            subject = add_dataset(g, record)
-        g.add((cat, DCAT.dataset, subject))
-    else:
-        subject = add_codelist(g, record)
-        g.add((cat, HK.codeList, subject))
+            if variables and record.variables:
+                add_variables(g, subject, record)
+            return subject
+        return add_dataset(g, record, variables)
+    return add_codelist(g, record)  # type: ignore[arg-type]
+
+
+def add_catalog_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:
+    """The catalogue's link to the record and its dcat:CatalogRecord: when we first saw it, when it
+    last changed, where it was read and by which run (written per request: it changes with the store)."""
+    subject = URIRef(stored.uri)
     cr = record_uri(settings, stored.key)
-    if isinstance(record, Dataset):
+    if stored.kind == "dataset":
+        g.add((cat, DCAT.dataset, subject))
         g.add((cat, DCAT.record, cr))
         g.add((cr, RDF.type, DCAT.CatalogRecord))
     else:  # DCAT-AP keeps dcat:CatalogRecord for datasets, services and catalogues: same data, our class
+        g.add((cat, HK.codeList, subject))
         g.add((cat, HK.record, cr))
         g.add((cr, RDF.type, HK.CodeListRecord))
     g.add((cr, FOAF.primaryTopic, subject))
@@ -251,33 +271,66 @@ def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, 
     return cr
 
 
+def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, profile: str) -> URIRef:
+    """The record and its catalogue record; returns the catalogue record's IRI."""
+    add_body(g, stored.record, settings, profile, stored.source)
+    return add_catalog_record(g, cat, stored, settings)
+
+
 ELI_TYPES = {"/eli/reg/": "REG", "/eli/dir/": "DIR", "/eli/dec/": "DEC"}
+Triple = tuple[Any, Any, Any]
+_BYTE_SIZE, _TYPE, _DCT_TYPE, _DCT_TITLE = DCAT.byteSize, RDF.type, DCT.type, DCT.title
+_LEGAL_RESOURCE, _STANDARD = ELI.LegalResource, DCT.Standard
+_WATCHED = {_BYTE_SIZE, _TYPE, _DCT_TYPE, _DCT_TITLE}
 
 
-def for_dcat_ap_no(g: Graph) -> Graph:
+def for_dcat_ap_no(triples: Iterable[Triple]) -> list[Triple]:
     """What DCAT-AP-NO 2.0 (built on DCAT-AP 2) asks beyond DCAT-AP 3, filled in from what we know.
 
     - dcat:byteSize is xsd:decimal there (xsd:nonNegativeInteger in DCAT-AP 3);
     - an eli:LegalResource needs its dct:type: the EU resource type its ELI names (regulation,
       directive, decision);
     - a dct:Standard needs a dct:title: its label in our controlled vocabularies, else its notation.
+
+    One pass over one record's triples (an rdflib Graph per record cost three times the record's
+    writing, and feeds write every record in this profile).
     """
+    out: list[Triple] = []
+    laws: dict[Any, None] = {}
+    standards: dict[Any, None] = {}
+    typed, titled = set(), set()
+    for s, p, o in triples:
+        if p in _WATCHED:  # a set lookup first: rdflib's term equality is Python code
+            if p == _BYTE_SIZE:
+                o = Literal(str(o), datatype=XSD.decimal)
+            elif p == _TYPE and o == _LEGAL_RESOURCE:
+                laws[s] = None
+            elif p == _TYPE and o == _STANDARD:
+                standards[s] = None
+            elif p == _DCT_TYPE:
+                typed.add(s)
+            elif p == _DCT_TITLE:
+                titled.add(s)
+        out.append((s, p, o))
+    for law in laws:
+        kind = next((code for part, code in ELI_TYPES.items() if part in str(law)), None)
+        if kind and law not in typed:
+            out.append((law, DCT.type, URIRef(EU_AUTHORITY + "resource-type/" + kind)))
+    for standard in standards:
+        if standard not in titled:
+            out.extend((standard, DCT.title, label) for label in standard_titles(standard))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def standard_titles(standard: URIRef) -> tuple[Literal, ...]:
+    """A standard's labels in our controlled vocabularies, else its notation or the IRI's last part."""
     from catalog.validation import vocabulary_graph
 
-    for s, size in list(g.subject_objects(DCAT.byteSize)):
-        g.set((s, DCAT.byteSize, Literal(str(size), datatype=XSD.decimal)))
-    for law in list(g.subjects(RDF.type, ELI.LegalResource)):
-        kind = next((code for part, code in ELI_TYPES.items() if part in str(law)), None)
-        if kind and g.value(law, DCT.type) is None:
-            g.add((law, DCT.type, URIRef(EU_AUTHORITY + "resource-type/" + kind)))
     vocabularies = vocabulary_graph()
-    for standard in list(g.subjects(RDF.type, DCT.Standard)):
-        if g.value(standard, DCT.title) is None:
-            labels = list(vocabularies.objects(standard, SKOS.prefLabel)) or [
-                Literal(str(vocabularies.value(standard, SKOS.notation) or str(standard).rstrip("/").rsplit("/", 1)[-1]))]
-            for label in labels:
-                g.add((standard, DCT.title, label))
-    return g
+    labels = tuple(vocabularies.objects(standard, SKOS.prefLabel))
+    return labels or (Literal(str(vocabularies.value(standard, SKOS.notation)
+                                  or str(standard).rstrip("/").rsplit("/", 1)[-1])),)
 
 
 def add_tombstone(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:

@@ -27,8 +27,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT, RDF, XSD
 
 from catalog.config import Settings
-from catalog.export import add_catalog, add_record, add_tombstone, check_profile, include
-from catalog.rdf import HYDRA, PREFIXES, stable_bnode
+from catalog.export import add_catalog, check_profile, include
+from catalog.rdf import HYDRA, PREFIXES, TripleSink, stable_bnode
+from catalog.renderings import FRAGMENTS
 from catalog.store import SQLiteStore, StoredRecord
 
 DEFAULT_PAGE_SIZE = 100
@@ -118,45 +119,6 @@ def validators(store: SQLiteStore, *parts: object) -> Validators:
     return Validators(digest, datetime.fromisoformat(modified).replace(microsecond=0) if modified else None)
 
 
-class TripleSink(dict):
-    """An ordered set of triples with Graph's `add`, for the catalog.rdf writers.
-
-    Writing a page of 100 datasets into an rdflib Graph and serialising it with rdflib takes most of
-    a second; collecting the triples here and letting pyoxigraph (Rust) serialise takes a fraction.
-    """
-
-    def add(self, triple: tuple[Any, Any, Any]) -> None:
-        self[triple] = None
-
-    def turtle(self) -> bytes:
-        """The triples as Turtle statements, one a line (read back by pyoxigraph in `render`)."""
-        return "".join(f"{_n3(s)} {_n3(p)} {_n3(o)} .\n" for s, p, o in self).encode()
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-_IRIS: dict[URIRef, str] = {}  # IRIs recur: predicates in every statement, a variable's in eight
-_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def _n3(term: Any) -> str:
-    """A term in Turtle, as rdflib's n3() would write it but without its per-term work (a page
-    has ~20,000 terms): the common cases here, anything unusual through rdflib."""
-    kind = type(term)
-    if kind is URIRef:
-        written = _IRIS.get(term)
-        if written is None:
-            if len(_IRIS) >= 100_000:
-                _IRIS.clear()
-            written = _IRIS[term] = term.n3() if _IRI_UNSAFE.search(term) else f"<{term}>"
-        return written
-    if kind is Literal:
-        body = '"' + term.translate(_ESCAPES) + '"'
-        if term.language:
-            return f"{body}@{term.language}"
-        return f"{body}^^<{term.datatype}>" if term.datatype else body
-    return term.n3()
-
-
 OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML,
               "nt": ox.RdfFormat.N_TRIPLES}
 OX_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items()}
@@ -174,42 +136,6 @@ def render(statements: bytes, fmt: str) -> bytes:
     return ox.serialize(triples, format=OX_FORMATS[fmt], prefixes=None if fmt == "nt" else OX_PREFIXES) or b""
 
 
-class Fragments:
-    """Each record's statements in a feed, kept (up to `max_bytes`) while the record and its run are the same."""
-
-    def __init__(self, max_bytes: int = 64 * 2**20):
-        self.max_bytes, self.size = max_bytes, 0
-        self.cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, settings: Settings, stored: StoredRecord, profile: str, cat: URIRef, keep: bool = True) -> bytes:
-        """The statements of `stored` (its tombstone when the profile leaves it out); `keep=False` for
-        one-off passes such as the dump, which must not push the pages' records out or grow memory."""
-        key = (stored.uri, stored.hash, stored.last_changed, stored.run_id, stored.fetch_url, stored.conforms,
-               stored.deleted_at, profile, settings.base_uri, settings.hdab_name, settings.hdab_email)
-        with self.lock:
-            if key in self.cache:
-                self.cache.move_to_end(key)
-                return self.cache[key]
-        sink = TripleSink()
-        if include(stored, profile):
-            add_record(sink, cat, stored, settings, profile)  # type: ignore[arg-type]
-        else:
-            add_tombstone(sink, cat, stored, settings)  # type: ignore[arg-type]
-        statements = sink.turtle()
-        if keep:
-            with self.lock:
-                if key not in self.cache:
-                    self.cache[key] = statements
-                    self.size += len(statements)
-                while self.size > self.max_bytes and self.cache:
-                    self.size -= len(self.cache.popitem(last=False)[1])
-        return statements
-
-
-FRAGMENTS = Fragments()
-
-
 def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url: str, fmt: str = "turtle") -> bytes:
     """One page of the feed; `feed_url` is where the feed is served (links are built on it)."""
     modified = store.version()
@@ -223,7 +149,7 @@ def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url
     if req.page > last:
         raise PageNotFound(f"page {req.page} does not exist; the feed has {last} page(s) of {req.page_size}")
     add_paging(head, cat, req, total, feed_url)  # type: ignore[arg-type]
-    body = [head.turtle()] + [FRAGMENTS.get(settings, stored, req.profile, cat) for stored in rows]
+    body = [head.turtle(), *FRAGMENTS.get(settings, store, rows, req.profile, cat)]
     return render(b"".join(body), fmt)
 
 
@@ -267,12 +193,12 @@ def dump(settings: Settings, store: SQLiteStore, profile: str) -> Iterator[bytes
     head = TripleSink()
     cat = add_catalog(head, settings, profile, store.version())  # type: ignore[arg-type]
     yield render(head.turtle(), "nt")
-    batch: list[bytes] = []
+    batch: list[StoredRecord] = []
     for stored in store.records():
         if include(stored, profile):
-            batch.append(FRAGMENTS.get(settings, stored, profile, cat, keep=False))
+            batch.append(stored)
         if len(batch) >= 50:
-            yield render(b"".join(batch), "nt")
+            yield render(b"".join(FRAGMENTS.get(settings, store, batch, profile, cat, keep=False)), "nt")
             batch = []
     if batch:
-        yield render(b"".join(batch), "nt")
+        yield render(b"".join(FRAGMENTS.get(settings, store, batch, profile, cat, keep=False)), "nt")

@@ -1,8 +1,8 @@
 """Harvest -> validate -> store -> index, one run per source, each isolated from the others.
 
 This is the only place that writes harvested records. For each source it opens a run, consumes
-the harvester's events, validates and stores records in batches (one transaction each), updates
-the search index from what changed, and finishes the run with its counts and errors. A source
+the harvester's events, validates and stores records in batches (one transaction each) with
+their feed statements (`catalog.renderings`), updates the search index from what changed, and finishes the run with its counts and errors. A source
 that fails keeps its last good records (they show as stale); the other sources go on.
 
 Several sources are harvested in worker processes (`workers` at a time), because mapping and
@@ -34,6 +34,7 @@ from typing import Any
 from catalog.config import Settings, SourceConfig
 from catalog.export import as_published
 from catalog.model import Dataset, Record, digest, dumps, key_for
+from catalog.renderings import render
 from catalog.search import SearchBackend
 from catalog.search.documents import SourceInfo, documents
 from catalog.store import RunError, SQLiteStore
@@ -274,11 +275,13 @@ class Harvest:
             old = self.store.get(h.record.uri) if h.record.uri in known else None
             if old is not None:
                 stale_keys |= record_keys(old.record) - {d["key"] for d in new_docs}
-            rows.append((h, hsh, data, report.conforms, report.to_dict()))
+            rows.append((h, hsh, data, report.conforms, report.to_dict(),
+                         render(h.record, hsh, self.src.name, report.conforms, self.settings)))
         with self.store.transaction():  # short: other workers wait for this lock
-            for h, hsh, data, conforms, validation in rows:
+            for h, hsh, data, conforms, validation, rendered in rows:
                 change = self.store.put(self.src.name, self.run_id, h.record, hsh, h.url, conforms, validation,
                                         data=data)
+                self.store.save_renderings(h.record.uri, rendered)
                 self.counts["new" if change in ("new", "restored") else change] += 1
                 if not conforms:
                     self.counts["invalid"] += 1

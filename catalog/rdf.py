@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -187,7 +187,8 @@ def concept_uri(codelist_uri: str, code: str) -> str:
     return f"{codelist_uri.rstrip('/')}/code/{quote(code, safe='')}"
 
 
-def add_dataset(g: Graph, d: Dataset) -> URIRef:
+def add_dataset(g: Graph, d: Dataset, variables: bool = True) -> URIRef:
+    """The dataset; its variables last, unless `variables` is false (see catalog.renderings)."""
     s = URIRef(d.uri)
     g.add((s, RDF.type, DCAT.Dataset))
     g.add((s, DCT.identifier, Literal(d.identifier)))
@@ -254,7 +255,7 @@ def add_dataset(g: Graph, d: Dataset) -> URIRef:
         g.add((s, DCAT.distribution, node))
         # HealthDCAT-AP requires the legislation on each distribution too; it is the dataset's
         _iris(g, node, DCATAP.applicableLegislation, d.applicable_legislation)
-    if d.variables:
+    if variables and d.variables:
         add_variables(g, s, d)
     return s
 
@@ -371,6 +372,46 @@ def to_graph(records: Iterable[Record], graph: Graph | None = None) -> Graph:
     for r in records:
         (add_dataset if isinstance(r, Dataset) else add_codelist)(g, r)  # type: ignore[operator]
     return g
+
+
+class TripleSink(list):
+    """Triples in the order written, with Graph's `add`, for the writers above.
+
+    Writing a page of 100 datasets into an rdflib Graph and serialising it with rdflib takes most of
+    a second; collecting the triples here and letting pyoxigraph (Rust) serialise takes a fraction
+    (catalog.feeds.render). A repeated triple is kept (`render` drops repeated lines): checking
+    for repeats here meant hashing every literal with rdflib's Python-level hash.
+    """
+
+    add = list.append
+
+    def turtle(self) -> bytes:
+        """The triples as Turtle statements, one a line (also N-Triples: no prefixes, no nesting)."""
+        return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in self).encode()
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_IRIS: dict[URIRef, str] = {}  # IRIs recur: predicates in every statement, a variable's in eight
+_IRI_UNSAFE = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def nt_term(term: Any) -> str:
+    """A term in Turtle, as rdflib's n3() would write it but without its per-term work (a page
+    has ~20,000 terms): the common cases here, anything unusual through rdflib."""
+    kind = type(term)
+    if kind is URIRef:
+        written = _IRIS.get(term)
+        if written is None:
+            if len(_IRIS) >= 100_000:
+                _IRIS.clear()
+            written = _IRIS[term] = term.n3() if _IRI_UNSAFE.search(term) else f"<{term}>"
+        return written
+    if kind is Literal:
+        body = '"' + term.translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{body}@{term.language}"
+        return f"{body}^^<{term.datatype}>" if term.datatype else body
+    return term.n3()
 
 
 # --- reading ---------------------------------------------------------------------------------

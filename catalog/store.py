@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -90,6 +91,13 @@ CREATE TABLE IF NOT EXISTS variable_history (
     change TEXT NOT NULL             -- new | changed | deleted
 );
 CREATE INDEX IF NOT EXISTS variable_history_at ON variable_history(at);
+CREATE TABLE IF NOT EXISTS renderings (   -- derived: a record's statements per feed profile
+    uri TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    stamp TEXT NOT NULL,             -- what the statements were made from (catalog.renderings.stamp)
+    body BLOB NOT NULL,              -- zlib-compressed N-Triples
+    PRIMARY KEY (uri, profile)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS source_state (
     source TEXT PRIMARY KEY,
     state TEXT NOT NULL
@@ -103,11 +111,14 @@ def now() -> str:
 
 @dataclass
 class StoredRecord:
+    """A stored record and its bookkeeping. `record` and `validation` are decoded when first read:
+    a feed page lists 100 records and, when their renderings are stored, reads neither."""
+
     uri: str
     key: str
     kind: str
     source: str
-    record: Record
+    data: str = field(repr=False)
     hash: str
     first_seen: str
     last_changed: str
@@ -115,7 +126,15 @@ class StoredRecord:
     run_id: int
     fetch_url: str | None
     conforms: bool | None
-    validation: dict[str, Any] | None
+    validation_json: str | None = field(repr=False)
+
+    @cached_property
+    def record(self) -> Record:
+        return loads(self.kind, self.data)
+
+    @cached_property
+    def validation(self) -> dict[str, Any] | None:
+        return json.loads(self.validation_json) if self.validation_json else None
 
 
 @dataclass
@@ -159,6 +178,8 @@ class Store(Protocol):
     def errors(self, run_id: int) -> list[RunError]: ...
     def state(self, source: str) -> dict[str, str]: ...
     def save_state(self, source: str, state: dict[str, str]) -> None: ...
+    def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None: ...
+    def renderings(self, uris: list[str], profile: str) -> dict[str, tuple[str, bytes]]: ...
     def history(self, uri: str) -> list[dict[str, Any]]: ...
     def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
 
@@ -336,11 +357,10 @@ class SQLiteStore:
         return n
 
     def _stored(self, row: sqlite3.Row) -> StoredRecord:
-        return StoredRecord(row["uri"], row["key"], row["kind"], row["source"], loads(row["kind"], row["data"]),
+        return StoredRecord(row["uri"], row["key"], row["kind"], row["source"], row["data"],
                             row["hash"], row["first_seen"], row["last_changed"], row["deleted_at"],
                             row["run_id"], row["fetch_url"],
-                            None if row["conforms"] is None else bool(row["conforms"]),
-                            json.loads(row["validation"]) if row["validation"] else None)
+                            None if row["conforms"] is None else bool(row["conforms"]), row["validation"])
 
     def get(self, uri: str) -> StoredRecord | None:
         row = self.db.execute("SELECT * FROM records WHERE uri=?", (uri,)).fetchone()
@@ -459,6 +479,25 @@ class SQLiteStore:
         rows = self.db.execute("SELECT h.uri, h.at, h.change, r.kind, r.source FROM history h "
                                "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at LIMIT ?", (since, limit))
         return [dict(r) for r in rows.fetchall()]
+
+    # -- renderings (derived, see catalog.renderings) ---------------------------------------
+    def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None:
+        """Keep a record's rendered statements, profile -> (stamp, body)."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?)",
+                           [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()])
+
+    def renderings(self, uris: list[str], profile: str) -> dict[str, tuple[str, bytes]]:
+        """uri -> (stamp, body) of the records' renderings in `profile` (those that have one)."""
+        out: dict[str, tuple[str, bytes]] = {}
+        cur = self.db.cursor()
+        cur.row_factory = None
+        for i in range(0, len(uris), 500):
+            chunk = uris[i:i + 500]
+            out.update((uri, (stamp, body)) for uri, stamp, body in cur.execute(
+                f"SELECT uri, stamp, body FROM renderings WHERE profile=? AND uri IN ({','.join('?' * len(chunk))})",
+                (profile, *chunk)))
+        return out
 
     # -- incremental state ------------------------------------------------------------------
     def state(self, source: str) -> dict[str, str]:

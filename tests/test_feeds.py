@@ -177,7 +177,7 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 def test_feed_statements_read_back_as_the_very_terms_rdflib_would_write(value, lang, iri):
     import pyoxigraph as ox
 
-    from catalog.feeds import TripleSink
+    from catalog.rdf import TripleSink
     from rdflib.namespace import XSD
 
     sink = TripleSink()
@@ -189,7 +189,7 @@ def test_feed_statements_read_back_as_the_very_terms_rdflib_would_write(value, l
         sink.add((subject, prop, URIRef(iri)))
     except Exception:  # noqa: BLE001 - rdflib refuses it; so must we
         with pytest.raises(Exception):
-            TripleSink({(subject, prop, URIRef(iri)): None}).turtle()
+            TripleSink([(subject, prop, URIRef(iri))]).turtle()
     expected = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in sink).encode()
     parse = lambda data: set(ox.parse(data, format=ox.RdfFormat.TURTLE))  # noqa: E731
     assert parse(sink.turtle()) == parse(expected)

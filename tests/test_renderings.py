@@ -1,0 +1,79 @@
+"""Feed statements rendered when a record is stored: pages read them, and are the same without them."""
+
+from __future__ import annotations
+
+import zlib
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import FOAF
+
+from catalog.export import PROFILES
+from catalog.renderings import FRAGMENTS, refresh, stamp
+from tests.factories import BASE, apgar_codes, mfr_dataset
+from tests.test_feeds import app, build, client, numbered  # noqa: F401 - fixtures
+
+RECORDS = [numbered(i) for i in range(3)] + [mfr_dataset(), apgar_codes()]
+
+
+def forget(store) -> None:
+    """Drop every stored rendering and what the process keeps in memory."""
+    FRAGMENTS.cache.clear()
+    FRAGMENTS.size = 0
+    with store.transaction() as db:
+        db.execute("DELETE FROM renderings")
+
+
+def uris(store) -> list[str]:
+    return [r.uri for r in store.records()]
+
+
+def test_the_pipeline_keeps_each_record_rendered_in_every_profile_it_belongs_to(settings, store, server):
+    build(settings, store, server, RECORDS)
+    for profile in PROFILES:
+        kept = store.renderings(uris(store), profile)
+        for stored in store.records():
+            if profile == "healthdcat-ap" and stored.kind == "dataset" and not stored.conforms:
+                assert stored.uri not in kept, "the EHDS feed never carries a non-conforming dataset"
+                continue
+            assert kept[stored.uri][0] == stamp(stored.hash, stored.source, settings, profile)
+            assert f"<{stored.uri}>".encode() in zlib.decompress(kept[stored.uri][1])
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("suffix", ["ttl", "nt", "jsonld", "rdf"])
+def test_a_page_from_stored_renderings_is_the_page_written_on_request(settings, store, server, client, profile,
+                                                                       suffix):
+    build(settings, store, server, RECORDS)
+    FRAGMENTS.cache.clear()
+    url = f"/catalog.{suffix}?profile={profile}&page_size=3&page=2"
+    from_store = client.get(url)
+    assert from_store.status_code == 200
+    forget(store)
+    assert client.get(url).get_data() == from_store.get_data()
+    dump = client.get(f"/catalog/dump.nt?profile={profile}").get_data()
+    build(settings, store, server, RECORDS + [numbered(9)])  # renders again: only the new record
+    FRAGMENTS.cache.clear()
+    assert client.get(f"/catalog/dump.nt?profile={profile}").get_data().count(b"\n") > dump.count(b"\n")
+
+
+def test_a_page_serves_the_stored_rendering_while_its_stamp_is_current(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset()])
+    FRAGMENTS.cache.clear()
+    kept_stamp, body = store.renderings([mfr_dataset().uri], "dcat-ap-3")[mfr_dataset().uri]
+    marker = f"<{mfr_dataset().uri}> <http://xmlns.com/foaf/0.1/page> <https://marker.example/> .\n".encode()
+    store.save_renderings(mfr_dataset().uri, {"dcat-ap-3": (kept_stamp, zlib.compress(zlib.decompress(body) + marker))})
+    g = Graph().parse(data=client.get("/catalog?profile=dcat-ap-3").get_data(), format="turtle")
+    assert (URIRef(mfr_dataset().uri), FOAF.page, URIRef("https://marker.example/")) in g
+
+
+def test_a_stale_rendering_is_never_served_and_a_reindex_renders_it_again(settings, store, server, client):
+    build(settings, store, server, RECORDS)
+    FRAGMENTS.cache.clear()
+    settings.values["hdab_name"] = "Nytt tilgangsorgan"  # the EHDS feed names the access body on every dataset
+    page = client.get("/catalog?profile=healthdcat-ap").get_data().decode()
+    assert "Nytt tilgangsorgan" in page and "Helsedataservice" not in page
+    assert refresh(settings, store) == len(RECORDS), "every record's renderings were stale"
+    assert refresh(settings, store) == 0, "a second pass finds nothing to do"
+    FRAGMENTS.cache.clear()
+    assert client.get("/catalog?profile=healthdcat-ap").get_data().decode() == page
