@@ -255,6 +255,11 @@ def main() -> None:
                   f"{got['variables'] / full:,.0f} variables/s", flush=True)
             for line in failed:
                 print("  failed: " + line, flush=True)
+            data, = store.db.execute("SELECT sum(length(data)) FROM records").fetchone()
+            rendered, = store.db.execute("SELECT sum(length(body)) FROM renderings").fetchone()
+            print(f"store: records' JSON {data / 2**20:,.0f} MiB, their feed renderings (3 profiles, compressed) "
+                  f"{rendered / 2**20:,.0f} MiB; database file {settings.db_path.stat().st_size / 2**20:,.0f} MiB",
+                  flush=True)
             again, re_wall, re_cpu, re_sim = timed(
                 lambda: pipeline.harvest(settings, store, index, workers=args.workers), sim_pid)
             unchanged = sum(r.counts["unchanged"] for r in again)

@@ -75,6 +75,15 @@ def statements(record: Record, source: str, settings: Settings, profile: str,
     return sink.turtle() + part
 
 
+ANY_PROFILE = "*"
+
+
+def rendered_as(kind: str, profile: str) -> str:
+    """The profile a record's rendering is kept under: a code list reads the same in every profile,
+    so it is kept once (code lists are most records, though not most statements)."""
+    return profile if kind == "dataset" else ANY_PROFILE
+
+
 def profiles_for(kind: str, conforms: bool | None) -> list[str]:
     """The profiles whose feeds carry a live record (the EHDS feed only conforming datasets)."""
     return [p for p in PROFILES if p != "healthdcat-ap" or kind != "dataset" or conforms]
@@ -82,14 +91,14 @@ def profiles_for(kind: str, conforms: bool | None) -> list[str]:
 
 def render(record: Record, content_hash: str, source: str, conforms: bool | None,
            settings: Settings) -> dict[str, tuple[str, bytes]]:
-    """What the store keeps for a record: profile -> (stamp, zlib-compressed statements)."""
+    """What the store keeps for a record: profile (`rendered_as`) -> (stamp, zlib-compressed statements)."""
     parts: dict[tuple[str, ...], bytes] = {}
-    written: bytes | None = None
     out = {}
     for profile in profiles_for(record.kind, conforms):
-        if written is None or record.kind == "dataset":  # a code list reads the same in every profile
-            written = zlib.compress(statements(record, source, settings, profile, parts), 1)
-        out[profile] = (stamp(content_hash, source, settings, profile), written)
+        kept_as = rendered_as(record.kind, profile)
+        if kept_as not in out:
+            out[kept_as] = (stamp(content_hash, source, settings, kept_as),
+                            zlib.compress(statements(record, source, settings, profile, parts), 1))
     return out
 
 
@@ -100,7 +109,8 @@ def refresh(settings: Settings, store: SQLiteStore, batch: int = 500) -> int:
 
     def flush() -> int:
         kept = {p: store.renderings([r.uri for r in rows], p) for p in PROFILES}
-        stale = [r for r in rows if any(kept[p].get(r.uri, ("",))[0] != stamp(r.hash, r.source, settings, p)
+        stale = [r for r in rows if any(kept[p].get(r.uri, ("",))[0]
+                                        != stamp(r.hash, r.source, settings, rendered_as(r.kind, p))
                                         for p in profiles_for(r.kind, r.conforms))]
         with store.transaction():
             for r in stale:
@@ -130,7 +140,7 @@ class Fragments:
         """The statements of each of `rows` (its tombstone when the profile leaves it out); `keep=False`
         for one-off passes such as the dump, which must not push the pages' records out or grow memory."""
         keys = [(r.uri, r.hash, r.last_changed, r.run_id, r.fetch_url, r.conforms, r.deleted_at, profile,
-                 stamp(r.hash, r.source, settings, profile)) for r in rows]
+                 stamp(r.hash, r.source, settings, rendered_as(r.kind, profile))) for r in rows]
         with self.lock:
             found = {key: self.cache[key] for key in keys if key in self.cache}
             for key in found:

@@ -488,14 +488,16 @@ class SQLiteStore:
                            [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()])
 
     def renderings(self, uris: list[str], profile: str) -> dict[str, tuple[str, bytes]]:
-        """uri -> (stamp, body) of the records' renderings in `profile` (those that have one)."""
+        """uri -> (stamp, body) of the records' renderings in `profile` (those that have one); a
+        rendering kept under the profile '*' holds for every profile."""
         out: dict[str, tuple[str, bytes]] = {}
         cur = self.db.cursor()
         cur.row_factory = None
         for i in range(0, len(uris), 500):
             chunk = uris[i:i + 500]
             out.update((uri, (stamp, body)) for uri, stamp, body in cur.execute(
-                f"SELECT uri, stamp, body FROM renderings WHERE profile=? AND uri IN ({','.join('?' * len(chunk))})",
+                f"SELECT uri, stamp, body FROM renderings WHERE profile IN (?, '*') "
+                f"AND uri IN ({','.join('?' * len(chunk))})",
                 (profile, *chunk)))
         return out
 

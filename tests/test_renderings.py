@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF
 
 from catalog.export import PROFILES
-from catalog.renderings import FRAGMENTS, refresh, stamp
+from catalog.renderings import FRAGMENTS, refresh, rendered_as, stamp
 from tests.factories import BASE, apgar_codes, mfr_dataset
 from tests.test_feeds import app, build, client, numbered  # noqa: F401 - fixtures
 
@@ -36,8 +36,10 @@ def test_the_pipeline_keeps_each_record_rendered_in_every_profile_it_belongs_to(
             if profile == "healthdcat-ap" and stored.kind == "dataset" and not stored.conforms:
                 assert stored.uri not in kept, "the EHDS feed never carries a non-conforming dataset"
                 continue
-            assert kept[stored.uri][0] == stamp(stored.hash, stored.source, settings, profile)
+            assert kept[stored.uri][0] == stamp(stored.hash, stored.source, settings, rendered_as(stored.kind, profile))
             assert f"<{stored.uri}>".encode() in zlib.decompress(kept[stored.uri][1])
+    kept_as = store.db.execute("SELECT profile FROM renderings WHERE uri=?", (apgar_codes().uri,)).fetchall()
+    assert [row[0] for row in kept_as] == ["*"], "a code list reads the same in every profile: kept once"
 
 
 @pytest.mark.parametrize("profile", PROFILES)
