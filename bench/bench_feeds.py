@@ -14,6 +14,7 @@ Builds a store of `datasets` x `variables` synthetic records (default 200,000 va
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import tempfile
 import time
@@ -69,12 +70,22 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+def get_page(client, page: int, profile: str = "dcat-ap-3") -> float:
+    """Seconds to answer one Turtle page of 100."""
+    started = time.perf_counter()
+    response = client.get(f"/catalog?page={page}&page_size=100&profile={profile}", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200, response.status_code
+    return time.perf_counter() - started
+
+
 def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int) -> None:
     """Each page first cold (its records' statements read from the store, as the pipeline rendered
     them), then warm (fragments cached in memory), then cold again with no stored renderings (as
     after a settings change, before `catalog reindex`: every record written on request)."""
     pages = max(1, datasets // 100)
-    cold, warm, baseline, unrendered = [], [], [], []
+    cold: list[float] = []
+    warm: list[float] = []
+    baseline: list[float] = []
     # The process is warmed first (imports, the store's first queries) with another profile, so
     # "cold" means what it says for a running server: this page's records not yet rendered.
     assert client.get("/catalog?page=1&page_size=100&profile=dcat-ap-no").status_code == 200
@@ -82,27 +93,25 @@ def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int) -> None:
         # every page once (cold), then the first five again and again (warm: their fragments
         # fit in the cache, as a harvester's pages do while it pages through)
         page = i + 1 if i < pages else (i - pages) % min(pages, 5) + 1
-        started = time.perf_counter()
-        response = client.get(f"/catalog?page={page}&page_size=100&profile=dcat-ap-3", headers={"Accept": "text/turtle"})
-        assert response.status_code == 200, response.status_code
-        (cold if i < pages else warm).append(time.perf_counter() - started)
+        (cold if i < pages else warm).append(get_page(client, page))
         if len(baseline) < 5:
             records = [s.record for s in store.listing(offset=(page - 1) * 100, limit=100)[1]]
             started = time.perf_counter()
             to_graph(records).serialize(format="turtle")
             baseline.append(time.perf_counter() - started)
+    # the other profiles, cold (page 1 of dcat-ap-no warmed the process above)
+    others = {profile: [get_page(client, page, profile) for page in range(2, min(pages, 11) + 1)]
+              for profile in ("healthdcat-ap", "dcat-ap-no")}
     FRAGMENTS.cache.clear()
     FRAGMENTS.size = 0
     with store.transaction() as db:
         db.execute("DELETE FROM renderings")
-    for page in range(1, min(pages, rounds) + 1):
-        started = time.perf_counter()
-        response = client.get(f"/catalog?page={page}&page_size=100&profile=dcat-ap-3", headers={"Accept": "text/turtle"})
-        assert response.status_code == 200, response.status_code
-        unrendered.append(time.perf_counter() - started)
+    unrendered = [get_page(client, page) for page in range(1, min(pages, rounds) + 1)]
     base = statistics.median(baseline) * 1000
-    for label, times in (("first request of each page (cold)", cold), ("repeated requests (warm)", warm),
-                         ("cold, no stored renderings (each record written on request)", unrendered)):
+    for label, times in (("first request of each page (cold), dcat-ap-3", cold),
+                         ("repeated requests (warm), dcat-ap-3", warm),
+                         *((f"first request of each page (cold), {p}", t) for p, t in others.items()),
+                         ("cold, no stored renderings (each record written on request), dcat-ap-3", unrendered)):
         if times:
             p95 = percentile(times, 0.95) * 1000
             print(f"feed page of 100 datasets (Turtle), {label}: n={len(times)} p50 "
@@ -116,7 +125,11 @@ def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int) -> None:
     print(f"  revalidation (304 by ETag): {(time.perf_counter() - started) / rounds * 1000:.1f} ms per request")
 
 
-def bench_dump(client, label: str, variables: int) -> float:
+def _stream_dump(settings: Settings, conn) -> None:
+    """In a child process: stream the dump, sampling resident memory; send what was seen."""
+    from web import create_app
+
+    client = create_app(settings).test_client()
     before = peak = rss_mib()
     size = 0
     started = time.perf_counter()
@@ -124,7 +137,17 @@ def bench_dump(client, label: str, variables: int) -> float:
     for chunk in response.response:
         size += len(chunk)
         peak = max(peak, rss_mib())
-    elapsed = time.perf_counter() - started
+    conn.send((size, time.perf_counter() - started, before, peak))
+
+
+def bench_dump(settings: Settings, label: str, variables: int) -> float:
+    """Each dump in its own forked process, so neither finds heap the other grew (RSS never shrinks)."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_stream_dump, args=(settings, send))
+    child.start()
+    size, elapsed, before, peak = receive.recv()
+    child.join()
     growth = peak - before
     print(f"dump of {label} ({variables:,} variables): {size / 2**20:,.0f} MiB of N-Triples in {elapsed:.1f} s "
           f"({variables / elapsed:,.0f} variables/s); RSS before {before:.0f} MiB, peak {peak:.0f} MiB "
@@ -158,10 +181,8 @@ def main() -> None:
         print(f"built stores in {time.perf_counter() - started:.0f} s: pages {args.page_datasets:,} datasets x "
               f"{args.page_variables} variables; dump {args.datasets:,} x {args.variables} and a quarter of it")
         bench_pages(create_app(stores["pages"][0]).test_client(), stores["pages"][1], args.page_datasets, args.rounds)
-        small = bench_dump(create_app(stores["quarter"][0]).test_client(), "a quarter of the catalogue",
-                           args.datasets // 4 * args.variables)
-        large = bench_dump(create_app(stores["full"][0]).test_client(), "the whole catalogue",
-                           args.datasets * args.variables)
+        small = bench_dump(stores["quarter"][0], "a quarter of the catalogue", args.datasets // 4 * args.variables)
+        large = bench_dump(stores["full"][0], "the whole catalogue", args.datasets * args.variables)
         print(f"memory growth, whole / quarter: {large / max(small, 1):.2f} (about 1 = constant memory; a dump held "
               "in memory would grow about 4x)")
 
