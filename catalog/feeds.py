@@ -149,7 +149,7 @@ def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url
     if req.page > last:
         raise PageNotFound(f"page {req.page} does not exist; the feed has {last} page(s) of {req.page_size}")
     add_paging(head, cat, req, total, feed_url)  # type: ignore[arg-type]
-    body = [head.turtle(), *FRAGMENTS.get(settings, store, rows, req.profile, cat)]
+    body = [head.turtle(), *FRAGMENTS.fragments(settings, store, rows, req.profile, cat)]
     return render(b"".join(body), fmt)
 
 
@@ -198,7 +198,7 @@ def dump(settings: Settings, store: SQLiteStore, profile: str) -> Iterator[bytes
         if include(stored, profile):
             batch.append(stored)
         if len(batch) >= 50:
-            yield render(b"".join(FRAGMENTS.get(settings, store, batch, profile, cat, keep=False)), "nt")
+            yield render(b"".join(FRAGMENTS.fragments(settings, store, batch, profile, cat, keep=False)), "nt")
             batch = []
     if batch:
-        yield render(b"".join(FRAGMENTS.get(settings, store, batch, profile, cat, keep=False)), "nt")
+        yield render(b"".join(FRAGMENTS.fragments(settings, store, batch, profile, cat, keep=False)), "nt")

@@ -18,9 +18,7 @@ renders again), so a stale rendering can slow a page but never change it.
 from __future__ import annotations
 
 import hashlib
-import threading
 import zlib
-from collections import OrderedDict
 from pathlib import Path
 
 from rdflib import URIRef
@@ -29,6 +27,7 @@ import shapes
 from catalog import export, rdf
 from catalog.config import Settings
 from catalog.export import PROFILES, add_body, add_catalog_record, add_tombstone, include, view
+from catalog.lru import BytesLRU
 from catalog.model import Dataset, Record
 from catalog.rdf import TripleSink, add_variables
 from catalog.store import SQLiteStore, StoredRecord
@@ -50,6 +49,14 @@ def stamp(content_hash: str, source: str, settings: Settings, profile: str) -> s
     src = settings.sources.get(source)
     defaults = src.options.get("defaults") if src is not None and profile == "healthdcat-ap" else None
     about = (CODE, content_hash, profile, settings.base_uri, settings.hdab_name, settings.hdab_email, defaults)
+    return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
+
+
+def output_digest(settings: Settings) -> str:
+    """Everything other than the store that a feed's bytes depend on: part of each page's ETag, so
+    a new access body, base URI, source default or version of this code is not answered 304."""
+    defaults = sorted((name, repr(src.options.get("defaults"))) for name, src in settings.sources.items())
+    about = (CODE, settings.base_uri, settings.hdab_name, settings.hdab_email, defaults)
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 
@@ -125,35 +132,29 @@ def refresh(settings: Settings, store: SQLiteStore, batch: int = 500) -> int:
     return rendered + flush()
 
 
-class Fragments:
+class Fragments(BytesLRU):
     """Each record's part of a feed (its statements and its catalogue record), kept in memory (up
     to `max_bytes`) while the record and its run are the same; statements come from the store's
     renderings when their stamp is current and are written here otherwise."""
 
     def __init__(self, max_bytes: int = 64 * 2**20):
-        self.max_bytes, self.size = max_bytes, 0
-        self.cache: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
-        self.lock = threading.Lock()
+        super().__init__(max_bytes)
 
-    def get(self, settings: Settings, store: SQLiteStore, rows: list[StoredRecord], profile: str, cat: URIRef,
-            keep: bool = True) -> list[bytes]:
+    def fragments(self, settings: Settings, store: SQLiteStore, rows: list[StoredRecord], profile: str,
+                  cat: URIRef, keep: bool = True) -> list[bytes]:
         """The statements of each of `rows` (its tombstone when the profile leaves it out); `keep=False`
         for one-off passes such as the dump, which must not push the pages' records out or grow memory."""
         keys = [(r.uri, r.hash, r.last_changed, r.run_id, r.fetch_url, r.conforms, r.deleted_at, profile,
                  stamp(r.hash, r.source, settings, rendered_as(r.kind, profile))) for r in rows]
-        with self.lock:
-            found = {key: self.cache[key] for key in keys if key in self.cache}
-            for key in found:
-                self.cache.move_to_end(key)
-        wanted = [r.uri for r, key in zip(rows, keys) if key not in found and include(r, profile)]
+        found = [self.get(key) for key in keys]
+        wanted = [r.uri for r, hit in zip(rows, found) if hit is None and include(r, profile)]
         kept = store.renderings(wanted, profile) if wanted else {}
         out = []
-        for r, key in zip(rows, keys):
-            fragment = found.get(key)
+        for r, key, fragment in zip(rows, keys, found):
             if fragment is None:
-                fragment = self._fragment(settings, r, profile, cat, key[-1], kept.get(r.uri))
+                fragment = self._fragment(settings, r, profile, cat, key[-1], kept.get(r.uri))  # type: ignore[arg-type]
                 if keep:
-                    self._keep(key, fragment)
+                    self.put(key, fragment)
             out.append(fragment)
         return out
 
@@ -168,14 +169,6 @@ class Fragments:
             statements(r.record, r.source, settings, profile)
         add_catalog_record(sink, cat, r, settings)  # type: ignore[arg-type]
         return body + sink.turtle()
-
-    def _keep(self, key: tuple[object, ...], fragment: bytes) -> None:
-        with self.lock:
-            if key not in self.cache:
-                self.cache[key] = fragment
-                self.size += len(fragment)
-            while self.size > self.max_bytes and self.cache:
-                self.size -= len(self.cache.popitem(last=False)[1])
 
 
 FRAGMENTS = Fragments()

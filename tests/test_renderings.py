@@ -12,14 +12,20 @@ from catalog.export import PROFILES
 from catalog.renderings import FRAGMENTS, refresh, rendered_as, stamp
 from tests.factories import BASE, apgar_codes, mfr_dataset
 from tests.test_feeds import app, build, client, numbered  # noqa: F401 - fixtures
+from web.feeds import PAGES
 
 RECORDS = [numbered(i) for i in range(3)] + [mfr_dataset(), apgar_codes()]
 
 
+def restart() -> None:
+    """What a restarted server forgets: the fragments and pages it kept in memory."""
+    FRAGMENTS.clear()
+    PAGES.clear()
+
+
 def forget(store) -> None:
     """Drop every stored rendering and what the process keeps in memory."""
-    FRAGMENTS.cache.clear()
-    FRAGMENTS.size = 0
+    restart()
     with store.transaction() as db:
         db.execute("DELETE FROM renderings")
 
@@ -47,7 +53,7 @@ def test_the_pipeline_keeps_each_record_rendered_in_every_profile_it_belongs_to(
 def test_a_page_from_stored_renderings_is_the_page_written_on_request(settings, store, server, client, profile,
                                                                        suffix):
     build(settings, store, server, RECORDS)
-    FRAGMENTS.cache.clear()
+    restart()
     url = f"/catalog.{suffix}?profile={profile}&page_size=3&page=2"
     from_store = client.get(url)
     assert from_store.status_code == 200
@@ -55,13 +61,13 @@ def test_a_page_from_stored_renderings_is_the_page_written_on_request(settings, 
     assert client.get(url).get_data() == from_store.get_data()
     dump = client.get(f"/catalog/dump.nt?profile={profile}").get_data()
     build(settings, store, server, RECORDS + [numbered(9)])  # renders again: only the new record
-    FRAGMENTS.cache.clear()
+    restart()
     assert client.get(f"/catalog/dump.nt?profile={profile}").get_data().count(b"\n") > dump.count(b"\n")
 
 
 def test_a_page_serves_the_stored_rendering_while_its_stamp_is_current(settings, store, server, client):
     build(settings, store, server, [mfr_dataset()])
-    FRAGMENTS.cache.clear()
+    restart()
     kept_stamp, body = store.renderings([mfr_dataset().uri], "dcat-ap-3")[mfr_dataset().uri]
     marker = f"<{mfr_dataset().uri}> <http://xmlns.com/foaf/0.1/page> <https://marker.example/> .\n".encode()
     store.save_renderings(mfr_dataset().uri, {"dcat-ap-3": (kept_stamp, zlib.compress(zlib.decompress(body) + marker))})
@@ -71,11 +77,44 @@ def test_a_page_serves_the_stored_rendering_while_its_stamp_is_current(settings,
 
 def test_a_stale_rendering_is_never_served_and_a_reindex_renders_it_again(settings, store, server, client):
     build(settings, store, server, RECORDS)
-    FRAGMENTS.cache.clear()
+    before = client.get("/catalog?profile=healthdcat-ap")
     settings.values["hdab_name"] = "Nytt tilgangsorgan"  # the EHDS feed names the access body on every dataset
-    page = client.get("/catalog?profile=healthdcat-ap").get_data().decode()
+    after = client.get("/catalog?profile=healthdcat-ap", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200, "a harvester holding the old ETag must get the changed page, not a 304"
+    page = after.get_data().decode()
     assert "Nytt tilgangsorgan" in page and "Helsedataservice" not in page
     assert refresh(settings, store) == len(RECORDS), "every record's renderings were stale"
     assert refresh(settings, store) == 0, "a second pass finds nothing to do"
-    FRAGMENTS.cache.clear()
+    restart()
     assert client.get("/catalog?profile=healthdcat-ap").get_data().decode() == page
+
+
+def test_a_page_asked_again_is_answered_from_memory_until_the_store_changes(settings, store, server, client):
+    build(settings, store, server, [numbered(1)])
+    uri = numbered(1).uri
+    first = client.get("/catalog?profile=dcat-ap-3").get_data()
+    # what the page would be written from changes behind the store's back (its version stays), so
+    # a page written again would differ
+    FRAGMENTS.clear()
+    kept_stamp, body = store.renderings([uri], "dcat-ap-3")[uri]
+    marker = f"<{uri}> <http://xmlns.com/foaf/0.1/page> <https://marker.example/> .\n".encode()
+    store.save_renderings(uri, {"dcat-ap-3": (kept_stamp, zlib.compress(zlib.decompress(body) + marker))})
+    assert client.get("/catalog?profile=dcat-ap-3").get_data() == first
+    build(settings, store, server, [numbered(1, title={"nb": "Endret tittel"})])
+    assert "Endret tittel" in client.get("/catalog?profile=dcat-ap-3").get_data().decode()
+
+
+def test_the_byte_cache_keeps_to_its_size_dropping_the_least_recently_used():
+    from catalog.lru import BytesLRU
+
+    cache = BytesLRU(max_bytes=10)
+    cache.put("a", b"1234")
+    cache.put("b", b"1234")
+    assert cache.get("a") == b"1234"  # a is now the most recently used
+    cache.put("c", b"1234")
+    assert cache.get("b") is None and cache.get("a") == b"1234" and cache.get("c") == b"1234"
+    assert cache.size == 8
+    cache.put("a", b"12")
+    assert cache.size == 6
+    cache.put("huge", b"x" * 11)
+    assert cache.get("huge") is None and len(cache) == 2

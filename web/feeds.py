@@ -20,10 +20,16 @@ from werkzeug.http import is_resource_modified
 
 from catalog.export import MEDIA_TYPES, PROFILES, record_uri, serialize
 from catalog.feeds import BadFeedRequest, FeedRequest, PageNotFound, dump, feed_page, validators
+from catalog.lru import BytesLRU
 from catalog.model import key_for
+from catalog.renderings import output_digest
 from catalog.resources import Resource, describe
 
 bp = Blueprint("feeds", __name__)
+PAGES = BytesLRU(32 * 2**20)
+"""Feed pages as answered, by ETag: several harvesters (the EHDS, Felles datakatalog, other
+instances) page through the same feed after the same change, and a page costs ~50 ms of CPU to
+serialise, which under load waited behind every other request for the interpreter."""
 SUFFIX = {"ttl": "turtle", "jsonld": "jsonld", "rdf": "xml", "nt": "nt"}
 SUFFIX_OF = {fmt: suffix for suffix, fmt in SUFFIX.items()}
 RDF_TYPES = list(MEDIA_TYPES.values())
@@ -70,14 +76,18 @@ def catalog(suffix: str | None = None) -> Response:
         req = FeedRequest.from_args(request.args)
     except BadFeedRequest as exc:
         abort(400, str(exc))
-    tags = validators(_store(), req, fmt)
+    tags = validators(_store(), output_digest(_settings()), req, fmt)
     if not is_resource_modified(request.environ, etag=tags.etag, last_modified=tags.last_modified):
         response = Response(status=304)
     else:
-        try:
-            body = feed_page(_settings(), _store(), req, request.base_url, fmt)
-        except PageNotFound as exc:
-            abort(404, str(exc))
+        key = (tags.etag, request.base_url)  # the ETag follows the store's version and the request
+        body = PAGES.get(key)
+        if body is None:
+            try:
+                body = feed_page(_settings(), _store(), req, request.base_url, fmt)
+            except PageNotFound as exc:
+                abort(404, str(exc))
+            PAGES.put(key, body)
         response = Response(body, mimetype=MEDIA_TYPES[fmt])
     response.set_etag(tags.etag)
     response.last_modified = tags.last_modified
