@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 import shapes
-from catalog import export, rdf
+from catalog import export, model, rdf
 from catalog.config import Settings
 from catalog.export import PROFILES, add_body, add_catalog_record, add_tombstone, include, view
 from catalog.lru import BytesLRU
@@ -34,10 +34,11 @@ from catalog.store import SQLiteStore, StoredRecord
 
 
 def _code_digest() -> str:
-    """The writer code and the vocabularies it reads labels from: a new version renders anew."""
+    """The model, the writer code and the vocabularies it reads labels from: a new version renders anew."""
     from catalog.validation import VOCABULARIES
 
-    files = [Path(export.__file__), Path(rdf.__file__), Path(__file__)] + [shapes.path(n) for n in VOCABULARIES]
+    files = [Path(module.__file__ or "") for module in (model, export, rdf)] + [Path(__file__)]
+    files += [shapes.path(name) for name in VOCABULARIES]
     return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()
 
 
