@@ -101,7 +101,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     store, index = _open(settings)
     progress = Progress()
     try:
-        results = harvest(settings, store, index, args.sources or None, workers=args.workers, progress=progress)
+        results = harvest(settings, store, index, args.sources or None, workers=args.workers, progress=progress,
+                          full=args.full)
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
@@ -305,6 +306,9 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("--workers", type=int, default=2, help="sources harvested at once")
     h.add_argument("--report", help="write a JSON report of the run to this file")
     h.add_argument("--show-errors", type=int, default=20, help="errors printed per source")
+    h.add_argument("--full", action="store_true",
+                   help="fetch and map everything again, ignoring the checkpoints that skip unchanged pages, files "
+                        "and cursors (after an upgrade that maps differently)")
     h.set_defaults(func=cmd_harvest)
 
     rp = sub.add_parser("report", help="the last run of a source with all its errors, as JSON")

@@ -146,8 +146,9 @@ class Harvest:
     """
 
     def __init__(self, settings: Settings, store: SQLiteStore, index: SearchBackend | None, src: SourceConfig,
-                 progress: Callable[[str, int], None] | None = None):
+                 progress: Callable[[str, int], None] | None = None, full: bool = False):
         self.settings, self.store, self.index, self.src = settings, store, index, src
+        self.full = full
         self.info = source_info(src)
         self.counts: Counter[str] = Counter({k: 0 for k in COUNTS})
         self.errors: list[RunError] = []
@@ -186,7 +187,8 @@ class Harvest:
         """Harvest, validate and store; documents go to `index`. Never raises for the source's faults."""
         self.index = index  # type: ignore[assignment]
         try:
-            harvester = harvester_class(self.src.kind)(self.src, self.http(), self.store.state(self.src.name),
+            state = {} if self.full else self.store.state(self.src.name)  # `full`: as on the first run
+            harvester = harvester_class(self.src.kind)(self.src, self.http(), state,
                                                        base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
             state = self._consume(harvester.harvest(), known)
@@ -314,17 +316,22 @@ def _plain(exc: Exception) -> str:
 
 def harvest(settings: Settings, store: SQLiteStore, index: SearchBackend | None,
             names: Iterable[str] | None = None, workers: int = 2,
-            progress: Callable[[str, int], None] | None = None) -> list[SourceResult]:
-    """Harvest the named sources (all enabled ones when none are named), `workers` at a time."""
+            progress: Callable[[str, int], None] | None = None, full: bool = False) -> list[SourceResult]:
+    """Harvest the named sources (all enabled ones when none are named), `workers` at a time.
+
+    `full` ignores what the last runs kept to skip unchanged input (page and file digests,
+    cursors, `changedSince`): everything is fetched and mapped again, as after an upgrade whose
+    mapping differs. Unchanged records are still only counted; the new checkpoint is saved."""
     wanted = list(names or [n for n, s in settings.sources.items() if s.enabled])
     unknown = [n for n in wanted if n not in settings.sources]
     if unknown:
         raise KeyError(f"no source named {', '.join(unknown)}; known: {', '.join(sorted(settings.sources))}")
     workers = max(1, min(workers, len(wanted)))
     if workers > 1 and isinstance(store, SQLiteStore) and "fork" in multiprocessing.get_all_start_methods():
-        return _in_processes(settings, store, index, wanted, workers, progress)
+        return _in_processes(settings, store, index, wanted, workers, progress, full)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress).run(), wanted))
+        return list(pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(),
+                             wanted))
 
 
 # --- process mode ---------------------------------------------------------------------------------
@@ -361,16 +368,16 @@ def _start_worker(settings: Settings, db_path: str, channel: Any, parent: int) -
     _WORKER.update(settings=settings, store=SQLiteStore(db_path), channel=channel)
 
 
-def _work(name: str, run_id: int, with_index: bool) -> None:
+def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
     settings, channel = _WORKER["settings"], _WORKER["channel"]
     relay = _Relay(channel, name)
-    job = Harvest(settings, _WORKER["store"], None, settings.sources[name], relay.progress)
+    job = Harvest(settings, _WORKER["store"], None, settings.sources[name], relay.progress, full)
     job.run_id = run_id
     channel.put(("done", name, job.work(relay if with_index else None)))
 
 
 def _in_processes(settings: Settings, store: SQLiteStore, index: SearchBackend | None, wanted: list[str],
-                  workers: int, progress: Callable[[str, int], None] | None) -> list[SourceResult]:
+                  workers: int, progress: Callable[[str, int], None] | None, full: bool) -> list[SourceResult]:
     get_profile(DEFAULT_PROFILE)  # compiled once here, shared by every worker through fork
     jobs = {name: Harvest(settings, store, index, settings.sources[name], progress) for name in wanted}
     results: dict[str, SourceResult] = {}
@@ -393,7 +400,7 @@ def _in_processes(settings: Settings, store: SQLiteStore, index: SearchBackend |
         running: dict[str, Future[None]] = {}
         for name, job in jobs.items():
             if job.begin():
-                running[name] = pool.submit(_work, name, job.run_id, index is not None)
+                running[name] = pool.submit(_work, name, job.run_id, index is not None, full)
             else:
                 results[name] = job.skipped()
         while running:

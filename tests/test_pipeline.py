@@ -59,6 +59,28 @@ def test_an_unchanged_record_keeps_the_run_that_stored_it_and_is_seen_by_the_lat
     assert store.last_harvest("mfr", before=store.last_run("mfr").finished) < store.last_run("mfr").finished
 
 
+def test_a_full_harvest_maps_unchanged_input_again(settings, store, index, server):
+    """After an upgrade that maps differently, the skip of unchanged pages would keep the old mapping."""
+    import dataclasses
+
+    from catalog.model import content_hash
+
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    first = run(settings, store, index)["mfr"]
+    older = dataclasses.replace(mfr_dataset(), title={"nb": "Slik den gamle koden leste den"})
+    store.put("mfr", first.run_id, older, content_hash(older), None, True, None)  # what an older mapping stored
+    assert run(settings, store, index)["mfr"].counts["unchanged"] == 2  # the page is unchanged: not mapped
+    assert store.get(mfr_dataset().uri).record == older
+    other = dataclasses.replace(mfr_dataset(), uri=mfr_dataset().uri + "-kopi", identifier="kopi")
+    configure(settings, "kopi", publish(server, [other], path="/kopi/catalog.ttl"))
+    # two sources: harvested in worker processes, which must get `full` too
+    results = {r.source: r for r in harvest(settings, store, index, ["mfr", "kopi"], full=True)}
+    full = results["mfr"]
+    assert full.ok and (full.counts["changed"], full.counts["unchanged"]) == (1, 1) and results["kopi"].ok
+    assert store.get(mfr_dataset().uri).record == mfr_dataset()
+    assert run(settings, store, index)["mfr"].counts["unchanged"] == 2  # its checkpoint was saved again
+
+
 def test_an_unchanged_page_is_not_parsed_again_yet_its_problems_are_reported_again(settings, store, index, server,
                                                                                    monkeypatch):
     g = to_graph([mfr_dataset()])
