@@ -51,7 +51,7 @@ from rdflib import Graph  # noqa: E402
 
 import catalog.pipeline as pipeline  # noqa: E402
 import harvesters.dcat as dcat  # noqa: E402
-from catalog.config import Settings, SourceConfig  # noqa: E402
+from catalog.config import Settings  # noqa: E402
 from catalog.demo import DEMO_DEFAULTS  # noqa: E402
 from catalog.rdfparse import RdfSyntaxError  # noqa: E402
 from catalog.search.tantivy_backend import TantivyBackend  # noqa: E402

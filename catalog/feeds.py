@@ -13,12 +13,8 @@ the store's version, so an unchanged page costs a 304 and one SQL query.
 from __future__ import annotations
 
 import hashlib
-import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 

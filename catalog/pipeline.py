@@ -2,8 +2,9 @@
 
 This is the only place that writes harvested records. For each source it opens a run, consumes
 the harvester's events, validates and stores records in batches (one transaction each) with
-their feed statements (`catalog.renderings`), updates the search index from what changed, and finishes the run with its counts and errors. A source
-that fails keeps its last good records (they show as stale); the other sources go on.
+their feed statements (`catalog.renderings`), updates the search index from what changed, and
+finishes the run with its counts and errors. A source that fails keeps its last good records
+(they show as stale); the other sources go on.
 
 Several sources are harvested in worker processes (`workers` at a time), because mapping and
 validation are pure Python and threads would share one core. The calling process keeps what

@@ -10,7 +10,7 @@ from rdflib.namespace import FOAF
 
 from catalog.export import PROFILES
 from catalog.renderings import FRAGMENTS, refresh, rendered_as, stamp
-from tests.factories import BASE, apgar_codes, mfr_dataset
+from tests.factories import apgar_codes, mfr_dataset
 from tests.test_feeds import app, build, client, numbered  # noqa: F401 - fixtures
 from web.feeds import PAGES
 

@@ -8,7 +8,7 @@ ICD-O-3). Code lists are realistic *subsets*: enough codes to look and behave li
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # --- organisations -----------------------------------------------------------------------------
 
