@@ -77,12 +77,24 @@ def test_export_writes_the_catalogue_without_records_deleted_at_the_source(home,
     assert f"<{apgar_codes().uri}> {scheme}" not in text
 
 
-def test_reindex_rebuilds_from_the_store(home, server, capsys):
+def test_reindex_rebuilds_from_the_store(home, server, capsys, monkeypatch):
     catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
     catalog(home, "harvest")
     capsys.readouterr()
     assert catalog(home, "reindex") == 0
-    assert "indexed 6 documents" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "indexed 6 documents" in out and "statements of 0 records anew" in out  # the harvest rendered them
+    monkeypatch.setenv("CATALOG_HDAB_NAME", "Nytt tilgangsorgan")  # every dataset in the EHDS feed names it
+    assert catalog(home, "reindex") == 0
+    assert "statements of 2 records anew" in capsys.readouterr().out
+
+
+def test_harvest_full_maps_everything_again_and_counts_what_did_not_change(home, server, capsys):
+    catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
+    catalog(home, "harvest")
+    capsys.readouterr()
+    assert catalog(home, "harvest", "--full") == 0
+    assert "mfr: 0 new, 0 changed, 2 unchanged" in capsys.readouterr().out
 
 
 def test_the_catalog_command_is_installed():
