@@ -116,7 +116,7 @@ def refresh(settings: Settings, store: SQLiteStore, batch: int = 500) -> int:
     rows: list[StoredRecord] = []
 
     def flush() -> int:
-        kept = {p: store.renderings([r.uri for r in rows], p) for p in PROFILES}
+        kept = {p: store.renderings([r.uri for r in rows], p, bodies=False) for p in PROFILES}
         stale = [r for r in rows if any(kept[p].get(r.uri, ("",))[0]
                                         != stamp(r.hash, r.source, settings, rendered_as(r.kind, p))
                                         for p in profiles_for(r.kind, r.conforms))]

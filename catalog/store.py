@@ -179,7 +179,7 @@ class Store(Protocol):
     def state(self, source: str) -> dict[str, str]: ...
     def save_state(self, source: str, state: dict[str, str]) -> None: ...
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None: ...
-    def renderings(self, uris: list[str], profile: str) -> dict[str, tuple[str, bytes]]: ...
+    def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]: ...
     def history(self, uri: str) -> list[dict[str, Any]]: ...
     def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
 
@@ -487,16 +487,18 @@ class SQLiteStore:
             db.executemany("INSERT OR REPLACE INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?)",
                            [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()])
 
-    def renderings(self, uris: list[str], profile: str) -> dict[str, tuple[str, bytes]]:
+    def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]:
         """uri -> (stamp, body) of the records' renderings in `profile` (those that have one); a
-        rendering kept under the profile '*' holds for every profile."""
+        rendering kept under the profile '*' holds for every profile. Without `bodies`, the bodies
+        are left unread (b""): enough to tell which renderings are stale."""
+        column = "body" if bodies else "X''"
         out: dict[str, tuple[str, bytes]] = {}
         cur = self.db.cursor()
         cur.row_factory = None
         for i in range(0, len(uris), 500):
             chunk = uris[i:i + 500]
             out.update((uri, (stamp, body)) for uri, stamp, body in cur.execute(
-                f"SELECT uri, stamp, body FROM renderings WHERE profile IN (?, '*') "
+                f"SELECT uri, stamp, {column} FROM renderings WHERE profile IN (?, '*') "
                 f"AND uri IN ({','.join('?' * len(chunk))})",
                 (profile, *chunk)))
         return out

@@ -44,6 +44,8 @@ def test_the_pipeline_keeps_each_record_rendered_in_every_profile_it_belongs_to(
                 continue
             assert kept[stored.uri][0] == stamp(stored.hash, stored.source, settings, rendered_as(stored.kind, profile))
             assert f"<{stored.uri}>".encode() in zlib.decompress(kept[stored.uri][1])
+        stamps_only = store.renderings(uris(store), profile, bodies=False)
+        assert stamps_only == {uri: (kept_stamp, b"") for uri, (kept_stamp, _body) in kept.items()}
     kept_as = store.db.execute("SELECT profile FROM renderings WHERE uri=?", (apgar_codes().uri,)).fetchall()
     assert [row[0] for row in kept_as] == ["*"], "a code list reads the same in every profile: kept once"
 

@@ -80,7 +80,7 @@ def catalog(suffix: str | None = None) -> Response:
     if not is_resource_modified(request.environ, etag=tags.etag, last_modified=tags.last_modified):
         response = Response(status=304)
     else:
-        key = (tags.etag, request.base_url)  # the ETag follows the store's version and the request
+        key = (tags.etag, request.base_url)  # the ETag follows the store, the settings, the code, the request
         body = PAGES.get(key)
         if body is None:
             try:
