@@ -1,34 +1,44 @@
-"""A thread-safe cache of byte strings bounded by their total size, least recently used out first."""
+"""A thread-safe cache bounded by the total size of its values, least recently used out first."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
 
 
-class BytesLRU:
-    def __init__(self, max_bytes: int):
+class SizedLRU(Generic[V]):
+    """Values weighed by `weigh` (their length by default) kept up to `max_bytes` in all; a value
+    heavier than `max_item` (all of `max_bytes` by default) is not kept."""
+
+    def __init__(self, max_bytes: int, weigh: Callable[[V], int] = len,  # type: ignore[assignment]
+                 max_item: int | None = None):
         self.max_bytes, self.size = max_bytes, 0
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self.max_item = max_bytes if max_item is None else max_item
+        self.weigh = weigh
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, key: Hashable) -> V | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: Hashable, value: bytes) -> None:
-        if len(value) > self.max_bytes:
+    def put(self, key: Hashable, value: V) -> None:
+        weight = self.weigh(value)
+        if weight > self.max_item:
             return
         with self._lock:
             old = self._items.pop(key, None)
-            self.size += len(value) - (len(old) if old is not None else 0)
+            self.size += weight - (self.weigh(old) if old is not None else 0)
             self._items[key] = value
             while self.size > self.max_bytes:
-                self.size -= len(self._items.popitem(last=False)[1])
+                self.size -= self.weigh(self._items.popitem(last=False)[1])
 
     def clear(self) -> None:
         with self._lock:

@@ -27,7 +27,7 @@ import shapes
 from catalog import export, model, rdf
 from catalog.config import Settings
 from catalog.export import PROFILES, add_body, add_catalog_record, add_tombstone, include, view
-from catalog.lru import BytesLRU
+from catalog.lru import SizedLRU
 from catalog.model import Dataset, Record
 from catalog.rdf import TripleSink, add_variables
 from catalog.store import SQLiteStore, StoredRecord
@@ -133,7 +133,7 @@ def refresh(settings: Settings, store: SQLiteStore, batch: int = 500) -> int:
     return rendered + flush()
 
 
-class Fragments(BytesLRU):
+class Fragments(SizedLRU[bytes]):
     """Each record's part of a feed (its statements and its catalogue record), kept in memory (up
     to `max_bytes`) while the record and its run are the same; statements come from the store's
     renderings when their stamp is current and are written here otherwise."""

@@ -107,9 +107,9 @@ def test_a_page_asked_again_is_answered_from_memory_until_the_store_changes(sett
 
 
 def test_the_byte_cache_keeps_to_its_size_dropping_the_least_recently_used():
-    from catalog.lru import BytesLRU
+    from catalog.lru import SizedLRU
 
-    cache = BytesLRU(max_bytes=10)
+    cache = SizedLRU[bytes](max_bytes=10)
     cache.put("a", b"1234")
     cache.put("b", b"1234")
     assert cache.get("a") == b"1234"  # a is now the most recently used

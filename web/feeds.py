@@ -20,13 +20,13 @@ from werkzeug.http import is_resource_modified
 
 from catalog.export import MEDIA_TYPES, PROFILES, record_uri, serialize
 from catalog.feeds import BadFeedRequest, FeedRequest, PageNotFound, dump, feed_page, validators
-from catalog.lru import BytesLRU
+from catalog.lru import SizedLRU
 from catalog.model import key_for
 from catalog.renderings import output_digest
 from catalog.resources import Resource, describe
 
 bp = Blueprint("feeds", __name__)
-PAGES = BytesLRU(32 * 2**20)
+PAGES = SizedLRU[bytes](32 * 2**20)
 """Feed pages as answered, by ETag: several harvesters (the EHDS, Felles datakatalog, other
 instances) page through the same feed after the same change, and a page costs ~50 ms of CPU to
 serialise, which under load waited behind every other request for the interpreter."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -16,6 +15,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from catalog.config import SourceConfig
+from catalog.lru import SizedLRU
 from catalog.simulator import faults as F
 from catalog.simulator.nation import GEN0_END, Nation, generation_time
 from catalog.simulator.wire import BadRequest, Context, Fault, Reply, json_reply
@@ -23,38 +23,22 @@ from catalog.simulator.wire import BadRequest, Context, Fault, Reply, json_reply
 Handler = Callable[..., Reply]
 
 
-class ReplyCache:
-    """The last replies built, up to `limit` bytes (least recently used go first).
+class ReplyCache(SizedLRU[Reply]):
+    """The last replies built, up to `limit` bytes of bodies (least recently used go first).
 
     Off by default. A registry that serves a large feed usually sits behind a cache (or serves
     files); with one, the simulator costs what such a source costs when asked again for unchanged
     pages, instead of rebuilding every page from the nation. Only whole bodies of successful GETs
-    are kept, keyed by everything a reply depends on: generation, faults, URL and negotiation.
+    are kept, none over a quarter of the limit, keyed by everything a reply depends on:
+    generation, faults, URL and negotiation.
     """
 
     def __init__(self, limit: int):
-        self.limit = limit
-        self.size = 0
-        self._replies: OrderedDict[tuple[Any, ...], Reply] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(limit, weigh=lambda reply: len(reply.body), max_item=limit // 4)  # type: ignore[arg-type]
 
-    def get(self, key: tuple[Any, ...]) -> Reply | None:
-        with self._lock:
-            reply = self._replies.get(key)
-            if reply is not None:
-                self._replies.move_to_end(key)
-            return reply
-
-    def put(self, key: tuple[Any, ...], reply: Reply) -> None:
-        if not isinstance(reply.body, bytes) or len(reply.body) > self.limit // 4:
-            return
-        with self._lock:
-            old = self._replies.pop(key, None)
-            self.size += len(reply.body) - (len(old.body) if old is not None else 0)  # type: ignore[arg-type]
-            self._replies[key] = reply
-            while self.size > self.limit:
-                _key, gone = self._replies.popitem(last=False)
-                self.size -= len(gone.body)  # type: ignore[arg-type]
+    def put(self, key: Hashable, reply: Reply) -> None:
+        if isinstance(reply.body, bytes):  # a streamed body is not kept
+            super().put(key, reply)
 
 
 class _QuietHandler(WSGIRequestHandler):
