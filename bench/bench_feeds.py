@@ -24,8 +24,8 @@ from catalog.config import Settings
 from catalog.model import Agent, Dataset, Distribution, Variable, content_hash, dumps
 from catalog.rdf import to_graph
 from catalog.renderings import FRAGMENTS, render
-from web.feeds import PAGES
 from catalog.store import SQLiteStore
+from web.feeds import PAGES
 
 EU = "http://publications.europa.eu/resource/authority/"
 
@@ -39,15 +39,29 @@ def rss_mib() -> float:
 
 def dataset(n: int, variables: int) -> Dataset:
     uri = f"https://registry.example.no/dataset/{n:06d}"
-    return Dataset(uri=uri, identifier=f"ds-{n}", title={"nb": f"Register {n}", "en": f"Registry {n}"},
-                   description={"nb": f"Helseregister nummer {n} med {variables} variabler."},
-                   publisher=Agent(name={"nb": "Registeret"}, uri="https://registry.example.no/org", email="a@b.no"),
-                   keywords={"nb": ["helse", "register"]}, themes=[EU + "data-theme/HEAL"],
-                   access_rights=EU + "access-right/NON_PUBLIC", has_structured_data=True,
-                   distributions=[Distribution(uri=f"{uri}/d", access_url="https://helsedata.no/soknad")],
-                   variables=[Variable(uri=f"{uri}/variabel/V{i}", name=f"V{i}", title={"nb": f"Variabel {i}"},
-                                       description={"nb": f"Variabel {i} i register {n}."}, datatype="integer",
-                                       unit="år") for i in range(variables)])
+    return Dataset(
+        uri=uri,
+        identifier=f"ds-{n}",
+        title={"nb": f"Register {n}", "en": f"Registry {n}"},
+        description={"nb": f"Helseregister nummer {n} med {variables} variabler."},
+        publisher=Agent(name={"nb": "Registeret"}, uri="https://registry.example.no/org", email="a@b.no"),
+        keywords={"nb": ["helse", "register"]},
+        themes=[EU + "data-theme/HEAL"],
+        access_rights=EU + "access-right/NON_PUBLIC",
+        has_structured_data=True,
+        distributions=[Distribution(uri=f"{uri}/d", access_url="https://helsedata.no/soknad")],
+        variables=[
+            Variable(
+                uri=f"{uri}/variabel/V{i}",
+                name=f"V{i}",
+                title={"nb": f"Variabel {i}"},
+                description={"nb": f"Variabel {i} i register {n}."},
+                datatype="integer",
+                unit="år",
+            )
+            for i in range(variables)
+        ],
+    )
 
 
 def fill(settings: Settings, store: SQLiteStore, datasets: int, variables: int) -> float:
@@ -101,23 +115,29 @@ def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int) -> None:
             to_graph(records).serialize(format="turtle")
             baseline.append(time.perf_counter() - started)
     # the other profiles, cold (page 1 of dcat-ap-no warmed the process above)
-    others = {profile: [get_page(client, page, profile) for page in range(2, min(pages, 11) + 1)]
-              for profile in ("healthdcat-ap", "dcat-ap-no")}
+    others = {
+        profile: [get_page(client, page, profile) for page in range(2, min(pages, 11) + 1)]
+        for profile in ("healthdcat-ap", "dcat-ap-no")
+    }
     FRAGMENTS.clear()
     PAGES.clear()
     with store.transaction() as db:
         db.execute("DELETE FROM renderings")
     unrendered = [get_page(client, page) for page in range(1, min(pages, rounds) + 1)]
     base = statistics.median(baseline) * 1000
-    for label, times in (("first request of each page (cold), dcat-ap-3", cold),
-                         ("repeated requests (warm: the page kept), dcat-ap-3", warm),
-                         *((f"first request of each page (cold), {p}", t) for p, t in others.items()),
-                         ("cold, no stored renderings (each record written on request), dcat-ap-3", unrendered)):
+    for label, times in (
+        ("first request of each page (cold), dcat-ap-3", cold),
+        ("repeated requests (warm: the page kept), dcat-ap-3", warm),
+        *((f"first request of each page (cold), {p}", t) for p, t in others.items()),
+        ("cold, no stored renderings (each record written on request), dcat-ap-3", unrendered),
+    ):
         if times:
             p95 = percentile(times, 0.95) * 1000
-            print(f"feed page of 100 datasets (Turtle), {label}: n={len(times)} p50 "
-                  f"{statistics.median(times) * 1000:.0f} ms, p95 {p95:.0f} ms "
-                  f"(target <= 150 ms: {'met' if p95 <= 150 else 'NOT met'}); ratio to baseline {p95 / base:.2f}")
+            print(
+                f"feed page of 100 datasets (Turtle), {label}: n={len(times)} p50 "
+                f"{statistics.median(times) * 1000:.0f} ms, p95 {p95:.0f} ms "
+                f"(target <= 150 ms: {'met' if p95 <= 150 else 'NOT met'}); ratio to baseline {p95 / base:.2f}"
+            )
     print(f"  baseline, rdflib building and serialising the same 100 records: median {base:.0f} ms")
     etag = client.get("/catalog?page=1&page_size=100").headers["ETag"]
     started = time.perf_counter()
@@ -150,9 +170,11 @@ def bench_dump(settings: Settings, label: str, variables: int) -> float:
     size, elapsed, before, peak = receive.recv()
     child.join()
     growth = peak - before
-    print(f"dump of {label} ({variables:,} variables): {size / 2**20:,.0f} MiB of N-Triples in {elapsed:.1f} s "
-          f"({variables / elapsed:,.0f} variables/s); RSS before {before:.0f} MiB, peak {peak:.0f} MiB "
-          f"(+{growth:.0f} MiB)")
+    print(
+        f"dump of {label} ({variables:,} variables): {size / 2**20:,.0f} MiB of N-Triples in {elapsed:.1f} s "
+        f"({variables / elapsed:,.0f} variables/s); RSS before {before:.0f} MiB, peak {peak:.0f} MiB "
+        f"(+{growth:.0f} MiB)"
+    )
     return growth
 
 
@@ -160,8 +182,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasets", type=int, default=2000, help="datasets in the dump benchmark")
     parser.add_argument("--variables", type=int, default=100, help="variables per dataset in the dump benchmark")
-    parser.add_argument("--page-datasets", type=int, default=3000,
-                        help="datasets in the page benchmark (one cold request per 100)")
+    parser.add_argument(
+        "--page-datasets", type=int, default=3000, help="datasets in the page benchmark (one cold request per 100)"
+    )
     parser.add_argument("--page-variables", type=int, default=20, help="variables per dataset in the page benchmark")
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
@@ -170,22 +193,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         stores = {}
         started = time.perf_counter()
-        for name, datasets, variables in (("pages", args.page_datasets, args.page_variables),
-                                          ("quarter", args.datasets // 4, args.variables),
-                                          ("full", args.datasets, args.variables)):
+        for name, datasets, variables in (
+            ("pages", args.page_datasets, args.page_variables),
+            ("quarter", args.datasets // 4, args.variables),
+            ("full", args.datasets, args.variables),
+        ):
             settings = Settings.load(Path(tmp) / name)
             stores[name] = (settings, SQLiteStore(settings.db_path))
             rendering = fill(settings, stores[name][1], datasets, variables)
             if name == "pages":
-                print(f"rendering each record's statements in the 3 profiles (the pipeline's work when it stores "
-                      f"a changed record): {rendering / datasets * 1000:.2f} ms per dataset of {variables} variables")
-        print(f"built stores in {time.perf_counter() - started:.0f} s: pages {args.page_datasets:,} datasets x "
-              f"{args.page_variables} variables; dump {args.datasets:,} x {args.variables} and a quarter of it")
+                print(
+                    f"rendering each record's statements in the 3 profiles (the pipeline's work when it stores "
+                    f"a changed record): {rendering / datasets * 1000:.2f} ms per dataset of {variables} variables"
+                )
+        print(
+            f"built stores in {time.perf_counter() - started:.0f} s: pages {args.page_datasets:,} datasets x "
+            f"{args.page_variables} variables; dump {args.datasets:,} x {args.variables} and a quarter of it"
+        )
         bench_pages(create_app(stores["pages"][0]).test_client(), stores["pages"][1], args.page_datasets, args.rounds)
         small = bench_dump(stores["quarter"][0], "a quarter of the catalogue", args.datasets // 4 * args.variables)
         large = bench_dump(stores["full"][0], "the whole catalogue", args.datasets * args.variables)
-        print(f"memory growth, whole / quarter: {large / max(small, 1):.2f} (about 1 = constant memory; a dump held "
-              "in memory would grow about 4x)")
+        print(
+            f"memory growth, whole / quarter: {large / max(small, 1):.2f} (about 1 = constant memory; a dump held "
+            "in memory would grow about 4x)"
+        )
 
 
 if __name__ == "__main__":

@@ -55,14 +55,15 @@ from catalog.config import Settings  # noqa: E402
 from catalog.demo import DEMO_DEFAULTS  # noqa: E402
 from catalog.rdfparse import RdfSyntaxError  # noqa: E402
 from catalog.search.tantivy_backend import TantivyBackend  # noqa: E402
-from catalog.simulator import Nation, Simulator  # noqa: E402
 from catalog.store import SQLiteStore  # noqa: E402
 from harvesters import registry  # noqa: E402
+from simulator import Nation, Simulator  # noqa: E402
 
 PER_DATASET = {"vardef": 1, "microdata": 4}
 
 
 # --- the simulator, in its own process ---------------------------------------------------------
+
 
 def _serve(scale: float, conn: Any, cache_bytes: int = 0) -> None:
     sim = Simulator(seed=0, scale=scale, cache_bytes=cache_bytes)
@@ -91,8 +92,11 @@ def harvestable(nation: Nation) -> list[str]:
 def expected_variables(scale: float) -> int:
     nation = Nation(scale=scale)
     names = set(harvestable(nation))
-    return sum(len(nation.dataset_indices(s)) * PER_DATASET.get(s.kind, nation.variables_mean)
-               for s in nation.sources if s.name in names)
+    return sum(
+        len(nation.dataset_indices(s)) * PER_DATASET.get(s.kind, nation.variables_mean)
+        for s in nation.sources
+        if s.name in names
+    )
 
 
 def scale_for(variables: int) -> float:
@@ -115,6 +119,7 @@ def settings_for(url: str, scale: float, home: Path, names: list[str] | None = N
 
 # --- measuring ---------------------------------------------------------------------------------
 
+
 def cpu_seconds(pid: int | None = None) -> float:
     """CPU time of this process and its reaped children, or of another process by pid."""
     if pid is not None:
@@ -133,12 +138,16 @@ def timed(run: Callable[[], Any], sim_pid: int) -> tuple[Any, float, float, floa
 
 def counts(store: SQLiteStore) -> dict[str, int]:
     datasets = list(store.records(kind="dataset"))
-    return {"datasets": len(datasets), "codelists": store.count("codelist"),
-            "variables": sum(len(d.record.variables) for d in datasets),
-            "conforming": sum(1 for d in datasets if d.conforms)}
+    return {
+        "datasets": len(datasets),
+        "codelists": store.count("codelist"),
+        "variables": sum(len(d.record.variables) for d in datasets),
+        "conforming": sum(1 for d in datasets if d.conforms),
+    }
 
 
 # --- the naive baseline ------------------------------------------------------------------------
+
 
 def rdflib_parse(data: str, fmt: str, base_iri: str | None = None) -> Graph:
     g = Graph()
@@ -161,6 +170,7 @@ def naive() -> Iterator[None]:
 
 
 # --- memory ------------------------------------------------------------------------------------
+
 
 def _harvest_in_child(url: str, scale: float, home: str) -> None:
     settings = settings_for(url, scale, Path(home))
@@ -216,14 +226,17 @@ def memory_run(variables: int) -> None:
         proc.join()
         elapsed = time.perf_counter() - started
         got = counts(SQLiteStore(Settings.load(home).db_path))
-    print(f"memory run, scale {scale:.1f}: {got['variables']:,} variables, {got['datasets']:,} datasets, "
-          f"{got['codelists']:,} code lists in {elapsed:.1f} s; peak memory of the harvest's processes "
-          f"(caller and workers): PSS {peak_pss / 2**20:,.0f} MiB (target < 1024 MiB), summed RSS "
-          f"{peak_rss / 2**20:,.0f} MiB (counts pages the workers share with the caller once per process)",
-          flush=True)
+    print(
+        f"memory run, scale {scale:.1f}: {got['variables']:,} variables, {got['datasets']:,} datasets, "
+        f"{got['codelists']:,} code lists in {elapsed:.1f} s; peak memory of the harvest's processes "
+        f"(caller and workers): PSS {peak_pss / 2**20:,.0f} MiB (target < 1024 MiB), summed RSS "
+        f"{peak_rss / 2**20:,.0f} MiB (counts pages the workers share with the caller once per process)",
+        flush=True,
+    )
 
 
 # --- main --------------------------------------------------------------------------------------
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -231,57 +244,77 @@ def main() -> None:
     parser.add_argument("--memory-variables", type=int, default=1_000_000)
     parser.add_argument("--baseline-sources", type=int, default=4, help="sources sampled for the baseline")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--simulator-cache-mb", type=int, default=512,
-                        help="the simulator keeps its replies up to this size, as a caching front end of a registry "
-                             "would (0: every reply is built again)")
+    parser.add_argument(
+        "--simulator-cache-mb",
+        type=int,
+        default=512,
+        help="the simulator keeps its replies up to this size, as a caching front end of a registry "
+        "would (0: every reply is built again)",
+    )
     args = parser.parse_args()
 
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     scale = scale_for(args.variables)
-    print(f"simulator reply cache: {args.simulator_cache_mb} MiB (the sources' own CPU is printed apart; in "
-          "production it runs on their machines, not ours)", flush=True)
+    print(
+        f"simulator reply cache: {args.simulator_cache_mb} MiB (the sources' own CPU is printed apart; in "
+        "production it runs on their machines, not ours)",
+        flush=True,
+    )
     with simulator(scale, args.simulator_cache_mb * 2**20) as (url, sim_pid):
         with tempfile.TemporaryDirectory() as home:
             settings = settings_for(url, scale, Path(home))
             store, index = SQLiteStore(settings.db_path), TantivyBackend(settings.index_dir)
             results, full, full_cpu, sim_cpu = timed(
-                lambda: pipeline.harvest(settings, store, index, workers=args.workers), sim_pid)
+                lambda: pipeline.harvest(settings, store, index, workers=args.workers), sim_pid
+            )
             failed = [r.line() for r in results if not r.ok]
             got = counts(store)
-            print(f"full harvest, scale {scale:.1f}: {len(results)} sources, {got['datasets']:,} datasets "
-                  f"({got['conforming']:,} conforming), {got['codelists']:,} code lists, {got['variables']:,} "
-                  f"variables, {index.count():,} index documents in {full:.1f} s (target 120 s); "
-                  f"harvest CPU {full_cpu:.0f} s, simulator CPU {sim_cpu:.0f} s; "
-                  f"{got['variables'] / full:,.0f} variables/s", flush=True)
+            print(
+                f"full harvest, scale {scale:.1f}: {len(results)} sources, {got['datasets']:,} datasets "
+                f"({got['conforming']:,} conforming), {got['codelists']:,} code lists, {got['variables']:,} "
+                f"variables, {index.count():,} index documents in {full:.1f} s (target 120 s); "
+                f"harvest CPU {full_cpu:.0f} s, simulator CPU {sim_cpu:.0f} s; "
+                f"{got['variables'] / full:,.0f} variables/s",
+                flush=True,
+            )
             for line in failed:
                 print("  failed: " + line, flush=True)
-            data, = store.db.execute("SELECT sum(length(data)) FROM records").fetchone()
-            rendered, = store.db.execute("SELECT sum(length(body)) FROM renderings").fetchone()
-            print(f"store: records' JSON {data / 2**20:,.0f} MiB, their feed renderings (3 profiles, compressed) "
-                  f"{rendered / 2**20:,.0f} MiB; database file {settings.db_path.stat().st_size / 2**20:,.0f} MiB",
-                  flush=True)
+            (data,) = store.db.execute("SELECT sum(length(data)) FROM records").fetchone()
+            (rendered,) = store.db.execute("SELECT sum(length(body)) FROM renderings").fetchone()
+            print(
+                f"store: records' JSON {data / 2**20:,.0f} MiB, their feed renderings (3 profiles, compressed) "
+                f"{rendered / 2**20:,.0f} MiB; database file {settings.db_path.stat().st_size / 2**20:,.0f} MiB",
+                flush=True,
+            )
             again, re_wall, re_cpu, re_sim = timed(
-                lambda: pipeline.harvest(settings, store, index, workers=args.workers), sim_pid)
+                lambda: pipeline.harvest(settings, store, index, workers=args.workers), sim_pid
+            )
             unchanged = sum(r.counts["unchanged"] for r in again)
-            print(f"unchanged re-harvest: {re_wall:.1f} s = {100 * re_wall / full:.1f} % of the full harvest "
-                  f"(target <= 5 %); {unchanged:,} records unchanged, "
-                  f"{sum(r.counts['new'] + r.counts['changed'] for r in again)} new or changed; "
-                  f"harvest CPU {re_cpu:.1f} s = {100 * re_cpu / full_cpu:.1f} % of the full harvest's, "
-                  f"simulator CPU {re_sim:.1f} s", flush=True)
+            print(
+                f"unchanged re-harvest: {re_wall:.1f} s = {100 * re_wall / full:.1f} % of the full harvest "
+                f"(target <= 5 %); {unchanged:,} records unchanged, "
+                f"{sum(r.counts['new'] + r.counts['changed'] for r in again)} new or changed; "
+                f"harvest CPU {re_cpu:.1f} s = {100 * re_cpu / full_cpu:.1f} % of the full harvest's, "
+                f"simulator CPU {re_sim:.1f} s",
+                flush=True,
+            )
         names = harvestable(Nation(scale=scale))
-        sample = names[::max(1, len(names) // args.baseline_sources)][:args.baseline_sources]
+        sample = names[:: max(1, len(names) // args.baseline_sources)][: args.baseline_sources]
         with tempfile.TemporaryDirectory() as home, naive():
             settings = settings_for(url, scale, Path(home), sample)
             store, index = SQLiteStore(settings.db_path), TantivyBackend(settings.index_dir)
-            _results, base, base_cpu, _sim = timed(lambda: pipeline.harvest(settings, store, index, workers=1),
-                                                  sim_pid)
+            _results, base, base_cpu, _sim = timed(lambda: pipeline.harvest(settings, store, index, workers=1), sim_pid)
             base_vars = counts(store)["variables"]
         estimate = base * got["variables"] / max(1, base_vars)
-        print(f"naive sequential baseline on {len(sample)} of {len(results)} sources ({', '.join(sample)}): "
-              f"{base_vars:,} variables in {base:.1f} s (CPU {base_cpu:.0f} s), {base_vars / base:,.0f} variables/s; "
-              f"extrapolated per variable to the full harvest: {estimate:,.0f} s", flush=True)
-        print(f"ratio: the full harvest is {estimate / full:.1f}x faster than the naive sequential baseline",
-              flush=True)
+        print(
+            f"naive sequential baseline on {len(sample)} of {len(results)} sources ({', '.join(sample)}): "
+            f"{base_vars:,} variables in {base:.1f} s (CPU {base_cpu:.0f} s), {base_vars / base:,.0f} variables/s; "
+            f"extrapolated per variable to the full harvest: {estimate:,.0f} s",
+            flush=True,
+        )
+        print(
+            f"ratio: the full harvest is {estimate / full:.1f}x faster than the naive sequential baseline", flush=True
+        )
     if args.memory_variables:
         memory_run(args.memory_variables)
     print(f"load average after: {os.getloadavg()[0]:.1f}", flush=True)

@@ -28,13 +28,26 @@ from catalog.search import FACETS, SearchQuery
 from catalog.search.analysis import fold
 from catalog.search.tantivy_backend import TantivyBackend
 
-SOURCES = [("mfr", "central-registry", "PHDR"), ("npr", "central-registry", "EHR"), ("kpr", "central-registry", "EHR"),
-           ("kreft", "central-registry", "CANCER"), ("norpd", "central-registry", "MEDICATION"),
-           ("dar", "central-registry", "PHDR"), ("hkr", "central-registry", "EHR"), ("msis", "central-registry", "INFECTION"),
-           ("hunt", "survey", "PHDR"), ("tromso", "survey", "PHDR"), ("moba", "survey", "PHDR"),
-           ("ssb", "statistics", "PHDR"), ("nnk", "quality-registry", "PHDR"), ("diabetes", "quality-registry", "DIABETES"),
-           ("hjerteinfarkt", "quality-registry", "EHR"), ("hjerneslag", "quality-registry", "EHR"),
-           ("bryst", "quality-registry", "CANCER"), ("barnediabetes", "quality-registry", "DIABETES")]
+SOURCES = [
+    ("mfr", "central-registry", "PHDR"),
+    ("npr", "central-registry", "EHR"),
+    ("kpr", "central-registry", "EHR"),
+    ("kreft", "central-registry", "CANCER"),
+    ("norpd", "central-registry", "MEDICATION"),
+    ("dar", "central-registry", "PHDR"),
+    ("hkr", "central-registry", "EHR"),
+    ("msis", "central-registry", "INFECTION"),
+    ("hunt", "survey", "PHDR"),
+    ("tromso", "survey", "PHDR"),
+    ("moba", "survey", "PHDR"),
+    ("ssb", "statistics", "PHDR"),
+    ("nnk", "quality-registry", "PHDR"),
+    ("diabetes", "quality-registry", "DIABETES"),
+    ("hjerteinfarkt", "quality-registry", "EHR"),
+    ("hjerneslag", "quality-registry", "EHR"),
+    ("bryst", "quality-registry", "CANCER"),
+    ("barnediabetes", "quality-registry", "DIABETES"),
+]
 CONCEPTS = """fødselsvekt svangerskapslengde røykevaner snusbruk kroppsmasseindeks blodtrykk hjerteinfarkt
 hjerneslag kolesterol blodsukker hba1c diagnose hovedtilstand bitilstand legemiddel utlevering døgndose
 dødsårsak innleggelse utskriving omsorgsnivå keisersnitt apgarskår hodeomkrets placentavekt alder kjønn
@@ -48,8 +61,14 @@ hørselstap diabetestype insulinbruk blodtrykksmedisin statinbruk røykeslutt sv
 QUALIFIERS = """ved fødsel i svangerskapet ved innkomst ved utskriving siste år siste måned før svangerskapet
 etter fødsel målt registrert selvrapportert mor far barn pasient daglig ukentlig totalt gjennomsnitt
 høyeste laveste første siste""".split()
-ENGLISH = {"fødselsvekt": "birth weight", "røykevaner": "smoking habits", "blodtrykk": "blood pressure",
-           "hjerteinfarkt": "myocardial infarction", "kroppsmasseindeks": "body mass index", "alder": "age"}
+ENGLISH = {
+    "fødselsvekt": "birth weight",
+    "røykevaner": "smoking habits",
+    "blodtrykk": "blood pressure",
+    "hjerteinfarkt": "myocardial infarction",
+    "kroppsmasseindeks": "body mass index",
+    "alder": "age",
+}
 DATATYPES = ["integer", "decimal", "string", "date", "boolean"]
 
 
@@ -67,18 +86,39 @@ def generate(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
         labels = {"nb": label}
         if concept in ENGLISH:
             labels["en"] = f"{ENGLISH[concept].capitalize()} {rng.choice(['at birth', 'in pregnancy', 'measured'])}"
-        description = (f"{label}. Registrert i {source} fra {start} til {end}; "
-                       f"{' '.join(rng.sample(CONCEPTS, 3))} {' '.join(rng.sample(QUALIFIERS, 4))}.")
-        yield {"key": f"v{i:08x}", "uri": f"https://example.org/{source}/variabel/{name}", "type": "variable",
-               "name": name, "label": label, "labels": labels, "description": description,
-               "descriptions": {"nb": description}, "keywords": [concept], "codes": [],
-               "dataset_key": f"d{i % 5000}", "dataset_title": f"{source} datasett {i % 5000}", "source": source,
-               "source_title": source.upper(), "source_kind": kind, "publisher": source.upper(),
-               "health_category": [category], "theme": ["HEAL"],
-               "period": [f"{d}-{d + 9}" for d in range(start - start % 10, end + 1, 10)],
-               "period_start": start, "period_end": end, "datatype": rng.choice(DATATYPES), "unit": None,
-               "codelist_key": None, "access_rights": rng.choice(["NON_PUBLIC", "RESTRICTED", "PUBLIC"]),
-               "languages": sorted(labels), "valid": True}
+        description = (
+            f"{label}. Registrert i {source} fra {start} til {end}; "
+            f"{' '.join(rng.sample(CONCEPTS, 3))} {' '.join(rng.sample(QUALIFIERS, 4))}."
+        )
+        yield {
+            "key": f"v{i:08x}",
+            "uri": f"https://example.org/{source}/variabel/{name}",
+            "type": "variable",
+            "name": name,
+            "label": label,
+            "labels": labels,
+            "description": description,
+            "descriptions": {"nb": description},
+            "keywords": [concept],
+            "codes": [],
+            "dataset_key": f"d{i % 5000}",
+            "dataset_title": f"{source} datasett {i % 5000}",
+            "source": source,
+            "source_title": source.upper(),
+            "source_kind": kind,
+            "publisher": source.upper(),
+            "health_category": [category],
+            "theme": ["HEAL"],
+            "period": [f"{d}-{d + 9}" for d in range(start - start % 10, end + 1, 10)],
+            "period_start": start,
+            "period_end": end,
+            "datatype": rng.choice(DATATYPES),
+            "unit": None,
+            "codelist_key": None,
+            "access_rights": rng.choice(["NON_PUBLIC", "RESTRICTED", "PUBLIC"]),
+            "languages": sorted(labels),
+            "valid": True,
+        }
 
 
 def queries(count: int, seed: int = 11) -> list[str]:
@@ -121,8 +161,10 @@ def bench_tantivy(root: Path, n: int, qs: list[str]) -> list[float]:
     start = time.perf_counter()
     indexed = backend.replace_all(docs)
     elapsed = time.perf_counter() - start
-    print(f"tantivy: indexed {indexed:,} variables in {elapsed:.1f} s: {indexed / elapsed:,.0f}/s end to end, "
-          f"{indexed / (elapsed - docs.seconds):,.0f}/s excluding document generation ({docs.seconds:.1f} s)")
+    print(
+        f"tantivy: indexed {indexed:,} variables in {elapsed:.1f} s: {indexed / elapsed:,.0f}/s end to end, "
+        f"{indexed / (elapsed - docs.seconds):,.0f}/s excluding document generation ({docs.seconds:.1f} s)"
+    )
     times, totals = [], []
     for i, text in enumerate(qs):
         start = time.perf_counter()
@@ -130,8 +172,10 @@ def bench_tantivy(root: Path, n: int, qs: list[str]) -> list[float]:
         if i >= 10:  # warm-up
             times.append((time.perf_counter() - start) * 1000)
         totals.append(result.total)
-    print(f"tantivy: {len(times)} queries, median {statistics.median(totals):,.0f} matches: "
-          f"p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms")
+    print(
+        f"tantivy: {len(times)} queries, median {statistics.median(totals):,.0f} matches: "
+        f"p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms"
+    )
     backend.close()
     return times
 
@@ -143,15 +187,21 @@ def build_fts(path: Path, n: int) -> sqlite3.Connection:
     db = sqlite3.connect(path)
     db.executescript(f"""
         PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
-        CREATE TABLE docs(id INTEGER PRIMARY KEY, key TEXT, {', '.join(f'{f} TEXT' for f in FTS_FACETS)}, doc TEXT);
+        CREATE TABLE docs(id INTEGER PRIMARY KEY, key TEXT, {", ".join(f"{f} TEXT" for f in FTS_FACETS)}, doc TEXT);
         CREATE TABLE doc_period(id INTEGER, period TEXT);
         CREATE VIRTUAL TABLE fts USING fts5(name, label, description, tokenize="unicode61 remove_diacritics 2");
     """)
     start = time.perf_counter()
     rows, periods, texts = [], [], []
     for i, doc in enumerate(generate(n)):
-        rows.append((i, doc["key"], *(doc[f][0] if isinstance(doc[f], list) else doc[f] for f in FTS_FACETS),
-                     json.dumps(doc, ensure_ascii=False)))
+        rows.append(
+            (
+                i,
+                doc["key"],
+                *(doc[f][0] if isinstance(doc[f], list) else doc[f] for f in FTS_FACETS),
+                json.dumps(doc, ensure_ascii=False),
+            )
+        )
         periods += [(i, p) for p in doc["period"]]
         texts.append((i, doc["name"], " ".join(doc["labels"].values()), doc["description"]))
         if len(rows) == 10_000:
@@ -173,14 +223,23 @@ def _flush(db: sqlite3.Connection, rows: list[Any], periods: list[Any], texts: l
 
 def fts_search(db: sqlite3.Connection, text: str) -> tuple[int, list[Any], dict[str, list[Any]]]:
     match = " AND ".join(f'"{w}"' for w in text.split())
-    hits = db.execute("SELECT d.doc, highlight(fts, 1, '<mark>', '</mark>') FROM fts JOIN docs d ON d.id = fts.rowid "
-                      "WHERE fts MATCH ? ORDER BY bm25(fts, 4.0, 3.0, 1.0) LIMIT 20", (match,)).fetchall()
+    hits = db.execute(
+        "SELECT d.doc, highlight(fts, 1, '<mark>', '</mark>') FROM fts JOIN docs d ON d.id = fts.rowid "
+        "WHERE fts MATCH ? ORDER BY bm25(fts, 4.0, 3.0, 1.0) LIMIT 20",
+        (match,),
+    ).fetchall()
     matched = "SELECT rowid FROM fts WHERE fts MATCH ?"
     total = db.execute(f"SELECT count(*) FROM ({matched})", (match,)).fetchone()[0]
-    facets = {f: db.execute(f"SELECT {f}, count(*) FROM docs WHERE id IN ({matched}) GROUP BY {f} "
-                            "ORDER BY count(*) DESC", (match,)).fetchall() for f in FTS_FACETS}
-    facets["period"] = db.execute(f"SELECT period, count(*) FROM doc_period WHERE id IN ({matched}) "
-                                  "GROUP BY period ORDER BY count(*) DESC", (match,)).fetchall()
+    facets = {
+        f: db.execute(
+            f"SELECT {f}, count(*) FROM docs WHERE id IN ({matched}) GROUP BY {f} ORDER BY count(*) DESC", (match,)
+        ).fetchall()
+        for f in FTS_FACETS
+    }
+    facets["period"] = db.execute(
+        f"SELECT period, count(*) FROM doc_period WHERE id IN ({matched}) GROUP BY period ORDER BY count(*) DESC",
+        (match,),
+    ).fetchall()
     return total, [json.loads(doc) for doc, _ in hits], facets
 
 

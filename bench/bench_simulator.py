@@ -26,8 +26,8 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from catalog.config import SourceConfig  # noqa: E402
-from catalog.simulator import Simulator  # noqa: E402
-from catalog.simulator.nation import scale_for  # noqa: E402
+from simulator import Simulator  # noqa: E402
+from simulator.nation import scale_for  # noqa: E402
 
 OAI_NEXT = re.compile(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>")
 
@@ -46,9 +46,11 @@ def walk_dcat(s: requests.Session, src: SourceConfig) -> int:
 def walk_ckan(s: requests.Session, src: SourceConfig) -> int:
     count, start = 0, 0
     while True:
-        result = s.post(src.url + "api/3/action/package_search", timeout=600,
-                        json={"fq": f"organization:{src.options['organization']}", "rows": 100, "start": start}
-                        ).json()["result"]
+        result = s.post(
+            src.url + "api/3/action/package_search",
+            timeout=600,
+            json={"fq": f"organization:{src.options['organization']}", "rows": 100, "start": start},
+        ).json()["result"]
         for pkg in result["results"]:
             csv_url = next(r["url"] for r in pkg["resources"] if r["format"] == "CSV")
             text = s.get(csv_url, timeout=600).content.decode("utf-8-sig")
@@ -80,8 +82,9 @@ def walk_other(s: requests.Session, src: SourceConfig) -> int:
         return len(s.get(src.url, timeout=600).json())
     if src.kind == "microdata":
         store = s.get(src.url + "/data-store", timeout=600).json()
-        structures = s.get(src.url + "/all", params={"version": store["versions"][0]["version"]},
-                           timeout=600).json()["dataStructures"]
+        structures = s.get(src.url + "/all", params={"version": store["versions"][0]["version"]}, timeout=600).json()[
+            "dataStructures"
+        ]
         return sum(len(d["identifierVariables"]) + 1 + len(d["attributeVariables"]) for d in structures)
     s.get(src.url + "/classifications", params={"includeCodelists": "true"}, timeout=600)
     return 0
@@ -114,14 +117,20 @@ def main() -> None:
 
     sources, variables, _est, seconds = walk(1.0, args.workers)
     base_rate, base_peak = variables / seconds, peak_mib()
-    print(f"baseline  scale 1: {sources} sources, {variables:,} variables in {seconds:.1f} s "
-          f"({base_rate:,.0f} variables/s), peak RSS {base_peak:.0f} MiB", flush=True)
+    print(
+        f"baseline  scale 1: {sources} sources, {variables:,} variables in {seconds:.1f} s "
+        f"({base_rate:,.0f} variables/s), peak RSS {base_peak:.0f} MiB",
+        flush=True,
+    )
 
     scale = scale_for(args.variables)
     sources, variables, estimate, seconds = walk(scale, args.workers)
     rate, peak = variables / seconds, peak_mib()
-    print(f"large scale {scale:.1f}: {sources} sources, {variables:,} variables (estimate {estimate:,}) in "
-          f"{seconds:.1f} s ({rate:,.0f} variables/s), peak RSS {peak:.0f} MiB", flush=True)
+    print(
+        f"large scale {scale:.1f}: {sources} sources, {variables:,} variables (estimate {estimate:,}) in "
+        f"{seconds:.1f} s ({rate:,.0f} variables/s), peak RSS {peak:.0f} MiB",
+        flush=True,
+    )
     print(f"ratio vs baseline: throughput x{rate / base_rate:.2f}, peak memory x{peak / base_peak:.2f}", flush=True)
 
 

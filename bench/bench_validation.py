@@ -27,12 +27,16 @@ from catalog.shacl import CompiledShapes, Index, pyshacl_results
 from tests.health_records import mfr_dataset
 
 STANDARDS = Path(__file__).resolve().parents[1] / "../shared/standards"
-OFFICIAL = ["dcat-ap-3/shacl-3.0.1/html-shacl/shapes.ttl", "dcat-ap-3/shacl-3.0.1/html-shacl/range.ttl",
-            "dcat-ap-3/shacl-3.0.1/html-shacl/shapes_recommended.ttl",
-            "dcat-ap-3/shacl-3.0.1/html-shacl/mdr-vocabularies.shape.ttl",
-            "healthdcat-ap/release-8/shapes/non-public-shapes.ttl",
-            "healthdcat-ap/release-8/recommended/non-public-shapes_recommended.ttl",
-            "healthdcat-ap/release-8/ranges/range.ttl", "healthdcat-ap/release-8/vocabularies/mdr-vocabularies.shape.ttl"]
+OFFICIAL = [
+    "dcat-ap-3/shacl-3.0.1/html-shacl/shapes.ttl",
+    "dcat-ap-3/shacl-3.0.1/html-shacl/range.ttl",
+    "dcat-ap-3/shacl-3.0.1/html-shacl/shapes_recommended.ttl",
+    "dcat-ap-3/shacl-3.0.1/html-shacl/mdr-vocabularies.shape.ttl",
+    "healthdcat-ap/release-8/shapes/non-public-shapes.ttl",
+    "healthdcat-ap/release-8/recommended/non-public-shapes_recommended.ttl",
+    "healthdcat-ap/release-8/ranges/range.ttl",
+    "healthdcat-ap/release-8/vocabularies/mdr-vocabularies.shape.ttl",
+]
 
 
 def records(n: int) -> list[Dataset]:
@@ -56,7 +60,7 @@ def rate(n: int, seconds: float) -> float:
 class Timer:
     """Wall-clock and CPU seconds of a block."""
 
-    def __enter__(self) -> "Timer":
+    def __enter__(self) -> Timer:
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         return self
 
@@ -76,14 +80,19 @@ def ours_vs_pyshacl(recs: list[Dataset], baseline: int, workers: int) -> None:
     py_wall, py_cpu = rate(len(sample), py.wall), rate(len(sample), py.cpu)
     one_wall, one_cpu = rate(len(recs), one.wall), rate(len(recs), one.cpu)
     par_rate = rate(len(recs), par.wall)
-    identical = all(a.to_dict() == b.to_dict() for a, b in zip(fast, reference)) and \
-        [r.to_dict() for r in parallel] == [r.to_dict() for r in fast]
+    identical = all(a.to_dict() == b.to_dict() for a, b in zip(fast, reference)) and [
+        r.to_dict() for r in parallel
+    ] == [r.to_dict() for r in fast]
     triples = len(rdf.to_graph([recs[0]]))
-    print(f"our shapes ({profile.name}, {triples} triples per record, {len(recs)} records, "
-          f"{sum(len(r.findings) for r in fast)} findings)")
+    print(
+        f"our shapes ({profile.name}, {triples} triples per record, {len(recs)} records, "
+        f"{sum(len(r.findings) for r in fast)} findings)"
+    )
     print(f"  pyshacl                 {py_wall:8.1f} records/s wall, {py_cpu:8.1f} by CPU  (on {len(sample)} records)")
-    print(f"  compiled, 1 process     {one_wall:8.1f} records/s wall, {one_cpu:8.1f} by CPU  "
-          f"ratio {one_wall / py_wall:5.1f}x wall, {one_cpu / py_cpu:5.1f}x CPU")
+    print(
+        f"  compiled, 1 process     {one_wall:8.1f} records/s wall, {one_cpu:8.1f} by CPU  "
+        f"ratio {one_wall / py_wall:5.1f}x wall, {one_cpu / py_cpu:5.1f}x CPU"
+    )
     print(f"  compiled, {workers} processes   {par_rate:8.1f} records/s wall  ratio {par_rate / py_wall:5.1f}x")
     print(f"  reports identical to pyshacl: {identical}")
     if not identical:
@@ -96,7 +105,7 @@ _OFFICIAL: tuple[CompiledShapes, Index, list[Graph]] | None = None  # for the fo
 def _official_chunk(bounds: tuple[int, int]) -> list[Counter]:
     assert _OFFICIAL is not None
     compiled, base, graphs = _OFFICIAL
-    return [Counter(compiled.validate(Index.of(g, base))) for g in graphs[bounds[0]:bounds[1]]]
+    return [Counter(compiled.validate(Index.of(g, base))) for g in graphs[bounds[0] : bounds[1]]]
 
 
 def official_shapes(recs: list[Dataset], baseline: int, workers: int) -> None:
@@ -125,8 +134,9 @@ def official_shapes(recs: list[Dataset], baseline: int, workers: int) -> None:
     _OFFICIAL = (compiled, base, graphs)
     size = -(-len(graphs) // (workers * 4))
     with multiprocessing.get_context("fork").Pool(workers) as pool, Timer() as par:
-        parallel = [c for part in pool.map(_official_chunk, [(i, i + size) for i in range(0, len(graphs), size)])
-                    for c in part]
+        parallel = [
+            c for part in pool.map(_official_chunk, [(i, i + size) for i in range(0, len(graphs), size)]) for c in part
+        ]
     py_cpu, fast_cpu, par_rate = rate(baseline, py.cpu), rate(len(graphs), ours.cpu), rate(len(graphs), par.wall)
     print("official DCAT-AP 3.0.1 + HealthDCAT-AP R8 non-public shapes (rdflib graph in, results out)")
     print(f"  pyshacl                 {py_cpu:8.1f} records/s by CPU")

@@ -33,18 +33,60 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
 from catalog.config import SOURCE_KINDS, Settings, SourceConfig
 
-WORDS = ["fødselsvekt", "røyking", "diagnose", "blodtrykk", "kolesterol", "alder", "kjønn", "kommune", "vekt",
-         "høyde", "svangerskap", "legemiddel", "innleggelse", "operasjon", "kreft", "diabetes", "hjerteinfarkt",
-         "hjerneslag", "depresjon", "angst", "alkohol", "fysisk", "aktivitet", "utdanning", "inntekt", "dødsårsak",
-         "vaksine", "covid", "astma", "allergi", "tannhelse", "søvn", "smerte", "kosthold", "bmi", "sivilstand",
-         "yrke", "sykemelding", "fastlege", "legevakt", "apgar", "keisersnitt", "prematur", "hba1c", "kreatinin"]
+WORDS = [
+    "fødselsvekt",
+    "røyking",
+    "diagnose",
+    "blodtrykk",
+    "kolesterol",
+    "alder",
+    "kjønn",
+    "kommune",
+    "vekt",
+    "høyde",
+    "svangerskap",
+    "legemiddel",
+    "innleggelse",
+    "operasjon",
+    "kreft",
+    "diabetes",
+    "hjerteinfarkt",
+    "hjerneslag",
+    "depresjon",
+    "angst",
+    "alkohol",
+    "fysisk",
+    "aktivitet",
+    "utdanning",
+    "inntekt",
+    "dødsårsak",
+    "vaksine",
+    "covid",
+    "astma",
+    "allergi",
+    "tannhelse",
+    "søvn",
+    "smerte",
+    "kosthold",
+    "bmi",
+    "sivilstand",
+    "yrke",
+    "sykemelding",
+    "fastlege",
+    "legevakt",
+    "apgar",
+    "keisersnitt",
+    "prematur",
+    "hba1c",
+    "kreatinin",
+]
 TYPES = ["integer", "string", "decimal", "boolean", "date"]
 CATEGORIES = ["PHDR", "EHR", "SURV", "REG", "CLIN", "BIOB"]
 SOURCES = 50
@@ -63,25 +105,62 @@ def documents(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
         source, kind = source_name(s), SOURCE_KINDS[s % len(SOURCE_KINDS)]
         dkey, start = f"d{d:015x}", rnd.choice(range(1960, 2021))
         title = f"{rnd.choice(WORDS).capitalize()}sregister del {d}"
-        shared = {"source": source, "source_title": f"Kilde {s}", "source_kind": kind, "valid": True,
-                  "health_category": [CATEGORIES[s % len(CATEGORIES)]], "theme": ["HEAL"], "publisher": f"Utgiver {s}",
-                  "access_rights": "NON_PUBLIC" if s % 3 else "RESTRICTED"}
+        shared = {
+            "source": source,
+            "source_title": f"Kilde {s}",
+            "source_kind": kind,
+            "valid": True,
+            "health_category": [CATEGORIES[s % len(CATEGORIES)]],
+            "theme": ["HEAL"],
+            "publisher": f"Utgiver {s}",
+            "access_rights": "NON_PUBLIC" if s % 3 else "RESTRICTED",
+        }
         periods = [f"{y}-{y + 9}" for y in range(start - start % 10, 2030, 10)]
-        yield {**shared, "key": dkey, "uri": f"https://b.example/{dkey}", "type": "dataset", "name": f"ds{d}",
-               "label": title, "labels": {"nb": title}, "description": title, "descriptions": {"nb": title},
-               "keywords": [], "codes": [], "period": periods, "period_start": start, "period_end": None,
-               "datatype": None, "languages": ["nb"], "variable_count": PER_DATASET}
+        yield {
+            **shared,
+            "key": dkey,
+            "uri": f"https://b.example/{dkey}",
+            "type": "dataset",
+            "name": f"ds{d}",
+            "label": title,
+            "labels": {"nb": title},
+            "description": title,
+            "descriptions": {"nb": title},
+            "keywords": [],
+            "codes": [],
+            "period": periods,
+            "period_start": start,
+            "period_end": None,
+            "datatype": None,
+            "languages": ["nb"],
+            "variable_count": PER_DATASET,
+        }
         for v in range(min(PER_DATASET, n - d * PER_DATASET)):
             a, b = rnd.choice(WORDS), rnd.choice(WORDS)
             label = f"{a.capitalize()} og {b} {v}"
             key = f"{d:09x}{v:07x}"
-            yield {**shared, "key": key, "uri": f"https://b.example/{dkey}/{v}", "type": "variable",
-                   "name": f"{a[:4].upper()}_{b[:4].upper()}_{v}", "label": label, "labels": {"nb": label},
-                   "description": f"Opplysning om {a} og {b} registrert ved kontakt.",
-                   "descriptions": {"nb": f"Opplysning om {a} og {b} registrert ved kontakt."},
-                   "keywords": [a, b], "codes": [], "dataset_key": dkey, "dataset_title": title, "period": periods,
-                   "period_start": start, "period_end": None, "datatype": rnd.choice(TYPES), "unit": None,
-                   "codelist_key": None, "languages": ["nb"]}
+            yield {
+                **shared,
+                "key": key,
+                "uri": f"https://b.example/{dkey}/{v}",
+                "type": "variable",
+                "name": f"{a[:4].upper()}_{b[:4].upper()}_{v}",
+                "label": label,
+                "labels": {"nb": label},
+                "description": f"Opplysning om {a} og {b} registrert ved kontakt.",
+                "descriptions": {"nb": f"Opplysning om {a} og {b} registrert ved kontakt."},
+                "keywords": [a, b],
+                "codes": [],
+                "dataset_key": dkey,
+                "dataset_title": title,
+                "period": periods,
+                "period_start": start,
+                "period_end": None,
+                "datatype": rnd.choice(TYPES),
+                "unit": None,
+                "codelist_key": None,
+                "languages": ["nb"],
+            }
 
 
 def build(home: Path, n: int) -> Settings:
@@ -89,14 +168,19 @@ def build(home: Path, n: int) -> Settings:
 
     settings = Settings.load(home)
     for s in range(SOURCES):
-        settings.sources[source_name(s)] = SourceConfig(name=source_name(s), kind="dcat", url="https://b.example/",
-                                                        category=SOURCE_KINDS[s % len(SOURCE_KINDS)],
-                                                        title=f"Kilde {s}")
+        settings.sources[source_name(s)] = SourceConfig(
+            name=source_name(s),
+            kind="dcat",
+            url="https://b.example/",
+            category=SOURCE_KINDS[s % len(SOURCE_KINDS)],
+            title=f"Kilde {s}",
+        )
     settings.save_sources()
     started = time.perf_counter()
     count = open_backend(settings).replace_all(documents(n))
-    print(f"indexed {count:,} generated documents ({n:,} variables) in {time.perf_counter() - started:.0f} s",
-          flush=True)
+    print(
+        f"indexed {count:,} generated documents ({n:,} variables) in {time.perf_counter() - started:.0f} s", flush=True
+    )
     return settings
 
 
@@ -147,16 +231,19 @@ def unique_paths(seed: int = 2, n: int = 20_000) -> list[str]:
     """Every search different (words x source x data type), so no cached facet counts can help."""
     rnd, seen, paths = random.Random(seed), set(), []
     while len(paths) < n:
-        path = (f"/search?q={rnd.choice(WORDS)} {rnd.choice(WORDS)}&source={source_name(rnd.randrange(SOURCES))}"
-                f"&datatype={rnd.choice(TYPES)}")
+        path = (
+            f"/search?q={rnd.choice(WORDS)} {rnd.choice(WORDS)}&source={source_name(rnd.randrange(SOURCES))}"
+            f"&datatype={rnd.choice(TYPES)}"
+        )
         if path not in seen:
             seen.add(path)
             paths.append(path)
     return paths
 
 
-def load(base: str, paths: list[str], clients: int, seconds: float,
-         rate: float | None = None) -> tuple[list[float], float, int]:
+def load(
+    base: str, paths: list[str], clients: int, seconds: float, rate: float | None = None
+) -> tuple[list[float], float, int]:
     """Each client requests the paths in turn until the time is up; returns latencies (s), wall
     time, errors. Without `rate` each client sends its next request as soon as it has the answer
     (the most the server can do). With `rate`, the clients together send `rate` requests a second
@@ -204,8 +291,9 @@ def server_cpu(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measure(name: str, pid: int, base: str, paths: list[str], clients: int, seconds: float,
-            rate: float | None = None) -> tuple[float, float]:
+def measure(
+    name: str, pid: int, base: str, paths: list[str], clients: int, seconds: float, rate: float | None = None
+) -> tuple[float, float]:
     """One load run, printed with the server's CPU per request: that figure does not depend on
     what else the shared machine runs, so it is the one to compare between runs."""
     cpu = server_cpu(pid)
@@ -213,15 +301,19 @@ def measure(name: str, pid: int, base: str, paths: list[str], clients: int, seco
     per_request = (server_cpu(pid) - cpu) / len(latencies) * 1000
     p95 = statistics.quantiles(latencies, n=100)[94] * 1000
     rps = len(latencies) / wall
-    print(f"{name:<26} {len(latencies):>6} requests  p50 {statistics.median(latencies) * 1000:6.1f} ms  "
-          f"p95 {p95:6.1f} ms  {rps:7.1f} req/s  {errors} errors  server CPU {per_request:5.2f} ms/request", flush=True)
+    print(
+        f"{name:<26} {len(latencies):>6} requests  p50 {statistics.median(latencies) * 1000:6.1f} ms  "
+        f"p95 {p95:6.1f} ms  {rps:7.1f} req/s  {errors} errors  server CPU {per_request:5.2f} ms/request",
+        flush=True,
+    )
     return p95, rps
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variables", type=int, default=200_000, help="generated variables to index (1000000 "
-                                                                       "for the target)")
+    parser.add_argument(
+        "--variables", type=int, default=200_000, help="generated variables to index (1000000 for the target)"
+    )
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of each measurement")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s of the paced measurement")
@@ -237,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         variables = indexed_variables(home)
         port = free_port()
         server = multiprocessing.get_context("spawn").Process(
-            target=serve, args=(str(home), port, args.threads, args.workers), daemon=True)
+            target=serve, args=(str(home), port, args.threads, args.workers), daemon=True
+        )
         server.start()
         base = f"http://127.0.0.1:{port}"
         try:
@@ -249,10 +342,15 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(0.1)
             paths = search_paths()
             load(base, paths, args.clients, 3)  # warm caches and connections
-            print(f"{args.clients} clients, {args.seconds:.0f} s each, {args.workers} waitress processes of "
-                  f"{args.threads} threads, {multiprocessing.cpu_count()} cores", flush=True)
-            print(f"'most': as fast as the clients can (each waits for its answer); 'at {args.rate:.0f}/s': the "
-                  f"{args.clients} clients together send {args.rate:.0f} requests a second (latency from when due)")
+            print(
+                f"{args.clients} clients, {args.seconds:.0f} s each, {args.workers} waitress processes of "
+                f"{args.threads} threads, {multiprocessing.cpu_count()} cores",
+                flush=True,
+            )
+            print(
+                f"'most': as fast as the clients can (each waits for its answer); 'at {args.rate:.0f}/s': the "
+                f"{args.clients} clients together send {args.rate:.0f} requests a second (latency from when due)"
+            )
             run = (server.pid, base)
             _, base_rps = measure("baseline (static css)", *run, ["/static/style.css"], args.clients, args.seconds)
             # Each kind of search right after the other of its kind: the all-different searches
@@ -260,16 +358,19 @@ def main(argv: list[str] | None = None) -> int:
             _, rps = measure("typical, most", *run, paths, args.clients, args.seconds)
             p95, _ = measure(f"typical, at {args.rate:.0f}/s", *run, paths, args.clients, args.seconds, args.rate)
             _, rps_unique = measure("all different, most", *run, unique_paths(), args.clients, args.seconds)
-            p95_unique, _ = measure(f"all different, at {args.rate:.0f}/s", *run, unique_paths(3), args.clients,
-                                    args.seconds, args.rate)
+            p95_unique, _ = measure(
+                f"all different, at {args.rate:.0f}/s", *run, unique_paths(3), args.clients, args.seconds, args.rate
+            )
         finally:
             server.terminate()
             server.join(10)
     print(f"search/baseline throughput: x{rps / base_rps:.2f} (typical), x{rps_unique / base_rps:.2f} (all different)")
     for name, most, tail in (("typical searches", rps, p95), ("all different", rps_unique, p95_unique)):
         ok = tail <= 100 and most >= 200
-        print(f"targets (>= 200 req/s; p95 <= 100 ms at {args.rate:.0f} req/s), {name}: {'met' if ok else 'NOT met'}"
-              f" at {variables:,} variables" + ("" if variables >= 1_000_000 else " (stated for 1,000,000)"))
+        print(
+            f"targets (>= 200 req/s; p95 <= 100 ms at {args.rate:.0f} req/s), {name}: {'met' if ok else 'NOT met'}"
+            f" at {variables:,} variables" + ("" if variables >= 1_000_000 else " (stated for 1,000,000)")
+        )
     return 0
 
 

@@ -22,11 +22,19 @@ from pathlib import Path
 
 from catalog.config import Settings
 from catalog.pipeline import harvest
-from catalog.simulator import FAULTS, Simulator
 from catalog.store import SQLiteStore
+from simulator import FAULTS, Simulator
 
-SOURCES = {"dcat": "mfr", "ckan": "hjerneslag", "oai-ddi": "hunt", "ddi-l": "sikt", "klass": "ssb-klass",
-           "vardef": "ssb-vardef", "microdata": "microdata", "spreadsheet": "hkr-varliste"}
+SOURCES = {
+    "dcat": "mfr",
+    "ckan": "hjerneslag",
+    "oai-ddi": "hunt",
+    "ddi-l": "sikt",
+    "klass": "ssb-klass",
+    "vardef": "ssb-vardef",
+    "microdata": "microdata",
+    "spreadsheet": "hkr-varliste",
+}
 """One simulated source per protocol (DDI-Lifecycle separately from DDI-Codebook)."""
 CONTROL = "kpr"
 FAULT_PARAMS = {"slow": {"delay": 0.5}, "error503": {"seconds": 0}, "rate_limit": {"count": 5, "seconds": 120}}
@@ -49,8 +57,9 @@ class Cell:
         return f"{mark}ok" + (f" ({errors} err)" if errors else "")
 
 
-def run_matrix(timeout: float = 1.0, kinds: dict[str, str] | None = None,
-               faults: tuple[str, ...] = FAULTS) -> list[Cell]:
+def run_matrix(
+    timeout: float = 1.0, kinds: dict[str, str] | None = None, faults: tuple[str, ...] = FAULTS
+) -> list[Cell]:
     kinds = kinds or SOURCES
     cells = []
     with Simulator(seed=0) as sim, tempfile.TemporaryDirectory() as tmp:
@@ -89,7 +98,9 @@ def run_matrix(timeout: float = 1.0, kinds: dict[str, str] | None = None,
                         problems.append(f"lost {len(before - after)} good records")
                     if "Traceback" in (result.error or "") or len(result.error or "") > 400 or not result.error:
                         problems.append("error is not one plain sentence")
-                message = result.error or (f"{result.counts['errors']} record errors" if result.counts["errors"] else "")
+                message = result.error or (
+                    f"{result.counts['errors']} record errors" if result.counts["errors"] else ""
+                )
                 cells.append(Cell(kind, fault, result.status, seconds, message, problems))
                 store.close()
     return cells
@@ -105,7 +116,9 @@ def table(cells: list[Cell]) -> str:
         lines.append(f"{fault:<19}" + "".join(f"{row[k].short():<13}" for k in kinds))
         for message in dict.fromkeys(c.message.split(" (http")[0] for c in row.values() if c.status != "ok"):
             reasons.append(f"  {fault}: {message}")
-    return "\n".join([*lines, "", "What the failing sources reported (per fault, each distinct message once):", *reasons])
+    return "\n".join(
+        [*lines, "", "What the failing sources reported (per fault, each distinct message once):", *reasons]
+    )
 
 
 def main() -> int:
@@ -116,8 +129,10 @@ def main() -> int:
     cells = run_matrix(args.timeout)
     print(table(cells))
     slowest = max(cells, key=lambda c: c.seconds)
-    print(f"\n{len(cells)} cells in {time.perf_counter() - started:.0f} s; slowest {slowest.kind}/{slowest.fault} "
-          f"{slowest.seconds:.1f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(
+        f"\n{len(cells)} cells in {time.perf_counter() - started:.0f} s; slowest {slowest.kind}/{slowest.fault} "
+        f"{slowest.seconds:.1f} s; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+    )
     broken = [c for c in cells if c.problems]
     for c in broken:
         print(f"!! {c.kind}/{c.fault}: {'; '.join(c.problems)}")

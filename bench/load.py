@@ -24,17 +24,39 @@ from pathlib import Path
 
 import requests
 
-WORDS = ["fødselsvekt", "røyking", "diagnose", "blodtrykk", "alder", "kjønn", "kommune", "vekt", "svangerskap",
-         "legemiddel", "kreft", "diabetes", "hjerteinfarkt", "hjerneslag", "bmi", "apgar", "C50", "MORS_ALDER",
-         "fodselsvekt", "birth weight", "atc", "dødsårsak", "vaksine"]
+WORDS = [
+    "fødselsvekt",
+    "røyking",
+    "diagnose",
+    "blodtrykk",
+    "alder",
+    "kjønn",
+    "kommune",
+    "vekt",
+    "svangerskap",
+    "legemiddel",
+    "kreft",
+    "diabetes",
+    "hjerteinfarkt",
+    "hjerneslag",
+    "bmi",
+    "apgar",
+    "C50",
+    "MORS_ALDER",
+    "fodselsvekt",
+    "birth weight",
+    "atc",
+    "dødsårsak",
+    "vaksine",
+]
 
 
 def build(home: Path, scale: float) -> None:
     from catalog.config import Settings
     from catalog.pipeline import harvest, reindex
     from catalog.search import open_backend
-    from catalog.simulator import Simulator
     from catalog.store import SQLiteStore
+    from simulator import Simulator
 
     settings = Settings.load(home)
     with Simulator(seed=0, scale=scale) as sim:
@@ -128,13 +150,17 @@ def main() -> int:
         t.join()
     server.terminate()
     total = sum(len(v) for v in times.values())
-    print(f"{args.clients} clients for {args.seconds:.0f} s: {total} requests, {total / args.seconds:.0f} req/s, "
-          f"{len(errors)} errors")
+    print(
+        f"{args.clients} clients for {args.seconds:.0f} s: {total} requests, {total / args.seconds:.0f} req/s, "
+        f"{len(errors)} errors"
+    )
     for kind, values in sorted(times.items()):
         values.sort()
         p95 = values[int(len(values) * 0.95) - 1] if len(values) > 1 else values[0]
-        print(f"  {kind:<14} {len(values):>6} requests  p50 {statistics.median(values) * 1000:6.0f} ms  "
-              f"p95 {p95 * 1000:6.0f} ms")
+        print(
+            f"  {kind:<14} {len(values):>6} requests  p50 {statistics.median(values) * 1000:6.0f} ms  "
+            f"p95 {p95 * 1000:6.0f} ms"
+        )
     everything = sorted(x for v in times.values() for x in v)
     print(f"  {'all':<14} {total:>6} requests  p95 {everything[int(total * 0.95) - 1] * 1000:6.0f} ms")
     for e in errors[:20]:

@@ -64,13 +64,25 @@ def _collect(store: SQLiteStore, since: str, n: int) -> tuple[list[Change], list
     records = store.changes_since(since, n + 1)
     for row in records:
         title, source = titles.of(row["uri"])
-        out.append(Change(row["at"], CHANGES.get(row["change"], row["change"]), row["kind"], row["uri"],
-                          key_for(row["uri"]), title, source))
+        out.append(
+            Change(
+                row["at"],
+                CHANGES.get(row["change"], row["change"]),
+                row["kind"],
+                row["uri"],
+                key_for(row["uri"]),
+                title,
+                source,
+            )
+        )
     variables = store.variable_changes_since(since, n + 1)
     for row in variables:
         title, source = titles.of(row["uri"], row["dataset_uri"])
-        out.append(Change(row["at"], row["change"], "variable", row["uri"], key_for(row["uri"]), title, source,
-                          row["dataset_uri"]))
+        out.append(
+            Change(
+                row["at"], row["change"], "variable", row["uri"], key_for(row["uri"]), title, source, row["dataset_uri"]
+            )
+        )
     out.sort(key=lambda c: (c.at, c.type == "variable", c.uri))
     ends = [rows[-1]["at"] if len(rows) > n else None for rows in (records, variables)]
     return out, ends

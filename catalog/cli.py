@@ -32,6 +32,7 @@ def _open(settings: Settings, with_index: bool = True) -> tuple[Any, Any]:
 
 # --- sources ---------------------------------------------------------------------------------
 
+
 def cmd_sources_add(args: argparse.Namespace) -> int:
     from harvesters import UnknownKind, harvester_class
 
@@ -42,9 +43,16 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     options = json.loads(args.options) if args.options else {}
-    settings.sources[args.name] = SourceConfig(name=args.name, kind=args.kind, url=args.url, category=args.category,
-                                               title=args.title or args.name, interval_minutes=args.interval,
-                                               options=options, credentials_env=args.credentials_env)
+    settings.sources[args.name] = SourceConfig(
+        name=args.name,
+        kind=args.kind,
+        url=args.url,
+        category=args.category,
+        title=args.title or args.name,
+        interval_minutes=args.interval,
+        options=options,
+        credentials_env=args.credentials_env,
+    )
     settings.save_sources()
     print(f"added source {args.name} ({args.kind}) {args.url}")
     return 0
@@ -75,6 +83,7 @@ def cmd_sources_remove(args: argparse.Namespace) -> int:
 
 # --- pipeline --------------------------------------------------------------------------------
 
+
 class Progress:
     """A one-line progress counter on stderr when it is a terminal."""
 
@@ -101,8 +110,9 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     store, index = _open(settings)
     progress = Progress()
     try:
-        results = harvest(settings, store, index, args.sources or None, workers=args.workers, progress=progress,
-                          full=args.full)
+        results = harvest(
+            settings, store, index, args.sources or None, workers=args.workers, progress=progress, full=args.full
+        )
     except KeyError as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
@@ -111,16 +121,31 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     for r in results:
         print(r.line())
         for e in r.errors[: args.show_errors]:
-            where = " ".join(x for x in (e.url, e.record_id and f"record {e.record_id}", e.field and f"field {e.field}")
-                             if x)
+            where = " ".join(
+                x for x in (e.url, e.record_id and f"record {e.record_id}", e.field and f"field {e.field}") if x
+            )
             print(f"    error: {e.message} [{where}]")
         if len(r.errors) > args.show_errors:
             print(f"    ... {len(r.errors) - args.show_errors} more errors: `catalog report {r.source}` lists all")
     if args.report:
-        Path(args.report).write_text(json.dumps([{"source": r.source, "run": r.run_id, "status": r.status,
-                                                   "counts": r.counts, "error": r.error,
-                                                   "errors": [e.__dict__ for e in r.errors]} for r in results],
-                                                 ensure_ascii=False, indent=2), encoding="utf-8")
+        Path(args.report).write_text(
+            json.dumps(
+                [
+                    {
+                        "source": r.source,
+                        "run": r.run_id,
+                        "status": r.status,
+                        "counts": r.counts,
+                        "error": r.error,
+                        "errors": [e.__dict__ for e in r.errors],
+                    }
+                    for r in results
+                ],
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -133,8 +158,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"{args.source}: never harvested")
         return 0
     errors = store.errors(run.id)
-    out = {"source": run.source, "run": run.id, "status": run.status, "started": run.started,
-           "finished": run.finished, "counts": run.counts, "error": run.error, "errors": [e.__dict__ for e in errors]}
+    out = {
+        "source": run.source,
+        "run": run.id,
+        "status": run.status,
+        "started": run.started,
+        "finished": run.finished,
+        "counts": run.counts,
+        "error": run.error,
+        "errors": [e.__dict__ for e in errors],
+    }
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 
@@ -150,8 +183,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     print(f"indexed {n:,} documents in {time.perf_counter() - started:.1f} s ({index.name})")
     started = time.perf_counter()
     n = refresh(settings, store)
-    print(f"rendered the feed statements of {n:,} records anew in {time.perf_counter() - started:.1f} s "
-          "(the others were current)")
+    print(
+        f"rendered the feed statements of {n:,} records anew in {time.perf_counter() - started:.1f} s "
+        "(the others were current)"
+    )
     return 0
 
 
@@ -162,16 +197,38 @@ def cmd_search(args: argparse.Namespace) -> int:
     _store, index = _open(settings)
     result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit))
     if args.json:
-        hits = [{"id": h.key, "uri": h.doc.get("uri"), "name": h.doc.get("name"), "label": h.doc.get("label"),
-                 "dataset": h.doc.get("dataset_title"), "dataset_id": h.doc.get("dataset_key"),
-                 "source": h.doc.get("source"), "score": round(h.score, 3)} for h in result.hits]
-        print(json.dumps({"query": args.query, "total": result.total, "hits": hits,
-                          "facets": {k: dict(v) for k, v in result.facets.items()}}, ensure_ascii=False, indent=2))
+        hits = [
+            {
+                "id": h.key,
+                "uri": h.doc.get("uri"),
+                "name": h.doc.get("name"),
+                "label": h.doc.get("label"),
+                "dataset": h.doc.get("dataset_title"),
+                "dataset_id": h.doc.get("dataset_key"),
+                "source": h.doc.get("source"),
+                "score": round(h.score, 3),
+            }
+            for h in result.hits
+        ]
+        print(
+            json.dumps(
+                {
+                    "query": args.query,
+                    "total": result.total,
+                    "hits": hits,
+                    "facets": {k: dict(v) for k, v in result.facets.items()},
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(f"{result.total} hits for {args.query!r}")
         for h in result.hits:
-            print(f"  {h.doc.get('name', ''):<16} {h.doc.get('label', '')}  [{h.doc.get('source')}"
-                  f"{' / ' + h.doc['dataset_title'] if h.doc.get('dataset_title') else ''}]")
+            print(
+                f"  {h.doc.get('name', ''):<16} {h.doc.get('label', '')}  [{h.doc.get('source')}"
+                f"{' / ' + h.doc['dataset_title'] if h.doc.get('dataset_title') else ''}]"
+            )
     return 0
 
 
@@ -198,8 +255,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print("error: give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)", file=sys.stderr)
         return 2
     try:
-        result = publish(Path(args.location), Path(args.out), Path(args.metadata) if args.metadata else None,
-                         args.page_size)
+        result = publish(
+            Path(args.location), Path(args.out), Path(args.metadata) if args.metadata else None, args.page_size
+        )
     except PublishError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -235,10 +293,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).start()
         print("Harvesting sources when due (each by its own interval)", flush=True)
 
-    print(f"Serving the catalogue on http://{args.host}:{args.port}/ "
-          f"({args.workers} process{'es' if args.workers > 1 else ''} of {args.threads} threads)", flush=True)
-    return serve(lambda: create_app(settings), args.host, args.port, threads=args.threads, workers=args.workers,
-                 beside=schedule if args.schedule else None)
+    print(
+        f"Serving the catalogue on http://{args.host}:{args.port}/ "
+        f"({args.workers} process{'es' if args.workers > 1 else ''} of {args.threads} threads)",
+        flush=True,
+    )
+    return serve(
+        lambda: create_app(settings),
+        args.host,
+        args.port,
+        threads=args.threads,
+        workers=args.workers,
+        beside=schedule if args.schedule else None,
+    )
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
@@ -260,10 +327,16 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def cmd_simulator(args: argparse.Namespace) -> int:
-    from catalog.simulator import serve
+    from simulator import serve
 
-    serve(args.host, args.port, seed=args.seed, scale=args.scale, generation=args.generation,
-          cache_bytes=args.cache_mb * 2**20)
+    serve(
+        args.host,
+        args.port,
+        seed=args.seed,
+        scale=args.scale,
+        generation=args.generation,
+        cache_bytes=args.cache_mb * 2**20,
+    )
     return 0
 
 
@@ -274,6 +347,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # --- parser ----------------------------------------------------------------------------------
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="catalog", description="National health metadata catalogue and variable explorer")
@@ -306,9 +380,12 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("--workers", type=int, default=2, help="sources harvested at once")
     h.add_argument("--report", help="write a JSON report of the run to this file")
     h.add_argument("--show-errors", type=int, default=20, help="errors printed per source")
-    h.add_argument("--full", action="store_true",
-                   help="fetch and map everything again, ignoring the checkpoints that skip unchanged pages, files "
-                        "and cursors (after an upgrade that maps differently)")
+    h.add_argument(
+        "--full",
+        action="store_true",
+        help="fetch and map everything again, ignoring the checkpoints that skip unchanged pages, files "
+        "and cursors (after an upgrade that maps differently)",
+    )
     h.set_defaults(func=cmd_harvest)
 
     rp = sub.add_parser("report", help="the last run of a source with all its errors, as JSON")
@@ -346,8 +423,9 @@ def parser() -> argparse.ArgumentParser:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=5000)
     sv.add_argument("--threads", type=int, default=8, help="threads per process")
-    sv.add_argument("--workers", type=int, default=1,
-                    help="serving processes sharing the port (one per core uses every core)")
+    sv.add_argument(
+        "--workers", type=int, default=1, help="serving processes sharing the port (one per core uses every core)"
+    )
     sv.add_argument("--schedule", action="store_true", help="also harvest sources when they are due")
     sv.set_defaults(func=cmd_serve)
 
@@ -356,7 +434,9 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--once", action="store_true", help="harvest what is due now, then exit")
     sc.set_defaults(func=cmd_scheduler)
 
-    sub.add_parser("reindex", help="rebuild the search index and the feed renderings from the store").set_defaults(func=cmd_reindex)
+    sub.add_parser("reindex", help="rebuild the search index and the feed renderings from the store").set_defaults(
+        func=cmd_reindex
+    )
 
     sim = sub.add_parser("simulator", help="run the publisher simulator")
     sim.add_argument("--host", default="127.0.0.1")
@@ -364,8 +444,12 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--scale", type=float, default=1.0)
     sim.add_argument("--generation", type=int, default=0)
-    sim.add_argument("--cache-mb", type=int, default=0,
-                     help="keep the last replies up to this size, as a caching front end would (default off)")
+    sim.add_argument(
+        "--cache-mb",
+        type=int,
+        default=0,
+        help="keep the last replies up to this size, as a caching front end would (default off)",
+    )
     sim.set_defaults(func=cmd_simulator)
     return p
 

@@ -51,8 +51,9 @@ class SourceConfig:
         allowed.add("access_url")  # becomes a distribution: where to apply for access
         unknown = sorted(set(defaults) - allowed)
         if unknown:
-            raise ConfigError(f"source {self.name}: options.defaults may only name dataset fields "
-                              f"(unknown: {', '.join(unknown)})")
+            raise ConfigError(
+                f"source {self.name}: options.defaults may only name dataset fields (unknown: {', '.join(unknown)})"
+            )
 
     def credentials(self) -> str | None:
         return os.environ.get(self.credentials_env) if self.credentials_env else None
@@ -74,7 +75,11 @@ class SourceConfig:
 # name -> (environment variable, default, help)
 SETTINGS: dict[str, tuple[str, Any, str]] = {
     "search_backend": ("CATALOG_SEARCH_BACKEND", "tantivy", "search backend: tantivy (embedded) or elasticsearch"),
-    "elasticsearch_url": ("CATALOG_ELASTICSEARCH_URL", "", "Elasticsearch/OpenSearch URL for the elasticsearch backend"),
+    "elasticsearch_url": (
+        "CATALOG_ELASTICSEARCH_URL",
+        "",
+        "Elasticsearch/OpenSearch URL for the elasticsearch backend",
+    ),
     "elasticsearch_index": ("CATALOG_ELASTICSEARCH_INDEX", "catalog", "index (alias) name prefix"),
     "base_uri": ("CATALOG_BASE_URI", "https://catalog.example.org/", "base of the URIs this catalogue mints"),
     "http_timeout": ("CATALOG_HTTP_TIMEOUT", 30.0, "seconds before a harvest request times out"),
@@ -110,7 +115,7 @@ class Settings:
         return self.home / "index"
 
     @classmethod
-    def load(cls, home: str | os.PathLike[str] | None = None, **overrides: Any) -> "Settings":
+    def load(cls, home: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
         path = Path(home or os.environ.get("CATALOG_HOME") or DEFAULT_HOME)
         path.mkdir(parents=True, exist_ok=True)
         raw: dict[str, Any] = {}

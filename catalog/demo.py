@@ -26,10 +26,9 @@ They fill only empty fields of the published (EHDS) view; see catalog.export.as_
 def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
     from catalog.pipeline import harvest, reindex
     from catalog.search import open_backend
-    from catalog.simulator import Simulator
     from catalog.store import SQLiteStore
-
     from harvesters import registry
+    from simulator import Simulator
 
     settings = Settings.load(home or "catalog-data")
     simulator = Simulator(seed=0)
@@ -51,8 +50,10 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     for r in results:
         print("  " + r.line(), flush=True)
     n = reindex(settings, store, index)
-    print(f"Harvested {len(results)} sources, indexed {n:,} documents in {time.perf_counter() - started:.1f} s",
-          flush=True)
+    print(
+        f"Harvested {len(results)} sources, indexed {n:,} documents in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
     if not serve_forever:
         simulator.stop()
         return 0 if all(r.ok for r in results) else 1
@@ -60,8 +61,7 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
 
     from web import create_app
 
-    print(f"Explorer: http://127.0.0.1:{port}/   (try http://127.0.0.1:{port}/search?q=f%C3%B8dselsvekt)",
-          flush=True)
+    print(f"Explorer: http://127.0.0.1:{port}/   (try http://127.0.0.1:{port}/search?q=f%C3%B8dselsvekt)", flush=True)
     try:
         serve(create_app(settings), host="127.0.0.1", port=port, threads=8, ident="helsekatalog")
     finally:

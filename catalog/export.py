@@ -25,18 +25,23 @@ from functools import lru_cache
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCAT, FOAF, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS as DCT
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, Dataset, Distribution, Record
-from catalog.rdf import (ADMS, DCATAP, ELI, EU as EU_AUTHORITY, HK, TripleSink, _agent, add_codelist, add_dataset,
-                         add_variables, new_graph)
+from catalog.rdf import ADMS, DCATAP, ELI, HK, TripleSink, _agent, add_codelist, add_dataset, add_variables, new_graph
+from catalog.rdf import EU as EU_AUTHORITY
 from catalog.store import SQLiteStore, StoredRecord
 
 PROFILES = ("healthdcat-ap", "dcat-ap-no", "dcat-ap-3")
 SERIALIZERS = {"turtle": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt"}
-MEDIA_TYPES = {"turtle": "text/turtle", "jsonld": "application/ld+json", "xml": "application/rdf+xml",
-               "nt": "application/n-triples"}
+MEDIA_TYPES = {
+    "turtle": "text/turtle",
+    "jsonld": "application/ld+json",
+    "xml": "application/rdf+xml",
+    "nt": "application/n-triples",
+}
 EHDS_REGULATION = "http://data.europa.eu/eli/reg/2025/327/oj"
 """Regulation (EU) 2025/327 on the European Health Data Space: the catalogue's applicable legislation."""
 DELETED = URIRef("http://purl.org/adms/changetype/deleted")
@@ -119,7 +124,7 @@ UNSUPPORTED = {
         "http://www.w3.org/2006/vcard/ns#organization-unit": "not modelled",
         "http://data.europa.eu/m8g/contactPoint": "kept as e-mail and contact page; its IRI becomes <agent>#contactPoint",
         "http://healthdataportal.eu/ns/health#hasVariables": "variables keep their IRIs; the table group's and tables' "
-                                                             "IRIs are minted from the dataset's",
+        "IRIs are minted from the dataset's",
         "https://w3id.org/dpv#hasPurpose": "kept as its description; an IRI of the purpose node is not kept",
         "https://w3id.org/dpv#hasLegalBasis": "kept as its description; an IRI of the legal-basis node is not kept",
         "http://purl.org/dc/terms/provenance": "kept as its description; an IRI of the statement node is not kept",
@@ -155,8 +160,12 @@ def record_uri(settings: Settings, key: str) -> URIRef:
 
 
 def hdab(settings: Settings) -> Agent:
-    return Agent(name={"nb": settings.hdab_name, "en": settings.hdab_name}, uri=settings.base_uri.rstrip("/") + "/hdab",
-                 email=settings.hdab_email, url=settings.base_uri)
+    return Agent(
+        name={"nb": settings.hdab_name, "en": settings.hdab_name},
+        uri=settings.base_uri.rstrip("/") + "/hdab",
+        email=settings.hdab_email,
+        url=settings.base_uri,
+    )
 
 
 def as_published(record: Record, settings: Settings, source: SourceConfig | None = None) -> Record:
@@ -182,8 +191,13 @@ def as_published(record: Record, settings: Settings, source: SourceConfig | None
         if getattr(record, name) in (None, "", [], {}):
             changes[name] = value
     if access_url and not record.distributions:
-        changes["distributions"] = [Distribution(uri=f"{record.uri}#tilgang", access_url=access_url,
-                                                 title={"nb": "Søk om tilgang", "en": "Apply for access"})]
+        changes["distributions"] = [
+            Distribution(
+                uri=f"{record.uri}#tilgang",
+                access_url=access_url,
+                title={"nb": "Søk om tilgang", "en": "Apply for access"},
+            )
+        ]
     if record.hdab is None:
         changes["hdab"] = hdab(settings)
     if record.has_structured_data is None and record.variables:
@@ -204,10 +218,26 @@ def add_catalog(g: Graph, settings: Settings, profile: str, modified: str | None
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCT.title, Literal("Nasjonal katalog over helsedata", lang="nb")))
     g.add((cat, DCT.title, Literal("National catalogue of health data", lang="en")))
-    g.add((cat, DCT.description, Literal("Datasett og variabler fra helseregistre, kvalitetsregistre, "
-                                         "helseundersøkelser og SSB.", lang="nb")))
-    g.add((cat, DCT.description, Literal("Datasets and variables from Norwegian health registries, quality "
-                                         "registries, health surveys and Statistics Norway.", lang="en")))
+    g.add(
+        (
+            cat,
+            DCT.description,
+            Literal(
+                "Datasett og variabler fra helseregistre, kvalitetsregistre, helseundersøkelser og SSB.", lang="nb"
+            ),
+        )
+    )
+    g.add(
+        (
+            cat,
+            DCT.description,
+            Literal(
+                "Datasets and variables from Norwegian health registries, quality "
+                "registries, health surveys and Statistics Norway.",
+                lang="en",
+            ),
+        )
+    )
     g.add((cat, DCT.publisher, _agent(g, hdab(settings), (cat, DCT.publisher), health=True)))
     if modified:
         g.add((cat, DCT.modified, Literal(modified, datatype=XSD.dateTime)))
@@ -226,8 +256,7 @@ def view(record: Record, settings: Settings, profile: str, source: str) -> Recor
     return record
 
 
-def add_body(g: Graph, record: Record, settings: Settings, profile: str, source: str,
-             variables: bool = True) -> URIRef:
+def add_body(g: Graph, record: Record, settings: Settings, profile: str, source: str, variables: bool = True) -> URIRef:
     """The record's own statements in `profile`, from `source`: what `catalog.renderings` keeps per
     record, since they change only when the record, the settings or this code do. Without
     `variables`, a dataset's variables are left out: they read the same in every profile."""
@@ -329,8 +358,9 @@ def standard_titles(standard: URIRef) -> tuple[Literal, ...]:
 
     vocabularies = vocabulary_graph()
     labels = tuple(vocabularies.objects(standard, SKOS.prefLabel))
-    return labels or (Literal(str(vocabularies.value(standard, SKOS.notation)
-                                  or str(standard).rstrip("/").rsplit("/", 1)[-1])),)
+    return labels or (
+        Literal(str(vocabularies.value(standard, SKOS.notation) or str(standard).rstrip("/").rsplit("/", 1)[-1])),
+    )
 
 
 def add_tombstone(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:

@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS as DCT, RDF, XSD
+from rdflib.namespace import DCTERMS as DCT
+from rdflib.namespace import RDF, XSD
 
 from catalog.config import Settings
 from catalog.export import add_catalog, check_profile, include
@@ -48,11 +49,12 @@ def parse_since(value: str) -> str:
     try:
         moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
     except ValueError:
-        raise BadFeedRequest(f"modified_since={value!r} is not an ISO 8601 date or date-time "
-                             "(e.g. 2025-03-01 or 2025-03-01T12:00:00Z)") from None
+        raise BadFeedRequest(
+            f"modified_since={value!r} is not an ISO 8601 date or date-time (e.g. 2025-03-01 or 2025-03-01T12:00:00Z)"
+        ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _positive(args: Mapping[str, str], name: str, default: int, maximum: int | None = None) -> int:
@@ -77,16 +79,19 @@ class FeedRequest:
     modified_since: str | None = None
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "FeedRequest":
+    def from_args(cls, args: Mapping[str, str]) -> FeedRequest:
         profile = args.get("profile") or cls.profile
         try:
             check_profile(profile)
         except ValueError as exc:
             raise BadFeedRequest(str(exc)) from None
         since = args.get("modified_since")
-        return cls(profile=profile, page=_positive(args, "page", 1),
-                   page_size=_positive(args, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
-                   modified_since=parse_since(since) if since else None)
+        return cls(
+            profile=profile,
+            page=_positive(args, "page", 1),
+            page_size=_positive(args, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+            modified_since=parse_since(since) if since else None,
+        )
 
     def query(self) -> str:
         params: dict[str, object] = {}
@@ -115,8 +120,12 @@ def validators(store: SQLiteStore, *parts: object) -> Validators:
     return Validators(digest, datetime.fromisoformat(modified).replace(microsecond=0) if modified else None)
 
 
-OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML,
-              "nt": ox.RdfFormat.N_TRIPLES}
+OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "nt": ox.RdfFormat.N_TRIPLES,
+}
 OX_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items()}
 
 
@@ -138,9 +147,13 @@ def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url
     head = TripleSink()
     cat = add_catalog(head, settings, req.profile, modified)  # type: ignore[arg-type]
     incremental = req.modified_since is not None
-    total, rows = store.listing(offset=(req.page - 1) * req.page_size, limit=req.page_size,
-                                changed_since=req.modified_since, include_deleted=incremental,
-                                conforming_datasets_only=req.profile == "healthdcat-ap" and not incremental)
+    total, rows = store.listing(
+        offset=(req.page - 1) * req.page_size,
+        limit=req.page_size,
+        changed_since=req.modified_since,
+        include_deleted=incremental,
+        conforming_datasets_only=req.profile == "healthdcat-ap" and not incremental,
+    )
     last = max(1, -(-total // req.page_size))
     if req.page > last:
         raise PageNotFound(f"page {req.page} does not exist; the feed has {last} page(s) of {req.page_size}")

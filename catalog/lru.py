@@ -14,8 +14,12 @@ class SizedLRU(Generic[V]):
     """Values weighed by `weigh` (their length by default) kept up to `max_bytes` in all; a value
     heavier than `max_item` (all of `max_bytes` by default) is not kept."""
 
-    def __init__(self, max_bytes: int, weigh: Callable[[V], int] = len,  # type: ignore[assignment]
-                 max_item: int | None = None):
+    def __init__(
+        self,
+        max_bytes: int,
+        weigh: Callable[[V], int] = len,  # type: ignore[assignment]
+        max_item: int | None = None,
+    ):
         self.max_bytes, self.size = max_bytes, 0
         self.max_item = max_bytes if max_item is None else max_item
         self.weigh = weigh

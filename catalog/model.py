@@ -165,6 +165,7 @@ RECORD_TYPES: dict[str, type] = {"dataset": Dataset, "codelist": CodeList}
 
 # --- canonical JSON -------------------------------------------------------------------------
 
+
 def to_dict(obj: Any) -> Any:
     """Plain JSON-able structure with empty values dropped, so equal records hash equal."""
     if dataclasses.is_dataclass(obj):
@@ -215,8 +216,11 @@ def _plan(cls: type) -> tuple[dict[str, Any], dict[str, Callable[[Any], Any] | N
     plan = _PLANS.get(cls)
     if plan is None:
         hints = _hints(cls)
-        required = {f.name: "" for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING
-                    and f.default_factory is dataclasses.MISSING and hints[f.name] is str}
+        required = {
+            f.name: ""
+            for f in dataclasses.fields(cls)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and hints[f.name] is str
+        }
         plan = _PLANS[cls] = (required, {name: _converter(tp) for name, tp in hints.items()})
     return plan
 

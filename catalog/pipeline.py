@@ -146,8 +146,15 @@ class Harvest:
     worker process does the work, so the three steps may happen in different processes.
     """
 
-    def __init__(self, settings: Settings, store: SQLiteStore, index: SearchBackend | None, src: SourceConfig,
-                 progress: Callable[[str, int], None] | None = None, full: bool = False):
+    def __init__(
+        self,
+        settings: Settings,
+        store: SQLiteStore,
+        index: SearchBackend | None,
+        src: SourceConfig,
+        progress: Callable[[str, int], None] | None = None,
+        full: bool = False,
+    ):
         self.settings, self.store, self.index, self.src = settings, store, index, src
         self.full = full
         self.info = source_info(src)
@@ -158,8 +165,11 @@ class Harvest:
 
     def http(self) -> HttpClient:
         s = self.settings
-        limits = Limits(timeout=float(self.src.options.get("timeout", s.http_timeout)), max_bytes=int(s.http_max_bytes),
-                        retries=int(s.http_retries))
+        limits = Limits(
+            timeout=float(self.src.options.get("timeout", s.http_timeout)),
+            max_bytes=int(s.http_max_bytes),
+            retries=int(s.http_retries),
+        )
         client = HttpClient.for_source(self.src.url, self.src.options, limits)
         token = self.src.credentials()
         if token:
@@ -182,15 +192,16 @@ class Harvest:
         return True
 
     def skipped(self) -> SourceResult:
-        return SourceResult(self.src.name, 0, "skipped", dict(self.counts), "a harvest of this source is already running")
+        return SourceResult(
+            self.src.name, 0, "skipped", dict(self.counts), "a harvest of this source is already running"
+        )
 
     def work(self, index: SearchBackend | IndexBuffer | None) -> Outcome:
         """Harvest, validate and store; documents go to `index`. Never raises for the source's faults."""
         self.index = index  # type: ignore[assignment]
         try:
             state = {} if self.full else self.store.state(self.src.name)  # `full`: as on the first run
-            harvester = harvester_class(self.src.kind)(self.src, self.http(), state,
-                                                       base_uri=self.settings.base_uri)
+            harvester = harvester_class(self.src.kind)(self.src, self.http(), state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
             state = self._consume(harvester.harvest(), known)
         except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, never propagated
@@ -209,9 +220,12 @@ class Harvest:
         died); its state is then not saved, so the next run does the work again.
         """
         if failure is not None:
-            outcome = Outcome({**outcome.counts, "errors": outcome.counts.get("errors", 0) + 1},
-                              [*outcome.errors, RunError(self.run_id, self.src.name, None, None, None, failure)],
-                              None, failure)
+            outcome = Outcome(
+                {**outcome.counts, "errors": outcome.counts.get("errors", 0) + 1},
+                [*outcome.errors, RunError(self.run_id, self.src.name, None, None, None, failure)],
+                None,
+                failure,
+            )
         if outcome.error is None and outcome.state is not None:
             self.store.save_state(self.src.name, outcome.state)
         self.store.add_errors(self.run_id, self.src.name, outcome.errors)
@@ -229,8 +243,14 @@ class Harvest:
             if isinstance(event, Harvested):
                 uri = event.record.uri
                 if uri in seen:
-                    self._error(Failed(f"the identifier {uri} occurs more than once; the first one was kept",
-                                       event.url, uri, "identifier"))
+                    self._error(
+                        Failed(
+                            f"the identifier {uri} occurs more than once; the first one was kept",
+                            event.url,
+                            uri,
+                            "identifier",
+                        )
+                    )
                     continue
                 seen.add(uri)
                 batch.append(event)
@@ -278,12 +298,21 @@ class Harvest:
             old = self.store.get(h.record.uri) if h.record.uri in known else None
             if old is not None:
                 stale_keys |= record_keys(old.record) - {d["key"] for d in new_docs}
-            rows.append((h, hsh, data, report.conforms, report.to_dict(),
-                         render(h.record, hsh, self.src.name, report.conforms, self.settings)))
+            rows.append(
+                (
+                    h,
+                    hsh,
+                    data,
+                    report.conforms,
+                    report.to_dict(),
+                    render(h.record, hsh, self.src.name, report.conforms, self.settings),
+                )
+            )
         with self.store.transaction():  # short: other workers wait for this lock
             for h, hsh, data, conforms, validation, rendered in rows:
-                change = self.store.put(self.src.name, self.run_id, h.record, hsh, h.url, conforms, validation,
-                                        data=data)
+                change = self.store.put(
+                    self.src.name, self.run_id, h.record, hsh, h.url, conforms, validation, data=data
+                )
                 self.store.save_renderings(h.record.uri, rendered)
                 self.counts["new" if change in ("new", "restored") else change] += 1
                 if not conforms:
@@ -315,9 +344,15 @@ def _plain(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def harvest(settings: Settings, store: SQLiteStore, index: SearchBackend | None,
-            names: Iterable[str] | None = None, workers: int = 2,
-            progress: Callable[[str, int], None] | None = None, full: bool = False) -> list[SourceResult]:
+def harvest(
+    settings: Settings,
+    store: SQLiteStore,
+    index: SearchBackend | None,
+    names: Iterable[str] | None = None,
+    workers: int = 2,
+    progress: Callable[[str, int], None] | None = None,
+    full: bool = False,
+) -> list[SourceResult]:
     """Harvest the named sources (all enabled ones when none are named), `workers` at a time.
 
     `full` ignores what the last runs kept to skip unchanged input (page and file digests,
@@ -331,11 +366,13 @@ def harvest(settings: Settings, store: SQLiteStore, index: SearchBackend | None,
     if workers > 1 and isinstance(store, SQLiteStore) and "fork" in multiprocessing.get_all_start_methods():
         return _in_processes(settings, store, index, wanted, workers, progress, full)
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(),
-                             wanted))
+        return list(
+            pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
+        )
 
 
 # --- process mode ---------------------------------------------------------------------------------
+
 
 class _Relay:
     """A worker's index and progress: everything goes to the calling process, in order."""
@@ -377,8 +414,15 @@ def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
     channel.put(("done", name, job.work(relay if with_index else None)))
 
 
-def _in_processes(settings: Settings, store: SQLiteStore, index: SearchBackend | None, wanted: list[str],
-                  workers: int, progress: Callable[[str, int], None] | None, full: bool) -> list[SourceResult]:
+def _in_processes(
+    settings: Settings,
+    store: SQLiteStore,
+    index: SearchBackend | None,
+    wanted: list[str],
+    workers: int,
+    progress: Callable[[str, int], None] | None,
+    full: bool,
+) -> list[SourceResult]:
     get_profile(DEFAULT_PROFILE)  # compiled once here, shared by every worker through fork
     jobs = {name: Harvest(settings, store, index, settings.sources[name], progress) for name in wanted}
     results: dict[str, SourceResult] = {}
@@ -396,8 +440,12 @@ def _in_processes(settings: Settings, store: SQLiteStore, index: SearchBackend |
             results[job.src.name] = job.finish(outcome, lost or failure)
         ready.clear()
 
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(settings, str(store.path), channel, os.getpid())) as pool:
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(settings, str(store.path), channel, os.getpid()),
+    ) as pool:
         running: dict[str, Future[None]] = {}
         for name, job in jobs.items():
             if job.begin():
@@ -411,8 +459,13 @@ def _in_processes(settings: Settings, store: SQLiteStore, index: SearchBackend |
                 for name, future in list(running.items()):
                     if future.done() and future.exception() is not None:
                         del running[name]
-                        ready.append((jobs[name], Outcome(dict(jobs[name].counts), []),
-                                      f"the harvest process failed ({_plain(future.exception())})"))  # type: ignore[arg-type]
+                        ready.append(
+                            (
+                                jobs[name],
+                                Outcome(dict(jobs[name].counts), []),
+                                f"the harvest process failed ({_plain(future.exception())})",
+                            )
+                        )  # type: ignore[arg-type]
                 finish_ready()
                 continue
             if kind == "upsert" and buffer is not None:

@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, RDF
+from rdflib.namespace import DCAT, RDF
+from rdflib.namespace import DCTERMS as DCT
 
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import EU, HK, _agent, new_graph, to_graph
@@ -66,6 +67,7 @@ class Result:
 
 # --- reading ----------------------------------------------------------------------------------
 
+
 def _lang_text(value: Any) -> dict[str, str]:
     if isinstance(value, dict):
         return {str(k): str(v) for k, v in value.items() if v}
@@ -75,8 +77,14 @@ def _lang_text(value: Any) -> dict[str, str]:
 def _agent_from(meta: Any) -> Agent | None:
     if not isinstance(meta, dict):
         return None
-    return Agent(name=_lang_text(meta.get("name")), uri=meta.get("uri"), identifier=meta.get("orgnr"),
-                 type=meta.get("type"), email=meta.get("email"), url=meta.get("url"))
+    return Agent(
+        name=_lang_text(meta.get("name")),
+        uri=meta.get("uri"),
+        identifier=meta.get("orgnr"),
+        type=meta.get("type"),
+        email=meta.get("email"),
+        url=meta.get("url"),
+    )
 
 
 def _vocabulary(values: list[str], base: str) -> list[str]:
@@ -89,8 +97,10 @@ def load_metadata(path: Path) -> dict[str, Any]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise PublishError(f"{path}: cannot read the metadata file ({exc})") from exc
     if not str(meta.get("base_url", "")).startswith(("http://", "https://")):
-        raise PublishError(f"{path}: base_url must say where the feed will be hosted, e.g. "
-                           "base_url = \"https://registry.example.no/dcat/\"")
+        raise PublishError(
+            f"{path}: base_url must say where the feed will be hosted, e.g. "
+            'base_url = "https://registry.example.no/dcat/"'
+        )
     return meta
 
 
@@ -104,28 +114,44 @@ class Builder:
         self.codelists: list[CodeList] = []
 
     def dataset(self, path: Path) -> Dataset:
-        meta = {**{k: v for k, v in self.meta.items() if k != "datasets"},
-                **self.meta.get("datasets", {}).get(path.stem, {})}
+        meta = {
+            **{k: v for k, v in self.meta.items() if k != "datasets"},
+            **self.meta.get("datasets", {}).get(path.stem, {}),
+        }
         identifier = str(meta.get("identifier") or path.stem)
         uri = f"{self.base}dataset/{quote(identifier, safe='')}"
-        d = Dataset(uri=uri, identifier=identifier, title=_lang_text(meta.get("title")),
-                    description=_lang_text(meta.get("description")), publisher=_agent_from(meta.get("publisher")),
-                    contact=_agent_from(meta.get("contact")), custodian=_agent_from(meta.get("custodian")),
-                    hdab=_agent_from(meta.get("hdab")),
-                    keywords={"nb": list(meta.get("keywords", []))} if meta.get("keywords") else {},
-                    themes=_vocabulary(list(meta.get("themes", ["HEAL"])), EU + "data-theme/"),
-                    health_categories=_vocabulary(list(meta.get("health_categories", [])), HEALTH_CATEGORIES),
-                    access_rights=_vocabulary([meta.get("access_rights", "NON_PUBLIC")], EU + "access-right/")[0],
-                    applicable_legislation=list(meta.get("applicable_legislation", [])),
-                    legal_basis=_lang_text(meta.get("legal_basis")), purpose=_lang_text(meta.get("purpose")),
-                    provenance=_lang_text(meta.get("provenance")),
-                    population_coverage=_lang_text(meta.get("population_coverage")),
-                    temporal_start=meta.get("temporal_start"), temporal_end=meta.get("temporal_end"),
-                    landing_page=meta.get("landing_page"), dataset_type=meta.get("dataset_type"),
-                    languages=_vocabulary(list(meta.get("languages", ["NOB"])), EU + "language/"))
+        d = Dataset(
+            uri=uri,
+            identifier=identifier,
+            title=_lang_text(meta.get("title")),
+            description=_lang_text(meta.get("description")),
+            publisher=_agent_from(meta.get("publisher")),
+            contact=_agent_from(meta.get("contact")),
+            custodian=_agent_from(meta.get("custodian")),
+            hdab=_agent_from(meta.get("hdab")),
+            keywords={"nb": list(meta.get("keywords", []))} if meta.get("keywords") else {},
+            themes=_vocabulary(list(meta.get("themes", ["HEAL"])), EU + "data-theme/"),
+            health_categories=_vocabulary(list(meta.get("health_categories", [])), HEALTH_CATEGORIES),
+            access_rights=_vocabulary([meta.get("access_rights", "NON_PUBLIC")], EU + "access-right/")[0],
+            applicable_legislation=list(meta.get("applicable_legislation", [])),
+            legal_basis=_lang_text(meta.get("legal_basis")),
+            purpose=_lang_text(meta.get("purpose")),
+            provenance=_lang_text(meta.get("provenance")),
+            population_coverage=_lang_text(meta.get("population_coverage")),
+            temporal_start=meta.get("temporal_start"),
+            temporal_end=meta.get("temporal_end"),
+            landing_page=meta.get("landing_page"),
+            dataset_type=meta.get("dataset_type"),
+            languages=_vocabulary(list(meta.get("languages", ["NOB"])), EU + "language/"),
+        )
         if meta.get("access_url"):
-            d.distributions = [Distribution(uri=f"{uri}/tilgang", access_url=meta["access_url"],
-                                            title={"nb": "Søk om tilgang", "en": "Apply for access"})]
+            d.distributions = [
+                Distribution(
+                    uri=f"{uri}/tilgang",
+                    access_url=meta["access_url"],
+                    title={"nb": "Søk om tilgang", "en": "Apply for access"},
+                )
+            ]
         d.variables = self.variables(path, d)
         d.has_structured_data = bool(d.variables)
         return d
@@ -133,13 +159,15 @@ class Builder:
     def variables(self, path: Path, dataset: Dataset) -> list[Variable]:
         """The spreadsheet read as the `spreadsheet` harvester reads it (harvesters/varlist.py: the
         common Norwegian headings, inline codes, hostile-file checks); URIs under the dataset's."""
+
         def mint(kind: str, _dataset_id: str, name: str) -> str:
             uri = f"{dataset.uri}/variabel/{quote(name, safe='')}"
             return uri + "/kodeverk" if kind == "codelist" else uri
 
         try:
-            found = read_varlist(path.read_bytes(), url=path.name, dataset_id=dataset.identifier, mint=mint,
-                                 publisher=dataset.publisher)
+            found = read_varlist(
+                path.read_bytes(), url=path.name, dataset_id=dataset.identifier, mint=mint, publisher=dataset.publisher
+            )
         except VarlistError as exc:
             self.problems.append(Problem(path.name, f"{exc}; the headings are " + ", ".join(COLUMNS)))
             return []
@@ -152,6 +180,7 @@ class Builder:
 
 
 # --- writing ----------------------------------------------------------------------------------
+
 
 def catalog_node(g: Graph, meta: dict[str, Any], base: str) -> URIRef:
     """The registry's own dcat:Catalog (what DCAT-AP-NO and HealthDCAT-AP ask of a catalogue)."""
@@ -176,7 +205,7 @@ def write_feed(records: list[Record], meta: dict[str, Any], out: Path, page_size
 
     base = meta["base_url"].rstrip("/") + "/"
     out.mkdir(parents=True, exist_ok=True)
-    pages = [records[i:i + page_size] for i in range(0, len(records), page_size)] or [[]]
+    pages = [records[i : i + page_size] for i in range(0, len(records), page_size)] or [[]]
     files = []
     for number, page in enumerate(pages, start=1):
         for suffix, fmt in (("ttl", "turtle"), ("jsonld", "json-ld")):
@@ -186,8 +215,7 @@ def write_feed(records: list[Record], meta: dict[str, Any], out: Path, page_size
             for r in page:
                 g.add((cat, DCAT.dataset if isinstance(r, Dataset) else HK.codeList, URIRef(r.uri)))
             if len(pages) > 1:
-                add_view(g, cat, number, len(pages), len(records),
-                         lambda n, s=suffix: f"{base}{page_name(n, s)}")
+                add_view(g, cat, number, len(pages), len(records), lambda n, s=suffix: f"{base}{page_name(n, s)}")
             path = out / page_name(number, suffix)
             path.write_bytes(g.serialize(format=fmt, encoding="utf-8"))
             files.append(path)
@@ -200,20 +228,27 @@ def page_name(number: int, suffix: str) -> str:
 
 def inputs(location: Path, metadata: Path | None) -> tuple[list[Path], Path]:
     if location.is_dir():
-        sheets = sorted(p for p in location.iterdir() if p.suffix.lower() in (".csv", ".xlsx")
-                        and not p.name.startswith(("~$", ".")))
+        sheets = sorted(
+            p
+            for p in location.iterdir()
+            if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~$", "."))
+        )
         meta = metadata or location / METADATA_FILE
     elif location.suffix.lower() in (".csv", ".xlsx") and location.exists():
         sheets = [location]
-        meta = metadata or next((p for p in (location.with_suffix(".toml"), location.parent / METADATA_FILE)
-                                 if p.exists()), location.parent / METADATA_FILE)
+        meta = metadata or next(
+            (p for p in (location.with_suffix(".toml"), location.parent / METADATA_FILE) if p.exists()),
+            location.parent / METADATA_FILE,
+        )
     else:
         raise PublishError(f"{location}: give a .csv or .xlsx variable list, or a folder of them")
     if not sheets:
         raise PublishError(f"{location}: no .csv or .xlsx variable lists found")
     if not meta.exists():
-        raise PublishError(f"{meta}: metadata file missing; write one with title, publisher, contact, legal basis "
-                           "and health categories (see `catalog publish --help`)")
+        raise PublishError(
+            f"{meta}: metadata file missing; write one with title, publisher, contact, legal basis "
+            "and health categories (see `catalog publish --help`)"
+        )
     return sheets, meta
 
 
@@ -233,9 +268,14 @@ def publish(location: Path, out: Path, metadata: Path | None = None, page_size: 
     if builder.problems:
         text = "Rader som må rettes | Rows to fix:\n" + "\n".join(f"  {p}" for p in builder.problems) + "\n\n" + text
     (out / "rapport.txt").write_text(text, encoding="utf-8")
-    (out / "rapport.json").write_text(json.dumps({"problems": [p.__dict__ for p in builder.problems],
-                                                  "validation": report.to_dict()}, ensure_ascii=False, indent=2),
-                                      encoding="utf-8")
+    (out / "rapport.json").write_text(
+        json.dumps(
+            {"problems": [p.__dict__ for p in builder.problems], "validation": report.to_dict()},
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     return Result(records, files, builder.problems, text, report.conforms and not builder.problems)
 
 
@@ -248,10 +288,36 @@ def write_template(path: Path) -> None:
     sheet = book.active
     sheet.title = "Variabler"
     sheet.append(list(COLUMNS))
-    sheet.append(["VEKT", "Fødselsvekt", "Barnets vekt ved fødsel.", "heltall", "gram", "", "1967-01-01", "", "",
-                  "", "fødsel, vekt"])
-    sheet.append(["KJONN", "Barnets kjønn", "Kjønn registrert ved fødsel.", "kode", "", "1=Gutt; 2=Jente; 9=Ukjent",
-                  "1967-01-01", "", "", "", ""])
+    sheet.append(
+        [
+            "VEKT",
+            "Fødselsvekt",
+            "Barnets vekt ved fødsel.",
+            "heltall",
+            "gram",
+            "",
+            "1967-01-01",
+            "",
+            "",
+            "",
+            "fødsel, vekt",
+        ]
+    )
+    sheet.append(
+        [
+            "KJONN",
+            "Barnets kjønn",
+            "Kjønn registrert ved fødsel.",
+            "kode",
+            "",
+            "1=Gutt; 2=Jente; 9=Ukjent",
+            "1967-01-01",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     help_sheet = book.create_sheet("Veiledning")

@@ -47,58 +47,199 @@ DQV = rdf.DQV
 EU = "http://publications.europa.eu/resource/authority/"
 
 MQA_WEIGHTS: dict[str, int] = {
-    "keywordAvailability": 30, "categoryAvailability": 30, "spatialAvailability": 20, "temporalAvailability": 20,
-    "accessUrlStatusCode": 50, "downloadUrlAvailability": 20, "downloadUrlStatusCode": 30,
-    "formatAvailability": 20, "mediaTypeAvailability": 10, "formatMediaTypeVocabularyAlignment": 10,
-    "formatMediaTypeNonProprietary": 20, "formatMediaTypeMachineInterpretable": 20, "dcatApCompliance": 30,
-    "formatMatch": 15, "syntaxValid": 15,
-    "licenceAvailability": 20, "knownLicence": 10, "accessRightsAvailability": 10,
-    "accessRightsVocabularyAlignment": 5, "contactPointAvailability": 20, "publisherAvailability": 10,
-    "rightsAvailability": 5, "byteSizeAvailability": 5, "dateIssuedAvailability": 5, "dateModifiedAvailability": 5,
+    "keywordAvailability": 30,
+    "categoryAvailability": 30,
+    "spatialAvailability": 20,
+    "temporalAvailability": 20,
+    "accessUrlStatusCode": 50,
+    "downloadUrlAvailability": 20,
+    "downloadUrlStatusCode": 30,
+    "formatAvailability": 20,
+    "mediaTypeAvailability": 10,
+    "formatMediaTypeVocabularyAlignment": 10,
+    "formatMediaTypeNonProprietary": 20,
+    "formatMediaTypeMachineInterpretable": 20,
+    "dcatApCompliance": 30,
+    "formatMatch": 15,
+    "syntaxValid": 15,
+    "licenceAvailability": 20,
+    "knownLicence": 10,
+    "accessRightsAvailability": 10,
+    "accessRightsVocabularyAlignment": 5,
+    "contactPointAvailability": 20,
+    "publisherAvailability": 10,
+    "rightsAvailability": 5,
+    "byteSizeAvailability": 5,
+    "dateIssuedAvailability": 5,
+    "dateModifiedAvailability": 5,
 }
 """dcatno-mqa metric -> points (tests/test_quality.py checks them against the published file)."""
 
-VARIABLE_WEIGHTS: dict[str, int] = {"variableLabels": 10, "variableDescriptions": 10, "variableTypes": 10,
-                                    "variableCodes": 10}
+VARIABLE_WEIGHTS: dict[str, int] = {
+    "variableLabels": 10,
+    "variableDescriptions": 10,
+    "variableTypes": 10,
+    "variableCodes": 10,
+}
 """Our variable-level metrics (IRIs in the hk: namespace) -> points."""
 
 DIMENSIONS: dict[str, list[str]] = {
     "findability": ["keywordAvailability", "categoryAvailability", "spatialAvailability", "temporalAvailability"],
     "accessibility": ["accessUrlStatusCode", "downloadUrlAvailability", "downloadUrlStatusCode"],
-    "interoperability": ["formatAvailability", "mediaTypeAvailability", "formatMediaTypeVocabularyAlignment",
-                         "formatMediaTypeNonProprietary", "formatMediaTypeMachineInterpretable", "dcatApCompliance",
-                         "formatMatch", "syntaxValid"],
-    "reusability": ["licenceAvailability", "knownLicence", "accessRightsAvailability",
-                    "accessRightsVocabularyAlignment", "contactPointAvailability", "publisherAvailability"],
-    "contextuality": ["rightsAvailability", "byteSizeAvailability", "dateIssuedAvailability",
-                      "dateModifiedAvailability"],
+    "interoperability": [
+        "formatAvailability",
+        "mediaTypeAvailability",
+        "formatMediaTypeVocabularyAlignment",
+        "formatMediaTypeNonProprietary",
+        "formatMediaTypeMachineInterpretable",
+        "dcatApCompliance",
+        "formatMatch",
+        "syntaxValid",
+    ],
+    "reusability": [
+        "licenceAvailability",
+        "knownLicence",
+        "accessRightsAvailability",
+        "accessRightsVocabularyAlignment",
+        "contactPointAvailability",
+        "publisherAvailability",
+    ],
+    "contextuality": [
+        "rightsAvailability",
+        "byteSizeAvailability",
+        "dateIssuedAvailability",
+        "dateModifiedAvailability",
+    ],
     "variables": list(VARIABLE_WEIGHTS),
 }
 
 BANDS = [("excellent", 351 / 405), ("good", 221 / 405), ("sufficient", 121 / 405), ("bad", 0.0)]
 
-FILE_TYPES = {"CSV", "TSV", "JSON", "JSON_LD", "XML", "RDF_TURTLE", "RDF_XML", "RDF_N_TRIPLES", "XLSX", "XLS", "ODS",
-              "PDF", "HTML", "TXT", "ZIP", "PARQUET", "SHP", "SAS", "SPSS", "STATA", "DOCX"}
-NON_PROPRIETARY = {"CSV", "TSV", "JSON", "JSON_LD", "XML", "RDF_TURTLE", "RDF_XML", "RDF_N_TRIPLES", "ODS", "HTML",
-                   "TXT", "PARQUET", "PDF"}
-MACHINE_READABLE = {"CSV", "TSV", "JSON", "JSON_LD", "XML", "RDF_TURTLE", "RDF_XML", "RDF_N_TRIPLES", "XLSX", "XLS",
-                    "ODS", "PARQUET", "SAS", "SPSS", "STATA"}
-MEDIA_TYPES = {"CSV": "text/csv", "TSV": "text/tab-separated-values", "JSON": "application/json",
-               "JSON_LD": "application/ld+json", "XML": "application/xml", "RDF_TURTLE": "text/turtle",
-               "RDF_XML": "application/rdf+xml", "RDF_N_TRIPLES": "application/n-triples", "PDF": "application/pdf",
-               "HTML": "text/html", "ZIP": "application/zip", "TXT": "text/plain",
-               "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-CSVW_DATATYPES = {"string", "integer", "decimal", "double", "float", "number", "boolean", "date", "dateTime", "time",
-                  "gYear", "gYearMonth", "duration", "long", "int", "short", "byte", "nonNegativeInteger",
-                  "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
-                  "unsignedShort", "unsignedByte", "anyURI", "normalizedString", "token", "language", "json", "xml",
-                  "html", "binary", "hexBinary", "base64Binary", "anyAtomicType", "dateTimeStamp"}
-ACCESS_RIGHTS = {EU + "access-right/" + c for c in ("PUBLIC", "RESTRICTED", "NON_PUBLIC", "CONFIDENTIAL", "SENSITIVE",
-                                                    "NORMAL")}
-KNOWN_LICENCES = (EU + "licence/", "https://data.norge.no/nlod/", "http://data.norge.no/nlod/",
-                  "https://creativecommons.org/", "http://creativecommons.org/")
-KNOWN_LEGISLATION = ("http://data.europa.eu/eli/", "https://data.europa.eu/eli/", "https://lovdata.no/",
-                     "http://lovdata.no/")
+FILE_TYPES = {
+    "CSV",
+    "TSV",
+    "JSON",
+    "JSON_LD",
+    "XML",
+    "RDF_TURTLE",
+    "RDF_XML",
+    "RDF_N_TRIPLES",
+    "XLSX",
+    "XLS",
+    "ODS",
+    "PDF",
+    "HTML",
+    "TXT",
+    "ZIP",
+    "PARQUET",
+    "SHP",
+    "SAS",
+    "SPSS",
+    "STATA",
+    "DOCX",
+}
+NON_PROPRIETARY = {
+    "CSV",
+    "TSV",
+    "JSON",
+    "JSON_LD",
+    "XML",
+    "RDF_TURTLE",
+    "RDF_XML",
+    "RDF_N_TRIPLES",
+    "ODS",
+    "HTML",
+    "TXT",
+    "PARQUET",
+    "PDF",
+}
+MACHINE_READABLE = {
+    "CSV",
+    "TSV",
+    "JSON",
+    "JSON_LD",
+    "XML",
+    "RDF_TURTLE",
+    "RDF_XML",
+    "RDF_N_TRIPLES",
+    "XLSX",
+    "XLS",
+    "ODS",
+    "PARQUET",
+    "SAS",
+    "SPSS",
+    "STATA",
+}
+MEDIA_TYPES = {
+    "CSV": "text/csv",
+    "TSV": "text/tab-separated-values",
+    "JSON": "application/json",
+    "JSON_LD": "application/ld+json",
+    "XML": "application/xml",
+    "RDF_TURTLE": "text/turtle",
+    "RDF_XML": "application/rdf+xml",
+    "RDF_N_TRIPLES": "application/n-triples",
+    "PDF": "application/pdf",
+    "HTML": "text/html",
+    "ZIP": "application/zip",
+    "TXT": "text/plain",
+    "XLSX": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+CSVW_DATATYPES = {
+    "string",
+    "integer",
+    "decimal",
+    "double",
+    "float",
+    "number",
+    "boolean",
+    "date",
+    "dateTime",
+    "time",
+    "gYear",
+    "gYearMonth",
+    "duration",
+    "long",
+    "int",
+    "short",
+    "byte",
+    "nonNegativeInteger",
+    "positiveInteger",
+    "nonPositiveInteger",
+    "negativeInteger",
+    "unsignedLong",
+    "unsignedInt",
+    "unsignedShort",
+    "unsignedByte",
+    "anyURI",
+    "normalizedString",
+    "token",
+    "language",
+    "json",
+    "xml",
+    "html",
+    "binary",
+    "hexBinary",
+    "base64Binary",
+    "anyAtomicType",
+    "dateTimeStamp",
+}
+ACCESS_RIGHTS = {
+    EU + "access-right/" + c for c in ("PUBLIC", "RESTRICTED", "NON_PUBLIC", "CONFIDENTIAL", "SENSITIVE", "NORMAL")
+}
+KNOWN_LICENCES = (
+    EU + "licence/",
+    "https://data.norge.no/nlod/",
+    "http://data.norge.no/nlod/",
+    "https://creativecommons.org/",
+    "http://creativecommons.org/",
+)
+KNOWN_LEGISLATION = (
+    "http://data.europa.eu/eli/",
+    "https://data.europa.eu/eli/",
+    "https://lovdata.no/",
+    "http://lovdata.no/",
+)
 
 FIXES: dict[str, str] = {
     "keywordAvailability": "Legg til emneord | Add keywords",
@@ -107,20 +248,20 @@ FIXES: dict[str, str] = {
     "temporalAvailability": "Oppgi tidsperioden dataene dekker | State the time period the data covers",
     "accessUrlStatusCode": "Gi hver distribusjon en tilgangslenke | Give every distribution an access URL",
     "downloadUrlAvailability": "Oppgi nedlastingslenke, eller tilgangsorganet for ikke-åpne data | "
-                               "Give a download URL, or the access body for non-open data",
+    "Give a download URL, or the access body for non-open data",
     "downloadUrlStatusCode": "Sørg for at tilgangsorganet eller nedlastingen kan nås | "
-                             "Make sure the access body or the download can be reached",
+    "Make sure the access body or the download can be reached",
     "formatAvailability": "Oppgi format på distribusjonen | State the distribution's format",
     "mediaTypeAvailability": "Oppgi medietype på distribusjonen | State the distribution's media type",
     "formatMediaTypeVocabularyAlignment": "Bruk format fra EUs file-type-vokabular | "
-                                          "Use a format from the EU file-type vocabulary",
+    "Use a format from the EU file-type vocabulary",
     "formatMediaTypeNonProprietary": "Tilby et åpent format (f.eks. CSV) | Offer an open format (e.g. CSV)",
     "formatMediaTypeMachineInterpretable": "Tilby et maskinlesbart format | Offer a machine-readable format",
     "dcatApCompliance": "Rett bruddene i valideringsrapporten | Fix the violations in the validation report",
     "formatMatch": "La format og medietype stemme overens | Make format and media type agree",
     "syntaxValid": "Publiser gyldig RDF | Publish valid RDF",
     "licenceAvailability": "Oppgi lisens, eller lovgrunnlaget for ikke-åpne data | "
-                           "Give a licence, or the applicable legislation for non-open data",
+    "Give a licence, or the applicable legislation for non-open data",
     "knownLicence": "Bruk en kjent lisens eller en ELI-/Lovdata-lenke | Use a known licence or an ELI/Lovdata link",
     "accessRightsAvailability": "Oppgi tilgangsnivå | State the access level",
     "accessRightsVocabularyAlignment": "Bruk EUs access-right-vokabular | Use the EU access-right vocabulary",
@@ -134,7 +275,7 @@ FIXES: dict[str, str] = {
     "variableDescriptions": "Beskriv alle variabler | Describe every variable",
     "variableTypes": "Gi alle variabler en CSVW-datatype | Give every variable a CSVW datatype",
     "variableCodes": "Knytt variablene til kodeliste, kodeverk eller enhet | "
-                     "Link the variables to a code list, coding system or unit",
+    "Link the variables to a code list, coding system or unit",
 }
 
 
@@ -155,7 +296,7 @@ def _weight(metric: str) -> int:
 
 def _code(iri: str | None, vocabulary: str) -> str | None:
     prefix = f"{EU}{vocabulary}/"
-    return iri[len(prefix):] if iri and iri.startswith(prefix) else None
+    return iri[len(prefix) :] if iri and iri.startswith(prefix) else None
 
 
 def _share(items: list, test: Callable[..., bool]) -> float:
@@ -175,8 +316,9 @@ def measure(d: Dataset, report: Report | None) -> dict[str, float]:
         "temporalAvailability": float(bool(d.temporal_start or d.temporal_end)),
         "accessUrlStatusCode": float(bool(dists) and all(x.access_url for x in dists)),
         "downloadUrlAvailability": float(any(x.download_url for x in dists) if public else hdab is not None),
-        "downloadUrlStatusCode": float(any(x.download_url for x in dists) if public
-                                       else bool(hdab and (hdab.email or hdab.url))),
+        "downloadUrlStatusCode": float(
+            any(x.download_url for x in dists) if public else bool(hdab and (hdab.email or hdab.url))
+        ),
         "formatAvailability": float(any(x.format for x in dists)),
         "mediaTypeAvailability": float(any(x.media_type for x in dists)),
         "formatMediaTypeVocabularyAlignment": float(any(f in FILE_TYPES for f in formats)),
@@ -186,15 +328,19 @@ def measure(d: Dataset, report: Report | None) -> dict[str, float]:
         "formatMatch": float(any(MEDIA_TYPES.get(f or "") == x.media_type for f, x in zip(formats, dists))),
         "syntaxValid": 1.0,
         "licenceAvailability": float(any(x.license for x in dists) if public else bool(d.applicable_legislation)),
-        "knownLicence": float(any((x.license or "").startswith(KNOWN_LICENCES) for x in dists) if public
-                              else any(x.startswith(KNOWN_LEGISLATION) for x in d.applicable_legislation)),
+        "knownLicence": float(
+            any((x.license or "").startswith(KNOWN_LICENCES) for x in dists)
+            if public
+            else any(x.startswith(KNOWN_LEGISLATION) for x in d.applicable_legislation)
+        ),
         "accessRightsAvailability": float(bool(d.access_rights)),
         "accessRightsVocabularyAlignment": float(d.access_rights in ACCESS_RIGHTS),
         "contactPointAvailability": float(d.contact is not None),
         "publisherAvailability": float(d.publisher is not None),
         "rightsAvailability": float(bool(d.legal_basis)),
-        "byteSizeAvailability": float(any(x.byte_size is not None for x in dists) if public
-                                      else d.number_of_records is not None),
+        "byteSizeAvailability": float(
+            any(x.byte_size is not None for x in dists) if public else d.number_of_records is not None
+        ),
         "dateIssuedAvailability": float(bool(d.issued)),
         "dateModifiedAvailability": float(bool(d.modified)),
     }
@@ -216,8 +362,15 @@ def _score(dimensions: dict[str, tuple[float, float]], metrics: dict[str, float]
     total = sum(p for p, _m in dimensions.values())
     maximum = sum(m for _p, m in dimensions.values())
     percent = round(100 * total / maximum, 1) if maximum else 0.0
-    return QualityScore(dimensions=dimensions, total=round(total, 1), max=maximum, percent=percent,
-                        rating=rating(percent), fixes=fixes, metrics=metrics)
+    return QualityScore(
+        dimensions=dimensions,
+        total=round(total, 1),
+        max=maximum,
+        percent=percent,
+        rating=rating(percent),
+        fixes=fixes,
+        metrics=metrics,
+    )
 
 
 def score_dataset(dataset: Dataset, report: Report | None, top: int = 5) -> QualityScore:
@@ -226,10 +379,11 @@ def score_dataset(dataset: Dataset, report: Report | None, top: int = 5) -> Qual
     dimensions = {}
     for name, names in DIMENSIONS.items():
         present = [m for m in names if m in metrics]
-        dimensions[name] = (round(sum(_weight(m) * metrics[m] for m in present), 1),
-                            float(sum(_weight(m) for m in present)))
-    missed = sorted((m for m in metrics if metrics[m] < 1),
-                    key=lambda m: (-_weight(m) * (1 - metrics[m]), m))
+        dimensions[name] = (
+            round(sum(_weight(m) * metrics[m] for m in present), 1),
+            float(sum(_weight(m) for m in present)),
+        )
+    missed = sorted((m for m in metrics if metrics[m] < 1), key=lambda m: (-_weight(m) * (1 - metrics[m]), m))
     return _score(dimensions, metrics, [FIXES[m] for m in missed[:top]])
 
 
@@ -239,8 +393,13 @@ def score_publisher(scores: Iterable[QualityScore], top: int = 5) -> QualityScor
     if not scores:
         return _score({name: (0.0, 0.0) for name in DIMENSIONS}, {}, [])
     n = len(scores)
-    dimensions = {name: (round(sum(s.dimensions[name][0] for s in scores) / n, 1),
-                         round(sum(s.dimensions[name][1] for s in scores) / n, 1)) for name in DIMENSIONS}
+    dimensions = {
+        name: (
+            round(sum(s.dimensions[name][0] for s in scores) / n, 1),
+            round(sum(s.dimensions[name][1] for s in scores) / n, 1),
+        )
+        for name in DIMENSIONS
+    }
     names = {m for s in scores for m in s.metrics}
     metrics = {m: sum(s.metrics.get(m, 0.0) for s in scores) / n for m in names}
     missing = Counter(m for s in scores for m, v in s.metrics.items() if v < 1)
@@ -268,8 +427,9 @@ def to_dqv(dataset_uri: str, score: QualityScore) -> Graph:
 
     for metric, share in sorted(score.metrics.items()):
         binary = metric in MQA_WEIGHTS
-        measurement(metric_iri(metric), Literal(share == 1.0) if binary
-                    else Literal(f"{share:.3f}", datatype=XSD.decimal))
+        measurement(
+            metric_iri(metric), Literal(share == 1.0) if binary else Literal(f"{share:.3f}", datatype=XSD.decimal)
+        )
     for name, (points, _maximum) in score.dimensions.items():
         measurement(HK[f"{name}Score"], Literal(f"{points:.1f}", datatype=XSD.decimal))
     measurement(HK.score, Literal(f"{score.total:.1f}", datatype=XSD.decimal))

@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, OWL, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCAT, FOAF, OWL, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS as DCT
 from rdflib.term import Node, _is_valid_langtag
 
 from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, LangText, Record, Variable
@@ -43,17 +44,45 @@ XSD_INTEGER = XSD.integer
 # every attribute access)
 RDF_TYPE, DCT_DESCRIPTION, DCAT_KEYWORD = RDF.type, DCT.description, DCAT.keyword
 CSVW_COLUMN, CSVW_NAME, CSVW_TITLE, CSVW_DATATYPE, CSVW_PROPERTY_URL = (
-    CSVW.Column, CSVW.name, CSVW.title, CSVW.datatype, CSVW.propertyUrl)
+    CSVW.Column,
+    CSVW.name,
+    CSVW.title,
+    CSVW.datatype,
+    CSVW.propertyUrl,
+)
 SCHEMA_POSITION, SCHEMA_VALID_FROM, SCHEMA_VALID_THROUGH = SCHEMA.position, SCHEMA.validFrom, SCHEMA.validThrough
 HK_UNIT, HK_CODE_LIST, HK_CODING_SYSTEM, HK_QUESTION = HK.unit, HK.codeList, HK.codingSystem, HK.question
 CSVW_COLUMN_OF = CSVW.column
 SKOS_CONCEPT, SKOS_IN_SCHEME, SKOS_NOTATION, SKOS_PREF_LABEL, SKOS_DEFINITION, SKOS_BROADER = (
-    SKOS.Concept, SKOS.inScheme, SKOS.notation, SKOS.prefLabel, SKOS.definition, SKOS.broader)
+    SKOS.Concept,
+    SKOS.inScheme,
+    SKOS.notation,
+    SKOS.prefLabel,
+    SKOS.definition,
+    SKOS.broader,
+)
 
 PREFIXES = {
-    "dcat": DCAT, "dct": DCT, "foaf": FOAF, "skos": SKOS, "xsd": XSD, "prov": PROV, "owl": OWL,
-    "dcatap": DCATAP, "healthdcatap": HEALTH, "csvw": CSVW, "vcard": VCARD, "cv": CV, "dpv": DPV,
-    "geodcatap": GEODCATAP, "adms": ADMS, "hydra": HYDRA, "dqv": DQV, "schema": SCHEMA, "eli": ELI, "hk": HK,
+    "dcat": DCAT,
+    "dct": DCT,
+    "foaf": FOAF,
+    "skos": SKOS,
+    "xsd": XSD,
+    "prov": PROV,
+    "owl": OWL,
+    "dcatap": DCATAP,
+    "healthdcatap": HEALTH,
+    "csvw": CSVW,
+    "vcard": VCARD,
+    "cv": CV,
+    "dpv": DPV,
+    "geodcatap": GEODCATAP,
+    "adms": ADMS,
+    "hydra": HYDRA,
+    "dqv": DQV,
+    "schema": SCHEMA,
+    "eli": ELI,
+    "hk": HK,
 }
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -241,9 +270,12 @@ def add_dataset(g: Graph, d: Dataset, variables: bool = True) -> URIRef:
         g.add((URIRef(d.dataset_type), RDF.type, SKOS.Concept))
     _iris(g, s, DCT.conformsTo, d.conforms_to, DCT.Standard)
     _iris(g, s, HEALTH.hasCodingSystem, d.coding_systems, DCT.Standard)
-    for prop, value in ((HEALTH.numberOfRecords, d.number_of_records),
-                        (HEALTH.numberOfUniqueIndividuals, d.number_of_unique_individuals),
-                        (HEALTH.minTypicalAge, d.min_typical_age), (HEALTH.maxTypicalAge, d.max_typical_age)):
+    for prop, value in (
+        (HEALTH.numberOfRecords, d.number_of_records),
+        (HEALTH.numberOfUniqueIndividuals, d.number_of_unique_individuals),
+        (HEALTH.minTypicalAge, d.min_typical_age),
+        (HEALTH.maxTypicalAge, d.max_typical_age),
+    ):
         if value is not None:
             g.add((s, prop, Literal(value, datatype=XSD.nonNegativeInteger)))
     if d.has_structured_data is not None:
@@ -291,8 +323,13 @@ def add_variables(g: Graph, s: URIRef, d: Dataset) -> None:
     group = URIRef(f"{d.uri}#variables")
     g.add((s, HEALTH.hasVariables, group))
     g.add((group, RDF.type, CSVW.TableGroup))
-    _lang(g, group, DCT.title, {lang: f"Variabler i {t}" if lang != "en" else f"Variables of {t}"
-                                for lang, t in d.title.items()} or {"": d.identifier})
+    _lang(
+        g,
+        group,
+        DCT.title,
+        {lang: f"Variabler i {t}" if lang != "en" else f"Variables of {t}" for lang, t in d.title.items()}
+        or {"": d.identifier},
+    )
     tables: dict[str | None, URIRef] = {}
     for position, v in enumerate(d.variables):
         if v.table not in tables:
@@ -416,6 +453,7 @@ def nt_term(term: Any) -> str:
 
 # --- reading ---------------------------------------------------------------------------------
 
+
 class Reader:
     """Reads records out of one graph; `errors` collects what could not be mapped, per record."""
 
@@ -469,11 +507,16 @@ class Reader:
     def _agent(self, node: Node | None) -> Agent | None:
         if node is None:
             return None
-        a = Agent(uri=str(node) if isinstance(node, URIRef) else None,
-                  name=self._lang(node, FOAF.name) or self._lang(node, VCARD.fn)
-                  or self._lang(node, VCARD["organization-name"]) or self._lang(node, VCARD.hasOrganizationName),
-                  identifier=self._str(node, DCT.identifier), type=self._iri(node, DCT.type),
-                  url=self._iri(node, FOAF.homepage) or self._iri(node, VCARD.hasURL))
+        a = Agent(
+            uri=str(node) if isinstance(node, URIRef) else None,
+            name=self._lang(node, FOAF.name)
+            or self._lang(node, VCARD.fn)
+            or self._lang(node, VCARD["organization-name"])
+            or self._lang(node, VCARD.hasOrganizationName),
+            identifier=self._str(node, DCT.identifier),
+            type=self._iri(node, DCT.type),
+            url=self._iri(node, FOAF.homepage) or self._iri(node, VCARD.hasURL),
+        )
         mbox = self._iri(node, FOAF.mbox) or self._iri(node, VCARD.hasEmail) or self._str(node, VCARD.hasEmail)
         cp = self._one(node, CV.contactPoint)
         if cp is not None:
@@ -486,8 +529,12 @@ class Reader:
     def dataset(self, s: URIRef) -> Dataset:
         uri = str(s)
         g = self.g
-        d = Dataset(uri=uri, identifier=self._str(s, DCT.identifier) or uri,
-                    title=self._lang(s, DCT.title), description=self._lang(s, DCT.description))
+        d = Dataset(
+            uri=uri,
+            identifier=self._str(s, DCT.identifier) or uri,
+            title=self._lang(s, DCT.title),
+            description=self._lang(s, DCT.description),
+        )
         d.publisher = self._agent(self._one(s, DCT.publisher))
         d.contact = self._agent(self._one(s, DCAT.contactPoint))
         d.hdab = self._agent(self._one(s, HEALTH.hdab))
@@ -519,26 +566,35 @@ class Reader:
         d.conforms_to = self._iris(s, DCT.conformsTo)
         d.coding_systems = self._iris(s, HEALTH.hasCodingSystem)
         d.number_of_records = self._int(uri, s, HEALTH.numberOfRecords, "numberOfRecords")
-        d.number_of_unique_individuals = self._int(uri, s, HEALTH.numberOfUniqueIndividuals, "numberOfUniqueIndividuals")
+        d.number_of_unique_individuals = self._int(
+            uri, s, HEALTH.numberOfUniqueIndividuals, "numberOfUniqueIndividuals"
+        )
         d.min_typical_age = self._int(uri, s, HEALTH.minTypicalAge, "minTypicalAge")
         d.max_typical_age = self._int(uri, s, HEALTH.maxTypicalAge, "maxTypicalAge")
         hsd = self._one(s, HEALTH.hasStructuredData)
         if hsd is not None:
             d.has_structured_data = str(hsd).lower() in ("true", "1")
         d.version = self._str(s, DCAT_VERSION)
-        d.distributions = [self.distribution(o) for o in sorted(g.objects(s, DCAT.distribution))
-                           if isinstance(o, URIRef)]
+        d.distributions = [
+            self.distribution(o) for o in sorted(g.objects(s, DCAT.distribution)) if isinstance(o, URIRef)
+        ]
         d.variables = self.variables(uri, s)
         return d
 
     def distribution(self, s: URIRef) -> Distribution:
         media = self._iri(s, DCAT.mediaType) or self._str(s, DCAT.mediaType)
         size = self._int(str(s), s, DCAT.byteSize, "byteSize")
-        return Distribution(uri=str(s), access_url=self._iri(s, DCAT.accessURL) or "",
-                            title=self._lang(s, DCT.title), description=self._lang(s, DCT.description),
-                            download_url=self._iri(s, DCAT.downloadURL),
-                            media_type=re.sub(r"^https?://www\.iana\.org/assignments/media-types/", "", media) if media else None,
-                            format=self._iri(s, DCT.format), license=self._iri(s, DCT.license), byte_size=size)
+        return Distribution(
+            uri=str(s),
+            access_url=self._iri(s, DCAT.accessURL) or "",
+            title=self._lang(s, DCT.title),
+            description=self._lang(s, DCT.description),
+            download_url=self._iri(s, DCAT.downloadURL),
+            media_type=re.sub(r"^https?://www\.iana\.org/assignments/media-types/", "", media) if media else None,
+            format=self._iri(s, DCT.format),
+            license=self._iri(s, DCT.license),
+            byte_size=size,
+        )
 
     def variables(self, dataset_uri: str, s: URIRef) -> list[Variable]:
         """In the source's order (schema:position) where given, else by URI."""
@@ -563,22 +619,37 @@ class Reader:
         name = self._str(c, CSVW.name)
         if not name:
             self.errors.append((str(c), "csvw:name", "the variable has no name"))
-        return Variable(uri=str(c), name=name or str(c).rsplit("/", 1)[-1], title=self._lang(c, CSVW.title),
-                        description=self._lang(c, DCT.description),
-                        datatype=self._str(c, CSVW.datatype) or "string", unit=self._str(c, HK.unit),
-                        codelist=self._iri(c, HK.codeList), coding_system=self._str(c, HK.codingSystem),
-                        property_url=self._iri(c, CSVW.propertyUrl), question=self._lang(c, HK.question),
-                        valid_from=self._str(c, SCHEMA.validFrom), valid_to=self._str(c, SCHEMA.validThrough),
-                        keywords=sorted(str(o) for o in self.g.objects(c, DCAT.keyword)), table=table)
+        return Variable(
+            uri=str(c),
+            name=name or str(c).rsplit("/", 1)[-1],
+            title=self._lang(c, CSVW.title),
+            description=self._lang(c, DCT.description),
+            datatype=self._str(c, CSVW.datatype) or "string",
+            unit=self._str(c, HK.unit),
+            codelist=self._iri(c, HK.codeList),
+            coding_system=self._str(c, HK.codingSystem),
+            property_url=self._iri(c, CSVW.propertyUrl),
+            question=self._lang(c, HK.question),
+            valid_from=self._str(c, SCHEMA.validFrom),
+            valid_to=self._str(c, SCHEMA.validThrough),
+            keywords=sorted(str(o) for o in self.g.objects(c, DCAT.keyword)),
+            table=table,
+        )
 
     def codelist(self, s: URIRef) -> CodeList:
         uri = str(s)
-        cl = CodeList(uri=uri, identifier=self._str(s, DCT.identifier) or uri,
-                      title=self._lang(s, DCT.title) or self._lang(s, SKOS.prefLabel),
-                      description=self._lang(s, DCT.description), publisher=self._agent(self._one(s, DCT.publisher)),
-                      version=self._str(s, OWL.versionInfo), valid_from=self._str(s, SCHEMA.validFrom),
-                      valid_to=self._str(s, SCHEMA.validThrough), modified=self._str(s, DCT.modified),
-                      landing_page=self._iri(s, DCAT.landingPage))
+        cl = CodeList(
+            uri=uri,
+            identifier=self._str(s, DCT.identifier) or uri,
+            title=self._lang(s, DCT.title) or self._lang(s, SKOS.prefLabel),
+            description=self._lang(s, DCT.description),
+            publisher=self._agent(self._one(s, DCT.publisher)),
+            version=self._str(s, OWL.versionInfo),
+            valid_from=self._str(s, SCHEMA.validFrom),
+            valid_to=self._str(s, SCHEMA.validThrough),
+            modified=self._str(s, DCT.modified),
+            landing_page=self._iri(s, DCAT.landingPage),
+        )
         concepts: list[tuple[int | None, Concept]] = []
         for n in self.g.subjects(SKOS.inScheme, s):
             code = self._str(n, SKOS.notation) or str(n).rsplit("/", 1)[-1]
@@ -586,11 +657,21 @@ class Reader:
             parent = None
             if broader:
                 parent = self._str(URIRef(broader), SKOS.notation) or broader.rsplit("/", 1)[-1]
-            concepts.append((self._position(n), Concept(code=code, label=self._lang(n, SKOS.prefLabel),
-                                    uri=None if str(n) == concept_uri(uri, code) else str(n), parent=parent,
-                                    definition=self._lang(n, SKOS.definition),
-                                    valid_from=self._str(n, SCHEMA.validFrom), valid_to=self._str(n, SCHEMA.validThrough),
-                                    missing=self._one(n, HK.missingValue) is not None)))
+            concepts.append(
+                (
+                    self._position(n),
+                    Concept(
+                        code=code,
+                        label=self._lang(n, SKOS.prefLabel),
+                        uri=None if str(n) == concept_uri(uri, code) else str(n),
+                        parent=parent,
+                        definition=self._lang(n, SKOS.definition),
+                        valid_from=self._str(n, SCHEMA.validFrom),
+                        valid_to=self._str(n, SCHEMA.validThrough),
+                        missing=self._one(n, HK.missingValue) is not None,
+                    ),
+                )
+            )
         cl.concepts = _in_order(concepts, lambda c: c.code)
         return cl
 

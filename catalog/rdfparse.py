@@ -17,8 +17,13 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "xml": ox.RdfFormat.RDF_XML,
-    "json-ld": None, "n3": ox.RdfFormat.N3, "nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "xml": ox.RdfFormat.RDF_XML,
+    "json-ld": None,
+    "n3": ox.RdfFormat.N3,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
 }
 """rdflib format names -> pyoxigraph formats (JSON-LD goes through rdflib: see `_parse_jsonld`)."""
 

@@ -61,8 +61,9 @@ def output_digest(settings: Settings) -> str:
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 
-def statements(record: Record, source: str, settings: Settings, profile: str,
-               parts: dict[tuple[str, ...], bytes] | None = None) -> bytes:
+def statements(
+    record: Record, source: str, settings: Settings, profile: str, parts: dict[tuple[str, ...], bytes] | None = None
+) -> bytes:
     """The record's own statements in `profile`, as N-Triples lines.
 
     A dataset's variables (most of its statements) read the same in every profile, so they are
@@ -97,16 +98,19 @@ def profiles_for(kind: str, conforms: bool | None) -> list[str]:
     return [p for p in PROFILES if p != "healthdcat-ap" or kind != "dataset" or conforms]
 
 
-def render(record: Record, content_hash: str, source: str, conforms: bool | None,
-           settings: Settings) -> dict[str, tuple[str, bytes]]:
+def render(
+    record: Record, content_hash: str, source: str, conforms: bool | None, settings: Settings
+) -> dict[str, tuple[str, bytes]]:
     """What the store keeps for a record: profile (`rendered_as`) -> (stamp, zlib-compressed statements)."""
     parts: dict[tuple[str, ...], bytes] = {}
     out = {}
     for profile in profiles_for(record.kind, conforms):
         kept_as = rendered_as(record.kind, profile)
         if kept_as not in out:
-            out[kept_as] = (stamp(content_hash, source, settings, kept_as),
-                            zlib.compress(statements(record, source, settings, profile, parts), 1))
+            out[kept_as] = (
+                stamp(content_hash, source, settings, kept_as),
+                zlib.compress(statements(record, source, settings, profile, parts), 1),
+            )
     return out
 
 
@@ -117,9 +121,14 @@ def refresh(settings: Settings, store: SQLiteStore, batch: int = 500) -> int:
 
     def flush() -> int:
         kept = {p: store.renderings([r.uri for r in rows], p, bodies=False) for p in PROFILES}
-        stale = [r for r in rows if any(kept[p].get(r.uri, ("",))[0]
-                                        != stamp(r.hash, r.source, settings, rendered_as(r.kind, p))
-                                        for p in profiles_for(r.kind, r.conforms))]
+        stale = [
+            r
+            for r in rows
+            if any(
+                kept[p].get(r.uri, ("",))[0] != stamp(r.hash, r.source, settings, rendered_as(r.kind, p))
+                for p in profiles_for(r.kind, r.conforms)
+            )
+        ]
         with store.transaction():
             for r in stale:
                 store.save_renderings(r.uri, render(r.record, r.hash, r.source, r.conforms, settings))
@@ -141,12 +150,31 @@ class Fragments(SizedLRU[bytes]):
     def __init__(self, max_bytes: int = 64 * 2**20):
         super().__init__(max_bytes)
 
-    def fragments(self, settings: Settings, store: SQLiteStore, rows: list[StoredRecord], profile: str,
-                  cat: URIRef, keep: bool = True) -> list[bytes]:
+    def fragments(
+        self,
+        settings: Settings,
+        store: SQLiteStore,
+        rows: list[StoredRecord],
+        profile: str,
+        cat: URIRef,
+        keep: bool = True,
+    ) -> list[bytes]:
         """The statements of each of `rows` (its tombstone when the profile leaves it out); `keep=False`
         for one-off passes such as the dump, which must not push the pages' records out or grow memory."""
-        keys = [(r.uri, r.hash, r.last_changed, r.run_id, r.fetch_url, r.conforms, r.deleted_at, profile,
-                 stamp(r.hash, r.source, settings, rendered_as(r.kind, profile))) for r in rows]
+        keys = [
+            (
+                r.uri,
+                r.hash,
+                r.last_changed,
+                r.run_id,
+                r.fetch_url,
+                r.conforms,
+                r.deleted_at,
+                profile,
+                stamp(r.hash, r.source, settings, rendered_as(r.kind, profile)),
+            )
+            for r in rows
+        ]
         found = [self.get(key) for key in keys]
         wanted = [r.uri for r, hit in zip(rows, found) if hit is None and include(r, profile)]
         kept = store.renderings(wanted, profile) if wanted else {}
@@ -160,17 +188,20 @@ class Fragments(SizedLRU[bytes]):
         return out
 
     @staticmethod
-    def _fragment(settings: Settings, r: StoredRecord, profile: str, cat: URIRef, current: str,
-                  kept: tuple[str, bytes] | None) -> bytes:
+    def _fragment(
+        settings: Settings, r: StoredRecord, profile: str, cat: URIRef, current: str, kept: tuple[str, bytes] | None
+    ) -> bytes:
         sink = TripleSink()
         if not include(r, profile):
             add_tombstone(sink, cat, r, settings)  # type: ignore[arg-type]
             return sink.turtle()
-        body = zlib.decompress(kept[1]) if kept is not None and kept[0] == current else \
-            statements(r.record, r.source, settings, profile)
+        body = (
+            zlib.decompress(kept[1])
+            if kept is not None and kept[0] == current
+            else statements(r.record, r.source, settings, profile)
+        )
         add_catalog_record(sink, cat, r, settings)  # type: ignore[arg-type]
         return body + sink.turtle()
 
 
 FRAGMENTS = Fragments()
-

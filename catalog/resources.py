@@ -64,7 +64,7 @@ def describe(settings: Settings, store: SQLiteStore, uri: str) -> Resource | Non
     node = URIRef(uri)
     records_base = str(record_uri(settings, ""))
     if uri.startswith(records_base):
-        stored = store.get_by_key(uri[len(records_base):])
+        stored = store.get_by_key(uri[len(records_base) :])
         if stored is None or stored.deleted_at:
             return None
         return Resource(uri, description(record_graph(settings, stored), node), page_of(stored))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from catalog.config import Settings
 from catalog.pipeline import SourceResult, harvest
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def due(settings: Settings, store: SQLiteStore, at: datetime | None = None) -> list[str]:
     """Enabled sources never harvested, last interrupted, or whose interval has passed."""
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     names = []
     for name, src in sorted(settings.sources.items()):
         if not src.enabled:
@@ -30,8 +30,10 @@ def due(settings: Settings, store: SQLiteStore, at: datetime | None = None) -> l
         last = store.last_run(name)
         if last is None or last.status == "interrupted":
             names.append(name)
-        elif last.status != "running" and datetime.fromisoformat(last.started) + timedelta(
-                minutes=src.interval_minutes) <= at:
+        elif (
+            last.status != "running"
+            and datetime.fromisoformat(last.started) + timedelta(minutes=src.interval_minutes) <= at
+        ):
             names.append(name)
     return names
 

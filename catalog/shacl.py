@@ -38,10 +38,29 @@ ALLOWED = {SH.Warning, SH.Info}
 _EMPTY: frozenset[Node] = frozenset()
 _EAGER_INVERSE = {RDF.type, RDFS.subClassOf}  # severities that do not make a shape non-conforming
 
-_UNSUPPORTED_PARAMETERS = {SH[n] for n in (
-    "closed", "ignoredProperties", "disjoint", "equals", "lessThan", "lessThanOrEquals", "minExclusive",
-    "minInclusive", "maxExclusive", "maxInclusive", "qualifiedValueShape", "qualifiedMinCount",
-    "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "sparql", "expression", "rule", "js")}
+_UNSUPPORTED_PARAMETERS = {
+    SH[n]
+    for n in (
+        "closed",
+        "ignoredProperties",
+        "disjoint",
+        "equals",
+        "lessThan",
+        "lessThanOrEquals",
+        "minExclusive",
+        "minInclusive",
+        "maxExclusive",
+        "maxInclusive",
+        "qualifiedValueShape",
+        "qualifiedMinCount",
+        "qualifiedMaxCount",
+        "qualifiedValueShapesDisjoint",
+        "sparql",
+        "expression",
+        "rule",
+        "js",
+    )
+}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 
@@ -71,8 +90,9 @@ def _put(table: dict[Node, dict[Node, set[Node]]], key: Node, p: Node, value: No
         po[p] = {value}
 
 
-def _find(table: dict[Node, dict[Node, set[Node]]], base: dict[Node, dict[Node, set[Node]]] | None,
-          key: Node, p: Node) -> frozenset[Node] | set[Node]:
+def _find(
+    table: dict[Node, dict[Node, set[Node]]], base: dict[Node, dict[Node, set[Node]]] | None, key: Node, p: Node
+) -> frozenset[Node] | set[Node]:
     po = table.get(key)
     found = po.get(p, _EMPTY) if po else _EMPTY
     if base is not None:
@@ -92,14 +112,14 @@ class Index:
     controlled vocabularies) seen as part of every record's graph.
     """
 
-    def __init__(self, base: "Index | None" = None):
+    def __init__(self, base: Index | None = None):
         self.out: dict[Node, dict[Node, set[Node]]] = {}
         self.inc: dict[Node, dict[Node, set[Node]]] = {}  # rdf:type and rdfs:subClassOf until complete
         self._inc_complete = False
         self.base = base
 
     @classmethod
-    def of(cls, graph: Graph | Iterable[tuple[Node, Node, Node]], base: "Index | None" = None) -> "Index":
+    def of(cls, graph: Graph | Iterable[tuple[Node, Node, Node]], base: Index | None = None) -> Index:
         index = cls(base)
         for triple in graph:
             index.add(triple)
@@ -202,6 +222,7 @@ def _compile_path(sg: Graph, path: Node) -> PathFn:
                 for step in steps:
                     nodes = set().union(*(step(index, n) for n in nodes)) if nodes else set()
                 return nodes
+
             return sequence
     raise Unsupported(f"the path {path!r}")
 
@@ -230,16 +251,26 @@ def path_text(sg: Graph, path: Node | None) -> str | None:
 # --- value tests (the pyshacl rules, one function each) -----------------------------------------
 
 _PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
-    XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
-    XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
+    XSD.string: (str, bytes),
+    RDF.langString: (str, bytes),
+    XSD.integer: int,
+    XSD.float: float,
+    XSD.decimal: Decimal,
+    XSD.boolean: bool,
+    XSD.date: date,
+    XSD.time: time,
+    XSD.dateTime: datetime,
+}
 
 
 def _datatype_ok(v: Node, rule: URIRef) -> bool:
     if not isinstance(v, Literal):
         return False
+
     def actual() -> bool:
         expected = _PYTHON_TYPES.get(rule)
         return expected is None or isinstance(v.value, expected)
+
     if v.datatype == rule:
         return getattr(v, "ill_typed", None) is not True and actual()
     if rule == RDFS.Literal:
@@ -290,6 +321,7 @@ def _duplicate_languages(values: Iterable[Node]) -> set[str]:
 
 # --- shapes -------------------------------------------------------------------------------------
 
+
 class Shape:
     """One compiled shape: its targets, value-node path and constraint components."""
 
@@ -311,8 +343,9 @@ class Shape:
 
     @property
     def has_targets(self) -> bool:
-        return bool(self.target_classes or self.target_nodes or self.subjects_of or self.objects_of
-                    or self.access_levels)
+        return bool(
+            self.target_classes or self.target_nodes or self.subjects_of or self.objects_of or self.access_levels
+        )
 
     def focus_nodes(self, index: Index) -> set[Node]:
         found: set[Node] = set(self.target_nodes)
@@ -323,8 +356,11 @@ class Shape:
         for p in self.objects_of:
             found |= {o for _s, o in index.pairs(p)}
         if self.access_levels:
-            found |= {d for d in index.instances(DCAT.Dataset)
-                      if any(level in index.objects(d, DCTERMS.accessRights) for level in self.access_levels)}
+            found |= {
+                d
+                for d in index.instances(DCAT.Dataset)
+                if any(level in index.objects(d, DCTERMS.accessRights) for level in self.access_levels)
+            }
         return found
 
     def validate(self, index: Index, focus: Iterable[Node]) -> Evaluation:
@@ -374,8 +410,11 @@ class CompiledShapes:
         for p in _TARGETS:
             top |= set(sg.subjects(p, None))
         for cls in (RDFS.Class, *sg.subjects(RDFS.subClassOf, RDFS.Class)):
-            top |= {s for s in sg.subjects(RDF.type, cls) if (s, RDF.type, SH.NodeShape) in sg
-                    or (s, RDF.type, SH.PropertyShape) in sg}
+            top |= {
+                s
+                for s in sg.subjects(RDF.type, cls)
+                if (s, RDF.type, SH.NodeShape) in sg or (s, RDF.type, SH.PropertyShape) in sg
+            }
         self.top = [self.shape(node) for node in sorted(top, key=str)]
 
     def _check_supported(self) -> None:
@@ -403,8 +442,12 @@ class CompiledShapes:
         if len(paths) > 1:
             raise Unsupported(f"shape {node} has more than one sh:path")
         deactivated = sg.value(node, SH.deactivated)
-        shape = Shape(node, paths[0] if paths else None, sg.value(node, SH.severity) or SH.Violation,
-                      bool(deactivated.value) if isinstance(deactivated, Literal) else False)
+        shape = Shape(
+            node,
+            paths[0] if paths else None,
+            sg.value(node, SH.severity) or SH.Violation,
+            bool(deactivated.value) if isinstance(deactivated, Literal) else False,
+        )
         if shape.path is not None:
             shape.values = _compile_path(sg, shape.path)
         shape.target_classes = list(sg.objects(node, SH.targetClass))
@@ -431,6 +474,7 @@ class CompiledShapes:
             def check(index: Index, values: Values) -> Evaluation:
                 found = [shape.result(f, component, v) for f, vs in values.items() for v in vs if not ok(index, v)]
                 return not found, found
+
             out.append(check)
             tests.append(lambda index, vs: all(ok(index, v) for v in vs))
 
@@ -438,8 +482,10 @@ class CompiledShapes:
         assert tests is not None
 
         for cls in sg.objects(node, SH["class"]):
-            per_value(SH.ClassConstraintComponent,
-                      lambda index, v, c=cls: not isinstance(v, Literal) and index.is_instance(v, c))
+            per_value(
+                SH.ClassConstraintComponent,
+                lambda index, v, c=cls: not isinstance(v, Literal) and index.is_instance(v, c),
+            )
         datatype = one(node, SH.datatype)
         if datatype is not None:
             per_value(SH.DatatypeConstraintComponent, lambda _i, v: _datatype_ok(v, datatype))
@@ -454,10 +500,14 @@ class CompiledShapes:
         flags = str(one(node, SH.flags) or "").lower()
         for pattern in sg.objects(node, SH.pattern):
             regex = re.compile(str(pattern), (re.I if "i" in flags else 0) | (re.M if "m" in flags else 0))
-            per_value(SH.PatternConstraintComponent,
-                      lambda _i, v, rx=regex: not isinstance(v, BNode) and rx.search(_string(v)) is not None)
-        for param, component, compare in ((SH.minLength, SH.MinLengthConstraintComponent, int.__ge__),
-                                          (SH.maxLength, SH.MaxLengthConstraintComponent, int.__le__)):
+            per_value(
+                SH.PatternConstraintComponent,
+                lambda _i, v, rx=regex: not isinstance(v, BNode) and rx.search(_string(v)) is not None,
+            )
+        for param, component, compare in (
+            (SH.minLength, SH.MinLengthConstraintComponent, int.__ge__),
+            (SH.maxLength, SH.MaxLengthConstraintComponent, int.__le__),
+        ):
             limit = one(node, param)
             if limit is not None:
                 n = int(limit)
@@ -469,17 +519,26 @@ class CompiledShapes:
         out.extend(self._counts(shape))
         has_value = one(node, SH.hasValue)
         if has_value is not None:
+
             def check_has_value(_index: Index, values: Values) -> Evaluation:
-                found = [shape.result(f, SH.HasValueConstraintComponent) for f, vs in values.items() if has_value not in vs]
+                found = [
+                    shape.result(f, SH.HasValueConstraintComponent) for f, vs in values.items() if has_value not in vs
+                ]
                 return not found, found
+
             out.append(check_has_value)
             tests.append(lambda _index, vs: has_value in vs)
         unique = one(node, SH.uniqueLang)
         if isinstance(unique, Literal) and unique.value is True:
+
             def check_unique(_index: Index, values: Values) -> Evaluation:
-                found = [shape.result(f, SH.UniqueLangConstraintComponent)
-                         for f, vs in values.items() for _lang in _duplicate_languages(vs)]
+                found = [
+                    shape.result(f, SH.UniqueLangConstraintComponent)
+                    for f, vs in values.items()
+                    for _lang in _duplicate_languages(vs)
+                ]
                 return not found, found
+
             out.append(check_unique)
             tests.append(lambda _index, vs: not _duplicate_languages(vs))
         shape_based = self._shape_based(shape)
@@ -489,15 +548,19 @@ class CompiledShapes:
 
     def _counts(self, shape: Shape) -> list[Callable[[Index, Values], Evaluation]]:
         out = []
-        for param, component, bad in ((SH.minCount, SH.MinCountConstraintComponent, lambda n, m: n < m),
-                                      (SH.maxCount, SH.MaxCountConstraintComponent, lambda n, m: n > m)):
+        for param, component, bad in (
+            (SH.minCount, SH.MinCountConstraintComponent, lambda n, m: n < m),
+            (SH.maxCount, SH.MaxCountConstraintComponent, lambda n, m: n > m),
+        ):
             limit = self.sg.value(shape.node, param)
             if limit is None or (param == SH.minCount and int(limit) == 0):
                 continue
             m = int(limit)
+
             def check(_index: Index, values: Values, component: URIRef = component, bad=bad, m: int = m) -> Evaluation:
                 found = [shape.result(f, component) for f, vs in values.items() if bad(len(vs), m)]
                 return not found, found
+
             out.append(check)
             assert shape.tests is not None
             shape.tests.append(lambda _index, vs, bad=bad, m=m: not bad(len(vs), m))
@@ -511,6 +574,7 @@ class CompiledShapes:
             if p.path is None:
                 raise Unsupported(f"sh:property {p.node} without sh:path")
         if properties:
+
             def check_properties(index: Index, values: Values) -> Evaluation:
                 conforms, results = True, []
                 focus = [v for vs in values.values() for v in vs]
@@ -522,12 +586,14 @@ class CompiledShapes:
                         conforms = conforms and ok
                         results.extend(found)
                 return conforms, results
+
             out.append(check_properties)
         nodes = [self.shape(n) for n in sg.objects(node, SH.node)]
         for n in nodes:
             if n.path is not None:
                 raise Unsupported(f"sh:node {n.node} is a property shape")
         if nodes:
+
             def check_nodes(index: Index, values: Values) -> Evaluation:
                 found = []
                 for n in nodes:
@@ -537,11 +603,13 @@ class CompiledShapes:
                             if not ok or nested:
                                 found.append(shape.result(f, SH.NodeConstraintComponent, v))
                 return not found, found
+
             out.append(check_nodes)
         for param, component, passes in (
-                (SH["or"], SH.OrConstraintComponent, lambda oks: any(oks)),
-                (SH["and"], SH.AndConstraintComponent, lambda oks: all(oks)),
-                (SH.xone, SH.XoneConstraintComponent, lambda oks: sum(oks) == 1)):
+            (SH["or"], SH.OrConstraintComponent, lambda oks: any(oks)),
+            (SH["and"], SH.AndConstraintComponent, lambda oks: all(oks)),
+            (SH.xone, SH.XoneConstraintComponent, lambda oks: sum(oks) == 1),
+        ):
             for lst in sg.objects(node, param):
                 members = [self.shape(m) for m in dict.fromkeys(Collection(sg, lst))]
                 out.append(self._logical(shape, members, component, passes))
@@ -550,12 +618,18 @@ class CompiledShapes:
         return out
 
     @staticmethod
-    def _logical(shape: Shape, members: list[Shape], component: URIRef,
-                 passes: Callable[[list[bool]], bool]) -> Callable[[Index, Values], Evaluation]:
+    def _logical(
+        shape: Shape, members: list[Shape], component: URIRef, passes: Callable[[list[bool]], bool]
+    ) -> Callable[[Index, Values], Evaluation]:
         def check(index: Index, values: Values) -> Evaluation:
-            found = [shape.result(f, component, v) for f, vs in values.items() for v in vs
-                     if not passes([m.check_one(index, v)[0] for m in members])]
+            found = [
+                shape.result(f, component, v)
+                for f, vs in values.items()
+                for v in vs
+                if not passes([m.check_one(index, v)[0] for m in members])
+            ]
             return not found, found
+
         return check
 
 
@@ -566,9 +640,16 @@ def pyshacl_results(data: Graph, sg: Graph) -> list[Result]:
     _conforms, report, _text = pyshacl.validate(data, shacl_graph=sg, advanced=True, allow_warnings=True)
     out = []
     for r in report.objects(None, SH.result):
-        out.append(Result(report.value(r, SH.focusNode), _path_in(report, r, sg), report.value(r, SH.value),
-                          report.value(r, SH.resultSeverity), report.value(r, SH.sourceShape),
-                          report.value(r, SH.sourceConstraintComponent)))
+        out.append(
+            Result(
+                report.value(r, SH.focusNode),
+                _path_in(report, r, sg),
+                report.value(r, SH.value),
+                report.value(r, SH.resultSeverity),
+                report.value(r, SH.sourceShape),
+                report.value(r, SH.sourceConstraintComponent),
+            )
+        )
     return out
 
 

@@ -30,10 +30,19 @@ from catalog.config import Settings
 from catalog.feeds import dump
 from catalog.store import SQLiteStore
 
-RESULT_TYPES = {"application/sparql-results+json": "json", "application/json": "json", "text/csv": "csv",
-                "application/sparql-results+xml": "xml", "application/xml": "xml"}
-GRAPH_TYPES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
-               "application/rdf+xml": ox.RdfFormat.RDF_XML, "application/ld+json": ox.RdfFormat.JSON_LD}
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "text/csv": "csv",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+}
+GRAPH_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
 
 
 class SparqlError(Exception):
@@ -70,8 +79,10 @@ class _Chunks(io.RawIOBase):
         return n
 
 
-_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|'
-                                   r'<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_STRINGS_AND_COMMENTS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|'
+    r'<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
 
 
 def check_query(query: str) -> None:
@@ -84,8 +95,9 @@ def check_query(query: str) -> None:
 
 
 class SparqlEndpoint:
-    def __init__(self, settings: Settings, store: SQLiteStore, timeout: float = 10.0, max_results: int = 10_000,
-                 workers: int = 2):
+    def __init__(
+        self, settings: Settings, store: SQLiteStore, timeout: float = 10.0, max_results: int = 10_000, workers: int = 2
+    ):
         self.settings, self.store = settings, store
         self.timeout, self.max_results = timeout, max_results
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparql")
@@ -100,8 +112,10 @@ class SparqlEndpoint:
             version = self.store.version()
             if self._graph is None or version != self._version:
                 fresh = ox.Store()
-                fresh.bulk_load(input=io.BufferedReader(_Chunks(dump(self.settings, self.store, "dcat-ap-3"))),
-                                format=ox.RdfFormat.N_TRIPLES)
+                fresh.bulk_load(
+                    input=io.BufferedReader(_Chunks(dump(self.settings, self.store, "dcat-ap-3"))),
+                    format=ox.RdfFormat.N_TRIPLES,
+                )
                 self._graph, self._version = fresh, version
             return self._graph
 
@@ -158,8 +172,10 @@ class SparqlEndpoint:
 def _prefixes() -> dict[str, str]:
     from catalog.rdf import PREFIXES
 
-    return {name: str(ns) for name, ns in PREFIXES.items()} | {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-                                                              "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+    return {name: str(ns) for name, ns in PREFIXES.items()} | {
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    }
 
 
 _PREFIXES = _prefixes()
@@ -189,8 +205,9 @@ def _xml_term(term: Any) -> str:
     return f"<literal{attr}>{escape(term.value)}</literal>"
 
 
-def _solutions_answer(names: list[str], rows: list[list[Any]], accept: list[str],
-                      boolean: bool | None = None) -> Answer:
+def _solutions_answer(
+    names: list[str], rows: list[list[Any]], accept: list[str], boolean: bool | None = None
+) -> Answer:
     """SPARQL 1.1 results as JSON, CSV or XML, written here because the rows were already bounded."""
     fmt = next((RESULT_TYPES[m] for m in accept if m in RESULT_TYPES), "json")
     if fmt == "csv":
@@ -208,15 +225,27 @@ def _solutions_answer(names: list[str], rows: list[list[Any]], accept: list[str]
         if boolean is not None:
             body = f"<boolean>{'true' if boolean else 'false'}</boolean>"
         else:
-            body = "<results>" + "".join(
-                "<result>" + "".join(f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
-                                     for n, t in zip(names, row) if t is not None) + "</result>" for row in rows
-            ) + "</results>"
+            body = (
+                "<results>"
+                + "".join(
+                    "<result>"
+                    + "".join(
+                        f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
+                        for n, t in zip(names, row)
+                        if t is not None
+                    )
+                    + "</result>"
+                    for row in rows
+                )
+                + "</results>"
+            )
         xml = f'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>{head}</head>{body}</sparql>'
         return Answer(xml.encode(), "application/sparql-results+xml")
     if boolean is not None:
         doc: dict[str, Any] = {"head": {}, "boolean": boolean}
     else:
-        doc = {"head": {"vars": names}, "results": {"bindings": [
-            {n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]}}
+        doc = {
+            "head": {"vars": names},
+            "results": {"bindings": [{n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]},
+        }
     return Answer(json.dumps(doc, ensure_ascii=False).encode(), "application/sparql-results+json")

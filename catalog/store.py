@@ -20,7 +20,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
@@ -106,7 +106,7 @@ CREATE TABLE IF NOT EXISTS source_state (
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass
@@ -164,15 +164,24 @@ class Store(Protocol):
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None: ...
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None: ...
     def known(self, source: str) -> dict[str, str]: ...
-    def put(self, source: str, run_id: int, record: Record, hash: str, fetch_url: str | None,
-            conforms: bool | None, validation: dict[str, Any] | None) -> str: ...
+    def put(
+        self,
+        source: str,
+        run_id: int,
+        record: Record,
+        hash: str,
+        fetch_url: str | None,
+        conforms: bool | None,
+        validation: dict[str, Any] | None,
+    ) -> str: ...
     def last_harvest(self, source: str, before: str | None = None) -> str | None: ...
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
     def get(self, uri: str) -> StoredRecord | None: ...
     def get_by_key(self, key: str) -> StoredRecord | None: ...
     def dataset_of_variable(self, key: str) -> StoredRecord | None: ...
-    def records(self, source: str | None = None, include_deleted: bool = False,
-                kind: str | None = None) -> Iterator[StoredRecord]: ...
+    def records(
+        self, source: str | None = None, include_deleted: bool = False, kind: str | None = None
+    ) -> Iterator[StoredRecord]: ...
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
     def last_run(self, source: str) -> Run | None: ...
     def errors(self, run_id: int) -> list[RunError]: ...
@@ -232,8 +241,10 @@ class SQLiteStore:
             for row in db.execute("SELECT id, owner FROM runs WHERE status='running'").fetchall():
                 if _alive(row["owner"]):
                     continue
-                db.execute("UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
-                           (now(), "the harvest was interrupted before it finished", row["id"]))
+                db.execute(
+                    "UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
+                    (now(), "the harvest was interrupted before it finished", row["id"]),
+                )
 
     # -- runs -------------------------------------------------------------------------------
     def start_run(self, source: str) -> int:
@@ -251,24 +262,39 @@ class SQLiteStore:
             for row in db.execute("SELECT id, owner FROM runs WHERE source=? AND status='running'", (source,)):
                 if _alive(row["owner"]):
                     return None
-                db.execute("UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
-                           (now(), "the harvest was interrupted before it finished", row["id"]))
-            return db.execute("INSERT INTO runs(source, started, status, owner) VALUES (?,?,?,?)",
-                              (source, now(), "running", process_token())).lastrowid
+                db.execute(
+                    "UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
+                    (now(), "the harvest was interrupted before it finished", row["id"]),
+                )
+            return db.execute(
+                "INSERT INTO runs(source, started, status, owner) VALUES (?,?,?,?)",
+                (source, now(), "running", process_token()),
+            ).lastrowid
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE runs SET finished=?, status=?, counts=?, error=? WHERE id=?",
-                       (now(), status, json.dumps(counts), error, run_id))
+            db.execute(
+                "UPDATE runs SET finished=?, status=?, counts=?, error=? WHERE id=?",
+                (now(), status, json.dumps(counts), error, run_id),
+            )
 
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None:
         with self.transaction() as db:
-            db.executemany("INSERT INTO errors(run_id, source, url, record_id, field, message) VALUES (?,?,?,?,?,?)",
-                           [(run_id, source, e.url, e.record_id, e.field, e.message) for e in errors])
+            db.executemany(
+                "INSERT INTO errors(run_id, source, url, record_id, field, message) VALUES (?,?,?,?,?,?)",
+                [(run_id, source, e.url, e.record_id, e.field, e.message) for e in errors],
+            )
 
     def _run(self, row: sqlite3.Row) -> Run:
-        return Run(row["id"], row["source"], row["started"], row["finished"], row["status"],
-                   json.loads(row["counts"]), row["error"])
+        return Run(
+            row["id"],
+            row["source"],
+            row["started"],
+            row["finished"],
+            row["status"],
+            json.loads(row["counts"]),
+            row["error"],
+        )
 
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]:
         if source:
@@ -282,8 +308,9 @@ class SQLiteStore:
         return runs[0] if runs else None
 
     def last_finished_run(self, source: str) -> Run | None:
-        row = self.db.execute("SELECT * FROM runs WHERE source=? AND status IN ('ok','failed') ORDER BY id DESC "
-                              "LIMIT 1", (source,)).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM runs WHERE source=? AND status IN ('ok','failed') ORDER BY id DESC LIMIT 1", (source,)
+        ).fetchone()
         return self._run(row) if row else None
 
     def errors(self, run_id: int) -> list[RunError]:
@@ -296,38 +323,64 @@ class SQLiteStore:
         cur.row_factory = None  # plain tuples: building Row objects took most of the time for 50,000 records
         return dict(cur.execute("SELECT uri, hash FROM records WHERE source=? AND deleted_at IS NULL", (source,)))
 
-    def put(self, source: str, run_id: int, record: Record, hash: str, fetch_url: str | None,
-            conforms: bool | None, validation: dict[str, Any] | None, data: str | None = None) -> str:
+    def put(
+        self,
+        source: str,
+        run_id: int,
+        record: Record,
+        hash: str,
+        fetch_url: str | None,
+        conforms: bool | None,
+        validation: dict[str, Any] | None,
+        data: str | None = None,
+    ) -> str:
         """Insert or update; returns new | changed | unchanged (| restored for a deleted one back)."""
         from catalog.model import dumps
 
         ts = now()
         with self.transaction() as db:
-            row = db.execute("SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?",
-                             (record.uri,)).fetchone()
+            row = db.execute(
+                "SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?", (record.uri,)
+            ).fetchone()
             if row is not None and row["hash"] == hash and row["deleted_at"] is None and row["source"] == source:
                 return "unchanged"
-            values = (record.kind, source, data or dumps(record), hash, ts, run_id, fetch_url,
-                      None if conforms is None else int(conforms),
-                      None if validation is None else json.dumps(validation, ensure_ascii=False))
+            values = (
+                record.kind,
+                source,
+                data or dumps(record),
+                hash,
+                ts,
+                run_id,
+                fetch_url,
+                None if conforms is None else int(conforms),
+                None if validation is None else json.dumps(validation, ensure_ascii=False),
+            )
             if row is None:
                 change = "new"
-                db.execute("INSERT INTO records(kind, source, data, hash, last_changed, run_id, fetch_url, conforms, "
-                           "validation, uri, key, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           (*values, record.uri, key_for(record.uri), ts, ts))
+                db.execute(
+                    "INSERT INTO records(kind, source, data, hash, last_changed, run_id, fetch_url, conforms, "
+                    "validation, uri, key, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (*values, record.uri, key_for(record.uri), ts, ts),
+                )
             else:
                 change = "restored" if row["deleted_at"] else "changed"
-                db.execute("UPDATE records SET kind=?, source=?, data=?, hash=?, last_changed=?, run_id=?, "
-                           "fetch_url=?, conforms=?, validation=?, last_seen=?, deleted_at=NULL WHERE uri=?",
-                           (*values, ts, record.uri))
-            db.execute("INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
-                       (record.uri, run_id, ts, change, hash))
+                db.execute(
+                    "UPDATE records SET kind=?, source=?, data=?, hash=?, last_changed=?, run_id=?, "
+                    "fetch_url=?, conforms=?, validation=?, last_seen=?, deleted_at=NULL WHERE uri=?",
+                    (*values, ts, record.uri),
+                )
+            db.execute(
+                "INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
+                (record.uri, run_id, ts, change, hash),
+            )
             if isinstance(record, Dataset):
                 before = loads(row["kind"], row["data"]) if row is not None and not row["deleted_at"] else None
                 _variable_changes(db, before, record, ts)
                 db.execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
-                db.executemany("INSERT OR REPLACE INTO variables(key, uri, dataset_uri) VALUES (?,?,?)",
-                               [(key_for(v.uri), v.uri, record.uri) for v in record.variables])
+                db.executemany(
+                    "INSERT OR REPLACE INTO variables(key, uri, dataset_uri) VALUES (?,?,?)",
+                    [(key_for(v.uri), v.uri, record.uri) for v in record.variables],
+                )
             return change
 
     def last_harvest(self, source: str, before: str | None = None) -> str | None:
@@ -337,8 +390,9 @@ class SQLiteStore:
         Records do not keep this themselves: an unchanged record is never written (its run_id names
         the run that stored this version, its provenance), because rewriting every record's row on
         every run made an unchanged re-harvest cost as much I/O as the catalogue's size."""
-        row = self.db.execute("SELECT max(finished) FROM runs WHERE source=? AND status='ok' AND finished < ?",
-                              (source, before or "9999")).fetchone()
+        row = self.db.execute(
+            "SELECT max(finished) FROM runs WHERE source=? AND status='ok' AND finished < ?", (source, before or "9999")
+        ).fetchone()
         return row[0]
 
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int:
@@ -346,21 +400,38 @@ class SQLiteStore:
         n = 0
         with self.transaction() as db:
             for uri in uris:
-                cur = db.execute("UPDATE records SET deleted_at=?, last_changed=?, run_id=? "
-                                 "WHERE uri=? AND deleted_at IS NULL", (ts, ts, run_id, uri))
+                cur = db.execute(
+                    "UPDATE records SET deleted_at=?, last_changed=?, run_id=? WHERE uri=? AND deleted_at IS NULL",
+                    (ts, ts, run_id, uri),
+                )
                 if cur.rowcount:
                     n += 1
-                    db.execute("INSERT INTO variable_history(uri, dataset_uri, at, change) "
-                               "SELECT uri, dataset_uri, ?, 'deleted' FROM variables WHERE dataset_uri=?", (ts, uri))
-                    db.execute("INSERT INTO history(uri, run_id, at, change) VALUES (?,?,?,?)",
-                               (uri, run_id, ts, "deleted"))
+                    db.execute(
+                        "INSERT INTO variable_history(uri, dataset_uri, at, change) "
+                        "SELECT uri, dataset_uri, ?, 'deleted' FROM variables WHERE dataset_uri=?",
+                        (ts, uri),
+                    )
+                    db.execute(
+                        "INSERT INTO history(uri, run_id, at, change) VALUES (?,?,?,?)", (uri, run_id, ts, "deleted")
+                    )
         return n
 
     def _stored(self, row: sqlite3.Row) -> StoredRecord:
-        return StoredRecord(row["uri"], row["key"], row["kind"], row["source"], row["data"],
-                            row["hash"], row["first_seen"], row["last_changed"], row["deleted_at"],
-                            row["run_id"], row["fetch_url"],
-                            None if row["conforms"] is None else bool(row["conforms"]), row["validation"])
+        return StoredRecord(
+            row["uri"],
+            row["key"],
+            row["kind"],
+            row["source"],
+            row["data"],
+            row["hash"],
+            row["first_seen"],
+            row["last_changed"],
+            row["deleted_at"],
+            row["run_id"],
+            row["fetch_url"],
+            None if row["conforms"] is None else bool(row["conforms"]),
+            row["validation"],
+        )
 
     def get(self, uri: str) -> StoredRecord | None:
         row = self.db.execute("SELECT * FROM records WHERE uri=?", (uri,)).fetchone()
@@ -372,18 +443,21 @@ class SQLiteStore:
 
     def dataset_of_variable(self, key: str) -> StoredRecord | None:
         """The dataset record holding the variable with this key (variables live inside datasets)."""
-        row = self.db.execute("SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?",
-                              (key,)).fetchone()
+        row = self.db.execute(
+            "SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?", (key,)
+        ).fetchone()
         return self._stored(row) if row else None
 
-    def records(self, source: str | None = None, include_deleted: bool = False,
-                kind: str | None = None) -> Iterator[StoredRecord]:
+    def records(
+        self, source: str | None = None, include_deleted: bool = False, kind: str | None = None
+    ) -> Iterator[StoredRecord]:
         """Streams records in URI order, in batches, so a million variables fit in memory."""
         where, args = self._where(source=source, kind=kind, include_deleted=include_deleted)
         last = ""
         while True:
-            rows = self.db.execute(f"SELECT * FROM records WHERE {where} AND uri > ? "
-                                   "ORDER BY uri LIMIT 500", (*args, last)).fetchall()
+            rows = self.db.execute(
+                f"SELECT * FROM records WHERE {where} AND uri > ? ORDER BY uri LIMIT 500", (*args, last)
+            ).fetchall()
             if not rows:
                 return
             for row in rows:
@@ -391,8 +465,13 @@ class SQLiteStore:
             last = rows[-1]["uri"]
 
     @staticmethod
-    def _where(source: str | None = None, kind: str | None = None, include_deleted: bool = False,
-               changed_since: str | None = None, conforming_datasets_only: bool = False) -> tuple[str, list[Any]]:
+    def _where(
+        source: str | None = None,
+        kind: str | None = None,
+        include_deleted: bool = False,
+        changed_since: str | None = None,
+        conforming_datasets_only: bool = False,
+    ) -> tuple[str, list[Any]]:
         conditions = [("source=?", source), ("kind=?", kind), ("last_changed > ?", changed_since)]
         where = [sql for sql, value in conditions if value]
         args: list[Any] = [value for _sql, value in conditions if value]
@@ -402,17 +481,27 @@ class SQLiteStore:
             where.append("(kind <> 'dataset' OR conforms = 1)")
         return " AND ".join(where or ["1=1"]), args
 
-    def listing(self, offset: int = 0, limit: int = 100, changed_since: str | None = None,
-                include_deleted: bool = False, conforming_datasets_only: bool = False) -> tuple[int, list[StoredRecord]]:
+    def listing(
+        self,
+        offset: int = 0,
+        limit: int = 100,
+        changed_since: str | None = None,
+        include_deleted: bool = False,
+        conforming_datasets_only: bool = False,
+    ) -> tuple[int, list[StoredRecord]]:
         """One page of records in URI order and the total that match, for paged feeds.
 
         `changed_since` keeps records whose last change (deletion included) is later than it.
         """
-        where, args = self._where(changed_since=changed_since, include_deleted=include_deleted,
-                                  conforming_datasets_only=conforming_datasets_only)
+        where, args = self._where(
+            changed_since=changed_since,
+            include_deleted=include_deleted,
+            conforming_datasets_only=conforming_datasets_only,
+        )
         total = self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
-        rows = self.db.execute(f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?",
-                               (*args, limit, offset)).fetchall()
+        rows = self.db.execute(
+            f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?", (*args, limit, offset)
+        ).fetchall()
         return total, [self._stored(r) for r in rows]
 
     def version(self) -> str | None:
@@ -425,31 +514,41 @@ class SQLiteStore:
 
     def mentioning(self, uri: str) -> StoredRecord | None:
         """A live record whose data names `uri` (e.g. as its publisher), to describe things that are not records."""
-        row = self.db.execute("SELECT * FROM records WHERE deleted_at IS NULL AND instr(data, ?) > 0 LIMIT 1",
-                              (json.dumps(uri, ensure_ascii=False),)).fetchone()
+        row = self.db.execute(
+            "SELECT * FROM records WHERE deleted_at IS NULL AND instr(data, ?) > 0 LIMIT 1",
+            (json.dumps(uri, ensure_ascii=False),),
+        ).fetchone()
         return self._stored(row) if row else None
 
     def variable_changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
         """Variables added, changed or deleted (with their dataset's) after `since`, oldest first."""
-        rows = self.db.execute("SELECT uri, dataset_uri, at, change FROM variable_history WHERE at > ? "
-                               "ORDER BY at, id LIMIT ?", (since, limit))
+        rows = self.db.execute(
+            "SELECT uri, dataset_uri, at, change FROM variable_history WHERE at > ? ORDER BY at, id LIMIT ?",
+            (since, limit),
+        )
         return [dict(r) for r in rows.fetchall()]
 
     def count(self, kind: str | None = None) -> int:
         if kind:
-            return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)).fetchone()[0]
+            return self.db.execute(
+                "SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)
+            ).fetchone()[0]
         return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL").fetchone()[0]
 
     def source_stats(self) -> dict[str, dict[str, int]]:
         """Per source: live datasets, code lists, variables and how many records conform (web dashboards)."""
         stats: dict[str, dict[str, int]] = {}
-        for row in self.db.execute("SELECT source, kind, count(*) AS n, sum(coalesce(conforms, 0)) AS ok "
-                                   "FROM records WHERE deleted_at IS NULL GROUP BY source, kind"):
+        for row in self.db.execute(
+            "SELECT source, kind, count(*) AS n, sum(coalesce(conforms, 0)) AS ok "
+            "FROM records WHERE deleted_at IS NULL GROUP BY source, kind"
+        ):
             s = stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
             s[row["kind"]] = row["n"]
             s["conforming"] += row["ok"] or 0
-        for row in self.db.execute("SELECT r.source, count(*) AS n FROM variables v JOIN records r "
-                                   "ON r.uri = v.dataset_uri WHERE r.deleted_at IS NULL GROUP BY r.source"):
+        for row in self.db.execute(
+            "SELECT r.source, count(*) AS n FROM variables v JOIN records r "
+            "ON r.uri = v.dataset_uri WHERE r.deleted_at IS NULL GROUP BY r.source"
+        ):
             stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
             stats[row["source"]]["variable"] = row["n"]
         return stats
@@ -459,16 +558,20 @@ class SQLiteStore:
         keys = list(keys)
         out: dict[str, str] = {}
         for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            rows = self.db.execute(f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
-                                   f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})", chunk)
+            chunk = keys[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
+                f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
             out.update({r["key"]: r["dataset_uri"] for r in rows})
         return out
 
     def validations(self, source: str) -> Iterator[dict[str, Any]]:
         """The stored validation reports of a source's live records, without loading the records."""
-        for row in self.db.execute("SELECT validation FROM records WHERE source=? AND deleted_at IS NULL "
-                                   "AND validation IS NOT NULL", (source,)):
+        for row in self.db.execute(
+            "SELECT validation FROM records WHERE source=? AND deleted_at IS NULL AND validation IS NOT NULL", (source,)
+        ):
             yield json.loads(row["validation"])
 
     def history(self, uri: str) -> list[dict[str, Any]]:
@@ -476,16 +579,21 @@ class SQLiteStore:
         return [dict(r) for r in rows.fetchall()]
 
     def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT h.uri, h.at, h.change, r.kind, r.source FROM history h "
-                               "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at LIMIT ?", (since, limit))
+        rows = self.db.execute(
+            "SELECT h.uri, h.at, h.change, r.kind, r.source FROM history h "
+            "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at LIMIT ?",
+            (since, limit),
+        )
         return [dict(r) for r in rows.fetchall()]
 
     # -- renderings (derived, see catalog.renderings) ---------------------------------------
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None:
         """Keep a record's rendered statements, profile -> (stamp, body)."""
         with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?)",
-                           [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()])
+            db.executemany(
+                "INSERT OR REPLACE INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?)",
+                [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()],
+            )
 
     def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]:
         """uri -> (stamp, body) of the records' renderings in `profile` (those that have one); a
@@ -496,11 +604,15 @@ class SQLiteStore:
         cur = self.db.cursor()
         cur.row_factory = None
         for i in range(0, len(uris), 500):
-            chunk = uris[i:i + 500]
-            out.update((uri, (stamp, body)) for uri, stamp, body in cur.execute(
-                f"SELECT uri, stamp, {column} FROM renderings WHERE profile IN (?, '*') "
-                f"AND uri IN ({','.join('?' * len(chunk))})",
-                (profile, *chunk)))
+            chunk = uris[i : i + 500]
+            out.update(
+                (uri, (stamp, body))
+                for uri, stamp, body in cur.execute(
+                    f"SELECT uri, stamp, {column} FROM renderings WHERE profile IN (?, '*') "
+                    f"AND uri IN ({','.join('?' * len(chunk))})",
+                    (profile, *chunk),
+                )
+            )
         return out
 
     # -- incremental state ------------------------------------------------------------------
@@ -510,8 +622,11 @@ class SQLiteStore:
 
     def save_state(self, source: str, state: dict[str, str]) -> None:
         with self.transaction() as db:
-            db.execute("INSERT INTO source_state(source, state) VALUES (?, ?) "
-                       "ON CONFLICT(source) DO UPDATE SET state=excluded.state", (source, json.dumps(state)))
+            db.execute(
+                "INSERT INTO source_state(source, state) VALUES (?, ?) "
+                "ON CONFLICT(source) DO UPDATE SET state=excluded.state",
+                (source, json.dumps(state)),
+            )
 
 
 def _variable_changes(db: sqlite3.Connection, before: Record | None, after: Dataset, ts: str) -> None:
@@ -522,8 +637,10 @@ def _variable_changes(db: sqlite3.Connection, before: Record | None, after: Data
     new = {v.uri: dumps(v) for v in after.variables}
     changes = [(uri, "new" if uri not in old else "changed") for uri in new if old.get(uri) != new[uri]]
     changes += [(uri, "deleted") for uri in old if uri not in new]
-    db.executemany("INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
-                   [(uri, after.uri, ts, change) for uri, change in changes])
+    db.executemany(
+        "INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
+        [(uri, after.uri, ts, change) for uri, change in changes],
+    )
 
 
 def process_token(pid: int | None = None) -> str:

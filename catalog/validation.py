@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -88,32 +88,54 @@ class Report:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"conforms": self.conforms, "profile": self.profile, "counts": self.counts(),
-                "findings": [asdict(f) for f in self.findings]}
+        return {
+            "conforms": self.conforms,
+            "profile": self.profile,
+            "counts": self.counts(),
+            "findings": [asdict(f) for f in self.findings],
+        }
 
 
 # --- profiles -------------------------------------------------------------------------------
 
 _GENERIC: dict[str, tuple[str, str]] = {
-    "MinCountConstraintComponent": ("Mangler påkrevd verdi for {path} | A required value is missing for {path}",
-                                    "Legg til {path} | Add {path}"),
-    "MaxCountConstraintComponent": ("For mange verdier for {path} | Too many values for {path}",
-                                    "Behold bare det tillatte antallet {path} | Keep only the allowed number of {path}"),
-    "ClassConstraintComponent": ("Verdien av {path} har feil type | The value of {path} has the wrong type",
-                                 "Gi verdien riktig rdf:type | Give the value the right rdf:type"),
-    "DatatypeConstraintComponent": ("Verdien av {path} har feil datatype | The value of {path} has the wrong datatype",
-                                    "Skriv verdien med riktig datatype | Write the value with the right datatype"),
-    "NodeKindConstraintComponent": ("Verdien av {path} er feil slags node (lenke/tekst) | The value of {path} is the wrong kind of node (link/text)",
-                                    "Bruk lenke der det kreves lenke og tekst der det kreves tekst | Use a link where a link is required and text where text is required"),
-    "HasValueConstraintComponent": ("{path} mangler den påkrevde verdien | {path} lacks the required value",
-                                    "Sett {path} til verdien profilen krever | Set {path} to the value the profile requires"),
-    "InConstraintComponent": ("Verdien av {path} er ikke en av de tillatte | The value of {path} is not one of the allowed values",
-                              "Velg en tillatt verdi | Choose an allowed value"),
-    "PatternConstraintComponent": ("Verdien av {path} har feil form | The value of {path} has the wrong form",
-                                   "Rett skrivemåten | Correct the spelling"),
+    "MinCountConstraintComponent": (
+        "Mangler påkrevd verdi for {path} | A required value is missing for {path}",
+        "Legg til {path} | Add {path}",
+    ),
+    "MaxCountConstraintComponent": (
+        "For mange verdier for {path} | Too many values for {path}",
+        "Behold bare det tillatte antallet {path} | Keep only the allowed number of {path}",
+    ),
+    "ClassConstraintComponent": (
+        "Verdien av {path} har feil type | The value of {path} has the wrong type",
+        "Gi verdien riktig rdf:type | Give the value the right rdf:type",
+    ),
+    "DatatypeConstraintComponent": (
+        "Verdien av {path} har feil datatype | The value of {path} has the wrong datatype",
+        "Skriv verdien med riktig datatype | Write the value with the right datatype",
+    ),
+    "NodeKindConstraintComponent": (
+        "Verdien av {path} er feil slags node (lenke/tekst) | The value of {path} is the wrong kind of node (link/text)",
+        "Bruk lenke der det kreves lenke og tekst der det kreves tekst | Use a link where a link is required and text where text is required",
+    ),
+    "HasValueConstraintComponent": (
+        "{path} mangler den påkrevde verdien | {path} lacks the required value",
+        "Sett {path} til verdien profilen krever | Set {path} to the value the profile requires",
+    ),
+    "InConstraintComponent": (
+        "Verdien av {path} er ikke en av de tillatte | The value of {path} is not one of the allowed values",
+        "Velg en tillatt verdi | Choose an allowed value",
+    ),
+    "PatternConstraintComponent": (
+        "Verdien av {path} har feil form | The value of {path} has the wrong form",
+        "Rett skrivemåten | Correct the spelling",
+    ),
 }
-_DEFAULT_GENERIC = ("Verdien av {path} oppfyller ikke regelen | The value of {path} does not meet the rule",
-                    "Se regelen i profilen | See the rule in the profile")
+_DEFAULT_GENERIC = (
+    "Verdien av {path} oppfyller ikke regelen | The value of {path} does not meet the rule",
+    "Se regelen i profilen | See the rule in the profile",
+)
 
 
 class Profile:
@@ -164,17 +186,34 @@ class Profile:
     def report(self, results: Iterable[Result]) -> Report:
         findings = [self.finding(r) for r in results]
         # a total order on every field, so equal result sets give equal reports whatever the engine's order
-        findings.sort(key=lambda f: (SEVERITY_ORDER.get(f.severity, 3), f.focus, f.path or "", f.component or "",
-                                     f.value or "", f.message, f.hint, f.shape or ""))
-        return Report(conforms=not any(f.severity == "Violation" for f in findings), findings=findings,
-                      profile=self.name)
+        findings.sort(
+            key=lambda f: (
+                SEVERITY_ORDER.get(f.severity, 3),
+                f.focus,
+                f.path or "",
+                f.component or "",
+                f.value or "",
+                f.message,
+                f.hint,
+                f.shape or "",
+            )
+        )
+        return Report(
+            conforms=not any(f.severity == "Violation" for f in findings), findings=findings, profile=self.name
+        )
 
     def finding(self, r: Result) -> Finding:
         message, hint = self.texts(r.shape, r.component)
-        return Finding(severity=str(r.severity).rsplit("#", 1)[-1], focus=str(r.focus),
-                       path=path_text(self.graph, r.path), value=None if r.value is None else str(r.value),
-                       message=message, shape=str(r.shape) if isinstance(r.shape, URIRef) else None,
-                       component=str(r.component).rsplit("#", 1)[-1], hint=hint)
+        return Finding(
+            severity=str(r.severity).rsplit("#", 1)[-1],
+            focus=str(r.focus),
+            path=path_text(self.graph, r.path),
+            value=None if r.value is None else str(r.value),
+            message=message,
+            shape=str(r.shape) if isinstance(r.shape, URIRef) else None,
+            component=str(r.component).rsplit("#", 1)[-1],
+            hint=hint,
+        )
 
 
 def _pick(literals: Iterable[Node]) -> str:
@@ -192,11 +231,11 @@ _SHORT = {str(ns): prefix for prefix, ns in rdf.PREFIXES.items()}
 def _short(iri: str) -> str:
     for ns, prefix in _SHORT.items():
         if iri.startswith(ns) and ns:
-            return prefix + ":" + iri[len(ns):]
+            return prefix + ":" + iri[len(ns) :]
     return iri
 
 
-@lru_cache(maxsize=None)
+@cache
 def vocabulary_graph() -> Graph:
     g = Graph()
     for name in VOCABULARIES:
@@ -204,7 +243,7 @@ def vocabulary_graph() -> Graph:
     return g
 
 
-@lru_cache(maxsize=None)
+@cache
 def get_profile(name: str) -> Profile:
     """The compiled profile (built once per process)."""
     return Profile(name)
@@ -216,6 +255,7 @@ def shapes_graph(profile: str) -> Graph:
 
 
 # --- validating -----------------------------------------------------------------------------
+
 
 def validate_graph(data: Graph, profile: str = DEFAULT_PROFILE) -> Report:
     p = get_profile(profile)
@@ -251,19 +291,37 @@ def validate_records(records: Iterable[Record], profile: str = DEFAULT_PROFILE, 
     import multiprocessing
 
     size = -(-len(records) // (workers * 4))
-    chunks = [(records[i:i + size], profile) for i in range(0, len(records), size)]
+    chunks = [(records[i : i + size], profile) for i in range(0, len(records), size)]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         return [report for part in pool.map(_validate_chunk, chunks) for report in part]
 
 
 # --- reading a feed -------------------------------------------------------------------------
 
-_EXTENSIONS = {".ttl": "turtle", ".turtle": "turtle", ".rdf": "xml", ".xml": "xml", ".owl": "xml",
-               ".jsonld": "json-ld", ".json": "json-ld", ".nt": "nt", ".ntriples": "nt", ".n3": "n3"}
-_CONTENT_TYPES = {"text/turtle": "turtle", "application/x-turtle": "turtle", "application/rdf+xml": "xml",
-                  "application/xml": "xml", "text/xml": "xml", "application/ld+json": "json-ld",
-                  "application/json": "json-ld", "application/n-triples": "nt", "text/n3": "n3",
-                  "text/plain": "nt"}
+_EXTENSIONS = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".owl": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".nt": "nt",
+    ".ntriples": "nt",
+    ".n3": "n3",
+}
+_CONTENT_TYPES = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/n-triples": "nt",
+    "text/n3": "n3",
+    "text/plain": "nt",
+}
 _NAMES = {"turtle": "Turtle", "xml": "RDF/XML", "json-ld": "JSON-LD", "nt": "N-Triples", "n3": "N3"}
 ACCEPT = "text/turtle, application/rdf+xml;q=0.9, application/ld+json;q=0.8, application/n-triples;q=0.7"
 
@@ -300,18 +358,22 @@ def _read(location: str) -> tuple[bytes, str | None]:
 def _refuse_hostile(location: str, fmt: str, content: bytes) -> None:
     """No XXE or entity expansion in RDF/XML, no remote contexts fetched for JSON-LD."""
     if fmt == "xml" and re.search(rb"<!\s*(DOCTYPE|ENTITY)", content, re.I):
-        raise Unreadable(f"{location}: RDF/XML with DOCTYPE or ENTITY declarations is refused "
-                         "(they can read local files or expand without bound); remove them")
+        raise Unreadable(
+            f"{location}: RDF/XML with DOCTYPE or ENTITY declarations is refused "
+            "(they can read local files or expand without bound); remove them"
+        )
     if fmt == "json-ld":
         try:
             data = json.loads(content)
         except ValueError as exc:
             line = getattr(exc, "lineno", None)
-            raise Unreadable(f"{location}: not valid JSON-LD" + (f" (line {line})" if line else "")
-                             + f": {exc}") from exc
+            raise Unreadable(
+                f"{location}: not valid JSON-LD" + (f" (line {line})" if line else "") + f": {exc}"
+            ) from exc
         if _remote_context(data):
-            raise Unreadable(f"{location}: JSON-LD with a remote @context is refused (it would be fetched); "
-                             "inline the context")
+            raise Unreadable(
+                f"{location}: JSON-LD with a remote @context is refused (it would be fetched); inline the context"
+            )
 
 
 def _remote_context(data: Any) -> bool:
@@ -351,7 +413,9 @@ def read_location(location: str) -> Graph:
     except Exception as exc:  # rdflib's parsers raise many types; all mean "not valid"
         line = _line_of(exc)
         where = f" at line {line}" if line else ""
-        raise Unreadable(f"{location}: not valid {_NAMES[fmt]}{where}: {str(exc).strip().splitlines()[0][:300]}") from exc
+        raise Unreadable(
+            f"{location}: not valid {_NAMES[fmt]}{where}: {str(exc).strip().splitlines()[0][:300]}"
+        ) from exc
     return graph
 
 
@@ -372,10 +436,12 @@ def format_report(report: Report, fmt: str = "text") -> str:
     if fmt != "text":
         raise ValueError(f"unknown report format {fmt!r}; choose text or json")
     counts = report.counts()
-    verdict = ("Oppfyller profilen | Conforms" if report.conforms
-               else "Oppfyller ikke profilen | Does not conform")
-    lines = [f"Profil | Profile: {report.profile}", verdict,
-             f"Brudd | Violations: {counts['Violation']}   Advarsler | Warnings: {counts['Warning']}"]
+    verdict = "Oppfyller profilen | Conforms" if report.conforms else "Oppfyller ikke profilen | Does not conform"
+    lines = [
+        f"Profil | Profile: {report.profile}",
+        verdict,
+        f"Brudd | Violations: {counts['Violation']}   Advarsler | Warnings: {counts['Warning']}",
+    ]
     by_focus: dict[str, list[Finding]] = {}
     for f in report.findings:
         by_focus.setdefault(f.focus, []).append(f)
@@ -389,4 +455,3 @@ def format_report(report: Report, fmt: str = "text") -> str:
             if f.hint:
                 lines.append(f"      slik retter du det | how to fix: {f.hint}")
     return "\n".join(lines) + "\n"
-

@@ -77,8 +77,9 @@ def replayed(saved: Iterable[list[str | None]] | None) -> Iterator[Failed]:
 
 def keep_last_good(what: str, url: str, record_id: str, exc: Exception, uris: list[str]) -> Iterator[Event]:
     """A record that cannot be mapped is reported, and its last good version stays (its URIs present)."""
-    yield Failed(f"{what} could not be mapped ({type(exc).__name__}: {exc}); its last good version is kept",
-                 url, record_id, None)
+    yield Failed(
+        f"{what} could not be mapped ({type(exc).__name__}: {exc}); its last good version is kept", url, record_id, None
+    )
     yield from (Present(uri) for uri in uris)
 
 
@@ -103,8 +104,13 @@ class Harvester:
 
     kind: ClassVar[str] = ""
 
-    def __init__(self, source: SourceConfig, http: HttpClient, state: Mapping[str, str] | None = None,
-                 base_uri: str = "https://catalog.example.org/"):
+    def __init__(
+        self,
+        source: SourceConfig,
+        http: HttpClient,
+        state: Mapping[str, str] | None = None,
+        base_uri: str = "https://catalog.example.org/",
+    ):
         self.source = source
         self.http = http
         self.state = dict(state or {})

@@ -28,14 +28,36 @@ import ckanapi
 from ckanapi.errors import CKANAPIError
 
 from catalog.model import Agent, Dataset, Distribution, Variable
-from harvesters.base import (Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError,
-                              keep_last_good, replayed, saved_problems)
+from harvesters.base import (
+    Checkpoint,
+    Complete,
+    Event,
+    Failed,
+    Harvested,
+    Harvester,
+    Present,
+    SourceError,
+    keep_last_good,
+    replayed,
+    saved_problems,
+)
 from harvesters.http import USER_AGENT, FetchError
 from harvesters.varlist import VarlistError, read_varlist
 
 EU = "http://publications.europa.eu/resource/authority/"
-FILE_TYPES = {"csv": "CSV", "xlsx": "XLSX", "xls": "XLS", "json": "JSON", "xml": "XML", "pdf": "PDF",
-              "html": "HTML", "zip": "ZIP", "rdf": "RDF_XML", "ttl": "RDF_TURTLE", "turtle": "RDF_TURTLE"}
+FILE_TYPES = {
+    "csv": "CSV",
+    "xlsx": "XLSX",
+    "xls": "XLS",
+    "json": "JSON",
+    "xml": "XML",
+    "pdf": "PDF",
+    "html": "HTML",
+    "zip": "ZIP",
+    "rdf": "RDF_XML",
+    "ttl": "RDF_TURTLE",
+    "turtle": "RDF_TURTLE",
+}
 VARLIST_FORMATS = ("csv", "xlsx", "xls")
 VARLIST_NAMES = r"variab|varliste|kodebok|codebook|data dictionary"
 LIST_FIELDS = "id,name,metadata_modified"
@@ -50,37 +72,45 @@ class Portal(ckanapi.RemoteCKAN):
     plain sentence naming the URL instead.
     """
 
-    def _request_fn(self, url: str, data: Any, headers: dict[str, str], files: Any,
-                    requests_kwargs: dict[str, Any]) -> tuple[int, str]:
+    def _request_fn(
+        self, url: str, data: Any, headers: dict[str, str], files: Any, requests_kwargs: dict[str, Any]
+    ) -> tuple[int, str]:
         response = self.session.post(url, data=data, headers=headers, files=files, **requests_kwargs)
         return response.status_code, checked_text(response, url)
 
-    def _request_fn_get(self, url: str, data_dict: Any, headers: dict[str, str],
-                        requests_kwargs: dict[str, Any]) -> tuple[int, str]:
+    def _request_fn_get(
+        self, url: str, data_dict: Any, headers: dict[str, str], requests_kwargs: dict[str, Any]
+    ) -> tuple[int, str]:
         response = self.session.get(url, params=data_dict, headers=headers, **requests_kwargs)
         return response.status_code, checked_text(response, url)
 
 
 def checked_text(response: Any, url: str) -> str:
-    encoding = response.encoding if response.encoding and "charset" in response.headers.get("content-type", "") \
-        else "utf-8"
+    encoding = (
+        response.encoding if response.encoding and "charset" in response.headers.get("content-type", "") else "utf-8"
+    )
     try:
         text = response.content.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise FetchError(f"the API answer is not valid {encoding} as declared ({exc.__class__.__name__} "
-                         f"at byte {getattr(exc, 'start', '?')})", url, response.status_code) from exc
+        raise FetchError(
+            f"the API answer is not valid {encoding} as declared ({exc.__class__.__name__} "
+            f"at byte {getattr(exc, 'start', '?')})",
+            url,
+            response.status_code,
+        ) from exc
     try:
         body = json.loads(text)
     except ValueError as exc:
         if response.status_code >= 400:
-            raise FetchError(f"the server answered {response.status_code} {response.reason}", url,
-                             response.status_code) from exc
+            raise FetchError(
+                f"the server answered {response.status_code} {response.reason}", url, response.status_code
+            ) from exc
         line = getattr(exc, "lineno", None)
-        raise SourceError(f"the CKAN API answered with malformed JSON ({getattr(exc, 'msg', exc)})", url,
-                          line) from exc
+        raise SourceError(f"the CKAN API answered with malformed JSON ({getattr(exc, 'msg', exc)})", url, line) from exc
     if not isinstance(body, dict) or "success" not in body:
-        raise SourceError(f"the answer (status {response.status_code}) is not a CKAN API reply: it has no "
-                          "'success' field", url)
+        raise SourceError(
+            f"the answer (status {response.status_code}) is not a CKAN API reply: it has no 'success' field", url
+        )
     return text
 
 
@@ -123,24 +153,35 @@ class CkanHarvester(Harvester):
     # --- the API ---------------------------------------------------------------------------
 
     def portal(self) -> Portal:
-        return Portal(self.source.url.rstrip("/"), session=self.http.session, user_agent=USER_AGENT,
-                      get_only=bool(self.source.options.get("get_only", False)))
+        return Portal(
+            self.source.url.rstrip("/"),
+            session=self.http.session,
+            user_agent=USER_AGENT,
+            get_only=bool(self.source.options.get("get_only", False)),
+        )
 
     def call(self, portal: Portal, action: str, **data: Any) -> Any:
         try:
             return portal.call_action(action, data, requests_kwargs={"timeout": self.http.session.limits.timeout})
         except CKANAPIError as exc:
             detail = exc.args[0] if exc.args else exc
-            raise SourceError(f"the CKAN API refused {action} ({type(exc).__name__}: {str(detail)[:300]})",
-                              f"{portal.address}/api/action/{action}") from exc
+            raise SourceError(
+                f"the CKAN API refused {action} ({type(exc).__name__}: {str(detail)[:300]})",
+                f"{portal.address}/api/action/{action}",
+            ) from exc
 
     def search(self, portal: Portal, fq: str, fields: str | None = None) -> Iterator[dict[str, Any]]:
         """Every package matching `fq`, page by page, oldest change first."""
         rows = min(int(self.source.options.get("rows", 100)), 1000)
         start = 0
         for _ in range(MAX_PAGES):
-            params: dict[str, Any] = {"q": "*:*", "fq": fq, "rows": rows, "start": start,
-                                      "sort": "metadata_modified asc"}
+            params: dict[str, Any] = {
+                "q": "*:*",
+                "fq": fq,
+                "rows": rows,
+                "start": start,
+                "sort": "metadata_modified asc",
+            }
             if fields:
                 params["fl"] = fields
             page = self.call(portal, "package_search", **params)
@@ -172,7 +213,9 @@ class CkanHarvester(Harvester):
             yield from (Present(uri) for uri in previous[pid])
 
         newest = since or ""
-        changed_fq = " AND ".join(filter(None, [scope, f"metadata_modified:[{ckan_time(since)} TO *]" if since else ""]))
+        changed_fq = " AND ".join(
+            filter(None, [scope, f"metadata_modified:[{ckan_time(since)} TO *]" if since else ""])
+        )
         for package in self.search(portal, changed_fq):
             modified = str(package.get("metadata_modified") or "")
             newest = max(newest, modified)
@@ -193,11 +236,23 @@ class CkanHarvester(Harvester):
                 else:  # listed but never seen: changed before the cursor yet new to us (e.g. made public)
                     yield from self._package(self.call(portal, "package_show", id=pid), records, previous, problems)
         yield Complete()
-        yield Checkpoint({"modified_since": newest, "records": json.dumps(records, sort_keys=True),
-                          "problems": json.dumps(problems, sort_keys=True)} if newest else {})
+        yield Checkpoint(
+            {
+                "modified_since": newest,
+                "records": json.dumps(records, sort_keys=True),
+                "problems": json.dumps(problems, sort_keys=True),
+            }
+            if newest
+            else {}
+        )
 
-    def _package(self, package: dict[str, Any], records: dict[str, list[str]], previous: dict[str, list[str]],
-                 problems: dict[str, list[list[str | None]]]) -> Iterator[Event]:
+    def _package(
+        self,
+        package: dict[str, Any],
+        records: dict[str, list[str]],
+        previous: dict[str, list[str]],
+        problems: dict[str, list[list[str | None]]],
+    ) -> Iterator[Event]:
         pid = str(package.get("id") or package.get("name") or "")
         name = str(package.get("name") or pid)
         url = f"{self.source.url.rstrip('/')}/dataset/{name}"
@@ -236,26 +291,32 @@ class CkanHarvester(Harvester):
         extras = {str(e.get("key")): e.get("value") for e in package.get("extras") or [] if isinstance(e, dict)}
         fields = {**extras, **{k: v for k, v in package.items() if v not in (None, "", [], {})}}
         pid = str(package.get("id") or package["name"])
-        uri = next((str(fields[k]) for k in ("uri", "dcat_uri", "dct_uri") if re.match(r"https?://", str(fields.get(k, "")))),
-                   None) or self.mint("dataset", pid)
+        uri = next(
+            (str(fields[k]) for k in ("uri", "dcat_uri", "dct_uri") if re.match(r"https?://", str(fields.get(k, "")))),
+            None,
+        ) or self.mint("dataset", pid)
         org = package.get("organization") or {}
-        temporal = (fields.get("temporal_coverage") or [{}])[0] if isinstance(fields.get("temporal_coverage"), list) \
-            else {}
+        temporal = (
+            (fields.get("temporal_coverage") or [{}])[0] if isinstance(fields.get("temporal_coverage"), list) else {}
+        )
         d = Dataset(
-            uri=uri, identifier=str(fields.get("identifier") or package.get("name") or pid),
+            uri=uri,
+            identifier=str(fields.get("identifier") or package.get("name") or pid),
             title=_texts(fields.get("title_translated") or package.get("title") or package.get("name"), lang),
             description=_texts(fields.get("notes_translated") or package.get("notes"), lang),
             publisher=self._publisher(org, fields, lang),
             contact=self._contact(package, lang),
             keywords={lang: [t["name"] for t in package.get("tags") or [] if t.get("name")]}
-            if package.get("tags") else {},
-            themes=_iris(fields.get("theme")) + [g["uri"] for g in package.get("groups") or []
-                                                 if re.match(r"https?://", str(g.get("uri", "")))],
+            if package.get("tags")
+            else {},
+            themes=_iris(fields.get("theme"))
+            + [g["uri"] for g in package.get("groups") or [] if re.match(r"https?://", str(g.get("uri", "")))],
             health_categories=_iris(fields.get("health_category") or fields.get("healthcategory")),
             health_themes=_iris(fields.get("health_theme")),
             access_rights=next(iter(_iris([fields.get("access_rights")])), None),
             applicable_legislation=_iris(fields.get("applicable_legislation")),
-            legal_basis=_texts(fields.get("legal_basis"), lang), purpose=_texts(fields.get("purpose"), lang),
+            legal_basis=_texts(fields.get("legal_basis"), lang),
+            purpose=_texts(fields.get("purpose"), lang),
             provenance=_texts(fields.get("provenance"), lang),
             population_coverage=_texts(fields.get("population_coverage"), lang),
             temporal_start=fields.get("temporal_start") or temporal.get("start") or None,
@@ -271,25 +332,35 @@ class CkanHarvester(Harvester):
             coding_systems=_iris(fields.get("coding_system")),
             number_of_records=_int(fields.get("number_of_records")),
             number_of_unique_individuals=_int(fields.get("number_of_unique_individuals")),
-            min_typical_age=_int(fields.get("min_typical_age")), max_typical_age=_int(fields.get("max_typical_age")),
+            min_typical_age=_int(fields.get("min_typical_age")),
+            max_typical_age=_int(fields.get("max_typical_age")),
             version=str(package["version"]) if package.get("version") else None,
-            distributions=[self._distribution(pid, r, lang) for r in package.get("resources") or []
-                           if isinstance(r, dict) and r.get("url")])
+            distributions=[
+                self._distribution(pid, r, lang)
+                for r in package.get("resources") or []
+                if isinstance(r, dict) and r.get("url")
+            ],
+        )
         return d
 
     @staticmethod
     def _publisher(org: dict[str, Any], fields: dict[str, Any], lang: str) -> Agent | None:
         """The organisation, completed by ckanext-dcat's publisher_* fields (which win where both speak)."""
-        extra = {k: str(fields[f"publisher_{k}"]).strip() for k in ("name", "email", "url", "uri", "identifier")
-                 if str(fields.get(f"publisher_{k}") or "").strip()}
+        extra = {
+            k: str(fields[f"publisher_{k}"]).strip()
+            for k in ("name", "email", "url", "uri", "identifier")
+            if str(fields.get(f"publisher_{k}") or "").strip()
+        }
         if not org and not extra:
             return None
         url = extra.get("url")
-        return Agent(name=_texts(extra.get("name") or org.get("title") or org.get("name"), lang),
-                     uri=extra.get("uri") or org.get("uri") or None,
-                     identifier=extra.get("identifier") or org.get("identifier") or None,
-                     email=extra.get("email", "").removeprefix("mailto:") or None,
-                     url=url if url and re.match(r"https?://", url) else None)
+        return Agent(
+            name=_texts(extra.get("name") or org.get("title") or org.get("name"), lang),
+            uri=extra.get("uri") or org.get("uri") or None,
+            identifier=extra.get("identifier") or org.get("identifier") or None,
+            email=extra.get("email", "").removeprefix("mailto:") or None,
+            url=url if url and re.match(r"https?://", url) else None,
+        )
 
     @staticmethod
     def _contact(package: dict[str, Any], lang: str) -> Agent | None:
@@ -303,10 +374,14 @@ class CkanHarvester(Harvester):
         fmt = str(resource.get("format") or "").strip().lower()
         return Distribution(
             uri=resource.get("uri") or self.mint("distribution", pid, str(resource.get("id") or resource["url"])),
-            access_url=resource["url"], download_url=resource["url"], title=_texts(resource.get("name"), lang),
-            description=_texts(resource.get("description"), lang), media_type=resource.get("mimetype") or None,
+            access_url=resource["url"],
+            download_url=resource["url"],
+            title=_texts(resource.get("name"), lang),
+            description=_texts(resource.get("description"), lang),
+            media_type=resource.get("mimetype") or None,
             format=EU + "file-type/" + FILE_TYPES[fmt] if fmt in FILE_TYPES else None,
-            byte_size=_int(resource.get("size")))
+            byte_size=_int(resource.get("size")),
+        )
 
     # --- variable lists ---------------------------------------------------------------------
 
@@ -334,17 +409,26 @@ class CkanHarvester(Harvester):
                 url = str(resource["url"])
                 try:
                     fetched = self.http.get(url)
-                    found = read_varlist(fetched.content, url=url, dataset_id=pid, mint=self.mint,
-                                         options=self.source.options, content_type=fetched.content_type,
-                                         charset=fetched.charset, publisher=dataset.publisher)
+                    found = read_varlist(
+                        fetched.content,
+                        url=url,
+                        dataset_id=pid,
+                        mint=self.mint,
+                        options=self.source.options,
+                        content_type=fetched.content_type,
+                        charset=fetched.charset,
+                        publisher=dataset.publisher,
+                    )
                 except (FetchError, VarlistError) as exc:
                     message = exc.message if isinstance(exc, FetchError) else str(exc)
-                    yield Failed(f"package {name}: the variable list {url} could not be read: {message}", url, name,
-                                 "resource")
+                    yield Failed(
+                        f"package {name}: the variable list {url} could not be read: {message}", url, name, "resource"
+                    )
                     continue
                 for problem in found.problems:
-                    yield Failed(f"package {name}: {problem.message}", url, f"{name} {problem.record_id}",
-                                 problem.field)
+                    yield Failed(
+                        f"package {name}: {problem.message}", url, f"{name} {problem.record_id}", problem.field
+                    )
                 fresh: list[Variable] = [v for v in found.variables if v.name not in seen]
                 seen.update(v.name for v in fresh)
                 dataset.variables.extend(fresh)

@@ -26,24 +26,53 @@ from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF
+from rdflib.namespace import DCAT, FOAF, RDF
+from rdflib.namespace import DCTERMS as DCT
 
 from catalog.rdf import ADMS, HYDRA, from_graph
 from catalog.rdfparse import LightGraph, RdfSyntaxError, parse_rdf
-from harvesters.base import (Checkpoint, Complete, Deleted, Event, Failed, Harvested, Harvester, Present, SourceError,
-                             replayed, saved_problems)
+from harvesters.base import (
+    Checkpoint,
+    Complete,
+    Deleted,
+    Event,
+    Failed,
+    Harvested,
+    Harvester,
+    Present,
+    SourceError,
+    replayed,
+    saved_problems,
+)
 from harvesters.http import Fetched
 
-ACCEPT = ("text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-triples;q=0.7, "
-          "text/n3;q=0.5, */*;q=0.1")
+ACCEPT = (
+    "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-triples;q=0.7, "
+    "text/n3;q=0.5, */*;q=0.1"
+)
 FORMATS = {
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "text/n3": "n3",
-    "application/rdf+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "application/ld+json": "json-ld", "application/json": "json-ld",
-    "application/n-triples": "nt", "text/plain": "nt", "application/n-quads": "nquads", "application/trig": "trig",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "text/n3": "n3",
+    "application/rdf+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/json": "json-ld",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
 }
-SUFFIXES = {".ttl": "turtle", ".rdf": "xml", ".xml": "xml", ".jsonld": "json-ld", ".json": "json-ld",
-            ".nt": "nt", ".n3": "n3"}
+SUFFIXES = {
+    ".ttl": "turtle",
+    ".rdf": "xml",
+    ".xml": "xml",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".nt": "nt",
+    ".n3": "n3",
+}
 MAX_PAGES = 100_000
 
 
@@ -66,15 +95,20 @@ def guess_format(url: str, content_type: str, body: bytes) -> str:
 def check_safe(fmt: str, body: bytes, url: str) -> None:
     """Refuse what could make a parser read local files, call out, or blow up."""
     if fmt == "xml" and re.search(rb"<!(DOCTYPE|ENTITY)", body[:65536] + body[-1024:], re.I):
-        raise SourceError("refused RDF/XML with a DOCTYPE or entity declaration (possible XXE or entity "
-                          "expansion attack)", url)
+        raise SourceError(
+            "refused RDF/XML with a DOCTYPE or entity declaration (possible XXE or entity expansion attack)", url
+        )
     if fmt == "json-ld":
         try:
             doc = json.loads(body)
         except json.JSONDecodeError as exc:
             raise SourceError(f"malformed JSON-LD: {exc.msg}", url, exc.lineno) from exc
-        contexts = [c for d in (doc if isinstance(doc, list) else [doc]) if isinstance(d, dict)
-                    for c in _as_list(d.get("@context"))]
+        contexts = [
+            c
+            for d in (doc if isinstance(doc, list) else [doc])
+            if isinstance(d, dict)
+            for c in _as_list(d.get("@context"))
+        ]
         if any(isinstance(c, str) for c in contexts):
             raise SourceError("the JSON-LD uses a remote @context, which we never fetch; inline the context", url)
 
@@ -201,4 +235,3 @@ class DcatHarvester(Harvester):
             url = following
         yield Complete()
         yield Checkpoint({"pages": json.dumps(pages), **({"since": since} if since else {})})
-

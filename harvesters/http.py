@@ -70,7 +70,9 @@ class GuardedSession(requests.Session):
     def check_url(self, url: str) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            raise FetchError(f"refused to fetch a {parts.scheme or 'relative'}: URL; only http and https are allowed", url)
+            raise FetchError(
+                f"refused to fetch a {parts.scheme or 'relative'}: URL; only http and https are allowed", url
+            )
         if _host(url) not in self.allowed_hosts:
             raise FetchError(f"refused to fetch from host {_host(url)!r}, which is not allowed for this source", url)
 
@@ -96,7 +98,10 @@ class GuardedSession(requests.Session):
                 if delay is not None and delay > limits.max_retry_after:
                     raise FetchError(
                         f"the server asked us to wait {delay:.0f} s (Retry-After), longer than the "
-                        f"{limits.max_retry_after:.0f} s we wait", url, response.status_code)
+                        f"{limits.max_retry_after:.0f} s we wait",
+                        url,
+                        response.status_code,
+                    )
                 self.sleep(delay if delay is not None else limits.backoff * 2**attempt)
                 attempt += 1
                 continue
@@ -199,13 +204,20 @@ class HttpClient:
         self.session = GuardedSession(allowed_hosts, limits)
 
     @classmethod
-    def for_source(cls, url: str, options: dict[str, Any] | None = None, limits: Limits | None = None) -> "HttpClient":
+    def for_source(cls, url: str, options: dict[str, Any] | None = None, limits: Limits | None = None) -> HttpClient:
         hosts = {_host(url), *(options or {}).get("allowed_hosts", [])}
         return cls(hosts, limits)
 
-    def get(self, url: str, *, accept: str | None = None, etag: str | None = None,
-            last_modified: str | None = None, params: dict[str, Any] | None = None,
-            headers: dict[str, str] | None = None) -> Fetched:
+    def get(
+        self,
+        url: str,
+        *,
+        accept: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Fetched:
         """GET with optional validators; `headers` adds request headers (e.g. Accept-Language)."""
         headers = dict(headers or {})
         if accept:
@@ -218,7 +230,9 @@ class HttpClient:
             url = requests.Request("GET", url, params=params).prepare().url or url
         response = self.session.get(url, headers=headers)
         if response.status_code >= 400:
-            raise FetchError(f"the server answered {response.status_code} {response.reason}", response.url,
-                             response.status_code)
-        return Fetched(response.url, response.status_code,
-                       {k.lower(): v for k, v in response.headers.items()}, response.content)
+            raise FetchError(
+                f"the server answered {response.status_code} {response.reason}", response.url, response.status_code
+            )
+        return Fetched(
+            response.url, response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content
+        )

@@ -15,8 +15,9 @@ from harvesters.http import HttpClient
 ACCEPT = "application/json"
 
 
-def get_json(http: HttpClient, url: str, what: str, params: dict[str, Any] | None = None,
-             headers: dict[str, str] | None = None) -> tuple[str, Any]:
+def get_json(
+    http: HttpClient, url: str, what: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+) -> tuple[str, Any]:
     """(final URL, parsed body) of a JSON GET; `what` names the API in messages ("the KLASS API")."""
     fetched = http.get(url, accept=ACCEPT, params=params, headers=headers)
     text = fetched.text()
@@ -31,6 +32,9 @@ def expect(value: Any, kind: type, what: str, url: str) -> Any:
     """`value` if it has the JSON type the API documents, else a SourceError saying what came instead."""
     if not isinstance(value, kind):
         names = {dict: "an object", list: "an array"}
-        raise SourceError(f"{what} answered with {names.get(type(value), type(value).__name__)} where "
-                          f"{names.get(kind, kind.__name__)} was expected", url)
+        raise SourceError(
+            f"{what} answered with {names.get(type(value), type(value).__name__)} where "
+            f"{names.get(kind, kind.__name__)} was expected",
+            url,
+        )
     return value

@@ -102,8 +102,7 @@ class KlassHarvester(Harvester):
     def _full_listing_due(self) -> bool:
         last = klass_time(self.state.get("full_listing_at"))
         days = float(self.source.options.get("full_listing_days", 7))
-        return last is None or not self.state.get("changed_since") or \
-            datetime.now(UTC) - last >= timedelta(days=days)
+        return last is None or not self.state.get("changed_since") or datetime.now(UTC) - last >= timedelta(days=days)
 
     # --- a run ------------------------------------------------------------------------------
 
@@ -117,10 +116,16 @@ class KlassHarvester(Harvester):
         listed: set[str] = set()
         newest = klass_time(self.state.get("changed_since"))
         for url, summary in self.listing(params):
-            cid = str(summary.get("id") or klass_id(((summary.get("_links") or {}).get("self") or {}).get("href")) or "")
+            cid = str(
+                summary.get("id") or klass_id(((summary.get("_links") or {}).get("self") or {}).get("href")) or ""
+            )
             if not cid:
-                yield Failed(f"a listed classification ({summary.get('name', 'without name')}) has no id, so it was "
-                             "skipped", url, None, "id")
+                yield Failed(
+                    f"a listed classification ({summary.get('name', 'without name')}) has no id, so it was skipped",
+                    url,
+                    None,
+                    "id",
+                )
                 continue
             if cid in listed:
                 yield Failed(f"the classification {cid} is listed more than once; the first was kept", url, cid, "id")
@@ -138,22 +143,29 @@ class KlassHarvester(Harvester):
             yield Complete()
         else:
             yield from (Present(uris[0]) for cid, uris in previous.items() if cid not in listed)
-        state = {"records": json.dumps(records, sort_keys=True),
-                 "full_listing_at": iso(datetime.now(UTC)) if full else self.state.get("full_listing_at", "")}
+        state = {
+            "records": json.dumps(records, sort_keys=True),
+            "full_listing_at": iso(datetime.now(UTC)) if full else self.state.get("full_listing_at", ""),
+        }
         if newest:
             state["changed_since"] = newest.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
         yield Checkpoint(state)
 
-    def _classification(self, cid: str, summary: dict[str, Any], records: dict[str, list[str]],
-                        previous: dict[str, list[str]]) -> Iterator[Event]:
+    def _classification(
+        self, cid: str, summary: dict[str, Any], records: dict[str, list[str]], previous: dict[str, list[str]]
+    ) -> Iterator[Event]:
         problems: list[Failed] = []
         try:
             codelist, url = self.codelist(cid, problems)
         except (FetchError, SourceError, RecordError) as exc:
             message = exc.message if isinstance(exc, (FetchError, RecordError)) else str(exc)
             url = getattr(exc, "url", None) or f"{self.api}/classifications/{cid}"
-            yield Failed(f"the classification {cid} could not be read: {message}; its last good version is kept",
-                         url, cid, getattr(exc, "field", None))
+            yield Failed(
+                f"the classification {cid} could not be read: {message}; its last good version is kept",
+                url,
+                cid,
+                getattr(exc, "field", None),
+            )
             if cid in previous:
                 records[cid] = previous[cid]
                 yield Present(previous[cid][0])
@@ -171,17 +183,23 @@ class KlassHarvester(Harvester):
         detail = expect(detail, dict, API, first_url)
         versions = [v for v in detail.get("versions") or [] if isinstance(v, dict) and v.get("validFrom")]
         if not versions:
-            raise RecordError("it has no version with a validFrom date, so its codes cannot be asked for", first_url,
-                              "versions")
+            raise RecordError(
+                "it has no version with a validFrom date, so its codes cannot be asked for", first_url, "versions"
+            )
         version = max(versions, key=lambda v: str(v["validFrom"]))
         wanted = [str(x) for x in self.source.options.get("languages", ["nb", "nn", "en"])]
         published = [str(x) for x in version.get("published") or []]
         languages = [lang for lang in wanted if lang in published] or [str(detail.get("primaryLanguage") or "nb")]
         codelist = CodeList(
-            uri=klass_uri(cid), identifier=cid, publisher=self.publisher(detail),
-            version=str(version.get("name") or "") or None, valid_from=str(version["validFrom"]),
+            uri=klass_uri(cid),
+            identifier=cid,
+            publisher=self.publisher(detail),
+            version=str(version.get("name") or "") or None,
+            valid_from=str(version["validFrom"]),
             valid_to=str(version["validTo"]) if version.get("validTo") else None,
-            modified=iso(klass_time(detail.get("lastModified"))), landing_page=klass_uri(cid))
+            modified=iso(klass_time(detail.get("lastModified"))),
+            landing_page=klass_uri(cid),
+        )
         concepts: dict[str, Concept] = {}
         for lang in languages:
             localized = detail  # KLASS answers in nb unless asked otherwise
@@ -196,8 +214,9 @@ class KlassHarvester(Harvester):
         codelist.concepts = list(concepts.values())
         return codelist, first_url
 
-    def _codes(self, cid: str, lang: str, version: dict[str, Any], concepts: dict[str, Concept],
-               problems: list[Failed]) -> None:
+    def _codes(
+        self, cid: str, lang: str, version: dict[str, Any], concepts: dict[str, Concept], problems: list[Failed]
+    ) -> None:
         params = {"from": version["validFrom"], "language": lang}
         if version.get("validTo"):
             params["to"] = version["validTo"]
@@ -210,13 +229,25 @@ class KlassHarvester(Harvester):
                 problems.append(Failed(f"classification {cid}: a code without a value was skipped", url, cid, "code"))
                 continue
             if code in here:
-                problems.append(Failed(f"classification {cid}: the code {code} occurs more than once ({lang}); the "
-                                       "first was kept", url, f"{cid} {code}", "code"))
+                problems.append(
+                    Failed(
+                        f"classification {cid}: the code {code} occurs more than once ({lang}); the first was kept",
+                        url,
+                        f"{cid} {code}",
+                        "code",
+                    )
+                )
                 continue
             here.add(code)
-            concept = concepts.setdefault(code, Concept(code=code, parent=str(item.get("parentCode") or "") or None,
-                                                        valid_from=item.get("validFrom") or None,
-                                                        valid_to=item.get("validTo") or None))
+            concept = concepts.setdefault(
+                code,
+                Concept(
+                    code=code,
+                    parent=str(item.get("parentCode") or "") or None,
+                    valid_from=item.get("validFrom") or None,
+                    valid_to=item.get("validTo") or None,
+                ),
+            )
             if item.get("name"):
                 concept.label[lang] = str(item["name"])
             if item.get("notes"):
@@ -226,5 +257,8 @@ class KlassHarvester(Harvester):
         """SSB (KLASS is SSB's register), with the owning section's contact person when given."""
         o = self.source.options
         contact = detail.get("contactPerson") if isinstance(detail.get("contactPerson"), dict) else {}
-        return Agent(name={"nb": str(o.get("publisher", "Statistisk sentralbyrå"))}, uri=o.get("publisher_uri"),
-                     email=contact.get("email") or None)
+        return Agent(
+            name={"nb": str(o.get("publisher", "Statistisk sentralbyrå"))},
+            uri=o.get("publisher_uri"),
+            email=contact.get("email") or None,
+        )

@@ -24,8 +24,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from catalog.model import CodeList, Concept, Dataset, Variable
-from harvesters.base import (Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError,
-                              keep_last_good)
+from harvesters.base import (
+    Checkpoint,
+    Complete,
+    Event,
+    Failed,
+    Harvested,
+    Harvester,
+    Present,
+    SourceError,
+    keep_last_good,
+)
 from harvesters.jsonapi import expect, get_json
 
 API = "the microdata.no metadata API"
@@ -60,8 +69,11 @@ class MicrodataHarvester(Harvester):
 
     def harvest(self) -> Iterator[Event]:
         store_url, data_store = get_json(self.http, f"{self.root}/data-store", API)
-        versions = [v for v in expect(expect(data_store, dict, API, store_url).get("versions") or [], list, API,
-                                      store_url) if isinstance(v, dict) and _version_key(str(v.get("version", "")))]
+        versions = [
+            v
+            for v in expect(expect(data_store, dict, API, store_url).get("versions") or [], list, API, store_url)
+            if isinstance(v, dict) and _version_key(str(v.get("version", "")))
+        ]
         if not versions:
             raise SourceError("the data store lists no released version", store_url)
         versions.sort(key=lambda v: _version_key(str(v["version"])))
@@ -72,9 +84,13 @@ class MicrodataHarvester(Harvester):
             yield Complete()
             yield Checkpoint(dict(self.state))
             return
-        changed_at = {str(u.get("name")): datetime.fromtimestamp(v["releaseTime"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-                      for v in versions if isinstance(v.get("releaseTime"), int)
-                      for u in v.get("dataStructureUpdates") or [] if isinstance(u, dict)}
+        changed_at = {
+            str(u.get("name")): datetime.fromtimestamp(v["releaseTime"], UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            for v in versions
+            if isinstance(v.get("releaseTime"), int)
+            for u in v.get("dataStructureUpdates") or []
+            if isinstance(u, dict)
+        }
         url, body = get_json(self.http, f"{self.root}/all", API, {"version": latest})
         structures = expect(expect(body, dict, API, url).get("dataStructures") or [], list, API, url)
         records: dict[str, list[str]] = {}
@@ -84,8 +100,9 @@ class MicrodataHarvester(Harvester):
                 yield Failed("a data structure has no name, so it was skipped", url, None, "name")
                 continue
             if name in records:
-                yield Failed(f"the data structure {name} is listed more than once; the first was kept", url, name,
-                             "name")
+                yield Failed(
+                    f"the data structure {name} is listed more than once; the first was kept", url, name, "name"
+                )
                 continue
             try:
                 dataset, codelists = self.structure(structure, changed_at.get(name))
@@ -110,13 +127,18 @@ class MicrodataHarvester(Harvester):
         coverage = s.get("temporalCoverage") or {}
         level = str(s.get("sensitivityLevel") or "")
         dataset = Dataset(
-            uri=self.mint("dataset", name), identifier=name, title=self._text(measure.get("label") or name),
+            uri=self.mint("dataset", name),
+            identifier=name,
+            title=self._text(measure.get("label") or name),
             description=self._text(self._represented(measure).get("description")),
             keywords={self.lang: [str(k) for k in s.get("subjectFields") or []]} if s.get("subjectFields") else {},
             population_coverage=self._text(s.get("populationDescription")),
-            temporal_start=epoch_day(coverage.get("start")), temporal_end=epoch_day(coverage.get("stop")),
+            temporal_start=epoch_day(coverage.get("start")),
+            temporal_end=epoch_day(coverage.get("stop")),
             access_rights=EU + ("PUBLIC" if level == "PUBLIC" else "NON_PUBLIC") if level else None,
-            modified=modified, has_structured_data=True)
+            modified=modified,
+            has_structured_data=True,
+        )
         codelists: list[CodeList] = []
         variables = [*(s.get("identifierVariables") or []), measure, *(s.get("attributeVariables") or [])]
         for v in variables:
@@ -139,19 +161,28 @@ class MicrodataHarvester(Harvester):
         unit = str(domain.get("unitOfMeasure") or "")
         key = v.get("keyType") or {}
         variable = Variable(
-            uri=self.mint("variable", structure, name), name=name, title=self._text(v.get("label")),
+            uri=self.mint("variable", structure, name),
+            name=name,
+            title=self._text(v.get("label")),
             description=self._text(represented.get("description")),
-            datatype=DATATYPES.get(str(v.get("dataType")), "string"), unit=None if unit in NOT_STATED else unit,
+            datatype=DATATYPES.get(str(v.get("dataType")), "string"),
+            unit=None if unit in NOT_STATED else unit,
             valid_from=epoch_day((represented.get("validPeriod") or {}).get("start")),
             valid_to=epoch_day((represented.get("validPeriod") or {}).get("stop")),
-            keywords=[str(key["name"])] if key.get("name") else [])
+            keywords=[str(key["name"])] if key.get("name") else [],
+        )
         codes = [c for c in domain.get("codeList") or [] if isinstance(c, dict) and c.get("code") not in (None, "")]
         if not codes:
             return variable, None
         missing = {str(m) for m in domain.get("missingValues") or []}
-        codelist = CodeList(uri=self.mint("codelist", structure, name), identifier=f"{structure}/{name}",
-                            title=variable.title,
-                            concepts=[Concept(code=str(c["code"]), label=self._text(c.get("category")),
-                                              missing=str(c["code"]) in missing) for c in codes])
+        codelist = CodeList(
+            uri=self.mint("codelist", structure, name),
+            identifier=f"{structure}/{name}",
+            title=variable.title,
+            concepts=[
+                Concept(code=str(c["code"]), label=self._text(c.get("category")), missing=str(c["code"]) in missing)
+                for c in codes
+            ],
+        )
         variable.codelist = codelist.uri
         return variable, codelist

@@ -37,15 +37,25 @@ NON_PUBLIC = "http://publications.europa.eu/resource/authority/access-right/NON_
 MAX_PAGES = 1_000_000
 OAI_ERRORS = {
     "badResumptionToken": "the repository rejected our resumption token (it expired or the repository changed "
-                          "while we paged); the next run starts the listing again",
+    "while we paged); the next run starts the listing again",
     "cannotDisseminateFormat": "the repository does not offer the metadata format we asked for",
     "badArgument": "the repository refused our request as malformed",
     "badVerb": "the server does not understand the OAI-PMH verb (is this an OAI-PMH endpoint?)",
     "noSetHierarchy": "the repository has no sets, but a set is configured for this source",
 }
-DDI_L_TYPES = {"Integer": "integer", "BigInteger": "integer", "Long": "integer", "Short": "integer",
-               "Decimal": "decimal", "Float": "decimal", "Double": "decimal", "Date": "date",
-               "DateTime": "dateTime", "Year": "gYear", "Duration": "duration"}
+DDI_L_TYPES = {
+    "Integer": "integer",
+    "BigInteger": "integer",
+    "Long": "integer",
+    "Short": "integer",
+    "Decimal": "decimal",
+    "Float": "decimal",
+    "Double": "decimal",
+    "Date": "date",
+    "DateTime": "dateTime",
+    "Year": "gYear",
+    "Duration": "duration",
+}
 
 
 @dataclass
@@ -118,8 +128,9 @@ class OaiDdiHarvester(Harvester):
         for _ in range(MAX_PAGES):
             url, content = self.request(args)
             token: str | None = None
-            for element in iter_elements(content, url, (OAI + "record", OAI + "resumptionToken", OAI + "error",
-                                                         OAI + "OAI-PMH")):
+            for element in iter_elements(
+                content, url, (OAI + "record", OAI + "resumptionToken", OAI + "error", OAI + "OAI-PMH")
+            ):
                 if element.tag == OAI + "record":
                     yield url, element
                 elif element.tag == OAI + "resumptionToken":
@@ -129,8 +140,9 @@ class OaiDdiHarvester(Harvester):
                         return
                     self._raise_error(element, url)
                 elif element.find(OAI + "ListRecords") is None and token is None:
-                    raise SourceError("the answer to ListRecords is neither a list of records nor an OAI-PMH "
-                                      "error", url)
+                    raise SourceError(
+                        "the answer to ListRecords is neither a list of records nor an OAI-PMH error", url
+                    )
             if not token:
                 return
             if token in tokens:
@@ -158,13 +170,13 @@ class OaiDdiHarvester(Harvester):
             header = element.find(OAI + "header")
             ident = _first(header, OAI + "identifier")
             if not ident:
-                yield Failed("a record has no OAI identifier in its header, so it was skipped", url, None,
-                             "identifier")
+                yield Failed("a record has no OAI identifier in its header, so it was skipped", url, None, "identifier")
                 continue
             newest = max(newest, _first(header, OAI + "datestamp"))
             if ident in listed:
-                yield Failed(f"the record {ident} is listed more than once; the first was kept", url, ident,
-                             "identifier")
+                yield Failed(
+                    f"the record {ident} is listed more than once; the first was kept", url, ident, "identifier"
+                )
                 continue
             listed.add(ident)
             if header is not None and header.get("status") == "deleted":
@@ -179,16 +191,27 @@ class OaiDdiHarvester(Harvester):
             yield Complete()
         yield Checkpoint({"from": newest, "records": json.dumps(records, sort_keys=True)} if newest else {})
 
-    def _record(self, url: str, ident: str, header: etree._Element, metadata: etree._Element | None,
-                records: dict[str, list[str]], previous: dict[str, list[str]]) -> Iterator[Event]:
+    def _record(
+        self,
+        url: str,
+        ident: str,
+        header: etree._Element,
+        metadata: etree._Element | None,
+        records: dict[str, list[str]],
+        previous: dict[str, list[str]],
+    ) -> Iterator[Event]:
         try:
             root = next(iter(metadata), None) if metadata is not None else None
             if root is None:
                 raise MappingError("the record has no metadata", "metadata")
             study = self.study(root, ident, _first(header, OAI + "datestamp") or None)
         except MappingError as exc:
-            yield Failed(f"the record {ident} could not be mapped: {exc.message}; its last good version is kept",
-                         url, ident, exc.field)
+            yield Failed(
+                f"the record {ident} could not be mapped: {exc.message}; its last good version is kept",
+                url,
+                ident,
+                exc.field,
+            )
             records[ident] = previous.get(ident, [])
             yield from (Present(uri) for uri in records[ident])
             return
@@ -205,8 +228,10 @@ class OaiDdiHarvester(Harvester):
             return self.codebook(root, ident, stamp)
         if name in ("FragmentInstance", "DDIInstance"):
             return self.lifecycle(root, ident, stamp)
-        raise MappingError(f"the metadata is <{name}>, neither a DDI-Codebook codeBook nor a DDI-Lifecycle "
-                           "FragmentInstance", "metadata")
+        raise MappingError(
+            f"the metadata is <{name}>, neither a DDI-Codebook codeBook nor a DDI-Lifecycle FragmentInstance",
+            "metadata",
+        )
 
     # --- DDI-Codebook 2.5 -------------------------------------------------------------------
 
@@ -226,18 +251,24 @@ class OaiDdiHarvester(Harvester):
         restricted = _first(stdy, "{*}dataAccs/{*}useStmt/{*}restrctn", "{*}dataAccs/{*}useStmt/{*}conditions")
         cases = _first(cb, "{*}fileDscr/{*}fileTxt/{*}dimensns/{*}caseQnty")
         dataset = Dataset(
-            uri=self.mint("dataset", study_id), identifier=study_id,
+            uri=self.mint("dataset", study_id),
+            identifier=study_id,
             title=texts(stdy.iterfind("{*}citation/{*}titlStmt/{*}titl"), lang),
             description=texts(stdy.iterfind("{*}stdyInfo/{*}abstract"), lang),
-            publisher=_agent(texts(stdy.iterfind("{*}citation/{*}prodStmt/{*}producer"), lang)
-                             or texts(stdy.iterfind("{*}citation/{*}distStmt/{*}distrbtr"), lang)),
+            publisher=_agent(
+                texts(stdy.iterfind("{*}citation/{*}prodStmt/{*}producer"), lang)
+                or texts(stdy.iterfind("{*}citation/{*}distStmt/{*}distrbtr"), lang)
+            ),
             keywords=keywords,
             population_coverage=texts(summary.iterfind("{*}universe"), lang) if summary is not None else {},
-            temporal_start=self._period(summary, "start"), temporal_end=self._period(summary, "end"),
+            temporal_start=self._period(summary, "start"),
+            temporal_end=self._period(summary, "end"),
             access_rights=NON_PUBLIC if restricted else None,
             issued=self._dist_date(cit),
-            modified=stamp, version=_first(cit, "{*}verStmt/{*}version") or None,
-            number_of_unique_individuals=int(cases) if cases.isdigit() else None)
+            modified=stamp,
+            version=_first(cit, "{*}verStmt/{*}version") or None,
+            number_of_unique_individuals=int(cases) if cases.isdigit() else None,
+        )
         study = Study(dataset, [], [])
         seen: set[str] = set()
         for var in cb.iterfind("{*}dataDscr/{*}var"):
@@ -265,40 +296,66 @@ class OaiDdiHarvester(Harvester):
                         return value
         return None
 
-    def _ddic_variable(self, var: etree._Element, study: Study, study_id: str, lang: str,
-                       seen: set[str]) -> Variable | None:
+    def _ddic_variable(
+        self, var: etree._Element, study: Study, study_id: str, lang: str, seen: set[str]
+    ) -> Variable | None:
         name = (var.get("name") or "").strip()
         where = f"{study_id} {name or var.get('ID', '?')}"
         if not name:
-            study.problems.append((where, "name", f"study {study_id}: a variable ({var.get('ID', 'without ID')}) "
-                                                  "has no name, so it was skipped"))
+            study.problems.append(
+                (
+                    where,
+                    "name",
+                    f"study {study_id}: a variable ({var.get('ID', 'without ID')}) has no name, so it was skipped",
+                )
+            )
             return None
         if name in seen:
-            study.problems.append((where, "name", f"study {study_id}: the variable {name} occurs more than once; "
-                                                  "the first was kept"))
+            study.problems.append(
+                (where, "name", f"study {study_id}: the variable {name} occurs more than once; the first was kept")
+            )
             return None
         seen.add(name)
         lang = _lang(var, lang)
         title = texts((e for e in var.iterfind("{*}labl") if e.get("level") in (None, "variable")), lang)
         question = texts(var.iterfind("{*}qstn/{*}qstnLit"), lang) or texts(
-            (q for q in var.iterfind("{*}qstn") if q.text and q.text.strip()), lang)
+            (q for q in var.iterfind("{*}qstn") if q.text and q.text.strip()), lang
+        )
         fmt = var.find("{*}varFormat")
-        variable = Variable(uri=self.mint("variable", study_id, name), name=name, title=title,
-                            description=texts(var.iterfind("{*}txt"), lang), question=question,
-                            datatype=self._ddic_datatype(var, fmt),
-                            unit=_first(var, "{*}notes[@subject='unit']") or None)
+        variable = Variable(
+            uri=self.mint("variable", study_id, name),
+            name=name,
+            title=title,
+            description=texts(var.iterfind("{*}txt"), lang),
+            question=question,
+            datatype=self._ddic_datatype(var, fmt),
+            unit=_first(var, "{*}notes[@subject='unit']") or None,
+        )
         concepts = []
         for cat in var.iterfind("{*}catgry"):
             code = _first(cat, "{*}catValu")
             if not code:
-                study.problems.append((where, "catValu", f"study {study_id}, variable {name}: a category has no "
-                                                         "value (catValu), so it was skipped"))
+                study.problems.append(
+                    (
+                        where,
+                        "catValu",
+                        f"study {study_id}, variable {name}: a category has no value (catValu), so it was skipped",
+                    )
+                )
                 continue
-            concepts.append(Concept(code=code, label=texts(cat.iterfind("{*}labl"), _lang(cat, lang)),
-                                    missing=cat.get("missing") == "Y"))
+            concepts.append(
+                Concept(
+                    code=code, label=texts(cat.iterfind("{*}labl"), _lang(cat, lang)), missing=cat.get("missing") == "Y"
+                )
+            )
         if concepts:
-            codelist = CodeList(uri=self.mint("codelist", study_id, name), identifier=f"{study_id}/{name}",
-                                title=title, publisher=study.dataset.publisher, concepts=concepts)
+            codelist = CodeList(
+                uri=self.mint("codelist", study_id, name),
+                identifier=f"{study_id}/{name}",
+                title=title,
+                publisher=study.dataset.publisher,
+                concepts=concepts,
+            )
             study.codelists.append(codelist)
             variable.codelist = codelist.uri
         return variable
@@ -330,19 +387,28 @@ class OaiDdiHarvester(Harvester):
             raise MappingError("the fragments hold no StudyUnit", "StudyUnit")
         study_id = _first(unit, "{*}Citation/{*}InternationalIdentifier/{*}IdentifierContent", "{*}ID") or ident
         dataset = Dataset(
-            uri=self.mint("dataset", study_id), identifier=study_id,
+            uri=self.mint("dataset", study_id),
+            identifier=study_id,
             title=texts(unit.iterfind("{*}Citation/{*}Title/{*}String"), lang),
             description=texts(unit.iterfind("{*}Abstract/{*}Content"), lang),
-            publisher=_agent(texts(unit.iterfind("{*}Citation/{*}Publisher/{*}PublisherName/{*}String"), lang)
-                             or texts(unit.iterfind("{*}Citation/{*}Creator/{*}CreatorName/{*}String"), lang)),
+            publisher=_agent(
+                texts(unit.iterfind("{*}Citation/{*}Publisher/{*}PublisherName/{*}String"), lang)
+                or texts(unit.iterfind("{*}Citation/{*}Creator/{*}CreatorName/{*}String"), lang)
+            ),
             temporal_start=_first(unit, "{*}Coverage/{*}TemporalCoverage/{*}ReferenceDate/{*}StartDate") or None,
             temporal_end=_first(unit, "{*}Coverage/{*}TemporalCoverage/{*}ReferenceDate/{*}EndDate") or None,
-            modified=stamp)
+            modified=stamp,
+        )
         study = Study(dataset, [], [])
-        schemes = [items.get(("VariableScheme", _first(ref, "{*}ID"))) for ref in
-                   unit.iterfind("{*}VariableSchemeReference")]
-        variable_ids = [_first(ref, "{*}ID") for scheme in schemes if scheme is not None
-                        for ref in scheme.iterfind("{*}VariableReference")]
+        schemes = [
+            items.get(("VariableScheme", _first(ref, "{*}ID"))) for ref in unit.iterfind("{*}VariableSchemeReference")
+        ]
+        variable_ids = [
+            _first(ref, "{*}ID")
+            for scheme in schemes
+            if scheme is not None
+            for ref in scheme.iterfind("{*}VariableReference")
+        ]
         if not variable_ids:
             variable_ids = [k for kind, k in items if kind == "Variable"]
         codelists: dict[str, CodeList] = {}
@@ -350,9 +416,14 @@ class OaiDdiHarvester(Harvester):
         for vid in variable_ids:
             var = items.get(("Variable", vid))
             if var is None:
-                study.problems.append((f"{study_id} {vid}", "VariableReference",
-                                       f"study {study_id}: the variable scheme refers to variable {vid}, which is "
-                                       "not among the fragments"))
+                study.problems.append(
+                    (
+                        f"{study_id} {vid}",
+                        "VariableReference",
+                        f"study {study_id}: the variable scheme refers to variable {vid}, which is "
+                        "not among the fragments",
+                    )
+                )
                 continue
             variable = self._ddil_variable(var, items, study, study_id, lang, codelists, seen)
             if variable is not None:
@@ -361,14 +432,23 @@ class OaiDdiHarvester(Harvester):
         dataset.has_structured_data = bool(dataset.variables) or None
         return study
 
-    def _ddil_variable(self, var: etree._Element, items: dict[tuple[str, str], etree._Element], study: Study,
-                       study_id: str, lang: str, codelists: dict[str, CodeList], seen: set[str]) -> Variable | None:
+    def _ddil_variable(
+        self,
+        var: etree._Element,
+        items: dict[tuple[str, str], etree._Element],
+        study: Study,
+        study_id: str,
+        lang: str,
+        codelists: dict[str, CodeList],
+        seen: set[str],
+    ) -> Variable | None:
         name = _first(var, "{*}VariableName/{*}String")
         vid = _first(var, "{*}ID")
         where = f"{study_id} {name or vid}"
         if not name or name in seen:
-            message = "has no VariableName, so it was skipped" if not name else "occurs more than once; the first " \
-                                                                                "was kept"
+            message = (
+                "has no VariableName, so it was skipped" if not name else "occurs more than once; the first was kept"
+            )
             study.problems.append((where, "VariableName", f"study {study_id}: the variable {name or vid} {message}"))
             return None
         seen.add(name)
@@ -378,9 +458,13 @@ class OaiDdiHarvester(Harvester):
             item = items.get(("QuestionItem", qid), items.get(("QuestionGrid", qid)))
             if item is not None:
                 question = texts(item.iterfind("{*}QuestionText/{*}LiteralText/{*}Text"), lang)
-        variable = Variable(uri=self.mint("variable", study_id, name), name=name,
-                            title=texts(var.iterfind("{*}Label/{*}Content"), lang),
-                            description=texts(var.iterfind("{*}Description/{*}Content"), lang), question=question)
+        variable = Variable(
+            uri=self.mint("variable", study_id, name),
+            name=name,
+            title=texts(var.iterfind("{*}Label/{*}Content"), lang),
+            description=texts(var.iterfind("{*}Description/{*}Content"), lang),
+            question=question,
+        )
         representation = var.find("{*}VariableRepresentation")
         if representation is None:
             return variable
@@ -397,20 +481,40 @@ class OaiDdiHarvester(Harvester):
                     variable.datatype = "integer"
         return variable
 
-    def _ddil_codelist(self, cl_id: str, items: dict[tuple[str, str], etree._Element], study: Study,
-                       study_id: str, where: str, lang: str) -> CodeList | None:
+    def _ddil_codelist(
+        self,
+        cl_id: str,
+        items: dict[tuple[str, str], etree._Element],
+        study: Study,
+        study_id: str,
+        where: str,
+        lang: str,
+    ) -> CodeList | None:
         element = items.get(("CodeList", cl_id))
         if element is None:
-            study.problems.append((where, "CodeListReference", f"study {study_id}: code list {cl_id} is referred "
-                                                               "to but not among the fragments"))
+            study.problems.append(
+                (
+                    where,
+                    "CodeListReference",
+                    f"study {study_id}: code list {cl_id} is referred to but not among the fragments",
+                )
+            )
             return None
         concepts = []
         for code in element.iterfind("{*}Code"):
             category = items.get(("Category", _first(code, "{*}CategoryReference/{*}ID")))
             label = texts(category.iterfind("{*}Label/{*}Content"), lang) if category is not None else {}
-            concepts.append(Concept(code=_first(code, "{*}Value"), label=label,
-                                    missing=category is not None and category.get("missing") == "true"))
-        return CodeList(uri=self.mint("codelist", study_id, cl_id), identifier=f"{study_id}/{cl_id}",
-                        title=texts(element.iterfind("{*}Label/{*}Content"), lang),
-                        publisher=study.dataset.publisher, concepts=[c for c in concepts if c.code])
-
+            concepts.append(
+                Concept(
+                    code=_first(code, "{*}Value"),
+                    label=label,
+                    missing=category is not None and category.get("missing") == "true",
+                )
+            )
+        return CodeList(
+            uri=self.mint("codelist", study_id, cl_id),
+            identifier=f"{study_id}/{cl_id}",
+            title=texts(element.iterfind("{*}Label/{*}Content"), lang),
+            publisher=study.dataset.publisher,
+            concepts=[c for c in concepts if c.code],
+        )

@@ -24,28 +24,37 @@ from harvesters.base import SourceError
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
-PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False,
-                  "remove_comments": True, "remove_pis": True}
+PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 def check_safe(content: bytes, url: str) -> None:
     """Refuse a document that declares a DOCTYPE or entities, or hides its prolog in UTF-16/32."""
     if b"\x00" in content[:4]:
-        raise SourceError("refused XML encoded as UTF-16 or UTF-32; only UTF-8 and ASCII-compatible encodings are "
-                          "accepted", url)
+        raise SourceError(
+            "refused XML encoded as UTF-16 or UTF-32; only UTF-8 and ASCII-compatible encodings are accepted", url
+        )
     root = _FIRST_ELEMENT.search(content)
     prolog = content[: root.start() if root else len(content)]
     if _DOCTYPE.search(prolog):
-        raise SourceError("refused XML with a DOCTYPE or entity declaration (possible XXE or entity expansion "
-                          "attack)", url)
+        raise SourceError(
+            "refused XML with a DOCTYPE or entity declaration (possible XXE or entity expansion attack)", url
+        )
 
 
 def _syntax_error(exc: etree.XMLSyntaxError, url: str) -> SourceError:
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     line = exc.position[0] if getattr(exc, "position", None) else None
     if "not proper UTF-8" in message or "encoding" in message.lower():
-        return SourceError("the response is not valid UTF-8 although it declares UTF-8 (perhaps it is "
-                           "ISO-8859-1)", url, line)
+        return SourceError(
+            "the response is not valid UTF-8 although it declares UTF-8 (perhaps it is ISO-8859-1)", url, line
+        )
     if "Entity" in message or "entity" in message:
         return SourceError(f"refused XML that uses an undeclared or external entity ({message[:200]})", url, line)
     return SourceError(f"the response is not well-formed XML ({message[:300]})", url, line)

@@ -20,8 +20,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from catalog.model import Agent, Dataset
-from harvesters.base import (Checkpoint, Complete, Event, Failed, Harvested, Harvester, Present, SourceError, replayed,
-                             saved_problems)
+from harvesters.base import (
+    Checkpoint,
+    Complete,
+    Event,
+    Failed,
+    Harvested,
+    Harvester,
+    Present,
+    SourceError,
+    replayed,
+    saved_problems,
+)
 from harvesters.varlist import VarlistError, read_varlist
 
 
@@ -38,21 +48,34 @@ class SpreadsheetHarvester(Harvester):
         ident = str(o.get("identifier") or self.source.name)
         publisher = o.get("publisher")
         return Dataset(
-            uri=str(o.get("uri") or self.mint("dataset", ident)), identifier=ident,
+            uri=str(o.get("uri") or self.mint("dataset", ident)),
+            identifier=ident,
             title={lang: str(o.get("title") or self.source.title or self.source.name)},
-            description={lang: str(o["description"])} if o.get("description") else
-            {lang: f"Variabelliste for {o.get('title') or self.source.title or self.source.name}."},
-            publisher=Agent(name={lang: str(publisher)}, uri=o.get("publisher_uri"),
-                            identifier=o.get("publisher_id")) if publisher else None,
+            description={lang: str(o["description"])}
+            if o.get("description")
+            else {lang: f"Variabelliste for {o.get('title') or self.source.title or self.source.name}."},
+            publisher=Agent(name={lang: str(publisher)}, uri=o.get("publisher_uri"), identifier=o.get("publisher_id"))
+            if publisher
+            else None,
             keywords={lang: _list(o.get("keywords"))} if o.get("keywords") else {},
-            themes=_list(o.get("themes")), health_categories=_list(o.get("health_categories")),
-            access_rights=o.get("access_rights"), landing_page=o.get("landing_page") or self.source.url)
+            themes=_list(o.get("themes")),
+            health_categories=_list(o.get("health_categories")),
+            access_rights=o.get("access_rights"),
+            landing_page=o.get("landing_page") or self.source.url,
+        )
 
     def harvest(self) -> Iterator[Event]:
         url = self.source.url
         fetched = self.http.get(url, etag=self.state.get("etag"), last_modified=self.state.get("last_modified"))
-        digest = hashlib.sha256(fetched.content + json.dumps(self.source.options, sort_keys=True, default=str).encode()
-                                + self.base_uri.encode()).hexdigest() if not fetched.not_modified else None
+        digest = (
+            hashlib.sha256(
+                fetched.content
+                + json.dumps(self.source.options, sort_keys=True, default=str).encode()
+                + self.base_uri.encode()
+            ).hexdigest()
+            if not fetched.not_modified
+            else None
+        )
         if self.state.get("records") and (fetched.not_modified or digest == self.state.get("sha256")):
             yield from replayed(json.loads(self.state.get("problems", "[]")))
             yield from (Present(uri) for uri in json.loads(self.state["records"]))
@@ -61,9 +84,16 @@ class SpreadsheetHarvester(Harvester):
             return
         dataset = self.dataset()
         try:
-            found = read_varlist(fetched.content, url=fetched.url, dataset_id=dataset.identifier, mint=self.mint,
-                                 options=self.source.options, content_type=fetched.content_type,
-                                 charset=fetched.charset, publisher=dataset.publisher)
+            found = read_varlist(
+                fetched.content,
+                url=fetched.url,
+                dataset_id=dataset.identifier,
+                mint=self.mint,
+                options=self.source.options,
+                content_type=fetched.content_type,
+                charset=fetched.charset,
+                publisher=dataset.publisher,
+            )
         except VarlistError as exc:
             raise SourceError(f"the variable list cannot be read: {exc}", fetched.url) from exc
         problems = [Failed(p.message, fetched.url, p.record_id, p.field) for p in found.problems]
@@ -72,8 +102,11 @@ class SpreadsheetHarvester(Harvester):
         yield Harvested(dataset, fetched.url)
         yield from (Harvested(cl, fetched.url) for cl in found.codelists)
         yield Complete()
-        state = {"records": json.dumps([dataset.uri, *(cl.uri for cl in found.codelists)]), "sha256": digest or "",
-                 "problems": json.dumps(saved_problems(problems))}
+        state = {
+            "records": json.dumps([dataset.uri, *(cl.uri for cl in found.codelists)]),
+            "sha256": digest or "",
+            "problems": json.dumps(saved_problems(problems)),
+        }
         for header, key in (("etag", "etag"), ("last-modified", "last_modified")):
             if fetched.headers.get(header):
                 state[key] = fetched.headers[header]

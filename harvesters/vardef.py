@@ -32,9 +32,11 @@ from harvesters.klass import klass_id, klass_uri
 API = "the vardef API"
 NO_SUBJECT = "uten-emne"
 SHELF = {"nb": "Variabeldefinisjoner", "nn": "Variabeldefinisjonar", "en": "Variable definitions"}
-ABOUT = {"nb": "Statistisk sentralbyrås variabeldefinisjoner i emnet {}.",
-         "nn": "Variabeldefinisjonane til Statistisk sentralbyrå i emnet {}.",
-         "en": "Statistics Norway's variable definitions in the subject field {}."}
+ABOUT = {
+    "nb": "Statistisk sentralbyrås variabeldefinisjoner i emnet {}.",
+    "nn": "Variabeldefinisjonane til Statistisk sentralbyrå i emnet {}.",
+    "en": "Statistics Norway's variable definitions in the subject field {}.",
+}
 
 
 def _first_subject(definition: dict[str, Any]) -> dict[str, Any]:
@@ -50,8 +52,10 @@ class VardefHarvester(Harvester):
         languages = [str(x) for x in self.source.options.get("languages", ["nb", "nn", "en"])]
         lists = {lang: self.listing(lang) for lang in languages}
         url, primary = lists[languages[0]]
-        by_lang = {lang: {str(d.get("id")): d for d in reversed(items) if isinstance(d, dict)}
-                   for lang, (_url, items) in lists.items()}
+        by_lang = {
+            lang: {str(d.get("id")): d for d in reversed(items) if isinstance(d, dict)}
+            for lang, (_url, items) in lists.items()
+        }
         shelves: dict[str, Dataset] = {}
         seen: set[str] = set()
         for definition in primary:
@@ -61,8 +65,9 @@ class VardefHarvester(Harvester):
                 yield Failed(f"a variable definition has no {field}, so it was skipped", url, vid or None, field)
                 continue
             if vid in seen:
-                yield Failed(f"the variable definition {vid} is listed more than once; the first was kept", url, vid,
-                             "id")
+                yield Failed(
+                    f"the variable definition {vid} is listed more than once; the first was kept", url, vid, "id"
+                )
                 continue
             seen.add(vid)
             translations = {lang: by_lang[lang].get(vid, {}) for lang in languages}
@@ -84,9 +89,14 @@ class VardefHarvester(Harvester):
     # --- mapping ----------------------------------------------------------------------------
 
     def shelf(self, code: str) -> Dataset:
-        return Dataset(uri=self.mint("dataset", code), identifier=f"{self.source.name}/{code}",
-                       publisher=Agent(name={"nb": str(self.source.options.get("publisher", "Statistisk sentralbyrå"))},
-                                       uri=self.source.options.get("publisher_uri")))
+        return Dataset(
+            uri=self.mint("dataset", code),
+            identifier=f"{self.source.name}/{code}",
+            publisher=Agent(
+                name={"nb": str(self.source.options.get("publisher", "Statistisk sentralbyrå"))},
+                uri=self.source.options.get("publisher_uri"),
+            ),
+        )
 
     @staticmethod
     def _label_shelf(shelf: Dataset, translations: dict[str, dict[str, Any]]) -> None:
@@ -100,17 +110,23 @@ class VardefHarvester(Harvester):
     def variable(self, vid: str, definition: dict[str, Any], translations: dict[str, dict[str, Any]]) -> Variable:
         cid = klass_id(definition.get("classification_uri"))
         return Variable(
-            uri=self.mint("variable", vid), name=str(definition["short_name"]).strip(),
+            uri=self.mint("variable", vid),
+            name=str(definition["short_name"]).strip(),
             title={lang: str(d["name"]) for lang, d in translations.items() if d.get("name")},
             description={lang: str(d["definition"]) for lang, d in translations.items() if d.get("definition")},
             codelist=klass_uri(cid) if cid else None,
             property_url=definition.get("external_reference_uri") or None,
-            valid_from=definition.get("valid_from") or None, valid_to=definition.get("valid_until") or None)
+            valid_from=definition.get("valid_from") or None,
+            valid_to=definition.get("valid_until") or None,
+        )
 
     @staticmethod
     def contact(translations: dict[str, dict[str, Any]]) -> Agent | None:
-        names = {lang: str(d["contact"]["title"]) for lang, d in translations.items()
-                 if isinstance(d.get("contact"), dict) and d["contact"].get("title")}
+        names = {
+            lang: str(d["contact"]["title"])
+            for lang, d in translations.items()
+            if isinstance(d.get("contact"), dict) and d["contact"].get("title")
+        }
         emails = [d["contact"].get("email") for d in translations.values() if isinstance(d.get("contact"), dict)]
         email = next((e for e in emails if e), None)
         return Agent(name=names, email=email) if names or email else None

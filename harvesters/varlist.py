@@ -29,20 +29,34 @@ from typing import Any
 
 from catalog.model import Agent, CodeList, Concept, Variable
 
-FIELDS = ("name", "title", "description", "datatype", "unit", "codes", "valid_from", "valid_to", "table",
-          "question", "coding_system", "keywords")
+FIELDS = (
+    "name",
+    "title",
+    "description",
+    "datatype",
+    "unit",
+    "codes",
+    "valid_from",
+    "valid_to",
+    "table",
+    "question",
+    "coding_system",
+    "keywords",
+)
 LOCALISED = ("title", "description", "question")
 """Fields that may carry a language suffix in a column mapping, e.g. `title_en`."""
 
 DEFAULT_HEADINGS: dict[str, str] = {
-    **dict.fromkeys(("variabelnavn", "variabel", "navn", "kortnavn", "variable", "variable name", "name",
-                     "short name"), "name"),
+    **dict.fromkeys(
+        ("variabelnavn", "variabel", "navn", "kortnavn", "variable", "variable name", "name", "short name"), "name"
+    ),
     **dict.fromkeys(("variabeletikett", "etikett", "label", "tittel", "title", "ledetekst"), "title"),
     **dict.fromkeys(("beskrivelse", "definisjon", "description", "definition", "forklaring"), "description"),
     **dict.fromkeys(("datatype", "format", "type", "data type", "variabeltype"), "datatype"),
     **dict.fromkeys(("enhet", "måleenhet", "unit", "unit of measure"), "unit"),
-    **dict.fromkeys(("kodeverk", "kodeliste", "verdier", "koder", "codes", "code list", "verdisett",
-                     "svaralternativer"), "codes"),
+    **dict.fromkeys(
+        ("kodeverk", "kodeliste", "verdier", "koder", "codes", "code list", "verdisett", "svaralternativer"), "codes"
+    ),
     **dict.fromkeys(("gyldig fra", "fra dato", "valid from"), "valid_from"),
     **dict.fromkeys(("gyldig til", "til dato", "valid to"), "valid_to"),
     **dict.fromkeys(("tabell", "skjema", "table", "form"), "table"),
@@ -51,22 +65,45 @@ DEFAULT_HEADINGS: dict[str, str] = {
     **dict.fromkeys(("nøkkelord", "stikkord", "emneord", "keywords"), "keywords"),
 }
 
-CSVW_TYPES = {t.lower(): t for t in (
-    "string", "integer", "decimal", "double", "float", "boolean", "date", "dateTime", "time", "gYear",
-    "gYearMonth", "long", "int", "short", "nonNegativeInteger", "positiveInteger", "duration", "anyURI", "number")}
+CSVW_TYPES = {
+    t.lower(): t
+    for t in (
+        "string",
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "boolean",
+        "date",
+        "dateTime",
+        "time",
+        "gYear",
+        "gYearMonth",
+        "long",
+        "int",
+        "short",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "duration",
+        "anyURI",
+        "number",
+    )
+}
 DATATYPE_WORDS = {
     **dict.fromkeys(("heltall", "int", "tall (heltall)", "numerisk heltall"), "integer"),
     **dict.fromkeys(("desimaltall", "desimal", "tall", "numerisk", "numeric", "num", "real"), "decimal"),
-    **dict.fromkeys(("tekst", "streng", "text", "char", "varchar", "alfanumerisk", "kode", "kategorisk",
-                     "character"), "string"),
+    **dict.fromkeys(
+        ("tekst", "streng", "text", "char", "varchar", "alfanumerisk", "kode", "kategorisk", "character"), "string"
+    ),
     **dict.fromkeys(("dato",), "date"),
     **dict.fromkeys(("dato og tid", "datotid", "tidspunkt", "datetime", "timestamp"), "dateTime"),
     **dict.fromkeys(("klokkeslett", "tid"), "time"),
     **dict.fromkeys(("år", "årstall", "year"), "gYear"),
     **dict.fromkeys(("boolsk", "ja/nei", "logisk", "bool"), "boolean"),
 }
-KNOWN_TYPES_HINT = ("integer, decimal, string, date, dateTime, gYear, boolean "
-                    "(or heltall, desimaltall, tekst, dato, år, ja/nei)")
+KNOWN_TYPES_HINT = (
+    "integer, decimal, string, date, dateTime, gYear, boolean (or heltall, desimaltall, tekst, dato, år, ja/nei)"
+)
 
 MAX_COLUMNS = 100
 MAX_MEMBERS = 10_000
@@ -108,17 +145,24 @@ class Layout:
     max_uncompressed: int = 100 * 1024 * 1024
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any]) -> "Layout":
+    def from_options(cls, options: Mapping[str, Any]) -> Layout:
         columns = {_norm(k): str(v) for k, v in (options.get("columns") or {}).items()}
         for heading, name in columns.items():
             if _base_field(name) not in FIELDS:
-                raise VarlistError(f"the column mapping sends {heading!r} to {name!r}, which is not a field we know; "
-                                   f"use one of {', '.join(FIELDS)}")
+                raise VarlistError(
+                    f"the column mapping sends {heading!r} to {name!r}, which is not a field we know; "
+                    f"use one of {', '.join(FIELDS)}"
+                )
         header_row = options.get("header_row")
-        return cls(columns=columns, sheet=options.get("sheet"), header_row=int(header_row) if header_row else None,
-                   encoding=options.get("encoding"), delimiter=options.get("delimiter"),
-                   language=options.get("language", "nb"),
-                   max_uncompressed=int(options.get("max_uncompressed_bytes", cls.max_uncompressed)))
+        return cls(
+            columns=columns,
+            sheet=options.get("sheet"),
+            header_row=int(header_row) if header_row else None,
+            encoding=options.get("encoding"),
+            delimiter=options.get("delimiter"),
+            language=options.get("language", "nb"),
+            max_uncompressed=int(options.get("max_uncompressed_bytes", cls.max_uncompressed)),
+        )
 
     def field_of(self, heading: Any) -> str | None:
         key = _norm(heading)
@@ -139,8 +183,9 @@ def _base_field(name: str) -> str:
 
 # --- reading the table ----------------------------------------------------------------------
 
+
 def file_kind(content: bytes, url: str = "", content_type: str = "") -> str:
-    """"xlsx" or "csv", from the bytes first (servers mislabel), then type and URL."""
+    """ "xlsx" or "csv", from the bytes first (servers mislabel), then type and URL."""
     if content.startswith(b"PK\x03\x04"):
         return "xlsx"
     if content.startswith(b"\xd0\xcf\x11\xe0"):
@@ -161,8 +206,9 @@ def check_xlsx(content: bytes, max_uncompressed: int) -> None:
         raise VarlistError(f"the XLSX archive has {len(members):,} parts, more than the {MAX_MEMBERS:,} we accept")
     total = sum(m.file_size for m in members)
     if total > max_uncompressed:
-        raise VarlistError(f"the XLSX file unpacks to {total:,} bytes, over the limit of {max_uncompressed:,} "
-                           "(possible zip bomb)")
+        raise VarlistError(
+            f"the XLSX file unpacks to {total:,} bytes, over the limit of {max_uncompressed:,} (possible zip bomb)"
+        )
     with archive:
         for member in members:
             if not member.filename.lower().endswith((".xml", ".rels", ".vml")):
@@ -175,8 +221,10 @@ def check_xlsx(content: bytes, max_uncompressed: int) -> None:
             if head.startswith((b"\xff\xfe", b"\xfe\xff")):
                 head = head.decode("utf-16", errors="replace").encode()
             if re.search(rb"<!\s*(DOCTYPE|ENTITY)", head, re.I):
-                raise VarlistError(f"refused an XLSX file whose part {member.filename} declares a DOCTYPE or entities "
-                                   "(possible XXE or entity expansion attack)")
+                raise VarlistError(
+                    f"refused an XLSX file whose part {member.filename} declares a DOCTYPE or entities "
+                    "(possible XXE or entity expansion attack)"
+                )
 
 
 def xlsx_rows(content: bytes, layout: Layout) -> Iterator[list[Any]]:
@@ -220,9 +268,13 @@ def decode(content: bytes, declared: str | None, layout: Layout) -> tuple[str, P
     try:
         return content.decode(declared if declared and declared != "utf-8" else "utf-8"), None
     except (UnicodeDecodeError, LookupError) as exc:
-        warning = Problem(f"the file is not valid {declared or 'UTF-8'} ({exc.reason} at byte {getattr(exc, 'start', 0)}); "
-                          "it was read as Windows-1252 (Latin-1): check that æ, ø and å look right, and save it as "
-                          "UTF-8", "file", "encoding")
+        warning = Problem(
+            f"the file is not valid {declared or 'UTF-8'} ({exc.reason} at byte {getattr(exc, 'start', 0)}); "
+            "it was read as Windows-1252 (Latin-1): check that æ, ø and å look right, and save it as "
+            "UTF-8",
+            "file",
+            "encoding",
+        )
         return content.decode("cp1252", errors="replace"), warning
 
 
@@ -235,8 +287,7 @@ def sniff_delimiter(text: str) -> str:
 
 def csv_rows(text: str, layout: Layout, problems: list[Problem]) -> Iterator[list[Any]]:
     """Rows of a CSV text; a row the csv module cannot parse becomes a Problem and an empty row."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter or sniff_delimiter(text),
-                        strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=layout.delimiter or sniff_delimiter(text), strict=True)
     row = 0
     while True:
         row += 1
@@ -245,15 +296,18 @@ def csv_rows(text: str, layout: Layout, problems: list[Problem]) -> Iterator[lis
         except StopIteration:
             return
         except csv.Error as exc:
-            problems.append(Problem(f"row {row}: the line is not valid CSV ({exc}); it was skipped",
-                                    f"row {row}", None))
+            problems.append(
+                Problem(f"row {row}: the line is not valid CSV ({exc}); it was skipped", f"row {row}", None)
+            )
             yield []
 
 
 # --- mapping rows to variables -------------------------------------------------------------
 
+
 def find_header(rows: list[list[Any]], layout: Layout) -> int | None:
     """0-based index of the header row: the configured one, else the first naming a name column."""
+
     def names_columns(row: list[Any]) -> bool:
         fields = [layout.field_of(cell) for cell in row]
         return "name" in fields and sum(f is not None for f in fields) >= 2
@@ -347,12 +401,17 @@ def _variable(ctx: _Context, row: int, cells: dict[str, str]) -> Variable | None
             continue
         base = _base_field(key)
         if base in LOCALISED:
-            getattr(var, base)[key[len(base) + 1:] or lang] = value
+            getattr(var, base)[key[len(base) + 1 :] or lang] = value
         elif key == "datatype":
             known = parse_datatype(value)
             if known is None:
-                _problem(ctx, row, name, "datatype", f"the data type {value!r} is not one we know; use one of "
-                                                     f"{KNOWN_TYPES_HINT}")
+                _problem(
+                    ctx,
+                    row,
+                    name,
+                    "datatype",
+                    f"the data type {value!r} is not one we know; use one of {KNOWN_TYPES_HINT}",
+                )
             else:
                 var.datatype = known
         elif key in ("valid_from", "valid_to"):
@@ -379,8 +438,13 @@ def _codes(ctx: _Context, row: int, var: Variable, value: str) -> None:
         var.coding_system = var.coding_system or SEE_ALSO.sub("", value)
         return
     if bad:
-        _problem(ctx, row, var.name, "codes", f"could not read the codes {', '.join(map(repr, bad))}; write codes as "
-                                              "1=Ja;2=Nei (the others were kept)")
+        _problem(
+            ctx,
+            row,
+            var.name,
+            "codes",
+            f"could not read the codes {', '.join(map(repr, bad))}; write codes as 1=Ja;2=Nei (the others were kept)",
+        )
     seen: dict[str, Concept] = {}
     for code, label in pairs:
         if code in seen:
@@ -389,15 +453,29 @@ def _codes(ctx: _Context, row: int, var: Variable, value: str) -> None:
         seen[code] = Concept(code=code, label={ctx.layout.language: label} if label else {})
     uri = ctx.mint("codelist", ctx.dataset_id, var.name)
     # Titled by the variable's name, not its label, so relabelling a variable leaves its codes unchanged.
-    ctx.out.codelists.append(CodeList(uri=uri, identifier=f"{ctx.dataset_id}/{var.name}",
-                                      title={ctx.layout.language: f"Koder for {var.name}"}, publisher=ctx.publisher,
-                                      concepts=list(seen.values())))
+    ctx.out.codelists.append(
+        CodeList(
+            uri=uri,
+            identifier=f"{ctx.dataset_id}/{var.name}",
+            title={ctx.layout.language: f"Koder for {var.name}"},
+            publisher=ctx.publisher,
+            concepts=list(seen.values()),
+        )
+    )
     var.codelist = uri
 
 
-def read_varlist(content: bytes, *, url: str, dataset_id: str, mint: Callable[..., str],
-                 options: Mapping[str, Any] | None = None, content_type: str = "", charset: str | None = None,
-                 publisher: Agent | None = None) -> VariableList:
+def read_varlist(
+    content: bytes,
+    *,
+    url: str,
+    dataset_id: str,
+    mint: Callable[..., str],
+    options: Mapping[str, Any] | None = None,
+    content_type: str = "",
+    charset: str | None = None,
+    publisher: Agent | None = None,
+) -> VariableList:
     """Variables and inline code lists of one CSV/XLSX list; raises VarlistError if it cannot be read at all.
 
     URIs come from `mint("variable" | "codelist", dataset_id, name)`, so they are stable across runs.
@@ -414,12 +492,16 @@ def read_varlist(content: bytes, *, url: str, dataset_id: str, mint: Callable[..
     header = find_header(rows, layout)
     if header is None:
         wanted = ", ".join(layout.columns) if layout.columns else "Variabelnavn, Variabel or Navn"
-        raise VarlistError(f"no header row found: expected a row with the column headings ({wanted})"
-                           + (f" in row {layout.header_row}" if layout.header_row else " among the first rows"))
+        raise VarlistError(
+            f"no header row found: expected a row with the column headings ({wanted})"
+            + (f" in row {layout.header_row}" if layout.header_row else " among the first rows")
+        )
     fields = [layout.field_of(cell) for cell in rows[header]]
     if "name" not in fields:
-        raise VarlistError(f"row {header + 1} has no column for the variable name; its headings are "
-                           f"{', '.join(cell_text(c) for c in rows[header] if c is not None)}")
+        raise VarlistError(
+            f"row {header + 1} has no column for the variable name; its headings are "
+            f"{', '.join(cell_text(c) for c in rows[header] if c is not None)}"
+        )
     ctx = _Context(dataset_id, mint, layout, publisher, out)
     names: dict[str, int] = {}
     for index in range(header + 1, len(rows)):
@@ -427,8 +509,13 @@ def read_varlist(content: bytes, *, url: str, dataset_id: str, mint: Callable[..
         cells = {f: cell_text(v) for f, v in zip(fields, rows[index]) if f}
         name = cells.get("name", "")
         if name in names:
-            _problem(ctx, row, name, "name", f"the variable {name} was already listed in row {names[name]}; "
-                                             "this row was skipped")
+            _problem(
+                ctx,
+                row,
+                name,
+                "name",
+                f"the variable {name} was already listed in row {names[name]}; this row was skipped",
+            )
             continue
         var = _variable(ctx, row, cells)
         if var is not None:

@@ -16,6 +16,21 @@ from catalog.config import Settings
 from catalog.store import SQLiteStore
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+"""`../shared` beside the checkout: official standards and real-world samples, never copied here."""
+
+requires_shared = pytest.mark.skipif(
+    not SHARED.is_dir(),
+    reason=f"{SHARED} is absent: ../shared (standards, real-world samples) is not beside the checkout",
+)
+"""Mark for tests that read ../shared: without it they skip, visibly, with this reason."""
+
+
+def shared_path(relative: str) -> Path:
+    """A file or folder under ../shared, or a skip naming it when it is not there."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"../shared/{relative} is absent: ../shared is not beside the checkout")
+    return path
 
 
 @pytest.fixture
@@ -62,8 +77,12 @@ class StaticServer:
         return Response(route.body, status=route.status, headers=route.headers)(environ, start_response)
 
     def serve(self, path: str, body: bytes | str, status: int = 200, delay: float = 0.0, **headers: str) -> str:
-        self.routes[path] = Route(body.encode() if isinstance(body, str) else body, status,
-                                  {k.replace("_", "-"): v for k, v in headers.items()}, delay)
+        self.routes[path] = Route(
+            body.encode() if isinstance(body, str) else body,
+            status,
+            {k.replace("_", "-"): v for k, v in headers.items()},
+            delay,
+        )
         return self.url + path
 
     def close(self) -> None:

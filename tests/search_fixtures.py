@@ -40,143 +40,407 @@ class Registry:
 
 
 REGISTRIES = [
-    Registry("mfr", "central-registry", "Medisinsk fødselsregister", "Folkehelseinstituttet", "PHDR",
-             "1967-01-01", None, "NON_PUBLIC", [
-                 ("VEKT", "Fødselsvekt", "Birth weight", "Barnets vekt ved fødsel i gram.", "integer", {"unit": "gram"}),
-                 ("LENGDE", "Lengde ved fødsel", "Birth length", "Barnets lengde ved fødsel i cm.", "integer", {}),
-                 ("PLACENTAVEKT", "Placentavekt", "Placental weight", "Morkakens vekt i gram.", "integer", {}),
-                 ("SVLEN", "Svangerskapslengde", "Gestational age", "Svangerskapets lengde i hele uker.",
-                  "integer", {}),
-                 ("MORS_ALDER", "Mors alder", "Mother's age", "Mors alder ved fødselen i hele år.", "integer", {}),
-                 ("FARS_ALDER", "Fars alder", "Father's age", "Fars alder ved barnets fødsel.", "integer", {}),
-                 ("ROYK_START", "Røykevaner ved svangerskapets start", "Smoking at start of pregnancy",
-                  "Mors røyking da svangerskapet begynte.", "string", {}),
-                 ("ROYK_SLUTT", "Røyking ved svangerskapets slutt", "Smoking at end of pregnancy",
-                  "Om mor røykte ved slutten av svangerskapet.", "string", {}),
-                 ("KEISERSNITT", "Keisersnitt", "Caesarean section", "Forløsning ved keisersnitt.", "boolean", {}),
-                 ("MORS_BMI", "Mors kroppsmasseindeks før svangerskapet", "Mother's BMI before pregnancy",
-                  "Beregnet fra mors høyde og vekt før svangerskapet.", "decimal", {}),
-                 ("APGAR5", "Apgar-skår etter 5 minutter", "Apgar score at 5 minutes",
-                  "Apgar-skår 5 minutter etter fødsel.", "integer", {}),
-             ]),
-    Registry("nnk", "quality-registry", "Norsk nyfødtmedisinsk kvalitetsregister", "St. Olavs hospital", "PHDR",
-             "2012-01-01", None, "NON_PUBLIC", [
-                 ("FODSELSVEKT", "Fødselsvekt (gram)", "Birth weight (grams)", "Vekt ved fødsel registrert ved "
-                  "innleggelse på nyfødtintensiv.", "integer", {}),
-                 ("MOR_ALDER", "Mors alder ved fødsel", "Maternal age at birth", "Alder i år.", "integer", {}),
-                 ("GESTASJONSALDER", "Gestasjonsalder", "Gestational age at birth", "Fullgåtte uker og dager.",
-                  "integer", {}),
-                 ("INNLEGGELSESDATO", "Dato for innleggelse", "Date of admission", "Første innleggelse.", "date", {}),
-             ]),
-    Registry("npr", "central-registry", "Norsk pasientregister", "Helsedirektoratet", "EHR", "2008-01-01", None,
-             "NON_PUBLIC", [
-                 ("HOVEDTILSTAND", "Hovedtilstand", "Primary diagnosis", "Hovedtilstand for oppholdet, kodet "
-                  "med ICD-10.", "string", {"coding_system": "ICD-10"}),
-                 ("INNDATO", "Innskrivingsdato", "Admission date", "Dato for innskriving.", "date", {}),
-                 ("UTDATO", "Utskrivingsdato", "Discharge date", "Dato for utskriving.", "date", {}),
-                 ("OMSORGSNIVA", "Omsorgsnivå", "Level of care", "Døgnopphold, dagbehandling eller poliklinikk.",
-                  "string", {}),
-                 ("KJONN", "Pasientens kjønn", "Patient's sex", "Kjønn slik det er registrert.", "string", {}),
-             ]),
-    Registry("hkr", "central-registry", "Hjerte- og karregisteret", "Folkehelseinstituttet", "EHR", "2012-01-01", None,
-             "NON_PUBLIC", [
-                 ("AMI", "Akutt hjerteinfarkt", "Acute myocardial infarction", "Innleggelse med akutt hjerteinfarkt "
-                  "(ICD-10 I21–I22).", "boolean", {"keywords": ["I21", "I22"]}),
-                 ("HJERNESLAG", "Hjerneslag", "Stroke", "Hjerneinfarkt eller hjerneblødning.", "boolean", {}),
-             ]),
-    Registry("hjerteinfarkt", "quality-registry", "Norsk hjerteinfarktregister", "St. Olavs hospital", "EHR",
-             "2013-01-01", None, "NON_PUBLIC", [
-                 ("INFARKT_TYPE", "Type infarkt", "Infarction type", "STEMI eller NSTEMI.", "string", {}),
-                 ("TIDL_INFARKT", "Tidligere hjerteinfarkt", "Previous myocardial infarction",
-                  "Om pasienten har hatt hjerteinfarkt før.", "boolean", {}),
-                 ("TROPONIN", "Troponin ved innkomst", "Troponin at admission", "Høyeste målte troponin.", "decimal", {}),
-             ]),
-    Registry("hjerneslag", "quality-registry", "Norsk hjerneslagregister", "St. Olavs hospital", "EHR",
-             "2012-01-01", None, "NON_PUBLIC", [
-                 ("HJERNEINFARKT", "Hjerneinfarkt", "Cerebral infarction", "Iskemisk hjerneslag (ICD-10 I63).",
-                  "boolean", {"keywords": ["I63"]}),
-             ]),
-    Registry("kreft", "central-registry", "Kreftregisteret", "Kreftregisteret", "CANCER", "1953-01-01", None,
-             "NON_PUBLIC", [
-                 ("TOPOGRAFI", "Kreftsvulstens topografi", "Tumour topography", "Lokalisasjon etter ICD-10.",
-                  "string", {"coding_system": "ICD-10"}),
-                 ("DIAGNOSEDATO", "Diagnosedato", "Date of diagnosis", "Dato for første diagnose.", "date", {}),
-                 ("STADIUM", "Stadium ved diagnose", "Stage at diagnosis", "Utbredelse etter TNM.", "string", {}),
-             ]),
-    Registry("bryst", "quality-registry", "Nasjonalt kvalitetsregister for brystkreft", "Kreftregisteret", "CANCER",
-             "2012-01-01", None, "NON_PUBLIC", [
-                 ("BRYST_DIAGNOSE", "Brystkreftdiagnose", "Breast cancer diagnosis", "Brystkreft (ICD-10 C50) "
-                  "bekreftet ved patologi.", "string", {"keywords": ["C50", "brystkreft"]}),
-                 ("HER2", "HER2-status", "HER2 status", "Reseptorstatus for HER2.", "string", {}),
-             ]),
-    Registry("norpd", "central-registry", "Reseptregisteret", "Folkehelseinstituttet", "MEDICATION", "2004-01-01",
-             None, "NON_PUBLIC", [
-                 ("ATC_KODE", "Legemiddel (ATC-kode)", "Drug (ATC code)", "Utlevert legemiddel etter ATC.",
-                  "string", {"coding_system": "ATC"}),
-                 ("DDD", "Definerte døgndoser", "Defined daily doses", "Antall DDD i utleveringen.", "decimal", {}),
-                 ("UTLEVERINGSDATO", "Utleveringsdato", "Dispensing date", "Dato legemidlet ble hentet.", "date", {}),
-             ]),
-    Registry("diabetes", "quality-registry", "Norsk diabetesregister for voksne", "Haukeland universitetssjukehus",
-             "DIABETES", "2006-01-01", None, "NON_PUBLIC", [
-                 ("METFORMIN", "Bruk av metformin", "Metformin use", "Pasienten bruker metformin (ATC A10BA02).",
-                  "boolean", {"keywords": ["A10BA02", "metformin"]}),
-                 ("HBA1C", "HbA1c", "HbA1c", "Siste målte HbA1c i mmol/mol.", "decimal", {}),
-                 ("DIABETESTYPE", "Diabetestype", "Type of diabetes", "Type 1, type 2 eller annen.", "string", {}),
-             ]),
-    Registry("kpr", "central-registry", "Kommunalt pasient- og brukerregister", "Helsedirektoratet", "EHR",
-             "2017-01-01", None, "NON_PUBLIC", [
-                 ("DIAGNOSE_ICPC2", "Diagnose (ICPC-2)", "Diagnosis (ICPC-2)", "Diagnose satt av fastlege.",
-                  "string", {"coding_system": "ICPC-2"}),
-                 ("FASTLEGE", "Fastlegens HPR-nummer", "Regular GP's HPR number", "Fastlegen pasienten står på "
-                  "listen til.", "string", {}),
-             ]),
-    Registry("hunt", "survey", "Helseundersøkelsen i Trøndelag (HUNT)", "NTNU", "PHDR", "1984-01-01",
-             "2019-12-31", "RESTRICTED", [
-                 ("BMI", "Kroppsmasseindeks (BMI)", "Body mass index", "Vekt i kg delt på høyde i meter i annen.",
-                  "decimal", {}),
-                 ("VEKT", "Vekt", "Weight", "Målt vekt i kg.", "decimal", {}),
-                 ("HOYDE", "Høyde", "Height", "Målt høyde i cm.", "decimal", {}),
-                 ("ROYK", "Røyker du?", "Do you smoke?", "Daglig, av og til eller aldri.", "string",
-                  {"question": {"nb": "Røyker du, eller har du røykt?"}}),
-                 ("SNUS", "Bruker du snus?", "Do you use snus?", "Daglig, av og til eller aldri.", "string", {}),
-                 ("BT_SYS", "Systolisk blodtrykk", "Systolic blood pressure", "Gjennomsnitt av to målinger.",
-                  "integer", {}),
-                 ("BT_DIA", "Diastolisk blodtrykk", "Diastolic blood pressure", "Gjennomsnitt av to målinger.",
-                  "integer", {}),
-                 ("ALKOHOL", "Alkoholforbruk", "Alcohol consumption", "Enheter per uke.", "integer", {}),
-             ]),
-    Registry("dar", "central-registry", "Dødsårsaksregisteret", "Folkehelseinstituttet", "PHDR", "1951-01-01", None,
-             "NON_PUBLIC", [
-                 ("UNDERLIGGENDE", "Underliggende dødsårsak", "Underlying cause of death", "Kodet med ICD-10.",
-                  "string", {"coding_system": "ICD-10"}),
-                 ("DODSDATO", "Dødsdato", "Date of death", "Dato for dødsfallet.", "date", {}),
-             ]),
-    Registry("ssb", "statistics", "SSB befolkningsstatistikk", "Statistisk sentralbyrå", "PHDR", "1990-01-01",
-             "2024-12-31", "RESTRICTED", [
-                 ("FODSELSAR", "Fødselsår", "Year of birth", "Personens fødselsår.", "integer", {}),
-                 ("UTDANNING", "Høyeste fullførte utdanning", "Highest completed education", "Etter NUS2000.",
-                  "string", {}),
-                 ("INNTEKT", "Samlet inntekt", "Total income", "Samlet inntekt i kroner.", "integer", {}),
-                 ("SIVILSTAND", "Sivilstand", "Marital status", "Gift, ugift, skilt, enke/enkemann.", "string", {}),
-             ]),
+    Registry(
+        "mfr",
+        "central-registry",
+        "Medisinsk fødselsregister",
+        "Folkehelseinstituttet",
+        "PHDR",
+        "1967-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            ("VEKT", "Fødselsvekt", "Birth weight", "Barnets vekt ved fødsel i gram.", "integer", {"unit": "gram"}),
+            ("LENGDE", "Lengde ved fødsel", "Birth length", "Barnets lengde ved fødsel i cm.", "integer", {}),
+            ("PLACENTAVEKT", "Placentavekt", "Placental weight", "Morkakens vekt i gram.", "integer", {}),
+            ("SVLEN", "Svangerskapslengde", "Gestational age", "Svangerskapets lengde i hele uker.", "integer", {}),
+            ("MORS_ALDER", "Mors alder", "Mother's age", "Mors alder ved fødselen i hele år.", "integer", {}),
+            ("FARS_ALDER", "Fars alder", "Father's age", "Fars alder ved barnets fødsel.", "integer", {}),
+            (
+                "ROYK_START",
+                "Røykevaner ved svangerskapets start",
+                "Smoking at start of pregnancy",
+                "Mors røyking da svangerskapet begynte.",
+                "string",
+                {},
+            ),
+            (
+                "ROYK_SLUTT",
+                "Røyking ved svangerskapets slutt",
+                "Smoking at end of pregnancy",
+                "Om mor røykte ved slutten av svangerskapet.",
+                "string",
+                {},
+            ),
+            ("KEISERSNITT", "Keisersnitt", "Caesarean section", "Forløsning ved keisersnitt.", "boolean", {}),
+            (
+                "MORS_BMI",
+                "Mors kroppsmasseindeks før svangerskapet",
+                "Mother's BMI before pregnancy",
+                "Beregnet fra mors høyde og vekt før svangerskapet.",
+                "decimal",
+                {},
+            ),
+            (
+                "APGAR5",
+                "Apgar-skår etter 5 minutter",
+                "Apgar score at 5 minutes",
+                "Apgar-skår 5 minutter etter fødsel.",
+                "integer",
+                {},
+            ),
+        ],
+    ),
+    Registry(
+        "nnk",
+        "quality-registry",
+        "Norsk nyfødtmedisinsk kvalitetsregister",
+        "St. Olavs hospital",
+        "PHDR",
+        "2012-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "FODSELSVEKT",
+                "Fødselsvekt (gram)",
+                "Birth weight (grams)",
+                "Vekt ved fødsel registrert ved innleggelse på nyfødtintensiv.",
+                "integer",
+                {},
+            ),
+            ("MOR_ALDER", "Mors alder ved fødsel", "Maternal age at birth", "Alder i år.", "integer", {}),
+            (
+                "GESTASJONSALDER",
+                "Gestasjonsalder",
+                "Gestational age at birth",
+                "Fullgåtte uker og dager.",
+                "integer",
+                {},
+            ),
+            ("INNLEGGELSESDATO", "Dato for innleggelse", "Date of admission", "Første innleggelse.", "date", {}),
+        ],
+    ),
+    Registry(
+        "npr",
+        "central-registry",
+        "Norsk pasientregister",
+        "Helsedirektoratet",
+        "EHR",
+        "2008-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "HOVEDTILSTAND",
+                "Hovedtilstand",
+                "Primary diagnosis",
+                "Hovedtilstand for oppholdet, kodet med ICD-10.",
+                "string",
+                {"coding_system": "ICD-10"},
+            ),
+            ("INNDATO", "Innskrivingsdato", "Admission date", "Dato for innskriving.", "date", {}),
+            ("UTDATO", "Utskrivingsdato", "Discharge date", "Dato for utskriving.", "date", {}),
+            (
+                "OMSORGSNIVA",
+                "Omsorgsnivå",
+                "Level of care",
+                "Døgnopphold, dagbehandling eller poliklinikk.",
+                "string",
+                {},
+            ),
+            ("KJONN", "Pasientens kjønn", "Patient's sex", "Kjønn slik det er registrert.", "string", {}),
+        ],
+    ),
+    Registry(
+        "hkr",
+        "central-registry",
+        "Hjerte- og karregisteret",
+        "Folkehelseinstituttet",
+        "EHR",
+        "2012-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "AMI",
+                "Akutt hjerteinfarkt",
+                "Acute myocardial infarction",
+                "Innleggelse med akutt hjerteinfarkt (ICD-10 I21–I22).",
+                "boolean",
+                {"keywords": ["I21", "I22"]},
+            ),
+            ("HJERNESLAG", "Hjerneslag", "Stroke", "Hjerneinfarkt eller hjerneblødning.", "boolean", {}),
+        ],
+    ),
+    Registry(
+        "hjerteinfarkt",
+        "quality-registry",
+        "Norsk hjerteinfarktregister",
+        "St. Olavs hospital",
+        "EHR",
+        "2013-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            ("INFARKT_TYPE", "Type infarkt", "Infarction type", "STEMI eller NSTEMI.", "string", {}),
+            (
+                "TIDL_INFARKT",
+                "Tidligere hjerteinfarkt",
+                "Previous myocardial infarction",
+                "Om pasienten har hatt hjerteinfarkt før.",
+                "boolean",
+                {},
+            ),
+            ("TROPONIN", "Troponin ved innkomst", "Troponin at admission", "Høyeste målte troponin.", "decimal", {}),
+        ],
+    ),
+    Registry(
+        "hjerneslag",
+        "quality-registry",
+        "Norsk hjerneslagregister",
+        "St. Olavs hospital",
+        "EHR",
+        "2012-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "HJERNEINFARKT",
+                "Hjerneinfarkt",
+                "Cerebral infarction",
+                "Iskemisk hjerneslag (ICD-10 I63).",
+                "boolean",
+                {"keywords": ["I63"]},
+            )
+        ],
+    ),
+    Registry(
+        "kreft",
+        "central-registry",
+        "Kreftregisteret",
+        "Kreftregisteret",
+        "CANCER",
+        "1953-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "TOPOGRAFI",
+                "Kreftsvulstens topografi",
+                "Tumour topography",
+                "Lokalisasjon etter ICD-10.",
+                "string",
+                {"coding_system": "ICD-10"},
+            ),
+            ("DIAGNOSEDATO", "Diagnosedato", "Date of diagnosis", "Dato for første diagnose.", "date", {}),
+            ("STADIUM", "Stadium ved diagnose", "Stage at diagnosis", "Utbredelse etter TNM.", "string", {}),
+        ],
+    ),
+    Registry(
+        "bryst",
+        "quality-registry",
+        "Nasjonalt kvalitetsregister for brystkreft",
+        "Kreftregisteret",
+        "CANCER",
+        "2012-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "BRYST_DIAGNOSE",
+                "Brystkreftdiagnose",
+                "Breast cancer diagnosis",
+                "Brystkreft (ICD-10 C50) bekreftet ved patologi.",
+                "string",
+                {"keywords": ["C50", "brystkreft"]},
+            ),
+            ("HER2", "HER2-status", "HER2 status", "Reseptorstatus for HER2.", "string", {}),
+        ],
+    ),
+    Registry(
+        "norpd",
+        "central-registry",
+        "Reseptregisteret",
+        "Folkehelseinstituttet",
+        "MEDICATION",
+        "2004-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "ATC_KODE",
+                "Legemiddel (ATC-kode)",
+                "Drug (ATC code)",
+                "Utlevert legemiddel etter ATC.",
+                "string",
+                {"coding_system": "ATC"},
+            ),
+            ("DDD", "Definerte døgndoser", "Defined daily doses", "Antall DDD i utleveringen.", "decimal", {}),
+            ("UTLEVERINGSDATO", "Utleveringsdato", "Dispensing date", "Dato legemidlet ble hentet.", "date", {}),
+        ],
+    ),
+    Registry(
+        "diabetes",
+        "quality-registry",
+        "Norsk diabetesregister for voksne",
+        "Haukeland universitetssjukehus",
+        "DIABETES",
+        "2006-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "METFORMIN",
+                "Bruk av metformin",
+                "Metformin use",
+                "Pasienten bruker metformin (ATC A10BA02).",
+                "boolean",
+                {"keywords": ["A10BA02", "metformin"]},
+            ),
+            ("HBA1C", "HbA1c", "HbA1c", "Siste målte HbA1c i mmol/mol.", "decimal", {}),
+            ("DIABETESTYPE", "Diabetestype", "Type of diabetes", "Type 1, type 2 eller annen.", "string", {}),
+        ],
+    ),
+    Registry(
+        "kpr",
+        "central-registry",
+        "Kommunalt pasient- og brukerregister",
+        "Helsedirektoratet",
+        "EHR",
+        "2017-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "DIAGNOSE_ICPC2",
+                "Diagnose (ICPC-2)",
+                "Diagnosis (ICPC-2)",
+                "Diagnose satt av fastlege.",
+                "string",
+                {"coding_system": "ICPC-2"},
+            ),
+            (
+                "FASTLEGE",
+                "Fastlegens HPR-nummer",
+                "Regular GP's HPR number",
+                "Fastlegen pasienten står på listen til.",
+                "string",
+                {},
+            ),
+        ],
+    ),
+    Registry(
+        "hunt",
+        "survey",
+        "Helseundersøkelsen i Trøndelag (HUNT)",
+        "NTNU",
+        "PHDR",
+        "1984-01-01",
+        "2019-12-31",
+        "RESTRICTED",
+        [
+            (
+                "BMI",
+                "Kroppsmasseindeks (BMI)",
+                "Body mass index",
+                "Vekt i kg delt på høyde i meter i annen.",
+                "decimal",
+                {},
+            ),
+            ("VEKT", "Vekt", "Weight", "Målt vekt i kg.", "decimal", {}),
+            ("HOYDE", "Høyde", "Height", "Målt høyde i cm.", "decimal", {}),
+            (
+                "ROYK",
+                "Røyker du?",
+                "Do you smoke?",
+                "Daglig, av og til eller aldri.",
+                "string",
+                {"question": {"nb": "Røyker du, eller har du røykt?"}},
+            ),
+            ("SNUS", "Bruker du snus?", "Do you use snus?", "Daglig, av og til eller aldri.", "string", {}),
+            ("BT_SYS", "Systolisk blodtrykk", "Systolic blood pressure", "Gjennomsnitt av to målinger.", "integer", {}),
+            (
+                "BT_DIA",
+                "Diastolisk blodtrykk",
+                "Diastolic blood pressure",
+                "Gjennomsnitt av to målinger.",
+                "integer",
+                {},
+            ),
+            ("ALKOHOL", "Alkoholforbruk", "Alcohol consumption", "Enheter per uke.", "integer", {}),
+        ],
+    ),
+    Registry(
+        "dar",
+        "central-registry",
+        "Dødsårsaksregisteret",
+        "Folkehelseinstituttet",
+        "PHDR",
+        "1951-01-01",
+        None,
+        "NON_PUBLIC",
+        [
+            (
+                "UNDERLIGGENDE",
+                "Underliggende dødsårsak",
+                "Underlying cause of death",
+                "Kodet med ICD-10.",
+                "string",
+                {"coding_system": "ICD-10"},
+            ),
+            ("DODSDATO", "Dødsdato", "Date of death", "Dato for dødsfallet.", "date", {}),
+        ],
+    ),
+    Registry(
+        "ssb",
+        "statistics",
+        "SSB befolkningsstatistikk",
+        "Statistisk sentralbyrå",
+        "PHDR",
+        "1990-01-01",
+        "2024-12-31",
+        "RESTRICTED",
+        [
+            ("FODSELSAR", "Fødselsår", "Year of birth", "Personens fødselsår.", "integer", {}),
+            ("UTDANNING", "Høyeste fullførte utdanning", "Highest completed education", "Etter NUS2000.", "string", {}),
+            ("INNTEKT", "Samlet inntekt", "Total income", "Samlet inntekt i kroner.", "integer", {}),
+            ("SIVILSTAND", "Sivilstand", "Marital status", "Gift, ugift, skilt, enke/enkemann.", "string", {}),
+        ],
+    ),
 ]
 
 
 def registry_dataset(r: Registry) -> Dataset:
     base = f"https://example.org/{r.source}"
-    variables = [Variable(uri=f"{base}/variabel/{name}", name=name, title={"nb": nb, "en": en},
-                          description={"nb": desc}, datatype=datatype, **extra)
-                 for name, nb, en, desc, datatype, extra in r.variables]
-    return Dataset(uri=f"{base}/dataset", identifier=f"{r.source}-data", title={"nb": r.title},
-                   description={"nb": f"Data fra {r.title}."}, publisher=Agent(name={"nb": r.publisher}),
-                   health_categories=[HC + r.category], access_rights=f"{EU}access-right/{r.access}",
-                   temporal_start=r.start, temporal_end=r.end, variables=variables)
+    variables = [
+        Variable(
+            uri=f"{base}/variabel/{name}",
+            name=name,
+            title={"nb": nb, "en": en},
+            description={"nb": desc},
+            datatype=datatype,
+            **extra,
+        )
+        for name, nb, en, desc, datatype, extra in r.variables
+    ]
+    return Dataset(
+        uri=f"{base}/dataset",
+        identifier=f"{r.source}-data",
+        title={"nb": r.title},
+        description={"nb": f"Data fra {r.title}."},
+        publisher=Agent(name={"nb": r.publisher}),
+        health_categories=[HC + r.category],
+        access_rights=f"{EU}access-right/{r.access}",
+        temporal_start=r.start,
+        temporal_end=r.end,
+        variables=variables,
+    )
 
 
 def corpus() -> list[dict[str, Any]]:
     """Search documents (datasets and variables) for every registry, as the indexer makes them."""
-    return [doc for r in REGISTRIES
-            for doc in documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))]
+    return [doc for r in REGISTRIES for doc in documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))]
 
 
 def ident(doc: dict[str, Any]) -> str:
@@ -198,8 +462,12 @@ JUDGED: dict[str, dict[str, int]] = {
     "MORS_ALDER": {"mfr/MORS_ALDER": 3, "nnk/MOR_ALDER": 1},
     "mors alder": {"mfr/MORS_ALDER": 3, "nnk/MOR_ALDER": 3},
     "hjerteinfarkt": {"hkr/AMI": 3, "hjerteinfarkt/TIDL_INFARKT": 2},
-    "infarkt": {"hjerteinfarkt/INFARKT_TYPE": 3, "hkr/AMI": 2, "hjerteinfarkt/TIDL_INFARKT": 2,
-                "hjerneslag/HJERNEINFARKT": 2},
+    "infarkt": {
+        "hjerteinfarkt/INFARKT_TYPE": 3,
+        "hkr/AMI": 2,
+        "hjerteinfarkt/TIDL_INFARKT": 2,
+        "hjerneslag/HJERNEINFARKT": 2,
+    },
     "vekt": {"hunt/VEKT": 3, "mfr/VEKT": 2, "nnk/FODSELSVEKT": 2, "mfr/PLACENTAVEKT": 1},
     "blodtrykk": {"hunt/BT_SYS": 3, "hunt/BT_DIA": 3},
     "gestational age": {"mfr/SVLEN": 3, "nnk/GESTASJONSALDER": 3},
@@ -214,14 +482,16 @@ def ndcg_at_10(backend: SearchBackend, judged: dict[str, dict[str, int]] = JUDGE
     for query, grades in judged.items():
         found = [ident(h.doc) for h in backend.search(SearchQuery(text=query, limit=10, facets=())).hits]
         dcg = sum((2 ** grades.get(name, 0) - 1) / math.log2(i + 2) for i, name in enumerate(found))
-        ideal = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(grades.values(), reverse=True)[:10]))
+        ideal = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(sorted(grades.values(), reverse=True)[:10]))
         scores[query] = dcg / ideal
     return scores
 
 
 # -- backends ------------------------------------------------------------------------------
 
-BACKENDS = ["tantivy", "opensearch-emulator"] + (["elasticsearch"] if os.environ.get("CATALOG_ELASTICSEARCH_URL") else [])
+BACKENDS = ["tantivy", "opensearch-emulator"] + (
+    ["elasticsearch"] if os.environ.get("CATALOG_ELASTICSEARCH_URL") else []
+)
 
 
 @dataclass

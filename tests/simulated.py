@@ -11,15 +11,18 @@ import pytest
 from catalog.config import Settings
 from catalog.model import CodeList, Dataset
 from catalog.pipeline import SourceResult, harvest
-from catalog.simulator import Simulator
-from catalog.simulator.spreadsheets import codes_text
 from catalog.store import SQLiteStore
-
+from simulator import Simulator
+from simulator.spreadsheets import codes_text
 
 TRANSPORT_FAULTS = [
     ("error500", {}, "the server answered 500 INTERNAL SERVER ERROR"),
     ("error503", {"seconds": 0}, "the server answered 503 SERVICE UNAVAILABLE"),
-    ("rate_limit", {"count": 5, "seconds": 120}, "the server asked us to wait 120 s (Retry-After), longer than the 60 s"),
+    (
+        "rate_limit",
+        {"count": 5, "seconds": 120},
+        "the server asked us to wait 120 s (Retry-After), longer than the 60 s",
+    ),
     ("truncated", {}, "the response was cut off"),
     ("redirect_loop", {}, "redirect loop after 2 hops"),
     ("oversized", {}, "the response grew past the limit of 2,000,000 bytes"),
@@ -95,8 +98,12 @@ def inline_codes(sim: Simulator, source: str) -> dict[tuple[str, str], list[tupl
 def harvested_codes(store: SQLiteStore, source: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
     """What the store holds in the same shape, following each variable's link to its code list."""
     lists = codelists(store, source)
-    return {(ident, v.name): [(c.code, c.label["nb"]) for c in lists[v.codelist].concepts]
-            for ident, d in datasets(store, source).items() for v in d.variables if v.codelist in lists}
+    return {
+        (ident, v.name): [(c.code, c.label["nb"]) for c in lists[v.codelist].concepts]
+        for ident, d in datasets(store, source).items()
+        for v in d.variables
+        if v.codelist in lists
+    }
 
 
 def stored(store: SQLiteStore, source: str) -> dict[str, tuple[str, str | None, list[str]]]:
@@ -106,12 +113,15 @@ def stored(store: SQLiteStore, source: str) -> dict[str, tuple[str, str | None, 
 
 def truth(sim: Simulator, source: str, modified: bool = True) -> dict[str, tuple[str, str | None, list[str]]]:
     """The same view of the simulator's manifest (`modified` only where the source states it)."""
-    return {k: (t["title_nb"], t["modified"] if modified else None, t["variables"])
-            for k, t in sim.manifest()[source]["datasets"].items()}
+    return {
+        k: (t["title_nb"], t["modified"] if modified else None, t["variables"])
+        for k, t in sim.manifest()[source]["datasets"].items()
+    }
 
 
-def harvest_with_fault(settings: Settings, store: SQLiteStore, sim: Simulator, source: str, fault: str,
-                       **params: Any) -> tuple[SourceResult, float]:
+def harvest_with_fault(
+    settings: Settings, store: SQLiteStore, sim: Simulator, source: str, fault: str, **params: Any
+) -> tuple[SourceResult, float]:
     """One run of `source` with `fault` switched on: its result and how many seconds it took."""
     sim.set_fault(source, fault, **params)
     started = time.monotonic()
@@ -119,9 +129,17 @@ def harvest_with_fault(settings: Settings, store: SQLiteStore, sim: Simulator, s
     return result, time.monotonic() - started
 
 
-def assert_fault_fails_only_its_source(settings: Settings, store: SQLiteStore, sim: Simulator, source: str,
-                                       other: str, fault: str, params: dict[str, Any], message: str,
-                                       view: Callable[[SQLiteStore, str], Any] | None = None) -> None:
+def assert_fault_fails_only_its_source(
+    settings: Settings,
+    store: SQLiteStore,
+    sim: Simulator,
+    source: str,
+    other: str,
+    fault: str,
+    params: dict[str, Any],
+    message: str,
+    view: Callable[[SQLiteStore, str], Any] | None = None,
+) -> None:
     """After a good run, `fault` fails `source` within the small limits with `message`, keeping its
     records (as `view` shows them; default: its datasets); `other`, harvested in the same run, is untouched."""
     view = view or stored

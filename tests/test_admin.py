@@ -17,8 +17,9 @@ def app_client(settings, token=""):
     return create_app(settings).test_client()
 
 
-@pytest.mark.parametrize("method,path", [("post", "/admin/sources"), ("post", "/admin/harvest/mfr"),
-                                         ("put", "/admin/synonyms")])
+@pytest.mark.parametrize(
+    "method,path", [("post", "/admin/sources"), ("post", "/admin/harvest/mfr"), ("put", "/admin/synonyms")]
+)
 def test_admin_actions_are_off_unless_a_token_is_configured(settings, method, path):
     r = getattr(app_client(settings), method)(path, headers={"Authorization": "Bearer anything"})
     assert r.status_code == 404 and "CATALOG_ADMIN_TOKEN" in r.json["detail"]
@@ -38,8 +39,12 @@ def test_with_the_token_a_source_is_added_and_harvested(settings, server):
     r = client.post("/admin/sources", json={"name": "mfr", "kind": "dcat", "url": url}, headers=auth)
     assert r.status_code == 201
     assert Settings.load(settings.home).sources["mfr"].url == url
-    assert client.post("/admin/sources", json={"name": "x", "kind": "dcat", "url": "file:///etc/passwd"},
-                       headers=auth).status_code == 400
+    assert (
+        client.post(
+            "/admin/sources", json={"name": "x", "kind": "dcat", "url": "file:///etc/passwd"}, headers=auth
+        ).status_code
+        == 400
+    )
     assert client.post("/admin/harvest/mfr", headers=auth).status_code == 202
     for _ in range(100):
         if client.get("/api/search?q=fødselsvekt").json["total"] == 1:

@@ -23,9 +23,13 @@ from tests.web_catalogue import EVIL, NPR, vkey, web_app, web_settings  # noqa: 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
-                                 reason=f"needs Debian's chromium at {CHROMIUM} and {CHROMEDRIVER}")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+        reason=f"needs Debian's chromium at {CHROMIUM} and {CHROMEDRIVER}",
+    ),
+]
 
 VEKT = vkey(f"{BASE}/variabel/VEKT")
 EVIL_VAR = vkey(f"{EVIL}/variabel/V1")
@@ -45,9 +49,18 @@ def chrome(profile: Path, javascript: bool = True):  # type: ignore[no-untyped-d
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--window-size=1280,1000", f"--user-data-dir={profile}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+        f"--user-data-dir={profile}",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     prefs: dict[str, object] = {"intl.accept_languages": "nb-NO,nb"}
@@ -83,8 +96,9 @@ def wait(driver, condition, timeout: float = 10):  # type: ignore[no-untyped-def
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException,
-                                                              StaleElementReferenceException)).until(condition)
+    return WebDriverWait(
+        driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    ).until(condition)
 
 
 def css(driver, selector: str):  # type: ignore[no-untyped-def]
@@ -162,7 +176,8 @@ def test_the_basket_fills_in_place_survives_a_reload_and_exports(b, base_url):
     b.get(base_url + "/basket/")
     assert [h.text for h in csss(b, ".basket-source h2")] == ["Medisinsk fødselsregister", "Norsk pasientregister"]
     exported = b.execute_async_script(
-        "const done = arguments[0]; fetch('/basket/export.csv').then(r => r.text()).then(done);")
+        "const done = arguments[0]; fetch('/basket/export.csv').then(r => r.text()).then(done);"
+    )
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
     assert sorted(r["name"] for r in rows) == ["FODSELSVEKT", "VEKT"]
     assert css(b, 'a[href="/basket/export.ttl"]').is_displayed()
@@ -181,9 +196,16 @@ def test_the_basket_works_without_javascript(base_url, tmp_path):
         driver.quit()
 
 
-XSS_PAGES = ["/search?q=skjema", "/search?q=kroppsmål&type=dataset", f"/variables/{EVIL_VAR}",
-             f"/datasets/{vkey(EVIL + '/dataset/x')}", "/sources/", "/sources/evil", "/basket/",
-             f"/api/variables/{EVIL_VAR}"]
+XSS_PAGES = [
+    "/search?q=skjema",
+    "/search?q=kroppsmål&type=dataset",
+    f"/variables/{EVIL_VAR}",
+    f"/datasets/{vkey(EVIL + '/dataset/x')}",
+    "/sources/",
+    "/sources/evil",
+    "/basket/",
+    f"/api/variables/{EVIL_VAR}",
+]
 
 
 @pytest.mark.parametrize("path", XSS_PAGES)
@@ -204,11 +226,20 @@ def test_hostile_harvested_text_never_runs(b, base_url, path):
 
 
 def test_no_page_breaks_the_content_security_policy(b, base_url):
-    for path in ["/", "/search?q=vekt", f"/variables/{vkey(NPR + '/variabel/HOVEDDIAGNOSE')}",
-                 f"/datasets/{vkey(NPR + '/dataset/episoder')}", "/sources/npr", "/basket/"]:
+    for path in [
+        "/",
+        "/search?q=vekt",
+        f"/variables/{vkey(NPR + '/variabel/HOVEDDIAGNOSE')}",
+        f"/datasets/{vkey(NPR + '/dataset/episoder')}",
+        "/sources/npr",
+        "/basket/",
+    ]:
         b.get(base_url + path)
-    problems = [m["message"] for m in b.get_log("browser") if "Content Security Policy" in m["message"]
-                or m["level"] == "SEVERE"]
+    problems = [
+        m["message"]
+        for m in b.get_log("browser")
+        if "Content Security Policy" in m["message"] or m["level"] == "SEVERE"
+    ]
     assert problems == []
 
 
@@ -227,14 +258,27 @@ def axe_violations(driver) -> list[str]:  # type: ignore[no-untyped-def]
         "const done = arguments[0];"
         "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
         ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target)}))))"
-        ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)]}]));")
+        ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: [String(e)]}]));"
+    )
     return [f"{v['id']} ({v['impact']}): {v['nodes'][:3]}" for v in result if v["impact"] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize("path", ["/", "/search?q=vekt&source=mfr&source=npr", "/search?source=hunt&page=2",
-                                  "/search?q=fødsel&type=dataset", f"/variables/{vkey(NPR + '/variabel/HOVEDDIAGNOSE')}",
-                                  f"/datasets/{vkey(NPR + '/dataset/episoder')}", "/sources/", "/sources/gone",
-                                  "/basket/", "/search?q=vekt&lang=en", "/nope"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/search?q=vekt&source=mfr&source=npr",
+        "/search?source=hunt&page=2",
+        "/search?q=fødsel&type=dataset",
+        f"/variables/{vkey(NPR + '/variabel/HOVEDDIAGNOSE')}",
+        f"/datasets/{vkey(NPR + '/dataset/episoder')}",
+        "/sources/",
+        "/sources/gone",
+        "/basket/",
+        "/search?q=vekt&lang=en",
+        "/nope",
+    ],
+)
 def test_axe_finds_no_serious_accessibility_violations(b, base_url, path):
     b.get(f"{base_url}/variables/{VEKT}")
     css(b, "form.basket-form button").click()

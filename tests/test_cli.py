@@ -60,7 +60,8 @@ def test_search_json_lists_hits_with_id_name_label_dataset_and_source(home, serv
     assert catalog(home, "search", "fødselsvekt", "--json") == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert [(h["name"], h["label"], h["dataset"], h["source"]) for h in hits] == [
-        ("VEKT", "Fødselsvekt", "Medisinsk fødselsregister – fødsler", "mfr")]
+        ("VEKT", "Fødselsvekt", "Medisinsk fødselsregister – fødsler", "mfr")
+    ]
     assert len(hits[0]["id"]) == 16
 
 
@@ -104,8 +105,8 @@ def test_the_catalog_command_is_installed():
 
 
 def test_validate_exits_0_when_a_feed_conforms_1_on_violations_2_when_unreadable(home, server, tmp_path, capsys):
-    from catalog.export import as_published
     from catalog.config import Settings
+    from catalog.export import as_published
 
     good = as_published(mfr_dataset(), Settings.load(home))
     url = server.serve("/good.ttl", to_graph([good]).serialize(format="turtle"), Content_Type="text/turtle")
@@ -116,8 +117,10 @@ def test_validate_exits_0_when_a_feed_conforms_1_on_violations_2_when_unreadable
     assert catalog(home, "validate", str(bad), "--format", "json") == 1
     report = json.loads(capsys.readouterr().out)
     assert report["conforms"] is False
-    assert any(f["focus"] == mfr_dataset().uri and f["path"] == "http://purl.org/dc/terms/description"
-               for f in report["findings"])
+    assert any(
+        f["focus"] == mfr_dataset().uri and f["path"] == "http://purl.org/dc/terms/description"
+        for f in report["findings"]
+    )
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title ;;")
     assert catalog(home, "validate", str(broken)) == 2
@@ -138,8 +141,12 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(ho
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "catalog.cli", "--home", home, "serve", "--port", str(port),
-                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "catalog.cli", "--home", home, "serve", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         url = f"http://127.0.0.1:{port}/api/search?q=fødselsvekt"
         for _ in range(100):

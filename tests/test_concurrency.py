@@ -14,8 +14,9 @@ from tests.factories import apgar_codes, mfr_dataset
 
 def test_search_stays_answerable_during_harvests_and_reindexes(settings, store, server):
     index = TantivyBackend(settings.index_dir)
-    url = server.serve("/mfr.ttl", to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle"),
-                       Content_Type="text/turtle")
+    url = server.serve(
+        "/mfr.ttl", to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle"), Content_Type="text/turtle"
+    )
     settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=url)
     harvest(settings, store, index)
     reader = TantivyBackend(settings.index_dir)  # another handle, as a web worker would have
@@ -40,8 +41,9 @@ def test_search_stays_answerable_during_harvests_and_reindexes(settings, store, 
     try:
         for generation in range(6):
             changed = mfr_dataset(description={"nb": f"Generasjon {generation}"})
-            server.serve("/mfr.ttl", to_graph([changed, apgar_codes()]).serialize(format="turtle"),
-                         Content_Type="text/turtle")
+            server.serve(
+                "/mfr.ttl", to_graph([changed, apgar_codes()]).serialize(format="turtle"), Content_Type="text/turtle"
+            )
             [result] = harvest(settings, store, index)
             assert result.ok
             reindex(settings, store, index)

@@ -6,7 +6,7 @@ The official files are read from ../shared/standards/ (never copied). Their know
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pyshacl
 import pytest
@@ -16,22 +16,27 @@ from rdflib.namespace import DCAT, RDF, SH, SKOS
 import shapes
 from catalog.rdf import HEALTH
 from catalog.validation import VOCABULARIES
-from tests.conftest import SHARED
+from tests.conftest import SHARED, requires_shared
 from tests.test_feeds import app, build, client  # noqa: F401 - fixtures
 from tests.test_roundtrip import EU, codes, complete_dataset
 
 STANDARDS = SHARED / "standards"
+pytestmark = requires_shared
 R8 = STANDARDS / "healthdcat-ap/release-8"
 DCAT_AP = STANDARDS / "dcat-ap-3/shacl-3.0.1/html-shacl"
 MDR = "http://data.europa.eu/r5r#"  # the prefix of the shape names in mdr-vocabularies.shape.ttl
 
 
-@lru_cache(maxsize=None)
+@cache
 def healthdcat_shapes() -> Graph:
     """R8 NON_PUBLIC shapes + the DCAT-AP 3.0.1 shapes, ranges and controlled-vocabulary shapes they import."""
     g = Graph()
-    for path in (R8 / "shapes/non-public-shapes.ttl", DCAT_AP / "shapes.ttl", DCAT_AP / "range.ttl",
-                 DCAT_AP / "mdr-vocabularies.shape.ttl"):
+    for path in (
+        R8 / "shapes/non-public-shapes.ttl",
+        DCAT_AP / "shapes.ttl",
+        DCAT_AP / "range.ttl",
+        DCAT_AP / "mdr-vocabularies.shape.ttl",
+    ):
         g.parse(path, format="turtle")
     # Defect (§3): the rule "hasStructuredData true -> at least one hasVariables" is an sh:or attached as an
     # sh:property without sh:path, which pyshacl refuses as a whole file. It is removed here and checked by
@@ -48,7 +53,7 @@ def healthdcat_shapes() -> Graph:
     return g
 
 
-@lru_cache(maxsize=None)
+@cache
 def dcat_ap_no_shapes() -> Graph:
     return Graph().parse(STANDARDS / "dcat-ap-no/shacl/DCAT-AP-NO-shacl_shapes_2.00.ttl", format="turtle")
 
@@ -70,14 +75,19 @@ def violations(data: Graph, shapes_graph: Graph) -> list[str]:
     out = []
     for r in results.objects(None, SH.result):  # top-level results, not the sh:detail of nested shapes
         if results.value(r, SH.resultSeverity) == SH.Violation:
-            out.append(f"{results.value(r, SH.focusNode)} {results.value(r, SH.resultPath)}: "
-                       f"{results.value(r, SH.resultMessage)}")
+            out.append(
+                f"{results.value(r, SH.focusNode)} {results.value(r, SH.resultPath)}: "
+                f"{results.value(r, SH.resultMessage)}"
+            )
     return sorted(out)
 
 
 def structured_datasets_have_variables(g: Graph) -> list[str]:
-    return [str(d) for d in g.subjects(RDF.type, DCAT.Dataset)
-            if str(g.value(d, HEALTH.hasStructuredData)).lower() == "true" and g.value(d, HEALTH.hasVariables) is None]
+    return [
+        str(d)
+        for d in g.subjects(RDF.type, DCAT.Dataset)
+        if str(g.value(d, HEALTH.hasStructuredData)).lower() == "true" and g.value(d, HEALTH.hasVariables) is None
+    ]
 
 
 def feed(client, profile: str) -> Graph:

@@ -30,12 +30,24 @@ PAGES, PER_PAGE, VARIABLES = 10, 25, 12
 
 
 def datasets(page: int) -> list[Dataset]:
-    return [Dataset(uri=f"https://crash.example/ds/{page}-{i}", identifier=f"{page}-{i}",
-                    title={"nb": f"Datasett {page}-{i}"}, description={"nb": "Til krasjtesten."},
-                    variables=[Variable(uri=f"https://crash.example/var/{page}-{i}-{v}", name=f"V{v}",
-                                        title={"nb": f"Variabel {v}"}, datatype="integer")
-                               for v in range(VARIABLES)])
-            for i in range(PER_PAGE)]
+    return [
+        Dataset(
+            uri=f"https://crash.example/ds/{page}-{i}",
+            identifier=f"{page}-{i}",
+            title={"nb": f"Datasett {page}-{i}"},
+            description={"nb": "Til krasjtesten."},
+            variables=[
+                Variable(
+                    uri=f"https://crash.example/var/{page}-{i}-{v}",
+                    name=f"V{v}",
+                    title={"nb": f"Variabel {v}"},
+                    datatype="integer",
+                )
+                for v in range(VARIABLES)
+            ],
+        )
+        for i in range(PER_PAGE)
+    ]
 
 
 def publish(server) -> str:
@@ -68,23 +80,49 @@ def check_consistent(home) -> None:
     for row in db.execute("SELECT kind, data, hash FROM records"):
         assert digest(row[1]) == row[2]
         loads(row[0], row[1])
-    assert db.execute("SELECT count(*) FROM history h LEFT JOIN records r ON r.uri = h.uri "
-                      "WHERE r.uri IS NULL").fetchone()[0] == 0
+    assert (
+        db.execute(
+            "SELECT count(*) FROM history h LEFT JOIN records r ON r.uri = h.uri WHERE r.uri IS NULL"
+        ).fetchone()[0]
+        == 0
+    )
     from catalog.pipeline import reindex
 
     assert reindex(settings, store, TantivyBackend(home / "rebuilt-index")) == store.count() + sum(
-        len(r.record.variables) for r in store.records())
+        len(r.record.variables) for r in store.records()
+    )
 
 
 def test_killing_the_harvester_anywhere_loses_nothing(tmp_path, server):
     url = publish(server)
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     reference = tmp_path / "reference"
-    subprocess.run([sys.executable, "-m", "catalog.cli", "--home", str(reference), "sources", "add", "crash",
-                    "--kind", "dcat", "--url", url], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "catalog.cli",
+            "--home",
+            str(reference),
+            "sources",
+            "add",
+            "crash",
+            "--kind",
+            "dcat",
+            "--url",
+            url,
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "catalog.cli", "--home", str(reference), "sources", "list"], check=True,
-                   env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "catalog.cli", "--home", str(reference), "sources", "list"],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     startup = time.perf_counter() - started  # imports and opening the store: no harvesting yet
     started = time.perf_counter()
     subprocess.run(harvest_cmd(reference), check=True, env=env, capture_output=True)

@@ -22,18 +22,27 @@ from rdflib.namespace import RDF
 from catalog.config import SourceConfig
 from catalog.export import UNSUPPORTED, catalog_graph
 from catalog.pipeline import harvest
-from tests.conftest import SHARED
+from tests.conftest import SHARED, requires_shared
 
 STANDARDS = SHARED / "standards"
-LOCAL_CONTEXTS = {"https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.0/html/examples/context.jsonld":
-                  STANDARDS / "dcat-ap-3/examples-3.0.1/context.jsonld"}
-EXAMPLES = sorted(p for p in STANDARDS.glob("*/**/*") if p.suffix in (".ttl", ".jsonld") and "example" in str(p)
-                  and p.name != "context.jsonld")
+pytestmark = requires_shared
+LOCAL_CONTEXTS = {
+    "https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.0/html/examples/context.jsonld": STANDARDS
+    / "dcat-ap-3/examples-3.0.1/context.jsonld"
+}
+EXAMPLES = sorted(
+    p
+    for p in STANDARDS.glob("*/**/*")
+    if p.suffix in (".ttl", ".jsonld") and "example" in str(p) and p.name != "context.jsonld"
+)
 UNSUPPORTED_CLASSES = {URIRef(c) for c in UNSUPPORTED["classes"]}
 UNSUPPORTED_PROPERTIES = {URIRef(p) for p in UNSUPPORTED["properties"]}
 
 Fact = tuple[URIRef, tuple[URIRef, ...], object]
-IANA, IANA_HTTP = re.compile(r"^https?://www\.iana\.org/assignments/media-types/"), "http://www.iana.org/assignments/media-types/"
+IANA, IANA_HTTP = (
+    re.compile(r"^https?://www\.iana\.org/assignments/media-types/"),
+    "http://www.iana.org/assignments/media-types/",
+)
 
 
 def feed_body(path: Path) -> tuple[bytes, str]:
@@ -88,8 +97,9 @@ def parsed(path: Path) -> Graph:
 def test_an_official_example_loses_only_unsupported_terms(settings, store, server, path):
     source = parsed(path)
     body, media = feed_body(path)
-    settings.sources["example"] = SourceConfig(name="example", kind="dcat", url=server.serve("/example", body,
-                                                                                              Content_Type=media))
+    settings.sources["example"] = SourceConfig(
+        name="example", kind="dcat", url=server.serve("/example", body, Content_Type=media)
+    )
     [result] = harvest(settings, store, None, ["example"])
     assert result.ok, result.error
     exported = catalog_graph(settings, store, "dcat-ap-3")
@@ -101,10 +111,14 @@ def test_an_official_example_loses_only_unsupported_terms(settings, store, serve
 
 def test_the_comparison_notices_a_lost_title(settings):
     """The check above can fail: a dataset title missing from the export is a lost fact."""
-    g = Graph().parse(data='<https://e.org/d> a <http://www.w3.org/ns/dcat#Dataset> ; '
-                           '<http://purl.org/dc/terms/title> "T"@en .', format="turtle")
-    empty = Graph().parse(data="<https://e.org/d> a <http://www.w3.org/ns/dcat#Dataset> ; "
-                               "<http://purl.org/dc/terms/identifier> \"d\" .", format="turtle")
+    g = Graph().parse(
+        data='<https://e.org/d> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> "T"@en .',
+        format="turtle",
+    )
+    empty = Graph().parse(
+        data='<https://e.org/d> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/identifier> "d" .',
+        format="turtle",
+    )
     lost = [f for f in facts(g) - facts(empty) if not may_be_lost(f, g, {URIRef("https://e.org/d")})]
     assert lost == [(URIRef("https://e.org/d"), (URIRef("http://purl.org/dc/terms/title"),), ("T", "en"))]
     assert Literal("T", lang="en")

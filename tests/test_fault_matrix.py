@@ -3,7 +3,7 @@
 import pytest
 
 from bench.fault_matrix import SOURCES, run_matrix, table
-from catalog.simulator import FAULTS
+from simulator import FAULTS
 
 pytestmark = pytest.mark.slow
 

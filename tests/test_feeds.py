@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings as examples, strategies as st
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, SKOS
+from rdflib.namespace import DCAT, FOAF, RDF, SKOS
+from rdflib.namespace import DCTERMS as DCT
 
 from catalog.config import SourceConfig
 from catalog.model import content_hash
@@ -13,8 +16,12 @@ from catalog.pipeline import harvest
 from catalog.rdf import ADMS, CSVW, HEALTH, HYDRA, to_graph
 from tests.factories import BASE, apgar_codes, mfr_dataset
 
-FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
-           "application/n-triples": "nt"}
+FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+    "application/n-triples": "nt",
+}
 
 
 def numbered(n: int, **changes: object):
@@ -58,8 +65,15 @@ def test_the_catalogue_is_served_in_the_syntax_the_client_accepts(settings, stor
     assert len(set(g.subjects(RDF.type, CSVW.Column))) == 4
 
 
-@pytest.mark.parametrize(("suffix", "media_type"), [("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
-                                                   ("rdf", "application/rdf+xml"), ("nt", "application/n-triples")])
+@pytest.mark.parametrize(
+    ("suffix", "media_type"),
+    [
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("rdf", "application/rdf+xml"),
+        ("nt", "application/n-triples"),
+    ],
+)
 def test_a_suffix_chooses_the_syntax_whatever_the_accept_header(settings, store, server, client, suffix, media_type):
     build(settings, store, server, [mfr_dataset()])
     response = client.get(f"/catalog.{suffix}", headers={"Accept": "text/html"})
@@ -73,11 +87,13 @@ def test_code_lists_are_in_the_feed_as_concept_schemes_with_their_concepts(setti
     scheme = URIRef(apgar_codes().uri)
     assert (scheme, RDF.type, SKOS.ConceptScheme) in g
     assert sorted(str(g.value(c, SKOS.notation)) for c in g.subjects(SKOS.inScheme, scheme)) == sorted(
-        str(i) for i in range(11))
+        str(i) for i in range(11)
+    )
 
 
-def test_the_ehds_feed_holds_conforming_datasets_with_the_access_body_and_catalogue_records(settings, store, server,
-                                                                                          client):
+def test_the_ehds_feed_holds_conforming_datasets_with_the_access_body_and_catalogue_records(
+    settings, store, server, client
+):
     build(settings, store, server, [mfr_dataset(), numbered(1, description={})])  # the second has a violation
     g = graph(client.get("/catalog"))
     assert set(g.subjects(RDF.type, DCAT.Dataset)) == {URIRef(mfr_dataset().uri)}
@@ -100,8 +116,12 @@ def test_pages_link_to_first_previous_next_and_last_as_iris(settings, store, ser
     build(settings, store, server, [numbered(i) for i in range(5)])
     g = graph(client.get("/catalog?page_size=2&page=2"))
     base = "http://localhost/catalog"
-    assert view_links(g) == {"first": f"{base}?page_size=2&page=1", "previous": f"{base}?page_size=2&page=1",
-                             "next": f"{base}?page_size=2&page=3", "last": f"{base}?page_size=2&page=3"}
+    assert view_links(g) == {
+        "first": f"{base}?page_size=2&page=1",
+        "previous": f"{base}?page_size=2&page=1",
+        "next": f"{base}?page_size=2&page=3",
+        "last": f"{base}?page_size=2&page=3",
+    }
     assert [int(n) for n in g.objects(None, HYDRA.totalItems)] == [5]
     assert sorted(str(s) for s in g.subjects(RDF.type, DCAT.Dataset)) == [f"{BASE}/dataset/002", f"{BASE}/dataset/003"]
     assert all(isinstance(o, URIRef) for o in g.objects(None, HYDRA.next))
@@ -109,10 +129,16 @@ def test_pages_link_to_first_previous_next_and_last_as_iris(settings, store, ser
     assert "next" not in view_links(last) and len(set(last.subjects(RDF.type, DCAT.Dataset))) == 1
 
 
-@pytest.mark.parametrize(("query", "status", "says"), [
-    ("page_size=5000", 400, "maximum 1000"), ("page=0", 400, "page='0'"), ("page=9", 404, "page 9 does not exist"),
-    ("profile=dcat-ap-9", 400, "unknown profile"), ("modified_since=yesterday", 400, "ISO 8601"),
-])
+@pytest.mark.parametrize(
+    ("query", "status", "says"),
+    [
+        ("page_size=5000", 400, "maximum 1000"),
+        ("page=0", 400, "page='0'"),
+        ("page=9", 404, "page 9 does not exist"),
+        ("profile=dcat-ap-9", 400, "unknown profile"),
+        ("modified_since=yesterday", 400, "ISO 8601"),
+    ],
+)
 def test_bad_feed_parameters_are_refused_with_a_reason(settings, store, server, client, query, status, says):
     build(settings, store, server, [mfr_dataset()])
     response = client.get(f"/catalog?{query}", headers={"Accept": "application/json"})
@@ -156,8 +182,10 @@ def test_the_whole_catalogue_streams_as_ntriples(settings, store, server, client
         response = client.get(url, headers={"Accept": "application/n-triples"})
         assert response.is_streamed and response.mimetype == "application/n-triples"
         g = graph(response, "nt")
-        assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == 3 and (URIRef(apgar_codes().uri), RDF.type,
-                                                                       SKOS.ConceptScheme) in g
+        assert (
+            len(set(g.subjects(RDF.type, DCAT.Dataset))) == 3
+            and (URIRef(apgar_codes().uri), RDF.type, SKOS.ConceptScheme) in g
+        )
     assert client.get("/catalog.jsonld?page=all").status_code == 406
 
 
@@ -172,13 +200,16 @@ _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 
 
 @examples(max_examples=300, deadline=None)
-@given(value=_TEXT, lang=st.sampled_from([None, "nb", "en-GB"]), iri=st.sampled_from(
-    ["https://a.example/x", "https://a.example/x y", "https://a.example/æ?q=1#f", "urn:uuid:1"]))
+@given(
+    value=_TEXT,
+    lang=st.sampled_from([None, "nb", "en-GB"]),
+    iri=st.sampled_from(["https://a.example/x", "https://a.example/x y", "https://a.example/æ?q=1#f", "urn:uuid:1"]),
+)
 def test_feed_statements_read_back_as_the_very_terms_rdflib_would_write(value, lang, iri):
     import pyoxigraph as ox
+    from rdflib.namespace import XSD
 
     from catalog.rdf import TripleSink
-    from rdflib.namespace import XSD
 
     sink = TripleSink()
     subject, prop = URIRef("https://a.example/s"), URIRef("https://a.example/p")

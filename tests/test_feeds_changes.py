@@ -25,8 +25,12 @@ def test_changes_since_a_moment_list_datasets_and_variables_added_changed_and_de
     changed.variables[0].title = {"nb": "Fødselsvekt i gram"}
     build(settings, store, server, [changed])
     found = [(c["type"], c["change"], c["uri"].rsplit("/", 1)[-1]) for c in changes(client, since)["changes"]]
-    assert sorted(found) == [("codelist", "deleted", "apgar"), ("dataset", "changed", "fodsler"),
-                             ("variable", "changed", "VEKT"), ("variable", "deleted", "SVLEN")]
+    assert sorted(found) == [
+        ("codelist", "deleted", "apgar"),
+        ("dataset", "changed", "fodsler"),
+        ("variable", "changed", "VEKT"),
+        ("variable", "deleted", "SVLEN"),
+    ]
 
 
 def test_a_new_dataset_brings_each_of_its_variables_with_its_page(settings, store, server, client):

@@ -59,13 +59,16 @@ def test_the_endpoint_sees_changes_to_the_catalogue(settings, store, server, cli
     assert sparql(client, "ASK { ?s a skos:ConceptScheme }").get_json()["boolean"] is True
 
 
-@pytest.mark.parametrize(("query", "status", "says"), [
-    ("INSERT DATA { <a:b> <a:c> <a:d> }", 400, "Not a valid SPARQL query"),
-    ("DELETE WHERE { ?s ?p ?o }", 400, "Not a valid SPARQL query"),
-    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403, "SERVICE"),
-    ("SELECT * WHERE { ?s ?p ?o }", 413, "more than 50 results"),
-    ("", 400, "Give a SPARQL query"),
-])
+@pytest.mark.parametrize(
+    ("query", "status", "says"),
+    [
+        ("INSERT DATA { <a:b> <a:c> <a:d> }", 400, "Not a valid SPARQL query"),
+        ("DELETE WHERE { ?s ?p ?o }", 400, "Not a valid SPARQL query"),
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403, "SERVICE"),
+        ("SELECT * WHERE { ?s ?p ?o }", 413, "more than 50 results"),
+        ("", 400, "Give a SPARQL query"),
+    ],
+)
 def test_updates_federation_and_huge_answers_are_refused(settings, store, server, client, query, status, says):
     build(settings, store, server, [mfr_dataset()])
     response = sparql(client, query, accept="application/json")

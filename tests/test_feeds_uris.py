@@ -6,7 +6,8 @@ from urllib.parse import quote
 
 import pytest
 from rdflib import URIRef
-from rdflib.namespace import CSVW, DCAT, DCTERMS as DCT, FOAF, RDF, SKOS
+from rdflib.namespace import CSVW, DCAT, FOAF, RDF, SKOS
+from rdflib.namespace import DCTERMS as DCT
 
 from catalog.model import Agent, key_for
 from tests.factories import apgar_codes, mfr_dataset
@@ -19,8 +20,11 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 def minted(settings, store, server):
     """A dataset whose URIs were minted by a harvester (base_uri + id/...), as for CKAN or DDI sources."""
     base = settings.base_uri + "id/npr"
-    d = mfr_dataset(uri=f"{base}/dataset/opphold", identifier="opphold",
-                    publisher=Agent(name={"nb": "Helsedirektoratet"}, uri=f"{base}/publisher/hdir", email="npr@hdir.no"))
+    d = mfr_dataset(
+        uri=f"{base}/dataset/opphold",
+        identifier="opphold",
+        publisher=Agent(name={"nb": "Helsedirektoratet"}, uri=f"{base}/publisher/hdir", email="npr@hdir.no"),
+    )
     for v in d.variables:
         v.uri = f"{base}/variable/{quote(v.name, safe='')}"
     d.variables[3].codelist = f"{base}/codelist/apgar"
@@ -34,23 +38,41 @@ def path_of(settings, uri: str) -> str:
     return "/" + uri.removeprefix(settings.base_uri)
 
 
-@pytest.mark.parametrize(("which", "page"), [("dataset", "/datasets/"), ("variable", "/variables/"),
-                                             ("codelist", "/codelists/"), ("code", "/codelists/")])
+@pytest.mark.parametrize(
+    ("which", "page"),
+    [("dataset", "/datasets/"), ("variable", "/variables/"), ("codelist", "/codelists/"), ("code", "/codelists/")],
+)
 def test_a_minted_uri_sends_browsers_to_its_page(settings, client, minted, which, page):
-    uri = {"dataset": minted.uri, "variable": minted.variables[0].uri, "codelist": minted.variables[3].codelist,
-           "code": minted.variables[3].codelist + "/code/7"}[which]
+    uri = {
+        "dataset": minted.uri,
+        "variable": minted.variables[0].uri,
+        "codelist": minted.variables[3].codelist,
+        "code": minted.variables[3].codelist + "/code/7",
+    }[which]
     response = client.get(path_of(settings, uri), headers={"Accept": BROWSER})
     assert response.status_code == 303
     key = key_for(uri if which != "code" else minted.variables[3].codelist)
     assert response.headers["Location"].endswith(page + key)
 
 
-@pytest.mark.parametrize(("which", "rdf_type"), [("dataset", DCAT.Dataset), ("variable", CSVW.Column),
-                                                 ("codelist", SKOS.ConceptScheme), ("code", SKOS.Concept),
-                                                 ("publisher", FOAF.Agent)])
+@pytest.mark.parametrize(
+    ("which", "rdf_type"),
+    [
+        ("dataset", DCAT.Dataset),
+        ("variable", CSVW.Column),
+        ("codelist", SKOS.ConceptScheme),
+        ("code", SKOS.Concept),
+        ("publisher", FOAF.Agent),
+    ],
+)
 def test_a_minted_uri_sends_rdf_clients_to_its_description(settings, client, minted, which, rdf_type):
-    uri = {"dataset": minted.uri, "variable": minted.variables[0].uri, "codelist": minted.variables[3].codelist,
-           "code": minted.variables[3].codelist + "/code/7", "publisher": minted.publisher.uri}[which]
+    uri = {
+        "dataset": minted.uri,
+        "variable": minted.variables[0].uri,
+        "codelist": minted.variables[3].codelist,
+        "code": minted.variables[3].codelist + "/code/7",
+        "publisher": minted.publisher.uri,
+    }[which]
     response = client.get(path_of(settings, uri), headers={"Accept": "text/turtle"})
     assert response.status_code == 303 and "/resource.ttl?uri=" in response.headers["Location"]
     g = graph(client.get(response.headers["Location"]))
@@ -66,8 +88,11 @@ def test_a_variable_description_has_its_name_label_and_datatype(settings, client
 def test_a_registrys_own_uri_resolves_through_resource_with_the_same_negotiation(settings, store, server, client):
     build(settings, store, server, [mfr_dataset(), apgar_codes()])
     uri = mfr_dataset().uri
-    assert client.get("/resource", query_string={"uri": uri}, headers={"Accept": BROWSER}).headers[
-        "Location"].endswith(f"/datasets/{key_for(uri)}")
+    assert (
+        client.get("/resource", query_string={"uri": uri}, headers={"Accept": BROWSER})
+        .headers["Location"]
+        .endswith(f"/datasets/{key_for(uri)}")
+    )
     g = graph(client.get("/resource", query_string={"uri": uri}, headers={"Accept": "application/n-triples"}), "nt")
     assert str(g.value(URIRef(uri), DCT.identifier)) == "mfr-fodsler"
     assert (URIRef(settings.base_uri.rstrip("/") + "/catalog"), DCAT.dataset, URIRef(uri)) not in g
@@ -79,7 +104,8 @@ def test_record_pages_have_rdf_twins_by_suffix(settings, store, server, client, 
     g = graph(client.get(f"/datasets/{key_for(mfr_dataset().uri)}.{suffix}"), fmt)
     assert (URIRef(mfr_dataset().uri), RDF.type, DCAT.Dataset) in g
     assert (URIRef(apgar_codes().uri), RDF.type, SKOS.ConceptScheme) in graph(
-        client.get(f"/codelists/{key_for(apgar_codes().uri)}.{suffix}"), fmt)
+        client.get(f"/codelists/{key_for(apgar_codes().uri)}.{suffix}"), fmt
+    )
 
 
 def test_catalogue_records_in_the_feed_resolve(settings, store, server, client):
@@ -90,8 +116,15 @@ def test_catalogue_records_in_the_feed_resolve(settings, store, server, client):
     assert g.value(record, FOAF.primaryTopic) == URIRef(mfr_dataset().uri)
 
 
-@pytest.mark.parametrize("url", ["/id/nobody/dataset/x", "/resource?uri=https://example.org/unknown",
-                                 "/datasets/0000000000000000.ttl", "/variables/0000000000000000.ttl"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/id/nobody/dataset/x",
+        "/resource?uri=https://example.org/unknown",
+        "/datasets/0000000000000000.ttl",
+        "/variables/0000000000000000.ttl",
+    ],
+)
 def test_unknown_uris_are_404(settings, store, server, client, url):
     build(settings, store, server, [mfr_dataset()])
     assert client.get(url, headers={"Accept": "text/turtle"}).status_code == 404
@@ -100,5 +133,7 @@ def test_unknown_uris_are_404(settings, store, server, client, url):
 def test_deleted_records_no_longer_resolve(settings, store, server, client):
     build(settings, store, server, [mfr_dataset(), apgar_codes()])
     build(settings, store, server, [mfr_dataset()])
-    assert client.get("/resource", query_string={"uri": apgar_codes().uri},
-                      headers={"Accept": "text/turtle"}).status_code == 404
+    assert (
+        client.get("/resource", query_string={"uri": apgar_codes().uri}, headers={"Accept": "text/turtle"}).status_code
+        == 404
+    )

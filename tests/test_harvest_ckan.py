@@ -10,9 +10,20 @@ import pytest
 from catalog.config import SourceConfig
 from catalog.model import Agent
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+    TRANSPORT_FAULTS,
+    _simulator,
+    assert_fault_fails_only_its_source,
+    codelists,
+    configure,
+    datasets,
     harvest_counts,
-    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
-    harvested_codes, inline_codes, run, sim, stored, truth)
+    harvested_codes,
+    inline_codes,
+    run,
+    sim,
+    stored,
+    truth,
+)
 from tests.test_varlist import HELSEDATA, XXE, with_member, xlsx
 
 REGISTRY, OTHER = "hjerneslag", "hjerteinfarkt"  # layouts "kvalitetsregister" and "helsedata"
@@ -25,8 +36,13 @@ def test_a_full_harvest_holds_exactly_the_registries_packages_variables_and_code
         assert stored(store, name) == truth(sim, name)
         assert harvested_codes(store, name) == inline_codes(sim, name)
         expected_new = len(truth(sim, name)) + len(inline_codes(sim, name))
-        assert harvest_counts(results[name]) == {"new": expected_new, "changed": 0, "unchanged": 0, "deleted": 0,
-                                        "errors": 0}
+        assert harvest_counts(results[name]) == {
+            "new": expected_new,
+            "changed": 0,
+            "unchanged": 0,
+            "deleted": 0,
+            "errors": 0,
+        }
 
 
 def test_packages_map_to_healthdcat_datasets_with_minted_uris(settings, store, sim):
@@ -34,32 +50,53 @@ def test_packages_map_to_healthdcat_datasets_with_minted_uris(settings, store, s
     run(settings, store)
     ident = sorted(truth(sim, REGISTRY))[0]
     d = datasets(store, REGISTRY)[ident]
-    expected = sim.nation.dataset(sim.nation.source(REGISTRY),
-                                  next(i for i in sim.nation.dataset_indices(sim.nation.source(REGISTRY))
-                                       if sim.nation.native_id(sim.nation.source(REGISTRY), i) == ident))
+    expected = sim.nation.dataset(
+        sim.nation.source(REGISTRY),
+        next(
+            i
+            for i in sim.nation.dataset_indices(sim.nation.source(REGISTRY))
+            if sim.nation.native_id(sim.nation.source(REGISTRY), i) == ident
+        ),
+    )
     mint = f"{settings.base_uri}id/{REGISTRY}/"
     assert d.uri.startswith(mint + "dataset/") and d.variables[0].uri.startswith(mint + "variable/")
     assert d.variables[0].uri.endswith("/" + d.variables[0].name)
-    assert d.publisher == Agent(name={"nb": sim.nation.source(REGISTRY).title}, email="kvalitetsregistre@skde.no",
-                                url="https://www.kvalitetsregistre.no/")
+    assert d.publisher == Agent(
+        name={"nb": sim.nation.source(REGISTRY).title},
+        email="kvalitetsregistre@skde.no",
+        url="https://www.kvalitetsregistre.no/",
+    )
     assert d.contact == Agent(name={"nb": "Registersekretariatet"}, email=f"{REGISTRY}@kvalitetsregistre.no")
     assert (d.dataset_type, d.provenance) == (expected.dataset_type, expected.provenance)
     assert (d.description, d.keywords, d.themes, d.access_rights, d.spatial, d.temporal_start, d.number_of_records) == (
-        {"nb": expected.description["nb"]}, expected.keywords, expected.themes, expected.access_rights,
-        expected.spatial, expected.temporal_start, expected.number_of_records)
+        {"nb": expected.description["nb"]},
+        expected.keywords,
+        expected.themes,
+        expected.access_rights,
+        expected.spatial,
+        expected.temporal_start,
+        expected.number_of_records,
+    )
     assert [(dist.title["nb"], dist.format) for dist in d.distributions] == [
         ("Variabelliste (CSV)", "http://publications.europa.eu/resource/authority/file-type/CSV"),
-        ("Variabelliste (XLSX)", "http://publications.europa.eu/resource/authority/file-type/XLSX")]
+        ("Variabelliste (XLSX)", "http://publications.europa.eu/resource/authority/file-type/XLSX"),
+    ]
     assert [(v.name, v.datatype, v.title) for v in d.variables] == [
-        (v.name, v.datatype, {"nb": v.title["nb"]}) for v in expected.variables]
+        (v.name, v.datatype, {"nb": v.title["nb"]}) for v in expected.variables
+    ]
 
 
 def test_a_rerun_without_changes_reports_everything_unchanged(settings, store, sim):
     configure(settings, sim, REGISTRY)
     first = run(settings, store)[REGISTRY]
     again = run(settings, store)[REGISTRY]
-    assert harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": first.counts["new"], "deleted": 0, 
-                            "errors": 0}
+    assert harvest_counts(again) == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": first.counts["new"],
+        "deleted": 0,
+        "errors": 0,
+    }
 
 
 def test_the_next_generation_is_followed_exactly_new_changed_deleted(settings, store, sim):
@@ -75,10 +112,13 @@ def test_the_next_generation_is_followed_exactly_new_changed_deleted(settings, s
     assert harvest_counts(result) == {
         "new": len(ds1.keys() - ds0.keys()) + len(codes1.keys() - codes0.keys()),
         "changed": len(changed_ds) + len(changed_codes),
-        "unchanged": len(ds0.keys() & ds1.keys()) - len(changed_ds) + len(codes0.keys() & codes1.keys())
+        "unchanged": len(ds0.keys() & ds1.keys())
+        - len(changed_ds)
+        + len(codes0.keys() & codes1.keys())
         - len(changed_codes),
         "deleted": len(ds0.keys() - ds1.keys()) + len(codes0.keys() - codes1.keys()),
-        "errors": 0}
+        "errors": 0,
+    }
     assert len(changed_ds) == 1
     assert stored(store, REGISTRY) == ds1
     assert harvested_codes(store, REGISTRY) == codes1
@@ -94,7 +134,8 @@ def test_the_checkpoint_holds_the_newest_change_and_the_records_of_each_package(
     assert state["modified_since"] == max(t[1] for t in truth(sim, REGISTRY).values()).rstrip("Z") + ".000000"
     records = json.loads(state["records"])
     assert sorted(uri for uris in records.values() for uri in uris) == sorted(
-        [d.uri for d in datasets(store, REGISTRY).values()] + list(codelists(store, REGISTRY)))
+        [d.uri for d in datasets(store, REGISTRY).values()] + list(codelists(store, REGISTRY))
+    )
 
 
 FAILING = TRANSPORT_FAULTS + [
@@ -106,7 +147,8 @@ FAILING = TRANSPORT_FAULTS + [
 
 @pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
 def test_a_faulty_portal_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-        settings, store, sim, fault, params, message):
+    settings, store, sim, fault, params, message
+):
     configure(settings, sim, REGISTRY, "hkr-varliste")
     assert_fault_fails_only_its_source(settings, store, sim, REGISTRY, "hkr-varliste", fault, params, message)
 
@@ -151,25 +193,41 @@ def test_an_unreadable_resource_is_reported_and_its_package_still_harvested(sett
     server.serve("/files/liste.xlsx", xlsx(HELSEDATA))
     hostile = with_member(xlsx(HELSEDATA), "xl/workbook.xml", lambda data: b'<?xml version="1.0"?>' + XXE + data)
     server.serve("/files/kodebok.xlsx", hostile)
-    package = {"id": "p1", "name": "nakke", "title": "Nakke- og ryggregisteret", "notes": "Om nakke og rygg.",
-               "metadata_modified": "2024-05-01T10:00:00.000000", "metadata_created": "2020-01-01T00:00:00",
-               "organization": {"name": "nnrr", "title": "NNRR"},
-               "extras": [{"key": "uri", "value": "https://nnrr.example.org/datasett/nakke"}],
-               "resources": [
-                   {"id": "r1", "name": "Variabelliste (CSV)", "format": "CSV", "url": server.url + "/files/mangler.csv"},
-                   {"id": "r2", "name": "Variabelliste (XLSX)", "format": "XLSX", "url": server.url + "/files/liste.xlsx"},
-                   {"id": "r3", "name": "Kodebok", "format": "XLSX", "url": server.url + "/files/kodebok.xlsx"}]}
+    package = {
+        "id": "p1",
+        "name": "nakke",
+        "title": "Nakke- og ryggregisteret",
+        "notes": "Om nakke og rygg.",
+        "metadata_modified": "2024-05-01T10:00:00.000000",
+        "metadata_created": "2020-01-01T00:00:00",
+        "organization": {"name": "nnrr", "title": "NNRR"},
+        "extras": [{"key": "uri", "value": "https://nnrr.example.org/datasett/nakke"}],
+        "resources": [
+            {"id": "r1", "name": "Variabelliste (CSV)", "format": "CSV", "url": server.url + "/files/mangler.csv"},
+            {"id": "r2", "name": "Variabelliste (XLSX)", "format": "XLSX", "url": server.url + "/files/liste.xlsx"},
+            {"id": "r3", "name": "Kodebok", "format": "XLSX", "url": server.url + "/files/kodebok.xlsx"},
+        ],
+    }
     publish_portal(server, [package])
     settings.sources["nnrr"] = SourceConfig("nnrr", "ckan", server.url + "/ckan/")
     result = run(settings, store)["nnrr"]
     assert result.ok
     assert [(e.url, e.record_id, e.field, e.message) for e in result.errors] == [
-        (server.url + "/files/mangler.csv", "nakke", "resource",
-         f"package nakke: the variable list {server.url}/files/mangler.csv could not be read: the server answered "
-         "404 NOT FOUND"),
-        (server.url + "/files/kodebok.xlsx", "nakke", "resource",
-         f"package nakke: the variable list {server.url}/files/kodebok.xlsx could not be read: refused an XLSX file "
-         "whose part xl/workbook.xml declares a DOCTYPE or entities (possible XXE or entity expansion attack)")]
+        (
+            server.url + "/files/mangler.csv",
+            "nakke",
+            "resource",
+            f"package nakke: the variable list {server.url}/files/mangler.csv could not be read: the server answered "
+            "404 NOT FOUND",
+        ),
+        (
+            server.url + "/files/kodebok.xlsx",
+            "nakke",
+            "resource",
+            f"package nakke: the variable list {server.url}/files/kodebok.xlsx could not be read: refused an XLSX file "
+            "whose part xl/workbook.xml declares a DOCTYPE or entities (possible XXE or entity expansion attack)",
+        ),
+    ]
     d = datasets(store, "nnrr")["nakke"]
     assert d.uri == "https://nnrr.example.org/datasett/nakke" and d.modified == "2024-05-01T10:00:00Z"
     assert [v.name for v in d.variables] == ["KJONN", "VEKT", "BOKOMM"]
@@ -180,10 +238,17 @@ def test_a_rerun_skips_a_package_unchanged_at_the_cursor_yet_reports_its_problem
     """CKAN's metadata_modified range is inclusive, so the package last seen at the cursor comes back
     every run: it is not read again, and the errors of this run still name what is wrong with it."""
     server.serve("/files/liste.xlsx", xlsx(HELSEDATA))
-    package = {"id": "p1", "name": "nakke", "title": "Nakke- og ryggregisteret",
-               "metadata_modified": "2024-05-01T10:00:00.000000", "organization": {"name": "nnrr", "title": "NNRR"},
-               "resources": [{"id": "r1", "name": "Variabelliste", "format": "XLSX", "url": server.url + "/files/liste.xlsx"},
-                             {"id": "r2", "name": "Kodebok", "format": "CSV", "url": server.url + "/files/mangler.csv"}]}
+    package = {
+        "id": "p1",
+        "name": "nakke",
+        "title": "Nakke- og ryggregisteret",
+        "metadata_modified": "2024-05-01T10:00:00.000000",
+        "organization": {"name": "nnrr", "title": "NNRR"},
+        "resources": [
+            {"id": "r1", "name": "Variabelliste", "format": "XLSX", "url": server.url + "/files/liste.xlsx"},
+            {"id": "r2", "name": "Kodebok", "format": "CSV", "url": server.url + "/files/mangler.csv"},
+        ],
+    }
     publish_portal(server, [package])
     settings.sources["nnrr"] = SourceConfig("nnrr", "ckan", server.url + "/ckan/")
     first = run(settings, store)["nnrr"]
@@ -191,27 +256,41 @@ def test_a_rerun_skips_a_package_unchanged_at_the_cursor_yet_reports_its_problem
     again = run(settings, store)["nnrr"]
     assert [r.path for r in server.requests] == ["/ckan/api/action/package_search"] * 2  # changes, then the listing
     assert harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": 2, "deleted": 0, "errors": 1}
-    assert [(e.url, e.record_id, e.field, e.message) for e in again.errors] == \
-        [(e.url, e.record_id, e.field, e.message) for e in first.errors]
+    assert [(e.url, e.record_id, e.field, e.message) for e in again.errors] == [
+        (e.url, e.record_id, e.field, e.message) for e in first.errors
+    ]
     assert "mangler.csv could not be read" in again.errors[0].message
 
 
-def test_a_package_that_can_no_longer_be_mapped_keeps_its_last_good_version_and_its_code_lists(settings, store,
-                                                                                              server):
+def test_a_package_that_can_no_longer_be_mapped_keeps_its_last_good_version_and_its_code_lists(settings, store, server):
     server.serve("/files/liste.xlsx", xlsx(HELSEDATA))
-    package = {"id": "p1", "name": "nakke", "title": "Nakke- og ryggregisteret",
-               "metadata_modified": "2024-05-01T10:00:00.000000", "organization": {"name": "nnrr", "title": "NNRR"},
-               "resources": [{"id": "r1", "name": "Variabelliste", "format": "XLSX",
-                              "url": server.url + "/files/liste.xlsx"}]}
+    package = {
+        "id": "p1",
+        "name": "nakke",
+        "title": "Nakke- og ryggregisteret",
+        "metadata_modified": "2024-05-01T10:00:00.000000",
+        "organization": {"name": "nnrr", "title": "NNRR"},
+        "resources": [{"id": "r1", "name": "Variabelliste", "format": "XLSX", "url": server.url + "/files/liste.xlsx"}],
+    }
     publish_portal(server, [package])
     settings.sources["nnrr"] = SourceConfig("nnrr", "ckan", server.url + "/ckan/")
     run(settings, store)
     before = {s.uri: (s.hash, s.deleted_at) for s in store.records("nnrr")}
-    publish_portal(server, [{**package, "title": "Nytt navn", "tags": "nakke",  # tags must be a list of objects
-                             "metadata_modified": "2024-06-01T10:00:00.000000"}])
+    publish_portal(
+        server,
+        [
+            {
+                **package,
+                "title": "Nytt navn",
+                "tags": "nakke",  # tags must be a list of objects
+                "metadata_modified": "2024-06-01T10:00:00.000000",
+            }
+        ],
+    )
     result = run(settings, store)["nnrr"]
     assert [(e.record_id, e.message.split(" (")[0]) for e in result.errors] == [
-        ("nakke", "the package nakke could not be mapped")]
+        ("nakke", "the package nakke could not be mapped")
+    ]
     assert "its last good version is kept" in result.errors[0].message
     assert harvest_counts(result) == {"new": 0, "changed": 0, "unchanged": 2, "deleted": 0, "errors": 1}  # kept
     assert len(before) == 2  # the dataset and the code list of its KJONN variable

@@ -10,8 +10,16 @@ import pytest
 from catalog.config import SourceConfig
 from catalog.model import Agent
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
-    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, harvest_counts,
-    harvest_with_fault, run, sim)
+    TRANSPORT_FAULTS,
+    _simulator,
+    assert_fault_fails_only_its_source,
+    codelists,
+    configure,
+    harvest_counts,
+    harvest_with_fault,
+    run,
+    sim,
+)
 
 KLASS, OTHER = "ssb-klass", "hunt"
 
@@ -21,13 +29,17 @@ def truth(sim):
     nation = sim.nation
     src = nation.source(KLASS)
     assert [cl.identifier for cl in nation.codelists(src)] == list(sim.manifest()[KLASS]["codelists"])
-    return {cl.identifier: (cl.title["nb"], cl.valid_from, [(c.code, c.label["nb"]) for c in cl.concepts])
-            for cl in nation.codelists(src)}
+    return {
+        cl.identifier: (cl.title["nb"], cl.valid_from, [(c.code, c.label["nb"]) for c in cl.concepts])
+        for cl in nation.codelists(src)
+    }
 
 
 def stored(store):
-    return {cl.identifier: (cl.title["nb"], cl.valid_from, [(c.code, c.label["nb"]) for c in cl.concepts])
-            for cl in codelists(store, KLASS).values()}
+    return {
+        cl.identifier: (cl.title["nb"], cl.valid_from, [(c.code, c.label["nb"]) for c in cl.concepts])
+        for cl in codelists(store, KLASS).values()
+    }
 
 
 def test_a_full_harvest_holds_every_classification_with_its_codes_as_a_concept_scheme(settings, store, sim):
@@ -35,7 +47,8 @@ def test_a_full_harvest_holds_every_classification_with_its_codes_as_a_concept_s
     result = run(settings, store)[KLASS]
     assert stored(store) == truth(sim)
     assert {cl.identifier: [c.code for c in cl.concepts] for cl in codelists(store, KLASS).values()} == {
-        k: v["codes"] for k, v in sim.manifest()[KLASS]["codelists"].items()}
+        k: v["codes"] for k, v in sim.manifest()[KLASS]["codelists"].items()
+    }
     assert harvest_counts(result) == {"new": len(truth(sim)), "changed": 0, "unchanged": 0, "deleted": 0, "errors": 0}
 
 
@@ -44,8 +57,14 @@ def test_a_classification_is_a_code_list_at_ssbs_public_uri_with_its_newest_vers
     run(settings, store)
     cl = codelists(store, KLASS)["https://www.ssb.no/klass/klassifikasjoner/131"]
     assert (cl.identifier, cl.title["nb"], cl.version, cl.valid_from, cl.valid_to, cl.modified, cl.landing_page) == (
-        "131", "Standard for kommuneinndeling", "Standard for kommuneinndeling 2024", "2024-01-01", None,
-        "2024-01-01T00:00:00Z", "https://www.ssb.no/klass/klassifikasjoner/131")
+        "131",
+        "Standard for kommuneinndeling",
+        "Standard for kommuneinndeling 2024",
+        "2024-01-01",
+        None,
+        "2024-01-01T00:00:00Z",
+        "https://www.ssb.no/klass/klassifikasjoner/131",
+    )
     assert cl.publisher == Agent(name={"nb": "Statistisk sentralbyrå"}, email="klass@ssb.no")
     assert sorted(cl.title) == sorted(cl.concepts[0].label) == ["en", "nb"]  # the languages the version is published in
 
@@ -81,10 +100,12 @@ FAILING = TRANSPORT_FAULTS + [
 
 @pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
 def test_a_faulty_klass_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-        settings, store, sim, fault, params, message):
+    settings, store, sim, fault, params, message
+):
     configure(settings, sim, KLASS, OTHER)
-    assert_fault_fails_only_its_source(settings, store, sim, KLASS, OTHER, fault, params, message,
-                                       view=lambda store, _source: stored(store))
+    assert_fault_fails_only_its_source(
+        settings, store, sim, KLASS, OTHER, fault, params, message, view=lambda store, _source: stored(store)
+    )
 
 
 @pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion"])
@@ -108,31 +129,50 @@ def test_duplicate_classifications_and_codes_are_reported_and_the_first_kept(set
     listed = [e for e in result.errors if e.field == "id"]
     first = next(iter(truth(sim)))
     assert [(e.record_id, e.message) for e in listed] == [
-        (first, f"the classification {first} is listed more than once; the first was kept")]
+        (first, f"the classification {first} is listed more than once; the first was kept")
+    ]
     codes = sorted((e.record_id, e.message) for e in result.errors if e.field == "code")
-    assert codes == sorted((f"{k} {v[2][0][0]}", f"classification {k}: the code {v[2][0][0]} occurs more than once "
-                                                 f"({lang}); the first was kept")
-                           for k, v in truth(sim).items() for lang in ("nb", "en"))
+    assert codes == sorted(
+        (
+            f"{k} {v[2][0][0]}",
+            f"classification {k}: the code {v[2][0][0]} occurs more than once ({lang}); the first was kept",
+        )
+        for k, v in truth(sim).items()
+        for lang in ("nb", "en")
+    )
 
 
 # --- deletions and broken classifications, on a hand-written KLASS ---------------------------
 
+
 def classification(cid: int, modified: str = "2024-01-01T00:00:00.000+0000") -> dict:
-    return {"id": cid, "name": f"Klassifikasjon {cid}", "lastModified": modified,
-            "_links": {"self": {"href": f"https://data.ssb.no/api/klass/v1/classifications/{cid}"}}}
+    return {
+        "id": cid,
+        "name": f"Klassifikasjon {cid}",
+        "lastModified": modified,
+        "_links": {"self": {"href": f"https://data.ssb.no/api/klass/v1/classifications/{cid}"}},
+    }
 
 
 def publish(server, ids: list[int], query: str = "includeCodelists=true&size=20&page=0") -> None:
-    body = {"_embedded": {"classifications": [classification(i) for i in ids]}, "_links": {},
-            "page": {"size": 20, "totalElements": len(ids), "totalPages": 1, "number": 0}}
+    body = {
+        "_embedded": {"classifications": [classification(i) for i in ids]},
+        "_links": {},
+        "page": {"size": 20, "totalElements": len(ids), "totalPages": 1, "number": 0},
+    }
     server.serve("/klass/classifications?" + query, json.dumps(body), Content_Type="application/json")
     for i in ids:
-        detail = {**classification(i), "primaryLanguage": "nb",
-                  "versions": [{"name": f"K{i} 2020", "validFrom": "2020-01-01", "published": ["nb"]}]}
+        detail = {
+            **classification(i),
+            "primaryLanguage": "nb",
+            "versions": [{"name": f"K{i} 2020", "validFrom": "2020-01-01", "published": ["nb"]}],
+        }
         server.serve(f"/klass/classifications/{i}", json.dumps(detail), Content_Type="application/json")
-        server.serve(f"/klass/classifications/{i}/codes?from=2020-01-01&language=nb",
-                     json.dumps({"codes": [{"code": "1", "name": "En", "parentCode": None}]}),
-                     Content_Type="application/json")
+        server.serve(
+            f"/klass/classifications/{i}/codes?from=2020-01-01&language=nb",
+            json.dumps({"codes": [{"code": "1", "name": "En", "parentCode": None}]}),
+            Content_Type="application/json",
+        )
 
 
 def source(settings, server, **options) -> None:
@@ -158,21 +198,32 @@ def test_a_changed_since_listing_reports_the_unlisted_ones_present_not_deleted(s
     publish(server, [2], query)
     result = run(settings, store)[KLASS]
     assert harvest_counts(result) == {"new": 0, "changed": 0, "unchanged": 2, "deleted": 0, "errors": 0}
-    assert [r.full_path for r in server.requests if r.path == "/klass/classifications"][-1] == \
-        "/klass/classifications?" + query
+    assert [r.full_path for r in server.requests if r.path == "/klass/classifications"][
+        -1
+    ] == "/klass/classifications?" + query
 
 
 def test_a_broken_classification_is_reported_with_url_id_and_field_and_the_others_harvested(settings, store, server):
     source(settings, server)
     publish(server, [1, 2, 3])
-    server.serve("/klass/classifications/2", json.dumps({**classification(2), "versions": []}),
-                 Content_Type="application/json")
+    server.serve(
+        "/klass/classifications/2", json.dumps({**classification(2), "versions": []}), Content_Type="application/json"
+    )
     server.routes.pop("/klass/classifications/3")
     result = run(settings, store)[KLASS]
     assert result.ok and [(e.url, e.record_id, e.field, e.message) for e in result.errors] == [
-        (server.url + "/klass/classifications/2", "2", "versions",
-         "the classification 2 could not be read: it has no version with a validFrom date, so its codes cannot be "
-         "asked for; its last good version is kept"),
-        (server.url + "/klass/classifications/3", "3", None,
-         "the classification 3 could not be read: the server answered 404 NOT FOUND; its last good version is kept")]
+        (
+            server.url + "/klass/classifications/2",
+            "2",
+            "versions",
+            "the classification 2 could not be read: it has no version with a validFrom date, so its codes cannot be "
+            "asked for; its last good version is kept",
+        ),
+        (
+            server.url + "/klass/classifications/3",
+            "3",
+            None,
+            "the classification 3 could not be read: the server answered 404 NOT FOUND; its last good version is kept",
+        ),
+    ]
     assert [cl.identifier for cl in codelists(store, KLASS).values()] == ["1"]

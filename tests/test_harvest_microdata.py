@@ -6,10 +6,19 @@ from datetime import date
 
 import pytest
 
-from catalog.simulator.ssb import data_structure
+from simulator.ssb import data_structure
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
-    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
-    harvest_counts, harvest_with_fault, run, sim)
+    TRANSPORT_FAULTS,
+    _simulator,
+    assert_fault_fails_only_its_source,
+    codelists,
+    configure,
+    datasets,
+    harvest_counts,
+    harvest_with_fault,
+    run,
+    sim,
+)
 
 MICRODATA, OTHER = "microdata", "hunt"
 FIRST_RELEASE = "2024-12-31T00:00:00Z"  # version 1.0.0.0
@@ -43,8 +52,12 @@ def true_codes(sim):
 
 def stored_codes(store):
     lists = codelists(store, MICRODATA)
-    return {name: [(c.code, c.label["nb"], c.missing) for c in lists[v.codelist].concepts]
-            for name, d in datasets(store, MICRODATA).items() for v in d.variables if v.codelist}
+    return {
+        name: [(c.code, c.label["nb"], c.missing) for c in lists[v.codelist].concepts]
+        for name, d in datasets(store, MICRODATA).items()
+        for v in d.variables
+        if v.codelist
+    }
 
 
 def test_a_full_harvest_holds_every_data_structure_with_its_variables_and_code_lists(settings, store, sim):
@@ -53,8 +66,13 @@ def test_a_full_harvest_holds_every_data_structure_with_its_variables_and_code_l
     assert stored(store) == truth(sim)
     assert stored_codes(store) == true_codes(sim)
     assert {d.modified for d in datasets(store, MICRODATA).values()} == {FIRST_RELEASE}
-    assert harvest_counts(result) == {"new": len(truth(sim)) + len(true_codes(sim)), "changed": 0, "unchanged": 0,
-                                      "deleted": 0, "errors": 0}
+    assert harvest_counts(result) == {
+        "new": len(truth(sim)) + len(true_codes(sim)),
+        "changed": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "errors": 0,
+    }
 
 
 def test_a_data_structure_maps_dates_population_sensitivity_and_variable_roles(settings, store, sim):
@@ -65,13 +83,21 @@ def test_a_data_structure_maps_dates_population_sensitivity_and_variable_roles(s
     epoch_days = {(date(y, 1, 1) - date(1970, 1, 1)).days: f"{y}-01-01" for y in range(1990, 2015)}
     assert (d.temporal_start, d.temporal_end) == (epoch_days[s["temporalCoverage"]["start"]], "2023-12-31")
     assert (d.population_coverage, d.keywords, d.access_rights) == (
-        {"nb": s["populationDescription"]}, {"nb": s["subjectFields"]}, NON_PUBLIC)
+        {"nb": s["populationDescription"]},
+        {"nb": s["subjectFields"]},
+        NON_PUBLIC,
+    )
     ident, measure, start, stop = d.variables
-    assert (ident.datatype, ident.keywords, ident.unit) == ("integer", [s["identifierVariables"][0]["keyType"]["name"]],
-                                                            None)
+    assert (ident.datatype, ident.keywords, ident.unit) == (
+        "integer",
+        [s["identifierVariables"][0]["keyType"]["name"]],
+        None,
+    )
     assert (measure.name, measure.title, measure.description) == (
-        name, {"nb": s["measureVariable"]["label"]},
-        {"nb": s["measureVariable"]["representedVariables"][-1]["description"]})
+        name,
+        {"nb": s["measureVariable"]["label"]},
+        {"nb": s["measureVariable"]["representedVariables"][-1]["description"]},
+    )
     assert (start.name, start.datatype, stop.name) == ("START", "date", "STOP")
     assert measure.uri == f"{settings.base_uri}id/{MICRODATA}/variable/{name}/{name}"
 
@@ -81,24 +107,36 @@ def test_an_unchanged_version_is_not_downloaded_again(settings, store, sim):
     first = run(settings, store)[MICRODATA]
     assert store.state(MICRODATA)["version"] == "1.0.0.0"
     again = run(settings, store)[MICRODATA]
-    assert harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": first.counts["new"], "deleted": 0,
-                                     "errors": 0}
+    assert harvest_counts(again) == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": first.counts["new"],
+        "deleted": 0,
+        "errors": 0,
+    }
 
 
 def test_the_next_version_is_followed_exactly_new_changed_deleted(settings, store, sim):
     configure(settings, sim, MICRODATA)
     run(settings, store)
     before = {**truth(sim), **{f"{k}/codes": v for k, v in true_codes(sim).items()}}
-    described0 = {k: s["measureVariable"]["representedVariables"][-1]["description"] for k, s in structures(sim).items()}
+    described0 = {
+        k: s["measureVariable"]["representedVariables"][-1]["description"] for k, s in structures(sim).items()
+    }
     sim.generation = 1
     after = {**truth(sim), **{f"{k}/codes": v for k, v in true_codes(sim).items()}}
-    described1 = {k: s["measureVariable"]["representedVariables"][-1]["description"] for k, s in structures(sim).items()}
+    described1 = {
+        k: s["measureVariable"]["representedVariables"][-1]["description"] for k, s in structures(sim).items()
+    }
     changed = {k for k in described0.keys() & described1.keys() if described0[k] != described1[k]}
     result = run(settings, store)[MICRODATA]
     assert len(changed) == 1 and harvest_counts(result) == {
-        "new": len(after.keys() - before.keys()), "changed": len(changed),
+        "new": len(after.keys() - before.keys()),
+        "changed": len(changed),
         "unchanged": len(before.keys() & after.keys()) - len(changed),
-        "deleted": len(before.keys() - after.keys()), "errors": 0}
+        "deleted": len(before.keys() - after.keys()),
+        "errors": 0,
+    }
     assert stored(store) == truth(sim) and stored_codes(store) == true_codes(sim)
     fresh = (truth(sim).keys() - {k for k in before if "/" not in k}) | changed
     assert {k for k, d in datasets(store, MICRODATA).items() if d.modified == SECOND_RELEASE} == fresh
@@ -113,13 +151,15 @@ FAILING = TRANSPORT_FAULTS + [
 
 @pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
 def test_a_faulty_microdata_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-        settings, store, sim, fault, params, message):
+    settings, store, sim, fault, params, message
+):
     configure(settings, sim, MICRODATA, OTHER)
     assert_fault_fails_only_its_source(settings, store, sim, MICRODATA, OTHER, fault, params, message)
 
 
 def test_a_latin1_body_declared_utf8_fails_a_first_harvest_and_an_unchanged_version_never_reads_it(
-        settings, store, sim):
+    settings, store, sim
+):
     configure(settings, sim, MICRODATA)
     sim.set_fault(MICRODATA, "latin1")  # only the data structures hold non-ASCII text
     failed = run(settings, store)[MICRODATA]
@@ -152,5 +192,10 @@ def test_a_data_structure_listed_twice_is_reported_once_and_the_first_kept(setti
     first = next(iter(truth(sim)))
     assert result.ok and stored(store) == truth(sim)
     assert [(e.url, e.record_id, e.field, e.message) for e in result.errors] == [
-        (sim.url + "/metadata/all?version=1.0.0.0", first, "name",
-         f"the data structure {first} is listed more than once; the first was kept")]
+        (
+            sim.url + "/metadata/all?version=1.0.0.0",
+            first,
+            "name",
+            f"the data structure {first} is listed more than once; the first was kept",
+        )
+    ]

@@ -8,8 +8,17 @@ import pytest
 from catalog.model import Agent, Dataset
 from harvesters.oai_ddi import NON_PUBLIC
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
-    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
-    harvest_counts, harvest_with_fault, run, sim)
+    TRANSPORT_FAULTS,
+    _simulator,
+    assert_fault_fails_only_its_source,
+    codelists,
+    configure,
+    datasets,
+    harvest_counts,
+    harvest_with_fault,
+    run,
+    sim,
+)
 
 DDIC, DDIL, OTHER = "hunt", "sikt", "tromso"
 COUNTS = ("new", "changed", "unchanged", "deleted", "errors")
@@ -21,8 +30,10 @@ def study_of(native_id: str) -> str:
 
 
 def truth(sim, source):
-    return {study_of(k): (t["title_nb"], t["modified"], t["variables"])
-            for k, t in sim.manifest()[source]["datasets"].items()}
+    return {
+        study_of(k): (t["title_nb"], t["modified"], t["variables"])
+        for k, t in sim.manifest()[source]["datasets"].items()
+    }
 
 
 def stored(store, source):
@@ -48,8 +59,12 @@ def true_categories(sim, source):
 
 def harvested_categories(store, source):
     lists = codelists(store, source)
-    return {(ident, v.name): (v.title["nb"], [(c.code, c.label["nb"], c.missing) for c in lists[v.codelist].concepts])
-            for ident, d in datasets(store, source).items() for v in d.variables if v.codelist}
+    return {
+        (ident, v.name): (v.title["nb"], [(c.code, c.label["nb"], c.missing) for c in lists[v.codelist].concepts])
+        for ident, d in datasets(store, source).items()
+        for v in d.variables
+        if v.codelist
+    }
 
 
 def questions(studies):
@@ -62,24 +77,41 @@ def test_a_full_ddi_codebook_harvest_holds_exactly_the_studies_variables_questio
     assert stored(store, DDIC) == truth(sim, DDIC)
     assert harvested_categories(store, DDIC) == true_categories(sim, DDIC)
     assert questions(datasets(store, DDIC)) == questions(simulated_studies(sim, DDIC))
-    assert harvest_counts(result) == {"new": len(truth(sim, DDIC)) + len(true_categories(sim, DDIC)), "changed": 0,
-                                      "unchanged": 0, "deleted": 0, "errors": 0}
+    assert harvest_counts(result) == {
+        "new": len(truth(sim, DDIC)) + len(true_categories(sim, DDIC)),
+        "changed": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "errors": 0,
+    }
 
 
 def test_a_full_ddi_lifecycle_harvest_holds_exactly_the_studies_variables_questions_and_code_lists(
-        settings, store, sim):
+    settings, store, sim
+):
     configure(settings, sim, DDIL)
     result = run(settings, store)[DDIL]
     assert stored(store, DDIL) == truth(sim, DDIL)
-    expected = {key: (title, [(code, label) for code, label, _missing in codes])
-                for key, (title, codes) in true_categories(sim, DDIL).items()}
+    expected = {
+        key: (title, [(code, label) for code, label, _missing in codes])
+        for key, (title, codes) in true_categories(sim, DDIL).items()
+    }
     lists = codelists(store, DDIL)
-    assert {(ident, v.name): (v.title["nb"], [(c.code, c.label["nb"]) for c in lists[v.codelist].concepts])
-            for ident, d in datasets(store, DDIL).items() for v in d.variables if v.codelist} == expected
+    assert {
+        (ident, v.name): (v.title["nb"], [(c.code, c.label["nb"]) for c in lists[v.codelist].concepts])
+        for ident, d in datasets(store, DDIL).items()
+        for v in d.variables
+        if v.codelist
+    } == expected
     assert questions(datasets(store, DDIL)) == questions(simulated_studies(sim, DDIL))
     shared = {(study, v.codelist) for study, d in datasets(store, DDIL).items() for v in d.variables if v.codelist}
-    assert harvest_counts(result) == {"new": len(truth(sim, DDIL)) + len(shared), "changed": 0, "unchanged": 0,
-                                      "deleted": 0, "errors": 0}
+    assert harvest_counts(result) == {
+        "new": len(truth(sim, DDIL)) + len(shared),
+        "changed": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "errors": 0,
+    }
 
 
 def test_a_study_maps_to_a_healthdcat_dataset_with_minted_uris_and_language_tags(settings, store, sim):
@@ -90,16 +122,27 @@ def test_a_study_maps_to_a_healthdcat_dataset_with_minted_uris_and_language_tags
     mint = f"{settings.base_uri}id/{DDIC}/"
     org = sim.nation.source(DDIC).spec.org.name_nb
     assert (d.uri, d.variables[1].uri, d.variables[1].codelist) == (
-        mint + f"dataset/{study}", mint + f"variable/{study}/{d.variables[1].name}",
-        mint + f"codelist/{study}/{d.variables[1].name}")
+        mint + f"dataset/{study}",
+        mint + f"variable/{study}/{d.variables[1].name}",
+        mint + f"codelist/{study}/{d.variables[1].name}",
+    )
     assert d.publisher == Agent(name={"nb": org})
     assert (d.description, d.keywords, d.population_coverage, d.access_rights) == (
-        expected.description, expected.keywords, expected.population_coverage, NON_PUBLIC)
+        expected.description,
+        expected.keywords,
+        expected.population_coverage,
+        NON_PUBLIC,
+    )
     assert (d.temporal_start, d.temporal_end, d.issued, d.version, d.number_of_unique_individuals) == (
-        expected.temporal_start[:4], expected.temporal_end[:4], expected.issued[:10], expected.version,
-        expected.number_of_unique_individuals)
+        expected.temporal_start[:4],
+        expected.temporal_end[:4],
+        expected.issued[:10],
+        expected.version,
+        expected.number_of_unique_individuals,
+    )
     assert [(v.name, v.title, v.unit) for v in d.variables] == [
-        (v.name, {"nb": v.title["nb"]}, v.unit) for v in expected.variables]
+        (v.name, {"nb": v.title["nb"]}, v.unit) for v in expected.variables
+    ]
     assert codelists(store, DDIC)[d.variables[1].codelist].identifier == f"{study}/{d.variables[1].name}"
 
 
@@ -109,19 +152,28 @@ def test_a_rerun_asks_only_for_changes_and_reports_everything_unchanged(settings
     state = store.state(DDIC)
     assert state["from"] == max(t[1] for t in truth(sim, DDIC).values())
     again = run(settings, store)[DDIC]
-    assert harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": first.counts["new"], "deleted": 0,
-                                     "errors": 0}
+    assert harvest_counts(again) == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": first.counts["new"],
+        "deleted": 0,
+        "errors": 0,
+    }
 
 
 @pytest.mark.parametrize("source", [DDIC, DDIL])
 def test_the_next_generation_is_followed_exactly_new_changed_deleted(settings, store, sim, source):
     configure(settings, sim, source)
     run(settings, store)
-    before = {**{k: v for k, v in truth(sim, source).items()},
-              **{f"{k[0]}/{k[1]}": v for k, v in true_categories(sim, source).items()}}
+    before = {
+        **{k: v for k, v in truth(sim, source).items()},
+        **{f"{k[0]}/{k[1]}": v for k, v in true_categories(sim, source).items()},
+    }
     sim.generation = 1
-    after = {**{k: v for k, v in truth(sim, source).items()},
-             **{f"{k[0]}/{k[1]}": v for k, v in true_categories(sim, source).items()}}
+    after = {
+        **{k: v for k, v in truth(sim, source).items()},
+        **{f"{k[0]}/{k[1]}": v for k, v in true_categories(sim, source).items()},
+    }
     result = run(settings, store)[source]
     assert stored(store, source) == truth(sim, source)
     studies0, studies1 = {k for k in before if "/" not in k}, {k for k in after if "/" not in k}
@@ -131,9 +183,12 @@ def test_the_next_generation_is_followed_exactly_new_changed_deleted(settings, s
     if source == DDIC:  # one code list per variable, so the ground truth counts them directly
         changed = {k for k in before.keys() & after.keys() if before[k] != after[k]}
         assert harvest_counts(result) == {
-            "new": len(after.keys() - before.keys()), "changed": len(changed),
+            "new": len(after.keys() - before.keys()),
+            "changed": len(changed),
             "unchanged": len(before.keys() & after.keys()) - len(changed),
-            "deleted": len(before.keys() - after.keys()), "errors": 0}
+            "deleted": len(before.keys() - after.keys()),
+            "errors": 0,
+        }
         assert harvested_categories(store, source) == true_categories(sim, source)
 
 
@@ -160,7 +215,8 @@ FAILING = TRANSPORT_FAULTS + [
 
 @pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
 def test_a_faulty_repository_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-        settings, store, sim, fault, params, message):
+    settings, store, sim, fault, params, message
+):
     configure(settings, sim, DDIC, OTHER)
     assert_fault_fails_only_its_source(settings, store, sim, DDIC, OTHER, fault, params, message)
 
@@ -184,37 +240,47 @@ def test_a_record_listed_twice_is_reported_once_and_the_first_kept(settings, sto
     first = sorted(sim.manifest()[DDIC]["datasets"])[0]
     assert result.ok and stored(store, DDIC) == truth(sim, DDIC)
     assert [(e.record_id, e.field, e.message) for e in result.errors] == [
-        (first, "identifier", f"the record {first} is listed more than once; the first was kept")]
+        (first, "identifier", f"the record {first} is listed more than once; the first was kept")
+    ]
     assert result.errors[0].url.startswith(sim.url + f"/oai/{DDIC}?verb=ListRecords")
 
 
 # --- protocol corners, on a hand-written repository -------------------------------------------
 
-ENVELOPE = ('<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
-            '<responseDate>2025-01-01T00:00:00Z</responseDate><request>{url}</request>{body}</OAI-PMH>')
-IDENTIFY = ("<Identify><repositoryName>Test</repositoryName><baseURL>{url}</baseURL><protocolVersion>2.0"
-            "</protocolVersion><granularity>YYYY-MM-DD</granularity></Identify>")
+ENVELOPE = (
+    '<?xml version="1.0" encoding="UTF-8"?><OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/">'
+    "<responseDate>2025-01-01T00:00:00Z</responseDate><request>{url}</request>{body}</OAI-PMH>"
+)
+IDENTIFY = (
+    "<Identify><repositoryName>Test</repositoryName><baseURL>{url}</baseURL><protocolVersion>2.0"
+    "</protocolVersion><granularity>YYYY-MM-DD</granularity></Identify>"
+)
 
 
 def codebook(study: str, variables: str) -> str:
-    return (f'<codeBook xmlns="ddi:codebook:2_5" xml:lang="nb"><stdyDscr><citation><titlStmt><titl>Studie {study}'
-            f'</titl><IDNo>{study}</IDNo></titlStmt></citation></stdyDscr><dataDscr>{variables}</dataDscr></codeBook>')
+    return (
+        f'<codeBook xmlns="ddi:codebook:2_5" xml:lang="nb"><stdyDscr><citation><titlStmt><titl>Studie {study}'
+        f"</titl><IDNo>{study}</IDNo></titlStmt></citation></stdyDscr><dataDscr>{variables}</dataDscr></codeBook>"
+    )
 
 
 def record(ident: str, stamp: str, metadata: str | None) -> str:
     if metadata is None:
-        return f'<record><header status="deleted"><identifier>{ident}</identifier><datestamp>{stamp}</datestamp>' \
-               '</header></record>'
-    return f"<record><header><identifier>{ident}</identifier><datestamp>{stamp}</datestamp></header>" \
-           f"<metadata>{metadata}</metadata></record>"
+        return (
+            f'<record><header status="deleted"><identifier>{ident}</identifier><datestamp>{stamp}</datestamp>'
+            "</header></record>"
+        )
+    return (
+        f"<record><header><identifier>{ident}</identifier><datestamp>{stamp}</datestamp></header>"
+        f"<metadata>{metadata}</metadata></record>"
+    )
 
 
 def repository(server, settings, pages: dict[str, str], identify: str = IDENTIFY) -> str:
     from catalog.config import SourceConfig
 
     url = server.url + "/oai"
-    server.serve("/oai?verb=Identify", ENVELOPE.format(url=url, body=identify.format(url=url)),
-                 Content_Type="text/xml")
+    server.serve("/oai?verb=Identify", ENVELOPE.format(url=url, body=identify.format(url=url)), Content_Type="text/xml")
     for query, body in pages.items():
         server.serve("/oai?" + query, ENVELOPE.format(url=url, body=body), Content_Type="text/xml")
     settings.values.update(http_retries=0)
@@ -223,99 +289,175 @@ def repository(server, settings, pages: dict[str, str], identify: str = IDENTIFY
 
 
 FIRST = "verb=ListRecords&metadataPrefix=oai_ddi25"
-VARS = ('<var name="KJONN"><labl>Kjønn</labl><catgry><catValu>1</catValu><labl>Mann</labl></catgry>'
-        '<catgry missing="Y"><catValu>9</catValu><labl>Ukjent</labl></catgry><varFormat type="numeric"/></var>')
+VARS = (
+    '<var name="KJONN"><labl>Kjønn</labl><catgry><catValu>1</catValu><labl>Mann</labl></catgry>'
+    '<catgry missing="Y"><catValu>9</catValu><labl>Ukjent</labl></catgry><varFormat type="numeric"/></var>'
+)
 
 
 def test_resumption_tokens_are_followed_to_the_empty_token(settings, store, server):
-    repository(server, settings, {
-        FIRST: "<ListRecords>" + record("oai:t:A", "2024-01-01", codebook("A", VARS))
-               + '<resumptionToken cursor="0" completeListSize="2">page2</resumptionToken></ListRecords>',
-        "verb=ListRecords&resumptionToken=page2": "<ListRecords>" + record("oai:t:B", "2024-02-01", codebook("B", ""))
-               + '<resumptionToken cursor="1" completeListSize="2"/></ListRecords>'})
+    repository(
+        server,
+        settings,
+        {
+            FIRST: "<ListRecords>"
+            + record("oai:t:A", "2024-01-01", codebook("A", VARS))
+            + '<resumptionToken cursor="0" completeListSize="2">page2</resumptionToken></ListRecords>',
+            "verb=ListRecords&resumptionToken=page2": "<ListRecords>"
+            + record("oai:t:B", "2024-02-01", codebook("B", ""))
+            + '<resumptionToken cursor="1" completeListSize="2"/></ListRecords>',
+        },
+    )
     result = run(settings, store)["test"]
     assert result.ok and sorted(datasets(store, "test")) == ["A", "B"]
     assert store.state("test")["from"] == "2024-02-01"
     (codes,) = codelists(store, "test").values()
-    assert [(c.code, c.label, c.missing) for c in codes.concepts] == [("1", {"nb": "Mann"}, False),
-                                                                       ("9", {"nb": "Ukjent"}, True)]
+    assert [(c.code, c.label, c.missing) for c in codes.concepts] == [
+        ("1", {"nb": "Mann"}, False),
+        ("9", {"nb": "Ukjent"}, True),
+    ]
 
 
 def test_an_incremental_run_asks_from_the_last_datestamp_and_follows_deleted_headers(settings, store, server):
-    repository(server, settings, {FIRST: "<ListRecords>" + record("oai:t:A", "2024-01-01", codebook("A", VARS))
-                                         + record("oai:t:B", "2024-02-01", codebook("B", "")) + "</ListRecords>"})
+    repository(
+        server,
+        settings,
+        {
+            FIRST: "<ListRecords>"
+            + record("oai:t:A", "2024-01-01", codebook("A", VARS))
+            + record("oai:t:B", "2024-02-01", codebook("B", ""))
+            + "</ListRecords>"
+        },
+    )
     run(settings, store)
-    server.serve("/oai?" + FIRST + "&from=2024-02-01", ENVELOPE.format(url="", body=(
-        "<ListRecords>" + record("oai:t:A", "2024-03-01", None) + "</ListRecords>")), Content_Type="text/xml")
+    server.serve(
+        "/oai?" + FIRST + "&from=2024-02-01",
+        ENVELOPE.format(url="", body=("<ListRecords>" + record("oai:t:A", "2024-03-01", None) + "</ListRecords>")),
+        Content_Type="text/xml",
+    )
     result = run(settings, store)["test"]
-    assert {k: result.counts[k] for k in COUNTS} == {"new": 0, "changed": 0, "unchanged": 1, "deleted": 2,
-                                                       "errors": 0}
+    assert {k: result.counts[k] for k in COUNTS} == {"new": 0, "changed": 0, "unchanged": 1, "deleted": 2, "errors": 0}
     assert sorted(datasets(store, "test")) == ["B"] and codelists(store, "test") == {}
     assert store.state("test")["from"] == "2024-03-01"
 
 
 def test_no_records_match_means_nothing_changed(settings, store, server):
-    repository(server, settings, {FIRST: "<ListRecords>" + record("oai:t:A", "2024-01-01", codebook("A", "")) +
-                                         "</ListRecords>"})
+    repository(
+        server,
+        settings,
+        {FIRST: "<ListRecords>" + record("oai:t:A", "2024-01-01", codebook("A", "")) + "</ListRecords>"},
+    )
     run(settings, store)
-    server.serve("/oai?" + FIRST + "&from=2024-01-01", ENVELOPE.format(
-        url="", body='<error code="noRecordsMatch">nothing</error>'), Content_Type="text/xml")
+    server.serve(
+        "/oai?" + FIRST + "&from=2024-01-01",
+        ENVELOPE.format(url="", body='<error code="noRecordsMatch">nothing</error>'),
+        Content_Type="text/xml",
+    )
     result = run(settings, store)["test"]
-    assert result.ok and {k: result.counts[k] for k in COUNTS} == {"new": 0, "changed": 0, "unchanged": 1,
-                                                                     "deleted": 0, "errors": 0}
+    assert result.ok and {k: result.counts[k] for k in COUNTS} == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": 1,
+        "deleted": 0,
+        "errors": 0,
+    }
 
 
 def test_a_rejected_resumption_token_fails_the_source_in_plain_words(settings, store, server):
-    url = repository(server, settings, {
-        FIRST: "<ListRecords>" + record("oai:t:A", "2024-01-01", codebook("A", ""))
-               + "<resumptionToken>old</resumptionToken></ListRecords>",
-        "verb=ListRecords&resumptionToken=old": '<error code="badResumptionToken">expired</error>'})
+    url = repository(
+        server,
+        settings,
+        {
+            FIRST: "<ListRecords>"
+            + record("oai:t:A", "2024-01-01", codebook("A", ""))
+            + "<resumptionToken>old</resumptionToken></ListRecords>",
+            "verb=ListRecords&resumptionToken=old": '<error code="badResumptionToken">expired</error>',
+        },
+    )
     result = run(settings, store)["test"]
     assert result.status == "failed"
-    assert result.error == ("the repository rejected our resumption token (it expired or the repository changed while "
-                            "we paged); the next run starts the listing again (badResumptionToken: expired) at "
-                            f"{url}?verb=ListRecords&resumptionToken=old")
+    assert result.error == (
+        "the repository rejected our resumption token (it expired or the repository changed while "
+        "we paged); the next run starts the listing again (badResumptionToken: expired) at "
+        f"{url}?verb=ListRecords&resumptionToken=old"
+    )
 
 
 def test_a_repeated_resumption_token_is_a_paging_loop(settings, store, server):
-    repository(server, settings, {
-        FIRST: "<ListRecords>" + record("oai:t:A", "2024-01-01", codebook("A", ""))
-               + "<resumptionToken>same</resumptionToken></ListRecords>",
-        "verb=ListRecords&resumptionToken=same": "<ListRecords>" + record("oai:t:B", "2024-01-01", codebook("B", ""))
-               + "<resumptionToken>same</resumptionToken></ListRecords>"})
+    repository(
+        server,
+        settings,
+        {
+            FIRST: "<ListRecords>"
+            + record("oai:t:A", "2024-01-01", codebook("A", ""))
+            + "<resumptionToken>same</resumptionToken></ListRecords>",
+            "verb=ListRecords&resumptionToken=same": "<ListRecords>"
+            + record("oai:t:B", "2024-01-01", codebook("B", ""))
+            + "<resumptionToken>same</resumptionToken></ListRecords>",
+        },
+    )
     result = run(settings, store)["test"]
     assert result.status == "failed" and "sent the resumption token 'same' twice (a paging loop)" in result.error
 
 
 def test_bad_records_and_variables_are_reported_with_url_record_and_field_and_the_rest_harvested(
-        settings, store, server):
-    url = repository(server, settings, {FIRST: "<ListRecords>"
-                                               + record("oai:t:A", "2024-01-01", "<dc>not ddi</dc>")
-                                               + record("oai:t:B", "2024-01-01", "<codeBook/>")
-                                               + record("oai:t:C", "2024-01-01", codebook(
-                                                   "C", '<var ID="V1"><labl>Uten navn</labl></var>' + VARS
-                                                   + '<var name="KJONN"/><var name="X"><catgry><labl>Ingen verdi'
-                                                     '</labl></catgry></var>'))
-                                               + "</ListRecords>"})
+    settings, store, server
+):
+    url = repository(
+        server,
+        settings,
+        {
+            FIRST: "<ListRecords>"
+            + record("oai:t:A", "2024-01-01", "<dc>not ddi</dc>")
+            + record("oai:t:B", "2024-01-01", "<codeBook/>")
+            + record(
+                "oai:t:C",
+                "2024-01-01",
+                codebook(
+                    "C",
+                    '<var ID="V1"><labl>Uten navn</labl></var>'
+                    + VARS
+                    + '<var name="KJONN"/><var name="X"><catgry><labl>Ingen verdi'
+                    "</labl></catgry></var>",
+                ),
+            )
+            + "</ListRecords>"
+        },
+    )
     result = run(settings, store)["test"]
     page = f"{url}?{FIRST}"
     assert result.ok and [(e.url, e.record_id, e.field, e.message) for e in result.errors] == [
-        (page, "oai:t:A", "metadata", "the record oai:t:A could not be mapped: the metadata is <dc>, neither a "
-                                      "DDI-Codebook codeBook nor a DDI-Lifecycle FragmentInstance; its last good "
-                                      "version is kept"),
-        (page, "oai:t:B", "stdyDscr", "the record oai:t:B could not be mapped: the codeBook has no stdyDscr (study "
-                                      "description); its last good version is kept"),
+        (
+            page,
+            "oai:t:A",
+            "metadata",
+            "the record oai:t:A could not be mapped: the metadata is <dc>, neither a "
+            "DDI-Codebook codeBook nor a DDI-Lifecycle FragmentInstance; its last good "
+            "version is kept",
+        ),
+        (
+            page,
+            "oai:t:B",
+            "stdyDscr",
+            "the record oai:t:B could not be mapped: the codeBook has no stdyDscr (study "
+            "description); its last good version is kept",
+        ),
         (page, "C V1", "name", "study C: a variable (V1) has no name, so it was skipped"),
         (page, "C KJONN", "name", "study C: the variable KJONN occurs more than once; the first was kept"),
-        (page, "C X", "catValu", "study C, variable X: a category has no value (catValu), so it was skipped")]
+        (page, "C X", "catValu", "study C, variable X: a category has no value (catValu), so it was skipped"),
+    ]
     assert [v.name for v in datasets(store, "test")["C"].variables] == ["KJONN", "X"]
 
 
 def test_an_entity_declaration_is_refused_before_parsing(settings, store, server):
-    evil = ('<?xml version="1.0"?><!DOCTYPE OAI-PMH [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-            '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><Identify>&x;</Identify></OAI-PMH>')
+    evil = (
+        '<?xml version="1.0"?><!DOCTYPE OAI-PMH [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><Identify>&x;</Identify></OAI-PMH>'
+    )
     url = repository(server, settings, {})
     server.serve("/oai?verb=Identify", evil, Content_Type="text/xml")
     result = run(settings, store)["test"]
-    assert result.error == ("refused XML with a DOCTYPE or entity declaration (possible XXE or entity expansion "
-                            f"attack) at {url}?verb=Identify")
+    assert result.error == (
+        "refused XML with a DOCTYPE or entity declaration (possible XXE or entity expansion "
+        f"attack) at {url}?verb=Identify"
+    )

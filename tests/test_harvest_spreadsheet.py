@@ -10,9 +10,19 @@ from catalog.config import SourceConfig
 from catalog.model import Agent
 from harvesters import spreadsheet
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+    TRANSPORT_FAULTS,
+    _simulator,
+    assert_fault_fails_only_its_source,
+    configure,
+    datasets,
     harvest_counts,
-    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, configure, datasets, harvested_codes,
-    inline_codes, run, sim, stored, truth)
+    harvested_codes,
+    inline_codes,
+    run,
+    sim,
+    stored,
+    truth,
+)
 from tests.test_varlist import HELSEDATA, LAUGHS, with_member, xlsx
 
 LISTS = ["hkr-varliste", "kreft-elvis-varliste", "iplos-varliste"]  # layouts helsedata, elvis, helsedata
@@ -35,22 +45,44 @@ def test_each_list_becomes_one_dataset_with_exactly_its_variables_and_codes(sett
     for name in LISTS:
         assert stored(store, name) == truth(sim, name, modified=False)
         assert harvested_codes(store, name) == inline_codes(sim, name)
-        assert harvest_counts(results[name]) == {"new": 1 + len(inline_codes(sim, name)), "changed": 0, "unchanged": 0,
-                                        "deleted": 0, "errors": 0}
+        assert harvest_counts(results[name]) == {
+            "new": 1 + len(inline_codes(sim, name)),
+            "changed": 0,
+            "unchanged": 0,
+            "deleted": 0,
+            "errors": 0,
+        }
 
 
 def test_dataset_metadata_comes_from_the_source_options(settings, store, server):
     url = server.serve("/liste.xlsx", xlsx(HELSEDATA))
-    settings.sources["mfr-liste"] = SourceConfig("mfr-liste", "spreadsheet", url, title="MFR variabelliste", options={
-        "title": "Medisinsk fødselsregister", "description": "Variabler i MFR.", "publisher": "Folkehelseinstituttet",
-        "publisher_uri": "https://data.fhi.no/org/fhi", "uri": "https://data.fhi.no/mfr", "identifier": "mfr",
-        "keywords": ["fødsel"], "themes": ["http://publications.europa.eu/resource/authority/data-theme/HEAL"]})
+    settings.sources["mfr-liste"] = SourceConfig(
+        "mfr-liste",
+        "spreadsheet",
+        url,
+        title="MFR variabelliste",
+        options={
+            "title": "Medisinsk fødselsregister",
+            "description": "Variabler i MFR.",
+            "publisher": "Folkehelseinstituttet",
+            "publisher_uri": "https://data.fhi.no/org/fhi",
+            "uri": "https://data.fhi.no/mfr",
+            "identifier": "mfr",
+            "keywords": ["fødsel"],
+            "themes": ["http://publications.europa.eu/resource/authority/data-theme/HEAL"],
+        },
+    )
     run(settings, store)
     d = datasets(store, "mfr-liste")["mfr"]
     assert (d.uri, d.title, d.description, d.publisher, d.keywords, d.themes, d.landing_page) == (
-        "https://data.fhi.no/mfr", {"nb": "Medisinsk fødselsregister"}, {"nb": "Variabler i MFR."},
-        Agent(name={"nb": "Folkehelseinstituttet"}, uri="https://data.fhi.no/org/fhi"), {"nb": ["fødsel"]},
-        ["http://publications.europa.eu/resource/authority/data-theme/HEAL"], url)
+        "https://data.fhi.no/mfr",
+        {"nb": "Medisinsk fødselsregister"},
+        {"nb": "Variabler i MFR."},
+        Agent(name={"nb": "Folkehelseinstituttet"}, uri="https://data.fhi.no/org/fhi"),
+        {"nb": ["fødsel"]},
+        ["http://publications.europa.eu/resource/authority/data-theme/HEAL"],
+        url,
+    )
     assert [v.name for v in d.variables] == ["KJONN", "VEKT", "BOKOMM"]
 
 
@@ -63,8 +95,10 @@ def test_an_unchanged_list_is_counted_unchanged_and_a_new_generation_as_changed(
     codes1 = inline_codes(sim, SOURCE)
     result = run(settings, store)[SOURCE]
     assert (result.counts["new"], result.counts["changed"], result.counts["deleted"]) == (
-        len(codes1.keys() - codes0.keys()), 1 + sum(codes0[k] != codes1[k] for k in codes0.keys() & codes1.keys()),
-        len(codes0.keys() - codes1.keys()))
+        len(codes1.keys() - codes0.keys()),
+        1 + sum(codes0[k] != codes1[k] for k in codes0.keys() & codes1.keys()),
+        len(codes0.keys() - codes1.keys()),
+    )
     assert stored(store, SOURCE) == truth(sim, SOURCE, modified=False)
 
 
@@ -77,8 +111,13 @@ def test_with_validators_a_304_reports_the_records_present(settings, store, sim)
         again = run(settings, store)[SOURCE]
     finally:
         sim.conditional_get = False
-    assert harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": first.counts["new"], "deleted": 0, 
-                            "errors": 0}
+    assert harvest_counts(again) == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": first.counts["new"],
+        "deleted": 0,
+        "errors": 0,
+    }
 
 
 FAILING = TRANSPORT_FAULTS + [
@@ -89,7 +128,8 @@ FAILING = TRANSPORT_FAULTS + [
 
 @pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
 def test_a_faulty_list_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-        settings, store, sim, fault, params, message):
+    settings, store, sim, fault, params, message
+):
     configure(settings, sim, SOURCE, OTHER)
     assert_fault_fails_only_its_source(settings, store, sim, SOURCE, OTHER, fault, params, message)
 
@@ -103,10 +143,10 @@ def test_faults_that_leave_the_xlsx_bytes_intact_do_not_disturb_the_harvest(sett
     assert stored(store, SOURCE) == truth(sim, SOURCE, modified=False)
 
 
-@pytest.mark.parametrize("fault, field, message", [
-    ("latin1", "encoding", "it was read as Windows-1252"),
-    ("malformed", None, "is not valid CSV"),
-])
+@pytest.mark.parametrize(
+    "fault, field, message",
+    [("latin1", "encoding", "it was read as Windows-1252"), ("malformed", None, "is not valid CSV")],
+)
 def test_a_damaged_csv_keeps_every_good_row_and_tells_the_publisher(settings, store, sim, fault, field, message):
     configure(settings, sim, SOURCE)
     use_csv(settings, SOURCE)
@@ -125,9 +165,13 @@ def test_a_duplicated_variable_is_reported_with_its_row_and_the_first_kept(setti
     header = settings.sources[SOURCE].options["header_row"]
     assert result.ok and stored(store, SOURCE) == truth(sim, SOURCE, modified=False)
     assert [(e.record_id, e.field, e.message) for e in result.errors] == [
-        (f"row {header + rows + 1} ({first})", "name",
-         f"row {header + rows + 1} ({first}): the variable {first} was already listed in row {header + 1}; "
-         "this row was skipped")]
+        (
+            f"row {header + rows + 1} ({first})",
+            "name",
+            f"row {header + rows + 1} ({first}): the variable {first} was already listed in row {header + 1}; "
+            "this row was skipped",
+        )
+    ]
 
 
 def test_an_unchanged_file_is_not_read_again_and_its_problems_are_reported_again(settings, store, sim, monkeypatch):
@@ -140,10 +184,16 @@ def test_an_unchanged_file_is_not_read_again_and_its_problems_are_reported_again
 
     monkeypatch.setattr(spreadsheet, "read_varlist", unread)
     again = run(settings, store)[SOURCE]
-    assert again.ok and harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": first.counts["new"],
-                                                  "deleted": 0, "errors": 1}
-    assert [(e.record_id, e.field, e.message) for e in again.errors] == \
-        [(e.record_id, e.field, e.message) for e in first.errors]
+    assert again.ok and harvest_counts(again) == {
+        "new": 0,
+        "changed": 0,
+        "unchanged": first.counts["new"],
+        "deleted": 0,
+        "errors": 1,
+    }
+    assert [(e.record_id, e.field, e.message) for e in again.errors] == [
+        (e.record_id, e.field, e.message) for e in first.errors
+    ]
     settings.sources[SOURCE].options["title"] = "Nytt navn"  # the source's options map into the dataset
     monkeypatch.undo()
     renamed = run(settings, store)[SOURCE]
@@ -151,10 +201,14 @@ def test_an_unchanged_file_is_not_read_again_and_its_problems_are_reported_again
 
 
 def test_a_hostile_xlsx_fails_the_source_without_parsing_it(settings, store, server):
-    bomb = with_member(xlsx(HELSEDATA), "xl/worksheets/sheet1.xml", lambda data: b'<?xml version="1.0"?>' + LAUGHS + data)
+    bomb = with_member(
+        xlsx(HELSEDATA), "xl/worksheets/sheet1.xml", lambda data: b'<?xml version="1.0"?>' + LAUGHS + data
+    )
     settings.sources["evil"] = SourceConfig("evil", "spreadsheet", server.serve("/evil.xlsx", bomb))
     result = run(settings, store)["evil"]
     assert result.status == "failed"
-    assert result.error == ("the variable list cannot be read: refused an XLSX file whose part "
-                            "xl/worksheets/sheet1.xml declares a DOCTYPE or entities (possible XXE or entity "
-                            f"expansion attack) at {server.url}/evil.xlsx")
+    assert result.error == (
+        "the variable list cannot be read: refused an XLSX file whose part "
+        "xl/worksheets/sheet1.xml declares a DOCTYPE or entities (possible XXE or entity "
+        f"expansion attack) at {server.url}/evil.xlsx"
+    )

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-
 import pytest
 
-from catalog.simulator.ssb import vardef_definition
+from simulator.ssb import vardef_definition
 from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
-    TRANSPORT_FAULTS, _simulator, assert_fault_fails_only_its_source, codelists, configure, datasets,
-    harvest_counts, harvest_with_fault, run, sim)
+    TRANSPORT_FAULTS,
+    _simulator,
+    assert_fault_fails_only_its_source,
+    codelists,
+    configure,
+    datasets,
+    harvest_counts,
+    harvest_with_fault,
+    run,
+    sim,
+)
 
 VARDEF, KLASS, OTHER = "ssb-vardef", "ssb-klass", "hunt"
 
@@ -19,8 +27,11 @@ def truth(sim):
 
 
 def stored(store):
-    return {v.uri.rsplit("/", 1)[1]: (v.title["nb"], [v.name]) for d in datasets(store, VARDEF).values()
-            for v in d.variables}
+    return {
+        v.uri.rsplit("/", 1)[1]: (v.title["nb"], [v.name])
+        for d in datasets(store, VARDEF).values()
+        for v in d.variables
+    }
 
 
 def definitions(sim, lang="nb"):
@@ -43,10 +54,11 @@ def test_a_full_harvest_holds_every_definition_as_a_variable_shelved_by_subject_
     configure(settings, sim, VARDEF)
     result = run(settings, store)[VARDEF]
     assert stored(store) == truth(sim)
-    assert {d.identifier: ([v.uri.rsplit("/", 1)[1] for v in d.variables], d.modified)
-            for d in datasets(store, VARDEF).values()} == {f"{VARDEF}/{k}": v for k, v in shelves(sim).items()}
-    assert harvest_counts(result) == {"new": len(shelves(sim)), "changed": 0, "unchanged": 0, "deleted": 0,
-                                      "errors": 0}
+    assert {
+        d.identifier: ([v.uri.rsplit("/", 1)[1] for v in d.variables], d.modified)
+        for d in datasets(store, VARDEF).values()
+    } == {f"{VARDEF}/{k}": v for k, v in shelves(sim).items()}
+    assert harvest_counts(result) == {"new": len(shelves(sim)), "changed": 0, "unchanged": 0, "deleted": 0, "errors": 0}
 
 
 def test_labels_and_definitions_keep_each_language_the_api_gave(settings, store, sim):
@@ -57,23 +69,34 @@ def test_labels_and_definitions_keep_each_language_the_api_gave(settings, store,
         for d in definitions(sim, lang):
             v = by_id[d["id"]]
             assert (v.title.get(lang), v.description.get(lang)) == (d["name"], d["definition"])
-            assert (v.valid_from, v.valid_to, v.property_url) == (d["valid_from"], d["valid_until"],
-                                                                   d["external_reference_uri"])
+            assert (v.valid_from, v.valid_to, v.property_url) == (
+                d["valid_from"],
+                d["valid_until"],
+                d["external_reference_uri"],
+            )
     code, (ids, _newest) = next(iter(shelves(sim).items()))
-    subject = {lang: next(d for d in definitions(sim, lang) if d["id"] == ids[0])["subject_fields"][0]["title"]
-               for lang in ("nb", "nn", "en")}
+    subject = {
+        lang: next(d for d in definitions(sim, lang) if d["id"] == ids[0])["subject_fields"][0]["title"]
+        for lang in ("nb", "nn", "en")
+    }
     assert datasets(store, VARDEF)[f"{VARDEF}/{code}"].title == {
-        "nb": f"Variabeldefinisjoner: {subject['nb']}", "nn": f"Variabeldefinisjonar: {subject['nn']}",
-        "en": f"Variable definitions: {subject['en']}"}
+        "nb": f"Variabeldefinisjoner: {subject['nb']}",
+        "nn": f"Variabeldefinisjonar: {subject['nn']}",
+        "en": f"Variable definitions: {subject['en']}",
+    }
 
 
 def test_classification_uris_link_variables_to_the_klass_records(settings, store, sim):
     configure(settings, sim, VARDEF, KLASS)
     run(settings, store)
-    linked = {v.uri.rsplit("/", 1)[1]: v.codelist for d in datasets(store, VARDEF).values() for v in d.variables
-              if v.codelist}
-    expected = {d["id"]: "https://www.ssb.no/klass/klassifikasjoner/" + d["classification_uri"].rsplit("/", 1)[1]
-                for d in definitions(sim) if d["classification_uri"]}
+    linked = {
+        v.uri.rsplit("/", 1)[1]: v.codelist for d in datasets(store, VARDEF).values() for v in d.variables if v.codelist
+    }
+    expected = {
+        d["id"]: "https://www.ssb.no/klass/klassifikasjoner/" + d["classification_uri"].rsplit("/", 1)[1]
+        for d in definitions(sim)
+        if d["classification_uri"]
+    }
     assert linked == expected and expected
     assert set(linked.values()) <= set(codelists(store, KLASS))
 
@@ -81,17 +104,22 @@ def test_classification_uris_link_variables_to_the_klass_records(settings, store
 def test_the_next_generation_changes_exactly_the_shelves_it_touches(settings, store, sim):
     configure(settings, sim, VARDEF)
     run(settings, store)
-    before = {k: (ids, newest, [d for d in definitions(sim) if d["id"] in ids]) for k, (ids, newest) in
-              shelves(sim).items()}
+    before = {
+        k: (ids, newest, [d for d in definitions(sim) if d["id"] in ids]) for k, (ids, newest) in shelves(sim).items()
+    }
     sim.generation = 1
-    after = {k: (ids, newest, [d for d in definitions(sim) if d["id"] in ids]) for k, (ids, newest) in
-             shelves(sim).items()}
+    after = {
+        k: (ids, newest, [d for d in definitions(sim) if d["id"] in ids]) for k, (ids, newest) in shelves(sim).items()
+    }
     result = run(settings, store)[VARDEF]
     changed = {k for k in before.keys() & after.keys() if before[k] != after[k]}
     assert changed and harvest_counts(result) == {
-        "new": len(after.keys() - before.keys()), "changed": len(changed),
-        "unchanged": len(before.keys() & after.keys()) - len(changed), "deleted": len(before.keys() - after.keys()),
-        "errors": 0}
+        "new": len(after.keys() - before.keys()),
+        "changed": len(changed),
+        "unchanged": len(before.keys() & after.keys()) - len(changed),
+        "deleted": len(before.keys() - after.keys()),
+        "errors": 0,
+    }
     assert stored(store) == truth(sim)
 
 
@@ -104,7 +132,8 @@ FAILING = TRANSPORT_FAULTS + [
 
 @pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
 def test_a_faulty_vardef_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-        settings, store, sim, fault, params, message):
+    settings, store, sim, fault, params, message
+):
     configure(settings, sim, VARDEF, OTHER)
     assert_fault_fails_only_its_source(settings, store, sim, VARDEF, OTHER, fault, params, message)
 
@@ -129,5 +158,10 @@ def test_a_definition_listed_twice_is_reported_once_and_the_first_kept(settings,
     first = definitions(sim)[0]["id"]
     assert result.ok and stored(store) == truth(sim)
     assert [(e.url, e.record_id, e.field, e.message) for e in result.errors] == [
-        (sim.url + "/public/variable-definitions", first, "id",
-         f"the variable definition {first} is listed more than once; the first was kept")]
+        (
+            sim.url + "/public/variable-definitions",
+            first,
+            "id",
+            f"the variable definition {first} is listed more than once; the first was kept",
+        )
+    ]

@@ -9,8 +9,22 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_wheel_carries_package_data_and_the_catalog_command(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
     [wheel] = tmp_path.glob("helsekatalog-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in ROOT.glob("shapes/**/*.ttl"):

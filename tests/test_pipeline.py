@@ -32,8 +32,14 @@ def run(settings, store, index, *names):
 def test_a_full_harvest_stores_validates_and_indexes_every_record(settings, store, index, server):
     configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
     result = run(settings, store, index)["mfr"]
-    assert result.ok and result.counts == {"new": 2, "changed": 0, "unchanged": 0, "deleted": 0, "invalid": 0,
-                                           "errors": 0}
+    assert result.ok and result.counts == {
+        "new": 2,
+        "changed": 0,
+        "unchanged": 0,
+        "deleted": 0,
+        "invalid": 0,
+        "errors": 0,
+    }
     assert store.get(mfr_dataset().uri).record == mfr_dataset()
     hits = index.search(SearchQuery(text="fødselsvekt")).hits
     assert [h.doc["name"] for h in hits] == ["VEKT"]
@@ -81,18 +87,22 @@ def test_a_full_harvest_maps_unchanged_input_again(settings, store, index, serve
     assert run(settings, store, index)["mfr"].counts["unchanged"] == 2  # its checkpoint was saved again
 
 
-def test_an_unchanged_page_is_not_parsed_again_yet_its_problems_are_reported_again(settings, store, index, server,
-                                                                                   monkeypatch):
+def test_an_unchanged_page_is_not_parsed_again_yet_its_problems_are_reported_again(
+    settings, store, index, server, monkeypatch
+):
     g = to_graph([mfr_dataset()])
     nameless = next(g.subjects(CSVW.name, Literal("SVLEN")))
     g.remove((nameless, CSVW.name, None))
-    configure(settings, "mfr", server.serve("/mfr/catalog.ttl", g.serialize(format="turtle"), Content_Type="text/turtle"))
+    configure(
+        settings, "mfr", server.serve("/mfr/catalog.ttl", g.serialize(format="turtle"), Content_Type="text/turtle")
+    )
     first = run(settings, store, index)["mfr"]
     monkeypatch.setattr(dcat, "parse", lambda fetched: pytest.fail("an unchanged page was parsed again"))
     again = run(settings, store, index)["mfr"]
     assert [(e.record_id, e.field) for e in first.errors] == [(str(nameless), "csvw:name")]
-    assert [(e.url, e.record_id, e.field, e.message) for e in again.errors] == \
-        [(e.url, e.record_id, e.field, e.message) for e in first.errors]
+    assert [(e.url, e.record_id, e.field, e.message) for e in again.errors] == [
+        (e.url, e.record_id, e.field, e.message) for e in first.errors
+    ]
     assert again.ok and again.counts["unchanged"] == 1 and again.counts["errors"] == 1
 
 
@@ -115,8 +125,11 @@ def test_a_malformed_feed_fails_its_source_and_keeps_the_last_good_records(setti
     url = publish(server, [mfr_dataset()])
     configure(settings, "mfr", url)
     run(settings, store, index)
-    server.serve("/mfr/catalog.ttl", "@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title \"x\" ;;; oops .",
-                 Content_Type="text/turtle")
+    server.serve(
+        "/mfr/catalog.ttl",
+        '@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title "x" ;;; oops .',
+        Content_Type="text/turtle",
+    )
     result = run(settings, store, index)["mfr"]
     assert result.status == "failed"
     assert "not valid turtle" in result.error and url in result.error and "line 2" in result.error
@@ -130,7 +143,9 @@ def test_one_failing_source_never_stops_another(settings, store, index, server):
     results = run(settings, store, index)
     assert results["mfr"].ok and results["npr"].status == "failed"
     assert "answered 404" in results["npr"].error
-    assert store.last_run("npr").status == "failed" and store.errors(results["npr"].run_id)[0].url.endswith("missing.ttl")
+    assert store.last_run("npr").status == "failed" and store.errors(results["npr"].run_id)[0].url.endswith(
+        "missing.ttl"
+    )
 
 
 def test_records_with_violations_are_stored_flagged_and_counted_invalid(settings, store, index, server):
@@ -144,21 +159,28 @@ def test_records_with_violations_are_stored_flagged_and_counted_invalid(settings
 
 
 def test_rdfxml_with_an_entity_declaration_is_refused(settings, store, index, server):
-    xxe = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description>&x;'
-           '</rdf:Description></rdf:RDF>')
+    xxe = (
+        '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description>&x;'
+        "</rdf:Description></rdf:RDF>"
+    )
     configure(settings, "evil", server.serve("/evil.rdf", xxe, Content_Type="application/rdf+xml"))
     result = run(settings, store, index)["evil"]
     assert result.status == "failed" and "DOCTYPE or entity declaration" in result.error
 
 
 def test_hydra_pages_are_followed_with_links_as_iris_or_strings(settings, store, index, server):
-    first, second = mfr_dataset(), mfr_dataset(uri="https://data.fhi.no/mfr/dataset/andre", identifier="to",
-                                                variables=[])
+    first, second = (
+        mfr_dataset(),
+        mfr_dataset(uri="https://data.fhi.no/mfr/dataset/andre", identifier="to", variables=[]),
+    )
     page2 = server.url + "/paged.ttl?page=2"
     g1 = to_graph([first])
-    g1.parse(data=f'@prefix hydra: <http://www.w3.org/ns/hydra/core#> . <{server.url}/paged.ttl> '
-                  f'a hydra:PagedCollection ; hydra:next "{page2}" .', format="turtle")
+    g1.parse(
+        data=f"@prefix hydra: <http://www.w3.org/ns/hydra/core#> . <{server.url}/paged.ttl> "
+        f'a hydra:PagedCollection ; hydra:next "{page2}" .',
+        format="turtle",
+    )
     g2 = to_graph([second])
     server.serve("/paged.ttl", g1.serialize(format="turtle"), Content_Type="text/turtle")
     server.serve("/paged.ttl?page=2", g2.serialize(format="turtle"), Content_Type="text/turtle")
@@ -176,8 +198,10 @@ def test_reindex_rebuilds_the_index_from_the_store(settings, store, index, serve
 
 def test_sources_harvested_at_once_share_the_index_safely(settings, store, index, server):
     for n in range(4):
-        records = [mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{n}-{i}", identifier=f"{n}-{i}",
-                               variables=[]) for i in range(150)]
+        records = [
+            mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{n}-{i}", identifier=f"{n}-{i}", variables=[])
+            for i in range(150)
+        ]
         configure(settings, f"src{n}", publish(server, records, f"/src{n}.ttl"))
     results = harvest(settings, store, index, workers=4)
     assert [r.status for r in results] == ["ok"] * 4, [r.error for r in results]
@@ -192,9 +216,19 @@ def test_source_defaults_fill_what_the_source_cannot_say_without_overwriting_it(
     settings.sources["mfr"].options["defaults"] = {
         "applicable_legislation": ["https://lovdata.no/eli/forskrift/2001/12/14/1483"],
         "dataset_type": "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL",
-        "title": {"nb": "never used: the source has a title"}}
-    publish(server, [mfr_dataset(applicable_legislation=[], dataset_type=None, has_structured_data=None,
-                                 description={"nb": "Ny beskrivelse."})])
+        "title": {"nb": "never used: the source has a title"},
+    }
+    publish(
+        server,
+        [
+            mfr_dataset(
+                applicable_legislation=[],
+                dataset_type=None,
+                has_structured_data=None,
+                description={"nb": "Ny beskrivelse."},
+            )
+        ],
+    )
     [second] = harvest(settings, store, index)
     assert (second.counts["changed"], second.counts["invalid"]) == (1, 0)
     stored = store.get(bare.uri)

@@ -10,9 +10,9 @@ from openpyxl import Workbook, load_workbook
 from catalog.cli import main
 from catalog.config import SourceConfig
 from catalog.pipeline import harvest
-from catalog.publish import COLUMNS, publish, write_template
+from catalog.publish import COLUMNS, publish
 
-METADATA = '''
+METADATA = """
 base_url = "{base}"
 title = {{ nb = "Norsk pasientregister", en = "Norwegian Patient Registry" }}
 description = {{ nb = "Opphold og konsultasjoner i spesialisthelsetjenesten." }}
@@ -29,7 +29,7 @@ hdab = {{ name = "Helsedataservice", uri = "https://helsedata.no/hdab", email = 
 
 [datasets.somatikk]
 title = {{ nb = "NPR somatikk" }}
-'''
+"""
 
 CSV = """Variabelnavn;Variabeletikett;Beskrivelse;Datatype;Enhet;Kodeverk;Gyldig fra;Gyldig til
 ALDER;Alder;Pasientens alder ved innleggelse.;heltall;år;;2008-01-01;
@@ -51,7 +51,9 @@ def registry(tmp_path, server):
     folder = tmp_path / "npr"
     folder.mkdir()
     (folder / "somatikk.csv").write_text(CSV, encoding="utf-8")
-    xlsx(folder / "psykiatri.xlsx", [list(COLUMNS)[:4], ["INNDATO", "Innskrivingsdato", "Dato for innskriving.", "dato"]])
+    xlsx(
+        folder / "psykiatri.xlsx", [list(COLUMNS)[:4], ["INNDATO", "Innskrivingsdato", "Dato for innskriving.", "dato"]]
+    )
     (folder / "metadata.toml").write_text(METADATA.format(base=server.url + "/npr/"), encoding="utf-8")
     return folder
 
@@ -64,8 +66,9 @@ def host(server, out: Path) -> str:
 
 
 @pytest.mark.parametrize("page_size", [50, 1])
-def test_a_published_folder_is_harvested_with_every_variable_and_code_list(settings, store, server, registry,
-                                                                            tmp_path, page_size):
+def test_a_published_folder_is_harvested_with_every_variable_and_code_list(
+    settings, store, server, registry, tmp_path, page_size
+):
     result = publish(registry, tmp_path / "out", page_size=page_size)
     assert result.conforms, result.report
     settings.sources["npr"] = SourceConfig(name="npr", kind="dcat", url=host(server, tmp_path / "out"))
@@ -74,7 +77,10 @@ def test_a_published_folder_is_harvested_with_every_variable_and_code_list(setti
     somatikk = store.get(server.url + "/npr/dataset/somatikk").record
     assert somatikk.title == {"nb": "NPR somatikk"} and somatikk.publisher.identifier == "983544622"
     assert [(v.name, v.datatype, v.unit, v.coding_system) for v in somatikk.variables] == [
-        ("ALDER", "integer", "år", None), ("KJONN", "string", None, None), ("HDIAG", "string", None, "ICD-10")]
+        ("ALDER", "integer", "år", None),
+        ("KJONN", "string", None, None),
+        ("HDIAG", "string", None, "ICD-10"),
+    ]
     codes = store.get(somatikk.variables[1].codelist).record
     assert [(c.code, c.label) for c in codes.concepts] == [("1", {"nb": "Mann"}), ("2", {"nb": "Kvinne"})]
     assert store.get(server.url + "/npr/dataset/psykiatri").record.variables[0].datatype == "date"
@@ -83,22 +89,31 @@ def test_a_published_folder_is_harvested_with_every_variable_and_code_list(setti
 def test_a_large_feed_is_split_into_pages_linked_by_hydra(registry, tmp_path, server):
     result = publish(registry, tmp_path / "out", page_size=1)
     names = sorted(p.name for p in result.files)
-    assert names == ["catalog-2.jsonld", "catalog-2.ttl", "catalog-3.jsonld", "catalog-3.ttl", "catalog.jsonld",
-                     "catalog.ttl"]
+    assert names == [
+        "catalog-2.jsonld",
+        "catalog-2.ttl",
+        "catalog-3.jsonld",
+        "catalog-3.ttl",
+        "catalog.jsonld",
+        "catalog.ttl",
+    ]
     assert f"<{server.url}/npr/catalog-2.ttl>" in (tmp_path / "out/catalog.ttl").read_text()
 
 
 def test_the_report_names_file_row_and_column_of_what_to_fix(registry, tmp_path):
     (registry / "somatikk.csv").write_text(
         "Variabelnavn;Variabeletikett;Datatype;Gyldig fra\n;Uten navn;tekst;\nA;A;heltal;2008\nA;Igjen;tekst;\n"
-        "B;B;tekst;første mai\n", encoding="utf-8")
+        "B;B;tekst;første mai\n",
+        encoding="utf-8",
+    )
     result = publish(registry, tmp_path / "out")
     assert [str(p) for p in result.problems] == [
         "somatikk.csv row 2, Variabelnavn: the row has no variable name, so it was skipped",
         "somatikk.csv row 3 (A), Datatype: the data type 'heltal' is not one we know; use one of integer, decimal, "
         "string, date, dateTime, gYear, boolean (or heltall, desimaltall, tekst, dato, år, ja/nei)",
         "somatikk.csv row 4 (A), Variabelnavn: the variable A was already listed in row 3; this row was skipped",
-        "somatikk.csv row 5 (B), Gyldig fra: 'første mai' is not a date; write it as 2024-01-31 or 31.01.2024"]
+        "somatikk.csv row 5 (B), Gyldig fra: 'første mai' is not a date; write it as 2024-01-31 or 31.01.2024",
+    ]
     assert not result.conforms and "row 3 (A), Datatype" in (tmp_path / "out/rapport.txt").read_text()
 
 

@@ -1,14 +1,12 @@
 """The model <-> RDF mapping is symmetric and reads the official HealthDCAT-AP variable example."""
 
-from pathlib import Path
-
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
 from catalog.model import dumps
 from catalog.rdf import CSVW, HEALTH, from_graph, to_graph
-from tests.conftest import SHARED
+from tests.conftest import shared_path
 from tests.factories import apgar_codes, mfr_dataset
 
 
@@ -34,9 +32,7 @@ def test_variables_are_csvw_columns_under_has_variables():
 
 
 def test_the_official_release_8_variables_example_is_read():
-    path = SHARED / "standards/healthdcat-ap/release-8/examples/healthdcataphasVariables.ttl"
-    if not path.exists():
-        pytest.skip(f"{path} is not there (../shared missing)")
+    path = shared_path("standards/healthdcat-ap/release-8/examples/healthdcataphasVariables.ttl")
     g = Graph().parse(path)
     records, problems = from_graph(g)
     datasets = [r for r in records if r.kind == "dataset"]
@@ -49,18 +45,21 @@ def test_the_official_release_8_variables_example_is_read():
 
 
 def test_a_dataset_without_uri_is_reported_not_invented():
-    g = Graph().parse(data="""
+    g = Graph().parse(
+        data="""
         @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
-        [] a dcat:Dataset ; dct:title "Uten URI" .""", format="turtle")
+        [] a dcat:Dataset ; dct:title "Uten URI" .""",
+        format="turtle",
+    )
     records, problems = from_graph(g)
     assert records == []
     assert problems == [("(blank node)", "dcat:Dataset", "a dataset has no URI (blank node); skipped")]
 
 
-
-
-@pytest.mark.parametrize(("value", "lang"), [("Fødselsvekt", "nb"), ("x", None), ("Birth weight", "en-GB"), ("", None),
-                                             ("a\\n\"b\"", "nn"), ("tekst", "")])
+@pytest.mark.parametrize(
+    ("value", "lang"),
+    [("Fødselsvekt", "nb"), ("x", None), ("Birth weight", "en-GB"), ("", None), ('a\\n"b"', "nn"), ("tekst", "")],
+)
 def test_fast_text_literals_are_the_terms_rdflib_makes(value, lang):
     from rdflib import Literal
 
@@ -79,7 +78,12 @@ def test_fast_integer_literals_are_the_terms_rdflib_makes(value):
 
     fast, slow = integer(value), Literal(value)
     assert (fast == slow, hash(fast) == hash(slow), fast.n3(), fast.value, fast.datatype) == (
-        True, True, slow.n3(), slow.value, slow.datatype)
+        True,
+        True,
+        slow.n3(),
+        slow.value,
+        slow.datatype,
+    )
 
 
 def test_a_language_tag_rdflib_refuses_is_still_refused():

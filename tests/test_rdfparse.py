@@ -25,8 +25,11 @@ def test_every_syntax_reads_the_records_rdflib_reads(fmt: str) -> None:
 
 def test_a_syntax_error_says_which_line() -> None:
     with pytest.raises(RdfSyntaxError) as caught:
-        parse_rdf('@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title "x" ;;; oops .', "turtle",
-                  base_iri="https://example.org/feed.ttl")
+        parse_rdf(
+            '@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title "x" ;;; oops .',
+            "turtle",
+            base_iri="https://example.org/feed.ttl",
+        )
     assert caught.value.line == 2
 
 

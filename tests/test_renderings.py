@@ -52,8 +52,7 @@ def test_the_pipeline_keeps_each_record_rendered_in_every_profile_it_belongs_to(
 
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("suffix", ["ttl", "nt", "jsonld", "rdf"])
-def test_a_page_from_stored_renderings_is_the_page_written_on_request(settings, store, server, client, profile,
-                                                                       suffix):
+def test_a_page_from_stored_renderings_is_the_page_written_on_request(settings, store, server, client, profile, suffix):
     build(settings, store, server, RECORDS)
     restart()
     url = f"/catalog.{suffix}?profile={profile}&page_size=3&page=2"

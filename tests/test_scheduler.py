@@ -1,6 +1,6 @@
 """Each source is harvested when its own interval has passed, and after a restart where it was."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from catalog.config import SourceConfig
 from catalog.scheduler import Scheduler, due
@@ -8,8 +8,9 @@ from catalog.store import SQLiteStore
 
 
 def add(settings, name, minutes, enabled=True):
-    settings.sources[name] = SourceConfig(name=name, kind="dcat", url="http://127.0.0.1:9/x.ttl",
-                                          interval_minutes=minutes, enabled=enabled)
+    settings.sources[name] = SourceConfig(
+        name=name, kind="dcat", url="http://127.0.0.1:9/x.ttl", interval_minutes=minutes, enabled=enabled
+    )
 
 
 def test_sources_never_harvested_are_due_and_disabled_ones_never(settings, store):
@@ -23,7 +24,7 @@ def test_a_source_is_due_again_only_after_its_own_interval(settings, store):
     add(settings, "daily", 1440)
     for name in ("hourly", "daily"):
         store.finish_run(store.start_run(name), "ok", {})
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert due(settings, store, now) == []
     assert due(settings, store, now + timedelta(minutes=61)) == ["hourly"]
     assert due(settings, store, now + timedelta(days=1, minutes=1)) == ["daily", "hourly"]

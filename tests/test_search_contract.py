@@ -13,8 +13,7 @@ import pytest
 
 from catalog.search import BadQuery, SearchBackend, SearchQuery
 from catalog.search.analysis import MAX_WINDOW, Synonyms
-from tests.search_fixtures import (  # noqa: F401  (fixtures)
-    JUDGED, corpus, empty, ident, loaded, make_backend, names, osmem, synonyms_copy)
+from tests.search_fixtures import JUDGED, corpus, empty, ident, loaded, make_backend, names, osmem, synonyms_copy  # noqa: F401  (fixtures)
 
 VARIABLES = [d for d in corpus() if d["type"] == "variable"]
 
@@ -25,6 +24,7 @@ def search(backend: SearchBackend, text: str = "", **kwargs: Any) -> Any:
 
 # -- finding the variable ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("query", sorted(JUDGED))
 def test_judged_query_puts_what_the_researcher_meant_first(loaded: SearchBackend, query: str) -> None:
     grades = JUDGED[query]
@@ -34,17 +34,21 @@ def test_judged_query_puts_what_the_researcher_meant_first(loaded: SearchBackend
     assert set(grades) <= set(found)
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("fødselsvekten", "mfr/VEKT"),  # Norwegian inflection
-    ("fødselsvkt", "mfr/VEKT"),  # a typo
-    ("FØDSELSVEKT", "mfr/VEKT"),  # case
-    ("smoke", "hunt/ROYK"),  # English stemming: "Do you smoke?"
-    ("placenta", "mfr/PLACENTAVEKT"),  # one letter short of "Placental weight"
-    ("metformin", "diabetes/METFORMIN"),
-    ("I63", "hjerneslag/HJERNEINFARKT"),
-])
-def test_a_query_finds_the_variable_despite_form_case_and_typos(loaded: SearchBackend, query: str,
-                                                                expected: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("fødselsvekten", "mfr/VEKT"),  # Norwegian inflection
+        ("fødselsvkt", "mfr/VEKT"),  # a typo
+        ("FØDSELSVEKT", "mfr/VEKT"),  # case
+        ("smoke", "hunt/ROYK"),  # English stemming: "Do you smoke?"
+        ("placenta", "mfr/PLACENTAVEKT"),  # one letter short of "Placental weight"
+        ("metformin", "diabetes/METFORMIN"),
+        ("I63", "hjerneslag/HJERNEINFARKT"),
+    ],
+)
+def test_a_query_finds_the_variable_despite_form_case_and_typos(
+    loaded: SearchBackend, query: str, expected: str
+) -> None:
     assert expected in names(search(loaded, query, limit=5))
 
 
@@ -94,8 +98,10 @@ def test_datasets_are_searched_separately(loaded: SearchBackend) -> None:
 
 # -- synonyms ------------------------------------------------------------------------------
 
-def test_an_edited_synonym_list_changes_search_without_a_reindex(loaded: SearchBackend, tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+
+def test_an_edited_synonym_list_changes_search_without_a_reindex(
+    loaded: SearchBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = synonyms_copy(tmp_path)
     monkeypatch.setattr(loaded, "synonyms", Synonyms(path))
     assert search(loaded, "etterbyrd").total == 0
@@ -105,16 +111,20 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(loaded: SearchB
     assert names(search(loaded, "etterbyrd")) == ["mfr/PLACENTAVEKT"]
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("tobakk", {"hunt/ROYK", "mfr/ROYK_START", "mfr/ROYK_SLUTT"}),
-    ("AMI", {"hkr/AMI", "hjerteinfarkt/TIDL_INFARKT"}),
-    ("body mass index", {"hunt/BMI", "mfr/MORS_BMI"}),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tobakk", {"hunt/ROYK", "mfr/ROYK_START", "mfr/ROYK_SLUTT"}),
+        ("AMI", {"hkr/AMI", "hjerteinfarkt/TIDL_INFARKT"}),
+        ("body mass index", {"hunt/BMI", "mfr/MORS_BMI"}),
+    ],
+)
 def test_shipped_synonyms_apply(loaded: SearchBackend, query: str, expected: set[str]) -> None:
     assert expected <= set(names(search(loaded, query)))
 
 
 # -- highlighting --------------------------------------------------------------------------
+
 
 def test_matched_words_are_marked(loaded: SearchBackend) -> None:
     [hit] = [h for h in search(loaded, "fodselsvekt").hits if ident(h.doc) == "mfr/VEKT"]
@@ -124,8 +134,12 @@ def test_matched_words_are_marked(loaded: SearchBackend) -> None:
 
 
 def test_highlighting_escapes_html_in_labels(empty: SearchBackend) -> None:
-    doc = {**VARIABLES[0], "key": "evil", "label": "<script>alert(1)</script> vekt & høyde",
-           "labels": {"nb": "<script>alert(1)</script> vekt & høyde"}}
+    doc = {
+        **VARIABLES[0],
+        "key": "evil",
+        "label": "<script>alert(1)</script> vekt & høyde",
+        "labels": {"nb": "<script>alert(1)</script> vekt & høyde"},
+    }
     empty.upsert([doc])
     [hit] = search(empty, "vekt").hits
     assert hit.highlights["label"] == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>vekt</mark> &amp; høyde"
@@ -137,12 +151,17 @@ def test_highlighting_can_be_switched_off(loaded: SearchBackend) -> None:
 
 # -- facets, filters, sorting, paging ------------------------------------------------------
 
+
 def test_facets_count_every_matching_variable(loaded: SearchBackend) -> None:
     result = search(loaded)
     assert result.total == len(VARIABLES)
     assert dict(result.facets["source"]) == Counter(d["source"] for d in VARIABLES)
-    assert dict(result.facets["source_kind"]) == {"central-registry": 28, "quality-registry": 13,
-                                                  "survey": 8, "statistics": 4}
+    assert dict(result.facets["source_kind"]) == {
+        "central-registry": 28,
+        "quality-registry": 13,
+        "survey": 8,
+        "statistics": 4,
+    }
     assert dict(result.facets["access_rights"]) == {"NON_PUBLIC": 41, "RESTRICTED": 12}
     assert result.facets["health_category"][0] == ("PHDR", 29)
     assert ("1960-1969", 16) in result.facets["period"]  # MFR from 1967, Kreftregisteret, DAR
@@ -190,8 +209,9 @@ def test_pages_are_disjoint_and_add_up(loaded: SearchBackend) -> None:
     assert search(loaded, offset=len(VARIABLES), limit=5).hits == []
 
 
-@pytest.mark.parametrize("query", [SearchQuery(offset=MAX_WINDOW, limit=1), SearchQuery(limit=-1),
-                                   SearchQuery(sort="date")])
+@pytest.mark.parametrize(
+    "query", [SearchQuery(offset=MAX_WINDOW, limit=1), SearchQuery(limit=-1), SearchQuery(sort="date")]
+)
 def test_impossible_pages_are_bad_queries(loaded: SearchBackend, query: SearchQuery) -> None:
     with pytest.raises(BadQuery):
         loaded.search(query)
@@ -204,10 +224,17 @@ def test_query_syntax_is_not_exposed(loaded: SearchBackend) -> None:
 
 # -- suggestions ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("prefix", "expected"), [
-    ("fød", "Fødselsvekt"), ("fods", "Fødselsvekt"), ("Hjerte", "Tidligere hjerteinfarkt"),
-    ("mors al", "Mors alder"), ("MORS_A", "MORS_ALDER"),
-])
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("fød", "Fødselsvekt"),
+        ("fods", "Fødselsvekt"),
+        ("Hjerte", "Tidligere hjerteinfarkt"),
+        ("mors al", "Mors alder"),
+        ("MORS_A", "MORS_ALDER"),
+    ],
+)
 def test_suggest_completes_labels_from_a_prefix(loaded: SearchBackend, prefix: str, expected: str) -> None:
     assert expected in loaded.suggest(prefix)
 
@@ -220,6 +247,7 @@ def test_suggestions_start_with_the_prefix_first_and_are_distinct(loaded: Search
 
 
 # -- writing -------------------------------------------------------------------------------
+
 
 def test_upsert_replaces_by_key_and_delete_removes(empty: SearchBackend) -> None:
     empty.upsert(VARIABLES[:3])

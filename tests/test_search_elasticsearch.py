@@ -35,8 +35,12 @@ def test_the_elasticsearch_backend_needs_a_url(tmp_path: Path) -> None:
 
 def test_settings_choose_the_url_and_alias(tmp_path: Path, emulator: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CATALOG_ELASTICSEARCH_PLAIN_JSON", "1")
-    settings = Settings.load(tmp_path, search_backend="elasticsearch", elasticsearch_url=emulator,
-                             elasticsearch_index="catalog-settings-test")
+    settings = Settings.load(
+        tmp_path,
+        search_backend="elasticsearch",
+        elasticsearch_url=emulator,
+        elasticsearch_index="catalog-settings-test",
+    )
     backend = open_backend(settings)
     try:
         assert isinstance(backend, ElasticsearchBackend) and backend.count() == 0
@@ -46,16 +50,24 @@ def test_settings_choose_the_url_and_alias(tmp_path: Path, emulator: str, monkey
         backend.close()
 
 
-@pytest.mark.parametrize(("env", "header"), [
-    ({"CATALOG_ELASTICSEARCH_API_KEY": "c2VjcmV0"}, "ApiKey c2VjcmV0"),
-    ({"CATALOG_ELASTICSEARCH_USER": "catalog", "CATALOG_ELASTICSEARCH_PASSWORD": "pw"}, "Basic Y2F0YWxvZzpwdw=="),
-])
-def test_credentials_come_from_the_environment(server: "StaticServer", monkeypatch: pytest.MonkeyPatch,
-                                               env: dict[str, str], header: str) -> None:
+@pytest.mark.parametrize(
+    ("env", "header"),
+    [
+        ({"CATALOG_ELASTICSEARCH_API_KEY": "c2VjcmV0"}, "ApiKey c2VjcmV0"),
+        ({"CATALOG_ELASTICSEARCH_USER": "catalog", "CATALOG_ELASTICSEARCH_PASSWORD": "pw"}, "Basic Y2F0YWxvZzpwdw=="),
+    ],
+)
+def test_credentials_come_from_the_environment(
+    server: StaticServer, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], header: str
+) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    server.serve("/", json.dumps({"version": {"number": "9.1.0"}}), content_type="application/json",
-                 x_elastic_product="Elasticsearch")
+    server.serve(
+        "/",
+        json.dumps({"version": {"number": "9.1.0"}}),
+        content_type="application/json",
+        x_elastic_product="Elasticsearch",
+    )
     client_from_env(server.url, plain_json=False).info()
     assert server.requests[-1].headers["Authorization"] == header
 
@@ -89,15 +101,22 @@ def test_replace_all_leaves_one_concrete_index_behind_the_alias(make_backend: Ca
     assert not backend.client.indices.exists(index=first[0])
 
 
-@pytest.mark.xfail(reason="osmem 0.1.6 applies a `pattern` tokenizer inverted at index time (it indexes the "
-                          "separators) though _analyze is right; the backend uses standard + pattern_replace instead",
-                   strict=True)
+@pytest.mark.xfail(
+    reason="osmem 0.1.6 applies a `pattern` tokenizer inverted at index time (it indexes the "
+    "separators) though _analyze is right; the backend uses standard + pattern_replace instead",
+    strict=True,
+)
 def test_emulator_pattern_tokenizer_indexes_words(emulator: str) -> None:
     client = client_from_env(emulator, plain_json=True)
-    settings = {"analysis": {"tokenizer": {"w": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"}},
-                             "analyzer": {"a": {"type": "custom", "tokenizer": "w"}}}}
-    client.indices.create(index="osmem-gap-pattern", settings=settings,
-                          mappings={"properties": {"t": {"type": "text", "analyzer": "a"}}})
+    settings = {
+        "analysis": {
+            "tokenizer": {"w": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"}},
+            "analyzer": {"a": {"type": "custom", "tokenizer": "w"}},
+        }
+    }
+    client.indices.create(
+        index="osmem-gap-pattern", settings=settings, mappings={"properties": {"t": {"type": "text", "analyzer": "a"}}}
+    )
     try:
         client.index(index="osmem-gap-pattern", id="1", document={"t": "Kroppsmasseindeks (BMI)"}, refresh=True)
         assert client.count(index="osmem-gap-pattern", query={"match": {"t": "BMI"}})["count"] == 1

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 import requests
@@ -14,10 +14,10 @@ from rdflib.namespace import RDF
 from catalog.config import SOURCE_KINDS
 from catalog.model import CodeList, Dataset
 from catalog.rdf import HYDRA, from_graph
-from catalog.simulator import Nation, Simulator
 from harvesters.base import Harvested
 from harvesters.dcat import DcatHarvester
 from harvesters.http import HttpClient
+from simulator import Nation, Simulator
 
 CENTRAL = ["mfr", "npr", "kpr", "dar", "norpd", "msis", "sysvak", "kreftregisteret"]
 
@@ -41,9 +41,15 @@ def rdf_pages(url: str, accept: str = "text/turtle") -> Iterator[Graph]:
         seen.add(url)
         r = requests.get(url, headers={"Accept": accept}, timeout=10)
         assert r.status_code == 200, r.text
-        g = Graph().parse(data=r.content, format={"text/turtle": "turtle", "application/rdf+xml": "xml",
-                                                  "application/ld+json": "json-ld",
-                                                  "application/n-triples": "nt"}[accept])
+        g = Graph().parse(
+            data=r.content,
+            format={
+                "text/turtle": "turtle",
+                "application/rdf+xml": "xml",
+                "application/ld+json": "json-ld",
+                "application/n-triples": "nt",
+            }[accept],
+        )
         yield g
         views = [*g.subjects(RDF.type, HYDRA.PartialCollectionView), *g.subjects(RDF.type, HYDRA.PagedCollection)]
         url = next((str(n) for v in views for n in g.objects(v, HYDRA.next)), "")
@@ -54,8 +60,15 @@ def test_default_nation_has_the_sources_the_brief_lists(sim: Simulator) -> None:
     assert set(CENTRAL) <= set(configs)
     assert {"hunt", "tromso", "moba", "ssb-klass", "ssb-vardef", "microdata"} <= set(configs)
     assert sum(c.kind == "ckan" for c in configs.values()) >= 10
-    assert {c.kind for c in configs.values()} == {"dcat", "ckan", "oai-ddi", "klass", "vardef", "microdata",
-                                                   "spreadsheet"}
+    assert {c.kind for c in configs.values()} == {
+        "dcat",
+        "ckan",
+        "oai-ddi",
+        "klass",
+        "vardef",
+        "microdata",
+        "spreadsheet",
+    }
     assert all(c.category in SOURCE_KINDS and c.url.startswith(sim.url) and c.title for c in configs.values())
     assert configs["mfr"].url == f"{sim.url}/dcat/mfr/catalog"
     assert configs["hunt"].options == {"metadata_prefix": "oai_ddi25"}
@@ -88,8 +101,7 @@ def test_mfr_variables_look_like_the_birth_registry() -> None:
     names = {v.name for i in nation.dataset_indices(mfr) for v in nation.dataset(mfr, i).variables}
     assert {"VEKT", "SVLEN", "MORS_ALDER", "APGAR1", "APGAR5", "PARITET", "KSNITT", "ROYK_BEG"} <= names
     d = nation.dataset(mfr, 0)
-    vekt = next((v for i in nation.dataset_indices(mfr) for v in nation.dataset(mfr, i).variables
-                 if v.name == "VEKT"))
+    vekt = next(v for i in nation.dataset_indices(mfr) for v in nation.dataset(mfr, i).variables if v.name == "VEKT")
     assert (vekt.title["nb"], vekt.unit, vekt.datatype) == ("Fødselsvekt", "gram", "integer")
     assert d.access_rights == "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"
     assert d.hdab is not None and d.has_structured_data is True
@@ -117,8 +129,9 @@ def test_different_seeds_give_different_catalogues() -> None:
     assert Nation(seed=1).manifest()["mfr"] != Nation(seed=2).manifest()["mfr"]
 
 
-@pytest.mark.parametrize("accept", ["text/turtle", "application/rdf+xml", "application/ld+json",
-                                    "application/n-triples"])
+@pytest.mark.parametrize(
+    "accept", ["text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"]
+)
 def test_dcat_feed_pages_parse_and_hold_exactly_the_manifest(sim: Simulator, accept: str) -> None:
     truth = sim.manifest()["npr"]
     datasets: dict[str, Dataset] = {}
@@ -138,12 +151,19 @@ def test_dcat_feed_pages_parse_and_hold_exactly_the_manifest(sim: Simulator, acc
         assert instant(d.modified) == instant(expected["modified"])
         assert [v.name for v in d.variables] == expected["variables"]
     assert {k: [c.code for c in cl.concepts] for k, cl in codelists.items()} == {
-        k: v["codes"] for k, v in truth["codelists"].items()}
+        k: v["codes"] for k, v in truth["codelists"].items()
+    }
 
 
-@pytest.mark.parametrize(("suffix", "content_type"), [("ttl", "text/turtle"), ("rdf", "application/rdf+xml"),
-                                                      ("jsonld", "application/ld+json"),
-                                                      ("nt", "application/n-triples")])
+@pytest.mark.parametrize(
+    ("suffix", "content_type"),
+    [
+        ("ttl", "text/turtle"),
+        ("rdf", "application/rdf+xml"),
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+    ],
+)
 def test_dcat_format_suffix_overrides_accept(sim: Simulator, suffix: str, content_type: str) -> None:
     r = requests.get(f"{sim.url}/dcat/mfr/catalog.{suffix}", headers={"Accept": "text/turtle"}, timeout=10)
     assert r.headers["Content-Type"] == f"{content_type}; charset=utf-8"
@@ -178,7 +198,8 @@ def test_modified_since_keeps_only_later_records(sim: Simulator) -> None:
         g += page
     records, _ = from_graph(g)
     assert {r.identifier for r in records if isinstance(r, Dataset)} == {
-        k for k, d in truth.items() if d["modified"] >= cut}
+        k for k, d in truth.items() if d["modified"] >= cut
+    }
 
 
 def test_bad_page_parameter_is_a_400_with_a_reason(sim: Simulator) -> None:
@@ -197,19 +218,24 @@ def test_the_dcat_harvester_harvests_exactly_the_manifest(sim: Simulator) -> Non
 
 def test_with_a_reply_cache_pages_come_back_identical_and_follow_generations_and_faults() -> None:
     with Simulator(seed=0, cache_bytes=1 << 20) as cached, Simulator(seed=0) as fresh:
+
         def page(s: Simulator, accept: str = "text/turtle") -> requests.Response:
             return requests.get(f"{s.url}/dcat/mfr/catalog", headers={"Accept": accept}, timeout=30)
 
         def same(accept: str = "text/turtle") -> bool:
             a, b = page(cached, accept), page(fresh, accept)  # the same but for the port in links
-            return (a.status_code, a.headers["Content-Type"], a.content.replace(cached.url.encode(), b"")) == \
-                (b.status_code, b.headers["Content-Type"], b.content.replace(fresh.url.encode(), b""))
+            return (a.status_code, a.headers["Content-Type"], a.content.replace(cached.url.encode(), b"")) == (
+                b.status_code,
+                b.headers["Content-Type"],
+                b.content.replace(fresh.url.encode(), b""),
+            )
 
         assert same() and same()
         as_jsonld = page(cached, "application/ld+json")  # negotiated apart from the Turtle kept above
         assert as_jsonld.headers["Content-Type"].startswith("application/ld+json")
-        assert len(Graph().parse(data=as_jsonld.content, format="json-ld")) == \
-            len(Graph().parse(data=page(fresh, "application/ld+json").content, format="json-ld"))
+        assert len(Graph().parse(data=as_jsonld.content, format="json-ld")) == len(
+            Graph().parse(data=page(fresh, "application/ld+json").content, format="json-ld")
+        )
         assert 0 < cached._cache.size <= 1 << 20  # type: ignore[union-attr]
         cached.generation = fresh.generation = 1
         assert same()
@@ -222,8 +248,8 @@ def test_with_a_reply_cache_pages_come_back_identical_and_follow_generations_and
 
 
 def test_the_reply_cache_keeps_to_its_size() -> None:
-    from catalog.simulator.server import ReplyCache
-    from catalog.simulator.wire import Reply
+    from simulator.server import ReplyCache
+    from simulator.wire import Reply
 
     cache = ReplyCache(4000)
     for n in range(10):

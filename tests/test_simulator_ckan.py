@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import requests
 
-from catalog.simulator import Simulator
+from simulator import Simulator
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +58,9 @@ def test_metadata_modified_range_filters_incrementally(sim: Simulator) -> None:
 
 @pytest.mark.parametrize("prefix", ["/ckan/api/action", "/ckan/api/3/action"])
 def test_get_with_query_parameters_answers_in_the_ckan_envelope(sim: Simulator, prefix: str) -> None:
-    body = requests.get(f"{sim.url}{prefix}/package_search", params={"rows": 1, "fq": "organization:hoftebrudd"},
-                        timeout=10).json()
+    body = requests.get(
+        f"{sim.url}{prefix}/package_search", params={"rows": 1, "fq": "organization:hoftebrudd"}, timeout=10
+    ).json()
     assert body["success"] is True
     assert body["help"] == f"{sim.url}/ckan/api/3/action/help_show?name=package_search"
     assert body["result"]["count"] == len(sim.manifest()["hoftebrudd"]["datasets"])
@@ -72,12 +73,15 @@ def test_package_show_by_name_and_by_id_agree(sim: Simulator) -> None:
         assert ckan.action.package_show(id=first["name"]) == ckan.action.package_show(id=first["id"]) == first
 
 
-@pytest.mark.parametrize(("params", "status", "kind"), [
-    ({"rows": "many"}, 409, "Validation Error"),
-    ({"rows": "5000"}, 409, "Validation Error"),
-    ({"fq": "metadata_modified:[yesterday TO *]"}, 400, "Search Query Error"),
-    ({"sort": "colour desc"}, 400, "Search Query Error"),
-])
+@pytest.mark.parametrize(
+    ("params", "status", "kind"),
+    [
+        ({"rows": "many"}, 409, "Validation Error"),
+        ({"rows": "5000"}, 409, "Validation Error"),
+        ({"fq": "metadata_modified:[yesterday TO *]"}, 400, "Search Query Error"),
+        ({"sort": "colour desc"}, 400, "Search Query Error"),
+    ],
+)
 def test_bad_search_parameters_get_ckan_errors(sim: Simulator, params: dict, status: int, kind: str) -> None:
     r = requests.post(f"{sim.url}/ckan/api/3/action/package_search", json=params, timeout=10)
     assert r.status_code == status
@@ -88,7 +92,9 @@ def test_unknown_package_and_action_are_ckan_errors(sim: Simulator) -> None:
     with ckanapi.RemoteCKAN(f"{sim.url}/ckan") as ckan, pytest.raises(ckanapi.NotFound):
         ckan.action.package_show(id="finnes-ikke")
     r = requests.get(f"{sim.url}/ckan/api/3/action/package_explode", timeout=10)
-    assert r.status_code == 400 and r.json()["error"]["message"] == "Bad request - Action name not known: package_explode"
+    assert (
+        r.status_code == 400 and r.json()["error"]["message"] == "Bad request - Action name not known: package_explode"
+    )
 
 
 def resources(sim: Simulator, registry: str) -> tuple[dict, dict[str, dict]]:
@@ -114,13 +120,14 @@ def test_package_variable_lists_as_csv_and_xlsx_hold_the_manifest_variables(sim:
     values = list(ws.iter_rows(values_only=True))
     header = values[config.options["header_row"] - 1]
     assert list(header) == list(config.options["columns"])
-    assert [row[header.index(name_heading)] for row in values[config.options["header_row"]:]] == expected
+    assert [row[header.index(name_heading)] for row in values[config.options["header_row"] :]] == expected
 
 
 def test_code_values_are_written_the_way_registries_write_them(sim: Simulator) -> None:
     r = requests.get(f"{sim.url}/files/hkr/variabelliste.csv", timeout=10)
-    rows = {row["Variabelnavn"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")),
-                                                                 delimiter=";")}
+    rows = {
+        row["Variabelnavn"]: row for row in csv.DictReader(io.StringIO(r.content.decode("utf-8-sig")), delimiter=";")
+    }
     assert rows["KJONN"]["Kodeverk"] == "1=Mann; 2=Kvinne; 0=Ukjent"
     assert rows["KJONN"]["Variabeletikett"] == "Kjønn"
     assert rows["BOKOMM"]["Kodeverk"] == "Se kodeverk: Standard for kommuneinndeling"
@@ -134,6 +141,6 @@ def test_spreadsheet_sources_serve_their_manifest_in_both_formats(sim: Simulator
     wb = openpyxl.load_workbook(io.BytesIO(requests.get(config.url, timeout=10).content), read_only=True)
     values = list(wb[config.options["sheet"]].iter_rows(values_only=True))
     header = values[config.options["header_row"] - 1]
-    assert [r[header.index(name_heading)] for r in values[config.options["header_row"]:]] == expected["variables"]
+    assert [r[header.index(name_heading)] for r in values[config.options["header_row"] :]] == expected["variables"]
     text = requests.get(config.url.removesuffix(".xlsx") + ".csv", timeout=10).content.decode("utf-8-sig")
     assert [r[name_heading] for r in csv.DictReader(io.StringIO(text), delimiter=";")] == expected["variables"]

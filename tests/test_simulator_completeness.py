@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.simulator.nation import MISSING_WHEN_INCOMPLETE
+from simulator.nation import MISSING_WHEN_INCOMPLETE
 from tests.simulated import _simulator, configure, run, sim  # noqa: F401 - the fixtures _simulator and sim
 
 SOURCES = ["kpr", "msis", "norpd", "norarthro", "ms-registeret", "hjerneslag"]  # DCAT (IRI and string paging), CKAN
@@ -27,7 +27,8 @@ def test_exactly_the_incomplete_datasets_fail_validation_for_what_they_lack(sett
     failing = {}
     for stored in store.records(source, kind="dataset"):
         if not stored.conforms:
-            failing[stored.record.identifier] = sorted({f["path"] for f in stored.validation["findings"]
-                                                        if f["severity"] == "Violation"})
+            failing[stored.record.identifier] = sorted(
+                {f["path"] for f in stored.validation["findings"] if f["severity"] == "Violation"}
+            )
     expected = sim.manifest()[source]["expected_violations"]
     assert failing == {ident: sorted(missing) for ident, missing in expected.items()}

@@ -18,7 +18,7 @@ from lxml import etree
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from catalog.simulator import FAULTS, Simulator
+from simulator import FAULTS, Simulator
 
 
 @pytest.fixture
@@ -92,12 +92,15 @@ def _parse_xlsx(body: bytes) -> object:
     return openpyxl.load_workbook(io.BytesIO(body))
 
 
-@pytest.mark.parametrize(("source", "suffix", "parse", "error"), [
-    ("mfr", "", _parse_turtle, Exception),
-    ("hunt", OAI_LIST, etree.fromstring, etree.XMLSyntaxError),
-    ("ssb-vardef", "", json.loads, json.JSONDecodeError),
-    ("hkr-varliste", "", _parse_xlsx, zipfile.BadZipFile),
-])
+@pytest.mark.parametrize(
+    ("source", "suffix", "parse", "error"),
+    [
+        ("mfr", "", _parse_turtle, Exception),
+        ("hunt", OAI_LIST, etree.fromstring, etree.XMLSyntaxError),
+        ("ssb-vardef", "", json.loads, json.JSONDecodeError),
+        ("hkr-varliste", "", _parse_xlsx, zipfile.BadZipFile),
+    ],
+)
 def test_malformed_bodies_fail_their_own_parser(sim: Simulator, source: str, suffix: str, parse, error) -> None:
     target = url(sim, source) + suffix
     parse(requests.get(target, timeout=10).content)
@@ -172,21 +175,33 @@ def test_latin1_bytes_under_a_utf8_label(sim: Simulator) -> None:
 def test_duplicate_ids_in_ckan_oai_vardef_and_spreadsheets(sim: Simulator) -> None:
     for source in ("hoftebrudd", "tromso", "ssb-vardef", "iplos-varliste", "npr", "microdata"):
         sim.set_fault(source, "duplicate_ids")
-    packages = requests.get(url(sim, "hoftebrudd") + "api/3/action/package_search",
-                            params={"fq": "organization:hoftebrudd", "rows": 100}, timeout=10).json()["result"]
+    packages = requests.get(
+        url(sim, "hoftebrudd") + "api/3/action/package_search",
+        params={"fq": "organization:hoftebrudd", "rows": 100},
+        timeout=10,
+    ).json()["result"]
     names = [p["name"] for p in packages["results"]]
     assert len(names) == len(set(names)) + 1 == packages["count"]
 
-    root = etree.fromstring(requests.get(url(sim, "tromso") + OAI_LIST.replace("Records", "Identifiers"),
-                                         timeout=10).content)
+    root = etree.fromstring(
+        requests.get(url(sim, "tromso") + OAI_LIST.replace("Records", "Identifiers"), timeout=10).content
+    )
     ids = root.xpath("//o:identifier/text()", namespaces={"o": "http://www.openarchives.org/OAI/2.0/"})
     assert len(ids) == len(set(ids)) + 1
 
     defs = requests.get(url(sim, "ssb-vardef"), timeout=10).json()
     assert len(defs) == len({d["id"] for d in defs}) + 1
 
-    rows = list(csv.reader(io.StringIO(requests.get(url(sim, "iplos-varliste").replace(".xlsx", ".csv"),
-                                                    timeout=10).content.decode("utf-8-sig")), delimiter=";"))[1:]
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                requests.get(url(sim, "iplos-varliste").replace(".xlsx", ".csv"), timeout=10).content.decode(
+                    "utf-8-sig"
+                )
+            ),
+            delimiter=";",
+        )
+    )[1:]
     assert len(rows) == len({r[0] for r in rows}) + 1
 
     g = Graph().parse(data=requests.get(url(sim, "npr"), timeout=10).content, format="turtle")

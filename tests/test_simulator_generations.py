@@ -6,8 +6,8 @@ import ckanapi
 import pytest
 import requests
 
-from catalog.simulator import Nation, Simulator
-from catalog.simulator.nation import GEN_EPOCH
+from simulator import Nation, Simulator
+from simulator.nation import GEN_EPOCH
 
 WITH_DATASETS = ("dcat", "ckan", "oai-ddi", "vardef", "microdata")
 
@@ -57,10 +57,12 @@ def test_switching_generation_at_run_time_changes_what_is_served() -> None:
             sim.generation = 1
             result = ckan.action.package_search(fq=f"metadata_modified:[{since} TO *]", rows=1000)
         truth = sim.manifest()
-        changed = {k for s in truth.values() if s["kind"] == "ckan" for k, d in s["datasets"].items()
-                   if d["modified"] >= since}
+        changed = {
+            k for s in truth.values() if s["kind"] == "ckan" for k, d in s["datasets"].items() if d["modified"] >= since
+        }
         assert {p["name"] for p in result["results"]} == changed and len(changed) == 2 * sum(
-            s["kind"] == "ckan" for s in truth.values())
+            s["kind"] == "ckan" for s in truth.values()
+        )
         assert requests.get(f"{sim.url}/_manifest", timeout=30).json() == truth
 
 
@@ -86,8 +88,9 @@ def test_conditional_get_answers_304_until_the_generation_changes() -> None:
         assert requests.get(feed, headers={"If-Modified-Since": stamp}, timeout=10).status_code == 200
 
 
-@pytest.mark.parametrize(("scale", "sources", "datasets"), [(0.3, 30, (60, 150)), (1, 30, (150, 260)),
-                                                           (4, 35, (220, 420))])
+@pytest.mark.parametrize(
+    ("scale", "sources", "datasets"), [(0.3, 30, (60, 150)), (1, 30, (150, 260)), (4, 35, (220, 420))]
+)
 def test_scale_grows_sources_and_datasets(scale: float, sources: int, datasets: tuple[int, int]) -> None:
     estimate = Nation(scale=scale).estimate()
     assert estimate["sources"] == sources
@@ -105,6 +108,7 @@ def test_large_scales_reach_a_million_variables_without_building_them() -> None:
 
 def test_a_deep_search_page_at_scale_40_is_served() -> None:
     with Simulator(scale=40) as sim:
-        body = requests.get(f"{sim.url}/ckan/api/3/action/package_search", params={"rows": 100, "start": 1200},
-                            timeout=60).json()
+        body = requests.get(
+            f"{sim.url}/ckan/api/3/action/package_search", params={"rows": 100, "start": 1200}, timeout=60
+        ).json()
         assert body["result"]["count"] >= 1300 and len(body["result"]["results"]) == 100

@@ -8,12 +8,17 @@ import pytest
 import requests
 from lxml import etree
 
-from catalog.simulator import Simulator
+from simulator import Simulator
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 DDI = "{ddi:codebook:2_5}"
-NS = {"o": "http://www.openarchives.org/OAI/2.0/", "c": "ddi:codebook:2_5", "l": "ddi:logicalproduct:3_2",
-      "r": "ddi:reusable:3_2", "d": "ddi:datacollection:3_2"}
+NS = {
+    "o": "http://www.openarchives.org/OAI/2.0/",
+    "c": "ddi:codebook:2_5",
+    "l": "ddi:logicalproduct:3_2",
+    "r": "ddi:reusable:3_2",
+    "d": "ddi:datacollection:3_2",
+}
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +50,21 @@ def harvest(url: str, verb: str, **params: str) -> list[etree._Element]:
 def test_list_records_pages_through_every_study_and_deletion(sim: Simulator) -> None:
     truth = sim.manifest()["hunt"]
     records = harvest(truth["url"], "ListRecords", metadataPrefix="oai_ddi25")
-    live = {r.findtext(f"{OAI}header/{OAI}identifier"): r for r in records
-            if r.find(f"{OAI}header").get("status") != "deleted"}
-    deleted = [r.findtext(f"{OAI}header/{OAI}identifier") for r in records
-               if r.find(f"{OAI}header").get("status") == "deleted"]
+    live = {
+        r.findtext(f"{OAI}header/{OAI}identifier"): r
+        for r in records
+        if r.find(f"{OAI}header").get("status") != "deleted"
+    }
+    deleted = [
+        r.findtext(f"{OAI}header/{OAI}identifier") for r in records if r.find(f"{OAI}header").get("status") == "deleted"
+    ]
     assert set(live) == set(truth["datasets"]) and sorted(deleted) == sorted(truth["deleted"]) != []
     for ident, record in live.items():
         book = record.find(f"{OAI}metadata/{DDI}codeBook")
-        assert book.findtext(f"{DDI}stdyDscr/{DDI}citation/{DDI}titlStmt/{DDI}titl") == truth["datasets"][ident]["title_nb"]
+        assert (
+            book.findtext(f"{DDI}stdyDscr/{DDI}citation/{DDI}titlStmt/{DDI}titl")
+            == truth["datasets"][ident]["title_nb"]
+        )
         assert [v.get("name") for v in book.iterfind(f".//{DDI}var")] == truth["datasets"][ident]["variables"]
 
 
@@ -69,8 +81,11 @@ def test_survey_variables_carry_questions_and_categories(sim: Simulator) -> None
     truth = sim.manifest()["tromso"]
     ident = next(iter(truth["datasets"]))
     root = oai(truth["url"], verb="GetRecord", identifier=ident, metadataPrefix="oai_ddi25")
-    helse = next(v for v in root.iterfind(f".//{DDI}var")
-                 if v.find(f"{DDI}qstn") is not None and v.find(f"{DDI}catgry") is not None)
+    helse = next(
+        v
+        for v in root.iterfind(f".//{DDI}var")
+        if v.find(f"{DDI}qstn") is not None and v.find(f"{DDI}catgry") is not None
+    )
     assert helse.findtext(f"{DDI}labl")
     assert helse.findtext(f"{DDI}qstn/{DDI}qstnLit").endswith("?")
     categories = helse.findall(f"{DDI}catgry")
@@ -101,16 +116,22 @@ def test_ddi_lifecycle_source_serves_variables_as_fragments(sim: Simulator) -> N
         assert r.xpath(".//d:QuestionItem//d:Text/text()", namespaces=NS)
 
 
-@pytest.mark.parametrize(("params", "code"), [
-    ({"verb": "Dance"}, "badVerb"),
-    ({}, "badVerb"),
-    ({"verb": "ListRecords"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_ddi32"}, "cannotDisseminateFormat"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_ddi25", "from": "yesterday"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_ddi25", "from": "2030-01-01"}, "noRecordsMatch"),
-    ({"verb": "ListRecords", "resumptionToken": "bogus!"}, "badResumptionToken"),
-    ({"verb": "GetRecord", "metadataPrefix": "oai_ddi25", "identifier": "oai:hunt.ntnu.no:HUNT9"}, "idDoesNotExist"),
-])
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"verb": "Dance"}, "badVerb"),
+        ({}, "badVerb"),
+        ({"verb": "ListRecords"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_ddi32"}, "cannotDisseminateFormat"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_ddi25", "from": "yesterday"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_ddi25", "from": "2030-01-01"}, "noRecordsMatch"),
+        ({"verb": "ListRecords", "resumptionToken": "bogus!"}, "badResumptionToken"),
+        (
+            {"verb": "GetRecord", "metadataPrefix": "oai_ddi25", "identifier": "oai:hunt.ntnu.no:HUNT9"},
+            "idDoesNotExist",
+        ),
+    ],
+)
 def test_protocol_errors_use_oai_error_codes(sim: Simulator, params: dict, code: str) -> None:
     root = oai(sim.manifest()["hunt"]["url"], **params)
     assert root.find(f"{OAI}error").get("code") == code
@@ -121,8 +142,9 @@ def test_a_token_from_an_earlier_generation_has_expired() -> None:
         url = s.manifest()["moba"]["url"]
         token = oai(url, verb="ListRecords", metadataPrefix="oai_ddi25").find(f".//{OAI}resumptionToken").text
         s.generation = 1
-        assert oai(url, verb="ListRecords", resumptionToken=token).find(f"{OAI}error").get("code") == \
-            "badResumptionToken"
+        assert (
+            oai(url, verb="ListRecords", resumptionToken=token).find(f"{OAI}error").get("code") == "badResumptionToken"
+        )
 
 
 def test_identify_and_formats_describe_the_repository(sim: Simulator) -> None:

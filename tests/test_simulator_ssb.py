@@ -10,7 +10,7 @@ import pytest
 import requests
 from lxml import etree
 
-from catalog.simulator import Simulator
+from simulator import Simulator
 
 JSON = {"Accept": "application/json"}
 
@@ -40,7 +40,9 @@ def test_klass_pages_follow_hal_next_links_to_every_classification(sim: Simulato
 
 
 def test_code_lists_are_hidden_unless_asked_for(sim: Simulator) -> None:
-    body = requests.get(f"{sim.url}/api/klass/v1/classifications", params={"size": 100}, headers=JSON, timeout=10).json()
+    body = requests.get(
+        f"{sim.url}/api/klass/v1/classifications", params={"size": 100}, headers=JSON, timeout=10
+    ).json()
     assert {c["classificationType"] for c in body["_embedded"]["classifications"]} == {"Klassifikasjon"}
     assert body["page"] == {"size": 100, "totalElements": 5, "totalPages": 1, "number": 0}
 
@@ -49,19 +51,36 @@ def test_klass_answers_xml_by_default(sim: Simulator) -> None:
     r = requests.get(f"{sim.url}/api/klass/v1/classifications/131", timeout=10)
     assert r.headers["Content-Type"] == "application/xml; charset=utf-8"
     root = etree.fromstring(r.content)
-    assert (root.tag, root.findtext("name"), root.findtext("id")) == ("classification", "Standard for kommuneinndeling",
-                                                                       "131")
+    assert (root.tag, root.findtext("name"), root.findtext("id")) == (
+        "classification",
+        "Standard for kommuneinndeling",
+        "131",
+    )
 
 
 def test_codes_of_a_classification_match_the_manifest(sim: Simulator) -> None:
     truth = sim.manifest()["ssb-klass"]["codelists"]["131"]["codes"]
-    body = requests.get(f"{sim.url}/api/klass/v1/classifications/131/codes", params={"from": "2024-01-01"},
-                        headers=JSON, timeout=10).json()
+    body = requests.get(
+        f"{sim.url}/api/klass/v1/classifications/131/codes", params={"from": "2024-01-01"}, headers=JSON, timeout=10
+    ).json()
     assert [c["code"] for c in body["codes"]] == truth
-    assert body["codes"][0] == {"code": "0301", "parentCode": None, "level": "1", "name": "Oslo", "shortName": "",
-                                "presentationName": "", "validFrom": None, "validTo": None, "notes": ""}
-    r = requests.get(f"{sim.url}/api/klass/v1/classifications/131/codes", params={"from": "2024-01-01"},
-                     headers={"Accept": "text/csv"}, timeout=10)
+    assert body["codes"][0] == {
+        "code": "0301",
+        "parentCode": None,
+        "level": "1",
+        "name": "Oslo",
+        "shortName": "",
+        "presentationName": "",
+        "validFrom": None,
+        "validTo": None,
+        "notes": "",
+    }
+    r = requests.get(
+        f"{sim.url}/api/klass/v1/classifications/131/codes",
+        params={"from": "2024-01-01"},
+        headers={"Accept": "text/csv"},
+        timeout=10,
+    )
     assert r.headers["Content-Type"] == "text/csv; charset=iso-8859-1"
     rows = list(csv.DictReader(io.StringIO(r.content.decode("iso-8859-1"))))
     assert [row["code"] for row in rows] == truth
@@ -71,11 +90,16 @@ def test_codes_of_a_classification_match_the_manifest(sim: Simulator) -> None:
 def test_klass_errors_are_problem_details(sim: Simulator) -> None:
     r = requests.get(f"{sim.url}/api/klass/v1/classifications/99999", headers=JSON, timeout=10)
     assert r.status_code == 404
-    assert r.json() == {"type": "about:blank", "title": "Not Found", "status": 404,
-                        "detail": "Classification not found with id = 99999",
-                        "instance": "/api/klass/v1/classifications/99999"}
-    assert requests.get(f"{sim.url}/api/klass/v1/classifications/131/codes", headers=JSON,
-                        timeout=10).status_code == 400
+    assert r.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "Classification not found with id = 99999",
+        "instance": "/api/klass/v1/classifications/99999",
+    }
+    assert (
+        requests.get(f"{sim.url}/api/klass/v1/classifications/131/codes", headers=JSON, timeout=10).status_code == 400
+    )
 
 
 def test_changed_since_lists_only_later_changes() -> None:
@@ -107,6 +131,8 @@ def test_microdata_all_lists_data_structures_with_epoch_day_coverage(sim: Simula
     assert set(structures) == set(truth)
     kjonn = structures["BEFOLKNING_KJOENN"]
     assert kjonn["measureVariable"]["representedVariables"][0]["valueDomain"]["codeList"][:2] == [
-        {"code": "1", "category": "Mann"}, {"code": "2", "category": "Kvinne"}]
+        {"code": "1", "category": "Mann"},
+        {"code": "2", "category": "Kvinne"},
+    ]
     assert 7305 <= kjonn["temporalCoverage"]["start"] < kjonn["temporalCoverage"]["stop"] == 19722
     assert requests.get(f"{sim.url}/metadata/all", params={"version": "latest"}, timeout=10).status_code == 400

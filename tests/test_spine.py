@@ -16,8 +16,11 @@ from web import create_app
 
 @pytest.fixture
 def client(settings, store, server):
-    url = server.serve("/mfr/catalog.ttl", to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle"),
-                       Content_Type="text/turtle")
+    url = server.serve(
+        "/mfr/catalog.ttl",
+        to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle"),
+        Content_Type="text/turtle",
+    )
     settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=url, title="Medisinsk fødselsregister")
     [result] = harvest(settings, store, open_backend(settings))
     assert result.ok
@@ -55,8 +58,15 @@ def test_api_search_returns_hits_and_facets(client):
     assert json.dumps(body)
 
 
-@pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-                                        ("application/rdf+xml", "xml"), ("application/n-triples", "nt")])
+@pytest.mark.parametrize(
+    "accept,fmt",
+    [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/n-triples", "nt"),
+    ],
+)
 def test_the_dcat_feed_negotiates_its_syntax(client, accept, fmt):
     r = client.get("/catalog", headers={"Accept": accept})
     assert r.status_code == 200 and r.mimetype == accept

@@ -47,7 +47,11 @@ def test_provenance_is_kept_with_each_record(store):
     put(store, run, mfr_dataset(), url="http://127.0.0.1/mfr/catalog.ttl")
     stored = store.get(mfr_dataset().uri)
     assert (stored.source, stored.run_id, stored.fetch_url, stored.conforms) == (
-        "mfr", run, "http://127.0.0.1/mfr/catalog.ttl", True)
+        "mfr",
+        run,
+        "http://127.0.0.1/mfr/catalog.ttl",
+        True,
+    )
     assert stored.first_seen == stored.last_changed and stored.record == mfr_dataset()
 
 

@@ -19,8 +19,11 @@ from tests.health_records import EU, mfr_dataset
 
 
 def paths_of(report: validation.Report, severity: str = "Violation") -> list[tuple[str, str | None]]:
-    return sorted((f.focus.rsplit("/", 1)[-1], f.path and f.path.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
-                  for f in report.findings if f.severity == severity)
+    return sorted(
+        (f.focus.rsplit("/", 1)[-1], f.path and f.path.rsplit("/", 1)[-1].rsplit("#", 1)[-1])
+        for f in report.findings
+        if f.severity == severity
+    )
 
 
 def test_profiles_are_the_four_named_ones_and_healthdcat_is_the_default() -> None:
@@ -38,7 +41,11 @@ def test_a_dataset_without_title_gets_a_bilingual_violation_with_a_fix_hint() ->
     assert not report.conforms
     (finding,) = report.violations
     assert (finding.focus, finding.path, finding.value, finding.component) == (
-        "https://data.fhi.no/mfr/dataset/fodsler", "http://purl.org/dc/terms/title", None, "MinCountConstraintComponent")
+        "https://data.fhi.no/mfr/dataset/fodsler",
+        "http://purl.org/dc/terms/title",
+        None,
+        "MinCountConstraintComponent",
+    )
     assert finding.message == "Datasettet mangler tittel | The dataset has no title"
     assert finding.hint.startswith("Legg til dct:title") and " | Add dct:title" in finding.hint
 
@@ -57,11 +64,14 @@ def test_every_message_and_hint_of_our_shapes_is_norwegian_and_english() -> None
                 assert g.value(shape, validation.HK_FIX) is not None, f"{name}: a shape with a message has no fix hint"
 
 
-@pytest.mark.parametrize("access,expected", [
-    ("NON_PUBLIC", [("fodsler", "contactPoint"), ("fodsler", "provenance"), ("fodsler", "type")]),
-    ("RESTRICTED", []),
-    ("PUBLIC", []),
-])
+@pytest.mark.parametrize(
+    "access,expected",
+    [
+        ("NON_PUBLIC", [("fodsler", "contactPoint"), ("fodsler", "provenance"), ("fodsler", "type")]),
+        ("RESTRICTED", []),
+        ("PUBLIC", []),
+    ],
+)
 def test_the_access_level_rules_follow_the_datasets_access_rights(access: str, expected: list) -> None:
     d = mfr_dataset(access_rights=EU + f"access-right/{access}", contact=None, provenance={}, dataset_type=None)
     report = validate_records([d])[0]
@@ -89,15 +99,23 @@ def test_structured_data_without_variables_is_a_violation_of_the_dataset() -> No
 CSVW_NS = "http://www.w3.org/ns/csvw#"
 
 
-@pytest.mark.parametrize("change,expected", [
-    ({"title": {}}, [("Violation", CSVW_NS + "title")]),
-    ({"datatype": "heltall"}, [("Violation", CSVW_NS + "datatype")]),
-    ({"description": {}}, [("Violation", "http://purl.org/dc/terms/description"),  # HealthDCAT-AP requires it
-                           ("Warning", "http://purl.org/dc/terms/description")]),  # our variable model recommends it
-    ({"valid_from": None}, [("Warning", "https://schema.org/validFrom")]),
-    ({"unit": None}, [("Warning", None)]),
-    ({"valid_from": "i fjor"}, [("Violation", "https://schema.org/validFrom")]),
-])
+@pytest.mark.parametrize(
+    "change,expected",
+    [
+        ({"title": {}}, [("Violation", CSVW_NS + "title")]),
+        ({"datatype": "heltall"}, [("Violation", CSVW_NS + "datatype")]),
+        (
+            {"description": {}},
+            [
+                ("Violation", "http://purl.org/dc/terms/description"),  # HealthDCAT-AP requires it
+                ("Warning", "http://purl.org/dc/terms/description"),
+            ],
+        ),  # our variable model recommends it
+        ({"valid_from": None}, [("Warning", "https://schema.org/validFrom")]),
+        ({"unit": None}, [("Warning", None)]),
+        ({"valid_from": "i fjor"}, [("Violation", "https://schema.org/validFrom")]),
+    ],
+)
 def test_variable_rules(change: dict, expected: list) -> None:
     d = mfr_dataset()
     vekt = d.variables[0]
@@ -109,8 +127,10 @@ def test_variable_rules(change: dict, expected: list) -> None:
 
 
 def test_validate_records_returns_one_report_per_record_in_order_also_in_parallel() -> None:
-    records = [mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{i}", title={} if i % 3 == 0 else {"nb": "T"})
-               for i in range(12)]
+    records = [
+        mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{i}", title={} if i % 3 == 0 else {"nb": "T"})
+        for i in range(12)
+    ]
     serial = validate_records(records, "dcat-ap-3")
     assert [r.conforms for r in serial] == [i % 3 != 0 for i in range(12)]
     assert [r.to_dict() for r in validate_records(records, "dcat-ap-3", workers=2)] == [r.to_dict() for r in serial]
@@ -136,7 +156,7 @@ def test_a_missing_file_is_unreadable_and_named(tmp_path: Path) -> None:
 
 def test_a_turtle_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.ttl"
-    path.write_text("@prefix dct: <http://purl.org/dc/terms/> .\n\n<a> dct:title \"x\" ;\n   dct:oops [ .\n")
+    path.write_text('@prefix dct: <http://purl.org/dc/terms/> .\n\n<a> dct:title "x" ;\n   dct:oops [ .\n')
     with pytest.raises(Unreadable, match=r"broken\.ttl: not valid Turtle at line 4"):
         validate_location(str(path), "healthdcat-ap")
 
@@ -167,9 +187,11 @@ def test_json_ld_with_a_remote_context_is_refused_not_fetched(tmp_path: Path) ->
 
 
 class _Feeds(http.server.BaseHTTPRequestHandler):
-    routes = {"/feed": ("text/turtle", TURTLE.encode()),
-              "/feed.rdf": ("application/rdf+xml", XXE.encode()),
-              "/by-type": ("application/n-triples", rdf.to_graph([mfr_dataset()]).serialize(format="nt").encode())}
+    routes = {
+        "/feed": ("text/turtle", TURTLE.encode()),
+        "/feed.rdf": ("application/rdf+xml", XXE.encode()),
+        "/by-type": ("application/n-triples", rdf.to_graph([mfr_dataset()]).serialize(format="nt").encode()),
+    }
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         if self.path not in self.routes:
@@ -213,19 +235,26 @@ def test_hostile_rdf_xml_from_a_url_is_refused(server: str) -> None:
 
 # --- the report, as text and JSON ------------------------------------------------------------------
 
+
 def test_the_text_report_groups_findings_by_focus_node_with_message_and_hint() -> None:
     d = mfr_dataset(title={}, variables=1)
     d.variables[0].title = {}
     text = format_report(validate_records([d])[0], "text")
-    assert text.splitlines()[:3] == ["Profil | Profile: healthdcat-ap", "Oppfyller ikke profilen | Does not conform",
-                                     "Brudd | Violations: 2   Advarsler | Warnings: 0"]
+    assert text.splitlines()[:3] == [
+        "Profil | Profile: healthdcat-ap",
+        "Oppfyller ikke profilen | Does not conform",
+        "Brudd | Violations: 2   Advarsler | Warnings: 0",
+    ]
     blocks = text.split("\n\n")[1:]
-    assert [b.splitlines()[0] for b in blocks] == ["https://data.fhi.no/mfr/dataset/fodsler",
-                                                  "https://data.fhi.no/mfr/variabel/VEKT"]
+    assert [b.splitlines()[0] for b in blocks] == [
+        "https://data.fhi.no/mfr/dataset/fodsler",
+        "https://data.fhi.no/mfr/variabel/VEKT",
+    ]
     assert blocks[0].splitlines()[1:] == [
         "  [Brudd | Violation] (dct:title) Datasettet mangler tittel | The dataset has no title",
         "      slik retter du det | how to fix: Legg til dct:title, helst på norsk og engelsk | "
-        "Add dct:title, preferably in Norwegian and English"]
+        "Add dct:title, preferably in Norwegian and English",
+    ]
 
 
 def test_the_json_report_is_the_report_dict() -> None:
@@ -245,8 +274,15 @@ def test_a_graph_with_a_variable_model_error_reports_the_value() -> None:
     g = rdf.to_graph([mfr_dataset()])
     report = validation.validate_graph(g)
     assert report.conforms
-    v = Variable(uri="https://data.fhi.no/mfr/variabel/X", name="X", title={"nb": "X"}, description={"nb": "x"},
-                 datatype="tall", unit="g", valid_from="2000-01-01")
+    v = Variable(
+        uri="https://data.fhi.no/mfr/variabel/X",
+        name="X",
+        title={"nb": "X"},
+        description={"nb": "x"},
+        datatype="tall",
+        unit="g",
+        valid_from="2000-01-01",
+    )
     rdf.add_variable(g, v)
     (finding,) = validation.validate_graph(g).violations
     assert (finding.focus, finding.value, finding.component) == (v.uri, "tall", "InConstraintComponent")

@@ -16,7 +16,7 @@ DCAT-AP 3.0.1.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,21 +25,20 @@ from rdflib.namespace import DCTERMS, SH
 
 from catalog import rdf, validation
 from catalog.shacl import CompiledShapes, Index, pyshacl_results
+from tests.conftest import SHARED, requires_shared
 from tests.health_records import mfr_dataset
 
-STANDARDS = Path(__file__).resolve().parents[1] / "../shared/standards"
+STANDARDS = SHARED / "standards"
 R8 = "healthdcat-ap/release-8"
 ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
 
-pytestmark = pytest.mark.skipif(not STANDARDS.is_dir(), reason="../shared/standards is not beside the checkout")
+pytestmark = requires_shared
 
 DIFFERENCES: dict[str, str] = {
-    "dcat-ap-3/examples-3.0.0-hvd/example-data_service_openapi_sla.ttl":
-        "DCAT-AP 3.0.1 wants every resource a data service links to typed (sh:class on endpointURL, "
-        "endpointDescription, servesDataset, foaf:page, applicableLegislation); our shapes check ranges "
-        "only on datasets and distributions, which is what a health catalogue harvests and shows",
-    "dcat-ap-3/examples-3.0.0-hvd/example-data_service_service_desk.ttl":
-        "same as example-data_service_openapi_sla.ttl: untyped links of a data service",
+    "dcat-ap-3/examples-3.0.0-hvd/example-data_service_openapi_sla.ttl": "DCAT-AP 3.0.1 wants every resource a data service links to typed (sh:class on endpointURL, "
+    "endpointDescription, servesDataset, foaf:page, applicableLegislation); our shapes check ranges "
+    "only on datasets and distributions, which is what a health catalogue harvests and shows",
+    "dcat-ap-3/examples-3.0.0-hvd/example-data_service_service_desk.ttl": "same as example-data_service_openapi_sla.ttl: untyped links of a data service",
 }
 """Example (relative to ../shared/standards) -> why our verdict deliberately differs."""
 
@@ -61,16 +60,24 @@ def _shapes(*files: str) -> Graph:
     return g
 
 
-@lru_cache(maxsize=None)
+@cache
 def official(standard: str, level: str = "") -> Graph:
     if standard == "dcat-ap-3":
         return _shapes("dcat-ap-3/shacl-3.0.1/dcat-ap-SHACL.ttl", "dcat-ap-3/shacl-3.0.1/ranges.ttl")
     if standard == "dcat-ap-3-html":
-        return _shapes(*(f"dcat-ap-3/shacl-3.0.1/html-shacl/{f}.ttl"
-                         for f in ("shapes", "range", "shapes_recommended", "mdr-vocabularies.shape")))
+        return _shapes(
+            *(
+                f"dcat-ap-3/shacl-3.0.1/html-shacl/{f}.ttl"
+                for f in ("shapes", "range", "shapes_recommended", "mdr-vocabularies.shape")
+            )
+        )
     if standard == "healthdcat-ap":
-        return _shapes(f"{R8}/shapes/{level}-shapes.ttl", f"{R8}/recommended/{level}-shapes_recommended.ttl",
-                       f"{R8}/ranges/range.ttl", f"{R8}/vocabularies/mdr-vocabularies.shape.ttl")
+        return _shapes(
+            f"{R8}/shapes/{level}-shapes.ttl",
+            f"{R8}/recommended/{level}-shapes_recommended.ttl",
+            f"{R8}/ranges/range.ttl",
+            f"{R8}/vocabularies/mdr-vocabularies.shape.ttl",
+        )
     return _shapes("dcat-ap-no/shacl/DCAT-AP-NO-shacl_shapes_2.00.ttl")
 
 
@@ -88,10 +95,12 @@ def parse_example(path: Path) -> Graph:
 
 def examples() -> list[tuple[str, str]]:
     found = []
-    for standard, folder, pattern in (("dcat-ap-3", "dcat-ap-3/examples-3.0.1", "example-*"),
-                                      ("dcat-ap-3", "dcat-ap-3/examples-3.0.0-hvd", "*.ttl"),
-                                      ("healthdcat-ap", f"{R8}/examples", "*.ttl"),
-                                      ("dcat-ap-no", "dcat-ap-no/examples", "*.ttl")):
+    for standard, folder, pattern in (
+        ("dcat-ap-3", "dcat-ap-3/examples-3.0.1", "example-*"),
+        ("dcat-ap-3", "dcat-ap-3/examples-3.0.0-hvd", "*.ttl"),
+        ("healthdcat-ap", f"{R8}/examples", "*.ttl"),
+        ("dcat-ap-no", "dcat-ap-no/examples", "*.ttl"),
+    ):
         for path in sorted((STANDARDS / folder).glob(pattern)):
             name = f"{folder}/{path.name}"
             if name not in UNPARSEABLE:
@@ -116,8 +125,11 @@ def level_of(g: Graph) -> str:
 
 def official_violations(standard: str, g: Graph) -> list[str]:
     shapes_graph = official(standard, level_of(g) if standard == "healthdcat-ap" else "")
-    return sorted(f"{r.focus} {r.path} {str(r.component).rsplit('#', 1)[-1]}"
-                  for r in pyshacl_results(with_vocabularies(g), shapes_graph) if r.severity == SH.Violation)
+    return sorted(
+        f"{r.focus} {r.path} {str(r.component).rsplit('#', 1)[-1]}"
+        for r in pyshacl_results(with_vocabularies(g), shapes_graph)
+        if r.severity == SH.Violation
+    )
 
 
 @pytest.mark.parametrize("standard,example", examples(), ids=[e for _s, e in examples()])
@@ -129,8 +141,10 @@ def test_official_and_our_shapes_agree_on_every_official_example(standard: str, 
     if example in DIFFERENCES:
         assert not agree, f"listed as a deliberate difference but the verdicts now agree: {example}"
     else:
-        assert agree, (f"official: {'conforms' if not theirs else theirs[:10]}; "
-                       f"ours: {'conforms' if ours.conforms else [(f.focus, f.path) for f in ours.violations][:10]}")
+        assert agree, (
+            f"official: {'conforms' if not theirs else theirs[:10]}; "
+            f"ours: {'conforms' if ours.conforms else [(f.focus, f.path) for f in ours.violations][:10]}"
+        )
 
 
 @pytest.mark.parametrize("example", sorted(UNPARSEABLE))
@@ -163,12 +177,18 @@ def test_our_exported_mfr_record_conforms_to_our_healthdcat_profile_without_warn
     assert report.findings == []
 
 
-@pytest.mark.parametrize("shapes_set,level", [("dcat-ap-3-html", ""), ("healthdcat-ap", "non-public"),
-                                              ("healthdcat-ap", "public")])
+@pytest.mark.parametrize(
+    "shapes_set,level", [("dcat-ap-3-html", ""), ("healthdcat-ap", "non-public"), ("healthdcat-ap", "public")]
+)
 def test_the_compiled_engine_reproduces_pyshacl_on_the_official_shapes(shapes_set: str, level: str) -> None:
     shapes_graph = official(shapes_set, level)
     compiled = CompiledShapes(shapes_graph)
-    for example in (f"{R8}/examples/example-healthdcat-dataset.ttl", f"{R8}/examples/healthdcataphasVariables.ttl",
-                    "dcat-ap-3/examples-3.0.0-hvd/example-ms_catalogue.ttl"):
+    for example in (
+        f"{R8}/examples/example-healthdcat-dataset.ttl",
+        f"{R8}/examples/healthdcataphasVariables.ttl",
+        "dcat-ap-3/examples-3.0.0-hvd/example-ms_catalogue.ttl",
+    ):
         data = with_vocabularies(parse_example(STANDARDS / example))
-        assert sorted(map(str, compiled.validate(Index.of(data)))) == sorted(map(str, pyshacl_results(data, shapes_graph)))
+        assert sorted(map(str, compiled.validate(Index.of(data)))) == sorted(
+            map(str, pyshacl_results(data, shapes_graph))
+        )

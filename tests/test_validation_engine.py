@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, SH, SKOS, XSD
+from rdflib.namespace import DCAT, FOAF, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS as DCT
 
 from catalog import rdf, validation
 from catalog.shacl import CompiledShapes, Index, Unsupported, path_text, pyshacl_results
@@ -21,30 +22,104 @@ HEALTH = rdf.HEALTH
 CSVW = rdf.CSVW
 EX = Namespace("http://example.org/")
 
-SUBJECTS = [URIRef(f"{BASE}/dataset/fodsler"), URIRef(f"{BASE}/variabel/VEKT"), URIRef(f"{BASE}/distribusjon/soknad"),
-            URIRef("https://data.fhi.no/org/fhi"), EX.other]
-PREDICATES = [DCT.title, DCT.description, DCT.issued, DCT.identifier, DCAT.theme, DCT.accessRights, DCT.publisher,
-              HEALTH.hasStructuredData, HEALTH.numberOfRecords, HEALTH.hdab, HEALTH.healthCategory, CSVW.datatype,
-              CSVW.name, CSVW.title, rdf.CV.contactPoint, RDF.type, DCT.language, DCAT.byteSize, rdf.SCHEMA.validFrom,
-              rdf.HK.codeList, DCAT.accessURL, DCT.accrualPeriodicity, FOAF.name, DCAT.keyword]
-ODD_VALUES = [Literal("x"), Literal("tittel", lang="nb"), Literal("2020-13-45", datatype=XSD.date), Literal("2021-02-03", datatype=XSD.date),
-              Literal("yes", datatype=XSD.boolean), Literal(True), Literal(-3), Literal("12", datatype=XSD.nonNegativeInteger),
-              Literal("integer"), Literal("heltall"), URIRef(EU + "data-theme/HEAL"), URIRef(EU + "data-theme/XXXX"),
-              URIRef(EU + "access-right/PUBLIC"), URIRef(EU + "access-right/RESTRICTED"), URIRef(EU + "language/NOR"),
-              URIRef("https://example.org/not-in-any-vocabulary"), DCAT.Dataset, CSVW.Column, FOAF.Agent, SKOS.Concept,
-              rdf.CV.ContactPoint, DCAT.Distribution, URIRef(f"{BASE}/variabel/VEKT")]
+SUBJECTS = [
+    URIRef(f"{BASE}/dataset/fodsler"),
+    URIRef(f"{BASE}/variabel/VEKT"),
+    URIRef(f"{BASE}/distribusjon/soknad"),
+    URIRef("https://data.fhi.no/org/fhi"),
+    EX.other,
+]
+PREDICATES = [
+    DCT.title,
+    DCT.description,
+    DCT.issued,
+    DCT.identifier,
+    DCAT.theme,
+    DCT.accessRights,
+    DCT.publisher,
+    HEALTH.hasStructuredData,
+    HEALTH.numberOfRecords,
+    HEALTH.hdab,
+    HEALTH.healthCategory,
+    CSVW.datatype,
+    CSVW.name,
+    CSVW.title,
+    rdf.CV.contactPoint,
+    RDF.type,
+    DCT.language,
+    DCAT.byteSize,
+    rdf.SCHEMA.validFrom,
+    rdf.HK.codeList,
+    DCAT.accessURL,
+    DCT.accrualPeriodicity,
+    FOAF.name,
+    DCAT.keyword,
+]
+ODD_VALUES = [
+    Literal("x"),
+    Literal("tittel", lang="nb"),
+    Literal("2020-13-45", datatype=XSD.date),
+    Literal("2021-02-03", datatype=XSD.date),
+    Literal("yes", datatype=XSD.boolean),
+    Literal(True),
+    Literal(-3),
+    Literal("12", datatype=XSD.nonNegativeInteger),
+    Literal("integer"),
+    Literal("heltall"),
+    URIRef(EU + "data-theme/HEAL"),
+    URIRef(EU + "data-theme/XXXX"),
+    URIRef(EU + "access-right/PUBLIC"),
+    URIRef(EU + "access-right/RESTRICTED"),
+    URIRef(EU + "language/NOR"),
+    URIRef("https://example.org/not-in-any-vocabulary"),
+    DCAT.Dataset,
+    CSVW.Column,
+    FOAF.Agent,
+    SKOS.Concept,
+    rdf.CV.ContactPoint,
+    DCAT.Distribution,
+    URIRef(f"{BASE}/variabel/VEKT"),
+]
 
 
 @st.composite
 def record_graphs(draw: st.DrawFn) -> Graph:
     """An MFR record, changed in the model, then with triples dropped and odd triples added."""
     d = mfr_dataset(draw(st.sampled_from([None, 1, 2, 8])))
-    d.access_rights = draw(st.sampled_from([d.access_rights, None, EU + "access-right/PUBLIC",
-                                            EU + "access-right/RESTRICTED", "https://example.org/open"]))
+    d.access_rights = draw(
+        st.sampled_from(
+            [
+                d.access_rights,
+                None,
+                EU + "access-right/PUBLIC",
+                EU + "access-right/RESTRICTED",
+                "https://example.org/open",
+            ]
+        )
+    )
     d.has_structured_data = draw(st.sampled_from([True, False, None]))
-    for name in draw(st.sets(st.sampled_from(["hdab", "publisher", "contact", "provenance", "keywords", "themes",
-                                              "health_categories", "applicable_legislation", "distributions",
-                                              "dataset_type", "variables", "temporal_start", "custodian"]), max_size=4)):
+    for name in draw(
+        st.sets(
+            st.sampled_from(
+                [
+                    "hdab",
+                    "publisher",
+                    "contact",
+                    "provenance",
+                    "keywords",
+                    "themes",
+                    "health_categories",
+                    "applicable_legislation",
+                    "distributions",
+                    "dataset_type",
+                    "variables",
+                    "temporal_start",
+                    "custodian",
+                ]
+            ),
+            max_size=4,
+        )
+    ):
         setattr(d, name, type(getattr(d, name))() if getattr(d, name) is not None else None)
     if draw(st.booleans()):
         d.temporal_start = draw(st.sampled_from(["1967", "not a date", "1967-01-01T00:00:00Z"]))
@@ -56,8 +131,12 @@ def record_graphs(draw: st.DrawFn) -> Graph:
     triples = sorted(g, key=lambda t: tuple(map(str, t)))
     for i in draw(st.sets(st.integers(0, len(triples) - 1), max_size=6)):
         g.remove(triples[i])
-    for s, p, o in draw(st.lists(st.tuples(st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES),
-                                           st.sampled_from(ODD_VALUES + [BNode()])), max_size=6)):
+    for s, p, o in draw(
+        st.lists(
+            st.tuples(st.sampled_from(SUBJECTS), st.sampled_from(PREDICATES), st.sampled_from(ODD_VALUES + [BNode()])),
+            max_size=6,
+        )
+    ):
         g.add((s, p, o))
     return g
 
@@ -90,47 +169,96 @@ SHAPES = """
 def both(shapes: str, data: str) -> list[tuple[str, ...]]:
     """Results of the engine after asserting they equal pyshacl's, as (focus, path, value, component)."""
     sg = Graph().parse(data=SHAPES + shapes, format="turtle")
-    dg = Graph().parse(data="@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> ."
-                       + data, format="turtle")
+    dg = Graph().parse(
+        data="@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> ." + data,
+        format="turtle",
+    )
     fast = CompiledShapes(sg).validate(Index.of(dg))
     assert Counter(fast) == Counter(pyshacl_results(dg, sg))
-    return sorted((r.focus.n3(), path_text(sg, r.path) or "-", r.value.n3() if r.value else "-",
-                   str(r.component).rsplit("#", 1)[-1]) for r in fast)
+    return sorted(
+        (
+            r.focus.n3(),
+            path_text(sg, r.path) or "-",
+            r.value.n3() if r.value else "-",
+            str(r.component).rsplit("#", 1)[-1],
+        )
+        for r in fast
+    )
 
 
-@pytest.mark.parametrize("shape,data,expected", [
-    ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .", "ex:a a ex:C .",
-     [("<http://example.org/a>", "http://example.org/p", "-", "MinCountConstraintComponent")]),
-    ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:datatype xsd:date ] .",
-     'ex:a a ex:C ; ex:p "2020-02-30"^^xsd:date , "2020-02-03"^^xsd:date , "x" .',
-     [("<http://example.org/a>", "http://example.org/p", '"2020-02-30"^^<http://www.w3.org/2001/XMLSchema#date>',
-       "DatatypeConstraintComponent"), ("<http://example.org/a>", "http://example.org/p", '"x"', "DatatypeConstraintComponent")]),
-    ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:hasValue ex:v ] .", "ex:a a ex:C ; ex:p ex:w .",
-     [("<http://example.org/a>", "http://example.org/p", "-", "HasValueConstraintComponent")]),
-    ("ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path [ sh:inversePath ex:q ] ; sh:class ex:K ] .",
-     "ex:a ex:p 1 . ex:b ex:q ex:a .",
-     [("<http://example.org/a>", "^http://example.org/q", "<http://example.org/b>", "ClassConstraintComponent")]),
-    ("ex:S sh:targetNode ex:a ; sh:node ex:N . ex:N sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:severity sh:Warning ] .",
-     "ex:a ex:q 1 .", [("<http://example.org/a>", "-", "<http://example.org/a>", "NodeConstraintComponent")]),
-    ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:or ( [ sh:datatype xsd:integer ] [ sh:nodeKind sh:IRI ] ) ] .",
-     'ex:a a ex:C ; ex:p 1 , ex:b , "1" .', [("<http://example.org/a>", "http://example.org/p", '"1"', "OrConstraintComponent")]),
-    ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:maxCount 1 ] .",
-     "ex:a a ex:C ; ex:p ex:b , ex:c . ex:b ex:q 1 . ex:c ex:q 2 .",
-     [("<http://example.org/a>", "http://example.org/p/http://example.org/q", "-", "MaxCountConstraintComponent")]),
-    ("ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:pattern \"^[0-9]{9}$\" ; sh:uniqueLang true ] .",
-     'ex:a a ex:C ; ex:p "12345678" , "123456789" .',
-     [("<http://example.org/a>", "http://example.org/p", '"12345678"', "PatternConstraintComponent")]),
-])
+@pytest.mark.parametrize(
+    "shape,data,expected",
+    [
+        (
+            "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:minCount 1 ] .",
+            "ex:a a ex:C .",
+            [("<http://example.org/a>", "http://example.org/p", "-", "MinCountConstraintComponent")],
+        ),
+        (
+            "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:datatype xsd:date ] .",
+            'ex:a a ex:C ; ex:p "2020-02-30"^^xsd:date , "2020-02-03"^^xsd:date , "x" .',
+            [
+                (
+                    "<http://example.org/a>",
+                    "http://example.org/p",
+                    '"2020-02-30"^^<http://www.w3.org/2001/XMLSchema#date>',
+                    "DatatypeConstraintComponent",
+                ),
+                ("<http://example.org/a>", "http://example.org/p", '"x"', "DatatypeConstraintComponent"),
+            ],
+        ),
+        (
+            "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:hasValue ex:v ] .",
+            "ex:a a ex:C ; ex:p ex:w .",
+            [("<http://example.org/a>", "http://example.org/p", "-", "HasValueConstraintComponent")],
+        ),
+        (
+            "ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path [ sh:inversePath ex:q ] ; sh:class ex:K ] .",
+            "ex:a ex:p 1 . ex:b ex:q ex:a .",
+            [("<http://example.org/a>", "^http://example.org/q", "<http://example.org/b>", "ClassConstraintComponent")],
+        ),
+        (
+            "ex:S sh:targetNode ex:a ; sh:node ex:N . ex:N sh:property [ sh:path ex:p ; sh:minCount 1 ; sh:severity sh:Warning ] .",
+            "ex:a ex:q 1 .",
+            [("<http://example.org/a>", "-", "<http://example.org/a>", "NodeConstraintComponent")],
+        ),
+        (
+            "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:or ( [ sh:datatype xsd:integer ] [ sh:nodeKind sh:IRI ] ) ] .",
+            'ex:a a ex:C ; ex:p 1 , ex:b , "1" .',
+            [("<http://example.org/a>", "http://example.org/p", '"1"', "OrConstraintComponent")],
+        ),
+        (
+            "ex:S sh:targetClass ex:C ; sh:property [ sh:path ( ex:p ex:q ) ; sh:maxCount 1 ] .",
+            "ex:a a ex:C ; ex:p ex:b , ex:c . ex:b ex:q 1 . ex:c ex:q 2 .",
+            [
+                (
+                    "<http://example.org/a>",
+                    "http://example.org/p/http://example.org/q",
+                    "-",
+                    "MaxCountConstraintComponent",
+                )
+            ],
+        ),
+        (
+            'ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:pattern "^[0-9]{9}$" ; sh:uniqueLang true ] .',
+            'ex:a a ex:C ; ex:p "12345678" , "123456789" .',
+            [("<http://example.org/a>", "http://example.org/p", '"12345678"', "PatternConstraintComponent")],
+        ),
+    ],
+)
 def test_engine_reproduces_the_shacl_rules_as_pyshacl_applies_them(shape: str, data: str, expected: list) -> None:
     assert both(shape, data) == expected
 
 
-@pytest.mark.parametrize("construct", [
-    "ex:S sh:targetClass ex:C ; sh:sparql [ sh:select \"SELECT $this WHERE { }\" ] .",
-    "ex:S sh:targetClass ex:C ; sh:closed true .",
-    "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:K ] ; sh:qualifiedMinCount 1 ] .",
-    "ex:S sh:targetClass ex:C ; sh:property [ sh:path [ sh:zeroOrMorePath ex:p ] ; sh:minCount 1 ] .",
-])
+@pytest.mark.parametrize(
+    "construct",
+    [
+        'ex:S sh:targetClass ex:C ; sh:sparql [ sh:select "SELECT $this WHERE { }" ] .',
+        "ex:S sh:targetClass ex:C ; sh:closed true .",
+        "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:qualifiedValueShape [ sh:class ex:K ] ; sh:qualifiedMinCount 1 ] .",
+        "ex:S sh:targetClass ex:C ; sh:property [ sh:path [ sh:zeroOrMorePath ex:p ] ; sh:minCount 1 ] .",
+    ],
+)
 def test_engine_refuses_what_it_does_not_compile_so_pyshacl_takes_over(construct: str) -> None:
     with pytest.raises(Unsupported):
         CompiledShapes(Graph().parse(data=SHAPES + construct, format="turtle"))

@@ -20,8 +20,7 @@ def mint(*parts: str) -> str:
 
 
 def read(content: bytes, **options: object):
-    return read_varlist(content, url="https://registry.example.org/liste", dataset_id="ds1", mint=mint,
-                        options=options)
+    return read_varlist(content, url="https://registry.example.org/liste", dataset_id="ds1", mint=mint, options=options)
 
 
 def xlsx(rows: list[list[object]], sheet: str = "Variabler", extra_sheets: tuple[str, ...] = ()) -> bytes:
@@ -36,37 +35,64 @@ def xlsx(rows: list[list[object]], sheet: str = "Variabler", extra_sheets: tuple
     return out.getvalue()
 
 
-HELSEDATA = [["Variabelnavn", "Variabeletikett", "Beskrivelse", "Datatype", "Enhet", "Kodeverk", "Gyldig fra",
-              "Gyldig til"],
-             ["KJONN", "Kjønn", "Barnets kjønn", "Heltall", "", "1=Mann; 2=Kvinne; 9=Ukjent", "01.01.1967", ""],
-             ["VEKT", "Fødselsvekt", "Vekt ved fødsel", "Heltall", "gram", "", "1967-01-01", "2024-12-31"],
-             ["BOKOMM", "Bostedskommune", "", "Tekst", "", "Se kodeverk: Kommuner", "", ""]]
+HELSEDATA = [
+    ["Variabelnavn", "Variabeletikett", "Beskrivelse", "Datatype", "Enhet", "Kodeverk", "Gyldig fra", "Gyldig til"],
+    ["KJONN", "Kjønn", "Barnets kjønn", "Heltall", "", "1=Mann; 2=Kvinne; 9=Ukjent", "01.01.1967", ""],
+    ["VEKT", "Fødselsvekt", "Vekt ved fødsel", "Heltall", "gram", "", "1967-01-01", "2024-12-31"],
+    ["BOKOMM", "Bostedskommune", "", "Tekst", "", "Se kodeverk: Kommuner", "", ""],
+]
 
 
 def expected_helsedata() -> tuple[list[Variable], list[CodeList]]:
-    codes = CodeList(uri=BASE + "codelist/ds1/KJONN", identifier="ds1/KJONN", title={"nb": "Koder for KJONN"},
-                     concepts=[Concept("1", {"nb": "Mann"}), Concept("2", {"nb": "Kvinne"}),
-                               Concept("9", {"nb": "Ukjent"})])
-    return [Variable(uri=BASE + "variable/ds1/KJONN", name="KJONN", title={"nb": "Kjønn"},
-                     description={"nb": "Barnets kjønn"}, datatype="integer", codelist=codes.uri,
-                     valid_from="1967-01-01"),
-            Variable(uri=BASE + "variable/ds1/VEKT", name="VEKT", title={"nb": "Fødselsvekt"},
-                     description={"nb": "Vekt ved fødsel"}, datatype="integer", unit="gram", valid_from="1967-01-01",
-                     valid_to="2024-12-31"),
-            Variable(uri=BASE + "variable/ds1/BOKOMM", name="BOKOMM", title={"nb": "Bostedskommune"},
-                     datatype="string", coding_system="Kommuner")], [codes]
+    codes = CodeList(
+        uri=BASE + "codelist/ds1/KJONN",
+        identifier="ds1/KJONN",
+        title={"nb": "Koder for KJONN"},
+        concepts=[Concept("1", {"nb": "Mann"}), Concept("2", {"nb": "Kvinne"}), Concept("9", {"nb": "Ukjent"})],
+    )
+    return [
+        Variable(
+            uri=BASE + "variable/ds1/KJONN",
+            name="KJONN",
+            title={"nb": "Kjønn"},
+            description={"nb": "Barnets kjønn"},
+            datatype="integer",
+            codelist=codes.uri,
+            valid_from="1967-01-01",
+        ),
+        Variable(
+            uri=BASE + "variable/ds1/VEKT",
+            name="VEKT",
+            title={"nb": "Fødselsvekt"},
+            description={"nb": "Vekt ved fødsel"},
+            datatype="integer",
+            unit="gram",
+            valid_from="1967-01-01",
+            valid_to="2024-12-31",
+        ),
+        Variable(
+            uri=BASE + "variable/ds1/BOKOMM",
+            name="BOKOMM",
+            title={"nb": "Bostedskommune"},
+            datatype="string",
+            coding_system="Kommuner",
+        ),
+    ], [codes]
 
 
 def csv_bytes(rows: list[list[object]], sep: str = ";", encoding: str = "utf-8-sig") -> bytes:
     return "\r\n".join(sep.join(f'"{c}"' if sep in str(c) else str(c) for c in row) for row in rows).encode(encoding)
 
 
-@pytest.mark.parametrize("content", [
-    pytest.param(xlsx(HELSEDATA), id="xlsx"),
-    pytest.param(csv_bytes(HELSEDATA), id="csv-semicolon-bom"),
-    pytest.param(csv_bytes(HELSEDATA, ",", "utf-8"), id="csv-comma"),
-    pytest.param(csv_bytes(HELSEDATA, "\t", "utf-8"), id="csv-tab"),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(xlsx(HELSEDATA), id="xlsx"),
+        pytest.param(csv_bytes(HELSEDATA), id="csv-semicolon-bom"),
+        pytest.param(csv_bytes(HELSEDATA, ",", "utf-8"), id="csv-comma"),
+        pytest.param(csv_bytes(HELSEDATA, "\t", "utf-8"), id="csv-tab"),
+    ],
+)
 def test_the_common_norwegian_headings_are_recognised_in_every_format(content):
     found = read(content)
     assert (found.variables, found.codelists) == expected_helsedata()
@@ -74,9 +100,12 @@ def test_the_common_norwegian_headings_are_recognised_in_every_format(content):
 
 
 def test_title_rows_another_sheet_and_a_configured_column_mapping_are_followed():
-    rows = [["Variabelliste – Hjerneslagregisteret"], ["sist endret 2024-01-01"],
-            ["Skjema", "Variabel", "Beskrivelse", "Format", "Verdier", "Enhet"],
-            ["Registreringsskjema", "NIHSS_INN", "NIHSS ved innleggelse", "Desimaltall", "", "poeng"]]
+    rows = [
+        ["Variabelliste – Hjerneslagregisteret"],
+        ["sist endret 2024-01-01"],
+        ["Skjema", "Variabel", "Beskrivelse", "Format", "Verdier", "Enhet"],
+        ["Registreringsskjema", "NIHSS_INN", "NIHSS ved innleggelse", "Desimaltall", "", "poeng"],
+    ]
     content = xlsx([["Kilde", "x"]], sheet="Om listen")
     book = openpyxl.load_workbook(io.BytesIO(content))
     sheet = book.create_sheet("Variabelliste")
@@ -84,12 +113,25 @@ def test_title_rows_another_sheet_and_a_configured_column_mapping_are_followed()
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
-    columns = {"Skjema": "table", "Variabel": "name", "Beskrivelse": "title", "Format": "datatype",
-               "Verdier": "codes", "Enhet": "unit"}
+    columns = {
+        "Skjema": "table",
+        "Variabel": "name",
+        "Beskrivelse": "title",
+        "Format": "datatype",
+        "Verdier": "codes",
+        "Enhet": "unit",
+    }
     found = read(out.getvalue(), columns=columns, sheet="Variabelliste", header_row=3)
-    assert found.variables == [Variable(uri=BASE + "variable/ds1/NIHSS_INN", name="NIHSS_INN",
-                                        title={"nb": "NIHSS ved innleggelse"}, datatype="decimal", unit="poeng",
-                                        table="Registreringsskjema")]
+    assert found.variables == [
+        Variable(
+            uri=BASE + "variable/ds1/NIHSS_INN",
+            name="NIHSS_INN",
+            title={"nb": "NIHSS ved innleggelse"},
+            datatype="decimal",
+            unit="poeng",
+            table="Registreringsskjema",
+        )
+    ]
 
 
 def test_a_header_row_that_does_not_fit_the_csv_is_a_hint_and_the_header_is_found():
@@ -109,21 +151,30 @@ def test_keywords_are_read_as_a_list_split_at_commas_or_semicolons():
 
 
 def test_bad_rows_are_reported_by_row_variable_and_field_and_the_rest_is_read():
-    rows = [HELSEDATA[0],
-            ["A", "a", "", "heltall?", "", "", "", ""],
-            ["", "etikett uten navn", "", "", "", "", "", ""],
-            ["B", "b", "", "Dato", "", "1=Ja; rot", "32.13.2020", ""],
-            ["A", "igjen", "", "", "", "", "", ""],
-            ["C", "c", "", "Heltall", "", "1=Ja;1=Nei", "", ""]]
+    rows = [
+        HELSEDATA[0],
+        ["A", "a", "", "heltall?", "", "", "", ""],
+        ["", "etikett uten navn", "", "", "", "", "", ""],
+        ["B", "b", "", "Dato", "", "1=Ja; rot", "32.13.2020", ""],
+        ["A", "igjen", "", "", "", "", "", ""],
+        ["C", "c", "", "Heltall", "", "1=Ja;1=Nei", "", ""],
+    ]
     found = read(csv_bytes(rows))
     assert [v.name for v in found.variables] == ["A", "B", "C"]
     assert [(p.record_id, p.field, p.message) for p in found.problems] == [
-        ("row 2 (A)", "datatype", "row 2 (A): the data type 'heltall?' is not one we know; use one of integer, "
-                                  "decimal, string, date, dateTime, gYear, boolean (or heltall, desimaltall, tekst, "
-                                  "dato, år, ja/nei)"),
+        (
+            "row 2 (A)",
+            "datatype",
+            "row 2 (A): the data type 'heltall?' is not one we know; use one of integer, "
+            "decimal, string, date, dateTime, gYear, boolean (or heltall, desimaltall, tekst, "
+            "dato, år, ja/nei)",
+        ),
         ("row 3", "name", "row 3: the row has no variable name, so it was skipped"),
-        ("row 4 (B)", "codes", "row 4 (B): could not read the codes 'rot'; write codes as 1=Ja;2=Nei "
-                               "(the others were kept)"),
+        (
+            "row 4 (B)",
+            "codes",
+            "row 4 (B): could not read the codes 'rot'; write codes as 1=Ja;2=Nei (the others were kept)",
+        ),
         ("row 4 (B)", "valid_from", "row 4 (B): '32.13.2020' is not a date; write it as 2024-01-31 or 31.01.2024"),
         ("row 5 (A)", "name", "row 5 (A): the variable A was already listed in row 2; this row was skipped"),
         ("row 6 (C)", "codes", "row 6 (C): the code '1' occurs more than once; the first was kept"),
@@ -132,11 +183,16 @@ def test_bad_rows_are_reported_by_row_variable_and_field_and_the_rest_is_read():
 
 
 def test_a_malformed_csv_line_is_skipped_and_reported_with_its_row():
-    body = csv_bytes(HELSEDATA[:2]) + b'\r\n"UAVSLUTTET;"tekst uten slutt\r\n' + csv_bytes(HELSEDATA[2:3], encoding="utf-8")
+    body = (
+        csv_bytes(HELSEDATA[:2])
+        + b'\r\n"UAVSLUTTET;"tekst uten slutt\r\n'
+        + csv_bytes(HELSEDATA[2:3], encoding="utf-8")
+    )
     found = read(body)
     assert [v.name for v in found.variables] == ["KJONN", "VEKT"]
     assert [(p.record_id, p.message) for p in found.problems] == [
-        ("row 3", "row 3: the line is not valid CSV (';' expected after '\"'); it was skipped")]
+        ("row 3", "row 3: the line is not valid CSV (';' expected after '\"'); it was skipped")
+    ]
 
 
 def test_latin1_csv_is_read_as_windows_1252_with_a_warning():
@@ -152,11 +208,14 @@ def test_a_configured_encoding_is_used_strictly():
         read(csv_bytes(HELSEDATA, encoding="latin-1"), encoding="utf-8")
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"Navn;Alder\nPer;3\n", "no header row found: expected a row with the column headings"),
-    (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old Excel 97-2003"),
-    (b"PK\x03\x04 broken", "damaged"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"Navn;Alder\nPer;3\n", "no header row found: expected a row with the column headings"),
+        (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old Excel 97-2003"),
+        (b"PK\x03\x04 broken", "damaged"),
+    ],
+)
 def test_unreadable_files_raise_a_plain_error(content, message):
     with pytest.raises(VarlistError, match=re.escape(message)):
         read(content)

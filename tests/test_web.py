@@ -39,6 +39,7 @@ def hits(html: str) -> list[str]:
 
 # --- search ------------------------------------------------------------------------------------
 
+
 def test_a_search_lists_matching_variables_from_every_source_with_highlights(client):
     html = page(client, "/search?q=fødselsvekt")
     assert sorted(hits(html)) == ["FODSELSVEKT", "VEKT"]
@@ -101,13 +102,23 @@ def test_the_toggle_searches_datasets_with_the_same_words(client):
     assert 'aria-current="page">Datasett' in datasets
 
 
-@pytest.mark.parametrize("url", ["/search?page=abc", "/search?page=-3", "/search?page=99999", "/search?type=bogus",
-                                 "/search?q=" + "x" * 5000, "/search?q=%22%29%28*&sort=nonsense"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?page=abc",
+        "/search?page=-3",
+        "/search?page=99999",
+        "/search?type=bogus",
+        "/search?q=" + "x" * 5000,
+        "/search?q=%22%29%28*&sort=nonsense",
+    ],
+)
 def test_odd_search_parameters_give_a_page_not_an_error(client, url):
     page(client, url)
 
 
 # --- variable page ------------------------------------------------------------------------------
+
 
 def test_the_variable_page_shows_labels_per_language_with_lang_attributes(client):
     html = page(client, f"/variables/{DIAG}")
@@ -151,9 +162,17 @@ def test_the_code_list_page_lists_its_codes(client):
     assert "Paracetamol" in html and 'href="https://atcddd.fhi.no/atc_ddd_index/?code=N02BE01"' in html
 
 
-@pytest.mark.parametrize("url", ["/variables/0000000000000000", "/datasets/0000000000000000",
-                                 "/codelists/0000000000000000", f"/datasets/{VEKT}", f"/codelists/{NPR_DS}",
-                                 "/sources/nosuch"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/variables/0000000000000000",
+        "/datasets/0000000000000000",
+        "/codelists/0000000000000000",
+        f"/datasets/{VEKT}",
+        f"/codelists/{NPR_DS}",
+        "/sources/nosuch",
+    ],
+)
 def test_unknown_records_are_a_friendly_404(client, url):
     response = client.get(url)
     assert response.status_code == 404 and "Tilbake til søket" in response.get_data(as_text=True)
@@ -161,10 +180,20 @@ def test_unknown_records_are_a_friendly_404(client, url):
 
 # --- dataset page -------------------------------------------------------------------------------
 
+
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
     html = page(client, f"/datasets/{NPR_DS}")
-    for expected in ("Helsedataservice", "Forskrift om Norsk pasientregister", "Alle pasienter", "80 000 000",
-                     "5 000 000", "PHDR", "NON_PUBLIC", "2008-01-01–", "Helsedirektoratet"):
+    for expected in (
+        "Helsedataservice",
+        "Forskrift om Norsk pasientregister",
+        "Alle pasienter",
+        "80 000 000",
+        "5 000 000",
+        "PHDR",
+        "NON_PUBLIC",
+        "2008-01-01–",
+        "Helsedirektoratet",
+    ):
         assert expected in html, expected
     table = html.split('class="variables"')[1]
     assert re.findall(r"<td><code>(\w+)</code></td>", table) == ["HOVEDDIAGNOSE", "LEGEMIDDEL", "FODSELSVEKT"]
@@ -174,7 +203,7 @@ def test_the_dataset_page_shows_its_quality_score_as_a_chart_and_what_to_fix(cli
     body = client.get(f"/api/datasets/{NPR_DS}").json["quality"]
     html = page(client, f"/datasets/{NPR_DS}")
     assert f"Kvalitetsskår: {body['percent']} %" in html
-    desc = re.search(r'<desc[^>]*>(.*?)</desc>', html.split('id="h-quality"')[1]).group(1)
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", html.split('id="h-quality"')[1]).group(1)
     assert desc.startswith(f"Totalt: {body['percent']:g} % ") and "Variabler: 100 % (40/40)" in desc
     fixes = re.findall(r"<li>([^<]*)</li>", html.split('class="fixes"')[1].split("</ol>")[0])
     assert fixes == [f.split(" | ")[0] for f in body["fixes"]]
@@ -190,10 +219,14 @@ def test_validation_messages_are_shown_in_the_ui_language(client):
 
 # --- sources ------------------------------------------------------------------------------------
 
+
 def test_the_sources_page_lists_every_source_with_counts_and_last_run(client):
     html = page(client, "/sources/")
-    rows = re.findall(r'<tr><td><a href="/sources/(\w+)">.*?</td><td>[\w-]*</td><td class="num">(\d+)</td>'
-                      r'<td class="num">(\d+)</td>', html)
+    rows = re.findall(
+        r'<tr><td><a href="/sources/(\w+)">.*?</td><td>[\w-]*</td><td class="num">(\d+)</td>'
+        r'<td class="num">(\d+)</td>',
+        html,
+    )
     assert rows == [("evil", "1", "2"), ("gone", "0", "0"), ("hunt", "1", "45"), ("mfr", "1", "4"), ("npr", "1", "3")]
     assert '<span class="run failed">failed</span>' in html and "<svg" in html
 
@@ -211,8 +244,14 @@ def test_a_source_page_lists_all_errors_of_the_last_run_and_none_of_earlier_runs
     store.add_errors(old, "reg", [RunError(old, "reg", None, "r0", None, "fixed long ago")])
     store.finish_run(old, "ok", {"errors": 1})
     run = store.start_run("reg")
-    store.add_errors(run, "reg", [RunError(run, "reg", "https://reg.example/feed", f"rec{i}", "dct:title",
-                                           f"problem number {i}") for i in range(35)])
+    store.add_errors(
+        run,
+        "reg",
+        [
+            RunError(run, "reg", "https://reg.example/feed", f"rec{i}", "dct:title", f"problem number {i}")
+            for i in range(35)
+        ],
+    )
     store.finish_run(run, "ok", {"errors": 35})
     html = create_app(settings).test_client().get("/sources/reg").get_data(as_text=True)
     assert all(f"problem number {i}<" in html for i in range(35))
@@ -220,6 +259,7 @@ def test_a_source_page_lists_all_errors_of_the_last_run_and_none_of_earlier_runs
 
 
 # --- basket -------------------------------------------------------------------------------------
+
 
 def add(client, *keys: str, next: str = "/search?q=vekt", **headers: str):  # type: ignore[no-untyped-def]
     return client.post("/basket/add", data={"key": list(keys), "next": next}, headers=headers)
@@ -233,7 +273,7 @@ def test_adding_without_javascript_redirects_back_and_keeps_the_basket_in_a_cook
     assert "Max-Age=31536000" in cookie
     html = page(client, "/basket/")
     assert '<span id="basket-count">1</span>' in html and "Mors alder" not in html
-    assert "<h2 id=\"src-1\">Medisinsk fødselsregister</h2>" in html
+    assert '<h2 id="src-1">Medisinsk fødselsregister</h2>' in html
 
 
 def test_the_basket_groups_variables_by_source(client):
@@ -289,8 +329,10 @@ def export(client, fmt: str) -> bytes:
 def test_csv_export_has_one_row_per_variable(client):
     rows = list(csv.DictReader(io.StringIO(export(client, "csv").decode("utf-8-sig"))))
     assert [(r["source"], r["name"], r["label"], r["unit"]) for r in rows] == [
-        ("mfr", "VEKT", "Fødselsvekt", "gram"), ("mfr", "SVLEN", "Svangerskapslengde", "uker"),
-        ("npr", "HOVEDDIAGNOSE", "Hoveddiagnose", "")]
+        ("mfr", "VEKT", "Fødselsvekt", "gram"),
+        ("mfr", "SVLEN", "Svangerskapslengde", "uker"),
+        ("npr", "HOVEDDIAGNOSE", "Hoveddiagnose", ""),
+    ]
 
 
 def test_xlsx_export_holds_the_same_rows(client):
@@ -314,8 +356,7 @@ def test_the_access_request_is_a_dcat_graph_of_the_datasets_with_only_the_chosen
     g = Graph().parse(data=export(client, fmt), format=syntax)
     [catalog] = g.subjects(RDF.type, DCAT.Catalog)
     assert set(map(str, g.objects(catalog, DCAT.dataset))) == {mfr_dataset().uri, f"{NPR}/dataset/episoder"}
-    assert {str(g.value(c, CSVW.name)) for c in g.subjects(RDF.type, CSVW.Column)} == {"VEKT", "SVLEN",
-                                                                                        "HOVEDDIAGNOSE"}
+    assert {str(g.value(c, CSVW.name)) for c in g.subjects(RDF.type, CSVW.Column)} == {"VEKT", "SVLEN", "HOVEDDIAGNOSE"}
 
 
 def test_json_export_names_the_request_and_its_datasets(client):
@@ -329,6 +370,7 @@ def test_an_unknown_export_format_is_404(client):
 
 
 # --- API ----------------------------------------------------------------------------------------
+
 
 def test_the_api_search_has_the_same_hits_and_facets_as_the_page(client):
     body = client.get("/api/search?q=fødselsvekt").json
@@ -374,8 +416,11 @@ def test_the_api_exports_a_selection_given_by_ids(client):
 def test_the_openapi_description_covers_exactly_the_api_routes(web_app, client):
     spec = client.get("/api/openapi.json").json
     assert spec["openapi"].startswith("3.")
-    routes = {re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{id}" if m.group(1) == "key" else "{" + m.group(1) + "}",
-                     r.rule) for r in web_app.url_map.iter_rules() if r.rule.startswith("/api/")}
+    routes = {
+        re.sub(r"<(?:\w+:)?(\w+)>", lambda m: "{id}" if m.group(1) == "key" else "{" + m.group(1) + "}", r.rule)
+        for r in web_app.url_map.iter_rules()
+        if r.rule.startswith("/api/")
+    }
     assert routes == set(spec["paths"])
 
 
@@ -386,6 +431,7 @@ def test_api_errors_are_problem_details(client):
 
 
 # --- languages ----------------------------------------------------------------------------------
+
 
 def test_the_ui_is_bokmal_by_default_and_english_on_request(client):
     assert '<html lang="nb">' in page(client, "/") and "Søk etter variabler" in page(client, "/")
@@ -414,8 +460,10 @@ def test_every_ui_text_has_a_bokmal_translation():
 
     web_dir = Path(__file__).resolve().parents[1] / "web"
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2)}
-    found = {m[2] if isinstance(m[2], str) else m[2][0] for m in extract_from_dir(
-        web_dir, [("**.py", "python"), ("templates/**.html", "jinja2")], keywords=keywords)}
+    found = {
+        m[2] if isinstance(m[2], str) else m[2][0]
+        for m in extract_from_dir(web_dir, [("**.py", "python"), ("templates/**.html", "jinja2")], keywords=keywords)
+    }
     with (web_dir / "translations/nb/LC_MESSAGES/messages.po").open("rb") as f:
         nb = read_po(f)
     untranslated = sorted(m for m in found if not (nb.get(m) and nb.get(m).string) and not nb.get((m,)))
@@ -424,9 +472,20 @@ def test_every_ui_text_has_a_bokmal_translation():
 
 # --- security -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/search?q=fødselsvekt", "/search?q=skjema", "/search?type=dataset&q=vekt",
-                                 f"/variables/{EVIL_VAR}", f"/datasets/{vkey(EVIL + '/dataset/x')}", "/sources/",
-                                 "/sources/evil", "/basket/"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/search?q=fødselsvekt",
+        "/search?q=skjema",
+        "/search?type=dataset&q=vekt",
+        f"/variables/{EVIL_VAR}",
+        f"/datasets/{vkey(EVIL + '/dataset/x')}",
+        "/sources/",
+        "/sources/evil",
+        "/basket/",
+    ],
+)
 def test_hostile_text_from_a_source_is_shown_as_text(client, url):
     add(client, EVIL_VAR)
     html = page(client, url)
@@ -440,8 +499,20 @@ def test_hostile_text_is_visible_escaped(client):
     assert "<code>javascript:window.__xss=&#39;link&#39;</code>" in html
 
 
-@pytest.mark.parametrize("url", ["/", "/search?q=vekt", f"/variables/{DIAG}", f"/datasets/{NPR_DS}", "/sources/",
-                                 "/sources/npr", "/basket/", f"/codelists/{vkey(NPR + '/kodeverk/atc')}", "/nope"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/search?q=vekt",
+        f"/variables/{DIAG}",
+        f"/datasets/{NPR_DS}",
+        "/sources/",
+        "/sources/npr",
+        "/basket/",
+        f"/codelists/{vkey(NPR + '/kodeverk/atc')}",
+        "/nope",
+    ],
+)
 def test_pages_have_no_inline_script_or_style_and_send_a_strict_csp(client, url):
     add(client, VEKT)
     response = client.get(url)
@@ -454,11 +525,14 @@ def test_pages_have_no_inline_script_or_style_and_send_a_strict_csp(client, url)
 
 def test_search_highlights_escape_the_text_around_the_marks(client):
     html = page(client, "/search?q=skjema")
-    assert "&lt;script&gt;window.__xss = &#34;title&#34;; alert(1)&lt;/script&gt;<mark>Skjema</mark> for kroppsmål" \
+    assert (
+        "&lt;script&gt;window.__xss = &#34;title&#34;; alert(1)&lt;/script&gt;<mark>Skjema</mark> for kroppsmål"
         in html.replace("&quot;", "&#34;")
+    )
 
 
 # --- static files and the script's hooks --------------------------------------------------------
+
 
 def test_the_enhancement_script_is_served_from_this_site(client):
     js = client.get("/static/explorer.js")
@@ -476,7 +550,7 @@ def test_long_facets_show_the_first_values_and_a_link_to_all(client, monkeypatch
     monkeypatch.setattr("web.explorer.FACET_SHOWN", 2)
     short = page(client, "/search?source=hunt")
     source_facet = short.split('id="facet-source"')[1].split("</section>")[0]
-    labels = re.findall(r'<li><a [^>]*>(?:<span[^>]*>[^<]*</span>)?([^<]*)</a>', source_facet)
+    labels = re.findall(r"<li><a [^>]*>(?:<span[^>]*>[^<]*</span>)?([^<]*)</a>", source_facet)
     assert labels == ["HUNT", "Medisinsk fødselsregister"]
     more = re.search(r'<a class="more" href="([^"]*)">Vis (\d+) til', source_facet)
     assert more.group(1) == "/search?source=hunt&amp;more=source" and more.group(2) == "2"
@@ -486,20 +560,25 @@ def test_long_facets_show_the_first_values_and_a_link_to_all(client, monkeypatch
 
 def test_a_facet_keeps_counting_its_other_values_when_one_is_chosen(client):
     html = page(client, "/search?source=hunt")
-    assert re.search(r'href="/search\?source=hunt&amp;source=mfr">Medisinsk fødselsregister</a> '
-                     r'<span class="count">4</span>', html)
+    assert re.search(
+        r'href="/search\?source=hunt&amp;source=mfr">Medisinsk fødselsregister</a> '
+        r'<span class="count">4</span>',
+        html,
+    )
     assert "45 variabler" in html
 
 
 # --- facet count cache --------------------------------------------------------------------------
+
 
 def test_facet_counts_are_shared_by_pages_and_sort_orders_of_one_search():
     from catalog.search import SearchQuery
     from web.searchcache import query_key
 
     key = query_key(SearchQuery(text="Røyking  alder", filters={"source": ["b", "a"]}), 7)
-    assert key == query_key(SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}, offset=40,
-                                        sort="name"), 7)
+    assert key == query_key(
+        SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}, offset=40, sort="name"), 7
+    )
     assert key != query_key(SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}), 8)
     assert key != query_key(SearchQuery(text="røyking", filters={"source": ["a", "b"]}), 7)
 
@@ -537,24 +616,39 @@ def test_a_repeated_search_shows_a_label_changed_in_place_at_once(settings, stor
     assert "Fødselsvekt" in page(client, "/search?q=vekt") and "Nyfødtvekt" not in page(client, "/search?q=vekt")
     cache = app.extensions["hits_cache"]
     assert (cache.hits, cache.misses) == (1, 1)  # the second visit was answered from the cache
-    search.upsert([{**d, "label": "Nyfødtvekt", "labels": {"nb": "Nyfødtvekt"}} if d.get("name") == "VEKT" else d
-                   for d in docs])
+    search.upsert(
+        [{**d, "label": "Nyfødtvekt", "labels": {"nb": "Nyfødtvekt"}} if d.get("name") == "VEKT" else d for d in docs]
+    )
     html = page(client, "/search?q=vekt")
     assert "Nyfødtvekt" in html and (cache.hits, cache.misses) == (1, 2)
 
 
 # --- charts -------------------------------------------------------------------------------------
 
+
 def test_chart_texts_are_escaped_and_described():
     from web import charts
 
-    svg = charts.timeline('<script>x</script>"', [charts.Period("<b>V</b>", 1998, None)],
-                          [charts.Event(2021.5, "changed <i>")], now=2026, events_label="Endringer")
+    svg = charts.timeline(
+        '<script>x</script>"',
+        [charts.Period("<b>V</b>", 1998, None)],
+        [charts.Event(2021.5, "changed <i>")],
+        now=2026,
+        events_label="Endringer",
+    )
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg and "<i>" not in svg
     desc = re.search(r"<desc[^>]*>(.*)</desc>", svg).group(1)
     assert desc == "&lt;b&gt;V&lt;/b&gt;: 1998–; changed &lt;i&gt;"
-    assert re.findall(r'text-anchor="middle" fill="#444">(\d+)<', svg) == ["1995", "2000", "2005", "2010", "2015",
-                                                                           "2020", "2025", "2030"]
+    assert re.findall(r'text-anchor="middle" fill="#444">(\d+)<', svg) == [
+        "1995",
+        "2000",
+        "2005",
+        "2010",
+        "2015",
+        "2020",
+        "2025",
+        "2030",
+    ]
 
 
 def test_a_timeline_without_any_dates_is_left_out():

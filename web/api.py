@@ -13,8 +13,7 @@ from flask import Blueprint, Response, jsonify, request
 from catalog.model import key_for, to_dict
 from catalog.search import Hit
 from web import basket
-from web.explorer import (PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view,
-                          variable_view)
+from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
 from web.openapi import spec
 from web.quality import score_parts
 from web.sources import source_view, summaries
@@ -24,22 +23,44 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 def hit_json(h: Hit) -> dict[str, Any]:
     d = h.doc
-    return {"id": h.key, "uri": d.get("uri"), "type": d.get("type"), "name": d.get("name"), "label": d.get("label"),
-            "description": d.get("description"), "dataset": d.get("dataset_title"), "dataset_id": d.get("dataset_key"),
-            "source": d.get("source"), "source_title": d.get("source_title"), "datatype": d.get("datatype"),
-            "period": [d.get("period_start"), d.get("period_end")], "score": round(h.score, 4),
-            "highlights": h.highlights}
+    return {
+        "id": h.key,
+        "uri": d.get("uri"),
+        "type": d.get("type"),
+        "name": d.get("name"),
+        "label": d.get("label"),
+        "description": d.get("description"),
+        "dataset": d.get("dataset_title"),
+        "dataset_id": d.get("dataset_key"),
+        "source": d.get("source"),
+        "source_title": d.get("source_title"),
+        "datatype": d.get("datatype"),
+        "period": [d.get("period_start"), d.get("period_end")],
+        "score": round(h.score, 4),
+        "highlights": h.highlights,
+    }
 
 
 @bp.get("/search")
 def search() -> Response:
     view = search_view(query_from_args())
     q, result = view.query, view.result
-    return jsonify({"query": q.text, "type": q.type, "sort": q.sort, "filters": q.filters, "total": result.total,
-                    "page": view.page, "pages": view.pages, "page_size": PAGE_SIZE,
-                    "other_type_total": view.other_total, "typos_tolerated": result.typos, "hits": [hit_json(h) for h in result.hits],
-                    "facets": {name: [{"value": v, "count": c} for v, c in buckets]
-                               for name, buckets in result.facets.items()}})
+    return jsonify(
+        {
+            "query": q.text,
+            "type": q.type,
+            "sort": q.sort,
+            "filters": q.filters,
+            "total": result.total,
+            "page": view.page,
+            "pages": view.pages,
+            "page_size": PAGE_SIZE,
+            "other_type_total": view.other_total,
+            "typos_tolerated": result.typos,
+            "hits": [hit_json(h) for h in result.hits],
+            "facets": {name: [{"value": v, "count": c} for v, c in buckets] for name, buckets in result.facets.items()},
+        }
+    )
 
 
 @bp.get("/suggest")
@@ -49,9 +70,15 @@ def suggest() -> Response:
 
 
 def provenance(stored: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"source": stored.source, "fetched_from": stored.fetch_url, "first_seen": stored.first_seen,
-            "last_changed": stored.last_changed, "last_seen": last_seen(stored), "run": stored.run_id,
-            "history": history}
+    return {
+        "source": stored.source,
+        "fetched_from": stored.fetch_url,
+        "first_seen": stored.first_seen,
+        "last_changed": stored.last_changed,
+        "last_seen": last_seen(stored),
+        "run": stored.run_id,
+        "history": history,
+    }
 
 
 @bp.get("/variables/<key>")
@@ -59,14 +86,25 @@ def variable(key: str) -> Response:
     view = variable_view(key)
     d = view.dataset.record
     cl = view.codelist.record if view.codelist else None
-    return jsonify({"id": key, **to_dict(view.variable),
-                    "dataset": {"id": key_for(d.uri), "uri": d.uri, "title": d.title},
-                    "codelist": None if cl is None else {"id": key_for(cl.uri), "uri": cl.uri, "title": cl.title,
-                                                        "coding_system": view.system,
-                                                        "codes": [to_dict(c) for c in cl.concepts]},
-                    "related": [hit_json(h) for h in view.related],
-                    "provenance": provenance(view.dataset, view.history),
-                    "validation": {"dataset_conforms": view.dataset.conforms, "findings": view.findings}})
+    return jsonify(
+        {
+            "id": key,
+            **to_dict(view.variable),
+            "dataset": {"id": key_for(d.uri), "uri": d.uri, "title": d.title},
+            "codelist": None
+            if cl is None
+            else {
+                "id": key_for(cl.uri),
+                "uri": cl.uri,
+                "title": cl.title,
+                "coding_system": view.system,
+                "codes": [to_dict(c) for c in cl.concepts],
+            },
+            "related": [hit_json(h) for h in view.related],
+            "provenance": provenance(view.dataset, view.history),
+            "validation": {"dataset_conforms": view.dataset.conforms, "findings": view.findings},
+        }
+    )
 
 
 @bp.get("/datasets/<key>")
@@ -74,16 +112,31 @@ def dataset(key: str) -> Response:
     view = dataset_view(key)
     record = to_dict(view.stored.record)
     record["variables"] = [{"id": key_for(v.uri), **to_dict(v)} for v in view.stored.record.variables]
-    return jsonify({"id": key, **record, "provenance": provenance(view.stored, view.history),
-                    "validation": {"conforms": view.stored.conforms, "findings": view.findings},
-                    "quality": score_parts(view.quality)})
+    return jsonify(
+        {
+            "id": key,
+            **record,
+            "provenance": provenance(view.stored, view.history),
+            "validation": {"conforms": view.stored.conforms, "findings": view.findings},
+            "quality": score_parts(view.quality),
+        }
+    )
 
 
 def summary_json(s: Any) -> dict[str, Any]:
-    return {"name": s.name, "title": s.title, "category": s.category, "protocol": s.protocol, "url": s.url,
-            "datasets": s.datasets, "codelists": s.codelists, "variables": s.variables,
-            "conforming_records": s.conforming, "conformance_percent": s.conformance,
-            "last_run": asdict(s.last_run) if s.last_run else None}
+    return {
+        "name": s.name,
+        "title": s.title,
+        "category": s.category,
+        "protocol": s.protocol,
+        "url": s.url,
+        "datasets": s.datasets,
+        "codelists": s.codelists,
+        "variables": s.variables,
+        "conforming_records": s.conforming,
+        "conformance_percent": s.conformance,
+        "last_run": asdict(s.last_run) if s.last_run else None,
+    }
 
 
 @bp.get("/sources")
@@ -94,11 +147,16 @@ def sources() -> Response:
 @bp.get("/sources/<name>")
 def source(name: str) -> Response:
     view = source_view(name)
-    return jsonify({**summary_json(view.summary), "runs": [asdict(r) for r in view.runs],
-                    "errors_run": view.errors_run.id if view.errors_run else None,
-                    "errors": [asdict(e) for e in view.errors],
-                    "findings": [{"severity": s, "path": p, "message": m, "count": n} for s, p, m, n in view.findings],
-                    "quality": score_parts(view.quality)})
+    return jsonify(
+        {
+            **summary_json(view.summary),
+            "runs": [asdict(r) for r in view.runs],
+            "errors_run": view.errors_run.id if view.errors_run else None,
+            "errors": [asdict(e) for e in view.errors],
+            "findings": [{"severity": s, "path": p, "message": m, "count": n} for s, p, m, n in view.findings],
+            "quality": score_parts(view.quality),
+        }
+    )
 
 
 @bp.get("/basket/export")
@@ -111,4 +169,3 @@ def basket_export() -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(spec(request.host_url.rstrip("/")))
-

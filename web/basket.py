@@ -17,15 +17,15 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, RDF, XSD
+from rdflib.namespace import DCAT, RDF, XSD
+from rdflib.namespace import DCTERMS as DCT
 
 from catalog.model import Dataset, Variable, key_for, text
 from catalog.rdf import add_dataset, new_graph
@@ -34,10 +34,29 @@ bp = Blueprint("basket", __name__, url_prefix="/basket")
 COOKIE = "basket"
 MAX = 200  # 200 ids of 17 bytes fit in one 4 kB cookie
 KEY = re.compile(r"^[0-9a-f]{16}$")
-FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "json": "application/json", "ttl": "text/turtle", "jsonld": "application/ld+json"}
-COLUMNS = ("source", "dataset_id", "dataset", "variable_id", "name", "label", "description", "datatype", "unit",
-           "valid_from", "valid_to", "codelist", "uri", "dataset_uri")
+FORMATS = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+}
+COLUMNS = (
+    "source",
+    "dataset_id",
+    "dataset",
+    "variable_id",
+    "name",
+    "label",
+    "description",
+    "datatype",
+    "unit",
+    "valid_from",
+    "valid_to",
+    "codelist",
+    "uri",
+    "dataset_uri",
+)
 
 
 def parse_keys(values: Iterable[str]) -> list[str]:
@@ -60,9 +79,13 @@ def basket_form() -> dict[str, str]:
     """The basket forms' addresses and words, once per request (a result page has twenty forms)."""
     urls = g.get("basket_form")
     if urls is None:
-        urls = g.basket_form = {"add": url_for("basket.add"), "remove": url_for("basket.remove"),
-                                "next": request.full_path.rstrip("?"), "add_text": _("Add to basket"),
-                                "remove_text": _("Remove from basket")}
+        urls = g.basket_form = {
+            "add": url_for("basket.add"),
+            "remove": url_for("basket.remove"),
+            "next": request.full_path.rstrip("?"),
+            "add_text": _("Add to basket"),
+            "remove_text": _("Remove from basket"),
+        }
     return urls
 
 
@@ -96,18 +119,35 @@ def selection(keys: list[str]) -> Selection:
     for _source, d, chosen in groups.values():
         chosen += [v for v in d.variables if key_for(v.uri) in wanted]
     found = {key_for(v.uri) for _, _, vs in groups.values() for v in vs}
-    return Selection(sorted(groups.values(), key=lambda g: (g[0], text(g[1].title))),
-                     [k for k in keys if k not in found])
+    return Selection(
+        sorted(groups.values(), key=lambda g: (g[0], text(g[1].title))), [k for k in keys if k not in found]
+    )
 
 
 # --- exports ----------------------------------------------------------------------------------
 
+
 def rows(sel: Selection) -> list[dict[str, Any]]:
-    return [{"source": source, "dataset_id": key_for(d.uri), "dataset": text(d.title), "variable_id": key_for(v.uri),
-             "name": v.name, "label": text(v.title), "description": text(v.description), "datatype": v.datatype,
-             "unit": v.unit or "", "valid_from": v.valid_from or "", "valid_to": v.valid_to or "",
-             "codelist": v.codelist or "", "uri": v.uri, "dataset_uri": d.uri}
-            for source, d, vs in sel.datasets for v in vs]
+    return [
+        {
+            "source": source,
+            "dataset_id": key_for(d.uri),
+            "dataset": text(d.title),
+            "variable_id": key_for(v.uri),
+            "name": v.name,
+            "label": text(v.title),
+            "description": text(v.description),
+            "datatype": v.datatype,
+            "unit": v.unit or "",
+            "valid_from": v.valid_from or "",
+            "valid_to": v.valid_to or "",
+            "codelist": v.codelist or "",
+            "uri": v.uri,
+            "dataset_uri": d.uri,
+        }
+        for source, d, vs in sel.datasets
+        for v in vs
+    ]
 
 
 def _cell(value: Any) -> Any:
@@ -157,8 +197,7 @@ def to_graph(sel: Selection) -> Any:
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCT.title, Literal("Variabelutvalg for søknad om tilgang", lang="nb")))
     g.add((cat, DCT.title, Literal("Variable selection for a data access application", lang="en")))
-    g.add((cat, DCT.created, Literal(datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
-                                     datatype=XSD.dateTime)))
+    g.add((cat, DCT.created, Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
     for _source, d, vs in sel.datasets:
         trimmed = copy.copy(d)
         trimmed.variables = vs
@@ -167,10 +206,21 @@ def to_graph(sel: Selection) -> Any:
 
 
 def to_json(sel: Selection) -> bytes:
-    body = {"request": request_uri(sel), "count": sel.count, "missing": sel.missing,
-            "datasets": [{"id": key_for(d.uri), "uri": d.uri, "title": text(d.title), "source": source,
-                          "variables": rows(Selection([(source, d, vs)], []))}
-                         for source, d, vs in sel.datasets]}
+    body = {
+        "request": request_uri(sel),
+        "count": sel.count,
+        "missing": sel.missing,
+        "datasets": [
+            {
+                "id": key_for(d.uri),
+                "uri": d.uri,
+                "title": text(d.title),
+                "source": source,
+                "variables": rows(Selection([(source, d, vs)], [])),
+            }
+            for source, d, vs in sel.datasets
+        ],
+    }
     return json.dumps(body, ensure_ascii=False, indent=2).encode()
 
 
@@ -192,6 +242,7 @@ def export(sel: Selection, fmt: str) -> Response:
 
 # --- routes -----------------------------------------------------------------------------------
 
+
 def _same_origin() -> None:
     """Another site may not change the basket behind the researcher's back."""
     origin = request.headers.get("Origin")
@@ -212,8 +263,9 @@ def _answer(keys: list[str], message: str) -> Response:
         response = jsonify({"count": len(keys), "ids": keys, "message": message})
     else:
         response = redirect(_back(), code=303)
-    response.set_cookie(COOKIE, ".".join(keys), max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
-                        secure=request.is_secure)
+    response.set_cookie(
+        COOKIE, ".".join(keys), max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure
+    )
     return response
 
 

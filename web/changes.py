@@ -6,7 +6,7 @@ that continues where it stopped.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -25,8 +25,11 @@ KINDS = {"dataset": "datasett", "codelist": "kodeliste", "variable": "variabel"}
 
 def _query() -> tuple[str, int]:
     try:
-        since = parse_since(request.args["since"]) if request.args.get("since") else (
-            (datetime.now(timezone.utc) - timedelta(days=30)).isoformat(timespec="microseconds"))
+        since = (
+            parse_since(request.args["since"])
+            if request.args.get("since")
+            else ((datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="microseconds"))
+        )
     except BadFeedRequest as exc:
         abort(400, str(exc).replace("modified_since", "since"))
     raw = request.args.get("limit", "500")

@@ -14,8 +14,17 @@ from markupsafe import Markup, escape
 WIDTH = 720
 LABEL_W = 190
 ROW_H = 24
-COLOURS = {"variable": "#0b5cad", "dataset": "#2e7d32", "codelist": "#6a3d9a", "code": "#8a5a00",
-           "ok": "#2e7d32", "failed": "#b00020", "interrupted": "#8a5a00", "running": "#555555", "bar": "#0b5cad"}
+COLOURS = {
+    "variable": "#0b5cad",
+    "dataset": "#2e7d32",
+    "codelist": "#6a3d9a",
+    "code": "#8a5a00",
+    "ok": "#2e7d32",
+    "failed": "#b00020",
+    "interrupted": "#8a5a00",
+    "running": "#555555",
+    "bar": "#0b5cad",
+}
 
 
 @dataclass
@@ -45,11 +54,11 @@ def _svg(title: str, desc: str, height: int, body: list[str]) -> Markup:
     return Markup(
         f'<svg class="chart" role="img" aria-labelledby="{ident}t {ident}d" viewBox="0 0 {WIDTH} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg"><title id="{ident}t">{escape(title)}</title>'
-        f'<desc id="{ident}d">{escape(desc)}</desc>{"".join(body)}</svg>')
+        f'<desc id="{ident}d">{escape(desc)}</desc>{"".join(body)}</svg>'
+    )
 
 
-def timeline(title: str, periods: list[Period], events: list[Event], now: int,
-             events_label: str = "") -> Markup | None:
+def timeline(title: str, periods: list[Period], events: list[Event], now: int, events_label: str = "") -> Markup | None:
     """Validity periods as bars on a year axis, with changes as dots on their own row."""
     years = [y for p in periods for y in (p.start, p.end) if y] + [int(e.year) for e in events]
     if not years:
@@ -68,27 +77,35 @@ def timeline(title: str, periods: list[Period], events: list[Event], now: int,
     body = []
     step = 5 if span <= 40 else 10 if span <= 100 else 25
     for tick in range(lo, hi + 1, step):
-        body.append(f'<line x1="{x(tick):.1f}" y1="4" x2="{x(tick):.1f}" y2="{height - 22}" stroke="#d8dde3"/>'
-                    f'<text x="{x(tick):.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
-                    f'fill="#444">{tick}</text>')
+        body.append(
+            f'<line x1="{x(tick):.1f}" y1="4" x2="{x(tick):.1f}" y2="{height - 22}" stroke="#d8dde3"/>'
+            f'<text x="{x(tick):.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
+            f'fill="#444">{tick}</text>'
+        )
     descs = []
     for i, p in enumerate(periods):
         y = 6 + i * ROW_H
         start, end = p.start if p.start is not None else lo, p.end if p.end is not None else now
         colour = COLOURS.get(p.kind, COLOURS["bar"])
-        body.append(f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
-                    f'{escape(p.label[:30])}</text>'
-                    f'<rect x="{x(start):.1f}" y="{y + 3}" width="{max(3.0, x(end + 1) - x(start)):.1f}" '
-                    f'height="{ROW_H - 8}" rx="3" fill="{colour}"><title>{escape(p.label)}: '
-                    f'{p.start or "…"}–{p.end or ""}</title></rect>')
+        body.append(
+            f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
+            f"{escape(p.label[:30])}</text>"
+            f'<rect x="{x(start):.1f}" y="{y + 3}" width="{max(3.0, x(end + 1) - x(start)):.1f}" '
+            f'height="{ROW_H - 8}" rx="3" fill="{colour}"><title>{escape(p.label)}: '
+            f"{p.start or '…'}–{p.end or ''}</title></rect>"
+        )
         descs.append(f"{p.label}: {p.start or '…'}–{p.end or ''}")
     if events:
         y = 6 + len(periods) * ROW_H
-        body.append(f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
-                    f'{escape(events_label)}</text>')
+        body.append(
+            f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
+            f"{escape(events_label)}</text>"
+        )
         for e in events:
-            body.append(f'<circle cx="{x(e.year):.1f}" cy="{y + 11}" r="5" fill="{COLOURS["code"]}">'
-                        f'<title>{escape(e.label)}</title></circle>')
+            body.append(
+                f'<circle cx="{x(e.year):.1f}" cy="{y + 11}" r="5" fill="{COLOURS["code"]}">'
+                f"<title>{escape(e.label)}</title></circle>"
+            )
             descs.append(e.label)
     return _svg(title, "; ".join(descs), height, body)
 
@@ -104,11 +121,13 @@ def bars(title: str, items: list[Bar], maximum: float | None = None, unit: str =
         y = 4 + i * ROW_H
         w = max(0.0, min(1.0, b.value / top)) * plot
         shown = f"{b.value:g}{unit}" + (f" {b.note}" if b.note else "")
-        body.append(f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
-                    f'{escape(b.label[:30])}</text>'
-                    f'<rect x="{LABEL_W}" y="{y + 3}" width="{plot}" height="{ROW_H - 8}" fill="#eef1f4"/>'
-                    f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW_H - 8}" '
-                    f'fill="{COLOURS.get(b.kind, COLOURS["bar"])}"/>'
-                    f'<text x="{LABEL_W + plot + 6}" y="{y + 15}" font-size="12" fill="#1a1a1a">{escape(shown)}</text>')
+        body.append(
+            f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
+            f"{escape(b.label[:30])}</text>"
+            f'<rect x="{LABEL_W}" y="{y + 3}" width="{plot}" height="{ROW_H - 8}" fill="#eef1f4"/>'
+            f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{ROW_H - 8}" '
+            f'fill="{COLOURS.get(b.kind, COLOURS["bar"])}"/>'
+            f'<text x="{LABEL_W + plot + 6}" y="{y + 15}" font-size="12" fill="#1a1a1a">{escape(shown)}</text>'
+        )
     desc = "; ".join(f"{b.label}: {b.value:g}{unit}" + (f" {b.note}" if b.note else "") for b in items)
     return _svg(title, desc, 8 + len(items) * ROW_H, body)

@@ -53,10 +53,16 @@ def safe_url(url: str | None) -> str | None:
 
 def coding_system(variable: Variable | None, codelist: CodeList | None) -> str | None:
     """ICD-10, ATC or KLASS when the variable or its code list says so, else None."""
-    hints = " ".join(x for x in (
-        variable.coding_system if variable else None,
-        codelist.identifier if codelist else None, text(codelist.title) if codelist else None,
-        codelist.uri if codelist else None) if x).lower()
+    hints = " ".join(
+        x
+        for x in (
+            variable.coding_system if variable else None,
+            codelist.identifier if codelist else None,
+            text(codelist.title) if codelist else None,
+            codelist.uri if codelist else None,
+        )
+        if x
+    ).lower()
     if KLASS.search(hints) or re.search(r"\bklass\b", hints):
         return "KLASS"
     if re.search(r"icd[- ]?10", hints):

@@ -17,8 +17,9 @@ def wants_json() -> bool:
 
 def problem(status: int, title: str, detail: str) -> tuple[Response, int] | tuple[str, int]:
     if wants_json():
-        response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail,
-                            "instance": request.path})
+        response = jsonify(
+            {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
+        )
         response.mimetype = "application/problem+json"
         return response, status
     return render_template("error.html", status=status, title=title, detail=detail), status

@@ -20,8 +20,8 @@ from catalog.store import StoredRecord
 from web import charts
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
-from web.searchcache import hits_key, query_key
 from web.quality import QualityScore, quality_of, score_chart
+from web.searchcache import hits_key, query_key
 
 bp = Blueprint("explorer", __name__)
 PAGE_SIZE = 20
@@ -59,10 +59,14 @@ def query_from_args() -> SearchQuery:
     except ValueError:
         page = 1
     kind = args.get("type", "variable")
-    return SearchQuery(text=args.get("q", "")[:200], type=kind if kind in DOC_TYPES else "variable",
-                       filters={f: args.getlist(f)[:20] for f in FACETS if args.getlist(f)},
-                       sort="name" if args.get("sort") == "name" else "relevance",
-                       offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return SearchQuery(
+        text=args.get("q", "")[:200],
+        type=kind if kind in DOC_TYPES else "variable",
+        filters={f: args.getlist(f)[:20] for f in FACETS if args.getlist(f)},
+        sort="name" if args.get("sort") == "name" else "relevance",
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
 
 
 @bp.app_template_global()
@@ -116,13 +120,23 @@ def page_args(page: int) -> dict[str, Any]:
 
 @bp.app_template_global()
 def lang_args(lang: str) -> dict[str, Any]:
-    return {**(request.view_args or {}), **state_args(), "lang": lang, **(
-        {"page": request.args["page"]} if "page" in request.args else {})}
+    return {
+        **(request.view_args or {}),
+        **state_args(),
+        "lang": lang,
+        **({"page": request.args["page"]} if "page" in request.args else {}),
+    }
 
 
 def facet_titles() -> dict[str, str]:
-    return {"source": _("Source"), "source_kind": _("Kind of source"), "health_category": _("Health category"),
-            "period": _("Period"), "datatype": _("Data type"), "access_rights": _("Access")}
+    return {
+        "source": _("Source"),
+        "source_kind": _("Kind of source"),
+        "health_category": _("Health category"),
+        "period": _("Period"),
+        "datatype": _("Data type"),
+        "access_rights": _("Access"),
+    }
 
 
 def value_names() -> dict[str, str]:
@@ -130,9 +144,15 @@ def value_names() -> dict[str, str]:
     names = g.get("value_names")
     if names is None:
         names = g.value_names = {
-            "central-registry": _("Central health registry"), "quality-registry": _("Medical quality registry"),
-            "survey": _("Health survey"), "statistics": _("Statistics"), "catalogue": _("Catalogue"),
-            "PUBLIC": _("Public"), "RESTRICTED": _("Restricted"), "NON_PUBLIC": _("Non-public")}
+            "central-registry": _("Central health registry"),
+            "quality-registry": _("Medical quality registry"),
+            "survey": _("Health survey"),
+            "statistics": _("Statistics"),
+            "catalogue": _("Catalogue"),
+            "PUBLIC": _("Public"),
+            "RESTRICTED": _("Restricted"),
+            "NON_PUBLIC": _("Non-public"),
+        }
     return names
 
 
@@ -178,14 +198,19 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
         chosen = q.filters.get(name, [])
         buckets = result.facets.get(name, [])
         shown = [(v, n) for i, (v, n) in enumerate(buckets) if expanded == name or i < FACET_SHOWN or v in chosen]
-        links = [FacetLink(value_label(name, v), n, v in chosen, search_url(facet_args(name, v, v in chosen)))
-                 for v, n in shown]
-        chips += [FacetLink(f"{titles[name]}: {value_label(name, v)}", 0, True, search_url(facet_args(name, v, True)))
-                  for v in chosen]
+        links = [
+            FacetLink(value_label(name, v), n, v in chosen, search_url(facet_args(name, v, v in chosen)))
+            for v, n in shown
+        ]
+        chips += [
+            FacetLink(f"{titles[name]}: {value_label(name, v)}", 0, True, search_url(facet_args(name, v, True)))
+            for v in chosen
+        ]
         if links:
             hidden = len(buckets) - len(shown)
-            facets.append(Facet(name, titles[name], links, hidden,
-                                search_url({**state_args(), "more": name}) if hidden else None))
+            facets.append(
+                Facet(name, titles[name], links, hidden, search_url({**state_args(), "more": name}) if hidden else None)
+            )
     return facets, chips
 
 
@@ -212,8 +237,15 @@ def search_view(q: SearchQuery) -> SearchView:
     facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted))
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)
-    return SearchView(q, result, other_total, q.offset // PAGE_SIZE + 1,
-                      max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)), chips, facets)
+    return SearchView(
+        q,
+        result,
+        other_total,
+        q.offset // PAGE_SIZE + 1,
+        max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)),
+        chips,
+        facets,
+    )
 
 
 @bp.get("/")
@@ -224,6 +256,7 @@ def search() -> str:
 
 
 # --- records -------------------------------------------------------------------------------
+
 
 def _stored(key: str, kind: type) -> StoredRecord:
     stored = store().get_by_key(key)
@@ -267,41 +300,80 @@ def variable_view(key: str) -> VariableView:
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
     system = coding_system(v, codelist.record if codelist else None)
-    return VariableView(key, v, stored, codelist, system, related_hits(key, v, stored.source),
-                        findings_for(stored, v.uri), store().history(stored.uri))
+    return VariableView(
+        key,
+        v,
+        stored,
+        codelist,
+        system,
+        related_hits(key, v, stored.source),
+        findings_for(stored, v.uri),
+        store().history(stored.uri),
+    )
 
 
 def variable_timeline(view: VariableView) -> Any:
     d, v = view.dataset.record, view.variable
-    periods = [charts.Period(_("Variable"), year(v.valid_from) or year(d.temporal_start),
-                             year(v.valid_to) or year(d.temporal_end), "variable"),
-               charts.Period(_("Dataset"), year(d.temporal_start), year(d.temporal_end), "dataset")]
+    periods = [
+        charts.Period(
+            _("Variable"),
+            year(v.valid_from) or year(d.temporal_start),
+            year(v.valid_to) or year(d.temporal_end),
+            "variable",
+        ),
+        charts.Period(_("Dataset"), year(d.temporal_start), year(d.temporal_end), "dataset"),
+    ]
     if view.codelist:
         cl = view.codelist.record
         periods.append(charts.Period(_("Code list"), year(cl.valid_from), year(cl.valid_to), "codelist"))
-        periods += [charts.Period(_("Code %(code)s", code=c.code), year(c.valid_from), year(c.valid_to), "code")
-                    for c in cl.concepts if c.valid_from or c.valid_to][:12]
+        periods += [
+            charts.Period(_("Code %(code)s", code=c.code), year(c.valid_from), year(c.valid_to), "code")
+            for c in cl.concepts
+            if c.valid_from or c.valid_to
+        ][:12]
     periods = [p for p in periods if p.start or p.end]
-    events = [charts.Event(int(h["at"][:4]) + (int(h["at"][5:7]) - 1) / 12,
-                           _("%(change)s in the catalogue %(at)s", change=h["change"], at=h["at"][:10]))
-              for h in view.history]
-    return charts.timeline(_("Validity and changes of %(name)s", name=v.name), periods, events,
-                           date.today().year, _("Changes"))
+    events = [
+        charts.Event(
+            int(h["at"][:4]) + (int(h["at"][5:7]) - 1) / 12,
+            _("%(change)s in the catalogue %(at)s", change=h["change"], at=h["at"][:10]),
+        )
+        for h in view.history
+    ]
+    return charts.timeline(
+        _("Validity and changes of %(name)s", name=v.name), periods, events, date.today().year, _("Changes")
+    )
 
 
 @bp.get("/variables/<key>")
 def variable(key: str) -> str:
     view = variable_view(key)
-    return render_template("variable.html", view=view, v=view.variable, stored=view.dataset, d=view.dataset.record,
-                           chart=variable_timeline(view), code_url=code_url, basket=set(basket_keys()))
+    return render_template(
+        "variable.html",
+        view=view,
+        v=view.variable,
+        stored=view.dataset,
+        d=view.dataset.record,
+        chart=variable_timeline(view),
+        code_url=code_url,
+        basket=set(basket_keys()),
+    )
 
 
 def quality_labels() -> dict[str, str]:
     """Names of the quality score's parts and ratings in the UI language."""
-    return {"total": _("Total"), "findability": _("Findability"), "accessibility": _("Accessibility"),
-            "interoperability": _("Interoperability"), "reusability": _("Reusability"),
-            "contextuality": _("Contextuality"), "variables": _("Variables"), "excellent": _("Excellent"),
-            "good": _("Good"), "sufficient": _("Sufficient"), "bad": _("Bad")}
+    return {
+        "total": _("Total"),
+        "findability": _("Findability"),
+        "accessibility": _("Accessibility"),
+        "interoperability": _("Interoperability"),
+        "reusability": _("Reusability"),
+        "contextuality": _("Contextuality"),
+        "variables": _("Variables"),
+        "excellent": _("Excellent"),
+        "good": _("Good"),
+        "sufficient": _("Sufficient"),
+        "bad": _("Bad"),
+    }
 
 
 @dataclass
@@ -321,10 +393,15 @@ def dataset_view(key: str) -> DatasetView:
 @bp.get("/datasets/<key>")
 def dataset(key: str) -> str:
     view = dataset_view(key)
-    return render_template("dataset.html", view=view, stored=view.stored, d=view.stored.record,
-                           basket=set(basket_keys()),
-                           quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
-                           labels=quality_labels())
+    return render_template(
+        "dataset.html",
+        view=view,
+        stored=view.stored,
+        d=view.stored.record,
+        basket=set(basket_keys()),
+        quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
+        labels=quality_labels(),
+    )
 
 
 @bp.get("/codelists/<key>")

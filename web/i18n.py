@@ -76,11 +76,17 @@ def translations() -> object:
 
 
 def init(app: Flask, cache: Path) -> None:
-    Babel(app, default_locale=DEFAULT, locale_selector=select_locale,
-          default_translation_directories=str(compile_catalogs(cache)))
-    app.jinja_env.install_gettext_callables(gettext=lambda s: translations().ugettext(s),  # type: ignore[attr-defined]
-                                            ngettext=lambda s, p, n: translations().ungettext(s, p, n),  # type: ignore[attr-defined]
-                                            newstyle=True)
+    Babel(
+        app,
+        default_locale=DEFAULT,
+        locale_selector=select_locale,
+        default_translation_directories=str(compile_catalogs(cache)),
+    )
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),  # type: ignore[attr-defined]
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),  # type: ignore[attr-defined]
+        newstyle=True,
+    )
     app.after_request(remember_choice)
     app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES)
     app.context_processor(lambda: {"locale": current()})

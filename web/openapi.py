@@ -6,16 +6,28 @@ from typing import Any
 
 from catalog.search import FACETS
 
-ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
-      "description": "the record's stable id (shown in page URLs)"}
-PROBLEM = {"description": "problem details (RFC 9457)",
-           "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": "^[0-9a-f]{16}$"},
+    "description": "the record's stable id (shown in page URLs)",
+}
+PROBLEM = {
+    "description": "problem details (RFC 9457)",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 def _ok(schema: str, description: str) -> dict[str, Any]:
-    return {"200": {"description": description,
-                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}},
-            "404": PROBLEM, "400": PROBLEM}
+    return {
+        "200": {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        },
+        "404": PROBLEM,
+        "400": PROBLEM,
+    }
 
 
 def _get(summary: str, responses: dict[str, Any], parameters: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -24,80 +36,160 @@ def _get(summary: str, responses: dict[str, Any], parameters: list[dict[str, Any
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None, many: bool = False) -> dict[str, Any]:
     schema = schema or {"type": "string"}
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": {"type": "array", "items": schema} if many else schema, "explode": True}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": {"type": "array", "items": schema} if many else schema,
+        "explode": True,
+    }
 
 
 OBJECT = {"type": "object", "additionalProperties": True}
 SCHEMAS: dict[str, Any] = {
-    "Problem": {"type": "object", "properties": {k: {"type": "string"} for k in ("type", "title", "detail",
-                                                                                  "instance")}
-                | {"status": {"type": "integer"}}},
-    "Hit": {"type": "object", "properties": {
-        "id": {"type": "string"}, "uri": {"type": "string"}, "type": {"type": "string"},
-        "name": {"type": "string"}, "label": {"type": "string"}, "description": {"type": "string"},
-        "dataset": {"type": "string", "nullable": True}, "dataset_id": {"type": "string", "nullable": True},
-        "source": {"type": "string"}, "source_title": {"type": "string"},
-        "datatype": {"type": "string", "nullable": True},
-        "period": {"type": "array", "items": {"type": "integer", "nullable": True}},
-        "score": {"type": "number"},
-        "highlights": {"type": "object", "additionalProperties": {"type": "string"},
-                       "description": "HTML-escaped text with <mark> around matched words"}}},
-    "SearchResult": {"type": "object", "properties": {
-        "query": {"type": "string"}, "type": {"type": "string"}, "sort": {"type": "string"},
-        "filters": OBJECT, "total": {"type": "integer"}, "page": {"type": "integer"},
-        "pages": {"type": "integer"}, "page_size": {"type": "integer"}, "other_type_total": {"type": "integer"},
-        "typos_tolerated": {"type": "boolean", "description": "nothing matched as typed; the hits match similar spellings"},
-        "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
-        "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
-            "type": "object", "properties": {"value": {"type": "string"}, "count": {"type": "integer"}}}}}}},
-    "Suggestions": {"type": "object", "properties": {"q": {"type": "string"},
-                                                     "suggestions": {"type": "array", "items": {"type": "string"}}}},
-    "Variable": {**OBJECT, "description": "the variable as in catalog.model.Variable, with dataset, codelist "
-                                          "(codes), related variables, provenance and validation"},
-    "Dataset": {**OBJECT, "description": "the dataset as in catalog.model.Dataset (HealthDCAT-AP fields), its "
-                                         "variables with ids, provenance, validation and quality score"},
+    "Problem": {
+        "type": "object",
+        "properties": {k: {"type": "string"} for k in ("type", "title", "detail", "instance")}
+        | {"status": {"type": "integer"}},
+    },
+    "Hit": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "uri": {"type": "string"},
+            "type": {"type": "string"},
+            "name": {"type": "string"},
+            "label": {"type": "string"},
+            "description": {"type": "string"},
+            "dataset": {"type": "string", "nullable": True},
+            "dataset_id": {"type": "string", "nullable": True},
+            "source": {"type": "string"},
+            "source_title": {"type": "string"},
+            "datatype": {"type": "string", "nullable": True},
+            "period": {"type": "array", "items": {"type": "integer", "nullable": True}},
+            "score": {"type": "number"},
+            "highlights": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "HTML-escaped text with <mark> around matched words",
+            },
+        },
+    },
+    "SearchResult": {
+        "type": "object",
+        "properties": {
+            "query": {"type": "string"},
+            "type": {"type": "string"},
+            "sort": {"type": "string"},
+            "filters": OBJECT,
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+            "pages": {"type": "integer"},
+            "page_size": {"type": "integer"},
+            "other_type_total": {"type": "integer"},
+            "typos_tolerated": {
+                "type": "boolean",
+                "description": "nothing matched as typed; the hits match similar spellings",
+            },
+            "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
+            "facets": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+                    },
+                },
+            },
+        },
+    },
+    "Suggestions": {
+        "type": "object",
+        "properties": {"q": {"type": "string"}, "suggestions": {"type": "array", "items": {"type": "string"}}},
+    },
+    "Variable": {
+        **OBJECT,
+        "description": "the variable as in catalog.model.Variable, with dataset, codelist "
+        "(codes), related variables, provenance and validation",
+    },
+    "Dataset": {
+        **OBJECT,
+        "description": "the dataset as in catalog.model.Dataset (HealthDCAT-AP fields), its "
+        "variables with ids, provenance, validation and quality score",
+    },
     "Sources": {"type": "object", "properties": {"sources": {"type": "array", "items": OBJECT}}},
-    "Source": {**OBJECT, "description": "a source's summary, its runs, the last finished run's errors (all) and "
-                                        "its most frequent validation findings"},
+    "Source": {
+        **OBJECT,
+        "description": "a source's summary, its runs, the last finished run's errors (all) and "
+        "its most frequent validation findings",
+    },
 }
 
 
 def spec(server: str) -> dict[str, Any]:
-    search_params = [_query("q", "words to search for (names, labels, descriptions, codes)"),
-                     _query("type", "what to search", {"type": "string", "enum": ["variable", "dataset", "codelist"]}),
-                     _query("sort", "order", {"type": "string", "enum": ["relevance", "name"]}),
-                     _query("page", "1-based page of 20 hits", {"type": "integer", "minimum": 1}),
-                     *[_query(f, f"filter on {f} (repeat: OR within a facet, AND across)", many=True)
-                       for f in FACETS]]
+    search_params = [
+        _query("q", "words to search for (names, labels, descriptions, codes)"),
+        _query("type", "what to search", {"type": "string", "enum": ["variable", "dataset", "codelist"]}),
+        _query("sort", "order", {"type": "string", "enum": ["relevance", "name"]}),
+        _query("page", "1-based page of 20 hits", {"type": "integer", "minimum": 1}),
+        *[_query(f, f"filter on {f} (repeat: OR within a facet, AND across)", many=True) for f in FACETS],
+    ]
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Helsedatakatalogen API", "version": "1",
-                 "description": "The variable explorer's data as JSON: search, suggestions, variables, datasets, "
-                                "sources and basket exports. Read-only; no authentication."},
+        "info": {
+            "title": "Helsedatakatalogen API",
+            "version": "1",
+            "description": "The variable explorer's data as JSON: search, suggestions, variables, datasets, "
+            "sources and basket exports. Read-only; no authentication.",
+        },
         "servers": [{"url": server}],
         "paths": {
-            "/api/search": _get("Search variables or datasets with facets", _ok("SearchResult", "a page of hits"),
-                                search_params),
-            "/api/suggest": _get("Completions for a search box", _ok("Suggestions", "up to 10 labels"),
-                                 [_query("q", "what has been typed so far")]),
-            "/api/variables/{id}": _get("One variable with its code list, related variables and provenance",
-                                        _ok("Variable", "the variable"), [ID]),
-            "/api/datasets/{id}": _get("One dataset with its HealthDCAT-AP metadata and variables",
-                                       _ok("Dataset", "the dataset"), [ID]),
+            "/api/search": _get(
+                "Search variables or datasets with facets", _ok("SearchResult", "a page of hits"), search_params
+            ),
+            "/api/suggest": _get(
+                "Completions for a search box",
+                _ok("Suggestions", "up to 10 labels"),
+                [_query("q", "what has been typed so far")],
+            ),
+            "/api/variables/{id}": _get(
+                "One variable with its code list, related variables and provenance",
+                _ok("Variable", "the variable"),
+                [ID],
+            ),
+            "/api/datasets/{id}": _get(
+                "One dataset with its HealthDCAT-AP metadata and variables", _ok("Dataset", "the dataset"), [ID]
+            ),
             "/api/sources": _get("Every source with counts, conformance and last run", _ok("Sources", "sources")),
-            "/api/sources/{name}": _get("One source: harvest history, last run's errors and quality",
-                                        _ok("Source", "the source"),
-                                        [{"name": "name", "in": "path", "required": True,
-                                          "schema": {"type": "string"}}]),
+            "/api/sources/{name}": _get(
+                "One source: harvest history, last run's errors and quality",
+                _ok("Source", "the source"),
+                [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+            ),
             "/api/basket/export": _get(
                 "Export a selection of variables (the basket) for an access application",
-                {"200": {"description": "the selection in the chosen format", "content": {
-                    "text/csv": {}, "application/json": {}, "text/turtle": {}, "application/ld+json": {},
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}, "404": PROBLEM},
-                [_query("ids", "variable ids, comma-separated or repeated", many=True),
-                 _query("format", "export format", {"type": "string",
-                                                    "enum": ["csv", "xlsx", "json", "ttl", "jsonld"]})]),
+                {
+                    "200": {
+                        "description": "the selection in the chosen format",
+                        "content": {
+                            "text/csv": {},
+                            "application/json": {},
+                            "text/turtle": {},
+                            "application/ld+json": {},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                        },
+                    },
+                    "404": PROBLEM,
+                },
+                [
+                    _query("ids", "variable ids, comma-separated or repeated", many=True),
+                    _query(
+                        "format", "export format", {"type": "string", "enum": ["csv", "xlsx", "json", "ttl", "jsonld"]}
+                    ),
+                ],
+            ),
             "/api/openapi.json": _get("This description", {"200": {"description": "OpenAPI 3 document"}}),
         },
         "components": {"schemas": SCHEMAS},

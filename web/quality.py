@@ -24,10 +24,13 @@ def stored_report(stored: StoredRecord) -> Report | None:
     if stored.validation is None:
         return None
     fields = {f.name for f in dataclasses.fields(Finding)}
-    return Report(conforms=bool(stored.conforms),
-                  findings=[Finding(**{k: v for k, v in f.items() if k in fields})
-                            for f in stored.validation.get("findings", [])],
-                  profile=stored.validation.get("profile", "healthdcat-ap"))
+    return Report(
+        conforms=bool(stored.conforms),
+        findings=[
+            Finding(**{k: v for k, v in f.items() if k in fields}) for f in stored.validation.get("findings", [])
+        ],
+        profile=stored.validation.get("profile", "healthdcat-ap"),
+    )
 
 
 def quality_of(stored: StoredRecord) -> QualityScore:
@@ -41,14 +44,28 @@ def publisher_quality(datasets: Iterable[StoredRecord]) -> QualityScore:
 
 def score_parts(score: QualityScore) -> dict[str, Any]:
     """The score as plain data for the API."""
-    return {"percent": score.percent, "rating": score.rating, "points": score.total, "max": score.max,
-            "dimensions": {name: {"points": p, "max": m} for name, (p, m) in score.dimensions.items()},
-            "fixes": score.fixes}
+    return {
+        "percent": score.percent,
+        "rating": score.rating,
+        "points": score.total,
+        "max": score.max,
+        "dimensions": {name: {"points": p, "max": m} for name, (p, m) in score.dimensions.items()},
+        "fixes": score.fixes,
+    }
 
 
 def score_chart(title: str, score: QualityScore, labels: dict[str, str]) -> Any:
-    bars = [charts.Bar(labels.get("total", "total"), score.percent, RATING_KIND.get(score.rating, "bar"),
-                       f"({score.total:g}/{score.max:g})")]
-    bars += [charts.Bar(labels.get(name, name), round(100 * p / m, 1) if m else 0.0, "bar", f"({p:g}/{m:g})")
-             for name, (p, m) in score.dimensions.items() if m]
+    bars = [
+        charts.Bar(
+            labels.get("total", "total"),
+            score.percent,
+            RATING_KIND.get(score.rating, "bar"),
+            f"({score.total:g}/{score.max:g})",
+        )
+    ]
+    bars += [
+        charts.Bar(labels.get(name, name), round(100 * p / m, 1) if m else 0.0, "bar", f"({p:g}/{m:g})")
+        for name, (p, m) in score.dimensions.items()
+        if m
+    ]
     return charts.bars(title, bars, 100, " %")

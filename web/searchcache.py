@@ -25,8 +25,14 @@ from catalog.search import SearchQuery
 def query_key(q: SearchQuery, generation: Hashable) -> tuple[Hashable, ...]:
     """What the counts depend on: not the page, the sort or highlighting (`hits_key` adds those)."""
     words = " ".join(q.text.lower().split())
-    return (generation, q.type, words, tuple(sorted((f, tuple(sorted(v))) for f, v in q.filters.items() if v)),
-            tuple(q.facets), q.typos)
+    return (
+        generation,
+        q.type,
+        words,
+        tuple(sorted((f, tuple(sorted(v))) for f, v in q.filters.items() if v)),
+        tuple(q.facets),
+        q.typos,
+    )
 
 
 def hits_key(q: SearchQuery, generation: Hashable) -> tuple[Hashable, ...]:

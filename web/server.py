@@ -31,8 +31,15 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(make_app: Callable[[], Any], host: str, port: int, threads: int = 8, workers: int = 1,
-          ident: str = "helsekatalog", beside: Callable[[], None] | None = None) -> int:
+def serve(
+    make_app: Callable[[], Any],
+    host: str,
+    port: int,
+    threads: int = 8,
+    workers: int = 1,
+    ident: str = "helsekatalog",
+    beside: Callable[[], None] | None = None,
+) -> int:
     """Serve until interrupted; with `workers` > 1, in that many forked processes.
 
     `beside` starts background work (the harvest scheduler) once, in the serving process or, with

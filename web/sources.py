@@ -62,9 +62,20 @@ def summaries() -> list[SourceSummary]:
     for name in names:
         src = settings.sources.get(name)
         s = stats.get(name, {})
-        out.append(SourceSummary(name, source_title(name), src.category if src else "", src.kind if src else "",
-                                 src.url if src else "", s.get("dataset", 0), s.get("codelist", 0),
-                                 s.get("variable", 0), s.get("conforming", 0), store().last_run(name)))
+        out.append(
+            SourceSummary(
+                name,
+                source_title(name),
+                src.category if src else "",
+                src.kind if src else "",
+                src.url if src else "",
+                s.get("dataset", 0),
+                s.get("codelist", 0),
+                s.get("variable", 0),
+                s.get("conforming", 0),
+                store().last_run(name),
+            )
+        )
     return out
 
 
@@ -76,26 +87,46 @@ def source_view(name: str) -> SourceView:
     counted: Counter[tuple[str, str, str]] = Counter()
     for report in store().validations(name):
         for f in report.get("findings", []):
-            counted[(f.get("severity") or "", (f.get("path") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1],
-                     f.get("message") or "")] += 1
+            counted[
+                (
+                    f.get("severity") or "",
+                    (f.get("path") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1],
+                    f.get("message") or "",
+                )
+            ] += 1
     findings = [(sev, path, msg, n) for (sev, path, msg), n in counted.most_common(50)]
-    return SourceView(summary, store().runs(name, HISTORY), finished,
-                      store().errors(finished.id) if finished else [], findings,
-                      publisher_quality(store().records(name, kind="dataset")))
+    return SourceView(
+        summary,
+        store().runs(name, HISTORY),
+        finished,
+        store().errors(finished.id) if finished else [],
+        findings,
+        publisher_quality(store().records(name, kind="dataset")),
+    )
 
 
 def conformance_chart(items: list[SourceSummary]) -> Any:
-    return charts.bars(_("Share of records that conform to HealthDCAT-AP, per source"),
-                       [charts.Bar(s.title, s.conformance, "ok" if s.conformance >= 90 else "bar")
-                        for s in items if s.records], 100, " %")
+    return charts.bars(
+        _("Share of records that conform to HealthDCAT-AP, per source"),
+        [charts.Bar(s.title, s.conformance, "ok" if s.conformance >= 90 else "bar") for s in items if s.records],
+        100,
+        " %",
+    )
 
 
 def runs_chart(runs: list[Run]) -> Any:
-    return charts.bars(_("Records harvested per run (newest first)"),
-                       [charts.Bar(f"#{r.id} {r.started[:10]}",
-                                   sum(r.counts.get(k, 0) for k in ("new", "changed", "unchanged")), r.status,
-                                   f"({r.status}, {r.counts.get('errors', 0)} " + _("errors") + ")")
-                        for r in runs])
+    return charts.bars(
+        _("Records harvested per run (newest first)"),
+        [
+            charts.Bar(
+                f"#{r.id} {r.started[:10]}",
+                sum(r.counts.get(k, 0) for k in ("new", "changed", "unchanged")),
+                r.status,
+                f"({r.status}, {r.counts.get('errors', 0)} " + _("errors") + ")",
+            )
+            for r in runs
+        ],
+    )
 
 
 @bp.get("/")
@@ -107,9 +138,21 @@ def index() -> str:
 @bp.get("/<name>")
 def source(name: str) -> str:
     view = source_view(name)
-    findings_chart = charts.bars(_("Most frequent validation findings"),
-                                 [charts.Bar(f"{path or '–'}: {sev}", n) for sev, path, _m, n in view.findings[:10]])
-    quality_chart = score_chart(_("Mean quality score of the datasets, by dimension"), view.quality,
-                                quality_labels()) if view.summary.datasets else None
-    return render_template("source.html", view=view, s=view.summary, runs_chart=runs_chart(view.runs),
-                           findings_chart=findings_chart, quality_chart=quality_chart, labels=quality_labels())
+    findings_chart = charts.bars(
+        _("Most frequent validation findings"),
+        [charts.Bar(f"{path or '–'}: {sev}", n) for sev, path, _m, n in view.findings[:10]],
+    )
+    quality_chart = (
+        score_chart(_("Mean quality score of the datasets, by dimension"), view.quality, quality_labels())
+        if view.summary.datasets
+        else None
+    )
+    return render_template(
+        "source.html",
+        view=view,
+        s=view.summary,
+        runs_chart=runs_chart(view.runs),
+        findings_chart=findings_chart,
+        quality_chart=quality_chart,
+        labels=quality_labels(),
+    )

@@ -17,9 +17,11 @@ def endpoint() -> SparqlEndpoint:
     with _lock:
         if "sparql" not in current_app.extensions:
             current_app.extensions["sparql"] = SparqlEndpoint(
-                current_app.config["SETTINGS"], current_app.extensions["store"],
+                current_app.config["SETTINGS"],
+                current_app.extensions["store"],
                 timeout=float(current_app.config.get("SPARQL_TIMEOUT", 10.0)),
-                max_results=int(current_app.config.get("SPARQL_MAX_RESULTS", 10_000)))
+                max_results=int(current_app.config.get("SPARQL_MAX_RESULTS", 10_000)),
+            )
         return current_app.extensions["sparql"]
 
 

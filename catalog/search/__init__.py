@@ -10,7 +10,6 @@ contract suite (`tests/test_search_contract.py`); what a backend cannot do it re
 from __future__ import annotations
 
 import os
-
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -87,7 +86,7 @@ class SearchBackend(Protocol):
     def close(self) -> None: ...
 
 
-def open_backend(settings: "Settings") -> SearchBackend:
+def open_backend(settings: Settings) -> SearchBackend:
     """The backend the configuration names; an unknown name is a configuration error."""
     name = settings.search_backend
     backend: SearchBackend

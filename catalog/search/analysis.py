@@ -46,16 +46,37 @@ LANGUAGE_FIELDS = {"nb": "nb", "nn": "nn", "en": "en"}
 """Language group of a label -> field suffix; other and untagged labels go to `*_plain`."""
 
 FIELD_ANALYZER = {
-    "name_text": "nb", "label_nb": "nb", "label_nn": "nb", "label_en": "en", "label_plain": "plain",
-    "description_nb": "nb", "description_nn": "nb", "description_en": "en", "description_plain": "plain",
-    "keywords": "nb", "codes": "plain", "parts": "nb", "dataset_title": "nb", "suggest": "plain",
+    "name_text": "nb",
+    "label_nb": "nb",
+    "label_nn": "nb",
+    "label_en": "en",
+    "label_plain": "plain",
+    "description_nb": "nb",
+    "description_nn": "nb",
+    "description_en": "en",
+    "description_plain": "plain",
+    "keywords": "nb",
+    "codes": "plain",
+    "parts": "nb",
+    "dataset_title": "nb",
+    "suggest": "plain",
 }
 """Every analyzed field and its analyzer; both backends build their schema from this."""
 
 FIELD_BOOSTS = {
-    "name_text": 4.0, "label_nb": 3.0, "label_nn": 3.0, "label_en": 3.0, "label_plain": 3.0,
-    "keywords": 2.0, "codes": 2.0, "parts": 1.5, "description_nb": 1.0, "description_nn": 1.0,
-    "description_en": 1.0, "description_plain": 1.0, "dataset_title": 0.5,
+    "name_text": 4.0,
+    "label_nb": 3.0,
+    "label_nn": 3.0,
+    "label_en": 3.0,
+    "label_plain": 3.0,
+    "keywords": 2.0,
+    "codes": 2.0,
+    "parts": 1.5,
+    "description_nb": 1.0,
+    "description_nn": 1.0,
+    "description_en": 1.0,
+    "description_plain": 1.0,
+    "dataset_title": 0.5,
 }
 """Relevance: name and label above keywords and compound parts, above descriptions."""
 
@@ -70,10 +91,8 @@ STOPWORDS = frozenset("og i på pa av for med til ved etter per om en et ei er s
 MAX_WINDOW = 10_000
 """Deepest result a page may reach (offset + limit), the same on every backend."""
 
-_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ß": "ss", "đ": "d", "ð": "d", "þ": "th",
-                       "ł": "l", "œ": "oe"})
-_LANG_GROUP = {"nb": "nb", "no": "nb", "nob": "nb", "nor": "nb", "nn": "nn", "nno": "nn",
-               "en": "en", "eng": "en"}
+_FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "ß": "ss", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "œ": "oe"})
+_LANG_GROUP = {"nb": "nb", "no": "nb", "nob": "nb", "nor": "nb", "nn": "nn", "nno": "nn", "en": "en", "eng": "en"}
 
 
 def fold(text: str) -> str:
@@ -287,6 +306,7 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
 
 # -- query plans ---------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Alternative:
     """Words that must all match; `weight` < 1 for alternatives that came from the synonym list."""
@@ -311,7 +331,7 @@ class QueryPlan:
     exact_words: tuple[str, ...]
     typos: bool = False
 
-    def with_typos(self) -> "QueryPlan | None":
+    def with_typos(self) -> QueryPlan | None:
         """The same plan tolerating typos, or None when no word is long enough to have any."""
         if self.typos or not any(fuzziness(w) for unit in self.units for a in unit for w in a.words):
             return None
@@ -355,7 +375,7 @@ class Synonyms:
         i = 0
         while i < len(tokens):
             for size in range(min(longest, len(tokens) - i), 0, -1):
-                phrase = tuple(tokens[i:i + size])
+                phrase = tuple(tokens[i : i + size])
                 others = table.get(_key(phrase))
                 if others:
                     units.append((Alternative(phrase), *(Alternative(o, SYNONYM_WEIGHT) for o in others)))
@@ -366,8 +386,7 @@ class Synonyms:
                 joined = (Alternative(split, SYNONYM_WEIGHT),) if len(split) > 1 else ()
                 units.append((Alternative((tokens[i],)), *joined))
                 i += 1
-        return QueryPlan(units=tuple(units), exact=text.strip().lower(),
-                         exact_words=tuple(t.lower() for t in tokens))
+        return QueryPlan(units=tuple(units), exact=text.strip().lower(), exact_words=tuple(t.lower() for t in tokens))
 
 
 def _key(phrase: tuple[str, ...]) -> tuple[str, ...]:
@@ -417,8 +436,12 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
     A word is marked when it matches a query word (or synonym) after stemming and folding, when
     one of its compound parts does, or when it is within the query word's typo allowance.
     """
-    query = tuple((frozenset(analyze_word(w, a) for a in ANALYZERS), plan.fuzziness(w))
-                  for unit in plan.units for alternative in unit for w in alternative.words)
+    query = tuple(
+        (frozenset(analyze_word(w, a) for a in ANALYZERS), plan.fuzziness(w))
+        for unit in plan.units
+        for alternative in unit
+        for w in alternative.words
+    )
     if not query:
         return {}
     out = {}
@@ -429,7 +452,7 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
         parts, pos, marked = [], 0, False
         for m in WORD.finditer(value):
             if _matches(m.group(), query, splitter):
-                parts += [html.escape(value[pos:m.start()]), "<mark>", html.escape(m.group()), "</mark>"]
+                parts += [html.escape(value[pos : m.start()]), "<mark>", html.escape(m.group()), "</mark>"]
                 pos, marked = m.end(), True
         if marked:
             parts.append(html.escape(value[pos:]))
@@ -450,6 +473,7 @@ def _matches(token: str, query: tuple[tuple[frozenset[str], int], ...], splitter
 
 
 # -- suggestions ---------------------------------------------------------------------------
+
 
 def suggestion(doc: dict[str, Any], prefix: str) -> str | None:
     """What a search box offers for a document matched by prefix: its label when a label word

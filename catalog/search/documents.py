@@ -71,35 +71,81 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
     """The documents for one record: a dataset and each of its variables, or a code list."""
     base = {"source": source.name, "source_title": source.title, "source_kind": source.kind, "valid": valid}
     if isinstance(record, CodeList):
-        yield {**base, "key": key_for(record.uri), "uri": record.uri, "type": "codelist",
-               "name": record.identifier, "label": text(record.title), "labels": record.title,
-               "description": text(record.description), "descriptions": record.description,
-               "codes": [c.code for c in record.concepts] + [text(c.label) for c in record.concepts],
-               "publisher": text(record.publisher.name) if record.publisher else "",
-               "languages": sorted(record.title), "keywords": [], "health_category": [], "theme": [],
-               "period": [], "period_start": _year(record.valid_from), "period_end": _year(record.valid_to),
-               "datatype": None, "access_rights": None}
+        yield {
+            **base,
+            "key": key_for(record.uri),
+            "uri": record.uri,
+            "type": "codelist",
+            "name": record.identifier,
+            "label": text(record.title),
+            "labels": record.title,
+            "description": text(record.description),
+            "descriptions": record.description,
+            "codes": [c.code for c in record.concepts] + [text(c.label) for c in record.concepts],
+            "publisher": text(record.publisher.name) if record.publisher else "",
+            "languages": sorted(record.title),
+            "keywords": [],
+            "health_category": [],
+            "theme": [],
+            "period": [],
+            "period_start": _year(record.valid_from),
+            "period_end": _year(record.valid_to),
+            "datatype": None,
+            "access_rights": None,
+        }
         return
     assert isinstance(record, Dataset)
     d = record
     start, end = _year(d.temporal_start), _year(d.temporal_end)
-    shared = {**base, "publisher": text(d.publisher.name) if d.publisher else "",
-              "health_category": [c for c in map(_code, d.health_categories) if c],
-              "theme": [c for c in map(_code, d.themes) if c], "access_rights": _code(d.access_rights)}
+    shared = {
+        **base,
+        "publisher": text(d.publisher.name) if d.publisher else "",
+        "health_category": [c for c in map(_code, d.health_categories) if c],
+        "theme": [c for c in map(_code, d.themes) if c],
+        "access_rights": _code(d.access_rights),
+    }
     dkey = key_for(d.uri)
     dtitle = text(d.title)
-    yield {**shared, "key": dkey, "uri": d.uri, "type": "dataset", "name": d.identifier, "label": dtitle,
-           "labels": d.title, "description": text(d.description), "descriptions": d.description,
-           "keywords": sorted({w for words in d.keywords.values() for w in words}), "codes": [],
-           "period": decades(start, end), "period_start": start, "period_end": end, "datatype": None,
-           "languages": sorted(set(d.title) | set(d.description)), "variable_count": len(d.variables)}
+    yield {
+        **shared,
+        "key": dkey,
+        "uri": d.uri,
+        "type": "dataset",
+        "name": d.identifier,
+        "label": dtitle,
+        "labels": d.title,
+        "description": text(d.description),
+        "descriptions": d.description,
+        "keywords": sorted({w for words in d.keywords.values() for w in words}),
+        "codes": [],
+        "period": decades(start, end),
+        "period_start": start,
+        "period_end": end,
+        "datatype": None,
+        "languages": sorted(set(d.title) | set(d.description)),
+        "variable_count": len(d.variables),
+    }
     for v in d.variables:
         vstart, vend = _year(v.valid_from) or start, _year(v.valid_to) or end
-        yield {**shared, "key": key_for(v.uri), "uri": v.uri, "type": "variable", "name": v.name,
-               "label": text(v.title) or v.name, "labels": v.title, "description": text(v.description),
-               "descriptions": {**v.description, **{f"q_{k}": q for k, q in v.question.items()}},
-               "keywords": v.keywords, "codes": [v.coding_system] if v.coding_system else [],
-               "dataset_key": dkey, "dataset_title": dtitle, "period": decades(vstart, vend),
-               "period_start": vstart, "period_end": vend, "datatype": v.datatype, "unit": v.unit,
-               "codelist_key": key_for(v.codelist) if v.codelist else None,
-               "languages": sorted(set(v.title) | set(v.description))}
+        yield {
+            **shared,
+            "key": key_for(v.uri),
+            "uri": v.uri,
+            "type": "variable",
+            "name": v.name,
+            "label": text(v.title) or v.name,
+            "labels": v.title,
+            "description": text(v.description),
+            "descriptions": {**v.description, **{f"q_{k}": q for k, q in v.question.items()}},
+            "keywords": v.keywords,
+            "codes": [v.coding_system] if v.coding_system else [],
+            "dataset_key": dkey,
+            "dataset_title": dtitle,
+            "period": decades(vstart, vend),
+            "period_start": vstart,
+            "period_end": vend,
+            "datatype": v.datatype,
+            "unit": v.unit,
+            "codelist_key": key_for(v.codelist) if v.codelist else None,
+            "languages": sorted(set(v.title) | set(v.description)),
+        }

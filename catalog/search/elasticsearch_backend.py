@@ -29,14 +29,30 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from elasticsearch import Elasticsearch, NotFoundError
-from elasticsearch import helpers
+from elasticsearch import Elasticsearch, NotFoundError, helpers
 
 from catalog.search import FACETS, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
-    ANALYZERS, COMPOUNDS_FILE, EXACT_CODE_BOOST, EXACT_NAME_BOOST, FIELD_ANALYZER, FIELD_BOOSTS,
-    FUZZY_BOOST, FUZZY_FIELDS, KEYWORD_FIELDS, Alternative, QueryPlan, Synonyms, decompounder, fold,
-    highlight, index_fields, rank_suggestions, synonyms_from_env, words)
+    ANALYZERS,
+    COMPOUNDS_FILE,
+    EXACT_CODE_BOOST,
+    EXACT_NAME_BOOST,
+    FIELD_ANALYZER,
+    FIELD_BOOSTS,
+    FUZZY_BOOST,
+    FUZZY_FIELDS,
+    KEYWORD_FIELDS,
+    Alternative,
+    QueryPlan,
+    Synonyms,
+    decompounder,
+    fold,
+    highlight,
+    index_fields,
+    rank_suggestions,
+    synonyms_from_env,
+    words,
+)
 from catalog.search.results import check_page, facet_counts, with_typo_fallback
 
 if TYPE_CHECKING:
@@ -56,18 +72,31 @@ class IndexingError(RuntimeError):
 
 def index_body() -> dict[str, Any]:
     """Settings and mappings of a catalogue index, built from the shared field table."""
-    filters = {f"{name}_stemmer": {"type": "stemmer", "language": STEMMERS[language]}
-               for name, language in ANALYZERS.items() if language}
-    analyzers = {name: {"type": "custom", "tokenizer": "standard", "char_filter": ["word_joiners"],
-                        "filter": ["lowercase", *([f"{name}_stemmer"] if language else []), "asciifolding"]}
-                 for name, language in ANALYZERS.items()}
+    filters = {
+        f"{name}_stemmer": {"type": "stemmer", "language": STEMMERS[language]}
+        for name, language in ANALYZERS.items()
+        if language
+    }
+    analyzers = {
+        name: {
+            "type": "custom",
+            "tokenizer": "standard",
+            "char_filter": ["word_joiners"],
+            "filter": ["lowercase", *([f"{name}_stemmer"] if language else []), "asciifolding"],
+        }
+        for name, language in ANALYZERS.items()
+    }
     properties: dict[str, Any] = {name: {"type": "keyword"} for name in KEYWORD_FIELDS}
     properties.update({name: {"type": "text", "analyzer": analyzer} for name, analyzer in FIELD_ANALYZER.items()})
     properties["doc"] = {"type": "object", "enabled": False}
     char_filter = {"word_joiners": {"type": "pattern_replace", "pattern": "[_'’]", "replacement": " "}}
-    return {"settings": {"number_of_shards": 1,
-                         "analysis": {"char_filter": char_filter, "filter": filters, "analyzer": analyzers}},
-            "mappings": {"dynamic": "strict", "properties": properties}}
+    return {
+        "settings": {
+            "number_of_shards": 1,
+            "analysis": {"char_filter": char_filter, "filter": filters, "analyzer": analyzers},
+        },
+        "mappings": {"dynamic": "strict", "properties": properties},
+    }
 
 
 def client_from_env(url: str, plain_json: bool | None = None) -> Elasticsearch:
@@ -76,8 +105,10 @@ def client_from_env(url: str, plain_json: bool | None = None) -> Elasticsearch:
     if os.environ.get("CATALOG_ELASTICSEARCH_API_KEY"):
         kwargs["api_key"] = os.environ["CATALOG_ELASTICSEARCH_API_KEY"]
     elif os.environ.get("CATALOG_ELASTICSEARCH_USER"):
-        kwargs["basic_auth"] = (os.environ["CATALOG_ELASTICSEARCH_USER"],
-                                os.environ.get("CATALOG_ELASTICSEARCH_PASSWORD", ""))
+        kwargs["basic_auth"] = (
+            os.environ["CATALOG_ELASTICSEARCH_USER"],
+            os.environ.get("CATALOG_ELASTICSEARCH_PASSWORD", ""),
+        )
     if plain_json is None:
         plain_json = os.environ.get("CATALOG_ELASTICSEARCH_PLAIN_JSON", "") not in ("", "0", "false", "no")
     if plain_json:
@@ -90,25 +121,30 @@ def client_from_env(url: str, plain_json: bool | None = None) -> Elasticsearch:
 class ElasticsearchBackend:
     name = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, alias: str, synonyms: Synonyms | None = None,
-                 compounds: "Path" = COMPOUNDS_FILE):
+    def __init__(
+        self, client: Elasticsearch, alias: str, synonyms: Synonyms | None = None, compounds: Path = COMPOUNDS_FILE
+    ):
         self.client = client
         self.alias = alias
         self.synonyms = synonyms or synonyms_from_env()
         self.compounds = compounds
         if not self.client.indices.exists_alias(name=alias):
             if self.client.indices.exists(index=alias):
-                raise IndexingError(f"{alias!r} is an index, not an alias; delete it or choose another "
-                                    "CATALOG_ELASTICSEARCH_INDEX (the catalogue manages <name>-<timestamp> indices)")
+                raise IndexingError(
+                    f"{alias!r} is an index, not an alias; delete it or choose another "
+                    "CATALOG_ELASTICSEARCH_INDEX (the catalogue manages <name>-<timestamp> indices)"
+                )
             self._point_alias(self._new_index())
 
     @classmethod
-    def from_settings(cls, settings: "Settings") -> "ElasticsearchBackend":
+    def from_settings(cls, settings: Settings) -> ElasticsearchBackend:
         from catalog.config import ConfigError
 
         if not settings.elasticsearch_url:
-            raise ConfigError("CATALOG_SEARCH_BACKEND=elasticsearch needs CATALOG_ELASTICSEARCH_URL "
-                              "(e.g. https://search.example.org:9200)")
+            raise ConfigError(
+                "CATALOG_SEARCH_BACKEND=elasticsearch needs CATALOG_ELASTICSEARCH_URL "
+                "(e.g. https://search.example.org:9200)"
+            )
         return cls(client_from_env(settings.elasticsearch_url), settings.elasticsearch_index)
 
     # -- index lifecycle --------------------------------------------------------------------
@@ -136,13 +172,18 @@ class ElasticsearchBackend:
     def _actions(self, index: str, docs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         splitter = decompounder(self.compounds)
         for doc in docs:
-            yield {"_op_type": "index", "_index": index, "_id": doc["key"],
-                   "_source": {**index_fields(doc, splitter), "doc": doc}}
+            yield {
+                "_op_type": "index",
+                "_index": index,
+                "_id": doc["key"],
+                "_source": {**index_fields(doc, splitter), "doc": doc},
+            }
 
     def _bulk(self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> int:
         n, errors = 0, []
-        for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False,
-                                               ignore_status=ignore_status):
+        for ok, item in helpers.streaming_bulk(
+            self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False, ignore_status=ignore_status
+        ):
             n += 1
             if not ok and not any(op.get("status") in ignore_status for op in item.values()):
                 errors.append(item)
@@ -180,8 +221,13 @@ class ElasticsearchBackend:
         for field_name, boost in FIELD_BOOSTS.items():
             options.append({"match": {field_name: {"query": word, "operator": "and", "boost": boost}}})
             if distance and field_name in FUZZY_FIELDS:
-                options.append({"match": {field_name: {"query": word, "operator": "and", "fuzziness": distance,
-                                                       "boost": FUZZY_BOOST}}})
+                options.append(
+                    {
+                        "match": {
+                            field_name: {"query": word, "operator": "and", "fuzziness": distance, "boost": FUZZY_BOOST}
+                        }
+                    }
+                )
         return {"dis_max": {"queries": options, "tie_breaker": TIE_BREAKER}}
 
     def _alternative(self, alternative: Alternative, plan: QueryPlan) -> dict[str, Any]:
@@ -196,11 +242,14 @@ class ElasticsearchBackend:
                 filters.append({"terms": {facet: list(values)}})
         query: dict[str, Any] = {"filter": filters}
         if plan.units:
-            query["must"] = [{"bool": {"should": [self._alternative(a, plan) for a in unit], "minimum_should_match": 1}}
-                             for unit in plan.units]
-            query["should"] = [{"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
-                               *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}}
-                                 for w in plan.exact_words)]
+            query["must"] = [
+                {"bool": {"should": [self._alternative(a, plan) for a in unit], "minimum_should_match": 1}}
+                for unit in plan.units
+            ]
+            query["should"] = [
+                {"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
+                *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}} for w in plan.exact_words),
+            ]
         return {"bool": query}
 
     def search(self, q: SearchQuery) -> SearchResult:
@@ -210,8 +259,14 @@ class ElasticsearchBackend:
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         by_name = q.sort == "name" or not plan.units
         sort = [{"name_sort": "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
-        body: dict[str, Any] = {"query": self._query(q, plan), "from": q.offset, "size": q.limit,
-                                "sort": sort, "track_total_hits": True, "_source": ["doc"]}
+        body: dict[str, Any] = {
+            "query": self._query(q, plan),
+            "from": q.offset,
+            "size": q.limit,
+            "sort": sort,
+            "track_total_hits": True,
+            "_source": ["doc"],
+        }
         if q.facets:
             body["aggs"] = {f: {"terms": {"field": f, "size": 100}} for f in q.facets}
         answer = self.client.search(index=self.alias, **body)
@@ -219,8 +274,14 @@ class ElasticsearchBackend:
         hits = []
         for raw in answer["hits"]["hits"]:
             doc = raw["_source"]["doc"]
-            hits.append(Hit(key=doc["key"], score=0.0 if by_name else float(raw["_score"] or 0.0), doc=doc,
-                            highlights=highlight(doc, plan, splitter) if q.highlight else {}))
+            hits.append(
+                Hit(
+                    key=doc["key"],
+                    score=0.0 if by_name else float(raw["_score"] or 0.0),
+                    doc=doc,
+                    highlights=highlight(doc, plan, splitter) if q.highlight else {},
+                )
+            )
         aggs = answer.get("aggregations", {})
         facets = {f: facet_counts(aggs.get(f, {}).get("buckets", [])) for f in q.facets}
         return SearchResult(total=int(answer["hits"]["total"]["value"]), hits=hits, facets=facets)
@@ -233,8 +294,12 @@ class ElasticsearchBackend:
             text_query: dict[str, Any] = {"prefix": {"suggest": folded[0]}}
         else:
             text_query = {"match_phrase_prefix": {"suggest": " ".join(folded)}}
-        answer = self.client.search(index=self.alias, size=limit * 5, _source=["doc"],
-                                    query={"bool": {"filter": [{"term": {"type": "variable"}}], "must": [text_query]}})
+        answer = self.client.search(
+            index=self.alias,
+            size=limit * 5,
+            _source=["doc"],
+            query={"bool": {"filter": [{"term": {"type": "variable"}}], "must": [text_query]}},
+        )
         return rank_suggestions((h["_source"]["doc"] for h in answer["hits"]["hits"]), prefix, limit)
 
     def count(self) -> int:
@@ -245,9 +310,17 @@ class ElasticsearchBackend:
         indexing and delete operations, which every write raises, updates in place included;
         and the synonym list's version (synonyms apply at query time)."""
         stats = self.client.indices.stats(index=self.alias, metric="indexing")["indices"]
-        return (*sorted((s.get("uuid", name), s["primaries"]["indexing"]["index_total"],
-                         s["primaries"]["indexing"]["delete_total"]) for name, s in stats.items()),
-                self.synonyms.list.version())
+        return (
+            *sorted(
+                (
+                    s.get("uuid", name),
+                    s["primaries"]["indexing"]["index_total"],
+                    s["primaries"]["indexing"]["delete_total"],
+                )
+                for name, s in stats.items()
+            ),
+            self.synonyms.list.version(),
+        )
 
     def close(self) -> None:
         self.client.close()

@@ -26,8 +26,9 @@ def plain_mimetype(value: str) -> str:
 
 
 class PlainJsonNode(Urllib3HttpNode):
-    def perform_request(self, method: str, target: str, body: bytes | None = None,
-                        headers: HttpHeaders | None = None, **kwargs: Any) -> NodeApiResponse:
+    def perform_request(
+        self, method: str, target: str, body: bytes | None = None, headers: HttpHeaders | None = None, **kwargs: Any
+    ) -> NodeApiResponse:
         plain = HttpHeaders()
         for name, value in (headers or {}).items():
             plain[name] = plain_mimetype(value) if name.lower() in ("accept", "content-type") else value

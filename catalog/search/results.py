@@ -25,8 +25,9 @@ def facet_counts(buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:
     return sorted(((str(b["key"]), int(b["doc_count"])) for b in buckets), key=lambda kv: (-kv[1], kv[0]))
 
 
-def with_typo_fallback(run: Callable[[QueryPlan], SearchResult], plan: QueryPlan,
-                       typos: bool | None = None) -> SearchResult:
+def with_typo_fallback(
+    run: Callable[[QueryPlan], SearchResult], plan: QueryPlan, typos: bool | None = None
+) -> SearchResult:
     """Run the plan as typed; only if nothing matches, run it again tolerating typos (or as
     `SearchQuery.typos` says when it is not None)."""
     if typos:

@@ -37,9 +37,26 @@ import tantivy
 
 from catalog.search import FACETS, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
-    ANALYZERS, COMPOUNDS_FILE, EXACT_CODE_BOOST, EXACT_NAME_BOOST, FIELD_ANALYZER, FIELD_BOOSTS,
-    FUZZY_BOOST, FUZZY_FIELDS, KEYWORD_FIELDS, Alternative, QueryPlan, Synonyms,
-    decompounder, fold, highlight, index_fields, rank_suggestions, synonyms_from_env, words)
+    ANALYZERS,
+    COMPOUNDS_FILE,
+    EXACT_CODE_BOOST,
+    EXACT_NAME_BOOST,
+    FIELD_ANALYZER,
+    FIELD_BOOSTS,
+    FUZZY_BOOST,
+    FUZZY_FIELDS,
+    KEYWORD_FIELDS,
+    Alternative,
+    QueryPlan,
+    Synonyms,
+    decompounder,
+    fold,
+    highlight,
+    index_fields,
+    rank_suggestions,
+    synonyms_from_env,
+    words,
+)
 from catalog.search.results import check_page, facet_counts, with_typo_fallback
 
 TIE_BREAKER = 0.1
@@ -61,8 +78,10 @@ analyzed term is in one of these, so matching walks one posting list per word an
 instead of a union over thirteen fields. Scoring still uses the fields, each with its boost;
 the match fields only decide which documents can score (without frequencies: nothing scores on
 them)."""
-MATCHED_BY = {analyzer: tuple(f for f, a in FIELD_ANALYZER.items() if a == analyzer and f in FIELD_BOOSTS)
-              for analyzer in ANALYZERS}
+MATCHED_BY = {
+    analyzer: tuple(f for f, a in FIELD_ANALYZER.items() if a == analyzer and f in FIELD_BOOSTS)
+    for analyzer in ANALYZERS
+}
 STORED = "doc"
 """The catalogue document as JSON: stored for the hits, never indexed."""
 UNINDEXED = "unindexed"
@@ -94,8 +113,9 @@ def _schema() -> Any:
     for name in KEYWORD_FIELDS:
         b.add_text_field(name, stored=False, tokenizer_name="raw", fast=name in FAST_FIELDS, index_option="basic")
     for name, analyzer in FIELD_ANALYZER.items():
-        b.add_text_field(name, stored=False, tokenizer_name=analyzer,
-                         index_option="position" if name in PHRASE_FIELDS else "freq")
+        b.add_text_field(
+            name, stored=False, tokenizer_name=analyzer, index_option="position" if name in PHRASE_FIELDS else "freq"
+        )
     for analyzer, name in MATCH_FIELDS.items():
         b.add_text_field(name, stored=False, tokenizer_name=analyzer, index_option="basic")
     b.add_text_field(STORED, stored=True, tokenizer_name=UNINDEXED, index_option="basic")
@@ -135,8 +155,10 @@ class TantivyBackend:
         except ValueError as exc:
             if "schema does not match" not in str(exc):
                 raise
-            raise StaleIndex(f"the search index {self.root / name} was built by another version of the "
-                             "catalogue with other fields; rebuild it from the store with `catalog reindex`") from exc
+            raise StaleIndex(
+                f"the search index {self.root / name} was built by another version of the "
+                "catalogue with other fields; rebuild it from the store with `catalog reindex`"
+            ) from exc
         for tokenizer, built in self.tokenizers.items():
             index.register_tokenizer(tokenizer, built)
         return index
@@ -301,8 +323,9 @@ class TantivyBackend:
             alternatives.append((tantivy.Occur.Should, _all(matching)))
         return tantivy.Query.boolean_query(alternatives)
 
-    def _text(self, schema: Any, plan: QueryPlan) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]],
-                                                            list[tuple[Any, Any]]]:
+    def _text(
+        self, schema: Any, plan: QueryPlan
+    ) -> tuple[list[tuple[Any, Any]], list[tuple[Any, Any]], list[tuple[Any, Any]]]:
         """(clauses every match meets, the same without scoring, scores that only reorder matches).
 
         A unit whose words all have a match-field form is required through the match fields
@@ -312,7 +335,8 @@ class TantivyBackend:
         required, unscored, scores = [], [], []
         for unit in plan.units:
             scored = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Should, self._alternative(schema, a, plan)) for a in unit])
+                [(tantivy.Occur.Should, self._alternative(schema, a, plan)) for a in unit]
+            )
             matching = None if plan.typos else self._unit_match(schema, unit)
             if matching is None:
                 required.append((tantivy.Occur.Must, scored))
@@ -321,10 +345,19 @@ class TantivyBackend:
                 required.append((tantivy.Occur.Must, _filter(matching)))
                 unscored.append((tantivy.Occur.Must, matching))
                 scores.append((tantivy.Occur.Should, scored))
-        scores += [(tantivy.Occur.Should, tantivy.Query.boost_query(
-            tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST))]
-        scores += [(tantivy.Occur.Should, tantivy.Query.boost_query(
-            tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)) for w in plan.exact_words]
+        scores += [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST),
+            )
+        ]
+        scores += [
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST),
+            )
+            for w in plan.exact_words
+        ]
         return required, unscored, scores
 
     def _query(self, schema: Any, q: SearchQuery, plan: QueryPlan) -> tuple[Any, Any]:
@@ -365,8 +398,14 @@ class TantivyBackend:
         hits = []
         for score, address in result.hits[: q.limit]:
             doc = _stored(searcher, address)
-            hits.append(Hit(key=doc["key"], score=0.0 if by_name else float(score), doc=doc,
-                            highlights=highlight(doc, plan, splitter) if q.highlight else {}))
+            hits.append(
+                Hit(
+                    key=doc["key"],
+                    score=0.0 if by_name else float(score),
+                    doc=doc,
+                    highlights=highlight(doc, plan, splitter) if q.highlight else {},
+                )
+            )
         if counting is None:
             return SearchResult(total=result.count or 0, hits=hits)
         total, facets = counting.result()
@@ -384,9 +423,12 @@ class TantivyBackend:
             text_query = tantivy.Query.regex_query(schema, "suggest", folded[0] + ".*")
         else:
             text_query = tantivy.Query.phrase_prefix_query(schema, "suggest", folded)
-        query = tantivy.Query.boolean_query([
-            (tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", "variable"))),
-            (tantivy.Occur.Must, text_query)])
+        query = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", "variable"))),
+                (tantivy.Occur.Must, text_query),
+            ]
+        )
         found = searcher.search(query, limit=limit * 5, count=False).hits
         docs = (_stored(searcher, address) for _score, address in found)
         return rank_suggestions(docs, prefix, limit)

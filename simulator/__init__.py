@@ -26,10 +26,10 @@ dcat (central-registry): mfr npr kpr dar norpd msis sysvak kreftregisteret
     with string links. Native id: dct:identifier (a UUID); the manifest adds each dataset's URI.
 ckan (quality-registry): hjerneslag hjerteinfarkt diabetes-voksne hoftebrudd norarthro ... (>= 12)
     one CKAN portal at /ckan/ (url of every quality source), one organisation per registry
-    (option organization); see `catalog.simulator.ckan`. Native id: the package `name`. Options
+    (option organization); see `simulator.ckan`. Native id: the package `name`. Options
     columns/sheet/header_row describe the layout of the attached variable lists.
 oai-ddi (survey): hunt tromso moba (option metadata_prefix=oai_ddi25), sikt (oai_ddi32)
-    /oai/<name>?verb=...; see `catalog.simulator.oai`. Native id: the OAI identifier.
+    /oai/<name>?verb=...; see `simulator.oai`. Native id: the OAI identifier.
 spreadsheet (central-registry): hkr-varliste kreft-elvis-varliste iplos-varliste
     /files/<slug>/variabelliste.xlsx (url) and .csv (option csv_url); options columns (heading ->
     field: name, title, description, datatype, unit, codes, valid_from, valid_to, table), sheet,
@@ -39,7 +39,7 @@ vardef (statistics): ssb-vardef /public/variable-definitions — one record per 
     native id: its 8-character id, its single variable: short_name.
 microdata (statistics): microdata /metadata — data structures; native id: name; variables:
     identifier, measure and attribute variable names.
-See `catalog.simulator.ssb` for KLASS, vardef and microdata details.
+See `simulator.ssb` for KLASS, vardef and microdata details.
 
 Manifest per source: {"kind", "url", "datasets": {native id: {"title_nb", "modified" (ISO 8601
 UTC; compare as instants), "variables": [names in source order], "uri" (dcat only)}},
@@ -49,12 +49,12 @@ properties it lacks]} (the deliberately incomplete DCAT and CKAN datasets, see `
 other DCAT and CKAN dataset conforms to HealthDCAT-AP)}.
 
 Faults (`Simulator.set_fault(source, name, **params)`) and the formats they apply to are listed
-in `catalog.simulator.faults`. Generations: see `catalog.simulator.nation`; the changes of
+in `simulator.faults`. Generations: see `simulator.nation`; the changes of
 generation k happen on 2025-03-01 + (k - 1) days, later than anything in generation 0.
 """
 
-from catalog.simulator.faults import FAULTS
-from catalog.simulator.nation import Nation
-from catalog.simulator.server import Simulator, serve
+from simulator.faults import FAULTS
+from simulator.nation import Nation
+from simulator.server import Simulator, serve
 
 __all__ = ["FAULTS", "Nation", "Simulator", "serve"]

@@ -21,14 +21,21 @@ from openpyxl import Workbook
 from werkzeug.wrappers import Request
 
 from catalog.model import Dataset, Variable
-from catalog.simulator import content as C
-from catalog.simulator.content import Layout
-from catalog.simulator.nation import Nation, Source
-from catalog.simulator.wire import Context, Reply
+from simulator import content as C
+from simulator.content import Layout
+from simulator.nation import Nation, Source
+from simulator.wire import Context, Reply
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TYPE_NAMES = {"integer": "Heltall", "decimal": "Desimaltall", "string": "Tekst", "date": "Dato",
-              "dateTime": "Dato og tid", "gYear": "År", "boolean": "Ja/nei"}
+TYPE_NAMES = {
+    "integer": "Heltall",
+    "decimal": "Desimaltall",
+    "string": "Tekst",
+    "date": "Dato",
+    "dateTime": "Dato og tid",
+    "gYear": "År",
+    "boolean": "Ja/nei",
+}
 MAX_INLINE_CODES = 12
 
 
@@ -51,10 +58,17 @@ def rows(nation: Nation, source: Source, d: Dataset, layout: Layout, duplicate: 
     if duplicate and variables:
         variables.append(variables[0])
     for v in variables:
-        values = {"name": v.name, "title": v.title.get("nb", ""), "description": v.description.get("nb", ""),
-                  "datatype": TYPE_NAMES.get(v.datatype, v.datatype), "unit": v.unit or "",
-                  "codes": codes_text(nation, source, v), "valid_from": v.valid_from or "",
-                  "valid_to": v.valid_to or "", "table": v.table or "Registreringsskjema"}
+        values = {
+            "name": v.name,
+            "title": v.title.get("nb", ""),
+            "description": v.description.get("nb", ""),
+            "datatype": TYPE_NAMES.get(v.datatype, v.datatype),
+            "unit": v.unit or "",
+            "codes": codes_text(nation, source, v),
+            "valid_from": v.valid_from or "",
+            "valid_to": v.valid_to or "",
+            "table": v.table or "Registreringsskjema",
+        }
         yield [values[f] for _heading, f in layout.columns]
 
 
@@ -91,8 +105,14 @@ def _stamped(xlsx: bytes, modified: str) -> bytes:
     zip entries' dates and docProps' dcterms:modified): the same list is the same bytes on every
     request, as a file on a registry's web server is."""
     when = modified[:19]  # YYYY-MM-DDTHH:MM:SS
-    date_time = (int(when[:4]), int(when[5:7]), int(when[8:10]), int(when[11:13] or 0), int(when[14:16] or 0),
-                 int(when[17:19] or 0))
+    date_time = (
+        int(when[:4]),
+        int(when[5:7]),
+        int(when[8:10]),
+        int(when[11:13] or 0),
+        int(when[14:16] or 0),
+        int(when[17:19] or 0),
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -107,8 +127,13 @@ def file_reply(nation: Nation, source: Source, d: Dataset, ext: str, duplicate: 
     if ext == "csv":
         return Reply(csv_bytes(nation, source, d, duplicate), "text/csv; charset=utf-8", "csv", source.name)
     if ext == "xlsx":
-        return Reply(xlsx_bytes(nation, source, d, duplicate), XLSX, "xlsx", source.name,
-                     headers={"Content-Disposition": f'attachment; filename="variabelliste-{source.name}.xlsx"'})
+        return Reply(
+            xlsx_bytes(nation, source, d, duplicate),
+            XLSX,
+            "xlsx",
+            source.name,
+            headers={"Content-Disposition": f'attachment; filename="variabelliste-{source.name}.xlsx"'},
+        )
     raise KeyError(f"no variable list as .{ext}; use .csv or .xlsx")
 
 

@@ -30,14 +30,20 @@ from xml.sax.saxutils import escape, quoteattr
 from werkzeug.wrappers import Request
 
 from catalog.model import CodeList
-from catalog.simulator import content as C
-from catalog.simulator.nation import GEN0_END, Nation, Source, generation_time, iso
-from catalog.simulator.wire import Context, Reply, json_reply, stream_json_array
+from simulator import content as C
+from simulator.nation import GEN0_END, Nation, Source, generation_time, iso
+from simulator.wire import Context, Reply, json_reply, stream_json_array
 
 KLASS = "/api/klass/v1"
-SINGULAR = {"classifications": "classification", "versions": "version", "codes": "codeItem",
-            "classificationItems": "classificationItem", "statisticalUnits": "statisticalUnit",
-            "published": "language", "levels": "level"}
+SINGULAR = {
+    "classifications": "classification",
+    "versions": "version",
+    "codes": "codeItem",
+    "classificationItems": "classificationItem",
+    "statisticalUnits": "statisticalUnit",
+    "published": "language",
+    "levels": "level",
+}
 
 
 def klass_time(dt: datetime) -> str:
@@ -62,6 +68,7 @@ class _KlassError(Exception):
 
 
 # --- KLASS ------------------------------------------------------------------------------------
+
 
 def _klass_source(ctx: Context) -> Source:
     return next(s for s in ctx.nation.sources if s.kind == "klass")
@@ -92,8 +99,10 @@ def _wants(request: Request, media: str) -> bool:
 
 def _xml(tag: str, value: Any) -> str:
     if tag == "_links" and isinstance(value, dict):
-        return "".join(f'<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel={quoteattr(rel)} '
-                       f'href={quoteattr(link["href"])}/>' for rel, link in value.items())
+        return "".join(
+            f'<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel={quoteattr(rel)} href={quoteattr(link["href"])}/>'
+            for rel, link in value.items()
+        )
     if isinstance(value, dict):
         return f"<{tag}>" + "".join(_xml(k, v) for k, v in value.items() if v is not None) + f"</{tag}>"
     if isinstance(value, list):
@@ -106,9 +115,19 @@ def _xml(tag: str, value: Any) -> str:
 
 def _klass_error(ctx: Context, request: Request, exc: _KlassError) -> Reply:
     titles = {400: "Bad Request", 404: "Not Found"}
-    return _klass_reply(ctx, request, {"type": "about:blank", "title": titles.get(exc.status, "Error"),
-                                       "status": exc.status, "detail": exc.detail, "instance": request.path},
-                        "problem", exc.status)
+    return _klass_reply(
+        ctx,
+        request,
+        {
+            "type": "about:blank",
+            "title": titles.get(exc.status, "Error"),
+            "status": exc.status,
+            "detail": exc.detail,
+            "instance": request.path,
+        },
+        "problem",
+        exc.status,
+    )
 
 
 def _find(ctx: Context, cid: str) -> tuple[int, CodeList]:
@@ -119,9 +138,12 @@ def _find(ctx: Context, cid: str) -> tuple[int, CodeList]:
 
 
 def _summary(ctx: Context, position: int, cl: CodeList, description: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": cl.title["nb"], "id": int(cl.identifier),
-                           "classificationType": "Kodeliste" if _is_codelist(ctx, position) else "Klassifikasjon",
-                           "lastModified": klass_time(datetime.fromisoformat(cl.modified.replace("Z", "+00:00")))}
+    out: dict[str, Any] = {
+        "name": cl.title["nb"],
+        "id": int(cl.identifier),
+        "classificationType": "Kodeliste" if _is_codelist(ctx, position) else "Klassifikasjon",
+        "lastModified": klass_time(datetime.fromisoformat(cl.modified.replace("Z", "+00:00"))),
+    }
     if description:
         out["description"] = cl.description["nb"]
     out["_links"] = {"self": {"href": f"{ctx.base}{KLASS}/classifications/{cl.identifier}"}}
@@ -136,20 +158,26 @@ def klass_classifications(ctx: Context, request: Request) -> Reply:
             raise _KlassError(400, "page must be >= 0 and size >= 1")
         include_lists = args.get("includeCodelists", "false").lower() == "true"
         since = _parse_time(args["changedSince"], "changedSince") if "changedSince" in args else None
-        rows = [(p, cl) for p, cl in _klass_lists(ctx) if (include_lists or not _is_codelist(ctx, p))
-                and (since is None or datetime.fromisoformat(cl.modified.replace("Z", "+00:00")) >= since)]
+        rows = [
+            (p, cl)
+            for p, cl in _klass_lists(ctx)
+            if (include_lists or not _is_codelist(ctx, p))
+            and (since is None or datetime.fromisoformat(cl.modified.replace("Z", "+00:00")) >= since)
+        ]
     except ValueError:
         return _klass_error(ctx, request, _KlassError(400, "page and size must be whole numbers"))
     except _KlassError as exc:
         return _klass_error(ctx, request, exc)
     total = len(rows)
     pages = max(1, -(-total // size))
-    chosen = rows[page * size:(page + 1) * size]
+    chosen = rows[page * size : (page + 1) * size]
     keep = {k: v for k, v in args.items() if k not in ("page", "size")}
     query = "".join(f"{k}={v}&" for k, v in keep.items())
     url = f"{ctx.base}{KLASS}/classifications"
-    links = {"first": {"href": f"{url}?{query}page=0&size={size}"},
-             "self": {"href": f"{url}?{query}page={page}&size={size}"}}
+    links = {
+        "first": {"href": f"{url}?{query}page=0&size={size}"},
+        "self": {"href": f"{url}?{query}page={page}&size={size}"},
+    }
     if page + 1 < pages:
         links["next"] = {"href": f"{url}?{query}page={page + 1}&size={size}"}
     if page > 0:
@@ -178,29 +206,62 @@ def klass_classification(ctx: Context, request: Request, cid: str) -> Reply:
         return _klass_error(ctx, request, exc)
     url = f"{ctx.base}{KLASS}/classifications/{cid}"
     modified = klass_time(datetime.fromisoformat(cl.modified.replace("Z", "+00:00")))
-    data = {**{k: v for k, v in _summary(ctx, position, cl, True).items() if k != "_links"},
-            "primaryLanguage": "nb", "copyrighted": False, "includeShortName": False, "includeNotes": True,
-            "contactPerson": {"name": "Seksjon for metoder og standarder", "email": "klass@ssb.no", "phone": ""},
-            "owningSection": "320 - Seksjon for befolkningsstatistikk", "statisticalUnits": ["Person"],
-            "versions": [{"name": f"{cl.title['nb']} {cl.version}", "validFrom": cl.valid_from,
-                          "lastModified": modified, "published": ["nb", "en"],
-                          "_links": {"self": {"href": f"{ctx.base}{KLASS}/versions/{_version_id(cl)}"}}}],
-            "_links": {"self": {"href": url},
-                       "codes": {"href": url + "/codes{?from=<yyyy-MM-dd>,to=<yyyy-MM-dd>,csvSeparator,level,"
-                                 "selectCodes,presentationNamePattern}", "templated": True},
-                       "codesAt": {"href": url + "/codesAt{?date=<yyyy-MM-dd>,csvSeparator,level,selectCodes,"
-                                   "presentationNamePattern}", "templated": True}}}
+    data = {
+        **{k: v for k, v in _summary(ctx, position, cl, True).items() if k != "_links"},
+        "primaryLanguage": "nb",
+        "copyrighted": False,
+        "includeShortName": False,
+        "includeNotes": True,
+        "contactPerson": {"name": "Seksjon for metoder og standarder", "email": "klass@ssb.no", "phone": ""},
+        "owningSection": "320 - Seksjon for befolkningsstatistikk",
+        "statisticalUnits": ["Person"],
+        "versions": [
+            {
+                "name": f"{cl.title['nb']} {cl.version}",
+                "validFrom": cl.valid_from,
+                "lastModified": modified,
+                "published": ["nb", "en"],
+                "_links": {"self": {"href": f"{ctx.base}{KLASS}/versions/{_version_id(cl)}"}},
+            }
+        ],
+        "_links": {
+            "self": {"href": url},
+            "codes": {
+                "href": url + "/codes{?from=<yyyy-MM-dd>,to=<yyyy-MM-dd>,csvSeparator,level,"
+                "selectCodes,presentationNamePattern}",
+                "templated": True,
+            },
+            "codesAt": {
+                "href": url + "/codesAt{?date=<yyyy-MM-dd>,csvSeparator,level,selectCodes,presentationNamePattern}",
+                "templated": True,
+            },
+        },
+    }
     return _klass_reply(ctx, request, data, "classification")
 
 
 def _code_items(cl: CodeList) -> list[dict[str, Any]]:
-    return [{"code": c.code, "parentCode": None, "level": "1", "name": c.label.get("nb", ""), "shortName": "",
-             "presentationName": "", "validFrom": None, "validTo": None, "notes": ""} for c in cl.concepts]
+    return [
+        {
+            "code": c.code,
+            "parentCode": None,
+            "level": "1",
+            "name": c.label.get("nb", ""),
+            "shortName": "",
+            "presentationName": "",
+            "validFrom": None,
+            "validTo": None,
+            "notes": "",
+        }
+        for c in cl.concepts
+    ]
 
 
 def _date_arg(args: Any, name: str) -> date:
     if name not in args:
-        raise _KlassError(400, f"Required request parameter '{name}' for method parameter type LocalDate is not present")
+        raise _KlassError(
+            400, f"Required request parameter '{name}' for method parameter type LocalDate is not present"
+        )
     try:
         return date.fromisoformat(args[name])
     except ValueError:
@@ -227,36 +288,59 @@ def klass_codes_at(ctx: Context, request: Request, cid: str) -> Reply:
 
 def _codes_csv(ctx: Context, request: Request, items: list[dict[str, Any]]) -> Reply:
     """KLASS CSV: quoted, `csvSeparator` (default ","), ISO-8859-1 unless charset=UTF-8 is asked for."""
-    fields = ["code", "parentCode", "level", "name", "shortName", "presentationName", "validFrom", "validTo",
-              "validFromInRequestedRange", "validToInRequestedRange", "notes"]
+    fields = [
+        "code",
+        "parentCode",
+        "level",
+        "name",
+        "shortName",
+        "presentationName",
+        "validFrom",
+        "validTo",
+        "validFromInRequestedRange",
+        "validToInRequestedRange",
+        "notes",
+    ]
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=request.args.get("csvSeparator", ","), quoting=csv.QUOTE_ALL,
-                        lineterminator="\n")
+    writer = csv.writer(
+        out, delimiter=request.args.get("csvSeparator", ","), quoting=csv.QUOTE_ALL, lineterminator="\n"
+    )
     writer.writerow(fields)
     for item in items:
         writer.writerow(["" if item.get(f) is None else item.get(f, "") for f in fields])
     utf8 = "utf-8" in request.headers.get("Accept", "").lower()
     charset = "utf-8" if utf8 else "iso-8859-1"
-    return Reply(out.getvalue().encode(charset, errors="replace"), f"text/csv; charset={charset}", "csv",
-                 _klass_source(ctx).name)
+    return Reply(
+        out.getvalue().encode(charset, errors="replace"), f"text/csv; charset={charset}", "csv", _klass_source(ctx).name
+    )
 
 
 def klass_version(ctx: Context, request: Request, vid: str) -> Reply:
     for _p, cl in _klass_lists(ctx):
         if str(_version_id(cl)) == vid:
-            data = {"name": f"{cl.title['nb']} {cl.version}", "validFrom": cl.valid_from,
-                    "lastModified": klass_time(datetime.fromisoformat(cl.modified.replace("Z", "+00:00"))),
-                    "published": ["nb", "en"], "introduction": cl.description["nb"],
-                    "levels": [{"levelNumber": 1, "levelName": "Nivå 1"}],
-                    "classificationItems": [{k: v for k, v in item.items() if k in ("code", "parentCode", "level",
-                                                                                    "name", "shortName", "notes")}
-                                            for item in _code_items(cl)],
-                    "_links": {"self": {"href": f"{ctx.base}{KLASS}/versions/{vid}"}}}
+            data = {
+                "name": f"{cl.title['nb']} {cl.version}",
+                "validFrom": cl.valid_from,
+                "lastModified": klass_time(datetime.fromisoformat(cl.modified.replace("Z", "+00:00"))),
+                "published": ["nb", "en"],
+                "introduction": cl.description["nb"],
+                "levels": [{"levelNumber": 1, "levelName": "Nivå 1"}],
+                "classificationItems": [
+                    {
+                        k: v
+                        for k, v in item.items()
+                        if k in ("code", "parentCode", "level", "name", "shortName", "notes")
+                    }
+                    for item in _code_items(cl)
+                ],
+                "_links": {"self": {"href": f"{ctx.base}{KLASS}/versions/{vid}"}},
+            }
             return _klass_reply(ctx, request, data, "version")
     return _klass_error(ctx, request, _KlassError(404, f"Version not found with id = {vid}"))
 
 
 # --- vardef -----------------------------------------------------------------------------------
+
 
 def _pool() -> list[Any]:
     return [v for spec in C.CENTRAL for v in spec.variables] + list(C.SURVEY_QUESTIONS)
@@ -273,9 +357,11 @@ def vardef_definition(nation: Nation, source: Source, i: int, language: str = "n
     created = min(modified, datetime(2024, 6, 1, tzinfo=UTC))
     cl = C.CODELISTS.get(v.codelist) if v.codelist else None
     name = {"nb": v.title_nb, "nn": v.title_nb, "en": v.title_en or None}[language]
-    definition = {"nb": v.description or f"{v.title_nb} for statistiske enheter i helsestatistikken.",
-                  "nn": v.description or f"{v.title_nb} for statistiske einingar i helsestatistikken.",
-                  "en": f"{v.title_en}, as used in health statistics." if v.title_en else None}[language]
+    definition = {
+        "nb": v.description or f"{v.title_nb} for statistiske enheter i helsestatistikken.",
+        "nn": v.description or f"{v.title_nb} for statistiske einingar i helsestatistikken.",
+        "en": f"{v.title_en}, as used in health statistics." if v.title_en else None,
+    }[language]
     if gens and definition:
         definition += f" Revidert {modified:%Y-%m-%d}."
     unit = C.VARDEF_UNIT_TYPES[rng.randrange(len(C.VARDEF_UNIT_TYPES))]
@@ -283,22 +369,30 @@ def vardef_definition(nation: Nation, source: Source, i: int, language: str = "n
     measure = C.VARDEF_MEASUREMENT_TYPES[rng.randrange(len(C.VARDEF_MEASUREMENT_TYPES))]
     klass = "https://www.ssb.no/klass/klassifikasjoner/"
     return {
-        "id": nation.native_id(source, i), "patch_id": 1 + len(gens), "name": name,
-        "short_name": v.name.lower() + suffix, "definition": definition,
-        "classification_uri": f"https://www.ssb.no/en/klass/klassifikasjoner/{cl.klass_id}" if cl and cl.klass_id
+        "id": nation.native_id(source, i),
+        "patch_id": 1 + len(gens),
+        "name": name,
+        "short_name": v.name.lower() + suffix,
+        "definition": definition,
+        "classification_uri": f"https://www.ssb.no/en/klass/klassifikasjoner/{cl.klass_id}"
+        if cl and cl.klass_id
         else None,
         "unit_types": [{"reference_uri": klass + "702", "code": unit[0], "title": unit[1]}],
         "subject_fields": [{"reference_uri": klass + "618", "code": subject[0], "title": subject[1]}],
         "contains_special_categories_of_personal_data": rng.random() < 0.7,
         "variable_status": "PUBLISHED_EXTERNAL",
         "measurement_type": {"reference_uri": klass + "303", "code": measure[0], "title": measure[1]},
-        "valid_from": f"{2000 + rng.randrange(0, 24)}-01-01", "valid_until": None,
+        "valid_from": f"{2000 + rng.randrange(0, 24)}-01-01",
+        "valid_until": None,
         "external_reference_uri": f"https://www.ssb.no/a/metadata/conceptvariable/vardok/{1000 + i}/nb",
-        "comment": None, "related_variable_definition_uris": [],
+        "comment": None,
+        "related_variable_definition_uris": [],
         "owner": {"team": "helsestatistikk", "groups": ["helsestatistikk-developers"]},
         "contact": {"title": "Seksjon for helse-, omsorg- og sosialstatistikk", "email": "s360@ssb.no"},
-        "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "created_by": "ano@ssb.no",
-        "last_updated_at": modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"), "last_updated_by": "ano@ssb.no",
+        "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "created_by": "ano@ssb.no",
+        "last_updated_at": modified.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "last_updated_by": "ano@ssb.no",
     }
 
 
@@ -324,8 +418,13 @@ def vardef_list(ctx: Context, request: Request) -> Reply:
         if ctx.fault_is(source.name, "duplicate_ids"):
             yield vardef_definition(ctx.nation, source, ctx.nation.dataset_indices(source)[0], language)
 
-    return Reply(stream_json_array(items()), "application/json; charset=utf-8", "json", source.name,
-                 headers={"Content-Language": language})
+    return Reply(
+        stream_json_array(items()),
+        "application/json; charset=utf-8",
+        "json",
+        source.name,
+        headers={"Content-Language": language},
+    )
 
 
 def vardef_one(ctx: Context, request: Request, vid: str) -> Reply:
@@ -333,18 +432,41 @@ def vardef_one(ctx: Context, request: Request, vid: str) -> Reply:
     for i in ctx.nation.dataset_indices(source):
         if ctx.nation.native_id(source, i) == vid:
             return json_reply(vardef_definition(ctx.nation, source, i, _vardef_language(request)), source.name)
-    return json_reply({"type": "about:blank", "title": "Not Found", "status": 404,
-                       "detail": f"No such variable definition found: {vid}", "instance": request.path},
-                      source.name, 404, "application/problem+json")
+    return json_reply(
+        {
+            "type": "about:blank",
+            "title": "Not Found",
+            "status": 404,
+            "detail": f"No such variable definition found: {vid}",
+            "instance": request.path,
+        },
+        source.name,
+        404,
+        "application/problem+json",
+    )
 
 
 # --- microdata.no -----------------------------------------------------------------------------
 
-MICRODATA_CODELISTS = {"KJOENN": "kjonn", "BOSTEDSKOMMUNE": "kommune", "SIVILSTAND": "sivilstand",
-                       "LANDBAKGRUNN": "land", "FODELAND": "land", "HOVEDDIAGNOSE": "icd10", "ICD10": "icd10",
-                       "MORFOLOGI": "icdo3-morfologi", "TOPOGRAFI": "icdo3-topografi", "STADIUM": "stadium",
-                       "PARITET": "paritet", "KEISERSNITT": "janei", "APGAR5": "apgar", "FLERFODSEL": "flerfodsel",
-                       "HASTEGRAD": "hastegrad", "OMSORGSNIVAA": "omsorgsniva", "PROSEDYRE": "ncmp"}
+MICRODATA_CODELISTS = {
+    "KJOENN": "kjonn",
+    "BOSTEDSKOMMUNE": "kommune",
+    "SIVILSTAND": "sivilstand",
+    "LANDBAKGRUNN": "land",
+    "FODELAND": "land",
+    "HOVEDDIAGNOSE": "icd10",
+    "ICD10": "icd10",
+    "MORFOLOGI": "icdo3-morfologi",
+    "TOPOGRAFI": "icdo3-topografi",
+    "STADIUM": "stadium",
+    "PARITET": "paritet",
+    "KEISERSNITT": "janei",
+    "APGAR5": "apgar",
+    "FLERFODSEL": "flerfodsel",
+    "HASTEGRAD": "hastegrad",
+    "OMSORGSNIVAA": "omsorgsniva",
+    "PROSEDYRE": "ncmp",
+}
 EPOCH = date(1970, 1, 1)
 
 
@@ -368,48 +490,88 @@ def data_structure(nation: Nation, source: Source, i: int) -> dict[str, Any]:
     rng = random.Random(f"{nation.seed}:{source.name}:{i}")
     start = date(1990 + rng.randrange(0, 25), 1, 1)
     stop = date(2023, 12, 31)
-    key = C.MICRODATA_UNIT_TYPES[0] if topic in ("BEFOLKNING", "INNTEKT", "ARBEID", "UTDANNING", "MFR") else \
-        C.MICRODATA_UNIT_TYPES[1 + rng.randrange(len(C.MICRODATA_UNIT_TYPES) - 1)]
+    key = (
+        C.MICRODATA_UNIT_TYPES[0]
+        if topic in ("BEFOLKNING", "INNTEKT", "ARBEID", "UTDANNING", "MFR")
+        else C.MICRODATA_UNIT_TYPES[1 + rng.randrange(len(C.MICRODATA_UNIT_TYPES) - 1)]
+    )
     label = f"{topic_label}: {var.replace('_', ' ').lower()}"
     gens = nation.plan(source).modified_in.get(i, [])
     description = f"{label.capitalize()} registrert i {topic_label.lower()}." + (
-        f" Revidert i versjon {gens[-1] + 1}.0.0.0." if gens else "")
+        f" Revidert i versjon {gens[-1] + 1}.0.0.0." if gens else ""
+    )
     cl_key = MICRODATA_CODELISTS.get(var)
     value_domain: dict[str, Any]
     if cl_key:
-        value_domain = {"missingValues": [c[0] for c in C.CODELISTS[cl_key].codes if c[0] in C.CODELISTS[cl_key].missing],
-                        "codeList": [{"code": c, "category": nb} for c, nb, _en in C.CODELISTS[cl_key].codes]}
+        value_domain = {
+            "missingValues": [c[0] for c in C.CODELISTS[cl_key].codes if c[0] in C.CODELISTS[cl_key].missing],
+            "codeList": [{"code": c, "category": nb} for c, nb, _en in C.CODELISTS[cl_key].codes],
+        }
         data_type = "String"
     else:
         data_type = rng.choice(["Long", "Double", "Instant"])
-        value_domain = {"description": label, "unitOfMeasure": {"Long": "Antall", "Double": "Kroner",
-                                                                 "Instant": "Dato"}[data_type]}
+        value_domain = {
+            "description": label,
+            "unitOfMeasure": {"Long": "Antall", "Double": "Kroner", "Instant": "Dato"}[data_type],
+        }
     valid = {"start": _days(start)}
-    ident = {"name": f"{key[0]}ID_1", "label": f"{key[1]}-identifikator", "dataType": "Long",
-             "format": "RandomUInt64", "variableRole": "Identifier",
-             "keyType": {"name": key[0], "label": key[1], "description": key[1]},
-             "representedVariables": [{"validPeriod": valid, "description": f"{key[1]} identifisert med pseudonym",
-                                       "valueDomain": {"description": "N/A", "unitOfMeasure": "N/A"}}]}
-    attributes = [{"name": role.upper(), "label": role.capitalize(), "dataType": "Instant", "variableRole": role.capitalize(),
-                   "format": "yyyy-mm-dd",
-                   "representedVariables": [{"validPeriod": valid, "description": f"{role.capitalize()}tidspunkt",
-                                             "valueDomain": {"description": "Dato", "unitOfMeasure": "N/A"}}]}
-                  for role in ("start", "stop")]
-    return {"name": name, "temporality": rng.choice(["EVENT", "STATUS", "FIXED", "ACCUMULATED"]),
-            "languageCode": "no", "sensitivityLevel": "PERSON_SPECIAL" if topic in ("NPR", "KRG", "MFR", "KPR")
-            else "PERSON_GENERAL", "subjectFields": [topic_label.upper().replace(" ", "_")],
-            "temporalCoverage": {"start": _days(start), "stop": _days(stop)},
-            "populationDescription": f"Alle personer registrert i {topic_label.lower()}.",
-            "identifierVariables": [ident],
-            "measureVariable": {"name": name, "label": label, "dataType": data_type, "variableRole": "Measure",
-                                "representedVariables": [{"validPeriod": valid, "description": description,
-                                                          "valueDomain": value_domain}]},
-            "attributeVariables": attributes}
+    ident = {
+        "name": f"{key[0]}ID_1",
+        "label": f"{key[1]}-identifikator",
+        "dataType": "Long",
+        "format": "RandomUInt64",
+        "variableRole": "Identifier",
+        "keyType": {"name": key[0], "label": key[1], "description": key[1]},
+        "representedVariables": [
+            {
+                "validPeriod": valid,
+                "description": f"{key[1]} identifisert med pseudonym",
+                "valueDomain": {"description": "N/A", "unitOfMeasure": "N/A"},
+            }
+        ],
+    }
+    attributes = [
+        {
+            "name": role.upper(),
+            "label": role.capitalize(),
+            "dataType": "Instant",
+            "variableRole": role.capitalize(),
+            "format": "yyyy-mm-dd",
+            "representedVariables": [
+                {
+                    "validPeriod": valid,
+                    "description": f"{role.capitalize()}tidspunkt",
+                    "valueDomain": {"description": "Dato", "unitOfMeasure": "N/A"},
+                }
+            ],
+        }
+        for role in ("start", "stop")
+    ]
+    return {
+        "name": name,
+        "temporality": rng.choice(["EVENT", "STATUS", "FIXED", "ACCUMULATED"]),
+        "languageCode": "no",
+        "sensitivityLevel": "PERSON_SPECIAL" if topic in ("NPR", "KRG", "MFR", "KPR") else "PERSON_GENERAL",
+        "subjectFields": [topic_label.upper().replace(" ", "_")],
+        "temporalCoverage": {"start": _days(start), "stop": _days(stop)},
+        "populationDescription": f"Alle personer registrert i {topic_label.lower()}.",
+        "identifierVariables": [ident],
+        "measureVariable": {
+            "name": name,
+            "label": label,
+            "dataType": data_type,
+            "variableRole": "Measure",
+            "representedVariables": [{"validPeriod": valid, "description": description, "valueDomain": value_domain}],
+        },
+        "attributeVariables": attributes,
+    }
 
 
 def structure_variable_names(structure: dict[str, Any]) -> list[str]:
-    return [v["name"] for v in (*structure["identifierVariables"], structure["measureVariable"],
-                                *structure["attributeVariables"])]
+    return [
+        v["name"]
+        for v in (*structure["identifierVariables"], structure["measureVariable"], *structure["attributeVariables"])
+    ]
 
 
 def _version_nation(ctx: Context, request: Request) -> Nation:
@@ -434,22 +596,65 @@ def _data_store(nation: Nation, source: Source) -> dict[str, Any]:
     for k in range(nation.generation + 1):
         plan = Nation(nation.seed, nation.scale, k).plan(source) if k else None
         if plan is None:
-            updates = [{"name": nation.microdata_name(i), "description": "Ny variabel", "operation": "ADD",
-                        "releaseStatus": "RELEASED"} for i in range(source.base_count)]
+            updates = [
+                {
+                    "name": nation.microdata_name(i),
+                    "description": "Ny variabel",
+                    "operation": "ADD",
+                    "releaseStatus": "RELEASED",
+                }
+                for i in range(source.base_count)
+            ]
         else:
-            updates = [{"name": nation.microdata_name(i), "description": "Ny variabel", "operation": "ADD",
-                        "releaseStatus": "RELEASED"} for i, g in plan.added_in.items() if g == k]
-            updates += [{"name": nation.microdata_name(plan.deleted[k - 1]), "description": "Fjernet",
-                         "operation": "REMOVE", "releaseStatus": "DELETED"}] if len(plan.deleted) >= k else []
-            updates += [{"name": nation.microdata_name(i), "description": "Endret beskrivelse", "operation": "CHANGE",
-                         "releaseStatus": "RELEASED"} for i, gs in plan.modified_in.items() if k in gs]
+            updates = [
+                {
+                    "name": nation.microdata_name(i),
+                    "description": "Ny variabel",
+                    "operation": "ADD",
+                    "releaseStatus": "RELEASED",
+                }
+                for i, g in plan.added_in.items()
+                if g == k
+            ]
+            updates += (
+                [
+                    {
+                        "name": nation.microdata_name(plan.deleted[k - 1]),
+                        "description": "Fjernet",
+                        "operation": "REMOVE",
+                        "releaseStatus": "DELETED",
+                    }
+                ]
+                if len(plan.deleted) >= k
+                else []
+            )
+            updates += [
+                {
+                    "name": nation.microdata_name(i),
+                    "description": "Endret beskrivelse",
+                    "operation": "CHANGE",
+                    "releaseStatus": "RELEASED",
+                }
+                for i, gs in plan.modified_in.items()
+                if k in gs
+            ]
         released = generation_time(k) if k else GEN0_END
-        versions.append({"version": f"{k + 1}.0.0.0", "description": f"Versjon {k + 1}.0.0.0",
-                         "releaseTime": int(released.timestamp()), "languageCode": "no",
-                         "dataStructureUpdates": updates, "updateType": "MAJOR"})
-    return {"name": "no.ssb.fdb", "label": "SSBs forskningsdatabase",
-            "description": "Registerdata fra SSB og helseregistrene for forskning via microdata.no",
-            "versions": list(reversed(versions))}
+        versions.append(
+            {
+                "version": f"{k + 1}.0.0.0",
+                "description": f"Versjon {k + 1}.0.0.0",
+                "releaseTime": int(released.timestamp()),
+                "languageCode": "no",
+                "dataStructureUpdates": updates,
+                "updateType": "MAJOR",
+            }
+        )
+    return {
+        "name": "no.ssb.fdb",
+        "label": "SSBs forskningsdatabase",
+        "description": "Registerdata fra SSB og helseregistrene for forskning via microdata.no",
+        "versions": list(reversed(versions)),
+    }
 
 
 def microdata_data_store(ctx: Context, request: Request) -> Reply:
@@ -492,8 +697,13 @@ def microdata_data_structures(ctx: Context, request: Request) -> Reply:
     except _KlassError as exc:
         return _microdata_error(source, exc)
     names = {n for n in request.args.get("names", "").split(",") if n}
-    return Reply(stream_json_array(_structures(nation, source, names or None, False)), "application/json; charset=utf-8",
-                 "json", source.name, headers={"Content-Language": "no"})
+    return Reply(
+        stream_json_array(_structures(nation, source, names or None, False)),
+        "application/json; charset=utf-8",
+        "json",
+        source.name,
+        headers={"Content-Language": "no"},
+    )
 
 
 def microdata_names(ctx: Context, request: Request) -> Reply:
@@ -502,8 +712,9 @@ def microdata_names(ctx: Context, request: Request) -> Reply:
 
 
 def microdata_languages(ctx: Context, request: Request) -> Reply:
-    return json_reply([{"code": "no", "label": "Norsk"}, {"code": "en", "label": "English"}],
-                      _microdata_source(ctx.nation).name)
+    return json_reply(
+        [{"code": "no", "label": "Norsk"}, {"code": "en", "label": "English"}], _microdata_source(ctx.nation).name
+    )
 
 
 ROUTES = [

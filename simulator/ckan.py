@@ -31,9 +31,9 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from catalog.model import Dataset
-from catalog.simulator import spreadsheets
-from catalog.simulator.nation import Nation, Source
-from catalog.simulator.wire import Context, Reply
+from simulator import spreadsheets
+from simulator.nation import Nation, Source
+from simulator.wire import Context, Reply
 
 MAX_ROWS = 1000
 CLAUSE = re.compile(r"(?P<field>[\w.]+):(?:\[(?P<low>\S+) TO (?P<high>\S+)\]|\"(?P<quoted>[^\"]*)\"|(?P<word>\S+))")
@@ -61,10 +61,18 @@ def _sources(nation: Nation) -> list[Source]:
 
 
 def organization(nation: Nation, source: Source) -> dict[str, Any]:
-    return {"id": _uuid(nation.seed, "org", source.name), "name": source.name, "title": source.title,
-            "type": "organization", "description": source.spec.description_nb, "image_url": "",
-            "created": "2019-01-01T00:00:00.000000", "is_organization": True, "approval_status": "approved",
-            "state": "active"}
+    return {
+        "id": _uuid(nation.seed, "org", source.name),
+        "name": source.name,
+        "title": source.title,
+        "type": "organization",
+        "description": source.spec.description_nb,
+        "image_url": "",
+        "created": "2019-01-01T00:00:00.000000",
+        "is_organization": True,
+        "approval_status": "approved",
+        "state": "active",
+    }
 
 
 def package(ctx: Context, source: Source, i: int, d: Dataset | None = None) -> dict[str, Any]:
@@ -78,43 +86,80 @@ def package(ctx: Context, source: Source, i: int, d: Dataset | None = None) -> d
     resources = []
     for position, (fmt, mimetype) in enumerate((("CSV", "text/csv"), ("XLSX", spreadsheets.XLSX))):
         rid = _uuid(pid, fmt)
-        resources.append({
-            "id": rid, "package_id": pid, "name": f"Variabelliste ({fmt})", "format": fmt, "mimetype": mimetype,
-            "description": f"Variabler i {d.title['nb']}, med etiketter, format og kodeverk.",
-            "url": f"{ctx.base}/ckan/dataset/{pid}/resource/{rid}/download/variabelliste.{fmt.lower()}",
-            "url_type": "upload", "created": _ckan_time(created), "last_modified": _ckan_time(modified),
-            "metadata_modified": _ckan_time(modified), "position": position, "state": "active", "size": None,
-            "hash": "", "cache_url": None, "datastore_active": False})
-    tags = [{"id": _uuid("tag", kw), "name": kw, "display_name": kw, "state": "active", "vocabulary_id": None}
-            for kw in d.keywords.get("nb", [])]
+        resources.append(
+            {
+                "id": rid,
+                "package_id": pid,
+                "name": f"Variabelliste ({fmt})",
+                "format": fmt,
+                "mimetype": mimetype,
+                "description": f"Variabler i {d.title['nb']}, med etiketter, format og kodeverk.",
+                "url": f"{ctx.base}/ckan/dataset/{pid}/resource/{rid}/download/variabelliste.{fmt.lower()}",
+                "url_type": "upload",
+                "created": _ckan_time(created),
+                "last_modified": _ckan_time(modified),
+                "metadata_modified": _ckan_time(modified),
+                "position": position,
+                "state": "active",
+                "size": None,
+                "hash": "",
+                "cache_url": None,
+                "datastore_active": False,
+            }
+        )
+    tags = [
+        {"id": _uuid("tag", kw), "name": kw, "display_name": kw, "state": "active", "vocabulary_id": None}
+        for kw in d.keywords.get("nb", [])
+    ]
     org = organization(nation, source)
     return {
-        "id": pid, "name": name, "title": d.title["nb"], "notes": d.description["nb"], "type": "dataset",
-        "state": "active", "private": False, "owner_org": org["id"], "organization": org,
-        "metadata_created": _ckan_time(created), "metadata_modified": _ckan_time(modified),
-        "license_id": "other-closed", "license_title": "Andre (lukket)", "url": d.landing_page, "version": d.version,
-        "author": source.title, "author_email": None, "maintainer": "Registersekretariatet",
-        "maintainer_email": f"{source.name}@kvalitetsregistre.no", "isopen": False,
-        "tags": tags, "num_tags": len(tags), "groups": [{"name": "helse", "title": "Helse"}],
-        "resources": resources, "num_resources": len(resources), "relationships_as_object": [],
+        "id": pid,
+        "name": name,
+        "title": d.title["nb"],
+        "notes": d.description["nb"],
+        "type": "dataset",
+        "state": "active",
+        "private": False,
+        "owner_org": org["id"],
+        "organization": org,
+        "metadata_created": _ckan_time(created),
+        "metadata_modified": _ckan_time(modified),
+        "license_id": "other-closed",
+        "license_title": "Andre (lukket)",
+        "url": d.landing_page,
+        "version": d.version,
+        "author": source.title,
+        "author_email": None,
+        "maintainer": "Registersekretariatet",
+        "maintainer_email": f"{source.name}@kvalitetsregistre.no",
+        "isopen": False,
+        "tags": tags,
+        "num_tags": len(tags),
+        "groups": [{"name": "helse", "title": "Helse"}],
+        "resources": resources,
+        "num_resources": len(resources),
+        "relationships_as_object": [],
         "relationships_as_subject": [],
-        "extras": [{"key": "access_rights", "value": d.access_rights},
-                   {"key": "temporal_start", "value": d.temporal_start},
-                   {"key": "temporal_end", "value": d.temporal_end or ""},
-                   {"key": "spatial_uri", "value": d.spatial[0]},
-                   {"key": "theme", "value": d.themes[0]},
-                   {"key": "legal_basis", "value": d.legal_basis.get("nb", "")},
-                   {"key": "population_coverage", "value": d.population_coverage.get("nb", "")},
-                   {"key": "number_of_records", "value": str(d.number_of_records)},
-                   # ckanext-dcat's publisher extras: how to reach the organisation that publishes
-                   {"key": "publisher_email", "value": d.publisher.email},  # type: ignore[union-attr]
-                   {"key": "publisher_url", "value": d.publisher.url},  # type: ignore[union-attr]
-                   *([{"key": "dcat_type", "value": d.dataset_type}] if d.dataset_type else []),
-                   *([{"key": "provenance", "value": d.provenance["nb"]}] if d.provenance else [])],
+        "extras": [
+            {"key": "access_rights", "value": d.access_rights},
+            {"key": "temporal_start", "value": d.temporal_start},
+            {"key": "temporal_end", "value": d.temporal_end or ""},
+            {"key": "spatial_uri", "value": d.spatial[0]},
+            {"key": "theme", "value": d.themes[0]},
+            {"key": "legal_basis", "value": d.legal_basis.get("nb", "")},
+            {"key": "population_coverage", "value": d.population_coverage.get("nb", "")},
+            {"key": "number_of_records", "value": str(d.number_of_records)},
+            # ckanext-dcat's publisher extras: how to reach the organisation that publishes
+            {"key": "publisher_email", "value": d.publisher.email},  # type: ignore[union-attr]
+            {"key": "publisher_url", "value": d.publisher.url},  # type: ignore[union-attr]
+            *([{"key": "dcat_type", "value": d.dataset_type}] if d.dataset_type else []),
+            *([{"key": "provenance", "value": d.provenance["nb"]}] if d.provenance else []),
+        ],
     }
 
 
 # --- search -----------------------------------------------------------------------------------
+
 
 def _parse_fq(fq: str) -> list[tuple[str, str, str]]:
     """Clauses of a filter query as (field, low, high); equality clauses have low == high."""
@@ -122,7 +167,7 @@ def _parse_fq(fq: str) -> list[tuple[str, str, str]]:
     clauses = []
     pos = 0
     for m in CLAUSE.finditer(rest):
-        if rest[pos:m.start()].strip():
+        if rest[pos : m.start()].strip():
             raise ActionError(400, "Search Query Error", f"Search Query is invalid: could not parse fq {fq!r}")
         value = m.group("quoted") if m.group("quoted") is not None else m.group("word")
         clauses.append((m.group("field"), m.group("low") or value, m.group("high") or value))
@@ -187,8 +232,10 @@ def package_search(ctx: Context, data: dict[str, Any]) -> tuple[dict[str, Any], 
             if names is not None and nation.native_id(source, i) not in names:
                 continue
             if words:
-                text = f"{nation.dataset(source, i, with_variables=False).title['nb']} {source.title} " \
-                       f"{' '.join(source.spec.keywords)}".lower()
+                text = (
+                    f"{nation.dataset(source, i, with_variables=False).title['nb']} {source.title} "
+                    f"{' '.join(source.spec.keywords)}".lower()
+                )
                 if not all(w in text for w in words):
                     continue
             hits.append((source, i, False))
@@ -210,7 +257,7 @@ def package_search(ctx: Context, data: dict[str, Any]) -> tuple[dict[str, Any], 
         elif field == "title_string":
             hits.sort(key=lambda h: nation.dataset(h[0], h[1], with_variables=False).title["nb"], reverse=desc)
     results = []
-    for source, i, twin in hits[start:start + rows]:
+    for source, i, twin in hits[start : start + rows]:
         pkg = package(ctx, source, i)
         if twin:
             pkg["title"] += " (kopi)"
@@ -218,7 +265,7 @@ def package_search(ctx: Context, data: dict[str, Any]) -> tuple[dict[str, Any], 
     return {"count": len(hits), "facets": {}, "results": results, "sort": sort, "search_facets": {}}, attributed
 
 
-_PACKAGES: "weakref.WeakKeyDictionary[Nation, dict[str, tuple[Source, int]]]" = weakref.WeakKeyDictionary()
+_PACKAGES: weakref.WeakKeyDictionary[Nation, dict[str, tuple[Source, int]]] = weakref.WeakKeyDictionary()
 
 
 def _find_package(nation: Nation, ident: str) -> tuple[Source, int]:
@@ -261,9 +308,14 @@ def _action(ctx: Context, action: str, data: dict[str, Any]) -> tuple[Any, str |
                 return org, s.name
         raise ActionError(404, "Not Found Error", "Organization was not found.")
     if action == "status_show":
-        return {"site_title": "Nasjonale medisinske kvalitetsregistre", "site_url": ctx.base + "/ckan",
-                "ckan_version": "2.10.4", "error_emails_to": None, "locale_default": "nb_NO",
-                "extensions": ["scheming_datasets", "dcat", "structured_data"]}, None
+        return {
+            "site_title": "Nasjonale medisinske kvalitetsregistre",
+            "site_url": ctx.base + "/ckan",
+            "ckan_version": "2.10.4",
+            "error_emails_to": None,
+            "locale_default": "nb_NO",
+            "extensions": ["scheming_datasets", "dcat", "structured_data"],
+        }, None
     raise ActionError(400, "Bad Request", f"Bad request - Action name not known: {action}")
 
 
@@ -277,22 +329,31 @@ def action(ctx: Context, request: Request, action_name: str) -> Reply:
             except ValueError:
                 raise ActionError(400, "Bad Request", "Bad request - JSON Error: Could not read request body") from None
             if not isinstance(data, dict):
-                raise ActionError(400, "Bad Request", "Bad request - JSON Error: Request data JSON decoded to "
-                                  f"{data!r} but it needs to be a dictionary.")
+                raise ActionError(
+                    400,
+                    "Bad Request",
+                    f"Bad request - JSON Error: Request data JSON decoded to {data!r} but it needs to be a dictionary.",
+                )
         else:
             data = {k: (v if len(v) > 1 else v[0]) for k, v in request.args.lists()}
         result, source = _action(ctx, action_name, data)
         body = {"help": help_url, "success": True, "result": result}
         status = 200
     except ActionError as exc:
-        body = {"help": help_url, "success": False,
-                "error": {"__type": exc.kind, **(exc.message if isinstance(exc.message, dict)
-                                                 else {"message": f"{exc.kind}: {exc.message}"})}}
+        body = {
+            "help": help_url,
+            "success": False,
+            "error": {
+                "__type": exc.kind,
+                **(exc.message if isinstance(exc.message, dict) else {"message": f"{exc.kind}: {exc.message}"}),
+            },
+        }
         status, source = exc.status, None
         if exc.kind == "Bad Request":
             body = {"help": help_url, "success": False, "error": {"__type": exc.kind, "message": str(exc.message)}}
-    return Reply(json.dumps(body, ensure_ascii=False).encode(), "application/json;charset=utf-8", "json", source,
-                 status)
+    return Reply(
+        json.dumps(body, ensure_ascii=False).encode(), "application/json;charset=utf-8", "json", source, status
+    )
 
 
 def resource_download(ctx: Context, request: Request, package_id: str, resource_id: str, filename: str) -> Reply:

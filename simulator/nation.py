@@ -31,8 +31,8 @@ from functools import cached_property
 from typing import Any
 
 from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, Variable
-from catalog.simulator import content as C
-from catalog.simulator.content import CodeListSpec, Org, RegistrySpec, SurveySpec, VarSpec
+from simulator import content as C
+from simulator.content import CodeListSpec, Org, RegistrySpec, SurveySpec, VarSpec
 
 GEN0_START = datetime(2019, 1, 1, tzinfo=UTC)
 GEN0_END = datetime(2024, 12, 31, tzinfo=UTC)
@@ -45,8 +45,11 @@ DATASET_TYPE = C.EU + "dataset-type/STATISTICAL"
 INCOMPLETE_SHARE = 0.125
 """The share of registry datasets published deliberately incomplete (see the module docstring)."""
 INCOMPLETE_KINDS = ("dcat", "ckan")
-MISSING_WHEN_INCOMPLETE = ("http://purl.org/dc/terms/provenance", "http://purl.org/dc/terms/type",
-                           "http://purl.org/dc/terms/description")
+MISSING_WHEN_INCOMPLETE = (
+    "http://purl.org/dc/terms/provenance",
+    "http://purl.org/dc/terms/type",
+    "http://purl.org/dc/terms/description",
+)
 """What an incomplete dataset lacks: its provenance and type, and descriptions of some variables."""
 
 
@@ -93,12 +96,26 @@ class SurveyRegistry(RegistrySpec):
 
 
 def _survey_spec(s: SurveySpec) -> SurveyRegistry:
-    return SurveyRegistry(s.slug, s.title_nb, s.title_en, s.org,
-                          f"{s.title_nb} er en stor befolkningsbasert helseundersøkelse med spørreskjema, "
-                          "kliniske målinger og biobank.", f"{s.title_en} is a population-based health study.",
-                          tuple((w[1], "") for w in s.waves), C.SURVEY_QUESTIONS, ("helseundersøkelse", "kohort"),
-                          s.waves[0][2], 13, 100, s.population_nb, "Samtykke fra deltakerne", (),
-                          host=s.host, waves=s.waves, prefix=s.prefix)
+    return SurveyRegistry(
+        s.slug,
+        s.title_nb,
+        s.title_en,
+        s.org,
+        f"{s.title_nb} er en stor befolkningsbasert helseundersøkelse med spørreskjema, kliniske målinger og biobank.",
+        f"{s.title_en} is a population-based health study.",
+        tuple((w[1], "") for w in s.waves),
+        C.SURVEY_QUESTIONS,
+        ("helseundersøkelse", "kohort"),
+        s.waves[0][2],
+        13,
+        100,
+        s.population_nb,
+        "Samtykke fra deltakerne",
+        (),
+        host=s.host,
+        waves=s.waves,
+        prefix=s.prefix,
+    )
 
 
 @dataclass
@@ -134,12 +151,12 @@ class Nation:
     @property
     def dataset_factor(self) -> float:
         """Datasets per source grow as scale^0.376: x4 at scale 40."""
-        return self.scale ** 0.376
+        return self.scale**0.376
 
     @property
     def variables_mean(self) -> int:
         """Mean variables per dataset grow as scale^0.3: ~33 at scale 1, ~100 at scale 40."""
-        return max(6, round(33 * self.scale ** 0.298))
+        return max(6, round(33 * self.scale**0.298))
 
     def _count(self, base: int) -> int:
         return max(1, round(base * self.dataset_factor))
@@ -152,32 +169,106 @@ class Nation:
         for spec in C.CENTRAL:
             options = {"paging": "ckanext-dcat"} if spec.slug == "norpd" else {}
             path = f"/dcat/{spec.slug}/catalog.ttl" if spec.slug == "norpd" else f"/dcat/{spec.slug}/catalog"
-            out.append(Source(spec.slug, "dcat", "central-registry", spec.title_nb, path, spec,
-                              self._count(len(spec.dataset_titles)), options))
+            out.append(
+                Source(
+                    spec.slug,
+                    "dcat",
+                    "central-registry",
+                    spec.title_nb,
+                    path,
+                    spec,
+                    self._count(len(spec.dataset_titles)),
+                    options,
+                )
+            )
         extra = max(0, round(70 * (self.scale - 1) / 39))
         for spec in self._quality_specs(12 + extra):
             layout = next(lay for lay in C.LAYOUTS if lay.name == spec.layout)
-            out.append(Source(spec.slug, "ckan", "quality-registry", spec.title_nb, "/ckan/", spec, self._count(4),
-                              {"organization": spec.slug, "columns": dict(layout.columns), "sheet": layout.sheet,
-                               "header_row": layout.title_rows + 1}))
+            out.append(
+                Source(
+                    spec.slug,
+                    "ckan",
+                    "quality-registry",
+                    spec.title_nb,
+                    "/ckan/",
+                    spec,
+                    self._count(4),
+                    {
+                        "organization": spec.slug,
+                        "columns": dict(layout.columns),
+                        "sheet": layout.sheet,
+                        "header_row": layout.title_rows + 1,
+                    },
+                )
+            )
         for survey in C.SURVEYS:
             spec = _survey_spec(survey)
-            out.append(Source(survey.slug, "oai-ddi", "survey", survey.title_nb, f"/oai/{survey.slug}", spec,
-                              self._count(len(survey.waves)), {"metadata_prefix": survey.prefix}))
+            out.append(
+                Source(
+                    survey.slug,
+                    "oai-ddi",
+                    "survey",
+                    survey.title_nb,
+                    f"/oai/{survey.slug}",
+                    spec,
+                    self._count(len(survey.waves)),
+                    {"metadata_prefix": survey.prefix},
+                )
+            )
         for slug, title_nb, title_en, org, layout_name in C.SPREADSHEET_SOURCES:
             layout = next(lay for lay in C.LAYOUTS if lay.name == layout_name)
             spec = self._spreadsheet_spec(slug, title_nb, title_en, org, layout_name)
-            out.append(Source(f"{slug}-varliste", "spreadsheet", "central-registry", title_nb,
-                              f"/files/{slug}/variabelliste.xlsx", spec, 1,
-                              {"columns": dict(layout.columns), "sheet": layout.sheet,
-                               "header_row": layout.title_rows + 1, "csv_url": f"/files/{slug}/variabelliste.csv"}))
+            out.append(
+                Source(
+                    f"{slug}-varliste",
+                    "spreadsheet",
+                    "central-registry",
+                    title_nb,
+                    f"/files/{slug}/variabelliste.xlsx",
+                    spec,
+                    1,
+                    {
+                        "columns": dict(layout.columns),
+                        "sheet": layout.sheet,
+                        "header_row": layout.title_rows + 1,
+                        "csv_url": f"/files/{slug}/variabelliste.csv",
+                    },
+                )
+            )
         ssb = _SsbSpec(C.SSB)
-        out.append(Source("ssb-klass", "klass", "statistics", "SSB Klass – klassifikasjoner og kodelister",
-                          "/api/klass/v1", ssb, 0))
-        out.append(Source("ssb-vardef", "vardef", "statistics", "SSB Vardef – variabeldefinisjoner",
-                          "/public/variable-definitions", ssb, self._count(25)))
-        out.append(Source("microdata", "microdata", "statistics", "microdata.no – metadata", "/metadata", ssb,
-                          self._count(sum(len(t[2]) for t in C.MICRODATA_TOPICS))))
+        out.append(
+            Source(
+                "ssb-klass",
+                "klass",
+                "statistics",
+                "SSB Klass – klassifikasjoner og kodelister",
+                "/api/klass/v1",
+                ssb,
+                0,
+            )
+        )
+        out.append(
+            Source(
+                "ssb-vardef",
+                "vardef",
+                "statistics",
+                "SSB Vardef – variabeldefinisjoner",
+                "/public/variable-definitions",
+                ssb,
+                self._count(25),
+            )
+        )
+        out.append(
+            Source(
+                "microdata",
+                "microdata",
+                "statistics",
+                "microdata.no – metadata",
+                "/metadata",
+                ssb,
+                self._count(sum(len(t[2]) for t in C.MICRODATA_TOPICS)),
+            )
+        )
         return out
 
     @cached_property
@@ -203,25 +294,57 @@ class Nation:
                 name_en = f"{name_en}, {region[1]}"
             stems = base[3]
             variables = C.QUALITY_COMMON + tuple(
-                VarSpec(f"{stem}_{tp}", f"{_label(stem)} {label_nb}", f"{_label(stem)} {label_en}",
-                        "decimal" if j % 3 == 0 else "integer")
-                for stem in stems for j, (tp, label_nb, label_en) in enumerate(
-                    (("INN", "ved inklusjon", "at inclusion"), ("3MND", "etter 3 måneder", "at 3 months"),
-                     ("12MND", "etter 12 måneder", "at 12 months"))))
+                VarSpec(
+                    f"{stem}_{tp}",
+                    f"{_label(stem)} {label_nb}",
+                    f"{_label(stem)} {label_en}",
+                    "decimal" if j % 3 == 0 else "integer",
+                )
+                for stem in stems
+                for j, (tp, label_nb, label_en) in enumerate(
+                    (
+                        ("INN", "ved inklusjon", "at inclusion"),
+                        ("3MND", "etter 3 måneder", "at 3 months"),
+                        ("12MND", "etter 12 måneder", "at 12 months"),
+                    )
+                )
+            )
             yield QualitySpec(
-                slug, name, name_en, C.SKDE,
+                slug,
+                name,
+                name_en,
+                C.SKDE,
                 f"{name} er et nasjonalt medisinsk kvalitetsregister som dokumenterer behandling og resultater.",
                 f"{name_en} is a national medical quality registry.",
-                C.QUALITY_DATASET_TITLES, variables, ("kvalitetsregister", "pasientbehandling"), 2010, 0, 110,
+                C.QUALITY_DATASET_TITLES,
+                variables,
+                ("kvalitetsregister", "pasientbehandling"),
+                2010,
+                0,
+                110,
                 "Pasienter behandlet i spesialisthelsetjenesten.",
-                "Forskrift om medisinske kvalitetsregistre", ("ICD-10",), layout=layouts[k % 2])
+                "Forskrift om medisinske kvalitetsregistre",
+                ("ICD-10",),
+                layout=layouts[k % 2],
+            )
 
     @staticmethod
     def _spreadsheet_spec(slug: str, title_nb: str, title_en: str, org: Org, layout: str) -> QualitySpec:
         pool = {"hkr": ("npr", "dar"), "kreft-elvis": ("kreftregisteret",), "iplos": ("kpr",)}[slug]
         variables = tuple(v for spec in C.CENTRAL if spec.slug in pool for v in spec.variables)
-        return QualitySpec(slug, title_nb, title_en, org, f"Variabelliste for {title_nb}.", f"Variable list: {title_en}.",
-                           ((title_nb, title_en),), C.COMMON + variables, (), 2000, layout=layout)
+        return QualitySpec(
+            slug,
+            title_nb,
+            title_en,
+            org,
+            f"Variabelliste for {title_nb}.",
+            f"Variable list: {title_en}.",
+            ((title_nb, title_en),),
+            C.COMMON + variables,
+            (),
+            2000,
+            layout=layout,
+        )
 
     # --- generations ---------------------------------------------------------------------------
 
@@ -309,8 +432,10 @@ class Nation:
 
     def incomplete(self, source: Source, i: int) -> bool:
         """Whether dataset i is one of the deliberately incomplete ones (see the module docstring)."""
-        return (source.kind in INCOMPLETE_KINDS
-                and random.Random(f"{self.seed}:{source.name}:{i}:incomplete").random() < INCOMPLETE_SHARE)
+        return (
+            source.kind in INCOMPLETE_KINDS
+            and random.Random(f"{self.seed}:{source.name}:{i}:incomplete").random() < INCOMPLETE_SHARE
+        )
 
     # --- datasets ------------------------------------------------------------------------------
 
@@ -340,33 +465,50 @@ class Nation:
         landing = f"https://helsedata.no/no/forvaltere/{_slug(org.name_nb)}/{source.name}/"
         complete = not self.incomplete(source, i)
         d = Dataset(
-            uri=uri, identifier=ident, title={"nb": title_nb, **({"en": title_en} if title_en else {})},
+            uri=uri,
+            identifier=ident,
+            title={"nb": title_nb, **({"en": title_en} if title_en else {})},
             description={"nb": description_nb, "en": f"{title_en or title_nb}. {spec.description_en}"},
-            publisher=_org_agent(org), contact=Agent(name={"nb": f"Datatilgang, {org.name_nb}"}, email=org.email,
-                                                     url=f"https://{org.domain}/"),
+            publisher=_org_agent(org),
+            contact=Agent(name={"nb": f"Datatilgang, {org.name_nb}"}, email=org.email, url=f"https://{org.domain}/"),
             hdab=_org_agent(C.HELSEDATA),
             keywords={"nb": sorted({*spec.keywords, title_nb.split(" – ")[0].lower()})},
-            themes=[C.EU + "data-theme/HEAL"], health_categories=[HEALTH_CATEGORY],
+            themes=[C.EU + "data-theme/HEAL"],
+            health_categories=[HEALTH_CATEGORY],
             access_rights=C.EU + "access-right/NON_PUBLIC",
             applicable_legislation=[C.LEGISLATION["helseregisterloven"], C.LEGISLATION["dga"]],
             legal_basis={"nb": spec.legal_basis_nb} if spec.legal_basis_nb else {},
             purpose={"nb": "Forskning, statistikk, helseanalyser og kvalitetsforbedring."},
             provenance={"nb": f"Opplysningene meldes elektronisk til {spec.title_nb} fra helsetjenesten."}
-            if complete else {},
+            if complete
+            else {},
             dataset_type=DATASET_TYPE if complete else None,
             population_coverage={"nb": spec.population_nb} if spec.population_nb else {},
-            temporal_start=f"{start}-01-01", temporal_end=f"{end}-12-31" if end else None,
-            spatial=[C.EU + "country/NOR"], issued=iso(issued), modified=iso(modified),
-            languages=[C.EU + "language/NOR"], landing_page=landing,
+            temporal_start=f"{start}-01-01",
+            temporal_end=f"{end}-12-31" if end else None,
+            spatial=[C.EU + "country/NOR"],
+            issued=iso(issued),
+            modified=iso(modified),
+            languages=[C.EU + "language/NOR"],
+            landing_page=landing,
             frequency=C.EU + "frequency/" + rng.choice(["ANNUAL", "CONT", "QUARTERLY"]),
             coding_systems=[C.HDEU + "coding-system/" + c for c in spec.coding_systems],
             number_of_records=rng.randrange(10_000, 60_000_000),
             number_of_unique_individuals=rng.randrange(5_000, 5_500_000),
-            min_typical_age=spec.min_age, max_typical_age=spec.max_age, has_structured_data=True,
+            min_typical_age=spec.min_age,
+            max_typical_age=spec.max_age,
+            has_structured_data=True,
             version=f"{2024 - rng.randrange(0, 4)}.{len(gens) + 1}",
-            distributions=[Distribution(uri=f"{uri}/distribusjon/1", access_url=landing,
-                                        title={"nb": "Tilgang via søknad til Helsedataservice"},
-                                        format=C.EU + "file-type/CSV", media_type="text/csv")])
+            distributions=[
+                Distribution(
+                    uri=f"{uri}/distribusjon/1",
+                    access_url=landing,
+                    title={"nb": "Tilgang via søknad til Helsedataservice"},
+                    format=C.EU + "file-type/CSV",
+                    media_type="text/csv",
+                )
+            ],
+        )
         if with_variables:
             d.variables = list(self.variables(source, i, d))
         return d
@@ -385,13 +527,20 @@ class Nation:
         cl = C.CODELISTS.get(v.codelist) if v.codelist else None
         quality = isinstance(source.spec, QualitySpec) and source.kind == "ckan"
         return Variable(
-            uri=f"{d.uri}/variabel/{v.name}", name=v.name,
+            uri=f"{d.uri}/variabel/{v.name}",
+            name=v.name,
             title={"nb": v.title_nb, **({"en": v.title_en} if v.title_en else {})},
             description={"nb": v.description or f"{v.title_nb}, slik det er registrert i {source.spec.title_nb}."}
-            if described else {},
-            datatype=v.datatype, unit=v.unit, codelist=self.codelist_uri(source, cl.key) if cl else None,
-            coding_system=cl.coding_system if cl else None, question={"nb": v.question} if v.question else {},
-            valid_from=d.temporal_start, table=_form(v.name) if quality else None)
+            if described
+            else {},
+            datatype=v.datatype,
+            unit=v.unit,
+            codelist=self.codelist_uri(source, cl.key) if cl else None,
+            coding_system=cl.coding_system if cl else None,
+            question={"nb": v.question} if v.question else {},
+            valid_from=d.temporal_start,
+            table=_form(v.name) if quality else None,
+        )
 
     # --- code lists ----------------------------------------------------------------------------
 
@@ -412,8 +561,12 @@ class Nation:
             return C.CODELISTS[key]
         n = int(key.rsplit("-", 1)[1])
         base = list(C.CODELISTS.values())[n % len(C.CODELISTS)]
-        return replace(base, key=key, title_nb=f"Kodeliste for helsestatistikk: {base.title_nb.lower()} ({n + 1})",
-                       klass_id=800 + n)
+        return replace(
+            base,
+            key=key,
+            title_nb=f"Kodeliste for helsestatistikk: {base.title_nb.lower()} ({n + 1})",
+            klass_id=800 + n,
+        )
 
     def codelist(self, source: Source, position: int) -> CodeList:
         key = self.codelist_keys(source)[position]
@@ -423,15 +576,23 @@ class Nation:
         for k in changed:
             codes = _modify_codes(codes, k)
         org = source.spec.org
-        concepts = [Concept(code=c, label={"nb": nb, **({"en": en} if en else {})}, missing=c in spec.missing)
-                    for c, nb, en in codes]
+        concepts = [
+            Concept(code=c, label={"nb": nb, **({"en": en} if en else {})}, missing=c in spec.missing)
+            for c, nb, en in codes
+        ]
         modified = generation_time(changed[-1]) if changed else datetime(2024, 1, 1, tzinfo=UTC)
         ident = str(spec.klass_id) if source.kind == "klass" else key
-        return CodeList(uri=self.codelist_uri(source, key), identifier=ident,
-                        title={"nb": spec.title_nb, "en": spec.title_en},
-                        description={"nb": f"{spec.title_nb} brukt i {source.title}."}, publisher=_org_agent(org),
-                        version=f"{2024 + len(changed)}", valid_from="2024-01-01", modified=iso(modified),
-                        concepts=concepts)
+        return CodeList(
+            uri=self.codelist_uri(source, key),
+            identifier=ident,
+            title={"nb": spec.title_nb, "en": spec.title_en},
+            description={"nb": f"{spec.title_nb} brukt i {source.title}."},
+            publisher=_org_agent(org),
+            version=f"{2024 + len(changed)}",
+            valid_from="2024-01-01",
+            modified=iso(modified),
+            concepts=concepts,
+        )
 
     def codelists(self, source: Source) -> Iterator[CodeList]:
         for position in range(len(self.codelist_keys(source))):
@@ -447,12 +608,15 @@ class Nation:
         """
         per_dataset = {"vardef": 1, "microdata": 4}
         counts = [(s.kind, len(self.dataset_indices(s))) for s in self.sources]
-        return {"sources": len(self.sources), "datasets": sum(n for _k, n in counts),
-                "variables_estimate": sum(n * per_dataset.get(k, self.variables_mean) for k, n in counts)}
+        return {
+            "sources": len(self.sources),
+            "datasets": sum(n for _k, n in counts),
+            "variables_estimate": sum(n * per_dataset.get(k, self.variables_mean) for k, n in counts),
+        }
 
     def manifest(self, base_url: str = "") -> dict[str, Any]:
         """Ground truth: per source, what a complete harvest of the current generation must see."""
-        from catalog.simulator.manifest import manifest_entry
+        from simulator.manifest import manifest_entry
 
         return {s.name: manifest_entry(self, s, base_url) for s in self.sources}
 
@@ -468,10 +632,16 @@ class _SsbSpec:
 
 # --- helpers -----------------------------------------------------------------------------------
 
+
 def _org_agent(org: Org) -> Agent:
-    return Agent(name={"nb": org.name_nb, "en": org.name_en},
-                 uri=org.uri or f"https://data.brreg.no/enhetsregisteret/api/enheter/{org.orgnr}", identifier=org.orgnr,
-                 type=PUBLISHER_TYPE, email=org.email, url=f"https://{org.domain}/")
+    return Agent(
+        name={"nb": org.name_nb, "en": org.name_en},
+        uri=org.uri or f"https://data.brreg.no/enhetsregisteret/api/enheter/{org.orgnr}",
+        identifier=org.orgnr,
+        type=PUBLISHER_TYPE,
+        email=org.email,
+        url=f"https://{org.domain}/",
+    )
 
 
 _SLUG = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
@@ -494,13 +664,21 @@ def _candidates(spec: RegistrySpec, rng: random.Random) -> Iterator[VarSpec]:
     rng.shuffle(qualifiers)
     for code, nb, en in qualifiers:
         for v in own:
-            yield replace(v, name=f"{v.name}_{code}", title_nb=f"{v.title_nb}, {nb}",
-                          title_en=f"{v.title_en}, {en}" if v.title_en else "")
+            yield replace(
+                v,
+                name=f"{v.name}_{code}",
+                title_nb=f"{v.title_nb}, {nb}",
+                title_en=f"{v.title_en}, {en}" if v.title_en else "",
+            )
     for round_ in range(1, 10_000):
         for v in own:
             year = 2024 - round_ % 50
-            yield replace(v, name=f"{v.name}_{year}" + (f"_{round_ // 50}" if round_ >= 50 else ""),
-                          title_nb=f"{v.title_nb} ({year})", title_en=f"{v.title_en} ({year})" if v.title_en else "")
+            yield replace(
+                v,
+                name=f"{v.name}_{year}" + (f"_{round_ // 50}" if round_ >= 50 else ""),
+                title_nb=f"{v.title_nb} ({year})",
+                title_en=f"{v.title_en} ({year})" if v.title_en else "",
+            )
 
 
 def _take_unique(candidates: Iterator[VarSpec], n: int) -> Iterator[VarSpec]:

@@ -16,9 +16,9 @@ from werkzeug.wrappers import Request, Response
 
 from catalog.config import SourceConfig
 from catalog.lru import SizedLRU
-from catalog.simulator import faults as F
-from catalog.simulator.nation import GEN0_END, Nation, generation_time
-from catalog.simulator.wire import BadRequest, Context, Fault, Reply, json_reply
+from simulator import faults as F
+from simulator.nation import GEN0_END, Nation, generation_time
+from simulator.wire import BadRequest, Context, Fault, Reply, json_reply
 
 Handler = Callable[..., Reply]
 
@@ -49,7 +49,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def _handlers() -> tuple[list[Rule], dict[str, Handler]]:
-    from catalog.simulator import ckan, dcat, oai, spreadsheets, ssb
+    from simulator import ckan, dcat, oai, spreadsheets, ssb
 
     rules: list[Rule] = [Rule("/_manifest", endpoint="manifest"), Rule("/", endpoint="index")]
     endpoints: dict[str, Handler] = {}
@@ -93,7 +93,7 @@ class Simulator:
         self._nation = Nation(self.seed, self.scale, value)
 
     def set_fault(self, source_name: str, fault: str | None, **params: Any) -> None:
-        """Switch a fault on (or off with None) for one source; see `catalog.simulator.faults`."""
+        """Switch a fault on (or off with None) for one source; see `simulator.faults`."""
         self._nation.source(source_name)
         with self._lock:
             self._faults_changed += 1
@@ -109,9 +109,17 @@ class Simulator:
 
     def source_configs(self, base_url: str | None = None) -> list[SourceConfig]:
         base = (base_url or self.url or "").rstrip("/")
-        return [SourceConfig(name=s.name, kind=s.kind, url=base + s.path, category=s.category, title=s.title,
-                             options={k: base + v if k.endswith("_url") else v for k, v in s.options.items()})
-                for s in self._nation.sources]
+        return [
+            SourceConfig(
+                name=s.name,
+                kind=s.kind,
+                url=base + s.path,
+                category=s.category,
+                title=s.title,
+                options={k: base + v if k.endswith("_url") else v for k, v in s.options.items()},
+            )
+            for s in self._nation.sources
+        ]
 
     def manifest(self) -> dict[str, Any]:
         return self._nation.manifest(self.url or "")
@@ -157,8 +165,14 @@ class Simulator:
                 return F.plain(json_reply(nation.manifest(ctx.base), None))
             if endpoint == "index":
                 return F.plain(json_reply({s.name: ctx.base + s.path for s in nation.sources}, None))
-            key = (nation.generation, self._faults_changed, ctx.base, request.full_path,
-                   request.headers.get("Accept", ""), request.headers.get("Accept-Language", ""))
+            key = (
+                nation.generation,
+                self._faults_changed,
+                ctx.base,
+                request.full_path,
+                request.headers.get("Accept", ""),
+                request.headers.get("Accept-Language", ""),
+            )
             cacheable = self._cache is not None and request.method == "GET"
             reply = self._cache.get(key) if cacheable else None  # type: ignore[union-attr]
             if reply is None:
@@ -180,8 +194,16 @@ class Simulator:
 
     def _conditional(self, request: Request, reply: Reply, nation: Nation) -> Response:
         """ETag and Last-Modified from what determines the bytes, so no body is built for a 304."""
-        key = json.dumps([self.seed, self.scale, nation.generation, request.full_path,
-                          request.headers.get("Accept", ""), request.headers.get("Accept-Language", "")])
+        key = json.dumps(
+            [
+                self.seed,
+                self.scale,
+                nation.generation,
+                request.full_path,
+                request.headers.get("Accept", ""),
+                request.headers.get("Accept-Language", ""),
+            ]
+        )
         etag = '"' + hashlib.sha1(key.encode()).hexdigest()[:20] + '"'
         changed = generation_time(nation.generation) if nation.generation else GEN0_END
         not_modified = etag in request.headers.get("If-None-Match", "")

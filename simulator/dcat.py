@@ -14,14 +14,15 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, RDF, XSD
+from rdflib.namespace import DCAT, RDF, XSD
+from rdflib.namespace import DCTERMS as DCT
 from werkzeug.wrappers import Request
 
 from catalog import rdf
 from catalog.model import Dataset
-from catalog.simulator.nation import Source
-from catalog.simulator.triples import Triples, write
-from catalog.simulator.wire import BadRequest, Context, Reply
+from simulator.nation import Source
+from simulator.triples import Triples, write
+from simulator.wire import BadRequest, Context, Reply
 
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 1000
@@ -72,13 +73,17 @@ def feed(ctx: Context, source: Source, path: str, args: dict[str, str], suffix: 
             raise BadRequest(f"modified_since must be an ISO 8601 date or date-time, not {since!r}") from None
         if floor.tzinfo is None:
             floor = floor.replace(tzinfo=nation.modified(source, 0).tzinfo)
-    items: list[tuple[str, int]] = [("dataset", i) for i in nation.dataset_indices(source)
-                                    if not since or nation.modified(source, i) >= floor]
-    items += [("codelist", p) for p in range(len(nation.codelist_keys(source)))
-              if not since or datetime.fromisoformat(nation.codelist(source, p).modified.replace("Z", "+00:00")) >= floor]
+    items: list[tuple[str, int]] = [
+        ("dataset", i) for i in nation.dataset_indices(source) if not since or nation.modified(source, i) >= floor
+    ]
+    items += [
+        ("codelist", p)
+        for p in range(len(nation.codelist_keys(source)))
+        if not since or datetime.fromisoformat(nation.codelist(source, p).modified.replace("Z", "+00:00")) >= floor
+    ]
     total = len(items)
     last = max(1, -(-total // size))
-    chosen = items[(page - 1) * size: page * size]
+    chosen = items[(page - 1) * size : page * size]
 
     g = Triples()
     catalog = URIRef(f"https://{source.org.domain}/katalog/{source.name}")
@@ -108,8 +113,9 @@ def feed(ctx: Context, source: Source, path: str, args: dict[str, str], suffix: 
     return Reply(body, f"{media}; charset=utf-8", wire_fmt, source.name)
 
 
-def _paging(g: Triples, url: str, args: dict[str, str], page: int, last: int, total: int, size: int,
-            literal_links: bool) -> None:
+def _paging(
+    g: Triples, url: str, args: dict[str, str], page: int, last: int, total: int, size: int, literal_links: bool
+) -> None:
     def page_url(n: int) -> str:
         return f"{url}?{urlencode({**args, 'page': n})}"
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.simulator.nation import Nation
+from simulator.nation import Nation
 
 
 class BadRequest(ValueError):
@@ -63,8 +63,13 @@ class Context:
 def json_reply(data: Any, source: str | None, status: int = 200, content_type: str = "application/json") -> Reply:
     import json
 
-    return Reply(json.dumps(data, ensure_ascii=False, indent=None).encode(), f"{content_type}; charset=utf-8", "json",
-                 source, status)
+    return Reply(
+        json.dumps(data, ensure_ascii=False, indent=None).encode(),
+        f"{content_type}; charset=utf-8",
+        "json",
+        source,
+        status,
+    )
 
 
 def stream_json_array(items: Iterable[Any]) -> Iterator[bytes]:

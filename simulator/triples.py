@@ -97,8 +97,8 @@ class _Terms:
 
     def iri(self, iri: str) -> str:
         for ns, prefix in self.prefixes:
-            if iri.startswith(ns) and _LOCAL.fullmatch(iri[len(ns):]):
-                return f"{prefix}:{iri[len(ns):]}"
+            if iri.startswith(ns) and _LOCAL.fullmatch(iri[len(ns) :]):
+                return f"{prefix}:{iri[len(ns) :]}"
         return "<" + iri.translate(_IRI_ESCAPES) + ">"
 
 

@@ -19,9 +19,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 from werkzeug.wrappers import Request
 
-from catalog.simulator import ddi
-from catalog.simulator.nation import GEN0_END, GEN0_START, Source, generation_time, iso
-from catalog.simulator.wire import Context, Reply
+from simulator import ddi
+from simulator.nation import GEN0_END, GEN0_START, Source, generation_time, iso
+from simulator.wire import Context, Reply
 
 RECORDS_PER_PAGE = 5
 IDENTIFIERS_PER_PAGE = 20
@@ -31,10 +31,14 @@ FORMATS = {
     "oai_ddi25": (ddi.DDI25_SCHEMA, ddi.DDI25_NS),
     "oai_ddi32": (ddi.DDI32_SCHEMA, ddi.DDI32_NS),
 }
-ARGS = {"Identify": (set(), set()), "ListMetadataFormats": (set(), {"identifier"}),
-        "ListSets": (set(), {"resumptionToken"}), "GetRecord": ({"identifier", "metadataPrefix"}, set()),
-        "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
-        "ListRecords": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"})}
+ARGS = {
+    "Identify": (set(), set()),
+    "ListMetadataFormats": (set(), {"identifier"}),
+    "ListSets": (set(), {"resumptionToken"}),
+    "GetRecord": ({"identifier", "metadataPrefix"}, set()),
+    "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
+    "ListRecords": ({"metadataPrefix"}, {"from", "until", "set", "resumptionToken"}),
+}
 
 
 class OaiError(Exception):
@@ -56,11 +60,13 @@ def _prefixes(source: Source) -> list[str]:
 
 def _envelope(ctx: Context, source: Source, args: dict[str, str], inner: str) -> bytes:
     attrs = "".join(f" {k}={quoteattr(v)}" for k, v in sorted(args.items()))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" '
-            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/'
-            'OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">'
-            f"<responseDate>{iso(_now(ctx))}</responseDate>"
-            f"<request{attrs}>{escape(ctx.base + source.path)}</request>{inner}</OAI-PMH>").encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/'
+        'OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">'
+        f"<responseDate>{iso(_now(ctx))}</responseDate>"
+        f"<request{attrs}>{escape(ctx.base + source.path)}</request>{inner}</OAI-PMH>"
+    ).encode()
 
 
 def _now(ctx: Context) -> datetime:
@@ -105,8 +111,10 @@ def _entries(ctx: Context, source: Source) -> list[tuple[int, datetime, bool]]:
 
 def _header(ctx: Context, source: Source, i: int, stamp: datetime, deleted: bool) -> str:
     status = ' status="deleted"' if deleted else ""
-    return (f"<header{status}><identifier>{escape(ctx.nation.native_id(source, i))}</identifier>"
-            f"<datestamp>{iso(stamp)}</datestamp><setSpec>{escape(_set_spec(source)[0])}</setSpec></header>")
+    return (
+        f"<header{status}><identifier>{escape(ctx.nation.native_id(source, i))}</identifier>"
+        f"<datestamp>{iso(stamp)}</datestamp><setSpec>{escape(_set_spec(source)[0])}</setSpec></header>"
+    )
 
 
 def _record(ctx: Context, source: Source, i: int, stamp: datetime, deleted: bool, prefix: str) -> str:
@@ -127,16 +135,24 @@ def _record(ctx: Context, source: Source, i: int, stamp: datetime, deleted: bool
 
 def _check_prefix(source: Source, prefix: str) -> None:
     if prefix not in _prefixes(source):
-        raise OaiError("cannotDisseminateFormat", f"the metadata format {prefix!r} is not supported by this "
-                       f"repository; use one of {', '.join(_prefixes(source))}")
+        raise OaiError(
+            "cannotDisseminateFormat",
+            f"the metadata format {prefix!r} is not supported by this "
+            f"repository; use one of {', '.join(_prefixes(source))}",
+        )
 
 
 def _list(ctx: Context, source: Source, verb: str, args: dict[str, str]) -> str:
     if "resumptionToken" in args:
         prefix, since, until, set_spec, cursor = _untoken(ctx, args["resumptionToken"])
     else:
-        prefix, since, until, set_spec, cursor = (args["metadataPrefix"], args.get("from", ""),
-                                                  args.get("until", ""), args.get("set", ""), 0)
+        prefix, since, until, set_spec, cursor = (
+            args["metadataPrefix"],
+            args.get("from", ""),
+            args.get("until", ""),
+            args.get("set", ""),
+            0,
+        )
     _check_prefix(source, prefix)
     if set_spec and set_spec != _set_spec(source)[0]:
         raise OaiError("noRecordsMatch", f"no records in set {set_spec!r}")
@@ -158,7 +174,7 @@ def _list(ctx: Context, source: Source, verb: str, args: dict[str, str]) -> str:
     size = RECORDS_PER_PAGE if verb == "ListRecords" else IDENTIFIERS_PER_PAGE
     if cursor >= len(rows):
         raise OaiError("badResumptionToken", "the resumptionToken points past the end of the list")
-    chosen = rows[cursor:cursor + size]
+    chosen = rows[cursor : cursor + size]
     if verb == "ListRecords":
         items = "".join(_record(ctx, source, i, stamp, deleted, prefix) for i, stamp, deleted in chosen)
     else:
@@ -180,14 +196,16 @@ def _find(ctx: Context, source: Source, identifier: str) -> tuple[int, datetime,
 
 def _identify(ctx: Context, source: Source) -> str:
     spec = source.spec
-    return (f"<Identify><repositoryName>{escape(source.title)}</repositoryName>"
-            f"<baseURL>{escape(ctx.base + source.path)}</baseURL><protocolVersion>2.0</protocolVersion>"
-            f"<adminEmail>{escape(spec.org.email)}</adminEmail><earliestDatestamp>{iso(GEN0_START)}</earliestDatestamp>"
-            "<deletedRecord>persistent</deletedRecord><granularity>YYYY-MM-DDThh:mm:ssZ</granularity>"
-            f"<description><oai-identifier xmlns=\"http://www.openarchives.org/OAI/2.0/oai-identifier\">"
-            f"<scheme>oai</scheme><repositoryIdentifier>{escape(spec.host)}</repositoryIdentifier>"
-            f"<delimiter>:</delimiter><sampleIdentifier>oai:{escape(spec.host)}:{escape(spec.waves[0][0])}"
-            "</sampleIdentifier></oai-identifier></description></Identify>")
+    return (
+        f"<Identify><repositoryName>{escape(source.title)}</repositoryName>"
+        f"<baseURL>{escape(ctx.base + source.path)}</baseURL><protocolVersion>2.0</protocolVersion>"
+        f"<adminEmail>{escape(spec.org.email)}</adminEmail><earliestDatestamp>{iso(GEN0_START)}</earliestDatestamp>"
+        "<deletedRecord>persistent</deletedRecord><granularity>YYYY-MM-DDThh:mm:ssZ</granularity>"
+        f'<description><oai-identifier xmlns="http://www.openarchives.org/OAI/2.0/oai-identifier">'
+        f"<scheme>oai</scheme><repositoryIdentifier>{escape(spec.host)}</repositoryIdentifier>"
+        f"<delimiter>:</delimiter><sampleIdentifier>oai:{escape(spec.host)}:{escape(spec.waves[0][0])}"
+        "</sampleIdentifier></oai-identifier></description></Identify>"
+    )
 
 
 def _answer(ctx: Context, source: Source, args: dict[str, str]) -> str:
@@ -200,18 +218,24 @@ def _answer(ctx: Context, source: Source, args: dict[str, str]) -> str:
         raise OaiError("badArgument", "resumptionToken is an exclusive argument")
     if "resumptionToken" not in given and not required <= given:
         raise OaiError("badArgument", f"missing required argument(s): {', '.join(sorted(required - given))}")
-    if not given <= required | optional | {"resumptionToken"} or ("resumptionToken" in given and verb in (
-            "Identify", "GetRecord", "ListMetadataFormats")):
+    if not given <= required | optional | {"resumptionToken"} or (
+        "resumptionToken" in given and verb in ("Identify", "GetRecord", "ListMetadataFormats")
+    ):
         raise OaiError("badArgument", f"illegal argument(s): {', '.join(sorted(given - required - optional))}")
     if verb == "Identify":
         return _identify(ctx, source)
     if verb == "ListMetadataFormats":
         if "identifier" in args:
             _find(ctx, source, args["identifier"])
-        return "<ListMetadataFormats>" + "".join(
-            f"<metadataFormat><metadataPrefix>{p}</metadataPrefix><schema>{FORMATS[p][0]}</schema>"
-            f"<metadataNamespace>{FORMATS[p][1]}</metadataNamespace></metadataFormat>" for p in _prefixes(source)
-        ) + "</ListMetadataFormats>"
+        return (
+            "<ListMetadataFormats>"
+            + "".join(
+                f"<metadataFormat><metadataPrefix>{p}</metadataPrefix><schema>{FORMATS[p][0]}</schema>"
+                f"<metadataNamespace>{FORMATS[p][1]}</metadataNamespace></metadataFormat>"
+                for p in _prefixes(source)
+            )
+            + "</ListMetadataFormats>"
+        )
     if verb == "ListSets":
         spec, name = _set_spec(source)
         return f"<ListSets><set><setSpec>{escape(spec)}</setSpec><setName>{escape(name)}</setName></set></ListSets>"

@@ -29,17 +29,31 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from werkzeug.wrappers import Response
 
-from catalog.simulator.wire import Fault, Reply
+from simulator.wire import Fault, Reply
 
-FAULTS = ("slow", "error500", "error503", "rate_limit", "truncated", "malformed", "wrong_content_type",
-          "redirect_loop", "oversized", "xxe", "entity_expansion", "latin1", "duplicate_ids")
+FAULTS = (
+    "slow",
+    "error500",
+    "error503",
+    "rate_limit",
+    "truncated",
+    "malformed",
+    "wrong_content_type",
+    "redirect_loop",
+    "oversized",
+    "xxe",
+    "entity_expansion",
+    "latin1",
+    "duplicate_ids",
+)
 XML_FORMATS = ("xml",)
 TEXT_FORMATS = ("turtle", "nt", "xml", "jsonld", "json", "csv", "text")
 
 XXE_DECL = b'<!ENTITY xxe SYSTEM "file:///etc/passwd">'
 LAUGHS_DECL = b'<!ENTITY lol "lol">' + b"".join(
     b'<!ENTITY lol%d "%s">' % (n, b"".join(b"&lol%s;" % (str(n - 1).encode() if n > 1 else b"",) for _ in range(10)))
-    for n in range(1, 10))
+    for n in range(1, 10)
+)
 
 
 def plain(reply: Reply) -> Response:
@@ -57,13 +71,21 @@ def apply(reply: Reply, fault: Fault | None, url: str) -> Response:
     if name == "error500":
         return Response("<html><body><h1>500 Internal Server Error</h1></body></html>", 500, content_type="text/html")
     if name == "error503":
-        return Response("<html><body><h1>503 Service Unavailable</h1></body></html>", 503, content_type="text/html",
-                        headers={"Retry-After": str(p.get("seconds", 1))})
+        return Response(
+            "<html><body><h1>503 Service Unavailable</h1></body></html>",
+            503,
+            content_type="text/html",
+            headers={"Retry-After": str(p.get("seconds", 1))},
+        )
     if name == "rate_limit":
         fault.hits += 1
         if fault.hits <= int(p.get("count", 2)):
-            return Response('{"error": "Too Many Requests"}', 429, content_type="application/json",
-                            headers={"Retry-After": str(p.get("seconds", 1))})
+            return Response(
+                '{"error": "Too Many Requests"}',
+                429,
+                content_type="application/json",
+                headers={"Retry-After": str(p.get("seconds", 1))},
+            )
         return plain(reply)
     if name == "redirect_loop":
         return Response("", 302, headers={"Location": _loop_target(url)})
@@ -71,8 +93,11 @@ def apply(reply: Reply, fault: Fault | None, url: str) -> Response:
         reply.content_type = p.get("content_type", "text/html; charset=utf-8")
         return plain(reply)
     if name == "slow":
-        return Response(_drip(reply.chunks(), int(p.get("chunk", 64)), float(p.get("delay", 0.5))), reply.status,
-                        content_type=reply.content_type)
+        return Response(
+            _drip(reply.chunks(), int(p.get("chunk", 64)), float(p.get("delay", 0.5))),
+            reply.status,
+            content_type=reply.content_type,
+        )
     if name == "oversized":
         return Response(_endless(reply.chunks(), p.get("size")), reply.status, content_type=reply.content_type)
     if name == "truncated":
@@ -109,7 +134,7 @@ def _loop_target(url: str) -> str:
 def _drip(chunks: Iterator[bytes], size: int, delay: float) -> Iterator[bytes]:
     for chunk in chunks:
         for start in range(0, len(chunk), size):
-            yield chunk[start:start + size]
+            yield chunk[start : start + size]
             time.sleep(delay)
 
 
@@ -160,4 +185,4 @@ def malform(body: bytes, fmt: str) -> bytes:
         at = body.find(b"\n", middle)
         at = at + 1 if at >= 0 else len(body)
         return body[:at] + b'"UAVSLUTTET;"tekst uten slutt\n' + body[at:]
-    return body[:middle] + b"\x00 broken \x00" + body[middle + 64:]
+    return body[:middle] + b"\x00 broken \x00" + body[middle + 64 :]
