@@ -159,7 +159,7 @@ class Dataset:
     kind = "dataset"
 
 
-Record = Union[Dataset, CodeList]
+Record = Dataset | CodeList
 RECORD_TYPES: dict[str, type] = {"dataset": Dataset, "codelist": CodeList}
 
 

@@ -283,16 +283,20 @@ class Harvest:
             return
         datas = [dumps(h.record) for h in batch]
         hashes = [digest(data) for data in datas]
-        fresh = [(h, hsh, data) for h, hsh, data in zip(batch, hashes, datas) if known.get(h.record.uri) != hsh]
+        fresh = [
+            (h, hsh, data) for h, hsh, data in zip(batch, hashes, datas, strict=True) if known.get(h.record.uri) != hsh
+        ]
         # unchanged records are counted, never written (see `SQLiteStore.last_harvest`)
-        self.counts["unchanged"] += sum(1 for h, hsh in zip(batch, hashes) if known.get(h.record.uri) == hsh)
+        self.counts["unchanged"] += sum(
+            1 for h, hsh in zip(batch, hashes, strict=True) if known.get(h.record.uri) == hsh
+        )
         if not fresh:
             return
         reports = validate_records([as_published(h.record, self.settings, self.src) for h, _, _ in fresh])
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         rows = []
-        for (h, hsh, data), report in zip(fresh, reports):  # the work, before the write lock is taken
+        for (h, hsh, data), report in zip(fresh, reports, strict=True):  # the work, before the write lock is taken
             new_docs = list(documents(h.record, self.info, valid=report.conforms))
             docs.extend(new_docs)
             old = self.store.get(h.record.uri) if h.record.uri in known else None

@@ -325,7 +325,9 @@ def measure(d: Dataset, report: Report | None) -> dict[str, float]:
         "formatMediaTypeNonProprietary": float(any(f in NON_PROPRIETARY for f in formats)),
         "formatMediaTypeMachineInterpretable": float(any(f in MACHINE_READABLE for f in formats)),
         "dcatApCompliance": float(report is not None and report.conforms),
-        "formatMatch": float(any(MEDIA_TYPES.get(f or "") == x.media_type for f, x in zip(formats, dists))),
+        "formatMatch": float(
+            any(MEDIA_TYPES.get(f or "") == x.media_type for f, x in zip(formats, dists, strict=True))
+        ),
         "syntaxValid": 1.0,
         "licenceAvailability": float(any(x.license for x in dists) if public else bool(d.applicable_legislation)),
         "knownLicence": float(

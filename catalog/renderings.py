@@ -176,10 +176,10 @@ class Fragments(SizedLRU[bytes]):
             for r in rows
         ]
         found = [self.get(key) for key in keys]
-        wanted = [r.uri for r, hit in zip(rows, found) if hit is None and include(r, profile)]
+        wanted = [r.uri for r, hit in zip(rows, found, strict=True) if hit is None and include(r, profile)]
         kept = store.renderings(wanted, profile) if wanted else {}
         out = []
-        for r, key, fragment in zip(rows, keys, found):
+        for r, key, fragment in zip(rows, keys, found, strict=True):
             if fragment is None:
                 fragment = self._fragment(settings, r, profile, cat, key[-1], kept.get(r.uri))  # type: ignore[arg-type]
                 if keep:

@@ -231,7 +231,7 @@ def _solutions_answer(
                     "<result>"
                     + "".join(
                         f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>"
-                        for n, t in zip(names, row)
+                        for n, t in zip(names, row, strict=True)
                         if t is not None
                     )
                     + "</result>"
@@ -246,6 +246,10 @@ def _solutions_answer(
     else:
         doc = {
             "head": {"vars": names},
-            "results": {"bindings": [{n: _json_term(t) for n, t in zip(names, row) if t is not None} for row in rows]},
+            "results": {
+                "bindings": [
+                    {n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows
+                ]
+            },
         }
     return Answer(json.dumps(doc, ensure_ascii=False).encode(), "application/sparql-results+json")

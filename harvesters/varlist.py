@@ -506,7 +506,7 @@ def read_varlist(
     names: dict[str, int] = {}
     for index in range(header + 1, len(rows)):
         row = index + 1
-        cells = {f: cell_text(v) for f, v in zip(fields, rows[index]) if f}
+        cells = {f: cell_text(v) for f, v in zip(fields, rows[index], strict=False) if f}  # rows may be ragged
         name = cells.get("name", "")
         if name in names:
             _problem(

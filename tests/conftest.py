@@ -1,4 +1,8 @@
-"""Shared fixtures: a catalogue home, its store and index, and loopback HTTP servers."""
+"""Shared fixtures: a catalogue home, its store, a web app over it, and loopback HTTP servers.
+
+Fixtures used by several test modules live here or in a module registered below, never imported
+from one test module into another (an imported fixture looks unused to a linter and shadows itself).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from catalog.config import Settings
 from catalog.store import SQLiteStore
+from web import create_app
+
+pytest_plugins = ["tests.simulated", "tests.search_fixtures", "tests.web_catalogue"]
+"""Fixture modules: the publisher simulator, the search backends, the shared web catalogue."""
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 """`../shared` beside the checkout: official standards and real-world samples, never copied here."""
@@ -43,6 +53,17 @@ def store(settings: Settings) -> Iterator[SQLiteStore]:
     s = SQLiteStore(settings.db_path)
     yield s
     s.close()
+
+
+@pytest.fixture
+def app(settings: Settings) -> Flask:
+    """The web app over the test's own (empty until a test harvests into it) catalogue home."""
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
 
 
 @dataclass

@@ -83,3 +83,9 @@ def mfr_dataset(**changes: object) -> Dataset:
     for name, value in changes.items():
         setattr(d, name, value)
     return d
+
+
+def numbered(n: int, **changes: object) -> Dataset:
+    """The n-th of a run of small MFR-like datasets (no variables), for paging and increments."""
+    changes = {"variables": [], "has_structured_data": False, **changes}
+    return mfr_dataset(uri=f"{BASE}/dataset/{n:03d}", identifier=f"mfr-{n:03d}", **changes)

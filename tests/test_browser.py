@@ -18,7 +18,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.factories import BASE
-from tests.web_catalogue import EVIL, NPR, vkey, web_app, web_settings  # noqa: F401
+from tests.web_catalogue import EVIL, NPR, vkey
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

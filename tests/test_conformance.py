@@ -17,7 +17,7 @@ import shapes
 from catalog.rdf import HEALTH
 from catalog.validation import VOCABULARIES
 from tests.conftest import SHARED, requires_shared
-from tests.test_feeds import app, build, client  # noqa: F401 - fixtures
+from tests.published import build
 from tests.test_roundtrip import EU, codes, complete_dataset
 
 STANDARDS = SHARED / "standards"

@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 
 from catalog.model import key_for
 from tests.factories import apgar_codes, mfr_dataset
-from tests.test_feeds import app, build, client  # noqa: F401 - fixtures
+from tests.published import build
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from tests.factories import apgar_codes, mfr_dataset
-from tests.test_feeds import build, client  # noqa: F401 - fixtures
+from tests.published import build
 
 VARIABLES = "SELECT ?name WHERE { ?c a csvw:Column ; csvw:name ?name } ORDER BY ?name"
 

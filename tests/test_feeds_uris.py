@@ -11,7 +11,7 @@ from rdflib.namespace import DCTERMS as DCT
 
 from catalog.model import Agent, key_for
 from tests.factories import apgar_codes, mfr_dataset
-from tests.test_feeds import app, build, client, graph  # noqa: F401 - fixtures
+from tests.published import build, graph
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

@@ -9,9 +9,8 @@ import pytest
 
 from catalog.config import SourceConfig
 from catalog.model import Agent
-from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+from tests.simulated import (
     TRANSPORT_FAULTS,
-    _simulator,
     assert_fault_fails_only_its_source,
     codelists,
     configure,
@@ -20,7 +19,6 @@ from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
     harvested_codes,
     inline_codes,
     run,
-    sim,
     stored,
     truth,
 )

@@ -9,16 +9,14 @@ import pytest
 
 from catalog.config import SourceConfig
 from catalog.model import Agent
-from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+from tests.simulated import (
     TRANSPORT_FAULTS,
-    _simulator,
     assert_fault_fails_only_its_source,
     codelists,
     configure,
     harvest_counts,
     harvest_with_fault,
     run,
-    sim,
 )
 
 KLASS, OTHER = "ssb-klass", "hunt"

@@ -7,9 +7,8 @@ from datetime import date
 import pytest
 
 from simulator.ssb import data_structure
-from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+from tests.simulated import (
     TRANSPORT_FAULTS,
-    _simulator,
     assert_fault_fails_only_its_source,
     codelists,
     configure,
@@ -17,7 +16,6 @@ from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
     harvest_counts,
     harvest_with_fault,
     run,
-    sim,
 )
 
 MICRODATA, OTHER = "microdata", "hunt"

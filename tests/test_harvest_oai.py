@@ -7,9 +7,8 @@ import pytest
 
 from catalog.model import Agent, Dataset
 from harvesters.oai_ddi import NON_PUBLIC
-from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+from tests.simulated import (
     TRANSPORT_FAULTS,
-    _simulator,
     assert_fault_fails_only_its_source,
     codelists,
     configure,
@@ -17,7 +16,6 @@ from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
     harvest_counts,
     harvest_with_fault,
     run,
-    sim,
 )
 
 DDIC, DDIL, OTHER = "hunt", "sikt", "tromso"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from simulator.ssb import vardef_definition
-from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
+from tests.simulated import (
     TRANSPORT_FAULTS,
-    _simulator,
     assert_fault_fails_only_its_source,
     codelists,
     configure,
@@ -15,7 +14,6 @@ from tests.simulated import (  # noqa: F401 - the fixtures _simulator and sim
     harvest_counts,
     harvest_with_fault,
     run,
-    sim,
 )
 
 VARDEF, KLASS, OTHER = "ssb-vardef", "ssb-klass", "hunt"

@@ -10,8 +10,8 @@ from rdflib.namespace import FOAF
 
 from catalog.export import PROFILES
 from catalog.renderings import FRAGMENTS, refresh, rendered_as, stamp
-from tests.factories import apgar_codes, mfr_dataset
-from tests.test_feeds import app, build, client, numbered  # noqa: F401 - fixtures
+from tests.factories import apgar_codes, mfr_dataset, numbered
+from tests.published import build
 from web.feeds import PAGES
 
 RECORDS = [numbered(i) for i in range(3)] + [mfr_dataset(), apgar_codes()]

@@ -13,7 +13,7 @@ import pytest
 
 from catalog.search import BadQuery, SearchBackend, SearchQuery
 from catalog.search.analysis import MAX_WINDOW, Synonyms
-from tests.search_fixtures import JUDGED, corpus, empty, ident, loaded, make_backend, names, osmem, synonyms_copy  # noqa: F401  (fixtures)
+from tests.search_fixtures import JUDGED, corpus, ident, names, synonyms_copy
 
 VARIABLES = [d for d in corpus() if d["type"] == "variable"]
 

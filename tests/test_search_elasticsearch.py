@@ -17,7 +17,7 @@ from catalog.search.elasticsearch_backend import ElasticsearchBackend, IndexingE
 
 if TYPE_CHECKING:
     from tests.conftest import StaticServer
-from tests.search_fixtures import Emulator, corpus, make_backend, osmem  # noqa: F401  (fixtures)
+from tests.search_fixtures import Emulator, corpus
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from statistics import mean
 
 from catalog.search import SearchBackend
-from tests.search_fixtures import JUDGED, loaded, make_backend, ndcg_at_10, osmem  # noqa: F401
+from tests.search_fixtures import JUDGED, ndcg_at_10
 
 
 def test_ndcg_at_10_on_the_judged_queries(loaded: SearchBackend) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.nation import MISSING_WHEN_INCOMPLETE
-from tests.simulated import _simulator, configure, run, sim  # noqa: F401 - the fixtures _simulator and sim
+from tests.simulated import configure, run
 
 SOURCES = ["kpr", "msis", "norpd", "norarthro", "ms-registeret", "hjerneslag"]  # DCAT (IRI and string paging), CKAN
 

@@ -8,6 +8,8 @@ import json
 import re
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from rdflib import Graph
 from rdflib.namespace import DCAT, RDF
@@ -15,7 +17,7 @@ from rdflib.namespace import DCAT, RDF
 from catalog.rdf import CSVW
 from catalog.store import RunError
 from tests.factories import BASE, mfr_dataset
-from tests.web_catalogue import EVIL, FORMULA, NPR, client, vkey, web_app, web_settings  # noqa: F401
+from tests.web_catalogue import EVIL, FORMULA, NPR, vkey
 from web import create_app
 
 VEKT = vkey(f"{BASE}/variabel/VEKT")
@@ -24,6 +26,12 @@ DIAG = vkey(f"{NPR}/variabel/HOVEDDIAGNOSE")
 NPR_VEKT = vkey(f"{NPR}/variabel/FODSELSVEKT")
 NPR_DS = vkey(f"{NPR}/dataset/episoder")
 EVIL_VAR = vkey(f"{EVIL}/variabel/V1")
+
+
+@pytest.fixture
+def client(web_app: Flask) -> FlaskClient:
+    """A client of the shared web catalogue (tests/web_catalogue.py), not of an empty home."""
+    return web_app.test_client()
 
 
 def page(client, url: str, **kw) -> str:  # type: ignore[no-untyped-def]

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, CodeList, Concept, Dataset, Variable, key_for
@@ -183,11 +182,6 @@ def web_settings(tmp_path_factory, _static_server) -> Settings:  # type: ignore[
 @pytest.fixture(scope="session")
 def web_app(web_settings: Settings) -> Flask:
     return create_app(web_settings)
-
-
-@pytest.fixture
-def client(web_app: Flask) -> FlaskClient:
-    return web_app.test_client()
 
 
 def vkey(uri: str) -> str:

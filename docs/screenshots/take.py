@@ -51,7 +51,7 @@ def main() -> int:
                 driver.get(f"{base}/variables/{key}")
                 before = css(driver, "#basket-count").text
                 css(driver, "form.basket-form button").click()
-                wait(driver, lambda d: css(d, "#basket-count").text != before)
+                wait(driver, lambda d, before=before: css(d, "#basket-count").text != before)
             for name, path in PAGES.items():
                 driver.get(base + path)
                 height = driver.execute_script("return document.documentElement.scrollHeight")
