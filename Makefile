@@ -1,12 +1,14 @@
-# The two quick-start commands: `make demo` and `make test`. Each installs what it needs first.
+# The quick-start commands: `make demo`, `make check` and `make test`. Each installs what it needs first.
+# Versions are pinned by constraints.txt (what the suite last passed with); `make constraints`
+# writes it again from the installed environment after an upgrade.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test,es]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[test,es,dev]"
 	touch $@
 
 install: $(BIN)/.installed
@@ -14,10 +16,18 @@ install: $(BIN)/.installed
 demo: $(BIN)/.installed
 	$(BIN)/catalog demo $(ARGS)
 
+check: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest $(ARGS)
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench $(ARGS)
 
-.PHONY: install demo test bench
+constraints: $(BIN)/.installed
+	(sed -n "1,2p" constraints.txt; $(BIN)/pip freeze --all --exclude-editable --exclude pip) > constraints.tmp && mv constraints.tmp constraints.txt
+
+.PHONY: install demo check test bench constraints

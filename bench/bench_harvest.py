@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -58,6 +59,7 @@ from catalog.search.tantivy_backend import TantivyBackend  # noqa: E402
 from catalog.store import SQLiteStore  # noqa: E402
 from harvesters import registry  # noqa: E402
 from simulator import Nation, Simulator  # noqa: E402
+from simulator.nation import scale_for  # noqa: E402
 
 PER_DATASET = {"vardef": 1, "microdata": 4}
 
@@ -78,7 +80,7 @@ def simulator(scale: float, cache_bytes: int = 0) -> Iterator[tuple[str, int]]:
     proc = multiprocessing.get_context("fork").Process(target=_serve, args=(scale, child, cache_bytes), daemon=True)
     proc.start()
     try:
-        yield parent.recv(), proc.pid  # type: ignore[misc]
+        yield parent.recv(), proc.pid
     finally:
         proc.kill()
         proc.join()
@@ -97,15 +99,6 @@ def expected_variables(scale: float) -> int:
         for s in nation.sources
         if s.name in names
     )
-
-
-def scale_for(variables: int) -> float:
-    """The scale at which the harvestable sources hold about `variables` variables."""
-    lo, hi = 1.0, 10_000.0
-    for _ in range(40):
-        mid = (lo * hi) ** 0.5
-        lo, hi = (mid, hi) if expected_variables(mid) < variables else (lo, mid)
-    return hi
 
 
 def settings_for(url: str, scale: float, home: Path, names: list[str] | None = None) -> Settings:
@@ -141,7 +134,7 @@ def counts(store: SQLiteStore) -> dict[str, int]:
     return {
         "datasets": len(datasets),
         "codelists": store.count("codelist"),
-        "variables": sum(len(d.record.variables) for d in datasets),
+        "variables": sum(len(d.dataset().variables) for d in datasets),
         "conforming": sum(1 for d in datasets if d.conforms),
     }
 
@@ -161,12 +154,12 @@ def rdflib_parse(data: str, fmt: str, base_iri: str | None = None) -> Graph:
 @contextmanager
 def naive() -> Iterator[None]:
     """The pipeline without its speed-ups: a record per transaction and per index commit, rdflib."""
-    saved = pipeline.BATCH, pipeline.INDEX_BATCH, dcat.parse_rdf
-    pipeline.BATCH, pipeline.INDEX_BATCH, dcat.parse_rdf = 1, 1, rdflib_parse  # type: ignore[assignment]
-    try:
+    with (
+        patch.object(pipeline, "BATCH", 1),
+        patch.object(pipeline, "INDEX_BATCH", 1),
+        patch.object(dcat, "parse_rdf", rdflib_parse),
+    ):
         yield
-    finally:
-        pipeline.BATCH, pipeline.INDEX_BATCH, dcat.parse_rdf = saved  # type: ignore[assignment]
 
 
 # --- memory ------------------------------------------------------------------------------------
@@ -212,7 +205,7 @@ def tree_memory(root: int) -> tuple[int, int]:
 
 
 def memory_run(variables: int) -> None:
-    scale = scale_for(variables)
+    scale = scale_for(variables, expected_variables)  # the harvestable sources' variables
     with simulator(scale) as (url, _sim_pid), tempfile.TemporaryDirectory() as home:
         # a fresh interpreter, not a fork of this one, which holds the other runs' leftovers
         proc = multiprocessing.get_context("spawn").Process(target=_harvest_in_child, args=(url, scale, home))
@@ -220,7 +213,7 @@ def memory_run(variables: int) -> None:
         proc.start()
         peak_rss = peak_pss = 0
         while proc.is_alive():
-            rss, pss = tree_memory(proc.pid)  # type: ignore[arg-type]
+            rss, pss = tree_memory(proc.pid)
             peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(0.2)
         proc.join()
@@ -254,7 +247,7 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    scale = scale_for(args.variables)
+    scale = scale_for(args.variables, expected_variables)
     print(
         f"simulator reply cache: {args.simulator_cache_mb} MiB (the sources' own CPU is printed apart; in "
         "production it runs on their machines, not ours)",

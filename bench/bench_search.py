@@ -218,7 +218,9 @@ def _flush(db: sqlite3.Connection, rows: list[Any], periods: list[Any], texts: l
     db.executemany(f"INSERT INTO docs VALUES ({', '.join('?' * (len(FTS_FACETS) + 3))})", rows)
     db.executemany("INSERT INTO doc_period VALUES (?, ?)", periods)
     db.executemany("INSERT INTO fts(rowid, name, label, description) VALUES (?, ?, ?, ?)", texts)
-    rows.clear(), periods.clear(), texts.clear()
+    rows.clear()
+    periods.clear()
+    texts.clear()
 
 
 def fts_search(db: sqlite3.Connection, text: str) -> tuple[int, list[Any], dict[str, list[Any]]]:

@@ -229,7 +229,8 @@ def search_paths(seed: int = 1, n: int = 500) -> list[str]:
 
 def unique_paths(seed: int = 2, n: int = 20_000) -> list[str]:
     """Every search different (words x source x data type), so no cached facet counts can help."""
-    rnd, seen, paths = random.Random(seed), set(), []
+    rnd, seen = random.Random(seed), set()
+    paths: list[str] = []
     while len(paths) < n:
         path = (
             f"/search?q={rnd.choice(WORDS)} {rnd.choice(WORDS)}&source={source_name(rnd.randrange(SOURCES))}"

@@ -37,7 +37,11 @@ SOURCES = {
 }
 """One simulated source per protocol (DDI-Lifecycle separately from DDI-Codebook)."""
 CONTROL = "kpr"
-FAULT_PARAMS = {"slow": {"delay": 0.5}, "error503": {"seconds": 0}, "rate_limit": {"count": 5, "seconds": 120}}
+FAULT_PARAMS: dict[str, dict[str, float]] = {
+    "slow": {"delay": 0.5},
+    "error503": {"seconds": 0},
+    "rate_limit": {"count": 5, "seconds": 120},
+}
 
 
 @dataclass

@@ -27,10 +27,23 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, FOAF, PROV, RDF, SKOS, XSD
 from rdflib.namespace import DCTERMS as DCT
+from rdflib.term import Node
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, Dataset, Distribution, Record
-from catalog.rdf import ADMS, DCATAP, ELI, HK, TripleSink, _agent, add_codelist, add_dataset, add_variables, new_graph
+from catalog.rdf import (
+    ADMS,
+    DCATAP,
+    ELI,
+    HK,
+    TripleSink,
+    TripleWriter,
+    _agent,
+    add_codelist,
+    add_dataset,
+    add_variables,
+    new_graph,
+)
 from catalog.rdf import EU as EU_AUTHORITY
 from catalog.store import SQLiteStore, StoredRecord
 
@@ -184,7 +197,7 @@ def as_published(record: Record, settings: Settings, source: SourceConfig | None
     """
     if not isinstance(record, Dataset):
         return record
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     defaults = dict((source.options.get("defaults") or {}) if source else {})
     access_url = defaults.pop("access_url", None)
     for name, value in defaults.items():
@@ -212,7 +225,7 @@ def include(stored: StoredRecord, profile: str) -> bool:
     return profile != "healthdcat-ap" or stored.kind != "dataset" or bool(stored.conforms)
 
 
-def add_catalog(g: Graph, settings: Settings, profile: str, modified: str | None = None) -> URIRef:
+def add_catalog(g: TripleWriter, settings: Settings, profile: str, modified: str | None = None) -> URIRef:
     """The catalogue node; `modified` (the store's latest change) is the cursor incremental harvesters keep."""
     cat = catalog_uri(settings)
     g.add((cat, RDF.type, DCAT.Catalog))
@@ -256,7 +269,9 @@ def view(record: Record, settings: Settings, profile: str, source: str) -> Recor
     return record
 
 
-def add_body(g: Graph, record: Record, settings: Settings, profile: str, source: str, variables: bool = True) -> URIRef:
+def add_body(
+    g: TripleWriter, record: Record, settings: Settings, profile: str, source: str, variables: bool = True
+) -> URIRef:
     """The record's own statements in `profile`, from `source`: what `catalog.renderings` keeps per
     record, since they change only when the record, the settings or this code do. Without
     `variables`, a dataset's variables are left out: they read the same in every profile."""
@@ -264,17 +279,17 @@ def add_body(g: Graph, record: Record, settings: Settings, profile: str, source:
     if isinstance(record, Dataset):
         if profile == "dcat-ap-no":
             part = TripleSink()
-            subject = add_dataset(part, record, variables=False)  # type: ignore[arg-type]
+            subject = add_dataset(part, record, variables=False)
             for triple in for_dcat_ap_no(part):
                 g.add(triple)
             if variables and record.variables:
                 add_variables(g, subject, record)
             return subject
         return add_dataset(g, record, variables)
-    return add_codelist(g, record)  # type: ignore[arg-type]
+    return add_codelist(g, record)
 
 
-def add_catalog_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:
+def add_catalog_record(g: TripleWriter, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:
     """The catalogue's link to the record and its dcat:CatalogRecord: when we first saw it, when it
     last changed, where it was read and by which run (written per request: it changes with the store)."""
     subject = URIRef(stored.uri)
@@ -300,7 +315,7 @@ def add_catalog_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Se
     return cr
 
 
-def add_record(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings, profile: str) -> URIRef:
+def add_record(g: TripleWriter, cat: URIRef, stored: StoredRecord, settings: Settings, profile: str) -> URIRef:
     """The record and its catalogue record; returns the catalogue record's IRI."""
     add_body(g, stored.record, settings, profile, stored.source)
     return add_catalog_record(g, cat, stored, settings)
@@ -352,7 +367,7 @@ def for_dcat_ap_no(triples: Iterable[Triple]) -> list[Triple]:
 
 
 @lru_cache(maxsize=4096)
-def standard_titles(standard: URIRef) -> tuple[Literal, ...]:
+def standard_titles(standard: URIRef) -> tuple[Node, ...]:
     """A standard's labels in our controlled vocabularies, else its notation or the IRI's last part."""
     from catalog.validation import vocabulary_graph
 
@@ -363,7 +378,7 @@ def standard_titles(standard: URIRef) -> tuple[Literal, ...]:
     )
 
 
-def add_tombstone(g: Graph, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:
+def add_tombstone(g: TripleWriter, cat: URIRef, stored: StoredRecord, settings: Settings) -> URIRef:
     """A catalogue record saying the record left this feed (deleted, or no longer in the profile)."""
     cr = record_uri(settings, stored.key)
     g.add((cat, DCAT.record, cr))

@@ -19,13 +19,13 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import RDF, XSD
 
 from catalog.config import Settings
 from catalog.export import add_catalog, check_profile, include
-from catalog.rdf import HYDRA, PREFIXES, TripleSink, stable_bnode
+from catalog.rdf import HYDRA, PREFIX_IRIS, TripleSink, TripleWriter, stable_bnode
 from catalog.renderings import FRAGMENTS
 from catalog.store import SQLiteStore, StoredRecord
 
@@ -126,7 +126,7 @@ OX_FORMATS = {
     "xml": ox.RdfFormat.RDF_XML,
     "nt": ox.RdfFormat.N_TRIPLES,
 }
-OX_PREFIXES = {name: str(ns) for name, ns in PREFIXES.items()}
+OX_PREFIXES = PREFIX_IRIS
 
 
 def render(statements: bytes, fmt: str) -> bytes:
@@ -145,7 +145,7 @@ def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url
     """One page of the feed; `feed_url` is where the feed is served (links are built on it)."""
     modified = store.version()
     head = TripleSink()
-    cat = add_catalog(head, settings, req.profile, modified)  # type: ignore[arg-type]
+    cat = add_catalog(head, settings, req.profile, modified)
     incremental = req.modified_since is not None
     total, rows = store.listing(
         offset=(req.page - 1) * req.page_size,
@@ -157,12 +157,12 @@ def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url
     last = max(1, -(-total // req.page_size))
     if req.page > last:
         raise PageNotFound(f"page {req.page} does not exist; the feed has {last} page(s) of {req.page_size}")
-    add_paging(head, cat, req, total, feed_url)  # type: ignore[arg-type]
+    add_paging(head, cat, req, total, feed_url)
     body = [head.turtle(), *FRAGMENTS.fragments(settings, store, rows, req.profile, cat)]
     return render(b"".join(body), fmt)
 
 
-def add_paging(g: Graph, collection: URIRef, req: FeedRequest, total: int, feed_url: str) -> None:
+def add_paging(g: TripleWriter, collection: URIRef, req: FeedRequest, total: int, feed_url: str) -> None:
     """Hydra: the collection, this page's view with its neighbours, and the search template."""
     last = max(1, -(-total // req.page_size))
     add_view(g, collection, req.page, last, total, lambda page: f"{feed_url}?{replace(req, page=page).query()}")
@@ -181,7 +181,7 @@ def add_paging(g: Graph, collection: URIRef, req: FeedRequest, total: int, feed_
             g.add((mapping, HYDRA.property, prop))
 
 
-def add_view(g: Graph, collection: URIRef, page: int, last: int, total: int, link: Callable[[int], str]) -> None:
+def add_view(g: TripleWriter, collection: URIRef, page: int, last: int, total: int, link: Callable[[int], str]) -> None:
     """A hydra:PartialCollectionView of `collection` for `page`, its neighbours as IRIs made by `link`."""
     g.add((collection, RDF.type, HYDRA.Collection))
     g.add((collection, HYDRA.totalItems, Literal(total, datatype=XSD.nonNegativeInteger)))
@@ -200,7 +200,7 @@ def dump(settings: Settings, store: SQLiteStore, profile: str) -> Iterator[bytes
     """The whole feed as N-Triples (also valid Turtle), written in batches of records in constant memory."""
     check_profile(profile)
     head = TripleSink()
-    cat = add_catalog(head, settings, profile, store.version())  # type: ignore[arg-type]
+    cat = add_catalog(head, settings, profile, store.version())
     yield render(head.turtle(), "nt")
     batch: list[StoredRecord] = []
     for stored in store.records():

@@ -1,4 +1,7 @@
-"""A thread-safe cache bounded by the total size of its values, least recently used out first."""
+"""A thread-safe cache bounded by the total size of its values, least recently used out first.
+
+The one LRU of the code: feed pages and record fragments (weighed by length), the simulator's
+replies (by body length) and search answers (each weighs one) all keep their values here."""
 
 from __future__ import annotations
 
@@ -11,15 +14,10 @@ V = TypeVar("V")
 
 
 class SizedLRU(Generic[V]):
-    """Values weighed by `weigh` (their length by default) kept up to `max_bytes` in all; a value
-    heavier than `max_item` (all of `max_bytes` by default) is not kept."""
+    """Values weighed by `weigh` (e.g. `len`) kept up to `max_bytes` in all; a value heavier than
+    `max_item` (all of `max_bytes` by default) is not kept."""
 
-    def __init__(
-        self,
-        max_bytes: int,
-        weigh: Callable[[V], int] = len,  # type: ignore[assignment]
-        max_item: int | None = None,
-    ):
+    def __init__(self, max_bytes: int, weigh: Callable[[V], int], max_item: int | None = None):
         self.max_bytes, self.size = max_bytes, 0
         self.max_item = max_bytes if max_item is None else max_item
         self.weigh = weigh

@@ -203,7 +203,7 @@ def _converter(tp: Any) -> Callable[[Any], Any] | None:
     if origin is list:
         item = _converter(typing.get_args(tp)[0])
         return None if item is None else (lambda value: [item(v) for v in value])
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return lambda value: from_dict(tp, value)
     return None
 
@@ -240,7 +240,7 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
     return cls(**values)
 
 
-def dumps(record: Record) -> str:
+def dumps(record: Record | Variable) -> str:
     """Canonical JSON: sorted keys, no whitespace, empty values dropped."""
     return json.dumps(to_dict(record), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 

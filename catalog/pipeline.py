@@ -36,7 +36,7 @@ from catalog.config import Settings, SourceConfig
 from catalog.export import as_published
 from catalog.model import Dataset, Record, digest, dumps, key_for
 from catalog.renderings import render
-from catalog.search import SearchBackend
+from catalog.search import IndexWriter, SearchBackend
 from catalog.search.documents import SourceInfo, documents
 from catalog.store import RunError, SQLiteStore
 from catalog.validation import DEFAULT_PROFILE, get_profile, validate_records
@@ -93,7 +93,7 @@ class IndexBuffer:
     its keys and goes to the index at once, so the order of writes to one key is kept.
     """
 
-    def __init__(self, index: SearchBackend, limit: int | None = None):
+    def __init__(self, index: IndexWriter, limit: int | None = None):
         self.index = index
         self.limit = limit or INDEX_BATCH
         self.pending: dict[str, dict[str, Any]] = {}
@@ -155,7 +155,8 @@ class Harvest:
         progress: Callable[[str, int], None] | None = None,
         full: bool = False,
     ):
-        self.settings, self.store, self.index, self.src = settings, store, index, src
+        self.settings, self.store, self.src = settings, store, src
+        self.index: IndexWriter | None = index
         self.full = full
         self.info = source_info(src)
         self.counts: Counter[str] = Counter({k: 0 for k in COUNTS})
@@ -196,14 +197,14 @@ class Harvest:
             self.src.name, 0, "skipped", dict(self.counts), "a harvest of this source is already running"
         )
 
-    def work(self, index: SearchBackend | IndexBuffer | None) -> Outcome:
+    def work(self, index: IndexWriter | None) -> Outcome:
         """Harvest, validate and store; documents go to `index`. Never raises for the source's faults."""
-        self.index = index  # type: ignore[assignment]
+        self.index = index
         try:
             state = {} if self.full else self.store.state(self.src.name)  # `full`: as on the first run
             harvester = harvester_class(self.src.kind)(self.src, self.http(), state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
-            state = self._consume(harvester.harvest(), known)
+            checkpoint = self._consume(harvester.harvest(), known)
         except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, never propagated
             message = _plain(exc)
             url = getattr(exc, "url", None) or self.src.url
@@ -211,7 +212,7 @@ class Harvest:
             self.counts["errors"] += 1
             log.warning("source %s failed: %s", self.src.name, message)
             return Outcome(dict(self.counts), self.errors, None, message)
-        return Outcome(dict(self.counts), self.errors, state)
+        return Outcome(dict(self.counts), self.errors, checkpoint)
 
     def finish(self, outcome: Outcome, failure: str | None = None) -> SourceResult:
         """Record the outcome in the store; the run's documents must already be in the index.
@@ -341,7 +342,7 @@ class Harvest:
             self.index.delete(keys)
 
 
-def _plain(exc: Exception) -> str:
+def _plain(exc: BaseException) -> str:
     """A message a publisher can act on, not a stack trace."""
     if isinstance(exc, FetchError):
         return exc.message + f" ({exc.url})"
@@ -367,7 +368,7 @@ def harvest(
     if unknown:
         raise KeyError(f"no source named {', '.join(unknown)}; known: {', '.join(sorted(settings.sources))}")
     workers = max(1, min(workers, len(wanted)))
-    if workers > 1 and isinstance(store, SQLiteStore) and "fork" in multiprocessing.get_all_start_methods():
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         return _in_processes(settings, store, index, wanted, workers, progress, full)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(
@@ -461,15 +462,11 @@ def _in_processes(
                 kind, name, payload = channel.get(timeout=0.2)
             except queue.Empty:
                 for name, future in list(running.items()):
-                    if future.done() and future.exception() is not None:
+                    failed = future.exception() if future.done() else None
+                    if failed is not None:
                         del running[name]
-                        ready.append(
-                            (
-                                jobs[name],
-                                Outcome(dict(jobs[name].counts), []),
-                                f"the harvest process failed ({_plain(future.exception())})",
-                            )
-                        )  # type: ignore[arg-type]
+                        lost = f"the harvest process failed ({_plain(failed)})"
+                        ready.append((jobs[name], Outcome(dict(jobs[name].counts), []), lost))
                 finish_ready()
                 continue
             if kind == "upsert" and buffer is not None:

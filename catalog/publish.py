@@ -215,7 +215,11 @@ def write_feed(records: list[Record], meta: dict[str, Any], out: Path, page_size
             for r in page:
                 g.add((cat, DCAT.dataset if isinstance(r, Dataset) else HK.codeList, URIRef(r.uri)))
             if len(pages) > 1:
-                add_view(g, cat, number, len(pages), len(records), lambda n, s=suffix: f"{base}{page_name(n, s)}")
+
+                def link(n: int, suffix: str = suffix) -> str:
+                    return f"{base}{page_name(n, suffix)}"
+
+                add_view(g, cat, number, len(pages), len(records), link)
             path = out / page_name(number, suffix)
             path.write_bytes(g.serialize(format=fmt, encoding="utf-8"))
             files.append(path)
@@ -283,9 +287,11 @@ def write_template(path: Path) -> None:
     """An .xlsx with the Norwegian headings, one example row and a sheet explaining each column."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet
     sheet.title = "Variabler"
     sheet.append(list(COLUMNS))
     sheet.append(

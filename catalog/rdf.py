@@ -15,13 +15,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, FOAF, OWL, PROV, RDF, SKOS, XSD
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.term import Node, _is_valid_langtag
+from rdflib.term import Identifier, Node, _is_valid_langtag
 
 from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, LangText, Record, Variable
 
@@ -85,7 +85,20 @@ PREFIXES = {
     "hk": HK,
 }
 
+PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+"""PREFIXES as plain strings, for serialisers other than rdflib's."""
+
 EU = "http://publications.europa.eu/resource/authority/"
+
+
+Triple = tuple[Node, Node, Node]
+
+
+class TripleWriter(Protocol):
+    """What the writers below need of their target: an rdflib `Graph`, a `TripleSink` (feeds) or
+    the validator's `catalog.shacl.Index` (each record is validated without building a Graph)."""
+
+    def add(self, triple: Triple, /) -> object: ...
 
 
 def new_graph() -> Graph:
@@ -134,7 +147,7 @@ def integer(value: int) -> Literal:
     return term
 
 
-def _lang(g: Graph, s: Node, p: URIRef, value: LangText) -> None:
+def _lang(g: TripleWriter, s: Node, p: URIRef, value: LangText) -> None:
     for lang, txt in value.items():
         if txt:
             g.add((s, p, text(txt, lang or None)))
@@ -150,7 +163,7 @@ def _date(value: str) -> Literal:
     return Literal(value)
 
 
-def _iris(g: Graph, s: Node, p: URIRef, values: Iterable[str], rdf_type: URIRef | None = None) -> None:
+def _iris(g: TripleWriter, s: Node, p: URIRef, values: Iterable[str], rdf_type: URIRef | None = None) -> None:
     for v in values:
         g.add((s, p, URIRef(v)))
         if rdf_type is not None:
@@ -164,7 +177,7 @@ def stable_bnode(*about: object) -> BNode:
     return BNode("b" + hashlib.sha1(" ".join(map(str, about)).encode()).hexdigest()[:20])
 
 
-def _agent(g: Graph, agent: Agent, at: tuple[Node, URIRef], health: bool = False) -> Node:
+def _agent(g: TripleWriter, agent: Agent, at: tuple[Node, URIRef], health: bool = False) -> Node:
     """The agent `at` (subject, property) points to: its IRI, or a blank node named after `at`."""
     node: Node = URIRef(agent.uri) if agent.uri else stable_bnode(*at)
     g.add((node, RDF.type, FOAF.Agent))
@@ -192,7 +205,7 @@ def _agent(g: Graph, agent: Agent, at: tuple[Node, URIRef], health: bool = False
     return node
 
 
-def _contact(g: Graph, agent: Agent, at: tuple[Node, URIRef]) -> Node:
+def _contact(g: TripleWriter, agent: Agent, at: tuple[Node, URIRef]) -> Node:
     node: Node = URIRef(agent.uri) if agent.uri else stable_bnode(*at)
     g.add((node, RDF.type, VCARD.Kind))
     _lang(g, node, VCARD.fn, agent.name)
@@ -203,7 +216,7 @@ def _contact(g: Graph, agent: Agent, at: tuple[Node, URIRef]) -> Node:
     return node
 
 
-def _described(g: Graph, s: Node, p: URIRef, cls: URIRef, value: LangText) -> None:
+def _described(g: TripleWriter, s: Node, p: URIRef, cls: URIRef, value: LangText) -> None:
     """A property whose value is a node carrying a description (dct:provenance, dpv:hasPurpose ...)."""
     if value:
         node = stable_bnode(s, p)
@@ -216,7 +229,7 @@ def concept_uri(codelist_uri: str, code: str) -> str:
     return f"{codelist_uri.rstrip('/')}/code/{quote(code, safe='')}"
 
 
-def add_dataset(g: Graph, d: Dataset, variables: bool = True) -> URIRef:
+def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
     """The dataset; its variables last, unless `variables` is false (see catalog.renderings)."""
     s = URIRef(d.uri)
     g.add((s, RDF.type, DCAT.Dataset))
@@ -292,7 +305,7 @@ def add_dataset(g: Graph, d: Dataset, variables: bool = True) -> URIRef:
     return s
 
 
-def add_distribution(g: Graph, dist: Distribution) -> URIRef:
+def add_distribution(g: TripleWriter, dist: Distribution) -> URIRef:
     s = URIRef(dist.uri)
     g.add((s, RDF.type, DCAT.Distribution))
     g.add((s, DCAT.accessURL, URIRef(dist.access_url)))
@@ -319,7 +332,7 @@ def _table_uri(dataset_uri: str, table: str | None) -> URIRef:
     return URIRef(f"{dataset_uri}#table" + (f"-{quote(table, safe='')}" if table else ""))
 
 
-def add_variables(g: Graph, s: URIRef, d: Dataset) -> None:
+def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
     group = URIRef(f"{d.uri}#variables")
     g.add((s, HEALTH.hasVariables, group))
     g.add((group, RDF.type, CSVW.TableGroup))
@@ -342,13 +355,13 @@ def add_variables(g: Graph, s: URIRef, d: Dataset) -> None:
         g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
 
 
-def add_variable(g: Graph, v: Variable) -> URIRef:
+def add_variable(g: TripleWriter, v: Variable) -> URIRef:
     c = URIRef(v.uri)
     g.add((c, RDF_TYPE, CSVW_COLUMN))
     g.add((c, CSVW_NAME, text(v.name)))
     _lang(g, c, CSVW_TITLE, v.title)
     _lang(g, c, DCT_DESCRIPTION, v.description)
-    g.add((c, CSVW_DATATYPE, Literal(v.datatype) if v.datatype is None else text(v.datatype)))
+    g.add((c, CSVW_DATATYPE, text(v.datatype)))
     if v.unit:
         g.add((c, HK_UNIT, text(v.unit)))
     if v.codelist:
@@ -367,7 +380,7 @@ def add_variable(g: Graph, v: Variable) -> URIRef:
     return c
 
 
-def add_codelist(g: Graph, cl: CodeList) -> URIRef:
+def add_codelist(g: TripleWriter, cl: CodeList) -> URIRef:
     s = URIRef(cl.uri)
     g.add((s, RDF.type, SKOS.ConceptScheme))
     g.add((s, DCT.identifier, Literal(cl.identifier)))
@@ -404,14 +417,21 @@ def add_codelist(g: Graph, cl: CodeList) -> URIRef:
     return s
 
 
+def add_records(g: TripleWriter, records: Iterable[Record]) -> None:
+    for r in records:
+        if isinstance(r, Dataset):
+            add_dataset(g, r)
+        else:
+            add_codelist(g, r)
+
+
 def to_graph(records: Iterable[Record], graph: Graph | None = None) -> Graph:
     g = graph if graph is not None else new_graph()
-    for r in records:
-        (add_dataset if isinstance(r, Dataset) else add_codelist)(g, r)  # type: ignore[operator]
+    add_records(g, records)
     return g
 
 
-class TripleSink(list):
+class TripleSink(list[Triple]):
     """Triples in the order written, with Graph's `add`, for the writers above.
 
     Writing a page of 100 datasets into an rdflib Graph and serialising it with rdflib takes most of
@@ -454,10 +474,23 @@ def nt_term(term: Any) -> str:
 # --- reading ---------------------------------------------------------------------------------
 
 
+class TripleReader(Protocol):
+    """What `Reader` needs of a graph: an rdflib `Graph` or the lighter `catalog.rdfparse.LightGraph`."""
+
+    def objects(self, subject: Node | None, predicate: Node, /) -> Iterator[Node]: ...
+
+    def subjects(self, predicate: Node, obj: Node, /) -> Iterator[Node]: ...
+
+
+def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
+    """Nodes in rdflib's order of terms (a graph's terms are all Identifiers, which order)."""
+    return sorted(n for n in nodes if isinstance(n, Identifier))
+
+
 class Reader:
     """Reads records out of one graph; `errors` collects what could not be mapped, per record."""
 
-    def __init__(self, g: Graph):
+    def __init__(self, g: TripleReader):
         self.g = g
         self.errors: list[tuple[str, str, str]] = []  # (record uri, field, message)
 
@@ -576,7 +609,7 @@ class Reader:
             d.has_structured_data = str(hsd).lower() in ("true", "1")
         d.version = self._str(s, DCAT_VERSION)
         d.distributions = [
-            self.distribution(o) for o in sorted(g.objects(s, DCAT.distribution)) if isinstance(o, URIRef)
+            self.distribution(o) for o in _ordered(g.objects(s, DCAT.distribution)) if isinstance(o, URIRef)
         ]
         d.variables = self.variables(uri, s)
         return d
@@ -603,10 +636,10 @@ class Reader:
     def _variables(self, dataset_uri: str, s: URIRef) -> Iterator[tuple[int | None, Variable]]:
         seen: set[str] = set()
         for group in self.g.objects(s, HEALTH.hasVariables):
-            for table in sorted(self.g.objects(group, CSVW.table)):
+            for table in _ordered(self.g.objects(group, CSVW.table)):
                 title = self._str(table, DCT.title)
                 table_name = None if table == _table_uri(dataset_uri, None) else title
-                for col in sorted(self.g.objects(table, CSVW.column)):
+                for col in _ordered(self.g.objects(table, CSVW.column)):
                     if not isinstance(col, URIRef):
                         self.errors.append((dataset_uri, "csvw:column", "a variable has no URI (blank node); skipped"))
                         continue
@@ -676,12 +709,12 @@ class Reader:
         return cl
 
     def records(self) -> Iterator[Record]:
-        for s in sorted(set(self.g.subjects(RDF.type, DCAT.Dataset))):
+        for s in _ordered(set(self.g.subjects(RDF.type, DCAT.Dataset))):
             if isinstance(s, URIRef):
                 yield self.dataset(s)
             else:
                 self.errors.append(("(blank node)", "dcat:Dataset", "a dataset has no URI (blank node); skipped"))
-        for s in sorted(set(self.g.subjects(RDF.type, SKOS.ConceptScheme))):
+        for s in _ordered(set(self.g.subjects(RDF.type, SKOS.ConceptScheme))):
             if isinstance(s, URIRef):
                 yield self.codelist(s)
 
@@ -695,7 +728,7 @@ def _in_order(items: list[tuple[int | None, T]], tiebreak: Callable[[T], str]) -
     return [item for _pos, item in sorted(items, key=lambda pi: (pi[0] is None, pi[0] or 0, tiebreak(pi[1])))]
 
 
-def from_graph(g: Graph) -> tuple[list[Record], list[tuple[str, str, str]]]:
+def from_graph(g: TripleReader) -> tuple[list[Record], list[tuple[str, str, str]]]:
     """All datasets and code lists in `g`, and the (record, field, message) problems met."""
     reader = Reader(g)
     records = list(reader.records())

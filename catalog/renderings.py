@@ -69,7 +69,7 @@ def statements(
     A dataset's variables (most of its statements) read the same in every profile, so they are
     written apart and `parts` keeps them for the record's other profiles."""
     sink = TripleSink()
-    add_body(sink, record, settings, profile, source, variables=False)  # type: ignore[arg-type]
+    add_body(sink, record, settings, profile, source, variables=False)
     published = view(record, settings, profile, source)
     if not isinstance(published, Dataset) or not published.variables:
         return sink.turtle()
@@ -77,7 +77,7 @@ def statements(
     part = parts.get(about) if parts is not None else None
     if part is None:
         variables = TripleSink()
-        add_variables(variables, URIRef(published.uri), published)  # type: ignore[arg-type]
+        add_variables(variables, URIRef(published.uri), published)
         part = variables.turtle()
         if parts is not None:
             parts[about] = part
@@ -148,7 +148,7 @@ class Fragments(SizedLRU[bytes]):
     renderings when their stamp is current and are written here otherwise."""
 
     def __init__(self, max_bytes: int = 64 * 2**20):
-        super().__init__(max_bytes)
+        super().__init__(max_bytes, len)
 
     def fragments(
         self,
@@ -181,7 +181,7 @@ class Fragments(SizedLRU[bytes]):
         out = []
         for r, key, fragment in zip(rows, keys, found, strict=True):
             if fragment is None:
-                fragment = self._fragment(settings, r, profile, cat, key[-1], kept.get(r.uri))  # type: ignore[arg-type]
+                fragment = self._fragment(settings, r, profile, cat, key[-1], kept.get(r.uri))
                 if keep:
                     self.put(key, fragment)
             out.append(fragment)
@@ -193,14 +193,14 @@ class Fragments(SizedLRU[bytes]):
     ) -> bytes:
         sink = TripleSink()
         if not include(r, profile):
-            add_tombstone(sink, cat, r, settings)  # type: ignore[arg-type]
+            add_tombstone(sink, cat, r, settings)
             return sink.turtle()
         body = (
             zlib.decompress(kept[1])
             if kept is not None and kept[0] == current
             else statements(r.record, r.source, settings, profile)
         )
-        add_catalog_record(sink, cat, r, settings)  # type: ignore[arg-type]
+        add_catalog_record(sink, cat, r, settings)
         return body + sink.turtle()
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -107,8 +108,8 @@ def _find(
 class Index:
     """The triples of one data graph, indexed for the lookups SHACL Core needs.
 
-    It has the `add` method of an rdflib Graph, so `catalog.rdf.to_graph(records, Index())`
-    fills it directly without building a Graph. `base` is a shared, read-only index (the
+    It is a `catalog.rdf.TripleWriter`, so `catalog.rdf.add_records(Index(), records)` fills it
+    directly without building a Graph. `base` is a shared, read-only index (the
     controlled vocabularies) seen as part of every record's graph.
     """
 
@@ -191,14 +192,14 @@ class Index:
         return any(t == cls or cls in self.superclasses(t) for t in self.objects(node, RDF.type))
 
 
-Values = dict[Node, set[Node]]  # focus node -> value nodes
-Values1 = "set[Node] | frozenset[Node]"  # the value nodes of one focus node
+Values = dict[Node, AbstractSet[Node]]  # focus node -> value nodes (never changed: may be the index's own)
+Values1 = AbstractSet[Node]  # the value nodes of one focus node
 Evaluation = tuple[bool, list[Result]]
 
 
 # --- paths --------------------------------------------------------------------------------------
 
-PathFn = Callable[[Index, Node], set[Node]]
+PathFn = Callable[[Index, Node], AbstractSet[Node]]
 
 
 def _compile_path(sg: Graph, path: Node) -> PathFn:
@@ -250,7 +251,7 @@ def path_text(sg: Graph, path: Node | None) -> str | None:
 
 # --- value tests (the pyshacl rules, one function each) -----------------------------------------
 
-_PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
+_PYTHON_TYPES: dict[Node, type | tuple[type, ...]] = {
     XSD.string: (str, bytes),
     RDF.langString: (str, bytes),
     XSD.integer: int,
@@ -263,7 +264,7 @@ _PYTHON_TYPES: dict[URIRef, type | tuple[type, ...]] = {
 }
 
 
-def _datatype_ok(v: Node, rule: URIRef) -> bool:
+def _datatype_ok(v: Node, rule: Node) -> bool:
     if not isinstance(v, Literal):
         return False
 
@@ -321,6 +322,24 @@ def _duplicate_languages(values: Iterable[Node]) -> set[str]:
 
 # --- shapes -------------------------------------------------------------------------------------
 
+Bad = Callable[[int, int], bool]  # (number of values, limit) -> the count constraint is broken
+
+
+def _instance_of(cls: Node) -> Callable[[Index, Node], bool]:
+    return lambda index, v: not isinstance(v, Literal) and index.is_instance(v, cls)
+
+
+def _matches(regex: re.Pattern[str]) -> Callable[[Index, Node], bool]:
+    return lambda _i, v: not isinstance(v, BNode) and regex.search(_string(v)) is not None
+
+
+def _length(compare: Callable[[int, int], bool], n: int) -> Callable[[Index, Node], bool]:
+    return lambda _i, v: not isinstance(v, BNode) and compare(len(_string(v)), n)
+
+
+def _count_ok(bad: Bad, m: int) -> Callable[[Index, Values1], bool]:
+    return lambda _index, vs: not bad(len(vs), m)
+
 
 class Shape:
     """One compiled shape: its targets, value-node path and constraint components."""
@@ -340,12 +359,6 @@ class Shape:
         self.subjects_of: list[Node] = []
         self.objects_of: list[Node] = []
         self.access_levels: list[Node] = []
-
-    @property
-    def has_targets(self) -> bool:
-        return bool(
-            self.target_classes or self.target_nodes or self.subjects_of or self.objects_of or self.access_levels
-        )
 
     def focus_nodes(self, index: Index) -> set[Node]:
         found: set[Node] = set(self.target_nodes)
@@ -442,10 +455,11 @@ class CompiledShapes:
         if len(paths) > 1:
             raise Unsupported(f"shape {node} has more than one sh:path")
         deactivated = sg.value(node, SH.deactivated)
+        severity = sg.value(node, SH.severity)
         shape = Shape(
             node,
             paths[0] if paths else None,
-            sg.value(node, SH.severity) or SH.Violation,
+            severity if isinstance(severity, URIRef) else SH.Violation,
             bool(deactivated.value) if isinstance(deactivated, Literal) else False,
         )
         if shape.path is not None:
@@ -457,9 +471,10 @@ class CompiledShapes:
         shape.subjects_of = list(sg.objects(node, SH.targetSubjectsOf))
         shape.objects_of = list(sg.objects(node, SH.targetObjectsOf))
         for target in sg.objects(node, SH.target):
-            if sg.value(target, RDF.type) != HK_TARGET or sg.value(target, HK_ACCESS_RIGHTS) is None:
+            level = sg.value(target, HK_ACCESS_RIGHTS)
+            if sg.value(target, RDF.type) != HK_TARGET or level is None:
                 raise Unsupported(f"target {target} of {node}")
-            shape.access_levels.append(sg.value(target, HK_ACCESS_RIGHTS))
+            shape.access_levels.append(level)
         shape.components = self._components(shape)
         self._compiling.discard(node)
         self.shapes[node] = shape
@@ -469,6 +484,8 @@ class CompiledShapes:
         sg, node = self.sg, shape.node
         out: list[Callable[[Index, Values], Evaluation]] = []
         one = sg.value
+        tests = shape.tests
+        assert tests is not None
 
         def per_value(component: URIRef, ok: Callable[[Index, Node], bool]) -> None:
             def check(index: Index, values: Values) -> Evaluation:
@@ -478,14 +495,8 @@ class CompiledShapes:
             out.append(check)
             tests.append(lambda index, vs: all(ok(index, v) for v in vs))
 
-        tests = shape.tests
-        assert tests is not None
-
         for cls in sg.objects(node, SH["class"]):
-            per_value(
-                SH.ClassConstraintComponent,
-                lambda index, v, c=cls: not isinstance(v, Literal) and index.is_instance(v, c),
-            )
+            per_value(SH.ClassConstraintComponent, _instance_of(cls))
         datatype = one(node, SH.datatype)
         if datatype is not None:
             per_value(SH.DatatypeConstraintComponent, lambda _i, v: _datatype_ok(v, datatype))
@@ -500,18 +511,14 @@ class CompiledShapes:
         flags = str(one(node, SH.flags) or "").lower()
         for pattern in sg.objects(node, SH.pattern):
             regex = re.compile(str(pattern), (re.I if "i" in flags else 0) | (re.M if "m" in flags else 0))
-            per_value(
-                SH.PatternConstraintComponent,
-                lambda _i, v, rx=regex: not isinstance(v, BNode) and rx.search(_string(v)) is not None,
-            )
+            per_value(SH.PatternConstraintComponent, _matches(regex))
         for param, component, compare in (
             (SH.minLength, SH.MinLengthConstraintComponent, int.__ge__),
             (SH.maxLength, SH.MaxLengthConstraintComponent, int.__le__),
         ):
             limit = one(node, param)
             if limit is not None:
-                n = int(limit)
-                per_value(component, lambda _i, v, c=compare, n=n: not isinstance(v, BNode) and c(len(_string(v)), n))
+                per_value(component, _length(compare, int(str(limit))))
         languages = one(node, SH.languageIn)
         if languages is not None:
             wanted = {str(x).lower() for x in Collection(sg, languages)}
@@ -547,23 +554,25 @@ class CompiledShapes:
         return out + shape_based
 
     def _counts(self, shape: Shape) -> list[Callable[[Index, Values], Evaluation]]:
-        out = []
+        out: list[Callable[[Index, Values], Evaluation]] = []
         for param, component, bad in (
             (SH.minCount, SH.MinCountConstraintComponent, lambda n, m: n < m),
             (SH.maxCount, SH.MaxCountConstraintComponent, lambda n, m: n > m),
         ):
             limit = self.sg.value(shape.node, param)
-            if limit is None or (param == SH.minCount and int(limit) == 0):
+            if limit is None or (param == SH.minCount and int(str(limit)) == 0):
                 continue
-            m = int(limit)
+            m = int(str(limit))
 
-            def check(_index: Index, values: Values, component: URIRef = component, bad=bad, m: int = m) -> Evaluation:
+            def check(
+                _index: Index, values: Values, component: URIRef = component, bad: Bad = bad, m: int = m
+            ) -> Evaluation:
                 found = [shape.result(f, component) for f, vs in values.items() if bad(len(vs), m)]
                 return not found, found
 
             out.append(check)
             assert shape.tests is not None
-            shape.tests.append(lambda _index, vs, bad=bad, m=m: not bad(len(vs), m))
+            shape.tests.append(_count_ok(bad, m))
         return out
 
     def _shape_based(self, shape: Shape) -> list[Callable[[Index, Values], Evaluation]]:

@@ -2,7 +2,7 @@
 
 The catalogue (every live record, profile dcat-ap-3, with catalogue records) is bulk-loaded from
 the streamed N-Triples dump into an in-memory pyoxigraph store, rebuilt when the store's version
-changes. Only queries run (`Store.query` has no update form); `SERVICE` is refused so a query
+changes. Only queries run (pyoxigraph's `Store.query` has no update form); `SERVICE` is refused so a query
 cannot make the server call out. Each query runs in a worker thread (pyoxigraph releases the
 GIL): the caller waits at most `timeout` seconds, results stop at `max_results`, and at most
 `workers` queries run at once — a query that overran keeps its slot until it ends, so runaway
@@ -159,7 +159,7 @@ class SparqlEndpoint:
         return Answer(ox.serialize(triples, format=GRAPH_TYPES[media], prefixes=_PREFIXES) or b"", media)
 
     def _bounded(self, items: Iterator[Any], deadline: float) -> list[Any]:
-        out = []
+        out: list[Any] = []
         for item in items:
             if len(out) >= self.max_results:
                 raise SparqlError(f"The answer has more than {self.max_results:,} results; add a LIMIT.", 413)
@@ -170,9 +170,9 @@ class SparqlEndpoint:
 
 
 def _prefixes() -> dict[str, str]:
-    from catalog.rdf import PREFIXES
+    from catalog.rdf import PREFIX_IRIS
 
-    return {name: str(ns) for name, ns in PREFIXES.items()} | {
+    return PREFIX_IRIS | {
         "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
         "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     }

@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from catalog.model import Dataset, Record, key_for, loads
+from catalog.model import CodeList, Dataset, Record, key_for, loads
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -131,6 +131,20 @@ class StoredRecord:
     @cached_property
     def record(self) -> Record:
         return loads(self.kind, self.data)
+
+    def dataset(self) -> Dataset:
+        """The record, which the caller knows to be a dataset."""
+        record = self.record
+        if not isinstance(record, Dataset):
+            raise TypeError(f"{self.uri} is a {self.kind}, not a dataset")
+        return record
+
+    def codelist(self) -> CodeList:
+        """The record, which the caller knows to be a code list."""
+        record = self.record
+        if not isinstance(record, CodeList):
+            raise TypeError(f"{self.uri} is a {self.kind}, not a code list")
+        return record
 
     @cached_property
     def validation(self) -> dict[str, Any] | None:

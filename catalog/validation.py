@@ -274,7 +274,7 @@ def validate_record(record: Record, profile: str = DEFAULT_PROFILE) -> Report:
     if p.compiled is None:
         return p.report(p.oracle(rdf.to_graph([record])))
     index = Index(p.base)
-    rdf.to_graph([record], index)  # type: ignore[arg-type]  # Index has the Graph.add it needs
+    rdf.add_records(index, [record])
     return p.report(p.compiled.validate(index))
 
 

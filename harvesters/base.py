@@ -97,9 +97,10 @@ class SourceError(Exception):
 class Harvester:
     """Base class: subclasses set `kind` and implement `harvest`.
 
-    `state` is what the last successful run checkpointed (e.g. a changedSince cursor or page
-    hashes); `known` lists the URIs the store holds for this source with their content hashes,
-    so a harvester can skip work for what it can prove unchanged.
+    `state` is what the last successful run checkpointed (e.g. a changedSince cursor, page
+    digests or the URIs each listed item gave), so a harvester can skip work for what it can
+    prove unchanged and say so with `Present`. A harvester never reads the store: the pipeline
+    compares content hashes.
     """
 
     kind: ClassVar[str] = ""

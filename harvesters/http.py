@@ -20,6 +20,7 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -65,7 +66,7 @@ class GuardedSession(requests.Session):
         self.limits = limits or Limits()
         self.headers["User-Agent"] = user_agent
         self._slots = threading.BoundedSemaphore(self.limits.concurrency)
-        self.sleep = time.sleep  # replaced in tests that count waits
+        self.sleep: Callable[[float], None] = time.sleep  # replaced in tests that count waits
 
     def check_url(self, url: str) -> None:
         parts = urlsplit(url)
@@ -76,7 +77,7 @@ class GuardedSession(requests.Session):
         if _host(url) not in self.allowed_hosts:
             raise FetchError(f"refused to fetch from host {_host(url)!r}, which is not allowed for this source", url)
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:  # type: ignore[override]  # keywords only
         limits = self.limits
         kwargs.setdefault("timeout", limits.timeout)
         kwargs["stream"] = True

@@ -31,7 +31,7 @@ def get_json(
 def expect(value: Any, kind: type, what: str, url: str) -> Any:
     """`value` if it has the JSON type the API documents, else a SourceError saying what came instead."""
     if not isinstance(value, kind):
-        names = {dict: "an object", list: "an array"}
+        names: dict[type, str] = {dict: "an object", list: "an array"}
         raise SourceError(
             f"{what} answered with {names.get(type(value), type(value).__name__)} where "
             f"{names.get(kind, kind.__name__)} was expected",

@@ -145,7 +145,7 @@ class KlassHarvester(Harvester):
             yield from (Present(uris[0]) for cid, uris in previous.items() if cid not in listed)
         state = {
             "records": json.dumps(records, sort_keys=True),
-            "full_listing_at": iso(datetime.now(UTC)) if full else self.state.get("full_listing_at", ""),
+            "full_listing_at": (iso(datetime.now(UTC)) or "") if full else self.state.get("full_listing_at", ""),
         }
         if newest:
             state["changed_since"] = newest.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
@@ -256,7 +256,9 @@ class KlassHarvester(Harvester):
     def publisher(self, detail: dict[str, Any]) -> Agent:
         """SSB (KLASS is SSB's register), with the owning section's contact person when given."""
         o = self.source.options
-        contact = detail.get("contactPerson") if isinstance(detail.get("contactPerson"), dict) else {}
+        contact = detail.get("contactPerson")
+        if not isinstance(contact, dict):
+            contact = {}
         return Agent(
             name={"nb": str(o.get("publisher", "Statistisk sentralbyrå"))},
             uri=o.get("publisher_uri"),

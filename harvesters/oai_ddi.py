@@ -169,7 +169,7 @@ class OaiDdiHarvester(Harvester):
         for url, element in self.list_records(args):
             header = element.find(OAI + "header")
             ident = _first(header, OAI + "identifier")
-            if not ident:
+            if header is None or not ident:
                 yield Failed("a record has no OAI identifier in its header, so it was skipped", url, None, "identifier")
                 continue
             newest = max(newest, _first(header, OAI + "datestamp"))
@@ -179,7 +179,7 @@ class OaiDdiHarvester(Harvester):
                 )
                 continue
             listed.add(ident)
-            if header is not None and header.get("status") == "deleted":
+            if header.get("status") == "deleted":
                 yield from (Deleted(uri) for uri in records.pop(ident, previous.get(ident, [])))
                 continue
             yield from self._record(url, ident, header, element.find(OAI + "metadata"), records, previous)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator
+from typing import TypedDict, cast
 
 from lxml import etree
 
@@ -24,7 +25,18 @@ from harvesters.base import SourceError
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_]")
-PARSER_OPTIONS = {
+
+
+class ParserOptions(TypedDict):
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    huge_tree: bool
+    remove_comments: bool
+    remove_pis: bool
+
+
+PARSER_OPTIONS: ParserOptions = {
     "resolve_entities": False,
     "no_network": True,
     "load_dtd": False,
@@ -89,7 +101,8 @@ def clean(element: etree._Element | None) -> str:
     """The element's text content with whitespace collapsed ("" for no element)."""
     if element is None:
         return ""
-    return " ".join("".join(element.itertext()).split())
+    text = cast("Iterator[str]", element.itertext())  # str for a parsed tree; the stubs allow bytes
+    return " ".join("".join(text).split())
 
 
 def texts(elements: Iterable[etree._Element], default_lang: str = "") -> LangText:

@@ -268,8 +268,9 @@ def decode(content: bytes, declared: str | None, layout: Layout) -> tuple[str, P
     try:
         return content.decode(declared if declared and declared != "utf-8" else "utf-8"), None
     except (UnicodeDecodeError, LookupError) as exc:
+        why = f"{exc.reason} at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else "an unknown encoding"
         warning = Problem(
-            f"the file is not valid {declared or 'UTF-8'} ({exc.reason} at byte {getattr(exc, 'start', 0)}); "
+            f"the file is not valid {declared or 'UTF-8'} ({why}); "
             "it was read as Windows-1252 (Latin-1): check that æ, ø and å look right, and save it as "
             "UTF-8",
             "file",

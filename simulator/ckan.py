@@ -32,7 +32,7 @@ from werkzeug.wrappers import Request
 
 from catalog.model import Dataset
 from simulator import spreadsheets
-from simulator.nation import Nation, Source
+from simulator.nation import Nation, Source, moment
 from simulator.wire import Context, Reply
 
 MAX_ROWS = 1000
@@ -81,8 +81,7 @@ def package(ctx: Context, source: Source, i: int, d: Dataset | None = None) -> d
     d = d or nation.dataset(source, i, with_variables=False)
     name = nation.native_id(source, i)
     pid = _uuid(nation.seed, "package", name)
-    modified = datetime.fromisoformat(d.modified.replace("Z", "+00:00"))  # type: ignore[union-attr]
-    created = datetime.fromisoformat(d.issued.replace("Z", "+00:00"))  # type: ignore[union-attr]
+    modified, created = moment(d.modified), moment(d.issued)
     resources = []
     for position, (fmt, mimetype) in enumerate((("CSV", "text/csv"), ("XLSX", spreadsheets.XLSX))):
         rid = _uuid(pid, fmt)
@@ -150,8 +149,8 @@ def package(ctx: Context, source: Source, i: int, d: Dataset | None = None) -> d
             {"key": "population_coverage", "value": d.population_coverage.get("nb", "")},
             {"key": "number_of_records", "value": str(d.number_of_records)},
             # ckanext-dcat's publisher extras: how to reach the organisation that publishes
-            {"key": "publisher_email", "value": d.publisher.email},  # type: ignore[union-attr]
-            {"key": "publisher_url", "value": d.publisher.url},  # type: ignore[union-attr]
+            {"key": "publisher_email", "value": d.publisher.email if d.publisher else None},
+            {"key": "publisher_url", "value": d.publisher.url if d.publisher else None},
             *([{"key": "dcat_type", "value": d.dataset_type}] if d.dataset_type else []),
             *([{"key": "provenance", "value": d.provenance["nb"]}] if d.provenance else []),
         ],

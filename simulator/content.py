@@ -96,7 +96,7 @@ class CodeListSpec:
 
 
 def _codes(*rows: tuple[str, str] | tuple[str, str, str]) -> tuple[CodeRow, ...]:
-    return tuple((r[0], r[1], r[2] if len(r) > 2 else "") for r in rows)  # type: ignore[misc]
+    return tuple((r[0], r[1], r[2] if len(r) > 2 else "") for r in rows)
 
 
 KOMMUNER = _codes(

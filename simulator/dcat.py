@@ -16,11 +16,12 @@ from urllib.parse import urlencode
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF, XSD
 from rdflib.namespace import DCTERMS as DCT
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.wrappers import Request
 
 from catalog import rdf
 from catalog.model import Dataset
-from simulator.nation import Source
+from simulator.nation import Source, moment
 from simulator.triples import Triples, write
 from simulator.wire import BadRequest, Context, Reply
 
@@ -35,14 +36,14 @@ FORMATS = {  # media type -> (rdflib format, wire fmt, suffix)
 SUFFIXES = {suffix: media for media, (_f, _w, suffix) in FORMATS.items()}
 
 
-def choose_media(suffix: str | None, accept: object, forced_xml: bool) -> str:
+def choose_media(suffix: str | None, accept: MIMEAccept, forced_xml: bool) -> str:
     if forced_xml:
         return "application/rdf+xml"
     if suffix:
         if suffix not in SUFFIXES:
             raise BadRequest(f"unknown format suffix .{suffix}; use one of {', '.join(SUFFIXES)}")
         return SUFFIXES[suffix]
-    best = accept.best_match(list(FORMATS), default="text/turtle")  # type: ignore[attr-defined]
+    best = accept.best_match(list(FORMATS), default="text/turtle")
     return best or "text/turtle"
 
 
@@ -59,7 +60,9 @@ def _int(args: dict[str, str], name: str, default: int, low: int, high: int) -> 
     return value
 
 
-def feed(ctx: Context, source: Source, path: str, args: dict[str, str], suffix: str | None, accept: object) -> Reply:
+def feed(
+    ctx: Context, source: Source, path: str, args: dict[str, str], suffix: str | None, accept: MIMEAccept
+) -> Reply:
     nation = ctx.nation
     forced_xml = ctx.fault_is(source.name, "xxe", "entity_expansion")
     media = choose_media(suffix, accept, forced_xml)
@@ -79,7 +82,7 @@ def feed(ctx: Context, source: Source, path: str, args: dict[str, str], suffix: 
     items += [
         ("codelist", p)
         for p in range(len(nation.codelist_keys(source)))
-        if not since or datetime.fromisoformat(nation.codelist(source, p).modified.replace("Z", "+00:00")) >= floor
+        if not since or moment(nation.codelist(source, p).modified) >= floor
     ]
     total = len(items)
     last = max(1, -(-total // size))
@@ -109,7 +112,7 @@ def feed(ctx: Context, source: Source, path: str, args: dict[str, str], suffix: 
         g.add((catalog, DCAT.dataset, rdf.add_dataset(g, d)))
     _paging(g, ctx.base + path, args, page, last, total, size, source.options.get("paging") == "ckanext-dcat")
     rdflib_format, wire_fmt, _suffix = FORMATS[media]
-    body = write(g, rdflib_format, rdf.PREFIXES)
+    body = write(g, rdflib_format, rdf.PREFIX_IRIS)
     return Reply(body, f"{media}; charset=utf-8", wire_fmt, source.name)
 
 

@@ -12,7 +12,7 @@ import uuid
 from xml.sax.saxutils import escape, quoteattr
 
 from catalog.model import Dataset, Variable
-from simulator.nation import Nation, Source
+from simulator.nation import Nation, Source, stamp
 
 DDI25_NS = "ddi:codebook:2_5"
 DDI25_SCHEMA = "http://www.ddialliance.org/Specification/DDI-Codebook/2.5/XMLSchema/codebook.xsd"
@@ -39,7 +39,8 @@ def codebook(nation: Nation, source: Source, d: Dataset, study_id: str) -> str:
     org = spec.org.name_nb
     titles = "".join(f"<titl xml:lang={quoteattr(lang)}>{_e(t)}</titl>" for lang, t in d.title.items())
     keywords = "".join(f'<keyword xml:lang="nb">{_e(k)}</keyword>' for k in d.keywords.get("nb", []))
-    version = f'<verStmt><version date="{d.modified[:10]}">{_e(d.version)}</version></verStmt>'
+    modified, issued, start = stamp(d.modified), stamp(d.issued), stamp(d.temporal_start)
+    version = f'<verStmt><version date="{modified[:10]}">{_e(d.version)}</version></verStmt>'
     parts = [
         f'<codeBook xmlns="{DDI25_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" version="2.5" '
         f'ID={quoteattr(study_id)} xml:lang="nb" xsi:schemaLocation="{DDI25_NS} {DDI25_SCHEMA}">',
@@ -48,11 +49,11 @@ def codebook(nation: Nation, source: Source, d: Dataset, study_id: str) -> str:
         f"<stdyDscr><citation><titlStmt>{titles}<IDNo agency={quoteattr(source.name.upper())}>{_e(study_id)}</IDNo>"
         f"</titlStmt><rspStmt><AuthEnty affiliation={quoteattr(org)}>{_e(spec.title_nb)}</AuthEnty></rspStmt>"
         f"<prodStmt><producer abbr={quoteattr(source.name.upper())}>{_e(org)}</producer></prodStmt>"
-        f'<distStmt><distrbtr>{_e(org)}</distrbtr><distDate date="{d.issued[:10]}">{d.issued[:10]}</distDate>'
+        f'<distStmt><distrbtr>{_e(org)}</distrbtr><distDate date="{issued[:10]}">{issued[:10]}</distDate>'
         f"</distStmt>{version}</citation>",
         f'<stdyInfo><subject>{keywords}</subject><abstract xml:lang="nb">{_e(d.description["nb"])}</abstract>'
         f'<abstract xml:lang="en">{_e(d.description["en"])}</abstract><sumDscr>'
-        f'<timePrd event="start" date="{d.temporal_start[:4]}">{d.temporal_start[:4]}</timePrd>'
+        f'<timePrd event="start" date="{start[:4]}">{start[:4]}</timePrd>'
         f'<timePrd event="end" date="{(d.temporal_end or "")[:4]}">{(d.temporal_end or "")[:4]}</timePrd>'
         f'<nation abbr="NO">Norge</nation><anlyUnit>Individ</anlyUnit>'
         f'<universe xml:lang="nb">{_e(d.population_coverage.get("nb", ""))}</universe>'
@@ -109,7 +110,7 @@ def _label(text: str, tag: str = "r:Label") -> str:
 
 def fragment_instance(nation: Nation, source: Source, d: Dataset, study_id: str) -> str:
     """One study as a DDI-Lifecycle 3.2 FragmentInstance (Colectica style)."""
-    when = d.modified
+    when = stamp(d.modified)
     study = _id(source.name, study_id)
     scheme = _id(source.name, study_id, "variables")
     fragments: list[str] = []
@@ -120,8 +121,8 @@ def fragment_instance(nation: Nation, source: Source, d: Dataset, study_id: str)
         variables.append(vid)
         representation: str
         codes = _codes(nation, source, v)
-        if codes:
-            key = v.codelist.rsplit("/", 1)[-1]  # type: ignore[union-attr]
+        if codes and v.codelist:
+            key = v.codelist.rsplit("/", 1)[-1]
             if key not in codelists:
                 cl = codelists[key] = _id(source.name, study_id, "codelist", key)
                 items = []
@@ -207,7 +208,7 @@ def dublin_core(d: Dataset, source: Source, identifier: str) -> str:
         + "".join(f"<dc:title xml:lang={quoteattr(lang)}>{_e(t)}</dc:title>" for lang, t in d.title.items())
         + f"<dc:creator>{_e(source.spec.org.name_nb)}</dc:creator>"
         + "".join(f"<dc:subject>{_e(k)}</dc:subject>" for k in d.keywords.get("nb", []))
-        + f"<dc:description>{_e(d.description['nb'])}</dc:description><dc:date>{d.modified[:10]}</dc:date>"
+        + f"<dc:description>{_e(d.description['nb'])}</dc:description><dc:date>{stamp(d.modified)[:10]}</dc:date>"
         + f"<dc:type>Dataset</dc:type><dc:identifier>{_e(identifier)}</dc:identifier><dc:language>nb</dc:language>"
         + "</oai_dc:dc>"
     )

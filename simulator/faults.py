@@ -138,13 +138,13 @@ def _drip(chunks: Iterator[bytes], size: int, delay: float) -> Iterator[bytes]:
             time.sleep(delay)
 
 
-def _endless(chunks: Iterator[bytes], size: object) -> Iterator[bytes]:
+def _endless(chunks: Iterator[bytes], size: int | str | None) -> Iterator[bytes]:
     sent = 0
     for chunk in chunks:
         sent += len(chunk)
         yield chunk
     pad = b" " * 65536
-    limit = int(size) if size is not None else None  # type: ignore[call-overload]
+    limit = int(size) if size is not None else None
     while limit is None or sent < limit:
         piece = pad if limit is None else pad[: limit - sent]
         sent += len(piece)

@@ -24,7 +24,7 @@ import hashlib
 import math
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -59,6 +59,18 @@ def generation_time(k: int) -> datetime:
 
 def iso(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def stamp(value: str | None) -> str:
+    """A date or time that the nation sets on every record it makes (the model allows none)."""
+    if value is None:
+        raise ValueError("a simulated record lacks a date the nation always sets")
+    return value
+
+
+def moment(value: str | None) -> datetime:
+    """`stamp(value)` (an ISO time ending in Z) as an aware datetime."""
+    return datetime.fromisoformat(stamp(value).replace("Z", "+00:00"))
 
 
 @dataclass(frozen=True)
@@ -733,12 +745,17 @@ def _form(name: str) -> str:
     return "Registreringsskjema"
 
 
-def scale_for(variables: int) -> float:
-    """The scale that gives about `variables` variables (for benchmarks)."""
+def _all_variables(scale: float) -> float:
+    return float(Nation(scale=scale).estimate()["variables_estimate"])
+
+
+def scale_for(variables: int, count: Callable[[float], float] = _all_variables) -> float:
+    """The scale at which `count(scale)` (by default: every source's variables) is about
+    `variables`, found by bisection (for benchmarks)."""
     lo, hi = 1.0, 10_000.0
     for _ in range(60):
         mid = math.sqrt(lo * hi)
-        if Nation(scale=mid).estimate()["variables_estimate"] < variables:
+        if count(mid) < variables:
             lo = mid
         else:
             hi = mid

@@ -23,6 +23,10 @@ from simulator.wire import BadRequest, Context, Fault, Reply, json_reply
 Handler = Callable[..., Reply]
 
 
+def _body_length(reply: Reply) -> int:
+    return len(reply.body) if isinstance(reply.body, bytes) else 0  # `put` keeps no streamed body
+
+
 class ReplyCache(SizedLRU[Reply]):
     """The last replies built, up to `limit` bytes of bodies (least recently used go first).
 
@@ -34,7 +38,7 @@ class ReplyCache(SizedLRU[Reply]):
     """
 
     def __init__(self, limit: int):
-        super().__init__(limit, weigh=lambda reply: len(reply.body), max_item=limit // 4)  # type: ignore[arg-type]
+        super().__init__(limit, weigh=_body_length, max_item=limit // 4)
 
     def put(self, key: Hashable, reply: Reply) -> None:
         if isinstance(reply.body, bytes):  # a streamed body is not kept
@@ -173,12 +177,12 @@ class Simulator:
                 request.headers.get("Accept", ""),
                 request.headers.get("Accept-Language", ""),
             )
-            cacheable = self._cache is not None and request.method == "GET"
-            reply = self._cache.get(key) if cacheable else None  # type: ignore[union-attr]
+            cache = self._cache if request.method == "GET" else None
+            reply = cache.get(key) if cache is not None else None
             if reply is None:
                 reply = self._endpoints[endpoint](ctx, request, **values)
-                if cacheable and reply.status == 200 and not (reply.source and self._faults.get(reply.source)):
-                    self._cache.put(key, reply)  # type: ignore[union-attr]
+                if cache is not None and reply.status == 200 and not (reply.source and self._faults.get(reply.source)):
+                    cache.put(key, reply)
         except NotFound:
             return Response("Not Found", 404, content_type="text/plain; charset=utf-8")
         except HTTPException as exc:

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Request
 from catalog.model import Dataset, Variable
 from simulator import content as C
 from simulator.content import Layout
-from simulator.nation import Nation, Source
+from simulator.nation import Nation, Source, stamp
 from simulator.wire import Context, Reply
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,7 +85,8 @@ def xlsx_bytes(nation: Nation, source: Source, d: Dataset, duplicate: bool = Fal
     layout = layout_of(source)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(layout.sheet)
-    title_rows = [[f"Variabelliste – {d.title.get('nb', '')}"], [f"{source.title}, sist endret {d.modified[:10]}"]]
+    modified = stamp(d.modified)
+    title_rows = [[f"Variabelliste – {d.title.get('nb', '')}"], [f"{source.title}, sist endret {modified[:10]}"]]
     for row in title_rows[: layout.title_rows]:
         ws.append(row)
     ws.append([heading for heading, _f in layout.columns])
@@ -97,7 +98,7 @@ def xlsx_bytes(nation: Nation, source: Source, d: Dataset, duplicate: bool = Fal
     about.append(["Kontakt", d.contact.email if d.contact else ""])
     buffer = io.BytesIO()
     wb.save(buffer)
-    return _stamped(buffer.getvalue(), d.modified)
+    return _stamped(buffer.getvalue(), modified)
 
 
 def _stamped(xlsx: bytes, modified: str) -> bytes:

@@ -31,7 +31,7 @@ from werkzeug.wrappers import Request
 
 from catalog.model import CodeList
 from simulator import content as C
-from simulator.nation import GEN0_END, Nation, Source, generation_time, iso
+from simulator.nation import GEN0_END, Nation, Source, generation_time, iso, moment
 from simulator.wire import Context, Reply, json_reply, stream_json_array
 
 KLASS = "/api/klass/v1"
@@ -142,7 +142,7 @@ def _summary(ctx: Context, position: int, cl: CodeList, description: bool) -> di
         "name": cl.title["nb"],
         "id": int(cl.identifier),
         "classificationType": "Kodeliste" if _is_codelist(ctx, position) else "Klassifikasjon",
-        "lastModified": klass_time(datetime.fromisoformat(cl.modified.replace("Z", "+00:00"))),
+        "lastModified": klass_time(moment(cl.modified)),
     }
     if description:
         out["description"] = cl.description["nb"]
@@ -161,8 +161,7 @@ def klass_classifications(ctx: Context, request: Request) -> Reply:
         rows = [
             (p, cl)
             for p, cl in _klass_lists(ctx)
-            if (include_lists or not _is_codelist(ctx, p))
-            and (since is None or datetime.fromisoformat(cl.modified.replace("Z", "+00:00")) >= since)
+            if (include_lists or not _is_codelist(ctx, p)) and (since is None or moment(cl.modified) >= since)
         ]
     except ValueError:
         return _klass_error(ctx, request, _KlassError(400, "page and size must be whole numbers"))
@@ -174,7 +173,7 @@ def klass_classifications(ctx: Context, request: Request) -> Reply:
     keep = {k: v for k, v in args.items() if k not in ("page", "size")}
     query = "".join(f"{k}={v}&" for k, v in keep.items())
     url = f"{ctx.base}{KLASS}/classifications"
-    links = {
+    links: dict[str, dict[str, Any]] = {
         "first": {"href": f"{url}?{query}page=0&size={size}"},
         "self": {"href": f"{url}?{query}page={page}&size={size}"},
     }
@@ -183,7 +182,7 @@ def klass_classifications(ctx: Context, request: Request) -> Reply:
     if page > 0:
         links["prev"] = {"href": f"{url}?{query}page={page - 1}&size={size}"}
     links["last"] = {"href": f"{url}?{query}page={pages - 1}&size={size}"}
-    links["search"] = {"href": f"{url}/search{{?query,includeCodelists}}", "templated": True}  # type: ignore[dict-item]
+    links["search"] = {"href": f"{url}/search{{?query,includeCodelists}}", "templated": True}
     data: dict[str, Any] = {}
     if chosen:
         description = args.get("includeDescription", "false").lower() == "true"
@@ -205,7 +204,7 @@ def klass_classification(ctx: Context, request: Request, cid: str) -> Reply:
     except _KlassError as exc:
         return _klass_error(ctx, request, exc)
     url = f"{ctx.base}{KLASS}/classifications/{cid}"
-    modified = klass_time(datetime.fromisoformat(cl.modified.replace("Z", "+00:00")))
+    modified = klass_time(moment(cl.modified))
     data = {
         **{k: v for k, v in _summary(ctx, position, cl, True).items() if k != "_links"},
         "primaryLanguage": "nb",
@@ -321,7 +320,7 @@ def klass_version(ctx: Context, request: Request, vid: str) -> Reply:
             data = {
                 "name": f"{cl.title['nb']} {cl.version}",
                 "validFrom": cl.valid_from,
-                "lastModified": klass_time(datetime.fromisoformat(cl.modified.replace("Z", "+00:00"))),
+                "lastModified": klass_time(moment(cl.modified)),
                 "published": ["nb", "en"],
                 "introduction": cl.description["nb"],
                 "levels": [{"levelNumber": 1, "levelName": "Nivå 1"}],

@@ -88,7 +88,7 @@ class StaticServer:
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
-    def _app(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def _app(self, environ, start_response):
         request = Request(environ)
         self.requests.append(request)
         route = self.routes.get(request.full_path.rstrip("?")) or self.routes.get(request.path)

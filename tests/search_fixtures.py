@@ -544,10 +544,11 @@ def make_backend(osmem: Emulator, tmp_path_factory: pytest.TempPathFactory) -> I
         return backend
 
     yield make
+    from catalog.search.elasticsearch_backend import ElasticsearchBackend
+
     for backend in made:
-        alias = getattr(backend, "alias", None)
-        if alias:
-            backend.client.indices.delete(index=f"{alias}-*", ignore_unavailable=True)
+        if isinstance(backend, ElasticsearchBackend):
+            backend.client.indices.delete(index=f"{backend.alias}-*", ignore_unavailable=True)
         backend.close()
 
 

@@ -75,11 +75,11 @@ def run(settings: Settings, store: SQLiteStore) -> dict[str, SourceResult]:
 
 
 def datasets(store: SQLiteStore, source: str) -> dict[str, Dataset]:
-    return {s.record.identifier: s.record for s in store.records(source, kind="dataset")}
+    return {s.record.identifier: s.dataset() for s in store.records(source, kind="dataset")}
 
 
 def codelists(store: SQLiteStore, source: str) -> dict[str, CodeList]:
-    return {s.uri: s.record for s in store.records(source, kind="codelist")}
+    return {s.uri: s.codelist() for s in store.records(source, kind="codelist")}
 
 
 def inline_codes(sim: Simulator, source: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
@@ -91,7 +91,8 @@ def inline_codes(sim: Simulator, source: str) -> dict[tuple[str, str], list[tupl
         for v in nation.dataset(src, i).variables:
             text = codes_text(nation, src, v)
             if "=" in text:
-                out[nation.native_id(src, i), v.name] = [tuple(p.strip().split("=", 1)) for p in text.split(";")]
+                pairs = (p.strip().split("=", 1) for p in text.split(";"))
+                out[nation.native_id(src, i), v.name] = [(code, label) for code, label in pairs]
     return out
 
 
@@ -140,15 +141,13 @@ def assert_fault_fails_only_its_source(
     message: str,
     view: Callable[[SQLiteStore, str], Any] | None = None,
 ) -> None:
-    """After a good run, `fault` fails `source` within the small limits with `message`, keeping its
+    """After a good run, `fault` fails `source` with `message`, keeping its
     records (as `view` shows them; default: its datasets); `other`, harvested in the same run, is untouched."""
     view = view or stored
     first = run(settings, store)
     before = view(store, source)
     sim.set_fault(source, fault, **params)
-    started = time.monotonic()
     results = run(settings, store)
-    assert time.monotonic() - started < 4
     failed = results[source]
     assert failed.status == "failed" and message in failed.error and sim.url in failed.error
     assert [(e.record_id, e.message) for e in failed.errors] == [(None, failed.error)]

@@ -36,14 +36,14 @@ EVIL_VAR = vkey(f"{EVIL}/variabel/V1")
 
 
 @pytest.fixture(scope="module")
-def base_url(web_app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def base_url(web_app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, web_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
 
-def chrome(profile: Path, javascript: bool = True):  # type: ignore[no-untyped-def]
+def chrome(profile: Path, javascript: bool = True):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -73,7 +73,7 @@ def chrome(profile: Path, javascript: bool = True):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
+def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     driver = chrome(profile)
     yield driver
@@ -82,7 +82,7 @@ def browser(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def b(browser, base_url):  # type: ignore[no-untyped-def]
+def b(browser, base_url):
     """A browser with an empty basket and the default language, on the front page."""
     browser.get(base_url + "/")
     browser.delete_all_cookies()
@@ -91,7 +91,7 @@ def b(browser, base_url):  # type: ignore[no-untyped-def]
     return browser
 
 
-def wait(driver, condition, timeout: float = 10):  # type: ignore[no-untyped-def]
+def wait(driver, condition, timeout: float = 10):
     """Until the condition holds; elements replaced by a navigation meanwhile are looked up again."""
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
@@ -101,19 +101,19 @@ def wait(driver, condition, timeout: float = 10):  # type: ignore[no-untyped-def
     ).until(condition)
 
 
-def css(driver, selector: str):  # type: ignore[no-untyped-def]
+def css(driver, selector: str):
     from selenium.webdriver.common.by import By
 
     return driver.find_element(By.CSS_SELECTOR, selector)
 
 
-def csss(driver, selector: str):  # type: ignore[no-untyped-def]
+def csss(driver, selector: str):
     from selenium.webdriver.common.by import By
 
     return driver.find_elements(By.CSS_SELECTOR, selector)
 
 
-def names(driver) -> list[str]:  # type: ignore[no-untyped-def]
+def names(driver) -> list[str]:
     return [e.text for e in csss(driver, ".hit code.name")]
 
 
@@ -252,7 +252,7 @@ def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_main(b):
     wait(b, lambda d: d.switch_to.active_element.get_attribute("id") == "main")
 
 
-def axe_violations(driver) -> list[str]:  # type: ignore[no-untyped-def]
+def axe_violations(driver) -> list[str]:
     driver.execute_script(AXE.read_text(encoding="utf-8"))
     result = driver.execute_async_script(
         "const done = arguments[0];"

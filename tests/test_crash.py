@@ -89,7 +89,7 @@ def check_consistent(home) -> None:
     from catalog.pipeline import reindex
 
     assert reindex(settings, store, TantivyBackend(home / "rebuilt-index")) == store.count() + sum(
-        len(r.record.variables) for r in store.records()
+        len(r.dataset().variables) for r in store.records() if r.kind == "dataset"
     )
 
 

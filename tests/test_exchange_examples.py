@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from catalog.config import SourceConfig
 from catalog.export import UNSUPPORTED, catalog_graph
@@ -38,7 +39,7 @@ EXAMPLES = sorted(
 UNSUPPORTED_CLASSES = {URIRef(c) for c in UNSUPPORTED["classes"]}
 UNSUPPORTED_PROPERTIES = {URIRef(p) for p in UNSUPPORTED["properties"]}
 
-Fact = tuple[URIRef, tuple[URIRef, ...], object]
+Fact = tuple[URIRef, tuple[Node, ...], object]
 IANA, IANA_HTTP = (
     re.compile(r"^https?://www\.iana\.org/assignments/media-types/"),
     "http://www.iana.org/assignments/media-types/",
@@ -61,13 +62,17 @@ def feed_body(path: Path) -> tuple[bytes, str]:
 def facts(g: Graph) -> set[Fact]:
     out: set[Fact] = set()
 
-    def walk(anchor: URIRef, path: tuple[URIRef, ...], node: object, seen: frozenset) -> None:
+    def walk(anchor: URIRef, path: tuple[Node, ...], node: Node, seen: frozenset[Node]) -> None:
         for p, o in g.predicate_objects(node):
             if isinstance(o, BNode):
                 if o not in seen and len(path) < 4:
                     walk(anchor, (*path, p), o, seen | {o})
             else:
-                value = IANA.sub(IANA_HTTP, str(o)) if isinstance(o, URIRef) else (str(o), o.language)
+                value = (
+                    IANA.sub(IANA_HTTP, str(o))
+                    if isinstance(o, URIRef)
+                    else (str(o), o.language if isinstance(o, Literal) else None)
+                )
                 out.add((anchor, (*path, p), value))
 
     for s in set(g.subjects()):

@@ -14,7 +14,7 @@ from catalog.search import FACETS, open_backend
 from tests.factories import apgar_codes, mfr_dataset
 from web import create_app
 
-QUERY_CHARS = st.characters(blacklist_categories=("Cs",))
+QUERY_CHARS = st.characters(exclude_categories=["Cs"])
 NASTY = st.sampled_from(
     [
         '"',

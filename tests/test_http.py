@@ -5,11 +5,17 @@ import pytest
 from harvesters.http import FetchError, HttpClient, Limits
 
 
-def client(server, **limits):
-    c = HttpClient.for_source(server.url + "/", limits=Limits(**{"timeout": 5, "backoff": 0, **limits}))
-    c.session.sleep = lambda s: c.waits.append(s)
-    c.waits = []
-    return c
+class Recording(HttpClient):
+    """The guarded client, its waits between attempts recorded instead of slept."""
+
+    def __init__(self, allowed_hosts: set[str], limits: Limits | None = None):
+        super().__init__(allowed_hosts, limits)
+        self.waits: list[float] = []
+        self.session.sleep = self.waits.append
+
+
+def client(server, **limits) -> Recording:
+    return Recording({"127.0.0.1"}, Limits(**{"timeout": 5, "backoff": 0, **limits}))
 
 
 def test_a_plain_get_returns_body_and_sends_our_user_agent(server):

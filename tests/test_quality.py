@@ -4,7 +4,7 @@ to non-public health data, extended with variable completeness, stored as DQV.""
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef, Variable
 from rdflib.namespace import XSD
 
 from catalog import quality, validation
@@ -19,7 +19,7 @@ MQA = Namespace("https://data.norge.no/vocabulary/dcatno-mqa#")
 
 def test_our_weights_are_the_published_dcatno_mqa_scores() -> None:
     g = Graph().parse(shared_path(MQA_FILE), format="turtle")
-    published = {str(s).removeprefix(str(MQA)): int(o) for s, o in g.subject_objects(MQA.trueScore)}
+    published = {str(s).removeprefix(str(MQA)): int(str(o)) for s, o in g.subject_objects(MQA.trueScore)}
     assert quality.MQA_WEIGHTS == published
 
 
@@ -155,14 +155,12 @@ def test_the_score_is_stored_as_dqv_quality_measurements() -> None:
     uri = "https://data.fhi.no/mfr/dataset/fodsler"
     score = score_dataset(mfr_dataset(), conforming_report())
     g = to_dqv(uri, score)
-    rows = {
-        (str(m), v)
-        for m, v in g.query(
-            "SELECT ?metric ?value WHERE { ?d dqv:hasQualityMeasurement ?x . ?x a dqv:QualityMeasurement ; "
-            "dqv:computedOn ?d ; dqv:isMeasurementOf ?metric ; dqv:value ?value }",
-            initBindings={"d": URIRef(uri)},
-        )
-    }
+    answer = g.query(
+        "SELECT ?metric ?value WHERE { ?d dqv:hasQualityMeasurement ?x . ?x a dqv:QualityMeasurement ; "
+        "dqv:computedOn ?d ; dqv:isMeasurementOf ?metric ; dqv:value ?value }",
+        initBindings={"d": URIRef(uri)},
+    )
+    rows = {(str(row[Variable("metric")]), row[Variable("value")]) for row in answer.bindings}
     assert len(rows) == len(quality.MQA_WEIGHTS) + len(quality.VARIABLE_WEIGHTS) + len(quality.DIMENSIONS) + 2
     assert (str(MQA.keywordAvailability), Literal(True)) in rows
     assert (str(MQA.formatMatch), Literal(False)) in rows

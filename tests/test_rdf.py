@@ -4,7 +4,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF
 
-from catalog.model import dumps
+from catalog.model import Dataset, dumps
 from catalog.rdf import CSVW, HEALTH, from_graph, to_graph
 from tests.conftest import shared_path
 from tests.factories import apgar_codes, mfr_dataset
@@ -35,7 +35,7 @@ def test_the_official_release_8_variables_example_is_read():
     path = shared_path("standards/healthdcat-ap/release-8/examples/healthdcataphasVariables.ttl")
     g = Graph().parse(path)
     records, problems = from_graph(g)
-    datasets = [r for r in records if r.kind == "dataset"]
+    datasets = [r for r in records if isinstance(r, Dataset)]
     assert problems == []
     assert len(datasets) == len(set(g.subjects(RDF.type, DCAT.Dataset)))
     names = {v.name for d in datasets for v in d.variables}

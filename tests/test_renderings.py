@@ -9,12 +9,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF
 
 from catalog.export import PROFILES
+from catalog.model import Record
 from catalog.renderings import FRAGMENTS, refresh, rendered_as, stamp
 from tests.factories import apgar_codes, mfr_dataset, numbered
 from tests.published import build
 from web.feeds import PAGES
 
-RECORDS = [numbered(i) for i in range(3)] + [mfr_dataset(), apgar_codes()]
+RECORDS: list[Record] = [*(numbered(i) for i in range(3)), mfr_dataset(), apgar_codes()]
 
 
 def restart() -> None:
@@ -108,7 +109,7 @@ def test_a_page_asked_again_is_answered_from_memory_until_the_store_changes(sett
 def test_the_byte_cache_keeps_to_its_size_dropping_the_least_recently_used():
     from catalog.lru import SizedLRU
 
-    cache = SizedLRU[bytes](max_bytes=10)
+    cache = SizedLRU[bytes](max_bytes=10, weigh=len)
     cache.put("a", b"1234")
     cache.put("b", b"1234")
     assert cache.get("a") == b"1234"  # a is now the most recently used

@@ -143,7 +143,7 @@ class AppServer:
         self.store = SQLiteStore(self.settings.db_path)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
-    def _dispatch(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def _dispatch(self, environ, start_response):
         return self.app(environ, start_response)
 
     def close(self) -> None:
@@ -188,7 +188,7 @@ def test_b_harvests_a_and_follows_its_additions_changes_and_deletions(instance_a
     first = harvest_one(b_settings, b, "a", a.url + "/catalog?page_size=2")
     assert first.counts["new"] == 6
     assert_same_catalogue(a.store, b)
-    assert sum(len(s.record.variables) for s in b.records(kind="dataset")) == 15
+    assert sum(len(s.dataset().variables) for s in b.records(kind="dataset")) == 15
 
     stored = b.get(complete_dataset(0).uri)
     upstream = a.store.get(complete_dataset(0).uri)

@@ -42,8 +42,9 @@ def test_settings_choose_the_url_and_alias(tmp_path: Path, emulator: str, monkey
         elasticsearch_index="catalog-settings-test",
     )
     backend = open_backend(settings)
+    assert isinstance(backend, ElasticsearchBackend)
     try:
-        assert isinstance(backend, ElasticsearchBackend) and backend.count() == 0
+        assert backend.count() == 0
         assert list(backend.client.indices.get_alias(name="catalog-settings-test")) == backend._indices()
     finally:
         backend.client.indices.delete(index="catalog-settings-test-*")

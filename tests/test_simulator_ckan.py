@@ -59,7 +59,7 @@ def test_metadata_modified_range_filters_incrementally(sim: Simulator) -> None:
 @pytest.mark.parametrize("prefix", ["/ckan/api/action", "/ckan/api/3/action"])
 def test_get_with_query_parameters_answers_in_the_ckan_envelope(sim: Simulator, prefix: str) -> None:
     body = requests.get(
-        f"{sim.url}{prefix}/package_search", params={"rows": 1, "fq": "organization:hoftebrudd"}, timeout=10
+        f"{sim.url}{prefix}/package_search", params={"rows": "1", "fq": "organization:hoftebrudd"}, timeout=10
     ).json()
     assert body["success"] is True
     assert body["help"] == f"{sim.url}/ckan/api/3/action/help_show?name=package_search"

@@ -177,7 +177,7 @@ def test_duplicate_ids_in_ckan_oai_vardef_and_spreadsheets(sim: Simulator) -> No
         sim.set_fault(source, "duplicate_ids")
     packages = requests.get(
         url(sim, "hoftebrudd") + "api/3/action/package_search",
-        params={"fq": "organization:hoftebrudd", "rows": 100},
+        params={"fq": "organization:hoftebrudd", "rows": "100"},
         timeout=10,
     ).json()["result"]
     names = [p["name"] for p in packages["results"]]
@@ -186,7 +186,7 @@ def test_duplicate_ids_in_ckan_oai_vardef_and_spreadsheets(sim: Simulator) -> No
     root = etree.fromstring(
         requests.get(url(sim, "tromso") + OAI_LIST.replace("Records", "Identifiers"), timeout=10).content
     )
-    ids = root.xpath("//o:identifier/text()", namespaces={"o": "http://www.openarchives.org/OAI/2.0/"})
+    ids = [e.text for e in root.iter("{http://www.openarchives.org/OAI/2.0/}identifier")]
     assert len(ids) == len(set(ids)) + 1
 
     defs = requests.get(url(sim, "ssb-vardef"), timeout=10).json()

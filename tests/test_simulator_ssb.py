@@ -23,7 +23,7 @@ def sim() -> Iterator[Simulator]:
 
 def klass_all(url: str, size: int, **params: str) -> list[dict]:
     out, link = [], f"{url}/classifications"
-    query = {"size": size, "includeCodelists": "true", **params}
+    query: dict[str, str | int] = {"size": size, "includeCodelists": "true", **params}
     while link:
         body = requests.get(link, params=query, headers=JSON, timeout=10).json()
         query = {}

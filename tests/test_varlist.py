@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.worksheet import Worksheet
 
 from catalog.model import CodeList, Concept, Variable
 from harvesters.varlist import VarlistError, read_varlist
@@ -23,11 +25,13 @@ def read(content: bytes, **options: object):
     return read_varlist(content, url="https://registry.example.org/liste", dataset_id="ds1", mint=mint, options=options)
 
 
-def xlsx(rows: list[list[object]], sheet: str = "Variabler", extra_sheets: tuple[str, ...] = ()) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]], sheet: str = "Variabler", extra_sheets: tuple[str, ...] = ()) -> bytes:
     book = openpyxl.Workbook()
-    book.active.title = sheet
+    active = book.active
+    assert isinstance(active, Worksheet)
+    active.title = sheet
     for row in rows:
-        book.active.append(row)
+        active.append(list(row))
     for name in extra_sheets:
         book.create_sheet(name).append(["Om listen"])
     out = io.BytesIO()
@@ -80,7 +84,7 @@ def expected_helsedata() -> tuple[list[Variable], list[CodeList]]:
     ], [codes]
 
 
-def csv_bytes(rows: list[list[object]], sep: str = ";", encoding: str = "utf-8-sig") -> bytes:
+def csv_bytes(rows: Sequence[Sequence[object]], sep: str = ";", encoding: str = "utf-8-sig") -> bytes:
     return "\r\n".join(sep.join(f'"{c}"' if sep in str(c) else str(c) for c in row) for row in rows).encode(encoding)
 
 
@@ -200,6 +204,20 @@ def test_latin1_csv_is_read_as_windows_1252_with_a_warning():
     assert found.variables[0].title == {"nb": "Kjønn"}
     assert [(p.record_id, p.field) for p in found.problems] == [("file", "encoding")]
     assert "not valid UTF-8" in found.problems[0].message and "Windows-1252" in found.problems[0].message
+
+
+def test_an_unknown_declared_charset_is_read_as_windows_1252_with_a_warning():
+    found = read_varlist(
+        csv_bytes(HELSEDATA, encoding="latin-1"),
+        url="https://registry.example.org/liste",
+        dataset_id="ds1",
+        mint=mint,
+        charset="x-no-such-charset",
+    )
+    assert found.variables[0].title == {"nb": "Kjønn"}
+    assert [p.message.split(";")[0] for p in found.problems] == [
+        "the file is not valid x-no-such-charset (an unknown encoding)"
+    ]
 
 
 def test_a_configured_encoding_is_used_strictly():

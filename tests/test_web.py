@@ -34,7 +34,7 @@ def client(web_app: Flask) -> FlaskClient:
     return web_app.test_client()
 
 
-def page(client, url: str, **kw) -> str:  # type: ignore[no-untyped-def]
+def page(client, url: str, **kw) -> str:
     response = client.get(url, **kw)
     assert response.status_code == 200, url
     return response.get_data(as_text=True)
@@ -186,6 +186,19 @@ def test_unknown_records_are_a_friendly_404(client, url):
     assert response.status_code == 404 and "Tilbake til søket" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_an_unexpected_error_is_a_500_that_names_itself_and_hides_the_cause(settings, accept):
+    def boom() -> str:
+        raise RuntimeError("the secret cause")
+
+    app = create_app(settings)
+    app.add_url_rule("/boom", "boom", boom)
+    response = app.test_client().get("/boom", headers={"Accept": accept})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Internal Server Error" in text
+    assert "secret cause" not in text and "property object" not in text
+
+
 # --- dataset page -------------------------------------------------------------------------------
 
 
@@ -269,7 +282,7 @@ def test_a_source_page_lists_all_errors_of_the_last_run_and_none_of_earlier_runs
 # --- basket -------------------------------------------------------------------------------------
 
 
-def add(client, *keys: str, next: str = "/search?q=vekt", **headers: str):  # type: ignore[no-untyped-def]
+def add(client, *keys: str, next: str = "/search?q=vekt", **headers: str):
     return client.post("/basket/add", data={"key": list(keys), "next": next}, headers=headers)
 
 
@@ -597,10 +610,23 @@ def test_cached_counts_expire_after_their_time(monkeypatch):
     clock = [100.0]
     monkeypatch.setattr(searchcache.time, "monotonic", lambda: clock[0])
     cache, computed = searchcache.SearchCache(ttl=60), []
-    compute = lambda: computed.append(1) or len(computed)  # noqa: E731
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
     assert [cache.get("k", compute), cache.get("k", compute)] == [1, 1]
     clock[0] += 61
     assert cache.get("k", compute) == 2 and (cache.hits, cache.misses) == (1, 2)
+
+
+def test_cached_answers_are_kept_to_their_number_the_least_recently_used_out_first():
+    from web.searchcache import SearchCache
+
+    cache = SearchCache(size=2)
+    for key in ("a", "b", "a", "c"):  # "a" used again after "b": "b" is the one dropped for "c"
+        cache.get(key, key.upper)
+    assert [cache.get(key, lambda: "again") for key in ("a", "c", "b")] == ["A", "C", "again"]
 
 
 def test_counts_follow_the_index_at_once_when_a_harvest_adds_documents(settings, store):

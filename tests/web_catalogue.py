@@ -153,7 +153,7 @@ SOURCES = {
 }
 
 
-def build(home: Path, server, hostile: bool = True) -> Settings:  # type: ignore[no-untyped-def]
+def build(home: Path, server, hostile: bool = True) -> Settings:
     """Publish every source on the loopback server, harvest them all, return the settings."""
     settings = Settings.load(home)
     for name, (category, title, records) in SOURCES.items():
@@ -175,7 +175,7 @@ def build(home: Path, server, hostile: bool = True) -> Settings:  # type: ignore
 
 
 @pytest.fixture(scope="session")
-def web_settings(tmp_path_factory, _static_server) -> Settings:  # type: ignore[no-untyped-def]
+def web_settings(tmp_path_factory, _static_server) -> Settings:
     return build(tmp_path_factory.mktemp("web") / "home", _static_server)
 
 

@@ -1,15 +1,17 @@
 """The Flask explorer, JSON API and DCAT feeds (app factory, as in Flask's tutorial).
 
 The app opens the store and the search backend named by the configuration; each request uses
-them read-only. Blueprints: `explorer` (search, variable, dataset pages), `sources`, `basket`,
-`api` (JSON under /api), `feeds` (DCAT). The UI speaks bokmål and English (web/i18n.py).
+them read-only. Blueprints: `explorer` (search, variable, dataset and code list pages), `sources`
+(/sources), `basket` (/basket), `api` (JSON under /api), `feeds` (DCAT feeds and dereferenceable
+URIs, with `changes` (/changes) and `sparql` (/sparql) inside it) and `admin` (/admin, off without
+a token). The UI speaks bokmål and English (web/i18n.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 from catalog.config import Settings
 from catalog.model import key_for
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     )
 
     @app.after_request
-    def secure(response):  # type: ignore[no-untyped-def]
+    def secure(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from catalog.config import ConfigError, SourceConfig
 
@@ -31,7 +31,7 @@ def require_token() -> None:
 
 
 @bp.post("/sources")
-def add_source():  # type: ignore[no-untyped-def]
+def add_source() -> tuple[Response, int]:
     from harvesters import UnknownKind, harvester_class
 
     body: dict[str, Any] = request.get_json(silent=True) or {}
@@ -59,7 +59,7 @@ def add_source():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/harvest/<name>")
-def trigger_harvest(name: str):  # type: ignore[no-untyped-def]
+def trigger_harvest(name: str) -> tuple[Response, int]:
     from catalog.pipeline import harvest
 
     settings = current_app.config["SETTINGS"]
@@ -71,7 +71,7 @@ def trigger_harvest(name: str):  # type: ignore[no-untyped-def]
 
 
 @bp.put("/synonyms")
-def replace_synonyms():  # type: ignore[no-untyped-def]
+def replace_synonyms() -> Response:
     from catalog.search.analysis import Synonyms
 
     data = request.get_data(cache=False)

@@ -85,7 +85,7 @@ def provenance(stored: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
 def variable(key: str) -> Response:
     view = variable_view(key)
     d = view.dataset.record
-    cl = view.codelist.record if view.codelist else None
+    cl = view.codelist.codelist() if view.codelist else None
     return jsonify(
         {
             "id": key,
@@ -111,7 +111,7 @@ def variable(key: str) -> Response:
 def dataset(key: str) -> Response:
     view = dataset_view(key)
     record = to_dict(view.stored.record)
-    record["variables"] = [{"id": key_for(v.uri), **to_dict(v)} for v in view.stored.record.variables]
+    record["variables"] = [{"id": key_for(v.uri), **to_dict(v)} for v in view.stored.dataset().variables]
     return jsonify(
         {
             "id": key,

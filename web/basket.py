@@ -26,6 +26,7 @@ from flask_babel import gettext as _
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF, XSD
 from rdflib.namespace import DCTERMS as DCT
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() makes
 
 from catalog.model import Dataset, Variable, key_for, text
 from catalog.rdf import add_dataset, new_graph
@@ -168,9 +169,11 @@ def to_csv(sel: Selection) -> bytes:
 def to_xlsx(sel: Selection) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new workbook's one sheet
     ws.title = "variables"
     ws.append(list(COLUMNS))
     for cell in ws[1]:
@@ -258,7 +261,8 @@ def _back() -> str:
     return url_for("basket.view")
 
 
-def _answer(keys: list[str], message: str) -> Response:
+def _answer(keys: list[str], message: str) -> BaseResponse:
+    response: BaseResponse
     if request.accept_mimetypes.best == "application/json":
         response = jsonify({"count": len(keys), "ids": keys, "message": message})
     else:
@@ -270,7 +274,7 @@ def _answer(keys: list[str], message: str) -> Response:
 
 
 @bp.post("/add")
-def add() -> Response:
+def add() -> BaseResponse:
     _same_origin()
     keys = basket_keys()
     new = [k for k in parse_keys(request.form.getlist("key")) if k not in keys]
@@ -280,14 +284,14 @@ def add() -> Response:
 
 
 @bp.post("/remove")
-def remove() -> Response:
+def remove() -> BaseResponse:
     _same_origin()
     gone = set(parse_keys(request.form.getlist("key")))
     return _answer([k for k in basket_keys() if k not in gone], "removed")
 
 
 @bp.post("/clear")
-def clear() -> Response:
+def clear() -> BaseResponse:
     _same_origin()
     return _answer([], "cleared")
 

@@ -15,7 +15,11 @@ def wants_json() -> bool:
     return best in ("application/json", "application/problem+json")
 
 
-def problem(status: int, title: str, detail: str) -> tuple[Response, int] | tuple[str, int]:
+Problem = tuple[Response, int] | tuple[str, int]
+"""An error as JSON problem details or an HTML page, with its status."""
+
+
+def problem(status: int, title: str, detail: str) -> Problem:
     if wants_json():
         response = jsonify(
             {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
@@ -27,14 +31,14 @@ def problem(status: int, title: str, detail: str) -> tuple[Response, int] | tupl
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> Problem:
         return problem(exc.code or 500, exc.name, exc.description or "")
 
     @app.errorhandler(BadQuery)
-    def bad_query(exc: BadQuery):  # type: ignore[no-untyped-def]
+    def bad_query(exc: BadQuery) -> Problem:
         return problem(400, "Bad Request", str(exc))
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception) -> Problem:
         app.logger.exception("unhandled error")
-        return problem(500, InternalServerError.name, "Something went wrong on our side; it has been logged.")
+        return problem(500, InternalServerError().name, "Something went wrong on our side; it has been logged.")

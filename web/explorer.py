@@ -313,7 +313,7 @@ def variable_view(key: str) -> VariableView:
 
 
 def variable_timeline(view: VariableView) -> Any:
-    d, v = view.dataset.record, view.variable
+    d, v = view.dataset.dataset(), view.variable
     periods = [
         charts.Period(
             _("Variable"),
@@ -324,7 +324,7 @@ def variable_timeline(view: VariableView) -> Any:
         charts.Period(_("Dataset"), year(d.temporal_start), year(d.temporal_end), "dataset"),
     ]
     if view.codelist:
-        cl = view.codelist.record
+        cl = view.codelist.codelist()
         periods.append(charts.Period(_("Code list"), year(cl.valid_from), year(cl.valid_to), "codelist"))
         periods += [
             charts.Period(_("Code %(code)s", code=c.code), year(c.valid_from), year(c.valid_to), "code")
@@ -407,5 +407,5 @@ def dataset(key: str) -> str:
 @bp.get("/codelists/<key>")
 def codelist(key: str) -> str:
     stored = _stored(key, CodeList)
-    system = coding_system(None, stored.record)
+    system = coding_system(None, stored.codelist())
     return render_template("codelist.html", stored=stored, cl=stored.record, system=system, code_url=code_url)

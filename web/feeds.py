@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, abort, current_app, redirect, request
 from rdflib import Graph
 from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() makes
 
 from catalog.export import MEDIA_TYPES, PROFILES, record_uri, serialize
 from catalog.feeds import BadFeedRequest, FeedRequest, PageNotFound, dump, feed_page, validators
@@ -26,7 +27,7 @@ from catalog.renderings import output_digest
 from catalog.resources import Resource, describe
 
 bp = Blueprint("feeds", __name__)
-PAGES = SizedLRU[bytes](32 * 2**20)
+PAGES = SizedLRU[bytes](32 * 2**20, len)
 """Feed pages as answered, by ETag: several harvesters (the EHDS, Felles datakatalog, other
 instances) page through the same feed after the same change, and a page costs ~50 ms of CPU to
 serialise, which under load waited behind every other request for the interpreter."""
@@ -108,7 +109,7 @@ def catalog_dump(fmt: str = "nt") -> Response:
     return Response(body, mimetype=MEDIA_TYPES[fmt], headers={"Cache-Control": "no-cache"})
 
 
-def _answer(resource: Resource | None, suffix: str | None, see_other: bool) -> Response:
+def _answer(resource: Resource | None, suffix: str | None, see_other: bool) -> BaseResponse:
     """HTML -> 303 to the page; RDF -> the description, or a 303 to it from a thing's `/id/` URI."""
     if resource is None:
         abort(404, "The catalogue holds nothing about this URI.")
@@ -121,7 +122,7 @@ def _answer(resource: Resource | None, suffix: str | None, see_other: bool) -> R
 
 
 @bp.get("/id/<path:rest>")
-def minted(rest: str) -> Response:
+def minted(rest: str) -> BaseResponse:
     """The URIs our harvesters mint (`Harvester.mint`), whatever host they name, resolve here."""
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or ""
     path = raw.split("?", 1)[0].split("/id/", 1)[1] if "/id/" in raw else quote(rest)
@@ -131,7 +132,7 @@ def minted(rest: str) -> Response:
 
 @bp.get("/resource")
 @bp.get("/resource.<suffix>")
-def resource(suffix: str | None = None) -> Response:
+def resource(suffix: str | None = None) -> BaseResponse:
     uri = request.args.get("uri", "")
     if not uri.startswith(("http://", "https://", "urn:")):
         abort(400, "Give the URI to describe as ?uri=http(s)://...")
@@ -140,13 +141,13 @@ def resource(suffix: str | None = None) -> Response:
 
 @bp.get("/record/<key>")
 @bp.get("/record/<key>.<suffix>")
-def catalog_record(key: str, suffix: str | None = None) -> Response:
+def catalog_record(key: str, suffix: str | None = None) -> BaseResponse:
     return _answer(describe(_settings(), _store(), str(record_uri(_settings(), key))), suffix, see_other=False)
 
 
 @bp.get("/datasets/<key>.<suffix>")
 @bp.get("/codelists/<key>.<suffix>")
-def record_document(key: str, suffix: str) -> Response:
+def record_document(key: str, suffix: str) -> BaseResponse:
     stored = _store().get_by_key(key)
     if stored is None:
         abort(404, f"No record with id {key}.")
@@ -154,7 +155,7 @@ def record_document(key: str, suffix: str) -> Response:
 
 
 @bp.get("/variables/<key>.<suffix>")
-def variable_document(key: str, suffix: str) -> Response:
+def variable_document(key: str, suffix: str) -> BaseResponse:
     holder = _store().dataset_of_variable(key)
     uri = next((v.uri for v in holder.record.variables if key_for(v.uri) == key), None) if holder else None
     if uri is None:

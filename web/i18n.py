@@ -13,6 +13,7 @@ from pathlib import Path
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import NullTranslations
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, get_translations
 
@@ -67,7 +68,7 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
-def translations() -> object:
+def translations() -> NullTranslations:
     """This request's catalogue, looked up once: a result page has a couple of hundred messages."""
     found = g.get("translations")
     if found is None:
@@ -82,9 +83,9 @@ def init(app: Flask, cache: Path) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(compile_catalogs(cache)),
     )
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),  # type: ignore[attr-defined]
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),  # type: ignore[attr-defined]
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         newstyle=True,
     )
     app.after_request(remember_choice)

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from catalog.lru import SizedLRU
 from catalog.search import SearchQuery
 
 
@@ -39,26 +39,28 @@ def hits_key(q: SearchQuery, generation: Hashable) -> tuple[Hashable, ...]:
     return (*query_key(q, generation), q.offset, q.limit, q.sort, q.highlight)
 
 
+def _one(_answer: tuple[float, Any]) -> int:
+    return 1
+
+
 class SearchCache:
+    """Up to `size` answers, each kept `ttl` seconds at most, the least recently used out first."""
+
     def __init__(self, ttl: float = 60.0, size: int = 4096):
         self.ttl, self.size = ttl, size
-        self._items: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._items = SizedLRU[tuple[float, Any]](size, _one)  # (when computed, answer)
+        self._lock = threading.Lock()  # for the counters
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         now = time.monotonic()
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None and now - found[0] < self.ttl:
-                self._items.move_to_end(key)
+        found = self._items.get(key)
+        if found is not None and now - found[0] < self.ttl:
+            with self._lock:
                 self.hits += 1
-                return found[1]
+            return found[1]
+        with self._lock:
             self.misses += 1
         value = compute()
-        with self._lock:
-            self._items[key] = (now, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        self._items.put(key, (now, value))
         return value

@@ -7,7 +7,7 @@ feed needs the complete list for now, not a top 20 mixed with runs that are long
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
@@ -50,8 +50,8 @@ class SourceView:
     runs: list[Run]
     errors_run: Run | None
     errors: list[RunError]
-    findings: list[tuple[str, str, str, int]] = field(default_factory=list)  # severity, path, message, count
-    quality: QualityScore | None = None  # the mean of its datasets' scores
+    findings: list[tuple[str, str, str, int]]  # severity, path, message, count
+    quality: QualityScore  # the mean of its datasets' scores
 
 
 def summaries() -> list[SourceSummary]:

@@ -3,8 +3,8 @@
 A backend indexes flat documents (`catalog.search.documents`) derived from the store and answers
 `SearchQuery` with a `SearchResult`. The index is always rebuildable from the store
 (`catalog reindex`), so a backend may drop and rebuild at will. Every backend passes the same
-contract suite (`tests/test_search_contract.py`); what a backend cannot do it refuses with
-`Unsupported`, never silently.
+contract suite (`tests/test_search_contract.py`); a backend's known gap is marked there with its
+reason, never hidden.
 """
 
 from __future__ import annotations
@@ -16,15 +16,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from catalog.config import Settings
+    from catalog.search.analysis import Synonyms
 
 FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights")
 """Facets every backend counts, in display order."""
 
 DOC_TYPES = ("variable", "dataset", "codelist")
-
-
-class Unsupported(NotImplementedError):
-    """The backend cannot do what was asked; the message says what and why."""
 
 
 class BadQuery(ValueError):
@@ -62,16 +59,24 @@ class SearchResult:
     typos: bool = False  # whether typos were tolerated to find these
 
 
-class SearchBackend(Protocol):
-    name: str
-
-    def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
-        """Rebuild the whole index from `docs`; searches see the old index until it is done."""
+class IndexWriter(Protocol):
+    """What the pipeline writes documents to: a `SearchBackend`, the pipeline's `IndexBuffer`
+    (which gathers writes into large commits) or, in process mode, a worker's relay to the
+    calling process (the one process that writes the index)."""
 
     def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
         """Add or replace documents by `key`."""
 
     def delete(self, keys: Iterable[str]) -> None: ...
+
+
+class SearchBackend(IndexWriter, Protocol):
+    name: str
+    synonyms: Synonyms
+    """The synonym list queries are expanded with; the admin API replaces it while serving."""
+
+    def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
+        """Rebuild the whole index from `docs`; searches see the old index until it is done."""
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 
@@ -106,5 +111,5 @@ def open_backend(settings: Settings) -> SearchBackend:
     if edited.exists() and not os.environ.get("CATALOG_SYNONYMS"):
         from catalog.search.analysis import Synonyms
 
-        backend.synonyms = Synonyms(edited)  # type: ignore[attr-defined]
+        backend.synonyms = Synonyms(edited)
     return backend

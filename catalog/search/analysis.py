@@ -42,9 +42,6 @@ ANALYZERS = {"nb": "norwegian", "en": "english", "plain": None}
 """Analyzer name -> Snowball stemmer (None: lowercase and fold only). nn uses the nb analyzer:
 Snowball has one Norwegian stemmer, and it handles the common nynorsk endings well enough."""
 
-LANGUAGE_FIELDS = {"nb": "nb", "nn": "nn", "en": "en"}
-"""Language group of a label -> field suffix; other and untagged labels go to `*_plain`."""
-
 FIELD_ANALYZER = {
     "name_text": "nb",
     "label_nb": "nb",

@@ -297,7 +297,7 @@ class ElasticsearchBackend:
         answer = self.client.search(
             index=self.alias,
             size=limit * 5,
-            _source=["doc"],
+            source={"includes": ["doc"]},
             query={"bool": {"filter": [{"term": {"type": "variable"}}], "must": [text_query]}},
         )
         return rank_suggestions((h["_source"]["doc"] for h in answer["hits"]["hits"]), prefix, limit)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
 
 from elastic_transport import HttpHeaders, Urllib3HttpNode
 from elastic_transport._node._base import NodeApiResponse
+from elastic_transport.client_utils import DEFAULT, DefaultType
 
 _COMPAT = re.compile(r"application/vnd\.elasticsearch\+([\w-]+)\s*;\s*compatible-with=\d+")
 
@@ -27,12 +27,17 @@ def plain_mimetype(value: str) -> str:
 
 class PlainJsonNode(Urllib3HttpNode):
     def perform_request(
-        self, method: str, target: str, body: bytes | None = None, headers: HttpHeaders | None = None, **kwargs: Any
+        self,
+        method: str,
+        target: str,
+        body: bytes | None = None,
+        headers: HttpHeaders | None = None,
+        request_timeout: DefaultType | float | None = DEFAULT,
     ) -> NodeApiResponse:
         plain = HttpHeaders()
         for name, value in (headers or {}).items():
             plain[name] = plain_mimetype(value) if name.lower() in ("accept", "content-type") else value
-        response = super().perform_request(method, target, body=body, headers=plain, **kwargs)
+        response = super().perform_request(method, target, body=body, headers=plain, request_timeout=request_timeout)
         answer = HttpHeaders(response.meta.headers)
         answer["x-elastic-product"] = "Elasticsearch"
         return NodeApiResponse(dataclasses.replace(response.meta, headers=answer), response.body)

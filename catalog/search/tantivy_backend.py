@@ -422,7 +422,9 @@ class TantivyBackend:
             # words are \w+, so the prefix holds no regex syntax to escape
             text_query = tantivy.Query.regex_query(schema, "suggest", folded[0] + ".*")
         else:
-            text_query = tantivy.Query.phrase_prefix_query(schema, "suggest", folded)
+            text_query = tantivy.Query.phrase_prefix_query(
+                schema, "suggest", [*folded]
+            )  # its words may be (offset, word)
         query = tantivy.Query.boolean_query(
             [
                 (tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", "variable"))),
