@@ -1,4 +1,5 @@
-# The quick-start commands: `make demo`, `make check` and `make test`. Each installs what it needs first.
+# The quick-start commands: `make demo`, `make check`, `make test` and `make ci` (what .ci/run runs).
+# Each installs what it needs first.
 # Versions are pinned by constraints.txt (what the suite last passed with); `make constraints`
 # writes it again from the installed environment after an upgrade.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -21,8 +22,15 @@ check: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# every test but those marked slow (the fault matrix, the crash loop): the suite to run while working
 test: $(BIN)/.installed
+	$(BIN)/python -m pytest -m "not slow" $(ARGS)
+
+# every test, slow ones included
+test-all: $(BIN)/.installed
 	$(BIN)/python -m pytest $(ARGS)
+
+ci: check test-all
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench $(ARGS)
@@ -30,4 +38,4 @@ bench: $(BIN)/.installed
 constraints: $(BIN)/.installed
 	(sed -n "1,2p" constraints.txt; $(BIN)/pip freeze --all --exclude-editable --exclude pip) > constraints.tmp && mv constraints.tmp constraints.txt
 
-.PHONY: install demo check test bench constraints
+.PHONY: install demo check test test-all ci bench constraints

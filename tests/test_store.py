@@ -57,13 +57,14 @@ def test_provenance_is_kept_with_each_record(store):
 
 def test_a_run_left_running_by_a_dead_process_is_marked_interrupted(settings):
     store = SQLiteStore(settings.db_path)
-    run = store.start_run("mfr")
+    reused, ours = store.start_run("mfr"), store.start_run("npr")
     db = sqlite3.connect(settings.db_path)
-    db.execute("UPDATE runs SET owner=? WHERE id=?", (f"{os.getpid()}:1", run))  # our pid, reused: not us
+    db.execute("UPDATE runs SET owner=? WHERE id=?", (f"{os.getpid()}:1", reused))  # our pid, another start: not us
     db.commit()
     reopened = SQLiteStore(settings.db_path)
     assert reopened.last_run("mfr").status == "interrupted"
-    assert os.getpid() > 0
+    assert reopened.last_run("npr").status == "running"  # its owner, this process, is alive
+    assert ours == reopened.last_run("npr").id
 
 
 def test_incremental_state_is_per_source(store):
