@@ -26,11 +26,16 @@ check: $(BIN)/.installed
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -m "not slow" $(ARGS)
 
+# only the slow ones
+test-slow: $(BIN)/.installed
+	$(BIN)/python -m pytest -m slow $(ARGS)
+
 # every test, slow ones included
 test-all: $(BIN)/.installed
 	$(BIN)/python -m pytest $(ARGS)
 
-ci: check test-all
+# what .ci/run runs: the checks, the README's test command, then the slow tests
+ci: check test test-slow
 
 bench: $(BIN)/.installed
 	$(BIN)/python -m bench $(ARGS)
@@ -38,4 +43,4 @@ bench: $(BIN)/.installed
 constraints: $(BIN)/.installed
 	(sed -n "1,2p" constraints.txt; $(BIN)/pip freeze --all --exclude-editable --exclude pip) > constraints.tmp && mv constraints.tmp constraints.txt
 
-.PHONY: install demo check test test-all ci bench constraints
+.PHONY: install demo check test test-slow test-all ci bench constraints
