@@ -7,14 +7,18 @@ can list them and a bad value fails at start with a message that says how to fix
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import tomli_w
+
+from catalog.model import Agent, LangText
 
 DEFAULT_HOME = "catalog-data"
 CONFIG_FILE = "catalog.toml"
@@ -42,18 +46,12 @@ class SourceConfig:
     credentials_env: str | None = None  # name of an environment variable holding a token
 
     def __post_init__(self) -> None:
-        from catalog.model import Dataset
+        operator_defaults(self)  # a bad default is an error now, naming the setting, not a failed harvest
 
-        defaults = self.options.get("defaults") or {}
-        if not isinstance(defaults, dict):
-            raise ConfigError(f"source {self.name}: options.defaults must be a table of dataset fields")
-        allowed = {f.name for f in dataclasses.fields(Dataset)} - {"uri", "identifier", "variables", "distributions"}
-        allowed.add("access_url")  # becomes a distribution: where to apply for access
-        unknown = sorted(set(defaults) - allowed)
-        if unknown:
-            raise ConfigError(
-                f"source {self.name}: options.defaults may only name dataset fields (unknown: {', '.join(unknown)})"
-            )
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """`options.defaults`, checked and normalised (agents as `Agent`, texts as `{lang: text}`)."""
+        return operator_defaults(self)
 
     def credentials(self) -> str | None:
         return os.environ.get(self.credentials_env) if self.credentials_env else None
@@ -70,6 +68,245 @@ class SourceConfig:
         if self.credentials_env:
             out["credentials_env"] = self.credentials_env
         return out
+
+
+# --- what the operator completes: per-source defaults and the organisation register -------------
+
+DEFAULT_FIELDS: dict[str, str] = {
+    "publisher": "agent",
+    "custodian": "agent",
+    "contact": "contact",
+    "keywords": "keywords",
+    "themes": "iris",
+    "health_categories": "iris",
+    "health_themes": "iris",
+    "applicable_legislation": "iris",
+    "spatial": "iris",
+    "languages": "iris",
+    "conforms_to": "iris",
+    "coding_systems": "iris",
+    "access_rights": "iri",
+    "landing_page": "iri",
+    "frequency": "iri",
+    "dataset_type": "iri",
+    "access_url": "iri",
+    "legal_basis": "text",
+    "purpose": "text",
+    "provenance": "text",
+    "population_coverage": "text",
+    "temporal_start": "date",
+    "temporal_end": "date",
+    "issued": "date",
+    "modified": "date",
+    "number_of_records": "count",
+    "number_of_unique_individuals": "count",
+    "min_typical_age": "count",
+    "max_typical_age": "count",
+    "has_structured_data": "bool",
+    "version": "string",
+}
+"""Dataset fields an operator may complete per source (`options.defaults`), by the kind of value.
+
+`access_url` is not a field: it gives a dataset without distributions one (where to apply)."""
+
+PUBLISHERS_ONLY = {
+    "title": "a dataset's title is its publisher's to state",
+    "description": "a dataset's description is its publisher's to write; the catalogue never invents one",
+    "hdab": "the access body is the catalogue's own (settings hdab_name and hdab_email)",
+}
+"""Fields an operator may not fill, with the reason the error gives."""
+
+AGENT_KEYS = {"agent": ("name", "email", "url", "uri"), "contact": ("name", "email", "url")}
+ORGANISATION_KEYS = ("name", "email", "url", "org_number", "aliases")
+_EMAIL = re.compile(r"[^@\s:/]+@[^@\s/]+\.[^@\s/]+")
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.I)
+
+
+def _fail(setting: str, problem: str) -> ConfigError:
+    return ConfigError(f"{setting}: {problem}")
+
+
+def _iri(value: Any, setting: str) -> str:
+    if not isinstance(value, str) or not _IRI.fullmatch(value.strip()):
+        raise _fail(setting, f"{value!r} is not an http(s) IRI")
+    return value.strip()
+
+
+def _email(value: Any, setting: str) -> str:
+    address = value.strip().removeprefix("mailto:") if isinstance(value, str) else value
+    if not isinstance(address, str) or not _EMAIL.fullmatch(address):
+        raise _fail(setting, f"{value!r} is not an e-mail address")
+    return address
+
+
+def _text(value: Any, setting: str) -> LangText:
+    """A plain string (an untagged literal) or a table of language tag -> text."""
+    if isinstance(value, str) and value.strip():
+        return {"": value.strip()}
+    if isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        return {k: v.strip() for k, v in value.items() if v.strip()}
+    raise _fail(setting, f"{value!r} is neither a text nor a table of language -> text")
+
+
+def org_number_ok(number: str) -> bool:
+    """A Norwegian organisation number: nine digits whose last is the modulus-11 check digit."""
+    if not re.fullmatch(r"\d{9}", number):
+        return False
+    remainder = sum(int(d) * w for d, w in zip(number[:8], (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
+    return (0 if remainder == 0 else 11 - remainder) == int(number[8])
+
+
+def _agent(value: Any, setting: str, keys: tuple[str, ...]) -> Agent:
+    if not isinstance(value, dict):
+        raise _fail(setting, f"must be a table with {', '.join(keys)} (got {value!r})")
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        raise _fail(setting, f"unknown key {', '.join(unknown)}; the keys are {', '.join(keys)}")
+    if not value:
+        raise _fail(setting, f"is empty; give at least one of {', '.join(keys)}")
+    return Agent(
+        name=_text(value["name"], f"{setting}.name") if "name" in value else {},
+        email=_email(value["email"], f"{setting}.email") if "email" in value else None,
+        url=_iri(value["url"], f"{setting}.url") if "url" in value else None,
+        uri=_iri(value["uri"], f"{setting}.uri") if "uri" in value else None,
+    )
+
+
+def _default(kind: str, value: Any, setting: str) -> Any:
+    if kind in AGENT_KEYS:
+        return _agent(value, setting, AGENT_KEYS[kind])
+    if kind == "iri":
+        return _iri(value, setting)
+    if kind == "iris":
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values:
+            raise _fail(setting, f"{value!r} is not a list of IRIs")
+        return [_iri(v, f"{setting}[{i}]") for i, v in enumerate(values)]
+    if kind == "text":
+        return _text(value, setting)
+    if kind == "keywords":
+        if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+            return {"": [v.strip() for v in value]}
+        if isinstance(value, dict) and all(
+            isinstance(v, list) and all(isinstance(w, str) for w in v) for v in value.values()
+        ):
+            return {lang: [w.strip() for w in words if w.strip()] for lang, words in value.items()}
+        raise _fail(setting, f"{value!r} is neither a list of keywords nor a table of language -> keywords")
+    if kind == "count":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise _fail(setting, f"{value!r} is not a whole number >= 0")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _fail(setting, f"{value!r} is not true or false")
+        return value
+    if kind == "date":
+        if not isinstance(value, str) or not re.fullmatch(
+            r"\d{4}(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?)?", value
+        ):
+            raise _fail(setting, f"{value!r} is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)")
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(setting, f"{value!r} is not a text")
+    return value.strip()
+
+
+def operator_defaults(source: SourceConfig) -> dict[str, Any]:
+    """A source's `options.defaults`, checked and normalised; a `ConfigError` names the bad setting."""
+    raw = source.options.get("defaults") or {}
+    try:
+        key = json.dumps(raw, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"sources.{source.name}.options.defaults: not plain TOML values ({exc})") from exc
+    return dict(_parsed_defaults(source.name, key))
+
+
+@lru_cache(maxsize=1024)
+def _parsed_defaults(name: str, raw_json: str) -> tuple[tuple[str, Any], ...]:
+    raw = json.loads(raw_json)
+    where = f"sources.{name}.options.defaults"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: must be a table of dataset fields (got {raw!r})")
+    refused = sorted(set(raw) & set(PUBLISHERS_ONLY))
+    if refused:
+        raise _fail(f"{where}.{refused[0]}", PUBLISHERS_ONLY[refused[0]] + ", not the operator's")
+    unknown = sorted(set(raw) - set(DEFAULT_FIELDS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: may only name dataset fields the operator completes (unknown: {', '.join(unknown)}); "
+            f"the fields are {', '.join(sorted(DEFAULT_FIELDS))}"
+        )
+    return tuple((k, _default(DEFAULT_FIELDS[k], v, f"{where}.{k}")) for k, v in sorted(raw.items()))
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """One entry of the operator's organisation register: `[organisations."<IRI>"]` in catalog.toml.
+
+    It completes every agent (publisher, custodian, creator) of every source that is this
+    organisation: the agent's IRI is the entry's, or its dct:identifier is the entry's
+    `org_number` (also read from Enhetsregisteret IRIs), or its name is the entry's name or one
+    of its `aliases`. Completing fills what the agent lacks; nothing the source says is replaced."""
+
+    iri: str
+    name: LangText = field(default_factory=dict)
+    email: str | None = None
+    url: str | None = None
+    org_number: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def setting(self) -> str:
+        """How catalog.toml names this entry, for messages and provenance."""
+        return f'organisations."{self.iri}"'
+
+    def names(self) -> set[str]:
+        return {folded(n) for n in (*self.name.values(), *self.aliases) if n.strip()}
+
+
+def folded(name: str) -> str:
+    """A name as names are compared: case and spacing ignored."""
+    return " ".join(name.split()).casefold()
+
+
+def parse_organisations(raw: Any) -> dict[str, Organisation]:
+    """The `[organisations]` tables, checked; a `ConfigError` names the entry and the key."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError('organisations: must be tables [organisations."<IRI>"] with name, email, url, org_number')
+    out: dict[str, Organisation] = {}
+    numbers: dict[str, str] = {}
+    for iri, entry in raw.items():
+        where = f'organisations."{iri}"'
+        _iri(iri, where)
+        if not isinstance(entry, dict):
+            raise _fail(where, "must be a table with " + ", ".join(ORGANISATION_KEYS))
+        unknown = sorted(set(entry) - set(ORGANISATION_KEYS))
+        if unknown:
+            raise _fail(where, f"unknown key {', '.join(unknown)}; the keys are {', '.join(ORGANISATION_KEYS)}")
+        number = entry.get("org_number")
+        if number is not None:
+            number = str(number).replace(" ", "")
+            if not org_number_ok(number):
+                raise _fail(
+                    f"{where}.org_number", f"{entry['org_number']!r} is not a valid Norwegian organisation number"
+                )
+            if number in numbers:
+                raise _fail(f"{where}.org_number", f"{number} is also the number of {numbers[number]}")
+            numbers[number] = where
+        aliases = entry.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise _fail(f"{where}.aliases", f"{aliases!r} is not a list of names")
+        out[iri] = Organisation(
+            iri=iri,
+            name=_text(entry["name"], f"{where}.name") if "name" in entry else {},
+            email=_email(entry["email"], f"{where}.email") if "email" in entry else None,
+            url=_iri(entry["url"], f"{where}.url") if "url" in entry else None,
+            org_number=number,
+            aliases=tuple(aliases),
+        )
+    return out
 
 
 # name -> (environment variable, default, help)
@@ -96,6 +333,7 @@ class Settings:
     home: Path
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
         if name in SETTINGS:
@@ -141,7 +379,13 @@ class Settings:
                 sources[name] = SourceConfig(name=name, **spec)
             except TypeError as exc:
                 raise ConfigError(f"{cfg}: source {name!r}: {exc}") from exc
-        return cls(home=path, sources=sources, values=values)
+            except ConfigError as exc:
+                raise ConfigError(f"{cfg}: {exc}") from exc
+        try:
+            organisations = parse_organisations(raw.get("organisations"))
+        except ConfigError as exc:
+            raise ConfigError(f"{cfg}: {exc}") from exc
+        return cls(home=path, sources=sources, values=values, organisations=organisations)
 
     def save_sources(self) -> None:
         """Write the sources back to the TOML file, keeping the `[settings]` table."""

@@ -19,7 +19,6 @@ own statements, rendered when it is stored: `catalog.renderings`) and `add_catal
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
@@ -30,7 +29,8 @@ from rdflib.namespace import DCTERMS as DCT
 from rdflib.term import Node
 
 from catalog.config import Settings, SourceConfig
-from catalog.model import Agent, Dataset, Distribution, Record
+from catalog.model import Dataset, Record
+from catalog.published import hdab, published_view
 from catalog.rdf import (
     ADMS,
     DCATAP,
@@ -74,7 +74,7 @@ UNSUPPORTED = {
     },
     "properties": {
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "only the classes the profiles require are written",
-        "http://purl.org/dc/terms/creator": "creators are not modelled (publisher, contact, custodian and hdab are)",
+        "http://purl.org/dc/terms/creator": "one creator per dataset is kept (the first by IRI); further creators are dropped",
         "http://purl.org/dc/terms/rights": "free-text rights statements are not modelled",
         "http://purl.org/dc/terms/isReferencedBy": "not modelled",
         "http://purl.org/dc/terms/relation": "not modelled",
@@ -134,7 +134,8 @@ UNSUPPORTED = {
         "http://www.w3.org/ns/dcat#prev": "series order is not modelled",
         "http://purl.org/dc/terms/language": "kept on datasets, not on distributions",
         "http://purl.org/dc/terms/modified": "kept on datasets and code lists, not on distributions",
-        "http://www.w3.org/2006/vcard/ns#organization-unit": "not modelled",
+        "http://www.w3.org/2006/vcard/ns#organization-unit": "read as the contact's name when it has no other, "
+        "written as vcard:fn",
         "http://data.europa.eu/m8g/contactPoint": "kept as e-mail and contact page; its IRI becomes <agent>#contactPoint",
         "http://healthdataportal.eu/ns/health#hasVariables": "variables keep their IRIs; the table group's and tables' "
         "IRIs are minted from the dataset's",
@@ -172,50 +173,15 @@ def record_uri(settings: Settings, key: str) -> URIRef:
     return URIRef(f"{settings.base_uri.rstrip('/')}/record/{key}")
 
 
-def hdab(settings: Settings) -> Agent:
-    return Agent(
-        name={"nb": settings.hdab_name, "en": settings.hdab_name},
-        uri=settings.base_uri.rstrip("/") + "/hdab",
-        email=settings.hdab_email,
-        url=settings.base_uri,
-    )
-
-
 def as_published(record: Record, settings: Settings, source: SourceConfig | None = None) -> Record:
-    """The record as the EHDS feed publishes it, from what the source said plus the catalogue's
-    own knowledge, never overwriting the source:
-
-    - the catalogue's access body fills a missing healthdcatap:hdab;
-    - the source's configured `options.defaults` fill empty dataset fields (e.g. the legal basis
-      or health category a registry's spreadsheet cannot state);
-    - `options.defaults.access_url` gives a dataset without distributions one: where to apply
-      for access (for non-public health data, the access body's application form);
-    - healthdcatap:hasStructuredData is true when the source lists variables.
+    """The record as the EHDS feed publishes it: what the source said, completed by the operator's
+    organisation register and the source's `options.defaults`, plus the catalogue's access body
+    (`catalog.published.published_view`, the one place this view is computed).
 
     The pipeline validates this view, so a record's `conforms` flag says whether the EHDS feed
     may carry it.
     """
-    if not isinstance(record, Dataset):
-        return record
-    changes: dict[str, Any] = {}
-    defaults = dict((source.options.get("defaults") or {}) if source else {})
-    access_url = defaults.pop("access_url", None)
-    for name, value in defaults.items():
-        if getattr(record, name) in (None, "", [], {}):
-            changes[name] = value
-    if access_url and not record.distributions:
-        changes["distributions"] = [
-            Distribution(
-                uri=f"{record.uri}#tilgang",
-                access_url=access_url,
-                title={"nb": "Søk om tilgang", "en": "Apply for access"},
-            )
-        ]
-    if record.hdab is None:
-        changes["hdab"] = hdab(settings)
-    if record.has_structured_data is None and record.variables:
-        changes["has_structured_data"] = True
-    return dataclasses.replace(record, **changes) if changes else record
+    return published_view(record, settings, source).record
 
 
 def include(stored: StoredRecord, profile: str) -> bool:

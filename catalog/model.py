@@ -126,6 +126,7 @@ class Dataset:
     contact: Agent | None = None  # dcat:contactPoint
     hdab: Agent | None = None  # healthdcatap:hdab, the health data access body
     custodian: Agent | None = None  # geodcatap:custodian
+    creator: Agent | None = None  # dct:creator (one; DDI's first author, AuthEnty)
     keywords: dict[str, list[str]] = field(default_factory=dict)  # lang -> keywords
     themes: list[str] = field(default_factory=list)  # dcat:theme IRIs
     health_categories: list[str] = field(default_factory=list)  # healthdcatap:healthCategory

@@ -32,14 +32,14 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.config import Settings, SourceConfig
-from catalog.export import as_published
+from catalog.config import Settings, SourceConfig, operator_defaults
 from catalog.model import Dataset, Record, digest, dumps, key_for
+from catalog.published import Published, published_view, view_digest
 from catalog.renderings import render
 from catalog.search import IndexWriter, SearchBackend
 from catalog.search.documents import SourceInfo, documents
 from catalog.store import RunError, SQLiteStore
-from catalog.validation import DEFAULT_PROFILE, get_profile, validate_records
+from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
 from harvesters.http import FetchError, HttpClient, Limits
@@ -163,6 +163,7 @@ class Harvest:
         self.errors: list[RunError] = []
         self.progress = progress
         self.run_id = 0
+        self.view = view_digest(settings, src.name)
 
     def http(self) -> HttpClient:
         s = self.settings
@@ -201,10 +202,16 @@ class Harvest:
         """Harvest, validate and store; documents go to `index`. Never raises for the source's faults."""
         self.index = index
         try:
-            state = {} if self.full else self.store.state(self.src.name)  # `full`: as on the first run
+            before = self.store.state(self.src.name)
+            state: dict[str, str] | None = {} if self.full else before  # `full`: as on the first run
             harvester = harvester_class(self.src.kind)(self.src, self.http(), state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
             checkpoint = self._consume(harvester.harvest(), known)
+            if before.get(OPERATOR_VIEW) not in (None, self.view):
+                # the operator's register or this source's defaults changed since the last run: records
+                # the source left unchanged are validated again, so the EHDS feed follows the settings
+                revalidate(self.settings, self.store, self.src.name, self.index)
+            checkpoint = {**(before if checkpoint is None else checkpoint), OPERATOR_VIEW: self.view}
         except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, never propagated
             message = _plain(exc)
             url = getattr(exc, "url", None) or self.src.url
@@ -293,11 +300,12 @@ class Harvest:
         )
         if not fresh:
             return
-        reports = validate_records([as_published(h.record, self.settings, self.src) for h, _, _ in fresh])
+        views = [published_view(h.record, self.settings, self.src) for h, _, _ in fresh]
+        reports = validate_records([v.record for v in views])
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         rows = []
-        for (h, hsh, data), report in zip(fresh, reports, strict=True):  # the work, before the write lock is taken
+        for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # the work, before the write lock
             new_docs = list(documents(h.record, self.info, valid=report.conforms))
             docs.extend(new_docs)
             old = self.store.get(h.record.uri) if h.record.uri in known else None
@@ -309,7 +317,7 @@ class Harvest:
                     hsh,
                     data,
                     report.conforms,
-                    report.to_dict(),
+                    stored_validation(report, view, self.view),
                     render(h.record, hsh, self.src.name, report.conforms, self.settings),
                 )
             )
@@ -367,6 +375,8 @@ def harvest(
     unknown = [n for n in wanted if n not in settings.sources]
     if unknown:
         raise KeyError(f"no source named {', '.join(unknown)}; known: {', '.join(sorted(settings.sources))}")
+    for name in wanted:  # a bad operator setting stops here, named, before any run starts
+        operator_defaults(settings.sources[name])
     workers = max(1, min(workers, len(wanted)))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
         return _in_processes(settings, store, index, wanted, workers, progress, full)
@@ -483,6 +493,48 @@ def _in_processes(
             finish_ready()
         finish_ready(force=True)
     return [results[name] for name in wanted]
+
+
+OPERATOR_VIEW = "operator_view"
+"""The key of a source's checkpoint state that keeps the `view_digest` its records were validated with."""
+
+
+def stored_validation(report: Report, view: Published, settings_digest: str) -> dict[str, Any]:
+    """What the store keeps of a record's validation: the report, and what its published view was
+    made from (`view`: the operator's settings; `added`: what the view added), so a change of the
+    settings can be told and its effect on the feed seen."""
+    return {**report.to_dict(), "view": settings_digest, "added": view.digest}
+
+
+def revalidate(
+    settings: Settings, store: SQLiteStore, source: str | None = None, index: SearchBackend | IndexBuffer | None = None
+) -> int:
+    """Validate again the live datasets (of `source`, else all) whose published view was made with
+    other operator settings (organisation register, source defaults, access body); how many.
+
+    Their records are as their sources said, so nothing is harvested: the new view is validated,
+    the flag and the feeds' renderings follow, and a record the EHDS feed now shows differently
+    (or now carries, or no longer) counts as changed for incremental harvesters of our feed."""
+    from catalog.validation import validate_record
+
+    infos = {name: source_info(src) for name, src in settings.sources.items()}
+    digests: dict[str, str] = {}
+    n = 0
+    for stored in store.records(source, kind="dataset"):
+        current = digests.get(stored.source) or digests.setdefault(stored.source, view_digest(settings, stored.source))
+        kept = stored.validation or {}
+        if kept.get("view") == current:
+            continue
+        view = published_view(stored.record, settings, settings.sources.get(stored.source))
+        report = validate_record(view.record)
+        changed = report.conforms != bool(stored.conforms) or kept.get("added") != view.digest
+        store.revalidated(stored.uri, report.conforms, stored_validation(report, view, current), changed)
+        store.save_renderings(stored.uri, render(stored.record, stored.hash, stored.source, report.conforms, settings))
+        if index is not None and report.conforms != bool(stored.conforms):
+            info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
+            index.upsert(documents(stored.record, info, valid=report.conforms))
+        n += 1
+    return n
 
 
 def reindex(settings: Settings, store: SQLiteStore, index: SearchBackend) -> int:

@@ -158,6 +158,8 @@ def _date(value: str) -> Literal:
         return Literal(value, datatype=XSD.date)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?", value):
         return Literal(value, datatype=XSD.dateTime)
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return Literal(value, datatype=XSD.gYearMonth)  # DDI's partial dates ("2016-03"), as DCAT allows
     if re.fullmatch(r"\d{4}", value):
         return Literal(value, datatype=XSD.gYear)
     return Literal(value)
@@ -244,6 +246,8 @@ def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
         g.add((s, HEALTH.hdab, _agent(g, d.hdab, (s, HEALTH.hdab), health=True)))
     if d.custodian:
         g.add((s, GEODCATAP.custodian, _agent(g, d.custodian, (s, GEODCATAP.custodian), health=True)))
+    if d.creator:
+        g.add((s, DCT.creator, _agent(g, d.creator, (s, DCT.creator))))
     for lang, words in d.keywords.items():
         for w in words:
             g.add((s, DCAT.keyword, Literal(w, lang=lang or None)))
@@ -540,12 +544,15 @@ class Reader:
     def _agent(self, node: Node | None) -> Agent | None:
         if node is None:
             return None
+        if isinstance(node, Literal):  # an agent given by name only (dct:creator "Name")
+            return Agent(name={node.language or "": str(node)}) if str(node).strip() else None
         a = Agent(
             uri=str(node) if isinstance(node, URIRef) else None,
             name=self._lang(node, FOAF.name)
             or self._lang(node, VCARD.fn)
             or self._lang(node, VCARD["organization-name"])
-            or self._lang(node, VCARD.hasOrganizationName),
+            or self._lang(node, VCARD.hasOrganizationName)
+            or self._lang(node, VCARD["organization-unit"]),  # DCAT-AP-NO 1.1/2.0 contacts name only their unit
             identifier=self._str(node, DCT.identifier),
             type=self._iri(node, DCT.type),
             url=self._iri(node, FOAF.homepage) or self._iri(node, VCARD.hasURL),
@@ -572,6 +579,7 @@ class Reader:
         d.contact = self._agent(self._one(s, DCAT.contactPoint))
         d.hdab = self._agent(self._one(s, HEALTH.hdab))
         d.custodian = self._agent(self._one(s, GEODCATAP.custodian))
+        d.creator = self._agent(min(self.g.objects(s, DCT.creator), key=str, default=None))
         for o in g.objects(s, DCAT.keyword):
             d.keywords.setdefault(getattr(o, "language", None) or "", []).append(str(o))
         for words in d.keywords.values():

@@ -9,7 +9,7 @@ and writes per request only what moves with the store: each record's dcat:Catalo
 seen, last changed, the run) and the catalogue's link to it.
 
 A rendering carries a stamp of what it was made from: the record's content hash, the settings the
-export reads (base URI, the access body, the source's defaults) and the writer code and
+export reads (base URI, the access body, the source's defaults, the organisation register) and the writer code and
 vocabularies. A page uses a rendering only when its stamp is the record's current one and writes
 the record itself otherwise (after a settings change or an upgrade, until `catalog reindex`
 renders again), so a stale rendering can slow a page but never change it.
@@ -24,11 +24,12 @@ from pathlib import Path
 from rdflib import URIRef
 
 import shapes
-from catalog import export, model, rdf
+from catalog import export, model, published, rdf
 from catalog.config import Settings
 from catalog.export import PROFILES, add_body, add_catalog_record, add_tombstone, include, view
 from catalog.lru import SizedLRU
 from catalog.model import Dataset, Record
+from catalog.published import register_digest, view_digest
 from catalog.rdf import TripleSink, add_variables
 from catalog.store import SQLiteStore, StoredRecord
 
@@ -37,7 +38,7 @@ def _code_digest() -> str:
     """The model, the writer code and the vocabularies it reads labels from: a new version renders anew."""
     from catalog.validation import VOCABULARIES
 
-    files = [Path(module.__file__ or "") for module in (model, export, rdf)] + [Path(__file__)]
+    files = [Path(module.__file__ or "") for module in (model, export, published, rdf)] + [Path(__file__)]
     files += [shapes.path(name) for name in VOCABULARIES]
     return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()
 
@@ -46,18 +47,19 @@ CODE = _code_digest()
 
 
 def stamp(content_hash: str, source: str, settings: Settings, profile: str) -> str:
-    """Everything a record's statements in `profile` depend on, as one digest."""
-    src = settings.sources.get(source)
-    defaults = src.options.get("defaults") if src is not None and profile == "healthdcat-ap" else None
-    about = (CODE, content_hash, profile, settings.base_uri, settings.hdab_name, settings.hdab_email, defaults)
+    """Everything a record's statements in `profile` depend on, as one digest (in the EHDS profile:
+    the operator's register and the source's defaults too, `catalog.published.view_digest`)."""
+    view = view_digest(settings, source) if profile == "healthdcat-ap" else None
+    about = (CODE, content_hash, profile, settings.base_uri, settings.hdab_name, settings.hdab_email, view)
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 
 def output_digest(settings: Settings) -> str:
     """Everything other than the store that a feed's bytes depend on: part of each page's ETag, so
-    a new access body, base URI, source default or version of this code is not answered 304."""
+    a new access body, base URI, source default, register entry or version of this code is not answered 304."""
     defaults = sorted((name, repr(src.options.get("defaults"))) for name, src in settings.sources.items())
-    about = (CODE, settings.base_uri, settings.hdab_name, settings.hdab_email, defaults)
+    register = register_digest(settings.organisations.values())
+    about = (CODE, settings.base_uri, settings.hdab_name, settings.hdab_email, defaults, register)
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 

@@ -189,6 +189,7 @@ class Store(Protocol):
         validation: dict[str, Any] | None,
     ) -> str: ...
     def last_harvest(self, source: str, before: str | None = None) -> str | None: ...
+    def revalidated(self, uri: str, conforms: bool, validation: dict[str, Any], changed: bool) -> None: ...
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
     def get(self, uri: str) -> StoredRecord | None: ...
     def get_by_key(self, key: str) -> StoredRecord | None: ...
@@ -396,6 +397,20 @@ class SQLiteStore:
                     [(key_for(v.uri), v.uri, record.uri) for v in record.variables],
                 )
             return change
+
+    def revalidated(self, uri: str, conforms: bool, validation: dict[str, Any], changed: bool) -> None:
+        """A record validated again because the operator's settings changed its published view.
+
+        The record itself is as its source said (no history entry); `changed` (the EHDS feed now
+        shows it differently, or carries it or not) moves its last change, so a harvester of our
+        feed asking `modified_since` sees it arrive, change or leave."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE records SET conforms=?, validation=?"
+                + (", last_changed=?" if changed else "")
+                + " WHERE uri=?",
+                (int(conforms), json.dumps(validation, ensure_ascii=False), *((now(),) if changed else ()), uri),
+            )
 
     def last_harvest(self, source: str, before: str | None = None) -> str | None:
         """When the source's latest successful run (ended before `before`) finished: every live record

@@ -216,7 +216,7 @@ def test_source_defaults_fill_what_the_source_cannot_say_without_overwriting_it(
     settings.sources["mfr"].options["defaults"] = {
         "applicable_legislation": ["https://lovdata.no/eli/forskrift/2001/12/14/1483"],
         "dataset_type": "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL",
-        "title": {"nb": "never used: the source has a title"},
+        "frequency": "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
     }
     publish(
         server,

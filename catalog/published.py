@@ -1,0 +1,229 @@
+"""The EHDS feed's view of a record: what its source said, completed by the operator, never overwritten.
+
+A record is stored as its source said it. The HealthDCAT-AP (EHDS) feed publishes it with what
+the catalogue knows on top, computed here and nowhere else (`published_view`), and the pipeline
+validates exactly this view, so a record's `conforms` flag says whether the EHDS feed may carry it:
+
+1. the operator's **organisation register** (`[organisations."<IRI>"]` in catalog.toml) completes
+   every agent that is a registered organisation: publisher, custodian and creator, matched by
+   IRI, by organisation number (`dct:identifier`, or the number in an Enhetsregisteret IRI), or
+   by name (the entry's name or an alias). One register serves a national aggregator feed with
+   many publishers as well as a registry's own feed;
+2. the source's **defaults** (`options.defaults`, see `catalog.config.DEFAULT_FIELDS`) complete
+   the rest: `publisher`, `custodian` and `contact` field by field (an agent the source names
+   differently, or with another IRI, is left alone: it is someone else), every other field only
+   when the source left it empty, and `access_url` gives a dataset without distributions one,
+   where to apply for access;
+3. the catalogue adds its access body (`healthdcatap:hdab`, settings `hdab_name`/`hdab_email`)
+   and `hasStructuredData true` when the source lists variables; a creator nobody could name is
+   left out (DCAT-AP requires an agent's name, and the creator is optional).
+
+Every value the operator or the catalogue supplied is listed in `Published.completed` with the
+setting it came from (the provenance the dataset page and the readiness report show); every
+other value is the source's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from catalog.config import Organisation, Settings, SourceConfig, folded, operator_defaults
+from catalog.model import Agent, Dataset, Distribution, Record
+
+AGENTS = ("publisher", "custodian", "creator")
+"""The agents the organisation register completes."""
+_ENHETSREGISTERET = re.compile(r"enhetsregisteret\D*?(\d{9})(?!\d)|/enhet(?:er)?/(\d{9})(?!\d)", re.I)
+
+
+@dataclass(frozen=True)
+class Completed:
+    """One value of the published view that its source did not state."""
+
+    field: str  # model path: "publisher.email", "access_rights", "distributions", "hdab"
+    by: str  # "operator" (a setting in catalog.toml) or "catalogue" (derived, or the catalogue's own)
+    setting: str  # the setting it came from, e.g. 'organisations."https://…".email'
+
+
+@dataclass
+class Published:
+    """A record as the EHDS feed publishes it, and what of it the source did not state."""
+
+    record: Record
+    completed: list[Completed] = field(default_factory=list)
+    added: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @property
+    def digest(self) -> str:
+        """What the view adds to the record, as a digest: equal digests, equal views of one record."""
+        return hashlib.sha256(repr(sorted(self.added.items())).encode()).hexdigest()[:16]
+
+    def origin(self, name: str) -> Completed | None:
+        """Who supplied the field `name` ("publisher.email", "themes"); None when the source stated it."""
+        return next((c for c in self.completed if c.field == name or name.startswith(c.field + ".")), None)
+
+
+def hdab(settings: Settings) -> Agent:
+    """The catalogue's access body, as every dataset of the EHDS feed names it."""
+    return Agent(
+        name={"nb": settings.hdab_name, "en": settings.hdab_name},
+        uri=settings.base_uri.rstrip("/") + "/hdab",
+        email=settings.hdab_email,
+        url=settings.base_uri,
+    )
+
+
+def org_number(agent: Agent) -> str | None:
+    """The agent's Norwegian organisation number: its dct:identifier, or the one in its Enhetsregisteret IRI."""
+    if agent.identifier and re.fullmatch(r"\d{9}", agent.identifier.replace(" ", "")):
+        return agent.identifier.replace(" ", "")
+    found = _ENHETSREGISTERET.search(agent.uri or "")
+    return (found.group(1) or found.group(2)) if found else None
+
+
+def registered(agent: Agent, settings: Settings) -> Organisation | None:
+    """The register's entry for this agent: by IRI, then organisation number, then name."""
+    register = settings.organisations
+    if not register:
+        return None
+    if agent.uri and agent.uri in register:
+        return register[agent.uri]
+    number = org_number(agent)
+    if number:
+        found = next((o for o in register.values() if o.org_number == number), None)
+        if found is not None:
+            return found
+    names = {folded(n) for n in agent.name.values() if n.strip()}
+    if names:
+        return next((o for o in register.values() if names & o.names()), None)
+    return None
+
+
+def _fill(agent: Agent, known: Agent, path: str, setting: str, register: bool) -> tuple[Agent, list[Completed]]:
+    """`agent` with what it lacks taken from `known` (a register entry, else a source default)."""
+    keys = {"name": ".name", "email": ".email", "url": ".url", "uri": "" if register else ".uri"}
+    if register:
+        keys["identifier"] = ".org_number"
+    changes: dict[str, object] = {}
+    done: list[Completed] = []
+    for key, suffix in keys.items():
+        if getattr(agent, key) in (None, "", {}) and getattr(known, key) not in (None, "", {}):
+            changes[key] = getattr(known, key)
+            done.append(Completed(f"{path}.{key}", "operator", setting + suffix))
+    return (dataclasses.replace(agent, **changes) if changes else agent), done
+
+
+def _as_agent(organisation: Organisation) -> Agent:
+    return Agent(
+        name=dict(organisation.name),
+        uri=organisation.iri,
+        identifier=organisation.org_number,
+        email=organisation.email,
+        url=organisation.url,
+    )
+
+
+def _same_party(default: Agent, agent: Agent) -> bool:
+    """Whether a source's default agent may complete `agent`: nothing says they are different parties."""
+    if default.uri and agent.uri:
+        return default.uri == agent.uri
+    mine = {folded(n) for n in agent.name.values() if n.strip()}
+    theirs = {folded(n) for n in default.name.values() if n.strip()}
+    return not (mine and theirs) or bool(mine & theirs)
+
+
+def _complete_agent(
+    role: str, agent: Agent | None, default: Agent | None, settings: Settings, where: str
+) -> tuple[Agent | None, list[Completed]]:
+    done: list[Completed] = []
+    if agent is not None and role in AGENTS:
+        organisation = registered(agent, settings)
+        if organisation is not None:
+            agent, filled = _fill(agent, _as_agent(organisation), role, organisation.setting, register=True)
+            done += filled
+    if default is not None:
+        if agent is None:
+            agent, filled = _fill(Agent(), default, role, f"{where}.{role}", register=False)
+            done += filled
+            organisation = registered(agent, settings) if role in AGENTS else None
+            if organisation is not None:  # a default naming a registered organisation gets its entry too
+                agent, more = _fill(agent, _as_agent(organisation), role, organisation.setting, register=True)
+                done += more
+        elif _same_party(default, agent):
+            agent, filled = _fill(agent, default, role, f"{where}.{role}", register=False)
+            done += filled
+    return agent, done
+
+
+def published_view(record: Record, settings: Settings, source: SourceConfig | None = None) -> Published:
+    """The record as the EHDS feed publishes it (see the module docstring); code lists as they are."""
+    if not isinstance(record, Dataset):
+        return Published(record)
+    defaults = operator_defaults(source) if source is not None else {}
+    where = f"sources.{source.name}.options.defaults" if source is not None else ""
+    changes: dict[str, object] = {}
+    done: list[Completed] = []
+    for role in ("publisher", "custodian", "creator", "contact"):
+        agent, filled = _complete_agent(role, getattr(record, role), defaults.get(role), settings, where)
+        if filled:
+            changes[role] = agent
+            done += filled
+    for name, value in defaults.items():
+        if name in ("publisher", "custodian", "contact", "access_url"):
+            continue
+        if getattr(record, name) in (None, "", [], {}):
+            changes[name] = value
+            done.append(Completed(name, "operator", f"{where}.{name}"))
+    access_url = defaults.get("access_url")
+    if access_url and not record.distributions:
+        changes["distributions"] = [
+            Distribution(
+                uri=f"{record.uri}#tilgang",
+                access_url=access_url,
+                title={"nb": "Søk om tilgang", "en": "Apply for access"},
+            )
+        ]
+        done.append(Completed("distributions", "operator", f"{where}.access_url"))
+    if record.hdab is None:
+        changes["hdab"] = hdab(settings)
+        done.append(Completed("hdab", "catalogue", "settings.hdab_name, settings.hdab_email"))
+    if record.has_structured_data is None and record.variables:
+        changes["has_structured_data"] = True
+        done.append(Completed("has_structured_data", "catalogue", "the variables the source lists"))
+    creator = changes.get("creator", record.creator)
+    if isinstance(creator, Agent) and not any(n.strip() for n in creator.name.values()):
+        changes["creator"] = None  # optional, and an agent without a name breaks DCAT-AP
+    view = dataclasses.replace(record, **changes) if changes else record
+    return Published(view, done, changes)
+
+
+def view_digest(settings: Settings, source: str) -> str:
+    """Everything besides the record that its published view depends on: a change re-renders and
+    re-validates the record (`catalog.renderings`, `catalog.pipeline.revalidate`)."""
+    src = settings.sources.get(source)
+    about = (
+        settings.base_uri,
+        settings.hdab_name,
+        settings.hdab_email,
+        sorted(operator_defaults(src).items()) if src is not None else None,
+        register_digest(settings.organisations.values()),
+    )
+    return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
+
+
+_LAST_REGISTER: list[tuple[tuple[Organisation, ...], str]] = []
+
+
+def register_digest(organisations: Iterable[Organisation]) -> str:
+    """A digest of the register; kept for the same entries, since feed pages ask it for every record."""
+    entries = tuple(organisations)
+    if _LAST_REGISTER:
+        kept, digest = _LAST_REGISTER[0]
+        if len(kept) == len(entries) and all(a is b for a, b in zip(kept, entries, strict=True)):
+            return digest
+    digest = hashlib.sha256(repr(sorted(entries, key=lambda o: o.iri)).encode()).hexdigest()[:16]
+    _LAST_REGISTER[:] = [(entries, digest)]  # holding the entries keeps their identities from being reused
+    return digest
