@@ -539,7 +539,23 @@ class Reader:
             return {}
         if isinstance(o, Literal):
             return {o.language or "": str(o)}
-        return self._lang(o, DCT.description) or self._lang(o, RDFS_LABEL)
+        return self._lang(o, DCT.description) or self._lang(o, RDFS_LABEL) or _vocabulary_label(o)
+
+    def _dcatno_legal_basis(self, s: Node) -> LangText:
+        """DCAT-AP-NO's dcatno:legalBasisFor{Restriction,Processing,Access}: each a labelled statement
+        with the law it cites (dct:source), joined into one description per language."""
+        parts: dict[str, list[str]] = {}
+        for ns in DCATNO:
+            for term in ("legalBasisForRestriction", "legalBasisForProcessing", "legalBasisForAccess"):
+                for node in sorted(self.g.objects(s, ns[term]), key=str):
+                    law = self._str(node, DCT.source) or (str(node) if isinstance(node, URIRef) else "")
+                    labels = self._lang(node, SKOS.prefLabel) or self._lang(node, DCT.description) or {"": ""}
+                    for lang, label in labels.items():
+                        parts.setdefault(lang, []).append(" ".join(x for x in (label, f"({law})" if law else "") if x))
+        return {lang: "; ".join(texts) for lang, texts in parts.items() if any(texts)}
+
+    def _dcatno_objective(self, s: Node) -> LangText:
+        return next((found for ns in DCATNO if (found := self._lang(s, ns.objective))), {})
 
     def _agent(self, node: Node | None) -> Agent | None:
         if node is None:
@@ -589,8 +605,8 @@ class Reader:
         d.health_themes = self._iris(s, HEALTH.healthTheme)
         d.access_rights = self._iri(s, DCT.accessRights)
         d.applicable_legislation = self._iris(s, DCATAP.applicableLegislation)
-        d.legal_basis = self._described(s, DPV.hasLegalBasis)
-        d.purpose = self._described(s, DPV.hasPurpose)
+        d.legal_basis = self._described(s, DPV.hasLegalBasis) or self._dcatno_legal_basis(s)
+        d.purpose = self._described(s, DPV.hasPurpose) or self._dcatno_objective(s)
         d.provenance = self._described(s, DCT.provenance)
         d.population_coverage = self._lang(s, HEALTH.populationCoverage)
         period = self._one(s, DCT.temporal)
@@ -625,14 +641,18 @@ class Reader:
     def distribution(self, s: URIRef) -> Distribution:
         media = self._iri(s, DCAT.mediaType) or self._str(s, DCAT.mediaType)
         size = self._int(str(s), s, DCAT.byteSize, "byteSize")
+        fmt = self._iri(s, DCT.format)
+        if fmt and IANA.match(fmt):  # DCAT-AP-NO 1.1 feeds give the media type as dct:format
+            media = media or fmt
+            fmt = FILE_TYPES.get(IANA.sub("", fmt))
         return Distribution(
             uri=str(s),
             access_url=self._iri(s, DCAT.accessURL) or "",
             title=self._lang(s, DCT.title),
             description=self._lang(s, DCT.description),
             download_url=self._iri(s, DCAT.downloadURL),
-            media_type=re.sub(r"^https?://www\.iana\.org/assignments/media-types/", "", media) if media else None,
-            format=self._iri(s, DCT.format),
+            media_type=IANA.sub("", media) if media else None,
+            format=fmt,
             license=self._iri(s, DCT.license),
             byte_size=size,
         )
@@ -728,6 +748,44 @@ class Reader:
 
 
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+IANA = re.compile(r"^https?://www\.iana\.org/assignments/media-types/")
+FILE_TYPES = {
+    media: f"{EU}file-type/{code}"
+    for media, code in {
+        "text/csv": "CSV",
+        "text/tab-separated-values": "TSV",
+        "application/json": "JSON",
+        "application/ld+json": "JSON_LD",
+        "application/xml": "XML",
+        "text/xml": "XML",
+        "text/html": "HTML",
+        "text/plain": "TXT",
+        "application/pdf": "PDF",
+        "application/zip": "ZIP",
+        "application/rdf+xml": "RDF_XML",
+        "text/turtle": "RDF_TURTLE",
+        "application/n-triples": "RDF_N_TRIPLES",
+        "application/vnd.ms-excel": "XLS",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+        "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    }.items()
+}
+"""IANA media types -> the EU file-type vocabulary, for feeds that give a media type where the format goes."""
+DCATNO = (Namespace("http://difi.no/dcatno#"), Namespace("https://data.norge.no/vocabulary/dcatno#"))
+"""DCAT-AP-NO 1.1's and 2.0's own terms (objective, legal bases)."""
+_PROVENANCE_VOCABULARIES = (
+    re.compile(r"https?://data\.brreg\.no/datakatalog/provinens/(\w+)$"),  # DCAT-AP-NO 1.1 (Brreg)
+    re.compile(r"https?://data\.norge\.no/vocabulary/provenance#(\w+)$"),  # DCAT-AP-NO 2.0
+)
+
+
+def _vocabulary_label(node: Node) -> LangText:
+    """A DCAT-AP-NO provenance concept given by IRI alone, as the text of its code ("vedtak" -> "Vedtak")."""
+    for pattern in _PROVENANCE_VOCABULARIES:
+        found = pattern.match(str(node)) if isinstance(node, URIRef) else None
+        if found:
+            return {"nb": found.group(1).capitalize()}
+    return {}
 T = TypeVar("T")
 
 

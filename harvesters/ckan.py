@@ -64,6 +64,45 @@ LIST_FIELDS = "id,name,metadata_modified"
 MAX_PAGES = 100_000
 
 
+USER_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+HDX_FREQUENCIES = {
+    "0": "CONT",  # HDX "Live"
+    "1": "DAILY",
+    "7": "WEEKLY",
+    "14": "BIWEEKLY",
+    "30": "MONTHLY",
+    "90": "QUARTERLY",
+    "180": "ANNUAL_2",
+    "365": "ANNUAL",
+    "-1": "NEVER",
+    "-2": "IRREG",  # HDX "As needed"
+}
+"""HDX's data_update_frequency (days) -> the EU frequency vocabulary."""
+
+
+def hdx_fields(package: dict[str, Any]) -> dict[str, Any]:
+    """What the Humanitarian Data Exchange's CKAN schema states in its own fields: the period
+    (`dataset_date` "[start TO end]"), the update frequency in days, where the data come from
+    (`dataset_source`, `methodology`) and the countries (its groups, named by ISO 3166 alpha-3)."""
+    out: dict[str, Any] = {}
+    period = re.fullmatch(r"\[(\S+) TO (\S+)\]", str(package.get("dataset_date") or ""))
+    if period:
+        out["start"], out["end"] = (None if p == "*" else p.split("T", 1)[0] for p in period.groups())
+    frequency = HDX_FREQUENCIES.get(str(package.get("data_update_frequency") or ""))
+    if frequency:
+        out["frequency"] = EU + "frequency/" + frequency
+    source = "; ".join(str(package[k]).strip() for k in ("dataset_source", "methodology") if package.get(k))
+    if source:
+        out["provenance"] = source
+    if "dataset_source" in package or "data_update_frequency" in package:  # HDX: groups are countries
+        out["countries"] = sorted(
+            EU + "country/" + str(g["name"]).upper()
+            for g in package.get("groups") or []
+            if isinstance(g, dict) and re.fullmatch(r"[a-z]{3}", str(g.get("name") or ""))
+        )
+    return out
+
+
 class Portal(ckanapi.RemoteCKAN):
     """RemoteCKAN whose replies are checked before ckanapi parses them.
 
@@ -299,6 +338,8 @@ class CkanHarvester(Harvester):
         temporal = (
             (fields.get("temporal_coverage") or [{}])[0] if isinstance(fields.get("temporal_coverage"), list) else {}
         )
+        hdx = hdx_fields(package)
+        licence = next(iter(_iris([package.get("license_url")])), None)
         d = Dataset(
             uri=uri,
             identifier=str(fields.get("identifier") or package.get("name") or pid),
@@ -317,16 +358,16 @@ class CkanHarvester(Harvester):
             applicable_legislation=_iris(fields.get("applicable_legislation")),
             legal_basis=_texts(fields.get("legal_basis"), lang),
             purpose=_texts(fields.get("purpose"), lang),
-            provenance=_texts(fields.get("provenance"), lang),
+            provenance=_texts(fields.get("provenance") or hdx.get("provenance"), lang),
             population_coverage=_texts(fields.get("population_coverage"), lang),
-            temporal_start=fields.get("temporal_start") or temporal.get("start") or None,
-            temporal_end=fields.get("temporal_end") or temporal.get("end") or None,
-            spatial=_iris(fields.get("spatial_uri") or fields.get("spatial_coverage")),
+            temporal_start=fields.get("temporal_start") or temporal.get("start") or hdx.get("start") or None,
+            temporal_end=fields.get("temporal_end") or temporal.get("end") or hdx.get("end") or None,
+            spatial=_iris(fields.get("spatial_uri") or fields.get("spatial_coverage")) or hdx.get("countries", []),
             issued=ckan_time(fields.get("issued") or package.get("metadata_created")),
             modified=ckan_time(fields.get("modified") or package.get("metadata_modified")),
             languages=_iris(fields.get("language")),
             landing_page=package.get("url") if re.match(r"https?://", str(package.get("url") or "")) else None,
-            frequency=next(iter(_iris([fields.get("frequency")])), None),
+            frequency=next(iter(_iris([fields.get("frequency")])), None) or hdx.get("frequency"),
             dataset_type=next(iter(_iris([fields.get("dcat_type")])), None),
             conforms_to=_iris(fields.get("conforms_to")),
             coding_systems=_iris(fields.get("coding_system")),
@@ -336,7 +377,7 @@ class CkanHarvester(Harvester):
             max_typical_age=_int(fields.get("max_typical_age")),
             version=str(package["version"]) if package.get("version") else None,
             distributions=[
-                self._distribution(pid, r, lang)
+                self._distribution(pid, r, lang, licence)
                 for r in package.get("resources") or []
                 if isinstance(r, dict) and r.get("url")
             ],
@@ -366,11 +407,13 @@ class CkanHarvester(Harvester):
     def _contact(package: dict[str, Any], lang: str) -> Agent | None:
         for role in ("maintainer", "author"):
             name, email = package.get(role), package.get(f"{role}_email")
+            if name and USER_ID.fullmatch(str(name)):
+                name = None  # HDX's maintainer is a user id, not a name
             if name or email:
                 return Agent(name=_texts(name, lang), email=email or None)
         return None
 
-    def _distribution(self, pid: str, resource: dict[str, Any], lang: str) -> Distribution:
+    def _distribution(self, pid: str, resource: dict[str, Any], lang: str, licence: str | None) -> Distribution:
         fmt = str(resource.get("format") or "").strip().lower()
         return Distribution(
             uri=resource.get("uri") or self.mint("distribution", pid, str(resource.get("id") or resource["url"])),
@@ -381,6 +424,7 @@ class CkanHarvester(Harvester):
             media_type=resource.get("mimetype") or None,
             format=EU + "file-type/" + FILE_TYPES[fmt] if fmt in FILE_TYPES else None,
             byte_size=_int(resource.get("size")),
+            license=licence,
         )
 
     # --- variable lists ---------------------------------------------------------------------

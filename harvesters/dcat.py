@@ -29,6 +29,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, FOAF, RDF
 from rdflib.namespace import DCTERMS as DCT
 
+from catalog.model import Dataset
 from catalog.rdf import ADMS, HYDRA, from_graph
 from catalog.rdfparse import LightGraph, RdfSyntaxError, parse_rdf
 from harvesters.base import (
@@ -139,6 +140,50 @@ def next_page(g: LightGraph | Graph, url: str) -> str | None:
 
 
 DELETED = URIRef("http://purl.org/adms/changetype/deleted")
+EU = "http://publications.europa.eu/resource/authority/"
+FREQUENCIES = {
+    "continuous": "CONT",
+    "hourly": "HOURLY",
+    "daily": "DAILY",
+    "weekly": "WEEKLY",
+    "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY",
+    "semiannual": "ANNUAL_2",
+    "annual": "ANNUAL",
+    "annually": "ANNUAL",
+    "yearly": "ANNUAL",
+    "biennial": "BIENNIAL",
+    "triennial": "TRIENNIAL",
+    "irregular": "IRREG",
+    "never": "NEVER",
+    "unknown": "UNKNOWN",
+}
+PLACES = {"norge": "NOR", "noreg": "NOR", "norway": "NOR", "norge-totalt": "NOR"}
+
+
+def with_vocabulary_codes(d: Dataset, url: str) -> None:
+    """Codes a feed wrote as bare `@id`s ("NOR", "continuous", "Norge": data.norge.no's Drupal-era
+    JSON-LD), which a parser resolves against the feed's URL, as the EU vocabulary IRIs they stand for."""
+    folder = url.split("?", 1)[0].rsplit("/", 1)[0] + "/"
+
+    def code(iri: str) -> str | None:
+        rest = iri[len(folder) :] if iri.startswith(folder) else ""
+        return rest if rest and "/" not in rest and "#" not in rest and "?" not in rest else None
+
+    def mapped(iris: list[str], vocabulary: str, table: dict[str, str] | None) -> list[str]:
+        out = []
+        for iri in iris:
+            found = code(iri)
+            value = (table or {}).get(found.casefold()) if found and table is not None else found
+            if found and table is None and not re.fullmatch(r"[A-Z]{3}", found):
+                value = None
+            out.append(f"{EU}{vocabulary}/{value}" if value else iri)
+        return out
+
+    d.languages = mapped(d.languages, "language", None)
+    d.spatial = mapped(d.spatial, "country", PLACES)
+    if d.frequency:
+        d.frequency = mapped([d.frequency], "frequency", FREQUENCIES)[0]
 
 
 def with_param(url: str, name: str, value: str) -> str:
@@ -201,6 +246,8 @@ class DcatHarvester(Harvester):
             yield Failed(message, url, record_uri, field)
         upstream = catalog_records(g)
         for record in records:
+            if isinstance(record, Dataset):
+                with_vocabulary_codes(record, url)
             yield Harvested(record, upstream.get(record.uri, url))
 
     def harvest_all(self) -> Iterator[Event]:

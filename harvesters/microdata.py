@@ -106,6 +106,8 @@ class MicrodataHarvester(Harvester):
                 continue
             try:
                 dataset, codelists = self.structure(structure, changed_at.get(name))
+                # what the data store says its data are (e.g. "synthetic register data") is where they come from
+                dataset.provenance = self._text(data_store.get("description"))
             except (TypeError, ValueError, AttributeError, KeyError) as exc:
                 records[name] = previous.get(name, [])
                 yield from keep_last_good(f"the data structure {name}", url, name, exc, records[name])

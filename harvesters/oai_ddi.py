@@ -22,8 +22,10 @@ study). Labels keep their xml:lang; untagged text takes `options.language` (defa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lxml import etree
 
@@ -33,7 +35,10 @@ from harvesters.safexml import XML_LANG, clean, iter_elements, parse, texts
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
-NON_PUBLIC = "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"
+ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
+NON_PUBLIC = ACCESS_RIGHT + "NON_PUBLIC"
+NESSTAR_QUESTION = re.compile(r"^\s*[A-Za-z]{0,3}\d+[A-Za-z]?\s*\|\s*")
+"""Nesstar prefixes a variable's label with its question number ("A3|Radio: ..."); the label is the rest."""
 MAX_PAGES = 1_000_000
 OAI_ERRORS = {
     "badResumptionToken": "the repository rejected our resumption token (it expired or the repository changed "
@@ -76,7 +81,91 @@ class Study:
 
 
 def _lang(element: etree._Element, default: str) -> str:
-    return element.get(XML_LANG) or default
+    """The element's language: xml:lang, or Nesstar's `xml-lang` (DDI 1.2.2) unless it is its "xy" (unknown)."""
+    nesstar = element.get("xml-lang")
+    return element.get(XML_LANG) or (nesstar if nesstar and nesstar != "xy" else None) or default
+
+
+def _own(element: etree._Element) -> str:
+    """The element's own text, without its children's (DDI 2.5 nests a <concept> in collMode)."""
+    return " ".join((element.text or "").split())
+
+
+def _contact(elements: Iterable[etree._Element], lang: str) -> Agent | None:
+    """DDI's distStmt/contact or useStmt/contact as a contact point: name, e-mail, web page.
+
+    Archives write it several ways: attributes (`URI`, `email`), plain text, or an HTML link as
+    text (UK Data Service: `<a href=...>Get in touch</a>`), whose target is the web page."""
+    for element in elements:
+        raw = clean(element)
+        link = re.search(r"href\s*=\s*[\"']?(https?://[^\"'\s>]+)", raw)
+        address = element.get("email") or next(iter(re.findall(r"[\w.+-]+@[\w-]+\.[\w.-]+", raw)), None)
+        url = element.get("URI") if re.match(r"https?://", element.get("URI") or "") else None
+        name = "" if link else re.sub(r"<[^>]+>", "", raw).strip()
+        if name or address or url or link:
+            return Agent(
+                name={_lang(element, lang): name} if name else {},
+                email=address.removeprefix("mailto:") if address else None,
+                url=url or (link.group(1) if link else None),
+            )
+    return None
+
+
+NO_RESTRICTION = {"none", "aucune", "keine", "ingen", "ei", "no restrictions"}
+"""restrctn texts that say there is no restriction (FORS's Nesstar writes "Aucune")."""
+EU_REPO_ACCESS = {
+    "openaccess": "PUBLIC",
+    "restrictedaccess": "RESTRICTED",
+    "embargoedaccess": "NON_PUBLIC",
+    "closedaccess": "NON_PUBLIC",
+}
+"""OpenAIRE's access terms in useStmt/conditions (`info:eu-repo/semantics/restrictedAccess`) -> EU access rights."""
+
+
+def _access_rights(stdy: etree._Element) -> str | None:
+    """The EU access right a study states: OpenAIRE's term when given, NON_PUBLIC for any other restriction."""
+    for element in stdy.iterfind("{*}dataAccs/{*}useStmt/{*}conditions"):
+        term = clean(element).rsplit("/", 1)[-1].casefold()
+        if term in EU_REPO_ACCESS:
+            return ACCESS_RIGHT + EU_REPO_ACCESS[term]
+    stated = [clean(e) for e in stdy.iterfind("{*}dataAccs/{*}useStmt/{*}restrctn")]
+    stated += [clean(e) for e in stdy.iterfind("{*}dataAccs/{*}useStmt/{*}conditions")]
+    if any(text and text.casefold().strip(" .") not in NO_RESTRICTION for text in stated):
+        return NON_PUBLIC
+    return None
+
+
+def _keywords(stdy: etree._Element, lang: str) -> dict[str, list[str]]:
+    """Subject keywords; an empty keyword element names its term by ID (FSD); topic classes when no keyword."""
+    keywords: dict[str, list[str]] = {}
+    for tag in ("keyword", "topcClas"):
+        for kw in stdy.iterfind(f"{{*}}stdyInfo/{{*}}subject/{{*}}{tag}"):
+            words = [clean(kw)] if tag == "keyword" else [w.strip() for w in clean(kw).split(",")]
+            if not any(words) and kw.get("ID"):
+                words = [kw.get("ID", "").replace("_", " ")]
+            for word in filter(None, words):
+                if word not in keywords.setdefault(_lang(kw, lang), []):
+                    keywords[_lang(kw, lang)].append(word)
+        if keywords:
+            return keywords
+    return keywords
+
+
+def _first_author(stdy: etree._Element) -> list[etree._Element]:
+    """The first AuthEnty, in each language it is given in."""
+    authors = list(stdy.iterfind("{*}citation/{*}rspStmt/{*}AuthEnty"))
+    return [a for a in authors if clean(a) == clean(authors[0])] if authors else []
+
+
+def _provenance(stdy: etree._Element, lang: str) -> LangText:
+    """How the data were collected (method/dataColl: mode of collection, sampling, sources), per language."""
+    parts: dict[str, list[str]] = {}
+    for tag in ("collMode", "sampProc", "dataSrc"):
+        for element in stdy.iterfind(f"{{*}}method/{{*}}dataColl/{{*}}{tag}"):
+            own = _own(element) or clean(element)
+            if own:
+                parts.setdefault(_lang(element, lang), []).append(own.rstrip("."))
+    return {language: ". ".join(found) + "." for language, found in parts.items()}
 
 
 def _first(element: etree._Element | None, *paths: str) -> str:
@@ -89,6 +178,20 @@ def _first(element: etree._Element | None, *paths: str) -> str:
             if value:
                 return value
     return ""
+
+
+def utc(stamp: str | None) -> str | None:
+    """An OAI datestamp as xsd:dateTime in UTC: FORS's Nesstar writes `2015-05-04T22:55:30+0000`."""
+    if not stamp:
+        return None
+    found = re.fullmatch(r"(.+T[\d:.]+)([+-])(\d{2}):?(\d{2})", stamp.strip())
+    if not found:
+        return stamp
+    try:
+        parsed = datetime.fromisoformat(f"{found.group(1)}{found.group(2)}{found.group(3)}:{found.group(4)}")
+    except ValueError:
+        return stamp
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _agent(name: LangText) -> Agent | None:
@@ -244,28 +347,36 @@ class OaiDdiHarvester(Harvester):
         study_id = _first(cit, "{*}titlStmt/{*}IDNo") or cb.get("ID") or ident
         info = stdy.find("{*}stdyInfo")
         summary = info.find("{*}sumDscr") if info is not None else None
-        keywords: dict[str, list[str]] = {}
-        for kw in stdy.iterfind("{*}stdyInfo/{*}subject/{*}keyword"):
-            if clean(kw):
-                keywords.setdefault(_lang(kw, lang), []).append(clean(kw))
-        restricted = _first(stdy, "{*}dataAccs/{*}useStmt/{*}restrctn", "{*}dataAccs/{*}useStmt/{*}conditions")
         cases = _first(cb, "{*}fileDscr/{*}fileTxt/{*}dimensns/{*}caseQnty")
+        producers = list(stdy.iterfind("{*}citation/{*}prodStmt/{*}producer"))
+        distributors = list(stdy.iterfind("{*}citation/{*}distStmt/{*}distrbtr"))
+        publisher = _agent(texts(producers, lang) or texts(distributors, lang))
+        if publisher is not None:
+            publisher.url = next(
+                (e.get("URI") for e in (producers or distributors) if re.match(r"https?://", e.get("URI") or "")), None
+            )
         dataset = Dataset(
             uri=self.mint("dataset", study_id),
             identifier=study_id,
             title=texts(stdy.iterfind("{*}citation/{*}titlStmt/{*}titl"), lang),
             description=texts(stdy.iterfind("{*}stdyInfo/{*}abstract"), lang),
-            publisher=_agent(
-                texts(stdy.iterfind("{*}citation/{*}prodStmt/{*}producer"), lang)
-                or texts(stdy.iterfind("{*}citation/{*}distStmt/{*}distrbtr"), lang)
+            publisher=publisher,
+            contact=_contact(
+                (
+                    *stdy.iterfind("{*}citation/{*}distStmt/{*}contact"),
+                    *stdy.iterfind("{*}dataAccs/{*}useStmt/{*}contact"),
+                ),
+                lang,
             ),
-            keywords=keywords,
+            creator=_agent(texts(_first_author(stdy), lang)),
+            keywords=_keywords(stdy, lang),
+            provenance=_provenance(stdy, lang),
             population_coverage=texts(summary.iterfind("{*}universe"), lang) if summary is not None else {},
             temporal_start=self._period(summary, "start"),
             temporal_end=self._period(summary, "end"),
-            access_rights=NON_PUBLIC if restricted else None,
+            access_rights=_access_rights(stdy),
             issued=self._dist_date(cit),
-            modified=stamp,
+            modified=utc(stamp),
             version=_first(cit, "{*}verStmt/{*}version") or None,
             number_of_unique_individuals=int(cases) if cases.isdigit() else None,
         )
@@ -317,7 +428,12 @@ class OaiDdiHarvester(Harvester):
             return None
         seen.add(name)
         lang = _lang(var, lang)
-        title = texts((e for e in var.iterfind("{*}labl") if e.get("level") in (None, "variable")), lang)
+        title = {
+            language: NESSTAR_QUESTION.sub("", label)
+            for language, label in texts(
+                (e for e in var.iterfind("{*}labl") if e.get("level") in (None, "variable")), lang
+            ).items()
+        }
         question = texts(var.iterfind("{*}qstn/{*}qstnLit"), lang) or texts(
             (q for q in var.iterfind("{*}qstn") if q.text and q.text.strip()), lang
         )

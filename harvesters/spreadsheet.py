@@ -51,9 +51,7 @@ class SpreadsheetHarvester(Harvester):
             uri=str(o.get("uri") or self.mint("dataset", ident)),
             identifier=ident,
             title={lang: str(o.get("title") or self.source.title or self.source.name)},
-            description={lang: str(o["description"])}
-            if o.get("description")
-            else {lang: f"Variabelliste for {o.get('title') or self.source.title or self.source.name}."},
+            description={lang: str(o["description"])} if o.get("description") else {},  # never invented
             publisher=Agent(name={lang: str(publisher)}, uri=o.get("publisher_uri"), identifier=o.get("publisher_id"))
             if publisher
             else None,

@@ -73,7 +73,7 @@ class VardefHarvester(Harvester):
             translations = {lang: by_lang[lang].get(vid, {}) for lang in languages}
             subject = _first_subject(definition)
             shelf = shelves.get(subject["code"]) or shelves.setdefault(subject["code"], self.shelf(subject["code"]))
-            self._label_shelf(shelf, translations)
+            self._label_shelf(shelf, subject["code"], translations)
             shelf.variables.append(self.variable(vid, definition, translations))
             modified = str(definition.get("last_updated_at") or "")
             shelf.modified = max(filter(None, (shelf.modified, modified)), default=None)
@@ -99,11 +99,13 @@ class VardefHarvester(Harvester):
         )
 
     @staticmethod
-    def _label_shelf(shelf: Dataset, translations: dict[str, dict[str, Any]]) -> None:
+    def _label_shelf(shelf: Dataset, code: str, translations: dict[str, dict[str, Any]]) -> None:
         for lang, d in translations.items():
             title = _first_subject(d).get("title") if d else None
             if lang not in shelf.title and lang in SHELF:
-                subject = str(title or {"nb": "uten emne", "nn": "utan emne", "en": "without subject field"}[lang])
+                untitled = {"nb": "uten emne", "nn": "utan emne", "en": "without subject field"}[lang]
+                # a subject field whose title is not given in this language is named by its code
+                subject = str(title or (untitled if code == NO_SUBJECT else code))
                 shelf.title[lang] = f"{SHELF[lang]}: {subject}"
                 shelf.description[lang] = ABOUT[lang].format(subject)
 

@@ -240,6 +240,7 @@ class Nation:
                     spec,
                     1,
                     {
+                        "description": spec.description_nb,  # the registry's own words, as its operator configured them
                         "columns": dict(layout.columns),
                         "sheet": layout.sheet,
                         "header_row": layout.title_rows + 1,

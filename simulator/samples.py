@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ from lxml import etree
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from catalog.config import SourceConfig
+from catalog.config import Settings, SourceConfig, parse_organisations
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 OAI_PAGE = 3
@@ -48,6 +49,151 @@ SPREADSHEETS = {
     "datahotell-fhi-atc": "fhi-atc-kodenavn-virkestoff-2021",
 }
 CKAN_PORTALS = {"ckan": "demo-ckan-package_search-2017-10-02.json", "hdx": "hdx-unesco-data-for-zimbabwe.json"}
+
+
+OPERATOR_TOML = """
+# What an access body harvesting these sources configures in catalog.toml: who the publishers are
+# (the organisation register) and, per source, what the source cannot state itself. Nothing here
+# replaces what a source says; descriptions and variable descriptions are never supplied.
+
+[organisations."https://data.brreg.no/enhetsregisteret/api/enheter/974761076"]
+name = "Skatteetaten"
+org_number = "974761076"
+url = "https://www.skatteetaten.no/"
+
+[organisations."https://data.brreg.no/enhetsregisteret/api/enheter/991825827"]
+name = "Direktoratet for forvaltning og IKT"
+org_number = "991825827"
+url = "https://www.difi.no/"
+
+[organisations."https://data.brreg.no/enhetsregisteret/api/enheter/971526920"]
+name = "Statistisk sentralbyrå"
+org_number = "971526920"
+url = "https://www.ssb.no/"
+aliases = ["SSB", "Statistics Norway"]
+
+[organisations."https://data.brreg.no/enhetsregisteret/api/enheter/889640782"]
+name = "Arbeids- og velferdsetaten"
+org_number = "889640782"
+url = "https://www.nav.no/"
+aliases = ["NAV"]
+
+[organisations."https://data.brreg.no/enhetsregisteret/api/enheter/983744516"]
+name = "Folkehelseinstituttet"
+org_number = "983744516"
+url = "https://www.fhi.no/"
+aliases = ["FHI"]
+
+[organisations."https://www.fsd.tuni.fi/"]
+name = "Finnish Social Science Data Archive"
+url = "https://www.fsd.tuni.fi/en/"
+aliases = ["Yhteiskuntatieteellinen tietoarkisto", "FSD"]
+
+[organisations."https://ukdataservice.ac.uk/"]
+name = "UK Data Service"
+url = "https://ukdataservice.ac.uk/"
+aliases = ["UKDS"]
+
+[organisations."https://forscenter.ch/"]
+name = "FORS"
+url = "https://forscenter.ch/"
+aliases = [
+  "Data and Research Information Services",
+  "DARIS",
+  "Service suisse d'information et d'archivage de données pour les sciences sociales",
+  "SIDOS",
+]
+
+[organisations."https://www.ipums.org/"]
+name = "IPUMS"
+url = "https://www.ipums.org/"
+
+[organisations."https://www.unesco.org/"]
+name = "UNESCO"
+url = "https://uis.unesco.org/"
+
+[organisations."https://demo.ckan.org/organization/sdb"]
+name = "SDB"
+url = "https://demo.ckan.org/organization/sdb"
+
+# Every source: the EHDS regulation applies, applications go through the access body, and the
+# operator's health category (EHDS Art. 51(1)(b): factors impacting health, socio-economic
+# determinants; only the EHRS code of DG SANTE's list is in shapes/vocabularies, so this code is
+# the operator's and is checked by namespace only).
+[common]
+applicable_legislation = ["http://data.europa.eu/eli/reg/2025/327/oj"]
+health_categories = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/SOCIO_ECONOMIC"]
+access_url = "https://helsedata.no/no/soknad/"
+
+# Catalogues that describe datasets but list no variables: HealthDCAT-AP ties hasStructuredData
+# true to a variable list, so the operator states false for them.
+[sources.fdk-skatteetaten]
+has_structured_data = false
+contact = { url = "https://www.skatteetaten.no/" }  # some contact points name only their unit
+
+[sources.fdk-difi]
+has_structured_data = false
+
+[sources.ckan-demo]
+has_structured_data = false
+access_rights = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+themes = ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+publisher = { name = "demo.ckan.org", url = "https://demo.ckan.org/" }
+
+[sources.hdx]
+has_structured_data = false
+access_rights = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+themes = ["http://publications.europa.eu/resource/authority/data-theme/EDUC"]
+
+[sources.cessda-oai]
+has_structured_data = false
+access_rights = "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"
+themes = ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
+provenance = { en = "Deposited with and curated by the data archive that publishes it; see the study's documentation." }
+contact = { name = "CESSDA Data Catalogue", url = "https://datacatalogue.cessda.eu/" }
+
+[sources.ssb-vardef]
+access_rights = "http://publications.europa.eu/resource/authority/access-right/RESTRICTED"
+themes = ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+
+[sources.microdata]
+access_rights = "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"
+themes = ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
+publisher = { uri = "https://data.brreg.no/enhetsregisteret/api/enheter/971526920" }
+contact = { name = "microdata.no", url = "https://www.microdata.no/" }
+
+[sources.datahotell-nav-yrke]
+access_rights = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+themes = ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+publisher = { uri = "https://data.brreg.no/enhetsregisteret/api/enheter/889640782" }
+
+[sources.datahotell-fhi-atc]
+access_rights = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+themes = ["http://publications.europa.eu/resource/authority/data-theme/HEAL"]
+publisher = { uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983744516" }
+"""
+"""The operator's register and per-source defaults for the real samples (`[common]` applies to every
+source; a source's own table is merged over it). `configure` applies them as catalog.toml would."""
+
+
+def operator_settings() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """(the `[organisations]` tables, source name -> its `options.defaults`) of `OPERATOR_TOML`."""
+    raw = tomllib.loads(OPERATOR_TOML)
+    common = raw.get("common", {})
+    return raw["organisations"], {name: {**common, **own} for name, own in raw.get("sources", {}).items()}
+
+
+def configure(settings: Settings, sources: list[SourceConfig], operator: bool = True) -> None:
+    """Add `sources` to `settings`, with the operator's register and defaults unless `operator` is false."""
+    organisations, defaults = operator_settings()
+    if operator:
+        settings.organisations = parse_organisations(organisations)
+    for src in sources:
+        if operator and src.name in defaults:
+            src.options["defaults"] = defaults[src.name]
+        settings.sources[src.name] = src
 
 
 @dataclass
@@ -137,7 +283,9 @@ class SampleServer:
             SourceConfig("hdx", "ckan", f"{base}/hdx", "catalogue", "HDX", options={"language": "en"}),
             SourceConfig("cessda-oai", "oai-ddi", f"{base}/oai", "survey", "CESSDA and IPUMS codebooks"),
             SourceConfig("ssb-klass", "klass", f"{base}/klass/api/klass/v1", "statistics", "SSB KLASS"),
-            SourceConfig("ssb-vardef", "vardef", f"{base}/vardef/public/variable-definitions", "statistics", "SSB vardef"),
+            SourceConfig(
+                "ssb-vardef", "vardef", f"{base}/vardef/public/variable-definitions", "statistics", "SSB vardef"
+            ),
             SourceConfig("microdata", "microdata", f"{base}/microdata/metadata", "statistics", "microdata.no"),
         ]
         for name, stem in SPREADSHEETS.items():
@@ -197,13 +345,18 @@ class SampleServer:
             found = [p for p in packages if params.get("id") in (p.get("id"), p.get("name"))]
             if not found:
                 return _json(
-                    {"help": help_url, "success": False, "error": {"__type": "Not Found Error", "message": "Not found"}},
+                    {
+                        "help": help_url,
+                        "success": False,
+                        "error": {"__type": "Not Found Error", "message": "Not found"},
+                    },
                     404,
                 )
             return ok(found[0])
         if action != "package_search":
             return _json(
-                {"help": help_url, "success": False, "error": {"__type": "Not Found Error", "message": "no action"}}, 400
+                {"help": help_url, "success": False, "error": {"__type": "Not Found Error", "message": "no action"}},
+                400,
             )
         selected = [p for p in packages if _fq_matches(p, str(params.get("fq") or ""))]
         field, _, order = str(params.get("sort") or "metadata_modified desc").partition(" ")
@@ -213,7 +366,9 @@ class SampleServer:
         if params.get("fl"):
             fields = [f.strip() for f in str(params["fl"]).split(",")]
             page = [{f: p.get(f) for f in fields} for p in page]
-        return ok({"count": len(selected), "sort": params.get("sort"), "facets": {}, "results": page, "search_facets": {}})
+        return ok(
+            {"count": len(selected), "sort": params.get("sort"), "facets": {}, "results": page, "search_facets": {}}
+        )
 
     # --- OAI-PMH ------------------------------------------------------------------------------------
 
@@ -232,9 +387,13 @@ class SampleServer:
             stamp = f"{produced.get('date')}T00:00:00Z" if produced is not None else "2000-01-01T00:00:00Z"
             ident = f"oai:ipums.org:{path.name}"
             record = (
-                f'<record xmlns="{OAI_NS}"><header><identifier>{ident}</identifier><datestamp>{stamp}</datestamp>'
-                "</header><metadata>"
-            ).encode() + etree.tostring(codebook) + b"</metadata></record>"
+                (
+                    f'<record xmlns="{OAI_NS}"><header><identifier>{ident}</identifier><datestamp>{stamp}</datestamp>'
+                    "</header><metadata>"
+                ).encode()
+                + etree.tostring(codebook)
+                + b"</metadata></record>"
+            )
             records.append((ident, stamp, record))
         return sorted(records, key=lambda r: (r[1], r[0]))
 
@@ -447,7 +606,11 @@ def _vardok_definition(folder: Path, path: Path, lang: str, unit_types: dict[str
         "definition": text(doc, "f:Common/f:Description"),
         "classification_uri": f"https://www.ssb.no/klass/klassifikasjoner/{klass}" if klass else None,
         "unit_types": [
-            {"reference_uri": "https://www.ssb.no/klass/klassifikasjoner/702", "code": unit["code"], "title": unit["name"]}
+            {
+                "reference_uri": "https://www.ssb.no/klass/klassifikasjoner/702",
+                "code": unit["code"],
+                "title": unit["name"],
+            }
         ]
         if unit
         else [],

@@ -27,12 +27,16 @@ DCAT_AP = STANDARDS / "dcat-ap-3/shacl-3.0.1/html-shacl"
 MDR = "http://data.europa.eu/r5r#"  # the prefix of the shape names in mdr-vocabularies.shape.ttl
 
 
+ACCESS_LEVELS = {"PUBLIC": "public", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}
+
+
 @cache
-def healthdcat_shapes() -> Graph:
-    """R8 NON_PUBLIC shapes + the DCAT-AP 3.0.1 shapes, ranges and controlled-vocabulary shapes they import."""
+def healthdcat_shapes(level: str = "NON_PUBLIC") -> Graph:
+    """R8 shapes of one access level (NON_PUBLIC, the strictest, unless named) + the DCAT-AP 3.0.1
+    shapes, ranges and controlled-vocabulary shapes they import."""
     g = Graph()
     for path in (
-        R8 / "shapes/non-public-shapes.ttl",
+        R8 / f"shapes/{ACCESS_LEVELS[level]}-shapes.ttl",
         DCAT_AP / "shapes.ttl",
         DCAT_AP / "range.ttl",
         DCAT_AP / "mdr-vocabularies.shape.ttl",

@@ -1,0 +1,447 @@
+"""Readiness for the EHDS feed: which datasets reach it, and for each one left out exactly what is
+missing and who can supply it, per source and per publisher.
+
+A dataset reaches the HealthDCAT-AP (EHDS) feed when its published view (`catalog.published`)
+conforms to our HealthDCAT-AP shapes; the pipeline stored that verdict and its report. This
+module reads them back and explains every violation as a field of the model ("publisher.email",
+"description", "variables.AGE.description") and who can fix it:
+
+- **operator**: the field is empty in the published view and an operator setting would supply
+  it: an entry of the organisation register (`organisations."<IRI>".email`), a source default
+  (`sources.<name>.options.defaults.access_rights`) or the access body's settings. The gap names
+  the exact setting;
+- **publisher**: content no operator may invent (a title, a description, a variable's
+  description or label) or a value the source states in a form the profile refuses. These are
+  what a publisher's fix list (`fix_list`, CSV and a web page) asks the registry to mend.
+
+The verdicts are the pipeline's, made with the settings of their time. When the register or a
+source's defaults changed since, a dataset is `stale` until its source's next harvest or
+`catalog reindex` validates it again; the report says so rather than guess.
+
+The functions are pure: `assess` one stored dataset, `coverage` a store (or one source), `fix_list`
+one publisher's rows. Other checks of the published view (e.g. the EHDS minimum metadata) can
+reuse `assess`'s field mapping (`field_of`) and `Gap`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rdflib import URIRef
+from rdflib.namespace import DCAT, FOAF
+from rdflib.namespace import DCTERMS as DCT
+
+from catalog.config import DEFAULT_FIELDS, Settings, folded
+from catalog.model import Agent, Dataset, key_for, text
+from catalog.published import Completed, org_number, published_view, view_digest
+from catalog.rdf import (
+    CSVW,
+    CV,
+    DCAT_VERSION,
+    DCATAP,
+    DPV,
+    GEODCATAP,
+    HEALTH,
+    SCHEMA,
+    VCARD,
+    stable_bnode,
+)
+from catalog.store import SQLiteStore, StoredRecord
+
+OPERATOR = "operator"
+PUBLISHER = "publisher"
+
+DATASET_FIELDS: dict[URIRef, str] = {
+    DCT.title: "title",
+    DCT.description: "description",
+    DCT.identifier: "identifier",
+    DCT.publisher: "publisher",
+    DCAT.contactPoint: "contact",
+    HEALTH.hdab: "hdab",
+    GEODCATAP.custodian: "custodian",
+    DCT.creator: "creator",
+    DCAT.keyword: "keywords",
+    DCAT.theme: "themes",
+    HEALTH.healthCategory: "health_categories",
+    HEALTH.healthTheme: "health_themes",
+    DCT.accessRights: "access_rights",
+    DCATAP.applicableLegislation: "applicable_legislation",
+    DPV.hasLegalBasis: "legal_basis",
+    DPV.hasPurpose: "purpose",
+    DCT.provenance: "provenance",
+    HEALTH.populationCoverage: "population_coverage",
+    DCT.temporal: "temporal",
+    DCT.spatial: "spatial",
+    DCT.issued: "issued",
+    DCT.modified: "modified",
+    DCT.language: "languages",
+    DCAT.landingPage: "landing_page",
+    DCT.accrualPeriodicity: "frequency",
+    DCT.type: "dataset_type",
+    DCT.conformsTo: "conforms_to",
+    HEALTH.hasCodingSystem: "coding_systems",
+    HEALTH.numberOfRecords: "number_of_records",
+    HEALTH.numberOfUniqueIndividuals: "number_of_unique_individuals",
+    HEALTH.minTypicalAge: "min_typical_age",
+    HEALTH.maxTypicalAge: "max_typical_age",
+    HEALTH.hasStructuredData: "has_structured_data",
+    HEALTH.hasVariables: "variables",
+    DCAT.distribution: "distributions",
+    DCAT_VERSION: "version",
+}
+"""A dataset's predicates -> the model's field names (the inverse of `catalog.rdf.add_dataset`)."""
+
+PART_FIELDS: dict[URIRef, str] = {
+    FOAF.name: "name",
+    CV.contactPoint: "email",  # a contact point is an e-mail address or a web page
+    CV.email: "email",
+    CV.contactPage: "url",
+    FOAF.homepage: "url",
+    DCT.type: "type",
+    VCARD.fn: "name",
+    VCARD.hasEmail: "email",
+    VCARD.hasURL: "url",
+    DCAT.startDate: "start",
+    DCAT.endDate: "end",
+    CSVW.name: "name",
+    CSVW.title: "title",
+    CSVW.datatype: "datatype",
+    CSVW.propertyUrl: "property_url",
+    CSVW.table: "table",
+    CSVW.column: "column",
+    DCT.title: "title",
+    DCT.description: "description",
+    SCHEMA.validFrom: "valid_from",
+    SCHEMA.validThrough: "valid_to",
+    DCAT.accessURL: "access_url",
+    DCAT.downloadURL: "download_url",
+    DCT.format: "format",
+    DCT.license: "license",
+    DCAT.mediaType: "media_type",
+    DCAT.byteSize: "byte_size",
+}
+"""The predicates of the nodes a dataset hangs from -> the field names of those parts."""
+
+AGENT_ROLES = {"publisher": DCT.publisher, "custodian": GEODCATAP.custodian, "creator": DCT.creator, "hdab": HEALTH.hdab}
+MISSING_CONTACT = (
+    "{role} mangler e-post eller nettside (kontaktpunkt) | The {role} has no e-mail address or web page (contact point)"
+)
+MISSING_NAME = "{role} mangler navn | The {role} has no name"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing that keeps a dataset out of the EHDS feed."""
+
+    field: str  # "publisher.email", "description", "variables.AGE.description"
+    fixer: str  # OPERATOR or PUBLISHER
+    message: str  # "Norsk | English"
+    hint: str = ""  # how to fix it, "Norsk | English"
+    setting: str | None = None  # the operator setting that would supply it
+
+
+@dataclass
+class DatasetReadiness:
+    uri: str
+    key: str
+    identifier: str
+    title: str
+    source: str
+    publisher: str  # display name of the published view's publisher ("" when none)
+    publisher_key: str
+    in_feed: bool
+    stale: bool
+    gaps: list[Gap] = field(default_factory=list)
+    completed: list[Completed] = field(default_factory=list)
+
+    def by(self, fixer: str) -> list[Gap]:
+        return [g for g in self.gaps if g.fixer == fixer]
+
+    @property
+    def operator_can_complete(self) -> bool:
+        """Left out only for what operator settings would supply."""
+        return not self.in_feed and bool(self.gaps) and not self.by(PUBLISHER)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("gaps")
+        out["completed"] = [asdict(c) for c in self.completed]
+        out["missing"] = {fixer: [asdict(g) for g in self.by(fixer)] for fixer in (OPERATOR, PUBLISHER)}
+        return out
+
+
+@dataclass
+class Tally:
+    """How many datasets reach the EHDS feed, and why the others do not."""
+
+    datasets: int = 0
+    in_feed: int = 0
+    operator_can_complete: int = 0  # left out only for what operator settings would supply
+    publisher_must_fix: int = 0  # left out (also) for what only the publisher can supply
+    stale: int = 0
+
+    def add(self, d: DatasetReadiness) -> None:
+        self.datasets += 1
+        self.in_feed += d.in_feed
+        self.operator_can_complete += d.operator_can_complete
+        self.publisher_must_fix += bool(d.by(PUBLISHER)) and not d.in_feed
+        self.stale += d.stale
+
+    @property
+    def left_out(self) -> int:
+        return self.datasets - self.in_feed
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.in_feed / self.datasets if self.datasets else 100.0
+
+
+@dataclass
+class Coverage:
+    """The readiness of every dataset in scope, tallied per source and per publisher."""
+
+    datasets: list[DatasetReadiness] = field(default_factory=list)
+
+    @property
+    def total(self) -> Tally:
+        tally = Tally()
+        for d in self.datasets:
+            tally.add(d)
+        return tally
+
+    def by_source(self) -> dict[str, Tally]:
+        out: dict[str, Tally] = {}
+        for d in self.datasets:
+            out.setdefault(d.source, Tally()).add(d)
+        return dict(sorted(out.items()))
+
+    def by_publisher(self) -> dict[str, tuple[str, Tally]]:
+        """publisher key -> (name, tally), the publishers with most datasets left out first."""
+        out: dict[str, tuple[str, Tally]] = {}
+        for d in self.datasets:
+            out.setdefault(d.publisher_key, (d.publisher, Tally()))[1].add(d)
+        return dict(sorted(out.items(), key=lambda kv: (-kv[1][1].left_out, kv[1][0].casefold())))
+
+    def left_out(self) -> list[DatasetReadiness]:
+        return [d for d in self.datasets if not d.in_feed]
+
+    def to_dict(self) -> dict[str, Any]:
+        def tally(t: Tally) -> dict[str, Any]:
+            return {**asdict(t), "left_out": t.left_out}
+
+        return {
+            "total": tally(self.total),
+            "sources": {name: tally(t) for name, t in self.by_source().items()},
+            "publishers": {key: {"name": name, **tally(t)} for key, (name, t) in self.by_publisher().items()},
+            "left_out": [d.to_dict() for d in self.left_out()],
+        }
+
+
+# --- one dataset ----------------------------------------------------------------------------------
+
+
+def publisher_identity(agent: Agent | None) -> tuple[str, str]:
+    """(key, display name) of a publisher: the same organisation gives the same key in every source."""
+    if agent is None:
+        return "", ""
+    name = text(agent.name) or agent.uri or agent.identifier or ""
+    number = org_number(agent)
+    ident = f"orgnr:{number}" if number else agent.uri or folded(text(agent.name))
+    return key_for(ident or "?"), name
+
+
+def node_fields(d: Dataset) -> dict[str, str]:
+    """Each node the dataset's statements hang from -> the model field it stands for (as catalog.rdf names them)."""
+    s = URIRef(d.uri)
+    nodes: dict[str, str] = {}
+    for role, predicate in AGENT_ROLES.items():
+        agent = getattr(d, role)
+        if agent is None:
+            continue
+        node = URIRef(agent.uri) if agent.uri else stable_bnode(s, predicate)
+        nodes.setdefault(str(node), role)
+        point = URIRef(f"{agent.uri}#contactPoint") if agent.uri else stable_bnode(node, CV.contactPoint)
+        nodes.setdefault(str(point), f"{role}.contact_point")
+    if d.contact is not None:
+        nodes.setdefault(str(URIRef(d.contact.uri) if d.contact.uri else stable_bnode(s, DCAT.contactPoint)), "contact")
+    nodes[str(stable_bnode(s, DCT.temporal))] = "temporal"
+    for predicate, name in ((DPV.hasLegalBasis, "legal_basis"), (DPV.hasPurpose, "purpose"), (DCT.provenance, "provenance")):
+        nodes[str(stable_bnode(s, predicate))] = name
+    for i, dist in enumerate(d.distributions):
+        nodes.setdefault(dist.uri, f"distributions[{i}]")
+    nodes[f"{d.uri}#variables"] = "variables"
+    for v in d.variables:
+        nodes.setdefault(v.uri, f"variables.{v.name}")
+        nodes.setdefault(f"{d.uri}#table" + (f"-{v.table}" if v.table else ""), "variables")
+    nodes[d.uri] = ""
+    return nodes
+
+
+def field_of(finding: dict[str, Any], nodes: dict[str, str]) -> str:
+    """The model field a validation finding is about: "publisher.email", "variables.AGE.description"."""
+    part = nodes.get(finding.get("focus") or "", None)
+    path = URIRef(finding["path"]) if finding.get("path") else None
+    if part is None:
+        return "?"
+    if part == "":
+        if path is None:
+            return "has_structured_data"  # the only dataset-level rule without a path: structured -> variables
+        return DATASET_FIELDS.get(path, str(path))
+    if part.endswith(".contact_point") or (part == "contact" and path is None):
+        return part.removesuffix(".contact_point") + ".email"  # "neither e-mail nor web page"
+    if part == "temporal" and path is not None:
+        return "temporal_" + PART_FIELDS.get(path, str(path))
+    if path is None:
+        return part
+    return f"{part}.{PART_FIELDS.get(path, str(path))}"
+
+
+def _empty(view: Dataset, name: str) -> bool:
+    top, _, sub = name.partition(".")
+    value = getattr(view, top, None)
+    if sub and value is not None:
+        value = getattr(value, sub, None)
+    return value in (None, "", [], {})
+
+
+def operator_setting(name: str, view: Dataset, source: str) -> str | None:
+    """The operator setting that would supply the empty field `name` of the published view, if any."""
+    top, _, sub = name.partition(".")
+    defaults = f"sources.{source}.options.defaults"
+    if top in ("publisher", "custodian"):
+        if sub not in ("", "name", "email", "url"):
+            return None
+        agent: Agent | None = getattr(view, top)
+        key = sub or "name"
+        if agent is None:
+            return f"{defaults}.{top}"
+        if agent.uri:
+            return f'organisations."{agent.uri}".{key}'
+        number = org_number(agent)
+        if number:
+            return f'organisations."<IRI>" with org_number = "{number}" and {key}'
+        if text(agent.name):
+            return f'organisations."<IRI>" with name = "{text(agent.name)}" and {key} (or {defaults}.{top}.{key})'
+        return f"{defaults}.{top}.{key}"
+    if top == "contact":
+        return f"{defaults}.contact" + (f".{sub}" if sub in ("name", "email", "url") else "")
+    if top == "hdab":
+        return "settings hdab_name and hdab_email"
+    if top == "distributions" and not view.distributions:
+        return f"{defaults}.access_url"
+    if top in DEFAULT_FIELDS and not sub:
+        return f"{defaults}.{top}"
+    return None
+
+
+def _agent_gaps(role: str, view: Dataset) -> list[tuple[str, str]]:
+    """(field, message) of what an agent lacks for HealthDCAT-AP: its name, its e-mail or web page."""
+    agent: Agent | None = getattr(view, role, None)
+    label = {"publisher": "Utgiveren/publisher", "custodian": "Dataansvarlig/custodian", "hdab": "HDAB"}.get(role, role)
+    if agent is None:
+        return [(role, f"{label}: mangler | missing")]
+    out = []
+    if not any(n.strip() for n in agent.name.values()):
+        out.append((f"{role}.name", MISSING_NAME.format(role=label)))
+    if not agent.email and not agent.url:
+        out.append((f"{role}.email", MISSING_CONTACT.format(role=label)))
+    return out
+
+
+def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str) -> list[Gap]:
+    """The violations of a published view as fields, each with who can supply it (and the setting)."""
+    nodes = node_fields(view)
+    found: dict[str, Gap] = {}
+    for f in findings:
+        if f.get("severity") != "Violation":
+            continue
+        name = field_of(f, nodes)
+        details = [(name, f.get("message") or "")]
+        if name in AGENT_ROLES and f.get("component") == "NodeConstraintComponent":
+            details = _agent_gaps(name, view) or details  # "the publisher must have a name and a contact point": which?
+        for detail, message in details:
+            if detail in found:
+                continue
+            setting = operator_setting(detail, view, source) if _empty(view, detail) or detail.endswith(".email") else None
+            if detail.endswith(".email") and not _empty(view, detail.rsplit(".", 1)[0] + ".url"):
+                setting = None
+            fixer = OPERATOR if setting else PUBLISHER
+            found[detail] = Gap(detail, fixer, message, f.get("hint") or "", setting)
+    return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
+
+
+def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
+    """One stored dataset: does it reach the EHDS feed, what keeps it out, who supplied what."""
+    source = settings.sources.get(stored.source)
+    view = published_view(stored.record, settings, source)
+    record = view.record
+    assert isinstance(record, Dataset)
+    kept = stored.validation or {}
+    key, name = publisher_identity(record.publisher)
+    return DatasetReadiness(
+        uri=stored.uri,
+        key=stored.key,
+        identifier=record.identifier,
+        title=text(record.title) or record.identifier,
+        source=stored.source,
+        publisher=name,
+        publisher_key=key,
+        in_feed=bool(stored.conforms),
+        stale=kept.get("view") != view_digest(settings, stored.source),
+        gaps=[] if stored.conforms else gaps(record, kept.get("findings") or [], stored.source),
+        completed=view.completed,
+    )
+
+
+def coverage(store: SQLiteStore, settings: Settings, source: str | None = None) -> Coverage:
+    """The readiness of every live dataset (of `source`, else all)."""
+    return Coverage([assess(stored, settings) for stored in store.records(source, kind="dataset")])
+
+
+# --- a publisher's fix list -------------------------------------------------------------------------
+
+FIX_LIST_COLUMNS = ("dataset", "title", "uri", "field", "problem", "how_to_fix")
+
+
+def fix_list(found: Coverage, publisher_key: str) -> list[dict[str, str]]:
+    """What only the publisher can mend, one row per dataset and field, for the registry."""
+    rows = []
+    for d in found.left_out():
+        if d.publisher_key != publisher_key:
+            continue
+        for g in d.by(PUBLISHER):
+            rows.append(
+                {
+                    "dataset": d.identifier,
+                    "title": d.title,
+                    "uri": d.uri,
+                    "field": g.field,
+                    "problem": g.message,
+                    "how_to_fix": g.hint,
+                }
+            )
+    return rows
+
+
+def fix_list_csv(rows: Iterable[dict[str, str]]) -> str:
+    """The rows as CSV with a header; cells a spreadsheet would run as formulas are kept as text."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIX_LIST_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _as_text(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _as_text(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def publishers(found: Coverage) -> Iterator[tuple[str, str, Tally]]:
+    """(key, name, tally) of each publisher, the most datasets left out first."""
+    for key, (name, tally) in found.by_publisher().items():
+        yield key, name, tally
