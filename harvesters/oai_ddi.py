@@ -37,8 +37,9 @@ OAI = "{http://www.openarchives.org/OAI/2.0/}"
 ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
 ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
 NON_PUBLIC = ACCESS_RIGHT + "NON_PUBLIC"
-NESSTAR_QUESTION = re.compile(r"^\s*[A-Za-z]{0,3}\d+[A-Za-z]?\s*\|\s*")
-"""Nesstar prefixes a variable's label with its question number ("A3|Radio: ..."); the label is the rest."""
+NESSTAR_QUESTION = re.compile(r"^\s*[A-Za-z][^\s|]{0,11}\|\s*")
+"""Nesstar prefixes a variable's label with its question number ("A3|Radio: ...", "F22-24|...", "Ha|..."):
+the label is the rest."""
 MAX_PAGES = 1_000_000
 OAI_ERRORS = {
     "badResumptionToken": "the repository rejected our resumption token (it expired or the repository changed "
