@@ -150,14 +150,17 @@ def cmd_harvest(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from catalog.readiness import coverage
     from catalog.store import SQLiteStore
 
-    store = SQLiteStore(_settings(args).db_path)
+    settings = _settings(args)
+    store = SQLiteStore(settings.db_path)
     run = store.last_run(args.source)
     if run is None:
         print(f"{args.source}: never harvested")
         return 0
     errors = store.errors(run.id)
+    readiness = coverage(store, settings, args.source).to_dict()
     out = {
         "source": run.source,
         "run": run.id,
@@ -167,17 +170,99 @@ def cmd_report(args: argparse.Namespace) -> int:
         "counts": run.counts,
         "error": run.error,
         "errors": [e.__dict__ for e in errors],
+        "ehds": {
+            "datasets": readiness["total"],
+            "publishers": readiness["publishers"],
+            "left_out": readiness["left_out"],
+        },
     }
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 
 
+def cmd_ehds_coverage(args: argparse.Namespace) -> int:
+    from catalog.readiness import coverage, fix_list, fix_list_csv
+
+    settings = _settings(args)
+    store, _ = _open(settings, with_index=False)
+    if args.source and args.source not in settings.sources:
+        print(f"error: no source named {args.source!r}; known: {', '.join(sorted(settings.sources))}", file=sys.stderr)
+        return 2
+    found = coverage(store, settings, args.source)
+    if args.fix_list:
+        publishers = found.by_publisher()
+        if args.fix_list not in publishers:
+            print(
+                f"error: no publisher with the key {args.fix_list!r}; `catalog ehds-coverage` lists them",
+                file=sys.stderr,
+            )
+            return 2
+        sys.stdout.write(fix_list_csv(fix_list(found, args.fix_list)))
+        return 0
+    if args.format == "json":
+        print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(coverage_text(found, args.show_variables))
+    return 0
+
+
+def coverage_text(found: Any, show_variables: int = 5) -> str:
+    """`catalog ehds-coverage` as text: the totals, per source, per publisher, and each dataset left out."""
+    from catalog.readiness import OPERATOR, PUBLISHER
+
+    total = found.total
+    lines = [
+        f"EHDS-feeden | The EHDS feed: {total.in_feed} of {total.datasets} datasets ({total.percent:.1f} %)",
+        f"  left out: {total.left_out} ({total.operator_can_complete} the operator's settings would complete, "
+        f"{total.publisher_must_fix} need their publisher)",
+    ]
+    if total.stale:
+        lines.append(
+            f"  {total.stale} datasets were validated with other operator settings: `catalog reindex` validates them again"
+        )
+    lines += ["", "Per kilde | Per source"]
+    for name, t in found.by_source().items():
+        lines.append(f"  {name:<28} {t.in_feed:>6} of {t.datasets:<6} {t.percent:5.1f} %")
+    lines += ["", "Per utgiver | Per publisher (key: for --fix-list)"]
+    for key, (name, t) in found.by_publisher().items():
+        lines.append(
+            f"  {key or '-':<16}  {(name or '(ingen utgiver | no publisher)')[:40]:<40} {t.in_feed:>6} of {t.datasets}"
+        )
+    left = found.left_out()
+    if left:
+        lines += ["", "Utelatt | Left out"]
+    for d in left:
+        lines.append(f"  [{d.source}] {d.identifier}  {d.title[:70]}" + (f"  ({d.publisher})" if d.publisher else ""))
+        for fixer, label in ((OPERATOR, "operatør | operator"), (PUBLISHER, "utgiver | publisher")):
+            gaps = d.by(fixer)
+            variables = [g for g in gaps if g.field.startswith("variables.")]
+            for g in gaps:
+                if g in variables:
+                    continue
+                lines.append(f"    {label}: {g.field}" + (f"  <- {g.setting}" if g.setting else f"  ({g.message})"))
+            if variables:
+                by_field: dict[str, list[str]] = {}
+                for g in variables:
+                    name, _, what = g.field.removeprefix("variables.").rpartition(".")
+                    by_field.setdefault(what, []).append(name)
+                for what, names in by_field.items():
+                    shown = ", ".join(names[:show_variables]) + (", ..." if len(names) > show_variables else "")
+                    lines.append(f"    {label}: {len(names)} variables lack {what} ({shown})")
+    return "\n".join(lines)
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from catalog.pipeline import reindex
+    from catalog.pipeline import reindex, revalidate
     from catalog.renderings import refresh
 
     settings = _settings(args)
     store, index = _open(settings)
+    started = time.perf_counter()
+    n = revalidate(settings, store)
+    print(
+        f"validated {n:,} datasets again, whose operator settings (register, defaults, access body) changed, "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     started = time.perf_counter()
     n = reindex(settings, store, index)
     print(f"indexed {n:,} documents in {time.perf_counter() - started:.1f} s ({index.name})")
@@ -392,6 +477,16 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("source")
     rp.set_defaults(func=cmd_report)
 
+    ec = sub.add_parser(
+        "ehds-coverage",
+        help="how many datasets reach the EHDS feed; for each one left out, what is missing and who can supply it",
+    )
+    ec.add_argument("--source", help="only this source")
+    ec.add_argument("--format", default="text", choices=["text", "json"])
+    ec.add_argument("--fix-list", metavar="PUBLISHER", help="a publisher's fix list as CSV (its key from the listing)")
+    ec.add_argument("--show-variables", type=int, default=5, help="variable names shown per missing field")
+    ec.set_defaults(func=cmd_ehds_coverage)
+
     v = sub.add_parser("validate", help="validate a DCAT file or URL against a profile")
     v.add_argument("location")
     v.add_argument("--profile", default="healthdcat-ap", choices=["dcat-ap-3", "healthdcat-ap", "dcat-ap-no"])
@@ -434,9 +529,10 @@ def parser() -> argparse.ArgumentParser:
     sc.add_argument("--once", action="store_true", help="harvest what is due now, then exit")
     sc.set_defaults(func=cmd_scheduler)
 
-    sub.add_parser("reindex", help="rebuild the search index and the feed renderings from the store").set_defaults(
-        func=cmd_reindex
-    )
+    sub.add_parser(
+        "reindex",
+        help="validate again what changed operator settings affect; rebuild the search index and the feed renderings",
+    ).set_defaults(func=cmd_reindex)
 
     sim = sub.add_parser("simulator", help="run the publisher simulator")
     sim.add_argument("--host", default="127.0.0.1")

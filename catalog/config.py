@@ -260,6 +260,17 @@ class Organisation:
         """How catalog.toml names this entry, for messages and provenance."""
         return f'organisations."{self.iri}"'
 
+    def to_toml(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.name:
+            out["name"] = self.name[""] if set(self.name) == {""} else dict(self.name)
+        for key in ("email", "url", "org_number"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        if self.aliases:
+            out["aliases"] = list(self.aliases)
+        return out
+
     def names(self) -> set[str]:
         return {folded(n) for n in (*self.name.values(), *self.aliases) if n.strip()}
 
@@ -388,11 +399,20 @@ class Settings:
         return cls(home=path, sources=sources, values=values, organisations=organisations)
 
     def save_sources(self) -> None:
-        """Write the sources back to the TOML file, keeping the `[settings]` table."""
+        """Write the sources back to the TOML file, keeping its other tables."""
+        self._save("sources", {name: src.to_toml() for name, src in sorted(self.sources.items())})
+
+    def save_organisations(self) -> None:
+        """Write the organisation register back to the TOML file, keeping its other tables."""
+        self._save("organisations", {iri: org.to_toml() for iri, org in sorted(self.organisations.items())})
+
+    def _save(self, table: str, value: dict[str, Any]) -> None:
         raw: dict[str, Any] = {}
         if self.config_path.exists():
             raw = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
-        raw["sources"] = {name: src.to_toml() for name, src in sorted(self.sources.items())}
+        raw[table] = value
+        if not value:
+            del raw[table]
         tmp = self.config_path.with_suffix(".tmp")
         tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
         tmp.replace(self.config_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from catalog.config import Settings
+from catalog.config import Settings, SourceConfig, parse_organisations
 
 EU = "http://publications.europa.eu/resource/authority/"
 DEMO_DEFAULTS = {
@@ -20,7 +20,62 @@ DEMO_DEFAULTS = {
 }
 """What the demo's operator configures for every source: facts a source may not state itself.
 
-They fill only empty fields of the published (EHDS) view; see catalog.export.as_published."""
+They fill only empty fields of the published (EHDS) view; see catalog.published."""
+
+STATISTICAL = EU + "dataset-type/STATISTICAL"
+
+
+def demo_organisations() -> dict[str, dict[str, object]]:
+    """The demo operator's organisation register (`[organisations."<IRI>"]` in catalog.toml): the
+    publishers of the simulated nation, as Enhetsregisteret names them, with their public contacts."""
+    from simulator import content
+
+    register: dict[str, dict[str, object]] = {}
+    for org in (content.FHI, content.HDIR, content.KREFT, content.NTNU, content.UIT, content.SIKT, content.SSB):
+        register[f"https://data.brreg.no/enhetsregisteret/api/enheter/{org.orgnr}"] = {
+            "name": org.name_nb,
+            "aliases": [org.name_en],
+            "org_number": org.orgnr,
+            "email": org.email,
+            "url": f"https://{org.domain}/",
+        }
+    return register
+
+
+def demo_defaults(src: SourceConfig) -> dict[str, object]:
+    """What the demo operator states per source: `DEMO_DEFAULTS`, and what each kind of source
+    cannot say in its format (a DDI study has no EU dataset type; a variable list file holds only
+    variables; SSB's variable definitions describe public statistics)."""
+    from simulator import content
+
+    defaults: dict[str, object] = dict(DEMO_DEFAULTS)
+    if src.kind in ("oai-ddi", "microdata"):
+        defaults["dataset_type"] = STATISTICAL
+    if src.kind == "microdata":
+        defaults["publisher"] = {"uri": f"https://data.brreg.no/enhetsregisteret/api/enheter/{content.SSB.orgnr}"}
+        defaults["contact"] = {"name": "microdata.no", "url": "https://www.microdata.no/"}
+    if src.kind == "vardef":
+        defaults["access_rights"] = EU + "access-right/RESTRICTED"
+    if src.options.get("metadata_prefix") == "oai_ddi32":  # what our DDI-Lifecycle reading does not carry
+        defaults["contact"] = {"name": content.SIKT.name_nb, "email": content.SIKT.email}
+        defaults["provenance"] = {"nb": "Levekårsundersøkelser om helse, formidlet av Sikt."}
+    for slug, title_nb, _title_en, org, _layout in content.SPREADSHEET_SOURCES:
+        if src.name == f"{slug}-varliste":
+            defaults["dataset_type"] = STATISTICAL
+            defaults["contact"] = {"name": f"Datatilgang, {org.name_nb}", "email": org.email}
+            defaults["provenance"] = {"nb": f"Opplysningene meldes elektronisk til {title_nb} fra helsetjenesten."}
+    return defaults
+
+
+def configure(settings: Settings, sources: list[SourceConfig], operator: bool = True) -> None:
+    """Add the simulator's `sources` to `settings`, with the demo operator's register and defaults
+    (unless `operator` is false: the sources as they are, nothing completed)."""
+    if operator:
+        settings.organisations = parse_organisations(demo_organisations())
+    for src in sources:
+        if operator:
+            src.options.setdefault("defaults", demo_defaults(src))
+        settings.sources[src.name] = src
 
 
 def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
@@ -37,12 +92,11 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     sources = simulator.source_configs(base)
     print(f"Publisher simulator on {base} ({len(sources)} sources)", flush=True)
     for src in sources:
-        if src.kind in kinds:
-            src.options.setdefault("defaults", DEMO_DEFAULTS)
-            settings.sources[src.name] = src
-        else:
+        if src.kind not in kinds:
             print(f"  (no harvester for {src.kind!r} yet: {src.name} skipped)", flush=True)
+    configure(settings, [src for src in sources if src.kind in kinds])
     settings.save_sources()
+    settings.save_organisations()
     store = SQLiteStore(settings.db_path)
     index = open_backend(settings)
     started = time.perf_counter()

@@ -152,6 +152,15 @@ def _keywords(stdy: etree._Element, lang: str) -> dict[str, list[str]]:
     return keywords
 
 
+def _texts_by_lang(elements: Iterable[etree._Element], lang: str) -> dict[str, list[str]]:
+    """Each element's text as a keyword, by language."""
+    out: dict[str, list[str]] = {}
+    for element in elements:
+        if clean(element):
+            out.setdefault(_lang(element, lang), []).append(clean(element))
+    return out
+
+
 def _first_author(stdy: etree._Element) -> list[etree._Element]:
     """The first AuthEnty, in each language it is given in."""
     authors = list(stdy.iterfind("{*}citation/{*}rspStmt/{*}AuthEnty"))
@@ -161,7 +170,7 @@ def _first_author(stdy: etree._Element) -> list[etree._Element]:
 def _provenance(stdy: etree._Element, lang: str) -> LangText:
     """How the data were collected (method/dataColl: mode of collection, sampling, sources), per language."""
     parts: dict[str, list[str]] = {}
-    for tag in ("collMode", "sampProc", "dataSrc"):
+    for tag in ("collMode", "sampProc", "sources/{*}dataSrc"):
         for element in stdy.iterfind(f"{{*}}method/{{*}}dataColl/{{*}}{tag}"):
             own = _own(element) or clean(element)
             if own:
@@ -512,6 +521,7 @@ class OaiDdiHarvester(Harvester):
                 texts(unit.iterfind("{*}Citation/{*}Publisher/{*}PublisherName/{*}String"), lang)
                 or texts(unit.iterfind("{*}Citation/{*}Creator/{*}CreatorName/{*}String"), lang)
             ),
+            keywords=_texts_by_lang(unit.iterfind("{*}Coverage/{*}TopicalCoverage/{*}Keyword"), lang),
             temporal_start=_first(unit, "{*}Coverage/{*}TemporalCoverage/{*}ReferenceDate/{*}StartDate") or None,
             temporal_end=_first(unit, "{*}Coverage/{*}TemporalCoverage/{*}ReferenceDate/{*}EndDate") or None,
             modified=stamp,

@@ -49,7 +49,8 @@ def codebook(nation: Nation, source: Source, d: Dataset, study_id: str) -> str:
         f"<stdyDscr><citation><titlStmt>{titles}<IDNo agency={quoteattr(source.name.upper())}>{_e(study_id)}</IDNo>"
         f"</titlStmt><rspStmt><AuthEnty affiliation={quoteattr(org)}>{_e(spec.title_nb)}</AuthEnty></rspStmt>"
         f"<prodStmt><producer abbr={quoteattr(source.name.upper())}>{_e(org)}</producer></prodStmt>"
-        f'<distStmt><distrbtr>{_e(org)}</distrbtr><distDate date="{issued[:10]}">{issued[:10]}</distDate>'
+        f"<distStmt><distrbtr>{_e(org)}</distrbtr>{_contact(d)}"
+        f'<distDate date="{issued[:10]}">{issued[:10]}</distDate>'
         f"</distStmt>{version}</citation>",
         f'<stdyInfo><subject>{keywords}</subject><abstract xml:lang="nb">{_e(d.description["nb"])}</abstract>'
         f'<abstract xml:lang="en">{_e(d.description["en"])}</abstract><sumDscr>'
@@ -58,7 +59,7 @@ def codebook(nation: Nation, source: Source, d: Dataset, study_id: str) -> str:
         f'<nation abbr="NO">Norge</nation><anlyUnit>Individ</anlyUnit>'
         f'<universe xml:lang="nb">{_e(d.population_coverage.get("nb", ""))}</universe>'
         f"<dataKind>Spørreskjema og kliniske målinger</dataKind></sumDscr></stdyInfo>",
-        '<dataAccs><useStmt><restrctn xml:lang="nb">Data er ikke åpent tilgjengelige. Tilgang forutsetter '
+        _method(d) + '<dataAccs><useStmt><restrctn xml:lang="nb">Data er ikke åpent tilgjengelige. Tilgang forutsetter '
         "godkjenning fra REK og søknad til forvalter.</restrctn></useStmt></dataAccs></stdyDscr>",
         f'<fileDscr ID="F1"><fileTxt><fileName>{_e(study_id)}.sav</fileName><dimensns>'
         f"<caseQnty>{d.number_of_unique_individuals}</caseQnty><varQnty>{len(d.variables)}</varQnty></dimensns>"
@@ -74,13 +75,31 @@ def codebook(nation: Nation, source: Source, d: Dataset, study_id: str) -> str:
         )
         fmt = "numeric" if v.datatype in NUMERIC or codes and all(c[0].isdigit() for c in codes) else "character"
         notes = f'<notes subject="unit">{_e(v.unit)}</notes>' if v.unit else ""
+        described = "".join(f"<txt xml:lang={quoteattr(lang)}>{_e(t)}</txt>" for lang, t in v.description.items())
         parts.append(
             f'<var ID="V{n}" name={quoteattr(v.name)} files="F1" intrvl="{intrvl}">'
-            f'<labl level="variable" xml:lang="nb">{_e(v.title["nb"])}</labl>{question}{categories}'
+            f'<labl level="variable" xml:lang="nb">{_e(v.title["nb"])}</labl>{question}{described}{categories}'
             f'<varFormat type="{fmt}" schema="other"/>{notes}</var>'
         )
     parts.append("</dataDscr></codeBook>")
     return "".join(parts)
+
+
+def _contact(d: Dataset) -> str:
+    """distStmt/contact: who answers questions about the study (DDI-C puts e-mail and web page in attributes)."""
+    if d.contact is None:
+        return ""
+    email = f" email={quoteattr(d.contact.email)}" if d.contact.email else ""
+    uri = f" URI={quoteattr(d.contact.url)}" if d.contact.url else ""
+    return f"<contact{email}{uri}>{_e(d.contact.name.get('nb', ''))}</contact>"
+
+
+def _method(d: Dataset) -> str:
+    """method/dataColl: where the data come from (the study's provenance)."""
+    if not d.provenance:
+        return ""
+    sources = "".join(f"<dataSrc xml:lang={quoteattr(lang)}>{_e(t)}</dataSrc>" for lang, t in d.provenance.items())
+    return f"<method><dataColl><sources>{sources}</sources></dataColl></method>"
 
 
 def _id(*parts: str) -> str:
@@ -162,8 +181,9 @@ def fragment_instance(nation: Nation, source: Source, d: Dataset, study_id: str)
                 f"</d:QuestionItem></ddi:Fragment>"
             )
             question = _ref("QuestionItem", qid).replace("QuestionItemReference", "QuestionReference")
+        described = " ".join(filter(None, (v.description.get("nb"), f"Enhet: {v.unit}." if v.unit else None)))
         unit = (
-            f'<r:Description><r:Content xml:lang="nb">Enhet: {_e(v.unit)}</r:Content></r:Description>' if v.unit else ""
+            f'<r:Description><r:Content xml:lang="nb">{_e(described)}</r:Content></r:Description>' if described else ""
         )
         fragments.append(
             f'<ddi:Fragment><l:Variable {_head(vid, when)}<l:VariableName><r:String xml:lang="nb">{_e(v.name)}'
@@ -186,7 +206,9 @@ def fragment_instance(nation: Nation, source: Source, d: Dataset, study_id: str)
             f"</r:CreatorName></r:Creator><r:InternationalIdentifier><r:IdentifierContent>{_e(study_id)}"
             f"</r:IdentifierContent><r:ManagingAgency>{AGENCY}</r:ManagingAgency></r:InternationalIdentifier>"
             f'</r:Citation><r:Abstract><r:Content xml:lang="nb">{_e(d.description["nb"])}</r:Content></r:Abstract>'
-            f"<r:Coverage><r:TemporalCoverage><r:ReferenceDate><r:StartDate>{d.temporal_start}</r:StartDate>"
+            f"<r:Coverage><r:TopicalCoverage>"
+            + "".join(f'<r:Keyword xml:lang="nb">{_e(k)}</r:Keyword>' for k in d.keywords.get("nb", []))
+            + f"</r:TopicalCoverage><r:TemporalCoverage><r:ReferenceDate><r:StartDate>{d.temporal_start}</r:StartDate>"
             f"<r:EndDate>{d.temporal_end or ''}</r:EndDate></r:ReferenceDate></r:TemporalCoverage></r:Coverage>"
             f"{_ref('VariableScheme', scheme)}</s:StudyUnit></ddi:Fragment>"
         ),

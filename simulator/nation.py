@@ -240,7 +240,11 @@ class Nation:
                     spec,
                     1,
                     {
-                        "description": spec.description_nb,  # the registry's own words, as its operator configured them
+                        # the registry's own metadata, which a file of variables cannot carry: its operator configures it
+                        "description": spec.description_nb,
+                        "publisher": org.name_nb,
+                        "publisher_uri": f"https://data.brreg.no/enhetsregisteret/api/enheter/{org.orgnr}",
+                        "keywords": [title_nb.split(" – ")[0].lower()],
                         "columns": dict(layout.columns),
                         "sheet": layout.sheet,
                         "header_row": layout.title_rows + 1,
