@@ -234,20 +234,15 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
     for d in left:
         lines.append(f"  [{d.source}] {d.identifier}  {d.title[:70]}" + (f"  ({d.publisher})" if d.publisher else ""))
         for fixer, label in ((OPERATOR, "operatør | operator"), (PUBLISHER, "utgiver | publisher")):
-            gaps = d.by(fixer)
-            variables = [g for g in gaps if g.field.startswith("variables.")]
-            for g in gaps:
-                if g in variables:
-                    continue
-                lines.append(f"    {label}: {g.field}" + (f"  <- {g.setting}" if g.setting else f"  ({g.message})"))
-            if variables:
-                by_field: dict[str, list[str]] = {}
-                for g in variables:
-                    name, _, what = g.field.removeprefix("variables.").rpartition(".")
-                    by_field.setdefault(what, []).append(name)
-                for what, names in by_field.items():
-                    shown = ", ".join(names[:show_variables]) + (", ..." if len(names) > show_variables else "")
-                    lines.append(f"    {label}: {len(names)} variables lack {what} ({shown})")
+            for g in d.grouped(fixer):
+                if g.variables:
+                    shown = ", ".join(g.variables[:show_variables]) + (
+                        ", ..." if len(g.variables) > show_variables else ""
+                    )
+                    what = g.field.rsplit(".", 1)[-1]
+                    lines.append(f"    {label}: {len(g.variables)} variables lack {what} ({shown})")
+                else:
+                    lines.append(f"    {label}: {g.field}" + (f"  <- {g.setting}" if g.setting else f"  ({g.message})"))
     return "\n".join(lines)
 
 

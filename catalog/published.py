@@ -10,8 +10,8 @@ validates exactly this view, so a record's `conforms` flag says whether the EHDS
    by name (the entry's name or an alias). One register serves a national aggregator feed with
    many publishers as well as a registry's own feed;
 2. the source's **defaults** (`options.defaults`, see `catalog.config.DEFAULT_FIELDS`) complete
-   the rest: `publisher`, `custodian` and `contact` field by field (an agent the source names
-   differently, or with another IRI, is left alone: it is someone else), every other field only
+   the rest: `publisher`, `custodian` and `contact` field by field (a publisher or custodian the
+   source names differently, or any agent with another IRI, is left alone: it is someone else), every other field only
    when the source left it empty, and `access_url` gives a dataset without distributions one,
    where to apply for access;
 3. the catalogue adds its access body (`healthdcatap:hdab`, settings `hdab_name`/`hdab_email`)
@@ -126,10 +126,13 @@ def _as_agent(organisation: Organisation) -> Agent:
     )
 
 
-def _same_party(default: Agent, agent: Agent) -> bool:
-    """Whether a source's default agent may complete `agent`: nothing says they are different parties."""
+def _same_party(default: Agent, agent: Agent, by_name: bool) -> bool:
+    """Whether a source's default agent may complete `agent`: nothing says they are different parties
+    (another IRI; for a publisher or custodian, another name)."""
     if default.uri and agent.uri:
         return default.uri == agent.uri
+    if not by_name:
+        return True
     mine = {folded(n) for n in agent.name.values() if n.strip()}
     theirs = {folded(n) for n in default.name.values() if n.strip()}
     return not (mine and theirs) or bool(mine & theirs)
@@ -152,7 +155,7 @@ def _complete_agent(
             if organisation is not None:  # a default naming a registered organisation gets its entry too
                 agent, more = _fill(agent, _as_agent(organisation), role, organisation.setting, register=True)
                 done += more
-        elif _same_party(default, agent):
+        elif _same_party(default, agent, by_name=role != "contact"):  # a source's contact point is its own
             agent, filled = _fill(agent, default, role, f"{where}.{role}", register=False)
             done += filled
     return agent, done

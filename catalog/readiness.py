@@ -38,18 +38,7 @@ from rdflib.namespace import DCTERMS as DCT
 from catalog.config import DEFAULT_FIELDS, Settings, folded
 from catalog.model import Agent, Dataset, key_for, text
 from catalog.published import Completed, org_number, published_view, view_digest
-from catalog.rdf import (
-    CSVW,
-    CV,
-    DCAT_VERSION,
-    DCATAP,
-    DPV,
-    GEODCATAP,
-    HEALTH,
-    SCHEMA,
-    VCARD,
-    stable_bnode,
-)
+from catalog.rdf import CSVW, CV, DCAT_VERSION, DCATAP, DPV, GEODCATAP, HEALTH, SCHEMA, VCARD, stable_bnode
 from catalog.store import SQLiteStore, StoredRecord
 
 OPERATOR = "operator"
@@ -126,7 +115,12 @@ PART_FIELDS: dict[URIRef, str] = {
 }
 """The predicates of the nodes a dataset hangs from -> the field names of those parts."""
 
-AGENT_ROLES = {"publisher": DCT.publisher, "custodian": GEODCATAP.custodian, "creator": DCT.creator, "hdab": HEALTH.hdab}
+AGENT_ROLES = {
+    "publisher": DCT.publisher,
+    "custodian": GEODCATAP.custodian,
+    "creator": DCT.creator,
+    "hdab": HEALTH.hdab,
+}
 MISSING_CONTACT = (
     "{role} mangler e-post eller nettside (kontaktpunkt) | The {role} has no e-mail address or web page (contact point)"
 )
@@ -142,6 +136,18 @@ class Gap:
     message: str  # "Norsk | English"
     hint: str = ""  # how to fix it, "Norsk | English"
     setting: str | None = None  # the operator setting that would supply it
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    """Gaps shown together: one field of the dataset, or one field missing from several variables."""
+
+    field: str  # "publisher.email", or "variables.*.description" for a field of variables
+    fixer: str
+    message: str
+    hint: str
+    setting: str | None
+    variables: tuple[str, ...] = ()  # the names of the variables it concerns
 
 
 @dataclass
@@ -160,6 +166,20 @@ class DatasetReadiness:
 
     def by(self, fixer: str) -> list[Gap]:
         return [g for g in self.gaps if g.fixer == fixer]
+
+    def grouped(self, fixer: str) -> list[GapGroup]:
+        """The gaps for `fixer`, a variable field missing from many variables as one group."""
+        groups: dict[str, GapGroup] = {}
+        for g in self.by(fixer):
+            if g.field.startswith("variables.") and g.field.count(".") >= 2:
+                name, _, what = g.field.removeprefix("variables.").rpartition(".")
+                key = f"variables.*.{what}"
+                found = groups.get(key)
+                names = (*found.variables, name) if found else (name,)
+                groups[key] = GapGroup(key, g.fixer, g.message, g.hint, g.setting, names)
+            else:
+                groups[g.field] = GapGroup(g.field, g.fixer, g.message, g.hint, g.setting)
+        return list(groups.values())
 
     @property
     def operator_can_complete(self) -> bool:
@@ -269,7 +289,11 @@ def node_fields(d: Dataset) -> dict[str, str]:
     if d.contact is not None:
         nodes.setdefault(str(URIRef(d.contact.uri) if d.contact.uri else stable_bnode(s, DCAT.contactPoint)), "contact")
     nodes[str(stable_bnode(s, DCT.temporal))] = "temporal"
-    for predicate, name in ((DPV.hasLegalBasis, "legal_basis"), (DPV.hasPurpose, "purpose"), (DCT.provenance, "provenance")):
+    for predicate, name in (
+        (DPV.hasLegalBasis, "legal_basis"),
+        (DPV.hasPurpose, "purpose"),
+        (DCT.provenance, "provenance"),
+    ):
         nodes[str(stable_bnode(s, predicate))] = name
     for i, dist in enumerate(d.distributions):
         nodes.setdefault(dist.uri, f"distributions[{i}]")
@@ -366,7 +390,9 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str) -> list
         for detail, message in details:
             if detail in found:
                 continue
-            setting = operator_setting(detail, view, source) if _empty(view, detail) or detail.endswith(".email") else None
+            setting = (
+                operator_setting(detail, view, source) if _empty(view, detail) or detail.endswith(".email") else None
+            )
             if detail.endswith(".email") and not _empty(view, detail.rsplit(".", 1)[0] + ".url"):
                 setting = None
             fixer = OPERATOR if setting else PUBLISHER

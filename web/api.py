@@ -119,6 +119,11 @@ def dataset(key: str) -> Response:
             "provenance": provenance(view.stored, view.history),
             "validation": {"conforms": view.stored.conforms, "findings": view.findings},
             "quality": score_parts(view.quality),
+            "ehds": {
+                "in_feed": view.readiness.in_feed,
+                "completed": [asdict(c) for c in view.readiness.completed],
+                "missing": view.readiness.to_dict()["missing"],
+            },
         }
     )
 

@@ -15,6 +15,8 @@ from flask import Blueprint, abort, current_app, g, render_template, request, ur
 from flask_babel import gettext as _
 
 from catalog.model import CodeList, Dataset, Variable, key_for
+from catalog.published import Completed, published_view
+from catalog.readiness import DatasetReadiness, assess
 from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
 from web import charts
@@ -383,11 +385,27 @@ class DatasetView:
     findings: list[dict[str, Any]]
     quality: QualityScore
     history: list[dict[str, Any]]
+    published: Dataset  # as the EHDS feed publishes it: the source's record, completed by the operator
+    readiness: DatasetReadiness  # whether it reaches the EHDS feed; who supplied or must supply what
+
+    def origin(self, name: str) -> Completed | None:
+        """Who supplied the field `name` of the published view, when not its source."""
+        return next((c for c in self.readiness.completed if c.field == name or c.field.startswith(name + ".")), None)
 
 
 def dataset_view(key: str) -> DatasetView:
     stored = _stored(key, Dataset)
-    return DatasetView(key, stored, findings_for(stored), quality_of(stored), store().history(stored.uri))
+    settings = current_app.config["SETTINGS"]
+    published = published_view(stored.record, settings, settings.sources.get(stored.source)).record
+    return DatasetView(
+        key,
+        stored,
+        findings_for(stored),
+        quality_of(stored),
+        store().history(stored.uri),
+        published,  # type: ignore[arg-type]
+        assess(stored, settings),
+    )
 
 
 @bp.get("/datasets/<key>")
@@ -397,7 +415,7 @@ def dataset(key: str) -> str:
         "dataset.html",
         view=view,
         stored=view.stored,
-        d=view.stored.record,
+        d=view.published,
         basket=set(basket_keys()),
         quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
         labels=quality_labels(),

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
 
+from catalog.readiness import Coverage, coverage
 from catalog.store import Run, RunError
 from web import charts
 from web.explorer import quality_labels, source_title, store
@@ -52,6 +53,7 @@ class SourceView:
     errors: list[RunError]
     findings: list[tuple[str, str, str, int]]  # severity, path, message, count
     quality: QualityScore  # the mean of its datasets' scores
+    readiness: Coverage  # which of its datasets reach the EHDS feed
 
 
 def summaries() -> list[SourceSummary]:
@@ -102,6 +104,7 @@ def source_view(name: str) -> SourceView:
         store().errors(finished.id) if finished else [],
         findings,
         publisher_quality(store().records(name, kind="dataset")),
+        coverage(store(), current_app.config["SETTINGS"], name),
     )
 
 

@@ -1,0 +1,184 @@
+"""Operator completion: per-source defaults and the organisation register complete the published view,
+field by field, never overwriting a source; a wrong setting is an error naming it, not a crashed harvest."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.config import ConfigError, Settings, SourceConfig, parse_organisations
+from catalog.model import Agent
+from catalog.pipeline import harvest
+from catalog.published import published_view
+from tests.factories import mfr_dataset
+from tests.test_pipeline import configure, index, publish  # noqa: F401 - index is a fixture
+
+SKATT = "https://data.brreg.no/enhetsregisteret/api/enheter/974761076"
+REGISTER = {
+    SKATT: {
+        "name": "Skatteetaten",
+        "org_number": "974761076",
+        "email": "post@skatteetaten.example",
+        "url": "https://skatt.example/",
+    },
+    "https://www.fsd.tuni.fi/": {
+        "name": "Finnish Social Science Data Archive",
+        "aliases": ["FSD"],
+        "url": "https://fsd.example/",
+    },
+}
+
+
+def source(defaults: dict) -> SourceConfig:
+    return SourceConfig(name="src", kind="dcat", url="http://127.0.0.1/feed.ttl", options={"defaults": defaults})
+
+
+def with_register(settings: Settings, register: dict = REGISTER) -> Settings:
+    settings.organisations = parse_organisations(register)
+    return settings
+
+
+@pytest.mark.parametrize(
+    "publisher",
+    [
+        Agent(uri=SKATT),  # by IRI
+        Agent(uri="http://data.brreg.no/enhetsregisteret/enhet/974761076.json"),  # by the number in a Brreg IRI
+        Agent(identifier="974761076", name={"nb": "SKATTEETATEN"}),  # by dct:identifier
+    ],
+    ids=["iri", "brreg-iri", "org-number"],
+)
+def test_the_register_completes_a_publisher_found_by_iri_or_organisation_number(settings, publisher):
+    view = published_view(mfr_dataset(publisher=publisher), with_register(settings))
+    completed = view.record.publisher
+    assert completed.email == "post@skatteetaten.example" and completed.url == "https://skatt.example/"
+    assert completed.name == (publisher.name or {"": "Skatteetaten"})  # a name the source states stays
+    assert completed.uri == (publisher.uri or SKATT)
+    assert view.origin("publisher.email").setting == f'organisations."{SKATT}".email'
+
+
+def test_the_register_completes_custodian_and_creator_found_by_name_or_alias(settings):
+    d = mfr_dataset(
+        custodian=Agent(name={"en": "FSD"}), creator=Agent(name={"en": "Finnish Social Science Data Archive"})
+    )
+    view = published_view(d, with_register(settings))
+    assert view.record.custodian.url == view.record.creator.url == "https://fsd.example/"
+    assert view.record.custodian.uri == "https://www.fsd.tuni.fi/"
+
+
+def test_a_default_agent_fills_what_the_source_left_out_and_keeps_what_it_said(settings):
+    d = mfr_dataset(publisher=Agent(name={"nb": "Folkehelseinstituttet"}), contact=Agent(name={"nb": "MFR"}))
+    src = source(
+        {
+            "publisher": {"name": "Folkehelseinstituttet", "email": "fhi@example.org", "uri": "https://fhi.example/"},
+            "contact": {"name": "Overwritten?", "url": "https://fhi.example/kontakt"},
+        }
+    )
+    view = published_view(d, settings, src)
+    assert view.record.publisher == Agent(
+        name={"nb": "Folkehelseinstituttet"}, uri="https://fhi.example/", email="fhi@example.org"
+    )
+    assert view.record.contact == Agent(name={"nb": "MFR"}, url="https://fhi.example/kontakt")
+    assert {c.field for c in view.completed} >= {"publisher.email", "publisher.uri", "contact.url"}
+    assert view.origin("contact.url").setting == "sources.src.options.defaults.contact.url"
+
+
+def test_a_default_publisher_leaves_another_party_alone(settings):
+    src = source({"publisher": {"name": "Skatteetaten", "email": "skatt@example.org"}})
+    view = published_view(mfr_dataset(publisher=Agent(name={"nb": "UNESCO"})), settings, src)
+    assert view.record.publisher == Agent(name={"nb": "UNESCO"})  # someone else: not given Skatteetaten's e-mail
+    nobody = published_view(mfr_dataset(publisher=None), settings, src)
+    assert nobody.record.publisher == Agent(name={"": "Skatteetaten"}, email="skatt@example.org")
+
+
+def test_field_defaults_fill_only_empty_fields_and_the_store_keeps_what_the_source_said(settings):
+    d = mfr_dataset(themes=[], provenance={})
+    src = source(
+        {"themes": ["http://publications.europa.eu/resource/authority/data-theme/SOCI"], "provenance": "Fra X."}
+    )
+    view = published_view(d, settings, src)
+    assert view.record.themes == ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+    assert view.record.provenance == {"": "Fra X."}
+    assert d.themes == [] and view.origin("themes").setting == "sources.src.options.defaults.themes"
+    kept = published_view(mfr_dataset(), settings, src).record
+    assert kept.themes == mfr_dataset().themes  # stated by the source: never replaced
+
+
+def test_the_catalogue_adds_its_access_body_and_says_so(settings):
+    view = published_view(mfr_dataset(hdab=None), settings)
+    assert view.record.hdab.name["nb"] == settings.hdab_name
+    assert view.origin("hdab").by == "catalogue"
+
+
+def test_a_creator_nobody_can_name_is_left_out_of_the_published_view(settings):
+    assert published_view(mfr_dataset(creator=Agent(uri="https://x.example/a")), settings).record.creator is None
+
+
+@pytest.mark.parametrize(
+    "defaults, setting",
+    [
+        ({"contact": {"email": "not an address"}}, "sources.src.options.defaults.contact.email"),
+        ({"contact": {"uri": "https://x.example/"}}, "sources.src.options.defaults.contact"),
+        ({"publisher": "Skatteetaten"}, "sources.src.options.defaults.publisher"),
+        ({"publisher": {"url": "ftp://x"}}, "sources.src.options.defaults.publisher.url"),
+        ({"access_rights": "NON_PUBLIC"}, "sources.src.options.defaults.access_rights"),
+        ({"themes": ["HEAL"]}, "sources.src.options.defaults.themes[0]"),
+        ({"has_structured_data": "yes"}, "sources.src.options.defaults.has_structured_data"),
+        ({"number_of_records": -1}, "sources.src.options.defaults.number_of_records"),
+        ({"temporal_start": "last year"}, "sources.src.options.defaults.temporal_start"),
+        ({"description": "Made up"}, "sources.src.options.defaults.description"),
+        ({"colour": "red"}, "sources.src.options.defaults"),
+    ],
+)
+def test_a_wrong_default_is_an_error_naming_the_setting(defaults, setting):
+    with pytest.raises(ConfigError) as raised:
+        source(defaults)
+    assert str(raised.value).startswith(setting + ":")
+
+
+@pytest.mark.parametrize(
+    "entry, setting",
+    [
+        ({"org_number": "974761077"}, ".org_number"),  # fails the modulus-11 check
+        ({"email": "nobody"}, ".email"),
+        ({"url": "www.example.org"}, ".url"),
+        ({"phone": "123"}, ""),
+        ({"aliases": "FSD"}, ".aliases"),
+    ],
+)
+def test_a_wrong_register_entry_is_an_error_naming_it(entry, setting):
+    with pytest.raises(ConfigError) as raised:
+        parse_organisations({SKATT: {"name": "Skatteetaten", **entry}})
+    assert str(raised.value).startswith(f'organisations."{SKATT}"{setting}:')
+
+
+def test_two_entries_with_one_organisation_number_are_refused():
+    with pytest.raises(ConfigError, match="also the number of"):
+        parse_organisations({SKATT: {"org_number": "974761076"}, "https://x.example/": {"org_number": "974761076"}})
+
+
+def test_the_register_is_read_from_catalog_toml_and_a_bad_one_stops_the_start(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "catalog.toml").write_text(f'[organisations."{SKATT}"]\nname = "Skatteetaten"\norg_number = "974761076"\n')
+    assert Settings.load(home).organisations[SKATT].org_number == "974761076"
+    (home / "catalog.toml").write_text(f'[organisations."{SKATT}"]\nemail = "x"\n')
+    with pytest.raises(ConfigError, match=r'catalog.toml: organisations."https://data.brreg.no/.*".email'):
+        Settings.load(home)
+
+
+def test_an_agent_valued_default_completes_the_harvest_instead_of_crashing_it(settings, store, index, server):
+    bare = mfr_dataset(contact=None, publisher=Agent(name={"nb": "Folkehelseinstituttet"}))
+    configure(settings, "mfr", publish(server, [bare]))
+    settings.sources["mfr"].options["defaults"] = {"contact": {"name": "MFR", "email": "mfr@example.org"}}
+    [result] = harvest(settings, store, index)
+    assert result.ok and result.counts["errors"] == 0
+    stored = store.get(bare.uri)
+    assert stored.record.contact is None  # the store keeps what the source said
+    assert published_view(stored.record, settings, settings.sources["mfr"]).record.contact.email == "mfr@example.org"
+
+
+def test_a_bad_default_set_in_code_stops_the_harvest_before_any_run(settings, store, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset()]))
+    settings.sources["mfr"].options["defaults"] = {"contact": {"email": "nope"}}
+    with pytest.raises(ConfigError, match="sources.mfr.options.defaults.contact.email"):
+        harvest(settings, store, None)
+    assert store.last_run("mfr") is None

@@ -1,0 +1,219 @@
+"""Readiness for the EHDS feed: what reaches it, what is missing from the rest and who can supply it,
+the same in `catalog.readiness`, `catalog ehds-coverage`, `catalog report`, and on the web; and the
+operator's settings taking effect on records their sources left unchanged."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from catalog.cli import main
+from catalog.config import Settings, parse_organisations
+from catalog.feeds import FeedRequest, feed_page
+from catalog.model import Agent
+from catalog.pipeline import harvest
+from catalog.readiness import OPERATOR, PUBLISHER, coverage, fix_list, fix_list_csv
+from catalog.store import SQLiteStore
+from tests.factories import mfr_dataset
+from tests.test_pipeline import configure, index, publish  # noqa: F401 - index is a fixture
+
+FHI = "https://data.brreg.no/enhetsregisteret/api/enheter/983744516"
+
+
+def incomplete() -> list:
+    """A registry's feed: one dataset complete, one whose publisher has no contact point (the
+    operator's register can supply it), one without a description (only the publisher can)."""
+    bare_publisher = Agent(name={"nb": "Folkehelseinstituttet"}, uri=FHI)
+    return [
+        mfr_dataset(),
+        mfr_dataset(uri="https://data.fhi.no/mfr/dataset/2", identifier="mfr-2", publisher=bare_publisher),
+        mfr_dataset(
+            uri="https://data.fhi.no/mfr/dataset/3", identifier="mfr-3", publisher=bare_publisher, description={}
+        ),
+    ]
+
+
+@pytest.fixture
+def harvested(settings, store, index, server):
+    configure(settings, "mfr", publish(server, incomplete()))
+    [result] = harvest(settings, store, index)
+    assert result.ok
+    return settings, store
+
+
+def test_each_dataset_left_out_names_its_missing_fields_and_who_can_supply_them(harvested):
+    settings, store = harvested
+    found = coverage(store, settings)
+    assert (found.total.datasets, found.total.in_feed, found.total.operator_can_complete) == (3, 1, 1)
+    by_id = {d.identifier: d for d in found.datasets}
+    assert [(g.field, g.setting) for g in by_id["mfr-2"].by(OPERATOR)] == [
+        ("publisher.email", f'organisations."{FHI}".email')
+    ]
+    assert by_id["mfr-2"].by(PUBLISHER) == []
+    assert [g.field for g in by_id["mfr-3"].by(PUBLISHER)] == ["description"]
+
+
+def test_a_register_entry_takes_the_dataset_into_the_feed_at_the_next_harvest_of_an_unchanged_source(
+    harvested, index, server
+):
+    settings, store = harvested
+    before = store.get("https://data.fhi.no/mfr/dataset/2")
+    url = "http://cat.example/catalog"
+    page = feed_page(settings, store, FeedRequest(profile="healthdcat-ap"), url)
+    assert b"mfr/dataset/2" not in page
+    settings.organisations = parse_organisations({FHI: {"name": "Folkehelseinstituttet", "email": "fhi@example.org"}})
+    assert coverage(store, settings).total.stale == 3  # validated with the old settings, and the report says so
+    [result] = harvest(settings, store, index)
+    assert result.counts["unchanged"] == 3  # the source did not change ...
+    after = store.get(before.uri)
+    assert after.conforms and after.hash == before.hash  # ... but its published view did
+    assert after.last_changed > before.last_changed  # so incremental harvesters of our feed see it arrive
+    assert store.history(before.uri) == store.history(before.uri)[:1]  # the source's history is the source's
+    assert b"mfr/dataset/2" in feed_page(settings, store, FeedRequest(profile="healthdcat-ap"), url)
+    found = coverage(store, settings)
+    assert (found.total.in_feed, found.total.stale) == (2, 0)
+
+
+def test_catalog_reindex_validates_again_what_changed_settings_affect(harvested, capsys):
+    settings, store = harvested
+    settings.save_sources()
+    settings.organisations = parse_organisations({FHI: {"name": "Folkehelseinstituttet", "url": "https://www.fhi.no/"}})
+    settings.save_organisations()
+    assert main(["--home", str(settings.home), "reindex"]) == 0
+    assert "validated 3 datasets again" in capsys.readouterr().out
+    reloaded = Settings.load(settings.home)
+    assert coverage(SQLiteStore(reloaded.db_path), reloaded).total.in_feed == 2
+
+
+def test_catalog_ehds_coverage_as_text_json_and_a_publishers_fix_list(harvested, capsys):
+    settings, store = harvested
+    settings.save_sources()
+    home = str(settings.home)
+    assert main(["--home", home, "ehds-coverage"]) == 0
+    text = capsys.readouterr().out
+    assert "The EHDS feed: 1 of 3 datasets (33.3 %)" in text
+    assert f'operatør | operator: publisher.email  <- organisations."{FHI}".email' in text
+    assert "utgiver | publisher: description" in text
+    assert main(["--home", home, "ehds-coverage", "--format", "json", "--source", "mfr"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["total"]["in_feed"] == 1 and report["sources"]["mfr"]["left_out"] == 2
+    [publisher] = report["publishers"]
+    assert main(["--home", home, "ehds-coverage", "--fix-list", publisher]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["dataset"], r["field"]) for r in rows] == [("mfr-3", "description")]
+    assert main(["--home", home, "ehds-coverage", "--fix-list", "nobody"]) == 2
+    assert main(["--home", home, "ehds-coverage", "--source", "nowhere"]) == 2
+
+
+def test_catalog_report_tells_a_sources_readiness(harvested, capsys):
+    settings, store = harvested
+    settings.save_sources()
+    assert main(["--home", str(settings.home), "report", "mfr"]) == 0
+    ehds = json.loads(capsys.readouterr().out)["ehds"]
+    assert ehds["datasets"]["in_feed"] == 1
+    assert {d["identifier"]: list(d["missing"][PUBLISHER]) != [] for d in ehds["left_out"]} == {
+        "mfr-2": False,
+        "mfr-3": True,
+    }
+
+
+def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys):
+    options = json.dumps({"defaults": {"publisher": {"email": "no-at-sign"}}})
+    code = main(
+        [
+            "--home",
+            str(tmp_path),
+            "sources",
+            "add",
+            "x",
+            "--kind",
+            "dcat",
+            "--url",
+            "http://127.0.0.1/",
+            "--options",
+            options,
+        ]
+    )
+    assert code == 2
+    assert (
+        "sources.x.options.defaults.publisher.email: 'no-at-sign' is not an e-mail address" in capsys.readouterr().err
+    )
+    assert not (tmp_path / "catalog.toml").exists() or "[sources.x]" not in (tmp_path / "catalog.toml").read_text()
+
+
+def test_a_fix_list_keeps_formulas_from_sources_as_text():
+    rows = [{"dataset": "=HYPERLINK(1)", "title": "+x", "uri": "u", "field": "f", "problem": "p", "how_to_fix": "h"}]
+    assert fix_list_csv(rows).splitlines()[1].startswith("'=HYPERLINK(1),'+x,")
+
+
+# --- the web -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client(harvested):
+    from web import create_app
+
+    settings, _ = harvested
+    return create_app(settings, {"TESTING": True}).test_client()
+
+
+def test_the_ehds_page_lists_coverage_per_source_and_publisher_and_why_each_dataset_is_left_out(client, harvested):
+    html = client.get("/ehds/").get_data(as_text=True)
+    assert "1 av 3 datasett kommer med i HealthDCAT-AP-feeden (EHDS)" in html
+    assert f"organisations.&#34;{FHI}&#34;.email" in html
+    assert "Datasettet mangler beskrivelse" in html
+    english = client.get("/ehds/?lang=en").get_data(as_text=True)
+    assert "The dataset has no description" in english and "Only the publisher can supply" in english
+
+
+def test_a_source_page_shows_its_readiness(client):
+    html = client.get("/sources/mfr").get_data(as_text=True)
+    assert 'id="h-ehds"' in html and "1 av 3 datasett" in html
+
+
+def test_a_publishers_fix_list_is_a_page_and_a_csv(client, harvested):
+    settings, store = harvested
+    [key] = coverage(store, settings).by_publisher()
+    html = client.get(f"/ehds/publishers/{key}").get_data(as_text=True)
+    assert "Retteliste: Folkehelseinstituttet" in html and "mfr-3" in html
+    response = client.get(f"/ehds/publishers/{key}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows == fix_list(coverage(store, settings), key)
+    assert client.get("/ehds/publishers/0000000000000000").status_code == 404
+
+
+def test_the_dataset_page_shows_the_published_view_and_who_supplied_each_field(client, harvested):
+    from catalog.model import key_for
+
+    settings, store = harvested
+    settings.organisations = parse_organisations({FHI: {"name": "Folkehelseinstituttet", "email": "fhi@example.org"}})
+    html = client.get(f"/datasets/{key_for('https://data.fhi.no/mfr/dataset/2')}").get_data(as_text=True)
+    assert "fhi@example.org" in html  # the register's e-mail, in the published view
+    assert f'title="organisations.&#34;{FHI}&#34;.email">utfylt av katalogoperatøren' in html
+    api = client.get(f"/api/datasets/{key_for('https://data.fhi.no/mfr/dataset/2')}").json["ehds"]
+    assert {"field": "publisher.email", "by": "operator", "setting": f'organisations."{FHI}".email'} in api["completed"]
+
+
+# --- the demo ------------------------------------------------------------------------------------
+
+
+def test_the_demo_feed_carries_every_simulated_dataset_but_those_made_unfixable_on_purpose(tmp_path):
+    from catalog.demo import configure as configure_demo
+    from simulator import Simulator
+
+    settings = Settings.load(tmp_path / "home")
+    with Simulator(seed=0) as simulator:
+        configure_demo(settings, simulator.source_configs())
+        store = SQLiteStore(settings.db_path)
+        harvest(settings, store, None, workers=2)
+        manifest = simulator.manifest()
+    unfixable = {(name, native) for name, m in manifest.items() for native in m.get("expected_violations", {})}
+    found = coverage(store, settings)
+    assert {(d.source, d.identifier) for d in found.left_out()} == unfixable and len(unfixable) > 0
+    assert all(d.by(PUBLISHER) for d in found.left_out())  # each says what only its publisher can add
+    assert found.total.in_feed == found.total.datasets - len(unfixable)
