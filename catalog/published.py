@@ -30,6 +30,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from catalog.config import Organisation, Settings, SourceConfig, folded, operator_defaults
 from catalog.model import Agent, Dataset, Distribution, Record
@@ -54,7 +55,7 @@ class Published:
 
     record: Record
     completed: list[Completed] = field(default_factory=list)
-    added: dict[str, object] = field(default_factory=dict, repr=False)
+    added: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def digest(self) -> str:
@@ -107,7 +108,7 @@ def _fill(agent: Agent, known: Agent, path: str, setting: str, register: bool) -
     keys = {"name": ".name", "email": ".email", "url": ".url", "uri": "" if register else ".uri"}
     if register:
         keys["identifier"] = ".org_number"
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     done: list[Completed] = []
     for key, suffix in keys.items():
         if getattr(agent, key) in (None, "", {}) and getattr(known, key) not in (None, "", {}):
@@ -167,7 +168,7 @@ def published_view(record: Record, settings: Settings, source: SourceConfig | No
         return Published(record)
     defaults = operator_defaults(source) if source is not None else {}
     where = f"sources.{source.name}.options.defaults" if source is not None else ""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     done: list[Completed] = []
     for role in ("publisher", "custodian", "creator", "contact"):
         agent, filled = _complete_agent(role, getattr(record, role), defaults.get(role), settings, where)

@@ -23,7 +23,7 @@ import json
 import re
 import threading
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -259,7 +259,7 @@ class SampleServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
         self.requests.append(request.full_path)
         for pattern, handler in self._routes:
