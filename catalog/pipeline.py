@@ -305,7 +305,7 @@ class Harvest:
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         rows = []
-        for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # the work, before the write lock
+        for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # work before the write lock
             new_docs = list(documents(h.record, self.info, valid=report.conforms))
             docs.extend(new_docs)
             old = self.store.get(h.record.uri) if h.record.uri in known else None

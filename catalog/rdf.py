@@ -786,6 +786,8 @@ def _vocabulary_label(node: Node) -> LangText:
         if found:
             return {"nb": found.group(1).capitalize()}
     return {}
+
+
 T = TypeVar("T")
 
 

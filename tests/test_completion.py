@@ -9,8 +9,9 @@ from catalog.config import ConfigError, Settings, SourceConfig, parse_organisati
 from catalog.model import Agent
 from catalog.pipeline import harvest
 from catalog.published import published_view
+from catalog.rdf import to_graph
+from tests.conftest import StaticServer
 from tests.factories import mfr_dataset
-from tests.test_pipeline import configure, index, publish  # noqa: F401 - index is a fixture
 
 SKATT = "https://data.brreg.no/enhetsregisteret/api/enheter/974761076"
 REGISTER = {
@@ -165,11 +166,17 @@ def test_the_register_is_read_from_catalog_toml_and_a_bad_one_stops_the_start(tm
         Settings.load(home)
 
 
-def test_an_agent_valued_default_completes_the_harvest_instead_of_crashing_it(settings, store, index, server):
+def feed(settings: Settings, server: StaticServer, records: list, defaults: dict) -> None:
+    """A registry's feed on loopback, configured as the source "mfr" with these defaults."""
+    url = server.serve("/mfr/catalog.ttl", to_graph(records).serialize(format="turtle"), Content_Type="text/turtle")
+    settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=url)
+    settings.sources["mfr"].options["defaults"] = defaults  # set after construction, as code may
+
+
+def test_an_agent_valued_default_completes_the_harvest_instead_of_crashing_it(settings, store, server):
     bare = mfr_dataset(contact=None, publisher=Agent(name={"nb": "Folkehelseinstituttet"}))
-    configure(settings, "mfr", publish(server, [bare]))
-    settings.sources["mfr"].options["defaults"] = {"contact": {"name": "MFR", "email": "mfr@example.org"}}
-    [result] = harvest(settings, store, index)
+    feed(settings, server, [bare], {"contact": {"name": "MFR", "email": "mfr@example.org"}})
+    [result] = harvest(settings, store, None)
     assert result.ok and result.counts["errors"] == 0
     stored = store.get(bare.uri)
     assert stored.record.contact is None  # the store keeps what the source said
@@ -177,8 +184,7 @@ def test_an_agent_valued_default_completes_the_harvest_instead_of_crashing_it(se
 
 
 def test_a_bad_default_set_in_code_stops_the_harvest_before_any_run(settings, store, server):
-    configure(settings, "mfr", publish(server, [mfr_dataset()]))
-    settings.sources["mfr"].options["defaults"] = {"contact": {"email": "nope"}}
+    feed(settings, server, [mfr_dataset()], {"contact": {"email": "nope"}})
     with pytest.raises(ConfigError, match="sources.mfr.options.defaults.contact.email"):
         harvest(settings, store, None)
     assert store.last_run("mfr") is None

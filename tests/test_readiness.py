@@ -11,14 +11,15 @@ import json
 import pytest
 
 from catalog.cli import main
-from catalog.config import Settings, parse_organisations
+from catalog.config import Settings, SourceConfig, parse_organisations
 from catalog.feeds import FeedRequest, feed_page
 from catalog.model import Agent
 from catalog.pipeline import harvest
+from catalog.rdf import to_graph
 from catalog.readiness import OPERATOR, PUBLISHER, coverage, fix_list, fix_list_csv
 from catalog.store import SQLiteStore
+from tests.conftest import StaticServer
 from tests.factories import mfr_dataset
-from tests.test_pipeline import configure, index, publish  # noqa: F401 - index is a fixture
 
 FHI = "https://data.brreg.no/enhetsregisteret/api/enheter/983744516"
 
@@ -37,9 +38,13 @@ def incomplete() -> list:
 
 
 @pytest.fixture
-def harvested(settings, store, index, server):
-    configure(settings, "mfr", publish(server, incomplete()))
-    [result] = harvest(settings, store, index)
+def harvested(settings: Settings, store: SQLiteStore, server: StaticServer) -> tuple[Settings, SQLiteStore]:
+    """The feed of `incomplete()` on loopback, harvested once, without operator settings."""
+    url = server.serve(
+        "/mfr/catalog.ttl", to_graph(incomplete()).serialize(format="turtle"), Content_Type="text/turtle"
+    )
+    settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=url)
+    [result] = harvest(settings, store, None)
     assert result.ok
     return settings, store
 
@@ -56,9 +61,7 @@ def test_each_dataset_left_out_names_its_missing_fields_and_who_can_supply_them(
     assert [g.field for g in by_id["mfr-3"].by(PUBLISHER)] == ["description"]
 
 
-def test_a_register_entry_takes_the_dataset_into_the_feed_at_the_next_harvest_of_an_unchanged_source(
-    harvested, index, server
-):
+def test_a_register_entry_takes_the_dataset_into_the_feed_at_the_next_harvest_of_an_unchanged_source(harvested):
     settings, store = harvested
     before = store.get("https://data.fhi.no/mfr/dataset/2")
     url = "http://cat.example/catalog"
@@ -66,7 +69,7 @@ def test_a_register_entry_takes_the_dataset_into_the_feed_at_the_next_harvest_of
     assert b"mfr/dataset/2" not in page
     settings.organisations = parse_organisations({FHI: {"name": "Folkehelseinstituttet", "email": "fhi@example.org"}})
     assert coverage(store, settings).total.stale == 3  # validated with the old settings, and the report says so
-    [result] = harvest(settings, store, index)
+    [result] = harvest(settings, store, None)
     assert result.counts["unchanged"] == 3  # the source did not change ...
     after = store.get(before.uri)
     assert after.conforms and after.hash == before.hash  # ... but its published view did

@@ -166,7 +166,9 @@ def test_without_operator_settings_no_real_dataset_reaches_the_feed_and_the_repo
     assert found.total.operator_can_complete == 106
     folkeregister = next(d for d in found.datasets if d.identifier == "55")
     missing = {g.field: g.setting for g in folkeregister.by(OPERATOR)}
-    assert missing["publisher.email"] == 'organisations."http://data.brreg.no/enhetsregisteret/enhet/974761076.json".email'
+    assert (
+        missing["publisher.email"] == 'organisations."http://data.brreg.no/enhetsregisteret/enhet/974761076.json".email'
+    )
     assert missing["applicable_legislation"] == "sources.fdk-skatteetaten.options.defaults.applicable_legislation"
     assert missing["contact.email"] == "sources.fdk-skatteetaten.options.defaults.contact.email"
     assert folkeregister.by(PUBLISHER) == []
@@ -185,7 +187,9 @@ def test_the_organisation_register_completes_publishers_by_iri_org_number_or_nam
     assert {c.field for c in by_register} >= {"publisher.url"}
     assert all('"https://data.brreg.no/enhetsregisteret/api/enheter/974761076"' in c.setting for c in by_register)
     ipums = next(s for s in store.records("cessda-oai", kind="dataset") if "ipums" in s.uri)
-    assert any(c.setting.startswith('organisations."https://www.ipums.org/"') for c in assess(ipums, settings).completed)
+    assert any(
+        c.setting.startswith('organisations."https://www.ipums.org/"') for c in assess(ipums, settings).completed
+    )
 
 
 def test_dcat_ap_no_1_1_terms_are_mapped(completed):
@@ -206,7 +210,9 @@ def test_data_norge_no_codes_become_eu_vocabulary_iris(completed):
     difi = _datasets(store, "fdk-difi")
     assert {lang for d in difi.values() for lang in d.languages} <= {f"{EU}language/NOR", f"{EU}language/ENG"}
     assert {s for d in difi.values() for s in d.spatial} == {f"{EU}country/NOR"}
-    assert {d.frequency for d in difi.values() if d.frequency} <= {f"{EU}frequency/{c}" for c in ("CONT", "DAILY", "IRREG")}
+    assert {d.frequency for d in difi.values() if d.frequency} <= {
+        f"{EU}frequency/{c}" for c in ("CONT", "DAILY", "IRREG")
+    }
     formats = {x.format for d in difi.values() for x in d.distributions if x.media_type == "text/csv"}
     assert formats == {f"{EU}file-type/CSV"}  # an IANA media type given as dct:format
 

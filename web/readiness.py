@@ -54,7 +54,5 @@ def publisher_csv(key: str) -> Response:
     _publisher(found, key)
     body = "\ufeff" + fix_list_csv(fix_list(found, key))  # a byte-order mark: spreadsheets then read UTF-8
     return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="ehds-fix-list-{key}.csv"'},
+        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="ehds-fix-list-{key}.csv"'}
     )
