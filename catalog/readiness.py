@@ -121,10 +121,17 @@ AGENT_ROLES = {
     "creator": DCT.creator,
     "hdab": HEALTH.hdab,
 }
+ROLE_NAMES = {
+    "publisher": ("Utgiveren", "publisher"),
+    "custodian": ("Dataansvarlig", "custodian"),
+    "creator": ("Opphavspersonen", "creator"),
+    "hdab": ("Tilgangsorganet", "access body"),
+}
 MISSING_CONTACT = (
-    "{role} mangler e-post eller nettside (kontaktpunkt) | The {role} has no e-mail address or web page (contact point)"
+    "{nb} mangler e-post eller nettside (kontaktpunkt) | The {en} has no e-mail address or web page (contact point)"
 )
-MISSING_NAME = "{role} mangler navn | The {role} has no name"
+MISSING_NAME = "{nb} mangler navn | The {en} has no name"
+MISSING_AGENT = "{nb} mangler | The {en} is missing"
 
 
 @dataclass(frozen=True)
@@ -365,19 +372,27 @@ def operator_setting(name: str, view: Dataset, source: str) -> str | None:
 def _agent_gaps(role: str, view: Dataset) -> list[tuple[str, str]]:
     """(field, message) of what an agent lacks for HealthDCAT-AP: its name, its e-mail or web page."""
     agent: Agent | None = getattr(view, role, None)
-    label = {"publisher": "Utgiveren/publisher", "custodian": "Dataansvarlig/custodian", "hdab": "HDAB"}.get(role, role)
+    nb, en = ROLE_NAMES.get(role, (role, role))
     if agent is None:
-        return [(role, f"{label}: mangler | missing")]
+        return [(role, MISSING_AGENT.format(nb=nb, en=en))]
     out = []
     if not any(n.strip() for n in agent.name.values()):
-        out.append((f"{role}.name", MISSING_NAME.format(role=label)))
+        out.append((f"{role}.name", MISSING_NAME.format(nb=nb, en=en)))
     if not agent.email and not agent.url:
-        out.append((f"{role}.email", MISSING_CONTACT.format(role=label)))
+        out.append((f"{role}.email", MISSING_CONTACT.format(nb=nb, en=en)))
     return out
 
 
+def _missing(view: Dataset, name: str) -> bool:
+    """Whether the field is empty in the published view (".email" stands for "e-mail or web page")."""
+    if name.endswith(".email"):
+        return _empty(view, name) and _empty(view, name.removesuffix(".email") + ".url")
+    return _empty(view, name)
+
+
 def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str) -> list[Gap]:
-    """The violations of a published view as fields, each with who can supply it (and the setting)."""
+    """The violations of a published view as fields, each with who can supply it: the operator, when
+    the field is empty and a setting would fill it (the setting named), else the publisher."""
     nodes = node_fields(view)
     found: dict[str, Gap] = {}
     for f in findings:
@@ -388,15 +403,9 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str) -> list
         if name in AGENT_ROLES and f.get("component") == "NodeConstraintComponent":
             details = _agent_gaps(name, view) or details  # "the publisher must have a name and a contact point": which?
         for detail, message in details:
-            if detail in found:
-                continue
-            setting = (
-                operator_setting(detail, view, source) if _empty(view, detail) or detail.endswith(".email") else None
-            )
-            if detail.endswith(".email") and not _empty(view, detail.rsplit(".", 1)[0] + ".url"):
-                setting = None
-            fixer = OPERATOR if setting else PUBLISHER
-            found[detail] = Gap(detail, fixer, message, f.get("hint") or "", setting)
+            if detail not in found:
+                setting = operator_setting(detail, view, source) if _missing(view, detail) else None
+                found[detail] = Gap(detail, OPERATOR if setting else PUBLISHER, message, f.get("hint") or "", setting)
     return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
 
 

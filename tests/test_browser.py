@@ -205,6 +205,7 @@ XSS_PAGES = [
     "/sources/evil",
     "/basket/",
     f"/api/variables/{EVIL_VAR}",
+    "/ehds/",
 ]
 
 
@@ -274,6 +275,9 @@ def axe_violations(driver) -> list[str]:
         f"/datasets/{vkey(NPR + '/dataset/episoder')}",
         "/sources/",
         "/sources/gone",
+        "/sources/npr",
+        "/ehds/",
+        f"/ehds/publishers/{vkey(NPR + '/org')}",
         "/basket/",
         "/search?q=vekt&lang=en",
         "/nope",
