@@ -33,6 +33,7 @@ PAGES = {
     "sources": "/sources/",
     "source": "/sources/gone",
     "basket": "/basket/",
+    "ehds": "/ehds/",
     "search-en": "/search?q=birth weight&lang=en",
 }
 
