@@ -507,7 +507,7 @@ def stored_validation(report: Report, view: Published, settings_digest: str) -> 
 
 
 def revalidate(
-    settings: Settings, store: SQLiteStore, source: str | None = None, index: SearchBackend | IndexBuffer | None = None
+    settings: Settings, store: SQLiteStore, source: str | None = None, index: IndexWriter | None = None
 ) -> int:
     """Validate again the live datasets (of `source`, else all) whose published view was made with
     other operator settings (organisation register, source defaults, access body); how many.

@@ -377,7 +377,9 @@ class SampleServer:
         records = []
         for path in sorted((self.root / "oai-ddi" / "getrecord").glob("*.xml")):
             record = etree.parse(str(path)).getroot().find(f"{{{OAI_NS}}}GetRecord/{{{OAI_NS}}}record")
-            header = record.find(f"{{{OAI_NS}}}header")
+            header = record.find(f"{{{OAI_NS}}}header") if record is not None else None
+            if record is None or header is None:
+                raise ValueError(f"{path} is not an OAI-PMH GetRecord answer with a record and its header")
             ident = (header.findtext(f"{{{OAI_NS}}}identifier") or "").strip()
             stamp = (header.findtext(f"{{{OAI_NS}}}datestamp") or "").strip()
             records.append((ident, _utc(stamp), etree.tostring(record)))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from catalog.config import ConfigError, Settings, SourceConfig, parse_organisations
-from catalog.model import Agent
+from catalog.model import Agent, Dataset
 from catalog.pipeline import harvest
-from catalog.published import published_view
+from catalog.published import Published
+from catalog.published import published_view as published
 from catalog.rdf import to_graph
 from tests.conftest import StaticServer
 from tests.factories import mfr_dataset
@@ -27,6 +28,18 @@ REGISTER = {
         "url": "https://fsd.example/",
     },
 }
+
+
+class View(Published):
+    """A dataset's published view, typed as a dataset for the assertions."""
+
+    record: Dataset
+
+
+def published_view(record: Dataset, settings: Settings, src: SourceConfig | None = None) -> View:
+    view = published(record, settings, src)
+    assert isinstance(view.record, Dataset)
+    return View(view.record, view.completed, view.added)
 
 
 def source(defaults: dict) -> SourceConfig:

@@ -11,15 +11,15 @@ import json
 import pytest
 
 from catalog.cli import main
-from catalog.config import Settings, SourceConfig, parse_organisations
+from catalog.config import Settings, parse_organisations
 from catalog.feeds import FeedRequest, feed_page
 from catalog.model import Agent
 from catalog.pipeline import harvest
-from catalog.rdf import to_graph
 from catalog.readiness import OPERATOR, PUBLISHER, coverage, fix_list, fix_list_csv
 from catalog.store import SQLiteStore
 from tests.conftest import StaticServer
 from tests.factories import mfr_dataset
+from tests.published import build
 
 FHI = "https://data.brreg.no/enhetsregisteret/api/enheter/983744516"
 
@@ -40,12 +40,7 @@ def incomplete() -> list:
 @pytest.fixture
 def harvested(settings: Settings, store: SQLiteStore, server: StaticServer) -> tuple[Settings, SQLiteStore]:
     """The feed of `incomplete()` on loopback, harvested once, without operator settings."""
-    url = server.serve(
-        "/mfr/catalog.ttl", to_graph(incomplete()).serialize(format="turtle"), Content_Type="text/turtle"
-    )
-    settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=url)
-    [result] = harvest(settings, store, None)
-    assert result.ok
+    build(settings, store, server, incomplete())
     return settings, store
 
 
