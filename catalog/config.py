@@ -7,14 +7,18 @@ can list them and a bad value fails at start with a message that says how to fix
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomli_w
 
@@ -47,6 +51,14 @@ class SourceConfig:
 
     def __post_init__(self) -> None:
         operator_defaults(self)  # a bad default is an error now, naming the setting, not a failed harvest
+        for option, setting in SOURCE_OVERRIDES.items():
+            if option in self.options:
+                value = self.options[option]
+                if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                    raise ConfigError(
+                        f"source {self.name}: options.{option} must be a positive number of seconds "
+                        f"(it overrides the setting {setting}), not {value!r}"
+                    )
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -320,6 +332,15 @@ def parse_organisations(raw: Any) -> dict[str, Organisation]:
     return out
 
 
+def check_source_url(url: str) -> None:
+    """A source's URL must be absolute http(s) with a host: harvesters fetch nothing else."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"the source URL {url!r} is not an absolute http or https URL (e.g. https://data.example.no/)"
+        )
+
+
 # name -> (environment variable, default, help)
 SETTINGS: dict[str, tuple[str, Any, str]] = {
     "search_backend": ("CATALOG_SEARCH_BACKEND", "tantivy", "search backend: tantivy (embedded) or elasticsearch"),
@@ -329,14 +350,66 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         "Elasticsearch/OpenSearch URL for the elasticsearch backend",
     ),
     "elasticsearch_index": ("CATALOG_ELASTICSEARCH_INDEX", "catalog", "index (alias) name prefix"),
+    "elasticsearch_api_key": ("CATALOG_ELASTICSEARCH_API_KEY", "", "API key for the cluster (or user and password)"),
+    "elasticsearch_user": ("CATALOG_ELASTICSEARCH_USER", "", "user name for the cluster's basic authentication"),
+    "elasticsearch_password": ("CATALOG_ELASTICSEARCH_PASSWORD", "", "password for the cluster's basic authentication"),
+    "elasticsearch_plain_json": (
+        "CATALOG_ELASTICSEARCH_PLAIN_JSON",
+        False,
+        "plain JSON instead of the client's compatibility media type, for OpenSearch-compatible servers that "
+        "refuse it (never for a real Elasticsearch)",
+    ),
+    "synonyms_file": (
+        "CATALOG_SYNONYMS",
+        "",
+        "your own synonym list; empty: the list edited through the admin API, else the shipped one",
+    ),
     "base_uri": ("CATALOG_BASE_URI", "https://catalog.example.org/", "base of the URIs this catalogue mints"),
     "http_timeout": ("CATALOG_HTTP_TIMEOUT", 30.0, "seconds before a harvest request times out"),
     "http_max_bytes": ("CATALOG_HTTP_MAX_BYTES", 200 * 1024 * 1024, "largest response body a harvester accepts"),
     "http_retries": ("CATALOG_HTTP_RETRIES", 3, "retries of a failed request (5xx, 429, connection errors)"),
+    "harvest_budget_seconds": (
+        "CATALOG_HARVEST_BUDGET_SECONDS",
+        1800.0,
+        "most seconds one source's harvest may take, its requests and waits included; the harvest fails "
+        "when it is spent, keeping what it stored (a source's options.harvest_budget_seconds overrides it)",
+    ),
     "admin_token": ("CATALOG_ADMIN_TOKEN", "", "token for admin actions on the web; empty disables them"),
     "hdab_name": ("CATALOG_HDAB_NAME", "Helsedataservice", "the health data access body named in the EHDS feed"),
     "hdab_email": ("CATALOG_HDAB_EMAIL", "helsedata@example.org", "contact e-mail of the access body"),
+    "sparql_timeout": ("CATALOG_SPARQL_TIMEOUT", 10.0, "seconds a SPARQL query may run"),
+    "sparql_max_results": ("CATALOG_SPARQL_MAX_RESULTS", 10_000, "most results a SPARQL answer may hold"),
+    "sparql_snapshot_seconds": (
+        "CATALOG_SPARQL_SNAPSHOT_SECONDS",
+        600.0,
+        "seconds the SPARQL endpoint may spend building its snapshot of the catalogue after a change",
+    ),
+    "sparql_max_triples": (
+        "CATALOG_SPARQL_MAX_TRIPLES",
+        20_000_000,
+        "most statements the SPARQL endpoint's in-memory snapshot may hold (about 1 GiB per 5 million)",
+    ),
 }
+
+SOURCE_OVERRIDES = {"timeout": "http_timeout", "harvest_budget_seconds": "harvest_budget_seconds"}
+"""Options a source may set to override a setting for itself alone: option name -> setting."""
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def _typed(name: str, env: str, default: Any, value: Any) -> Any:
+    """`value` as the type of the setting's default; a bad value names the setting and how to fix it."""
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ConfigError(f"setting {name} ({env}): {value!r} is not a yes/no value; use true or false")
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name} ({env}): {value!r} is not a {type(default).__name__}") from exc
 
 
 @dataclass
@@ -366,7 +439,10 @@ class Settings:
     @classmethod
     def load(cls, home: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
         path = Path(home or os.environ.get("CATALOG_HOME") or DEFAULT_HOME)
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot use {path} as the catalogue home: {exc.strerror or exc}") from exc
         raw: dict[str, Any] = {}
         cfg = path / CONFIG_FILE
         if cfg.exists():
@@ -375,44 +451,111 @@ class Settings:
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{cfg}: not valid TOML ({exc})") from exc
         values: dict[str, Any] = {}
+        unknown = sorted(set(raw.get("settings", {})) - set(SETTINGS))
+        if unknown:
+            raise ConfigError(f"{cfg}: unknown setting {', '.join(unknown)}; known: {', '.join(SETTINGS)}")
         for name, (env, default, _help) in SETTINGS.items():
             value = raw.get("settings", {}).get(name, default)
             if env in os.environ:
                 value = os.environ[env]
-            try:
-                values[name] = type(default)(value)
-            except (TypeError, ValueError) as exc:
-                raise ConfigError(f"setting {name} ({env}): {value!r} is not a {type(default).__name__}") from exc
+            values[name] = _typed(name, env, default, value)
         values.update(overrides)
-        sources = {}
-        for name, spec in raw.get("sources", {}).items():
-            try:
-                sources[name] = SourceConfig(name=name, **spec)
-            except TypeError as exc:
-                raise ConfigError(f"{cfg}: source {name!r}: {exc}") from exc
-            except ConfigError as exc:
-                raise ConfigError(f"{cfg}: {exc}") from exc
+        sources = _sources(raw, cfg)
         try:
             organisations = parse_organisations(raw.get("organisations"))
         except ConfigError as exc:
             raise ConfigError(f"{cfg}: {exc}") from exc
         return cls(home=path, sources=sources, values=values, organisations=organisations)
 
+    def for_source(self, src: SourceConfig, setting: str) -> Any:
+        """The setting as it applies to `src`: its own option when it overrides it (`SOURCE_OVERRIDES`)."""
+        option = next((o for o, s in SOURCE_OVERRIDES.items() if s == setting), None)
+        value = src.options.get(option) if option else None
+        return getattr(self, setting) if value is None else type(SETTINGS[setting][1])(value)
+
+    # --- edits of catalog.toml -----------------------------------------------------------------
+
+    def put_sources(self, *sources: SourceConfig) -> None:
+        """Add or replace these sources in `catalog.toml`, keeping every other source on disk."""
+
+        def put(raw: dict[str, Any]) -> None:
+            on_disk = _sources(raw, self.config_path)
+            on_disk.update((src.name, src) for src in sources)
+            raw["sources"] = _as_toml(on_disk)
+
+        self._edit(put)
+
     def save_sources(self) -> None:
-        """Write the sources back to the TOML file, keeping its other tables."""
-        self._save("sources", {name: src.to_toml() for name, src in sorted(self.sources.items())})
+        """Add or replace, in `catalog.toml`, every source this process holds (other sources on disk
+        stay: a source is removed with `remove_source`)."""
+        self.put_sources(*self.sources.values())
+
+    def remove_source(self, name: str) -> bool:
+        """Remove one source from `catalog.toml`; False when no such source is on disk."""
+        found = False
+
+        def remove(raw: dict[str, Any]) -> None:
+            nonlocal found
+            on_disk = _sources(raw, self.config_path)
+            found = on_disk.pop(name, None) is not None
+            raw["sources"] = _as_toml(on_disk)
+
+        self._edit(remove)
+        return found
 
     def save_organisations(self) -> None:
         """Write the organisation register back to the TOML file, keeping its other tables."""
-        self._save("organisations", {iri: org.to_toml() for iri, org in sorted(self.organisations.items())})
 
-    def _save(self, table: str, value: dict[str, Any]) -> None:
-        raw: dict[str, Any] = {}
-        if self.config_path.exists():
-            raw = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
-        raw[table] = value
-        if not value:
-            del raw[table]
-        tmp = self.config_path.with_suffix(".tmp")
-        tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
-        tmp.replace(self.config_path)
+        def put(raw: dict[str, Any]) -> None:
+            raw["organisations"] = {iri: org.to_toml() for iri, org in sorted(self.organisations.items())}
+
+        self._edit(put)
+
+    def _edit(self, edit: Callable[[dict[str, Any]], None]) -> None:
+        """Read, edit and write `catalog.toml` under an exclusive lock, so that edits from several
+        processes (the CLI, the admin API, the demo) merge instead of the last writer's stale copy
+        replacing the others'. `self.sources` becomes what is on disk afterwards."""
+        with self._locked():
+            raw: dict[str, Any] = {}
+            if self.config_path.exists():
+                try:
+                    raw = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
+                except tomllib.TOMLDecodeError as exc:
+                    raise ConfigError(f"{self.config_path}: not valid TOML ({exc}); fix it before editing") from exc
+            edit(raw)
+            sources = _sources(raw, self.config_path)
+            for table in ("sources", "organisations"):
+                if table in raw and not raw[table]:
+                    del raw[table]
+            tmp = self.config_path.with_name(f".{CONFIG_FILE}.{os.getpid()}.tmp")
+            tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
+            tmp.replace(self.config_path)
+        self.sources = sources
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.home / f".{CONFIG_FILE}.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _as_toml(sources: dict[str, SourceConfig]) -> dict[str, Any]:
+    return {name: src.to_toml() for name, src in sorted(sources.items())}
+
+
+def _sources(raw: dict[str, Any], cfg: Path) -> dict[str, SourceConfig]:
+    """The `[sources]` of a parsed catalog.toml, each checked; an error names the file and source."""
+    sources = {}
+    for name, spec in raw.get("sources", {}).items():
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{cfg}: source {name!r} must be a table ([sources.{name}])")
+        try:
+            sources[name] = SourceConfig(name=name, **spec)
+        except TypeError as exc:
+            raise ConfigError(f"{cfg}: source {name!r}: {exc}") from exc
+        except ConfigError as exc:
+            raise ConfigError(f"{cfg}: {exc}") from exc
+    return sources

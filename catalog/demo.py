@@ -95,7 +95,7 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
         if src.kind not in kinds:
             print(f"  (no harvester for {src.kind!r} yet: {src.name} skipped)", flush=True)
     configure(settings, [src for src in sources if src.kind in kinds])
-    settings.save_sources()
+    settings.save_sources()  # added to catalog.toml, under its lock; other sources there stay
     settings.save_organisations()
     store = SQLiteStore(settings.db_path)
     index = open_backend(settings)

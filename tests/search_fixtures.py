@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from catalog.config import Settings
 from catalog.model import Agent, Dataset, Variable
 from catalog.search import SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, documents
@@ -531,14 +532,14 @@ def make_backend(osmem: Emulator, tmp_path_factory: pytest.TempPathFactory) -> I
 
             backend = TantivyBackend(tmp_path_factory.mktemp("index"))
         else:
-            from catalog.search.elasticsearch_backend import ElasticsearchBackend, client_from_env
+            from catalog.search.elasticsearch_backend import ElasticsearchBackend, client_for, client_from_settings
 
             if kind == "opensearch-emulator":
                 if osmem.url is None:
                     pytest.skip(osmem.reason)
-                client = client_from_env(osmem.url, plain_json=True)
+                client = client_for(osmem.url, plain_json=True)
             else:
-                client = client_from_env(os.environ["CATALOG_ELASTICSEARCH_URL"])
+                client = client_from_settings(Settings.load(tmp_path_factory.mktemp("es")))
             backend = ElasticsearchBackend(client, f"catalog-test-{uuid.uuid4().hex[:12]}")
         made.append(backend)
         return backend

@@ -13,7 +13,7 @@ from elasticsearch import ApiError, Elasticsearch
 
 from catalog.config import ConfigError, Settings
 from catalog.search import SearchBackend, open_backend
-from catalog.search.elasticsearch_backend import ElasticsearchBackend, IndexingError, client_from_env
+from catalog.search.elasticsearch_backend import ElasticsearchBackend, IndexingError, client_for, client_from_settings
 
 if TYPE_CHECKING:
     from tests.conftest import StaticServer
@@ -34,7 +34,7 @@ def test_the_elasticsearch_backend_needs_a_url(tmp_path: Path) -> None:
 
 
 def test_settings_choose_the_url_and_alias(tmp_path: Path, emulator: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CATALOG_ELASTICSEARCH_PLAIN_JSON", "1")
+    monkeypatch.setenv("CATALOG_ELASTICSEARCH_PLAIN_JSON", "yes")
     settings = Settings.load(
         tmp_path,
         search_backend="elasticsearch",
@@ -59,7 +59,7 @@ def test_settings_choose_the_url_and_alias(tmp_path: Path, emulator: str, monkey
     ],
 )
 def test_credentials_come_from_the_environment(
-    server: StaticServer, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], header: str
+    server: StaticServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], header: str
 ) -> None:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -69,7 +69,7 @@ def test_credentials_come_from_the_environment(
         content_type="application/json",
         x_elastic_product="Elasticsearch",
     )
-    client_from_env(server.url, plain_json=False).info()
+    client_from_settings(Settings.load(tmp_path, elasticsearch_url=server.url)).info()
     assert server.requests[-1].headers["Authorization"] == header
 
 
@@ -77,13 +77,13 @@ def test_the_emulator_refuses_the_official_client_without_the_plain_json_transpo
     with pytest.raises(ApiError) as caught:
         Elasticsearch(emulator).search(index="*", query={"match_all": {}})
     assert caught.value.status_code == 406
-    shimmed = client_from_env(emulator, plain_json=True)
+    shimmed = client_for(emulator, plain_json=True)
     assert shimmed.search(index="*", query={"match_all": {}}, size=0)["hits"]["total"]["relation"] == "eq"
     assert shimmed.info()["version"]["distribution"] == "opensearch"
 
 
 def test_an_index_that_has_the_alias_name_is_refused(emulator: str) -> None:
-    client = client_from_env(emulator, plain_json=True)
+    client = client_for(emulator, plain_json=True)
     client.indices.create(index="catalog-not-an-alias")
     try:
         with pytest.raises(IndexingError, match="is an index, not an alias"):
@@ -108,7 +108,7 @@ def test_replace_all_leaves_one_concrete_index_behind_the_alias(make_backend: Ca
     strict=True,
 )
 def test_emulator_pattern_tokenizer_indexes_words(emulator: str) -> None:
-    client = client_from_env(emulator, plain_json=True)
+    client = client_for(emulator, plain_json=True)
     settings = {
         "analysis": {
             "tokenizer": {"w": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}]+"}},

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from catalog.config import ConfigError, SourceConfig
+from catalog.config import ConfigError, SourceConfig, check_source_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 MAX_SYNONYMS_BYTES = 1_000_000
@@ -39,6 +39,7 @@ def add_source() -> tuple[Response, int]:
     try:
         name, kind, url = str(body["name"]), str(body["kind"]), str(body["url"])
         harvester_class(kind)
+        check_source_url(url)
         src = SourceConfig(
             name=name,
             kind=kind,
@@ -51,10 +52,7 @@ def add_source() -> tuple[Response, int]:
         abort(400, f"Missing field {exc.args[0]!r}; a source needs name, kind and url.")
     except (UnknownKind, ConfigError, TypeError, ValueError) as exc:
         abort(400, str(exc))
-    if not url.startswith(("http://", "https://")):
-        abort(400, "A source URL must be http or https.")
-    settings.sources[name] = src
-    settings.save_sources()
+    settings.put_sources(src)
     return jsonify({"added": name, "kind": kind, "url": url}), 201
 
 

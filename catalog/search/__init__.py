@@ -9,9 +9,9 @@ reason, never hidden.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -107,9 +107,10 @@ def open_backend(settings: Settings) -> SearchBackend:
         from catalog.config import ConfigError
 
         raise ConfigError(f"CATALOG_SEARCH_BACKEND={name!r}: choose 'tantivy' or 'elasticsearch'")
-    edited = settings.home / "synonyms.txt"  # written by the admin API; CATALOG_SYNONYMS still wins
-    if edited.exists() and not os.environ.get("CATALOG_SYNONYMS"):
+    edited = settings.home / "synonyms.txt"  # written by the admin API; the synonyms_file setting still wins
+    chosen = Path(settings.synonyms_file) if settings.synonyms_file else edited if edited.exists() else None
+    if chosen is not None:
         from catalog.search.analysis import Synonyms
 
-        backend.synonyms = Synonyms(edited)
+        backend.synonyms = Synonyms(chosen)
     return backend

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import os
 import re
 import threading
 import unicodedata
@@ -492,6 +491,7 @@ def rank_suggestions(docs: Iterator[dict[str, Any]], prefix: str, limit: int) ->
     return sorted(found, key=lambda s: (not fold(s).startswith(start), len(s), fold(s)))[:limit]
 
 
-def synonyms_from_env() -> Synonyms:
-    """The synonym list: `CATALOG_SYNONYMS` names an edited copy, else the shipped file."""
-    return Synonyms(Path(os.environ.get("CATALOG_SYNONYMS") or SYNONYMS_FILE))
+def shipped_synonyms() -> Synonyms:
+    """The synonym list shipped with the catalogue; `catalog.search.open_backend` applies the
+    settings (`synonyms_file`, or the copy edited through the admin API)."""
+    return Synonyms(SYNONYMS_FILE)

@@ -1,10 +1,10 @@
 """Elasticsearch / OpenSearch backend through the official `elasticsearch` client.
 
-Configured by `CATALOG_ELASTICSEARCH_URL` and `CATALOG_ELASTICSEARCH_INDEX` (the alias searches
-use); credentials from the environment: `CATALOG_ELASTICSEARCH_API_KEY`, or
-`CATALOG_ELASTICSEARCH_USER` + `CATALOG_ELASTICSEARCH_PASSWORD`. For OpenSearch-compatible servers
-that refuse the client's compatibility headers set `CATALOG_ELASTICSEARCH_PLAIN_JSON=1`
-(see `plain_json_transport`).
+Configured by the settings `elasticsearch_url` and `elasticsearch_index` (the alias searches
+use); credentials: `elasticsearch_api_key`, or `elasticsearch_user` + `elasticsearch_password`.
+For OpenSearch-compatible servers that refuse the client's compatibility headers set
+`elasticsearch_plain_json` (see `plain_json_transport`). Each setting is declared, with its
+environment variable (`CATALOG_ELASTICSEARCH_*`), in `catalog.config.SETTINGS`.
 
 The program creates the index with its own mappings and analyzers (the analysis chains named in
 `catalog.search.analysis`: the standard tokenizer after turning underscores and apostrophes into
@@ -24,7 +24,6 @@ Elasticsearch or OpenSearch cluster (none can be installed on the build machines
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -50,7 +49,7 @@ from catalog.search.analysis import (
     highlight,
     index_fields,
     rank_suggestions,
-    synonyms_from_env,
+    shipped_synonyms,
     words,
 )
 from catalog.search.results import check_page, facet_counts, with_typo_fallback
@@ -99,23 +98,31 @@ def index_body() -> dict[str, Any]:
     }
 
 
-def client_from_env(url: str, plain_json: bool | None = None) -> Elasticsearch:
-    """A client for `url` with the credentials and transport the environment asks for."""
+def client_for(
+    url: str, *, api_key: str = "", user: str = "", password: str = "", plain_json: bool = False
+) -> Elasticsearch:
+    """A client for `url` with these credentials (an API key, or user and password) and transport."""
     kwargs: dict[str, Any] = {"request_timeout": 60}
-    if os.environ.get("CATALOG_ELASTICSEARCH_API_KEY"):
-        kwargs["api_key"] = os.environ["CATALOG_ELASTICSEARCH_API_KEY"]
-    elif os.environ.get("CATALOG_ELASTICSEARCH_USER"):
-        kwargs["basic_auth"] = (
-            os.environ["CATALOG_ELASTICSEARCH_USER"],
-            os.environ.get("CATALOG_ELASTICSEARCH_PASSWORD", ""),
-        )
-    if plain_json is None:
-        plain_json = os.environ.get("CATALOG_ELASTICSEARCH_PLAIN_JSON", "") not in ("", "0", "false", "no")
+    if api_key:
+        kwargs["api_key"] = api_key
+    elif user:
+        kwargs["basic_auth"] = (user, password)
     if plain_json:
         from catalog.search.plain_json_transport import PlainJsonNode
 
         kwargs["node_class"] = PlainJsonNode
     return Elasticsearch(url, **kwargs)
+
+
+def client_from_settings(settings: Settings) -> Elasticsearch:
+    """The client the settings describe (`elasticsearch_*`)."""
+    return client_for(
+        settings.elasticsearch_url,
+        api_key=settings.elasticsearch_api_key,
+        user=settings.elasticsearch_user,
+        password=settings.elasticsearch_password,
+        plain_json=settings.elasticsearch_plain_json,
+    )
 
 
 class ElasticsearchBackend:
@@ -126,7 +133,7 @@ class ElasticsearchBackend:
     ):
         self.client = client
         self.alias = alias
-        self.synonyms = synonyms or synonyms_from_env()
+        self.synonyms = synonyms or shipped_synonyms()
         self.compounds = compounds
         if not self.client.indices.exists_alias(name=alias):
             if self.client.indices.exists(index=alias):
@@ -145,7 +152,7 @@ class ElasticsearchBackend:
                 "CATALOG_SEARCH_BACKEND=elasticsearch needs CATALOG_ELASTICSEARCH_URL "
                 "(e.g. https://search.example.org:9200)"
             )
-        return cls(client_from_env(settings.elasticsearch_url), settings.elasticsearch_index)
+        return cls(client_from_settings(settings), settings.elasticsearch_index)
 
     # -- index lifecycle --------------------------------------------------------------------
     def _new_index(self) -> str:

@@ -54,7 +54,7 @@ from catalog.search.analysis import (
     highlight,
     index_fields,
     rank_suggestions,
-    synonyms_from_env,
+    shipped_synonyms,
     words,
 )
 from catalog.search.results import check_page, facet_counts, with_typo_fallback
@@ -128,7 +128,7 @@ class TantivyBackend:
     def __init__(self, root: Path, synonyms: Synonyms | None = None, compounds: Path = COMPOUNDS_FILE):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.synonyms = synonyms or synonyms_from_env()
+        self.synonyms = synonyms or shipped_synonyms()
         self.compounds = compounds
         self.analyzers = {name: _analyzer(language) for name, language in ANALYZERS.items()}
         self.tokenizers = {**self.analyzers, UNINDEXED: _unindexed()}

@@ -1,0 +1,97 @@
+"""Configuration: every setting declared once, and edits of the source list from several processes
+merged, never one process's stale list written over another's edits."""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from catalog.config import SETTINGS, ConfigError, Settings, SourceConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def source(name: str) -> SourceConfig:
+    return SourceConfig(name, "dcat", f"http://127.0.0.1:9/{name}.ttl")
+
+
+def _edit(home: str, prefix: str, count: int, barrier: multiprocessing.synchronize.Barrier) -> None:
+    """In its own process: load the settings, wait until the other process has loaded them too
+    (so each holds a list the other's edits make stale), then add sources one at a time."""
+    settings = Settings.load(home)
+    barrier.wait()
+    for i in range(count):
+        settings.put_sources(source(f"{prefix}{i}"))
+        if i % 5 == 4:
+            assert settings.remove_source(f"{prefix}{i - 1}")
+
+
+def test_two_processes_editing_the_source_list_at_once_lose_nothing(tmp_path):
+    home = str(tmp_path / "home")
+    Settings.load(home).put_sources(source("kept"))
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(2)
+    workers = [context.Process(target=_edit, args=(home, prefix, 30, barrier)) for prefix in ("a", "b")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    expected = {"kept"} | {f"{p}{i}" for p in "ab" for i in range(30) if i % 5 != 3}
+    assert set(Settings.load(home).sources) == expected
+
+
+def test_a_stale_process_neither_brings_back_a_removed_source_nor_drops_a_new_one(tmp_path):
+    home = tmp_path / "home"
+    first = Settings.load(home)
+    first.put_sources(source("mfr"), source("npr"))
+    stale = Settings.load(home)  # holds mfr and npr
+    first.remove_source("mfr")
+    first.put_sources(source("kpr"))
+    stale.put_sources(source("dar"))
+    assert sorted(Settings.load(home).sources) == sorted(stale.sources) == ["dar", "kpr", "npr"]
+
+
+def test_editing_sources_keeps_the_settings_table(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "catalog.toml").write_text('[settings]\nbase_uri = "https://data.example.no/"\n')
+    Settings.load(home).put_sources(source("mfr"))
+    assert Settings.load(home).base_uri == "https://data.example.no/"
+
+
+def test_removing_a_source_that_is_not_there_says_so(tmp_path):
+    assert Settings.load(tmp_path).remove_source("atlantis") is False
+
+
+def test_every_setting_has_its_variable_a_default_and_help():
+    for name, (env, default, help_text) in SETTINGS.items():
+        assert env == "CATALOG_" + name.upper() or name == "synonyms_file", name
+        assert help_text and default is not None
+
+
+def test_settings_are_read_from_the_environment_only_in_catalog_config():
+    """The one declaration: no other module of the product reads an environment variable."""
+    found = subprocess.run(
+        ["grep", "-rnE", r"os\.environ|getenv", "catalog", "harvesters", "web", "simulator"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert [line for line in found if not line.startswith("catalog/config.py:")] == []
+
+
+@pytest.mark.parametrize(("text", "value"), [("1", True), ("yes", True), ("false", False), ("", False)])
+def test_yes_no_settings_read_the_usual_words(tmp_path, monkeypatch, text, value):
+    monkeypatch.setenv("CATALOG_ELASTICSEARCH_PLAIN_JSON", text)
+    assert Settings.load(tmp_path).elasticsearch_plain_json is value
+
+
+def test_a_yes_no_setting_refuses_other_words(tmp_path, monkeypatch):
+    monkeypatch.setenv("CATALOG_ELASTICSEARCH_PLAIN_JSON", "perhaps")
+    with pytest.raises(ConfigError, match=re.escape("'perhaps' is not a yes/no value; use true or false")):
+        Settings.load(tmp_path)
