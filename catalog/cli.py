@@ -1,21 +1,58 @@
 """The `catalog` command. Every subcommand reads the configuration once, at start.
 
 Exit status: 0 success; 1 a source failed (harvest) or the input has violations (validate);
-2 unusable input or arguments.
+2 unusable input or arguments; 130 interrupted. Bad input of any kind (arguments, options,
+files, settings) gives one line on stderr that says what is wrong and how to put it right,
+never a traceback: `InputError` for what the subcommands check, `ConfigError` for settings and
+`catalog.toml`, and `OSError` for files and ports the system refuses.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from catalog.config import SOURCE_KINDS, ConfigError, Settings, SourceConfig
+from catalog.config import SOURCE_KINDS, ConfigError, Settings, SourceConfig, check_source_url
+
+SOURCE_NAME = re.compile(r"^\w[\w.-]*$")
+"""Source names appear in URLs (/sources/<name>) and minted URIs: letters, digits, '.', '_', '-'."""
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class InputError(Exception):
+    """An argument the command cannot use; the message says which and what would do."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one line for a bad argument (and the hint where the usage is), not the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return number
+
+
+def _port(value: str) -> int:
+    number = _positive(value) if value != "0" else 0
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port (0-65535)")
+    return number
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -33,27 +70,44 @@ def _open(settings: Settings, with_index: bool = True) -> tuple[Any, Any]:
 # --- sources ---------------------------------------------------------------------------------
 
 
+def _options(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        options = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"--options is not valid JSON ({exc.msg} at column {exc.colno}); give an object, "
+            """e.g. --options '{"timeout": 60}'"""
+        ) from None
+    if not isinstance(options, dict):
+        raise InputError(f"--options must be a JSON object of harvester options, not {type(options).__name__}")
+    return options
+
+
 def cmd_sources_add(args: argparse.Namespace) -> int:
     from harvesters import UnknownKind, harvester_class
 
-    settings = _settings(args)
+    if not SOURCE_NAME.match(args.name):
+        raise InputError(f"the source name {args.name!r} may hold only letters, digits, '.', '_' and '-'")
     try:
         harvester_class(args.kind)
     except UnknownKind as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    options = json.loads(args.options) if args.options else {}
-    settings.sources[args.name] = SourceConfig(
+        raise InputError(str(exc)) from None
+    check_source_url(args.url)
+    if args.credentials_env and not ENV_NAME.match(args.credentials_env):
+        raise InputError(f"--credentials-env {args.credentials_env!r} is not an environment variable name")
+    source = SourceConfig(
         name=args.name,
         kind=args.kind,
         url=args.url,
         category=args.category,
         title=args.title or args.name,
         interval_minutes=args.interval,
-        options=options,
+        options=_options(args.options),
         credentials_env=args.credentials_env,
     )
-    settings.save_sources()
+    _settings(args).put_sources(source)
     print(f"added source {args.name} ({args.kind}) {args.url}")
     return 0
 
@@ -70,13 +124,15 @@ def cmd_sources_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _unknown_source(name: str, settings: Settings) -> InputError:
+    known = ", ".join(sorted(settings.sources)) or "none yet; add one with `catalog sources add`"
+    return InputError(f"no source named {name!r}; known: {known}")
+
+
 def cmd_sources_remove(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    if args.name not in settings.sources:
-        print(f"error: no source named {args.name!r}", file=sys.stderr)
-        return 2
-    del settings.sources[args.name]
-    settings.save_sources()
+    if not settings.remove_source(args.name):
+        raise _unknown_source(args.name, settings)
     print(f"removed source {args.name} (its records stay in the store until the next reindex/cleanup)")
     return 0
 
@@ -107,15 +163,15 @@ def cmd_harvest(args: argparse.Namespace) -> int:
     from catalog.pipeline import harvest
 
     settings = _settings(args)
+    for name in args.sources:
+        if name not in settings.sources:
+            raise _unknown_source(name, settings)
     store, index = _open(settings)
     progress = Progress()
     try:
         results = harvest(
             settings, store, index, args.sources or None, workers=args.workers, progress=progress, full=args.full
         )
-    except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
-        return 2
     finally:
         progress.close()
     for r in results:
@@ -157,6 +213,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     store = SQLiteStore(settings.db_path)
     run = store.last_run(args.source)
     if run is None:
+        if args.source not in settings.sources:
+            raise _unknown_source(args.source, settings)
         print(f"{args.source}: never harvested")
         return 0
     errors = store.errors(run.id)
@@ -271,11 +329,14 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from catalog.search import SearchQuery
+    from catalog.search import BadQuery, SearchQuery
 
     settings = _settings(args)
     _store, index = _open(settings)
-    result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit))
+    try:
+        result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit))
+    except BadQuery as exc:
+        raise InputError(f"the query cannot be searched: {exc}") from None
     if args.json:
         hits = [
             {
@@ -318,8 +379,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         report = validation.validate_location(args.location, args.profile)
     except validation.Unreadable as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise InputError(str(exc)) from None
     print(validation.format_report(report, args.format))
     return 0 if report.conforms else 1
 
@@ -332,15 +392,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"wrote the template {args.template}")
         return 0
     if not args.location or not args.out:
-        print("error: give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)", file=sys.stderr)
-        return 2
+        raise InputError("give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)")
     try:
         result = publish(
             Path(args.location), Path(args.out), Path(args.metadata) if args.metadata else None, args.page_size
         )
     except PublishError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise InputError(str(exc)) from None
     print(result.report)
     print(f"wrote {len(result.files)} files to {args.out} ({len(result.records)} records); report in rapport.txt")
     return 0 if result.conforms else 1
@@ -430,12 +488,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="catalog", description="National health metadata catalogue and variable explorer")
+    p = Parser(prog="catalog", description="National health metadata catalogue and variable explorer")
     p.add_argument("--home", help="catalogue home (default $CATALOG_HOME or ./catalog-data)")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="simulated sources -> harvest -> validate -> index -> explorer on :5000")
-    d.add_argument("--port", type=int, default=5000)
+    d.add_argument("--port", type=_port, default=5000)
     d.add_argument("--no-serve", action="store_true", help="stop after harvesting (for scripts and tests)")
     d.set_defaults(func=cmd_demo)
 
@@ -446,7 +504,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--url", required=True)
     a.add_argument("--category", default="central-registry", choices=SOURCE_KINDS)
     a.add_argument("--title")
-    a.add_argument("--interval", type=int, default=1440, help="minutes between scheduled harvests")
+    a.add_argument("--interval", type=_positive, default=1440, help="minutes between scheduled harvests")
     a.add_argument("--options", help="JSON object of harvester options")
     a.add_argument("--credentials-env", help="environment variable holding the source's token")
     a.set_defaults(func=cmd_sources_add)
@@ -457,9 +515,9 @@ def parser() -> argparse.ArgumentParser:
 
     h = sub.add_parser("harvest", help="harvest sources (all when none named)")
     h.add_argument("sources", nargs="*")
-    h.add_argument("--workers", type=int, default=2, help="sources harvested at once")
+    h.add_argument("--workers", type=_positive, default=2, help="sources harvested at once")
     h.add_argument("--report", help="write a JSON report of the run to this file")
-    h.add_argument("--show-errors", type=int, default=20, help="errors printed per source")
+    h.add_argument("--show-errors", type=_positive, default=20, help="errors printed per source")
     h.add_argument(
         "--full",
         action="store_true",
@@ -491,7 +549,7 @@ def parser() -> argparse.ArgumentParser:
     q = sub.add_parser("search", help="search variables")
     q.add_argument("query")
     q.add_argument("--json", action="store_true")
-    q.add_argument("--limit", type=int, default=10)
+    q.add_argument("--limit", type=_positive, default=10)
     q.add_argument("--type", default="variable", choices=["variable", "dataset", "codelist"])
     q.set_defaults(func=cmd_search)
 
@@ -499,7 +557,7 @@ def parser() -> argparse.ArgumentParser:
     pb.add_argument("location", nargs="?", help="a .csv/.xlsx variable list, or a folder of them with metadata.toml")
     pb.add_argument("--out", help="folder to write the feed (catalog.ttl, catalog.jsonld, ...) and the report to")
     pb.add_argument("--metadata", help="the TOML metadata file (default: metadata.toml beside the lists)")
-    pb.add_argument("--page-size", type=int, default=50, help="records per feed page")
+    pb.add_argument("--page-size", type=_positive, default=50, help="records per feed page")
     pb.add_argument("--template", help="write a template spreadsheet with the Norwegian headings and stop")
     pb.set_defaults(func=cmd_publish)
 
@@ -511,10 +569,10 @@ def parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="serve the explorer, API and feeds")
     sv.add_argument("--host", default="127.0.0.1")
-    sv.add_argument("--port", type=int, default=5000)
-    sv.add_argument("--threads", type=int, default=8, help="threads per process")
+    sv.add_argument("--port", type=_port, default=5000)
+    sv.add_argument("--threads", type=_positive, default=8, help="threads per process")
     sv.add_argument(
-        "--workers", type=int, default=1, help="serving processes sharing the port (one per core uses every core)"
+        "--workers", type=_positive, default=1, help="serving processes sharing the port (one per core uses every core)"
     )
     sv.add_argument("--schedule", action="store_true", help="also harvest sources when they are due")
     sv.set_defaults(func=cmd_serve)
@@ -531,7 +589,7 @@ def parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulator", help="run the publisher simulator")
     sim.add_argument("--host", default="127.0.0.1")
-    sim.add_argument("--port", type=int, default=8900)
+    sim.add_argument("--port", type=_port, default=8900)
     sim.add_argument("--seed", type=int, default=0)
     sim.add_argument("--scale", type=float, default=1.0)
     sim.add_argument("--generation", type=int, default=0)
@@ -548,10 +606,21 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        return int(args.func(args))
+    except InputError as exc:
+        return _fail(f"error: {exc}")
     except ConfigError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"configuration error: {exc}")
+    except OSError as exc:  # a file, folder or port the system refuses
+        where = f": {exc.filename}" if exc.filename else ""
+        return _fail(f"error: {exc.strerror or exc}{where}")
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+def _fail(line: str, status: int = 2) -> int:
+    print(" ".join(line.split()), file=sys.stderr)  # one line, whatever the message held
+    return status
 
 
 if __name__ == "__main__":

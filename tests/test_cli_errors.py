@@ -1,0 +1,139 @@
+"""Every bad input to the `catalog` command gives one clear line on stderr and exit status 2, never
+a traceback: run through the installed entry point, as a user types it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CATALOG = str(Path(sys.executable).with_name("catalog"))
+SOURCE = ["sources", "add", "mfr", "--kind", "dcat", "--url", "http://127.0.0.1:9/feed.ttl"]
+
+
+def catalog(home: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CATALOG, "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", **(env or {})},
+    )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+BAD = [
+    (
+        [*SOURCE, "--options", "{bad"],
+        "error: --options is not valid JSON (Expecting property name enclosed in double quotes at column 2); give an "
+        """object, e.g. --options '{"timeout": 60}'""",
+    ),
+    ([*SOURCE, "--options", "[1, 2]"], "error: --options must be a JSON object of harvester options, not list"),
+    (
+        [*SOURCE, "--options", '{"harvest_budget_seconds": "soon"}'],
+        "configuration error: source mfr: options.harvest_budget_seconds must be a positive number of seconds "
+        "(it overrides the setting harvest_budget_seconds), not 'soon'",
+    ),
+    (
+        [*SOURCE, "--options", '{"defaults": {"colour": "red"}}'],
+        "configuration error: source mfr: options.defaults may only name dataset fields (unknown: colour)",
+    ),
+    (["sources", "add", "x", "--kind", "gopher", "--url", "http://127.0.0.1/"], "error: unknown source kind 'gopher'"),
+    (
+        ["sources", "add", "x", "--kind", "dcat", "--url", "ftp://127.0.0.1/feed.ttl"],
+        "configuration error: the source URL 'ftp://127.0.0.1/feed.ttl' is not an absolute http or https URL "
+        "(e.g. https://data.example.no/)",
+    ),
+    (
+        ["sources", "add", "x", "--kind", "dcat", "--url", "feed.ttl"],
+        "configuration error: the source URL 'feed.ttl' is not an absolute http or https URL",
+    ),
+    (
+        ["sources", "add", "a/b", "--kind", "dcat", "--url", "http://127.0.0.1/"],
+        "error: the source name 'a/b' may hold only letters, digits, '.', '_' and '-'",
+    ),
+    (
+        [*SOURCE, "--credentials-env", "MY TOKEN"],
+        "error: --credentials-env 'MY TOKEN' is not an environment variable name",
+    ),
+    ([*SOURCE, "--interval", "0"], "catalog sources add: error: argument --interval: 0 is not 1 or more"),
+    (
+        [*SOURCE, "--interval", "daily"],
+        "catalog sources add: error: argument --interval: 'daily' is not a whole number",
+    ),
+    (
+        [*SOURCE, "--category", "hospital"],
+        "catalog sources add: error: argument --category: invalid choice: 'hospital'",
+    ),
+    (["sources", "remove", "atlantis"], "error: no source named 'atlantis'; known: none yet; add one with"),
+    (["harvest", "atlantis"], "error: no source named 'atlantis'; known: none yet; add one with"),
+    (["harvest", "--workers", "0"], "catalog harvest: error: argument --workers: 0 is not 1 or more"),
+    (["report", "atlantis"], "error: no source named 'atlantis'; known: "),
+    (["validate", "/no/such/feed.ttl"], "error: /no/such/feed.ttl: could not be read: No such file or directory"),
+    (
+        ["validate", "feed.ttl", "--format", "yaml"],
+        "catalog validate: error: argument --format: invalid choice: 'yaml'",
+    ),
+    (["validate", "feed.ttl", "--profile", "dcat-ap-9"], "catalog validate: error: argument --profile: invalid choice"),
+    (["export", "--format", "yaml"], "catalog export: error: argument --format: invalid choice: 'yaml'"),
+    (["export", "--output", "/no/such/folder/catalogue.ttl"], "error: No such file or directory: /no/such/folder/"),
+    (["search", "vekt", "--limit", "many"], "catalog search: error: argument --limit: 'many' is not a whole number"),
+    (["publish", "/no/such/liste.xlsx", "--out", "site"], "error: /no/such/liste.xlsx: give a .csv or .xlsx"),
+    (["publish"], "error: give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)"),
+    (["serve", "--port", "70000"], "catalog serve: error: argument --port: 70000 is not a port (0-65535)"),
+    (["simulator", "--port", "-1"], "catalog simulator: error: argument --port: -1 is not 1 or more"),
+    (["gardening"], "catalog: error: argument command: invalid choice: 'gardening'"),
+]
+
+
+@pytest.mark.parametrize(("args", "says"), BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_gives_one_line_and_status_2(home, args, says):
+    done = catalog(home, *args)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(says)
+
+
+@pytest.mark.parametrize(
+    ("settings", "env", "says"),
+    [
+        ("[settings\n", {}, "configuration error: {home}/catalog.toml: not valid TOML (Expected ']'"),
+        ("[settings]\nhttp_timout = 5\n", {}, "configuration error: {home}/catalog.toml: unknown setting http_timout"),
+        (
+            "",
+            {"CATALOG_HTTP_TIMEOUT": "soon"},
+            "configuration error: setting http_timeout (CATALOG_HTTP_TIMEOUT): 'soon' is not a float",
+        ),
+        ("", {"CATALOG_ELASTICSEARCH_PLAIN_JSON": "maybe"}, "configuration error: setting elasticsearch_plain_json"),
+        ('[sources.mfr]\nkind = "dcat"\n', {}, "configuration error: {home}/catalog.toml: source 'mfr': "),
+    ],
+    ids=["not TOML", "unknown setting", "bad number", "bad yes/no", "incomplete source"],
+)
+def test_bad_settings_give_one_line_naming_the_file_or_variable(home, settings, env, says):
+    home.mkdir()
+    (home / "catalog.toml").write_text(settings)
+    done = catalog(home, "sources", "list", env=env)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(says.format(home=home))
+
+
+def test_a_home_that_is_a_file_is_refused_in_one_line(tmp_path):
+    home = tmp_path / "home"
+    home.write_text("not a folder")
+    done = catalog(home, "sources", "list")
+    assert (done.returncode, done.stderr) == (
+        2,
+        f"configuration error: cannot use {home} as the catalogue home: File exists\n",
+    )
+
+
+def test_good_input_still_works_after_the_checks(home):
+    assert catalog(home, *SOURCE, "--options", '{"timeout": 60, "harvest_budget_seconds": 600}').returncode == 0
+    listed = catalog(home, "sources", "list")
+    assert listed.returncode == 0 and listed.stdout.startswith("mfr\tdcat\t")
