@@ -42,7 +42,7 @@ from catalog.store import RunError, SQLiteStore
 from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
-from harvesters.http import FetchError, HttpClient, Limits
+from harvesters.http import BudgetExceeded, FetchError, HttpClient, Limits
 
 log = logging.getLogger(__name__)
 
@@ -166,11 +166,13 @@ class Harvest:
         self.view = view_digest(settings, src.name)
 
     def http(self) -> HttpClient:
+        """The run's guarded client; its time budget starts now."""
         s = self.settings
         limits = Limits(
-            timeout=float(self.src.options.get("timeout", s.http_timeout)),
+            timeout=s.for_source(self.src, "http_timeout"),
             max_bytes=int(s.http_max_bytes),
             retries=int(s.http_retries),
+            budget=s.for_source(self.src, "harvest_budget_seconds"),
         )
         client = HttpClient.for_source(self.src.url, self.src.options, limits)
         token = self.src.credentials()
@@ -204,9 +206,12 @@ class Harvest:
         try:
             before = self.store.state(self.src.name)
             state: dict[str, str] | None = {} if self.full else before  # `full`: as on the first run
-            harvester = harvester_class(self.src.kind)(self.src, self.http(), state, base_uri=self.settings.base_uri)
+            client = self.http()
+            harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
-            checkpoint = self._consume(harvester.harvest(), known)
+            checkpoint = self._consume(harvester.harvest(), known, client)
+            if client.session.overrun is not None:  # spent while a harvester went on past a failed request
+                raise client.session.overrun
             if before.get(OPERATOR_VIEW) not in (None, self.view):
                 # the operator's register or this source's defaults changed since the last run: records
                 # the source left unchanged are validated again, so the EHDS feed follows the settings
@@ -241,41 +246,48 @@ class Harvest:
         self.store.finish_run(self.run_id, status, outcome.counts, outcome.error)
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
-    def _consume(self, events: Iterator[Any], known: dict[str, str]) -> dict[str, str] | None:
+    def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
+        """Store what the events say. Past the time budget the run stops at the next event: what
+        was stored stays, nothing is deleted and no checkpoint is kept, as when a source fails."""
         seen: set[str] = set()
         batch: list[Harvested] = []
         gone: set[str] = set()
         complete = False
         state: dict[str, str] | None = None
-        for event in events:
-            if isinstance(event, Harvested):
-                uri = event.record.uri
-                if uri in seen:
-                    self._error(
-                        Failed(
-                            f"the identifier {uri} occurs more than once; the first one was kept",
-                            event.url,
-                            uri,
-                            "identifier",
+        try:
+            for event in events:
+                client.session.check_budget(getattr(event, "url", None) or self.src.url)
+                if isinstance(event, Harvested):
+                    uri = event.record.uri
+                    if uri in seen:
+                        self._error(
+                            Failed(
+                                f"the identifier {uri} occurs more than once; the first one was kept",
+                                event.url,
+                                uri,
+                                "identifier",
+                            )
                         )
-                    )
-                    continue
-                seen.add(uri)
-                batch.append(event)
-                if len(batch) >= BATCH:
-                    self._store_batch(batch, known)
-                    batch = []
-            elif isinstance(event, Present):
-                seen.add(event.uri)
-                self.counts["unchanged"] += 1
-            elif isinstance(event, Deleted):
-                gone.add(event.uri)
-            elif isinstance(event, Failed):
-                self._error(event)
-            elif isinstance(event, Complete):
-                complete = True
-            elif isinstance(event, Checkpoint):
-                state = event.state
+                        continue
+                    seen.add(uri)
+                    batch.append(event)
+                    if len(batch) >= BATCH:
+                        self._store_batch(batch, known)
+                        batch = []
+                elif isinstance(event, Present):
+                    seen.add(event.uri)
+                    self.counts["unchanged"] += 1
+                elif isinstance(event, Deleted):
+                    gone.add(event.uri)
+                elif isinstance(event, Failed):
+                    self._error(event)
+                elif isinstance(event, Complete):
+                    complete = True
+                elif isinstance(event, Checkpoint):
+                    state = event.state
+        except BudgetExceeded:
+            self._store_batch(batch, known)  # harvested before the budget ran out: kept, as the message says
+            raise
         self._store_batch(batch, known)
         if complete:
             gone |= set(known) - seen
@@ -352,7 +364,7 @@ class Harvest:
 
 def _plain(exc: BaseException) -> str:
     """A message a publisher can act on, not a stack trace."""
-    if isinstance(exc, FetchError):
+    if isinstance(exc, FetchError | BudgetExceeded):
         return exc.message + f" ({exc.url})"
     return str(exc) or type(exc).__name__
 

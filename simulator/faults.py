@@ -5,6 +5,7 @@ Which faults apply to which formats:
 | fault | behaviour | formats |
 |---|---|---|
 | slow | body dripped in `chunk` bytes (default 64) every `delay` s (default 0.5) | all |
+| trickle | headers at once, then one byte every `delay` s (default 1) for ever, no Content-Length | all |
 | error500 / error503 | 500 / 503 (503 with Retry-After: `seconds`, default 1) | all |
 | rate_limit | the first `count` requests (default 2) get 429 with Retry-After: `seconds` (default 1), then OK | all |
 | truncated | Content-Length of the full body, half of it sent (`fraction`), connection closed | all |
@@ -33,6 +34,7 @@ from simulator.wire import Fault, Reply
 
 FAULTS = (
     "slow",
+    "trickle",
     "error500",
     "error503",
     "rate_limit",
@@ -98,6 +100,8 @@ def apply(reply: Reply, fault: Fault | None, url: str) -> Response:
             reply.status,
             content_type=reply.content_type,
         )
+    if name == "trickle":
+        return Response(_trickle(float(p.get("delay", 1.0))), reply.status, content_type=reply.content_type)
     if name == "oversized":
         return Response(_endless(reply.chunks(), p.get("size")), reply.status, content_type=reply.content_type)
     if name == "truncated":
@@ -136,6 +140,13 @@ def _drip(chunks: Iterator[bytes], size: int, delay: float) -> Iterator[bytes]:
         for start in range(0, len(chunk), size):
             yield chunk[start : start + size]
             time.sleep(delay)
+
+
+def _trickle(delay: float) -> Iterator[bytes]:
+    """A byte at a time for ever: each read gets something, so only a deadline ends it."""
+    while True:
+        yield b" "
+        time.sleep(delay)
 
 
 def _endless(chunks: Iterator[bytes], size: int | str | None) -> Iterator[bytes]:

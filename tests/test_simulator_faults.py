@@ -48,7 +48,7 @@ def test_unknown_faults_and_sources_are_refused(sim: Simulator) -> None:
         sim.set_fault("mfr", "gremlins")
     with pytest.raises(KeyError, match="no simulated source named 'atlantis'"):
         sim.set_fault("atlantis", "slow")
-    assert len(FAULTS) == 13
+    assert len(FAULTS) == 14
 
 
 def test_error503_says_when_to_come_back(sim: Simulator) -> None:
@@ -72,6 +72,15 @@ def test_slow_drips_the_same_body(sim: Simulator) -> None:
     dripped = requests.get(url(sim, "ssb-vardef"), timeout=10).content
     assert dripped == normal
     assert time.perf_counter() - started >= 0.2
+
+
+def test_trickle_drips_a_byte_at_a_time_without_end(sim: Simulator) -> None:
+    sim.set_fault("mfr", "trickle", delay=0.05)
+    started = time.perf_counter()
+    with requests.get(url(sim, "mfr"), stream=True, timeout=10) as r:
+        assert r.status_code == 200 and "Content-Length" not in r.headers
+        received = [r.raw.read(1) for _ in range(6)]
+    assert received == [b" "] * 6 and time.perf_counter() - started >= 0.25
 
 
 def test_truncated_body_breaks_off_before_its_declared_length(sim: Simulator) -> None:
