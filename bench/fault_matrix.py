@@ -1,13 +1,16 @@
 """Every harvester against every fault the simulator injects, printed as a table.
 
-    python -m bench.fault_matrix [--timeout 1.0]
+    python -m bench.fault_matrix [--timeout 1.0] [--budget 5.0]
 
 For each source kind one simulated source is harvested clean, then again with one fault switched
 on, side by side with a healthy control source. Each cell must show: no crash (nothing escapes
-`harvest`), no hang past the bound (the per-request timeout times the attempts, plus slack), the
-cause in plain language when the source fails (one sentence, no traceback), the control source
-unaffected, and the faulty source's last good records kept. A cell that breaks a rule is marked
-`!!` and the run exits 1. `tests/test_fault_matrix.py` runs the same matrix in CI.
+`harvest`), no hang past the bound (the source's time budget, plus slack: a source that drips a
+byte at a time for ever ends there), the cause in plain language when the source fails (one
+sentence, no traceback), the control source unaffected, and the faulty source's last good records
+kept. A cell that breaks a rule is marked `!!` and the run exits 1.
+
+The harvester contract (`tests/test_harvester_contract.py`) checks every cell in CI, each with its
+exact sentence; `tests/test_fault_matrix.py` runs this tool on a corner of the matrix.
 """
 
 from __future__ import annotations
@@ -39,9 +42,12 @@ SOURCES = {
 CONTROL = "kpr"
 FAULT_PARAMS: dict[str, dict[str, float]] = {
     "slow": {"delay": 0.5},
+    "trickle": {"delay": 0.1},
     "error503": {"seconds": 0},
     "rate_limit": {"count": 5, "seconds": 120},
 }
+SLACK = 3.0
+"""Seconds a cell may take past the budget: the mapping of the last response, and a loaded machine."""
 
 
 @dataclass
@@ -62,7 +68,7 @@ class Cell:
 
 
 def run_matrix(
-    timeout: float = 1.0, kinds: dict[str, str] | None = None, faults: tuple[str, ...] = FAULTS
+    timeout: float = 1.0, budget: float = 5.0, kinds: dict[str, str] | None = None, faults: tuple[str, ...] = FAULTS
 ) -> list[Cell]:
     kinds = kinds or SOURCES
     cells = []
@@ -73,7 +79,7 @@ def run_matrix(
                 settings = Settings.load(Path(tmp) / f"{name}-{fault}")
                 settings.values.update(http_retries=1)
                 for src in (name, CONTROL):
-                    configs[src].options["timeout"] = timeout
+                    configs[src].options.update(timeout=timeout, harvest_budget_seconds=budget)
                     settings.sources[src] = configs[src]
                 store = SQLiteStore(settings.db_path)
                 sim.set_fault(name, None)
@@ -91,7 +97,7 @@ def run_matrix(
                     sim.set_fault(name, None)
                 seconds = time.perf_counter() - started
                 result, control = results[name], results[CONTROL]
-                bound = timeout * 4 * 2 + 10  # deadline of 4 x timeout per attempt, 2 attempts, slack
+                bound = budget + SLACK
                 if seconds > bound:
                     problems.append(f"took {seconds:.1f} s > {bound:.0f} s")
                 if not control.ok:
@@ -127,10 +133,11 @@ def table(cells: list[Cell]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--timeout", type=float, default=1.0)
+    parser.add_argument("--timeout", type=float, default=1.0, help="seconds; each response's deadline is 4 times it")
+    parser.add_argument("--budget", type=float, default=5.0, help="seconds each source's harvest may take")
     args = parser.parse_args()
     started = time.perf_counter()
-    cells = run_matrix(args.timeout)
+    cells = run_matrix(args.timeout, args.budget)
     print(table(cells))
     slowest = max(cells, key=lambda c: c.seconds)
     print(

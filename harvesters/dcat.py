@@ -216,6 +216,7 @@ class DcatHarvester(Harvester):
     kind = "dcat"
 
     def harvest(self) -> Iterator[Event]:
+        self._first: dict[tuple[str, str], str] = {}  # (record type, dct:identifier) -> the first URI
         since = self.state.get("since")
         if since and self.source.options.get("incremental", True):
             yield from self.harvest_changes(since)
@@ -241,11 +242,25 @@ class DcatHarvester(Harvester):
         yield Checkpoint({**self.state, "since": next_since})
 
     def _records(self, g: LightGraph | Graph, url: str) -> Iterator[Event]:
+        """The page's records; a second record with a dct:identifier already seen in this run
+        (under another URI) is reported and skipped, as every harvester keeps the first of a
+        duplicate. Pages skipped as unchanged report their duplicates again from the checkpoint."""
         records, problems = from_graph(g)
         for record_uri, field, message in problems:
             yield Failed(message, url, record_uri, field)
         upstream = catalog_records(g)
         for record in records:
+            what = "dataset" if isinstance(record, Dataset) else "code list"
+            first = self._first.setdefault((what, record.identifier), record.uri) if record.identifier else record.uri
+            if first != record.uri:
+                yield Failed(
+                    f"the {what} {record.identifier} is listed more than once (as {first} and {record.uri}); "
+                    "the first was kept",
+                    upstream.get(record.uri, url),
+                    record.identifier,
+                    "identifier",
+                )
+                continue
             if isinstance(record, Dataset):
                 with_vocabulary_codes(record, url)
             yield Harvested(record, upstream.get(record.uri, url))

@@ -145,10 +145,11 @@ def fragment_instance(nation: Nation, source: Source, d: Dataset, study_id: str)
             if key not in codelists:
                 cl = codelists[key] = _id(source.name, study_id, "codelist", key)
                 items = []
-                for code, label, _missing in codes:
+                for code, label, missing in codes:
                     cat = _id(source.name, study_id, "category", key, code)
+                    flag = 'missing="true" ' if missing else ""
                     fragments.append(
-                        f"<ddi:Fragment><l:Category {_head(cat, when)}{_label(label)}</l:Category></ddi:Fragment>"
+                        f"<ddi:Fragment><l:Category {flag}{_head(cat, when)}{_label(label)}</l:Category></ddi:Fragment>"
                     )
                     items.append(
                         f"<l:Code {_head(_id(cl, code), when)}{_ref('Category', cat)}"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,20 +13,6 @@ from catalog.pipeline import SourceResult, harvest
 from catalog.store import SQLiteStore
 from simulator import Simulator
 from simulator.spreadsheets import codes_text
-
-TRANSPORT_FAULTS = [
-    ("error500", {}, "the server answered 500 INTERNAL SERVER ERROR"),
-    ("error503", {"seconds": 0}, "the server answered 503 SERVICE UNAVAILABLE"),
-    (
-        "rate_limit",
-        {"count": 5, "seconds": 120},
-        "the server asked us to wait 120 s (Retry-After), longer than the 60 s",
-    ),
-    ("truncated", {}, "the response was cut off"),
-    ("redirect_loop", {}, "redirect loop after 2 hops"),
-    ("oversized", {}, "the response grew past the limit of 2,000,000 bytes"),
-]
-"""Faults every harvester meets through the guarded session, and the sentence each must report."""
 
 
 @pytest.fixture(scope="module")
@@ -118,39 +103,3 @@ def truth(sim: Simulator, source: str, modified: bool = True) -> dict[str, tuple
         k: (t["title_nb"], t["modified"] if modified else None, t["variables"])
         for k, t in sim.manifest()[source]["datasets"].items()
     }
-
-
-def harvest_with_fault(
-    settings: Settings, store: SQLiteStore, sim: Simulator, source: str, fault: str, **params: Any
-) -> tuple[SourceResult, float]:
-    """One run of `source` with `fault` switched on: its result and how many seconds it took."""
-    sim.set_fault(source, fault, **params)
-    started = time.monotonic()
-    result = run(settings, store)[source]
-    return result, time.monotonic() - started
-
-
-def assert_fault_fails_only_its_source(
-    settings: Settings,
-    store: SQLiteStore,
-    sim: Simulator,
-    source: str,
-    other: str,
-    fault: str,
-    params: dict[str, Any],
-    message: str,
-    view: Callable[[SQLiteStore, str], Any] | None = None,
-) -> None:
-    """After a good run, `fault` fails `source` with `message`, keeping its
-    records (as `view` shows them; default: its datasets); `other`, harvested in the same run, is untouched."""
-    view = view or stored
-    first = run(settings, store)
-    before = view(store, source)
-    sim.set_fault(source, fault, **params)
-    results = run(settings, store)
-    failed = results[source]
-    assert failed.status == "failed" and message in failed.error and sim.url in failed.error
-    assert [(e.record_id, e.message) for e in failed.errors] == [(None, failed.error)]
-    assert view(store, source) == before
-    assert store.last_run(source).status == "failed"
-    assert results[other].ok and results[other].counts["unchanged"] == first[other].counts["new"]

@@ -1,17 +1,14 @@
-"""The ckan harvester against the simulated quality registries: full, incremental, deletions, faults."""
+"""What only the ckan harvester does: the CKAN mapping, both variable-list layouts, its checkpoint,
+attached lists that cannot be read. Full, unchanged, generation, deletion, fault, rate limit and
+duplicate behaviour is the harvester contract's (`test_harvester_contract.py`)."""
 
 from __future__ import annotations
 
 import json
-import time
-
-import pytest
 
 from catalog.config import SourceConfig
 from catalog.model import Agent
 from tests.simulated import (
-    TRANSPORT_FAULTS,
-    assert_fault_fails_only_its_source,
     codelists,
     configure,
     datasets,
@@ -27,20 +24,14 @@ from tests.test_varlist import HELSEDATA, XXE, with_member, xlsx
 REGISTRY, OTHER = "hjerneslag", "hjerteinfarkt"  # layouts "kvalitetsregister" and "helsedata"
 
 
-def test_a_full_harvest_holds_exactly_the_registries_packages_variables_and_code_lists(settings, store, sim):
-    configure(settings, sim, REGISTRY, OTHER)
-    results = run(settings, store)
-    for name in (REGISTRY, OTHER):
-        assert stored(store, name) == truth(sim, name)
-        assert harvested_codes(store, name) == inline_codes(sim, name)
-        expected_new = len(truth(sim, name)) + len(inline_codes(sim, name))
-        assert harvest_counts(results[name]) == {
-            "new": expected_new,
-            "changed": 0,
-            "unchanged": 0,
-            "deleted": 0,
-            "errors": 0,
-        }
+def test_the_helsedata_layout_of_attached_lists_is_read_exactly(settings, store, sim):
+    """The contract harvests the "kvalitetsregister" layout (REGISTRY); OTHER attaches its lists in
+    helsedata.no's layout."""
+    configure(settings, sim, OTHER)
+    result = run(settings, store)[OTHER]
+    assert stored(store, OTHER) == truth(sim, OTHER)
+    assert harvested_codes(store, OTHER) == inline_codes(sim, OTHER)
+    assert harvest_counts(result)["new"] == len(truth(sim, OTHER)) + len(inline_codes(sim, OTHER))
 
 
 def test_packages_map_to_healthdcat_datasets_with_minted_uris(settings, store, sim):
@@ -84,47 +75,6 @@ def test_packages_map_to_healthdcat_datasets_with_minted_uris(settings, store, s
     ]
 
 
-def test_a_rerun_without_changes_reports_everything_unchanged(settings, store, sim):
-    configure(settings, sim, REGISTRY)
-    first = run(settings, store)[REGISTRY]
-    again = run(settings, store)[REGISTRY]
-    assert harvest_counts(again) == {
-        "new": 0,
-        "changed": 0,
-        "unchanged": first.counts["new"],
-        "deleted": 0,
-        "errors": 0,
-    }
-
-
-def test_the_next_generation_is_followed_exactly_new_changed_deleted(settings, store, sim):
-    configure(settings, sim, REGISTRY)
-    run(settings, store)
-    ds0, codes0 = truth(sim, REGISTRY), inline_codes(sim, REGISTRY)
-    sim.generation = 1
-    ds1, codes1 = truth(sim, REGISTRY), inline_codes(sim, REGISTRY)
-    assert (len(ds1.keys() - ds0.keys()), len(ds0.keys() - ds1.keys())) == (1, 1)
-    changed_ds = {k for k in ds0.keys() & ds1.keys() if ds0[k] != ds1[k]}
-    changed_codes = {k for k in codes0.keys() & codes1.keys() if codes0[k] != codes1[k]}
-    result = run(settings, store)[REGISTRY]
-    assert harvest_counts(result) == {
-        "new": len(ds1.keys() - ds0.keys()) + len(codes1.keys() - codes0.keys()),
-        "changed": len(changed_ds) + len(changed_codes),
-        "unchanged": len(ds0.keys() & ds1.keys())
-        - len(changed_ds)
-        + len(codes0.keys() & codes1.keys())
-        - len(changed_codes),
-        "deleted": len(ds0.keys() - ds1.keys()) + len(codes0.keys() - codes1.keys()),
-        "errors": 0,
-    }
-    assert len(changed_ds) == 1
-    assert stored(store, REGISTRY) == ds1
-    assert harvested_codes(store, REGISTRY) == codes1
-    (gone,) = ds0.keys() - ds1.keys()
-    deleted = [s for s in store.records(REGISTRY, include_deleted=True, kind="dataset") if s.deleted_at]
-    assert [s.record.identifier for s in deleted] == [gone]
-
-
 def test_the_checkpoint_holds_the_newest_change_and_the_records_of_each_package(settings, store, sim):
     configure(settings, sim, REGISTRY)
     run(settings, store)
@@ -136,46 +86,11 @@ def test_the_checkpoint_holds_the_newest_change_and_the_records_of_each_package(
     )
 
 
-FAILING = TRANSPORT_FAULTS + [
-    ("malformed", {}, "the CKAN API answered with malformed JSON"),
-    ("latin1", {}, "the API answer is not valid utf-8 as declared"),
-    ("slow", {"delay": 0.2}, "the server sent the response too slowly (deadline exceeded)"),
-]
-
-
-@pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
-def test_a_faulty_portal_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-    settings, store, sim, fault, params, message
-):
-    configure(settings, sim, REGISTRY, "hkr-varliste")
-    assert_fault_fails_only_its_source(settings, store, sim, REGISTRY, "hkr-varliste", fault, params, message)
-
-
-@pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion"])
-def test_faults_that_do_not_break_json_leave_the_harvest_complete(settings, store, sim, fault):
-    configure(settings, sim, REGISTRY)
-    sim.set_fault(REGISTRY, fault)
-    result = run(settings, store)[REGISTRY]
-    assert result.ok and result.counts["errors"] == 0
-    assert stored(store, REGISTRY) == truth(sim, REGISTRY)
-
-
-def test_rate_limiting_is_waited_out_as_retry_after_asks(settings, store, sim):
-    configure(settings, sim, REGISTRY)
-    sim.set_fault(REGISTRY, "rate_limit", count=1, seconds=1)
-    started = time.monotonic()
-    result = run(settings, store)[REGISTRY]
-    assert time.monotonic() - started >= 1
-    assert result.ok and stored(store, REGISTRY) == truth(sim, REGISTRY)
-
-
-def test_duplicate_packages_and_variables_are_reported_and_the_first_kept(settings, store, sim):
+def test_a_variable_repeated_in_an_attached_list_is_reported_with_its_row(settings, store, sim):
+    """Besides the package listed twice (the contract), the simulator repeats a row in every list."""
     configure(settings, sim, REGISTRY)
     sim.set_fault(REGISTRY, "duplicate_ids")
     result = run(settings, store)[REGISTRY]
-    assert result.ok and stored(store, REGISTRY) == truth(sim, REGISTRY)
-    twice = [e for e in result.errors if e.field == "id"]
-    assert len(twice) == 1 and "is listed more than once; the first was kept" in twice[0].message
     repeated = [e for e in result.errors if e.field == "name"]
     assert sorted(e.record_id.split()[0] for e in repeated) == sorted(truth(sim, REGISTRY))
     assert all("was already listed in row" in e.message and e.url.endswith(".csv") for e in repeated)

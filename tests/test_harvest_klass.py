@@ -1,53 +1,26 @@
-"""The klass harvester against the simulated KLASS API, and against hand-written answers for
-deletions, changedSince and broken classifications."""
+"""What only the klass harvester does: SSB's classification URIs and versions, the changedSince
+cursor, duplicate codes, and (on hand-written answers) deletions from a complete listing and broken
+classifications. Full, unchanged, generation, deletion, fault, rate limit and duplicate listing
+behaviour is the harvester contract's (`test_harvester_contract.py`)."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
 from catalog.config import SourceConfig
 from catalog.model import Agent
-from tests.simulated import (
-    TRANSPORT_FAULTS,
-    assert_fault_fails_only_its_source,
-    codelists,
-    configure,
-    harvest_counts,
-    harvest_with_fault,
-    run,
-)
+from tests.harvest_kinds import klass_held, klass_truth
+from tests.simulated import codelists, configure, harvest_counts, run
 
 KLASS, OTHER = "ssb-klass", "hunt"
 
 
 def truth(sim):
-    """id -> (title nb, version valid from, [(code, nb label)]) of every classification the simulator serves."""
-    nation = sim.nation
-    src = nation.source(KLASS)
-    assert [cl.identifier for cl in nation.codelists(src)] == list(sim.manifest()[KLASS]["codelists"])
-    return {
-        cl.identifier: (cl.title["nb"], cl.valid_from, [(c.code, c.label["nb"]) for c in cl.concepts])
-        for cl in nation.codelists(src)
-    }
+    return klass_truth(sim, KLASS)
 
 
 def stored(store):
-    return {
-        cl.identifier: (cl.title["nb"], cl.valid_from, [(c.code, c.label["nb"]) for c in cl.concepts])
-        for cl in codelists(store, KLASS).values()
-    }
-
-
-def test_a_full_harvest_holds_every_classification_with_its_codes_as_a_concept_scheme(settings, store, sim):
-    configure(settings, sim, KLASS)
-    result = run(settings, store)[KLASS]
-    assert stored(store) == truth(sim)
-    assert {cl.identifier: [c.code for c in cl.concepts] for cl in codelists(store, KLASS).values()} == {
-        k: v["codes"] for k, v in sim.manifest()[KLASS]["codelists"].items()
-    }
-    assert harvest_counts(result) == {"new": len(truth(sim)), "changed": 0, "unchanged": 0, "deleted": 0, "errors": 0}
+    return klass_held(store.records(KLASS))
 
 
 def test_a_classification_is_a_code_list_at_ssbs_public_uri_with_its_newest_version(settings, store, sim):
@@ -67,68 +40,21 @@ def test_a_classification_is_a_code_list_at_ssbs_public_uri_with_its_newest_vers
     assert sorted(cl.title) == sorted(cl.concepts[0].label) == ["en", "nb"]  # the languages the version is published in
 
 
-def test_a_rerun_lists_only_changes_and_reports_the_rest_present(settings, store, sim):
+def test_the_changed_since_cursor_follows_the_newest_change(settings, store, sim):
     configure(settings, sim, KLASS)
     run(settings, store)
     assert store.state(KLASS)["changed_since"] == "2024-01-01T00:00:00.000+0000"
-    again = run(settings, store)[KLASS]
-    assert harvest_counts(again) == {"new": 0, "changed": 0, "unchanged": len(truth(sim)), "deleted": 0, "errors": 0}
-
-
-def test_the_next_generation_changes_exactly_the_changed_classification(settings, store, sim):
-    configure(settings, sim, KLASS)
-    run(settings, store)
-    before = truth(sim)
     sim.generation = 1
-    after = truth(sim)
-    changed = {k for k in before if before[k] != after[k]}
-    result = run(settings, store)[KLASS]
-    assert len(changed) == 1
-    assert harvest_counts(result) == {"new": 0, "changed": 1, "unchanged": len(before) - 1, "deleted": 0, "errors": 0}
-    assert stored(store) == after
+    run(settings, store)
     assert store.state(KLASS)["changed_since"] == "2025-03-01T08:00:00.000+0000"
 
 
-FAILING = TRANSPORT_FAULTS + [
-    ("malformed", {}, "the KLASS API answered with malformed JSON, not JSON"),
-    ("latin1", {}, "the body is not valid utf-8 as declared"),
-    ("slow", {"delay": 0.2}, "the server sent the response too slowly (deadline exceeded)"),
-]
-
-
-@pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
-def test_a_faulty_klass_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-    settings, store, sim, fault, params, message
-):
-    configure(settings, sim, KLASS, OTHER)
-    assert_fault_fails_only_its_source(
-        settings, store, sim, KLASS, OTHER, fault, params, message, view=lambda store, _source: stored(store)
-    )
-
-
-@pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion"])
-def test_faults_that_do_not_break_json_leave_the_harvest_complete(settings, store, sim, fault):
-    configure(settings, sim, KLASS)
-    result, _seconds = harvest_with_fault(settings, store, sim, KLASS, fault)
-    assert result.ok and result.counts["errors"] == 0 and stored(store) == truth(sim)
-
-
-def test_rate_limiting_is_waited_out_as_retry_after_asks(settings, store, sim):
-    configure(settings, sim, KLASS)
-    result, seconds = harvest_with_fault(settings, store, sim, KLASS, "rate_limit", count=1, seconds=1)
-    assert seconds >= 1 and result.ok and stored(store) == truth(sim)
-
-
-def test_duplicate_classifications_and_codes_are_reported_and_the_first_kept(settings, store, sim):
+def test_a_code_listed_twice_is_reported_per_language_and_the_first_kept(settings, store, sim):
+    """Besides the classification listed twice (the contract), the simulator repeats each one's first code."""
     configure(settings, sim, KLASS)
     sim.set_fault(KLASS, "duplicate_ids")
     result = run(settings, store)[KLASS]
     assert result.ok and stored(store) == truth(sim)
-    listed = [e for e in result.errors if e.field == "id"]
-    first = next(iter(truth(sim)))
-    assert [(e.record_id, e.message) for e in listed] == [
-        (first, f"the classification {first} is listed more than once; the first was kept")
-    ]
     codes = sorted((e.record_id, e.message) for e in result.errors if e.field == "code")
     assert codes == sorted(
         (

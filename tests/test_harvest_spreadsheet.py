@@ -1,4 +1,7 @@
-"""The spreadsheet harvester against the simulated variable lists: one URL, one dataset, its code lists."""
+"""What only the spreadsheet harvester does: every layout as XLSX and CSV, dataset metadata from the
+source's options, conditional GET, damaged CSV rows, an unchanged file never parsed again, hostile
+XLSX. Full, unchanged, generation, deletion, fault, rate limit and duplicate behaviour is the
+harvester contract's (`test_harvester_contract.py`)."""
 
 from __future__ import annotations
 
@@ -9,18 +12,7 @@ import pytest
 from catalog.config import SourceConfig
 from catalog.model import Agent
 from harvesters import spreadsheet
-from tests.simulated import (
-    TRANSPORT_FAULTS,
-    assert_fault_fails_only_its_source,
-    configure,
-    datasets,
-    harvest_counts,
-    harvested_codes,
-    inline_codes,
-    run,
-    stored,
-    truth,
-)
+from tests.simulated import configure, datasets, harvest_counts, harvested_codes, inline_codes, run, stored, truth
 from tests.test_varlist import HELSEDATA, LAUGHS, with_member, xlsx
 
 LISTS = ["hkr-varliste", "kreft-elvis-varliste", "iplos-varliste"]  # layouts helsedata, elvis, helsedata
@@ -84,22 +76,6 @@ def test_dataset_metadata_comes_from_the_source_options(settings, store, server)
     assert [v.name for v in d.variables] == ["KJONN", "VEKT", "BOKOMM"]
 
 
-def test_an_unchanged_list_is_counted_unchanged_and_a_new_generation_as_changed(settings, store, sim):
-    configure(settings, sim, SOURCE)
-    first = run(settings, store)[SOURCE]
-    assert run(settings, store)[SOURCE].counts["unchanged"] == first.counts["new"]
-    codes0 = inline_codes(sim, SOURCE)
-    sim.generation = 1
-    codes1 = inline_codes(sim, SOURCE)
-    result = run(settings, store)[SOURCE]
-    assert (result.counts["new"], result.counts["changed"], result.counts["deleted"]) == (
-        len(codes1.keys() - codes0.keys()),
-        1 + sum(codes0[k] != codes1[k] for k in codes0.keys() & codes1.keys()),
-        len(codes0.keys() - codes1.keys()),
-    )
-    assert stored(store, SOURCE) == truth(sim, SOURCE, modified=False)
-
-
 def test_with_validators_a_304_reports_the_records_present(settings, store, sim):
     configure(settings, sim, SOURCE)
     sim.conditional_get = True
@@ -118,29 +94,6 @@ def test_with_validators_a_304_reports_the_records_present(settings, store, sim)
     }
 
 
-FAILING = TRANSPORT_FAULTS + [
-    ("malformed", {}, "the variable list cannot be read: the XLSX file is damaged"),
-    ("slow", {"delay": 0.2, "chunk": 256}, "the server sent the response too slowly (deadline exceeded)"),
-]
-
-
-@pytest.mark.parametrize("fault, params, message", FAILING, ids=[f[0] for f in FAILING])
-def test_a_faulty_list_fails_plainly_keeps_its_last_good_records_and_spares_the_others(
-    settings, store, sim, fault, params, message
-):
-    configure(settings, sim, SOURCE, OTHER)
-    assert_fault_fails_only_its_source(settings, store, sim, SOURCE, OTHER, fault, params, message)
-
-
-@pytest.mark.parametrize("fault", ["wrong_content_type", "xxe", "entity_expansion", "latin1"])
-def test_faults_that_leave_the_xlsx_bytes_intact_do_not_disturb_the_harvest(settings, store, sim, fault):
-    configure(settings, sim, SOURCE)
-    sim.set_fault(SOURCE, fault)
-    result = run(settings, store)[SOURCE]
-    assert result.ok and result.counts["errors"] == 0
-    assert stored(store, SOURCE) == truth(sim, SOURCE, modified=False)
-
-
 @pytest.mark.parametrize(
     "fault, field, message",
     [("latin1", "encoding", "it was read as Windows-1252"), ("malformed", None, "is not valid CSV")],
@@ -152,24 +105,6 @@ def test_a_damaged_csv_keeps_every_good_row_and_tells_the_publisher(settings, st
     result = run(settings, store)[SOURCE]
     assert result.ok and stored(store, SOURCE) == truth(sim, SOURCE, modified=False)
     assert [(e.field, message in e.message) for e in result.errors] == [(field, True)]
-
-
-def test_a_duplicated_variable_is_reported_with_its_row_and_the_first_kept(settings, store, sim):
-    configure(settings, sim, SOURCE)
-    sim.set_fault(SOURCE, "duplicate_ids")
-    result = run(settings, store)[SOURCE]
-    first = truth(sim, SOURCE)[SOURCE][2][0]
-    rows = len(truth(sim, SOURCE)[SOURCE][2])
-    header = settings.sources[SOURCE].options["header_row"]
-    assert result.ok and stored(store, SOURCE) == truth(sim, SOURCE, modified=False)
-    assert [(e.record_id, e.field, e.message) for e in result.errors] == [
-        (
-            f"row {header + rows + 1} ({first})",
-            "name",
-            f"row {header + rows + 1} ({first}): the variable {first} was already listed in row {header + 1}; "
-            "this row was skipped",
-        )
-    ]
 
 
 def test_an_unchanged_file_is_not_read_again_and_its_problems_are_reported_again(settings, store, sim, monkeypatch):
