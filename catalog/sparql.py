@@ -1,12 +1,21 @@
 """A read-only SPARQL endpoint over the catalogue for the access body's analysts (pyoxigraph).
 
-The catalogue (every live record, profile dcat-ap-3, with catalogue records) is bulk-loaded from
-the streamed N-Triples dump into an in-memory pyoxigraph store, rebuilt when the store's version
-changes. Only queries run (pyoxigraph's `Store.query` has no update form); `SERVICE` is refused so a query
-cannot make the server call out. Each query runs in a worker thread (pyoxigraph releases the
-GIL): the caller waits at most `timeout` seconds, results stop at `max_results`, and at most
-`workers` queries run at once — a query that overran keeps its slot until it ends, so runaway
-queries cannot pile up.
+Queries run against a snapshot: the catalogue (every live record, profile dcat-ap-3, with
+catalogue records) bulk-loaded from the streamed N-Triples dump into an in-memory pyoxigraph
+store. When the store's version changes, the next query starts a new snapshot in the background,
+bounded like the queries: it may take `snapshot_seconds` and hold `max_triples` statements, and
+a build that passes either is abandoned with the reason. Meanwhile queries answer from the
+previous snapshot (the catalogue as it was a moment ago: consistent, never half-loaded); a query
+waits for a build at most `fresh_wait` seconds first, so a small catalogue answers with its
+change at once. With no snapshot yet the answer is 503 "being built, retry in N s" with
+Retry-After (N from the last build's time), and with a snapshot that cannot be built (too big)
+503 with the reason. No query ever waits on a lock held for a build.
+
+Only queries run (pyoxigraph's `Store.query` has no update form); `SERVICE` is refused so a query cannot make
+the server call out. Each query runs in a worker thread (pyoxigraph releases the GIL): the
+caller waits at most `timeout` seconds, results stop at `max_results`, and at most `workers`
+queries run at once — a query that overran keeps its slot until it ends, so runaway queries
+cannot pile up.
 """
 
 from __future__ import annotations
@@ -14,6 +23,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import math
 import re
 import threading
 import time
@@ -45,12 +56,21 @@ GRAPH_TYPES = {
 }
 
 
-class SparqlError(Exception):
-    """A query we will not or cannot answer; `status` is the HTTP status that says why."""
+log = logging.getLogger(__name__)
 
-    def __init__(self, message: str, status: int = 400):
+
+class SparqlError(Exception):
+    """A query we will not or cannot answer; `status` is the HTTP status that says why, and
+    `retry_after` (seconds) when asking again later will help."""
+
+    def __init__(self, message: str, status: int = 400, retry_after: int | None = None):
         super().__init__(message)
         self.status = status
+        self.retry_after = retry_after
+
+
+class SnapshotLimit(Exception):
+    """A snapshot build passed its time or size limit; the message says which and the setting."""
 
 
 @dataclass
@@ -60,10 +80,15 @@ class Answer:
 
 
 class _Chunks(io.RawIOBase):
-    """A file object over an iterator of byte chunks, so bulk_load reads the dump as it streams."""
+    """A file object over an iterator of byte chunks, so bulk_load reads the dump as it streams.
 
-    def __init__(self, chunks: Iterator[bytes]):
+    It counts the statements (N-Triples: one a line) and watches the clock as it goes, and stops
+    the load with `SnapshotLimit` past `max_triples` or `deadline`."""
+
+    def __init__(self, chunks: Iterator[bytes], max_triples: int, deadline: float):
         self.chunks, self.rest = chunks, b""
+        self.max_triples, self.deadline = max_triples, deadline
+        self.triples = 0
 
     def readable(self) -> bool:
         return True
@@ -74,6 +99,16 @@ class _Chunks(io.RawIOBase):
                 self.rest = next(self.chunks)
             except StopIteration:
                 return 0
+            self.triples += self.rest.count(b"\n")
+            if self.triples > self.max_triples:
+                raise SnapshotLimit(
+                    f"The catalogue holds more than {self.max_triples:,} statements, the most this endpoint "
+                    "loads (setting sparql_max_triples)."
+                )
+            if time.monotonic() > self.deadline:
+                raise SnapshotLimit(
+                    "Loading the catalogue took longer than this endpoint allows (setting sparql_snapshot_seconds)."
+                )
         n = min(len(buffer), len(self.rest))
         buffer[:n], self.rest = self.rest[:n], self.rest[n:]
         return n
@@ -94,34 +129,92 @@ def check_query(query: str) -> None:
         raise SparqlError("SERVICE (federated queries) is not allowed on this endpoint.", 403)
 
 
+@dataclass
+class Snapshot:
+    """The catalogue as one version of the store, loaded for querying."""
+
+    graph: ox.Store
+    version: str | None
+    triples: int
+    seconds: float  # how long it took to build
+
+
 class SparqlEndpoint:
     def __init__(
-        self, settings: Settings, store: SQLiteStore, timeout: float = 10.0, max_results: int = 10_000, workers: int = 2
+        self,
+        settings: Settings,
+        store: SQLiteStore,
+        timeout: float | None = None,
+        max_results: int | None = None,
+        workers: int = 2,
+        fresh_wait: float = 2.0,
     ):
         self.settings, self.store = settings, store
-        self.timeout, self.max_results = timeout, max_results
+        self.timeout = float(settings.sparql_timeout if timeout is None else timeout)
+        self.max_results = int(settings.sparql_max_results if max_results is None else max_results)
+        self.fresh_wait = min(fresh_wait, self.timeout)
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparql")
         self._slots = threading.BoundedSemaphore(workers)
-        self._lock = threading.Lock()
-        self._graph: ox.Store | None = None
-        self._version: str | None = None
+        self._lock = threading.Lock()  # guards the fields below; never held while a snapshot is built
+        self._snapshot: Snapshot | None = None
+        self._building: threading.Event | None = None  # set when the build under way ends
+        self._build_started = 0.0
+        self._refused: tuple[str | None, str] | None = None  # (version, why) of a build that passed a limit
 
-    def graph(self) -> ox.Store:
-        """The query store, rebuilt first if the catalogue changed since it was built."""
+    def snapshot(self) -> Snapshot:
+        """The snapshot to answer from: the current one, or the previous one while the current is built."""
+        version = self.store.version()
         with self._lock:
-            version = self.store.version()
-            if self._graph is None or version != self._version:
-                fresh = ox.Store()
-                fresh.bulk_load(
-                    input=io.BufferedReader(_Chunks(dump(self.settings, self.store, "dcat-ap-3"))),
-                    format=ox.RdfFormat.N_TRIPLES,
-                )
-                self._graph, self._version = fresh, version
-            return self._graph
+            current = self._snapshot is not None and self._snapshot.version == version
+            refused = self._refused is not None and self._refused[0] == version
+            if not current and not refused and self._building is None:
+                self._building, self._build_started = threading.Event(), time.monotonic()
+                threading.Thread(
+                    target=self._build, args=(version, self._building), name="sparql-snapshot", daemon=True
+                ).start()
+            building = self._building
+        if not current and building is not None:
+            building.wait(self.fresh_wait)
+        with self._lock:
+            if self._snapshot is not None:
+                return self._snapshot
+            if self._refused is not None:
+                raise SparqlError(f"{self._refused[1]} Ask the catalogue's operator to raise it.", 503)
+            retry = self._retry_after()
+        raise SparqlError(f"The catalogue snapshot is being built; retry in {retry} s.", 503, retry_after=retry)
+
+    def _retry_after(self) -> int:
+        """Seconds until the build under way should end: the last build's time, else a guess."""
+        expected = self._snapshot.seconds if self._snapshot is not None else 10.0
+        return max(1, math.ceil(expected - (time.monotonic() - self._build_started)))
+
+    def _build(self, version: str | None, done: threading.Event) -> None:
+        started = time.monotonic()
+        chunks = _Chunks(
+            dump(self.settings, self.store, "dcat-ap-3"),
+            int(self.settings.sparql_max_triples),
+            started + float(self.settings.sparql_snapshot_seconds),
+        )
+        try:
+            fresh = ox.Store()
+            fresh.bulk_load(input=io.BufferedReader(chunks), format=ox.RdfFormat.N_TRIPLES)
+            built = Snapshot(fresh, version, chunks.triples, time.monotonic() - started)
+            with self._lock:
+                self._snapshot, self._refused = built, None
+        except SnapshotLimit as exc:
+            log.warning("SPARQL snapshot of version %s refused: %s", version, exc)
+            with self._lock:
+                self._refused = (version, str(exc))
+        except Exception:  # noqa: BLE001 - the endpoint keeps its last snapshot; the next change tries again
+            log.exception("SPARQL snapshot of version %s could not be built", version)
+        finally:
+            with self._lock:
+                self._building = None
+            done.set()
 
     def query(self, query: str, accept: Iterable[str]) -> Answer:
         check_query(query)
-        graph = self.graph()
+        graph = self.snapshot().graph
         if not self._slots.acquire(blocking=False):
             raise SparqlError("The endpoint is busy with other queries; try again shortly.", 503)
         deadline = time.monotonic() + self.timeout

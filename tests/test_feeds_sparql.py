@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import threading
+import time
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -18,7 +21,8 @@ VARIABLES = "SELECT ?name WHERE { ?c a csvw:Column ; csvw:name ?name } ORDER BY 
 def app(settings):
     from web import create_app
 
-    return create_app(settings, {"SPARQL_TIMEOUT": 5, "SPARQL_MAX_RESULTS": 50})
+    settings.values.update(sparql_timeout=5, sparql_max_results=50)
+    return create_app(settings)
 
 
 def sparql(client, query, accept="application/sparql-results+json", method="get"):
@@ -94,3 +98,87 @@ def test_a_query_running_too_long_is_stopped(settings, store, server):
     with pytest.raises(SparqlError, match="longer than 0.2 s") as exc:
         slow.query(query, ["application/json"])
     assert exc.value.status == 503
+
+
+# -- the snapshot: built in the background, bounded like the queries --------------------------
+
+ASK_SCHEMES = "ASK { ?s a skos:ConceptScheme }"
+
+
+class Gate:
+    """The catalogue dump, held back until `open()`: a snapshot build that takes as long as a test needs."""
+
+    def __init__(self, monkeypatch, pause: float = 0.0):
+        from catalog import sparql
+
+        self.opened, self.pause, self.real = threading.Event(), pause, sparql.dump
+        monkeypatch.setattr(sparql, "dump", self.dump)
+
+    def dump(self, *args):
+        self.opened.wait(30)
+        for chunk in self.real(*args):
+            time.sleep(self.pause)
+            yield chunk
+
+    def open(self):
+        self.opened.set()
+
+
+def ask(endpoint) -> bool:
+    return json.loads(endpoint.query(ASK_SCHEMES, ["application/json"]).body)["boolean"]
+
+
+def test_while_the_next_snapshot_is_built_queries_answer_from_the_previous_one_at_once(
+    settings, store, server, monkeypatch
+):
+    from catalog.sparql import SparqlEndpoint
+
+    build(settings, store, server, [mfr_dataset()])
+    endpoint = SparqlEndpoint(settings, store, fresh_wait=0.1)
+    assert ask(endpoint) is False
+    gate = Gate(monkeypatch)
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    started = time.monotonic()
+    assert ask(endpoint) is False and ask(endpoint) is False  # the catalogue a moment ago
+    assert time.monotonic() - started < 1.0
+    gate.open()
+    deadline = time.monotonic() + 10
+    while not ask(endpoint) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert ask(endpoint) is True
+
+
+def test_with_no_snapshot_yet_the_answer_is_503_retry_in_n_seconds(settings, store, server, client, monkeypatch):
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    gate = Gate(monkeypatch)
+    response = sparql(client, ASK_SCHEMES, accept="application/json")
+    retry = response.headers["Retry-After"]
+    assert response.status_code == 503 and 1 <= int(retry) <= 10  # a first build is guessed at 10 s
+    assert response.get_json()["detail"] == f"The catalogue snapshot is being built; retry in {retry} s."
+    gate.open()
+    deadline = time.monotonic() + 10
+    while sparql(client, ASK_SCHEMES).status_code == 503 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sparql(client, ASK_SCHEMES).get_json()["boolean"] is True
+
+
+def test_a_catalogue_larger_than_the_snapshot_may_hold_is_refused_naming_the_setting(settings, store, server, client):
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    settings.values.update(sparql_max_triples=20)
+    response = sparql(client, ASK_SCHEMES, accept="application/json")
+    assert response.status_code == 503
+    assert response.get_json()["detail"] == (
+        "The catalogue holds more than 20 statements, the most this endpoint loads (setting sparql_max_triples). "
+        "Ask the catalogue's operator to raise it."
+    )
+
+
+def test_a_snapshot_build_past_its_time_limit_is_abandoned_naming_the_setting(settings, store, server, monkeypatch):
+    from catalog.sparql import SparqlEndpoint, SparqlError
+
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    settings.values.update(sparql_snapshot_seconds=0.2)
+    Gate(monkeypatch, pause=0.3).open()
+    endpoint = SparqlEndpoint(settings, store, fresh_wait=2.0)
+    with pytest.raises(SparqlError, match=r"took longer than this endpoint allows \(setting sparql_snapshot_seconds\)"):
+        ask(endpoint)

@@ -31,8 +31,13 @@ def problem(status: int, title: str, detail: str) -> Problem:
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Problem:
-        return problem(exc.code or 500, exc.name, exc.description or "")
+    def http_error(exc: HTTPException) -> Response:
+        """The problem, with the headers the error carries (Retry-After, Allow, WWW-Authenticate)."""
+        response = app.make_response(problem(exc.code or 500, exc.name, exc.description or ""))
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(BadQuery)
     def bad_query(exc: BadQuery) -> Problem:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from flask import Blueprint, Response, abort, current_app, request
+from werkzeug.exceptions import ServiceUnavailable
 
 from catalog.sparql import SparqlEndpoint, SparqlError
 
@@ -13,14 +14,11 @@ _lock = threading.Lock()
 
 
 def endpoint() -> SparqlEndpoint:
-    """One per app, made on first use; SPARQL_TIMEOUT and SPARQL_MAX_RESULTS in the app config bound it."""
+    """One per app, made on first use, bounded by the settings (sparql_*)."""
     with _lock:
         if "sparql" not in current_app.extensions:
             current_app.extensions["sparql"] = SparqlEndpoint(
-                current_app.config["SETTINGS"],
-                current_app.extensions["store"],
-                timeout=float(current_app.config.get("SPARQL_TIMEOUT", 10.0)),
-                max_results=int(current_app.config.get("SPARQL_MAX_RESULTS", 10_000)),
+                current_app.config["SETTINGS"], current_app.extensions["store"]
             )
         return current_app.extensions["sparql"]
 
@@ -37,6 +35,8 @@ def sparql() -> Response:
     try:
         answer = endpoint().query(query, accept)
     except SparqlError as exc:
+        if exc.retry_after is not None:
+            raise ServiceUnavailable(str(exc), retry_after=exc.retry_after) from None
         abort(exc.status, str(exc))
     response = Response(answer.body, mimetype=answer.media_type)
     response.headers["Vary"] = "Accept"
