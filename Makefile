@@ -22,7 +22,7 @@ check: $(BIN)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# every test but those marked slow (the fault matrix, the crash loop): the suite to run while working
+# every test but those marked slow (the crash loop): the suite to run while working
 test: $(BIN)/.installed
 	$(BIN)/python -m pytest -m "not slow" $(ARGS)
 

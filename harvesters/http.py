@@ -146,7 +146,7 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().connect()
         _Watch.hand_over(self.sock)
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         _Watch.hand_over(self.sock)  # a kept-alive connection does not connect again
         super().request(*args, **kwargs)
 
@@ -156,7 +156,7 @@ class _WatchedHTTPSConnection(HTTPSConnection):
         super().connect()
         _Watch.hand_over(self.sock)
 
-    def request(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> None:
         _Watch.hand_over(self.sock)
         super().request(*args, **kwargs)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from simulator.ssb import data_structure
-from tests.simulated import codelists, configure, datasets, harvest_counts, run
+from tests.simulated import configure, datasets, run
 
 MICRODATA, OTHER = "microdata", "hunt"
 FIRST_RELEASE = "2024-12-31T00:00:00Z"  # version 1.0.0.0

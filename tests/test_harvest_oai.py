@@ -10,7 +10,7 @@ import pytest
 
 from catalog.model import Agent, Dataset
 from harvesters.oai_ddi import NON_PUBLIC
-from tests.simulated import codelists, configure, datasets, harvest_counts, run
+from tests.simulated import codelists, configure, datasets, run
 
 DDIC, DDIL, OTHER = "hunt", "sikt", "tromso"
 COUNTS = ("new", "changed", "unchanged", "deleted", "errors")

@@ -5,7 +5,7 @@ behaviour is the harvester contract's (`test_harvester_contract.py`)."""
 from __future__ import annotations
 
 from simulator.ssb import vardef_definition
-from tests.simulated import codelists, configure, datasets, harvest_counts, run
+from tests.simulated import codelists, configure, datasets, run
 
 VARDEF, KLASS, OTHER = "ssb-vardef", "ssb-klass", "hunt"
 

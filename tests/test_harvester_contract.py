@@ -35,8 +35,8 @@ FAULT_OPTIONS: dict[str, dict[str, Any]] = {
     "slow": {"timeout": 0.3},  # a deadline of 4 x 0.3 s for each whole response
     "trickle": {"harvest_budget_seconds": 1, "timeout": 2},  # the budget ends it, well before the 8 s deadline
 }
-BOUND = {"slow": 1.2, "trickle": 1.0, "error500": 0.5}
-"""Seconds a failing run takes at least: the deadline, the budget, one backoff before the retry."""
+BOUND = {"slow": 1.2, "trickle": 1.0}
+"""Seconds a run meeting these faults takes: the response's deadline, the source's budget."""
 SLACK = 2.0
 """Seconds a failing run may take beyond its bound (a deadline, or the budget) on a loaded machine."""
 
@@ -77,9 +77,10 @@ def test_an_unchanged_source_is_reported_unchanged_and_nothing_is_rewritten(sett
     assert {r.uri: (r.hash, r.run_id) for r in store.records(kind.source)} == before
 
 
-def test_the_next_generation_is_followed_exactly(settings, store, sim, kind):
-    """The simulator's generation 1 adds, changes and deletes records at every source; the run
-    reports each as such, and the store then holds exactly the new truth."""
+def test_the_next_generation_is_followed_exactly_and_what_went_is_marked_deleted(settings, store, sim, kind):
+    """The simulator's generation 1 adds, changes and deletes records at every source: the run
+    reports each as such, the store then holds exactly the new truth, and every record gone from
+    the source is still there, marked deleted, never dropped."""
     configure(settings, sim, kind.source)
     run(settings, store)
     before = kind.truth(sim, kind.source)
@@ -95,15 +96,6 @@ def test_the_next_generation_is_followed_exactly(settings, store, sim, kind):
         deleted=len(before.keys() - after.keys()),
     )
     assert held(store, kind) == after
-
-
-def test_records_gone_from_the_source_are_marked_deleted_never_dropped(settings, store, sim, kind):
-    configure(settings, sim, kind.source)
-    run(settings, store)
-    before = kind.truth(sim, kind.source)
-    sim.generation = 1
-    after = kind.truth(sim, kind.source)
-    run(settings, store)
     gone = {k: before[k] for k in before.keys() - after.keys()}
     deleted = held(store, kind, deleted=True)
     assert deleted == {k: gone[k] for k in deleted}
@@ -161,7 +153,8 @@ def test_a_fault_fails_the_source_in_one_plain_sentence_or_leaves_it_whole(setti
         assert (result.status, result.error) == ("failed", expected)
         assert [(e.record_id, e.message) for e in result.errors] == [(None, expected)]
         assert store.last_run(kind.source).status == "failed"
-        assert took < BOUND.get(fault, 0.0) + SLACK
+        if fault in BOUND:  # the deadline and the budget are this fault's subject: the run ends by them
+            assert BOUND[fault] <= took < BOUND[fault] + SLACK
     assert held(store, kind) == before
     assert results[kind.other].ok and harvest_counts(results[kind.other]) == counts(unchanged=other)
     store.close()
