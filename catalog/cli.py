@@ -244,17 +244,12 @@ def cmd_ehds_coverage(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store, _ = _open(settings, with_index=False)
     if args.source and args.source not in settings.sources:
-        print(f"error: no source named {args.source!r}; known: {', '.join(sorted(settings.sources))}", file=sys.stderr)
-        return 2
+        raise _unknown_source(args.source, settings)
     found = coverage(store, settings, args.source)
     if args.fix_list:
         publishers = found.by_publisher()
         if args.fix_list not in publishers:
-            print(
-                f"error: no publisher with the key {args.fix_list!r}; `catalog ehds-coverage` lists them",
-                file=sys.stderr,
-            )
-            return 2
+            raise InputError(f"no publisher with the key {args.fix_list!r}; `catalog ehds-coverage` lists them")
         sys.stdout.write(fix_list_csv(fix_list(found, args.fix_list)))
         return 0
     if args.format == "json":

@@ -56,7 +56,7 @@ class SourceConfig:
                 value = self.options[option]
                 if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                     raise ConfigError(
-                        f"source {self.name}: options.{option} must be a positive number of seconds "
+                        f"sources.{self.name}.options.{option}: must be a positive number of seconds "
                         f"(it overrides the setting {setting}), not {value!r}"
                     )
 

@@ -171,7 +171,9 @@ def test_catalog_harvest_of_sources_dripping_bytes_ends_within_the_budget(tmp_pa
 
 @pytest.mark.parametrize("value", [0, -5, "soon", True])
 def test_a_budget_must_be_a_positive_number_of_seconds(value):
-    with pytest.raises(ConfigError, match="options.harvest_budget_seconds must be a positive number of seconds"):
+    with pytest.raises(
+        ConfigError, match="sources.x.options.harvest_budget_seconds: must be a positive number of seconds"
+    ):
         SourceConfig("x", "dcat", "http://127.0.0.1/", options={"harvest_budget_seconds": value})
 
 

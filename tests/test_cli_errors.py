@@ -37,12 +37,13 @@ BAD = [
     ([*SOURCE, "--options", "[1, 2]"], "error: --options must be a JSON object of harvester options, not list"),
     (
         [*SOURCE, "--options", '{"harvest_budget_seconds": "soon"}'],
-        "configuration error: source mfr: options.harvest_budget_seconds must be a positive number of seconds "
+        "configuration error: sources.mfr.options.harvest_budget_seconds: must be a positive number of seconds "
         "(it overrides the setting harvest_budget_seconds), not 'soon'",
     ),
     (
         [*SOURCE, "--options", '{"defaults": {"colour": "red"}}'],
-        "configuration error: source mfr: options.defaults may only name dataset fields (unknown: colour)",
+        "configuration error: sources.mfr.options.defaults: may only name dataset fields the operator completes "
+        "(unknown: colour)",
     ),
     (["sources", "add", "x", "--kind", "gopher", "--url", "http://127.0.0.1/"], "error: unknown source kind 'gopher'"),
     (
@@ -75,6 +76,8 @@ BAD = [
     (["harvest", "atlantis"], "error: no source named 'atlantis'; known: none yet; add one with"),
     (["harvest", "--workers", "0"], "catalog harvest: error: argument --workers: 0 is not 1 or more"),
     (["report", "atlantis"], "error: no source named 'atlantis'; known: "),
+    (["ehds-coverage", "--source", "atlantis"], "error: no source named 'atlantis'; known: "),
+    (["ehds-coverage", "--fix-list", "nobody"], "error: no publisher with the key 'nobody'; `catalog ehds-coverage`"),
     (["validate", "/no/such/feed.ttl"], "error: /no/such/feed.ttl: could not be read: No such file or directory"),
     (
         ["validate", "feed.ttl", "--format", "yaml"],
