@@ -46,7 +46,7 @@ FAULT_PARAMS: dict[str, dict[str, float]] = {
     "error503": {"seconds": 0},
     "rate_limit": {"count": 5, "seconds": 120},
 }
-SLACK = 3.0
+SLACK = 6.0
 """Seconds a cell may take past the budget: the mapping of the last response, and a loaded machine."""
 
 

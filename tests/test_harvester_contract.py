@@ -40,7 +40,7 @@ FAULT_OPTIONS: dict[str, dict[str, Any]] = {
 }
 BOUND = {"slow": 2.0, "trickle": 1.0}
 """Seconds a run meeting these faults takes: the response's deadline, the source's budget."""
-SLACK = 2.0
+SLACK = 5.0
 """Seconds a failing run may take beyond its bound (a deadline, or the budget) on a loaded machine."""
 
 
