@@ -389,6 +389,8 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         20_000_000,
         "most statements the SPARQL endpoint's in-memory snapshot may hold (about 1 GiB per 5 million)",
     ),
+    "log_format": ("CATALOG_LOG_FORMAT", "text", "log lines on stderr: text, or json (one JSON object a line)"),
+    "log_level": ("CATALOG_LOG_LEVEL", "info", "least severe log lines written: debug, info, warning or error"),
 }
 
 SOURCE_OVERRIDES = {"timeout": "http_timeout", "harvest_budget_seconds": "harvest_budget_seconds"}
@@ -412,12 +414,20 @@ def _typed(name: str, env: str, default: Any, value: Any) -> Any:
         raise ConfigError(f"setting {name} ({env}): {value!r} is not a {type(default).__name__}") from exc
 
 
+def from_environment(name: str) -> Any:
+    """A setting from its environment variable or its default: for what must be known before a
+    catalogue home is (how to log the command's first lines)."""
+    env, default, _help = SETTINGS[name]
+    return _typed(name, env, default, os.environ.get(env, default))
+
+
 @dataclass
 class Settings:
     home: Path
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
+    _read_stamp: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
         if name in SETTINGS:
@@ -443,13 +453,8 @@ class Settings:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"cannot use {path} as the catalogue home: {exc.strerror or exc}") from exc
-        raw: dict[str, Any] = {}
         cfg = path / CONFIG_FILE
-        if cfg.exists():
-            try:
-                raw = tomllib.loads(cfg.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(f"{cfg}: not valid TOML ({exc})") from exc
+        raw = _read(cfg)
         values: dict[str, Any] = {}
         unknown = sorted(set(raw.get("settings", {})) - set(SETTINGS))
         if unknown:
@@ -460,12 +465,24 @@ class Settings:
                 value = os.environ[env]
             values[name] = _typed(name, env, default, value)
         values.update(overrides)
-        sources = _sources(raw, cfg)
-        try:
-            organisations = parse_organisations(raw.get("organisations"))
-        except ConfigError as exc:
-            raise ConfigError(f"{cfg}: {exc}") from exc
-        return cls(home=path, sources=sources, values=values, organisations=organisations)
+        settings = cls(home=path, sources=_sources(raw, cfg), values=values, organisations=_organisations(raw, cfg))
+        settings._read_stamp = _stamp(cfg)
+        return settings
+
+    def reload_sources(self) -> bool:
+        """Read the source list (and the organisation register) again if `catalog.toml` changed
+        since it was read; whether it did.
+
+        For long-running processes (the explorer, the scheduler), which must follow edits made by
+        `catalog sources` or carried out for the admin API. A file that cannot be read any more
+        keeps the last good list and raises `ConfigError` naming the file."""
+        stamp = _stamp(self.config_path)
+        if stamp == self._read_stamp:
+            return False
+        raw = _read(self.config_path)
+        self.sources, self.organisations = _sources(raw, self.config_path), _organisations(raw, self.config_path)
+        self._read_stamp = stamp
+        return True
 
     def for_source(self, src: SourceConfig, setting: str) -> Any:
         """The setting as it applies to `src`: its own option when it overrides it (`SOURCE_OVERRIDES`)."""
@@ -559,3 +576,27 @@ def _sources(raw: dict[str, Any], cfg: Path) -> dict[str, SourceConfig]:
         except ConfigError as exc:
             raise ConfigError(f"{cfg}: {exc}") from exc
     return sources
+
+
+def _organisations(raw: dict[str, Any], cfg: Path) -> dict[str, Organisation]:
+    try:
+        return parse_organisations(raw.get("organisations"))
+    except ConfigError as exc:
+        raise ConfigError(f"{cfg}: {exc}") from exc
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _read(cfg: Path) -> dict[str, Any]:
+    if not cfg.exists():
+        return {}
+    try:
+        return tomllib.loads(cfg.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{cfg}: not valid TOML ({exc})") from exc

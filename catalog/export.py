@@ -19,7 +19,7 @@ own statements, rendered when it is stored: `catalog.renderings`) and `add_catal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -355,14 +355,23 @@ def add_tombstone(g: TripleWriter, cat: URIRef, stored: StoredRecord, settings: 
     return cr
 
 
-def catalog_graph(settings: Settings, store: SQLiteStore, profile: str = "healthdcat-ap") -> Graph:
-    """The whole catalogue in memory (for `catalog export`; the web serves it paged or streamed)."""
+def catalog_graph(
+    settings: Settings,
+    store: SQLiteStore,
+    profile: str = "healthdcat-ap",
+    progress: Callable[[int], None] | None = None,
+) -> Graph:
+    """The whole catalogue in memory (for `catalog export`; the web serves it paged or streamed).
+
+    `progress` is told of each record read."""
     check_profile(profile)
     g = new_graph()
     cat = add_catalog(g, settings, profile, store.version())
     for stored in store.records():
         if include(stored, profile):
             add_record(g, cat, stored, settings, profile)
+        if progress is not None:
+            progress(1)
     return g
 
 

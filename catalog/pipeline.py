@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.config import Settings, SourceConfig, operator_defaults
+from catalog.logs import run_context
 from catalog.model import Dataset, Record, digest, dumps, key_for
 from catalog.published import Published, published_view, view_digest
 from catalog.renderings import render
@@ -164,6 +165,7 @@ class Harvest:
         self.progress = progress
         self.run_id = 0
         self.view = view_digest(settings, src.name)
+        self.started = 0.0
 
     def http(self) -> HttpClient:
         """The run's guarded client; its time budget starts now."""
@@ -184,7 +186,8 @@ class Harvest:
         if not self.begin():
             return self.skipped()
         buffered = IndexBuffer(self.index) if self.index is not None else None
-        outcome = self.work(buffered)
+        with run_context(source=self.src.name, run=self.run_id):
+            outcome = self.work(buffered)
         return self.finish(outcome, buffered.flush() if buffered is not None else None)
 
     def begin(self) -> bool:
@@ -192,13 +195,14 @@ class Harvest:
         run_id = self.store.try_start_run(self.src.name)
         if run_id is None:
             return False
-        self.run_id = run_id
+        self.run_id, self.started = run_id, time.monotonic()
+        log.info("harvest started", extra={"source": self.src.name, "run": run_id, "kind": self.src.kind})
         return True
 
     def skipped(self) -> SourceResult:
-        return SourceResult(
-            self.src.name, 0, "skipped", dict(self.counts), "a harvest of this source is already running"
-        )
+        reason = "a harvest of this source is already running"
+        log.info("harvest skipped: %s", reason, extra={"source": self.src.name})
+        return SourceResult(self.src.name, 0, "skipped", dict(self.counts), reason)
 
     def work(self, index: IndexWriter | None) -> Outcome:
         """Harvest, validate and store; documents go to `index`. Never raises for the source's faults."""
@@ -222,7 +226,7 @@ class Harvest:
             url = getattr(exc, "url", None) or self.src.url
             self.errors.append(RunError(self.run_id, self.src.name, url, None, None, message))
             self.counts["errors"] += 1
-            log.warning("source %s failed: %s", self.src.name, message)
+            log.warning("source failed: %s", message)
             return Outcome(dict(self.counts), self.errors, None, message)
         return Outcome(dict(self.counts), self.errors, checkpoint)
 
@@ -244,6 +248,18 @@ class Harvest:
         self.store.add_errors(self.run_id, self.src.name, outcome.errors)
         status = "ok" if outcome.error is None else "failed"
         self.store.finish_run(self.run_id, status, outcome.counts, outcome.error)
+        log.log(
+            logging.INFO if status == "ok" else logging.WARNING,
+            "harvest finished",
+            extra={
+                "source": self.src.name,
+                "run": self.run_id,
+                "status": status,
+                "counts": outcome.counts,
+                "duration_seconds": round(time.monotonic() - self.started, 3),
+                **({"error": outcome.error} if outcome.error else {}),
+            },
+        )
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
@@ -254,6 +270,7 @@ class Harvest:
         gone: set[str] = set()
         complete = False
         state: dict[str, str] | None = None
+        present = 0
         try:
             for event in events:
                 client.session.check_budget(getattr(event, "url", None) or self.src.url)
@@ -277,6 +294,9 @@ class Harvest:
                 elif isinstance(event, Present):
                     seen.add(event.uri)
                     self.counts["unchanged"] += 1
+                    present += 1
+                    if present % BATCH == 0:
+                        self._progress(BATCH)  # input skipped as unchanged is progress too
                 elif isinstance(event, Deleted):
                     gone.add(event.uri)
                 elif isinstance(event, Failed):
@@ -289,6 +309,7 @@ class Harvest:
             self._store_batch(batch, known)  # harvested before the budget ran out: kept, as the message says
             raise
         self._store_batch(batch, known)
+        self._progress(present % BATCH)
         if complete:
             gone |= set(known) - seen
         self._delete(gone & set(known))
@@ -298,9 +319,14 @@ class Harvest:
         self.counts["errors"] += 1
         self.errors.append(RunError(self.run_id, self.src.name, f.url, f.record_id, f.field, f.message))
 
+    def _progress(self, n: int) -> None:
+        if self.progress and n:
+            self.progress(self.src.name, n)
+
     def _store_batch(self, batch: list[Harvested], known: dict[str, str]) -> None:
         if not batch:
             return
+        self._progress(len(batch))
         datas = [dumps(h.record) for h in batch]
         hashes = [digest(data) for data in datas]
         fresh = [
@@ -346,8 +372,6 @@ class Harvest:
             if stale_keys:
                 self.index.delete(stale_keys)
             self.index.upsert(docs)
-        if self.progress:
-            self.progress(self.src.name, len(batch))
 
     def _delete(self, uris: set[str]) -> None:
         if not uris:
@@ -438,7 +462,9 @@ def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
     relay = _Relay(channel, name)
     job = Harvest(settings, _WORKER["store"], None, settings.sources[name], relay.progress, full)
     job.run_id = run_id
-    channel.put(("done", name, job.work(relay if with_index else None)))
+    with run_context(source=name, run=run_id):
+        outcome = job.work(relay if with_index else None)
+    channel.put(("done", name, outcome))
 
 
 def _in_processes(
@@ -549,13 +575,19 @@ def revalidate(
     return n
 
 
-def reindex(settings: Settings, store: SQLiteStore, index: SearchBackend) -> int:
-    """Rebuild the whole index from the store (the store is the truth; the index is derived)."""
+def reindex(
+    settings: Settings, store: SQLiteStore, index: SearchBackend, progress: Callable[[int], None] | None = None
+) -> int:
+    """Rebuild the whole index from the store (the store is the truth; the index is derived).
+
+    `progress` is told of each record read."""
     infos = {name: source_info(src) for name, src in settings.sources.items()}
 
     def docs() -> Iterator[dict[str, Any]]:
         for stored in store.records():
             info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
             yield from documents(stored.record, info, valid=bool(stored.conforms))
+            if progress is not None:
+                progress(1)
 
     return index.replace_all(docs())

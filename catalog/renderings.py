@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from rdflib import URIRef
@@ -116,12 +117,18 @@ def render(
     return out
 
 
-def refresh(settings: Settings, store: SQLiteStore, batch: int = 500) -> int:
-    """Render every live record whose renderings are missing or stale; how many were rendered."""
+def refresh(
+    settings: Settings, store: SQLiteStore, batch: int = 500, progress: Callable[[int], None] | None = None
+) -> int:
+    """Render every live record whose renderings are missing or stale; how many were rendered.
+
+    `progress` is told of each batch of records looked at."""
     rendered = 0
     rows: list[StoredRecord] = []
 
     def flush() -> int:
+        if progress is not None:
+            progress(len(rows))
         kept = {p: store.renderings([r.uri for r in rows], p, bodies=False) for p in PROFILES}
         stale = [
             r
