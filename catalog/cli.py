@@ -23,6 +23,7 @@ from catalog import logs
 from catalog.config import (
     SETTINGS,
     SOURCE_KINDS,
+    SOURCE_NAME,
     ConfigError,
     Settings,
     SourceConfig,
@@ -33,8 +34,6 @@ from catalog.progress import Status
 
 log = logging.getLogger("catalog.cli")
 
-SOURCE_NAME = re.compile(r"^\w[\w.-]*$")
-"""Source names appear in URLs (/sources/<name>) and minted URIs: letters, digits, '.', '_', '-'."""
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 

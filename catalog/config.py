@@ -27,6 +27,9 @@ from catalog.model import Agent, LangText
 DEFAULT_HOME = "catalog-data"
 CONFIG_FILE = "catalog.toml"
 
+SOURCE_NAME = re.compile(r"^\w[\w.-]*$")
+"""Source names appear in URLs (/sources/<name>) and minted URIs: letters, digits, '.', '_', '-'."""
+
 SOURCE_KINDS = ("central-registry", "quality-registry", "survey", "statistics", "catalogue")
 """What kind of publisher a source is; a search facet (not to be confused with the protocol)."""
 

@@ -73,7 +73,7 @@ class IndexWriter(Protocol):
 class SearchBackend(IndexWriter, Protocol):
     name: str
     synonyms: Synonyms
-    """The synonym list queries are expanded with; the admin API replaces it while serving."""
+    """The synonym list queries are expanded with (an edited list is followed while serving)."""
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
         """Rebuild the whole index from `docs`; searches see the old index until it is done."""
@@ -107,10 +107,10 @@ def open_backend(settings: Settings) -> SearchBackend:
         from catalog.config import ConfigError
 
         raise ConfigError(f"CATALOG_SEARCH_BACKEND={name!r}: choose 'tantivy' or 'elasticsearch'")
-    edited = settings.home / "synonyms.txt"  # written by the admin API; the synonyms_file setting still wins
-    chosen = Path(settings.synonyms_file) if settings.synonyms_file else edited if edited.exists() else None
-    if chosen is not None:
-        from catalog.search.analysis import Synonyms
+    from catalog.search.analysis import SYNONYMS_FILE, Synonyms
 
-        backend.synonyms = Synonyms(chosen)
+    if settings.synonyms_file:  # the operator's own file wins
+        backend.synonyms = Synonyms(Path(settings.synonyms_file))
+    else:  # the list an admin request replaced (`catalog.scheduler`) once there is one, in every process
+        backend.synonyms = Synonyms(settings.home / "synonyms.txt", fallback=SYNONYMS_FILE)
     return backend
