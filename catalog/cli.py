@@ -12,10 +12,14 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
+import shutil
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -425,32 +429,52 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from web import create_app
-    from web.server import serve
-
     settings = _settings(args)
+    with metrics_directory(args.workers):
+        from web import create_app
+        from web.server import serve
 
-    def schedule() -> None:
-        from catalog.scheduler import Scheduler
-        from catalog.search import open_backend
-        from catalog.store import SQLiteStore
+        def schedule() -> None:
+            from catalog.scheduler import Scheduler
+            from catalog.search import open_backend
+            from catalog.store import SQLiteStore
 
-        Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).start()
-        print("Harvesting sources when due (each by its own interval)", flush=True)
+            Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).start()
+            log.info("harvesting sources when due (each by its own interval), and carrying out admin requests")
 
-    print(
-        f"Serving the catalogue on http://{args.host}:{args.port}/ "
-        f"({args.workers} process{'es' if args.workers > 1 else ''} of {args.threads} threads)",
-        flush=True,
-    )
-    return serve(
-        lambda: create_app(settings),
-        args.host,
-        args.port,
-        threads=args.threads,
-        workers=args.workers,
-        beside=schedule if args.schedule else None,
-    )
+        log.info(
+            "serving the catalogue on http://%s:%s/ (%s process%s of %s threads)",
+            args.host,
+            args.port,
+            args.workers,
+            "es" if args.workers > 1 else "",
+            args.threads,
+        )
+        return serve(
+            lambda: create_app(settings),
+            args.host,
+            args.port,
+            threads=args.threads,
+            workers=args.workers,
+            beside=schedule if args.schedule else None,
+            trusted_proxy=settings.trusted_proxy,
+        )
+
+
+@contextmanager
+def metrics_directory(workers: int) -> Iterator[None]:
+    """With several serving processes, their metrics are counted in files in a fresh directory
+    (prometheus_client's multiprocess mode), which must be chosen before `web` is first imported
+    and is removed when the service stops. One process counts in memory."""
+    if workers <= 1:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="helsekatalog-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # web.metrics.MULTIPROCESS_ENV; `web` is not imported yet
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:

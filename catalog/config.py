@@ -392,6 +392,12 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         20_000_000,
         "most statements the SPARQL endpoint's in-memory snapshot may hold (about 1 GiB per 5 million)",
     ),
+    "trusted_proxy": (
+        "CATALOG_TRUSTED_PROXY",
+        "",
+        "address of the reverse proxy whose X-Forwarded-For/-Host/-Proto/-Port headers `catalog serve` "
+        "believes (e.g. 127.0.0.1); empty believes none",
+    ),
     "log_format": ("CATALOG_LOG_FORMAT", "text", "log lines on stderr: text, or json (one JSON object a line)"),
     "log_level": ("CATALOG_LOG_LEVEL", "info", "least severe log lines written: debug, info, warning or error"),
 }

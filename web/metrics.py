@@ -231,7 +231,7 @@ bp = Blueprint("metrics", __name__)
 def metrics() -> Response:
     if multiprocess_mode():
         counted = CollectorRegistry()
-        multiprocess.MultiProcessCollector(counted)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(counted)
     else:
         counted = REGISTRY
     derived = CollectorRegistry(auto_describe=False)

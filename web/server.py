@@ -31,6 +31,9 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"}
+
+
 def serve(
     make_app: Callable[[], Any],
     host: str,
@@ -39,18 +42,25 @@ def serve(
     workers: int = 1,
     ident: str = "helsekatalog",
     beside: Callable[[], None] | None = None,
+    trusted_proxy: str = "",
 ) -> int:
     """Serve until interrupted; with `workers` > 1, in that many forked processes.
 
     `beside` starts background work (the harvest scheduler) once, in the serving process or, with
-    several workers, in the parent after the fork, so no worker inherits its threads."""
+    several workers, in the parent after the fork, so no worker inherits its threads.
+    `trusted_proxy`: the reverse proxy's address; its X-Forwarded-* headers then give the scheme,
+    host and client that links (feed paging, Location) and logs use. From anyone else they are
+    dropped, so a client cannot make the feeds link elsewhere."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy queue is not news under load
+    options: dict[str, Any] = {"threads": threads, "ident": ident, "connection_limit": 200}
+    if trusted_proxy:
+        options.update(trusted_proxy=trusted_proxy, trusted_proxy_count=1, trusted_proxy_headers=FORWARDED)
     sock = listen(host, port)
     if workers <= 1:
         app = make_app()
         if beside:
             beside()
-        waitress_serve(app, sockets=[sock], threads=threads, ident=ident, connection_limit=200)
+        waitress_serve(app, sockets=[sock], **options)
         return 0
     children = []
     for _ in range(workers):
@@ -58,7 +68,7 @@ def serve(
         if pid == 0:  # pragma: no cover (runs in the child; tests see it through HTTP)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
-                waitress_serve(make_app(), sockets=[sock], threads=threads, ident=ident, connection_limit=200)
+                waitress_serve(make_app(), sockets=[sock], **options)
             finally:
                 os._exit(1)
         children.append(pid)
