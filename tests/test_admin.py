@@ -201,3 +201,38 @@ def test_a_request_claimed_by_a_scheduler_that_died_is_pending_again(settings):
     path.rename(dead)  # as if claimed by a process that is gone (pid 1 with another start time)
     assert queue.recover() == 1
     assert queue.get(request.id).state == "pending" and queue.claim().id == request.id
+
+
+def test_serve_with_workers_and_schedule_harvests_in_processes_and_carries_out_requests(settings, server, tmp_path):
+    """`serve --workers 2 --schedule`: the scheduler runs in the parent of the serving processes
+    and harvests two sources in worker processes of its own; the service must go on serving."""
+    import requests
+
+    from catalog.config import SourceConfig
+    from tests.processes import answering, free_port
+
+    settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=mfr_feed(server))
+    settings.sources["npr"] = SourceConfig(name="npr", kind="dcat", url=server.url + "/gone")
+    settings.save_sources()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    argv = cli(str(settings.home), "serve", "--port", str(port), "--workers", "2", "--schedule")
+    with running(argv, env={"CATALOG_ADMIN_TOKEN": TOKEN, "TMPDIR": str(tmp_path)}) as service:
+        answering(base + "/healthz")
+        search = base + "/api/search?q=fødselsvekt"
+        wait_for(lambda: requests.get(search, timeout=10).json()["total"] == 1, 60, "the scheduled harvest")
+        asked = requests.post(base + "/admin/harvest", headers=AUTH, timeout=10)
+        status = base + asked.headers["Location"]
+        done = wait_for(lambda: r if (r := requests.get(status, headers=AUTH, timeout=10).json())["finished"] else None)
+        assert (
+            done["state"] == "failed"
+            and "npr: 0 new" in done["outcome"]
+            and "mfr: 0 new, 0 changed, 1 unchanged" in done["outcome"]
+        )
+        assert service.poll() is None  # the harvest's worker processes came and went; the service stayed
+        metrics = requests.get(base + "/metrics", timeout=10).text
+        assert 'catalog_harvest_runs_total{source="mfr",status="ok"} 2.0' in metrics
+        children = [int(pid) for pid in Path(f"/proc/{service.pid}/task/{service.pid}/children").read_text().split()]
+    assert service.returncode == 0
+    for pid in children:  # every serving process went with the parent
+        wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists(), 5, f"process {pid} stopping")
