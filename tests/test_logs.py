@@ -16,27 +16,18 @@ from datetime import datetime
 
 import pytest
 
-from catalog.config import Settings, SourceConfig
+from catalog.config import Settings
 from catalog.pipeline import harvest
-from catalog.rdf import to_graph
 from catalog.search import open_backend
 from catalog.store import SQLiteStore
-from tests.factories import apgar_codes, mfr_dataset
+from tests.factories import mfr_and_a_gone_source
 from tests.processes import cli
 
 
 @pytest.fixture
 def home(tmp_path, server) -> str:
     """A catalogue home with two sources: mfr answers, npr is gone (404)."""
-    settings = Settings.load(tmp_path / "home")
-    body = to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle")
-    for name, url in (
-        ("mfr", server.serve("/mfr.ttl", body, Content_Type="text/turtle")),
-        ("npr", server.url + "/gone"),
-    ):
-        settings.sources[name] = SourceConfig(name=name, kind="dcat", url=url)
-    settings.save_sources()
-    return str(settings.home)
+    return str(mfr_and_a_gone_source(tmp_path / "home", server).home)
 
 
 def harvested(home: str) -> None:

@@ -15,11 +15,9 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from catalog.config import Settings, SourceConfig
 from catalog.pipeline import harvest
-from catalog.rdf import to_graph
 from catalog.search import open_backend
-from tests.factories import apgar_codes, mfr_dataset
+from tests.factories import mfr_and_a_gone_source
 from tests.processes import answering, cli, free_port, running, wait_for
 from web import create_app
 
@@ -43,21 +41,9 @@ def scrape(client) -> dict:
     return samples(r.get_data(as_text=True))
 
 
-def add_sources(home: str, server) -> None:
-    """mfr answers, npr is gone (404)."""
-    settings = Settings.load(home)
-    body = to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle")
-    for name, url in (
-        ("mfr", server.serve("/mfr.ttl", body, Content_Type="text/turtle")),
-        ("npr", server.url + "/gone"),
-    ):
-        settings.sources[name] = SourceConfig(name=name, kind="dcat", url=url)
-    settings.save_sources()
-
-
 def test_harvest_figures_come_from_the_store_whichever_process_harvested(settings, server):
     home = str(settings.home)
-    add_sources(home, server)
+    mfr_and_a_gone_source(home, server)
     client = create_app(settings).test_client()
     settings.reload_sources()
     assert value(scrape(client), "catalog_harvest_runs_total", source="mfr", status="ok") == 0
@@ -84,7 +70,7 @@ def test_harvest_figures_come_from_the_store_whichever_process_harvested(setting
 
 
 def test_searches_cache_hits_and_feed_requests_are_counted(settings, store, server):
-    add_sources(str(settings.home), server)
+    mfr_and_a_gone_source(str(settings.home), server)
     settings.reload_sources()
     app = create_app(settings)
     harvest(settings, store, app.extensions["search"], ["mfr"])
@@ -127,7 +113,7 @@ def test_several_workers_count_into_one_sum_whichever_answers(settings, server, 
     from prometheus_client.mmap_dict import MmapedDict
 
     home = str(settings.home)
-    add_sources(home, server)
+    mfr_and_a_gone_source(home, server)
     subprocess.run(cli(home, "harvest", "mfr"), capture_output=True, check=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

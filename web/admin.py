@@ -26,14 +26,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from catalog.admin_queue import (
-    MAX_SYNONYMS_BYTES,
-    AdminQueue,
-    AdminRequest,
-    RequestError,
-    source_from_params,
-    synonym_groups,
-)
+from catalog import admin_queue
+from catalog.admin_queue import AdminQueue, AdminRequest, RequestError
 from catalog.config import Settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -86,7 +80,7 @@ def add_source() -> tuple[Response, int, dict[str, str]]:
     if not isinstance(body, dict):
         abort(400, "Send the source as a JSON object with name, kind and url.")
     try:
-        src = source_from_params(body)
+        src = admin_queue.source_from_params(body)
     except RequestError as exc:
         abort(400, str(exc))
     params = {"name": src.name, **src.to_toml()}
@@ -112,13 +106,13 @@ def trigger_harvest(name: str | None = None) -> tuple[Response, int, dict[str, s
 @bp.put("/synonyms")
 def replace_synonyms() -> tuple[Response, int, dict[str, str]]:
     data = request.get_data(cache=False)
-    if len(data) > MAX_SYNONYMS_BYTES:
-        abort(413, f"The synonym list may be at most {MAX_SYNONYMS_BYTES:,} bytes.")
+    if len(data) > admin_queue.MAX_SYNONYMS_BYTES:
+        abort(413, f"The synonym list may be at most {admin_queue.MAX_SYNONYMS_BYTES:,} bytes.")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         abort(400, "The synonym list must be UTF-8 text: one group of comma-separated terms per line.")
-    return _submit("replace-synonyms", {"text": text}, synonym_groups=synonym_groups(text))
+    return _submit("replace-synonyms", {"text": text}, synonym_groups=admin_queue.synonym_groups(text))
 
 
 @bp.post("/reindex")
