@@ -63,6 +63,7 @@ def test_harvest_figures_come_from_the_store_whichever_process_harvested(setting
     assert (
         value(found, "catalog_records", kind="dataset") == 1 and value(found, "catalog_records", kind="codelist") == 1
     )
+    assert value(found, "catalog_metrics_readable", part="store") == 1
     subprocess.run(cli(home, "harvest", "mfr"), capture_output=True, check=True)
     found = scrape(client)  # the same web process: nothing told it, the store did
     assert value(found, "catalog_harvest_runs_total", source="mfr", status="ok") == 2
@@ -168,6 +169,11 @@ def test_readyz_says_503_and_why_when_the_store_cannot_be_read(settings):
         "ok"
     )
     assert client.get("/healthz").status_code == 200  # alive all the same: a restart would not help
+    client.application.extensions["store"].close()  # this thread's connection still had the old pages
+    found = scrape(client)  # and monitoring answers, saying what it could not read
+    assert value(found, "catalog_metrics_readable", part="store") == 0
+    assert value(found, "catalog_metrics_readable", part="index") == 1
+    assert value(found, "catalog_http_requests_total", endpoint="health.readyz", method="GET", status="503") >= 1
 
 
 def test_readyz_says_503_and_why_when_the_search_cluster_is_down(settings, monkeypatch):

@@ -19,9 +19,10 @@ Two kinds of figures, each kept where it is true:
 
 from __future__ import annotations
 
+import logging
 import os
 import time
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,7 @@ from catalog.search import SearchQuery, SearchResult
 
 disable_created_metrics()  # `_created` series per label set: noise for counters nobody resets
 
+log = logging.getLogger(__name__)
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 """prometheus_client's own variable: `catalog serve --workers N` sets it to a fresh directory."""
 
@@ -115,21 +117,50 @@ class TimedSearch:
 
 
 class CatalogCollector(Collector):
-    """Figures read from the store, the index and the admin spool at each scrape."""
+    """Figures read from the store, the index and the admin spool at each scrape.
+
+    Each of the three is read whole or not at all: when one cannot be read (the database is down,
+    the search cluster unreachable) its figures are left out, `catalog_metrics_readable{part}` says
+    0, and the rest of the scrape (the web's own counts among it) still answers."""
 
     def __init__(self, app: Flask):
         self.app = app
 
     def collect(self) -> Iterator[Metric]:
+        readable = GaugeMetricFamily(
+            "catalog_metrics_readable",
+            "1 when this scrape could read the part (store, index, admin_requests), 0 when it could not",
+            labels=["part"],
+        )
+        parts: dict[str, Callable[[], Iterable[Metric]]] = {
+            "store": self._store,
+            "index": self._index,
+            "admin_requests": self._admin_requests,
+        }
+        for part, read in parts.items():
+            try:
+                metrics = list(read())
+            except Exception as exc:  # noqa: BLE001 - monitoring must answer most when something fails
+                log.warning("metrics: the %s could not be read: %s", part, exc)
+                metrics = []
+            readable.add_metric([part], 1 if metrics else 0)
+            yield from metrics
+        yield readable
+
+    def _store(self) -> Iterator[Metric]:
         store, settings = self.app.extensions["store"], self.app.config["SETTINGS"]
         yield from harvest_metrics(store, sorted(settings.sources))
         records = GaugeMetricFamily("catalog_records", "Live records in the store, by kind", labels=["kind"])
         for kind in ("dataset", "codelist"):
             records.add_metric([kind], store.count(kind))
         yield records
+
+    def _index(self) -> Iterator[Metric]:
         documents = GaugeMetricFamily("catalog_index_documents", "Documents in the search index")
         documents.add_metric([], self.app.extensions["search"].count())
         yield documents
+
+    def _admin_requests(self) -> Iterator[Metric]:
         waiting = GaugeMetricFamily(
             "catalog_admin_requests", "Admin requests not yet carried out, by state", labels=["state"]
         )
