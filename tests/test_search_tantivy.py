@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -24,3 +27,18 @@ def test_an_index_from_another_version_asks_for_a_reindex_and_a_reindex_replaces
         backend.search(SearchQuery(text="vekt"))
     backend.replace_all(corpus())
     assert backend.search(SearchQuery(text="fødselsvekt")).total == 2
+
+
+def _open_at(root: str, start: float) -> str:
+    time.sleep(max(0.0, start - time.time()))
+    TantivyBackend(Path(root)).count()
+    return (Path(root) / "CURRENT").read_text()
+
+
+def test_processes_opening_a_new_index_together_agree_on_one(tmp_path: Path) -> None:
+    """`serve --workers N --schedule` on a new catalogue home: every process opens the index at
+    once; exactly one creates it and all use that one."""
+    start = time.time() + 1.0
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("fork")) as pool:
+        currents = list(pool.map(_open_at, [str(tmp_path)] * 8, [start] * 8))
+    assert len(set(currents)) == 1 and [d.name for d in tmp_path.glob("ix-*")] == [currents[0]]

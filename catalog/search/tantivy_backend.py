@@ -140,7 +140,9 @@ class TantivyBackend:
         self._fresh_until = 0.0
         self._generation: tuple[float, Synonyms, tuple[Any, ...]] | None = None  # until, for, value
         if not (self.root / "CURRENT").exists():
-            self._switch(self._new_dir())
+            with self._writing():  # explorers and the scheduler may start together on a new home
+                if not (self.root / "CURRENT").exists():
+                    self._switch(self._new_dir())
 
     # -- index lifecycle --------------------------------------------------------------------
     def _new_dir(self) -> str:
