@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,20 +32,26 @@ def cli(home: str, *args: str) -> list[str]:
 
 @contextmanager
 def running(argv: Sequence[str], env: dict[str, str] | None = None, **popen: Any) -> Iterator[subprocess.Popen[str]]:
-    """A process for the length of the block, stopped with SIGTERM (SIGKILL after 10 s)."""
-    popen.setdefault("stdout", subprocess.DEVNULL)
-    popen.setdefault("stderr", subprocess.DEVNULL)
-    proc = subprocess.Popen(list(argv), env={**os.environ, **(env or {})}, text=True, **popen)
-    try:
-        yield proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    """A process for the length of the block, stopped with SIGTERM (SIGKILL after 10 s). When the
+    block fails, the failure carries the end of what the process wrote to stderr."""
+    with tempfile.TemporaryFile("w+") as stderr:
+        popen.setdefault("stdout", subprocess.DEVNULL)
+        popen.setdefault("stderr", stderr)
+        proc = subprocess.Popen(list(argv), env={**os.environ, **(env or {})}, text=True, **popen)
+        try:
+            yield proc
+        except BaseException as exc:
+            stderr.seek(0)
+            exc.add_note(f"stderr of {' '.join(argv[2:])} (exit {proc.poll()}):\n{stderr.read()[-4000:]}")
+            raise
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
 
 
 def wait_for(check: Callable[[], T | None], seconds: float = 30, what: str = "the condition") -> T:
