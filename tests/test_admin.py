@@ -234,5 +234,5 @@ def test_serve_with_workers_and_schedule_harvests_in_processes_and_carries_out_r
         assert 'catalog_harvest_runs_total{source="mfr",status="ok"} 2.0' in metrics
         children = [int(pid) for pid in Path(f"/proc/{service.pid}/task/{service.pid}/children").read_text().split()]
     assert service.returncode == 0
-    for pid in children:  # every serving process went with the parent
-        wait_for(lambda pid=pid: not Path(f"/proc/{pid}").exists(), 5, f"process {pid} stopping")
+    gone = [Path(f"/proc/{pid}") for pid in children]
+    wait_for(lambda: not any(p.exists() for p in gone), 5, "every serving process stopping with the parent")
