@@ -9,6 +9,7 @@ draws it again after (`paused`), so the two never share a line.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -23,6 +24,18 @@ _active: list[Status] = []
 _allowed = [True]
 
 
+def _after_fork_in_child() -> None:
+    """A harvest forks worker processes while other threads may be logging (and so holding the
+    lock): the child starts with a free lock and no status line of its own, or its first log line
+    would wait forever for a thread that does not exist in it."""
+    global _lock
+    _lock = threading.RLock()
+    _active.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def allow(enabled: bool) -> None:
     """Whether status lines may be drawn at all (not when stderr carries JSON log lines)."""
     _allowed[0] = enabled
@@ -31,6 +44,9 @@ def allow(enabled: bool) -> None:
 @contextmanager
 def paused() -> Iterator[None]:
     """Wipe the status line (if one shows) for the length of the block, then draw it again."""
+    if not _active:  # no status line: nothing to wait for (every log line passes here)
+        yield
+        return
     with _lock:
         shown = [s for s in _active if s.shown]
         for status in shown:

@@ -151,3 +151,40 @@ def test_json_logs_on_a_terminal_draw_no_progress(home):
     code, shown = on_a_terminal(cli(home, "harvest", "mfr"), CATALOG_LOG_FORMAT="json")
     assert code == 0 and "\r" not in shown and "\x1b[" not in shown
     assert [x["event"] for x in json_lines(shown)] == ["harvest started", "harvest finished"]
+
+
+def test_a_process_forked_while_another_thread_logs_can_log(capfd):
+    """Harvest workers are forked while other threads (the web, a loopback server) may be in the
+    middle of a log line: the child must not inherit a held lock and wait for it forever."""
+    import io
+    import logging
+    import multiprocessing
+    import threading
+
+    from catalog import logs, progress
+
+    logs.configure("text", "info")
+    held, release = threading.Event(), threading.Event()
+
+    def logging_thread() -> None:
+        with progress._lock:  # as a thread that is writing a log line holds it
+            held.set()
+            release.wait(10)
+
+    with progress.Status("harvest", stream=io.StringIO()):  # a status line is up in the parent
+        thread = threading.Thread(target=logging_thread)
+        thread.start()
+        held.wait(10)
+        child = multiprocessing.get_context("fork").Process(
+            target=lambda: logging.getLogger("catalog.test").warning("from the forked child")
+        )
+        child.start()
+        child.join(10)
+        hung = child.is_alive()
+        if hung:
+            child.kill()
+            child.join()
+        release.set()
+        thread.join()
+    assert not hung and child.exitcode == 0, "the forked child hung on a lock it inherited"
+    assert "from the forked child" in capfd.readouterr().err
