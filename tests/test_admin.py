@@ -93,7 +93,7 @@ def test_an_admin_action_records_a_request_and_writes_nothing_else(settings, ser
         ({"name": "x", "kind": "dcat", "url": "http://127.0.0.1/", "category": "pub"}, "category 'pub': choose one"),
         (
             {"name": "x", "kind": "dcat", "url": "http://127.0.0.1/", "options": {"defaults": {"colour": "red"}}},
-            "options.defaults may only name dataset fields",
+            "options.defaults: may only name dataset fields the operator completes (unknown: colour)",
         ),
         (["not", "an", "object"], "Send the source as a JSON object"),
     ],
