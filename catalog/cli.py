@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
 import shutil
 import sys
@@ -32,6 +31,7 @@ from catalog.config import (
     Settings,
     SourceConfig,
     check_source_url,
+    count_metrics_in,
     from_environment,
 )
 from catalog.progress import Status
@@ -470,7 +470,7 @@ def metrics_directory(workers: int) -> Iterator[None]:
         yield
         return
     folder = tempfile.mkdtemp(prefix="helsekatalog-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder  # web.metrics.MULTIPROCESS_ENV; `web` is not imported yet
+    count_metrics_in(folder)  # `web` is not imported yet
     try:
         yield
     finally:

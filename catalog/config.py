@@ -423,6 +423,22 @@ def _typed(name: str, env: str, default: Any, value: Any) -> Any:
         raise ConfigError(f"setting {name} ({env}): {value!r} is not a {type(default).__name__}") from exc
 
 
+PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""Not a setting: prometheus_client's own variable, which `catalog serve --workers N` sets to a fresh
+directory of its own before the workers fork, so that they count their metrics into one sum."""
+
+
+def metrics_directory() -> str | None:
+    """Where the serving processes count their metrics together (None: each in its memory)."""
+    return os.environ.get(PROMETHEUS_MULTIPROC_DIR) or None
+
+
+def count_metrics_in(directory: str) -> None:
+    """Make this process and those it forks count their metrics in `directory` (before `web`
+    and so prometheus_client are first imported: it decides at import)."""
+    os.environ[PROMETHEUS_MULTIPROC_DIR] = directory
+
+
 def from_environment(name: str) -> Any:
     """A setting from its environment variable or its default: for what must be known before a
     catalogue home is (how to log the command's first lines)."""

@@ -76,7 +76,11 @@ def test_with_json_logs_the_scheduler_and_a_command_error_are_json_too(home):
     assert events.count("harvest started") == 2 and events.count("harvest finished") == 2
     refused = run(cli(home, "harvest", "nosuch"), CATALOG_LOG_FORMAT="json")
     [line] = json_lines(refused.stderr)
-    assert refused.returncode == 2 and line["level"] == "error" and "no source named nosuch" in line["event"]
+    assert (
+        refused.returncode == 2
+        and line["level"] == "error"
+        and line["event"] == "error: no source named 'nosuch'; known: mfr, npr"
+    )
 
 
 def test_text_logs_name_the_source_and_run_on_each_line(home):

@@ -175,12 +175,14 @@ def test_readyz_says_503_and_why_when_the_store_cannot_be_opened(settings):
     assert value(found, "catalog_http_requests_total", endpoint="health.readyz", method="GET", status="503") >= 1
 
 
-def test_readyz_says_503_and_why_when_the_search_cluster_is_down(settings, monkeypatch):
+def test_readyz_says_503_and_why_when_the_search_cluster_is_down(settings):
     osmem_server = pytest.importorskip("osmem_server")
-    monkeypatch.setenv("CATALOG_ELASTICSEARCH_PLAIN_JSON", "1")  # the emulator speaks plain JSON only
     cluster = osmem_server.OsmemServer.start(addr="127.0.0.1:0", japanese=False)
     try:
-        settings.values.update(search_backend="elasticsearch", elasticsearch_url=cluster.url)
+        # the emulator speaks plain JSON only
+        settings.values.update(
+            search_backend="elasticsearch", elasticsearch_url=cluster.url, elasticsearch_plain_json=True
+        )
         client = create_app(settings).test_client()
         assert client.get("/readyz").status_code == 200
     finally:

@@ -20,7 +20,6 @@ Two kinds of figures, each kept where it is true:
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from datetime import datetime
@@ -40,13 +39,12 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from catalog.config import metrics_directory
 from catalog.search import SearchQuery, SearchResult
 
 disable_created_metrics()  # `_created` series per label set: noise for counters nobody resets
 
 log = logging.getLogger(__name__)
-MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
-"""prometheus_client's own variable: `catalog serve --workers N` sets it to a fresh directory."""
 
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 SEARCH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
@@ -252,7 +250,7 @@ def instrument(app: Flask) -> None:
 
 
 def multiprocess_mode() -> bool:
-    return bool(os.environ.get(MULTIPROCESS_ENV))
+    return metrics_directory() is not None
 
 
 bp = Blueprint("metrics", __name__)
