@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import tantivy
 
-from catalog.search import SearchQuery
+from catalog.search import SearchQuery, tantivy_backend
 from catalog.search.tantivy_backend import StaleIndex, TantivyBackend
 from tests.search_fixtures import corpus
 
@@ -42,3 +42,19 @@ def test_processes_opening_a_new_index_together_agree_on_one(tmp_path: Path) -> 
     with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("fork")) as pool:
         currents = list(pool.map(_open_at, [str(tmp_path)] * 8, [start] * 8))
     assert len(set(currents)) == 1 and [d.name for d in tmp_path.glob("ix-*")] == [currents[0]]
+
+
+def test_a_commit_by_another_process_is_searched_as_soon_as_the_generation_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The explorer caches answers by the index's generation: once the generation says another
+    process (the scheduler) committed, a search must see that commit, or a stale answer would be
+    kept under the new generation for the cache's lifetime."""
+    monkeypatch.setattr(tantivy_backend, "RECHECK", 0.0)  # look at the disk on every call
+    explorer, scheduler = TantivyBackend(tmp_path), TantivyBackend(tmp_path)
+    query = SearchQuery(text="fødselsvekt")
+    before = explorer.generation()
+    assert explorer.search(query).total == 0
+    scheduler.upsert(corpus())
+    assert explorer.generation() != before
+    assert explorer.search(query).total == 2  # at once, not after the index's own watcher notices

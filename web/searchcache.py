@@ -7,8 +7,9 @@ back, the same words with another filter), and the answers change only when the 
 like Elasticsearch's shard request cache and Solr's query result cache, answers are kept per
 query and dropped when the index's generation changes (any commit, from any process) or after
 `ttl` seconds, whichever is first. Counts depend on the words, type and filters only; hits also
-on the page and the sort. A commit lands on disk a moment before readers reload, so an answer
-computed in that moment may be kept for up to `ttl` seconds under the new generation.
+on the page and the sort. The embedded index reloads its readers when it reports a new
+generation, so an answer kept under a generation saw that generation's commits, whichever process
+made them (the scheduler's harvests included).
 """
 
 from __future__ import annotations
