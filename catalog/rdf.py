@@ -499,7 +499,15 @@ class Reader:
         self.errors: list[tuple[str, str, str]] = []  # (record uri, field, message)
 
     def _one(self, s: Node, p: URIRef) -> Node | None:
-        return next(iter(self.g.objects(s, p)), None)
+        """The value of a property the model holds once. A source may state several (a distribution
+        with two dct:format); the first in the order of terms is taken, so the same document maps
+        to the same record in every process (a graph's iteration order follows the hash seed)."""
+        values = iter(self.g.objects(s, p))
+        first = next(values, None)
+        if first is None:
+            return None
+        rest = list(values)
+        return min(_ordered([first, *rest])) if rest else first
 
     def _str(self, s: Node, p: URIRef) -> str | None:
         o = self._one(s, p)
@@ -514,7 +522,7 @@ class Reader:
 
     def _lang(self, s: Node, p: URIRef) -> LangText:
         out: LangText = {}
-        for o in self.g.objects(s, p):
+        for o in _ordered(self.g.objects(s, p)):  # in order: several texts of one language map alike everywhere
             if isinstance(o, Literal):
                 out.setdefault(o.language or "", str(o))
         return out
