@@ -447,6 +447,25 @@ def protect_group(tables: Sequence[Table], threshold: int, stated: bool) -> Patt
         pattern.unprotectable.add(cell)
 
 
+def _decisions(pattern: Pattern, tables: Sequence[Table]) -> list[Decision]:
+    out, offset = [], 1
+    for t, table in enumerate(tables):
+        nodes = range(offset, offset + len(table.counts))
+        offset += len(table.counts)
+        out.append(Decision(tuple(n in pattern.hidden for n in nodes), 0 in pattern.hidden, t in pattern.withheld))
+    return out
+
+
+def protect_tables(tables: Sequence[Table], threshold: int, stated: bool) -> list[Decision]:
+    """The decisions for tables sharing a total. When the total is published (several tables share
+    it and it is not itself small, or the dataset states it), it is a known number that joins
+    nothing: each table is protected on its own, which is the same result, found in linear time."""
+    total = tables[0].total
+    if len(tables) > 1 and not 0 < total < threshold:
+        return [_decisions(protect_group([table], threshold, stated=True), [table])[0] for table in tables]
+    return _decisions(protect_group(tables, threshold, stated), tables)
+
+
 def _complement(pattern: Pattern, cell: int, root_withholdable: bool) -> int | None:
     """The next count to suppress for `cell`: its total when withholding it helps, else the next
     non-zero published count after it in the variable's order (wrapping around), else the total
@@ -492,13 +511,8 @@ def decide(counts: DatasetCounts, policy: Policy) -> list[Decision]:
         groups.setdefault(table.total, []).append(i)
     out: dict[int, Decision] = {}
     for total, members in groups.items():
-        tables = [counts.tables[i] for i in members]
-        pattern = protect_group(tables, policy.threshold, total in counts.stated)
-        offset = 1
-        for t, (i, table) in enumerate(zip(members, tables, strict=True)):
-            nodes = range(offset, offset + len(table.counts))
-            offset += len(table.counts)
-            out[i] = Decision(tuple(n in pattern.hidden for n in nodes), 0 in pattern.hidden, t in pattern.withheld)
+        decisions = protect_tables([counts.tables[i] for i in members], policy.threshold, total in counts.stated)
+        out.update(zip(members, decisions, strict=True))
     return [out[i] for i in range(len(counts.tables))]
 
 

@@ -20,6 +20,7 @@ process, sources run in threads of the calling process as before.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -32,6 +33,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog import disclosure
 from catalog.config import Settings, SourceConfig, operator_defaults
 from catalog.model import Dataset, Record, digest, dumps, key_for
 from catalog.published import Published, published_view, view_digest
@@ -164,6 +166,7 @@ class Harvest:
         self.progress = progress
         self.run_id = 0
         self.view = view_digest(settings, src.name)
+        self.policy = src.policy
 
     def http(self) -> HttpClient:
         """The run's guarded client; its time budget starts now."""
@@ -209,6 +212,7 @@ class Harvest:
             client = self.http()
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
+            self.known_counts = self.store.counts_hashes(self.src.name)
             checkpoint = self._consume(harvester.harvest(), known, client)
             if client.session.overrun is not None:  # spent while a harvester went on past a failed request
                 raise client.session.overrun
@@ -310,6 +314,7 @@ class Harvest:
         self.counts["unchanged"] += sum(
             1 for h, hsh in zip(batch, hashes, strict=True) if known.get(h.record.uri) == hsh
         )
+        self._store_counts(batch)
         if not fresh:
             return
         views = [published_view(h.record, self.settings, self.src) for h, _, _ in fresh]
@@ -348,6 +353,28 @@ class Harvest:
             self.index.upsert(docs)
         if self.progress:
             self.progress(self.src.name, len(batch))
+
+    def _store_counts(self, batch: list[Harvested]) -> None:
+        """Keep each dataset's raw counts and their published view, when they changed (also under an
+        unchanged record: counts are not part of it). Counts of None leave the stored ones as they
+        are (a frequency file that could not be read this time); counts without tables remove them."""
+        for h in batch:
+            uri = h.record.uri
+            if h.counts is None or not isinstance(h.record, Dataset):
+                continue
+            if not h.counts.tables:
+                if uri in self.known_counts:
+                    self.store.drop_counts(uri)
+                continue
+            published = as_published(h.record, self.settings, self.src)
+            stated = {n for n in (published.number_of_records, published.number_of_unique_individuals) if n}  # type: ignore[union-attr]
+            counts = dataclasses.replace(h.counts, stated=frozenset(stated) | h.counts.stated)
+            raw = counts.to_json()
+            hsh = digest(raw)
+            if self.known_counts.get(uri) == hsh:
+                continue
+            view, stamp = disclosure.publish(counts, self.policy)
+            self.store.save_counts(uri, self.src.name, raw, hsh, view, stamp)
 
     def _delete(self, uris: set[str]) -> None:
         if not uris:

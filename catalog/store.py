@@ -98,6 +98,14 @@ CREATE TABLE IF NOT EXISTS renderings (   -- derived: a record's statements per 
     body BLOB NOT NULL,              -- zlib-compressed N-Triples
     PRIMARY KEY (uri, profile)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counts (      -- a dataset's frequency tables (catalog.disclosure)
+    dataset_uri TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    raw TEXT NOT NULL,               -- raw counts: read back by catalog.disclosure alone
+    hash TEXT NOT NULL,              -- of `raw`, to tell changed counts of an unchanged record
+    published TEXT NOT NULL,         -- the published view: what pages, API and samples read
+    stamp TEXT NOT NULL              -- the policy and method it was published under
+);
 CREATE TABLE IF NOT EXISTS source_state (
     source TEXT PRIMARY KEY,
     state TEXT NOT NULL
@@ -643,6 +651,39 @@ class SQLiteStore:
                 )
             )
         return out
+
+    # -- counts (see catalog.disclosure) ----------------------------------------------------
+    def save_counts(self, uri: str, source: str, raw: str, hash: str, published: str, stamp: str) -> None:
+        """Keep a dataset's raw counts with their published view (the pipeline, when it harvests them)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO counts(dataset_uri, source, raw, hash, published, stamp) VALUES (?,?,?,?,?,?)",
+                (uri, source, raw, hash, published, stamp),
+            )
+
+    def drop_counts(self, uri: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM counts WHERE dataset_uri=?", (uri,))
+
+    def counts_hashes(self, source: str) -> dict[str, str]:
+        """Dataset URI -> hash of its raw counts, for a source (to tell what changed)."""
+        return dict(self.db.execute("SELECT dataset_uri, hash FROM counts WHERE source=?", (source,)).fetchall())
+
+    def published_counts(self, uri: str) -> str | None:
+        """The published view of a dataset's counts (JSON, `catalog.disclosure.published_tables`)."""
+        row = self.db.execute("SELECT published FROM counts WHERE dataset_uri=?", (uri,)).fetchone()
+        return row[0] if row else None
+
+    def raw_counts(self) -> Iterator[tuple[str, str, str, str]]:
+        """(dataset URI, source, raw counts, stamp) of every dataset with counts.
+
+        Only `catalog.disclosure.refresh` calls this (a test holds the code to it): raw counts are
+        read back for one purpose, publishing them again under a new policy."""
+        yield from self.db.execute("SELECT dataset_uri, source, raw, stamp FROM counts ORDER BY dataset_uri").fetchall()
+
+    def save_published_counts(self, uri: str, published: str, stamp: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE counts SET published=?, stamp=? WHERE dataset_uri=?", (published, stamp, uri))
 
     # -- incremental state ------------------------------------------------------------------
     def state(self, source: str) -> dict[str, str]:
