@@ -366,8 +366,9 @@ class Harvest:
                 if uri in self.known_counts:
                     self.store.drop_counts(uri)
                 continue
-            published = as_published(h.record, self.settings, self.src)
-            stated = {n for n in (published.number_of_records, published.number_of_unique_individuals) if n}  # type: ignore[union-attr]
+            published = published_view(h.record, self.settings, self.src).record
+            assert isinstance(published, Dataset)
+            stated = {n for n in (published.number_of_records, published.number_of_unique_individuals) if n}
             counts = dataclasses.replace(h.counts, stated=frozenset(stated) | h.counts.stated)
             raw = counts.to_json()
             hsh = digest(raw)

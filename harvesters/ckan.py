@@ -14,7 +14,8 @@ read is reported and the package is harvested without it.
 
 A resource named as a frequency table ("Frekvenser", "frequencies", ...: `options.frequencies_pattern`)
 holds the package's counts as `variable, code, count` (`harvesters.frequencies`); they come with
-the dataset and go to disclosure control, never into the record.
+the dataset and go to disclosure control, never into the record, and the resource does not become
+a distribution (the catalogue does not hand out a link to raw counts either).
 
 Packages map with ckanext-dcat's conventions: maintainer (else author) is the contact point, the
 organisation completed by the publisher_* extras (name, email, url, uri, identifier) the
@@ -402,7 +403,7 @@ class CkanHarvester(Harvester):
             distributions=[
                 self._distribution(pid, r, lang, licence)
                 for r in package.get("resources") or []
-                if isinstance(r, dict) and r.get("url")
+                if isinstance(r, dict) and r.get("url") and not self._frequency_pattern().search(_label(r))
             ],
         )
         return d
@@ -454,7 +455,7 @@ class CkanHarvester(Harvester):
 
     def frequency_resources(self, package: dict[str, Any]) -> list[dict[str, Any]]:
         """CSV/XLSX resources named as frequency tables (`options.frequencies_pattern`), preferred format first."""
-        pattern = re.compile(self.source.options.get("frequencies_pattern", FREQUENCY_NAMES), re.I)
+        pattern = self._frequency_pattern()
         found = [r for r in package.get("resources") or [] if self._is_file(r) and pattern.search(_label(r))]
         return sorted(found, key=lambda r: 0 if _format(r) == "csv" else 1)
 
@@ -498,6 +499,9 @@ class CkanHarvester(Harvester):
             return
         yield None
 
+    def _frequency_pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source.options.get("frequencies_pattern", FREQUENCY_NAMES), re.I)
+
     @staticmethod
     def _is_file(resource: dict[str, Any]) -> bool:
         return bool(resource.get("url")) and _format(resource) in VARLIST_FORMATS
@@ -507,7 +511,7 @@ class CkanHarvester(Harvester):
     def varlist_groups(self, package: dict[str, Any]) -> list[list[dict[str, Any]]]:
         """Variable-list resources, one group per list, each group in the preferred format order."""
         pattern = re.compile(self.source.options.get("varlist_pattern", VARLIST_NAMES), re.I)
-        frequencies = re.compile(self.source.options.get("frequencies_pattern", FREQUENCY_NAMES), re.I)
+        frequencies = self._frequency_pattern()
         prefer = [f.lower() for f in self.source.options.get("varlist_prefer", ["csv", "xlsx", "xls"])]
         groups: dict[str, list[dict[str, Any]]] = {}
         for r in package.get("resources") or []:

@@ -23,6 +23,7 @@ from catalog.model import CodeList, Variable
 from harvesters.varlist import (
     HEADER_SCAN_ROWS,
     Layout,
+    _norm,
     Problem,
     VarlistError,
     cell_text,
@@ -54,7 +55,7 @@ class Frequencies:
 
 def _header(rows: list[list[Any]]) -> tuple[int, list[str | None]] | None:
     for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        fields = [HEADINGS.get(cell_text(c).lower().strip(" :*\ufeff")) for c in row]
+        fields = [HEADINGS.get(_norm(c)) for c in row]
         if {"variable", "code", "count"} <= set(fields):
             return i, fields
     return None

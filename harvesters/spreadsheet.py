@@ -73,9 +73,9 @@ class SpreadsheetHarvester(Harvester):
 
     def harvest(self) -> Iterator[Event]:
         url = self.source.url
-        frequencies, frequency_problems = self._frequency_file()
-        changed_frequencies = frequencies is not None and frequencies[1] != self.state.get("frequencies_sha256")
         fetched = self.http.get(url, etag=self.state.get("etag"), last_modified=self.state.get("last_modified"))
+        frequencies, frequency_problems = self._frequency_file()  # after the list: a list that fails fails first
+        changed_frequencies = frequencies is not None and frequencies[1] != self.state.get("frequencies_sha256")
         if fetched.not_modified and changed_frequencies:
             fetched = self.http.get(url)  # the counts changed under an unchanged list: read the list again
         digest = (
