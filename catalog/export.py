@@ -46,6 +46,7 @@ from catalog.rdf import (
 )
 from catalog.rdf import EU as EU_AUTHORITY
 from catalog.store import SQLiteStore, StoredRecord
+from catalog.synthetic import add_sample
 
 PROFILES = ("healthdcat-ap", "dcat-ap-no", "dcat-ap-3")
 SERIALIZERS = {"turtle": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt"}
@@ -101,7 +102,8 @@ UNSUPPORTED = {
         "http://www.w3.org/ns/dcat#bbox": "geometries are not modelled",
         "http://www.w3.org/ns/dcat#centroid": "geometries are not modelled",
         "http://www.w3.org/ns/adms#identifier": "secondary identifiers are not modelled",
-        "http://www.w3.org/ns/adms#sample": "not modelled",
+        "http://www.w3.org/ns/adms#sample": "a source's samples are not kept; the EHDS feed carries the catalogue's "
+        "own synthetic sample of each dataset with variables (catalog.synthetic)",
         "http://www.w3.org/ns/adms#status": "not modelled on distributions",
         "http://www.w3.org/ns/adms#versionNotes": "not modelled",
         "http://xmlns.com/foaf/0.1/page": "documentation pages are not modelled",
@@ -243,6 +245,8 @@ def add_body(
     `variables`, a dataset's variables are left out: they read the same in every profile."""
     record = view(record, settings, profile, source)
     if isinstance(record, Dataset):
+        if profile == "healthdcat-ap":
+            add_sample(g, record, settings.base_uri)
         if profile == "dcat-ap-no":
             part = TripleSink()
             subject = add_dataset(part, record, variables=False)

@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 import shapes
-from catalog import export, model, published, rdf
+from catalog import export, model, published, rdf, synthetic
 from catalog.config import Settings
 from catalog.export import PROFILES, add_body, add_catalog_record, add_tombstone, include, view
 from catalog.lru import SizedLRU
@@ -38,7 +38,7 @@ def _code_digest() -> str:
     """The model, the writer code and the vocabularies it reads labels from: a new version renders anew."""
     from catalog.validation import VOCABULARIES
 
-    files = [Path(module.__file__ or "") for module in (model, export, published, rdf)] + [Path(__file__)]
+    files = [Path(module.__file__ or "") for module in (model, export, published, rdf, synthetic)] + [Path(__file__)]
     files += [shapes.path(name) for name in VOCABULARIES]
     return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()
 

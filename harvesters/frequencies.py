@@ -23,9 +23,9 @@ from catalog.model import CodeList, Variable
 from harvesters.varlist import (
     HEADER_SCAN_ROWS,
     Layout,
-    _norm,
     Problem,
     VarlistError,
+    _norm,
     cell_text,
     csv_rows,
     decode,

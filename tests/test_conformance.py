@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF, SH, SKOS
 
 import shapes
-from catalog.rdf import HEALTH
+from catalog.rdf import ADMS, HEALTH
 from catalog.validation import VOCABULARIES
 from tests.conftest import SHARED, requires_shared
 from tests.published import build
@@ -108,6 +108,7 @@ def test_the_ehds_feed_conforms_to_healthdcat_ap_release_8_and_dcat_ap_3(setting
     build(settings, store, server, [complete_dataset(i) for i in range(size)] + [codes()])
     g = feed(client, "healthdcat-ap")
     assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == size
+    assert len(set(g.objects(None, ADMS.sample))) == size, "each dataset's synthetic sample is checked too"
     assert violations(g, healthdcat_shapes()) == []
     assert structured_datasets_have_variables(g) == []
 

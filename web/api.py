@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from catalog.model import key_for, to_dict
+from catalog.export import as_published
+from catalog.model import Dataset, key_for, to_dict
 from catalog.search import Hit
-from web import basket
+from web import basket, distribution, samples
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
 from web.openapi import spec
 from web.quality import score_parts
@@ -100,11 +101,30 @@ def variable(key: str) -> Response:
                 "coding_system": view.system,
                 "codes": [to_dict(c) for c in cl.concepts],
             },
+            **distribution.as_json(view.counts, view.frequencies),
             "related": [hit_json(h) for h in view.related],
             "provenance": provenance(view.dataset, view.history),
             "validation": {"dataset_conforms": view.dataset.conforms, "findings": view.findings},
         }
     )
+
+
+def _sample_of(key: str) -> Dataset:
+    stored = dataset_view(key).stored
+    settings = current_app.config["SETTINGS"]
+    return as_published(stored.record, settings, settings.sources.get(stored.source))  # type: ignore[return-value]
+
+
+@bp.get("/datasets/<key>/synthetic.csv")
+def synthetic_csv(key: str) -> Response:
+    """A synthetic sample of the dataset (web/samples.py): rows=N (at most 10,000), seed=S."""
+    return samples.csv_response(_sample_of(key))
+
+
+@bp.get("/datasets/<key>/synthetic.xlsx")
+def synthetic_xlsx(key: str) -> Response:
+    """The same sample as a workbook whose first sheet says it is synthetic."""
+    return samples.xlsx_response(_sample_of(key))
 
 
 @bp.get("/datasets/<key>")

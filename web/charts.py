@@ -24,6 +24,7 @@ COLOURS = {
     "interrupted": "#8a5a00",
     "running": "#555555",
     "bar": "#0b5cad",
+    "missing": "#8a5a00",
 }
 
 

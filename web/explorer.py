@@ -19,9 +19,10 @@ from catalog.published import Completed, published_view
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
-from web import charts
+from web import charts, distribution
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
+from web.i18n import current as current_locale
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
 
@@ -283,6 +284,8 @@ class VariableView:
     related: list[Hit]
     findings: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    counts: Any = None  # the published view of its counts (catalog.disclosure.PublishedTable), if any
+    frequencies: list[distribution.Frequency] = field(default_factory=list)
 
 
 def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
@@ -302,6 +305,7 @@ def variable_view(key: str) -> VariableView:
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
     system = coding_system(v, codelist.record if codelist else None)
+    table = distribution.published_counts(stored.uri).get(v.uri)
     return VariableView(
         key,
         v,
@@ -311,6 +315,8 @@ def variable_view(key: str) -> VariableView:
         related_hits(key, v, stored.source),
         findings_for(stored, v.uri),
         store().history(stored.uri),
+        table,
+        distribution.frequencies(table, codelist.record if codelist else None),
     )
 
 
@@ -356,6 +362,7 @@ def variable(key: str) -> str:
         stored=view.dataset,
         d=view.dataset.record,
         chart=variable_timeline(view),
+        distribution=distribution.chart(view.variable.name, view.frequencies, current_locale()),
         code_url=code_url,
         basket=set(basket_keys()),
     )
