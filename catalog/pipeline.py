@@ -35,12 +35,12 @@ from typing import Any
 
 from catalog import disclosure
 from catalog.config import Settings, SourceConfig, operator_defaults
-from catalog.model import Dataset, Record, digest, dumps, key_for
+from catalog.model import Dataset, Record, digest, dumps, key_for, text
 from catalog.published import Published, published_view, view_digest
 from catalog.renderings import render
-from catalog.search import IndexWriter, SearchBackend
+from catalog.search import IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, documents
-from catalog.store import RunError, SQLiteStore
+from catalog.store import RunError, SQLiteStore, StoredRecord
 from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
@@ -323,7 +323,11 @@ class Harvest:
         stale_keys: set[str] = set()
         rows = []
         for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # work before the write lock
-            new_docs = list(documents(h.record, self.info, valid=report.conforms))
+            new_docs = list(
+                documents(
+                    h.record, self.info, valid=report.conforms, platforms=platforms(self.store, h.record, self.src.name)
+                )
+            )
             docs.extend(new_docs)
             old = self.store.get(h.record.uri) if h.record.uri in known else None
             if old is not None:
@@ -419,11 +423,14 @@ def harvest(
         operator_defaults(settings.sources[name])
     workers = max(1, min(workers, len(wanted)))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return _in_processes(settings, store, index, wanted, workers, progress, full)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
-        )
+        results = _in_processes(settings, store, index, wanted, workers, progress, full)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(
+                pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
+            )
+    relink(settings, store, index, [r.run_id for r in results if r.run_id])
+    return results
 
 
 # --- process mode ---------------------------------------------------------------------------------
@@ -572,18 +579,77 @@ def revalidate(
         store.save_renderings(stored.uri, render(stored.record, stored.hash, stored.source, report.conforms, settings))
         if index is not None and report.conforms != bool(stored.conforms):
             info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
-            index.upsert(documents(stored.record, info, valid=report.conforms))
+            index.upsert(
+                documents(
+                    stored.record, info, valid=report.conforms, platforms=platforms(store, stored.record, stored.source)
+                )
+            )
         n += 1
     return n
 
 
+def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
+    """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
+    if not isinstance(record, Dataset):
+        return []
+    return [
+        text(s.record.title) or s.record.identifier  # type: ignore[union-attr]
+        for s in store.linking(record.uri, source, "serves")
+        if s.record.service_type == "platform"  # type: ignore[union-attr]
+    ]
+
+
+def stored_documents(settings: Settings, store: SQLiteStore, stored: StoredRecord) -> Iterator[dict[str, Any]]:
+    """A stored record's index documents, as the pipeline makes them."""
+    src = settings.sources.get(stored.source)
+    info = source_info(src) if src else SourceInfo(stored.source, stored.source, "catalogue")
+    yield from documents(
+        stored.record, info, valid=bool(stored.conforms), platforms=platforms(store, stored.record, stored.source)
+    )
+
+
+def relink(settings: Settings, store: SQLiteStore, index: SearchBackend | None, run_ids: Iterable[int]) -> int:
+    """Index again the datasets whose platforms changed in these runs: those a changed service names
+    now, and those the index still shows under its title (a link it no longer has). A dataset's
+    documents are made when it is stored; a service stored later, in another run or process, would
+    otherwise leave its facet stale. Returns how many datasets were indexed again."""
+    if index is None:
+        return 0
+    services = store.changed_in_runs(list(run_ids), "service")
+    if not services:
+        return 0
+    datasets, sources = store.link_targets(s.uri for s in services)
+    keys: set[str] = set()
+    for s in services:
+        title = text(s.record.title) or s.record.identifier  # type: ignore[union-attr]
+        offset = 0
+        while True:
+            found = index.search(
+                SearchQuery(type="dataset", filters={"platform": [title]}, offset=offset, limit=100, facets=())
+            )
+            keys.update(h.key for h in found.hits)
+            offset += 100
+            if offset >= min(found.total, 10_000):
+                break
+    affected = [r for r in (store.get_by_key(k) for k in keys) if r is not None]
+    affected += [r for uri in datasets if (r := store.get(uri)) is not None]
+    affected += [r for name in sources for r in store.records(name, kind="dataset")]
+    seen: set[str] = set()
+    buffer = IndexBuffer(index)
+    for stored in affected:
+        if stored.uri in seen or stored.deleted_at or stored.kind != "dataset":
+            continue
+        seen.add(stored.uri)
+        buffer.upsert(stored_documents(settings, store, stored))
+    buffer.flush()
+    return len(seen)
+
+
 def reindex(settings: Settings, store: SQLiteStore, index: SearchBackend) -> int:
     """Rebuild the whole index from the store (the store is the truth; the index is derived)."""
-    infos = {name: source_info(src) for name, src in settings.sources.items()}
 
     def docs() -> Iterator[dict[str, Any]]:
         for stored in store.records():
-            info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
-            yield from documents(stored.record, info, valid=bool(stored.conforms))
+            yield from stored_documents(settings, store, stored)
 
     return index.replace_all(docs())
