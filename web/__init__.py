@@ -41,10 +41,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.extensions["facet_cache"] = SearchCache(ttl=ttl, size=4096)
     app.extensions["hits_cache"] = SearchCache(ttl=ttl, size=1024)  # ~20 kB a page: ~20 MB per process
 
-    from web import admin, api, basket, display, explorer, feeds, i18n, readiness, sources
+    from web import admin, api, basket, display, explorer, feeds, i18n, marketplace, readiness, sources
 
     i18n.init(app, settings.home / "cache" / "translations")
-    for blueprint in (explorer.bp, sources.bp, readiness.bp, basket.bp, api.bp, feeds.bp, admin.bp):
+    for blueprint in (explorer.bp, sources.bp, readiness.bp, basket.bp, api.bp, feeds.bp, admin.bp, marketplace.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals.update(
         safe_url=display.safe_url,
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         basket_count=lambda: len(basket.basket_keys()),
         source_title=explorer.source_title,
         key_for=key_for,
+        offer_url=marketplace.offer_url,
     )
 
     @app.after_request

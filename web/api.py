@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from catalog.export import as_published
 from catalog.model import Dataset, key_for, to_dict
 from catalog.search import Hit
-from web import basket, distribution, samples
+from web import basket, distribution, marketplace, samples
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
 from web.openapi import spec
 from web.quality import score_parts
@@ -144,6 +144,8 @@ def dataset(key: str) -> Response:
                 "completed": [asdict(c) for c in view.readiness.completed],
                 "missing": view.readiness.to_dict()["missing"],
             },
+            "services": [marketplace.offer_json(s) for s in view.services],
+            "products": [marketplace.offer_json(p) for p in view.products],
         }
     )
 
@@ -189,6 +191,34 @@ def basket_export() -> Response:
     """The basket exports for a selection given as ids=a,b,c (the API keeps no state)."""
     keys = basket.parse_keys(request.args.getlist("ids"))
     return basket.export(basket.selection(keys), request.args.get("format", "json"))
+
+
+@bp.get("/marketplace")
+def offers() -> Response:
+    """The marketplace with the page's filters (kind, type, price_model, provider; repeat: OR)."""
+    view = marketplace.market_view()
+    return jsonify(
+        {
+            "filters": view.chosen,
+            "total": len(view.offers),
+            "entries": [marketplace.offer_json(o.stored) for o in view.offers],
+            "facets": {
+                name: [{"value": f.value, "count": f.count} for f in links] for name, links in view.facets.items()
+            },
+        }
+    )
+
+
+@bp.get("/services/<key>")
+def service(key: str) -> Response:
+    view = marketplace.service_view(key)
+    return jsonify(marketplace.offer_json(view.stored, view.datasets))
+
+
+@bp.get("/products/<key>")
+def product(key: str) -> Response:
+    view = marketplace.product_view(key)
+    return jsonify(marketplace.offer_json(view.stored, view.datasets))
 
 
 @bp.get("/openapi.json")

@@ -139,6 +139,7 @@ def facet_titles() -> dict[str, str]:
         "period": _("Period"),
         "datatype": _("Data type"),
         "access_rights": _("Access"),
+        "platform": _("Analysis platform"),
     }
 
 
@@ -286,6 +287,7 @@ class VariableView:
     history: list[dict[str, Any]]
     counts: Any = None  # the published view of its counts (catalog.disclosure.PublishedTable), if any
     frequencies: list[distribution.Frequency] = field(default_factory=list)
+    services: list[StoredRecord] = field(default_factory=list)  # where its dataset can be analysed
 
 
 def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
@@ -306,6 +308,8 @@ def variable_view(key: str) -> VariableView:
         codelist = None
     system = coding_system(v, codelist.record if codelist else None)
     table = distribution.published_counts(stored.uri).get(v.uri)
+    from web.marketplace import offers_for
+
     return VariableView(
         key,
         v,
@@ -317,6 +321,7 @@ def variable_view(key: str) -> VariableView:
         store().history(stored.uri),
         table,
         distribution.frequencies(table, codelist.record if codelist else None),
+        offers_for(stored)[0],
     )
 
 
@@ -394,6 +399,8 @@ class DatasetView:
     history: list[dict[str, Any]]
     published: Dataset  # as the EHDS feed publishes it: the source's record, completed by the operator
     readiness: DatasetReadiness  # whether it reaches the EHDS feed; who supplied or must supply what
+    services: list[StoredRecord] = field(default_factory=list)  # platforms and analysis services serving it
+    products: list[StoredRecord] = field(default_factory=list)  # data products made from it
 
     def origin(self, name: str) -> Completed | None:
         """Who supplied the field `name` of the published view, when not its source."""
@@ -401,9 +408,12 @@ class DatasetView:
 
 
 def dataset_view(key: str) -> DatasetView:
+    from web.marketplace import offers_for
+
     stored = _stored(key, Dataset)
     settings = current_app.config["SETTINGS"]
     published = published_view(stored.record, settings, settings.sources.get(stored.source)).record
+    services, products = offers_for(stored)
     return DatasetView(
         key,
         stored,
@@ -412,6 +422,8 @@ def dataset_view(key: str) -> DatasetView:
         store().history(stored.uri),
         published,  # type: ignore[arg-type]
         assess(stored, settings),
+        services,
+        products,
     )
 
 

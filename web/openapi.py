@@ -161,6 +161,27 @@ SCHEMAS: dict[str, Any] = {
         "description": "the dataset as in catalog.model.Dataset (HealthDCAT-AP fields), its "
         "variables with ids, provenance, validation and quality score",
     },
+    "Offer": {
+        **OBJECT,
+        "description": "a data service (kind service: an analysis platform or an analysis service) or a data "
+        "product (kind product), with provider (publisher), how_to_order and order_url, price_model (free, "
+        "cost-recovery or commercial) and price in words, terms; a single one also lists its datasets",
+        "properties": {
+            "id": {"type": "string"},
+            "kind": {"type": "string", "enum": ["service", "product"]},
+            "price_model": {"type": "string", "enum": ["free", "cost-recovery", "commercial"]},
+            "datasets": {"type": "array", "items": OBJECT},
+        },
+    },
+    "Marketplace": {
+        "type": "object",
+        "properties": {
+            "filters": OBJECT,
+            "total": {"type": "integer"},
+            "entries": {"type": "array", "items": {"$ref": "#/components/schemas/Offer"}},
+            "facets": OBJECT,
+        },
+    },
     "Sources": {"type": "object", "properties": {"sources": {"type": "array", "items": OBJECT}}},
     "Source": {
         **OBJECT,
@@ -225,6 +246,24 @@ def spec(server: str) -> dict[str, Any]:
                     "404": PROBLEM,
                 },
                 SAMPLE_PARAMETERS,
+            ),
+            "/api/marketplace": _get(
+                "Data products, analysis services and platforms, filtered as on the marketplace page",
+                _ok("Marketplace", "the matching entries and the filters' counts"),
+                [
+                    _query("kind", "product, analysis or platform", many=True),
+                    _query("type", "kind of product: extract, cohort, indicator, other", many=True),
+                    _query("price_model", "free, cost-recovery or commercial", many=True),
+                    _query("provider", "the provider's name", many=True),
+                ],
+            ),
+            "/api/services/{id}": _get(
+                "One analysis platform or analysis service, with the datasets it serves",
+                _ok("Offer", "the service"),
+                [ID],
+            ),
+            "/api/products/{id}": _get(
+                "One data product, with the datasets it is made from", _ok("Offer", "the product"), [ID]
             ),
             "/api/sources": _get("Every source with counts, conformance and last run", _ok("Sources", "sources")),
             "/api/sources/{name}": _get(
