@@ -54,6 +54,18 @@ DPROD = Namespace("https://ekgf.github.io/dprod/")
 SERVICE_TYPE = "https://w3id.org/helsekatalog/service-type/"
 PRODUCT_TYPE = "https://w3id.org/helsekatalog/product-type/"
 PRICE_MODEL = "https://w3id.org/helsekatalog/price-model/"
+CONCEPT_LABELS = {
+    PRICE_MODEL + "free": ("gratis", "free"),
+    PRICE_MODEL + "cost-recovery": ("selvkost", "cost recovery"),
+    PRICE_MODEL + "commercial": ("kommersiell", "commercial"),
+    SERVICE_TYPE + "platform": ("analyseplattform", "analysis platform"),
+    SERVICE_TYPE + "analysis": ("analysetjeneste", "analysis service"),
+    PRODUCT_TYPE + "extract": ("ferdig uttrekk", "prepared extract"),
+    PRODUCT_TYPE + "cohort": ("kohort", "cohort"),
+    PRODUCT_TYPE + "indicator": ("indikatorer", "indicators"),
+    PRODUCT_TYPE + "other": ("annet", "other"),
+}
+"""Labels of the catalogue's own small vocabularies (DCAT-AP asks a skos:Concept for its skos:prefLabel)."""
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # missing from rdflib's closed DCAT namespace
 XSD_INTEGER = XSD.integer
 # Terms written per variable and per code, looked up once (rdflib's closed namespaces check
@@ -438,6 +450,16 @@ def add_codelist(g: TripleWriter, cl: CodeList) -> URIRef:
     return s
 
 
+def _concept(g: TripleWriter, s: URIRef, p: URIRef, iri: str) -> None:
+    """A value from one of our vocabularies, typed and labelled as DCAT-AP asks of a skos:Concept."""
+    node = URIRef(iri)
+    g.add((s, p, node))
+    g.add((node, RDF.type, SKOS.Concept))
+    nb, en = CONCEPT_LABELS.get(iri, (iri.rsplit("/", 1)[-1],) * 2)
+    g.add((node, SKOS.prefLabel, Literal(nb, lang="nb")))
+    g.add((node, SKOS.prefLabel, Literal(en, lang="en")))
+
+
 def _offer(g: TripleWriter, s: URIRef, r: DataService | DataProduct) -> None:
     """What every marketplace entry says: provider, contact, how to order or apply, price and terms."""
     g.add((s, DCT.identifier, Literal(r.identifier)))
@@ -461,8 +483,7 @@ def _offer(g: TripleWriter, s: URIRef, r: DataService | DataProduct) -> None:
     if r.order_url:
         g.add((s, HK.orderPage, URIRef(r.order_url)))
     if r.price_model:
-        g.add((s, HK.priceModel, URIRef(PRICE_MODEL + r.price_model)))
-        g.add((URIRef(PRICE_MODEL + r.price_model), RDF.type, SKOS.Concept))
+        _concept(g, s, HK.priceModel, PRICE_MODEL + r.price_model)
     _lang(g, s, HK.price, r.price)
     _lang(g, s, HK.terms, r.terms)
 
@@ -473,8 +494,7 @@ def add_service(g: TripleWriter, service: DataService, links: bool = True) -> UR
     s = URIRef(service.uri)
     g.add((s, RDF.type, DCAT.DataService))
     _offer(g, s, service)
-    g.add((s, DCT.type, URIRef(SERVICE_TYPE + service.service_type)))
-    g.add((URIRef(SERVICE_TYPE + service.service_type), RDF.type, SKOS.Concept))
+    _concept(g, s, DCT.type, SERVICE_TYPE + service.service_type)
     if service.endpoint_url:
         g.add((s, DCAT.endpointURL, URIRef(service.endpoint_url)))
     if service.endpoint_description:
@@ -494,8 +514,7 @@ def add_product(g: TripleWriter, product: DataProduct) -> URIRef:
     s = URIRef(product.uri)
     g.add((s, RDF.type, DPROD.DataProduct))
     _offer(g, s, product)
-    g.add((s, DCT.type, URIRef(PRODUCT_TYPE + product.product_type)))
-    g.add((URIRef(PRODUCT_TYPE + product.product_type), RDF.type, SKOS.Concept))
+    _concept(g, s, DCT.type, PRODUCT_TYPE + product.product_type)
     _iris(g, s, PROV.wasDerivedFrom, product.derived_from)
     return s
 
