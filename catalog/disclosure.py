@@ -54,6 +54,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -77,12 +78,12 @@ class Policy:
     rounding: int = DEFAULT_ROUNDING
 
     def __post_init__(self) -> None:
-        if isinstance(self.threshold, bool) or not isinstance(self.threshold, int) or self.threshold < MIN_THRESHOLD:
+        if type(self.threshold) is not int or self.threshold < MIN_THRESHOLD:  # TOML may hold anything
             raise PolicyError(
                 f"disclosure threshold {self.threshold!r}: must be a whole number of at least {MIN_THRESHOLD} "
                 "(it may be raised, never lowered)"
             )
-        if isinstance(self.rounding, bool) or not isinstance(self.rounding, int) or self.rounding < 1:
+        if type(self.rounding) is not int or self.rounding < 1:
             raise PolicyError(f"disclosure rounding {self.rounding!r}: must be a whole number of at least 1 (1: none)")
 
     @classmethod
@@ -285,7 +286,9 @@ class Structure:
         return n
 
 
-def ranges(s: Structure, hidden: set[int], bounds: Sequence[Interval], known: set[int] = frozenset()) -> list[Interval]:
+def ranges(
+    s: Structure, hidden: set[int], bounds: Sequence[Interval], known: AbstractSet[int] = frozenset()
+) -> list[Interval]:
     """The values each node can take, for an attacker who sees every node not in `hidden`.
 
     `bounds[n]` is what the attacker knows of a hidden node beforehand (at least 1 when zeros are

@@ -593,7 +593,7 @@ def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
     if not isinstance(record, Dataset):
         return []
     return [
-        text(s.record.title) or s.record.identifier  # type: ignore[union-attr]
+        text(s.record.title) or s.record.identifier
         for s in store.linking(record.uri, source, "serves")
         if s.record.service_type == "platform"  # type: ignore[union-attr]
     ]
@@ -621,7 +621,7 @@ def relink(settings: Settings, store: SQLiteStore, index: SearchBackend | None, 
     datasets, sources = store.link_targets(s.uri for s in services)
     keys: set[str] = set()
     for s in services:
-        title = text(s.record.title) or s.record.identifier  # type: ignore[union-attr]
+        title = text(s.record.title) or s.record.identifier
         offset = 0
         while True:
             found = index.search(

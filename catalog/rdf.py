@@ -896,7 +896,7 @@ class Reader:
             (DCAT.DataService, self.service, "service"),
             (DPROD.DataProduct, self.product, "product"),
         ):
-            for s in sorted(set(self.g.subjects(RDF.type, cls))):
+            for s in _ordered(set(self.g.subjects(RDF.type, cls))):
                 if isinstance(s, URIRef):
                     yield read(s)
                 else:

@@ -335,12 +335,12 @@ class CkanHarvester(Harvester):
                     failed.append(event)
                 yield event
         counts: DatasetCounts | None = DatasetCounts(dataset.uri, ())
-        for event in self.counts(package, dataset, [h.record for h in codelists]):
-            if isinstance(event, Failed):
-                failed.append(event)
-                yield event
+        for found in self.counts(package, dataset, [h.record for h in codelists]):
+            if isinstance(found, Failed):
+                failed.append(found)
+                yield found
             else:
-                counts = event
+                counts = found
         records[pid] = [dataset.uri, *(h.record.uri for h in codelists)]
         if failed:
             problems[pid] = saved_problems(failed)

@@ -62,7 +62,7 @@ def varlist_csv() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, _static_server):  # type: ignore[no-untyped-def]
+def site(tmp_path_factory, _static_server):
     server = _static_server
     listing = server.serve("/analyse/kreft.csv", varlist_csv().encode(), Content_Type="text/csv; charset=utf-8")
     server.serve("/analyse/frekvenser.csv", FREQUENCIES.encode(), Content_Type="text/csv; charset=utf-8")
@@ -96,11 +96,11 @@ def site(tmp_path_factory, _static_server):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(site):  # type: ignore[no-untyped-def]
+def client(site):
     return site[0].test_client()
 
 
-def variable_key(site, name: str) -> str:  # type: ignore[no-untyped-def]
+def variable_key(site, name: str) -> str:
     return key_for(next(v.uri for v in site[1].variables if v.name == name))
 
 

@@ -20,7 +20,7 @@ from catalog.pipeline import harvest
 from harvesters.oai_ddi import OaiDdiHarvester
 from simulator.counts import population, variable_counts
 from tests.conftest import shared_path
-from tests.simulated import _simulator, configure, datasets, run, sim  # noqa: F401 - fixtures
+from tests.simulated import configure, datasets, run
 from tests.test_disclosure import attack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ def fors(settings, server):
 def fors_counts(settings) -> DatasetCounts:
     """The raw counts of the FORS codebook, mapped by the harvester itself (the test's ground truth)."""
     root = etree.parse(str(shared_path("real-world/" + FORS))).getroot()
-    harvester = OaiDdiHarvester(settings.sources["fors"], None, base_uri=settings.base_uri)  # type: ignore[arg-type]
+    harvester = OaiDdiHarvester(settings.sources["fors"], None, base_uri=settings.base_uri)
     return harvester.study(next(root.iter("{*}codeBook")), "fors", None).counts
 
 
@@ -151,8 +151,8 @@ def test_simulated_counts_arrive_in_the_store_and_go_out_protected(settings, sto
             coded = [(c.code, c.count) for c in table.counts if c.code is not None]
             if coded:
                 got[d.title["nb"], names[table.variable]] = coded
-        for table in published_tables(store.published_counts(d.uri)).values():
-            assert all(c.count is None or c.count == 0 or c.count >= 5 for c in table.counts)
+        for view in published_tables(store.published_counts(d.uri)).values():
+            assert all(c.count is None or c.count == 0 or c.count >= 5 for c in view.counts)
     assert got == truth(sim, source)
 
 

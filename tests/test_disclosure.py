@@ -36,7 +36,11 @@ from catalog.disclosure import (
 T = MIN_THRESHOLD
 
 
-def dataset(*tables: list[int], stated: set[int] | frozenset[int] = frozenset(), missing: set[str] = frozenset()):
+def dataset(
+    *tables: list[int],
+    stated: set[int] | frozenset[int] = frozenset(),
+    missing: set[str] | frozenset[str] = frozenset(),
+) -> DatasetCounts:
     return DatasetCounts(
         "https://example.org/d",
         tuple(

@@ -11,7 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, PROV, RDF
 
 from catalog.config import Settings, SourceConfig
-from catalog.model import Agent, DataProduct, DataService, key_for
+from catalog.model import Agent, DataProduct, DataService, Record, key_for
 from catalog.pipeline import harvest
 from catalog.rdf import DPROD, to_graph
 from catalog.search import open_backend
@@ -88,10 +88,10 @@ OPERATOR = {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, _static_server):  # type: ignore[no-untyped-def]
+def site(tmp_path_factory, _static_server):
     datasets = [complete_dataset(0), complete_dataset(1)]
     incomplete = dataclasses.replace(complete_dataset(2), health_categories=[])  # left out of the EHDS feed
-    records = [
+    records: list[Record] = [
         *datasets,
         incomplete,
         platform([d.uri for d in (*datasets, incomplete)]),
@@ -113,7 +113,7 @@ def site(tmp_path_factory, _static_server):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def client(site):  # type: ignore[no-untyped-def]
+def client(site):
     return site[0].test_client()
 
 
@@ -163,7 +163,9 @@ def test_a_data_product_made_from_two_datasets_names_both(client, site):
     assert "Register 0" in html and "Register 1" in html and "Bestill med tilgangsvedtaket ditt." in html
     for d in site[2]:
         listed = client.get(f"/api/datasets/{key_for(d.uri)}").get_json()["products"]
-        assert sorted(p["identifier"] for p in listed) == (["indikatorer"] if d.uri.endswith("0000") else []) + ["kohort"]
+        assert sorted(p["identifier"] for p in listed) == (["indikatorer"] if d.uri.endswith("0000") else []) + [
+            "kohort"
+        ]
 
 
 @pytest.mark.parametrize(

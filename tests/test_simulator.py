@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from catalog.config import SOURCE_KINDS
-from catalog.model import CodeList, DataProduct, Dataset, DataService
+from catalog.model import CodeList, DataProduct, DataService, Dataset
 from catalog.rdf import HYDRA, from_graph
 from harvesters.base import Harvested
 from harvesters.dcat import DcatHarvester
@@ -149,7 +149,7 @@ def test_dcat_feed_pages_parse_and_hold_exactly_the_manifest(sim: Simulator, acc
             elif isinstance(r, DataService):
                 services[r.identifier] = r
             else:
-                products[r.identifier] = r  # type: ignore[assignment]
+                products[r.identifier] = r
     assert set(datasets) == set(truth["datasets"])
     for ident, expected in truth["datasets"].items():
         d = datasets[ident]

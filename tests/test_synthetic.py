@@ -17,7 +17,7 @@ from catalog.disclosure import published_tables
 from catalog.export import as_published
 from catalog.model import CodeList, Dataset
 from catalog.pipeline import harvest
-from tests.simulated import OPERATOR_DEFAULTS, _simulator  # noqa: F401 - the module's simulator
+from tests.simulated import OPERATOR_DEFAULTS
 
 ROWS = 3000
 WHOLE = re.compile(r"-?\d+")
@@ -25,7 +25,7 @@ DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 
 
 @pytest.fixture(scope="module")
-def nation(tmp_path_factory, _simulator):  # type: ignore[no-untyped-def]
+def nation(tmp_path_factory, _simulator):
     from catalog.config import Settings
     from catalog.store import SQLiteStore
 
@@ -48,7 +48,7 @@ def nation(tmp_path_factory, _simulator):  # type: ignore[no-untyped-def]
     return datasets, codelists
 
 
-def sample(dataset: Dataset, codelists: dict[str, CodeList], published, seed: int = 1) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def sample(dataset: Dataset, codelists: dict[str, CodeList], published, seed: int = 1) -> dict[str, list[str]]:
     rows = list(synthetic.rows(dataset, codelists, published, ROWS, seed))
     assert rows[0] == [v.name for v in dataset.variables], "one column per variable, in their order"
     assert all(len(r) == len(rows[0]) for r in rows) and len(rows) == ROWS + 1
@@ -57,7 +57,7 @@ def sample(dataset: Dataset, codelists: dict[str, CodeList], published, seed: in
 
 def test_every_simulated_datasets_sample_follows_its_metadata(nation):
     datasets, codelists = nation
-    checked = Counter()
+    checked: Counter[str] = Counter()
     for dataset, published in datasets:
         columns = sample(dataset, codelists, published)
         first, last = (
@@ -114,4 +114,3 @@ def test_a_sample_is_the_same_for_the_same_seed_and_each_column_stands_alone(nat
     fewer = Dataset(**{**dataset.__dict__, "variables": dataset.variables[1:]})
     whole, part = sample(dataset, codelists, published, 3), sample(fewer, codelists, published, 3)
     assert all(part[v.name] == whole[v.name] for v in fewer.variables), "a column depends on its variable alone"
-

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -56,7 +57,7 @@ class Offer:
 
 def offer(stored: StoredRecord) -> Offer:
     r = stored.record
-    provider = text(r.publisher.name) if r.publisher else ""  # type: ignore[union-attr]
+    provider = text(r.publisher.name) if r.publisher else ""
     if isinstance(r, DataProduct):
         return Offer(stored, "product", r.product_type, provider)
     assert isinstance(r, DataService)
@@ -90,7 +91,8 @@ def filter_titles() -> dict[str, str]:
 def _toggled(chosen: dict[str, list[str]], name: str, value: str) -> str:
     values = chosen.get(name, [])
     args = {**chosen, name: [v for v in values if v != value] if value in values else [*values, value]}
-    return url_for("marketplace.index", **{k: v for k, v in args.items() if v})
+    query = urlencode({k: v for k, v in args.items() if v}, doseq=True)
+    return url_for("marketplace.index") + (f"?{query}" if query else "")
 
 
 def market_view() -> MarketView:
@@ -126,7 +128,7 @@ def market_view() -> MarketView:
 def offers_for(dataset: StoredRecord) -> tuple[list[StoredRecord], list[StoredRecord]]:
     """(services serving the dataset, platforms first; products made from it)."""
     services = store().linking(dataset.uri, dataset.source, "serves")
-    services.sort(key=lambda s: (s.record.service_type != "platform", text(s.record.title)))  # type: ignore[union-attr]
+    services.sort(key=lambda s: (s.record.service_type != "platform", text(s.record.title)))
     return services, store().linking(dataset.uri, dataset.source, "derived_from")
 
 
@@ -158,7 +160,7 @@ def offer_json(stored: StoredRecord, datasets: list[StoredRecord] | None = None)
     r = stored.record
     out = {"id": stored.key, "kind": stored.kind, **to_dict(r)}
     if datasets is not None:
-        out["datasets"] = [{"id": d.key, "uri": d.uri, "title": d.record.title} for d in datasets]  # type: ignore[union-attr]
+        out["datasets"] = [{"id": d.key, "uri": d.uri, "title": d.record.title} for d in datasets]
     return out
 
 
