@@ -7,6 +7,7 @@ never read here (nor anywhere in web/): what is not in the published view cannot
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,15 +75,17 @@ def as_json(table: PublishedTable | None, rows: list[Frequency]) -> dict[str, An
 def chart(name: str, rows: list[Frequency], locale: str) -> Markup | None:
     """Bars for the published counts; a suppressed count is a labelled empty row, never a guess."""
     shown = [f for f in rows if f.count is not None or f.code is not None][:MAX_BARS]
-    if not any(f.count for f in shown):
+    if not any(f.count for f in shown):  # nothing but zeros and suppressed counts: the table says it
         return None
     bars = [
         charts.Bar(
             f"{f.code} {text(f.label, locale)}".strip() if f.code is not None else text(f.label, locale),
-            float(f.count or 0),
+            math.nan if f.count is None else float(f.count),
             "missing" if f.missing else "bar",
             _("suppressed") if f.count is None else "",
         )
         for f in shown
     ]
-    return charts.bars(_("Distribution of %(name)s", name=name), bars)
+    return charts.bars(
+        _("Distribution of %(name)s", name=name), bars, number=lambda n: f"{int(n):,}".replace(",", "\u00a0")
+    )
