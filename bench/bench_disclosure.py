@@ -17,6 +17,7 @@ import os
 import random
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -70,13 +71,13 @@ def main() -> int:
         if counts is None:
             print(f"{name}: skipped, {FORS} is absent")
             continue
-        seconds, published = timed(lambda counts=counts: disclosure.protect(counts, policy))
+        seconds, published = timed(partial(disclosure.protect, counts, policy))
         cells = sum(len(t.counts) for t in counts.tables)
         small = sum(1 for t in counts.tables for c in t.counts if 0 < c.count < policy.threshold)
         hidden = sum(c.count is None for t in published for c in t.counts)
         line = f"{name}: {cells:,} counts, {small:,} below 5, {hidden:,} suppressed; protected in {seconds:.3f} s"
         if len(counts.tables) > 1:
-            base, _ = timed(lambda counts=counts: protect_group(counts.tables, policy.threshold, True))
+            base, _ = timed(partial(protect_group, counts.tables, policy.threshold, True))
             line += f"; baseline (all tables audited together) {base:.3f} s, ratio {base / seconds:.1f}x"
         print(line, flush=True)
     return 0
