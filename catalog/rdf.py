@@ -260,17 +260,22 @@ def concept_uri(codelist_uri: str, code: str) -> str:
     return f"{codelist_uri.rstrip('/')}/code/{quote(code, safe='')}"
 
 
+def _head(g: TripleWriter, s: URIRef, r: Dataset | DataService | DataProduct) -> None:
+    """Identifier, title, description, publisher (with its contact point) and contact point."""
+    g.add((s, DCT.identifier, Literal(r.identifier)))
+    _lang(g, s, DCT.title, r.title)
+    _lang(g, s, DCT.description, r.description)
+    if r.publisher:
+        g.add((s, DCT.publisher, _agent(g, r.publisher, (s, DCT.publisher), health=True)))
+    if r.contact:
+        g.add((s, DCAT.contactPoint, _contact(g, r.contact, at=(s, DCAT.contactPoint))))
+
+
 def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
     """The dataset; its variables last, unless `variables` is false (see catalog.renderings)."""
     s = URIRef(d.uri)
     g.add((s, RDF.type, DCAT.Dataset))
-    g.add((s, DCT.identifier, Literal(d.identifier)))
-    _lang(g, s, DCT.title, d.title)
-    _lang(g, s, DCT.description, d.description)
-    if d.publisher:
-        g.add((s, DCT.publisher, _agent(g, d.publisher, (s, DCT.publisher), health=True)))
-    if d.contact:
-        g.add((s, DCAT.contactPoint, _contact(g, d.contact, at=(s, DCAT.contactPoint))))
+    _head(g, s, d)
     if d.hdab:
         g.add((s, HEALTH.hdab, _agent(g, d.hdab, (s, HEALTH.hdab), health=True)))
     if d.custodian:
@@ -462,13 +467,7 @@ def _concept(g: TripleWriter, s: URIRef, p: URIRef, iri: str) -> None:
 
 def _offer(g: TripleWriter, s: URIRef, r: DataService | DataProduct) -> None:
     """What every marketplace entry says: provider, contact, how to order or apply, price and terms."""
-    g.add((s, DCT.identifier, Literal(r.identifier)))
-    _lang(g, s, DCT.title, r.title)
-    _lang(g, s, DCT.description, r.description)
-    if r.publisher:
-        g.add((s, DCT.publisher, _agent(g, r.publisher, (s, DCT.publisher), health=True)))
-    if r.contact:
-        g.add((s, DCAT.contactPoint, _contact(g, r.contact, at=(s, DCAT.contactPoint))))
+    _head(g, s, r)
     if r.landing_page:
         g.add((s, DCAT.landingPage, URIRef(r.landing_page)))
         g.add((URIRef(r.landing_page), RDF.type, FOAF.Document))

@@ -20,18 +20,7 @@ from typing import Any
 
 from catalog.disclosure import CountsError, DatasetCounts, Table, table_of
 from catalog.model import CodeList, Variable
-from harvesters.varlist import (
-    HEADER_SCAN_ROWS,
-    Layout,
-    Problem,
-    VarlistError,
-    _norm,
-    cell_text,
-    csv_rows,
-    decode,
-    file_kind,
-    xlsx_rows,
-)
+from harvesters.varlist import HEADER_SCAN_ROWS, Layout, Problem, VarlistError, _norm, cell_text, table_rows
 
 HEADINGS = {
     **dict.fromkeys(("variabel", "variabelnavn", "variable", "variable name", "navn", "name"), "variable"),
@@ -72,13 +61,7 @@ def read_frequencies(
     """The rows of a frequency file; raises `VarlistError` when it cannot be read at all."""
     layout = Layout.from_options({k: v for k, v in (options or {}).items() if k in ("encoding", "delimiter")})
     out = Frequencies()
-    if file_kind(content, url, content_type) == "xlsx":
-        rows = list(xlsx_rows(content, layout))
-    else:
-        text, warning = decode(content, charset, layout)
-        if warning:
-            out.problems.append(warning)
-        rows = list(csv_rows(text, layout, out.problems))
+    rows = table_rows(content, url, content_type, charset, layout, out.problems)
     found = _header(rows)
     if found is None:
         raise VarlistError(
