@@ -18,8 +18,9 @@ from __future__ import annotations
 import csv
 import io
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from catalog.disclosure import Summary
 from catalog.model import Dataset, Variable
 from simulator.nation import Nation, Source
 
@@ -41,12 +42,7 @@ class VariableCounts:
     """One variable's published counts: (code, count, missing) rows, or a numeric summary."""
 
     frequencies: tuple[tuple[str, int, bool], ...] = ()
-    valid: int | None = None
-    invalid: int | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    mean: float | None = None
-    stdev: float | None = None
+    summary: Summary = field(default_factory=Summary)
 
 
 def population(d: Dataset) -> int:
@@ -91,12 +87,14 @@ def summary(rng: random.Random, v: Variable, n: int) -> VariableCounts:
         return float(round(x)) if whole else round(x, 1)
 
     return VariableCounts(
-        valid=n - invalid,
-        invalid=invalid,
-        minimum=value(max(0.0, mean - 3.6 * sd)),
-        maximum=value(mean + 3.9 * sd),
-        mean=round(mean + rng.uniform(-0.05, 0.05) * sd, 3),
-        stdev=round(sd, 3),
+        summary=Summary(
+            valid=n - invalid,
+            invalid=invalid,
+            minimum=value(max(0.0, mean - 3.6 * sd)),
+            maximum=value(mean + 3.9 * sd),
+            mean=round(mean + rng.uniform(-0.05, 0.05) * sd, 3),
+            stdev=round(sd, 3),
+        )
     )
 
 

@@ -113,12 +113,13 @@ def _sum_stats(counts: VariableCounts | None) -> str:
     codebook.xsd's order: after qstn, before catgry."""
     if counts is None:
         return ""
-    valid, invalid = counts.valid, counts.invalid
+    summary = counts.summary
+    valid, invalid = summary.valid, summary.invalid
     if counts.frequencies:
         valid = sum(c for _code, c, missing in counts.frequencies if not missing)
         invalid = sum(c for _code, c, missing in counts.frequencies if missing)
-    stats = [("vald", valid), ("invd", invalid), ("min", counts.minimum), ("max", counts.maximum)]
-    stats += [("mean", counts.mean), ("stdev", counts.stdev)]
+    stats = [("vald", valid), ("invd", invalid), ("min", summary.minimum), ("max", summary.maximum)]
+    stats += [("mean", summary.mean), ("stdev", summary.stdev)]
     return "".join(f'<sumStat type="{kind}">{value:.12g}</sumStat>' for kind, value in stats if value is not None)
 
 
