@@ -528,7 +528,8 @@ class SQLiteStore:
         if not include_deleted:
             where.append("deleted_at IS NULL")
         if conforming_datasets_only:
-            where.append("(kind <> 'dataset' OR conforms = 1)")
+            # the kinds the EHDS feed carries only when they conform (catalog.export.CHECKED)
+            where.append("(kind NOT IN ('dataset', 'service', 'product') OR conforms = 1)")
         return " AND ".join(where or ["1=1"]), args
 
     def listing(

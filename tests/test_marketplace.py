@@ -238,3 +238,22 @@ def test_a_service_stored_after_its_datasets_updates_their_platform_facet(settin
     harvest(settings, store, index, ["op"])
     assert dict(index.search(SearchQuery()).facets["platform"]) == {}, "a platform that left takes its facet along"
     index.close()
+
+
+def test_the_ehds_feed_pages_leave_out_a_service_that_does_not_conform(settings, store, server, client):
+    """A data service without an endpoint breaks DCAT-AP: the EHDS feed's pages do not list it (nor a
+    tombstone for it); the other profiles carry it."""
+    broken = dataclasses.replace(platform([]), endpoint_url=None)
+    body = to_graph([complete_dataset(7), broken]).serialize(format="turtle")
+    url = server.serve("/broken/a.ttl", body, Content_Type="text/turtle")
+    settings.sources["reg"] = SourceConfig("reg", "dcat", url)
+    [result] = harvest(settings, store, None)
+    assert result.ok and result.counts["new"] == 2 and result.counts["invalid"] == 1, result
+    from web import create_app
+
+    client = create_app(settings).test_client()
+    ehds = Graph().parse(data=client.get("/catalog.nt").get_data(), format="nt")
+    assert (URIRef(broken.uri), None, None) not in ehds and not set(ehds.subjects(None, URIRef(broken.uri)))
+    assert (URIRef(broken.uri), RDF.type, DCAT.DataService) in Graph().parse(
+        data=client.get("/catalog.nt?profile=dcat-ap-3").get_data(), format="nt"
+    )
