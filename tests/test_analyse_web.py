@@ -74,6 +74,7 @@ def site(tmp_path_factory, _static_server):
         title="Kreftregisteret – variabelliste",
         options={
             "title": "Kreftregisteret – insidens",
+            "description": "Nye krefttilfeller meldt til Kreftregisteret, med diagnose, kjønn og alder.",
             "identifier": "kreft-insidens",
             "frequencies_url": "frekvenser.csv",
             "defaults": {
