@@ -24,6 +24,13 @@ from tests.simulated import inline_codes
 HARMLESS = None
 """The fault leaves this kind's harvest complete and correct (e.g. XXE in a JSON API)."""
 
+NO_WIRE = {
+    "configured": "maps the operator's own catalog.toml tables and fetches nothing, so there is no wire to "
+    "fault and no simulated source; tests/test_configured.py holds it to the rest of the contract "
+    "(a full harvest, an unchanged one, changes and deletions, a bad entry)"
+}
+"""Kinds that fetch nothing, with the reason they stand outside this contract."""
+
 Records = Iterable[StoredRecord]
 
 
