@@ -35,19 +35,19 @@ DECLARED: dict[str, Any] = {
 }
 
 
-def configure(settings, declared: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+def configure(settings, declared: dict[str, Any]) -> None:
     settings.sources["op"] = SourceConfig("op", "configured", "https://example.org/plattformer", options=declared)
 
 
 def held(store: SQLiteStore, deleted: bool = False) -> dict[str, tuple[str, str]]:
     return {
-        r.record.identifier: (r.kind, r.record.title["nb"])  # type: ignore[union-attr]
+        r.record.identifier: (r.kind, r.record.title["nb"])
         for r in store.records("op", include_deleted=deleted)
         if (r.deleted_at is not None) == deleted
     }
 
 
-def counts(result) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def counts(result) -> dict[str, int]:
     return {k: result.counts[k] for k in ("new", "changed", "unchanged", "deleted", "errors")}
 
 
