@@ -331,6 +331,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         f"rendered the feed statements of {n:,} records anew in {time.perf_counter() - started:.1f} s "
         "(the others were current)"
     )
+    from catalog import disclosure
+
+    n = disclosure.refresh(store, settings.policies())
+    print(f"published the counts of {n:,} datasets anew under their source's disclosure settings")
     return 0
 
 
@@ -612,7 +616,8 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "reindex",
-        help="validate again what changed operator settings affect; rebuild the search index and the feed renderings",
+        help="validate again what changed operator settings affect; rebuild the search index and the feed "
+        "renderings; publish again the counts of sources whose disclosure settings changed",
     ).set_defaults(func=cmd_reindex)
 
     sim = sub.add_parser("simulator", help="run the publisher simulator")

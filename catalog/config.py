@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
+from catalog.disclosure import Policy, PolicyError
 from catalog.model import Agent, LangText
 
 DEFAULT_HOME = "catalog-data"
@@ -62,11 +63,20 @@ class SourceConfig:
                         f"sources.{self.name}.options.{option}: must be a positive number of seconds "
                         f"(it overrides the setting {setting}), not {value!r}"
                     )
+        try:
+            self.policy  # noqa: B018 - checked now too: a bad disclosure setting fails at start, naming itself
+        except PolicyError as exc:
+            raise ConfigError(str(exc)) from exc
 
     @property
     def defaults(self) -> dict[str, Any]:
         """`options.defaults`, checked and normalised (agents as `Agent`, texts as `{lang: text}`)."""
         return operator_defaults(self)
+
+    @property
+    def policy(self) -> Policy:
+        """How this source's counts are published (`options.disclosure`: threshold, rounding)."""
+        return Policy.from_options(self.options, f"sources.{self.name}.options.disclosure")
 
     def credentials(self) -> str | None:
         return os.environ.get(self.credentials_env) if self.credentials_env else None
@@ -458,6 +468,10 @@ class Settings:
         if name in SETTINGS:
             return self.values.get(name, SETTINGS[name][1])
         raise AttributeError(name)
+
+    def policies(self) -> dict[str, Policy]:
+        """Each source's disclosure policy, by source name (sources not configured get the default)."""
+        return {name: src.policy for name, src in self.sources.items()}
 
     @property
     def config_path(self) -> Path:

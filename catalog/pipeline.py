@@ -20,6 +20,7 @@ process, sources run in threads of the calling process as before.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -32,14 +33,15 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog import disclosure
 from catalog.config import Settings, SourceConfig, operator_defaults
 from catalog.logs import run_context
-from catalog.model import Dataset, Record, digest, dumps, key_for
+from catalog.model import Dataset, Record, digest, dumps, key_for, text
 from catalog.published import Published, published_view, view_digest
 from catalog.renderings import render
-from catalog.search import IndexWriter, SearchBackend
+from catalog.search import IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, documents
-from catalog.store import RunError, SQLiteStore
+from catalog.store import RunError, SQLiteStore, StoredRecord
 from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
@@ -166,6 +168,7 @@ class Harvest:
         self.run_id = 0
         self.view = view_digest(settings, src.name)
         self.started = 0.0
+        self.policy = src.policy
 
     def http(self) -> HttpClient:
         """The run's guarded client; its time budget starts now."""
@@ -213,6 +216,7 @@ class Harvest:
             client = self.http()
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
+            self.known_counts = self.store.counts_hashes(self.src.name)
             checkpoint = self._consume(harvester.harvest(), known, client)
             if client.session.overrun is not None:  # spent while a harvester went on past a failed request
                 raise client.session.overrun
@@ -336,6 +340,7 @@ class Harvest:
         self.counts["unchanged"] += sum(
             1 for h, hsh in zip(batch, hashes, strict=True) if known.get(h.record.uri) == hsh
         )
+        self._store_counts(batch)
         if not fresh:
             return
         views = [published_view(h.record, self.settings, self.src) for h, _, _ in fresh]
@@ -344,7 +349,11 @@ class Harvest:
         stale_keys: set[str] = set()
         rows = []
         for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # work before the write lock
-            new_docs = list(documents(h.record, self.info, valid=report.conforms))
+            new_docs = list(
+                documents(
+                    h.record, self.info, valid=report.conforms, platforms=platforms(self.store, h.record, self.src.name)
+                )
+            )
             docs.extend(new_docs)
             old = self.store.get(h.record.uri) if h.record.uri in known else None
             if old is not None:
@@ -372,6 +381,29 @@ class Harvest:
             if stale_keys:
                 self.index.delete(stale_keys)
             self.index.upsert(docs)
+
+    def _store_counts(self, batch: list[Harvested]) -> None:
+        """Keep each dataset's raw counts and their published view, when they changed (also under an
+        unchanged record: counts are not part of it). Counts of None leave the stored ones as they
+        are (a frequency file that could not be read this time); counts without tables remove them."""
+        for h in batch:
+            uri = h.record.uri
+            if h.counts is None or not isinstance(h.record, Dataset):
+                continue
+            if not h.counts.tables:
+                if uri in self.known_counts:
+                    self.store.drop_counts(uri)
+                continue
+            published = published_view(h.record, self.settings, self.src).record
+            assert isinstance(published, Dataset)
+            stated = {n for n in (published.number_of_records, published.number_of_unique_individuals) if n}
+            counts = dataclasses.replace(h.counts, stated=frozenset(stated) | h.counts.stated)
+            raw = counts.to_json()
+            hsh = digest(raw)
+            if self.known_counts.get(uri) == hsh:
+                continue
+            view, stamp = disclosure.publish(counts, self.policy)
+            self.store.save_counts(uri, self.src.name, raw, hsh, view, stamp)
 
     def _delete(self, uris: set[str]) -> None:
         if not uris:
@@ -415,11 +447,14 @@ def harvest(
         operator_defaults(settings.sources[name])
     workers = max(1, min(workers, len(wanted)))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return _in_processes(settings, store, index, wanted, workers, progress, full)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
-        )
+        results = _in_processes(settings, store, index, wanted, workers, progress, full)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(
+                pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
+            )
+    relink(settings, store, index, [r.run_id for r in results if r.run_id])
+    return results
 
 
 # --- process mode ---------------------------------------------------------------------------------
@@ -570,9 +605,70 @@ def revalidate(
         store.save_renderings(stored.uri, render(stored.record, stored.hash, stored.source, report.conforms, settings))
         if index is not None and report.conforms != bool(stored.conforms):
             info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
-            index.upsert(documents(stored.record, info, valid=report.conforms))
+            index.upsert(
+                documents(
+                    stored.record, info, valid=report.conforms, platforms=platforms(store, stored.record, stored.source)
+                )
+            )
         n += 1
     return n
+
+
+def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
+    """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
+    if not isinstance(record, Dataset):
+        return []
+    return [
+        text(s.record.title) or s.record.identifier
+        for s in store.linking(record.uri, source, "serves")
+        if s.record.service_type == "platform"  # type: ignore[union-attr]
+    ]
+
+
+def stored_documents(settings: Settings, store: SQLiteStore, stored: StoredRecord) -> Iterator[dict[str, Any]]:
+    """A stored record's index documents, as the pipeline makes them."""
+    src = settings.sources.get(stored.source)
+    info = source_info(src) if src else SourceInfo(stored.source, stored.source, "catalogue")
+    yield from documents(
+        stored.record, info, valid=bool(stored.conforms), platforms=platforms(store, stored.record, stored.source)
+    )
+
+
+def relink(settings: Settings, store: SQLiteStore, index: SearchBackend | None, run_ids: Iterable[int]) -> int:
+    """Index again the datasets whose platforms changed in these runs: those a changed service names
+    now, and those the index still shows under its title (a link it no longer has). A dataset's
+    documents are made when it is stored; a service stored later, in another run or process, would
+    otherwise leave its facet stale. Returns how many datasets were indexed again."""
+    if index is None:
+        return 0
+    services = store.changed_in_runs(list(run_ids), "service")
+    if not services:
+        return 0
+    datasets, sources = store.link_targets(s.uri for s in services)
+    keys: set[str] = set()
+    for s in services:
+        title = text(s.record.title) or s.record.identifier
+        offset = 0
+        while True:
+            found = index.search(
+                SearchQuery(type="dataset", filters={"platform": [title]}, offset=offset, limit=100, facets=())
+            )
+            keys.update(h.key for h in found.hits)
+            offset += 100
+            if offset >= min(found.total, 10_000):
+                break
+    affected = [r for r in (store.get_by_key(k) for k in keys) if r is not None]
+    affected += [r for uri in datasets if (r := store.get(uri)) is not None]
+    affected += [r for name in sources for r in store.records(name, kind="dataset")]
+    seen: set[str] = set()
+    buffer = IndexBuffer(index)
+    for stored in affected:
+        if stored.uri in seen or stored.deleted_at or stored.kind != "dataset":
+            continue
+        seen.add(stored.uri)
+        buffer.upsert(stored_documents(settings, store, stored))
+    buffer.flush()
+    return len(seen)
 
 
 def reindex(
@@ -581,12 +677,10 @@ def reindex(
     """Rebuild the whole index from the store (the store is the truth; the index is derived).
 
     `progress` is told of each record read."""
-    infos = {name: source_info(src) for name, src in settings.sources.items()}
 
     def docs() -> Iterator[dict[str, Any]]:
         for stored in store.records():
-            info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
-            yield from documents(stored.record, info, valid=bool(stored.conforms))
+            yield from stored_documents(settings, store, stored)
             if progress is not None:
                 progress(1)
 
