@@ -384,10 +384,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from catalog import validation
+    from catalog import profiles, validation
 
+    profile = args.profile or profiles.EHDS
+    if profile not in profiles.shape_sets():
+        print(f"error: unknown profile {profile!r}; choose one of {', '.join(profiles.shape_sets())}", file=sys.stderr)
+        return 2
     try:
-        report = validation.validate_location(args.location, args.profile)
+        report = validation.validate_location(args.location, profile)
     except validation.Unreadable as exc:
         raise InputError(str(exc)) from None
     print(validation.format_report(report, args.format))
@@ -415,13 +419,18 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from catalog import profiles
     from catalog.export import catalog_graph, serialize
     from catalog.store import SQLiteStore
 
     settings = _settings(args)
     store = SQLiteStore(settings.db_path)
+    profile = args.profile or profiles.EHDS
+    if profile not in profiles.FEEDS:
+        print(f"error: unknown profile {profile!r}; choose one of {', '.join(profiles.FEEDS)}", file=sys.stderr)
+        return 2
     with Status("export", total=store.count()) as status:
-        graph = catalog_graph(settings, store, args.profile, progress=status.advance)
+        graph = catalog_graph(settings, store, profile, progress=status.advance)
         status.advance(0, note=f"writing {args.format}")
         status.draw()
         data = serialize(graph, args.format)
@@ -574,7 +583,11 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate a DCAT file or URL against a profile")
     v.add_argument("location")
-    v.add_argument("--profile", default="healthdcat-ap", choices=["dcat-ap-3", "healthdcat-ap", "dcat-ap-no"])
+    v.add_argument(
+        "--profile",
+        help="a profile (healthdcat-ap, dcat-ap-no, dcat-ap-3) or one HealthDCAT-AP access level "
+        "(healthdcat-ap/public, /restricted, /non-public); default: the EHDS feed's",
+    )
     v.add_argument("--format", default="text", choices=["text", "json"])
     v.set_defaults(func=cmd_validate)
 
@@ -594,7 +607,7 @@ def parser() -> argparse.ArgumentParser:
     pb.set_defaults(func=cmd_publish)
 
     e = sub.add_parser("export", help="export the catalogue as DCAT")
-    e.add_argument("--profile", default="healthdcat-ap", choices=["healthdcat-ap", "dcat-ap-no", "dcat-ap-3"])
+    e.add_argument("--profile", help="healthdcat-ap (default: the EHDS feed), dcat-ap-no or dcat-ap-3")
     e.add_argument("--format", default="turtle", choices=["turtle", "jsonld", "xml", "nt"])
     e.add_argument("--output")
     e.set_defaults(func=cmd_export)

@@ -33,11 +33,11 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog import disclosure
+from catalog import disclosure, profiles
 from catalog.config import Settings, SourceConfig, operator_defaults
 from catalog.logs import run_context
 from catalog.model import Dataset, Record, digest, dumps, key_for, text
-from catalog.published import Published, published_view, view_digest
+from catalog.published import Published
 from catalog.renderings import render
 from catalog.search import IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, documents
@@ -166,7 +166,7 @@ class Harvest:
         self.errors: list[RunError] = []
         self.progress = progress
         self.run_id = 0
-        self.view = view_digest(settings, src.name)
+        self.view = profiles.ehds().view_digest(settings, src.name) or ""
         self.started = 0.0
         self.policy = src.policy
 
@@ -343,8 +343,9 @@ class Harvest:
         self._store_counts(batch)
         if not fresh:
             return
-        views = [published_view(h.record, self.settings, self.src) for h, _, _ in fresh]
-        reports = validate_records([v.record for v in views])
+        ehds = profiles.ehds()  # the pipeline validates what the EHDS feed would publish
+        views = [ehds.published(h.record, self.settings, self.src) for h, _, _ in fresh]
+        reports = validate_records([v.record for v in views], ehds.name)
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         rows = []
@@ -394,7 +395,7 @@ class Harvest:
                 if uri in self.known_counts:
                     self.store.drop_counts(uri)
                 continue
-            published = published_view(h.record, self.settings, self.src).record
+            published = profiles.ehds().published(h.record, self.settings, self.src).record
             assert isinstance(published, Dataset)
             stated = {n for n in (published.number_of_records, published.number_of_unique_individuals) if n}
             counts = dataclasses.replace(h.counts, stated=frozenset(stated) | h.counts.stated)
@@ -591,15 +592,18 @@ def revalidate(
     from catalog.validation import validate_record
 
     infos = {name: source_info(src) for name, src in settings.sources.items()}
+    ehds = profiles.ehds()
     digests: dict[str, str] = {}
     n = 0
     for stored in store.records(source, kind="dataset"):
-        current = digests.get(stored.source) or digests.setdefault(stored.source, view_digest(settings, stored.source))
+        current = digests.get(stored.source) or digests.setdefault(
+            stored.source, ehds.view_digest(settings, stored.source) or ""
+        )
         kept = stored.validation or {}
         if kept.get("view") == current:
             continue
-        view = published_view(stored.record, settings, settings.sources.get(stored.source))
-        report = validate_record(view.record)
+        view = ehds.published(stored.record, settings, settings.sources.get(stored.source))
+        report = validate_record(view.record, ehds.name)
         changed = report.conforms != bool(stored.conforms) or kept.get("added") != view.digest
         store.revalidated(stored.uri, report.conforms, stored_validation(report, view, current), changed)
         store.save_renderings(stored.uri, render(stored.record, stored.hash, stored.source, report.conforms, settings))

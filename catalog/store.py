@@ -565,16 +565,16 @@ class SQLiteStore:
         kind: str | None = None,
         include_deleted: bool = False,
         changed_since: str | None = None,
-        conforming_datasets_only: bool = False,
+        conforming_kinds: tuple[str, ...] = (),
     ) -> tuple[str, list[Any]]:
         conditions = [("source=?", source), ("kind=?", kind), ("last_changed > ?", changed_since)]
         where = [sql for sql, value in conditions if value]
         args: list[Any] = [value for _sql, value in conditions if value]
         if not include_deleted:
             where.append("deleted_at IS NULL")
-        if conforming_datasets_only:
-            # the kinds the EHDS feed carries only when they conform (catalog.export.CHECKED)
-            where.append("(kind NOT IN ('dataset', 'service', 'product') OR conforms = 1)")
+        if conforming_kinds:
+            where.append(f"(kind NOT IN ({','.join('?' * len(conforming_kinds))}) OR conforms = 1)")
+            args.extend(conforming_kinds)
         return " AND ".join(where or ["1=1"]), args
 
     def listing(
@@ -583,16 +583,15 @@ class SQLiteStore:
         limit: int = 100,
         changed_since: str | None = None,
         include_deleted: bool = False,
-        conforming_datasets_only: bool = False,
+        conforming_kinds: tuple[str, ...] = (),
     ) -> tuple[int, list[StoredRecord]]:
         """One page of records in URI order and the total that match, for paged feeds.
 
-        `changed_since` keeps records whose last change (deletion included) is later than it.
+        `changed_since` keeps records whose last change (deletion included) is later than it;
+        records of `conforming_kinds` are kept only when they conform (a profile's `checked_kinds`).
         """
         where, args = self._where(
-            changed_since=changed_since,
-            include_deleted=include_deleted,
-            conforming_datasets_only=conforming_datasets_only,
+            changed_since=changed_since, include_deleted=include_deleted, conforming_kinds=conforming_kinds
         )
         total = self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
         rows = self.db.execute(

@@ -14,8 +14,9 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
+from catalog import profiles
 from catalog.model import CodeList, Dataset, Variable, key_for
-from catalog.published import Completed, published_view
+from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
@@ -412,7 +413,7 @@ def dataset_view(key: str) -> DatasetView:
 
     stored = _stored(key, Dataset)
     settings = current_app.config["SETTINGS"]
-    published = published_view(stored.record, settings, settings.sources.get(stored.source)).record
+    published = profiles.ehds().published(stored.record, settings, settings.sources.get(stored.source)).record
     services, products = offers_for(stored)
     return DatasetView(
         key,

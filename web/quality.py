@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from catalog import profiles
 from catalog.model import Dataset
 from catalog.quality import QualityScore, score_dataset, score_publisher
 from catalog.store import StoredRecord
@@ -29,7 +30,7 @@ def stored_report(stored: StoredRecord) -> Report | None:
         findings=[
             Finding(**{k: v for k, v in f.items() if k in fields}) for f in stored.validation.get("findings", [])
         ],
-        profile=stored.validation.get("profile", "healthdcat-ap"),
+        profile=stored.validation.get("profile", profiles.EHDS),
     )
 
 
