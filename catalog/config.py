@@ -110,6 +110,8 @@ DEFAULT_FIELDS: dict[str, str] = {
     "languages": "iris",
     "conforms_to": "iris",
     "coding_systems": "iris",
+    "has_personal_data": "iris",
+    "generated_by": "iris",
     "access_rights": "iri",
     "landing_page": "iri",
     "frequency": "iri",

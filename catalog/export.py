@@ -91,16 +91,13 @@ UNSUPPORTED = {
         "http://data.europa.eu/r5r/availability": "not modelled",
         "http://data.europa.eu/r5r/hvdCategory": "high-value-dataset categories are not modelled",
         "http://www.w3.org/ns/prov#qualifiedAttribution": "not modelled",
-        "http://www.w3.org/ns/prov#wasGeneratedBy": "not modelled on datasets",
         "http://www.w3.org/ns/odrl/2/hasPolicy": "ODRL policies are not modelled",
         "http://www.w3.org/ns/dqv#hasQualityAnnotation": "quality annotations are not modelled",
         "https://www.w3.org/TR/vocab-dqv/#dqv:hasQualityAnnotation": "not a DQV term (a typo in an example)",
         "https://www.w3.org/TR/vocab-dqv/#dqv:hasQualityMeasurement": "not a DQV term (a typo in an example)",
         "http://www.w3.org/ns/dcat#language": "not a DCAT term (a typo in an example; dct:language is kept)",
-        "https://w3id.org/dpv#hasPersonalData": "not modelled",
         "http://healthdataportal.eu/ns/health#hdabCoordinator": "not modelled",
         "http://healthdataportal.eu/ns/health#analytics": "not modelled",
-        "http://healthdataportal.eu/ns/health#hasCodeValues": "free-text code values are not modelled (code lists are)",
         "http://healthdataportal.eu/ns/health#retentionPeriod": "not modelled",
         "http://data.europa.eu/m8g/telephone": "telephone numbers are not modelled",
         "http://data.europa.eu/m8g/openingHours": "not modelled",
@@ -124,6 +121,8 @@ UNSUPPORTED = {
         "https://w3id.org/dpv#hasPurpose": "kept as its description; an IRI of the purpose node is not kept",
         "https://w3id.org/dpv#hasLegalBasis": "kept as its description; an IRI of the legal-basis node is not kept",
         "http://purl.org/dc/terms/provenance": "kept as its description; an IRI of the statement node is not kept",
+        "http://www.w3.org/ns/prov#wasGeneratedBy": "kept as the activity's type (a health-activity IRI); the "
+        "activity's own IRI and label are not kept",
     },
 }
 """What a DCAT-AP / HealthDCAT-AP / DCAT-AP-NO feed may say that a harvest and re-export loses.

@@ -148,6 +148,9 @@ class Dataset:
     dataset_type: str | None = None  # dct:type IRI
     conforms_to: list[str] = field(default_factory=list)
     coding_systems: list[str] = field(default_factory=list)  # healthdcatap:hasCodingSystem
+    code_values: list[str] = field(default_factory=list)  # healthdcatap:hasCodeValues: codes of the data, as text
+    has_personal_data: list[str] = field(default_factory=list)  # dpv:hasPersonalData: DPV personal-data IRIs
+    generated_by: list[str] = field(default_factory=list)  # prov:wasGeneratedBy: the health activities' type IRIs
     number_of_records: int | None = None
     number_of_unique_individuals: int | None = None
     min_typical_age: int | None = None

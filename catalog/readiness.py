@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rdflib import URIRef
-from rdflib.namespace import DCAT, FOAF
+from rdflib.namespace import DCAT, FOAF, PROV
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import profiles
@@ -74,6 +74,9 @@ DATASET_FIELDS: dict[URIRef, str] = {
     DCT.type: "dataset_type",
     DCT.conformsTo: "conforms_to",
     HEALTH.hasCodingSystem: "coding_systems",
+    HEALTH.hasCodeValues: "code_values",
+    DPV.hasPersonalData: "has_personal_data",
+    PROV.wasGeneratedBy: "generated_by",
     HEALTH.numberOfRecords: "number_of_records",
     HEALTH.numberOfUniqueIndividuals: "number_of_unique_individuals",
     HEALTH.minTypicalAge: "min_typical_age",
