@@ -247,13 +247,23 @@ RECORD_TYPES: dict[str, type] = {
 # --- canonical JSON -------------------------------------------------------------------------
 
 
+def _empty(value: Any, default: Any) -> bool:
+    """Whether a field's value says nothing: None, empty text or collection, or the field's own
+    default `False` (a flag left off). `False` and `0` are kept where they are statements
+    (hasStructuredData false, a minimum typical age of 0): `0 == False` in Python, so they are
+    tested by identity and type."""
+    if value is None or (isinstance(value, str | list | dict) and not value):
+        return True
+    return value is False and default is False
+
+
 def to_dict(obj: Any) -> Any:
     """Plain JSON-able structure with empty values dropped, so equal records hash equal."""
     if dataclasses.is_dataclass(obj):
         out = {}
         for f in dataclasses.fields(obj):
             value = to_dict(getattr(obj, f.name))
-            if value not in (None, "", [], {}, False):
+            if not _empty(value, f.default):
                 out[f.name] = value
         return out
     if isinstance(obj, dict):
