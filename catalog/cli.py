@@ -268,6 +268,29 @@ def cmd_ehds_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ehds_check(args: argparse.Namespace) -> int:
+    from catalog.minimum import check, format_text
+
+    settings = _settings(args)
+    store, _ = _open(settings, with_index=False)
+    if args.source and args.source not in settings.sources:
+        print(f"error: no source named {args.source!r}; known: {', '.join(sorted(settings.sources))}", file=sys.stderr)
+        return 2
+    found = check(store, settings, args.source)
+    if args.publisher:
+        if args.publisher not in found.by_publisher():
+            print(
+                f"error: no publisher with the key {args.publisher!r}; `catalog ehds-check` lists them", file=sys.stderr
+            )
+            return 2
+        found.datasets = found.of_publisher(args.publisher)
+    if args.format == "json":
+        print(json.dumps(found.to_list(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(format_text(found, args.show))
+    return 0
+
+
 def coverage_text(found: Any, show_variables: int = 5) -> str:
     """`catalog ehds-coverage` as text: the totals, per source, per publisher, and each dataset left out."""
     from catalog.readiness import OPERATOR, PUBLISHER
@@ -570,6 +593,16 @@ def parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="the last run of a source with all its errors, as JSON")
     rp.add_argument("source")
     rp.set_defaults(func=cmd_report)
+
+    mc = sub.add_parser(
+        "ehds-check",
+        help="for every dataset, the EHDS minimum metadata elements (Implementing Regulation (EU) 2026/2098) it lacks",
+    )
+    mc.add_argument("--source", help="only this source")
+    mc.add_argument("--publisher", metavar="KEY", help="only this publisher (its key, as /ehds/minimum lists them)")
+    mc.add_argument("--format", default="text", choices=["text", "json"])
+    mc.add_argument("--show", type=int, default=50, help="incomplete datasets listed in text (0: all)")
+    mc.set_defaults(func=cmd_ehds_check)
 
     ec = sub.add_parser(
         "ehds-coverage",

@@ -17,6 +17,7 @@ DEMO_DEFAULTS = {
     "themes": [EU + "data-theme/HEAL"],
     "health_categories": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/EHRS"],
     "access_url": "https://helsedata.no/no/soknad/",
+    "languages": [EU + "language/NOR"],
 }
 """What the demo's operator configures for every source: facts a source may not state itself.
 
