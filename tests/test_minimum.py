@@ -175,3 +175,20 @@ def test_per_source_and_per_publisher_summaries_count_complete_datasets_and_freq
     assert sum(s.datasets for _name, s in publishers.values()) == 3
     first_name, first = next(iter(publishers.values()))
     assert first.complete < first.datasets, "the publishers with most incomplete datasets come first"
+
+
+def test_the_pages_give_the_summary_and_each_source_and_publisher_with_json_twins(settings, store, server, client):
+    build(settings, store, server, [THIN, complete_dataset(1)], name="a")
+    page = client.get("/ehds/minimum/?lang=en").get_data(as_text=True)
+    assert "1 of 2 datasets have every element (50.0 %)." in page
+    assert '<th scope="row">Conforms to</th><td><code>dct:conformsTo</code></td><td class="num">1</td>' in page
+    assert client.get("/ehds/minimum.json").get_json() == check(store, settings).to_list()
+    source = client.get("/ehds/minimum/sources/a?lang=nb").get_data(as_text=True)
+    assert "Tynt datasett" in source and "Følger standard" in source, "element names in the page language"
+    assert client.get("/ehds/minimum/sources/a.json").get_json() == check(store, settings).to_list()
+    [thin] = [d for d in check(store, settings).datasets if d.uri == THIN.uri]
+    listed = client.get(f"/ehds/minimum/publishers/{thin.publisher_key}.json").get_json()
+    assert {"dataset": THIN.uri, "missing": thin.missing} in listed
+    assert client.get(f"/ehds/minimum/publishers/{thin.publisher_key}").status_code == 200
+    assert client.get("/ehds/minimum/sources/nope").status_code == 404
+    assert client.get("/ehds/minimum/publishers/nope.json").status_code == 404

@@ -52,13 +52,14 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     # ~20 kB a page: ~20 MB per process
     app.extensions["hits_cache"] = SearchCache(ttl=ttl, size=1024, name="search_hits")
 
-    from web import admin, api, basket, display, explorer, feeds, health, i18n, marketplace, readiness, sources
+    from web import admin, api, basket, display, explorer, feeds, health, i18n, marketplace, minimum, readiness, sources
 
     i18n.init(app, settings.home / "cache" / "translations")
     blueprints = (
         explorer.bp,
         sources.bp,
         readiness.bp,
+        minimum.bp,
         basket.bp,
         api.bp,
         feeds.bp,
