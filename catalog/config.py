@@ -67,6 +67,19 @@ class SourceConfig:
             self.policy  # noqa: B018 - checked now too: a bad disclosure setting fails at start, naming itself
         except PolicyError as exc:
             raise ConfigError(str(exc)) from exc
+        duty_options(self)
+
+    @property
+    def maturity(self) -> int | None:
+        """`options.maturity`: the holder's data quality management maturity, as the access body
+        assessed it with QUANTUM's maturity model (1 initial .. 5 optimised); None when not assessed."""
+        return duty_options(self)[0]
+
+    @property
+    def confirm_unchanged(self) -> bool:
+        """`options.confirm_unchanged`: the publisher has said that its feed, harvested without a
+        change, is its yearly confirmation of its descriptions (EHDS Art. 60)."""
+        return duty_options(self)[1]
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -236,6 +249,17 @@ def _default(kind: str, value: Any, setting: str) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise _fail(setting, f"{value!r} is not a text")
     return value.strip()
+
+
+def duty_options(source: SourceConfig) -> tuple[int | None, bool]:
+    """(maturity, confirm_unchanged) of a source's options, checked; a `ConfigError` names the bad one."""
+    maturity = source.options.get("maturity")
+    if maturity is not None and (isinstance(maturity, bool) or not isinstance(maturity, int) or not 1 <= maturity <= 5):
+        raise _fail(f"sources.{source.name}.options.maturity", f"{maturity!r} is not a maturity level from 1 to 5")
+    confirm = source.options.get("confirm_unchanged", False)
+    if not isinstance(confirm, bool):
+        raise _fail(f"sources.{source.name}.options.confirm_unchanged", f"{confirm!r} is not true or false")
+    return maturity, confirm
 
 
 def operator_defaults(source: SourceConfig) -> dict[str, Any]:

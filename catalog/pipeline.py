@@ -264,6 +264,7 @@ class Harvest:
                 **({"error": outcome.error} if outcome.error else {}),
             },
         )
+        after_run(self.settings, self.store, self.src, outcome.counts if status == "ok" else None)
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
@@ -567,6 +568,23 @@ def _in_processes(
             finish_ready()
         finish_ready(force=True)
     return [results[name] for name in wanted]
+
+
+def after_run(settings: Settings, store: SQLiteStore, src: SourceConfig, counts: dict[str, int] | None) -> None:
+    """The access body's duties a finished run touches: a successful harvest may confirm the
+    source's descriptions (EHDS Art. 60, `catalog.confirmations.record_harvest`), and the labels of
+    its datasets are assessed again where their record or their source's inputs changed (Art. 78).
+    A fault here is logged and never fails the run: its records are stored."""
+    from catalog.confirmations import record_harvest
+    from catalog.label import relabel
+
+    try:
+        if counts is not None:
+            changed = sum(counts.get(k, 0) for k in ("new", "changed", "deleted"))
+            record_harvest(store, src.name, changed, src.confirm_unchanged)
+        relabel(settings, store, src.name)
+    except Exception:  # noqa: BLE001 - a fault in a derived register must not lose the run
+        log.exception("source %s: the labels or the confirmation could not be recorded", src.name)
 
 
 OPERATOR_VIEW = "operator_view"

@@ -13,14 +13,17 @@ its shapes files, its access levels' files). The EHDS feed speaks the newest rel
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Dataset, Record
+
+if TYPE_CHECKING:
+    from catalog.store import SQLiteStore, StoredRecord
 from catalog.profiles.base import AccessLevel
 from catalog.profiles.dcat_ap_3 import DcatAp3
 from catalog.published import Published, published_view, view_digest
@@ -91,10 +94,44 @@ class HealthDcatAp(DcatAp3):
         add_sample(g, dataset, settings.base_uri)
 
     def add_catalog(self, g: TripleWriter, settings: Settings, modified: str | None = None) -> URIRef:
+        """The EHDS regulation as the catalogue's legislation, the metrics of the quality and utility
+        label its datasets carry, and the data use register (EHDS Art. 58)."""
+        from catalog import label, uses
+
         cat = super().add_catalog(g, settings, modified)
         g.add((cat, DCATAP.applicableLegislation, URIRef(EHDS_REGULATION)))
         g.add((URIRef(EHDS_REGULATION), RDF.type, ELI.LegalResource))
+        label.add_metrics(g)
+        uses.add_register(g, cat, settings)
         return cat
+
+    def gather(self, store: SQLiteStore, rows: Sequence[StoredRecord]) -> Mapping[str, dict[str, Any]]:
+        """Besides a service's datasets: each dataset's label and the data permits that name it."""
+        from catalog import label, uses
+
+        facts = {uri: dict(found) for uri, found in super().gather(store, rows).items()}
+        datasets = [r.uri for r in rows if r.kind == "dataset"]
+        if datasets:
+            labels = store.labels(datasets)
+            permits = uses.of_datasets(store, datasets)
+            for uri in datasets:
+                facts[uri] = {
+                    "label": label.Label.from_json(labels[uri][1]) if uri in labels else None,
+                    "uses": permits.get(uri, []),
+                }
+        return facts
+
+    def add_live(self, g: TripleWriter, stored: StoredRecord, facts: dict[str, Any] | None, settings: Settings) -> None:
+        from catalog import label, uses
+
+        super().add_live(g, stored, facts, settings)
+        if not facts:
+            return
+        subject = URIRef(stored.uri)
+        if facts.get("label") is not None:
+            label.add_label(g, subject, stored.key, facts["label"], settings)
+        for use in facts.get("uses", ()):
+            uses.add_use(g, subject, use, settings)
 
 
 class HealthDcatApR8(HealthDcatAp):
