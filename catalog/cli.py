@@ -274,15 +274,11 @@ def cmd_ehds_check(args: argparse.Namespace) -> int:
     settings = _settings(args)
     store, _ = _open(settings, with_index=False)
     if args.source and args.source not in settings.sources:
-        print(f"error: no source named {args.source!r}; known: {', '.join(sorted(settings.sources))}", file=sys.stderr)
-        return 2
+        raise _unknown_source(args.source, settings)
     found = check(store, settings, args.source)
     if args.publisher:
         if args.publisher not in found.by_publisher():
-            print(
-                f"error: no publisher with the key {args.publisher!r}; `catalog ehds-check` lists them", file=sys.stderr
-            )
-            return 2
+            raise InputError(f"no publisher with the key {args.publisher!r}; `catalog ehds-check` lists them")
         found.datasets = found.of_publisher(args.publisher)
     if args.format == "json":
         print(json.dumps(found.to_list(), ensure_ascii=False, indent=2))
@@ -411,8 +407,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     profile = args.profile or profiles.EHDS
     if profile not in profiles.shape_sets():
-        print(f"error: unknown profile {profile!r}; choose one of {', '.join(profiles.shape_sets())}", file=sys.stderr)
-        return 2
+        raise InputError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.shape_sets())}")
     try:
         report = validation.validate_location(args.location, profile)
     except validation.Unreadable as exc:
@@ -450,8 +445,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = SQLiteStore(settings.db_path)
     profile = args.profile or profiles.EHDS
     if profile not in profiles.FEEDS:
-        print(f"error: unknown profile {profile!r}; choose one of {', '.join(profiles.FEEDS)}", file=sys.stderr)
-        return 2
+        raise InputError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.FEEDS)}")
     with Status("export", total=store.count()) as status:
         graph = catalog_graph(settings, store, profile, progress=status.advance)
         status.advance(0, note=f"writing {args.format}")
