@@ -287,6 +287,102 @@ def cmd_ehds_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_uses_import(args: argparse.Namespace) -> int:
+    from catalog.duties import import_register
+    from catalog.uses import RegisterError
+
+    settings = _settings(args)
+    store, index = _open(settings)
+    content = Path(args.file).read_bytes()
+    try:
+        done = import_register(settings, store, index, content, args.file, replace=args.replace)
+    except RegisterError as exc:
+        lines = [f"{args.file}: {len(exc.problems)} problem(s); nothing was imported"]
+        lines += [f"{args.file}:{p.line}: {p.field}: {p.message}" for p in exc.problems]
+        raise InputError("\n".join(lines)) from None
+    print(
+        f"imported {done.uses} uses ({done.new} new, {done.replaced} replaced"
+        + (f", {done.removed} removed" if args.replace else "")
+        + f"); the uses of {len(done.datasets)} datasets changed"
+    )
+    return 0
+
+
+def cmd_uses_list(args: argparse.Namespace) -> int:
+    from catalog.uses import register
+
+    settings = _settings(args)
+    store, _ = _open(settings, with_index=False)
+    found = register(store, args.dataset)
+    if args.format == "json":
+        print(json.dumps([u.to_dict() for u in found], ensure_ascii=False, indent=2))
+        return 0
+    for u in found:
+        print(f"{u.permit_date}  {u.project_title} ({u.organisation})")
+        for uri in u.datasets:
+            print(f"    {uri}")
+    print(f"{len(found)} uses")
+    return 0
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    from catalog.confirmations import PUBLISHER, SOURCE
+    from catalog.duties import UnknownHolder, confirm
+
+    settings = _settings(args)
+    store, _ = _open(settings, with_index=False)
+    kind, ident = (SOURCE, args.source) if args.source else (PUBLISHER, args.publisher)
+    try:
+        done = confirm(settings, store, kind, ident, "cli", args.note or "")
+    except UnknownHolder as exc:
+        raise InputError(str(exc)) from None
+    print(f"{done.name} ({done.holder}) confirmed its descriptions at {done.at}; {done.relabelled} labels changed")
+    return 0
+
+
+def cmd_confirmations(args: argparse.Namespace) -> int:
+    from catalog.confirmations import holders, overdue
+
+    settings = _settings(args)
+    store, _ = _open(settings, with_index=False)
+    found = holders(store, settings)
+    if args.overdue:
+        found = overdue(found)
+    if args.format == "json":
+        print(json.dumps([h.to_dict() for h in found], ensure_ascii=False, indent=2))
+        return 0
+    for h in found:
+        last = h.confirmed["at"][:10] if h.confirmed else "never"
+        flag = "OVERDUE" if h.overdue() else "due"
+        print(f"{flag:8} {h.due:%Y-%m-%d}  last confirmed {last:10}  {h.kind:9} {h.ident}  {h.name}")
+    print(f"{len(found)} holders" + (" overdue" if args.overdue else f", {len(overdue(found))} overdue"))
+    return 0
+
+
+def cmd_label(args: argparse.Namespace) -> int:
+    from catalog.label import BY_NAME, ELEMENT_NAMES, label_of
+
+    settings = _settings(args)
+    store, _ = _open(settings, with_index=False)
+    stored = store.get(args.dataset) or store.get_by_key(args.dataset)
+    if stored is None or stored.kind != "dataset":
+        raise InputError(f"no dataset with the URI or key {args.dataset!r}")
+    found = label_of(store, stored.uri)
+    if found is None:
+        raise InputError(f"{stored.uri} has no label yet: `catalog reindex` assesses every dataset")
+    if args.format == "json":
+        print(json.dumps({"dataset": stored.uri, **found.to_dict()}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{stored.uri}: {found.score:.1f} % (assessed {found.assessed})")
+    for element, score in found.elements.items():
+        print(f"  {ELEMENT_NAMES[element].en}: " + ("not assessed" if score is None else f"{100 * score:.0f} %"))
+        for name, m in found.metrics.items():
+            if BY_NAME[name].element == element:
+                value = "–" if m.value is None else f"{m.value:.3f}"
+                print(f"    {BY_NAME[name].en:36} {value:>6}  {m.note}")
+    return 0
+
+
 def coverage_text(found: Any, show_variables: int = 5) -> str:
     """`catalog ehds-coverage` as text: the totals, per source, per publisher, and each dataset left out."""
     from catalog.readiness import OPERATOR, PUBLISHER
@@ -328,6 +424,7 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    from catalog.label import relabel
     from catalog.pipeline import reindex, revalidate
     from catalog.renderings import refresh
 
@@ -337,6 +434,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     n = revalidate(settings, store)
     print(
         f"validated {n:,} datasets again, whose operator settings (register, defaults, access body) changed, "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    started = time.perf_counter()
+    n = relabel(settings, store)
+    print(
+        f"assessed the quality and utility labels anew where their datasets or inputs changed: {n:,} changed, "
         f"in {time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
@@ -597,6 +700,33 @@ def parser() -> argparse.ArgumentParser:
     mc.add_argument("--format", default="text", choices=["text", "json"])
     mc.add_argument("--show", type=int, default=50, help="incomplete datasets listed in text (0: all)")
     mc.set_defaults(func=cmd_ehds_check)
+
+    u = sub.add_parser("uses", help="the data use register: the data permits issued (EHDS Art. 58)")
+    us = u.add_subparsers(dest="action", required=True)
+    ui = us.add_parser("import", help="import issued permits from CSV (all rows or none)")
+    ui.add_argument("file", help="CSV with project_title, organisation, datasets, permit_date, legal_basis, summary")
+    ui.add_argument("--replace", action="store_true", help="the register becomes exactly this file")
+    ui.set_defaults(func=cmd_uses_import)
+    ul = us.add_parser("list", help="the register, the latest permit first")
+    ul.add_argument("--dataset", help="only the uses of this dataset (its URI)")
+    ul.add_argument("--format", default="text", choices=["text", "json"])
+    ul.set_defaults(func=cmd_uses_list)
+
+    cf = sub.add_parser("confirm", help="record that a source or publisher confirmed its descriptions (EHDS Art. 60)")
+    who = cf.add_mutually_exclusive_group(required=True)
+    who.add_argument("--source", help="the source's name")
+    who.add_argument("--publisher", metavar="KEY", help="the publisher's key (`catalog confirmations` lists them)")
+    cf.add_argument("--note", help="how it was confirmed (a letter, a meeting)")
+    cf.set_defaults(func=cmd_confirm)
+    cs = sub.add_parser("confirmations", help="when each source and publisher last confirmed, and who is overdue")
+    cs.add_argument("--overdue", action="store_true", help="only those overdue")
+    cs.add_argument("--format", default="text", choices=["text", "json"])
+    cs.set_defaults(func=cmd_confirmations)
+
+    lb = sub.add_parser("label", help="a dataset's data quality and utility label (EHDS Art. 78)")
+    lb.add_argument("dataset", help="the dataset's URI or key")
+    lb.add_argument("--format", default="text", choices=["text", "json"])
+    lb.set_defaults(func=cmd_label)
 
     ec = sub.add_parser(
         "ehds-coverage",

@@ -350,10 +350,15 @@ class Harvest:
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         rows = []
+        used = self.store.use_counts(h.record.uri for h, _, _ in fresh)
         for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # work before the write lock
             new_docs = list(
                 documents(
-                    h.record, self.info, valid=report.conforms, platforms=platforms(self.store, h.record, self.src.name)
+                    h.record,
+                    self.info,
+                    valid=report.conforms,
+                    platforms=platforms(self.store, h.record, self.src.name),
+                    uses=used.get(h.record.uri, 0),
                 )
             )
             docs.extend(new_docs)
@@ -627,9 +632,14 @@ def revalidate(
         store.save_renderings(stored.uri, render(stored.record, stored.hash, stored.source, report.conforms, settings))
         if index is not None and report.conforms != bool(stored.conforms):
             info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
+            used = store.use_counts([stored.uri]).get(stored.uri, 0)
             index.upsert(
                 documents(
-                    stored.record, info, valid=report.conforms, platforms=platforms(store, stored.record, stored.source)
+                    stored.record,
+                    info,
+                    valid=report.conforms,
+                    platforms=platforms(store, stored.record, stored.source),
+                    uses=used,
                 )
             )
         n += 1
@@ -647,12 +657,21 @@ def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
     ]
 
 
-def stored_documents(settings: Settings, store: SQLiteStore, stored: StoredRecord) -> Iterator[dict[str, Any]]:
-    """A stored record's index documents, as the pipeline makes them."""
+def stored_documents(
+    settings: Settings, store: SQLiteStore, stored: StoredRecord, uses: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """A stored record's index documents, as the pipeline makes them (`uses`: the dataset's uses in
+    the data use register, looked up when not given)."""
     src = settings.sources.get(stored.source)
     info = source_info(src) if src else SourceInfo(stored.source, stored.source, "catalogue")
+    if uses is None and stored.kind == "dataset":
+        uses = store.use_counts([stored.uri]).get(stored.uri, 0)
     yield from documents(
-        stored.record, info, valid=bool(stored.conforms), platforms=platforms(store, stored.record, stored.source)
+        stored.record,
+        info,
+        valid=bool(stored.conforms),
+        platforms=platforms(store, stored.record, stored.source),
+        uses=uses or 0,
     )
 
 
@@ -700,10 +719,24 @@ def reindex(
 
     `progress` is told of each record read."""
 
+    used = store.use_counts()
+
     def docs() -> Iterator[dict[str, Any]]:
         for stored in store.records():
-            yield from stored_documents(settings, store, stored)
+            yield from stored_documents(settings, store, stored, used.get(stored.uri, 0))
             if progress is not None:
                 progress(1)
 
     return index.replace_all(docs())
+
+
+def refresh_documents(settings: Settings, store: SQLiteStore, index: IndexWriter, uris: Iterable[str]) -> int:
+    """Write again the search documents of these live datasets and their variables (their uses changed)."""
+    wanted = list(uris)
+    used = store.use_counts(wanted)
+    docs: list[dict[str, Any]] = []
+    for uri in wanted:
+        stored = store.get(uri)
+        if stored is not None and not stored.deleted_at:
+            docs.extend(stored_documents(settings, store, stored, used.get(uri, 0)))
+    return index.upsert(docs)

@@ -41,6 +41,7 @@ FIELDS = {
     "platform": "titles of the analysis platforms where the dataset can be analysed (facet)",
     "languages": "list of language tags of the labels",
     "valid": "True when the record conforms to its shapes",
+    "uses": "how many projects of the data use register use the dataset (a variable: its dataset's)",
 }
 
 
@@ -69,11 +70,12 @@ def decades(start: int | None, end: int | None, now: int = 2026) -> list[str]:
 
 
 def documents(
-    record: Record, source: SourceInfo, valid: bool = True, platforms: Sequence[str] = ()
+    record: Record, source: SourceInfo, valid: bool = True, platforms: Sequence[str] = (), uses: int = 0
 ) -> Iterator[dict[str, Any]]:
     """The documents for one record: a dataset and each of its variables, or a code list. Data
     services and products are not searched here (the marketplace page lists them); the titles of
-    the platforms serving a dataset (`platforms`) are a facet of it and of its variables."""
+    the platforms serving a dataset (`platforms`) are a facet of it and of its variables, as is
+    how many projects of the data use register use the dataset (`uses`)."""
     if record.kind in ("service", "product"):
         return
     base = {"source": source.name, "source_title": source.title, "source_kind": source.kind, "valid": valid}
@@ -112,6 +114,7 @@ def documents(
         "theme": [c for c in map(_code, d.themes) if c],
         "access_rights": _code(d.access_rights),
         "platform": sorted(set(platforms)),
+        "uses": uses,
     }
     dkey = key_for(d.uri)
     dtitle = text(d.title)
