@@ -125,6 +125,16 @@ def holders(store: SQLiteStore, settings: Settings) -> list[Holder]:
     return sorted([*sources.values(), *publishers.values()], key=lambda h: (h.due, h.kind, h.name.casefold()))
 
 
+def source_holder(store: SQLiteStore, settings: Settings, name: str) -> Holder | None:
+    """One source as a holder, without reading its datasets' contents (None: it holds none)."""
+    seen = [r.first_seen for r in store.records(name, kind="dataset")]
+    if not seen:
+        return None
+    last = store.confirmations(holder_key(SOURCE, name), limit=1)
+    title = settings.sources[name].title if name in settings.sources else name
+    return Holder(SOURCE, name, title or name, min(seen), len(seen), last[0] if last else None)
+
+
 def overdue(found: Iterable[Holder], now: datetime | None = None) -> list[Holder]:
     return [h for h in found if h.overdue(now)]
 

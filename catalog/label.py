@@ -80,7 +80,7 @@ class Element:
 ELEMENTS: tuple[Element, ...] = (
     Element("documentation", "a", "Documentation", "Dokumentasjon"),
     Element("technicalQuality", "b", "Technical quality", "Teknisk kvalitet"),
-    Element("maturity", "c", "Maturity of quality management", "Modenhet i kvalitetsarbeidet"),
+    Element("maturity", "c", "Quality management", "Kvalitetsarbeid"),
     Element("coverage", "d", "Coverage", "Dekning"),
     Element("access", "e", "Access and provision", "Tilgang og utlevering"),
     Element("enrichments", "f", "Enrichments", "Berikelser"),

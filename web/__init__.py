@@ -52,7 +52,23 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     # ~20 kB a page: ~20 MB per process
     app.extensions["hits_cache"] = SearchCache(ttl=ttl, size=1024, name="search_hits")
 
-    from web import admin, api, basket, display, explorer, feeds, health, i18n, marketplace, minimum, readiness, sources
+    from web import (
+        admin,
+        api,
+        basket,
+        confirmations,
+        display,
+        explorer,
+        feeds,
+        health,
+        i18n,
+        label,
+        marketplace,
+        minimum,
+        readiness,
+        sources,
+        uses,
+    )
 
     i18n.init(app, settings.home / "cache" / "translations")
     blueprints = (
@@ -60,6 +76,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         sources.bp,
         readiness.bp,
         minimum.bp,
+        uses.bp,
+        label.bp,
+        confirmations.bp,
         basket.bp,
         api.bp,
         feeds.bp,

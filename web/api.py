@@ -15,9 +15,11 @@ from catalog.model import Dataset, key_for, to_dict
 from catalog.search import Hit
 from web import basket, distribution, marketplace, samples
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
+from web.label import label_json
 from web.openapi import spec
 from web.quality import score_parts
 from web.sources import source_view, summaries
+from web.uses import use_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -146,8 +148,34 @@ def dataset(key: str) -> Response:
             },
             "services": [marketplace.offer_json(s) for s in view.services],
             "products": [marketplace.offer_json(p) for p in view.products],
+            "minimum": {"missing": view.missing},
+            "label": label_json(view.label, current_app.config["SETTINGS"], key) if view.label else None,
+            "uses": [use_json(u) for u in view.uses],
         }
     )
+
+
+@bp.get("/uses")
+def uses() -> Response:
+    """The data use register, filtered as the /uses page is (q, organisation, year, dataset)."""
+    from web.uses import uses_view
+
+    view = uses_view()
+    return jsonify(
+        {
+            "total": view.total,
+            "filters": {k: v for k, v in view.filters.items() if v},
+            "uses": [use_json(u, view.titles) for u in view.uses],
+        }
+    )
+
+
+@bp.get("/confirmations")
+def confirmations() -> Response:
+    """When each source and publisher last confirmed its descriptions (`?overdue=1`: those overdue)."""
+    from web.confirmations import confirmations_json
+
+    return jsonify({"holders": confirmations_json()})
 
 
 def summary_json(s: Any) -> dict[str, Any]:

@@ -14,12 +14,14 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
-from catalog import profiles
-from catalog.model import CodeList, Dataset, Variable, key_for
+from catalog import minimum, profiles
+from catalog.label import Label, label_of
+from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
+from catalog.uses import DataUse, register
 from web import charts, distribution
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
@@ -402,6 +404,9 @@ class DatasetView:
     readiness: DatasetReadiness  # whether it reaches the EHDS feed; who supplied or must supply what
     services: list[StoredRecord] = field(default_factory=list)  # platforms and analysis services serving it
     products: list[StoredRecord] = field(default_factory=list)  # data products made from it
+    label: Label | None = None  # its quality and utility label (EHDS Art. 78), once assessed
+    uses: list[DataUse] = field(default_factory=list)  # the data permits that name it (EHDS Art. 58)
+    missing: list[str] = field(default_factory=list)  # the EHDS minimum elements it lacks (CURIEs)
 
     def origin(self, name: str) -> Completed | None:
         """Who supplied the field `name` of the published view, when not its source."""
@@ -414,6 +419,7 @@ def dataset_view(key: str) -> DatasetView:
     stored = _stored(key, Dataset)
     settings = current_app.config["SETTINGS"]
     published = profiles.ehds().published(stored.record, settings, settings.sources.get(stored.source)).record
+    assert isinstance(published, Dataset)
     services, products = offers_for(stored)
     return DatasetView(
         key,
@@ -421,15 +427,20 @@ def dataset_view(key: str) -> DatasetView:
         findings_for(stored),
         quality_of(stored),
         store().history(stored.uri),
-        published,  # type: ignore[arg-type]
+        published,
         assess(stored, settings),
         services,
         products,
+        label_of(store(), stored.uri),
+        register(store(), stored.uri),
+        minimum.missing(published),
     )
 
 
 @bp.get("/datasets/<key>")
 def dataset(key: str) -> str:
+    from web.label import label_chart
+
     view = dataset_view(key)
     return render_template(
         "dataset.html",
@@ -439,7 +450,18 @@ def dataset(key: str) -> str:
         basket=set(basket_keys()),
         quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
         labels=quality_labels(),
+        label_chart=label_chart(view.label) if view.label else None,
+        titles=dataset_titles(view.uses),
     )
+
+
+def dataset_titles(uses: list[DataUse]) -> dict[str, tuple[str, str]]:
+    """Dataset URI -> (key, title) of every dataset the uses name, for links."""
+    out: dict[str, tuple[str, str]] = {}
+    for uri in {uri for u in uses for uri in u.datasets}:
+        stored = store().get(uri)
+        out[uri] = (key_for(uri), text(stored.dataset().title) if stored else uri)
+    return out
 
 
 @bp.get("/codelists/<key>")

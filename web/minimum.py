@@ -23,6 +23,7 @@ def current(source: str | None = None) -> Check:
 
 
 @bp.app_template_global()
+@bp.app_template_filter()
 def element_name(curie: str) -> str:
     """The element's name in the page's language (Norwegian bokmål unless English is chosen)."""
     element = BY_CURIE.get(curie)
@@ -66,6 +67,7 @@ def source(name: str) -> str:
         datasets=datasets,
         summary=found.summary(datasets),
         json_url=url_for("minimum.source_json", name=name),
+        holder=("source", name),
     )
 
 
@@ -84,6 +86,7 @@ def publisher(key: str) -> str:
         datasets=datasets,
         summary=found.summary(datasets),
         json_url=url_for("minimum.publisher_json", key=key),
+        holder=("publisher", key),
     )
 
 

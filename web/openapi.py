@@ -159,7 +159,56 @@ SCHEMAS: dict[str, Any] = {
     "Dataset": {
         **OBJECT,
         "description": "the dataset as in catalog.model.Dataset (HealthDCAT-AP fields), its "
-        "variables with ids, provenance, validation and quality score",
+        "variables with ids, provenance, validation and quality score, its quality and utility label "
+        "(label, see Label), the data permits that name it (uses) and the EHDS minimum elements it "
+        "lacks (minimum.missing)",
+    },
+    "Label": {
+        "type": "object",
+        "description": "a dataset's data quality and utility label (EHDS Art. 78), see catalog/label.py",
+        "properties": {
+            "page": {"type": "string", "description": "the label's page (the certificate's oa:hasBody)"},
+            "assessed": {"type": "string", "description": "when its values were first found"},
+            "score": {"type": "number", "description": "mean of the assessed elements, percent"},
+            "elements": {
+                "type": "object",
+                "additionalProperties": {"type": "number", "nullable": True},
+                "description": "element of Art. 78(3) -> 0..1, null when none of its metrics is assessed",
+            },
+            "metrics": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"value": {"type": "number", "nullable": True}, "note": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "Uses": {
+        "type": "object",
+        "properties": {
+            "total": {"type": "integer", "description": "permits in the whole register"},
+            "filters": OBJECT,
+            "uses": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "an issued data permit (catalog.uses.DataUse), its datasets with ids and titles",
+                },
+            },
+        },
+    },
+    "Confirmations": {
+        "type": "object",
+        "properties": {
+            "holders": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "a source or publisher: last_confirmed, confirmed_by, due, overdue, datasets",
+                },
+            }
+        },
     },
     "Offer": {
         **OBJECT,
@@ -292,6 +341,21 @@ def spec(server: str) -> dict[str, Any]:
                         "format", "export format", {"type": "string", "enum": ["csv", "xlsx", "json", "ttl", "jsonld"]}
                     ),
                 ],
+            ),
+            "/api/uses": _get(
+                "The data use register: issued data permits (EHDS Art. 58), the latest first",
+                _ok("Uses", "the permits that match"),
+                [
+                    _query("q", "words in the title, organisation, summary or legal basis"),
+                    _query("organisation", "the organisation, exactly"),
+                    _query("year", "the permit year", {"type": "string", "pattern": "^[0-9]{4}$"}),
+                    _query("dataset", "a dataset URI the permit covers"),
+                ],
+            ),
+            "/api/confirmations": _get(
+                "When each source and publisher last confirmed its descriptions (EHDS Art. 60)",
+                _ok("Confirmations", "holders, the soonest due first"),
+                [_query("overdue", "only those overdue", {"type": "string", "enum": ["1"]})],
             ),
             "/api/openapi.json": _get("This description", {"200": {"description": "OpenAPI 3 document"}}),
         },

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask import current_app
+
+from catalog import profiles
 from catalog.model import Dataset
 from catalog.quality import QualityScore, score_dataset, score_publisher, stored_report
 from catalog.store import StoredRecord
@@ -18,8 +21,12 @@ RATING_KIND = {"excellent": "ok", "good": "ok", "sufficient": "bar", "bad": "fai
 
 
 def quality_of(stored: StoredRecord) -> QualityScore:
-    assert isinstance(stored.record, Dataset)
-    return score_dataset(stored.record, stored_report(stored))
+    """The MQA-like score of what the EHDS feed publishes of the dataset (the source's statements
+    completed by the operator), as the quality and utility label counts it."""
+    settings = current_app.config["SETTINGS"]
+    view = profiles.ehds().published(stored.record, settings, settings.sources.get(stored.source)).record
+    assert isinstance(view, Dataset)
+    return score_dataset(view, stored_report(stored))
 
 
 def publisher_quality(datasets: Iterable[StoredRecord]) -> QualityScore:
