@@ -165,16 +165,13 @@ def parse(content: bytes, known: Iterable[str], source: str = "register", today:
                 continue
             row = {name: value.strip() for name, value in zip(header, row_values, strict=True)}
             found = _check(row, line, known, today)
+            key = use_key(row)
+            if key in seen:
+                found.append(Problem(line, "permit_id" if row.get("permit_id") else "row", f"repeats line {seen[key]}"))
+            seen.setdefault(key, line)
             if found:
                 problems += found
                 continue
-            key = use_key(row)
-            if key in seen:
-                problems.append(
-                    Problem(line, "permit_id" if row.get("permit_id") else "row", f"repeats line {seen[key]}")
-                )
-                continue
-            seen[key] = line
             uses.append(_use(key, row))
     except csv.Error as exc:
         problems.append(Problem(reader.line_num, "file", f"not valid CSV: {exc}"))

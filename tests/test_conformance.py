@@ -16,7 +16,7 @@ from rdflib.namespace import DCAT, RDF, SH, SKOS
 
 import shapes
 from catalog import profiles
-from catalog.rdf import ADMS, HEALTH
+from catalog.rdf import ADMS, DQV, HEALTH
 from catalog.validation import VOCABULARIES
 from tests.conftest import SHARED, requires_shared
 from tests.published import build
@@ -113,6 +113,8 @@ def test_the_ehds_feed_conforms_to_healthdcat_ap_release_8_and_dcat_ap_3(setting
     g = feed(client, profiles.EHDS)
     assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == size
     assert len(set(g.objects(None, ADMS.sample))) == size, "each dataset's synthetic sample is checked too"
+    assert len(set(g.subjects(RDF.type, DQV.QualityCertificate))) == size, "the shapes see every dataset's label"
+    assert len(set(g.subjects(RDF.type, DQV.QualityMeasurement))) >= 10 * size
     assert violations(g, healthdcat_shapes()) == []
     assert structured_datasets_have_variables(g) == []
 
