@@ -130,7 +130,9 @@ def test_the_ehds_feed_publishes_each_label_as_a_quality_certificate_with_descri
         }
         expected = {HK[n]: m.value for n, m in stored.metrics.items() if m.value is not None}
         expected[HK.labelScore] = stored.score / 100
-        assert {k: round(float(v), 3) for k, v in measured.items()} == {k: round(v, 3) for k, v in expected.items()}
+        assert {k: round(float(str(v)), 3) for k, v in measured.items()} == {
+            k: round(v, 3) for k, v in expected.items()
+        }
         assert all(g.value(m, DQV.computedOn) == dataset for m in g.objects(dataset, DQV.hasQualityMeasurement))
     for metric in {*(HK[m.name] for m in METRICS), HK.labelScore}:
         assert (metric, RDF.type, DQV.Metric) in g, f"{metric} is described in the feed"
