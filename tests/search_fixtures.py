@@ -439,9 +439,17 @@ def registry_dataset(r: Registry) -> Dataset:
     )
 
 
+USES = {"mfr": 6, "hunt": 3, "hkr": 1}
+"""Projects of the data use register that use each registry's dataset (the others: none)."""
+
+
 def corpus() -> list[dict[str, Any]]:
     """Search documents (datasets and variables) for every registry, as the indexer makes them."""
-    return [doc for r in REGISTRIES for doc in documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))]
+    return [
+        doc
+        for r in REGISTRIES
+        for doc in documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind), uses=USES.get(r.source, 0))
+    ]
 
 
 def ident(doc: dict[str, Any]) -> str:

@@ -165,6 +165,8 @@ def test_facets_count_every_matching_variable(loaded: SearchBackend) -> None:
     assert dict(result.facets["access_rights"]) == {"NON_PUBLIC": 41, "RESTRICTED": 12}
     assert result.facets["health_category"][0] == ("PHDR", 29)
     assert ("1960-1969", 16) in result.facets["period"]  # MFR from 1967, Kreftregisteret, DAR
+    assert dict(result.facets["used"]) == Counter(d["used"] for d in VARIABLES)
+    assert ("5+", 11) in result.facets["used"]  # MFR's variables
     assert set(result.facets) == {
         "source",
         "source_kind",
@@ -173,6 +175,7 @@ def test_facets_count_every_matching_variable(loaded: SearchBackend) -> None:
         "datatype",
         "access_rights",
         "platform",
+        "used",
     }
 
 
@@ -218,6 +221,19 @@ def test_sort_by_name(loaded: SearchBackend) -> None:
     assert labels == sorted((d["label"] for d in VARIABLES), key=str.lower)
     relevant = [h.doc["label"] for h in search(loaded, "vekt", sort="name").hits]
     assert relevant == sorted(relevant, key=str.lower) and "Fødselsvekt" in relevant
+
+
+def test_filter_by_use_in_projects_and_sort_the_most_used_first(loaded: SearchBackend) -> None:
+    assert {h.doc["source"] for h in search(loaded, filters={"used": ["5+"]}, limit=50).hits} == {"mfr"}
+    assert search(loaded, filters={"used": ["1", "2-4"]}).total == 2 + 8  # HKR's and HUNT's variables
+    ranked = [h.doc for h in search(loaded, limit=100, sort="uses").hits]
+    assert [d["uses"] for d in ranked] == sorted((d["uses"] for d in VARIABLES), reverse=True)
+    first = [d["label"] for d in ranked if d["uses"] == 6]
+    assert first == sorted(first, key=str.lower), "equally used: by name"
+    datasets = [h.doc["source"] for h in search(loaded, type="dataset", sort="uses", limit=3).hits]
+    assert datasets == ["mfr", "hunt", "hkr"]
+    words = [h.doc["source"] for h in search(loaded, "vekt", sort="uses", limit=20).hits]
+    assert words[0] == "mfr" and "hunt" in words, "the words still choose; the uses order them"
 
 
 def test_pages_are_disjoint_and_add_up(loaded: SearchBackend) -> None:

@@ -19,7 +19,7 @@ from catalog.label import Label, label_of
 from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
-from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, FACETS, SORTS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
 from catalog.uses import DataUse, register
 from web import charts, distribution
@@ -33,7 +33,6 @@ bp = Blueprint("explorer", __name__)
 PAGE_SIZE = 20
 MAX_OFFSET = 10_000
 RELATED = 8
-SORTS = ("relevance", "name")
 FACET_SHOWN = 8  # values per facet before "show all"
 
 
@@ -69,7 +68,7 @@ def query_from_args() -> SearchQuery:
         text=args.get("q", "")[:200],
         type=kind if kind in DOC_TYPES else "variable",
         filters={f: args.getlist(f)[:20] for f in FACETS if args.getlist(f)},
-        sort="name" if args.get("sort") == "name" else "relevance",
+        sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
@@ -143,6 +142,7 @@ def facet_titles() -> dict[str, str]:
         "datatype": _("Data type"),
         "access_rights": _("Access"),
         "platform": _("Analysis platform"),
+        "used": _("Used in projects"),
     }
 
 
@@ -159,6 +159,10 @@ def value_names() -> dict[str, str]:
             "PUBLIC": _("Public"),
             "RESTRICTED": _("Restricted"),
             "NON_PUBLIC": _("Non-public"),
+            "0": _("not yet"),
+            "1": _("in 1 project"),
+            "2-4": _("in 2–4 projects"),
+            "5+": _("in 5 or more"),
         }
     return names
 
@@ -166,7 +170,7 @@ def value_names() -> dict[str, str]:
 def value_label(facet: str, value: str) -> str:
     if facet == "source":
         return source_title(value)
-    return value_names().get(value, value) if facet in ("source_kind", "access_rights") else value
+    return value_names().get(value, value) if facet in ("source_kind", "access_rights", "used") else value
 
 
 @dataclass

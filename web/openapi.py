@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.search import FACETS
+from catalog.search import FACETS, SORTS
 
 ID = {
     "name": "id",
@@ -244,7 +244,7 @@ def spec(server: str) -> dict[str, Any]:
     search_params = [
         _query("q", "words to search for (names, labels, descriptions, codes)"),
         _query("type", "what to search", {"type": "string", "enum": ["variable", "dataset", "codelist"]}),
-        _query("sort", "order", {"type": "string", "enum": ["relevance", "name"]}),
+        _query("sort", "order (uses: the most used in projects first)", {"type": "string", "enum": list(SORTS)}),
         _query("page", "1-based page of 20 hits", {"type": "integer", "minimum": 1}),
         *[_query(f, f"filter on {f} (repeat: OR within a facet, AND across)", many=True) for f in FACETS],
     ]

@@ -18,8 +18,11 @@ if TYPE_CHECKING:
     from catalog.config import Settings
     from catalog.search.analysis import Synonyms
 
-FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights", "platform")
-"""Facets every backend counts, in display order."""
+FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights", "platform", "used")
+"""Facets every backend counts, in display order ("used": in how many projects of the data use
+register, as `USED_BANDS`)."""
+SORTS = ("relevance", "name", "uses")
+"""Orders every backend offers ("uses": the most used datasets first, then by name)."""
 
 DOC_TYPES = ("variable", "dataset", "codelist")
 
@@ -33,7 +36,7 @@ class SearchQuery:
     text: str = ""
     type: str = "variable"  # one of DOC_TYPES
     filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within, AND across)
-    sort: str = "relevance"  # or "name"
+    sort: str = "relevance"  # or "name", or "uses"
     offset: int = 0
     limit: int = 20
     facets: tuple[str, ...] = FACETS

@@ -81,7 +81,10 @@ FUZZY_BOOST = 0.5
 EXACT_NAME_BOOST = 50.0
 EXACT_CODE_BOOST = 20.0
 SYNONYM_WEIGHT = 0.8
-KEYWORD_FIELDS = ("key", "type", "name_exact", "codes_exact", "name_sort", *FACETS)
+KEYWORD_FIELDS = ("key", "type", "name_exact", "codes_exact", "name_sort", "uses_sort", *FACETS)
+USES_SORT_TOP = 999_999
+"""`uses_sort` is this minus the uses, zero-padded, then the name: ascending order is the most used
+first, then by name, on every backend (both sort keywords the same way)."""
 STOPWORDS = frozenset("og i på pa av for med til ved etter per om en et ei er som the of and in on at by to".split())
 """Words dropped from a query that has other words ("røyking og BMI" needs no "og")."""
 MAX_WINDOW = 10_000
@@ -270,7 +273,13 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     get = doc.get
     name = get("name") or ""
     label = get("label") or ""
-    fields: dict[str, Any] = {"key": [doc["key"]], "type": [doc["type"]], "name_sort": [(label or name).lower()]}
+    sort_name = (label or name).lower()
+    fields: dict[str, Any] = {
+        "key": [doc["key"]],
+        "type": [doc["type"]],
+        "name_sort": [sort_name],
+        "uses_sort": [f"{USES_SORT_TOP - min(int(get('uses') or 0), USES_SORT_TOP):06d} {sort_name}"],
+    }
     texts: dict[str, list[str]] = {}
     for tag, value in (get("labels") or {"nb": label}).items():
         if value:

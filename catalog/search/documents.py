@@ -42,7 +42,15 @@ FIELDS = {
     "languages": "list of language tags of the labels",
     "valid": "True when the record conforms to its shapes",
     "uses": "how many projects of the data use register use the dataset (a variable: its dataset's)",
+    "used": "the band of `uses` (facet): 0, 1, 2-4, 5+",
 }
+
+USED_BANDS = ("0", "1", "2-4", "5+")
+"""The "used" facet's values: in how many projects of the data use register."""
+
+
+def used_band(uses: int) -> str:
+    return "0" if uses <= 0 else "1" if uses == 1 else "2-4" if uses < 5 else "5+"
 
 
 @dataclass
@@ -115,6 +123,7 @@ def documents(
         "access_rights": _code(d.access_rights),
         "platform": sorted(set(platforms)),
         "uses": uses,
+        "used": used_band(uses),
     }
     dkey = key_for(d.uri)
     dtitle = text(d.title)

@@ -264,8 +264,9 @@ class ElasticsearchBackend:
         return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text), q.typos)
 
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
-        by_name = q.sort == "name" or not plan.units
-        sort = [{"name_sort": "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
+        by_name = q.sort in ("name", "uses") or not plan.units
+        field = "uses_sort" if q.sort == "uses" else "name_sort"
+        sort = [{field: "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
         body: dict[str, Any] = {
             "query": self._query(q, plan),
             "from": q.offset,

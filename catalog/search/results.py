@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from catalog.search import BadQuery, SearchQuery, SearchResult
+from catalog.search import SORTS, BadQuery, SearchQuery, SearchResult
 from catalog.search.analysis import MAX_WINDOW, QueryPlan
 
 
@@ -16,8 +16,8 @@ def check_page(q: SearchQuery) -> None:
         raise BadQuery("offset and limit must not be negative")
     if q.offset + q.limit > MAX_WINDOW:
         raise BadQuery(f"results beyond the first {MAX_WINDOW} cannot be paged to; narrow the search")
-    if q.sort not in ("relevance", "name"):
-        raise BadQuery(f"unknown sort {q.sort!r}; sort by relevance or name")
+    if q.sort not in SORTS:
+        raise BadQuery(f"unknown sort {q.sort!r}; sort by {', '.join(SORTS)}")
 
 
 def facet_counts(buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:

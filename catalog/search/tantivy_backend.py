@@ -67,7 +67,7 @@ MEMO_SIZE = 10_000
 RECHECK = 0.5
 """Seconds between looks at what other processes changed on disk (CURRENT, meta.json, synonyms)."""
 _UNBUILT = object()
-FAST_FIELDS = frozenset({"type", "name_sort", *FACETS})
+FAST_FIELDS = frozenset({"type", "name_sort", "uses_sort", *FACETS})
 """Keyword fields read per document while searching (sorting, facet counts); the others are only
 looked up by term, and skipping their columns saves indexing time."""
 PHRASE_FIELDS = frozenset({"suggest"})
@@ -392,9 +392,10 @@ class TantivyBackend:
         # the top-k collection need not count too and may skip documents that cannot make it.
         counting = _FACET_POOL.submit(_count_facets, searcher, matches, q.facets) if q.facets else None
         kwargs: dict[str, Any] = {"limit": max(1, q.limit), "offset": q.offset, "count": not q.facets}
-        by_name = q.sort == "name" or not plan.units
+        by_name = q.sort in ("name", "uses") or not plan.units
         if by_name:
-            kwargs.update(order_by_field="name_sort", order=tantivy.Order.Asc)
+            field = "uses_sort" if q.sort == "uses" else "name_sort"
+            kwargs.update(order_by_field=field, order=tantivy.Order.Asc)
         result = searcher.search(query, **kwargs)
         splitter = decompounder(self.compounds)
         hits = []
