@@ -35,7 +35,7 @@ def english() -> bool:
 
 def label_chart(found: Label) -> Any:
     """The label as bars: the total, then each element of Art. 78(3) (an element not assessed says so)."""
-    bars = [charts.Bar(_("Label"), found.score, "ok" if found.score >= 75 else "bar")]
+    bars = [charts.Bar(_("Total"), found.score, "ok" if found.score >= 75 else "bar")]
     for element in ELEMENTS:
         value = found.elements[element.name]
         name = element.en if english() else element.nb
