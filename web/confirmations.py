@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from catalog.confirmations import SOURCE, Holder, holders, overdue, source_holder
+from web import atom
 from web.explorer import store
 
 bp = Blueprint("confirmations", __name__, url_prefix="/confirmations")
-ATOM = "http://www.w3.org/2005/Atom"
 
 
 def current() -> list[Holder]:
@@ -61,23 +60,18 @@ def confirmations_json() -> list[dict[str, Any]]:
 def overdue_atom() -> Response:
     now = datetime.now(UTC)
     late = sorted(overdue(current(), now), key=lambda h: h.due, reverse=True)
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-
-    def sub(parent: ET.Element, tag: str, value: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        element.text = value
-        return element
-
     base = current_app.config["SETTINGS"].base_uri.rstrip("/")
-    sub(feed, "id", f"{base}/confirmations/overdue")
-    sub(feed, "title", "Forfalte årlige bekreftelser (EHDS art. 60) | Overdue yearly confirmations")
-    sub(feed, "updated", (late[0].due if late else now).isoformat(timespec="seconds"))
-    sub(feed, "link", rel="self", href=request.url)
-    sub(feed, "link", rel="alternate", href=url_for("confirmations.index", overdue=1, _external=True))
-    sub(sub(feed, "author"), "name", current_app.config["SETTINGS"].hdab_name)
+    root = atom.feed(
+        f"{base}/confirmations/overdue",
+        "Forfalte årlige bekreftelser (EHDS art. 60) | Overdue yearly confirmations",
+        (late[0].due if late else now).isoformat(timespec="seconds"),
+        request.url,
+        current_app.config["SETTINGS"].hdab_name,
+    )
+    sub = atom.sub
+    sub(root, "link", rel="alternate", href=url_for("confirmations.index", overdue=1, _external=True))
     for h in late:
-        entry = sub(feed, "entry")
+        entry = sub(root, "entry")
         sub(entry, "id", f"{base}/confirmations/{h.key}/{h.due:%Y-%m-%d}")
         kind = "kilde | source" if h.kind == SOURCE else "utgiver | publisher"
         sub(entry, "title", f"{h.name} ({kind})")
@@ -91,5 +85,4 @@ def overdue_atom() -> Response:
             f"Sist bekreftet | last confirmed: {last}; forfalt | due: {h.due:%Y-%m-%d}; "
             f"{h.datasets} datasett | datasets",
         )
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(body, mimetype="application/atom+xml")
+    return atom.response(root)
