@@ -464,7 +464,6 @@ def relabel(
         if use.days_to_data is not None:
             for uri in use.datasets:
                 days.setdefault(uri, []).append(use.days_to_data)
-    per_source: dict[str, tuple[list[str], str]] = {}
     changed = 0
     batch: list[tuple[str, str, str, str, str]] = []
     moved: list[str] = []
@@ -474,18 +473,25 @@ def relabel(
         batch.clear()
         moved.clear()
 
-    sources = [source] if source else None
-    for name in sources or sorted({r.source for r in store.records(kind="dataset")}):
-        if name not in per_source:
-            runs = [r.status for r in store.runs(name, 30) if r.status in ("ok", "failed")][:10]
-            per_source[name] = (runs, inputs_digest(source_inputs(settings, store, name, now)))
-        runs, digest_in = per_source[name]
-        rows = [r for r in store.records(name, kind="dataset") if wanted is None or r.uri in wanted]
-        kept = store.label_states([r.uri for r in rows])
-        for stored in rows:
+    if wanted is not None:
+        rows = [r for uri in sorted(wanted) if (r := store.get(uri)) is not None and r.kind == "dataset"]
+        names = sorted({r.source for r in rows})
+    else:
+        rows = []
+        names = [source] if source else sorted(store.source_stats())
+    for name in names:
+        runs = [r.status for r in store.runs(name, 30) if r.status in ("ok", "failed")][:10]
+        digest_in = inputs_digest(source_inputs(settings, store, name, now))
+        if wanted is not None:
+            chosen = [r for r in rows if r.source == name and not r.deleted_at]
+        else:
+            stale = (
+                [r.uri for r in store.records(name, kind="dataset")] if force else store.stale_labels(name, digest_in)
+            )
+            chosen = [r for uri in stale if (r := store.get(uri)) is not None]
+        kept = store.label_states([r.uri for r in chosen])
+        for stored in chosen:
             state = kept.get(stored.uri)
-            if not force and wanted is None and state is not None and state[:2] == (stored.hash, digest_in):
-                continue  # nothing it is assessed from changed
             label = assess_stored(stored, settings, runs, confirmed, days.get(stored.uri, []), now)
             if state is None or state[2] != label.digest:
                 moved.append(stored.uri)

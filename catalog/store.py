@@ -909,6 +909,16 @@ class SQLiteStore:
             )
             self._touch(db, moved)
 
+    def stale_labels(self, source: str, inputs: str) -> list[str]:
+        """The live datasets of `source` with no label, or one assessed on another version of the
+        record or other inputs (an SQL join: an unchanged re-harvest reads no record)."""
+        rows = self.db.execute(
+            "SELECT r.uri FROM records r LEFT JOIN labels l ON l.uri = r.uri WHERE r.source=? AND r.kind='dataset' "
+            "AND r.deleted_at IS NULL AND (l.uri IS NULL OR l.hash <> r.hash OR l.inputs <> ?) ORDER BY r.uri",
+            (source, inputs),
+        )
+        return [r[0] for r in rows.fetchall()]
+
     def label_states(self, uris: Iterable[str]) -> dict[str, tuple[str, str, str]]:
         """uri -> (record hash, inputs digest, label digest) of the datasets' kept labels."""
         wanted = list(uris)
