@@ -40,9 +40,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
-from rdflib import Literal, Namespace, URIRef
+from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import PROV, RDF, SKOS, XSD
 
@@ -50,7 +51,7 @@ from catalog import minimum, profiles, quality
 from catalog.config import Settings
 from catalog.confirmations import PUBLISHER, SOURCE, confirmation_level, holder_key
 from catalog.model import Dataset
-from catalog.rdf import DQV, HK, TripleWriter, stable_bnode
+from catalog.rdf import DQV, HK, TripleWriter
 from catalog.readiness import publisher_identity
 from catalog.store import SQLiteStore, StoredRecord
 from catalog.uses import register
@@ -516,13 +517,33 @@ def page_uri(settings: Settings, key: str) -> URIRef:
     return URIRef(f"{settings.base_uri.rstrip('/')}/datasets/{key}/label")
 
 
+_ANNOTATION, _MEASUREMENT, _CERTIFICATE = DQV.hasQualityAnnotation, DQV.hasQualityMeasurement, DQV.QualityCertificate
+_MEASUREMENT_CLASS, _COMPUTED_ON, _MEASURE_OF, _VALUE = (
+    DQV.QualityMeasurement,
+    DQV.computedOn,
+    DQV.isMeasurementOf,
+    DQV.value,
+)
+_GENERATED_AT, _TYPE = PROV.generatedAtTime, RDF.type
+_METRIC_IRIS = {name: HK[name] for name in [*(m.name for m in METRICS), "labelScore"]}
+
+
+@lru_cache(maxsize=2048)
+def _decimal(value: float) -> Literal:
+    """A measurement's value (rounded to 3 decimals: a thousand values, made once each)."""
+    return Literal(f"{value:.3f}", datatype=XSD.decimal)
+
+
 def add_label(g: TripleWriter, dataset: URIRef, key: str, label: Label, settings: Settings) -> URIRef:
     """The label as HealthDCAT-AP carries one: a dqv:QualityCertificate annotating the dataset,
     whose body is the label's page, and one dqv:QualityMeasurement per assessed metric (of ours,
-    `add_metrics`), with the label's score and the MQA score among them."""
+    `add_metrics`), with the label's score and the MQA score among them.
+
+    Written for every dataset of every EHDS feed page that is not kept: its terms are made once
+    (the predicates, the metrics' IRIs, the values), not per statement."""
     cert = certificate_uri(settings, key)
-    g.add((dataset, DQV.hasQualityAnnotation, cert))
-    g.add((cert, RDF.type, DQV.QualityCertificate))
+    g.add((dataset, _ANNOTATION, cert))
+    g.add((cert, _TYPE, _CERTIFICATE))
     g.add((cert, OA.hasTarget, dataset))
     g.add((cert, OA.hasBody, page_uri(settings, key)))
     g.add((cert, OA.motivatedBy, DQV.qualityAssessment))
@@ -533,13 +554,13 @@ def add_label(g: TripleWriter, dataset: URIRef, key: str, label: Label, settings
     for name, value in values.items():
         if value is None:
             continue
-        node = stable_bnode(dataset, DQV.hasQualityMeasurement, name)
-        g.add((dataset, DQV.hasQualityMeasurement, node))
-        g.add((node, RDF.type, DQV.QualityMeasurement))
-        g.add((node, DQV.computedOn, dataset))
-        g.add((node, DQV.isMeasurementOf, HK[name]))
-        g.add((node, DQV.value, Literal(f"{value:.3f}", datatype=XSD.decimal)))
-        g.add((node, PROV.generatedAtTime, assessed))
+        node = BNode(f"{key}m{name}")  # the dataset's key and the metric: stable, and unique per page
+        g.add((dataset, _MEASUREMENT, node))
+        g.add((node, _TYPE, _MEASUREMENT_CLASS))
+        g.add((node, _COMPUTED_ON, dataset))
+        g.add((node, _MEASURE_OF, _METRIC_IRIS.get(name) or HK[name]))
+        g.add((node, _VALUE, _decimal(round(value, 3))))
+        g.add((node, _GENERATED_AT, assessed))
     return cert
 
 
