@@ -45,7 +45,7 @@ from typing import Any
 
 from rdflib import BNode, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS as DCT
-from rdflib.namespace import PROV, RDF, SKOS, XSD
+from rdflib.namespace import RDF, SKOS, XSD
 
 from catalog import minimum, profiles, quality
 from catalog.config import Settings
@@ -524,7 +524,7 @@ _MEASUREMENT_CLASS, _COMPUTED_ON, _MEASURE_OF, _VALUE = (
     DQV.isMeasurementOf,
     DQV.value,
 )
-_GENERATED_AT, _TYPE = PROV.generatedAtTime, RDF.type
+_TYPE = RDF.type
 _METRIC_IRIS = {name: HK[name] for name in [*(m.name for m in METRICS), "labelScore"]}
 
 
@@ -559,8 +559,7 @@ def add_label(g: TripleWriter, dataset: URIRef, key: str, label: Label, settings
         g.add((node, _TYPE, _MEASUREMENT_CLASS))
         g.add((node, _COMPUTED_ON, dataset))
         g.add((node, _MEASURE_OF, _METRIC_IRIS.get(name) or HK[name]))
-        g.add((node, _VALUE, _decimal(round(value, 3))))
-        g.add((node, _GENERATED_AT, assessed))
+        g.add((node, _VALUE, _decimal(round(value, 3))))  # when: the certificate's dct:issued
     return cert
 
 
