@@ -498,7 +498,7 @@ def _offer(g: TripleWriter, s: URIRef, r: DataService | DataProduct) -> None:
 
 def add_service(g: TripleWriter, service: DataService, links: bool = True) -> URIRef:
     """A dcat:DataService; its dcat:servesDataset links unless `links` is false (the feeds write
-    those per request, to the datasets each feed carries: `catalog.export.add_served`)."""
+    those per request, to the datasets each feed carries: `catalog.profiles.Profile.add_live`)."""
     s = URIRef(service.uri)
     g.add((s, RDF.type, DCAT.DataService))
     _offer(g, s, service)

@@ -141,3 +141,24 @@ def test_catalog_confirm_and_confirmations(tmp_path, server, capsys) -> None:
     assert (found["source:r"]["confirmed_by"], found["source:r"]["note"]) == ("cli", "e-post")
     assert main(["--home", home, "confirm", "--source", "nope"]) == 2
     assert "no source named 'nope'" in capsys.readouterr().err
+
+
+def test_an_admin_confirmation_is_a_request_the_scheduler_records(settings, store, server) -> None:
+    from catalog.scheduler import Scheduler
+    from web import create_app
+
+    build(settings, store, server, [mfr_dataset()])
+    backdate(store, 400)
+    settings.values["admin_token"] = "t0ken"
+    client = create_app(settings).test_client()
+    auth = {"Authorization": "Bearer t0ken"}
+    assert client.post("/admin/confirmations", json={"source": "nope"}, headers=auth).status_code == 404
+    assert client.post("/admin/confirmations", json={"publisher": "x"}, headers=auth).status_code == 400
+    assert client.post("/admin/confirmations", json={}, headers=auth).status_code == 400
+    r = client.post("/admin/confirmations", json={"source": "mfr", "note": "møte 2026-12-03"}, headers=auth)
+    assert r.status_code == 202 and r.json["holder"] == "source:mfr"
+    assert holder(store, settings, "source:mfr").overdue(), "the web never writes"
+    Scheduler(settings, store, None).carry_out_requests()
+    confirmed = holder(store, settings, "source:mfr")
+    assert not confirmed.overdue() and confirmed.confirmed["by"] == "admin"
+    assert confirmed.confirmed["note"] == "møte 2026-12-03"

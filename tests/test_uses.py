@@ -188,3 +188,27 @@ def test_catalog_uses_import_prints_each_problem_as_file_line_column_and_exits_2
     assert "imported 1 uses (1 new, 0 replaced); the uses of 1 datasets changed" in capsys.readouterr().out
     assert main(["--home", home, "uses", "list", "--format", "json"]) == 0
     assert [u["project_title"] for u in json.loads(capsys.readouterr().out)] == ["Studie"]
+
+
+def test_the_admin_api_refuses_a_bad_register_at_once_and_leaves_a_good_one_for_the_scheduler(catalogue) -> None:
+    from catalog.scheduler import Scheduler
+    from web import create_app
+
+    settings, store = catalogue
+    settings.values["admin_token"] = "t0ken"
+    client = create_app(settings).test_client()
+    auth = {"Authorization": "Bearer t0ken", "Content-Type": "text/csv"}
+    bad = f"{HEADER}\nStudie,UiO,https://example.org/not-held,2025-01-01,Lov,Kort\n".encode()
+    refused = client.post("/admin/uses", data=bad, headers=auth)
+    assert refused.status_code == 400
+    assert refused.json["problems"] == [
+        {"line": 2, "column": "datasets", "problem": "https://example.org/not-held is not a dataset in the catalogue"}
+    ]
+    accepted = client.post("/admin/uses?replace=1", data=GOOD, headers=auth)
+    assert accepted.status_code == 202 and accepted.json["action"] == "import-uses"
+    assert register(store) == [], "the web never writes: the scheduler imports it"
+    Scheduler(settings, store, None).carry_out_requests()
+    assert [u.permit_id for u in register(store)] == ["HDS-2", "HDS-1"]
+    done = client.get(accepted.json["status"], headers=auth).json
+    assert done["state"] == "done" and done["outcome"].startswith("imported 2 uses (2 new, 0 replaced, 0 removed)")
+    assert done["params"]["text"].startswith("("), "the file's text is not echoed back"
