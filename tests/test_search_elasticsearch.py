@@ -47,7 +47,7 @@ def test_settings_choose_the_url_and_alias(tmp_path: Path, emulator: str, monkey
         assert backend.count() == 0
         assert list(backend.client.indices.get_alias(name="catalog-settings-test")) == backend._indices()
     finally:
-        backend.client.indices.delete(index="catalog-settings-test-*")
+        backend.drop()
         backend.close()
 
 
