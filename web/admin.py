@@ -84,6 +84,6 @@ def replace_synonyms() -> Response:
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
     backend = current_app.extensions["search"]
-    backend.synonyms = Synonyms(path)
+    backend.synonyms = Synonyms(path, backend.synonyms.code_names.list.path)  # the code names stay
     groups = sum(1 for line in text.splitlines() if line.strip() and not line.startswith("#"))
     return jsonify({"synonym_groups": groups, "file": str(path)})

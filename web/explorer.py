@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from catalog.model import CodeList, Dataset, Variable, key_for
 from catalog.published import Completed, published_view
 from catalog.readiness import DatasetReadiness, assess
-from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, FACETS, FILTERS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
 from web import charts
 from web.basket import basket_keys
@@ -54,7 +54,9 @@ def source_title(name: str) -> str:
 
 
 def query_from_args() -> SearchQuery:
-    """The search state lives in the URL: q, type, sort, page and one parameter per facet."""
+    """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
+    and `codelist`, `dataset` or `group` by key) and `group=1` for one row per group of identical
+    variables."""
     args = request.args
     try:
         page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // PAGE_SIZE))
@@ -64,7 +66,8 @@ def query_from_args() -> SearchQuery:
     return SearchQuery(
         text=args.get("q", "")[:200],
         type=kind if kind in DOC_TYPES else "variable",
-        filters={f: args.getlist(f)[:20] for f in FACETS if args.getlist(f)},
+        filters={f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)},
+        group=args.get("group") == "1" and kind == "variable",
         sort="name" if args.get("sort") == "name" else "relevance",
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
@@ -219,7 +222,8 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
     """Facet counts, each as if its own filter were off (so values combine), and the other type's total.
 
-    They tolerate typos exactly when the page's hits did (`q.typos`), so they count what the page
+    They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
+    `q.any_words`), so they count what the page
     shows, and a typo-tolerant rerun is paid only where the hits needed one."""
     backend = search_backend()
     base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
@@ -235,7 +239,7 @@ def search_view(q: SearchQuery) -> SearchView:
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
     hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
-    counted = replace(q, typos=hits.typos)
+    counted = replace(q, typos=hits.typos, any_words=hits.any_words)
     facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted))
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)

@@ -9,7 +9,7 @@ reason, never hidden.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -113,9 +113,10 @@ class SearchBackend(IndexWriter, Protocol):
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 
-    def scan(self, type: str, filters: dict[str, list[str]]) -> Iterator[dict[str, Any]]:
-        """Every stored document of `type` passing `filters`, in no order and beyond any page
-        window: for the pipeline, which re-indexes the variables of a code list that changed."""
+    def scan(self, type: str, filters: dict[str, list[str]], exclude: Collection[str] = ()) -> Iterator[dict[str, Any]]:
+        """Every stored document of `type` passing `filters`, but those whose key is in `exclude`,
+        in no order and beyond any page window: for the pipeline, which re-indexes the variables
+        of a code list that changed (but those it has just written)."""
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         """Completions for a search box: variable names and labels starting with `prefix`."""

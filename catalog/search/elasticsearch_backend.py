@@ -44,7 +44,7 @@ import os
 import re
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
@@ -502,8 +502,10 @@ class ElasticsearchBackend:
             if source and source.get("concepts"):
                 hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan)
 
-    def scan(self, type: str, filters: dict[str, list[str]]) -> Iterator[dict[str, Any]]:
-        query = {"bool": {"filter": self._filters(SearchQuery(type=type, filters=filters))}}
+    def scan(self, type: str, filters: dict[str, list[str]], exclude: Collection[str] = ()) -> Iterator[dict[str, Any]]:
+        query: dict[str, Any] = {"bool": {"filter": self._filters(SearchQuery(type=type, filters=filters))}}
+        if exclude:  # at most 65,536 terms (index.max_terms_count): a pipeline commit holds fewer
+            query["bool"]["must_not"] = [{"terms": {"key": list(exclude)}}]
         after: list[Any] | None = None
         while True:
             page = {"query": query, "size": SCAN_PAGE, "sort": [{"key": "asc"}], "_source": ["doc"]}

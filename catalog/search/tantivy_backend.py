@@ -26,7 +26,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -527,10 +527,13 @@ class TantivyBackend:
             if source and source.get("concepts"):
                 hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan)
 
-    def scan(self, type: str, filters: dict[str, list[str]]) -> Iterator[dict[str, Any]]:
+    def scan(self, type: str, filters: dict[str, list[str]], exclude: Collection[str] = ()) -> Iterator[dict[str, Any]]:
         index = self.index()
         searcher = index.searcher()
-        query = tantivy.Query.boolean_query(self._filters(index.schema, SearchQuery(type=type, filters=filters)))
+        clauses = self._filters(index.schema, SearchQuery(type=type, filters=filters))
+        if exclude:
+            clauses.append((tantivy.Occur.MustNot, tantivy.Query.term_set_query(index.schema, "key", list(exclude))))
+        query = tantivy.Query.boolean_query(clauses)
         total = searcher.search(query, limit=1, count=True).count or 0
         if total:
             for _score, address in searcher.search(query, limit=total, count=False).hits:
