@@ -92,7 +92,9 @@ log = logging.getLogger(__name__)
 TIE_BREAKER = 0.1
 BULK_CHUNK = 1000
 BULK_RETRIES = 5
-"""Retries of documents the cluster refused with 429 (too many requests), with backoff from 1 s."""
+"""Retries of documents the cluster refused with 429 (too many requests), backing off..."""
+BULK_BACKOFF = 1.0
+"""...from this many seconds, doubling (so 1 + 2 + 4 + 8 + 16 s at most)."""
 SCAN_PAGE = 1000
 ORPHAN_SECONDS = 24 * 3600
 """An index outside the alias this old is left from a rebuild on another host that died."""
@@ -321,7 +323,7 @@ class ElasticsearchBackend:
             raise_on_error=False,
             ignore_status=ignore_status,
             max_retries=BULK_RETRIES,
-            initial_backoff=1,
+            initial_backoff=BULK_BACKOFF,
             max_backoff=30,
         ):
             n += 1
