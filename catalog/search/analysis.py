@@ -98,6 +98,11 @@ FIELD_BOOSTS = {
 """Relevance: name and label above keywords, code labels and compound parts, above descriptions."""
 
 FUZZY_FIELDS = ("name_text", "label_nb", "label_nn", "label_en", "label_plain")
+LABEL_FIELDS = ("label_nb", "label_nn", "label_en", "label_plain")
+ALL_IN_LABEL_BOOST = 3.0
+"""A query of several words scores this much more (x BM25) where one label holds all of them as
+typed: "røyker daglig" is first the variable labelled so, then the ones where the words are
+spread over a name, a synonym and an answer category."""
 FUZZY_BOOST = 0.5
 EXACT_NAME_BOOST = 50.0
 EXACT_CODE_BOOST = 20.0
@@ -484,6 +489,10 @@ class QueryPlan:
         """The plan accepting documents that match any of its units, or None for one unit."""
         return dataclasses.replace(self, any_words=True) if len(self.units) > 1 else None
 
+    def typed_words(self) -> tuple[str, ...]:
+        """The words as typed (not synonyms or names of codes), for matching them in one label."""
+        return tuple(w for unit in self.units for w in unit[0].words)
+
     def fuzzy_words(self) -> tuple[str, ...]:
         """The words as typed that tolerate typos (for a notice)."""
         return tuple(w for unit in self.units if unit[0].fuzzy for w in unit[0].words)
@@ -491,7 +500,7 @@ class QueryPlan:
     def clauses(self, expansions: int = FUZZY_EXPANSIONS) -> int:
         """How many clauses the plan makes on an Elasticsearch-like engine, a misspelt word counting
         `expansions` terms in each typo-tolerant field (see `MAX_CLAUSES`)."""
-        n = 1 + len(self.exact_words) * 2
+        n = 1 + len(self.exact_words) * 2 + len(LABEL_FIELDS) * len(self.typed_words())
         for unit in self.units:
             for alternative in unit:
                 n += len(alternative.codes)

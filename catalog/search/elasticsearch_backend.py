@@ -52,6 +52,7 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 from catalog.config import ConfigError
 from catalog.search import FILTERS, MEMBERS_SHOWN, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
+    ALL_IN_LABEL_BOOST,
     ANALYZERS,
     CODE_SCORE,
     COMPOUNDS_FILE,
@@ -63,6 +64,7 @@ from catalog.search.analysis import (
     FUZZY_BOOST,
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
+    LABEL_FIELDS,
     PREFIX_SCORE,
     Alternative,
     QueryPlan,
@@ -409,6 +411,13 @@ class ElasticsearchBackend:
                 *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}} for w in plan.exact_words),
                 *(_const({"term": {"code_terms": w}}, EXACT_CODE_BOOST) for w in plan.exact_words),
             ]
+            typed = plan.typed_words()
+            if len(typed) > 1:
+                labels = [
+                    {"match": {f: {"query": " ".join(typed), "operator": "and", "boost": ALL_IN_LABEL_BOOST}}}
+                    for f in LABEL_FIELDS
+                ]
+                query["should"].append({"dis_max": {"queries": labels}})
         return {"bool": query}
 
     def search(self, q: SearchQuery) -> SearchResult:

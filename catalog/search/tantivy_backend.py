@@ -37,6 +37,7 @@ import tantivy
 
 from catalog.search import FACETS, FILTERS, MEMBERS_SHOWN, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
+    ALL_IN_LABEL_BOOST,
     ANALYZERS,
     CODE_SCORE,
     COMPOUNDS_FILE,
@@ -48,6 +49,7 @@ from catalog.search.analysis import (
     FUZZY_BOOST,
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
+    LABEL_FIELDS,
     PREFIX_SCORE,
     Alternative,
     QueryPlan,
@@ -390,6 +392,13 @@ class TantivyBackend:
         scores.append(
             tantivy.Query.boost_query(tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST)
         )
+        typed = plan.typed_words()
+        if len(typed) > 1:
+            labels = []
+            for field_name in LABEL_FIELDS:
+                terms = [t for w in typed for t in self.analyzers[FIELD_ANALYZER[field_name]].analyze(w)]
+                labels.append(_all([tantivy.Query.term_query(schema, field_name, t) for t in terms]))
+            scores.append(tantivy.Query.boost_query(_best(labels), ALL_IN_LABEL_BOOST))
         for w in plan.exact_words:
             scores.append(
                 tantivy.Query.boost_query(tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)
@@ -636,6 +645,11 @@ def _any(queries: list[Any]) -> Any:
     if len(queries) == 1:
         return queries[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def _best(queries: list[Any]) -> Any:
+    """Any of the queries, scored by the best."""
+    return queries[0] if len(queries) == 1 else tantivy.Query.disjunction_max_query(queries, tie_breaker=0.0)
 
 
 def _weighted(query: Any, weight: float) -> Any:
