@@ -16,6 +16,7 @@ from catalog.search.analysis import (
     fuzziness,
     highlight,
     index_fields,
+    word_affixes,
 )
 from catalog.search.plain_json_transport import plain_mimetype
 
@@ -83,13 +84,26 @@ def test_codes_keep_their_dots_and_common_names_of_codes_become_code_terms(tmp_p
     assert plan.units[1][1] == Alternative((), 0.5, codes=("icd10:c50", "icd10:c50*", "icdo3:c50", "icdo3:c50*"))
 
 
-def test_a_word_is_matched_whole_as_a_start_as_one_types_and_as_the_end_of_a_compound() -> None:
+def test_a_word_is_matched_whole_as_a_part_of_a_compound_and_the_last_as_one_types() -> None:
     [vekt] = Alternative(("vekt",), affixes=True).specs()
-    assert (vekt.prefix, vekt.head, vekt.code) == ("vekt", "tkev", False)
+    assert (vekt.prefix, vekt.part, vekt.code) == (None, "vekt", False)
     [fod] = Alternative(("fød",), affixes=True, last=True).specs()
-    assert (fod.prefix, fod.head) == ("fod", None)  # three letters: only as one types the last word
+    assert (fod.prefix, fod.part) == ("fod", None)  # three letters: only as one types the last word
     [code] = Alternative(("A10",), affixes=True, last=True).specs()
-    assert (code.prefix, code.head, code.code) == (None, None, True)
+    assert (code.prefix, code.part, code.code) == (None, None, True)
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("fødselsvekten", {"fods", "fodsel", "vekt", "svekt"}),  # inflected: from the stem
+        ("søvnvansker", {"sovn", "vansk"}),
+        ("kroppsmasseindeks", {"kropp", "indeks", "masseindeks"}),
+    ],
+)
+def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: str, parts: set[str]) -> None:
+    assert parts <= set(word_affixes(word))
+    assert all(len(p) >= 4 for p in word_affixes(word)) and word_affixes("vekt") == ()
 
 
 def test_a_typo_is_corrected_to_the_synonyms_it_is_a_typo_of() -> None:

@@ -6,13 +6,14 @@ chain natively). What engines disagree on, or what must change without a reindex
 Python and handed to them as plain terms:
 
 * compound words: Norwegian writes compounds as one word ("fødselsvekt", "søvnvansker"), and a
-  researcher asks for a part. Every query word is also matched as the *start* of a word (the
-  modifier: "søvn" finds "søvnvansker"; for the last word from three letters, as one types: "fød")
-  and as the *end* of a long word (the head, which carries a compound's meaning: "vekt" finds
-  "fødselsvekt"). The head is found through a field of reversed word stems (`rev`), so both are
-  prefix lookups in the term dictionary, on every backend, whatever words the corpus holds: no
-  dictionary to keep. The editable list `compounds.txt` still splits known compounds into parts
-  at index time (`parts`), which also finds middle parts and scores them as words;
+  researcher asks for a part. Every long word is indexed with the starts and ends of its stem
+  (`affixes`), and every query word is also looked up among them: "søvn" finds "søvnvansker" (the
+  modifier), "vekt" finds "fødselsvekt" (the head, which carries a compound's meaning), whatever
+  words the corpus holds, with no dictionary of parts to keep, and at query time as one term
+  lookup per word, as fast as a whole word. The last word is also matched as the start of any
+  word, from three letters, as one types ("fød"). The editable list `compounds.txt` still splits
+  known compounds into parts at index time (`parts`), which also finds middle parts and scores
+  them as words;
 * codes: a variable is indexed with the codes and code labels of its code list (`code_terms`,
   `code_labels`; see `catalog.search.codes`), so "C50", "A10" and "metformin" find the variables
   whose code lists hold them;
@@ -75,7 +76,7 @@ FIELD_ANALYZER = {
     "code_labels": "nb",
     "dataset_title": "nb",
     "suggest": "plain",
-    "rev": "plain",
+    "affixes": "plain",
 }
 """Every analyzed field and its analyzer; both backends build their schema from this."""
 
@@ -115,13 +116,12 @@ mentioned in a description (about 1 x its BM25 weight)."""
 PREFIX_SCORE = 1.0
 """Constant score of a word that starts with a query word (the modifier of a compound, or the last
 word as one types) or ends with it (the head of a compound), below a word matched whole."""
-MIN_PREFIX = 4
-"""Shortest query word matched as the start of a word, except the last one (`MIN_LAST_PREFIX`)."""
-MIN_LAST_PREFIX = 3
-MIN_HEAD = 4
-"""Shortest query word (stemmed) matched as the end of a compound."""
+MIN_PREFIX = 3
+"""Shortest last word matched as the start of a word (as one types: "fød")."""
+MIN_AFFIX = 4
+"""Shortest part of a compound a query word finds it by ("vekt", "søvn")."""
 MIN_COMPOUND = 7
-"""Shortest word indexed in `rev` (a modifier of three letters and a head of four)."""
+"""Shortest word split into `affixes` (a part of three letters and one of four)."""
 CODE_NAME_WEIGHT = 0.5
 MAX_CLAUSES = 1024
 """Lucene's default limit on the clauses of one query (Elasticsearch's `max_clause_count`,
@@ -346,9 +346,9 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     parts = compound_parts(compound_texts, splitter)
     if parts:
         fields["parts"] = " ; ".join(parts)
-    heads = reversed_stems(compound_texts)
-    if heads:
-        fields["rev"] = " ".join(heads)
+    starts_and_ends = affixes(compound_texts)
+    if starts_and_ends:
+        fields["affixes"] = " ".join(starts_and_ends)
     if name:
         fields["name_text"] = name
         fields["name_exact"] = [name.lower()]
@@ -374,35 +374,40 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=200_000)
-def reversed_stem(word: str) -> str | None:
-    """A long word's Norwegian stem, folded and reversed ("fødselsvekten" -> "tkevslesdof"), so a
-    compound's head is a prefix of it; None for short words and words with digits."""
+def word_affixes(word: str) -> tuple[str, ...]:
+    """The starts and ends of a long word's stem, folded, that could be parts of a compound: from
+    four letters to all but three ("fødselsvekten" -> fods, fodse, ..., vekt, svekt, ...). A query
+    word is looked up among them as one term, so "vekt" finds "fødselsvekt" and "søvn"
+    "søvnvansker" without a dictionary of parts and as fast as a whole word. A start or end that
+    is no word ("svekt") is never asked for. Short words and words with digits have none."""
     if len(word) < MIN_COMPOUND or not word.isalpha():
-        return None
-    return analyze_word(word, "nb")[::-1]
+        return ()
+    stem = analyze_word(word, "nb")
+    sizes = range(MIN_AFFIX, len(stem) - MIN_AFFIX + 2)
+    return tuple(dict.fromkeys([*(stem[:n] for n in sizes), *(stem[-n:] for n in sizes)]))
 
 
-def reversed_stems(texts: Iterable[str]) -> list[str]:
-    """`reversed_stem` of the long words in `texts`, each once (the `rev` field)."""
+def affixes(texts: Iterable[str]) -> list[str]:
+    """`word_affixes` of the words in `texts`, each once (the `affixes` field)."""
     seen: dict[str, None] = {}
     for word in WORD.findall(" ".join(texts)):
-        rev = reversed_stem(word)
-        if rev:
-            seen[rev] = None
+        for part in word_affixes(word):
+            seen[part] = None
     return list(seen)
 
 
-def head_term(word: str) -> str | None:
-    """What a query word looks up in `rev` as a prefix, to find compounds ending in it."""
+def part_term(word: str) -> str | None:
+    """What a query word looks up among `affixes`: its stem, folded, when long enough."""
     if not word.isalpha():
         return None
     stem = analyze_word(word, "nb")
-    return stem[::-1] if len(stem) >= MIN_HEAD else None
+    return stem if len(stem) >= MIN_AFFIX else None
 
 
 def prefix_term(word: str, last: bool) -> str | None:
-    """What a query word looks up in `suggest` (names and labels, folded, unstemmed) as a prefix."""
-    if not word.isalpha() or len(word) < (MIN_LAST_PREFIX if last else MIN_PREFIX):
+    """What the last query word looks up in `suggest` (names and labels, folded, unstemmed) as
+    the start of a word, as one types ("fød" -> "fødselsvekt")."""
+    if not last or not word.isalpha() or len(word) < MIN_PREFIX:
         return None
     return fold(word)
 
@@ -413,13 +418,13 @@ def prefix_term(word: str, last: bool) -> str | None:
 @dataclass(frozen=True)
 class Word:
     """One query word as a backend looks it up: its analysed forms in every text field, and, where
-    set, typos up to `fuzzy` edits, a word starting with `prefix` (in `suggest`), a compound ending
-    in it (`head`, a prefix in `rev`), and a code (`code`: among `code_terms`)."""
+    set, typos up to `fuzzy` edits, a word starting with `prefix` (in `suggest`), a compound
+    starting or ending with it (`part`, a term of `affixes`), and a code (`code`: `code_terms`)."""
 
     text: str
     fuzzy: int = 0
     prefix: str | None = None
-    head: str | None = None
+    part: str | None = None
     code: bool = False
 
 
@@ -450,7 +455,7 @@ class Alternative:
                     w,
                     min(self.fuzzy, fuzziness(w)),
                     prefix_term(w, last) if self.affixes else None,
-                    head_term(w) if self.affixes else None,
+                    part_term(w) if self.affixes else None,
                     code_like(w),
                 )
             )
@@ -507,7 +512,7 @@ class QueryPlan:
                 for w in alternative.specs():
                     n += len(FIELD_BOOSTS) * max(1, len(WORD.findall(w.text)))
                     n += len(FUZZY_FIELDS) * expansions if w.fuzzy else 0
-                    n += (w.prefix is not None) + (w.head is not None) + 2 * w.code
+                    n += (w.prefix is not None) + (w.part is not None) + 2 * w.code
         return n
 
 
@@ -707,13 +712,19 @@ def _within(a: str, b: str, limit: int) -> bool:
 
 
 _Spec = tuple[frozenset[str], int, "str | None", "str | None"]
-"""A query word for highlighting: (its analysed forms, edits allowed, prefix, reversed head)."""
+"""A query word for highlighting: (its analysed forms, edits allowed, prefix, compound part)."""
 
 
 def _specs(alternative: Alternative) -> tuple[_Spec, ...]:
     return tuple(
-        (frozenset(analyze_word(w.text, a) for a in ANALYZERS), w.fuzzy, w.prefix, w.head) for w in alternative.specs()
+        (frozenset(analyze_word(w.text, a) for a in ANALYZERS), w.fuzzy, w.prefix, w.part) for w in alternative.specs()
     )
+
+
+@lru_cache(maxsize=1024)
+def _plan_specs(plan: QueryPlan) -> tuple[_Spec, ...]:
+    """Every word of a plan for highlighting, made once per plan (a page highlights 20 hits)."""
+    return tuple(spec for unit in plan.units for alternative in unit for spec in _specs(alternative))
 
 
 def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | None = None) -> dict[str, str]:
@@ -723,7 +734,7 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
     one of its compound parts does, when it starts or ends with a query word as a search matches
     compounds, or when it is within the query word's typo allowance.
     """
-    query = tuple(spec for unit in plan.units for alternative in unit for spec in _specs(alternative))
+    query = _plan_specs(plan)
     if not query:
         return {}
     out = {}
@@ -747,12 +758,12 @@ def _matches(token: str, query: tuple[_Spec, ...], splitter: Decompounder | None
     """Memoised: labels repeat their words, so a page of hits costs a few new tokens at most."""
     forms = _forms(token, splitter)
     folded = fold(token)
-    for qforms, distance, prefix, head in query:
+    for qforms, distance, prefix, part in query:
         if forms & qforms:
             return True
         if prefix and folded.startswith(prefix):
             return True
-        if head and len(folded) >= MIN_COMPOUND and (reversed_stem(token) or "").startswith(head):
+        if part and part in word_affixes(token):
             return True
         if distance and any(_within(f, q, distance) for f in forms for q in qforms if len(f) > 3):
             return True

@@ -102,7 +102,7 @@ ORPHAN_SECONDS = 24 * 3600
 """An index outside the alias this old is left from a rebuild on another host that died."""
 STEMMERS = {"norwegian": "norwegian", "english": "porter2"}
 """Snowball stemmers by their Elasticsearch names (`porter2` is Snowball English, as in tantivy)."""
-INDEX_ONLY = ("code_terms", "code_labels", "rev", "parts", "suggest")
+INDEX_ONLY = ("code_terms", "code_labels", "affixes", "parts", "suggest")
 """Fields only searched, never read back: kept out of `_source` (a whole classification's codes
 would otherwise be stored with every variable using it)."""
 INDEX_NAME = re.compile(r'^[a-z0-9][^A-Z\\/*?"<>|,# :]*$')
@@ -364,7 +364,8 @@ class ElasticsearchBackend:
     @staticmethod
     def _word(word: Word, expansions: int) -> dict[str, Any]:
         """One query word against every text field (best field wins), plus typo variants, and
-        with constant scores: words starting with it, compounds ending in it, codes it is."""
+        with constant scores: words starting with it (the last), compounds starting or ending with
+        it, codes it is."""
         options: list[dict[str, Any]] = []
         for field_name, boost in FIELD_BOOSTS.items():
             options.append({"match": {field_name: {"query": word.text, "operator": "and", "boost": boost}}})
@@ -373,8 +374,8 @@ class ElasticsearchBackend:
                 options.append({"match": {field_name: {"query": word.text, "operator": "and", **fuzzy}}})
         if word.prefix:
             options.append({"prefix": {"suggest": {"value": word.prefix, "boost": PREFIX_SCORE}}})
-        if word.head:
-            options.append({"prefix": {"rev": {"value": word.head, "boost": PREFIX_SCORE}}})
+        if word.part:
+            options.append(_const({"term": {"affixes": word.part}}, PREFIX_SCORE))
         if word.code:
             options += [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in query_terms(word.text)]
         return {"dis_max": {"queries": options, "tie_breaker": TIE_BREAKER}}

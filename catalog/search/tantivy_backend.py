@@ -329,16 +329,16 @@ class TantivyBackend:
         return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
 
     def _extras(self, schema: Any, word: Word) -> list[Any]:
-        """What else a word matches, each with a constant score: a word starting with it, a compound
-        ending in it, a code it is (or is above)."""
+        """What else a word matches, each with a constant score: a word starting with it (the last),
+        a compound starting or ending with it, a code it is (or is above)."""
         return self._memo("extras", word, lambda: self._build_extras(schema, word))
 
     def _build_extras(self, schema: Any, word: Word) -> list[Any]:
         out = []
         if word.prefix:  # \w letters only: no regex syntax to escape
             out.append(_const(tantivy.Query.regex_query(schema, "suggest", word.prefix + ".*"), PREFIX_SCORE))
-        if word.head:
-            out.append(_const(tantivy.Query.regex_query(schema, "rev", word.head + ".*"), PREFIX_SCORE))
+        if word.part:
+            out.append(_const(tantivy.Query.term_query(schema, "affixes", word.part), PREFIX_SCORE))
         if word.code:
             out += [
                 _const(tantivy.Query.term_query(schema, "code_terms", t), CODE_SCORE) for t in query_terms(word.text)
