@@ -103,6 +103,10 @@ def codelists_of(store: SQLiteStore, cache: int = 4096) -> Callable[[str], dict[
     return lookup
 
 
+def _no_codelists(_key: str) -> dict[str, Any] | None:
+    return None
+
+
 class IndexBuffer:
     """Index writes gathered into commits of about `limit` documents.
 
@@ -149,22 +153,22 @@ class IndexBuffer:
         docs, self.pending = list(self.pending.values()), {}
         changed = {d["key"] for d in docs if d.get("type") == "codelist"} | self.gone
         self.gone = set()
-        lookup = codelists_of(self.store) if self.store is not None else (lambda _key: None)
+        lookup = codelists_of(self.store) if self.store is not None else _no_codelists
         if docs:
             self._write(self.index.upsert, list(complete(docs, lookup)))
         if changed and self.store is not None:
             written = {d["key"] for d in docs}
             keys = sorted(changed)
             for i in range(0, len(keys), SCAN_KEYS):  # a deleted source's keys are many; few are code lists
-                chunk = {"codelist": keys[i : i + SCAN_KEYS]}
-                users = self._read(lambda chunk=chunk: list(self.index.scan("variable", chunk, written)))
+                users = self._users(keys[i : i + SCAN_KEYS], written)
                 if users:
                     self._write(self.index.upsert, list(complete(users, lookup)))
         return self.failure
 
-    def _read(self, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    def _users(self, codelists: list[str], written: set[str]) -> list[dict[str, Any]]:
+        """The indexed variables of these code lists, but those just written."""
         try:
-            return read()
+            return list(self.index.scan("variable", {"codelist": codelists}, written))
         except Exception as exc:  # noqa: BLE001 - as for a write: the runs fail, the harvest goes on
             self.failure = f"the search index could not be read: {_plain(exc)}"
             log.warning("%s", self.failure)

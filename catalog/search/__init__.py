@@ -106,7 +106,8 @@ class IndexWriter(Protocol):
 class SearchBackend(IndexWriter, Protocol):
     name: str
     synonyms: Synonyms
-    """The synonym list queries are expanded with; the admin API replaces it while serving."""
+    """The synonyms and common names of codes queries are expanded with; the admin API replaces
+    them while serving."""
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
         """Rebuild the whole index from `docs`; searches see the old index until it is done."""

@@ -166,7 +166,7 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
             "codelist_key": key_for(v.codelist) if v.codelist else None,
             "languages": sorted(set(v.title) | set(v.description)),
         }
-        doc["group"] = group_key(doc, doc["codelist_key"] or "")  # until `complete` knows the codes
+        doc["group"] = group_key(doc, key_for(v.codelist) if v.codelist else "")  # until `complete` knows the codes
         yield doc
 
 
@@ -203,8 +203,8 @@ def group_key(doc: dict[str, Any], signature: str) -> str:
     label, data type and unit, and the same codes (`signature`: the code list's codes, whatever
     its URI, since survey waves repeat a list under a new URI per wave). So MFR's VEKT in five
     datasets, or HUNT's "Røyker daglig" in six waves, is one row of a grouped search."""
-    parts = (doc["source"], (doc.get("name") or "").lower(), (doc.get("label") or "").lower())
-    parts += (doc.get("datatype") or "", doc.get("unit") or "", signature)
+    parts = [doc["source"], (doc.get("name") or "").lower(), (doc.get("label") or "").lower()]
+    parts += [doc.get("datatype") or "", doc.get("unit") or "", signature]
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 

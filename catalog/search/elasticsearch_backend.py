@@ -505,7 +505,7 @@ class ElasticsearchBackend:
         keys = sorted({h.doc["codelist_key"] for h in hits if h.doc.get("codelist_key")})
         lists = {}
         if keys:
-            for found in self.client.mget(index=self.alias, ids=keys, _source=["doc"])["docs"]:
+            for found in self.client.mget(index=self.alias, ids=keys, source_includes=["doc"])["docs"]:
                 if found.get("found"):
                     lists[found["_id"]] = found["_source"]["doc"]
         for hit in hits:

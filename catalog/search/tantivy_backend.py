@@ -82,6 +82,9 @@ the others are only looked up by term, and skipping their columns saves indexing
 NUMERIC_FIELDS = {"group_id": "unsigned", "period_start": "integer", "period_end": "integer"}
 """Number columns: the group as a number (read for a page of hits without touching the stored
 documents, and counted by the cardinality aggregation), and a group's span of periods."""
+EXACT_GROUPS = 3_000
+"""Below this many groups (as estimated) the total is counted exactly: the cardinality aggregation
+is a HyperLogLog estimate, off by a few in a thousand, which a researcher paging to the end sees."""
 MAX_COLLAPSE_SCAN = 40_000
 """Most hits read to fill a page of groups (deep pages of big groups stop here)."""
 PHRASE_FIELDS = frozenset({"suggest"})
@@ -620,6 +623,9 @@ def _count_facets(
     raw = searcher.aggregate(query, aggs)
     if grouped:
         total = int(round(raw["_total"]["value"] or 0))
+        if total < EXACT_GROUPS:  # an estimate: a result page's number of rows is counted exactly
+            exact = {"g": {"terms": {"field": "group_id", "size": EXACT_GROUPS * 2}}}
+            total = len(searcher.aggregate(query, exact)["g"]["buckets"])
     else:
         total = sum(b["doc_count"] for b in raw["_total"]["buckets"])
     cardinality = "groups" if grouped else None
