@@ -55,7 +55,7 @@ def source_title(name: str) -> str:
 
 def query_from_args() -> SearchQuery:
     """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
-    and `codelist`, `dataset` or `group` by key) and `group=1` for one row per group of identical
+    and `codelist`, `dataset` or `group` by key) and `grouped=1` for one row per group of identical
     variables."""
     args = request.args
     try:
@@ -67,7 +67,7 @@ def query_from_args() -> SearchQuery:
         text=args.get("q", "")[:200],
         type=kind if kind in DOC_TYPES else "variable",
         filters={f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)},
-        group=args.get("group") == "1" and kind == "variable",
+        group=args.get("grouped") == "1" and kind == "variable",
         sort="name" if args.get("sort") == "name" else "relevance",
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
@@ -229,6 +229,8 @@ def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
     base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
     facets = backend.search(base).facets
     for name in q.filters:
+        if name not in FACETS:  # a code list, dataset or group chosen by key: no values to count
+            continue
         others = {f: v for f, v in q.filters.items() if f != name}
         facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
     other = "dataset" if q.type == "variable" else "variable"

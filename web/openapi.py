@@ -113,7 +113,7 @@ SCHEMAS: dict[str, Any] = {
             "typo_edits": {"type": "integer", "description": "edits tolerated (0, 1 or 2)"},
             "typo_words": {"type": "array", "items": {"type": "string"}, "description": "the words spelt otherwise"},
             "any_words": {"type": "boolean", "description": "no hit matched all the words; these match some of them"},
-            "grouped": {"type": "boolean", "description": "one hit per group of identical variables (group=1)"},
+            "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
