@@ -400,6 +400,36 @@ def test_the_api_search_has_the_same_hits_and_facets_as_the_page(client):
     assert body["other_type_total"] == 0 and body["pages"] == 1
 
 
+@pytest.mark.parametrize(
+    ("q", "name", "codes"),
+    [
+        ("C50", "HOVEDDIAGNOSE", [{"code": "C50", "label": "Ondartet svulst i brystkjertel"}]),
+        ("A10BA02", "LEGEMIDDEL", [{"code": "A10BA02", "label": "Metformin"}]),
+        ("metformin", "LEGEMIDDEL", [{"code": "A10BA02", "label": "Metformin"}]),
+        ("U07", "HOVEDDIAGNOSE", [{"code": "U07.1", "label": "Covid-19, virus påvist"}]),
+    ],
+)
+def test_the_api_finds_variables_by_the_codes_of_their_code_lists_and_says_which(client, q, name, codes):
+    [hit] = [h for h in client.get("/api/search", query_string={"q": q}).json["hits"] if h["name"] == name]
+    assert hit["matched_codes"] == codes
+    assert name in hits(page(client, "/search", query_string={"q": q}))
+
+
+def test_the_api_lists_the_variables_of_a_code_list_and_groups_on_request(client):
+    icd = vkey(f"{NPR}/kodeverk/icd10")
+    body = client.get("/api/search", query_string={"codelist": icd}).json
+    assert [h["name"] for h in body["hits"]] == ["HOVEDDIAGNOSE"]
+    grouped = client.get("/api/search", query_string={"q": "vekt", "grouped": "1"}).json
+    assert grouped["grouped"] is True and all(h["group_size"] >= 1 and h["members"] for h in grouped["hits"])
+
+
+def test_words_without_a_common_hit_give_the_hits_of_either_with_a_notice(client):
+    html = page(client, "/search", query_string={"q": "fødselsvekt metformin"})
+    assert {"VEKT", "FODSELSVEKT", "LEGEMIDDEL"} <= set(hits(html))
+    assert "Ingen treff på alle ordene" in html
+    assert client.get("/api/search", query_string={"q": "fødselsvekt metformin"}).json["any_words"] is True
+
+
 def test_the_api_suggests_labels_for_a_prefix(client):
     assert "Fødselsvekt" in client.get("/api/suggest?q=fødsel").json["suggestions"]
 
