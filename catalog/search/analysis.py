@@ -120,6 +120,8 @@ MIN_PREFIX = 3
 """Shortest last word matched as the start of a word (as one types: "fød")."""
 MIN_AFFIX = 4
 """Shortest part of a compound a query word finds it by ("vekt", "søvn")."""
+MAX_AFFIX = 10
+"""Longest part of a compound indexed (parts longer than this are rare; each costs index time)."""
 MIN_COMPOUND = 7
 """Shortest word split into `affixes` (a part of three letters and one of four)."""
 CODE_NAME_WEIGHT = 0.5
@@ -130,6 +132,7 @@ FUZZY_EXPANSIONS = 10
 """Terms one misspelt word may expand to per field (Elasticsearch's `max_expansions`)."""
 MAX_MATCHED_CODES = 5
 """Codes a hit shows as matched."""
+KEY_FIELDS = ("codelist_key", "dataset_key", "group")
 FILTER_FIELDS = {**{f: f for f in FACETS}, "codelist": "codelist_key", "dataset": "dataset_key", "group": "group"}
 """Filters a query may use -> the keyword field each filters on: the facets, and the variables of one
 code list, dataset or group (identical variables, `catalog.search.documents.group_key`)."""
@@ -342,11 +345,16 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     if codes:
         fields["codes"] = " ; ".join(codes)
     fields["suggest"] = " ; ".join([name, *labels])
-    compound_texts = [*labels, *keywords, name.replace("_", " ")]
-    parts = compound_parts(compound_texts, splitter)
+    parts: dict[str, None] = {}
+    starts_and_ends = []  # a part twice only counts twice: it is matched, never scored by frequency
+    split = splitter.split
+    for word in WORD.findall(" ".join([*labels, *keywords, name.replace("_", " ")])):  # one regex pass
+        for part in split(word):
+            parts[part] = None
+        if len(word) >= MIN_COMPOUND:
+            starts_and_ends.append(_affix_text(word))
     if parts:
         fields["parts"] = " ; ".join(parts)
-    starts_and_ends = affixes(compound_texts)
     if starts_and_ends:
         fields["affixes"] = " ".join(starts_and_ends)
     if name:
@@ -363,37 +371,38 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
             fields["code_terms"] = coded["terms"]
         if coded["labels"]:
             fields["code_labels"] = coded["labels"]
-    for facet, field_name in FILTER_FIELDS.items():
-        value = get(facet) if facet == field_name else get(field_name)
+    for facet in FACETS:
+        value = get(facet)
         if isinstance(value, list):
             if value:
-                fields[field_name] = [str(v) for v in value]
+                fields[facet] = [str(v) for v in value]
         elif value is not None and value != "":
-            fields[field_name] = [str(value)]
+            fields[facet] = [str(value)]
+    for field_name in KEY_FIELDS:
+        value = get(field_name)
+        if value:
+            fields[field_name] = [value]
     return fields
 
 
 @lru_cache(maxsize=200_000)
 def word_affixes(word: str) -> tuple[str, ...]:
     """The starts and ends of a long word's stem, folded, that could be parts of a compound: from
-    four letters to all but three ("fødselsvekten" -> fods, fodse, ..., vekt, svekt, ...). A query
+    four letters to all but three, at most ten ("fødselsvekten" -> fods, fodse, ..., vekt, svekt,
+    ...). A query
     word is looked up among them as one term, so "vekt" finds "fødselsvekt" and "søvn"
     "søvnvansker" without a dictionary of parts and as fast as a whole word. A start or end that
     is no word ("svekt") is never asked for. Short words and words with digits have none."""
     if len(word) < MIN_COMPOUND or not word.isalpha():
         return ()
     stem = analyze_word(word, "nb")
-    sizes = range(MIN_AFFIX, len(stem) - MIN_AFFIX + 2)
+    sizes = range(MIN_AFFIX, min(MAX_AFFIX, len(stem) - MIN_AFFIX + 1) + 1)
     return tuple(dict.fromkeys([*(stem[:n] for n in sizes), *(stem[-n:] for n in sizes)]))
 
 
-def affixes(texts: Iterable[str]) -> list[str]:
-    """`word_affixes` of the words in `texts`, each once (the `affixes` field)."""
-    seen: dict[str, None] = {}
-    for word in WORD.findall(" ".join(texts)):
-        for part in word_affixes(word):
-            seen[part] = None
-    return list(seen)
+@lru_cache(maxsize=200_000)
+def _affix_text(word: str) -> str:
+    return " ".join(word_affixes(word))
 
 
 def part_term(word: str) -> str | None:

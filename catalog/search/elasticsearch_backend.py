@@ -451,6 +451,7 @@ class ElasticsearchBackend:
         aggs = {f: {"terms": {"field": f, "size": 100}, **sub} for f in q.facets}
         if grouped:
             aggs["_groups"] = _cardinality("group")
+        if grouped and q.limit:  # counting only needs no collapse (nor do clusters accept it with size 0)
             body["collapse"] = {
                 "field": "group",
                 "inner_hits": {

@@ -76,15 +76,16 @@ MEMO_SIZE = 10_000
 RECHECK = 0.5
 """Seconds between looks at what other processes changed on disk (CURRENT, meta.json, synonyms)."""
 _UNBUILT = object()
-FAST_FIELDS = frozenset({"type", "name_sort", "group", *FACETS})
-"""Keyword fields read per document while searching (sorting, facet counts, members of a group);
-the others are only looked up by term, and skipping their columns saves indexing time."""
+FAST_FIELDS = frozenset({"type", "name_sort", *FACETS})
+"""Keyword fields read per document while searching (sorting, facet counts); the others are only
+looked up by term, and skipping their columns saves indexing time."""
 NUMERIC_FIELDS = {"group_id": "unsigned", "period_start": "integer", "period_end": "integer"}
 """Number columns: the group as a number (read for a page of hits without touching the stored
 documents, and counted by the cardinality aggregation), and a group's span of periods."""
-EXACT_GROUPS = 3_000
+EXACT_GROUPS = 500
 """Below this many groups (as estimated) the total is counted exactly: the cardinality aggregation
-is a HyperLogLog estimate, off by a few in a thousand, which a researcher paging to the end sees."""
+is a HyperLogLog estimate, off by a few in a thousand (exact up to about a hundred), which a
+researcher paging to the end of a short result would see."""
 MAX_COLLAPSE_SCAN = 40_000
 """Most hits read to fill a page of groups (deep pages of big groups stop here)."""
 PHRASE_FIELDS = frozenset({"suggest"})
@@ -479,19 +480,21 @@ class TantivyBackend:
         while True:
             found = searcher.search(query, limit=limit, count=False, **order).hits
             ids = searcher.fast_field_values("group_id", [address for _score, address in found])
-            first: dict[int, tuple[Any, Any]] = {}
+            seen: dict[int, list[tuple[Any, Any]]] = {}
             for (score, address), gid in zip(found, ids, strict=True):
-                first.setdefault(gid, (score, address))
-            if len(first) >= need or len(found) < limit or limit >= MAX_COLLAPSE_SCAN:
+                seen.setdefault(gid, []).append((score, address))
+            if len(seen) >= need or len(found) < limit or limit >= MAX_COLLAPSE_SCAN:
                 break
             limit = min(limit * 4, MAX_COLLAPSE_SCAN)
-        page = list(first.values())[q.offset : need]
-        hits = [_hit(_stored(searcher, address), score, by_name) for score, address in page]
-        self._members(searcher, matches, hits)
+        page = list(seen.items())[q.offset : need]
+        hits = [_hit(_stored(searcher, found[0][1]), found[0][0], by_name) for _gid, found in page]
+        self._members(searcher, matches, hits, [[address for _score, address in found] for _gid, found in page])
         return hits
 
-    def _members(self, searcher: Any, matches: Any, hits: list[Hit]) -> None:
-        """Fill each group hit's members and span from the matching documents of its group."""
+    def _members(self, searcher: Any, matches: Any, hits: list[Hit], seen: list[list[Any]]) -> None:
+        """Fill each group hit's members and span from the matching documents of its group: the
+        members among the top hits already read when they are all of them (members rank
+        together), else the group's first members by period."""
         schema = self.index().schema
         groups = [h.doc.get("group") or "" for h in hits]
         within = tantivy.Query.boolean_query(
@@ -500,17 +503,18 @@ class TantivyBackend:
                 (tantivy.Occur.Must, _filter(tantivy.Query.term_set_query(schema, "group", groups))),
             ]
         )
-        stats = {"terms": {"field": "group", "size": len(groups)}, "aggs": SPAN}
-        buckets = {b["key"]: b for b in searcher.aggregate(within, {"g": stats})["g"]["buckets"]}
-        for hit, group in zip(hits, groups, strict=True):
-            bucket = buckets.get(group)
+        stats = {"terms": {"field": "group_id", "size": len(groups)}, "aggs": SPAN}
+        buckets = {int(b["key"]): b for b in searcher.aggregate(within, {"g": stats})["g"]["buckets"]}
+        for hit, group, addresses in zip(hits, groups, seen, strict=True):
+            bucket = buckets.get(group_id(hit.doc))
             if bucket is None:  # a document without a group is a group of one
                 hit.members, hit.period = [member(hit.doc)], (hit.doc.get("period_start"), hit.doc.get("period_end"))
                 continue
             hit.group_size = int(bucket["doc_count"])
             hit.period = span(bucket)
-            if hit.group_size == 1:
-                hit.members = [member(hit.doc)]
+            if hit.group_size <= len(addresses):
+                others = [member(_stored(searcher, address)) for address in addresses[1:]]
+                hit.members = ordered([member(hit.doc), *others])
                 continue
             one = tantivy.Query.boolean_query(
                 [
