@@ -72,16 +72,14 @@ from catalog.search.analysis import (
     Word,
     decompounder,
     fold,
-    highlight,
     index_fields,
-    matched_codes,
     rank_suggestions,
     shipped_synonyms,
     words,
 )
 from catalog.search.codes import query_terms
 from catalog.search.documents import stored
-from catalog.search.results import SPAN, check_page, facet_counts, member, ordered, relaxed, span, too_complex
+from catalog.search.results import SPAN, check_page, facet_counts, mark, member, ordered, relaxed, span, too_complex
 from catalog.store import process_token
 
 if TYPE_CHECKING:
@@ -504,16 +502,12 @@ class ElasticsearchBackend:
         """Highlights, and the codes of each hit's code list that the query asked for."""
         splitter = decompounder(self.compounds)
         keys = sorted({h.doc["codelist_key"] for h in hits if h.doc.get("codelist_key")})
-        lists = {}
+        lists: dict[str, dict[str, Any]] = {}
         if keys:
             for found in self.client.mget(index=self.alias, ids=keys, source_includes=["doc"])["docs"]:
                 if found.get("found"):
                     lists[found["_id"]] = found["_source"]["doc"]
-        for hit in hits:
-            hit.highlights = highlight(hit.doc, plan, splitter)
-            source = hit.doc if hit.doc.get("type") == "codelist" else lists.get(hit.doc.get("codelist_key") or "")
-            if source and source.get("concepts"):
-                hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan)
+        mark(hits, plan, splitter, lists)
 
     def scan(self, type: str, filters: dict[str, list[str]], exclude: Collection[str] = ()) -> Iterator[dict[str, Any]]:
         query: dict[str, Any] = {"bool": {"filter": self._filters(SearchQuery(type=type, filters=filters))}}

@@ -7,8 +7,17 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from catalog.search import BadQuery, SearchQuery, SearchResult
-from catalog.search.analysis import FUZZY_EXPANSIONS, MAX_CLAUSES, MAX_WINDOW, QueryPlan, Synonyms
+from catalog.search import BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search.analysis import (
+    FUZZY_EXPANSIONS,
+    MAX_CLAUSES,
+    MAX_WINDOW,
+    Decompounder,
+    QueryPlan,
+    Synonyms,
+    highlight,
+    matched_codes,
+)
 
 
 def check_page(q: SearchQuery) -> None:
@@ -129,3 +138,13 @@ def span(bucket: dict[str, Any]) -> tuple[int | None, int | None]:
     first, last = bucket["first"].get("value"), bucket["last"]
     open_end = int(last.get("count") or 0) < int(bucket["doc_count"])
     return (None if first is None else int(first), None if open_end or last.get("max") is None else int(last["max"]))
+
+
+def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: dict[str, dict[str, Any]]) -> None:
+    """Highlights, and the codes of each hit's code list the query asked for, from the code lists'
+    documents (`codelists`, by key: a backend reads those of a page's hits in one request)."""
+    for hit in hits:
+        hit.highlights = highlight(hit.doc, plan, splitter)
+        source = hit.doc if hit.doc.get("type") == "codelist" else codelists.get(hit.doc.get("codelist_key") or "")
+        if source and source.get("concepts"):
+            hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan)

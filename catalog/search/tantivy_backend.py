@@ -57,16 +57,14 @@ from catalog.search.analysis import (
     Word,
     decompounder,
     fold,
-    highlight,
     index_fields,
-    matched_codes,
     rank_suggestions,
     shipped_synonyms,
     words,
 )
 from catalog.search.codes import query_terms
 from catalog.search.documents import stored
-from catalog.search.results import SPAN, check_page, facet_counts, member, ordered, relaxed, span
+from catalog.search.results import SPAN, check_page, facet_counts, mark, member, ordered, relaxed, span
 
 TIE_BREAKER = 0.1
 WRITER_HEAP = 256_000_000
@@ -531,17 +529,13 @@ class TantivyBackend:
         """Highlights, and the codes of each hit's code list that the query asked for."""
         splitter = decompounder(self.compounds)
         keys = {h.doc["codelist_key"] for h in hits if h.doc.get("codelist_key")}
-        lists = {}
+        lists: dict[str, dict[str, Any]] = {}
         if keys:
             query = tantivy.Query.term_set_query(schema, "key", sorted(keys))
             for _score, address in searcher.search(query, limit=len(keys), count=False).hits:
                 doc = _stored(searcher, address)
                 lists[doc["key"]] = doc
-        for hit in hits:
-            hit.highlights = highlight(hit.doc, plan, splitter)
-            source = hit.doc if hit.doc.get("type") == "codelist" else lists.get(hit.doc.get("codelist_key") or "")
-            if source and source.get("concepts"):
-                hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan)
+        mark(hits, plan, splitter, lists)
 
     def scan(self, type: str, filters: dict[str, list[str]], exclude: Collection[str] = ()) -> Iterator[dict[str, Any]]:
         index = self.index()
