@@ -564,7 +564,8 @@ def corpus() -> list[dict[str, Any]]:
     waves, wave_lists = wave_datasets()
     docs = [doc for r in REGISTRIES for doc in documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))]
     tromso = SourceInfo("tromso", "Tromsøundersøkelsen", "survey")
-    docs += [doc for record in (*waves, *wave_lists) for doc in documents(record, tromso)]
+    records: list[Dataset | CodeList] = [*waves, *wave_lists]
+    docs += [doc for record in records for doc in documents(record, tromso)]
     docs += [doc for record in CODE_LISTS for doc in documents(record, SourceInfo("kodeverk", "Kodeverk", "catalogue"))]
     lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
     return list(complete(docs, lists.get))

@@ -161,7 +161,7 @@ class Proxy:
     def answer(self, method: str, path_part: str, status: int, body: dict[str, Any], times: int = 1_000_000) -> None:
         self.answers.append((method, path_part, status, body, times))
 
-    def _app(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def _app(self, environ, start_response):
         request = Request(environ)
         self.seen.append((request.method, request.full_path))
         for i, (method, part, status, body, times) in enumerate(self.answers):
@@ -287,7 +287,7 @@ def tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsCluster
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(d / "node.crt", d / "node.key")
 
-    def app(environ, start_response):  # type: ignore[no-untyped-def]
+    def app(environ, start_response):
         body = json.dumps({"name": "node", "version": {"number": "8.17.0"}, "tagline": "You Know, for Search"})
         headers = [("Content-Type", "application/json"), ("X-Elastic-Product", "Elasticsearch")]
         start_response("200 OK", headers)
