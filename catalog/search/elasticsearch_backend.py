@@ -96,6 +96,8 @@ BULK_RETRIES = 5
 BULK_BACKOFF = 1.0
 """...from this many seconds, doubling (so 1 + 2 + 4 + 8 + 16 s at most)."""
 SCAN_PAGE = 1000
+FACET_PRECISION = 3000
+"""Groups counted exactly per facet value (Elasticsearch's default precision); estimates above."""
 ORPHAN_SECONDS = 24 * 3600
 """An index outside the alias this old is left from a rebuild on another host that died."""
 STEMMERS = {"norwegian": "norwegian", "english": "porter2"}
@@ -445,7 +447,7 @@ class ElasticsearchBackend:
             "track_total_hits": True,
             "_source": ["doc"],
         }
-        sub = {"aggs": {"groups": _cardinality("group")}} if grouped else {}
+        sub = {"aggs": {"groups": _cardinality("group", FACET_PRECISION)}} if grouped else {}
         aggs = {f: {"terms": {"field": f, "size": 100}, **sub} for f in q.facets}
         if grouped:
             aggs["_groups"] = _cardinality("group")
@@ -570,6 +572,8 @@ def _const(query: dict[str, Any], score: float) -> dict[str, Any]:
     return {"constant_score": {"filter": query, "boost": score}}
 
 
-def _cardinality(field_name: str) -> dict[str, Any]:
-    """Distinct values (exact up to 40,000, the most Elasticsearch allows; approximate beyond)."""
-    return {"cardinality": {"field": field_name, "precision_threshold": 40_000}}
+def _cardinality(field_name: str, precision: int = 40_000) -> dict[str, Any]:
+    """Distinct values, exact up to `precision` (40,000 is the most Elasticsearch allows) and an
+    estimate beyond; each bucket of a facet counts with less (`FACET_PRECISION`), since the memory
+    a cardinality takes grows with its precision and a facet has up to a hundred buckets."""
+    return {"cardinality": {"field": field_name, "precision_threshold": precision}}
