@@ -43,7 +43,7 @@ from typing import Any
 import Stemmer
 
 from catalog.search import FACETS
-from catalog.search.codes import code_like, matches_code, query_terms, system_of
+from catalog.search.codes import SYSTEMS, code_like, matches_code, query_terms, system_of
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,8 @@ MAX_CLAUSES = 1024
 OpenSearch's `indices.query.bool.max_clause_count`); plans are kept under it on every backend."""
 FUZZY_EXPANSIONS = 10
 """Terms one misspelt word may expand to per field (Elasticsearch's `max_expansions`)."""
+CODE_TERMS = 2 * (len(SYSTEMS) + 1)
+"""Terms a code typed alone looks up (`codes.any_system_terms`)."""
 MAX_MATCHED_CODES = 5
 """Codes a hit shows as matched."""
 KEY_FIELDS = ("codelist_key", "dataset_key", "group")
@@ -514,14 +516,15 @@ class QueryPlan:
     def clauses(self, expansions: int = FUZZY_EXPANSIONS) -> int:
         """How many clauses the plan makes on an Elasticsearch-like engine, a misspelt word counting
         `expansions` terms in each typo-tolerant field (see `MAX_CLAUSES`)."""
-        n = 1 + len(self.exact_words) * 2 + len(LABEL_FIELDS) * len(self.typed_words())
+        n = 1 + len(self.exact_words) + len(LABEL_FIELDS) * len(self.typed_words())
+        n += sum(CODE_TERMS // 2 for w in self.exact_words if code_like(w))
         for unit in self.units:
             for alternative in unit:
                 n += len(alternative.codes)
                 for w in alternative.specs():
                     n += len(FIELD_BOOSTS) * max(1, len(WORD.findall(w.text)))
                     n += len(FUZZY_FIELDS) * expansions if w.fuzzy else 0
-                    n += (w.prefix is not None) + (w.part is not None) + 2 * w.code
+                    n += (w.prefix is not None) + (w.part is not None) + CODE_TERMS * w.code
         return n
 
 

@@ -61,7 +61,7 @@ def code_terms(code: str, system: str | None = None) -> list[str]:
         terms.add(_NOT_ALNUM.sub("", code))
         terms.update(code[:i] + "*" for i in range(MIN_PREFIX, len(code)) if code[i - 1].isalnum())
     if system:
-        terms.update([f"{system}:{t}" for t in terms])
+        return sorted(f"{system}:{t}" for t in terms)
     return sorted(terms)
 
 
@@ -69,6 +69,17 @@ def query_terms(word: str, system: str | None = None) -> tuple[str, str]:
     """(the exact term, the prefix term) a query word looks up among `code_terms`."""
     term = (f"{system}:" if system else "") + word.strip().lower()
     return term, term + "*"
+
+
+def exact_terms(word: str) -> list[str]:
+    """The terms of the code itself (no code below it) in every classification and in none."""
+    return [query_terms(word, system)[0] for system in (*SYSTEMS, None)]
+
+
+def any_system_terms(word: str) -> list[str]:
+    """The terms a code typed without its classification looks up: in every classification and in
+    code lists of none (each code is indexed once, under its classification when known)."""
+    return [t for system in (*SYSTEMS, None) for t in query_terms(word, system)]
 
 
 def code_like(word: str) -> bool:

@@ -77,7 +77,7 @@ from catalog.search.analysis import (
     shipped_synonyms,
     words,
 )
-from catalog.search.codes import query_terms
+from catalog.search.codes import any_system_terms, code_like, exact_terms
 from catalog.search.documents import stored
 from catalog.search.results import SPAN, check_page, facet_counts, mark, member, ordered, relaxed, span, too_complex
 from catalog.store import process_token
@@ -377,7 +377,7 @@ class ElasticsearchBackend:
         if word.part:
             options.append(_const({"term": {"affixes": word.part}}, PREFIX_SCORE))
         if word.code:
-            options += [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in query_terms(word.text)]
+            options += [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in any_system_terms(word.text)]
         return {"dis_max": {"queries": options, "tie_breaker": TIE_BREAKER}}
 
     def _alternative(self, alternative: Alternative, plan: QueryPlan) -> dict[str, Any]:
@@ -410,7 +410,11 @@ class ElasticsearchBackend:
             query["should"] = [
                 {"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
                 *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}} for w in plan.exact_words),
-                *(_const({"term": {"code_terms": w}}, EXACT_CODE_BOOST) for w in plan.exact_words),
+                *(
+                    _const({"terms": {"code_terms": exact_terms(w)}}, EXACT_CODE_BOOST)
+                    for w in plan.exact_words
+                    if code_like(w)
+                ),
             ]
             typed = plan.typed_words()
             if len(typed) > 1:

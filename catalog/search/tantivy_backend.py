@@ -62,7 +62,7 @@ from catalog.search.analysis import (
     shipped_synonyms,
     words,
 )
-from catalog.search.codes import query_terms
+from catalog.search.codes import any_system_terms, code_like, exact_terms
 from catalog.search.documents import stored
 from catalog.search.results import SPAN, check_page, facet_counts, mark, member, ordered, relaxed, span
 
@@ -343,7 +343,8 @@ class TantivyBackend:
             out.append(_const(tantivy.Query.term_query(schema, "affixes", word.part), PREFIX_SCORE))
         if word.code:
             out += [
-                _const(tantivy.Query.term_query(schema, "code_terms", t), CODE_SCORE) for t in query_terms(word.text)
+                _const(tantivy.Query.term_query(schema, "code_terms", t), CODE_SCORE)
+                for t in any_system_terms(word.text)
             ]
         return out
 
@@ -405,7 +406,9 @@ class TantivyBackend:
             scores.append(
                 tantivy.Query.boost_query(tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)
             )
-            scores.append(_const(tantivy.Query.term_query(schema, "code_terms", w), EXACT_CODE_BOOST))
+            if code_like(w):
+                codes = tantivy.Query.term_set_query(schema, "code_terms", exact_terms(w))
+                scores.append(_const(codes, EXACT_CODE_BOOST))
         return required, scores
 
     def _filters(self, schema: Any, q: SearchQuery) -> list[tuple[Any, Any]]:
