@@ -86,8 +86,9 @@ is a HyperLogLog estimate, off by a few in a thousand (exact up to about a hundr
 researcher paging to the end of a short result would see."""
 MAX_COLLAPSE_SCAN = 40_000
 """Most hits read to fill a page of groups (deep pages of big groups stop here)."""
-PHRASE_FIELDS = frozenset({"suggest"})
-"""Fields queried by phrase (suggest's phrase prefix); only these pay for storing positions."""
+INDEX_OPTIONS = {"suggest": "position", "affixes": "basic"}
+"""Text fields indexed otherwise than with term frequencies: `suggest` is queried by phrase (only
+it pays for positions); `affixes` only matches, with a constant score (no frequencies needed)."""
 MATCH_FIELDS = {analyzer: f"any_{analyzer}" for analyzer in ANALYZERS}
 """Per analyzer, every text field of that analyzer in one: a word matches a document when its
 analyzed term is in one of these, so matching walks one posting list per word and analyzer
@@ -130,7 +131,7 @@ def _schema() -> Any:
         b.add_text_field(name, stored=False, tokenizer_name="raw", fast=name in FAST_FIELDS, index_option="basic")
     for name, analyzer in FIELD_ANALYZER.items():
         b.add_text_field(
-            name, stored=False, tokenizer_name=analyzer, index_option="position" if name in PHRASE_FIELDS else "freq"
+            name, stored=False, tokenizer_name=analyzer, index_option=INDEX_OPTIONS.get(name, "freq")
         )
     for analyzer, name in MATCH_FIELDS.items():
         b.add_text_field(name, stored=False, tokenizer_name=analyzer, index_option="basic")
