@@ -705,6 +705,24 @@ def _forms(word: str, splitter: Decompounder | None) -> set[str]:
     return forms
 
 
+@lru_cache(maxsize=200_000)
+def _token(token: str, splitter: Decompounder | None) -> tuple[frozenset[str], str, frozenset[str]]:
+    """A text's word as highlighting compares it: its analysed forms, folded, its compound parts.
+    The same for every query, so computed once per word, not once per word and query."""
+    return frozenset(_forms(token, splitter)), fold(token), frozenset(word_affixes(token))
+
+
+@dataclass(frozen=True, eq=False)
+class _Marking:
+    """A plan's words for highlighting, gathered for a quick test of each text word. Made once per
+    plan (`_plan_specs`), so compared and hashed by identity, cheaply, in `_matches`' memo."""
+
+    forms: frozenset[str]
+    prefixes: tuple[str, ...]
+    parts: frozenset[str]
+    fuzzy: tuple[tuple[frozenset[str], int], ...]
+
+
 def _within(a: str, b: str, limit: int) -> bool:
     """Levenshtein distance (with transpositions) of a and b is at most `limit`."""
     if abs(len(a) - len(b)) > limit:
@@ -734,9 +752,15 @@ def _specs(alternative: Alternative) -> tuple[_Spec, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _plan_specs(plan: QueryPlan) -> tuple[_Spec, ...]:
+def _plan_specs(plan: QueryPlan) -> _Marking:
     """Every word of a plan for highlighting, made once per plan (a page highlights 20 hits)."""
-    return tuple(spec for unit in plan.units for alternative in unit for spec in _specs(alternative))
+    specs = [spec for unit in plan.units for alternative in unit for spec in _specs(alternative)]
+    return _Marking(
+        frozenset(f for forms, _d, _p, _part in specs for f in forms),
+        tuple(p for _f, _d, p, _part in specs if p),
+        frozenset(part for _f, _d, _p, part in specs if part),
+        tuple((forms, d) for forms, d, _p, _part in specs if d),
+    )
 
 
 def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | None = None) -> dict[str, str]:
@@ -747,7 +771,7 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
     compounds, or when it is within the query word's typo allowance.
     """
     query = _plan_specs(plan)
-    if not query:
+    if not query.forms:
         return {}
     out = {}
     for field_name in HIGHLIGHT_FIELDS:
@@ -766,20 +790,12 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
 
 
 @lru_cache(maxsize=100_000)
-def _matches(token: str, query: tuple[_Spec, ...], splitter: Decompounder | None) -> bool:
+def _matches(token: str, query: _Marking, splitter: Decompounder | None) -> bool:
     """Memoised: labels repeat their words, so a page of hits costs a few new tokens at most."""
-    forms = _forms(token, splitter)
-    folded = fold(token)
-    for qforms, distance, prefix, part in query:
-        if forms & qforms:
-            return True
-        if prefix and folded.startswith(prefix):
-            return True
-        if part and part in word_affixes(token):
-            return True
-        if distance and any(_within(f, q, distance) for f in forms for q in qforms if len(f) > 3):
-            return True
-    return False
+    forms, folded, parts = _token(token, splitter)
+    if forms & query.forms or parts & query.parts or any(folded.startswith(p) for p in query.prefixes):
+        return True
+    return any(_within(f, q, d) for qforms, d in query.fuzzy for f in forms for q in qforms if len(f) > 3)
 
 
 def matched_codes(
@@ -825,8 +841,16 @@ def _code_term_matches(term: str, system: str | None, code: str) -> bool:
 def _label_matches(label: str, units: list[list[tuple[_Spec, ...]]]) -> bool:
     tokens = WORD.findall(label)
     return all(
-        any(all(any(_matches(t, (spec,), None) for t in tokens) for spec in alternative) for alternative in unit)
+        any(all(any(_matches(t, _one(spec), None) for t in tokens) for spec in alternative) for alternative in unit)
         for unit in units
+    )
+
+
+@lru_cache(maxsize=10_000)
+def _one(spec: _Spec) -> _Marking:
+    forms, distance, prefix, part = spec
+    return _Marking(
+        forms, (prefix,) if prefix else (), frozenset([part] if part else []), ((forms, distance),) if distance else ()
     )
 
 

@@ -130,9 +130,7 @@ def _schema() -> Any:
     for name in KEYWORD_FIELDS:
         b.add_text_field(name, stored=False, tokenizer_name="raw", fast=name in FAST_FIELDS, index_option="basic")
     for name, analyzer in FIELD_ANALYZER.items():
-        b.add_text_field(
-            name, stored=False, tokenizer_name=analyzer, index_option=INDEX_OPTIONS.get(name, "freq")
-        )
+        b.add_text_field(name, stored=False, tokenizer_name=analyzer, index_option=INDEX_OPTIONS.get(name, "freq"))
     for analyzer, name in MATCH_FIELDS.items():
         b.add_text_field(name, stored=False, tokenizer_name=analyzer, index_option="basic")
     for name, kind in NUMERIC_FIELDS.items():
