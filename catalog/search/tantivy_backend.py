@@ -476,7 +476,7 @@ class TantivyBackend:
         top hits are read (their group ids from a number column, not the stored documents) until
         the page is full of distinct groups."""
         need = q.offset + q.limit
-        limit = max(need * 3, 60)
+        limit = max(need * 4, 80)
         while True:
             found = searcher.search(query, limit=limit, count=False, **order).hits
             ids = searcher.fast_field_values("group_id", [address for _score, address in found])
