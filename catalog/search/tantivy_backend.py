@@ -84,6 +84,9 @@ EXACT_GROUPS = 500
 """Below this many groups (as estimated) the total is counted exactly: the cardinality aggregation
 is a HyperLogLog estimate, off by a few in a thousand (exact up to about a hundred), which a
 researcher paging to the end of a short result would see."""
+PREFIX_EXPANSIONS = 200
+"""Completions of the last word as one types ("fød" -> fødselsvekt, fødselsår, ...): the most
+frequent ones in the index (Elasticsearch's `prefix` takes all; more than this are seldom wanted)."""
 MAX_COLLAPSE_SCAN = 40_000
 """Most hits read to fill a page of groups (deep pages of big groups stop here)."""
 INDEX_OPTIONS = {"suggest": "position", "affixes": "basic"}
@@ -336,8 +339,6 @@ class TantivyBackend:
 
     def _build_extras(self, schema: Any, word: Word) -> list[Any]:
         out = []
-        if word.prefix:  # \w letters only: no regex syntax to escape
-            out.append(_const(tantivy.Query.regex_query(schema, "suggest", word.prefix + ".*"), PREFIX_SCORE))
         if word.part:
             out.append(_const(tantivy.Query.term_query(schema, "affixes", word.part), PREFIX_SCORE))
         if word.code:
@@ -362,7 +363,20 @@ class TantivyBackend:
             options += [(tantivy.Occur.Should, tantivy.Query.term_query(schema, field_name, t)) for t in terms]
         return tantivy.Query.boolean_query(options) if options else tantivy.Query.empty_query()
 
-    def _alternative(self, schema: Any, alternative: Alternative) -> tuple[Any, Any | None]:
+    def _prefix(self, searcher: Any, schema: Any, prefix: str) -> Any:
+        """The words of names and labels starting with `prefix`: the index's most frequent
+        `PREFIX_EXPANSIONS` completions, looked up in its term dictionary once per search, as a
+        union of term queries. (A regex or term-set query marks every document holding any
+        completion before the other clauses narrow them down, and does so again in each of the
+        walks a page makes; the union is read lazily. Measured at 300,000 variables: a search's
+        median time 18 ms against 24 and 29.)"""
+        terms = [t for t, _n in searcher.terms_with_prefix("suggest", prefix, limit=PREFIX_EXPANSIONS)]
+        if not terms:
+            return None
+        union = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "suggest", t)) for t in terms]
+        return _const(tantivy.Query.boolean_query(union), PREFIX_SCORE)
+
+    def _alternative(self, searcher: Any, schema: Any, alternative: Alternative) -> tuple[Any, Any | None]:
         """(what the alternative requires, with the constant scores of prefixes, heads and codes;
         its BM25 score over the fields as an optional clause, or None when the requirement is
         itself scored over the fields).
@@ -380,15 +394,16 @@ class TantivyBackend:
         required = []
         for w, match in zip(specs, matching, strict=True):
             base = _filter(match) if fast else self._fields(schema, w)
-            required.append(_any([base, *self._extras(schema, w)]))
+            prefix = self._prefix(searcher, schema, w.prefix) if w.prefix else None
+            required.append(_any([base, *self._extras(schema, w), *([prefix] if prefix is not None else [])]))
         scored = _weighted(_all([self._fields(schema, w) for w in specs]), alternative.weight) if fast else None
         return _weighted(_all(required), alternative.weight), scored
 
-    def _text(self, schema: Any, plan: QueryPlan) -> tuple[list[Any], list[Any]]:
+    def _text(self, searcher: Any, schema: Any, plan: QueryPlan) -> tuple[list[Any], list[Any]]:
         """(one required query per unit, optional scoring queries that only reorder matches)."""
         required, scores = [], []
         for unit in plan.units:
-            built = [self._alternative(schema, a) for a in unit]
+            built = [self._alternative(searcher, schema, a) for a in unit]
             required.append(_any([r for r, _ in built]))
             scores += [s for _, s in built if s is not None]
         scores.append(
@@ -420,13 +435,13 @@ class TantivyBackend:
                 must.append((tantivy.Occur.Must, _filter(terms)))
         return must
 
-    def _query(self, schema: Any, q: SearchQuery, plan: QueryPlan) -> tuple[Any, Any]:
+    def _query(self, searcher: Any, schema: Any, q: SearchQuery, plan: QueryPlan) -> tuple[Any, Any]:
         """(the scored query, the same matches without the optional scores, for counting facets)."""
         must = self._filters(schema, q)
         if not plan.units:
             query = tantivy.Query.boolean_query(must)
             return query, query
-        required, scores = self._text(schema, plan)
+        required, scores = self._text(searcher, schema, plan)
         if plan.any_words:
             text = [(tantivy.Occur.Must, _any(required))]
         else:
@@ -442,7 +457,7 @@ class TantivyBackend:
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         index = self.index()
         searcher = index.searcher()
-        query, matches = self._query(index.schema, q, plan)
+        query, matches = self._query(searcher, index.schema, q, plan)
         grouped = q.group and q.type == "variable"
         if q.limit == 0:  # counting only: no hit is scored or read
             total, facets = _count_facets(searcher, matches, q.facets, grouped)
