@@ -52,7 +52,9 @@ class SearchQuery:
     True: any. Counts follow hits as for `typos`."""
     group: bool = False
     """One hit per group of identical variables (same source, name, label, type, unit and codes,
-    across datasets and waves), with its members; totals and facet counts then count groups."""
+    across datasets and waves), with its members; the total then counts groups (rows), while facet
+    counts still count variables: a distinct count of groups per facet value cost five times the
+    counting itself (tantivy, measured), more than a search may spend."""
 
 
 @dataclass
@@ -89,7 +91,7 @@ class SearchResult:
     typo_words: tuple[str, ...] = ()
     """The words whose typos were tolerated."""
     grouped: bool = False
-    """Hits are groups of identical variables; `total` and facet counts count groups."""
+    """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
 
 
 class IndexWriter(Protocol):

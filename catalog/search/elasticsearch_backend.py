@@ -96,8 +96,6 @@ BULK_RETRIES = 5
 BULK_BACKOFF = 1.0
 """...from this many seconds, doubling (so 1 + 2 + 4 + 8 + 16 s at most)."""
 SCAN_PAGE = 1000
-FACET_PRECISION = 3000
-"""Groups counted exactly per facet value (Elasticsearch's default precision); estimates above."""
 ORPHAN_SECONDS = 24 * 3600
 """An index outside the alias this old is left from a rebuild on another host that died."""
 STEMMERS = {"norwegian": "norwegian", "english": "porter2"}
@@ -451,8 +449,7 @@ class ElasticsearchBackend:
             "track_total_hits": True,
             "_source": ["doc"],
         }
-        sub = {"aggs": {"groups": _cardinality("group", FACET_PRECISION)}} if grouped else {}
-        aggs = {f: {"terms": {"field": f, "size": 100}, **sub} for f in q.facets}
+        aggs = {f: {"terms": {"field": f, "size": 100}} for f in q.facets}
         if grouped:
             aggs["_groups"] = _cardinality("group")
         if grouped and q.limit:  # counting only needs no collapse (nor do clusters accept it with size 0)
@@ -482,8 +479,7 @@ class ElasticsearchBackend:
         if q.highlight and plan.units:
             self._mark(hits, plan)
         found = answer.get("aggregations", {})
-        cardinality = "groups" if grouped else None
-        facets = {f: facet_counts(found.get(f, {}).get("buckets", []), cardinality) for f in q.facets}
+        facets = {f: facet_counts(found.get(f, {}).get("buckets", [])) for f in q.facets}
         total = int(found["_groups"]["value"]) if grouped else int(answer["hits"]["total"]["value"])
         return SearchResult(total=total, hits=hits, facets=facets, grouped=grouped)
 
@@ -576,8 +572,6 @@ def _const(query: dict[str, Any], score: float) -> dict[str, Any]:
     return {"constant_score": {"filter": query, "boost": score}}
 
 
-def _cardinality(field_name: str, precision: int = 40_000) -> dict[str, Any]:
-    """Distinct values, exact up to `precision` (40,000 is the most Elasticsearch allows) and an
-    estimate beyond; each bucket of a facet counts with less (`FACET_PRECISION`), since the memory
-    a cardinality takes grows with its precision and a facet has up to a hundred buckets."""
-    return {"cardinality": {"field": field_name, "precision_threshold": precision}}
+def _cardinality(field_name: str) -> dict[str, Any]:
+    """Distinct values, exact up to 40,000 (the most Elasticsearch allows) and an estimate beyond."""
+    return {"cardinality": {"field": field_name, "precision_threshold": 40_000}}

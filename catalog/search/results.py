@@ -30,14 +30,9 @@ def check_page(q: SearchQuery) -> None:
         raise BadQuery(f"unknown sort {q.sort!r}; sort by relevance or name")
 
 
-def facet_counts(buckets: list[dict[str, Any]], cardinality: str | None = None) -> list[tuple[str, int]]:
-    """Buckets as (value, count), most frequent first, ties A-Z, the same order on every backend.
-    With `cardinality`, a bucket counts the distinct values that sub-aggregation found (groups)."""
-
-    def count(b: dict[str, Any]) -> int:
-        return int(round(b[cardinality]["value"])) if cardinality else int(b["doc_count"])
-
-    return sorted(((str(b["key"]), count(b)) for b in buckets), key=lambda kv: (-kv[1], kv[0]))
+def facet_counts(buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Buckets as (value, count), most frequent first, ties A-Z, the same order on every backend."""
+    return sorted(((str(b["key"]), int(b["doc_count"])) for b in buckets), key=lambda kv: (-kv[1], kv[0]))
 
 
 def within_budget(plan: QueryPlan) -> QueryPlan | None:

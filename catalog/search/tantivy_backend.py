@@ -471,21 +471,28 @@ class TantivyBackend:
         by_name = q.sort == "name" or not plan.units
         order: dict[str, Any] = {"order_by_field": "name_sort", "order": tantivy.Order.Asc} if by_name else {}
         if grouped:
-            hits = self._group_hits(searcher, query, matches, q, order, by_name)
+            hits, seen = self._group_hits(searcher, query, q, order, by_name)
+            # the groups' sizes and spans are counted on the other core while this thread reads
+            # the members already found and marks the hits
+            stats = _FACET_POOL.submit(self._member_stats, searcher, index.schema, matches, hits)
+            found = [[member(_stored(searcher, address)) for address in addresses[1:]] for addresses in seen]
         else:
             result = searcher.search(query, limit=max(1, q.limit), offset=q.offset, count=counting is None, **order)
             hits = [_hit(_stored(searcher, address), score, by_name) for score, address in result.hits[: q.limit]]
         if q.highlight and plan.units:
             self._mark(searcher, index.schema, hits, plan)
+        if grouped:
+            self._members(searcher, index.schema, matches, hits, found, stats.result())
         if counting is None:
             return SearchResult(total=result.count or 0, hits=hits)
         total, facets = counting.result()
         return SearchResult(total=total, hits=hits, facets=facets if q.facets else {}, grouped=grouped)
 
     def _group_hits(
-        self, searcher: Any, query: Any, matches: Any, q: SearchQuery, order: dict[str, Any], by_name: bool
-    ) -> list[Hit]:
-        """A page of groups: the best hit of each group, in order, with the group's members.
+        self, searcher: Any, query: Any, q: SearchQuery, order: dict[str, Any], by_name: bool
+    ) -> tuple[list[Hit], list[list[Any]]]:
+        """A page of groups: the best hit of each group, in order, and the addresses of the
+        group's other members among the hits read.
 
         Members of a group have near-identical text, so they come together in the ranking; the
         top hits are read (their group ids from a number column, not the stored documents) until
@@ -501,16 +508,13 @@ class TantivyBackend:
             if len(seen) >= need or len(found) < limit or limit >= MAX_COLLAPSE_SCAN:
                 break
             limit = min(limit * 4, MAX_COLLAPSE_SCAN)
-        page = list(seen.items())[q.offset : need]
-        hits = [_hit(_stored(searcher, found[0][1]), found[0][0], by_name) for _gid, found in page]
-        self._members(searcher, matches, hits, [[address for _score, address in found] for _gid, found in page])
-        return hits
+        page = list(seen.values())[q.offset : need]
+        hits = [_hit(_stored(searcher, group[0][1]), group[0][0], by_name) for group in page]
+        return hits, [[address for _score, address in group] for group in page]
 
-    def _members(self, searcher: Any, matches: Any, hits: list[Hit], seen: list[list[Any]]) -> None:
-        """Fill each group hit's members and span from the matching documents of its group: the
-        members among the top hits already read when they are all of them (members rank
-        together), else the group's first members by period."""
-        schema = self.index().schema
+    @staticmethod
+    def _member_stats(searcher: Any, schema: Any, matches: Any, hits: list[Hit]) -> dict[int, Any]:
+        """Group id -> how many of the group's documents match and their span (`SPAN`)."""
         groups = [h.doc.get("group") or "" for h in hits]
         within = tantivy.Query.boolean_query(
             [
@@ -519,28 +523,42 @@ class TantivyBackend:
             ]
         )
         stats = {"terms": {"field": "group_id", "size": len(groups)}, "aggs": SPAN}
-        buckets = {int(b["key"]): b for b in searcher.aggregate(within, {"g": stats})["g"]["buckets"]}
-        for hit, group, addresses in zip(hits, groups, seen, strict=True):
-            bucket = buckets.get(group_id(hit.doc))
+        return {int(b["key"]): b for b in searcher.aggregate(within, {"g": stats})["g"]["buckets"]}
+
+    def _members(
+        self,
+        searcher: Any,
+        schema: Any,
+        matches: Any,
+        hits: list[Hit],
+        found: list[list[dict[str, Any]]],
+        stats: dict[int, Any],
+    ) -> None:
+        """Fill each group hit's size, span and members: the members among the hits read when they
+        are all of them (members rank together), else the group's first members by period."""
+        for hit, others in zip(hits, found, strict=True):
+            bucket = stats.get(group_id(hit.doc))
             if bucket is None:  # a document without a group is a group of one
                 hit.members, hit.period = [member(hit.doc)], (hit.doc.get("period_start"), hit.doc.get("period_end"))
                 continue
             hit.group_size = int(bucket["doc_count"])
             hit.period = span(bucket)
-            if hit.group_size <= len(addresses):
-                others = [member(_stored(searcher, address)) for address in addresses[1:]]
+            if hit.group_size <= len(others) + 1:
                 hit.members = ordered([member(hit.doc), *others])
                 continue
             one = tantivy.Query.boolean_query(
                 [
                     (tantivy.Occur.Must, matches),
-                    (tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "group", group))),
+                    (
+                        tantivy.Occur.Must,
+                        _filter(tantivy.Query.term_query(schema, "group", hit.doc.get("group") or "")),
+                    ),
                 ]
             )
-            found = searcher.search(
+            first = searcher.search(
                 one, limit=MEMBERS_SHOWN, count=False, order_by_field="period_start", order=tantivy.Order.Asc
             )
-            hit.members = ordered([member(_stored(searcher, address)) for _score, address in found.hits])
+            hit.members = ordered([member(_stored(searcher, address)) for _score, address in first.hits])
 
     def _mark(self, searcher: Any, schema: Any, hits: list[Hit], plan: QueryPlan) -> None:
         """Highlights, and the codes of each hit's code list that the query asked for."""
@@ -625,15 +643,14 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 _FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
-_GROUPS = {"groups": {"cardinality": {"field": "group_id"}}}
 
 
 def _count_facets(
     searcher: Any, query: Any, facets: tuple[str, ...], grouped: bool = False
 ) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """(total matches, facet counts), from one aggregation request; grouped, both count groups."""
-    sub = {"aggs": _GROUPS} if grouped else {}
-    aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": 100}, **sub} for f in facets}
+    """(total matches, facet counts), from one aggregation request; grouped, the total counts
+    groups, while facet values still count variables (`SearchResult.grouped` says why)."""
+    aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": 100}} for f in facets}
     aggs["_total"] = {"cardinality": {"field": "group_id"}} if grouped else {"terms": {"field": "type", "size": 1}}
     raw = searcher.aggregate(query, aggs)
     if grouped:
@@ -643,8 +660,7 @@ def _count_facets(
             total = len(searcher.aggregate(query, exact)["g"]["buckets"])
     else:
         total = sum(b["doc_count"] for b in raw["_total"]["buckets"])
-    cardinality = "groups" if grouped else None
-    return total, {f: facet_counts(raw.get(f, {}).get("buckets", []), cardinality) for f in facets}
+    return total, {f: facet_counts(raw.get(f, {}).get("buckets", [])) for f in facets}
 
 
 def _hit(doc: dict[str, Any], score: Any, by_name: bool) -> Hit:
