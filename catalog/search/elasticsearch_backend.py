@@ -245,7 +245,9 @@ class ElasticsearchBackend:
                 "(e.g. https://search.example.org:9200)"
             )
         check_index_name(settings.elasticsearch_index)
-        return cls(client_from_settings(settings), settings.elasticsearch_index, replicas=settings.elasticsearch_replicas)
+        return cls(
+            client_from_settings(settings), settings.elasticsearch_index, replicas=settings.elasticsearch_replicas
+        )
 
     # -- index lifecycle --------------------------------------------------------------------
     def _new_index(self, building: bool = False) -> str:
