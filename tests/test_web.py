@@ -634,6 +634,23 @@ def test_facet_counts_are_shared_by_pages_and_sort_orders_of_one_search():
     assert key != query_key(SearchQuery(text="røyking", filters={"source": ["a", "b"]}), 7)
 
 
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"group": True},  # one row per group: the total counts groups
+        {"any_words": True},
+        {"typos": 1},
+        {"text": "røyking alder "},  # the last word complete, not a start
+    ],
+)
+def test_searches_that_answer_differently_are_kept_apart(other):
+    from catalog.search import SearchQuery
+    from web.searchcache import query_key
+
+    base = {"text": "røyking alder"}
+    assert query_key(SearchQuery(**base), 7) != query_key(SearchQuery(**{**base, **other}), 7)
+
+
 def test_cached_counts_expire_after_their_time(monkeypatch):
     from web import searchcache
 
