@@ -11,18 +11,33 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
+import shutil
 import sys
-import threading
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
-from catalog.config import SOURCE_KINDS, ConfigError, Settings, SourceConfig, check_source_url
+from catalog import logs
+from catalog.config import (
+    SETTINGS,
+    SOURCE_KINDS,
+    SOURCE_NAME,
+    ConfigError,
+    Settings,
+    SourceConfig,
+    check_source_url,
+    count_metrics_in,
+    from_environment,
+)
+from catalog.progress import Status
 
-SOURCE_NAME = re.compile(r"^\w[\w.-]*$")
-"""Source names appear in URLs (/sources/<name>) and minted URIs: letters, digits, '.', '_', '-'."""
+log = logging.getLogger("catalog.cli")
+
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -56,7 +71,17 @@ def _port(value: str) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.load(args.home)
+    settings = Settings.load(args.home)
+    _log_to_stderr(settings.log_format, settings.log_level)
+    return settings
+
+
+def _log_to_stderr(log_format: str, level: str) -> None:
+    try:
+        logs.configure(log_format, level)
+    except ValueError as exc:
+        names = f"{SETTINGS['log_format'][0]} / {SETTINGS['log_level'][0]}"
+        raise ConfigError(f"{exc} ({names})") from exc
 
 
 def _open(settings: Settings, with_index: bool = True) -> tuple[Any, Any]:
@@ -140,25 +165,6 @@ def cmd_sources_remove(args: argparse.Namespace) -> int:
 # --- pipeline --------------------------------------------------------------------------------
 
 
-class Progress:
-    """A one-line progress counter on stderr when it is a terminal."""
-
-    def __init__(self) -> None:
-        self.done = 0
-        self.lock = threading.Lock()
-        self.tty = sys.stderr.isatty()
-
-    def __call__(self, source: str, n: int) -> None:
-        with self.lock:
-            self.done += n
-            if self.tty:
-                print(f"\r  {self.done:,} records processed ({source})   ", end="", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        if self.tty and self.done:
-            print(file=sys.stderr)
-
-
 def cmd_harvest(args: argparse.Namespace) -> int:
     from catalog.pipeline import harvest
 
@@ -167,13 +173,16 @@ def cmd_harvest(args: argparse.Namespace) -> int:
         if name not in settings.sources:
             raise _unknown_source(name, settings)
     store, index = _open(settings)
-    progress = Progress()
-    try:
+    with Status("harvest") as status:
         results = harvest(
-            settings, store, index, args.sources or None, workers=args.workers, progress=progress, full=args.full
+            settings,
+            store,
+            index,
+            args.sources or None,
+            workers=args.workers,
+            progress=lambda source, n: status.advance(n, note=source),
+            full=args.full,
         )
-    finally:
-        progress.close()
     for r in results:
         print(r.line())
         for e in r.errors[: args.show_errors]:
@@ -312,14 +321,20 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         f"in {time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
-    n = reindex(settings, store, index)
+    with Status("reindex", total=store.count()) as status:
+        n = reindex(settings, store, index, progress=status.advance)
     print(f"indexed {n:,} documents in {time.perf_counter() - started:.1f} s ({index.name})")
     started = time.perf_counter()
-    n = refresh(settings, store)
+    with Status("feed statements", total=store.count()) as status:
+        n = refresh(settings, store, progress=status.advance)
     print(
         f"rendered the feed statements of {n:,} records anew in {time.perf_counter() - started:.1f} s "
         "(the others were current)"
     )
+    from catalog import disclosure
+
+    n = disclosure.refresh(store, settings.policies())
+    print(f"published the counts of {n:,} datasets anew under their source's disclosure settings")
     return 0
 
 
@@ -422,7 +437,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     from catalog.store import SQLiteStore
 
     settings = _settings(args)
-    data = serialize(catalog_graph(settings, SQLiteStore(settings.db_path), args.profile), args.format)
+    store = SQLiteStore(settings.db_path)
+    with Status("export", total=store.count()) as status:
+        graph = catalog_graph(settings, store, args.profile, progress=status.advance)
+        status.advance(0, note=f"writing {args.format}")
+        status.draw()
+        data = serialize(graph, args.format)
     if args.output:
         Path(args.output).write_bytes(data)
     else:
@@ -431,40 +451,57 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from web import create_app
-    from web.server import serve
-
     settings = _settings(args)
+    with metrics_directory(args.workers):
+        from web import create_app
+        from web.server import serve
 
-    def schedule() -> None:
-        from catalog.scheduler import Scheduler
-        from catalog.search import open_backend
-        from catalog.store import SQLiteStore
+        def schedule() -> None:
+            from catalog.scheduler import Scheduler
+            from catalog.search import open_backend
+            from catalog.store import SQLiteStore
 
-        Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).start()
-        print("Harvesting sources when due (each by its own interval)", flush=True)
+            Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).start()
+            log.info("harvesting sources when due (each by its own interval), and carrying out admin requests")
 
-    print(
-        f"Serving the catalogue on http://{args.host}:{args.port}/ "
-        f"({args.workers} process{'es' if args.workers > 1 else ''} of {args.threads} threads)",
-        flush=True,
-    )
-    return serve(
-        lambda: create_app(settings),
-        args.host,
-        args.port,
-        threads=args.threads,
-        workers=args.workers,
-        beside=schedule if args.schedule else None,
-    )
+        log.info(
+            "serving the catalogue on http://%s:%s/ (%s process%s of %s threads)",
+            args.host,
+            args.port,
+            args.workers,
+            "es" if args.workers > 1 else "",
+            args.threads,
+        )
+        return serve(
+            lambda: create_app(settings),
+            args.host,
+            args.port,
+            threads=args.threads,
+            workers=args.workers,
+            beside=schedule if args.schedule else None,
+            trusted_proxy=settings.trusted_proxy,
+        )
+
+
+@contextmanager
+def metrics_directory(workers: int) -> Iterator[None]:
+    """With several serving processes, their metrics are counted in files in a fresh directory
+    (prometheus_client's multiprocess mode), which must be chosen before `web` is first imported
+    and is removed when the service stops. One process counts in memory."""
+    if workers <= 1:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="helsekatalog-metrics-")
+    count_metrics_in(folder)  # `web` is not imported yet
+    try:
+        yield
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def cmd_scheduler(args: argparse.Namespace) -> int:
-    import logging
-
     from catalog.scheduler import Scheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     settings = _settings(args)
     store, index = _open(settings)
     scheduler = Scheduler(settings, store, index, poll_seconds=args.poll)
@@ -598,7 +635,8 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "reindex",
-        help="validate again what changed operator settings affect; rebuild the search index and the feed renderings",
+        help="validate again what changed operator settings affect; rebuild the search index and the feed "
+        "renderings; publish again the counts of sources whose disclosure settings changed",
     ).set_defaults(func=cmd_reindex)
 
     sim = sub.add_parser("simulator", help="run the publisher simulator")
@@ -620,6 +658,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        # as the environment says until a command reads its home's settings (`_settings`)
+        _log_to_stderr(from_environment("log_format"), from_environment("log_level"))
         return int(args.func(args))
     except InputError as exc:
         return _fail(f"error: {exc}")
@@ -633,7 +673,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(line: str, status: int = 2) -> int:
-    print(" ".join(line.split()), file=sys.stderr)  # one line, whatever the message held
+    """One line on stderr, whatever the message held: a JSON log line when log lines are JSON."""
+    line = " ".join(line.split())
+    if logs.json_lines():
+        log.error(line)
+    else:
+        print(line, file=sys.stderr)
     return status
 
 

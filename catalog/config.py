@@ -22,10 +22,14 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
+from catalog.disclosure import Policy, PolicyError
 from catalog.model import Agent, LangText
 
 DEFAULT_HOME = "catalog-data"
 CONFIG_FILE = "catalog.toml"
+
+SOURCE_NAME = re.compile(r"^\w[\w.-]*$")
+"""Source names appear in URLs (/sources/<name>) and minted URIs: letters, digits, '.', '_', '-'."""
 
 SOURCE_KINDS = ("central-registry", "quality-registry", "survey", "statistics", "catalogue")
 """What kind of publisher a source is; a search facet (not to be confused with the protocol)."""
@@ -59,11 +63,20 @@ class SourceConfig:
                         f"sources.{self.name}.options.{option}: must be a positive number of seconds "
                         f"(it overrides the setting {setting}), not {value!r}"
                     )
+        try:
+            self.policy  # noqa: B018 - checked now too: a bad disclosure setting fails at start, naming itself
+        except PolicyError as exc:
+            raise ConfigError(str(exc)) from exc
 
     @property
     def defaults(self) -> dict[str, Any]:
         """`options.defaults`, checked and normalised (agents as `Agent`, texts as `{lang: text}`)."""
         return operator_defaults(self)
+
+    @property
+    def policy(self) -> Policy:
+        """How this source's counts are published (`options.disclosure`: threshold, rounding)."""
+        return Policy.from_options(self.options, f"sources.{self.name}.options.disclosure")
 
     def credentials(self) -> str | None:
         return os.environ.get(self.credentials_env) if self.credentials_env else None
@@ -408,6 +421,14 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         20_000_000,
         "most statements the SPARQL endpoint's in-memory snapshot may hold (about 1 GiB per 5 million)",
     ),
+    "trusted_proxy": (
+        "CATALOG_TRUSTED_PROXY",
+        "",
+        "address of the reverse proxy whose X-Forwarded-For/-Host/-Proto/-Port headers `catalog serve` "
+        "believes (e.g. 127.0.0.1); empty believes none",
+    ),
+    "log_format": ("CATALOG_LOG_FORMAT", "text", "log lines on stderr: text, or json (one JSON object a line)"),
+    "log_level": ("CATALOG_LOG_LEVEL", "info", "least severe log lines written: debug, info, warning or error"),
 }
 
 SOURCE_OVERRIDES = {"timeout": "http_timeout", "harvest_budget_seconds": "harvest_budget_seconds"}
@@ -431,17 +452,45 @@ def _typed(name: str, env: str, default: Any, value: Any) -> Any:
         raise ConfigError(f"setting {name} ({env}): {value!r} is not a {type(default).__name__}") from exc
 
 
+PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""Not a setting: prometheus_client's own variable, which `catalog serve --workers N` sets to a fresh
+directory of its own before the workers fork, so that they count their metrics into one sum."""
+
+
+def metrics_directory() -> str | None:
+    """Where the serving processes count their metrics together (None: each in its memory)."""
+    return os.environ.get(PROMETHEUS_MULTIPROC_DIR) or None
+
+
+def count_metrics_in(directory: str) -> None:
+    """Make this process and those it forks count their metrics in `directory` (before `web`
+    and so prometheus_client are first imported: it decides at import)."""
+    os.environ[PROMETHEUS_MULTIPROC_DIR] = directory
+
+
+def from_environment(name: str) -> Any:
+    """A setting from its environment variable or its default: for what must be known before a
+    catalogue home is (how to log the command's first lines)."""
+    env, default, _help = SETTINGS[name]
+    return _typed(name, env, default, os.environ.get(env, default))
+
+
 @dataclass
 class Settings:
     home: Path
     sources: dict[str, SourceConfig] = field(default_factory=dict)
     values: dict[str, Any] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
+    _read_stamp: tuple[int, int, int] | None = field(default=None, repr=False, compare=False)
 
     def __getattr__(self, name: str) -> Any:
         if name in SETTINGS:
             return self.values.get(name, SETTINGS[name][1])
         raise AttributeError(name)
+
+    def policies(self) -> dict[str, Policy]:
+        """Each source's disclosure policy, by source name (sources not configured get the default)."""
+        return {name: src.policy for name, src in self.sources.items()}
 
     @property
     def config_path(self) -> Path:
@@ -462,13 +511,8 @@ class Settings:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(f"cannot use {path} as the catalogue home: {exc.strerror or exc}") from exc
-        raw: dict[str, Any] = {}
         cfg = path / CONFIG_FILE
-        if cfg.exists():
-            try:
-                raw = tomllib.loads(cfg.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(f"{cfg}: not valid TOML ({exc})") from exc
+        raw = _read(cfg)
         values: dict[str, Any] = {}
         unknown = sorted(set(raw.get("settings", {})) - set(SETTINGS))
         if unknown:
@@ -479,12 +523,24 @@ class Settings:
                 value = os.environ[env]
             values[name] = _typed(name, env, default, value)
         values.update(overrides)
-        sources = _sources(raw, cfg)
-        try:
-            organisations = parse_organisations(raw.get("organisations"))
-        except ConfigError as exc:
-            raise ConfigError(f"{cfg}: {exc}") from exc
-        return cls(home=path, sources=sources, values=values, organisations=organisations)
+        settings = cls(home=path, sources=_sources(raw, cfg), values=values, organisations=_organisations(raw, cfg))
+        settings._read_stamp = _stamp(cfg)
+        return settings
+
+    def reload_sources(self) -> bool:
+        """Read the source list (and the organisation register) again if `catalog.toml` changed
+        since it was read; whether it did.
+
+        For long-running processes (the explorer, the scheduler), which must follow edits made by
+        `catalog sources` or carried out for the admin API. A file that cannot be read any more
+        keeps the last good list and raises `ConfigError` naming the file."""
+        stamp = _stamp(self.config_path)
+        if stamp == self._read_stamp:
+            return False
+        raw = _read(self.config_path)
+        self.sources, self.organisations = _sources(raw, self.config_path), _organisations(raw, self.config_path)
+        self._read_stamp = stamp
+        return True
 
     def for_source(self, src: SourceConfig, setting: str) -> Any:
         """The setting as it applies to `src`: its own option when it overrides it (`SOURCE_OVERRIDES`)."""
@@ -578,3 +634,27 @@ def _sources(raw: dict[str, Any], cfg: Path) -> dict[str, SourceConfig]:
         except ConfigError as exc:
             raise ConfigError(f"{cfg}: {exc}") from exc
     return sources
+
+
+def _organisations(raw: dict[str, Any], cfg: Path) -> dict[str, Organisation]:
+    try:
+        return parse_organisations(raw.get("organisations"))
+    except ConfigError as exc:
+        raise ConfigError(f"{cfg}: {exc}") from exc
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _read(cfg: Path) -> dict[str, Any]:
+    if not cfg.exists():
+        return {}
+    try:
+        return tomllib.loads(cfg.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{cfg}: not valid TOML ({exc})") from exc

@@ -78,6 +78,49 @@ def configure(settings: Settings, sources: list[SourceConfig], operator: bool = 
         settings.sources[src.name] = src
 
 
+DEMO_PLATFORMS = {
+    "tsd": {
+        "title": {"nb": "TSD – Tjenester for sensitive data", "en": "TSD – Services for sensitive data"},
+        "description": "Sikker plattform for lagring og analyse av sensitive forskningsdata ved Universitetet i Oslo.",
+        "endpoint_url": "https://www.uio.no/tjenester/it/forskning/sensitiv/",
+        "provider": {"name": "Universitetet i Oslo", "url": "https://www.uio.no/"},
+        "serves_sources": ["hunt", "tromso", "moba", "sikt"],
+        "how_to_order": "Søk om et TSD-prosjekt når tilgang til dataene er innvilget; dataene leveres dit.",
+        "order_url": "https://www.uio.no/tjenester/it/forskning/sensitiv/",
+        "price_model": "cost-recovery",
+        "price": "Selvkost per prosjekt og måned.",
+    },
+    "hunt-cloud": {
+        "title": "HUNT Cloud",
+        "description": "NTNUs sikre skyplattform for forskning på data fra HUNT-undersøkelsene.",
+        "endpoint_url": "https://www.ntnu.no/mh/huntcloud",
+        "provider": {"name": "NTNU", "url": "https://www.ntnu.no/"},
+        "serves_sources": ["hunt"],
+        "how_to_order": "Søk HUNT om data og kryss av for analyse i HUNT Cloud.",
+        "price_model": "cost-recovery",
+    },
+    "safe": {
+        "title": "SAFE – sikker tilgang til forskningsdata",
+        "description": "Universitetet i Bergens løsning for analyse av sensitive data.",
+        "endpoint_url": "https://www.uib.no/safe",
+        "provider": {"name": "Universitetet i Bergen", "url": "https://www.uib.no/"},
+        "serves_sources": ["hjerneslag", "hjerteinfarkt", "diabetes-voksne"],
+        "how_to_order": "Bestill et SAFE-prosjekt når tilgangsvedtaket foreligger.",
+        "price_model": "cost-recovery",
+    },
+    "microdata": {
+        "title": "microdata.no",
+        "description": "Analyser registerdata fra SSB direkte i nettleseren, uten å se enkeltpersoner.",
+        "endpoint_url": "https://www.microdata.no/",
+        "provider": {"name": "Statistisk sentralbyrå og Sikt"},
+        "serves_sources": ["microdata", "ssb-vardef"],
+        "how_to_order": "Institusjonen din må ha avtale; opprett et prosjekt i microdata.no.",
+        "price_model": "free",
+    },
+}
+"""Analysis platforms the demo's operator declares (a source of kind `configured`, as in catalog.toml)."""
+
+
 def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
     from catalog.pipeline import harvest, reindex
     from catalog.search import open_backend
@@ -95,6 +138,16 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
         if src.kind not in kinds:
             print(f"  (no harvester for {src.kind!r} yet: {src.name} skipped)", flush=True)
     configure(settings, [src for src in sources if src.kind in kinds])
+    from catalog.config import SourceConfig
+
+    settings.sources["analyseplattformer"] = SourceConfig(
+        "analyseplattformer",
+        "configured",
+        "https://helsedata.no/no/analyseplattformer/",
+        category="catalogue",
+        title="Analyseplattformer (operatørens oversikt)",
+        options={"services": DEMO_PLATFORMS},
+    )
     settings.save_sources()  # added to catalog.toml, under its lock; other sources there stay
     settings.save_organisations()
     store = SQLiteStore(settings.db_path)

@@ -19,7 +19,7 @@ own statements, rendered when it is stored: `catalog.renderings`) and `add_catal
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -29,7 +29,7 @@ from rdflib.namespace import DCTERMS as DCT
 from rdflib.term import Node
 
 from catalog.config import Settings, SourceConfig
-from catalog.model import Dataset, Record
+from catalog.model import DataProduct, DataService, Dataset, Record
 from catalog.published import hdab, published_view
 from catalog.rdf import (
     ADMS,
@@ -41,11 +41,14 @@ from catalog.rdf import (
     _agent,
     add_codelist,
     add_dataset,
+    add_product,
+    add_service,
     add_variables,
     new_graph,
 )
 from catalog.rdf import EU as EU_AUTHORITY
 from catalog.store import SQLiteStore, StoredRecord
+from catalog.synthetic import add_sample
 
 PROFILES = ("healthdcat-ap", "dcat-ap-no", "dcat-ap-3")
 SERIALIZERS = {"turtle": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt"}
@@ -64,7 +67,6 @@ UNSUPPORTED = {
     "classes": {
         "http://www.w3.org/ns/dcat#Catalog": "the source's own catalogue: we publish ours, naming where each record came from",
         "http://www.w3.org/ns/dcat#CatalogRecord": "the source's records: ours point at them with prov:wasDerivedFrom",
-        "http://www.w3.org/ns/dcat#DataService": "data services are not catalogued (datasets and variables are)",
         "http://www.w3.org/ns/dcat#DatasetSeries": "series are not modelled; their member datasets are",
         "http://www.w3.org/ns/dcat#Relationship": "qualified relations are not modelled",
         "http://www.w3.org/ns/dqv#QualityCertificate": "quality annotations are not modelled",
@@ -95,13 +97,17 @@ UNSUPPORTED = {
         "http://www.w3.org/ns/dcat#spatialResolutionInMeters": "not modelled",
         "http://www.w3.org/ns/dcat#temporalResolution": "not modelled",
         "http://www.w3.org/ns/dcat#inSeries": "series are not modelled",
-        "http://www.w3.org/ns/dcat#accessService": "data services are not modelled",
+        "http://www.w3.org/ns/dcat#accessService": "a distribution's access service is not modelled (data services "
+        "are, with the datasets they serve)",
+        "http://www.w3.org/ns/dcat#servesDataset": "kept, but a feed links a service only to the datasets it "
+        "carries (a link to one it does not would break DCAT-AP's range rule)",
         "http://www.w3.org/ns/dcat#compressFormat": "not modelled",
         "http://www.w3.org/ns/dcat#packageFormat": "not modelled",
         "http://www.w3.org/ns/dcat#bbox": "geometries are not modelled",
         "http://www.w3.org/ns/dcat#centroid": "geometries are not modelled",
         "http://www.w3.org/ns/adms#identifier": "secondary identifiers are not modelled",
-        "http://www.w3.org/ns/adms#sample": "not modelled",
+        "http://www.w3.org/ns/adms#sample": "a source's samples are not kept; the EHDS feed carries the catalogue's "
+        "own synthetic sample of each dataset with variables (catalog.synthetic)",
         "http://www.w3.org/ns/adms#status": "not modelled on distributions",
         "http://www.w3.org/ns/adms#versionNotes": "not modelled",
         "http://xmlns.com/foaf/0.1/page": "documentation pages are not modelled",
@@ -184,11 +190,15 @@ def as_published(record: Record, settings: Settings, source: SourceConfig | None
     return published_view(record, settings, source).record
 
 
+CHECKED = ("dataset", "service", "product")
+"""Kinds of record the EHDS feed carries only when they conform (code lists always go)."""
+
+
 def include(stored: StoredRecord, profile: str) -> bool:
     check_profile(profile)
     if stored.deleted_at:
         return False
-    return profile != "healthdcat-ap" or stored.kind != "dataset" or bool(stored.conforms)
+    return profile != "healthdcat-ap" or stored.kind not in CHECKED or bool(stored.conforms)
 
 
 def add_catalog(g: TripleWriter, settings: Settings, profile: str, modified: str | None = None) -> URIRef:
@@ -243,6 +253,8 @@ def add_body(
     `variables`, a dataset's variables are left out: they read the same in every profile."""
     record = view(record, settings, profile, source)
     if isinstance(record, Dataset):
+        if profile == "healthdcat-ap":
+            add_sample(g, record, settings.base_uri)
         if profile == "dcat-ap-no":
             part = TripleSink()
             subject = add_dataset(part, record, variables=False)
@@ -252,6 +264,10 @@ def add_body(
                 add_variables(g, subject, record)
             return subject
         return add_dataset(g, record, variables)
+    if isinstance(record, DataService):
+        return add_service(g, record, links=False)  # its datasets per request: add_served
+    if isinstance(record, DataProduct):
+        return add_product(g, record)
     return add_codelist(g, record)
 
 
@@ -260,14 +276,14 @@ def add_catalog_record(g: TripleWriter, cat: URIRef, stored: StoredRecord, setti
     last changed, where it was read and by which run (written per request: it changes with the store)."""
     subject = URIRef(stored.uri)
     cr = record_uri(settings, stored.key)
-    if stored.kind == "dataset":
-        g.add((cat, DCAT.dataset, subject))
+    if stored.kind in ("dataset", "service"):
+        g.add((cat, DCAT.dataset if stored.kind == "dataset" else DCAT.service, subject))
         g.add((cat, DCAT.record, cr))
         g.add((cr, RDF.type, DCAT.CatalogRecord))
     else:  # DCAT-AP keeps dcat:CatalogRecord for datasets, services and catalogues: same data, our class
-        g.add((cat, HK.codeList, subject))
+        g.add((cat, HK.codeList if stored.kind == "codelist" else HK.dataProduct, subject))
         g.add((cat, HK.record, cr))
-        g.add((cr, RDF.type, HK.CodeListRecord))
+        g.add((cr, RDF.type, HK.CodeListRecord if stored.kind == "codelist" else HK.DataProductRecord))
     g.add((cr, FOAF.primaryTopic, subject))
     g.add((cr, DCT.issued, Literal(stored.first_seen, datatype=XSD.dateTime)))
     g.add((cr, DCT.modified, Literal(stored.last_changed, datatype=XSD.dateTime)))
@@ -281,9 +297,28 @@ def add_catalog_record(g: TripleWriter, cat: URIRef, stored: StoredRecord, setti
     return cr
 
 
-def add_record(g: TripleWriter, cat: URIRef, stored: StoredRecord, settings: Settings, profile: str) -> URIRef:
+def add_served(g: TripleWriter, service: StoredRecord, datasets: Iterable[StoredRecord], profile: str) -> None:
+    """A service's dcat:servesDataset links to the datasets this feed carries (written per request:
+    what a feed carries changes with the datasets, and a link to a dataset the EHDS feed leaves out
+    would break DCAT-AP's range rule)."""
+    subject = URIRef(service.uri)
+    for d in datasets:
+        if include(d, profile):
+            g.add((subject, DCAT.servesDataset, URIRef(d.uri)))
+
+
+def add_record(
+    g: TripleWriter,
+    cat: URIRef,
+    stored: StoredRecord,
+    settings: Settings,
+    profile: str,
+    store: SQLiteStore | None = None,
+) -> URIRef:
     """The record and its catalogue record; returns the catalogue record's IRI."""
     add_body(g, stored.record, settings, profile, stored.source)
+    if stored.kind == "service" and store is not None:
+        add_served(g, stored, store.linked(stored.uri, "serves"), profile)
     return add_catalog_record(g, cat, stored, settings)
 
 
@@ -355,14 +390,23 @@ def add_tombstone(g: TripleWriter, cat: URIRef, stored: StoredRecord, settings: 
     return cr
 
 
-def catalog_graph(settings: Settings, store: SQLiteStore, profile: str = "healthdcat-ap") -> Graph:
-    """The whole catalogue in memory (for `catalog export`; the web serves it paged or streamed)."""
+def catalog_graph(
+    settings: Settings,
+    store: SQLiteStore,
+    profile: str = "healthdcat-ap",
+    progress: Callable[[int], None] | None = None,
+) -> Graph:
+    """The whole catalogue in memory (for `catalog export`; the web serves it paged or streamed).
+
+    `progress` is told of each record read."""
     check_profile(profile)
     g = new_graph()
     cat = add_catalog(g, settings, profile, store.version())
     for stored in store.records():
         if include(stored, profile):
-            add_record(g, cat, stored, settings, profile)
+            add_record(g, cat, stored, settings, profile, store)
+        if progress is not None:
+            progress(1)
     return g
 
 

@@ -1,7 +1,7 @@
 """The domain model every harvester maps into and every later stage reads.
 
-A record is a `Dataset` (with its distributions and variables) or a `CodeList` (with its
-concepts). The model is deliberately close to DCAT-AP 3 / HealthDCAT-AP: each field names the RDF
+A record is a `Dataset` (with its distributions and variables), a `CodeList` (with its
+concepts), a `DataService` (an analysis platform or service) or a `DataProduct` (the marketplace). The model is deliberately close to DCAT-AP 3 / HealthDCAT-AP: each field names the RDF
 term it stands for, and `catalog.rdf` maps it both ways. The store keeps records as canonical
 JSON of this model (fast to hash, diff, index and render); RDF is derived from it on demand.
 
@@ -160,8 +160,85 @@ class Dataset:
     kind = "dataset"
 
 
-Record = Dataset | CodeList
-RECORD_TYPES: dict[str, type] = {"dataset": Dataset, "codelist": CodeList}
+PRICE_MODELS = ("free", "cost-recovery", "commercial")
+"""What using a service or product costs, machine-readably (`price_model`); `price` says it in words."""
+
+
+@dataclass
+class DataService:
+    """dcat:DataService: an analysis platform where datasets can be analysed (TSD, HUNT Cloud, the
+    health analysis platform, microdata.no), or an analysis service a provider offers (the marketplace).
+
+    `serves_datasets` is dcat:servesDataset; `serves_sources` (an operator's configuration only, no
+    RDF term) serves every dataset of the named sources. How to apply (or order) and what it costs
+    are the catalogue's `hk:` terms."""
+
+    uri: str
+    identifier: str
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    service_type: str = "platform"  # platform | analysis (SERVICE_TYPES)
+    publisher: Agent | None = None  # the provider
+    contact: Agent | None = None
+    endpoint_url: str | None = None  # dcat:endpointURL: where the service is
+    endpoint_description: str | None = None
+    landing_page: str | None = None
+    serves_datasets: list[str] = field(default_factory=list)
+    serves_sources: list[str] = field(default_factory=list)
+    access_rights: str | None = None
+    license: str | None = None
+    conforms_to: list[str] = field(default_factory=list)
+    applicable_legislation: list[str] = field(default_factory=list)  # dcatap:applicableLegislation
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    how_to_order: LangText = field(default_factory=dict)  # how to apply for access (platforms) or order
+    order_url: str | None = None  # where to apply or order
+    price_model: str | None = None  # one of PRICE_MODELS
+    price: LangText = field(default_factory=dict)
+    terms: LangText = field(default_factory=dict)
+
+    kind = "service"
+
+
+SERVICE_TYPES = ("platform", "analysis")
+"""A secure analysis platform (where a dataset can be analysed) or an analysis service offered."""
+PRODUCT_TYPES = ("extract", "cohort", "indicator", "other")
+
+
+@dataclass
+class DataProduct:
+    """A data product of the marketplace (DPROD's dprod:DataProduct): a prepared extract, a cohort or a
+    set of indicators, made from catalogued datasets (prov:wasDerivedFrom) by a public or private
+    provider, with its terms, price model and how to order it."""
+
+    uri: str
+    identifier: str
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    product_type: str = "other"  # one of PRODUCT_TYPES
+    publisher: Agent | None = None  # the provider
+    contact: Agent | None = None
+    derived_from: list[str] = field(default_factory=list)  # dataset URIs
+    landing_page: str | None = None
+    license: str | None = None
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    how_to_order: LangText = field(default_factory=dict)
+    order_url: str | None = None
+    price_model: str | None = None  # one of PRICE_MODELS
+    price: LangText = field(default_factory=dict)
+    terms: LangText = field(default_factory=dict)
+
+    kind = "product"
+
+
+Record = Dataset | CodeList | DataService | DataProduct
+RECORD_TYPES: dict[str, type] = {
+    "dataset": Dataset,
+    "codelist": CodeList,
+    "service": DataService,
+    "product": DataProduct,
+}
 
 
 # --- canonical JSON -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ process, sources run in threads of the calling process as before.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -33,13 +34,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from catalog import disclosure
 from catalog.config import Settings, SourceConfig, operator_defaults
-from catalog.model import CodeList, Dataset, Record, digest, dumps, key_for
+from catalog.logs import run_context
+from catalog.model import CodeList, Dataset, Record, digest, dumps, key_for, text
 from catalog.published import Published, published_view, view_digest
 from catalog.renderings import render
-from catalog.search import IndexWriter, SearchBackend
+from catalog.search import IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, coded, complete, documents
-from catalog.store import RunError, SQLiteStore
+from catalog.store import RunError, SQLiteStore, StoredRecord
 from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
@@ -218,6 +221,8 @@ class Harvest:
         self.progress = progress
         self.run_id = 0
         self.view = view_digest(settings, src.name)
+        self.started = 0.0
+        self.policy = src.policy
 
     def http(self) -> HttpClient:
         """The run's guarded client; its time budget starts now."""
@@ -238,7 +243,8 @@ class Harvest:
         if not self.begin():
             return self.skipped()
         buffered = IndexBuffer(self.backend, self.store) if self.backend is not None else None
-        outcome = self.work(buffered)
+        with run_context(source=self.src.name, run=self.run_id):
+            outcome = self.work(buffered)
         return self.finish(outcome, buffered.flush() if buffered is not None else None)
 
     def begin(self) -> bool:
@@ -246,13 +252,14 @@ class Harvest:
         run_id = self.store.try_start_run(self.src.name)
         if run_id is None:
             return False
-        self.run_id = run_id
+        self.run_id, self.started = run_id, time.monotonic()
+        log.info("harvest started", extra={"source": self.src.name, "run": run_id, "kind": self.src.kind})
         return True
 
     def skipped(self) -> SourceResult:
-        return SourceResult(
-            self.src.name, 0, "skipped", dict(self.counts), "a harvest of this source is already running"
-        )
+        reason = "a harvest of this source is already running"
+        log.info("harvest skipped: %s", reason, extra={"source": self.src.name})
+        return SourceResult(self.src.name, 0, "skipped", dict(self.counts), reason)
 
     def work(self, index: IndexWriter | None) -> Outcome:
         """Harvest, validate and store; documents go to `index`. Never raises for the source's faults."""
@@ -263,6 +270,7 @@ class Harvest:
             client = self.http()
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
+            self.known_counts = self.store.counts_hashes(self.src.name)
             checkpoint = self._consume(harvester.harvest(), known, client)
             if client.session.overrun is not None:  # spent while a harvester went on past a failed request
                 raise client.session.overrun
@@ -276,7 +284,7 @@ class Harvest:
             url = getattr(exc, "url", None) or self.src.url
             self.errors.append(RunError(self.run_id, self.src.name, url, None, None, message))
             self.counts["errors"] += 1
-            log.warning("source %s failed: %s", self.src.name, message)
+            log.warning("source failed: %s", message)
             return Outcome(dict(self.counts), self.errors, None, message)
         return Outcome(dict(self.counts), self.errors, checkpoint)
 
@@ -298,6 +306,18 @@ class Harvest:
         self.store.add_errors(self.run_id, self.src.name, outcome.errors)
         status = "ok" if outcome.error is None else "failed"
         self.store.finish_run(self.run_id, status, outcome.counts, outcome.error)
+        log.log(
+            logging.INFO if status == "ok" else logging.WARNING,
+            "harvest finished",
+            extra={
+                "source": self.src.name,
+                "run": self.run_id,
+                "status": status,
+                "counts": outcome.counts,
+                "duration_seconds": round(time.monotonic() - self.started, 3),
+                **({"error": outcome.error} if outcome.error else {}),
+            },
+        )
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
@@ -308,6 +328,7 @@ class Harvest:
         gone: set[str] = set()
         complete = False
         state: dict[str, str] | None = None
+        present = 0
         try:
             for event in events:
                 client.session.check_budget(getattr(event, "url", None) or self.src.url)
@@ -331,6 +352,9 @@ class Harvest:
                 elif isinstance(event, Present):
                     seen.add(event.uri)
                     self.counts["unchanged"] += 1
+                    present += 1
+                    if present % BATCH == 0:
+                        self._progress(BATCH)  # input skipped as unchanged is progress too
                 elif isinstance(event, Deleted):
                     gone.add(event.uri)
                 elif isinstance(event, Failed):
@@ -343,6 +367,7 @@ class Harvest:
             self._store_batch(batch, known)  # harvested before the budget ran out: kept, as the message says
             raise
         self._store_batch(batch, known)
+        self._progress(present % BATCH)
         if complete:
             gone |= set(known) - seen
         self._delete(gone & set(known))
@@ -352,9 +377,14 @@ class Harvest:
         self.counts["errors"] += 1
         self.errors.append(RunError(self.run_id, self.src.name, f.url, f.record_id, f.field, f.message))
 
+    def _progress(self, n: int) -> None:
+        if self.progress and n:
+            self.progress(self.src.name, n)
+
     def _store_batch(self, batch: list[Harvested], known: dict[str, str]) -> None:
         if not batch:
             return
+        self._progress(len(batch))
         datas = [dumps(h.record) for h in batch]
         hashes = [digest(data) for data in datas]
         fresh = [
@@ -364,6 +394,7 @@ class Harvest:
         self.counts["unchanged"] += sum(
             1 for h, hsh in zip(batch, hashes, strict=True) if known.get(h.record.uri) == hsh
         )
+        self._store_counts(batch)
         if not fresh:
             return
         views = [published_view(h.record, self.settings, self.src) for h, _, _ in fresh]
@@ -372,7 +403,11 @@ class Harvest:
         stale_keys: set[str] = set()
         rows = []
         for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # work before the write lock
-            new_docs = list(documents(h.record, self.info, valid=report.conforms))
+            new_docs = list(
+                documents(
+                    h.record, self.info, valid=report.conforms, platforms=platforms(self.store, h.record, self.src.name)
+                )
+            )
             docs.extend(new_docs)
             old = self.store.get(h.record.uri) if h.record.uri in known else None
             if old is not None:
@@ -400,8 +435,29 @@ class Harvest:
             if stale_keys:
                 self.index.delete(stale_keys)
             self.index.upsert(docs)
-        if self.progress:
-            self.progress(self.src.name, len(batch))
+
+    def _store_counts(self, batch: list[Harvested]) -> None:
+        """Keep each dataset's raw counts and their published view, when they changed (also under an
+        unchanged record: counts are not part of it). Counts of None leave the stored ones as they
+        are (a frequency file that could not be read this time); counts without tables remove them."""
+        for h in batch:
+            uri = h.record.uri
+            if h.counts is None or not isinstance(h.record, Dataset):
+                continue
+            if not h.counts.tables:
+                if uri in self.known_counts:
+                    self.store.drop_counts(uri)
+                continue
+            published = published_view(h.record, self.settings, self.src).record
+            assert isinstance(published, Dataset)
+            stated = {n for n in (published.number_of_records, published.number_of_unique_individuals) if n}
+            counts = dataclasses.replace(h.counts, stated=frozenset(stated) | h.counts.stated)
+            raw = counts.to_json()
+            hsh = digest(raw)
+            if self.known_counts.get(uri) == hsh:
+                continue
+            view, stamp = disclosure.publish(counts, self.policy)
+            self.store.save_counts(uri, self.src.name, raw, hsh, view, stamp)
 
     def _delete(self, uris: set[str]) -> None:
         if not uris:
@@ -445,11 +501,14 @@ def harvest(
         operator_defaults(settings.sources[name])
     workers = max(1, min(workers, len(wanted)))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return _in_processes(settings, store, index, wanted, workers, progress, full)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
-        )
+        results = _in_processes(settings, store, index, wanted, workers, progress, full)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(
+                pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
+            )
+    relink(settings, store, index, [r.run_id for r in results if r.run_id])
+    return results
 
 
 # --- process mode ---------------------------------------------------------------------------------
@@ -492,7 +551,9 @@ def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
     relay = _Relay(channel, name)
     job = Harvest(settings, _WORKER["store"], None, settings.sources[name], relay.progress, full)
     job.run_id = run_id
-    channel.put(("done", name, job.work(relay if with_index else None)))
+    with run_context(source=name, run=run_id):
+        outcome = job.work(relay if with_index else None)
+    channel.put(("done", name, outcome))
 
 
 def _in_processes(
@@ -598,19 +659,84 @@ def revalidate(
         store.save_renderings(stored.uri, render(stored.record, stored.hash, stored.source, report.conforms, settings))
         if index is not None and report.conforms != bool(stored.conforms):
             info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
-            index.upsert(documents(stored.record, info, valid=report.conforms))
+            index.upsert(
+                documents(
+                    stored.record, info, valid=report.conforms, platforms=platforms(store, stored.record, stored.source)
+                )
+            )
         n += 1
     return n
 
 
-def reindex(settings: Settings, store: SQLiteStore, index: SearchBackend) -> int:
+def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
+    """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
+    if not isinstance(record, Dataset):
+        return []
+    return [
+        text(s.record.title) or s.record.identifier
+        for s in store.linking(record.uri, source, "serves")
+        if s.record.service_type == "platform"  # type: ignore[union-attr]
+    ]
+
+
+def stored_documents(settings: Settings, store: SQLiteStore, stored: StoredRecord) -> Iterator[dict[str, Any]]:
+    """A stored record's index documents, as the pipeline makes them."""
+    src = settings.sources.get(stored.source)
+    info = source_info(src) if src else SourceInfo(stored.source, stored.source, "catalogue")
+    yield from documents(
+        stored.record, info, valid=bool(stored.conforms), platforms=platforms(store, stored.record, stored.source)
+    )
+
+
+def relink(settings: Settings, store: SQLiteStore, index: SearchBackend | None, run_ids: Iterable[int]) -> int:
+    """Index again the datasets whose platforms changed in these runs: those a changed service names
+    now, and those the index still shows under its title (a link it no longer has). A dataset's
+    documents are made when it is stored; a service stored later, in another run or process, would
+    otherwise leave its facet stale. Returns how many datasets were indexed again."""
+    if index is None:
+        return 0
+    services = store.changed_in_runs(list(run_ids), "service")
+    if not services:
+        return 0
+    datasets, sources = store.link_targets(s.uri for s in services)
+    keys: set[str] = set()
+    for s in services:
+        title = text(s.record.title) or s.record.identifier
+        offset = 0
+        while True:
+            found = index.search(
+                SearchQuery(type="dataset", filters={"platform": [title]}, offset=offset, limit=100, facets=())
+            )
+            keys.update(h.key for h in found.hits)
+            offset += 100
+            if offset >= min(found.total, 10_000):
+                break
+    affected = [r for r in (store.get_by_key(k) for k in keys) if r is not None]
+    affected += [r for uri in datasets if (r := store.get(uri)) is not None]
+    affected += [r for name in sources for r in store.records(name, kind="dataset")]
+    seen: set[str] = set()
+    buffer = IndexBuffer(index, store)
+    for stored in affected:
+        if stored.uri in seen or stored.deleted_at or stored.kind != "dataset":
+            continue
+        seen.add(stored.uri)
+        buffer.upsert(stored_documents(settings, store, stored))
+    buffer.flush()
+    return len(seen)
+
+
+def reindex(
+    settings: Settings, store: SQLiteStore, index: SearchBackend, progress: Callable[[int], None] | None = None
+) -> int:
     """Rebuild the whole index from the store (the store is the truth; the index is derived),
-    each variable with its code list as stored."""
-    infos = {name: source_info(src) for name, src in settings.sources.items()}
+    each variable with its code list as stored.
+
+    `progress` is told of each record read."""
 
     def docs() -> Iterator[dict[str, Any]]:
         for stored in store.records():
-            info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
-            yield from documents(stored.record, info, valid=bool(stored.conforms))
+            yield from stored_documents(settings, store, stored)
+            if progress is not None:
+                progress(1)
 
     return index.replace_all(complete(docs(), codelists_of(store)))

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 from rdflib import URIRef
 
 import shapes
-from catalog import export, model, published, rdf
+from catalog import export, model, published, rdf, synthetic
 from catalog.config import Settings
-from catalog.export import PROFILES, add_body, add_catalog_record, add_tombstone, include, view
+from catalog.export import CHECKED, PROFILES, add_body, add_catalog_record, add_served, add_tombstone, include, view
 from catalog.lru import SizedLRU
 from catalog.model import Dataset, Record
 from catalog.published import register_digest, view_digest
@@ -38,7 +39,7 @@ def _code_digest() -> str:
     """The model, the writer code and the vocabularies it reads labels from: a new version renders anew."""
     from catalog.validation import VOCABULARIES
 
-    files = [Path(module.__file__ or "") for module in (model, export, published, rdf)] + [Path(__file__)]
+    files = [Path(module.__file__ or "") for module in (model, export, published, rdf, synthetic)] + [Path(__file__)]
     files += [shapes.path(name) for name in VOCABULARIES]
     return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()
 
@@ -90,14 +91,14 @@ ANY_PROFILE = "*"
 
 
 def rendered_as(kind: str, profile: str) -> str:
-    """The profile a record's rendering is kept under: a code list reads the same in every profile,
-    so it is kept once (code lists are most records, though not most statements)."""
-    return profile if kind == "dataset" else ANY_PROFILE
+    """The profile a record's rendering is kept under: code lists and data products read the same in
+    every profile, so they are kept once (code lists are most records, though not most statements)."""
+    return profile if kind in ("dataset", "service") else ANY_PROFILE
 
 
 def profiles_for(kind: str, conforms: bool | None) -> list[str]:
-    """The profiles whose feeds carry a live record (the EHDS feed only conforming datasets)."""
-    return [p for p in PROFILES if p != "healthdcat-ap" or kind != "dataset" or conforms]
+    """The profiles whose feeds carry a live record (the EHDS feed only conforming datasets, services, products)."""
+    return [p for p in PROFILES if p != "healthdcat-ap" or kind not in CHECKED or conforms]
 
 
 def render(
@@ -116,12 +117,18 @@ def render(
     return out
 
 
-def refresh(settings: Settings, store: SQLiteStore, batch: int = 500) -> int:
-    """Render every live record whose renderings are missing or stale; how many were rendered."""
+def refresh(
+    settings: Settings, store: SQLiteStore, batch: int = 500, progress: Callable[[int], None] | None = None
+) -> int:
+    """Render every live record whose renderings are missing or stale; how many were rendered.
+
+    `progress` is told of each batch of records looked at."""
     rendered = 0
     rows: list[StoredRecord] = []
 
     def flush() -> int:
+        if progress is not None:
+            progress(len(rows))
         kept = {p: store.renderings([r.uri for r in rows], p, bodies=False) for p in PROFILES}
         stale = [
             r
@@ -177,14 +184,18 @@ class Fragments(SizedLRU[bytes]):
             )
             for r in rows
         ]
-        found = [self.get(key) for key in keys]
+        found = [self.get(key) if r.kind != "service" else None for r, key in zip(rows, keys, strict=True)]
         wanted = [r.uri for r, hit in zip(rows, found, strict=True) if hit is None and include(r, profile)]
         kept = store.renderings(wanted, profile) if wanted else {}
         out = []
         for r, key, fragment in zip(rows, keys, found, strict=True):
             if fragment is None:
                 fragment = self._fragment(settings, r, profile, cat, key[-1], kept.get(r.uri))
-                if keep:
+                if r.kind == "service" and include(r, profile):
+                    links = TripleSink()
+                    add_served(links, r, store.linked(r.uri, "serves"), profile)
+                    fragment += links.turtle()
+                elif keep:  # a service's links change with other records: never kept
                     self.put(key, fragment)
             out.append(fragment)
         return out

@@ -1,23 +1,41 @@
-"""Harvest each source when it is due, by its own interval; resume after a restart.
+"""Harvest each source when it is due, by its own interval; carry out admin requests; resume after a restart.
 
 Nothing is kept in memory between ticks: whether a source is due is computed from the store's
 runs, so a restarted scheduler picks up where the last one was, and a source whose last run was
 interrupted is due at once. The store's `try_start_run` guarantees one run per source at a time,
 even with several schedulers on one catalogue.
+
+The scheduler is also where admin actions taken on the web happen (`catalog.admin_queue`): the
+web leaves a request in the spool, and the scheduler, which checks the spool every second while
+it waits, carries it out with the same functions as the command line (harvest, edit the source
+list, replace the synonym list, reindex). Each tick first reads `catalog.toml` again if it
+changed, so sources added or removed by `catalog sources` are followed without a restart.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from catalog.config import Settings
+from catalog.admin_queue import (
+    MAX_SYNONYMS_BYTES,
+    AdminQueue,
+    AdminRequest,
+    RequestError,
+    source_from_params,
+    synonym_groups,
+)
+from catalog.config import ConfigError, Settings
 from catalog.pipeline import SourceResult, harvest
 from catalog.search import SearchBackend
 from catalog.store import SQLiteStore
 
 log = logging.getLogger(__name__)
+REQUEST_POLL_SECONDS = 1.0
+"""How often the spool is looked at while waiting: an admin request starts within this."""
 
 
 def due(settings: Settings, store: SQLiteStore, at: datetime | None = None) -> list[str]:
@@ -39,27 +57,130 @@ def due(settings: Settings, store: SQLiteStore, at: datetime | None = None) -> l
 
 
 class Scheduler:
-    def __init__(self, settings: Settings, store: SQLiteStore, index: SearchBackend | None, poll_seconds: float = 30):
+    def __init__(
+        self,
+        settings: Settings,
+        store: SQLiteStore,
+        index: SearchBackend | None,
+        poll_seconds: float = 30,
+        workers: int = 2,
+    ):
         self.settings, self.store, self.index = settings, store, index
-        self.poll_seconds = poll_seconds
+        self.poll_seconds, self.workers = poll_seconds, workers
+        self.requests = AdminQueue(settings.home)
         self._stop = threading.Event()
 
     def tick(self) -> list[SourceResult]:
+        """Carry out waiting admin requests, then harvest what is due; the harvests' results."""
+        self._follow_sources()
+        results = self.carry_out_requests()
         names = due(self.settings, self.store)
-        if not names:
-            return []
-        results = harvest(self.settings, self.store, self.index, names)
-        for r in results:
-            log.info("%s", r.line())
+        if names:
+            results += harvest(self.settings, self.store, self.index, names, workers=self.workers)
         return results
 
+    def _follow_sources(self) -> None:
+        try:
+            if self.settings.reload_sources():
+                log.info("source list read again", extra={"sources": len(self.settings.sources)})
+        except ConfigError as exc:  # a bad edit of catalog.toml: go on with the last good list
+            log.error("the source list could not be read again, the last good one is kept: %s", exc)
+
+    # -- admin requests ---------------------------------------------------------------------
+    def carry_out_requests(self) -> list[SourceResult]:
+        results: list[SourceResult] = []
+        while not self._stop.is_set() and (request := self.requests.claim()) is not None:
+            results += self.carry_out(request)
+        return results
+
+    def carry_out(self, request: AdminRequest) -> list[SourceResult]:
+        """Do what `request` asks and record how it went; never raises for a bad request."""
+        fields = {"request": request.id, "action": request.action}
+        log.info("admin request started", extra=fields)
+        started = time.monotonic()
+        results: list[SourceResult] = []
+        try:
+            if request.action == "harvest":
+                results = self._harvest(request.params)
+                failed = [r for r in results if not r.ok and r.status != "skipped"]
+                ok, outcome = not failed, "; ".join(r.line() for r in results)
+                details: dict[str, Any] = {
+                    r.source: {"status": r.status, "run": r.run_id, "counts": r.counts, "error": r.error}
+                    for r in results
+                }
+            else:
+                ok, outcome, details = True, self._edit(request), {}
+        except (RequestError, ConfigError, KeyError) as exc:
+            ok, outcome, details = False, str(exc.args[0] if isinstance(exc, KeyError) else exc), {}
+        except Exception as exc:  # noqa: BLE001 - one bad request must not stop the scheduler
+            log.exception("admin request failed", extra=fields)
+            ok, outcome, details = False, f"{type(exc).__name__}: {exc}", {}
+        self.requests.finish(request, ok, outcome, details)
+        log.log(
+            logging.INFO if ok else logging.WARNING,
+            "admin request finished",
+            extra={**fields, "ok": ok, "outcome": outcome, "duration_seconds": round(time.monotonic() - started, 3)},
+        )
+        return results
+
+    def _harvest(self, params: dict[str, Any]) -> list[SourceResult]:
+        names = [str(n) for n in params.get("sources") or []] or None
+        return harvest(
+            self.settings, self.store, self.index, names, workers=self.workers, full=bool(params.get("full"))
+        )
+
+    def _edit(self, request: AdminRequest) -> str:
+        """Carry out a request that is not a harvest; what was done, in words."""
+        params, home = request.params, self.settings.home
+        if request.action == "add-source":
+            src = source_from_params(params)
+            self._follow_sources()
+            replaced = src.name in self.settings.sources
+            self.settings.put_sources(src)  # merged into catalog.toml as it is on disk, under its lock
+            return f"{'replaced' if replaced else 'added'} source {src.name} ({src.kind}) {src.url}"
+        if request.action == "remove-source":
+            name = str(params.get("name", ""))
+            if not self.settings.remove_source(name):
+                raise RequestError(f"no source named {name!r}")
+            return f"removed source {name} (its records stay in the store)"
+        if request.action == "replace-synonyms":
+            text = str(params.get("text", ""))
+            if len(text.encode()) > MAX_SYNONYMS_BYTES:
+                raise RequestError(f"the synonym list may be at most {MAX_SYNONYMS_BYTES:,} bytes")
+            path = home / "synonyms.txt"
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+            return f"replaced the synonym list ({synonym_groups(text)} groups) in {path}"
+        if request.action == "reindex":
+            from catalog.pipeline import reindex
+            from catalog.renderings import refresh
+
+            if self.index is None:
+                raise RequestError("this scheduler has no search index to rebuild")
+            n = reindex(self.settings, self.store, self.index)
+            m = refresh(self.settings, self.store)
+            return f"indexed {n:,} documents; rendered the feed statements of {m:,} records anew"
+        raise RequestError(f"unknown action {request.action!r}")
+
+    # -- running ----------------------------------------------------------------------------
     def run_forever(self) -> None:
+        back = self.requests.recover()
+        if back:
+            log.warning("admin requests of a scheduler that stopped are pending again", extra={"requests": back})
         while not self._stop.is_set():
             try:
-                self.tick()
+                self.tick()  # each run logs its start and end
             except Exception:  # noqa: BLE001 - the scheduler must outlive any one tick
                 log.exception("scheduler tick failed")
-            self._stop.wait(self.poll_seconds)
+            self._wait()
+
+    def _wait(self) -> None:
+        """Until the next tick is due, or an admin request waits, or `stop`."""
+        deadline = time.monotonic() + self.poll_seconds
+        while not self._stop.wait(max(0.0, min(REQUEST_POLL_SECONDS, deadline - time.monotonic()))):
+            if time.monotonic() >= deadline or self.requests.waiting()["pending"]:
+                return
 
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.run_forever, name="scheduler", daemon=True)

@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from catalog.model import CodeList, Dataset, Record, key_for, loads
+from catalog.model import CodeList, DataProduct, DataService, Dataset, Record, key_for, loads
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -98,6 +98,22 @@ CREATE TABLE IF NOT EXISTS renderings (   -- derived: a record's statements per 
     body BLOB NOT NULL,              -- zlib-compressed N-Triples
     PRIMARY KEY (uri, profile)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS links (       -- a service's datasets, a product's: for pages, feeds and facets
+    from_uri TEXT NOT NULL,          -- the data service or data product
+    relation TEXT NOT NULL,          -- serves | derived_from
+    target TEXT NOT NULL,            -- a dataset URI, or (target_kind source) a source name
+    target_kind TEXT NOT NULL        -- dataset | source
+);
+CREATE INDEX IF NOT EXISTS links_from ON links(from_uri);
+CREATE INDEX IF NOT EXISTS links_target ON links(target);
+CREATE TABLE IF NOT EXISTS counts (      -- a dataset's frequency tables (catalog.disclosure)
+    dataset_uri TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    raw TEXT NOT NULL,               -- raw counts: read back by catalog.disclosure alone
+    hash TEXT NOT NULL,              -- of `raw`, to tell changed counts of an unchanged record
+    published TEXT NOT NULL,         -- the published view: what pages, API and samples read
+    stamp TEXT NOT NULL              -- the policy and method it was published under
+);
 CREATE TABLE IF NOT EXISTS source_state (
     source TEXT PRIMARY KEY,
     state TEXT NOT NULL
@@ -163,6 +179,21 @@ class Run:
 
 
 @dataclass
+class RunSummary:
+    """The finished runs of one source with one status, summed (for monitoring)."""
+
+    source: str
+    status: str  # ok | failed | interrupted
+    runs: int
+    counts: dict[str, int]  # summed over the runs: new, changed, unchanged, deleted, invalid, errors
+    seconds: float  # their summed duration
+    within: list[int]  # how many took at most each of the bounds asked for (cumulative)
+
+
+RUN_COUNTS = ("new", "changed", "unchanged", "deleted", "invalid", "errors")
+
+
+@dataclass
 class RunError:
     run_id: int
     source: str
@@ -199,6 +230,7 @@ class Store(Protocol):
     ) -> Iterator[StoredRecord]: ...
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
     def last_run(self, source: str) -> Run | None: ...
+    def run_summary(self, bounds: Sequence[float]) -> list[RunSummary]: ...
     def errors(self, run_id: int) -> list[RunError]: ...
     def state(self, source: str) -> dict[str, str]: ...
     def save_state(self, source: str, state: dict[str, str]) -> None: ...
@@ -322,6 +354,35 @@ class SQLiteStore:
         runs = self.runs(source, 1)
         return runs[0] if runs else None
 
+    def run_summary(self, bounds: Sequence[float]) -> list[RunSummary]:
+        """Every finished run summed per source and status, with how many took at most each of
+        `bounds` seconds: monitoring derives its harvest figures from this table, the truth
+        whichever process or host harvested. One pass over the runs: 70 ms for 42,000 (a year of
+        115 sources harvested daily)."""
+        counts = ", ".join(f"coalesce(json_extract(counts, '$.{k}'), 0) AS {k}" for k in RUN_COUNTS)
+        sums = ", ".join(f"sum({k})" for k in RUN_COUNTS)
+        within = "".join(", sum(seconds <= ?)" for _ in bounds)
+        rows = self.db.execute(
+            f"WITH r AS MATERIALIZED (SELECT source, status, {counts}, "
+            "(julianday(finished) - julianday(started)) * 86400.0 AS seconds "
+            "FROM runs WHERE status <> 'running' AND finished IS NOT NULL) "
+            f"SELECT source, status, count(*), coalesce(sum(seconds), 0), {sums}{within} FROM r "
+            "GROUP BY source, status ORDER BY source, status",
+            [float(b) for b in bounds],
+        ).fetchall()
+        n = len(RUN_COUNTS)
+        return [
+            RunSummary(
+                row[0],
+                row[1],
+                row[2],
+                dict(zip(RUN_COUNTS, (int(v) for v in row[4 : 4 + n]), strict=True)),
+                float(row[3]),
+                [int(v) for v in row[4 + n :]],
+            )
+            for row in rows
+        ]
+
     def last_finished_run(self, source: str) -> Run | None:
         row = self.db.execute(
             "SELECT * FROM runs WHERE source=? AND status IN ('ok','failed') ORDER BY id DESC LIMIT 1", (source,)
@@ -388,6 +449,11 @@ class SQLiteStore:
                 "INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
                 (record.uri, run_id, ts, change, hash),
             )
+            if isinstance(record, DataService | DataProduct):
+                db.execute("DELETE FROM links WHERE from_uri=?", (record.uri,))
+                db.executemany(
+                    "INSERT INTO links(from_uri, relation, target, target_kind) VALUES (?,?,?,?)", _links(record)
+                )
             if isinstance(record, Dataset):
                 before = loads(row["kind"], row["data"]) if row is not None and not row["deleted_at"] else None
                 _variable_changes(db, before, record, ts)
@@ -507,7 +573,8 @@ class SQLiteStore:
         if not include_deleted:
             where.append("deleted_at IS NULL")
         if conforming_datasets_only:
-            where.append("(kind <> 'dataset' OR conforms = 1)")
+            # the kinds the EHDS feed carries only when they conform (catalog.export.CHECKED)
+            where.append("(kind NOT IN ('dataset', 'service', 'product') OR conforms = 1)")
         return " AND ".join(where or ["1=1"]), args
 
     def listing(
@@ -644,6 +711,80 @@ class SQLiteStore:
             )
         return out
 
+    # -- links between records (services, products -> datasets) ----------------------------
+    def linking(self, dataset_uri: str, source: str, relation: str) -> list[StoredRecord]:
+        """Live services (relation `serves`) or products (`derived_from`) naming the dataset, or its source."""
+        rows = self.db.execute(
+            "SELECT DISTINCT r.* FROM links l JOIN records r ON r.uri = l.from_uri WHERE r.deleted_at IS NULL "
+            "AND l.relation=? AND ((l.target_kind='dataset' AND l.target=?) OR (l.target_kind='source' AND l.target=?)) "
+            "ORDER BY r.uri",
+            (relation, dataset_uri, source),
+        ).fetchall()
+        return [self._stored(r) for r in rows]
+
+    def linked(self, from_uri: str, relation: str) -> list[StoredRecord]:
+        """The live datasets a service serves (named, or of the sources it names) or a product derives from."""
+        rows = self.db.execute(
+            "SELECT DISTINCT r.* FROM links l JOIN records r ON r.kind='dataset' AND r.deleted_at IS NULL AND "
+            "((l.target_kind='dataset' AND r.uri = l.target) OR (l.target_kind='source' AND r.source = l.target)) "
+            "WHERE l.from_uri=? AND l.relation=? ORDER BY r.uri",
+            (from_uri, relation),
+        ).fetchall()
+        return [self._stored(r) for r in rows]
+
+    def changed_in_runs(self, run_ids: list[int], kind: str) -> list[StoredRecord]:
+        """Records of a kind that these runs stored, deleted or restored."""
+        if not run_ids:
+            return []
+        rows = self.db.execute(
+            f"SELECT DISTINCT r.* FROM history h JOIN records r ON r.uri = h.uri WHERE r.kind=? "
+            f"AND h.run_id IN ({','.join('?' * len(run_ids))})",
+            (kind, *run_ids),
+        ).fetchall()
+        return [self._stored(r) for r in rows]
+
+    def link_targets(self, from_uris: Iterable[str]) -> tuple[set[str], set[str]]:
+        """(dataset URIs, source names) that the given services and products name."""
+        datasets: set[str] = set()
+        sources: set[str] = set()
+        for uri in from_uris:
+            for target, kind in self.db.execute("SELECT target, target_kind FROM links WHERE from_uri=?", (uri,)):
+                (datasets if kind == "dataset" else sources).add(target)
+        return datasets, sources
+
+    # -- counts (see catalog.disclosure) ----------------------------------------------------
+    def save_counts(self, uri: str, source: str, raw: str, hash: str, published: str, stamp: str) -> None:
+        """Keep a dataset's raw counts with their published view (the pipeline, when it harvests them)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO counts(dataset_uri, source, raw, hash, published, stamp) VALUES (?,?,?,?,?,?)",
+                (uri, source, raw, hash, published, stamp),
+            )
+
+    def drop_counts(self, uri: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM counts WHERE dataset_uri=?", (uri,))
+
+    def counts_hashes(self, source: str) -> dict[str, str]:
+        """Dataset URI -> hash of its raw counts, for a source (to tell what changed)."""
+        return dict(self.db.execute("SELECT dataset_uri, hash FROM counts WHERE source=?", (source,)).fetchall())
+
+    def published_counts(self, uri: str) -> str | None:
+        """The published view of a dataset's counts (JSON, `catalog.disclosure.published_tables`)."""
+        row = self.db.execute("SELECT published FROM counts WHERE dataset_uri=?", (uri,)).fetchone()
+        return row[0] if row else None
+
+    def raw_counts(self) -> Iterator[tuple[str, str, str, str]]:
+        """(dataset URI, source, raw counts, stamp) of every dataset with counts.
+
+        Only `catalog.disclosure.refresh` calls this (a test holds the code to it): raw counts are
+        read back for one purpose, publishing them again under a new policy."""
+        yield from self.db.execute("SELECT dataset_uri, source, raw, stamp FROM counts ORDER BY dataset_uri").fetchall()
+
+    def save_published_counts(self, uri: str, published: str, stamp: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE counts SET published=?, stamp=? WHERE dataset_uri=?", (published, stamp, uri))
+
     # -- incremental state ------------------------------------------------------------------
     def state(self, source: str) -> dict[str, str]:
         row = self.db.execute("SELECT state FROM source_state WHERE source=?", (source,)).fetchone()
@@ -670,6 +811,14 @@ def _variable_changes(db: sqlite3.Connection, before: Record | None, after: Data
         "INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
         [(uri, after.uri, ts, change) for uri, change in changes],
     )
+
+
+def _links(record: DataService | DataProduct) -> list[tuple[str, str, str, str]]:
+    if isinstance(record, DataService):
+        return [(record.uri, "serves", d, "dataset") for d in record.serves_datasets] + [
+            (record.uri, "serves", s, "source") for s in record.serves_sources
+        ]
+    return [(record.uri, "derived_from", d, "dataset") for d in record.derived_from]
 
 
 def process_token(pid: int | None = None) -> str:

@@ -33,9 +33,9 @@ from catalog.shacl import CompiledShapes, Index, Result, Unsupported, path_text,
 
 PROFILES = {
     "catalog": ["catalog.ttl"],
-    "dcat-ap-3": ["common.ttl", "dcat-ap-3.ttl"],
-    "healthdcat-ap": ["common.ttl", "dcat-ap-3.ttl", "healthdcat-ap.ttl", "variables.ttl"],
-    "dcat-ap-no": ["common.ttl", "dcat-ap-no.ttl"],
+    "dcat-ap-3": ["common.ttl", "dcat-ap-3.ttl", "marketplace.ttl"],
+    "healthdcat-ap": ["common.ttl", "dcat-ap-3.ttl", "healthdcat-ap.ttl", "variables.ttl", "marketplace.ttl"],
+    "dcat-ap-no": ["common.ttl", "dcat-ap-no.ttl", "marketplace.ttl"],
 }
 """Profile name -> our shapes files that make it up."""
 

@@ -249,6 +249,7 @@ class Nation:
                         "sheet": layout.sheet,
                         "header_row": layout.title_rows + 1,
                         "csv_url": f"/files/{slug}/variabelliste.csv",
+                        "frequencies_url": f"/files/{slug}/frekvenser.csv",
                     },
                 )
             )

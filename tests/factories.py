@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, Variable
 
 BASE = "https://data.fhi.no/mfr"
 EU = "http://publications.europa.eu/resource/authority/"
 HC = "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/"
+
+if TYPE_CHECKING:
+    from catalog.config import Settings
 
 
 def apgar_codes() -> CodeList:
@@ -89,3 +95,20 @@ def numbered(n: int, **changes: object) -> Dataset:
     """The n-th of a run of small MFR-like datasets (no variables), for paging and increments."""
     changes = {"variables": [], "has_structured_data": False, **changes}
     return mfr_dataset(uri=f"{BASE}/dataset/{n:03d}", identifier=f"mfr-{n:03d}", **changes)
+
+
+def mfr_and_a_gone_source(home: str | Path, server: Any) -> Settings:
+    """A catalogue home with two DCAT sources on the loopback `server`: mfr answers with its
+    dataset and code list, npr is gone (404)."""
+    from catalog.config import Settings, SourceConfig
+    from catalog.rdf import to_graph
+
+    settings = Settings.load(home)
+    body = to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle")
+    for name, url in (
+        ("mfr", server.serve("/mfr.ttl", body, Content_Type="text/turtle")),
+        ("npr", server.url + "/gone"),
+    ):
+        settings.sources[name] = SourceConfig(name=name, kind="dcat", url=url)
+    settings.save_sources()
+    return settings

@@ -6,6 +6,7 @@ The official files are read from ../shared/standards/ (never copied). Their know
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 import pyshacl
@@ -14,7 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF, SH, SKOS
 
 import shapes
-from catalog.rdf import HEALTH
+from catalog.rdf import ADMS, HEALTH
 from catalog.validation import VOCABULARIES
 from tests.conftest import SHARED, requires_shared
 from tests.published import build
@@ -108,6 +109,7 @@ def test_the_ehds_feed_conforms_to_healthdcat_ap_release_8_and_dcat_ap_3(setting
     build(settings, store, server, [complete_dataset(i) for i in range(size)] + [codes()])
     g = feed(client, "healthdcat-ap")
     assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == size
+    assert len(set(g.objects(None, ADMS.sample))) == size, "each dataset's synthetic sample is checked too"
     assert violations(g, healthdcat_shapes()) == []
     assert structured_datasets_have_variables(g) == []
 
@@ -121,6 +123,27 @@ def test_the_dcat_ap_no_feed_conforms_to_dcat_ap_no_2(settings, store, server, c
     g.add((URIRef(EU + "licence/CC_BY_4_0"), SKOS.inScheme, URIRef(EU + "licence")))
     assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == size
     assert violations(g, dcat_ap_no_shapes()) == []
+
+
+@pytest.mark.parametrize("profile", ["healthdcat-ap", "dcat-ap-no"])
+def test_feeds_with_a_platform_an_analysis_service_and_a_data_product_still_conform(
+    settings, store, server, client, profile
+):
+    from tests.test_marketplace import cohort, platform
+
+    datasets = [complete_dataset(i) for i in range(3)]
+    service = platform([d.uri for d in datasets])
+    analysis = dataclasses.replace(
+        service, uri=service.uri + "-analyse", identifier="analyse", service_type="analysis", price_model="commercial"
+    )
+    build(settings, store, server, [*datasets, codes(), service, analysis, cohort([d.uri for d in datasets[:2]])])
+    g = feed(client, profile)
+    assert len(set(g.subjects(RDF.type, DCAT.DataService))) == 2 and len(set(g.objects(None, DCAT.servesDataset))) == 3
+    if profile == "healthdcat-ap":
+        assert violations(g, healthdcat_shapes()) == []
+    else:
+        g.add((URIRef(EU + "licence/CC_BY_4_0"), SKOS.inScheme, URIRef(EU + "licence")))
+        assert violations(g, dcat_ap_no_shapes()) == []
 
 
 def test_the_shapes_do_catch_a_dataset_missing_what_the_ehds_requires(settings):

@@ -91,3 +91,42 @@ def test_a_language_tag_rdflib_refuses_is_still_refused():
 
     with pytest.raises(ValueError, match="not a valid language tag"):
         text("x", "not a tag")
+
+
+AMBIGUOUS = """
+@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+<https://ex.org/d> a dcat:Dataset ; dct:identifier "d" ;
+    dct:title "Tittel B"@nb , "Tittel A"@nb , "Title"@en ;
+    dcat:distribution <https://ex.org/d/x> .
+<https://ex.org/d/x> a dcat:Distribution ; dcat:accessURL <https://ex.org/get> ;
+    dct:format <http://publications.europa.eu/resource/authority/file-type/JSON> ,
+               <http://publications.europa.eu/resource/authority/file-type/CSV> .
+"""
+MAP_AMBIGUOUS = (
+    "import sys; from rdflib import Graph; from catalog.model import dumps; from catalog.rdf import from_graph; "
+    "print(dumps(from_graph(Graph().parse(data=sys.stdin.read(), format='turtle'))[0][0]))"
+)
+
+
+def test_a_document_stating_two_values_of_a_single_valued_field_maps_alike_in_every_process():
+    """A real Difi distribution states two dct:format; which one the record kept followed the
+    process's hash seed, so every `catalog harvest` saw half the catalogue as changed."""
+    import os
+    import subprocess
+    import sys
+
+    mapped = {
+        subprocess.run(
+            [sys.executable, "-c", MAP_AMBIGUOUS],
+            input=AMBIGUOUS,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(mapped) == 1
+    record = mapped.pop()
+    assert '"format":"http://publications.europa.eu/resource/authority/file-type/CSV"' in record
+    assert '"nb":"Tittel A"' in record

@@ -209,7 +209,25 @@ def test_facets_count_every_matching_variable(loaded: SearchBackend) -> None:
     assert dict(result.facets["access_rights"]) == {"NON_PUBLIC": 41, "RESTRICTED": 23}
     assert result.facets["health_category"][0] == ("PHDR", 40)
     assert ("1960-1969", 16) in result.facets["period"]  # MFR from 1967, Kreftregisteret, DAR
-    assert set(result.facets) == {"source", "source_kind", "health_category", "period", "datatype", "access_rights"}
+    assert set(result.facets) == {
+        "source",
+        "source_kind",
+        "health_category",
+        "period",
+        "datatype",
+        "access_rights",
+        "platform",
+    }
+
+
+def test_the_platform_facet_counts_and_filters_where_datasets_can_be_analysed(empty: SearchBackend) -> None:
+    first = VARIABLES[0]["source"]
+    docs = [{**d, "platform": ["HUNT Cloud", "TSD"]} if d["source"] == first else d for d in corpus()]
+    empty.upsert(docs)
+    served = sum(1 for d in VARIABLES if d["source"] == first)
+    assert dict(search(empty).facets["platform"]) == {"HUNT Cloud": served, "TSD": served}
+    assert search(empty, filters={"platform": ["TSD"]}).total == served
+    assert search(empty, type="dataset", filters={"platform": ["TSD"]}).total >= 1
 
 
 def test_facets_are_ordered_by_count_then_name(loaded: SearchBackend) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 import tantivy
 
-from catalog.search import SearchQuery
+from catalog.search import SearchQuery, tantivy_backend
 from catalog.search.tantivy_backend import StaleIndex, TantivyBackend
 from tests.search_fixtures import corpus
 
@@ -24,3 +27,34 @@ def test_an_index_from_another_version_asks_for_a_reindex_and_a_reindex_replaces
         backend.search(SearchQuery(text="vekt"))
     backend.replace_all(corpus())
     assert backend.search(SearchQuery(text="fødselsvekt")).total == 2
+
+
+def _open_at(root: str, start: float) -> str:
+    time.sleep(max(0.0, start - time.time()))
+    TantivyBackend(Path(root)).count()
+    return (Path(root) / "CURRENT").read_text()
+
+
+def test_processes_opening_a_new_index_together_agree_on_one(tmp_path: Path) -> None:
+    """`serve --workers N --schedule` on a new catalogue home: every process opens the index at
+    once; exactly one creates it and all use that one."""
+    start = time.time() + 1.0
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("fork")) as pool:
+        currents = list(pool.map(_open_at, [str(tmp_path)] * 8, [start] * 8))
+    assert len(set(currents)) == 1 and [d.name for d in tmp_path.glob("ix-*")] == [currents[0]]
+
+
+def test_a_commit_by_another_process_is_searched_as_soon_as_the_generation_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The explorer caches answers by the index's generation: once the generation says another
+    process (the scheduler) committed, a search must see that commit, or a stale answer would be
+    kept under the new generation for the cache's lifetime."""
+    monkeypatch.setattr(tantivy_backend, "RECHECK", 0.0)  # look at the disk on every call
+    explorer, scheduler = TantivyBackend(tmp_path), TantivyBackend(tmp_path)
+    query = SearchQuery(text="fødselsvekt")
+    before = explorer.generation()
+    assert explorer.search(query).total == 0
+    scheduler.upsert(corpus())
+    assert explorer.generation() != before
+    assert explorer.search(query).total == 2  # at once, not after the index's own watcher notices

@@ -81,3 +81,19 @@ def test_a_source_is_never_harvested_twice_at_once(store, settings):
     assert store.try_start_run("npr") is not None
     store.finish_run(first, "ok", {})
     assert store.try_start_run("mfr") is not None
+
+
+def test_the_run_summary_sums_finished_runs_per_source_and_status_with_their_durations(store):
+    counts = {"new": 2, "changed": 1, "unchanged": 5, "deleted": 0, "invalid": 1, "errors": 3}
+    for status in ("ok", "ok", "failed"):
+        store.finish_run(store.start_run("mfr"), status, counts, "boom" if status == "failed" else None)
+    store.start_run("npr")  # still running: not in the summary
+    store.db.execute(
+        "UPDATE runs SET started='2026-01-01T00:00:00+00:00', finished='2026-01-01T00:02:00+00:00' WHERE source='mfr'"
+    )
+    summary = {(s.source, s.status): s for s in store.run_summary([1, 60, 300])}
+    assert set(summary) == {("mfr", "ok"), ("mfr", "failed")}
+    ok = summary["mfr", "ok"]
+    assert ok.runs == 2 and ok.counts == {k: 2 * v for k, v in counts.items()}
+    assert round(ok.seconds) == 240 and ok.within == [0, 0, 2]  # two runs of 120 s
+    assert summary["mfr", "failed"].counts["errors"] == 3

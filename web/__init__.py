@@ -3,19 +3,28 @@
 The app opens the store and the search backend named by the configuration; each request uses
 them read-only. Blueprints: `explorer` (search, variable, dataset and code list pages), `sources`
 (/sources), `basket` (/basket), `api` (JSON under /api), `feeds` (DCAT feeds and dereferenceable
-URIs, with `changes` (/changes) and `sparql` (/sparql) inside it) and `admin` (/admin, off without
-a token). The UI speaks bokmål and English (web/i18n.py).
+URIs, with `changes` (/changes) and `sparql` (/sparql) inside it), `admin` (/admin, off without
+a token: requests the scheduler carries out), `health` (/healthz, /readyz), `metrics`
+(/metrics) and `marketplace` (/marketplace: platforms, services and data products). The UI speaks bokmål and English (web/i18n.py).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from typing import Any
 
 from flask import Flask, Response, request
 
-from catalog.config import Settings
+from catalog.admin_queue import AdminQueue
+from catalog.config import ConfigError, Settings
 from catalog.model import key_for
+from web import metrics
 from web.searchcache import SearchCache
+
+log = logging.getLogger(__name__)
+SOURCES_RECHECK_SECONDS = 1.0
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -36,16 +45,32 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     if test_config:
         app.config.update(test_config)
     app.extensions["store"] = SQLiteStore(settings.db_path)
-    app.extensions["search"] = open_backend(settings)
+    app.extensions["search"] = metrics.TimedSearch(open_backend(settings))
+    app.extensions["admin_queue"] = AdminQueue(settings.home)
     ttl = float(app.config.get("SEARCH_CACHE_SECONDS", 60))
-    app.extensions["facet_cache"] = SearchCache(ttl=ttl, size=4096)
-    app.extensions["hits_cache"] = SearchCache(ttl=ttl, size=1024)  # ~20 kB a page: ~20 MB per process
+    app.extensions["facet_cache"] = SearchCache(ttl=ttl, size=4096, name="search_facets")
+    # ~20 kB a page: ~20 MB per process
+    app.extensions["hits_cache"] = SearchCache(ttl=ttl, size=1024, name="search_hits")
 
-    from web import admin, api, basket, display, explorer, feeds, i18n, readiness, sources
+    from web import admin, api, basket, display, explorer, feeds, health, i18n, marketplace, readiness, sources
 
     i18n.init(app, settings.home / "cache" / "translations")
-    for blueprint in (explorer.bp, sources.bp, readiness.bp, basket.bp, api.bp, feeds.bp, admin.bp):
+    blueprints = (
+        explorer.bp,
+        sources.bp,
+        readiness.bp,
+        basket.bp,
+        api.bp,
+        feeds.bp,
+        admin.bp,
+        health.bp,
+        metrics.bp,
+        marketplace.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    metrics.instrument(app)
+    follow_sources(app, settings)
     app.jinja_env.globals.update(
         safe_url=display.safe_url,
         pick=display.pick,
@@ -57,6 +82,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         basket_count=lambda: len(basket.basket_keys()),
         source_title=explorer.source_title,
         key_for=key_for,
+        offer_url=marketplace.offer_url,
     )
 
     @app.after_request
@@ -70,3 +96,23 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     register(app)
     app.jinja_env.globals["request"] = request
     return app
+
+
+def follow_sources(app: Flask, settings: Settings) -> None:
+    """Read the source list again, at most once a second, when `catalog.toml` changed: the
+    scheduler edits it for admin requests and operators with `catalog sources`, and every explorer
+    process must show (and stamp feed pages with) the same sources without a restart."""
+    checked = [time.monotonic()]
+    lock = threading.Lock()
+
+    @app.before_request
+    def _follow() -> None:
+        if time.monotonic() - checked[0] < SOURCES_RECHECK_SECONDS or not lock.acquire(blocking=False):
+            return
+        try:
+            checked[0] = time.monotonic()
+            settings.reload_sources()
+        except ConfigError as exc:  # a bad edit: keep serving the last good list, and say so
+            log.error("the source list could not be read again, the last good one is kept: %s", exc)
+        finally:
+            lock.release()

@@ -1,28 +1,51 @@
-"""Admin actions over HTTP: add a source, trigger a harvest, replace the synonym list.
+"""Admin actions over HTTP, recorded as requests that the scheduler carries out.
 
 Off unless `CATALOG_ADMIN_TOKEN` is set; every request must then carry it as
 `Authorization: Bearer <token>` (compared in constant time). Admin routes answer JSON only and
 are exempt from nothing else: the same security headers apply.
+
+The web never writes (the pipeline is the only writer): an action is checked here, so a bad one
+is refused at once with the reason, then left in the spool (`catalog.admin_queue`) and answered
+`202 Accepted` with where to follow it (`/admin/requests/<id>`). `catalog scheduler` (or
+`serve --schedule`) carries it out within a second or, while a harvest is going on, after it.
+
+- `POST /admin/sources` (JSON: name, kind, url, category, title, interval_minutes, options)
+- `DELETE /admin/sources/<name>`
+- `POST /admin/harvest/<name>` and `POST /admin/harvest` (every enabled source); `?full=1` as
+  `catalog harvest --full`
+- `PUT /admin/synonyms` (the new list as UTF-8 text)
+- `POST /admin/reindex`
+- `GET /admin/requests` (the latest 50) and `GET /admin/requests/<id>`
 """
 
 from __future__ import annotations
 
 import hmac
-import threading
-from pathlib import Path
+from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from catalog.config import ConfigError, SourceConfig, check_source_url
+from catalog import admin_queue
+from catalog.admin_queue import AdminQueue, AdminRequest, RequestError
+from catalog.config import Settings
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-MAX_SYNONYMS_BYTES = 1_000_000
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["SETTINGS"]
+    return settings
+
+
+def _queue() -> AdminQueue:
+    queue: AdminQueue = current_app.extensions["admin_queue"]
+    return queue
 
 
 @bp.before_request
 def require_token() -> None:
-    token = current_app.config["SETTINGS"].admin_token
+    token = _settings().admin_token
     if not token:
         abort(404, "Admin actions are off: set CATALOG_ADMIN_TOKEN to turn them on.")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
@@ -30,60 +53,89 @@ def require_token() -> None:
         abort(401, "A valid admin token is required (Authorization: Bearer <token>).")
 
 
-@bp.post("/sources")
-def add_source() -> tuple[Response, int]:
-    from harvesters import UnknownKind, harvester_class
+def _accepted(submitted: AdminRequest, **what: Any) -> tuple[Response, int, dict[str, str]]:
+    where = url_for("admin.show_request", request_id=submitted.id)
+    body = {"request": submitted.id, "action": submitted.action, "state": submitted.state, "status": where, **what}
+    return jsonify(body), 202, {"Location": where}
 
-    body: dict[str, Any] = request.get_json(silent=True) or {}
-    settings = current_app.config["SETTINGS"]
+
+def _submit(action: str, params: dict[str, Any], **what: Any) -> tuple[Response, int, dict[str, str]]:
     try:
-        name, kind, url = str(body["name"]), str(body["kind"]), str(body["url"])
-        harvester_class(kind)
-        check_source_url(url)
-        src = SourceConfig(
-            name=name,
-            kind=kind,
-            url=url,
-            category=str(body.get("category", "central-registry")),
-            title=str(body.get("title", name)),
-            options=dict(body.get("options") or {}),
-        )
-    except KeyError as exc:
-        abort(400, f"Missing field {exc.args[0]!r}; a source needs name, kind and url.")
-    except (UnknownKind, ConfigError, TypeError, ValueError) as exc:
-        abort(400, str(exc))
-    settings.put_sources(src)
-    return jsonify({"added": name, "kind": kind, "url": url}), 201
+        submitted = _queue().submit(action, params)
+    except OSError as exc:  # the spool cannot be written: say so, as the operator must fix it
+        abort(503, f"The request could not be recorded ({exc.strerror or exc}); the requests folder must be writable.")
+    return _accepted(submitted, **what)
 
 
-@bp.post("/harvest/<name>")
-def trigger_harvest(name: str) -> tuple[Response, int]:
-    from catalog.pipeline import harvest
-
-    settings = current_app.config["SETTINGS"]
+def _known_source(name: str) -> None:
+    settings = _settings()
+    settings.reload_sources()
     if name not in settings.sources:
         abort(404, f"No source named {name!r}.")
-    store, index = current_app.extensions["store"], current_app.extensions["search"]
-    threading.Thread(target=harvest, args=(settings, store, index, [name]), daemon=True).start()
-    return jsonify({"harvesting": name, "report": f"/sources/{name}"}), 202
+
+
+@bp.post("/sources")
+def add_source() -> tuple[Response, int, dict[str, str]]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, "Send the source as a JSON object with name, kind and url.")
+    try:
+        src = admin_queue.source_from_params(body)
+    except RequestError as exc:
+        abort(400, str(exc))
+    params = {"name": src.name, **src.to_toml()}
+    return _submit("add-source", params, source=src.name)
+
+
+@bp.delete("/sources/<name>")
+def remove_source(name: str) -> tuple[Response, int, dict[str, str]]:
+    _known_source(name)
+    return _submit("remove-source", {"name": name}, source=name)
+
+
+@bp.post("/harvest")
+@bp.post("/harvest/<name>")
+def trigger_harvest(name: str | None = None) -> tuple[Response, int, dict[str, str]]:
+    if name is not None:
+        _known_source(name)
+    full = request.args.get("full", "") in ("1", "true", "yes")
+    what = {"source": name, "report": f"/sources/{name}"} if name else {}
+    return _submit("harvest", {"sources": [name] if name else [], "full": full}, **what)
 
 
 @bp.put("/synonyms")
-def replace_synonyms() -> Response:
-    from catalog.search.analysis import Synonyms
-
+def replace_synonyms() -> tuple[Response, int, dict[str, str]]:
     data = request.get_data(cache=False)
-    if len(data) > MAX_SYNONYMS_BYTES:
-        abort(413, f"The synonym list may be at most {MAX_SYNONYMS_BYTES:,} bytes.")
+    if len(data) > admin_queue.MAX_SYNONYMS_BYTES:
+        abort(413, f"The synonym list may be at most {admin_queue.MAX_SYNONYMS_BYTES:,} bytes.")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         abort(400, "The synonym list must be UTF-8 text: one group of comma-separated terms per line.")
-    path = Path(current_app.config["SETTINGS"].home) / "synonyms.txt"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    backend = current_app.extensions["search"]
-    backend.synonyms = Synonyms(path, backend.synonyms.code_names.list.path)  # the code names stay
-    groups = sum(1 for line in text.splitlines() if line.strip() and not line.startswith("#"))
-    return jsonify({"synonym_groups": groups, "file": str(path)})
+    return _submit("replace-synonyms", {"text": text}, synonym_groups=admin_queue.synonym_groups(text))
+
+
+@bp.post("/reindex")
+def reindex() -> tuple[Response, int, dict[str, str]]:
+    return _submit("reindex", {})
+
+
+@bp.get("/requests")
+def list_requests() -> Response:
+    return jsonify({"requests": [_public(r) for r in _queue().recent()]})
+
+
+@bp.get("/requests/<request_id>")
+def show_request(request_id: str) -> Response:
+    found = _queue().get(request_id)
+    if found is None:
+        abort(404, f"No admin request {request_id!r} (the latest 1,000 finished ones are kept).")
+    return jsonify(_public(found))
+
+
+def _public(r: AdminRequest) -> dict[str, Any]:
+    """A request as the API shows it: a synonym list's text is left out (it can be 1 MB)."""
+    shown = asdict(r)
+    if "text" in shown["params"]:
+        shown["params"] = {**shown["params"], "text": f"({len(shown['params']['text'])} characters)"}
+    return shown

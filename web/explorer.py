@@ -19,9 +19,10 @@ from catalog.published import Completed, published_view
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import DOC_TYPES, FACETS, FILTERS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
-from web import charts
+from web import charts, distribution
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
+from web.i18n import current as current_locale
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
 
@@ -141,6 +142,7 @@ def facet_titles() -> dict[str, str]:
         "period": _("Period"),
         "datatype": _("Data type"),
         "access_rights": _("Access"),
+        "platform": _("Analysis platform"),
     }
 
 
@@ -289,6 +291,9 @@ class VariableView:
     related: list[Hit]
     findings: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    counts: Any = None  # the published view of its counts (catalog.disclosure.PublishedTable), if any
+    frequencies: list[distribution.Frequency] = field(default_factory=list)
+    services: list[StoredRecord] = field(default_factory=list)  # where its dataset can be analysed
 
 
 def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
@@ -308,6 +313,9 @@ def variable_view(key: str) -> VariableView:
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
     system = coding_system(v, codelist.record if codelist else None)
+    table = distribution.published_counts(stored.uri).get(v.uri)
+    from web.marketplace import offers_for
+
     return VariableView(
         key,
         v,
@@ -317,6 +325,9 @@ def variable_view(key: str) -> VariableView:
         related_hits(key, v, stored.source),
         findings_for(stored, v.uri),
         store().history(stored.uri),
+        table,
+        distribution.frequencies(table, codelist.record if codelist else None),
+        offers_for(stored)[0],
     )
 
 
@@ -362,6 +373,7 @@ def variable(key: str) -> str:
         stored=view.dataset,
         d=view.dataset.record,
         chart=variable_timeline(view),
+        distribution=distribution.chart(view.variable.name, view.frequencies, current_locale()),
         code_url=code_url,
         basket=set(basket_keys()),
     )
@@ -393,6 +405,8 @@ class DatasetView:
     history: list[dict[str, Any]]
     published: Dataset  # as the EHDS feed publishes it: the source's record, completed by the operator
     readiness: DatasetReadiness  # whether it reaches the EHDS feed; who supplied or must supply what
+    services: list[StoredRecord] = field(default_factory=list)  # platforms and analysis services serving it
+    products: list[StoredRecord] = field(default_factory=list)  # data products made from it
 
     def origin(self, name: str) -> Completed | None:
         """Who supplied the field `name` of the published view, when not its source."""
@@ -400,9 +414,12 @@ class DatasetView:
 
 
 def dataset_view(key: str) -> DatasetView:
+    from web.marketplace import offers_for
+
     stored = _stored(key, Dataset)
     settings = current_app.config["SETTINGS"]
     published = published_view(stored.record, settings, settings.sources.get(stored.source)).record
+    services, products = offers_for(stored)
     return DatasetView(
         key,
         stored,
@@ -411,6 +428,8 @@ def dataset_view(key: str) -> DatasetView:
         store().history(stored.uri),
         published,  # type: ignore[arg-type]
         assess(stored, settings),
+        services,
+        products,
     )
 
 

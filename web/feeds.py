@@ -25,6 +25,7 @@ from catalog.lru import SizedLRU
 from catalog.model import key_for
 from catalog.renderings import output_digest
 from catalog.resources import Resource, describe
+from web.metrics import cache_lookup, feed_request
 
 bp = Blueprint("feeds", __name__)
 PAGES = SizedLRU[bytes](32 * 2**20, len)
@@ -76,19 +77,26 @@ def catalog(suffix: str | None = None) -> Response:
     try:
         req = FeedRequest.from_args(request.args)
     except BadFeedRequest as exc:
+        feed_request("-", fmt, "refused")
         abort(400, str(exc))
     tags = validators(_store(), output_digest(_settings()), req, fmt)
     if not is_resource_modified(request.environ, etag=tags.etag, last_modified=tags.last_modified):
+        feed_request(req.profile, fmt, "not_modified")
         response = Response(status=304)
     else:
         key = (tags.etag, request.base_url)  # the ETag follows the store, the settings, the code, the request
         body = PAGES.get(key)
+        cache_lookup("feed_pages", body is not None)
         if body is None:
             try:
                 body = feed_page(_settings(), _store(), req, request.base_url, fmt)
             except PageNotFound as exc:
+                feed_request(req.profile, fmt, "refused")
                 abort(404, str(exc))
             PAGES.put(key, body)
+            feed_request(req.profile, fmt, "rendered")
+        else:
+            feed_request(req.profile, fmt, "cached")
         response = Response(body, mimetype=MEDIA_TYPES[fmt])
     response.set_etag(tags.etag)
     response.last_modified = tags.last_modified
@@ -101,10 +109,13 @@ def catalog(suffix: str | None = None) -> Response:
 def catalog_dump(fmt: str = "nt") -> Response:
     """Streamed: N-Triples is also Turtle, so it answers both; other syntaxes need the whole graph."""
     if fmt not in ("nt", "turtle"):
+        feed_request("-", fmt, "refused")
         abort(406, "The whole catalogue streams as N-Triples (or Turtle); use the pages for JSON-LD or RDF/XML.")
     profile = request.args.get("profile", "healthdcat-ap")
     if profile not in PROFILES:
+        feed_request("-", fmt, "refused")
         abort(400, f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
+    feed_request(profile, fmt, "dump")
     body = dump(_settings(), _store(), profile)
     return Response(body, mimetype=MEDIA_TYPES[fmt], headers={"Cache-Control": "no-cache"})
 

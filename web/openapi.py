@@ -47,6 +47,11 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None, ma
 
 
 OBJECT = {"type": "object", "additionalProperties": True}
+SAMPLE_PARAMETERS = [
+    ID,
+    _query("rows", "number of rows (default 100)", {"type": "integer", "minimum": 1, "maximum": 10000}),
+    _query("seed", "the same seed gives the same sample (default 1)", {"type": "integer"}),
+]
 SCHEMAS: dict[str, Any] = {
     "Problem": {
         "type": "object",
@@ -131,15 +136,73 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {"q": {"type": "string"}, "suggestions": {"type": "array", "items": {"type": "string"}}},
     },
+    "Frequency": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "nullable": True, "description": "null: the values no code covers"},
+            "label": {"type": "object", "additionalProperties": {"type": "string"}, "description": "lang -> label"},
+            "count": {
+                "type": "integer",
+                "nullable": True,
+                "description": "null where suppressed (below the source's threshold, or to protect one that is)",
+            },
+            "missing": {"type": "boolean", "description": "a missing-value code"},
+        },
+    },
     "Variable": {
         **OBJECT,
         "description": "the variable as in catalog.model.Variable, with dataset, codelist "
-        "(codes), related variables, provenance and validation",
+        "(codes), its published distribution, related variables, provenance and validation",
+        "properties": {
+            "frequencies": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Frequency"},
+                "description": "counts per code after disclosure control, rounded (empty when none are published)",
+            },
+            "total": {
+                "type": "integer",
+                "nullable": True,
+                "description": "the number of records; null where it would reveal a suppressed count",
+            },
+            "summary": {
+                "type": "object",
+                "nullable": True,
+                "description": "valid and missing counts (null when one of their counts is suppressed), mean and "
+                "standard deviation (null when fewer values than the threshold lie behind them, or a coded count "
+                "is suppressed), minimum and maximum (null unless at least the threshold of records share the value)",
+            },
+            "disclosure": {
+                "type": "object",
+                "nullable": True,
+                "description": "threshold, rounding base and number of suppressed counts",
+            },
+        },
     },
     "Dataset": {
         **OBJECT,
         "description": "the dataset as in catalog.model.Dataset (HealthDCAT-AP fields), its "
         "variables with ids, provenance, validation and quality score",
+    },
+    "Offer": {
+        **OBJECT,
+        "description": "a data service (kind service: an analysis platform or an analysis service) or a data "
+        "product (kind product), with provider (publisher), how_to_order and order_url, price_model (free, "
+        "cost-recovery or commercial) and price in words, terms; a single one also lists its datasets",
+        "properties": {
+            "id": {"type": "string"},
+            "kind": {"type": "string", "enum": ["service", "product"]},
+            "price_model": {"type": "string", "enum": ["free", "cost-recovery", "commercial"]},
+            "datasets": {"type": "array", "items": OBJECT},
+        },
+    },
+    "Marketplace": {
+        "type": "object",
+        "properties": {
+            "filters": OBJECT,
+            "total": {"type": "integer"},
+            "entries": {"type": "array", "items": {"$ref": "#/components/schemas/Offer"}},
+            "facets": OBJECT,
+        },
     },
     "Sources": {"type": "object", "properties": {"sources": {"type": "array", "items": OBJECT}}},
     "Source": {
@@ -183,6 +246,46 @@ def spec(server: str) -> dict[str, Any]:
             ),
             "/api/datasets/{id}": _get(
                 "One dataset with its HealthDCAT-AP metadata and variables", _ok("Dataset", "the dataset"), [ID]
+            ),
+            "/api/datasets/{id}/synthetic.csv": _get(
+                "A synthetic sample: one column per variable, values drawn from each variable's type, code list "
+                "and published distribution, no real person (the file name says SYNTETISK)",
+                {
+                    "200": {"description": "header row of variable names, then the rows", "content": {"text/csv": {}}},
+                    "400": PROBLEM,
+                    "404": PROBLEM,
+                },
+                SAMPLE_PARAMETERS,
+            ),
+            "/api/datasets/{id}/synthetic.xlsx": _get(
+                "The same synthetic sample as a workbook whose first sheet says it is synthetic",
+                {
+                    "200": {
+                        "description": "sheet 1: what the data are; sheet 2: the rows",
+                        "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+                    },
+                    "400": PROBLEM,
+                    "404": PROBLEM,
+                },
+                SAMPLE_PARAMETERS,
+            ),
+            "/api/marketplace": _get(
+                "Data products, analysis services and platforms, filtered as on the marketplace page",
+                _ok("Marketplace", "the matching entries and the filters' counts"),
+                [
+                    _query("kind", "product, analysis or platform", many=True),
+                    _query("type", "kind of product: extract, cohort, indicator, other", many=True),
+                    _query("price_model", "free, cost-recovery or commercial", many=True),
+                    _query("provider", "the provider's name", many=True),
+                ],
+            ),
+            "/api/services/{id}": _get(
+                "One analysis platform or analysis service, with the datasets it serves",
+                _ok("Offer", "the service"),
+                [ID],
+            ),
+            "/api/products/{id}": _get(
+                "One data product, with the datasets it is made from", _ok("Offer", "the product"), [ID]
             ),
             "/api/sources": _get("Every source with counts, conformance and last run", _ok("Sources", "sources")),
             "/api/sources/{name}": _get(

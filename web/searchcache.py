@@ -7,8 +7,9 @@ back, the same words with another filter), and the answers change only when the 
 like Elasticsearch's shard request cache and Solr's query result cache, answers are kept per
 query and dropped when the index's generation changes (any commit, from any process) or after
 `ttl` seconds, whichever is first. Counts depend on the words, type and filters only; hits also
-on the page and the sort. A commit lands on disk a moment before readers reload, so an answer
-computed in that moment may be kept for up to `ttl` seconds under the new generation.
+on the page and the sort. The embedded index reloads its readers when it reports a new
+generation, so an answer kept under a generation saw that generation's commits, whichever process
+made them (the scheduler's harvests included).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 from catalog.lru import SizedLRU
 from catalog.search import SearchQuery
+from web.metrics import cache_lookup
 
 
 def query_key(q: SearchQuery, generation: Hashable) -> tuple[Hashable, ...]:
@@ -47,10 +49,11 @@ def _one(_answer: tuple[float, Any]) -> int:
 
 
 class SearchCache:
-    """Up to `size` answers, each kept `ttl` seconds at most, the least recently used out first."""
+    """Up to `size` answers, each kept `ttl` seconds at most, the least recently used out first;
+    lookups are counted as `name` in the metrics (`catalog_cache_lookups_total`)."""
 
-    def __init__(self, ttl: float = 60.0, size: int = 4096):
-        self.ttl, self.size = ttl, size
+    def __init__(self, ttl: float = 60.0, size: int = 4096, name: str = ""):
+        self.ttl, self.size, self.name = ttl, size, name
         self._items = SizedLRU[tuple[float, Any]](size, _one)  # (when computed, answer)
         self._lock = threading.Lock()  # for the counters
         self.hits = self.misses = 0
@@ -58,12 +61,16 @@ class SearchCache:
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         now = time.monotonic()
         found = self._items.get(key)
-        if found is not None and now - found[0] < self.ttl:
-            with self._lock:
-                self.hits += 1
-            return found[1]
+        fresh = found is not None and now - found[0] < self.ttl
         with self._lock:
-            self.misses += 1
+            if fresh:
+                self.hits += 1
+            else:
+                self.misses += 1
+        if self.name:
+            cache_lookup(self.name, fresh)
+        if found is not None and fresh:
+            return found[1]
         value = compute()
         self._items.put(key, (now, value))
         return value

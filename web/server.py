@@ -11,15 +11,19 @@ processes share them in the page cache.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
 import socket
-import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
 from waitress import serve as waitress_serve
+
+log = logging.getLogger(__name__)
+WORKER_POLL_SECONDS = 0.5
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -31,6 +35,9 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+FORWARDED = {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"}
+
+
 def serve(
     make_app: Callable[[], Any],
     host: str,
@@ -39,26 +46,35 @@ def serve(
     workers: int = 1,
     ident: str = "helsekatalog",
     beside: Callable[[], None] | None = None,
+    trusted_proxy: str = "",
 ) -> int:
     """Serve until interrupted; with `workers` > 1, in that many forked processes.
 
     `beside` starts background work (the harvest scheduler) once, in the serving process or, with
-    several workers, in the parent after the fork, so no worker inherits its threads."""
+    several workers, in the parent after the fork, so no worker inherits its threads.
+    `trusted_proxy`: the reverse proxy's address; its X-Forwarded-* headers then give the scheme,
+    host and client that links (feed paging, Location) and logs use. From anyone else they are
+    dropped, so a client cannot make the feeds link elsewhere."""
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # a busy queue is not news under load
+    options: dict[str, Any] = {"threads": threads, "ident": ident, "connection_limit": 200}
+    if trusted_proxy:
+        options.update(trusted_proxy=trusted_proxy, trusted_proxy_count=1, trusted_proxy_headers=FORWARDED)
     sock = listen(host, port)
     if workers <= 1:
         app = make_app()
         if beside:
             beside()
-        waitress_serve(app, sockets=[sock], threads=threads, ident=ident, connection_limit=200)
+        waitress_serve(app, sockets=[sock], **options)
         return 0
     children = []
+    parent = os.getpid()
     for _ in range(workers):
         pid = os.fork()
         if pid == 0:  # pragma: no cover (runs in the child; tests see it through HTTP)
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _die_with_parent(parent)
             try:
-                waitress_serve(make_app(), sockets=[sock], threads=threads, ident=ident, connection_limit=200)
+                waitress_serve(make_app(), sockets=[sock], **options)
             finally:
                 os._exit(1)
         children.append(pid)
@@ -77,14 +93,37 @@ def serve(
     if beside:
         beside()
     try:
-        pid, status = os.wait()
+        pid, status = _first_to_exit(children)
     except KeyboardInterrupt:
         stop()
     # A worker that dies takes the service down visibly rather than half of it silently.
-    print(f"worker {pid} stopped (status {status}); stopping the others", file=sys.stderr, flush=True)
+    log.error("serving process %s stopped (status %s); stopping the others", pid, status)
     children.remove(pid)
     try:
         stop()
     except SystemExit:
         pass
     return 1
+
+
+def _first_to_exit(children: list[int]) -> tuple[int, int]:
+    """Wait until one of `children` exits: its pid and status. Only these are reaped: the
+    scheduler (`serve --schedule`) forks harvest workers from this process too, and
+    `os.wait()` would take their exits from the pool that owns them."""
+    while True:
+        for pid in children:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return done, status
+        time.sleep(WORKER_POLL_SECONDS)
+
+
+def _die_with_parent(parent: int) -> None:
+    """A serving process gets SIGTERM when the parent is gone, even killed with SIGKILL, so no
+    orphan keeps the port (Linux PR_SET_PDEATHSIG; elsewhere nothing)."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # it went before the line above
+        os._exit(1)

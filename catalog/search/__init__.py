@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from catalog.config import Settings
     from catalog.search.analysis import Synonyms
 
-FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights")
+FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights", "platform")
 """Facets every backend counts, in display order."""
 
 FILTERS = (*FACETS, "codelist", "dataset", "group")
@@ -108,8 +108,8 @@ class IndexWriter(Protocol):
 class SearchBackend(IndexWriter, Protocol):
     name: str
     synonyms: Synonyms
-    """The synonyms and common names of codes queries are expanded with; the admin API replaces
-    them while serving."""
+    """The synonyms and common names of codes queries are expanded with (edited lists are followed
+    while serving)."""
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
         """Rebuild the whole index from `docs`; searches see the old index until it is done."""
@@ -168,11 +168,11 @@ def open_backend(settings: Settings) -> SearchBackend:
         from catalog.config import ConfigError
 
         raise ConfigError(f"CATALOG_SEARCH_BACKEND={name!r}: choose 'tantivy' or 'elasticsearch'")
-    edited = settings.home / "synonyms.txt"  # written by the admin API; the synonyms_file setting still wins
-    chosen = Path(settings.synonyms_file) if settings.synonyms_file else edited if edited.exists() else None
-    names = settings.home / "code_names.txt"  # an operator's copy of the common names of codes
-    if chosen is not None or names.exists():
-        from catalog.search.analysis import Synonyms
+    from catalog.search.analysis import SYNONYMS_FILE, Synonyms
 
-        backend.synonyms = Synonyms(chosen or backend.synonyms.list.path, names if names.exists() else None)
+    names = settings.home / "code_names.txt"  # an operator's copy of the common names of codes, once there is one
+    if settings.synonyms_file:  # the operator's own file wins
+        backend.synonyms = Synonyms(Path(settings.synonyms_file), code_names=names)
+    else:  # the list an admin request replaced (`catalog.scheduler`) once there is one, in every process
+        backend.synonyms = Synonyms(settings.home / "synonyms.txt", fallback=SYNONYMS_FILE, code_names=names)
     return backend

@@ -194,27 +194,36 @@ def language_group(tag: str) -> str:
 
 
 class WordList:
-    """A text file of entries, one per line, `#` comments; reread when the file changes."""
+    """A text file of entries, one per line, `#` comments; reread when the file changes.
 
-    def __init__(self, path: Path):
+    With a `fallback`, that file is read for as long as `path` does not exist (the packaged list
+    until an operator's edited copy appears, from whichever process wrote it)."""
+
+    def __init__(self, path: Path, fallback: Path | None = None):
         self.path = Path(path)
+        self.fallback = fallback
         self._version: tuple[int, int, int] | None = None
         self._lines: list[str] = []
         self._lock = threading.Lock()
 
+    def file(self) -> Path:
+        if self.fallback is not None and not self.path.exists():
+            return self.fallback
+        return self.path
+
     def version(self) -> tuple[int, int, int]:
         """Changes whenever the file is edited or replaced (inode, time in ns, size)."""
         try:
-            st = self.path.stat()
+            st = self.file().stat()
         except FileNotFoundError as exc:
-            raise FileNotFoundError(f"search word list {self.path} is missing") from exc
+            raise FileNotFoundError(f"search word list {self.file()} is missing") from exc
         return st.st_ino, st.st_mtime_ns, st.st_size
 
     def lines(self) -> list[str]:
         version = self.version()
         with self._lock:
             if version != self._version:
-                raw = self.path.read_text(encoding="utf-8").splitlines()
+                raw = self.file().read_text(encoding="utf-8").splitlines()
                 self._lines = [line.split("#", 1)[0].strip() for line in raw]
                 self._lines = [line for line in self._lines if line]
                 self._version = version
@@ -536,8 +545,8 @@ class CodeNames:
     ("brystkreft = ICD-10 C50" finds C50 and C50.9), in that classification only. Lines that
     cannot be read are skipped with a warning naming the line; search goes on."""
 
-    def __init__(self, path: Path = CODE_NAMES_FILE):
-        self.list = WordList(path)
+    def __init__(self, path: Path = CODE_NAMES_FILE, fallback: Path | None = None):
+        self.list = WordList(path, fallback)
         self._parsed: tuple[list[str], dict[tuple[str, ...], tuple[str, ...]]] | None = None
 
     def table(self) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -582,9 +591,10 @@ class Synonyms:
     words, so "Røyking", "røyking" and "royking" all hit the group "røyking, røyk, tobakk".
     """
 
-    def __init__(self, path: Path = SYNONYMS_FILE, code_names: Path | None = None):
-        self.list = WordList(path)
-        self.code_names = CodeNames(code_names or CODE_NAMES_FILE)
+    def __init__(self, path: Path = SYNONYMS_FILE, fallback: Path | None = None, code_names: Path | None = None):
+        self.list = WordList(path, fallback)
+        # an operator's copy of the code names is read once it exists, the packaged list until then
+        self.code_names = CodeNames(code_names or CODE_NAMES_FILE, fallback=CODE_NAMES_FILE if code_names else None)
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
 
     def version(self) -> tuple[Any, ...]:

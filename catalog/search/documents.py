@@ -14,7 +14,7 @@ re-completes the variables of a code list that changed (`catalog.pipeline.IndexB
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,7 @@ FIELDS = {
     "unit": "unit of measure",
     "codelist_key": "key of the code list a variable uses",
     "access_rights": "PUBLIC | RESTRICTED | NON_PUBLIC (facet)",
+    "platform": "titles of the analysis platforms where the dataset can be analysed (facet)",
     "languages": "list of language tags of the labels",
     "valid": "True when the record conforms to its shapes",
 }
@@ -80,8 +81,14 @@ def decades(start: int | None, end: int | None, now: int = 2026) -> list[str]:
     return [f"{d}-{d + 9}" for d in range(start - start % 10, end + 1, 10)]
 
 
-def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterator[dict[str, Any]]:
-    """The documents for one record: a dataset and each of its variables, or a code list."""
+def documents(
+    record: Record, source: SourceInfo, valid: bool = True, platforms: Sequence[str] = ()
+) -> Iterator[dict[str, Any]]:
+    """The documents for one record: a dataset and each of its variables, or a code list. Data
+    services and products are not searched here (the marketplace page lists them); the titles of
+    the platforms serving a dataset (`platforms`) are a facet of it and of its variables."""
+    if record.kind in ("service", "product"):
+        return
     base = {"source": source.name, "source_title": source.title, "source_kind": source.kind, "valid": valid}
     if isinstance(record, CodeList):
         system = codelist_system(record)
@@ -109,6 +116,7 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
             "period_end": _year(record.valid_to),
             "datatype": None,
             "access_rights": None,
+            "platform": [],
         }
         return
     assert isinstance(record, Dataset)
@@ -120,6 +128,7 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
         "health_category": [c for c in map(_code, d.health_categories) if c],
         "theme": [c for c in map(_code, d.themes) if c],
         "access_rights": _code(d.access_rights),
+        "platform": sorted(set(platforms)),
     }
     dkey = key_for(d.uri)
     dtitle = text(d.title)

@@ -173,7 +173,9 @@ class TantivyBackend:
         self._fresh_until = 0.0
         self._generation: tuple[float, Synonyms, tuple[Any, ...]] | None = None  # until, for, value
         if not (self.root / "CURRENT").exists():
-            self._switch(self._new_dir())
+            with self._writing():  # explorers and the scheduler may start together on a new home
+                if not (self.root / "CURRENT").exists():
+                    self._switch(self._new_dir())
 
     # -- index lifecycle --------------------------------------------------------------------
     def _new_dir(self) -> str:
@@ -618,12 +620,16 @@ class TantivyBackend:
         cached = self._generation
         if cached is not None and time.monotonic() < cached[0] and cached[1] is self.synonyms:
             return cached[2]
-        self.index()
+        index = self.index()
         try:
             meta = os.stat(self.root / str(self._current) / "meta.json")
             value: tuple[Any, ...] = (self._current, meta.st_ino, meta.st_mtime_ns, self.synonyms.version())
         except FileNotFoundError:  # replaced by a rebuild just now: the next call sees the new one
             return self._current, 0, 0, self.synonyms.version()
+        if cached is not None and cached[2][:3] != value[:3]:
+            # another process committed: searches answered (and cached) under the new generation
+            # must see it now, not when the index's own watcher notices, up to seconds later
+            index.reload()
         self._generation = (time.monotonic() + RECHECK, self.synonyms, value)
         return value
 

@@ -1,0 +1,56 @@
+"""`/healthz` (the process is alive) and `/readyz` (it can answer: store and index reachable).
+
+A load balancer or an orchestrator asks these. `/healthz` touches nothing, so a slow database or
+search cluster never gets a healthy process restarted; `/readyz` asks the store and the index one
+cheap question each, at most `READY_SECONDS` each, and answers 503 with the reason for the one that
+failed, so traffic goes to the explorers that can serve it.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as Timeout
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+
+bp = Blueprint("health", __name__)
+READY_SECONDS = 2.0
+_checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    response = jsonify({"status": "alive"})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _store_check(store: Any) -> str:
+    store.version()  # one indexed read of the records table
+    return "ok"
+
+
+def _index_check(index: Any) -> str:
+    return f"ok ({index.count():,} documents)"
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    extensions = current_app.extensions
+    pending = {
+        "store": _checks.submit(_store_check, extensions["store"]),
+        "index": _checks.submit(_index_check, extensions["search"]),
+    }
+    checks: dict[str, str] = {}
+    ready = True
+    for name, future in pending.items():
+        try:
+            checks[name] = future.result(timeout=READY_SECONDS)
+        except Timeout:
+            ready, checks[name] = False, f"no answer within {READY_SECONDS:g} s"
+        except Exception as exc:  # noqa: BLE001 - any failure is the reason to report
+            ready, checks[name] = False, f"unreachable: {type(exc).__name__}: {exc}"
+    response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
+    response.headers["Cache-Control"] = "no-store"
+    return response, 200 if ready else 503
