@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -643,11 +644,11 @@ def test_facet_counts_are_shared_by_pages_and_sort_orders_of_one_search():
         {"text": "røyking alder "},  # the last word complete, not a start
     ],
 )
-def test_searches_that_answer_differently_are_kept_apart(other):
+def test_searches_that_answer_differently_are_kept_apart(other: dict[str, Any]) -> None:
     from catalog.search import SearchQuery
     from web.searchcache import query_key
 
-    base = {"text": "røyking alder"}
+    base: dict[str, Any] = {"text": "røyking alder"}
     assert query_key(SearchQuery(**base), 7) != query_key(SearchQuery(**{**base, **other}), 7)
 
 
