@@ -79,7 +79,7 @@ def test_codes_keep_their_dots_and_common_names_of_codes_become_code_terms(tmp_p
     names.write_text("brystkreft = ICD-10 C50; ICD-O-3 C50\nbroken line\n", encoding="utf-8")
     synonyms = tmp_path / "synonyms.txt"
     synonyms.write_text("", encoding="utf-8")
-    plan = Synonyms(synonyms, names).plan("I21.0 brystkreft")
+    plan = Synonyms(synonyms, code_names=names).plan("I21.0 brystkreft")
     assert plan.units[0] == (Alternative(("I21.0",), affixes=True),)
     assert plan.units[1][1] == Alternative((), 0.5, codes=("icd10:c50", "icd10:c50*", "icdo3:c50", "icdo3:c50*"))
 

@@ -442,7 +442,7 @@ def test_an_edited_code_name_list_changes_search_without_a_reindex(
 ) -> None:
     names_file = tmp_path / "code_names.txt"
     names_file.write_text("# local names\n", encoding="utf-8")
-    monkeypatch.setattr(loaded, "synonyms", Synonyms(synonyms_copy(tmp_path), names_file))
+    monkeypatch.setattr(loaded, "synonyms", Synonyms(synonyms_copy(tmp_path), code_names=names_file))
     assert "npr/HOVEDTILSTAND" not in names(search(loaded, "operativ forløsning"))
     names_file.write_text("operativ forløsning = ICD-10 O82\nnot a line\n", encoding="utf-8")
     os.utime(names_file, ns=(names_file.stat().st_mtime_ns + 10**9,) * 2)
