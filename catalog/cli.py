@@ -466,7 +466,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _store, index = _open(settings)
     try:
-        result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit))
+        result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit, group=args.group))
     except BadQuery as exc:
         raise InputError(f"the query cannot be searched: {exc}") from None
     if args.json:
@@ -480,6 +480,12 @@ def cmd_search(args: argparse.Namespace) -> int:
                 "dataset_id": h.doc.get("dataset_key"),
                 "source": h.doc.get("source"),
                 "score": round(h.score, 3),
+                "matched_codes": [list(c) for c in h.matched_codes],
+                **(
+                    {"group_size": h.group_size, "period": list(h.period), "members": h.members}
+                    if result.grouped
+                    else {}
+                ),
             }
             for h in result.hits
         ]
@@ -488,6 +494,8 @@ def cmd_search(args: argparse.Namespace) -> int:
                 {
                     "query": args.query,
                     "total": result.total,
+                    "typo_words": list(result.typo_words),
+                    "any_words": result.any_words,
                     "hits": hits,
                     "facets": {k: dict(v) for k, v in result.facets.items()},
                 },
@@ -495,13 +503,23 @@ def cmd_search(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
-    else:
-        print(f"{result.total} hits for {args.query!r}")
-        for h in result.hits:
-            print(
-                f"  {h.doc.get('name', ''):<16} {h.doc.get('label', '')}  [{h.doc.get('source')}"
-                f"{' / ' + h.doc['dataset_title'] if h.doc.get('dataset_title') else ''}]"
-            )
+        return 0
+    unit = "groups of identical variables" if result.grouped else "hits"
+    print(f"{result.total} {unit} for {args.query!r}")
+    if result.typo_words:
+        print(f"  (nothing matched {', '.join(result.typo_words)!r} as typed: similar spellings)")
+    if result.any_words:
+        print("  (nothing matched all the words: these match some of them)")
+    for h in result.hits:
+        where = h.doc["dataset_title"] if h.doc.get("dataset_title") else ""
+        if result.grouped and h.group_size > 1:
+            start, end = h.period
+            where = f"{h.group_size} datasets, {start or '?'}–{end or ''}"
+        print(
+            f"  {h.doc.get('name', ''):<16} {h.doc.get('label', '')}  [{h.doc.get('source')}{' / ' + where if where else ''}]"
+        )
+        if h.matched_codes:
+            print("  " + " " * 17 + "codes: " + "; ".join(f"{code} {label}" for code, label in h.matched_codes))
     return 0
 
 
@@ -753,6 +771,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true")
     q.add_argument("--limit", type=_positive, default=10)
     q.add_argument("--type", default="variable", choices=["variable", "dataset", "codelist"])
+    q.add_argument("--group", action="store_true", help="one row per group of identical variables")
     q.set_defaults(func=cmd_search)
 
     pb = sub.add_parser("publish", help="a registry's variable list (CSV/XLSX) + metadata.toml -> a static DCAT feed")

@@ -388,7 +388,11 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         "",
         "Elasticsearch/OpenSearch URL for the elasticsearch backend",
     ),
-    "elasticsearch_index": ("CATALOG_ELASTICSEARCH_INDEX", "catalog", "index (alias) name prefix"),
+    "elasticsearch_index": (
+        "CATALOG_ELASTICSEARCH_INDEX",
+        "catalog",
+        "index alias the catalogue searches (lower case; its indices are <alias>-<timestamp>)",
+    ),
     "elasticsearch_api_key": ("CATALOG_ELASTICSEARCH_API_KEY", "", "API key for the cluster (or user and password)"),
     "elasticsearch_user": ("CATALOG_ELASTICSEARCH_USER", "", "user name for the cluster's basic authentication"),
     "elasticsearch_password": ("CATALOG_ELASTICSEARCH_PASSWORD", "", "password for the cluster's basic authentication"),
@@ -397,6 +401,21 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         False,
         "plain JSON instead of the client's compatibility media type, for OpenSearch-compatible servers that "
         "refuse it (never for a real Elasticsearch)",
+    ),
+    "elasticsearch_ca_certs": (
+        "CATALOG_ELASTICSEARCH_CA_CERTS",
+        "",
+        "file of the CA certificate(s) the cluster's TLS certificate is signed by (self-managed Elasticsearch 8/9)",
+    ),
+    "elasticsearch_fingerprint": (
+        "CATALOG_ELASTICSEARCH_FINGERPRINT",
+        "",
+        "SHA-256 fingerprint of the cluster's TLS certificate, instead of a CA file",
+    ),
+    "elasticsearch_replicas": (
+        "CATALOG_ELASTICSEARCH_REPLICAS",
+        1,
+        "replicas of the search index, restored after a rebuild (which fills a new index without any)",
     ),
     "synonyms_file": (
         "CATALOG_SYNONYMS",

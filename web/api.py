@@ -41,6 +41,12 @@ def hit_json(h: Hit) -> dict[str, Any]:
         "period": [d.get("period_start"), d.get("period_end")],
         "score": round(h.score, 4),
         "highlights": h.highlights,
+        "matched_codes": [{"code": code, "label": label} for code, label in h.matched_codes],
+        "codelist_id": d.get("codelist_key"),
+        "group": d.get("group"),
+        "group_size": h.group_size,
+        "members": h.members,
+        "group_period": list(h.period),
     }
 
 
@@ -59,7 +65,11 @@ def search() -> Response:
             "pages": view.pages,
             "page_size": PAGE_SIZE,
             "other_type_total": view.other_total,
-            "typos_tolerated": result.typos,
+            "typos_tolerated": bool(result.typos),
+            "typo_edits": result.typos,
+            "typo_words": list(result.typo_words),
+            "any_words": result.any_words,
+            "grouped": result.grouped,
             "hits": [hit_json(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets] for name, buckets in result.facets.items()},
         }

@@ -19,7 +19,7 @@ from catalog.label import Label, label_of
 from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
-from catalog.search import DOC_TYPES, FACETS, SORTS, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
 from catalog.uses import DataUse, register
 from web import charts, distribution
@@ -57,7 +57,9 @@ def source_title(name: str) -> str:
 
 
 def query_from_args() -> SearchQuery:
-    """The search state lives in the URL: q, type, sort, page and one parameter per facet."""
+    """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
+    and `codelist`, `dataset` or `group` by key) and `grouped=1` for one row per group of identical
+    variables."""
     args = request.args
     try:
         page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // PAGE_SIZE))
@@ -67,7 +69,8 @@ def query_from_args() -> SearchQuery:
     return SearchQuery(
         text=args.get("q", "")[:200],
         type=kind if kind in DOC_TYPES else "variable",
-        filters={f: args.getlist(f)[:20] for f in FACETS if args.getlist(f)},
+        filters={f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)},
+        group=args.get("grouped") == "1" and kind == "variable",
         sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
@@ -228,12 +231,15 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
     """Facet counts, each as if its own filter were off (so values combine), and the other type's total.
 
-    They tolerate typos exactly when the page's hits did (`q.typos`), so they count what the page
+    They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
+    `q.any_words`), so they count what the page
     shows, and a typo-tolerant rerun is paid only where the hits needed one."""
     backend = search_backend()
     base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
     facets = backend.search(base).facets
     for name in q.filters:
+        if name not in FACETS:  # a code list, dataset or group chosen by key: no values to count
+            continue
         others = {f: v for f, v in q.filters.items() if f != name}
         facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
     other = "dataset" if q.type == "variable" else "variable"
@@ -244,7 +250,7 @@ def search_view(q: SearchQuery) -> SearchView:
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
     hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
-    counted = replace(q, typos=hits.typos)
+    counted = replace(q, typos=hits.typos, any_words=hits.any_words)
     facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted))
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)

@@ -79,6 +79,24 @@ SCHEMAS: dict[str, Any] = {
                 "additionalProperties": {"type": "string"},
                 "description": "HTML-escaped text with <mark> around matched words",
             },
+            "matched_codes": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}},
+                "description": "codes of the hit's code list the query asked for (a code, a level above it, its label, a common name)",
+            },
+            "codelist_id": {"type": "string", "nullable": True},
+            "group": {
+                "type": "string",
+                "nullable": True,
+                "description": "key shared by identical variables of one source; filter group=<key> lists them",
+            },
+            "group_size": {"type": "integer", "description": "grouped search: matching variables in the group"},
+            "members": {
+                "type": "array",
+                "items": OBJECT,
+                "description": "grouped search: up to 20 members (key, dataset_key, dataset_title, period_start, period_end), oldest first",
+            },
+            "group_period": {"type": "array", "items": {"type": "integer", "nullable": True}},
         },
     },
     "SearchResult": {
@@ -97,6 +115,10 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "nothing matched as typed; the hits match similar spellings",
             },
+            "typo_edits": {"type": "integer", "description": "edits tolerated (0, 1 or 2)"},
+            "typo_words": {"type": "array", "items": {"type": "string"}, "description": "the words spelt otherwise"},
+            "any_words": {"type": "boolean", "description": "no hit matched all the words; these match some of them"},
+            "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
