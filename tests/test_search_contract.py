@@ -276,7 +276,7 @@ def test_sort_by_name(loaded: SearchBackend) -> None:
 
 def test_filter_by_use_in_projects_and_sort_the_most_used_first(loaded: SearchBackend) -> None:
     assert {h.doc["source"] for h in search(loaded, filters={"used": ["5+"]}, limit=50).hits} == {"mfr"}
-    assert search(loaded, filters={"used": ["1", "2-4"]}).total == 2 + 8  # HKR's and HUNT's variables
+    assert search(loaded, filters={"used": ["1", "2-4"]}).total == 2 + 9  # HKR's and HUNT's variables
     ranked = [h.doc for h in search(loaded, limit=100, sort="uses").hits]
     assert [d["uses"] for d in ranked] == sorted((d["uses"] for d in VARIABLES), reverse=True)
     first = [d["label"] for d in ranked if d["uses"] == 6]
