@@ -257,20 +257,42 @@ def _empty(value: Any, default: Any) -> bool:
     return value is False and default is False
 
 
+_SCALARS = (str, int, float, bool, type(None))
+_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
 def to_dict(obj: Any) -> Any:
-    """Plain JSON-able structure with empty values dropped, so equal records hash equal."""
-    if dataclasses.is_dataclass(obj):
-        out = {}
-        for f in dataclasses.fields(obj):
-            value = to_dict(getattr(obj, f.name))
-            if not _empty(value, f.default):
-                out[f.name] = value
-        return out
-    if isinstance(obj, dict):
-        return {k: to_dict(v) for k, v in obj.items() if v not in (None, "", [], {})}
-    if isinstance(obj, list):
-        return [to_dict(v) for v in obj]
-    return obj
+    """Plain JSON-able structure with empty values dropped, so equal records hash equal.
+
+    Called for every record a harvest maps (and every one of its variables), so each class's
+    fields are looked up once (`_FIELDS`) and text and numbers, most values, are taken as they are."""
+    cls = type(obj)
+    if cls in _SCALARS:
+        return obj
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        if isinstance(obj, dict):
+            return {k: to_dict(v) for k, v in obj.items() if v not in (None, "", [], {})}
+        if isinstance(obj, list):
+            return [to_dict(v) for v in obj]
+        if not dataclasses.is_dataclass(obj):
+            return obj
+        fields = _FIELDS[cls] = tuple((f.name, f.default) for f in dataclasses.fields(obj))
+    out = {}
+    for name, default in fields:
+        value = getattr(obj, name)
+        kind = type(value)
+        if kind is str:
+            if value:
+                out[name] = value
+        elif kind is not bool and kind in _SCALARS:
+            if value is not None:
+                out[name] = value
+        else:
+            value = to_dict(value)
+            if not _empty(value, default):
+                out[name] = value
+    return out
 
 
 _HINTS: dict[type, dict[str, Any]] = {}

@@ -1,0 +1,317 @@
+"""Harvest against the parsing floor: `catalog harvest` of one large DCAT source, beside the time
+pyoxigraph alone takes to fetch and parse the same pages, measured in the same run.
+
+    python -m bench.bench_harvest_floor                       # 2,000 datasets x 100 variables, 40 pages
+    python -m bench.bench_harvest_floor --rounds 2 --rdflib   # twice, and rdflib's parse for comparison
+    python -m bench.bench_harvest_floor --datasets 200        # quicker
+
+The feed is held out: generated here, from its own seed and word list, not by the publisher
+simulator the pipeline is tested against (so nothing in it was tuned to). A national registry's
+HealthDCAT-AP feed in Turtle: each dataset with titles, a description, keywords, a publisher and
+contact point, themes, access rights, a distribution and its variables as `csvw:Column`s (name,
+title, description, datatype, position), 50 datasets a page, linked by
+`hydra:next`. A real HTTP server (`http.server`, in its own process) serves the pages on loopback.
+
+1. The floor: the pages fetched one after another and parsed by pyoxigraph into its quads (all
+   kept in memory), the next page found among them. Nothing else: no mapping, no model.
+2. `catalog harvest` of the source, run as an operator runs it (the command line, in a fresh
+   catalogue home): fetch, map, validate, store with the feeds' renderings, index, labels. Its
+   result is checked: every dataset and variable stored, none failed.
+3. `--rdflib`: rdflib parsing the same pages, as a second reference.
+
+The ratio printed is harvest time over floor time (target: at most 5). The machine's cores are
+shared; the load average is printed before and after each round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from catalog.demo import DEMO_DEFAULTS
+
+PAGE_SIZE = 50
+HYDRA_NEXT = "http://www.w3.org/ns/hydra/core#next"
+PREFIXES = """\
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix vcard: <http://www.w3.org/2006/vcard/ns#> .
+@prefix csvw: <http://www.w3.org/ns/csvw#> .
+@prefix schema: <https://schema.org/> .
+@prefix hydra: <http://www.w3.org/ns/hydra/core#> .
+@prefix healthdcatap: <http://healthdataportal.eu/ns/health#> .
+@prefix cv: <http://data.europa.eu/m8g/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+SYLLABLES = (
+    "ar be di fo gu ha je ki lo mu ne pa ri sa te ul va bry dal fjor gran hel kvi lund mor "
+    "nes ost rud sko tun vik yng aas berg dahl eng fos hag holm lie myr"
+).split()
+WORDS_NB = [
+    "alder",
+    "kjønn",
+    "diagnose",
+    "behandling",
+    "innleggelse",
+    "utskrivning",
+    "legemiddel",
+    "blodtrykk",
+    "vekt",
+    "høyde",
+    "røyking",
+    "utdanning",
+    "bosted",
+    "fødeland",
+    "dødsårsak",
+    "operasjon",
+    "komplikasjon",
+    "prøvesvar",
+    "vaksine",
+    "svangerskap",
+    "fødsel",
+    "kontakt",
+    "henvisning",
+    "tilstand",
+]
+DATATYPES = ["integer", "string", "date", "decimal", "boolean", "string", "integer"]
+EU = "http://publications.europa.eu/resource/authority/"
+THEMES = ["HEAL", "SOCI", "EDUC", "ECON", "GOVE"]
+
+
+def _lit(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _name(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(n))
+
+
+def dataset_turtle(rng: random.Random, base: str, n: int, variables: int) -> str:
+    """One dataset of the held-out feed with its variables, in Turtle."""
+    uri = f"{base}/dataset/{n:05d}"
+    subject = " og ".join(rng.sample(WORDS_NB, 2))
+    registry = _name(rng, 3).capitalize()
+    org = rng.randrange(40)
+    lines = [
+        f"<{uri}> a dcat:Dataset ;",
+        f"  dct:identifier {_lit(f'HO-{n:05d}')} ;",
+        f"  dct:title {_lit(f'{registry}registeret: {subject}')}@nb , {_lit(f'The {registry} registry: {n}')}@en ;",
+        f"  dct:description {_lit(f'Data om {subject} fra {registry}registeret, samlet siden {1970 + n % 50}.')}@nb ;",
+        "  dcat:keyword " + " , ".join(f"{_lit(w)}@nb" for w in rng.sample(WORDS_NB, 3)) + " ;",
+        f"  dcat:theme <{EU}data-theme/{rng.choice(THEMES)}> ;",
+        f"  dct:accessRights <{EU}access-right/NON_PUBLIC> ;",
+        f"  dct:type <{EU}dataset-type/STATISTICAL> ;",
+        f"  dct:provenance [ a dct:ProvenanceStatement ; dct:description {_lit(f'Meldt fra {registry} helseforetak')}@nb ] ;",
+        f"  dct:publisher <{base}/org/{org}> ;",
+        f"  dcat:contactPoint <{base}/org/{org}#contact> ;",
+        f'  dct:issued "{2000 + n % 25}-01-{1 + n % 28:02d}"^^xsd:date ;',
+        f'  dct:modified "2026-{1 + n % 12:02d}-{1 + n % 28:02d}"^^xsd:date ;',
+        f"  dcat:distribution <{uri}/distribution> ;",
+        f"  healthdcatap:hasVariables <{uri}#variables> .",
+        f"<{base}/org/{org}> a foaf:Agent ; foaf:name {_lit(f'Helseforetak {org}')}@nb ;",
+        f"  cv:contactPoint [ a cv:ContactPoint ; cv:email {_lit(f'post{org}@example.no')} ] .",
+        f"<{base}/org/{org}#contact> a vcard:Organization ; vcard:fn {_lit(f'Helseforetak {org}')} ;",
+        f"  vcard:hasEmail <mailto:post{org}@example.no> .",
+        f"<{uri}/distribution> a dcat:Distribution ; dcat:accessURL <https://helsedata.no/soknad> ;",
+        f"  dct:title {_lit('Søknad om tilgang')}@nb .",
+        f"<{uri}#variables> a csvw:TableGroup ; csvw:table <{uri}#table> .",
+        f"<{uri}#table> a csvw:Table ; dct:title {_lit(registry)} .",
+    ]
+    for i in range(variables):
+        name = f"{_name(rng, 2)}_{i}"
+        col = f"<{uri}/variable/{name}>"
+        lines.append(f"<{uri}#table> csvw:column {col} .")
+        lines.append(
+            f"{col} a csvw:Column ; csvw:name {_lit(name)} ; csvw:title {_lit(rng.choice(WORDS_NB) + ' ' + name)}@nb ;"
+            f" csvw:datatype {_lit(rng.choice(DATATYPES))} ; schema:position {i} ;\n"
+            f"  dct:description {_lit(f'{rng.choice(WORDS_NB).capitalize()} registrert ved {rng.choice(WORDS_NB)}')}@nb ."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def feed_pages(base: str, datasets: int, variables: int, seed: int = 2026) -> dict[str, bytes]:
+    """Path -> Turtle bytes of each page of the held-out feed; the same for the same arguments."""
+    rng = random.Random(seed)
+    last = max(1, -(-datasets // PAGE_SIZE))
+    pages: dict[str, bytes] = {}
+    for page in range(1, last + 1):
+        me = f"{base}/feed?page={page}"
+        head = [
+            PREFIXES,
+            f"<{base}/catalog> a dcat:Catalog ; dct:title {_lit('Holdt-ut-katalogen')}@nb ;",
+            f"  dct:publisher <{base}/org/0> .",
+            f"<{base}/feed> a hydra:Collection ; hydra:totalItems {datasets} ; hydra:view <{me}> .",
+            f"<{me}> a hydra:PartialCollectionView ; hydra:first <{base}/feed?page=1> ;",
+            f"  hydra:last <{base}/feed?page={last}>"
+            + (f" ;\n  hydra:next <{base}/feed?page={page + 1}> ." if page < last else " ."),
+        ]
+        body = []
+        for n in range((page - 1) * PAGE_SIZE, min(datasets, page * PAGE_SIZE)):
+            body.append(f"<{base}/catalog> dcat:dataset <{base}/dataset/{n:05d}> .\n")
+            body.append(dataset_turtle(rng, base, n, variables))
+        pages[f"/feed?page={page}"] = ("\n".join(head) + "\n" + "".join(body)).encode()
+    return pages
+
+
+# --- the server, in its own process -----------------------------------------------------------
+
+
+def _serve(datasets: int, variables: int, conn: Any) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    pages = feed_pages(base, datasets, variables)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            body = pages.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.send_header("Content-Type", "text/turtle; charset=utf-8")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server.RequestHandlerClass = Handler
+    conn.send((base, sum(len(b) for b in pages.values()), len(pages)))
+    server.serve_forever()
+
+
+@contextmanager
+def feed_server(datasets: int, variables: int) -> Iterator[tuple[str, int, int]]:
+    """(base URL, bytes, pages) of the held-out feed served from a child process."""
+    parent, child = multiprocessing.Pipe()
+    proc = multiprocessing.get_context("fork").Process(target=_serve, args=(datasets, variables, child), daemon=True)
+    proc.start()
+    try:
+        yield parent.recv()
+    finally:
+        proc.kill()
+        proc.join()
+
+
+# --- the measurements ---------------------------------------------------------------------------
+
+
+def floor(url: str) -> tuple[float, int, int]:
+    """(seconds, pages, triples): every page fetched and parsed by pyoxigraph, one after another."""
+    started = time.perf_counter()
+    pages = triples = 0
+    next_url: str | None = url
+    while next_url:
+        with urllib.request.urlopen(next_url) as reply:
+            body = reply.read()
+        quads = list(ox.parse(body, format=ox.RdfFormat.TURTLE, base_iri=next_url))
+        pages += 1
+        triples += len(quads)
+        next_url = next((q.object.value for q in quads if q.predicate.value == HYDRA_NEXT), None)
+    return time.perf_counter() - started, pages, triples
+
+
+def rdflib_floor(url: str) -> float:
+    from rdflib import Graph, URIRef
+
+    started = time.perf_counter()
+    next_url: str | None = url
+    while next_url:
+        with urllib.request.urlopen(next_url) as reply:
+            g = Graph().parse(data=reply.read(), format="turtle", publicID=next_url)
+        target = next(g.objects(None, URIRef(HYDRA_NEXT)), None)
+        next_url = str(target) if target is not None else None
+    return time.perf_counter() - started
+
+
+def catalog(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "catalog.cli", "--home", str(home), *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def harvest(url: str, workers: int) -> tuple[float, str, dict[str, int]]:
+    """(seconds, the command's summary line, what the store holds) of `catalog harvest` in a fresh home."""
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        options = json.dumps({"defaults": DEMO_DEFAULTS})  # what an operator states for a registry's feed
+        added = catalog(
+            home, "sources", "add", "held-out", "--kind", "dcat", "--url", f"{url}/feed?page=1", "--options", options
+        )
+        if added.returncode:
+            raise SystemExit(f"sources add failed: {added.stderr}")
+        started = time.perf_counter()
+        done = catalog(home, "harvest", "--workers", str(workers))
+        elapsed = time.perf_counter() - started
+        if done.returncode:
+            raise SystemExit(f"catalog harvest failed ({done.returncode}):\n{done.stdout}\n{done.stderr[-3000:]}")
+        db = sqlite3.connect(home / "catalog.sqlite")
+        held = {
+            "datasets": db.execute("SELECT count(*) FROM records WHERE kind = 'dataset'").fetchone()[0],
+            "renderings": db.execute("SELECT count(DISTINCT uri) FROM renderings").fetchone()[0],
+        }
+        held["variables"] = db.execute(
+            "SELECT sum(json_array_length(data, '$.variables')) FROM records WHERE kind = 'dataset'"
+        ).fetchone()[0]
+        db.close()
+        return elapsed, done.stdout.strip().splitlines()[0], held
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=int, default=2000)
+    parser.add_argument("--variables", type=int, default=100, help="variables per dataset")
+    parser.add_argument("--rounds", type=int, default=1, help="floor and harvest measured this many times")
+    parser.add_argument("--workers", type=int, default=2, help="`catalog harvest --workers`")
+    parser.add_argument("--rdflib", action="store_true", help="also time rdflib parsing the pages")
+    args = parser.parse_args()
+    with feed_server(args.datasets, args.variables) as (url, size, pages):
+        print(
+            f"held-out feed: {args.datasets:,} datasets x {args.variables} variables, {pages} pages, "
+            f"{size / 2**20:,.1f} MiB of Turtle, served from {url}",
+            flush=True,
+        )
+        for n in range(1, args.rounds + 1):
+            load = os.getloadavg()[0]
+            seconds, got_pages, triples = floor(f"{url}/feed?page=1")
+            print(
+                f"round {n}: load {load:.1f}; floor (pyoxigraph fetch + parse): {got_pages} pages, "
+                f"{triples:,} triples in {seconds:.2f} s",
+                flush=True,
+            )
+            if args.rdflib:
+                print(f"round {n}: rdflib fetch + parse: {rdflib_floor(f'{url}/feed?page=1'):.1f} s", flush=True)
+            took, line, held = harvest(url, args.workers)
+            expected = {"datasets": args.datasets, "variables": args.datasets * args.variables}
+            missing = {k: (held[k], v) for k, v in expected.items() if held[k] != v}
+            print(
+                f"round {n}: catalog harvest: {took:.1f} s ({line}); stored {held['datasets']:,} datasets, "
+                f"{held['variables']:,} variables, renderings of {held['renderings']:,} records"
+                + (f"; MISSING {missing}" if missing else ""),
+                flush=True,
+            )
+            print(
+                f"round {n}: ratio harvest / floor = {took / seconds:.1f} (target <= 5); "
+                f"load after {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
