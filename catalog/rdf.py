@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -597,9 +597,54 @@ class TripleReader(Protocol):
     def subjects(self, predicate: Node, obj: Node, /) -> Iterator[Node]: ...
 
 
+def _properties(g: TripleReader, s: Node) -> Mapping[Node, Collection[Node]]:
+    """Predicate -> objects of `s`: LightGraph's own index, else gathered from an rdflib Graph."""
+    if isinstance(g, Graph):
+        out: dict[Node, list[Node]] = {}
+        for p, o in g.predicate_objects(s):
+            out.setdefault(p, []).append(o)
+        return out
+    return g.properties(s)  # type: ignore[attr-defined, no-any-return]
+
+
 def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
     """Nodes in rdflib's order of terms (a graph's terms are all Identifiers, which order)."""
     return sorted(n for n in nodes if isinstance(n, Identifier))
+
+
+def _first(values: Collection[Node] | None) -> Node | None:
+    """`Reader._one` of a property's values."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return next(iter(values))
+    return min(_ordered(values))
+
+
+def _text_of(values: Collection[Node] | None) -> str | None:
+    """`Reader._str` of a property's values."""
+    o = _first(values)
+    return None if o is None else str(o)
+
+
+def _iri_of(values: Collection[Node] | None) -> str | None:
+    """`Reader._iri` of a property's values."""
+    o = _first(values)
+    return str(o) if isinstance(o, URIRef) else None
+
+
+def _lang_of(values: Collection[Node] | None) -> LangText:
+    """`Reader._lang` of a property's values."""
+    if not values:
+        return {}
+    if len(values) == 1:
+        o = next(iter(values))
+        return {o.language or "": str(o)} if isinstance(o, Literal) else {}
+    out: LangText = {}
+    for o in _ordered(values):
+        if isinstance(o, Literal):
+            out.setdefault(o.language or "", str(o))
+    return out
 
 
 class Reader:
@@ -649,7 +694,7 @@ class Reader:
             return None
 
     def _position(self, s: Node) -> int | None:
-        o = self._one(s, SCHEMA.position)
+        o = self._one(s, SCHEMA_POSITION)
         return int(o) if isinstance(o, Literal) and str(o).isdigit() else None
 
     def _described(self, s: Node, p: URIRef) -> LangText:
@@ -820,23 +865,25 @@ class Reader:
                     yield self._position(col), self.variable(col, table_name)
 
     def variable(self, c: URIRef, table: str | None) -> Variable:
-        name = self._str(c, CSVW.name)
+        # a dataset's variables are most of a feed's statements: each read from its own properties
+        get = _properties(self.g, c).get
+        name = _text_of(get(CSVW_NAME))
         if not name:
             self.errors.append((str(c), "csvw:name", "the variable has no name"))
         return Variable(
             uri=str(c),
             name=name or str(c).rsplit("/", 1)[-1],
-            title=self._lang(c, CSVW.title),
-            description=self._lang(c, DCT.description),
-            datatype=self._str(c, CSVW.datatype) or "string",
-            unit=self._str(c, HK.unit),
-            codelist=self._iri(c, HK.codeList),
-            coding_system=self._str(c, HK.codingSystem),
-            property_url=self._iri(c, CSVW.propertyUrl),
-            question=self._lang(c, HK.question),
-            valid_from=self._str(c, SCHEMA.validFrom),
-            valid_to=self._str(c, SCHEMA.validThrough),
-            keywords=sorted(str(o) for o in self.g.objects(c, DCAT.keyword)),
+            title=_lang_of(get(CSVW_TITLE)),
+            description=_lang_of(get(DCT_DESCRIPTION)),
+            datatype=_text_of(get(CSVW_DATATYPE)) or "string",
+            unit=_text_of(get(HK_UNIT)),
+            codelist=_iri_of(get(HK_CODE_LIST)),
+            coding_system=_text_of(get(HK_CODING_SYSTEM)),
+            property_url=_iri_of(get(CSVW_PROPERTY_URL)),
+            question=_lang_of(get(HK_QUESTION)),
+            valid_from=_text_of(get(SCHEMA_VALID_FROM)),
+            valid_to=_text_of(get(SCHEMA_VALID_THROUGH)),
+            keywords=sorted(str(o) for o in get(DCAT_KEYWORD, ())),
             table=table,
         )
 

@@ -10,7 +10,7 @@ an unchanged feed maps to an unchanged record.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -62,6 +62,11 @@ class LightGraph:
             return (o for _s, o in self.subject_objects(predicate))
         return iter(self._out.get(subject, {}).get(predicate, ()))
 
+    def properties(self, subject: Node) -> Mapping[Node, Collection[Node]]:
+        """Predicate -> objects of `subject`, in the document's order: what a reader of many
+        properties of one subject (a variable) looks up in, one dictionary read each."""
+        return self._out.get(subject, {})
+
     def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
         for s, po in self._out.items():
             for o in po.get(predicate, ()):
@@ -93,31 +98,54 @@ class LightGraph:
         return self._size
 
 
+def _text(value: str, language: str | None) -> Literal:
+    """A plain or language-tagged literal, as `Literal(value, lang=language)` makes it, without its
+    checks: pyoxigraph has parsed the value and the tag already, and rdflib's constructor, run for
+    every literal of a page, took longer than pyoxigraph's whole parse. (Its four slots are what
+    rdflib 7's constructor sets for a string: `tests/test_rdfparse.py` holds them to it.)"""
+    literal = str.__new__(Literal, value)
+    literal._language = language
+    literal._datatype = None
+    literal._value = value
+    literal._ill_typed = None
+    return literal
+
+
 class _Terms:
-    """pyoxigraph terms as rdflib terms; IRIs (predicates, subjects) converted once per document."""
+    """pyoxigraph terms as rdflib terms, each distinct IRI and typed literal made once per document
+    (predicates and classes recur in every statement; a variable's position is one of few numbers)."""
 
     def __init__(self) -> None:
         self.iris: dict[str, URIRef] = {}
-        self.datatypes: dict[str, URIRef] = {}
+        self.typed: dict[tuple[str, str], Literal] = {}
+
+    def iri(self, value: str) -> URIRef:
+        iri = self.iris.get(value)
+        if iri is None:
+            # pyoxigraph has checked the IRI; URIRef's constructor would check it again
+            iri = self.iris[value] = str.__new__(URIRef, value)
+        return iri
 
     def __call__(self, term: object) -> Node:
-        if isinstance(term, ox.NamedNode):
-            iri = self.iris.get(term.value)
-            if iri is None:
-                iri = self.iris[term.value] = URIRef(term.value)
-            return iri
-        if isinstance(term, ox.Literal):
-            if term.language:
-                return Literal(term.value, lang=term.language)
-            datatype = term.datatype.value
+        kind = type(term)
+        if kind is ox.NamedNode:
+            return self.iri(term.value)  # type: ignore[attr-defined]
+        if kind is ox.Literal:
+            language = term.language  # type: ignore[attr-defined]
+            if language:
+                return _text(term.value, language)  # type: ignore[attr-defined]
+            datatype = term.datatype.value  # type: ignore[attr-defined]
             if datatype == XSD_STRING:
-                return Literal(term.value)
-            dt = self.datatypes.get(datatype)
-            if dt is None:
-                dt = self.datatypes[datatype] = URIRef(datatype)
-            return Literal(term.value, datatype=dt)
-        if isinstance(term, ox.BlankNode):
-            return BNode(term.value)
+                return _text(term.value, None)  # type: ignore[attr-defined]
+            key = (term.value, datatype)  # type: ignore[attr-defined]
+            literal = self.typed.get(key)
+            if literal is None:
+                if len(self.typed) >= 10_000:
+                    self.typed.clear()
+                literal = self.typed[key] = Literal(key[0], datatype=self.iri(datatype))
+            return literal
+        if kind is ox.BlankNode:
+            return BNode(term.value)  # type: ignore[attr-defined]
         raise RdfSyntaxError(f"unsupported RDF term {term!r}", None)
 
 
@@ -129,10 +157,11 @@ def parse_rdf(data: bytes | str, fmt: str, base_iri: str | None = None) -> Light
     if fmt == "json-ld":
         return _parse_jsonld(data, base_iri, graph)
     term = _Terms()
+    add = graph.add
     try:
         quads: Iterable[ox.Quad] = ox.parse(data, format=FORMATS[fmt], base_iri=base_iri)
         for q in quads:
-            graph.add((term(q.subject), term(q.predicate), term(q.object)))
+            add((term(q.subject), term.iri(q.predicate.value), term(q.object)))
     except (SyntaxError, ValueError) as exc:  # pyoxigraph: SyntaxError with a location, ValueError for bad IRIs
         raise RdfSyntaxError(getattr(exc, "msg", None) or str(exc), getattr(exc, "lineno", None)) from exc
     return graph

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from catalog.rdf import from_graph, to_graph
@@ -43,3 +43,28 @@ def test_the_first_of_several_values_is_the_first_in_the_document() -> None:
     assert str(g.value(URIRef("https://x.org/a"), URIRef("https://x.org/p"))) == "zeta"
     assert [str(o) for o in g.objects(URIRef("https://x.org/a"), URIRef("https://x.org/p"))] == ["zeta", "alpha", "mid"]
     assert isinstance(g, LightGraph)
+
+
+def test_terms_are_the_terms_rdflib_makes() -> None:
+    """Literals are built without rdflib's constructor (`rdfparse._text`): they must be its terms,
+    slot for slot, or an upgrade of rdflib that adds or renames one fails here, not in a feed."""
+    g = parse_rdf(
+        '<https://x.org/a> <https://x.org/p> "plain", "tekst"@nb, "3"^^<http://www.w3.org/2001/XMLSchema#integer>, '
+        '"2024-01-02"^^<http://www.w3.org/2001/XMLSchema#date>, "x"^^<http://www.w3.org/2001/XMLSchema#string>, '
+        "<https://x.org/b> .",
+        "turtle",
+    )
+    expected = [
+        Literal("plain"),
+        Literal("tekst", lang="nb"),
+        Literal("3", datatype=XSD.integer),
+        Literal("2024-01-02", datatype=XSD.date),
+        Literal("x"),
+        URIRef("https://x.org/b"),
+    ]
+    got = list(g.objects(URIRef("https://x.org/a"), URIRef("https://x.org/p")))
+    slots = ("_language", "_datatype", "_value", "_ill_typed")
+    assert Literal.__slots__ == slots
+    assert [(type(t), str(t), [getattr(t, s, None) for s in slots], hash(t)) for t in got] == [
+        (type(t), str(t), [getattr(t, s, None) for s in slots], hash(t)) for t in expected
+    ]
