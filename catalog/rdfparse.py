@@ -16,6 +16,8 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from catalog.rdf import text
+
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -98,22 +100,10 @@ class LightGraph:
         return self._size
 
 
-def _text(value: str, language: str | None) -> Literal:
-    """A plain or language-tagged literal, as `Literal(value, lang=language)` makes it, without its
-    checks: pyoxigraph has parsed the value and the tag already, and rdflib's constructor, run for
-    every literal of a page, took longer than pyoxigraph's whole parse. (Its four slots are what
-    rdflib 7's constructor sets for a string: `tests/test_rdfparse.py` holds them to it.)"""
-    literal = str.__new__(Literal, value)
-    literal._language = language
-    literal._datatype = None
-    literal._value = value
-    literal._ill_typed = None
-    return literal
-
-
 class _Terms:
     """pyoxigraph terms as rdflib terms, each distinct IRI and typed literal made once per document
-    (predicates and classes recur in every statement; a variable's position is one of few numbers)."""
+    (predicates and classes recur in every statement; a variable's position is one of few numbers),
+    strings without rdflib's constructor (`catalog.rdf.text`), which took longer than the parse."""
 
     def __init__(self) -> None:
         self.iris: dict[str, URIRef] = {}
@@ -133,10 +123,10 @@ class _Terms:
         if kind is ox.Literal:
             language = term.language  # type: ignore[attr-defined]
             if language:
-                return _text(term.value, language)  # type: ignore[attr-defined]
+                return text(term.value, language)  # type: ignore[attr-defined]
             datatype = term.datatype.value  # type: ignore[attr-defined]
             if datatype == XSD_STRING:
-                return _text(term.value, None)  # type: ignore[attr-defined]
+                return text(term.value)  # type: ignore[attr-defined]
             key = (term.value, datatype)  # type: ignore[attr-defined]
             literal = self.typed.get(key)
             if literal is None:

@@ -46,7 +46,7 @@ def test_the_first_of_several_values_is_the_first_in_the_document() -> None:
 
 
 def test_terms_are_the_terms_rdflib_makes() -> None:
-    """Literals are built without rdflib's constructor (`rdfparse._text`): they must be its terms,
+    """Literals are built without rdflib's constructor (`rdf.text`): they must be its terms,
     slot for slot, or an upgrade of rdflib that adds or renames one fails here, not in a feed."""
     g = parse_rdf(
         '<https://x.org/a> <https://x.org/p> "plain", "tekst"@nb, "3"^^<http://www.w3.org/2001/XMLSchema#integer>, '
