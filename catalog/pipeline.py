@@ -19,15 +19,13 @@ process, sources run in threads of the calling process as before.
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
 import logging
 import multiprocessing
 import os
 import queue
-import signal
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,15 +35,15 @@ from typing import Any
 from catalog import disclosure, profiles
 from catalog.config import Settings, SourceConfig, operator_defaults
 from catalog.logs import run_context
-from catalog.model import CodeList, Dataset, Record, digest, dumps, key_for, text
-from catalog.published import Published
+from catalog.model import CodeList, Dataset, Record, digest, key_for, text
+from catalog.prepare import Job, Later, Prepared, Preparer, die_with_parent, platforms, stored_validation
 from catalog.renderings import render
 from catalog.search import IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, coded, complete, documents
 from catalog.store import RunError, SQLiteStore, StoredRecord
-from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
+from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
-from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
+from harvesters.base import Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Present
 from harvesters.http import BudgetExceeded, FetchError, HttpClient, Limits
 
 log = logging.getLogger(__name__)
@@ -195,6 +193,106 @@ class Outcome:
     error: str | None = None
 
 
+class _Flow:
+    """A run's events in the order the harvester yielded them, taken as they are ready: a deferred
+    page when its events are made, a batch of records when it is prepared (`catalog.prepare`)."""
+
+    def __init__(self, run: Harvest, known: dict[str, str], ahead: int):
+        self.run, self.known, self.ahead = run, known, ahead
+        self.received: deque[Any] = deque()  # events not taken yet; `Deferred` ones may still be made
+        self.deferred = 0  # of them
+        self.batch: list[Harvested] = []
+        self.writes: deque[tuple[list[Harvested], Later]] = deque()
+        self.seen: set[str] = set()
+        self.gone: set[str] = set()
+        self.complete = False
+        self.state: dict[str, str] | None = None
+        self.present = 0
+
+    def receive(self, event: Any) -> None:
+        if isinstance(event, Deferred):
+            self.run.preparer.defer(event)
+            self.deferred += 1
+        self.received.append(event)
+        self._go_on()
+
+    def _go_on(self) -> None:
+        """Take what is ready, and what must be to stay within `ahead`; write what is prepared.
+        Records are stored as soon as they are ready: a run killed midway keeps what it stored."""
+        while self.received:
+            head = self.received[0]
+            if isinstance(head, Deferred) and self.deferred <= self.ahead and not head.ready():
+                break
+            self._take(self.received.popleft())
+        while self.writes and (len(self.writes) > self.ahead or self.writes[0][1].done()):
+            self.run._store_batch(*self.writes.popleft(), self.known)
+
+    def finish(self) -> None:
+        """Take every event received, and write every record taken."""
+        self.ahead = 0
+        self._go_on()
+        self._submit()
+        self._go_on()
+
+    def _take(self, event: Any) -> None:
+        if isinstance(event, Deferred):
+            self.deferred -= 1
+            for made in event.events():
+                self._take(made)
+        elif isinstance(event, Harvested):
+            uri = event.record.uri
+            if uri in self.seen:
+                self.run._error(
+                    Failed(
+                        f"the identifier {uri} occurs more than once; the first one was kept",
+                        event.url,
+                        uri,
+                        "identifier",
+                    )
+                )
+                self.run.preparer.taken(event)
+                return
+            self.seen.add(uri)
+            self.batch.append(event)
+            if len(self.batch) >= BATCH:
+                self._submit()
+        elif isinstance(event, Present):
+            self.seen.add(event.uri)
+            self.run.counts["unchanged"] += 1
+            self.present += 1
+            if self.present % BATCH == 0:
+                self.run._progress(BATCH)  # input skipped as unchanged is progress too
+        elif isinstance(event, Deleted):
+            self.gone.add(event.uri)
+        elif isinstance(event, Failed):
+            self.run._error(event)
+        elif isinstance(event, Complete):
+            self.complete = True
+        elif isinstance(event, Checkpoint):
+            self.state = event.state
+
+    def _submit(self) -> None:
+        """Have the batch prepared (those of its records a deferred page's pool did not prepare
+        already); it is written in turn (`_go_on`)."""
+        batch, self.batch = self.batch, []
+        if not batch:
+            return
+        self.run._progress(len(batch))
+        done = [self.run.preparer.taken(h) for h in batch]
+        rest = [h.record for h, p in zip(batch, done, strict=True) if p is None]
+        if not rest:
+            ready = [p for p in done if p is not None]
+            self.writes.append((batch, Later(lambda: ready)))
+            return
+        later = self.run.preparer.submit(rest, [self.known.get(r.uri) for r in rest])
+
+        def merged() -> list[Prepared]:
+            results = iter(later.result())
+            return [p if p is not None else next(results) for p in done]
+
+        self.writes.append((batch, Later(merged, later.done)))
+
+
 class Harvest:
     """One run of one source: `begin` opens it, `work` harvests, `finish` records the outcome.
 
@@ -210,8 +308,10 @@ class Harvest:
         src: SourceConfig,
         progress: Callable[[str, int], None] | None = None,
         full: bool = False,
+        prepare_workers: int = 0,
     ):
         self.settings, self.store, self.src = settings, store, src
+        self.prepare_workers = prepare_workers
         self.index: IndexWriter | None = index
         self.backend = index  # what `run` buffers writes for (`work` may be given a relay instead)
         self.full = full
@@ -271,7 +371,12 @@ class Harvest:
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
             self.known_counts = self.store.counts_hashes(self.src.name)
-            checkpoint = self._consume(harvester.harvest(), known, client)
+            job = Job(self.settings, self.src, self.info, self.view)
+            self.preparer = Preparer(job, self.store, known, self.prepare_workers)
+            try:
+                checkpoint = self._consume(harvester.harvest(), known, client)
+            finally:
+                self.preparer.close()
             if client.session.overrun is not None:  # spent while a harvester went on past a failed request
                 raise client.session.overrun
             if before.get(OPERATOR_VIEW) not in (None, self.view):
@@ -322,57 +427,28 @@ class Harvest:
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
-        """Store what the events say. Past the time budget the run stops at the next event: what
-        was stored stays, nothing is deleted and no checkpoint is kept, as when a source fails."""
-        seen: set[str] = set()
-        batch: list[Harvested] = []
-        gone: set[str] = set()
-        complete = False
-        state: dict[str, str] | None = None
-        present = 0
+        """Store what the events say, in their order. Past the time budget the run stops at the next
+        event: what was harvested stays, nothing is deleted and no checkpoint is kept, as when a
+        source fails.
+
+        The harvester runs ahead of the writes: a page it leaves to be mapped (`Deferred`) and a
+        batch of records go to the `Preparer`, and are taken (checked, counted, stored) in order
+        while the next ones are fetched, at most `ahead` of each waiting."""
+        flow = _Flow(self, known, 2 * self.prepare_workers)
         try:
             for event in events:
                 client.session.check_budget(getattr(event, "url", None) or self.src.url)
-                if isinstance(event, Harvested):
-                    uri = event.record.uri
-                    if uri in seen:
-                        self._error(
-                            Failed(
-                                f"the identifier {uri} occurs more than once; the first one was kept",
-                                event.url,
-                                uri,
-                                "identifier",
-                            )
-                        )
-                        continue
-                    seen.add(uri)
-                    batch.append(event)
-                    if len(batch) >= BATCH:
-                        self._store_batch(batch, known)
-                        batch = []
-                elif isinstance(event, Present):
-                    seen.add(event.uri)
-                    self.counts["unchanged"] += 1
-                    present += 1
-                    if present % BATCH == 0:
-                        self._progress(BATCH)  # input skipped as unchanged is progress too
-                elif isinstance(event, Deleted):
-                    gone.add(event.uri)
-                elif isinstance(event, Failed):
-                    self._error(event)
-                elif isinstance(event, Complete):
-                    complete = True
-                elif isinstance(event, Checkpoint):
-                    state = event.state
+                flow.receive(event)
         except BudgetExceeded:
-            self._store_batch(batch, known)  # harvested before the budget ran out: kept, as the message says
+            flow.finish()  # harvested before the budget ran out: kept, as the message says
             raise
-        self._store_batch(batch, known)
-        self._progress(present % BATCH)
-        if complete:
-            gone |= set(known) - seen
+        flow.finish()
+        self._progress(flow.present % BATCH)
+        gone = flow.gone
+        if flow.complete:
+            gone |= set(known) - flow.seen
         self._delete(gone & set(known))
-        return state
+        return flow.state
 
     def _error(self, f: Failed) -> None:
         self.counts["errors"] += 1
@@ -382,66 +458,39 @@ class Harvest:
         if self.progress and n:
             self.progress(self.src.name, n)
 
-    def _store_batch(self, batch: list[Harvested], known: dict[str, str]) -> None:
-        if not batch:
-            return
-        self._progress(len(batch))
-        datas = [dumps(h.record) for h in batch]
-        hashes = [digest(data) for data in datas]
-        fresh = [
-            (h, hsh, data) for h, hsh, data in zip(batch, hashes, datas, strict=True) if known.get(h.record.uri) != hsh
-        ]
-        # unchanged records are counted, never written (see `SQLiteStore.last_harvest`)
-        self.counts["unchanged"] += sum(
-            1 for h, hsh in zip(batch, hashes, strict=True) if known.get(h.record.uri) == hsh
-        )
+    def _store_batch(self, batch: list[Harvested], prepared: Later, known: dict[str, str]) -> None:
+        """Write a batch as prepared (`catalog.prepare`), in one short transaction; its documents
+        go to the index. Unchanged records are counted, never written (see `SQLiteStore.last_harvest`)."""
+        ready = prepared.result()
         self._store_counts(batch)
+        fresh: list[tuple[Harvested, Prepared]] = []
+        for h, p in zip(batch, ready, strict=True):
+            if p.error is not None:
+                self._error(Failed(p.error, h.url, h.record.uri, None))
+            elif p.data is None:
+                self.counts["unchanged"] += 1
+            else:
+                fresh.append((h, p))
         if not fresh:
             return
-        ehds = profiles.ehds()  # the pipeline validates what the EHDS feed would publish
-        views = [ehds.published(h.record, self.settings, self.src) for h, _, _ in fresh]
-        reports = validate_records([v.record for v in views], ehds.name)
-        docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
-        rows = []
-        used = self.store.use_counts(h.record.uri for h, _, _ in fresh)
-        for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # work before the write lock
-            new_docs = list(
-                documents(
-                    h.record,
-                    self.info,
-                    valid=report.conforms,
-                    platforms=platforms(self.store, h.record, self.src.name),
-                    uses=used.get(h.record.uri, 0),
-                )
-            )
-            docs.extend(new_docs)
+        for h, p in fresh:
             old = self.store.get(h.record.uri) if h.record.uri in known else None
             if old is not None:
-                stale_keys |= record_keys(old.record) - {d["key"] for d in new_docs}
-            rows.append(
-                (
-                    h,
-                    hsh,
-                    data,
-                    report.conforms,
-                    stored_validation(report, view, self.view),
-                    render(h.record, hsh, self.src.name, report.conforms, self.settings),
-                )
-            )
+                stale_keys |= record_keys(old.record) - {d["key"] for d in p.docs}
         with self.store.transaction():  # short: other workers wait for this lock
-            for h, hsh, data, conforms, validation, rendered in rows:
+            for h, p in fresh:
                 change = self.store.put(
-                    self.src.name, self.run_id, h.record, hsh, h.url, conforms, validation, data=data
+                    self.src.name, self.run_id, h.record, p.hash, h.url, p.conforms, p.validation, data=p.data
                 )
-                self.store.save_renderings(h.record.uri, rendered)
+                self.store.save_renderings(h.record.uri, p.renderings)
                 self.counts["new" if change in ("new", "restored") else change] += 1
-                if not conforms:
+                if not p.conforms:
                     self.counts["invalid"] += 1
         if self.index is not None:
             if stale_keys:
                 self.index.delete(stale_keys)
-            self.index.upsert(docs)
+            self.index.upsert([d for _h, p in fresh for d in p.docs])
 
     def _store_counts(self, batch: list[Harvested]) -> None:
         """Keep each dataset's raw counts and their published view, when they changed (also under an
@@ -506,11 +555,14 @@ def harvest(
         raise KeyError(f"no source named {', '.join(unknown)}; known: {', '.join(sorted(settings.sources))}")
     for name in wanted:  # a bad operator setting stops here, named, before any run starts
         operator_defaults(settings.sources[name])
-    workers = max(1, min(workers, len(wanted)))
+    workers = max(1, workers)
+    at_once = min(workers, len(wanted))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        results = _in_processes(settings, store, index, wanted, workers, progress, full)
+        # cores no source is harvested on prepare the records of those that are (`catalog.prepare`)
+        spare = (workers - at_once) // at_once
+        results = _in_processes(settings, store, index, wanted, at_once, progress, full, spare)
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
             results = list(
                 pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
             )
@@ -544,19 +596,14 @@ _WORKER: dict[str, Any] = {}
 
 def _start_worker(settings: Settings, db_path: str, channel: Any, parent: int) -> None:
     """In each worker process: die with the calling process, open the store once."""
-    try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed harvest kills its workers
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
+    die_with_parent(parent)
     _WORKER.update(settings=settings, store=SQLiteStore(db_path), channel=channel)
 
 
-def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
+def _work(name: str, run_id: int, with_index: bool, full: bool, prepare_workers: int) -> None:
     settings, channel = _WORKER["settings"], _WORKER["channel"]
     relay = _Relay(channel, name)
-    job = Harvest(settings, _WORKER["store"], None, settings.sources[name], relay.progress, full)
+    job = Harvest(settings, _WORKER["store"], None, settings.sources[name], relay.progress, full, prepare_workers)
     job.run_id = run_id
     with run_context(source=name, run=run_id):
         outcome = job.work(relay if with_index else None)
@@ -571,6 +618,7 @@ def _in_processes(
     workers: int,
     progress: Callable[[str, int], None] | None,
     full: bool,
+    prepare_workers: int = 0,
 ) -> list[SourceResult]:
     get_profile(DEFAULT_PROFILE)  # compiled once here, shared by every worker through fork
     jobs = {name: Harvest(settings, store, index, settings.sources[name], progress) for name in wanted}
@@ -598,7 +646,7 @@ def _in_processes(
         running: dict[str, Future[None]] = {}
         for name, job in jobs.items():
             if job.begin():
-                running[name] = pool.submit(_work, name, job.run_id, index is not None, full)
+                running[name] = pool.submit(_work, name, job.run_id, index is not None, full, prepare_workers)
             else:
                 results[name] = job.skipped()
         while running:
@@ -650,13 +698,6 @@ OPERATOR_VIEW = "operator_view"
 """The key of a source's checkpoint state that keeps the `view_digest` its records were validated with."""
 
 
-def stored_validation(report: Report, view: Published, settings_digest: str) -> dict[str, Any]:
-    """What the store keeps of a record's validation: the report, and what its published view was
-    made from (`view`: the operator's settings; `added`: what the view added), so a change of the
-    settings can be told and its effect on the feed seen."""
-    return {**report.to_dict(), "view": settings_digest, "added": view.digest}
-
-
 def revalidate(
     settings: Settings, store: SQLiteStore, source: str | None = None, index: IndexWriter | None = None
 ) -> int:
@@ -698,17 +739,6 @@ def revalidate(
             )
         n += 1
     return n
-
-
-def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
-    """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
-    if not isinstance(record, Dataset):
-        return []
-    return [
-        text(s.record.title) or s.record.identifier
-        for s in store.linking(record.uri, source, "serves")
-        if s.record.service_type == "platform"  # type: ignore[union-attr]
-    ]
 
 
 def stored_documents(

@@ -10,7 +10,7 @@ an unchanged feed maps to an unchanged record.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -139,8 +139,12 @@ class _Terms:
         raise RdfSyntaxError(f"unsupported RDF term {term!r}", None)
 
 
-def parse_rdf(data: bytes | str, fmt: str, base_iri: str | None = None) -> LightGraph:
-    """The triples of `data` (in rdflib format name `fmt`); named graphs are merged."""
+def parse_rdf(
+    data: bytes | str, fmt: str, base_iri: str | None = None, keep: Callable[[ox.Quad], bool] | None = None
+) -> LightGraph:
+    """The triples of `data` (in rdflib format name `fmt`); named graphs are merged. With `keep`,
+    only the statements it keeps (all are still parsed, so a syntax error anywhere is found): a
+    reader of a few statements of a large document pays for those only. JSON-LD keeps all."""
     if fmt not in FORMATS:
         raise RdfSyntaxError(f"unknown RDF format {fmt!r}", None)
     graph = LightGraph()
@@ -151,7 +155,8 @@ def parse_rdf(data: bytes | str, fmt: str, base_iri: str | None = None) -> Light
     try:
         quads: Iterable[ox.Quad] = ox.parse(data, format=FORMATS[fmt], base_iri=base_iri)
         for q in quads:
-            add((term(q.subject), term.iri(q.predicate.value), term(q.object)))
+            if keep is None or keep(q):
+                add((term(q.subject), term.iri(q.predicate.value), term(q.object)))
     except (SyntaxError, ValueError) as exc:  # pyoxigraph: SyntaxError with a location, ValueError for bad IRIs
         raise RdfSyntaxError(getattr(exc, "msg", None) or str(exc), getattr(exc, "lineno", None)) from exc
     return graph

@@ -8,9 +8,9 @@ source's last good records and marks them stale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 from catalog.config import SourceConfig
@@ -67,7 +67,43 @@ class Checkpoint:
     state: dict[str, str] = field(default_factory=dict)
 
 
-Event = Harvested | Present | Deleted | Failed | Complete | Checkpoint
+class Deferred:
+    """Events a harvester leaves to be made elsewhere: `make(*args)` returns them (the records of one
+    page it fetched). `make` is a module-level function of picklable arguments that fetches nothing,
+    so the pipeline may call it in another process, on several pages at once, and take its events
+    at this place of the stream as if they had been yielded here. `then`, when given, sees them first,
+    in the harvester's own process and in the stream's order (what a harvester keeps across pages,
+    such as the identifiers it has seen). `events()` gives them as `then` left them, to the harvester
+    too (for its checkpoint), waiting for them if they are still being made."""
+
+    def __init__(
+        self,
+        make: Callable[..., list[Event]],
+        args: tuple[Any, ...],
+        then: Callable[[list[Event]], list[Event]] | None = None,
+    ):
+        self.make, self.args, self.then = make, args, then
+        self.made: Callable[[], list[Event]] = lambda: make(*args)  # the pipeline may make them elsewhere
+        self.ready: Callable[[], bool] = lambda: True  # whether `made` would return at once
+        self._events: list[Event] | None = None
+
+    def events(self) -> list[Event]:
+        if self._events is None:
+            made = self.made()
+            self._events = self.then(made) if self.then is not None else made
+        return self._events
+
+
+Event = Harvested | Present | Deleted | Failed | Complete | Checkpoint | Deferred
+
+
+def resolved(events: Iterable[Event]) -> Iterator[Event]:
+    """A harvester's events with every `Deferred` made here and replaced by its events."""
+    for event in events:
+        if isinstance(event, Deferred):
+            yield from event.events()
+        else:
+            yield event
 
 
 def saved_problems(events: Iterable[Failed]) -> list[list[str | None]]:
@@ -95,8 +131,13 @@ class SourceError(Exception):
         where = f" at {url}" if url else ""
         where += f" line {line}" if line else ""
         super().__init__(f"{message}{where}")
+        self.message = message
         self.url = url
         self.line = line
+
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str | None, int | None]]:
+        """Pickled whole: a page mapped in another process fails its source with URL and line."""
+        return (type(self), (self.message, self.url, self.line))
 
 
 class Harvester:

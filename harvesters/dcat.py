@@ -22,9 +22,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, FOAF, RDF
 from rdflib.namespace import DCTERMS as DCT
@@ -35,6 +36,7 @@ from catalog.rdfparse import LightGraph, RdfSyntaxError, parse_rdf
 from harvesters.base import (
     Checkpoint,
     Complete,
+    Deferred,
     Deleted,
     Event,
     Failed,
@@ -118,16 +120,45 @@ def _as_list(value: object) -> list[object]:
     return value if isinstance(value, list) else ([] if value is None else [value])
 
 
-def parse(fetched: Fetched) -> LightGraph:
-    """The page as a graph (parsed by pyoxigraph), or a SourceError naming URL and line."""
+def parse(fetched: Fetched, keep: Callable[[ox.Quad], bool] | None = None) -> LightGraph:
+    """The page as a graph (parsed by pyoxigraph), or a SourceError naming URL and line; with
+    `keep`, only the statements it keeps (`catalog.rdfparse.parse_rdf`)."""
     fmt = guess_format(fetched.url, fetched.content_type, fetched.content)
     check_safe(fmt, fetched.content, fetched.url)
-    data = fetched.text()
+    return _parsed(fetched.text(), fmt, fetched.url, keep)
+
+
+def _parsed(data: str, fmt: str, url: str, keep: Callable[[ox.Quad], bool] | None = None) -> LightGraph:
     try:
-        return parse_rdf(data, fmt, base_iri=fetched.url)
+        return parse_rdf(data, fmt, base_iri=url, keep=keep)
     except RdfSyntaxError as exc:
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SourceError(f"the feed is not valid {fmt} RDF ({message[:300]})", fetched.url, exc.line) from exc
+        raise SourceError(f"the feed is not valid {fmt} RDF ({message[:300]})", url, exc.line) from exc
+
+
+_HEAD = {str(p) for p in (HYDRA.next, HYDRA.nextPage, HYDRA.variable, DCT.modified, FOAF.primaryTopic, ADMS.status)}
+_HEAD_TYPES = {str(c) for c in (HYDRA.PartialCollectionView, HYDRA.PagedCollection, DCAT.Catalog)}
+_TYPE = str(RDF.type)
+
+
+def _head(q: ox.Quad) -> bool:
+    """The statements the harvester reads of a page itself: its paging, the catalogue's time, tombstones."""
+    p = q.predicate.value
+    return p in _HEAD or (p == _TYPE and q.object.value in _HEAD_TYPES)
+
+
+def map_page(data: str, fmt: str, url: str) -> list[Event]:
+    """The records of one page, and the problems met mapping them; what the harvester leaves to be
+    done elsewhere (`Deferred`), since it needs nothing but the page."""
+    g = _parsed(data, fmt, url)
+    records, problems = from_graph(g)
+    events: list[Event] = [Failed(message, url, record_uri, field) for record_uri, field, message in problems]
+    upstream = catalog_records(g)
+    for record in records:
+        if isinstance(record, Dataset):
+            with_vocabulary_codes(record, url)
+        events.append(Harvested(record, upstream.get(record.uri, url)))
+    return events
 
 
 def next_page(g: LightGraph | Graph, url: str) -> str | None:
@@ -233,41 +264,46 @@ class DcatHarvester(Harvester):
                 raise SourceError("the feed's paging links form a loop", url)
             seen.add(url)
             fetched = self.http.get(url, accept=self.source.options.get("accept", ACCEPT))
-            g = parse(fetched)
+            head, page = self._page(fetched)
             if len(seen) == 1:
-                next_since = cursor(g) or since
-            yield from self._records(g, fetched.url)
-            yield from (Deleted(uri) for uri in tombstones(g))
-            url = next_page(g, url)
+                next_since = cursor(head) or since
+            yield page
+            yield from (Deleted(uri) for uri in tombstones(head))
+            url = next_page(head, url)
         yield Checkpoint({**self.state, "since": next_since})
 
-    def _records(self, g: LightGraph | Graph, url: str) -> Iterator[Event]:
-        """The page's records; a second record with a dct:identifier already seen in this run
-        (under another URI) is reported and skipped, as every harvester keeps the first of a
-        duplicate. Pages skipped as unchanged report their duplicates again from the checkpoint."""
-        records, problems = from_graph(g)
-        for record_uri, field, message in problems:
-            yield Failed(message, url, record_uri, field)
-        upstream = catalog_records(g)
-        for record in records:
-            what = "dataset" if isinstance(record, Dataset) else "code list"
-            first = self._first.setdefault((what, record.identifier), record.uri) if record.identifier else record.uri
-            if first != record.uri:
-                yield Failed(
-                    f"the {what} {record.identifier} is listed more than once (as {first} and {record.uri}); "
-                    "the first was kept",
-                    upstream.get(record.uri, url),
-                    record.identifier,
-                    "identifier",
-                )
-                continue
-            if isinstance(record, Dataset):
-                with_vocabulary_codes(record, url)
-            yield Harvested(record, upstream.get(record.uri, url))
+    def _page(self, fetched: Fetched) -> tuple[LightGraph, Deferred]:
+        """What the harvester reads of a page to go on (read here: a syntax error fails the source
+        at this page), and the page's records, to be mapped wherever the pipeline likes."""
+        head = parse(fetched, keep=_head)
+        fmt = guess_format(fetched.url, fetched.content_type, fetched.content)
+        return head, Deferred(map_page, (fetched.text(), fmt, fetched.url), then=self._first_only)
+
+    def _first_only(self, events: list[Event]) -> list[Event]:
+        """A page's events, but a second record with a dct:identifier already seen in this run
+        (under another URI) reported instead, as every harvester keeps the first of a duplicate.
+        Pages skipped as unchanged report their duplicates again from the checkpoint."""
+        out: list[Event] = []
+        for event in events:
+            if isinstance(event, Harvested) and event.record.identifier:
+                record = event.record
+                what = "dataset" if isinstance(record, Dataset) else "code list"
+                first = self._first.setdefault((what, record.identifier), record.uri)
+                if first != record.uri:
+                    event = Failed(
+                        f"the {what} {record.identifier} is listed more than once (as {first} and {record.uri}); "
+                        "the first was kept",
+                        event.url,
+                        record.identifier,
+                        "identifier",
+                    )
+            out.append(event)
+        return out
 
     def harvest_all(self) -> Iterator[Event]:
         previous = json.loads(self.state.get("pages", "{}"))
-        pages: dict[str, list[object]] = {}
+        pages: dict[str, list[object] | None] = {}  # None: mapped elsewhere, filled in at the end
+        mapped: list[tuple[str, str, str | None, Deferred]] = []
         url: str | None = self.source.url
         since: str | None = self.state.get("since")
         while url and len(pages) < MAX_PAGES:
@@ -282,18 +318,18 @@ class DcatHarvester(Harvester):
                 yield from (Present(uri) for uri in old[2])
                 url = old[1]
                 continue
-            g = parse(fetched)
+            head, page = self._page(fetched)
             if not pages:
-                since = cursor(g) or since
-            uris, problems = [], []
-            for event in self._records(g, fetched.url):
-                if isinstance(event, Harvested):
-                    uris.append(event.record.uri)
-                elif isinstance(event, Failed):
-                    problems.append(event)
-                yield event
-            following = next_page(g, url)
-            pages[url] = [digest, following, uris, saved_problems(problems)]
+                since = cursor(head) or since
+            yield page
+            following = next_page(head, url)
+            pages[url] = None
+            mapped.append((url, digest, following, page))
             url = following
+        for page_url, digest, following, page in mapped:
+            events = page.events()
+            uris = [e.record.uri for e in events if isinstance(e, Harvested)]
+            problems = [e for e in events if isinstance(e, Failed)]
+            pages[page_url] = [digest, following, uris, saved_problems(problems)]
         yield Complete()
         yield Checkpoint({"pages": json.dumps(pages), **({"since": since} if since else {})})

@@ -306,3 +306,31 @@ def test_an_entity_declaration_is_refused_before_parsing(settings, store, server
         "refused XML with a DOCTYPE or entity declaration (possible XXE or entity expansion "
         f"attack) at {url}?verb=Identify"
     )
+
+
+def test_a_record_the_pipeline_cannot_validate_is_reported_and_its_neighbours_stored(settings, store, server):
+    """A study whose language tag no RDF tool accepts reaches validation as it came: that record
+    fails (named, with the reason) and the records before and after it are stored as usual."""
+    url = repository(
+        server,
+        settings,
+        {
+            FIRST: "<ListRecords>"
+            + record("oai:t:A", "2024-01-01", codebook("A", VARS))
+            + record("oai:t:B", "2024-01-01", codebook("B", VARS).replace('xml:lang="nb"', 'xml:lang="ikke et språk"'))
+            + record("oai:t:C", "2024-01-01", codebook("C", VARS))
+            + "</ListRecords>"
+        },
+    )
+    result = run(settings, store)["test"]
+    assert result.ok and sorted(datasets(store, "test")) == ["A", "C"]
+    assert sorted(c.identifier for c in codelists(store, "test").values()) == ["A/KJONN", "C/KJONN"]
+    reason = "(ValueError: 'ikke et språk' is not a valid language tag!); it was not stored"
+    assert [(e.url, e.record_id, e.message) for e in result.errors] == [
+        (
+            f"{url}?{FIRST}",
+            f"{settings.base_uri}id/test/{what}",
+            f"the record could not be validated, rendered or indexed {reason}",
+        )
+        for what in ("dataset/B", "codelist/B/KJONN")
+    ]

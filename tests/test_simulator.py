@@ -14,7 +14,7 @@ from rdflib.namespace import RDF
 from catalog.config import SOURCE_KINDS
 from catalog.model import CodeList, DataProduct, DataService, Dataset
 from catalog.rdf import HYDRA, from_graph
-from harvesters.base import Harvested
+from harvesters.base import Harvested, resolved
 from harvesters.dcat import DcatHarvester
 from harvesters.http import HttpClient
 from simulator import Nation, Simulator
@@ -224,7 +224,7 @@ def test_bad_page_parameter_is_a_400_with_a_reason(sim: Simulator) -> None:
 def test_the_dcat_harvester_harvests_exactly_the_manifest(sim: Simulator) -> None:
     config = next(c for c in sim.source_configs() if c.name == "kreftregisteret")
     harvester = DcatHarvester(config, HttpClient.for_source(config.url))
-    harvested = [e.record for e in harvester.harvest() if isinstance(e, Harvested)]
+    harvested = [e.record for e in resolved(harvester.harvest()) if isinstance(e, Harvested)]
     truth = sim.manifest()["kreftregisteret"]
     assert {r.identifier for r in harvested if isinstance(r, Dataset)} == set(truth["datasets"])
     assert {r.identifier for r in harvested if isinstance(r, CodeList)} == set(truth["codelists"])

@@ -1,0 +1,255 @@
+"""What the pipeline makes of each harvested record before it writes it, in worker processes.
+
+A harvested record becomes its canonical JSON and content hash (an unchanged record stops there),
+its published view's validation report, its feeds' renderings and its search documents. That is
+most of a harvest's work (on a feed of 2,000 datasets of 100 variables, four fifths of the CPU
+after parsing), and it depends on the record alone, and on the store only for what it reads of a
+dataset's platforms and uses. So a run hands batches of records to `Preparer`, whose processes
+prepare them while the run's harvester fetches and maps the next pages, and writes the results
+in the order the records came (`catalog.pipeline`: the only writer stays the only writer).
+
+Each record is prepared on its own: one that cannot be (its view, validation or rendering
+raised) comes back as an error naming it, and its batch goes on. A pool process that dies takes
+no record with it: its batch is prepared again in the calling process, which prepares every
+later batch itself.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalog import profiles
+from catalog.config import Settings, SourceConfig
+from catalog.model import Dataset, Record, digest, dumps, text
+from catalog.published import Published
+from catalog.renderings import render
+from catalog.search.documents import SourceInfo, documents
+from catalog.store import SQLiteStore
+from catalog.validation import Report, validate_records
+from harvesters.base import Deferred, Event, Harvested
+
+
+@dataclass
+class Prepared:
+    """One record made ready to write; `data` None: unchanged (its hash is the one the store has);
+    `error`: it could not be prepared (and is not written)."""
+
+    uri: str
+    hash: str = ""
+    data: str | None = None
+    conforms: bool = False
+    validation: dict[str, Any] | None = None
+    renderings: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+
+def stored_validation(report: Report, view: Published, settings_digest: str) -> dict[str, Any]:
+    """What the store keeps of a record's validation: the report, and what its published view was
+    made from (`view`: the operator's settings; `added`: what the view added), so a change of the
+    settings can be told and its effect on the feed seen."""
+    return {**report.to_dict(), "view": settings_digest, "added": view.digest}
+
+
+def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
+    """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
+    if not isinstance(record, Dataset):
+        return []
+    return [
+        text(s.record.title) or s.record.identifier
+        for s in store.linking(record.uri, source, "serves")
+        if s.record.service_type == "platform"  # type: ignore[union-attr]
+    ]
+
+
+@dataclass
+class Job:
+    """What preparing a source's records needs besides the records: the same for a whole run."""
+
+    settings: Settings
+    src: SourceConfig
+    info: SourceInfo
+    view: str  # the operator settings' digest the records are validated under (`Harvest.view`)
+
+
+def prepare(job: Job, store: SQLiteStore, records: list[Record], known: list[str | None]) -> list[Prepared]:
+    """Each record prepared, in order; `known` is each one's stored hash (None: not stored)."""
+    out: list[Prepared] = []
+    fresh: list[tuple[Prepared, Record]] = []
+    for record, hsh in zip(records, known, strict=True):
+        try:
+            data = dumps(record)
+        except Exception as exc:  # noqa: BLE001 - one record's fault is its own
+            out.append(Prepared(record.uri, error=_fault("could not be written as JSON", exc)))
+            continue
+        prepared = Prepared(record.uri, digest(data))
+        if prepared.hash != hsh:
+            prepared.data = data
+            fresh.append((prepared, record))
+        out.append(prepared)
+    if not fresh:
+        return out
+    used = store.use_counts(p.uri for p, _ in fresh)
+    ehds = profiles.ehds()  # the pipeline validates what the EHDS feed would publish
+    for prepared, record in fresh:
+        try:
+            view = ehds.published(record, job.settings, job.src)
+            (report,) = validate_records([view.record], ehds.name)
+            prepared.conforms = report.conforms
+            prepared.validation = stored_validation(report, view, job.view)
+            prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings)
+            prepared.docs = list(
+                documents(
+                    record,
+                    job.info,
+                    valid=report.conforms,
+                    platforms=platforms(store, record, job.src.name),
+                    uses=used.get(record.uri, 0),
+                )
+            )
+        except Exception as exc:  # noqa: BLE001 - one record's fault is its own: the batch goes on
+            prepared.error = _fault("could not be validated, rendered or indexed", exc)
+            prepared.data = None
+    return out
+
+
+def _fault(what: str, exc: Exception) -> str:
+    return f"the record {what} ({type(exc).__name__}: {exc}); it was not stored"
+
+
+# --- the pool -------------------------------------------------------------------------------------
+
+_POOL: dict[str, Any] = {}
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker process: be killed with the process that started it (a harvest killed with
+    kill -9 takes its workers along), and end at once if that one is already gone."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _start(job: Job, db_path: str, known: dict[str, str], parent: int) -> None:
+    die_with_parent(parent)
+    _POOL.update(job=job, store=SQLiteStore(db_path), known=known)
+
+
+def _prepare_in_pool(records: list[Record], known: list[str | None]) -> list[Prepared]:
+    return prepare(_POOL["job"], _POOL["store"], records, known)
+
+
+def _make_in_pool(make: Callable[..., list[Event]], args: tuple[Any, ...]) -> tuple[list[Event], list[Prepared]]:
+    """A harvester's deferred events (a page mapped), and its records prepared while here."""
+    events = make(*args)
+    records = [e.record for e in events if isinstance(e, Harvested)]
+    known = _POOL["known"]
+    return events, prepare(_POOL["job"], _POOL["store"], records, [known.get(r.uri) for r in records])
+
+
+class Later:
+    """Results being made: `result()` waits for them; `done()` says whether it would not."""
+
+    def __init__(self, result: Callable[[], list[Prepared]], done: Callable[[], bool] = lambda: True):
+        self._result, self.done = result, done
+        self._value: list[Prepared] | None = None
+
+    def result(self) -> list[Prepared]:
+        if self._value is None:
+            self._value = self._result()
+        return self._value
+
+
+class Preparer:
+    """Prepares a run's records in `workers` forked processes (which share the compiled shapes and
+    vocabularies with the process that forks them), or in the calling process when `workers` is 0.
+
+    Two ways in: `submit` a batch of harvested records; or `defer` a harvester's `Deferred` (a page
+    to map), which the pool then maps and whose records it prepares in the same go, so a page's
+    records cross between processes once; `taken` gives a record's result when it comes out."""
+
+    def __init__(self, job: Job, store: SQLiteStore, known: dict[str, str], workers: int = 0):
+        self.job, self.store = job, store
+        self.pool: ProcessPoolExecutor | None = None
+        self.done: dict[int, Prepared] = {}  # id of a deferred page's Harvested event -> its record prepared
+        if workers > 0:
+            import multiprocessing
+
+            from catalog.validation import get_profile
+
+            get_profile(profiles.EHDS)  # compiled once, before the fork
+            self.pool = ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start,
+                initargs=(job, str(store.path), known, os.getpid()),
+            )
+
+    def submit(self, records: list[Record], known: list[str | None]) -> Later:
+        """Start preparing `records`."""
+        here = Later(lambda: prepare(self.job, self.store, records, known))
+        if self.pool is None:
+            return here
+        try:
+            future: Future[list[Prepared]] = self.pool.submit(_prepare_in_pool, records, known)
+        except (BrokenProcessPool, RuntimeError):
+            self._lose_pool()
+            return here
+
+        def result() -> list[Prepared]:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # a process died (killed, out of memory): no record is lost
+                self._lose_pool()
+                return here.result()
+
+        return Later(result, future.done)
+
+    def defer(self, deferred: Deferred) -> None:
+        """Have the pool make `deferred`'s events (and prepare their records) from now on; without a
+        pool they are made where they are taken."""
+        if self.pool is None:
+            return
+        make, args = deferred.make, deferred.args
+        try:
+            future = self.pool.submit(_make_in_pool, make, args)
+        except (BrokenProcessPool, RuntimeError):
+            self._lose_pool()
+            return
+
+        def made() -> list[Event]:
+            try:
+                events, prepared = future.result()
+            except BrokenProcessPool:
+                self._lose_pool()
+                return make(*args)
+            harvested = (e for e in events if isinstance(e, Harvested))
+            self.done.update((id(h), p) for h, p in zip(harvested, prepared, strict=True))
+            return events
+
+        deferred.made, deferred.ready = made, future.done
+
+    def taken(self, event: Harvested) -> Prepared | None:
+        """The record of a deferred page's event as the pool prepared it; None when it was not."""
+        return self.done.pop(id(event), None)
+
+    def _lose_pool(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    def close(self) -> None:
+        self.done.clear()
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
