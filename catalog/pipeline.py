@@ -558,9 +558,10 @@ def harvest(
     workers = max(1, workers)
     at_once = min(workers, len(wanted))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        # cores no source is harvested on prepare the records of those that are (`catalog.prepare`)
-        spare = (workers - at_once) // at_once
-        results = _in_processes(settings, store, index, wanted, at_once, progress, full, spare)
+        # fewer sources than workers: each source's pages are mapped and its records prepared by
+        # its share of the workers (`catalog.prepare`), its own process only fetching and writing
+        share = workers // at_once if at_once < workers else 0
+        results = _in_processes(settings, store, index, wanted, at_once, progress, full, share)
     else:
         with ThreadPoolExecutor(max_workers=at_once) as pool:
             results = list(

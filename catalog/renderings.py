@@ -35,7 +35,7 @@ from catalog.lru import SizedLRU
 from catalog.model import Dataset, Record
 from catalog.profiles import Profile
 from catalog.published import register_digest
-from catalog.rdf import TripleSink, add_variables
+from catalog.rdf import TripleSink, variables_ntriples
 from catalog.store import SQLiteStore, StoredRecord
 
 
@@ -91,9 +91,7 @@ def statements(
     about = (published.uri, repr(published.title), published.identifier)  # what the variables part reads
     part = parts.get(about) if parts is not None else None
     if part is None:
-        variables = TripleSink()
-        add_variables(variables, URIRef(published.uri), published)
-        part = variables.turtle()
+        part = variables_ntriples(URIRef(published.uri), published)
         if parts is not None:
             parts[about] = part
     return sink.turtle() + part
