@@ -435,7 +435,7 @@ def assess_stored(
     )
     inputs = Inputs(
         conforms=bool(stored.conforms),
-        mqa_percent=quality.score_dataset(view, quality.stored_report(stored)).percent,
+        mqa_percent=quality.score_dataset(view, quality.stored_verdict(stored)).percent,
         last_update=view.modified or stored.first_seen,
         harvests=runs,
         confirmed=holder,

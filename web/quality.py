@@ -13,7 +13,7 @@ from flask import current_app
 
 from catalog import profiles
 from catalog.model import Dataset
-from catalog.quality import QualityScore, score_dataset, score_publisher, stored_report
+from catalog.quality import QualityScore, score_dataset, score_publisher, stored_verdict
 from catalog.store import StoredRecord
 from web import charts
 
@@ -26,7 +26,7 @@ def quality_of(stored: StoredRecord) -> QualityScore:
     settings = current_app.config["SETTINGS"]
     view = profiles.ehds().published(stored.record, settings, settings.sources.get(stored.source)).record
     assert isinstance(view, Dataset)
-    return score_dataset(view, stored_report(stored))
+    return score_dataset(view, stored_verdict(stored))
 
 
 def publisher_quality(datasets: Iterable[StoredRecord]) -> QualityScore:
