@@ -36,7 +36,7 @@ from catalog import disclosure, profiles
 from catalog.config import Settings, SourceConfig, operator_defaults
 from catalog.logs import run_context
 from catalog.model import CodeList, Dataset, Record, digest, key_for, text
-from catalog.prepare import Job, Later, Prepared, Preparer, die_with_parent, platforms, stored_validation
+from catalog.prepare import Documents, Job, Later, Prepared, Preparer, die_with_parent, platforms, stored_validation
 from catalog.renderings import render
 from catalog.search import IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, coded, complete, documents
@@ -477,7 +477,7 @@ class Harvest:
         for h, p in fresh:
             old = self.store.get(h.record.uri) if h.record.uri in known else None
             if old is not None:
-                stale_keys |= record_keys(old.record) - {d["key"] for d in p.docs}
+                stale_keys |= record_keys(old.record) - p.docs.keys
         with self.store.transaction():  # short: other workers wait for this lock
             for h, p in fresh:
                 change = self.store.put(
@@ -490,7 +490,7 @@ class Harvest:
         if self.index is not None:
             if stale_keys:
                 self.index.delete(stale_keys)
-            self.index.upsert([d for _h, p in fresh for d in p.docs])
+            self.index.upsert(Documents(p.docs for _h, p in fresh))
 
     def _store_counts(self, batch: list[Harvested]) -> None:
         """Keep each dataset's raw counts and their published view, when they changed (also under an
@@ -581,7 +581,8 @@ class _Relay:
         self.channel, self.source = channel, source
 
     def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
-        docs = list(docs)
+        if not isinstance(docs, Documents):  # packed ones go as they came (`catalog.prepare.Packed`)
+            docs = list(docs)
         self.channel.put(("upsert", self.source, docs))
         return len(docs)
 

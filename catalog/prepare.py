@@ -17,9 +17,11 @@ later batch itself.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
+import pickle
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -36,18 +38,48 @@ from catalog.validation import Report, validate_records
 from harvesters.base import Deferred, Event, Harvested
 
 
+class Packed:
+    """A record's index documents as they cross processes: pickled once where they are made and
+    unpickled where they are indexed, the run's own process passing them on as they came. (Each
+    crossing of a dataset's 100 documents as dictionaries cost more than making them.)"""
+
+    def __init__(self, docs: list[dict[str, Any]]):
+        self.keys = {d["key"] for d in docs}
+        self.blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(pickle.loads(self.blob))
+
+
+class Documents:
+    """Several records' packed documents, which `catalog.pipeline`'s relay forwards unopened."""
+
+    def __init__(self, packs: Iterable[Packed]):
+        self.packs = list(packs)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for packed in self.packs:
+            yield from packed
+
+    def __len__(self) -> int:
+        return sum(len(packed.keys) for packed in self.packs)
+
+
+NO_DOCUMENTS = Packed([])
+
+
 @dataclass
 class Prepared:
     """One record made ready to write; `data` None: unchanged (its hash is the one the store has);
-    `error`: it could not be prepared (and is not written)."""
+    `error`: it could not be prepared (and is not written). `validation` is JSON, as stored."""
 
     uri: str
     hash: str = ""
     data: str | None = None
     conforms: bool = False
-    validation: dict[str, Any] | None = None
+    validation: str | None = None
     renderings: dict[str, tuple[str, bytes]] = field(default_factory=dict)
-    docs: list[dict[str, Any]] = field(default_factory=list)
+    docs: Packed = field(default_factory=lambda: NO_DOCUMENTS)
     error: str | None = None
 
 
@@ -103,15 +135,17 @@ def prepare(job: Job, store: SQLiteStore, records: list[Record], known: list[str
             view = ehds.published(record, job.settings, job.src)
             (report,) = validate_records([view.record], ehds.name)
             prepared.conforms = report.conforms
-            prepared.validation = stored_validation(report, view, job.view)
+            prepared.validation = json.dumps(stored_validation(report, view, job.view), ensure_ascii=False)
             prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings)
-            prepared.docs = list(
-                documents(
-                    record,
-                    job.info,
-                    valid=report.conforms,
-                    platforms=platforms(store, record, job.src.name),
-                    uses=used.get(record.uri, 0),
+            prepared.docs = Packed(
+                list(
+                    documents(
+                        record,
+                        job.info,
+                        valid=report.conforms,
+                        platforms=platforms(store, record, job.src.name),
+                        uses=used.get(record.uri, 0),
+                    )
                 )
             )
         except Exception as exc:  # noqa: BLE001 - one record's fault is its own: the batch goes on

@@ -721,7 +721,7 @@ def _properties(g: TripleReader, s: Node) -> Mapping[Node, Collection[Node]]:
         for p, o in g.predicate_objects(s):
             out.setdefault(p, []).append(o)
         return out
-    return g.properties(s)  # type: ignore[attr-defined, no-any-return]
+    return g.properties(s)  # type: ignore[attr-defined]
 
 
 def _ordered(nodes: Iterable[Node]) -> list[Identifier]:

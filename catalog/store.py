@@ -245,7 +245,7 @@ class Store(Protocol):
         hash: str,
         fetch_url: str | None,
         conforms: bool | None,
-        validation: dict[str, Any] | None,
+        validation: dict[str, Any] | str | None,
     ) -> str: ...
     def last_harvest(self, source: str, before: str | None = None) -> str | None: ...
     def revalidated(self, uri: str, conforms: bool, validation: dict[str, Any], changed: bool) -> None: ...
@@ -435,10 +435,11 @@ class SQLiteStore:
         hash: str,
         fetch_url: str | None,
         conforms: bool | None,
-        validation: dict[str, Any] | None,
+        validation: dict[str, Any] | str | None,
         data: str | None = None,
     ) -> str:
-        """Insert or update; returns new | changed | unchanged (| restored for a deleted one back)."""
+        """Insert or update; returns new | changed | unchanged (| restored for a deleted one back).
+        `data` and `validation` may come as JSON already (`catalog.prepare` makes them elsewhere)."""
         from catalog.model import dumps
 
         ts = now()
@@ -457,7 +458,9 @@ class SQLiteStore:
                 run_id,
                 fetch_url,
                 None if conforms is None else int(conforms),
-                None if validation is None else json.dumps(validation, ensure_ascii=False),
+                validation
+                if validation is None or isinstance(validation, str)
+                else json.dumps(validation, ensure_ascii=False),
             )
             if row is None:
                 change = "new"

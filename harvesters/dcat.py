@@ -144,7 +144,7 @@ _TYPE = str(RDF.type)
 def _head(q: ox.Quad) -> bool:
     """The statements the harvester reads of a page itself: its paging, the catalogue's time, tombstones."""
     p = q.predicate.value
-    return p in _HEAD or (p == _TYPE and q.object.value in _HEAD_TYPES)
+    return p in _HEAD or (p == _TYPE and isinstance(q.object, ox.NamedNode) and q.object.value in _HEAD_TYPES)
 
 
 def map_page(data: str, fmt: str, url: str) -> list[Event]:
