@@ -90,6 +90,27 @@ SKOS_CONCEPT, SKOS_IN_SCHEME, SKOS_NOTATION, SKOS_PREF_LABEL, SKOS_DEFINITION, S
     SKOS.broader,
 )
 
+READ_TERMS = (
+    RDF_TYPE,
+    DCT_DESCRIPTION,
+    DCAT_KEYWORD,
+    CSVW_COLUMN,
+    CSVW_NAME,
+    CSVW_TITLE,
+    CSVW_DATATYPE,
+    CSVW_PROPERTY_URL,
+    SCHEMA_POSITION,
+    SCHEMA_VALID_FROM,
+    SCHEMA_VALID_THROUGH,
+    HK_UNIT,
+    HK_CODE_LIST,
+    HK_CODING_SYSTEM,
+    HK_QUESTION,
+    CSVW_COLUMN_OF,
+)
+"""Terms the reader looks variables up by: a parsed page uses these very objects
+(`catalog.rdfparse`), so a lookup finds its key by identity, not by rdflib's Python `__eq__`."""
+
 PREFIXES = {
     "dcat": DCAT,
     "dct": DCT,
@@ -725,8 +746,12 @@ def _properties(g: TripleReader, s: Node) -> Mapping[Node, Collection[Node]]:
 
 
 def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
-    """Nodes in rdflib's order of terms (a graph's terms are all Identifiers, which order)."""
-    return sorted(n for n in nodes if isinstance(n, Identifier))
+    """Nodes in rdflib's order of terms (a graph's terms are all Identifiers, which order). IRIs
+    alone (a table's columns) order as their text, compared without rdflib's Python `__lt__`."""
+    found = [n for n in nodes if isinstance(n, Identifier)]
+    if all(type(n) is URIRef for n in found):
+        return sorted(found, key=str)
+    return sorted(found)
 
 
 def _first(values: Collection[Node] | None) -> Node | None:

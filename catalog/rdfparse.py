@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from catalog.rdf import text
+from catalog.rdf import READ_TERMS, text
 
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -30,6 +30,7 @@ FORMATS = {
 """rdflib format names -> pyoxigraph formats (JSON-LD goes through rdflib: see `_parse_jsonld`)."""
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_KNOWN = {str(term): term for term in READ_TERMS}
 Triple = tuple[Node, Node, Node]
 
 
@@ -106,7 +107,7 @@ class _Terms:
     strings without rdflib's constructor (`catalog.rdf.text`), which took longer than the parse."""
 
     def __init__(self) -> None:
-        self.iris: dict[str, URIRef] = {}
+        self.iris: dict[str, URIRef] = dict(_KNOWN)
         self.typed: dict[tuple[str, str], Literal] = {}
 
     def iri(self, value: str) -> URIRef:
