@@ -4,7 +4,14 @@ This is the only place that writes harvested records. For each source it opens a
 the harvester's events, validates and stores records in batches (one transaction each) with
 their feed statements (`catalog.renderings`), updates the search index from what changed, and
 finishes the run with its counts and errors. A source that fails keeps its last good records
-(they show as stale); the other sources go on.
+(they show as stale); the other sources go on. A record that cannot be validated, rendered or
+indexed is reported and not stored; its neighbours are.
+
+What a record needs before it is written (canonical JSON and hash, validation of its published
+view, renderings, search documents) is made by `catalog.prepare`, which maps the pages a
+harvester defers (`harvesters.base.Deferred`) and prepares records in a pool of processes when
+there are more workers than sources: a single large source then uses every core, its own process
+only fetching and writing, in order.
 
 Several sources are harvested in worker processes (`workers` at a time), because mapping and
 validation are pure Python and threads would share one core. The calling process keeps what

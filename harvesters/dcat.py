@@ -12,9 +12,12 @@ tombstones (catalogue records with adms:status deleted) become deletions. The op
 `incremental = false` turns this off. A record's fetch URL is the upstream dcat:CatalogRecord
 when the feed has one, so provenance points at the catalogue we harvested.
 
-Pages are parsed by pyoxigraph (`catalog.rdfparse`), many times faster than rdflib. Parsing is
-fenced: RDF/XML with a DOCTYPE or entity declaration is refused before it reaches an
-XML parser (XXE, entity expansion), and JSON-LD remote contexts are never fetched.
+Pages are parsed by pyoxigraph (`catalog.rdfparse`), many times faster than rdflib. The harvester
+itself reads of a page only what it needs to go on (its paging links, the catalogue's time,
+tombstones); its records are mapped by `map_page`, which the pipeline runs in other processes
+while the next pages are fetched (`Deferred`). Parsing is fenced: RDF/XML with a DOCTYPE or
+entity declaration is refused before it reaches an XML parser (XXE, entity expansion), and
+JSON-LD remote contexts are never fetched.
 """
 
 from __future__ import annotations
