@@ -71,10 +71,13 @@ class Deferred:
     """Events a harvester leaves to be made elsewhere: `make(*args)` returns them (the records of one
     page it fetched). `make` is a module-level function of picklable arguments that fetches nothing,
     so the pipeline may call it in another process, on several pages at once, and take its events
-    at this place of the stream as if they had been yielded here. `then`, when given, sees them first,
-    in the harvester's own process and in the stream's order (what a harvester keeps across pages,
-    such as the identifiers it has seen). `events()` gives them as `then` left them, to the harvester
-    too (for its checkpoint), waiting for them if they are still being made."""
+    at this place of the stream as if they had been yielded here. `then`, when given, sees them
+    first, in the harvester's own process and in the stream's order: what a harvester keeps across
+    pages (the identifiers it has seen, what its checkpoint says of each page) it keeps there.
+
+    The pipeline takes the events once (`events`); the harvester, before its checkpoint, makes sure
+    `then` has seen those of every page (`settle`). Neither the page nor its events are kept longer
+    than that: a source of a million variables is not held in memory."""
 
     def __init__(
         self,
@@ -86,12 +89,24 @@ class Deferred:
         self.made: Callable[[], list[Event]] = lambda: make(*args)  # the pipeline may make them elsewhere
         self.ready: Callable[[], bool] = lambda: True  # whether `made` would return at once
         self._events: list[Event] | None = None
+        self._taken = False
+
+    def settle(self) -> None:
+        """Have `then` see the events (making them now if need be), keeping them for `events`."""
+        if self._events is None and not self._taken:
+            made = self.made()
+            self.made, self.args = _made_already, ()
+            self._events = self.then(made) if self.then is not None else made
 
     def events(self) -> list[Event]:
-        if self._events is None:
-            made = self.made()
-            self._events = self.then(made) if self.then is not None else made
-        return self._events
+        """The events, as `then` left them, given once."""
+        self.settle()
+        events, self._events, self._taken = self._events or [], None, True
+        return events
+
+
+def _made_already() -> list[Event]:
+    raise RuntimeError("the events of a Deferred are made once")
 
 
 Event = Harvested | Present | Deleted | Failed | Complete | Checkpoint | Deferred

@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
@@ -275,12 +276,20 @@ class DcatHarvester(Harvester):
             url = next_page(head, url)
         yield Checkpoint({**self.state, "since": next_since})
 
-    def _page(self, fetched: Fetched) -> tuple[LightGraph, Deferred]:
+    def _page(
+        self, fetched: Fetched, then: Callable[[list[Event]], list[Event]] | None = None
+    ) -> tuple[LightGraph, Deferred]:
         """What the harvester reads of a page to go on (read here: a syntax error fails the source
-        at this page), and the page's records, to be mapped wherever the pipeline likes."""
+        at this page), and the page's records, to be mapped wherever the pipeline likes; `then`
+        sees them after `_first_only`."""
         head = parse(fetched, keep=_head)
         fmt = guess_format(fetched.url, fetched.content_type, fetched.content)
-        return head, Deferred(map_page, (fetched.text(), fmt, fetched.url), then=self._first_only)
+
+        def taken(events: list[Event]) -> list[Event]:
+            events = self._first_only(events)
+            return then(events) if then is not None else events
+
+        return head, Deferred(map_page, (fetched.text(), fmt, fetched.url), then=taken)
 
     def _first_only(self, events: list[Event]) -> list[Event]:
         """A page's events, but a second record with a dct:identifier already seen in this run
@@ -305,8 +314,8 @@ class DcatHarvester(Harvester):
 
     def harvest_all(self) -> Iterator[Event]:
         previous = json.loads(self.state.get("pages", "{}"))
-        pages: dict[str, list[object] | None] = {}  # None: mapped elsewhere, filled in at the end
-        mapped: list[tuple[str, str, str | None, Deferred]] = []
+        pages: dict[str, list[object]] = {}
+        mapped: list[Deferred] = []
         url: str | None = self.source.url
         since: str | None = self.state.get("since")
         while url and len(pages) < MAX_PAGES:
@@ -321,18 +330,25 @@ class DcatHarvester(Harvester):
                 yield from (Present(uri) for uri in old[2])
                 url = old[1]
                 continue
-            head, page = self._page(fetched)
+            head, page = self._page(fetched, partial(self._remember, pages, url))
             if not pages:
                 since = cursor(head) or since
-            yield page
             following = next_page(head, url)
-            pages[url] = None
-            mapped.append((url, digest, following, page))
+            pages[url] = [digest, following]  # and what it gave, once it is mapped (`_remember`)
+            yield page
+            mapped.append(page)
             url = following
-        for page_url, digest, following, page in mapped:
-            events = page.events()
-            uris = [e.record.uri for e in events if isinstance(e, Harvested)]
-            problems = [e for e in events if isinstance(e, Failed)]
-            pages[page_url] = [digest, following, uris, saved_problems(problems)]
+        for page in mapped:
+            page.settle()
         yield Complete()
         yield Checkpoint({"pages": json.dumps(pages), **({"since": since} if since else {})})
+
+    @staticmethod
+    def _remember(pages: dict[str, list[object]], url: str, events: list[Event]) -> list[Event]:
+        """What the checkpoint keeps of a mapped page besides its digest and next page: the records
+        it gave and the problems met, so an unchanged page is skipped next time and its problems
+        reported again."""
+        uris = [e.record.uri for e in events if isinstance(e, Harvested)]
+        problems = [e for e in events if isinstance(e, Failed)]
+        pages[url] = [*pages[url][:2], uris, saved_problems(problems)]
+        return events
