@@ -142,12 +142,21 @@ def counts(store: SQLiteStore) -> dict[str, int]:
 # --- the naive baseline ------------------------------------------------------------------------
 
 
-def rdflib_parse(data: str, fmt: str, base_iri: str | None = None) -> Graph:
+_PARSED: dict[str, Any] = {}
+
+
+def rdflib_parse(data: str, fmt: str, base_iri: str | None = None, keep: Any = None) -> Graph:
+    """A page parsed by rdflib, once: the DCAT harvester reads a page's paging (`keep`) and then
+    its records, and the naive harvester parsed each page once for both."""
+    key = (hash(data), len(data), fmt, base_iri)
+    if _PARSED.get("key") == key:
+        return _PARSED["graph"]
     g = Graph()
     try:
         g.parse(data=data, format=fmt, publicID=base_iri)
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise many types
         raise RdfSyntaxError(str(exc), None) from exc
+    _PARSED.update(key=key, graph=g)
     return g
 
 
