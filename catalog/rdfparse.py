@@ -43,11 +43,13 @@ class RdfSyntaxError(ValueError):
 
 
 class LightGraph:
-    """Triples indexed by subject and predicate, plus (predicate, object) on first use."""
+    """Triples indexed by subject and predicate, plus (object, subject) for a predicate on the first
+    question by it: readers ask only by a few (rdf:type, skos:inScheme), and indexing every
+    statement backwards took a twentieth of mapping a page."""
 
     def __init__(self) -> None:
         self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
-        self._in: dict[tuple[Node, Node], dict[Node, None]] | None = None
+        self._in: dict[Node, dict[Node, dict[Node, None]]] = {}  # predicate -> object -> subjects
         self._size = 0
 
     def add(self, triple: Triple) -> None:
@@ -56,8 +58,9 @@ class LightGraph:
         if o not in objects:
             objects[o] = None
             self._size += 1
-            if self._in is not None:
-                self._in.setdefault((p, o), {})[s] = None
+            inverse = self._in.get(p)
+            if inverse is not None:
+                inverse.setdefault(o, {})[s] = None
 
     def objects(self, subject: Node | None, predicate: Node) -> Iterator[Node]:
         """Objects of `subject` (of any subject when None) for `predicate`, as rdflib's Graph does."""
@@ -76,13 +79,12 @@ class LightGraph:
                 yield s, o
 
     def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
-        if self._in is None:
-            self._in = {}
-            for s, po in self._out.items():
-                for p, objects in po.items():
-                    for o in objects:
-                        self._in.setdefault((p, o), {})[s] = None
-        return iter(self._in.get((predicate, obj), ()))
+        inverse = self._in.get(predicate)
+        if inverse is None:
+            inverse = self._in[predicate] = {}
+            for s, o in self.subject_objects(predicate):
+                inverse.setdefault(o, {})[s] = None
+        return iter(inverse.get(obj, ()))
 
     def value(self, subject: Node, predicate: Node) -> Node | None:
         return next(self.objects(subject, predicate), None)
