@@ -27,6 +27,7 @@ from typing import Any
 from catalog.search import FACETS, SearchQuery
 from catalog.search.analysis import fold
 from catalog.search.tantivy_backend import TantivyBackend
+from catalog.topics import taxonomy
 
 SOURCES = [
     ("mfr", "central-registry", "PHDR"),
@@ -75,6 +76,7 @@ DATATYPES = ["integer", "decimal", "string", "date", "boolean"]
 def generate(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     """`n` variable documents shaped like `catalog.search.documents` makes them, deterministic."""
     rng = random.Random(seed)
+    topics = taxonomy()
     for i in range(n):
         source, kind, category = SOURCES[i % len(SOURCES)]
         concept = rng.choice(CONCEPTS)
@@ -108,6 +110,7 @@ def generate(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
             "source_kind": kind,
             "publisher": source.upper(),
             "health_category": [category],
+            "topic": topics.of_text([label]),
             "theme": ["HEAL"],
             "period": [f"{d}-{d + 9}" for d in range(start - start % 10, end + 1, 10)],
             "period_start": start,

@@ -167,3 +167,18 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(ho
     for pid in children:  # the workers went with the parent
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_the_demo_finds_its_home_like_every_other_command(tmp_path, monkeypatch, capsys):
+    """--home, else $CATALOG_HOME, else ./catalog-data; then `catalog sources list` beside it
+    sees the demo's sources."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CATALOG_HOME", str(tmp_path / "from-env"))
+    assert main(["demo", "--no-serve"]) == 0
+    assert (tmp_path / "from-env" / "catalog.sqlite").exists() and not (tmp_path / "catalog-data").exists()
+    capsys.readouterr()
+    assert main(["sources", "list"]) == 0
+    assert "mfr\tdcat\tcentral-registry" in capsys.readouterr().out
+    monkeypatch.delenv("CATALOG_HOME")
+    assert main(["--home", str(tmp_path / "given"), "demo", "--no-serve"]) == 0
+    assert (tmp_path / "given" / "catalog.sqlite").exists() and not (tmp_path / "catalog-data").exists()

@@ -166,6 +166,7 @@ def test_facets_count_every_matching_variable(loaded: SearchBackend) -> None:
     assert result.facets["health_category"][0] == ("PHDR", 29)
     assert ("1960-1969", 16) in result.facets["period"]  # MFR from 1967, Kreftregisteret, DAR
     assert set(result.facets) == {
+        "topic",
         "source",
         "source_kind",
         "health_category",
@@ -184,6 +185,19 @@ def test_the_platform_facet_counts_and_filters_where_datasets_can_be_analysed(em
     assert dict(search(empty).facets["platform"]) == {"HUNT Cloud": served, "TSD": served}
     assert search(empty, filters={"platform": ["TSD"]}).total == served
     assert search(empty, type="dataset", filters={"platform": ["TSD"]}).total >= 1
+
+
+def test_topics_are_counted_and_filter_like_every_facet(loaded: SearchBackend) -> None:
+    counted = dict(search(loaded).facets["topic"])
+    assert counted == Counter(t for d in VARIABLES for t in d["topic"])
+    assert {"pregnancy-birth", "lifestyle", "cancer", "medicines"} <= set(counted)
+    births = names(search(loaded, filters={"topic": ["pregnancy-birth"]}, limit=100))
+    assert {"mfr/VEKT", "mfr/SVLEN", "mfr/KEISERSNITT"} <= set(births)
+    assert len(births) == counted["pregnancy-birth"]
+    smoking = names(search(loaded, "røyking", filters={"topic": ["lifestyle"]}, limit=100))
+    assert "hunt/ROYK" in smoking and "mfr/ROYK_START" in smoking
+    both = search(loaded, filters={"topic": ["pregnancy-birth", "lifestyle"]}, limit=0).total
+    assert both == sum(1 for d in VARIABLES if {"pregnancy-birth", "lifestyle"} & set(d["topic"]))
 
 
 def test_facets_are_ordered_by_count_then_name(loaded: SearchBackend) -> None:

@@ -14,10 +14,13 @@ from catalog.export import as_published
 from catalog.model import Dataset, key_for, to_dict
 from catalog.search import Hit
 from web import basket, distribution, marketplace, samples
+from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
 from web.openapi import spec
 from web.quality import score_parts
+from web.i18n import current
 from web.sources import source_view, summaries
+from web.topics import tiles
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -70,6 +73,17 @@ def suggest() -> Response:
     return jsonify({"q": prefix, "suggestions": search_backend().suggest(prefix, 10)})
 
 
+def route_json(route: Any) -> dict[str, Any]:
+    lang = current()
+    return {
+        "id": route.id,
+        "name": route.name(lang),
+        "body": route.body,
+        "url": route.link(lang),
+        "steps": list(route.steps_in(lang)),
+    }
+
+
 def provenance(stored: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "source": stored.source,
@@ -102,7 +116,13 @@ def variable(key: str) -> Response:
                 "codes": [to_dict(c) for c in cl.concepts],
             },
             **distribution.as_json(view.counts, view.frequencies),
+            "equivalents": {
+                "same_source": [hit_json(h) for h in view.equivalents.same_source],
+                "other_sources": [hit_json(h) for h in view.equivalents.other_sources],
+            },
             "related": [hit_json(h) for h in view.related],
+            "topics": [t.id for t in view.topics],
+            "access_route": route_json(view.route),
             "provenance": provenance(view.dataset, view.history),
             "validation": {"dataset_conforms": view.dataset.conforms, "findings": view.findings},
         }
@@ -191,6 +211,42 @@ def basket_export() -> Response:
     """The basket exports for a selection given as ids=a,b,c (the API keeps no state)."""
     keys = basket.parse_keys(request.args.getlist("ids"))
     return basket.export(basket.selection(keys), request.args.get("format", "json"))
+
+
+@bp.get("/compare")
+def compare() -> Response:
+    """The comparison page's rows: each fact of the variables side by side, and whether they agree."""
+    keys = basket.parse_keys(request.args.getlist("ids"))[:MAX_COMPARED]
+    items, missing = compared(keys)
+    return jsonify(
+        {
+            "ids": [c.key for c in items],
+            "missing": missing,
+            "rows": [
+                {"name": row.name, "same": row.same, "values": [v[0] if v else None for v in row.values]}
+                for row in comparison_rows(items, current())
+            ],
+        }
+    )
+
+
+@bp.get("/topics")
+def topics() -> Response:
+    lang = current()
+    return jsonify(
+        {
+            "topics": [
+                {
+                    "id": t.topic.id,
+                    "name": t.topic.name(lang),
+                    "description": t.topic.description(lang),
+                    "variables": t.variables,
+                    "datasets": t.datasets,
+                }
+                for t in tiles()
+            ]
+        }
+    )
 
 
 @bp.get("/marketplace")

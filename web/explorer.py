@@ -14,15 +14,18 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
+from catalog.access import Route, routes
 from catalog.model import CodeList, Dataset, Variable, key_for
 from catalog.published import Completed, published_view
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
-from web import charts, distribution
+from catalog.topics import Topic, taxonomy
+from web import charts, distribution, labels
 from web.basket import basket_keys
+from web.compare import Equivalents, Grid, equivalents, wave_grid
 from web.display import code_url, coding_system, pick, year
-from web.i18n import current as current_locale
+from web.i18n import current
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
 
@@ -133,6 +136,7 @@ def lang_args(lang: str) -> dict[str, Any]:
 
 def facet_titles() -> dict[str, str]:
     return {
+        "topic": _("Topic"),
         "source": _("Source"),
         "source_kind": _("Kind of source"),
         "health_category": _("Health category"),
@@ -143,27 +147,17 @@ def facet_titles() -> dict[str, str]:
     }
 
 
-def value_names() -> dict[str, str]:
-    """Display names of coded facet values, translated once per request."""
-    names = g.get("value_names")
-    if names is None:
-        names = g.value_names = {
-            "central-registry": _("Central health registry"),
-            "quality-registry": _("Medical quality registry"),
-            "survey": _("Health survey"),
-            "statistics": _("Statistics"),
-            "catalogue": _("Catalogue"),
-            "PUBLIC": _("Public"),
-            "RESTRICTED": _("Restricted"),
-            "NON_PUBLIC": _("Non-public"),
-        }
-    return names
-
-
-def value_label(facet: str, value: str) -> str:
+def value_label(facet: str, value: str) -> tuple[str, str | None]:
+    """A facet value as researchers read it, and its language when not the page's (None)."""
     if facet == "source":
-        return source_title(value)
-    return value_names().get(value, value) if facet in ("source_kind", "access_rights") else value
+        return source_title(value), None
+    if facet == "topic":
+        topic = taxonomy().by_id.get(value)
+        return (topic.name(current()), None) if topic else (value, None)
+    if facet == "period":
+        return value.replace("-", "–"), None
+    found = labels.label(facet, value, current())
+    return found.text, found.lang
 
 
 @dataclass
@@ -172,6 +166,7 @@ class FacetLink:
     count: int
     active: bool
     url: str  # the search with this value toggled
+    lang: str | None = None  # the label's language when it is not the page's
 
 
 @dataclass
@@ -202,12 +197,12 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
         chosen = q.filters.get(name, [])
         buckets = result.facets.get(name, [])
         shown = [(v, n) for i, (v, n) in enumerate(buckets) if expanded == name or i < FACET_SHOWN or v in chosen]
-        links = [
-            FacetLink(value_label(name, v), n, v in chosen, search_url(facet_args(name, v, v in chosen)))
-            for v, n in shown
-        ]
+        links = []
+        for v, n in shown:
+            shown_as, lang = value_label(name, v)
+            links.append(FacetLink(shown_as, n, v in chosen, search_url(facet_args(name, v, v in chosen)), lang))
         chips += [
-            FacetLink(f"{titles[name]}: {value_label(name, v)}", 0, True, search_url(facet_args(name, v, True)))
+            FacetLink(f"{titles[name]}: {value_label(name, v)[0]}", 0, True, search_url(facet_args(name, v, True)))
             for v in chosen
         ]
         if links:
@@ -252,7 +247,6 @@ def search_view(q: SearchQuery) -> SearchView:
     )
 
 
-@bp.get("/")
 @bp.get("/search")
 def search() -> str:
     view = search_view(query_from_args())
@@ -282,20 +276,31 @@ class VariableView:
     dataset: StoredRecord
     codelist: StoredRecord | None
     system: str | None
-    related: list[Hit]
+    equivalents: Equivalents
+    grid: Grid | None  # a survey question's source × wave grid
+    related: list[Hit]  # similar but not equivalent
     findings: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    route: Route
+    topics: list[Topic]
     counts: Any = None  # the published view of its counts (catalog.disclosure.PublishedTable), if any
     frequencies: list[distribution.Frequency] = field(default_factory=list)
     services: list[StoredRecord] = field(default_factory=list)  # where its dataset can be analysed
 
 
-def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
-    """Likely equivalents: a search on the label and name, other sources first, itself left out."""
+def topics_of(record: Any, v: Variable | None = None) -> list[Topic]:
+    """The topics of a dataset, or of one of its variables (as the index assigns them)."""
+    if not isinstance(record, Dataset):
+        return []
+    ids = taxonomy().of_dataset(record)
+    return [taxonomy().by_id[t] for t in (taxonomy().of_variable(v, ids) if v else ids)]
+
+
+def related_hits(key: str, v: Variable, skip: set[str]) -> list[Hit]:
+    """Variables like this one that are not the same question: a search on the label and name."""
     words = " ".join(dict.fromkeys([pick(v.title, "nb") or "", v.name.replace("_", " ")]))
-    result = search_backend().search(SearchQuery(text=words, limit=RELATED * 2, facets=(), highlight=False))
-    hits = [h for h in result.hits if h.key != key]
-    return sorted(hits, key=lambda h: h.doc.get("source") == source)[:RELATED]
+    result = search_backend().search(SearchQuery(text=words, limit=RELATED * 3, facets=(), highlight=False))
+    return [h for h in result.hits if h.key != key and h.key not in skip][:RELATED]
 
 
 def variable_view(key: str) -> VariableView:
@@ -307,6 +312,9 @@ def variable_view(key: str) -> VariableView:
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
     system = coding_system(v, codelist.record if codelist else None)
+    found = equivalents(key, v, stored.source)
+    src = current_app.config["SETTINGS"].sources.get(stored.source)
+    grid = wave_grid(key, stored.source, stored.key, found) if src and src.category == "survey" else None
     table = distribution.published_counts(stored.uri).get(v.uri)
     from web.marketplace import offers_for
 
@@ -316,9 +324,13 @@ def variable_view(key: str) -> VariableView:
         stored,
         codelist,
         system,
-        related_hits(key, v, stored.source),
+        found,
+        grid,
+        related_hits(key, v, {h.key for h in found.all}),
         findings_for(stored, v.uri),
         store().history(stored.uri),
+        routes().for_source(stored.source, src),
+        topics_of(stored.record, v),
         table,
         distribution.frequencies(table, codelist.record if codelist else None),
         offers_for(stored)[0],
@@ -326,15 +338,27 @@ def variable_view(key: str) -> VariableView:
 
 
 def variable_timeline(view: VariableView) -> Any:
+    """The years the data cover: this variable, its dataset, the question's other waves, its codes.
+    (When the catalogue harvested them is provenance, shown under "for publishers".)"""
     d, v = view.dataset.dataset(), view.variable
     periods = [
         charts.Period(
-            _("Variable"),
+            _("This variable"),
             year(v.valid_from) or year(d.temporal_start),
             year(v.valid_to) or year(d.temporal_end),
             "variable",
         ),
         charts.Period(_("Dataset"), year(d.temporal_start), year(d.temporal_end), "dataset"),
+    ]
+    periods += [
+        charts.Period(
+            h.doc.get("dataset_title") or h.doc.get("name") or "",
+            h.doc.get("period_start"),
+            h.doc.get("period_end"),
+            "wave",
+        )
+        for h in view.equivalents.same_source[:12]
+        if h.doc.get("period_start") or h.doc.get("period_end")
     ]
     if view.codelist:
         cl = view.codelist.codelist()
@@ -345,16 +369,7 @@ def variable_timeline(view: VariableView) -> Any:
             if c.valid_from or c.valid_to
         ][:12]
     periods = [p for p in periods if p.start or p.end]
-    events = [
-        charts.Event(
-            int(h["at"][:4]) + (int(h["at"][5:7]) - 1) / 12,
-            _("%(change)s in the catalogue %(at)s", change=h["change"], at=h["at"][:10]),
-        )
-        for h in view.history
-    ]
-    return charts.timeline(
-        _("Validity and changes of %(name)s", name=v.name), periods, events, date.today().year, _("Changes")
-    )
+    return charts.timeline(_("Years covered by %(name)s", name=v.name), periods, [], date.today().year)
 
 
 @bp.get("/variables/<key>")
@@ -367,7 +382,7 @@ def variable(key: str) -> str:
         stored=view.dataset,
         d=view.dataset.record,
         chart=variable_timeline(view),
-        distribution=distribution.chart(view.variable.name, view.frequencies, current_locale()),
+        distribution=distribution.chart(view.variable.name, view.frequencies, current()),
         code_url=code_url,
         basket=set(basket_keys()),
     )
@@ -399,6 +414,8 @@ class DatasetView:
     history: list[dict[str, Any]]
     published: Dataset  # as the EHDS feed publishes it: the source's record, completed by the operator
     readiness: DatasetReadiness  # whether it reaches the EHDS feed; who supplied or must supply what
+    route: Route
+    topics: list[Topic]
     services: list[StoredRecord] = field(default_factory=list)  # platforms and analysis services serving it
     products: list[StoredRecord] = field(default_factory=list)  # data products made from it
 
@@ -412,7 +429,8 @@ def dataset_view(key: str) -> DatasetView:
 
     stored = _stored(key, Dataset)
     settings = current_app.config["SETTINGS"]
-    published = published_view(stored.record, settings, settings.sources.get(stored.source)).record
+    src = settings.sources.get(stored.source)
+    published = published_view(stored.record, settings, src).record
     services, products = offers_for(stored)
     return DatasetView(
         key,
@@ -422,6 +440,8 @@ def dataset_view(key: str) -> DatasetView:
         store().history(stored.uri),
         published,  # type: ignore[arg-type]
         assess(stored, settings),
+        routes().for_source(stored.source, src),
+        topics_of(stored.record),
         services,
         products,
     )

@@ -130,7 +130,8 @@ SCHEMAS: dict[str, Any] = {
     "Variable": {
         **OBJECT,
         "description": "the variable as in catalog.model.Variable, with dataset, codelist "
-        "(codes), its published distribution, related variables, provenance and validation",
+        "(codes), its published distribution, equivalents (its source's other waves, other sources), "
+        "related variables, topics, access route, provenance and validation",
         "properties": {
             "frequencies": {
                 "type": "array",
@@ -183,6 +184,12 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "Sources": {"type": "object", "properties": {"sources": {"type": "array", "items": OBJECT}}},
+    "Comparison": {
+        **OBJECT,
+        "description": "the variables' facts side by side: ids, missing ids, and rows of name, values "
+        "(one per variable, null when not stated) and whether all are the same",
+    },
+    "Topics": {"type": "object", "properties": {"topics": {"type": "array", "items": OBJECT}}},
     "Source": {
         **OBJECT,
         "description": "a source's summary, its runs, the last finished run's errors (all) and "
@@ -293,6 +300,12 @@ def spec(server: str) -> dict[str, Any]:
                     ),
                 ],
             ),
+            "/api/compare": _get(
+                "Compare variables side by side",
+                _ok("Comparison", "the comparison"),
+                [_query("ids", "variable ids, comma-separated or repeated (at most 8)", many=True)],
+            ),
+            "/api/topics": _get("The topics with their numbers of variables and datasets", _ok("Topics", "topics")),
             "/api/openapi.json": _get("This description", {"200": {"description": "OpenAPI 3 document"}}),
         },
         "components": {"schemas": SCHEMAS},

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from catalog.config import Settings
     from catalog.search.analysis import Synonyms
 
-FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights", "platform")
+FACETS = ("topic", "source", "source_kind", "health_category", "period", "datatype", "access_rights", "platform")
 """Facets every backend counts, in display order."""
 
 DOC_TYPES = ("variable", "dataset", "codelist")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.model import CodeList, Dataset, Record, key_for, text
+from catalog.topics import taxonomy
 
 FIELDS = {
     "key": "stable short id (catalog.model.key_for(uri))",
@@ -25,11 +26,13 @@ FIELDS = {
     "codes": "code notations and labels (code lists; a variable's coding system)",
     "dataset_key": "key of the dataset a variable belongs to",
     "dataset_title": "its title",
+    "dataset_title_lang": "the language of dataset_title (pages mark text not in the page's language)",
     "source": "source name (facet)",
     "source_title": "source title",
     "source_kind": "central-registry | quality-registry | survey | statistics | catalogue (facet)",
     "publisher": "publisher name",
     "health_category": "list of HealthDCAT-AP health category codes (facet)",
+    "topic": "list of topic ids of catalog/topics.toml (facet): what the record is about",
     "theme": "list of data-theme codes",
     "period": "list of decades covered, e.g. '1990-1999' (facet)",
     "period_start": "first year covered (int) or None",
@@ -59,6 +62,14 @@ def _year(value: str | None) -> int | None:
     if value and len(value) >= 4 and value[:4].isdigit():
         return int(value[:4])
     return None
+
+
+def _language(value: dict[str, str]) -> str:
+    """The language `text(value)` picks, so a page can mark text in another language than its own."""
+    for lang in ("nb", "no", "nn", "en", ""):
+        if value.get(lang):
+            return "nb" if lang == "no" else lang
+    return next(iter(value), "")
 
 
 def decades(start: int | None, end: int | None, now: int = 2026) -> list[str]:
@@ -93,6 +104,7 @@ def documents(
             "languages": sorted(record.title),
             "keywords": [],
             "health_category": [],
+            "topic": [],
             "theme": [],
             "period": [],
             "period_start": _year(record.valid_from),
@@ -115,6 +127,9 @@ def documents(
     }
     dkey = key_for(d.uri)
     dtitle = text(d.title)
+    dtitle_lang = _language(d.title)
+    topics = taxonomy()
+    dtopics = topics.of_dataset(d)
     yield {
         **shared,
         "key": dkey,
@@ -126,6 +141,7 @@ def documents(
         "description": text(d.description),
         "descriptions": d.description,
         "keywords": sorted({w for words in d.keywords.values() for w in words}),
+        "topic": dtopics,
         "codes": [],
         "period": decades(start, end),
         "period_start": start,
@@ -147,9 +163,11 @@ def documents(
             "description": text(v.description),
             "descriptions": {**v.description, **{f"q_{k}": q for k, q in v.question.items()}},
             "keywords": v.keywords,
+            "topic": topics.of_variable(v, dtopics),
             "codes": [v.coding_system] if v.coding_system else [],
             "dataset_key": dkey,
             "dataset_title": dtitle,
+            "dataset_title_lang": dtitle_lang,
             "period": decades(vstart, vend),
             "period_start": vstart,
             "period_end": vend,
