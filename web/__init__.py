@@ -22,8 +22,8 @@ from flask import Flask, Response, request
 from catalog.admin_queue import AdminQueue
 from catalog.config import ConfigError, Settings
 from catalog.model import key_for
-from web import metrics
 from catalog.topics import taxonomy
+from web import metrics
 from web.searchcache import SearchCache
 
 log = logging.getLogger(__name__)
@@ -55,8 +55,22 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     # ~20 kB a page: ~20 MB per process
     app.extensions["hits_cache"] = SearchCache(ttl=ttl, size=1024, name="search_hits")
 
-    from web import admin, api, basket, compare, display, explorer, feeds, health, i18n, labels, marketplace
-    from web import readiness, sources, topics
+    from web import (
+        admin,
+        api,
+        basket,
+        compare,
+        display,
+        explorer,
+        feeds,
+        health,
+        i18n,
+        labels,
+        marketplace,
+        readiness,
+        sources,
+        topics,
+    )
 
     i18n.init(app, settings.home / "cache" / "translations")
     blueprints = (

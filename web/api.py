@@ -16,9 +16,9 @@ from catalog.search import Hit
 from web import basket, distribution, marketplace, samples
 from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
+from web.i18n import current
 from web.openapi import spec
 from web.quality import score_parts
-from web.i18n import current
 from web.sources import source_view, summaries
 from web.topics import tiles
 
