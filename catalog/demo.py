@@ -13,6 +13,7 @@ from catalog.config import Settings, SourceConfig, parse_organisations
 
 if TYPE_CHECKING:
     from catalog.pipeline import SourceResult
+    from catalog.store import SQLiteStore
     from simulator import Simulator
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -22,6 +23,7 @@ DEMO_DEFAULTS = {
     "themes": [EU + "data-theme/HEAL"],
     "health_categories": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/EHRS"],
     "access_url": "https://helsedata.no/no/soknad/",
+    "languages": [EU + "language/NOR"],
 }
 """What the demo's operator configures for every source: facts a source may not state itself.
 
@@ -72,6 +74,65 @@ def demo_defaults(src: SourceConfig) -> dict[str, object]:
     return defaults
 
 
+DEMO_MATURITY = {"mfr": 4, "npr": 4, "kreftregisteret": 3, "hunt": 3, "moba": 2}
+"""The demo access body's assessment of some holders' quality management (QUANTUM's maturity model, 1-5)."""
+
+DEMO_PROJECTS = (
+    ("Fødselsvekt og senere hjertesykdom", "Universitetet i Bergen", ("mfr", "npr"), "2024-03-14", 142),
+    ("Keisersnitt og astma hos barn", "Folkehelseinstituttet", ("mfr", "norpd"), "2024-09-02", 96),
+    ("Kreftoverlevelse etter bosted", "Universitetet i Oslo", ("kreftregisteret", "dar"), "2025-01-20", 61),
+    ("Legemiddelbruk i svangerskapet", "Universitetet i Tromsø", ("mfr", "norpd"), "2025-04-11", 203),
+    ("Vaksinasjonsdekning og sykehusinnleggelser", "Folkehelseinstituttet", ("sysvak", "npr"), "2025-06-30", 35),
+    ("Røyking, BMI og svangerskapsutfall", "NTNU", ("hunt", "mfr"), "2025-10-08", 74),
+    ("Smittsomme sykdommer i primærhelsetjenesten", "Sykehuset Innlandet", ("msis", "kpr"), "2026-02-17", 28),
+)
+"""Data permits the demo access body issued: (project, organisation, sources whose first dataset
+it uses, permit date, days from application to permit)."""
+
+
+def demo_register(store: SQLiteStore) -> bytes:
+    """The demo's data use register as CSV, naming the first dataset of each source it uses."""
+    import csv
+    import io
+    from datetime import date, timedelta
+
+    first: dict[str, str] = {}
+    for stored in store.records(kind="dataset"):
+        first.setdefault(stored.source, stored.uri)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "permit_id",
+            "project_title",
+            "organisation",
+            "datasets",
+            "permit_date",
+            "application_date",
+            "legal_basis",
+            "summary",
+        ]
+    )
+    for n, (title, organisation, sources, permit, days) in enumerate(DEMO_PROJECTS, 1):
+        datasets = " ".join(first[name] for name in sources if name in first)
+        if not datasets:
+            continue
+        applied = (date.fromisoformat(permit) - timedelta(days=days)).isoformat()
+        writer.writerow(
+            [
+                f"HDS-{permit[:4]}-{n:03d}",
+                title,
+                organisation,
+                datasets,
+                permit,
+                applied,
+                "EHDS art. 53(1)(e): vitenskapelig forskning",
+                f"{title}: et registerbasert forskningsprosjekt ved {organisation}.",
+            ]
+        )
+    return out.getvalue().encode()
+
+
 def configure(settings: Settings, sources: list[SourceConfig], operator: bool = True) -> None:
     """Add the simulator's `sources` to `settings`, with the demo operator's register and defaults
     (unless `operator` is false: the sources as they are, nothing completed)."""
@@ -80,6 +141,8 @@ def configure(settings: Settings, sources: list[SourceConfig], operator: bool = 
     for src in sources:
         if operator:
             src.options.setdefault("defaults", demo_defaults(src))
+            if src.name in DEMO_MATURITY:
+                src.options.setdefault("maturity", DEMO_MATURITY[src.name])
         settings.sources[src.name] = src
 
 
@@ -159,12 +222,16 @@ def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2
         results = harvest(settings, store, index, workers=workers)
         for r in results:
             print("  " + r.line(), flush=True)
+        from catalog.duties import import_register
+
+        imported = import_register(settings, store, index, demo_register(store), "demo register")
         n = reindex(settings, store, index)
     finally:
         store.close()
         index.close()
     print(
-        f"Harvested {len(results)} sources, indexed {n:,} documents in {time.perf_counter() - started:.1f} s",
+        f"Harvested {len(results)} sources, imported {imported.uses} data permits, indexed {n:,} documents "
+        f"in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
     return results

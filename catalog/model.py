@@ -148,6 +148,9 @@ class Dataset:
     dataset_type: str | None = None  # dct:type IRI
     conforms_to: list[str] = field(default_factory=list)
     coding_systems: list[str] = field(default_factory=list)  # healthdcatap:hasCodingSystem
+    code_values: list[str] = field(default_factory=list)  # healthdcatap:hasCodeValues: codes of the data, as text
+    has_personal_data: list[str] = field(default_factory=list)  # dpv:hasPersonalData: DPV personal-data IRIs
+    generated_by: list[str] = field(default_factory=list)  # prov:wasGeneratedBy: the health activities' type IRIs
     number_of_records: int | None = None
     number_of_unique_individuals: int | None = None
     min_typical_age: int | None = None
@@ -244,13 +247,23 @@ RECORD_TYPES: dict[str, type] = {
 # --- canonical JSON -------------------------------------------------------------------------
 
 
+def _empty(value: Any, default: Any) -> bool:
+    """Whether a field's value says nothing: None, empty text or collection, or the field's own
+    default `False` (a flag left off). `False` and `0` are kept where they are statements
+    (hasStructuredData false, a minimum typical age of 0): `0 == False` in Python, so they are
+    tested by identity and type."""
+    if value is None or (isinstance(value, str | list | dict) and not value):
+        return True
+    return value is False and default is False
+
+
 def to_dict(obj: Any) -> Any:
     """Plain JSON-able structure with empty values dropped, so equal records hash equal."""
     if dataclasses.is_dataclass(obj):
         out = {}
         for f in dataclasses.fields(obj):
             value = to_dict(getattr(obj, f.name))
-            if value not in (None, "", [], {}, False):
+            if not _empty(value, f.default):
                 out[f.name] = value
         return out
     if isinstance(obj, dict):

@@ -321,6 +321,15 @@ def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
         g.add((URIRef(d.dataset_type), RDF.type, SKOS.Concept))
     _iris(g, s, DCT.conformsTo, d.conforms_to, DCT.Standard)
     _iris(g, s, HEALTH.hasCodingSystem, d.coding_systems, DCT.Standard)
+    for code in d.code_values:
+        g.add((s, HEALTH.hasCodeValues, Literal(code)))
+    _iris(g, s, DPV.hasPersonalData, d.has_personal_data, DPV.PersonalData)
+    for activity in d.generated_by:  # the activity, typed by HealthDCAT-AP's health-activity vocabulary
+        node = URIRef(f"{d.uri}#generated-by-{quote(activity.rstrip('/').rsplit('/', 1)[-1], safe='')}")
+        g.add((s, PROV.wasGeneratedBy, node))
+        g.add((node, RDF.type, PROV.Activity))
+        g.add((node, DCT.type, URIRef(activity)))
+        g.add((URIRef(activity), RDF.type, SKOS.Concept))
     for prop, value in (
         (HEALTH.numberOfRecords, d.number_of_records),
         (HEALTH.numberOfUniqueIndividuals, d.number_of_unique_individuals),
@@ -489,7 +498,7 @@ def _offer(g: TripleWriter, s: URIRef, r: DataService | DataProduct) -> None:
 
 def add_service(g: TripleWriter, service: DataService, links: bool = True) -> URIRef:
     """A dcat:DataService; its dcat:servesDataset links unless `links` is false (the feeds write
-    those per request, to the datasets each feed carries: `catalog.export.add_served`)."""
+    those per request, to the datasets each feed carries: `catalog.profiles.Profile.add_live`)."""
     s = URIRef(service.uri)
     g.add((s, RDF.type, DCAT.DataService))
     _offer(g, s, service)
@@ -664,6 +673,27 @@ class Reader:
                         parts.setdefault(lang, []).append(" ".join(x for x in (label, f"({law})" if law else "") if x))
         return {lang: "; ".join(texts) for lang, texts in parts.items() if any(texts)}
 
+    def _code_values(self, s: Node) -> list[str]:
+        """healthdcatap:hasCodeValues as text (Release 8); a skos:Concept of earlier releases by its notation."""
+        out = set()
+        for o in self.g.objects(s, HEALTH.hasCodeValues):
+            if isinstance(o, Literal):
+                out.add(str(o))
+            else:
+                code = self._str(o, SKOS.notation) or self._str(o, DCT.identifier)
+                if code:
+                    out.add(code)
+        return sorted(out)
+
+    def _activities(self, s: Node) -> list[str]:
+        """prov:wasGeneratedBy as the activities' types (HealthDCAT-AP's health-activity IRIs), or the
+        activity's own IRI when it states no type."""
+        out = set()
+        for o in self.g.objects(s, PROV.wasGeneratedBy):
+            types = self._iris(o, DCT.type)
+            out.update(types or ([str(o)] if isinstance(o, URIRef) else []))
+        return sorted(out)
+
     def _dcatno_objective(self, s: Node) -> LangText:
         return next((found for ns in DCATNO if (found := self._lang(s, ns.objective))), {})
 
@@ -732,6 +762,9 @@ class Reader:
         d.dataset_type = self._iri(s, DCT.type)
         d.conforms_to = self._iris(s, DCT.conformsTo)
         d.coding_systems = self._iris(s, HEALTH.hasCodingSystem)
+        d.code_values = self._code_values(s)
+        d.has_personal_data = self._iris(s, DPV.hasPersonalData)
+        d.generated_by = self._activities(s)
         d.number_of_records = self._int(uri, s, HEALTH.numberOfRecords, "numberOfRecords")
         d.number_of_unique_individuals = self._int(
             uri, s, HEALTH.numberOfUniqueIndividuals, "numberOfUniqueIndividuals"

@@ -118,6 +118,34 @@ CREATE TABLE IF NOT EXISTS source_state (
     source TEXT PRIMARY KEY,
     state TEXT NOT NULL
 );
+-- the access body's registers (EHDS Art. 58, 60, 78): written by the pipeline and CLI writers only
+CREATE TABLE IF NOT EXISTS confirmations (   -- a holder confirmed its descriptions (Art. 60)
+    id INTEGER PRIMARY KEY,
+    holder TEXT NOT NULL,            -- "source:<name>" or "publisher:<key>"
+    at TEXT NOT NULL,
+    by TEXT NOT NULL,                -- how it was recorded: cli | admin | harvest
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS confirmations_holder ON confirmations(holder, at);
+CREATE TABLE IF NOT EXISTS uses (            -- the data use register: issued data permits (Art. 58)
+    key TEXT PRIMARY KEY,            -- the permit's id, else a digest of title, organisation and date
+    data TEXT NOT NULL,              -- catalog.uses.DataUse as JSON
+    permit_date TEXT NOT NULL,
+    imported TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS use_datasets (
+    use_key TEXT NOT NULL,
+    dataset_uri TEXT NOT NULL,
+    PRIMARY KEY (use_key, dataset_uri)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS use_datasets_dataset ON use_datasets(dataset_uri);
+CREATE TABLE IF NOT EXISTS labels (          -- derived: each dataset's quality and utility label (Art. 78)
+    uri TEXT PRIMARY KEY,
+    hash TEXT NOT NULL,              -- the record's content hash it was assessed on
+    inputs TEXT NOT NULL,            -- a digest of its source's inputs (catalog.label.source_inputs)
+    digest TEXT NOT NULL,            -- of what the label says (not when it was assessed)
+    data TEXT NOT NULL               -- catalog.label.Label as JSON
+) WITHOUT ROWID;
 """
 
 
@@ -565,16 +593,16 @@ class SQLiteStore:
         kind: str | None = None,
         include_deleted: bool = False,
         changed_since: str | None = None,
-        conforming_datasets_only: bool = False,
+        conforming_kinds: tuple[str, ...] = (),
     ) -> tuple[str, list[Any]]:
         conditions = [("source=?", source), ("kind=?", kind), ("last_changed > ?", changed_since)]
         where = [sql for sql, value in conditions if value]
         args: list[Any] = [value for _sql, value in conditions if value]
         if not include_deleted:
             where.append("deleted_at IS NULL")
-        if conforming_datasets_only:
-            # the kinds the EHDS feed carries only when they conform (catalog.export.CHECKED)
-            where.append("(kind NOT IN ('dataset', 'service', 'product') OR conforms = 1)")
+        if conforming_kinds:
+            where.append(f"(kind NOT IN ({','.join('?' * len(conforming_kinds))}) OR conforms = 1)")
+            args.extend(conforming_kinds)
         return " AND ".join(where or ["1=1"]), args
 
     def listing(
@@ -583,16 +611,15 @@ class SQLiteStore:
         limit: int = 100,
         changed_since: str | None = None,
         include_deleted: bool = False,
-        conforming_datasets_only: bool = False,
+        conforming_kinds: tuple[str, ...] = (),
     ) -> tuple[int, list[StoredRecord]]:
         """One page of records in URI order and the total that match, for paged feeds.
 
-        `changed_since` keeps records whose last change (deletion included) is later than it.
+        `changed_since` keeps records whose last change (deletion included) is later than it;
+        records of `conforming_kinds` are kept only when they conform (a profile's `checked_kinds`).
         """
         where, args = self._where(
-            changed_since=changed_since,
-            include_deleted=include_deleted,
-            conforming_datasets_only=conforming_datasets_only,
+            changed_since=changed_since, include_deleted=include_deleted, conforming_kinds=conforming_kinds
         )
         total = self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
         rows = self.db.execute(
@@ -784,6 +811,154 @@ class SQLiteStore:
     def save_published_counts(self, uri: str, published: str, stamp: str) -> None:
         with self.transaction() as db:
             db.execute("UPDATE counts SET published=?, stamp=? WHERE dataset_uri=?", (published, stamp, uri))
+
+    # -- the access body's registers (EHDS Art. 58, 60, 78; see catalog.confirmations, uses, label) --
+    def confirm(self, holder: str, by: str, note: str = "", at: str | None = None) -> str:
+        """Record that `holder` confirmed its descriptions; returns when (now, unless `at` is given)."""
+        at = at or now()
+        with self.transaction() as db:
+            db.execute("INSERT INTO confirmations(holder, at, by, note) VALUES (?,?,?,?)", (holder, at, by, note))
+        return at
+
+    def confirmations(self, holder: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        """Confirmations, the latest first (of one holder, or of every holder)."""
+        where, args = ("WHERE holder=?", [holder]) if holder else ("", [])
+        rows = self.db.execute(
+            f"SELECT holder, at, by, note FROM confirmations {where} ORDER BY at DESC, id DESC LIMIT ?", (*args, limit)
+        )
+        return [dict(r) for r in rows.fetchall()]
+
+    def last_confirmations(self) -> dict[str, dict[str, Any]]:
+        """Each holder's latest confirmation."""
+        rows = self.db.execute(
+            "SELECT c.holder, c.at, c.by, c.note FROM confirmations c JOIN "
+            "(SELECT holder, max(at) AS at FROM confirmations GROUP BY holder) m ON m.holder = c.holder AND m.at = c.at"
+        )
+        return {r["holder"]: dict(r) for r in rows.fetchall()}
+
+    def save_uses(self, uses: Iterable[tuple[str, str, str, list[str]]], replace: bool = False) -> int:
+        """Add or replace data uses (key, JSON, permit date, dataset URIs) in one transaction; with
+        `replace`, the register becomes exactly these. Returns how many were written."""
+        ts = now()
+        n = 0
+        with self.transaction() as db:
+            if replace:
+                db.execute("DELETE FROM use_datasets")
+                db.execute("DELETE FROM uses")
+            for key, data, permit_date, datasets in uses:
+                db.execute(
+                    "INSERT INTO uses(key, data, permit_date, imported) VALUES (?,?,?,?) ON CONFLICT(key) DO UPDATE "
+                    "SET data=excluded.data, permit_date=excluded.permit_date, imported=excluded.imported",
+                    (key, data, permit_date, ts),
+                )
+                db.execute("DELETE FROM use_datasets WHERE use_key=?", (key,))
+                db.executemany(
+                    "INSERT OR IGNORE INTO use_datasets(use_key, dataset_uri) VALUES (?,?)",
+                    [(key, d) for d in datasets],
+                )
+                n += 1
+        return n
+
+    def uses(self, dataset: str | None = None) -> list[tuple[str, str, list[str]]]:
+        """(key, JSON, dataset URIs) of the register's uses (of one dataset), the latest permit first."""
+        if dataset:
+            rows = self.db.execute(
+                "SELECT u.key, u.data FROM uses u JOIN use_datasets d ON d.use_key = u.key WHERE d.dataset_uri=? "
+                "ORDER BY u.permit_date DESC, u.key",
+                (dataset,),
+            ).fetchall()
+        else:
+            rows = self.db.execute("SELECT key, data FROM uses ORDER BY permit_date DESC, key").fetchall()
+        links: dict[str, list[str]] = {}
+        keys = [r["key"] for r in rows]
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            for link in self.db.execute(
+                f"SELECT use_key, dataset_uri FROM use_datasets WHERE use_key IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY dataset_uri",
+                chunk,
+            ):
+                links.setdefault(link["use_key"], []).append(link["dataset_uri"])
+        return [(r["key"], r["data"], links.get(r["key"], [])) for r in rows]
+
+    def use_counts(self, uris: Iterable[str] | None = None) -> dict[str, int]:
+        """Dataset URI -> how many uses of the register name it (datasets named by none are left out)."""
+        if uris is None:
+            rows = self.db.execute("SELECT dataset_uri, count(*) FROM use_datasets GROUP BY dataset_uri").fetchall()
+            return {r[0]: r[1] for r in rows}
+        wanted = list(uris)
+        out: dict[str, int] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            out.update(
+                (r[0], r[1])
+                for r in self.db.execute(
+                    f"SELECT dataset_uri, count(*) FROM use_datasets WHERE dataset_uri IN ({','.join('?' * len(chunk))}) "
+                    "GROUP BY dataset_uri",
+                    chunk,
+                )
+            )
+        return out
+
+    def save_labels(self, labels: Iterable[tuple[str, str, str, str, str]], moved: Iterable[str] = ()) -> None:
+        """Keep datasets' labels (uri, record hash, inputs digest, label digest, JSON); the datasets
+        in `moved` count as changed for the feeds (their last change moves, as their statements did)."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO labels(uri, hash, inputs, digest, data) VALUES (?,?,?,?,?)", list(labels)
+            )
+            self._touch(db, moved)
+
+    def stale_labels(self, source: str, inputs: str) -> list[str]:
+        """The live datasets of `source` with no label, or one assessed on another version of the
+        record or other inputs (an SQL join: an unchanged re-harvest reads no record)."""
+        rows = self.db.execute(
+            "SELECT r.uri FROM records r LEFT JOIN labels l ON l.uri = r.uri WHERE r.source=? AND r.kind='dataset' "
+            "AND r.deleted_at IS NULL AND (l.uri IS NULL OR l.hash <> r.hash OR l.inputs <> ?) ORDER BY r.uri",
+            (source, inputs),
+        )
+        return [r[0] for r in rows.fetchall()]
+
+    def label_states(self, uris: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """uri -> (record hash, inputs digest, label digest) of the datasets' kept labels."""
+        wanted = list(uris)
+        out: dict[str, tuple[str, str, str]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            out.update(
+                (r[0], (r[1], r[2], r[3]))
+                for r in self.db.execute(
+                    f"SELECT uri, hash, inputs, digest FROM labels WHERE uri IN ({','.join('?' * len(chunk))})", chunk
+                )
+            )
+        return out
+
+    def labels(self, uris: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """uri -> (digest, JSON) of the datasets' labels (those that have one)."""
+        wanted = list(uris)
+        out: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            out.update(
+                (r[0], (r[1], r[2]))
+                for r in self.db.execute(
+                    f"SELECT uri, digest, data FROM labels WHERE uri IN ({','.join('?' * len(chunk))})", chunk
+                )
+            )
+        return out
+
+    def touch(self, uris: Iterable[str]) -> None:
+        """The records' published statements changed without the records (a new use, a new label):
+        their last change moves, so feeds and incremental harvesters see them change."""
+        with self.transaction() as db:
+            self._touch(db, uris)
+
+    @staticmethod
+    def _touch(db: sqlite3.Connection, uris: Iterable[str]) -> None:
+        ts = now()
+        db.executemany(
+            "UPDATE records SET last_changed=? WHERE uri=? AND deleted_at IS NULL", [(ts, uri) for uri in uris]
+        )
 
     # -- incremental state ------------------------------------------------------------------
     def state(self, source: str) -> dict[str, str]:

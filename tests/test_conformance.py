@@ -15,7 +15,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF, SH, SKOS
 
 import shapes
-from catalog.rdf import ADMS, HEALTH
+from catalog import profiles
+from catalog.rdf import ADMS, DQV, HEALTH
 from catalog.validation import VOCABULARIES
 from tests.conftest import SHARED, requires_shared
 from tests.published import build
@@ -23,18 +24,20 @@ from tests.test_roundtrip import EU, codes, complete_dataset
 
 STANDARDS = SHARED / "standards"
 pytestmark = requires_shared
-R8 = STANDARDS / "healthdcat-ap/release-8"
+RELEASE = profiles.ehds()
+R8 = STANDARDS / "healthdcat-ap" / RELEASE.official_release  # the official files of the release the EHDS feed speaks
 DCAT_AP = STANDARDS / "dcat-ap-3/shacl-3.0.1/html-shacl"
 MDR = "http://data.europa.eu/r5r#"  # the prefix of the shape names in mdr-vocabularies.shape.ttl
 
 
-ACCESS_LEVELS = {"PUBLIC": "public", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}
+ACCESS_LEVELS = {level.access_right.rsplit("/", 1)[-1]: level.official for level in RELEASE.levels()}
+"""Access-right code -> the name of the release's official shape set for it, from the profile's levels."""
 
 
 @cache
 def healthdcat_shapes(level: str = "NON_PUBLIC") -> Graph:
-    """R8 shapes of one access level (NON_PUBLIC, the strictest, unless named) + the DCAT-AP 3.0.1
-    shapes, ranges and controlled-vocabulary shapes they import."""
+    """The release's shapes of one access level (NON_PUBLIC, the strictest, unless named) + the
+    DCAT-AP 3.0.1 shapes, ranges and controlled-vocabulary shapes they import."""
     g = Graph()
     for path in (
         R8 / f"shapes/{ACCESS_LEVELS[level]}-shapes.ttl",
@@ -107,9 +110,11 @@ CATALOGUES = {"demo-like": 5, "scaled": 200}
 @pytest.mark.parametrize("size", CATALOGUES.values(), ids=CATALOGUES.keys())
 def test_the_ehds_feed_conforms_to_healthdcat_ap_release_8_and_dcat_ap_3(settings, store, server, client, size):
     build(settings, store, server, [complete_dataset(i) for i in range(size)] + [codes()])
-    g = feed(client, "healthdcat-ap")
+    g = feed(client, profiles.EHDS)
     assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == size
     assert len(set(g.objects(None, ADMS.sample))) == size, "each dataset's synthetic sample is checked too"
+    assert len(set(g.subjects(RDF.type, DQV.QualityCertificate))) == size, "the shapes see every dataset's label"
+    assert len(set(g.subjects(RDF.type, DQV.QualityMeasurement))) >= 10 * size
     assert violations(g, healthdcat_shapes()) == []
     assert structured_datasets_have_variables(g) == []
 

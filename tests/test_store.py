@@ -97,3 +97,43 @@ def test_the_run_summary_sums_finished_runs_per_source_and_status_with_their_dur
     assert ok.runs == 2 and ok.counts == {k: 2 * v for k, v in counts.items()}
     assert round(ok.seconds) == 240 and ok.within == [0, 0, 2]  # two runs of 120 s
     assert summary["mfr", "failed"].counts["errors"] == 3
+
+
+# --- the access body's registers (EHDS Art. 58, 60, 78) ----------------------------------------
+
+
+def test_confirmations_are_kept_per_holder_the_latest_first(store):
+    assert store.last_confirmations() == {}
+    store.confirm("source:mfr", "harvest", at="2025-01-01T00:00:00+00:00")
+    store.confirm("source:mfr", "cli", "brev", at="2026-01-01T00:00:00+00:00")
+    store.confirm("publisher:abc", "cli", at="2025-06-01T00:00:00+00:00")
+    assert [c["at"][:4] for c in store.confirmations("source:mfr")] == ["2026", "2025"]
+    latest = store.last_confirmations()
+    assert (latest["source:mfr"]["by"], latest["source:mfr"]["note"]) == ("cli", "brev")
+    assert set(latest) == {"source:mfr", "publisher:abc"}
+
+
+def test_uses_are_replaced_by_key_counted_per_dataset_and_replaced_whole_on_request(store):
+    a, b = "https://x/a", "https://x/b"
+    assert store.save_uses([("k1", '{"n": 1}', "2025-01-01", [a, b]), ("k2", '{"n": 2}', "2026-01-01", [a])]) == 2
+    assert store.use_counts() == {a: 2, b: 1} and store.use_counts([b, "https://x/c"]) == {b: 1}
+    assert [(key, links) for key, _data, links in store.uses()] == [("k2", [a]), ("k1", [a, b])]
+    store.save_uses([("k1", '{"n": 3}', "2025-01-01", [b])])
+    assert store.use_counts() == {a: 1, b: 1} and [d for k, d, _ in store.uses(b)] == ['{"n": 3}']
+    store.save_uses([("k3", "{}", "2024-01-01", [b])], replace=True)
+    assert [k for k, _d, _l in store.uses()] == ["k3"] and store.use_counts() == {b: 1}
+
+
+def test_labels_know_what_they_were_assessed_on_and_a_moved_label_moves_its_record(store):
+    run = store.start_run("mfr")
+    put(store, run, mfr_dataset())
+    uri, before = mfr_dataset().uri, store.get(mfr_dataset().uri)
+    assert store.stale_labels("mfr", "inputs-1") == [uri], "no label yet"
+    store.save_labels([(uri, before.hash, "inputs-1", "d1", "{}")], moved=[uri])
+    assert store.labels([uri]) == {uri: ("d1", "{}")}
+    assert store.label_states([uri]) == {uri: (before.hash, "inputs-1", "d1")}
+    assert store.stale_labels("mfr", "inputs-1") == []
+    assert store.stale_labels("mfr", "inputs-2") == [uri], "its source's inputs changed"
+    assert store.get(uri).last_changed > before.last_changed
+    put(store, run, mfr_dataset(title={"nb": "Ny"}))
+    assert store.stale_labels("mfr", "inputs-1") == [uri], "its record changed"

@@ -17,10 +17,12 @@ from web import basket, distribution, marketplace, samples
 from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
 from web.i18n import current
+from web.label import label_json
 from web.openapi import spec
 from web.quality import score_parts
 from web.sources import source_view, summaries
 from web.topics import tiles
+from web.uses import use_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -42,6 +44,12 @@ def hit_json(h: Hit) -> dict[str, Any]:
         "period": [d.get("period_start"), d.get("period_end")],
         "score": round(h.score, 4),
         "highlights": h.highlights,
+        "matched_codes": [{"code": code, "label": label} for code, label in h.matched_codes],
+        "codelist_id": d.get("codelist_key"),
+        "group": d.get("group"),
+        "group_size": h.group_size,
+        "members": h.members,
+        "group_period": list(h.period),
     }
 
 
@@ -60,7 +68,11 @@ def search() -> Response:
             "pages": view.pages,
             "page_size": PAGE_SIZE,
             "other_type_total": view.other_total,
-            "typos_tolerated": result.typos,
+            "typos_tolerated": bool(result.typos),
+            "typo_edits": result.typos,
+            "typo_words": list(result.typo_words),
+            "any_words": result.any_words,
+            "grouped": result.grouped,
             "hits": [hit_json(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets] for name, buckets in result.facets.items()},
         }
@@ -166,8 +178,34 @@ def dataset(key: str) -> Response:
             },
             "services": [marketplace.offer_json(s) for s in view.services],
             "products": [marketplace.offer_json(p) for p in view.products],
+            "minimum": {"missing": view.missing},
+            "label": label_json(view.label, current_app.config["SETTINGS"], key) if view.label else None,
+            "uses": [use_json(u) for u in view.uses],
         }
     )
+
+
+@bp.get("/uses")
+def uses() -> Response:
+    """The data use register, filtered as the /uses page is (q, organisation, year, dataset)."""
+    from web.uses import uses_view
+
+    view = uses_view()
+    return jsonify(
+        {
+            "total": view.total,
+            "filters": {k: v for k, v in view.filters.items() if v},
+            "uses": [use_json(u, view.titles) for u in view.uses],
+        }
+    )
+
+
+@bp.get("/confirmations")
+def confirmations() -> Response:
+    """When each source and publisher last confirmed its descriptions (`?overdue=1`: those overdue)."""
+    from web.confirmations import confirmations_json
+
+    return jsonify({"holders": confirmations_json()})
 
 
 def summary_json(s: Any) -> dict[str, Any]:

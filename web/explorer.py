@@ -14,13 +14,16 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
+from catalog import minimum, profiles
 from catalog.access import Route, routes
-from catalog.model import CodeList, Dataset, Variable, key_for
-from catalog.published import Completed, published_view
+from catalog.label import Label, label_of
+from catalog.model import CodeList, Dataset, Variable, key_for, text
+from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
-from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
+from catalog.uses import DataUse, register
 from web import charts, distribution, labels
 from web.basket import basket_keys
 from web.compare import Equivalents, Grid, equivalents, wave_grid
@@ -33,7 +36,6 @@ bp = Blueprint("explorer", __name__)
 PAGE_SIZE = 20
 MAX_OFFSET = 10_000
 RELATED = 8
-SORTS = ("relevance", "name")
 FACET_SHOWN = 8  # values per facet before "show all"
 
 
@@ -58,7 +60,9 @@ def source_title(name: str) -> str:
 
 
 def query_from_args() -> SearchQuery:
-    """The search state lives in the URL: q, type, sort, page and one parameter per facet."""
+    """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
+    and `codelist`, `dataset` or `group` by key) and `grouped=1` for one row per group of identical
+    variables."""
     args = request.args
     try:
         page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // PAGE_SIZE))
@@ -68,8 +72,9 @@ def query_from_args() -> SearchQuery:
     return SearchQuery(
         text=args.get("q", "")[:200],
         type=kind if kind in DOC_TYPES else "variable",
-        filters={f: args.getlist(f)[:20] for f in FACETS if args.getlist(f)},
-        sort="name" if args.get("sort") == "name" else "relevance",
+        filters={f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)},
+        group=args.get("grouped") == "1" and kind == "variable",
+        sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
@@ -144,6 +149,7 @@ def facet_titles() -> dict[str, str]:
         "datatype": _("Data type"),
         "access_rights": _("Access"),
         "platform": _("Analysis platform"),
+        "used": _("Used in projects"),
     }
 
 
@@ -216,12 +222,15 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
     """Facet counts, each as if its own filter were off (so values combine), and the other type's total.
 
-    They tolerate typos exactly when the page's hits did (`q.typos`), so they count what the page
+    They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
+    `q.any_words`), so they count what the page
     shows, and a typo-tolerant rerun is paid only where the hits needed one."""
     backend = search_backend()
     base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
     facets = backend.search(base).facets
     for name in q.filters:
+        if name not in FACETS:  # a code list, dataset or group chosen by key: no values to count
+            continue
         others = {f: v for f, v in q.filters.items() if f != name}
         facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
     other = "dataset" if q.type == "variable" else "variable"
@@ -232,7 +241,7 @@ def search_view(q: SearchQuery) -> SearchView:
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
     hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
-    counted = replace(q, typos=hits.typos)
+    counted = replace(q, typos=hits.typos, any_words=hits.any_words)
     facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted))
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)
@@ -418,6 +427,9 @@ class DatasetView:
     topics: list[Topic]
     services: list[StoredRecord] = field(default_factory=list)  # platforms and analysis services serving it
     products: list[StoredRecord] = field(default_factory=list)  # data products made from it
+    label: Label | None = None  # its quality and utility label (EHDS Art. 78), once assessed
+    uses: list[DataUse] = field(default_factory=list)  # the data permits that name it (EHDS Art. 58)
+    missing: list[str] = field(default_factory=list)  # the EHDS minimum elements it lacks (CURIEs)
 
     def origin(self, name: str) -> Completed | None:
         """Who supplied the field `name` of the published view, when not its source."""
@@ -430,7 +442,8 @@ def dataset_view(key: str) -> DatasetView:
     stored = _stored(key, Dataset)
     settings = current_app.config["SETTINGS"]
     src = settings.sources.get(stored.source)
-    published = published_view(stored.record, settings, src).record
+    published = profiles.ehds().published(stored.record, settings, src).record
+    assert isinstance(published, Dataset)
     services, products = offers_for(stored)
     return DatasetView(
         key,
@@ -438,17 +451,22 @@ def dataset_view(key: str) -> DatasetView:
         findings_for(stored),
         quality_of(stored),
         store().history(stored.uri),
-        published,  # type: ignore[arg-type]
+        published,
         assess(stored, settings),
         routes().for_source(stored.source, src),
         topics_of(stored.record),
         services,
         products,
+        label_of(store(), stored.uri),
+        register(store(), stored.uri),
+        minimum.missing(published),
     )
 
 
 @bp.get("/datasets/<key>")
 def dataset(key: str) -> str:
+    from web.label import label_chart
+
     view = dataset_view(key)
     return render_template(
         "dataset.html",
@@ -458,7 +476,18 @@ def dataset(key: str) -> str:
         basket=set(basket_keys()),
         quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
         labels=quality_labels(),
+        label_chart=label_chart(view.label) if view.label else None,
+        titles=dataset_titles(view.uses),
     )
+
+
+def dataset_titles(uses: list[DataUse]) -> dict[str, tuple[str, str]]:
+    """Dataset URI -> (key, title) of every dataset the uses name, for links."""
+    out: dict[str, tuple[str, str]] = {}
+    for uri in {uri for u in uses for uri in u.datasets}:
+        stored = store().get(uri)
+        out[uri] = (key_for(uri), text(stored.dataset().title) if stored else uri)
+    return out
 
 
 @bp.get("/codelists/<key>")

@@ -3,9 +3,9 @@
 Concepts of controlled vocabularies (access rights, data themes, frequencies, health categories)
 take their labels from our vocabulary files (shapes/vocabularies/, nb and en, the same labels the
 feeds carry); a nynorsk page shows the bokmål label marked as such. The catalogue's own
-enumerations (data types, severities, kinds of source, run statuses, kinds of change) are UI
-messages, translated like every other. A code that no vocabulary knows is shown as it is, marked
-as a code, rather than guessed at.
+enumerations (data types, severities, kinds of source, run statuses, kinds of change, the bands
+of the "used" facet) are UI messages, translated like every other. A code that no vocabulary knows
+is shown as it is, marked as a code, rather than guessed at.
 """
 
 from __future__ import annotations
@@ -100,6 +100,12 @@ def enumerations() -> dict[str, dict[str, str]]:
                 "running": _("running"),
             },
             "change": {"new": _("added"), "changed": _("changed"), "deleted": _("deleted"), "restored": _("restored")},
+            "used": {  # the bands of the "used" facet (catalog.search.documents.USED_BANDS)
+                "0": _("not yet"),
+                "1": _("in 1 project"),
+                "2-4": _("in 2–4 projects"),
+                "5+": _("in 5 or more"),
+            },
         }
     return found
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.search import FACETS
+from catalog.search import FACETS, SORTS
 
 ID = {
     "name": "id",
@@ -79,6 +79,24 @@ SCHEMAS: dict[str, Any] = {
                 "additionalProperties": {"type": "string"},
                 "description": "HTML-escaped text with <mark> around matched words",
             },
+            "matched_codes": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}},
+                "description": "codes of the hit's code list the query asked for (a code, a level above it, its label, a common name)",
+            },
+            "codelist_id": {"type": "string", "nullable": True},
+            "group": {
+                "type": "string",
+                "nullable": True,
+                "description": "key shared by identical variables of one source; filter group=<key> lists them",
+            },
+            "group_size": {"type": "integer", "description": "grouped search: matching variables in the group"},
+            "members": {
+                "type": "array",
+                "items": OBJECT,
+                "description": "grouped search: up to 20 members (key, dataset_key, dataset_title, period_start, period_end), oldest first",
+            },
+            "group_period": {"type": "array", "items": {"type": "integer", "nullable": True}},
         },
     },
     "SearchResult": {
@@ -97,6 +115,10 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "nothing matched as typed; the hits match similar spellings",
             },
+            "typo_edits": {"type": "integer", "description": "edits tolerated (0, 1 or 2)"},
+            "typo_words": {"type": "array", "items": {"type": "string"}, "description": "the words spelt otherwise"},
+            "any_words": {"type": "boolean", "description": "no hit matched all the words; these match some of them"},
+            "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
@@ -160,7 +182,56 @@ SCHEMAS: dict[str, Any] = {
     "Dataset": {
         **OBJECT,
         "description": "the dataset as in catalog.model.Dataset (HealthDCAT-AP fields), its "
-        "variables with ids, provenance, validation and quality score",
+        "variables with ids, provenance, validation and quality score, its quality and utility label "
+        "(label, see Label), the data permits that name it (uses) and the EHDS minimum elements it "
+        "lacks (minimum.missing)",
+    },
+    "Label": {
+        "type": "object",
+        "description": "a dataset's data quality and utility label (EHDS Art. 78), see catalog/label.py",
+        "properties": {
+            "page": {"type": "string", "description": "the label's page (the certificate's oa:hasBody)"},
+            "assessed": {"type": "string", "description": "when its values were first found"},
+            "score": {"type": "number", "description": "mean of the assessed elements, percent"},
+            "elements": {
+                "type": "object",
+                "additionalProperties": {"type": "number", "nullable": True},
+                "description": "element of Art. 78(3) -> 0..1, null when none of its metrics is assessed",
+            },
+            "metrics": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"value": {"type": "number", "nullable": True}, "note": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "Uses": {
+        "type": "object",
+        "properties": {
+            "total": {"type": "integer", "description": "permits in the whole register"},
+            "filters": OBJECT,
+            "uses": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "an issued data permit (catalog.uses.DataUse), its datasets with ids and titles",
+                },
+            },
+        },
+    },
+    "Confirmations": {
+        "type": "object",
+        "properties": {
+            "holders": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "a source or publisher: last_confirmed, confirmed_by, due, overdue, datasets",
+                },
+            }
+        },
     },
     "Offer": {
         **OBJECT,
@@ -202,7 +273,7 @@ def spec(server: str) -> dict[str, Any]:
     search_params = [
         _query("q", "words to search for (names, labels, descriptions, codes)"),
         _query("type", "what to search", {"type": "string", "enum": ["variable", "dataset", "codelist"]}),
-        _query("sort", "order", {"type": "string", "enum": ["relevance", "name"]}),
+        _query("sort", "order (uses: the most used in projects first)", {"type": "string", "enum": list(SORTS)}),
         _query("page", "1-based page of 20 hits", {"type": "integer", "minimum": 1}),
         *[_query(f, f"filter on {f} (repeat: OR within a facet, AND across)", many=True) for f in FACETS],
     ]
@@ -306,6 +377,21 @@ def spec(server: str) -> dict[str, Any]:
                 [_query("ids", "variable ids, comma-separated or repeated (at most 8)", many=True)],
             ),
             "/api/topics": _get("The topics with their numbers of variables and datasets", _ok("Topics", "topics")),
+            "/api/uses": _get(
+                "The data use register: issued data permits (EHDS Art. 58), the latest first",
+                _ok("Uses", "the permits that match"),
+                [
+                    _query("q", "words in the title, organisation, summary or legal basis"),
+                    _query("organisation", "the organisation, exactly"),
+                    _query("year", "the permit year", {"type": "string", "pattern": "^[0-9]{4}$"}),
+                    _query("dataset", "a dataset URI the permit covers"),
+                ],
+            ),
+            "/api/confirmations": _get(
+                "When each source and publisher last confirmed its descriptions (EHDS Art. 60)",
+                _ok("Confirmations", "holders, the soonest due first"),
+                [_query("overdue", "only those overdue", {"type": "string", "enum": ["1"]})],
+            ),
             "/api/openapi.json": _get("This description", {"200": {"description": "OpenAPI 3 document"}}),
         },
         "components": {"schemas": SCHEMAS},

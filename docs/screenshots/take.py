@@ -51,6 +51,7 @@ def main() -> int:
             "home": ("/", 1280),
             "search": ("/search?q=vekt", 1280),
             "search-phone": ("/search?q=vekt", 390),
+            "search-codes": ("/search?q=C50", 1280),
             "variable": (f"/variables/{smoking['id']}", 1280),
             "compare": (f"/compare?ids={smoking['id']},{other_wave['same_source'][1]['id']}", 1280),
             "dataset": (f"/datasets/{birth['dataset_id']}", 1280),
@@ -58,6 +59,9 @@ def main() -> int:
             "topic": ("/topics/pregnancy-birth", 1280),
             "basket": ("/basket/", 1280),
             "ehds": ("/ehds/", 1280),
+            "minimum": ("/ehds/minimum/", 1280),
+            "label": (f"/datasets/{birth['dataset_id']}/label", 1280),
+            "uses": ("/uses", 1280),
             "search-en": (f"/search?q={quote('birth weight')}&lang=en", 1280),
         }
         driver = chrome(Path(tmp) / "profile")
