@@ -476,6 +476,61 @@ def test_a_researcher_fills_a_basket_from_three_sources_and_follows_its_next_ste
     wait(r, lambda d: css(d, "#basket-count").text == "3")
 
 
+@pytest.mark.parametrize(
+    ("words", "source", "code"),
+    [("C50", None, "C50"), ("A10BA02", "Reseptregisteret (NorPD)", "A10BA02"), ("metformin", None, "A10BA02")],
+)
+def test_a_researcher_finds_the_variables_holding_a_code(r, nation_url, words, source, code):
+    search_for(r, words)
+    hits = csss(r, ".hit")
+    matched = [h.find_element("css selector", ".matched").text for h in hits]
+    assert hits and all(code in m for m in matched), matched  # each hit names the code it holds
+    if source:
+        assert all(source in h.text for h in hits)
+
+
+def test_a_code_list_found_by_its_code_lists_the_variables_using_it(r, nation_url):
+    search_for(r, "C50")
+    [tab] = [a for a in csss(r, "nav.types a") if a.text.startswith("Kodelister")]
+    assert int(tab.find_element("css selector", ".count").text) > 0
+    tab.click()
+    wait(r, lambda d: "type=codelist" in d.current_url)
+    assert "kodelister for «C50»" in css(r, "#results-heading").text
+    first = css(r, ".hit")
+    assert "C50 Ondartet svulst i bryst" in first.find_element("css selector", ".matched").text
+    first.find_element("css selector", "a.label").click()
+    wait(r, lambda d: "/codelists/" in d.current_url)
+    assert css(r, "#h-using").text.startswith("Variabler som bruker kodelisten")
+    using = csss(r, "ul.using li a")
+    assert using and "C50" in css(r, "table.codes").text
+    using[0].click()
+    wait(r, lambda d: "/variables/" in d.current_url)
+
+
+def test_identical_variables_are_one_row_that_unfolds_to_each_dataset(r, nation_url):
+    import re
+
+    search_for(r, "fødselsvekt")
+    choose_filter(r, "source", "Medisinsk fødselsregister")
+    [row] = [h for h in csss(r, ".hit") if h.find_element("css selector", "code.name").text == "VEKT"]
+    found = re.search(r"(\d+) datasett eller bølger", row.text)
+    assert found and int(found[1]) >= 2, row.text
+    copies = int(found[1])
+    row.find_element("css selector", "details.members > summary").click()
+    members = row.find_elements("css selector", "details.members li a")
+    assert len(members) == copies and len({m.text for m in members}) == copies  # one per dataset
+    # each dataset and wave on its own row: the same variable, once per dataset
+    choose_filter(r, "rows", "Hvert datasett og hver bølge på egen rad")
+    assert "grouped=0" in r.current_url
+    assert [h.text for h in csss(r, ".hit code.name")].count("VEKT") == copies
+    choose_filter(r, "rows", "Én rad per variabel")
+    [row] = [h for h in csss(r, ".hit") if h.find_element("css selector", "code.name").text == "VEKT"]
+    row.find_element("css selector", "details.members > summary").click()
+    row.find_element("css selector", "p.member-links a[href^='/compare']").click()
+    wait(r, lambda d: "/compare?ids=" in d.current_url)
+    assert len(csss(r, "table.compare thead th[scope=col]")) == min(copies, 8) + 1  # and "same?"
+
+
 LANGUAGE_WORDS = {
     "nb": ("Søk etter variabler", "Filtre", "Legg i kurven"),
     "nn": ("Søk etter variablar", "Filter", "Legg i korga"),
@@ -507,7 +562,7 @@ def test_a_researcher_uses_the_site_on_a_phone_in_every_language(r, nation_url, 
     assert fits(r)
     css(r, "form.basket-form button").click()
     wait(r, lambda d: css(d, "#basket-count").text == "1")
-    for path in ("/basket/", "/sources/hunt", "/topics/", "/sources/"):
+    for path in ("/basket/", "/sources/hunt", "/topics/", "/sources/", "/search?q=C50&type=codelist", "/uses"):
         r.get(nation_url + path)
         assert r.execute_script("return document.documentElement.lang") == lang
         assert fits(r), path

@@ -271,7 +271,9 @@ def test_filters_are_or_within_a_facet_and_and_across(loaded: SearchBackend) -> 
 
 
 def test_an_unknown_filter_is_a_bad_query(loaded: SearchBackend) -> None:
-    with pytest.raises(BadQuery, match="unknown filter 'colour'; filters are source, .*, codelist, dataset, group"):
+    with pytest.raises(
+        BadQuery, match="unknown filter 'colour'; filters are topic, source, .*, used, codelist, dataset, group"
+    ):
         search(loaded, filters={"colour": ["red"]})
 
 

@@ -111,6 +111,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         readable=display.readable,
         text_language=display.text_language,
         by_language=display.by_language,
+        nb_or_en=lambda nb, en: display.in_language(
+            *((en, "en") if i18n.current() == "en" else (nb, "nb")), i18n.current()
+        ),
         bilingual=lambda value, locale: display.in_language(
             display.bilingual(value, locale), "en" if locale == "en" else "nb", locale
         ),

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from catalog.export import as_published
 from catalog.model import Dataset, key_for, to_dict
-from catalog.search import Hit
+from catalog.search import DOC_TYPES, Hit
 from web import basket, distribution, marketplace, samples
 from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
@@ -68,6 +68,7 @@ def search() -> Response:
             "pages": view.pages,
             "page_size": PAGE_SIZE,
             "other_type_total": view.other_total,
+            "type_totals": {kind: view.totals[kind] for kind in DOC_TYPES},
             "typos_tolerated": bool(result.typos),
             "typo_edits": result.typos,
             "typo_words": list(result.typo_words),

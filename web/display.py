@@ -144,10 +144,12 @@ def last_segment(iri: str | None) -> str | None:
 
 def period(start: Any, end: Any) -> str:
     """1968–, 2008–2019, or with days where the record gives them (1. mars 2020–): a period that
-    starts on 1 January and ends on 31 December is written in years, as researchers say it."""
+    starts on 1 January and ends on 31 December is written in years, as researchers say it; a
+    period within one year is that year (2001, not 2001–2001)."""
     if not start and not end:
         return ""
-    return f"{_bound(start, '01-01') or '…'}–{_bound(end, '12-31') or ''}"
+    first, last = _bound(start, "01-01") or "…", _bound(end, "12-31")
+    return first if first == last else f"{first}–{last}"
 
 
 def _bound(value: Any, whole_year: str) -> str:

@@ -37,6 +37,7 @@ PAGE_SIZE = 20
 MAX_OFFSET = 10_000
 RELATED = 8
 FACET_SHOWN = 8  # values per facet before "show all"
+USING_SHOWN = 50  # variables listed on a code list's page (the rest are a search away)
 
 
 def store() -> Any:
@@ -59,21 +60,28 @@ def source_title(name: str) -> str:
     return (src.title or name) if src else name
 
 
-def query_from_args() -> SearchQuery:
+def wants_groups(default: bool = False) -> bool:
+    """Whether variables come one row per group of identical variables: `grouped=1` or `grouped=0`
+    in the URL, else `default` (the page groups, the API lists each variable unless asked)."""
+    return request.args.get("grouped", "1" if default else "0") == "1"
+
+
+def query_from_args(grouped: bool = False) -> SearchQuery:
     """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
-    and `codelist`, `dataset` or `group` by key) and `grouped=1` for one row per group of identical
-    variables."""
+    and `codelist`, `dataset` or `group` by key) and `grouped` (`wants_groups`, default `grouped`)
+    for one row per group of identical variables."""
     args = request.args
     try:
         page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // PAGE_SIZE))
     except ValueError:
         page = 1
     kind = args.get("type", "variable")
+    kind = kind if kind in DOC_TYPES else "variable"
     return SearchQuery(
         text=args.get("q", "")[:200],
-        type=kind if kind in DOC_TYPES else "variable",
-        filters={f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)},
-        group=args.get("grouped") == "1" and kind == "variable",
+        type=kind,
+        filters=type_filters(kind, {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}),
+        group=wants_groups(grouped) and kind == "variable",
         sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
@@ -118,10 +126,23 @@ def facet_args(name: str, value: str, active: bool) -> dict[str, Any]:
     return state_args(**{name: values if active else [*values, value]})
 
 
+TYPE_FACETS = {
+    "variable": FILTERS,
+    "dataset": tuple(f for f in FILTERS if f not in ("datatype", "codelist", "group")),
+    "codelist": ("source", "source_kind"),
+}
+"""The filters that apply to each result type: datasets have no data type, code lists only a source."""
+
+
+def type_filters(kind: str, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {f: v for f, v in filters.items() if f in TYPE_FACETS[kind]}
+
+
 @bp.app_template_global()
 def type_args(kind: str) -> dict[str, Any]:
-    """Switch between variables and datasets with the same words and filters (datasets have no data type)."""
-    return state_args(type=kind, **({"datatype": None} if kind != "variable" else {}))
+    """Switch between variables, datasets and code lists with the same words and the filters that
+    apply to the other type."""
+    return state_args(type=kind, **{f: None for f in FILTERS if f not in TYPE_FACETS[kind]})
 
 
 @bp.app_template_global()
@@ -188,11 +209,16 @@ class Facet:
 class SearchView:
     query: SearchQuery
     result: SearchResult
-    other_total: int  # hits of the same words among the other type (variables <-> datasets)
+    totals: dict[str, int]  # hits of the same words per result type (the tabs), and "each": ungrouped
     page: int
     pages: int
     chips: list[FacetLink] = field(default_factory=list)  # active filters, each a link that removes it
     facets: list[Facet] = field(default_factory=list)
+
+    @property
+    def other_total(self) -> int:
+        """Hits among the other of variables and datasets (the API's `other_type_total`)."""
+        return self.totals["dataset" if self.query.type == "variable" else "variable"]
 
 
 def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[FacetLink]]:
@@ -216,39 +242,71 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
             facets.append(
                 Facet(name, titles[name], links, hidden, search_url({**state_args(), "more": name}) if hidden else None)
             )
+    keyed = {"codelist": _("Code list"), "dataset": _("Dataset"), "group": _("Identical variables")}
+    for name, title in keyed.items():
+        chips += [
+            FacetLink(f"{title}: {key_label(name, v, result)}", 0, True, search_url(facet_args(name, v, True)))
+            for v in q.filters.get(name, [])
+        ]
     return facets, chips
 
 
-def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
-    """Facet counts, each as if its own filter were off (so values combine), and the other type's total.
+def key_label(name: str, key: str, result: SearchResult) -> str:
+    """What a filter by key shows on its chip: the code list's or dataset's title, a group's label."""
+    if name == "group":
+        return next(
+            (h.doc.get("label") or h.doc.get("name") or key for h in result.hits if h.doc.get("group") == key), key
+        )
+    stored = store().get_by_key(key)
+    if stored is None:
+        return key
+    title = getattr(stored.record, "title", None)
+    return pick(title, current()) if title else key
+
+
+def counts(q: SearchQuery, grouped: bool) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
+    """Facet counts, each as if its own filter were off (so values combine), and each type's total
+    with the filters that apply to it: what its tab opens (variables as groups when `grouped`),
+    and under "each" the matches counted one by one (every dataset's and wave's copy).
 
     They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
-    `q.any_words`), so they count what the page
-    shows, and a typo-tolerant rerun is paid only where the hits needed one."""
+    `q.any_words`), so they count what the page shows, and a typo-tolerant rerun is paid only
+    where the hits needed one. Facets count variables, not groups, either way (the search
+    contract), so they are counted ungrouped, which also gives "each"."""
     backend = search_backend()
-    base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
-    facets = backend.search(base).facets
+    base = replace(q, offset=0, limit=0, sort="relevance", highlight=False, group=False)
+    flat = backend.search(base)
+    facets = flat.facets
     for name in q.filters:
         if name not in FACETS:  # a code list, dataset or group chosen by key: no values to count
             continue
         others = {f: v for f, v in q.filters.items() if f != name}
         facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
-    other = "dataset" if q.type == "variable" else "variable"
-    return facets, backend.search(replace(base, type=other, facets=())).total
+    totals = {"each": flat.total}
+    for kind in DOC_TYPES:
+        if kind != q.type:
+            tab = replace(base, type=kind, facets=(), group=grouped and kind == "variable")
+            totals[kind] = backend.search(replace(tab, filters=type_filters(kind, q.filters))).total
+    return facets, totals
 
 
-def search_view(q: SearchQuery) -> SearchView:
+def search_view(q: SearchQuery, grouped: bool = False) -> SearchView:
+    """A result page: its hits, facet counts and tabs; `grouped` says whether the variables' tab
+    shows groups of identical variables (when another tab is open, for its count)."""
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
     hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
     counted = replace(q, typos=hits.typos, any_words=hits.any_words)
-    facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted))
+    grouped = q.group if q.type == "variable" else grouped
+    facets, totals = caches["facet_cache"].get(
+        (*query_key(counted, generation), grouped), lambda: counts(counted, grouped)
+    )
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)
     return SearchView(
         q,
         result,
-        other_total,
+        {**totals, q.type: result.total},
         q.offset // PAGE_SIZE + 1,
         max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)),
         chips,
@@ -258,7 +316,8 @@ def search_view(q: SearchQuery) -> SearchView:
 
 @bp.get("/search")
 def search() -> str:
-    view = search_view(query_from_args())
+    grouped = wants_groups(default=True)
+    view = search_view(query_from_args(grouped), grouped)
     return render_template("search.html", view=view, q=view.query, result=view.result, basket=set(basket_keys()))
 
 
@@ -492,6 +551,11 @@ def dataset_titles(uses: list[DataUse]) -> dict[str, tuple[str, str]]:
 
 @bp.get("/codelists/<key>")
 def codelist(key: str) -> str:
+    from catalog.search import variables_using
+
     stored = _stored(key, CodeList)
     system = coding_system(None, stored.codelist())
-    return render_template("codelist.html", stored=stored, cl=stored.record, system=system, code_url=code_url)
+    using = variables_using(search_backend(), key, limit=USING_SHOWN)
+    return render_template(
+        "codelist.html", stored=stored, cl=stored.record, system=system, code_url=code_url, using=using
+    )

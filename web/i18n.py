@@ -75,6 +75,13 @@ def number(value: int | float | None) -> str:
     return format_decimal(value, locale=LOCALES.get(current(), LOCALES[DEFAULT]))
 
 
+def percent(value: int | float | None) -> str:
+    """A share with one decimal as the UI language writes it: 7,5 in Norwegian, 7.5 in English."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, 1), "#,##0.0", locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+
+
 def _parse(value: str | date | None) -> date | None:
     if isinstance(value, date):
         return value
@@ -135,5 +142,5 @@ def init(app: Flask, cache: Path) -> None:
     )
     app.after_request(remember_choice)
     app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES, language_names=NAMES)
-    app.jinja_env.filters.update(number=number, day=day, moment=moment)
+    app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)
     app.context_processor(lambda: {"locale": current()})

@@ -111,6 +111,11 @@ SCHEMAS: dict[str, Any] = {
             "pages": {"type": "integer"},
             "page_size": {"type": "integer"},
             "other_type_total": {"type": "integer"},
+            "type_totals": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": "hits of the same words per result type (variable, dataset, codelist), with the filters that apply to it",
+            },
             "typos_tolerated": {
                 "type": "boolean",
                 "description": "nothing matched as typed; the hits match similar spellings",
