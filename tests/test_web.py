@@ -213,6 +213,14 @@ def test_an_unexpected_error_is_a_500_that_names_itself_and_hides_the_cause(sett
 # --- dataset page -------------------------------------------------------------------------------
 
 
+def test_a_code_no_vocabulary_of_ours_names_stays_a_code(client):
+    from web import labels
+
+    with client.application.test_request_context("/"):
+        assert labels.label_html("health_category", "XYZW", "nb") == '<code class="code">XYZW</code>'
+        assert labels.label_html("health_category", "PHDR", "en") == "Population-based health data registries"
+
+
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
     html = page(client, f"/datasets/{NPR_DS}")
     for expected in (
@@ -221,7 +229,7 @@ def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client
         "Alle pasienter",
         "80\xa0000\xa0000",
         "5\xa0000\xa0000",
-        '<code class="code">PHDR</code>',  # a code no vocabulary of ours names stays a code
+        "Befolkningsbaserte helseregistre",  # the health category PHDR, by its label
         "Ikke-offentlig",
         "2008–",
         "Helsedirektoratet",
