@@ -55,7 +55,7 @@ def hit_json(h: Hit) -> dict[str, Any]:
 
 @bp.get("/search")
 def search() -> Response:
-    view = search_view(query_from_args())
+    view = search_view(query_from_args(), links=False)
     q, result = view.query, view.result
     return jsonify(
         {

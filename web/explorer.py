@@ -20,7 +20,7 @@ from catalog.label import Label, label_of
 from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
-from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, SearchResult, variables_using
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
@@ -290,9 +290,10 @@ def counts(q: SearchQuery, grouped: bool) -> tuple[dict[str, list[tuple[str, int
     return facets, totals
 
 
-def search_view(q: SearchQuery, grouped: bool = False) -> SearchView:
+def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> SearchView:
     """A result page: its hits, facet counts and tabs; `grouped` says whether the variables' tab
-    shows groups of identical variables (when another tab is open, for its count)."""
+    shows groups of identical variables (when another tab is open, for its count). `links`: make
+    the facets' and chips' links and labels (a page shows them; the API gives the counts alone)."""
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
     hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
@@ -302,7 +303,7 @@ def search_view(q: SearchQuery, grouped: bool = False) -> SearchView:
         (*query_key(counted, generation), grouped), lambda: counts(counted, grouped)
     )
     result = replace(hits, facets=facets)
-    facets, chips = facet_view(q, result)
+    facets, chips = facet_view(q, result) if links else ([], [])
     return SearchView(
         q,
         result,
@@ -551,8 +552,6 @@ def dataset_titles(uses: list[DataUse]) -> dict[str, tuple[str, str]]:
 
 @bp.get("/codelists/<key>")
 def codelist(key: str) -> str:
-    from catalog.search import variables_using
-
     stored = _stored(key, CodeList)
     system = coding_system(None, stored.codelist())
     using = variables_using(search_backend(), key, limit=USING_SHOWN)
