@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from catalog import logs
 from catalog.config import (
@@ -70,6 +70,11 @@ def _port(value: str) -> int:
     return number
 
 
+if TYPE_CHECKING:
+    from catalog.search import SearchBackend
+    from catalog.store import StoreWriter
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.load(args.home)
     _log_to_stderr(settings.log_format, settings.log_level)
@@ -84,12 +89,12 @@ def _log_to_stderr(log_format: str, level: str) -> None:
         raise ConfigError(f"{exc} ({names})") from exc
 
 
-def _open(settings: Settings, with_index: bool = True) -> tuple[Any, Any]:
+def _open(settings: Settings) -> tuple[StoreWriter, SearchBackend]:
+    """The write side of the store and the index, for the commands that write (harvest, reindex, scheduler)."""
     from catalog.search import open_backend
-    from catalog.store import SQLiteStore
+    from catalog.store import open_store
 
-    store = SQLiteStore(settings.db_path)
-    return store, (open_backend(settings) if with_index else None)
+    return open_store(settings), open_backend(settings)
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -139,9 +144,9 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
 
 def cmd_sources_list(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    from catalog.store import SQLiteStore
+    from catalog.store import open_reader
 
-    store = SQLiteStore(settings.db_path)
+    store = open_reader(settings)
     for name, src in sorted(settings.sources.items()):
         last = store.last_run(name)
         status = f"last run {last.status} {last.finished or last.started}" if last else "never harvested"
@@ -216,10 +221,10 @@ def cmd_harvest(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from catalog.readiness import coverage
-    from catalog.store import SQLiteStore
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store = SQLiteStore(settings.db_path)
+    store = open_reader(settings)
     run = store.last_run(args.source)
     if run is None:
         if args.source not in settings.sources:
@@ -249,9 +254,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_ehds_coverage(args: argparse.Namespace) -> int:
     from catalog.readiness import coverage, fix_list, fix_list_csv
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store, _ = _open(settings, with_index=False)
+    store = open_reader(settings)
     if args.source and args.source not in settings.sources:
         raise _unknown_source(args.source, settings)
     found = coverage(store, settings, args.source)
@@ -335,10 +341,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from catalog.search import BadQuery, SearchQuery
+    from catalog.search import BadQuery, SearchQuery, open_backend
 
     settings = _settings(args)
-    _store, index = _open(settings)
+    index = open_backend(settings)
     try:
         result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit))
     except BadQuery as exc:
@@ -412,10 +418,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from catalog.export import catalog_graph, serialize
-    from catalog.store import SQLiteStore
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store = SQLiteStore(settings.db_path)
+    store = open_reader(settings)
     with Status("export", total=store.count()) as status:
         graph = catalog_graph(settings, store, args.profile, progress=status.advance)
         status.advance(0, note=f"writing {args.format}")
@@ -437,9 +443,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def schedule() -> None:
             from catalog.scheduler import Scheduler
             from catalog.search import open_backend
-            from catalog.store import SQLiteStore
+            from catalog.store import open_store
 
-            Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).start()
+            Scheduler(settings, open_store(settings), open_backend(settings)).start()
             log.info("harvesting sources when due (each by its own interval), and carrying out admin requests")
 
         log.info(

@@ -81,7 +81,7 @@ def configure(settings: Settings, sources: list[SourceConfig], operator: bool = 
 def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
     from catalog.pipeline import harvest, reindex
     from catalog.search import open_backend
-    from catalog.store import SQLiteStore
+    from catalog.store import open_store
     from harvesters import registry
     from simulator import Simulator
 
@@ -97,7 +97,7 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     configure(settings, [src for src in sources if src.kind in kinds])
     settings.save_sources()  # added to catalog.toml, under its lock; other sources there stay
     settings.save_organisations()
-    store = SQLiteStore(settings.db_path)
+    store = open_store(settings)
     index = open_backend(settings)
     started = time.perf_counter()
     results = harvest(settings, store, index, workers=2)

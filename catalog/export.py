@@ -45,7 +45,7 @@ from catalog.rdf import (
     new_graph,
 )
 from catalog.rdf import EU as EU_AUTHORITY
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader
 
 PROFILES = ("healthdcat-ap", "dcat-ap-no", "dcat-ap-3")
 SERIALIZERS = {"turtle": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt"}
@@ -357,7 +357,7 @@ def add_tombstone(g: TripleWriter, cat: URIRef, stored: StoredRecord, settings: 
 
 def catalog_graph(
     settings: Settings,
-    store: SQLiteStore,
+    store: StoreReader,
     profile: str = "healthdcat-ap",
     progress: Callable[[int], None] | None = None,
 ) -> Graph:

@@ -13,8 +13,8 @@ dead process, which the store marks interrupted), and it alone writes the search
 documents the workers send it. Index writes are gathered into large commits (`IndexBuffer`):
 a tantivy commit costs about a tenth of a second whatever its size, so committing each batch of
 100 records cost more than the rest of the pipeline. A run is finished only after its documents
-are committed. With one worker, one source, or a store that cannot be opened again in another
-process, sources run in threads of the calling process as before.
+are committed. Workers open the store again from its URL (`StoreWriter.url`), SQLite or
+PostgreSQL alike. With one worker or one source, sources run in threads of the calling process.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +39,7 @@ from catalog.published import Published, published_view, view_digest
 from catalog.renderings import render
 from catalog.search import IndexWriter, SearchBackend
 from catalog.search.documents import SourceInfo, documents
-from catalog.store import RunError, SQLiteStore
+from catalog.store import RunError, StoreReader, StoreWriter, store_at
 from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
@@ -150,7 +150,7 @@ class Harvest:
     def __init__(
         self,
         settings: Settings,
-        store: SQLiteStore,
+        store: StoreWriter,
         index: SearchBackend | None,
         src: SourceConfig,
         progress: Callable[[str, int], None] | None = None,
@@ -332,7 +332,7 @@ class Harvest:
         fresh = [
             (h, hsh, data) for h, hsh, data in zip(batch, hashes, datas, strict=True) if known.get(h.record.uri) != hsh
         ]
-        # unchanged records are counted, never written (see `SQLiteStore.last_harvest`)
+        # unchanged records are counted, never written (see `SQLStore.last_harvest`)
         self.counts["unchanged"] += sum(
             1 for h, hsh in zip(batch, hashes, strict=True) if known.get(h.record.uri) == hsh
         )
@@ -395,7 +395,7 @@ def _plain(exc: BaseException) -> str:
 
 def harvest(
     settings: Settings,
-    store: SQLiteStore,
+    store: StoreWriter,
     index: SearchBackend | None,
     names: Iterable[str] | None = None,
     workers: int = 2,
@@ -446,15 +446,20 @@ class _Relay:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(settings: Settings, db_path: str, channel: Any, parent: int) -> None:
-    """In each worker process: die with the calling process, open the store once."""
+def _start_worker(settings: Settings, store_url: str, channel: Any, parent: int) -> None:
+    """In each worker process: die with the calling process, open the store once (a connection
+    of its own: connections must not cross a fork)."""
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed harvest kills its workers
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent:
         os._exit(1)
-    _WORKER.update(settings=settings, store=SQLiteStore(db_path), channel=channel)
+    _WORKER.update(settings=settings, store=store_at(store_url), channel=channel)
+
+
+def _ready() -> None:
+    """Nothing: submitted once per worker so that all of them start at once."""
 
 
 def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
@@ -469,7 +474,7 @@ def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
 
 def _in_processes(
     settings: Settings,
-    store: SQLiteStore,
+    store: StoreWriter,
     index: SearchBackend | None,
     wanted: list[str],
     workers: int,
@@ -494,11 +499,10 @@ def _in_processes(
         ready.clear()
 
     with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(settings, str(store.path), channel, os.getpid()),
+        workers, mp_context=context, initializer=_start_worker, initargs=(settings, store.url, channel, os.getpid())
     ) as pool:
+        # every worker forks now, before any run holds a claim it could inherit
+        wait([pool.submit(_ready) for _ in range(workers)])
         running: dict[str, Future[None]] = {}
         for name, job in jobs.items():
             if job.begin():
@@ -545,7 +549,7 @@ def stored_validation(report: Report, view: Published, settings_digest: str) -> 
 
 
 def revalidate(
-    settings: Settings, store: SQLiteStore, source: str | None = None, index: IndexWriter | None = None
+    settings: Settings, store: StoreWriter, source: str | None = None, index: IndexWriter | None = None
 ) -> int:
     """Validate again the live datasets (of `source`, else all) whose published view was made with
     other operator settings (organisation register, source defaults, access body); how many.
@@ -576,7 +580,7 @@ def revalidate(
 
 
 def reindex(
-    settings: Settings, store: SQLiteStore, index: SearchBackend, progress: Callable[[int], None] | None = None
+    settings: Settings, store: StoreReader, index: SearchBackend, progress: Callable[[int], None] | None = None
 ) -> int:
     """Rebuild the whole index from the store (the store is the truth; the index is derived).
 

@@ -18,7 +18,7 @@ from catalog.config import Settings
 from catalog.export import add_record, catalog_uri, record_uri
 from catalog.model import CodeList, Dataset, key_for, text
 from catalog.rdf import add_variable, concept_uri, new_graph
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader
 
 PROFILE = "dcat-ap-3"
 """Dereferencing shows what we hold, whatever the feed profiles filter."""
@@ -59,7 +59,7 @@ def record_graph(settings: Settings, stored: StoredRecord) -> Graph:
     return g
 
 
-def describe(settings: Settings, store: SQLiteStore, uri: str) -> Resource | None:
+def describe(settings: Settings, store: StoreReader, uri: str) -> Resource | None:
     """The description of `uri`, or None when the catalogue holds nothing about it."""
     node = URIRef(uri)
     records_base = str(record_uri(settings, ""))
@@ -92,7 +92,7 @@ def describe(settings: Settings, store: SQLiteStore, uri: str) -> Resource | Non
     return None
 
 
-def _concept(settings: Settings, store: SQLiteStore, uri: str) -> Resource | None:
+def _concept(settings: Settings, store: StoreReader, uri: str) -> Resource | None:
     scheme = store.get(uri.rsplit("/code/", 1)[0])
     if scheme is None or scheme.deleted_at or not isinstance(scheme.record, CodeList):
         return None

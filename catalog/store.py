@@ -1,14 +1,25 @@
 """The single source of truth: records with provenance and history, harvest runs and errors.
 
-`Store` is the small interface the rest of the program uses; `SQLiteStore` implements it with
-the standard library (WAL mode, one file), so a server database can take its place when several
-instances share a catalogue. Records are kept as canonical JSON of `catalog.model`.
+The rest of the program sees the store through two interfaces. `StoreReader`, the read side, is
+all the web, the feeds, export, SPARQL and the quality scores get: they cannot write (mypy checks
+it, and the web's connections are opened read-only as well). `StoreWriter`, the write side, adds
+runs, records, deletions, renderings and incremental state, and only the pipeline and the CLI
+commands that are writers by name (harvest, reindex, import, the scheduler) open one.
+
+Two implementations share the SQL (`SQLStore`) and pass one contract suite
+(`tests/test_store_contract.py`): `SQLiteStore` (the default: standard library, WAL, one file) and
+`catalog.store_postgres.PostgresStore` (psycopg 3), chosen by the `database_url` setting
+(`open_store`, `open_reader`). Records are kept as canonical JSON of `catalog.model`; the schema
+is versioned (`catalog.migrations`) and brought up to date when a store is opened.
 
 Consistency rules the tests rely on:
-- every write happens in a transaction; a killed process leaves whole records or none;
-- a run is `running` until it is finished; a run found `running` at open whose process is gone
-  becomes `interrupted`; deletions and incremental checkpoints are written only when a run
-  finishes successfully, so an interrupted run never deletes or skips anything.
+- every write happens in a transaction, and write transactions are serialised (SQLite's write
+  lock; an advisory lock in PostgreSQL), so a change's timestamp follows commit order and a
+  follower reading changes after a cursor misses none; a killed process leaves whole records or none;
+- a run is `running` until it is finished; a running run whose owner is gone becomes
+  `interrupted` (when a writer opens the store, when a run of its source starts, and on
+  `recover`); deletions and incremental checkpoints are written only when a run finishes
+  successfully, so an interrupted run never deletes or skips anything.
 """
 
 from __future__ import annotations
@@ -17,92 +28,23 @@ import json
 import os
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import unquote, urlsplit
 
-from catalog.model import CodeList, Dataset, Record, key_for, loads
+from catalog import migrations
+from catalog.model import CodeList, Dataset, Record, dumps, key_for, loads
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    started TEXT NOT NULL,
-    finished TEXT,
-    status TEXT NOT NULL,            -- running | ok | failed | interrupted
-    counts TEXT NOT NULL DEFAULT '{}',
-    error TEXT,
-    owner TEXT                       -- pid:start-time of the harvesting process
-);
-CREATE INDEX IF NOT EXISTS runs_source ON runs(source, id);
-CREATE TABLE IF NOT EXISTS errors (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    source TEXT NOT NULL,
-    url TEXT,
-    record_id TEXT,
-    field TEXT,
-    message TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS errors_run ON errors(run_id);
-CREATE TABLE IF NOT EXISTS records (
-    uri TEXT PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    source TEXT NOT NULL,
-    data TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    last_changed TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    deleted_at TEXT,
-    run_id INTEGER NOT NULL,
-    fetch_url TEXT,
-    conforms INTEGER,
-    validation TEXT
-);
-CREATE INDEX IF NOT EXISTS records_source ON records(source);
-CREATE INDEX IF NOT EXISTS records_changed ON records(last_changed);
-CREATE TABLE IF NOT EXISTS history (
-    id INTEGER PRIMARY KEY,
-    uri TEXT NOT NULL,
-    run_id INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    change TEXT NOT NULL,            -- new | changed | deleted | restored
-    hash TEXT
-);
-CREATE INDEX IF NOT EXISTS history_uri ON history(uri);
-CREATE INDEX IF NOT EXISTS history_at ON history(at);
-CREATE TABLE IF NOT EXISTS variables (
-    key TEXT PRIMARY KEY,            -- key_for(variable uri)
-    uri TEXT NOT NULL,
-    dataset_uri TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS variables_dataset ON variables(dataset_uri);
-CREATE TABLE IF NOT EXISTS variable_history (
-    id INTEGER PRIMARY KEY,
-    uri TEXT NOT NULL,
-    dataset_uri TEXT NOT NULL,
-    at TEXT NOT NULL,
-    change TEXT NOT NULL             -- new | changed | deleted
-);
-CREATE INDEX IF NOT EXISTS variable_history_at ON variable_history(at);
-CREATE TABLE IF NOT EXISTS renderings (   -- derived: a record's statements per feed profile
-    uri TEXT NOT NULL,
-    profile TEXT NOT NULL,
-    stamp TEXT NOT NULL,             -- what the statements were made from (catalog.renderings.stamp)
-    body BLOB NOT NULL,              -- zlib-compressed N-Triples
-    PRIMARY KEY (uri, profile)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS source_state (
-    source TEXT PRIMARY KEY,
-    state TEXT NOT NULL
-);
-"""
+if TYPE_CHECKING:
+    from catalog.config import Settings
+
+INTERRUPTED = "the harvest was interrupted before it finished"
 
 
 def now() -> str:
@@ -187,12 +129,67 @@ class RunError:
     message: str
 
 
-class Store(Protocol):
+class StoreReader(Protocol):
+    """The read side of the store: what the web, feeds, export, SPARQL and quality scores use."""
+
+    @property
+    def url(self) -> str:
+        """How to open the store again (`sqlite:///path` or `postgresql://...`): a harvest worker does."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for messages (never a password)."""
+        ...
+
+    def get(self, uri: str) -> StoredRecord | None: ...
+    def get_by_key(self, key: str) -> StoredRecord | None: ...
+    def dataset_of_variable(self, key: str) -> StoredRecord | None: ...
+    def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]: ...
+    def mentioning(self, uri: str) -> StoredRecord | None: ...
+    def records(
+        self, source: str | None = None, include_deleted: bool = False, kind: str | None = None
+    ) -> Iterator[StoredRecord]: ...
+    def listing(
+        self,
+        offset: int = 0,
+        limit: int = 100,
+        changed_since: str | None = None,
+        include_deleted: bool = False,
+        conforming_datasets_only: bool = False,
+    ) -> tuple[int, list[StoredRecord]]: ...
+    def count(self, kind: str | None = None) -> int: ...
+    def source_stats(self) -> dict[str, dict[str, int]]: ...
+    def validations(self, source: str) -> Iterator[dict[str, Any]]: ...
+    def known(self, source: str) -> dict[str, str]: ...
+    def version(self) -> str | None: ...
+    def history(self, uri: str) -> list[dict[str, Any]]: ...
+    def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def variable_changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]: ...
+    def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
+    def last_run(self, source: str) -> Run | None: ...
+    def run_summary(self, bounds: Sequence[float]) -> list[RunSummary]: ...
+    def last_finished_run(self, source: str) -> Run | None: ...
+    def last_harvest(self, source: str, before: str | None = None) -> str | None: ...
+    def errors(self, run_id: int) -> list[RunError]: ...
+    def state(self, source: str) -> dict[str, str]: ...
+    def schema_version(self) -> int: ...
+    def close(self) -> None: ...
+
+
+class StoreWriter(StoreReader, Protocol):
+    """The write side: only the pipeline and the CLI's writing commands get one."""
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """Group writes into one transaction (the calls inside join it)."""
+        ...
+
     def start_run(self, source: str) -> int: ...
     def try_start_run(self, source: str) -> int | None: ...
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None: ...
+    def recover(self) -> int: ...
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None: ...
-    def known(self, source: str) -> dict[str, str]: ...
     def put(
         self,
         source: str,
@@ -202,82 +199,118 @@ class Store(Protocol):
         fetch_url: str | None,
         conforms: bool | None,
         validation: dict[str, Any] | None,
+        data: str | None = None,
     ) -> str: ...
-    def last_harvest(self, source: str, before: str | None = None) -> str | None: ...
     def revalidated(self, uri: str, conforms: bool, validation: dict[str, Any], changed: bool) -> None: ...
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
-    def get(self, uri: str) -> StoredRecord | None: ...
-    def get_by_key(self, key: str) -> StoredRecord | None: ...
-    def dataset_of_variable(self, key: str) -> StoredRecord | None: ...
-    def records(
-        self, source: str | None = None, include_deleted: bool = False, kind: str | None = None
-    ) -> Iterator[StoredRecord]: ...
-    def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
-    def last_run(self, source: str) -> Run | None: ...
-    def run_summary(self, bounds: Sequence[float]) -> list[RunSummary]: ...
-    def errors(self, run_id: int) -> list[RunError]: ...
-    def state(self, source: str) -> dict[str, str]: ...
-    def save_state(self, source: str, state: dict[str, str]) -> None: ...
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None: ...
-    def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]: ...
-    def history(self, uri: str) -> list[dict[str, Any]]: ...
-    def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def save_state(self, source: str, state: dict[str, str]) -> None: ...
 
 
-class SQLiteStore:
-    """The default store. Safe to share between threads (a connection per thread)."""
+class ReadOnlyStore(RuntimeError):
+    """A write was attempted through a store opened for reading."""
 
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self.db.executescript(SCHEMA)  # executescript manages its own transaction
-        self._recover()
+
+def clean_text(value: str | None) -> str | None:
+    """Text as both backends can keep it: PostgreSQL refuses NUL characters, which hostile input
+    can carry into an error message or a record id (U+FFFD takes their place, in both backends)."""
+    return value.replace("\x00", "\ufffd") if value else value
+
+
+class SQLStore(ABC):
+    """The store's logic in SQL both backends run; each subclass supplies the connection,
+    transactions, the clock of writes, liveness of run owners and its few dialect differences.
+
+    Statements are written with `?` placeholders (the PostgreSQL store translates them)."""
+
+    readonly: bool
+    EMPTY_BODY = "X''"
+    """An empty blob literal: the bodies left unread by `renderings(bodies=False)`."""
+    CONTAINS = "instr({column}, ?) > 0"
+    RUN_COUNT = "coalesce(json_extract(counts, '$.{key}'), 0)"
+    """One of a run's counts, from the JSON it keeps them in."""
+    RUN_SECONDS = "(julianday(finished) - julianday(started)) * 86400.0"
+    """How long a run took."""
+
+    # -- what a backend supplies -------------------------------------------------------------
+    @property
+    @abstractmethod
+    def url(self) -> str: ...
 
     @property
-    def db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-        return conn
+    @abstractmethod
+    def location(self) -> str:
+        """Where the store is, for messages (never a password)."""
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self.db
-        if db.in_transaction:
-            yield db
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    @abstractmethod
+    def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+        """Rows addressable by column name."""
 
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+    @abstractmethod
+    def _tuples(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """Plain tuples: building row objects took most of the time for 50,000 records."""
 
-    def _recover(self) -> None:
-        """Runs left `running` by a process that no longer exists were interrupted."""
-        with self.transaction() as db:
-            for row in db.execute("SELECT id, owner FROM runs WHERE status='running'").fetchall():
-                if _alive(row["owner"]):
-                    continue
-                db.execute(
-                    "UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
-                    (now(), "the harvest was interrupted before it finished", row["id"]),
-                )
+    @abstractmethod
+    def _execute(self, sql: str, args: Iterable[Any] = ()) -> int:
+        """A write inside the current transaction; the number of rows it touched."""
 
-    # -- runs -------------------------------------------------------------------------------
+    @abstractmethod
+    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[object]: ...
+
+    @abstractmethod
+    def _now(self) -> str:
+        """The time of a write, taken inside its transaction (after the write lock)."""
+
+    @abstractmethod
+    def _owner(self, source: str) -> str:
+        """Who is running a harvest of `source` now (kept with the run)."""
+
+    @abstractmethod
+    def _owner_alive(self, source: str, owner: str | None) -> bool:
+        """Whether the owner recorded with a running run of `source` is still at work."""
+
+    # A backend that needs more than its write transaction to keep two runs of a source apart
+    # (PostgreSQL, across hosts) claims the source before the run starts and holds the claim
+    # until it finishes.
+    @abstractmethod
+    def _claim(self, source: str) -> bool:
+        """Before a run of `source` starts: False when a live process already runs one."""
+
+    @abstractmethod
+    def _unclaim(self, source: str) -> None:
+        """The run did not start after all."""
+
+    @abstractmethod
+    def _claimed(self, source: str, run_id: int) -> None:
+        """The claim on `source` now belongs to the run `run_id`."""
+
+    @abstractmethod
+    def _release(self, run_id: int) -> None:
+        """After a run finished: its claim goes."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _row(self, sql: str, args: Iterable[Any] = ()) -> Any | None:
+        rows = self._rows(sql, args)
+        return rows[0] if rows else None
+
+    def _value(self, sql: str, args: Iterable[Any] = ()) -> Any:
+        rows = self._tuples(sql, args)
+        return rows[0][0] if rows else None
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise ReadOnlyStore(f"the store {self.location} was opened for reading; only the pipeline writes")
+
+    # -- runs ---------------------------------------------------------------------------------
     def start_run(self, source: str) -> int:
         run = self.try_start_run(source)
         if run is None:
@@ -287,38 +320,75 @@ class SQLiteStore:
     def try_start_run(self, source: str) -> int | None:
         """Open a run unless one of this source is already running in a live process (None then).
 
-        Check and insert happen in one write transaction, so two processes never both start.
-        """
-        with self.transaction() as db:
-            for row in db.execute("SELECT id, owner FROM runs WHERE source=? AND status='running'", (source,)):
-                if _alive(row["owner"]):
-                    return None
-                db.execute(
-                    "UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
-                    (now(), "the harvest was interrupted before it finished", row["id"]),
-                )
-            return db.execute(
-                "INSERT INTO runs(source, started, status, owner) VALUES (?,?,?,?)",
-                (source, now(), "running", process_token()),
-            ).lastrowid
+        The backend's claim and the check and insert in one write transaction make sure two
+        processes never both start."""
+        self._writable()
+        if not self._claim(source):
+            return None
+        run_id: int | None = None
+        try:
+            with self.transaction():
+                ts = self._now()
+                running = self._rows("SELECT id, owner FROM runs WHERE source=? AND status='running'", (source,))
+                if not any(self._owner_alive(source, row["owner"]) for row in running):
+                    for row in running:
+                        self._interrupt(row["id"], ts)
+                    rows = self._rows(
+                        "INSERT INTO runs(source, started, status, owner) VALUES (?,?,?,?) RETURNING id",
+                        (source, ts, "running", self._owner(source)),
+                    )
+                    run_id = int(rows[0]["id"])
+        finally:
+            if run_id is None:
+                self._unclaim(source)
+        if run_id is not None:
+            self._claimed(source, run_id)
+        return run_id
+
+    def _interrupt(self, run_id: int, ts: str) -> None:
+        self._execute(
+            "UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=? AND status='running'",
+            (ts, INTERRUPTED, run_id),
+        )
+
+    def recover(self) -> int:
+        """Runs left `running` by an owner that is gone become interrupted; how many."""
+        self._writable()
+        n = 0
+        with self.transaction():
+            ts = self._now()
+            for row in self._rows("SELECT id, source, owner FROM runs WHERE status='running'"):
+                if not self._owner_alive(row["source"], row["owner"]):
+                    self._interrupt(row["id"], ts)
+                    n += 1
+        return n
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None:
-        with self.transaction() as db:
-            db.execute(
+        self._writable()
+        with self.transaction():
+            self._execute(
                 "UPDATE runs SET finished=?, status=?, counts=?, error=? WHERE id=?",
-                (now(), status, json.dumps(counts), error, run_id),
+                (self._now(), status, json.dumps(counts), clean_text(error), run_id),
             )
+        self._release(run_id)
 
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None:
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT INTO errors(run_id, source, url, record_id, field, message) VALUES (?,?,?,?,?,?)",
-                [(run_id, source, e.url, e.record_id, e.field, e.message) for e in errors],
+        self._writable()
+        rows = [
+            (run_id, source, clean_text(e.url), clean_text(e.record_id), clean_text(e.field), clean_text(e.message))
+            for e in errors
+        ]
+        if not rows:
+            return
+        with self.transaction():
+            self._execute_many(
+                "INSERT INTO errors(run_id, source, url, record_id, field, message) VALUES (?,?,?,?,?,?)", rows
             )
 
-    def _run(self, row: sqlite3.Row) -> Run:
+    @staticmethod
+    def _run(row: Any) -> Run:
         return Run(
-            row["id"],
+            int(row["id"]),
             row["source"],
             row["started"],
             row["finished"],
@@ -329,10 +399,10 @@ class SQLiteStore:
 
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]:
         if source:
-            rows = self.db.execute("SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source, limit))
+            rows = self._rows("SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source, limit))
         else:
-            rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
-        return [self._run(r) for r in rows.fetchall()]
+            rows = self._rows("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [self._run(r) for r in rows]
 
     def last_run(self, source: str) -> Run | None:
         runs = self.runs(source, 1)
@@ -343,23 +413,22 @@ class SQLiteStore:
         `bounds` seconds: monitoring derives its harvest figures from this table, the truth
         whichever process or host harvested. One pass over the runs: 70 ms for 42,000 (a year of
         115 sources harvested daily)."""
-        counts = ", ".join(f"coalesce(json_extract(counts, '$.{k}'), 0) AS {k}" for k in RUN_COUNTS)
+        counts = ", ".join(f"{self.RUN_COUNT.format(key=k)} AS {k}" for k in RUN_COUNTS)
         sums = ", ".join(f"sum({k})" for k in RUN_COUNTS)
-        within = "".join(", sum(seconds <= ?)" for _ in bounds)
-        rows = self.db.execute(
-            f"WITH r AS MATERIALIZED (SELECT source, status, {counts}, "
-            "(julianday(finished) - julianday(started)) * 86400.0 AS seconds "
+        within = "".join(", sum(CASE WHEN seconds <= ? THEN 1 ELSE 0 END)" for _ in bounds)
+        rows = self._tuples(
+            f"WITH r AS MATERIALIZED (SELECT source, status, {counts}, {self.RUN_SECONDS} AS seconds "
             "FROM runs WHERE status <> 'running' AND finished IS NOT NULL) "
             f"SELECT source, status, count(*), coalesce(sum(seconds), 0), {sums}{within} FROM r "
             "GROUP BY source, status ORDER BY source, status",
             [float(b) for b in bounds],
-        ).fetchall()
+        )
         n = len(RUN_COUNTS)
         return [
             RunSummary(
                 row[0],
                 row[1],
-                row[2],
+                int(row[2]),
                 dict(zip(RUN_COUNTS, (int(v) for v in row[4 : 4 + n]), strict=True)),
                 float(row[3]),
                 [int(v) for v in row[4 + n :]],
@@ -368,20 +437,20 @@ class SQLiteStore:
         ]
 
     def last_finished_run(self, source: str) -> Run | None:
-        row = self.db.execute(
+        row = self._row(
             "SELECT * FROM runs WHERE source=? AND status IN ('ok','failed') ORDER BY id DESC LIMIT 1", (source,)
-        ).fetchone()
+        )
         return self._run(row) if row else None
 
     def errors(self, run_id: int) -> list[RunError]:
-        rows = self.db.execute("SELECT * FROM errors WHERE run_id=? ORDER BY id", (run_id,)).fetchall()
-        return [RunError(r["run_id"], r["source"], r["url"], r["record_id"], r["field"], r["message"]) for r in rows]
+        rows = self._rows("SELECT * FROM errors WHERE run_id=? ORDER BY id", (run_id,))
+        return [
+            RunError(int(r["run_id"]), r["source"], r["url"], r["record_id"], r["field"], r["message"]) for r in rows
+        ]
 
     # -- records ----------------------------------------------------------------------------
     def known(self, source: str) -> dict[str, str]:
-        cur = self.db.cursor()
-        cur.row_factory = None  # plain tuples: building Row objects took most of the time for 50,000 records
-        return dict(cur.execute("SELECT uri, hash FROM records WHERE source=? AND deleted_at IS NULL", (source,)))
+        return dict(self._tuples("SELECT uri, hash FROM records WHERE source=? AND deleted_at IS NULL", (source,)))
 
     def put(
         self,
@@ -395,15 +464,12 @@ class SQLiteStore:
         data: str | None = None,
     ) -> str:
         """Insert or update; returns new | changed | unchanged (| restored for a deleted one back)."""
-        from catalog.model import dumps
-
-        ts = now()
-        with self.transaction() as db:
-            row = db.execute(
-                "SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?", (record.uri,)
-            ).fetchone()
+        self._writable()
+        with self.transaction():
+            row = self._row("SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?", (record.uri,))
             if row is not None and row["hash"] == hash and row["deleted_at"] is None and row["source"] == source:
                 return "unchanged"
+            ts = self._now()
             values = (
                 record.kind,
                 source,
@@ -417,28 +483,29 @@ class SQLiteStore:
             )
             if row is None:
                 change = "new"
-                db.execute(
+                self._execute(
                     "INSERT INTO records(kind, source, data, hash, last_changed, run_id, fetch_url, conforms, "
                     "validation, uri, key, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (*values, record.uri, key_for(record.uri), ts, ts),
                 )
             else:
                 change = "restored" if row["deleted_at"] else "changed"
-                db.execute(
+                self._execute(
                     "UPDATE records SET kind=?, source=?, data=?, hash=?, last_changed=?, run_id=?, "
                     "fetch_url=?, conforms=?, validation=?, last_seen=?, deleted_at=NULL WHERE uri=?",
                     (*values, ts, record.uri),
                 )
-            db.execute(
+            self._execute(
                 "INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
                 (record.uri, run_id, ts, change, hash),
             )
             if isinstance(record, Dataset):
                 before = loads(row["kind"], row["data"]) if row is not None and not row["deleted_at"] else None
-                _variable_changes(db, before, record, ts)
-                db.execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
-                db.executemany(
-                    "INSERT OR REPLACE INTO variables(key, uri, dataset_uri) VALUES (?,?,?)",
+                self._variable_changes(before, record, ts)
+                self._execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
+                self._execute_many(
+                    "INSERT INTO variables(key, uri, dataset_uri) VALUES (?,?,?) "
+                    "ON CONFLICT(key) DO UPDATE SET uri=excluded.uri, dataset_uri=excluded.dataset_uri",
                     [(key_for(v.uri), v.uri, record.uri) for v in record.variables],
                 )
             return change
@@ -449,13 +516,25 @@ class SQLiteStore:
         The record itself is as its source said (no history entry); `changed` (the EHDS feed now
         shows it differently, or carries it or not) moves its last change, so a harvester of our
         feed asking `modified_since` sees it arrive, change or leave."""
-        with self.transaction() as db:
-            db.execute(
+        self._writable()
+        with self.transaction():
+            self._execute(
                 "UPDATE records SET conforms=?, validation=?"
                 + (", last_changed=?" if changed else "")
                 + " WHERE uri=?",
-                (int(conforms), json.dumps(validation, ensure_ascii=False), *((now(),) if changed else ()), uri),
+                (int(conforms), json.dumps(validation, ensure_ascii=False), *((self._now(),) if changed else ()), uri),
             )
+
+    def _variable_changes(self, before: Record | None, after: Dataset, ts: str) -> None:
+        """Record which variables of a dataset appeared, changed or disappeared in this write."""
+        old = {v.uri: dumps(v) for v in before.variables} if isinstance(before, Dataset) else {}
+        new = {v.uri: dumps(v) for v in after.variables}
+        changes = [(uri, "new" if uri not in old else "changed") for uri in new if old.get(uri) != new[uri]]
+        changes += [(uri, "deleted") for uri in old if uri not in new]
+        self._execute_many(
+            "INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
+            [(uri, after.uri, ts, change) for uri, change in changes],
+        )
 
     def last_harvest(self, source: str, before: str | None = None) -> str | None:
         """When the source's latest successful run (ended before `before`) finished: every live record
@@ -464,33 +543,34 @@ class SQLiteStore:
         Records do not keep this themselves: an unchanged record is never written (its run_id names
         the run that stored this version, its provenance), because rewriting every record's row on
         every run made an unchanged re-harvest cost as much I/O as the catalogue's size."""
-        row = self.db.execute(
+        value: str | None = self._value(
             "SELECT max(finished) FROM runs WHERE source=? AND status='ok' AND finished < ?", (source, before or "9999")
-        ).fetchone()
-        return row[0]
+        )
+        return value
 
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int:
-        ts = now()
+        self._writable()
         n = 0
-        with self.transaction() as db:
+        with self.transaction():
+            ts = self._now()
             for uri in uris:
-                cur = db.execute(
+                if self._execute(
                     "UPDATE records SET deleted_at=?, last_changed=?, run_id=? WHERE uri=? AND deleted_at IS NULL",
                     (ts, ts, run_id, uri),
-                )
-                if cur.rowcount:
+                ):
                     n += 1
-                    db.execute(
+                    self._execute(
                         "INSERT INTO variable_history(uri, dataset_uri, at, change) "
                         "SELECT uri, dataset_uri, ?, 'deleted' FROM variables WHERE dataset_uri=?",
                         (ts, uri),
                     )
-                    db.execute(
+                    self._execute(
                         "INSERT INTO history(uri, run_id, at, change) VALUES (?,?,?,?)", (uri, run_id, ts, "deleted")
                     )
         return n
 
-    def _stored(self, row: sqlite3.Row) -> StoredRecord:
+    @staticmethod
+    def _stored(row: Any) -> StoredRecord:
         return StoredRecord(
             row["uri"],
             row["key"],
@@ -501,25 +581,23 @@ class SQLiteStore:
             row["first_seen"],
             row["last_changed"],
             row["deleted_at"],
-            row["run_id"],
+            int(row["run_id"]),
             row["fetch_url"],
             None if row["conforms"] is None else bool(row["conforms"]),
             row["validation"],
         )
 
     def get(self, uri: str) -> StoredRecord | None:
-        row = self.db.execute("SELECT * FROM records WHERE uri=?", (uri,)).fetchone()
+        row = self._row("SELECT * FROM records WHERE uri=?", (uri,))
         return self._stored(row) if row else None
 
     def get_by_key(self, key: str) -> StoredRecord | None:
-        row = self.db.execute("SELECT * FROM records WHERE key=?", (key,)).fetchone()
+        row = self._row("SELECT * FROM records WHERE key=?", (key,))
         return self._stored(row) if row else None
 
     def dataset_of_variable(self, key: str) -> StoredRecord | None:
         """The dataset record holding the variable with this key (variables live inside datasets)."""
-        row = self.db.execute(
-            "SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?", (key,)
-        ).fetchone()
+        row = self._row("SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?", (key,))
         return self._stored(row) if row else None
 
     def records(
@@ -529,9 +607,7 @@ class SQLiteStore:
         where, args = self._where(source=source, kind=kind, include_deleted=include_deleted)
         last = ""
         while True:
-            rows = self.db.execute(
-                f"SELECT * FROM records WHERE {where} AND uri > ? ORDER BY uri LIMIT 500", (*args, last)
-            ).fetchall()
+            rows = self._rows(f"SELECT * FROM records WHERE {where} AND uri > ? ORDER BY uri LIMIT 500", (*args, last))
             if not rows:
                 return
             for row in rows:
@@ -572,10 +648,8 @@ class SQLiteStore:
             include_deleted=include_deleted,
             conforming_datasets_only=conforming_datasets_only,
         )
-        total = self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
-        rows = self.db.execute(
-            f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?", (*args, limit, offset)
-        ).fetchall()
+        total = int(self._value(f"SELECT count(*) FROM records WHERE {where}", args))
+        rows = self._rows(f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?", (*args, limit, offset))
         return total, [self._stored(r) for r in rows]
 
     def version(self) -> str | None:
@@ -583,48 +657,48 @@ class SQLiteStore:
 
         Records are never removed and only a new, changed, restored or deleted record is written,
         so an unchanged re-harvest leaves it (and every feed's ETag) as it was. An index lookup:
-        this is asked on every feed request."""
-        return self.db.execute("SELECT max(last_changed) FROM records").fetchone()[0]
+        this is asked on every feed request, by every explorer process, which is how a harvest
+        written by one host shows on all of them."""
+        value: str | None = self._value("SELECT max(last_changed) FROM records")
+        return value
 
     def mentioning(self, uri: str) -> StoredRecord | None:
         """A live record whose data names `uri` (e.g. as its publisher), to describe things that are not records."""
-        row = self.db.execute(
-            "SELECT * FROM records WHERE deleted_at IS NULL AND instr(data, ?) > 0 LIMIT 1",
+        row = self._row(
+            f"SELECT * FROM records WHERE deleted_at IS NULL AND {self.CONTAINS.format(column='data')} LIMIT 1",
             (json.dumps(uri, ensure_ascii=False),),
-        ).fetchone()
+        )
         return self._stored(row) if row else None
 
     def variable_changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
         """Variables added, changed or deleted (with their dataset's) after `since`, oldest first."""
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT uri, dataset_uri, at, change FROM variable_history WHERE at > ? ORDER BY at, id LIMIT ?",
             (since, limit),
         )
-        return [dict(r) for r in rows.fetchall()]
+        return [dict(r) for r in rows]
 
     def count(self, kind: str | None = None) -> int:
         if kind:
-            return self.db.execute(
-                "SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)
-            ).fetchone()[0]
-        return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL").fetchone()[0]
+            return int(self._value("SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)))
+        return int(self._value("SELECT count(*) FROM records WHERE deleted_at IS NULL"))
 
     def source_stats(self) -> dict[str, dict[str, int]]:
         """Per source: live datasets, code lists, variables and how many records conform (web dashboards)."""
         stats: dict[str, dict[str, int]] = {}
-        for row in self.db.execute(
+        for row in self._rows(
             "SELECT source, kind, count(*) AS n, sum(coalesce(conforms, 0)) AS ok "
             "FROM records WHERE deleted_at IS NULL GROUP BY source, kind"
         ):
             s = stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
-            s[row["kind"]] = row["n"]
-            s["conforming"] += row["ok"] or 0
-        for row in self.db.execute(
+            s[row["kind"]] = int(row["n"])
+            s["conforming"] += int(row["ok"] or 0)
+        for row in self._rows(
             "SELECT r.source, count(*) AS n FROM variables v JOIN records r "
             "ON r.uri = v.dataset_uri WHERE r.deleted_at IS NULL GROUP BY r.source"
         ):
             stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
-            stats[row["source"]]["variable"] = row["n"]
+            stats[row["source"]]["variable"] = int(row["n"])
         return stats
 
     def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]:
@@ -633,39 +707,42 @@ class SQLiteStore:
         out: dict[str, str] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            rows = self.db.execute(
-                f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
-                f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})",
-                chunk,
+            out.update(
+                self._tuples(
+                    f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
+                    f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
             )
-            out.update({r["key"]: r["dataset_uri"] for r in rows})
         return out
 
     def validations(self, source: str) -> Iterator[dict[str, Any]]:
         """The stored validation reports of a source's live records, without loading the records."""
-        for row in self.db.execute(
+        for (validation,) in self._tuples(
             "SELECT validation FROM records WHERE source=? AND deleted_at IS NULL AND validation IS NOT NULL", (source,)
         ):
-            yield json.loads(row["validation"])
+            yield json.loads(validation)
 
     def history(self, uri: str) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
-        return [dict(r) for r in rows.fetchall()]
+        rows = self._rows("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
+        return [dict(r) for r in rows]
 
     def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT h.uri, h.at, h.change, r.kind, r.source FROM history h "
-            "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at LIMIT ?",
+            "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at, h.id LIMIT ?",
             (since, limit),
         )
-        return [dict(r) for r in rows.fetchall()]
+        return [dict(r) for r in rows]
 
     # -- renderings (derived, see catalog.renderings) ---------------------------------------
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None:
         """Keep a record's rendered statements, profile -> (stamp, body)."""
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?)",
+        self._writable()
+        with self.transaction():
+            self._execute_many(
+                "INSERT INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?) "
+                "ON CONFLICT(uri, profile) DO UPDATE SET stamp=excluded.stamp, body=excluded.body",
                 [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()],
             )
 
@@ -673,15 +750,13 @@ class SQLiteStore:
         """uri -> (stamp, body) of the records' renderings in `profile` (those that have one); a
         rendering kept under the profile '*' holds for every profile. Without `bodies`, the bodies
         are left unread (b""): enough to tell which renderings are stale."""
-        column = "body" if bodies else "X''"
+        column = "body" if bodies else self.EMPTY_BODY
         out: dict[str, tuple[str, bytes]] = {}
-        cur = self.db.cursor()
-        cur.row_factory = None
         for i in range(0, len(uris), 500):
             chunk = uris[i : i + 500]
             out.update(
-                (uri, (stamp, body))
-                for uri, stamp, body in cur.execute(
+                (uri, (stamp, bytes(body)))
+                for uri, stamp, body in self._tuples(
                     f"SELECT uri, stamp, {column} FROM renderings WHERE profile IN (?, '*') "
                     f"AND uri IN ({','.join('?' * len(chunk))})",
                     (profile, *chunk),
@@ -691,30 +766,150 @@ class SQLiteStore:
 
     # -- incremental state ------------------------------------------------------------------
     def state(self, source: str) -> dict[str, str]:
-        row = self.db.execute("SELECT state FROM source_state WHERE source=?", (source,)).fetchone()
-        return json.loads(row["state"]) if row else {}
+        value = self._value("SELECT state FROM source_state WHERE source=?", (source,))
+        return json.loads(value) if value else {}
 
     def save_state(self, source: str, state: dict[str, str]) -> None:
-        with self.transaction() as db:
-            db.execute(
+        self._writable()
+        with self.transaction():
+            self._execute(
                 "INSERT INTO source_state(source, state) VALUES (?, ?) "
                 "ON CONFLICT(source) DO UPDATE SET state=excluded.state",
                 (source, json.dumps(state)),
             )
 
 
-def _variable_changes(db: sqlite3.Connection, before: Record | None, after: Dataset, ts: str) -> None:
-    """Record which variables of a dataset appeared, changed or disappeared in this write."""
-    from catalog.model import dumps
+class SQLiteStore(SQLStore):
+    """The default store: one file, WAL. Safe to share between threads (a connection per thread).
 
-    old = {v.uri: dumps(v) for v in before.variables} if isinstance(before, Dataset) else {}
-    new = {v.uri: dumps(v) for v in after.variables}
-    changes = [(uri, "new" if uri not in old else "changed") for uri in new if old.get(uri) != new[uri]]
-    changes += [(uri, "deleted") for uri in old if uri not in new]
-    db.executemany(
-        "INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
-        [(uri, after.uri, ts, change) for uri, change in changes],
-    )
+    `readonly` opens every connection with `query_only`, as the web does: a write then fails in
+    SQLite itself, not only by convention. A run's owner is `pid:start-time` of the harvesting
+    process, checked in /proc: one SQLite file serves one host."""
+
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False):
+        self.path = Path(path)
+        self.readonly = readonly
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._claims: set[str] = set()
+        self._migrate()
+        if not readonly:
+            self.recover()
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path.resolve()}"
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            if self.readonly:
+                conn.execute("PRAGMA query_only=ON")
+            self._local.conn = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date, under the write lock (a reader migrates too: it may be
+        the first process to open a new catalogue), on a connection of its own."""
+        conn = self._connect()
+        try:
+            if self._current(conn) == migrations.SQLITE[-1].version:
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+                )
+                for step in migrations.pending(self._current(conn), migrations.SQLITE, str(self.path)):
+                    for statement in step.statements():
+                        conn.execute(statement)
+                    conn.execute("INSERT INTO schema_version(version, applied) VALUES (?, ?)", (step.version, now()))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _current(conn: sqlite3.Connection) -> int:
+        try:
+            return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0])
+        except sqlite3.OperationalError:  # no such table: a new file, or a store from before versioning
+            return 0
+
+    def schema_version(self) -> int:
+        return self._current(self.db)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+        return self.db.execute(sql, tuple(args)).fetchall()
+
+    def _tuples(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        cur = self.db.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, tuple(args)).fetchall()
+
+    def _execute(self, sql: str, args: Iterable[Any] = ()) -> int:
+        return self.db.execute(sql, tuple(args)).rowcount
+
+    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self.db.executemany(sql, rows)
+
+    def _now(self) -> str:
+        return now()
+
+    def _owner(self, source: str) -> str:
+        return process_token()
+
+    # One host, one file: the check and the insert in one write transaction are the whole claim.
+    def _claim(self, source: str) -> bool:
+        return True
+
+    def _unclaim(self, source: str) -> None:
+        return None
+
+    def _claimed(self, source: str, run_id: int) -> None:
+        return None
+
+    def _release(self, run_id: int) -> None:
+        return None
+
+    def _owner_alive(self, source: str, owner: str | None) -> bool:
+        return _alive(owner)
 
 
 def process_token(pid: int | None = None) -> str:
@@ -736,3 +931,42 @@ def _alive(owner: str | None) -> bool:
     except OSError:
         return False
     return process_token(pid) == owner
+
+
+# -- opening a store ---------------------------------------------------------------------------
+
+
+def store_url(settings: Settings) -> str:
+    """The configured store: `database_url`, or the SQLite file in the catalogue home."""
+    return settings.database_url or f"sqlite:///{Path(settings.db_path).resolve()}"
+
+
+def store_at(url: str, readonly: bool = False) -> SQLStore:
+    """The store at `url`: `sqlite:///path` (or a plain path) or `postgresql://...`."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgresql", "postgres"):
+        from catalog.store_postgres import PostgresStore
+
+        return PostgresStore(url, readonly=readonly)
+    if scheme == "sqlite":
+        return SQLiteStore(unquote(url[len("sqlite://") :]), readonly=readonly)
+    if scheme in ("", "file"):
+        return SQLiteStore(unquote(urlsplit(url).path), readonly=readonly)
+    from catalog.config import ConfigError
+
+    raise ConfigError(
+        f"database_url (CATALOG_DATABASE_URL): {scheme}:// is not a store this program knows; "
+        "use postgresql://user@host/db or sqlite:///path, or leave it empty for the catalogue home's SQLite file"
+    )
+
+
+def open_store(settings: Settings) -> StoreWriter:
+    """The write side of the configured store (the pipeline, and the CLI's writing commands)."""
+    store: StoreWriter = store_at(store_url(settings))
+    return store
+
+
+def open_reader(settings: Settings) -> StoreReader:
+    """The read side of the configured store, on read-only connections (the web)."""
+    store: StoreReader = store_at(store_url(settings), readonly=True)
+    return store

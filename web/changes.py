@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from catalog.changes import Change, changes_since
 from catalog.feeds import BadFeedRequest, parse_since
+from web import store
 
 bp = Blueprint("changes", __name__)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -45,7 +46,7 @@ def _page(c: Change) -> str:
 @bp.get("/changes")
 def changes_json() -> Response:
     since, limit = _query()
-    found = changes_since(current_app.extensions["store"], since, limit)
+    found = changes_since(store(), since, limit)
     body: dict[str, Any] = {"since": since, "changes": [{**c.to_dict(), "page": _page(c)} for c in found]}
     if len(found) >= limit:
         body["next"] = url_for(".changes_json", since=found[-1].at, limit=limit, _external=True)
@@ -55,7 +56,7 @@ def changes_json() -> Response:
 @bp.get("/changes.atom")
 def changes_atom() -> Response:
     since, limit = _query()
-    found = list(reversed(changes_since(current_app.extensions["store"], since, limit)))  # newest first
+    found = list(reversed(changes_since(store(), since, limit)))  # newest first
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
 

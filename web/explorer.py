@@ -19,7 +19,7 @@ from catalog.published import Completed, published_view
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
-from web import charts
+from web import charts, store
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
 from web.quality import QualityScore, quality_of, score_chart
@@ -33,16 +33,12 @@ SORTS = ("relevance", "name")
 FACET_SHOWN = 8  # values per facet before "show all"
 
 
-def store() -> Any:
-    return current_app.extensions["store"]
-
-
 def search_backend() -> Any:
     return current_app.extensions["search"]
 
 
 @bp.app_template_global()
-def last_seen(stored: Any) -> str | None:
+def last_seen(stored: StoredRecord) -> str | None:
     """When the record was last seen at its source: its source's latest successful harvest (before
     the record's deletion, for a deleted one)."""
     return store().last_harvest(stored.source, stored.deleted_at)
@@ -295,13 +291,13 @@ def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
 
 def variable_view(key: str) -> VariableView:
     stored = store().dataset_of_variable(key)
-    v = next((v for v in stored.record.variables if key_for(v.uri) == key), None) if stored else None
+    v = next((v for v in stored.dataset().variables if key_for(v.uri) == key), None) if stored else None
     if v is None or stored is None or stored.deleted_at:
         abort(404, f"No variable with id {key}.")
     codelist = store().get(v.codelist) if v.codelist else None
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
-    system = coding_system(v, codelist.record if codelist else None)
+    system = coding_system(v, codelist.codelist() if codelist else None)
     return VariableView(
         key,
         v,

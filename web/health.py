@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from catalog.store import StoreReader
+
 bp = Blueprint("health", __name__)
 READY_SECONDS = 2.0
 _checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
@@ -26,7 +28,7 @@ def healthz() -> Response:
     return response
 
 
-def _store_check(store: Any) -> str:
+def _store_check(store: StoreReader) -> str:
     store.version()  # one indexed read of the records table
     return "ok"
 
