@@ -561,7 +561,7 @@ class SQLStore(ABC):
                     n += 1
                     self._execute(
                         "INSERT INTO variable_history(uri, dataset_uri, at, change) "
-                        "SELECT uri, dataset_uri, ?, 'deleted' FROM variables WHERE dataset_uri=?",
+                        "SELECT uri, dataset_uri, ?, 'deleted' FROM variables WHERE dataset_uri=? ORDER BY uri",
                         (ts, uri),
                     )
                     self._execute(
@@ -945,7 +945,15 @@ def store_at(url: str, readonly: bool = False) -> SQLStore:
     """The store at `url`: `sqlite:///path` (or a plain path) or `postgresql://...`."""
     scheme = urlsplit(url).scheme
     if scheme in ("postgresql", "postgres"):
-        from catalog.store_postgres import PostgresStore
+        try:
+            from catalog.store_postgres import PostgresStore
+        except ImportError as exc:
+            from catalog.config import ConfigError
+
+            raise ConfigError(
+                f"database_url is a PostgreSQL URL, but psycopg is not installed ({exc}): "
+                "pip install 'helsekatalog[postgres]'"
+            ) from exc
 
         return PostgresStore(url, readonly=readonly)
     if scheme == "sqlite":
