@@ -34,7 +34,9 @@ from catalog.config import (
     count_metrics_in,
     from_environment,
 )
+from catalog.migrations import SchemaTooNew
 from catalog.progress import Status
+from catalog.store import StoreUnavailable
 
 log = logging.getLogger("catalog.cli")
 
@@ -340,6 +342,35 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from catalog.store import open_store
+
+    store = open_store(_settings(args))  # opening the write side applies the steps it lacks
+    print(f"{store.location}: schema version {store.schema_version()} (up to date)")
+    return 0
+
+
+def cmd_import_store(args: argparse.Namespace) -> int:
+    from catalog.store import store_at, store_url
+
+    settings = _settings(args)
+    source = store_at(args.source, readonly=True)
+    if source.url == store_url(settings):
+        print("error: the store to import from is the configured store itself", file=sys.stderr)
+        return 2
+    target = store_at(store_url(settings))
+    started = time.perf_counter()
+    try:
+        copied = source.copy_into(target)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    rows = ", ".join(f"{n:,} {table}" for table, n in copied.items())
+    print(f"copied {source.location} into {target.location} in {time.perf_counter() - started:.1f} s: {rows}")
+    print("the search index is not part of the store: run `catalog reindex` if this one is new")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from catalog.search import BadQuery, SearchQuery, open_backend
 
@@ -621,6 +652,17 @@ def parser() -> argparse.ArgumentParser:
         help="validate again what changed operator settings affect; rebuild the search index and the feed renderings",
     ).set_defaults(func=cmd_reindex)
 
+    sub.add_parser(
+        "migrate", help="bring the store's schema up to date (opening it for writing does too)"
+    ).set_defaults(func=cmd_migrate)
+    im = sub.add_parser(
+        "import-store",
+        help="copy a whole store (records, history, runs, errors, checkpoints, renderings) into the configured, "
+        "empty one: how a catalogue moves from SQLite to PostgreSQL",
+    )
+    im.add_argument("source", help="the store to copy: sqlite:///path/catalog.sqlite, a path, or postgresql://...")
+    im.set_defaults(func=cmd_import_store)
+
     sim = sub.add_parser("simulator", help="run the publisher simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=_port, default=8900)
@@ -647,6 +689,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"error: {exc}")
     except ConfigError as exc:
         return _fail(f"configuration error: {exc}")
+    except (StoreUnavailable, SchemaTooNew) as exc:
+        return _fail(f"error: {exc}")
     except OSError as exc:  # a file, folder or port the system refuses
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(f"error: {exc.strerror or exc}{where}")

@@ -378,7 +378,10 @@ def catalog_graph(
 def serialize(g: Graph, fmt: str) -> bytes:
     if fmt not in SERIALIZERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SERIALIZERS)}")
-    return g.serialize(format=SERIALIZERS[fmt], encoding="utf-8")
+    data = g.serialize(format=SERIALIZERS[fmt], encoding="utf-8")
+    if fmt == "nt":  # one statement a line, in hash order: sorted, the same catalogue is the same bytes
+        return b"".join(sorted(data.splitlines(keepends=True)))
+    return data
 
 
 __all__ = ["catalog_graph", "serialize", "PROFILES", "SERIALIZERS", "MEDIA_TYPES", "UNSUPPORTED"]

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from catalog import migrations
 from catalog.model import CodeList, Dataset, Record, dumps, key_for, loads
@@ -45,6 +45,18 @@ if TYPE_CHECKING:
     from catalog.config import Settings
 
 INTERRUPTED = "the harvest was interrupted before it finished"
+TABLES: tuple[tuple[str, str], ...] = (
+    ("runs", "id"),
+    ("errors", "id"),
+    ("records", "uri"),
+    ("history", "id"),
+    ("variables", "key"),
+    ("variable_history", "id"),
+    ("renderings", "uri, profile"),
+    ("source_state", "source"),
+)
+"""Every table of the catalogue and its key, runs before the errors that refer to them."""
+COPY_BATCH = 1000
 
 
 def now() -> str:
@@ -211,6 +223,19 @@ class ReadOnlyStore(RuntimeError):
     """A write was attempted through a store opened for reading."""
 
 
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or used; the message names it (without its password)."""
+
+
+def display_url(url: str) -> str:
+    """`url` without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
 def clean_text(value: str | None) -> str | None:
     """Text as both backends can keep it: PostgreSQL refuses NUL characters, which hostile input
     can carry into an error message or a record id (U+FFFD takes their place, in both backends)."""
@@ -293,6 +318,13 @@ class SQLStore(ABC):
 
     @abstractmethod
     def schema_version(self) -> int: ...
+
+    @abstractmethod
+    def _columns(self, table: str) -> list[str]: ...
+
+    @abstractmethod
+    def _after_copy(self) -> None:
+        """After rows were copied in with their ids: new rows must not reuse them."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -764,6 +796,42 @@ class SQLStore(ABC):
             )
         return out
 
+    # -- copying a whole store (catalog import-store) -----------------------------------------
+    def copy_into(self, target: SQLStore) -> dict[str, int]:
+        """Every row of every table into `target`, which must be empty, in one transaction (a
+        failed copy leaves it empty); rows per table. Runs keep their ids and records their
+        timestamps, so the copy's feeds and exports are byte for byte the original's."""
+        target._writable()
+        if target.count() or target.runs(limit=1):
+            raise ValueError(f"the store {target.location} already holds a catalogue; import only into an empty store")
+        copied: dict[str, int] = {}
+        with target.transaction():
+            for table, key in TABLES:
+                columns = self._columns(table)
+                if columns != target._columns(table):
+                    raise ValueError(
+                        f"table {table} differs between {self.location} and {target.location}: open both with "
+                        "this release first (it migrates them) and try again"
+                    )
+                insert = f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                keys = [k.strip() for k in key.split(",")]
+                after = f"({', '.join(keys)}) > ({', '.join('?' * len(keys))})"
+                last: tuple[Any, ...] | None = None
+                copied[table] = 0
+                while True:
+                    rows = self._tuples(
+                        f"SELECT {', '.join(columns)} FROM {table} {'WHERE ' + after if last else ''} "
+                        f"ORDER BY {key} LIMIT {COPY_BATCH}",
+                        last or (),
+                    )
+                    if not rows:
+                        break
+                    target._execute_many(insert, [tuple(row) for row in rows])
+                    copied[table] += len(rows)
+                    last = tuple(rows[-1][columns.index(k)] for k in keys)
+            target._after_copy()
+        return copied
+
     # -- incremental state ------------------------------------------------------------------
     def state(self, source: str) -> dict[str, str]:
         value = self._value("SELECT state FROM source_state WHERE source=?", (source,))
@@ -855,6 +923,12 @@ class SQLiteStore(SQLStore):
     def schema_version(self) -> int:
         return self._current(self.db)
 
+    def _columns(self, table: str) -> list[str]:
+        return [row["name"] for row in self._rows(f"PRAGMA table_info({table})")]
+
+    def _after_copy(self) -> None:
+        return None  # an INTEGER PRIMARY KEY goes on from the largest id there is
+
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         db = self.db
@@ -923,9 +997,10 @@ def process_token(pid: int | None = None) -> str:
 
 
 def _alive(owner: str | None) -> bool:
-    if not owner:
+    try:
+        pid = int((owner or "").split(":", 1)[0])
+    except ValueError:  # no owner, or one another backend wrote (an imported store)
         return False
-    pid = int(owner.split(":", 1)[0])
     try:
         os.kill(pid, 0)
     except OSError:

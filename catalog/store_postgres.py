@@ -33,7 +33,6 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import pq
@@ -41,7 +40,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row, tuple_row
 
 from catalog import migrations
-from catalog.store import SQLStore, now
+from catalog.store import TABLES, SQLStore, StoreUnavailable, display_url, now
 
 NAMESPACE = 0x484B  # "HK": the first key of every advisory lock this program takes
 RUNS = 0x484B0001  # the first key of the per-source run locks
@@ -50,19 +49,6 @@ KEEPALIVE = "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keep
 CLIENT_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 NOW = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
 """The server's clock, written as `catalog.store.now` writes Python's."""
-
-
-class StoreUnavailable(RuntimeError):
-    """The database cannot be reached or used; the message names it (without its password)."""
-
-
-def display_url(url: str) -> str:
-    """`url` without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 _OPENED: weakref.WeakSet[psycopg.Connection[Any]] = weakref.WeakSet()
@@ -199,6 +185,22 @@ class PostgresStore(SQLStore):
 
     def schema_version(self) -> int:
         return self._current(self.db)
+
+    def _columns(self, table: str) -> list[str]:
+        rows = self._tuples(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+        return [str(name) for (name,) in rows]
+
+    def _after_copy(self) -> None:
+        for table, key in TABLES:
+            if key == "id":
+                self._value(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
+                    f"FROM {table}"
+                )
 
     # -- statements -------------------------------------------------------------------------
     def _q(self, sql: str) -> str:

@@ -19,7 +19,7 @@ import pytest
 
 from catalog import migrations
 from catalog.config import Settings, SourceConfig
-from catalog.model import Dataset, Variable, content_hash, key_for
+from catalog.model import Dataset, Variable, content_hash, digest, key_for
 from catalog.pipeline import harvest, reindex
 from catalog.rdf import to_graph
 from catalog.search import SearchQuery
@@ -546,3 +546,56 @@ def test_processes_starting_one_source_at_the_same_moment_get_one_run(url: str, 
     answers = [p.communicate(timeout=60)[0].strip() for p in procs]
     assert answers.count("None") == 3, answers
     assert [r.status for r in store.runs("mfr")] == ["ok"]
+
+
+# -- kill -9 mid-harvest ------------------------------------------------------------------------
+
+
+def check_consistent(url: str, settings: Settings) -> dict[str, str]:
+    """The store opens, holds no half-written record or run, and the index can be rebuilt from it;
+    the live records' hashes."""
+    store = store_at(url)  # opening recovers the killed harvester's run
+    assert [r for r in store.runs(limit=1000) if r.status == "running"] == []
+    records = list(store.records(include_deleted=True))
+    for r in records:
+        assert digest(r.data) == r.hash
+        assert r.record.uri == r.uri
+    orphans = "SELECT count(*) FROM history h LEFT JOIN records r ON r.uri = h.uri WHERE r.uri IS NULL"
+    assert store._value(orphans) == 0
+    unrendered = "SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1 FROM renderings g WHERE g.uri = r.uri)"
+    assert store._value(unrendered) == 0  # written with the record, in its transaction
+    variables = sum(len(r.dataset().variables) for r in records if r.kind == "dataset" and not r.deleted_at)
+    rebuilt = TantivyBackend(settings.home / f"rebuilt-{time.monotonic_ns()}")
+    assert reindex(settings, store, rebuilt) == store.count() + variables
+    return {r.uri: r.hash for r in records if not r.deleted_at}
+
+
+@pytest.mark.slow
+def test_killing_the_harvester_mid_run_leaves_no_half_written_record_or_run(
+    url: str, settings: Settings, tmp_path: Path, server
+) -> None:
+    from tests.test_crash import PAGES, PER_PAGE, publish
+
+    settings.sources["crash"] = SourceConfig(name="crash", kind="dcat", url=publish(server))
+    settings.save_sources()
+    command = [sys.executable, "-m", "catalog.cli", "--home", str(settings.home), "harvest"]
+    reference_url = f"sqlite:///{tmp_path / 'reference.sqlite'}"
+    started = time.perf_counter()
+    subprocess.run(command, check=True, env=env_for(reference_url), capture_output=True)
+    took = time.perf_counter() - started
+    expected = {r.uri: r.hash for r in store_at(reference_url).records()}
+    assert len(expected) == PAGES * PER_PAGE
+
+    partial = 0
+    for wait in (0.45, 0.6, 0.75, 0.9):  # of the uninterrupted harvest's time (a third of it is start-up)
+        proc = subprocess.Popen(command, env=env_for(url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(wait * took)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        live = check_consistent(url, settings)
+        last = store_at(url).last_run("crash")
+        if last is not None and last.status == "interrupted" and 0 < len(live) < len(expected):
+            partial += 1
+    assert partial > 0, "no kill landed in the middle of a run: the test proves nothing"
+    subprocess.run(command, check=True, env=env_for(url), capture_output=True)
+    assert check_consistent(url, settings) == expected
