@@ -91,7 +91,7 @@ class PostgresStore(SQLStore):
         self._leases: dict[int, psycopg.Connection[Any]] = {}  # run -> its claim's session
         self._sql: dict[str, str] = {}
         self._host = socket.gethostname()
-        with self._connect() as conn:
+        with self._connect(writable=True) as conn:  # a reader may be the first to open a new database
             row = conn.execute("SELECT current_schema() AS schema, current_database() AS db").fetchone()
             if row is None or row["schema"] is None:
                 raise StoreUnavailable(
@@ -116,10 +116,11 @@ class PostgresStore(SQLStore):
         return f"PostgresStore({self.location!r})"
 
     # -- connections ------------------------------------------------------------------------
-    def _connect(self, lease: bool = False) -> psycopg.Connection[Any]:
+    def _connect(self, lease: bool = False, writable: bool = False) -> psycopg.Connection[Any]:
+        """A connection of its own: read-only for a reader's queries; `lease` for a run's claim."""
         given = conninfo_to_dict(self._url)
         options = [str(given.get("options") or "")]
-        if self.readonly and not lease:
+        if self.readonly and not (lease or writable):
             options.append("-c default_transaction_read_only=on")
         if lease:
             options.append(KEEPALIVE)

@@ -599,3 +599,11 @@ def test_killing_the_harvester_mid_run_leaves_no_half_written_record_or_run(
     assert partial > 0, "no kill landed in the middle of a run: the test proves nothing"
     subprocess.run(command, check=True, env=env_for(url), capture_output=True)
     assert check_consistent(url, settings) == expected
+
+
+def test_a_reader_opening_a_new_store_first_finds_it_empty_and_current(url: str) -> None:
+    """The web may start before any harvest: it sees an empty catalogue, never an error."""
+    reader = store_at(url, readonly=True)
+    assert reader.count() == 0 and reader.version() is None and reader.runs() == []
+    steps = migrations.POSTGRES if url.startswith("postgresql") else migrations.SQLITE
+    assert reader.schema_version() == steps[-1].version
