@@ -10,11 +10,12 @@ runs on both. What differs, and why:
   those timestamps) never skip a change committed late. Write transactions are short (a batch
   of 100 records); the work before them (fetching, mapping, validating) runs in parallel.
 - **Never two runs of one source, across hosts.** A run holds a session-level advisory lock on
-  its source, on a connection of its own, from its start until it finishes. Another process, on
-  any host, that tries to start the source fails to take the lock. The run records the holding
-  session's backend pid, so any host can tell a live run from one whose harvester died: the
-  server drops a dead session's locks (at once when the process is killed; after the TCP
-  keepalive below when its host vanishes), and `pg_locks` then shows no holder.
+  its source from its start until it finishes, on the store's lease connection (one per process,
+  a lock per running source). Another process, on any host, that tries to start the source fails
+  to take the lock. The run records the holding session's backend pid, so any host can tell a
+  live run from one whose harvester died: the server drops a dead session's locks (at once when
+  the process is killed; after the TCP keepalive below when its host vanishes), and `pg_locks`
+  then shows no holder.
 - **Text compares byte by byte** (`COLLATE "C"` on every column that is ordered or compared), so
   records list in the same order as in SQLite whatever the server's locale.
 - **Connections per thread and per process.** A forked child (a harvest worker, a web worker)
@@ -87,8 +88,9 @@ class PostgresStore(SQLStore):
         self.readonly = readonly
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._pending: dict[str, psycopg.Connection[Any]] = {}  # source -> its claim's session
-        self._leases: dict[int, psycopg.Connection[Any]] = {}  # run -> its claim's session
+        self._lease_conn: psycopg.Connection[Any] | None = None
+        self._lease_pid = 0
+        self._runs: dict[int, str] = {}  # run -> its source, whose lock the lease holds
         self._sql: dict[str, str] = {}
         self._host = socket.gethostname()
         with self._connect(writable=True) as conn:  # a reader may be the first to open a new database
@@ -153,11 +155,10 @@ class PostgresStore(SQLStore):
             conn.close()
         self._local.conn = None
         with self._lock:
-            held = [*self._pending.values(), *self._leases.values()]
-            self._pending.clear()
-            self._leases.clear()
-        for lease in held:
-            lease.close()
+            lease, self._lease_conn = self._lease_conn, None
+            self._runs.clear()
+        if lease is not None and self._lease_pid == os.getpid():
+            lease.close()  # its session ends, and the locks of any run still open with it
 
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
         """Bring the schema up to date, under an advisory lock, in one transaction."""
@@ -244,38 +245,46 @@ class PostgresStore(SQLStore):
     def _run_key(self, source: str) -> int:
         return _key(self.database, self.schema, "run", source)
 
+    def _lease(self) -> psycopg.Connection[Any]:
+        """The session that holds this process's run locks, one per store (a lock each, released
+        one by one), so a harvest of 115 sources takes one connection, not 115. Call under `_lock`."""
+        lease = self._lease_conn
+        if lease is None or self._lease_pid != os.getpid() or lease.closed or lease.broken:
+            lease = self._lease_conn = self._connect(lease=True)
+            self._lease_pid = os.getpid()
+        return lease
+
     def _claim(self, source: str) -> bool:
-        lease = self._connect(lease=True)
-        row = lease.execute(
-            "SELECT pg_try_advisory_lock(%s::int4, %s::int4) AS got", (RUNS, self._run_key(source))
-        ).fetchone()
-        if not row or not row["got"]:
-            lease.close()
-            return False
         with self._lock:
-            self._pending[source] = lease
-        return True
+            row = (
+                self._lease()
+                .execute("SELECT pg_try_advisory_lock(%s::int4, %s::int4) AS got", (RUNS, self._run_key(source)))
+                .fetchone()
+            )
+        return bool(row and row["got"])
 
     def _unclaim(self, source: str) -> None:
+        """One level of the source's lock goes (locks stack in a session: a second claim by this
+        process succeeds, and its run is then refused because the first one's owner is alive)."""
         with self._lock:
-            lease = self._pending.pop(source, None)
-        if lease is not None:
-            lease.close()
+            lease = self._lease_conn
+            if lease is not None and self._lease_pid == os.getpid() and not (lease.closed or lease.broken):
+                lease.execute("SELECT pg_advisory_unlock(%s::int4, %s::int4)", (RUNS, self._run_key(source)))
 
     def _claimed(self, source: str, run_id: int) -> None:
         with self._lock:
-            self._leases[run_id] = self._pending.pop(source)
+            self._runs[run_id] = source
 
     def _release(self, run_id: int) -> None:
         with self._lock:
-            lease = self._leases.pop(run_id, None)
-        if lease is not None:
-            lease.close()  # the session ends, and its lock with it
+            source = self._runs.pop(run_id, None)
+        if source is not None:
+            self._unclaim(source)
 
     def _owner(self, source: str) -> str:
         with self._lock:
-            lease = self._pending[source]
-        return f"{lease.info.backend_pid}@{self._host}:{os.getpid()}"
+            backend = self._lease().info.backend_pid
+        return f"{backend}@{self._host}:{os.getpid()}"
 
     def _owner_alive(self, source: str, owner: str | None) -> bool:
         """Whether the session that started the run still holds its source's lock."""

@@ -327,6 +327,24 @@ def test_a_source_is_never_harvested_twice_at_once(store: SQLStore, url: str) ->
     assert other.try_start_run("mfr") is not None
 
 
+def test_threads_of_one_process_starting_one_source_at_once_get_one_run(store: SQLStore, url: str) -> None:
+    barrier = threading.Barrier(8)
+    started: list[int | None] = []
+
+    def start() -> None:
+        barrier.wait()
+        started.append(store.try_start_run("mfr"))
+
+    threads = [threading.Thread(target=start) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    [run] = [r for r in started if r is not None]
+    store.finish_run(run, "ok", {})
+    assert store_at(url).try_start_run("mfr") is not None  # the refused attempts left no claim behind
+
+
 def test_a_run_in_another_process_keeps_the_source_until_that_process_dies(store: SQLStore, url: str) -> None:
     proc, held = hold_a_run(url, "mfr")
     try:
