@@ -230,9 +230,9 @@ def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
 def search_view(q: SearchQuery) -> SearchView:
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
-    hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
+    hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())), generation)
     counted = replace(q, typos=hits.typos)
-    facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted))
+    facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted), generation)
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)
     return SearchView(
