@@ -216,6 +216,20 @@ def test_the_version_moves_with_every_change_and_never_with_an_unchanged_record(
     assert deleted is not None and deleted > changed
 
 
+def test_a_record_validated_again_moves_its_last_change_only_when_its_feed_view_changed(store: SQLStore) -> None:
+    run = store.start_run("mfr")
+    put(store, run, mfr_dataset())
+    before = store.version()
+    store.revalidated(mfr_dataset().uri, False, {"conforms": False, "view": "v2"}, changed=False)
+    stored = store.get(mfr_dataset().uri)
+    assert stored is not None and stored.conforms is False and stored.validation == {"conforms": False, "view": "v2"}
+    assert store.version() == before
+    store.revalidated(mfr_dataset().uri, True, {"conforms": True, "view": "v3"}, changed=True)
+    after = store.version()
+    assert after is not None and before is not None and after > before
+    assert [h["change"] for h in store.history(mfr_dataset().uri)] == ["new"]  # the record is as its source said
+
+
 def test_changes_are_listed_after_a_cursor_oldest_first(store: SQLStore) -> None:
     run = store.start_run("mfr")
     put(store, run, dataset("https://x.example/a", "V1", "V2"))
