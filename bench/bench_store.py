@@ -130,7 +130,7 @@ def main() -> None:
             pg, pg_nt = run("PostgreSQL", pg_url, sim, Path(tmp) / "b", args.rounds)
     finally:
         if server is not None:
-            server.run("pg_ctl", "-D", str(server.folder / "data"), "-m", "fast", "stop")
+            server.stop()
     for figure, value in sqlite.items():
         print(f"PostgreSQL / SQLite, {figure}: {pg[figure] / value:.2f}")
     print("exports equal but for the harvest times:", pg_nt == sqlite_nt)

@@ -351,9 +351,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_import_store(args: argparse.Namespace) -> int:
-    from catalog.store import store_at, store_url
+    from urllib.parse import urlsplit
+
+    from catalog.store import store_at, store_path, store_url
 
     settings = _settings(args)
+    if urlsplit(args.source).scheme in ("", "file", "sqlite") and not Path(store_path(args.source)).is_file():
+        print(f"error: there is no SQLite store at {store_path(args.source)}", file=sys.stderr)
+        return 2
     source = store_at(args.source, readonly=True)
     if source.url == store_url(settings):
         print("error: the store to import from is the configured store itself", file=sys.stderr)

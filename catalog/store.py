@@ -1016,6 +1016,13 @@ def store_url(settings: Settings) -> str:
     return settings.database_url or f"sqlite:///{Path(settings.db_path).resolve()}"
 
 
+def store_path(url: str) -> str:
+    """The file of a SQLite store's URL (`sqlite:///path`, `file:path` or a plain path)."""
+    if url.startswith("sqlite://"):
+        return unquote(url[len("sqlite://") :])
+    return unquote(urlsplit(url).path)
+
+
 def store_at(url: str, readonly: bool = False) -> SQLStore:
     """The store at `url`: `sqlite:///path` (or a plain path) or `postgresql://...`."""
     scheme = urlsplit(url).scheme
@@ -1031,10 +1038,8 @@ def store_at(url: str, readonly: bool = False) -> SQLStore:
             ) from exc
 
         return PostgresStore(url, readonly=readonly)
-    if scheme == "sqlite":
-        return SQLiteStore(unquote(url[len("sqlite://") :]), readonly=readonly)
-    if scheme in ("", "file"):
-        return SQLiteStore(unquote(urlsplit(url).path), readonly=readonly)
+    if scheme in ("", "file", "sqlite"):
+        return SQLiteStore(store_path(url), readonly=readonly)
     from catalog.config import ConfigError
 
     raise ConfigError(

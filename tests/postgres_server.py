@@ -64,6 +64,15 @@ class PostgresServer:
         with psycopg.connect(self.url(database), autocommit=True) as conn:
             conn.execute(sql.encode())
 
+    def stop(self) -> None:
+        """Stop the server and remove its folder."""
+        subprocess.run(
+            [*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop"],
+            capture_output=True,
+            timeout=120,
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)
+
     def new_schema(self) -> str:
         name = f"t_{uuid.uuid4().hex[:12]}"
         self.execute(f"CREATE SCHEMA {name}")
@@ -107,12 +116,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else exc
         pytest.skip(f"no PostgreSQL server for the tests: {detail}")
     yield server
-    subprocess.run(
-        [*server.as_user, str(server.bin / "pg_ctl"), "-D", str(server.folder / "data"), "-m", "fast", "stop"],
-        capture_output=True,
-        timeout=120,
-    )
-    shutil.rmtree(server.folder, ignore_errors=True)
+    server.stop()
 
 
 @pytest.fixture
