@@ -357,19 +357,16 @@ def cmd_import_store(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if urlsplit(args.source).scheme in ("", "file", "sqlite") and not Path(store_path(args.source)).is_file():
-        print(f"error: there is no SQLite store at {store_path(args.source)}", file=sys.stderr)
-        return 2
+        raise InputError(f"there is no SQLite store at {store_path(args.source)}")
     source = store_at(args.source, readonly=True)
     if source.url == store_url(settings):
-        print("error: the store to import from is the configured store itself", file=sys.stderr)
-        return 2
+        raise InputError("the store to import from is the configured store itself")
     target = store_at(store_url(settings))
     started = time.perf_counter()
     try:
         copied = source.copy_into(target)
     except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise InputError(str(exc)) from None
     rows = ", ".join(f"{n:,} {table}" for table, n in copied.items())
     print(f"copied {source.location} into {target.location} in {time.perf_counter() - started:.1f} s: {rows}")
     print("the search index is not part of the store: run `catalog reindex` if this one is new")

@@ -82,6 +82,8 @@ def _key(*parts: str) -> int:
 class PostgresStore(SQLStore):
     EMPTY_BODY = "''::bytea"
     CONTAINS = "strpos({column}, ?) > 0"
+    RUN_COUNT = "coalesce((counts::json ->> '{key}')::bigint, 0)"
+    RUN_SECONDS = "extract(epoch FROM finished::timestamptz - started::timestamptz)::float8"
 
     def __init__(self, url: str, readonly: bool = False):
         self._url = url
