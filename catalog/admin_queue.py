@@ -42,6 +42,8 @@ ACTIONS = {
     "remove-source": "remove a source from catalog.toml (params: name); its records stay",
     "replace-synonyms": "replace the synonym list (params: text)",
     "reindex": "rebuild the search index and the stale feed statements from the store",
+    "confirm": "record that a source or publisher confirmed its descriptions, EHDS Art. 60 (params: kind, id, note)",
+    "import-uses": "import issued data permits into the data use register, EHDS Art. 58 (params: text, replace)",
 }
 """What may be asked, with what it does."""
 STATES = ("pending", "working", "done", "failed")

@@ -276,6 +276,126 @@ def cmd_ehds_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ehds_check(args: argparse.Namespace) -> int:
+    from catalog.minimum import check, format_text
+    from catalog.store import open_reader
+
+    settings = _settings(args)
+    store = open_reader(settings)
+    if args.source and args.source not in settings.sources:
+        raise _unknown_source(args.source, settings)
+    found = check(store, settings, args.source)
+    if args.publisher:
+        if args.publisher not in found.by_publisher():
+            raise InputError(f"no publisher with the key {args.publisher!r}; `catalog ehds-check` lists them")
+        found.datasets = found.of_publisher(args.publisher)
+    if args.format == "json":
+        print(json.dumps(found.to_list(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(format_text(found, args.show))
+    return 0
+
+
+def cmd_uses_import(args: argparse.Namespace) -> int:
+    from catalog.duties import import_register
+    from catalog.uses import RegisterError
+
+    settings = _settings(args)
+    store, index = _open(settings)
+    content = Path(args.file).read_bytes()
+    try:
+        done = import_register(settings, store, index, content, args.file, replace=args.replace)
+    except RegisterError as exc:
+        lines = [f"{args.file}: {len(exc.problems)} problem(s); nothing was imported"]
+        lines += [f"{args.file}:{p.line}: {p.field}: {p.message}" for p in exc.problems]
+        raise InputError("\n".join(lines)) from None
+    print(
+        f"imported {done.uses} uses ({done.new} new, {done.replaced} replaced"
+        + (f", {done.removed} removed" if args.replace else "")
+        + f"); the uses of {len(done.datasets)} datasets changed"
+    )
+    return 0
+
+
+def cmd_uses_list(args: argparse.Namespace) -> int:
+    from catalog.store import open_reader
+    from catalog.uses import register
+
+    settings = _settings(args)
+    store = open_reader(settings)
+    found = register(store, args.dataset)
+    if args.format == "json":
+        print(json.dumps([u.to_dict() for u in found], ensure_ascii=False, indent=2))
+        return 0
+    for u in found:
+        print(f"{u.permit_date}  {u.project_title} ({u.organisation})")
+        for uri in u.datasets:
+            print(f"    {uri}")
+    print(f"{len(found)} uses")
+    return 0
+
+
+def cmd_confirm(args: argparse.Namespace) -> int:
+    from catalog.confirmations import PUBLISHER, SOURCE
+    from catalog.duties import UnknownHolder, confirm
+    from catalog.store import open_store
+
+    settings = _settings(args)
+    store = open_store(settings)
+    kind, ident = (SOURCE, args.source) if args.source else (PUBLISHER, args.publisher)
+    try:
+        done = confirm(settings, store, kind, ident, "cli", args.note or "")
+    except UnknownHolder as exc:
+        raise InputError(str(exc)) from None
+    print(f"{done.name} ({done.holder}) confirmed its descriptions at {done.at}; {done.relabelled} labels changed")
+    return 0
+
+
+def cmd_confirmations(args: argparse.Namespace) -> int:
+    from catalog.confirmations import holders, overdue
+    from catalog.store import open_reader
+
+    settings = _settings(args)
+    store = open_reader(settings)
+    found = holders(store, settings)
+    if args.overdue:
+        found = overdue(found)
+    if args.format == "json":
+        print(json.dumps([h.to_dict() for h in found], ensure_ascii=False, indent=2))
+        return 0
+    for h in found:
+        last = h.confirmed["at"][:10] if h.confirmed else "never"
+        flag = "OVERDUE" if h.overdue() else "due"
+        print(f"{flag:8} {h.due:%Y-%m-%d}  last confirmed {last:10}  {h.kind:9} {h.ident}  {h.name}")
+    print(f"{len(found)} holders" + (" overdue" if args.overdue else f", {len(overdue(found))} overdue"))
+    return 0
+
+
+def cmd_label(args: argparse.Namespace) -> int:
+    from catalog.label import BY_NAME, ELEMENT_NAMES, label_of
+    from catalog.store import open_reader
+
+    settings = _settings(args)
+    store = open_reader(settings)
+    stored = store.get(args.dataset) or store.get_by_key(args.dataset)
+    if stored is None or stored.kind != "dataset":
+        raise InputError(f"no dataset with the URI or key {args.dataset!r}")
+    found = label_of(store, stored.uri)
+    if found is None:
+        raise InputError(f"{stored.uri} has no label yet: `catalog reindex` assesses every dataset")
+    if args.format == "json":
+        print(json.dumps({"dataset": stored.uri, **found.to_dict()}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{stored.uri}: {found.score:.1f} % (assessed {found.assessed})")
+    for element, score in found.elements.items():
+        print(f"  {ELEMENT_NAMES[element].en}: " + ("not assessed" if score is None else f"{100 * score:.0f} %"))
+        for name, m in found.metrics.items():
+            if BY_NAME[name].element == element:
+                value = "–" if m.value is None else f"{m.value:.3f}"
+                print(f"    {BY_NAME[name].en:36} {value:>6}  {m.note}")
+    return 0
+
+
 def coverage_text(found: Any, show_variables: int = 5) -> str:
     """`catalog ehds-coverage` as text: the totals, per source, per publisher, and each dataset left out."""
     from catalog.readiness import OPERATOR, PUBLISHER
@@ -317,6 +437,7 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
+    from catalog.label import relabel
     from catalog.pipeline import reindex, revalidate
     from catalog.renderings import refresh
 
@@ -326,6 +447,12 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     n = revalidate(settings, store)
     print(
         f"validated {n:,} datasets again, whose operator settings (register, defaults, access body) changed, "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    started = time.perf_counter()
+    n = relabel(settings, store)
+    print(
+        f"assessed the quality and utility labels anew where their datasets or inputs changed: {n:,} changed, "
         f"in {time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
@@ -339,6 +466,10 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         f"rendered the feed statements of {n:,} records anew in {time.perf_counter() - started:.1f} s "
         "(the others were current)"
     )
+    from catalog import disclosure
+
+    n = disclosure.refresh(store, settings.policies())
+    print(f"published the counts of {n:,} datasets anew under their source's disclosure settings")
     return 0
 
 
@@ -379,7 +510,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
     index = open_backend(settings)
     try:
-        result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit))
+        result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit, group=args.group))
     except BadQuery as exc:
         raise InputError(f"the query cannot be searched: {exc}") from None
     if args.json:
@@ -393,6 +524,12 @@ def cmd_search(args: argparse.Namespace) -> int:
                 "dataset_id": h.doc.get("dataset_key"),
                 "source": h.doc.get("source"),
                 "score": round(h.score, 3),
+                "matched_codes": [list(c) for c in h.matched_codes],
+                **(
+                    {"group_size": h.group_size, "period": list(h.period), "members": h.members}
+                    if result.grouped
+                    else {}
+                ),
             }
             for h in result.hits
         ]
@@ -401,6 +538,8 @@ def cmd_search(args: argparse.Namespace) -> int:
                 {
                     "query": args.query,
                     "total": result.total,
+                    "typo_words": list(result.typo_words),
+                    "any_words": result.any_words,
                     "hits": hits,
                     "facets": {k: dict(v) for k, v in result.facets.items()},
                 },
@@ -408,21 +547,34 @@ def cmd_search(args: argparse.Namespace) -> int:
                 indent=2,
             )
         )
-    else:
-        print(f"{result.total} hits for {args.query!r}")
-        for h in result.hits:
-            print(
-                f"  {h.doc.get('name', ''):<16} {h.doc.get('label', '')}  [{h.doc.get('source')}"
-                f"{' / ' + h.doc['dataset_title'] if h.doc.get('dataset_title') else ''}]"
-            )
+        return 0
+    unit = "groups of identical variables" if result.grouped else "hits"
+    print(f"{result.total} {unit} for {args.query!r}")
+    if result.typo_words:
+        print(f"  (nothing matched {', '.join(result.typo_words)!r} as typed: similar spellings)")
+    if result.any_words:
+        print("  (nothing matched all the words: these match some of them)")
+    for h in result.hits:
+        where = h.doc["dataset_title"] if h.doc.get("dataset_title") else ""
+        if result.grouped and h.group_size > 1:
+            start, end = h.period
+            where = f"{h.group_size} datasets, {start or '?'}–{end or ''}"
+        print(
+            f"  {h.doc.get('name', ''):<16} {h.doc.get('label', '')}  [{h.doc.get('source')}{' / ' + where if where else ''}]"
+        )
+        if h.matched_codes:
+            print("  " + " " * 17 + "codes: " + "; ".join(f"{code} {label}" for code, label in h.matched_codes))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from catalog import validation
+    from catalog import profiles, validation
 
+    profile = args.profile or profiles.EHDS
+    if profile not in profiles.shape_sets():
+        raise InputError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.shape_sets())}")
     try:
-        report = validation.validate_location(args.location, args.profile)
+        report = validation.validate_location(args.location, profile)
     except validation.Unreadable as exc:
         raise InputError(str(exc)) from None
     print(validation.format_report(report, args.format))
@@ -450,13 +602,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from catalog import profiles
     from catalog.export import catalog_graph, serialize
     from catalog.store import open_reader
 
     settings = _settings(args)
     store = open_reader(settings)
+    profile = args.profile or profiles.EHDS
+    if profile not in profiles.FEEDS:
+        raise InputError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.FEEDS)}")
     with Status("export", total=store.count()) as status:
-        graph = catalog_graph(settings, store, args.profile, progress=status.advance)
+        graph = catalog_graph(settings, store, profile, progress=status.advance)
         status.advance(0, note=f"writing {args.format}")
         status.draw()
         data = serialize(graph, args.format)
@@ -597,6 +753,43 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("source")
     rp.set_defaults(func=cmd_report)
 
+    mc = sub.add_parser(
+        "ehds-check",
+        help="for every dataset, the EHDS minimum metadata elements (Implementing Regulation (EU) 2026/2098) it lacks",
+    )
+    mc.add_argument("--source", help="only this source")
+    mc.add_argument("--publisher", metavar="KEY", help="only this publisher (its key, as /ehds/minimum lists them)")
+    mc.add_argument("--format", default="text", choices=["text", "json"])
+    mc.add_argument("--show", type=int, default=50, help="incomplete datasets listed in text (0: all)")
+    mc.set_defaults(func=cmd_ehds_check)
+
+    u = sub.add_parser("uses", help="the data use register: the data permits issued (EHDS Art. 58)")
+    us = u.add_subparsers(dest="action", required=True)
+    ui = us.add_parser("import", help="import issued permits from CSV (all rows or none)")
+    ui.add_argument("file", help="CSV with project_title, organisation, datasets, permit_date, legal_basis, summary")
+    ui.add_argument("--replace", action="store_true", help="the register becomes exactly this file")
+    ui.set_defaults(func=cmd_uses_import)
+    ul = us.add_parser("list", help="the register, the latest permit first")
+    ul.add_argument("--dataset", help="only the uses of this dataset (its URI)")
+    ul.add_argument("--format", default="text", choices=["text", "json"])
+    ul.set_defaults(func=cmd_uses_list)
+
+    cf = sub.add_parser("confirm", help="record that a source or publisher confirmed its descriptions (EHDS Art. 60)")
+    who = cf.add_mutually_exclusive_group(required=True)
+    who.add_argument("--source", help="the source's name")
+    who.add_argument("--publisher", metavar="KEY", help="the publisher's key (`catalog confirmations` lists them)")
+    cf.add_argument("--note", help="how it was confirmed (a letter, a meeting)")
+    cf.set_defaults(func=cmd_confirm)
+    cs = sub.add_parser("confirmations", help="when each source and publisher last confirmed, and who is overdue")
+    cs.add_argument("--overdue", action="store_true", help="only those overdue")
+    cs.add_argument("--format", default="text", choices=["text", "json"])
+    cs.set_defaults(func=cmd_confirmations)
+
+    lb = sub.add_parser("label", help="a dataset's data quality and utility label (EHDS Art. 78)")
+    lb.add_argument("dataset", help="the dataset's URI or key")
+    lb.add_argument("--format", default="text", choices=["text", "json"])
+    lb.set_defaults(func=cmd_label)
+
     ec = sub.add_parser(
         "ehds-coverage",
         help="how many datasets reach the EHDS feed; for each one left out, what is missing and who can supply it",
@@ -609,7 +802,11 @@ def parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("validate", help="validate a DCAT file or URL against a profile")
     v.add_argument("location")
-    v.add_argument("--profile", default="healthdcat-ap", choices=["dcat-ap-3", "healthdcat-ap", "dcat-ap-no"])
+    v.add_argument(
+        "--profile",
+        help="a profile (healthdcat-ap, dcat-ap-no, dcat-ap-3) or one HealthDCAT-AP access level "
+        "(healthdcat-ap/public, /restricted, /non-public); default: the EHDS feed's",
+    )
     v.add_argument("--format", default="text", choices=["text", "json"])
     v.set_defaults(func=cmd_validate)
 
@@ -618,6 +815,7 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true")
     q.add_argument("--limit", type=_positive, default=10)
     q.add_argument("--type", default="variable", choices=["variable", "dataset", "codelist"])
+    q.add_argument("--group", action="store_true", help="one row per group of identical variables")
     q.set_defaults(func=cmd_search)
 
     pb = sub.add_parser("publish", help="a registry's variable list (CSV/XLSX) + metadata.toml -> a static DCAT feed")
@@ -629,7 +827,7 @@ def parser() -> argparse.ArgumentParser:
     pb.set_defaults(func=cmd_publish)
 
     e = sub.add_parser("export", help="export the catalogue as DCAT")
-    e.add_argument("--profile", default="healthdcat-ap", choices=["healthdcat-ap", "dcat-ap-no", "dcat-ap-3"])
+    e.add_argument("--profile", help="healthdcat-ap (default: the EHDS feed), dcat-ap-no or dcat-ap-3")
     e.add_argument("--format", default="turtle", choices=["turtle", "jsonld", "xml", "nt"])
     e.add_argument("--output")
     e.set_defaults(func=cmd_export)
@@ -651,7 +849,8 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "reindex",
-        help="validate again what changed operator settings affect; rebuild the search index and the feed renderings",
+        help="validate again what changed operator settings affect; rebuild the search index and the feed "
+        "renderings; publish again the counts of sources whose disclosure settings changed",
     ).set_defaults(func=cmd_reindex)
 
     sub.add_parser(

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import tomli_w
 
+from catalog.disclosure import Policy, PolicyError
 from catalog.model import Agent, LangText
 
 DEFAULT_HOME = "catalog-data"
@@ -62,11 +63,33 @@ class SourceConfig:
                         f"sources.{self.name}.options.{option}: must be a positive number of seconds "
                         f"(it overrides the setting {setting}), not {value!r}"
                     )
+        try:
+            self.policy  # noqa: B018 - checked now too: a bad disclosure setting fails at start, naming itself
+        except PolicyError as exc:
+            raise ConfigError(str(exc)) from exc
+        duty_options(self)
+
+    @property
+    def maturity(self) -> int | None:
+        """`options.maturity`: the holder's data quality management maturity, as the access body
+        assessed it with QUANTUM's maturity model (1 initial .. 5 optimised); None when not assessed."""
+        return duty_options(self)[0]
+
+    @property
+    def confirm_unchanged(self) -> bool:
+        """`options.confirm_unchanged`: the publisher has said that its feed, harvested without a
+        change, is its yearly confirmation of its descriptions (EHDS Art. 60)."""
+        return duty_options(self)[1]
 
     @property
     def defaults(self) -> dict[str, Any]:
         """`options.defaults`, checked and normalised (agents as `Agent`, texts as `{lang: text}`)."""
         return operator_defaults(self)
+
+    @property
+    def policy(self) -> Policy:
+        """How this source's counts are published (`options.disclosure`: threshold, rounding)."""
+        return Policy.from_options(self.options, f"sources.{self.name}.options.disclosure")
 
     def credentials(self) -> str | None:
         return os.environ.get(self.credentials_env) if self.credentials_env else None
@@ -100,6 +123,8 @@ DEFAULT_FIELDS: dict[str, str] = {
     "languages": "iris",
     "conforms_to": "iris",
     "coding_systems": "iris",
+    "has_personal_data": "iris",
+    "generated_by": "iris",
     "access_rights": "iri",
     "landing_page": "iri",
     "frequency": "iri",
@@ -224,6 +249,17 @@ def _default(kind: str, value: Any, setting: str) -> Any:
     if not isinstance(value, str) or not value.strip():
         raise _fail(setting, f"{value!r} is not a text")
     return value.strip()
+
+
+def duty_options(source: SourceConfig) -> tuple[int | None, bool]:
+    """(maturity, confirm_unchanged) of a source's options, checked; a `ConfigError` names the bad one."""
+    maturity = source.options.get("maturity")
+    if maturity is not None and (isinstance(maturity, bool) or not isinstance(maturity, int) or not 1 <= maturity <= 5):
+        raise _fail(f"sources.{source.name}.options.maturity", f"{maturity!r} is not a maturity level from 1 to 5")
+    confirm = source.options.get("confirm_unchanged", False)
+    if not isinstance(confirm, bool):
+        raise _fail(f"sources.{source.name}.options.confirm_unchanged", f"{confirm!r} is not true or false")
+    return maturity, confirm
 
 
 def operator_defaults(source: SourceConfig) -> dict[str, Any]:
@@ -357,7 +393,11 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         "",
         "Elasticsearch/OpenSearch URL for the elasticsearch backend",
     ),
-    "elasticsearch_index": ("CATALOG_ELASTICSEARCH_INDEX", "catalog", "index (alias) name prefix"),
+    "elasticsearch_index": (
+        "CATALOG_ELASTICSEARCH_INDEX",
+        "catalog",
+        "index alias the catalogue searches (lower case; its indices are <alias>-<timestamp>)",
+    ),
     "elasticsearch_api_key": ("CATALOG_ELASTICSEARCH_API_KEY", "", "API key for the cluster (or user and password)"),
     "elasticsearch_user": ("CATALOG_ELASTICSEARCH_USER", "", "user name for the cluster's basic authentication"),
     "elasticsearch_password": ("CATALOG_ELASTICSEARCH_PASSWORD", "", "password for the cluster's basic authentication"),
@@ -366,6 +406,21 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         False,
         "plain JSON instead of the client's compatibility media type, for OpenSearch-compatible servers that "
         "refuse it (never for a real Elasticsearch)",
+    ),
+    "elasticsearch_ca_certs": (
+        "CATALOG_ELASTICSEARCH_CA_CERTS",
+        "",
+        "file of the CA certificate(s) the cluster's TLS certificate is signed by (self-managed Elasticsearch 8/9)",
+    ),
+    "elasticsearch_fingerprint": (
+        "CATALOG_ELASTICSEARCH_FINGERPRINT",
+        "",
+        "SHA-256 fingerprint of the cluster's TLS certificate, instead of a CA file",
+    ),
+    "elasticsearch_replicas": (
+        "CATALOG_ELASTICSEARCH_REPLICAS",
+        1,
+        "replicas of the search index, restored after a rebuild (which fills a new index without any)",
     ),
     "synonyms_file": (
         "CATALOG_SYNONYMS",
@@ -463,6 +518,10 @@ class Settings:
         if name in SETTINGS:
             return self.values.get(name, SETTINGS[name][1])
         raise AttributeError(name)
+
+    def policies(self) -> dict[str, Policy]:
+        """Each source's disclosure policy, by source name (sources not configured get the default)."""
+        return {name: src.policy for name, src in self.sources.items()}
 
     @property
     def config_path(self) -> Path:

@@ -7,8 +7,12 @@ Starts the publisher simulator on loopback, configures every source it plays, ha
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from catalog.config import Settings, SourceConfig, parse_organisations
+
+if TYPE_CHECKING:
+    from catalog.store import StoreReader
 
 EU = "http://publications.europa.eu/resource/authority/"
 DEMO_DEFAULTS = {
@@ -17,6 +21,7 @@ DEMO_DEFAULTS = {
     "themes": [EU + "data-theme/HEAL"],
     "health_categories": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/EHRS"],
     "access_url": "https://helsedata.no/no/soknad/",
+    "languages": [EU + "language/NOR"],
 }
 """What the demo's operator configures for every source: facts a source may not state itself.
 
@@ -67,6 +72,65 @@ def demo_defaults(src: SourceConfig) -> dict[str, object]:
     return defaults
 
 
+DEMO_MATURITY = {"mfr": 4, "npr": 4, "kreftregisteret": 3, "hunt": 3, "moba": 2}
+"""The demo access body's assessment of some holders' quality management (QUANTUM's maturity model, 1-5)."""
+
+DEMO_PROJECTS = (
+    ("Fødselsvekt og senere hjertesykdom", "Universitetet i Bergen", ("mfr", "npr"), "2024-03-14", 142),
+    ("Keisersnitt og astma hos barn", "Folkehelseinstituttet", ("mfr", "norpd"), "2024-09-02", 96),
+    ("Kreftoverlevelse etter bosted", "Universitetet i Oslo", ("kreftregisteret", "dar"), "2025-01-20", 61),
+    ("Legemiddelbruk i svangerskapet", "Universitetet i Tromsø", ("mfr", "norpd"), "2025-04-11", 203),
+    ("Vaksinasjonsdekning og sykehusinnleggelser", "Folkehelseinstituttet", ("sysvak", "npr"), "2025-06-30", 35),
+    ("Røyking, BMI og svangerskapsutfall", "NTNU", ("hunt", "mfr"), "2025-10-08", 74),
+    ("Smittsomme sykdommer i primærhelsetjenesten", "Sykehuset Innlandet", ("msis", "kpr"), "2026-02-17", 28),
+)
+"""Data permits the demo access body issued: (project, organisation, sources whose first dataset
+it uses, permit date, days from application to permit)."""
+
+
+def demo_register(store: StoreReader) -> bytes:
+    """The demo's data use register as CSV, naming the first dataset of each source it uses."""
+    import csv
+    import io
+    from datetime import date, timedelta
+
+    first: dict[str, str] = {}
+    for stored in store.records(kind="dataset"):
+        first.setdefault(stored.source, stored.uri)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        [
+            "permit_id",
+            "project_title",
+            "organisation",
+            "datasets",
+            "permit_date",
+            "application_date",
+            "legal_basis",
+            "summary",
+        ]
+    )
+    for n, (title, organisation, sources, permit, days) in enumerate(DEMO_PROJECTS, 1):
+        datasets = " ".join(first[name] for name in sources if name in first)
+        if not datasets:
+            continue
+        applied = (date.fromisoformat(permit) - timedelta(days=days)).isoformat()
+        writer.writerow(
+            [
+                f"HDS-{permit[:4]}-{n:03d}",
+                title,
+                organisation,
+                datasets,
+                permit,
+                applied,
+                "EHDS art. 53(1)(e): vitenskapelig forskning",
+                f"{title}: et registerbasert forskningsprosjekt ved {organisation}.",
+            ]
+        )
+    return out.getvalue().encode()
+
+
 def configure(settings: Settings, sources: list[SourceConfig], operator: bool = True) -> None:
     """Add the simulator's `sources` to `settings`, with the demo operator's register and defaults
     (unless `operator` is false: the sources as they are, nothing completed)."""
@@ -75,7 +139,52 @@ def configure(settings: Settings, sources: list[SourceConfig], operator: bool = 
     for src in sources:
         if operator:
             src.options.setdefault("defaults", demo_defaults(src))
+            if src.name in DEMO_MATURITY:
+                src.options.setdefault("maturity", DEMO_MATURITY[src.name])
         settings.sources[src.name] = src
+
+
+DEMO_PLATFORMS = {
+    "tsd": {
+        "title": {"nb": "TSD – Tjenester for sensitive data", "en": "TSD – Services for sensitive data"},
+        "description": "Sikker plattform for lagring og analyse av sensitive forskningsdata ved Universitetet i Oslo.",
+        "endpoint_url": "https://www.uio.no/tjenester/it/forskning/sensitiv/",
+        "provider": {"name": "Universitetet i Oslo", "url": "https://www.uio.no/"},
+        "serves_sources": ["hunt", "tromso", "moba", "sikt"],
+        "how_to_order": "Søk om et TSD-prosjekt når tilgang til dataene er innvilget; dataene leveres dit.",
+        "order_url": "https://www.uio.no/tjenester/it/forskning/sensitiv/",
+        "price_model": "cost-recovery",
+        "price": "Selvkost per prosjekt og måned.",
+    },
+    "hunt-cloud": {
+        "title": "HUNT Cloud",
+        "description": "NTNUs sikre skyplattform for forskning på data fra HUNT-undersøkelsene.",
+        "endpoint_url": "https://www.ntnu.no/mh/huntcloud",
+        "provider": {"name": "NTNU", "url": "https://www.ntnu.no/"},
+        "serves_sources": ["hunt"],
+        "how_to_order": "Søk HUNT om data og kryss av for analyse i HUNT Cloud.",
+        "price_model": "cost-recovery",
+    },
+    "safe": {
+        "title": "SAFE – sikker tilgang til forskningsdata",
+        "description": "Universitetet i Bergens løsning for analyse av sensitive data.",
+        "endpoint_url": "https://www.uib.no/safe",
+        "provider": {"name": "Universitetet i Bergen", "url": "https://www.uib.no/"},
+        "serves_sources": ["hjerneslag", "hjerteinfarkt", "diabetes-voksne"],
+        "how_to_order": "Bestill et SAFE-prosjekt når tilgangsvedtaket foreligger.",
+        "price_model": "cost-recovery",
+    },
+    "microdata": {
+        "title": "microdata.no",
+        "description": "Analyser registerdata fra SSB direkte i nettleseren, uten å se enkeltpersoner.",
+        "endpoint_url": "https://www.microdata.no/",
+        "provider": {"name": "Statistisk sentralbyrå og Sikt"},
+        "serves_sources": ["microdata", "ssb-vardef"],
+        "how_to_order": "Institusjonen din må ha avtale; opprett et prosjekt i microdata.no.",
+        "price_model": "free",
+    },
+}
+"""Analysis platforms the demo's operator declares (a source of kind `configured`, as in catalog.toml)."""
 
 
 def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
@@ -95,6 +204,16 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
         if src.kind not in kinds:
             print(f"  (no harvester for {src.kind!r} yet: {src.name} skipped)", flush=True)
     configure(settings, [src for src in sources if src.kind in kinds])
+    from catalog.config import SourceConfig
+
+    settings.sources["analyseplattformer"] = SourceConfig(
+        "analyseplattformer",
+        "configured",
+        "https://helsedata.no/no/analyseplattformer/",
+        category="catalogue",
+        title="Analyseplattformer (operatørens oversikt)",
+        options={"services": DEMO_PLATFORMS},
+    )
     settings.save_sources()  # added to catalog.toml, under its lock; other sources there stay
     settings.save_organisations()
     store = open_store(settings)
@@ -103,9 +222,13 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     results = harvest(settings, store, index, workers=2)
     for r in results:
         print("  " + r.line(), flush=True)
+    from catalog.duties import import_register
+
+    imported = import_register(settings, store, index, demo_register(store), "demo register")
     n = reindex(settings, store, index)
     print(
-        f"Harvested {len(results)} sources, indexed {n:,} documents in {time.perf_counter() - started:.1f} s",
+        f"Harvested {len(results)} sources, imported {imported.uses} data permits, indexed {n:,} documents "
+        f"in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
     if not serve_forever:

@@ -23,8 +23,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import RDF, XSD
 
+from catalog import profiles
 from catalog.config import Settings
-from catalog.export import add_catalog, check_profile, include
 from catalog.rdf import HYDRA, PREFIX_IRIS, TripleSink, TripleWriter, stable_bnode
 from catalog.renderings import FRAGMENTS
 from catalog.store import StoredRecord, StoreReader
@@ -73,7 +73,7 @@ def _positive(args: Mapping[str, str], name: str, default: int, maximum: int | N
 class FeedRequest:
     """What a feed page shows; `query()` is its canonical query string (defaults left out)."""
 
-    profile: str = "healthdcat-ap"
+    profile: str = profiles.EHDS
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
     modified_since: str | None = None
@@ -82,8 +82,8 @@ class FeedRequest:
     def from_args(cls, args: Mapping[str, str]) -> FeedRequest:
         profile = args.get("profile") or cls.profile
         try:
-            check_profile(profile)
-        except ValueError as exc:
+            profiles.get(profile)
+        except profiles.UnknownProfile as exc:
             raise BadFeedRequest(str(exc)) from None
         since = args.get("modified_since")
         return cls(
@@ -144,15 +144,16 @@ def render(statements: bytes, fmt: str) -> bytes:
 def feed_page(settings: Settings, store: StoreReader, req: FeedRequest, feed_url: str, fmt: str = "turtle") -> bytes:
     """One page of the feed; `feed_url` is where the feed is served (links are built on it)."""
     modified = store.version()
+    profile = profiles.get(req.profile)
     head = TripleSink()
-    cat = add_catalog(head, settings, req.profile, modified)
+    cat = profile.add_catalog(head, settings, modified)
     incremental = req.modified_since is not None
     total, rows = store.listing(
         offset=(req.page - 1) * req.page_size,
         limit=req.page_size,
         changed_since=req.modified_since,
-        include_deleted=incremental,
-        conforming_datasets_only=req.profile == "healthdcat-ap" and not incremental,
+        include_deleted=incremental,  # records that left the feed come as tombstones
+        conforming_kinds=() if incremental else profile.checked_kinds,
     )
     last = max(1, -(-total // req.page_size))
     if req.page > last:
@@ -198,13 +199,13 @@ def add_view(g: TripleWriter, collection: URIRef, page: int, last: int, total: i
 
 def dump(settings: Settings, store: StoreReader, profile: str) -> Iterator[bytes]:
     """The whole feed as N-Triples (also valid Turtle), written in batches of records in constant memory."""
-    check_profile(profile)
+    chosen = profiles.get(profile)
     head = TripleSink()
-    cat = add_catalog(head, settings, profile, store.version())
+    cat = chosen.add_catalog(head, settings, store.version())
     yield render(head.turtle(), "nt")
     batch: list[StoredRecord] = []
     for stored in store.records():
-        if include(stored, profile):
+        if chosen.includes(stored):
             batch.append(stored)
         if len(batch) >= 50:
             yield render(b"".join(FRAGMENTS.fragments(settings, store, batch, profile, cat, keep=False)), "nt")

@@ -1,7 +1,7 @@
 """The domain model every harvester maps into and every later stage reads.
 
-A record is a `Dataset` (with its distributions and variables) or a `CodeList` (with its
-concepts). The model is deliberately close to DCAT-AP 3 / HealthDCAT-AP: each field names the RDF
+A record is a `Dataset` (with its distributions and variables), a `CodeList` (with its
+concepts), a `DataService` (an analysis platform or service) or a `DataProduct` (the marketplace). The model is deliberately close to DCAT-AP 3 / HealthDCAT-AP: each field names the RDF
 term it stands for, and `catalog.rdf` maps it both ways. The store keeps records as canonical
 JSON of this model (fast to hash, diff, index and render); RDF is derived from it on demand.
 
@@ -148,6 +148,9 @@ class Dataset:
     dataset_type: str | None = None  # dct:type IRI
     conforms_to: list[str] = field(default_factory=list)
     coding_systems: list[str] = field(default_factory=list)  # healthdcatap:hasCodingSystem
+    code_values: list[str] = field(default_factory=list)  # healthdcatap:hasCodeValues: codes of the data, as text
+    has_personal_data: list[str] = field(default_factory=list)  # dpv:hasPersonalData: DPV personal-data IRIs
+    generated_by: list[str] = field(default_factory=list)  # prov:wasGeneratedBy: the health activities' type IRIs
     number_of_records: int | None = None
     number_of_unique_individuals: int | None = None
     min_typical_age: int | None = None
@@ -160,11 +163,98 @@ class Dataset:
     kind = "dataset"
 
 
-Record = Dataset | CodeList
-RECORD_TYPES: dict[str, type] = {"dataset": Dataset, "codelist": CodeList}
+PRICE_MODELS = ("free", "cost-recovery", "commercial")
+"""What using a service or product costs, machine-readably (`price_model`); `price` says it in words."""
+
+
+@dataclass
+class DataService:
+    """dcat:DataService: an analysis platform where datasets can be analysed (TSD, HUNT Cloud, the
+    health analysis platform, microdata.no), or an analysis service a provider offers (the marketplace).
+
+    `serves_datasets` is dcat:servesDataset; `serves_sources` (an operator's configuration only, no
+    RDF term) serves every dataset of the named sources. How to apply (or order) and what it costs
+    are the catalogue's `hk:` terms."""
+
+    uri: str
+    identifier: str
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    service_type: str = "platform"  # platform | analysis (SERVICE_TYPES)
+    publisher: Agent | None = None  # the provider
+    contact: Agent | None = None
+    endpoint_url: str | None = None  # dcat:endpointURL: where the service is
+    endpoint_description: str | None = None
+    landing_page: str | None = None
+    serves_datasets: list[str] = field(default_factory=list)
+    serves_sources: list[str] = field(default_factory=list)
+    access_rights: str | None = None
+    license: str | None = None
+    conforms_to: list[str] = field(default_factory=list)
+    applicable_legislation: list[str] = field(default_factory=list)  # dcatap:applicableLegislation
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    how_to_order: LangText = field(default_factory=dict)  # how to apply for access (platforms) or order
+    order_url: str | None = None  # where to apply or order
+    price_model: str | None = None  # one of PRICE_MODELS
+    price: LangText = field(default_factory=dict)
+    terms: LangText = field(default_factory=dict)
+
+    kind = "service"
+
+
+SERVICE_TYPES = ("platform", "analysis")
+"""A secure analysis platform (where a dataset can be analysed) or an analysis service offered."""
+PRODUCT_TYPES = ("extract", "cohort", "indicator", "other")
+
+
+@dataclass
+class DataProduct:
+    """A data product of the marketplace (DPROD's dprod:DataProduct): a prepared extract, a cohort or a
+    set of indicators, made from catalogued datasets (prov:wasDerivedFrom) by a public or private
+    provider, with its terms, price model and how to order it."""
+
+    uri: str
+    identifier: str
+    title: LangText = field(default_factory=dict)
+    description: LangText = field(default_factory=dict)
+    product_type: str = "other"  # one of PRODUCT_TYPES
+    publisher: Agent | None = None  # the provider
+    contact: Agent | None = None
+    derived_from: list[str] = field(default_factory=list)  # dataset URIs
+    landing_page: str | None = None
+    license: str | None = None
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    themes: list[str] = field(default_factory=list)
+    how_to_order: LangText = field(default_factory=dict)
+    order_url: str | None = None
+    price_model: str | None = None  # one of PRICE_MODELS
+    price: LangText = field(default_factory=dict)
+    terms: LangText = field(default_factory=dict)
+
+    kind = "product"
+
+
+Record = Dataset | CodeList | DataService | DataProduct
+RECORD_TYPES: dict[str, type] = {
+    "dataset": Dataset,
+    "codelist": CodeList,
+    "service": DataService,
+    "product": DataProduct,
+}
 
 
 # --- canonical JSON -------------------------------------------------------------------------
+
+
+def _empty(value: Any, default: Any) -> bool:
+    """Whether a field's value says nothing: None, empty text or collection, or the field's own
+    default `False` (a flag left off). `False` and `0` are kept where they are statements
+    (hasStructuredData false, a minimum typical age of 0): `0 == False` in Python, so they are
+    tested by identity and type."""
+    if value is None or (isinstance(value, str | list | dict) and not value):
+        return True
+    return value is False and default is False
 
 
 def to_dict(obj: Any) -> Any:
@@ -173,7 +263,7 @@ def to_dict(obj: Any) -> Any:
         out = {}
         for f in dataclasses.fields(obj):
             value = to_dict(getattr(obj, f.name))
-            if value not in (None, "", [], {}, False):
+            if not _empty(value, f.default):
                 out[f.name] = value
         return out
     if isinstance(obj, dict):

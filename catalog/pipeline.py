@@ -20,6 +20,7 @@ PostgreSQL alike. With one worker or one source, sources run in threads of the c
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import logging
 import multiprocessing
 import os
@@ -30,16 +31,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from catalog import disclosure, profiles
 from catalog.config import Settings, SourceConfig, operator_defaults
 from catalog.logs import run_context
-from catalog.model import Dataset, Record, digest, dumps, key_for
-from catalog.published import Published, published_view, view_digest
+from catalog.model import CodeList, Dataset, Record, digest, dumps, key_for, text
+from catalog.published import Published
 from catalog.renderings import render
-from catalog.search import IndexWriter, SearchBackend
-from catalog.search.documents import SourceInfo, documents
-from catalog.store import RunError, StoreReader, StoreWriter, store_at
+from catalog.search import IndexWriter, SearchBackend, SearchQuery
+from catalog.search.documents import SourceInfo, coded, complete, documents
+from catalog.store import RunError, StoredRecord, StoreReader, StoreWriter, store_at
 from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
@@ -52,6 +55,8 @@ BATCH = 100
 """Records validated and stored per transaction."""
 INDEX_BATCH = 20_000
 """Index documents gathered before one index commit."""
+SCAN_KEYS = 10_000
+"""Code list keys asked for in one search of their variables (Elasticsearch takes 65,536 terms)."""
 FLUSH_SECONDS = 5.0
 """How long finished runs may wait for their documents' commit (process mode)."""
 
@@ -87,17 +92,45 @@ def record_keys(record: Record) -> set[str]:
     return keys
 
 
+def codelists_of(store: StoreReader, cache: int = 4096) -> Callable[[str], dict[str, Any] | None]:
+    """Code list key -> what a variable's document indexes of it (`documents.coded`), from the
+    store, None when the catalogue has no live code list of that key; the last `cache` kept."""
+
+    @lru_cache(maxsize=cache)
+    def lookup(key: str) -> dict[str, Any] | None:
+        found = store.get_by_key(key)
+        if found is None or found.deleted_at or not isinstance(found.record, CodeList):
+            return None
+        return coded(found.record)
+
+    return lookup
+
+
+def _no_codelists(_key: str) -> dict[str, Any] | None:
+    return None
+
+
 class IndexBuffer:
     """Index writes gathered into commits of about `limit` documents.
 
     Upserts are kept by key (the last one wins) until `flush`; a delete drops pending upserts of
     its keys and goes to the index at once, so the order of writes to one key is kept.
+
+    Variables' documents are completed with their code lists here, where the index is written,
+    from the store as it is when they are committed (`documents.complete`): every record is stored
+    before its documents reach the buffer, so a variable committed after its code list was stored
+    gets it. And after each commit the variables of every code list that changed or went since
+    the last (found in the index, `SearchBackend.scan`) are completed again: so whichever of a
+    variable and its code list comes first (from one source or two, in one worker or two), the
+    index ends with the code list as stored. Only those variables are touched, never the catalogue.
     """
 
-    def __init__(self, index: IndexWriter, limit: int | None = None):
+    def __init__(self, index: SearchBackend, store: StoreReader | None = None, limit: int | None = None):
         self.index = index
+        self.store = store
         self.limit = limit or INDEX_BATCH
         self.pending: dict[str, dict[str, Any]] = {}
+        self.gone: set[str] = set()  # deleted since the last flush: code lists among them matter
         self.failure: str | None = None
 
     def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
@@ -113,14 +146,36 @@ class IndexBuffer:
         keys = set(keys)
         for key in keys:
             self.pending.pop(key, None)
+        self.gone |= keys
         self._write(self.index.delete, keys)
 
     def flush(self) -> str | None:
         """Commit what is pending; the failure so far, if the index refused a write."""
-        if self.pending:
-            docs, self.pending = list(self.pending.values()), {}
-            self._write(self.index.upsert, docs)
+        if not self.pending and not self.gone:
+            return self.failure
+        docs, self.pending = list(self.pending.values()), {}
+        changed = {d["key"] for d in docs if d.get("type") == "codelist"} | self.gone
+        self.gone = set()
+        lookup = codelists_of(self.store) if self.store is not None else _no_codelists
+        if docs:
+            self._write(self.index.upsert, list(complete(docs, lookup)))
+        if changed and self.store is not None:
+            written = {d["key"] for d in docs}
+            keys = sorted(changed)
+            for i in range(0, len(keys), SCAN_KEYS):  # a deleted source's keys are many; few are code lists
+                users = self._users(keys[i : i + SCAN_KEYS], written)
+                if users:
+                    self._write(self.index.upsert, list(complete(users, lookup)))
         return self.failure
+
+    def _users(self, codelists: list[str], written: set[str]) -> list[dict[str, Any]]:
+        """The indexed variables of these code lists, but those just written."""
+        try:
+            return list(self.index.scan("variable", {"codelist": codelists}, written))
+        except Exception as exc:  # noqa: BLE001 - as for a write: the runs fail, the harvest goes on
+            self.failure = f"the search index could not be read: {_plain(exc)}"
+            log.warning("%s", self.failure)
+            return []
 
     def _write(self, write: Callable[[Any], Any], arg: Any) -> None:
         try:
@@ -158,14 +213,16 @@ class Harvest:
     ):
         self.settings, self.store, self.src = settings, store, src
         self.index: IndexWriter | None = index
+        self.backend = index  # what `run` buffers writes for (`work` may be given a relay instead)
         self.full = full
         self.info = source_info(src)
         self.counts: Counter[str] = Counter({k: 0 for k in COUNTS})
         self.errors: list[RunError] = []
         self.progress = progress
         self.run_id = 0
-        self.view = view_digest(settings, src.name)
+        self.view = profiles.ehds().view_digest(settings, src.name) or ""
         self.started = 0.0
+        self.policy = src.policy
 
     def http(self) -> HttpClient:
         """The run's guarded client; its time budget starts now."""
@@ -185,7 +242,7 @@ class Harvest:
     def run(self) -> SourceResult:
         if not self.begin():
             return self.skipped()
-        buffered = IndexBuffer(self.index) if self.index is not None else None
+        buffered = IndexBuffer(self.backend, self.store) if self.backend is not None else None
         with run_context(source=self.src.name, run=self.run_id):
             outcome = self.work(buffered)
         return self.finish(outcome, buffered.flush() if buffered is not None else None)
@@ -213,6 +270,7 @@ class Harvest:
             client = self.http()
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
+            self.known_counts = self.store.counts_hashes(self.src.name)
             checkpoint = self._consume(harvester.harvest(), known, client)
             if client.session.overrun is not None:  # spent while a harvester went on past a failed request
                 raise client.session.overrun
@@ -260,6 +318,7 @@ class Harvest:
                 **({"error": outcome.error} if outcome.error else {}),
             },
         )
+        after_run(self.settings, self.store, self.src, outcome.counts if status == "ok" else None)
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
@@ -336,15 +395,26 @@ class Harvest:
         self.counts["unchanged"] += sum(
             1 for h, hsh in zip(batch, hashes, strict=True) if known.get(h.record.uri) == hsh
         )
+        self._store_counts(batch)
         if not fresh:
             return
-        views = [published_view(h.record, self.settings, self.src) for h, _, _ in fresh]
-        reports = validate_records([v.record for v in views])
+        ehds = profiles.ehds()  # the pipeline validates what the EHDS feed would publish
+        views = [ehds.published(h.record, self.settings, self.src) for h, _, _ in fresh]
+        reports = validate_records([v.record for v in views], ehds.name)
         docs: list[dict[str, Any]] = []
         stale_keys: set[str] = set()
         rows = []
+        used = self.store.use_counts(h.record.uri for h, _, _ in fresh)
         for (h, hsh, data), report, view in zip(fresh, reports, views, strict=True):  # work before the write lock
-            new_docs = list(documents(h.record, self.info, valid=report.conforms))
+            new_docs = list(
+                documents(
+                    h.record,
+                    self.info,
+                    valid=report.conforms,
+                    platforms=platforms(self.store, h.record, self.src.name),
+                    uses=used.get(h.record.uri, 0),
+                )
+            )
             docs.extend(new_docs)
             old = self.store.get(h.record.uri) if h.record.uri in known else None
             if old is not None:
@@ -372,6 +442,29 @@ class Harvest:
             if stale_keys:
                 self.index.delete(stale_keys)
             self.index.upsert(docs)
+
+    def _store_counts(self, batch: list[Harvested]) -> None:
+        """Keep each dataset's raw counts and their published view, when they changed (also under an
+        unchanged record: counts are not part of it). Counts of None leave the stored ones as they
+        are (a frequency file that could not be read this time); counts without tables remove them."""
+        for h in batch:
+            uri = h.record.uri
+            if h.counts is None or not isinstance(h.record, Dataset):
+                continue
+            if not h.counts.tables:
+                if uri in self.known_counts:
+                    self.store.drop_counts(uri)
+                continue
+            published = profiles.ehds().published(h.record, self.settings, self.src).record
+            assert isinstance(published, Dataset)
+            stated = {n for n in (published.number_of_records, published.number_of_unique_individuals) if n}
+            counts = dataclasses.replace(h.counts, stated=frozenset(stated) | h.counts.stated)
+            raw = counts.to_json()
+            hsh = digest(raw)
+            if self.known_counts.get(uri) == hsh:
+                continue
+            view, stamp = disclosure.publish(counts, self.policy)
+            self.store.save_counts(uri, self.src.name, raw, hsh, view, stamp)
 
     def _delete(self, uris: set[str]) -> None:
         if not uris:
@@ -415,11 +508,14 @@ def harvest(
         operator_defaults(settings.sources[name])
     workers = max(1, min(workers, len(wanted)))
     if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        return _in_processes(settings, store, index, wanted, workers, progress, full)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(
-            pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
-        )
+        results = _in_processes(settings, store, index, wanted, workers, progress, full)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(
+                pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
+            )
+    relink(settings, store, index, [r.run_id for r in results if r.run_id])
+    return results
 
 
 # --- process mode ---------------------------------------------------------------------------------
@@ -486,7 +582,7 @@ def _in_processes(
     results: dict[str, SourceResult] = {}
     context = multiprocessing.get_context("fork")
     channel = context.Queue(maxsize=4 * workers)  # bounded: workers wait while the index catches up
-    buffer = IndexBuffer(index) if index is not None else None
+    buffer = IndexBuffer(index, store) if index is not None else None
     ready: list[tuple[Harvest, Outcome, str | None]] = []  # done, waiting for their documents' commit
     since = 0.0
 
@@ -537,6 +633,23 @@ def _in_processes(
     return [results[name] for name in wanted]
 
 
+def after_run(settings: Settings, store: StoreWriter, src: SourceConfig, counts: dict[str, int] | None) -> None:
+    """The access body's duties a finished run touches: a successful harvest may confirm the
+    source's descriptions (EHDS Art. 60, `catalog.confirmations.record_harvest`), and the labels of
+    its datasets are assessed again where their record or their source's inputs changed (Art. 78).
+    A fault here is logged and never fails the run: its records are stored."""
+    from catalog.confirmations import record_harvest
+    from catalog.label import relabel
+
+    try:
+        if counts is not None:
+            changed = sum(counts.get(k, 0) for k in ("new", "changed", "deleted"))
+            record_harvest(store, src.name, changed, src.confirm_unchanged)
+        relabel(settings, store, src.name)
+    except Exception:  # noqa: BLE001 - a fault in a derived register must not lose the run
+        log.exception("source %s: the labels or the confirmation could not be recorded", src.name)
+
+
 OPERATOR_VIEW = "operator_view"
 """The key of a source's checkpoint state that keeps the `view_digest` its records were validated with."""
 
@@ -560,38 +673,129 @@ def revalidate(
     from catalog.validation import validate_record
 
     infos = {name: source_info(src) for name, src in settings.sources.items()}
+    ehds = profiles.ehds()
     digests: dict[str, str] = {}
     n = 0
     for stored in store.records(source, kind="dataset"):
-        current = digests.get(stored.source) or digests.setdefault(stored.source, view_digest(settings, stored.source))
+        current = digests.get(stored.source) or digests.setdefault(
+            stored.source, ehds.view_digest(settings, stored.source) or ""
+        )
         kept = stored.validation or {}
         if kept.get("view") == current:
             continue
-        view = published_view(stored.record, settings, settings.sources.get(stored.source))
-        report = validate_record(view.record)
+        view = ehds.published(stored.record, settings, settings.sources.get(stored.source))
+        report = validate_record(view.record, ehds.name)
         changed = report.conforms != bool(stored.conforms) or kept.get("added") != view.digest
         store.revalidated(stored.uri, report.conforms, stored_validation(report, view, current), changed)
         store.save_renderings(stored.uri, render(stored.record, stored.hash, stored.source, report.conforms, settings))
         if index is not None and report.conforms != bool(stored.conforms):
             info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
-            index.upsert(documents(stored.record, info, valid=report.conforms))
+            used = store.use_counts([stored.uri]).get(stored.uri, 0)
+            index.upsert(
+                documents(
+                    stored.record,
+                    info,
+                    valid=report.conforms,
+                    platforms=platforms(store, stored.record, stored.source),
+                    uses=used,
+                )
+            )
         n += 1
     return n
+
+
+def platforms(store: StoreReader, record: Record, source: str) -> list[str]:
+    """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
+    if not isinstance(record, Dataset):
+        return []
+    return [
+        text(s.record.title) or s.record.identifier
+        for s in store.linking(record.uri, source, "serves")
+        if s.service().service_type == "platform"
+    ]
+
+
+def stored_documents(
+    settings: Settings, store: StoreReader, stored: StoredRecord, uses: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """A stored record's index documents, as the pipeline makes them (`uses`: the dataset's uses in
+    the data use register, looked up when not given)."""
+    src = settings.sources.get(stored.source)
+    info = source_info(src) if src else SourceInfo(stored.source, stored.source, "catalogue")
+    if uses is None and stored.kind == "dataset":
+        uses = store.use_counts([stored.uri]).get(stored.uri, 0)
+    yield from documents(
+        stored.record,
+        info,
+        valid=bool(stored.conforms),
+        platforms=platforms(store, stored.record, stored.source),
+        uses=uses or 0,
+    )
+
+
+def relink(settings: Settings, store: StoreReader, index: SearchBackend | None, run_ids: Iterable[int]) -> int:
+    """Index again the datasets whose platforms changed in these runs: those a changed service names
+    now, and those the index still shows under its title (a link it no longer has). A dataset's
+    documents are made when it is stored; a service stored later, in another run or process, would
+    otherwise leave its facet stale. Returns how many datasets were indexed again."""
+    if index is None:
+        return 0
+    services = store.changed_in_runs(list(run_ids), "service")
+    if not services:
+        return 0
+    datasets, sources = store.link_targets(s.uri for s in services)
+    keys: set[str] = set()
+    for s in services:
+        title = text(s.record.title) or s.record.identifier
+        offset = 0
+        while True:
+            found = index.search(
+                SearchQuery(type="dataset", filters={"platform": [title]}, offset=offset, limit=100, facets=())
+            )
+            keys.update(h.key for h in found.hits)
+            offset += 100
+            if offset >= min(found.total, 10_000):
+                break
+    affected = [r for r in (store.get_by_key(k) for k in keys) if r is not None]
+    affected += [r for uri in datasets if (r := store.get(uri)) is not None]
+    affected += [r for name in sources for r in store.records(name, kind="dataset")]
+    seen: set[str] = set()
+    buffer = IndexBuffer(index, store)
+    for stored in affected:
+        if stored.uri in seen or stored.deleted_at or stored.kind != "dataset":
+            continue
+        seen.add(stored.uri)
+        buffer.upsert(stored_documents(settings, store, stored))
+    buffer.flush()
+    return len(seen)
 
 
 def reindex(
     settings: Settings, store: StoreReader, index: SearchBackend, progress: Callable[[int], None] | None = None
 ) -> int:
-    """Rebuild the whole index from the store (the store is the truth; the index is derived).
+    """Rebuild the whole index from the store (the store is the truth; the index is derived),
+    each variable with its code list as stored.
 
     `progress` is told of each record read."""
-    infos = {name: source_info(src) for name, src in settings.sources.items()}
+
+    used = store.use_counts()
 
     def docs() -> Iterator[dict[str, Any]]:
         for stored in store.records():
-            info = infos.get(stored.source) or SourceInfo(stored.source, stored.source, "catalogue")
-            yield from documents(stored.record, info, valid=bool(stored.conforms))
+            yield from stored_documents(settings, store, stored, used.get(stored.uri, 0))
             if progress is not None:
                 progress(1)
 
-    return index.replace_all(docs())
+    return index.replace_all(complete(docs(), codelists_of(store)))
+
+
+def refresh_documents(settings: Settings, store: StoreReader, index: IndexWriter, uris: Iterable[str]) -> int:
+    """Write again the search documents of these live datasets and their variables (their uses changed)."""
+    wanted = list(uris)
+    used = store.use_counts(wanted)
+    docs: list[dict[str, Any]] = []
+    for uri in wanted:
+        stored = store.get(uri)
+        if stored is not None and not stored.deleted_at:
+            docs.extend(stored_documents(settings, store, stored, used.get(uri, 0)))
+    return index.upsert(list(complete(docs, codelists_of(store))))

@@ -22,6 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
+from catalog import profiles
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import EU, HK, _agent, new_graph, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, VarlistError, read_varlist
@@ -266,7 +267,7 @@ def publish(location: Path, out: Path, metadata: Path | None = None, page_size: 
     records = datasets + list(builder.codelists)
     g = to_graph(records)
     catalog_node(g, builder.meta, builder.base)
-    report = validate_graph(g, "healthdcat-ap")
+    report = validate_graph(g, profiles.EHDS)
     files = write_feed(records, builder.meta, out, page_size)
     text = format_report(report)
     if builder.problems:

@@ -30,6 +30,7 @@ applied as the same shares of our maximum.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -37,9 +38,10 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
-from catalog import rdf
+from catalog import profiles, rdf
 from catalog.model import Dataset
-from catalog.validation import Report
+from catalog.store import StoredRecord
+from catalog.validation import Finding, Report
 
 MQA = Namespace("https://data.norge.no/vocabulary/dcatno-mqa#")
 HK = rdf.HK
@@ -288,6 +290,20 @@ class QualityScore:
     rating: str  # excellent | good | sufficient | bad
     fixes: list[str] = field(default_factory=list)  # the top things to fix, "Norsk | English", most points first
     metrics: dict[str, float] = field(default_factory=dict)  # metric -> share met, 0..1
+
+
+def stored_report(stored: StoredRecord) -> Report | None:
+    """The validation report stored with a record (None when it was never validated)."""
+    if stored.validation is None:
+        return None
+    fields = {f.name for f in dataclasses.fields(Finding)}
+    return Report(
+        conforms=bool(stored.conforms),
+        findings=[
+            Finding(**{k: v for k, v in f.items() if k in fields}) for f in stored.validation.get("findings", [])
+        ],
+        profile=stored.validation.get("profile", profiles.EHDS),
+    )
 
 
 def _weight(metric: str) -> int:

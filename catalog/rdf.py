@@ -23,7 +23,18 @@ from rdflib.namespace import DCAT, FOAF, OWL, PROV, RDF, SKOS, XSD
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.term import Identifier, Node, _is_valid_langtag
 
-from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, LangText, Record, Variable
+from catalog.model import (
+    Agent,
+    CodeList,
+    Concept,
+    DataProduct,
+    DataService,
+    Dataset,
+    Distribution,
+    LangText,
+    Record,
+    Variable,
+)
 
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 HEALTH = Namespace("http://healthdataportal.eu/ns/health#")
@@ -38,6 +49,23 @@ DQV = Namespace("http://www.w3.org/ns/dqv#")
 SCHEMA = Namespace("https://schema.org/")
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 HK = Namespace("https://w3id.org/helsekatalog#")
+DPROD = Namespace("https://ekgf.github.io/dprod/")
+"""OMG's Data Product Ontology (DPROD), a DCAT profile for data products."""
+SERVICE_TYPE = "https://w3id.org/helsekatalog/service-type/"
+PRODUCT_TYPE = "https://w3id.org/helsekatalog/product-type/"
+PRICE_MODEL = "https://w3id.org/helsekatalog/price-model/"
+CONCEPT_LABELS = {
+    PRICE_MODEL + "free": ("gratis", "free"),
+    PRICE_MODEL + "cost-recovery": ("selvkost", "cost recovery"),
+    PRICE_MODEL + "commercial": ("kommersiell", "commercial"),
+    SERVICE_TYPE + "platform": ("analyseplattform", "analysis platform"),
+    SERVICE_TYPE + "analysis": ("analysetjeneste", "analysis service"),
+    PRODUCT_TYPE + "extract": ("ferdig uttrekk", "prepared extract"),
+    PRODUCT_TYPE + "cohort": ("kohort", "cohort"),
+    PRODUCT_TYPE + "indicator": ("indikatorer", "indicators"),
+    PRODUCT_TYPE + "other": ("annet", "other"),
+}
+"""Labels of the catalogue's own small vocabularies (DCAT-AP asks a skos:Concept for its skos:prefLabel)."""
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # missing from rdflib's closed DCAT namespace
 XSD_INTEGER = XSD.integer
 # Terms written per variable and per code, looked up once (rdflib's closed namespaces check
@@ -83,6 +111,7 @@ PREFIXES = {
     "schema": SCHEMA,
     "eli": ELI,
     "hk": HK,
+    "dprod": DPROD,
 }
 
 PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
@@ -231,17 +260,22 @@ def concept_uri(codelist_uri: str, code: str) -> str:
     return f"{codelist_uri.rstrip('/')}/code/{quote(code, safe='')}"
 
 
+def _head(g: TripleWriter, s: URIRef, r: Dataset | DataService | DataProduct) -> None:
+    """Identifier, title, description, publisher (with its contact point) and contact point."""
+    g.add((s, DCT.identifier, Literal(r.identifier)))
+    _lang(g, s, DCT.title, r.title)
+    _lang(g, s, DCT.description, r.description)
+    if r.publisher:
+        g.add((s, DCT.publisher, _agent(g, r.publisher, (s, DCT.publisher), health=True)))
+    if r.contact:
+        g.add((s, DCAT.contactPoint, _contact(g, r.contact, at=(s, DCAT.contactPoint))))
+
+
 def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
     """The dataset; its variables last, unless `variables` is false (see catalog.renderings)."""
     s = URIRef(d.uri)
     g.add((s, RDF.type, DCAT.Dataset))
-    g.add((s, DCT.identifier, Literal(d.identifier)))
-    _lang(g, s, DCT.title, d.title)
-    _lang(g, s, DCT.description, d.description)
-    if d.publisher:
-        g.add((s, DCT.publisher, _agent(g, d.publisher, (s, DCT.publisher), health=True)))
-    if d.contact:
-        g.add((s, DCAT.contactPoint, _contact(g, d.contact, at=(s, DCAT.contactPoint))))
+    _head(g, s, d)
     if d.hdab:
         g.add((s, HEALTH.hdab, _agent(g, d.hdab, (s, HEALTH.hdab), health=True)))
     if d.custodian:
@@ -287,6 +321,15 @@ def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
         g.add((URIRef(d.dataset_type), RDF.type, SKOS.Concept))
     _iris(g, s, DCT.conformsTo, d.conforms_to, DCT.Standard)
     _iris(g, s, HEALTH.hasCodingSystem, d.coding_systems, DCT.Standard)
+    for code in d.code_values:
+        g.add((s, HEALTH.hasCodeValues, Literal(code)))
+    _iris(g, s, DPV.hasPersonalData, d.has_personal_data, DPV.PersonalData)
+    for activity in d.generated_by:  # the activity, typed by HealthDCAT-AP's health-activity vocabulary
+        node = URIRef(f"{d.uri}#generated-by-{quote(activity.rstrip('/').rsplit('/', 1)[-1], safe='')}")
+        g.add((s, PROV.wasGeneratedBy, node))
+        g.add((node, RDF.type, PROV.Activity))
+        g.add((node, DCT.type, URIRef(activity)))
+        g.add((URIRef(activity), RDF.type, SKOS.Concept))
     for prop, value in (
         (HEALTH.numberOfRecords, d.number_of_records),
         (HEALTH.numberOfUniqueIndividuals, d.number_of_unique_individuals),
@@ -421,12 +464,80 @@ def add_codelist(g: TripleWriter, cl: CodeList) -> URIRef:
     return s
 
 
+def _concept(g: TripleWriter, s: URIRef, p: URIRef, iri: str) -> None:
+    """A value from one of our vocabularies, typed and labelled as DCAT-AP asks of a skos:Concept."""
+    node = URIRef(iri)
+    g.add((s, p, node))
+    g.add((node, RDF.type, SKOS.Concept))
+    nb, en = CONCEPT_LABELS.get(iri, (iri.rsplit("/", 1)[-1],) * 2)
+    g.add((node, SKOS.prefLabel, Literal(nb, lang="nb")))
+    g.add((node, SKOS.prefLabel, Literal(en, lang="en")))
+
+
+def _offer(g: TripleWriter, s: URIRef, r: DataService | DataProduct) -> None:
+    """What every marketplace entry says: provider, contact, how to order or apply, price and terms."""
+    _head(g, s, r)
+    if r.landing_page:
+        g.add((s, DCAT.landingPage, URIRef(r.landing_page)))
+        g.add((URIRef(r.landing_page), RDF.type, FOAF.Document))
+    if r.license:
+        g.add((s, DCT.license, URIRef(r.license)))
+        g.add((URIRef(r.license), RDF.type, DCT.LicenseDocument))
+    for lang, words in r.keywords.items():
+        for w in words:
+            g.add((s, DCAT.keyword, Literal(w, lang=lang or None)))
+    _iris(g, s, DCAT.theme, r.themes, SKOS.Concept)
+    _lang(g, s, HK.howToOrder, r.how_to_order)
+    if r.order_url:
+        g.add((s, HK.orderPage, URIRef(r.order_url)))
+    if r.price_model:
+        _concept(g, s, HK.priceModel, PRICE_MODEL + r.price_model)
+    _lang(g, s, HK.price, r.price)
+    _lang(g, s, HK.terms, r.terms)
+
+
+def add_service(g: TripleWriter, service: DataService, links: bool = True) -> URIRef:
+    """A dcat:DataService; its dcat:servesDataset links unless `links` is false (the feeds write
+    those per request, to the datasets each feed carries: `catalog.profiles.Profile.add_live`)."""
+    s = URIRef(service.uri)
+    g.add((s, RDF.type, DCAT.DataService))
+    _offer(g, s, service)
+    _concept(g, s, DCT.type, SERVICE_TYPE + service.service_type)
+    if service.endpoint_url:
+        g.add((s, DCAT.endpointURL, URIRef(service.endpoint_url)))
+    if service.endpoint_description:
+        g.add((s, DCAT.endpointDescription, URIRef(service.endpoint_description)))
+    if service.access_rights:
+        g.add((s, DCT.accessRights, URIRef(service.access_rights)))
+        g.add((URIRef(service.access_rights), RDF.type, DCT.RightsStatement))
+    _iris(g, s, DCT.conformsTo, service.conforms_to, DCT.Standard)
+    _iris(g, s, DCATAP.applicableLegislation, service.applicable_legislation, ELI.LegalResource)
+    if links:
+        _iris(g, s, DCAT.servesDataset, service.serves_datasets)
+    return s
+
+
+def add_product(g: TripleWriter, product: DataProduct) -> URIRef:
+    """A data product as DPROD's dprod:DataProduct, made from its datasets (prov:wasDerivedFrom)."""
+    s = URIRef(product.uri)
+    g.add((s, RDF.type, DPROD.DataProduct))
+    _offer(g, s, product)
+    _concept(g, s, DCT.type, PRODUCT_TYPE + product.product_type)
+    _iris(g, s, PROV.wasDerivedFrom, product.derived_from)
+    return s
+
+
+WRITERS: dict[str, Callable[[TripleWriter, Any], URIRef]] = {
+    "dataset": add_dataset,
+    "codelist": add_codelist,
+    "service": add_service,
+    "product": add_product,
+}
+
+
 def add_records(g: TripleWriter, records: Iterable[Record]) -> None:
     for r in records:
-        if isinstance(r, Dataset):
-            add_dataset(g, r)
-        else:
-            add_codelist(g, r)
+        WRITERS[r.kind](g, r)
 
 
 def to_graph(records: Iterable[Record], graph: Graph | None = None) -> Graph:
@@ -562,6 +673,27 @@ class Reader:
                         parts.setdefault(lang, []).append(" ".join(x for x in (label, f"({law})" if law else "") if x))
         return {lang: "; ".join(texts) for lang, texts in parts.items() if any(texts)}
 
+    def _code_values(self, s: Node) -> list[str]:
+        """healthdcatap:hasCodeValues as text (Release 8); a skos:Concept of earlier releases by its notation."""
+        out = set()
+        for o in self.g.objects(s, HEALTH.hasCodeValues):
+            if isinstance(o, Literal):
+                out.add(str(o))
+            else:
+                code = self._str(o, SKOS.notation) or self._str(o, DCT.identifier)
+                if code:
+                    out.add(code)
+        return sorted(out)
+
+    def _activities(self, s: Node) -> list[str]:
+        """prov:wasGeneratedBy as the activities' types (HealthDCAT-AP's health-activity IRIs), or the
+        activity's own IRI when it states no type."""
+        out = set()
+        for o in self.g.objects(s, PROV.wasGeneratedBy):
+            types = self._iris(o, DCT.type)
+            out.update(types or ([str(o)] if isinstance(o, URIRef) else []))
+        return sorted(out)
+
     def _dcatno_objective(self, s: Node) -> LangText:
         return next((found for ns in DCATNO if (found := self._lang(s, ns.objective))), {})
 
@@ -630,6 +762,9 @@ class Reader:
         d.dataset_type = self._iri(s, DCT.type)
         d.conforms_to = self._iris(s, DCT.conformsTo)
         d.coding_systems = self._iris(s, HEALTH.hasCodingSystem)
+        d.code_values = self._code_values(s)
+        d.has_personal_data = self._iris(s, DPV.hasPersonalData)
+        d.generated_by = self._activities(s)
         d.number_of_records = self._int(uri, s, HEALTH.numberOfRecords, "numberOfRecords")
         d.number_of_unique_individuals = self._int(
             uri, s, HEALTH.numberOfUniqueIndividuals, "numberOfUniqueIndividuals"
@@ -744,6 +879,50 @@ class Reader:
         cl.concepts = _in_order(concepts, lambda c: c.code)
         return cl
 
+    def _offer(self, s: URIRef, cls: type[DataService] | type[DataProduct]) -> Any:
+        uri = str(s)
+        price = self._iri(s, HK.priceModel)
+        r = cls(
+            uri=uri,
+            identifier=self._str(s, DCT.identifier) or uri,
+            title=self._lang(s, DCT.title),
+            description=self._lang(s, DCT.description),
+            publisher=self._agent(self._one(s, DCT.publisher)),
+            contact=self._agent(self._one(s, DCAT.contactPoint)),
+            landing_page=self._iri(s, DCAT.landingPage),
+            license=self._iri(s, DCT.license),
+            themes=self._iris(s, DCAT.theme),
+            how_to_order=self._lang(s, HK.howToOrder),
+            order_url=self._iri(s, HK.orderPage),
+            price_model=price.removeprefix(PRICE_MODEL) if price and price.startswith(PRICE_MODEL) else None,
+            price=self._lang(s, HK.price),
+            terms=self._lang(s, HK.terms),
+        )
+        for o in self.g.objects(s, DCAT.keyword):
+            r.keywords.setdefault(getattr(o, "language", None) or "", []).append(str(o))
+        for words in r.keywords.values():
+            words.sort()
+        return r
+
+    def service(self, s: URIRef) -> DataService:
+        service: DataService = self._offer(s, DataService)
+        kind = self._iri(s, DCT.type) or ""
+        service.service_type = kind.removeprefix(SERVICE_TYPE) if kind.startswith(SERVICE_TYPE) else "platform"
+        service.endpoint_url = self._iri(s, DCAT.endpointURL) or self._str(s, DCAT.endpointURL)
+        service.endpoint_description = self._iri(s, DCAT.endpointDescription)
+        service.access_rights = self._iri(s, DCT.accessRights)
+        service.conforms_to = self._iris(s, DCT.conformsTo)
+        service.applicable_legislation = self._iris(s, DCATAP.applicableLegislation)
+        service.serves_datasets = self._iris(s, DCAT.servesDataset)
+        return service
+
+    def product(self, s: URIRef) -> DataProduct:
+        product: DataProduct = self._offer(s, DataProduct)
+        kind = self._iri(s, DCT.type) or ""
+        product.product_type = kind.removeprefix(PRODUCT_TYPE) if kind.startswith(PRODUCT_TYPE) else "other"
+        product.derived_from = self._iris(s, PROV.wasDerivedFrom)
+        return product
+
     def records(self) -> Iterator[Record]:
         for s in _ordered(set(self.g.subjects(RDF.type, DCAT.Dataset))):
             if isinstance(s, URIRef):
@@ -753,6 +932,15 @@ class Reader:
         for s in _ordered(set(self.g.subjects(RDF.type, SKOS.ConceptScheme))):
             if isinstance(s, URIRef):
                 yield self.codelist(s)
+        for cls, read, name in (
+            (DCAT.DataService, self.service, "service"),
+            (DPROD.DataProduct, self.product, "product"),
+        ):
+            for s in _ordered(set(self.g.subjects(RDF.type, cls))):
+                if isinstance(s, URIRef):
+                    yield read(s)
+                else:
+                    self.errors.append(("(blank node)", str(cls), f"a data {name} has no URI (blank node); skipped"))
 
 
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
@@ -805,7 +993,8 @@ def _in_order(items: list[tuple[int | None, T]], tiebreak: Callable[[T], str]) -
 
 
 def from_graph(g: TripleReader) -> tuple[list[Record], list[tuple[str, str, str]]]:
-    """All datasets and code lists in `g`, and the (record, field, message) problems met."""
+    """All datasets, code lists, data services and data products in `g`, and the (record, field,
+    message) problems met."""
     reader = Reader(g)
     records = list(reader.records())
     return records, reader.errors

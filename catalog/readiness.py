@@ -32,12 +32,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from rdflib import URIRef
-from rdflib.namespace import DCAT, FOAF
+from rdflib.namespace import DCAT, FOAF, PROV
 from rdflib.namespace import DCTERMS as DCT
 
+from catalog import profiles
 from catalog.config import DEFAULT_FIELDS, Settings, folded
 from catalog.model import Agent, Dataset, key_for, text
-from catalog.published import Completed, org_number, published_view, view_digest
+from catalog.published import Completed, org_number
 from catalog.rdf import CSVW, CV, DCAT_VERSION, DCATAP, DPV, GEODCATAP, HEALTH, SCHEMA, VCARD, stable_bnode
 from catalog.store import StoredRecord, StoreReader
 
@@ -73,6 +74,9 @@ DATASET_FIELDS: dict[URIRef, str] = {
     DCT.type: "dataset_type",
     DCT.conformsTo: "conforms_to",
     HEALTH.hasCodingSystem: "coding_systems",
+    HEALTH.hasCodeValues: "code_values",
+    DPV.hasPersonalData: "has_personal_data",
+    PROV.wasGeneratedBy: "generated_by",
     HEALTH.numberOfRecords: "number_of_records",
     HEALTH.numberOfUniqueIndividuals: "number_of_unique_individuals",
     HEALTH.minTypicalAge: "min_typical_age",
@@ -412,7 +416,8 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str) -> list
 def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
     """One stored dataset: does it reach the EHDS feed, what keeps it out, who supplied what."""
     source = settings.sources.get(stored.source)
-    view = published_view(stored.record, settings, source)
+    ehds = profiles.ehds()
+    view = ehds.published(stored.record, settings, source)
     record = view.record
     assert isinstance(record, Dataset)
     kept = stored.validation or {}
@@ -426,7 +431,7 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         publisher=name,
         publisher_key=key,
         in_feed=bool(stored.conforms),
-        stale=kept.get("view") != view_digest(settings, stored.source),
+        stale=kept.get("view") != (ehds.view_digest(settings, stored.source) or ""),
         gaps=[] if stored.conforms else gaps(record, kept.get("findings") or [], stored.source),
         completed=view.completed,
     )

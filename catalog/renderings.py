@@ -18,19 +18,23 @@ renders again), so a stale rendering can slow a page but never change it.
 from __future__ import annotations
 
 import hashlib
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from rdflib import URIRef
 
 import shapes
-from catalog import export, model, published, rdf
+from catalog import export, model, profiles, published, rdf, synthetic
 from catalog.config import Settings
-from catalog.export import PROFILES, add_body, add_catalog_record, add_tombstone, include, view
+from catalog.export import add_catalog_record, add_tombstone
 from catalog.lru import SizedLRU
 from catalog.model import Dataset, Record
-from catalog.published import register_digest, view_digest
+from catalog.profiles import Profile
+from catalog.published import register_digest
 from catalog.rdf import TripleSink, add_variables
 from catalog.store import StoredRecord, StoreReader, StoreWriter
 
@@ -39,9 +43,16 @@ def _code_digest() -> str:
     """The model, the writer code and the vocabularies it reads labels from: a new version renders anew."""
     from catalog.validation import VOCABULARIES
 
-    files = [Path(module.__file__ or "") for module in (model, export, published, rdf)] + [Path(__file__)]
+    modules = (model, export, published, rdf, synthetic, *_profile_modules())
+    files = [Path(module.__file__ or "") for module in modules] + [Path(__file__)]
     files += [shapes.path(name) for name in VOCABULARIES]
     return hashlib.sha256(b"".join(path.read_bytes() for path in files)).hexdigest()
+
+
+def _profile_modules() -> list[ModuleType]:
+    """The modules of the profiles' classes (they write the records' statements)."""
+    names = {cls.__module__ for p in profiles.FEEDS.values() for cls in type(p).__mro__ if cls is not object}
+    return [sys.modules[name] for name in sorted(names)]
 
 
 CODE = _code_digest()
@@ -49,8 +60,8 @@ CODE = _code_digest()
 
 def stamp(content_hash: str, source: str, settings: Settings, profile: str) -> str:
     """Everything a record's statements in `profile` depend on, as one digest (in the EHDS profile:
-    the operator's register and the source's defaults too, `catalog.published.view_digest`)."""
-    view = view_digest(settings, source) if profile == "healthdcat-ap" else None
+    the operator's register and the source's defaults too, its `view_digest`)."""
+    view = profiles.get(profile).view_digest(settings, source) if profile != ANY_PROFILE else None
     about = (CODE, content_hash, profile, settings.base_uri, settings.hdab_name, settings.hdab_email, view)
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
@@ -71,9 +82,10 @@ def statements(
 
     A dataset's variables (most of its statements) read the same in every profile, so they are
     written apart and `parts` keeps them for the record's other profiles."""
+    chosen = profiles.get(profile)
     sink = TripleSink()
-    add_body(sink, record, settings, profile, source, variables=False)
-    published = view(record, settings, profile, source)
+    chosen.add_body(sink, record, settings, source, variables=False)
+    published = chosen.view(record, settings, source)
     if not isinstance(published, Dataset) or not published.variables:
         return sink.turtle()
     about = (published.uri, repr(published.title), published.identifier)  # what the variables part reads
@@ -91,14 +103,14 @@ ANY_PROFILE = "*"
 
 
 def rendered_as(kind: str, profile: str) -> str:
-    """The profile a record's rendering is kept under: a code list reads the same in every profile,
-    so it is kept once (code lists are most records, though not most statements)."""
-    return profile if kind == "dataset" else ANY_PROFILE
+    """The profile a record's rendering is kept under: code lists and data products read the same in
+    every profile, so they are kept once (code lists are most records, though not most statements)."""
+    return profile if kind in ("dataset", "service") else ANY_PROFILE
 
 
 def profiles_for(kind: str, conforms: bool | None) -> list[str]:
-    """The profiles whose feeds carry a live record (the EHDS feed only conforming datasets)."""
-    return [p for p in PROFILES if p != "healthdcat-ap" or kind != "dataset" or conforms]
+    """The profiles whose feeds carry a live record (each profile's `carries`)."""
+    return [name for name, p in profiles.FEEDS.items() if p.carries(kind, conforms)]
 
 
 def render(
@@ -129,7 +141,7 @@ def refresh(
     def flush() -> int:
         if progress is not None:
             progress(len(rows))
-        kept = {p: store.renderings([r.uri for r in rows], p, bodies=False) for p in PROFILES}
+        kept = {p: store.renderings([r.uri for r in rows], p, bodies=False) for p in profiles.FEEDS}
         stale = [
             r
             for r in rows
@@ -184,32 +196,42 @@ class Fragments(SizedLRU[bytes]):
             )
             for r in rows
         ]
-        found = [self.get(key) for key in keys]
-        wanted = [r.uri for r, hit in zip(rows, found, strict=True) if hit is None and include(r, profile)]
-        kept = store.renderings(wanted, profile) if wanted else {}
+        chosen = profiles.get(profile)
+        # a service's links (dcat:servesDataset) change with other records: it is never kept
+        found = [self.get(key) if r.kind != "service" else None for r, key in zip(rows, keys, strict=True)]
+        missing = [r for r, hit in zip(rows, found, strict=True) if hit is None and chosen.includes(r)]
+        kept = store.renderings([r.uri for r in missing], profile) if missing else {}
+        live = chosen.gather(store, missing) if missing else {}
         out = []
         for r, key, fragment in zip(rows, keys, found, strict=True):
             if fragment is None:
-                fragment = self._fragment(settings, r, profile, cat, key[-1], kept.get(r.uri))
-                if keep:
+                fragment = self._fragment(settings, r, chosen, cat, key[-1], kept.get(r.uri), live.get(r.uri))
+                if keep and r.kind != "service":
                     self.put(key, fragment)
             out.append(fragment)
         return out
 
     @staticmethod
     def _fragment(
-        settings: Settings, r: StoredRecord, profile: str, cat: URIRef, current: str, kept: tuple[str, bytes] | None
+        settings: Settings,
+        r: StoredRecord,
+        profile: Profile,
+        cat: URIRef,
+        current: str,
+        kept: tuple[str, bytes] | None,
+        live: Any,
     ) -> bytes:
         sink = TripleSink()
-        if not include(r, profile):
+        if not profile.includes(r):
             add_tombstone(sink, cat, r, settings)
             return sink.turtle()
         body = (
             zlib.decompress(kept[1])
             if kept is not None and kept[0] == current
-            else statements(r.record, r.source, settings, profile)
+            else statements(r.record, r.source, settings, profile.name)
         )
         add_catalog_record(sink, cat, r, settings)
+        profile.add_live(sink, r, live, settings)
         return body + sink.turtle()
 
 

@@ -14,13 +14,15 @@ from urllib.parse import urlencode
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import FOAF
 
+from catalog import profiles
 from catalog.config import Settings
-from catalog.export import add_record, catalog_uri, record_uri
+from catalog.export import add_record, record_uri
 from catalog.model import CodeList, Dataset, key_for, text
+from catalog.profiles import catalog_uri
 from catalog.rdf import add_variable, concept_uri, new_graph
 from catalog.store import StoredRecord, StoreReader
 
-PROFILE = "dcat-ap-3"
+PROFILE = profiles.get(profiles.BASE)
 """Dereferencing shows what we hold, whatever the feed profiles filter."""
 
 

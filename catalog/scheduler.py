@@ -162,7 +162,46 @@ class Scheduler:
             n = reindex(self.settings, self.store, self.index)
             m = refresh(self.settings, self.store)
             return f"indexed {n:,} documents; rendered the feed statements of {m:,} records anew"
+        if request.action in ("confirm", "import-uses"):
+            return self._duty(request)
         raise RequestError(f"unknown action {request.action!r}")
+
+    def _duty(self, request: AdminRequest) -> str:
+        """The access body's duties asked for on the web (`catalog.duties`, as the CLI does them)."""
+        from catalog import duties
+        from catalog.uses import RegisterError
+
+        params = request.params
+        if request.action == "confirm":
+            try:
+                done = duties.confirm(
+                    self.settings,
+                    self.store,
+                    str(params.get("kind", "")),
+                    str(params.get("id", "")),
+                    "admin",
+                    str(params.get("note", "")),
+                )
+            except (duties.UnknownHolder, ValueError) as exc:
+                raise RequestError(str(exc)) from exc
+            return (
+                f"{done.name} ({done.holder}) confirmed its descriptions at {done.at}; {done.relabelled} labels changed"
+            )
+        try:
+            imported = duties.import_register(
+                self.settings,
+                self.store,
+                self.index,
+                str(params.get("text", "")).encode(),
+                "the uploaded register",
+                replace=bool(params.get("replace")),
+            )
+        except RegisterError as exc:
+            raise RequestError(str(exc)) from exc
+        return (
+            f"imported {imported.uses} uses ({imported.new} new, {imported.replaced} replaced, "
+            f"{imported.removed} removed); the uses of {len(imported.datasets)} datasets changed"
+        )
 
     # -- running ----------------------------------------------------------------------------
     def run_forever(self) -> None:

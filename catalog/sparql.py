@@ -37,6 +37,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from catalog import profiles
 from catalog.config import Settings
 from catalog.feeds import dump
 from catalog.store import StoreReader
@@ -191,7 +192,7 @@ class SparqlEndpoint:
     def _build(self, version: str | None, done: threading.Event) -> None:
         started = time.monotonic()
         chunks = _Chunks(
-            dump(self.settings, self.store, "dcat-ap-3"),
+            dump(self.settings, self.store, profiles.BASE),
             int(self.settings.sparql_max_triples),
             started + float(self.settings.sparql_snapshot_seconds),
         )

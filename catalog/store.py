@@ -1,10 +1,14 @@
-"""The single source of truth: records with provenance and history, harvest runs and errors.
+"""The single source of truth: records with provenance and history, harvest runs and errors,
+the links between records, counts with their published view, and the access body's registers
+(holders' confirmations, the data use register, the quality and utility labels).
 
 The rest of the program sees the store through two interfaces. `StoreReader`, the read side, is
 all the web, the feeds, export, SPARQL and the quality scores get: they cannot write (mypy checks
 it, and the web's connections are opened read-only as well). `StoreWriter`, the write side, adds
-runs, records, deletions, renderings and incremental state, and only the pipeline and the CLI
-commands that are writers by name (harvest, reindex, import, the scheduler) open one.
+runs, records, deletions, renderings, counts, confirmations, uses, labels and incremental state,
+and only the pipeline and the CLI commands that are writers by name (harvest, reindex, import,
+confirm, uses import, the scheduler carrying out the web's admin requests) open one. Raw counts,
+and the digests of them, are on the write side only (`catalog.disclosure`).
 
 Two implementations share the SQL (`SQLStore`) and pass one contract suite
 (`tests/test_store_contract.py`): `SQLiteStore` (the default: standard library, WAL, one file) and
@@ -39,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from catalog import migrations
-from catalog.model import CodeList, Dataset, Record, dumps, key_for, loads
+from catalog.model import CodeList, DataProduct, DataService, Dataset, Record, dumps, key_for, loads
 
 if TYPE_CHECKING:
     from catalog.config import Settings
@@ -54,6 +58,12 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("variable_history", "id"),
     ("renderings", "uri, profile"),
     ("source_state", "source"),
+    ("links", "from_uri, relation, target, target_kind"),
+    ("counts", "dataset_uri"),
+    ("confirmations", "id"),
+    ("uses", "key"),
+    ("use_datasets", "use_key, dataset_uri"),
+    ("labels", "uri"),
 )
 """Every table of the catalogue and its key, runs before the errors that refer to them."""
 COPY_BATCH = 1000
@@ -98,6 +108,13 @@ class StoredRecord:
         record = self.record
         if not isinstance(record, CodeList):
             raise TypeError(f"{self.uri} is a {self.kind}, not a code list")
+        return record
+
+    def service(self) -> DataService:
+        """The record, which the caller knows to be a data service (`linking(..., "serves")` gives them)."""
+        record = self.record
+        if not isinstance(record, DataService):
+            raise TypeError(f"{self.uri} is a {self.kind}, not a data service")
         return record
 
     @cached_property
@@ -168,7 +185,7 @@ class StoreReader(Protocol):
         limit: int = 100,
         changed_since: str | None = None,
         include_deleted: bool = False,
-        conforming_datasets_only: bool = False,
+        conforming_kinds: tuple[str, ...] = (),
     ) -> tuple[int, list[StoredRecord]]: ...
     def count(self, kind: str | None = None) -> int: ...
     def source_stats(self) -> dict[str, dict[str, int]]: ...
@@ -187,6 +204,21 @@ class StoreReader(Protocol):
     def errors(self, run_id: int) -> list[RunError]: ...
     def state(self, source: str) -> dict[str, str]: ...
     def schema_version(self) -> int: ...
+    # links between records: services and products -> datasets
+    def linking(self, dataset_uri: str, source: str, relation: str) -> list[StoredRecord]: ...
+    def linked(self, from_uri: str, relation: str) -> list[StoredRecord]: ...
+    def changed_in_runs(self, run_ids: list[int], kind: str) -> list[StoredRecord]: ...
+    def link_targets(self, from_uris: Iterable[str]) -> tuple[set[str], set[str]]: ...
+    # counts: their published view only (raw counts and their digests are on the write side)
+    def published_counts(self, uri: str) -> str | None: ...
+    # the access body's registers: confirmations, data uses, labels
+    def confirmations(self, holder: str | None = None, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def last_confirmations(self) -> dict[str, dict[str, Any]]: ...
+    def uses(self, dataset: str | None = None) -> list[tuple[str, str, list[str]]]: ...
+    def use_counts(self, uris: Iterable[str] | None = None) -> dict[str, int]: ...
+    def stale_labels(self, source: str, inputs: str) -> list[str]: ...
+    def label_states(self, uris: Iterable[str]) -> dict[str, tuple[str, str, str]]: ...
+    def labels(self, uris: Iterable[str]) -> dict[str, tuple[str, str]]: ...
     def close(self) -> None: ...
 
 
@@ -217,6 +249,15 @@ class StoreWriter(StoreReader, Protocol):
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None: ...
     def save_state(self, source: str, state: dict[str, str]) -> None: ...
+    def save_counts(self, uri: str, source: str, raw: str, hash: str, published: str, stamp: str) -> None: ...
+    def drop_counts(self, uri: str) -> None: ...
+    def counts_hashes(self, source: str) -> dict[str, str]: ...
+    def raw_counts(self) -> Iterator[tuple[str, str, str, str]]: ...
+    def save_published_counts(self, uri: str, published: str, stamp: str) -> None: ...
+    def confirm(self, holder: str, by: str, note: str = "", at: str | None = None) -> str: ...
+    def save_uses(self, uses: Iterable[tuple[str, str, str, list[str]]], replace: bool = False) -> int: ...
+    def save_labels(self, labels: Iterable[tuple[str, str, str, str, str]], moved: Iterable[str] = ()) -> None: ...
+    def touch(self, uris: Iterable[str]) -> None: ...
 
 
 class ReadOnlyStore(RuntimeError):
@@ -531,6 +572,11 @@ class SQLStore(ABC):
                 "INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
                 (record.uri, run_id, ts, change, hash),
             )
+            if isinstance(record, DataService | DataProduct):
+                self._execute("DELETE FROM links WHERE from_uri=?", (record.uri,))
+                self._execute_many(
+                    "INSERT INTO links(from_uri, relation, target, target_kind) VALUES (?,?,?,?)", _links(record)
+                )
             if isinstance(record, Dataset):
                 before = loads(row["kind"], row["data"]) if row is not None and not row["deleted_at"] else None
                 self._variable_changes(before, record, ts)
@@ -652,15 +698,16 @@ class SQLStore(ABC):
         kind: str | None = None,
         include_deleted: bool = False,
         changed_since: str | None = None,
-        conforming_datasets_only: bool = False,
+        conforming_kinds: tuple[str, ...] = (),
     ) -> tuple[str, list[Any]]:
         conditions = [("source=?", source), ("kind=?", kind), ("last_changed > ?", changed_since)]
         where = [sql for sql, value in conditions if value]
         args: list[Any] = [value for _sql, value in conditions if value]
         if not include_deleted:
             where.append("deleted_at IS NULL")
-        if conforming_datasets_only:
-            where.append("(kind <> 'dataset' OR conforms = 1)")
+        if conforming_kinds:
+            where.append(f"(kind NOT IN ({','.join('?' * len(conforming_kinds))}) OR conforms = 1)")
+            args.extend(conforming_kinds)
         return " AND ".join(where or ["1=1"]), args
 
     def listing(
@@ -669,16 +716,15 @@ class SQLStore(ABC):
         limit: int = 100,
         changed_since: str | None = None,
         include_deleted: bool = False,
-        conforming_datasets_only: bool = False,
+        conforming_kinds: tuple[str, ...] = (),
     ) -> tuple[int, list[StoredRecord]]:
         """One page of records in URI order and the total that match, for paged feeds.
 
-        `changed_since` keeps records whose last change (deletion included) is later than it.
+        `changed_since` keeps records whose last change (deletion included) is later than it;
+        records of `conforming_kinds` are kept only when they conform (a profile's `checked_kinds`).
         """
         where, args = self._where(
-            changed_since=changed_since,
-            include_deleted=include_deleted,
-            conforming_datasets_only=conforming_datasets_only,
+            changed_since=changed_since, include_deleted=include_deleted, conforming_kinds=conforming_kinds
         )
         total = int(self._value(f"SELECT count(*) FROM records WHERE {where}", args))
         rows = self._rows(f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?", (*args, limit, offset))
@@ -813,14 +859,15 @@ class SQLStore(ABC):
                         f"table {table} differs between {self.location} and {target.location}: open both with "
                         "this release first (it migrates them) and try again"
                     )
-                insert = f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                names = ", ".join(f'"{c}"' for c in columns)  # quoted: confirmations has a column "by"
+                insert = f"INSERT INTO {table}({names}) VALUES ({', '.join('?' * len(columns))})"
                 keys = [k.strip() for k in key.split(",")]
                 after = f"({', '.join(keys)}) > ({', '.join('?' * len(keys))})"
                 last: tuple[Any, ...] | None = None
                 copied[table] = 0
                 while True:
                     rows = self._tuples(
-                        f"SELECT {', '.join(columns)} FROM {table} {'WHERE ' + after if last else ''} "
+                        f"SELECT {names} FROM {table} {'WHERE ' + after if last else ''} "
                         f"ORDER BY {key} LIMIT {COPY_BATCH}",
                         last or (),
                     )
@@ -831,6 +878,257 @@ class SQLStore(ABC):
                     last = tuple(rows[-1][columns.index(k)] for k in keys)
             target._after_copy()
         return copied
+
+    # -- links between records (services, products -> datasets) ----------------------------
+    def linking(self, dataset_uri: str, source: str, relation: str) -> list[StoredRecord]:
+        """Live services (relation `serves`) or products (`derived_from`) naming the dataset, or its source."""
+        rows = self._rows(
+            "SELECT DISTINCT r.* FROM links l JOIN records r ON r.uri = l.from_uri WHERE r.deleted_at IS NULL "
+            "AND l.relation=? AND ((l.target_kind='dataset' AND l.target=?) OR (l.target_kind='source' AND l.target=?)) "
+            "ORDER BY r.uri",
+            (relation, dataset_uri, source),
+        )
+        return [self._stored(r) for r in rows]
+
+    def linked(self, from_uri: str, relation: str) -> list[StoredRecord]:
+        """The live datasets a service serves (named, or of the sources it names) or a product derives from."""
+        rows = self._rows(
+            "SELECT DISTINCT r.* FROM links l JOIN records r ON r.kind='dataset' AND r.deleted_at IS NULL AND "
+            "((l.target_kind='dataset' AND r.uri = l.target) OR (l.target_kind='source' AND r.source = l.target)) "
+            "WHERE l.from_uri=? AND l.relation=? ORDER BY r.uri",
+            (from_uri, relation),
+        )
+        return [self._stored(r) for r in rows]
+
+    def changed_in_runs(self, run_ids: list[int], kind: str) -> list[StoredRecord]:
+        """Records of a kind that these runs stored, deleted or restored, in URI order."""
+        if not run_ids:
+            return []
+        rows = self._rows(
+            f"SELECT DISTINCT r.* FROM history h JOIN records r ON r.uri = h.uri WHERE r.kind=? "
+            f"AND h.run_id IN ({','.join('?' * len(run_ids))}) ORDER BY r.uri",
+            (kind, *run_ids),
+        )
+        return [self._stored(r) for r in rows]
+
+    def link_targets(self, from_uris: Iterable[str]) -> tuple[set[str], set[str]]:
+        """(dataset URIs, source names) that the given services and products name."""
+        datasets: set[str] = set()
+        sources: set[str] = set()
+        for uri in from_uris:
+            for target, kind in self._tuples("SELECT target, target_kind FROM links WHERE from_uri=?", (uri,)):
+                (datasets if kind == "dataset" else sources).add(target)
+        return datasets, sources
+
+    # -- counts (see catalog.disclosure) ----------------------------------------------------
+    def save_counts(self, uri: str, source: str, raw: str, hash: str, published: str, stamp: str) -> None:
+        """Keep a dataset's raw counts with their published view (the pipeline, when it harvests them)."""
+        self._writable()
+        with self.transaction():
+            self._execute(
+                "INSERT INTO counts(dataset_uri, source, raw, hash, published, stamp) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(dataset_uri) DO UPDATE SET source=excluded.source, raw=excluded.raw, "
+                "hash=excluded.hash, published=excluded.published, stamp=excluded.stamp",
+                (uri, source, raw, hash, published, stamp),
+            )
+
+    def drop_counts(self, uri: str) -> None:
+        self._writable()
+        with self.transaction():
+            self._execute("DELETE FROM counts WHERE dataset_uri=?", (uri,))
+
+    def counts_hashes(self, source: str) -> dict[str, str]:
+        """Dataset URI -> hash of its raw counts, for a source (to tell what changed). On the write
+        side only: a digest of a small table of small counts can be guessed back."""
+        return dict(self._tuples("SELECT dataset_uri, hash FROM counts WHERE source=?", (source,)))
+
+    def published_counts(self, uri: str) -> str | None:
+        """The published view of a dataset's counts (JSON, `catalog.disclosure.published_tables`)."""
+        value: str | None = self._value("SELECT published FROM counts WHERE dataset_uri=?", (uri,))
+        return value
+
+    def raw_counts(self) -> Iterator[tuple[str, str, str, str]]:
+        """(dataset URI, source, raw counts, stamp) of every dataset with counts, in URI order.
+
+        Only `catalog.disclosure.refresh` calls this (a test holds the code to it), and only the
+        write side has it: raw counts are read back for one purpose, publishing them again under
+        a new policy."""
+        last = ""
+        while True:
+            rows = self._tuples(
+                "SELECT dataset_uri, source, raw, stamp FROM counts WHERE dataset_uri > ? ORDER BY dataset_uri LIMIT 500",
+                (last,),
+            )
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
+
+    def save_published_counts(self, uri: str, published: str, stamp: str) -> None:
+        self._writable()
+        with self.transaction():
+            self._execute("UPDATE counts SET published=?, stamp=? WHERE dataset_uri=?", (published, stamp, uri))
+
+    # -- the access body's registers (EHDS Art. 58, 60, 78; see catalog.confirmations, uses, label) --
+    def confirm(self, holder: str, by: str, note: str = "", at: str | None = None) -> str:
+        """Record that `holder` confirmed its descriptions; returns when (now, unless `at` is given)."""
+        self._writable()
+        with self.transaction():
+            at = at or self._now()
+            self._execute(
+                'INSERT INTO confirmations(holder, at, "by", note) VALUES (?,?,?,?)',
+                (clean_text(holder), at, by, clean_text(note) or ""),
+            )
+        return at
+
+    def confirmations(self, holder: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        """Confirmations, the latest first (of one holder, or of every holder)."""
+        where, args = ("WHERE holder=?", [holder]) if holder else ("", [])
+        rows = self._rows(
+            f'SELECT holder, at, "by", note FROM confirmations {where} ORDER BY at DESC, id DESC LIMIT ?',
+            (*args, limit),
+        )
+        return [dict(r) for r in rows]
+
+    def last_confirmations(self) -> dict[str, dict[str, Any]]:
+        """Each holder's latest confirmation."""
+        rows = self._rows(
+            'SELECT c.holder, c.at, c."by", c.note FROM confirmations c JOIN '
+            "(SELECT holder, max(at) AS at FROM confirmations GROUP BY holder) m ON m.holder = c.holder AND m.at = c.at "
+            "ORDER BY c.id"
+        )
+        return {r["holder"]: dict(r) for r in rows}
+
+    def save_uses(self, uses: Iterable[tuple[str, str, str, list[str]]], replace: bool = False) -> int:
+        """Add or replace data uses (key, JSON, permit date, dataset URIs) in one transaction; with
+        `replace`, the register becomes exactly these. Returns how many were written."""
+        self._writable()
+        n = 0
+        with self.transaction():
+            ts = self._now()
+            if replace:
+                self._execute("DELETE FROM use_datasets")
+                self._execute("DELETE FROM uses")
+            for key, data, permit_date, datasets in uses:
+                self._execute(
+                    "INSERT INTO uses(key, data, permit_date, imported) VALUES (?,?,?,?) ON CONFLICT(key) DO UPDATE "
+                    "SET data=excluded.data, permit_date=excluded.permit_date, imported=excluded.imported",
+                    (key, data, permit_date, ts),
+                )
+                self._execute("DELETE FROM use_datasets WHERE use_key=?", (key,))
+                self._execute_many(
+                    "INSERT INTO use_datasets(use_key, dataset_uri) VALUES (?,?) ON CONFLICT DO NOTHING",
+                    [(key, d) for d in datasets],
+                )
+                n += 1
+        return n
+
+    def uses(self, dataset: str | None = None) -> list[tuple[str, str, list[str]]]:
+        """(key, JSON, dataset URIs) of the register's uses (of one dataset), the latest permit first."""
+        if dataset:
+            rows = self._tuples(
+                "SELECT u.key, u.data FROM uses u JOIN use_datasets d ON d.use_key = u.key WHERE d.dataset_uri=? "
+                "ORDER BY u.permit_date DESC, u.key",
+                (dataset,),
+            )
+        else:
+            rows = self._tuples("SELECT key, data FROM uses ORDER BY permit_date DESC, key")
+        links: dict[str, list[str]] = {}
+        keys = [key for key, _data in rows]
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            for use_key, dataset_uri in self._tuples(
+                f"SELECT use_key, dataset_uri FROM use_datasets WHERE use_key IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY dataset_uri",
+                chunk,
+            ):
+                links.setdefault(use_key, []).append(dataset_uri)
+        return [(key, data, links.get(key, [])) for key, data in rows]
+
+    def use_counts(self, uris: Iterable[str] | None = None) -> dict[str, int]:
+        """Dataset URI -> how many uses of the register name it (datasets named by none are left out)."""
+        if uris is None:
+            rows = self._tuples("SELECT dataset_uri, count(*) FROM use_datasets GROUP BY dataset_uri")
+            return {uri: int(n) for uri, n in rows}
+        wanted = list(uris)
+        out: dict[str, int] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            out.update(
+                (uri, int(n))
+                for uri, n in self._tuples(
+                    f"SELECT dataset_uri, count(*) FROM use_datasets WHERE dataset_uri IN ({','.join('?' * len(chunk))}) "
+                    "GROUP BY dataset_uri",
+                    chunk,
+                )
+            )
+        return out
+
+    def save_labels(self, labels: Iterable[tuple[str, str, str, str, str]], moved: Iterable[str] = ()) -> None:
+        """Keep datasets' labels (uri, record hash, inputs digest, label digest, JSON); the datasets
+        in `moved` count as changed for the feeds (their last change moves, as their statements did)."""
+        self._writable()
+        with self.transaction():
+            self._execute_many(
+                "INSERT INTO labels(uri, hash, inputs, digest, data) VALUES (?,?,?,?,?) ON CONFLICT(uri) DO UPDATE "
+                "SET hash=excluded.hash, inputs=excluded.inputs, digest=excluded.digest, data=excluded.data",
+                list(labels),
+            )
+            self._touch(moved)
+
+    def stale_labels(self, source: str, inputs: str) -> list[str]:
+        """The live datasets of `source` with no label, or one assessed on another version of the
+        record or other inputs (an SQL join: an unchanged re-harvest reads no record)."""
+        rows = self._tuples(
+            "SELECT r.uri FROM records r LEFT JOIN labels l ON l.uri = r.uri WHERE r.source=? AND r.kind='dataset' "
+            "AND r.deleted_at IS NULL AND (l.uri IS NULL OR l.hash <> r.hash OR l.inputs <> ?) ORDER BY r.uri",
+            (source, inputs),
+        )
+        return [uri for (uri,) in rows]
+
+    def label_states(self, uris: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """uri -> (record hash, inputs digest, label digest) of the datasets' kept labels."""
+        wanted = list(uris)
+        out: dict[str, tuple[str, str, str]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            out.update(
+                (uri, (hash, inputs, digest))
+                for uri, hash, inputs, digest in self._tuples(
+                    f"SELECT uri, hash, inputs, digest FROM labels WHERE uri IN ({','.join('?' * len(chunk))})", chunk
+                )
+            )
+        return out
+
+    def labels(self, uris: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """uri -> (digest, JSON) of the datasets' labels (those that have one)."""
+        wanted = list(uris)
+        out: dict[str, tuple[str, str]] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            out.update(
+                (uri, (digest, data))
+                for uri, digest, data in self._tuples(
+                    f"SELECT uri, digest, data FROM labels WHERE uri IN ({','.join('?' * len(chunk))})", chunk
+                )
+            )
+        return out
+
+    def touch(self, uris: Iterable[str]) -> None:
+        """The records' published statements changed without the records (a new use, a new label):
+        their last change moves, so feeds and incremental harvesters see them change."""
+        self._writable()
+        with self.transaction():
+            self._touch(uris)
+
+    def _touch(self, uris: Iterable[str]) -> None:
+        """Inside a write transaction: its clock, so the change follows commit order like any other."""
+        rows = list(uris)
+        if rows:
+            ts = self._now()
+            self._execute_many(
+                "UPDATE records SET last_changed=? WHERE uri=? AND deleted_at IS NULL", [(ts, uri) for uri in rows]
+            )
 
     # -- incremental state ------------------------------------------------------------------
     def state(self, source: str) -> dict[str, str]:
@@ -984,6 +1282,17 @@ class SQLiteStore(SQLStore):
 
     def _owner_alive(self, source: str, owner: str | None) -> bool:
         return _alive(owner)
+
+
+def _links(record: DataService | DataProduct) -> list[tuple[str, str, str, str]]:
+    """The record's links, each once (a source may name a dataset twice; a link is a set member)."""
+    if isinstance(record, DataService):
+        links = [(record.uri, "serves", d, "dataset") for d in record.serves_datasets] + [
+            (record.uri, "serves", s, "source") for s in record.serves_sources
+        ]
+    else:
+        links = [(record.uri, "derived_from", d, "dataset") for d in record.derived_from]
+    return list(dict.fromkeys(links))
 
 
 def process_token(pid: int | None = None) -> str:

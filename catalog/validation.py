@@ -27,22 +27,21 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 import shapes
-from catalog import rdf
+from catalog import profiles, rdf
 from catalog.model import Record
 from catalog.shacl import CompiledShapes, Index, Result, Unsupported, path_text, pyshacl_results
 
-PROFILES = {
+PROFILES: dict[str, list[str]] = {
     "catalog": ["catalog.ttl"],
-    "dcat-ap-3": ["common.ttl", "dcat-ap-3.ttl"],
-    "healthdcat-ap": ["common.ttl", "dcat-ap-3.ttl", "healthdcat-ap.ttl", "variables.ttl"],
-    "dcat-ap-no": ["common.ttl", "dcat-ap-no.ttl"],
+    **{name: list(files) for name, files in profiles.shape_sets().items()},
 }
-"""Profile name -> our shapes files that make it up."""
+"""Shape set name -> our shapes files that make it up: the catalogue's own record model, and each
+profile and access level of `catalog.profiles`."""
 
 VOCABULARIES = ["vocabularies/eu.ttl", "vocabularies/health.ttl"]
 """Controlled vocabularies loaded into every data graph (never fetched)."""
 
-DEFAULT_PROFILE = "healthdcat-ap"
+DEFAULT_PROFILE = profiles.EHDS
 HK_FIX = URIRef("https://w3id.org/helsekatalog#fix")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 

@@ -14,16 +14,21 @@ from typing import ClassVar
 from urllib.parse import quote
 
 from catalog.config import SourceConfig
+from catalog.disclosure import DatasetCounts
 from catalog.model import Record
 from harvesters.http import HttpClient
 
 
 @dataclass
 class Harvested:
-    """A record mapped from the source, fetched from `url`."""
+    """A record mapped from the source, fetched from `url`; a dataset's frequency tables and summary
+    statistics come beside it as raw `counts` (never in the record: only the published view of them,
+    made by `catalog.disclosure`, leaves the store). None: the counts are not known this time (the
+    stored ones stay); counts without tables: the source publishes none (the stored ones go)."""
 
     record: Record
     url: str
+    counts: DatasetCounts | None = None
 
 
 @dataclass

@@ -12,6 +12,11 @@ attached as CSV/XLSX resources become the dataset's variables (`harvesters.varli
 list is attached in several formats, the first readable one is used. A resource that cannot be
 read is reported and the package is harvested without it.
 
+A resource named as a frequency table ("Frekvenser", "frequencies", ...: `options.frequencies_pattern`)
+holds the package's counts as `variable, code, count` (`harvesters.frequencies`); they come with
+the dataset and go to disclosure control, never into the record, and the resource does not become
+a distribution (the catalogue does not hand out a link to raw counts either).
+
 Packages map with ckanext-dcat's conventions: maintainer (else author) is the contact point, the
 organisation completed by the publisher_* extras (name, email, url, uri, identifier) the
 publisher, dcat_type the dataset type; provenance, legal_basis, theme, access_rights ... as named.
@@ -27,6 +32,7 @@ from typing import Any
 import ckanapi
 from ckanapi.errors import CKANAPIError
 
+from catalog.disclosure import DatasetCounts
 from catalog.model import Agent, Dataset, Distribution, Variable
 from harvesters.base import (
     Checkpoint,
@@ -41,6 +47,7 @@ from harvesters.base import (
     replayed,
     saved_problems,
 )
+from harvesters.frequencies import dataset_counts, read_frequencies
 from harvesters.http import USER_AGENT, FetchError
 from harvesters.varlist import VarlistError, read_varlist
 
@@ -60,6 +67,8 @@ FILE_TYPES = {
 }
 VARLIST_FORMATS = ("csv", "xlsx", "xls")
 VARLIST_NAMES = r"variab|varliste|kodebok|codebook|data dictionary"
+FREQUENCY_NAMES = r"frekvens|frequenc|fordeling|aggregat|opptelling"
+"""A resource whose name, description or URL says this is a frequency table (not a variable list)."""
 LIST_FIELDS = "id,name,metadata_modified"
 MAX_PAGES = 100_000
 
@@ -177,6 +186,14 @@ def _iris(value: Any) -> list[str]:
             value = value.split(",")
     items = value if isinstance(value, list) else []
     return [str(v).strip() for v in items if re.match(r"https?://", str(v).strip())]
+
+
+def _format(resource: dict[str, Any]) -> str:
+    return str(resource.get("format") or "").lower() or str(resource.get("url", "")).rsplit(".", 1)[-1].lower()
+
+
+def _label(resource: dict[str, Any]) -> str:
+    return f"{resource.get('name') or ''} {resource.get('description') or ''} {resource.get('url') or ''}"
 
 
 def _int(value: Any) -> int | None:
@@ -317,10 +334,17 @@ class CkanHarvester(Harvester):
                 if isinstance(event, Failed):
                     failed.append(event)
                 yield event
+        counts: DatasetCounts | None = DatasetCounts(dataset.uri, ())
+        for found in self.counts(package, dataset, [h.record for h in codelists]):
+            if isinstance(found, Failed):
+                failed.append(found)
+                yield found
+            else:
+                counts = found
         records[pid] = [dataset.uri, *(h.record.uri for h in codelists)]
         if failed:
             problems[pid] = saved_problems(failed)
-        yield Harvested(dataset, url)
+        yield Harvested(dataset, url, counts)
         yield from codelists
 
     # --- mapping ----------------------------------------------------------------------------
@@ -379,7 +403,7 @@ class CkanHarvester(Harvester):
             distributions=[
                 self._distribution(pid, r, lang, licence)
                 for r in package.get("resources") or []
-                if isinstance(r, dict) and r.get("url")
+                if isinstance(r, dict) and r.get("url") and not self._frequency_pattern().search(_label(r))
             ],
         )
         return d
@@ -427,17 +451,73 @@ class CkanHarvester(Harvester):
             license=licence,
         )
 
+    # --- frequency tables -------------------------------------------------------------------
+
+    def frequency_resources(self, package: dict[str, Any]) -> list[dict[str, Any]]:
+        """CSV/XLSX resources named as frequency tables (`options.frequencies_pattern`), preferred format first."""
+        pattern = self._frequency_pattern()
+        found = [r for r in package.get("resources") or [] if self._is_file(r) and pattern.search(_label(r))]
+        return sorted(found, key=lambda r: 0 if _format(r) == "csv" else 1)
+
+    def counts(
+        self, package: dict[str, Any], dataset: Dataset, codelists: list[Any]
+    ) -> Iterator[Failed | DatasetCounts | None]:
+        """The package's counts from its first readable frequency table (yielded last), and its problems.
+
+        None when a table is attached but none could be read: the counts stored before are kept."""
+        resources = self.frequency_resources(package)
+        if not resources:
+            yield DatasetCounts(dataset.uri, ())
+            return
+        name = dataset.identifier
+        for resource in resources:
+            url = str(resource["url"])
+            try:
+                fetched = self.http.get(url)
+                found = read_frequencies(
+                    fetched.content,
+                    url=url,
+                    options=self.source.options,
+                    content_type=fetched.content_type,
+                    charset=fetched.charset,
+                )
+            except (FetchError, VarlistError) as exc:
+                message = exc.message if isinstance(exc, FetchError) else str(exc)
+                yield Failed(
+                    f"package {name}: the frequency table {url} could not be read: {message}", url, name, "resource"
+                )
+                continue
+            counts, unmatched = dataset_counts(dataset.uri, found, dataset.variables, codelists)
+            for problem in [*found.problems, *unmatched]:
+                yield Failed(
+                    f"package {name}: frequency table: {problem.message}",
+                    url,
+                    f"{name} {problem.record_id}",
+                    problem.field,
+                )
+            yield counts
+            return
+        yield None
+
+    def _frequency_pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source.options.get("frequencies_pattern", FREQUENCY_NAMES), re.I)
+
+    @staticmethod
+    def _is_file(resource: dict[str, Any]) -> bool:
+        return bool(resource.get("url")) and _format(resource) in VARLIST_FORMATS
+
     # --- variable lists ---------------------------------------------------------------------
 
     def varlist_groups(self, package: dict[str, Any]) -> list[list[dict[str, Any]]]:
         """Variable-list resources, one group per list, each group in the preferred format order."""
         pattern = re.compile(self.source.options.get("varlist_pattern", VARLIST_NAMES), re.I)
+        frequencies = self._frequency_pattern()
         prefer = [f.lower() for f in self.source.options.get("varlist_prefer", ["csv", "xlsx", "xls"])]
         groups: dict[str, list[dict[str, Any]]] = {}
         for r in package.get("resources") or []:
-            fmt = str(r.get("format") or "").lower() or str(r.get("url", "")).rsplit(".", 1)[-1].lower()
-            label = f"{r.get('name') or ''} {r.get('description') or ''} {r.get('url') or ''}"
-            if fmt in VARLIST_FORMATS and r.get("url") and pattern.search(label):
+            fmt = _format(r)
+            label = _label(r)
+            if self._is_file(r) and pattern.search(label) and not frequencies.search(label):
                 key = re.sub(r"\(?\b(csv|xlsx|xls|excel)\b\)?", "", str(r.get("name") or r["url"]).lower()).strip()
                 groups.setdefault(key, []).append({**r, "_fmt": fmt})
         rank = {f: n for n, f in enumerate(prefer)}

@@ -22,13 +22,15 @@ study). Labels keep their xml:lang; untagged text takes `options.language` (defa
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lxml import etree
 
+from catalog.disclosure import CountsError, DatasetCounts, Summary, Table, table_of
 from catalog.model import Agent, CodeList, Concept, Dataset, LangText, Variable
 from harvesters.base import Checkpoint, Complete, Deleted, Event, Failed, Harvested, Harvester, Present, SourceError
 from harvesters.safexml import XML_LANG, clean, iter_elements, parse, texts
@@ -79,6 +81,11 @@ class Study:
     dataset: Dataset
     codelists: list[CodeList]
     problems: list[tuple[str, str, str]]  # (record id, field, message)
+    tables: list[Table] = field(default_factory=list)  # the variables' counts (DDI-C catStat, sumStat)
+
+    @property
+    def counts(self) -> DatasetCounts:
+        return DatasetCounts(self.dataset.uri, tuple(self.tables))
 
 
 def _lang(element: etree._Element, default: str) -> str:
@@ -202,6 +209,21 @@ def utc(stamp: str | None) -> str | None:
     except ValueError:
         return stamp
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _statistic(element: etree._Element, tag: str, kind: str) -> float | None:
+    """An unweighted statistic of a variable (sumStat) or category (catStat) of the given type.
+
+    Weighted ones (wgtd="wgtd") are estimates for the population, not counts of records; a value
+    that is not a number counts as not stated."""
+    for found in element.iterfind("{*}" + tag):
+        if found.get("type", "freq" if tag == "catStat" else "") == kind and found.get("wgtd") != "wgtd":
+            try:
+                value = float(clean(found).replace(",", "."))
+            except ValueError:
+                return None
+            return value if math.isfinite(value) else None
+    return None
 
 
 def _agent(name: LangText) -> Agent | None:
@@ -328,10 +350,10 @@ class OaiDdiHarvester(Harvester):
             records[ident] = previous.get(ident, [])
             yield from (Present(uri) for uri in records[ident])
             return
-        for record_id, field, message in study.problems:
-            yield Failed(message, url, record_id, field)
+        for record_id, fld, message in study.problems:
+            yield Failed(message, url, record_id, fld)
         records[ident] = [study.dataset.uri, *(cl.uri for cl in study.codelists)]
-        yield Harvested(study.dataset, url)
+        yield Harvested(study.dataset, url, study.counts)
         yield from (Harvested(cl, url) for cl in study.codelists)
         yield from (Deleted(uri) for uri in set(previous.get(ident, [])) - set(records[ident]))
 
@@ -458,6 +480,7 @@ class OaiDdiHarvester(Harvester):
             unit=_first(var, "{*}notes[@subject='unit']") or None,
         )
         concepts = []
+        frequencies: list[tuple[str, float, bool]] = []
         for cat in var.iterfind("{*}catgry"):
             code = _first(cat, "{*}catValu")
             if not code:
@@ -469,11 +492,14 @@ class OaiDdiHarvester(Harvester):
                     )
                 )
                 continue
-            concepts.append(
-                Concept(
-                    code=code, label=texts(cat.iterfind("{*}labl"), _lang(cat, lang)), missing=cat.get("missing") == "Y"
-                )
+            concept = Concept(
+                code=code, label=texts(cat.iterfind("{*}labl"), _lang(cat, lang)), missing=cat.get("missing") == "Y"
             )
+            concepts.append(concept)
+            frequency = _statistic(cat, "catStat", "freq")
+            if frequency is not None:
+                frequencies.append((code, frequency, concept.missing))
+        self._ddic_counts(var, variable, frequencies, study, study_id, where)
         if concepts:
             codelist = CodeList(
                 uri=self.mint("codelist", study_id, name),
@@ -485,6 +511,45 @@ class OaiDdiHarvester(Harvester):
             study.codelists.append(codelist)
             variable.codelist = codelist.uri
         return variable
+
+    @staticmethod
+    def _ddic_counts(
+        var: etree._Element,
+        variable: Variable,
+        frequencies: list[tuple[str, float, bool]],
+        study: Study,
+        study_id: str,
+        where: str,
+    ) -> None:
+        """The variable's frequency table and summary (unweighted catStat freq, sumStat), if stated."""
+        values = {kind: _statistic(var, "sumStat", kind) for kind in ("vald", "invd", "min", "max", "mean", "stdev")}
+        if not frequencies and values["vald"] is None and values["invd"] is None:
+            return
+        counted = [values["vald"], values["invd"], *(f for _c, f, _m in frequencies)]
+        if any(v is not None and (v < 0 or v != int(v)) for v in counted):
+            study.problems.append(
+                (
+                    where,
+                    "sumStat",
+                    f"study {study_id}, variable {variable.name}: a count is negative or not whole; "
+                    "its counts were left out",
+                )
+            )
+            return
+        summary = Summary(
+            valid=None if values["vald"] is None else int(values["vald"]),
+            invalid=None if values["invd"] is None else int(values["invd"]),
+            minimum=values["min"],
+            maximum=values["max"],
+            mean=values["mean"],
+            stdev=values["stdev"],
+        )
+        try:
+            study.tables.append(table_of(variable.uri, [(c, int(f), m) for c, f, m in frequencies], summary))
+        except CountsError as exc:
+            study.problems.append(
+                (where, "catStat", f"study {study_id}, variable {variable.name}: {exc}; its counts were left out")
+            )
 
     @staticmethod
     def _ddic_datatype(var: etree._Element, fmt: etree._Element | None) -> str:

@@ -303,6 +303,18 @@ def csv_rows(text: str, layout: Layout, problems: list[Problem]) -> Iterator[lis
             yield []
 
 
+def table_rows(
+    content: bytes, url: str, content_type: str, charset: str | None, layout: Layout, problems: list[Problem]
+) -> list[list[Any]]:
+    """The rows of a CSV or XLSX file (a decoding warning goes to `problems`); `VarlistError` if unreadable."""
+    if file_kind(content, url, content_type) == "xlsx":
+        return list(xlsx_rows(content, layout))
+    text, warning = decode(content, charset, layout)
+    if warning:
+        problems.append(warning)
+    return list(csv_rows(text, layout, problems))
+
+
 # --- mapping rows to variables -------------------------------------------------------------
 
 
@@ -483,13 +495,7 @@ def read_varlist(
     """
     layout = Layout.from_options(options or {})
     out = VariableList()
-    if file_kind(content, url, content_type) == "xlsx":
-        rows = list(xlsx_rows(content, layout))
-    else:
-        text, warning = decode(content, charset, layout)
-        if warning:
-            out.problems.append(warning)
-        rows = list(csv_rows(text, layout, out.problems))
+    rows = table_rows(content, url, content_type, charset, layout, out.problems)
     header = find_header(rows, layout)
     if header is None:
         wanted = ", ".join(layout.columns) if layout.columns else "Variabelnavn, Variabel or Navn"

@@ -31,7 +31,7 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from catalog.model import Dataset
-from simulator import spreadsheets
+from simulator import counts, spreadsheets
 from simulator.nation import Nation, Source, moment
 from simulator.wire import Context, Reply
 
@@ -50,6 +50,11 @@ class ActionError(Exception):
 
 def _ckan_time(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def has_frequencies(i: int) -> bool:
+    """Every third package of a quality registry attaches a frequency table (`simulator.counts`)."""
+    return i % 3 == 0
 
 
 def _uuid(*parts: object) -> str:
@@ -83,17 +88,22 @@ def package(ctx: Context, source: Source, i: int, d: Dataset | None = None) -> d
     pid = _uuid(nation.seed, "package", name)
     modified, created = moment(d.modified), moment(d.issued)
     resources = []
-    for position, (fmt, mimetype) in enumerate((("CSV", "text/csv"), ("XLSX", spreadsheets.XLSX))):
-        rid = _uuid(pid, fmt)
+    files = [("CSV", "text/csv", "variabelliste"), ("XLSX", spreadsheets.XLSX, "variabelliste")]
+    if has_frequencies(i):
+        files.append(("CSV", "text/csv", "frekvenser"))
+    for position, (fmt, mimetype, stem) in enumerate(files):
+        rid = _uuid(pid, fmt, *([stem] if stem != "variabelliste" else []))
         resources.append(
             {
                 "id": rid,
                 "package_id": pid,
-                "name": f"Variabelliste ({fmt})",
+                "name": f"Variabelliste ({fmt})" if stem == "variabelliste" else "Frekvenser (CSV)",
                 "format": fmt,
                 "mimetype": mimetype,
-                "description": f"Variabler i {d.title['nb']}, med etiketter, format og kodeverk.",
-                "url": f"{ctx.base}/ckan/dataset/{pid}/resource/{rid}/download/variabelliste.{fmt.lower()}",
+                "description": f"Variabler i {d.title['nb']}, med etiketter, format og kodeverk."
+                if stem == "variabelliste"
+                else f"Antall per kode for hver kodet variabel i {d.title['nb']}.",
+                "url": f"{ctx.base}/ckan/dataset/{pid}/resource/{rid}/download/{stem}.{fmt.lower()}",
                 "url_type": "upload",
                 "created": _ckan_time(created),
                 "last_modified": _ckan_time(modified),
@@ -362,6 +372,8 @@ def resource_download(ctx: Context, request: Request, package_id: str, resource_
         raise KeyError(f"no package {package_id}") from None
     ext = filename.rsplit(".", 1)[-1]
     d = ctx.nation.dataset(source, i)
+    if filename == "frekvenser.csv" and has_frequencies(i):
+        return Reply(counts.csv_bytes(ctx.nation, source, d), "text/csv; charset=utf-8", "csv", source.name)
     return spreadsheets.file_reply(ctx.nation, source, d, ext, ctx.fault_is(source.name, "duplicate_ids"))
 
 

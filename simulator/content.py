@@ -498,6 +498,7 @@ class RegistrySpec:
     population_nb: str = ""
     legal_basis_nb: str = ""
     coding_systems: tuple[str, ...] = ()
+    standards: tuple[str, ...] = ()  # the data models its data follow (HealthDCAT-AP's standard vocabulary)
 
 
 CENTRAL: tuple[RegistrySpec, ...] = (
@@ -580,6 +581,7 @@ CENTRAL: tuple[RegistrySpec, ...] = (
         "Alle fødsler i Norge etter 12. svangerskapsuke, mødre og barn.",
         "Forskrift om Medisinsk fødselsregister (medisinsk fødselsregisterforskriften)",
         ("ICD-10",),
+        ("FHIR",),
     ),
     RegistrySpec(
         "npr",
@@ -634,6 +636,7 @@ CENTRAL: tuple[RegistrySpec, ...] = (
         "Alle pasienter i spesialisthelsetjenesten i Norge.",
         "Forskrift om Norsk pasientregister",
         ("ICD-10", "NCMP", "NCSP"),
+        ("FHIR",),
     ),
     RegistrySpec(
         "kpr",

@@ -21,6 +21,7 @@ from werkzeug.wrappers import Request
 
 from catalog import rdf
 from catalog.model import Dataset
+from simulator import marketplace
 from simulator.nation import Source, moment
 from simulator.triples import Triples, write
 from simulator.wire import BadRequest, Context, Reply
@@ -110,6 +111,11 @@ def feed(
         datasets.append(twin)
     for d in datasets:
         g.add((catalog, DCAT.dataset, rdf.add_dataset(g, d)))
+    if page == 1 and not since:  # the services and products of the catalogue come with its first page
+        for service in marketplace.services(nation, source):
+            g.add((catalog, DCAT.service, rdf.add_service(g, service)))
+        for product in marketplace.products(nation, source):
+            rdf.add_product(g, product)
     _paging(g, ctx.base + path, args, page, last, total, size, source.options.get("paging") == "ckanext-dcat")
     rdflib_format, wire_fmt, _suffix = FORMATS[media]
     body = write(g, rdflib_format, rdf.PREFIX_IRIS)

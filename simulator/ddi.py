@@ -12,6 +12,7 @@ import uuid
 from xml.sax.saxutils import escape, quoteattr
 
 from catalog.model import Dataset, Variable
+from simulator.counts import VariableCounts, variable_counts
 from simulator.nation import Nation, Source, stamp
 
 DDI25_NS = "ddi:codebook:2_5"
@@ -69,10 +70,15 @@ def codebook(nation: Nation, source: Source, d: Dataset, study_id: str) -> str:
         codes = _codes(nation, source, v)
         intrvl = "discrete" if codes or v.datatype != "decimal" else "contin"
         question = f"<qstn><qstnLit>{_e(v.question['nb'])}</qstnLit></qstn>" if v.question else ""
+        counts = variable_counts(nation, source, d, v)
+        freq = {code: count for code, count, _m in counts.frequencies} if counts else {}
         categories = "".join(
-            f"<catgry{MISSING if missing else ''}><catValu>{_e(code)}</catValu><labl>{_e(label)}</labl></catgry>"
+            f"<catgry{MISSING if missing else ''}><catValu>{_e(code)}</catValu><labl>{_e(label)}</labl>"
+            + (f'<catStat type="freq">{freq[code]}</catStat>' if code in freq else "")
+            + "</catgry>"
             for code, label, missing in codes
         )
+        categories = _sum_stats(counts) + categories
         fmt = "numeric" if v.datatype in NUMERIC or codes and all(c[0].isdigit() for c in codes) else "character"
         notes = f'<notes subject="unit">{_e(v.unit)}</notes>' if v.unit else ""
         described = "".join(f"<txt xml:lang={quoteattr(lang)}>{_e(t)}</txt>" for lang, t in v.description.items())
@@ -100,6 +106,21 @@ def _method(d: Dataset) -> str:
         return ""
     sources = "".join(f"<dataSrc xml:lang={quoteattr(lang)}>{_e(t)}</dataSrc>" for lang, t in d.provenance.items())
     return f"<method><dataColl><sources>{sources}</sources></dataColl></method>"
+
+
+def _sum_stats(counts: VariableCounts | None) -> str:
+    """sumStat elements (valid and invalid counts, then the summary of a numeric variable), in
+    codebook.xsd's order: after qstn, before catgry."""
+    if counts is None:
+        return ""
+    summary = counts.summary
+    valid, invalid = summary.valid, summary.invalid
+    if counts.frequencies:
+        valid = sum(c for _code, c, missing in counts.frequencies if not missing)
+        invalid = sum(c for _code, c, missing in counts.frequencies if missing)
+    stats = [("vald", valid), ("invd", invalid), ("min", summary.minimum), ("max", summary.maximum)]
+    stats += [("mean", summary.mean), ("stdev", summary.stdev)]
+    return "".join(f'<sumStat type="{kind}">{value:.12g}</sumStat>' for kind, value in stats if value is not None)
 
 
 def _id(*parts: str) -> str:

@@ -50,11 +50,21 @@ def manifest_entry(nation: Nation, source: Source, base_url: str = "") -> dict[s
         for i in nation.dataset_indices(source)
         if nation.incomplete(source, i)
     }
+    from simulator import marketplace
+
     return {
         "kind": source.kind,
         "url": base_url.rstrip("/") + source.path,
         "datasets": datasets,
         "codelists": codelists,
+        "services": {
+            s.identifier: {"title_nb": s.title["nb"], "type": s.service_type, "serves": s.serves_datasets}
+            for s in marketplace.services(nation, source)
+        },
+        "products": {
+            p.identifier: {"title_nb": p.title["nb"], "derived_from": p.derived_from, "price_model": p.price_model}
+            for p in marketplace.products(nation, source)
+        },
         "deleted": [nation.native_id(source, i) for i in nation.plan(source).deleted],
         "expected_violations": incomplete,
     }

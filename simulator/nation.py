@@ -42,6 +42,11 @@ GEN_EPOCH = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 PUBLISHER_TYPE = C.HDEU + "publisher-type/public-health-registry"
 HEALTH_CATEGORY = C.HDEU + "healthcategories/EHRS"
 DATASET_TYPE = C.EU + "dataset-type/STATISTICAL"
+HEALTH_THEME = C.HDEU + "health-theme/HEALTH_SYSTEMS"
+ROUTINE_RECORDS = C.HDEU + "health-activity/ROUTINE_RECORDS"
+PERSONAL_DATA = tuple(f"https://w3id.org/dpv/dpv-pd#{term}" for term in ("Age", "Gender", "HealthRecord"))
+CODE_SAMPLES = {"ICD-10": ("C50", "E10", "I21", "O80"), "NCMP": ("FNG05",), "NCSP": ("NFB20",), "ICD-O-3": ("8500/3",)}
+"""Codes each coding system's registries hold, as they state them (healthdcatap:hasCodeValues)."""
 INCOMPLETE_SHARE = 0.125
 """The share of registry datasets published deliberately incomplete (see the module docstring)."""
 INCOMPLETE_KINDS = ("dcat", "ckan")
@@ -249,6 +254,7 @@ class Nation:
                         "sheet": layout.sheet,
                         "header_row": layout.title_rows + 1,
                         "csv_url": f"/files/{slug}/variabelliste.csv",
+                        "frequencies_url": f"/files/{slug}/frekvenser.csv",
                     },
                 )
             )
@@ -489,6 +495,7 @@ class Nation:
             publisher=_org_agent(org),
             contact=Agent(name={"nb": f"Datatilgang, {org.name_nb}"}, email=org.email, url=f"https://{org.domain}/"),
             hdab=_org_agent(C.HELSEDATA),
+            custodian=_org_agent(org),
             keywords={"nb": sorted({*spec.keywords, title_nb.split(" – ")[0].lower()})},
             themes=[C.EU + "data-theme/HEAL"],
             health_categories=[HEALTH_CATEGORY],
@@ -510,6 +517,11 @@ class Nation:
             landing_page=landing,
             frequency=C.EU + "frequency/" + rng.choice(["ANNUAL", "CONT", "QUARTERLY"]),
             coding_systems=[C.HDEU + "coding-system/" + c for c in spec.coding_systems],
+            conforms_to=[C.HDEU + "standard/" + standard for standard in spec.standards],
+            code_values=sorted({code for c in spec.coding_systems for code in CODE_SAMPLES.get(c, ())}),
+            has_personal_data=list(PERSONAL_DATA) if complete else [],
+            generated_by=[ROUTINE_RECORDS],
+            health_themes=[HEALTH_THEME],
             number_of_records=rng.randrange(10_000, 60_000_000),
             number_of_unique_individuals=rng.randrange(5_000, 5_500_000),
             min_typical_age=spec.min_age,

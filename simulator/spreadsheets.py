@@ -7,6 +7,7 @@ Beskrivelse / Label, Datatype / Format / Type, Enhet / Måleenhet, Kodeverk / Ve
 Gyldig fra / Fra dato, ...), sheet name and title rows above the heading row (XLSX only; the
 source option `header_row` is the 1-based heading row). CSV: `;`-separated UTF-8 with BOM, as
 Norwegian Excel writes, heading in the first row. Code values are written as "1=Mann; 2=Kvinne".
+`GET /files/<slug>/frekvenser.csv` is the registry's frequency table beside its list (`simulator.counts`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from werkzeug.wrappers import Request
 
 from catalog.model import Dataset, Variable
 from simulator import content as C
+from simulator import counts
 from simulator.content import Layout
 from simulator.nation import Nation, Source, stamp
 from simulator.wire import Context, Reply
@@ -144,4 +146,11 @@ def variable_list(ctx: Context, request: Request, slug: str, ext: str) -> Reply:
     return file_reply(ctx.nation, source, d, ext, ctx.fault_is(source.name, "duplicate_ids"))
 
 
-ROUTES = [("/files/<slug>/variabelliste.<ext>", variable_list)]
+def frequency_table(ctx: Context, request: Request, slug: str) -> Reply:
+    """The registry's frequency table beside its variable list (`simulator.counts`)."""
+    source = ctx.nation.source(f"{slug}-varliste")
+    d = ctx.nation.dataset(source, ctx.nation.dataset_indices(source)[0])
+    return Reply(counts.csv_bytes(ctx.nation, source, d), "text/csv; charset=utf-8", "csv", source.name)
+
+
+ROUTES = [("/files/<slug>/variabelliste.<ext>", variable_list), ("/files/<slug>/frekvenser.csv", frequency_table)]

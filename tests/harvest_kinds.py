@@ -24,6 +24,13 @@ from tests.simulated import inline_codes
 HARMLESS = None
 """The fault leaves this kind's harvest complete and correct (e.g. XXE in a JSON API)."""
 
+NO_WIRE = {
+    "configured": "maps the operator's own catalog.toml tables and fetches nothing, so there is no wire to "
+    "fault and no simulated source; tests/test_configured.py holds it to the rest of the contract "
+    "(a full harvest, an unchanged one, changes and deletions, a bad entry)"
+}
+"""Kinds that fetch nothing, with the reason they stand outside this contract."""
+
 Records = Iterable[StoredRecord]
 
 
@@ -320,11 +327,11 @@ KINDS = [
         dcat_truth,
         dcat_held,
         {
-            "malformed": "the feed is not valid turtle RDF (Parser error at line 1674 column 71: Line jumps are not "
-            "allowed in string literals, use \\n) at {url} line 1674",
+            "malformed": "the feed is not valid turtle RDF (Parser error at line 1675 column 71: Line jumps are not "
+            "allowed in string literals, use \\n) at {url} line 1675",
             "xxe": RDFXML_REFUSED,  # the simulator switches the feed to RDF/XML for these two
             "entity_expansion": RDFXML_REFUSED,
-            "latin1": _bad_utf8(1045),
+            "latin1": _bad_utf8(1094),
         },
         _dcat_duplicate,
     ),
@@ -336,7 +343,7 @@ KINDS = [
         inline_held,
         {
             "malformed": "the CKAN API answered with malformed JSON (Expecting value) at {url} line 1",
-            "latin1": "the API answer is not valid utf-8 as declared (UnicodeDecodeError at byte 13575) ({url})",
+            "latin1": "the API answer is not valid utf-8 as declared (UnicodeDecodeError at byte 14963) ({url})",
             **JSON_IGNORES_XML,
         },
         _listed_twice("package", "id", lambda sim: _first_dataset(sim, "hjerneslag"), "/ckan/dataset/{ident}"),

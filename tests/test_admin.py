@@ -46,6 +46,8 @@ ACTIONS = [
     ("post", "/admin/harvest"),
     ("put", "/admin/synonyms"),
     ("post", "/admin/reindex"),
+    ("post", "/admin/confirmations"),
+    ("post", "/admin/uses"),
     ("get", "/admin/requests"),
 ]
 

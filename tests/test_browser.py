@@ -206,6 +206,11 @@ XSS_PAGES = [
     "/basket/",
     f"/api/variables/{EVIL_VAR}",
     "/ehds/",
+    "/uses",
+    "/uses/permit:HDS-2025-666",
+    "/ehds/minimum/",
+    "/ehds/minimum/sources/evil",
+    "/confirmations/",
 ]
 
 
@@ -232,7 +237,10 @@ def test_no_page_breaks_the_content_security_policy(b, base_url):
         "/search?q=vekt",
         f"/variables/{vkey(NPR + '/variabel/HOVEDDIAGNOSE')}",
         f"/datasets/{vkey(NPR + '/dataset/episoder')}",
+        f"/datasets/{vkey(NPR + '/dataset/episoder')}/label",
         "/sources/npr",
+        "/uses",
+        "/confirmations/",
         "/basket/",
     ]:
         b.get(base_url + path)
@@ -278,6 +286,13 @@ def axe_violations(driver) -> list[str]:
         "/sources/npr",
         "/ehds/",
         f"/ehds/publishers/{vkey(NPR + '/org')}",
+        "/ehds/minimum/",
+        "/ehds/minimum/sources/npr",
+        f"/datasets/{vkey(NPR + '/dataset/episoder')}/label",
+        "/uses",
+        "/uses?organisation=Folkehelseinstituttet",
+        "/uses/permit:HDS-2025-001",
+        "/confirmations/",
         "/basket/",
         "/search?q=vekt&lang=en",
         "/nope",

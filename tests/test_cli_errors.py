@@ -114,7 +114,10 @@ BAD = [
         ["validate", "feed.ttl", "--format", "yaml"],
         "catalog validate: error: argument --format: invalid choice: 'yaml'",
     ),
-    (["validate", "feed.ttl", "--profile", "dcat-ap-9"], "catalog validate: error: argument --profile: invalid choice"),
+    (
+        ["validate", "feed.ttl", "--profile", "dcat-ap-9"],
+        "error: unknown profile 'dcat-ap-9'; choose one of healthdcat-ap, ",
+    ),
     (["export", "--format", "yaml"], "catalog export: error: argument --format: invalid choice: 'yaml'"),
     (["export", "--output", "/no/such/folder/catalogue.ttl"], "error: No such file or directory: /no/such/folder/"),
     (["search", "vekt", "--limit", "many"], "catalog search: error: argument --limit: 'many' is not a whole number"),

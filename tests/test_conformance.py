@@ -6,6 +6,7 @@ The official files are read from ../shared/standards/ (never copied). Their know
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
 import pyshacl
@@ -14,7 +15,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, RDF, SH, SKOS
 
 import shapes
-from catalog.rdf import HEALTH
+from catalog import profiles
+from catalog.rdf import ADMS, DQV, HEALTH
 from catalog.validation import VOCABULARIES
 from tests.conftest import SHARED, requires_shared
 from tests.published import build
@@ -22,18 +24,20 @@ from tests.test_roundtrip import EU, codes, complete_dataset
 
 STANDARDS = SHARED / "standards"
 pytestmark = requires_shared
-R8 = STANDARDS / "healthdcat-ap/release-8"
+RELEASE = profiles.ehds()
+R8 = STANDARDS / "healthdcat-ap" / RELEASE.official_release  # the official files of the release the EHDS feed speaks
 DCAT_AP = STANDARDS / "dcat-ap-3/shacl-3.0.1/html-shacl"
 MDR = "http://data.europa.eu/r5r#"  # the prefix of the shape names in mdr-vocabularies.shape.ttl
 
 
-ACCESS_LEVELS = {"PUBLIC": "public", "RESTRICTED": "restricted", "NON_PUBLIC": "non-public"}
+ACCESS_LEVELS = {level.access_right.rsplit("/", 1)[-1]: level.official for level in RELEASE.levels()}
+"""Access-right code -> the name of the release's official shape set for it, from the profile's levels."""
 
 
 @cache
 def healthdcat_shapes(level: str = "NON_PUBLIC") -> Graph:
-    """R8 shapes of one access level (NON_PUBLIC, the strictest, unless named) + the DCAT-AP 3.0.1
-    shapes, ranges and controlled-vocabulary shapes they import."""
+    """The release's shapes of one access level (NON_PUBLIC, the strictest, unless named) + the
+    DCAT-AP 3.0.1 shapes, ranges and controlled-vocabulary shapes they import."""
     g = Graph()
     for path in (
         R8 / f"shapes/{ACCESS_LEVELS[level]}-shapes.ttl",
@@ -106,8 +110,11 @@ CATALOGUES = {"demo-like": 5, "scaled": 200}
 @pytest.mark.parametrize("size", CATALOGUES.values(), ids=CATALOGUES.keys())
 def test_the_ehds_feed_conforms_to_healthdcat_ap_release_8_and_dcat_ap_3(settings, store, server, client, size):
     build(settings, store, server, [complete_dataset(i) for i in range(size)] + [codes()])
-    g = feed(client, "healthdcat-ap")
+    g = feed(client, profiles.EHDS)
     assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == size
+    assert len(set(g.objects(None, ADMS.sample))) == size, "each dataset's synthetic sample is checked too"
+    assert len(set(g.subjects(RDF.type, DQV.QualityCertificate))) == size, "the shapes see every dataset's label"
+    assert len(set(g.subjects(RDF.type, DQV.QualityMeasurement))) >= 10 * size
     assert violations(g, healthdcat_shapes()) == []
     assert structured_datasets_have_variables(g) == []
 
@@ -121,6 +128,27 @@ def test_the_dcat_ap_no_feed_conforms_to_dcat_ap_no_2(settings, store, server, c
     g.add((URIRef(EU + "licence/CC_BY_4_0"), SKOS.inScheme, URIRef(EU + "licence")))
     assert len(set(g.subjects(RDF.type, DCAT.Dataset))) == size
     assert violations(g, dcat_ap_no_shapes()) == []
+
+
+@pytest.mark.parametrize("profile", ["healthdcat-ap", "dcat-ap-no"])
+def test_feeds_with_a_platform_an_analysis_service_and_a_data_product_still_conform(
+    settings, store, server, client, profile
+):
+    from tests.test_marketplace import cohort, platform
+
+    datasets = [complete_dataset(i) for i in range(3)]
+    service = platform([d.uri for d in datasets])
+    analysis = dataclasses.replace(
+        service, uri=service.uri + "-analyse", identifier="analyse", service_type="analysis", price_model="commercial"
+    )
+    build(settings, store, server, [*datasets, codes(), service, analysis, cohort([d.uri for d in datasets[:2]])])
+    g = feed(client, profile)
+    assert len(set(g.subjects(RDF.type, DCAT.DataService))) == 2 and len(set(g.objects(None, DCAT.servesDataset))) == 3
+    if profile == "healthdcat-ap":
+        assert violations(g, healthdcat_shapes()) == []
+    else:
+        g.add((URIRef(EU + "licence/CC_BY_4_0"), SKOS.inScheme, URIRef(EU + "licence")))
+        assert violations(g, dcat_ap_no_shapes()) == []
 
 
 def test_the_shapes_do_catch_a_dataset_missing_what_the_ehds_requires(settings):

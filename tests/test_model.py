@@ -31,3 +31,14 @@ def test_text_prefers_bokmaal_then_nynorsk_then_english():
     assert text({"en": "Birth weight", "nb": "Fødselsvekt"}, "en") == "Birth weight"
     assert text({}) == ""
     assert isinstance(mfr_dataset(), Dataset)
+
+
+def test_false_and_zero_are_statements_the_store_keeps_while_a_flag_left_off_is_dropped():
+    from catalog.model import Concept, Dataset, dumps, loads, to_dict
+
+    d = Dataset(uri="u", identifier="i", has_structured_data=False, min_typical_age=0, number_of_records=0)
+    assert loads("dataset", dumps(d)) == d
+    assert (
+        dumps(d) == '{"has_structured_data":false,"identifier":"i","min_typical_age":0,"number_of_records":0,"uri":"u"}'
+    )
+    assert to_dict(Concept(code="1")) == {"code": "1"}, "Concept.missing defaults to false: left out"

@@ -242,3 +242,52 @@ def test_defaults_may_only_name_dataset_fields():
         SourceConfig(name="x", kind="dcat", url="http://127.0.0.1/", options={"defaults": {"colour": "red"}})
     with pytest.raises(ConfigError, match="unknown: uri"):
         SourceConfig(name="x", kind="dcat", url="http://127.0.0.1/", options={"defaults": {"uri": "x"}})
+
+
+# -- variables are indexed with their code lists ----------------------------------------------
+
+
+def apgar_with(*extra: tuple[str, str]):
+    from catalog.model import Concept
+
+    codes = apgar_codes()
+    codes.concepts += [Concept(code=code, label={"nb": label}) for code, label in extra]
+    return codes
+
+
+def found(index, text):
+    return [(h.doc["name"], [tuple(c) for c in h.matched_codes]) for h in index.search(SearchQuery(text=text)).hits]
+
+
+def test_a_variable_is_found_by_its_code_lists_codes(settings, store, index, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    run(settings, store, index)
+    assert found(index, "9 poeng") == [("APGAR5", [("9", "9 poeng")])]
+    fresh = TantivyBackend(settings.home / "other-index")
+    reindex(settings, store, fresh)
+    assert found(fresh, "9 poeng") == [("APGAR5", [("9", "9 poeng")])]
+
+
+def test_when_a_code_list_changes_alone_its_variables_follow(settings, store, index, server):
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    run(settings, store, index)
+    publish(server, [mfr_dataset(), apgar_with(("99", "Ikke målt"))])
+    assert run(settings, store, index)["mfr"].counts["changed"] == 1  # the code list only
+    assert found(index, "ikke målt") == [("APGAR5", [("99", "Ikke målt")])]
+    publish(server, [mfr_dataset()])
+    assert run(settings, store, index)["mfr"].counts["deleted"] == 1
+    assert found(index, "ikke målt") == [] and index.search(SearchQuery(text="APGAR5")).total == 1
+
+
+@pytest.mark.parametrize("together", [False, True], ids=["later-run", "same-harvest"])
+def test_a_code_list_from_another_source_reaches_the_variables_using_it(settings, store, index, server, together):
+    """KLASS publishes code lists that vardef's variables use: either may come first."""
+    configure(settings, "mfr", publish(server, [mfr_dataset()]))
+    configure(settings, "klass", publish(server, [apgar_with(("99", "Ikke målt"))], "/klass.ttl"))
+    if together:  # two sources in two worker processes
+        assert all(r.ok for r in harvest(settings, store, index, workers=2))
+    else:
+        run(settings, store, index, "mfr")
+        assert found(index, "ikke målt") == []
+        run(settings, store, index, "klass")
+    assert found(index, "ikke målt") == [("APGAR5", [("99", "Ikke målt")])]

@@ -20,8 +20,8 @@ import pytest
 import requests
 
 from catalog.config import Settings, SourceConfig
-from catalog.export import PROFILES
 from catalog.pipeline import harvest
+from catalog.profiles import FEEDS as PROFILES
 from catalog.rdf import to_graph
 from catalog.store import store_at
 from simulator import Simulator

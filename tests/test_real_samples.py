@@ -129,6 +129,8 @@ def test_the_ehds_feed_of_the_real_samples_conforms_to_the_official_release_8_sh
     feed = catalog_graph(settings, store, "healthdcat-ap")
     datasets = set(feed.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 106
+    certificates = set(feed.subjects(RDF.type, URIRef("http://www.w3.org/ns/dqv#QualityCertificate")))
+    assert len(certificates) == 106, "each dataset's quality and utility label is checked with it"
     # shapes/vocabularies holds DG SANTE's health categories we could confirm (EHRS); the operator's
     # category for socio-economic determinants is declared here as the EU vocabulary would declare it
     for category in set(feed.objects(None, URIRef("http://healthdataportal.eu/ns/health#healthCategory"))):

@@ -8,7 +8,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF
 
-from catalog.export import PROFILES
+from catalog import profiles
 from catalog.model import Record
 from catalog.renderings import FRAGMENTS, refresh, rendered_as, stamp
 from tests.factories import apgar_codes, mfr_dataset, numbered
@@ -37,10 +37,10 @@ def uris(store) -> list[str]:
 
 def test_the_pipeline_keeps_each_record_rendered_in_every_profile_it_belongs_to(settings, store, server):
     build(settings, store, server, RECORDS)
-    for profile in PROFILES:
+    for profile in profiles.FEEDS:
         kept = store.renderings(uris(store), profile)
         for stored in store.records():
-            if profile == "healthdcat-ap" and stored.kind == "dataset" and not stored.conforms:
+            if profile == profiles.EHDS and stored.kind == "dataset" and not stored.conforms:
                 assert stored.uri not in kept, "the EHDS feed never carries a non-conforming dataset"
                 continue
             assert kept[stored.uri][0] == stamp(stored.hash, stored.source, settings, rendered_as(stored.kind, profile))
@@ -51,7 +51,7 @@ def test_the_pipeline_keeps_each_record_rendered_in_every_profile_it_belongs_to(
     assert [row[0] for row in kept_as] == ["*"], "a code list reads the same in every profile: kept once"
 
 
-@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("profile", profiles.FEEDS)
 @pytest.mark.parametrize("suffix", ["ttl", "nt", "jsonld", "rdf"])
 def test_a_page_from_stored_renderings_is_the_page_written_on_request(settings, store, server, client, profile, suffix):
     build(settings, store, server, RECORDS)

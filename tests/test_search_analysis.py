@@ -16,6 +16,7 @@ from catalog.search.analysis import (
     fuzziness,
     highlight,
     index_fields,
+    word_affixes,
 )
 from catalog.search.plain_json_transport import plain_mimetype
 
@@ -61,14 +62,63 @@ def test_a_query_plan_expands_synonym_phrases_and_drops_stop_words(tmp_path: Pat
     path.write_text("# comment\nfødselsvekt, birth weight\nrøyk, tobakk\n", encoding="utf-8")
     plan = Synonyms(path).plan("Birth weight og røyk")
     assert plan.units == (
-        (Alternative(("Birth", "weight")), Alternative(("fødselsvekt",), 0.8)),
-        (Alternative(("røyk",)), Alternative(("tobakk",), 0.8)),
+        (Alternative(("Birth", "weight"), affixes=True), Alternative(("fødselsvekt",), 0.8, affixes=True)),
+        (Alternative(("røyk",), affixes=True, last=True), Alternative(("tobakk",), 0.8, affixes=True)),
     )
     assert plan.exact == "birth weight og røyk"
 
 
 def test_a_short_name_query_also_tries_its_words() -> None:
-    assert Synonyms().plan("MORS_ALDER").units == ((Alternative(("MORS_ALDER",)), Alternative(("MORS", "ALDER"), 0.8)),)
+    assert Synonyms().plan("MORS_ALDER").units == (
+        (Alternative(("MORS_ALDER",), affixes=True, last=True), Alternative(("MORS", "ALDER"), 0.8)),
+    )
+
+
+def test_codes_keep_their_dots_and_common_names_of_codes_become_code_terms(tmp_path: Path) -> None:
+    names = tmp_path / "code_names.txt"
+    names.write_text("brystkreft = ICD-10 C50; ICD-O-3 C50\nbroken line\n", encoding="utf-8")
+    synonyms = tmp_path / "synonyms.txt"
+    synonyms.write_text("", encoding="utf-8")
+    plan = Synonyms(synonyms, code_names=names).plan("I21.0 brystkreft")
+    assert plan.units[0] == (Alternative(("I21.0",), affixes=True),)
+    assert plan.units[1][1] == Alternative((), 0.5, codes=("icd10:c50", "icd10:c50*", "icdo3:c50", "icdo3:c50*"))
+
+
+def test_a_word_is_matched_whole_as_a_part_of_a_compound_and_the_last_as_one_types() -> None:
+    [vekt] = Alternative(("vekt",), affixes=True).specs()
+    assert (vekt.prefix, vekt.part, vekt.code) == (None, "vekt", False)
+    [fod] = Alternative(("fød",), affixes=True, last=True).specs()
+    assert (fod.prefix, fod.part) == ("fod", None)  # three letters: only as one types the last word
+    [code] = Alternative(("A10",), affixes=True, last=True).specs()
+    assert (code.prefix, code.part, code.code) == (None, None, True)
+
+
+@pytest.mark.parametrize(
+    ("word", "parts"),
+    [
+        ("fødselsvekten", {"fods", "fodsel", "vekt", "svekt"}),  # inflected: from the stem
+        ("søvnvansker", {"sovn", "vansk"}),
+        ("kroppsmasseindeks", {"kropp", "kroppsmass", "indeks"}),  # at most ten letters
+    ],
+)
+def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: str, parts: set[str]) -> None:
+    assert parts <= set(word_affixes(word))
+    assert all(len(p) >= 4 for p in word_affixes(word)) and word_affixes("vekt") == ()
+
+
+def test_a_typo_is_corrected_to_the_synonyms_it_is_a_typo_of() -> None:
+    synonyms = Synonyms()
+    plan = synonyms.plan("rokevaner")
+    tolerant = synonyms.tolerant(plan, [0], 1)
+    assert tolerant is not None and tolerant.fuzzy_words() == ("rokevaner",)
+    assert Alternative(("røyking",), 0.8) in tolerant.units[0]
+    assert synonyms.tolerant(synonyms.plan("infark"), [0], 2) is None  # six letters: no second edit
+
+
+def test_a_plan_counts_its_clauses_as_lucene_would() -> None:
+    plan = Synonyms().plan("fødselsvekt")
+    assert 15 < plan.clauses() < 150
+    assert Synonyms().plan(" ".join(["ord"] * 100)).clauses() > 1024
 
 
 @pytest.mark.parametrize(("word", "edits"), [("bmi", 0), ("C50", 0), ("A10BA02", 0), ("vekt", 1), ("fødselsvekt", 2)])
@@ -85,8 +135,9 @@ def test_typo_allowance_grows_with_word_length_and_spares_codes(word: str, edits
     ],
 )
 def test_highlight_marks_analysed_matches_and_escapes_the_rest(query: str, label: str, marked: str) -> None:
-    plan = Synonyms().plan(query)
-    assert highlight({"label": label}, plan.with_typos() or plan, decompounder()) == {"label": marked}
+    synonyms = Synonyms()
+    plan = synonyms.plan(query)
+    assert highlight({"label": label}, synonyms.tolerant(plan, [0], 1) or plan, decompounder()) == {"label": marked}
 
 
 def test_index_fields_put_each_label_in_its_language_field() -> None:

@@ -1,18 +1,36 @@
-"""What only the Elasticsearch backend has: configuration, credentials, the alias it manages, the
-plain-JSON transport for the emulator, and the emulator's known gaps (marked, not hidden)."""
+"""What only the Elasticsearch backend has: configuration, credentials and TLS trust, the alias and
+indices it manages (rebuilds, orphans, deletes by name), retries and refusals of a busy or strict
+cluster, the plain-JSON transport for the emulator, and the emulator's known gaps (marked, not
+hidden). A loopback proxy in front of the emulator plays what the emulator does not (429s, a
+clause-limit refusal); a loopback HTTPS server with its own CA plays a self-managed cluster's TLS."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 from elasticsearch import ApiError, Elasticsearch
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from catalog.config import ConfigError, Settings
-from catalog.search import SearchBackend, open_backend
+from catalog.search import BadQuery, SearchBackend, SearchQuery, open_backend
 from catalog.search.elasticsearch_backend import ElasticsearchBackend, IndexingError, client_for, client_from_settings
 
 if TYPE_CHECKING:
@@ -47,7 +65,7 @@ def test_settings_choose_the_url_and_alias(tmp_path: Path, emulator: str, monkey
         assert backend.count() == 0
         assert list(backend.client.indices.get_alias(name="catalog-settings-test")) == backend._indices()
     finally:
-        backend.client.indices.delete(index="catalog-settings-test-*")
+        backend.drop()
         backend.close()
 
 
@@ -123,3 +141,308 @@ def test_emulator_pattern_tokenizer_indexes_words(emulator: str) -> None:
         assert client.count(index="osmem-gap-pattern", query={"match": {"t": "BMI"}})["count"] == 1
     finally:
         client.indices.delete(index="osmem-gap-pattern")
+
+
+# -- issue 21: what a real cluster needs -------------------------------------------------------
+
+
+class Proxy:
+    """A real HTTP server on loopback in front of the emulator: it forwards every request, records
+    each method and path, and answers some requests itself, as a busy or strict cluster would."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.seen: list[tuple[str, str]] = []
+        self.answers: list[tuple[str, str, int, dict[str, Any], int]] = []  # method, path part, status, body, times
+        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def answer(self, method: str, path_part: str, status: int, body: dict[str, Any], times: int = 1_000_000) -> None:
+        self.answers.append((method, path_part, status, body, times))
+
+    def _app(self, environ, start_response):
+        request = Request(environ)
+        self.seen.append((request.method, request.full_path))
+        for i, (method, part, status, body, times) in enumerate(self.answers):
+            if method in (request.method, "*") and part in request.path and times > 0:
+                self.answers[i] = (method, part, status, body, times - 1)
+                reply = Response(json.dumps(body), status=status, content_type="application/json")
+                return reply(environ, start_response)
+        upstream = requests.request(
+            request.method,
+            self.upstream + request.full_path.rstrip("?"),
+            data=request.get_data(),
+            headers={"Content-Type": request.headers.get("Content-Type", "application/json")},
+            timeout=30,
+        )
+        headers = {"Content-Type": upstream.headers.get("Content-Type", "application/json")}
+        return Response(upstream.content, status=upstream.status_code, headers=headers)(environ, start_response)
+
+    def close(self) -> None:
+        self._server.shutdown()
+
+
+@pytest.fixture
+def proxy(emulator: str) -> Iterator[Proxy]:
+    p = Proxy(emulator)
+    yield p
+    p.close()
+
+
+def backend_on(url: str, alias: str | None = None) -> ElasticsearchBackend:
+    return ElasticsearchBackend(client_for(url, plain_json=True), alias or f"catalog-test-{uuid.uuid4().hex[:10]}")
+
+
+@pytest.mark.parametrize("alias", ["Catalog", "catalog index", "-catalog", "cata*log", "a/b"])
+def test_an_index_name_elasticsearch_would_refuse_is_a_configuration_error(tmp_path: Path, alias: str) -> None:
+    settings = Settings.load(
+        tmp_path, search_backend="elasticsearch", elasticsearch_url="http://127.0.0.1:9", elasticsearch_index=alias
+    )
+    with pytest.raises(ConfigError, match=r"CATALOG_ELASTICSEARCH_INDEX=.* lower case"):
+        open_backend(settings)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("elasticsearch_ca_certs", "/no/such/ca.pem", "CATALOG_ELASTICSEARCH_CA_CERTS='/no/such/ca.pem': no such file"),
+        ("elasticsearch_fingerprint", "not-a-fingerprint", "CATALOG_ELASTICSEARCH_FINGERPRINT='not-a-fingerprint'"),
+    ],
+)
+def test_tls_settings_that_cannot_work_are_configuration_errors(
+    tmp_path: Path, setting: str, value: str, message: str
+) -> None:
+    settings = Settings.load(
+        tmp_path, search_backend="elasticsearch", elasticsearch_url="https://127.0.0.1:9", **{setting: value}
+    )
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        open_backend(settings)
+
+
+def test_the_tls_settings_are_declared_with_the_others(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CATALOG_ELASTICSEARCH_CA_CERTS", "/etc/es/ca.crt")
+    monkeypatch.setenv("CATALOG_ELASTICSEARCH_FINGERPRINT", "AB" * 32)
+    monkeypatch.setenv("CATALOG_ELASTICSEARCH_REPLICAS", "2")
+    settings = Settings.load(tmp_path)
+    assert (settings.elasticsearch_ca_certs, settings.elasticsearch_fingerprint) == ("/etc/es/ca.crt", "AB" * 32)
+    assert settings.elasticsearch_replicas == 2
+
+
+@dataclass
+class TlsCluster:
+    url: str
+    ca: Path
+    fingerprint: str
+
+
+@pytest.fixture(scope="module")
+def tls_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsCluster]:
+    """An HTTPS server on loopback with a certificate from its own CA, as a self-managed
+    Elasticsearch 8/9 makes at first start; it answers the info request as Elasticsearch does."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificates can be made for the TLS test")
+    d = tmp_path_factory.mktemp("tls")
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True)
+
+    openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Elasticsearch security auto-configuration HTTP CA",
+    )
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "node.key", "-out", "node.csr", "-subj", "/CN=node")
+    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl(
+        "x509",
+        "-req",
+        "-in",
+        "node.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "node.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext",
+    )
+    der = subprocess.run(
+        ["openssl", "x509", "-in", "node.crt", "-outform", "DER"], cwd=d, check=True, capture_output=True
+    ).stdout
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(d / "node.crt", d / "node.key")
+
+    def app(environ, start_response):
+        body = json.dumps({"name": "node", "version": {"number": "8.17.0"}, "tagline": "You Know, for Search"})
+        headers = [("Content-Type", "application/json"), ("X-Elastic-Product", "Elasticsearch")]
+        start_response("200 OK", headers)
+        return [body.encode()]
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=context)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield TlsCluster(f"https://127.0.0.1:{server.server_port}", d / "ca.crt", hashlib.sha256(der).hexdigest())
+    server.shutdown()
+
+
+def test_a_cluster_with_its_own_ca_is_trusted_through_the_ca_file(tls_cluster: TlsCluster) -> None:
+    client = client_for(tls_cluster.url, ca_certs=str(tls_cluster.ca))
+    assert client.info()["version"]["number"] == "8.17.0"
+
+
+def test_a_cluster_is_trusted_through_its_certificates_fingerprint(tls_cluster: TlsCluster) -> None:
+    colons = ":".join(tls_cluster.fingerprint[i : i + 2] for i in range(0, 64, 2)).upper()  # as Kibana shows it
+    client = client_for(tls_cluster.url, fingerprint=colons)
+    assert client.info()["version"]["number"] == "8.17.0"
+
+
+@pytest.mark.parametrize("fingerprint", ["", "00" * 32], ids=["no-ca", "wrong-fingerprint"])
+def test_a_cluster_whose_certificate_is_not_trusted_is_refused(tls_cluster: TlsCluster, fingerprint: str) -> None:
+    from elasticsearch import ConnectionError as EsConnectionError
+
+    client = client_for(tls_cluster.url, fingerprint=fingerprint)
+    with pytest.raises(EsConnectionError):
+        client.options(max_retries=0).info()
+
+
+def test_the_client_is_the_8x_client_elasticsearch_8_and_9_both_accept() -> None:
+    import elasticsearch
+
+    assert elasticsearch.__versionstr__.startswith("8.")
+
+
+def test_a_dotted_code_in_text_is_two_words_as_in_tantivy(emulator: str) -> None:
+    backend = backend_on(emulator)
+    try:
+        analyzed = backend.client.indices.analyze(index=backend.alias, analyzer="plain", text="I21.0 E11.9 MORS_ALDER")
+        assert [t["token"] for t in analyzed["tokens"]] == ["i21", "0", "e11", "9", "mors", "alder"]
+    finally:
+        backend.drop()
+
+
+def test_a_rebuild_fills_an_index_without_refresh_or_replicas_then_restores_them(emulator: str) -> None:
+    backend = backend_on(emulator)
+    backend.replicas = 2
+    seen: list[dict[str, Any]] = []
+
+    def watching() -> Iterator[dict[str, Any]]:
+        for i, doc in enumerate(corpus()):
+            if i == 10:
+                [building] = set(backend._own()) - set(backend._indices())
+                seen.append(backend.client.indices.get_settings(index=building)[building]["settings"]["index"])
+            yield doc
+
+    try:
+        backend.replace_all(watching())
+        assert (seen[0]["refresh_interval"], seen[0]["number_of_replicas"]) == ("-1", "0")
+        [live] = backend._indices()
+        after = backend.client.indices.get_settings(index=live)[live]["settings"]["index"]
+        assert "refresh_interval" not in after and after["number_of_replicas"] == "2"
+    finally:
+        backend.drop()
+
+
+def test_a_rebuild_survives_a_cluster_that_answers_429_for_a_while(
+    proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from catalog.search import elasticsearch_backend
+
+    monkeypatch.setattr(elasticsearch_backend, "BULK_BACKOFF", 0.01)
+    busy = {"error": {"type": "es_rejected_execution_exception", "reason": "rejected execution"}, "status": 429}
+    backend = backend_on(proxy.url)
+    try:
+        proxy.answer("*", "/_bulk", 429, busy, times=2)  # the client sends bulks as PUT
+        assert backend.replace_all(corpus()) == len(corpus()) == backend.count()
+        assert sum(1 for _method, path in proxy.seen if "/_bulk" in path) == 3  # two refused, then taken
+    finally:
+        backend.drop()
+
+
+def test_a_query_the_cluster_finds_too_big_is_a_bad_query_that_says_so(proxy: Proxy) -> None:
+    backend = backend_on(proxy.url)
+    refusal = {
+        "error": {
+            "root_cause": [
+                {
+                    "type": "too_many_nested_clauses",
+                    "reason": "Query contains too many nested clauses; maxClauseCount is set to 1024",
+                }
+            ],
+            "type": "search_phase_execution_exception",
+            "reason": "all shards failed",
+        },
+        "status": 400,
+    }
+    try:
+        proxy.answer("*", "/_search", 400, refusal)
+        with pytest.raises(BadQuery, match="too complex"):
+            backend.search(SearchQuery(text="fødselsvekt røyking"))
+    finally:
+        proxy.answers.clear()
+        backend.drop()
+
+
+def test_indices_are_deleted_by_name_never_by_wildcard(proxy: Proxy) -> None:
+    backend = backend_on(proxy.url)
+    backend.replace_all(corpus())
+    backend.replace_all(corpus())
+    backend.drop()
+    deletes = [path for method, path in proxy.seen if method == "DELETE"]
+    assert deletes and not any("*" in path for path in deletes)
+    assert backend._own() == {}
+
+
+def _killed_rebuild(url: str, alias: str) -> None:
+    """In a child process: a rebuild that never finishes (the parent kills it)."""
+
+    def forever() -> Iterator[dict[str, Any]]:
+        yield from corpus()
+        time.sleep(600)
+
+    backend_on(url, alias).replace_all(forever())
+
+
+def test_an_index_left_by_a_killed_rebuild_is_removed_by_the_next(emulator: str) -> None:
+    backend = backend_on(emulator)
+    child = multiprocessing.get_context("fork").Process(target=_killed_rebuild, args=(emulator, backend.alias))
+    child.start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(backend._own()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [left] = set(backend._own()) - set(backend._indices())
+        os.kill(child.pid, signal.SIGKILL)
+        child.join()
+        backend.replace_all(corpus())
+        assert left not in backend._own() and set(backend._own()) == set(backend._indices())
+    finally:
+        if child.is_alive():
+            child.kill()
+        backend.drop()
+
+
+def test_an_index_being_filled_by_a_live_rebuild_is_left_alone(emulator: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from catalog.search import elasticsearch_backend
+
+    backend = backend_on(emulator)
+    try:
+        building = backend._new_index(building=True)  # this process's: alive
+        assert backend.remove_orphans() == [] and building in backend._own()
+        monkeypatch.setattr(elasticsearch_backend, "ORPHAN_SECONDS", -1)  # as if a day old: another host's
+        assert backend.remove_orphans() == [building]
+    finally:
+        backend.drop()

@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from catalog.config import SOURCE_KINDS
-from catalog.model import CodeList, Dataset
+from catalog.model import CodeList, DataProduct, DataService, Dataset
 from catalog.rdf import HYDRA, from_graph
 from harvesters.base import Harvested
 from harvesters.dcat import DcatHarvester
@@ -136,14 +136,20 @@ def test_dcat_feed_pages_parse_and_hold_exactly_the_manifest(sim: Simulator, acc
     truth = sim.manifest()["npr"]
     datasets: dict[str, Dataset] = {}
     codelists: dict[str, CodeList] = {}
+    services: dict[str, DataService] = {}
+    products: dict[str, DataProduct] = {}
     for g in rdf_pages(truth["url"], accept):
         records, problems = from_graph(g)
         assert problems == []
         for r in records:
             if isinstance(r, Dataset):
                 datasets[r.identifier] = r
-            else:
+            elif isinstance(r, CodeList):
                 codelists[r.identifier] = r
+            elif isinstance(r, DataService):
+                services[r.identifier] = r
+            else:
+                products[r.identifier] = r
     assert set(datasets) == set(truth["datasets"])
     for ident, expected in truth["datasets"].items():
         d = datasets[ident]
@@ -153,6 +159,14 @@ def test_dcat_feed_pages_parse_and_hold_exactly_the_manifest(sim: Simulator, acc
     assert {k: [c.code for c in cl.concepts] for k, cl in codelists.items()} == {
         k: v["codes"] for k, v in truth["codelists"].items()
     }
+    assert {
+        k: {"title_nb": s.title["nb"], "type": s.service_type, "serves": s.serves_datasets} for k, s in services.items()
+    } == {k: {**v, "serves": sorted(v["serves"])} for k, v in truth["services"].items()}
+    assert {
+        k: {"title_nb": p.title["nb"], "derived_from": p.derived_from, "price_model": p.price_model}
+        for k, p in products.items()
+    } == {k: {**v, "derived_from": sorted(v["derived_from"])} for k, v in truth["products"].items()}
+    assert services and products, "the registry's feed describes a platform and a data product"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from catalog.store import SQLiteStore, StoreReader, open_reader, open_store
 from tests.factories import apgar_codes, mfr_dataset
 
 BEFORE_VERSIONING = Path(__file__).parent / "data" / "store-before-versioning.sql"
+WITH_REGISTERS = Path(__file__).parent / "data" / "store-before-versioning-with-registers.sql"
 
 
 def test_a_run_whose_pid_was_reused_by_another_process_is_interrupted(settings):
@@ -51,3 +52,33 @@ def test_a_store_from_before_schema_versioning_opens_migrated_with_everything_ke
 
     run = store.start_run("mfr")  # and it goes on being written as before
     assert store.put("mfr", run, apgar_codes(), content_hash(apgar_codes()), None, True, None) == "restored"
+
+
+def test_a_store_of_the_last_release_before_versioning_keeps_its_registers_and_links_once(settings, tmp_path):
+    """The release before versioning that had links, counts and the registers made them itself: they
+    are kept, and a link it wrote twice (a platform naming a dataset twice) is kept once."""
+    db = sqlite3.connect(settings.db_path)
+    db.executescript(WITH_REGISTERS.read_text(encoding="utf-8"))
+    db.close()
+    store = open_store(settings)
+    assert store.schema_version() == migrations.SQLITE[-1].version
+    uri = mfr_dataset().uri
+    links = "SELECT count(*) FROM links WHERE target=?"
+    assert sqlite3.connect(settings.db_path).execute(links, (uri,)).fetchone() == (1,)
+    reader = open_reader(settings)
+    [platform] = reader.linking(uri, "mfr", "serves")
+    assert [d.uri for d in reader.linked(platform.uri, "serves")] == [uri]
+    assert reader.published_counts(uri) == '{"published": 1}'
+    assert reader.last_confirmations()["source:mfr"]["note"] == "brev"
+    assert [key for key, _data, _datasets in reader.uses(uri)] == ["permit-1"] and reader.use_counts() == {uri: 1}
+    assert reader.label_states([uri]) == {uri: (content_hash(mfr_dataset()), "inputs", "digest")}
+
+    copy = SQLiteStore(tmp_path / "copy.sqlite")  # and import-store carries all of it (to PostgreSQL alike)
+    copied = SQLiteStore(settings.db_path).copy_into(copy)
+    assert (copied["links"], copied["counts"], copied["confirmations"], copied["uses"], copied["labels"]) == (
+        2,
+        1,
+        1,
+        1,
+        1,
+    )

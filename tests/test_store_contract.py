@@ -19,12 +19,12 @@ import pytest
 
 from catalog import migrations
 from catalog.config import Settings, SourceConfig
-from catalog.model import Dataset, Variable, content_hash, digest, key_for
+from catalog.model import DataProduct, DataService, Dataset, Variable, content_hash, digest, key_for
 from catalog.pipeline import harvest, reindex
 from catalog.rdf import to_graph
 from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
-from catalog.store import ReadOnlyStore, RunError, SQLStore, StoreReader, StoreWriter, store_at
+from catalog.store import TABLES, ReadOnlyStore, RunError, SQLStore, StoreReader, StoreWriter, store_at
 from tests.factories import apgar_codes, mfr_dataset
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -326,6 +326,203 @@ def test_renderings_are_kept_per_profile_and_read_with_or_without_bodies(store: 
     assert store.renderings([a, b, c], "dcat-ap-3") == {a: ("s3", b"new"), b: ("s4", b"every profile")}
     assert store.renderings([a, b], "healthdcat-ap", bodies=False) == {a: ("s2", b""), b: ("s4", b"")}
     assert store.renderings([a], "dcat-ap-no") == {}
+
+
+def test_a_feed_page_keeps_records_of_checked_kinds_only_when_they_conform(store: SQLStore) -> None:
+    run = store.start_run("mfr")
+    good, bad = dataset("https://x.example/good"), dataset("https://x.example/bad")
+    put(store, run, good)
+    store.put("mfr", run, bad, content_hash(bad), None, False, None)
+    store.put("mfr", run, apgar_codes(), content_hash(apgar_codes()), None, False, None)
+    assert [r.uri for r in store.listing()[1]] == sorted([good.uri, bad.uri, apgar_codes().uri])
+    total, page = store.listing(conforming_kinds=("dataset",))
+    assert total == 2 and [r.uri for r in page] == sorted([good.uri, apgar_codes().uri])
+    assert [r.uri for r in store.listing(conforming_kinds=("dataset", "codelist"))[1]] == [good.uri]
+
+
+# -- links between records: services and products name datasets (or whole sources) ------------
+
+
+def platform(uri: str, datasets: list[str], sources: list[str] = []) -> DataService:  # noqa: B006
+    return DataService(uri=uri, identifier=uri[-1], title={"nb": uri}, serves_datasets=datasets, serves_sources=sources)
+
+
+def test_services_and_products_lead_to_their_datasets_and_back(store: SQLStore, reader: StoreReader) -> None:
+    run = store.start_run("mfr")
+    a, b, c = (dataset(f"https://x.example/{n}") for n in "abc")
+    for d in (a, b):
+        put(store, run, d)
+    put(store, run, c, source="npr")
+    s1 = platform("https://svc.example/1", [a.uri, a.uri, "https://elsewhere/unknown"])  # named twice: one link
+    s2 = platform("https://svc.example/2", [], sources=["mfr"])
+    product = DataProduct(uri="https://shop.example/p", identifier="p", derived_from=[b.uri, c.uri])
+    for record in (s1, s2, product):
+        put(store, run, record, source="market")
+    assert [s.uri for s in reader.linking(a.uri, "mfr", "serves")] == [s1.uri, s2.uri]
+    assert [s.uri for s in reader.linking(c.uri, "npr", "serves")] == []
+    assert [p.uri for p in reader.linking(c.uri, "npr", "derived_from")] == [product.uri]
+    assert [d.uri for d in reader.linked(s1.uri, "serves")] == [a.uri]  # unknown datasets are left out
+    assert [d.uri for d in reader.linked(s2.uri, "serves")] == [a.uri, b.uri]  # every dataset of mfr
+    assert [d.uri for d in reader.linked(product.uri, "derived_from")] == [b.uri, c.uri]
+    assert reader.link_targets([s1.uri, s2.uri]) == ({a.uri, "https://elsewhere/unknown"}, {"mfr"})
+
+    later = store.start_run("market")
+    put(store, later, platform(s1.uri, [b.uri]), source="market")  # links follow the record
+    store.mark_deleted([s2.uri], later)
+    assert [d.uri for d in reader.linked(s1.uri, "serves")] == [b.uri]
+    assert [s.uri for s in reader.linking(a.uri, "mfr", "serves")] == []  # a deleted service links nothing
+    assert [r.uri for r in reader.changed_in_runs([later], "service")] == [s1.uri, s2.uri]
+    assert reader.changed_in_runs([later], "dataset") == [] and reader.changed_in_runs([], "service") == []
+    assert [r.uri for r in reader.changed_in_runs([run, later], "product")] == [product.uri]
+
+
+# -- counts: the raw ones on the write side only, their published view for everyone ------------
+
+
+def test_counts_are_kept_with_their_published_view_and_published_again(store: SQLStore, reader: StoreReader) -> None:
+    a, b = "https://x.example/a", "https://x.example/b"
+    store.save_counts(b, "mfr", '{"raw": 3}', "h-b", '{"shown": "<5"}', "policy-1")
+    store.save_counts(a, "npr", '{"raw": 1}', "h-a", '{"shown": "<5"}', "policy-1")
+    store.save_counts(b, "mfr", '{"raw": 30}', "h-b2", '{"shown": 30}', "policy-1")  # replaced whole
+    assert store.counts_hashes("mfr") == {b: "h-b2"} and store.counts_hashes("kpr") == {}
+    assert list(store.raw_counts()) == [(a, "npr", '{"raw": 1}', "policy-1"), (b, "mfr", '{"raw": 30}', "policy-1")]
+    assert reader.published_counts(b) == '{"shown": 30}' and reader.published_counts("https://none") is None
+    for uri, _source, _raw, _stamp in store.raw_counts():  # as catalog.disclosure.refresh does
+        store.save_published_counts(uri, '{"shown": "again"}', "policy-2")
+    assert [stamp for *_, stamp in store.raw_counts()] == ["policy-2", "policy-2"]
+    assert reader.published_counts(a) == '{"shown": "again"}'
+    store.drop_counts(a)
+    assert reader.published_counts(a) is None and [row[0] for row in store.raw_counts()] == [b]
+
+
+def test_raw_counts_and_every_write_are_on_the_write_side_only() -> None:
+    """The read side (the web) cannot name raw counts or their digests, nor any write: mypy holds
+    every caller to it; and every public method of the store is on one side or the other."""
+    read, write = _members(StoreReader), _members(StoreWriter)
+    assert {"raw_counts", "counts_hashes"} <= write - read
+    writes = {"confirm", "save_uses", "save_labels", "touch", "save_counts", "drop_counts", "save_published_counts"}
+    assert writes <= write - read
+    public = {name for name in dir(SQLStore) if not name.startswith("_") and not name.isupper()} - {"copy_into"}
+    assert public - write == set(), "a store method on neither side: add it to StoreReader or StoreWriter"
+
+
+def _members(protocol: type) -> set[str]:
+    names: set[str] = set()
+    for cls in protocol.__mro__:
+        if cls.__module__ == "catalog.store":
+            names |= {n for n in vars(cls) if not n.startswith("_")}
+    return names
+
+
+# -- the access body's registers (EHDS Art. 58, 60, 78) -----------------------------------------
+
+
+def test_confirmations_are_kept_per_holder_the_latest_first(store: SQLStore, reader: StoreReader) -> None:
+    assert reader.last_confirmations() == {} and reader.confirmations() == []
+    store.confirm("source:mfr", "harvest", at="2025-01-01T00:00:00+00:00")
+    store.confirm("source:mfr", "cli", "brev", at="2026-01-01T00:00:00+00:00")
+    store.confirm("publisher:abc", "cli", at="2025-06-01T00:00:00+00:00")
+    assert [c["at"][:4] for c in reader.confirmations("source:mfr")] == ["2026", "2025"]
+    assert [c["holder"] for c in reader.confirmations(limit=2)] == ["source:mfr", "publisher:abc"]
+    latest = reader.last_confirmations()
+    assert (latest["source:mfr"]["by"], latest["source:mfr"]["note"]) == ("cli", "brev")
+    assert set(latest) == {"source:mfr", "publisher:abc"}
+    before = store.confirm("source:npr", "admin", "Ærlig talt \x00")  # now, by the store's clock
+    assert reader.last_confirmations()["source:npr"] == {
+        "holder": "source:npr",
+        "at": before,
+        "by": "admin",
+        "note": "Ærlig talt \ufffd",
+    }
+    assert before > "2026-01-01"
+
+
+def test_uses_are_replaced_by_key_counted_per_dataset_and_replaced_whole_on_request(
+    store: SQLStore, reader: StoreReader
+) -> None:
+    a, b = "https://x/a", "https://x/b"
+    assert store.save_uses([("k1", '{"n": 1}', "2025-01-01", [a, b, b]), ("k2", '{"n": 2}', "2026-01-01", [a])]) == 2
+    assert reader.use_counts() == {a: 2, b: 1} and reader.use_counts([b, "https://x/c"]) == {b: 1}
+    assert [(key, links) for key, _data, links in reader.uses()] == [("k2", [a]), ("k1", [a, b])]
+    store.save_uses([("k1", '{"n": 3}', "2025-01-01", [b])])
+    assert reader.use_counts() == {a: 1, b: 1} and [d for k, d, _ in reader.uses(b)] == ['{"n": 3}']
+    store.save_uses([("k3", "{}", "2024-01-01", [b])], replace=True)
+    assert [k for k, _d, _l in reader.uses()] == ["k3"] and reader.use_counts() == {b: 1}
+    assert reader.use_counts([]) == {} and reader.uses("https://x/none") == []
+
+
+def test_labels_know_what_they_were_assessed_on_and_a_moved_label_moves_its_record(
+    store: SQLStore, reader: StoreReader
+) -> None:
+    run = store.start_run("mfr")
+    put(store, run, mfr_dataset())
+    put(store, run, apgar_codes())  # not a dataset: never labelled
+    uri, before = mfr_dataset().uri, store.get(mfr_dataset().uri)
+    assert before is not None
+    assert reader.stale_labels("mfr", "inputs-1") == [uri], "no label yet"
+    store.save_labels([(uri, before.hash, "inputs-1", "d1", "{}")], moved=[uri])
+    assert reader.labels([uri, "https://none"]) == {uri: ("d1", "{}")}
+    assert reader.label_states([uri]) == {uri: (before.hash, "inputs-1", "d1")}
+    assert reader.stale_labels("mfr", "inputs-1") == []
+    assert reader.stale_labels("mfr", "inputs-2") == [uri], "its source's inputs changed"
+    moved = store.get(uri)
+    assert moved is not None and moved.last_changed > before.last_changed and reader.version() == moved.last_changed
+    store.save_labels([(uri, before.hash, "inputs-1", "d2", '{"x": 1}')])  # kept anew, not moved
+    assert reader.labels([uri]) == {uri: ("d2", '{"x": 1}')} and reader.version() == moved.last_changed
+    put(store, run, mfr_dataset(title={"nb": "Ny"}))
+    assert reader.stale_labels("mfr", "inputs-1") == [uri], "its record changed"
+    store.mark_deleted([uri], run)
+    assert reader.stale_labels("mfr", "inputs-3") == [], "a deleted dataset is not labelled"
+
+
+def test_a_touched_record_changes_for_the_feeds_without_a_new_version_of_itself(
+    store: SQLStore, reader: StoreReader
+) -> None:
+    run = store.start_run("mfr")
+    live, gone = dataset("https://x.example/live"), dataset("https://x.example/gone")
+    put(store, run, live)
+    put(store, run, gone)
+    store.mark_deleted([gone.uri], run)
+    before = {r.uri: r.last_changed for r in store.records(include_deleted=True)}
+    since = max(before.values())
+    with store.transaction():  # as `catalog uses import` does: the register and its records at once
+        store.save_uses([("k", "{}", "2025-01-01", [live.uri, gone.uri])])
+        store.touch([live.uri, gone.uri])
+    after = {r.uri: r.last_changed for r in store.records(include_deleted=True)}
+    assert after[live.uri] > before[live.uri] and after[gone.uri] == before[gone.uri]
+    assert reader.changes_since(since) == []  # no history entry: not a new version of the record
+    assert [r.uri for r in reader.listing(changed_since=since, include_deleted=True)[1]] == [live.uri]
+    store.touch([])  # nothing to move: no write
+
+
+# -- copying a whole store (catalog import-store) ----------------------------------------------
+
+
+def test_every_table_is_copied_into_another_backend_row_for_row(store: SQLStore, tmp_path: Path) -> None:
+    source = store_at(f"sqlite:///{tmp_path / 'source.sqlite'}")
+    run = source.start_run("mfr")
+    put(source, run, mfr_dataset())
+    put(source, run, platform("https://svc.example/1", [mfr_dataset().uri], ["mfr"]), source="market")
+    source.add_errors(run, "mfr", [RunError(run, "mfr", "http://feed", "r1", "title", "Tittel mangler")])
+    source.save_renderings(mfr_dataset().uri, {"dcat-ap-3": ("s", b"\x00body")})
+    source.save_state("mfr", {"cursor": "x"})
+    source.save_counts(mfr_dataset().uri, "mfr", "{}", "h", "{}", "p")
+    source.confirm("source:mfr", "cli", "note")
+    source.save_uses([("k", "{}", "2025-01-01", [mfr_dataset().uri])])
+    source.save_labels([(mfr_dataset().uri, "h", "i", "d", "{}")], moved=[mfr_dataset().uri])
+    put(source, run, apgar_codes())
+    source.mark_deleted([apgar_codes().uri], run)
+    source.finish_run(run, "ok", {"new": 2})
+    tables = {name for (name,) in source._tuples("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables - {"schema_version"} == {table for table, _key in TABLES}, "a table import-store leaves out"
+
+    copied = source.copy_into(store)
+    assert all(copied[table] > 0 for table, _key in TABLES), copied
+    for table, key in TABLES:
+        select = f"SELECT * FROM {table} ORDER BY {key}"
+        assert [tuple(r) for r in store._tuples(select)] == [tuple(r) for r in source._tuples(select)], table
+    store.confirm("source:npr", "cli")  # new rows' ids go on after the copied ones
+    assert [c["holder"] for c in store.confirmations()] == ["source:npr", "source:mfr"]
 
 
 # -- never two runs of one source; runs of dead harvesters ------------------------------------

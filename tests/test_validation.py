@@ -26,8 +26,16 @@ def paths_of(report: validation.Report, severity: str = "Violation") -> list[tup
     )
 
 
-def test_profiles_are_the_four_named_ones_and_healthdcat_is_the_default() -> None:
-    assert sorted(validation.PROFILES) == ["catalog", "dcat-ap-3", "dcat-ap-no", "healthdcat-ap"]
+def test_shape_sets_are_the_catalogue_model_each_profile_and_each_access_level_and_healthdcat_is_the_default() -> None:
+    assert sorted(validation.PROFILES) == [
+        "catalog",
+        "dcat-ap-3",
+        "dcat-ap-no",
+        "healthdcat-ap",
+        "healthdcat-ap/non-public",
+        "healthdcat-ap/public",
+        "healthdcat-ap/restricted",
+    ]
     assert validation.DEFAULT_PROFILE == "healthdcat-ap"
 
 

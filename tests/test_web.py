@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -400,6 +401,36 @@ def test_the_api_search_has_the_same_hits_and_facets_as_the_page(client):
     assert body["other_type_total"] == 0 and body["pages"] == 1
 
 
+@pytest.mark.parametrize(
+    ("q", "name", "codes"),
+    [
+        ("C50", "HOVEDDIAGNOSE", [{"code": "C50", "label": "Ondartet svulst i brystkjertel"}]),
+        ("A10BA02", "LEGEMIDDEL", [{"code": "A10BA02", "label": "Metformin"}]),
+        ("metformin", "LEGEMIDDEL", [{"code": "A10BA02", "label": "Metformin"}]),
+        ("U07", "HOVEDDIAGNOSE", [{"code": "U07.1", "label": "Covid-19, virus påvist"}]),
+    ],
+)
+def test_the_api_finds_variables_by_the_codes_of_their_code_lists_and_says_which(client, q, name, codes):
+    [hit] = [h for h in client.get("/api/search", query_string={"q": q}).json["hits"] if h["name"] == name]
+    assert hit["matched_codes"] == codes
+    assert name in hits(page(client, "/search", query_string={"q": q}))
+
+
+def test_the_api_lists_the_variables_of_a_code_list_and_groups_on_request(client):
+    icd = vkey(f"{NPR}/kodeverk/icd10")
+    body = client.get("/api/search", query_string={"codelist": icd}).json
+    assert [h["name"] for h in body["hits"]] == ["HOVEDDIAGNOSE"]
+    grouped = client.get("/api/search", query_string={"q": "vekt", "grouped": "1"}).json
+    assert grouped["grouped"] is True and all(h["group_size"] >= 1 and h["members"] for h in grouped["hits"])
+
+
+def test_words_without_a_common_hit_give_the_hits_of_either_with_a_notice(client):
+    html = page(client, "/search", query_string={"q": "fødselsvekt metformin"})
+    assert {"VEKT", "FODSELSVEKT", "LEGEMIDDEL"} <= set(hits(html))
+    assert "Ingen treff på alle ordene" in html
+    assert client.get("/api/search", query_string={"q": "fødselsvekt metformin"}).json["any_words"] is True
+
+
 def test_the_api_suggests_labels_for_a_prefix(client):
     assert "Fødselsvekt" in client.get("/api/suggest?q=fødsel").json["suggestions"]
 
@@ -602,6 +633,23 @@ def test_facet_counts_are_shared_by_pages_and_sort_orders_of_one_search():
     )
     assert key != query_key(SearchQuery(text="røyking alder", filters={"source": ["a", "b"]}), 8)
     assert key != query_key(SearchQuery(text="røyking", filters={"source": ["a", "b"]}), 7)
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"group": True},  # one row per group: the total counts groups
+        {"any_words": True},
+        {"typos": 1},
+        {"text": "røyking alder "},  # the last word complete, not a start
+    ],
+)
+def test_searches_that_answer_differently_are_kept_apart(other: dict[str, Any]) -> None:
+    from catalog.search import SearchQuery
+    from web.searchcache import query_key
+
+    base: dict[str, Any] = {"text": "røyking alder"}
+    assert query_key(SearchQuery(**base), 7) != query_key(SearchQuery(**{**base, **other}), 7)
 
 
 def test_cached_counts_expire_after_their_time(monkeypatch):

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from catalog.config import Settings, SourceConfig
+from catalog.duties import import_register
 from catalog.model import Agent, CodeList, Concept, Dataset, Variable, key_for
 from catalog.pipeline import harvest
 from catalog.rdf import to_graph
@@ -169,9 +170,25 @@ def build(home: Path, server, hostile: bool = True) -> Settings:
     store = SQLiteStore(settings.db_path)
     index = open_backend(settings)
     harvest(settings, store, index)
+    import_register(settings, store, index, register(hostile), "web register")
     store.close()
     index.close()
     return settings
+
+
+def register(hostile: bool) -> bytes:
+    """The data use register: two permits over MFR and NPR (and, hostile, one over the evil dataset)."""
+    rows = [
+        "permit_id,project_title,organisation,datasets,permit_date,application_date,legal_basis,summary",
+        f"HDS-2025-001,Fødselsvekt og senere sykehusopphold,Universitetet i Bergen,{mfr_dataset().uri} "
+        f"{NPR}/dataset/episoder,2025-03-14,2024-11-20,EHDS art. 53(1)(e),Kohortstudie av fødte 1967-2020.",
+        f"HDS-2025-002,Diabetes etter svangerskapsdiabetes,Folkehelseinstituttet,{mfr_dataset().uri},"
+        "2025-09-01,2025-07-15,EHDS art. 53(1)(e),Oppfølging av mødre.",
+    ]
+    if hostile:
+        title, summary = (XSS["title"].replace('"', '""'), XSS["description"].replace('"', '""'))
+        rows.append(f'HDS-2025-666,"{title}",Evil,{EVIL}/dataset/x,2025-10-01,,Lov,"{summary}"')
+    return ("\n".join(rows) + "\n").encode()
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,8 @@ The app opens the store's read side (`store()`, typed `StoreReader`, on read-onl
 and the search backend named by the configuration; each request uses them read-only. Blueprints: `explorer` (search, variable, dataset and code list pages), `sources`
 (/sources), `basket` (/basket), `api` (JSON under /api), `feeds` (DCAT feeds and dereferenceable
 URIs, with `changes` (/changes) and `sparql` (/sparql) inside it), `admin` (/admin, off without
-a token: requests the scheduler carries out), `health` (/healthz, /readyz) and `metrics`
-(/metrics). The UI speaks bokmål and English (web/i18n.py).
+a token: requests the scheduler carries out), `health` (/healthz, /readyz), `metrics`
+(/metrics) and `marketplace` (/marketplace: platforms, services and data products). The UI speaks bokmål and English (web/i18n.py).
 """
 
 from __future__ import annotations
@@ -59,10 +59,41 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     # ~20 kB a page: ~20 MB per process
     app.extensions["hits_cache"] = SearchCache(ttl=ttl, size=1024, name="search_hits")
 
-    from web import admin, api, basket, display, explorer, feeds, health, i18n, readiness, sources
+    from web import (
+        admin,
+        api,
+        basket,
+        confirmations,
+        display,
+        explorer,
+        feeds,
+        health,
+        i18n,
+        label,
+        marketplace,
+        minimum,
+        readiness,
+        sources,
+        uses,
+    )
 
     i18n.init(app, settings.home / "cache" / "translations")
-    blueprints = (explorer.bp, sources.bp, readiness.bp, basket.bp, api.bp, feeds.bp, admin.bp, health.bp, metrics.bp)
+    blueprints = (
+        explorer.bp,
+        sources.bp,
+        readiness.bp,
+        minimum.bp,
+        uses.bp,
+        label.bp,
+        confirmations.bp,
+        basket.bp,
+        api.bp,
+        feeds.bp,
+        admin.bp,
+        health.bp,
+        metrics.bp,
+        marketplace.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     metrics.instrument(app)
@@ -78,6 +109,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         basket_count=lambda: len(basket.basket_keys()),
         source_title=explorer.source_title,
         key_for=key_for,
+        offer_url=marketplace.offer_url,
     )
 
     @app.after_request

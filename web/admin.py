@@ -15,12 +15,17 @@ is refused at once with the reason, then left in the spool (`catalog.admin_queue
   `catalog harvest --full`
 - `PUT /admin/synonyms` (the new list as UTF-8 text)
 - `POST /admin/reindex`
+- `POST /admin/confirmations` (JSON: `source` or `publisher` (its key), `note`): a holder confirmed
+  its descriptions (EHDS Art. 60)
+- `POST /admin/uses` (the register as CSV, `?replace=1` to make it exactly the file): import issued
+  data permits (EHDS Art. 58); a bad file is refused at once with every problem by line and column
 - `GET /admin/requests` (the latest 50) and `GET /admin/requests/<id>`
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -29,6 +34,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from catalog import admin_queue
 from catalog.admin_queue import AdminQueue, AdminRequest, RequestError
 from catalog.config import Settings
+from web import store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -118,6 +124,39 @@ def replace_synonyms() -> tuple[Response, int, dict[str, str]]:
 @bp.post("/reindex")
 def reindex() -> tuple[Response, int, dict[str, str]]:
     return _submit("reindex", {})
+
+
+@bp.post("/confirmations")
+def confirm() -> tuple[Response, int, dict[str, str]]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or len({"source", "publisher"} & set(body)) != 1:
+        abort(400, "Send a JSON object naming either the source or the publisher (its key) that confirmed.")
+    kind = "source" if "source" in body else "publisher"
+    ident = str(body[kind])
+    if kind == "source":
+        _known_source(ident)
+    elif not re.fullmatch(r"[0-9a-f]{16}", ident):
+        abort(400, f"{ident!r} is not a publisher key; /confirmations/ lists them.")
+    note = str(body.get("note", ""))[:500]
+    return _submit("confirm", {"kind": kind, "id": ident, "note": note}, holder=f"{kind}:{ident}")
+
+
+@bp.post("/uses")
+def import_uses() -> tuple[Response, int, dict[str, str]]:
+    from catalog.uses import MAX_BYTES, RegisterError, parse
+
+    data = request.get_data(cache=False)
+    if len(data) > MAX_BYTES:
+        abort(413, f"A register file may be at most {MAX_BYTES // 2**20} MiB.")
+    try:  # checked now, against the datasets the catalogue holds, so a bad file is refused at once
+        found = parse(data, (r.uri for r in store().records(kind="dataset", include_deleted=True)), "the upload")
+    except RegisterError as exc:
+        problems = [{"line": p.line, "column": p.field, "problem": p.message} for p in exc.problems]
+        response = jsonify({"title": "The register cannot be imported", "detail": str(exc), "problems": problems})
+        response.status_code = 400
+        abort(response)
+    replace = request.args.get("replace", "") in ("1", "true", "yes")
+    return _submit("import-uses", {"text": data.decode("utf-8-sig"), "replace": replace}, uses=len(found))
 
 
 @bp.get("/requests")

@@ -8,15 +8,18 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from catalog.model import key_for, to_dict
+from catalog.export import as_published
+from catalog.model import Dataset, key_for, to_dict
 from catalog.search import Hit
-from web import basket
+from web import basket, distribution, marketplace, samples
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
+from web.label import label_json
 from web.openapi import spec
 from web.quality import score_parts
 from web.sources import source_view, summaries
+from web.uses import use_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,6 +41,12 @@ def hit_json(h: Hit) -> dict[str, Any]:
         "period": [d.get("period_start"), d.get("period_end")],
         "score": round(h.score, 4),
         "highlights": h.highlights,
+        "matched_codes": [{"code": code, "label": label} for code, label in h.matched_codes],
+        "codelist_id": d.get("codelist_key"),
+        "group": d.get("group"),
+        "group_size": h.group_size,
+        "members": h.members,
+        "group_period": list(h.period),
     }
 
 
@@ -56,7 +65,11 @@ def search() -> Response:
             "pages": view.pages,
             "page_size": PAGE_SIZE,
             "other_type_total": view.other_total,
-            "typos_tolerated": result.typos,
+            "typos_tolerated": bool(result.typos),
+            "typo_edits": result.typos,
+            "typo_words": list(result.typo_words),
+            "any_words": result.any_words,
+            "grouped": result.grouped,
             "hits": [hit_json(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets] for name, buckets in result.facets.items()},
         }
@@ -100,11 +113,30 @@ def variable(key: str) -> Response:
                 "coding_system": view.system,
                 "codes": [to_dict(c) for c in cl.concepts],
             },
+            **distribution.as_json(view.counts, view.frequencies),
             "related": [hit_json(h) for h in view.related],
             "provenance": provenance(view.dataset, view.history),
             "validation": {"dataset_conforms": view.dataset.conforms, "findings": view.findings},
         }
     )
+
+
+def _sample_of(key: str) -> Dataset:
+    stored = dataset_view(key).stored
+    settings = current_app.config["SETTINGS"]
+    return as_published(stored.record, settings, settings.sources.get(stored.source))  # type: ignore[return-value]
+
+
+@bp.get("/datasets/<key>/synthetic.csv")
+def synthetic_csv(key: str) -> Response:
+    """A synthetic sample of the dataset (web/samples.py): rows=N (at most 10,000), seed=S."""
+    return samples.csv_response(_sample_of(key))
+
+
+@bp.get("/datasets/<key>/synthetic.xlsx")
+def synthetic_xlsx(key: str) -> Response:
+    """The same sample as a workbook whose first sheet says it is synthetic."""
+    return samples.xlsx_response(_sample_of(key))
 
 
 @bp.get("/datasets/<key>")
@@ -124,8 +156,36 @@ def dataset(key: str) -> Response:
                 "completed": [asdict(c) for c in view.readiness.completed],
                 "missing": view.readiness.to_dict()["missing"],
             },
+            "services": [marketplace.offer_json(s) for s in view.services],
+            "products": [marketplace.offer_json(p) for p in view.products],
+            "minimum": {"missing": view.missing},
+            "label": label_json(view.label, current_app.config["SETTINGS"], key) if view.label else None,
+            "uses": [use_json(u) for u in view.uses],
         }
     )
+
+
+@bp.get("/uses")
+def uses() -> Response:
+    """The data use register, filtered as the /uses page is (q, organisation, year, dataset)."""
+    from web.uses import uses_view
+
+    view = uses_view()
+    return jsonify(
+        {
+            "total": view.total,
+            "filters": {k: v for k, v in view.filters.items() if v},
+            "uses": [use_json(u, view.titles) for u in view.uses],
+        }
+    )
+
+
+@bp.get("/confirmations")
+def confirmations() -> Response:
+    """When each source and publisher last confirmed its descriptions (`?overdue=1`: those overdue)."""
+    from web.confirmations import confirmations_json
+
+    return jsonify({"holders": confirmations_json()})
 
 
 def summary_json(s: Any) -> dict[str, Any]:
@@ -169,6 +229,34 @@ def basket_export() -> Response:
     """The basket exports for a selection given as ids=a,b,c (the API keeps no state)."""
     keys = basket.parse_keys(request.args.getlist("ids"))
     return basket.export(basket.selection(keys), request.args.get("format", "json"))
+
+
+@bp.get("/marketplace")
+def offers() -> Response:
+    """The marketplace with the page's filters (kind, type, price_model, provider; repeat: OR)."""
+    view = marketplace.market_view()
+    return jsonify(
+        {
+            "filters": view.chosen,
+            "total": len(view.offers),
+            "entries": [marketplace.offer_json(o.stored) for o in view.offers],
+            "facets": {
+                name: [{"value": f.value, "count": f.count} for f in links] for name, links in view.facets.items()
+            },
+        }
+    )
+
+
+@bp.get("/services/<key>")
+def service(key: str) -> Response:
+    view = marketplace.service_view(key)
+    return jsonify(marketplace.offer_json(view.stored, view.datasets))
+
+
+@bp.get("/products/<key>")
+def product(key: str) -> Response:
+    view = marketplace.product_view(key)
+    return jsonify(marketplace.offer_json(view.stored, view.datasets))
 
 
 @bp.get("/openapi.json")

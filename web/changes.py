@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from catalog.changes import Change, changes_since
 from catalog.feeds import BadFeedRequest, parse_since
-from web import store
+from web import atom, store
 
 bp = Blueprint("changes", __name__)
-ATOM = "http://www.w3.org/2005/Atom"
 MAX_LIMIT = 1000
 PAGES = {"dataset": "explorer.dataset", "codelist": "explorer.codelist", "variable": "explorer.variable"}
 WORDS = {"new": "Ny", "changed": "Endret", "deleted": "Slettet"}
@@ -57,21 +55,16 @@ def changes_json() -> Response:
 def changes_atom() -> Response:
     since, limit = _query()
     found = list(reversed(changes_since(store(), since, limit)))  # newest first
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-
-    def sub(parent: ET.Element, tag: str, value: str | None = None, **attrs: str) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        element.text = value
-        return element
-
-    sub(feed, "id", request.url)
-    sub(feed, "title", "Endringer i helsedatakatalogen")
-    sub(feed, "updated", found[0].at if found else since)
-    sub(feed, "link", rel="self", href=request.url)
-    sub(sub(feed, "author"), "name", current_app.config["SETTINGS"].hdab_name)
+    root = atom.feed(
+        request.url,
+        "Endringer i helsedatakatalogen",
+        found[0].at if found else since,
+        request.url,
+        current_app.config["SETTINGS"].hdab_name,
+    )
+    sub = atom.sub
     for c in found:
-        entry = sub(feed, "entry")
+        entry = sub(root, "entry")
         sub(entry, "id", f"{c.uri}#{c.change}-{c.at}")
         sub(entry, "title", f"{WORDS.get(c.change, c.change)} {KINDS[c.type]}: {c.title}")
         sub(entry, "updated", c.at)
@@ -80,5 +73,4 @@ def changes_atom() -> Response:
         if c.change != "deleted":
             sub(entry, "link", rel="alternate", href=_page(c))
         sub(entry, "summary", f"{c.uri} ({c.source})" + (f" i datasettet {c.dataset}" if c.dataset else ""))
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(body, mimetype="application/atom+xml")
+    return atom.response(root)

@@ -7,6 +7,8 @@ and each chart carries a <title> and <desc> so a screen reader gets the same fac
 from __future__ import annotations
 
 import hashlib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -24,6 +26,7 @@ COLOURS = {
     "interrupted": "#8a5a00",
     "running": "#555555",
     "bar": "#0b5cad",
+    "missing": "#8a5a00",
 }
 
 
@@ -110,17 +113,25 @@ def timeline(title: str, periods: list[Period], events: list[Event], now: int, e
     return _svg(title, "; ".join(descs), height, body)
 
 
-def bars(title: str, items: list[Bar], maximum: float | None = None, unit: str = "") -> Markup | None:
-    """Horizontal bars with their values written out, for scores and counts."""
+def bars(
+    title: str,
+    items: list[Bar],
+    maximum: float | None = None,
+    unit: str = "",
+    number: Callable[[float], str] | None = None,
+) -> Markup | None:
+    """Horizontal bars with their values written out, for scores and counts (`number` writes a value)."""
+    written = number or (lambda value: f"{value:g}")
     if not items:
         return None
-    top = maximum or max((b.value for b in items), default=0) or 1
+    top = maximum or max((b.value for b in items if not math.isnan(b.value)), default=0) or 1
     plot = WIDTH - LABEL_W - 150
     body = []
     for i, b in enumerate(items):
         y = 4 + i * ROW_H
-        w = max(0.0, min(1.0, b.value / top)) * plot
-        shown = f"{b.value:g}{unit}" + (f" {b.note}" if b.note else "")
+        unknown = math.isnan(b.value)  # a value not shown (e.g. a suppressed count): its note only
+        w = 0.0 if unknown else max(0.0, min(1.0, b.value / top)) * plot
+        shown = b.note if unknown else f"{written(b.value)}{unit}" + (f" {b.note}" if b.note else "")
         body.append(
             f'<text x="{LABEL_W - 8}" y="{y + 15}" font-size="12" text-anchor="end" fill="#1a1a1a">'
             f"{escape(b.label[:30])}</text>"
@@ -129,5 +140,9 @@ def bars(title: str, items: list[Bar], maximum: float | None = None, unit: str =
             f'fill="{COLOURS.get(b.kind, COLOURS["bar"])}"/>'
             f'<text x="{LABEL_W + plot + 6}" y="{y + 15}" font-size="12" fill="#1a1a1a">{escape(shown)}</text>'
         )
-    desc = "; ".join(f"{b.label}: {b.value:g}{unit}" + (f" {b.note}" if b.note else "") for b in items)
+    desc = "; ".join(
+        f"{b.label}: "
+        + (b.note if math.isnan(b.value) else f"{written(b.value)}{unit}" + (f" {b.note}" if b.note else ""))
+        for b in items
+    )
     return _svg(title, desc, 8 + len(items) * ROW_H, body)

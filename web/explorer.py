@@ -14,14 +14,18 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
-from catalog.model import CodeList, Dataset, Variable, key_for
-from catalog.published import Completed, published_view
+from catalog import minimum, profiles
+from catalog.label import Label, label_of
+from catalog.model import CodeList, Dataset, Variable, key_for, text
+from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
-from catalog.search import DOC_TYPES, FACETS, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
-from web import charts, store
+from catalog.uses import DataUse, register
+from web import charts, distribution, store
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
+from web.i18n import current as current_locale
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
 
@@ -29,7 +33,6 @@ bp = Blueprint("explorer", __name__)
 PAGE_SIZE = 20
 MAX_OFFSET = 10_000
 RELATED = 8
-SORTS = ("relevance", "name")
 FACET_SHOWN = 8  # values per facet before "show all"
 
 
@@ -50,7 +53,9 @@ def source_title(name: str) -> str:
 
 
 def query_from_args() -> SearchQuery:
-    """The search state lives in the URL: q, type, sort, page and one parameter per facet."""
+    """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
+    and `codelist`, `dataset` or `group` by key) and `grouped=1` for one row per group of identical
+    variables."""
     args = request.args
     try:
         page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // PAGE_SIZE))
@@ -60,8 +65,9 @@ def query_from_args() -> SearchQuery:
     return SearchQuery(
         text=args.get("q", "")[:200],
         type=kind if kind in DOC_TYPES else "variable",
-        filters={f: args.getlist(f)[:20] for f in FACETS if args.getlist(f)},
-        sort="name" if args.get("sort") == "name" else "relevance",
+        filters={f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)},
+        group=args.get("grouped") == "1" and kind == "variable",
+        sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
     )
@@ -134,6 +140,8 @@ def facet_titles() -> dict[str, str]:
         "period": _("Period"),
         "datatype": _("Data type"),
         "access_rights": _("Access"),
+        "platform": _("Analysis platform"),
+        "used": _("Used in projects"),
     }
 
 
@@ -150,6 +158,10 @@ def value_names() -> dict[str, str]:
             "PUBLIC": _("Public"),
             "RESTRICTED": _("Restricted"),
             "NON_PUBLIC": _("Non-public"),
+            "0": _("not yet"),
+            "1": _("in 1 project"),
+            "2-4": _("in 2–4 projects"),
+            "5+": _("in 5 or more"),
         }
     return names
 
@@ -157,7 +169,7 @@ def value_names() -> dict[str, str]:
 def value_label(facet: str, value: str) -> str:
     if facet == "source":
         return source_title(value)
-    return value_names().get(value, value) if facet in ("source_kind", "access_rights") else value
+    return value_names().get(value, value) if facet in ("source_kind", "access_rights", "used") else value
 
 
 @dataclass
@@ -215,12 +227,15 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
     """Facet counts, each as if its own filter were off (so values combine), and the other type's total.
 
-    They tolerate typos exactly when the page's hits did (`q.typos`), so they count what the page
+    They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
+    `q.any_words`), so they count what the page
     shows, and a typo-tolerant rerun is paid only where the hits needed one."""
     backend = search_backend()
     base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
     facets = backend.search(base).facets
     for name in q.filters:
+        if name not in FACETS:  # a code list, dataset or group chosen by key: no values to count
+            continue
         others = {f: v for f, v in q.filters.items() if f != name}
         facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
     other = "dataset" if q.type == "variable" else "variable"
@@ -231,7 +246,7 @@ def search_view(q: SearchQuery) -> SearchView:
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
     hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())), generation)
-    counted = replace(q, typos=hits.typos)
+    counted = replace(q, typos=hits.typos, any_words=hits.any_words)
     facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted), generation)
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)
@@ -279,6 +294,9 @@ class VariableView:
     related: list[Hit]
     findings: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    counts: Any = None  # the published view of its counts (catalog.disclosure.PublishedTable), if any
+    frequencies: list[distribution.Frequency] = field(default_factory=list)
+    services: list[StoredRecord] = field(default_factory=list)  # where its dataset can be analysed
 
 
 def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
@@ -298,6 +316,9 @@ def variable_view(key: str) -> VariableView:
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
     system = coding_system(v, codelist.codelist() if codelist else None)
+    table = distribution.published_counts(stored.uri).get(v.uri)
+    from web.marketplace import offers_for
+
     return VariableView(
         key,
         v,
@@ -307,6 +328,9 @@ def variable_view(key: str) -> VariableView:
         related_hits(key, v, stored.source),
         findings_for(stored, v.uri),
         store().history(stored.uri),
+        table,
+        distribution.frequencies(table, codelist.codelist() if codelist else None),
+        offers_for(stored)[0],
     )
 
 
@@ -352,6 +376,7 @@ def variable(key: str) -> str:
         stored=view.dataset,
         d=view.dataset.record,
         chart=variable_timeline(view),
+        distribution=distribution.chart(view.variable.name, view.frequencies, current_locale()),
         code_url=code_url,
         basket=set(basket_keys()),
     )
@@ -383,6 +408,11 @@ class DatasetView:
     history: list[dict[str, Any]]
     published: Dataset  # as the EHDS feed publishes it: the source's record, completed by the operator
     readiness: DatasetReadiness  # whether it reaches the EHDS feed; who supplied or must supply what
+    services: list[StoredRecord] = field(default_factory=list)  # platforms and analysis services serving it
+    products: list[StoredRecord] = field(default_factory=list)  # data products made from it
+    label: Label | None = None  # its quality and utility label (EHDS Art. 78), once assessed
+    uses: list[DataUse] = field(default_factory=list)  # the data permits that name it (EHDS Art. 58)
+    missing: list[str] = field(default_factory=list)  # the EHDS minimum elements it lacks (CURIEs)
 
     def origin(self, name: str) -> Completed | None:
         """Who supplied the field `name` of the published view, when not its source."""
@@ -390,22 +420,33 @@ class DatasetView:
 
 
 def dataset_view(key: str) -> DatasetView:
+    from web.marketplace import offers_for
+
     stored = _stored(key, Dataset)
     settings = current_app.config["SETTINGS"]
-    published = published_view(stored.record, settings, settings.sources.get(stored.source)).record
+    published = profiles.ehds().published(stored.record, settings, settings.sources.get(stored.source)).record
+    assert isinstance(published, Dataset)
+    services, products = offers_for(stored)
     return DatasetView(
         key,
         stored,
         findings_for(stored),
         quality_of(stored),
         store().history(stored.uri),
-        published,  # type: ignore[arg-type]
+        published,
         assess(stored, settings),
+        services,
+        products,
+        label_of(store(), stored.uri),
+        register(store(), stored.uri),
+        minimum.missing(published),
     )
 
 
 @bp.get("/datasets/<key>")
 def dataset(key: str) -> str:
+    from web.label import label_chart
+
     view = dataset_view(key)
     return render_template(
         "dataset.html",
@@ -415,7 +456,18 @@ def dataset(key: str) -> str:
         basket=set(basket_keys()),
         quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
         labels=quality_labels(),
+        label_chart=label_chart(view.label) if view.label else None,
+        titles=dataset_titles(view.uses),
     )
+
+
+def dataset_titles(uses: list[DataUse]) -> dict[str, tuple[str, str]]:
+    """Dataset URI -> (key, title) of every dataset the uses name, for links."""
+    out: dict[str, tuple[str, str]] = {}
+    for uri in {uri for u in uses for uri in u.datasets}:
+        stored = store().get(uri)
+        out[uri] = (key_for(uri), text(stored.dataset().title) if stored else uri)
+    return out
 
 
 @bp.get("/codelists/<key>")

@@ -19,7 +19,8 @@ from rdflib import Graph
 from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() makes
 
-from catalog.export import MEDIA_TYPES, PROFILES, record_uri, serialize
+from catalog import profiles
+from catalog.export import MEDIA_TYPES, record_uri, serialize
 from catalog.feeds import BadFeedRequest, FeedRequest, PageNotFound, dump, feed_page, validators
 from catalog.lru import SizedLRU
 from catalog.model import key_for
@@ -108,10 +109,10 @@ def catalog_dump(fmt: str = "nt") -> Response:
     if fmt not in ("nt", "turtle"):
         feed_request("-", fmt, "refused")
         abort(406, "The whole catalogue streams as N-Triples (or Turtle); use the pages for JSON-LD or RDF/XML.")
-    profile = request.args.get("profile", "healthdcat-ap")
-    if profile not in PROFILES:
+    profile = request.args.get("profile", profiles.EHDS)
+    if profile not in profiles.FEEDS:
         feed_request("-", fmt, "refused")
-        abort(400, f"Unknown profile {profile!r}; choose one of {', '.join(PROFILES)}.")
+        abort(400, f"Unknown profile {profile!r}; choose one of {', '.join(profiles.FEEDS)}.")
     feed_request(profile, fmt, "dump")
     body = dump(_settings(), _store(), profile)
     return Response(body, mimetype=MEDIA_TYPES[fmt], headers={"Cache-Control": "no-cache"})

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from catalog.store import StoreReader
+from web import store
 
 bp = Blueprint("health", __name__)
 READY_SECONDS = 2.0
@@ -41,7 +42,7 @@ def _index_check(index: Any) -> str:
 def readyz() -> tuple[Response, int]:
     extensions = current_app.extensions
     pending = {
-        "store": _checks.submit(_store_check, extensions["store"]),
+        "store": _checks.submit(_store_check, store()),
         "index": _checks.submit(_index_check, extensions["search"]),
     }
     checks: dict[str, str] = {}

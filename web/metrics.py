@@ -207,7 +207,7 @@ def harvest_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[M
     yield from last_run_metrics(store, configured)
 
 
-def last_run_metrics(store: Any, configured: Iterable[str]) -> Iterator[Metric]:
+def last_run_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[Metric]:
     running = GaugeMetricFamily("catalog_harvest_running", "1 while a run of the source is going on", labels=["source"])
     last_status = GaugeMetricFamily(
         "catalog_harvest_last_status",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.search import FACETS
+from catalog.search import FACETS, SORTS
 
 ID = {
     "name": "id",
@@ -47,6 +47,11 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None, ma
 
 
 OBJECT = {"type": "object", "additionalProperties": True}
+SAMPLE_PARAMETERS = [
+    ID,
+    _query("rows", "number of rows (default 100)", {"type": "integer", "minimum": 1, "maximum": 10000}),
+    _query("seed", "the same seed gives the same sample (default 1)", {"type": "integer"}),
+]
 SCHEMAS: dict[str, Any] = {
     "Problem": {
         "type": "object",
@@ -74,6 +79,24 @@ SCHEMAS: dict[str, Any] = {
                 "additionalProperties": {"type": "string"},
                 "description": "HTML-escaped text with <mark> around matched words",
             },
+            "matched_codes": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}},
+                "description": "codes of the hit's code list the query asked for (a code, a level above it, its label, a common name)",
+            },
+            "codelist_id": {"type": "string", "nullable": True},
+            "group": {
+                "type": "string",
+                "nullable": True,
+                "description": "key shared by identical variables of one source; filter group=<key> lists them",
+            },
+            "group_size": {"type": "integer", "description": "grouped search: matching variables in the group"},
+            "members": {
+                "type": "array",
+                "items": OBJECT,
+                "description": "grouped search: up to 20 members (key, dataset_key, dataset_title, period_start, period_end), oldest first",
+            },
+            "group_period": {"type": "array", "items": {"type": "integer", "nullable": True}},
         },
     },
     "SearchResult": {
@@ -92,6 +115,10 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "nothing matched as typed; the hits match similar spellings",
             },
+            "typo_edits": {"type": "integer", "description": "edits tolerated (0, 1 or 2)"},
+            "typo_words": {"type": "array", "items": {"type": "string"}, "description": "the words spelt otherwise"},
+            "any_words": {"type": "boolean", "description": "no hit matched all the words; these match some of them"},
+            "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",
@@ -109,15 +136,122 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "properties": {"q": {"type": "string"}, "suggestions": {"type": "array", "items": {"type": "string"}}},
     },
+    "Frequency": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "nullable": True, "description": "null: the values no code covers"},
+            "label": {"type": "object", "additionalProperties": {"type": "string"}, "description": "lang -> label"},
+            "count": {
+                "type": "integer",
+                "nullable": True,
+                "description": "null where suppressed (below the source's threshold, or to protect one that is)",
+            },
+            "missing": {"type": "boolean", "description": "a missing-value code"},
+        },
+    },
     "Variable": {
         **OBJECT,
         "description": "the variable as in catalog.model.Variable, with dataset, codelist "
-        "(codes), related variables, provenance and validation",
+        "(codes), its published distribution, related variables, provenance and validation",
+        "properties": {
+            "frequencies": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/Frequency"},
+                "description": "counts per code after disclosure control, rounded (empty when none are published)",
+            },
+            "total": {
+                "type": "integer",
+                "nullable": True,
+                "description": "the number of records; null where it would reveal a suppressed count",
+            },
+            "summary": {
+                "type": "object",
+                "nullable": True,
+                "description": "valid and missing counts (null when one of their counts is suppressed), mean and "
+                "standard deviation (null when fewer values than the threshold lie behind them, or a coded count "
+                "is suppressed), minimum and maximum (null unless at least the threshold of records share the value)",
+            },
+            "disclosure": {
+                "type": "object",
+                "nullable": True,
+                "description": "threshold, rounding base and number of suppressed counts",
+            },
+        },
     },
     "Dataset": {
         **OBJECT,
         "description": "the dataset as in catalog.model.Dataset (HealthDCAT-AP fields), its "
-        "variables with ids, provenance, validation and quality score",
+        "variables with ids, provenance, validation and quality score, its quality and utility label "
+        "(label, see Label), the data permits that name it (uses) and the EHDS minimum elements it "
+        "lacks (minimum.missing)",
+    },
+    "Label": {
+        "type": "object",
+        "description": "a dataset's data quality and utility label (EHDS Art. 78), see catalog/label.py",
+        "properties": {
+            "page": {"type": "string", "description": "the label's page (the certificate's oa:hasBody)"},
+            "assessed": {"type": "string", "description": "when its values were first found"},
+            "score": {"type": "number", "description": "mean of the assessed elements, percent"},
+            "elements": {
+                "type": "object",
+                "additionalProperties": {"type": "number", "nullable": True},
+                "description": "element of Art. 78(3) -> 0..1, null when none of its metrics is assessed",
+            },
+            "metrics": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"value": {"type": "number", "nullable": True}, "note": {"type": "string"}},
+                },
+            },
+        },
+    },
+    "Uses": {
+        "type": "object",
+        "properties": {
+            "total": {"type": "integer", "description": "permits in the whole register"},
+            "filters": OBJECT,
+            "uses": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "an issued data permit (catalog.uses.DataUse), its datasets with ids and titles",
+                },
+            },
+        },
+    },
+    "Confirmations": {
+        "type": "object",
+        "properties": {
+            "holders": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "description": "a source or publisher: last_confirmed, confirmed_by, due, overdue, datasets",
+                },
+            }
+        },
+    },
+    "Offer": {
+        **OBJECT,
+        "description": "a data service (kind service: an analysis platform or an analysis service) or a data "
+        "product (kind product), with provider (publisher), how_to_order and order_url, price_model (free, "
+        "cost-recovery or commercial) and price in words, terms; a single one also lists its datasets",
+        "properties": {
+            "id": {"type": "string"},
+            "kind": {"type": "string", "enum": ["service", "product"]},
+            "price_model": {"type": "string", "enum": ["free", "cost-recovery", "commercial"]},
+            "datasets": {"type": "array", "items": OBJECT},
+        },
+    },
+    "Marketplace": {
+        "type": "object",
+        "properties": {
+            "filters": OBJECT,
+            "total": {"type": "integer"},
+            "entries": {"type": "array", "items": {"$ref": "#/components/schemas/Offer"}},
+            "facets": OBJECT,
+        },
     },
     "Sources": {"type": "object", "properties": {"sources": {"type": "array", "items": OBJECT}}},
     "Source": {
@@ -132,7 +266,7 @@ def spec(server: str) -> dict[str, Any]:
     search_params = [
         _query("q", "words to search for (names, labels, descriptions, codes)"),
         _query("type", "what to search", {"type": "string", "enum": ["variable", "dataset", "codelist"]}),
-        _query("sort", "order", {"type": "string", "enum": ["relevance", "name"]}),
+        _query("sort", "order (uses: the most used in projects first)", {"type": "string", "enum": list(SORTS)}),
         _query("page", "1-based page of 20 hits", {"type": "integer", "minimum": 1}),
         *[_query(f, f"filter on {f} (repeat: OR within a facet, AND across)", many=True) for f in FACETS],
     ]
@@ -162,6 +296,46 @@ def spec(server: str) -> dict[str, Any]:
             "/api/datasets/{id}": _get(
                 "One dataset with its HealthDCAT-AP metadata and variables", _ok("Dataset", "the dataset"), [ID]
             ),
+            "/api/datasets/{id}/synthetic.csv": _get(
+                "A synthetic sample: one column per variable, values drawn from each variable's type, code list "
+                "and published distribution, no real person (the file name says SYNTETISK)",
+                {
+                    "200": {"description": "header row of variable names, then the rows", "content": {"text/csv": {}}},
+                    "400": PROBLEM,
+                    "404": PROBLEM,
+                },
+                SAMPLE_PARAMETERS,
+            ),
+            "/api/datasets/{id}/synthetic.xlsx": _get(
+                "The same synthetic sample as a workbook whose first sheet says it is synthetic",
+                {
+                    "200": {
+                        "description": "sheet 1: what the data are; sheet 2: the rows",
+                        "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}},
+                    },
+                    "400": PROBLEM,
+                    "404": PROBLEM,
+                },
+                SAMPLE_PARAMETERS,
+            ),
+            "/api/marketplace": _get(
+                "Data products, analysis services and platforms, filtered as on the marketplace page",
+                _ok("Marketplace", "the matching entries and the filters' counts"),
+                [
+                    _query("kind", "product, analysis or platform", many=True),
+                    _query("type", "kind of product: extract, cohort, indicator, other", many=True),
+                    _query("price_model", "free, cost-recovery or commercial", many=True),
+                    _query("provider", "the provider's name", many=True),
+                ],
+            ),
+            "/api/services/{id}": _get(
+                "One analysis platform or analysis service, with the datasets it serves",
+                _ok("Offer", "the service"),
+                [ID],
+            ),
+            "/api/products/{id}": _get(
+                "One data product, with the datasets it is made from", _ok("Offer", "the product"), [ID]
+            ),
             "/api/sources": _get("Every source with counts, conformance and last run", _ok("Sources", "sources")),
             "/api/sources/{name}": _get(
                 "One source: harvest history, last run's errors and quality",
@@ -189,6 +363,21 @@ def spec(server: str) -> dict[str, Any]:
                         "format", "export format", {"type": "string", "enum": ["csv", "xlsx", "json", "ttl", "jsonld"]}
                     ),
                 ],
+            ),
+            "/api/uses": _get(
+                "The data use register: issued data permits (EHDS Art. 58), the latest first",
+                _ok("Uses", "the permits that match"),
+                [
+                    _query("q", "words in the title, organisation, summary or legal basis"),
+                    _query("organisation", "the organisation, exactly"),
+                    _query("year", "the permit year", {"type": "string", "pattern": "^[0-9]{4}$"}),
+                    _query("dataset", "a dataset URI the permit covers"),
+                ],
+            ),
+            "/api/confirmations": _get(
+                "When each source and publisher last confirmed its descriptions (EHDS Art. 60)",
+                _ok("Confirmations", "holders, the soonest due first"),
+                [_query("overdue", "only those overdue", {"type": "string", "enum": ["1"]})],
             ),
             "/api/openapi.json": _get("This description", {"200": {"description": "OpenAPI 3 document"}}),
         },

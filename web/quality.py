@@ -6,36 +6,27 @@ dataset to `catalog.quality`. Charts are the score's dimensions as percentages o
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
+from flask import current_app
+
+from catalog import profiles
 from catalog.model import Dataset
-from catalog.quality import QualityScore, score_dataset, score_publisher
+from catalog.quality import QualityScore, score_dataset, score_publisher, stored_report
 from catalog.store import StoredRecord
-from catalog.validation import Finding, Report
 from web import charts
 
 RATING_KIND = {"excellent": "ok", "good": "ok", "sufficient": "bar", "bad": "failed"}
 
 
-def stored_report(stored: StoredRecord) -> Report | None:
-    """The validation report stored with a record (None when it was never validated)."""
-    if stored.validation is None:
-        return None
-    fields = {f.name for f in dataclasses.fields(Finding)}
-    return Report(
-        conforms=bool(stored.conforms),
-        findings=[
-            Finding(**{k: v for k, v in f.items() if k in fields}) for f in stored.validation.get("findings", [])
-        ],
-        profile=stored.validation.get("profile", "healthdcat-ap"),
-    )
-
-
 def quality_of(stored: StoredRecord) -> QualityScore:
-    assert isinstance(stored.record, Dataset)
-    return score_dataset(stored.record, stored_report(stored))
+    """The MQA-like score of what the EHDS feed publishes of the dataset (the source's statements
+    completed by the operator), as the quality and utility label counts it."""
+    settings = current_app.config["SETTINGS"]
+    view = profiles.ehds().published(stored.record, settings, settings.sources.get(stored.source)).record
+    assert isinstance(view, Dataset)
+    return score_dataset(view, stored_report(stored))
 
 
 def publisher_quality(datasets: Iterable[StoredRecord]) -> QualityScore:

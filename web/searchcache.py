@@ -36,9 +36,12 @@ def query_key(q: SearchQuery, generation: Hashable) -> tuple[Hashable, ...]:
         generation,
         q.type,
         words,
+        q.text[-1:].isspace(),  # a last word followed by a space is complete, not a prefix
         tuple(sorted((f, tuple(sorted(v))) for f, v in q.filters.items() if v)),
         tuple(q.facets),
         q.typos,
+        q.any_words,
+        q.group,
     )
 
 

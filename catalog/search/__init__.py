@@ -9,7 +9,7 @@ reason, never hidden.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -18,8 +18,15 @@ if TYPE_CHECKING:
     from catalog.config import Settings
     from catalog.search.analysis import Synonyms
 
-FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights")
-"""Facets every backend counts, in display order."""
+FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights", "platform", "used")
+"""Facets every backend counts, in display order ("used": in how many projects of the data use
+register, as `USED_BANDS`)."""
+SORTS = ("relevance", "name", "uses")
+"""Orders every backend offers ("uses": the most used datasets first, then by name)."""
+
+FILTERS = (*FACETS, "codelist", "dataset", "group")
+"""What a query may filter on: the facets, and the variables of one code list, dataset or group
+(identical variables of one source, `catalog.search.documents.group_key`), each by its key."""
 
 DOC_TYPES = ("variable", "dataset", "codelist")
 
@@ -32,15 +39,25 @@ class BadQuery(ValueError):
 class SearchQuery:
     text: str = ""
     type: str = "variable"  # one of DOC_TYPES
-    filters: dict[str, list[str]] = field(default_factory=dict)  # facet -> values (OR within, AND across)
-    sort: str = "relevance"  # or "name"
+    filters: dict[str, list[str]] = field(default_factory=dict)  # FILTERS -> values (OR within, AND across)
+    sort: str = "relevance"  # or "name", or "uses"
     offset: int = 0
     limit: int = 20
     facets: tuple[str, ...] = FACETS
     highlight: bool = True
-    typos: bool | None = None
-    """None: tolerate typos only when nothing matches as typed; False: never; True: always. A page
-    that counts beside its hits asks the counts to follow the hits' choice (`SearchResult.typos`)."""
+    """Mark the matched words, and say which codes of a hit's code list the query asked for."""
+    typos: bool | int | None = None
+    """None: tolerate typos only when nothing matches as typed (one edit first, then two), in the
+    words that match nothing on their own; False or 0: never; 1 or 2: that many edits; True: two.
+    A page that counts beside its hits asks the counts to follow the hits (`SearchResult.typos`)."""
+    any_words: bool | None = None
+    """None: documents matching any of the words only when none matches all; False: all words;
+    True: any. Counts follow hits as for `typos`."""
+    group: bool = False
+    """One hit per group of identical variables (same source, name, label, type, unit and codes,
+    across datasets and waves), with its members; the total then counts groups (rows), while facet
+    counts still count variables: a distinct count of groups per facet value cost five times the
+    counting itself (tantivy, measured), more than a search may spend."""
 
 
 @dataclass
@@ -49,6 +66,20 @@ class Hit:
     score: float
     doc: dict[str, Any]
     highlights: dict[str, str] = field(default_factory=dict)  # field -> HTML-escaped text with <mark>
+    matched_codes: list[tuple[str, str]] = field(default_factory=list)
+    """(code, label) of the codes in the hit's code list that the query asked for ("C50" ->
+    [("C50", "Ondartet svulst i bryst")]), at most a few; only when highlighting."""
+    group_size: int = 1
+    """In a grouped search: how many variables of the group match (its members)."""
+    members: list[dict[str, Any]] = field(default_factory=list)
+    """In a grouped search: the matching members, oldest period first, at most `MEMBERS_SHOWN`, as
+    {key, dataset_key, dataset_title, period_start, period_end}; all of them are a search away
+    (filter `group` = the hit's `doc["group"]`)."""
+    period: tuple[int | None, int | None] = (None, None)
+    """In a grouped search: the span of the members' periods (first start, last end; None = open)."""
+
+
+MEMBERS_SHOWN = 20
 
 
 @dataclass
@@ -56,7 +87,14 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    typos: bool = False  # whether typos were tolerated to find these
+    typos: int = 0
+    """Edits tolerated to find these (0: none, the words as typed)."""
+    any_words: bool = False
+    """Whether these match any of the words, because none matched all of them (a page says so)."""
+    typo_words: tuple[str, ...] = ()
+    """The words whose typos were tolerated."""
+    grouped: bool = False
+    """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
 
 
 class IndexWriter(Protocol):
@@ -73,12 +111,18 @@ class IndexWriter(Protocol):
 class SearchBackend(IndexWriter, Protocol):
     name: str
     synonyms: Synonyms
-    """The synonym list queries are expanded with (an edited list is followed while serving)."""
+    """The synonyms and common names of codes queries are expanded with (edited lists are followed
+    while serving)."""
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
         """Rebuild the whole index from `docs`; searches see the old index until it is done."""
 
     def search(self, query: SearchQuery) -> SearchResult: ...
+
+    def scan(self, type: str, filters: dict[str, list[str]], exclude: Collection[str] = ()) -> Iterator[dict[str, Any]]:
+        """Every stored document of `type` passing `filters`, but those whose key is in `exclude`,
+        in no order and beyond any page window: for the pipeline, which re-indexes the variables
+        of a code list that changed (but those it has just written)."""
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         """Completions for a search box: variable names and labels starting with `prefix`."""
@@ -89,6 +133,26 @@ class SearchBackend(IndexWriter, Protocol):
         """A value that changes whenever what searches see may have changed (for caches)."""
 
     def close(self) -> None: ...
+
+
+def variables_using(backend: SearchBackend, codelist_key: str, offset: int = 0, limit: int = 20) -> SearchResult:
+    """The variables whose code list is `codelist_key`, grouped, by name: a code list's page."""
+    return backend.search(
+        SearchQuery(
+            type="variable", filters={"codelist": [codelist_key]}, sort="name", offset=offset, limit=limit, group=True
+        )
+    )
+
+
+def type_totals(backend: SearchBackend, query: SearchQuery) -> dict[str, int]:
+    """Hits of the same words per result type (variables counted as groups when `query.group`),
+    for the tabs of a result page. Only the words count, not the filters: a tab shows what
+    opening it first shows."""
+    out = {}
+    for kind in DOC_TYPES:
+        q = SearchQuery(text=query.text, type=kind, limit=0, facets=(), highlight=False, group=query.group)
+        out[kind] = backend.search(q).total
+    return out
 
 
 def open_backend(settings: Settings) -> SearchBackend:
@@ -109,8 +173,9 @@ def open_backend(settings: Settings) -> SearchBackend:
         raise ConfigError(f"CATALOG_SEARCH_BACKEND={name!r}: choose 'tantivy' or 'elasticsearch'")
     from catalog.search.analysis import SYNONYMS_FILE, Synonyms
 
+    names = settings.home / "code_names.txt"  # an operator's copy of the common names of codes, once there is one
     if settings.synonyms_file:  # the operator's own file wins
-        backend.synonyms = Synonyms(Path(settings.synonyms_file))
+        backend.synonyms = Synonyms(Path(settings.synonyms_file), code_names=names)
     else:  # the list an admin request replaced (`catalog.scheduler`) once there is one, in every process
-        backend.synonyms = Synonyms(settings.home / "synonyms.txt", fallback=SYNONYMS_FILE)
+        backend.synonyms = Synonyms(settings.home / "synonyms.txt", fallback=SYNONYMS_FILE, code_names=names)
     return backend

@@ -5,19 +5,32 @@ language, ASCII folding: `ANALYZERS` names the chain each field uses, and each b
 chain natively). What engines disagree on, or what must change without a reindex, is done here in
 Python and handed to them as plain terms:
 
-* compound words are split at index time with an editable word list (`compounds.txt`) into a
-  lower-weighted `parts` field, so "vekt" finds "fødselsvekt" and "infarkt" finds "hjerteinfarkt";
-* synonyms (`synonyms.txt`) are expanded at query time into alternatives, so editing the file
-  changes search at once, with no reindex, on every backend;
+* compound words: Norwegian writes compounds as one word ("fødselsvekt", "søvnvansker"), and a
+  researcher asks for a part. Every long word is indexed with the starts and ends of its stem
+  (`affixes`), and every query word is also looked up among them: "søvn" finds "søvnvansker" (the
+  modifier), "vekt" finds "fødselsvekt" (the head, which carries a compound's meaning), whatever
+  words the corpus holds, with no dictionary of parts to keep, and at query time as one term
+  lookup per word, as fast as a whole word. The last word is also matched as the start of any
+  word, from three letters, as one types ("fød"). The editable list `compounds.txt` still splits
+  known compounds into parts at index time (`parts`), which also finds middle parts and scores
+  them as words;
+* codes: a variable is indexed with the codes and code labels of its code list (`code_terms`,
+  `code_labels`; see `catalog.search.codes`), so "C50", "A10" and "metformin" find the variables
+  whose code lists hold them;
+* synonyms (`synonyms.txt`) and common names of codes (`code_names.txt`: "brystkreft" stands for
+  ICD-10 C50) are expanded at query time into alternatives, so editing the files changes search
+  at once, with no reindex, on every backend;
 * the query is parsed into a `QueryPlan` that each backend translates into its own query objects;
-* highlighting is computed from the stored document with the same analysis, so both backends mark
-  the same words and the output is always HTML-escaped.
+  `catalog.search.results.relaxed` decides when a plan may tolerate typos or any of its words;
+* highlighting and the codes a hit matched are computed from the stored document with the same
+  analysis, so both backends mark the same words and the output is always HTML-escaped.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
+import logging
 import re
 import threading
 import unicodedata
@@ -30,12 +43,18 @@ from typing import Any
 import Stemmer
 
 from catalog.search import FACETS
+from catalog.search.codes import SYSTEMS, code_like, matches_code, query_terms, system_of
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SYNONYMS_FILE = HERE / "synonyms.txt"
 COMPOUNDS_FILE = HERE / "compounds.txt"
+CODE_NAMES_FILE = HERE / "code_names.txt"
 
 WORD = re.compile(r"\w+")
+TOKEN = re.compile(r"[^\W\d_]{0,3}\d[^\W_]*(?:[./][^\W_]+)+|\w+")
+"""Query tokens: words, and codes with their dots and slashes kept ("I21.0", "8500/3")."""
 
 ANALYZERS = {"nb": "norwegian", "en": "english", "plain": None}
 """Analyzer name -> Snowball stemmer (None: lowercase and fold only). nn uses the nb analyzer:
@@ -54,8 +73,10 @@ FIELD_ANALYZER = {
     "keywords": "nb",
     "codes": "plain",
     "parts": "nb",
+    "code_labels": "nb",
     "dataset_title": "nb",
     "suggest": "plain",
+    "affixes": "plain",
 }
 """Every analyzed field and its analyzer; both backends build their schema from this."""
 
@@ -67,6 +88,7 @@ FIELD_BOOSTS = {
     "label_plain": 3.0,
     "keywords": 2.0,
     "codes": 2.0,
+    "code_labels": 2.0,
     "parts": 1.5,
     "description_nb": 1.0,
     "description_nn": 1.0,
@@ -74,14 +96,64 @@ FIELD_BOOSTS = {
     "description_plain": 1.0,
     "dataset_title": 0.5,
 }
-"""Relevance: name and label above keywords and compound parts, above descriptions."""
+"""Relevance: name and label above keywords, code labels and compound parts, above descriptions."""
 
 FUZZY_FIELDS = ("name_text", "label_nb", "label_nn", "label_en", "label_plain")
+LABEL_FIELDS = ("label_nb", "label_nn", "label_en", "label_plain")
+ALL_IN_LABEL_BOOST = 3.0
+"""A query of several words scores this much more (x BM25) where one label holds all of them as
+typed: "røyker daglig" is first the variable labelled so, then the ones where the words are
+spread over a name, a synonym and an answer category."""
 FUZZY_BOOST = 0.5
 EXACT_NAME_BOOST = 50.0
 EXACT_CODE_BOOST = 20.0
 SYNONYM_WEIGHT = 0.8
-KEYWORD_FIELDS = ("key", "type", "name_exact", "codes_exact", "name_sort", *FACETS)
+CODE_SCORE = 12.0
+"""Constant score of a code in the code list found by one of its prefixes ("A10" for A10BA02);
+the code itself scores `CODE_SCORE + EXACT_CODE_BOOST`. Constant, not BM25: a code list of twelve
+thousand ICD-10 codes holds C50 as much as one of three codes does. Above a word that is only
+mentioned in a description (about 1 x its BM25 weight)."""
+PREFIX_SCORE = 1.0
+"""Constant score of a word that starts with a query word (the modifier of a compound, or the last
+word as one types) or ends with it (the head of a compound), below a word matched whole."""
+MIN_PREFIX = 3
+"""Shortest last word matched as the start of a word (as one types: "fød")."""
+MIN_AFFIX = 4
+"""Shortest part of a compound a query word finds it by ("vekt", "søvn")."""
+MAX_AFFIX = 10
+"""Longest part of a compound indexed (parts longer than this are rare; each costs index time)."""
+MIN_COMPOUND = 7
+"""Shortest word split into `affixes` (a part of three letters and one of four)."""
+CODE_NAME_WEIGHT = 0.5
+MAX_CLAUSES = 1024
+"""Lucene's default limit on the clauses of one query (Elasticsearch's `max_clause_count`,
+OpenSearch's `indices.query.bool.max_clause_count`); plans are kept under it on every backend."""
+FUZZY_EXPANSIONS = 10
+"""Terms one misspelt word may expand to per field (Elasticsearch's `max_expansions`)."""
+CODE_TERMS = 2 * (len(SYSTEMS) + 1)
+"""Terms a code typed alone looks up (`codes.any_system_terms`)."""
+MAX_MATCHED_CODES = 5
+"""Codes a hit shows as matched."""
+KEY_FIELDS = ("codelist_key", "dataset_key", "group")
+FILTER_FIELDS = {**{f: f for f in FACETS}, "codelist": "codelist_key", "dataset": "dataset_key", "group": "group"}
+"""Filters a query may use -> the keyword field each filters on: the facets, and the variables of one
+code list, dataset or group (identical variables, `catalog.search.documents.group_key`)."""
+KEYWORD_FIELDS = (
+    "key",
+    "type",
+    "name_exact",
+    "codes_exact",
+    "code_terms",
+    "name_sort",
+    "uses_sort",
+    "codelist_key",
+    "dataset_key",
+    "group",
+    *FACETS,
+)
+USES_SORT_TOP = 999_999
+"""`uses_sort` is this minus the uses, zero-padded, then the name: ascending order is the most used
+first, then by name, on every backend (both sort keywords the same way)."""
 STOPWORDS = frozenset("og i på pa av for med til ved etter per om en et ei er som the of and in on at by to".split())
 """Words dropped from a query that has other words ("røyking og BMI" needs no "og")."""
 MAX_WINDOW = 10_000
@@ -270,7 +342,13 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     get = doc.get
     name = get("name") or ""
     label = get("label") or ""
-    fields: dict[str, Any] = {"key": [doc["key"]], "type": [doc["type"]], "name_sort": [(label or name).lower()]}
+    sort_name = (label or name).lower()
+    fields: dict[str, Any] = {
+        "key": [doc["key"]],
+        "type": [doc["type"]],
+        "name_sort": [sort_name],
+        "uses_sort": [f"{USES_SORT_TOP - min(int(get('uses') or 0), USES_SORT_TOP):06d} {sort_name}"],
+    }
     texts: dict[str, list[str]] = {}
     for tag, value in (get("labels") or {"nb": label}).items():
         if value:
@@ -288,9 +366,18 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     if codes:
         fields["codes"] = " ; ".join(codes)
     fields["suggest"] = " ; ".join([name, *labels])
-    parts = compound_parts([*labels, *keywords, name.replace("_", " ")], splitter)
+    parts: dict[str, None] = {}
+    starts_and_ends = []  # a part twice only counts twice: it is matched, never scored by frequency
+    split = splitter.split
+    for word in WORD.findall(" ".join([*labels, *keywords, name.replace("_", " ")])):  # one regex pass
+        for part in split(word):
+            parts[part] = None
+        if len(word) >= MIN_COMPOUND:
+            starts_and_ends.append(_affix_text(word))
     if parts:
         fields["parts"] = " ; ".join(parts)
+    if starts_and_ends:
+        fields["affixes"] = " ".join(starts_and_ends)
     if name:
         fields["name_text"] = name
         fields["name_exact"] = [name.lower()]
@@ -299,6 +386,12 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     exact = {v.lower() for v in (*codes, *keywords) if len(v) <= 40}
     if exact:
         fields["codes_exact"] = sorted(exact)
+    coded = get("coded")
+    if coded:
+        if coded["terms"]:
+            fields["code_terms"] = coded["terms"]
+        if coded["labels"]:
+            fields["code_labels"] = coded["labels"]
     for facet in FACETS:
         value = get(facet)
         if isinstance(value, list):
@@ -306,59 +399,220 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
                 fields[facet] = [str(v) for v in value]
         elif value is not None and value != "":
             fields[facet] = [str(value)]
+    for field_name in KEY_FIELDS:
+        value = get(field_name)
+        if value:
+            fields[field_name] = [value]
     return fields
+
+
+@lru_cache(maxsize=200_000)
+def word_affixes(word: str) -> tuple[str, ...]:
+    """The starts and ends of a long word's stem, folded, that could be parts of a compound: from
+    four letters to all but three, at most ten ("fødselsvekten" -> fods, fodse, ..., vekt, svekt,
+    ...). A query
+    word is looked up among them as one term, so "vekt" finds "fødselsvekt" and "søvn"
+    "søvnvansker" without a dictionary of parts and as fast as a whole word. A start or end that
+    is no word ("svekt") is never asked for. Short words and words with digits have none."""
+    if len(word) < MIN_COMPOUND or not word.isalpha():
+        return ()
+    stem = analyze_word(word, "nb")
+    sizes = range(MIN_AFFIX, min(MAX_AFFIX, len(stem) - MIN_AFFIX + 1) + 1)
+    return tuple(dict.fromkeys([*(stem[:n] for n in sizes), *(stem[-n:] for n in sizes)]))
+
+
+@lru_cache(maxsize=200_000)
+def _affix_text(word: str) -> str:
+    return " ".join(word_affixes(word))
+
+
+def part_term(word: str) -> str | None:
+    """What a query word looks up among `affixes`: its stem, folded, when long enough."""
+    if not word.isalpha():
+        return None
+    stem = analyze_word(word, "nb")
+    return stem if len(stem) >= MIN_AFFIX else None
+
+
+def prefix_term(word: str, last: bool) -> str | None:
+    """What the last query word looks up in `suggest` (names and labels, folded, unstemmed) as
+    the start of a word, as one types ("fød" -> "fødselsvekt")."""
+    if not last or not word.isalpha() or len(word) < MIN_PREFIX:
+        return None
+    return fold(word)
 
 
 # -- query plans ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class Word:
+    """One query word as a backend looks it up: its analysed forms in every text field, and, where
+    set, typos up to `fuzzy` edits, a word starting with `prefix` (in `suggest`), a compound
+    starting or ending with it (`part`, a term of `affixes`), and a code (`code`: `code_terms`)."""
+
+    text: str
+    fuzzy: int = 0
+    prefix: str | None = None
+    part: str | None = None
+    code: bool = False
+
+
+@dataclass(frozen=True)
 class Alternative:
-    """Words that must all match; `weight` < 1 for alternatives that came from the synonym list."""
+    """Words that must all match, or, with `codes`, any of these code terms (a common name of codes).
+
+    `weight` < 1 for alternatives that came from the synonym list; `affixes` for words that also
+    match as the start or end of a word (compounds: the words as typed and their synonyms, not the
+    parts of a short name or typo corrections); `last` when its last word ends the
+    query (matched as a prefix from three letters, as one types); `fuzzy` the edits a typo may cost
+    (0 unless typos are tolerated)."""
 
     words: tuple[str, ...]
     weight: float = 1.0
+    codes: tuple[str, ...] = ()
+    affixes: bool = False
+    last: bool = False
+    fuzzy: int = 0
+
+    def specs(self) -> tuple[Word, ...]:
+        """The words as backends build their queries."""
+        out = []
+        for i, w in enumerate(self.words):
+            last = self.last and i == len(self.words) - 1
+            out.append(
+                Word(
+                    w,
+                    min(self.fuzzy, fuzziness(w)),
+                    prefix_term(w, last) if self.affixes else None,
+                    part_term(w) if self.affixes else None,
+                    code_like(w),
+                )
+            )
+        return tuple(out)
 
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """A query as every backend runs it: all `units` must match (AND); a unit matches when any of
-    its alternatives does (OR); `exact` is the whole query for exact name/code matching.
+    """A query as every backend runs it: all `units` must match (AND; any one with `any_words`); a
+    unit matches when any of its alternatives does (OR); `exact` is the whole query for exact
+    name/code matching.
 
-    Backends run a plan first without typo tolerance and, only when nothing matches, again with
-    `typos=True` (`with_typos`): a misspelt query still finds its variables, while a correct one
-    is not diluted by look-alikes (hjerteinfarkt is not hjerneinfarkt) and stays fast, since
+    `catalog.search.results.relaxed` runs a plan as typed first; only when nothing matches does it
+    let the words that match nothing on their own tolerate typos (`Synonyms.tolerant`), and then
+    accept any of the words (`any`): a misspelt query still finds its variables, while a correct
+    one is not diluted by look-alikes (hjerteinfarkt is not hjerneinfarkt) and stays fast, since
     fuzzy matching is the costliest part of a query on a large index.
     """
 
     units: tuple[tuple[Alternative, ...], ...]
     exact: str
     exact_words: tuple[str, ...]
-    typos: bool = False
+    any_words: bool = False
+    expansions: int = FUZZY_EXPANSIONS
+    """Terms a misspelt word may expand to per field where an engine caps them (`clauses`)."""
 
-    def with_typos(self) -> QueryPlan | None:
-        """The same plan tolerating typos, or None when no word is long enough to have any."""
-        if self.typos or not any(fuzziness(w) for unit in self.units for a in unit for w in a.words):
-            return None
-        return dataclasses.replace(self, typos=True)
+    @property
+    def typos(self) -> bool:
+        return any(a.fuzzy for unit in self.units for a in unit)
 
-    def fuzziness(self, word: str) -> int:
-        return fuzziness(word) if self.typos else 0
+    def only(self, index: int) -> QueryPlan:
+        """One unit alone, to ask whether it matches anything on its own."""
+        return QueryPlan((self.units[index],), self.exact, self.exact_words)
+
+    def any(self) -> QueryPlan | None:
+        """The plan accepting documents that match any of its units, or None for one unit."""
+        return dataclasses.replace(self, any_words=True) if len(self.units) > 1 else None
+
+    def typed_words(self) -> tuple[str, ...]:
+        """The words as typed (not synonyms or names of codes), for matching them in one label."""
+        return tuple(w for unit in self.units for w in unit[0].words)
+
+    def fuzzy_words(self) -> tuple[str, ...]:
+        """The words as typed that tolerate typos (for a notice)."""
+        return tuple(w for unit in self.units if unit[0].fuzzy for w in unit[0].words)
+
+    def clauses(self, expansions: int = FUZZY_EXPANSIONS) -> int:
+        """How many clauses the plan makes on an Elasticsearch-like engine, a misspelt word counting
+        `expansions` terms in each typo-tolerant field (see `MAX_CLAUSES`)."""
+        n = 1 + len(self.exact_words) + len(LABEL_FIELDS) * len(self.typed_words())
+        n += sum(CODE_TERMS // 2 for w in self.exact_words if code_like(w))
+        for unit in self.units:
+            for alternative in unit:
+                n += len(alternative.codes)
+                for w in alternative.specs():
+                    n += len(FIELD_BOOSTS) * max(1, len(WORD.findall(w.text)))
+                    n += len(FUZZY_FIELDS) * expansions if w.fuzzy else 0
+                    n += (w.prefix is not None) + (w.part is not None) + CODE_TERMS * w.code
+        return n
+
+
+class CodeNames:
+    """Common names of diagnoses, drugs and procedures and the codes they stand for, from an
+    editable file: `names, comma-separated = SYSTEM CODE [CODE ...][; SYSTEM CODE ...]`.
+
+    A name finds the variables whose code lists hold one of its codes or a code below it
+    ("brystkreft = ICD-10 C50" finds C50 and C50.9), in that classification only. Lines that
+    cannot be read are skipped with a warning naming the line; search goes on."""
+
+    def __init__(self, path: Path = CODE_NAMES_FILE, fallback: Path | None = None):
+        self.list = WordList(path, fallback)
+        self._parsed: tuple[list[str], dict[tuple[str, ...], tuple[str, ...]]] | None = None
+
+    def table(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        """Key phrase -> qualified code terms (exact and below, `catalog.search.codes.query_terms`)."""
+        lines = self.list.lines()
+        if self._parsed is None or self._parsed[0] is not lines:
+            table: dict[tuple[str, ...], tuple[str, ...]] = {}
+            for number, line in enumerate(lines, 1):
+                names, _, codes = line.partition("=")
+                terms = _code_name_terms(codes)
+                if not terms or not names.strip():
+                    log.warning(
+                        "%s: entry %d (%r) is not 'names = SYSTEM CODE ...'; skipped", self.list.path, number, line
+                    )
+                    continue
+                for name in names.split(","):
+                    phrase = tuple(words(name))
+                    if phrase:
+                        table[_key(phrase)] = tuple(dict.fromkeys([*table.get(_key(phrase), ()), *terms]))
+            self._parsed = (lines, table)
+        return self._parsed[1]
+
+
+def _code_name_terms(codes: str) -> list[str]:
+    """`ICD-10 C50; ATC L02BA01` -> the exact and prefix terms of each code in its classification."""
+    terms: list[str] = []
+    for part in codes.split(";"):
+        tokens = part.split()
+        system = system_of(tokens[0]) if tokens else None
+        if system is None or len(tokens) < 2:
+            return []
+        for code in tokens[1:]:
+            terms.extend(query_terms(code, system))
+    return terms
 
 
 class Synonyms:
-    """Groups of equivalent terms from an editable file, one group per line, comma-separated.
+    """Groups of equivalent terms from an editable file, one group per line, comma-separated, and
+    the common names of codes (`CodeNames`).
 
     Terms may be phrases ("birth weight, fødselsvekt"). Matching is on folded, Norwegian-stemmed
     words, so "Røyking", "røyking" and "royking" all hit the group "røyking, røyk, tobakk".
     """
 
-    def __init__(self, path: Path = SYNONYMS_FILE, fallback: Path | None = None):
+    def __init__(self, path: Path = SYNONYMS_FILE, fallback: Path | None = None, code_names: Path | None = None):
         self.list = WordList(path, fallback)
+        # an operator's copy of the code names is read once it exists, the packaged list until then
+        self.code_names = CodeNames(code_names or CODE_NAMES_FILE, fallback=CODE_NAMES_FILE if code_names else None)
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
 
+    def version(self) -> tuple[Any, ...]:
+        """Changes when either file is edited (for caches of search answers)."""
+        return (*self.list.version(), *self.code_names.list.version())
+
     def groups(self) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
-        """Key phrase -> the other phrases of its group (reparsed when the file changes)."""
+        """Key phrase -> every phrase of its group, itself included (reparsed when the file changes)."""
         lines = self.list.lines()
         if self._parsed is None or self._parsed[0] is not lines:
             table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
@@ -366,32 +620,86 @@ class Synonyms:
                 phrases = [p for p in (tuple(words(term)) for term in line.split(",")) if p]
                 for phrase in phrases:
                     known = table.setdefault(_key(phrase), [])
-                    known += [p for p in phrases if _key(p) != _key(phrase) and p not in known]
+                    known += [p for p in phrases if p not in known and _key(p) not in map(_key, known)]
             self._parsed = (lines, table)
         return self._parsed[1]
 
     def plan(self, text: str) -> QueryPlan:
-        """Parse a user query into a `QueryPlan`, expanding the longest synonym phrase at each word."""
-        tokens = words(text)
+        """Parse a user query into a `QueryPlan`, expanding the longest synonym phrase or common
+        name of codes at each word."""
+        tokens = TOKEN.findall(text)
         tokens = [t for t in tokens if t.lower() not in STOPWORDS] or tokens
-        table = self.groups()
-        longest = max((len(k) for k in table), default=1)
+        groups, names = self.groups(), self.code_names.table()
+        longest = max((len(k) for k in (*groups, *names)), default=1)
+        typing = bool(text) and not text[-1].isspace()  # the last word may be unfinished
         units: list[tuple[Alternative, ...]] = []
         i = 0
         while i < len(tokens):
             for size in range(min(longest, len(tokens) - i), 0, -1):
                 phrase = tuple(tokens[i : i + size])
-                others = table.get(_key(phrase))
-                if others:
-                    units.append((Alternative(phrase), *(Alternative(o, SYNONYM_WEIGHT) for o in others)))
+                key = _key(phrase)
+                if key in groups or key in names:
+                    last = typing and i + size == len(tokens)
+                    units.append(
+                        (
+                            Alternative(phrase, affixes=True, last=last),
+                            *(
+                                Alternative(o, SYNONYM_WEIGHT, affixes=True)
+                                for o in groups.get(key, ())
+                                if _key(o) != key
+                            ),
+                            *([Alternative((), CODE_NAME_WEIGHT, codes=names[key])] if key in names else []),
+                        )
+                    )
                     i += size
                     break
             else:
                 split = tuple(w for w in tokens[i].split("_") if w)
                 joined = (Alternative(split, SYNONYM_WEIGHT),) if len(split) > 1 else ()
-                units.append((Alternative((tokens[i],)), *joined))
+                last = typing and i + 1 == len(tokens)
+                units.append((Alternative((tokens[i],), affixes=True, last=last), *joined))
                 i += 1
         return QueryPlan(units=tuple(units), exact=text.strip().lower(), exact_words=tuple(t.lower() for t in tokens))
+
+    def tolerant(self, plan: QueryPlan, units: Iterable[int], distance: int) -> QueryPlan | None:
+        """The plan with typos of up to `distance` edits tolerated in the given units (the words
+        that match nothing as typed), or None when none of them is long enough to have that many.
+
+        A misspelt word is also corrected to the synonyms and names of codes it is a typo of
+        ("rokevaner" -> the group of "røykevaner"), since those are the words researchers use."""
+        changed = list(plan.units)
+        tolerated = False
+        for index in units:
+            unit = plan.units[index]
+            typed = unit[0]
+            if not typed.words or max(min(distance, fuzziness(w)) for w in typed.words) < distance:
+                continue
+            tolerated = True
+            fixes = self._corrections(typed.words, distance)
+            known = set(unit)
+            changed[index] = (
+                dataclasses.replace(typed, fuzzy=distance),
+                *unit[1:],
+                *(a for a in fixes if a not in known),
+            )
+        return dataclasses.replace(plan, units=tuple(changed)) if tolerated else None
+
+    def _corrections(self, phrase: tuple[str, ...], distance: int) -> list[Alternative]:
+        """Alternatives from the synonym groups and code names whose words are typos of `phrase`."""
+        wanted = _key(phrase)
+        allowed = [min(distance, fuzziness(w)) for w in phrase]
+        out: list[Alternative] = []
+        groups, names = self.groups(), self.code_names.table()
+        for key in (*groups, *names):
+            if len(key) != len(wanted) or key == wanted:
+                continue
+            if all(
+                a == b or (edits and _within(a, b, edits)) for a, b, edits in zip(key, wanted, allowed, strict=True)
+            ):
+                out += [Alternative(p, SYNONYM_WEIGHT) for p in groups.get(key, ())]
+                if key in names:
+                    out.append(Alternative((), CODE_NAME_WEIGHT, codes=names[key]))
+        return out
 
 
 def _key(phrase: tuple[str, ...]) -> tuple[str, ...]:
@@ -417,6 +725,24 @@ def _forms(word: str, splitter: Decompounder | None) -> set[str]:
     return forms
 
 
+@lru_cache(maxsize=200_000)
+def _token(token: str, splitter: Decompounder | None) -> tuple[frozenset[str], str, frozenset[str]]:
+    """A text's word as highlighting compares it: its analysed forms, folded, its compound parts.
+    The same for every query, so computed once per word, not once per word and query."""
+    return frozenset(_forms(token, splitter)), fold(token), frozenset(word_affixes(token))
+
+
+@dataclass(frozen=True, eq=False)
+class _Marking:
+    """A plan's words for highlighting, gathered for a quick test of each text word. Made once per
+    plan (`_plan_specs`), so compared and hashed by identity, cheaply, in `_matches`' memo."""
+
+    forms: frozenset[str]
+    prefixes: tuple[str, ...]
+    parts: frozenset[str]
+    fuzzy: tuple[tuple[frozenset[str], int], ...]
+
+
 def _within(a: str, b: str, limit: int) -> bool:
     """Levenshtein distance (with transpositions) of a and b is at most `limit`."""
     if abs(len(a) - len(b)) > limit:
@@ -435,19 +761,37 @@ def _within(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+_Spec = tuple[frozenset[str], int, "str | None", "str | None"]
+"""A query word for highlighting: (its analysed forms, edits allowed, prefix, compound part)."""
+
+
+def _specs(alternative: Alternative) -> tuple[_Spec, ...]:
+    return tuple(
+        (frozenset(analyze_word(w.text, a) for a in ANALYZERS), w.fuzzy, w.prefix, w.part) for w in alternative.specs()
+    )
+
+
+@lru_cache(maxsize=1024)
+def _plan_specs(plan: QueryPlan) -> _Marking:
+    """Every word of a plan for highlighting, made once per plan (a page highlights 20 hits)."""
+    specs = [spec for unit in plan.units for alternative in unit for spec in _specs(alternative)]
+    return _Marking(
+        frozenset(f for forms, _d, _p, _part in specs for f in forms),
+        tuple(p for _f, _d, p, _part in specs if p),
+        frozenset(part for _f, _d, _p, part in specs if part),
+        tuple((forms, d) for forms, d, _p, _part in specs if d),
+    )
+
+
 def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | None = None) -> dict[str, str]:
     """Display fields with matched words wrapped in <mark>, everything else HTML-escaped.
 
     A word is marked when it matches a query word (or synonym) after stemming and folding, when
-    one of its compound parts does, or when it is within the query word's typo allowance.
+    one of its compound parts does, when it starts or ends with a query word as a search matches
+    compounds, or when it is within the query word's typo allowance.
     """
-    query = tuple(
-        (frozenset(analyze_word(w, a) for a in ANALYZERS), plan.fuzziness(w))
-        for unit in plan.units
-        for alternative in unit
-        for w in alternative.words
-    )
-    if not query:
+    query = _plan_specs(plan)
+    if not query.forms:
         return {}
     out = {}
     for field_name in HIGHLIGHT_FIELDS:
@@ -466,15 +810,68 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
 
 
 @lru_cache(maxsize=100_000)
-def _matches(token: str, query: tuple[tuple[frozenset[str], int], ...], splitter: Decompounder | None) -> bool:
+def _matches(token: str, query: _Marking, splitter: Decompounder | None) -> bool:
     """Memoised: labels repeat their words, so a page of hits costs a few new tokens at most."""
-    forms = _forms(token, splitter)
-    for qforms, distance in query:
-        if forms & qforms:
-            return True
-        if distance and any(_within(f, q, distance) for f in forms for q in qforms if len(f) > 3):
-            return True
-    return False
+    forms, folded, parts = _token(token, splitter)
+    if forms & query.forms or parts & query.parts or any(folded.startswith(p) for p in query.prefixes):
+        return True
+    return any(_within(f, q, d) for qforms, d in query.fuzzy for f in forms for q in qforms if len(f) > 3)
+
+
+def matched_codes(
+    concepts: Iterable[list[str]], system: str | None, plan: QueryPlan, limit: int = MAX_MATCHED_CODES
+) -> list[tuple[str, str]]:
+    """The codes of a code list that the query asked for, as (code, label), at most `limit`: a code
+    a query word is (or is a level above: "A10" for A10BA02), a code a common name stands for
+    (`CodeNames`), or a code whose label holds every word of the query's other words ("metformin",
+    "ondartet svulst i bryst")."""
+    code_words, terms, text_units = [], [], []
+    for unit in plan.units:
+        typed = [w.text for w in unit[0].specs()]
+        if typed and all(code_like(w) for w in typed):
+            code_words += typed
+            continue
+        terms += [t for alternative in unit for t in alternative.codes]
+        alternatives = [_specs(a) for a in unit if a.words]
+        if alternatives:
+            text_units.append(alternatives)
+    out = []
+    for code, label in concepts:
+        if (
+            any(matches_code(w, code) for w in code_words)
+            or any(_code_term_matches(t, system, code) for t in terms)
+            or (text_units and _label_matches(label, text_units))
+        ):
+            out.append((code, label))
+            if len(out) == limit:
+                break
+    return out
+
+
+def _code_term_matches(term: str, system: str | None, code: str) -> bool:
+    """A qualified term of `CodeNames` ("icd10:c50*") against a code of a list in `system`."""
+    wanted, _, value = term.partition(":")
+    if wanted != system:
+        return False
+    if value.endswith("*"):
+        return code.strip().lower().startswith(value[:-1])
+    return matches_code(value, code)
+
+
+def _label_matches(label: str, units: list[list[tuple[_Spec, ...]]]) -> bool:
+    tokens = WORD.findall(label)
+    return all(
+        any(all(any(_matches(t, _one(spec), None) for t in tokens) for spec in alternative) for alternative in unit)
+        for unit in units
+    )
+
+
+@lru_cache(maxsize=10_000)
+def _one(spec: _Spec) -> _Marking:
+    forms, distance, prefix, part = spec
+    return _Marking(
+        forms, (prefix,) if prefix else (), frozenset([part] if part else []), ((forms, distance),) if distance else ()
+    )
 
 
 # -- suggestions ---------------------------------------------------------------------------

@@ -2,15 +2,24 @@
 
 One document per variable (the main unit), per dataset and per code list. Field names are the
 contract between the indexer and the backends; see `FIELDS`.
+
+A variable's codes live in another record, its code list (often from another source: KLASS, or a
+registry's ICD-10 list shared by many variables). `documents` makes a variable's document from its
+dataset alone; `complete` then adds what the code list says (its codes and their labels, to be
+found by, and its content in the group key), given the code list as the store holds it. The
+pipeline completes documents where it writes the index, after their records are stored, and
+re-completes the variables of a code list that changed (`catalog.pipeline.IndexBuffer`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from catalog.model import CodeList, Dataset, Record, key_for, text
+from catalog.search.codes import SYSTEMS, code_terms, system_of
 
 FIELDS = {
     "key": "stable short id (catalog.model.key_for(uri))",
@@ -22,7 +31,11 @@ FIELDS = {
     "description": "display description",
     "descriptions": "lang -> description",
     "keywords": "list of keywords",
-    "codes": "code notations and labels (code lists; a variable's coding system)",
+    "codes": "names of the coding system (ICD-10, ATC, ...)",
+    "system": "the code list's classification, a `catalog.search.codes.SYSTEMS` key, or None",
+    "concepts": "a code list's codes as [notation, label] pairs",
+    "coded": "a variable's code list for the index only, never stored with the hit (see `complete`)",
+    "group": "key shared by identical variables of one source (see `group_key`)",
     "dataset_key": "key of the dataset a variable belongs to",
     "dataset_title": "its title",
     "source": "source name (facet)",
@@ -38,9 +51,19 @@ FIELDS = {
     "unit": "unit of measure",
     "codelist_key": "key of the code list a variable uses",
     "access_rights": "PUBLIC | RESTRICTED | NON_PUBLIC (facet)",
+    "platform": "titles of the analysis platforms where the dataset can be analysed (facet)",
     "languages": "list of language tags of the labels",
     "valid": "True when the record conforms to its shapes",
+    "uses": "how many projects of the data use register use the dataset (a variable: its dataset's)",
+    "used": "the band of `uses` (facet): 0, 1, 2-4, 5+",
 }
+
+USED_BANDS = ("0", "1", "2-4", "5+")
+"""The "used" facet's values: in how many projects of the data use register."""
+
+
+def used_band(uses: int) -> str:
+    return "0" if uses <= 0 else "1" if uses == 1 else "2-4" if uses < 5 else "5+"
 
 
 @dataclass
@@ -67,10 +90,18 @@ def decades(start: int | None, end: int | None, now: int = 2026) -> list[str]:
     return [f"{d}-{d + 9}" for d in range(start - start % 10, end + 1, 10)]
 
 
-def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterator[dict[str, Any]]:
-    """The documents for one record: a dataset and each of its variables, or a code list."""
+def documents(
+    record: Record, source: SourceInfo, valid: bool = True, platforms: Sequence[str] = (), uses: int = 0
+) -> Iterator[dict[str, Any]]:
+    """The documents for one record: a dataset and each of its variables, or a code list. Data
+    services and products are not searched here (the marketplace page lists them); the titles of
+    the platforms serving a dataset (`platforms`) are a facet of it and of its variables, as is
+    how many projects of the data use register use the dataset (`uses`)."""
+    if record.kind in ("service", "product"):
+        return
     base = {"source": source.name, "source_title": source.title, "source_kind": source.kind, "valid": valid}
     if isinstance(record, CodeList):
+        system = codelist_system(record)
         yield {
             **base,
             "key": key_for(record.uri),
@@ -81,7 +112,10 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
             "labels": record.title,
             "description": text(record.description),
             "descriptions": record.description,
-            "codes": [c.code for c in record.concepts] + [text(c.label) for c in record.concepts],
+            "codes": [SYSTEMS[system][0]] if system else [],
+            "system": system,
+            "concepts": [[c.code, text(c.label)] for c in record.concepts],
+            "coded": coded(record),
             "publisher": text(record.publisher.name) if record.publisher else "",
             "languages": sorted(record.title),
             "keywords": [],
@@ -92,6 +126,7 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
             "period_end": _year(record.valid_to),
             "datatype": None,
             "access_rights": None,
+            "platform": [],
         }
         return
     assert isinstance(record, Dataset)
@@ -103,6 +138,9 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
         "health_category": [c for c in map(_code, d.health_categories) if c],
         "theme": [c for c in map(_code, d.themes) if c],
         "access_rights": _code(d.access_rights),
+        "platform": sorted(set(platforms)),
+        "uses": uses,
+        "used": used_band(uses),
     }
     dkey = key_for(d.uri)
     dtitle = text(d.title)
@@ -127,7 +165,7 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
     }
     for v in d.variables:
         vstart, vend = _year(v.valid_from) or start, _year(v.valid_to) or end
-        yield {
+        doc = {
             **shared,
             "key": key_for(v.uri),
             "uri": v.uri,
@@ -149,3 +187,62 @@ def documents(record: Record, source: SourceInfo, valid: bool = True) -> Iterato
             "codelist_key": key_for(v.codelist) if v.codelist else None,
             "languages": sorted(set(v.title) | set(v.description)),
         }
+        doc["group"] = group_key(doc, key_for(v.codelist) if v.codelist else "")  # until `complete` knows the codes
+        yield doc
+
+
+# -- code lists and groups -------------------------------------------------------------------
+
+
+def codelist_system(codelist: CodeList, *hints: str | None) -> str | None:
+    """The classification of a code list, from its identifier, title and URI (and any hints, such
+    as a variable's coding system)."""
+    return system_of(codelist.identifier, *codelist.title.values(), codelist.uri, *hints)
+
+
+def coded(codelist: CodeList) -> dict[str, Any]:
+    """What a variable's document indexes of its code list: every code's terms (`code_terms`), the
+    codes' labels in every language, and a digest of the codes for the group key. Made once per
+    code list and shared by the documents of all variables using it."""
+    system = codelist_system(codelist)
+    terms: set[str] = set()
+    labels: list[str] = []
+    for concept in codelist.concepts:
+        terms.update(code_terms(concept.code, system))
+        labels.extend(label for label in concept.label.values() if label)
+    codes = "\x1f".join(sorted(c.code for c in codelist.concepts))
+    return {
+        "system": system,
+        "terms": sorted(terms),
+        "labels": " ; ".join(labels),
+        "signature": hashlib.sha1(codes.encode()).hexdigest()[:12],
+    }
+
+
+def group_key(doc: dict[str, Any], signature: str) -> str:
+    """Identical variables of one source share this key: the same source, short name (case folded),
+    label, data type and unit, and the same codes (`signature`: the code list's codes, whatever
+    its URI, since survey waves repeat a list under a new URI per wave). So MFR's VEKT in five
+    datasets, or HUNT's "Røyker daglig" in six waves, is one row of a grouped search."""
+    parts = [doc["source"], (doc.get("name") or "").lower(), (doc.get("label") or "").lower()]
+    parts += [doc.get("datatype") or "", doc.get("unit") or "", signature]
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def complete(
+    docs: Iterable[dict[str, Any]], codelist: Callable[[str], dict[str, Any] | None]
+) -> Iterator[dict[str, Any]]:
+    """Variable documents with their code lists added (`coded`, looked up by code list key through
+    `codelist`, None when it is not in the catalogue) and their group key; others as they are."""
+    for doc in docs:
+        if doc.get("type") == "variable":
+            found = codelist(doc["codelist_key"]) if doc.get("codelist_key") else None
+            doc = {**doc, "coded": found} if found else {k: v for k, v in doc.items() if k != "coded"}
+            signature = found["signature"] if found else (doc.get("codelist_key") or "")
+            doc["group"] = group_key(doc, signature)
+        yield doc
+
+
+def stored(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document as a hit carries it: without what only the index needs (`coded`)."""
+    return {k: v for k, v in doc.items() if k != "coded"} if "coded" in doc else doc

@@ -1,76 +1,129 @@
-"""Elasticsearch / OpenSearch backend through the official `elasticsearch` client.
+"""Elasticsearch / OpenSearch backend through the official `elasticsearch` client (8.x).
 
 Configured by the settings `elasticsearch_url` and `elasticsearch_index` (the alias searches
-use); credentials: `elasticsearch_api_key`, or `elasticsearch_user` + `elasticsearch_password`.
-For OpenSearch-compatible servers that refuse the client's compatibility headers set
-`elasticsearch_plain_json` (see `plain_json_transport`). Each setting is declared, with its
-environment variable (`CATALOG_ELASTICSEARCH_*`), in `catalog.config.SETTINGS`.
+use; an Elasticsearch index name: lower case, no `\\/*?"<>|,#:` or spaces); TLS trust by
+`elasticsearch_ca_certs` (the cluster's CA file: self-managed Elasticsearch 8/9 makes its own) or
+`elasticsearch_fingerprint` (the SHA-256 of its certificate); replicas after a rebuild by
+`elasticsearch_replicas`; credentials: `elasticsearch_api_key`, or `elasticsearch_user` +
+`elasticsearch_password`. For OpenSearch-compatible servers that refuse the client's
+compatibility headers set `elasticsearch_plain_json` (see `plain_json_transport`). Each setting is
+declared, with its environment variable (`CATALOG_ELASTICSEARCH_*`), in `catalog.config.SETTINGS`.
+
+The client is pinned to 8.x (`elasticsearch>=8.13,<9`): the 9.x client sends `compatible-with=9`,
+which Elasticsearch 8 refuses, while the 8.x client is accepted by Elasticsearch 8 and 9.
 
 The program creates the index with its own mappings and analyzers (the analysis chains named in
-`catalog.search.analysis`: the standard tokenizer after turning underscores and apostrophes into
-spaces, so words split as in tantivy's simple tokenizer (MORS_ALDER is mors + alder; a `pattern`
-tokenizer would match tantivy exactly but the emulator mis-applies it at index time); lowercase, Snowball stemmer per language, ASCII
-folding). Every index is concrete and named `<alias>-<timestamp>`; `replace_all` fills a new one
-and then moves the alias in a single `_aliases` call, so searches never see a half-built index.
-Synonyms are expanded by the query plan, so editing the synonym file needs no reindex here either.
+`catalog.search.analysis`: the standard tokenizer after turning every run of characters that are
+neither letters nor digits into a space, so words split as in tantivy's simple tokenizer: MORS_ALDER
+is mors + alder, and a dotted code "I21.0" is i21 + 0, so "I21" finds it; a `pattern` tokenizer
+would do the same in one step but the emulator mis-applies it at index time; lowercase, Snowball
+stemmer per language, ASCII folding). Every index is concrete and named `<alias>-<timestamp>`;
+`replace_all` fills a new one (no refresh, no replicas, until it is complete), restores refresh
+and replicas, and then moves the alias in a single `_aliases` call, so searches never see a
+half-built index. An index a killed rebuild left behind (never behind the alias, its builder
+process gone, or older than a day) is removed by the next rebuild. Synonyms and code names are
+expanded by the query plan, so editing them needs no reindex here either.
 
-Only query DSL shared by Elasticsearch 8/9 and OpenSearch 2/3 is used (bool, dis_max, match with
-fuzziness, term(s), prefix, match_phrase_prefix, terms aggregation, from/size, sort on keywords).
+Only query DSL shared by Elasticsearch 8/9 and OpenSearch 2/3 is used (bool, dis_max,
+constant_score, match with fuzziness, term(s), prefix, match_phrase_prefix, terms, cardinality,
+min and stats aggregations, collapse with inner_hits, search_after, from/size, sort on keywords).
+Every plan is kept under Lucene's 1,024 clauses (`catalog.search.results.within_budget`), and a
+server that still refuses a query as having too many clauses gives a "too complex" `BadQuery`.
 Tested: the full contract suite against the osmem-server 0.1.6 emulator (reports OpenSearch 3.8.0)
-with elasticsearch-py 9.5 through the plain-JSON transport. Not tested here against a real
+with elasticsearch-py 8.19 through the plain-JSON transport. The emulator is not Lucene: its
+scores differ (the contract asserts orders both engines agree on), it enforces no clause limit,
+and it accepts wildcard deletes that Elasticsearch 8 refuses. Not tested here against a real
 Elasticsearch or OpenSearch cluster (none can be installed on the build machines); set
 `CATALOG_ELASTICSEARCH_URL` when running the tests to run the same suite against one.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
-from catalog.search import FACETS, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.config import ConfigError
+from catalog.search import FILTERS, MEMBERS_SHOWN, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
+    ALL_IN_LABEL_BOOST,
     ANALYZERS,
+    CODE_SCORE,
     COMPOUNDS_FILE,
     EXACT_CODE_BOOST,
     EXACT_NAME_BOOST,
     FIELD_ANALYZER,
     FIELD_BOOSTS,
+    FILTER_FIELDS,
     FUZZY_BOOST,
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
+    LABEL_FIELDS,
+    PREFIX_SCORE,
     Alternative,
     QueryPlan,
     Synonyms,
+    Word,
     decompounder,
     fold,
-    highlight,
     index_fields,
     rank_suggestions,
     shipped_synonyms,
     words,
 )
-from catalog.search.results import check_page, facet_counts, with_typo_fallback
+from catalog.search.codes import any_system_terms, code_like, exact_terms
+from catalog.search.documents import stored
+from catalog.search.results import SPAN, check_page, facet_counts, mark, member, ordered, relaxed, span, too_complex
+from catalog.store import process_token
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from catalog.config import Settings
 
+log = logging.getLogger(__name__)
+
 TIE_BREAKER = 0.1
 BULK_CHUNK = 1000
+BULK_RETRIES = 5
+"""Retries of documents the cluster refused with 429 (too many requests), backing off..."""
+BULK_BACKOFF = 1.0
+"""...from this many seconds, doubling (so 1 + 2 + 4 + 8 + 16 s at most)."""
+SCAN_PAGE = 1000
+ORPHAN_SECONDS = 24 * 3600
+"""An index outside the alias this old is left from a rebuild on another host that died."""
 STEMMERS = {"norwegian": "norwegian", "english": "porter2"}
 """Snowball stemmers by their Elasticsearch names (`porter2` is Snowball English, as in tantivy)."""
+INDEX_ONLY = ("code_terms", "code_labels", "affixes", "parts", "suggest")
+"""Fields only searched, never read back: kept out of `_source` (a whole classification's codes
+would otherwise be stored with every variable using it)."""
+INDEX_NAME = re.compile(r'^[a-z0-9][^A-Z\\/*?"<>|,# :]*$')
+TOO_MANY_CLAUSES = re.compile(r"too_many(_nested)?_clauses|maxClauseCount|max_clause_count", re.IGNORECASE)
+MEMBER_FIELDS = ["doc.key", "doc.dataset_key", "doc.dataset_title", "doc.period_start", "doc.period_end"]
 
 
 class IndexingError(RuntimeError):
     """Documents the server refused; the message names the first few keys and reasons."""
 
 
-def index_body() -> dict[str, Any]:
-    """Settings and mappings of a catalogue index, built from the shared field table."""
+def check_index_name(alias: str) -> None:
+    """Refuse a name Elasticsearch would refuse, before any request, naming the setting."""
+    if not INDEX_NAME.match(alias) or alias in (".", "..") or len(alias.encode()) > 200:
+        raise ConfigError(
+            f"CATALOG_ELASTICSEARCH_INDEX={alias!r} is not a valid index name: use lower case letters, "
+            'digits and - or _, not starting with - or _, without \\ / * ? " < > | , # : or spaces'
+        )
+
+
+def index_body(replicas: int | None = None, building: bool = False) -> dict[str, Any]:
+    """Settings and mappings of a catalogue index, built from the shared field table. A `building`
+    index (being filled by a rebuild) has no refresh and no replicas, and names its builder."""
     filters = {
         f"{name}_stemmer": {"type": "stemmer", "language": STEMMERS[language]}
         for name, language in ANALYZERS.items()
@@ -87,26 +140,58 @@ def index_body() -> dict[str, Any]:
     }
     properties: dict[str, Any] = {name: {"type": "keyword"} for name in KEYWORD_FIELDS}
     properties.update({name: {"type": "text", "analyzer": analyzer} for name, analyzer in FIELD_ANALYZER.items()})
+    properties.update({name: {"type": "integer"} for name in ("period_start", "period_end")})
     properties["doc"] = {"type": "object", "enabled": False}
-    char_filter = {"word_joiners": {"type": "pattern_replace", "pattern": "[_'’]", "replacement": " "}}
-    return {
-        "settings": {
-            "number_of_shards": 1,
-            "analysis": {"char_filter": char_filter, "filter": filters, "analyzer": analyzers},
-        },
-        "mappings": {"dynamic": "strict", "properties": properties},
+    char_filter = {"word_joiners": {"type": "pattern_replace", "pattern": "[^\\p{L}\\p{N}]+", "replacement": " "}}
+    settings: dict[str, Any] = {
+        "number_of_shards": 1,
+        "analysis": {"char_filter": char_filter, "filter": filters, "analyzer": analyzers},
     }
+    if building:
+        settings.update(number_of_replicas=0, refresh_interval="-1")
+    elif replicas is not None:
+        settings["number_of_replicas"] = replicas
+    mappings: dict[str, Any] = {
+        "dynamic": "strict",
+        "_source": {"excludes": list(INDEX_ONLY)},
+        "properties": properties,
+    }
+    if building:
+        mappings["_meta"] = {"helsekatalog": {"builder": process_token(), "host": socket.gethostname()}}
+    return {"settings": settings, "mappings": mappings}
 
 
 def client_for(
-    url: str, *, api_key: str = "", user: str = "", password: str = "", plain_json: bool = False
+    url: str,
+    *,
+    api_key: str = "",
+    user: str = "",
+    password: str = "",
+    plain_json: bool = False,
+    ca_certs: str = "",
+    fingerprint: str = "",
 ) -> Elasticsearch:
-    """A client for `url` with these credentials (an API key, or user and password) and transport."""
+    """A client for `url` with these credentials (an API key, or user and password), TLS trust
+    (a CA file, or the certificate's fingerprint) and transport."""
     kwargs: dict[str, Any] = {"request_timeout": 60}
     if api_key:
         kwargs["api_key"] = api_key
     elif user:
         kwargs["basic_auth"] = (user, password)
+    if ca_certs:
+        if not os.path.isfile(ca_certs):
+            raise ConfigError(
+                f"CATALOG_ELASTICSEARCH_CA_CERTS={ca_certs!r}: no such file (the cluster's CA certificate)"
+            )
+        kwargs["ca_certs"] = ca_certs
+    if fingerprint:
+        digits = fingerprint.replace(":", "").lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", digits):
+            raise ConfigError(
+                f"CATALOG_ELASTICSEARCH_FINGERPRINT={fingerprint!r}: expected the SHA-256 fingerprint of the "
+                "cluster's certificate, 64 hex digits (colons allowed)"
+            )
+        kwargs["ssl_assert_fingerprint"] = digits
     if plain_json:
         from catalog.search.plain_json_transport import PlainJsonNode
 
@@ -122,6 +207,8 @@ def client_from_settings(settings: Settings) -> Elasticsearch:
         user=settings.elasticsearch_user,
         password=settings.elasticsearch_password,
         plain_json=settings.elasticsearch_plain_json,
+        ca_certs=settings.elasticsearch_ca_certs,
+        fingerprint=settings.elasticsearch_fingerprint,
     )
 
 
@@ -129,12 +216,19 @@ class ElasticsearchBackend:
     name = "elasticsearch"
 
     def __init__(
-        self, client: Elasticsearch, alias: str, synonyms: Synonyms | None = None, compounds: Path = COMPOUNDS_FILE
+        self,
+        client: Elasticsearch,
+        alias: str,
+        synonyms: Synonyms | None = None,
+        compounds: Path = COMPOUNDS_FILE,
+        replicas: int | None = None,
     ):
+        check_index_name(alias)
         self.client = client
         self.alias = alias
         self.synonyms = synonyms or shipped_synonyms()
         self.compounds = compounds
+        self.replicas = replicas
         if not self.client.indices.exists_alias(name=alias):
             if self.client.indices.exists(index=alias):
                 raise IndexingError(
@@ -145,26 +239,34 @@ class ElasticsearchBackend:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchBackend:
-        from catalog.config import ConfigError
-
         if not settings.elasticsearch_url:
             raise ConfigError(
                 "CATALOG_SEARCH_BACKEND=elasticsearch needs CATALOG_ELASTICSEARCH_URL "
                 "(e.g. https://search.example.org:9200)"
             )
-        return cls(client_from_settings(settings), settings.elasticsearch_index)
+        check_index_name(settings.elasticsearch_index)
+        return cls(
+            client_from_settings(settings), settings.elasticsearch_index, replicas=settings.elasticsearch_replicas
+        )
 
     # -- index lifecycle --------------------------------------------------------------------
-    def _new_index(self) -> str:
+    def _new_index(self, building: bool = False) -> str:
         name = f"{self.alias}-{time.time_ns()}"
-        self.client.indices.create(index=name, **index_body())
+        self.client.indices.create(index=name, **index_body(self.replicas, building))
         return name
 
     def _indices(self) -> list[str]:
+        """The concrete indices behind the alias (one, except for a moment during a swap)."""
         try:
             return list(self.client.indices.get_alias(name=self.alias))
         except NotFoundError:
             return []
+
+    def _own(self) -> dict[str, Any]:
+        """Every index this alias's rebuilds made (`<alias>-<digits>`), by name, with settings and mappings."""
+        pattern = re.compile(re.escape(self.alias) + r"-\d+")
+        found = self.client.indices.get(index=f"{self.alias}-*", allow_no_indices=True, ignore_unavailable=True)
+        return {name: info for name, info in found.items() if pattern.fullmatch(name)}
 
     def _point_alias(self, name: str) -> None:
         """Move the alias to `name` in one atomic step, then drop the indices it left."""
@@ -175,21 +277,56 @@ class ElasticsearchBackend:
         for index in old:
             self.client.indices.delete(index=index, ignore_unavailable=True)
 
+    def remove_orphans(self) -> list[str]:
+        """Delete indices a killed rebuild left: never behind the alias, and made by a process of
+        this host that is gone, or more than a day old (a rebuild on another host that died).
+        Deleted by name, as Elasticsearch 8 allows no wildcard deletes by default."""
+        behind = set(self._indices())
+        removed = []
+        host = socket.gethostname()
+        for name, info in self._own().items():
+            if name in behind:
+                continue
+            meta = (info.get("mappings", {}).get("_meta") or {}).get("helsekatalog") or {}
+            builder, built_on = meta.get("builder") or "", meta.get("host")
+            created = int(info.get("settings", {}).get("index", {}).get("creation_date", "0")) / 1000
+            dead = built_on == host and builder and process_token(int(builder.split(":")[0])) != builder
+            if dead or time.time() - created > ORPHAN_SECONDS:
+                self.client.indices.delete(index=name, ignore_unavailable=True)
+                removed.append(name)
+        if removed:
+            log.warning(
+                "removed %d search index(es) left by an interrupted rebuild: %s", len(removed), ", ".join(removed)
+            )
+        return removed
+
+    def drop(self) -> None:
+        """Delete the alias and every index it has had (tests; a catalogue being dismantled)."""
+        for name in {*self._indices(), *self._own()}:
+            self.client.indices.delete(index=name, ignore_unavailable=True)
+
     # -- writing ----------------------------------------------------------------------------
     def _actions(self, index: str, docs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         splitter = decompounder(self.compounds)
         for doc in docs:
-            yield {
-                "_op_type": "index",
-                "_index": index,
-                "_id": doc["key"],
-                "_source": {**index_fields(doc, splitter), "doc": doc},
-            }
+            source = {**index_fields(doc, splitter), "doc": stored(doc)}
+            for name in ("period_start", "period_end"):
+                if isinstance(doc.get(name), int):
+                    source[name] = doc[name]
+            yield {"_op_type": "index", "_index": index, "_id": doc["key"], "_source": source}
 
     def _bulk(self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> int:
+        """Send in chunks; documents refused with 429 are sent again (`BULK_RETRIES`, backing off)."""
         n, errors = 0, []
         for ok, item in helpers.streaming_bulk(
-            self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False, ignore_status=ignore_status
+            self.client,
+            actions,
+            chunk_size=BULK_CHUNK,
+            raise_on_error=False,
+            ignore_status=ignore_status,
+            max_retries=BULK_RETRIES,
+            initial_backoff=BULK_BACKOFF,
+            max_backoff=30,
         ):
             n += 1
             if not ok and not any(op.get("status") in ignore_status for op in item.values()):
@@ -200,11 +337,15 @@ class ElasticsearchBackend:
         return n
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
-        name = self._new_index()
+        self.remove_orphans()
+        name = self._new_index(building=True)
         try:
             n = self._bulk(self._actions(name, docs))
+            ready: dict[str, Any] = {"refresh_interval": None}  # back to the cluster's default
+            ready["number_of_replicas"] = 1 if self.replicas is None else self.replicas
+            self.client.indices.put_settings(index=name, settings={"index": ready})
             self.client.indices.refresh(index=name)
-        except Exception:
+        except BaseException:
             self.client.indices.delete(index=name, ignore_unavailable=True)
             raise
         self._point_alias(name)
@@ -221,51 +362,88 @@ class ElasticsearchBackend:
 
     # -- queries ----------------------------------------------------------------------------
     @staticmethod
-    def _word(word: str, plan: QueryPlan) -> dict[str, Any]:
-        """One query word against every text field (best field wins), plus typo variants."""
+    def _word(word: Word, expansions: int) -> dict[str, Any]:
+        """One query word against every text field (best field wins), plus typo variants, and
+        with constant scores: words starting with it (the last), compounds starting or ending with
+        it, codes it is."""
         options: list[dict[str, Any]] = []
-        distance = plan.fuzziness(word)
         for field_name, boost in FIELD_BOOSTS.items():
-            options.append({"match": {field_name: {"query": word, "operator": "and", "boost": boost}}})
-            if distance and field_name in FUZZY_FIELDS:
-                options.append(
-                    {
-                        "match": {
-                            field_name: {"query": word, "operator": "and", "fuzziness": distance, "boost": FUZZY_BOOST}
-                        }
-                    }
-                )
+            options.append({"match": {field_name: {"query": word.text, "operator": "and", "boost": boost}}})
+            if word.fuzzy and field_name in FUZZY_FIELDS:
+                fuzzy = {"fuzziness": word.fuzzy, "max_expansions": expansions, "boost": FUZZY_BOOST}
+                options.append({"match": {field_name: {"query": word.text, "operator": "and", **fuzzy}}})
+        if word.prefix:
+            options.append({"prefix": {"suggest": {"value": word.prefix, "boost": PREFIX_SCORE}}})
+        if word.part:
+            options.append(_const({"term": {"affixes": word.part}}, PREFIX_SCORE))
+        if word.code:
+            options += [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in any_system_terms(word.text)]
         return {"dis_max": {"queries": options, "tie_breaker": TIE_BREAKER}}
 
     def _alternative(self, alternative: Alternative, plan: QueryPlan) -> dict[str, Any]:
-        return {"bool": {"must": [self._word(w, plan) for w in alternative.words], "boost": alternative.weight}}
+        if alternative.codes:
+            codes = [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in alternative.codes]
+            return {"bool": {"should": codes, "minimum_should_match": 1, "boost": alternative.weight}}
+        must = [self._word(w, plan.expansions) for w in alternative.specs()]
+        return {"bool": {"must": must, "boost": alternative.weight}}
+
+    def _filters(self, q: SearchQuery) -> list[dict[str, Any]]:
+        filters: list[dict[str, Any]] = [{"term": {"type": q.type}}]
+        for name, values in q.filters.items():
+            if name not in FILTER_FIELDS:
+                raise BadQuery(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
+            if values:
+                filters.append({"terms": {FILTER_FIELDS[name]: [str(v) for v in values]}})
+        return filters
 
     def _query(self, q: SearchQuery, plan: QueryPlan) -> dict[str, Any]:
-        filters: list[dict[str, Any]] = [{"term": {"type": q.type}}]
-        for facet, values in q.filters.items():
-            if facet not in FACETS:
-                raise BadQuery(f"unknown filter {facet!r}; filters are {', '.join(FACETS)}")
-            if values:
-                filters.append({"terms": {facet: list(values)}})
-        query: dict[str, Any] = {"filter": filters}
+        query: dict[str, Any] = {"filter": self._filters(q)}
         if plan.units:
-            query["must"] = [
+            units = [
                 {"bool": {"should": [self._alternative(a, plan) for a in unit], "minimum_should_match": 1}}
                 for unit in plan.units
             ]
+            if plan.any_words:
+                query["must"] = [{"bool": {"should": units, "minimum_should_match": 1}}]
+            else:
+                query["must"] = units
             query["should"] = [
                 {"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
                 *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}} for w in plan.exact_words),
+                *(
+                    _const({"terms": {"code_terms": exact_terms(w)}}, EXACT_CODE_BOOST)
+                    for w in plan.exact_words
+                    if code_like(w)
+                ),
             ]
+            typed = plan.typed_words()
+            if len(typed) > 1:
+                labels = [
+                    {"match": {f: {"query": " ".join(typed), "operator": "and", "boost": ALL_IN_LABEL_BOOST}}}
+                    for f in LABEL_FIELDS
+                ]
+                query["should"].append({"dis_max": {"queries": labels}})
         return {"bool": query}
 
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
-        return with_typo_fallback(lambda plan: self._search(q, plan), self.synonyms.plan(q.text), q.typos)
+        synonyms = self.synonyms
+        return relaxed(self._search, q, synonyms.plan(q.text), synonyms)
+
+    def _request(self, body: dict[str, Any]) -> Any:
+        """A search request; a query the server finds too big is the user's `BadQuery`."""
+        try:
+            return self.client.search(index=self.alias, **body)
+        except ApiError as exc:
+            if exc.status_code == 400 and TOO_MANY_CLAUSES.search(str(exc.body) + str(exc)):
+                raise too_complex("the search server refused it as having too many clauses") from exc
+            raise
 
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
-        by_name = q.sort == "name" or not plan.units
-        sort = [{"name_sort": "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
+        by_name = q.sort in ("name", "uses") or not plan.units
+        grouped = q.group and q.type == "variable"
+        field = "uses_sort" if q.sort == "uses" else "name_sort"
+        sort = [{field: "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
         body: dict[str, Any] = {
             "query": self._query(q, plan),
             "from": q.offset,
@@ -274,24 +452,83 @@ class ElasticsearchBackend:
             "track_total_hits": True,
             "_source": ["doc"],
         }
-        if q.facets:
-            body["aggs"] = {f: {"terms": {"field": f, "size": 100}} for f in q.facets}
-        answer = self.client.search(index=self.alias, **body)
-        splitter = decompounder(self.compounds)
+        aggs = {f: {"terms": {"field": f, "size": 100}} for f in q.facets}
+        if grouped:
+            aggs["_groups"] = _cardinality("group")
+        if grouped and q.limit:  # counting only needs no collapse (nor do clusters accept it with size 0)
+            body["collapse"] = {
+                "field": "group",
+                "inner_hits": {
+                    "name": "members",
+                    "size": MEMBERS_SHOWN,
+                    "sort": [{"period_start": {"order": "asc", "missing": "_first"}}, {"key": "asc"}],
+                    "_source": MEMBER_FIELDS,
+                },
+            }
+        if aggs:
+            body["aggs"] = aggs
+        answer = self._request(body)
         hits = []
         for raw in answer["hits"]["hits"]:
             doc = raw["_source"]["doc"]
-            hits.append(
-                Hit(
-                    key=doc["key"],
-                    score=0.0 if by_name else float(raw["_score"] or 0.0),
-                    doc=doc,
-                    highlights=highlight(doc, plan, splitter) if q.highlight else {},
-                )
-            )
-        aggs = answer.get("aggregations", {})
-        facets = {f: facet_counts(aggs.get(f, {}).get("buckets", [])) for f in q.facets}
-        return SearchResult(total=int(answer["hits"]["total"]["value"]), hits=hits, facets=facets)
+            hit = Hit(key=doc["key"], score=0.0 if by_name else float(raw["_score"] or 0.0), doc=doc)
+            if grouped:
+                inner = raw.get("inner_hits", {}).get("members", {}).get("hits", {})
+                hit.group_size = int(inner.get("total", {}).get("value", 1))
+                hit.members = ordered([member(m["_source"].get("doc", {})) for m in inner.get("hits", [])])
+            hits.append(hit)
+        if grouped:
+            self._spans(q, plan, hits)
+        if q.highlight and plan.units:
+            self._mark(hits, plan)
+        found = answer.get("aggregations", {})
+        facets = {f: facet_counts(found.get(f, {}).get("buckets", [])) for f in q.facets}
+        total = int(found["_groups"]["value"]) if grouped else int(answer["hits"]["total"]["value"])
+        return SearchResult(total=total, hits=hits, facets=facets, grouped=grouped)
+
+    def _spans(self, q: SearchQuery, plan: QueryPlan, hits: list[Hit]) -> None:
+        """Each group hit's span of periods, over all its matching members (one aggregation)."""
+        groups = [h.doc.get("group") for h in hits if h.group_size > 1]
+        for hit in hits:
+            if hit.group_size <= 1:
+                hit.period = (hit.doc.get("period_start"), hit.doc.get("period_end"))
+        if not groups:
+            return
+        query = self._query(q, plan)
+        query["bool"]["filter"] = [*query["bool"]["filter"], {"terms": {"group": groups}}]
+        aggs = {"g": {"terms": {"field": "group", "size": len(groups)}, "aggs": SPAN}}
+        buckets = self._request({"query": query, "size": 0, "aggs": aggs})["aggregations"]["g"]["buckets"]
+        spans = {b["key"]: span(b) for b in buckets}
+        for hit in hits:
+            if hit.group_size > 1 and hit.doc.get("group") in spans:
+                hit.period = spans[hit.doc["group"]]
+
+    def _mark(self, hits: list[Hit], plan: QueryPlan) -> None:
+        """Highlights, and the codes of each hit's code list that the query asked for."""
+        splitter = decompounder(self.compounds)
+        keys = sorted({h.doc["codelist_key"] for h in hits if h.doc.get("codelist_key")})
+        lists: dict[str, dict[str, Any]] = {}
+        if keys:
+            for found in self.client.mget(index=self.alias, ids=keys, source_includes=["doc"])["docs"]:
+                if found.get("found"):
+                    lists[found["_id"]] = found["_source"]["doc"]
+        mark(hits, plan, splitter, lists)
+
+    def scan(self, type: str, filters: dict[str, list[str]], exclude: Collection[str] = ()) -> Iterator[dict[str, Any]]:
+        query: dict[str, Any] = {"bool": {"filter": self._filters(SearchQuery(type=type, filters=filters))}}
+        if exclude:  # at most 65,536 terms (index.max_terms_count): a pipeline commit holds fewer
+            query["bool"]["must_not"] = [{"terms": {"key": list(exclude)}}]
+        after: list[Any] | None = None
+        while True:
+            page = {"query": query, "size": SCAN_PAGE, "sort": [{"key": "asc"}], "_source": ["doc"]}
+            if after is not None:
+                page["search_after"] = after
+            found = self._request(page)["hits"]["hits"]
+            for raw in found:
+                yield raw["_source"]["doc"]
+            if len(found) < SCAN_PAGE:
+                return
+            after = found[-1]["sort"]
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         folded = [fold(w) for w in words(prefix.replace("_", " "))]
@@ -315,7 +552,7 @@ class ElasticsearchBackend:
     def generation(self) -> tuple[Any, ...]:
         """Per index behind the alias: its uuid (a rebuild makes a new one) and its counts of
         indexing and delete operations, which every write raises, updates in place included;
-        and the synonym list's version (synonyms apply at query time)."""
+        and the synonym and code name lists' versions (they apply at query time)."""
         stats = self.client.indices.stats(index=self.alias, metric="indexing")["indices"]
         return (
             *sorted(
@@ -326,8 +563,18 @@ class ElasticsearchBackend:
                 )
                 for name, s in stats.items()
             ),
-            self.synonyms.list.version(),
+            self.synonyms.version(),
         )
 
     def close(self) -> None:
         self.client.close()
+
+
+def _const(query: dict[str, Any], score: float) -> dict[str, Any]:
+    """A clause that scores `score` wherever it matches, whatever the term statistics."""
+    return {"constant_score": {"filter": query, "boost": score}}
+
+
+def _cardinality(field_name: str) -> dict[str, Any]:
+    """Distinct values, exact up to 40,000 (the most Elasticsearch allows) and an estimate beyond."""
+    return {"cardinality": {"field": field_name, "precision_threshold": 40_000}}

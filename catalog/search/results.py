@@ -1,13 +1,23 @@
-"""Result rules every backend applies the same way: which pages may be asked for, facet order."""
+"""Result rules every backend applies the same way: which pages may be asked for, facet order, and
+when a query is relaxed (typos, any of its words) because it found nothing as typed."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
-from catalog.search import BadQuery, SearchQuery, SearchResult
-from catalog.search.analysis import MAX_WINDOW, QueryPlan
+from catalog.search import SORTS, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search.analysis import (
+    FUZZY_EXPANSIONS,
+    MAX_CLAUSES,
+    MAX_WINDOW,
+    Decompounder,
+    QueryPlan,
+    Synonyms,
+    highlight,
+    matched_codes,
+)
 
 
 def check_page(q: SearchQuery) -> None:
@@ -16,8 +26,8 @@ def check_page(q: SearchQuery) -> None:
         raise BadQuery("offset and limit must not be negative")
     if q.offset + q.limit > MAX_WINDOW:
         raise BadQuery(f"results beyond the first {MAX_WINDOW} cannot be paged to; narrow the search")
-    if q.sort not in ("relevance", "name"):
-        raise BadQuery(f"unknown sort {q.sort!r}; sort by relevance or name")
+    if q.sort not in SORTS:
+        raise BadQuery(f"unknown sort {q.sort!r}; sort by {', '.join(SORTS)}")
 
 
 def facet_counts(buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:
@@ -25,14 +35,111 @@ def facet_counts(buckets: list[dict[str, Any]]) -> list[tuple[str, int]]:
     return sorted(((str(b["key"]), int(b["doc_count"])) for b in buckets), key=lambda kv: (-kv[1], kv[0]))
 
 
-def with_typo_fallback(
-    run: Callable[[QueryPlan], SearchResult], plan: QueryPlan, typos: bool | None = None
+def within_budget(plan: QueryPlan) -> QueryPlan | None:
+    """The plan with as many typo expansions as keep it under `MAX_CLAUSES` (Lucene's limit, kept
+    on every backend so all refuse and accept the same queries), or None when even without typo
+    tolerance it is too long."""
+    for expansions in (FUZZY_EXPANSIONS, 3, 1):
+        if plan.clauses(expansions) <= MAX_CLAUSES:
+            return dataclasses.replace(plan, expansions=expansions)
+    return None
+
+
+def too_complex(detail: str = "") -> BadQuery:
+    return BadQuery(f"the query is too complex{': ' + detail if detail else ''}; use fewer or shorter words")
+
+
+def distances(typos: bool | int | None) -> tuple[int, ...]:
+    """The typo allowances a search tries, in order (`SearchQuery.typos`)."""
+    if typos is None:
+        return (0, 1, 2)
+    if typos is True:
+        return (2,)
+    return (max(0, min(2, int(typos))),)
+
+
+def relaxed(
+    search: Callable[[SearchQuery, QueryPlan], SearchResult], q: SearchQuery, plan: QueryPlan, synonyms: Synonyms
 ) -> SearchResult:
-    """Run the plan as typed; only if nothing matches, run it again tolerating typos (or as
-    `SearchQuery.typos` says when it is not None)."""
-    if typos:
-        tolerant = plan.with_typos()
-        return replace(run(tolerant), typos=True) if tolerant else run(plan)
-    result = run(plan)
-    tolerant = plan.with_typos() if result.total == 0 and typos is None else None
-    return replace(run(tolerant), typos=True) if tolerant else result
+    """Run the plan as typed; only if nothing matches, relax it, in this order, until something does:
+
+    1. words that match nothing on their own (among all documents of the type, whatever the
+       filters, so a page's hits and its facet counts relax the same words) tolerate one typo,
+       and are corrected to the synonyms and names of codes they are typos of (`Synonyms.tolerant`);
+    2. the same with two typos (long words only);
+    3. documents matching any of the words, not all (as typed, then with 1 and 2 typos).
+
+    A correct word never tolerates typos, so look-alikes do not join its hits (hjerteinfarkt is
+    not hjerneinfarkt), and two words with no common hit give the hits of either, ranked by how
+    many they match, with `any_words` set for the page to say so. `SearchQuery.typos` and
+    `any_words`, when given, fix the steps (as a result reports them, so counts follow hits)."""
+    base = within_budget(plan)
+    if base is None:
+        raise too_complex(f"{len(plan.units)} words")
+    if not plan.units:
+        return search(q, base)
+    dead: list[int] | None = None
+
+    def tolerant(distance: int) -> QueryPlan | None:
+        nonlocal dead
+        if distance == 0:
+            return base
+        if dead is None:
+            probe = SearchQuery(type=q.type, limit=0, facets=(), highlight=False)
+            dead = [i for i in range(len(base.units)) if search(probe, base.only(i)).total == 0]
+        found = synonyms.tolerant(base, dead, distance) if dead else None
+        return within_budget(found) if found else None
+
+    modes = (False, True) if q.any_words is None else (bool(q.any_words),)
+    first: SearchResult | None = None
+    for any_words in modes:
+        for distance in distances(q.typos):
+            step = tolerant(distance)
+            if step is not None and any_words:
+                step = step.any()
+            if step is None:
+                continue
+            result = dataclasses.replace(
+                search(q, step), typos=distance, any_words=any_words, typo_words=step.fuzzy_words()
+            )
+            if result.total:
+                return result
+            first = first or result
+    return first or dataclasses.replace(search(q, base), typos=0, any_words=False)
+
+
+# -- groups ----------------------------------------------------------------------------------
+
+
+def member(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a group's row says of each member (`Hit.members`)."""
+    return {k: doc.get(k) for k in ("key", "dataset_key", "dataset_title", "period_start", "period_end")}
+
+
+def ordered(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Members by period (an unknown start first), then dataset: the order waves happened in."""
+    return sorted(
+        members, key=lambda m: (m["period_start"] or 0, m["period_end"] or 9999, m["dataset_title"] or "", m["key"])
+    )
+
+
+SPAN = {"first": {"min": {"field": "period_start"}}, "last": {"stats": {"field": "period_end"}}}
+"""Sub-aggregations giving a group's span: its first start, and its last end (open when a member
+has none: fewer ends than members)."""
+
+
+def span(bucket: dict[str, Any]) -> tuple[int | None, int | None]:
+    """(first start, last end or None when open) from a bucket with the `SPAN` sub-aggregations."""
+    first, last = bucket["first"].get("value"), bucket["last"]
+    open_end = int(last.get("count") or 0) < int(bucket["doc_count"])
+    return (None if first is None else int(first), None if open_end or last.get("max") is None else int(last["max"]))
+
+
+def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: dict[str, dict[str, Any]]) -> None:
+    """Highlights, and the codes of each hit's code list the query asked for, from the code lists'
+    documents (`codelists`, by key: a backend reads those of a page's hits in one request)."""
+    for hit in hits:
+        hit.highlights = highlight(hit.doc, plan, splitter)
+        source = hit.doc if hit.doc.get("type") == "codelist" else codelists.get(hit.doc.get("codelist_key") or "")
+        if source and source.get("concepts"):
+            hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan)

@@ -34,6 +34,9 @@ PAGES = {
     "source": "/sources/gone",
     "basket": "/basket/",
     "ehds": "/ehds/",
+    "minimum": "/ehds/minimum/",
+    "label": f"/datasets/{vkey(NPR + '/dataset/episoder')}/label",
+    "uses": "/uses",
     "search-en": "/search?q=birth weight&lang=en",
 }
 

@@ -1,0 +1,607 @@
+"""The data quality and utility label (EHDS Art. 78), computed for every dataset from what the catalogue knows.
+
+Art. 78(3) lists what a label tells: (a) documentation, (b) technical quality, (c) the maturity of
+the holder's quality management, (d) coverage, (e) access and provision times, (f) enrichments.
+The QUANTUM project's label (the reference for HealthData@EU) scores datasets on 12 dimensions
+with weighted metrics, most of them assessed by the holder from the data itself (completeness,
+accuracy). A catalogue holds metadata, not data, so this label scores what metadata and the
+catalogue's own records can support, and says which metric rests on what (`METRICS`):
+
+| element | metric | method (value 0..1) |
+|---|---|---|
+| documentation | minimumElements | share of the EHDS minimum elements that apply and are present (`catalog.minimum`) |
+| documentation | metadataQuality | the MQA-like score of the published view, in percent / 100 (`catalog.quality`) |
+| documentation | variablesDocumented | share of variables with a label and a description |
+| documentation | descriptionConfirmed | the holder confirmed its descriptions within a year: 1, within two: 0.5, else 0 (Art. 60) |
+| technical quality | conformance | the published view conforms to HealthDCAT-AP: 1, else 0 |
+| technical quality | variableTypes | share of variables with a CSVW datatype |
+| technical quality | timeliness | the description's last update against its stated update frequency: within 1.5 periods 3, 3 periods 2, 6 periods 1, else 0; / 3 |
+| technical quality | harvestReliability | share of the source's last 10 finished harvests that succeeded |
+| maturity | qualityManagement | the holder's QUANTUM maturity level as the access body assessed it (`options.maturity`, 1..5): (level - 1) / 4 |
+| coverage | coverageDescribed | share of population, number of individuals, period, area and typical ages stated |
+| coverage | timeSpan | years covered: under 1 0, 1-5 1, 5-20 2, 20 or more 3; / 3 |
+| access and provision | accessPolicy | QUANTUM's access policy levels: none 0, basic 1 (access rights), comprehensive 2 (access rights, a legal basis or legislation, and where to apply); / 2 |
+| access and provision | timeToData | QUANTUM's levels for the mean days from application to data in the data use register: over 180 0, 90-180 1, 30-90 2, under 30 3; / 3 |
+| enrichments | semanticLinks | share of variables linked to a code list, a coding system or a concept |
+| enrichments | codedContent | coding systems stated (0.5) and code values stated (0.5) |
+
+A metric that cannot be assessed (no variables listed, no maturity assessment, no register
+dates) is left out, not scored 0; an element's score is the mean of its assessed metrics (QUANTUM
+weighs the two access metrics 50/50 too), and the label's score the mean of the assessed
+elements, in percent. Labels are assessed by writers (the pipeline after a harvest, `catalog
+reindex`, `catalog uses import`, `catalog confirm`) and kept in the store; the EHDS feed publishes
+each as a `dqv:QualityCertificate` with one `dqv:QualityMeasurement` per metric.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+from rdflib import BNode, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS as DCT
+from rdflib.namespace import RDF, SKOS, XSD
+
+from catalog import minimum, profiles, quality
+from catalog.config import Settings
+from catalog.confirmations import PUBLISHER, SOURCE, confirmation_level, holder_key
+from catalog.model import Dataset
+from catalog.rdf import DQV, HK, TripleWriter
+from catalog.readiness import publisher_identity
+from catalog.store import StoredRecord, StoreReader, StoreWriter
+from catalog.uses import register
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+VERSION = "1"
+"""Changes when a metric's method does: every label is assessed again."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    element: str
+    en: str
+    nb: str
+    method: str  # how the value is computed, in English (the README and the feed describe it)
+
+
+@dataclass(frozen=True)
+class Element:
+    name: str
+    article: str  # the point of Art. 78(3)
+    en: str
+    nb: str
+
+
+ELEMENTS: tuple[Element, ...] = (
+    Element("documentation", "a", "Documentation", "Dokumentasjon"),
+    Element("technicalQuality", "b", "Technical quality", "Teknisk kvalitet"),
+    Element("maturity", "c", "Quality management", "Kvalitetsarbeid"),
+    Element("coverage", "d", "Coverage", "Dekning"),
+    Element("access", "e", "Access and provision", "Tilgang og utlevering"),
+    Element("enrichments", "f", "Enrichments", "Berikelser"),
+)
+
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "minimumElements",
+        "documentation",
+        "EHDS minimum elements present",
+        "EHDS-minimumselementer på plass",
+        "Share of the minimum elements of Implementing Regulation (EU) 2026/2098 that apply to the dataset and are present.",
+    ),
+    Metric(
+        "metadataQuality",
+        "documentation",
+        "Metadata quality (MQA)",
+        "Metadatakvalitet (MQA)",
+        "The MQA-like metadata quality score of the published description, in percent of its maximum, divided by 100.",
+    ),
+    Metric(
+        "variablesDocumented",
+        "documentation",
+        "Variables documented",
+        "Variabler dokumentert",
+        "Share of the listed variables with a label and a description.",
+    ),
+    Metric(
+        "descriptionConfirmed",
+        "documentation",
+        "Description confirmed",
+        "Beskrivelsen bekreftet",
+        "1 when the holder confirmed its descriptions within a year (EHDS Art. 60), 0.5 within two years, else 0.",
+    ),
+    Metric(
+        "conformance",
+        "technicalQuality",
+        "Conforms to HealthDCAT-AP",
+        "Følger HealthDCAT-AP",
+        "1 when the published description conforms to HealthDCAT-AP, else 0.",
+    ),
+    Metric(
+        "variableTypes",
+        "technicalQuality",
+        "Variables typed",
+        "Variabler med datatype",
+        "Share of the listed variables with a CSVW datatype.",
+    ),
+    Metric(
+        "timeliness",
+        "technicalQuality",
+        "Kept up to date",
+        "Holdes oppdatert",
+        "The last update against the stated update frequency: within 1.5 periods 3, within 3 periods 2, "
+        "within 6 periods 1, else 0; divided by 3 (no frequency stated: a year).",
+    ),
+    Metric(
+        "harvestReliability",
+        "technicalQuality",
+        "Harvests succeed",
+        "Innhøstinger lykkes",
+        "Share of the source's last 10 finished harvests that succeeded.",
+    ),
+    Metric(
+        "qualityManagement",
+        "maturity",
+        "Quality management maturity",
+        "Modenhet i kvalitetsarbeidet",
+        "The holder's maturity level in QUANTUM's maturity model as the access body assessed it "
+        "(1 initial to 5 optimised): (level - 1) / 4.",
+    ),
+    Metric(
+        "coverageDescribed",
+        "coverage",
+        "Coverage described",
+        "Dekning beskrevet",
+        "Share of population coverage, number of unique individuals, temporal coverage, geographical "
+        "coverage and typical ages that are stated.",
+    ),
+    Metric(
+        "timeSpan",
+        "coverage",
+        "Years covered",
+        "År dekket",
+        "Years the data cover (to today when open-ended): under 1 0, 1 to 5 1, 5 to 20 2, 20 or more 3; divided by 3.",
+    ),
+    Metric(
+        "accessPolicy",
+        "access",
+        "Access and usage policy",
+        "Tilgangs- og bruksvilkår",
+        "QUANTUM's levels: no policy 0, basic 1 (access rights stated), comprehensive 2 (access rights, "
+        "a legal basis or applicable legislation, and where to apply); divided by 2.",
+    ),
+    Metric(
+        "timeToData",
+        "access",
+        "Time from application to data",
+        "Tid fra søknad til data",
+        "QUANTUM's levels for the mean days from application to data release in the data use register: "
+        "over 180 0, 90 to 180 1, 30 to 90 2, under 30 3; divided by 3.",
+    ),
+    Metric(
+        "semanticLinks",
+        "enrichments",
+        "Variables linked to standards",
+        "Variabler knyttet til standarder",
+        "Share of the listed variables linked to a code list, a coding system or a concept.",
+    ),
+    Metric(
+        "codedContent",
+        "enrichments",
+        "Codes stated",
+        "Koder oppgitt",
+        "0.5 for the coding systems stated and 0.5 for the code values stated.",
+    ),
+)
+BY_NAME = {m.name: m for m in METRICS}
+ELEMENT_NAMES = {e.name: e for e in ELEMENTS}
+PERIOD_DAYS = {
+    "CONT": 30,
+    "DAILY": 30,
+    "WEEKLY": 30,
+    "MONTHLY": 31,
+    "QUARTERLY": 92,
+    "BIANNUAL": 183,
+    "ANNUAL": 365,
+    "BIENNIAL": 730,
+    "TRIENNIAL": 1095,
+}
+"""Update frequency (EU frequency code) -> its period in days; anything shorter than a month counts as a month."""
+
+
+@dataclass
+class Measurement:
+    value: float | None  # 0..1; None: not assessed
+    note: str = ""  # what it rests on: "23 of 27", "level 2 of 3", "not assessed: no variables listed"
+
+
+@dataclass
+class Label:
+    """A dataset's label: each metric's measurement, each element's score and the total (percent)."""
+
+    assessed: str
+    metrics: dict[str, Measurement] = field(default_factory=dict)
+
+    @property
+    def elements(self) -> dict[str, float | None]:
+        """Element -> mean of its assessed metrics (None when none is assessed)."""
+        out: dict[str, float | None] = {}
+        for element in ELEMENTS:
+            values = [
+                m.value
+                for name, m in self.metrics.items()
+                if BY_NAME[name].element == element.name and m.value is not None
+            ]
+            out[element.name] = sum(values) / len(values) if values else None
+        return out
+
+    @property
+    def score(self) -> float:
+        """The mean of the assessed elements, in percent (one decimal)."""
+        values = [v for v in self.elements.values() if v is not None]
+        return round(100 * sum(values) / len(values), 1) if values else 0.0
+
+    @property
+    def digest(self) -> str:
+        """What the feed publishes of the label (its values, not their notes nor when they were
+        assessed): equal digests, equal published label."""
+        about = sorted((name, m.value) for name, m in self.metrics.items())
+        return hashlib.sha256(repr((VERSION, about)).encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "assessed": self.assessed,
+            "score": self.score,
+            "elements": {name: None if value is None else round(value, 3) for name, value in self.elements.items()},
+            "metrics": {name: asdict(m) for name, m in self.metrics.items()},
+        }
+
+    def to_json(self) -> str:
+        return json.dumps({"assessed": self.assessed, "metrics": {n: asdict(m) for n, m in self.metrics.items()}})
+
+    @classmethod
+    def from_json(cls, data: str) -> Label:
+        raw = json.loads(data)
+        return cls(raw["assessed"], {name: Measurement(**m) for name, m in raw["metrics"].items()})
+
+
+@dataclass
+class Inputs:
+    """What a dataset's label is assessed from, besides its published view."""
+
+    conforms: bool
+    mqa_percent: float
+    last_update: str | None  # the description's dct:modified, else when the catalogue first held it
+    harvests: Sequence[str] = ()  # statuses of the source's last finished harvests, newest first
+    confirmed: str | None = None  # when the holder last confirmed its descriptions
+    maturity: int | None = None
+    days_to_data: Sequence[int] = ()
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def _share(items: Sequence[Any], test: Any, what: str) -> Measurement:
+    if not items:
+        return Measurement(None, f"not assessed: no {what} listed")
+    n = sum(1 for item in items if test(item))
+    return Measurement(round(n / len(items), 3), f"{n} of {len(items)}")
+
+
+def _level(level: int, top: int, note: str = "") -> Measurement:
+    return Measurement(round(level / top, 3), f"level {level} of {top}" + (f" ({note})" if note else ""))
+
+
+def _timeliness(d: Dataset, inputs: Inputs) -> Measurement:
+    if not inputs.last_update:
+        return Measurement(None, "not assessed: no update date")
+    code = (d.frequency or "").rstrip("/").rsplit("/", 1)[-1]
+    period = PERIOD_DAYS.get(code, 365)
+    try:
+        updated = date.fromisoformat(inputs.last_update[:10])
+    except ValueError:
+        return Measurement(None, f"not assessed: {inputs.last_update!r} is not a date")
+    periods = (inputs.now.date() - updated).days / period
+    level = 3 if periods <= 1.5 else 2 if periods <= 3 else 1 if periods <= 6 else 0
+    return _level(level, 3, f"updated {updated.isoformat()}, every {period} days")
+
+
+def _year(value: str | None) -> int | None:
+    return int(value[:4]) if value and value[:4].isdigit() else None
+
+
+def _time_span(d: Dataset, now: datetime) -> Measurement:
+    """Whole years from the start's year to the end's (or today's): periods are often stated as years."""
+    start = _year(d.temporal_start)
+    if start is None:
+        return Measurement(None, "not assessed: no start of the period stated")
+    end = min(now.year, _year(d.temporal_end) or now.year)
+    years = end - start + 1
+    level = 0 if years < 1 else 1 if years < 5 else 2 if years < 20 else 3
+    return _level(level, 3, f"{years} years")
+
+
+def _access_policy(d: Dataset) -> Measurement:
+    if not d.access_rights:
+        return _level(0, 2, "no access rights stated")
+    comprehensive = bool(d.legal_basis or d.applicable_legislation) and any(x.access_url for x in d.distributions)
+    return _level(2 if comprehensive else 1, 2)
+
+
+def _time_to_data(days: Sequence[int]) -> Measurement:
+    if not days:
+        return Measurement(None, "not assessed: the data use register records no application dates")
+    mean = sum(days) / len(days)
+    level = 3 if mean < 30 else 2 if mean < 90 else 1 if mean <= 180 else 0
+    return _level(level, 3, f"{mean:.0f} days on average over {len(days)} permits")
+
+
+def assess(d: Dataset, inputs: Inputs) -> Label:
+    """The label of a published dataset (see the module docstring for each metric)."""
+    vs = d.variables if d.has_structured_data is not False else []
+    applicable = [e for e in minimum.ELEMENTS if e.applies(d)]
+    present = sum(1 for e in applicable if e.present(d))
+    coverage = [
+        bool(d.population_coverage),
+        d.number_of_unique_individuals is not None,
+        bool(d.temporal_start or d.temporal_end),
+        bool(d.spatial),
+        d.min_typical_age is not None or d.max_typical_age is not None,
+    ]
+    finished = list(inputs.harvests)[:10]
+    m = {
+        "minimumElements": Measurement(round(present / len(applicable), 3), f"{present} of {len(applicable)}"),
+        "metadataQuality": Measurement(round(inputs.mqa_percent / 100, 3), f"{inputs.mqa_percent:.1f} %"),
+        "variablesDocumented": _share(vs, lambda v: any(v.title.values()) and any(v.description.values()), "variables"),
+        "descriptionConfirmed": Measurement(
+            confirmation_level(inputs.confirmed, inputs.now),
+            f"confirmed {inputs.confirmed[:10]}" if inputs.confirmed else "never confirmed",
+        ),
+        "conformance": Measurement(1.0 if inputs.conforms else 0.0, "conforms" if inputs.conforms else "violations"),
+        "variableTypes": _share(vs, lambda v: v.datatype in quality.CSVW_DATATYPES, "variables"),
+        "timeliness": _timeliness(d, inputs),
+        "harvestReliability": Measurement(
+            round(finished.count("ok") / len(finished), 3), f"{finished.count('ok')} of {len(finished)}"
+        )
+        if finished
+        else Measurement(None, "not assessed: no finished harvest"),
+        "qualityManagement": _level(inputs.maturity - 1, 4, f"maturity level {inputs.maturity}")
+        if inputs.maturity
+        else Measurement(None, "not assessed: the access body has not assessed the holder's maturity"),
+        "coverageDescribed": Measurement(
+            round(sum(coverage) / len(coverage), 3), f"{sum(coverage)} of {len(coverage)}"
+        ),
+        "timeSpan": _time_span(d, inputs.now),
+        "accessPolicy": _access_policy(d),
+        "timeToData": _time_to_data(inputs.days_to_data),
+        "semanticLinks": _share(vs, lambda v: bool(v.codelist or v.coding_system or v.property_url), "variables"),
+        "codedContent": Measurement(
+            (0.5 if d.coding_systems else 0.0) + (0.5 if d.code_values else 0.0),
+            f"coding systems {'stated' if d.coding_systems else 'not stated'}, "
+            f"code values {'stated' if d.code_values else 'not stated'}",
+        )
+        if minimum.BY_CURIE["healthdcatap:hasCodingSystem"].applies(d)
+        else Measurement(None, "not assessed: the listed variables use no codes"),
+    }
+    return Label(inputs.now.isoformat(timespec="seconds"), m)
+
+
+# --- assessing the catalogue's datasets (writers only) --------------------------------------------------
+
+
+def source_inputs(settings: Settings, store: StoreReader, source: str, now: datetime) -> tuple[Any, ...]:
+    """What every label of a source's datasets depends on besides the dataset itself; a change
+    (a harvest failed, a month passed, the operator's settings changed) assesses them again."""
+    src = settings.sources.get(source)
+    runs = [r.status for r in store.runs(source, 30) if r.status in ("ok", "failed")][:10]
+    return (
+        VERSION,
+        now.strftime("%Y-%m"),
+        round(runs.count("ok") / len(runs), 3) if runs else None,  # a share: one more good run changes nothing
+        src.maturity if src is not None else None,
+        profiles.ehds().view_digest(settings, source),
+        store.last_confirmations().get(holder_key(SOURCE, source), {}).get("at", "")[:7],
+    )
+
+
+def inputs_digest(about: tuple[Any, ...]) -> str:
+    return hashlib.sha256(repr(about).encode()).hexdigest()[:16]
+
+
+def assess_stored(
+    stored: StoredRecord,
+    settings: Settings,
+    runs: Sequence[str],
+    confirmed: dict[str, dict[str, Any]],
+    days: Sequence[int],
+    now: datetime,
+) -> Label:
+    """A stored dataset's label, on the view the EHDS feed publishes."""
+    src = settings.sources.get(stored.source)
+    view = profiles.ehds().published(stored.record, settings, src).record
+    assert isinstance(view, Dataset)
+    key, _name = publisher_identity(view.publisher)
+    holder = max(
+        (
+            c["at"]
+            for c in (confirmed.get(holder_key(SOURCE, stored.source)), confirmed.get(holder_key(PUBLISHER, key)))
+            if c
+        ),
+        default=None,
+    )
+    inputs = Inputs(
+        conforms=bool(stored.conforms),
+        mqa_percent=quality.score_dataset(view, quality.stored_report(stored)).percent,
+        last_update=view.modified or stored.first_seen,
+        harvests=runs,
+        confirmed=holder,
+        maturity=src.maturity if src is not None else None,
+        days_to_data=days,
+        now=now,
+    )
+    return assess(view, inputs)
+
+
+def relabel(
+    settings: Settings,
+    store: StoreWriter,
+    source: str | None = None,
+    uris: Iterable[str] | None = None,
+    now: datetime | None = None,
+    force: bool = False,
+) -> int:
+    """Assess again the labels of the live datasets (of `source`, or `uris`, else all) whose record
+    or whose source's inputs changed since (every one with `force`); keep those whose label says
+    something new, moving their last change (the EHDS feed publishes the label). How many changed."""
+    now = now or datetime.now(UTC)
+    wanted = set(uris) if uris is not None else None
+    confirmed = store.last_confirmations()
+    days: dict[str, list[int]] = {}
+    for use in register(store):
+        if use.days_to_data is not None:
+            for uri in use.datasets:
+                days.setdefault(uri, []).append(use.days_to_data)
+    changed = 0
+    batch: list[tuple[str, str, str, str, str]] = []
+    moved: list[str] = []
+
+    def flush() -> None:
+        store.save_labels(batch, moved)
+        batch.clear()
+        moved.clear()
+
+    if wanted is not None:
+        rows = [r for uri in sorted(wanted) if (r := store.get(uri)) is not None and r.kind == "dataset"]
+        names = sorted({r.source for r in rows})
+    else:
+        rows = []
+        names = [source] if source else sorted(store.source_stats())
+    for name in names:
+        runs = [r.status for r in store.runs(name, 30) if r.status in ("ok", "failed")][:10]
+        digest_in = inputs_digest(source_inputs(settings, store, name, now))
+        if wanted is not None:
+            chosen = [r for r in rows if r.source == name and not r.deleted_at]
+        else:
+            stale = (
+                [r.uri for r in store.records(name, kind="dataset")] if force else store.stale_labels(name, digest_in)
+            )
+            chosen = [r for uri in stale if (r := store.get(uri)) is not None]
+        kept = store.label_states([r.uri for r in chosen])
+        for stored in chosen:
+            state = kept.get(stored.uri)
+            label = assess_stored(stored, settings, runs, confirmed, days.get(stored.uri, []), now)
+            if state is None or state[2] != label.digest:
+                moved.append(stored.uri)
+                changed += 1
+            else:  # the same values: published as assessed when they were first found
+                label.assessed = Label.from_json(store.labels([stored.uri])[stored.uri][1]).assessed
+            batch.append((stored.uri, stored.hash, digest_in, label.digest, label.to_json()))
+            if len(batch) >= 200:
+                flush()
+    flush()
+    return changed
+
+
+# --- the label in DQV -----------------------------------------------------------------------------------
+
+
+def certificate_uri(settings: Settings, key: str) -> URIRef:
+    return URIRef(f"{settings.base_uri.rstrip('/')}/datasets/{key}/label#certificate")
+
+
+def page_uri(settings: Settings, key: str) -> URIRef:
+    return URIRef(f"{settings.base_uri.rstrip('/')}/datasets/{key}/label")
+
+
+_ANNOTATION, _MEASUREMENT, _CERTIFICATE = DQV.hasQualityAnnotation, DQV.hasQualityMeasurement, DQV.QualityCertificate
+_MEASUREMENT_CLASS, _COMPUTED_ON, _MEASURE_OF, _VALUE = (
+    DQV.QualityMeasurement,
+    DQV.computedOn,
+    DQV.isMeasurementOf,
+    DQV.value,
+)
+_TYPE = RDF.type
+_METRIC_IRIS = {name: HK[name] for name in [*(m.name for m in METRICS), "labelScore"]}
+
+
+@lru_cache(maxsize=2048)
+def _decimal(value: float) -> Literal:
+    """A measurement's value (rounded to 3 decimals: a thousand values, made once each)."""
+    return Literal(f"{value:.3f}", datatype=XSD.decimal)
+
+
+def add_label(g: TripleWriter, dataset: URIRef, key: str, label: Label, settings: Settings) -> URIRef:
+    """The label as HealthDCAT-AP carries one: a dqv:QualityCertificate annotating the dataset,
+    whose body is the label's page, and one dqv:QualityMeasurement per assessed metric (of ours,
+    `add_metrics`), with the label's score and the MQA score among them.
+
+    Written for every dataset of every EHDS feed page that is not kept: its terms are made once
+    (the predicates, the metrics' IRIs, the values), not per statement."""
+    cert = certificate_uri(settings, key)
+    g.add((dataset, _ANNOTATION, cert))
+    g.add((cert, _TYPE, _CERTIFICATE))
+    g.add((cert, OA.hasTarget, dataset))
+    g.add((cert, OA.hasBody, page_uri(settings, key)))
+    g.add((cert, OA.motivatedBy, DQV.qualityAssessment))
+    assessed = Literal(label.assessed, datatype=XSD.dateTime)
+    g.add((cert, DCT.issued, assessed))
+    values = {name: m.value for name, m in label.metrics.items()}
+    values["labelScore"] = label.score / 100
+    for name, value in values.items():
+        if value is None:
+            continue
+        node = BNode(f"{key}m{name}")  # the dataset's key and the metric: stable, and unique per page
+        g.add((dataset, _MEASUREMENT, node))
+        g.add((node, _TYPE, _MEASUREMENT_CLASS))
+        g.add((node, _COMPUTED_ON, dataset))
+        g.add((node, _MEASURE_OF, _METRIC_IRIS.get(name) or HK[name]))
+        g.add((node, _VALUE, _decimal(round(value, 3))))  # when: the certificate's dct:issued
+    return cert
+
+
+def add_metrics(g: TripleWriter) -> None:
+    """Our metrics, as the feed describes them once: each a dqv:Metric in a dqv:Dimension (an
+    element of Art. 78(3)) of the category 'quality and utility label'."""
+    category = HK.qualityAndUtilityLabel
+    g.add((category, RDF.type, DQV.Category))
+    g.add((category, SKOS.prefLabel, Literal("Data quality and utility label (EHDS Art. 78)", lang="en")))
+    g.add((category, SKOS.prefLabel, Literal("Kvalitets- og nytteverdimerke (EHDS art. 78)", lang="nb")))
+    for element in ELEMENTS:
+        dimension = HK[element.name]
+        g.add((dimension, RDF.type, DQV.Dimension))
+        g.add((dimension, DQV.inCategory, category))
+        g.add((dimension, SKOS.prefLabel, Literal(element.en, lang="en")))
+        g.add((dimension, SKOS.prefLabel, Literal(element.nb, lang="nb")))
+        g.add((dimension, SKOS.definition, Literal(f"EHDS Art. 78(3)({element.article})", lang="en")))
+    rows = [*((m.name, m.element, m.en, m.nb, m.method) for m in METRICS), SCORE]
+    for name, in_dimension, en, nb, method in rows:
+        metric = HK[name]
+        g.add((metric, RDF.type, DQV.Metric))
+        g.add((metric, SKOS.prefLabel, Literal(en, lang="en")))
+        g.add((metric, SKOS.prefLabel, Literal(nb, lang="nb")))
+        g.add((metric, SKOS.definition, Literal(method, lang="en")))
+        g.add((metric, DQV.expectedDataType, XSD.decimal))
+        g.add((metric, DQV.inDimension, HK[in_dimension] if in_dimension else category))
+
+
+SCORE = (
+    "labelScore",
+    "",
+    "Label score",
+    "Samlet merke",
+    "The mean of the assessed elements' scores (each the mean of its assessed metrics), from 0 to 1.",
+)
+
+
+def display_name(metric: str, lang: str) -> str:
+    m = BY_NAME.get(metric)
+    return (m.en if lang.startswith("en") else m.nb) if m else metric
+
+
+def label_of(store: StoreReader, uri: str) -> Label | None:
+    kept = store.labels([uri]).get(uri)
+    return Label.from_json(kept[1]) if kept else None

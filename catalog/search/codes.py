@@ -1,0 +1,98 @@
+"""Codes as search terms: which classification a code list belongs to, and the terms a code is
+found by.
+
+A researcher asks for a code as it is written in the classification ("C50", "A10BA02", "I21.0")
+or for a level of its hierarchy ("A10" for every antidiabetic, "C50" for "C50.9"). Both ATC and
+ICD-10 (and ICPC-2, ICD-O-3 topography, NCMP/NCSP) build a child code by appending to its parent,
+so a code is indexed under each of its prefixes of three characters or more: a prefix query is
+then a single term lookup, as fast as an exact one, on every backend. Each term is indexed once
+plain and once qualified by the code list's classification ("atc:c09"), so a common name that
+stands for ATC C09 (blood pressure medicines) does not find ICD-10 C09 (cancer of the tonsil).
+"""
+
+from __future__ import annotations
+
+import re
+
+SYSTEMS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "icdo3": ("ICD-O-3", re.compile(r"icd[- _]?o[- _]?3")),
+    "icd10": ("ICD-10", re.compile(r"icd[- _]?10|/icd/release/10")),
+    "atc": ("ATC", re.compile(r"\batc\b|whocc")),
+    "icpc2": ("ICPC-2", re.compile(r"icpc[- _]?2")),
+    "ncmp": ("NCMP", re.compile(r"\bncmp\b")),
+    "ncsp": ("NCSP", re.compile(r"\bncsp\b")),
+    "ncrp": ("NCRP", re.compile(r"\bncrp\b")),
+}
+"""Short name -> (display name, what names, titles or IRIs of the classification contain), in the
+order they are tried (ICD-O-3 before ICD-10)."""
+
+MIN_PREFIX = 3
+"""Shortest prefix a code is found by: "A10" (ATC level 2), "C50" (an ICD-10 category)."""
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def system_of(*hints: str | None) -> str | None:
+    """The classification (`SYSTEMS` key) that a name, title or IRI names, else None."""
+    text = " ".join(h for h in hints if h).lower()
+    if not text:
+        return None
+    for name, (_label, pattern) in SYSTEMS.items():
+        if pattern.search(text):
+            return name
+    return None
+
+
+def hierarchical(code: str) -> bool:
+    """Codes built by appending to their parent: a letter first, a digit somewhere (C50.9, A10BA02,
+    T90, JKA21). Plain numbers ("1", "0301") are flat codes: their prefixes mean nothing."""
+    return len(code) >= MIN_PREFIX and code[0].isalpha() and any(c.isdigit() for c in code)
+
+
+def code_terms(code: str, system: str | None = None) -> list[str]:
+    """The terms a code is indexed under: itself in lower case (and without punctuation, C509 for
+    C50.9), and, for a hierarchical code, each proper prefix with a `*` ("a10*" for A10BA02), so
+    an exact code and a level of the hierarchy are told apart; each also qualified by `system`."""
+    code = code.strip().lower()
+    if not code:
+        return []
+    terms = {code}
+    if hierarchical(code):
+        terms.add(_NOT_ALNUM.sub("", code))
+        terms.update(code[:i] + "*" for i in range(MIN_PREFIX, len(code)) if code[i - 1].isalnum())
+    if system:
+        return sorted(f"{system}:{t}" for t in terms)
+    return sorted(terms)
+
+
+def query_terms(word: str, system: str | None = None) -> tuple[str, str]:
+    """(the exact term, the prefix term) a query word looks up among `code_terms`."""
+    term = (f"{system}:" if system else "") + word.strip().lower()
+    return term, term + "*"
+
+
+def exact_terms(word: str) -> list[str]:
+    """The terms of the code itself (no code below it) in every classification and in none."""
+    return [query_terms(word, system)[0] for system in (*SYSTEMS, None)]
+
+
+def any_system_terms(word: str) -> list[str]:
+    """The terms a code typed without its classification looks up: in every classification and in
+    code lists of none (each code is indexed once, under its classification when known)."""
+    return [t for system in (*SYSTEMS, None) for t in query_terms(word, system)]
+
+
+def code_like(word: str) -> bool:
+    """Whether a query word may be a code: a digit in it and three characters or more ("C50",
+    "A10BA02", "8500/3"); ordinary words and short numbers are not looked up among codes."""
+    return len(word) >= MIN_PREFIX and any(c.isdigit() for c in word)
+
+
+def matches_code(word: str, code: str) -> bool:
+    """A query word finds a code when it is the code or one of its prefixes (as `code_terms`)."""
+    w, c = word.strip().lower(), code.strip().lower()
+    if w == c:
+        return True
+    if not hierarchical(c) or len(w) < MIN_PREFIX:
+        return False
+    return c.startswith(w) or _NOT_ALNUM.sub("", c) == w

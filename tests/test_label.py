@@ -1,0 +1,172 @@
+"""The data quality and utility label (EHDS Art. 78): its figures on known inputs, how it is kept, and how it is published.
+
+The EHDS feed carries it as HealthDCAT-AP does (a dqv:QualityCertificate and one
+dqv:QualityMeasurement per metric of ours, described in the feed); the official Release 8 shapes
+still pass with it (tests/test_conformance.py, tests/test_real_samples.py).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef
+
+from catalog.label import ELEMENTS, METRICS, OA, Inputs, Label, assess, label_of, relabel
+from catalog.model import key_for
+from catalog.rdf import DQV, HK
+from tests.factories import EU
+from tests.published import build, graph
+from tests.test_roundtrip import complete_dataset
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+KNOWN = Inputs(
+    conforms=True,
+    mqa_percent=80.0,
+    last_update="2025-03-01",
+    harvests=("ok", "ok", "failed", "ok"),
+    confirmed="2025-06-01T10:00:00+00:00",
+    maturity=3,
+    days_to_data=(20, 100),
+    now=NOW,
+)
+
+
+def known_dataset():
+    d = complete_dataset(1)
+    d.spatial = []  # one coverage element and one minimum element missing
+    d.frequency = EU + "frequency/ANNUAL"
+    d.variables[1].property_url = None  # V1: no code list, no coding system, no concept
+    return d
+
+
+def test_the_label_of_a_dataset_on_known_inputs_metric_by_metric() -> None:
+    label = assess(known_dataset(), KNOWN)
+    assert {name: (m.value, m.note) for name, m in label.metrics.items()} == {
+        "minimumElements": (0.963, "26 of 27"),
+        "metadataQuality": (0.8, "80.0 %"),
+        "variablesDocumented": (1.0, "3 of 3"),
+        "descriptionConfirmed": (0.5, "confirmed 2025-06-01"),
+        "conformance": (1.0, "conforms"),
+        "variableTypes": (1.0, "3 of 3"),
+        "timeliness": (0.667, "level 2 of 3 (updated 2025-03-01, every 365 days)"),
+        "harvestReliability": (0.75, "3 of 4"),
+        "qualityManagement": (0.5, "level 2 of 4 (maturity level 3)"),
+        "coverageDescribed": (0.8, "4 of 5"),
+        "timeSpan": (0.667, "level 2 of 3 (17 years)"),
+        "accessPolicy": (1.0, "level 2 of 2"),
+        "timeToData": (0.667, "level 2 of 3 (60 days on average over 2 permits)"),
+        "semanticLinks": (0.667, "2 of 3"),
+        "codedContent": (1.0, "coding systems stated, code values stated"),
+    }
+    assert {k: round(v, 4) for k, v in label.elements.items() if v is not None} == {
+        "documentation": round((0.963 + 0.8 + 1.0 + 0.5) / 4, 4),
+        "technicalQuality": round((1.0 + 1.0 + 0.667 + 0.75) / 4, 4),
+        "maturity": 0.5,
+        "coverage": round((0.8 + 0.667) / 2, 4),
+        "access": round((1.0 + 0.667) / 2, 4),
+        "enrichments": round((0.667 + 1.0) / 2, 4),
+    }
+    assert label.score == 76.2
+
+
+def test_what_cannot_be_assessed_is_left_out_not_scored_zero() -> None:
+    d = known_dataset()
+    d.variables, d.has_structured_data = [], False
+    label = assess(d, Inputs(conforms=False, mqa_percent=50.0, last_update=None, now=NOW))
+    assert {n for n, m in label.metrics.items() if m.value is None} == {
+        "variablesDocumented",
+        "variableTypes",
+        "timeliness",
+        "harvestReliability",
+        "qualityManagement",
+        "timeToData",
+        "semanticLinks",
+    }
+    assert label.elements["maturity"] is None
+    assert label.elements["enrichments"] == 1.0, "coded content alone: codes apply when variables are not listed"
+    assessed = [v for v in label.elements.values() if v is not None]
+    assert label.score == round(100 * sum(assessed) / len(assessed), 1)
+
+
+@pytest.mark.parametrize(
+    "days,level", [((10,), 3), ((29, 31), 2), ((89,), 2), ((120, 150), 1), ((180,), 1), ((181,), 0)]
+)
+def test_time_to_data_follows_quantums_levels(days: tuple[int, ...], level: int) -> None:
+    label = assess(known_dataset(), Inputs(True, 80.0, "2026-01-01", days_to_data=days, now=NOW))
+    assert label.metrics["timeToData"].value == round(level / 3, 3)
+
+
+def test_every_metric_belongs_to_an_element_of_article_78_and_says_how_it_is_computed() -> None:
+    assert [e.article for e in ELEMENTS] == ["a", "b", "c", "d", "e", "f"]
+    assert {m.element for m in METRICS} == {e.name for e in ELEMENTS}
+    assert all(m.method.endswith(".") and m.en and m.nb for m in METRICS)
+    assert set(assess(known_dataset(), KNOWN).metrics) == {m.name for m in METRICS}
+
+
+def test_a_label_survives_the_store_as_it_was_assessed() -> None:
+    label = assess(known_dataset(), KNOWN)
+    again = Label.from_json(label.to_json())
+    assert again == label and again.digest == label.digest and again.score == label.score
+
+
+def test_the_ehds_feed_publishes_each_label_as_a_quality_certificate_with_described_metrics(
+    settings, store, server, client
+) -> None:
+    build(settings, store, server, [complete_dataset(i) for i in range(3)])
+    g = graph(client.get("/catalog.ttl?page_size=100"))
+    for i in range(3):
+        dataset = URIRef(complete_dataset(i).uri)
+        cert = g.value(dataset, DQV.hasQualityAnnotation)
+        assert (cert, RDF.type, DQV.QualityCertificate) in g
+        assert (cert, OA.hasTarget, dataset) in g and (cert, OA.motivatedBy, DQV.qualityAssessment) in g
+        body = g.value(cert, OA.hasBody)
+        assert str(body) == f"{settings.base_uri.rstrip('/')}/datasets/{key_for(dataset)}/label"
+        stored = label_of(store, str(dataset))
+        assert stored is not None
+        measured = {
+            g.value(m, DQV.isMeasurementOf): g.value(m, DQV.value)
+            for m in g.objects(dataset, DQV.hasQualityMeasurement)
+        }
+        expected = {HK[n]: m.value for n, m in stored.metrics.items() if m.value is not None}
+        expected[HK.labelScore] = stored.score / 100
+        assert {k: round(float(str(v)), 3) for k, v in measured.items()} == {
+            k: round(v, 3) for k, v in expected.items()
+        }
+        assert all(g.value(m, DQV.computedOn) == dataset for m in g.objects(dataset, DQV.hasQualityMeasurement))
+    for metric in {*(HK[m.name] for m in METRICS), HK.labelScore}:
+        assert (metric, RDF.type, DQV.Metric) in g, f"{metric} is described in the feed"
+        assert g.value(metric, URIRef("http://www.w3.org/2004/02/skos/core#definition")) is not None
+    plain = graph(client.get("/catalog.ttl?profile=dcat-ap-3&page_size=100"))
+    assert not list(plain.subjects(RDF.type, DQV.QualityCertificate)), "the label is the EHDS feed's"
+
+
+def test_labels_are_assessed_once_per_change_and_an_unchanged_harvest_moves_nothing(settings, store, server) -> None:
+    build(settings, store, server, [complete_dataset(1)])
+    uri = complete_dataset(1).uri
+    first = label_of(store, uri)
+    assert first is not None
+    before = store.get(uri).last_changed
+    build(settings, store, server, [complete_dataset(1)])  # unchanged
+    assert store.get(uri).last_changed == before and label_of(store, uri) == first
+    assert relabel(settings, store) == 0, "nothing it rests on changed"
+    settings.sources["mfr"].options["maturity"] = 5
+    assert relabel(settings, store) == 1, "the operator's assessment of the holder changed"
+    assert label_of(store, uri).metrics["qualityManagement"].value == 1.0
+    assert store.get(uri).last_changed > before, "the EHDS feed shows the new label: harvesters see it change"
+
+
+def test_the_label_page_chart_and_api_show_the_stored_label(settings, store, server, client) -> None:
+    build(settings, store, server, [complete_dataset(1)])
+    key = key_for(complete_dataset(1).uri)
+    stored = label_of(store, complete_dataset(1).uri)
+    assert client.get(f"/datasets/{key}/label.json").get_json()["score"] == stored.score
+    page = client.get(f"/datasets/{key}/label?lang=en").get_data(as_text=True)
+    assert "hk:timeToData" in page and "Time from application to data" in page and "not assessed" in page
+    dataset_page = client.get(f"/datasets/{key}").get_data(as_text=True)
+    assert 'aria-labelledby="h-label"' in dataset_page and '<svg class="chart"' in dataset_page
+    assert client.get(f"/api/datasets/{key}").get_json()["label"]["score"] == stored.score
+    rdf = Graph().parse(data=client.get(f"/datasets/{key}/label.ttl").get_data(), format="turtle")
+    assert (None, DQV.isMeasurementOf, URIRef("https://data.norge.no/vocabulary/dcatno-mqa#keywordAvailability")) in rdf
+    assert (None, DQV.value, Literal(True)) in rdf, "the MQA metrics are published as DQV too"
+    assert client.get("/datasets/0000000000000000/label").status_code == 404
