@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SCALE = 0.3
 STORE_TIME = re.compile(rb'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"')
 """How the store writes the time of a change (first seen, last changed, the catalogue's version)."""
+LABEL_TIME = re.compile(rb'(/label#certificate> <http://purl.org/dc/terms/issued> )"[^"]+"')
+"""When a dataset's quality and utility label was assessed (by the harvest that stored it)."""
 
 
 @pytest.fixture(scope="module")
@@ -83,9 +85,12 @@ def test_the_same_nation_harvested_into_sqlite_and_postgresql_exports_the_same_b
     for name, url in (("sqlite", f"sqlite:///{tmp_path / 'catalog.sqlite'}"), ("postgresql", pg_url)):
         harvested_nation(tmp_path / name, url, nation)
         exports.append(cli(tmp_path / name, "export", "--format", "nt", url=url))
-    sqlite_export, pg_export = (STORE_TIME.sub(b'"(harvest time)"', e) for e in exports)
+    sqlite_export, pg_export = (
+        LABEL_TIME.sub(rb'\1"(harvest time)"', STORE_TIME.sub(b'"(harvest time)"', e)) for e in exports
+    )
     assert pg_export == sqlite_export
     assert len(STORE_TIME.findall(exports[1])) > 600  # each catalogue record's first seen and last change
+    assert len(LABEL_TIME.findall(exports[1])) > 20  # each EHDS dataset's label
 
 
 # -- several explorers, one catalogue ------------------------------------------------------------
@@ -129,7 +134,8 @@ class Explorer:
 
 
 def what_explorers_show(explorer: Explorer, dataset_key: str) -> dict[str, Any]:
-    """The answers a researcher and a harvesting catalogue get: search, a dataset, a feed page."""
+    """The answers a researcher, a harvesting catalogue and the access body get: search, a dataset,
+    a feed page, and the registers (data uses, confirmations, the dataset's label)."""
     feed = explorer.get("/catalog.nt?profile=dcat-ap-3")
     return {
         "search": explorer.get("/api/search?q=f%C3%B8dselsvekt").json(),
@@ -137,7 +143,15 @@ def what_explorers_show(explorer: Explorer, dataset_key: str) -> dict[str, Any]:
         "dataset": explorer.get(f"/api/datasets/{dataset_key}").json(),
         "feed": (feed.headers["ETag"], feed.content),
         "changes": sorted(c["change"] for c in explorer.get("/changes?since=2000-01-01").json()["changes"]),
+        "uses": explorer.get("/api/uses").json(),
+        "confirmations": explorer.get("/api/confirmations").json(),
+        "label": explorer.get(f"/datasets/{dataset_key}/label.json").json(),
     }
+
+
+REGISTER = """project_title,organisation,datasets,permit_date,legal_basis,summary,permit_id
+Fødselsvekt og senere helse,Universitetet i Bergen,{dataset},2025-03-01,EHDS Art. 53(1)(e),Kohortstudie,HDAB-2025-001
+"""
 
 
 @pytest.mark.parametrize("index", ["opensearch-emulator", "tantivy"])
@@ -167,12 +181,21 @@ def test_two_explorers_on_one_database_answer_alike_and_both_show_a_later_harves
         settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=feed, title="MFR")
         settings.save_sources()
     cli(homes[0], "harvest", url=pg_url, extra_env=env)
+    register = homes[0] / "register.csv"
+    register.write_text(REGISTER.format(dataset=mfr_dataset().uri), encoding="utf-8")
+    cli(homes[0], "uses", "import", str(register), url=pg_url, extra_env=env)  # the registers, written on that host
+    cli(homes[0], "confirm", "--source", "mfr", "--note", "brev", url=pg_url, extra_env=env)
     explorers = [Explorer(homes[1], env), Explorer(homes[2], env)]
     key = key_for(mfr_dataset().uri)
     try:
         before = [what_explorers_show(e, key) for e in explorers]
         assert before[0] == before[1]
         assert before[0]["search"]["total"] == 1 and before[0]["placenta"] == 0
+        [use] = before[0]["uses"]["uses"]
+        assert use["permit_id"] == "HDAB-2025-001" and [d["uri"] for d in use["datasets"]] == [mfr_dataset().uri]
+        [mfr] = [h for h in before[0]["confirmations"]["holders"] if h["id"] == "mfr"]
+        assert (mfr["note"], mfr["confirmed_by"]) == ("brev", "cli")
+        assert before[0]["label"]["dataset"] == mfr_dataset().uri and before[0]["label"]["score"] > 0
 
         changed = mfr_dataset(title={"nb": "Fødsler, ny utgave"})
         changed.variables.append(
