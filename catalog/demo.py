@@ -19,7 +19,7 @@ DEMO_DEFAULTS = {
     "applicable_legislation": ["http://data.europa.eu/eli/reg/2025/327/oj"],
     "access_rights": EU + "access-right/NON_PUBLIC",
     "themes": [EU + "data-theme/HEAL"],
-    "health_categories": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/EHRS"],
+    "health_categories": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/PHDR"],
     "access_url": "https://helsedata.no/no/soknad/",
     "languages": [EU + "language/NOR"],
 }
@@ -28,6 +28,14 @@ DEMO_DEFAULTS = {
 They fill only empty fields of the published (EHDS) view; see catalog.published."""
 
 STATISTICAL = EU + "dataset-type/STATISTICAL"
+HEALTH_CATEGORIES = "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/"
+CATEGORY_OF_KIND = {
+    "central-registry": "PHDR",  # Art. 51(1)(k): population-based health data registries
+    "quality-registry": "MRMR",  # (l): medical registries
+    "survey": "RQSH",  # (p): research cohorts, questionnaires and surveys
+    "statistics": "DIOH",  # (b): factors impacting on health, socio-economic determinants among them
+}
+"""The EHDS health data category (Art. 51(1)) the demo operator states for each kind of source."""
 
 
 def demo_organisations() -> dict[str, dict[str, object]]:
@@ -54,6 +62,8 @@ def demo_defaults(src: SourceConfig) -> dict[str, object]:
     from simulator import content
 
     defaults: dict[str, object] = dict(DEMO_DEFAULTS)
+    if src.category in CATEGORY_OF_KIND:
+        defaults["health_categories"] = [HEALTH_CATEGORIES + CATEGORY_OF_KIND[src.category]]
     if src.kind in ("oai-ddi", "microdata"):
         defaults["dataset_type"] = STATISTICAL
     if src.kind == "microdata":

@@ -117,12 +117,11 @@ name = "SDB"
 url = "https://demo.ckan.org/organization/sdb"
 
 # Every source: the EHDS regulation applies, applications go through the access body, and the
-# operator's health category (EHDS Art. 51(1)(b): factors impacting health, socio-economic
-# determinants; only the EHRS code of DG SANTE's list is in shapes/vocabularies, so this code is
-# the operator's and is checked by namespace only).
+# operator's health category (EHDS Art. 51(1)(b), DIOH: factors impacting health, socio-economic
+# determinants among them).
 [common]
 applicable_legislation = ["http://data.europa.eu/eli/reg/2025/327/oj"]
-health_categories = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/SOCIO_ECONOMIC"]
+health_categories = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/DIOH"]
 access_url = "https://helsedata.no/no/soknad/"
 
 # Catalogues that describe datasets but list no variables: HealthDCAT-AP ties hasStructuredData

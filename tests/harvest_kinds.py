@@ -327,8 +327,8 @@ KINDS = [
         dcat_truth,
         dcat_held,
         {
-            "malformed": "the feed is not valid turtle RDF (Parser error at line 1675 column 71: Line jumps are not "
-            "allowed in string literals, use \\n) at {url} line 1675",
+            "malformed": "the feed is not valid turtle RDF (Parser error at line 1729 column 71: Line jumps are not "
+            "allowed in string literals, use \\n) at {url} line 1729",
             "xxe": RDFXML_REFUSED,  # the simulator switches the feed to RDF/XML for these two
             "entity_expansion": RDFXML_REFUSED,
             "latin1": _bad_utf8(1094),

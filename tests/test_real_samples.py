@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, RDF, SKOS, XSD
+from rdflib.namespace import DCAT, RDF, XSD
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.term import Node
 
@@ -131,11 +131,8 @@ def test_the_ehds_feed_of_the_real_samples_conforms_to_the_official_release_8_sh
     assert len(datasets) == 106
     certificates = set(feed.subjects(RDF.type, URIRef("http://www.w3.org/ns/dqv#QualityCertificate")))
     assert len(certificates) == 106, "each dataset's quality and utility label is checked with it"
-    # shapes/vocabularies holds DG SANTE's health categories we could confirm (EHRS); the operator's
-    # category for socio-economic determinants is declared here as the EU vocabulary would declare it
-    for category in set(feed.objects(None, URIRef("http://healthdataportal.eu/ns/health#healthCategory"))):
-        feed.add((category, SKOS.prefLabel, Literal(str(category).rsplit("/", 1)[-1], lang="en")))
-        feed.add((category, SKOS.inScheme, URIRef(str(category).rsplit("/", 1)[0])))
+    categories = set(feed.objects(None, URIRef("http://healthdataportal.eu/ns/health#healthCategory")))
+    assert categories == {URIRef("https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/DIOH")}
     checked = 0
     for level in ACCESS_LEVELS:  # each dataset against the shapes of its own access level
         chosen = {d for d in datasets if feed.value(d, DCT.accessRights) == URIRef(f"{EU}access-right/{level}")}
