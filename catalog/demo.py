@@ -13,7 +13,7 @@ from catalog.config import Settings, SourceConfig, parse_organisations
 
 if TYPE_CHECKING:
     from catalog.pipeline import SourceResult
-    from catalog.store import SQLiteStore
+    from catalog.store import StoreReader
     from simulator import Simulator
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -100,7 +100,7 @@ DEMO_PROJECTS = (
 it uses, permit date, days from application to permit)."""
 
 
-def demo_register(store: SQLiteStore) -> bytes:
+def demo_register(store: StoreReader) -> bytes:
     """The demo's data use register as CSV, naming the first dataset of each source it uses."""
     import csv
     import io
@@ -205,7 +205,7 @@ def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2
     tests that act as researchers on the same catalogue."""
     from catalog.pipeline import harvest, reindex
     from catalog.search import open_backend
-    from catalog.store import SQLiteStore
+    from catalog.store import open_store
     from harvesters import registry
 
     kinds = registry()
@@ -225,7 +225,7 @@ def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2
     )
     settings.save_sources()  # added to catalog.toml, under its lock; other sources there stay
     settings.save_organisations()
-    store = SQLiteStore(settings.db_path)
+    store = open_store(settings)
     index = open_backend(settings)
     started = time.perf_counter()
     try:

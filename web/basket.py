@@ -44,6 +44,7 @@ from werkzeug.wrappers import Response as BaseResponse  # what redirect() makes
 from catalog.access import Route, routes
 from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.rdf import add_dataset, new_graph
+from web import store
 
 bp = Blueprint("basket", __name__, url_prefix="/basket")
 COOKIE = "basket"
@@ -213,11 +214,10 @@ def route_of(source: str) -> Route:
 
 
 def selection(keys: list[str]) -> Selection:
-    store = current_app.extensions["store"]
-    where = store.datasets_of_variables(keys)
+    where = store().datasets_of_variables(keys)
     groups: dict[str, tuple[str, Dataset, list[Variable]]] = {}
     for uri in dict.fromkeys(where[k] for k in keys if k in where):
-        stored = store.get(uri)
+        stored = store().get(uri)
         if stored is not None and isinstance(stored.record, Dataset):
             groups[uri] = (stored.source, stored.record, [])
     wanted = set(keys)
@@ -234,10 +234,9 @@ def selection(keys: list[str]) -> Selection:
 
 def code_lists(sel: Selection) -> dict[str, CodeList]:
     """The live code lists the selected variables use, by URI."""
-    store = current_app.extensions["store"]
     out = {}
     for uri in {v.codelist for _src, _ds, vs in sel.datasets for v in vs if v.codelist}:
-        stored = store.get(uri)
+        stored = store().get(uri)
         if stored is not None and not stored.deleted_at and isinstance(stored.record, CodeList):
             out[uri] = stored.record
     return out

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from catalog.model import CodeList, Dataset, Variable, key_for
 from catalog.search import Hit, SearchQuery
 from catalog.search.analysis import fold
+from web import store
 from web.basket import basket_keys, parse_keys
 from web.display import pick, pick_lang
 
@@ -163,17 +164,17 @@ class Row:
 
 def compared(keys: list[str]) -> tuple[list[Compared], list[str]]:
     """The variables with these ids in the order given, and the ids no longer in the catalogue."""
-    store = current_app.extensions["store"]
+    reader = store()
     found, missing = [], []
     for key in keys:
-        stored = store.dataset_of_variable(key)
-        v = next((x for x in stored.record.variables if key_for(x.uri) == key), None) if stored else None
+        stored = reader.dataset_of_variable(key)
+        v = next((x for x in stored.dataset().variables if key_for(x.uri) == key), None) if stored else None
         if v is None or stored is None or stored.deleted_at:
             missing.append(key)
             continue
-        cl = store.get(v.codelist) if v.codelist else None
-        codelist = cl.record if cl is not None and not cl.deleted_at and isinstance(cl.record, CodeList) else None
-        found.append(Compared(key, v, stored.record, stored.source, codelist))
+        cl = reader.get(v.codelist) if v.codelist else None
+        codelist = cl.codelist() if cl is not None and not cl.deleted_at and isinstance(cl.record, CodeList) else None
+        found.append(Compared(key, v, stored.dataset(), stored.source, codelist))
     return found, missing
 
 

@@ -24,7 +24,7 @@ from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, 
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
-from web import charts, distribution, labels
+from web import charts, distribution, labels, store
 from web.basket import basket_keys
 from web.compare import Equivalents, Grid, equivalents, wave_grid
 from web.display import code_url, coding_system, pick, year
@@ -40,16 +40,12 @@ FACET_SHOWN = 8  # values per facet before "show all"
 USING_SHOWN = 50  # variables listed on a code list's page (the rest are a search away)
 
 
-def store() -> Any:
-    return current_app.extensions["store"]
-
-
 def search_backend() -> Any:
     return current_app.extensions["search"]
 
 
 @bp.app_template_global()
-def last_seen(stored: Any) -> str | None:
+def last_seen(stored: StoredRecord) -> str | None:
     """When the record was last seen at its source: its source's latest successful harvest (before
     the record's deletion, for a deleted one)."""
     return store().last_harvest(stored.source, stored.deleted_at)
@@ -296,11 +292,11 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
     the facets' and chips' links and labels (a page shows them; the API gives the counts alone)."""
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
-    hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
+    hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())), generation)
     counted = replace(q, typos=hits.typos, any_words=hits.any_words)
     grouped = q.group if q.type == "variable" else grouped
     facets, totals = caches["facet_cache"].get(
-        (*query_key(counted, generation), grouped), lambda: counts(counted, grouped)
+        (*query_key(counted, generation), grouped), lambda: counts(counted, grouped), generation
     )
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result) if links else ([], [])
@@ -374,13 +370,13 @@ def related_hits(key: str, v: Variable, skip: set[str]) -> list[Hit]:
 
 def variable_view(key: str) -> VariableView:
     stored = store().dataset_of_variable(key)
-    v = next((v for v in stored.record.variables if key_for(v.uri) == key), None) if stored else None
+    v = next((v for v in stored.dataset().variables if key_for(v.uri) == key), None) if stored else None
     if v is None or stored is None or stored.deleted_at:
         abort(404, f"No variable with id {key}.")
     codelist = store().get(v.codelist) if v.codelist else None
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
-    system = coding_system(v, codelist.record if codelist else None)
+    system = coding_system(v, codelist.codelist() if codelist else None)
     found = equivalents(key, v, stored.source)
     src = current_app.config["SETTINGS"].sources.get(stored.source)
     grid = wave_grid(key, stored.source, stored.key, found) if src and src.category == "survey" else None
@@ -401,7 +397,7 @@ def variable_view(key: str) -> VariableView:
         routes().for_source(stored.source, src),
         topics_of(stored.record, v),
         table,
-        distribution.frequencies(table, codelist.record if codelist else None),
+        distribution.frequencies(table, codelist.codelist() if codelist else None),
         offers_for(stored)[0],
     )
 
