@@ -33,7 +33,7 @@ from catalog.model import Dataset, Record, digest, dumps, text
 from catalog.published import Published
 from catalog.renderings import render
 from catalog.search.documents import SourceInfo, documents
-from catalog.store import SQLiteStore
+from catalog.store import StoreReader, store_at
 from catalog.validation import Report, validate_records
 from harvesters.base import Deferred, Event, Harvested
 
@@ -90,14 +90,14 @@ def stored_validation(report: Report, view: Published, settings_digest: str) -> 
     return {**report.to_dict(), "view": settings_digest, "added": view.digest}
 
 
-def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
+def platforms(store: StoreReader, record: Record, source: str) -> list[str]:
     """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
     if not isinstance(record, Dataset):
         return []
     return [
         text(s.record.title) or s.record.identifier
         for s in store.linking(record.uri, source, "serves")
-        if s.record.service_type == "platform"  # type: ignore[union-attr]
+        if s.service().service_type == "platform"
     ]
 
 
@@ -111,7 +111,7 @@ class Job:
     view: str  # the operator settings' digest the records are validated under (`Harvest.view`)
 
 
-def prepare(job: Job, store: SQLiteStore, records: list[Record], known: list[str | None]) -> list[Prepared]:
+def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str | None]) -> list[Prepared]:
     """Each record prepared, in order; `known` is each one's stored hash (None: not stored)."""
     out: list[Prepared] = []
     fresh: list[tuple[Prepared, Record]] = []
@@ -174,9 +174,11 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start(job: Job, db_path: str, known: dict[str, str], parent: int) -> None:
+def _start(job: Job, store_url: str, known: dict[str, str], parent: int) -> None:
+    """In each pool process: die with the run's process, open the store to read (a connection of
+    its own: connections must not cross a fork)."""
     die_with_parent(parent)
-    _POOL.update(job=job, store=SQLiteStore(db_path), known=known)
+    _POOL.update(job=job, store=store_at(store_url, readonly=True), known=known)
 
 
 def _prepare_in_pool(records: list[Record], known: list[str | None]) -> list[Prepared]:
@@ -212,7 +214,7 @@ class Preparer:
     to map), which the pool then maps and whose records it prepares in the same go, so a page's
     records cross between processes once; `taken` gives a record's result when it comes out."""
 
-    def __init__(self, job: Job, store: SQLiteStore, known: dict[str, str], workers: int = 0):
+    def __init__(self, job: Job, store: StoreReader, known: dict[str, str], workers: int = 0):
         self.job, self.store = job, store
         self.pool: ProcessPoolExecutor | None = None
         self.done: dict[int, Prepared] = {}  # id of a deferred page's Harvested event -> its record prepared
@@ -226,7 +228,7 @@ class Preparer:
                 workers,
                 mp_context=multiprocessing.get_context("fork"),
                 initializer=_start,
-                initargs=(job, str(store.path), known, os.getpid()),
+                initargs=(job, store.url, known, os.getpid()),
             )
 
     def submit(self, records: list[Record], known: list[str | None]) -> Later:

@@ -1,11 +1,14 @@
 """The Flask explorer, JSON API and DCAT feeds (app factory, as in Flask's tutorial).
 
-The app opens the store and the search backend named by the configuration; each request uses
-them read-only. Blueprints: `explorer` (search, variable, dataset and code list pages), `sources`
-(/sources), `basket` (/basket), `api` (JSON under /api), `feeds` (DCAT feeds and dereferenceable
-URIs, with `changes` (/changes) and `sparql` (/sparql) inside it), `admin` (/admin, off without
-a token: requests the scheduler carries out), `health` (/healthz, /readyz), `metrics`
-(/metrics) and `marketplace` (/marketplace: platforms, services and data products). The UI speaks bokmål and English (web/i18n.py).
+The app opens the store's read side (`store()`, typed `StoreReader`, on read-only connections)
+and the search backend named by the configuration; each request uses them read-only. Blueprints:
+`topics` (the landing page, browsing by topic), `explorer` (search, variable, dataset and code
+list pages), `compare` (/compare), `sources` (/sources), `basket` (/basket), `api` (JSON under
+/api), `feeds` (DCAT feeds and dereferenceable URIs, with `changes` (/changes) and `sparql`
+(/sparql) inside it), `admin` (/admin, off without a token: requests the scheduler carries out),
+`health` (/healthz, /readyz), `metrics` (/metrics) and `marketplace` (/marketplace: platforms,
+services and data products), and the access body's registers (`uses`, `label`, `minimum`,
+`confirmations`). The UI speaks bokmål, nynorsk and English (web/i18n.py).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from catalog.admin_queue import AdminQueue
 from catalog.config import ConfigError, Settings
 from catalog.model import key_for
+from catalog.store import StoreReader
+from catalog.topics import taxonomy
 from web import metrics
 from web.searchcache import SearchCache
 
@@ -35,16 +40,22 @@ SECURITY_HEADERS = {
 }
 
 
+def store() -> StoreReader:
+    """The store as every request sees it: its read side, on read-only connections (the web never writes)."""
+    reader: StoreReader = current_app.extensions["store"]
+    return reader
+
+
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     from catalog.search import open_backend
-    from catalog.store import SQLiteStore
+    from catalog.store import open_reader
 
     app = Flask(__name__)
     settings = settings or Settings.load()
     app.config.update(SETTINGS=settings, JSON_SORT_KEYS=False)
     if test_config:
         app.config.update(test_config)
-    app.extensions["store"] = SQLiteStore(settings.db_path)
+    app.extensions["store"] = open_reader(settings)  # the read side, on read-only connections
     app.extensions["search"] = metrics.TimedSearch(open_backend(settings))
     app.extensions["admin_queue"] = AdminQueue(settings.home)
     ttl = float(app.config.get("SEARCH_CACHE_SECONDS", 60))
@@ -56,6 +67,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         admin,
         api,
         basket,
+        compare,
         confirmations,
         display,
         explorer,
@@ -63,16 +75,20 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         health,
         i18n,
         label,
+        labels,
         marketplace,
         minimum,
         readiness,
         sources,
+        topics,
         uses,
     )
 
     i18n.init(app, settings.home / "cache" / "translations")
     blueprints = (
+        topics.bp,
         explorer.bp,
+        compare.bp,
         sources.bp,
         readiness.bp,
         minimum.bp,
@@ -94,11 +110,24 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.jinja_env.globals.update(
         safe_url=display.safe_url,
         pick=display.pick,
+        shown=lambda value: display.shown(value, i18n.current()),
+        in_language=lambda text, lang: display.in_language(text, lang, i18n.current()),
+        coded=lambda field, value: labels.label_html(field, value, i18n.current()),
+        code_label=lambda field, value: labels.label(field, value, i18n.current()).text,
+        topic_names=lambda ids: [t.name(i18n.current()) for t in map(taxonomy().by_id.get, ids or ()) if t],
+        route_of=basket.route_of,
+        readable=display.readable,
+        text_language=display.text_language,
         by_language=display.by_language,
-        bilingual=display.bilingual,
+        nb_or_en=lambda nb, en: display.in_language(
+            *((en, "en") if i18n.current() == "en" else (nb, "nb")), i18n.current()
+        ),
+        bilingual=lambda value, locale: display.in_language(
+            display.bilingual(value, locale), "en" if locale == "en" else "nb", locale
+        ),
         period=display.period,
         last_segment=display.last_segment,
-        lang_names=display.LANG_NAMES,
+        language_name=display.language_name,
         basket_count=lambda: len(basket.basket_keys()),
         source_title=explorer.source_title,
         key_for=key_for,

@@ -1,27 +1,39 @@
-"""The UI in Norwegian bokmål (default) and English with flask-babel, switchable by ?lang= and a cookie.
+"""The UI in Norwegian bokmål (default), nynorsk and English with flask-babel, switchable by
+?lang= and a cookie; numbers and dates in the UI language's own formats.
 
-Message ids are English; `translations/nb/LC_MESSAGES/messages.po` holds bokmål. The .po files are
-compiled to .mo with babel's own API when the app starts (into the catalogue home), so a fresh
-checkout or an installed wheel works without a build step.
+Message ids are English; `translations/nb/LC_MESSAGES/messages.po` holds bokmål and
+`translations/nn/...` nynorsk. The .po files are compiled to .mo with babel's own API when the app
+starts (into the catalogue home, whose path is absolute: flask-babel resolves a relative
+translation directory against the web package, where nothing is), so a fresh checkout or an
+installed wheel works without a build step.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, get_translations
 
-LANGUAGES = ("nb", "en")
+LANGUAGES = ("nb", "nn", "en")
 DEFAULT = "nb"
 COOKIE = "lang"
 SOURCE_DIR = Path(__file__).parent / "translations"
-ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "en": "en"}
+NORWEGIAN = {"no": "nb", "nb": "nb", "nn": "nn"}
+"""The Accept-Language tags the default page is chosen by (English only by choice)."""
+ZONE = ZoneInfo("Europe/Oslo")
+"""Times are stored in UTC and shown in Norwegian time, in every UI language."""
+NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
+"""Each language by its own name, as the language switch shows it."""
 LOCALES = {name: Locale.parse(name) for name in LANGUAGES}
 
 
@@ -42,19 +54,64 @@ def compile_catalogs(target: Path) -> Path:
 
 
 def select_locale() -> Locale:
-    """?lang= first, then the cookie, then the browser's Accept-Language, then bokmål.
+    """?lang= first, then the cookie, then bokmål, or nynorsk when the browser prefers it.
+
+    Norwegian first, as helsenorge.no and helsedata.no: a researcher whose browser or system is
+    set to English still meets the Norwegian service and chooses English by its link (remembered
+    in the cookie). The browser's Accept-Language only picks between the written standards.
 
     A Locale, not its name: flask-babel parses a name anew on every request, and babel checks
     for the locale's data file each time (a file-system call per page)."""
     for wanted in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if wanted in LANGUAGES:
             return LOCALES[wanted]
-    best = request.accept_languages.best_match(list(ALIASES))
-    return LOCALES[ALIASES.get(best or "", DEFAULT)]
+    best = request.accept_languages.best_match(list(NORWEGIAN))
+    return LOCALES[NORWEGIAN.get(best or "", DEFAULT)]
 
 
 def current() -> str:
     return str(get_locale() or DEFAULT)
+
+
+def number(value: int | float | None) -> str:
+    """3 181 753 in Norwegian (non-breaking spaces, decimal comma), 3,181,753 in English."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+
+
+def percent(value: int | float | None) -> str:
+    """A share with one decimal as the UI language writes it: 7,5 in Norwegian, 7.5 in English."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, 1), "#,##0.0", locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+
+
+def _parse(value: str | date | None) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value else date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def day(value: str | date | None) -> str:
+    """A date as the UI language writes it (2. des. 2026; Dec 2, 2026); text that is no date as it is."""
+    parsed = _parse(value)
+    if parsed is None:
+        return str(value or "")
+    return format_date(parsed, "medium", locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+
+
+def moment(value: str | None) -> str:
+    """A timestamp as the UI language writes it, to the minute (02.12.2026, 14:03)."""
+    parsed = _parse(value)
+    if not isinstance(parsed, datetime):
+        return day(value)
+    return format_datetime(parsed, "short", tzinfo=ZONE, locale=LOCALES.get(current(), LOCALES[DEFAULT]))
 
 
 def remember_choice(response: Response) -> Response:
@@ -89,5 +146,6 @@ def init(app: Flask, cache: Path) -> None:
         newstyle=True,
     )
     app.after_request(remember_choice)
-    app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES)
+    app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES, language_names=NAMES)
+    app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)
     app.context_processor(lambda: {"locale": current()})

@@ -18,7 +18,17 @@ if TYPE_CHECKING:
     from catalog.config import Settings
     from catalog.search.analysis import Synonyms
 
-FACETS = ("source", "source_kind", "health_category", "period", "datatype", "access_rights", "platform", "used")
+FACETS = (
+    "topic",
+    "source",
+    "source_kind",
+    "health_category",
+    "period",
+    "datatype",
+    "access_rights",
+    "platform",
+    "used",
+)
 """Facets every backend counts, in display order ("used": in how many projects of the data use
 register, as `USED_BANDS`)."""
 SORTS = ("relevance", "name", "uses")
