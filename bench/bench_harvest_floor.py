@@ -18,6 +18,8 @@ title, description, datatype, position), 50 datasets a page, linked by
    catalogue home): fetch, map, validate, store with the feeds' renderings, index, labels. Its
    result is checked: every dataset and variable stored, none failed.
 3. `--rdflib`: rdflib parsing the same pages, as a second reference.
+4. `--stages N`: before all that, the CPU each stage of the harvest takes per variable on the first
+   N pages, each timed apart in one process: where the time goes, whichever process spends it.
 
 The ratio printed is harvest time over floor time (target: at most 5). The machine's cores are
 shared; the load average is printed before and after each round.
@@ -273,6 +275,85 @@ def harvest(url: str, workers: int) -> tuple[float, str, dict[str, int]]:
         return elapsed, done.stdout.strip().splitlines()[0], held
 
 
+def stages(pages: int, variables: int) -> None:
+    """CPU seconds of each stage of the harvest per variable, each timed apart in this process on
+    the first `pages` pages of the feed (`time.process_time`: tantivy's own threads included), the
+    floor's parse among them: where the harvest's time goes, whichever process does the work."""
+    import tempfile
+
+    from catalog.config import Settings, SourceConfig
+    from catalog.label import relabel
+    from catalog.model import Dataset, digest, dumps
+    from catalog.pipeline import source_info, stored_validation
+    from catalog.prepare import platforms
+    from catalog.profiles import ehds
+    from catalog.rdf import from_graph
+    from catalog.rdfparse import parse_rdf
+    from catalog.renderings import render
+    from catalog.search.documents import complete, documents
+    from catalog.search.tantivy_backend import TantivyBackend
+    from catalog.store import SQLiteStore
+    from catalog.validation import get_profile, validate_record
+
+    base = "http://127.0.0.1:1"
+    spent: dict[str, float] = {}
+
+    @contextmanager
+    def timed(stage: str) -> Iterator[None]:
+        started = time.process_time()
+        yield
+        spent[stage] = spent.get(stage, 0.0) + time.process_time() - started
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.load(Path(tmp))
+        src = settings.sources["held-out"] = SourceConfig("held-out", "dcat", f"{base}/feed?page=1")
+        src.options["defaults"] = DEMO_DEFAULTS
+        store, index = SQLiteStore(settings.db_path), TantivyBackend(Path(tmp) / "index")
+        profile = ehds()
+        get_profile(profile.name)
+        run, info, view = store.start_run(src.name), source_info(src), profile.view_digest(settings, src.name) or ""
+        docs: list[dict[str, Any]] = []
+        n = 0
+        for path, body in feed_pages(base, pages * PAGE_SIZE, variables).items():
+            data = body.decode()
+            with timed("floor: pyoxigraph parse"):
+                list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base))
+            with timed("parse into a graph"):
+                g = parse_rdf(data, "turtle", base + path)
+            with timed("map to records"):
+                records = from_graph(g)[0]
+            n += sum(len(r.variables) for r in records if isinstance(r, Dataset))
+            for r in records:
+                with timed("canonical JSON and hash"):
+                    canonical = dumps(r)
+                    hsh = digest(canonical)
+                with timed("published view"):
+                    published = profile.published(r, settings, src)
+                with timed("validate"):
+                    report = validate_record(published.record, profile.name)
+                with timed("report as JSON"):
+                    checked = json.dumps(stored_validation(report, published, view), ensure_ascii=False)
+                with timed("render 3 profiles"):
+                    rendered = render(r, hsh, src.name, report.conforms, settings)
+                with timed("search documents"):
+                    docs += documents(r, info, valid=report.conforms, platforms=platforms(store, r, src.name))
+                with timed("store"), store.transaction():
+                    store.put(src.name, run, r, hsh, base, report.conforms, checked, data=canonical)
+                    store.save_renderings(r.uri, rendered)
+        with timed("index (tantivy)"):
+            index.upsert(list(complete(docs, lambda _key: None)))
+        store.finish_run(run, "ok", {})
+        with timed("labels"):
+            relabel(settings, store, src.name)
+    floor_cpu = spent.pop("floor: pyoxigraph parse")
+    total = sum(spent.values())
+    print(f"stages, CPU per variable ({n:,} variables; load {os.getloadavg()[0]:.1f}):", flush=True)
+    print(f"  {'floor: pyoxigraph parse':26} {1e6 * floor_cpu / n:6.1f} us", flush=True)
+    for stage, cpu in spent.items():
+        print(f"  {stage:26} {1e6 * cpu / n:6.1f} us", flush=True)
+    print(f"  {'all stages':26} {1e6 * total / n:6.1f} us = {total / floor_cpu:.1f}x the floor's parse", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=int, default=2000)
@@ -280,7 +361,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="floor and harvest measured this many times")
     parser.add_argument("--workers", type=int, default=2, help="`catalog harvest --workers`")
     parser.add_argument("--rdflib", action="store_true", help="also time rdflib parsing the pages")
+    parser.add_argument(
+        "--stages",
+        type=int,
+        default=0,
+        metavar="PAGES",
+        help="first time each stage on this many pages, in this process",
+    )
     args = parser.parse_args()
+    if args.stages:
+        stages(args.stages, args.variables)
     with feed_server(args.datasets, args.variables) as (url, size, pages):
         print(
             f"held-out feed: {args.datasets:,} datasets x {args.variables} variables, {pages} pages, "
