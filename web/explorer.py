@@ -232,18 +232,12 @@ def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
     """Facet counts, each as if its own filter were off (so values combine), and the other type's total.
 
     They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
-    `q.any_words`), so they count what the page
-    shows, and a typo-tolerant rerun is paid only where the hits needed one."""
-    backend = search_backend()
-    base = replace(q, offset=0, limit=0, sort="relevance", highlight=False)
-    facets = backend.search(base).facets
-    for name in q.filters:
-        if name not in FACETS:  # a code list, dataset or group chosen by key: no values to count
-            continue
-        others = {f: v for f, v in q.filters.items() if f != name}
-        facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
-    other = "dataset" if q.type == "variable" else "variable"
-    return facets, backend.search(replace(base, type=other, facets=())).total
+    `q.any_words`), so they count what the page shows, and a typo-tolerant rerun is paid only
+    where the hits needed one. Facets count variables, grouped or not (`SearchQuery.group`)."""
+    counted = search_backend().search(
+        replace(q, offset=0, limit=0, sort="relevance", highlight=False, group=False, disjunctive=True)
+    )
+    return counted.facets, counted.totals.get("dataset" if q.type == "variable" else "variable", 0)
 
 
 def search_view(q: SearchQuery) -> SearchView:

@@ -58,6 +58,13 @@ class SearchQuery:
     across datasets and waves), with its members; the total then counts groups (rows), while facet
     counts still count variables: a distinct count of groups per facet value cost five times the
     counting itself (tantivy, measured), more than a search may spend."""
+    disjunctive: bool = False
+    """Count as a result page does beside its hits: each facet as if its own filter were off (so
+    the values of one facet combine with OR, and each chosen value keeps the count it had), and
+    the matches of the same words and filters in every result type (`SearchResult.totals`, the
+    tabs), all with this query's plan (its words, typos and any-word mode). A backend may count
+    them all in one pass over the words' matches (tantivy and Elasticsearch do) instead of one
+    counting search per chosen facet and per other type."""
 
 
 @dataclass
@@ -95,6 +102,9 @@ class SearchResult:
     """The words whose typos were tolerated."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
+    totals: dict[str, int] = field(default_factory=dict)
+    """With `SearchQuery.disjunctive`: the matches per result type (`DOC_TYPES`), variables
+    counted one by one (not as groups)."""
 
 
 class IndexWriter(Protocol):

@@ -29,13 +29,14 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 import tantivy
 
-from catalog.search import FACETS, FILTERS, MEMBERS_SHOWN, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, FACETS, FILTERS, MEMBERS_SHOWN, BadQuery, Hit, SearchQuery, SearchResult
 from catalog.search.analysis import (
     ALL_IN_LABEL_BOOST,
     ANALYZERS,
@@ -64,7 +65,7 @@ from catalog.search.analysis import (
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms
 from catalog.search.documents import stored
-from catalog.search.results import SPAN, check_page, facet_counts, mark, member, ordered, relaxed, span
+from catalog.search.results import SPAN, check_page, disjunctive, facet_counts, mark, member, ordered, relaxed, span
 
 TIE_BREAKER = 0.1
 WRITER_HEAP = 256_000_000
@@ -427,8 +428,8 @@ class TantivyBackend:
                 scores.append(_const(codes, EXACT_CODE_BOOST))
         return required, scores
 
-    def _filters(self, schema: Any, q: SearchQuery) -> list[tuple[Any, Any]]:
-        must = [(tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", q.type)))]
+    def _filters(self, schema: Any, q: SearchQuery, of_type: bool = True) -> list[tuple[Any, Any]]:
+        must = [(tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", q.type)))] if of_type else []
         for name, values in q.filters.items():
             if name not in FILTER_FIELDS:
                 raise BadQuery(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
@@ -437,9 +438,12 @@ class TantivyBackend:
                 must.append((tantivy.Occur.Must, _filter(terms)))
         return must
 
-    def _query(self, searcher: Any, schema: Any, q: SearchQuery, plan: QueryPlan) -> tuple[Any, Any]:
-        """(the scored query, the same matches without the optional scores, for counting facets)."""
-        must = self._filters(schema, q)
+    def _query(
+        self, searcher: Any, schema: Any, q: SearchQuery, plan: QueryPlan, of_type: bool = True
+    ) -> tuple[Any, Any]:
+        """(the scored query, the same matches without the optional scores, for counting facets);
+        without `of_type`, among documents of every type."""
+        must = self._filters(schema, q, of_type)
         if not plan.units:
             query = tantivy.Query.boolean_query(must)
             return query, query
@@ -457,6 +461,8 @@ class TantivyBackend:
         return relaxed(self._search, q, synonyms.plan(q.text), synonyms)
 
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
+        if q.disjunctive:
+            return disjunctive(self._search, q, plan, self._counts if plan.units else None)
         index = self.index()
         searcher = index.searcher()
         query, matches = self._query(searcher, index.schema, q, plan)
@@ -490,6 +496,38 @@ class TantivyBackend:
             return SearchResult(total=result.count or 0, hits=hits)
         total, facets = counting.result()
         return SearchResult(total=total, hits=hits, facets=facets if q.facets else {}, grouped=grouped)
+
+    def _counts(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
+        """`SearchQuery.disjunctive`'s counts in one pass over the words' matches: an aggregation
+        per result type, and within each, the facets under every chosen filter and each chosen
+        facet under the others (filter aggregations, which test each match against the filter's
+        own postings). Walking the words' matches is most of a count's time (unions of compound
+        parts, prefixes and analyzers, tens of thousands of postings per word at a million
+        variables), so this one pass replaced four: 9.4 -> 2.7 ms for two words, two filters.
+        Without words every document matches: filtered counting searches are cheaper then."""
+        index = self.index()
+        searcher = index.searcher()
+        chosen = {name: values for name, values in q.filters.items() if name in FACETS and values}
+        keyed = {name: values for name, values in q.filters.items() if name not in chosen}  # a code list's, a group's
+        _scored, main = self._query(searcher, index.schema, replace(q, filters=keyed), plan, of_type=False)
+        terms = _terms(q.facets)
+        inner: dict[str, Any] = {"_all": {"filter": _query_string(chosen), "aggs": terms}} if chosen else dict(terms)
+        for name, others in _without_each(chosen, q.facets).items():
+            inner[f"_off_{name}"] = (
+                {"filter": _query_string(others), "aggs": {name: terms[name]}} if others else terms[name]
+            )
+        raw = searcher.aggregate(main, {"_types": {"terms": {"field": "type", "size": len(DOC_TYPES)}, "aggs": inner}})
+        totals, facets = dict.fromkeys(DOC_TYPES, 0), {name: [] for name in q.facets}
+        for bucket in raw["_types"]["buckets"]:
+            matched = bucket["_all"] if chosen else bucket
+            totals[bucket["key"]] = int(matched["doc_count"])
+            if bucket["key"] != q.type:
+                continue
+            facets = {name: facet_counts(matched[name]["buckets"]) for name in q.facets}
+            for name, others in _without_each(chosen, q.facets).items():
+                off = bucket[f"_off_{name}"]
+                facets[name] = facet_counts((off[name] if others else off)["buckets"])
+        return SearchResult(total=totals[q.type], hits=[], facets=facets, totals=totals)
 
     def _group_hits(
         self, searcher: Any, query: Any, q: SearchQuery, order: dict[str, Any], by_name: bool
@@ -657,7 +695,7 @@ def _count_facets(
 ) -> tuple[int, dict[str, list[tuple[str, int]]]]:
     """(total matches, facet counts), from one aggregation request; grouped, the total counts
     groups, while facet values still count variables (`SearchResult.grouped` says why)."""
-    aggs: dict[str, Any] = {f: {"terms": {"field": f, "size": 100}} for f in facets}
+    aggs = _terms(facets)
     aggs["_total"] = {"cardinality": {"field": "group_id"}} if grouped else {"terms": {"field": "type", "size": 1}}
     raw = searcher.aggregate(query, aggs)
     if grouped:
@@ -668,6 +706,29 @@ def _count_facets(
     else:
         total = sum(b["doc_count"] for b in raw["_total"]["buckets"])
     return total, {f: facet_counts(raw.get(f, {}).get("buckets", [])) for f in facets}
+
+
+def _terms(facets: tuple[str, ...]) -> dict[str, Any]:
+    return {name: {"terms": {"field": name, "size": 100}} for name in facets}
+
+
+def _without_each(chosen: dict[str, list[str]], facets: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
+    """For each counted facet with a chosen value, the other chosen filters (its counts' filters)."""
+    return {name: {f: v for f, v in chosen.items() if f != name} for name in chosen if name in facets}
+
+
+def _query_string(filters: dict[str, list[str]]) -> str:
+    """Facet filters (OR within a facet, AND across) in tantivy's query syntax, for a filter
+    aggregation (which takes no query object): each value a quoted term, its `\\` and `"`
+    escaped, so no value is read as syntax."""
+
+    def quoted(value: str) -> str:
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return " AND ".join(
+        "(" + " OR ".join(f"{FILTER_FIELDS[name]}:{quoted(str(v))}" for v in values) + ")"
+        for name, values in filters.items()
+    )
 
 
 def _hit(doc: dict[str, Any], score: Any, by_name: bool) -> Hit:
