@@ -20,7 +20,7 @@ from flask import Flask, Response, request
 from catalog.admin_queue import AdminQueue
 from catalog.config import ConfigError, Settings
 from catalog.model import key_for
-from web import metrics
+from web import metrics, rendering
 from web.searchcache import SearchCache
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     from catalog.store import SQLiteStore
 
     app = Flask(__name__)
+    app.jinja_environment = rendering.Environment
     settings = settings or Settings.load()
     app.config.update(SETTINGS=settings, JSON_SORT_KEYS=False)
     if test_config:
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         source_title=explorer.source_title,
         key_for=key_for,
         offer_url=marketplace.offer_url,
+        url_for=rendering.template_url_for,
     )
 
     @app.after_request

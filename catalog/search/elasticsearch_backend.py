@@ -526,7 +526,8 @@ class ElasticsearchBackend:
             "aggs": {"_types": {"terms": {"field": "type", "size": len(DOC_TYPES)}, "aggs": inner}},
         }
         found = self._request(body)["aggregations"]["_types"]["buckets"]
-        totals, facets = dict.fromkeys(DOC_TYPES, 0), {name: [] for name in q.facets}
+        totals = dict.fromkeys(DOC_TYPES, 0)
+        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in q.facets}
         for bucket in found:
             totals[bucket["key"]] = int(bucket["_all"]["doc_count"])
             if bucket["key"] == q.type:

@@ -521,7 +521,8 @@ class TantivyBackend:
                 {"filter": _query_string(others), "aggs": {name: terms[name]}} if others else terms[name]
             )
         raw = searcher.aggregate(main, {"_types": {"terms": {"field": "type", "size": len(DOC_TYPES)}, "aggs": inner}})
-        totals, facets = dict.fromkeys(DOC_TYPES, 0), {name: [] for name in q.facets}
+        totals = dict.fromkeys(DOC_TYPES, 0)
+        facets: dict[str, list[tuple[str, int]]] = {name: [] for name in q.facets}
         for bucket in raw["_types"]["buckets"]:
             matched = bucket["_all"] if chosen else bucket
             totals[bucket["key"]] = int(matched["doc_count"])
