@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, render_template_string
 
 from web.rendering import template_url_for
@@ -41,13 +43,14 @@ def test_url_for_in_templates_builds_the_same_paths_as_flask(app: Flask) -> None
     with app.test_request_context("/search"):
         from flask import url_for
 
-        for endpoint, values in [
+        cases: list[tuple[str, dict[str, Any]]] = [
             ("static", {"filename": "style.css"}),
             ("explorer.search", {}),
             ("explorer.search", {"q": "vekt", "page": 2}),
             ("explorer.variable", {"key": "abc"}),
             ("explorer.search", {"source": ["a", "b"]}),  # a list: built afresh
-        ]:
+        ]
+        for endpoint, values in cases:
             assert (
                 template_url_for(endpoint, **values)
                 == template_url_for(endpoint, **values)
