@@ -65,3 +65,10 @@ def test_url_for_follows_the_script_root(app: Flask) -> None:
         plain = template_url_for("explorer.search")
     with app.test_request_context("/search", base_url="http://localhost/catalog/"):
         assert template_url_for("explorer.search") == "/catalog/search" != plain
+
+
+def test_texts_are_translated_per_request_language_and_escaped(app: Flask) -> None:
+    source = '{{ _("Search") }}|{{ _("%(q)s – search", q=q) }}|{{ _("100%%") }}'
+    for lang, word in (("nb", "Søk"), ("en", "Search"), ("nb", "Søk")):
+        with app.test_request_context(f"/search?lang={lang}"):
+            assert render_template_string(source, q="<b>") == f"{word}|&lt;b&gt; – {word.lower()}|100%"
