@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c constraints.txt -e ".[test,es,dev]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[test,es,dev,postgres]"
 	touch $@
 
 install: $(BIN)/.installed

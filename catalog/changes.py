@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from catalog.model import Dataset, key_for, text
-from catalog.store import SQLiteStore
+from catalog.store import StoreReader
 
 CHANGES = {"new": "new", "restored": "new", "changed": "changed", "deleted": "deleted"}
 """Store history change -> what a follower is told (a restored record is new again to it)."""
@@ -35,7 +35,7 @@ class Change:
 class Titles:
     """Titles of records and variables, each record read once per listing."""
 
-    def __init__(self, store: SQLiteStore):
+    def __init__(self, store: StoreReader):
         self.store = store
         self.cache: dict[str, Any] = {}
 
@@ -55,7 +55,7 @@ class Titles:
         return text(stored.record.title) or uri, stored.source
 
 
-def _collect(store: SQLiteStore, since: str, n: int) -> tuple[list[Change], list[str | None]]:
+def _collect(store: StoreReader, since: str, n: int) -> tuple[list[Change], list[str | None]]:
     """The first `n + 1` changes of each history, merged; and where each history's answer stopped
 
     (the `at` of its last row when it may have more, None when it was exhausted)."""
@@ -88,7 +88,7 @@ def _collect(store: SQLiteStore, since: str, n: int) -> tuple[list[Change], list
     return out, ends
 
 
-def changes_since(store: SQLiteStore, since: str, limit: int = 500) -> list[Change]:
+def changes_since(store: StoreReader, since: str, limit: int = 500) -> list[Change]:
     """About `limit` changes after `since`, oldest first, never splitting one moment across answers.
 
     A follower continues from the last change's `at`, so all changes written at one moment come

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from catalog import logs
 from catalog.config import (
@@ -34,7 +34,9 @@ from catalog.config import (
     count_metrics_in,
     from_environment,
 )
+from catalog.migrations import SchemaTooNew
 from catalog.progress import Status
+from catalog.store import StoreUnavailable
 
 log = logging.getLogger("catalog.cli")
 
@@ -70,6 +72,11 @@ def _port(value: str) -> int:
     return number
 
 
+if TYPE_CHECKING:
+    from catalog.search import SearchBackend
+    from catalog.store import StoreWriter
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.load(args.home)
     _log_to_stderr(settings.log_format, settings.log_level)
@@ -84,12 +91,12 @@ def _log_to_stderr(log_format: str, level: str) -> None:
         raise ConfigError(f"{exc} ({names})") from exc
 
 
-def _open(settings: Settings, with_index: bool = True) -> tuple[Any, Any]:
+def _open(settings: Settings) -> tuple[StoreWriter, SearchBackend]:
+    """The write side of the store and the index, for the commands that write (harvest, reindex, scheduler)."""
     from catalog.search import open_backend
-    from catalog.store import SQLiteStore
+    from catalog.store import open_store
 
-    store = SQLiteStore(settings.db_path)
-    return store, (open_backend(settings) if with_index else None)
+    return open_store(settings), open_backend(settings)
 
 
 # --- sources ---------------------------------------------------------------------------------
@@ -139,9 +146,9 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
 
 def cmd_sources_list(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    from catalog.store import SQLiteStore
+    from catalog.store import open_reader
 
-    store = SQLiteStore(settings.db_path)
+    store = open_reader(settings)
     for name, src in sorted(settings.sources.items()):
         last = store.last_run(name)
         status = f"last run {last.status} {last.finished or last.started}" if last else "never harvested"
@@ -216,10 +223,10 @@ def cmd_harvest(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from catalog.readiness import coverage
-    from catalog.store import SQLiteStore
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store = SQLiteStore(settings.db_path)
+    store = open_reader(settings)
     run = store.last_run(args.source)
     if run is None:
         if args.source not in settings.sources:
@@ -249,9 +256,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_ehds_coverage(args: argparse.Namespace) -> int:
     from catalog.readiness import coverage, fix_list, fix_list_csv
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store, _ = _open(settings, with_index=False)
+    store = open_reader(settings)
     if args.source and args.source not in settings.sources:
         raise _unknown_source(args.source, settings)
     found = coverage(store, settings, args.source)
@@ -270,9 +278,10 @@ def cmd_ehds_coverage(args: argparse.Namespace) -> int:
 
 def cmd_ehds_check(args: argparse.Namespace) -> int:
     from catalog.minimum import check, format_text
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store, _ = _open(settings, with_index=False)
+    store = open_reader(settings)
     if args.source and args.source not in settings.sources:
         raise _unknown_source(args.source, settings)
     found = check(store, settings, args.source)
@@ -309,10 +318,11 @@ def cmd_uses_import(args: argparse.Namespace) -> int:
 
 
 def cmd_uses_list(args: argparse.Namespace) -> int:
+    from catalog.store import open_reader
     from catalog.uses import register
 
     settings = _settings(args)
-    store, _ = _open(settings, with_index=False)
+    store = open_reader(settings)
     found = register(store, args.dataset)
     if args.format == "json":
         print(json.dumps([u.to_dict() for u in found], ensure_ascii=False, indent=2))
@@ -328,9 +338,10 @@ def cmd_uses_list(args: argparse.Namespace) -> int:
 def cmd_confirm(args: argparse.Namespace) -> int:
     from catalog.confirmations import PUBLISHER, SOURCE
     from catalog.duties import UnknownHolder, confirm
+    from catalog.store import open_store
 
     settings = _settings(args)
-    store, _ = _open(settings, with_index=False)
+    store = open_store(settings)
     kind, ident = (SOURCE, args.source) if args.source else (PUBLISHER, args.publisher)
     try:
         done = confirm(settings, store, kind, ident, "cli", args.note or "")
@@ -342,9 +353,10 @@ def cmd_confirm(args: argparse.Namespace) -> int:
 
 def cmd_confirmations(args: argparse.Namespace) -> int:
     from catalog.confirmations import holders, overdue
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store, _ = _open(settings, with_index=False)
+    store = open_reader(settings)
     found = holders(store, settings)
     if args.overdue:
         found = overdue(found)
@@ -361,9 +373,10 @@ def cmd_confirmations(args: argparse.Namespace) -> int:
 
 def cmd_label(args: argparse.Namespace) -> int:
     from catalog.label import BY_NAME, ELEMENT_NAMES, label_of
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store, _ = _open(settings, with_index=False)
+    store = open_reader(settings)
     stored = store.get(args.dataset) or store.get_by_key(args.dataset)
     if stored is None or stored.kind != "dataset":
         raise InputError(f"no dataset with the URI or key {args.dataset!r}")
@@ -460,11 +473,42 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_search(args: argparse.Namespace) -> int:
-    from catalog.search import BadQuery, SearchQuery
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from catalog.store import open_store
+
+    store = open_store(_settings(args))  # opening the write side applies the steps it lacks
+    print(f"{store.location}: schema version {store.schema_version()} (up to date)")
+    return 0
+
+
+def cmd_import_store(args: argparse.Namespace) -> int:
+    from urllib.parse import urlsplit
+
+    from catalog.store import store_at, store_path, store_url
 
     settings = _settings(args)
-    _store, index = _open(settings)
+    if urlsplit(args.source).scheme in ("", "file", "sqlite") and not Path(store_path(args.source)).is_file():
+        raise InputError(f"there is no SQLite store at {store_path(args.source)}")
+    source = store_at(args.source, readonly=True)
+    if source.url == store_url(settings):
+        raise InputError("the store to import from is the configured store itself")
+    target = store_at(store_url(settings))
+    started = time.perf_counter()
+    try:
+        copied = source.copy_into(target)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    rows = ", ".join(f"{n:,} {table}" for table, n in copied.items())
+    print(f"copied {source.location} into {target.location} in {time.perf_counter() - started:.1f} s: {rows}")
+    print("the search index is not part of the store: run `catalog reindex` if this one is new")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from catalog.search import BadQuery, SearchQuery, open_backend
+
+    settings = _settings(args)
+    index = open_backend(settings)
     try:
         result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit, group=args.group))
     except BadQuery as exc:
@@ -560,10 +604,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from catalog import profiles
     from catalog.export import catalog_graph, serialize
-    from catalog.store import SQLiteStore
+    from catalog.store import open_reader
 
     settings = _settings(args)
-    store = SQLiteStore(settings.db_path)
+    store = open_reader(settings)
     profile = args.profile or profiles.EHDS
     if profile not in profiles.FEEDS:
         raise InputError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.FEEDS)}")
@@ -588,9 +632,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def schedule() -> None:
             from catalog.scheduler import Scheduler
             from catalog.search import open_backend
-            from catalog.store import SQLiteStore
+            from catalog.store import open_store
 
-            Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).start()
+            Scheduler(settings, open_store(settings), open_backend(settings)).start()
             log.info("harvesting sources when due (each by its own interval), and carrying out admin requests")
 
         log.info(
@@ -809,6 +853,17 @@ def parser() -> argparse.ArgumentParser:
         "renderings; publish again the counts of sources whose disclosure settings changed",
     ).set_defaults(func=cmd_reindex)
 
+    sub.add_parser(
+        "migrate", help="bring the store's schema up to date (opening it for writing does too)"
+    ).set_defaults(func=cmd_migrate)
+    im = sub.add_parser(
+        "import-store",
+        help="copy a whole store (records, history, runs, errors, checkpoints, renderings) into the configured, "
+        "empty one: how a catalogue moves from SQLite to PostgreSQL",
+    )
+    im.add_argument("source", help="the store to copy: sqlite:///path/catalog.sqlite, a path, or postgresql://...")
+    im.set_defaults(func=cmd_import_store)
+
     sim = sub.add_parser("simulator", help="run the publisher simulator")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=_port, default=8900)
@@ -835,6 +890,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"error: {exc}")
     except ConfigError as exc:
         return _fail(f"configuration error: {exc}")
+    except (StoreUnavailable, SchemaTooNew) as exc:
+        return _fail(f"error: {exc}")
     except OSError as exc:  # a file, folder or port the system refuses
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(f"error: {exc.strerror or exc}{where}")

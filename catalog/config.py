@@ -382,6 +382,11 @@ def check_source_url(url: str) -> None:
 
 # name -> (environment variable, default, help)
 SETTINGS: dict[str, tuple[str, Any, str]] = {
+    "database_url": (
+        "CATALOG_DATABASE_URL",
+        "",
+        "the store: empty for the SQLite file in the catalogue home, or postgresql://user@host:port/database",
+    ),
     "search_backend": ("CATALOG_SEARCH_BACKEND", "tantivy", "search backend: tantivy (embedded) or elasticsearch"),
     "elasticsearch_url": (
         "CATALOG_ELASTICSEARCH_URL",

@@ -29,7 +29,7 @@ from catalog import profiles
 from catalog.config import Settings
 from catalog.model import Dataset
 from catalog.readiness import publisher_identity
-from catalog.store import SQLiteStore
+from catalog.store import StoreReader, StoreWriter
 
 YEAR = timedelta(days=365)
 HARVEST_EVERY = timedelta(hours=23)
@@ -90,7 +90,7 @@ def _latest(*found: dict[str, Any] | None) -> dict[str, Any] | None:
     return max(present, key=lambda f: f["at"]) if present else None
 
 
-def holders(store: SQLiteStore, settings: Settings) -> list[Holder]:
+def holders(store: StoreReader, settings: Settings) -> list[Holder]:
     """Every source and every publisher of a live dataset, the soonest due first."""
     last = store.last_confirmations()
     sources: dict[str, Holder] = {}
@@ -125,7 +125,7 @@ def holders(store: SQLiteStore, settings: Settings) -> list[Holder]:
     return sorted([*sources.values(), *publishers.values()], key=lambda h: (h.due, h.kind, h.name.casefold()))
 
 
-def source_holder(store: SQLiteStore, settings: Settings, name: str) -> Holder | None:
+def source_holder(store: StoreReader, settings: Settings, name: str) -> Holder | None:
     """One source as a holder, without reading its datasets' contents (None: it holds none)."""
     seen = [r.first_seen for r in store.records(name, kind="dataset")]
     if not seen:
@@ -139,12 +139,12 @@ def overdue(found: Iterable[Holder], now: datetime | None = None) -> list[Holder
     return [h for h in found if h.overdue(now)]
 
 
-def record(store: SQLiteStore, holder: str, by: str, note: str = "") -> str:
+def record(store: StoreWriter, holder: str, by: str, note: str = "") -> str:
     """Record a confirmation by `holder` ("source:<name>" or "publisher:<key>"); returns when."""
     return store.confirm(holder, by, note)
 
 
-def record_harvest(store: SQLiteStore, source: str, changed: int, confirm_unchanged: bool) -> str | None:
+def record_harvest(store: StoreWriter, source: str, changed: int, confirm_unchanged: bool) -> str | None:
     """What a successful harvest confirms: the source, when its descriptions changed, or when the
     publisher said an unchanged feed confirms them; at most once per `HARVEST_EVERY`."""
     if not changed and not confirm_unchanged:

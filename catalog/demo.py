@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from catalog.config import Settings, SourceConfig, parse_organisations
 
 if TYPE_CHECKING:
-    from catalog.store import SQLiteStore
+    from catalog.store import StoreReader
 
 EU = "http://publications.europa.eu/resource/authority/"
 DEMO_DEFAULTS = {
@@ -98,7 +98,7 @@ DEMO_PROJECTS = (
 it uses, permit date, days from application to permit)."""
 
 
-def demo_register(store: SQLiteStore) -> bytes:
+def demo_register(store: StoreReader) -> bytes:
     """The demo's data use register as CSV, naming the first dataset of each source it uses."""
     import csv
     import io
@@ -200,7 +200,7 @@ DEMO_PLATFORMS = {
 def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
     from catalog.pipeline import harvest, reindex
     from catalog.search import open_backend
-    from catalog.store import SQLiteStore
+    from catalog.store import open_store
     from harvesters import registry
     from simulator import Simulator
 
@@ -226,7 +226,7 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     )
     settings.save_sources()  # added to catalog.toml, under its lock; other sources there stay
     settings.save_organisations()
-    store = SQLiteStore(settings.db_path)
+    store = open_store(settings)
     index = open_backend(settings)
     started = time.perf_counter()
     results = harvest(settings, store, index, workers=2)

@@ -56,7 +56,10 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from catalog.store import StoreWriter
 
 MIN_THRESHOLD = 5
 """The smallest threshold a source may be given: an operator may raise it, never lower it."""
@@ -635,12 +638,12 @@ def publish(counts: DatasetCounts, policy: Policy) -> tuple[str, str]:
     return published_json(protect(counts, policy)), policy.stamp()
 
 
-def refresh(store: Any, policies: Mapping[str, Policy]) -> int:
+def refresh(store: StoreWriter, policies: Mapping[str, Policy]) -> int:
     """Publish again every dataset whose published view was made under another policy or method
     (after an operator raised a threshold, or an upgrade); how many were published again.
 
-    The one reader of raw counts (`store.raw_counts`) besides the pipeline's write: everything else
-    reads `store.published_counts`."""
+    The one reader of raw counts (`store.raw_counts`, on the store's write side only) besides the
+    pipeline's write: everything else reads `store.published_counts`."""
     done = 0
     for uri, source, raw, stamp in store.raw_counts():
         policy = policies.get(source, Policy())

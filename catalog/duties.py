@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from catalog import confirmations, label, minimum, uses
 from catalog.config import Settings
 from catalog.search import IndexWriter
-from catalog.store import SQLiteStore
+from catalog.store import StoreWriter
 
 
 class UnknownHolder(LookupError):
@@ -22,7 +22,7 @@ class UnknownHolder(LookupError):
 
 def import_register(
     settings: Settings,
-    store: SQLiteStore,
+    store: StoreWriter,
     index: IndexWriter | None,
     content: bytes,
     source: str = "register",
@@ -48,7 +48,7 @@ class Confirmed:
     relabelled: int
 
 
-def confirm(settings: Settings, store: SQLiteStore, kind: str, ident: str, by: str, note: str = "") -> Confirmed:
+def confirm(settings: Settings, store: StoreWriter, kind: str, ident: str, by: str, note: str = "") -> Confirmed:
     """Record that a source or publisher confirmed its descriptions (Art. 60); its datasets' labels
     count it. `UnknownHolder` when the catalogue holds no such source or publisher."""
     if kind == confirmations.SOURCE:

@@ -27,7 +27,7 @@ from catalog.config import Settings, SourceConfig
 from catalog.model import Record
 from catalog.profiles import Profile
 from catalog.rdf import ADMS, HK, TripleWriter, new_graph
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader
 
 SERIALIZERS = {"turtle": "turtle", "jsonld": "json-ld", "xml": "xml", "nt": "nt"}
 MEDIA_TYPES = {
@@ -192,7 +192,7 @@ def add_tombstone(g: TripleWriter, cat: URIRef, stored: StoredRecord, settings: 
 
 
 def catalog_graph(
-    settings: Settings, store: SQLiteStore, profile: str = profiles.EHDS, progress: Callable[[int], None] | None = None
+    settings: Settings, store: StoreReader, profile: str = profiles.EHDS, progress: Callable[[int], None] | None = None
 ) -> Graph:
     """The whole catalogue in memory (for `catalog export`; the web serves it paged or streamed).
 
@@ -223,7 +223,10 @@ def catalog_graph(
 def serialize(g: Graph, fmt: str) -> bytes:
     if fmt not in SERIALIZERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(SERIALIZERS)}")
-    return g.serialize(format=SERIALIZERS[fmt], encoding="utf-8")
+    data = g.serialize(format=SERIALIZERS[fmt], encoding="utf-8")
+    if fmt == "nt":  # one statement a line, in hash order: sorted, the same catalogue is the same bytes
+        return b"".join(sorted(data.splitlines(keepends=True)))
+    return data
 
 
 __all__ = ["catalog_graph", "serialize", "SERIALIZERS", "MEDIA_TYPES", "UNSUPPORTED"]

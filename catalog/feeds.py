@@ -27,7 +27,7 @@ from catalog import profiles
 from catalog.config import Settings
 from catalog.rdf import HYDRA, PREFIX_IRIS, TripleSink, TripleWriter, stable_bnode
 from catalog.renderings import FRAGMENTS
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -113,7 +113,7 @@ class Validators:
     last_modified: datetime | None
 
 
-def validators(store: SQLiteStore, *parts: object) -> Validators:
+def validators(store: StoreReader, *parts: object) -> Validators:
     """Changes with every write that alters a record, and with every part of the request (`parts`)."""
     modified = store.version()
     digest = hashlib.sha256(repr((modified, parts)).encode()).hexdigest()[:32]
@@ -141,7 +141,7 @@ def render(statements: bytes, fmt: str) -> bytes:
     return ox.serialize(triples, format=OX_FORMATS[fmt], prefixes=None if fmt == "nt" else OX_PREFIXES) or b""
 
 
-def feed_page(settings: Settings, store: SQLiteStore, req: FeedRequest, feed_url: str, fmt: str = "turtle") -> bytes:
+def feed_page(settings: Settings, store: StoreReader, req: FeedRequest, feed_url: str, fmt: str = "turtle") -> bytes:
     """One page of the feed; `feed_url` is where the feed is served (links are built on it)."""
     modified = store.version()
     profile = profiles.get(req.profile)
@@ -197,7 +197,7 @@ def add_view(g: TripleWriter, collection: URIRef, page: int, last: int, total: i
         g.add((view, HYDRA.next, URIRef(link(page + 1))))
 
 
-def dump(settings: Settings, store: SQLiteStore, profile: str) -> Iterator[bytes]:
+def dump(settings: Settings, store: StoreReader, profile: str) -> Iterator[bytes]:
     """The whole feed as N-Triples (also valid Turtle), written in batches of records in constant memory."""
     chosen = profiles.get(profile)
     head = TripleSink()

@@ -53,7 +53,7 @@ from catalog.confirmations import PUBLISHER, SOURCE, confirmation_level, holder_
 from catalog.model import Dataset
 from catalog.rdf import DQV, HK, TripleWriter
 from catalog.readiness import publisher_identity
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader, StoreWriter
 from catalog.uses import register
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -393,7 +393,7 @@ def assess(d: Dataset, inputs: Inputs) -> Label:
 # --- assessing the catalogue's datasets (writers only) --------------------------------------------------
 
 
-def source_inputs(settings: Settings, store: SQLiteStore, source: str, now: datetime) -> tuple[Any, ...]:
+def source_inputs(settings: Settings, store: StoreReader, source: str, now: datetime) -> tuple[Any, ...]:
     """What every label of a source's datasets depends on besides the dataset itself; a change
     (a harvest failed, a month passed, the operator's settings changed) assesses them again."""
     src = settings.sources.get(source)
@@ -448,7 +448,7 @@ def assess_stored(
 
 def relabel(
     settings: Settings,
-    store: SQLiteStore,
+    store: StoreWriter,
     source: str | None = None,
     uris: Iterable[str] | None = None,
     now: datetime | None = None,
@@ -602,6 +602,6 @@ def display_name(metric: str, lang: str) -> str:
     return (m.en if lang.startswith("en") else m.nb) if m else metric
 
 
-def label_of(store: SQLiteStore, uri: str) -> Label | None:
+def label_of(store: StoreReader, uri: str) -> Label | None:
     kept = store.labels([uri]).get(uri)
     return Label.from_json(kept[1]) if kept else None

@@ -31,7 +31,7 @@ from catalog import profiles
 from catalog.config import Settings
 from catalog.model import Agent, Dataset, text
 from catalog.readiness import publisher_identity
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader
 
 PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 
@@ -254,7 +254,7 @@ def check_dataset(stored: StoredRecord, settings: Settings) -> DatasetCheck:
     )
 
 
-def check(store: SQLiteStore, settings: Settings, source: str | None = None) -> Check:
+def check(store: StoreReader, settings: Settings, source: str | None = None) -> Check:
     """Every live dataset (of `source`, else all), in URI order."""
     return Check([check_dataset(stored, settings) for stored in store.records(source, kind="dataset")])
 

@@ -13,8 +13,8 @@ dead process, which the store marks interrupted), and it alone writes the search
 documents the workers send it. Index writes are gathered into large commits (`IndexBuffer`):
 a tantivy commit costs about a tenth of a second whatever its size, so committing each batch of
 100 records cost more than the rest of the pipeline. A run is finished only after its documents
-are committed. With one worker, one source, or a store that cannot be opened again in another
-process, sources run in threads of the calling process as before.
+are committed. Workers open the store again from its URL (`StoreWriter.url`), SQLite or
+PostgreSQL alike. With one worker or one source, sources run in threads of the calling process.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -42,7 +42,7 @@ from catalog.published import Published
 from catalog.renderings import render
 from catalog.search import IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, coded, complete, documents
-from catalog.store import RunError, SQLiteStore, StoredRecord
+from catalog.store import RunError, StoredRecord, StoreReader, StoreWriter, store_at
 from catalog.validation import DEFAULT_PROFILE, Report, get_profile, validate_records
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deleted, Failed, Harvested, Present
@@ -92,7 +92,7 @@ def record_keys(record: Record) -> set[str]:
     return keys
 
 
-def codelists_of(store: SQLiteStore, cache: int = 4096) -> Callable[[str], dict[str, Any] | None]:
+def codelists_of(store: StoreReader, cache: int = 4096) -> Callable[[str], dict[str, Any] | None]:
     """Code list key -> what a variable's document indexes of it (`documents.coded`), from the
     store, None when the catalogue has no live code list of that key; the last `cache` kept."""
 
@@ -125,7 +125,7 @@ class IndexBuffer:
     index ends with the code list as stored. Only those variables are touched, never the catalogue.
     """
 
-    def __init__(self, index: SearchBackend, store: SQLiteStore | None = None, limit: int | None = None):
+    def __init__(self, index: SearchBackend, store: StoreReader | None = None, limit: int | None = None):
         self.index = index
         self.store = store
         self.limit = limit or INDEX_BATCH
@@ -205,7 +205,7 @@ class Harvest:
     def __init__(
         self,
         settings: Settings,
-        store: SQLiteStore,
+        store: StoreWriter,
         index: SearchBackend | None,
         src: SourceConfig,
         progress: Callable[[str, int], None] | None = None,
@@ -391,7 +391,7 @@ class Harvest:
         fresh = [
             (h, hsh, data) for h, hsh, data in zip(batch, hashes, datas, strict=True) if known.get(h.record.uri) != hsh
         ]
-        # unchanged records are counted, never written (see `SQLiteStore.last_harvest`)
+        # unchanged records are counted, never written (see `SQLStore.last_harvest`)
         self.counts["unchanged"] += sum(
             1 for h, hsh in zip(batch, hashes, strict=True) if known.get(h.record.uri) == hsh
         )
@@ -488,7 +488,7 @@ def _plain(exc: BaseException) -> str:
 
 def harvest(
     settings: Settings,
-    store: SQLiteStore,
+    store: StoreWriter,
     index: SearchBackend | None,
     names: Iterable[str] | None = None,
     workers: int = 2,
@@ -542,15 +542,20 @@ class _Relay:
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(settings: Settings, db_path: str, channel: Any, parent: int) -> None:
-    """In each worker process: die with the calling process, open the store once."""
+def _start_worker(settings: Settings, store_url: str, channel: Any, parent: int) -> None:
+    """In each worker process: die with the calling process, open the store once (a connection
+    of its own: connections must not cross a fork)."""
     try:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: a killed harvest kills its workers
     except (OSError, AttributeError):
         pass
     if os.getppid() != parent:
         os._exit(1)
-    _WORKER.update(settings=settings, store=SQLiteStore(db_path), channel=channel)
+    _WORKER.update(settings=settings, store=store_at(store_url), channel=channel)
+
+
+def _ready() -> None:
+    """Nothing: submitted once per worker so that all of them start at once."""
 
 
 def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
@@ -565,7 +570,7 @@ def _work(name: str, run_id: int, with_index: bool, full: bool) -> None:
 
 def _in_processes(
     settings: Settings,
-    store: SQLiteStore,
+    store: StoreWriter,
     index: SearchBackend | None,
     wanted: list[str],
     workers: int,
@@ -590,11 +595,10 @@ def _in_processes(
         ready.clear()
 
     with ProcessPoolExecutor(
-        workers,
-        mp_context=context,
-        initializer=_start_worker,
-        initargs=(settings, str(store.path), channel, os.getpid()),
+        workers, mp_context=context, initializer=_start_worker, initargs=(settings, store.url, channel, os.getpid())
     ) as pool:
+        # every worker forks now, before any run holds a claim it could inherit
+        wait([pool.submit(_ready) for _ in range(workers)])
         running: dict[str, Future[None]] = {}
         for name, job in jobs.items():
             if job.begin():
@@ -629,7 +633,7 @@ def _in_processes(
     return [results[name] for name in wanted]
 
 
-def after_run(settings: Settings, store: SQLiteStore, src: SourceConfig, counts: dict[str, int] | None) -> None:
+def after_run(settings: Settings, store: StoreWriter, src: SourceConfig, counts: dict[str, int] | None) -> None:
     """The access body's duties a finished run touches: a successful harvest may confirm the
     source's descriptions (EHDS Art. 60, `catalog.confirmations.record_harvest`), and the labels of
     its datasets are assessed again where their record or their source's inputs changed (Art. 78).
@@ -658,7 +662,7 @@ def stored_validation(report: Report, view: Published, settings_digest: str) -> 
 
 
 def revalidate(
-    settings: Settings, store: SQLiteStore, source: str | None = None, index: IndexWriter | None = None
+    settings: Settings, store: StoreWriter, source: str | None = None, index: IndexWriter | None = None
 ) -> int:
     """Validate again the live datasets (of `source`, else all) whose published view was made with
     other operator settings (organisation register, source defaults, access body); how many.
@@ -700,19 +704,19 @@ def revalidate(
     return n
 
 
-def platforms(store: SQLiteStore, record: Record, source: str) -> list[str]:
+def platforms(store: StoreReader, record: Record, source: str) -> list[str]:
     """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
     if not isinstance(record, Dataset):
         return []
     return [
         text(s.record.title) or s.record.identifier
         for s in store.linking(record.uri, source, "serves")
-        if s.record.service_type == "platform"  # type: ignore[union-attr]
+        if s.service().service_type == "platform"
     ]
 
 
 def stored_documents(
-    settings: Settings, store: SQLiteStore, stored: StoredRecord, uses: int | None = None
+    settings: Settings, store: StoreReader, stored: StoredRecord, uses: int | None = None
 ) -> Iterator[dict[str, Any]]:
     """A stored record's index documents, as the pipeline makes them (`uses`: the dataset's uses in
     the data use register, looked up when not given)."""
@@ -729,7 +733,7 @@ def stored_documents(
     )
 
 
-def relink(settings: Settings, store: SQLiteStore, index: SearchBackend | None, run_ids: Iterable[int]) -> int:
+def relink(settings: Settings, store: StoreReader, index: SearchBackend | None, run_ids: Iterable[int]) -> int:
     """Index again the datasets whose platforms changed in these runs: those a changed service names
     now, and those the index still shows under its title (a link it no longer has). A dataset's
     documents are made when it is stored; a service stored later, in another run or process, would
@@ -767,7 +771,7 @@ def relink(settings: Settings, store: SQLiteStore, index: SearchBackend | None, 
 
 
 def reindex(
-    settings: Settings, store: SQLiteStore, index: SearchBackend, progress: Callable[[int], None] | None = None
+    settings: Settings, store: StoreReader, index: SearchBackend, progress: Callable[[int], None] | None = None
 ) -> int:
     """Rebuild the whole index from the store (the store is the truth; the index is derived),
     each variable with its code list as stored.
@@ -785,7 +789,7 @@ def reindex(
     return index.replace_all(complete(docs(), codelists_of(store)))
 
 
-def refresh_documents(settings: Settings, store: SQLiteStore, index: IndexWriter, uris: Iterable[str]) -> int:
+def refresh_documents(settings: Settings, store: StoreReader, index: IndexWriter, uris: Iterable[str]) -> int:
     """Write again the search documents of these live datasets and their variables (their uses changed)."""
     wanted = list(uris)
     used = store.use_counts(wanted)

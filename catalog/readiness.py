@@ -40,7 +40,7 @@ from catalog.config import DEFAULT_FIELDS, Settings, folded
 from catalog.model import Agent, Dataset, key_for, text
 from catalog.published import Completed, org_number
 from catalog.rdf import CSVW, CV, DCAT_VERSION, DCATAP, DPV, GEODCATAP, HEALTH, SCHEMA, VCARD, stable_bnode
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader
 
 OPERATOR = "operator"
 PUBLISHER = "publisher"
@@ -437,7 +437,7 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
     )
 
 
-def coverage(store: SQLiteStore, settings: Settings, source: str | None = None) -> Coverage:
+def coverage(store: StoreReader, settings: Settings, source: str | None = None) -> Coverage:
     """The readiness of every live dataset (of `source`, else all)."""
     return Coverage([assess(stored, settings) for stored in store.records(source, kind="dataset")])
 

@@ -36,7 +36,7 @@ from catalog.model import Dataset, Record
 from catalog.profiles import Profile
 from catalog.published import register_digest
 from catalog.rdf import TripleSink, add_variables
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader, StoreWriter
 
 
 def _code_digest() -> str:
@@ -130,7 +130,7 @@ def render(
 
 
 def refresh(
-    settings: Settings, store: SQLiteStore, batch: int = 500, progress: Callable[[int], None] | None = None
+    settings: Settings, store: StoreWriter, batch: int = 500, progress: Callable[[int], None] | None = None
 ) -> int:
     """Render every live record whose renderings are missing or stale; how many were rendered.
 
@@ -174,7 +174,7 @@ class Fragments(SizedLRU[bytes]):
     def fragments(
         self,
         settings: Settings,
-        store: SQLiteStore,
+        store: StoreReader,
         rows: list[StoredRecord],
         profile: str,
         cat: URIRef,

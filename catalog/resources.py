@@ -20,7 +20,7 @@ from catalog.export import add_record, record_uri
 from catalog.model import CodeList, Dataset, key_for, text
 from catalog.profiles import catalog_uri
 from catalog.rdf import add_variable, concept_uri, new_graph
-from catalog.store import SQLiteStore, StoredRecord
+from catalog.store import StoredRecord, StoreReader
 
 PROFILE = profiles.get(profiles.BASE)
 """Dereferencing shows what we hold, whatever the feed profiles filter."""
@@ -61,7 +61,7 @@ def record_graph(settings: Settings, stored: StoredRecord) -> Graph:
     return g
 
 
-def describe(settings: Settings, store: SQLiteStore, uri: str) -> Resource | None:
+def describe(settings: Settings, store: StoreReader, uri: str) -> Resource | None:
     """The description of `uri`, or None when the catalogue holds nothing about it."""
     node = URIRef(uri)
     records_base = str(record_uri(settings, ""))
@@ -94,7 +94,7 @@ def describe(settings: Settings, store: SQLiteStore, uri: str) -> Resource | Non
     return None
 
 
-def _concept(settings: Settings, store: SQLiteStore, uri: str) -> Resource | None:
+def _concept(settings: Settings, store: StoreReader, uri: str) -> Resource | None:
     scheme = store.get(uri.rsplit("/code/", 1)[0])
     if scheme is None or scheme.deleted_at or not isinstance(scheme.record, CodeList):
         return None

@@ -31,14 +31,14 @@ from catalog.admin_queue import (
 from catalog.config import ConfigError, Settings
 from catalog.pipeline import SourceResult, harvest
 from catalog.search import SearchBackend
-from catalog.store import SQLiteStore
+from catalog.store import StoreReader, StoreWriter
 
 log = logging.getLogger(__name__)
 REQUEST_POLL_SECONDS = 1.0
 """How often the spool is looked at while waiting: an admin request starts within this."""
 
 
-def due(settings: Settings, store: SQLiteStore, at: datetime | None = None) -> list[str]:
+def due(settings: Settings, store: StoreReader, at: datetime | None = None) -> list[str]:
     """Enabled sources never harvested, last interrupted, or whose interval has passed."""
     at = at or datetime.now(UTC)
     names = []
@@ -60,7 +60,7 @@ class Scheduler:
     def __init__(
         self,
         settings: Settings,
-        store: SQLiteStore,
+        store: StoreWriter,
         index: SearchBackend | None,
         poll_seconds: float = 30,
         workers: int = 2,
@@ -73,6 +73,7 @@ class Scheduler:
     def tick(self) -> list[SourceResult]:
         """Carry out waiting admin requests, then harvest what is due; the harvests' results."""
         self._follow_sources()
+        self.store.recover()  # a run whose harvester died (on any host) is due again at once
         results = self.carry_out_requests()
         names = due(self.settings, self.store)
         if names:

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from catalog import profiles
 from catalog.config import Settings
 from catalog.feeds import dump
-from catalog.store import SQLiteStore
+from catalog.store import StoreReader
 
 RESULT_TYPES = {
     "application/sparql-results+json": "json",
@@ -144,7 +144,7 @@ class SparqlEndpoint:
     def __init__(
         self,
         settings: Settings,
-        store: SQLiteStore,
+        store: StoreReader,
         timeout: float | None = None,
         max_results: int | None = None,
         workers: int = 2,

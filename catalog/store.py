@@ -1,14 +1,29 @@
-"""The single source of truth: records with provenance and history, harvest runs and errors.
+"""The single source of truth: records with provenance and history, harvest runs and errors,
+the links between records, counts with their published view, and the access body's registers
+(holders' confirmations, the data use register, the quality and utility labels).
 
-`Store` is the small interface the rest of the program uses; `SQLiteStore` implements it with
-the standard library (WAL mode, one file), so a server database can take its place when several
-instances share a catalogue. Records are kept as canonical JSON of `catalog.model`.
+The rest of the program sees the store through two interfaces. `StoreReader`, the read side, is
+all the web, the feeds, export, SPARQL and the quality scores get: they cannot write (mypy checks
+it, and the web's connections are opened read-only as well). `StoreWriter`, the write side, adds
+runs, records, deletions, renderings, counts, confirmations, uses, labels and incremental state,
+and only the pipeline and the CLI commands that are writers by name (harvest, reindex, import,
+confirm, uses import, the scheduler carrying out the web's admin requests) open one. Raw counts,
+and the digests of them, are on the write side only (`catalog.disclosure`).
+
+Two implementations share the SQL (`SQLStore`) and pass one contract suite
+(`tests/test_store_contract.py`): `SQLiteStore` (the default: standard library, WAL, one file) and
+`catalog.store_postgres.PostgresStore` (psycopg 3), chosen by the `database_url` setting
+(`open_store`, `open_reader`). Records are kept as canonical JSON of `catalog.model`; the schema
+is versioned (`catalog.migrations`) and brought up to date when a store is opened.
 
 Consistency rules the tests rely on:
-- every write happens in a transaction; a killed process leaves whole records or none;
-- a run is `running` until it is finished; a run found `running` at open whose process is gone
-  becomes `interrupted`; deletions and incremental checkpoints are written only when a run
-  finishes successfully, so an interrupted run never deletes or skips anything.
+- every write happens in a transaction, and write transactions are serialised (SQLite's write
+  lock; an advisory lock in PostgreSQL), so a change's timestamp follows commit order and a
+  follower reading changes after a cursor misses none; a killed process leaves whole records or none;
+- a run is `running` until it is finished; a running run whose owner is gone becomes
+  `interrupted` (when a writer opens the store, when a run of its source starts, and on
+  `recover`); deletions and incremental checkpoints are written only when a run finishes
+  successfully, so an interrupted run never deletes or skips anything.
 """
 
 from __future__ import annotations
@@ -17,136 +32,41 @@ import json
 import os
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import unquote, urlsplit, urlunsplit
 
-from catalog.model import CodeList, DataProduct, DataService, Dataset, Record, key_for, loads
+from catalog import migrations
+from catalog.model import CodeList, DataProduct, DataService, Dataset, Record, dumps, key_for, loads
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    started TEXT NOT NULL,
-    finished TEXT,
-    status TEXT NOT NULL,            -- running | ok | failed | interrupted
-    counts TEXT NOT NULL DEFAULT '{}',
-    error TEXT,
-    owner TEXT                       -- pid:start-time of the harvesting process
-);
-CREATE INDEX IF NOT EXISTS runs_source ON runs(source, id);
-CREATE TABLE IF NOT EXISTS errors (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL REFERENCES runs(id),
-    source TEXT NOT NULL,
-    url TEXT,
-    record_id TEXT,
-    field TEXT,
-    message TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS errors_run ON errors(run_id);
-CREATE TABLE IF NOT EXISTS records (
-    uri TEXT PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    source TEXT NOT NULL,
-    data TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    first_seen TEXT NOT NULL,
-    last_changed TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    deleted_at TEXT,
-    run_id INTEGER NOT NULL,
-    fetch_url TEXT,
-    conforms INTEGER,
-    validation TEXT
-);
-CREATE INDEX IF NOT EXISTS records_source ON records(source);
-CREATE INDEX IF NOT EXISTS records_changed ON records(last_changed);
-CREATE TABLE IF NOT EXISTS history (
-    id INTEGER PRIMARY KEY,
-    uri TEXT NOT NULL,
-    run_id INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    change TEXT NOT NULL,            -- new | changed | deleted | restored
-    hash TEXT
-);
-CREATE INDEX IF NOT EXISTS history_uri ON history(uri);
-CREATE INDEX IF NOT EXISTS history_at ON history(at);
-CREATE TABLE IF NOT EXISTS variables (
-    key TEXT PRIMARY KEY,            -- key_for(variable uri)
-    uri TEXT NOT NULL,
-    dataset_uri TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS variables_dataset ON variables(dataset_uri);
-CREATE TABLE IF NOT EXISTS variable_history (
-    id INTEGER PRIMARY KEY,
-    uri TEXT NOT NULL,
-    dataset_uri TEXT NOT NULL,
-    at TEXT NOT NULL,
-    change TEXT NOT NULL             -- new | changed | deleted
-);
-CREATE INDEX IF NOT EXISTS variable_history_at ON variable_history(at);
-CREATE TABLE IF NOT EXISTS renderings (   -- derived: a record's statements per feed profile
-    uri TEXT NOT NULL,
-    profile TEXT NOT NULL,
-    stamp TEXT NOT NULL,             -- what the statements were made from (catalog.renderings.stamp)
-    body BLOB NOT NULL,              -- zlib-compressed N-Triples
-    PRIMARY KEY (uri, profile)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS links (       -- a service's datasets, a product's: for pages, feeds and facets
-    from_uri TEXT NOT NULL,          -- the data service or data product
-    relation TEXT NOT NULL,          -- serves | derived_from
-    target TEXT NOT NULL,            -- a dataset URI, or (target_kind source) a source name
-    target_kind TEXT NOT NULL        -- dataset | source
-);
-CREATE INDEX IF NOT EXISTS links_from ON links(from_uri);
-CREATE INDEX IF NOT EXISTS links_target ON links(target);
-CREATE TABLE IF NOT EXISTS counts (      -- a dataset's frequency tables (catalog.disclosure)
-    dataset_uri TEXT PRIMARY KEY,
-    source TEXT NOT NULL,
-    raw TEXT NOT NULL,               -- raw counts: read back by catalog.disclosure alone
-    hash TEXT NOT NULL,              -- of `raw`, to tell changed counts of an unchanged record
-    published TEXT NOT NULL,         -- the published view: what pages, API and samples read
-    stamp TEXT NOT NULL              -- the policy and method it was published under
-);
-CREATE TABLE IF NOT EXISTS source_state (
-    source TEXT PRIMARY KEY,
-    state TEXT NOT NULL
-);
--- the access body's registers (EHDS Art. 58, 60, 78): written by the pipeline and CLI writers only
-CREATE TABLE IF NOT EXISTS confirmations (   -- a holder confirmed its descriptions (Art. 60)
-    id INTEGER PRIMARY KEY,
-    holder TEXT NOT NULL,            -- "source:<name>" or "publisher:<key>"
-    at TEXT NOT NULL,
-    by TEXT NOT NULL,                -- how it was recorded: cli | admin | harvest
-    note TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS confirmations_holder ON confirmations(holder, at);
-CREATE TABLE IF NOT EXISTS uses (            -- the data use register: issued data permits (Art. 58)
-    key TEXT PRIMARY KEY,            -- the permit's id, else a digest of title, organisation and date
-    data TEXT NOT NULL,              -- catalog.uses.DataUse as JSON
-    permit_date TEXT NOT NULL,
-    imported TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS use_datasets (
-    use_key TEXT NOT NULL,
-    dataset_uri TEXT NOT NULL,
-    PRIMARY KEY (use_key, dataset_uri)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS use_datasets_dataset ON use_datasets(dataset_uri);
-CREATE TABLE IF NOT EXISTS labels (          -- derived: each dataset's quality and utility label (Art. 78)
-    uri TEXT PRIMARY KEY,
-    hash TEXT NOT NULL,              -- the record's content hash it was assessed on
-    inputs TEXT NOT NULL,            -- a digest of its source's inputs (catalog.label.source_inputs)
-    digest TEXT NOT NULL,            -- of what the label says (not when it was assessed)
-    data TEXT NOT NULL               -- catalog.label.Label as JSON
-) WITHOUT ROWID;
-"""
+if TYPE_CHECKING:
+    from catalog.config import Settings
+
+INTERRUPTED = "the harvest was interrupted before it finished"
+TABLES: tuple[tuple[str, str], ...] = (
+    ("runs", "id"),
+    ("errors", "id"),
+    ("records", "uri"),
+    ("history", "id"),
+    ("variables", "key"),
+    ("variable_history", "id"),
+    ("renderings", "uri, profile"),
+    ("source_state", "source"),
+    ("links", "from_uri, relation, target, target_kind"),
+    ("counts", "dataset_uri"),
+    ("confirmations", "id"),
+    ("uses", "key"),
+    ("use_datasets", "use_key, dataset_uri"),
+    ("labels", "uri"),
+)
+"""Every table of the catalogue and its key, runs before the errors that refer to them."""
+COPY_BATCH = 1000
 
 
 def now() -> str:
@@ -190,6 +110,13 @@ class StoredRecord:
             raise TypeError(f"{self.uri} is a {self.kind}, not a code list")
         return record
 
+    def service(self) -> DataService:
+        """The record, which the caller knows to be a data service (`linking(..., "serves")` gives them)."""
+        record = self.record
+        if not isinstance(record, DataService):
+            raise TypeError(f"{self.uri} is a {self.kind}, not a data service")
+        return record
+
     @cached_property
     def validation(self) -> dict[str, Any] | None:
         return json.loads(self.validation_json) if self.validation_json else None
@@ -231,12 +158,82 @@ class RunError:
     message: str
 
 
-class Store(Protocol):
+class StoreReader(Protocol):
+    """The read side of the store: what the web, feeds, export, SPARQL and quality scores use."""
+
+    @property
+    def url(self) -> str:
+        """How to open the store again (`sqlite:///path` or `postgresql://...`): a harvest worker does."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """Where the store is, for messages (never a password)."""
+        ...
+
+    def get(self, uri: str) -> StoredRecord | None: ...
+    def get_by_key(self, key: str) -> StoredRecord | None: ...
+    def dataset_of_variable(self, key: str) -> StoredRecord | None: ...
+    def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]: ...
+    def mentioning(self, uri: str) -> StoredRecord | None: ...
+    def records(
+        self, source: str | None = None, include_deleted: bool = False, kind: str | None = None
+    ) -> Iterator[StoredRecord]: ...
+    def listing(
+        self,
+        offset: int = 0,
+        limit: int = 100,
+        changed_since: str | None = None,
+        include_deleted: bool = False,
+        conforming_kinds: tuple[str, ...] = (),
+    ) -> tuple[int, list[StoredRecord]]: ...
+    def count(self, kind: str | None = None) -> int: ...
+    def source_stats(self) -> dict[str, dict[str, int]]: ...
+    def validations(self, source: str) -> Iterator[dict[str, Any]]: ...
+    def known(self, source: str) -> dict[str, str]: ...
+    def version(self) -> str | None: ...
+    def history(self, uri: str) -> list[dict[str, Any]]: ...
+    def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def variable_changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]: ...
+    def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
+    def last_run(self, source: str) -> Run | None: ...
+    def run_summary(self, bounds: Sequence[float]) -> list[RunSummary]: ...
+    def last_finished_run(self, source: str) -> Run | None: ...
+    def last_harvest(self, source: str, before: str | None = None) -> str | None: ...
+    def errors(self, run_id: int) -> list[RunError]: ...
+    def state(self, source: str) -> dict[str, str]: ...
+    def schema_version(self) -> int: ...
+    # links between records: services and products -> datasets
+    def linking(self, dataset_uri: str, source: str, relation: str) -> list[StoredRecord]: ...
+    def linked(self, from_uri: str, relation: str) -> list[StoredRecord]: ...
+    def changed_in_runs(self, run_ids: list[int], kind: str) -> list[StoredRecord]: ...
+    def link_targets(self, from_uris: Iterable[str]) -> tuple[set[str], set[str]]: ...
+    # counts: their published view only (raw counts and their digests are on the write side)
+    def published_counts(self, uri: str) -> str | None: ...
+    # the access body's registers: confirmations, data uses, labels
+    def confirmations(self, holder: str | None = None, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def last_confirmations(self) -> dict[str, dict[str, Any]]: ...
+    def uses(self, dataset: str | None = None) -> list[tuple[str, str, list[str]]]: ...
+    def use_counts(self, uris: Iterable[str] | None = None) -> dict[str, int]: ...
+    def stale_labels(self, source: str, inputs: str) -> list[str]: ...
+    def label_states(self, uris: Iterable[str]) -> dict[str, tuple[str, str, str]]: ...
+    def labels(self, uris: Iterable[str]) -> dict[str, tuple[str, str]]: ...
+    def close(self) -> None: ...
+
+
+class StoreWriter(StoreReader, Protocol):
+    """The write side: only the pipeline and the CLI's writing commands get one."""
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """Group writes into one transaction (the calls inside join it)."""
+        ...
+
     def start_run(self, source: str) -> int: ...
     def try_start_run(self, source: str) -> int | None: ...
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None: ...
+    def recover(self) -> int: ...
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None: ...
-    def known(self, source: str) -> dict[str, str]: ...
     def put(
         self,
         source: str,
@@ -246,82 +243,147 @@ class Store(Protocol):
         fetch_url: str | None,
         conforms: bool | None,
         validation: dict[str, Any] | None,
+        data: str | None = None,
     ) -> str: ...
-    def last_harvest(self, source: str, before: str | None = None) -> str | None: ...
     def revalidated(self, uri: str, conforms: bool, validation: dict[str, Any], changed: bool) -> None: ...
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
-    def get(self, uri: str) -> StoredRecord | None: ...
-    def get_by_key(self, key: str) -> StoredRecord | None: ...
-    def dataset_of_variable(self, key: str) -> StoredRecord | None: ...
-    def records(
-        self, source: str | None = None, include_deleted: bool = False, kind: str | None = None
-    ) -> Iterator[StoredRecord]: ...
-    def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
-    def last_run(self, source: str) -> Run | None: ...
-    def run_summary(self, bounds: Sequence[float]) -> list[RunSummary]: ...
-    def errors(self, run_id: int) -> list[RunError]: ...
-    def state(self, source: str) -> dict[str, str]: ...
-    def save_state(self, source: str, state: dict[str, str]) -> None: ...
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None: ...
-    def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]: ...
-    def history(self, uri: str) -> list[dict[str, Any]]: ...
-    def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def save_state(self, source: str, state: dict[str, str]) -> None: ...
+    def save_counts(self, uri: str, source: str, raw: str, hash: str, published: str, stamp: str) -> None: ...
+    def drop_counts(self, uri: str) -> None: ...
+    def counts_hashes(self, source: str) -> dict[str, str]: ...
+    def raw_counts(self) -> Iterator[tuple[str, str, str, str]]: ...
+    def save_published_counts(self, uri: str, published: str, stamp: str) -> None: ...
+    def confirm(self, holder: str, by: str, note: str = "", at: str | None = None) -> str: ...
+    def save_uses(self, uses: Iterable[tuple[str, str, str, list[str]]], replace: bool = False) -> int: ...
+    def save_labels(self, labels: Iterable[tuple[str, str, str, str, str]], moved: Iterable[str] = ()) -> None: ...
+    def touch(self, uris: Iterable[str]) -> None: ...
 
 
-class SQLiteStore:
-    """The default store. Safe to share between threads (a connection per thread)."""
+class ReadOnlyStore(RuntimeError):
+    """A write was attempted through a store opened for reading."""
 
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self.db.executescript(SCHEMA)  # executescript manages its own transaction
-        self._recover()
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or used; the message names it (without its password)."""
+
+
+def display_url(url: str) -> str:
+    """`url` without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+def clean_text(value: str | None) -> str | None:
+    """Text as both backends can keep it: PostgreSQL refuses NUL characters, which hostile input
+    can carry into an error message or a record id (U+FFFD takes their place, in both backends)."""
+    return value.replace("\x00", "\ufffd") if value else value
+
+
+class SQLStore(ABC):
+    """The store's logic in SQL both backends run; each subclass supplies the connection,
+    transactions, the clock of writes, liveness of run owners and its few dialect differences.
+
+    Statements are written with `?` placeholders (the PostgreSQL store translates them)."""
+
+    readonly: bool
+    EMPTY_BODY = "X''"
+    """An empty blob literal: the bodies left unread by `renderings(bodies=False)`."""
+    CONTAINS = "instr({column}, ?) > 0"
+    RUN_COUNT = "coalesce(json_extract(counts, '$.{key}'), 0)"
+    """One of a run's counts, from the JSON it keeps them in."""
+    RUN_SECONDS = "(julianday(finished) - julianday(started)) * 86400.0"
+    """How long a run took."""
+
+    # -- what a backend supplies -------------------------------------------------------------
+    @property
+    @abstractmethod
+    def url(self) -> str: ...
 
     @property
-    def db(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-        return conn
+    @abstractmethod
+    def location(self) -> str:
+        """Where the store is, for messages (never a password)."""
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        db = self.db
-        if db.in_transaction:
-            yield db
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+    @abstractmethod
+    def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+        """Rows addressable by column name."""
 
-    def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+    @abstractmethod
+    def _tuples(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """Plain tuples: building row objects took most of the time for 50,000 records."""
 
-    def _recover(self) -> None:
-        """Runs left `running` by a process that no longer exists were interrupted."""
-        with self.transaction() as db:
-            for row in db.execute("SELECT id, owner FROM runs WHERE status='running'").fetchall():
-                if _alive(row["owner"]):
-                    continue
-                db.execute(
-                    "UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
-                    (now(), "the harvest was interrupted before it finished", row["id"]),
-                )
+    @abstractmethod
+    def _execute(self, sql: str, args: Iterable[Any] = ()) -> int:
+        """A write inside the current transaction; the number of rows it touched."""
 
-    # -- runs -------------------------------------------------------------------------------
+    @abstractmethod
+    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None: ...
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[object]: ...
+
+    @abstractmethod
+    def _now(self) -> str:
+        """The time of a write, taken inside its transaction (after the write lock)."""
+
+    @abstractmethod
+    def _owner(self, source: str) -> str:
+        """Who is running a harvest of `source` now (kept with the run)."""
+
+    @abstractmethod
+    def _owner_alive(self, source: str, owner: str | None) -> bool:
+        """Whether the owner recorded with a running run of `source` is still at work."""
+
+    # A backend that needs more than its write transaction to keep two runs of a source apart
+    # (PostgreSQL, across hosts) claims the source before the run starts and holds the claim
+    # until it finishes.
+    @abstractmethod
+    def _claim(self, source: str) -> bool:
+        """Before a run of `source` starts: False when a live process already runs one."""
+
+    @abstractmethod
+    def _unclaim(self, source: str) -> None:
+        """The run did not start after all."""
+
+    @abstractmethod
+    def _claimed(self, source: str, run_id: int) -> None:
+        """The claim on `source` now belongs to the run `run_id`."""
+
+    @abstractmethod
+    def _release(self, run_id: int) -> None:
+        """After a run finished: its claim goes."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    @abstractmethod
+    def _columns(self, table: str) -> list[str]: ...
+
+    @abstractmethod
+    def _after_copy(self) -> None:
+        """After rows were copied in with their ids: new rows must not reuse them."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _row(self, sql: str, args: Iterable[Any] = ()) -> Any | None:
+        rows = self._rows(sql, args)
+        return rows[0] if rows else None
+
+    def _value(self, sql: str, args: Iterable[Any] = ()) -> Any:
+        rows = self._tuples(sql, args)
+        return rows[0][0] if rows else None
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise ReadOnlyStore(f"the store {self.location} was opened for reading; only the pipeline writes")
+
+    # -- runs ---------------------------------------------------------------------------------
     def start_run(self, source: str) -> int:
         run = self.try_start_run(source)
         if run is None:
@@ -331,38 +393,75 @@ class SQLiteStore:
     def try_start_run(self, source: str) -> int | None:
         """Open a run unless one of this source is already running in a live process (None then).
 
-        Check and insert happen in one write transaction, so two processes never both start.
-        """
-        with self.transaction() as db:
-            for row in db.execute("SELECT id, owner FROM runs WHERE source=? AND status='running'", (source,)):
-                if _alive(row["owner"]):
-                    return None
-                db.execute(
-                    "UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=?",
-                    (now(), "the harvest was interrupted before it finished", row["id"]),
-                )
-            return db.execute(
-                "INSERT INTO runs(source, started, status, owner) VALUES (?,?,?,?)",
-                (source, now(), "running", process_token()),
-            ).lastrowid
+        The backend's claim and the check and insert in one write transaction make sure two
+        processes never both start."""
+        self._writable()
+        if not self._claim(source):
+            return None
+        run_id: int | None = None
+        try:
+            with self.transaction():
+                ts = self._now()
+                running = self._rows("SELECT id, owner FROM runs WHERE source=? AND status='running'", (source,))
+                if not any(self._owner_alive(source, row["owner"]) for row in running):
+                    for row in running:
+                        self._interrupt(row["id"], ts)
+                    rows = self._rows(
+                        "INSERT INTO runs(source, started, status, owner) VALUES (?,?,?,?) RETURNING id",
+                        (source, ts, "running", self._owner(source)),
+                    )
+                    run_id = int(rows[0]["id"])
+        finally:
+            if run_id is None:
+                self._unclaim(source)
+        if run_id is not None:
+            self._claimed(source, run_id)
+        return run_id
+
+    def _interrupt(self, run_id: int, ts: str) -> None:
+        self._execute(
+            "UPDATE runs SET status='interrupted', finished=?, error=? WHERE id=? AND status='running'",
+            (ts, INTERRUPTED, run_id),
+        )
+
+    def recover(self) -> int:
+        """Runs left `running` by an owner that is gone become interrupted; how many."""
+        self._writable()
+        n = 0
+        with self.transaction():
+            ts = self._now()
+            for row in self._rows("SELECT id, source, owner FROM runs WHERE status='running'"):
+                if not self._owner_alive(row["source"], row["owner"]):
+                    self._interrupt(row["id"], ts)
+                    n += 1
+        return n
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None:
-        with self.transaction() as db:
-            db.execute(
+        self._writable()
+        with self.transaction():
+            self._execute(
                 "UPDATE runs SET finished=?, status=?, counts=?, error=? WHERE id=?",
-                (now(), status, json.dumps(counts), error, run_id),
+                (self._now(), status, json.dumps(counts), clean_text(error), run_id),
             )
+        self._release(run_id)
 
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None:
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT INTO errors(run_id, source, url, record_id, field, message) VALUES (?,?,?,?,?,?)",
-                [(run_id, source, e.url, e.record_id, e.field, e.message) for e in errors],
+        self._writable()
+        rows = [
+            (run_id, source, clean_text(e.url), clean_text(e.record_id), clean_text(e.field), clean_text(e.message))
+            for e in errors
+        ]
+        if not rows:
+            return
+        with self.transaction():
+            self._execute_many(
+                "INSERT INTO errors(run_id, source, url, record_id, field, message) VALUES (?,?,?,?,?,?)", rows
             )
 
-    def _run(self, row: sqlite3.Row) -> Run:
+    @staticmethod
+    def _run(row: Any) -> Run:
         return Run(
-            row["id"],
+            int(row["id"]),
             row["source"],
             row["started"],
             row["finished"],
@@ -373,10 +472,10 @@ class SQLiteStore:
 
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]:
         if source:
-            rows = self.db.execute("SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source, limit))
+            rows = self._rows("SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source, limit))
         else:
-            rows = self.db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
-        return [self._run(r) for r in rows.fetchall()]
+            rows = self._rows("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
+        return [self._run(r) for r in rows]
 
     def last_run(self, source: str) -> Run | None:
         runs = self.runs(source, 1)
@@ -387,23 +486,22 @@ class SQLiteStore:
         `bounds` seconds: monitoring derives its harvest figures from this table, the truth
         whichever process or host harvested. One pass over the runs: 70 ms for 42,000 (a year of
         115 sources harvested daily)."""
-        counts = ", ".join(f"coalesce(json_extract(counts, '$.{k}'), 0) AS {k}" for k in RUN_COUNTS)
+        counts = ", ".join(f"{self.RUN_COUNT.format(key=k)} AS {k}" for k in RUN_COUNTS)
         sums = ", ".join(f"sum({k})" for k in RUN_COUNTS)
-        within = "".join(", sum(seconds <= ?)" for _ in bounds)
-        rows = self.db.execute(
-            f"WITH r AS MATERIALIZED (SELECT source, status, {counts}, "
-            "(julianday(finished) - julianday(started)) * 86400.0 AS seconds "
+        within = "".join(", sum(CASE WHEN seconds <= ? THEN 1 ELSE 0 END)" for _ in bounds)
+        rows = self._tuples(
+            f"WITH r AS MATERIALIZED (SELECT source, status, {counts}, {self.RUN_SECONDS} AS seconds "
             "FROM runs WHERE status <> 'running' AND finished IS NOT NULL) "
             f"SELECT source, status, count(*), coalesce(sum(seconds), 0), {sums}{within} FROM r "
             "GROUP BY source, status ORDER BY source, status",
             [float(b) for b in bounds],
-        ).fetchall()
+        )
         n = len(RUN_COUNTS)
         return [
             RunSummary(
                 row[0],
                 row[1],
-                row[2],
+                int(row[2]),
                 dict(zip(RUN_COUNTS, (int(v) for v in row[4 : 4 + n]), strict=True)),
                 float(row[3]),
                 [int(v) for v in row[4 + n :]],
@@ -412,20 +510,20 @@ class SQLiteStore:
         ]
 
     def last_finished_run(self, source: str) -> Run | None:
-        row = self.db.execute(
+        row = self._row(
             "SELECT * FROM runs WHERE source=? AND status IN ('ok','failed') ORDER BY id DESC LIMIT 1", (source,)
-        ).fetchone()
+        )
         return self._run(row) if row else None
 
     def errors(self, run_id: int) -> list[RunError]:
-        rows = self.db.execute("SELECT * FROM errors WHERE run_id=? ORDER BY id", (run_id,)).fetchall()
-        return [RunError(r["run_id"], r["source"], r["url"], r["record_id"], r["field"], r["message"]) for r in rows]
+        rows = self._rows("SELECT * FROM errors WHERE run_id=? ORDER BY id", (run_id,))
+        return [
+            RunError(int(r["run_id"]), r["source"], r["url"], r["record_id"], r["field"], r["message"]) for r in rows
+        ]
 
     # -- records ----------------------------------------------------------------------------
     def known(self, source: str) -> dict[str, str]:
-        cur = self.db.cursor()
-        cur.row_factory = None  # plain tuples: building Row objects took most of the time for 50,000 records
-        return dict(cur.execute("SELECT uri, hash FROM records WHERE source=? AND deleted_at IS NULL", (source,)))
+        return dict(self._tuples("SELECT uri, hash FROM records WHERE source=? AND deleted_at IS NULL", (source,)))
 
     def put(
         self,
@@ -439,15 +537,12 @@ class SQLiteStore:
         data: str | None = None,
     ) -> str:
         """Insert or update; returns new | changed | unchanged (| restored for a deleted one back)."""
-        from catalog.model import dumps
-
-        ts = now()
-        with self.transaction() as db:
-            row = db.execute(
-                "SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?", (record.uri,)
-            ).fetchone()
+        self._writable()
+        with self.transaction():
+            row = self._row("SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?", (record.uri,))
             if row is not None and row["hash"] == hash and row["deleted_at"] is None and row["source"] == source:
                 return "unchanged"
+            ts = self._now()
             values = (
                 record.kind,
                 source,
@@ -461,33 +556,34 @@ class SQLiteStore:
             )
             if row is None:
                 change = "new"
-                db.execute(
+                self._execute(
                     "INSERT INTO records(kind, source, data, hash, last_changed, run_id, fetch_url, conforms, "
                     "validation, uri, key, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (*values, record.uri, key_for(record.uri), ts, ts),
                 )
             else:
                 change = "restored" if row["deleted_at"] else "changed"
-                db.execute(
+                self._execute(
                     "UPDATE records SET kind=?, source=?, data=?, hash=?, last_changed=?, run_id=?, "
                     "fetch_url=?, conforms=?, validation=?, last_seen=?, deleted_at=NULL WHERE uri=?",
                     (*values, ts, record.uri),
                 )
-            db.execute(
+            self._execute(
                 "INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
                 (record.uri, run_id, ts, change, hash),
             )
             if isinstance(record, DataService | DataProduct):
-                db.execute("DELETE FROM links WHERE from_uri=?", (record.uri,))
-                db.executemany(
+                self._execute("DELETE FROM links WHERE from_uri=?", (record.uri,))
+                self._execute_many(
                     "INSERT INTO links(from_uri, relation, target, target_kind) VALUES (?,?,?,?)", _links(record)
                 )
             if isinstance(record, Dataset):
                 before = loads(row["kind"], row["data"]) if row is not None and not row["deleted_at"] else None
-                _variable_changes(db, before, record, ts)
-                db.execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
-                db.executemany(
-                    "INSERT OR REPLACE INTO variables(key, uri, dataset_uri) VALUES (?,?,?)",
+                self._variable_changes(before, record, ts)
+                self._execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
+                self._execute_many(
+                    "INSERT INTO variables(key, uri, dataset_uri) VALUES (?,?,?) "
+                    "ON CONFLICT(key) DO UPDATE SET uri=excluded.uri, dataset_uri=excluded.dataset_uri",
                     [(key_for(v.uri), v.uri, record.uri) for v in record.variables],
                 )
             return change
@@ -498,13 +594,25 @@ class SQLiteStore:
         The record itself is as its source said (no history entry); `changed` (the EHDS feed now
         shows it differently, or carries it or not) moves its last change, so a harvester of our
         feed asking `modified_since` sees it arrive, change or leave."""
-        with self.transaction() as db:
-            db.execute(
+        self._writable()
+        with self.transaction():
+            self._execute(
                 "UPDATE records SET conforms=?, validation=?"
                 + (", last_changed=?" if changed else "")
                 + " WHERE uri=?",
-                (int(conforms), json.dumps(validation, ensure_ascii=False), *((now(),) if changed else ()), uri),
+                (int(conforms), json.dumps(validation, ensure_ascii=False), *((self._now(),) if changed else ()), uri),
             )
+
+    def _variable_changes(self, before: Record | None, after: Dataset, ts: str) -> None:
+        """Record which variables of a dataset appeared, changed or disappeared in this write."""
+        old = {v.uri: dumps(v) for v in before.variables} if isinstance(before, Dataset) else {}
+        new = {v.uri: dumps(v) for v in after.variables}
+        changes = [(uri, "new" if uri not in old else "changed") for uri in new if old.get(uri) != new[uri]]
+        changes += [(uri, "deleted") for uri in old if uri not in new]
+        self._execute_many(
+            "INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
+            [(uri, after.uri, ts, change) for uri, change in changes],
+        )
 
     def last_harvest(self, source: str, before: str | None = None) -> str | None:
         """When the source's latest successful run (ended before `before`) finished: every live record
@@ -513,33 +621,34 @@ class SQLiteStore:
         Records do not keep this themselves: an unchanged record is never written (its run_id names
         the run that stored this version, its provenance), because rewriting every record's row on
         every run made an unchanged re-harvest cost as much I/O as the catalogue's size."""
-        row = self.db.execute(
+        value: str | None = self._value(
             "SELECT max(finished) FROM runs WHERE source=? AND status='ok' AND finished < ?", (source, before or "9999")
-        ).fetchone()
-        return row[0]
+        )
+        return value
 
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int:
-        ts = now()
+        self._writable()
         n = 0
-        with self.transaction() as db:
+        with self.transaction():
+            ts = self._now()
             for uri in uris:
-                cur = db.execute(
+                if self._execute(
                     "UPDATE records SET deleted_at=?, last_changed=?, run_id=? WHERE uri=? AND deleted_at IS NULL",
                     (ts, ts, run_id, uri),
-                )
-                if cur.rowcount:
+                ):
                     n += 1
-                    db.execute(
+                    self._execute(
                         "INSERT INTO variable_history(uri, dataset_uri, at, change) "
-                        "SELECT uri, dataset_uri, ?, 'deleted' FROM variables WHERE dataset_uri=?",
+                        "SELECT uri, dataset_uri, ?, 'deleted' FROM variables WHERE dataset_uri=? ORDER BY uri",
                         (ts, uri),
                     )
-                    db.execute(
+                    self._execute(
                         "INSERT INTO history(uri, run_id, at, change) VALUES (?,?,?,?)", (uri, run_id, ts, "deleted")
                     )
         return n
 
-    def _stored(self, row: sqlite3.Row) -> StoredRecord:
+    @staticmethod
+    def _stored(row: Any) -> StoredRecord:
         return StoredRecord(
             row["uri"],
             row["key"],
@@ -550,25 +659,23 @@ class SQLiteStore:
             row["first_seen"],
             row["last_changed"],
             row["deleted_at"],
-            row["run_id"],
+            int(row["run_id"]),
             row["fetch_url"],
             None if row["conforms"] is None else bool(row["conforms"]),
             row["validation"],
         )
 
     def get(self, uri: str) -> StoredRecord | None:
-        row = self.db.execute("SELECT * FROM records WHERE uri=?", (uri,)).fetchone()
+        row = self._row("SELECT * FROM records WHERE uri=?", (uri,))
         return self._stored(row) if row else None
 
     def get_by_key(self, key: str) -> StoredRecord | None:
-        row = self.db.execute("SELECT * FROM records WHERE key=?", (key,)).fetchone()
+        row = self._row("SELECT * FROM records WHERE key=?", (key,))
         return self._stored(row) if row else None
 
     def dataset_of_variable(self, key: str) -> StoredRecord | None:
         """The dataset record holding the variable with this key (variables live inside datasets)."""
-        row = self.db.execute(
-            "SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?", (key,)
-        ).fetchone()
+        row = self._row("SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?", (key,))
         return self._stored(row) if row else None
 
     def records(
@@ -578,9 +685,7 @@ class SQLiteStore:
         where, args = self._where(source=source, kind=kind, include_deleted=include_deleted)
         last = ""
         while True:
-            rows = self.db.execute(
-                f"SELECT * FROM records WHERE {where} AND uri > ? ORDER BY uri LIMIT 500", (*args, last)
-            ).fetchall()
+            rows = self._rows(f"SELECT * FROM records WHERE {where} AND uri > ? ORDER BY uri LIMIT 500", (*args, last))
             if not rows:
                 return
             for row in rows:
@@ -621,10 +726,8 @@ class SQLiteStore:
         where, args = self._where(
             changed_since=changed_since, include_deleted=include_deleted, conforming_kinds=conforming_kinds
         )
-        total = self.db.execute(f"SELECT count(*) FROM records WHERE {where}", args).fetchone()[0]
-        rows = self.db.execute(
-            f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?", (*args, limit, offset)
-        ).fetchall()
+        total = int(self._value(f"SELECT count(*) FROM records WHERE {where}", args))
+        rows = self._rows(f"SELECT * FROM records WHERE {where} ORDER BY uri LIMIT ? OFFSET ?", (*args, limit, offset))
         return total, [self._stored(r) for r in rows]
 
     def version(self) -> str | None:
@@ -632,48 +735,48 @@ class SQLiteStore:
 
         Records are never removed and only a new, changed, restored or deleted record is written,
         so an unchanged re-harvest leaves it (and every feed's ETag) as it was. An index lookup:
-        this is asked on every feed request."""
-        return self.db.execute("SELECT max(last_changed) FROM records").fetchone()[0]
+        this is asked on every feed request, by every explorer process, which is how a harvest
+        written by one host shows on all of them."""
+        value: str | None = self._value("SELECT max(last_changed) FROM records")
+        return value
 
     def mentioning(self, uri: str) -> StoredRecord | None:
         """A live record whose data names `uri` (e.g. as its publisher), to describe things that are not records."""
-        row = self.db.execute(
-            "SELECT * FROM records WHERE deleted_at IS NULL AND instr(data, ?) > 0 LIMIT 1",
+        row = self._row(
+            f"SELECT * FROM records WHERE deleted_at IS NULL AND {self.CONTAINS.format(column='data')} LIMIT 1",
             (json.dumps(uri, ensure_ascii=False),),
-        ).fetchone()
+        )
         return self._stored(row) if row else None
 
     def variable_changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
         """Variables added, changed or deleted (with their dataset's) after `since`, oldest first."""
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT uri, dataset_uri, at, change FROM variable_history WHERE at > ? ORDER BY at, id LIMIT ?",
             (since, limit),
         )
-        return [dict(r) for r in rows.fetchall()]
+        return [dict(r) for r in rows]
 
     def count(self, kind: str | None = None) -> int:
         if kind:
-            return self.db.execute(
-                "SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)
-            ).fetchone()[0]
-        return self.db.execute("SELECT count(*) FROM records WHERE deleted_at IS NULL").fetchone()[0]
+            return int(self._value("SELECT count(*) FROM records WHERE deleted_at IS NULL AND kind=?", (kind,)))
+        return int(self._value("SELECT count(*) FROM records WHERE deleted_at IS NULL"))
 
     def source_stats(self) -> dict[str, dict[str, int]]:
         """Per source: live datasets, code lists, variables and how many records conform (web dashboards)."""
         stats: dict[str, dict[str, int]] = {}
-        for row in self.db.execute(
+        for row in self._rows(
             "SELECT source, kind, count(*) AS n, sum(coalesce(conforms, 0)) AS ok "
             "FROM records WHERE deleted_at IS NULL GROUP BY source, kind"
         ):
             s = stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
-            s[row["kind"]] = row["n"]
-            s["conforming"] += row["ok"] or 0
-        for row in self.db.execute(
+            s[row["kind"]] = int(row["n"])
+            s["conforming"] += int(row["ok"] or 0)
+        for row in self._rows(
             "SELECT r.source, count(*) AS n FROM variables v JOIN records r "
             "ON r.uri = v.dataset_uri WHERE r.deleted_at IS NULL GROUP BY r.source"
         ):
             stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
-            stats[row["source"]]["variable"] = row["n"]
+            stats[row["source"]]["variable"] = int(row["n"])
         return stats
 
     def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]:
@@ -682,39 +785,42 @@ class SQLiteStore:
         out: dict[str, str] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            rows = self.db.execute(
-                f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
-                f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})",
-                chunk,
+            out.update(
+                self._tuples(
+                    f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
+                    f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
             )
-            out.update({r["key"]: r["dataset_uri"] for r in rows})
         return out
 
     def validations(self, source: str) -> Iterator[dict[str, Any]]:
         """The stored validation reports of a source's live records, without loading the records."""
-        for row in self.db.execute(
+        for (validation,) in self._tuples(
             "SELECT validation FROM records WHERE source=? AND deleted_at IS NULL AND validation IS NOT NULL", (source,)
         ):
-            yield json.loads(row["validation"])
+            yield json.loads(validation)
 
     def history(self, uri: str) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
-        return [dict(r) for r in rows.fetchall()]
+        rows = self._rows("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
+        return [dict(r) for r in rows]
 
     def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT h.uri, h.at, h.change, r.kind, r.source FROM history h "
-            "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at LIMIT ?",
+            "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at, h.id LIMIT ?",
             (since, limit),
         )
-        return [dict(r) for r in rows.fetchall()]
+        return [dict(r) for r in rows]
 
     # -- renderings (derived, see catalog.renderings) ---------------------------------------
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None:
         """Keep a record's rendered statements, profile -> (stamp, body)."""
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?)",
+        self._writable()
+        with self.transaction():
+            self._execute_many(
+                "INSERT INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?) "
+                "ON CONFLICT(uri, profile) DO UPDATE SET stamp=excluded.stamp, body=excluded.body",
                 [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()],
             )
 
@@ -722,15 +828,13 @@ class SQLiteStore:
         """uri -> (stamp, body) of the records' renderings in `profile` (those that have one); a
         rendering kept under the profile '*' holds for every profile. Without `bodies`, the bodies
         are left unread (b""): enough to tell which renderings are stale."""
-        column = "body" if bodies else "X''"
+        column = "body" if bodies else self.EMPTY_BODY
         out: dict[str, tuple[str, bytes]] = {}
-        cur = self.db.cursor()
-        cur.row_factory = None
         for i in range(0, len(uris), 500):
             chunk = uris[i : i + 500]
             out.update(
-                (uri, (stamp, body))
-                for uri, stamp, body in cur.execute(
+                (uri, (stamp, bytes(body)))
+                for uri, stamp, body in self._tuples(
                     f"SELECT uri, stamp, {column} FROM renderings WHERE profile IN (?, '*') "
                     f"AND uri IN ({','.join('?' * len(chunk))})",
                     (profile, *chunk),
@@ -738,36 +842,73 @@ class SQLiteStore:
             )
         return out
 
+    # -- copying a whole store (catalog import-store) -----------------------------------------
+    def copy_into(self, target: SQLStore) -> dict[str, int]:
+        """Every row of every table into `target`, which must be empty, in one transaction (a
+        failed copy leaves it empty); rows per table. Runs keep their ids and records their
+        timestamps, so the copy's feeds and exports are byte for byte the original's."""
+        target._writable()
+        if target.count() or target.runs(limit=1):
+            raise ValueError(f"the store {target.location} already holds a catalogue; import only into an empty store")
+        copied: dict[str, int] = {}
+        with target.transaction():
+            for table, key in TABLES:
+                columns = self._columns(table)
+                if columns != target._columns(table):
+                    raise ValueError(
+                        f"table {table} differs between {self.location} and {target.location}: open both with "
+                        "this release first (it migrates them) and try again"
+                    )
+                names = ", ".join(f'"{c}"' for c in columns)  # quoted: confirmations has a column "by"
+                insert = f"INSERT INTO {table}({names}) VALUES ({', '.join('?' * len(columns))})"
+                keys = [k.strip() for k in key.split(",")]
+                after = f"({', '.join(keys)}) > ({', '.join('?' * len(keys))})"
+                last: tuple[Any, ...] | None = None
+                copied[table] = 0
+                while True:
+                    rows = self._tuples(
+                        f"SELECT {names} FROM {table} {'WHERE ' + after if last else ''} "
+                        f"ORDER BY {key} LIMIT {COPY_BATCH}",
+                        last or (),
+                    )
+                    if not rows:
+                        break
+                    target._execute_many(insert, [tuple(row) for row in rows])
+                    copied[table] += len(rows)
+                    last = tuple(rows[-1][columns.index(k)] for k in keys)
+            target._after_copy()
+        return copied
+
     # -- links between records (services, products -> datasets) ----------------------------
     def linking(self, dataset_uri: str, source: str, relation: str) -> list[StoredRecord]:
         """Live services (relation `serves`) or products (`derived_from`) naming the dataset, or its source."""
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT DISTINCT r.* FROM links l JOIN records r ON r.uri = l.from_uri WHERE r.deleted_at IS NULL "
             "AND l.relation=? AND ((l.target_kind='dataset' AND l.target=?) OR (l.target_kind='source' AND l.target=?)) "
             "ORDER BY r.uri",
             (relation, dataset_uri, source),
-        ).fetchall()
+        )
         return [self._stored(r) for r in rows]
 
     def linked(self, from_uri: str, relation: str) -> list[StoredRecord]:
         """The live datasets a service serves (named, or of the sources it names) or a product derives from."""
-        rows = self.db.execute(
+        rows = self._rows(
             "SELECT DISTINCT r.* FROM links l JOIN records r ON r.kind='dataset' AND r.deleted_at IS NULL AND "
             "((l.target_kind='dataset' AND r.uri = l.target) OR (l.target_kind='source' AND r.source = l.target)) "
             "WHERE l.from_uri=? AND l.relation=? ORDER BY r.uri",
             (from_uri, relation),
-        ).fetchall()
+        )
         return [self._stored(r) for r in rows]
 
     def changed_in_runs(self, run_ids: list[int], kind: str) -> list[StoredRecord]:
-        """Records of a kind that these runs stored, deleted or restored."""
+        """Records of a kind that these runs stored, deleted or restored, in URI order."""
         if not run_ids:
             return []
-        rows = self.db.execute(
+        rows = self._rows(
             f"SELECT DISTINCT r.* FROM history h JOIN records r ON r.uri = h.uri WHERE r.kind=? "
-            f"AND h.run_id IN ({','.join('?' * len(run_ids))})",
+            f"AND h.run_id IN ({','.join('?' * len(run_ids))}) ORDER BY r.uri",
             (kind, *run_ids),
-        ).fetchall()
+        )
         return [self._stored(r) for r in rows]
 
     def link_targets(self, from_uris: Iterable[str]) -> tuple[set[str], set[str]]:
@@ -775,85 +916,108 @@ class SQLiteStore:
         datasets: set[str] = set()
         sources: set[str] = set()
         for uri in from_uris:
-            for target, kind in self.db.execute("SELECT target, target_kind FROM links WHERE from_uri=?", (uri,)):
+            for target, kind in self._tuples("SELECT target, target_kind FROM links WHERE from_uri=?", (uri,)):
                 (datasets if kind == "dataset" else sources).add(target)
         return datasets, sources
 
     # -- counts (see catalog.disclosure) ----------------------------------------------------
     def save_counts(self, uri: str, source: str, raw: str, hash: str, published: str, stamp: str) -> None:
         """Keep a dataset's raw counts with their published view (the pipeline, when it harvests them)."""
-        with self.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO counts(dataset_uri, source, raw, hash, published, stamp) VALUES (?,?,?,?,?,?)",
+        self._writable()
+        with self.transaction():
+            self._execute(
+                "INSERT INTO counts(dataset_uri, source, raw, hash, published, stamp) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(dataset_uri) DO UPDATE SET source=excluded.source, raw=excluded.raw, "
+                "hash=excluded.hash, published=excluded.published, stamp=excluded.stamp",
                 (uri, source, raw, hash, published, stamp),
             )
 
     def drop_counts(self, uri: str) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM counts WHERE dataset_uri=?", (uri,))
+        self._writable()
+        with self.transaction():
+            self._execute("DELETE FROM counts WHERE dataset_uri=?", (uri,))
 
     def counts_hashes(self, source: str) -> dict[str, str]:
-        """Dataset URI -> hash of its raw counts, for a source (to tell what changed)."""
-        return dict(self.db.execute("SELECT dataset_uri, hash FROM counts WHERE source=?", (source,)).fetchall())
+        """Dataset URI -> hash of its raw counts, for a source (to tell what changed). On the write
+        side only: a digest of a small table of small counts can be guessed back."""
+        return dict(self._tuples("SELECT dataset_uri, hash FROM counts WHERE source=?", (source,)))
 
     def published_counts(self, uri: str) -> str | None:
         """The published view of a dataset's counts (JSON, `catalog.disclosure.published_tables`)."""
-        row = self.db.execute("SELECT published FROM counts WHERE dataset_uri=?", (uri,)).fetchone()
-        return row[0] if row else None
+        value: str | None = self._value("SELECT published FROM counts WHERE dataset_uri=?", (uri,))
+        return value
 
     def raw_counts(self) -> Iterator[tuple[str, str, str, str]]:
-        """(dataset URI, source, raw counts, stamp) of every dataset with counts.
+        """(dataset URI, source, raw counts, stamp) of every dataset with counts, in URI order.
 
-        Only `catalog.disclosure.refresh` calls this (a test holds the code to it): raw counts are
-        read back for one purpose, publishing them again under a new policy."""
-        yield from self.db.execute("SELECT dataset_uri, source, raw, stamp FROM counts ORDER BY dataset_uri").fetchall()
+        Only `catalog.disclosure.refresh` calls this (a test holds the code to it), and only the
+        write side has it: raw counts are read back for one purpose, publishing them again under
+        a new policy."""
+        last = ""
+        while True:
+            rows = self._tuples(
+                "SELECT dataset_uri, source, raw, stamp FROM counts WHERE dataset_uri > ? ORDER BY dataset_uri LIMIT 500",
+                (last,),
+            )
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
 
     def save_published_counts(self, uri: str, published: str, stamp: str) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE counts SET published=?, stamp=? WHERE dataset_uri=?", (published, stamp, uri))
+        self._writable()
+        with self.transaction():
+            self._execute("UPDATE counts SET published=?, stamp=? WHERE dataset_uri=?", (published, stamp, uri))
 
     # -- the access body's registers (EHDS Art. 58, 60, 78; see catalog.confirmations, uses, label) --
     def confirm(self, holder: str, by: str, note: str = "", at: str | None = None) -> str:
         """Record that `holder` confirmed its descriptions; returns when (now, unless `at` is given)."""
-        at = at or now()
-        with self.transaction() as db:
-            db.execute("INSERT INTO confirmations(holder, at, by, note) VALUES (?,?,?,?)", (holder, at, by, note))
+        self._writable()
+        with self.transaction():
+            at = at or self._now()
+            self._execute(
+                'INSERT INTO confirmations(holder, at, "by", note) VALUES (?,?,?,?)',
+                (clean_text(holder), at, by, clean_text(note) or ""),
+            )
         return at
 
     def confirmations(self, holder: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         """Confirmations, the latest first (of one holder, or of every holder)."""
         where, args = ("WHERE holder=?", [holder]) if holder else ("", [])
-        rows = self.db.execute(
-            f"SELECT holder, at, by, note FROM confirmations {where} ORDER BY at DESC, id DESC LIMIT ?", (*args, limit)
+        rows = self._rows(
+            f'SELECT holder, at, "by", note FROM confirmations {where} ORDER BY at DESC, id DESC LIMIT ?',
+            (*args, limit),
         )
-        return [dict(r) for r in rows.fetchall()]
+        return [dict(r) for r in rows]
 
     def last_confirmations(self) -> dict[str, dict[str, Any]]:
         """Each holder's latest confirmation."""
-        rows = self.db.execute(
-            "SELECT c.holder, c.at, c.by, c.note FROM confirmations c JOIN "
-            "(SELECT holder, max(at) AS at FROM confirmations GROUP BY holder) m ON m.holder = c.holder AND m.at = c.at"
+        rows = self._rows(
+            'SELECT c.holder, c.at, c."by", c.note FROM confirmations c JOIN '
+            "(SELECT holder, max(at) AS at FROM confirmations GROUP BY holder) m ON m.holder = c.holder AND m.at = c.at "
+            "ORDER BY c.id"
         )
-        return {r["holder"]: dict(r) for r in rows.fetchall()}
+        return {r["holder"]: dict(r) for r in rows}
 
     def save_uses(self, uses: Iterable[tuple[str, str, str, list[str]]], replace: bool = False) -> int:
         """Add or replace data uses (key, JSON, permit date, dataset URIs) in one transaction; with
         `replace`, the register becomes exactly these. Returns how many were written."""
-        ts = now()
+        self._writable()
         n = 0
-        with self.transaction() as db:
+        with self.transaction():
+            ts = self._now()
             if replace:
-                db.execute("DELETE FROM use_datasets")
-                db.execute("DELETE FROM uses")
+                self._execute("DELETE FROM use_datasets")
+                self._execute("DELETE FROM uses")
             for key, data, permit_date, datasets in uses:
-                db.execute(
+                self._execute(
                     "INSERT INTO uses(key, data, permit_date, imported) VALUES (?,?,?,?) ON CONFLICT(key) DO UPDATE "
                     "SET data=excluded.data, permit_date=excluded.permit_date, imported=excluded.imported",
                     (key, data, permit_date, ts),
                 )
-                db.execute("DELETE FROM use_datasets WHERE use_key=?", (key,))
-                db.executemany(
-                    "INSERT OR IGNORE INTO use_datasets(use_key, dataset_uri) VALUES (?,?)",
+                self._execute("DELETE FROM use_datasets WHERE use_key=?", (key,))
+                self._execute_many(
+                    "INSERT INTO use_datasets(use_key, dataset_uri) VALUES (?,?) ON CONFLICT DO NOTHING",
                     [(key, d) for d in datasets],
                 )
                 n += 1
@@ -862,37 +1026,37 @@ class SQLiteStore:
     def uses(self, dataset: str | None = None) -> list[tuple[str, str, list[str]]]:
         """(key, JSON, dataset URIs) of the register's uses (of one dataset), the latest permit first."""
         if dataset:
-            rows = self.db.execute(
+            rows = self._tuples(
                 "SELECT u.key, u.data FROM uses u JOIN use_datasets d ON d.use_key = u.key WHERE d.dataset_uri=? "
                 "ORDER BY u.permit_date DESC, u.key",
                 (dataset,),
-            ).fetchall()
+            )
         else:
-            rows = self.db.execute("SELECT key, data FROM uses ORDER BY permit_date DESC, key").fetchall()
+            rows = self._tuples("SELECT key, data FROM uses ORDER BY permit_date DESC, key")
         links: dict[str, list[str]] = {}
-        keys = [r["key"] for r in rows]
+        keys = [key for key, _data in rows]
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
-            for link in self.db.execute(
+            for use_key, dataset_uri in self._tuples(
                 f"SELECT use_key, dataset_uri FROM use_datasets WHERE use_key IN ({','.join('?' * len(chunk))}) "
                 "ORDER BY dataset_uri",
                 chunk,
             ):
-                links.setdefault(link["use_key"], []).append(link["dataset_uri"])
-        return [(r["key"], r["data"], links.get(r["key"], [])) for r in rows]
+                links.setdefault(use_key, []).append(dataset_uri)
+        return [(key, data, links.get(key, [])) for key, data in rows]
 
     def use_counts(self, uris: Iterable[str] | None = None) -> dict[str, int]:
         """Dataset URI -> how many uses of the register name it (datasets named by none are left out)."""
         if uris is None:
-            rows = self.db.execute("SELECT dataset_uri, count(*) FROM use_datasets GROUP BY dataset_uri").fetchall()
-            return {r[0]: r[1] for r in rows}
+            rows = self._tuples("SELECT dataset_uri, count(*) FROM use_datasets GROUP BY dataset_uri")
+            return {uri: int(n) for uri, n in rows}
         wanted = list(uris)
         out: dict[str, int] = {}
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             out.update(
-                (r[0], r[1])
-                for r in self.db.execute(
+                (uri, int(n))
+                for uri, n in self._tuples(
                     f"SELECT dataset_uri, count(*) FROM use_datasets WHERE dataset_uri IN ({','.join('?' * len(chunk))}) "
                     "GROUP BY dataset_uri",
                     chunk,
@@ -903,21 +1067,24 @@ class SQLiteStore:
     def save_labels(self, labels: Iterable[tuple[str, str, str, str, str]], moved: Iterable[str] = ()) -> None:
         """Keep datasets' labels (uri, record hash, inputs digest, label digest, JSON); the datasets
         in `moved` count as changed for the feeds (their last change moves, as their statements did)."""
-        with self.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO labels(uri, hash, inputs, digest, data) VALUES (?,?,?,?,?)", list(labels)
+        self._writable()
+        with self.transaction():
+            self._execute_many(
+                "INSERT INTO labels(uri, hash, inputs, digest, data) VALUES (?,?,?,?,?) ON CONFLICT(uri) DO UPDATE "
+                "SET hash=excluded.hash, inputs=excluded.inputs, digest=excluded.digest, data=excluded.data",
+                list(labels),
             )
-            self._touch(db, moved)
+            self._touch(moved)
 
     def stale_labels(self, source: str, inputs: str) -> list[str]:
         """The live datasets of `source` with no label, or one assessed on another version of the
         record or other inputs (an SQL join: an unchanged re-harvest reads no record)."""
-        rows = self.db.execute(
+        rows = self._tuples(
             "SELECT r.uri FROM records r LEFT JOIN labels l ON l.uri = r.uri WHERE r.source=? AND r.kind='dataset' "
             "AND r.deleted_at IS NULL AND (l.uri IS NULL OR l.hash <> r.hash OR l.inputs <> ?) ORDER BY r.uri",
             (source, inputs),
         )
-        return [r[0] for r in rows.fetchall()]
+        return [uri for (uri,) in rows]
 
     def label_states(self, uris: Iterable[str]) -> dict[str, tuple[str, str, str]]:
         """uri -> (record hash, inputs digest, label digest) of the datasets' kept labels."""
@@ -926,8 +1093,8 @@ class SQLiteStore:
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             out.update(
-                (r[0], (r[1], r[2], r[3]))
-                for r in self.db.execute(
+                (uri, (hash, inputs, digest))
+                for uri, hash, inputs, digest in self._tuples(
                     f"SELECT uri, hash, inputs, digest FROM labels WHERE uri IN ({','.join('?' * len(chunk))})", chunk
                 )
             )
@@ -940,8 +1107,8 @@ class SQLiteStore:
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             out.update(
-                (r[0], (r[1], r[2]))
-                for r in self.db.execute(
+                (uri, (digest, data))
+                for uri, digest, data in self._tuples(
                     f"SELECT uri, digest, data FROM labels WHERE uri IN ({','.join('?' * len(chunk))})", chunk
                 )
             )
@@ -950,50 +1117,182 @@ class SQLiteStore:
     def touch(self, uris: Iterable[str]) -> None:
         """The records' published statements changed without the records (a new use, a new label):
         their last change moves, so feeds and incremental harvesters see them change."""
-        with self.transaction() as db:
-            self._touch(db, uris)
+        self._writable()
+        with self.transaction():
+            self._touch(uris)
 
-    @staticmethod
-    def _touch(db: sqlite3.Connection, uris: Iterable[str]) -> None:
-        ts = now()
-        db.executemany(
-            "UPDATE records SET last_changed=? WHERE uri=? AND deleted_at IS NULL", [(ts, uri) for uri in uris]
-        )
+    def _touch(self, uris: Iterable[str]) -> None:
+        """Inside a write transaction: its clock, so the change follows commit order like any other."""
+        rows = list(uris)
+        if rows:
+            ts = self._now()
+            self._execute_many(
+                "UPDATE records SET last_changed=? WHERE uri=? AND deleted_at IS NULL", [(ts, uri) for uri in rows]
+            )
 
     # -- incremental state ------------------------------------------------------------------
     def state(self, source: str) -> dict[str, str]:
-        row = self.db.execute("SELECT state FROM source_state WHERE source=?", (source,)).fetchone()
-        return json.loads(row["state"]) if row else {}
+        value = self._value("SELECT state FROM source_state WHERE source=?", (source,))
+        return json.loads(value) if value else {}
 
     def save_state(self, source: str, state: dict[str, str]) -> None:
-        with self.transaction() as db:
-            db.execute(
+        self._writable()
+        with self.transaction():
+            self._execute(
                 "INSERT INTO source_state(source, state) VALUES (?, ?) "
                 "ON CONFLICT(source) DO UPDATE SET state=excluded.state",
                 (source, json.dumps(state)),
             )
 
 
-def _variable_changes(db: sqlite3.Connection, before: Record | None, after: Dataset, ts: str) -> None:
-    """Record which variables of a dataset appeared, changed or disappeared in this write."""
-    from catalog.model import dumps
+class SQLiteStore(SQLStore):
+    """The default store: one file, WAL. Safe to share between threads (a connection per thread).
 
-    old = {v.uri: dumps(v) for v in before.variables} if isinstance(before, Dataset) else {}
-    new = {v.uri: dumps(v) for v in after.variables}
-    changes = [(uri, "new" if uri not in old else "changed") for uri in new if old.get(uri) != new[uri]]
-    changes += [(uri, "deleted") for uri in old if uri not in new]
-    db.executemany(
-        "INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
-        [(uri, after.uri, ts, change) for uri, change in changes],
-    )
+    `readonly` opens every connection with `query_only`, as the web does: a write then fails in
+    SQLite itself, not only by convention. A run's owner is `pid:start-time` of the harvesting
+    process, checked in /proc: one SQLite file serves one host."""
+
+    def __init__(self, path: str | os.PathLike[str], readonly: bool = False):
+        self.path = Path(path)
+        self.readonly = readonly
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._claims: set[str] = set()
+        self._migrate()
+        if not readonly:
+            self.recover()
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path.resolve()}"
+
+    @property
+    def location(self) -> str:
+        return str(self.path)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            if self.readonly:
+                conn.execute("PRAGMA query_only=ON")
+            self._local.conn = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date, under the write lock (a reader migrates too: it may be
+        the first process to open a new catalogue), on a connection of its own."""
+        conn = self._connect()
+        try:
+            if self._current(conn) == migrations.SQLITE[-1].version:
+                return
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
+                )
+                for step in migrations.pending(self._current(conn), migrations.SQLITE, str(self.path)):
+                    for statement in step.statements():
+                        conn.execute(statement)
+                    conn.execute("INSERT INTO schema_version(version, applied) VALUES (?, ?)", (step.version, now()))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _current(conn: sqlite3.Connection) -> int:
+        try:
+            return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0])
+        except sqlite3.OperationalError:  # no such table: a new file, or a store from before versioning
+            return 0
+
+    def schema_version(self) -> int:
+        return self._current(self.db)
+
+    def _columns(self, table: str) -> list[str]:
+        return [row["name"] for row in self._rows(f"PRAGMA table_info({table})")]
+
+    def _after_copy(self) -> None:
+        return None  # an INTEGER PRIMARY KEY goes on from the largest id there is
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+        return self.db.execute(sql, tuple(args)).fetchall()
+
+    def _tuples(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        cur = self.db.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, tuple(args)).fetchall()
+
+    def _execute(self, sql: str, args: Iterable[Any] = ()) -> int:
+        return self.db.execute(sql, tuple(args)).rowcount
+
+    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self.db.executemany(sql, rows)
+
+    def _now(self) -> str:
+        return now()
+
+    def _owner(self, source: str) -> str:
+        return process_token()
+
+    # One host, one file: the check and the insert in one write transaction are the whole claim.
+    def _claim(self, source: str) -> bool:
+        return True
+
+    def _unclaim(self, source: str) -> None:
+        return None
+
+    def _claimed(self, source: str, run_id: int) -> None:
+        return None
+
+    def _release(self, run_id: int) -> None:
+        return None
+
+    def _owner_alive(self, source: str, owner: str | None) -> bool:
+        return _alive(owner)
 
 
 def _links(record: DataService | DataProduct) -> list[tuple[str, str, str, str]]:
+    """The record's links, each once (a source may name a dataset twice; a link is a set member)."""
     if isinstance(record, DataService):
-        return [(record.uri, "serves", d, "dataset") for d in record.serves_datasets] + [
+        links = [(record.uri, "serves", d, "dataset") for d in record.serves_datasets] + [
             (record.uri, "serves", s, "source") for s in record.serves_sources
         ]
-    return [(record.uri, "derived_from", d, "dataset") for d in record.derived_from]
+    else:
+        links = [(record.uri, "derived_from", d, "dataset") for d in record.derived_from]
+    return list(dict.fromkeys(links))
 
 
 def process_token(pid: int | None = None) -> str:
@@ -1007,11 +1306,64 @@ def process_token(pid: int | None = None) -> str:
 
 
 def _alive(owner: str | None) -> bool:
-    if not owner:
+    try:
+        pid = int((owner or "").split(":", 1)[0])
+    except ValueError:  # no owner, or one another backend wrote (an imported store)
         return False
-    pid = int(owner.split(":", 1)[0])
     try:
         os.kill(pid, 0)
     except OSError:
         return False
     return process_token(pid) == owner
+
+
+# -- opening a store ---------------------------------------------------------------------------
+
+
+def store_url(settings: Settings) -> str:
+    """The configured store: `database_url`, or the SQLite file in the catalogue home."""
+    return settings.database_url or f"sqlite:///{Path(settings.db_path).resolve()}"
+
+
+def store_path(url: str) -> str:
+    """The file of a SQLite store's URL (`sqlite:///path`, `file:path` or a plain path)."""
+    if url.startswith("sqlite://"):
+        return unquote(url[len("sqlite://") :])
+    return unquote(urlsplit(url).path)
+
+
+def store_at(url: str, readonly: bool = False) -> SQLStore:
+    """The store at `url`: `sqlite:///path` (or a plain path) or `postgresql://...`."""
+    scheme = urlsplit(url).scheme
+    if scheme in ("postgresql", "postgres"):
+        try:
+            from catalog.store_postgres import PostgresStore
+        except ImportError as exc:
+            from catalog.config import ConfigError
+
+            raise ConfigError(
+                f"database_url is a PostgreSQL URL, but psycopg is not installed ({exc}): "
+                "pip install 'helsekatalog[postgres]'"
+            ) from exc
+
+        return PostgresStore(url, readonly=readonly)
+    if scheme in ("", "file", "sqlite"):
+        return SQLiteStore(store_path(url), readonly=readonly)
+    from catalog.config import ConfigError
+
+    raise ConfigError(
+        f"database_url (CATALOG_DATABASE_URL): {scheme}:// is not a store this program knows; "
+        "use postgresql://user@host/db or sqlite:///path, or leave it empty for the catalogue home's SQLite file"
+    )
+
+
+def open_store(settings: Settings) -> StoreWriter:
+    """The write side of the configured store (the pipeline, and the CLI's writing commands)."""
+    store: StoreWriter = store_at(store_url(settings))
+    return store
+
+
+def open_reader(settings: Settings) -> StoreReader:
+    """The read side of the configured store, on read-only connections (the web)."""
+    store: StoreReader = store_at(store_url(settings), readonly=True)
+    return store

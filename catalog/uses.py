@@ -37,7 +37,7 @@ from rdflib.namespace import FOAF, PROV, RDF, RDFS, XSD
 
 from catalog.config import Settings
 from catalog.rdf import DPV, HK, TripleWriter, new_graph, stable_bnode
-from catalog.store import SQLiteStore
+from catalog.store import StoreReader, StoreWriter
 
 REQUIRED = ("project_title", "organisation", "datasets", "permit_date", "legal_basis", "summary")
 """The columns every register file must have."""
@@ -236,7 +236,7 @@ class Imported:
     datasets: list[str]  # the datasets whose uses changed
 
 
-def import_uses(store: SQLiteStore, content: bytes, source: str = "register", replace: bool = False) -> Imported:
+def import_uses(store: StoreWriter, content: bytes, source: str = "register", replace: bool = False) -> Imported:
     """Check a register file and, when every row is good, write it in one transaction (see the
     module docstring); `replace` makes the register exactly the file. The datasets whose uses
     changed count as changed for the feeds (their statements name their uses)."""
@@ -262,7 +262,7 @@ def import_uses(store: SQLiteStore, content: bytes, source: str = "register", re
     )
 
 
-def register(store: SQLiteStore, dataset: str | None = None) -> list[DataUse]:
+def register(store: StoreReader, dataset: str | None = None) -> list[DataUse]:
     """The register's uses (of one dataset), the latest permit first."""
     return [DataUse.from_stored(data, datasets) for _key, data, datasets in store.uses(dataset)]
 
@@ -281,7 +281,7 @@ def select(
     ]
 
 
-def of_datasets(store: SQLiteStore, uris: Iterable[str]) -> dict[str, list[DataUse]]:
+def of_datasets(store: StoreReader, uris: Iterable[str]) -> dict[str, list[DataUse]]:
     """Dataset URI -> the uses that name it (datasets named by none are left out)."""
     wanted = set(uris)
     counts = store.use_counts(wanted)
@@ -344,7 +344,7 @@ def add_use(g: TripleWriter, dataset: URIRef | None, use: DataUse, settings: Set
     return node
 
 
-def register_graph(store: SQLiteStore, settings: Settings) -> Graph:
+def register_graph(store: StoreReader, settings: Settings) -> Graph:
     """The whole register as RDF (`/uses.ttl`)."""
     g = new_graph()
     add_register(g, URIRef(settings.base_uri.rstrip("/") + "/catalog"), settings)

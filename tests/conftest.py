@@ -22,8 +22,9 @@ from catalog.config import Settings
 from catalog.store import SQLiteStore
 from web import create_app
 
-pytest_plugins = ["tests.simulated", "tests.search_fixtures", "tests.web_catalogue"]
-"""Fixture modules: the publisher simulator, the search backends, the shared web catalogue."""
+pytest_plugins = ["tests.simulated", "tests.search_fixtures", "tests.web_catalogue", "tests.postgres_server"]
+"""Fixture modules: the publisher simulator, the search backends, the shared web catalogue, the
+PostgreSQL test server."""
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 """`../shared` beside the checkout: official standards and real-world samples, never copied here."""

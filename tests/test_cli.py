@@ -167,3 +167,17 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(ho
     for pid in children:  # the workers went with the parent
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_store_is_imported_whole_into_an_empty_one_and_nowhere_else(tmp_path, server, capsys):
+    old, new = str(tmp_path / "old"), str(tmp_path / "new")
+    catalog(old, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
+    assert catalog(old, "harvest") == 0
+    assert catalog(new, "import-store", str(tmp_path / "nowhere.sqlite")) == 2
+    assert "there is no SQLite store at" in capsys.readouterr().err
+    assert catalog(new, "import-store", f"sqlite:///{tmp_path / 'old' / 'catalog.sqlite'}") == 0
+    assert "1 runs, 0 errors, 2 records" in capsys.readouterr().out
+    assert catalog(new, "migrate") == 0 and "(up to date)" in capsys.readouterr().out
+    assert catalog(new, "report", "mfr") == 0 and json.loads(capsys.readouterr().out)["counts"]["new"] == 2
+    assert catalog(new, "import-store", str(tmp_path / "old" / "catalog.sqlite")) == 2
+    assert "already holds a catalogue" in capsys.readouterr().err

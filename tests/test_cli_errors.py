@@ -160,8 +160,26 @@ def test_the_installed_command_says_it_in_one_line_too(home, marker):
         ),
         ("", {"CATALOG_ELASTICSEARCH_PLAIN_JSON": "maybe"}, "configuration error: setting elasticsearch_plain_json"),
         ('[sources.mfr]\nkind = "dcat"\n', {}, "configuration error: {home}/catalog.toml: source 'mfr': "),
+        (
+            "",
+            {"CATALOG_DATABASE_URL": "mysql://db/catalog"},
+            "configuration error: database_url (CATALOG_DATABASE_URL): mysql://",
+        ),
+        (
+            "",
+            {"CATALOG_DATABASE_URL": "postgresql://helsekatalog:secret@127.0.0.1:9/catalog"},
+            "error: cannot connect to the store at postgresql://helsekatalog:***@127.0.0.1:9/catalog: ",
+        ),
     ],
-    ids=["not TOML", "unknown setting", "bad number", "bad yes/no", "incomplete source"],
+    ids=[
+        "not TOML",
+        "unknown setting",
+        "bad number",
+        "bad yes/no",
+        "incomplete source",
+        "unknown store",
+        "no database",
+    ],
 )
 def test_bad_settings_give_one_line_naming_the_file_or_variable(catalog, home, monkeypatch, settings, env, says):
     home.mkdir()

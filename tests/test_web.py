@@ -668,6 +668,27 @@ def test_cached_counts_expire_after_their_time(monkeypatch):
     assert cache.get("k", compute) == 2 and (cache.hits, cache.misses) == (1, 2)
 
 
+def test_an_answer_made_just_as_its_generation_appeared_is_kept_only_until_the_generation_settles(monkeypatch):
+    """A commit by another process or host is seen a moment before every reader answers from it."""
+    from web import searchcache
+
+    clock = [100.0]
+    monkeypatch.setattr(searchcache.time, "monotonic", lambda: clock[0])
+    cache, computed = searchcache.SearchCache(ttl=60), []
+
+    def compute() -> int:
+        computed.append(1)
+        return len(computed)
+
+    assert cache.get(("g2", "q"), compute, "g2") == 1  # g2 first seen now: the answer may predate it
+    clock[0] += searchcache.SETTLE - 0.1
+    assert cache.get(("g2", "q"), compute, "g2") == 1
+    clock[0] += 0.2
+    assert cache.get(("g2", "q"), compute, "g2") == 2  # made again once g2 settled ...
+    clock[0] += 59
+    assert cache.get(("g2", "q"), compute, "g2") == 2  # ... and then kept its whole time
+
+
 def test_cached_answers_are_kept_to_their_number_the_least_recently_used_out_first():
     from web.searchcache import SearchCache
 

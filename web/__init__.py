@@ -1,7 +1,7 @@
 """The Flask explorer, JSON API and DCAT feeds (app factory, as in Flask's tutorial).
 
-The app opens the store and the search backend named by the configuration; each request uses
-them read-only. Blueprints: `explorer` (search, variable, dataset and code list pages), `sources`
+The app opens the store's read side (`store()`, typed `StoreReader`, on read-only connections)
+and the search backend named by the configuration; each request uses them read-only. Blueprints: `explorer` (search, variable, dataset and code list pages), `sources`
 (/sources), `basket` (/basket), `api` (JSON under /api), `feeds` (DCAT feeds and dereferenceable
 URIs, with `changes` (/changes) and `sparql` (/sparql) inside it), `admin` (/admin, off without
 a token: requests the scheduler carries out), `health` (/healthz, /readyz), `metrics`
@@ -15,11 +15,12 @@ import threading
 import time
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from catalog.admin_queue import AdminQueue
 from catalog.config import ConfigError, Settings
 from catalog.model import key_for
+from catalog.store import StoreReader
 from web import metrics, rendering
 from web.searchcache import SearchCache
 
@@ -35,9 +36,15 @@ SECURITY_HEADERS = {
 }
 
 
+def store() -> StoreReader:
+    """The store as every request sees it: its read side, on read-only connections (the web never writes)."""
+    reader: StoreReader = current_app.extensions["store"]
+    return reader
+
+
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     from catalog.search import open_backend
-    from catalog.store import SQLiteStore
+    from catalog.store import open_reader
 
     app = Flask(__name__)
     app.jinja_environment = rendering.Environment
@@ -45,7 +52,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.config.update(SETTINGS=settings, JSON_SORT_KEYS=False)
     if test_config:
         app.config.update(test_config)
-    app.extensions["store"] = SQLiteStore(settings.db_path)
+    app.extensions["store"] = open_reader(settings)  # the read side, on read-only connections
     app.extensions["search"] = metrics.TimedSearch(open_backend(settings))
     app.extensions["admin_queue"] = AdminQueue(settings.home)
     ttl = float(app.config.get("SEARCH_CACHE_SECONDS", 60))

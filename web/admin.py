@@ -34,6 +34,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 from catalog import admin_queue
 from catalog.admin_queue import AdminQueue, AdminRequest, RequestError
 from catalog.config import Settings
+from web import store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -147,9 +148,8 @@ def import_uses() -> tuple[Response, int, dict[str, str]]:
     data = request.get_data(cache=False)
     if len(data) > MAX_BYTES:
         abort(413, f"A register file may be at most {MAX_BYTES // 2**20} MiB.")
-    store = current_app.extensions["store"]
     try:  # checked now, against the datasets the catalogue holds, so a bad file is refused at once
-        found = parse(data, (r.uri for r in store.records(kind="dataset", include_deleted=True)), "the upload")
+        found = parse(data, (r.uri for r in store().records(kind="dataset", include_deleted=True)), "the upload")
     except RegisterError as exc:
         problems = [{"line": p.line, "column": p.field, "problem": p.message} for p in exc.problems]
         response = jsonify({"title": "The register cannot be imported", "detail": str(exc), "problems": problems})

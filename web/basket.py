@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response as BaseResponse  # what redirect() makes
 
 from catalog.model import Dataset, Variable, key_for, text
 from catalog.rdf import add_dataset, new_graph
+from web import store
 
 bp = Blueprint("basket", __name__, url_prefix="/basket")
 COOKIE = "basket"
@@ -109,11 +110,10 @@ class Selection:
 
 
 def selection(keys: list[str]) -> Selection:
-    store = current_app.extensions["store"]
-    where = store.datasets_of_variables(keys)
+    where = store().datasets_of_variables(keys)
     groups: dict[str, tuple[str, Dataset, list[Variable]]] = {}
     for uri in dict.fromkeys(where[k] for k in keys if k in where):
-        stored = store.get(uri)
+        stored = store().get(uri)
         if stored is not None and isinstance(stored.record, Dataset):
             groups[uri] = (stored.source, stored.record, [])
     wanted = set(keys)

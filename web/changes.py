@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request, url
 
 from catalog.changes import Change, changes_since
 from catalog.feeds import BadFeedRequest, parse_since
-from web import atom
+from web import atom, store
 
 bp = Blueprint("changes", __name__)
 MAX_LIMIT = 1000
@@ -44,7 +44,7 @@ def _page(c: Change) -> str:
 @bp.get("/changes")
 def changes_json() -> Response:
     since, limit = _query()
-    found = changes_since(current_app.extensions["store"], since, limit)
+    found = changes_since(store(), since, limit)
     body: dict[str, Any] = {"since": since, "changes": [{**c.to_dict(), "page": _page(c)} for c in found]}
     if len(found) >= limit:
         body["next"] = url_for(".changes_json", since=found[-1].at, limit=limit, _external=True)
@@ -54,7 +54,7 @@ def changes_json() -> Response:
 @bp.get("/changes.atom")
 def changes_atom() -> Response:
     since, limit = _query()
-    found = list(reversed(changes_since(current_app.extensions["store"], since, limit)))  # newest first
+    found = list(reversed(changes_since(store(), since, limit)))  # newest first
     root = atom.feed(
         request.url,
         "Endringer i helsedatakatalogen",

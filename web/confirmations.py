@@ -15,8 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from catalog.confirmations import SOURCE, Holder, holders, overdue, source_holder
-from web import atom
-from web.explorer import store
+from web import atom, store
 
 bp = Blueprint("confirmations", __name__, url_prefix="/confirmations")
 

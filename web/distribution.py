@@ -11,13 +11,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from catalog.disclosure import PublishedTable, published_tables
 from catalog.model import CodeList, LangText, text
-from web import charts
+from web import charts, store
 
 OTHER = {"nb": "Andre verdier", "en": "Other values"}
 OTHER_MISSING = {"nb": "Andre manglende verdier", "en": "Other missing values"}
@@ -34,7 +33,7 @@ class Frequency:
 
 def published_counts(dataset_uri: str) -> dict[str, PublishedTable]:
     """Variable URI -> its published table, for one dataset (empty when the source publishes no counts)."""
-    return published_tables(current_app.extensions["store"].published_counts(dataset_uri))
+    return published_tables(store().published_counts(dataset_uri))
 
 
 def frequencies(table: PublishedTable | None, codelist: CodeList | None) -> list[Frequency]:

@@ -23,7 +23,7 @@ from catalog.readiness import DatasetReadiness, assess
 from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, SearchResult
 from catalog.store import StoredRecord
 from catalog.uses import DataUse, register
-from web import charts, distribution
+from web import charts, distribution, store
 from web.basket import basket_keys
 from web.display import code_url, coding_system, pick, year
 from web.i18n import current as current_locale
@@ -37,16 +37,12 @@ RELATED = 8
 FACET_SHOWN = 8  # values per facet before "show all"
 
 
-def store() -> Any:
-    return current_app.extensions["store"]
-
-
 def search_backend() -> Any:
     return current_app.extensions["search"]
 
 
 @bp.app_template_global()
-def last_seen(stored: Any) -> str | None:
+def last_seen(stored: StoredRecord) -> str | None:
     """When the record was last seen at its source: its source's latest successful harvest (before
     the record's deletion, for a deleted one)."""
     return store().last_harvest(stored.source, stored.deleted_at)
@@ -296,9 +292,9 @@ def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
 def search_view(q: SearchQuery) -> SearchView:
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
-    hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())))
+    hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())), generation)
     counted = replace(q, typos=hits.typos, any_words=hits.any_words)
-    facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted))
+    facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted), generation)
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result)
     return SearchView(
@@ -360,13 +356,13 @@ def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
 
 def variable_view(key: str) -> VariableView:
     stored = store().dataset_of_variable(key)
-    v = next((v for v in stored.record.variables if key_for(v.uri) == key), None) if stored else None
+    v = next((v for v in stored.dataset().variables if key_for(v.uri) == key), None) if stored else None
     if v is None or stored is None or stored.deleted_at:
         abort(404, f"No variable with id {key}.")
     codelist = store().get(v.codelist) if v.codelist else None
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
-    system = coding_system(v, codelist.record if codelist else None)
+    system = coding_system(v, codelist.codelist() if codelist else None)
     table = distribution.published_counts(stored.uri).get(v.uri)
     from web.marketplace import offers_for
 
@@ -380,7 +376,7 @@ def variable_view(key: str) -> VariableView:
         findings_for(stored, v.uri),
         store().history(stored.uri),
         table,
-        distribution.frequencies(table, codelist.record if codelist else None),
+        distribution.frequencies(table, codelist.codelist() if codelist else None),
         offers_for(stored)[0],
     )
 

@@ -26,6 +26,7 @@ from catalog.lru import SizedLRU
 from catalog.model import key_for
 from catalog.renderings import output_digest
 from catalog.resources import Resource, describe
+from web import store as _store
 from web.metrics import cache_lookup, feed_request
 
 bp = Blueprint("feeds", __name__)
@@ -40,10 +41,6 @@ RDF_TYPES = list(MEDIA_TYPES.values())
 
 def _settings() -> Any:
     return current_app.config["SETTINGS"]
-
-
-def _store() -> Any:
-    return current_app.extensions["store"]
 
 
 def negotiate(html: bool = False) -> str | None:
@@ -169,7 +166,7 @@ def record_document(key: str, suffix: str) -> BaseResponse:
 @bp.get("/variables/<key>.<suffix>")
 def variable_document(key: str, suffix: str) -> BaseResponse:
     holder = _store().dataset_of_variable(key)
-    uri = next((v.uri for v in holder.record.variables if key_for(v.uri) == key), None) if holder else None
+    uri = next((v.uri for v in holder.dataset().variables if key_for(v.uri) == key), None) if holder else None
     if uri is None:
         abort(404, f"No variable with id {key}.")
     return _answer(describe(_settings(), _store(), uri), suffix, see_other=False)

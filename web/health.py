@@ -14,6 +14,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from catalog.store import StoreReader
+from web import store
+
 bp = Blueprint("health", __name__)
 READY_SECONDS = 2.0
 _checks = ThreadPoolExecutor(max_workers=4, thread_name_prefix="readyz")
@@ -26,7 +29,7 @@ def healthz() -> Response:
     return response
 
 
-def _store_check(store: Any) -> str:
+def _store_check(store: StoreReader) -> str:
     store.version()  # one indexed read of the records table
     return "ok"
 
@@ -39,7 +42,7 @@ def _index_check(index: Any) -> str:
 def readyz() -> tuple[Response, int]:
     extensions = current_app.extensions
     pending = {
-        "store": _checks.submit(_store_check, extensions["store"]),
+        "store": _checks.submit(_store_check, store()),
         "index": _checks.submit(_index_check, extensions["search"]),
     }
     checks: dict[str, str] = {}

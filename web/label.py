@@ -21,8 +21,8 @@ from catalog.model import Dataset
 from catalog.quality import to_dqv
 from catalog.rdf import new_graph
 from catalog.store import StoredRecord
-from web import charts
-from web.explorer import _stored, store
+from web import charts, store
+from web.explorer import _stored
 from web.feeds import rdf_response
 from web.quality import quality_of
 

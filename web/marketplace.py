@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from catalog.model import DataProduct, DataService, text, to_dict
 from catalog.store import StoredRecord
-from web.explorer import store
+from web import store
 
 bp = Blueprint("marketplace", __name__)
 KINDS = ("product", "analysis", "platform")
@@ -128,7 +128,7 @@ def market_view() -> MarketView:
 def offers_for(dataset: StoredRecord) -> tuple[list[StoredRecord], list[StoredRecord]]:
     """(services serving the dataset, platforms first; products made from it)."""
     services = store().linking(dataset.uri, dataset.source, "serves")
-    services.sort(key=lambda s: (s.record.service_type != "platform", text(s.record.title)))
+    services.sort(key=lambda s: (s.service().service_type != "platform", text(s.record.title)))
     return services, store().linking(dataset.uri, dataset.source, "derived_from")
 
 

@@ -41,6 +41,7 @@ from prometheus_client.registry import Collector
 
 from catalog.config import metrics_directory
 from catalog.search import SearchQuery, SearchResult
+from catalog.store import StoreReader
 
 disable_created_metrics()  # `_created` series per label set: noise for counters nobody resets
 
@@ -146,7 +147,8 @@ class CatalogCollector(Collector):
         yield readable
 
     def _store(self) -> Iterator[Metric]:
-        store, settings = self.app.extensions["store"], self.app.config["SETTINGS"]
+        store: StoreReader = self.app.extensions["store"]
+        settings = self.app.config["SETTINGS"]
         yield from harvest_metrics(store, sorted(settings.sources))
         records = GaugeMetricFamily("catalog_records", "Live records in the store, by kind", labels=["kind"])
         for kind in ("dataset", "codelist"):
@@ -167,7 +169,7 @@ class CatalogCollector(Collector):
         yield waiting
 
 
-def harvest_metrics(store: Any, configured: Iterable[str]) -> Iterator[Metric]:
+def harvest_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[Metric]:
     """Per source: runs by status, records by outcome, errors, durations, and the last run."""
     runs = CounterMetricFamily(
         "catalog_harvest_runs", "Finished harvest runs, by source and status", labels=["source", "status"]
@@ -205,7 +207,7 @@ def harvest_metrics(store: Any, configured: Iterable[str]) -> Iterator[Metric]:
     yield from last_run_metrics(store, configured)
 
 
-def last_run_metrics(store: Any, configured: Iterable[str]) -> Iterator[Metric]:
+def last_run_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[Metric]:
     running = GaugeMetricFamily("catalog_harvest_running", "1 while a run of the source is going on", labels=["source"])
     last_status = GaugeMetricFamily(
         "catalog_harvest_last_status",

@@ -12,11 +12,12 @@ import csv
 import io
 from collections.abc import Iterator
 
-from flask import Response, abort, current_app, request, stream_with_context
+from flask import Response, abort, request, stream_with_context
 from openpyxl import Workbook
 
 from catalog import synthetic
 from catalog.model import CodeList, Dataset
+from web import store
 from web.distribution import published_counts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,10 +33,9 @@ def _int_arg(name: str, default: int) -> int:
 
 
 def _inputs(dataset: Dataset) -> tuple[dict[str, CodeList], int, int]:
-    store = current_app.extensions["store"]
     codelists: dict[str, CodeList] = {}
     for uri in {v.codelist for v in dataset.variables if v.codelist}:
-        stored = store.get(uri)
+        stored = store().get(uri)
         if stored is not None and not stored.deleted_at and isinstance(stored.record, CodeList):
             codelists[uri] = stored.record
     rows = _int_arg("rows", synthetic.DEFAULT_ROWS)

@@ -7,9 +7,14 @@ back, the same words with another filter), and the answers change only when the 
 like Elasticsearch's shard request cache and Solr's query result cache, answers are kept per
 query and dropped when the index's generation changes (any commit, from any process) or after
 `ttl` seconds, whichever is first. Counts depend on the words, type and filters only; hits also
-on the page and the sort. The embedded index reloads its readers when it reports a new
-generation, so an answer kept under a generation saw that generation's commits, whichever process
-made them (the scheduler's harvests included).
+on the page and the sort.
+
+A generation can be seen a moment before every reader answers from it: Elasticsearch counts a
+write when it is indexed and shows it at the next refresh. (The embedded index reloads its readers
+when it reports a new generation, so there an answer kept under a generation saw its commits,
+whichever process made them.) An answer computed in a generation's first `SETTLE` seconds is
+therefore kept only until then, so a harvest made anywhere (another process, another host) shows
+in every explorer within seconds, not after `ttl`.
 """
 
 from __future__ import annotations
@@ -44,6 +49,11 @@ def hits_key(q: SearchQuery, generation: Hashable) -> tuple[Hashable, ...]:
     return (*query_key(q, generation), q.offset, q.limit, q.sort, q.highlight)
 
 
+SETTLE = 3.0
+"""Seconds after a generation is first seen during which an answer computed under it may still
+be the previous one's; such answers expire then."""
+
+
 def _one(_answer: tuple[float, Any]) -> int:
     return 1
 
@@ -57,8 +67,20 @@ class SearchCache:
         self._items = SizedLRU[tuple[float, Any]](size, _one)  # (when computed, answer)
         self._lock = threading.Lock()  # for the counters
         self.hits = self.misses = 0
+        self._first_seen: dict[Hashable, float] = {}  # the latest generations, when first seen
 
-    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+    def _born(self, generation: Hashable, now: float) -> float:
+        """When an answer computed now under `generation` counts as made: early in a generation's
+        life, so that it expires `SETTLE` seconds after the generation was first seen."""
+        with self._lock:
+            seen = self._first_seen.setdefault(generation, now)
+            if len(self._first_seen) > 16:
+                del self._first_seen[next(iter(self._first_seen))]
+        return min(now, seen + SETTLE - self.ttl) if now - seen < SETTLE else now
+
+    def get(self, key: Hashable, compute: Callable[[], Any], generation: Hashable = None) -> Any:
+        """The answer kept for `key`, or `compute()`'s, kept; `generation` is the index state the
+        key was made for."""
         now = time.monotonic()
         found = self._items.get(key)
         fresh = found is not None and now - found[0] < self.ttl
@@ -72,5 +94,5 @@ class SearchCache:
         if found is not None and fresh:
             return found[1]
         value = compute()
-        self._items.put(key, (now, value))
+        self._items.put(key, (now if generation is None else self._born(generation, now), value))
         return value

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from werkzeug.exceptions import ServiceUnavailable
 
 from catalog.sparql import SparqlEndpoint, SparqlError
+from web import store
 
 bp = Blueprint("sparql", __name__)
 _lock = threading.Lock()
@@ -17,9 +18,7 @@ def endpoint() -> SparqlEndpoint:
     """One per app, made on first use, bounded by the settings (sparql_*)."""
     with _lock:
         if "sparql" not in current_app.extensions:
-            current_app.extensions["sparql"] = SparqlEndpoint(
-                current_app.config["SETTINGS"], current_app.extensions["store"]
-            )
+            current_app.extensions["sparql"] = SparqlEndpoint(current_app.config["SETTINGS"], store())
         return current_app.extensions["sparql"]
 
 

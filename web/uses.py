@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from catalog.model import key_for, text
 from catalog.uses import DataUse, register, register_graph, select
-from web.explorer import store
+from web import store
 from web.feeds import rdf_response
 
 bp = Blueprint("uses", __name__)

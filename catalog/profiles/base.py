@@ -20,7 +20,7 @@ from catalog.published import Published, hdab
 from catalog.rdf import TripleWriter, _agent, add_codelist, add_dataset, add_product, add_service
 
 if TYPE_CHECKING:
-    from catalog.store import SQLiteStore, StoredRecord
+    from catalog.store import StoredRecord, StoreReader
 
 
 class UnknownProfile(ValueError):
@@ -133,7 +133,7 @@ class Profile:
     def add_dataset_extras(self, g: TripleWriter, subject: URIRef, dataset: Dataset, settings: Settings) -> None:
         """Hook: what this profile says of a published dataset beyond `catalog.rdf`'s statements."""
 
-    def gather(self, store: SQLiteStore, rows: Sequence[StoredRecord]) -> Mapping[str, dict[str, Any]]:
+    def gather(self, store: StoreReader, rows: Sequence[StoredRecord]) -> Mapping[str, dict[str, Any]]:
         """Hook: what `add_live` needs for a page of records, read in one go (uri -> {fact: value}).
         Here: the datasets each data service serves."""
         return {r.uri: {"served": store.linked(r.uri, "serves")} for r in rows if r.kind == "service"}

@@ -23,7 +23,7 @@ from catalog.config import Settings, SourceConfig
 from catalog.model import Dataset, Record
 
 if TYPE_CHECKING:
-    from catalog.store import SQLiteStore, StoredRecord
+    from catalog.store import StoredRecord, StoreReader
 from catalog.profiles.base import AccessLevel
 from catalog.profiles.dcat_ap_3 import DcatAp3
 from catalog.published import Published, published_view, view_digest
@@ -105,7 +105,7 @@ class HealthDcatAp(DcatAp3):
         uses.add_register(g, cat, settings)
         return cat
 
-    def gather(self, store: SQLiteStore, rows: Sequence[StoredRecord]) -> Mapping[str, dict[str, Any]]:
+    def gather(self, store: StoreReader, rows: Sequence[StoredRecord]) -> Mapping[str, dict[str, Any]]:
         """Besides a service's datasets: each dataset's label and the data permits that name it."""
         from catalog import label, uses
 

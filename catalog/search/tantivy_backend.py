@@ -173,6 +173,7 @@ class TantivyBackend:
         self._current: str | None = None
         self._fresh_until = 0.0
         self._generation: tuple[float, Synonyms, tuple[Any, ...]] | None = None  # until, for, value
+        self._seen: tuple[Any, ...] | None = None  # the index files' state the reader was last brought to
         if not (self.root / "CURRENT").exists():
             with self._writing():  # explorers and the scheduler may start together on a new home
                 if not (self.root / "CURRENT").exists():
@@ -660,7 +661,9 @@ class TantivyBackend:
     def generation(self) -> tuple[Any, ...]:
         """Every commit, from any process, writes a new meta.json into the current index directory;
         an edited synonym list changes what searches find too. Looked at most every RECHECK
-        seconds (our own writes at once), like CURRENT in `_load`."""
+        seconds (our own writes at once), like CURRENT in `_load`. When another process's commit
+        is seen, the reader is reloaded before the new value is returned: its own reload comes
+        a moment later, and an answer cached under the new generation must not predate it."""
         cached = self._generation
         if cached is not None and time.monotonic() < cached[0] and cached[1] is self.synonyms:
             return cached[2]
@@ -670,10 +673,12 @@ class TantivyBackend:
             value: tuple[Any, ...] = (self._current, meta.st_ino, meta.st_mtime_ns, self.synonyms.version())
         except FileNotFoundError:  # replaced by a rebuild just now: the next call sees the new one
             return self._current, 0, 0, self.synonyms.version()
-        if cached is not None and cached[2][:3] != value[:3]:
-            # another process committed: searches answered (and cached) under the new generation
-            # must see it now, not when the index's own watcher notices, up to seconds later
+        if self._seen is not None and self._seen != value[:3]:
+            # another process committed (or we did, and `_expire` forgot the cached value): searches
+            # answered (and cached) under the new generation must see it now, not when the index's
+            # own watcher notices, up to seconds later
             index.reload()
+        self._seen = value[:3]
         self._generation = (time.monotonic() + RECHECK, self.synonyms, value)
         return value
 

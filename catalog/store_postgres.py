@@ -1,0 +1,303 @@
+"""The store on PostgreSQL (psycopg 3), for a catalogue run as a service on several hosts.
+
+Chosen by `CATALOG_DATABASE_URL=postgresql://user@host:port/db` (`catalog.store.open_store`); the
+SQL and its meaning are `catalog.store.SQLStore`'s, shared with SQLite, and one contract suite
+runs on both. What differs, and why:
+
+- **Writes are serialised** by a transaction-level advisory lock, as SQLite's write lock does, and
+  a write's time is the server's clock taken after that lock: a change's timestamp then follows
+  commit order whichever host wrote it, so the change feed and `modified_since` (cursors on
+  those timestamps) never skip a change committed late. Write transactions are short (a batch
+  of 100 records); the work before them (fetching, mapping, validating) runs in parallel.
+- **Never two runs of one source, across hosts.** A run holds a session-level advisory lock on
+  its source from its start until it finishes, on the store's lease connection (one per process,
+  a lock per running source). Another process, on any host, that tries to start the source fails
+  to take the lock. The run records the holding session's backend pid, so any host can tell a
+  live run from one whose harvester died: the server drops a dead session's locks (at once when
+  the process is killed; after the TCP keepalive below when its host vanishes), and `pg_locks`
+  then shows no holder.
+- **Text compares byte by byte** (`COLLATE "C"` on every column that is ordered or compared), so
+  records list in the same order as in SQLite whatever the server's locale.
+- **Connections per thread and per process.** A forked child (a harvest worker, a web worker)
+  opens its own; the sockets it inherited are pointed at /dev/null in the child at once, so
+  nothing it does (closing them included) can end or disturb its parent's sessions.
+- The web's connections are opened with `default_transaction_read_only=on`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import pq
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.rows import dict_row, tuple_row
+
+from catalog import migrations
+from catalog.store import TABLES, SQLStore, StoreUnavailable, display_url, now
+
+NAMESPACE = 0x484B  # "HK": the first key of every advisory lock this program takes
+RUNS = 0x484B0001  # the first key of the per-source run locks
+KEEPALIVE = "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3"
+"""Server side: a run lock held by a host that vanished is dropped after about a minute."""
+CLIENT_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+NOW = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+"""The server's clock, written as `catalog.store.now` writes Python's."""
+
+
+_OPENED: weakref.WeakSet[psycopg.Connection[Any]] = weakref.WeakSet()
+
+
+def _detach_inherited() -> None:
+    """In a forked child: every connection it inherited now writes to /dev/null, so closing or
+    freeing one (libpq says goodbye on its socket) cannot end the parent's session."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        for conn in list(_OPENED):
+            try:
+                fd = conn.pgconn.socket
+            except psycopg.OperationalError:  # already closed
+                continue
+            if fd >= 0:
+                os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+os.register_at_fork(after_in_child=_detach_inherited)
+
+
+def _key(*parts: str) -> int:
+    """A positive 31-bit advisory lock key (pg_locks shows keys as unsigned oids)."""
+    return int.from_bytes(hashlib.sha256("/".join(parts).encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+class PostgresStore(SQLStore):
+    EMPTY_BODY = "''::bytea"
+    CONTAINS = "strpos({column}, ?) > 0"
+    RUN_COUNT = "coalesce((counts::json ->> '{key}')::bigint, 0)"
+    RUN_SECONDS = "extract(epoch FROM finished::timestamptz - started::timestamptz)::float8"
+
+    def __init__(self, url: str, readonly: bool = False):
+        self._url = url
+        self.readonly = readonly
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._lease_conn: psycopg.Connection[Any] | None = None
+        self._lease_pid = 0
+        self._runs: dict[int, str] = {}  # run -> its source, whose lock the lease holds
+        self._sql: dict[str, str] = {}
+        self._host = socket.gethostname()
+        with self._connect(writable=True) as conn:  # a reader may be the first to open a new database
+            row = conn.execute("SELECT current_schema() AS schema, current_database() AS db").fetchone()
+            if row is None or row["schema"] is None:
+                raise StoreUnavailable(
+                    f"{display_url(url)}: no schema to work in (the search_path names none that exists)"
+                )
+            self.schema, self.database = str(row["schema"]), str(row["db"])
+            self._write_key = _key(self.database, self.schema, "write")
+            self._migrate(conn)
+        if not readonly:
+            self.recover()
+
+    @property
+    def url(self) -> str:
+        """The connection URL, password included (a harvest worker reconnects with it)."""
+        return self._url
+
+    @property
+    def location(self) -> str:
+        return f"{display_url(self._url)} (schema {self.schema})"
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.location!r})"
+
+    # -- connections ------------------------------------------------------------------------
+    def _connect(self, lease: bool = False, writable: bool = False) -> psycopg.Connection[Any]:
+        """A connection of its own: read-only for a reader's queries; `lease` for a run's claim."""
+        given = conninfo_to_dict(self._url)
+        options = [str(given.get("options") or "")]
+        if self.readonly and not (lease or writable):
+            options.append("-c default_transaction_read_only=on")
+        if lease:
+            options.append(KEEPALIVE)
+        extra: dict[str, str | int] = {"application_name": "helsekatalog", "connect_timeout": 10, **CLIENT_KEEPALIVE}
+        extra = {k: v for k, v in extra.items() if k not in given}
+        try:
+            conn = psycopg.connect(
+                make_conninfo(self._url, options=" ".join(o for o in options if o), **extra),
+                autocommit=True,
+                row_factory=dict_row,
+            )
+        except psycopg.OperationalError as exc:
+            raise StoreUnavailable(f"cannot connect to the store at {display_url(self._url)}: {exc}") from exc
+        _OPENED.add(conn)
+        return conn
+
+    @property
+    def db(self) -> psycopg.Connection[Any]:
+        """This thread's connection (a new one after a fork, or after the old one broke)."""
+        local = self._local
+        conn: psycopg.Connection[Any] | None = getattr(local, "conn", None)
+        if conn is None or local.pid != os.getpid() or conn.closed or conn.broken:
+            conn = self._connect()
+            local.conn, local.pid = conn, os.getpid()
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
+            conn.close()
+        self._local.conn = None
+        with self._lock:
+            lease, self._lease_conn = self._lease_conn, None
+            self._runs.clear()
+        if lease is not None and self._lease_pid == os.getpid():
+            lease.close()  # its session ends, and the locks of any run still open with it
+
+    def _migrate(self, conn: psycopg.Connection[Any]) -> None:
+        """Bring the schema up to date, under an advisory lock, in one transaction."""
+        if self._current(conn) == migrations.POSTGRES[-1].version:
+            return
+        with conn.transaction():
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(%s::int4, %s::int4)",
+                (NAMESPACE, _key(self.database, self.schema, "migrate")),
+            )
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied text NOT NULL)"
+            )
+            for step in migrations.pending(self._current(conn), migrations.POSTGRES, self.location):
+                for statement in step.statements():
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_version(version, applied) VALUES (%s, %s)", (step.version, now()))
+
+    @staticmethod
+    def _current(conn: psycopg.Connection[Any]) -> int:
+        exists = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL AS found").fetchone()
+        if not exists or not exists["found"]:
+            return 0
+        row = conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()
+        return int(row["v"]) if row else 0
+
+    def schema_version(self) -> int:
+        return self._current(self.db)
+
+    def _columns(self, table: str) -> list[str]:
+        rows = self._tuples(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ? ORDER BY ordinal_position",
+            (table,),
+        )
+        return [str(name) for (name,) in rows]
+
+    def _after_copy(self) -> None:
+        for table, key in TABLES:
+            if key == "id":
+                self._value(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 0) + 1, false) "
+                    f"FROM {table}"
+                )
+
+    # -- statements -------------------------------------------------------------------------
+    def _q(self, sql: str) -> str:
+        """`?` placeholders as psycopg's `%s` (a literal % doubled)."""
+        translated = self._sql.get(sql)
+        if translated is None:
+            translated = self._sql[sql] = sql.replace("%", "%%").replace("?", "%s")
+        return translated
+
+    def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
+        return self.db.execute(self._q(sql), tuple(args)).fetchall()
+
+    def _tuples(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.db.cursor(row_factory=tuple_row) as cur:
+            return cur.execute(self._q(sql), tuple(args)).fetchall()
+
+    def _execute(self, sql: str, args: Iterable[Any] = ()) -> int:
+        return self.db.execute(self._q(sql), tuple(args)).rowcount
+
+    def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            with self.db.cursor() as cur:
+                cur.executemany(self._q(sql), rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        """One write transaction, after the catalogue's write lock (the calls inside join it)."""
+        conn = self.db
+        if conn.info.transaction_status != pq.TransactionStatus.IDLE:
+            yield conn
+            return
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", (NAMESPACE, self._write_key))
+            yield conn
+
+    def _now(self) -> str:
+        return str(self._value(f"SELECT {NOW}"))
+
+    # -- runs: a session-level advisory lock per source, held by the run ----------------------
+    def _run_key(self, source: str) -> int:
+        return _key(self.database, self.schema, "run", source)
+
+    def _lease(self) -> psycopg.Connection[Any]:
+        """The session that holds this process's run locks, one per store (a lock each, released
+        one by one), so a harvest of 115 sources takes one connection, not 115. Call under `_lock`."""
+        lease = self._lease_conn
+        if lease is None or self._lease_pid != os.getpid() or lease.closed or lease.broken:
+            lease = self._lease_conn = self._connect(lease=True)
+            self._lease_pid = os.getpid()
+        return lease
+
+    def _claim(self, source: str) -> bool:
+        with self._lock:
+            row = (
+                self._lease()
+                .execute("SELECT pg_try_advisory_lock(%s::int4, %s::int4) AS got", (RUNS, self._run_key(source)))
+                .fetchone()
+            )
+        return bool(row and row["got"])
+
+    def _unclaim(self, source: str) -> None:
+        """One level of the source's lock goes (locks stack in a session: a second claim by this
+        process succeeds, and its run is then refused because the first one's owner is alive)."""
+        with self._lock:
+            lease = self._lease_conn
+            if lease is not None and self._lease_pid == os.getpid() and not (lease.closed or lease.broken):
+                lease.execute("SELECT pg_advisory_unlock(%s::int4, %s::int4)", (RUNS, self._run_key(source)))
+
+    def _claimed(self, source: str, run_id: int) -> None:
+        with self._lock:
+            self._runs[run_id] = source
+
+    def _release(self, run_id: int) -> None:
+        with self._lock:
+            source = self._runs.pop(run_id, None)
+        if source is not None:
+            self._unclaim(source)
+
+    def _owner(self, source: str) -> str:
+        with self._lock:
+            backend = self._lease().info.backend_pid
+        return f"{backend}@{self._host}:{os.getpid()}"
+
+    def _owner_alive(self, source: str, owner: str | None) -> bool:
+        """Whether the session that started the run still holds its source's lock."""
+        try:
+            backend = int((owner or "").split("@", 1)[0])
+        except ValueError:
+            return False
+        held = self._value(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND classid = ?::oid AND objid = ?::oid AND objsubid = 2 AND pid = ?",
+            (RUNS, self._run_key(source), backend),
+        )
+        return bool(held)

@@ -1,0 +1,221 @@
+"""The catalogue as a national service on PostgreSQL: the same catalogue exports identically from
+SQLite and PostgreSQL, and explorer processes on several hosts share one catalogue.
+
+"Hosts" are processes with catalogue homes of their own that share nothing but the database and
+the search cluster (the OpenSearch emulator) or, on one host, the tantivy index folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from catalog.config import Settings, SourceConfig
+from catalog.pipeline import harvest
+from catalog.profiles import FEEDS as PROFILES
+from catalog.rdf import to_graph
+from catalog.store import store_at
+from simulator import Simulator
+from tests.factories import apgar_codes, mfr_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+SCALE = 0.3
+STORE_TIME = re.compile(rb'"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"')
+"""How the store writes the time of a change (first seen, last changed, the catalogue's version)."""
+LABEL_TIME = re.compile(rb'(/label#certificate> <http://purl.org/dc/terms/issued> )"[^"]+"')
+"""When a dataset's quality and utility label was assessed (by the harvest that stored it)."""
+
+
+@pytest.fixture(scope="module")
+def nation() -> Iterator[Simulator]:
+    with Simulator(seed=0, scale=SCALE) as sim:
+        yield sim
+
+
+def cli(home: Path, *args: str, url: str, extra_env: dict[str, str] | None = None) -> bytes:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, **(extra_env or {})}
+    done = subprocess.run(
+        [sys.executable, "-m", "catalog.cli", "--home", str(home), *args], env=env, capture_output=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    return done.stdout
+
+
+def harvested_nation(home: Path, url: str, nation: Simulator) -> Settings:
+    settings = Settings.load(home, database_url=url)
+    for src in nation.source_configs():
+        settings.sources[src.name] = src
+    settings.save_sources()
+    results = harvest(settings, store_at(url), None, workers=2)
+    assert all(r.ok for r in results), [r.line() for r in results if not r.ok]
+    return settings
+
+
+def test_a_catalogue_moved_into_postgresql_exports_byte_for_byte_as_before(
+    tmp_path: Path, pg_url: str, nation: Simulator
+) -> None:
+    sqlite_home, pg_home = tmp_path / "sqlite", tmp_path / "postgresql"
+    sqlite_url = f"sqlite:///{sqlite_home / 'catalog.sqlite'}"
+    harvested_nation(sqlite_home, sqlite_url, nation)
+    (pg_home).mkdir()
+    (pg_home / "catalog.toml").write_bytes((sqlite_home / "catalog.toml").read_bytes())
+    said = cli(pg_home, "import-store", sqlite_url, url=pg_url).decode()
+    assert "copied" in said and " records" in said
+    for profile in PROFILES:
+        for fmt in ("nt", "turtle"):
+            args = ("export", "--profile", profile, "--format", fmt)
+            original = cli(sqlite_home, *args, url=sqlite_url)
+            assert cli(pg_home, *args, url=pg_url) == original, (profile, fmt)
+    assert len(original.splitlines()) > 10_000
+
+
+def test_the_same_nation_harvested_into_sqlite_and_postgresql_exports_the_same_but_for_the_harvest_times(
+    tmp_path: Path, pg_url: str, nation: Simulator
+) -> None:
+    exports = []
+    for name, url in (("sqlite", f"sqlite:///{tmp_path / 'catalog.sqlite'}"), ("postgresql", pg_url)):
+        harvested_nation(tmp_path / name, url, nation)
+        exports.append(cli(tmp_path / name, "export", "--format", "nt", url=url))
+    sqlite_export, pg_export = (
+        LABEL_TIME.sub(rb'\1"(harvest time)"', STORE_TIME.sub(b'"(harvest time)"', e)) for e in exports
+    )
+    assert pg_export == sqlite_export
+    assert len(STORE_TIME.findall(exports[1])) > 600  # each catalogue record's first seen and last change
+    assert len(LABEL_TIME.findall(exports[1])) > 20  # each EHDS dataset's label
+
+
+# -- several explorers, one catalogue ------------------------------------------------------------
+
+
+class Explorer:
+    """`catalog serve` in a process of its own, as on a host of its own."""
+
+    def __init__(self, home: Path, env: dict[str, str]):
+        with __import__("socket").socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "catalog.cli", "--home", str(home), "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(self.url + "/api/sources", timeout=5)
+                return
+            except requests.ConnectionError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the explorer did not start: {self.proc.stderr.read().decode() if self.proc.stderr else ''}"
+                    ) from None
+                time.sleep(0.2)
+
+    def get(self, path: str) -> requests.Response:
+        """As through the load balancer in front of every explorer: the same Host for all."""
+        answer = requests.get(self.url + path, headers={"Host": "katalog.example.org"}, timeout=30)
+        assert answer.status_code == 200, (path, answer.status_code, answer.text[:500])
+        return answer
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def what_explorers_show(explorer: Explorer, dataset_key: str) -> dict[str, Any]:
+    """The answers a researcher, a harvesting catalogue and the access body get: search, a dataset,
+    a feed page, and the registers (data uses, confirmations, the dataset's label)."""
+    feed = explorer.get("/catalog.nt?profile=dcat-ap-3")
+    return {
+        "search": explorer.get("/api/search?q=f%C3%B8dselsvekt").json(),
+        "placenta": explorer.get("/api/search?q=placentavekt").json()["total"],
+        "dataset": explorer.get(f"/api/datasets/{dataset_key}").json(),
+        "feed": (feed.headers["ETag"], feed.content),
+        "changes": sorted(c["change"] for c in explorer.get("/changes?since=2000-01-01").json()["changes"]),
+        "uses": explorer.get("/api/uses").json(),
+        "confirmations": explorer.get("/api/confirmations").json(),
+        "label": explorer.get(f"/datasets/{dataset_key}/label.json").json(),
+    }
+
+
+REGISTER = """project_title,organisation,datasets,permit_date,legal_basis,summary,permit_id
+Fødselsvekt og senere helse,Universitetet i Bergen,{dataset},2025-03-01,EHDS Art. 53(1)(e),Kohortstudie,HDAB-2025-001
+"""
+
+
+@pytest.mark.parametrize("index", ["opensearch-emulator", "tantivy"])
+def test_two_explorers_on_one_database_answer_alike_and_both_show_a_later_harvest(
+    tmp_path: Path, pg_url: str, server, osmem, index: str
+) -> None:
+    from catalog.model import Variable, key_for
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": pg_url}
+    if index == "opensearch-emulator":
+        if osmem.url is None:
+            pytest.skip(osmem.reason)
+        alias = f"explorers-{os.getpid()}-{time.monotonic_ns()}"
+        env |= {
+            "CATALOG_SEARCH_BACKEND": "elasticsearch",
+            "CATALOG_ELASTICSEARCH_URL": osmem.url,
+            "CATALOG_ELASTICSEARCH_INDEX": alias,
+            "CATALOG_ELASTICSEARCH_PLAIN_JSON": "1",
+        }
+        homes = [tmp_path / "harvester", tmp_path / "host-a", tmp_path / "host-b"]  # nothing shared on disk
+    else:
+        homes = [tmp_path / "host"] * 3  # one host: the index folder is shared
+    body = to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle")
+    feed = server.serve("/mfr.ttl", body, Content_Type="text/turtle")
+    for home in homes:
+        settings = Settings.load(home)
+        settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=feed, title="MFR")
+        settings.save_sources()
+    cli(homes[0], "harvest", url=pg_url, extra_env=env)
+    register = homes[0] / "register.csv"
+    register.write_text(REGISTER.format(dataset=mfr_dataset().uri), encoding="utf-8")
+    cli(homes[0], "uses", "import", str(register), url=pg_url, extra_env=env)  # the registers, written on that host
+    cli(homes[0], "confirm", "--source", "mfr", "--note", "brev", url=pg_url, extra_env=env)
+    explorers = [Explorer(homes[1], env), Explorer(homes[2], env)]
+    key = key_for(mfr_dataset().uri)
+    try:
+        before = [what_explorers_show(e, key) for e in explorers]
+        assert before[0] == before[1]
+        assert before[0]["search"]["total"] == 1 and before[0]["placenta"] == 0
+        [use] = before[0]["uses"]["uses"]
+        assert use["permit_id"] == "HDAB-2025-001" and [d["uri"] for d in use["datasets"]] == [mfr_dataset().uri]
+        [mfr] = [h for h in before[0]["confirmations"]["holders"] if h["id"] == "mfr"]
+        assert (mfr["note"], mfr["confirmed_by"]) == ("brev", "cli")
+        assert before[0]["label"]["dataset"] == mfr_dataset().uri and before[0]["label"]["score"] > 0
+
+        changed = mfr_dataset(title={"nb": "Fødsler, ny utgave"})
+        changed.variables.append(
+            Variable(uri=changed.uri + "/PLACENTAVEKT", name="PLACENTAVEKT", title={"nb": "Placentavekt"})
+        )
+        server.serve(
+            "/mfr.ttl", to_graph([changed, apgar_codes()]).serialize(format="turtle"), Content_Type="text/turtle"
+        )
+        cli(homes[0], "harvest", url=pg_url, extra_env=env)  # a harvest on a third host
+
+        deadline = time.monotonic() + 10  # "within seconds"
+        while True:
+            after = [what_explorers_show(e, key) for e in explorers]
+            if all(a["placenta"] == 1 for a in after) or time.monotonic() > deadline:
+                break
+            time.sleep(0.25)
+        assert after[0] == after[1]
+        assert after[0]["placenta"] == 1 and after[0]["dataset"]["title"] == {"nb": "Fødsler, ny utgave"}
+        assert after[0]["feed"][0] != before[0]["feed"][0]  # the feed's ETag moved on both
+        assert after[0]["changes"] == sorted([*before[0]["changes"], "changed", "new"])
+    finally:
+        for e in explorers:
+            e.stop()
