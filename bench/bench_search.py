@@ -35,6 +35,7 @@ from catalog.search import FACETS, SearchQuery
 from catalog.search.analysis import fold
 from catalog.search.documents import coded, group_key
 from catalog.search.tantivy_backend import TantivyBackend
+from catalog.topics import taxonomy
 from simulator.content import APGAR, ATC, FYLKER, ICD10, ICD10_KAPITLER, JA_NEI, KJONN
 
 SOURCES = [
@@ -114,6 +115,7 @@ def generate(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
     completes them, deterministic. A question is repeated over waves (surveys: 2-8) or datasets
     (registries: mostly one, sometimes 2-5) as identical variables sharing a group."""
     rng = random.Random(seed)
+    topics = taxonomy()
     i = 0
     while i < n:
         source, kind, category = SOURCES[i % len(SOURCES)]
@@ -155,6 +157,7 @@ def generate(n: int, seed: int = 7) -> Iterator[dict[str, Any]]:
                 "source_kind": kind,
                 "publisher": source.upper(),
                 "health_category": [category],
+                "topic": topics.of_text([label]),
                 "theme": ["HEAL"],
                 "period": [f"{d}-{d + 9}" for d in range(start - start % 10, end + 1, 10)],
                 "period_start": start,

@@ -45,6 +45,7 @@ from urllib.parse import quote
 import requests
 
 from catalog.config import SOURCE_KINDS, Settings, SourceConfig
+from catalog.topics import taxonomy
 
 WORDS = [
     "fødselsvekt",
@@ -106,6 +107,7 @@ def source_name(i: int) -> str:
 def documents(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
     """n variable documents in ~n/200 datasets over 50 sources, shaped like catalog.search.documents."""
     rnd = random.Random(seed)
+    topics = taxonomy()
     for d in range(-(-n // PER_DATASET)):
         s = d % SOURCES
         source, kind = source_name(s), SOURCE_KINDS[s % len(SOURCE_KINDS)]
@@ -133,6 +135,7 @@ def documents(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
             "description": title,
             "descriptions": {"nb": title},
             "keywords": [],
+            "topic": topics.of_text([title]),
             "codes": [],
             "period": periods,
             "period_start": start,
@@ -156,6 +159,7 @@ def documents(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
                 "description": f"Opplysning om {a} og {b} registrert ved kontakt.",
                 "descriptions": {"nb": f"Opplysning om {a} og {b} registrert ved kontakt."},
                 "keywords": [a, b],
+                "topic": topics.of_text([label]),
                 "codes": [],
                 "dataset_key": dkey,
                 "dataset_title": title,

@@ -81,6 +81,16 @@ class SourceConfig:
         change, is its yearly confirmation of its descriptions (EHDS Art. 60)."""
         return duty_options(self)[1]
 
+        route = self.options.get("access_route")
+        if route is not None:
+            from catalog.access import routes
+
+            if route not in routes().routes:
+                raise ConfigError(
+                    f"sources.{self.name}.options.access_route must be one of {', '.join(routes().routes)} "
+                    f"(catalog/access_routes.toml), not {route!r}"
+                )
+
     @property
     def defaults(self) -> dict[str, Any]:
         """`options.defaults`, checked and normalised (agents as `Agent`, texts as `{lang: text}`)."""
@@ -537,7 +547,9 @@ class Settings:
 
     @classmethod
     def load(cls, home: str | os.PathLike[str] | None = None, **overrides: Any) -> Settings:
-        path = Path(home or os.environ.get("CATALOG_HOME") or DEFAULT_HOME)
+        # Absolute, so that whatever resolves paths relative to something else (flask-babel
+        # resolves translation directories against the web package) finds the same files.
+        path = Path(home or os.environ.get("CATALOG_HOME") or DEFAULT_HOME).absolute()
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

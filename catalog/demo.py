@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from catalog.config import Settings, SourceConfig, parse_organisations
 
 if TYPE_CHECKING:
+    from catalog.pipeline import SourceResult
     from catalog.store import StoreReader
+    from simulator import Simulator
 
 EU = "http://publications.europa.eu/resource/authority/"
 DEMO_DEFAULTS = {
@@ -197,25 +199,22 @@ DEMO_PLATFORMS = {
 """Analysis platforms the demo's operator declares (a source of kind `configured`, as in catalog.toml)."""
 
 
-def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
+def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2) -> list[SourceResult]:
+    """Configure every source the running simulator plays (with the demo operator's register,
+    defaults and analysis platforms), harvest them all and index them: the demo, and the browser
+    tests that act as researchers on the same catalogue."""
     from catalog.pipeline import harvest, reindex
     from catalog.search import open_backend
     from catalog.store import open_store
     from harvesters import registry
-    from simulator import Simulator
 
-    settings = Settings.load(home or "catalog-data")
-    simulator = Simulator(seed=0)
-    base = simulator.start()
     kinds = registry()
-    sources = simulator.source_configs(base)
-    print(f"Publisher simulator on {base} ({len(sources)} sources)", flush=True)
+    sources = simulator.source_configs()
+    print(f"Publisher simulator on {simulator.url} ({len(sources)} sources)", flush=True)
     for src in sources:
         if src.kind not in kinds:
             print(f"  (no harvester for {src.kind!r} yet: {src.name} skipped)", flush=True)
     configure(settings, [src for src in sources if src.kind in kinds])
-    from catalog.config import SourceConfig
-
     settings.sources["analyseplattformer"] = SourceConfig(
         "analyseplattformer",
         "configured",
@@ -229,18 +228,36 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     store = open_store(settings)
     index = open_backend(settings)
     started = time.perf_counter()
-    results = harvest(settings, store, index, workers=2)
-    for r in results:
-        print("  " + r.line(), flush=True)
-    from catalog.duties import import_register
+    try:
+        results = harvest(settings, store, index, workers=workers)
+        for r in results:
+            print("  " + r.line(), flush=True)
+        from catalog.duties import import_register
 
-    imported = import_register(settings, store, index, demo_register(store), "demo register")
-    n = reindex(settings, store, index)
+        imported = import_register(settings, store, index, demo_register(store), "demo register")
+        n = reindex(settings, store, index)
+    finally:
+        store.close()
+        index.close()
     print(
         f"Harvested {len(results)} sources, imported {imported.uses} data permits, indexed {n:,} documents "
         f"in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
+    return results
+
+
+def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> int:
+    from simulator import Simulator
+
+    settings = Settings.load(home)  # --home, else $CATALOG_HOME, else ./catalog-data, as every command
+    simulator = Simulator(seed=0)
+    simulator.start()
+    try:
+        results = harvest_simulated(settings, simulator)
+    except BaseException:
+        simulator.stop()
+        raise
     if not serve_forever:
         simulator.stop()
         return 0 if all(r.ok for r in results) else 1
@@ -248,7 +265,7 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
 
     from web import create_app
 
-    print(f"Explorer: http://127.0.0.1:{port}/   (try http://127.0.0.1:{port}/search?q=f%C3%B8dselsvekt)", flush=True)
+    print(f"Explorer: http://127.0.0.1:{port}/   (in bokmål; ?lang=nn or ?lang=en)", flush=True)
     try:
         serve(create_app(settings), host="127.0.0.1", port=port, threads=8, ident="helsekatalog")
     finally:

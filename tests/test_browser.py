@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from tests.factories import BASE
 from tests.web_catalogue import EVIL, NPR, vkey
+from web.basket import token_for
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -39,6 +40,22 @@ EVIL_VAR = vkey(f"{EVIL}/variabel/V1")
 def base_url(web_app) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, web_app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def nation_url(nation_settings) -> Iterator[str]:
+    """The explorer over the simulated nation, as `catalog demo` serves it."""
+    from web import create_app
+
+    server = serve(create_app(nation_settings))
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
@@ -174,12 +191,12 @@ def test_the_basket_fills_in_place_survives_a_reload_and_exports(b, base_url):
     b.refresh()
     assert css(b, "#basket-count").text == "2"
     b.get(base_url + "/basket/")
-    assert [h.text for h in csss(b, ".basket-source h2")] == ["Medisinsk fødselsregister", "Norsk pasientregister"]
+    assert [h.text for h in csss(b, "h3.source")] == ["Medisinsk fødselsregister", "Norsk pasientregister"]
     exported = b.execute_async_script(
         "const done = arguments[0]; fetch('/basket/export.csv').then(r => r.text()).then(done);"
     )
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert sorted(r["name"] for r in rows) == ["FODSELSVEKT", "VEKT"]
+    assert sorted(r["Kortnavn"] for r in rows) == ["FODSELSVEKT", "VEKT"]
     assert css(b, 'a[href="/basket/export.ttl"]').is_displayed()
 
 
@@ -206,6 +223,10 @@ XSS_PAGES = [
     "/basket/",
     f"/api/variables/{EVIL_VAR}",
     "/ehds/",
+    f"/compare?ids={EVIL_VAR},{VEKT}",
+    f"/basket/{token_for([EVIL_VAR, VEKT])}",
+    "/",
+    "/topics/body",
     "/uses",
     "/uses/permit:HDS-2025-666",
     "/ehds/minimum/",
@@ -223,7 +244,8 @@ def test_hostile_harvested_text_never_runs(b, base_url, path):
     css(b, "form.basket-form button").click()
     wait(b, lambda d: css(d, "#basket-count").text == "1")
     b.get(base_url + path)
-    for link in csss(b, "main a")[:40]:
+    b.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")  # what publishers unfold
+    for link in [a for a in csss(b, "main a") if a.is_displayed()][:40]:
         ActionChains(b).move_to_element(link).perform()  # would fire injected onmouseover handlers
     assert b.execute_script("return typeof window.__xss") == "undefined"
     with pytest.raises(NoAlertPresentException):
@@ -242,6 +264,9 @@ def test_no_page_breaks_the_content_security_policy(b, base_url):
         "/uses",
         "/confirmations/",
         "/basket/",
+        "/topics/pregnancy-birth",
+        f"/compare?ids={VEKT},{vkey(NPR + '/variabel/FODSELSVEKT')}",
+        f"/basket/{token_for([VEKT])}",
     ]:
         b.get(base_url + path)
     problems = [
@@ -296,6 +321,11 @@ def axe_violations(driver) -> list[str]:
         "/basket/",
         "/search?q=vekt&lang=en",
         "/nope",
+        "/topics/",
+        "/topics/pregnancy-birth",
+        f"/compare?ids={VEKT},{vkey(NPR + '/variabel/FODSELSVEKT')}",
+        f"/basket/{token_for([VEKT, vkey(NPR + '/variabel/HOVEDDIAGNOSE')])}",
+        "/?lang=nn",
     ],
 )
 def test_axe_finds_no_serious_accessibility_violations(b, base_url, path):
@@ -303,4 +333,251 @@ def test_axe_finds_no_serious_accessibility_violations(b, base_url, path):
     css(b, "form.basket-form button").click()
     wait(b, lambda d: css(d, "#basket-count").text == "1")
     b.get(base_url + path)
+    assert axe_violations(b) == []
+
+
+# --- researchers' tasks on the simulated nation ------------------------------------------------
+
+
+@pytest.fixture
+def r(browser, nation_url):
+    """A researcher's browser on the simulated nation: empty basket, bokmål, a desktop window."""
+    browser.set_window_size(1280, 1000)
+    browser.get(nation_url + "/")
+    browser.delete_all_cookies()
+    browser.get(nation_url + "/")
+    browser.get_log("browser")
+    yield browser
+    browser.set_window_size(1280, 1000)
+
+
+def search_for(driver, words: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    box = css(driver, "#q")
+    box.clear()
+    box.send_keys(words, Keys.ENTER)
+    wait(driver, lambda d: "/search?" in d.current_url and css(d, "#results-heading").is_displayed())
+
+
+def choose_filter(driver, facet: str, label: str) -> None:
+    """Click a facet value as a researcher does, opening the folded filters first on a phone."""
+    details = css(driver, "details.filters")
+    if details.get_attribute("open") is None:
+        css(driver, "details.filters > summary").click()
+    before = driver.current_url
+    [link] = [a for a in csss(driver, f"#facet-{facet} ~ ul a") if a.text == label]
+    link.click()
+    wait(driver, lambda d: d.current_url != before)
+
+
+def add_first_hit(driver) -> str:
+    """Put the first hit in the basket with its button; the hit's label."""
+    count = int(css(driver, "#basket-count").text)
+    label = css(driver, ".hit a.label").text
+    css(driver, ".hit form.basket-form button").click()
+    wait(driver, lambda d: int(css(d, "#basket-count").text) == count + 1)
+    return label
+
+
+def test_a_researcher_compares_two_waves_of_a_survey_question(r, nation_url):
+    search_for(r, "røyker daglig")
+    choose_filter(r, "source", "Helseundersøkelsen i Trøndelag (HUNT)")
+    css(r, ".hit a.label").click()
+    wait(r, lambda d: "/variables/" in d.current_url)
+    assert css(r, "h1").text.startswith("Røyker daglig")
+    grid = css(r, "table.grid")
+    assert "Helseundersøkelsen i Trøndelag (HUNT)" in grid.text and "Tromsøundersøkelsen" in grid.text
+    assert len(csss(r, "table.grid .wave.asked")) >= 8
+    waves = csss(r, "#h-same ~ form table.equivalents")[0]
+    assert "Andre bølger og datasett i Helseundersøkelsen i Trøndelag (HUNT)" in waves.text
+    first, second = [row.text for row in waves.find_elements("css selector", "tbody tr")][:2]
+    waves.find_element("css selector", "tbody tr a.compare-one").click()
+    wait(r, lambda d: "/compare?ids=" in d.current_url)
+    heads = [th.text for th in csss(r, "table.compare thead th[scope=col]")]
+    assert len(heads) == 3 and heads[2] == "Lik?"
+    verdicts = {
+        row.find_element("css selector", "th").text: row.get_attribute("class")
+        for row in csss(r, "table.compare tbody tr[class]")
+    }
+    assert verdicts["Spørsmål"] == "same" and verdicts["Kodeliste"] == "same" and verdicts["Kortnavn"] == "same"
+    assert verdicts["Periode"] == "differs" and verdicts["Datasett"] == "differs"
+    assert first and second  # there were other waves to choose from
+
+
+def test_a_researcher_compares_chosen_waves_without_javascript(nation_url, tmp_path):
+    driver = chrome(tmp_path / "nojs", javascript=False)
+    try:
+        driver.get(nation_url + "/search?q=røyker+daglig&source=tromso")
+        css(driver, ".hit a.label").click()
+        boxes = csss(driver, "form.compare input[type=checkbox]")
+        for box in boxes[:3]:
+            if not box.is_selected():
+                box.click()
+        css(driver, "form.compare button[type=submit]").click()
+        wait(driver, lambda d: "/compare?" in d.current_url)
+        assert len(csss(driver, "table.compare thead th[scope=col]")) == 1 + 3 + 1
+    finally:
+        driver.quit()
+
+
+def test_a_researcher_fills_a_basket_from_three_sources_and_follows_its_next_steps(r, nation_url):
+    chosen = []
+    for words, facet, source in (
+        ("fødselsvekt", "source", "Medisinsk fødselsregister"),
+        ("røyker daglig", "source", "Helseundersøkelsen i Trøndelag (HUNT)"),
+        ("inntekt", "source", "microdata.no – metadata"),
+    ):
+        css(r, "a.brand").click()  # a new search from the front page, without the last one's filters
+        search_for(r, words)
+        choose_filter(r, facet, source)
+        chosen.append(add_first_hit(r))
+    css(r, 'a[href="/basket/"]').click()
+    wait(r, lambda d: d.current_url.endswith("/basket/"))
+    assert "3 variabler fra 3 datasett." in css(r, "p.lead").text
+    routes = [h.text for h in csss(r, "section.route > h2")]
+    assert routes == [
+        "Helsedataservice – felles søknad på helsedata.no",
+        "HUNT forskningssenter – søknad i HUNT databank",
+        "SSB og microdata.no",
+    ]
+    for section, url in zip(
+        csss(r, "section.route"),
+        [
+            "https://helsedata.no/no/soknadshjelp-personidentifiserbare/soknad/",
+            "https://www.ntnu.no/hunt/datatilgang",
+            "https://www.microdata.no/bli-bruker/",
+        ],
+        strict=True,
+    ):
+        assert "Dette gjør du videre" in section.text and len(section.find_elements("css selector", "ol.steps li")) >= 2
+        assert section.find_element("css selector", "a.button").get_attribute("href") == url
+    # the summary's links lead to each route's steps
+    css(r, 'p.lead a[href="#route-hunt"]').click()
+    wait(r, lambda d: d.current_url.endswith("#route-hunt"))
+    # the HUNT application's variable list holds only the HUNT variable
+    sheet = r.execute_async_script(
+        "const done = arguments[0];fetch('/basket/export.csv?route=hunt').then(x => x.text()).then(done);"
+    )
+    rows = list(csv.DictReader(io.StringIO(sheet.lstrip("\ufeff"))))
+    assert [row["Etikett"] for row in rows] == [chosen[1]] and rows[0]["Hvor du søker"].startswith("HUNT")
+    # the share link holds the selection: a colleague without the basket sees the same variables
+    link = css(r, "#share-link").get_attribute("value")
+    r.delete_all_cookies()
+    r.get(link)
+    assert css(r, "h1").text == "Delt utvalg av variabler" and css(r, "#basket-count").text == "0"
+    assert sorted(a.text for a in csss(r, "table.variables td a")) == sorted(chosen)
+    request = r.execute_async_script(
+        "const done = arguments[0];"
+        "fetch(location.href, {headers: {Accept: 'text/turtle'}}).then(x => x.text()).then(done);"
+    )
+    assert "dcat:Catalog" in request and link.rsplit("/", 1)[1] in request
+    css(r, "section.share form button").click()
+    wait(r, lambda d: css(d, "#basket-count").text == "3")
+
+
+@pytest.mark.parametrize(
+    ("words", "source", "code"),
+    [("C50", None, "C50"), ("A10BA02", "Reseptregisteret (NorPD)", "A10BA02"), ("metformin", None, "A10BA02")],
+)
+def test_a_researcher_finds_the_variables_holding_a_code(r, nation_url, words, source, code):
+    search_for(r, words)
+    hits = csss(r, ".hit")
+    matched = [h.find_element("css selector", ".matched").text for h in hits]
+    assert hits and all(code in m for m in matched), matched  # each hit names the code it holds
+    if source:
+        assert all(source in h.text for h in hits)
+
+
+def test_a_code_list_found_by_its_code_lists_the_variables_using_it(r, nation_url):
+    search_for(r, "C50")
+    [tab] = [a for a in csss(r, "nav.types a") if a.text.startswith("Kodelister")]
+    assert int(tab.find_element("css selector", ".count").text) > 0
+    tab.click()
+    wait(r, lambda d: "type=codelist" in d.current_url)
+    assert "kodelister for «C50»" in css(r, "#results-heading").text
+    first = css(r, ".hit")
+    assert "C50 Ondartet svulst i bryst" in first.find_element("css selector", ".matched").text
+    first.find_element("css selector", "a.label").click()
+    wait(r, lambda d: "/codelists/" in d.current_url)
+    assert css(r, "#h-using").text.startswith("Variabler som bruker kodelisten")
+    using = csss(r, "ul.using li a")
+    assert using and "C50" in css(r, "table.codes").text
+    using[0].click()
+    wait(r, lambda d: "/variables/" in d.current_url)
+
+
+def test_identical_variables_are_one_row_that_unfolds_to_each_dataset(r, nation_url):
+    import re
+
+    search_for(r, "fødselsvekt")
+    choose_filter(r, "source", "Medisinsk fødselsregister")
+    [row] = [h for h in csss(r, ".hit") if h.find_element("css selector", "code.name").text == "VEKT"]
+    found = re.search(r"(\d+) datasett eller bølger", row.text)
+    assert found and int(found[1]) >= 2, row.text
+    copies = int(found[1])
+    row.find_element("css selector", "details.members > summary").click()
+    members = row.find_elements("css selector", "details.members li a")
+    assert len(members) == copies and len({m.text for m in members}) == copies  # one per dataset
+    # each dataset and wave on its own row: the same variable, once per dataset
+    choose_filter(r, "rows", "Hvert datasett og hver bølge på egen rad")
+    assert "grouped=0" in r.current_url
+    assert [h.text for h in csss(r, ".hit code.name")].count("VEKT") == copies
+    choose_filter(r, "rows", "Én rad per variabel")
+    [row] = [h for h in csss(r, ".hit") if h.find_element("css selector", "code.name").text == "VEKT"]
+    row.find_element("css selector", "details.members > summary").click()
+    row.find_element("css selector", "p.member-links a[href^='/compare']").click()
+    wait(r, lambda d: "/compare?ids=" in d.current_url)
+    assert len(csss(r, "table.compare thead th[scope=col]")) == min(copies, 8) + 1  # and "same?"
+
+
+LANGUAGE_WORDS = {
+    "nb": ("Søk etter variabler", "Filtre", "Legg i kurven"),
+    "nn": ("Søk etter variablar", "Filter", "Legg i korga"),
+    "en": ("Search for variables", "Filters", "Add to basket"),
+}
+
+
+def fits(driver) -> bool:
+    return driver.execute_script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_a_researcher_uses_the_site_on_a_phone_in_every_language(r, nation_url, lang):
+    r.set_window_size(390, 844)
+    r.get(f"{nation_url}/?lang={lang}")
+    search, filters, add = LANGUAGE_WORDS[lang]
+    assert r.execute_script("return document.documentElement.lang") == lang
+    assert css(r, "label[for=q]").text == search and fits(r)
+    search_for(r, "vekt")
+    assert css(r, "details.filters").get_attribute("open") is None  # folded: results come first
+    assert css(r, "details.filters > summary").text.startswith(filters)
+    top = r.execute_script("return document.querySelector('.hit').getBoundingClientRect().top")
+    assert top < 450, top
+    assert fits(r) and css(r, ".hit .action").text == add
+    choose_filter(r, "datatype", {"nb": "Desimaltall", "nn": "Desimaltal", "en": "Decimal number"}[lang])
+    assert "datatype=decimal" in r.current_url
+    css(r, ".hit a.label").click()
+    wait(r, lambda d: "/variables/" in d.current_url)
+    assert fits(r)
+    css(r, "form.basket-form button").click()
+    wait(r, lambda d: css(d, "#basket-count").text == "1")
+    for path in ("/basket/", "/sources/hunt", "/topics/", "/sources/", "/search?q=C50&type=codelist", "/uses"):
+        r.get(nation_url + path)
+        assert r.execute_script("return document.documentElement.lang") == lang
+        assert fits(r), path
+    assert axe_violations(r) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/variables/{vkey(NPR + '/variabel/HOVEDDIAGNOSE')}",
+        f"/datasets/{vkey(NPR + '/dataset/episoder')}",
+        "/sources/gone",
+    ],
+)
+def test_axe_finds_no_serious_violations_in_what_publishers_unfold(b, base_url, path):
+    b.get(base_url + path)
+    b.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
     assert axe_violations(b) == []

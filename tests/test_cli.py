@@ -169,6 +169,21 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(ho
             os.kill(pid, 0)
 
 
+def test_the_demo_finds_its_home_like_every_other_command(tmp_path, monkeypatch, capsys):
+    """--home, else $CATALOG_HOME, else ./catalog-data; then `catalog sources list` beside it
+    sees the demo's sources."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CATALOG_HOME", str(tmp_path / "from-env"))
+    assert main(["demo", "--no-serve"]) == 0
+    assert (tmp_path / "from-env" / "catalog.sqlite").exists() and not (tmp_path / "catalog-data").exists()
+    capsys.readouterr()
+    assert main(["sources", "list"]) == 0
+    assert "mfr\tdcat\tcentral-registry" in capsys.readouterr().out
+    monkeypatch.delenv("CATALOG_HOME")
+    assert main(["--home", str(tmp_path / "given"), "demo", "--no-serve"]) == 0
+    assert (tmp_path / "given" / "catalog.sqlite").exists() and not (tmp_path / "catalog-data").exists()
+
+
 def test_a_store_is_imported_whole_into_an_empty_one_and_nowhere_else(tmp_path, server, capsys):
     old, new = str(tmp_path / "old"), str(tmp_path / "new")
     catalog(old, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))

@@ -42,6 +42,8 @@ def test_the_wheel_carries_package_data_and_the_catalog_command(tmp_path: Path) 
         assert str(path.relative_to(ROOT)) in names
     for path in [*ROOT.glob("web/templates/**/*.html"), *ROOT.glob("web/static/*")]:
         assert str(path.relative_to(ROOT)) in names
+    for path in [*ROOT.glob("web/translations/*/LC_MESSAGES/*.po"), *ROOT.glob("catalog/*.toml")]:
+        assert str(path.relative_to(ROOT)) in names  # the UI's languages, topics and access routes
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "catalog = catalog.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     license_file = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE") or n.endswith("/LICENSE"))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from catalog.model import key_for
-from catalog.search import BadQuery, SearchBackend, SearchQuery, type_totals, variables_using
+from catalog.search import BadQuery, SearchBackend, SearchQuery, type_filters, type_totals, variables_using
 from catalog.search.analysis import MAX_WINDOW, Synonyms
 from tests.search_fixtures import JUDGED, corpus, ident, names, synonyms_copy
 
@@ -212,6 +212,7 @@ def test_facets_count_every_matching_variable(loaded: SearchBackend) -> None:
     assert dict(result.facets["used"]) == Counter(d["used"] for d in VARIABLES)
     assert ("5+", 11) in result.facets["used"]  # MFR's variables
     assert set(result.facets) == {
+        "topic",
         "source",
         "source_kind",
         "health_category",
@@ -231,6 +232,19 @@ def test_the_platform_facet_counts_and_filters_where_datasets_can_be_analysed(em
     assert dict(search(empty).facets["platform"]) == {"HUNT Cloud": served, "TSD": served}
     assert search(empty, filters={"platform": ["TSD"]}).total == served
     assert search(empty, type="dataset", filters={"platform": ["TSD"]}).total >= 1
+
+
+def test_topics_are_counted_and_filter_like_every_facet(loaded: SearchBackend) -> None:
+    counted = dict(search(loaded).facets["topic"])
+    assert counted == Counter(t for d in VARIABLES for t in d["topic"])
+    assert {"pregnancy-birth", "lifestyle", "cancer", "medicines"} <= set(counted)
+    births = names(search(loaded, filters={"topic": ["pregnancy-birth"]}, limit=100))
+    assert {"mfr/VEKT", "mfr/SVLEN", "mfr/KEISERSNITT"} <= set(births)
+    assert len(births) == counted["pregnancy-birth"]
+    smoking = names(search(loaded, "røyking", filters={"topic": ["lifestyle"]}, limit=100))
+    assert "hunt/ROYK" in smoking and "mfr/ROYK_START" in smoking
+    both = search(loaded, filters={"topic": ["pregnancy-birth", "lifestyle"]}, limit=0).total
+    assert both == sum(1 for d in VARIABLES if {"pregnancy-birth", "lifestyle"} & set(d["topic"]))
 
 
 def test_facets_are_ordered_by_count_then_name(loaded: SearchBackend) -> None:
@@ -292,7 +306,9 @@ def test_a_pages_counts_are_each_facet_without_its_own_filter_and_each_types_tot
     }
     assert counted.facets == expected and counted.total == page.total
     assert counted.totals == {
-        other: search(loaded, text, type=other, filters=filters, **same).total
+        other: search(
+            loaded, text, type=other, filters=filters if other == kind else type_filters(other, filters), **same
+        ).total
         for other in ("variable", "dataset", "codelist")
     }
     assert counted.totals[kind] > 0 and all(counted.facets[f] for f in filters if f in counted.facets)
@@ -319,7 +335,9 @@ def test_a_filter_value_is_one_term_never_query_syntax(loaded: SearchBackend, va
 
 
 def test_an_unknown_filter_is_a_bad_query(loaded: SearchBackend) -> None:
-    with pytest.raises(BadQuery, match="unknown filter 'colour'; filters are source, .*, codelist, dataset, group"):
+    with pytest.raises(
+        BadQuery, match="unknown filter 'colour'; filters are topic, source, .*, used, codelist, dataset, group"
+    ):
         search(loaded, filters={"colour": ["red"]})
 
 

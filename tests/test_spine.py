@@ -33,8 +33,9 @@ def test_searching_fodselsvekt_shows_the_birth_weight_variable(client):
     assert f'href="/variables/{key_for(mfr_dataset().variables[0].uri)}"' in page
 
 
-def test_the_front_page_is_a_search_with_a_source_facet(client):
-    page = client.get("/").get_data(as_text=True)
+def test_the_front_page_has_the_search_box_and_the_search_a_source_facet(client):
+    assert 'role="search"' in client.get("/").get_data(as_text=True)
+    page = client.get("/search").get_data(as_text=True)
     assert 'role="search"' in page and "Medisinsk fødselsregister" in page and "?source=mfr" in page
 
 

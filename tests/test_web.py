@@ -20,6 +20,7 @@ from catalog.store import RunError
 from tests.factories import BASE, mfr_dataset
 from tests.web_catalogue import EVIL, FORMULA, NPR, vkey
 from web import create_app
+from web.basket import keys_from_token, token_for
 
 VEKT = vkey(f"{BASE}/variabel/VEKT")
 SVLEN = vkey(f"{BASE}/variabel/SVLEN")
@@ -55,7 +56,7 @@ def test_a_search_lists_matching_variables_from_every_source_with_highlights(cli
     assert "<mark>Fødselsvekt</mark>" in html
     assert f'href="/variables/{VEKT}"' in html and f'href="/variables/{NPR_VEKT}"' in html
     assert "Medisinsk fødselsregister – fødsler" in html and "Norsk pasientregister" in html
-    assert "integer (gram)" in html and "2010–2019" in html
+    assert "Heltall (gram)" in html and "2010–2019" in html
 
 
 def test_a_misspelt_search_says_it_shows_similar_spellings_and_counts_what_it_shows(client):
@@ -150,20 +151,26 @@ def test_validity_periods_and_changes_are_an_inline_svg_timeline(client):
     svg = re.search(r"<svg .*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and "<script" not in svg
     desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg).group(1)
-    assert desc.startswith("Variabel: 2008–; Datasett: 2008–; Kode E11: 1999–; Kode U07.1: 2020–; new i katalogen")
+    assert desc == "Denne variabelen: 2008–; Datasett: 2008–; Kode E11: 1999–; Kode U07.1: 2020–"
+    # the years of the data, not the catalogue's own harvest dates (those are provenance)
+    assert "i katalogen" not in desc
 
 
-def test_likely_equivalents_in_other_sources_are_suggested(client):
+def test_the_same_variable_in_another_source_is_listed_as_an_equivalent_to_compare(client):
     html = page(client, f"/variables/{VEKT}")
-    related = html.split('id="h-related"')[1].split("</section>")[0]
-    assert f'href="/variables/{NPR_VEKT}"' in related and "annen kilde" in related
-    assert f'href="/variables/{VEKT}"' not in related
+    same = html.split('id="h-same"')[1].split("</section>")[0]
+    assert f'href="/variables/{NPR_VEKT}"' in same and "I andre kilder (1)" in same
+    assert f'href="/compare?ids={VEKT},{NPR_VEKT}"' in same
+    assert f'name="ids" value="{VEKT}"' in same and f'name="ids" value="{NPR_VEKT}"' in same
+    assert f'href="/variables/{VEKT}"' not in same
 
 
-def test_provenance_and_validation_are_shown(client, web_settings):
+def test_provenance_and_validation_are_folded_away_for_publishers(client, web_settings):
     html = page(client, f"/variables/{VEKT}")
-    assert f'href="{web_settings.sources["mfr"].url}"' in html
-    assert "<td>new</td>" in html and "Datasettet er i samsvar med HealthDCAT-AP." in html
+    publishers = html.split('<details class="publishers">')[1].split("</details>")[0]
+    assert f'href="{web_settings.sources["mfr"].url}"' in publishers
+    assert "<td>lagt til</td>" in publishers and "Datasettet er i samsvar med HealthDCAT-AP." in publishers
+    assert "catalog.example.org" not in html.split('<details class="publishers">')[0].split("<main")[1]
 
 
 def test_the_code_list_page_lists_its_codes(client):
@@ -184,7 +191,9 @@ def test_the_code_list_page_lists_its_codes(client):
 )
 def test_unknown_records_are_a_friendly_404(client, url):
     response = client.get(url)
-    assert response.status_code == 404 and "Tilbake til søket" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and "Ikke funnet" in html and "Tilbake til søket" in html
+    assert "No record" not in html  # the English detail is for the API's problem details
 
 
 @pytest.mark.parametrize("accept", ["application/json", "text/html"])
@@ -196,11 +205,20 @@ def test_an_unexpected_error_is_a_500_that_names_itself_and_hides_the_cause(sett
     app.add_url_rule("/boom", "boom", boom)
     response = app.test_client().get("/boom", headers={"Accept": accept})
     text = response.get_data(as_text=True)
-    assert response.status_code == 500 and "Internal Server Error" in text
+    named = "Internal Server Error" if accept == "application/json" else "Noe gikk galt"  # a page says it in bokmål
+    assert response.status_code == 500 and named in text
     assert "secret cause" not in text and "property object" not in text
 
 
 # --- dataset page -------------------------------------------------------------------------------
+
+
+def test_a_code_no_vocabulary_of_ours_names_stays_a_code(client):
+    from web import labels
+
+    with client.application.test_request_context("/"):
+        assert labels.label_html("health_category", "XYZW", "nb") == '<code class="code">XYZW</code>'
+        assert labels.label_html("health_category", "PHDR", "en") == "Population-based health data registries"
 
 
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
@@ -209,24 +227,26 @@ def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client
         "Helsedataservice",
         "Forskrift om Norsk pasientregister",
         "Alle pasienter",
-        "80 000 000",
-        "5 000 000",
-        "PHDR",
-        "NON_PUBLIC",
-        "2008-01-01–",
+        "80\xa0000\xa0000",
+        "5\xa0000\xa0000",
+        "Befolkningsbaserte helseregistre",  # the health category PHDR, by its label
+        "Ikke-offentlig",
+        "2008–",
         "Helsedirektoratet",
+        "Helsedataservice – felles søknad på helsedata.no",
     ):
         assert expected in html, expected
-    table = html.split('class="variables"')[1]
+    assert "NON_PUBLIC" not in html
+    table = html.split('class="variables"')[1].split("</table>")[0]
     assert re.findall(r"<td><code>(\w+)</code></td>", table) == ["HOVEDDIAGNOSE", "LEGEMIDDEL", "FODSELSVEKT"]
 
 
 def test_the_dataset_page_shows_its_quality_score_as_a_chart_and_what_to_fix(client):
     body = client.get(f"/api/datasets/{NPR_DS}").json["quality"]
     html = page(client, f"/datasets/{NPR_DS}")
-    assert f"Kvalitetsskår: {body['percent']} %" in html
+    assert f"Kvalitetsskår: {body['percent']:g} %".replace(".", ",") in html
     desc = re.search(r"<desc[^>]*>(.*?)</desc>", html.split('id="h-quality"')[1]).group(1)
-    assert desc.startswith(f"Totalt: {body['percent']:g} % ") and "Variabler: 100 % (40/40)" in desc
+    assert desc.startswith(f"Totalt: {body['percent']:g} % ".replace(".", ",")) and "Variabler: 100 % (40/40)" in desc
     fixes = re.findall(r"<li>([^<]*)</li>", html.split('class="fixes"')[1].split("</ol>")[0])
     assert fixes == [f.split(" | ")[0] for f in body["fixes"]]
     english = page(client, f"/datasets/{NPR_DS}?lang=en")
@@ -245,17 +265,23 @@ def test_validation_messages_are_shown_in_the_ui_language(client):
 def test_the_sources_page_lists_every_source_with_counts_and_last_run(client):
     html = page(client, "/sources/")
     rows = re.findall(
-        r'<tr><td><a href="/sources/(\w+)">.*?</td><td>[\w-]*</td><td class="num">(\d+)</td>'
+        r'<tr><td><a href="/sources/(\w+)">.*?</td><td>([^<]*)</td><td class="num">(\d+)</td>'
         r'<td class="num">(\d+)</td>',
         html,
     )
-    assert rows == [("evil", "1", "2"), ("gone", "0", "0"), ("hunt", "1", "45"), ("mfr", "1", "4"), ("npr", "1", "3")]
-    assert '<span class="run failed">failed</span>' in html and "<svg" in html
+    assert rows == [
+        ("evil", "Katalog", "1", "2"),
+        ("gone", "Sentralt helseregister", "0", "0"),
+        ("hunt", "Helseundersøkelse", "1", "45"),
+        ("mfr", "Sentralt helseregister", "1", "4"),
+        ("npr", "Sentralt helseregister", "1", "3"),
+    ]
+    assert '<span class="run failed">feilet</span>' in html and "<svg" in html
 
 
 def test_a_source_page_shows_its_harvest_history_and_the_failure(client):
     html = page(client, "/sources/gone")
-    assert "answered 404" in html and '<span class="run failed">failed</span>' in html
+    assert "answered 404" in html and '<span class="run failed">feilet</span>' in html
     npr = page(client, "/sources/npr")
     assert npr.count("Ingen feil.") == 1 and "Gjennomsnittlig kvalitetsskår:" in npr
     assert client.get("/api/sources/npr").json["quality"]["rating"] in ("excellent", "good", "sufficient", "bad")
@@ -295,20 +321,30 @@ def test_adding_without_javascript_redirects_back_and_keeps_the_basket_in_a_cook
     assert "Max-Age=31536000" in cookie
     html = page(client, "/basket/")
     assert '<span id="basket-count">1</span>' in html and "Mors alder" not in html
-    assert '<h2 id="src-1">Medisinsk fødselsregister</h2>' in html
+    assert '<h3 class="source">Medisinsk fødselsregister</h3>' in html
 
 
-def test_the_basket_groups_variables_by_source(client):
-    add(client, VEKT, NPR_VEKT, SVLEN)
+def test_the_basket_groups_variables_by_access_route_and_source_and_says_what_to_do_next(client):
+    add(client, VEKT, NPR_VEKT, SVLEN, vkey("https://data.example.org/hunt/variabel/ROYK01"))
     html = page(client, "/basket/")
-    assert re.findall(r'<h2 id="src-\d">([^<]*)</h2>', html) == ["Medisinsk fødselsregister", "Norsk pasientregister"]
-    assert "3 variabler fra 2 datasett." in html
+    assert re.findall(r'<h2 id="h-route-([\w-]+)">', html) == ["helsedataservice", "hunt"]
+    assert re.findall(r'<h3 class="source">([^<]*)</h3>', html) == [
+        "Medisinsk fødselsregister",
+        "Norsk pasientregister",
+        "HUNT",
+    ]
+    assert "4 variabler fra 3 datasett." in html and "Du søker om tilgang 2 steder:" in html
+    helsedata = html.split('id="route-helsedataservice"')[1].split("</section>")[0]
+    assert "3 variabler går denne veien." in helsedata and "<h3>Dette gjør du videre</h3>" in helsedata
+    assert 'href="https://helsedata.no/no/soknadshjelp-personidentifiserbare/soknad/"' in helsedata
+    assert 'href="/basket/export.xlsx?route=helsedataservice"' in helsedata
+    assert 'href="https://www.ntnu.no/hunt/datatilgang"' in html.split('id="route-hunt"')[1]
 
 
 def test_remove_and_empty_change_only_the_basket(client):
     add(client, VEKT, SVLEN)
     client.post("/basket/remove", data={"key": VEKT})
-    assert re.findall(r'name="key" value="(\w+)"', page(client, "/basket/").split("<h2")[2]) == [SVLEN]
+    assert re.findall(r'name="key" value="(\w+)"', page(client, "/basket/").split('class="route"')[1]) == [SVLEN]
     client.post("/basket/clear")
     assert "Kurven er tom" in page(client, "/basket/")
 
@@ -348,29 +384,54 @@ def export(client, fmt: str) -> bytes:
     return response.data
 
 
-def test_csv_export_has_one_row_per_variable(client):
+def test_csv_export_has_one_row_per_variable_with_what_an_application_needs_under_norwegian_headings(client):
     rows = list(csv.DictReader(io.StringIO(export(client, "csv").decode("utf-8-sig"))))
-    assert [(r["source"], r["name"], r["label"], r["unit"]) for r in rows] == [
-        ("mfr", "VEKT", "Fødselsvekt", "gram"),
-        ("mfr", "SVLEN", "Svangerskapslengde", "uker"),
-        ("npr", "HOVEDDIAGNOSE", "Hoveddiagnose", ""),
+    assert [(r["Kilde"], r["Kortnavn"], r["Etikett"], r["Enhet"], r["Datatype"]) for r in rows] == [
+        ("Medisinsk fødselsregister", "VEKT", "Fødselsvekt", "gram", "Heltall"),
+        ("Medisinsk fødselsregister", "SVLEN", "Svangerskapslengde", "uker", "Heltall"),
+        ("Norsk pasientregister", "HOVEDDIAGNOSE", "Hoveddiagnose", "", "Tekst"),
     ]
+    diagnosis = rows[2]
+    assert diagnosis["Periode"] == "2008–" and diagnosis["Antall individer"] == "5000000"
+    assert diagnosis["Tilgangsforvalter"] == "Helsedataservice"
+    assert diagnosis["Hvor du søker"] == "Helsedataservice – felles søknad på helsedata.no"
+    assert diagnosis["Kodeverdier"] == (
+        "C50=Ondartet svulst i brystkjertel; E11=Diabetes mellitus type 2; U07.1=Covid-19, virus påvist"
+    )
+    assert rows[0]["Periode"] == "1967–"
+
+
+def test_exports_have_english_headings_in_english(client):
+    add(client, VEKT)
+    [row] = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv?lang=en").data.decode("utf-8-sig"))))
+    assert (row["Source"], row["Short name"], row["Data type"], row["Where to apply"]) == (
+        "Medisinsk fødselsregister",
+        "VEKT",
+        "Whole number",
+        "Health Data Service – the common application on helsedata.no",
+    )
+
+
+def test_an_export_can_keep_only_the_variables_of_one_access_route(client):
+    add(client, VEKT, vkey("https://data.example.org/hunt/variabel/ROYK01"))
+    rows = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv?route=hunt").data.decode("utf-8-sig"))))
+    assert [r["Kortnavn"] for r in rows] == ["ROYK01"]
 
 
 def test_xlsx_export_holds_the_same_rows(client):
     ws = load_workbook(io.BytesIO(export(client, "xlsx"))).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
-    assert values[0][:6] == ["source", "dataset_id", "dataset", "variable_id", "name", "label"]
-    assert [r[4] for r in values[1:]] == ["VEKT", "SVLEN", "HOVEDDIAGNOSE"]
+    assert values[0][:4] == ["Kilde", "Datasett", "Kortnavn", "Etikett"] and ws.title == "variabler"
+    assert [r[2] for r in values[1:]] == ["VEKT", "SVLEN", "HOVEDDIAGNOSE"]
 
 
 def test_spreadsheet_exports_keep_formulas_from_sources_as_text(client):
     key = vkey(f"{EVIL}/variabel/V2")
     add(client, key)
     [row] = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv").data.decode("utf-8-sig"))))
-    assert row["label"] == "'" + FORMULA
+    assert row["Etikett"] == "'" + FORMULA
     ws = load_workbook(io.BytesIO(client.get("/basket/export.xlsx").data)).active
-    assert ws["F2"].value == "'" + FORMULA and ws["F2"].data_type == "s"
+    assert ws["D2"].value == "'" + FORMULA and ws["D2"].data_type == "s"
 
 
 @pytest.mark.parametrize("fmt,syntax", [("ttl", "turtle"), ("jsonld", "json-ld")])
@@ -385,6 +446,38 @@ def test_json_export_names_the_request_and_its_datasets(client):
     body = json.loads(export(client, "json"))
     assert body["count"] == 3 and body["request"].startswith("https://catalog.example.org/basket/")
     assert [[v["name"] for v in d["variables"]] for d in body["datasets"]] == [["VEKT", "SVLEN"], ["HOVEDDIAGNOSE"]]
+
+
+def test_the_request_uri_holds_the_selection_and_resolves_to_it(client):
+    body = json.loads(export(client, "json"))
+    token = body["request"].rsplit("/", 1)[1]
+    assert token == token_for([DIAG, SVLEN, VEKT])  # the same selection, in any order, the same URI
+    html = page(client, f"/basket/{token}")
+    assert "Delt utvalg av variabler" in html and "3 variabler fra 2 datasett." in html
+    assert 'href="/api/basket/export?ids=' in html and "Legg disse variablene i kurven min" in html
+    turtle = client.get(f"/basket/{token}", headers={"Accept": "text/turtle"})
+    assert turtle.mimetype == "text/turtle" and "Accept" in turtle.headers["Vary"]
+    g = Graph().parse(data=turtle.data, format="turtle")
+    [catalog] = g.subjects(RDF.type, DCAT.Catalog)
+    assert str(catalog) == body["request"]
+    assert {str(g.value(c, CSVW.name)) for c in g.subjects(RDF.type, CSVW.Column)} == {"VEKT", "SVLEN", "HOVEDDIAGNOSE"}
+    jsonld = client.get(f"/basket/{token}", headers={"Accept": "application/ld+json"})
+    assert jsonld.mimetype == "application/ld+json"
+
+
+@pytest.mark.parametrize("cut", [1, 5, 12])
+def test_a_cut_or_altered_selection_address_is_a_clear_404(client, cut):
+    token = token_for([VEKT, SVLEN, DIAG])
+    assert client.get(f"/basket/{token[:-cut]}").status_code == 404
+    altered = token[:10] + ("A" if token[10] != "A" else "B") + token[11:]
+    assert client.get(f"/basket/{altered}").status_code == 404
+    assert keys_from_token(token) == sorted([VEKT, SVLEN, DIAG])
+
+
+def test_a_token_holds_at_most_a_full_basket_and_only_ids():
+    keys = [f"{i:016x}" for i in range(200)]
+    assert keys_from_token(token_for(keys)) == keys
+    assert keys_from_token("not a token!") is None and keys_from_token("") is None
 
 
 def test_an_unknown_export_format_is_404(client):
@@ -461,7 +554,7 @@ def test_the_api_sources_match_the_sources_page(client):
 
 def test_the_api_exports_a_selection_given_by_ids(client):
     response = client.get(f"/api/basket/export?ids={VEKT},{DIAG}&format=csv")
-    names = [r["name"] for r in csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")))]
+    names = [r["Kortnavn"] for r in csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")))]
     assert names == ["VEKT", "HOVEDDIAGNOSE"]
 
 
@@ -504,7 +597,8 @@ def test_the_language_switch_keeps_the_page_and_search(client):
     assert 'href="/variables/' + VEKT + '?lang=en"' in page(client, f"/variables/{VEKT}")
 
 
-def test_every_ui_text_has_a_bokmal_translation():
+@pytest.mark.parametrize("lang", ["nb", "nn"])
+def test_every_ui_text_has_a_norwegian_translation(lang):
     from pathlib import Path
 
     from babel.messages.extract import extract_from_dir
@@ -516,10 +610,90 @@ def test_every_ui_text_has_a_bokmal_translation():
         m[2] if isinstance(m[2], str) else m[2][0]
         for m in extract_from_dir(web_dir, [("**.py", "python"), ("templates/**.html", "jinja2")], keywords=keywords)
     }
-    with (web_dir / "translations/nb/LC_MESSAGES/messages.po").open("rb") as f:
-        nb = read_po(f)
-    untranslated = sorted(m for m in found if not (nb.get(m) and nb.get(m).string) and not nb.get((m,)))
+    with (web_dir / f"translations/{lang}/LC_MESSAGES/messages.po").open("rb") as f:
+        po = read_po(f)
+
+    def translated(message: str) -> bool:
+        entry = po.get(message)  # a plural's entry is found by its singular, its string a tuple
+        if entry is None or entry.fuzzy:
+            return False
+        return all(entry.string) if isinstance(entry.string, (tuple, list)) else bool(entry.string)
+
+    untranslated = sorted(m for m in found if not translated(m))
     assert untranslated == []
+
+
+def test_the_ui_speaks_nynorsk_where_asked_and_marks_bokmal_data(client):
+    html = page(client, f"/variables/{VEKT}?lang=nn")
+    assert '<html lang="nn">' in html and "Legg i korga" in html and "Etikett (bokmål)" in html
+    # the dataset has no nynorsk title: its bokmål title is marked as bokmål
+    assert '<span lang="nb">Medisinsk fødselsregister – fødsler</span>' in html
+    diag = page(client, f"/variables/{DIAG}?lang=nn")
+    assert "<h1>Hovuddiagnose <code" in diag  # the variable has a nynorsk label, shown unmarked
+
+
+def test_english_pages_mark_norwegian_data_and_speak_english_around_it(client):
+    html = page(client, "/search?q=fødselsvekt&lang=en")
+    assert '<html lang="en">' in html and "Whole number (gram)" in html
+    assert '<span lang="nb">Norsk pasientregister</span>' in html  # a source title, in bokmål
+    dataset = page(client, f"/datasets/{NPR_DS}?lang=en")
+    assert "80,000,000" in dataset and "Non-public" in dataset and "NON_PUBLIC" not in dataset
+    assert "Label (bokmål)" in page(client, f"/variables/{VEKT}?lang=en")
+
+
+def test_a_relative_catalogue_home_still_serves_norwegian(tmp_path, monkeypatch, web_settings):
+    import shutil
+
+    from catalog.config import Settings
+
+    shutil.copytree(web_settings.home, tmp_path / "catalog-data", ignore=shutil.ignore_patterns("cache"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CATALOG_HOME", raising=False)
+    settings = Settings.load("catalog-data")
+    assert settings.home.is_absolute()
+    html = create_app(settings).test_client().get("/").get_data(as_text=True)
+    assert '<html lang="nb">' in html and "Søk etter variabler" in html and "Bla etter tema" in html
+
+
+# --- landing page, topics and comparison ---------------------------------------------------------
+
+
+def test_the_front_page_explains_the_catalogue_and_shows_sources_topics_and_examples(client):
+    html = page(client, "/")
+    assert "<h1" in html and "Katalogen beskriver variablene" in html and 'role="search"' in html
+    assert re.findall(r'<th scope="row"><a href="/search\?source_kind=([\w-]+)">', html) == [
+        "central-registry",
+        "survey",
+        "catalogue",
+    ]
+    assert 'href="/search?q=C50"' in html and 'href="/search?q=metformin"' in html
+    tiles = dict(re.findall(r'href="/topics/([\w-]+)"><span class="tile-name">([^<]*)</span>', html))
+    assert tiles["pregnancy-birth"] == "Svangerskap og fødsel" and tiles["lifestyle"] == "Levevaner"
+    assert "NON_PUBLIC" not in html and "EHRS" not in html
+
+
+def test_topics_are_a_facet_and_have_pages_to_browse_without_a_query(client):
+    html = page(client, "/search?topic=pregnancy-birth")
+    assert sorted(hits(html)) == ["APGAR5", "FODSELSVEKT", "MORS_ALDER", "SVLEN", "VEKT"]
+    assert "Tema: Svangerskap og fødsel" in html  # the chip
+    topic = page(client, "/topics/pregnancy-birth")
+    assert "<h1>Svangerskap og fødsel</h1>" in topic and 'href="/search?topic=pregnancy-birth"' in topic
+    assert f'href="/datasets/{vkey(mfr_dataset().uri)}"' in topic
+    assert client.get("/topics/nosuch").status_code == 404
+    assert "Levevaner" in page(client, "/topics/")
+
+
+def test_two_variables_are_compared_side_by_side_with_differences_marked(client):
+    html = page(client, f"/compare?ids={VEKT},{NPR_VEKT}")
+    marked = {
+        name: verdict for verdict, name in re.findall(r'<tr class="(same|differs)"><th scope="row">([^<]*)</th>', html)
+    }
+    assert marked["Etikett"] == "same" and marked["Enhet"] == "same" and marked["Datatype"] == "same"
+    assert marked["Kortnavn"] == "differs" and marked["Kilde"] == "differs" and marked["Periode"] == "differs"
+    assert {"Spørsmål", "Kodeliste", "Populasjon", "Datasett"} <= set(marked)
+    assert client.get("/compare").status_code == 404
+    gone = page(client, f"/compare?ids={VEKT},0000000000000000")
+    assert "1 av variablene finnes ikke lenger i katalogen." in gone
 
 
 # --- security -----------------------------------------------------------------------------------
@@ -563,6 +737,10 @@ def test_hostile_text_is_visible_escaped(client):
         "/basket/",
         f"/codelists/{vkey(NPR + '/kodeverk/atc')}",
         "/nope",
+        "/topics/",
+        "/topics/pregnancy-birth",
+        f"/compare?ids={VEKT},{NPR_VEKT}",
+        f"/basket/{token_for([VEKT, DIAG])}",
     ],
 )
 def test_pages_have_no_inline_script_or_style_and_send_a_strict_csp(client, url):
@@ -758,3 +936,14 @@ def test_a_timeline_without_any_dates_is_left_out():
     from web import charts
 
     assert charts.timeline("t", [charts.Period("v", None, None)], [], now=2026) is None
+
+
+def test_the_api_has_the_comparison_topics_equivalents_and_access_route(client):
+    body = client.get(f"/api/compare?ids={VEKT},{NPR_VEKT}").json
+    rows = {row["name"]: row for row in body["rows"]}
+    assert body["ids"] == [VEKT, NPR_VEKT] and rows["Etikett"]["same"] and not rows["Kilde"]["same"]
+    topics = {t["id"]: t for t in client.get("/api/topics?lang=en").json["topics"]}
+    assert topics["pregnancy-birth"]["name"] == "Pregnancy and birth" and topics["pregnancy-birth"]["variables"] == 5
+    variable = client.get(f"/api/variables/{VEKT}").json
+    assert [h["id"] for h in variable["equivalents"]["other_sources"]] == [NPR_VEKT]
+    assert variable["access_route"]["id"] == "helsedataservice" and variable["topics"] == ["pregnancy-birth", "body"]

@@ -204,3 +204,16 @@ def web_app(web_settings: Settings) -> Flask:
 def vkey(uri: str) -> str:
     """The id of a record or variable in page URLs."""
     return key_for(uri)
+
+
+@pytest.fixture(scope="session")
+def nation_settings(tmp_path_factory) -> Settings:
+    """The simulated nation as `catalog demo` harvests it (registries, quality registries, surveys
+    with their waves, Statistics Norway): the catalogue researchers' tasks are tried on."""
+    from catalog.demo import harvest_simulated
+    from simulator import Simulator
+
+    settings = Settings.load(tmp_path_factory.mktemp("nation") / "home")
+    with Simulator(seed=0) as simulator:
+        harvest_simulated(settings, simulator, workers=1)
+    return settings

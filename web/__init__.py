@@ -1,11 +1,14 @@
 """The Flask explorer, JSON API and DCAT feeds (app factory, as in Flask's tutorial).
 
 The app opens the store's read side (`store()`, typed `StoreReader`, on read-only connections)
-and the search backend named by the configuration; each request uses them read-only. Blueprints: `explorer` (search, variable, dataset and code list pages), `sources`
-(/sources), `basket` (/basket), `api` (JSON under /api), `feeds` (DCAT feeds and dereferenceable
-URIs, with `changes` (/changes) and `sparql` (/sparql) inside it), `admin` (/admin, off without
-a token: requests the scheduler carries out), `health` (/healthz, /readyz), `metrics`
-(/metrics) and `marketplace` (/marketplace: platforms, services and data products). The UI speaks bokmål and English (web/i18n.py).
+and the search backend named by the configuration; each request uses them read-only. Blueprints:
+`topics` (the landing page, browsing by topic), `explorer` (search, variable, dataset and code
+list pages), `compare` (/compare), `sources` (/sources), `basket` (/basket), `api` (JSON under
+/api), `feeds` (DCAT feeds and dereferenceable URIs, with `changes` (/changes) and `sparql`
+(/sparql) inside it), `admin` (/admin, off without a token: requests the scheduler carries out),
+`health` (/healthz, /readyz), `metrics` (/metrics) and `marketplace` (/marketplace: platforms,
+services and data products), and the access body's registers (`uses`, `label`, `minimum`,
+`confirmations`). The UI speaks bokmål, nynorsk and English (web/i18n.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from catalog.admin_queue import AdminQueue
 from catalog.config import ConfigError, Settings
 from catalog.model import key_for
 from catalog.store import StoreReader
+from catalog.topics import taxonomy
 from web import metrics, rendering
 from web.searchcache import SearchCache
 
@@ -64,6 +68,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         admin,
         api,
         basket,
+        compare,
         confirmations,
         display,
         explorer,
@@ -71,16 +76,20 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         health,
         i18n,
         label,
+        labels,
         marketplace,
         minimum,
         readiness,
         sources,
+        topics,
         uses,
     )
 
     i18n.init(app, settings.home / "cache" / "translations")
     blueprints = (
+        topics.bp,
         explorer.bp,
+        compare.bp,
         sources.bp,
         readiness.bp,
         minimum.bp,
@@ -102,11 +111,24 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.jinja_env.globals.update(
         safe_url=display.safe_url,
         pick=display.pick,
+        shown=lambda value: display.shown(value, i18n.current()),
+        in_language=lambda text, lang: display.in_language(text, lang, i18n.current()),
+        coded=lambda field, value: labels.label_html(field, value, i18n.current()),
+        code_label=lambda field, value: labels.label(field, value, i18n.current()).text,
+        topic_names=lambda ids: [t.name(i18n.current()) for t in map(taxonomy().by_id.get, ids or ()) if t],
+        route_of=basket.route_of,
+        readable=display.readable,
+        text_language=display.text_language,
         by_language=display.by_language,
-        bilingual=display.bilingual,
+        nb_or_en=lambda nb, en: display.in_language(
+            *((en, "en") if i18n.current() == "en" else (nb, "nb")), i18n.current()
+        ),
+        bilingual=lambda value, locale: display.in_language(
+            display.bilingual(value, locale), "en" if locale == "en" else "nb", locale
+        ),
         period=display.period,
         last_segment=display.last_segment,
-        lang_names=display.LANG_NAMES,
+        language_name=display.language_name,
         basket_count=lambda: len(basket.basket_keys()),
         source_title=explorer.source_title,
         key_for=key_for,

@@ -12,13 +12,16 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from catalog.export import as_published
 from catalog.model import Dataset, key_for, to_dict
-from catalog.search import Hit
+from catalog.search import DOC_TYPES, Hit
 from web import basket, distribution, marketplace, samples
+from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
+from web.i18n import current
 from web.label import label_json
 from web.openapi import spec
 from web.quality import score_parts
 from web.sources import source_view, summaries
+from web.topics import tiles
 from web.uses import use_json
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -52,7 +55,7 @@ def hit_json(h: Hit) -> dict[str, Any]:
 
 @bp.get("/search")
 def search() -> Response:
-    view = search_view(query_from_args())
+    view = search_view(query_from_args(), links=False)
     q, result = view.query, view.result
     return jsonify(
         {
@@ -65,6 +68,7 @@ def search() -> Response:
             "pages": view.pages,
             "page_size": PAGE_SIZE,
             "other_type_total": view.other_total,
+            "type_totals": {kind: view.totals[kind] for kind in DOC_TYPES},
             "typos_tolerated": bool(result.typos),
             "typo_edits": result.typos,
             "typo_words": list(result.typo_words),
@@ -80,6 +84,17 @@ def search() -> Response:
 def suggest() -> Response:
     prefix = request.args.get("q", "")[:100]
     return jsonify({"q": prefix, "suggestions": search_backend().suggest(prefix, 10)})
+
+
+def route_json(route: Any) -> dict[str, Any]:
+    lang = current()
+    return {
+        "id": route.id,
+        "name": route.name(lang),
+        "body": route.body,
+        "url": route.link(lang),
+        "steps": list(route.steps_in(lang)),
+    }
 
 
 def provenance(stored: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
@@ -114,7 +129,13 @@ def variable(key: str) -> Response:
                 "codes": [to_dict(c) for c in cl.concepts],
             },
             **distribution.as_json(view.counts, view.frequencies),
+            "equivalents": {
+                "same_source": [hit_json(h) for h in view.equivalents.same_source],
+                "other_sources": [hit_json(h) for h in view.equivalents.other_sources],
+            },
             "related": [hit_json(h) for h in view.related],
+            "topics": [t.id for t in view.topics],
+            "access_route": route_json(view.route),
             "provenance": provenance(view.dataset, view.history),
             "validation": {"dataset_conforms": view.dataset.conforms, "findings": view.findings},
         }
@@ -229,6 +250,42 @@ def basket_export() -> Response:
     """The basket exports for a selection given as ids=a,b,c (the API keeps no state)."""
     keys = basket.parse_keys(request.args.getlist("ids"))
     return basket.export(basket.selection(keys), request.args.get("format", "json"))
+
+
+@bp.get("/compare")
+def compare() -> Response:
+    """The comparison page's rows: each fact of the variables side by side, and whether they agree."""
+    keys = basket.parse_keys(request.args.getlist("ids"))[:MAX_COMPARED]
+    items, missing = compared(keys)
+    return jsonify(
+        {
+            "ids": [c.key for c in items],
+            "missing": missing,
+            "rows": [
+                {"name": row.name, "same": row.same, "values": [v[0] if v else None for v in row.values]}
+                for row in comparison_rows(items, current())
+            ],
+        }
+    )
+
+
+@bp.get("/topics")
+def topics() -> Response:
+    lang = current()
+    return jsonify(
+        {
+            "topics": [
+                {
+                    "id": t.topic.id,
+                    "name": t.topic.name(lang),
+                    "description": t.topic.description(lang),
+                    "variables": t.variables,
+                    "datasets": t.datasets,
+                }
+                for t in tiles()
+            ]
+        }
+    )
 
 
 @bp.get("/marketplace")

@@ -1,14 +1,27 @@
-"""The basket: the variables a researcher means to ask for, kept only in the browser.
+"""The basket: the variables a researcher means to ask for, kept only in the browser, and the
+way from there to an application.
 
 The selection is a cookie holding variable ids and nothing else (no login, no personal data on
 the server); forms post to /basket/add and /basket/remove and work without JavaScript, and the
-script enhances them to update in place. Exports (CSV, XLSX, JSON and a HealthDCAT-AP graph of
-the selected datasets with only the selected variables) come from the same selection the API
-takes as `ids=`.
+script enhances them to update in place. The basket groups the variables by access route
+(`catalog.access`) and says for each what to do next. Exports (CSV, XLSX, JSON and a
+HealthDCAT-AP graph of the selected datasets with only the selected variables) come from the
+same selection the API takes as `ids=`.
+
+A selection is shared, and named in an access request, by `<base>/basket/<token>`, where the
+token *is* the selection: the sorted variable ids packed as bytes with a version and a
+checksum, base64url-encoded (about 11 characters per variable). The web never writes to the
+store, so a token cannot point to state kept on the server; a content-addressed digest could not
+be resolved without it, and a signature would tie every link to one server's secret and add
+nothing, since anyone may select any variables. The same selection always gives the same token,
+the checksum turns a truncated or mistyped link into a clear "not a selection" instead of a
+different one, and the link keeps working on any server holding the catalogue.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import csv
 import hashlib
@@ -28,7 +41,8 @@ from rdflib.namespace import DCAT, RDF, XSD
 from rdflib.namespace import DCTERMS as DCT
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() makes
 
-from catalog.model import Dataset, Variable, key_for, text
+from catalog.access import Route, routes
+from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.rdf import add_dataset, new_graph
 from web import store
 
@@ -45,20 +59,73 @@ FORMATS = {
 }
 COLUMNS = (
     "source",
-    "dataset_id",
     "dataset",
-    "variable_id",
     "name",
     "label",
+    "question",
     "description",
     "datatype",
     "unit",
-    "valid_from",
-    "valid_to",
+    "period",
+    "codes",
     "codelist",
+    "access_body",
+    "access_route",
+    "individuals",
+    "variable_id",
+    "dataset_id",
     "uri",
     "dataset_uri",
 )
+CODES_IN_EXPORT = 60
+"""Code values written out per variable; a longer list (ICD-10) is named with its size instead."""
+TOKEN_VERSION = b"\x01"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,3000}$")
+
+
+def headings() -> dict[str, str]:
+    """The spreadsheet exports' column headings in the UI language (JSON keeps the English keys)."""
+    return {
+        "source": _("Source"),
+        "dataset": _("Dataset"),
+        "name": _("Short name"),
+        "label": _("Label"),
+        "question": _("Question"),
+        "description": _("Description"),
+        "datatype": _("Data type"),
+        "unit": _("Unit"),
+        "period": _("Period"),
+        "codes": _("Code values"),
+        "codelist": _("Code list"),
+        "access_body": _("Access body"),
+        "access_route": _("Where to apply"),
+        "individuals": _("Number of individuals"),
+        "variable_id": _("Variable id"),
+        "dataset_id": _("Dataset id"),
+        "uri": _("Variable URI"),
+        "dataset_uri": _("Dataset URI"),
+    }
+
+
+def token_for(keys: Iterable[str]) -> str:
+    """The selection as a self-contained token: sorted ids, a version byte and a checksum."""
+    payload = TOKEN_VERSION + b"".join(bytes.fromhex(k) for k in sorted(set(keys)))
+    return base64.urlsafe_b64encode(payload + hashlib.sha256(payload).digest()[:4]).decode().rstrip("=")
+
+
+def keys_from_token(token: str) -> list[str] | None:
+    """The ids a token holds, or None when it is not one (wrong characters, truncated, altered)."""
+    if not TOKEN.match(token):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    payload, check = raw[:-4], raw[-4:]
+    if payload[:1] != TOKEN_VERSION or (len(payload) - 1) % 8 or hashlib.sha256(payload).digest()[:4] != check:
+        return None
+    keys = [payload[i : i + 8].hex() for i in range(1, len(payload), 8)]
+    return keys if 0 < len(keys) <= MAX else None
 
 
 def parse_keys(values: Iterable[str]) -> list[str]:
@@ -100,13 +167,50 @@ class Selection:
 
     @property
     def count(self) -> int:
-        return sum(len(vs) for _, _, vs in self.datasets)
+        return sum(len(vs) for _src, _ds, vs in self.datasets)
+
+    @property
+    def keys(self) -> list[str]:
+        return [key_for(v.uri) for _src, _ds, vs in self.datasets for v in vs]
+
+    @property
+    def token(self) -> str:
+        return token_for(self.keys)
 
     def by_source(self) -> dict[str, list[tuple[Dataset, list[Variable]]]]:
         out: dict[str, list[tuple[Dataset, list[Variable]]]] = {}
         for source, d, vs in self.datasets:
             out.setdefault(source, []).append((d, vs))
         return out
+
+    def by_route(self) -> list[RouteGroup]:
+        """The selection by where one applies, routes in the order of catalog/access_routes.toml."""
+        groups: dict[str, RouteGroup] = {}
+        for source, d, vs in self.datasets:
+            route = route_of(source)
+            group = groups.setdefault(route.id, RouteGroup(route, {}))
+            group.sources.setdefault(source, []).append((d, vs))
+        order = list(routes().routes)
+        return sorted(groups.values(), key=lambda grp: order.index(grp.route.id))
+
+    def only(self, route_id: str) -> Selection:
+        return Selection([x for x in self.datasets if route_of(x[0]).id == route_id], [])
+
+
+@dataclass
+class RouteGroup:
+    """The part of a selection that takes one access route, by source."""
+
+    route: Route
+    sources: dict[str, list[tuple[Dataset, list[Variable]]]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(vs) for groups in self.sources.values() for _, vs in groups)
+
+
+def route_of(source: str) -> Route:
+    return routes().for_source(source, current_app.config["SETTINGS"].sources.get(source))
 
 
 def selection(keys: list[str]) -> Selection:
@@ -119,7 +223,7 @@ def selection(keys: list[str]) -> Selection:
     wanted = set(keys)
     for _source, d, chosen in groups.values():
         chosen += [v for v in d.variables if key_for(v.uri) in wanted]
-    found = {key_for(v.uri) for _, _, vs in groups.values() for v in vs}
+    found = {key_for(v.uri) for _src, _ds, vs in groups.values() for v in vs}
     return Selection(
         sorted(groups.values(), key=lambda g: (g[0], text(g[1].title))), [k for k in keys if k not in found]
     )
@@ -128,27 +232,83 @@ def selection(keys: list[str]) -> Selection:
 # --- exports ----------------------------------------------------------------------------------
 
 
-def rows(sel: Selection) -> list[dict[str, Any]]:
-    return [
-        {
-            "source": source,
-            "dataset_id": key_for(d.uri),
-            "dataset": text(d.title),
-            "variable_id": key_for(v.uri),
-            "name": v.name,
-            "label": text(v.title),
-            "description": text(v.description),
-            "datatype": v.datatype,
-            "unit": v.unit or "",
-            "valid_from": v.valid_from or "",
-            "valid_to": v.valid_to or "",
-            "codelist": v.codelist or "",
-            "uri": v.uri,
-            "dataset_uri": d.uri,
-        }
-        for source, d, vs in sel.datasets
-        for v in vs
-    ]
+def code_lists(sel: Selection) -> dict[str, CodeList]:
+    """The live code lists the selected variables use, by URI."""
+    out = {}
+    for uri in {v.codelist for _src, _ds, vs in sel.datasets for v in vs if v.codelist}:
+        stored = store().get(uri)
+        if stored is not None and not stored.deleted_at and isinstance(stored.record, CodeList):
+            out[uri] = stored.record
+    return out
+
+
+def code_values(cl: CodeList | None, lang: str) -> str:
+    if cl is None:
+        return ""
+    if len(cl.concepts) > CODES_IN_EXPORT:
+        return _("%(list)s: %(num)s codes", list=text(cl.title, lang) or cl.identifier, num=len(cl.concepts))
+    return "; ".join(f"{c.code}={text(c.label, lang)}" for c in cl.concepts)
+
+
+def rows(sel: Selection, lang: str = "nb") -> list[dict[str, Any]]:
+    """One row per variable with what an application needs: what it is, its period and codes, and
+    who decides on access. Texts in `lang` where the records have them."""
+    from web.display import period
+
+    lists = code_lists(sel)
+    out = []
+    for source, d, vs in sel.datasets:
+        route = route_of(source)
+        body = (text(d.hdab.name, lang) if d.hdab else "") or route.body
+        for v in vs:
+            cl = lists.get(v.codelist or "")
+            out.append(
+                {
+                    "source": _source_title(source),
+                    "dataset": text(d.title, lang),
+                    "name": v.name,
+                    "label": text(v.title, lang),
+                    "question": text(v.question, lang),
+                    "description": text(v.description, lang),
+                    "datatype": v.datatype,
+                    "unit": v.unit or "",
+                    "period": period(v.valid_from or d.temporal_start, v.valid_to or d.temporal_end),
+                    "codes": code_values(cl, lang),
+                    "codelist": (text(cl.title, lang) or cl.identifier) if cl else (v.codelist or ""),
+                    "access_body": body,
+                    "access_route": route.name(lang),
+                    "individuals": d.number_of_unique_individuals,
+                    "variable_id": key_for(v.uri),
+                    "dataset_id": key_for(d.uri),
+                    "uri": v.uri,
+                    "dataset_uri": d.uri,
+                }
+            )
+    return out
+
+
+def _source_title(name: str) -> str:
+    src = current_app.config["SETTINGS"].sources.get(name)
+    return (src.title or name) if src else name
+
+
+def _language() -> str:
+    from web.i18n import current
+
+    return current()
+
+
+def sheet_rows(sel: Selection) -> tuple[list[str], list[list[Any]]]:
+    """Headings and rows for CSV and XLSX: headings and data types in the UI language."""
+    from web.labels import label
+
+    lang = _language()
+    names = headings()
+    body = []
+    for row in rows(sel, lang):
+        row["datatype"] = label("datatype", row["datatype"], lang).text
+        body.append([_cell(row[c]) if row[c] is not None else "" for c in COLUMNS])
+    return [names[c] for c in COLUMNS], body
 
 
 def _cell(value: Any) -> Any:
@@ -160,9 +320,10 @@ def _cell(value: Any) -> Any:
 
 def to_csv(sel: Selection) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows(sel))
+    writer = csv.writer(out, lineterminator="\r\n")
+    names, body = sheet_rows(sel)
+    writer.writerow(names)
+    writer.writerows(body)
     return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read UTF-8
 
 
@@ -174,12 +335,13 @@ def to_xlsx(sel: Selection) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)  # a new workbook's one sheet
-    ws.title = "variables"
-    ws.append(list(COLUMNS))
+    ws.title = _("variables")
+    names, body = sheet_rows(sel)
+    ws.append(names)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in rows(sel):
-        ws.append([_cell(row[c]) for c in COLUMNS])
+    for row in body:
+        ws.append(row)
     ws.freeze_panes = "A2"
     out = io.BytesIO()
     wb.save(out)
@@ -187,10 +349,8 @@ def to_xlsx(sel: Selection) -> bytes:
 
 
 def request_uri(sel: Selection) -> str:
-    """The same selection always gets the same URI, so an application can refer to it."""
-    keys = sorted(key_for(v.uri) for _, _, vs in sel.datasets for v in vs)
-    digest = hashlib.sha1(".".join(keys).encode()).hexdigest()[:16]
-    return current_app.config["SETTINGS"].base_uri.rstrip("/") + f"/basket/{digest}"
+    """The same selection always gets the same URI, which resolves to it (see the module's docstring)."""
+    return current_app.config["SETTINGS"].base_uri.rstrip("/") + f"/basket/{sel.token}"
 
 
 def to_graph(sel: Selection) -> Any:
@@ -219,7 +379,7 @@ def to_json(sel: Selection) -> bytes:
                 "uri": d.uri,
                 "title": text(d.title),
                 "source": source,
-                "variables": rows(Selection([(source, d, vs)], [])),
+                "variables": rows(Selection([(source, d, vs)], []), _language()),
             }
             for source, d, vs in sel.datasets
         ],
@@ -239,7 +399,7 @@ def export(sel: Selection, fmt: str) -> Response:
     else:
         body = to_graph(sel).serialize(format="turtle" if fmt == "ttl" else "json-ld", encoding="utf-8")
     response = Response(body, mimetype=FORMATS[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="variables.{fmt}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{_("variables")}.{fmt}"'
     return response
 
 
@@ -299,9 +459,35 @@ def clear() -> BaseResponse:
 @bp.get("/")
 def view() -> str:
     sel = selection(basket_keys())
-    return render_template("basket.html", sel=sel, limit=MAX)
+    return render_template("basket.html", sel=sel, limit=MAX, shared=False)
 
 
 @bp.get("/export.<fmt>")
 def download(fmt: str) -> Response:
-    return export(selection(basket_keys()), fmt)
+    """The basket's exports; `?route=` keeps only the variables that take one access route."""
+    sel = selection(basket_keys())
+    route = request.args.get("route")
+    return export(sel.only(route) if route in routes().routes else sel, fmt)
+
+
+RDF_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld"}
+
+
+@bp.get("/<token>")
+def shared(token: str) -> Response | str:
+    """A selection named by its token: the page, or the DCAT access request when RDF is asked for."""
+    keys = keys_from_token(token)
+    if keys is None:
+        abort(404, "This address does not hold a selection of variables (it may have been cut short).")
+    sel = selection(keys)
+    wanted = request.accept_mimetypes.best_match(["text/html", *RDF_TYPES])
+    fmt = request.args.get("format")
+    if fmt in ("ttl", "jsonld") or wanted in RDF_TYPES:
+        response = export(sel, fmt or RDF_TYPES[wanted or ""])
+        response.headers.pop("Content-Disposition")
+        response.vary.add("Accept")
+        return response
+    html = render_template("basket.html", sel=sel, limit=MAX, shared=True, token=token)
+    response = Response(html, mimetype="text/html")
+    response.vary.add("Accept")
+    return response

@@ -10,17 +10,52 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from markupsafe import Markup, escape
+
 from catalog.model import CodeList, LangText, Variable, text
 
-LANG_NAMES = {"nb": "bokmål", "nn": "nynorsk", "en": "English", "": "–"}
+PREFERENCE = {"nb": ("nb", "no", "nn", "en"), "nn": ("nn", "nb", "no", "en"), "en": ("en", "nb", "no", "nn")}
+"""Per UI language, the order in which a multilingual text's languages are chosen."""
 ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,2})?$")
 ATC = re.compile(r"^[A-V]([0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?)?$")
 KLASS = re.compile(r"(?:klass/v1/classifications|klass/klassifikasjoner)/(\d+)")
 
 
+def language_name(code: str) -> str:
+    """A language tag as the UI language names it (a label in English is "engelsk" on a Norwegian page)."""
+    from flask_babel import gettext as _
+
+    names = {"nb": _("bokmål"), "no": _("Norwegian"), "nn": _("nynorsk"), "en": _("English"), "": "–"}
+    return names.get(code, code)
+
+
 def pick(value: LangText | None, locale: str) -> str:
     """The text in the UI language when there is one, else the usual preference order."""
-    return text(value, locale)
+    return pick_lang(value, locale)[0]
+
+
+def pick_lang(value: LangText | None, locale: str) -> tuple[str, str]:
+    """The text to show in this UI language and the language it is in ("" when unknown)."""
+    if not value:
+        return "", locale
+    for lang in (*PREFERENCE.get(locale, (locale,)), ""):
+        if value.get(lang):
+            return value[lang], "nb" if lang == "no" else lang
+    lang, found = next(iter(value.items()))
+    return found, lang
+
+
+def in_language(found: str, lang: str | None, locale: str) -> Markup:
+    """Escaped text, inside <span lang> when it is not in the page's language (WCAG 3.1.2)."""
+    if lang is None or lang == locale or not found:
+        return escape(found)
+    return Markup('<span lang="{}">{}</span>').format(lang, found)
+
+
+def shown(value: LangText | None, locale: str) -> Markup:
+    """A multilingual text as a page shows it: the best language, marked when it is another."""
+    found, lang = pick_lang(value, locale)
+    return in_language(found, lang, locale)
 
 
 def by_language(value: LangText | None) -> list[tuple[str, str]]:
@@ -87,14 +122,44 @@ def code_url(system: str | None, code: str, codelist_uri: str | None = None) -> 
     return None
 
 
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def readable(identifier: str | None) -> str | None:
+    """An identifier worth showing a researcher: not a UUID or a path holding one (those are for
+    machines and stay in the URI under "for publishers")."""
+    if not identifier or UUID.search(identifier) or identifier.startswith(("http://", "https://")):
+        return None
+    return identifier
+
+
+def text_language(value: LangText | None) -> str:
+    """The language `catalog.model.text` picks from a multilingual text."""
+    return pick_lang(value, "nb")[1]
+
+
 def last_segment(iri: str | None) -> str | None:
     return iri.rstrip("/").rsplit("/", 1)[-1] if iri else None
 
 
 def period(start: Any, end: Any) -> str:
+    """1968–, 2008–2019, or with days where the record gives them (1. mars 2020–): a period that
+    starts on 1 January and ends on 31 December is written in years, as researchers say it; a
+    period within one year is that year (2001, not 2001–2001)."""
     if not start and not end:
         return ""
-    return f"{start or '…'}–{end or ''}"
+    first, last = _bound(start, "01-01") or "…", _bound(end, "12-31")
+    return first if first == last else f"{first}–{last}"
+
+
+def _bound(value: Any, whole_year: str) -> str:
+    if not isinstance(value, str) or len(value) < 10 or not value[:4].isdigit():
+        return str(value) if value not in (None, "") else ""
+    if value[5:10] == whole_year:
+        return value[:4]
+    from web.i18n import day
+
+    return day(value)
 
 
 def year(value: str | None) -> int | None:

@@ -1,8 +1,14 @@
-"""Errors answered as JSON problem details or a friendly HTML page, as the client asked."""
+"""Errors answered as JSON problem details or a friendly HTML page, as the client asked.
+
+Pages say what happened in the UI language; the English detail of the JSON answer is shown on a
+page only for a search that could not be understood (marked as English), since it names the part
+of the query at fault.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from catalog.search import BadQuery
@@ -26,7 +32,21 @@ def problem(status: int, title: str, detail: str) -> Problem:
         )
         response.mimetype = "application/problem+json"
         return response, status
-    return render_template("error.html", status=status, title=title, detail=detail), status
+    shown = {
+        400: (_("Bad request"), _("The address or the search could not be understood.")),
+        403: (_("Not allowed"), _("This change is accepted only from this site.")),
+        404: (
+            _("Not found"),
+            _("There is nothing at this address. The record may have left the catalogue, or the link is cut short."),
+        ),
+        405: (_("Not allowed"), _("This address does not accept this kind of request.")),
+    }
+    heading, explanation = shown.get(
+        status, (_("Something went wrong"), _("Something went wrong on our side; it has been logged."))
+    )
+    return render_template(
+        "error.html", status=status, title=heading, explanation=explanation, detail=detail if status == 400 else ""
+    ), status
 
 
 def register(app: Flask) -> None:

@@ -16,17 +16,31 @@ from flask import Blueprint, abort, current_app, g, render_template, request, ur
 from flask_babel import gettext as _
 
 from catalog import minimum, profiles
+from catalog.access import Route, routes
 from catalog.label import Label, label_of
 from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
-from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, SearchResult
+from catalog.search import (
+    DOC_TYPES,
+    FACETS,
+    FILTERS,
+    SORTS,
+    TYPE_FILTERS,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    type_filters,
+    variables_using,
+)
 from catalog.store import StoredRecord
+from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
-from web import charts, distribution, store
+from web import charts, distribution, labels, store
 from web.basket import basket_keys
+from web.compare import Equivalents, Grid, equivalents, wave_grid
 from web.display import code_url, coding_system, pick, year
-from web.i18n import current as current_locale
+from web.i18n import current
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
 
@@ -35,6 +49,7 @@ PAGE_SIZE = 20
 MAX_OFFSET = 10_000
 RELATED = 8
 FACET_SHOWN = 8  # values per facet before "show all"
+USING_SHOWN = 50  # variables listed on a code list's page (the rest are a search away)
 
 
 def search_backend() -> Any:
@@ -53,21 +68,28 @@ def source_title(name: str) -> str:
     return (src.title or name) if src else name
 
 
-def query_from_args() -> SearchQuery:
+def wants_groups(default: bool = False) -> bool:
+    """Whether variables come one row per group of identical variables: `grouped=1` or `grouped=0`
+    in the URL, else `default` (the page groups, the API lists each variable unless asked)."""
+    return request.args.get("grouped", "1" if default else "0") == "1"
+
+
+def query_from_args(grouped: bool = False) -> SearchQuery:
     """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
-    and `codelist`, `dataset` or `group` by key) and `grouped=1` for one row per group of identical
-    variables."""
+    and `codelist`, `dataset` or `group` by key) and `grouped` (`wants_groups`, default `grouped`)
+    for one row per group of identical variables."""
     args = request.args
     try:
         page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // PAGE_SIZE))
     except ValueError:
         page = 1
     kind = args.get("type", "variable")
+    kind = kind if kind in DOC_TYPES else "variable"
     return SearchQuery(
         text=args.get("q", "")[:200],
-        type=kind if kind in DOC_TYPES else "variable",
-        filters={f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)},
-        group=args.get("grouped") == "1" and kind == "variable",
+        type=kind,
+        filters=type_filters(kind, {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}),
+        group=wants_groups(grouped) and kind == "variable",
         sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
@@ -153,8 +175,9 @@ def facet_args(name: str, value: str, active: bool) -> dict[str, Any]:
 
 @bp.app_template_global()
 def type_args(kind: str) -> dict[str, Any]:
-    """Switch between variables and datasets with the same words and filters (datasets have no data type)."""
-    return state_args(type=kind, **({"datatype": None} if kind != "variable" else {}))
+    """Switch between variables, datasets and code lists with the same words and the filters that
+    apply to the other type."""
+    return state_args(type=kind, **{f: None for f in FILTERS if f not in TYPE_FILTERS[kind]})
 
 
 @bp.app_template_global()
@@ -178,7 +201,7 @@ _TRANSLATED: dict[tuple[str, str], dict[str, str]] = {}
 def translated(what: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
     """Names translated once per language and process, not on every page: each `_` call goes
     through flask-babel's lookups (a result page asked for twenty of them)."""
-    key = (what, current_locale())
+    key = (what, current())
     names = _TRANSLATED.get(key)
     if names is None:
         names = _TRANSLATED[key] = make()
@@ -189,6 +212,7 @@ def facet_titles() -> dict[str, str]:
     return translated(
         "facet_titles",
         lambda: {
+            "topic": _("Topic"),
             "source": _("Source"),
             "source_kind": _("Kind of source"),
             "health_category": _("Health category"),
@@ -201,31 +225,17 @@ def facet_titles() -> dict[str, str]:
     )
 
 
-def value_names() -> dict[str, str]:
-    """Display names of coded facet values."""
-    return translated(
-        "value_names",
-        lambda: {
-            "central-registry": _("Central health registry"),
-            "quality-registry": _("Medical quality registry"),
-            "survey": _("Health survey"),
-            "statistics": _("Statistics"),
-            "catalogue": _("Catalogue"),
-            "PUBLIC": _("Public"),
-            "RESTRICTED": _("Restricted"),
-            "NON_PUBLIC": _("Non-public"),
-            "0": _("not yet"),
-            "1": _("in 1 project"),
-            "2-4": _("in 2–4 projects"),
-            "5+": _("in 5 or more"),
-        },
-    )
-
-
-def value_label(facet: str, value: str) -> str:
+def value_label(facet: str, value: str) -> tuple[str, str | None]:
+    """A facet value as researchers read it, and its language when not the page's (None)."""
     if facet == "source":
-        return source_title(value)
-    return value_names().get(value, value) if facet in ("source_kind", "access_rights", "used") else value
+        return source_title(value), None
+    if facet == "topic":
+        topic = taxonomy().by_id.get(value)
+        return (topic.name(current()), None) if topic else (value, None)
+    if facet == "period":
+        return value.replace("-", "–"), None
+    found = labels.label(facet, value, current())
+    return found.text, found.lang
 
 
 @dataclass
@@ -234,6 +244,7 @@ class FacetLink:
     count: int
     active: bool
     url: str  # the search with this value toggled
+    lang: str | None = None  # the label's language when it is not the page's
 
 
 @dataclass
@@ -249,11 +260,16 @@ class Facet:
 class SearchView:
     query: SearchQuery
     result: SearchResult
-    other_total: int  # hits of the same words among the other type (variables <-> datasets)
+    totals: dict[str, int]  # hits of the same words per result type (the tabs), and "each": ungrouped
     page: int
     pages: int
     chips: list[FacetLink] = field(default_factory=list)  # active filters, each a link that removes it
     facets: list[Facet] = field(default_factory=list)
+
+    @property
+    def other_total(self) -> int:
+        """Hits among the other of variables and datasets (the API's `other_type_total`)."""
+        return self.totals["dataset" if self.query.type == "variable" else "variable"]
 
 
 def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[FacetLink]]:
@@ -264,43 +280,83 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
         chosen = q.filters.get(name, [])
         buckets = result.facets.get(name, [])
         shown = [(v, n) for i, (v, n) in enumerate(buckets) if expanded == name or i < FACET_SHOWN or v in chosen]
-        links = [
-            FacetLink(value_label(name, v), n, v in chosen, links_to.toggled(name, v, v in chosen)) for v, n in shown
-        ]
+        links = []
+        for v, n in shown:
+            shown_as, lang = value_label(name, v)
+            links.append(FacetLink(shown_as, n, v in chosen, links_to.toggled(name, v, v in chosen), lang))
         chips += [
-            FacetLink(f"{titles[name]}: {value_label(name, v)}", 0, True, links_to.toggled(name, v, True))
+            FacetLink(f"{titles[name]}: {value_label(name, v)[0]}", 0, True, links_to.toggled(name, v, True))
             for v in chosen
         ]
         if links:
             hidden = len(buckets) - len(shown)
             facets.append(Facet(name, titles[name], links, hidden, links_to.url(more=name) if hidden else None))
+    keyed = {"codelist": _("Code list"), "dataset": _("Dataset"), "group": _("Identical variables")}
+    for name, title in keyed.items():
+        chips += [
+            FacetLink(f"{title}: {key_label(name, v, result)}", 0, True, links_to.toggled(name, v, True))
+            for v in q.filters.get(name, [])
+        ]
     return facets, chips
 
 
-def counts(q: SearchQuery) -> tuple[dict[str, list[tuple[str, int]]], int]:
-    """Facet counts, each as if its own filter were off (so values combine), and the other type's total.
+def key_label(name: str, key: str, result: SearchResult) -> str:
+    """What a filter by key shows on its chip: the code list's or dataset's title, a group's label."""
+    if name == "group":
+        return next(
+            (h.doc.get("label") or h.doc.get("name") or key for h in result.hits if h.doc.get("group") == key), key
+        )
+    stored = store().get_by_key(key)
+    if stored is None:
+        return key
+    title = getattr(stored.record, "title", None)
+    return pick(title, current()) if title else key
+
+
+def counts(q: SearchQuery, grouped: bool) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
+    """Facet counts, each as if its own filter were off (so values combine), and each type's total
+    with the filters that apply to it: what its tab opens (variables as groups when `grouped`),
+    and under "each" the matches counted one by one (every dataset's and wave's copy).
 
     They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
     `q.any_words`), so they count what the page shows, and a typo-tolerant rerun is paid only
-    where the hits needed one. Facets count variables, grouped or not (`SearchQuery.group`)."""
-    counted = search_backend().search(
-        replace(q, offset=0, limit=0, sort="relevance", highlight=False, group=False, disjunctive=True)
-    )
-    return counted.facets, counted.totals.get("dataset" if q.type == "variable" else "variable", 0)
+    where the hits needed one. Facets count variables, not groups, either way (the search
+    contract), so they are counted ungrouped, which also gives "each". One request counts them
+    all (`SearchQuery.disjunctive`); only a grouped variables' tab, seen from another tab, is
+    counted apart (its groups)."""
+    backend = search_backend()
+    base = replace(q, offset=0, limit=0, sort="relevance", highlight=False, group=False)
+    counted = backend.search(replace(base, disjunctive=True))
+    totals = {"each": counted.total}
+    for kind in DOC_TYPES:
+        if kind == q.type:
+            continue
+        if grouped and kind == "variable":
+            tab = replace(base, type=kind, facets=(), group=True, filters=type_filters(kind, q.filters))
+            totals[kind] = backend.search(tab).total
+        else:
+            totals[kind] = counted.totals[kind]
+    return counted.facets, totals
 
 
-def search_view(q: SearchQuery) -> SearchView:
+def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> SearchView:
+    """A result page: its hits, facet counts and tabs; `grouped` says whether the variables' tab
+    shows groups of identical variables (when another tab is open, for its count). `links`: make
+    the facets' and chips' links and labels (a page shows them; the API gives the counts alone)."""
     backend, caches = search_backend(), current_app.extensions
     generation = backend.generation()
     hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())), generation)
     counted = replace(q, typos=hits.typos, any_words=hits.any_words)
-    facets, other_total = caches["facet_cache"].get(query_key(counted, generation), lambda: counts(counted), generation)
+    grouped = q.group if q.type == "variable" else grouped
+    facets, totals = caches["facet_cache"].get(
+        (*query_key(counted, generation), grouped), lambda: counts(counted, grouped), generation
+    )
     result = replace(hits, facets=facets)
-    facets, chips = facet_view(q, result)
+    facets, chips = facet_view(q, result) if links else ([], [])
     return SearchView(
         q,
         result,
-        other_total,
+        {**totals, q.type: result.total},
         q.offset // PAGE_SIZE + 1,
         max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)),
         chips,
@@ -308,10 +364,10 @@ def search_view(q: SearchQuery) -> SearchView:
     )
 
 
-@bp.get("/")
 @bp.get("/search")
 def search() -> str:
-    view = search_view(query_from_args())
+    grouped = wants_groups(default=True)
+    view = search_view(query_from_args(grouped), grouped)
     return render_template("search.html", view=view, q=view.query, result=view.result, basket=set(basket_keys()))
 
 
@@ -338,20 +394,31 @@ class VariableView:
     dataset: StoredRecord
     codelist: StoredRecord | None
     system: str | None
-    related: list[Hit]
+    equivalents: Equivalents
+    grid: Grid | None  # a survey question's source × wave grid
+    related: list[Hit]  # similar but not equivalent
     findings: list[dict[str, Any]]
     history: list[dict[str, Any]]
+    route: Route
+    topics: list[Topic]
     counts: Any = None  # the published view of its counts (catalog.disclosure.PublishedTable), if any
     frequencies: list[distribution.Frequency] = field(default_factory=list)
     services: list[StoredRecord] = field(default_factory=list)  # where its dataset can be analysed
 
 
-def related_hits(key: str, v: Variable, source: str) -> list[Hit]:
-    """Likely equivalents: a search on the label and name, other sources first, itself left out."""
+def topics_of(record: Any, v: Variable | None = None) -> list[Topic]:
+    """The topics of a dataset, or of one of its variables (as the index assigns them)."""
+    if not isinstance(record, Dataset):
+        return []
+    ids = taxonomy().of_dataset(record)
+    return [taxonomy().by_id[t] for t in (taxonomy().of_variable(v, ids) if v else ids)]
+
+
+def related_hits(key: str, v: Variable, skip: set[str]) -> list[Hit]:
+    """Variables like this one that are not the same question: a search on the label and name."""
     words = " ".join(dict.fromkeys([pick(v.title, "nb") or "", v.name.replace("_", " ")]))
-    result = search_backend().search(SearchQuery(text=words, limit=RELATED * 2, facets=(), highlight=False))
-    hits = [h for h in result.hits if h.key != key]
-    return sorted(hits, key=lambda h: h.doc.get("source") == source)[:RELATED]
+    result = search_backend().search(SearchQuery(text=words, limit=RELATED * 3, facets=(), highlight=False))
+    return [h for h in result.hits if h.key != key and h.key not in skip][:RELATED]
 
 
 def variable_view(key: str) -> VariableView:
@@ -363,6 +430,9 @@ def variable_view(key: str) -> VariableView:
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
     system = coding_system(v, codelist.codelist() if codelist else None)
+    found = equivalents(key, v, stored.source)
+    src = current_app.config["SETTINGS"].sources.get(stored.source)
+    grid = wave_grid(key, stored.source, stored.key, found) if src and src.category == "survey" else None
     table = distribution.published_counts(stored.uri).get(v.uri)
     from web.marketplace import offers_for
 
@@ -372,9 +442,13 @@ def variable_view(key: str) -> VariableView:
         stored,
         codelist,
         system,
-        related_hits(key, v, stored.source),
+        found,
+        grid,
+        related_hits(key, v, {h.key for h in found.all}),
         findings_for(stored, v.uri),
         store().history(stored.uri),
+        routes().for_source(stored.source, src),
+        topics_of(stored.record, v),
         table,
         distribution.frequencies(table, codelist.codelist() if codelist else None),
         offers_for(stored)[0],
@@ -382,15 +456,27 @@ def variable_view(key: str) -> VariableView:
 
 
 def variable_timeline(view: VariableView) -> Any:
+    """The years the data cover: this variable, its dataset, the question's other waves, its codes.
+    (When the catalogue harvested them is provenance, shown under "for publishers".)"""
     d, v = view.dataset.dataset(), view.variable
     periods = [
         charts.Period(
-            _("Variable"),
+            _("This variable"),
             year(v.valid_from) or year(d.temporal_start),
             year(v.valid_to) or year(d.temporal_end),
             "variable",
         ),
         charts.Period(_("Dataset"), year(d.temporal_start), year(d.temporal_end), "dataset"),
+    ]
+    periods += [
+        charts.Period(
+            h.doc.get("dataset_title") or h.doc.get("name") or "",
+            h.doc.get("period_start"),
+            h.doc.get("period_end"),
+            "wave",
+        )
+        for h in view.equivalents.same_source[:12]
+        if h.doc.get("period_start") or h.doc.get("period_end")
     ]
     if view.codelist:
         cl = view.codelist.codelist()
@@ -401,16 +487,7 @@ def variable_timeline(view: VariableView) -> Any:
             if c.valid_from or c.valid_to
         ][:12]
     periods = [p for p in periods if p.start or p.end]
-    events = [
-        charts.Event(
-            int(h["at"][:4]) + (int(h["at"][5:7]) - 1) / 12,
-            _("%(change)s in the catalogue %(at)s", change=h["change"], at=h["at"][:10]),
-        )
-        for h in view.history
-    ]
-    return charts.timeline(
-        _("Validity and changes of %(name)s", name=v.name), periods, events, date.today().year, _("Changes")
-    )
+    return charts.timeline(_("Years covered by %(name)s", name=v.name), periods, [], date.today().year)
 
 
 @bp.get("/variables/<key>")
@@ -423,7 +500,7 @@ def variable(key: str) -> str:
         stored=view.dataset,
         d=view.dataset.record,
         chart=variable_timeline(view),
-        distribution=distribution.chart(view.variable.name, view.frequencies, current_locale()),
+        distribution=distribution.chart(view.variable.name, view.frequencies, current()),
         code_url=code_url,
         basket=set(basket_keys()),
     )
@@ -455,6 +532,8 @@ class DatasetView:
     history: list[dict[str, Any]]
     published: Dataset  # as the EHDS feed publishes it: the source's record, completed by the operator
     readiness: DatasetReadiness  # whether it reaches the EHDS feed; who supplied or must supply what
+    route: Route
+    topics: list[Topic]
     services: list[StoredRecord] = field(default_factory=list)  # platforms and analysis services serving it
     products: list[StoredRecord] = field(default_factory=list)  # data products made from it
     label: Label | None = None  # its quality and utility label (EHDS Art. 78), once assessed
@@ -471,7 +550,8 @@ def dataset_view(key: str) -> DatasetView:
 
     stored = _stored(key, Dataset)
     settings = current_app.config["SETTINGS"]
-    published = profiles.ehds().published(stored.record, settings, settings.sources.get(stored.source)).record
+    src = settings.sources.get(stored.source)
+    published = profiles.ehds().published(stored.record, settings, src).record
     assert isinstance(published, Dataset)
     services, products = offers_for(stored)
     return DatasetView(
@@ -482,6 +562,8 @@ def dataset_view(key: str) -> DatasetView:
         store().history(stored.uri),
         published,
         assess(stored, settings),
+        routes().for_source(stored.source, src),
+        topics_of(stored.record),
         services,
         products,
         label_of(store(), stored.uri),
@@ -521,4 +603,7 @@ def dataset_titles(uses: list[DataUse]) -> dict[str, tuple[str, str]]:
 def codelist(key: str) -> str:
     stored = _stored(key, CodeList)
     system = coding_system(None, stored.codelist())
-    return render_template("codelist.html", stored=stored, cl=stored.record, system=system, code_url=code_url)
+    using = variables_using(search_backend(), key, limit=USING_SHOWN)
+    return render_template(
+        "codelist.html", stored=stored, cl=stored.record, system=system, code_url=code_url, using=using
+    )

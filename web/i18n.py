@@ -1,19 +1,26 @@
-"""The UI in Norwegian bokmål (default) and English with flask-babel, switchable by ?lang= and a cookie.
+"""The UI in Norwegian bokmål (default), nynorsk and English with flask-babel, switchable by
+?lang= and a cookie; numbers and dates in the UI language's own formats.
 
-Message ids are English; `translations/nb/LC_MESSAGES/messages.po` holds bokmål. The .po files are
-compiled to .mo with babel's own API when the app starts (into the catalogue home), so a fresh
-checkout or an installed wheel works without a build step.
+Message ids are English; `translations/nb/LC_MESSAGES/messages.po` holds bokmål and
+`translations/nn/...` nynorsk. The .po files are compiled to .mo with babel's own API when the app
+starts (into the catalogue home, whose path is absolute: flask-babel resolves a relative
+translation directory against the web package, where nothing is), so a fresh checkout or an
+installed wheel works without a build step.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, get_translations
@@ -21,11 +28,15 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-LANGUAGES = ("nb", "en")
+LANGUAGES = ("nb", "nn", "en")
 DEFAULT = "nb"
 COOKIE = "lang"
 SOURCE_DIR = Path(__file__).parent / "translations"
-ALIASES = {"no": "nb", "nn": "nb", "nb": "nb", "en": "en"}
+ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "en": "en"}
+ZONE = ZoneInfo("Europe/Oslo")
+"""Times are stored in UTC and shown in Norwegian time, in every UI language."""
+NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
+"""Each language by its own name, as the language switch shows it."""
 LOCALES = {name: Locale.parse(name) for name in LANGUAGES}
 
 
@@ -59,6 +70,47 @@ def select_locale() -> Locale:
 
 def current() -> str:
     return str(get_locale() or DEFAULT)
+
+
+def number(value: int | float | None) -> str:
+    """3 181 753 in Norwegian (non-breaking spaces, decimal comma), 3,181,753 in English."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+
+
+def percent(value: int | float | None) -> str:
+    """A share with one decimal as the UI language writes it: 7,5 in Norwegian, 7.5 in English."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, 1), "#,##0.0", locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+
+
+def _parse(value: str | date | None) -> date | None:
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if "T" in value else date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def day(value: str | date | None) -> str:
+    """A date as the UI language writes it (2. des. 2026; Dec 2, 2026); text that is no date as it is."""
+    parsed = _parse(value)
+    if parsed is None:
+        return str(value or "")
+    return format_date(parsed, "medium", locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+
+
+def moment(value: str | None) -> str:
+    """A timestamp as the UI language writes it, to the minute (02.12.2026, 14:03)."""
+    parsed = _parse(value)
+    if not isinstance(parsed, datetime):
+        return day(value)
+    return format_datetime(parsed, "short", tzinfo=ZONE, locale=LOCALES.get(current(), LOCALES[DEFAULT]))
 
 
 def remember_choice(response: Response) -> Response:
@@ -117,5 +169,6 @@ def init(app: Flask, cache: Path) -> None:
     )
     app.jinja_env.globals["gettext"] = template_gettext
     app.after_request(remember_choice)
-    app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES)
+    app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES, language_names=NAMES)
+    app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)
     app.context_processor(lambda: {"locale": current()})

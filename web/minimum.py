@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from catalog.minimum import BY_CURIE, Check, DatasetCheck, check
 from web.explorer import source_title, store
@@ -30,6 +31,15 @@ def element_name(curie: str) -> str:
     if element is None:
         return curie
     return element.en if str(get_locale() or "nb").startswith("en") else element.nb
+
+
+@bp.app_template_filter()
+def element_html(curie: str) -> Markup:
+    """The element's name for a page: its bokmål name marked as such on a nynorsk page."""
+    from web.display import in_language
+
+    locale = str(get_locale() or "nb")
+    return in_language(element_name(curie), "en" if locale == "en" else "nb", locale)
 
 
 @bp.get("/minimum/")

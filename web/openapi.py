@@ -111,6 +111,11 @@ SCHEMAS: dict[str, Any] = {
             "pages": {"type": "integer"},
             "page_size": {"type": "integer"},
             "other_type_total": {"type": "integer"},
+            "type_totals": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "description": "hits of the same words per result type (variable, dataset, codelist), with the filters that apply to it",
+            },
             "typos_tolerated": {
                 "type": "boolean",
                 "description": "nothing matched as typed; the hits match similar spellings",
@@ -152,7 +157,8 @@ SCHEMAS: dict[str, Any] = {
     "Variable": {
         **OBJECT,
         "description": "the variable as in catalog.model.Variable, with dataset, codelist "
-        "(codes), its published distribution, related variables, provenance and validation",
+        "(codes), its published distribution, equivalents (its source's other waves, other sources), "
+        "related variables, topics, access route, provenance and validation",
         "properties": {
             "frequencies": {
                 "type": "array",
@@ -254,6 +260,12 @@ SCHEMAS: dict[str, Any] = {
         },
     },
     "Sources": {"type": "object", "properties": {"sources": {"type": "array", "items": OBJECT}}},
+    "Comparison": {
+        **OBJECT,
+        "description": "the variables' facts side by side: ids, missing ids, and rows of name, values "
+        "(one per variable, null when not stated) and whether all are the same",
+    },
+    "Topics": {"type": "object", "properties": {"topics": {"type": "array", "items": OBJECT}}},
     "Source": {
         **OBJECT,
         "description": "a source's summary, its runs, the last finished run's errors (all) and "
@@ -364,6 +376,12 @@ def spec(server: str) -> dict[str, Any]:
                     ),
                 ],
             ),
+            "/api/compare": _get(
+                "Compare variables side by side",
+                _ok("Comparison", "the comparison"),
+                [_query("ids", "variable ids, comma-separated or repeated (at most 8)", many=True)],
+            ),
+            "/api/topics": _get("The topics with their numbers of variables and datasets", _ok("Topics", "topics")),
             "/api/uses": _get(
                 "The data use register: issued data permits (EHDS Art. 58), the latest first",
                 _ok("Uses", "the permits that match"),

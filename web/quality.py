@@ -16,6 +16,7 @@ from catalog.model import Dataset
 from catalog.quality import QualityScore, score_dataset, score_publisher, stored_report
 from catalog.store import StoredRecord
 from web import charts
+from web.i18n import number
 
 RATING_KIND = {"excellent": "ok", "good": "ok", "sufficient": "bar", "bad": "failed"}
 
@@ -51,11 +52,11 @@ def score_chart(title: str, score: QualityScore, labels: dict[str, str]) -> Any:
             labels.get("total", "total"),
             score.percent,
             RATING_KIND.get(score.rating, "bar"),
-            f"({score.total:g}/{score.max:g})",
+            f"({number(score.total)}/{number(score.max)})",
         )
     ]
     bars += [
-        charts.Bar(labels.get(name, name), round(100 * p / m, 1) if m else 0.0, "bar", f"({p:g}/{m:g})")
+        charts.Bar(labels.get(name, name), round(100 * p / m, 1) if m else 0.0, "bar", f"({number(p)}/{number(m)})")
         for name, (p, m) in score.dimensions.items()
         if m
     ]

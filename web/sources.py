@@ -1,4 +1,8 @@
-"""Source (publisher) pages: what each source holds, its harvest history, its errors and quality.
+"""Source (publisher) pages: what each source holds and how to get at it, for researchers; its
+harvest history, errors and quality, for publishers (folded away).
+
+A source is described from its datasets: who publishes it, whom it covers, the years its data
+span, how many people it holds and where one applies (`catalog.access`).
 
 Errors shown are those of the last finished run only, and all of them: a publisher fixing its
 feed needs the complete list for now, not a top 20 mixed with runs that are long fixed.
@@ -7,14 +11,17 @@ feed needs the complete list for now, not a top 20 mixed with runs that are long
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
 
+from catalog.access import Route, routes
+from catalog.model import Dataset, LangText
 from catalog.readiness import Coverage, coverage
-from catalog.store import Run, RunError
+from catalog.store import Run, RunError, StoredRecord
 from web import charts
 from web.explorer import quality_labels, source_title, store
 from web.quality import QualityScore, publisher_quality, score_chart
@@ -46,6 +53,57 @@ class SourceSummary:
 
 
 @dataclass
+class DatasetLine:
+    key: str
+    title: LangText
+    description: LangText
+    start: int | None
+    end: int | None
+    variables: int
+
+
+@dataclass
+class About:
+    """What a researcher wants to know of a source, gathered from its datasets."""
+
+    publishers: Counter[str] = field(default_factory=Counter)
+    populations: list[LangText] = field(default_factory=list)
+    start: int | None = None
+    end: int | None = None
+    still_open: bool = False
+    individuals: int | None = None  # the largest number any of its datasets states
+    datasets: list[DatasetLine] = field(default_factory=list)
+
+    def add(self, stored: StoredRecord) -> None:
+        from web.display import year
+
+        d = stored.record
+        if not isinstance(d, Dataset):
+            return
+        if d.publisher and d.publisher.name:
+            self.publishers[next(iter(d.publisher.name.values()))] += 1
+        if d.population_coverage and d.population_coverage not in self.populations:
+            self.populations.append(d.population_coverage)
+        start, end = year(d.temporal_start), year(d.temporal_end)
+        if start:
+            self.start = min(self.start or start, start)
+        if end:
+            self.end = max(self.end or end, end)
+        elif start:
+            self.still_open = True
+        if d.number_of_unique_individuals:
+            self.individuals = max(self.individuals or 0, d.number_of_unique_individuals)
+        self.datasets.append(DatasetLine(stored.key, d.title, d.description, start, end, len(d.variables)))
+
+    def gather(self, records: Iterable[StoredRecord]) -> Iterator[StoredRecord]:
+        """Passes the records through, noting each (one read of the store for this and the quality)."""
+        for stored in records:
+            self.add(stored)
+            yield stored
+        self.datasets.sort(key=lambda x: (x.start or 0, next(iter(x.title.values()), "")))
+
+
+@dataclass
 class SourceView:
     summary: SourceSummary
     runs: list[Run]
@@ -54,6 +112,8 @@ class SourceView:
     findings: list[tuple[str, str, str, int]]  # severity, path, message, count
     quality: QualityScore  # the mean of its datasets' scores
     readiness: Coverage  # which of its datasets reach the EHDS feed
+    about: About
+    route: Route
 
 
 def summaries() -> list[SourceSummary]:
@@ -97,14 +157,18 @@ def source_view(name: str) -> SourceView:
                 )
             ] += 1
     findings = [(sev, path, msg, n) for (sev, path, msg), n in counted.most_common(50)]
+    about = About()
+    quality = publisher_quality(about.gather(store().records(name, kind="dataset")))
     return SourceView(
         summary,
         store().runs(name, HISTORY),
         finished,
         store().errors(finished.id) if finished else [],
         findings,
-        publisher_quality(store().records(name, kind="dataset")),
+        quality,
         coverage(store(), current_app.config["SETTINGS"], name),
+        about,
+        routes().for_source(name, current_app.config["SETTINGS"].sources.get(name)),
     )
 
 
@@ -118,14 +182,23 @@ def conformance_chart(items: list[SourceSummary]) -> Any:
 
 
 def runs_chart(runs: list[Run]) -> Any:
+    from web.i18n import day
+    from web.labels import enumeration
+
     return charts.bars(
         _("Records harvested per run (newest first)"),
         [
             charts.Bar(
-                f"#{r.id} {r.started[:10]}",
+                f"#{r.id} {day(r.started)}",
                 sum(r.counts.get(k, 0) for k in ("new", "changed", "unchanged")),
                 r.status,
-                f"({r.status}, {r.counts.get('errors', 0)} " + _("errors") + ")",
+                "("
+                + _(
+                    "%(status)s, %(num)s errors",
+                    status=enumeration("run_status", r.status).text,
+                    num=r.counts.get("errors", 0),
+                )
+                + ")",
             )
             for r in runs
         ],
@@ -141,9 +214,14 @@ def index() -> str:
 @bp.get("/<name>")
 def source(name: str) -> str:
     view = source_view(name)
+    from web.labels import enumeration
+
     findings_chart = charts.bars(
         _("Most frequent validation findings"),
-        [charts.Bar(f"{path or '–'}: {sev}", n) for sev, path, _m, n in view.findings[:10]],
+        [
+            charts.Bar(f"{path or '–'}: {enumeration('severity', sev).text}", n)
+            for sev, path, _m, n in view.findings[:10]
+        ],
     )
     quality_chart = (
         score_chart(_("Mean quality score of the datasets, by dimension"), view.quality, quality_labels())

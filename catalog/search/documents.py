@@ -20,6 +20,7 @@ from typing import Any
 
 from catalog.model import CodeList, Dataset, Record, key_for, text
 from catalog.search.codes import SYSTEMS, code_terms, system_of
+from catalog.topics import taxonomy
 
 FIELDS = {
     "key": "stable short id (catalog.model.key_for(uri))",
@@ -38,11 +39,13 @@ FIELDS = {
     "group": "key shared by identical variables of one source (see `group_key`)",
     "dataset_key": "key of the dataset a variable belongs to",
     "dataset_title": "its title",
+    "dataset_title_lang": "the language of dataset_title (pages mark text not in the page's language)",
     "source": "source name (facet)",
     "source_title": "source title",
     "source_kind": "central-registry | quality-registry | survey | statistics | catalogue (facet)",
     "publisher": "publisher name",
     "health_category": "list of HealthDCAT-AP health category codes (facet)",
+    "topic": "list of topic ids of catalog/topics.toml (facet): what the record is about",
     "theme": "list of data-theme codes",
     "period": "list of decades covered, e.g. '1990-1999' (facet)",
     "period_start": "first year covered (int) or None",
@@ -83,6 +86,14 @@ def _year(value: str | None) -> int | None:
     return None
 
 
+def _language(value: dict[str, str]) -> str:
+    """The language `text(value)` picks, so a page can mark text in another language than its own."""
+    for lang in ("nb", "no", "nn", "en", ""):
+        if value.get(lang):
+            return "nb" if lang == "no" else lang
+    return next(iter(value), "")
+
+
 def decades(start: int | None, end: int | None, now: int = 2026) -> list[str]:
     if start is None:
         return []
@@ -120,6 +131,7 @@ def documents(
             "languages": sorted(record.title),
             "keywords": [],
             "health_category": [],
+            "topic": [],
             "theme": [],
             "period": [],
             "period_start": _year(record.valid_from),
@@ -144,6 +156,9 @@ def documents(
     }
     dkey = key_for(d.uri)
     dtitle = text(d.title)
+    dtitle_lang = _language(d.title)
+    topics = taxonomy()
+    dtopics = topics.of_dataset(d)
     yield {
         **shared,
         "key": dkey,
@@ -155,6 +170,7 @@ def documents(
         "description": text(d.description),
         "descriptions": d.description,
         "keywords": sorted({w for words in d.keywords.values() for w in words}),
+        "topic": dtopics,
         "codes": [],
         "period": decades(start, end),
         "period_start": start,
@@ -176,9 +192,11 @@ def documents(
             "description": text(v.description),
             "descriptions": {**v.description, **{f"q_{k}": q for k, q in v.question.items()}},
             "keywords": v.keywords,
+            "topic": topics.of_variable(v, dtopics),
             "codes": [v.coding_system] if v.coding_system else [],
             "dataset_key": dkey,
             "dataset_title": dtitle,
+            "dataset_title_lang": dtitle_lang,
             "period": decades(vstart, vend),
             "period_start": vstart,
             "period_end": vend,

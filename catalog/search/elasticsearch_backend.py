@@ -51,7 +51,17 @@ from typing import TYPE_CHECKING, Any
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
 from catalog.config import ConfigError
-from catalog.search import DOC_TYPES, FACETS, FILTERS, MEMBERS_SHOWN, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search import (
+    DOC_TYPES,
+    FACETS,
+    FILTERS,
+    MEMBERS_SHOWN,
+    BadQuery,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    type_filters,
+)
 from catalog.search.analysis import (
     ALL_IN_LABEL_BOOST,
     ANALYZERS,
@@ -453,7 +463,8 @@ class ElasticsearchBackend:
 
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         if q.disjunctive:
-            return disjunctive(self._search, q, plan, self._counts)
+            keyed = any(values for name, values in q.filters.items() if name not in FACETS)
+            return disjunctive(self._search, q, plan, None if keyed else self._counts)
         by_name = q.sort in ("name", "uses") or not plan.units
         grouped = q.group and q.type == "variable"
         field = "uses_sort" if q.sort == "uses" else "name_sort"
@@ -501,12 +512,13 @@ class ElasticsearchBackend:
         return SearchResult(total=total, hits=hits, facets=facets, grouped=grouped)
 
     def _counts(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
-        """`SearchQuery.disjunctive`'s counts in one request: the words' matches (and any code
-        list, dataset or group chosen) as the query, then per result type the facets under every
-        chosen facet filter and each chosen facet under the others, as filter aggregations (as
-        Elasticsearch's guide does faceting), instead of a request per chosen facet and type."""
-        chosen = {name: values for name, values in q.filters.items() if name in FACETS and values}
-        keyed = {name: values for name, values in q.filters.items() if name not in chosen}
+        """`SearchQuery.disjunctive`'s counts in one request: the words' matches as the query,
+        then per result type the facets under every chosen facet filter, each chosen facet under
+        the others and the type's total under the filters that apply to it, as filter
+        aggregations (as Elasticsearch's guide does faceting), instead of a request per chosen
+        facet and type. Only facet filters are chosen here (filters by key apply to some types
+        only and are counted apart, `_search`)."""
+        chosen = {name: values for name, values in q.filters.items() if values}
         terms = {name: {"terms": {"field": name, "size": 100}} for name in q.facets}
 
         def where(filters: dict[str, list[str]]) -> dict[str, Any]:
@@ -519,8 +531,11 @@ class ElasticsearchBackend:
             if name in q.facets:
                 others = {f: v for f, v in chosen.items() if f != name}
                 inner[f"_off_{name}"] = {"filter": where(others), "aggs": {name: terms[name]}}
+        for kind in DOC_TYPES:
+            if kind != q.type:
+                inner[f"_tab_{kind}"] = {"filter": where(type_filters(kind, chosen))}
         body = {
-            "query": self._query(dataclasses.replace(q, filters=keyed), plan, of_type=False),
+            "query": self._query(dataclasses.replace(q, filters={}), plan, of_type=False),
             "size": 0,
             "track_total_hits": False,
             "aggs": {"_types": {"terms": {"field": "type", "size": len(DOC_TYPES)}, "aggs": inner}},
@@ -529,12 +544,15 @@ class ElasticsearchBackend:
         totals = dict.fromkeys(DOC_TYPES, 0)
         facets: dict[str, list[tuple[str, int]]] = {name: [] for name in q.facets}
         for bucket in found:
-            totals[bucket["key"]] = int(bucket["_all"]["doc_count"])
-            if bucket["key"] == q.type:
-                facets = {name: facet_counts(bucket["_all"][name]["buckets"]) for name in q.facets}
-                for name in chosen:
-                    if name in q.facets:
-                        facets[name] = facet_counts(bucket[f"_off_{name}"][name]["buckets"])
+            kind = bucket["key"]
+            if kind != q.type:
+                totals[kind] = int(bucket[f"_tab_{kind}"]["doc_count"])
+                continue
+            totals[kind] = int(bucket["_all"]["doc_count"])
+            facets = {name: facet_counts(bucket["_all"][name]["buckets"]) for name in q.facets}
+            for name in chosen:
+                if name in q.facets:
+                    facets[name] = facet_counts(bucket[f"_off_{name}"][name]["buckets"])
         return SearchResult(total=totals[q.type], hits=[], facets=facets, totals=totals)
 
     def _spans(self, q: SearchQuery, plan: QueryPlan, hits: list[Hit]) -> None:

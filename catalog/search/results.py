@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from catalog.search import DOC_TYPES, SORTS, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, SORTS, BadQuery, Hit, SearchQuery, SearchResult, type_filters
 from catalog.search.analysis import (
     FUZZY_EXPANSIONS,
     MAX_CLAUSES,
@@ -118,7 +118,7 @@ def disjunctive(search: Search, q: SearchQuery, plan: QueryPlan, one_pass: Searc
     ordinary search (when a page of them is asked for), and the counts by `one_pass` (a backend's
     single request for them all, given the counting query) or else by counting searches: one with
     every filter, one per facet with a chosen value without that facet's filter, one per other
-    result type."""
+    result type under the filters that apply to it."""
     plain = dataclasses.replace(q, disjunctive=False)
     counting = dataclasses.replace(plain, offset=0, limit=0, sort="relevance", highlight=False, group=False)
     if one_pass is not None:
@@ -133,7 +133,9 @@ def disjunctive(search: Search, q: SearchQuery, plan: QueryPlan, one_pass: Searc
         totals = {
             kind: counts.total
             if kind == q.type
-            else search(dataclasses.replace(counting, type=kind, facets=()), plan).total
+            else search(
+                dataclasses.replace(counting, type=kind, facets=(), filters=type_filters(kind, q.filters)), plan
+            ).total
             for kind in DOC_TYPES
         }
         counts = dataclasses.replace(counts, facets=facets, totals=totals)

@@ -29,14 +29,23 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 import tantivy
 
-from catalog.search import DOC_TYPES, FACETS, FILTERS, MEMBERS_SHOWN, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search import (
+    DOC_TYPES,
+    FACETS,
+    FILTERS,
+    MEMBERS_SHOWN,
+    BadQuery,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    type_filters,
+)
 from catalog.search.analysis import (
     ALL_IN_LABEL_BOOST,
     ANALYZERS,
@@ -512,7 +521,8 @@ class TantivyBackend:
 
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         if q.disjunctive:
-            return disjunctive(self._search, q, plan, self._counts if plan.units else None)
+            keyed = any(values for name, values in q.filters.items() if name not in FACETS)
+            return disjunctive(self._search, q, plan, self._counts if plan.units and not keyed else None)
         index = self.index()
         searcher = index.searcher()
         query, matches = self._query(searcher, index.schema, q, plan)
@@ -549,37 +559,38 @@ class TantivyBackend:
 
     def _counts(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         """`SearchQuery.disjunctive`'s counts in one pass over the words' matches: an aggregation
-        per result type, and within each, the facets under every chosen filter and each chosen
-        facet under the others (filter aggregations, which test each match against the filter's
-        own postings). Walking the words' matches is most of a count's time (unions of compound
-        parts, prefixes and analyzers, tens of thousands of postings per word at a million
-        variables), so this one pass replaced four: 9.4 -> 2.7 ms for two words, two filters.
-        Without words every document matches: filtered counting searches are cheaper then."""
+        per result type, and within each, the facets under every chosen filter, each chosen facet
+        under the others, and each type's total under the filters that apply to it (filter
+        aggregations, which test each match against the filter's own postings). Walking the
+        words' matches is most of a count's time (unions of compound parts, prefixes and
+        analyzers, tens of thousands of postings per word at a million variables), so this one
+        pass replaced four or more: 9.4 -> 2.7 ms for two words, two filters. Only facet filters
+        are chosen here (`_search` counts filters by key apart, as they apply to some types only)."""
         index = self.index()
         searcher = index.searcher()
-        chosen = {name: values for name, values in q.filters.items() if name in FACETS and values}
-        keyed = {name: values for name, values in q.filters.items() if name not in chosen}  # a code list's, a group's
+        chosen = {name: values for name, values in q.filters.items() if values}
         text = self._counted_text(searcher, index.schema, plan)
-        must = self._filters(index.schema, replace(q, filters=keyed), of_type=False)
-        if plan.any_words:
-            must.append((tantivy.Occur.Must, _any(text)))
-        else:
-            must += [(tantivy.Occur.Must, clause) for clause in text]
-        main = tantivy.Query.boolean_query(must)
+        main = _any(text) if plan.any_words else _all(text)
         terms = _terms(q.facets)
         inner: dict[str, Any] = {"_all": {"filter": _query_string(chosen), "aggs": terms}} if chosen else dict(terms)
         for name, others in _without_each(chosen, q.facets).items():
             inner[f"_off_{name}"] = (
                 {"filter": _query_string(others), "aggs": {name: terms[name]}} if others else terms[name]
             )
+        tabs = {kind: type_filters(kind, chosen) for kind in DOC_TYPES if kind != q.type}
+        for kind, filters in tabs.items():
+            if filters and filters != chosen:
+                inner[f"_tab_{kind}"] = {"filter": _query_string(filters)}
         raw = searcher.aggregate(main, {"_types": {"terms": {"field": "type", "size": len(DOC_TYPES)}, "aggs": inner}})
         totals = dict.fromkeys(DOC_TYPES, 0)
         facets: dict[str, list[tuple[str, int]]] = {name: [] for name in q.facets}
         for bucket in raw["_types"]["buckets"]:
-            matched = bucket["_all"] if chosen else bucket
-            totals[bucket["key"]] = int(matched["doc_count"])
-            if bucket["key"] != q.type:
+            kind, matched = bucket["key"], bucket["_all"] if chosen else bucket
+            if kind != q.type:  # its own filters, all of them, or none
+                tab = bucket[f"_tab_{kind}"] if f"_tab_{kind}" in inner else matched if tabs[kind] else bucket
+                totals[kind] = int(tab["doc_count"])
                 continue
+            totals[kind] = int(matched["doc_count"])
             facets = {name: facet_counts(matched[name]["buckets"]) for name in q.facets}
             for name, others in _without_each(chosen, q.facets).items():
                 off = bucket[f"_off_{name}"]

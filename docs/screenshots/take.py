@@ -2,8 +2,9 @@
 
     python docs/screenshots/take.py        (from the repository root; needs /usr/bin/chromium)
 
-Serves the app on loopback over the web tests' sample catalogue (tests/web_catalogue.py, without
-its hostile source), adds two variables to the basket, and saves one PNG per page here.
+Harvests the simulated nation as `catalog demo` does, serves the app on loopback, fills the
+basket from three sources as a researcher would, and saves one PNG per page here (one of them at
+a phone's 390 px).
 """
 
 from __future__ import annotations
@@ -12,60 +13,74 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import requests  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
-from tests.conftest import StaticServer  # noqa: E402
-from tests.factories import BASE  # noqa: E402
+from catalog.config import Settings  # noqa: E402
+from catalog.demo import harvest_simulated  # noqa: E402
+from simulator import Simulator  # noqa: E402
 from tests.test_browser import chrome, css, wait  # noqa: E402
-from tests.web_catalogue import NPR, build, vkey  # noqa: E402
 from web import create_app  # noqa: E402
 
 HERE = Path(__file__).parent
-PAGES = {
-    "search": "/search?q=fødselsvekt",
-    "search-facets": "/search?source=hunt&source=mfr&sort=name",
-    "variable": f"/variables/{vkey(NPR + '/variabel/HOVEDDIAGNOSE')}",
-    "dataset": f"/datasets/{vkey(NPR + '/dataset/episoder')}",
-    "sources": "/sources/",
-    "source": "/sources/gone",
-    "basket": "/basket/",
-    "ehds": "/ehds/",
-    "minimum": "/ehds/minimum/",
-    "label": f"/datasets/{vkey(NPR + '/dataset/episoder')}/label",
-    "uses": "/uses",
-    "search-en": "/search?q=birth weight&lang=en",
-}
+
+
+def first(base: str, query: str, **filters: str) -> dict:
+    """The first hit of a search through the API: what a researcher would click."""
+    params = {"q": query, **filters}
+    return requests.get(f"{base}/api/search", params=params, timeout=30).json()["hits"][0]
 
 
 def main() -> int:
-    feeds = StaticServer()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = build(Path(tmp) / "home", feeds, hostile=False)
+        settings = Settings.load(Path(tmp) / "home")
+        with Simulator(seed=0) as simulator:
+            harvest_simulated(settings, simulator)
         server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
+        smoking = first(base, "røyker daglig", source="hunt")
+        other_wave = requests.get(f"{base}/api/variables/{smoking['id']}", timeout=30).json()["equivalents"]
+        birth = first(base, "fødselsvekt", source="mfr")
+        pages = {
+            "home": ("/", 1280),
+            "search": ("/search?q=vekt", 1280),
+            "search-phone": ("/search?q=vekt", 390),
+            "search-codes": ("/search?q=C50", 1280),
+            "variable": (f"/variables/{smoking['id']}", 1280),
+            "compare": (f"/compare?ids={smoking['id']},{other_wave['same_source'][1]['id']}", 1280),
+            "dataset": (f"/datasets/{birth['dataset_id']}", 1280),
+            "source": ("/sources/hunt", 1280),
+            "topic": ("/topics/pregnancy-birth", 1280),
+            "basket": ("/basket/", 1280),
+            "ehds": ("/ehds/", 1280),
+            "minimum": ("/ehds/minimum/", 1280),
+            "label": (f"/datasets/{birth['dataset_id']}/label", 1280),
+            "uses": ("/uses", 1280),
+            "search-en": (f"/search?q={quote('birth weight')}&lang=en", 1280),
+        }
         driver = chrome(Path(tmp) / "profile")
         try:
-            driver.set_window_size(1280, 900)
-            for key in (vkey(f"{BASE}/variabel/VEKT"), vkey(NPR + "/variabel/HOVEDDIAGNOSE")):
-                driver.get(f"{base}/variables/{key}")
+            for hit in (birth, smoking, first(base, "inntekt", source="microdata")):
+                driver.get(f"{base}/variables/{hit['id']}")
                 before = css(driver, "#basket-count").text
                 css(driver, "form.basket-form button").click()
                 wait(driver, lambda d, before=before: css(d, "#basket-count").text != before)
-            for name, path in PAGES.items():
+            for name, (path, width) in pages.items():
+                driver.set_window_size(width, 900)
                 driver.get(base + path)
                 height = driver.execute_script("return document.documentElement.scrollHeight")
-                driver.set_window_size(1280, min(max(height, 700), 1800))
+                driver.set_window_size(width, 844 if width < 600 else min(max(height, 700), 2400))
                 driver.save_screenshot(str(HERE / f"{name}.png"))
                 print(f"{name}.png  {path}")
         finally:
             driver.quit()
             server.shutdown()
-            feeds.close()
     return 0
 
 

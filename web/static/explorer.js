@@ -1,6 +1,7 @@
-/* Progressive enhancement for the explorer: search-box suggestions, sort on change, and basket
-   buttons that update in place. Every feature works without this file. Text from the server is
-   only ever set with textContent, never as HTML. */
+/* Progressive enhancement for the explorer: search-box suggestions, sort on change, basket
+   buttons that update in place, filters open on wide screens (folded on phones) and a copy button
+   for the share link. Every feature works without this file. Text from the server is only ever
+   set with textContent, never as HTML. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -58,7 +59,27 @@
     });
   }
 
+  function filters(details) {
+    var wide = window.matchMedia("(min-width: 48.01rem)");
+    function follow() { details.open = wide.matches; }
+    follow();
+    wide.addEventListener("change", follow);
+  }
+
+  function copier(button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    if (!field || !navigator.clipboard) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(field.value).then(function () {
+        status(button.getAttribute("data-done"));
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("details.filters").forEach(filters);
+    document.querySelectorAll("button.copy").forEach(copier);
     var q = document.getElementById("q");
     if (q) { suggestions(q); }
     document.querySelectorAll("select.autosubmit").forEach(function (select) {

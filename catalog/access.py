@@ -1,0 +1,110 @@
+"""Access routes: where a researcher applies for the data of each source, and what to do there.
+
+A catalogue that ends at a variable list leaves the researcher to find out that the central and
+quality registries go through Helsedataservice's common application, HUNT through its databank,
+MoBa through FHI, and Statistics Norway's data through microdata.no or an application to SSB.
+The routes, with their steps in bokmål, nynorsk and English, live in `catalog/access_routes.toml`
+(readable and editable by the operator); a source's own `options.access_route` in catalog.toml
+overrides the file's choice.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from catalog.config import SourceConfig
+
+ROUTES_FILE = Path(__file__).with_name("access_routes.toml")
+FALLBACK = "publisher"
+LANGUAGES = ("nb", "nn", "en")
+
+
+class AccessRouteError(ValueError):
+    """The routes file or a source's access_route cannot be used; the message says where."""
+
+
+@dataclass(frozen=True)
+class Route:
+    id: str
+    names: dict[str, str]
+    body: str  # who decides (the access body or data holder)
+    url: str  # where one applies ("" when the route has no one place)
+    url_en: str
+    steps: dict[str, tuple[str, ...]]
+    sources: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names["nb"]
+
+    def steps_in(self, lang: str) -> tuple[str, ...]:
+        return self.steps.get(lang) or self.steps["nb"]
+
+    def link(self, lang: str) -> str:
+        return (self.url_en if lang == "en" and self.url_en else self.url) or ""
+
+
+@dataclass(frozen=True)
+class Routes:
+    routes: dict[str, Route]
+
+    def for_source(self, name: str, source: SourceConfig | None) -> Route:
+        """The route a source's data take: its own setting, else the file's by name, then by kind."""
+        chosen = (source.options.get("access_route") if source else None) or None
+        if chosen:
+            if chosen not in self.routes:
+                raise AccessRouteError(
+                    f"source {name}: options.access_route {chosen!r} is not a route of {ROUTES_FILE.name} "
+                    f"(routes: {', '.join(self.routes)})"
+                )
+            return self.routes[chosen]
+        for route in self.routes.values():
+            if name in route.sources:
+                return route
+        kind = source.category if source else ""
+        for route in self.routes.values():
+            if kind in route.kinds:
+                return route
+        return self.routes[FALLBACK]
+
+
+def _texts(path: Path, ident: str, spec: dict[str, object], key: str) -> tuple[str, ...]:
+    value = spec.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise AccessRouteError(f"{path}: route {ident!r}: {key} must be a list of texts")
+    return tuple(value)
+
+
+def parse(path: Path) -> Routes:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise AccessRouteError(f"{path}: cannot read the access routes ({exc})") from exc
+    routes = {}
+    for ident, spec in raw.items():
+        if not isinstance(spec, dict) or not all(isinstance(spec.get(lang), str) for lang in LANGUAGES):
+            raise AccessRouteError(f"{path}: route {ident!r} needs a name in each of {', '.join(LANGUAGES)}")
+        routes[ident] = Route(
+            id=ident,
+            names={lang: spec[lang] for lang in LANGUAGES},
+            body=str(spec.get("body", "")),
+            url=str(spec.get("url", "")),
+            url_en=str(spec.get("url_en", "")),
+            steps={lang: _texts(path, ident, spec, f"steps_{lang}") for lang in LANGUAGES},
+            sources=frozenset(_texts(path, ident, spec, "sources")),
+            kinds=frozenset(_texts(path, ident, spec, "kinds")),
+        )
+    if FALLBACK not in routes:
+        raise AccessRouteError(f"{path}: the fallback route {FALLBACK!r} is missing")
+    return Routes(routes)
+
+
+@cache
+def routes(path: Path = ROUTES_FILE) -> Routes:
+    """The routes of `catalog/access_routes.toml`, read once per process."""
+    return parse(path)

@@ -1,0 +1,197 @@
+"""Topics researchers browse by (pregnancy and birth, cancer, lifestyle, ...), assigned to datasets
+and variables from what their records already say.
+
+Sources rarely classify their data by subject: EU data themes put everything under HEAL, and the
+EHDS health categories say what kind of data a dataset is (health records, registries), not what
+it is about. Titles, keywords and coding systems do say it, so a topic is assigned when one of its
+words, themes, health categories or coding systems is found (the readable list is
+`catalog/topics.toml`, one table per topic). A variable gets the topics its own label, keywords
+and coding system show, plus those of its dataset that hold for every variable in it (`inherit`).
+
+Matching is per word and memoised, because labels repeat their words: at a million variables the
+index pays for a few tens of thousands of distinct words, not a million labels.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+from catalog.model import Dataset, LangText, Variable
+
+TOPICS_FILE = Path(__file__).with_name("topics.toml")
+WORD = re.compile(r"[^\W_]+")
+"""Runs of letters and digits: MEDISINSK_FØDSELSREGISTER is two words, as the search sees it."""
+LANGUAGES = ("nb", "nn", "en")
+
+
+class TopicsError(ValueError):
+    """The topics file cannot be used; the message names the file, topic and field."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    names: dict[str, str]  # nb, nn, en
+    descriptions: dict[str, str]
+    inherit: bool = True
+    themes: frozenset[str] = frozenset()
+    health_categories: frozenset[str] = frozenset()
+    coding_systems: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()
+    inside: tuple[str, ...] = ()
+    exact: frozenset[str] = frozenset()
+    excluded: frozenset[str] = frozenset()
+    excluded_phrases: tuple[str, ...] = ()
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names["nb"]
+
+    def description(self, lang: str) -> str:
+        return self.descriptions.get(lang) or self.descriptions.get("nb", "")
+
+
+def _code(iri: str) -> str:
+    """The code of a vocabulary IRI or label: .../coding-system/ICD-10 -> ICD-10."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].upper()
+
+
+@dataclass
+class Topics:
+    """The taxonomy, in display order, with the matcher built from it."""
+
+    topics: list[Topic]
+    _prefixes: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
+    _phrases: list[tuple[str, int]] = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for i, t in enumerate(self.topics):
+            for w in t.words:
+                if " " in w:
+                    self._phrases.append((" " + w, i))
+                else:
+                    self._prefixes.setdefault(w, []).append(i)
+        self._longest = max((len(w) for w in self._prefixes), default=0)
+        self.by_id = {t.id: t for t in self.topics}
+        self._index = {t.id: i for i, t in enumerate(self.topics)}
+        self._word_topics = lru_cache(maxsize=200_000)(self._match_word)
+
+    def _match_word(self, word: str) -> frozenset[int]:
+        found: set[int] = set()
+        for i in range(1, min(len(word), self._longest) + 1):
+            found.update(self._prefixes.get(word[:i], ()))
+        for i, t in enumerate(self.topics):
+            if word in t.exact or any(part in word for part in t.inside):
+                found.add(i)
+        return frozenset(i for i in found if word not in self.topics[i].excluded)
+
+    def _in_one(self, lowered: str) -> set[int]:
+        found: set[int] = set()
+        for word in WORD.findall(lowered):
+            found |= self._word_topics(word)
+        for phrase, i in self._phrases:
+            if phrase in " " + lowered:
+                found.add(i)
+        return found
+
+    def in_text(self, texts: Iterable[str]) -> set[int]:
+        """Indexes of the topics whose words occur in these texts (a topic found only inside
+        one of its excluded phrases, "year of birth", does not count)."""
+        found: set[int] = set()
+        for text in texts:
+            if not text:
+                continue
+            lowered = unicodedata.normalize("NFC", text.lower())
+            here = self._in_one(lowered)
+            for i in list(here):
+                phrases = [p for p in self.topics[i].excluded_phrases if p in lowered]
+                if phrases:
+                    stripped = lowered
+                    for p in phrases:
+                        stripped = stripped.replace(p, " ")
+                    if i not in self._in_one(stripped):
+                        here.discard(i)
+            found |= here
+        return found
+
+    def of_text(self, texts: Iterable[str]) -> list[str]:
+        """The ids of the topics these texts show by their words alone."""
+        return self._ids(self.in_text(texts))
+
+    def _ids(self, found: set[int]) -> list[str]:
+        return [self.topics[i].id for i in sorted(found)]
+
+    def _coded(self, themes: Iterable[str], categories: Iterable[str], systems: Iterable[str]) -> set[int]:
+        theme_codes, category_codes, system_codes = ({_code(x) for x in xs} for xs in (themes, categories, systems))
+        return {
+            i
+            for i, t in enumerate(self.topics)
+            if t.themes & theme_codes or t.health_categories & category_codes or t.coding_systems & system_codes
+        }
+
+    def of_dataset(self, d: Dataset) -> list[str]:
+        """A dataset's topics: from its title, keywords, themes, health categories and coding systems."""
+        found = self.in_text([*_texts(d.title), *(w for words in d.keywords.values() for w in words)])
+        found |= self._coded(d.themes, d.health_categories, d.coding_systems)
+        return self._ids(found)
+
+    def of_variable(self, v: Variable, dataset_topics: Iterable[str] = ()) -> list[str]:
+        """A variable's topics: its own label, keywords and coding system, and its dataset's
+        topics that hold for every variable in it."""
+        found = self.in_text([*_texts(v.title), *v.keywords, v.table or ""])
+        found |= self._coded((), (), [v.coding_system] if v.coding_system else [])
+        found |= {self._index[t] for t in dataset_topics if t in self._index and self.topics[self._index[t]].inherit}
+        return self._ids(found)
+
+
+def _texts(value: LangText) -> list[str]:
+    return [t for t in value.values() if t]
+
+
+def _strings(path: Path, topic: str, spec: dict[str, object], key: str) -> tuple[str, ...]:
+    value = spec.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(x, str) and x for x in value):
+        raise TopicsError(f"{path}: topic {topic!r}: {key} must be a list of words")
+    return tuple(unicodedata.normalize("NFC", x.lower()) for x in value)
+
+
+def parse(path: Path) -> Topics:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise TopicsError(f"{path}: cannot read the topics ({exc})") from exc
+    topics = []
+    for ident, spec in raw.items():
+        if not isinstance(spec, dict):
+            raise TopicsError(f"{path}: {ident!r} must be a table of a topic")
+        missing = [lang for lang in LANGUAGES if not isinstance(spec.get(lang), str)]
+        if missing:
+            raise TopicsError(f"{path}: topic {ident!r} needs a name in {', '.join(missing)}")
+        topics.append(
+            Topic(
+                id=ident,
+                names={lang: spec[lang] for lang in LANGUAGES},
+                descriptions={lang: str(spec.get(f"description_{lang}", "")) for lang in LANGUAGES},
+                inherit=bool(spec.get("inherit", True)),
+                themes=frozenset(x.upper() for x in _strings(path, ident, spec, "themes")),
+                health_categories=frozenset(x.upper() for x in _strings(path, ident, spec, "health_categories")),
+                coding_systems=frozenset(x.upper() for x in _strings(path, ident, spec, "coding_systems")),
+                words=_strings(path, ident, spec, "words"),
+                inside=_strings(path, ident, spec, "inside"),
+                exact=frozenset(_strings(path, ident, spec, "exact")),
+                excluded=frozenset(w for w in _strings(path, ident, spec, "except") if " " not in w),
+                excluded_phrases=tuple(w for w in _strings(path, ident, spec, "except") if " " in w),
+            )
+        )
+    return Topics(topics)
+
+
+@cache
+def taxonomy(path: Path = TOPICS_FILE) -> Topics:
+    """The topics of `catalog/topics.toml`, read once per process."""
+    return parse(path)

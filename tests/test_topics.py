@@ -1,0 +1,76 @@
+"""Topics: a readable taxonomy assigned from what records already say."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from catalog.model import Dataset, Variable
+from catalog.topics import TopicsError, parse, taxonomy
+
+EU = "http://publications.europa.eu/resource/authority/"
+CODING = "https://hdeu-dcat.data.health.europa.eu/resource/authority/coding-system/"
+
+
+def variable(label: str, **kw: object) -> Variable:
+    return Variable(uri=f"https://x.example/{label}", name="X", title={"nb": label}, **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("label", "topics"),
+    [
+        ("Fødselsvekt", ["pregnancy-birth", "body"]),  # a word's start and a compound's end
+        ("Røyker daglig", ["lifestyle"]),
+        ("Totalkolesterol", ["cardiovascular"]),
+        ("Har eller har hatt astma", ["respiratory"]),
+        ("Fødselsår", ["population"]),  # not about birth: an excluded word
+        ("Medisinsk fødselsregister: apgar5", ["pregnancy-birth"]),  # "medisinsk" is not about medicines
+        ("MEDISINSK_FØDSELSREGISTER", ["pregnancy-birth"]),  # a code's parts are words too
+        ("Utbrudds-ID", ["infections"]),  # "utbrudd" is no fracture ("brudd")
+        ("Løpenummer for person (pseudonym)", []),
+    ],
+)
+def test_a_variable_label_shows_its_topics(label: str, topics: list[str]) -> None:
+    assert taxonomy().of_variable(variable(label)) == topics
+
+
+def test_english_labels_count_but_excluded_phrases_do_not() -> None:
+    t = taxonomy()
+    assert t.of_variable(Variable(uri="u", name="V", title={"en": "Birth weight"})) == ["pregnancy-birth", "body"]
+    assert "pregnancy-birth" not in t.of_variable(Variable(uri="u", name="F", title={"en": "Year of birth"}))
+
+
+def test_a_dataset_is_placed_by_title_keywords_themes_and_coding_systems() -> None:
+    t = taxonomy()
+    assert t.of_dataset(Dataset(uri="d", identifier="d", title={"nb": "Krefttilfeller"})) == ["cancer"]
+    assert t.of_dataset(Dataset(uri="d", identifier="d", keywords={"nb": ["apotek"]})) == ["medicines"]
+    assert t.of_dataset(Dataset(uri="d", identifier="d", themes=[EU + "data-theme/ECON"])) == ["socioeconomics"]
+    assert t.of_dataset(Dataset(uri="d", identifier="d", coding_systems=[CODING + "ICD-O-3"])) == ["cancer"]
+    assert t.of_dataset(Dataset(uri="d", identifier="d", themes=[EU + "data-theme/HEAL"])) == []
+
+
+def test_a_variable_inherits_only_the_topics_that_hold_for_a_whole_dataset() -> None:
+    t = taxonomy()
+    sex = variable("Kjønn")
+    assert t.of_variable(sex, ["cancer", "body", "lifestyle"]) == ["cancer", "population"]
+    assert t.of_variable(variable("Legemiddel", coding_system="ATC")) == ["medicines"]
+
+
+def test_every_topic_has_names_and_a_description_in_every_language() -> None:
+    for topic in taxonomy().topics:
+        for lang in ("nb", "nn", "en"):
+            assert topic.name(lang) and topic.description(lang), (topic.id, lang)
+
+
+def test_a_broken_topics_file_is_refused_with_the_place_named(tmp_path: Path) -> None:
+    bad = tmp_path / "topics.toml"
+    bad.write_text('[cancer]\nnb = "Kreft"\nen = "Cancer"\n', encoding="utf-8")
+    with pytest.raises(TopicsError, match=r"topic 'cancer' needs a name in nn"):
+        parse(bad)
+    bad.write_text('[cancer]\nnb = "K"\nnn = "K"\nen = "C"\nwords = "kreft"\n', encoding="utf-8")
+    with pytest.raises(TopicsError, match=r"topic 'cancer': words must be a list"):
+        parse(bad)
+    bad.write_text("[cancer\n", encoding="utf-8")
+    with pytest.raises(TopicsError, match="cannot read the topics"):
+        parse(bad)

@@ -1,0 +1,131 @@
+"""Codes shown as words: what researchers read instead of NON_PUBLIC, HEAL, ANNUAL or integer.
+
+Concepts of controlled vocabularies (access rights, data themes, frequencies, health categories)
+take their labels from our vocabulary files (shapes/vocabularies/, nb and en, the same labels the
+feeds carry); a nynorsk page shows the bokmål label marked as such. The catalogue's own
+enumerations (data types, severities, kinds of source, run statuses, kinds of change, the bands
+of the "used" facet) are UI messages, translated like every other. A code that no vocabulary knows
+is shown as it is, marked as a code, rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from flask import g
+from flask_babel import gettext as _
+from markupsafe import Markup
+from rdflib.namespace import SKOS
+
+from web.display import in_language, pick_lang
+
+EU = "http://publications.europa.eu/resource/authority/"
+HEALTH = "https://hdeu-dcat.data.health.europa.eu/resource/authority/"
+SCHEMES = {
+    "access_rights": EU + "access-right",
+    "theme": EU + "data-theme",
+    "frequency": EU + "frequency",
+    "health_category": HEALTH + "healthcategories",
+    "coding_system": HEALTH + "coding-system",
+    "language": EU + "language",
+}
+"""The vocabulary whose notations each coded field (and search facet) holds."""
+
+
+@dataclass(frozen=True)
+class Label:
+    text: str
+    lang: str | None  # None: a UI message, in the page's language
+    known: bool = True  # False: the code itself, no label found
+
+
+@cache
+def vocabulary_labels() -> dict[str, dict[str, str]]:
+    """Concept IRI -> {language: preferred label}, from our vocabulary files (read once)."""
+    from catalog.validation import vocabulary_graph
+
+    out: dict[str, dict[str, str]] = {}
+    for concept, label in vocabulary_graph().subject_objects(SKOS.prefLabel):
+        out.setdefault(str(concept), {})[getattr(label, "language", None) or ""] = str(label)
+    return out
+
+
+def concept(field: str, value: str | None, locale: str) -> Label:
+    """The label of a vocabulary concept given as an IRI or as its code within `field`'s vocabulary."""
+    if not value:
+        return Label("", None)
+    iri = value if "/" in value else f"{SCHEMES.get(field, '')}/{value}"
+    labels = vocabulary_labels().get(iri.rstrip("/"))
+    if labels:
+        found, lang = pick_lang(labels, locale)
+        return Label(found, lang)
+    if field in ("source_kind", "datatype", "severity", "run_status", "change"):
+        return enumeration(field, value)
+    return Label(value.rstrip("/").rsplit("/", 1)[-1], None, known=False)
+
+
+def enumerations() -> dict[str, dict[str, str]]:
+    """The catalogue's own coded values in the UI language, translated once per request."""
+    found = g.get("enumerations")
+    if found is None:
+        found = g.enumerations = {
+            "source_kind": {
+                "central-registry": _("Central health registry"),
+                "quality-registry": _("Medical quality registry"),
+                "survey": _("Health survey"),
+                "statistics": _("Statistics"),
+                "catalogue": _("Catalogue"),
+            },
+            "datatype": {
+                "string": _("Text"),
+                "integer": _("Whole number"),
+                "decimal": _("Decimal number"),
+                "double": _("Decimal number"),
+                "float": _("Decimal number"),
+                "boolean": _("Yes/no"),
+                "date": _("Date"),
+                "dateTime": _("Date and time"),
+                "time": _("Time of day"),
+                "gYear": _("Year"),
+                "gYearMonth": _("Year and month"),
+                "duration": _("Duration"),
+                "anyURI": _("Web address"),
+            },
+            "severity": {"Violation": _("Violation"), "Warning": _("Warning"), "Info": _("Note")},
+            "run_status": {
+                "ok": _("completed"),
+                "failed": _("failed"),
+                "interrupted": _("interrupted"),
+                "running": _("running"),
+            },
+            "change": {"new": _("added"), "changed": _("changed"), "deleted": _("deleted"), "restored": _("restored")},
+            "used": {  # the bands of the "used" facet (catalog.search.documents.USED_BANDS)
+                "0": _("not yet"),
+                "1": _("in 1 project"),
+                "2-4": _("in 2–4 projects"),
+                "5+": _("in 5 or more"),
+            },
+        }
+    return found
+
+
+def enumeration(field: str, value: str | None) -> Label:
+    if not value:
+        return Label("", None)
+    found = enumerations().get(field, {}).get(value)
+    return Label(found, None) if found else Label(value, None, known=False)
+
+
+def label(field: str, value: str | None, locale: str) -> Label:
+    if field in enumerations():
+        return enumeration(field, value)
+    return concept(field, value, locale)
+
+
+def label_html(field: str, value: str | None, locale: str) -> Markup:
+    """The label for a page: marked with its language when it is another, an unknown code as code."""
+    found = label(field, value, locale)
+    if not found.known:
+        return Markup('<code class="code">{}</code>').format(found.text)
+    return in_language(found.text, found.lang, locale)
