@@ -766,15 +766,18 @@ def _count_facets(
     searcher: Any, query: Any, facets: tuple[str, ...], grouped: bool = False
 ) -> tuple[int, dict[str, list[tuple[str, int]]]]:
     """(total matches, facet counts), from one aggregation request; grouped, the total counts
-    groups, while facet values still count variables (`SearchResult.grouped` says why)."""
+    groups, while facet values still count variables (`SearchResult.grouped` says why). The
+    groups are estimated (cardinality) and, in the same pass, listed up to twice `EXACT_GROUPS`,
+    so a total below it is exact without walking the matches again."""
     aggs = _terms(facets)
     aggs["_total"] = {"cardinality": {"field": "group_id"}} if grouped else {"terms": {"field": "type", "size": 1}}
+    if grouped:
+        aggs["_groups"] = {"terms": {"field": "group_id", "size": EXACT_GROUPS * 2}}
     raw = searcher.aggregate(query, aggs)
     if grouped:
         total = int(round(raw["_total"]["value"] or 0))
         if total < EXACT_GROUPS:  # an estimate: a result page's number of rows is counted exactly
-            exact = {"g": {"terms": {"field": "group_id", "size": EXACT_GROUPS * 2}}}
-            total = len(searcher.aggregate(query, exact)["g"]["buckets"])
+            total = len(raw["_groups"]["buckets"])
     else:
         total = sum(b["doc_count"] for b in raw["_total"]["buckets"])
     return total, {f: facet_counts(raw.get(f, {}).get("buckets", [])) for f in facets}
