@@ -265,7 +265,7 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
 
     from web import create_app
 
-    print(f"Explorer: http://127.0.0.1:{port}/   (in bokmål; ?lang=nn or ?lang=en)", flush=True)
+    print(f"Explorer: http://127.0.0.1:{port}/   (in bokmål; ?lang=nn for nynorsk, ?lang=en for English)", flush=True)
     try:
         serve(create_app(settings), host="127.0.0.1", port=port, threads=8, ident="helsekatalog")
     finally:

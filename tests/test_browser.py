@@ -80,7 +80,7 @@ def chrome(profile: Path, javascript: bool = True):
     ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    prefs: dict[str, object] = {"intl.accept_languages": "nb-NO,nb"}
+    prefs: dict[str, object] = {}  # chromium's own Accept-Language (en-US): the pages are Norwegian all the same
     if not javascript:
         prefs["profile.managed_default_content_settings.javascript"] = 2
     options.add_experimental_option("prefs", prefs)

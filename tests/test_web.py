@@ -580,8 +580,15 @@ def test_api_errors_are_problem_details(client):
 
 def test_the_ui_is_bokmal_by_default_and_english_on_request(client):
     assert '<html lang="nb">' in page(client, "/") and "Søk etter variabler" in page(client, "/")
-    english = page(client, "/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    english_browser = page(client, "/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="nb">' in english_browser, "a Norwegian service first, whatever the browser's language"
+    english = page(client, "/?lang=en", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert '<html lang="en">' in english and "Search for variables" in english
+
+
+def test_a_browser_preferring_nynorsk_gets_nynorsk(client):
+    assert '<html lang="nn">' in page(client, "/", headers={"Accept-Language": "nn-NO,nn;q=0.9,nb;q=0.8,en;q=0.5"})
+    assert '<html lang="nb">' in page(client, "/", headers={"Accept-Language": "en-GB,nb;q=0.8,nn;q=0.5"})
 
 
 def test_the_language_choice_sticks_in_a_cookie(client):

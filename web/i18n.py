@@ -32,7 +32,8 @@ LANGUAGES = ("nb", "nn", "en")
 DEFAULT = "nb"
 COOKIE = "lang"
 SOURCE_DIR = Path(__file__).parent / "translations"
-ALIASES = {"no": "nb", "nb": "nb", "nn": "nn", "en": "en"}
+NORWEGIAN = {"no": "nb", "nb": "nb", "nn": "nn"}
+"""The Accept-Language tags the default page is chosen by (English only by choice)."""
 ZONE = ZoneInfo("Europe/Oslo")
 """Times are stored in UTC and shown in Norwegian time, in every UI language."""
 NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
@@ -57,15 +58,19 @@ def compile_catalogs(target: Path) -> Path:
 
 
 def select_locale() -> Locale:
-    """?lang= first, then the cookie, then the browser's Accept-Language, then bokmål.
+    """?lang= first, then the cookie, then bokmål, or nynorsk when the browser prefers it.
+
+    Norwegian first, as helsenorge.no and helsedata.no: a researcher whose browser or system is
+    set to English still meets the Norwegian service and chooses English by its link (remembered
+    in the cookie). The browser's Accept-Language only picks between the written standards.
 
     A Locale, not its name: flask-babel parses a name anew on every request, and babel checks
     for the locale's data file each time (a file-system call per page)."""
     for wanted in (request.args.get("lang"), request.cookies.get(COOKIE)):
         if wanted in LANGUAGES:
             return LOCALES[wanted]
-    best = request.accept_languages.best_match(list(ALIASES))
-    return LOCALES[ALIASES.get(best or "", DEFAULT)]
+    best = request.accept_languages.best_match(list(NORWEGIAN))
+    return LOCALES[NORWEGIAN.get(best or "", DEFAULT)]
 
 
 def current() -> str:
