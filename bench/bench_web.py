@@ -1,9 +1,11 @@
 """The search page under load: 20 concurrent clients against waitress on loopback.
 
     python -m bench.bench_web [--variables 1000000] [--seconds 20] [--clients 20] [--workers 2]
+                              [--threads 8] [--home DIR] [--kinds typical,unique]
 
-Targets (issue 8): search page p95 <= 100 ms and >= 200 requests/s with 20 concurrent clients at
-1 M variables on the embedded backend. Measured two ways, both printed:
+Targets (issues 8 and 21): search page p95 <= 100 ms and >= 200 requests/s with 20 concurrent
+clients at 1 M variables on the embedded backend, with every query different too (nothing
+cached) at a paced 200 requests/s on 2 cores. Measured two ways, both printed:
 - throughput: each client sends its next request as soon as it has an answer, so the server is
   saturated; with 20 clients waiting on each other the mean latency is then 20 / throughput
   (100 ms at 200 req/s) whatever the server does, which is why latency is measured separately:
@@ -11,8 +13,10 @@ Targets (issue 8): search page p95 <= 100 ms and >= 200 requests/s with 20 concu
   (10 each), and each latency counts from when the request was due.
 The index is built here from GENERATED documents written straight into the search backend with
 `replace_all` (not a harvest: no store, no validation). The baseline, measured in the same run with
-the same clients, is a static file from the same server: the ratio says what searching adds over
-serving HTTP at all. "Typical" replays 500 searches as researchers make them (repeated: answers
+the same clients, is a static file from the same server, as fast as the clients can and at the
+same pace: the ratios (throughput, p95 at the pace, server CPU per request) say what searching
+adds over serving HTTP at all, whatever else the shared machine runs; the load average is
+printed at the start and the end. "Typical" replays 500 searches as researchers make them (repeated: answers
 are then mostly cached, web/searchcache.py); "all different" never repeats one (nothing cached).
 
 The server runs as `catalog serve --workers 2` would (two processes sharing the port, one per
@@ -27,11 +31,13 @@ import multiprocessing
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -247,13 +253,18 @@ def unique_paths(seed: int = 2, n: int = 20_000) -> list[str]:
 
 
 def load(
-    base: str, paths: list[str], clients: int, seconds: float, rate: float | None = None
-) -> tuple[list[float], float, int]:
+    base: str, paths: list[str], clients: int, seconds: float, rate: float | None = None, start: int = 0
+) -> tuple[list[float], float, int, int]:
     """Each client requests the paths in turn until the time is up; returns latencies (s), wall
-    time, errors. Without `rate` each client sends its next request as soon as it has the answer
+    time, errors, and the first path no client reached (where a next run starts afresh). Without `rate` each client sends its next request as soon as it has the answer
     (the most the server can do). With `rate`, the clients together send `rate` requests a second
     on a fixed schedule, as researchers do who do not wait for each other, and a latency counts
-    from when the request was due, so time spent behind schedule is not hidden."""
+    from when the request was due, so time spent behind schedule is not hidden.
+
+    Client k asks for paths start + k, start + k + clients, start + k + 2 x clients ...: no path
+    twice until the list is used up. (Until 2026-12-04 client k began at k x 37 and walked on one
+    by one, into the paths the next client had just asked for: four in five of the "all
+    different" searches repeated one answered moments before, often from the cache.)"""
     interval = clients / rate if rate else 0.0
     started = time.perf_counter()
     deadline = started + seconds
@@ -263,7 +274,7 @@ def load(
     def client(k: int) -> tuple[list[float], int]:
         # http.client on a kept-alive connection: a load generator on the same two cores should
         # spend as little of them as it can (requests costs several times more per request)
-        connection, latencies, errors, i = http.client.HTTPConnection(host, int(port), timeout=30), [], 0, k * 37
+        connection, latencies, errors, i = http.client.HTTPConnection(host, int(port), timeout=30), [], 0, start + k
         due = started + k * interval / clients
         while due < deadline:
             if rate:
@@ -275,7 +286,7 @@ def load(
             answer.read()
             latencies.append(time.perf_counter() - due)
             errors += answer.status != 200
-            i += 1
+            i += clients
             due = due + interval if rate else time.perf_counter()
         connection.close()
         return latencies, errors
@@ -283,7 +294,8 @@ def load(
     with ThreadPoolExecutor(clients) as pool:
         results = list(pool.map(client, range(clients)))
     wall = time.perf_counter() - started
-    return [x for lat, _ in results for x in lat], wall, sum(e for _, e in results)
+    reached = start + clients * max(len(lat) for lat, _ in results)
+    return [x for lat, _ in results for x in lat], wall, sum(e for _, e in results), reached
 
 
 def server_cpu(pid: int) -> float:
@@ -296,22 +308,85 @@ def server_cpu(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+@dataclass
+class Server:
+    """A server under test: this checkout's, or with `--against` another checkout's beside it."""
+
+    name: str
+    pid: int
+    base: str
+    start: int = 0  # the next unused path of the list being measured (each server its own)
+
+
+Measured = tuple[float, float, float]
+"""(p95 in ms, requests a second, server CPU ms per request)."""
+
+
 def measure(
-    name: str, pid: int, base: str, paths: list[str], clients: int, seconds: float, rate: float | None = None
-) -> tuple[float, float]:
-    """One load run, printed with the server's CPU per request: that figure does not depend on
-    what else the shared machine runs, so it is the one to compare between runs."""
-    cpu = server_cpu(pid)
-    latencies, wall, errors = load(base, paths, clients, seconds, rate)
-    per_request = (server_cpu(pid) - cpu) / len(latencies) * 1000
-    p95 = statistics.quantiles(latencies, n=100)[94] * 1000
-    rps = len(latencies) / wall
-    print(
-        f"{name:<26} {len(latencies):>6} requests  p50 {statistics.median(latencies) * 1000:6.1f} ms  "
-        f"p95 {p95:6.1f} ms  {rps:7.1f} req/s  {errors} errors  server CPU {per_request:5.2f} ms/request",
-        flush=True,
+    name: str,
+    servers: list[Server],
+    paths: list[str],
+    clients: int,
+    seconds: float,
+    rate: float | None = None,
+    slices: int = 1,
+) -> list[Measured]:
+    """One load run per server, printed with the server's CPU per request: that figure depends
+    least on what else the shared machine runs, so it is the one to compare between runs. With
+    several servers the run is cut into `slices` taken in turn, so each meets the same
+    neighbours on the machine, and each walks the paths from where it stopped (an "all
+    different" search stays different)."""
+    for server in servers:
+        server.start = 0
+    gathered: list[tuple[list[float], float, int, float]] = [([], 0.0, 0, 0.0) for _ in servers]
+    for _ in range(slices):
+        for n, server in enumerate(servers):
+            cpu = server_cpu(server.pid)
+            latencies, wall, errors, server.start = load(
+                server.base, paths, clients, seconds / slices, rate, server.start
+            )
+            seen, walls, errs, cpus = gathered[n]
+            gathered[n] = (seen + latencies, walls + wall, errs + errors, cpus + server_cpu(server.pid) - cpu)
+    out = []
+    for server, (latencies, wall, errors, cpu) in zip(servers, gathered, strict=True):
+        per_request = cpu / len(latencies) * 1000
+        p95 = statistics.quantiles(latencies, n=100)[94] * 1000
+        rps = len(latencies) / wall
+        label = name if len(servers) == 1 else f"{name} [{server.name}]"
+        print(
+            f"{label:<26} {len(latencies):>6} requests  p50 {statistics.median(latencies) * 1000:6.1f} ms  "
+            f"p95 {p95:6.1f} ms  {rps:7.1f} req/s  {errors} errors  server CPU {per_request:5.2f} ms/request",
+            flush=True,
+        )
+        out.append((p95, rps, per_request))
+    return out
+
+
+def load_average() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def start_against(checkout: Path, home: Path, port: int, threads: int, workers: int) -> subprocess.Popen[bytes]:
+    """Another checkout's server (its own `.venv`), as `catalog serve` would start it there."""
+    code = (
+        "import sys; from catalog.config import Settings; from web import create_app; "
+        "from web.server import serve; s = Settings.load(sys.argv[1]); "
+        "serve(lambda: create_app(s), '127.0.0.1', int(sys.argv[2]), threads=int(sys.argv[3]), "
+        "workers=int(sys.argv[4]), ident='bench')"
     )
-    return p95, rps
+    python = checkout / ".venv" / "bin" / "python"
+    command = [str(python), "-c", code, str(home), str(port), str(threads), str(workers)]
+    return subprocess.Popen(command, cwd=checkout, stdout=subprocess.DEVNULL)
+
+
+def wait_for(base: str) -> None:
+    for _ in range(300):
+        try:
+            if requests.get(base + "/static/style.css", timeout=2).ok:
+                return
+        except requests.RequestException:  # not listening yet, or still starting
+            time.sleep(0.1)
+    raise SystemExit(f"no server answered at {base}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,7 +400,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
     parser.add_argument("--workers", type=int, default=2, help="server processes (`catalog serve --workers`)")
     parser.add_argument("--home", help="reuse a catalogue home built by an earlier run")
+    parser.add_argument(
+        "--kinds", default="typical,unique", help="which searches to measure: typical, unique or both (comma-separated)"
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout (with its .venv), e.g. `git worktree add /tmp/before main`: its server runs "
+        "beside this one on the same index, each measurement taken in turns, and the ratios printed",
+    )
     args = parser.parse_args(argv)
+    kinds = set(args.kinds.split(","))
 
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         home = Path(args.home) if args.home else Path(tmp) / "home"
@@ -337,46 +422,104 @@ def main(argv: list[str] | None = None) -> int:
             target=serve, args=(str(home), port, args.threads, args.workers), daemon=True
         )
         server.start()
-        base = f"http://127.0.0.1:{port}"
+        assert server.pid is not None
+        servers = [Server("this", server.pid, f"http://127.0.0.1:{port}")]
+        other = None
+        if args.against:
+            other_port = free_port()
+            other = start_against(args.against.resolve(), home, other_port, args.threads, args.workers)
+            servers.append(Server("against", other.pid, f"http://127.0.0.1:{other_port}"))
+        slices = 4 if other else 1
+        results: dict[str, list[Measured]] = {}
         try:
-            for _ in range(200):
-                try:
-                    if requests.get(base + "/static/style.css", timeout=1).ok:
-                        break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
             paths = search_paths()
-            load(base, paths, args.clients, 3)  # warm caches and connections
+            unique = unique_paths(n=40_000)  # the paced run's searches differ from the others' too
+            for each in servers:
+                wait_for(each.base)
+                load(each.base, paths, args.clients, 3)  # warm caches and connections
             print(
                 f"{args.clients} clients, {args.seconds:.0f} s each, {args.workers} waitress processes of "
-                f"{args.threads} threads, {multiprocessing.cpu_count()} cores",
+                f"{args.threads} threads, {multiprocessing.cpu_count()} cores; load average {load_average()} "
+                "(1/5/15 min) at the start" + (f"; against {args.against}, in {slices} turns each" if other else ""),
                 flush=True,
             )
             print(
                 f"'most': as fast as the clients can (each waits for its answer); 'at {args.rate:.0f}/s': the "
                 f"{args.clients} clients together send {args.rate:.0f} requests a second (latency from when due)"
             )
-            run = (server.pid, base)
-            _, base_rps = measure("baseline (static css)", *run, ["/static/style.css"], args.clients, args.seconds)
+            run = (servers, ["/static/style.css"], args.clients, args.seconds)
+            results["static most"] = measure("baseline (static css)", *run, slices=slices)
+            results["static paced"] = measure(f"baseline, at {args.rate:.0f}/s", *run, args.rate, slices)
             # Each kind of search right after the other of its kind: the all-different searches
             # would otherwise have pushed the typical ones out of the caches in between.
-            _, rps = measure("typical, most", *run, paths, args.clients, args.seconds)
-            p95, _ = measure(f"typical, at {args.rate:.0f}/s", *run, paths, args.clients, args.seconds, args.rate)
-            _, rps_unique = measure("all different, most", *run, unique_paths(), args.clients, args.seconds)
-            p95_unique, _ = measure(
-                f"all different, at {args.rate:.0f}/s", *run, unique_paths(3), args.clients, args.seconds, args.rate
-            )
+            if "typical" in kinds:
+                run = (servers, paths, args.clients, args.seconds)
+                results["typical most"] = measure("typical, most", *run, slices=slices)
+                results["typical paced"] = measure(f"typical, at {args.rate:.0f}/s", *run, args.rate, slices)
+            if "unique" in kinds:
+                results["unique most"] = measure(
+                    "all different, most", servers, unique[:20_000], args.clients, args.seconds, slices=slices
+                )
+                results["unique paced"] = measure(
+                    f"all different, at {args.rate:.0f}/s",
+                    servers,
+                    unique[20_000:],
+                    args.clients,
+                    args.seconds,
+                    args.rate,
+                    slices,
+                )
         finally:
             server.terminate()
             server.join(10)
-    print(f"search/baseline throughput: x{rps / base_rps:.2f} (typical), x{rps_unique / base_rps:.2f} (all different)")
-    for name, most, tail in (("typical searches", rps, p95), ("all different", rps_unique, p95_unique)):
+            if other:
+                other.terminate()
+                other.wait(10)
+    summary({key: found[0] for key, found in results.items()}, args.rate, variables)
+    if other:
+        against(results)
+    print(f"load average {load_average()} (1/5/15 min) at the end")
+    return 0
+
+
+def against(results: dict[str, list[Measured]]) -> None:
+    """This checkout against the other, measured in turns in the same run."""
+    for key, name in (("typical", "typical searches"), ("unique", "all different")):
+        if f"{key} most" not in results:
+            continue
+        (_, most, cpu), (_, their_most, their_cpu) = results[f"{key} most"]
+        (tail, _, _), (their_tail, _, _) = results[f"{key} paced"]
+        print(
+            f"{name}, this against the other checkout: p95 at the pace {tail:.1f} ms against {their_tail:.1f} "
+            f"(x{tail / their_tail:.2f}); at most {most:.0f} req/s against {their_most:.0f} "
+            f"(x{most / their_most:.2f}); server CPU {cpu:.2f} ms a request against {their_cpu:.2f} "
+            f"(x{cpu / their_cpu:.2f})"
+        )
+
+
+def summary(results: dict[str, Measured], rate: float, variables: int) -> None:
+    """The targets, and each kind of search against the static file measured in the same run: the
+    ratios say what searching adds over serving HTTP at all, whatever else the machine runs."""
+    static_p95, static_rps, static_cpu = (
+        results["static paced"][0],
+        results["static most"][1],
+        results["static most"][2],
+    )
+    for kind, name in (("typical", "typical searches"), ("unique", "all different")):
+        if f"{kind} most" not in results:
+            continue
+        (_, most, cpu), (tail, _, _) = results[f"{kind} most"], results[f"{kind} paced"]
+        print(
+            f"{name}: p95 {tail:.1f} ms at {rate:.0f} req/s (x{tail / static_p95:.1f} the static file's "
+            f"{static_p95:.1f} ms at the same pace); at most {most:.0f} req/s (x{most / static_rps:.3f} the static "
+            f"file's {static_rps:.0f}); server CPU {cpu:.2f} ms a request (x{cpu / static_cpu:.1f} the static file's "
+            f"{static_cpu:.2f})"
+        )
         ok = tail <= 100 and most >= 200
         print(
-            f"targets (>= 200 req/s; p95 <= 100 ms at {args.rate:.0f} req/s), {name}: {'met' if ok else 'NOT met'}"
+            f"targets (>= 200 req/s; p95 <= 100 ms at {rate:.0f} req/s), {name}: {'met' if ok else 'NOT met'}"
             f" at {variables:,} variables" + ("" if variables >= 1_000_000 else " (stated for 1,000,000)")
         )
-    return 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from catalog.model import key_for
-from catalog.search import BadQuery, SearchBackend, SearchQuery, type_totals, variables_using
+from catalog.search import BadQuery, SearchBackend, SearchQuery, type_filters, type_totals, variables_using
 from catalog.search.analysis import MAX_WINDOW, Synonyms
 from tests.search_fixtures import JUDGED, corpus, ident, names, synonyms_copy
 
@@ -268,6 +268,70 @@ def test_filters_are_or_within_a_facet_and_and_across(loaded: SearchBackend) -> 
     assert names(result)[0] in ("hunt/VEKT", "tromso/VEKT")  # the same text: either may be first
     assert {h.doc["source"] for h in result.hits} == {"hunt", "tromso"}
     assert search(loaded, filters={"period": ["1960-1969"]}).total == 16
+
+
+DISJUNCTIVE = [
+    ("vekt", "variable", {"source": ["hunt", "mfr"], "datatype": ["decimal"]}),
+    (
+        "vekt",
+        "variable",
+        {"source_kind": ["survey", "quality-registry"], "access_rights": ["RESTRICTED", "NON_PUBLIC"], "used": ["0"]},
+    ),
+    ("fødselsvekt inntekt", "variable", {"source": ["mfr"]}),  # any of the words
+    ("hjertinfarkt", "variable", {"source": ["hjerneslag", "npr"]}),  # a typo
+    ("C50", "variable", {"codelist": [ICD10], "source": ["npr"]}),  # a code list by key restricts every count
+    ("register", "dataset", {"source": ["mfr", "kreft", "hunt"], "period": ["1950-1959", "1960-1969"]}),
+    ("", "variable", {"source": ["hunt"], "datatype": ["integer"]}),  # no words
+    ("vekt", "variable", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "filters"), DISJUNCTIVE)
+def test_a_pages_counts_are_each_facet_without_its_own_filter_and_each_types_total(
+    loaded: SearchBackend, text: str, kind: str, filters: dict[str, list[str]]
+) -> None:
+    """What a result page shows beside its hits, however a backend counts it (one pass or many):
+    the counts of separate searches with the page's words, typos and any-word mode."""
+    page = search(loaded, text, type=kind, filters=filters)
+    same = {"typos": page.typos, "any_words": page.any_words, "limit": 0}
+    counted = search(loaded, text, type=kind, filters=filters, disjunctive=True, **same)
+    alone = search(loaded, text, type=kind, filters=filters, **same)
+    expected = {
+        facet: search(loaded, text, type=kind, filters={f: v for f, v in filters.items() if f != facet}, **same).facets[
+            facet
+        ]
+        if facet in filters
+        else alone.facets[facet]
+        for facet in alone.facets
+    }
+    assert counted.facets == expected and counted.total == page.total
+    assert counted.totals == {
+        other: search(
+            loaded, text, type=other, filters=filters if other == kind else type_filters(other, filters), **same
+        ).total
+        for other in ("variable", "dataset", "codelist")
+    }
+    assert counted.totals[kind] > 0 and all(counted.facets[f] for f in filters if f in counted.facets)
+
+
+def test_a_pages_counts_come_with_its_hits_when_asked_together(loaded: SearchBackend) -> None:
+    filters = {"source": ["hunt", "mfr"]}
+    page = search(loaded, "vekt", filters=filters, group=True)
+    both = search(loaded, "vekt", filters=filters, group=True, disjunctive=True)
+    assert names(both) == names(page) and both.total == page.total and both.grouped
+    assert both.facets == search(loaded, "vekt", filters=filters, limit=0, disjunctive=True).facets
+    assert dict(both.facets["source"])["tromso"] > 0  # the chosen facet as if unchosen
+
+
+@pytest.mark.parametrize(
+    "value", ['hunt" OR source:"mfr', "hunt\\", '\\"', "a:b", "(hunt)", "*", "", "ø å", "hunt OR mfr"]
+)
+def test_a_filter_value_is_one_term_never_query_syntax(loaded: SearchBackend, value: str) -> None:
+    for disjunctive in (False, True):
+        result = search(loaded, "vekt", filters={"source": [value], "datatype": ["decimal"]}, disjunctive=disjunctive)
+        assert result.total == 0 and result.hits == []
+    counted = search(loaded, "vekt", filters={"source": [value, "hunt"]}, limit=0, disjunctive=True)
+    assert counted.total == search(loaded, "vekt", filters={"source": ["hunt"]}).total
 
 
 def test_an_unknown_filter_is_a_bad_query(loaded: SearchBackend) -> None:

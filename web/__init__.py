@@ -25,7 +25,7 @@ from catalog.config import ConfigError, Settings
 from catalog.model import key_for
 from catalog.store import StoreReader
 from catalog.topics import taxonomy
-from web import metrics
+from web import metrics, rendering
 from web.searchcache import SearchCache
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     from catalog.store import open_reader
 
     app = Flask(__name__)
+    app.jinja_environment = rendering.Environment
     settings = settings or Settings.load()
     app.config.update(SETTINGS=settings, JSON_SORT_KEYS=False)
     if test_config:
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         source_title=explorer.source_title,
         key_for=key_for,
         offer_url=marketplace.offer_url,
+        url_for=rendering.template_url_for,
     )
 
     @app.after_request

@@ -6,10 +6,11 @@ so the API always has the same data as the pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +21,18 @@ from catalog.label import Label, label_of
 from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
-from catalog.search import DOC_TYPES, FACETS, FILTERS, SORTS, Hit, SearchQuery, SearchResult, variables_using
+from catalog.search import (
+    DOC_TYPES,
+    FACETS,
+    FILTERS,
+    SORTS,
+    TYPE_FILTERS,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    type_filters,
+    variables_using,
+)
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
@@ -96,12 +108,51 @@ def state_args(**changes: Any) -> dict[str, Any]:
     return args
 
 
+def _encoded(name: str, value: Any) -> str:
+    """One URL parameter as `urlencode(..., doseq=True)` writes it (a list is one pair per value)."""
+    values = value if isinstance(value, list | tuple) else [value]
+    key = quote_plus(name)
+    return "&".join(f"{key}={quote_plus(str(v))}" for v in values)
+
+
+class SearchLinks:
+    """The current search's URL with some parameters changed (None removes one; the page resets),
+    for the ~60 links of a result page: each parameter of the request is encoded once per
+    request, not once per link (`state_args` + `search_url` per link were a fifth of a page's
+    Python)."""
+
+    def __init__(self) -> None:
+        self.base = url_for("explorer.search")
+        self.parts = {name: _encoded(name, values) for name, values in state_args().items()}
+
+    def url(self, **changes: Any) -> str:
+        parts = [
+            (_encoded(name, changes[name]) if changes[name] is not None else "") if name in changes else part
+            for name, part in self.parts.items()
+        ]
+        parts += [
+            _encoded(name, value) for name, value in changes.items() if name not in self.parts and value is not None
+        ]
+        query = "&".join(part for part in parts if part)
+        return f"{self.base}?{query}" if query else self.base
+
+    def toggled(self, facet: str, value: str, active: bool) -> str:
+        """The search with one facet value chosen, or no longer chosen when `active`."""
+        others = [v for v in request.args.getlist(facet) if v != value]
+        return self.url(**{facet: others if active else [*others, value]})
+
+
+def search_links() -> SearchLinks:
+    links = g.get("search_links")
+    if links is None:
+        links = g.search_links = SearchLinks()
+    return links
+
+
 @bp.app_template_global()
 def search_url(args: dict[str, Any]) -> str:
     """The search page's URL for these parameters; url_for is too slow for the ~100 links of a result page."""
-    base = g.get("search_base")
-    if base is None:
-        base = g.search_base = url_for("explorer.search")
+    base = search_links().base
     return f"{base}?{urlencode(args, doseq=True)}" if args else base
 
 
@@ -122,23 +173,11 @@ def facet_args(name: str, value: str, active: bool) -> dict[str, Any]:
     return state_args(**{name: values if active else [*values, value]})
 
 
-TYPE_FACETS = {
-    "variable": FILTERS,
-    "dataset": tuple(f for f in FILTERS if f not in ("datatype", "codelist", "group")),
-    "codelist": ("source", "source_kind"),
-}
-"""The filters that apply to each result type: datasets have no data type, code lists only a source."""
-
-
-def type_filters(kind: str, filters: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {f: v for f, v in filters.items() if f in TYPE_FACETS[kind]}
-
-
 @bp.app_template_global()
 def type_args(kind: str) -> dict[str, Any]:
     """Switch between variables, datasets and code lists with the same words and the filters that
     apply to the other type."""
-    return state_args(type=kind, **{f: None for f in FILTERS if f not in TYPE_FACETS[kind]})
+    return state_args(type=kind, **{f: None for f in FILTERS if f not in TYPE_FILTERS[kind]})
 
 
 @bp.app_template_global()
@@ -156,18 +195,34 @@ def lang_args(lang: str) -> dict[str, Any]:
     }
 
 
+_TRANSLATED: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def translated(what: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """Names translated once per language and process, not on every page: each `_` call goes
+    through flask-babel's lookups (a result page asked for twenty of them)."""
+    key = (what, current())
+    names = _TRANSLATED.get(key)
+    if names is None:
+        names = _TRANSLATED[key] = make()
+    return names
+
+
 def facet_titles() -> dict[str, str]:
-    return {
-        "topic": _("Topic"),
-        "source": _("Source"),
-        "source_kind": _("Kind of source"),
-        "health_category": _("Health category"),
-        "period": _("Period"),
-        "datatype": _("Data type"),
-        "access_rights": _("Access"),
-        "platform": _("Analysis platform"),
-        "used": _("Used in projects"),
-    }
+    return translated(
+        "facet_titles",
+        lambda: {
+            "topic": _("Topic"),
+            "source": _("Source"),
+            "source_kind": _("Kind of source"),
+            "health_category": _("Health category"),
+            "period": _("Period"),
+            "datatype": _("Data type"),
+            "access_rights": _("Access"),
+            "platform": _("Analysis platform"),
+            "used": _("Used in projects"),
+        },
+    )
 
 
 def value_label(facet: str, value: str) -> tuple[str, str | None]:
@@ -219,7 +274,7 @@ class SearchView:
 
 def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[FacetLink]]:
     """Facet values as ready links (built here, not in the template: a page has up to ~50 of them)."""
-    titles, expanded = facet_titles(), request.args.get("more")
+    titles, expanded, links_to = facet_titles(), request.args.get("more"), search_links()
     facets, chips = [], []
     for name in FACETS:
         chosen = q.filters.get(name, [])
@@ -228,20 +283,18 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
         links = []
         for v, n in shown:
             shown_as, lang = value_label(name, v)
-            links.append(FacetLink(shown_as, n, v in chosen, search_url(facet_args(name, v, v in chosen)), lang))
+            links.append(FacetLink(shown_as, n, v in chosen, links_to.toggled(name, v, v in chosen), lang))
         chips += [
-            FacetLink(f"{titles[name]}: {value_label(name, v)[0]}", 0, True, search_url(facet_args(name, v, True)))
+            FacetLink(f"{titles[name]}: {value_label(name, v)[0]}", 0, True, links_to.toggled(name, v, True))
             for v in chosen
         ]
         if links:
             hidden = len(buckets) - len(shown)
-            facets.append(
-                Facet(name, titles[name], links, hidden, search_url({**state_args(), "more": name}) if hidden else None)
-            )
+            facets.append(Facet(name, titles[name], links, hidden, links_to.url(more=name) if hidden else None))
     keyed = {"codelist": _("Code list"), "dataset": _("Dataset"), "group": _("Identical variables")}
     for name, title in keyed.items():
         chips += [
-            FacetLink(f"{title}: {key_label(name, v, result)}", 0, True, search_url(facet_args(name, v, True)))
+            FacetLink(f"{title}: {key_label(name, v, result)}", 0, True, links_to.toggled(name, v, True))
             for v in q.filters.get(name, [])
         ]
     return facets, chips
@@ -268,22 +321,22 @@ def counts(q: SearchQuery, grouped: bool) -> tuple[dict[str, list[tuple[str, int
     They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
     `q.any_words`), so they count what the page shows, and a typo-tolerant rerun is paid only
     where the hits needed one. Facets count variables, not groups, either way (the search
-    contract), so they are counted ungrouped, which also gives "each"."""
+    contract), so they are counted ungrouped, which also gives "each". One request counts them
+    all (`SearchQuery.disjunctive`); only a grouped variables' tab, seen from another tab, is
+    counted apart (its groups)."""
     backend = search_backend()
     base = replace(q, offset=0, limit=0, sort="relevance", highlight=False, group=False)
-    flat = backend.search(base)
-    facets = flat.facets
-    for name in q.filters:
-        if name not in FACETS:  # a code list, dataset or group chosen by key: no values to count
-            continue
-        others = {f: v for f, v in q.filters.items() if f != name}
-        facets[name] = backend.search(replace(base, filters=others, facets=(name,))).facets.get(name, [])
-    totals = {"each": flat.total}
+    counted = backend.search(replace(base, disjunctive=True))
+    totals = {"each": counted.total}
     for kind in DOC_TYPES:
-        if kind != q.type:
-            tab = replace(base, type=kind, facets=(), group=grouped and kind == "variable")
-            totals[kind] = backend.search(replace(tab, filters=type_filters(kind, q.filters))).total
-    return facets, totals
+        if kind == q.type:
+            continue
+        if grouped and kind == "variable":
+            tab = replace(base, type=kind, facets=(), group=True, filters=type_filters(kind, q.filters))
+            totals[kind] = backend.search(tab).total
+        else:
+            totals[kind] = counted.totals[kind]
+    return counted.facets, totals
 
 
 def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> SearchView:

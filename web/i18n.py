@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -23,6 +24,9 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations
 from flask import Flask, Response, g, request
 from flask_babel import Babel, get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 LANGUAGES = ("nb", "nn", "en")
 DEFAULT = "nb"
@@ -133,6 +137,29 @@ def translations() -> NullTranslations:
     return found
 
 
+_texts: dict[int, tuple[NullTranslations, dict[tuple[str, bool], str]]] = {}
+
+
+@pass_context
+def template_gettext(context: Context, string: str, **variables: Any) -> str:
+    """Jinja's new-style `gettext` (`_("...")` in templates: the text translated, made Markup
+    when autoescaping, then %-formatted with the variables), with the texts without variables
+    kept per catalogue: a page has ~40 of them, and each went through four calls and a format."""
+    catalogue = translations()
+    autoescape = context.eval_ctx.autoescape
+    if variables:
+        text = catalogue.ugettext(string)
+        return (Markup(text) if autoescape else text) % variables
+    kept = _texts.get(id(catalogue))
+    if kept is None or kept[0] is not catalogue:
+        kept = _texts[id(catalogue)] = (catalogue, {})
+    found = kept[1].get((string, autoescape))
+    if found is None:
+        text = catalogue.ugettext(string)
+        found = kept[1][(string, autoescape)] = (Markup(text) if autoescape else text) % {}
+    return found
+
+
 def init(app: Flask, cache: Path) -> None:
     Babel(
         app,
@@ -145,6 +172,7 @@ def init(app: Flask, cache: Path) -> None:
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         newstyle=True,
     )
+    app.jinja_env.globals["gettext"] = template_gettext
     app.after_request(remember_choice)
     app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES, language_names=NAMES)
     app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)

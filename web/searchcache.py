@@ -1,8 +1,8 @@
 """Search answers kept for a short while: facet counts, and the hits of a page.
 
-At a million variables counting six facets over tens of thousands of matches takes a few
-milliseconds per facet (~65 ms over the whole catalogue, the front page), and the scored hits of a
-page ~5 ms; the page around them takes ~3 ms. Researchers repeat searches (back button, paging
+At a million variables a page's counts take ~3 ms (one pass over the words' matches,
+`SearchQuery.disjunctive`; ~60 ms over the whole catalogue, the front page), its scored hits
+~2 ms, and the page around them ~2 ms. Researchers repeat searches (back button, paging
 back, the same words with another filter), and the answers change only when the index does. So,
 like Elasticsearch's shard request cache and Solr's query result cache, answers are kept per
 query and dropped when the index's generation changes (any commit, from any process) or after

@@ -40,6 +40,18 @@ FILTERS = (*FACETS, "codelist", "dataset", "group")
 
 DOC_TYPES = ("variable", "dataset", "codelist")
 
+TYPE_FILTERS = {
+    "variable": FILTERS,
+    "dataset": tuple(f for f in FILTERS if f not in ("datatype", "codelist", "group")),
+    "codelist": ("source", "source_kind"),
+}
+"""The filters that apply to each result type: datasets have no data type, code lists only a
+source. A tab's count, and the search it opens, keep only these of a query's filters."""
+
+
+def type_filters(kind: str, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {f: v for f, v in filters.items() if f in TYPE_FILTERS[kind]}
+
 
 class BadQuery(ValueError):
     """The query cannot be understood; the message is safe to show to the user."""
@@ -68,6 +80,13 @@ class SearchQuery:
     across datasets and waves), with its members; the total then counts groups (rows), while facet
     counts still count variables: a distinct count of groups per facet value cost five times the
     counting itself (tantivy, measured), more than a search may spend."""
+    disjunctive: bool = False
+    """Count as a result page does beside its hits: each facet as if its own filter were off (so
+    the values of one facet combine with OR, and each chosen value keeps the count it had), and
+    the matches of the same words and filters in every result type (`SearchResult.totals`, the
+    tabs, each under the filters that apply to it), all with this query's plan (its words, typos and any-word mode). A backend may count
+    them all in one pass over the words' matches (tantivy and Elasticsearch do) instead of one
+    counting search per chosen facet and per other type."""
 
 
 @dataclass
@@ -105,6 +124,10 @@ class SearchResult:
     """The words whose typos were tolerated."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
+    totals: dict[str, int] = field(default_factory=dict)
+    """With `SearchQuery.disjunctive`: the matches per result type (`DOC_TYPES`), each under the
+    query's filters that apply to it (`TYPE_FILTERS`; the query's own type under all of them),
+    variables counted one by one (not as groups)."""
 
 
 class IndexWriter(Protocol):

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from catalog.search import SORTS, BadQuery, Hit, SearchQuery, SearchResult
+from catalog.search import DOC_TYPES, SORTS, BadQuery, Hit, SearchQuery, SearchResult, type_filters
 from catalog.search.analysis import (
     FUZZY_EXPANSIONS,
     MAX_CLAUSES,
@@ -106,6 +106,43 @@ def relaxed(
                 return result
             first = first or result
     return first or dataclasses.replace(search(q, base), typos=0, any_words=False)
+
+
+# -- counts as a page shows them -------------------------------------------------------------
+
+Search = Callable[[SearchQuery, QueryPlan], SearchResult]
+
+
+def disjunctive(search: Search, q: SearchQuery, plan: QueryPlan, one_pass: Search | None = None) -> SearchResult:
+    """`SearchQuery.disjunctive` for a backend whose `search` runs one plan: the hits by an
+    ordinary search (when a page of them is asked for), and the counts by `one_pass` (a backend's
+    single request for them all, given the counting query) or else by counting searches: one with
+    every filter, one per facet with a chosen value without that facet's filter, one per other
+    result type under the filters that apply to it."""
+    plain = dataclasses.replace(q, disjunctive=False)
+    counting = dataclasses.replace(plain, offset=0, limit=0, sort="relevance", highlight=False, group=False)
+    if one_pass is not None:
+        counts = one_pass(counting, plan)
+    else:
+        counts = search(counting, plan)
+        facets = dict(counts.facets)
+        for name, values in q.filters.items():
+            if name in q.facets and values:
+                others = {f: v for f, v in q.filters.items() if f != name}
+                facets[name] = search(dataclasses.replace(counting, filters=others, facets=(name,)), plan).facets[name]
+        totals = {
+            kind: counts.total
+            if kind == q.type
+            else search(
+                dataclasses.replace(counting, type=kind, facets=(), filters=type_filters(kind, q.filters)), plan
+            ).total
+            for kind in DOC_TYPES
+        }
+        counts = dataclasses.replace(counts, facets=facets, totals=totals)
+    if q.limit == 0 and not (q.group and q.type == "variable"):
+        return counts
+    found = search(dataclasses.replace(plain, facets=()), plan)  # the page, and the total of rows when grouped
+    return dataclasses.replace(found, facets=counts.facets, totals=counts.totals)
 
 
 # -- groups ----------------------------------------------------------------------------------
