@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING
 
 from catalog.config import Settings, SourceConfig, parse_organisations
+from catalog.publish import HEALTH_CATEGORIES
 
 if TYPE_CHECKING:
     from catalog.pipeline import SourceResult
@@ -21,7 +22,7 @@ DEMO_DEFAULTS = {
     "applicable_legislation": ["http://data.europa.eu/eli/reg/2025/327/oj"],
     "access_rights": EU + "access-right/NON_PUBLIC",
     "themes": [EU + "data-theme/HEAL"],
-    "health_categories": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/PHDR"],
+    "health_categories": [HEALTH_CATEGORIES + "PHDR"],
     "access_url": "https://helsedata.no/no/soknad/",
     "languages": [EU + "language/NOR"],
 }
@@ -30,7 +31,6 @@ DEMO_DEFAULTS = {
 They fill only empty fields of the published (EHDS) view; see catalog.published."""
 
 STATISTICAL = EU + "dataset-type/STATISTICAL"
-HEALTH_CATEGORIES = "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/"
 CATEGORY_OF_KIND = {
     "central-registry": "PHDR",  # Art. 51(1)(k): population-based health data registries
     "quality-registry": "MRMR",  # (l): medical registries
