@@ -46,6 +46,23 @@ def test_a_full_harvest_stores_validates_and_indexes_every_record(settings, stor
     assert hits[0].doc["dataset_title"] == "Medisinsk fødselsregister – fødsler"
 
 
+def everything(index):
+    return {d["key"]: d for kind in ("variable", "dataset", "codelist") for d in index.scan(kind, {})}
+
+
+def test_one_source_on_every_core_indexes_what_a_rebuild_from_the_store_would(settings, store, index, server):
+    """One source and two workers: its records are prepared, and the documents that need nothing
+    from the store encoded, in a pool of processes; a variable with a code list is completed
+    where the index is written. The index is the one `reindex` builds from what was stored."""
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    assert harvest(settings, store, index, workers=2)[0].ok
+    rebuilt = TantivyBackend(settings.home / "rebuilt")
+    reindex(settings, store, rebuilt)
+    assert everything(index) == everything(rebuilt)
+    assert any(d.get("codelist_key") for d in everything(index).values())  # completed where indexed
+    assert found(index, "9 poeng") == [("APGAR5", [("9", "9 poeng")])]
+
+
 def test_an_unchanged_feed_is_not_processed_again(settings, store, index, server):
     configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
     run(settings, store, index)

@@ -261,6 +261,12 @@ def complete(
         yield doc
 
 
+def needs_store(doc: dict[str, Any]) -> bool:
+    """Whether `complete` reads the store for this document: a variable with a code list, which
+    gets the code list as stored when it is written. The others are complete without it."""
+    return doc.get("type") == "variable" and bool(doc.get("codelist_key"))
+
+
 def stored(doc: dict[str, Any]) -> dict[str, Any]:
     """The document as a hit carries it: without what only the index needs (`coded`)."""
     return {k: v for k, v in doc.items() if k != "coded"} if "coded" in doc else doc
