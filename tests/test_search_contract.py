@@ -319,8 +319,14 @@ def test_a_pages_counts_come_with_its_hits_when_asked_together(loaded: SearchBac
     page = search(loaded, "vekt", filters=filters, group=True)
     both = search(loaded, "vekt", filters=filters, group=True, disjunctive=True)
     assert names(both) == names(page) and both.total == page.total and both.grouped
-    assert both.facets == search(loaded, "vekt", filters=filters, limit=0, disjunctive=True).facets
+    assert [(h.group_size, h.period, h.members) for h in both.hits] == [
+        (h.group_size, h.period, h.members) for h in page.hits
+    ]
+    counted = search(loaded, "vekt", filters=filters, limit=0, disjunctive=True)
+    assert both.facets == counted.facets and both.totals == counted.totals
     assert dict(both.facets["source"])["tromso"] > 0  # the chosen facet as if unchosen
+    rows = search(loaded, "vekt", filters=filters, group=True, limit=0, disjunctive=True)
+    assert rows.total == page.total and rows.grouped and rows.totals == counted.totals
 
 
 @pytest.mark.parametrize(
@@ -588,6 +594,21 @@ def test_a_group_expands_to_its_members(loaded: SearchBackend) -> None:
     members = search(loaded, filters={"group": [row.doc["group"]]})
     assert members.total == row.group_size == 4
     assert {h.key for h in members.hits} == {m["key"] for m in row.members}
+
+
+def test_a_row_counts_and_spans_only_its_members_that_match(loaded: SearchBackend) -> None:
+    """Some of a group's waves filtered out: the row's size, members and span are the rest's (a
+    backend may take a group read whole from the hits, but not one missing members)."""
+    [whole] = [h for h in search(loaded, "røyker daglig", group=True).hits if ident(h.doc) == "tromso/ROYK"]
+    filters = {"period": ["2000-2009"]}
+    [row] = [
+        h for h in search(loaded, "røyker daglig", group=True, filters=filters).hits if ident(h.doc) == "tromso/ROYK"
+    ]
+    members = search(loaded, filters={**filters, "group": [whole.doc["group"]]}).hits
+    assert 0 < row.group_size == len(members) < whole.group_size
+    assert {m["key"] for m in row.members} == {h.key for h in members}
+    starts = [h.doc["period_start"] for h in members]
+    assert row.period[0] == min(starts) > whole.period[0]
 
 
 def test_a_group_differs_when_the_variable_does(loaded: SearchBackend) -> None:
