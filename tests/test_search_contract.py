@@ -4,6 +4,7 @@ CATALOG_ELASTICSEARCH_URL is set) must pass every test here on the same corpus."
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from catalog.model import key_for
 from catalog.search import BadQuery, SearchBackend, SearchQuery, type_filters, type_totals, variables_using
-from catalog.search.analysis import MAX_WINDOW, Synonyms
+from catalog.search.analysis import MAX_WINDOW, WORD_LIST_RECHECK, Synonyms
 from tests.search_fixtures import JUDGED, corpus, ident, names, synonyms_copy
 
 VARIABLES = [d for d in corpus() if d["type"] == "variable"]
@@ -152,6 +153,7 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
     with path.open("a", encoding="utf-8") as f:
         f.write("etterbyrd, placenta\n")
     os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    time.sleep(WORD_LIST_RECHECK)  # an edit is seen within this
     assert names(search(loaded, "etterbyrd")) == ["mfr/PLACENTAVEKT"]
 
 
@@ -548,6 +550,7 @@ def test_an_edited_code_name_list_changes_search_without_a_reindex(
     assert "npr/HOVEDTILSTAND" not in names(search(loaded, "operativ forløsning"))
     names_file.write_text("operativ forløsning = ICD-10 O82\nnot a line\n", encoding="utf-8")
     os.utime(names_file, ns=(names_file.stat().st_mtime_ns + 10**9,) * 2)
+    time.sleep(WORD_LIST_RECHECK)
     result = search(loaded, "operativ forløsning")
     assert [tuple(c) for c in hit_of(result, "npr/HOVEDTILSTAND").matched_codes] == [
         ("O82", "Fødsel av enkeltfoster ved keisersnitt")
