@@ -586,6 +586,18 @@ def test_the_ui_is_bokmal_by_default_and_english_on_request(client):
     assert '<html lang="en">' in english and "Search for variables" in english
 
 
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_numbers_are_written_as_babel_writes_them_in_each_language(web_app, lang):
+    from babel.numbers import format_decimal
+
+    from web.i18n import LOCALES, number
+
+    with web_app.test_request_context(f"/?lang={lang}"):
+        for value in (0, 7, -1234, 999, 1000, 3_181_753, 10**12, 2.5, 1234.75):
+            assert number(value) == format_decimal(value, locale=LOCALES[lang])
+        assert number(3_181_753) == ("3,181,753" if lang == "en" else "3\xa0181\xa0753")
+
+
 def test_a_browser_preferring_nynorsk_gets_nynorsk(client):
     assert '<html lang="nn">' in page(client, "/", headers={"Accept-Language": "nn-NO,nn;q=0.9,nb;q=0.8,en;q=0.5"})
     assert '<html lang="nb">' in page(client, "/", headers={"Accept-Language": "en-GB,nb;q=0.8,nn;q=0.5"})

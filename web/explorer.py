@@ -344,13 +344,30 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
     shows groups of identical variables (when another tab is open, for its count). `links`: make
     the facets' and chips' links and labels (a page shows them; the API gives the counts alone)."""
     backend, caches = search_backend(), current_app.extensions
+    hits_cache, facet_cache = caches["hits_cache"], caches["facet_cache"]
     generation = backend.generation()
-    hits = caches["hits_cache"].get(hits_key(q, generation), lambda: backend.search(replace(q, facets=())), generation)
-    counted = replace(q, typos=hits.typos, any_words=hits.any_words)
     grouped = q.group if q.type == "variable" else grouped
-    facets, totals = caches["facet_cache"].get(
-        (*query_key(counted, generation), grouped), lambda: counts(counted, grouped), generation
-    )
+    key = hits_key(q, generation)
+    hits = hits_cache.lookup(key)
+    as_typed = replace(q, typos=0 if q.typos is None else q.typos, any_words=bool(q.any_words))
+    if hits is None and q.type == "variable" and not facet_cache.contains((*query_key(as_typed, generation), grouped)):
+        # A new search (not another page or sort of one): its page and its counts in one request,
+        # which a backend can answer walking the words' matches once for every count
+        both = backend.search(replace(q, disjunctive=True))
+        hits = replace(both, facets={}, totals={})
+        hits_cache.put(key, hits, generation)
+        counted = replace(q, typos=hits.typos, any_words=hits.any_words)
+        facets, totals = both.facets, {"each": both.totals[q.type]}
+        totals.update((kind, n) for kind, n in both.totals.items() if kind != q.type)
+        facet_cache.put((*query_key(counted, generation), grouped), (facets, totals), generation, missed=True)
+    else:
+        if hits is None:
+            hits = backend.search(replace(q, facets=()))
+            hits_cache.put(key, hits, generation)
+        counted = replace(q, typos=hits.typos, any_words=hits.any_words)
+        facets, totals = facet_cache.get(
+            (*query_key(counted, generation), grouped), lambda: counts(counted, grouped), generation
+        )
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result) if links else ([], [])
     return SearchView(

@@ -81,18 +81,38 @@ class SearchCache:
     def get(self, key: Hashable, compute: Callable[[], Any], generation: Hashable = None) -> Any:
         """The answer kept for `key`, or `compute()`'s, kept; `generation` is the index state the
         key was made for."""
-        now = time.monotonic()
+        found = self.lookup(key)
+        if found is not None:
+            return found
+        value = compute()
+        self.put(key, value, generation)
+        return value
+
+    def lookup(self, key: Hashable) -> Any | None:
+        """The answer kept for `key` if still fresh, else None (counted as a hit or a miss)."""
         found = self._items.get(key)
-        fresh = found is not None and now - found[0] < self.ttl
+        fresh = found is not None and time.monotonic() - found[0] < self.ttl
+        self._count(fresh)
+        return found[1] if found is not None and fresh else None
+
+    def contains(self, key: Hashable) -> bool:
+        """Whether a fresh answer is kept for `key` (not counted: a look ahead, not a lookup)."""
+        found = self._items.get(key)
+        return found is not None and time.monotonic() - found[0] < self.ttl
+
+    def put(self, key: Hashable, value: Any, generation: Hashable = None, missed: bool = False) -> None:
+        """Keep `value` for `key`; `missed`: count the lookup it answers as a miss (an answer
+        computed along with another's, never looked up)."""
+        now = time.monotonic()
+        if missed:
+            self._count(False)
+        self._items.put(key, (now if generation is None else self._born(generation, now), value))
+
+    def _count(self, hit: bool) -> None:
         with self._lock:
-            if fresh:
+            if hit:
                 self.hits += 1
             else:
                 self.misses += 1
         if self.name:
-            cache_lookup(self.name, fresh)
-        if found is not None and fresh:
-            return found[1]
-        value = compute()
-        self._items.put(key, (now if generation is None else self._born(generation, now), value))
-        return value
+            cache_lookup(self.name, hit)

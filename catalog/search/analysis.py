@@ -33,6 +33,7 @@ import html
 import logging
 import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -197,6 +198,10 @@ def language_group(tag: str) -> str:
     return _LANG_GROUP.get(base, "plain")
 
 
+WORD_LIST_RECHECK = 0.5
+"""Seconds between looks at whether an editable word list changed (as the index's own changes)."""
+
+
 class WordList:
     """A text file of entries, one per line, `#` comments; reread when the file changes.
 
@@ -209,6 +214,7 @@ class WordList:
         self._version: tuple[int, int, int] | None = None
         self._lines: list[str] = []
         self._lock = threading.Lock()
+        self._looked: tuple[float, tuple[int, int, int]] | None = None  # (look again after, version)
 
     def file(self) -> Path:
         if self.fallback is not None and not self.path.exists():
@@ -216,12 +222,19 @@ class WordList:
         return self.path
 
     def version(self) -> tuple[int, int, int]:
-        """Changes whenever the file is edited or replaced (inode, time in ns, size)."""
+        """Changes whenever the file is edited or replaced (inode, time in ns, size), seen within
+        `WORD_LIST_RECHECK` seconds: every search plans its words with two lists, and looking at
+        both files each time was two to four system calls a search, each giving up the GIL."""
+        looked = self._looked
+        if looked is not None and time.monotonic() < looked[0]:
+            return looked[1]
         try:
             st = self.file().stat()
         except FileNotFoundError as exc:
             raise FileNotFoundError(f"search word list {self.file()} is missing") from exc
-        return st.st_ino, st.st_mtime_ns, st.st_size
+        version = st.st_ino, st.st_mtime_ns, st.st_size
+        self._looked = (time.monotonic() + WORD_LIST_RECHECK, version)
+        return version
 
     def lines(self) -> list[str]:
         version = self.version()

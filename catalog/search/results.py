@@ -172,6 +172,13 @@ def span(bucket: dict[str, Any]) -> tuple[int | None, int | None]:
     return (None if first is None else int(first), None if open_end or last.get("max") is None else int(last["max"]))
 
 
+def members_span(members: list[dict[str, Any]]) -> tuple[int | None, int | None]:
+    """`span` of members read one by one: their first start, and their last end (open when one has none)."""
+    starts = [m["period_start"] for m in members if m.get("period_start") is not None]
+    ends = [m["period_end"] for m in members if m.get("period_end") is not None]
+    return (min(starts) if starts else None, max(ends) if ends and len(ends) == len(members) else None)
+
+
 def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: dict[str, dict[str, Any]]) -> None:
     """Highlights, and the codes of each hit's code list the query asked for, from the code lists'
     documents (`codelists`, by key: a backend reads those of a page's hits in one request)."""

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +79,29 @@ from catalog.search.analysis import (
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms
 from catalog.search.documents import stored
-from catalog.search.results import SPAN, check_page, disjunctive, facet_counts, mark, member, ordered, relaxed, span
+from catalog.search.results import (
+    SPAN,
+    check_page,
+    disjunctive,
+    facet_counts,
+    mark,
+    member,
+    members_span,
+    ordered,
+    relaxed,
+    span,
+)
 
 TIE_BREAKER = 0.1
-WRITER_HEAP = 256_000_000
-WRITER_THREADS = 2
+REBUILD_HEAP = 1_000_000_000
+"""A rebuild (`replace_all`) writes one segment where it can, with one indexing thread and this
+memory budget (tantivy flushes a segment when a thread's budget is full). Every search walks each
+segment's postings and looks each of its terms up per segment, so fewer segments answer faster:
+at a million variables the all-different search page took 9.2 ms of CPU on one segment against
+11.4 ms on the six that two threads of 128 MB each made (`bench.bench_web`, 2026-12-04); the
+build took 46-48 s against 43 s, at a peak of 618 MB resident. Larger catalogues get a segment
+per ~1.5 M variables."""
+REBUILD_THREADS = 1
 WRITE_BATCH = 1000
 MEMO_SIZE = 10_000
 RECHECK = 0.5
@@ -272,8 +291,8 @@ class TantivyBackend:
         index: Any,
         docs: Iterable[Document],
         replace: bool,
-        heap: int = WRITER_HEAP,
-        threads: int = WRITER_THREADS,
+        heap: int = REBUILD_HEAP,
+        threads: int = REBUILD_THREADS,
     ) -> int:
         writer = index.writer(heap_size=heap, num_threads=threads)
         n = 0
@@ -527,10 +546,13 @@ class TantivyBackend:
         synonyms = self.synonyms
         return relaxed(self._search, q, synonyms.plan(q.text), synonyms)
 
-    def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
+    def _search(self, q: SearchQuery, plan: QueryPlan, total: int | None = None) -> SearchResult:
+        """One plan's answer; `total`, when the caller has counted it already, is not counted again."""
         if q.disjunctive:
             keyed = any(values for name, values in q.filters.items() if name not in FACETS)
-            return disjunctive(self._search, q, plan, self._counts if plan.units and not keyed else None)
+            if plan.units and not keyed:
+                return self._page_and_counts(q, plan)
+            return disjunctive(self._search, q, plan)
         index = self.index()
         searcher = index.searcher()
         query, matches = self._query(searcher, index.schema, q, plan)
@@ -542,28 +564,48 @@ class TantivyBackend:
         # the hits (tantivy releases the GIL). With facets the total comes from that count, so
         # the top-k collection need not count too and may skip documents that cannot make it.
         counting = (
-            _FACET_POOL.submit(_count_facets, searcher, matches, q.facets, grouped) if q.facets or grouped else None
+            _FACET_POOL.submit(_count_facets, searcher, matches, q.facets, grouped)
+            if (q.facets or grouped) and total is None
+            else None
         )
         by_name = q.sort in ("name", "uses") or not plan.units
         field = "uses_sort" if q.sort == "uses" else "name_sort"
         order: dict[str, Any] = {"order_by_field": field, "order": tantivy.Order.Asc} if by_name else {}
         if grouped:
             hits, seen = self._group_hits(searcher, query, q, order, by_name)
-            # the groups' sizes and spans are counted on the other core while this thread reads
-            # the members already found and marks the hits
-            stats = _FACET_POOL.submit(self._member_stats, searcher, index.schema, matches, hits)
+            # A group whose every document is among the hits read (its size in the index, deleted
+            # documents awaiting a merge included, is no more than the hits found of it) has its
+            # size and span in those hits; only the others' are counted, on the other core while
+            # this thread reads the members already found and marks the hits.
+            partial = [h for h, addresses in zip(hits, seen, strict=True) if _group_size(searcher, h) > len(addresses)]
+            stats = (
+                _FACET_POOL.submit(self._member_stats, searcher, index.schema, matches, partial) if partial else None
+            )
             found = [[member(_stored(searcher, address)) for address in addresses[1:]] for addresses in seen]
         else:
-            result = searcher.search(query, limit=max(1, q.limit), offset=q.offset, count=counting is None, **order)
+            count = counting is None and total is None
+            result = searcher.search(query, limit=max(1, q.limit), offset=q.offset, count=count, **order)
             hits = [_hit(_stored(searcher, address), score, by_name) for score, address in result.hits[: q.limit]]
         if q.highlight and plan.units:
             self._mark(searcher, index.schema, hits, plan)
         if grouped:
-            self._members(searcher, index.schema, matches, hits, found, stats.result())
-        if counting is None:
-            return SearchResult(total=result.count or 0, hits=hits)
-        total, facets = counting.result()
-        return SearchResult(total=total, hits=hits, facets=facets if q.facets else {}, grouped=grouped)
+            self._members(searcher, index.schema, matches, hits, found, stats.result() if stats else {})
+        if counting is not None:
+            counted, facets = counting.result()
+            return SearchResult(total=counted, hits=hits, facets=facets if q.facets else {}, grouped=grouped)
+        return SearchResult(total=result.count or 0 if total is None else total, hits=hits, grouped=grouped)
+
+    def _page_and_counts(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
+        """`SearchQuery.disjunctive` with the words' matches walked once for every count (the
+        rows of a grouped page among them, `_counts`), then the page's hits without counting them
+        again: a new search's page took four walks of its words' matches, now three."""
+        grouped = q.group and q.type == "variable"
+        counting = replace(q, disjunctive=False, offset=0, limit=0, sort="relevance", highlight=False, group=grouped)
+        counts = self._counts(counting, plan)
+        if q.limit == 0:
+            return counts
+        page = self._search(replace(q, disjunctive=False, facets=()), plan, total=counts.total)
+        return replace(page, facets=counts.facets, totals=counts.totals)
 
     def _counts(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         """`SearchQuery.disjunctive`'s counts in one pass over the words' matches: an aggregation
@@ -580,7 +622,10 @@ class TantivyBackend:
         text = self._counted_text(searcher, index.schema, plan)
         main = _any(text) if plan.any_words else _all(text)
         terms = _terms(q.facets)
-        inner: dict[str, Any] = {"_all": {"filter": _query_string(chosen), "aggs": terms}} if chosen else dict(terms)
+        rows = _rows() if q.group and q.type == "variable" else {}
+        inner: dict[str, Any] = (
+            {"_all": {"filter": _query_string(chosen), "aggs": {**terms, **rows}}} if chosen else {**terms, **rows}
+        )
         for name, others in _without_each(chosen, q.facets).items():
             inner[f"_off_{name}"] = (
                 {"filter": _query_string(others), "aggs": {name: terms[name]}} if others else terms[name]
@@ -591,6 +636,7 @@ class TantivyBackend:
                 inner[f"_tab_{kind}"] = {"filter": _query_string(filters)}
         raw = searcher.aggregate(main, {"_types": {"terms": {"field": "type", "size": len(DOC_TYPES)}, "aggs": inner}})
         totals = dict.fromkeys(DOC_TYPES, 0)
+        found = 0
         facets: dict[str, list[tuple[str, int]]] = {name: [] for name in q.facets}
         for bucket in raw["_types"]["buckets"]:
             kind, matched = bucket["key"], bucket["_all"] if chosen else bucket
@@ -599,10 +645,14 @@ class TantivyBackend:
                 totals[kind] = int(tab["doc_count"])
                 continue
             totals[kind] = int(matched["doc_count"])
+            if rows:
+                found = _rows_counted(matched)
             facets = {name: facet_counts(matched[name]["buckets"]) for name in q.facets}
             for name, others in _without_each(chosen, q.facets).items():
                 off = bucket[f"_off_{name}"]
                 facets[name] = facet_counts((off[name] if others else off)["buckets"])
+        if rows:  # groups (and none when no variable matched)
+            return SearchResult(total=found, hits=[], facets=facets, totals=totals, grouped=True)
         return SearchResult(total=totals[q.type], hits=[], facets=facets, totals=totals)
 
     def _group_hits(
@@ -652,11 +702,13 @@ class TantivyBackend:
         stats: dict[int, Any],
     ) -> None:
         """Fill each group hit's size, span and members: the members among the hits read when they
-        are all of them (members rank together), else the group's first members by period."""
+        are all of them (members rank together), else the group's first members by period.
+        `stats` has the groups not wholly among the hits read; the others are what was read."""
         for hit, others in zip(hits, found, strict=True):
             bucket = stats.get(group_id(hit.doc))
-            if bucket is None:  # a document without a group is a group of one
-                hit.members, hit.period = [member(hit.doc)], (hit.doc.get("period_start"), hit.doc.get("period_end"))
+            if bucket is None:  # every member read (a document without a group is a group of one)
+                hit.members = ordered([member(hit.doc), *others])
+                hit.group_size, hit.period = len(hit.members), members_span(hit.members)
                 continue
             hit.group_size = int(bucket["doc_count"])
             hit.period = span(bucket)
@@ -793,25 +845,42 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 _FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
 
 
+def _group_size(searcher: Any, hit: Hit) -> int:
+    """The documents of a hit's group in the index, matching or not (deleted ones too until a merge
+    drops them: never fewer than there are)."""
+    group = hit.doc.get("group")
+    return int(searcher.doc_freq("group", group)) if group else 0
+
+
 def _count_facets(
     searcher: Any, query: Any, facets: tuple[str, ...], grouped: bool = False
 ) -> tuple[int, dict[str, list[tuple[str, int]]]]:
     """(total matches, facet counts), from one aggregation request; grouped, the total counts
-    groups, while facet values still count variables (`SearchResult.grouped` says why). The
-    groups are estimated (cardinality) and, in the same pass, listed up to twice `EXACT_GROUPS`,
-    so a total below it is exact without walking the matches again."""
-    aggs = _terms(facets)
-    aggs["_total"] = {"cardinality": {"field": "group_id"}} if grouped else {"terms": {"field": "type", "size": 1}}
-    if grouped:
-        aggs["_groups"] = {"terms": {"field": "group_id", "size": EXACT_GROUPS * 2}}
+    groups (`_rows`), while facet values still count variables (`SearchResult.grouped` says why)."""
+    aggs = {**_terms(facets), **(_rows() if grouped else {"_total": {"terms": {"field": "type", "size": 1}}})}
     raw = searcher.aggregate(query, aggs)
     if grouped:
-        total = int(round(raw["_total"]["value"] or 0))
-        if total < EXACT_GROUPS:  # an estimate: a result page's number of rows is counted exactly
-            total = len(raw["_groups"]["buckets"])
+        total = _rows_counted(raw)
     else:
         total = sum(b["doc_count"] for b in raw["_total"]["buckets"])
     return total, {f: facet_counts(raw.get(f, {}).get("buckets", [])) for f in facets}
+
+
+def _rows() -> dict[str, Any]:
+    """Aggregations counting the groups among the matches: estimated (cardinality) and, in the
+    same pass, listed up to twice `EXACT_GROUPS`, so a total below it is exact without walking the
+    matches again."""
+    return {
+        "_rows": {"cardinality": {"field": "group_id"}},
+        "_groups": {"terms": {"field": "group_id", "size": EXACT_GROUPS * 2}},
+    }
+
+
+def _rows_counted(raw: dict[str, Any]) -> int:
+    total = int(round(raw["_rows"]["value"] or 0))
+    if total < EXACT_GROUPS:  # an estimate: a result page's number of rows is counted exactly
+        total = len(raw["_groups"]["buckets"])
+    return total
 
 
 def _terms(facets: tuple[str, ...]) -> dict[str, Any]:
