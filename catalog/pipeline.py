@@ -17,7 +17,8 @@ Several sources are harvested in worker processes (`workers` at a time), because
 validation are pure Python and threads would share one core. The calling process keeps what
 cannot be shared: it opens and finishes every run (so a killed harvest leaves runs owned by a
 dead process, which the store marks interrupted), and it alone writes the search index, with the
-documents the workers send it. Index writes are gathered into large commits (`IndexBuffer`):
+documents the workers send it, encoded where they were made (`SearchBackend.encoder`: building
+a document's fields in the writing process made it a harvest's slowest). Index writes are gathered into large commits (`IndexBuffer`):
 a tantivy commit costs about a tenth of a second whatever its size, so committing each batch of
 100 records cost more than the rest of the pipeline. A run is finished only after its documents
 are committed. Workers open the store again from its URL (`StoreWriter.url`), SQLite or

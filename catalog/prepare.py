@@ -1,7 +1,8 @@
 """What the pipeline makes of each harvested record before it writes it, in worker processes.
 
 A harvested record becomes its canonical JSON and content hash (an unchanged record stops there),
-its published view's validation report, its feeds' renderings and its search documents. That is
+its published view's validation report, its feeds' renderings and its search documents, encoded
+as the index backend writes them (`Packed`). That is
 most of a harvest's work (on a feed of 2,000 datasets of 100 variables, four fifths of the CPU
 after parsing), and it depends on the record alone, and on the store only for what it reads of a
 dataset's platforms and uses. So a run hands batches of records to `Preparer`, whose processes
