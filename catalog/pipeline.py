@@ -33,6 +33,7 @@ import logging
 import multiprocessing
 import os
 import queue
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -606,17 +607,28 @@ default is 700)."""
 def fewer_collections() -> Iterator[None]:
     """A harvest makes and drops millions of small objects (parsed terms, records, documents,
     unpickled results), few of them in cycles: at Python's default threshold the cyclic garbage
-    collector ran every few hundred of them and took a tenth of a harvest's CPU in every process
+    collector ran every few hundred of them and was in a tenth of every harvest process's samples
     (py-spy). The modules and vocabularies loaded before are frozen out of its walks (and stay
     shared with forked processes, which inherit both settings), and it runs less often."""
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, *before[1:])
+    with _HARVESTS_LOCK:  # harvests in threads of one process (a scheduler's) may overlap
+        if not _HARVESTS:
+            _HARVESTS["threshold"] = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+        _HARVESTS["going"] = _HARVESTS.get("going", 0) + 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()
+        with _HARVESTS_LOCK:
+            _HARVESTS["going"] -= 1
+            if not _HARVESTS["going"]:  # the last one out puts the collector back as it was
+                gc.set_threshold(*_HARVESTS.pop("threshold"))
+                gc.unfreeze()
+                _HARVESTS.clear()
+
+
+_HARVESTS: dict[str, Any] = {}  # while harvests go on in this process: how many, and the threshold before
+_HARVESTS_LOCK = threading.Lock()
 
 
 # --- process mode ---------------------------------------------------------------------------------
