@@ -10,16 +10,22 @@ lists, for every fault the simulator injects, the exact sentence the run must fa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import requests
 
 from catalog.model import CodeList, Dataset
 from catalog.store import StoredRecord
 from simulator import Simulator
 from simulator.ssb import data_structure, vardef_definition
 from tests.simulated import inline_codes
+
+Expected = str | None | Callable[[bytes], str]
+"""A fault's outcome: the exact error ({url} and {sim} filled in), HARMLESS, or the error worked
+out from the body served with the fault on (where it quotes a line or byte of that body)."""
 
 HARMLESS = None
 """The fault leaves this kind's harvest complete and correct (e.g. XXE in a JSON API)."""
@@ -228,7 +234,7 @@ class Kind:
     url: str  # its first request, below the simulator's URL
     truth: Callable[[Simulator, str], dict[str, Any]]
     held: Callable[[Records], dict[str, Any]]
-    own: dict[str, str | None]  # the faults its format meets: the exact error, or HARMLESS
+    own: Mapping[str, Expected]  # the faults its format meets: the exact error, or HARMLESS
     duplicate: Callable[[Simulator], tuple[str, str, str, str]]  # duplicate_ids: (url, record id, field, message)
     other: str = "hkr-varliste"  # a healthy source of another kind, harvested in the same runs
 
@@ -236,12 +242,15 @@ class Kind:
         return self.name
 
     @property
-    def faults(self) -> dict[str, str | None]:
+    def faults(self) -> dict[str, Expected]:
         return {**TRANSPORT, **self.own}
 
     def outcome(self, fault: str, sim: Simulator) -> str | None:
-        """The exact error `fault` must cause, or HARMLESS."""
+        """The exact error `fault` must cause, or HARMLESS; with the fault on (an error that quotes
+        a place in the body is worked out from the body served)."""
         expected = self.faults[fault]
+        if callable(expected):
+            expected = expected(requests.get(sim.url + self.url, timeout=30).content)
         return None if expected is None else expected.format(url=sim.url + self.url, sim=sim.url)
 
 
@@ -299,6 +308,21 @@ def _bad_utf8(position: int) -> str:
     )
 
 
+def _bad_utf8_served(body: bytes) -> str:
+    """`_bad_utf8` at the first byte of the served (Latin-1) body that is not ASCII."""
+    return _bad_utf8(next(i for i, byte in enumerate(body) if byte > 127))
+
+
+def _broken_turtle(body: bytes) -> str:
+    """The error for the line the simulator's `malform` put into a Turtle body (an unterminated
+    string literal, 70 characters long), wherever in the body it went."""
+    line = body[: body.index(b'"unterminated ;;')].count(b"\n") + 1
+    return (
+        f"the feed is not valid turtle RDF (Parser error at line {line} column 71: Line jumps are not "
+        f"allowed in string literals, use \\n) at {{url}} line {line}"
+    )
+
+
 JSON_IGNORES_XML = {"xxe": HARMLESS, "entity_expansion": HARMLESS}
 """A DOCTYPE can only be put into XML; the simulator serves JSON unchanged."""
 XML_REFUSED = "refused XML with a DOCTYPE or entity declaration (possible XXE or entity expansion attack) at {url}"
@@ -327,11 +351,10 @@ KINDS = [
         dcat_truth,
         dcat_held,
         {
-            "malformed": "the feed is not valid turtle RDF (Parser error at line 1729 column 71: Line jumps are not "
-            "allowed in string literals, use \\n) at {url} line 1729",
+            "malformed": _broken_turtle,
             "xxe": RDFXML_REFUSED,  # the simulator switches the feed to RDF/XML for these two
             "entity_expansion": RDFXML_REFUSED,
-            "latin1": _bad_utf8(1094),
+            "latin1": _bad_utf8_served,
         },
         _dcat_duplicate,
     ),
