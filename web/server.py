@@ -75,6 +75,8 @@ def serve(
             _die_with_parent(parent)
             try:
                 waitress_serve(make_app(), sockets=[sock], **options)
+            except Exception:  # said here: os._exit leaves no traceback, and the parent sees a status only
+                log.exception("serving process %s could not go on", os.getpid())
             finally:
                 os._exit(1)
         children.append(pid)

@@ -598,7 +598,8 @@ class TantivyBackend:
     def _page_and_counts(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         """`SearchQuery.disjunctive` with the words' matches walked once for every count (the
         rows of a grouped page among them, `_counts`), then the page's hits without counting them
-        again: a new search's page took four walks of its words' matches, now three."""
+        again: a new search's grouped page walked its words' matches four times (hits, rows, counts,
+        group sizes), now twice (three times when a group on the page misses members)."""
         grouped = q.group and q.type == "variable"
         counting = replace(q, disjunctive=False, offset=0, limit=0, sort="relevance", highlight=False, group=grouped)
         counts = self._counts(counting, plan)
