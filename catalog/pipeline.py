@@ -17,7 +17,8 @@ Several sources are harvested in worker processes (`workers` at a time), because
 validation are pure Python and threads would share one core. The calling process keeps what
 cannot be shared: it opens and finishes every run (so a killed harvest leaves runs owned by a
 dead process, which the store marks interrupted), and it alone writes the search index, with the
-documents the workers send it. Index writes are gathered into large commits (`IndexBuffer`):
+documents the workers send it, encoded where they were made (`SearchBackend.encoder`: building
+a document's fields in the writing process made it a harvest's slowest). Index writes are gathered into large commits (`IndexBuffer`):
 a tantivy commit costs about a tenth of a second whatever its size, so committing each batch of
 100 records cost more than the rest of the pipeline. A run is finished only after its documents
 are committed. Workers open the store again from its URL (`StoreWriter.url`), SQLite or
@@ -27,14 +28,17 @@ PostgreSQL alike. With one worker or one source, sources run in threads of the c
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import multiprocessing
 import os
 import queue
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -45,7 +49,16 @@ from catalog.logs import run_context
 from catalog.model import CodeList, Dataset, Record, digest, key_for, text
 from catalog.prepare import Documents, Job, Later, Prepared, Preparer, die_with_parent, platforms, stored_validation
 from catalog.renderings import render
-from catalog.search import IndexWriter, SearchBackend, SearchQuery
+from catalog.search import (
+    Document,
+    Encoded,
+    Encoder,
+    IndexWriter,
+    SearchBackend,
+    SearchQuery,
+    document_key,
+    document_type,
+)
 from catalog.search.documents import SourceInfo, coded, complete, documents
 from catalog.store import RunError, StoredRecord, StoreReader, StoreWriter, store_at
 from catalog.validation import DEFAULT_PROFILE, get_profile
@@ -134,14 +147,14 @@ class IndexBuffer:
         self.index = index
         self.store = store
         self.limit = limit or INDEX_BATCH
-        self.pending: dict[str, dict[str, Any]] = {}
+        self.pending: dict[str, Document] = {}
         self.gone: set[str] = set()  # deleted since the last flush: code lists among them matter
         self.failure: str | None = None
 
-    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
+    def upsert(self, docs: Iterable[Document]) -> int:
         n = 0
         for doc in docs:
-            self.pending[doc["key"]] = doc
+            self.pending[document_key(doc)] = doc
             n += 1
         if len(self.pending) >= self.limit:
             self.flush()
@@ -159,13 +172,15 @@ class IndexBuffer:
         if not self.pending and not self.gone:
             return self.failure
         docs, self.pending = list(self.pending.values()), {}
-        changed = {d["key"] for d in docs if d.get("type") == "codelist"} | self.gone
+        changed = {document_key(d) for d in docs if document_type(d) == "codelist"} | self.gone
         self.gone = set()
         lookup = codelists_of(self.store) if self.store is not None else _no_codelists
         if docs:
-            self._write(self.index.upsert, list(complete(docs, lookup)))
+            encoded = [d for d in docs if isinstance(d, Encoded)]  # complete already (`catalog.prepare.Packed`)
+            plain = (d for d in docs if not isinstance(d, Encoded))
+            self._write(self.index.upsert, [*encoded, *complete(plain, lookup)])
         if changed and self.store is not None:
-            written = {d["key"] for d in docs}
+            written = {document_key(d) for d in docs}
             keys = sorted(changed)
             for i in range(0, len(keys), SCAN_KEYS):  # a deleted source's keys are many; few are code lists
                 users = self._users(keys[i : i + SCAN_KEYS], written)
@@ -316,9 +331,11 @@ class Harvest:
         progress: Callable[[str, int], None] | None = None,
         full: bool = False,
         prepare_workers: int = 0,
+        encode: Encoder | None = None,
     ):
         self.settings, self.store, self.src = settings, store, src
         self.prepare_workers = prepare_workers
+        self.encode = encode  # the index backend's, when documents are encoded where they are prepared
         self.index: IndexWriter | None = index
         self.backend = index  # what `run` buffers writes for (`work` may be given a relay instead)
         self.full = full
@@ -378,7 +395,7 @@ class Harvest:
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
             self.known_counts = self.store.counts_hashes(self.src.name)
-            job = Job(self.settings, self.src, self.info, self.view)
+            job = Job(self.settings, self.src, self.info, self.view, self.encode)
             self.preparer = Preparer(job, self.store, known, self.prepare_workers)
             try:
                 checkpoint = self._consume(harvester.harvest(), known, client)
@@ -564,18 +581,54 @@ def harvest(
         operator_defaults(settings.sources[name])
     workers = max(1, workers)
     at_once = min(workers, len(wanted))
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        # fewer sources than workers: each source's pages are mapped and its records prepared by
-        # its share of the workers (`catalog.prepare`), its own process only fetching and writing
-        share = workers // at_once if at_once < workers else 0
-        results = _in_processes(settings, store, index, wanted, at_once, progress, full, share)
-    else:
-        with ThreadPoolExecutor(max_workers=at_once) as pool:
-            results = list(
-                pool.map(lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted)
-            )
-    relink(settings, store, index, [r.run_id for r in results if r.run_id])
+    with fewer_collections():
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # fewer sources than workers: each source's pages are mapped and its records prepared by
+            # its share of the workers (`catalog.prepare`), its own process only fetching and writing
+            share = workers // at_once if at_once < workers else 0
+            results = _in_processes(settings, store, index, wanted, at_once, progress, full, share)
+        else:
+            with ThreadPoolExecutor(max_workers=at_once) as pool:
+                results = list(
+                    pool.map(
+                        lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted
+                    )
+                )
+        relink(settings, store, index, [r.run_id for r in results if r.run_id])
     return results
+
+
+GC_THRESHOLD = 50_000
+"""Allocations between two collections of the youngest generation while harvesting (Python's
+default is 700)."""
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """A harvest makes and drops millions of small objects (parsed terms, records, documents,
+    unpickled results), few of them in cycles: at Python's default threshold the cyclic garbage
+    collector ran every few hundred of them and was in a tenth of every harvest process's samples
+    (py-spy). The modules and vocabularies loaded before are frozen out of its walks (and stay
+    shared with forked processes, which inherit both settings), and it runs less often."""
+    with _HARVESTS_LOCK:  # harvests in threads of one process (a scheduler's) may overlap
+        if not _HARVESTS:
+            _HARVESTS["threshold"] = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
+        _HARVESTS["going"] = _HARVESTS.get("going", 0) + 1
+    try:
+        yield
+    finally:
+        with _HARVESTS_LOCK:
+            _HARVESTS["going"] -= 1
+            if not _HARVESTS["going"]:  # the last one out puts the collector back as it was
+                gc.set_threshold(*_HARVESTS.pop("threshold"))
+                gc.unfreeze()
+                _HARVESTS.clear()
+
+
+_HARVESTS: dict[str, Any] = {}  # while harvests go on in this process: how many, and the threshold before
+_HARVESTS_LOCK = threading.Lock()
 
 
 # --- process mode ---------------------------------------------------------------------------------
@@ -587,7 +640,7 @@ class _Relay:
     def __init__(self, channel: Any, source: str):
         self.channel, self.source = channel, source
 
-    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
+    def upsert(self, docs: Iterable[Document]) -> int:
         if not isinstance(docs, Documents):  # packed ones go as they came (`catalog.prepare.Packed`)
             docs = list(docs)
         self.channel.put(("upsert", self.source, docs))
@@ -614,13 +667,17 @@ def _ready() -> None:
     """Nothing: submitted once per worker so that all of them start at once."""
 
 
-def _work(name: str, run_id: int, with_index: bool, full: bool, prepare_workers: int) -> None:
+def _work(name: str, run_id: int, encode: Encoder | None, full: bool, prepare_workers: int) -> None:
+    """Harvest one source in a worker process; with an index, its documents go to the calling
+    process, encoded by `encode` where they are prepared."""
     settings, channel = _WORKER["settings"], _WORKER["channel"]
     relay = _Relay(channel, name)
-    job = Harvest(settings, _WORKER["store"], None, settings.sources[name], relay.progress, full, prepare_workers)
+    job = Harvest(
+        settings, _WORKER["store"], None, settings.sources[name], relay.progress, full, prepare_workers, encode
+    )
     job.run_id = run_id
     with run_context(source=name, run=run_id):
-        outcome = job.work(relay if with_index else None)
+        outcome = job.work(relay if encode is not None else None)
     channel.put(("done", name, outcome))
 
 
@@ -640,6 +697,7 @@ def _in_processes(
     context = multiprocessing.get_context("fork")
     channel = context.Queue(maxsize=4 * workers)  # bounded: workers wait while the index catches up
     buffer = IndexBuffer(index, store) if index is not None else None
+    encode = index.encoder() if index is not None else None
     ready: list[tuple[Harvest, Outcome, str | None]] = []  # done, waiting for their documents' commit
     since = 0.0
 
@@ -659,7 +717,7 @@ def _in_processes(
         running: dict[str, Future[None]] = {}
         for name, job in jobs.items():
             if job.begin():
-                running[name] = pool.submit(_work, name, job.run_id, index is not None, full, prepare_workers)
+                running[name] = pool.submit(_work, name, job.run_id, encode, full, prepare_workers)
             else:
                 results[name] = job.skipped()
         while running:

@@ -1,7 +1,8 @@
 """What the pipeline makes of each harvested record before it writes it, in worker processes.
 
 A harvested record becomes its canonical JSON and content hash (an unchanged record stops there),
-its published view's validation report, its feeds' renderings and its search documents. That is
+its published view's validation report, its feeds' renderings and its search documents, encoded
+as the index backend writes them (`Packed`). That is
 most of a harvest's work (on a feed of 2,000 datasets of 100 variables, four fifths of the CPU
 after parsing), and it depends on the record alone, and on the store only for what it reads of a
 dataset's platforms and uses. So a run hands batches of records to `Preparer`, whose processes
@@ -32,7 +33,8 @@ from catalog.config import Settings, SourceConfig
 from catalog.model import Dataset, Record, digest, dumps, text
 from catalog.published import Published
 from catalog.renderings import render
-from catalog.search.documents import SourceInfo, documents
+from catalog.search import Document, Encoder
+from catalog.search.documents import SourceInfo, complete, documents, needs_store
 from catalog.store import StoreReader, store_at
 from catalog.validation import Report, validate_records
 from harvesters.base import Deferred, Event, Harvested
@@ -41,14 +43,25 @@ from harvesters.base import Deferred, Event, Harvested
 class Packed:
     """A record's index documents as they cross processes: pickled once where they are made and
     unpickled where they are indexed, the run's own process passing them on as they came. (Each
-    crossing of a dataset's 100 documents as dictionaries cost more than making them.)"""
+    crossing of a dataset's 100 documents as dictionaries cost more than making them.) With the
+    index backend's `encode`, those complete without the store go encoded (`Encoded`): the one
+    process that writes the index then only writes them."""
 
-    def __init__(self, docs: list[dict[str, Any]]):
+    def __init__(self, docs: list[dict[str, Any]], encode: Encoder | None = None):
         self.keys = {d["key"] for d in docs}
-        self.blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+        packed: list[Document] = list(docs)
+        if encode is not None:
+            alone = [d for d in docs if not needs_store(d)]
+            if alone:
+                packed = [*encode(list(complete(alone, _no_codelist))), *(d for d in docs if needs_store(d))]
+        self.blob = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Document]:
         return iter(pickle.loads(self.blob))
+
+
+def _no_codelist(_key: str) -> None:
+    return None
 
 
 class Documents:
@@ -57,7 +70,7 @@ class Documents:
     def __init__(self, packs: Iterable[Packed]):
         self.packs = list(packs)
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Document]:
         for packed in self.packs:
             yield from packed
 
@@ -109,6 +122,7 @@ class Job:
     src: SourceConfig
     info: SourceInfo
     view: str  # the operator settings' digest the records are validated under (`Harvest.view`)
+    encode: Encoder | None = None  # the index backend's (`SearchBackend.encoder`), if documents go encoded
 
 
 def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str | None]) -> list[Prepared]:
@@ -146,7 +160,8 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
                         platforms=platforms(store, record, job.src.name),
                         uses=used.get(record.uri, 0),
                     )
-                )
+                ),
+                job.encode,
             )
         except Exception as exc:  # noqa: BLE001 - one record's fault is its own: the batch goes on
             prepared.error = _fault("could not be validated, rendered or indexed", exc)

@@ -1,10 +1,12 @@
 """Harvest -> validate -> store -> index, against a DCAT feed on loopback."""
 
+import gc
+
 import pytest
 from rdflib import Literal
 
 from catalog.config import SourceConfig
-from catalog.pipeline import harvest, reindex
+from catalog.pipeline import GC_THRESHOLD, fewer_collections, harvest, reindex
 from catalog.rdf import CSVW, to_graph
 from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
@@ -44,6 +46,35 @@ def test_a_full_harvest_stores_validates_and_indexes_every_record(settings, stor
     hits = index.search(SearchQuery(text="fødselsvekt")).hits
     assert [h.doc["name"] for h in hits] == ["VEKT"]
     assert hits[0].doc["dataset_title"] == "Medisinsk fødselsregister – fødsler"
+
+
+def everything(index):
+    return {d["key"]: d for kind in ("variable", "dataset", "codelist") for d in index.scan(kind, {})}
+
+
+def test_one_source_on_every_core_indexes_what_a_rebuild_from_the_store_would(settings, store, index, server):
+    """One source and two workers: its records are prepared, and the documents that need nothing
+    from the store encoded, in a pool of processes; a variable with a code list is completed
+    where the index is written. The index is the one `reindex` builds from what was stored."""
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    assert harvest(settings, store, index, workers=2)[0].ok
+    rebuilt = TantivyBackend(settings.home / "rebuilt")
+    reindex(settings, store, rebuilt)
+    assert everything(index) == everything(rebuilt)
+    assert any(d.get("codelist_key") for d in everything(index).values())  # completed where indexed
+    assert found(index, "9 poeng") == [("APGAR5", [("9", "9 poeng")])]
+
+
+def test_a_harvest_leaves_the_garbage_collector_as_it_found_it(settings, store, index, server):
+    """Harvests collect garbage less often (`fewer_collections`); the process's own setting comes
+    back after them, also when two harvests overlap in threads of one process."""
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == GC_THRESHOLD
+        assert harvest(settings, store, index, workers=2)[0].ok
+        assert gc.get_threshold()[0] == GC_THRESHOLD  # the other harvest still goes on
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def test_an_unchanged_feed_is_not_processed_again(settings, store, index, server):

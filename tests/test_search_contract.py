@@ -4,6 +4,7 @@ CATALOG_ELASTICSEARCH_URL is set) must pass every test here on the same corpus."
 from __future__ import annotations
 
 import os
+import pickle
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -445,6 +446,29 @@ def test_upsert_replaces_by_key_and_delete_removes(empty: SearchBackend) -> None
     assert [h.doc["label"] for h in search(empty, "korrigert").hits] == ["Fødselsvekt (korrigert)"]
     empty.delete([changed["key"], "no-such-key"])
     assert empty.count() == 2 and search(empty, "korrigert").total == 0
+
+
+def test_documents_encoded_in_another_process_index_as_the_documents_do(empty: SearchBackend) -> None:
+    """A harvest encodes documents where it prepares them (`SearchBackend.encoder`, pickled to
+    its processes) and the process that writes the index upserts them as they come: the index
+    holds and finds what it would from the documents themselves."""
+    encode = pickle.loads(pickle.dumps(empty.encoder()))
+    encoded = pickle.loads(pickle.dumps(encode(corpus())))
+    assert [e.key for e in encoded] == [d["key"] for d in corpus()]
+    assert empty.upsert(encoded) == len(encoded)
+
+    def seen() -> tuple[Any, ...]:
+        queries = [SearchQuery(text=q, limit=50) for q in sorted(JUDGED)]
+        queries += [SearchQuery(text="C50", type="codelist"), SearchQuery(text="røyker daglig", group=True)]
+        found = [empty.search(q) for q in queries]
+        stored = sorted(
+            (d["key"], repr(d)) for kind in ("variable", "dataset", "codelist") for d in empty.scan(kind, {})
+        )
+        return [(r.total, sorted(h.key for h in r.hits), r.facets) for r in found], stored, empty.count()
+
+    from_encoded = seen()
+    empty.replace_all(corpus())
+    assert seen() == from_encoded
 
 
 def test_replace_all_keeps_serving_the_old_index_until_done(empty: SearchBackend) -> None:

@@ -9,10 +9,10 @@ reason, never hidden.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterable, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeAlias
 
 if TYPE_CHECKING:
     from catalog.config import Settings
@@ -130,13 +130,44 @@ class SearchResult:
     variables counted one by one (not as groups)."""
 
 
+class Encoded(NamedTuple):
+    """A complete catalogue document in the form its backend writes it (`SearchBackend.encoder`).
+
+    A harvest makes documents in its prepare processes (`catalog.prepare`) and one process writes
+    the index; turning a document into what the index takes (its fields, analysed text, stored
+    copy) is most of that process's Python work, so it is done where the document is made and
+    only the result crosses. Only documents that need nothing from the store at write time are
+    encoded early (`catalog.search.documents.needs_store`)."""
+
+    key: str
+    type: str
+    body: Any
+
+
+Document: TypeAlias = dict[str, Any] | Encoded
+"""What `IndexWriter.upsert` takes: a catalogue document, or one its backend's encoder made."""
+
+Encoder: TypeAlias = Callable[[list[dict[str, Any]]], list[Encoded]]
+"""Complete documents -> the same, encoded for one backend; picklable and pure (no connection, no
+index), so that any process can run it."""
+
+
+def document_key(doc: Document) -> str:
+    return doc.key if isinstance(doc, Encoded) else doc["key"]
+
+
+def document_type(doc: Document) -> str | None:
+    return doc.type if isinstance(doc, Encoded) else doc.get("type")
+
+
 class IndexWriter(Protocol):
     """What the pipeline writes documents to: a `SearchBackend`, the pipeline's `IndexBuffer`
     (which gathers writes into large commits) or, in process mode, a worker's relay to the
     calling process (the one process that writes the index)."""
 
-    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
-        """Add or replace documents by `key`."""
+    def upsert(self, docs: Iterable[Document]) -> int:
+        """Add or replace documents by `key`; `Encoded` ones must come from the backend's own
+        `encoder` (a relay or buffer passes them on as they are)."""
 
     def delete(self, keys: Iterable[str]) -> None: ...
 
@@ -149,6 +180,10 @@ class SearchBackend(IndexWriter, Protocol):
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
         """Rebuild the whole index from `docs`; searches see the old index until it is done."""
+
+    def encoder(self) -> Encoder:
+        """This backend's encoding of complete documents, to run in another process (`Encoded`);
+        `upsert` of its results writes what `upsert` of the documents would."""
 
     def search(self, query: SearchQuery) -> SearchResult: ...
 

@@ -254,11 +254,21 @@ def complete(
     `codelist`, None when it is not in the catalogue) and their group key; others as they are."""
     for doc in docs:
         if doc.get("type") == "variable":
-            found = codelist(doc["codelist_key"]) if doc.get("codelist_key") else None
+            key = doc.get("codelist_key")
+            if not key and "coded" not in doc and "group" in doc:
+                yield doc  # no code list: as `documents` made it, group and all (copying it cost 7 us)
+                continue
+            found = codelist(key) if key else None
             doc = {**doc, "coded": found} if found else {k: v for k, v in doc.items() if k != "coded"}
-            signature = found["signature"] if found else (doc.get("codelist_key") or "")
+            signature = found["signature"] if found else (key or "")
             doc["group"] = group_key(doc, signature)
         yield doc
+
+
+def needs_store(doc: dict[str, Any]) -> bool:
+    """Whether `complete` reads the store for this document: a variable with a code list, which
+    gets the code list as stored when it is written. The others are complete without it."""
+    return doc.get("type") == "variable" and bool(doc.get("codelist_key"))
 
 
 def stored(doc: dict[str, Any]) -> dict[str, Any]:

@@ -40,6 +40,7 @@ Elasticsearch or OpenSearch cluster (none can be installed on the build machines
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import os
 import re
@@ -57,6 +58,9 @@ from catalog.search import (
     FILTERS,
     MEMBERS_SHOWN,
     BadQuery,
+    Document,
+    Encoded,
+    Encoder,
     Hit,
     SearchQuery,
     SearchResult,
@@ -328,14 +332,17 @@ class ElasticsearchBackend:
             self.client.indices.delete(index=name, ignore_unavailable=True)
 
     # -- writing ----------------------------------------------------------------------------
-    def _actions(self, index: str, docs: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def _actions(self, index: str, docs: Iterable[Document]) -> Iterator[dict[str, Any]]:
         splitter = decompounder(self.compounds)
         for doc in docs:
-            source = {**index_fields(doc, splitter), "doc": stored(doc)}
-            for name in ("period_start", "period_end"):
-                if isinstance(doc.get(name), int):
-                    source[name] = doc[name]
-            yield {"_op_type": "index", "_index": index, "_id": doc["key"], "_source": source}
+            if isinstance(doc, Encoded):
+                key, source = doc.key, doc.body
+            else:
+                key, source = doc["key"], _source(doc, splitter)
+            yield {"_op_type": "index", "_index": index, "_id": key, "_source": source}
+
+    def encoder(self) -> Encoder:
+        return functools.partial(encode, self.compounds)
 
     def _bulk(self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> int:
         """Send in chunks; documents refused with 429 are sent again (`BULK_RETRIES`, backing off)."""
@@ -373,7 +380,7 @@ class ElasticsearchBackend:
         self._point_alias(name)
         return n
 
-    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
+    def upsert(self, docs: Iterable[Document]) -> int:
         n = self._bulk(self._actions(self.alias, docs))
         self.client.indices.refresh(index=self.alias)
         return n
@@ -647,3 +654,18 @@ def _const(query: dict[str, Any], score: float) -> dict[str, Any]:
 def _cardinality(field_name: str) -> dict[str, Any]:
     """Distinct values, exact up to 40,000 (the most Elasticsearch allows) and an estimate beyond."""
     return {"cardinality": {"field": field_name, "precision_threshold": 40_000}}
+
+
+def _source(doc: dict[str, Any], splitter: Any) -> dict[str, Any]:
+    """What Elasticsearch indexes of a document: its fields and, stored, the document."""
+    source = {**index_fields(doc, splitter), "doc": stored(doc)}
+    for name in ("period_start", "period_end"):
+        if isinstance(doc.get(name), int):
+            source[name] = doc[name]
+    return source
+
+
+def encode(compounds: Path, docs: list[dict[str, Any]]) -> list[Encoded]:
+    """`ElasticsearchBackend.encoder`: each document's `_source`."""
+    splitter = decompounder(compounds)
+    return [Encoded(doc["key"], doc["type"], _source(doc, splitter)) for doc in docs]

@@ -22,6 +22,7 @@ again, unscored, for the facet counts; the two walks run on the two cores at onc
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import shutil
 import threading
@@ -42,6 +43,9 @@ from catalog.search import (
     FILTERS,
     MEMBERS_SHOWN,
     BadQuery,
+    Document,
+    Encoded,
+    Encoder,
     Hit,
     SearchQuery,
     SearchResult,
@@ -270,28 +274,22 @@ class TantivyBackend:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
 
-    def _documents(self, docs: Iterable[dict[str, Any]]) -> Iterator[tuple[str, str]]:
-        """(key, the document as tantivy JSON): one string per document crosses into tantivy,
-        which parses it without holding the GIL, instead of a Python call per field."""
+    def _documents(self, docs: Iterable[Document]) -> Iterator[tuple[str, str]]:
+        """(key, the document as tantivy JSON), made here or already by `encoder`."""
         splitter = decompounder(self.compounds)
         for doc in docs:
-            fields = index_fields(doc, splitter)
-            for analyzer, sources in MATCHED_BY.items():
-                texts = [fields[f] for f in sources if f in fields]
-                if texts:
-                    fields[MATCH_FIELDS[analyzer]] = " ; ".join(texts)
-            if doc.get("type") == "variable":
-                fields["group_id"] = group_id(doc)
-            for name in ("period_start", "period_end"):
-                if isinstance(doc.get(name), int):
-                    fields[name] = doc[name]
-            fields[STORED] = orjson.dumps(stored(doc)).decode()
-            yield doc["key"], orjson.dumps(fields).decode()
+            if isinstance(doc, Encoded):
+                yield doc.key, doc.body
+            else:
+                yield doc["key"], _json(doc, splitter)
+
+    def encoder(self) -> Encoder:
+        return functools.partial(encode, self.compounds)
 
     def _write(
         self,
         index: Any,
-        docs: Iterable[dict[str, Any]],
+        docs: Iterable[Document],
         replace: bool,
         heap: int = REBUILD_HEAP,
         threads: int = REBUILD_THREADS,
@@ -320,7 +318,7 @@ class TantivyBackend:
             self._expire()
             return n
 
-    def upsert(self, docs: Iterable[dict[str, Any]]) -> int:
+    def upsert(self, docs: Iterable[Document]) -> int:
         """One indexing thread: upserts come while a harvest's other processes use the cores, and a
         second thread made a sixth more CPU (a segment each to write and merge) for no more speed
         (200,000 variables in commits of 20,000: 58-62 against 71-77 us a document)."""
@@ -809,6 +807,29 @@ class TantivyBackend:
 
     def close(self) -> None:
         self._index = None
+
+
+def _json(doc: dict[str, Any], splitter: Any) -> str:
+    """The document as tantivy JSON: one string per document crosses into tantivy, which parses
+    it without holding the GIL, instead of a Python call per field."""
+    fields = index_fields(doc, splitter)
+    for analyzer, sources in MATCHED_BY.items():
+        texts = [fields[f] for f in sources if f in fields]
+        if texts:
+            fields[MATCH_FIELDS[analyzer]] = " ; ".join(texts)
+    if doc.get("type") == "variable":
+        fields["group_id"] = group_id(doc)
+    for name in ("period_start", "period_end"):
+        if isinstance(doc.get(name), int):
+            fields[name] = doc[name]
+    fields[STORED] = orjson.dumps(stored(doc)).decode()
+    return orjson.dumps(fields).decode()
+
+
+def encode(compounds: Path, docs: list[dict[str, Any]]) -> list[Encoded]:
+    """`TantivyBackend.encoder`: each document as the JSON its writer takes."""
+    splitter = decompounder(compounds)
+    return [Encoded(doc["key"], doc["type"], _json(doc, splitter)) for doc in docs]
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
