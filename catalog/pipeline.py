@@ -60,7 +60,7 @@ from catalog.search import (
     document_type,
 )
 from catalog.search.documents import SourceInfo, coded, complete, documents
-from catalog.store import RunError, StoredRecord, StoreReader, StoreWriter, store_at
+from catalog.store import RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
 from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Present
@@ -572,7 +572,12 @@ def harvest(
 
     `full` ignores what the last runs kept to skip unchanged input (page and file digests,
     cursors, `changedSince`): everything is fetched and mapped again, as after an upgrade whose
-    mapping differs. Unchanged records are still only counted; the new checkpoint is saved."""
+    mapping differs. Unchanged records are still only counted; the new checkpoint is saved.
+
+    With several workers the sources are harvested in forked processes, unless another thread
+    of this process uses SQLite (`catalog.store.sqlite_beside`: a one-process `serve --schedule`,
+    whose web threads read the store): then in threads, since a fork could copy SQLite's locks
+    held and hang the worker."""
     wanted = list(names or [n for n, s in settings.sources.items() if s.enabled])
     unknown = [n for n in wanted if n not in settings.sources]
     if unknown:
@@ -582,7 +587,7 @@ def harvest(
     workers = max(1, workers)
     at_once = min(workers, len(wanted))
     with fewer_collections():
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods() and not sqlite_beside():
             # fewer sources than workers: each source's pages are mapped and its records prepared by
             # its share of the workers (`catalog.prepare`), its own process only fetching and writing
             share = workers // at_once if at_once < workers else 0

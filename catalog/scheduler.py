@@ -223,6 +223,11 @@ class Scheduler:
                 return
 
     def start(self) -> threading.Thread:
+        """Run in a thread of its own, which opens its own store connection: the calling thread's is
+        closed, so that thread (in `serve --workers N`, the parent, which only waits) is not
+        counted as one that uses SQLite and harvests still fork their workers
+        (`catalog.store.sqlite_beside`)."""
+        self.store.close()
         thread = threading.Thread(target=self.run_forever, name="scheduler", daemon=True)
         thread.start()
         return thread

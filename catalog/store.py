@@ -1185,6 +1185,7 @@ class SQLiteStore(SQLStore):
     def db(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
+            _SQLITE_THREADS.add(threading.get_ident())
             conn = self._connect()
             if self.readonly:
                 conn.execute("PRAGMA query_only=ON")
@@ -1253,10 +1254,12 @@ class SQLiteStore(SQLStore):
         db.execute("COMMIT")
 
     def close(self) -> None:
+        """Close the calling thread's connection (each thread has its own)."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+            _SQLITE_THREADS.discard(threading.get_ident())
 
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
         return self.db.execute(sql, tuple(args)).fetchall()
@@ -1341,6 +1344,23 @@ def store_path(url: str) -> str:
     if url.startswith("sqlite://"):
         return unquote(url[len("sqlite://") :])
     return unquote(urlsplit(url).path)
+
+
+_SQLITE_THREADS: set[int] = set()
+"""The threads of this process holding a SQLite connection of a store (`sqlite_beside`); a thread
+that closes its connections may still hold another store's, so this errs on the side of threads."""
+
+
+def sqlite_beside() -> bool:
+    """Whether a live thread of this process other than the calling one has used SQLite.
+
+    A fork then may copy one of SQLite's own mutexes locked (its allocator takes one on every
+    malloc), and a child that opens a connection waits for it for ever: seen as a harvest hanging
+    in its first worker while the test's search threads queried the store. `catalog.pipeline`
+    forks its workers only when this is false."""
+    me, alive = threading.get_ident(), {t.ident for t in threading.enumerate()}
+    _SQLITE_THREADS.intersection_update(alive)
+    return any(ident != me for ident in _SQLITE_THREADS)
 
 
 def store_at(url: str, readonly: bool = False) -> SQLStore:

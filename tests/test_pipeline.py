@@ -1,6 +1,9 @@
 """Harvest -> validate -> store -> index, against a DCAT feed on loopback."""
 
 import gc
+import os
+import threading
+import time
 
 import pytest
 from rdflib import Literal
@@ -10,6 +13,7 @@ from catalog.pipeline import GC_THRESHOLD, fewer_collections, harvest, reindex
 from catalog.rdf import CSVW, to_graph
 from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
+from catalog.store import sqlite_beside, store_at
 from harvesters import dcat
 from tests.factories import apgar_codes, mfr_dataset
 
@@ -63,6 +67,38 @@ def test_one_source_on_every_core_indexes_what_a_rebuild_from_the_store_would(se
     assert everything(index) == everything(rebuilt)
     assert any(d.get("codelist_key") for d in everything(index).values())  # completed where indexed
     assert found(index, "9 poeng") == [("APGAR5", [("9", "9 poeng")])]
+
+
+FORKS: list[int] = []
+os.register_at_fork(before=lambda: FORKS.append(os.getpid()))
+
+
+def test_a_harvest_beside_threads_that_use_sqlite_forks_no_worker(settings, store, index, server):
+    """A fork copies whatever lock another thread holds, SQLite's allocator mutex among them, and
+    a worker opening the store then waits for ever (a harvest hung so beside searching threads).
+    With a thread reading the store, a harvest on two workers runs in threads; once it is gone,
+    in processes again (a thread that does not touch SQLite, as the test's HTTP server, is no
+    reason not to fork)."""
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    reader, stop = store_at(store.url, readonly=True), threading.Event()
+
+    def read() -> None:
+        reader.count()
+        stop.wait()
+
+    beside = threading.Thread(target=read)
+    beside.start()
+    try:
+        time.sleep(0.2)  # it has opened its connection
+        del FORKS[:]
+        assert harvest(settings, store, index, workers=2, full=True)[0].ok
+        assert FORKS == []
+    finally:
+        stop.set()
+        beside.join()
+    if not sqlite_beside():  # (unless a thread left by another test still reads a store)
+        assert harvest(settings, store, index, workers=2, full=True)[0].ok
+        assert FORKS
 
 
 def test_a_harvest_leaves_the_garbage_collector_as_it_found_it(settings, store, index, server):

@@ -26,6 +26,7 @@ from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
 from catalog.store import TABLES, ReadOnlyStore, RunError, SQLStore, StoreReader, StoreWriter, store_at
 from tests.factories import apgar_codes, mfr_dataset
+from tests.processes import wait_for
 
 BACKENDS = ["sqlite", "postgresql"]
 ROOT = Path(__file__).resolve().parents[1]
@@ -717,6 +718,7 @@ def test_search_stays_answerable_during_harvests_and_reindexes(settings: Setting
     for t in threads:
         t.start()
     try:
+        wait_for(lambda: answers >= 2 or failures, 30, "the searching threads answering")
         for generation in range(4):
             changed = mfr_dataset(description={"nb": f"Generasjon {generation}"})
             turtle(server, "/mfr.ttl", [changed, apgar_codes()])
