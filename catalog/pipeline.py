@@ -363,8 +363,9 @@ class Harvest:
             client.session.headers["Authorization"] = token
         return client
 
-    def run(self) -> SourceResult:
-        if not self.begin():
+    def run(self, begun: bool | None = None) -> SourceResult:
+        """The whole run; `begun` when `begin` was called already (True: the run is open)."""
+        if not (self.begin() if begun is None else begun):
             return self.skipped()
         buffered = IndexBuffer(self.backend, self.store) if self.backend is not None else None
         with run_context(source=self.src.name, run=self.run_id):
@@ -593,12 +594,12 @@ def harvest(
             share = workers // at_once if at_once < workers else 0
             results = _in_processes(settings, store, index, wanted, at_once, progress, full, share)
         else:
+            # the runs open in the sources' order before any works, as in processes: run numbers
+            # (in the feeds' provenance) then do not depend on which thread starts first
+            jobs = [Harvest(settings, store, index, settings.sources[n], progress, full) for n in wanted]
+            begun = [job.begin() for job in jobs]
             with ThreadPoolExecutor(max_workers=at_once) as pool:
-                results = list(
-                    pool.map(
-                        lambda n: Harvest(settings, store, index, settings.sources[n], progress, full).run(), wanted
-                    )
-                )
+                results = list(pool.map(lambda job, ok: job.run(ok), jobs, begun))
         relink(settings, store, index, [r.run_id for r in results if r.run_id])
     return results
 

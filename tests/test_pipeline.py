@@ -80,6 +80,8 @@ def test_a_harvest_beside_threads_that_use_sqlite_forks_no_worker(settings, stor
     in processes again (a thread that does not touch SQLite, as the test's HTTP server, is no
     reason not to fork)."""
     configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    for name in ("b", "a", "c"):  # in threads, the runs still open in the sources' order
+        configure(settings, name, publish(server, [mfr_dataset(uri=f"https://{name}.example/d")], f"/{name}.ttl"))
     reader, stop = store_at(store.url, readonly=True), threading.Event()
 
     def read() -> None:
@@ -91,8 +93,10 @@ def test_a_harvest_beside_threads_that_use_sqlite_forks_no_worker(settings, stor
     try:
         time.sleep(0.2)  # it has opened its connection
         del FORKS[:]
-        assert harvest(settings, store, index, workers=2, full=True)[0].ok
-        assert FORKS == []
+        results = harvest(settings, store, index, workers=2, full=True)
+        assert all(r.ok for r in results) and FORKS == []
+        assert [r.source for r in results] == ["mfr", "b", "a", "c"]
+        assert [r.run_id for r in results] == sorted(r.run_id for r in results)
     finally:
         stop.set()
         beside.join()
