@@ -6,7 +6,7 @@ so the API always has the same data as the pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -347,10 +347,14 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
     hits_cache, facet_cache = caches["hits_cache"], caches["facet_cache"]
     generation = backend.generation()
     grouped = q.group if q.type == "variable" else grouped
+
+    def counts_key(of: SearchQuery) -> tuple[Hashable, ...]:
+        return (*query_key(of, generation), grouped)
+
     key = hits_key(q, generation)
     hits = hits_cache.lookup(key)
     as_typed = replace(q, typos=0 if q.typos is None else q.typos, any_words=bool(q.any_words))
-    if hits is None and q.type == "variable" and not facet_cache.contains((*query_key(as_typed, generation), grouped)):
+    if hits is None and q.type == "variable" and not facet_cache.contains(counts_key(as_typed)):
         # A new search (not another page or sort of one): its page and its counts in one request,
         # which a backend can answer walking the words' matches once for every count
         both = backend.search(replace(q, disjunctive=True))
@@ -359,15 +363,13 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
         counted = replace(q, typos=hits.typos, any_words=hits.any_words)
         facets, totals = both.facets, {"each": both.totals[q.type]}
         totals.update((kind, n) for kind, n in both.totals.items() if kind != q.type)
-        facet_cache.put((*query_key(counted, generation), grouped), (facets, totals), generation, missed=True)
+        facet_cache.put(counts_key(counted), (facets, totals), generation, missed=True)
     else:
         if hits is None:
             hits = backend.search(replace(q, facets=()))
             hits_cache.put(key, hits, generation)
         counted = replace(q, typos=hits.typos, any_words=hits.any_words)
-        facets, totals = facet_cache.get(
-            (*query_key(counted, generation), grouped), lambda: counts(counted, grouped), generation
-        )
+        facets, totals = facet_cache.get(counts_key(counted), lambda: counts(counted, grouped), generation)
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result) if links else ([], [])
     return SearchView(
