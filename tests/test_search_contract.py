@@ -275,6 +275,7 @@ def test_filters_are_or_within_a_facet_and_and_across(loaded: SearchBackend) -> 
 
 DISJUNCTIVE = [
     ("vekt", "variable", {"source": ["hunt", "mfr"], "datatype": ["decimal"]}),
+    ("vekt", "variable", {"source": ["hunt"], "datatype": ["decimal"]}),  # one value a facet
     (
         "vekt",
         "variable",
@@ -284,6 +285,7 @@ DISJUNCTIVE = [
     ("hjertinfarkt", "variable", {"source": ["hjerneslag", "npr"]}),  # a typo
     ("C50", "variable", {"codelist": [ICD10], "source": ["npr"]}),  # a code list by key restricts every count
     ("register", "dataset", {"source": ["mfr", "kreft", "hunt"], "period": ["1950-1959", "1960-1969"]}),
+    ("register", "dataset", {"source": ["mfr"], "period": ["1960-1969"]}),
     ("", "variable", {"source": ["hunt"], "datatype": ["integer"]}),  # no words
     ("vekt", "variable", {}),
 ]
@@ -315,6 +317,15 @@ def test_a_pages_counts_are_each_facet_without_its_own_filter_and_each_types_tot
         for other in ("variable", "dataset", "codelist")
     }
     assert counted.totals[kind] > 0 and all(counted.facets[f] for f in filters if f in counted.facets)
+
+
+def test_a_filter_no_match_meets_counts_nothing_while_each_facet_counts_under_the_others(loaded: SearchBackend) -> None:
+    filters = {"source": ["hunt"], "datatype": ["no-such-type"]}
+    counted = search(loaded, "vekt", filters=filters, disjunctive=True, limit=0)
+    assert counted.total == 0 and counted.totals["variable"] == 0
+    assert counted.facets["datatype"] == search(loaded, "vekt", filters={"source": ["hunt"]}).facets["datatype"] != []
+    assert counted.facets["source"] == search(loaded, "vekt", filters={"datatype": ["no-such-type"]}).facets["source"]
+    assert counted.totals["dataset"] == search(loaded, "vekt", type="dataset", filters={"source": ["hunt"]}).total
 
 
 def test_a_pages_counts_come_with_its_hits_when_asked_together(loaded: SearchBackend) -> None:

@@ -624,34 +624,34 @@ class TantivyBackend:
         main = _any(text) if plan.any_words else _all(text)
         terms = _terms(q.facets)
         rows = _rows() if q.group and q.type == "variable" else {}
-        inner: dict[str, Any] = (
-            {"_all": {"filter": _query_string(chosen), "aggs": {**terms, **rows}}} if chosen else {**terms, **rows}
-        )
-        for name, others in _without_each(chosen, q.facets).items():
-            inner[f"_off_{name}"] = (
-                {"filter": _query_string(others), "aggs": {name: terms[name]}} if others else terms[name]
+        inner: dict[str, Any] = _within(chosen, {**terms, **rows}, "_all") if chosen else {**terms, **rows}
+        offs = _without_each(chosen, q.facets)
+        for name, others in offs.items():
+            inner.update(
+                _within(others, {name: terms[name]}, f"_off_{name}") if others else {f"_off_{name}": terms[name]}
             )
         tabs = {kind: type_filters(kind, chosen) for kind in DOC_TYPES if kind != q.type}
         for kind, filters in tabs.items():
             if filters and filters != chosen:
-                inner[f"_tab_{kind}"] = {"filter": _query_string(filters)}
+                inner.update(_within(filters, {}, f"_tab_{kind}"))
         raw = searcher.aggregate(main, {"_types": {"terms": {"field": "type", "size": len(DOC_TYPES)}, "aggs": inner}})
         totals = dict.fromkeys(DOC_TYPES, 0)
         found = 0
         facets: dict[str, list[tuple[str, int]]] = {name: [] for name in q.facets}
         for bucket in raw["_types"]["buckets"]:
-            kind, matched = bucket["key"], bucket["_all"] if chosen else bucket
+            kind, matched = bucket["key"], _inside(bucket, chosen, "_all") if chosen else bucket
             if kind != q.type:  # its own filters, all of them, or none
-                tab = bucket[f"_tab_{kind}"] if f"_tab_{kind}" in inner else matched if tabs[kind] else bucket
+                own = tabs[kind]
+                tab = _inside(bucket, own, f"_tab_{kind}") if own and own != chosen else matched if own else bucket
                 totals[kind] = int(tab["doc_count"])
                 continue
             totals[kind] = int(matched["doc_count"])
             if rows:
                 found = _rows_counted(matched)
             facets = {name: facet_counts(matched[name]["buckets"]) for name in q.facets}
-            for name, others in _without_each(chosen, q.facets).items():
-                off = bucket[f"_off_{name}"]
-                facets[name] = facet_counts((off[name] if others else off)["buckets"])
+            for name, others in offs.items():
+                off = _inside(bucket, others, f"_off_{name}") if others else {name: bucket[f"_off_{name}"]}
+                facets[name] = facet_counts(off[name]["buckets"])
         if rows:  # groups (and none when no variable matched)
             return SearchResult(total=found, hits=[], facets=facets, totals=totals, grouped=True)
         return SearchResult(total=totals[q.type], hits=[], facets=facets, totals=totals)
@@ -891,6 +891,48 @@ def _terms(facets: tuple[str, ...]) -> dict[str, Any]:
 def _without_each(chosen: dict[str, list[str]], facets: tuple[str, ...]) -> dict[str, dict[str, list[str]]]:
     """For each counted facet with a chosen value, the other chosen filters (its counts' filters)."""
     return {name: {f: v for f, v in chosen.items() if f != name} for name in chosen if name in facets}
+
+
+def _within(filters: dict[str, list[str]], aggs: dict[str, Any], name: str) -> dict[str, Any]:
+    """`aggs` over the matches under facet filters, as the aggregation `name` (read back with
+    `_inside`). A filter aggregation first collects every document its filter matches in the whole
+    index, whatever the words match: a data type's 200,000 at a million variables took 0.44 ms
+    of a search's 1.9 ms of counting. With one value chosen per facet, terms aggregations nested
+    one per facet, each keeping only its value (`include`), give the same documents at a cost in
+    proportion to the matches. Several values of one facet (OR) would count a document once per
+    value it has, so they keep the filter aggregation."""
+    if not all(len(values) == 1 and field in FAST_FIELDS for field, values in filters.items()):
+        return {name: {"filter": _query_string(filters), **({"aggs": aggs} if aggs else {})}}
+    node: dict[str, Any] = aggs
+    for field, values in reversed(filters.items()):
+        level = {"terms": {"field": field, "size": 1, "include": [str(values[0])]}}
+        node = {NESTED: {**level, **({"aggs": node} if node else {})}}
+    return {name: node[NESTED]}
+
+
+def _inside(bucket: dict[str, Any], filters: dict[str, list[str]], name: str) -> dict[str, Any]:
+    """The result of `_within(filters, aggs, name)` inside `bucket`: its `doc_count` and `aggs`."""
+    node = bucket[name]
+    if "buckets" not in node:  # a filter aggregation
+        return node
+    for depth in range(len(filters)):
+        if not node["buckets"]:
+            return _NOTHING
+        node = node["buckets"][0]
+        if depth < len(filters) - 1:
+            node = node[NESTED]
+    return node
+
+
+class _Nothing(dict[str, Any]):
+    """No document under the filters: a count of 0 and every aggregation empty."""
+
+    def __missing__(self, key: str) -> dict[str, Any]:
+        return {"buckets": [], "value": 0}
+
+
+NESTED = "_in"
+_NOTHING = _Nothing(doc_count=0)
 
 
 def _query_string(filters: dict[str, list[str]]) -> str:
