@@ -6,7 +6,7 @@ so the API always has the same data as the pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -40,7 +40,7 @@ from web import charts, distribution, labels, store
 from web.basket import basket_keys
 from web.compare import Equivalents, Grid, equivalents, wave_grid
 from web.display import code_url, coding_system, pick, year
-from web.i18n import current
+from web.i18n import current, translated
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
 
@@ -193,19 +193,6 @@ def lang_args(lang: str) -> dict[str, Any]:
         "lang": lang,
         **({"page": request.args["page"]} if "page" in request.args else {}),
     }
-
-
-_TRANSLATED: dict[tuple[str, str], dict[str, str]] = {}
-
-
-def translated(what: str, make: Callable[[], dict[str, str]]) -> dict[str, str]:
-    """Names translated once per language and process, not on every page: each `_` call goes
-    through flask-babel's lookups (a result page asked for twenty of them)."""
-    key = (what, current())
-    names = _TRANSLATED.get(key)
-    if names is None:
-        names = _TRANSLATED[key] = make()
-    return names
 
 
 def facet_titles() -> dict[str, str]:

@@ -11,9 +11,10 @@ installed wheel works without a build step.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -190,3 +191,17 @@ def init(app: Flask, cache: Path) -> None:
     app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES, language_names=NAMES)
     app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)
     app.context_processor(lambda: {"locale": current()})
+
+
+_TRANSLATED: dict[tuple[str, str], Any] = {}
+Names = TypeVar("Names")
+
+
+def translated(what: str, make: Callable[[], Names]) -> Names:
+    """Names translated once per language and process, not on every page: each `_` call goes
+    through flask-babel's lookups (a result page asked for sixty of them)."""
+    key = (what, current())
+    names = _TRANSLATED.get(key)
+    if names is None:
+        names = _TRANSLATED[key] = make()
+    return cast(Names, names)
