@@ -528,17 +528,25 @@ class TantivyBackend:
         self, searcher: Any, schema: Any, q: SearchQuery, plan: QueryPlan, of_type: bool = True
     ) -> tuple[Any, Any]:
         """(the scored query, the same matches without the optional scores, for counting facets);
-        without `of_type`, among documents of every type."""
+        without `of_type`, among documents of every type.
+
+        The words' matches are required through `_counted_text`'s flat unions, unscored, and
+        `_text`'s required clauses, which carry the constant scores of heads, prefixes and codes,
+        come in as optional clauses: they match the same documents, so every score is the same,
+        but tantivy walks the flat unions, and looks up the nested ones only for the documents
+        the filters and the words let through (a page of all-different searches at a million
+        variables: 1.2 -> 0.6 ms, the same hits and scores)."""
         must = self._filters(schema, q, of_type)
         if not plan.units:
             query = tantivy.Query.boolean_query(must)
             return query, query
         required, scores = self._text(searcher, schema, plan)
+        flat = self._counted_text(searcher, schema, plan)
         if plan.any_words:
-            text = [(tantivy.Occur.Must, _any(required))]
+            text = [(tantivy.Occur.Must, _filter(_any(flat)))]
         else:
-            text = [(tantivy.Occur.Must, r) for r in required]
-        optional = [(tantivy.Occur.Should, s) for s in scores]
+            text = [(tantivy.Occur.Must, _filter(f)) for f in flat]
+        optional = [(tantivy.Occur.Should, s) for s in [*required, *scores]]
         return tantivy.Query.boolean_query(must + text + optional), tantivy.Query.boolean_query(must + text)
 
     def search(self, q: SearchQuery) -> SearchResult:
