@@ -1,7 +1,7 @@
 """The search page under load: 20 concurrent clients against waitress on loopback.
 
-    python -m bench.bench_web [--variables 1000000] [--seconds 20] [--clients 20] [--workers 2]
-                              [--threads 8] [--home DIR] [--kinds typical,unique]
+    python -m bench.bench_web [--variables 1000000] [--seconds 20] [--clients 20] [--workers 3]
+                              [--threads 1] [--home DIR] [--kinds typical,unique]
 
 Targets (issues 8 and 21): search page p95 <= 100 ms and >= 200 requests/s with 20 concurrent
 clients at 1 M variables on the embedded backend, with every query different too (nothing
@@ -19,8 +19,12 @@ adds over serving HTTP at all, whatever else the shared machine runs; the load a
 printed at the start and the end. "Typical" replays 500 searches as researchers make them (repeated: answers
 are then mostly cached, web/searchcache.py); "all different" never repeats one (nothing cached).
 
-The server runs as `catalog serve --workers 2` would (two processes sharing the port, one per
-core), in its own processes, so the client threads do not share its GIL.
+The server runs as the deployment's unit runs it, `catalog serve --workers 3 --threads 1` (three
+processes sharing the port, one request at a time each), in its own processes, so the client
+threads do not share its GIL. Threads within a process cost CPU when several requests overlap
+there (their handing the GIL back and forth around every search-engine call): on 2 cores, two
+processes of 8 threads took 8.8-9.1 ms of server CPU a page of all-different searches at a
+million variables, three or four of one thread 7.3-7.7 ms (2026-12-05, `--workers/--threads`).
 """
 
 from __future__ import annotations
@@ -397,8 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="duration of each measurement")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--rate", type=float, default=200.0, help="requests/s of the paced measurement")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
-    parser.add_argument("--workers", type=int, default=2, help="server processes (`catalog serve --workers`)")
+    parser.add_argument("--threads", type=int, default=1, help="waitress threads per process")
+    parser.add_argument("--workers", type=int, default=3, help="server processes (`catalog serve --workers`)")
     parser.add_argument("--home", help="reuse a catalogue home built by an earlier run")
     parser.add_argument(
         "--kinds", default="typical,unique", help="which searches to measure: typical, unique or both (comma-separated)"

@@ -171,7 +171,7 @@ def test_a_client_cannot_make_the_feeds_link_elsewhere_without_a_trusted_proxy(t
             proc.wait(20)
 
 
-def nginx_site(tmp_path: Path, upstream: int, listen: int) -> tuple[Path, Path]:
+def nginx_site(tmp_path: Path, upstream: int, listen: int, long: int) -> tuple[Path, Path]:
     """deploy/nginx/helsekatalog.conf with only the ports and the certificate's paths changed,
     inside a minimal main configuration that keeps every file under `tmp_path`; and the site's
     self-signed certificate (for katalog.example.no and 127.0.0.1)."""
@@ -183,7 +183,7 @@ def nginx_site(tmp_path: Path, upstream: int, listen: int) -> tuple[Path, Path]:
         capture_output=True,
     )
     site = (DEPLOY / "nginx" / "helsekatalog.conf").read_text()
-    site = site.replace("127.0.0.1:8000", f"127.0.0.1:{upstream}")
+    site = site.replace("127.0.0.1:8000", f"127.0.0.1:{upstream}").replace("127.0.0.1:8001", f"127.0.0.1:{long}")
     site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{listen} ssl http2;")
     site = site.replace("listen [::]:443 ssl http2;\n", "").replace("listen [::]:80;\n", "")
     site = site.replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
@@ -207,21 +207,25 @@ def nginx_site(tmp_path: Path, upstream: int, listen: int) -> tuple[Path, Path]:
     reason="nginx or openssl is not installed (apt-get install nginx openssl)",
 )
 def test_nginx_with_the_site_configuration_serves_https_links_and_keeps_admin_internal(tmp_path, server):
-    upstream, listen = free_port(), free_port()
+    upstream, listen, long = free_port(), free_port(), free_port()
     home = tmp_path / "home"
     env = {**os.environ, **environment_file(), "CATALOG_HOME": str(home), "CATALOG_ADMIN_TOKEN": TOKEN}
-    config, cert = nginx_site(tmp_path, upstream, listen)
+    config, cert = nginx_site(tmp_path, upstream, listen, long)
     checked = subprocess.run(["nginx", "-t", "-c", str(config), "-p", str(tmp_path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
-    explorer = subprocess.Popen(
-        exec_start("helsekatalog-explorer.service", upstream),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    explorers = [
+        subprocess.Popen(
+            exec_start(f"helsekatalog-{name}.service", port),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, port in (("explorer", upstream), ("long", long))
+    ]
     proxy = subprocess.Popen(["nginx", "-c", str(config), "-p", str(tmp_path)], stderr=subprocess.DEVNULL)
     try:
         answering(f"http://127.0.0.1:{upstream}/healthz")
+        answering(f"http://127.0.0.1:{long}/healthz")
         public = f"https://127.0.0.1:{listen}"
 
         def fetch(method: str, path: str, **headers: str) -> requests.Response:
@@ -234,8 +238,27 @@ def test_nginx_with_the_site_configuration_serves_https_links_and_keeps_admin_in
         assert "<https://katalog.example.no/catalog" in page and f":{upstream}" not in page
         assert fetch("GET", "/healthz").status_code == 200  # 127.0.0.1 is allowed
         assert fetch("POST", "/admin/reindex", Authorization=f"Bearer {TOKEN}").status_code == 403  # not 10.0.0.0/8
+        # the long requests go to the threaded unit, whose own metrics count them; pages do not
+        assert fetch("GET", "/catalog/dump.nt").status_code == 200
+        assert fetch("GET", "/catalog?page=all").status_code == 200
+        assert fetch("GET", "/sparql?query=ASK%20%7B%7D").status_code == 200
+        counted = {port: requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text for port in (upstream, long)}
+
+        def dumps(text: str) -> float:
+            return sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in text.splitlines()
+                if line.startswith("catalog_feed_requests_total{") and 'answer="dump"' in line
+            )
+
+        assert (dumps(counted[long]), dumps(counted[upstream])) == (2, 0)
+        sparql = 'endpoint="feeds.sparql.sparql",method="GET",status="200"'
+        assert sparql in counted[long] and sparql not in counted[upstream]
+        assert 'endpoint="feeds.catalog",method="GET",status="200"' in counted[upstream]  # a feed page
     finally:
         proxy.send_signal(signal.SIGQUIT)
-        explorer.send_signal(signal.SIGTERM)
+        for explorer in explorers:
+            explorer.send_signal(signal.SIGTERM)
         proxy.wait(20)
-        explorer.wait(20)
+        for explorer in explorers:
+            explorer.wait(20)
