@@ -12,6 +12,7 @@ processes share them in the page cache.
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import signal
@@ -66,7 +67,7 @@ def serve(
         options.update(trusted_proxy=trusted_proxy, trusted_proxy_count=1, trusted_proxy_headers=FORWARDED)
     sock = listen(host, port)
     if workers <= 1:
-        app = make_app()
+        app = settled(make_app())
         if beside:
             beside()
         waitress_serve(app, sockets=[sock], **options)
@@ -80,7 +81,7 @@ def serve(
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             _die_with_parent(parent)
             try:
-                server = create_server(make_app(), sockets=[sock], **options)
+                server = create_server(settled(make_app()), sockets=[sock], **options)
                 balanced(server, held, index)
                 server.run()
             except Exception:  # said here: os._exit leaves no traceback, and the parent sees a status only
@@ -114,6 +115,23 @@ def serve(
     except SystemExit:
         pass
     return 1
+
+
+GC_THRESHOLDS = (20_000, 20, 20)
+"""Allocations between collections of the youngest generation (CPython's default 700: a result
+page allocates enough for one collection every two pages), and how many of each between
+collections of the next."""
+
+
+def settled(app: Any) -> Any:
+    """The app, with everything it built at start (settings, vocabularies, templates, taxonomy)
+    moved out of the garbage collector's sight (`gc.freeze`: it lives as long as the process) and
+    the youngest generation collected less often: 1,000 all-different searches at a million
+    variables took 5.8 ms of CPU a page against 6.0-6.2 (`gc` counted 17 collections instead of
+    554)."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    return app
 
 
 def balanced(server: Any, held: Any, index: int) -> None:
