@@ -4,9 +4,9 @@ One waitress process runs the Python of every request (routing, templates, query
 one GIL, so it uses one core however many threads it has; the search engine's own work runs
 outside the GIL. Several processes use every core, as gunicorn's workers would, without another
 dependency: the parent binds the socket, forks the workers, and each new connection goes to a
-worker holding no more connections than any other (`balanced`). Each worker opens its own store and index after the fork (SQLite
-connections and index readers must not cross a fork); the index files are memory-mapped, so the
-processes share them in the page cache.
+worker holding no more connections than any other (`balanced`). Each worker opens its own store
+and index after the fork (SQLite connections and index readers must not cross a fork); the index
+files are memory-mapped, so the processes share them in the page cache.
 """
 
 from __future__ import annotations
