@@ -835,9 +835,17 @@ def parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="serve the explorer, API and feeds")
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=_port, default=5000)
-    sv.add_argument("--threads", type=_positive, default=8, help="threads per process")
     sv.add_argument(
-        "--workers", type=_positive, default=1, help="serving processes sharing the port (one per core uses every core)"
+        "--threads",
+        type=_positive,
+        default=8,
+        help="threads per process (1 takes the least CPU a page: see the README)",
+    )
+    sv.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="serving processes sharing the port (with --threads 1, one more than cores)",
     )
     sv.add_argument("--schedule", action="store_true", help="also harvest sources when they are due")
     sv.set_defaults(func=cmd_serve)
