@@ -615,10 +615,12 @@ def fewer_collections() -> Iterator[None]:
     unpickled results), few of them in cycles: at Python's default threshold the cyclic garbage
     collector ran every few hundred of them and was in a tenth of every harvest process's samples
     (py-spy). The modules and vocabularies loaded before are frozen out of its walks (and stay
-    shared with forked processes, which inherit both settings), and it runs less often."""
+    shared with forked processes, which inherit both settings), and it runs less often. A process
+    that had frozen its own (a serving process, `web.server.settled`) stays frozen after."""
     with _HARVESTS_LOCK:  # harvests in threads of one process (a scheduler's) may overlap
         if not _HARVESTS:
             _HARVESTS["threshold"] = gc.get_threshold()
+            _HARVESTS["frozen"] = gc.get_freeze_count() > 0
             gc.freeze()
             gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
         _HARVESTS["going"] = _HARVESTS.get("going", 0) + 1
@@ -629,7 +631,8 @@ def fewer_collections() -> Iterator[None]:
             _HARVESTS["going"] -= 1
             if not _HARVESTS["going"]:  # the last one out puts the collector back as it was
                 gc.set_threshold(*_HARVESTS.pop("threshold"))
-                gc.unfreeze()
+                if not _HARVESTS["frozen"]:
+                    gc.unfreeze()
                 _HARVESTS.clear()
 
 

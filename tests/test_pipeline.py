@@ -117,6 +117,19 @@ def test_a_harvest_leaves_the_garbage_collector_as_it_found_it(settings, store, 
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
+def test_a_harvest_in_a_serving_process_leaves_what_it_froze_frozen(settings, store, index, server):
+    """`serve --schedule` in one process: the serving process froze its start-up objects
+    (`web.server.settled`), and a harvest beside it puts the threshold back but keeps them frozen."""
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    before = gc.get_threshold()
+    gc.freeze()
+    try:
+        assert harvest(settings, store, index, workers=1)[0].ok
+        assert gc.get_threshold() == before and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_an_unchanged_feed_is_not_processed_again(settings, store, index, server):
     configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
     run(settings, store, index)
