@@ -20,8 +20,8 @@ printed at the start and the end. "Typical" replays 500 searches as researchers 
 are then mostly cached, web/searchcache.py); "all different" never repeats one (nothing cached).
 
 The server runs as the deployment's unit runs it, `catalog serve --workers 3 --threads 1` (three
-processes sharing the port, one request at a time each), in its own processes, so the client
-threads do not share its GIL. Threads within a process cost CPU when several requests overlap
+processes sharing the port, one request at a time each), in its own processes, so the load
+generator does not share its GIL. Threads within a process cost CPU when several requests overlap
 there (their handing the GIL back and forth around every search-engine call): on 2 cores, two
 processes of 8 threads took 8.8-9.1 ms of server CPU a page of all-different searches at a
 million variables, three or four of one thread 7.3-7.7 ms (2026-12-05, `--workers/--threads`).
