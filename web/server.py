@@ -140,7 +140,7 @@ def balanced(server: Any, held: Any, index: int) -> None:
     Kept-alive connections stay with the worker that accepted them, and left to the kernel a burst
     of them went to whichever worker woke first: 16, 4 and 0 of 20 clients' connections among
     three workers, the first then the bottleneck while the third stood idle (at a paced 200
-    searches a second, p95 from 0.1 to 4 s from one run to the next). Each worker writes how many
+    searches a second, p95 from 0.1 to 1.7 s from one run to the next). Each worker writes how many
     connections it holds into `held` (shared memory, one number each) every time round its event
     loop, and listens only while it holds no more than the least of them."""
     listening = server.readable
