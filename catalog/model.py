@@ -14,11 +14,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import operator
 import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Union
+
+import orjson
 
 LangText = dict[str, str]
 """Language tag -> text. `""` is an untagged literal."""
@@ -244,6 +247,23 @@ RECORD_TYPES: dict[str, type] = {
 }
 
 
+def _pickled_by_fields(cls: type) -> None:
+    """Pickle `cls` as its constructor and field values. A harvest's records cross between processes
+    (mapped and prepared in a pool, written by the run's process): by default pickle rebuilds a
+    dataclass through `object.__new__` and its `__dict__`, which took longer to unpickle a
+    dataset's variables than reading them from their JSON (6 against 3 us a variable); by the
+    constructor, 3.7."""
+    values = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+
+    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+
+
+for _cls in (Agent, Concept, CodeList, Variable, Distribution, Dataset, DataService, DataProduct):
+    _pickled_by_fields(_cls)
+
 # --- canonical JSON -------------------------------------------------------------------------
 
 
@@ -321,11 +341,12 @@ def _converter(tp: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-_PLANS: dict[type, tuple[dict[str, Any], dict[str, Callable[[Any], Any] | None]]] = {}
+_PLANS: dict[type, tuple[dict[str, Any], dict[str, Callable[[Any], Any] | None], frozenset[str]]] = {}
 
 
-def _plan(cls: type) -> tuple[dict[str, Any], dict[str, Callable[[Any], Any] | None]]:
-    """(defaults for required text fields, a converter per field) of a model dataclass."""
+def _plan(cls: type) -> tuple[dict[str, Any], dict[str, Callable[[Any], Any] | None], frozenset[str]]:
+    """(defaults for required text fields, a converter per field, the fields taken as they are) of a
+    model dataclass."""
     plan = _PLANS.get(cls)
     if plan is None:
         hints = _hints(cls)
@@ -334,7 +355,9 @@ def _plan(cls: type) -> tuple[dict[str, Any], dict[str, Callable[[Any], Any] | N
             for f in dataclasses.fields(cls)
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and hints[f.name] is str
         }
-        plan = _PLANS[cls] = (required, {name: _converter(tp) for name, tp in hints.items()})
+        converters = {name: _converter(tp) for name, tp in hints.items()}
+        plain = frozenset(name for name, convert in converters.items() if convert is None)
+        plan = _PLANS[cls] = (required, converters, plain)
     return plan
 
 
@@ -342,9 +365,12 @@ def from_dict(cls: type, data: dict[str, Any]) -> Any:
     """Inverse of `to_dict` for one of the model's dataclasses.
 
     `to_dict` drops empty strings, so a required text field that was empty (e.g. a distribution
-    without dcat:accessURL) comes back as "" instead of failing to load.
+    without dcat:accessURL) comes back as "" instead of failing to load. Keys the model does not
+    know (written by another version) are left out.
     """
-    required, converters = _plan(cls)
+    required, converters, plain = _plan(cls)
+    if data.keys() <= plain and data.keys() >= required.keys():
+        return cls(**data)  # most variables and concepts: every value as it is (a tenth of a record's load)
     values = dict(required)
     for key, value in data.items():
         if key in converters:
@@ -359,7 +385,13 @@ def dumps(record: Record | Variable) -> str:
 
 
 def loads(kind: str, data: str) -> Record:
-    return from_dict(RECORD_TYPES[kind], json.loads(data))
+    """A stored record (its canonical JSON) as the model. orjson reads it in half the time; the
+    standard library reads what orjson refuses (NaN, which `dumps` can write)."""
+    try:
+        raw = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        raw = json.loads(data)
+    return from_dict(RECORD_TYPES[kind], raw)
 
 
 def content_hash(record: Record) -> str:
