@@ -82,19 +82,63 @@ def statements(
 
     A dataset's variables (most of its statements) read the same in every profile, so they are
     written apart and `parts` keeps them for the record's other profiles."""
+    head, part = _statements(record, source, settings, profile, parts)
+    return head + part
+
+
+def _statements(
+    record: Record, source: str, settings: Settings, profile: str, parts: dict[tuple[str, ...], bytes] | None
+) -> tuple[bytes, bytes]:
+    """`statements` as (the profile's own lines, the dataset's variables' lines: b"" when none)."""
     chosen = profiles.get(profile)
     sink = TripleSink()
     chosen.add_body(sink, record, settings, source, variables=False)
     published = chosen.view(record, settings, source)
     if not isinstance(published, Dataset) or not published.variables:
-        return sink.turtle()
+        return sink.turtle(), b""
     about = (published.uri, repr(published.title), published.identifier)  # what the variables part reads
     part = parts.get(about) if parts is not None else None
     if part is None:
         part = variables_ntriples(URIRef(published.uri), published)
         if parts is not None:
             parts[about] = part
-    return sink.turtle() + part
+    return sink.turtle(), part
+
+
+_ADLER = 65521
+
+
+def _adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 of two byte strings one after the other from the checksum of each (zlib's
+    adler32_combine, which Python does not expose)."""
+    rem = second_length % _ADLER
+    low = first & 0xFFFF
+    high = (rem * low) % _ADLER
+    low += (second & 0xFFFF) + _ADLER - 1
+    high += ((first >> 16) & 0xFFFF) + ((second >> 16) & 0xFFFF) + _ADLER - rem
+    return (low % _ADLER) | ((high % _ADLER) << 16)
+
+
+def _deflated(part: bytes) -> tuple[bytes, int, int]:
+    """`part` as raw deflate blocks ending the stream, with its Adler-32 and length: the tail of a
+    zlib stream (`_compressed`)."""
+    raw = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return raw.compress(part) + raw.flush(), zlib.adler32(part), len(part)
+
+
+def _compressed(head: bytes, tail: tuple[bytes, int, int] | None) -> bytes:
+    """`zlib.compress(head + part, 1)`'s equal: one zlib stream that `zlib.decompress` reads as
+    head + part, made from the head and the part's deflate blocks (`_deflated`) compressed once
+    for all profiles. The variables are most of a dataset's statements and read the same in every
+    profile; compressing them once per profile was the largest cost of rendering. The head's
+    blocks end on a byte boundary (a sync flush), so the part's blocks, which refer to nothing
+    before them, follow it as they are; the stream's checksum is the two parts' combined."""
+    if tail is None:
+        return zlib.compress(head, 1)
+    deflated, adler, length = tail
+    stream = zlib.compressobj(1)
+    check = _adler32_combine(zlib.adler32(head), adler, length)
+    return stream.compress(head) + stream.flush(zlib.Z_SYNC_FLUSH) + deflated + check.to_bytes(4, "big")
 
 
 ANY_PROFILE = "*"
@@ -116,14 +160,18 @@ def render(
 ) -> dict[str, tuple[str, bytes]]:
     """What the store keeps for a record: profile (`rendered_as`) -> (stamp, zlib-compressed statements)."""
     parts: dict[tuple[str, ...], bytes] = {}
+    deflated: dict[int, tuple[bytes, int, int]] = {}  # id of a part -> its deflate blocks (parts are kept)
     out = {}
     for profile in profiles_for(record.kind, conforms):
         kept_as = rendered_as(record.kind, profile)
         if kept_as not in out:
-            out[kept_as] = (
-                stamp(content_hash, source, settings, kept_as),
-                zlib.compress(statements(record, source, settings, profile, parts), 1),
-            )
+            head, part = _statements(record, source, settings, profile, parts)
+            tail = None
+            if part:
+                tail = deflated.get(id(part))
+                if tail is None:
+                    tail = deflated[id(part)] = _deflated(part)
+            out[kept_as] = (stamp(content_hash, source, settings, kept_as), _compressed(head, tail))
     return out
 
 

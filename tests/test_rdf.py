@@ -197,3 +197,12 @@ def test_the_nations_variables_written_straight_are_the_statements_add_variables
                 sink = TripleSink()
                 add_variables(sink, URIRef(d.uri), d)
                 assert variables_ntriples(URIRef(d.uri), d) == sink.turtle(), (source.name, i)
+
+
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from('ab "\\\n\r\tæ\u2028'), max_size=12) | st.text(max_size=12))
+def test_a_text_is_escaped_only_where_it_needs_it_and_then_as_before(value: str) -> None:
+    """`_escaped` skips the copy when none of the four characters is there: the same text either way."""
+    from catalog.rdf import _ESCAPES, _escaped
+
+    assert _escaped(value) == value.translate(_ESCAPES)

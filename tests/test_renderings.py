@@ -10,7 +10,17 @@ from rdflib.namespace import FOAF
 
 from catalog import profiles
 from catalog.model import Record
-from catalog.renderings import FRAGMENTS, refresh, rendered_as, stamp
+from catalog.renderings import (
+    FRAGMENTS,
+    _adler32_combine,
+    _compressed,
+    _deflated,
+    refresh,
+    render,
+    rendered_as,
+    stamp,
+    statements,
+)
 from tests.factories import apgar_codes, mfr_dataset, numbered
 from tests.published import build
 from web.feeds import PAGES
@@ -49,6 +59,27 @@ def test_the_pipeline_keeps_each_record_rendered_in_every_profile_it_belongs_to(
         assert stamps_only == {uri: (kept_stamp, b"") for uri, (kept_stamp, _body) in kept.items()}
     kept_as = store.db.execute("SELECT profile FROM renderings WHERE uri=?", (apgar_codes().uri,)).fetchall()
     assert [row[0] for row in kept_as] == ["*"], "a code list reads the same in every profile: kept once"
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.uri.rsplit("/", 1)[-1])
+def test_each_rendering_is_one_zlib_stream_of_the_profiles_statements(settings, record):
+    """The variables' part is compressed once for every profile and joined to each profile's own
+    lines: what `zlib.decompress` (old renderings and new alike) reads is the profile's statements."""
+    source = "mfr"
+    for kept_as, (_stamp, body) in render(record, "hash", source, True, settings).items():
+        profile = kept_as if kept_as != "*" else next(iter(profiles.FEEDS))
+        unpacked = zlib.decompressobj()
+        assert unpacked.decompress(body) == statements(record, source, settings, profile)
+        assert unpacked.eof and not unpacked.unused_data
+
+
+@pytest.mark.parametrize(
+    ("head", "part"),
+    [(b"", b"x"), (b"a", b"b" * 70_000), (bytes(range(256)) * 300, b"\xff" * 65_521 * 2 + b"z"), (b"h" * 5, b"")],
+)
+def test_a_stream_joined_from_two_parts_is_zlibs_stream_of_both(head, part):
+    assert _adler32_combine(zlib.adler32(head), zlib.adler32(part), len(part)) == zlib.adler32(head + part)
+    assert zlib.decompress(_compressed(head, _deflated(part))) == head + part
 
 
 @pytest.mark.parametrize("profile", profiles.FEEDS)
