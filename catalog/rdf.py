@@ -748,8 +748,9 @@ class TripleReader(Protocol):
     def subjects(self, predicate: Node, obj: Node, /) -> Iterator[Node]: ...
 
 
-def _properties(g: TripleReader, s: Node) -> Mapping[Node, Collection[Node]]:
-    """Predicate -> objects of `s`: LightGraph's own index, else gathered from an rdflib Graph."""
+def _properties(g: TripleReader, s: Node) -> Mapping[Node, Collection[Any]]:
+    """Predicate -> objects of `s`: LightGraph's own index (objects as it keeps them: plain strings
+    as `str`, tagged ones as (text, tag), `catalog.rdfparse.stored`), else gathered from an rdflib Graph."""
     if isinstance(g, Graph):
         out: dict[Node, list[Node]] = {}
         for p, o in g.predicate_objects(s):
@@ -767,36 +768,61 @@ def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
     return sorted(found)
 
 
-def _first(values: Collection[Node] | None) -> Node | None:
-    """`Reader._one` of a property's values."""
+def _term(value: Any) -> Any:
+    """A value of `_properties` as its rdflib term."""
+    kind = type(value)
+    if kind is str:
+        return text(value)
+    if kind is tuple:
+        return text(*value)
+    return value
+
+
+def _first(values: Collection[Any] | None) -> Any:
+    """`Reader._one` of a property's values (as `_properties` gives them)."""
     if not values:
         return None
     if len(values) == 1:
         return next(iter(values))
-    return min(_ordered(values))
+    return min(_ordered(map(_term, values)))
 
 
-def _text_of(values: Collection[Node] | None) -> str | None:
+def _text(value: Any) -> str:
+    """The text of a value of `_properties`: a string's, an IRI's."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is tuple:
+        return value[0]
+    return str(value)
+
+
+def _text_of(values: Collection[Any] | None) -> str | None:
     """`Reader._str` of a property's values."""
     o = _first(values)
-    return None if o is None else str(o)
+    return None if o is None else _text(o)
 
 
-def _iri_of(values: Collection[Node] | None) -> str | None:
+def _iri_of(values: Collection[Any] | None) -> str | None:
     """`Reader._iri` of a property's values."""
     o = _first(values)
     return str(o) if isinstance(o, URIRef) else None
 
 
-def _lang_of(values: Collection[Node] | None) -> LangText:
+def _lang_of(values: Collection[Any] | None) -> LangText:
     """`Reader._lang` of a property's values."""
     if not values:
         return {}
     if len(values) == 1:
         o = next(iter(values))
+        kind = type(o)
+        if kind is tuple:
+            return {o[1]: o[0]}
+        if kind is str:
+            return {"": o}
         return {o.language or "": str(o)} if isinstance(o, Literal) else {}
     out: LangText = {}
-    for o in _ordered(values):
+    for o in _ordered(map(_term, values)):
         if isinstance(o, Literal):
             out.setdefault(o.language or "", str(o))
     return out
@@ -1038,7 +1064,7 @@ class Reader:
             question=_lang_of(get(HK_QUESTION)),
             valid_from=_text_of(get(SCHEMA_VALID_FROM)),
             valid_to=_text_of(get(SCHEMA_VALID_THROUGH)),
-            keywords=sorted(str(o) for o in get(DCAT_KEYWORD, ())),
+            keywords=sorted(map(_text, get(DCAT_KEYWORD, ()))),
             table=table,
         )
 

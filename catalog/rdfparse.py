@@ -1,15 +1,17 @@
 """RDF documents parsed by pyoxigraph into a light, read-only graph that `catalog.rdf.Reader` reads.
 
 rdflib's parsers and its Graph index about 25,000 triples a second; a feed of a million
-variables is ten million triples. pyoxigraph parses in Rust; `LightGraph` keeps the triples as
-rdflib terms in insertion-ordered dictionaries and offers the few Graph methods the readers use
-(`objects`, `subjects`, `value`, iteration, `in`, `len`). Insertion order matters: where a
+variables is ten million triples. pyoxigraph parses in Rust; `LightGraph` keeps the triples in
+insertion-ordered dictionaries (IRIs as rdflib terms, strings as Python's own: `stored`) and
+offers the few Graph methods the readers use (`objects`, `subjects`, `value`, iteration, `in`,
+`len`), which give rdflib terms. Insertion order matters: where a
 source gives several values and the reader takes one, it takes the first, in every process, so
 an unchanged feed maps to an unchanged record.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
@@ -42,18 +44,48 @@ class RdfSyntaxError(ValueError):
         self.line = line
 
 
+Stored = Node | str | tuple[str, str]
+"""An object as a LightGraph keeps it (`stored`): an IRI, blank node or typed literal as its
+rdflib term; a plain string as `str`; a language-tagged string as (text, tag)."""
+
+
+def stored(term: Node) -> Stored:
+    """`term` as LightGraph keeps it. rdflib's Literal hashes in Python (twice a statement, to
+    look for a repeat and to keep it) and takes five steps to make; a page's strings are most of
+    its objects, so they are kept as Python's own strings and tuples and made terms when read."""
+    if type(term) is Literal and term.datatype is None:
+        return (str(term), term.language) if term.language else str(term)
+    return term
+
+
+def as_term(value: Stored) -> Node:
+    """A kept object as its rdflib term (`text` makes the very term rdflib's parser makes)."""
+    kind = type(value)
+    if kind is str:
+        return text(value)  # type: ignore[arg-type]
+    if kind is tuple:
+        return text(*value)  # type: ignore[misc]
+    return value  # type: ignore[return-value]
+
+
 class LightGraph:
     """Triples indexed by subject and predicate, plus (object, subject) for a predicate on the first
     question by it: readers ask only by a few (rdf:type, skos:inScheme), and indexing every
-    statement backwards took a twentieth of mapping a page."""
+    statement backwards took a twentieth of mapping a page.
+
+    Objects are kept as `stored` makes them and given out as rdflib terms, except by `properties`,
+    whose reader (`catalog.rdf.Reader.variable`, a page's most read) takes them as kept."""
 
     def __init__(self) -> None:
-        self._out: dict[Node, dict[Node, dict[Node, None]]] = {}
-        self._in: dict[Node, dict[Node, dict[Node, None]]] = {}  # predicate -> object -> subjects
+        self._out: dict[Node, dict[Node, dict[Stored, None]]] = {}
+        self._in: dict[Node, dict[Stored, dict[Node, None]]] = {}  # predicate -> object -> subjects
         self._size = 0
 
     def add(self, triple: Triple) -> None:
         s, p, o = triple
+        self._add(s, p, stored(o))
+
+    def _add(self, s: Node, p: Node, o: Stored) -> None:
         objects = self._out.setdefault(s, {}).setdefault(p, {})
         if o not in objects:
             objects[o] = None
@@ -66,25 +98,26 @@ class LightGraph:
         """Objects of `subject` (of any subject when None) for `predicate`, as rdflib's Graph does."""
         if subject is None:
             return (o for _s, o in self.subject_objects(predicate))
-        return iter(self._out.get(subject, {}).get(predicate, ()))
+        return map(as_term, self._out.get(subject, {}).get(predicate, ()))
 
-    def properties(self, subject: Node) -> Mapping[Node, Collection[Node]]:
-        """Predicate -> objects of `subject`, in the document's order: what a reader of many
-        properties of one subject (a variable) looks up in, one dictionary read each."""
+    def properties(self, subject: Node) -> Mapping[Node, Collection[Stored]]:
+        """Predicate -> objects of `subject` as kept (`stored`), in the document's order: what a
+        reader of many properties of one subject (a variable) looks up in, one dictionary read each."""
         return self._out.get(subject, {})
 
     def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
         for s, po in self._out.items():
             for o in po.get(predicate, ()):
-                yield s, o
+                yield s, as_term(o)
 
     def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
         inverse = self._in.get(predicate)
         if inverse is None:
             inverse = self._in[predicate] = {}
-            for s, o in self.subject_objects(predicate):
-                inverse.setdefault(o, {})[s] = None
-        return iter(inverse.get(obj, ()))
+            for s, po in self._out.items():
+                for o in po.get(predicate, ()):
+                    inverse.setdefault(o, {})[s] = None
+        return iter(inverse.get(stored(obj), ()))
 
     def value(self, subject: Node, predicate: Node) -> Node | None:
         return next(self.objects(subject, predicate), None)
@@ -93,24 +126,25 @@ class LightGraph:
         for s, po in self._out.items():
             for p, objects in po.items():
                 for o in objects:
-                    yield s, p, o
+                    yield s, p, as_term(o)
 
     def __contains__(self, triple: Triple) -> bool:
         s, p, o = triple
-        return o in self._out.get(s, {}).get(p, {})
+        return stored(o) in self._out.get(s, {}).get(p, {})
 
     def __len__(self) -> int:
         return self._size
 
 
 class _Terms:
-    """pyoxigraph terms as rdflib terms, each distinct IRI and typed literal made once per document
-    (predicates and classes recur in every statement; a variable's position is one of few numbers),
-    strings without rdflib's constructor (`catalog.rdf.text`), which took longer than the parse."""
+    """pyoxigraph terms as LightGraph keeps them (`stored`), each distinct IRI and typed literal
+    made once per document (predicates and classes recur in every statement; a variable's
+    position is one of few numbers)."""
 
     def __init__(self) -> None:
         self.iris: dict[str, URIRef] = dict(_KNOWN)
         self.typed: dict[tuple[str, str], Literal] = {}
+        self.tags: set[str] = set()
 
     def iri(self, value: str) -> URIRef:
         iri = self.iris.get(value)
@@ -119,17 +153,20 @@ class _Terms:
             iri = self.iris[value] = str.__new__(URIRef, value)
         return iri
 
-    def __call__(self, term: object) -> Node:
+    def __call__(self, term: object) -> Stored:
         kind = type(term)
         if kind is ox.NamedNode:
             return self.iri(term.value)  # type: ignore[attr-defined]
         if kind is ox.Literal:
             language = term.language  # type: ignore[attr-defined]
             if language:
-                return text(term.value, language)  # type: ignore[attr-defined]
+                if language not in self.tags:
+                    text("", language)  # a tag rdflib refuses fails the parse, as its term did
+                    self.tags.add(language)
+                return (term.value, language)  # type: ignore[attr-defined]
             datatype = term.datatype.value  # type: ignore[attr-defined]
             if datatype == XSD_STRING:
-                return text(term.value)  # type: ignore[attr-defined]
+                return term.value  # type: ignore[attr-defined]
             key = (term.value, datatype)  # type: ignore[attr-defined]
             literal = self.typed.get(key)
             if literal is None:
@@ -154,14 +191,21 @@ def parse_rdf(
     if fmt == "json-ld":
         return _parse_jsonld(data, base_iri, graph)
     term = _Terms()
-    add = graph.add
+    add = graph._add
+    collecting = gc.isenabled()
+    # a page makes some 100,000 objects, none in a cycle: the collector's passes over them while
+    # they are made took a tenth of the parse, and it runs again (if due) when this ends
+    gc.disable()
     try:
         quads: Iterable[ox.Quad] = ox.parse(data, format=FORMATS[fmt], base_iri=base_iri)
         for q in quads:
             if keep is None or keep(q):
-                add((term(q.subject), term.iri(q.predicate.value), term(q.object)))
+                add(term(q.subject), term.iri(q.predicate.value), term(q.object))  # type: ignore[arg-type]
     except (SyntaxError, ValueError) as exc:  # pyoxigraph: SyntaxError with a location, ValueError for bad IRIs
         raise RdfSyntaxError(getattr(exc, "msg", None) or str(exc), getattr(exc, "lineno", None)) from exc
+    finally:
+        if collecting:
+            gc.enable()
     return graph
 
 

@@ -68,3 +68,40 @@ def test_terms_are_the_terms_rdflib_makes() -> None:
     assert [(type(t), str(t), [getattr(t, s, None) for s in slots], hash(t)) for t in got] == [
         (type(t), str(t), [getattr(t, s, None) for s in slots], hash(t)) for t in expected
     ]
+
+
+def test_strings_are_kept_plain_and_given_out_as_the_terms_rdflib_makes() -> None:
+    """LightGraph keeps strings as Python's own (`stored`); every way of reading gives rdflib's terms."""
+    data = (
+        '<https://x.org/a> <https://x.org/p> "plain", "tekst"@nb, "3"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        '<https://x.org/b> <https://x.org/p> "tekst"@nb .'
+    )
+    light, graph = parse_rdf(data, "turtle"), Graph().parse(data=data, format="turtle")
+    a, p = URIRef("https://x.org/a"), URIRef("https://x.org/p")
+    assert sorted(light) == sorted(graph) and len(light) == len(graph) == 4
+    assert sorted(light.objects(a, p)) == sorted(graph.objects(a, p))
+    assert sorted(light.objects(None, p)) == sorted(graph.objects(None, p))
+    for o in (Literal("tekst", lang="nb"), Literal("plain"), Literal("3", datatype=XSD.integer)):
+        assert (a, p, o) in light
+        assert sorted(light.subjects(p, o)) == sorted(graph.subjects(p, o))
+    assert (a, p, Literal("plain", lang="nb")) not in light
+
+
+def test_a_variable_reads_alike_from_a_light_graph_and_from_rdflibs() -> None:
+    """The variable reader takes LightGraph's kept values as they are: one value and several alike."""
+    data = """
+        @prefix csvw: <http://www.w3.org/ns/csvw#> . @prefix dct: <http://purl.org/dc/terms/> .
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix hk: <https://w3id.org/helsekatalog#> .
+        @prefix healthdcatap: <http://healthdataportal.eu/ns/health#> .
+        <https://x.org/d> a dcat:Dataset ; dct:identifier "d" ; healthdcatap:hasVariables <https://x.org/d#v> .
+        <https://x.org/d#v> csvw:table <https://x.org/d#table> .
+        <https://x.org/d#table> csvw:column <https://x.org/v1>, <https://x.org/v2> .
+        <https://x.org/v1> a csvw:Column ; csvw:name "b", "a" ; csvw:title "T"@nb, "T"@en, "U"@nb, "untagged" ;
+          dct:description "Om"@nb ; csvw:datatype "integer"^^<http://www.w3.org/2001/XMLSchema#string> ;
+          hk:unit <https://x.org/unit> ; hk:codeList <https://x.org/codes>, "not an IRI" ;
+          dcat:keyword "z"@nb, "y", "x"@en .
+        <https://x.org/v2> a csvw:Column ; csvw:name "c"@nb ; hk:codeList "text" ; csvw:title <https://x.org/t> .
+    """
+    light = from_graph(parse_rdf(data, "turtle"))
+    assert light == from_graph(Graph().parse(data=data, format="turtle"))
+    assert [v.name for v in light[0][0].variables] == ["a", "c"]
