@@ -279,7 +279,7 @@ def _empty(value: Any, default: Any) -> bool:
 
 _SCALARS = (str, int, float, bool, type(None))
 _FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
-_NOTHING = (None, "", [], {})
+_NOTHING: tuple[Any, ...] = (None, "", [], {})
 _FLOATS = [0]
 """Floats met by `to_dict` so far: `dumps` leaves a record holding one to the json module (orjson
 writes some floats otherwise: 1.5e-7 against json's 1.5e-07)."""
