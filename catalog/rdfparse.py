@@ -220,7 +220,7 @@ def _fill(graph: LightGraph, quads: Iterable[ox.Quad], keep: Callable[[ox.Quad],
         subject = q.subject
         if properties is None or subject != last:
             last = subject
-            s = term(subject)
+            s: Node = term(subject)  # type: ignore[assignment]  # an IRI or a blank node
             properties = out.get(s)
             if properties is None:
                 properties = out[s] = {}
