@@ -11,13 +11,13 @@ an unchanged feed maps to an unchanged record.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from catalog import collector
 from catalog.rdf import READ_TERMS, text
 
 FORMATS = {
@@ -190,17 +190,11 @@ def parse_rdf(
     graph = LightGraph()
     if fmt == "json-ld":
         return _parse_jsonld(data, base_iri, graph)
-    collecting = gc.isenabled()
-    # a page makes some 100,000 objects, none in a cycle: the collector's passes over them while
-    # they are made took a tenth of the parse, and it runs again (if due) when this ends
-    gc.disable()
     try:
-        _fill(graph, ox.parse(data, format=FORMATS[fmt], base_iri=base_iri), keep)
+        with collector.paused():  # see catalog.collector
+            _fill(graph, ox.parse(data, format=FORMATS[fmt], base_iri=base_iri), keep)
     except (SyntaxError, ValueError) as exc:  # pyoxigraph: SyntaxError with a location, ValueError for bad IRIs
         raise RdfSyntaxError(getattr(exc, "msg", None) or str(exc), getattr(exc, "lineno", None)) from exc
-    finally:
-        if collecting:
-            gc.enable()
     return graph
 
 
