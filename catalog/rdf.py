@@ -761,11 +761,12 @@ def _properties(g: TripleReader, s: Node) -> Mapping[Node, Collection[Any]]:
 
 def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
     """Nodes in rdflib's order of terms (a graph's terms are all Identifiers, which order). IRIs
-    alone (a table's columns) order as their text, compared without rdflib's Python `__lt__`."""
-    found = [n for n in nodes if isinstance(n, Identifier)]
+    alone (a table's columns) order as their text, compared without rdflib's Python `__lt__`
+    (and told apart by their type: `isinstance` of rdflib's abstract Node runs Python code)."""
+    found = list(nodes)
     if all(type(n) is URIRef for n in found):
-        return sorted(found, key=str)
-    return sorted(found)
+        return sorted(found, key=str)  # type: ignore[arg-type]
+    return sorted(n for n in found if isinstance(n, Identifier))
 
 
 def _term(value: Any) -> Any:
@@ -799,12 +800,15 @@ def _text(value: Any) -> str:
 
 def _text_of(values: Collection[Any] | None) -> str | None:
     """`Reader._str` of a property's values."""
-    o = _first(values)
-    return None if o is None else _text(o)
+    if not values:
+        return None
+    return _text(_first(values))
 
 
 def _iri_of(values: Collection[Any] | None) -> str | None:
     """`Reader._iri` of a property's values."""
+    if not values:
+        return None
     o = _first(values)
     return str(o) if isinstance(o, URIRef) else None
 
@@ -1040,18 +1044,24 @@ class Reader:
                     if not isinstance(col, URIRef):
                         self.errors.append((dataset_uri, "csvw:column", "a variable has no URI (blank node); skipped"))
                         continue
-                    if str(col) in seen:
+                    uri = str(col)
+                    if uri in seen:
                         continue
-                    seen.add(str(col))
-                    yield self._position(col), self.variable(col, table_name)
+                    seen.add(uri)
+                    yield self._variable(col, table_name)
 
     def variable(self, c: URIRef, table: str | None) -> Variable:
-        # a dataset's variables are most of a feed's statements: each read from its own properties
+        return self._variable(c, table)[1]
+
+    def _variable(self, c: URIRef, table: str | None) -> tuple[int | None, Variable]:
+        """(schema:position, the variable): a dataset's variables are most of a feed's statements,
+        so each is read from its own properties, one dictionary read a property."""
         get = _properties(self.g, c).get
         name = _text_of(get(CSVW_NAME))
         if not name:
             self.errors.append((str(c), "csvw:name", "the variable has no name"))
-        return Variable(
+        position = _term(_first(get(SCHEMA_POSITION)))  # as `_position` reads it
+        variable = Variable(
             uri=str(c),
             name=name or str(c).rsplit("/", 1)[-1],
             title=_lang_of(get(CSVW_TITLE)),
@@ -1067,6 +1077,7 @@ class Reader:
             keywords=sorted(map(_text, get(DCAT_KEYWORD, ()))),
             table=table,
         )
+        return int(position) if isinstance(position, Literal) and str(position).isdigit() else None, variable
 
     def codelist(self, s: URIRef) -> CodeList:
         uri = str(s)
