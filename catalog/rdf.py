@@ -470,10 +470,12 @@ def variables_ntriples(s: URIRef, d: Dataset) -> bytes:
             add(f"{t} {_P_TYPE} {_O_TABLE} .\n")
             add(f"{t} {_P_TITLE} {_nt_text(v.table or d.identifier)} .\n")
         c = _nt_iri(v.uri)
-        add(f"{c} {_P_TYPE} {_O_COLUMN} .\n{c} {_P_NAME} {_nt_text(v.name)} .\n")
-        _nt_texts(add, c, _P_CSVW_TITLE, v.title)
-        _nt_texts(add, c, _P_DESCRIPTION, v.description)
-        add(f"{c} {_P_DATATYPE} {_nt_text(v.datatype)} .\n")
+        add(f'{c} {_P_TYPE} {_O_COLUMN} .\n{c} {_P_NAME} "{_escaped(v.name)}" .\n')
+        if v.title:
+            _nt_texts(add, c, _P_CSVW_TITLE, v.title)
+        if v.description:
+            _nt_texts(add, c, _P_DESCRIPTION, v.description)
+        add(f'{c} {_P_DATATYPE} "{_escaped(v.datatype)}" .\n')
         if v.unit:
             add(f"{c} {_P_UNIT} {_nt_text(v.unit)} .\n")
         if v.codelist:
@@ -482,7 +484,8 @@ def variables_ntriples(s: URIRef, d: Dataset) -> bytes:
             add(f"{c} {_P_CODING_SYSTEM} {_nt_text(v.coding_system)} .\n")
         if v.property_url:
             add(f"{c} {_P_PROPERTY_URL} {_nt_iri(v.property_url)} .\n")
-        _nt_texts(add, c, _P_QUESTION, v.question)
+        if v.question:
+            _nt_texts(add, c, _P_QUESTION, v.question)
         if v.valid_from:
             add(f"{c} {_P_VALID_FROM} {nt_term(_date(v.valid_from))} .\n")
         if v.valid_to:
@@ -506,10 +509,13 @@ def _nt_text(value: str, lang: str | None = None) -> str:
 
 
 def _nt_texts(add: Callable[[str], object], s: str, p: str, value: LangText) -> None:
-    """`_lang` as N-Triples lines."""
+    """`_lang` as N-Triples lines (`_nt_text` unrolled: a variable has two or three of these)."""
     for lang, txt in value.items():
         if txt:
-            add(f"{s} {p} {_nt_text(txt, lang or None)} .\n")
+            if lang and _VALID_TAGS.get(lang):
+                add(f'{s} {p} "{_escaped(txt)}"@{lang} .\n')
+            else:
+                add(f"{s} {p} {_nt_text(txt, lang or None)} .\n")
 
 
 def add_codelist(g: TripleWriter, cl: CodeList) -> URIRef:
