@@ -754,15 +754,21 @@ class TripleReader(Protocol):
     def subjects(self, predicate: Node, obj: Node, /) -> Iterator[Node]: ...
 
 
-def _properties(g: TripleReader, s: Node) -> Mapping[Node, Collection[Any]]:
-    """Predicate -> objects of `s`: LightGraph's own index (objects as it keeps them: plain strings
-    as `str`, tagged ones as (text, tag), `catalog.rdfparse.stored`), else gathered from an rdflib Graph."""
-    if isinstance(g, Graph):
+def _properties(g: TripleReader) -> Callable[[Node], Mapping[Node, Collection[Any]]]:
+    """What gives the predicate -> objects of a subject: LightGraph's own index (objects as it
+    keeps them: plain strings as `str`, tagged ones as (text, tag), `catalog.rdfparse.stored`),
+    else a gathering from an rdflib Graph (which has no `properties`)."""
+    own = getattr(g, "properties", None)
+    if own is not None:
+        return own
+
+    def gathered(s: Node) -> Mapping[Node, Collection[Any]]:
         out: dict[Node, list[Node]] = {}
-        for p, o in g.predicate_objects(s):
+        for p, o in g.predicate_objects(s):  # type: ignore[attr-defined]
             out.setdefault(p, []).append(o)
         return out
-    return g.properties(s)  # type: ignore[attr-defined]
+
+    return gathered
 
 
 def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
@@ -844,6 +850,7 @@ class Reader:
     def __init__(self, g: TripleReader):
         self.g = g
         self.errors: list[tuple[str, str, str]] = []  # (record uri, field, message)
+        self._properties = _properties(g)
 
     def _one(self, s: Node, p: URIRef) -> Node | None:
         """The value of a property the model holds once. A source may state several (a distribution
@@ -1047,7 +1054,7 @@ class Reader:
                 title = self._str(table, DCT.title)
                 table_name = None if table == _table_uri(dataset_uri, None) else title
                 for col in _ordered(self.g.objects(table, CSVW.column)):
-                    if not isinstance(col, URIRef):
+                    if type(col) is not URIRef and not isinstance(col, URIRef):
                         self.errors.append((dataset_uri, "csvw:column", "a variable has no URI (blank node); skipped"))
                         continue
                     uri = str(col)
@@ -1062,7 +1069,7 @@ class Reader:
     def _variable(self, c: URIRef, table: str | None) -> tuple[int | None, Variable]:
         """(schema:position, the variable): a dataset's variables are most of a feed's statements,
         so each is read from its own properties, one dictionary read a property."""
-        get = _properties(self.g, c).get
+        get = self._properties(c).get
         name = _text_of(get(CSVW_NAME))
         if not name:
             self.errors.append((str(c), "csvw:name", "the variable has no name"))
@@ -1083,7 +1090,8 @@ class Reader:
             keywords=sorted(map(_text, get(DCAT_KEYWORD, ()))),
             table=table,
         )
-        return int(position) if isinstance(position, Literal) and str(position).isdigit() else None, variable
+        literal = type(position) is Literal or isinstance(position, Literal)  # the ABC check runs Python code
+        return int(position) if literal and str(position).isdigit() else None, variable
 
     def codelist(self, s: URIRef) -> CodeList:
         uri = str(s)
