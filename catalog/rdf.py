@@ -618,6 +618,10 @@ def add_product(g: TripleWriter, product: DataProduct) -> URIRef:
     return s
 
 
+TERMS: dict[Node, Node] = {term: term for term in tuple(globals().values()) if type(term) is URIRef}
+"""The terms above that the writers write, as the very objects they write: the validator compiles
+its shapes onto them (`catalog.shacl.CompiledShapes`), so its lookups match by identity."""
+
 WRITERS: dict[str, Callable[[TripleWriter, Any], URIRef]] = {
     "dataset": add_dataset,
     "codelist": add_codelist,

@@ -21,11 +21,12 @@ the HealthDCAT-AP profile picks the public / restricted / non-public rules per d
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from itertools import repeat
+from typing import NamedTuple
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -35,9 +36,11 @@ from rdflib.term import Node
 HK_TARGET = URIRef("https://w3id.org/helsekatalog#DatasetWithAccessRights")
 HK_ACCESS_RIGHTS = URIRef("https://w3id.org/helsekatalog#accessRights")
 
-ALLOWED = {SH.Warning, SH.Info}
+ALLOWED = {SH.Warning, SH.Info}  # severities that do not make a shape non-conforming
 _EMPTY: frozenset[Node] = frozenset()
-_EAGER_INVERSE = {RDF.type, RDFS.subClassOf}  # severities that do not make a shape non-conforming
+_RDF_TYPE, _SUBCLASS_OF = RDF.type, RDFS.subClassOf  # rdflib's closed namespaces check every access
+_EAGER_INVERSE = {_RDF_TYPE, _SUBCLASS_OF}
+_NO_PROPERTIES: dict[Node, set[Node]] = {}
 
 _UNSUPPORTED_PARAMETERS = {
     SH[n]
@@ -69,9 +72,11 @@ class Unsupported(Exception):
     """The shapes graph uses something this engine does not compile; use pyshacl instead."""
 
 
-@dataclass(frozen=True)
-class Result:
-    """One sh:ValidationResult, as pyshacl reports it at the top level of the report."""
+class Result(NamedTuple):
+    """One sh:ValidationResult, as pyshacl reports it at the top level of the report.
+
+    A tuple, not a frozen dataclass: a dataset of 100 variables has ~160 results, and a frozen
+    dataclass's `__init__` (one `object.__setattr__` a field) cost more than finding them."""
 
     focus: Node
     path: Node | None
@@ -128,7 +133,15 @@ class Index:
 
     def add(self, triple: tuple[Node, Node, Node]) -> None:
         s, p, o = triple
-        _put(self.out, s, p, o)
+        po = self.out.get(s)  # `_put`, inlined: a record of 100 variables adds ~800 triples
+        if po is None:
+            self.out[s] = {p: {o}}
+        else:
+            values = po.get(p)
+            if values is None:
+                po[p] = {o}
+            else:
+                values.add(o)
         if self._inc_complete or p in _EAGER_INVERSE:
             _put(self.inc, o, p, s)
 
@@ -151,6 +164,20 @@ class Index:
         """The objects of (s, p); the returned set must not be changed."""
         return _find(self.out, self.base.out if self.base is not None else None, s, p)
 
+    def objects_of_each(self, nodes: list[Node], p: Node) -> list[AbstractSet[Node]]:
+        """The objects of (n, p) for each of `nodes`, in order: `objects` for many nodes at once (a
+        shape's property is read for every variable of a dataset); the sets must not be changed."""
+        out = self.out
+        found = [po.get(p, _EMPTY) for po in map(out.get, nodes, repeat(_NO_PROPERTIES))]
+        base = self.base.out if self.base is not None else None
+        if base and not base.keys().isdisjoint(nodes):
+            for i, node in enumerate(nodes):
+                bpo = base.get(node)
+                more = bpo.get(p) if bpo else None
+                if more:
+                    found[i] = found[i] | more
+        return found
+
     def subjects(self, p: Node, o: Node) -> frozenset[Node] | set[Node]:
         """The subjects of (p, o); the returned set must not be changed."""
         if p not in _EAGER_INVERSE:
@@ -170,7 +197,7 @@ class Index:
         """cls and everything it is rdfs:subClassOf, transitively."""
         seen, todo = {cls}, [cls]
         while todo:
-            for sup in self.objects(todo.pop(), RDFS.subClassOf):
+            for sup in self.objects(todo.pop(), _SUBCLASS_OF):
                 if sup not in seen:
                     seen.add(sup)
                     todo.append(sup)
@@ -181,20 +208,21 @@ class Index:
         seen, todo = {cls}, [cls]
         while todo:
             c = todo.pop()
-            found |= self.subjects(RDF.type, c)
-            for sub in self.subjects(RDFS.subClassOf, c):
+            found |= self.subjects(_RDF_TYPE, c)
+            for sub in self.subjects(_SUBCLASS_OF, c):
                 if sub not in seen:
                     seen.add(sub)
                     todo.append(sub)
         return found
 
     def is_instance(self, node: Node, cls: Node) -> bool:
-        return any(t == cls or cls in self.superclasses(t) for t in self.objects(node, RDF.type))
+        return any(cls in self.superclasses(t) for t in self.objects(node, _RDF_TYPE))  # t is among its own
 
 
-Values = dict[Node, AbstractSet[Node]]  # focus node -> value nodes (never changed: may be the index's own)
-Values1 = AbstractSet[Node]  # the value nodes of one focus node
+Values = list[AbstractSet[Node]]  # the value nodes of each focus node, in order (never changed: may be the index's own)
 Evaluation = tuple[bool, list[Result]]
+Component = Callable[[Index, list[Node], Values], Evaluation]  # (index, focus nodes, their values)
+Test = Callable[[Index, Values], list[bool]]  # whether each focus node's values pass one component
 
 
 # --- paths --------------------------------------------------------------------------------------
@@ -321,8 +349,13 @@ def _duplicate_languages(values: Iterable[Node]) -> set[str]:
 
 
 # --- shapes -------------------------------------------------------------------------------------
+#
+# A shape is evaluated on all its focus nodes at once: the value nodes of every focus node are read
+# in one pass (`Index.objects_of_each`), and each constraint component runs over all of them. A
+# dataset's shapes for its variables (csvw:Column) have a hundred focus nodes; evaluating them node
+# by node was most of validating a record.
 
-Bad = Callable[[int, int], bool]  # (number of values, limit) -> the count constraint is broken
+_new = tuple.__new__  # a Result without NamedTuple's keyword-handling __new__
 
 
 def _instance_of(cls: Node) -> Callable[[Index, Node], bool]:
@@ -337,8 +370,15 @@ def _length(compare: Callable[[int, int], bool], n: int) -> Callable[[Index, Nod
     return lambda _i, v: not isinstance(v, BNode) and compare(len(_string(v)), n)
 
 
-def _count_ok(bad: Bad, m: int) -> Callable[[Index, Values1], bool]:
-    return lambda _index, vs: not bad(len(vs), m)
+def _flat(focus: list[Node], values: Values) -> tuple[list[Node], list[Node]]:
+    """(focus node, value node) of every value, as two lists in order."""
+    flat_focus: list[Node] = []
+    flat_values: list[Node] = []
+    for f, vs in zip(focus, values, strict=True):
+        for v in vs:
+            flat_focus.append(f)
+            flat_values.append(v)
+    return flat_focus, flat_values
 
 
 class Shape:
@@ -347,13 +387,14 @@ class Shape:
     def __init__(self, node: Node, path: Node | None, severity: URIRef, deactivated: bool):
         self.node = node
         self.path = path
+        self.predicate: Node | None = None  # the path, when it is one IRI (read with `objects_of_each`)
         self.values: PathFn | None = None
         self.severity = severity
         self.deactivated = deactivated
-        self.components: list[Callable[[Index, Values], Evaluation]] = []
-        # for shapes with only value/count constraints: one predicate per component over a focus
+        self.components: list[Component] = []
+        # for shapes with only value/count constraints: one test per component over each focus
         # node's value nodes, so sh:node/sh:or members are checked without building results
-        self.tests: list[Callable[[Index, Values1], bool]] | None = []
+        self.tests: list[Test] | None = []
         self.target_classes: list[Node] = []
         self.target_nodes: list[Node] = []
         self.subjects_of: list[Node] = []
@@ -376,46 +417,70 @@ class Shape:
             }
         return found
 
+    def value_sets(self, index: Index, focus: list[Node]) -> Values:
+        """The value nodes of each focus node, in order."""
+        if self.predicate is not None:
+            return index.objects_of_each(focus, self.predicate)
+        if self.values is None:
+            return [{f} for f in focus]
+        path = self.values
+        return [path(index, f) for f in focus]
+
     def validate(self, index: Index, focus: Iterable[Node]) -> Evaluation:
-        """pyshacl's Shape.validate with allow_warnings: (conforms, results)."""
+        """pyshacl's Shape.validate with allow_warnings: (conforms, results). The focus nodes must
+        not repeat."""
         if self.deactivated:
             return True, []
         focus = list(focus)
         if not focus:
             return True, []
-        if self.values is None:
-            values: Values = {f: {f} for f in focus}
-        else:
-            values = {f: self.values(index, f) for f in focus}
+        values = self.value_sets(index, focus)
         allow = self.severity in ALLOWED
         conforms, results = True, []
         for component in self.components:
-            ok, found = component(index, values)
+            ok, found = component(index, focus, values)
             if not ok and not allow and any(r.severity not in ALLOWED for r in found):
                 conforms = False
             results.extend(found)
         return conforms, results
 
-    def check_one(self, index: Index, focus: Node) -> tuple[bool, bool]:
-        """(conforms, found anything) for one focus node, as `validate` would say."""
+    def clean(self, index: Index, nodes: list[Node]) -> list[bool]:
+        """For each node, whether `validate` on it alone finds nothing (what sh:node asks)."""
         if self.deactivated:
-            return True, False
+            return [True] * len(nodes)
         if self.tests is None:
-            ok, found = self.validate(index, [focus])
-            return ok, bool(found)
-        values = {focus} if self.values is None else self.values(index, focus)
-        clean = all(test(index, values) for test in self.tests)
-        return clean or self.severity in ALLOWED, not clean
+            return [not self.validate(index, [n])[1] for n in nodes]
+        values = self.value_sets(index, nodes)
+        passed = [True] * len(nodes)
+        for test in self.tests:
+            passed = [a and b for a, b in zip(passed, test(index, values), strict=True)]
+        return passed
+
+    def conforming(self, index: Index, nodes: list[Node]) -> list[bool]:
+        """For each node, whether `validate` on it alone conforms (what sh:or, sh:and, sh:xone and
+        sh:not ask): a Warning or Info shape conforms whatever it finds."""
+        if self.deactivated:
+            return [True] * len(nodes)
+        if self.tests is None:
+            return [self.validate(index, [n])[0] for n in nodes]
+        if self.severity in ALLOWED:
+            return [True] * len(nodes)
+        return self.clean(index, nodes)
 
     def result(self, focus: Node, component: URIRef, value: Node | None = None) -> Result:
-        return Result(focus, self.path, value, self.severity, self.node, component)
+        return _new(Result, (focus, self.path, value, self.severity, self.node, component))
 
 
 class CompiledShapes:
-    """A shapes graph compiled once; `validate(index)` gives the top-level results."""
+    """A shapes graph compiled once; `validate(index)` gives the top-level results.
 
-    def __init__(self, sg: Graph):
+    `terms` maps an IRI or literal to the object the data will carry for it (a writer's own
+    constants): the compiled shapes then hold those very objects, and the index's dict lookups
+    match by identity instead of calling rdflib's Python-level `__eq__`."""
+
+    def __init__(self, sg: Graph, terms: Mapping[Node, Node] | None = None):
         self.sg = sg
+        self.terms: Mapping[Node, Node] = terms or {}
         self.shapes: dict[Node, Shape] = {}
         self._compiling: set[Node] = set()
         self._check_supported()
@@ -429,6 +494,9 @@ class CompiledShapes:
                 if (s, RDF.type, SH.NodeShape) in sg or (s, RDF.type, SH.PropertyShape) in sg
             }
         self.top = [self.shape(node) for node in sorted(top, key=str)]
+
+    def _term(self, term: Node) -> Node:
+        return self.terms.get(term, term)
 
     def _check_supported(self) -> None:
         for p in _UNSUPPORTED_PARAMETERS:
@@ -450,7 +518,7 @@ class CompiledShapes:
         if node in self._compiling:
             raise Unsupported(f"recursive shape {node}")
         self._compiling.add(node)
-        sg = self.sg
+        sg, term = self.sg, self._term
         paths = list(sg.objects(node, SH.path))
         if len(paths) > 1:
             raise Unsupported(f"shape {node} has more than one sh:path")
@@ -464,7 +532,9 @@ class CompiledShapes:
         )
         if shape.path is not None:
             shape.values = _compile_path(sg, shape.path)
-        shape.target_classes = list(sg.objects(node, SH.targetClass))
+            if isinstance(shape.path, URIRef):
+                shape.predicate = term(shape.path)
+        shape.target_classes = [term(c) for c in sg.objects(node, SH.targetClass)]
         if any(t in (RDFS.Class, *sg.subjects(RDFS.subClassOf, RDFS.Class)) for t in sg.objects(node, RDF.type)):
             shape.target_classes.append(node)
         shape.target_nodes = list(sg.objects(node, SH.targetNode))
@@ -480,23 +550,32 @@ class CompiledShapes:
         self.shapes[node] = shape
         return shape
 
-    def _components(self, shape: Shape) -> list[Callable[[Index, Values], Evaluation]]:
-        sg, node = self.sg, shape.node
-        out: list[Callable[[Index, Values], Evaluation]] = []
+    def _components(self, shape: Shape) -> list[Component]:
+        sg, node, term = self.sg, shape.node, self._term
+        out: list[Component] = []
         one = sg.value
         tests = shape.tests
         assert tests is not None
+        path, severity = shape.path, shape.severity
 
         def per_value(component: URIRef, ok: Callable[[Index, Node], bool]) -> None:
-            def check(index: Index, values: Values) -> Evaluation:
-                found = [shape.result(f, component, v) for f, vs in values.items() for v in vs if not ok(index, v)]
+            def check(index: Index, focus: list[Node], values: Values) -> Evaluation:
+                found = [
+                    _new(Result, (f, path, v, severity, node, component))
+                    for f, vs in zip(focus, values, strict=True)
+                    for v in vs
+                    if not ok(index, v)
+                ]
                 return not found, found
 
+            def test(index: Index, values: Values) -> list[bool]:
+                return [all([ok(index, v) for v in vs]) for vs in values]
+
             out.append(check)
-            tests.append(lambda index, vs: all(ok(index, v) for v in vs))
+            tests.append(test)
 
         for cls in sg.objects(node, SH["class"]):
-            per_value(SH.ClassConstraintComponent, _instance_of(cls))
+            per_value(SH.ClassConstraintComponent, _instance_of(term(cls)))
         datatype = one(node, SH.datatype)
         if datatype is not None:
             per_value(SH.DatatypeConstraintComponent, lambda _i, v: _datatype_ok(v, datatype))
@@ -506,7 +585,7 @@ class CompiledShapes:
             per_value(SH.NodeKindConstraintComponent, lambda _i, v: isinstance(v, admitted))
         in_list = one(node, SH["in"])
         if in_list is not None:
-            allowed = set(Collection(sg, in_list))
+            allowed = {term(v) for v in Collection(sg, in_list)}
             per_value(SH.InConstraintComponent, lambda _i, v: v in allowed)
         flags = str(one(node, SH.flags) or "").lower()
         for pattern in sg.objects(node, SH.pattern):
@@ -523,70 +602,88 @@ class CompiledShapes:
         if languages is not None:
             wanted = {str(x).lower() for x in Collection(sg, languages)}
             per_value(SH.LanguageInConstraintComponent, lambda _i, v: _language_ok(v, wanted))
-        out.extend(self._counts(shape))
+        self._counts(shape, out)
         has_value = one(node, SH.hasValue)
         if has_value is not None:
+            required = term(has_value)
+            has_value_component = SH.HasValueConstraintComponent
 
-            def check_has_value(_index: Index, values: Values) -> Evaluation:
+            def check_has_value(_index: Index, focus: list[Node], values: Values) -> Evaluation:
                 found = [
-                    shape.result(f, SH.HasValueConstraintComponent) for f, vs in values.items() if has_value not in vs
+                    _new(Result, (f, path, None, severity, node, has_value_component))
+                    for f, vs in zip(focus, values, strict=True)
+                    if required not in vs
                 ]
                 return not found, found
 
             out.append(check_has_value)
-            tests.append(lambda _index, vs: has_value in vs)
+            tests.append(lambda _index, values: [required in vs for vs in values])
         unique = one(node, SH.uniqueLang)
         if isinstance(unique, Literal) and unique.value is True:
 
-            def check_unique(_index: Index, values: Values) -> Evaluation:
+            def check_unique(_index: Index, focus: list[Node], values: Values) -> Evaluation:
                 found = [
                     shape.result(f, SH.UniqueLangConstraintComponent)
-                    for f, vs in values.items()
+                    for f, vs in zip(focus, values, strict=True)
                     for _lang in _duplicate_languages(vs)
                 ]
                 return not found, found
 
             out.append(check_unique)
-            tests.append(lambda _index, vs: not _duplicate_languages(vs))
+            tests.append(lambda _index, values: [not _duplicate_languages(vs) for vs in values])
         shape_based = self._shape_based(shape)
         if shape_based:
             shape.tests = None
         return out + shape_based
 
-    def _counts(self, shape: Shape) -> list[Callable[[Index, Values], Evaluation]]:
-        out: list[Callable[[Index, Values], Evaluation]] = []
-        for param, component, bad in (
-            (SH.minCount, SH.MinCountConstraintComponent, lambda n, m: n < m),
-            (SH.maxCount, SH.MaxCountConstraintComponent, lambda n, m: n > m),
-        ):
-            limit = self.sg.value(shape.node, param)
-            if limit is None or (param == SH.minCount and int(str(limit)) == 0):
-                continue
-            m = int(str(limit))
+    def _counts(self, shape: Shape, out: list[Component]) -> None:
+        """sh:minCount and sh:maxCount, each one comprehension over the focus nodes' value counts."""
+        tests = shape.tests
+        assert tests is not None
+        path, severity, node = shape.path, shape.severity, shape.node
+        least = self.sg.value(shape.node, SH.minCount)
+        if least is not None and int(str(least)) != 0:
+            m = int(str(least))
+            too_few = SH.MinCountConstraintComponent
 
-            def check(
-                _index: Index, values: Values, component: URIRef = component, bad: Bad = bad, m: int = m
-            ) -> Evaluation:
-                found = [shape.result(f, component) for f, vs in values.items() if bad(len(vs), m)]
+            def check_min(_index: Index, focus: list[Node], values: Values) -> Evaluation:
+                found = [
+                    _new(Result, (f, path, None, severity, node, too_few))
+                    for f, vs in zip(focus, values, strict=True)
+                    if len(vs) < m
+                ]
                 return not found, found
 
-            out.append(check)
-            assert shape.tests is not None
-            shape.tests.append(_count_ok(bad, m))
-        return out
+            out.append(check_min)
+            tests.append(lambda _index, values: [len(vs) >= m for vs in values])
+        most = self.sg.value(shape.node, SH.maxCount)
+        if most is not None:
+            n = int(str(most))
+            too_many = SH.MaxCountConstraintComponent
 
-    def _shape_based(self, shape: Shape) -> list[Callable[[Index, Values], Evaluation]]:
+            def check_max(_index: Index, focus: list[Node], values: Values) -> Evaluation:
+                found = [
+                    _new(Result, (f, path, None, severity, node, too_many))
+                    for f, vs in zip(focus, values, strict=True)
+                    if len(vs) > n
+                ]
+                return not found, found
+
+            out.append(check_max)
+            tests.append(lambda _index, values: [len(vs) <= n for vs in values])
+
+    def _shape_based(self, shape: Shape) -> list[Component]:
         sg, node = self.sg, shape.node
-        out: list[Callable[[Index, Values], Evaluation]] = []
+        out: list[Component] = []
         properties = [self.shape(p) for p in sg.objects(node, SH.property)]
         for p in properties:
             if p.path is None:
                 raise Unsupported(f"sh:property {p.node} without sh:path")
         if properties:
 
-            def check_properties(index: Index, values: Values) -> Evaluation:
+            def check_properties(index: Index, _focus: list[Node], values: Values) -> Evaluation:
                 conforms, results = True, []
-                focus = [v for vs in values.values() for v in vs]
+                focus = [v for vs in values for v in vs]
                 # pyshacl validates each value node on its own; in one batch when none repeats
                 batches = [focus] if len(set(focus)) == len(focus) else [[v] for v in focus]
                 for p in properties:
@@ -603,20 +700,21 @@ class CompiledShapes:
                 raise Unsupported(f"sh:node {n.node} is a property shape")
         if nodes:
 
-            def check_nodes(index: Index, values: Values) -> Evaluation:
+            def check_nodes(index: Index, focus: list[Node], values: Values) -> Evaluation:
                 found = []
+                flat_focus, flat_values = _flat(focus, values)
                 for n in nodes:
-                    for f, vs in values.items():
-                        for v in vs:
-                            ok, nested = n.check_one(index, v)
-                            if not ok or nested:
-                                found.append(shape.result(f, SH.NodeConstraintComponent, v))
+                    found += [
+                        shape.result(f, SH.NodeConstraintComponent, v)
+                        for f, v, clean in zip(flat_focus, flat_values, n.clean(index, flat_values), strict=True)
+                        if not clean
+                    ]
                 return not found, found
 
             out.append(check_nodes)
         for param, component, passes in (
-            (SH["or"], SH.OrConstraintComponent, lambda oks: any(oks)),
-            (SH["and"], SH.AndConstraintComponent, lambda oks: all(oks)),
+            (SH["or"], SH.OrConstraintComponent, any),
+            (SH["and"], SH.AndConstraintComponent, all),
             (SH.xone, SH.XoneConstraintComponent, lambda oks: sum(oks) == 1),
         ):
             for lst in sg.objects(node, param):
@@ -628,14 +726,17 @@ class CompiledShapes:
 
     @staticmethod
     def _logical(
-        shape: Shape, members: list[Shape], component: URIRef, passes: Callable[[list[bool]], bool]
-    ) -> Callable[[Index, Values], Evaluation]:
-        def check(index: Index, values: Values) -> Evaluation:
+        shape: Shape, members: list[Shape], component: URIRef, passes: Callable[[tuple[bool, ...]], bool]
+    ) -> Component:
+        def check(index: Index, focus: list[Node], values: Values) -> Evaluation:
+            flat_focus, flat_values = _flat(focus, values)
+            if not flat_values:
+                return True, []
+            each = zip(*(m.conforming(index, flat_values) for m in members), strict=True)
             found = [
                 shape.result(f, component, v)
-                for f, vs in values.items()
-                for v in vs
-                if not passes([m.check_one(index, v)[0] for m in members])
+                for f, v, oks in zip(flat_focus, flat_values, each, strict=True)
+                if not passes(oks)
             ]
             return not found, found
 

@@ -152,7 +152,7 @@ class Profile:
         self.vocabularies = vocabulary_graph()
         self.base = Index.of(self.vocabularies)
         try:
-            self.compiled: CompiledShapes | None = CompiledShapes(self.graph)
+            self.compiled: CompiledShapes | None = CompiledShapes(self.graph, rdf.TERMS)
         except Unsupported:
             self.compiled = None
         self._texts: dict[tuple[Node, URIRef], tuple[str, str]] = {}
