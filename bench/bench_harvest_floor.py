@@ -300,8 +300,8 @@ def stages(pages: int, variables: int) -> None:
     from catalog.config import Settings, SourceConfig
     from catalog.label import relabel
     from catalog.model import Dataset, digest, dumps
-    from catalog.pipeline import fewer_collections, source_info, stored_validation
-    from catalog.prepare import platforms
+    from catalog.pipeline import fewer_collections, source_info
+    from catalog.prepare import platforms, stored_validation_json
     from catalog.profiles import ehds
     from catalog.rdf import from_graph
     from catalog.rdfparse import parse_rdf
@@ -353,7 +353,7 @@ def stages(pages: int, variables: int) -> None:
                 with timed("validate"):
                     report = validate_record(published.record, profile.name)
                 with timed("report as JSON"):
-                    checked = json.dumps(stored_validation(report, published, view), ensure_ascii=False)
+                    checked = stored_validation_json(report, published, view)
                 with timed("render 3 profiles"):
                     rendered = render(r, hsh, src.name, report.conforms, settings)
                 with timed("search documents"):

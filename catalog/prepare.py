@@ -18,7 +18,6 @@ later batch itself.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import pickle
 import signal
@@ -103,6 +102,12 @@ def stored_validation(report: Report, view: Published, settings_digest: str) -> 
     return {**report.to_dict(), "view": settings_digest, "added": view.digest}
 
 
+def stored_validation_json(report: Report, view: Published, settings_digest: str) -> str:
+    """`stored_validation` as the JSON the store keeps (`Report.to_json`: the text json.dumps would
+    write, made without a dict per finding)."""
+    return report.to_json(view=settings_digest, added=view.digest)
+
+
 def platforms(store: StoreReader, record: Record, source: str) -> list[str]:
     """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
     if not isinstance(record, Dataset):
@@ -149,7 +154,7 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
             view = ehds.published(record, job.settings, job.src)
             (report,) = validate_records([view.record], ehds.name)
             prepared.conforms = report.conforms
-            prepared.validation = json.dumps(stored_validation(report, view, job.view), ensure_ascii=False)
+            prepared.validation = stored_validation_json(report, view, job.view)
             prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings)
             prepared.docs = Packed(
                 list(
