@@ -187,6 +187,17 @@ def text(value: str, lang: str | None = None) -> Literal:
     return term
 
 
+_NOT_IN_IRI = re.compile(r'[<>" {}|\\^`]')  # what rdflib's URIRef warns of (rdflib.term._invalid_uri_chars)
+
+
+def iri(value: str) -> URIRef:
+    """The term `URIRef(value)`, made without rdflib's Python-level check of each character when
+    there is nothing to warn of (a record has an IRI a variable)."""
+    if _NOT_IN_IRI.search(value) is None:
+        return str.__new__(URIRef, value)
+    return URIRef(value)
+
+
 def integer(value: int) -> Literal:
     """The term `Literal(value)` for an int (xsd:integer), without rdflib's per-call work."""
     term = str.__new__(Literal, str(value))
@@ -412,6 +423,7 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
         or {"": d.identifier},
     )
     tables: dict[str | None, URIRef] = {}
+    add_node = getattr(g, "add_node", None)
     for position, v in enumerate(d.variables):
         if v.table not in tables:
             t = tables[v.table] = _table_uri(d.uri, v.table)
@@ -420,32 +432,55 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
             g.add((t, DCT.title, Literal(v.table or d.identifier)))
         column = add_variable(g, v)
         g.add((tables[v.table], CSVW_COLUMN_OF, column))
-        g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
+        if add_node is not None:
+            add_node(column, {SCHEMA_POSITION: (integer(position),)})
+        else:
+            g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
 
 
 def add_variable(g: TripleWriter, v: Variable) -> URIRef:
-    c = URIRef(v.uri)
-    g.add((c, RDF_TYPE, CSVW_COLUMN))
-    g.add((c, CSVW_NAME, text(v.name)))
-    _lang(g, c, CSVW_TITLE, v.title)
-    _lang(g, c, DCT_DESCRIPTION, v.description)
-    g.add((c, CSVW_DATATYPE, text(v.datatype)))
-    if v.unit:
-        g.add((c, HK_UNIT, text(v.unit)))
-    if v.codelist:
-        g.add((c, HK_CODE_LIST, URIRef(v.codelist)))
-    if v.coding_system:
-        g.add((c, HK_CODING_SYSTEM, text(v.coding_system)))
-    if v.property_url:
-        g.add((c, CSVW_PROPERTY_URL, URIRef(v.property_url)))
-    _lang(g, c, HK_QUESTION, v.question)
-    if v.valid_from:
-        g.add((c, SCHEMA_VALID_FROM, _date(v.valid_from)))
-    if v.valid_to:
-        g.add((c, SCHEMA_VALID_THROUGH, _date(v.valid_to)))
-    for w in v.keywords:
-        g.add((c, DCAT_KEYWORD, text(w)))
+    c = iri(v.uri)
+    statements = variable_statements(v)
+    add_node = getattr(g, "add_node", None)  # the validator's Index takes a node's statements at once
+    if add_node is not None:
+        add_node(c, statements)
+    else:
+        for p, objects in statements.items():
+            for o in objects:
+                g.add((c, p, o))
     return c
+
+
+def _texts(value: LangText) -> tuple[Literal, ...]:
+    return tuple([text(txt, lang or None) for lang, txt in value.items() if txt])
+
+
+def variable_statements(v: Variable) -> dict[URIRef, tuple[Node, ...]]:
+    """What a variable's column states: property -> objects, in the order written (a property
+    without objects is left out; `keywords` may repeat one)."""
+    out: dict[URIRef, tuple[Node, ...]] = {RDF_TYPE: (CSVW_COLUMN,), CSVW_NAME: (text(v.name),)}
+    if v.title and (titles := _texts(v.title)):
+        out[CSVW_TITLE] = titles
+    if v.description and (descriptions := _texts(v.description)):
+        out[DCT_DESCRIPTION] = descriptions
+    out[CSVW_DATATYPE] = (text(v.datatype),)
+    if v.unit:
+        out[HK_UNIT] = (text(v.unit),)
+    if v.codelist:
+        out[HK_CODE_LIST] = (URIRef(v.codelist),)
+    if v.coding_system:
+        out[HK_CODING_SYSTEM] = (text(v.coding_system),)
+    if v.property_url:
+        out[CSVW_PROPERTY_URL] = (URIRef(v.property_url),)
+    if v.question and (questions := _texts(v.question)):
+        out[HK_QUESTION] = questions
+    if v.valid_from:
+        out[SCHEMA_VALID_FROM] = (_date(v.valid_from),)
+    if v.valid_to:
+        out[SCHEMA_VALID_THROUGH] = (_date(v.valid_to),)
+    if v.keywords:
+        out[DCAT_KEYWORD] = tuple([text(w) for w in v.keywords])
+    return out
 
 
 def variables_ntriples(s: URIRef, d: Dataset) -> bytes:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Collection as Objects
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import repeat
@@ -86,7 +86,11 @@ class Result(NamedTuple):
     component: URIRef
 
 
-def _put(table: dict[Node, dict[Node, set[Node]]], key: Node, p: Node, value: Node) -> None:
+Table = dict[Node, dict[Node, set[Node]]]
+OutTable = dict[Node, dict[Node, Objects[Node]]]  # sets, and 1-tuples from `Index.add_node`
+
+
+def _put(table: Table, key: Node, p: Node, value: Node) -> None:
     po = table.get(key)
     if po is None:
         table[key] = {p: {value}}
@@ -97,8 +101,11 @@ def _put(table: dict[Node, dict[Node, set[Node]]], key: Node, p: Node, value: No
 
 
 def _find(
-    table: dict[Node, dict[Node, set[Node]]], base: dict[Node, dict[Node, set[Node]]] | None, key: Node, p: Node
-) -> frozenset[Node] | set[Node]:
+    table: Mapping[Node, Mapping[Node, Objects[Node]]],
+    base: Mapping[Node, Mapping[Node, Objects[Node]]] | None,
+    key: Node,
+    p: Node,
+) -> Objects[Node]:
     po = table.get(key)
     found = po.get(p, _EMPTY) if po else _EMPTY
     if base is not None:
@@ -106,7 +113,7 @@ def _find(
         if bpo:
             more = bpo.get(p)
             if more:
-                return found | more
+                return {*found, *more}
     return found
 
 
@@ -119,10 +126,11 @@ class Index:
     """
 
     def __init__(self, base: Index | None = None):
-        self.out: dict[Node, dict[Node, set[Node]]] = {}
-        self.inc: dict[Node, dict[Node, set[Node]]] = {}  # rdf:type and rdfs:subClassOf until complete
+        self.out: OutTable = {}
+        self.inc: Table = {}  # rdf:type and rdfs:subClassOf until complete
         self._inc_complete = False
         self.base = base
+        self._superclasses: dict[Node, set[Node]] = {}  # memo of `is_instance`: emptied by a new rdf:type or subClassOf
 
     @classmethod
     def of(cls, graph: Graph | Iterable[tuple[Node, Node, Node]], base: Index | None = None) -> Index:
@@ -140,10 +148,33 @@ class Index:
             values = po.get(p)
             if values is None:
                 po[p] = {o}
-            else:
+            elif type(values) is set:
                 values.add(o)
+            else:  # a lone object from `add_node`
+                po[p] = {*values, o}
         if self._inc_complete or p in _EAGER_INVERSE:
             _put(self.inc, o, p, s)
+            self._superclasses.clear()
+
+    def add_node(self, s: Node, statements: Mapping[Node, Objects[Node]]) -> None:
+        """`add((s, p, o))` for each p and each of its objects, in one step: a variable's column
+        comes as one node's statements (`catalog.rdf.variable_statements`). A lone object is kept
+        in its 1-tuple, not hashed into a set (rdflib hashes a Literal in Python)."""
+        po = self.out.get(s)
+        if po is None:
+            po = self.out[s] = {}
+        for p, objects in statements.items():
+            if not objects:
+                continue
+            values = po.get(p)
+            if values is None:
+                po[p] = objects if type(objects) is tuple and len(objects) == 1 else set(objects)
+            else:
+                po[p] = {*values, *objects}
+            if self._inc_complete or p in _EAGER_INVERSE:
+                for o in objects:
+                    _put(self.inc, o, p, s)
+                self._superclasses.clear()
 
     def _complete_inverse(self) -> None:
         """Inverse lookups other than rdf:type are rare (inverse paths): index them on demand."""
@@ -160,11 +191,11 @@ class Index:
                 for o in os:
                     yield s, p, o
 
-    def objects(self, s: Node, p: Node) -> frozenset[Node] | set[Node]:
+    def objects(self, s: Node, p: Node) -> Objects[Node]:
         """The objects of (s, p); the returned set must not be changed."""
         return _find(self.out, self.base.out if self.base is not None else None, s, p)
 
-    def objects_of_each(self, nodes: list[Node], p: Node) -> list[AbstractSet[Node]]:
+    def objects_of_each(self, nodes: list[Node], p: Node) -> list[Objects[Node]]:
         """The objects of (n, p) for each of `nodes`, in order: `objects` for many nodes at once (a
         shape's property is read for every variable of a dataset); the sets must not be changed."""
         out = self.out
@@ -175,10 +206,10 @@ class Index:
                 bpo = base.get(node)
                 more = bpo.get(p) if bpo else None
                 if more:
-                    found[i] = found[i] | more
+                    found[i] = {*found[i], *more}
         return found
 
-    def subjects(self, p: Node, o: Node) -> frozenset[Node] | set[Node]:
+    def subjects(self, p: Node, o: Node) -> Objects[Node]:
         """The subjects of (p, o); the returned set must not be changed."""
         if p not in _EAGER_INVERSE:
             for index in (self, self.base):
@@ -208,7 +239,7 @@ class Index:
         seen, todo = {cls}, [cls]
         while todo:
             c = todo.pop()
-            found |= self.subjects(_RDF_TYPE, c)
+            found.update(self.subjects(_RDF_TYPE, c))
             for sub in self.subjects(_SUBCLASS_OF, c):
                 if sub not in seen:
                     seen.add(sub)
@@ -216,10 +247,19 @@ class Index:
         return found
 
     def is_instance(self, node: Node, cls: Node) -> bool:
-        return any(cls in self.superclasses(t) for t in self.objects(node, _RDF_TYPE))  # t is among its own
+        """Whether node is a cls (an rdf:type of it is cls or a subclass). Each type's superclasses
+        are found once while the index is unchanged (sh:class on a hundred columns of one type)."""
+        known = self._superclasses
+        for t in self.objects(node, _RDF_TYPE):
+            supers = known.get(t)
+            if supers is None:
+                supers = known[t] = self.superclasses(t)
+            if cls in supers:  # t is among its own
+                return True
+        return False
 
 
-Values = list[AbstractSet[Node]]  # the value nodes of each focus node, in order (never changed: may be the index's own)
+Values = list[Objects[Node]]  # the value nodes of each focus node, in order (never changed: may be the index's own)
 Evaluation = tuple[bool, list[Result]]
 Component = Callable[[Index, list[Node], Values], Evaluation]  # (index, focus nodes, their values)
 Test = Callable[[Index, Values], list[bool]]  # whether each focus node's values pass one component
@@ -227,7 +267,7 @@ Test = Callable[[Index, Values], list[bool]]  # whether each focus node's values
 
 # --- paths --------------------------------------------------------------------------------------
 
-PathFn = Callable[[Index, Node], AbstractSet[Node]]
+PathFn = Callable[[Index, Node], Objects[Node]]
 
 
 def _compile_path(sg: Graph, path: Node) -> PathFn:

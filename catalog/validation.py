@@ -128,7 +128,7 @@ class Report:
         return "".join(parts)
 
 
-_encode_string: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_string: Callable[[str], str] = json.encoder.encode_basestring
 """What json.dumps(..., ensure_ascii=False) writes a string as."""
 
 
