@@ -430,11 +430,15 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
             g.add((group, CSVW.table, t))
             g.add((t, RDF.type, CSVW.Table))
             g.add((t, DCT.title, Literal(v.table or d.identifier)))
-        column = add_variable(g, v)
-        g.add((tables[v.table], CSVW_COLUMN_OF, column))
-        if add_node is not None:
-            add_node(column, {SCHEMA_POSITION: (integer(position),)})
+        if add_node is not None:  # the column's statements and its position at once
+            statements = variable_statements(v)
+            statements[SCHEMA_POSITION] = (integer(position),)
+            column = iri(v.uri)
+            add_node(column, statements)
+            g.add((tables[v.table], CSVW_COLUMN_OF, column))
         else:
+            column = add_variable(g, v)
+            g.add((tables[v.table], CSVW_COLUMN_OF, column))
             g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
 
 

@@ -156,13 +156,22 @@ class Index:
             _put(self.inc, o, p, s)
             self._superclasses.clear()
 
-    def add_node(self, s: Node, statements: Mapping[Node, Objects[Node]]) -> None:
+    def add_node(self, s: Node, statements: dict[Node, Objects[Node]]) -> None:
         """`add((s, p, o))` for each p and each of its objects, in one step: a variable's column
-        comes as one node's statements (`catalog.rdf.variable_statements`). A lone object is kept
-        in its 1-tuple, not hashed into a set (rdflib hashes a Literal in Python)."""
+        comes as one node's statements (`catalog.rdf.variable_statements`). The index may keep
+        `statements` as the node's own table (the caller must not use it again), and a lone object
+        in its 1-tuple rather than a set (rdflib hashes a Literal in Python)."""
         po = self.out.get(s)
         if po is None:
-            po = self.out[s] = {}
+            po = self.out[s] = statements
+            for p, objects in statements.items():
+                if len(objects) != 1 or type(objects) is not tuple:
+                    statements[p] = set(objects)  # repeats dropped, as a graph drops them
+                if self._inc_complete or p in _EAGER_INVERSE:
+                    for o in objects:
+                        _put(self.inc, o, p, s)
+                    self._superclasses.clear()
+            return
         for p, objects in statements.items():
             if not objects:
                 continue
@@ -430,6 +439,7 @@ class Shape:
         self.predicate: Node | None = None  # the path, when it is one IRI (read with `objects_of_each`)
         self.values: PathFn | None = None
         self.severity = severity
+        self.allowed = severity in ALLOWED  # a Warning or Info shape conforms whatever it finds
         self.deactivated = deactivated
         self.components: list[Component] = []
         # for shapes with only value/count constraints: one test per component over each focus
@@ -471,11 +481,12 @@ class Shape:
         not repeat."""
         if self.deactivated:
             return True, []
-        focus = list(focus)
+        if type(focus) is not list:
+            focus = list(focus)
         if not focus:
             return True, []
         values = self.value_sets(index, focus)
-        allow = self.severity in ALLOWED
+        allow = self.allowed
         conforms, results = True, []
         for component in self.components:
             ok, found = component(index, focus, values)
@@ -503,7 +514,7 @@ class Shape:
             return [True] * len(nodes)
         if self.tests is None:
             return [self.validate(index, [n])[0] for n in nodes]
-        if self.severity in ALLOWED:
+        if self.allowed:
             return [True] * len(nodes)
         return self.clean(index, nodes)
 
@@ -622,11 +633,42 @@ class CompiledShapes:
         kind = one(node, SH.nodeKind)
         if kind is not None:
             admitted = _kinds(kind)
-            per_value(SH.NodeKindConstraintComponent, lambda _i, v: isinstance(v, admitted))
+            wrong_kind = SH.NodeKindConstraintComponent
+
+            def check_kind(_index: Index, focus: list[Node], values: Values) -> Evaluation:
+                found = [
+                    _new(Result, (f, path, v, severity, node, wrong_kind))
+                    for f, vs in zip(focus, values, strict=True)
+                    for v in vs
+                    if not isinstance(v, admitted)
+                ]
+                return not found, found
+
+            out.append(check_kind)
+            tests.append(lambda _index, values: [all([isinstance(v, admitted) for v in vs]) for vs in values])
         in_list = one(node, SH["in"])
         if in_list is not None:
             allowed = {term(v) for v in Collection(sg, in_list)}
-            per_value(SH.InConstraintComponent, lambda _i, v: v in allowed)
+            plain = {str(a) for a in allowed if type(a) is Literal and a.language is None and a.datatype is None}
+            not_in = SH.InConstraintComponent
+
+            def is_in(v: Node) -> bool:
+                """`v in allowed`, without rdflib's Python-level Literal hash for a plain literal."""
+                if type(v) is Literal and v.language is None and v.datatype is None:
+                    return str(v) in plain
+                return v in allowed
+
+            def check_in(_index: Index, focus: list[Node], values: Values) -> Evaluation:
+                found = [
+                    _new(Result, (f, path, v, severity, node, not_in))
+                    for f, vs in zip(focus, values, strict=True)
+                    for v in vs
+                    if not is_in(v)
+                ]
+                return not found, found
+
+            out.append(check_in)
+            tests.append(lambda _index, values: [all([is_in(v) for v in vs]) for vs in values])
         flags = str(one(node, SH.flags) or "").lower()
         for pattern in sg.objects(node, SH.pattern):
             regex = re.compile(str(pattern), (re.I if "i" in flags else 0) | (re.M if "m" in flags else 0))
