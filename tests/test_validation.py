@@ -295,3 +295,18 @@ def test_a_graph_with_a_variable_model_error_reports_the_value() -> None:
     (finding,) = validation.validate_graph(g).violations
     assert (finding.focus, finding.value, finding.component) == (v.uri, "tall", "InConstraintComponent")
     assert isinstance(g, Graph)
+
+
+def test_a_reports_json_is_the_text_json_dumps_writes_of_it() -> None:
+    """The store keeps `Report.to_json`, made without a dict a finding: it must be json.dumps' text."""
+    d = mfr_dataset(title={}, hdab=None)
+    d.variables[0].datatype = 'hel"tall\\ \n\u2028 æøå'
+    d.variables[1].description = {}
+    report = validate_records([d])[0]
+    report.findings.append(validation.Finding("Info", "_:b1", None, None, "Melding | Message", None, None, ""))
+    assert report.violations and report.warnings
+    expected = json.dumps({**report.to_dict(), "view": "ab12", "added": None}, ensure_ascii=False)
+    assert report.to_json(view="ab12", added=None) == expected
+    assert validation.Report(conforms=True).to_json() == json.dumps(validation.Report(conforms=True).to_dict())
+    with pytest.raises(ValueError, match="own field"):
+        report.to_json(findings=[])

@@ -15,6 +15,7 @@ from rdflib.namespace import DCAT, FOAF, RDF, SKOS, XSD
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import rdf, validation
+from catalog.model import Dataset
 from catalog.shacl import CompiledShapes, Index, Unsupported, path_text, pyshacl_results
 from tests.health_records import BASE, EU, mfr_dataset
 
@@ -262,3 +263,52 @@ def test_engine_reproduces_the_shacl_rules_as_pyshacl_applies_them(shape: str, d
 def test_engine_refuses_what_it_does_not_compile_so_pyshacl_takes_over(construct: str) -> None:
     with pytest.raises(Unsupported):
         CompiledShapes(Graph().parse(data=SHAPES + construct, format="turtle"))
+
+
+TEXTS = [{}, {"nb": "x"}, {"nb": "x", "NB": "x"}, {"nb": "x", "en": "x"}, {"": "uten språk"}, {"nb": ""}]
+"""Variable texts as registries send them: none, one, the same text under a tag in two cases (one
+statement in RDF), two languages, no tag, an empty text."""
+
+
+@st.composite
+def records(draw: st.DrawFn) -> Dataset:
+    """An MFR record whose variables vary in every field the validator's index is built from."""
+    d = mfr_dataset(draw(st.sampled_from([1, 2, 8])))
+    for v in d.variables:
+        v.title = draw(st.sampled_from(TEXTS))
+        v.description = draw(st.sampled_from(TEXTS))
+        v.question = draw(st.sampled_from(TEXTS))
+        v.keywords = draw(st.sampled_from([[], ["vekt"], ["vekt", "vekt", "gram"]]))
+        v.datatype = draw(st.sampled_from([v.datatype, "heltall", "string"]))
+        v.unit = draw(st.sampled_from([None, "g"]))
+        v.codelist = draw(st.sampled_from([None, f"{BASE}/kodeverk/apgar"]))
+        v.coding_system = draw(st.sampled_from([None, "ICD-10"]))
+        v.property_url = draw(
+            st.sampled_from([None, "https://example.org/begrep/vekt", "https://example.org/ugyldig iri"])
+        )
+        v.valid_from = draw(st.sampled_from([None, "2001-01-01", "2016-03", "not a date"]))
+        v.valid_to = draw(st.sampled_from([None, "2020"]))
+        v.table = draw(st.sampled_from([None, "barn"]))
+    if len(d.variables) > 1 and draw(st.booleans()):
+        d.variables[1].uri = d.variables[0].uri  # one column listed twice
+    return d
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record=records())
+def test_the_index_of_a_record_holds_exactly_the_triples_of_its_graph(record: Dataset) -> None:
+    """A record's columns go into the index a node at a time (`Index.add_node`), not as triples."""
+    index = Index()
+    rdf.add_records(index, [record])
+    triples = list(index)
+    assert len(triples) == len(set(triples))  # a repeated statement is one statement, as in a graph
+    assert set(triples) == set(rdf.to_graph([record]))
+
+
+@pytest.mark.parametrize("profile", ["healthdcat-ap", "dcat-ap-no"])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record=records())
+def test_a_records_report_is_the_report_on_its_graph_and_pyshacls(profile: str, record: Dataset) -> None:
+    report = validation.validate_record(record, profile).to_dict()
+    assert report == validation.validate_graph(rdf.to_graph([record]), profile).to_dict()
+    assert report == validation.reference_report(rdf.to_graph([record]), profile).to_dict()
