@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -456,7 +457,16 @@ def add_variable(g: TripleWriter, v: Variable) -> URIRef:
 
 
 def _texts(value: LangText) -> tuple[Literal, ...]:
+    if len(value) == 1:  # most variables' texts are in one language
+        ((lang, txt),) = value.items()
+        return (text(txt, lang or None),) if txt else ()
     return tuple([text(txt, lang or None) for lang, txt in value.items() if txt])
+
+
+@lru_cache(maxsize=256)
+def _datatype_name(name: str) -> Literal:
+    """`text(name)`, one term for each of the few datatype names a feed uses."""
+    return text(name)
 
 
 def variable_statements(v: Variable) -> dict[URIRef, tuple[Node, ...]]:
@@ -467,7 +477,7 @@ def variable_statements(v: Variable) -> dict[URIRef, tuple[Node, ...]]:
         out[CSVW_TITLE] = titles
     if v.description and (descriptions := _texts(v.description)):
         out[DCT_DESCRIPTION] = descriptions
-    out[CSVW_DATATYPE] = (text(v.datatype),)
+    out[CSVW_DATATYPE] = (_datatype_name(v.datatype),)
     if v.unit:
         out[HK_UNIT] = (text(v.unit),)
     if v.codelist:

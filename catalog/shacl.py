@@ -130,6 +130,7 @@ class Index:
         self.inc: Table = {}  # rdf:type and rdfs:subClassOf until complete
         self._inc_complete = False
         self.base = base
+        self._in_base: dict[int, tuple[list[Node], bool]] = {}  # memo of `objects_of_each`, by list
         self._superclasses: dict[Node, set[Node]] = {}  # memo of `is_instance`: emptied by a new rdf:type or subClassOf
 
     @classmethod
@@ -206,11 +207,18 @@ class Index:
 
     def objects_of_each(self, nodes: list[Node], p: Node) -> list[Objects[Node]]:
         """The objects of (n, p) for each of `nodes`, in order: `objects` for many nodes at once (a
-        shape's property is read for every variable of a dataset); the sets must not be changed."""
+        shape's property is read for every variable of a dataset); the sets must not be changed, nor
+        `nodes` after (whether any of them is in the base is remembered for the list, since each
+        property of a shape is read for the same list)."""
         out = self.out
         found = [po.get(p, _EMPTY) for po in map(out.get, nodes, repeat(_NO_PROPERTIES))]
         base = self.base.out if self.base is not None else None
-        if base and not base.keys().isdisjoint(nodes):
+        if not base:
+            return found
+        known = self._in_base.get(id(nodes))
+        if known is None or known[0] is not nodes:
+            known = self._in_base[id(nodes)] = (nodes, not base.keys().isdisjoint(nodes))
+        if known[1]:
             for i, node in enumerate(nodes):
                 bpo = base.get(node)
                 more = bpo.get(p) if bpo else None
@@ -502,8 +510,9 @@ class Shape:
         if self.tests is None:
             return [not self.validate(index, [n])[1] for n in nodes]
         values = self.value_sets(index, nodes)
-        passed = [True] * len(nodes)
-        for test in self.tests:
+        first, *more = self.tests or [lambda _index, values: [True] * len(values)]
+        passed = first(index, values)
+        for test in more:
             passed = [a and b for a, b in zip(passed, test(index, values), strict=True)]
         return passed
 
