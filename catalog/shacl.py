@@ -480,7 +480,7 @@ class Shape:
         if self.predicate is not None:
             return index.objects_of_each(focus, self.predicate)
         if self.values is None:
-            return [{f} for f in focus]
+            return [(f,) for f in focus]
         path = self.values
         return [path(index, f) for f in focus]
 
@@ -772,11 +772,12 @@ class CompiledShapes:
                 raise Unsupported(f"sh:property {p.node} without sh:path")
         if properties:
 
-            def check_properties(index: Index, _focus: list[Node], values: Values) -> Evaluation:
+            def check_properties(index: Index, focus: list[Node], values: Values) -> Evaluation:
                 conforms, results = True, []
-                focus = [v for vs in values for v in vs]
+                if shape.values is not None:  # a node shape's value nodes are its focus nodes, which do not repeat
+                    focus = [v for vs in values for v in vs]
                 # pyshacl validates each value node on its own; in one batch when none repeats
-                batches = [focus] if len(set(focus)) == len(focus) else [[v] for v in focus]
+                batches = [focus] if shape.values is None or len(set(focus)) == len(focus) else [[v] for v in focus]
                 for p in properties:
                     for batch in batches:
                         ok, found = p.validate(index, batch)
