@@ -838,10 +838,11 @@ def _json(doc: dict[str, Any], splitter: Any) -> str:
     """The document as tantivy JSON: one string per document crosses into tantivy, which parses
     it without holding the GIL, instead of a Python call per field."""
     fields = index_fields(doc, splitter)
-    for analyzer, sources in MATCHED_BY.items():
-        texts = [fields[f] for f in sources if f in fields]
+    get = fields.get
+    for match_field, sources in _MATCHING:
+        texts = [text for text in map(get, sources) if text]  # text fields are left out when empty
         if texts:
-            fields[MATCH_FIELDS[analyzer]] = " ; ".join(texts)
+            fields[match_field] = " ; ".join(texts)
     if doc.get("type") == "variable":
         fields["group_id"] = group_id(doc)
     for name in ("period_start", "period_end"):
@@ -849,6 +850,9 @@ def _json(doc: dict[str, Any], splitter: Any) -> str:
             fields[name] = doc[name]
     fields[STORED] = orjson.dumps(stored(doc)).decode()
     return orjson.dumps(fields).decode()
+
+
+_MATCHING = tuple((MATCH_FIELDS[analyzer], sources) for analyzer, sources in MATCHED_BY.items())
 
 
 def encode(compounds: Path, docs: list[dict[str, Any]]) -> list[Encoded]:
