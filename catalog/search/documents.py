@@ -179,13 +179,12 @@ def documents(
         "languages": sorted(set(d.title) | set(d.description)),
         "variable_count": len(d.variables),
     }
-    dperiod = (start, end, decades(start, end))
+    dperiod = decades(start, end)
     for v in d.variables:
         # the usual variable shares its dataset's period: its decades are made once per dataset
-        vstart = _year(v.valid_from) if v.valid_from else None
-        vend = _year(v.valid_to) if v.valid_to else None
-        vstart, vend = vstart or start, vend or end
-        period = dperiod[2] if vstart == start and vend == end else decades(vstart, vend)
+        vstart = (_year(v.valid_from) if v.valid_from else None) or start
+        vend = (_year(v.valid_to) if v.valid_to else None) or end
+        period = dperiod if vstart == start and vend == end else decades(vstart, vend)
         codelist_key = key_for(v.codelist) if v.codelist else None
         title, description = v.title, v.description
         label = text(title) or v.name
