@@ -80,6 +80,7 @@ class Topics:
         self.by_id = {t.id: t for t in self.topics}
         self._index = {t.id: i for i, t in enumerate(self.topics)}
         self._word_topics = lru_cache(maxsize=200_000)(self._match_word)
+        self._inherits: dict[tuple[str, ...], frozenset[int]] = {}
 
     def _match_word(self, word: str) -> frozenset[int]:
         found: set[int] = set()
@@ -94,9 +95,11 @@ class Topics:
         found: set[int] = set()
         for word in WORD.findall(lowered):
             found |= self._word_topics(word)
-        for phrase, i in self._phrases:
-            if phrase in " " + lowered:
-                found.add(i)
+        if self._phrases:
+            spaced = " " + lowered
+            for phrase, i in self._phrases:
+                if phrase in spaced:
+                    found.add(i)
         return found
 
     def in_text(self, texts: Iterable[str]) -> set[int]:
@@ -127,6 +130,8 @@ class Topics:
         return [self.topics[i].id for i in sorted(found)]
 
     def _coded(self, themes: Iterable[str], categories: Iterable[str], systems: Iterable[str]) -> set[int]:
+        if not (themes or categories or systems):  # most variables: no coding system
+            return set()
         theme_codes, category_codes, system_codes = ({_code(x) for x in xs} for xs in (themes, categories, systems))
         return {
             i
@@ -145,8 +150,18 @@ class Topics:
         topics that hold for every variable in it."""
         found = self.in_text([*_texts(v.title), *v.keywords, v.table or ""])
         found |= self._coded((), (), [v.coding_system] if v.coding_system else [])
-        found |= {self._index[t] for t in dataset_topics if t in self._index and self.topics[self._index[t]].inherit}
+        found |= self._inherited(tuple(dataset_topics))
         return self._ids(found)
+
+    def _inherited(self, dataset_topics: tuple[str, ...]) -> frozenset[int]:
+        """The dataset's topics its variables inherit (memoised: a dataset's variables ask in turn)."""
+        cached = self._inherits.get(dataset_topics)
+        if cached is None:
+            index = self._index
+            cached = frozenset(index[t] for t in dataset_topics if t in index and self.topics[index[t]].inherit)
+            if len(self._inherits) < 10_000:
+                self._inherits[dataset_topics] = cached
+        return cached
 
 
 def _texts(value: LangText) -> list[str]:

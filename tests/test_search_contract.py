@@ -459,6 +459,25 @@ def test_upsert_replaces_by_key_and_delete_removes(empty: SearchBackend) -> None
     assert empty.count() == 2 and search(empty, "korrigert").total == 0
 
 
+def test_upsert_keeps_one_document_per_key_however_the_key_comes_again(empty: SearchBackend) -> None:
+    """A key comes again within one upsert (a variable URI shared by two datasets of one page),
+    in a later upsert among new keys, or in a write of new keys only: each time the last document
+    is the one kept, and new keys are all added (tantivy deletes an old document only where the
+    index may hold its key)."""
+    first, second, third, *rest = VARIABLES
+    relabelled = {**first, "label": "Fødselsvekt (korrigert)", "labels": {"nb": "Fødselsvekt (korrigert)"}}
+    empty.upsert([first, second, relabelled])
+    assert empty.count() == 2
+    assert [h.doc["label"] for h in search(empty, "korrigert").hits] == ["Fødselsvekt (korrigert)"]
+    empty.upsert([third, first, *rest])  # new keys, and one the index holds
+    assert empty.count() == len(VARIABLES)
+    assert search(empty, "korrigert").total == 0
+    again = {**third, "label": "Omregnet", "labels": {"nb": "Omregnet"}}
+    empty.upsert([again])
+    assert empty.count() == len(VARIABLES)
+    assert [h.key for h in search(empty, "omregnet").hits] == [third["key"]]
+
+
 def test_documents_encoded_in_another_process_index_as_the_documents_do(empty: SearchBackend) -> None:
     """A harvest encodes documents where it prepares them (`SearchBackend.encoder`, pickled to
     its processes) and the process that writes the index upserts them as they come: the index

@@ -351,29 +351,51 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     fields are left out. Text fields are strings; keyword fields (`KEYWORD_FIELDS`) are lists.
 
     Indexing calls this once per document, so it avoids per-document regex and helper calls
-    where a dictionary lookup will do (a million variables must index in under a minute)."""
+    where a dictionary lookup will do (a million variables must index in under a minute): the
+    usual document (one label, one description) takes the short ways, words already split or
+    affixed are looked up in their caches inline, and what depends only on a value shared by many
+    documents (the uses' sort prefix, a language tag's field) is memoised."""
     get = doc.get
     name = get("name") or ""
     label = get("label") or ""
     sort_name = (label or name).lower()
+    uses = get("uses") or 0
+    prefix = _USES_PREFIX.get(uses) if uses.__class__ is int else None
+    if prefix is None:
+        prefix = _uses_prefix(uses)
     fields: dict[str, Any] = {
         "key": [doc["key"]],
         "type": [doc["type"]],
         "name_sort": [sort_name],
-        "uses_sort": [f"{USES_SORT_TOP - min(int(get('uses') or 0), USES_SORT_TOP):06d} {sort_name}"],
+        "uses_sort": [prefix + sort_name],
     }
-    texts: dict[str, list[str]] = {}
-    for tag, value in (get("labels") or {"nb": label}).items():
-        if value:
-            texts.setdefault("label_" + _group(tag), []).append(value)
-    labels = [v for values in texts.values() for v in values]
-    for tag, value in (get("descriptions") or {}).items():
-        if value:
-            texts.setdefault("description_" + _group(tag), []).append(value)
-    for field_name, values in texts.items():
-        fields[field_name] = values[0] if len(values) == 1 else " ; ".join(values)
-    keywords = [k for k in get("keywords") or () if k]
-    codes = [c for c in get("codes") or () if c]
+    labels_by_tag = get("labels") or {"nb": label}
+    descriptions = get("descriptions")
+    if len(labels_by_tag) == 1 and not (descriptions and len(descriptions) > 1):
+        labels = []
+        for tag, value in labels_by_tag.items():
+            if value:
+                fields[_LABEL_FIELD.get(tag) or _text_field(_LABEL_FIELD, "label_", tag)] = value
+                labels.append(value)
+        if descriptions:
+            for tag, value in descriptions.items():
+                if value:
+                    fields[_DESCRIPTION_FIELD.get(tag) or _text_field(_DESCRIPTION_FIELD, "description_", tag)] = value
+    else:
+        texts: dict[str, list[str]] = {}
+        for tag, value in labels_by_tag.items():
+            if value:
+                texts.setdefault("label_" + _group(tag), []).append(value)
+        labels = [v for values in texts.values() for v in values]
+        for tag, value in (descriptions or {}).items():
+            if value:
+                texts.setdefault("description_" + _group(tag), []).append(value)
+        for field_name, values in texts.items():
+            fields[field_name] = values[0] if len(values) == 1 else " ; ".join(values)
+    keywords = get("keywords")
+    keywords = [k for k in keywords if k] if keywords else keywords or []
+    codes = get("codes")
+    codes = [c for c in codes if c] if codes else codes or []
     if keywords:
         fields["keywords"] = " ; ".join(keywords)
     if codes:
@@ -381,9 +403,12 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     fields["suggest"] = " ; ".join([name, *labels])
     parts: dict[str, None] = {}
     starts_and_ends = []  # a part twice only counts twice: it is matched, never scored by frequency
-    split = splitter.split
+    split, cache = splitter.split, splitter._cache
     for word in WORD.findall(" ".join([*labels, *keywords, name.replace("_", " ")])):  # one regex pass
-        for part in split(word):
+        found = cache.get(word)
+        if found is None:
+            found = split(word)
+        for part in found:
             parts[part] = None
         if len(word) >= MIN_COMPOUND:
             starts_and_ends.append(_affix_text(word))
@@ -394,11 +419,13 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     if name:
         fields["name_text"] = name
         fields["name_exact"] = [name.lower()]
-    if get("dataset_title"):
-        fields["dataset_title"] = doc["dataset_title"]
-    exact = {v.lower() for v in (*codes, *keywords) if len(v) <= 40}
-    if exact:
-        fields["codes_exact"] = sorted(exact)
+    title = get("dataset_title")
+    if title:
+        fields["dataset_title"] = title
+    if codes or keywords:
+        exact = {v.lower() for v in (*codes, *keywords) if len(v) <= 40}
+        if exact:
+            fields["codes_exact"] = sorted(exact)
     coded = get("coded")
     if coded:
         if coded["terms"]:
@@ -407,16 +434,40 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
             fields["code_labels"] = coded["labels"]
     for facet in FACETS:
         value = get(facet)
-        if isinstance(value, list):
-            if value:
-                fields[facet] = [str(v) for v in value]
-        elif value is not None and value != "":
+        if value is None or value == "" or value == []:
+            continue
+        if value.__class__ is str:
+            fields[facet] = [value]
+        elif isinstance(value, list):
+            fields[facet] = [v if v.__class__ is str else str(v) for v in value]
+        else:
             fields[facet] = [str(value)]
     for field_name in KEY_FIELDS:
         value = get(field_name)
         if value:
             fields[field_name] = [value]
     return fields
+
+
+_USES_PREFIX: dict[int, str] = {}
+_LABEL_FIELD: dict[str, str] = {}
+_DESCRIPTION_FIELD: dict[str, str] = {}
+
+
+def _text_field(memo: dict[str, str], prefix: str, tag: str) -> str:
+    """The field of a label or description in language `tag` (memoised in `memo`)."""
+    name = prefix + _group(tag)
+    if len(memo) < 10_000:
+        memo[tag] = name
+    return name
+
+
+def _uses_prefix(uses: Any) -> str:
+    """The start of `uses_sort` for a number of uses (memoised: datasets share few numbers)."""
+    prefix = f"{USES_SORT_TOP - min(int(uses or 0), USES_SORT_TOP):06d} "
+    if uses.__class__ is int and len(_USES_PREFIX) < 10_000:
+        _USES_PREFIX[uses] = prefix
+    return prefix
 
 
 @lru_cache(maxsize=200_000)

@@ -179,33 +179,42 @@ def documents(
         "languages": sorted(set(d.title) | set(d.description)),
         "variable_count": len(d.variables),
     }
+    dperiod = decades(start, end)
     for v in d.variables:
-        vstart, vend = _year(v.valid_from) or start, _year(v.valid_to) or end
+        # the usual variable shares its dataset's period: its decades are made once per dataset
+        vstart = (_year(v.valid_from) if v.valid_from else None) or start
+        vend = (_year(v.valid_to) if v.valid_to else None) or end
+        period = dperiod if vstart == start and vend == end else decades(vstart, vend)
+        codelist_key = key_for(v.codelist) if v.codelist else None
+        title, description = v.title, v.description
+        label = text(title) or v.name
         doc = {
             **shared,
             "key": key_for(v.uri),
             "uri": v.uri,
             "type": "variable",
             "name": v.name,
-            "label": text(v.title) or v.name,
-            "labels": v.title,
-            "description": text(v.description),
-            "descriptions": {**v.description, **{f"q_{k}": q for k, q in v.question.items()}},
+            "label": label,
+            "labels": title,
+            "description": text(description),
+            "descriptions": {**description, **{f"q_{k}": q for k, q in v.question.items()}}
+            if v.question
+            else {**description},
             "keywords": v.keywords,
             "topic": topics.of_variable(v, dtopics),
             "codes": [v.coding_system] if v.coding_system else [],
             "dataset_key": dkey,
             "dataset_title": dtitle,
             "dataset_title_lang": dtitle_lang,
-            "period": decades(vstart, vend),
+            "period": list(period),
             "period_start": vstart,
             "period_end": vend,
             "datatype": v.datatype,
             "unit": v.unit,
-            "codelist_key": key_for(v.codelist) if v.codelist else None,
-            "languages": sorted(set(v.title) | set(v.description)),
+            "codelist_key": codelist_key,
+            "languages": sorted(title.keys() | description.keys()),
         }
-        doc["group"] = group_key(doc, key_for(v.codelist) if v.codelist else "")  # until `complete` knows the codes
+        doc["group"] = group_key(doc, codelist_key or "")  # until `complete` knows the codes
         yield doc
 
 
