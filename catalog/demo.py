@@ -204,7 +204,7 @@ def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2
     defaults and analysis platforms), harvest them all and index them: the demo, and the browser
     tests that act as researchers on the same catalogue."""
     from catalog.pipeline import harvest, reindex
-    from catalog.search import open_backend
+    from catalog.search import StaleIndex, open_backend
     from catalog.store import open_store
     from harvesters import registry
 
@@ -229,6 +229,11 @@ def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2
     index = open_backend(settings)
     started = time.perf_counter()
     try:
+        try:
+            index.count()
+        except StaleIndex:  # a home an earlier version made: `make demo` again after an upgrade
+            print("  (the search index was built by an earlier version with other fields: rebuilt first)", flush=True)
+            reindex(settings, store, index)
         results = harvest(settings, store, index, workers=workers)
         for r in results:
             print("  " + r.line(), flush=True)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+import tantivy
 
 from catalog.cli import main
 from catalog.config import Settings
@@ -182,6 +183,21 @@ def test_the_demo_finds_its_home_like_every_other_command(tmp_path, monkeypatch,
     monkeypatch.delenv("CATALOG_HOME")
     assert main(["--home", str(tmp_path / "given"), "demo", "--no-serve"]) == 0
     assert (tmp_path / "given" / "catalog.sqlite").exists() and not (tmp_path / "catalog-data").exists()
+
+
+def test_the_demo_again_after_an_upgrade_that_changed_the_index_rebuilds_it(tmp_path, capsys):
+    """`make demo` on a home whose search index an earlier version wrote with other fields (which
+    every search would refuse) rebuilds the index before it harvests, and the explorer searches."""
+    old = tmp_path / "index" / "ix-1"
+    old.mkdir(parents=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_bytes_field("doc", stored=True)
+    tantivy.Index(builder.build(), path=str(old))
+    (tmp_path / "index" / "CURRENT").write_text("ix-1")
+    assert main(["--home", str(tmp_path), "demo", "--no-serve"]) == 0
+    assert "rebuilt first" in capsys.readouterr().out
+    assert main(["--home", str(tmp_path), "search", "C50"]) == 0
+    assert "C50 Ondartet svulst i bryst" in capsys.readouterr().out
 
 
 def test_a_store_is_imported_whole_into_an_empty_one_and_nowhere_else(tmp_path, server, capsys):

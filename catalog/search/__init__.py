@@ -57,6 +57,11 @@ class BadQuery(ValueError):
     """The query cannot be understood; the message is safe to show to the user."""
 
 
+class StaleIndex(RuntimeError):
+    """The index on disk has other fields than this version writes: `catalog reindex` (a rebuild
+    from the store) replaces it. Raised by a backend whose index carries its schema (tantivy)."""
+
+
 @dataclass
 class SearchQuery:
     text: str = ""

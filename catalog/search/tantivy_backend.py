@@ -49,6 +49,7 @@ from catalog.search import (
     Hit,
     SearchQuery,
     SearchResult,
+    StaleIndex,
     type_filters,
 )
 from catalog.search.analysis import (
@@ -145,10 +146,6 @@ MATCHED_BY = {
 STORED = "doc"
 """The catalogue document as JSON: stored for the hits, never indexed."""
 UNINDEXED = "unindexed"
-
-
-class StaleIndex(RuntimeError):
-    """The index on disk has another schema than this version writes; a reindex replaces it."""
 
 
 def _analyzer(language: str | None) -> Any:
