@@ -643,6 +643,7 @@ class CompiledShapes:
         if kind is not None:
             admitted = _kinds(kind)
             wrong_kind = SH.NodeKindConstraintComponent
+            # per_value's check and test written out: an isinstance per value instead of a call
 
             def check_kind(_index: Index, focus: list[Node], values: Values) -> Evaluation:
                 found = [
