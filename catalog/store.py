@@ -32,6 +32,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -1193,9 +1194,9 @@ class SQLiteStore(SQLStore):
         return conn
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        _write_ahead(conn, self.path)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
@@ -1349,6 +1350,27 @@ def store_path(url: str) -> str:
 _SQLITE_THREADS: set[int] = set()
 """The threads of this process holding a SQLite connection of a store (`sqlite_beside`); a thread
 that closes its connections may still hold another store's, so this errs on the side of threads."""
+
+
+BUSY_SECONDS = 30
+"""How long a SQLite connection waits for another's lock before it gives up."""
+
+
+def _write_ahead(conn: sqlite3.Connection, path: Path) -> None:
+    """Put the file in WAL mode (kept in the file: a no-op once it is). Processes opening a new
+    catalogue together (an explorer's serving processes and the scheduler, started at once) race
+    to switch it, and a switch that meets another's lock fails at once with "database is locked"
+    instead of waiting as the busy timeout would (6 processes forked to open a new file at once:
+    7 rounds of 20 had one fail): so it waits here, as long."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise StoreUnavailable(f"the catalogue database {path} stayed locked: {exc}") from exc
+            time.sleep(0.02)
 
 
 def sqlite_beside() -> bool:

@@ -1,16 +1,39 @@
 """What only the SQLite store does; everything both backends must do is tests/test_store_contract.py."""
 
+import multiprocessing
 import os
 import sqlite3
+import time
 from pathlib import Path
 
 from catalog import migrations
 from catalog.model import content_hash
-from catalog.store import SQLiteStore, StoreReader, open_reader, open_store
+from catalog.store import SQLiteStore, StoreReader, open_reader, open_store, store_at
 from tests.factories import apgar_codes, mfr_dataset
 
 BEFORE_VERSIONING = Path(__file__).parent / "data" / "store-before-versioning.sql"
 WITH_REGISTERS = Path(__file__).parent / "data" / "store-before-versioning-with-registers.sql"
+
+
+def _open_at(path: str, start: float, readonly: bool) -> int | str:
+    time.sleep(max(0.0, start - time.time()))
+    try:
+        return store_at(path, readonly=readonly).schema_version()
+    except Exception as exc:  # noqa: BLE001 - reported to the test
+        return repr(exc)
+
+
+def test_processes_forked_to_open_a_new_store_at_the_same_instant_all_open_it(tmp_path):
+    """An explorer's serving processes and the scheduler starting together on a new catalogue:
+    switching the new file to WAL failed at once ("database is locked") for whichever met
+    another's lock, and that serving process stopped the explorer (7 rounds of 20 before)."""
+    context = multiprocessing.get_context("fork")
+    for attempt in range(10):
+        path = str(tmp_path / f"catalog-{attempt}.sqlite")
+        start = time.time() + 0.2
+        with context.Pool(6) as pool:
+            opened = pool.starmap(_open_at, [(path, start, n % 2 == 0) for n in range(6)])
+        assert len(set(opened)) == 1 and isinstance(opened[0], int), opened
 
 
 def test_a_run_whose_pid_was_reused_by_another_process_is_interrupted(settings):
