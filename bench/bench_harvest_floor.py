@@ -17,6 +17,9 @@ title, description, datatype, position), 50 datasets a page, linked by
 2. `catalog harvest` of the source, run as an operator runs it (the command line, in a fresh
    catalogue home): fetch, map, validate, store with the feeds' renderings, index, labels. Its
    result is checked: every dataset and variable stored, none failed.
+   Beside its total, the harvest's CPU by process (sampled from /proc): the calling process
+   (writes the index, assesses labels), the run's process (fetches, writes the store) and the
+   preparing processes (parse, map, validate, render, search documents).
 3. `--rdflib`: rdflib parsing the same pages, as a second reference.
 4. `--stages N`: before all that, the CPU each stage of the harvest takes per variable on the first
    N pages, each timed apart in one process: where the time goes, whichever process spends it
@@ -262,10 +265,10 @@ def children_cpu() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def harvest(url: str, workers: int) -> tuple[float, float, str, dict[str, int]]:
-    """(seconds, CPU seconds, the command's summary line, what the store holds) of `catalog
-    harvest` in a fresh home. On a shared machine the CPU is the steadier figure: the wall time
-    depends on what else runs, the CPU much less."""
+def harvest(url: str, workers: int) -> tuple[float, float, str, dict[str, int], dict[int, float]]:
+    """(seconds, CPU seconds, the command's summary line, what the store holds, CPU seconds by
+    depth in its tree of processes) of `catalog harvest` in a fresh home. On a shared machine the
+    CPU is the steadier figure: the wall time depends on what else runs, the CPU much less."""
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         options = json.dumps({"defaults": DEMO_DEFAULTS})  # what an operator states for a registry's feed
@@ -275,10 +278,18 @@ def harvest(url: str, workers: int) -> tuple[float, float, str, dict[str, int]]:
         if added.returncode:
             raise SystemExit(f"sources add failed: {added.stderr}")
         started, cpu = time.perf_counter(), children_cpu()
-        done = catalog(home, "harvest", "--workers", str(workers))
+        command = [sys.executable, "-m", "catalog.cli", "--home", str(home), "harvest", "--workers", str(workers)]
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen: dict[int, tuple[int, float]] = {}
+        while True:
+            try:
+                stdout, stderr = proc.communicate(timeout=0.05)
+                break
+            except subprocess.TimeoutExpired:
+                seen.update(_tree_cpu(proc.pid))
         elapsed, cpu = time.perf_counter() - started, children_cpu() - cpu
-        if done.returncode:
-            raise SystemExit(f"catalog harvest failed ({done.returncode}):\n{done.stdout}\n{done.stderr[-3000:]}")
+        if proc.returncode:
+            raise SystemExit(f"catalog harvest failed ({proc.returncode}):\n{stdout}\n{stderr[-3000:]}")
         db = sqlite3.connect(home / "catalog.sqlite")
         held = {
             "datasets": db.execute("SELECT count(*) FROM records WHERE kind = 'dataset'").fetchone()[0],
@@ -288,7 +299,36 @@ def harvest(url: str, workers: int) -> tuple[float, float, str, dict[str, int]]:
             "SELECT sum(json_array_length(data, '$.variables')) FROM records WHERE kind = 'dataset'"
         ).fetchone()[0]
         db.close()
-        return elapsed, cpu, done.stdout.strip().splitlines()[0], held
+        by_depth: dict[int, float] = {}
+        for depth, used in seen.values():
+            by_depth[depth] = by_depth.get(depth, 0.0) + used
+        return elapsed, cpu, stdout.strip().splitlines()[0], held, by_depth
+
+
+ROLES = {
+    0: "the calling process (index, labels)",
+    1: "the run's process (fetch, store)",
+    2: "the preparing processes (parse, map, prepare)",
+}
+"""What each depth of a one-source harvest's processes does (`catalog.pipeline`, `catalog.prepare`)."""
+
+
+def _tree_cpu(root: int) -> dict[int, tuple[int, float]]:
+    """pid -> (depth below `root`, CPU seconds so far) of `root` and its descendants, from /proc
+    (sampled while the harvest runs: a process's last 50 ms before it ends may be missed)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[int, float]] = {}
+    todo = [(root, 0)]
+    while todo:
+        pid, depth = todo.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            found[pid] = (depth, (int(fields[11]) + int(fields[12])) / tick)
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [(int(child), depth + 1) for child in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
 
 
 def stages(pages: int, variables: int) -> None:
@@ -410,7 +450,7 @@ def main() -> None:
             )
             if args.rdflib:
                 print(f"round {n}: rdflib fetch + parse: {rdflib_floor(f'{url}/feed?page=1'):.1f} s", flush=True)
-            took, cpu, line, held = harvest(url, args.workers)
+            took, cpu, line, held, by_depth = harvest(url, args.workers)
             expected = {"datasets": args.datasets, "variables": args.datasets * args.variables}
             missing = {k: (held[k], v) for k, v in expected.items() if held[k] != v}
             print(
@@ -418,6 +458,14 @@ def main() -> None:
                 f"a variable, {cpu / took:.2f} cores ({line}); stored {held['datasets']:,} datasets, "
                 f"{held['variables']:,} variables, renderings of {held['renderings']:,} records"
                 + (f"; MISSING {missing}" if missing else ""),
+                flush=True,
+            )
+            print(
+                f"round {n}: CPU by process: "
+                + "; ".join(
+                    f"{ROLES.get(depth, f'depth {depth}')} {used:.1f} s = {1e6 * used / expected['variables']:.0f} us"
+                    for depth, used in sorted(by_depth.items())
+                ),
                 flush=True,
             )
             print(
