@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import tantivy
 from prometheus_client.parser import text_string_to_metric_families
 
 from catalog.pipeline import harvest
@@ -173,6 +174,25 @@ def test_readyz_says_503_and_why_when_the_store_cannot_be_opened(settings):
     assert value(found, "catalog_metrics_readable", part="store") == 0
     assert value(found, "catalog_metrics_readable", part="index") == 1
     assert value(found, "catalog_http_requests_total", endpoint="health.readyz", method="GET", status="503") >= 1
+
+
+def test_an_index_an_earlier_version_wrote_answers_503_to_searches_and_readyz_says_why(settings):
+    """After an upgrade that changed the index's fields, until `catalog reindex`: searches are
+    unavailable (503, to retry), not a server error, and the balancer is told not ready."""
+    old = settings.home / "index" / "ix-1"
+    old.mkdir(parents=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_bytes_field("doc", stored=True)
+    tantivy.Index(builder.build(), path=str(old))
+    (settings.home / "index" / "CURRENT").write_text("ix-1")
+    client = create_app(settings).test_client()
+    page = client.get("/search?q=vekt")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "300"
+    assert "Midlertidig utilgjengelig" in page.get_data(as_text=True)  # the page, in bokmål
+    api = client.get("/api/search?q=vekt")
+    assert api.status_code == 503 and "rebuilt after an upgrade" in api.json["detail"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "catalog reindex" in ready.json["checks"]["index"]
 
 
 def test_readyz_says_503_and_why_when_the_search_cluster_is_down(settings):

@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from catalog.search import BadQuery
+from catalog.search import BadQuery, StaleIndex
 
 
 def wants_json() -> bool:
@@ -40,6 +40,10 @@ def problem(status: int, title: str, detail: str) -> Problem:
             _("There is nothing at this address. The record may have left the catalogue, or the link is cut short."),
         ),
         405: (_("Not allowed"), _("This address does not accept this kind of request.")),
+        503: (
+            _("Unavailable for a moment"),
+            _("This part of the catalogue is unavailable for a moment; try again in a few minutes."),
+        ),
     }
     heading, explanation = shown.get(
         status, (_("Something went wrong"), _("Something went wrong on our side; it has been logged."))
@@ -62,6 +66,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(BadQuery)
     def bad_query(exc: BadQuery) -> Problem:
         return problem(400, "Bad Request", str(exc))
+
+    @app.errorhandler(StaleIndex)
+    def stale_index(exc: StaleIndex) -> Response:
+        """An index an earlier version wrote (after an upgrade, until `catalog reindex`): the
+        service is unavailable for searching, not broken; /readyz says not ready meanwhile."""
+        app.logger.error("%s", exc)
+        detail = "The search index is being rebuilt after an upgrade; try again in a few minutes."
+        response = app.make_response(problem(503, "Service Unavailable", detail))
+        response.headers["Retry-After"] = "300"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Problem:
