@@ -634,6 +634,21 @@ class CompiledShapes:
             out.append(check)
             tests.append(test)
 
+        def per_focus(component: URIRef, ok: Callable[[Objects[Node]], bool]) -> None:
+            """A constraint on each focus node's values together (counts, sh:hasValue): one result a
+            focus node that breaks it."""
+
+            def check(_index: Index, focus: list[Node], values: Values) -> Evaluation:
+                found = [
+                    _new(Result, (f, path, None, severity, node, component))
+                    for f, vs in zip(focus, values, strict=True)
+                    if not ok(vs)
+                ]
+                return not found, found
+
+            out.append(check)
+            tests.append(lambda _index, values: [ok(vs) for vs in values])
+
         for cls in sg.objects(node, SH["class"]):
             per_value(SH.ClassConstraintComponent, _instance_of(term(cls)))
         datatype = one(node, SH.datatype)
@@ -660,25 +675,14 @@ class CompiledShapes:
         if in_list is not None:
             allowed = {term(v) for v in Collection(sg, in_list)}
             plain = {str(a) for a in allowed if type(a) is Literal and a.language is None and a.datatype is None}
-            not_in = SH.InConstraintComponent
 
-            def is_in(v: Node) -> bool:
+            def is_in(_index: Index, v: Node) -> bool:
                 """`v in allowed`, without rdflib's Python-level Literal hash for a plain literal."""
                 if type(v) is Literal and v.language is None and v.datatype is None:
                     return str(v) in plain
                 return v in allowed
 
-            def check_in(_index: Index, focus: list[Node], values: Values) -> Evaluation:
-                found = [
-                    _new(Result, (f, path, v, severity, node, not_in))
-                    for f, vs in zip(focus, values, strict=True)
-                    for v in vs
-                    if not is_in(v)
-                ]
-                return not found, found
-
-            out.append(check_in)
-            tests.append(lambda _index, values: [all([is_in(v) for v in vs]) for vs in values])
+            per_value(SH.InConstraintComponent, is_in)
         flags = str(one(node, SH.flags) or "").lower()
         for pattern in sg.objects(node, SH.pattern):
             regex = re.compile(str(pattern), (re.I if "i" in flags else 0) | (re.M if "m" in flags else 0))
@@ -694,22 +698,18 @@ class CompiledShapes:
         if languages is not None:
             wanted = {str(x).lower() for x in Collection(sg, languages)}
             per_value(SH.LanguageInConstraintComponent, lambda _i, v: _language_ok(v, wanted))
-        self._counts(shape, out)
+        least = one(node, SH.minCount)
+        if least is not None and int(str(least)) != 0:
+            m = int(str(least))
+            per_focus(SH.MinCountConstraintComponent, lambda vs: len(vs) >= m)
+        most = one(node, SH.maxCount)
+        if most is not None:
+            n = int(str(most))
+            per_focus(SH.MaxCountConstraintComponent, lambda vs: len(vs) <= n)
         has_value = one(node, SH.hasValue)
         if has_value is not None:
             required = term(has_value)
-            has_value_component = SH.HasValueConstraintComponent
-
-            def check_has_value(_index: Index, focus: list[Node], values: Values) -> Evaluation:
-                found = [
-                    _new(Result, (f, path, None, severity, node, has_value_component))
-                    for f, vs in zip(focus, values, strict=True)
-                    if required not in vs
-                ]
-                return not found, found
-
-            out.append(check_has_value)
-            tests.append(lambda _index, values: [required in vs for vs in values])
+            per_focus(SH.HasValueConstraintComponent, lambda vs: required in vs)
         unique = one(node, SH.uniqueLang)
         if isinstance(unique, Literal) and unique.value is True:
 
@@ -727,42 +727,6 @@ class CompiledShapes:
         if shape_based:
             shape.tests = None
         return out + shape_based
-
-    def _counts(self, shape: Shape, out: list[Component]) -> None:
-        """sh:minCount and sh:maxCount, each one comprehension over the focus nodes' value counts."""
-        tests = shape.tests
-        assert tests is not None
-        path, severity, node = shape.path, shape.severity, shape.node
-        least = self.sg.value(shape.node, SH.minCount)
-        if least is not None and int(str(least)) != 0:
-            m = int(str(least))
-            too_few = SH.MinCountConstraintComponent
-
-            def check_min(_index: Index, focus: list[Node], values: Values) -> Evaluation:
-                found = [
-                    _new(Result, (f, path, None, severity, node, too_few))
-                    for f, vs in zip(focus, values, strict=True)
-                    if len(vs) < m
-                ]
-                return not found, found
-
-            out.append(check_min)
-            tests.append(lambda _index, values: [len(vs) >= m for vs in values])
-        most = self.sg.value(shape.node, SH.maxCount)
-        if most is not None:
-            n = int(str(most))
-            too_many = SH.MaxCountConstraintComponent
-
-            def check_max(_index: Index, focus: list[Node], values: Values) -> Evaluation:
-                found = [
-                    _new(Result, (f, path, None, severity, node, too_many))
-                    for f, vs in zip(focus, values, strict=True)
-                    if len(vs) > n
-                ]
-                return not found, found
-
-            out.append(check_max)
-            tests.append(lambda _index, values: [len(vs) <= n for vs in values])
 
     def _shape_based(self, shape: Shape) -> list[Component]:
         sg, node = self.sg, shape.node
