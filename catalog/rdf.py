@@ -834,8 +834,10 @@ def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
     return sorted(n for n in found if isinstance(n, Identifier))
 
 
-def _term(value: Any) -> Any:
-    """A value of `_properties` as its rdflib term."""
+def as_term(value: Any) -> Any:
+    """A value as `catalog.rdfparse.LightGraph` keeps it (`stored`: a plain string as `str`, a
+    tagged one as (text, tag), anything else as its term), and as `_properties` gives it, as its
+    rdflib term (`text` makes the very term rdflib's parser makes)."""
     kind = type(value)
     if kind is str:
         return text(value)
@@ -850,7 +852,7 @@ def _first(values: Collection[Any] | None) -> Any:
         return None
     if len(values) == 1:
         return next(iter(values))
-    return min(_ordered(map(_term, values)))
+    return min(_ordered(map(as_term, values)))
 
 
 def _text(value: Any) -> str:
@@ -891,7 +893,7 @@ def _lang_of(values: Collection[Any] | None) -> LangText:
             return {"": o}
         return {o.language or "": str(o)} if isinstance(o, Literal) else {}
     out: LangText = {}
-    for o in _ordered(map(_term, values)):
+    for o in _ordered(map(as_term, values)):
         if isinstance(o, Literal):
             out.setdefault(o.language or "", str(o))
     return out
@@ -1126,7 +1128,7 @@ class Reader:
         name = _text_of(get(CSVW_NAME))
         if not name:
             self.errors.append((str(c), "csvw:name", "the variable has no name"))
-        position = _term(_first(get(SCHEMA_POSITION)))  # as `_position` reads it
+        position = as_term(_first(get(SCHEMA_POSITION)))  # as `_position` reads it
         variable = Variable(
             uri=str(c),
             name=name or str(c).rsplit("/", 1)[-1],

@@ -18,7 +18,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from catalog import collector
-from catalog.rdf import READ_TERMS, text
+from catalog.rdf import READ_TERMS, as_term, text
 
 FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -56,16 +56,6 @@ def stored(term: Node) -> Stored:
     if type(term) is Literal and term.datatype is None:
         return (str(term), term.language) if term.language else str(term)
     return term
-
-
-def as_term(value: Stored) -> Node:
-    """A kept object as its rdflib term (`text` makes the very term rdflib's parser makes)."""
-    kind = type(value)
-    if kind is str:
-        return text(value)  # type: ignore[arg-type]
-    if kind is tuple:
-        return text(*value)  # type: ignore[misc]
-    return value  # type: ignore[return-value]
 
 
 class LightGraph:
