@@ -266,19 +266,6 @@ class Profile:
             conforms=not any(t.severity == "Violation" for _k, t, _v in keyed), findings=findings, profile=self.name
         )
 
-    def finding(self, r: Result) -> Finding:
-        t = self._template(r)
-        return Finding(
-            t.severity,
-            str(r.focus),
-            t.path,
-            None if r.value is None else str(r.value),
-            t.message,
-            t.shape,
-            t.component,
-            t.hint,
-        )
-
     def _template(self, r: Result) -> _Template:
         """What every finding of `r`'s shape, component, severity and path says: the same for the
         hundred variables of a dataset, so made once."""
