@@ -393,9 +393,9 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
         for field_name, values in texts.items():
             fields[field_name] = values[0] if len(values) == 1 else " ; ".join(values)
     keywords = get("keywords")
-    keywords = [k for k in keywords if k] if keywords else keywords or []
+    keywords = [k for k in keywords if k] if keywords else []
     codes = get("codes")
-    codes = [c for c in codes if c] if codes else codes or []
+    codes = [c for c in codes if c] if codes else []
     if keywords:
         fields["keywords"] = " ; ".join(keywords)
     if codes:
