@@ -190,6 +190,12 @@ def cmd_harvest(args: argparse.Namespace) -> int:
             progress=lambda source, n: status.advance(n, note=source),
             full=args.full,
         )
+    if not results and not args.sources:
+        print(
+            "nothing to harvest: no source is enabled (`catalog sources add` adds one; "
+            "`catalog sources list` shows them)",
+            file=sys.stderr,
+        )
     for r in results:
         print(r.line())
         for e in r.errors[: args.show_errors]:

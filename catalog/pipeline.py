@@ -585,6 +585,8 @@ def harvest(
         raise KeyError(f"no source named {', '.join(unknown)}; known: {', '.join(sorted(settings.sources))}")
     for name in wanted:  # a bad operator setting stops here, named, before any run starts
         operator_defaults(settings.sources[name])
+    if not wanted:  # a new catalogue, or every source disabled: nothing runs, nothing to relink
+        return []
     workers = max(1, workers)
     at_once = min(workers, len(wanted))
     with fewer_collections():

@@ -212,3 +212,10 @@ def test_a_store_is_imported_whole_into_an_empty_one_and_nowhere_else(tmp_path, 
     assert catalog(new, "report", "mfr") == 0 and json.loads(capsys.readouterr().out)["counts"]["new"] == 2
     assert catalog(new, "import-store", str(tmp_path / "old" / "catalog.sqlite")) == 2
     assert "already holds a catalogue" in capsys.readouterr().err
+
+
+def test_harvest_with_no_source_says_so_and_succeeds(home, capsys):
+    """A new catalogue, or one whose sources are all disabled: nothing to do is not a failure, and
+    the operator is told how to add a source (it once failed with a ZeroDivisionError)."""
+    assert catalog(home, "harvest") == 0
+    assert "nothing to harvest: no source is enabled" in capsys.readouterr().err
