@@ -1342,9 +1342,10 @@ def store_url(settings: Settings) -> str:
 
 def store_path(url: str) -> str:
     """The file of a SQLite store's URL (`sqlite:///path`, `file:path` or a plain path)."""
-    if url.startswith("sqlite://"):
-        return unquote(url[len("sqlite://") :])
-    return unquote(urlsplit(url).path)
+    path = unquote(url[len("sqlite://") :] if url.startswith("sqlite://") else urlsplit(url).path)
+    # `sqlite:///` + an absolute path leaves two leading slashes, the same file on POSIX systems
+    # but an odd name in messages ("//srv/catalog/catalog.sqlite")
+    return "/" + path.lstrip("/") if path.startswith("//") else path
 
 
 _SQLITE_THREADS: set[int] = set()
