@@ -502,15 +502,110 @@ def variables_ntriples(s: URIRef, d: Dataset) -> bytes:
     the model: a dataset's variables are most of its statements, and making a term for each value
     and then writing it took half of rendering a dataset in three profiles. Values the plain path
     would write otherwise (an IRI or language tag that needs rdflib's checks, dates) go through it;
-    tests/test_rdf.py holds the two to the same bytes."""
-    out: list[str] = []
-    add = out.append
+    tests/test_rdf.py holds the two to the same bytes.
+
+    Most datasets' variables need no escape and no check beyond one look at all their IRIs and
+    all their texts at once (`_plain_variables`); the others are written value by value."""
+    plain = _plain_variables(s, d)
+    return plain if plain is not None else _variables_written(s, d)
+
+
+def _variable_head(add: Callable[[str], object], s: URIRef, d: Dataset) -> str:
+    """The table group's statements (`add_variables`' first), as lines; its term as written."""
     dataset = nt_term(s)
     group = _nt_iri(f"{d.uri}#variables")
     add(f"{dataset} {_P_HAS_VARIABLES} {group} .\n")
     add(f"{group} {_P_TYPE} {_O_TABLE_GROUP} .\n")
     titles = {lang: f"Variabler i {t}" if lang != "en" else f"Variables of {t}" for lang, t in d.title.items()}
     _nt_texts(add, group, _P_TITLE, titles or {"": d.identifier})
+    return group
+
+
+def _plain_variables(s: URIRef, d: Dataset) -> bytes | None:
+    """`variables_ntriples` of a dataset whose variables' IRIs need no check and whose texts need no
+    escape and carry only tags already known to be valid (None for any other dataset).
+
+    Each value is written as it is, with no call per value: the IRIs are looked at once, joined,
+    and the texts are gathered as they are written and looked at once at the end (a text that
+    needs an escape, rare, sends the whole dataset to `_variables_written`)."""
+    variables = d.variables
+    try:
+        if _IRI_UNSAFE.search("".join([v.uri for v in variables])) is not None:
+            return None
+    except TypeError:  # an IRI that is not text: refused there as before
+        return None
+    out: list[str] = []
+    add = out.append
+    texts: list[str] = []
+    said = texts.append
+    known = _VALID_TAGS
+    group = _variable_head(add, s, d)
+    tables: dict[str | None, str] = {}
+    for position, v in enumerate(variables):
+        t = tables.get(v.table)
+        if t is None:
+            t = tables[v.table] = nt_term(_table_uri(d.uri, v.table))
+            add(f"{group} {_P_TABLE} {t} .\n")
+            add(f"{t} {_P_TYPE} {_O_TABLE} .\n")
+            add(f"{t} {_P_TITLE} {_nt_text(v.table or d.identifier)} .\n")
+        c = f"<{v.uri}>"
+        name, datatype = v.name, v.datatype
+        said(name)
+        said(datatype)
+        add(f'{c} {_P_TYPE} {_O_COLUMN} .\n{c} {_P_NAME} "{name}" .\n')
+        for p, value in ((_P_CSVW_TITLE, v.title), (_P_DESCRIPTION, v.description)):
+            for lang, txt in value.items() if value else ():
+                if txt:
+                    said(txt)
+                    if not lang:
+                        add(f'{c} {p} "{txt}" .\n')
+                    elif known.get(lang):
+                        add(f'{c} {p} "{txt}"@{lang} .\n')
+                    else:
+                        return None
+        add(f'{c} {_P_DATATYPE} "{datatype}" .\n')
+        if v.unit:
+            said(v.unit)
+            add(f'{c} {_P_UNIT} "{v.unit}" .\n')
+        if v.codelist:
+            add(f"{c} {_P_CODE_LIST} {_nt_iri(v.codelist)} .\n")
+        if v.coding_system:
+            said(v.coding_system)
+            add(f'{c} {_P_CODING_SYSTEM} "{v.coding_system}" .\n')
+        if v.property_url:
+            add(f"{c} {_P_PROPERTY_URL} {_nt_iri(v.property_url)} .\n")
+        if v.question:
+            for lang, txt in v.question.items():
+                if txt:
+                    said(txt)
+                    if not lang:
+                        add(f'{c} {_P_QUESTION} "{txt}" .\n')
+                    elif known.get(lang):
+                        add(f'{c} {_P_QUESTION} "{txt}"@{lang} .\n')
+                    else:
+                        return None
+        if v.valid_from:
+            add(f"{c} {_P_VALID_FROM} {nt_term(_date(v.valid_from))} .\n")
+        if v.valid_to:
+            add(f"{c} {_P_VALID_THROUGH} {nt_term(_date(v.valid_to))} .\n")
+        for w in v.keywords:
+            said(w)
+            add(f'{c} {_P_KEYWORD} "{w}" .\n')
+        add(f'{t} {_P_COLUMN} {c} .\n{c} {_P_POSITION} "{position}"^^{_XSD_INTEGER} .\n')
+    try:
+        probe = "".join(texts)
+    except TypeError:  # a value that is not text: written (or refused) value by value
+        return None
+    if '"' in probe or "\\" in probe or "\n" in probe or "\r" in probe:
+        return None
+    return "".join(out).encode()
+
+
+def _variables_written(s: URIRef, d: Dataset) -> bytes:
+    """`variables_ntriples` value by value: each text escaped where it needs it, each IRI and tag checked."""
+    out: list[str] = []
+    add = out.append
+    group = _variable_head(add, s, d)
     tables: dict[str | None, str] = {}
     for position, v in enumerate(d.variables):
         if v.table not in tables:
