@@ -35,7 +35,7 @@ from catalog.lru import SizedLRU
 from catalog.model import Dataset, Record
 from catalog.profiles import Profile
 from catalog.published import register_digest
-from catalog.rdf import TripleSink, variables_ntriples
+from catalog.rdf import TripleSink, add_dataset, variables_ntriples
 from catalog.store import StoredRecord, StoreReader, StoreWriter
 
 
@@ -75,27 +75,48 @@ def output_digest(settings: Settings) -> str:
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 
-def statements(
-    record: Record, source: str, settings: Settings, profile: str, parts: dict[tuple[str, ...], bytes] | None = None
-) -> bytes:
-    """The record's own statements in `profile`, as N-Triples lines.
-
-    A dataset's variables (most of its statements) read the same in every profile, so they are
-    written apart and `parts` keeps them for the record's other profiles."""
-    head, part = _statements(record, source, settings, profile, parts)
+def statements(record: Record, source: str, settings: Settings, profile: str) -> bytes:
+    """The record's own statements in `profile`, as N-Triples lines."""
+    head, part = _statements(record, source, settings, profile, None)
     return head + part
 
 
+class _Written:
+    """What one rendering of a record in several profiles writes once for all of them: a
+    dataset's variables (most of its statements, the same in every profile), by what they read,
+    and `catalog.rdf.add_dataset`'s statements of each view of the dataset (the DCAT-AP profiles
+    publish the record as it is, and DCAT-AP-NO's statements are made from DCAT-AP 3's)."""
+
+    def __init__(self) -> None:
+        self.parts: dict[tuple[str, ...], bytes] = {}
+        self.heads: list[tuple[Dataset, TripleSink]] = []  # by identity of the view (kept alive here)
+
+    def head(self, view: Dataset) -> TripleSink:
+        for seen, sink in self.heads:
+            if seen is view:
+                return sink
+        sink = TripleSink()
+        add_dataset(sink, view, variables=False)
+        self.heads.append((view, sink))
+        return sink
+
+
 def _statements(
-    record: Record, source: str, settings: Settings, profile: str, parts: dict[tuple[str, ...], bytes] | None
+    record: Record, source: str, settings: Settings, profile: str, written: _Written | None
 ) -> tuple[bytes, bytes]:
     """`statements` as (the profile's own lines, the dataset's variables' lines: b"" when none)."""
     chosen = profiles.get(profile)
     sink = TripleSink()
-    chosen.add_body(sink, record, settings, source, variables=False)
     published = chosen.view(record, settings, source)
-    if not isinstance(published, Dataset) or not published.variables:
+    if not isinstance(published, Dataset):
+        chosen.add_published(sink, published, settings, variables=False)
         return sink.turtle(), b""
+    chosen.add_published(
+        sink, published, settings, variables=False, written=written.head(published) if written is not None else None
+    )
+    if not published.variables:
+        return sink.turtle(), b""
+    parts = written.parts if written is not None else None
     about = (published.uri, repr(published.title), published.identifier)  # what the variables part reads
     part = parts.get(about) if parts is not None else None
     if part is None:
@@ -159,13 +180,13 @@ def render(
     record: Record, content_hash: str, source: str, conforms: bool | None, settings: Settings
 ) -> dict[str, tuple[str, bytes]]:
     """What the store keeps for a record: profile (`rendered_as`) -> (stamp, zlib-compressed statements)."""
-    parts: dict[tuple[str, ...], bytes] = {}
+    written = _Written()
     deflated: dict[int, tuple[bytes, int, int]] = {}  # id of a part -> its deflate blocks (parts are kept)
     out = {}
     for profile in profiles_for(record.kind, conforms):
         kept_as = rendered_as(record.kind, profile)
         if kept_as not in out:
-            head, part = _statements(record, source, settings, profile, parts)
+            head, part = _statements(record, source, settings, profile, written)
             tail = None
             if part:
                 tail = deflated.get(id(part))

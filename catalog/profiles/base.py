@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS as DCT
 from catalog.config import Settings, SourceConfig
 from catalog.model import DataProduct, DataService, Dataset, Record
 from catalog.published import Published, hdab
-from catalog.rdf import TripleWriter, _agent, add_codelist, add_dataset, add_product, add_service
+from catalog.rdf import Triple, TripleWriter, _agent, add_codelist, add_dataset, add_product, add_service, iri
 
 if TYPE_CHECKING:
     from catalog.store import StoredRecord, StoreReader
@@ -115,9 +115,22 @@ class Profile:
     ) -> URIRef:
         """The record's own statements, from `source`: what `catalog.renderings` keeps per record.
         Without `variables`, a dataset's variables are left out (they read the same in every profile)."""
-        record = self.view(record, settings, source)
+        return self.add_published(g, self.view(record, settings, source), settings, variables)
+
+    def add_published(
+        self,
+        g: TripleWriter,
+        record: Record,
+        settings: Settings,
+        variables: bool = True,
+        written: Sequence[Triple] | None = None,
+    ) -> URIRef:
+        """`add_body` of a record already as this feed publishes it (`view`). `written`: what
+        `catalog.rdf.add_dataset` writes of this very dataset without its variables, when the
+        caller has it (`catalog.renderings` writes it once for the profiles that publish the same
+        view, and each profile makes its own statements from it)."""
         if isinstance(record, Dataset):
-            subject = self.write_dataset(g, record, variables)
+            subject = self.write_dataset(g, record, variables, written)
             self.add_dataset_extras(g, subject, record, settings)
             return subject
         if isinstance(record, DataService):
@@ -126,9 +139,16 @@ class Profile:
             return add_product(g, record)
         return add_codelist(g, record)
 
-    def write_dataset(self, g: TripleWriter, dataset: Dataset, variables: bool) -> URIRef:
-        """A published dataset's statements (a profile that writes terms differently overrides this)."""
-        return add_dataset(g, dataset, variables)
+    def write_dataset(
+        self, g: TripleWriter, dataset: Dataset, variables: bool, written: Sequence[Triple] | None = None
+    ) -> URIRef:
+        """A published dataset's statements (a profile that writes terms differently overrides this);
+        `written` as in `add_published`."""
+        if written is None or variables:
+            return add_dataset(g, dataset, variables)
+        for triple in written:
+            g.add(triple)
+        return iri(dataset.uri)
 
     def add_dataset_extras(self, g: TripleWriter, subject: URIRef, dataset: Dataset, settings: Settings) -> None:
         """Hook: what this profile says of a published dataset beyond `catalog.rdf`'s statements."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -14,7 +14,7 @@ from rdflib.term import Node
 from catalog.config import Settings
 from catalog.model import Dataset
 from catalog.profiles.dcat_ap_3 import DcatAp3
-from catalog.rdf import ELI, EU, TripleSink, TripleWriter, add_dataset, add_variables
+from catalog.rdf import ELI, EU, TripleSink, TripleWriter, add_dataset, add_variables, iri
 
 
 class DcatApNo(DcatAp3):
@@ -27,10 +27,15 @@ class DcatApNo(DcatAp3):
         g.add((cat, DCT.identifier, Literal(str(cat))))  # DCAT-AP-NO requires the catalogue's identifier
         return cat
 
-    def write_dataset(self, g: TripleWriter, dataset: Dataset, variables: bool) -> URIRef:
-        part = TripleSink()
-        subject = add_dataset(part, dataset, variables=False)
-        for triple in for_dcat_ap_no(part):
+    def write_dataset(
+        self, g: TripleWriter, dataset: Dataset, variables: bool, written: Sequence[Triple] | None = None
+    ) -> URIRef:
+        if written is None:
+            part = TripleSink()
+            add_dataset(part, dataset, variables=False)
+            written = part
+        subject = iri(dataset.uri)
+        for triple in for_dcat_ap_no(written):
             g.add(triple)
         if variables and dataset.variables:
             add_variables(g, subject, dataset)  # variables read the same as in DCAT-AP 3
