@@ -598,7 +598,7 @@ def _plain_variables(s: URIRef, d: Dataset) -> bytes | None:
         return None
     if '"' in probe or "\\" in probe or "\n" in probe or "\r" in probe:
         return None
-    return "".join(out).encode()
+    return b"".join([chunk.encode() for chunk in out])  # chunks of IRIs alone (most) are copied as they are
 
 
 def _variables_written(s: URIRef, d: Dataset) -> bytes:
@@ -797,8 +797,19 @@ class TripleSink(list[Triple]):
     add = list.append
 
     def turtle(self) -> bytes:
-        """The triples as Turtle statements, one a line (also N-Triples: no prefixes, no nesting)."""
-        return "".join(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n" for s, p, o in self).encode()
+        """The triples as Turtle statements, one a line (also N-Triples: no prefixes, no nesting).
+
+        `nt_term` inlined for an IRI already written (most terms: every predicate and most
+        subjects), which is looked up by its text without a call."""
+        written = _IRIS
+        lines: list[str] = []
+        add = lines.append
+        for s, p, o in self:
+            subject = (written.get(str(s)) or nt_term(s)) if type(s) is URIRef else nt_term(s)
+            predicate = (written.get(str(p)) or nt_term(p)) if type(p) is URIRef else nt_term(p)
+            value = (written.get(str(o)) or nt_term(o)) if type(o) is URIRef else nt_term(o)
+            add(f"{subject} {predicate} {value} .\n")
+        return "".join(lines).encode()
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
