@@ -19,9 +19,9 @@ from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, FOAF, OWL, PROV, RDF, SKOS, XSD
-from rdflib.namespace import DCTERMS as DCT
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import namespace as rdflib_namespaces
+from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import Identifier, Node, _is_valid_langtag
 
 from catalog.model import (
@@ -37,20 +37,57 @@ from catalog.model import (
     Variable,
 )
 
-DCATAP = Namespace("http://data.europa.eu/r5r/")
-HEALTH = Namespace("http://healthdataportal.eu/ns/health#")
-CSVW = Namespace("http://www.w3.org/ns/csvw#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-CV = Namespace("http://data.europa.eu/m8g/")
-DPV = Namespace("https://w3id.org/dpv#")
-GEODCATAP = Namespace("http://data.europa.eu/930/")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-DQV = Namespace("http://www.w3.org/ns/dqv#")
-SCHEMA = Namespace("https://schema.org/")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-HK = Namespace("https://w3id.org/helsekatalog#")
-DPROD = Namespace("https://ekgf.github.io/dprod/")
+
+class KeptNamespace(Namespace):
+    """An rdflib `Namespace` whose terms are kept once made: rdflib's makes and checks a new
+    URIRef at every attribute access (~1 us), and writing a dataset looks up some seventy terms."""
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = super().__getattr__(name)
+        self.__dict__[name] = term  # found as the instance's own attribute from now on
+        return term
+
+
+class KeptTerms:
+    """One of rdflib's closed namespaces (DCTERMS, DCAT, RDF ...) whose terms are kept once looked
+    up: rdflib's checks every attribute access in Python (`DefinedNamespaceMeta.__getattr__`)."""
+
+    def __init__(self, namespace: type[DefinedNamespace]) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        term: URIRef = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        return self._namespace[name]
+
+
+DCT = KeptTerms(rdflib_namespaces.DCTERMS)
+DCAT = KeptTerms(rdflib_namespaces.DCAT)
+FOAF = KeptTerms(rdflib_namespaces.FOAF)
+OWL = KeptTerms(rdflib_namespaces.OWL)
+PROV = KeptTerms(rdflib_namespaces.PROV)
+RDF = KeptTerms(rdflib_namespaces.RDF)
+SKOS = KeptTerms(rdflib_namespaces.SKOS)
+XSD = KeptTerms(rdflib_namespaces.XSD)
+DCATAP = KeptNamespace("http://data.europa.eu/r5r/")
+HEALTH = KeptNamespace("http://healthdataportal.eu/ns/health#")
+CSVW = KeptNamespace("http://www.w3.org/ns/csvw#")
+VCARD = KeptNamespace("http://www.w3.org/2006/vcard/ns#")
+CV = KeptNamespace("http://data.europa.eu/m8g/")
+DPV = KeptNamespace("https://w3id.org/dpv#")
+GEODCATAP = KeptNamespace("http://data.europa.eu/930/")
+ADMS = KeptNamespace("http://www.w3.org/ns/adms#")
+HYDRA = KeptNamespace("http://www.w3.org/ns/hydra/core#")
+DQV = KeptNamespace("http://www.w3.org/ns/dqv#")
+SCHEMA = KeptNamespace("https://schema.org/")
+ELI = KeptNamespace("http://data.europa.eu/eli/ontology#")
+HK = KeptNamespace("https://w3id.org/helsekatalog#")
+DPROD = KeptNamespace("https://ekgf.github.io/dprod/")
 """OMG's Data Product Ontology (DPROD), a DCAT profile for data products."""
 SERVICE_TYPE = "https://w3id.org/helsekatalog/service-type/"
 PRODUCT_TYPE = "https://w3id.org/helsekatalog/product-type/"
@@ -113,13 +150,13 @@ READ_TERMS = (
 (`catalog.rdfparse`), so a lookup finds its key by identity, not by rdflib's Python `__eq__`."""
 
 PREFIXES = {
-    "dcat": DCAT,
-    "dct": DCT,
-    "foaf": FOAF,
-    "skos": SKOS,
-    "xsd": XSD,
-    "prov": PROV,
-    "owl": OWL,
+    "dcat": rdflib_namespaces.DCAT,
+    "dct": rdflib_namespaces.DCTERMS,
+    "foaf": rdflib_namespaces.FOAF,
+    "skos": rdflib_namespaces.SKOS,
+    "xsd": rdflib_namespaces.XSD,
+    "prov": rdflib_namespaces.PROV,
+    "owl": rdflib_namespaces.OWL,
     "dcatap": DCATAP,
     "healthdcatap": HEALTH,
     "csvw": CSVW,
