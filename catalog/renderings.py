@@ -18,6 +18,7 @@ renders again), so a stale rendering can slow a page but never change it.
 from __future__ import annotations
 
 import hashlib
+import operator
 import sys
 import zlib
 from collections.abc import Callable
@@ -90,6 +91,18 @@ class _Written:
     def __init__(self) -> None:
         self.parts: dict[tuple[str, ...], bytes] = {}
         self.heads: list[tuple[Dataset, TripleSink]] = []  # by identity of the view (kept alive here)
+        self.texts: list[tuple[TripleSink, bytes]] = []
+        self.streams: dict[tuple[bytes, int], bytes] = {}  # (head, id of the part's blocks) -> zlib stream
+
+    def turtle(self, sink: TripleSink) -> bytes:
+        """`sink.turtle()`, written once for the same triples in several profiles (DCAT-AP-NO
+        keeps DCAT-AP 3's own triple objects where it changes nothing, most datasets' every one)."""
+        for seen, text in self.texts:
+            if len(seen) == len(sink) and all(map(operator.is_, seen, sink)):
+                return text
+        text = sink.turtle()
+        self.texts.append((sink, text))
+        return text
 
     def head(self, view: Dataset) -> TripleSink:
         for seen, sink in self.heads:
@@ -114,8 +127,9 @@ def _statements(
     chosen.add_published(
         sink, published, settings, variables=False, written=written.head(published) if written is not None else None
     )
+    head = written.turtle(sink) if written is not None else sink.turtle()
     if not published.variables:
-        return sink.turtle(), b""
+        return head, b""
     parts = written.parts if written is not None else None
     about = (published.uri, repr(published.title), published.identifier)  # what the variables part reads
     part = parts.get(about) if parts is not None else None
@@ -123,7 +137,7 @@ def _statements(
         part = variables_ntriples(URIRef(published.uri), published)
         if parts is not None:
             parts[about] = part
-    return sink.turtle(), part
+    return head, part
 
 
 _ADLER = 65521
@@ -192,7 +206,10 @@ def render(
                 tail = deflated.get(id(part))
                 if tail is None:
                     tail = deflated[id(part)] = _deflated(part)
-            out[kept_as] = (stamp(content_hash, source, settings, kept_as), _compressed(head, tail))
+            stream = written.streams.get((head, id(tail)))  # profiles whose statements read the same
+            if stream is None:
+                stream = written.streams[(head, id(tail))] = _compressed(head, tail)
+            out[kept_as] = (stamp(content_hash, source, settings, kept_as), stream)
     return out
 
 

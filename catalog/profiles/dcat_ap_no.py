@@ -64,10 +64,11 @@ def for_dcat_ap_no(triples: Iterable[Triple]) -> list[Triple]:
     laws: dict[Any, None] = {}
     standards: dict[Any, None] = {}
     typed, titled = set(), set()
-    for s, p, o in triples:
+    for triple in triples:
+        s, p, o = triple
         if p in _WATCHED:  # a set lookup first: rdflib's term equality is Python code
             if p == _BYTE_SIZE:
-                o = Literal(str(o), datatype=XSD.decimal)
+                triple = (s, p, Literal(str(o), datatype=XSD.decimal))
             elif p == _TYPE and o == _LEGAL_RESOURCE:
                 laws[s] = None
             elif p == _TYPE and o == _STANDARD:
@@ -76,7 +77,7 @@ def for_dcat_ap_no(triples: Iterable[Triple]) -> list[Triple]:
                 typed.add(s)
             elif p == _DCT_TITLE:
                 titled.add(s)
-        out.append((s, p, o))
+        out.append(triple)  # the very triple when it is kept (`catalog.renderings` compares by identity)
     for law in laws:
         kind = next((code for part, code in ELI_TYPES.items() if part in str(law)), None)
         if kind and law not in typed:
