@@ -95,6 +95,29 @@ def test_canonical_json_is_the_json_modules_bytes(text, langs, number, flag, wor
     assert dumps(d.variables[0]) == _reference_dumps(d.variables[0])
 
 
+_ANY_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats() | _ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_ANY_TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+"""Any JSON-able value, for a field whatever its declared type: the per-class writers of
+`to_dict` take text, language maps and lists as declared and must treat anything else as before."""
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(text_field=_ANY_VALUE, map_field=_ANY_VALUE, list_field=_ANY_VALUE, other_field=_ANY_VALUE)
+def test_canonical_json_of_values_of_any_type_in_any_field_is_the_json_modules_bytes(
+    text_field, map_field, list_field, other_field
+) -> None:
+    d = mfr_dataset()
+    v = d.variables[0]
+    v.name, v.title, v.keywords, v.table = text_field, map_field, list_field, other_field
+    d.description, d.themes, d.has_structured_data = map_field, list_field, other_field
+    d.distributions[0].byte_size = text_field
+    assert dumps(v) == _reference_dumps(v)
+    assert dumps(d) == _reference_dumps(d)
+
+
 def test_the_canonical_json_of_the_nations_records_is_the_json_modules_bytes() -> None:
     from simulator import Nation
 
