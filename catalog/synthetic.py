@@ -22,12 +22,11 @@ import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib import URIRef
 
 from catalog.disclosure import PublishedTable
 from catalog.model import CodeList, Dataset, Variable, key_for
-from catalog.rdf import ADMS, DCATAP, EU
+from catalog.rdf import ADMS, DCAT, DCATAP, DCT, EU, RDF, text
 
 MAX_ROWS = 10_000
 DEFAULT_ROWS = 100
@@ -223,18 +222,12 @@ def add_sample(g: object, dataset: Dataset, base_uri: str) -> URIRef | None:
     add((node, DCAT.downloadURL, url))
     media = URIRef("http://www.iana.org/assignments/media-types/text/csv")
     add((node, DCAT.mediaType, media))
-    add((media, RDF.type, DCTERMS.MediaType))
-    add((node, DCTERMS.format, URIRef(EU + "file-type/CSV")))
-    add((URIRef(EU + "file-type/CSV"), RDF.type, DCTERMS.MediaTypeOrExtent))
+    add((media, RDF.type, DCT.MediaType))
+    add((node, DCT.format, URIRef(EU + "file-type/CSV")))
+    add((URIRef(EU + "file-type/CSV"), RDF.type, DCT.MediaTypeOrExtent))
     for lang in ("nb", "en"):
-        add(
-            (
-                node,
-                DCTERMS.title,
-                Literal(f"{TITLE[lang]}: {next(iter(dataset.title.values()), dataset.identifier)}", lang=lang),
-            )
-        )
-        add((node, DCTERMS.description, Literal(WARNING[lang], lang=lang)))
+        add((node, DCT.title, text(f"{TITLE[lang]}: {next(iter(dataset.title.values()), dataset.identifier)}", lang)))
+        add((node, DCT.description, text(WARNING[lang], lang)))
     for law in dataset.applicable_legislation:
         add((node, DCATAP.applicableLegislation, URIRef(law)))
     return node
