@@ -199,6 +199,36 @@ def test_the_nations_variables_written_straight_are_the_statements_add_variables
                 assert variables_ntriples(URIRef(d.uri), d) == sink.turtle(), (source.name, i)
 
 
+@pytest.mark.parametrize(
+    ("change", "plain"),
+    [
+        ({}, True),
+        ({"name": 'a "quoted" name'}, False),
+        ({"description": {"nb": "two\nlines"}}, False),
+        ({"unit": "back\\slash"}, False),
+        ({"uri": "https://example.org/a variable"}, False),
+        ({"title": {"x-not a tag": "t"}}, False),
+        ({"question": {"nb": "Hvor mange?"}, "keywords": ["a", "b"], "valid_from": "2020"}, True),
+    ],
+)
+def test_variables_needing_no_escape_are_written_in_one_look_and_the_others_value_by_value(change, plain) -> None:
+    """`_plain_variables` writes a dataset whose variables' IRIs and texts need nothing; any other
+    goes value by value (`_variables_written`); `variables_ntriples` gives the same bytes either way."""
+    from dataclasses import replace
+
+    from catalog.rdf import _plain_variables, _variables_written
+
+    d = mfr_dataset()
+    d.variables[1] = replace(d.variables[1], **change)
+    s = URIRef(d.uri)
+    fast = _plain_variables(s, d)
+    assert (fast is not None) == plain
+    written = _written(lambda: _variables_written(s, d))
+    assert _written(lambda: variables_ntriples(s, d)) == written
+    if fast is not None:
+        assert fast == written
+
+
 @hypothesis_settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from('ab "\\\n\r\tæ\u2028'), max_size=12) | st.text(max_size=12))
 def test_a_text_is_escaped_only_where_it_needs_it_and_then_as_before(value: str) -> None:

@@ -73,6 +73,38 @@ def test_each_rendering_is_one_zlib_stream_of_the_profiles_statements(settings, 
         assert unpacked.eof and not unpacked.unused_data
 
 
+def _dcat_ap_no_variants() -> list[tuple[Record, bool]]:
+    """Datasets whose DCAT-AP-NO statements are DCAT-AP 3's (no legislation, byte size or standard)
+    and ones DCAT-AP-NO fills in (a byte size as xsd:decimal, a legal resource's type, a standard's title)."""
+    from dataclasses import replace
+
+    from catalog.model import Distribution
+
+    plain = replace(mfr_dataset(), applicable_legislation=[], conforms_to=[])
+    sized = replace(
+        plain, distributions=[Distribution(uri="https://example.org/d", access_url="https://x", byte_size=7)]
+    )
+    lawful = replace(plain, applicable_legislation=["http://data.europa.eu/eli/reg/2016/679/oj"])
+    standard = replace(plain, conforms_to=["https://example.org/standard/one"])
+    return [(plain, True), (replace(plain, variables=[]), True), (sized, False), (lawful, False), (standard, False)]
+
+
+@pytest.mark.parametrize(
+    ("record", "same"), _dcat_ap_no_variants(), ids=["same", "no-variables", "byte-size", "law", "standard"]
+)
+@pytest.mark.parametrize("conforms", [True, False])
+def test_profiles_written_from_shared_statements_read_as_each_profile_alone(settings, record, same, conforms):
+    """A rendering writes catalog.rdf's statements once per view and shares the text and stream of
+    profiles whose triples are the same: each profile's rendering is still what `statements` (each
+    profile on its own, nothing shared) writes, and DCAT-AP-NO shares DCAT-AP 3's only when equal."""
+    rendered = render(record, "hash", "mfr", conforms, settings)
+    for profile, (_stamp, body) in rendered.items():
+        assert zlib.decompress(body) == statements(record, "mfr", settings, profile), profile
+    alone = {p: statements(record, "mfr", settings, p) for p in ("dcat-ap-3", "dcat-ap-no")}
+    shared = rendered["dcat-ap-3"][1] == rendered["dcat-ap-no"][1]
+    assert shared == (alone["dcat-ap-3"] == alone["dcat-ap-no"]) == same
+
+
 @pytest.mark.parametrize(
     ("head", "part"),
     [(b"", b"x"), (b"a", b"b" * 70_000), (bytes(range(256)) * 300, b"\xff" * 65_521 * 2 + b"z"), (b"h" * 5, b"")],
