@@ -575,7 +575,6 @@ def _plain_variables(s: URIRef, d: Dataset) -> bytes | None:
     add = out.append
     texts: list[str] = []
     said = texts.append
-    known = _VALID_TAGS
     group = _variable_head(add, s, d)
     tables: dict[str | None, str] = {}
     for position, v in enumerate(variables):
@@ -590,16 +589,11 @@ def _plain_variables(s: URIRef, d: Dataset) -> bytes | None:
         said(name)
         said(datatype)
         add(f'{c} {_P_TYPE} {_O_COLUMN} .\n{c} {_P_NAME} "{name}" .\n')
-        for p, value in ((_P_CSVW_TITLE, v.title), (_P_DESCRIPTION, v.description)):
-            for lang, txt in value.items() if value else ():
-                if txt:
-                    said(txt)
-                    if not lang:
-                        add(f'{c} {p} "{txt}" .\n')
-                    elif known.get(lang):
-                        add(f'{c} {p} "{txt}"@{lang} .\n')
-                    else:
-                        return None
+        if not (
+            _plain_texts(add, said, c, _P_CSVW_TITLE, v.title)
+            and _plain_texts(add, said, c, _P_DESCRIPTION, v.description)
+        ):
+            return None
         add(f'{c} {_P_DATATYPE} "{datatype}" .\n')
         if v.unit:
             said(v.unit)
@@ -611,16 +605,8 @@ def _plain_variables(s: URIRef, d: Dataset) -> bytes | None:
             add(f'{c} {_P_CODING_SYSTEM} "{v.coding_system}" .\n')
         if v.property_url:
             add(f"{c} {_P_PROPERTY_URL} {_nt_iri(v.property_url)} .\n")
-        if v.question:
-            for lang, txt in v.question.items():
-                if txt:
-                    said(txt)
-                    if not lang:
-                        add(f'{c} {_P_QUESTION} "{txt}" .\n')
-                    elif known.get(lang):
-                        add(f'{c} {_P_QUESTION} "{txt}"@{lang} .\n')
-                    else:
-                        return None
+        if v.question and not _plain_texts(add, said, c, _P_QUESTION, v.question):
+            return None
         if v.valid_from:
             add(f"{c} {_P_VALID_FROM} {nt_term(_date(v.valid_from))} .\n")
         if v.valid_to:
@@ -636,6 +622,21 @@ def _plain_variables(s: URIRef, d: Dataset) -> bytes | None:
     if '"' in probe or "\\" in probe or "\n" in probe or "\r" in probe:
         return None
     return b"".join([chunk.encode() for chunk in out])  # chunks of IRIs alone (most) are copied as they are
+
+
+def _plain_texts(add: Callable[[str], object], said: Callable[[str], object], c: str, p: str, value: LangText) -> bool:
+    """`_plain_variables`' lines of a variable's texts in several languages; False for a tag not yet
+    known to be valid (the dataset is then written value by value)."""
+    for lang, txt in value.items() if value else ():
+        if txt:
+            said(txt)
+            if not lang:
+                add(f'{c} {p} "{txt}" .\n')
+            elif _VALID_TAGS.get(lang):
+                add(f'{c} {p} "{txt}"@{lang} .\n')
+            else:
+                return False
+    return True
 
 
 def _variables_written(s: URIRef, d: Dataset) -> bytes:
