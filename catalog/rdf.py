@@ -461,23 +461,45 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
         or {"": d.identifier},
     )
     tables: dict[str | None, URIRef] = {}
-    add_node = getattr(g, "add_node", None)
+    add_nodes = getattr(g, "add_nodes", None)
+    if add_nodes is not None:  # the validator's Index: every column's statements, and each table's columns, at once
+        nodes: list[tuple[URIRef, dict[URIRef, tuple[Node, ...]]]] = []
+        columns: dict[URIRef, list[URIRef]] = {}
+        for position, v in enumerate(d.variables):
+            if v.table not in tables:
+                t = tables[v.table] = _table_uri(d.uri, v.table)
+                g.add((group, CSVW.table, t))
+                g.add((t, RDF.type, CSVW.Table))
+                g.add((t, DCT.title, Literal(v.table or d.identifier)))
+                columns[t] = []
+            statements = variable_statements(v)
+            statements[SCHEMA_POSITION] = (_position(position),)
+            column = iri(v.uri)
+            nodes.append((column, statements))
+            columns[tables[v.table]].append(column)
+        add_nodes(nodes)
+        for t, of_table in columns.items():
+            g.add_objects(t, CSVW_COLUMN_OF, of_table)  # type: ignore[attr-defined]
+        return
     for position, v in enumerate(d.variables):
         if v.table not in tables:
             t = tables[v.table] = _table_uri(d.uri, v.table)
             g.add((group, CSVW.table, t))
             g.add((t, RDF.type, CSVW.Table))
             g.add((t, DCT.title, Literal(v.table or d.identifier)))
-        if add_node is not None:  # the column's statements and its position at once
-            statements = variable_statements(v)
-            statements[SCHEMA_POSITION] = (integer(position),)
-            column = iri(v.uri)
-            add_node(column, statements)
-            g.add((tables[v.table], CSVW_COLUMN_OF, column))
-        else:
-            column = add_variable(g, v)
-            g.add((tables[v.table], CSVW_COLUMN_OF, column))
-            g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
+        column = add_variable(g, v)
+        g.add((tables[v.table], CSVW_COLUMN_OF, column))
+        g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
+
+
+_POSITIONS: list[Literal] = []
+"""`integer(i)` for the positions 0, 1, ... seen so far: every dataset numbers its columns from 0."""
+
+
+def _position(i: int) -> Literal:
+    while len(_POSITIONS) <= i:
+        _POSITIONS.append(integer(len(_POSITIONS)))
+    return _POSITIONS[i]
 
 
 def add_variable(g: TripleWriter, v: Variable) -> URIRef:
@@ -506,10 +528,13 @@ def _datatype_name(name: str) -> Literal:
     return text(name)
 
 
+_COLUMN_TYPE = (CSVW_COLUMN,)
+
+
 def variable_statements(v: Variable) -> dict[URIRef, tuple[Node, ...]]:
     """What a variable's column states: property -> objects, in the order written (a property
     without objects is left out; `keywords` may repeat one)."""
-    out: dict[URIRef, tuple[Node, ...]] = {RDF_TYPE: (CSVW_COLUMN,), CSVW_NAME: (text(v.name),)}
+    out: dict[URIRef, tuple[Node, ...]] = {RDF_TYPE: _COLUMN_TYPE, CSVW_NAME: (text(v.name),)}
     if v.title and (titles := _texts(v.title)):
         out[CSVW_TITLE] = titles
     if v.description and (descriptions := _texts(v.description)):

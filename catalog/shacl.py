@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Collection as Objects
 from datetime import date, datetime, time
 from decimal import Decimal
-from itertools import repeat
+from itertools import chain, repeat
+from operator import contains
 from typing import NamedTuple
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -41,6 +42,7 @@ _EMPTY: frozenset[Node] = frozenset()
 _RDF_TYPE, _SUBCLASS_OF = RDF.type, RDFS.subClassOf  # rdflib's closed namespaces check every access
 _EAGER_INVERSE = {_RDF_TYPE, _SUBCLASS_OF}
 _NO_PROPERTIES: dict[Node, set[Node]] = {}
+_ALL_TUPLES = {tuple}
 
 _UNSUPPORTED_PARAMETERS = {
     SH[n]
@@ -130,7 +132,8 @@ class Index:
         self.inc: Table = {}  # rdf:type and rdfs:subClassOf until complete
         self._inc_complete = False
         self.base = base
-        self._in_base: dict[int, tuple[list[Node], bool]] = {}  # memo of `objects_of_each`, by list
+        # memo of `objects_of_each`, by list: (the list, each node's properties, the base if it has any of them)
+        self._rows: dict[int, tuple[list[Node], list[dict[Node, Objects[Node]]], OutTable | None]] = {}
         self._superclasses: dict[Node, set[Node]] = {}  # memo of `is_instance`: emptied by a new rdf:type or subClassOf
 
     @classmethod
@@ -141,6 +144,8 @@ class Index:
         return index
 
     def add(self, triple: tuple[Node, Node, Node]) -> None:
+        if self._rows:
+            self._rows.clear()
         s, p, o = triple
         po = self.out.get(s)  # `_put`, inlined: a record of 100 variables adds ~800 triples
         if po is None:
@@ -162,6 +167,8 @@ class Index:
         comes as one node's statements (`catalog.rdf.variable_statements`). The index may keep
         `statements` as the node's own table (the caller must not use it again), and a lone object
         in its 1-tuple rather than a set (rdflib hashes a Literal in Python)."""
+        if self._rows:
+            self._rows.clear()
         po = self.out.get(s)
         if po is None:
             po = self.out[s] = statements
@@ -186,6 +193,51 @@ class Index:
                     _put(self.inc, o, p, s)
                 self._superclasses.clear()
 
+    def add_nodes(self, nodes: Iterable[tuple[Node, dict[Node, Objects[Node]]]]) -> None:
+        """`add_node` for each (node, statements): a dataset's columns in one call. A node new to
+        the index whose statements are all one object each (a column's usually are: checked in C,
+        not property by property) is taken as it is."""
+        if self._rows:
+            self._rows.clear()
+        out, lone = self.out, {1}
+        for s, statements in nodes:
+            values = statements.values()
+            if (
+                self._inc_complete
+                or s in out
+                or set(map(len, values)) != lone
+                or not _ALL_TUPLES.issuperset(map(type, values))
+            ):
+                self.add_node(s, statements)
+                continue
+            out[s] = statements
+            for p in _EAGER_INVERSE.intersection(statements):
+                for o in statements[p]:
+                    _put(self.inc, o, p, s)
+                self._superclasses.clear()
+
+    def add_objects(self, s: Node, p: Node, objects: list[Node]) -> None:
+        """`add((s, p, o))` for each of `objects` (a table's columns)."""
+        if self._rows:
+            self._rows.clear()
+        if not objects:
+            return
+        po = self.out.get(s)
+        if po is None:
+            self.out[s] = {p: set(objects)}
+        else:
+            values = po.get(p)
+            if values is None:
+                po[p] = set(objects)
+            elif type(values) is set:
+                values.update(objects)
+            else:
+                po[p] = {*values, *objects}
+        if self._inc_complete or p in _EAGER_INVERSE:
+            for o in objects:
+                _put(self.inc, o, p, s)
+            self._superclasses.clear()
+
     def _complete_inverse(self) -> None:
         """Inverse lookups other than rdf:type are rare (inverse paths): index them on demand."""
         self._inc_complete = True
@@ -208,17 +260,20 @@ class Index:
     def objects_of_each(self, nodes: list[Node], p: Node) -> list[Objects[Node]]:
         """The objects of (n, p) for each of `nodes`, in order: `objects` for many nodes at once (a
         shape's property is read for every variable of a dataset); the sets must not be changed, nor
-        `nodes` after (whether any of them is in the base is remembered for the list, since each
-        property of a shape is read for the same list)."""
-        out = self.out
-        found = [po.get(p, _EMPTY) for po in map(out.get, nodes, repeat(_NO_PROPERTIES))]
-        base = self.base.out if self.base is not None else None
-        if not base:
-            return found
-        known = self._in_base.get(id(nodes))
+        `nodes` after (each node's properties, and whether any of them is in the base, are remembered
+        for the list until the index changes, since each property of a shape is read for the same
+        list)."""
+        known = self._rows.get(id(nodes))
         if known is None or known[0] is not nodes:
-            known = self._in_base[id(nodes)] = (nodes, not base.keys().isdisjoint(nodes))
-        if known[1]:
+            base = self.base.out if self.base is not None else None
+            known = self._rows[id(nodes)] = (
+                nodes,
+                list(map(self.out.get, nodes, repeat(_NO_PROPERTIES))),
+                base if base and not base.keys().isdisjoint(nodes) else None,
+            )
+        found = [po.get(p, _EMPTY) for po in known[1]]
+        base = known[2]
+        if base is not None:
             for i, node in enumerate(nodes):
                 bpo = base.get(node)
                 more = bpo.get(p) if bpo else None
@@ -280,6 +335,7 @@ Values = list[Objects[Node]]  # the value nodes of each focus node, in order (ne
 Evaluation = tuple[bool, list[Result]]
 Component = Callable[[Index, list[Node], Values], Evaluation]  # (index, focus nodes, their values)
 Test = Callable[[Index, Values], list[bool]]  # whether each focus node's values pass one component
+Every = Callable[[Index, Values], bool]  # whether every value of every focus node passes one component
 
 
 # --- paths --------------------------------------------------------------------------------------
@@ -349,25 +405,34 @@ _PYTHON_TYPES: dict[Node, type | tuple[type, ...]] = {
 }
 
 
-def _datatype_ok(v: Node, rule: Node) -> bool:
-    if not isinstance(v, Literal):
-        return False
+def _datatype_test(rule: Node) -> Callable[[Node], bool]:
+    """Whether a value node has the datatype `rule`, pyshacl's way: what depends only on the rule is
+    settled once (rdflib's closed namespaces check every attribute access, and a term's `==` runs
+    in Python)."""
+    expected = _PYTHON_TYPES.get(rule)
+    any_literal, any_datatype = rule == RDFS.Literal, rule == RDFS.Datatype
+    string, lang_string = rule == XSD.string, rule == RDF.langString
 
-    def actual() -> bool:
-        expected = _PYTHON_TYPES.get(rule)
+    def actual(v: Literal) -> bool:
         return expected is None or isinstance(v.value, expected)
 
-    if v.datatype == rule:
-        return getattr(v, "ill_typed", None) is not True and actual()
-    if rule == RDFS.Literal:
-        return True
-    if rule == RDFS.Datatype and v.datatype:
-        return True
-    if v.datatype is None and v.language is None and rule == XSD.string:
-        return actual()
-    if rule == RDF.langString and v.language:
-        return actual()
-    return False
+    def ok(v: Node) -> bool:
+        if not isinstance(v, Literal):
+            return False
+        datatype = v.datatype
+        if datatype == rule:
+            return getattr(v, "ill_typed", None) is not True and actual(v)
+        if any_literal:
+            return True
+        if any_datatype and datatype:
+            return True
+        if string and datatype is None and v.language is None:
+            return actual(v)
+        if lang_string and v.language:
+            return actual(v)
+        return False
+
+    return ok
 
 
 _KINDS = {
@@ -417,6 +482,34 @@ _new = tuple.__new__  # a Result without NamedTuple's keyword-handling __new__
 
 def _instance_of(cls: Node) -> Callable[[Index, Node], bool]:
     return lambda index, v: not isinstance(v, Literal) and index.is_instance(v, cls)
+
+
+def _all_instances(cls: Node) -> Every:
+    """Whether every value is a cls: `_instance_of` for many values at once, by the set of cls's
+    instances (a node is an instance of cls exactly when it is in `index.instances(cls)`); a few
+    values are each tested (the set of, say, every skos:Concept is larger than they are)."""
+    ok = _instance_of(cls)
+
+    def every(index: Index, values: Values) -> bool:
+        flat = list(chain.from_iterable(values))
+        if len(flat) < 8:
+            return all([ok(index, v) for v in flat])
+        return not any(map(isinstance, flat, repeat(Literal))) and index.instances(cls).issuperset(flat)
+
+    return every
+
+
+def _each_distinct(ok: Callable[[Index, Node], bool]) -> Every:
+    """Whether `ok` holds for every value, each distinct object tested once (a feed's columns share
+    their datatype's literal)."""
+
+    def every(index: Index, values: Values) -> bool:
+        if len(values) < 8:
+            return all([ok(index, v) for vs in values for v in vs])
+        flat = list(chain.from_iterable(values))
+        return all(map(ok, repeat(index), dict(zip(map(id, flat), flat, strict=True)).values()))
+
+    return every
 
 
 def _matches(regex: re.Pattern[str]) -> Callable[[Index, Node], bool]:
@@ -618,8 +711,15 @@ class CompiledShapes:
         assert tests is not None
         path, severity = shape.path, shape.severity
 
-        def per_value(component: URIRef, ok: Callable[[Index, Node], bool]) -> None:
+        def per_value(component: URIRef, ok: Callable[[Index, Node], bool], every: Every | None = None) -> None:
+            """A constraint on each value node alone. `every(index, values)` says at once whether all
+            the values of all focus nodes pass (by default each distinct value tested once); only
+            when some fails is each value tested for its result."""
+            every = every or _each_distinct(ok)
+
             def check(index: Index, focus: list[Node], values: Values) -> Evaluation:
+                if every(index, values):
+                    return True, []
                 found = [
                     _new(Result, (f, path, v, severity, node, component))
                     for f, vs in zip(focus, values, strict=True)
@@ -629,48 +729,47 @@ class CompiledShapes:
                 return not found, found
 
             def test(index: Index, values: Values) -> list[bool]:
+                if every(index, values):
+                    return [True] * len(values)
                 return [all([ok(index, v) for v in vs]) for vs in values]
 
             out.append(check)
             tests.append(test)
 
-        def per_focus(component: URIRef, ok: Callable[[Objects[Node]], bool]) -> None:
+        def per_focus(component: URIRef, every: Callable[[Values], bool], each: Callable[[Values], list[bool]]) -> None:
             """A constraint on each focus node's values together (counts, sh:hasValue): one result a
-            focus node that breaks it."""
+            focus node that breaks it. `every(values)` says whether all focus nodes pass (in one C
+            loop, as `min(map(len, values))`), `each(values)` which do."""
 
             def check(_index: Index, focus: list[Node], values: Values) -> Evaluation:
+                if every(values):
+                    return True, []
                 found = [
                     _new(Result, (f, path, None, severity, node, component))
-                    for f, vs in zip(focus, values, strict=True)
-                    if not ok(vs)
+                    for f, ok in zip(focus, each(values), strict=True)
+                    if not ok
                 ]
-                return not found, found
+                return False, found
 
             out.append(check)
-            tests.append(lambda _index, values: [ok(vs) for vs in values])
+            tests.append(lambda _index, values: [True] * len(values) if every(values) else each(values))
 
         for cls in sg.objects(node, SH["class"]):
-            per_value(SH.ClassConstraintComponent, _instance_of(term(cls)))
+            per_value(SH.ClassConstraintComponent, _instance_of(term(cls)), _all_instances(term(cls)))
         datatype = one(node, SH.datatype)
         if datatype is not None:
-            per_value(SH.DatatypeConstraintComponent, lambda _i, v: _datatype_ok(v, datatype))
+            has_datatype = _datatype_test(datatype)
+            per_value(SH.DatatypeConstraintComponent, lambda _i, v: has_datatype(v))
         kind = one(node, SH.nodeKind)
         if kind is not None:
             admitted = _kinds(kind)
-            wrong_kind = SH.NodeKindConstraintComponent
-            # per_value's check and test written out: an isinstance per value instead of a call
-
-            def check_kind(_index: Index, focus: list[Node], values: Values) -> Evaluation:
-                found = [
-                    _new(Result, (f, path, v, severity, node, wrong_kind))
-                    for f, vs in zip(focus, values, strict=True)
-                    for v in vs
-                    if not isinstance(v, admitted)
-                ]
-                return not found, found
-
-            out.append(check_kind)
-            tests.append(lambda _index, values: [all([isinstance(v, admitted) for v in vs]) for vs in values])
+            exact = frozenset(admitted)
+            per_value(
+                SH.NodeKindConstraintComponent,
+                lambda _i, v: isinstance(v, admitted),
+                # every value's own class one of the admitted (a subclass: each value tested)
+                lambda _i, values: exact.issuperset(map(type, chain.from_iterable(values))),
+            )
         in_list = one(node, SH["in"])
         if in_list is not None:
             allowed = {term(v) for v in Collection(sg, in_list)}
@@ -701,15 +800,27 @@ class CompiledShapes:
         least = one(node, SH.minCount)
         if least is not None and int(str(least)) != 0:
             m = int(str(least))
-            per_focus(SH.MinCountConstraintComponent, lambda vs: len(vs) >= m)
+            per_focus(
+                SH.MinCountConstraintComponent,
+                lambda values: min(map(len, values), default=m) >= m,
+                lambda values: [len(vs) >= m for vs in values],
+            )
         most = one(node, SH.maxCount)
         if most is not None:
             n = int(str(most))
-            per_focus(SH.MaxCountConstraintComponent, lambda vs: len(vs) <= n)
+            per_focus(
+                SH.MaxCountConstraintComponent,
+                lambda values: max(map(len, values), default=n) <= n,
+                lambda values: [len(vs) <= n for vs in values],
+            )
         has_value = one(node, SH.hasValue)
         if has_value is not None:
             required = term(has_value)
-            per_focus(SH.HasValueConstraintComponent, lambda vs: required in vs)
+            per_focus(
+                SH.HasValueConstraintComponent,
+                lambda values: all(map(contains, values, repeat(required))),
+                lambda values: [required in vs for vs in values],
+            )
         unique = one(node, SH.uniqueLang)
         if isinstance(unique, Literal) and unique.value is True:
 
@@ -786,14 +897,16 @@ class CompiledShapes:
         shape: Shape, members: list[Shape], component: URIRef, passes: Callable[[tuple[bool, ...]], bool]
     ) -> Component:
         def check(index: Index, focus: list[Node], values: Values) -> Evaluation:
-            flat_focus, flat_values = _flat(focus, values)
+            # a node shape's value nodes are its focus nodes
+            flat_focus, flat_values = (focus, focus) if shape.values is None else _flat(focus, values)
             if not flat_values:
                 return True, []
             each = zip(*(m.conforming(index, flat_values) for m in members), strict=True)
+            path, severity, node = shape.path, shape.severity, shape.node
             found = [
-                shape.result(f, component, v)
-                for f, v, oks in zip(flat_focus, flat_values, each, strict=True)
-                if not passes(oks)
+                _new(Result, (f, path, v, severity, node, component))
+                for f, v, ok in zip(flat_focus, flat_values, map(passes, each), strict=True)
+                if not ok
             ]
             return not found, found
 

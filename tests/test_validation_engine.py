@@ -297,12 +297,15 @@ def records(draw: st.DrawFn) -> Dataset:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(record=records())
 def test_the_index_of_a_record_holds_exactly_the_triples_of_its_graph(record: Dataset) -> None:
-    """A record's columns go into the index a node at a time (`Index.add_node`), not as triples."""
+    """A record's columns go into the index a dataset at a time (`Index.add_nodes`), not as triples;
+    its inverse table of rdf:type (how shapes find their targets) holds the same typings."""
     index = Index()
     rdf.add_records(index, [record])
     triples = list(index)
     assert len(triples) == len(set(triples))  # a repeated statement is one statement, as in a graph
     assert set(triples) == set(rdf.to_graph([record]))
+    typed = {(s, o) for o, po in index.inc.items() for s in po.get(RDF.type, ())}
+    assert typed == {(s, o) for s, p, o in triples if p == RDF.type}
 
 
 @pytest.mark.parametrize("profile", ["healthdcat-ap", "dcat-ap-no"])
