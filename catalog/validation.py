@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -100,25 +100,23 @@ class Report:
     def to_json(self, **extra: Any) -> str:
         """`json.dumps({**self.to_dict(), **extra}, ensure_ascii=False)`, the same text, made faster.
 
-        A dataset of 100 variables has ~160 findings that share a few messages and hints: each
-        finding's message, shape, component and hint are encoded once (`_finding_tail`) and only
-        its focus node and value each time (with the encoder json.dumps itself uses)."""
+        A dataset of 100 variables has ~160 findings that share a few messages and hints: all of a
+        finding but its focus node and value is encoded once (`_finding_parts`), and only those two
+        each time (with the encoder json.dumps itself uses)."""
         head = json.dumps(
             {"conforms": self.conforms, "profile": self.profile, "counts": self.counts()}, ensure_ascii=False
         )
         parts = [head[:-1], ', "findings": [']
         encode = _encode_string
-        parts.append(
-            ", ".join(
-                [
-                    f'{{"severity": {encode(f.severity)}, "focus": {encode(f.focus)}, '
-                    f'"path": {"null" if f.path is None else encode(f.path)}, '
-                    f'"value": {"null" if f.value is None else encode(f.value)}, '
-                    f"{_finding_tail(f.message, f.shape, f.component, f.hint)}}}"
-                    for f in self.findings
-                ]
+        known = _FINDING_PARTS
+        texts = []
+        for f in self.findings:
+            key = (f.severity, f.path, f.message, f.shape, f.component, f.hint)
+            found = known.get(key) or _finding_parts(key)
+            texts.append(
+                f"{found[0]}{encode(f.focus)}{found[1]}{'null' if f.value is None else encode(f.value)}{found[2]}"
             )
-        )
+        parts.append(", ".join(texts))
         parts.append("]")
         for key, value in extra.items():
             if key in ("conforms", "profile", "counts", "findings"):
@@ -132,11 +130,23 @@ _encode_string: Callable[[str], str] = json.encoder.encode_basestring
 """What json.dumps(..., ensure_ascii=False) writes a string as."""
 
 
-@lru_cache(maxsize=4096)
-def _finding_tail(message: str, shape: str | None, component: str | None, hint: str) -> str:
-    return json.dumps({"message": message, "shape": shape, "component": component, "hint": hint}, ensure_ascii=False)[
-        1:-1
-    ]
+_FINDING_PARTS: dict[tuple[str, str | None, str, str | None, str | None, str], tuple[str, str, str]] = {}
+
+
+def _finding_parts(key: tuple[str, str | None, str, str | None, str | None, str]) -> tuple[str, str, str]:
+    """A finding's JSON around its focus node and value, for its (severity, path, message, shape,
+    component, hint): the same for every column a shape finds the same thing in."""
+    severity, path, message, shape, component, hint = key
+    tail = json.dumps({"message": message, "shape": shape, "component": component, "hint": hint}, ensure_ascii=False)
+    parts = (
+        f'{{"severity": {_encode_string(severity)}, "focus": ',
+        f', "path": {"null" if path is None else _encode_string(path)}, "value": ',
+        f", {tail[1:-1]}}}",
+    )
+    if len(_FINDING_PARTS) >= 4096:  # bounded: a long-running process sees many profiles' texts
+        _FINDING_PARTS.clear()
+    _FINDING_PARTS[key] = parts
+    return parts
 
 
 # --- profiles -------------------------------------------------------------------------------
@@ -192,13 +202,14 @@ class _Template:
     component: str
     hint: str
     rank: int = field(init=False)  # the severity's place in a report
-    path_key: str = field(init=False)
-    shape_key: str = field(init=False)
+    # the sort key's fields before and after the value: (path, component), (message, hint, shape)
+    path_component: tuple[str, str] = field(init=False)
+    message_hint_shape: tuple[str, str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rank", SEVERITY_ORDER.get(self.severity, 3))
-        object.__setattr__(self, "path_key", self.path or "")
-        object.__setattr__(self, "shape_key", self.shape or "")
+        object.__setattr__(self, "path_component", (self.path or "", self.component))
+        object.__setattr__(self, "message_hint_shape", (self.message, self.hint, self.shape or ""))
 
 
 class Profile:
@@ -254,9 +265,7 @@ class Profile:
             t = templates.get((r.shape, r.component, r.severity, r.path)) or self._template(r)
             focus, value = str(r.focus), None if r.value is None else str(r.value)
             # a total order on every field, so equal result sets give equal reports whatever the engine's order
-            keyed.append(
-                ((t.rank, focus, t.path_key, t.component, value or "", t.message, t.hint, t.shape_key), t, value)
-            )
+            keyed.append(((t.rank, focus, t.path_component, value or "", t.message_hint_shape), t, value))
         keyed.sort(key=itemgetter(0))
         findings = [
             Finding(t.severity, key[1], t.path, value, t.message, t.shape, t.component, t.hint)
