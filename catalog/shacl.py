@@ -624,6 +624,32 @@ class Shape:
         return _new(Result, (focus, self.path, value, self.severity, self.node, component))
 
 
+def _properties_of(index: Index, focus: list[Node], properties: list[Shape]) -> Evaluation:
+    """Each property shape's `validate` on the same focus nodes (a node shape's sh:property): the
+    value nodes of each predicate read once for all the shapes on it (a dataset's shapes read
+    dct:publisher, dcat:theme ... two or three times each), and a shape of value and count
+    constraints on one predicate run without its own `validate` and `value_sets` calls."""
+    conforms, results = True, []
+    read: dict[Node, Values] = {}
+    for p in properties:
+        predicate = p.predicate
+        if predicate is None or p.tests is None or p.deactivated:
+            ok, found = p.validate(index, focus)
+            conforms = conforms and ok
+            results.extend(found)
+            continue
+        values = read.get(predicate)
+        if values is None:
+            values = read[predicate] = index.objects_of_each(focus, predicate)
+        allow = p.allowed
+        for component in p.components:
+            ok, found = component(index, focus, values)
+            if not ok and not allow and any(r.severity not in ALLOWED for r in found):
+                conforms = False
+            results.extend(found)
+    return conforms, results
+
+
 class CompiledShapes:
     """A shapes graph compiled once; `validate(index)` gives the top-level results.
 
@@ -850,10 +876,11 @@ class CompiledShapes:
 
             def check_properties(index: Index, focus: list[Node], values: Values) -> Evaluation:
                 conforms, results = True, []
-                if shape.values is not None:  # a node shape's value nodes are its focus nodes, which do not repeat
-                    focus = [v for vs in values for v in vs]
+                if shape.values is None:  # a node shape's value nodes are its focus nodes, which do not repeat
+                    return _properties_of(index, focus, properties)
+                focus = [v for vs in values for v in vs]
                 # pyshacl validates each value node on its own; in one batch when none repeats
-                batches = [focus] if shape.values is None or len(set(focus)) == len(focus) else [[v] for v in focus]
+                batches = [focus] if len(set(focus)) == len(focus) else [[v] for v in focus]
                 for p in properties:
                     for batch in batches:
                         ok, found = p.validate(index, batch)
@@ -901,8 +928,19 @@ class CompiledShapes:
             flat_focus, flat_values = (focus, focus) if shape.values is None else _flat(focus, values)
             if not flat_values:
                 return True, []
-            each = zip(*(m.conforming(index, flat_values) for m in members), strict=True)
             path, severity, node = shape.path, shape.severity, shape.node
+            if len(flat_values) == 1 and passes in (any, all):
+                # one value node (a dataset's date): its members in order, until one decides
+                decided = passes is any
+                for m in members:
+                    if bool(m.conforming(index, flat_values)[0]) is decided:
+                        break
+                else:
+                    decided = not decided
+                if decided:
+                    return True, []
+                return False, [_new(Result, (flat_focus[0], path, flat_values[0], severity, node, component))]
+            each = zip(*(m.conforming(index, flat_values) for m in members), strict=True)
             found = [
                 _new(Result, (f, path, v, severity, node, component))
                 for f, v, ok in zip(flat_focus, flat_values, map(passes, each), strict=True)
