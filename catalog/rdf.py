@@ -504,7 +504,7 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
                 g.add((t, _DCT.title, _plain(v.table or d.identifier)))
                 columns[t] = []
             statements = variable_statements(v)
-            statements[SCHEMA_POSITION] = (_position(position),)
+            statements[SCHEMA_POSITION] = _position(position)
             column = iri(v.uri)
             nodes.append((column, statements))
             columns[tables[v.table]].append(column)
@@ -523,13 +523,13 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
         g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
 
 
-_POSITIONS: list[Literal] = []
-"""`integer(i)` for the positions 0, 1, ... seen so far: every dataset numbers its columns from 0."""
+_POSITIONS: list[tuple[Literal]] = []
+"""`(integer(i),)` for the positions 0, 1, ... seen so far: every dataset numbers its columns from 0."""
 
 
-def _position(i: int) -> Literal:
+def _position(i: int) -> tuple[Literal]:
     while len(_POSITIONS) <= i:
-        _POSITIONS.append(integer(len(_POSITIONS)))
+        _POSITIONS.append((integer(len(_POSITIONS)),))
     return _POSITIONS[i]
 
 
@@ -554,9 +554,9 @@ def _texts(value: LangText) -> tuple[Literal, ...]:
 
 
 @lru_cache(maxsize=256)
-def _datatype_name(name: str) -> Literal:
-    """`text(name)`, one term for each of the few datatype names a feed uses."""
-    return text(name)
+def _datatype_name(name: str) -> tuple[Literal]:
+    """`(text(name),)`, one for each of the few datatype names a feed uses."""
+    return (text(name),)
 
 
 _COLUMN_TYPE = (CSVW_COLUMN,)
@@ -566,11 +566,20 @@ def variable_statements(v: Variable) -> dict[URIRef, tuple[Node, ...]]:
     """What a variable's column states: property -> objects, in the order written (a property
     without objects is left out; `keywords` may repeat one)."""
     out: dict[URIRef, tuple[Node, ...]] = {RDF_TYPE: _COLUMN_TYPE, CSVW_NAME: (text(v.name),)}
-    if v.title and (titles := _texts(v.title)):
+    title, description = v.title, v.description
+    if len(title) == 1:  # most variables' texts are in one language: `_texts` written out
+        ((lang, txt),) = title.items()
+        if txt:
+            out[CSVW_TITLE] = (text(txt, lang or None),)
+    elif title and (titles := _texts(title)):
         out[CSVW_TITLE] = titles
-    if v.description and (descriptions := _texts(v.description)):
+    if len(description) == 1:
+        ((lang, txt),) = description.items()
+        if txt:
+            out[DCT_DESCRIPTION] = (text(txt, lang or None),)
+    elif description and (descriptions := _texts(description)):
         out[DCT_DESCRIPTION] = descriptions
-    out[CSVW_DATATYPE] = (_datatype_name(v.datatype),)
+    out[CSVW_DATATYPE] = _datatype_name(v.datatype)
     if v.unit:
         out[HK_UNIT] = (text(v.unit),)
     if v.codelist:

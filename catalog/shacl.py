@@ -41,8 +41,8 @@ ALLOWED = {SH.Warning, SH.Info}  # severities that do not make a shape non-confo
 _EMPTY: frozenset[Node] = frozenset()
 _RDF_TYPE, _SUBCLASS_OF = RDF.type, RDFS.subClassOf  # rdflib's closed namespaces check every access
 _EAGER_INVERSE = {_RDF_TYPE, _SUBCLASS_OF}
+_EAGER_INVERSE_LIST = list(_EAGER_INVERSE)
 _NO_PROPERTIES: dict[Node, set[Node]] = {}
-_ALL_TUPLES = {tuple}
 
 _UNSUPPORTED_PARAMETERS = {
     SH[n]
@@ -195,26 +195,22 @@ class Index:
 
     def add_nodes(self, nodes: Iterable[tuple[Node, dict[Node, Objects[Node]]]]) -> None:
         """`add_node` for each (node, statements): a dataset's columns in one call. A node new to
-        the index whose statements are all one object each (a column's usually are: checked in C,
-        not property by property) is taken as it is."""
+        the index whose statements are one object each at most (a column's usually are: checked in
+        C, not property by property) is taken as it is."""
         if self._rows:
             self._rows.clear()
-        out, lone = self.out, {1}
+        out, inc = self.out, self.inc
         for s, statements in nodes:
-            values = statements.values()
-            if (
-                self._inc_complete
-                or s in out
-                or set(map(len, values)) != lone
-                or not _ALL_TUPLES.issuperset(map(type, values))
-            ):
+            if self._inc_complete or s in out or max(map(len, statements.values()), default=0) > 1:
                 self.add_node(s, statements)
                 continue
             out[s] = statements
-            for p in _EAGER_INVERSE.intersection(statements):
-                for o in statements[p]:
-                    _put(self.inc, o, p, s)
-                self._superclasses.clear()
+            for p in _EAGER_INVERSE_LIST:
+                objects = statements.get(p)
+                if objects:
+                    for o in objects:
+                        _put(inc, o, p, s)
+                    self._superclasses.clear()
 
     def add_objects(self, s: Node, p: Node, objects: list[Node]) -> None:
         """`add((s, p, o))` for each of `objects` (a table's columns)."""
