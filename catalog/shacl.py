@@ -41,6 +41,7 @@ ALLOWED = {SH.Warning, SH.Info}  # severities that do not make a shape non-confo
 _EMPTY: frozenset[Node] = frozenset()
 _RDF_TYPE, _SUBCLASS_OF = RDF.type, RDFS.subClassOf  # rdflib's closed namespaces check every access
 _EAGER_INVERSE = {_RDF_TYPE, _SUBCLASS_OF}
+_DATASET, _ACCESS_RIGHTS = DCAT.Dataset, DCTERMS.accessRights
 _EAGER_INVERSE_LIST = list(_EAGER_INVERSE)
 _NO_PROPERTIES: dict[Node, set[Node]] = {}
 
@@ -135,6 +136,7 @@ class Index:
         # memo of `objects_of_each`, by list: (the list, each node's properties, the base if it has any of them)
         self._rows: dict[int, tuple[list[Node], list[dict[Node, Objects[Node]]], OutTable | None]] = {}
         self._superclasses: dict[Node, set[Node]] = {}  # memo of `is_instance`: emptied by a new rdf:type or subClassOf
+        self._instances: dict[Node, set[Node]] = {}  # memo of `instances`, emptied with the one above
 
     @classmethod
     def of(cls, graph: Graph | Iterable[tuple[Node, Node, Node]], base: Index | None = None) -> Index:
@@ -161,6 +163,7 @@ class Index:
         if self._inc_complete or p in _EAGER_INVERSE:
             _put(self.inc, o, p, s)
             self._superclasses.clear()
+            self._instances.clear()
 
     def add_node(self, s: Node, statements: dict[Node, Objects[Node]]) -> None:
         """`add((s, p, o))` for each p and each of its objects, in one step: a variable's column
@@ -179,6 +182,7 @@ class Index:
                     for o in objects:
                         _put(self.inc, o, p, s)
                     self._superclasses.clear()
+                    self._instances.clear()
             return
         for p, objects in statements.items():
             if not objects:
@@ -192,6 +196,7 @@ class Index:
                 for o in objects:
                     _put(self.inc, o, p, s)
                 self._superclasses.clear()
+                self._instances.clear()
 
     def add_nodes(self, nodes: Iterable[tuple[Node, dict[Node, Objects[Node]]]]) -> None:
         """`add_node` for each (node, statements): a dataset's columns in one call. A node new to
@@ -211,6 +216,7 @@ class Index:
                     for o in objects:
                         _put(inc, o, p, s)
                     self._superclasses.clear()
+                    self._instances.clear()
 
     def add_objects(self, s: Node, p: Node, objects: list[Node]) -> None:
         """`add((s, p, o))` for each of `objects` (a table's columns)."""
@@ -233,6 +239,7 @@ class Index:
             for o in objects:
                 _put(self.inc, o, p, s)
             self._superclasses.clear()
+            self._instances.clear()
 
     def _complete_inverse(self) -> None:
         """Inverse lookups other than rdf:type are rare (inverse paths): index them on demand."""
@@ -303,7 +310,12 @@ class Index:
         return seen
 
     def instances(self, cls: Node) -> set[Node]:
-        found: set[Node] = set()
+        """The nodes whose rdf:type is cls or a subclass; the set must not be changed (a dataset's
+        shapes ask for the datasets and the columns several times each)."""
+        found = self._instances.get(cls)
+        if found is not None:
+            return found
+        found = self._instances[cls] = set()
         seen, todo = {cls}, [cls]
         while todo:
             c = todo.pop()
@@ -559,8 +571,8 @@ class Shape:
         if self.access_levels:
             found |= {
                 d
-                for d in index.instances(DCAT.Dataset)
-                if any(level in index.objects(d, DCTERMS.accessRights) for level in self.access_levels)
+                for d in index.instances(_DATASET)
+                if any(level in index.objects(d, _ACCESS_RIGHTS) for level in self.access_levels)
             }
         return found
 
