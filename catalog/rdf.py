@@ -202,13 +202,15 @@ def new_graph() -> Graph:
 class _Terms:
     """A namespace whose terms are each made once, for the writers below: rdflib makes a new term on
     every attribute access (and a closed namespace checks the name first), some 500 ns a term and
-    a hundred terms a dataset. An unknown name raises as the namespace itself would."""
+    a hundred terms a dataset. An unknown name raises as the namespace itself would. Each term is
+    the one in `TERMS`, whichever of the writers and the validator's shapes named it first."""
 
     def __init__(self, namespace: Any):
         self._namespace = namespace
 
     def __getattr__(self, name: str) -> URIRef:
-        term = getattr(self._namespace, name)
+        made = getattr(self._namespace, name)
+        term = TERMS.setdefault(made, made)  # the validator's shapes hold the very object
         setattr(self, name, term)
         return term
 
@@ -867,7 +869,9 @@ def add_product(g: TripleWriter, product: DataProduct) -> URIRef:
 
 TERMS: dict[Node, Node] = {term: term for term in tuple(globals().values()) if type(term) is URIRef}
 """The terms above that the writers write, as the very objects they write: the validator compiles
-its shapes onto them (`catalog.shacl.CompiledShapes`), so its lookups match by identity."""
+its shapes onto them (`catalog.shacl.CompiledShapes`), so its lookups match by identity. The
+writers' namespace terms (`_Terms`) join it when first written; a term the shapes name first joins
+it then, and the writers take that object."""
 
 WRITERS: dict[str, Callable[[TripleWriter, Any], URIRef]] = {
     "dataset": add_dataset,

@@ -663,7 +663,8 @@ class CompiledShapes:
 
     `terms` maps an IRI or literal to the object the data will carry for it (a writer's own
     constants): the compiled shapes then hold those very objects, and the index's dict lookups
-    match by identity instead of calling rdflib's Python-level `__eq__`."""
+    match by identity instead of calling rdflib's Python-level `__eq__`. An IRI the shapes name
+    that `terms` (a dict) lacks is added to it, for writers that make their terms later."""
 
     def __init__(self, sg: Graph, terms: Mapping[Node, Node] | None = None):
         self.sg = sg
@@ -683,7 +684,13 @@ class CompiledShapes:
         self.top = [self.shape(node) for node in sorted(top, key=str)]
 
     def _term(self, term: Node) -> Node:
-        return self.terms.get(term, term)
+        terms = self.terms
+        found = terms.get(term)
+        if found is not None:
+            return found
+        if type(term) is URIRef and isinstance(terms, dict):
+            terms[term] = term  # a writer that makes it later takes this object (`catalog.rdf._Terms`)
+        return term
 
     def _check_supported(self) -> None:
         for p in _UNSUPPORTED_PARAMETERS:

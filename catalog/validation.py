@@ -223,11 +223,14 @@ class Profile:
         for file in PROFILES[name]:
             self.graph.parse(shapes.path(file), format="turtle")
         self.vocabularies = vocabulary_graph()
-        self.base = Index.of(self.vocabularies)
         try:
             self.compiled: CompiledShapes | None = CompiledShapes(self.graph, rdf.TERMS)
         except Unsupported:
             self.compiled = None
+        # the vocabularies' predicates and classes as the very objects the shapes and writers use
+        # (`rdf.TERMS`, which the compiled shapes have just joined), so lookups match by identity
+        terms = rdf.TERMS
+        self.base = Index.of((s, terms.get(p, p), terms.get(o, o)) for s, p, o in self.vocabularies)
         self._texts: dict[tuple[Node, URIRef], tuple[str, str]] = {}
         self._templates: dict[tuple[Node, URIRef, URIRef, Node | None], _Template] = {}
 
