@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Collection as Objects
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import chain, repeat
@@ -44,6 +45,7 @@ _EAGER_INVERSE = {_RDF_TYPE, _SUBCLASS_OF}
 _DATASET, _ACCESS_RIGHTS = DCAT.Dataset, DCTERMS.accessRights
 _EAGER_INVERSE_LIST = list(_EAGER_INVERSE)
 _NO_PROPERTIES: dict[Node, set[Node]] = {}
+_NONE_FAILING: frozenset[int] = frozenset()
 
 _UNSUPPORTED_PARAMETERS = {
     SH[n]
@@ -507,17 +509,14 @@ def _all_instances(cls: Node) -> Every:
     return every
 
 
-def _each_distinct(ok: Callable[[Index, Node], bool]) -> Every:
-    """Whether `ok` holds for every value, each distinct object tested once (a feed's columns share
-    their datatype's literal)."""
-
-    def every(index: Index, values: Values) -> bool:
-        if len(values) < 8:
-            return all([ok(index, v) for vs in values for v in vs])
-        flat = list(chain.from_iterable(values))
-        return all(map(ok, repeat(index), dict(zip(map(id, flat), flat, strict=True)).values()))
-
-    return every
+def _failing(ok: Callable[[Index, Node], bool], index: Index, values: Values) -> AbstractSet[int]:
+    """The ids of the values `ok` fails, each distinct object tested once (the values, alive while
+    the caller holds them, keep their ids)."""
+    if len(values) == 1 and len(values[0]) == 1:  # a dataset's one value
+        for v in values[0]:
+            return _NONE_FAILING if ok(index, v) else {id(v)}
+    flat = list(chain.from_iterable(values))
+    return {key for key, v in dict(zip(map(id, flat), flat, strict=True)).items() if not ok(index, v)}
 
 
 def _matches(regex: re.Pattern[str]) -> Callable[[Index, Node], bool]:
@@ -753,26 +752,33 @@ class CompiledShapes:
         path, severity = shape.path, shape.severity
 
         def per_value(component: URIRef, ok: Callable[[Index, Node], bool], every: Every | None = None) -> None:
-            """A constraint on each value node alone. `every(index, values)` says at once whether all
-            the values of all focus nodes pass (by default each distinct value tested once); only
-            when some fails is each value tested for its result."""
-            every = every or _each_distinct(ok)
+            """A constraint on each value node alone: the failing values are found with each distinct
+            value tested once (`_failing`), and each focus node's values looked up among them.
+            `every(index, values)`, if given, first says at once (in C) whether all pass."""
+
+            def failing(index: Index, values: Values) -> AbstractSet[int]:
+                if every is not None and every(index, values):
+                    return _NONE_FAILING
+                return _failing(ok, index, values)
 
             def check(index: Index, focus: list[Node], values: Values) -> Evaluation:
-                if every(index, values):
+                bad = failing(index, values)
+                if not bad:
                     return True, []
                 found = [
                     _new(Result, (f, path, v, severity, node, component))
                     for f, vs in zip(focus, values, strict=True)
                     for v in vs
-                    if not ok(index, v)
+                    if id(v) in bad
                 ]
                 return not found, found
 
             def test(index: Index, values: Values) -> list[bool]:
-                if every(index, values):
+                bad = failing(index, values)
+                if not bad:
                     return [True] * len(values)
-                return [all([ok(index, v) for v in vs]) for vs in values]
+                # for each focus node in C: none of its values' ids among the failing
+                return list(map(bad.isdisjoint, map(map, repeat(id), values)))
 
             out.append(check)
             tests.append(test)
