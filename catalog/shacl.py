@@ -276,7 +276,7 @@ class Index:
                 list(map(self.out.get, nodes, repeat(_NO_PROPERTIES))),
                 base if base and not base.keys().isdisjoint(nodes) else None,
             )
-        found = [po.get(p, _EMPTY) for po in known[1]]
+        found = list(map(dict.get, known[1], repeat(p), repeat(_EMPTY)))  # in C: each node's table is a dict
         base = known[2]
         if base is not None:
             for i, node in enumerate(nodes):
@@ -529,6 +529,8 @@ def _length(compare: Callable[[int, int], bool], n: int) -> Callable[[Index, Nod
 
 def _flat(focus: list[Node], values: Values) -> tuple[list[Node], list[Node]]:
     """(focus node, value node) of every value, as two lists in order."""
+    if not any(map(len, values)):  # a column's optional property, on none of them
+        return [], []
     flat_focus: list[Node] = []
     flat_values: list[Node] = []
     for f, vs in zip(focus, values, strict=True):
