@@ -209,8 +209,9 @@ class _Terms:
         self._namespace = namespace
 
     def __getattr__(self, name: str) -> URIRef:
-        made = getattr(self._namespace, name)
+        made: URIRef = getattr(self._namespace, name)
         term = TERMS.setdefault(made, made)  # the validator's shapes hold the very object
+        assert isinstance(term, URIRef)
         setattr(self, name, term)
         return term
 

@@ -44,7 +44,7 @@ _RDF_TYPE, _SUBCLASS_OF = RDF.type, RDFS.subClassOf  # rdflib's closed namespace
 _EAGER_INVERSE = {_RDF_TYPE, _SUBCLASS_OF}
 _DATASET, _ACCESS_RIGHTS = DCAT.Dataset, DCTERMS.accessRights
 _EAGER_INVERSE_LIST = list(_EAGER_INVERSE)
-_NO_PROPERTIES: dict[Node, set[Node]] = {}
+_NO_PROPERTIES: dict[Node, Objects[Node]] = {}
 _NONE_FAILING: frozenset[int] = frozenset()
 
 _UNSUPPORTED_PARAMETERS = {
@@ -276,7 +276,8 @@ class Index:
                 list(map(self.out.get, nodes, repeat(_NO_PROPERTIES))),
                 base if base and not base.keys().isdisjoint(nodes) else None,
             )
-        found = list(map(dict.get, known[1], repeat(p), repeat(_EMPTY)))  # in C: each node's table is a dict
+        get: Callable[[dict[Node, Objects[Node]], Node, Objects[Node]], Objects[Node]] = dict.get
+        found = list(map(get, known[1], repeat(p), repeat(_EMPTY)))  # in C: each node's table is a dict
         base = known[2]
         if base is not None:
             for i, node in enumerate(nodes):

@@ -111,8 +111,8 @@ class Report:
         known = _FINDING_PARTS
         texts = []
         for f in self.findings:
-            key = (f.severity, f.path, f.message, f.shape, f.component, f.hint)
-            found = known.get(key) or _finding_parts(key)
+            kind = (f.severity, f.path, f.message, f.shape, f.component, f.hint)
+            found = known.get(kind) or _finding_parts(kind)
             texts.append(
                 f"{found[0]}{encode(f.focus)}{found[1]}{'null' if f.value is None else encode(f.value)}{found[2]}"
             )
