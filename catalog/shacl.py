@@ -268,6 +268,8 @@ class Index:
         `nodes` after (each node's properties, and whether any of them is in the base, are remembered
         for the list until the index changes, since each property of a shape is read for the same
         list)."""
+        if len(nodes) == 1:  # a dataset, or one value node of it: `objects`, without the memo
+            return [self.objects(nodes[0], p)]
         known = self._rows.get(id(nodes))
         if known is None or known[0] is not nodes:
             base = self.base.out if self.base is not None else None
