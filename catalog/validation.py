@@ -264,11 +264,14 @@ class Profile:
     def report(self, results: Iterable[Result]) -> Report:
         templates = self._templates
         keyed = []
+        append = keyed.append
         for r in results:
-            t = templates.get((r.shape, r.component, r.severity, r.path)) or self._template(r)
-            focus, value = str(r.focus), None if r.value is None else str(r.value)
+            focus_node, path, value_node, severity, shape, component = r
+            t = templates.get((shape, component, severity, path)) or self._template(r)
+            focus = str(focus_node)
+            value = None if value_node is None else str(value_node)
             # a total order on every field, so equal result sets give equal reports whatever the engine's order
-            keyed.append(((t.rank, focus, t.path_component, value or "", t.message_hint_shape), t, value))
+            append(((t.rank, focus, t.path_component, value or "", t.message_hint_shape), t, value))
         keyed.sort(key=itemgetter(0))
         findings = [
             Finding(t.severity, key[1], t.path, value, t.message, t.shape, t.component, t.hint)
