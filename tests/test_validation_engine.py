@@ -315,3 +315,18 @@ def test_a_records_report_is_the_report_on_its_graph_and_pyshacls(profile: str, 
     report = validation.validate_record(record, profile).to_dict()
     assert report == validation.validate_graph(rdf.to_graph([record]), profile).to_dict()
     assert report == validation.reference_report(rdf.to_graph([record]), profile).to_dict()
+
+
+def test_the_shapes_read_a_record_by_the_very_terms_its_writers_write() -> None:
+    """The compiled shapes and the writers share one object per term (`rdf.TERMS`), so the index's
+    lookups match by identity, not by rdflib's Python-level equality: every predicate the EHDS
+    shapes read that a dataset's index holds is the index's own key object."""
+    profile = validation.get_profile(validation.DEFAULT_PROFILE)
+    assert profile.compiled is not None
+    index = Index(profile.base)
+    rdf.add_records(index, [mfr_dataset()])
+    written = {id(p): p for po in index.out.values() for p in po}
+    read = {s.predicate for s in profile.compiled.shapes.values() if s.predicate is not None}
+    shared = [p for p in read if p in set(written.values())]
+    assert len(shared) > 20
+    assert [p for p in shared if id(p) not in written] == []
