@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
@@ -528,11 +529,15 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
 
 _POSITIONS: list[tuple[Literal]] = []
 """`(integer(i),)` for the positions 0, 1, ... seen so far: every dataset numbers its columns from 0."""
+_POSITIONS_LOCK = threading.Lock()  # harvests may run in threads of one process
 
 
 def _position(i: int) -> tuple[Literal]:
-    while len(_POSITIONS) <= i:
-        _POSITIONS.append((integer(len(_POSITIONS)),))
+    if i < len(_POSITIONS):
+        return _POSITIONS[i]
+    with _POSITIONS_LOCK:
+        while len(_POSITIONS) <= i:
+            _POSITIONS.append((integer(len(_POSITIONS)),))
     return _POSITIONS[i]
 
 
