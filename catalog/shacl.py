@@ -801,7 +801,7 @@ class CompiledShapes:
                     for f, ok in zip(focus, each(values), strict=True)
                     if not ok
                 ]
-                return False, found
+                return not found, found
 
             out.append(check)
             tests.append(lambda _index, values: [True] * len(values) if every(values) else each(values))
