@@ -263,7 +263,7 @@ class Profile:
 
     def report(self, results: Iterable[Result]) -> Report:
         templates = self._templates
-        keyed = []
+        keyed: list[tuple[tuple[int, str, tuple[str, str], str, tuple[str, str, str]], _Template, str | None]] = []
         append = keyed.append
         for r in results:
             focus_node, path, value_node, severity, shape, component = r
