@@ -38,13 +38,25 @@ from catalog.model import (
     Variable,
 )
 
+TERMS: dict[Node, Node] = {}
+"""The terms the writers write, as the very objects they write: the validator compiles its shapes
+onto them (`catalog.shacl.CompiledShapes`), so its lookups match by identity. A kept namespace's
+term joins it when first looked up; a term the shapes name first joins it then (the shapes are
+compiled with this dict), and the namespace keeps that object."""
+
+
+def _kept(term: URIRef) -> URIRef:
+    kept = TERMS.setdefault(term, term)
+    assert isinstance(kept, URIRef)
+    return kept
+
 
 class KeptNamespace(Namespace):
     """An rdflib `Namespace` whose terms are kept once made: rdflib's makes and checks a new
     URIRef at every attribute access (~1 us), and writing a dataset looks up some seventy terms."""
 
     def __getattr__(self, name: str) -> URIRef:
-        term = super().__getattr__(name)
+        term = _kept(super().__getattr__(name))
         self.__dict__[name] = term  # found as the instance's own attribute from now on
         return term
 
@@ -59,7 +71,7 @@ class KeptTerms:
     def __getattr__(self, name: str) -> URIRef:
         if name.startswith("_"):
             raise AttributeError(name)
-        term: URIRef = getattr(self._namespace, name)
+        term: URIRef = _kept(getattr(self._namespace, name))
         setattr(self, name, term)
         return term
 
@@ -199,28 +211,6 @@ def new_graph() -> Graph:
 
 # --- writing ---------------------------------------------------------------------------------
 
-
-class _Terms:
-    """A namespace whose terms are each made once, for the writers below: rdflib makes a new term on
-    every attribute access (and a closed namespace checks the name first), some 500 ns a term and
-    a hundred terms a dataset. An unknown name raises as the namespace itself would. Each term is
-    the one in `TERMS`, whichever of the writers and the validator's shapes named it first."""
-
-    def __init__(self, namespace: Any):
-        self._namespace = namespace
-
-    def __getattr__(self, name: str) -> URIRef:
-        made: URIRef = getattr(self._namespace, name)
-        term = TERMS.setdefault(made, made)  # the validator's shapes hold the very object
-        assert isinstance(term, URIRef)
-        setattr(self, name, term)
-        return term
-
-
-_DCT, _DCAT, _FOAF, _CV, _VCARD = _Terms(DCT), _Terms(DCAT), _Terms(FOAF), _Terms(CV), _Terms(VCARD)
-_HEALTH, _GEODCATAP, _DCATAP, _ELI = _Terms(HEALTH), _Terms(GEODCATAP), _Terms(DCATAP), _Terms(ELI)
-_DPV, _PROV, _SKOS, _RDF, _CSVW, _XSD = _Terms(DPV), _Terms(PROV), _Terms(SKOS), _Terms(RDF), _Terms(CSVW), _Terms(XSD)
-
 _VALID_TAGS: dict[str, bool] = {}
 
 
@@ -289,13 +279,13 @@ def _lang(g: TripleWriter, s: Node, p: URIRef, value: LangText) -> None:
 def _date(value: str) -> Literal:
     """The date's literal, typed by its form; one term for each date (a feed repeats a few)."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return Literal(value, datatype=_XSD.date)
+        return Literal(value, datatype=XSD.date)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?", value):
-        return Literal(value, datatype=_XSD.dateTime)
+        return Literal(value, datatype=XSD.dateTime)
     if re.fullmatch(r"\d{4}-\d{2}", value):
-        return Literal(value, datatype=_XSD.gYearMonth)  # DDI's partial dates ("2016-03"), as DCAT allows
+        return Literal(value, datatype=XSD.gYearMonth)  # DDI's partial dates ("2016-03"), as DCAT allows
     if re.fullmatch(r"\d{4}", value):
-        return Literal(value, datatype=_XSD.gYear)
+        return Literal(value, datatype=XSD.gYear)
     return Literal(value)
 
 
@@ -303,7 +293,7 @@ def _iris(g: TripleWriter, s: Node, p: URIRef, values: Iterable[str], rdf_type: 
     for v in values:
         g.add((s, p, _iri(v)))
         if rdf_type is not None:
-            g.add((_iri(v), _RDF.type, rdf_type))
+            g.add((_iri(v), RDF.type, rdf_type))
 
 
 def stable_bnode(*about: object) -> BNode:
@@ -316,39 +306,39 @@ def stable_bnode(*about: object) -> BNode:
 def _agent(g: TripleWriter, agent: Agent, at: tuple[Node, URIRef], health: bool = False) -> Node:
     """The agent `at` (subject, property) points to: its IRI, or a blank node named after `at`."""
     node: Node = _iri(agent.uri) if agent.uri else stable_bnode(*at)
-    g.add((node, _RDF.type, _FOAF.Agent))
-    _lang(g, node, _FOAF.name, agent.name)
+    g.add((node, RDF.type, FOAF.Agent))
+    _lang(g, node, FOAF.name, agent.name)
     if agent.identifier:
-        g.add((node, _DCT.identifier, _plain(agent.identifier)))
+        g.add((node, DCT.identifier, _plain(agent.identifier)))
     if agent.type:
-        g.add((node, _DCT.type, _iri(agent.type)))
-        g.add((_iri(agent.type), _RDF.type, _SKOS.Concept))
+        g.add((node, DCT.type, _iri(agent.type)))
+        g.add((_iri(agent.type), RDF.type, SKOS.Concept))
     if agent.url:
-        g.add((node, _FOAF.homepage, _iri(agent.url)))
-        g.add((_iri(agent.url), _RDF.type, _FOAF.Document))
+        g.add((node, FOAF.homepage, _iri(agent.url)))
+        g.add((_iri(agent.url), RDF.type, FOAF.Document))
     if health and (agent.email or agent.url):
         # one contact point per agent IRI, so an agent that is both publisher and custodian keeps
         # exactly one cv:contactPoint (HealthDCAT-AP's HealthAgent_Shape)
-        cp = _iri(f"{agent.uri}#contactPoint") if agent.uri else stable_bnode(node, _CV.contactPoint)
-        g.add((node, _CV.contactPoint, cp))
-        g.add((cp, _RDF.type, _CV.ContactPoint))
+        cp = _iri(f"{agent.uri}#contactPoint") if agent.uri else stable_bnode(node, CV.contactPoint)
+        g.add((node, CV.contactPoint, cp))
+        g.add((cp, RDF.type, CV.ContactPoint))
         if agent.email:
-            g.add((cp, _CV.email, _plain(agent.email)))
+            g.add((cp, CV.email, _plain(agent.email)))
         if agent.url:
-            g.add((cp, _CV.contactPage, _iri(agent.url)))
+            g.add((cp, CV.contactPage, _iri(agent.url)))
     elif agent.email:
-        g.add((node, _FOAF.mbox, _iri(f"mailto:{agent.email}")))
+        g.add((node, FOAF.mbox, _iri(f"mailto:{agent.email}")))
     return node
 
 
 def _contact(g: TripleWriter, agent: Agent, at: tuple[Node, URIRef]) -> Node:
     node: Node = _iri(agent.uri) if agent.uri else stable_bnode(*at)
-    g.add((node, _RDF.type, _VCARD.Kind))
-    _lang(g, node, _VCARD.fn, agent.name)
+    g.add((node, RDF.type, VCARD.Kind))
+    _lang(g, node, VCARD.fn, agent.name)
     if agent.email:
-        g.add((node, _VCARD.hasEmail, _iri(f"mailto:{agent.email}")))
+        g.add((node, VCARD.hasEmail, _iri(f"mailto:{agent.email}")))
     if agent.url:
-        g.add((node, _VCARD.hasURL, _iri(agent.url)))
+        g.add((node, VCARD.hasURL, _iri(agent.url)))
     return node
 
 
@@ -357,8 +347,8 @@ def _described(g: TripleWriter, s: Node, p: URIRef, cls: URIRef, value: LangText
     if value:
         node = stable_bnode(s, p)
         g.add((s, p, node))
-        g.add((node, _RDF.type, cls))
-        _lang(g, node, _DCT.description, value)
+        g.add((node, RDF.type, cls))
+        _lang(g, node, DCT.description, value)
 
 
 def concept_uri(codelist_uri: str, code: str) -> str:
@@ -367,91 +357,91 @@ def concept_uri(codelist_uri: str, code: str) -> str:
 
 def _head(g: TripleWriter, s: URIRef, r: Dataset | DataService | DataProduct) -> None:
     """Identifier, title, description, publisher (with its contact point) and contact point."""
-    g.add((s, _DCT.identifier, _plain(r.identifier)))
-    _lang(g, s, _DCT.title, r.title)
-    _lang(g, s, _DCT.description, r.description)
+    g.add((s, DCT.identifier, _plain(r.identifier)))
+    _lang(g, s, DCT.title, r.title)
+    _lang(g, s, DCT.description, r.description)
     if r.publisher:
-        g.add((s, _DCT.publisher, _agent(g, r.publisher, (s, _DCT.publisher), health=True)))
+        g.add((s, DCT.publisher, _agent(g, r.publisher, (s, DCT.publisher), health=True)))
     if r.contact:
-        g.add((s, _DCAT.contactPoint, _contact(g, r.contact, at=(s, _DCAT.contactPoint))))
+        g.add((s, DCAT.contactPoint, _contact(g, r.contact, at=(s, DCAT.contactPoint))))
 
 
 def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
     """The dataset; its variables last, unless `variables` is false (see catalog.renderings)."""
     s = _iri(d.uri)
-    g.add((s, _RDF.type, _DCAT.Dataset))
+    g.add((s, RDF.type, DCAT.Dataset))
     _head(g, s, d)
     if d.hdab:
-        g.add((s, _HEALTH.hdab, _agent(g, d.hdab, (s, _HEALTH.hdab), health=True)))
+        g.add((s, HEALTH.hdab, _agent(g, d.hdab, (s, HEALTH.hdab), health=True)))
     if d.custodian:
-        g.add((s, _GEODCATAP.custodian, _agent(g, d.custodian, (s, _GEODCATAP.custodian), health=True)))
+        g.add((s, GEODCATAP.custodian, _agent(g, d.custodian, (s, GEODCATAP.custodian), health=True)))
     if d.creator:
-        g.add((s, _DCT.creator, _agent(g, d.creator, (s, _DCT.creator))))
+        g.add((s, DCT.creator, _agent(g, d.creator, (s, DCT.creator))))
     for lang, words in d.keywords.items():
         for w in words:
-            g.add((s, _DCAT.keyword, _plain(w, lang or None)))
-    _iris(g, s, _DCAT.theme, d.themes, _SKOS.Concept)
-    _iris(g, s, _HEALTH.healthCategory, d.health_categories, _SKOS.Concept)
-    _iris(g, s, _HEALTH.healthTheme, d.health_themes, _SKOS.Concept)
+            g.add((s, DCAT.keyword, _plain(w, lang or None)))
+    _iris(g, s, DCAT.theme, d.themes, SKOS.Concept)
+    _iris(g, s, HEALTH.healthCategory, d.health_categories, SKOS.Concept)
+    _iris(g, s, HEALTH.healthTheme, d.health_themes, SKOS.Concept)
     if d.access_rights:
-        g.add((s, _DCT.accessRights, _iri(d.access_rights)))
-        g.add((_iri(d.access_rights), _RDF.type, _DCT.RightsStatement))
-    _iris(g, s, _DCATAP.applicableLegislation, d.applicable_legislation, _ELI.LegalResource)
-    _described(g, s, _DPV.hasLegalBasis, _DPV.LegalBasis, d.legal_basis)
-    _described(g, s, _DPV.hasPurpose, _DPV.Purpose, d.purpose)
-    _described(g, s, _DCT.provenance, _DCT.ProvenanceStatement, d.provenance)
-    _lang(g, s, _HEALTH.populationCoverage, d.population_coverage)
+        g.add((s, DCT.accessRights, _iri(d.access_rights)))
+        g.add((_iri(d.access_rights), RDF.type, DCT.RightsStatement))
+    _iris(g, s, DCATAP.applicableLegislation, d.applicable_legislation, ELI.LegalResource)
+    _described(g, s, DPV.hasLegalBasis, DPV.LegalBasis, d.legal_basis)
+    _described(g, s, DPV.hasPurpose, DPV.Purpose, d.purpose)
+    _described(g, s, DCT.provenance, DCT.ProvenanceStatement, d.provenance)
+    _lang(g, s, HEALTH.populationCoverage, d.population_coverage)
     if d.temporal_start or d.temporal_end:
-        period = stable_bnode(s, _DCT.temporal)
-        g.add((s, _DCT.temporal, period))
-        g.add((period, _RDF.type, _DCT.PeriodOfTime))
+        period = stable_bnode(s, DCT.temporal)
+        g.add((s, DCT.temporal, period))
+        g.add((period, RDF.type, DCT.PeriodOfTime))
         if d.temporal_start:
-            g.add((period, _DCAT.startDate, _date(d.temporal_start)))
+            g.add((period, DCAT.startDate, _date(d.temporal_start)))
         if d.temporal_end:
-            g.add((period, _DCAT.endDate, _date(d.temporal_end)))
-    _iris(g, s, _DCT.spatial, d.spatial, _DCT.Location)
+            g.add((period, DCAT.endDate, _date(d.temporal_end)))
+    _iris(g, s, DCT.spatial, d.spatial, DCT.Location)
     if d.issued:
-        g.add((s, _DCT.issued, _date(d.issued)))
+        g.add((s, DCT.issued, _date(d.issued)))
     if d.modified:
-        g.add((s, _DCT.modified, _date(d.modified)))
-    _iris(g, s, _DCT.language, d.languages, _DCT.LinguisticSystem)
+        g.add((s, DCT.modified, _date(d.modified)))
+    _iris(g, s, DCT.language, d.languages, DCT.LinguisticSystem)
     if d.landing_page:
-        g.add((s, _DCAT.landingPage, _iri(d.landing_page)))
-        g.add((_iri(d.landing_page), _RDF.type, _FOAF.Document))
+        g.add((s, DCAT.landingPage, _iri(d.landing_page)))
+        g.add((_iri(d.landing_page), RDF.type, FOAF.Document))
     if d.frequency:
-        g.add((s, _DCT.accrualPeriodicity, _iri(d.frequency)))
-        g.add((_iri(d.frequency), _RDF.type, _DCT.Frequency))
+        g.add((s, DCT.accrualPeriodicity, _iri(d.frequency)))
+        g.add((_iri(d.frequency), RDF.type, DCT.Frequency))
     if d.dataset_type:
-        g.add((s, _DCT.type, _iri(d.dataset_type)))
-        g.add((_iri(d.dataset_type), _RDF.type, _SKOS.Concept))
-    _iris(g, s, _DCT.conformsTo, d.conforms_to, _DCT.Standard)
-    _iris(g, s, _HEALTH.hasCodingSystem, d.coding_systems, _DCT.Standard)
+        g.add((s, DCT.type, _iri(d.dataset_type)))
+        g.add((_iri(d.dataset_type), RDF.type, SKOS.Concept))
+    _iris(g, s, DCT.conformsTo, d.conforms_to, DCT.Standard)
+    _iris(g, s, HEALTH.hasCodingSystem, d.coding_systems, DCT.Standard)
     for code in d.code_values:
-        g.add((s, _HEALTH.hasCodeValues, _plain(code)))
-    _iris(g, s, _DPV.hasPersonalData, d.has_personal_data, _DPV.PersonalData)
+        g.add((s, HEALTH.hasCodeValues, _plain(code)))
+    _iris(g, s, DPV.hasPersonalData, d.has_personal_data, DPV.PersonalData)
     for activity in d.generated_by:  # the activity, typed by HealthDCAT-AP's health-activity vocabulary
         node = _iri(f"{d.uri}#generated-by-{quote(activity.rstrip('/').rsplit('/', 1)[-1], safe='')}")
-        g.add((s, _PROV.wasGeneratedBy, node))
-        g.add((node, _RDF.type, _PROV.Activity))
-        g.add((node, _DCT.type, _iri(activity)))
-        g.add((_iri(activity), _RDF.type, _SKOS.Concept))
+        g.add((s, PROV.wasGeneratedBy, node))
+        g.add((node, RDF.type, PROV.Activity))
+        g.add((node, DCT.type, _iri(activity)))
+        g.add((_iri(activity), RDF.type, SKOS.Concept))
     for prop, value in (
-        (_HEALTH.numberOfRecords, d.number_of_records),
-        (_HEALTH.numberOfUniqueIndividuals, d.number_of_unique_individuals),
-        (_HEALTH.minTypicalAge, d.min_typical_age),
-        (_HEALTH.maxTypicalAge, d.max_typical_age),
+        (HEALTH.numberOfRecords, d.number_of_records),
+        (HEALTH.numberOfUniqueIndividuals, d.number_of_unique_individuals),
+        (HEALTH.minTypicalAge, d.min_typical_age),
+        (HEALTH.maxTypicalAge, d.max_typical_age),
     ):
         if value is not None:
-            g.add((s, prop, Literal(value, datatype=_XSD.nonNegativeInteger)))
+            g.add((s, prop, Literal(value, datatype=XSD.nonNegativeInteger)))
     if d.has_structured_data is not None:
-        g.add((s, _HEALTH.hasStructuredData, Literal(d.has_structured_data)))
+        g.add((s, HEALTH.hasStructuredData, Literal(d.has_structured_data)))
     if d.version:
         g.add((s, DCAT_VERSION, _plain(d.version)))
     for dist in d.distributions:
         node = add_distribution(g, dist)
-        g.add((s, _DCAT.distribution, node))
+        g.add((s, DCAT.distribution, node))
         # HealthDCAT-AP requires the legislation on each distribution too; it is the dataset's
-        _iris(g, node, _DCATAP.applicableLegislation, d.applicable_legislation)
+        _iris(g, node, DCATAP.applicableLegislation, d.applicable_legislation)
     if variables and d.variables:
         add_variables(g, s, d)
     return s
@@ -459,24 +449,24 @@ def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
 
 def add_distribution(g: TripleWriter, dist: Distribution) -> URIRef:
     s = _iri(dist.uri)
-    g.add((s, _RDF.type, _DCAT.Distribution))
-    g.add((s, _DCAT.accessURL, _iri(dist.access_url)))
-    _lang(g, s, _DCT.title, dist.title)
-    _lang(g, s, _DCT.description, dist.description)
+    g.add((s, RDF.type, DCAT.Distribution))
+    g.add((s, DCAT.accessURL, _iri(dist.access_url)))
+    _lang(g, s, DCT.title, dist.title)
+    _lang(g, s, DCT.description, dist.description)
     if dist.download_url:
-        g.add((s, _DCAT.downloadURL, _iri(dist.download_url)))
+        g.add((s, DCAT.downloadURL, _iri(dist.download_url)))
     if dist.media_type:
         media = _iri(f"http://www.iana.org/assignments/media-types/{dist.media_type}")
-        g.add((s, _DCAT.mediaType, media))
-        g.add((media, _RDF.type, _DCT.MediaType))  # the class DCAT-AP's range shape asks for
+        g.add((s, DCAT.mediaType, media))
+        g.add((media, RDF.type, DCT.MediaType))  # the class DCAT-AP's range shape asks for
     if dist.format:
-        g.add((s, _DCT.format, _iri(dist.format)))
-        g.add((_iri(dist.format), _RDF.type, _DCT.MediaTypeOrExtent))
+        g.add((s, DCT.format, _iri(dist.format)))
+        g.add((_iri(dist.format), RDF.type, DCT.MediaTypeOrExtent))
     if dist.license:
-        g.add((s, _DCT.license, _iri(dist.license)))
-        g.add((_iri(dist.license), _RDF.type, _DCT.LicenseDocument))
+        g.add((s, DCT.license, _iri(dist.license)))
+        g.add((_iri(dist.license), RDF.type, DCT.LicenseDocument))
     if dist.byte_size is not None:
-        g.add((s, _DCAT.byteSize, Literal(dist.byte_size, datatype=_XSD.nonNegativeInteger)))
+        g.add((s, DCAT.byteSize, Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)))
     return s
 
 
@@ -486,12 +476,12 @@ def _table_uri(dataset_uri: str, table: str | None) -> URIRef:
 
 def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
     group = _iri(f"{d.uri}#variables")
-    g.add((s, _HEALTH.hasVariables, group))
-    g.add((group, _RDF.type, _CSVW.TableGroup))
+    g.add((s, HEALTH.hasVariables, group))
+    g.add((group, RDF.type, CSVW.TableGroup))
     _lang(
         g,
         group,
-        _DCT.title,
+        DCT.title,
         {lang: f"Variabler i {t}" if lang != "en" else f"Variables of {t}" for lang, t in d.title.items()}
         or {"": d.identifier},
     )
@@ -503,9 +493,9 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
         for position, v in enumerate(d.variables):
             if v.table not in tables:
                 t = tables[v.table] = _table_uri(d.uri, v.table)
-                g.add((group, _CSVW.table, t))
-                g.add((t, _RDF.type, _CSVW.Table))
-                g.add((t, _DCT.title, _plain(v.table or d.identifier)))
+                g.add((group, CSVW.table, t))
+                g.add((t, RDF.type, CSVW.Table))
+                g.add((t, DCT.title, _plain(v.table or d.identifier)))
                 columns[t] = []
             statements = variable_statements(v)
             statements[SCHEMA_POSITION] = _position(position)
@@ -519,9 +509,9 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
     for position, v in enumerate(d.variables):
         if v.table not in tables:
             t = tables[v.table] = _table_uri(d.uri, v.table)
-            g.add((group, _CSVW.table, t))
-            g.add((t, _RDF.type, _CSVW.Table))
-            g.add((t, _DCT.title, _plain(v.table or d.identifier)))
+            g.add((group, CSVW.table, t))
+            g.add((t, RDF.type, CSVW.Table))
+            g.add((t, DCT.title, _plain(v.table or d.identifier)))
         column = add_variable(g, v)
         g.add((tables[v.table], CSVW_COLUMN_OF, column))
         g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
@@ -873,11 +863,9 @@ def add_product(g: TripleWriter, product: DataProduct) -> URIRef:
     return s
 
 
-TERMS: dict[Node, Node] = {term: term for term in tuple(globals().values()) if type(term) is URIRef}
-"""The terms above that the writers write, as the very objects they write: the validator compiles
-its shapes onto them (`catalog.shacl.CompiledShapes`), so its lookups match by identity. The
-writers' namespace terms (`_Terms`) join it when first written; a term the shapes name first joins
-it then, and the writers take that object."""
+for _term in tuple(globals().values()):  # the terms above made without a kept namespace (DCAT_VERSION)
+    if type(_term) is URIRef:
+        TERMS.setdefault(_term, _term)
 
 WRITERS: dict[str, Callable[[TripleWriter, Any], URIRef]] = {
     "dataset": add_dataset,
