@@ -19,7 +19,7 @@ import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 from catalog.model import Dataset, LangText, Variable
@@ -28,6 +28,9 @@ TOPICS_FILE = Path(__file__).with_name("topics.toml")
 WORD = re.compile(r"[^\W_]+")
 """Runs of letters and digits: MEDISINSK_FØDSELSREGISTER is two words, as the search sees it."""
 LANGUAGES = ("nb", "nn", "en")
+TEXT_MEMO = 100_000
+WORD_MEMO = 200_000
+"""Texts (and sets of topics) whose topics are remembered; the memo starts afresh when full."""
 
 
 class TopicsError(ValueError):
@@ -79,22 +82,45 @@ class Topics:
         self._longest = max((len(w) for w in self._prefixes), default=0)
         self.by_id = {t.id: t for t in self.topics}
         self._index = {t.id: i for i, t in enumerate(self.topics)}
-        self._word_topics = lru_cache(maxsize=200_000)(self._match_word)
+        self._words: dict[str, frozenset[int]] = {}
         self._inherits: dict[tuple[str, ...], frozenset[int]] = {}
+        self._texts: dict[str, frozenset[int]] = {}
+        self._found_ids: dict[frozenset[int], list[str]] = {}
+        self._exact: dict[str, list[int]] = {}
+        for i, t in enumerate(self.topics):
+            for w in t.exact:
+                self._exact.setdefault(w, []).append(i)
+        parts = sorted({part for t in self.topics for part in t.inside}, key=len, reverse=True)
+        self._inside = re.compile("|".join(map(re.escape, parts))) if parts else None
+        self._excluding = frozenset(i for i, t in enumerate(self.topics) if t.excluded_phrases)
+
+    def _word_topics(self, word: str) -> frozenset[int]:
+        found = self._words.get(word)
+        if found is None:
+            found = self._match_word(word)
+            if len(self._words) >= WORD_MEMO:
+                self._words.clear()
+            self._words[word] = found
+        return found
 
     def _match_word(self, word: str) -> frozenset[int]:
         found: set[int] = set()
         for i in range(1, min(len(word), self._longest) + 1):
             found.update(self._prefixes.get(word[:i], ()))
-        for i, t in enumerate(self.topics):
-            if word in t.exact or any(part in word for part in t.inside):
-                found.add(i)
+        found.update(self._exact.get(word, ()))
+        if self._inside is not None and self._inside.search(word):  # most words hold no part
+            found.update(i for i, t in enumerate(self.topics) if any(part in word for part in t.inside))
         return frozenset(i for i in found if word not in self.topics[i].excluded)
 
     def _in_one(self, lowered: str) -> set[int]:
         found: set[int] = set()
+        known = self._words
         for word in WORD.findall(lowered):
-            found |= self._word_topics(word)
+            topics = known.get(word)
+            if topics is None:
+                topics = self._word_topics(word)
+            if topics:
+                found |= topics
         if self._phrases:
             spaced = " " + lowered
             for phrase, i in self._phrases:
@@ -107,26 +133,42 @@ class Topics:
         one of its excluded phrases, "year of birth", does not count)."""
         found: set[int] = set()
         for text in texts:
-            if not text:
-                continue
-            lowered = unicodedata.normalize("NFC", text.lower())
-            here = self._in_one(lowered)
-            for i in list(here):
-                phrases = [p for p in self.topics[i].excluded_phrases if p in lowered]
-                if phrases:
-                    stripped = lowered
-                    for p in phrases:
-                        stripped = stripped.replace(p, " ")
-                    if i not in self._in_one(stripped):
-                        here.discard(i)
-            found |= here
+            if text:
+                found |= self._in_text(text)
         return found
+
+    def _in_text(self, text: str) -> frozenset[int]:
+        """One text's topics, memoised per text: labels, descriptions, keywords and table names
+        repeat across the variables of a dataset and across datasets and waves (a tenth of a
+        variable's search document was matching them again)."""
+        found = self._texts.get(text)
+        if found is None:
+            found = frozenset(self._match_text(text))
+            if len(self._texts) >= TEXT_MEMO:
+                self._texts.clear()
+            self._texts[text] = found
+        return found
+
+    def _match_text(self, text: str) -> set[int]:
+        lowered = text.lower()
+        if not lowered.isascii():
+            lowered = unicodedata.normalize("NFC", lowered)
+        here = self._in_one(lowered)
+        for i in here & self._excluding:
+            phrases = [p for p in self.topics[i].excluded_phrases if p in lowered]
+            if phrases:
+                stripped = lowered
+                for p in phrases:
+                    stripped = stripped.replace(p, " ")
+                if i not in self._in_one(stripped):
+                    here.discard(i)
+        return here
 
     def of_text(self, texts: Iterable[str]) -> list[str]:
         """The ids of the topics these texts show by their words alone."""
         return self._ids(self.in_text(texts))
 
-    def _ids(self, found: set[int]) -> list[str]:
+    def _ids(self, found: set[int] | frozenset[int]) -> list[str]:
         return [self.topics[i].id for i in sorted(found)]
 
     def _coded(self, themes: Iterable[str], categories: Iterable[str], systems: Iterable[str]) -> set[int]:
@@ -148,10 +190,19 @@ class Topics:
     def of_variable(self, v: Variable, dataset_topics: Iterable[str] = ()) -> list[str]:
         """A variable's topics: its own label, keywords and coding system, and its dataset's
         topics that hold for every variable in it."""
-        found = self.in_text([*_texts(v.title), *v.keywords, v.table or ""])
-        found |= self._coded((), (), [v.coding_system] if v.coding_system else [])
-        found |= self._inherited(tuple(dataset_topics))
-        return self._ids(found)
+        found = self._inherited(tuple(dataset_topics))
+        for text in (*v.title.values(), *v.keywords, v.table):
+            if text:
+                found = found | self._in_text(text)
+        if v.coding_system:
+            found = found | self._coded((), (), [v.coding_system])
+        ids = self._found_ids.get(found)
+        if ids is None:
+            ids = self._ids(found)
+            if len(self._found_ids) >= TEXT_MEMO:
+                self._found_ids.clear()
+            self._found_ids[found] = ids
+        return list(ids)
 
     def _inherited(self, dataset_topics: tuple[str, ...]) -> frozenset[int]:
         """The dataset's topics its variables inherit (memoised: a dataset's variables ask in turn)."""

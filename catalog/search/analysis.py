@@ -250,6 +250,7 @@ class WordList:
 # -- compound words ------------------------------------------------------------------------
 
 LINKS = ("", "s", "e")
+_DIGIT = re.compile(r"\d").search
 MIN_PART = 3
 
 
@@ -265,6 +266,22 @@ class Decompounder:
     def __init__(self, parts: Iterable[str]):
         self.parts = frozenset(fold(p) for p in parts if len(p) >= MIN_PART)
         self._cache: dict[str, tuple[str, ...]] = {}
+        self._words: dict[str, tuple[tuple[str, ...], str]] = {}
+
+    def indexed(self, word: str) -> tuple[tuple[str, ...], str]:
+        """What indexing makes of a word of a label, keyword or name: its compound parts and its
+        `affixes` text ("" when it has none), memoised together (words with digits too, which
+        `split` does not keep), so indexing looks each word up once."""
+        found = self._words.get(word)
+        if found is None:
+            if word.isalpha():
+                found = (self.split(word), _affix_text(word) if len(word) >= MIN_COMPOUND else "")
+            else:  # no affixes (`word_affixes`), and no parts with a digit (`split`)
+                found = ((), "") if _DIGIT(word) else (self.split(word), "")
+            if len(self._words) >= 500_000:
+                self._words.clear()
+            self._words[word] = found
+        return found
 
     def split(self, word: str) -> tuple[str, ...]:
         cached = self._cache.get(word)
@@ -403,18 +420,17 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
     fields["suggest"] = " ; ".join([name, *labels])
     parts: dict[str, None] = {}
     starts_and_ends = []  # a part twice only counts twice: it is matched, never scored by frequency
-    split, cache = splitter.split, splitter._cache
+    known, indexed = splitter._words, splitter.indexed
     for word in WORD.findall(" ".join([*labels, *keywords, name.replace("_", " ")])):  # one regex pass
-        found = cache.get(word)
-        if found is None:
-            found = split(word)
-        for part in found:
-            parts[part] = None
-        if len(word) >= MIN_COMPOUND:
-            starts_and_ends.append(_affix_text(word))
+        found = known.get(word) or indexed(word)
+        if found[0]:
+            for part in found[0]:
+                parts[part] = None
+        if found[1]:
+            starts_and_ends.append(found[1])
     if parts:
         fields["parts"] = " ; ".join(parts)
-    if starts_and_ends:
+    if starts_and_ends:  # a word without any makes no term: left out
         fields["affixes"] = " ".join(starts_and_ends)
     if name:
         fields["name_text"] = name
@@ -434,13 +450,15 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder) -> dict[str, Any]:
             fields["code_labels"] = coded["labels"]
     for facet in FACETS:
         value = get(facet)
-        if value is None or value == "" or value == []:
+        if value is None:
             continue
         if value.__class__ is str:
-            fields[facet] = [value]
+            if value:
+                fields[facet] = [value]
         elif isinstance(value, list):
-            fields[facet] = [v if v.__class__ is str else str(v) for v in value]
-        else:
+            if value:
+                fields[facet] = [v if v.__class__ is str else str(v) for v in value]
+        elif value != "":
             fields[facet] = [str(value)]
     for field_name in KEY_FIELDS:
         value = get(field_name)

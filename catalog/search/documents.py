@@ -180,28 +180,30 @@ def documents(
         "variable_count": len(d.variables),
     }
     dperiod = decades(start, end)
+    of_variable = topics.of_variable
+    source_name = source.name
     for v in d.variables:
         # the usual variable shares its dataset's period: its decades are made once per dataset
         vstart = (_year(v.valid_from) if v.valid_from else None) or start
         vend = (_year(v.valid_to) if v.valid_to else None) or end
         period = dperiod if vstart == start and vend == end else decades(vstart, vend)
         codelist_key = key_for(v.codelist) if v.codelist else None
-        title, description = v.title, v.description
-        label = text(title) or v.name
-        doc = {
+        title, description, name, datatype, unit = v.title, v.description, v.name, v.datatype, v.unit
+        label = title.get("nb") or text(title) or name  # `text` picks nb first
+        yield {
             **shared,
             "key": key_for(v.uri),
             "uri": v.uri,
             "type": "variable",
-            "name": v.name,
+            "name": name,
             "label": label,
             "labels": title,
-            "description": text(description),
+            "description": description.get("nb") or text(description),
             "descriptions": {**description, **{f"q_{k}": q for k, q in v.question.items()}}
             if v.question
             else {**description},
             "keywords": v.keywords,
-            "topic": topics.of_variable(v, dtopics),
+            "topic": of_variable(v, dtopics),
             "codes": [v.coding_system] if v.coding_system else [],
             "dataset_key": dkey,
             "dataset_title": dtitle,
@@ -209,13 +211,13 @@ def documents(
             "period": list(period),
             "period_start": vstart,
             "period_end": vend,
-            "datatype": v.datatype,
-            "unit": v.unit,
+            "datatype": datatype,
+            "unit": unit,
             "codelist_key": codelist_key,
             "languages": sorted(title.keys() | description.keys()),
+            # until `complete` knows the codes
+            "group": _group_key(source_name, name, label, datatype, unit, codelist_key or ""),
         }
-        doc["group"] = group_key(doc, codelist_key or "")  # until `complete` knows the codes
-        yield doc
 
 
 # -- code lists and groups -------------------------------------------------------------------
@@ -251,8 +253,13 @@ def group_key(doc: dict[str, Any], signature: str) -> str:
     label, data type and unit, and the same codes (`signature`: the code list's codes, whatever
     its URI, since survey waves repeat a list under a new URI per wave). So MFR's VEKT in five
     datasets, or HUNT's "Røyker daglig" in six waves, is one row of a grouped search."""
-    parts = [doc["source"], (doc.get("name") or "").lower(), (doc.get("label") or "").lower()]
-    parts += [doc.get("datatype") or "", doc.get("unit") or "", signature]
+    return _group_key(doc["source"], doc.get("name"), doc.get("label"), doc.get("datatype"), doc.get("unit"), signature)
+
+
+def _group_key(
+    source: str, name: str | None, label: str | None, datatype: str | None, unit: str | None, signature: str
+) -> str:
+    parts = (source, (name or "").lower(), (label or "").lower(), datatype or "", unit or "", signature)
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
