@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog.search.analysis import (
+    KEYWORD_FIELDS,
     Alternative,
     Decompounder,
     Synonyms,
@@ -172,3 +173,30 @@ def test_index_fields_put_each_label_in_its_language_field() -> None:
 )
 def test_the_emulator_transport_sends_plain_media_types(header: str, plain: str) -> None:
     assert plain_mimetype(header) == plain
+
+
+def test_index_fields_without_lists_give_a_lone_keyword_value_as_itself() -> None:
+    """tantivy's JSON takes a lone value as it takes a list of one (`lists=False` saves it parsing
+    lists); the values must be the same either way."""
+    doc = {
+        "key": "k",
+        "type": "variable",
+        "name": "MORS_ALDER",
+        "label": "Mors alder",
+        "keywords": ["alder", "mor"],
+        "source": "mfr",
+        "topic": ["pregnancy-birth"],
+        "period": ["1990-1999", "2000-2009"],
+        "uses": 3,
+        "used": "2-4",
+        "dataset_key": "d",
+        "group": "g",
+    }
+    listed, lone = index_fields(doc, decompounder()), index_fields(doc, decompounder(), lists=False)
+    assert listed.keys() == lone.keys()
+    for name, value in listed.items():
+        if name in KEYWORD_FIELDS:
+            assert value == (lone[name] if isinstance(lone[name], list) else [lone[name]]), name
+        else:
+            assert lone[name] == value, name
+    assert lone["topic"] == "pregnancy-birth" and lone["period"] == ["1990-1999", "2000-2009"] and lone["key"] == "k"

@@ -11,6 +11,7 @@ import pytest
 import tantivy
 
 from catalog.search import SearchQuery, tantivy_backend
+from catalog.search.documents import stored
 from catalog.search.tantivy_backend import StaleIndex, TantivyBackend
 from tests.search_fixtures import corpus
 
@@ -58,3 +59,30 @@ def test_a_commit_by_another_process_is_searched_as_soon_as_the_generation_shows
     scheduler.upsert(corpus())
     assert explorer.generation() != before
     assert explorer.search(query).total == 2  # at once, not after the index's own watcher notices
+
+
+def test_hits_carry_every_stored_document_as_the_same_dictionary_in_the_same_order(tmp_path: Path) -> None:
+    """Documents of the shapes `documents` makes are stored as their values alone (`_packed`);
+    reading them back must give what was written, key order included, as must any other document."""
+    docs = corpus()
+    other = {
+        "key": "made-by-hand",
+        "type": "variable",
+        "name": "X",
+        "label": "Håndlaget",
+        "extra": [1, None, {"a": ""}],
+    }
+    backend = TantivyBackend(tmp_path)
+    backend.replace_all([*docs, other])
+    written = {d["key"]: stored(d) for d in [*docs, other]}
+    read = {d["key"]: d for kind in ("variable", "dataset", "codelist") for d in backend.scan(kind, {})}
+    assert read.keys() == written.keys()
+    for key, doc in written.items():
+        assert list(read[key].items()) == list(doc.items()), key
+    assert all(tantivy_backend._packed(stored(d)).startswith(b"[") for d in docs)  # every shape known
+    assert tantivy_backend._packed(other).startswith(b"{")
+
+
+def test_a_stored_document_of_a_shape_this_version_does_not_make_asks_for_a_reindex() -> None:
+    with pytest.raises(StaleIndex, match="catalog reindex"):
+        tantivy_backend._unpacked(b'["a", 1, null, "s00000000"]')

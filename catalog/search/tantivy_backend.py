@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import hashlib
 import os
 import shutil
 import threading
@@ -38,6 +39,7 @@ from typing import Any
 import orjson
 import tantivy
 
+from catalog.model import CodeList, Concept, Dataset, Variable
 from catalog.search import (
     DOC_TYPES,
     FACETS,
@@ -80,7 +82,7 @@ from catalog.search.analysis import (
     words,
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms
-from catalog.search.documents import stored
+from catalog.search.documents import SourceInfo, coded, complete, documents, stored
 from catalog.search.results import (
     SPAN,
     check_page,
@@ -835,19 +837,75 @@ class TantivyBackend:
 def _json(doc: dict[str, Any], splitter: Any) -> str:
     """The document as tantivy JSON: one string per document crosses into tantivy, which parses
     it without holding the GIL, instead of a Python call per field."""
-    fields = index_fields(doc, splitter)
+    fields = index_fields(doc, splitter, lists=False)
     get = fields.get
     for match_field, sources in _MATCHING:
-        texts = [text for text in map(get, sources) if text]  # text fields are left out when empty
-        if texts:
-            fields[match_field] = " ; ".join(texts)
-    if doc.get("type") == "variable":
+        text = " ; ".join(filter(None, map(get, sources)))  # text fields are left out when empty
+        if text:
+            fields[match_field] = text
+    get = doc.get
+    if get("type") == "variable":
         fields["group_id"] = group_id(doc)
-    for name in ("period_start", "period_end"):
-        if isinstance(doc.get(name), int):
-            fields[name] = doc[name]
-    fields[STORED] = b2a_base64(orjson.dumps(stored(doc)), newline=False).decode()
+    start, end = get("period_start"), get("period_end")
+    if isinstance(start, int):
+        fields["period_start"] = start
+    if isinstance(end, int):
+        fields["period_end"] = end
+    fields[STORED] = b2a_base64(_packed(stored(doc) if "coded" in doc else doc), newline=False).decode()
     return orjson.dumps(fields).decode()
+
+
+def _packed(doc: dict[str, Any]) -> bytes:
+    """The stored form of a document: a catalogue document of a shape `documents` makes (its keys,
+    in their order) as the JSON array of its values with the shape's id last, any other as a JSON
+    object. The keys were two fifths of a variable's stored bytes, which tantivy parses, stores
+    and compresses and Python serialises and base64-encodes for each document; `_unpacked`
+    zips them back, so a hit's document is the same dictionary, in the same order."""
+    shape = _shape_ids().get(tuple(doc))
+    if shape is None:
+        return orjson.dumps(doc)
+    values = list(doc.values())
+    values.append(shape)
+    return orjson.dumps(values)
+
+
+def _unpacked(raw: bytes) -> dict[str, Any]:
+    value = orjson.loads(raw)
+    if value.__class__ is dict:
+        return value  # type: ignore[no-any-return]
+    keys = _shapes().get(value[-1])
+    if keys is None or len(keys) != len(value) - 1:
+        raise StaleIndex(
+            "the search index holds documents of a shape this version of the catalogue does not "
+            "make; rebuild it from the store with `catalog reindex`"
+        )
+    return dict(zip(keys, value, strict=False))  # the shape's id, last, is left over
+
+
+@functools.cache
+def _shapes() -> dict[str, tuple[str, ...]]:
+    """Shape id -> the keys, in order, of each kind of document `documents` makes (a variable, a
+    dataset, a code list, as stored), learnt from documents of made-up records, so that they
+    follow `documents` as it changes. The id is a digest of the keys: an index written with other
+    shapes is refused (`StaleIndex`) rather than read with the wrong keys."""
+    codelist = CodeList(uri="urn:shape:codelist", identifier="c", concepts=[Concept(code="1", label={"nb": "a"})])
+    dataset = Dataset(
+        uri="urn:shape:dataset",
+        identifier="d",
+        variables=[Variable(uri="urn:shape:variable", name="v", codelist=codelist.uri)],
+    )
+    info = SourceInfo("s", "s", "catalogue")
+    found = {"c": coded(codelist)}
+    made = [*documents(dataset, info), *documents(codelist, info)]
+    docs = [stored(d) for d in complete(made, lambda _key: found["c"])]
+    docs += [stored(d) for d in complete(made, lambda _key: None)]
+    shapes = {tuple(d) for d in docs}
+    return {"s" + hashlib.sha1("\x1f".join(keys).encode()).hexdigest()[:8]: keys for keys in shapes}
+
+
+@functools.cache
+def _shape_ids() -> dict[tuple[str, ...], str]:
+    return {keys: shape for shape, keys in _shapes().items()}
 
 
 _MATCHING = tuple((MATCH_FIELDS[analyzer], sources) for analyzer, sources in MATCHED_BY.items())
@@ -992,7 +1050,7 @@ def _hit(doc: dict[str, Any], score: Any, by_name: bool) -> Hit:
 
 
 def _stored(searcher: Any, address: Any) -> dict[str, Any]:
-    return orjson.loads(searcher.doc(address).get_first(STORED))
+    return _unpacked(searcher.doc(address).get_first(STORED))
 
 
 def _all(queries: list[Any]) -> Any:
