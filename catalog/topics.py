@@ -154,7 +154,7 @@ class Topics:
         if not lowered.isascii():
             lowered = unicodedata.normalize("NFC", lowered)
         here = self._in_one(lowered)
-        for i in here & self._excluding:
+        for i in here & self._excluding if here else ():
             phrases = [p for p in self.topics[i].excluded_phrases if p in lowered]
             if phrases:
                 stripped = lowered
@@ -191,9 +191,14 @@ class Topics:
         """A variable's topics: its own label, keywords and coding system, and its dataset's
         topics that hold for every variable in it."""
         found = self._inherited(tuple(dataset_topics))
+        texts = self._texts
         for text in (*v.title.values(), *v.keywords, v.table):
             if text:
-                found = found | self._in_text(text)
+                topics = texts.get(text)
+                if topics is None:
+                    topics = self._in_text(text)
+                if topics:
+                    found = found | topics
         if v.coding_system:
             found = found | self._coded((), (), [v.coding_system])
         ids = self._found_ids.get(found)
