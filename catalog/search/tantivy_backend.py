@@ -870,9 +870,10 @@ def _packed(doc: dict[str, Any]) -> bytes:
 
 
 def _unpacked(raw: bytes) -> dict[str, Any]:
+    """A stored document as `_packed` wrote it."""
     value = orjson.loads(raw)
     if value.__class__ is dict:
-        return value  # type: ignore[no-any-return]
+        return value
     keys = _shapes().get(value[-1])
     if keys is None or len(keys) != len(value) - 1:
         raise StaleIndex(
