@@ -186,15 +186,31 @@ def test_the_demo_finds_its_home_like_every_other_command(tmp_path, monkeypatch,
     assert (tmp_path / "given" / "catalog.sqlite").exists() and not (tmp_path / "catalog-data").exists()
 
 
-def test_the_demo_again_after_an_upgrade_that_changed_the_index_rebuilds_it(tmp_path, capsys):
-    """`make demo` on a home whose search index an earlier version wrote with other fields (which
-    every search would refuse) rebuilds the index before it harvests, and the explorer searches."""
-    old = tmp_path / "index" / "ix-1"
+def _index_of_an_earlier_version(home):
+    """A search index as an earlier version wrote it, with other fields, made the home's current one."""
+    old = home / "index" / "ix-1"
     old.mkdir(parents=True)
     builder = tantivy.SchemaBuilder()
     builder.add_bytes_field("doc", stored=True)
     tantivy.Index(builder.build(), path=str(old))
-    (tmp_path / "index" / "CURRENT").write_text("ix-1")
+    (home / "index" / "CURRENT").write_text("ix-1")
+
+
+def test_a_search_on_an_index_of_an_earlier_version_says_to_reindex(tmp_path, capsys):
+    """One line naming the index and what to run, not a traceback; `catalog reindex` mends it."""
+    _index_of_an_earlier_version(tmp_path)
+    assert main(["--home", str(tmp_path), "search", "C50"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the search index ") and err.strip().endswith("`catalog reindex`")
+    assert len(err.splitlines()) == 1
+    assert main(["--home", str(tmp_path), "reindex"]) == 0
+    assert main(["--home", str(tmp_path), "search", "C50"]) == 0
+
+
+def test_the_demo_again_after_an_upgrade_that_changed_the_index_rebuilds_it(tmp_path, capsys):
+    """`make demo` on a home whose search index an earlier version wrote with other fields (which
+    every search would refuse) rebuilds the index before it harvests, and the explorer searches."""
+    _index_of_an_earlier_version(tmp_path)
     assert main(["--home", str(tmp_path), "demo", "--no-serve"]) == 0
     assert "rebuilt first" in capsys.readouterr().out
     assert main(["--home", str(tmp_path), "search", "C50"]) == 0
