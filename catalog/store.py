@@ -150,6 +150,28 @@ RUN_COUNTS = ("new", "changed", "unchanged", "deleted", "invalid", "errors")
 
 
 @dataclass
+class Outline:
+    """What the store writes of a record besides its canonical JSON and what was made of it: its
+    URI and kind, a dataset's variables (each as its key and URI, in the record's order), a
+    service's or product's links. The pipeline's writing process is given this rather than the
+    record when the record was prepared in another process (`catalog.prepare`): moving whole
+    records between processes cost more than writing them."""
+
+    uri: str
+    kind: str
+    variables: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, record: Record) -> Outline:
+        if isinstance(record, Dataset):
+            return cls(record.uri, record.kind, [(key_for(v.uri), v.uri) for v in record.variables])
+        if isinstance(record, DataService | DataProduct):
+            return cls(record.uri, record.kind, links=_links(record))
+        return cls(record.uri, record.kind)
+
+
+@dataclass
 class RunError:
     run_id: int
     source: str
@@ -239,7 +261,7 @@ class StoreWriter(StoreReader, Protocol):
         self,
         source: str,
         run_id: int,
-        record: Record,
+        record: Record | Outline,
         hash: str,
         fetch_url: str | None,
         conforms: bool | None,
@@ -530,7 +552,7 @@ class SQLStore(ABC):
         self,
         source: str,
         run_id: int,
-        record: Record,
+        record: Record | Outline,
         hash: str,
         fetch_url: str | None,
         conforms: bool | None,
@@ -538,17 +560,25 @@ class SQLStore(ABC):
         data: str | None = None,
     ) -> str:
         """Insert or update; returns new | changed | unchanged (| restored for a deleted one back).
-        `data` and `validation` may come as JSON already (`catalog.prepare` makes them elsewhere)."""
+        `data` and `validation` may come as JSON already (`catalog.prepare` makes them elsewhere);
+        a record given by its `Outline` comes with its `data`."""
         self._writable()
+        if isinstance(record, Outline):
+            if data is None:
+                raise ValueError(f"the record {record.uri} is given by its outline, without its JSON")
+            outline = record
+        else:
+            outline, data = Outline.of(record), data or dumps(record)
+        uri = outline.uri
         with self.transaction():
-            row = self._row("SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?", (record.uri,))
+            row = self._row("SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?", (uri,))
             if row is not None and row["hash"] == hash and row["deleted_at"] is None and row["source"] == source:
                 return "unchanged"
             ts = self._now()
             values = (
-                record.kind,
+                outline.kind,
                 source,
-                data or dumps(record),
+                data,
                 hash,
                 ts,
                 run_id,
@@ -563,32 +593,32 @@ class SQLStore(ABC):
                 self._execute(
                     "INSERT INTO records(kind, source, data, hash, last_changed, run_id, fetch_url, conforms, "
                     "validation, uri, key, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (*values, record.uri, key_for(record.uri), ts, ts),
+                    (*values, uri, key_for(uri), ts, ts),
                 )
             else:
                 change = "restored" if row["deleted_at"] else "changed"
                 self._execute(
                     "UPDATE records SET kind=?, source=?, data=?, hash=?, last_changed=?, run_id=?, "
                     "fetch_url=?, conforms=?, validation=?, last_seen=?, deleted_at=NULL WHERE uri=?",
-                    (*values, ts, record.uri),
+                    (*values, ts, uri),
                 )
             self._execute(
-                "INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)",
-                (record.uri, run_id, ts, change, hash),
+                "INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)", (uri, run_id, ts, change, hash)
             )
-            if isinstance(record, DataService | DataProduct):
-                self._execute("DELETE FROM links WHERE from_uri=?", (record.uri,))
+            if outline.kind in ("service", "product"):
+                self._execute("DELETE FROM links WHERE from_uri=?", (uri,))
                 self._execute_many(
-                    "INSERT INTO links(from_uri, relation, target, target_kind) VALUES (?,?,?,?)", _links(record)
+                    "INSERT INTO links(from_uri, relation, target, target_kind) VALUES (?,?,?,?)", outline.links
                 )
-            if isinstance(record, Dataset):
+            if outline.kind == "dataset":
                 before = row["data"] if row is not None and not row["deleted_at"] else None
-                self._variable_changes(before, values[2], record, ts)
-                self._execute("DELETE FROM variables WHERE dataset_uri=?", (record.uri,))
+                self._variable_changes(before, data, outline, ts)
+                if row is not None:  # a new dataset has no variables yet
+                    self._execute("DELETE FROM variables WHERE dataset_uri=?", (uri,))
                 self._execute_many(
                     "INSERT INTO variables(key, uri, dataset_uri) VALUES (?,?,?) "
                     "ON CONFLICT(key) DO UPDATE SET uri=excluded.uri, dataset_uri=excluded.dataset_uri",
-                    [(key_for(v.uri), v.uri, record.uri) for v in record.variables],
+                    [(key, v, uri) for key, v in outline.variables],
                 )
             return change
 
@@ -607,7 +637,7 @@ class SQLStore(ABC):
                 (int(conforms), json.dumps(validation, ensure_ascii=False), *((self._now(),) if changed else ()), uri),
             )
 
-    def _variable_changes(self, before: str | None, data: str, after: Dataset, ts: str) -> None:
+    def _variable_changes(self, before: str | None, data: str, after: Outline, ts: str) -> None:
         """Record which variables of a dataset appeared, changed or disappeared in this write.
 
         `before` and `data` are the dataset's canonical JSON before and now: a variable changed when
@@ -615,7 +645,7 @@ class SQLStore(ABC):
         record and dumping every variable of both, made a new dataset of 100 variables cost nothing
         here, and a changed one a tenth.)"""
         if before is None:
-            changes = [(uri, "new") for uri in dict.fromkeys(v.uri for v in after.variables)]
+            changes = [(uri, "new") for uri in dict.fromkeys(v for _key, v in after.variables)]
         else:
             old = {v["uri"]: v for v in json.loads(before).get("variables", ())}
             new = {v["uri"]: v for v in json.loads(data).get("variables", ())}
