@@ -160,6 +160,12 @@ def rdflib_parse(data: str, fmt: str, base_iri: str | None = None, keep: Any = N
     return g
 
 
+def rdflib_parse_picked(data: str, fmt: str, base_iri: str | None, _pick: object) -> tuple[Graph, Graph]:
+    """`rdflib_parse` for the harvester's one parse of a page: the whole graph for its paging too."""
+    g = rdflib_parse(data, fmt, base_iri)
+    return g, g
+
+
 @contextmanager
 def naive() -> Iterator[None]:
     """The pipeline without its speed-ups: a record per transaction and per index commit, rdflib."""
@@ -167,6 +173,7 @@ def naive() -> Iterator[None]:
         patch.object(pipeline, "BATCH", 1),
         patch.object(pipeline, "INDEX_BATCH", 1),
         patch.object(dcat, "parse_rdf", rdflib_parse),
+        patch.object(dcat, "parse_picked", rdflib_parse_picked),
     ):
         yield
 

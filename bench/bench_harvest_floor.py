@@ -344,13 +344,14 @@ def stages(pages: int, variables: int) -> None:
     from catalog.prepare import platforms, stored_validation_json
     from catalog.profiles import ehds
     from catalog.rdf import from_graph
-    from catalog.rdfparse import parse_rdf
+    from catalog.rdfparse import parse_picked
     from catalog.renderings import render
     from catalog.search.documents import complete, documents
     from catalog.search.tantivy_backend import TantivyBackend
-    from catalog.store import SQLiteStore
+    from catalog.store import Outline, SQLiteStore
     from catalog.validation import get_profile, validate_record
-    from harvesters.dcat import _head
+    from harvesters.base import Harvested, Mapped
+    from harvesters.dcat import Paging, _head
 
     base = "http://127.0.0.1:1"
     spent: dict[str, float] = {}
@@ -375,16 +376,18 @@ def stages(pages: int, variables: int) -> None:
             data = body.decode()
             with timed("floor: pyoxigraph parse"):
                 list(ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=base))
-            with timed("page head (run's process)"):
-                parse_rdf(data, "turtle", base + path, keep=_head)
-            with timed("parse into a graph"):
-                g = parse_rdf(data, "turtle", base + path)
+            with timed("parse into a graph"):  # once, where the page is mapped; its paging picked on the way
+                g, head = parse_picked(data, "turtle", base + path, _head)
+            with timed("page head"):  # told to the run's process, which parses nothing
+                Paging.of(head, base + path)
             with timed("map to records"):
                 records = from_graph(g)[0]
-            with timed("records across processes"):
-                pickle.loads(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+            with timed("records across processes"):  # as what the run's process reads and writes of them
+                crossing = [(Mapped.of(Harvested(r, base + path)), Outline.of(r)) for r in records]
+                outlines = [o for _m, o in pickle.loads(pickle.dumps(crossing, protocol=pickle.HIGHEST_PROTOCOL))]
             n += sum(len(r.variables) for r in records if isinstance(r, Dataset))
-            for r in records:
+            written = []
+            for r, outline in zip(records, outlines, strict=True):
                 with timed("canonical JSON and hash"):
                     canonical = dumps(r)
                     hsh = digest(canonical)
@@ -398,9 +401,14 @@ def stages(pages: int, variables: int) -> None:
                     rendered = render(r, hsh, src.name, report.conforms, settings)
                 with timed("search documents"):
                     docs += documents(r, info, valid=report.conforms, platforms=platforms(store, r, src.name))
-                with timed("store"), store.transaction():
-                    store.put(src.name, run, r, hsh, base, report.conforms, checked, data=canonical)
-                    store.save_renderings(r.uri, rendered)
+                written.append((outline, hsh, report.conforms, checked, canonical, rendered))
+            with (
+                timed("store"),
+                store.transaction(),
+            ):  # a page's records in one transaction, as the pipeline writes a batch
+                for outline, hsh, conforms, checked, canonical, rendered in written:
+                    store.put(src.name, run, outline, hsh, base, conforms, checked, data=canonical)
+                    store.save_renderings(outline.uri, rendered)
         with timed("index (tantivy)"):
             index.upsert(list(complete(docs, lambda _key: None)))
         store.finish_run(run, "ok", {})

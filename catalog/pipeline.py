@@ -63,7 +63,7 @@ from catalog.search.documents import SourceInfo, coded, complete, documents
 from catalog.store import RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
 from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
-from harvesters.base import Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Present
+from harvesters.base import Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Mapped, Present
 from harvesters.http import BudgetExceeded, FetchError, HttpClient, Limits
 
 log = logging.getLogger(__name__)
@@ -223,8 +223,8 @@ class _Flow:
         self.run, self.known, self.ahead = run, known, ahead
         self.received: deque[Any] = deque()  # events not taken yet; `Deferred` ones may still be made
         self.deferred = 0  # of them
-        self.batch: list[Harvested] = []
-        self.writes: deque[tuple[list[Harvested], Later]] = deque()
+        self.batch: list[Harvested | Mapped] = []
+        self.writes: deque[tuple[list[Harvested | Mapped], Later]] = deque()
         self.seen: set[str] = set()
         self.gone: set[str] = set()
         self.complete = False
@@ -261,8 +261,8 @@ class _Flow:
             self.deferred -= 1
             for made in event.events():
                 self._take(made)
-        elif isinstance(event, Harvested):
-            uri = event.record.uri
+        elif isinstance(event, Harvested | Mapped):
+            uri = event.record.uri if isinstance(event, Harvested) else event.uri
             if uri in self.seen:
                 self.run._error(
                     Failed(
@@ -301,7 +301,7 @@ class _Flow:
             return
         self.run._progress(len(batch))
         done = [self.run.preparer.taken(h) for h in batch]
-        rest = [h.record for h, p in zip(batch, done, strict=True) if p is None]
+        rest = [_record(h) for h, p in zip(batch, done, strict=True) if p is None]
         if not rest:
             ready = [p for p in done if p is not None]
             self.writes.append((batch, Later(lambda: ready)))
@@ -483,39 +483,42 @@ class Harvest:
         if self.progress and n:
             self.progress(self.src.name, n)
 
-    def _store_batch(self, batch: list[Harvested], prepared: Later, known: dict[str, str]) -> None:
+    def _store_batch(self, batch: list[Harvested | Mapped], prepared: Later, known: dict[str, str]) -> None:
         """Write a batch as prepared (`catalog.prepare`), in one short transaction; its documents
-        go to the index. Unchanged records are counted, never written (see `SQLStore.last_harvest`)."""
+        go to the index. Unchanged records are counted, never written (see `SQLStore.last_harvest`).
+        What is written of a record is what was prepared of it (its JSON and `Outline`): a record
+        prepared in another process comes back `Mapped`, without the record."""
         ready = prepared.result()
-        self._store_counts(batch)
-        fresh: list[tuple[Harvested, Prepared]] = []
+        self._store_counts([h for h in batch if isinstance(h, Harvested)])
+        fresh: list[tuple[str, Prepared]] = []
         for h, p in zip(batch, ready, strict=True):
             if p.error is not None:
-                self._error(Failed(p.error, h.url, h.record.uri, None))
+                self._error(Failed(p.error, h.url, p.uri, None))
             elif p.data is None:
                 self.counts["unchanged"] += 1
             else:
-                fresh.append((h, p))
+                fresh.append((h.url, p))
         if not fresh:
             return
         stale_keys: set[str] = set()
-        for h, p in fresh:
-            old = self.store.get(h.record.uri) if h.record.uri in known else None
+        for _url, p in fresh:
+            old = self.store.get(p.uri) if p.uri in known else None
             if old is not None:
                 stale_keys |= record_keys(old.record) - p.docs.keys
         with self.store.transaction():  # short: other workers wait for this lock
-            for h, p in fresh:
+            for url, p in fresh:
+                assert p.outline is not None and p.data is not None
                 change = self.store.put(
-                    self.src.name, self.run_id, h.record, p.hash, h.url, p.conforms, p.validation, data=p.data
+                    self.src.name, self.run_id, p.outline, p.hash, url, p.conforms, p.validation, data=p.data
                 )
-                self.store.save_renderings(h.record.uri, p.renderings)
+                self.store.save_renderings(p.uri, p.renderings)
                 self.counts["new" if change in ("new", "restored") else change] += 1
                 if not p.conforms:
                     self.counts["invalid"] += 1
         if self.index is not None:
             if stale_keys:
                 self.index.delete(stale_keys)
-            self.index.upsert(Documents(p.docs for _h, p in fresh))
+            self.index.upsert(Documents(p.docs for _url, p in fresh))
 
     def _store_counts(self, batch: list[Harvested]) -> None:
         """Keep each dataset's raw counts and their published view, when they changed (also under an
@@ -551,6 +554,14 @@ class Harvest:
         self.counts["deleted"] += self.store.mark_deleted(sorted(uris), self.run_id)
         if self.index is not None and keys:
             self.index.delete(keys)
+
+
+def _record(event: Harvested | Mapped) -> Record:
+    """The record of an event the pool did not prepare: one harvested here (a `Mapped` one was
+    prepared where it was mapped)."""
+    if isinstance(event, Mapped):
+        raise RuntimeError(f"the record {event.uri} came back from the pool unprepared")
+    return event.record
 
 
 def _plain(exc: BaseException) -> str:

@@ -18,8 +18,10 @@ later batch itself.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import pickle
+import queue
 import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,9 +36,9 @@ from catalog.published import Published
 from catalog.renderings import render
 from catalog.search import Document, Encoder
 from catalog.search.documents import SourceInfo, complete, documents, needs_store
-from catalog.store import StoreReader, store_at
+from catalog.store import Outline, StoreReader, store_at
 from catalog.validation import Report, validate_records
-from harvesters.base import Deferred, Event, Harvested
+from harvesters.base import Deferred, Event, Harvested, Mapped
 
 
 class Packed:
@@ -93,6 +95,7 @@ class Prepared:
     renderings: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     docs: Packed = field(default_factory=lambda: NO_DOCUMENTS)
     error: str | None = None
+    outline: Outline | None = None  # what the store writes of the record (when `data` is written)
 
 
 def stored_validation(report: Report, view: Published, settings_digest: str) -> dict[str, Any]:
@@ -142,7 +145,7 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
             continue
         prepared = Prepared(record.uri, digest(data))
         if prepared.hash != hsh:
-            prepared.data = data
+            prepared.data, prepared.outline = data, Outline.of(record)
             fresh.append((prepared, record))
         out.append(prepared)
     if not fresh:
@@ -170,7 +173,7 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
             )
         except Exception as exc:  # noqa: BLE001 - one record's fault is its own: the batch goes on
             prepared.error = _fault("could not be validated, rendered or indexed", exc)
-            prepared.data = None
+            prepared.data = prepared.outline = None
     return out
 
 
@@ -194,23 +197,40 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start(job: Job, store_url: str, known: dict[str, str], parent: int) -> None:
+def _start(job: Job, store_url: str, known: dict[str, str], parent: int, told: Any) -> None:
     """In each pool process: die with the run's process, open the store to read (a connection of
-    its own: connections must not cross a fork)."""
+    its own: connections must not cross a fork); `told` takes what deferred pages tell."""
     die_with_parent(parent)
-    _POOL.update(job=job, store=store_at(store_url, readonly=True), known=known)
+    told.cancel_join_thread()  # a process ends only when the pool is shut down: what it told then is not wanted
+    _POOL.update(job=job, store=store_at(store_url, readonly=True), known=known, told=told)
 
 
 def _prepare_in_pool(records: list[Record], known: list[str | None]) -> list[Prepared]:
     return prepare(_POOL["job"], _POOL["store"], records, known)
 
 
-def _make_in_pool(make: Callable[..., list[Event]], args: tuple[Any, ...]) -> tuple[list[Event], list[Prepared]]:
-    """A harvester's deferred events (a page mapped), and its records prepared while here."""
-    events = make(*args)
+def _make_in_pool(
+    make: Callable[..., list[Event]], args: tuple[Any, ...], token: int | None
+) -> tuple[list[Event], list[Prepared], Any]:
+    """A harvester's deferred events (a page mapped), its records prepared while here, and what
+    `make` told (`Deferred.tells`: sent to the run's process at once as well, with `token`). The
+    records go back as `Mapped`: the run's process writes what was prepared of them; those with
+    counts beside them go whole (the run's process keeps their counts with the record's view)."""
+    told: list[Any] = []
+    if token is None:
+        events = make(*args)
+    else:
+
+        def tell(news: Any) -> None:
+            told.append(news)
+            _POOL["told"].put((token, news))
+
+        events = make(*args, tell=tell)
     records = [e.record for e in events if isinstance(e, Harvested)]
     known = _POOL["known"]
-    return events, prepare(_POOL["job"], _POOL["store"], records, [known.get(r.uri) for r in records])
+    prepared = prepare(_POOL["job"], _POOL["store"], records, [known.get(r.uri) for r in records])
+    events = [Mapped.of(e) if isinstance(e, Harvested) and e.counts is None else e for e in events]
+    return events, prepared, told[0] if told else None
 
 
 class Later:
@@ -231,24 +251,33 @@ class Preparer:
     vocabularies with the process that forks them), or in the calling process when `workers` is 0.
 
     Two ways in: `submit` a batch of harvested records; or `defer` a harvester's `Deferred` (a page
-    to map), which the pool then maps and whose records it prepares in the same go, so a page's
-    records cross between processes once; `taken` gives a record's result when it comes out."""
+    to map), which the pool then maps and whose records it prepares in the same go, so a page is
+    parsed once and its records cross between processes once, as `Mapped`; `taken` gives a
+    record's result when it comes out. What a deferred page tells (its paging links) comes to the
+    run's process as soon as it is parsed, on a queue of its own, so the harvester fetches on while
+    the page is mapped and prepared."""
 
     def __init__(self, job: Job, store: StoreReader, known: dict[str, str], workers: int = 0):
         self.job, self.store = job, store
         self.pool: ProcessPoolExecutor | None = None
-        self.done: dict[int, Prepared] = {}  # id of a deferred page's Harvested event -> its record prepared
+        self.done: dict[int, Prepared] = {}  # id of a deferred page's Harvested or Mapped event -> its record prepared
+        self.tokens = itertools.count()
+        self.news: dict[int, Any] = {}  # what deferred pages told, by token, until the harvester asks
+        self.waiting: set[int] = set()  # tokens whose news the harvester has not had yet
+        self.told: Any = None  # the queue the pool's processes tell on
         if workers > 0:
             import multiprocessing
 
             from catalog.validation import get_profile
 
             get_profile(profiles.EHDS)  # compiled once, before the fork
+            context = multiprocessing.get_context("fork")
+            self.told = context.Queue()
             self.pool = ProcessPoolExecutor(
                 workers,
-                mp_context=multiprocessing.get_context("fork"),
+                mp_context=context,
                 initializer=_start,
-                initargs=(job, store.url, known, os.getpid()),
+                initargs=(job, store.url, known, os.getpid(), self.told),
             )
 
     def submit(self, records: list[Record], known: list[str | None]) -> Later:
@@ -273,29 +302,54 @@ class Preparer:
 
     def defer(self, deferred: Deferred) -> None:
         """Have the pool make `deferred`'s events (and prepare their records) from now on; without a
-        pool they are made where they are taken."""
+        pool they are made where they are taken (or where the harvester asks what they tell)."""
         if self.pool is None:
             return
-        make, args = deferred.make, deferred.args
+        token = next(self.tokens)
         try:
-            future = self.pool.submit(_make_in_pool, make, args)
+            future = self.pool.submit(_make_in_pool, deferred.make, deferred.args, token if deferred.tells else None)
         except (BrokenProcessPool, RuntimeError):
             self._lose_pool()
             return
+        if deferred.tells:
+            self.waiting.add(token)
 
-        def made() -> list[Event]:
+        def outcome() -> tuple[list[Event], list[Prepared], Any] | None:
+            """What the pool made; None when a process of it died (the events are then made here);
+            the pool's failure to make them (a page that does not parse) is raised."""
             try:
-                events, prepared = future.result()
+                return future.result()
             except BrokenProcessPool:
                 self._lose_pool()
-                return make(*args)
-            harvested = (e for e in events if isinstance(e, Harvested))
+                return None
+
+        def made() -> list[Event]:
+            result = outcome()
+            if result is None:
+                return deferred.make_here()
+            events, prepared, _told = result
+            harvested = (e for e in events if isinstance(e, Harvested | Mapped))
             self.done.update((id(h), p) for h, p in zip(harvested, prepared, strict=True))
             return events
 
-        deferred.made, deferred.ready = made, future.done
+        def heard() -> Any:
+            while token not in self.news:
+                if future.done():
+                    self.waiting.discard(token)
+                    result = outcome()
+                    return deferred.hear_here() if result is None else result[2]
+                try:
+                    sent, news = self.told.get(timeout=0.05)
+                except queue.Empty:
+                    continue
+                if sent in self.waiting:
+                    self.news[sent] = news
+            self.waiting.discard(token)
+            return self.news.pop(token)
 
-    def taken(self, event: Harvested) -> Prepared | None:
+        deferred.made, deferred.ready, deferred.hear = made, future.done, heard
+
+    def taken(self, event: Harvested | Mapped) -> Prepared | None:
         """The record of a deferred page's event as the pool prepared it; None when it was not."""
         return self.done.pop(id(event), None)
 
@@ -306,6 +360,11 @@ class Preparer:
 
     def close(self) -> None:
         self.done.clear()
+        self.news.clear()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.told is not None:
+            self.told.close()
+            self.told.join_thread()
+            self.told = None

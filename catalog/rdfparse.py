@@ -12,6 +12,8 @@ an unchanged feed maps to an unchanged record.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -32,6 +34,8 @@ FORMATS = {
 """rdflib format names -> pyoxigraph formats (JSON-LD goes through rdflib: see `_parse_jsonld`)."""
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+NamedNode, OxLiteral = ox.NamedNode, ox.Literal
 _KNOWN = {str(term): term for term in READ_TERMS}
 Triple = tuple[Node, Node, Node]
 
@@ -169,12 +173,47 @@ class _Terms:
         raise RdfSyntaxError(f"unsupported RDF term {term!r}", None)
 
 
+@dataclass(frozen=True)
+class Pick:
+    """Statements picked by their predicate, and rdf:type statements by their class (IRIs as text):
+    the few statements of a document that a reader of it needs before the rest (a feed page's
+    paging links)."""
+
+    predicates: frozenset[str]
+    classes: frozenset[str] = frozenset()
+
+    def __call__(self, q: ox.Quad) -> bool:
+        """Whether the statement is picked (a `keep` of `parse_rdf`)."""
+        p = q.predicate.value
+        return p in self.predicates or (
+            p == RDF_TYPE and type(q.object) is ox.NamedNode and q.object.value in self.classes
+        )
+
+
 def parse_rdf(
     data: bytes | str, fmt: str, base_iri: str | None = None, keep: Callable[[ox.Quad], bool] | None = None
 ) -> LightGraph:
     """The triples of `data` (in rdflib format name `fmt`); named graphs are merged. With `keep`,
     only the statements it keeps (all are still parsed, so a syntax error anywhere is found): a
     reader of a few statements of a large document pays for those only. JSON-LD keeps all."""
+    return _parse(data, fmt, base_iri, keep, None)
+
+
+def parse_picked(data: bytes | str, fmt: str, base_iri: str | None, pick: Pick) -> tuple[LightGraph, LightGraph]:
+    """The whole graph of `data` and, from the same parse, the graph of the statements `pick`
+    picks, as `parse_rdf(..., keep=pick)` gives it (JSON-LD: the whole graph again)."""
+    picked = LightGraph()
+    graph = _parse(data, fmt, base_iri, None, (pick, picked))
+    return graph, (graph if fmt == "json-ld" else picked)
+
+
+def _parse(
+    data: bytes | str,
+    fmt: str,
+    base_iri: str | None,
+    keep: Callable[[ox.Quad], bool] | None,
+    tap: tuple[Pick, LightGraph] | None,
+) -> LightGraph:
     if fmt not in FORMATS:
         raise RdfSyntaxError(f"unknown RDF format {fmt!r}", None)
     graph = LightGraph()
@@ -182,38 +221,69 @@ def parse_rdf(
         return _parse_jsonld(data, base_iri, graph)
     try:
         with collector.paused():  # see catalog.collector
-            _fill(graph, ox.parse(data, format=FORMATS[fmt], base_iri=base_iri), keep)
+            _fill(graph, ox.parse(data, format=FORMATS[fmt], base_iri=base_iri), keep, tap)
     except (SyntaxError, ValueError) as exc:  # pyoxigraph: SyntaxError with a location, ValueError for bad IRIs
         raise RdfSyntaxError(getattr(exc, "msg", None) or str(exc), getattr(exc, "lineno", None)) from exc
     return graph
 
 
-def _fill(graph: LightGraph, quads: Iterable[ox.Quad], keep: Callable[[ox.Quad], bool] | None) -> None:
+def _fill(
+    graph: LightGraph,
+    quads: Iterable[ox.Quad],
+    keep: Callable[[ox.Quad], bool] | None,
+    tap: tuple[Pick, LightGraph] | None = None,
+) -> None:
     """`graph.add` of each quad's triple (as `_Terms` makes it), unrolled: a page is some 100,000
     statements, and a call per term and per statement was a third of the time beyond pyoxigraph's.
-    A statement's subject is most often the one before's, and IRIs the ones met before."""
+    A statement's subject is most often the one before's, and IRIs the ones met before: each made
+    here without a call, as are plain and tagged strings (most objects). The statements `tap`
+    picks are added to its graph too, in order."""
     term = _Terms()
-    iris = term.iris
+    iris, tags = term.iris, term.tags
+    new = str.__new__
     out = graph._out
     assert not graph._in, "a new graph: no inverse index to keep"
     size = graph._size
     last = properties = None
+    picked: list[tuple[Node, Node, Stored]] | None = None
+    if tap is not None:
+        pick, picked = tap[0], []
+        predicates, classes = pick.predicates, pick.classes
     for q in quads:
         if keep is not None and not keep(q):
             continue
         subject = q.subject
         if properties is None or subject != last:
             last = subject
-            s: Node = term(subject)  # type: ignore[assignment]  # an IRI or a blank node
+            if type(subject) is NamedNode:
+                value = subject.value
+                s: Node = iris.get(value) or term.iri(value)
+            else:
+                s = term(subject)  # type: ignore[assignment]  # a blank node
             properties = out.get(s)
             if properties is None:
                 properties = out[s] = {}
         p = q.predicate.value
-        predicate = iris.get(p) or term.iri(p)
-        o = q.object
-        if type(o) is ox.NamedNode:
+        predicate = iris.get(p)
+        if predicate is None:
+            predicate = iris[p] = new(URIRef, p)  # pyoxigraph has checked it: see `_Terms.iri`
+        o: Any = q.object  # told apart by its type below
+        kind = type(o)
+        obj: Stored
+        if kind is NamedNode:
             value = o.value
-            obj: Stored = iris.get(value) or term.iri(value)
+            obj = iris.get(value) or term.iri(value)
+        elif kind is OxLiteral:
+            language = o.language
+            if language:
+                if language not in tags:
+                    text("", language)  # a tag rdflib refuses fails the parse, as its term did
+                    tags.add(language)
+                obj = (o.value, language)
+            elif o.datatype.value == XSD_STRING:
+                obj = o.value
+            else:
+                obj = term(o)
         else:
             obj = term(o)
         objects = properties.get(predicate)
@@ -223,7 +293,12 @@ def _fill(graph: LightGraph, quads: Iterable[ox.Quad], keep: Callable[[ox.Quad],
         elif obj not in objects:
             objects[obj] = None
             size += 1
+        if picked is not None and (p in predicates or (p == RDF_TYPE and kind is NamedNode and value in classes)):
+            picked.append((s, predicate, obj))
     graph._size = size
+    if tap is not None and picked:
+        for triple in picked:
+            tap[1]._add(*triple)
 
 
 def _parse_jsonld(data: bytes | str, base_iri: str | None, graph: LightGraph) -> LightGraph:

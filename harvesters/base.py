@@ -32,6 +32,24 @@ class Harvested:
 
 
 @dataclass
+class Mapped:
+    """A record of a `Deferred` page as it comes back from the process that made and prepared it
+    (`catalog.prepare`): what the harvester's own process reads of it (its URI, kind and
+    identifier, and where it was fetched); the pipeline writes it from what was prepared. (A whole
+    record moved back between processes cost more than writing it.)"""
+
+    uri: str
+    kind: str
+    identifier: str
+    url: str
+
+    @classmethod
+    def of(cls, event: Harvested) -> Mapped:
+        record = event.record
+        return cls(record.uri, record.kind, record.identifier, event.url)
+
+
+@dataclass
 class Present:
     """The source still has this record and it has not changed since `state` says we saw it."""
 
@@ -74,6 +92,14 @@ class Deferred:
     at this place of the stream as if they had been yielded here. `then`, when given, sees them
     first, in the harvester's own process and in the stream's order: what a harvester keeps across
     pages (the identifiers it has seen, what its checkpoint says of each page) it keeps there.
+    Made in another process, a page's records come back as `Mapped` (what `then` may read of
+    them), not as `Harvested`.
+
+    With `tells`, `make` takes a keyword `tell` and calls it once, before it makes its events, with
+    what the harvester needs to go on (a page's paging links, found while parsing the page, which
+    is then parsed once): the harvester, having yielded the Deferred, asks for it by `told`, which
+    waits for it wherever the events are being made. A failure of `make` before it tells (a page
+    that does not parse) is raised by `told`, in the harvester, at this place of its stream.
 
     The pipeline takes the events once (`events`); the harvester, before its checkpoint, makes sure
     `then` has seen those of every page (`settle`). Neither the page nor its events are kept longer
@@ -84,12 +110,35 @@ class Deferred:
         make: Callable[..., list[Event]],
         args: tuple[Any, ...],
         then: Callable[[list[Event]], list[Event]] | None = None,
+        tells: bool = False,
     ):
-        self.make, self.args, self.then = make, args, then
-        self.made: Callable[[], list[Event]] = lambda: make(*args)  # the pipeline may make them elsewhere
+        self.make, self.args, self.then, self.tells = make, args, then, tells
+        self.made: Callable[[], list[Event]] = self.make_here  # the pipeline may make them elsewhere
         self.ready: Callable[[], bool] = lambda: True  # whether `made` would return at once
+        self.hear: Callable[[], Any] = self.hear_here  # and hear what `make` tells from there
         self._events: list[Event] | None = None
+        self._kept: list[Event] | None = None  # made here by `hear_here`, for `made`
+        self._told: list[Any] = []
         self._taken = False
+
+    def make_here(self) -> list[Event]:
+        """The events, made in this process (once: those `hear_here` made, if it did)."""
+        if self._kept is not None:
+            kept, self._kept = self._kept, None
+            return kept
+        if self.tells:
+            return self.make(*self.args, tell=self._told.append)
+        return self.make(*self.args)
+
+    def hear_here(self) -> Any:
+        """What `make` tells, making the events in this process if it was not heard yet."""
+        if not self._told:
+            self._kept = self.make_here()
+        return self._told[0]
+
+    def told(self) -> Any:
+        """What `make` tells (`tells`), as soon as it is known."""
+        return self.hear()
 
     def settle(self) -> None:
         """Have `then` see the events (making them now if need be), keeping them for `events`."""
@@ -109,7 +158,7 @@ def _made_already() -> list[Event]:
     raise RuntimeError("the events of a Deferred are made once")
 
 
-Event = Harvested | Present | Deleted | Failed | Complete | Checkpoint | Deferred
+Event = Harvested | Mapped | Present | Deleted | Failed | Complete | Checkpoint | Deferred
 
 
 def resolved(events: Iterable[Event]) -> Iterator[Event]:

@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -36,7 +37,7 @@ from rdflib.namespace import DCTERMS as DCT
 
 from catalog.model import Dataset
 from catalog.rdf import ADMS, HYDRA, from_graph
-from catalog.rdfparse import LightGraph, RdfSyntaxError, parse_rdf
+from catalog.rdfparse import LightGraph, Pick, RdfSyntaxError, parse_picked, parse_rdf
 from harvesters.base import (
     Checkpoint,
     Complete,
@@ -46,6 +47,7 @@ from harvesters.base import (
     Failed,
     Harvested,
     Harvester,
+    Mapped,
     Present,
     SourceError,
     replayed,
@@ -124,37 +126,60 @@ def _as_list(value: object) -> list[object]:
     return value if isinstance(value, list) else ([] if value is None else [value])
 
 
-def parse(fetched: Fetched, keep: Callable[[ox.Quad], bool] | None = None) -> LightGraph:
-    """The page as a graph (parsed by pyoxigraph), or a SourceError naming URL and line; with
-    `keep`, only the statements it keeps (`catalog.rdfparse.parse_rdf`)."""
-    fmt = guess_format(fetched.url, fetched.content_type, fetched.content)
-    check_safe(fmt, fetched.content, fetched.url)
-    return _parsed(fetched.text(), fmt, fetched.url, keep)
-
-
 def _parsed(data: str, fmt: str, url: str, keep: Callable[[ox.Quad], bool] | None = None) -> LightGraph:
     try:
         return parse_rdf(data, fmt, base_iri=url, keep=keep)
     except RdfSyntaxError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SourceError(f"the feed is not valid {fmt} RDF ({message[:300]})", url, exc.line) from exc
+        raise _not_valid(exc, fmt, url) from exc
 
 
-_HEAD = {str(p) for p in (HYDRA.next, HYDRA.nextPage, HYDRA.variable, DCT.modified, FOAF.primaryTopic, ADMS.status)}
-_HEAD_TYPES = {str(c) for c in (HYDRA.PartialCollectionView, HYDRA.PagedCollection, DCAT.Catalog)}
-_TYPE = str(RDF.type)
+def _parsed_picked(data: str, fmt: str, url: str) -> tuple[LightGraph | Graph, LightGraph | Graph]:
+    """The page's graph, and its `_head` statements as a graph of their own, from one parse."""
+    try:
+        return parse_picked(data, fmt, url, _head)
+    except RdfSyntaxError as exc:
+        raise _not_valid(exc, fmt, url) from exc
 
 
-def _head(q: ox.Quad) -> bool:
-    """The statements the harvester reads of a page itself: its paging, the catalogue's time, tombstones."""
-    p = q.predicate.value
-    return p in _HEAD or (p == _TYPE and isinstance(q.object, ox.NamedNode) and q.object.value in _HEAD_TYPES)
+def _not_valid(exc: RdfSyntaxError, fmt: str, url: str) -> SourceError:
+    message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return SourceError(f"the feed is not valid {fmt} RDF ({message[:300]})", url, exc.line)
 
 
-def map_page(data: str, fmt: str, url: str) -> list[Event]:
+_head = Pick(
+    frozenset(
+        str(p) for p in (HYDRA.next, HYDRA.nextPage, HYDRA.variable, DCT.modified, FOAF.primaryTopic, ADMS.status)
+    ),
+    frozenset(str(c) for c in (HYDRA.PartialCollectionView, HYDRA.PagedCollection, DCAT.Catalog)),
+)
+"""The statements the harvester reads of a page itself: its paging, the catalogue's time, tombstones."""
+
+
+@dataclass
+class Paging:
+    """What the harvester reads of a page to go on (`_head`'s statements): the next page, the
+    catalogue's time (the next run's cursor, when the feed offers `modified_since`) and the
+    records the page says are deleted."""
+
+    next: str | None
+    cursor: str | None
+    tombstones: list[str]
+
+    @classmethod
+    def of(cls, head: LightGraph | Graph, url: str) -> Paging:
+        return cls(next_page(head, url), cursor(head), tombstones(head))
+
+
+def map_page(data: str, fmt: str, url: str, tell: Callable[[Paging], object] | None = None) -> list[Event]:
     """The records of one page, and the problems met mapping them; what the harvester leaves to be
-    done elsewhere (`Deferred`), since it needs nothing but the page."""
-    g = _parsed(data, fmt, url)
+    done elsewhere (`Deferred`), since it needs nothing but the page. `tell` is told the page's
+    `Paging` as soon as it is parsed (the one parse of the page), before its records are mapped."""
+    g: LightGraph | Graph
+    if tell is None:
+        g = _parsed(data, fmt, url)
+    else:
+        g, head = _parsed_picked(data, fmt, url)
+        tell(Paging.of(head, url))
     records, problems = from_graph(g)
     events: list[Event] = [Failed(message, url, record_uri, field) for record_uri, field, message in problems]
     upstream = catalog_records(g)
@@ -268,28 +293,28 @@ class DcatHarvester(Harvester):
                 raise SourceError("the feed's paging links form a loop", url)
             seen.add(url)
             fetched = self.http.get(url, accept=self.source.options.get("accept", ACCEPT))
-            head, page = self._page(fetched)
-            if len(seen) == 1:
-                next_since = cursor(head) or since
+            page = self._page(fetched)
             yield page
-            yield from (Deleted(uri) for uri in tombstones(head))
-            url = next_page(head, url)
+            paging: Paging = page.told()
+            if len(seen) == 1:
+                next_since = paging.cursor or since
+            yield from (Deleted(uri) for uri in paging.tombstones)
+            url = paging.next
         yield Checkpoint({**self.state, "since": next_since})
 
-    def _page(
-        self, fetched: Fetched, then: Callable[[list[Event]], list[Event]] | None = None
-    ) -> tuple[LightGraph, Deferred]:
-        """What the harvester reads of a page to go on (read here: a syntax error fails the source
-        at this page), and the page's records, to be mapped wherever the pipeline likes; `then`
-        sees them after `_first_only`."""
-        head = parse(fetched, keep=_head)
+    def _page(self, fetched: Fetched, then: Callable[[list[Event]], list[Event]] | None = None) -> Deferred:
+        """The page's records, to be mapped wherever the pipeline likes, which tell (`Deferred.told`)
+        what the harvester reads of the page to go on (`Paging`): the page is parsed once, where it
+        is mapped, and a syntax error fails the source at this page when the harvester asks. `then`
+        sees the records after `_first_only`."""
         fmt = guess_format(fetched.url, fetched.content_type, fetched.content)
+        check_safe(fmt, fetched.content, fetched.url)
 
         def taken(events: list[Event]) -> list[Event]:
             events = self._first_only(events)
             return then(events) if then is not None else events
 
-        return head, Deferred(map_page, (fetched.text(), fmt, fetched.url), then=taken)
+        return Deferred(map_page, (fetched.text(), fmt, fetched.url), then=taken, tells=True)
 
     def _first_only(self, events: list[Event]) -> list[Event]:
         """A page's events, but a second record with a dct:identifier already seen in this run
@@ -297,20 +322,26 @@ class DcatHarvester(Harvester):
         Pages skipped as unchanged report their duplicates again from the checkpoint."""
         out: list[Event] = []
         for event in events:
-            if isinstance(event, Harvested) and event.record.identifier:
-                record = event.record
-                what = "dataset" if isinstance(record, Dataset) else "code list"
-                first = self._first.setdefault((what, record.identifier), record.uri)
-                if first != record.uri:
-                    event = Failed(
-                        f"the {what} {record.identifier} is listed more than once (as {first} and {record.uri}); "
-                        "the first was kept",
-                        event.url,
-                        record.identifier,
-                        "identifier",
-                    )
+            if isinstance(event, Harvested):  # made here
+                event = self._first_of(event, event.record.uri, event.record.kind, event.record.identifier)
+            elif isinstance(event, Mapped):  # made elsewhere
+                event = self._first_of(event, event.uri, event.kind, event.identifier)
             out.append(event)
         return out
+
+    def _first_of(self, event: Harvested | Mapped, uri: str, kind: str, identifier: str) -> Event:
+        if not identifier:
+            return event
+        what = "dataset" if kind == "dataset" else "code list"
+        first = self._first.setdefault((what, identifier), uri)
+        if first == uri:
+            return event
+        return Failed(
+            f"the {what} {identifier} is listed more than once (as {first} and {uri}); the first was kept",
+            event.url,
+            identifier,
+            "identifier",
+        )
 
     def harvest_all(self) -> Iterator[Event]:
         previous = json.loads(self.state.get("pages", "{}"))
@@ -330,14 +361,16 @@ class DcatHarvester(Harvester):
                 yield from (Present(uri) for uri in old[2])
                 url = old[1]
                 continue
-            head, page = self._page(fetched, partial(self._remember, pages, url))
-            if not pages:
-                since = cursor(head) or since
-            following = next_page(head, url)
-            pages[url] = [digest, following]  # and what it gave, once it is mapped (`_remember`)
+            page = self._page(fetched, partial(self._remember, pages, url))
+            first = not pages
+            pages[url] = [digest, None]  # its next page, once told, and what it gave, once it is mapped (`_remember`)
             yield page
+            paging: Paging = page.told()
+            if first:
+                since = paging.cursor or since
+            pages[url][1] = paging.next
             mapped.append(page)
-            url = following
+            url = paging.next
         for page in mapped:
             page.settle()
         yield Complete()
@@ -348,7 +381,9 @@ class DcatHarvester(Harvester):
         """What the checkpoint keeps of a mapped page besides its digest and next page: the records
         it gave and the problems met, so an unchanged page is skipped next time and its problems
         reported again."""
-        uris = [e.record.uri for e in events if isinstance(e, Harvested)]
+        uris = [
+            e.record.uri if isinstance(e, Harvested) else e.uri for e in events if isinstance(e, Harvested | Mapped)
+        ]
         problems = [e for e in events if isinstance(e, Failed)]
         pages[url] = [*pages[url][:2], uris, saved_problems(problems)]
         return events

@@ -181,7 +181,8 @@ def test_an_unchanged_page_is_not_parsed_again_yet_its_problems_are_reported_aga
         settings, "mfr", server.serve("/mfr/catalog.ttl", g.serialize(format="turtle"), Content_Type="text/turtle")
     )
     first = run(settings, store, index)["mfr"]
-    monkeypatch.setattr(dcat, "parse", lambda fetched: pytest.fail("an unchanged page was parsed again"))
+    for parser in ("parse_rdf", "parse_picked"):
+        monkeypatch.setattr(dcat, parser, lambda *_args: pytest.fail("an unchanged page was parsed again"))
     again = run(settings, store, index)["mfr"]
     assert [(e.record_id, e.field) for e in first.errors] == [(str(nameless), "csvw:name")]
     assert [(e.url, e.record_id, e.field, e.message) for e in again.errors] == [
