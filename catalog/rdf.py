@@ -1073,9 +1073,17 @@ def _text(value: Any) -> str:
 
 
 def _text_of(values: Collection[Any] | None) -> str | None:
-    """`Reader._str` of a property's values."""
+    """`Reader._str` of a property's values (one value, the most common, read without a call)."""
     if not values:
         return None
+    if len(values) == 1:
+        (value,) = values
+        kind = type(value)
+        if kind is str:
+            return value  # type: ignore[no-any-return]
+        if kind is tuple:
+            return value[0]  # type: ignore[no-any-return]
+        return str(value)
     return _text(_first(values))
 
 
@@ -1330,26 +1338,32 @@ class Reader:
 
     def _variable(self, c: URIRef, table: str | None) -> tuple[int | None, Variable]:
         """(schema:position, the variable): a dataset's variables are most of a feed's statements,
-        so each is read from its own properties, one dictionary read a property."""
+        so each is read from its own properties, one dictionary read a property (and no call for
+        one the source does not state: most of them)."""
         get = self._properties(c).get
         name = _text_of(get(CSVW_NAME))
         if not name:
             self.errors.append((str(c), "csvw:name", "the variable has no name"))
-        position = as_term(_first(get(SCHEMA_POSITION)))  # as `_position` reads it
+        position = get(SCHEMA_POSITION)
+        if position:
+            position = as_term(_first(position))  # as `_position` reads it
+        unit, codelist, coding_system, property_url, question, valid_from, valid_to, keywords = map(
+            get, _RARE_VARIABLE_TERMS
+        )
         variable = Variable(
             uri=str(c),
             name=name or str(c).rsplit("/", 1)[-1],
             title=_lang_of(get(CSVW_TITLE)),
             description=_lang_of(get(DCT_DESCRIPTION)),
             datatype=_text_of(get(CSVW_DATATYPE)) or "string",
-            unit=_text_of(get(HK_UNIT)),
-            codelist=_iri_of(get(HK_CODE_LIST)),
-            coding_system=_text_of(get(HK_CODING_SYSTEM)),
-            property_url=_iri_of(get(CSVW_PROPERTY_URL)),
-            question=_lang_of(get(HK_QUESTION)),
-            valid_from=_text_of(get(SCHEMA_VALID_FROM)),
-            valid_to=_text_of(get(SCHEMA_VALID_THROUGH)),
-            keywords=sorted(map(_text, get(DCAT_KEYWORD, ()))),
+            unit=_text_of(unit) if unit else None,
+            codelist=_iri_of(codelist) if codelist else None,
+            coding_system=_text_of(coding_system) if coding_system else None,
+            property_url=_iri_of(property_url) if property_url else None,
+            question=_lang_of(question) if question else {},
+            valid_from=_text_of(valid_from) if valid_from else None,
+            valid_to=_text_of(valid_to) if valid_to else None,
+            keywords=sorted(map(_text, keywords)) if keywords else [],
             table=table,
         )
         literal = type(position) is Literal or isinstance(position, Literal)  # the ABC check runs Python code
@@ -1458,6 +1472,18 @@ class Reader:
                     self.errors.append(("(blank node)", str(cls), f"a data {name} has no URI (blank node); skipped"))
 
 
+_RARE_VARIABLE_TERMS = (
+    HK_UNIT,
+    HK_CODE_LIST,
+    HK_CODING_SYSTEM,
+    CSVW_PROPERTY_URL,
+    HK_QUESTION,
+    SCHEMA_VALID_FROM,
+    SCHEMA_VALID_THROUGH,
+    DCAT_KEYWORD,
+)
+"""What a variable may state besides its name, titles, description, datatype and position: looked
+up together, read only when stated."""
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 IANA = re.compile(r"^https?://www\.iana\.org/assignments/media-types/")
 FILE_TYPES = {
