@@ -50,7 +50,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 from catalog import minimum, profiles, quality
 from catalog.config import Settings
 from catalog.confirmations import PUBLISHER, SOURCE, confirmation_level, holder_key
-from catalog.model import Dataset
+from catalog.model import Dataset, Variable
 from catalog.rdf import DQV, HK, TripleWriter
 from catalog.readiness import publisher_identity
 from catalog.store import StoredRecord, StoreReader, StoreWriter
@@ -289,11 +289,30 @@ class Inputs:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
-def _share(items: Sequence[Any], test: Any, what: str) -> Measurement:
-    if not items:
+def _counted(n: int, of: int, what: str) -> Measurement:
+    if not of:
         return Measurement(None, f"not assessed: no {what} listed")
-    n = sum(1 for item in items if test(item))
-    return Measurement(round(n / len(items), 3), f"{n} of {len(items)}")
+    return Measurement(round(n / of, 3), f"{n} of {of}")
+
+
+def _variable_shares(vs: Sequence[Variable]) -> tuple[Measurement, Measurement, Measurement]:
+    """How many of the variables are documented (a title and a description), typed (a CSVW
+    datatype) and linked (a code list, coding system or concept): one pass over a dataset's
+    variables, read by the hundred when a source's labels are assessed."""
+    documented = typed = linked = 0
+    datatypes = quality.CSVW_DATATYPES
+    for v in vs:
+        if any(v.title.values()) and any(v.description.values()):
+            documented += 1
+        if v.datatype in datatypes:
+            typed += 1
+        if v.codelist or v.coding_system or v.property_url:
+            linked += 1
+    return (
+        _counted(documented, len(vs), "variables"),
+        _counted(typed, len(vs), "variables"),
+        _counted(linked, len(vs), "variables"),
+    )
 
 
 def _level(level: int, top: int, note: str = "") -> Measurement:
@@ -357,16 +376,17 @@ def assess(d: Dataset, inputs: Inputs) -> Label:
         d.min_typical_age is not None or d.max_typical_age is not None,
     ]
     finished = list(inputs.harvests)[:10]
+    documented, typed, linked = _variable_shares(vs)
     m = {
         "minimumElements": Measurement(round(present / len(applicable), 3), f"{present} of {len(applicable)}"),
         "metadataQuality": Measurement(round(inputs.mqa_percent / 100, 3), f"{inputs.mqa_percent:.1f} %"),
-        "variablesDocumented": _share(vs, lambda v: any(v.title.values()) and any(v.description.values()), "variables"),
+        "variablesDocumented": documented,
         "descriptionConfirmed": Measurement(
             confirmation_level(inputs.confirmed, inputs.now),
             f"confirmed {inputs.confirmed[:10]}" if inputs.confirmed else "never confirmed",
         ),
         "conformance": Measurement(1.0 if inputs.conforms else 0.0, "conforms" if inputs.conforms else "violations"),
-        "variableTypes": _share(vs, lambda v: v.datatype in quality.CSVW_DATATYPES, "variables"),
+        "variableTypes": typed,
         "timeliness": _timeliness(d, inputs),
         "harvestReliability": Measurement(
             round(finished.count("ok") / len(finished), 3), f"{finished.count('ok')} of {len(finished)}"
@@ -382,7 +402,7 @@ def assess(d: Dataset, inputs: Inputs) -> Label:
         "timeSpan": _time_span(d, inputs.now),
         "accessPolicy": _access_policy(d),
         "timeToData": _time_to_data(inputs.days_to_data),
-        "semanticLinks": _share(vs, lambda v: bool(v.codelist or v.coding_system or v.property_url), "variables"),
+        "semanticLinks": linked,
         "codedContent": Measurement(
             (0.5 if d.coding_systems else 0.0) + (0.5 if d.code_values else 0.0),
             f"coding systems {'stated' if d.coding_systems else 'not stated'}, "

@@ -405,10 +405,28 @@ def _converter(tp: Any) -> Callable[[Any], Any] | None:
         return None if inner is None else (lambda value: None if value is None else inner(value))
     if origin is list:
         item = _converter(typing.get_args(tp)[0])
-        return None if item is None else (lambda value: [item(v) for v in value])
+        return None if item is None else (lambda value: list(map(item, value)))
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
-        return lambda value: from_dict(tp, value)
+        return _builder(tp)
     return None
+
+
+def _builder(cls: type) -> Callable[[Any], Any]:
+    """`from_dict` of `cls`, made once for the type: a dataset's variables are read by the
+    hundred. A class whose every field is taken as it is (`Variable`, `Concept`) is made from its
+    JSON at once, which refuses a key it does not know and a required text left out (empty):
+    `from_dict` then does it field by field."""
+    required, converters, plain = _plan(cls)
+    if len(plain) < len(converters):
+        return lambda value: from_dict(cls, value)
+
+    def build(value: dict[str, Any]) -> Any:
+        try:
+            return cls(**value)
+        except TypeError:
+            return from_dict(cls, value)
+
+    return build
 
 
 _PLANS: dict[type, tuple[dict[str, Any], dict[str, Callable[[Any], Any] | None], frozenset[str]]] = {}

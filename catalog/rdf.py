@@ -1080,9 +1080,9 @@ def _text_of(values: Collection[Any] | None) -> str | None:
         (value,) = values
         kind = type(value)
         if kind is str:
-            return value  # type: ignore[no-any-return]
+            return value
         if kind is tuple:
-            return value[0]  # type: ignore[no-any-return]
+            return value[0]
         return str(value)
     return _text(_first(values))
 
@@ -1344,9 +1344,8 @@ class Reader:
         name = _text_of(get(CSVW_NAME))
         if not name:
             self.errors.append((str(c), "csvw:name", "the variable has no name"))
-        position = get(SCHEMA_POSITION)
-        if position:
-            position = as_term(_first(position))  # as `_position` reads it
+        positions = get(SCHEMA_POSITION)
+        position: Any = as_term(_first(positions)) if positions else None  # as `_position` reads it
         unit, codelist, coding_system, property_url, question, valid_from, valid_to, keywords = map(
             get, _RARE_VARIABLE_TERMS
         )
