@@ -258,7 +258,9 @@ def _fill(
     picked: list[tuple[Node, Node, Stored]] | None = None
     if tap is not None:
         pick, picked = tap[0], []
-        predicates, classes = pick.predicates, pick.classes
+        # as the terms this parse makes, each IRI one object: found by its cached hash, and by identity
+        predicates = {iris.get(p) or term.iri(p) for p in pick.predicates}
+        rdf_type, classes = iris.get(RDF_TYPE) or term.iri(RDF_TYPE), pick.classes
     for q in quads:
         if keep is not None and not keep(q):
             continue
@@ -306,7 +308,9 @@ def _fill(
             else:
                 properties[predicate] = dict.fromkeys((*objects, obj))
             size += 1
-        if picked is not None and (p in predicates or (p == RDF_TYPE and kind is NamedNode and value in classes)):
+        if picked is not None and (
+            predicate in predicates or (predicate is rdf_type and kind is NamedNode and value in classes)
+        ):
             picked.append((s, predicate, obj))
     graph._size = size
     if tap is not None and picked:

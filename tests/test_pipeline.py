@@ -105,6 +105,33 @@ def test_a_harvest_beside_threads_that_use_sqlite_forks_no_worker(settings, stor
         assert FORKS
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_page_that_does_not_parse_fails_the_source_there_with_its_url_and_line(
+    settings, store, index, server, workers
+):
+    """Pages are parsed once, where they are mapped: in the preparing pool of a source harvested on
+    every core (workers=2), in its own process otherwise. Either way a syntax error in the second
+    page fails the source with the same sentence naming that page and the line."""
+    second = server.url + "/feed?page=2"
+    first = to_graph([mfr_dataset()]).serialize(format="turtle") + (
+        f"<{server.url}/feed?page=1> a <http://www.w3.org/ns/hydra/core#PartialCollectionView> ;\n"
+        f"  <http://www.w3.org/ns/hydra/core#next> <{second}> .\n"
+    )
+    server.serve("/feed?page=1", first, Content_Type="text/turtle")
+    server.serve(
+        "/feed?page=2",
+        '@prefix dct: <http://purl.org/dc/terms/> .\n<a> dct:title "x" ;;; oops .',
+        Content_Type="text/turtle",
+    )
+    configure(settings, "mfr", server.url + "/feed?page=1")
+    (result,) = harvest(settings, store, index, workers=workers)
+    assert result.status == "failed" and result.error is not None
+    assert result.error.startswith("the feed is not valid turtle RDF (") and result.error.endswith(
+        f" at {second} line 2"
+    )
+    assert [(e.url, e.message) for e in result.errors] == [(second, result.error)]
+
+
 def test_a_harvest_leaves_the_garbage_collector_as_it_found_it(settings, store, index, server):
     """Harvests collect garbage less often (`fewer_collections`); the process's own setting comes
     back after them, also when two harvests overlap in threads of one process."""

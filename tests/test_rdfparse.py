@@ -107,3 +107,23 @@ def test_a_variable_reads_alike_from_a_light_graph_and_from_rdflibs() -> None:
     assert light == from_graph(Graph().parse(data=data, format="turtle"))
     dataset = light[0][0]
     assert isinstance(dataset, Dataset) and [v.name for v in dataset.variables] == ["a", "c"]
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "xml"])
+def test_the_statements_a_reader_picks_come_from_the_same_parse_as_the_whole_graph(fmt: str) -> None:
+    """`parse_picked` gives the whole graph and, beside it, exactly the graph `parse_rdf` keeps with
+    the same pick, statement for statement and in the same order (the DCAT harvester's paging)."""
+    from catalog.rdfparse import Pick, parse_picked
+
+    written = to_graph([mfr_dataset(), apgar_codes()])
+    data = written.serialize(format=fmt, encoding="utf-8")
+    pick_type = "http://www.w3.org/ns/dcat#Dataset"
+    pick = Pick(frozenset({"http://purl.org/dc/terms/identifier"}), frozenset({pick_type}))
+    whole, picked = parse_picked(data, fmt, "https://data.fhi.no/mfr/catalog", pick)
+    kept = parse_rdf(data, fmt, base_iri="https://data.fhi.no/mfr/catalog", keep=pick)
+    expected = [t for t in written if str(t[1]).endswith("/identifier") or t[2] == URIRef(pick_type)]
+    assert list(picked) == list(kept) and len(picked) == len(kept) == len(expected) > 1
+    parsed = Graph()
+    for triple in whole:
+        parsed.add(triple)
+    assert len(whole) == len(written) and isomorphic(parsed, written)
