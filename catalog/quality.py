@@ -31,14 +31,14 @@ applied as the same shares of our maximum.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
 from catalog import rdf
-from catalog.model import Dataset
+from catalog.model import Dataset, Variable
 from catalog.store import StoredRecord
 from catalog.validation import Report
 
@@ -309,10 +309,6 @@ def _code(iri: str | None, vocabulary: str) -> str | None:
     return iri[len(prefix) :] if iri and iri.startswith(prefix) else None
 
 
-def _share(items: list, test: Callable[..., bool]) -> float:
-    return sum(1 for item in items if test(item)) / len(items) if items else 0.0
-
-
 def measure(d: Dataset, report: Report | None) -> dict[str, float]:
     """Each metric's share met (0..1) for one dataset; variables metrics absent when not applicable."""
     dists = d.distributions
@@ -357,12 +353,30 @@ def measure(d: Dataset, report: Report | None) -> dict[str, float]:
         "dateModifiedAvailability": float(bool(d.modified)),
     }
     if d.has_structured_data is not False:
-        vs = d.variables
-        m["variableLabels"] = _share(vs, lambda v: any(v.title.values()))
-        m["variableDescriptions"] = _share(vs, lambda v: any(v.description.values()))
-        m["variableTypes"] = _share(vs, lambda v: v.datatype in CSVW_DATATYPES)
-        m["variableCodes"] = _share(vs, lambda v: bool(v.codelist or v.coding_system or v.unit))
+        m.update(_variable_shares(d.variables))
     return m
+
+
+def _variable_shares(vs: list[Variable]) -> dict[str, float]:
+    """The variables metrics, counted in one pass (a dataset's variables are read by the hundred
+    when a source's labels are assessed)."""
+    labelled = described = typed = coded = 0
+    for v in vs:
+        if any(v.title.values()):
+            labelled += 1
+        if any(v.description.values()):
+            described += 1
+        if v.datatype in CSVW_DATATYPES:
+            typed += 1
+        if v.codelist or v.coding_system or v.unit:
+            coded += 1
+    n = len(vs)
+    return {
+        "variableLabels": labelled / n if n else 0.0,
+        "variableDescriptions": described / n if n else 0.0,
+        "variableTypes": typed / n if n else 0.0,
+        "variableCodes": coded / n if n else 0.0,
+    }
 
 
 def rating(percent: float) -> str:
