@@ -1220,6 +1220,8 @@ class SQLiteStore(SQLStore):
             conn = self._connect()
             if self.readonly:
                 conn.execute("PRAGMA query_only=ON")
+            else:
+                conn.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
             self._local.conn = conn
         return conn
 
@@ -1381,6 +1383,12 @@ def store_path(url: str) -> str:
 _SQLITE_THREADS: set[int] = set()
 """The threads of this process holding a SQLite connection of a store (`sqlite_beside`); a thread
 that closes its connections may still hold another store's, so this errs on the side of threads."""
+
+
+WRITER_CACHE_KIB = 65536
+"""The page cache of a writing connection (SQLite's default is 2 MiB). A harvest inserts its
+variables' keys all over the key index; once that outgrew the cache, every insert read its page
+again (2,000 datasets x 100 variables: about a tenth of the store's CPU)."""
 
 
 BUSY_SECONDS = 30
