@@ -12,12 +12,13 @@ tombstones (catalogue records with adms:status deleted) become deletions. The op
 `incremental = false` turns this off. A record's fetch URL is the upstream dcat:CatalogRecord
 when the feed has one, so provenance points at the catalogue we harvested.
 
-Pages are parsed by pyoxigraph (`catalog.rdfparse`), many times faster than rdflib. The harvester
-itself reads of a page only what it needs to go on (its paging links, the catalogue's time,
-tombstones); its records are mapped by `map_page`, which the pipeline runs in other processes
-while the next pages are fetched (`Deferred`). Parsing is fenced: RDF/XML with a DOCTYPE or
-entity declaration is refused before it reaches an XML parser (XXE, entity expansion), and
-JSON-LD remote contexts are never fetched.
+Pages are parsed by pyoxigraph (`catalog.rdfparse`), many times faster than rdflib, once each: by
+`map_page`, which the pipeline runs in other processes while the next pages are fetched
+(`Deferred`), and which tells the harvester what it reads of the page to go on (`Paging`: its
+paging links, the catalogue's time, tombstones) as soon as the page is parsed, before mapping its
+records. A page that does not parse fails the source there, when the harvester asks for its
+paging. Parsing is fenced: RDF/XML with a DOCTYPE or entity declaration is refused before it
+reaches an XML parser (XXE, entity expansion), and JSON-LD remote contexts are never fetched.
 """
 
 from __future__ import annotations
