@@ -1114,41 +1114,6 @@ def _lang_of(values: Collection[Any] | None) -> LangText:
     return out
 
 
-class _Cached:
-    """A namespace whose terms are each made once: rdflib makes (and checks) a new URIRef at every
-    read of a namespace's attribute, about a microsecond, and reading one dataset read some eighty."""
-
-    def __init__(self, namespace: Any):
-        self._namespace = namespace
-
-    def __getattr__(self, name: str) -> URIRef:
-        term: URIRef = self._namespace[name]
-        setattr(self, name, term)
-        return term
-
-    def __getitem__(self, name: str) -> URIRef:
-        return self.__getattr__(name)
-
-
-_CV = _Cached(CV)
-_DCAT = _Cached(DCAT)
-_DCATAP = _Cached(DCATAP)
-_DCT = _Cached(DCT)
-_DPROD = _Cached(DPROD)
-_DPV = _Cached(DPV)
-_FOAF = _Cached(FOAF)
-_GEODCATAP = _Cached(GEODCATAP)
-_HEALTH = _Cached(HEALTH)
-_HK = _Cached(HK)
-_OWL = _Cached(OWL)
-_PROV = _Cached(PROV)
-_RDF = _Cached(RDF)
-_SCHEMA = _Cached(SCHEMA)
-_SKOS = _Cached(SKOS)
-_VCARD = _Cached(VCARD)
-"""The namespaces `Reader` reads terms of, each term made once."""
-
-
 class Reader:
     """Reads records out of one graph; `errors` collects what could not be mapped, per record."""
 
@@ -1206,17 +1171,17 @@ class Reader:
             return {}
         if isinstance(o, Literal):
             return {o.language or "": str(o)}
-        return self._lang(o, _DCT.description) or self._lang(o, RDFS_LABEL) or _vocabulary_label(o)
+        return self._lang(o, DCT.description) or self._lang(o, RDFS_LABEL) or _vocabulary_label(o)
 
     def _dcatno_legal_basis(self, s: Node) -> LangText:
         """DCAT-AP-NO's dcatno:legalBasisFor{Restriction,Processing,Access}: each a labelled statement
         with the law it cites (dct:source), joined into one description per language."""
         parts: dict[str, list[str]] = {}
-        for ns in _DCATNO:
+        for ns in DCATNO:
             for term in ("legalBasisForRestriction", "legalBasisForProcessing", "legalBasisForAccess"):
                 for node in sorted(self.g.objects(s, ns[term]), key=str):
-                    law = self._str(node, _DCT.source) or (str(node) if isinstance(node, URIRef) else "")
-                    labels = self._lang(node, _SKOS.prefLabel) or self._lang(node, _DCT.description) or {"": ""}
+                    law = self._str(node, DCT.source) or (str(node) if isinstance(node, URIRef) else "")
+                    labels = self._lang(node, SKOS.prefLabel) or self._lang(node, DCT.description) or {"": ""}
                     for lang, label in labels.items():
                         parts.setdefault(lang, []).append(" ".join(x for x in (label, f"({law})" if law else "") if x))
         return {lang: "; ".join(texts) for lang, texts in parts.items() if any(texts)}
@@ -1224,11 +1189,11 @@ class Reader:
     def _code_values(self, s: Node) -> list[str]:
         """healthdcatap:hasCodeValues as text (Release 8); a skos:Concept of earlier releases by its notation."""
         out = set()
-        for o in self.g.objects(s, _HEALTH.hasCodeValues):
+        for o in self.g.objects(s, HEALTH.hasCodeValues):
             if isinstance(o, Literal):
                 out.add(str(o))
             else:
-                code = self._str(o, _SKOS.notation) or self._str(o, _DCT.identifier)
+                code = self._str(o, SKOS.notation) or self._str(o, DCT.identifier)
                 if code:
                     out.add(code)
         return sorted(out)
@@ -1237,13 +1202,13 @@ class Reader:
         """prov:wasGeneratedBy as the activities' types (HealthDCAT-AP's health-activity IRIs), or the
         activity's own IRI when it states no type."""
         out = set()
-        for o in self.g.objects(s, _PROV.wasGeneratedBy):
-            types = self._iris(o, _DCT.type)
+        for o in self.g.objects(s, PROV.wasGeneratedBy):
+            types = self._iris(o, DCT.type)
             out.update(types or ([str(o)] if isinstance(o, URIRef) else []))
         return sorted(out)
 
     def _dcatno_objective(self, s: Node) -> LangText:
-        return next((found for ns in _DCATNO if (found := self._lang(s, ns.objective))), {})
+        return next((found for ns in DCATNO if (found := self._lang(s, ns.objective))), {})
 
     def _agent(self, node: Node | None) -> Agent | None:
         if node is None:
@@ -1252,20 +1217,20 @@ class Reader:
             return Agent(name={node.language or "": str(node)}) if str(node).strip() else None
         a = Agent(
             uri=str(node) if isinstance(node, URIRef) else None,
-            name=self._lang(node, _FOAF.name)
-            or self._lang(node, _VCARD.fn)
-            or self._lang(node, _VCARD["organization-name"])
-            or self._lang(node, _VCARD.hasOrganizationName)
-            or self._lang(node, _VCARD["organization-unit"]),  # DCAT-AP-NO 1.1/2.0 contacts name only their unit
-            identifier=self._str(node, _DCT.identifier),
-            type=self._iri(node, _DCT.type),
-            url=self._iri(node, _FOAF.homepage) or self._iri(node, _VCARD.hasURL),
+            name=self._lang(node, FOAF.name)
+            or self._lang(node, VCARD.fn)
+            or self._lang(node, VCARD["organization-name"])
+            or self._lang(node, VCARD.hasOrganizationName)
+            or self._lang(node, VCARD["organization-unit"]),  # DCAT-AP-NO 1.1/2.0 contacts name only their unit
+            identifier=self._str(node, DCT.identifier),
+            type=self._iri(node, DCT.type),
+            url=self._iri(node, FOAF.homepage) or self._iri(node, VCARD.hasURL),
         )
-        mbox = self._iri(node, _FOAF.mbox) or self._iri(node, _VCARD.hasEmail) or self._str(node, _VCARD.hasEmail)
-        cp = self._one(node, _CV.contactPoint)
+        mbox = self._iri(node, FOAF.mbox) or self._iri(node, VCARD.hasEmail) or self._str(node, VCARD.hasEmail)
+        cp = self._one(node, CV.contactPoint)
         if cp is not None:
-            mbox = mbox or self._str(cp, _CV.email)
-            a.url = a.url or self._iri(cp, _CV.contactPage)
+            mbox = mbox or self._str(cp, CV.email)
+            a.url = a.url or self._iri(cp, CV.contactPage)
         if mbox:
             a.email = mbox.removeprefix("mailto:")
         return a
@@ -1275,76 +1240,76 @@ class Reader:
         g = self.g
         d = Dataset(
             uri=uri,
-            identifier=self._str(s, _DCT.identifier) or uri,
-            title=self._lang(s, _DCT.title),
-            description=self._lang(s, _DCT.description),
+            identifier=self._str(s, DCT.identifier) or uri,
+            title=self._lang(s, DCT.title),
+            description=self._lang(s, DCT.description),
         )
-        d.publisher = self._agent(self._one(s, _DCT.publisher))
-        d.contact = self._agent(self._one(s, _DCAT.contactPoint))
-        d.hdab = self._agent(self._one(s, _HEALTH.hdab))
-        d.custodian = self._agent(self._one(s, _GEODCATAP.custodian))
-        d.creator = self._agent(min(self.g.objects(s, _DCT.creator), key=str, default=None))
-        for o in g.objects(s, _DCAT.keyword):
+        d.publisher = self._agent(self._one(s, DCT.publisher))
+        d.contact = self._agent(self._one(s, DCAT.contactPoint))
+        d.hdab = self._agent(self._one(s, HEALTH.hdab))
+        d.custodian = self._agent(self._one(s, GEODCATAP.custodian))
+        d.creator = self._agent(min(self.g.objects(s, DCT.creator), key=str, default=None))
+        for o in g.objects(s, DCAT.keyword):
             d.keywords.setdefault(getattr(o, "language", None) or "", []).append(str(o))
         for words in d.keywords.values():
             words.sort()
-        d.themes = self._iris(s, _DCAT.theme)
-        d.health_categories = self._iris(s, _HEALTH.healthCategory)
-        d.health_themes = self._iris(s, _HEALTH.healthTheme)
-        d.access_rights = self._iri(s, _DCT.accessRights)
-        d.applicable_legislation = self._iris(s, _DCATAP.applicableLegislation)
-        d.legal_basis = self._described(s, _DPV.hasLegalBasis) or self._dcatno_legal_basis(s)
-        d.purpose = self._described(s, _DPV.hasPurpose) or self._dcatno_objective(s)
-        d.provenance = self._described(s, _DCT.provenance)
-        d.population_coverage = self._lang(s, _HEALTH.populationCoverage)
-        period = self._one(s, _DCT.temporal)
+        d.themes = self._iris(s, DCAT.theme)
+        d.health_categories = self._iris(s, HEALTH.healthCategory)
+        d.health_themes = self._iris(s, HEALTH.healthTheme)
+        d.access_rights = self._iri(s, DCT.accessRights)
+        d.applicable_legislation = self._iris(s, DCATAP.applicableLegislation)
+        d.legal_basis = self._described(s, DPV.hasLegalBasis) or self._dcatno_legal_basis(s)
+        d.purpose = self._described(s, DPV.hasPurpose) or self._dcatno_objective(s)
+        d.provenance = self._described(s, DCT.provenance)
+        d.population_coverage = self._lang(s, HEALTH.populationCoverage)
+        period = self._one(s, DCT.temporal)
         if period is not None:
-            d.temporal_start = self._str(period, _DCAT.startDate) or self._str(period, _SCHEMA.startDate)
-            d.temporal_end = self._str(period, _DCAT.endDate) or self._str(period, _SCHEMA.endDate)
-        d.spatial = self._iris(s, _DCT.spatial)
-        d.issued = self._str(s, _DCT.issued)
-        d.modified = self._str(s, _DCT.modified)
-        d.languages = self._iris(s, _DCT.language)
-        d.landing_page = self._iri(s, _DCAT.landingPage)
-        d.frequency = self._iri(s, _DCT.accrualPeriodicity)
-        d.dataset_type = self._iri(s, _DCT.type)
-        d.conforms_to = self._iris(s, _DCT.conformsTo)
-        d.coding_systems = self._iris(s, _HEALTH.hasCodingSystem)
+            d.temporal_start = self._str(period, DCAT.startDate) or self._str(period, SCHEMA.startDate)
+            d.temporal_end = self._str(period, DCAT.endDate) or self._str(period, SCHEMA.endDate)
+        d.spatial = self._iris(s, DCT.spatial)
+        d.issued = self._str(s, DCT.issued)
+        d.modified = self._str(s, DCT.modified)
+        d.languages = self._iris(s, DCT.language)
+        d.landing_page = self._iri(s, DCAT.landingPage)
+        d.frequency = self._iri(s, DCT.accrualPeriodicity)
+        d.dataset_type = self._iri(s, DCT.type)
+        d.conforms_to = self._iris(s, DCT.conformsTo)
+        d.coding_systems = self._iris(s, HEALTH.hasCodingSystem)
         d.code_values = self._code_values(s)
-        d.has_personal_data = self._iris(s, _DPV.hasPersonalData)
+        d.has_personal_data = self._iris(s, DPV.hasPersonalData)
         d.generated_by = self._activities(s)
-        d.number_of_records = self._int(uri, s, _HEALTH.numberOfRecords, "numberOfRecords")
+        d.number_of_records = self._int(uri, s, HEALTH.numberOfRecords, "numberOfRecords")
         d.number_of_unique_individuals = self._int(
-            uri, s, _HEALTH.numberOfUniqueIndividuals, "numberOfUniqueIndividuals"
+            uri, s, HEALTH.numberOfUniqueIndividuals, "numberOfUniqueIndividuals"
         )
-        d.min_typical_age = self._int(uri, s, _HEALTH.minTypicalAge, "minTypicalAge")
-        d.max_typical_age = self._int(uri, s, _HEALTH.maxTypicalAge, "maxTypicalAge")
-        hsd = self._one(s, _HEALTH.hasStructuredData)
+        d.min_typical_age = self._int(uri, s, HEALTH.minTypicalAge, "minTypicalAge")
+        d.max_typical_age = self._int(uri, s, HEALTH.maxTypicalAge, "maxTypicalAge")
+        hsd = self._one(s, HEALTH.hasStructuredData)
         if hsd is not None:
             d.has_structured_data = str(hsd).lower() in ("true", "1")
         d.version = self._str(s, DCAT_VERSION)
         d.distributions = [
-            self.distribution(o) for o in _ordered(g.objects(s, _DCAT.distribution)) if isinstance(o, URIRef)
+            self.distribution(o) for o in _ordered(g.objects(s, DCAT.distribution)) if isinstance(o, URIRef)
         ]
         d.variables = self.variables(uri, s)
         return d
 
     def distribution(self, s: URIRef) -> Distribution:
-        media = self._iri(s, _DCAT.mediaType) or self._str(s, _DCAT.mediaType)
-        size = self._int(str(s), s, _DCAT.byteSize, "byteSize")
-        fmt = self._iri(s, _DCT.format)
+        media = self._iri(s, DCAT.mediaType) or self._str(s, DCAT.mediaType)
+        size = self._int(str(s), s, DCAT.byteSize, "byteSize")
+        fmt = self._iri(s, DCT.format)
         if fmt and IANA.match(fmt):  # DCAT-AP-NO 1.1 feeds give the media type as dct:format
             media = media or fmt
             fmt = FILE_TYPES.get(IANA.sub("", fmt))
         return Distribution(
             uri=str(s),
-            access_url=self._iri(s, _DCAT.accessURL) or "",
-            title=self._lang(s, _DCT.title),
-            description=self._lang(s, _DCT.description),
-            download_url=self._iri(s, _DCAT.downloadURL),
+            access_url=self._iri(s, DCAT.accessURL) or "",
+            title=self._lang(s, DCT.title),
+            description=self._lang(s, DCT.description),
+            download_url=self._iri(s, DCAT.downloadURL),
             media_type=IANA.sub("", media) if media else None,
             format=fmt,
-            license=self._iri(s, _DCT.license),
+            license=self._iri(s, DCT.license),
             byte_size=size,
         )
 
@@ -1354,9 +1319,9 @@ class Reader:
 
     def _variables(self, dataset_uri: str, s: URIRef) -> Iterator[tuple[int | None, Variable]]:
         seen: set[str] = set()
-        for group in self.g.objects(s, _HEALTH.hasVariables):
+        for group in self.g.objects(s, HEALTH.hasVariables):
             for table in _ordered(self.g.objects(group, CSVW.table)):
-                title = self._str(table, _DCT.title)
+                title = self._str(table, DCT.title)
                 table_name = None if table == _table_uri(dataset_uri, None) else title
                 for col in _ordered(self.g.objects(table, CSVW.column)):
                     if type(col) is not URIRef and not isinstance(col, URIRef):
@@ -1407,35 +1372,35 @@ class Reader:
         uri = str(s)
         cl = CodeList(
             uri=uri,
-            identifier=self._str(s, _DCT.identifier) or uri,
-            title=self._lang(s, _DCT.title) or self._lang(s, _SKOS.prefLabel),
-            description=self._lang(s, _DCT.description),
-            publisher=self._agent(self._one(s, _DCT.publisher)),
-            version=self._str(s, _OWL.versionInfo),
-            valid_from=self._str(s, _SCHEMA.validFrom),
-            valid_to=self._str(s, _SCHEMA.validThrough),
-            modified=self._str(s, _DCT.modified),
-            landing_page=self._iri(s, _DCAT.landingPage),
+            identifier=self._str(s, DCT.identifier) or uri,
+            title=self._lang(s, DCT.title) or self._lang(s, SKOS.prefLabel),
+            description=self._lang(s, DCT.description),
+            publisher=self._agent(self._one(s, DCT.publisher)),
+            version=self._str(s, OWL.versionInfo),
+            valid_from=self._str(s, SCHEMA.validFrom),
+            valid_to=self._str(s, SCHEMA.validThrough),
+            modified=self._str(s, DCT.modified),
+            landing_page=self._iri(s, DCAT.landingPage),
         )
         concepts: list[tuple[int | None, Concept]] = []
-        for n in self.g.subjects(_SKOS.inScheme, s):
-            code = self._str(n, _SKOS.notation) or str(n).rsplit("/", 1)[-1]
-            broader = self._iri(n, _SKOS.broader)
+        for n in self.g.subjects(SKOS.inScheme, s):
+            code = self._str(n, SKOS.notation) or str(n).rsplit("/", 1)[-1]
+            broader = self._iri(n, SKOS.broader)
             parent = None
             if broader:
-                parent = self._str(URIRef(broader), _SKOS.notation) or broader.rsplit("/", 1)[-1]
+                parent = self._str(URIRef(broader), SKOS.notation) or broader.rsplit("/", 1)[-1]
             concepts.append(
                 (
                     self._position(n),
                     Concept(
                         code=code,
-                        label=self._lang(n, _SKOS.prefLabel),
+                        label=self._lang(n, SKOS.prefLabel),
                         uri=None if str(n) == concept_uri(uri, code) else str(n),
                         parent=parent,
-                        definition=self._lang(n, _SKOS.definition),
-                        valid_from=self._str(n, _SCHEMA.validFrom),
-                        valid_to=self._str(n, _SCHEMA.validThrough),
-                        missing=self._one(n, _HK.missingValue) is not None,
+                        definition=self._lang(n, SKOS.definition),
+                        valid_from=self._str(n, SCHEMA.validFrom),
+                        valid_to=self._str(n, SCHEMA.validThrough),
+                        missing=self._one(n, HK.missingValue) is not None,
                     ),
                 )
             )
@@ -1444,24 +1409,24 @@ class Reader:
 
     def _offer(self, s: URIRef, cls: type[DataService] | type[DataProduct]) -> Any:
         uri = str(s)
-        price = self._iri(s, _HK.priceModel)
+        price = self._iri(s, HK.priceModel)
         r = cls(
             uri=uri,
-            identifier=self._str(s, _DCT.identifier) or uri,
-            title=self._lang(s, _DCT.title),
-            description=self._lang(s, _DCT.description),
-            publisher=self._agent(self._one(s, _DCT.publisher)),
-            contact=self._agent(self._one(s, _DCAT.contactPoint)),
-            landing_page=self._iri(s, _DCAT.landingPage),
-            license=self._iri(s, _DCT.license),
-            themes=self._iris(s, _DCAT.theme),
-            how_to_order=self._lang(s, _HK.howToOrder),
-            order_url=self._iri(s, _HK.orderPage),
+            identifier=self._str(s, DCT.identifier) or uri,
+            title=self._lang(s, DCT.title),
+            description=self._lang(s, DCT.description),
+            publisher=self._agent(self._one(s, DCT.publisher)),
+            contact=self._agent(self._one(s, DCAT.contactPoint)),
+            landing_page=self._iri(s, DCAT.landingPage),
+            license=self._iri(s, DCT.license),
+            themes=self._iris(s, DCAT.theme),
+            how_to_order=self._lang(s, HK.howToOrder),
+            order_url=self._iri(s, HK.orderPage),
             price_model=price.removeprefix(PRICE_MODEL) if price and price.startswith(PRICE_MODEL) else None,
-            price=self._lang(s, _HK.price),
-            terms=self._lang(s, _HK.terms),
+            price=self._lang(s, HK.price),
+            terms=self._lang(s, HK.terms),
         )
-        for o in self.g.objects(s, _DCAT.keyword):
+        for o in self.g.objects(s, DCAT.keyword):
             r.keywords.setdefault(getattr(o, "language", None) or "", []).append(str(o))
         for words in r.keywords.values():
             words.sort()
@@ -1469,37 +1434,37 @@ class Reader:
 
     def service(self, s: URIRef) -> DataService:
         service: DataService = self._offer(s, DataService)
-        kind = self._iri(s, _DCT.type) or ""
+        kind = self._iri(s, DCT.type) or ""
         service.service_type = kind.removeprefix(SERVICE_TYPE) if kind.startswith(SERVICE_TYPE) else "platform"
-        service.endpoint_url = self._iri(s, _DCAT.endpointURL) or self._str(s, _DCAT.endpointURL)
-        service.endpoint_description = self._iri(s, _DCAT.endpointDescription)
-        service.access_rights = self._iri(s, _DCT.accessRights)
-        service.conforms_to = self._iris(s, _DCT.conformsTo)
-        service.applicable_legislation = self._iris(s, _DCATAP.applicableLegislation)
-        service.serves_datasets = self._iris(s, _DCAT.servesDataset)
+        service.endpoint_url = self._iri(s, DCAT.endpointURL) or self._str(s, DCAT.endpointURL)
+        service.endpoint_description = self._iri(s, DCAT.endpointDescription)
+        service.access_rights = self._iri(s, DCT.accessRights)
+        service.conforms_to = self._iris(s, DCT.conformsTo)
+        service.applicable_legislation = self._iris(s, DCATAP.applicableLegislation)
+        service.serves_datasets = self._iris(s, DCAT.servesDataset)
         return service
 
     def product(self, s: URIRef) -> DataProduct:
         product: DataProduct = self._offer(s, DataProduct)
-        kind = self._iri(s, _DCT.type) or ""
+        kind = self._iri(s, DCT.type) or ""
         product.product_type = kind.removeprefix(PRODUCT_TYPE) if kind.startswith(PRODUCT_TYPE) else "other"
-        product.derived_from = self._iris(s, _PROV.wasDerivedFrom)
+        product.derived_from = self._iris(s, PROV.wasDerivedFrom)
         return product
 
     def records(self) -> Iterator[Record]:
-        for s in _ordered(set(self.g.subjects(_RDF.type, _DCAT.Dataset))):
+        for s in _ordered(set(self.g.subjects(RDF.type, DCAT.Dataset))):
             if isinstance(s, URIRef):
                 yield self.dataset(s)
             else:
                 self.errors.append(("(blank node)", "dcat:Dataset", "a dataset has no URI (blank node); skipped"))
-        for s in _ordered(set(self.g.subjects(_RDF.type, _SKOS.ConceptScheme))):
+        for s in _ordered(set(self.g.subjects(RDF.type, SKOS.ConceptScheme))):
             if isinstance(s, URIRef):
                 yield self.codelist(s)
         for cls, read, name in (
-            (_DCAT.DataService, self.service, "service"),
-            (_DPROD.DataProduct, self.product, "product"),
+            (DCAT.DataService, self.service, "service"),
+            (DPROD.DataProduct, self.product, "product"),
         ):
-            for s in _ordered(set(self.g.subjects(_RDF.type, cls))):
+            for s in _ordered(set(self.g.subjects(RDF.type, cls))):
                 if isinstance(s, URIRef):
                     yield read(s)
                 else:
@@ -1542,9 +1507,8 @@ FILE_TYPES = {
     }.items()
 }
 """IANA media types -> the EU file-type vocabulary, for feeds that give a media type where the format goes."""
-DCATNO = (Namespace("http://difi.no/dcatno#"), Namespace("https://data.norge.no/vocabulary/dcatno#"))
+DCATNO = (KeptNamespace("http://difi.no/dcatno#"), KeptNamespace("https://data.norge.no/vocabulary/dcatno#"))
 """DCAT-AP-NO 1.1's and 2.0's own terms (objective, legal bases)."""
-_DCATNO = tuple(_Cached(ns) for ns in DCATNO)
 _PROVENANCE_VOCABULARIES = (
     re.compile(r"https?://data\.brreg\.no/datakatalog/provinens/(\w+)$"),  # DCAT-AP-NO 1.1 (Brreg)
     re.compile(r"https?://data\.norge\.no/vocabulary/provenance#(\w+)$"),  # DCAT-AP-NO 2.0
