@@ -34,8 +34,8 @@ from catalog.config import Settings, SourceConfig
 from catalog.model import Dataset, Record, digest, dumps, text
 from catalog.published import Published
 from catalog.renderings import render
-from catalog.search import Document, Encoder
-from catalog.search.documents import SourceInfo, complete, documents, needs_store
+from catalog.search import Document, Encoder, document_key
+from catalog.search.documents import SourceInfo, encoded_documents
 from catalog.store import Outline, StoreReader, store_at
 from catalog.validation import Report, validate_records
 from harvesters.base import Deferred, Event, Harvested, Mapped
@@ -48,21 +48,12 @@ class Packed:
     index backend's `encode`, those complete without the store go encoded (`Encoded`): the one
     process that writes the index then only writes them."""
 
-    def __init__(self, docs: list[dict[str, Any]], encode: Encoder | None = None):
-        self.keys = {d["key"] for d in docs}
-        packed: list[Document] = list(docs)
-        if encode is not None:
-            alone = [d for d in docs if not needs_store(d)]
-            if alone:
-                packed = [*encode(list(complete(alone, _no_codelist))), *(d for d in docs if needs_store(d))]
-        self.blob = pickle.dumps(packed, protocol=pickle.HIGHEST_PROTOCOL)
+    def __init__(self, docs: list[Document]):
+        self.keys = {document_key(d) for d in docs}
+        self.blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
 
     def __iter__(self) -> Iterator[Document]:
         return iter(pickle.loads(self.blob))
-
-
-def _no_codelist(_key: str) -> None:
-    return None
 
 
 class Documents:
@@ -160,16 +151,14 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
             prepared.validation = stored_validation_json(report, view, job.view)
             prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings)
             prepared.docs = Packed(
-                list(
-                    documents(
-                        record,
-                        job.info,
-                        valid=report.conforms,
-                        platforms=platforms(store, record, job.src.name),
-                        uses=used.get(record.uri, 0),
-                    )
-                ),
-                job.encode,
+                encoded_documents(
+                    record,
+                    job.info,
+                    valid=report.conforms,
+                    platforms=platforms(store, record, job.src.name),
+                    uses=used.get(record.uri, 0),
+                    encode=job.encode,
+                )
             )
         except Exception as exc:  # noqa: BLE001 - one record's fault is its own: the batch goes on
             prepared.error = _fault("could not be validated, rendered or indexed", exc)

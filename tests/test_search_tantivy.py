@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import orjson
 import pytest
 import tantivy
 
-from catalog.search import SearchQuery, tantivy_backend
-from catalog.search.documents import stored
+from catalog.model import Dataset, Record, Variable
+from catalog.search import Encoded, SearchQuery, document_key, document_type, tantivy_backend
+from catalog.search.documents import SourceInfo, documents, encoded, encoded_documents, stored
 from catalog.search.tantivy_backend import StaleIndex, TantivyBackend
-from tests.search_fixtures import corpus
+from tests.search_fixtures import CODE_LISTS, HC, REGISTRIES, corpus, registry_dataset, wave_datasets
 
 
 def test_an_index_from_another_version_asks_for_a_reindex_and_a_reindex_replaces_it(tmp_path: Path) -> None:
@@ -86,3 +89,84 @@ def test_hits_carry_every_stored_document_as_the_same_dictionary_in_the_same_ord
 def test_a_stored_document_of_a_shape_this_version_does_not_make_asks_for_a_reindex() -> None:
     with pytest.raises(StaleIndex, match="catalog reindex"):
         tantivy_backend._unpacked(b'["a", 1, null, "s00000000"]')
+
+
+def _unusual_dataset() -> Dataset:
+    """Variables of every kind a dataset holds: labels in several languages or none, questions,
+    keywords (some empty), coding systems, code lists, periods of their own, no unit or type."""
+    return Dataset(
+        uri="https://example.org/dataset/unusual",
+        identifier="U",
+        title={"nb": "Uvanlige variabler", "en": "Unusual variables"},
+        description={"nb": "Alt en variabel kan være"},
+        temporal_start="1995-01-01",
+        health_categories=[f"{HC}REGISTRY"],
+        themes=["http://publications.europa.eu/resource/authority/data-theme/HEAL"],
+        variables=[
+            Variable(uri="https://example.org/v/plain", name="FODSELSVEKT", title={"nb": "Fødselsvekt"}),
+            Variable(uri="https://example.org/v/untitled", name="MORS_ALDER"),
+            Variable(uri="https://example.org/v/empty", name="", title={"nb": ""}, description={"nb": ""}),
+            Variable(
+                uri="https://example.org/v/languages",
+                name="ROYK",
+                title={"nb": "Røyker daglig", "en": "Smokes daily"},
+                description={"nn": "Røykjer dagleg"},
+            ),
+            Variable(
+                uri="https://example.org/v/question",
+                name="q1",
+                title={"en": "Sleep"},
+                description={"en": "Hours of sleep"},
+                question={"nb": "Hvor mye sover du?"},
+            ),
+            Variable(
+                uri="https://example.org/v/keywords",
+                name="DIAG_HOVED",
+                title={"nb": "Hoveddiagnose"},
+                keywords=["diagnose", "", "ICD-10 hoveddiagnose brukt ved utskrivning fra sykehus i Norge"],
+                coding_system="ICD-10",
+                datatype="",
+                unit="gram",
+            ),
+            Variable(
+                uri="https://example.org/v/period",
+                name="SVLEN",
+                title={"nb": "Svangerskapslengde"},
+                valid_from="2001-01-01",
+                valid_to="2009-12-31",
+            ),
+            Variable(uri="https://example.org/v/coded", name="ICD", codelist="https://example.org/codelist/icd10"),
+            Variable(uri="https://example.org/v/lang", name="x", title={"de": "Gewicht"}, datatype=None),
+        ],
+    )
+
+
+@pytest.mark.parametrize("uses", [0, 1, 7])
+@pytest.mark.parametrize("platforms", [[], ["Plattform B", "Plattform A", "Plattform A"]])
+def test_a_records_documents_encoded_from_their_values_are_those_encode_writes(uses: int, platforms: list[str]) -> None:
+    """A harvest encodes a dataset's variables from their values (`encode_record`, knowing what
+    they share): the same documents, in the same order, with the same fields and stored bytes as
+    `encode` writes of `documents`, and the variables with code lists left to be completed."""
+    records: list[Record] = [
+        _unusual_dataset(),
+        *(registry_dataset(r) for r in REGISTRIES),
+        *CODE_LISTS,
+        *wave_datasets()[0],
+    ]
+    encoder = tantivy_backend.TantivyEncoder(tantivy_backend.COMPOUNDS_FILE)
+    plain = functools.partial(tantivy_backend.encode, tantivy_backend.COMPOUNDS_FILE)
+    for valid in (True, False):
+        info = SourceInfo("s", "Kilde", "survey")
+        for record in records:
+            made = encoded_documents(record, info, valid, platforms, uses, encode=encoder)
+            expected = encoded(list(documents(record, info, valid, platforms, uses)), plain)
+            assert [(document_key(d), document_type(d)) for d in made] == [
+                (document_key(d), document_type(d)) for d in expected
+            ]
+            for got, want in zip(made, expected, strict=True):
+                if isinstance(want, Encoded):
+                    assert isinstance(got, Encoded)
+                    assert orjson.loads(got.body) == orjson.loads(want.body)
+                else:
+                    assert isinstance(got, dict)
+                    assert list(got.items()) == list(want.items())

@@ -373,20 +373,133 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
     where a dictionary lookup will do (a million variables must index in under a minute): the
     usual document (one label, one description) takes the short ways, words already split or
     affixed are looked up in their caches inline, and what depends only on a value shared by many
-    documents (the uses' sort prefix, a language tag's field) is memoised."""
+    documents (the uses' sort prefix, a language tag's field) is memoised. The variables of one
+    dataset share much of theirs: `DatasetFields` makes those once."""
     get = doc.get
     name = get("name") or ""
     label = get("label") or ""
     sort_name = (label or name).lower()
-    uses = get("uses") or 0
-    prefix = _USES_PREFIX.get(uses) if uses.__class__ is int else None
-    if prefix is None:
-        prefix = _uses_prefix(uses)
     fields: dict[str, Any] = (
-        {"key": [doc["key"]], "type": [doc["type"]], "name_sort": [sort_name], "uses_sort": [prefix + sort_name]}
+        {"key": [doc["key"]], "type": [doc["type"]], "name_sort": [sort_name]}
         if lists
-        else {"key": doc["key"], "type": doc["type"], "name_sort": sort_name, "uses_sort": prefix + sort_name}
+        else {"key": doc["key"], "type": doc["type"], "name_sort": sort_name}
     )
+    prefix = _uses_prefix(get("uses") or 0)
+    fields["uses_sort"] = [prefix + sort_name] if lists else prefix + sort_name
+    _own_fields(fields, get, name, label, splitter, lists)
+    title = get("dataset_title")
+    if title:
+        fields["dataset_title"] = title
+    coded = get("coded")
+    if coded:
+        if coded["terms"]:
+            fields["code_terms"] = coded["terms"]
+        if coded["labels"]:
+            fields["code_labels"] = coded["labels"]
+    _keyword_fields(fields, get, FACETS, KEY_FIELDS, lists)
+    return fields
+
+
+class DatasetFields:
+    """`index_fields(doc, splitter, lists=False)` of the variables of one dataset, made from their
+    values (`catalog.search.documents.DatasetDocuments`): the fields of what they all share
+    (source, publisher, facets, the dataset's key and title, ...: `VARIABLE_SHARED`) are made
+    once, and a variable's are a copy of them with its own added, by the short ways of the usual
+    variable (one label, at most one description) with no dictionary of its document to read."""
+
+    def __init__(self, shared: dict[str, Any], splitter: Decompounder):
+        self.splitter = splitter
+        fields: dict[str, Any] = {"type": shared["type"]}
+        if shared["dataset_title"]:
+            fields["dataset_title"] = shared["dataset_title"]
+        _keyword_fields(
+            fields, shared.get, [f for f in FACETS if f in shared], [f for f in KEY_FIELDS if f in shared], False
+        )
+        self.fields = fields
+        self.prefix = _uses_prefix(shared["uses"] or 0)
+        self.facets = tuple(f for f in FACETS if f not in shared)
+        if self.facets != _OWN_FACETS or tuple(f for f in KEY_FIELDS if f not in shared) != _OWN_KEYS:
+            raise ValueError(f"variables share other fields than {sorted(shared)} say")
+
+    def variable(self, values: tuple[Any, ...]) -> dict[str, Any] | None:
+        """A variable's fields, from its document's values (`documents.VARIABLE_VALUES`), or None
+        when it is not the usual variable (then `index_fields` of its document)."""
+        key, _, _, name, label, labels, _, descriptions, keywords, topic, codes = values[:11]
+        if len(labels) > 1 or len(descriptions) > 1:
+            return None
+        period, _, _, datatype, _, codelist_key, _, group = values[14:]
+        name = name or ""
+        label = label or ""
+        sort_name = (label or name).lower()
+        fields = self.fields.copy()
+        fields["key"] = key
+        fields["name_sort"] = sort_name
+        fields["uses_sort"] = self.prefix + sort_name
+        own = []
+        for tag, value in (labels or {"nb": label}).items():
+            if value:
+                fields[_LABEL_FIELD.get(tag) or _text_field(_LABEL_FIELD, "label_", tag)] = value
+                own.append(value)
+        fields["suggest"] = name + " ; " + own[0] if own else name
+        for tag, value in descriptions.items():
+            if value:
+                fields[_DESCRIPTION_FIELD.get(tag) or _text_field(_DESCRIPTION_FIELD, "description_", tag)] = value
+        if keywords:
+            keywords = [k for k in keywords if k]
+            if keywords:
+                fields["keywords"] = " ; ".join(keywords)
+                own += keywords
+        if codes:
+            codes = [c for c in codes if c]
+            if codes:
+                fields["codes"] = " ; ".join(codes)
+        own.append(name.replace("_", " "))
+        parts: dict[str, None] = {}
+        starts_and_ends = []  # a part twice only counts twice: it is matched, never scored by frequency
+        known, indexed = self.splitter._words, self.splitter.indexed
+        for word in WORD.findall(" ".join(own)):  # one regex pass
+            found = known.get(word) or indexed(word)
+            if found[0]:
+                for part in found[0]:
+                    parts[part] = None
+            if found[1]:
+                starts_and_ends.append(found[1])
+        if parts:
+            fields["parts"] = " ; ".join(parts)
+        if starts_and_ends:  # a word without any makes no term: left out
+            fields["affixes"] = " ".join(starts_and_ends)
+        if name:
+            fields["name_text"] = name
+            fields["name_exact"] = name.lower()
+        if codes or keywords:
+            exact = {v.lower() for v in (*codes, *keywords) if len(v) <= 40}
+            if exact:
+                fields["codes_exact"] = sorted(exact)
+        for facet, value in zip(_OWN_FACETS, (topic, period, datatype), strict=True):
+            if value.__class__ is list:
+                if len(value) == 1:
+                    one = value[0]
+                    fields[facet] = one if one.__class__ is str else str(one)
+                elif value:
+                    fields[facet] = [v if v.__class__ is str else str(v) for v in value]
+            elif value.__class__ is str:
+                if value:
+                    fields[facet] = value
+            elif value is not None:
+                _keyword_fields(fields, {facet: value}.get, (facet,), (), False)
+        if codelist_key:
+            fields["codelist_key"] = codelist_key
+        if group:
+            fields["group"] = group
+        return fields
+
+
+_OWN_FACETS = ("topic", "period", "datatype")
+_OWN_KEYS = ("codelist_key", "group")
+
+
+def _own_fields(fields: dict[str, Any], get: Any, name: str, label: str, splitter: Decompounder, lists: bool) -> None:
+    """A document's text fields and the keyword fields of its name, codes and keywords (`index_fields`)."""
     labels_by_tag = get("labels") or {"nb": label}
     descriptions = get("descriptions")
     if len(labels_by_tag) == 1 and not (descriptions and len(descriptions) > 1):
@@ -436,20 +549,15 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
     if name:
         fields["name_text"] = name
         fields["name_exact"] = [name.lower()] if lists else name.lower()
-    title = get("dataset_title")
-    if title:
-        fields["dataset_title"] = title
     if codes or keywords:
         exact = {v.lower() for v in (*codes, *keywords) if len(v) <= 40}
         if exact:
             fields["codes_exact"] = sorted(exact)
-    coded = get("coded")
-    if coded:
-        if coded["terms"]:
-            fields["code_terms"] = coded["terms"]
-        if coded["labels"]:
-            fields["code_labels"] = coded["labels"]
-    for facet in FACETS:
+
+
+def _keyword_fields(fields: dict[str, Any], get: Any, facets: Iterable[str], keys: Iterable[str], lists: bool) -> None:
+    """The keyword fields of a document's facets and keys (`index_fields`)."""
+    for facet in facets:
         value = get(facet)
         if value is None:
             continue
@@ -464,11 +572,10 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
                 fields[facet] = [v if v.__class__ is str else str(v) for v in value]
         elif value != "":
             fields[facet] = [str(value)] if lists else str(value)
-    for field_name in KEY_FIELDS:
+    for field_name in keys:
         value = get(field_name)
         if value:
             fields[field_name] = [value] if lists else value
-    return fields
 
 
 _USES_PREFIX: dict[int, str] = {}
@@ -486,6 +593,9 @@ def _text_field(memo: dict[str, str], prefix: str, tag: str) -> str:
 
 def _uses_prefix(uses: Any) -> str:
     """The start of `uses_sort` for a number of uses (memoised: datasets share few numbers)."""
+    prefix = _USES_PREFIX.get(uses) if uses.__class__ is int else None
+    if prefix is not None:
+        return prefix
     prefix = f"{USES_SORT_TOP - min(int(uses or 0), USES_SORT_TOP):06d} "
     if uses.__class__ is int and len(_USES_PREFIX) < 10_000:
         _USES_PREFIX[uses] = prefix

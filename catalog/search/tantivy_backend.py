@@ -29,17 +29,17 @@ import shutil
 import threading
 import time
 from binascii import b2a_base64
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 import tantivy
 
-from catalog.model import CodeList, Concept, Dataset, Variable
+from catalog.model import CodeList, Concept, Dataset, Record, Variable
 from catalog.search import (
     DOC_TYPES,
     FACETS,
@@ -71,6 +71,7 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     PREFIX_SCORE,
     Alternative,
+    DatasetFields,
     QueryPlan,
     Synonyms,
     Word,
@@ -82,7 +83,7 @@ from catalog.search.analysis import (
     words,
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms
-from catalog.search.documents import SourceInfo, coded, complete, documents, stored
+from catalog.search.documents import DatasetDocuments, SourceInfo, coded, complete, documents, encoded, stored
 from catalog.search.results import (
     SPAN,
     check_page,
@@ -188,13 +189,16 @@ def _schema() -> Any:
 def group_id(doc: dict[str, Any]) -> int:
     """The group key as a number (`documents.group_key` is 16 hex digits); the document's own key
     stands for a document without a group."""
-    group = doc.get("group")
+    return _group_id(doc.get("group"), doc["key"])
+
+
+def _group_id(group: Any, key: str) -> int:
     if group:
         try:
             return int(group, 16)
         except ValueError:
             pass
-    return int.from_bytes(doc["key"].encode()[-8:].rjust(8, b"\0"), "big")
+    return int.from_bytes(key.encode()[-8:].rjust(8, b"\0"), "big")
 
 
 class TantivyBackend:
@@ -294,7 +298,7 @@ class TantivyBackend:
                 yield doc["key"], _json(doc, splitter)
 
     def encoder(self) -> Encoder:
-        return functools.partial(encode, self.compounds)
+        return TantivyEncoder(self.compounds)
 
     def _write(
         self,
@@ -837,7 +841,11 @@ class TantivyBackend:
 def _json(doc: dict[str, Any], splitter: Any) -> str:
     """The document as tantivy JSON: one string per document crosses into tantivy, which parses
     it without holding the GIL, instead of a Python call per field."""
-    fields = index_fields(doc, splitter, lists=False)
+    return _body(index_fields(doc, splitter, lists=False), doc, _packed(stored(doc) if "coded" in doc else doc))
+
+
+def _body(fields: dict[str, Any], doc: dict[str, Any], packed: bytes) -> str:
+    """`_json` of a document's `index_fields` and stored form."""
     get = fields.get
     for match_field, sources in _MATCHING:
         text = " ; ".join(filter(None, map(get, sources)))  # text fields are left out when empty
@@ -851,7 +859,7 @@ def _json(doc: dict[str, Any], splitter: Any) -> str:
         fields["period_start"] = start
     if isinstance(end, int):
         fields["period_end"] = end
-    fields[STORED] = b2a_base64(_packed(stored(doc) if "coded" in doc else doc), newline=False).decode()
+    fields[STORED] = b2a_base64(packed, newline=False).decode()
     return orjson.dumps(fields).decode()
 
 
@@ -912,10 +920,70 @@ def _shape_ids() -> dict[tuple[str, ...], str]:
 _MATCHING = tuple((MATCH_FIELDS[analyzer], sources) for analyzer, sources in MATCHED_BY.items())
 
 
+@dataclass(frozen=True)
+class TantivyEncoder:
+    """`TantivyBackend.encoder`: `encode`, and `encode_record` for `documents.encoded_documents`."""
+
+    compounds: Path
+
+    def __call__(self, docs: list[dict[str, Any]]) -> list[Encoded]:
+        return encode(self.compounds, docs)
+
+    def record(
+        self, record: Record, source: SourceInfo, valid: bool, platforms: Sequence[str], uses: int
+    ) -> list[Document]:
+        return encode_record(self.compounds, record, source, valid, platforms, uses)
+
+
 def encode(compounds: Path, docs: list[dict[str, Any]]) -> list[Encoded]:
     """`TantivyBackend.encoder`: each document as the JSON its writer takes."""
     splitter = decompounder(compounds)
     return [Encoded(doc["key"], doc["type"], _json(doc, splitter)) for doc in docs]
+
+
+def encode_record(
+    compounds: Path, record: Record, source: SourceInfo, valid: bool, platforms: Sequence[str], uses: int
+) -> list[Document]:
+    """`documents.encoded_documents` for tantivy: a dataset's variables encoded from their values.
+
+    What `encode` writes of each of them, made knowing what they share (`DatasetDocuments`): the
+    fields of their dataset's values once (`DatasetFields`), the usual variable's own from its
+    values with no dictionary made of its document, and its stored form as its values with the
+    shape's id, as `_packed` writes it."""
+    if not isinstance(record, Dataset):
+        return encoded(list(documents(record, source, valid, platforms, uses)), functools.partial(encode, compounds))
+    splitter = decompounder(compounds)
+    made = DatasetDocuments(record, source, valid, platforms, uses)
+    out: list[Document] = [Encoded(made.key, "dataset", _json(made.dataset, splitter))]
+    later: list[Document] = []  # completed with their code lists where the index is written
+    variable_fields = DatasetFields(made.shared, splitter).variable
+    values_of, head = made.values, made.head
+    shape = _shape_ids().get(tuple(made.template))
+    for v in record.variables:
+        if v.codelist:
+            later.append(made.variable(v))
+            continue
+        values = values_of(v)
+        fields = variable_fields(values) if shape else None
+        if fields is None:
+            doc = made.variable(v)
+            out.append(Encoded(doc["key"], "variable", _json(doc, splitter)))
+            continue
+        get = fields.get
+        for match_field, sources in _MATCHING:
+            text = " ; ".join(filter(None, map(get, sources)))  # text fields are left out when empty
+            if text:
+                fields[match_field] = text
+        key, start, end, group = values[0], values[15], values[16], values[21]
+        fields["group_id"] = _group_id(group, key)
+        if isinstance(start, int):
+            fields["period_start"] = start
+        if isinstance(end, int):
+            fields["period_end"] = end
+        fields[STORED] = b2a_base64(orjson.dumps([*head, *values, shape]), newline=False).decode()
+        out.append(Encoded(key, "variable", orjson.dumps(fields).decode()))
+    out += later
+    return out
 
 
 def _latest(index: Any) -> Any:
