@@ -424,10 +424,10 @@ class DatasetFields:
     def variable(self, values: tuple[Any, ...]) -> dict[str, Any] | None:
         """A variable's fields, from its document's values (`documents.VARIABLE_VALUES`), or None
         when it is not the usual variable (then `index_fields` of its document)."""
-        key, _, _, name, label, labels, _, descriptions, keywords, topic, codes = values[:11]
+        (key, _, _, name, label, labels, _, descriptions, keywords, topic, codes, _, _, _, period, _, _, datatype, _,
+         codelist_key, _, group) = values  # fmt: skip
         if len(labels) > 1 or len(descriptions) > 1:
             return None
-        period, _, _, datatype, _, codelist_key, _, group = values[14:]
         name = name or ""
         label = label or ""
         sort_name = (label or name).lower()
@@ -475,18 +475,22 @@ class DatasetFields:
             exact = {v.lower() for v in (*codes, *keywords) if len(v) <= 40}
             if exact:
                 fields["codes_exact"] = sorted(exact)
-        for facet, value in zip(_OWN_FACETS, (topic, period, datatype), strict=True):
-            if value.__class__ is list:
-                if len(value) == 1:
-                    one = value[0]
-                    fields[facet] = one if one.__class__ is str else str(one)
-                elif value:
-                    fields[facet] = [v if v.__class__ is str else str(v) for v in value]
-            elif value.__class__ is str:
-                if value:
-                    fields[facet] = value
-            elif value is not None:
-                _keyword_fields(fields, {facet: value}.get, (facet,), (), False)
+        # the facets `_keyword_fields` writes, by the short ways of lists of strings and a string
+        if topic.__class__ is list and period.__class__ is list and (datatype is None or datatype.__class__ is str):
+            if len(topic) == 1:
+                fields["topic"] = topic[0] if topic[0].__class__ is str else str(topic[0])
+            elif topic:
+                fields["topic"] = [v if v.__class__ is str else str(v) for v in topic]
+            if len(period) == 1:
+                fields["period"] = period[0] if period[0].__class__ is str else str(period[0])
+            elif period:
+                fields["period"] = [v if v.__class__ is str else str(v) for v in period]
+            if datatype:
+                fields["datatype"] = datatype
+        else:
+            _keyword_fields(
+                fields, {"topic": topic, "period": period, "datatype": datatype}.get, _OWN_FACETS, (), False
+            )
         if codelist_key:
             fields["codelist_key"] = codelist_key
         if group:

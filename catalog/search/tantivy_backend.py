@@ -293,9 +293,9 @@ class TantivyBackend:
         splitter = decompounder(self.compounds)
         for doc in docs:
             if isinstance(doc, Encoded):
-                yield doc.key, doc.body
+                yield doc.key, doc.body.decode()
             else:
-                yield doc["key"], _json(doc, splitter)
+                yield doc["key"], _json(doc, splitter).decode()
 
     def encoder(self) -> Encoder:
         return TantivyEncoder(self.compounds)
@@ -838,13 +838,15 @@ class TantivyBackend:
         self._index = None
 
 
-def _json(doc: dict[str, Any], splitter: Any) -> str:
-    """The document as tantivy JSON: one string per document crosses into tantivy, which parses
-    it without holding the GIL, instead of a Python call per field."""
+def _json(doc: dict[str, Any], splitter: Any) -> bytes:
+    """The document as tantivy JSON (UTF-8): one string per document crosses into tantivy, which
+    parses it without holding the GIL, instead of a Python call per field. Encoded documents
+    (`encode`) keep it as bytes until they are written: pickled across processes as they are,
+    where a str of non-ASCII text was encoded to UTF-8 again to be pickled, and decoded first."""
     return _body(index_fields(doc, splitter, lists=False), doc, _packed(stored(doc) if "coded" in doc else doc))
 
 
-def _body(fields: dict[str, Any], doc: dict[str, Any], packed: bytes) -> str:
+def _body(fields: dict[str, Any], doc: dict[str, Any], packed: bytes) -> bytes:
     """`_json` of a document's `index_fields` and stored form."""
     get = fields.get
     for match_field, sources in _MATCHING:
@@ -860,7 +862,7 @@ def _body(fields: dict[str, Any], doc: dict[str, Any], packed: bytes) -> str:
     if isinstance(end, int):
         fields["period_end"] = end
     fields[STORED] = b2a_base64(packed, newline=False).decode()
-    return orjson.dumps(fields).decode()
+    return orjson.dumps(fields)
 
 
 def _packed(doc: dict[str, Any]) -> bytes:
@@ -981,7 +983,7 @@ def encode_record(
         if isinstance(end, int):
             fields["period_end"] = end
         fields[STORED] = b2a_base64(orjson.dumps([*head, *values, shape]), newline=False).decode()
-        out.append(Encoded(key, "variable", orjson.dumps(fields).decode()))
+        out.append(Encoded(key, "variable", orjson.dumps(fields)))
     out += later
     return out
 
