@@ -920,6 +920,22 @@ def _shape_ids() -> dict[tuple[str, ...], str]:
 
 
 _MATCHING = tuple((MATCH_FIELDS[analyzer], sources) for analyzer, sources in MATCHED_BY.items())
+_matching: dict[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]] = {}
+
+
+def _matching_of(fields: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`_MATCHING` for documents with these fields (in this order): only the match fields some of
+    whose sources are there, with only those. Remembered: a dataset's variables have a few such
+    sets of fields, and looking up the fourteen sources in each variable's fields cost more."""
+    matching = tuple(
+        (match_field, present)
+        for match_field, sources in _MATCHING
+        if (present := tuple(source for source in sources if source in fields))
+    )
+    if len(_matching) >= 10_000:
+        _matching.clear()
+    _matching[tuple(fields)] = matching
+    return matching
 
 
 @dataclass(frozen=True)
@@ -959,8 +975,13 @@ def encode_record(
     out: list[Document] = [Encoded(made.key, "dataset", _json(made.dataset, splitter))]
     later: list[Document] = []  # completed with their code lists where the index is written
     variable_fields = DatasetFields(made.shared, splitter).variable
-    values_of, head = made.values, made.head
+    values_of = made.values
     shape = _shape_ids().get(tuple(made.template))
+    # The stored array starts with the dataset's values: written and base64-encoded once, as far
+    # as a whole number of base64's three-byte groups goes (base64 of the rest then follows on)
+    start_of = orjson.dumps(made.head)[:-1] + b","
+    whole = len(start_of) - len(start_of) % 3
+    encoded_start, rest_of_start = b2a_base64(start_of[:whole], newline=False).decode(), start_of[whole:]
     for v in record.variables:
         if v.codelist:
             later.append(made.variable(v))
@@ -971,9 +992,12 @@ def encode_record(
             doc = made.variable(v)
             out.append(Encoded(doc["key"], "variable", _json(doc, splitter)))
             continue
-        get = fields.get
-        for match_field, sources in _MATCHING:
-            text = " ; ".join(filter(None, map(get, sources)))  # text fields are left out when empty
+        matching = _matching.get(tuple(fields))
+        if matching is None:
+            matching = _matching_of(fields)
+        get = fields.__getitem__
+        for match_field, sources in matching:
+            text = " ; ".join(filter(None, map(get, sources)))
             if text:
                 fields[match_field] = text
         key, start, end, group = values[0], values[15], values[16], values[21]
@@ -982,7 +1006,8 @@ def encode_record(
             fields["period_start"] = start
         if isinstance(end, int):
             fields["period_end"] = end
-        fields[STORED] = b2a_base64(orjson.dumps([*head, *values, shape]), newline=False).decode()
+        own = orjson.dumps(values + (shape,))  # [*head, *values, shape] as `_packed` writes it
+        fields[STORED] = encoded_start + b2a_base64(rest_of_start + own[1:], newline=False).decode()
         out.append(Encoded(key, "variable", orjson.dumps(fields)))
     out += later
     return out
