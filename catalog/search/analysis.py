@@ -363,6 +363,26 @@ def _group(tag: str) -> str:
     return group
 
 
+def add_parts(fields: dict[str, Any], words_of: str, splitter: Decompounder) -> None:
+    """`parts` (the compound parts of the words of `words_of`, each once) and `affixes` (their
+    starts and ends, as often as they come: they are matched, never scored by frequency), in one
+    regex pass; a field that would make no term is left out."""
+    parts: dict[str, None] = {}
+    starts_and_ends = []
+    known, indexed = splitter._words, splitter.indexed
+    for word in WORD.findall(words_of):
+        found = known.get(word) or indexed(word)
+        if found[0]:
+            for part in found[0]:
+                parts[part] = None
+        if found[1]:
+            starts_and_ends.append(found[1])
+    if parts:
+        fields["parts"] = " ; ".join(parts)
+    if starts_and_ends:
+        fields["affixes"] = " ".join(starts_and_ends)
+
+
 def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True) -> dict[str, Any]:
     """The fields a backend indexes for one catalogue document (see `FIELD_ANALYZER`); empty
     fields are left out. Text fields are strings; keyword fields (`KEYWORD_FIELDS`) are lists, or
@@ -454,20 +474,7 @@ class DatasetFields:
             if codes:
                 fields["codes"] = " ; ".join(codes)
         own.append(name.replace("_", " "))
-        parts: dict[str, None] = {}
-        starts_and_ends = []  # a part twice only counts twice: it is matched, never scored by frequency
-        known, indexed = self.splitter._words, self.splitter.indexed
-        for word in WORD.findall(" ".join(own)):  # one regex pass
-            found = known.get(word) or indexed(word)
-            if found[0]:
-                for part in found[0]:
-                    parts[part] = None
-            if found[1]:
-                starts_and_ends.append(found[1])
-        if parts:
-            fields["parts"] = " ; ".join(parts)
-        if starts_and_ends:  # a word without any makes no term: left out
-            fields["affixes"] = " ".join(starts_and_ends)
+        add_parts(fields, " ".join(own), self.splitter)
         if name:
             fields["name_text"] = name
             fields["name_exact"] = name.lower()
@@ -536,20 +543,7 @@ def _own_fields(fields: dict[str, Any], get: Any, name: str, label: str, splitte
     if codes:
         fields["codes"] = " ; ".join(codes)
     fields["suggest"] = " ; ".join([name, *labels])
-    parts: dict[str, None] = {}
-    starts_and_ends = []  # a part twice only counts twice: it is matched, never scored by frequency
-    known, indexed = splitter._words, splitter.indexed
-    for word in WORD.findall(" ".join([*labels, *keywords, name.replace("_", " ")])):  # one regex pass
-        found = known.get(word) or indexed(word)
-        if found[0]:
-            for part in found[0]:
-                parts[part] = None
-        if found[1]:
-            starts_and_ends.append(found[1])
-    if parts:
-        fields["parts"] = " ; ".join(parts)
-    if starts_and_ends:  # a word without any makes no term: left out
-        fields["affixes"] = " ".join(starts_and_ends)
+    add_parts(fields, " ".join([*labels, *keywords, name.replace("_", " ")]), splitter)
     if name:
         fields["name_text"] = name
         fields["name_exact"] = [name.lower()] if lists else name.lower()
