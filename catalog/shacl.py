@@ -167,6 +167,14 @@ class Index:
             self._superclasses.clear()
             self._instances.clear()
 
+    def _put_inverse(self, s: Node, p: Node, objects: Iterable[Node]) -> None:
+        """(object -> s) entries of `p` for each of `objects`; the class lookups they may change
+        (superclasses, instances) are forgotten."""
+        for o in objects:
+            _put(self.inc, o, p, s)
+        self._superclasses.clear()
+        self._instances.clear()
+
     def add_node(self, s: Node, statements: dict[Node, Objects[Node]]) -> None:
         """`add((s, p, o))` for each p and each of its objects, in one step: a variable's column
         comes as one node's statements (`catalog.rdf.variable_statements`). The index may keep
@@ -181,10 +189,7 @@ class Index:
                 if len(objects) != 1 or type(objects) is not tuple:
                     statements[p] = set(objects)  # repeats dropped, as a graph drops them
                 if self._inc_complete or p in _EAGER_INVERSE:
-                    for o in objects:
-                        _put(self.inc, o, p, s)
-                    self._superclasses.clear()
-                    self._instances.clear()
+                    self._put_inverse(s, p, objects)
             return
         for p, objects in statements.items():
             if not objects:
@@ -195,10 +200,7 @@ class Index:
             else:
                 po[p] = {*values, *objects}
             if self._inc_complete or p in _EAGER_INVERSE:
-                for o in objects:
-                    _put(self.inc, o, p, s)
-                self._superclasses.clear()
-                self._instances.clear()
+                self._put_inverse(s, p, objects)
 
     def add_nodes(self, nodes: Iterable[tuple[Node, dict[Node, Objects[Node]]]]) -> None:
         """`add_node` for each (node, statements): a dataset's columns in one call. A node new to
@@ -206,7 +208,7 @@ class Index:
         C, not property by property) is taken as it is."""
         if self._rows:
             self._rows.clear()
-        out, inc = self.out, self.inc
+        out = self.out
         for s, statements in nodes:
             if self._inc_complete or s in out or max(map(len, statements.values()), default=0) > 1:
                 self.add_node(s, statements)
@@ -215,10 +217,7 @@ class Index:
             for p in _EAGER_INVERSE_LIST:
                 objects = statements.get(p)
                 if objects:
-                    for o in objects:
-                        _put(inc, o, p, s)
-                    self._superclasses.clear()
-                    self._instances.clear()
+                    self._put_inverse(s, p, objects)
 
     def add_objects(self, s: Node, p: Node, objects: list[Node]) -> None:
         """`add((s, p, o))` for each of `objects` (a table's columns)."""
@@ -238,10 +237,7 @@ class Index:
             else:
                 po[p] = {*values, *objects}
         if self._inc_complete or p in _EAGER_INVERSE:
-            for o in objects:
-                _put(self.inc, o, p, s)
-            self._superclasses.clear()
-            self._instances.clear()
+            self._put_inverse(s, p, objects)
 
     def _complete_inverse(self) -> None:
         """Inverse lookups other than rdf:type are rare (inverse paths): index them on demand."""
@@ -599,14 +595,8 @@ class Shape:
         if not focus:
             return True, []
         values = self.value_sets(index, focus)
-        allow = self.allowed
-        conforms, results = True, []
-        for component in self.components:
-            ok, found = component(index, focus, values)
-            if not ok and not allow and any(r.severity not in ALLOWED for r in found):
-                conforms = False
-            results.extend(found)
-        return conforms, results
+        results: list[Result] = []
+        return _components_on(self.components, self.allowed, index, focus, values, results), results
 
     def clean(self, index: Index, nodes: list[Node]) -> list[bool]:
         """For each node, whether `validate` on it alone finds nothing (what sh:node asks)."""
@@ -636,6 +626,20 @@ class Shape:
         return _new(Result, (focus, self.path, value, self.severity, self.node, component))
 
 
+def _components_on(
+    components: list[Component], allowed: bool, index: Index, focus: list[Node], values: Values, results: list[Result]
+) -> bool:
+    """Each component on the focus nodes' values, its results added to `results`; whether they
+    conform (results of an allowed severity, or of a shape whose failures are allowed, do)."""
+    conforms = True
+    for component in components:
+        ok, found = component(index, focus, values)
+        if not ok and not allowed and any(r.severity not in ALLOWED for r in found):
+            conforms = False
+        results.extend(found)
+    return conforms
+
+
 def _properties_of(index: Index, focus: list[Node], properties: list[Shape]) -> Evaluation:
     """Each property shape's `validate` on the same focus nodes (a node shape's sh:property): the
     value nodes of each predicate read once for all the shapes on it (a dataset's shapes read
@@ -653,12 +657,8 @@ def _properties_of(index: Index, focus: list[Node], properties: list[Shape]) -> 
         values = read.get(predicate)
         if values is None:
             values = read[predicate] = index.objects_of_each(focus, predicate)
-        allow = p.allowed
-        for component in p.components:
-            ok, found = component(index, focus, values)
-            if not ok and not allow and any(r.severity not in ALLOWED for r in found):
-                conforms = False
-            results.extend(found)
+        if not _components_on(p.components, p.allowed, index, focus, values, results):
+            conforms = False
     return conforms, results
 
 
