@@ -35,7 +35,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +43,7 @@ from typing import Any
 
 import Stemmer
 
+from catalog.lru import remember
 from catalog.search import FACETS
 from catalog.search.codes import SYSTEMS, code_like, matches_code, query_terms, system_of
 
@@ -278,9 +279,7 @@ class Decompounder:
                 found = (self.split(word), _affix_text(word) if len(word) >= MIN_COMPOUND else "")
             else:  # no affixes (`word_affixes`), and no parts with a digit (`split`)
                 found = ((), "") if _DIGIT(word) else (self.split(word), "")
-            if len(self._words) >= 500_000:
-                self._words.clear()
-            self._words[word] = found
+            remember(self._words, word, found, 500_000)
         return found
 
     def split(self, word: str) -> tuple[str, ...]:
@@ -475,13 +474,7 @@ class DatasetFields:
                 fields["codes"] = " ; ".join(codes)
         own.append(name.replace("_", " "))
         add_parts(fields, " ".join(own), self.splitter)
-        if name:
-            fields["name_text"] = name
-            fields["name_exact"] = name.lower()
-        if codes or keywords:
-            exact = {v.lower() for v in (*codes, *keywords) if len(v) <= 40}
-            if exact:
-                fields["codes_exact"] = sorted(exact)
+        _exact_fields(fields, name, codes, keywords, False)
         # the facets `_keyword_fields` writes, by the short ways of lists of strings and a string
         if topic.__class__ is list and period.__class__ is list and (datatype is None or datatype.__class__ is str):
             if len(topic) == 1:
@@ -544,6 +537,14 @@ def _own_fields(fields: dict[str, Any], get: Any, name: str, label: str, splitte
         fields["codes"] = " ; ".join(codes)
     fields["suggest"] = " ; ".join([name, *labels])
     add_parts(fields, " ".join([*labels, *keywords, name.replace("_", " ")]), splitter)
+    _exact_fields(fields, name, codes, keywords, lists)
+
+
+def _exact_fields(
+    fields: dict[str, Any], name: str, codes: Sequence[str], keywords: Sequence[str], lists: bool
+) -> None:
+    """The fields matched exactly: the name as it is and lowercased, and the codes and keywords
+    (up to 40 characters) lowercased."""
     if name:
         fields["name_text"] = name
         fields["name_exact"] = [name.lower()] if lists else name.lower()
