@@ -1,4 +1,5 @@
-"""A thread-safe cache bounded by the total size of its values, least recently used out first.
+"""A thread-safe cache bounded by the total size of its values, least recently used out first;
+and `remember`, the bound of the plain memos on hot paths.
 
 The one LRU of the code: feed pages and record fragments (weighed by length), the simulator's
 replies (by body length) and search answers (each weighs one) all keep their values here."""
@@ -10,7 +11,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+def remember(memo: dict[K, V], key: K, value: V, limit: int) -> V:
+    """`value`, kept in `memo` under `key`; a memo holding `limit` entries starts afresh first.
+
+    For the memos of hot paths (a word's topics or compound parts, an IRI as written, a URL):
+    a hit reads the dict itself, with no lock, order or weight to keep; only a miss comes here."""
+    if len(memo) >= limit:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 class SizedLRU(Generic[V]):

@@ -25,6 +25,7 @@ from rdflib import namespace as rdflib_namespaces
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import Identifier, Node, _is_valid_langtag
 
+from catalog.lru import remember
 from catalog.model import (
     Agent,
     CodeList,
@@ -938,9 +939,7 @@ def nt_term(term: Any) -> str:
         key = str(term)
         written = _IRIS.get(key)
         if written is None:
-            if len(_IRIS) >= 100_000:
-                _IRIS.clear()
-            written = _IRIS[key] = term.n3() if _IRI_UNSAFE.search(term) else f"<{term}>"
+            written = remember(_IRIS, key, term.n3() if _IRI_UNSAFE.search(term) else f"<{term}>", 100_000)
         return written
     if kind is Literal:
         body = '"' + _escaped(term) + '"'

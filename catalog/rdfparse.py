@@ -20,6 +20,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from catalog import collector
+from catalog.lru import remember
 from catalog.rdf import READ_TERMS, as_term, text
 
 FORMATS = {
@@ -174,9 +175,7 @@ class _Terms:
             key = (term.value, datatype)  # type: ignore[attr-defined]
             literal = self.typed.get(key)
             if literal is None:
-                if len(self.typed) >= 10_000:
-                    self.typed.clear()
-                literal = self.typed[key] = Literal(key[0], datatype=self.iri(datatype))
+                literal = remember(self.typed, key, Literal(key[0], datatype=self.iri(datatype)), 10_000)
             return literal
         if kind is ox.BlankNode:
             return BNode(term.value)  # type: ignore[attr-defined]

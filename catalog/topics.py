@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from catalog.lru import remember
 from catalog.model import Dataset, LangText, Variable
 
 TOPICS_FILE = Path(__file__).with_name("topics.toml")
@@ -97,10 +98,7 @@ class Topics:
     def _word_topics(self, word: str) -> frozenset[int]:
         found = self._words.get(word)
         if found is None:
-            found = self._match_word(word)
-            if len(self._words) >= WORD_MEMO:
-                self._words.clear()
-            self._words[word] = found
+            found = remember(self._words, word, self._match_word(word), WORD_MEMO)
         return found
 
     def _match_word(self, word: str) -> frozenset[int]:
@@ -143,10 +141,7 @@ class Topics:
         variable's search document was matching them again)."""
         found = self._texts.get(text)
         if found is None:
-            found = frozenset(self._match_text(text))
-            if len(self._texts) >= TEXT_MEMO:
-                self._texts.clear()
-            self._texts[text] = found
+            found = remember(self._texts, text, frozenset(self._match_text(text)), TEXT_MEMO)
         return found
 
     def _match_text(self, text: str) -> set[int]:
@@ -203,10 +198,7 @@ class Topics:
             found = found | self._coded((), (), [v.coding_system])
         ids = self._found_ids.get(found)
         if ids is None:
-            ids = self._ids(found)
-            if len(self._found_ids) >= TEXT_MEMO:
-                self._found_ids.clear()
-            self._found_ids[found] = ids
+            ids = remember(self._found_ids, found, self._ids(found), TEXT_MEMO)
         return list(ids)
 
     def _inherited(self, dataset_topics: tuple[str, ...]) -> frozenset[int]:

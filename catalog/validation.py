@@ -29,6 +29,7 @@ from rdflib.term import Node
 
 import shapes
 from catalog import profiles, rdf
+from catalog.lru import remember
 from catalog.model import Record
 from catalog.shacl import CompiledShapes, Index, Result, Unsupported, path_text, pyshacl_results
 
@@ -143,10 +144,7 @@ def _finding_parts(key: tuple[str, str | None, str, str | None, str | None, str]
         f', "path": {"null" if path is None else _encode_string(path)}, "value": ',
         f", {tail[1:-1]}}}",
     )
-    if len(_FINDING_PARTS) >= 4096:  # bounded: a long-running process sees many profiles' texts
-        _FINDING_PARTS.clear()
-    _FINDING_PARTS[key] = parts
-    return parts
+    return remember(_FINDING_PARTS, key, parts, 4096)  # bounded: a long-running process sees many profiles' texts
 
 
 # --- profiles -------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from typing import Any
 from flask import request, url_for
 from flask.templating import Environment as FlaskEnvironment
 
+from catalog.lru import remember
+
 DICT_ATTRIBUTES = frozenset(dir(dict))
 URLS_KEPT = 10_000
 
@@ -49,7 +51,5 @@ def template_url_for(endpoint: str, **values: Any) -> str:
         return url_for(endpoint, **values)
     found = _urls.get(key)
     if found is None:
-        if len(_urls) >= URLS_KEPT:
-            _urls.clear()
-        found = _urls[key] = url_for(endpoint, **values)
+        found = remember(_urls, key, url_for(endpoint, **values), URLS_KEPT)
     return found

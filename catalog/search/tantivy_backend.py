@@ -39,6 +39,7 @@ from typing import Any
 import orjson
 import tantivy
 
+from catalog.lru import remember
 from catalog.model import CodeList, Concept, Dataset, Record, Variable
 from catalog.search import (
     DOC_TYPES,
@@ -369,9 +370,7 @@ class TantivyBackend:
         memo_key = (kind, key)
         query = self._built.get(memo_key, _UNBUILT)
         if query is _UNBUILT:
-            if len(self._built) >= MEMO_SIZE:
-                self._built = {}
-            query = self._built[memo_key] = build()
+            query = remember(self._built, memo_key, build(), MEMO_SIZE)
         return query
 
     def _fields(self, schema: Any, word: Word) -> Any:
@@ -932,10 +931,7 @@ def _matching_of(fields: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], .
         for match_field, sources in _MATCHING
         if (present := tuple(source for source in sources if source in fields))
     )
-    if len(_matching) >= 10_000:
-        _matching.clear()
-    _matching[tuple(fields)] = matching
-    return matching
+    return remember(_matching, tuple(fields), matching, 10_000)
 
 
 @dataclass(frozen=True)
