@@ -492,30 +492,35 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
         nodes: list[tuple[URIRef, dict[URIRef, tuple[Node, ...]]]] = []
         columns: dict[URIRef, list[URIRef]] = {}
         for position, v in enumerate(d.variables):
-            if v.table not in tables:
-                t = tables[v.table] = _table_uri(d.uri, v.table)
-                g.add((group, CSVW.table, t))
-                g.add((t, RDF.type, CSVW.Table))
-                g.add((t, DCT.title, _plain(v.table or d.identifier)))
+            t = tables.get(v.table)
+            if t is None:
+                t = tables[v.table] = _table(g, group, d, v.table)
                 columns[t] = []
             statements = variable_statements(v)
             statements[SCHEMA_POSITION] = _position(position)
             column = iri(v.uri)
             nodes.append((column, statements))
-            columns[tables[v.table]].append(column)
+            columns[t].append(column)
         add_nodes(nodes)
         for t, of_table in columns.items():
             g.add_objects(t, CSVW_COLUMN_OF, of_table)  # type: ignore[attr-defined]
         return
     for position, v in enumerate(d.variables):
-        if v.table not in tables:
-            t = tables[v.table] = _table_uri(d.uri, v.table)
-            g.add((group, CSVW.table, t))
-            g.add((t, RDF.type, CSVW.Table))
-            g.add((t, DCT.title, _plain(v.table or d.identifier)))
+        t = tables.get(v.table)
+        if t is None:
+            t = tables[v.table] = _table(g, group, d, v.table)
         column = add_variable(g, v)
-        g.add((tables[v.table], CSVW_COLUMN_OF, column))
+        g.add((t, CSVW_COLUMN_OF, column))
         g.add((column, SCHEMA_POSITION, integer(position)))  # the source's order; RDF has none
+
+
+def _table(g: TripleWriter, group: URIRef, d: Dataset, table: str | None) -> URIRef:
+    """A table's statements (`add_variables`, as its first column comes); its term."""
+    t = _table_uri(d.uri, table)
+    g.add((group, CSVW.table, t))
+    g.add((t, RDF.type, CSVW.Table))
+    g.add((t, DCT.title, _plain(table or d.identifier)))
+    return t
 
 
 _POSITIONS: list[tuple[Literal]] = []
@@ -622,6 +627,16 @@ def _variable_head(add: Callable[[str], object], s: URIRef, d: Dataset) -> str:
     return group
 
 
+def _nt_table(add: Callable[[str], object], group: str, d: Dataset, table: str | None) -> str:
+    """A table's statements (`add_variables`' for each table, as its first column comes), as lines;
+    its term as written."""
+    t = nt_term(_table_uri(d.uri, table))
+    add(f"{group} {_P_TABLE} {t} .\n")
+    add(f"{t} {_P_TYPE} {_O_TABLE} .\n")
+    add(f"{t} {_P_TITLE} {_nt_text(table or d.identifier)} .\n")
+    return t
+
+
 def _plain_variables(s: URIRef, d: Dataset) -> bytes | None:
     """`variables_ntriples` of a dataset whose variables' IRIs need no check and whose texts need no
     escape and carry only tags already known to be valid (None for any other dataset).
@@ -644,10 +659,7 @@ def _plain_variables(s: URIRef, d: Dataset) -> bytes | None:
     for position, v in enumerate(variables):
         t = tables.get(v.table)
         if t is None:
-            t = tables[v.table] = nt_term(_table_uri(d.uri, v.table))
-            add(f"{group} {_P_TABLE} {t} .\n")
-            add(f"{t} {_P_TYPE} {_O_TABLE} .\n")
-            add(f"{t} {_P_TITLE} {_nt_text(v.table or d.identifier)} .\n")
+            t = tables[v.table] = _nt_table(add, group, d, v.table)
         c = f"<{v.uri}>"
         name, datatype = v.name, v.datatype
         said(name)
@@ -710,11 +722,9 @@ def _variables_written(s: URIRef, d: Dataset) -> bytes:
     group = _variable_head(add, s, d)
     tables: dict[str | None, str] = {}
     for position, v in enumerate(d.variables):
-        if v.table not in tables:
-            t = tables[v.table] = nt_term(_table_uri(d.uri, v.table))
-            add(f"{group} {_P_TABLE} {t} .\n")
-            add(f"{t} {_P_TYPE} {_O_TABLE} .\n")
-            add(f"{t} {_P_TITLE} {_nt_text(v.table or d.identifier)} .\n")
+        t = tables.get(v.table)
+        if t is None:
+            t = tables[v.table] = _nt_table(add, group, d, v.table)
         c = _nt_iri(v.uri)
         add(f'{c} {_P_TYPE} {_O_COLUMN} .\n{c} {_P_NAME} "{_escaped(v.name)}" .\n')
         if v.title:
