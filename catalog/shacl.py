@@ -221,23 +221,8 @@ class Index:
 
     def add_objects(self, s: Node, p: Node, objects: list[Node]) -> None:
         """`add((s, p, o))` for each of `objects` (a table's columns)."""
-        if self._rows:
-            self._rows.clear()
-        if not objects:
-            return
-        po = self.out.get(s)
-        if po is None:
-            self.out[s] = {p: set(objects)}
-        else:
-            values = po.get(p)
-            if values is None:
-                po[p] = set(objects)
-            elif type(values) is set:
-                values.update(objects)
-            else:
-                po[p] = {*values, *objects}
-        if self._inc_complete or p in _EAGER_INVERSE:
-            self._put_inverse(s, p, objects)
+        if objects:
+            self.add_node(s, {p: objects})
 
     def _complete_inverse(self) -> None:
         """Inverse lookups other than rdf:type are rare (inverse paths): index them on demand."""
