@@ -142,6 +142,20 @@ SKOS_CONCEPT, SKOS_IN_SCHEME, SKOS_NOTATION, SKOS_PREF_LABEL, SKOS_DEFINITION, S
     SKOS.broader,
 )
 
+_RARE_VARIABLE_TERMS = (
+    HK_UNIT,
+    HK_CODE_LIST,
+    HK_CODING_SYSTEM,
+    CSVW_PROPERTY_URL,
+    HK_QUESTION,
+    SCHEMA_VALID_FROM,
+    SCHEMA_VALID_THROUGH,
+    DCAT_KEYWORD,
+)
+"""What a variable may state besides its name, titles, description, datatype and position: the
+reader looks them up together and reads them only when stated; `variables_ntriples` writes them
+in this order."""
+
 READ_TERMS = (
     RDF_TYPE,
     DCT_DESCRIPTION,
@@ -996,14 +1010,7 @@ def nt_term(term: Any) -> str:
         CSVW_TITLE,
         DCT_DESCRIPTION,
         CSVW_DATATYPE,
-        HK_UNIT,
-        HK_CODE_LIST,
-        HK_CODING_SYSTEM,
-        CSVW_PROPERTY_URL,
-        HK_QUESTION,
-        SCHEMA_VALID_FROM,
-        SCHEMA_VALID_THROUGH,
-        DCAT_KEYWORD,
+        *_RARE_VARIABLE_TERMS,
         CSVW_COLUMN_OF,
         SCHEMA_POSITION,
         XSD_INTEGER,
@@ -1480,18 +1487,6 @@ class Reader:
                     self.errors.append(("(blank node)", str(cls), f"a data {name} has no URI (blank node); skipped"))
 
 
-_RARE_VARIABLE_TERMS = (
-    HK_UNIT,
-    HK_CODE_LIST,
-    HK_CODING_SYSTEM,
-    CSVW_PROPERTY_URL,
-    HK_QUESTION,
-    SCHEMA_VALID_FROM,
-    SCHEMA_VALID_THROUGH,
-    DCAT_KEYWORD,
-)
-"""What a variable may state besides its name, titles, description, datatype and position: looked
-up together, read only when stated."""
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 IANA = re.compile(r"^https?://www\.iana\.org/assignments/media-types/")
 FILE_TYPES = {
