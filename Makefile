@@ -6,10 +6,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
+# The bytecode is written once, as a non-editable install has it: with PYTHONDONTWRITEBYTECODE (as
+# on CI machines) every command, and every process the tests start, compiled each module again.
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -e ".[test,es,dev,postgres]"
+	$(BIN)/python -m compileall -q catalog harvesters web simulator
 	touch $@
 
 install: $(BIN)/.installed

@@ -423,6 +423,20 @@ def stages(pages: int, variables: int) -> None:
     print(f"  {'all stages':26} {1e6 * total / n:6.1f} us = {total / floor_cpu:.1f}x the floor's parse", flush=True)
 
 
+def compiled() -> None:
+    """The catalogue's bytecode written first, as an installed package has it (pip compiles it when
+    it installs): an editable install run with PYTHONDONTWRITEBYTECODE, as on CI machines, never
+    writes it, and every harvest then compiled each changed module again (importing what a harvest
+    imports took 0.51 s against 0.30 s with the bytecode, 2026-12-05)."""
+    import compileall
+
+    import catalog
+    import harvesters
+
+    for package in (catalog, harvesters):
+        compileall.compile_dir(str(Path(package.__file__).parent), quiet=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=int, default=2000)
@@ -438,6 +452,7 @@ def main() -> None:
         help="first time each stage on this many pages, in this process",
     )
     args = parser.parse_args()
+    compiled()
     if args.stages:
         stages(args.stages, args.variables)
     with feed_server(args.datasets, args.variables) as (url, size, pages):
