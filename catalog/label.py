@@ -37,7 +37,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -53,7 +56,7 @@ from catalog.confirmations import PUBLISHER, SOURCE, confirmation_level, holder_
 from catalog.model import Dataset, Variable
 from catalog.rdf import DQV, HK, TripleWriter
 from catalog.readiness import publisher_identity
-from catalog.store import StoredRecord, StoreReader, StoreWriter
+from catalog.store import StoredRecord, StoreReader, StoreWriter, store_at
 from catalog.uses import register
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -507,30 +510,92 @@ def relabel(
     for name in names:
         runs = [r.status for r in store.runs(name, 30) if r.status in ("ok", "failed")][:10]
         digest_in = inputs_digest(source_inputs(settings, store, name, now))
+        assessed: Iterable[tuple[str, str, Label]]
         if wanted is not None:
-            chosen: Iterable[StoredRecord] = [r for r in rows if r.source == name and not r.deleted_at]
+            chosen = [r for r in rows if r.source == name and not r.deleted_at]
             kept = store.label_states([r.uri for r in chosen])
+            assessed = (
+                (r.uri, r.hash, assess_stored(r, settings, runs, confirmed, days.get(r.uri, []), now)) for r in chosen
+            )
         else:
             stale = (
                 [r.uri for r in store.records(name, kind="dataset")] if force else store.stale_labels(name, digest_in)
             )
             kept = store.label_states(stale)
-            # one at a time: a source's datasets and their variables held at once cost memory, and
-            # the collector's walks over them half the time (100,000 variables: 2.3 against 4.5 us each)
-            chosen = (r for uri in stale if (r := store.get(uri)) is not None)
-        for stored in chosen:
-            state = kept.get(stored.uri)
-            label = assess_stored(stored, settings, runs, confirmed, days.get(stored.uri, []), now)
+            assessed = _assessed(settings, store, stale, runs, confirmed, days, now)
+        for uri, hash_, label in assessed:
+            state = kept.get(uri)
             if state is None or state[2] != label.digest:
-                moved.append(stored.uri)
+                moved.append(uri)
                 changed += 1
             else:  # the same values: published as assessed when they were first found
-                label.assessed = Label.from_json(store.labels([stored.uri])[stored.uri][1]).assessed
-            batch.append((stored.uri, stored.hash, digest_in, label.digest, label.to_json()))
+                label.assessed = Label.from_json(store.labels([uri])[uri][1]).assessed
+            batch.append((uri, hash_, digest_in, label.digest, label.to_json()))
             if len(batch) >= 200:
                 flush()
     flush()
     return changed
+
+
+PARALLEL_LABELS = 400
+"""From this many datasets to assess on, the second half is assessed in a process of its own: a
+large source's first harvest assesses them all at the very end of its run, when the other
+processes are done and one core alone was busy (2,000 datasets of 100 variables: 1.5 s)."""
+
+
+def _assessed(
+    settings: Settings,
+    store: StoreReader,
+    uris: Sequence[str],
+    runs: Sequence[str],
+    confirmed: dict[str, dict[str, Any]],
+    days: dict[str, list[int]],
+    now: datetime,
+) -> Iterator[tuple[str, str, Label]]:
+    """(URI, hash, label) of each stored dataset of `uris`, in their order, read one at a time: a
+    source's datasets and their variables held at once cost memory, and the collector's walks over
+    them half the time (100,000 variables: 2.3 against 4.5 us each). Many are shared with a second
+    process (`PARALLEL_LABELS`), which reads them through a connection of its own."""
+    if len(uris) < PARALLEL_LABELS or (os.cpu_count() or 1) < 2:
+        yield from _assess(settings, store, uris, runs, confirmed, days, now)
+        return
+    half = len(uris) // 2
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        later = pool.submit(_assess_apart, settings, store.url, uris[half:], runs, confirmed, days, now)
+        yield from _assess(settings, store, uris[:half], runs, confirmed, days, now)
+        yield from later.result()
+
+
+def _assess(
+    settings: Settings,
+    store: StoreReader,
+    uris: Iterable[str],
+    runs: Sequence[str],
+    confirmed: dict[str, dict[str, Any]],
+    days: dict[str, list[int]],
+    now: datetime,
+) -> Iterator[tuple[str, str, Label]]:
+    for uri in uris:
+        stored = store.get(uri)
+        if stored is not None:
+            yield stored.uri, stored.hash, assess_stored(stored, settings, runs, confirmed, days.get(uri, []), now)
+
+
+def _assess_apart(
+    settings: Settings,
+    store_url: str,
+    uris: Sequence[str],
+    runs: Sequence[str],
+    confirmed: dict[str, dict[str, Any]],
+    days: dict[str, list[int]],
+    now: datetime,
+) -> list[tuple[str, str, Label]]:
+    """`_assess` in a forked process, on a read-only store of its own (connections must not cross a fork)."""
+    store = store_at(store_url, readonly=True)
+    try:
+        return list(_assess(settings, store, uris, runs, confirmed, days, now))
+    finally:
+        store.close()
 
 
 # --- the label in DQV -----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 
+import catalog.label as label_module
 from catalog.label import ELEMENTS, METRICS, OA, Inputs, Label, assess, label_of, relabel
 from catalog.model import key_for
 from catalog.rdf import DQV, HK
@@ -154,6 +155,19 @@ def test_labels_are_assessed_once_per_change_and_an_unchanged_harvest_moves_noth
     assert relabel(settings, store) == 1, "the operator's assessment of the holder changed"
     assert label_of(store, uri).metrics["qualityManagement"].value == 1.0
     assert store.get(uri).last_changed > before, "the EHDS feed shows the new label: harvesters see it change"
+
+
+def test_many_datasets_are_assessed_in_two_processes_to_the_same_labels(settings, store, server, monkeypatch) -> None:
+    datasets = [complete_dataset(i) for i in range(1, 6)]
+    build(settings, store, server, datasets)
+    alone = {d.uri: label_of(store, d.uri) for d in datasets}
+    monkeypatch.setattr(label_module, "PARALLEL_LABELS", 2)  # two processes from two datasets on
+    in_two = relabel(settings, store, force=True)
+    assert in_two == 0, "the same labels, so nothing moves"
+    assert {d.uri: label_of(store, d.uri) for d in datasets} == alone
+    settings.sources["mfr"].options["maturity"] = 5
+    assert relabel(settings, store) == len(datasets), "every dataset assessed again, half of them apart"
+    assert all(label_of(store, d.uri).metrics["qualityManagement"].value == 1.0 for d in datasets)
 
 
 def test_the_label_page_chart_and_api_show_the_stored_label(settings, store, server, client) -> None:
