@@ -270,6 +270,8 @@ def format_text(found: Check, show: int = 0) -> str:
     if show and len(incomplete) > show:
         lines.append(f"... {len(incomplete) - show} more (--show 0 lists all)")
     total = found.summary()
+    if not total.datasets:  # "0 of 0 (100 %)" read as if all were well
+        return "Ingen datasett å sjekke | No datasets to check (nothing harvested yet from what was asked for)\n"
     lines += [
         "",
         f"Komplette datasett | Complete datasets: {total.complete} of {total.datasets} ({total.percent:.0f} %)",

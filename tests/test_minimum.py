@@ -192,3 +192,11 @@ def test_the_pages_give_the_summary_and_each_source_and_publisher_with_json_twin
     assert client.get(f"/ehds/minimum/publishers/{thin.publisher_key}").status_code == 200
     assert client.get("/ehds/minimum/sources/nope").status_code == 404
     assert client.get("/ehds/minimum/publishers/nope.json").status_code == 404
+
+
+def test_ehds_check_of_an_empty_catalogue_says_there_is_nothing_to_check(tmp_path, capsys) -> None:
+    home = str(tmp_path / "home")
+    assert main(["--home", home, "ehds-check"]) == 0
+    out = capsys.readouterr().out
+    assert "No datasets to check" in out
+    assert "0 of 0" not in out and "100 %" not in out, "nothing checked is not all complete"
