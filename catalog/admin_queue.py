@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from catalog.config import SOURCE_KINDS, SOURCE_NAME, ConfigError, SourceConfig, check_source_url
+from catalog.config import SOURCE_KINDS, SOURCE_NAME, ConfigError, SourceConfig, check_source_url, default_category
 from catalog.store import _alive, process_token
 
 ACTIONS = {
@@ -240,7 +240,7 @@ def source_from_params(params: dict[str, Any]) -> SourceConfig:
         raise RequestError(f"missing field {exc.args[0]!r}; a source needs name, kind and url") from exc
     if not SOURCE_NAME.match(name):
         raise RequestError(f"the source name {name!r} may hold only letters, digits, '.', '_' and '-'")
-    category = str(params.get("category", "central-registry"))
+    category = str(params.get("category") or default_category(kind))
     if category not in SOURCE_KINDS:
         raise RequestError(f"category {category!r}: choose one of {', '.join(SOURCE_KINDS)}")
     try:

@@ -32,6 +32,7 @@ from catalog.config import (
     SourceConfig,
     check_source_url,
     count_metrics_in,
+    default_category,
     from_environment,
 )
 from catalog.migrations import SchemaTooNew
@@ -134,14 +135,15 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
         name=args.name,
         kind=args.kind,
         url=args.url,
-        category=args.category,
+        category=args.category or default_category(args.kind),
         title=args.title or args.name,
         interval_minutes=args.interval,
         options=_options(args.options),
         credentials_env=args.credentials_env,
     )
     _settings(args).put_sources(source)
-    print(f"added source {args.name} ({args.kind}) {args.url}")
+    said = "" if args.category else " (--category to change it)"
+    print(f"added source {args.name} ({args.kind}, category {source.category}{said}) {args.url}")
     return 0
 
 
@@ -732,7 +734,9 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("name")
     a.add_argument("--kind", required=True, help="harvester protocol: dcat, ckan, oai-ddi, klass, vardef, ...")
     a.add_argument("--url", required=True)
-    a.add_argument("--category", default="central-registry", choices=SOURCE_KINDS)
+    a.add_argument(
+        "--category", choices=SOURCE_KINDS, help="kind of publisher (default: from the protocol, else central-registry)"
+    )
     a.add_argument("--title")
     a.add_argument("--interval", type=_positive, default=1440, help="minutes between scheduled harvests")
     a.add_argument("--options", help="JSON object of harvester options")

@@ -33,6 +33,21 @@ SOURCE_NAME = re.compile(r"^\w[\w.-]*$")
 
 SOURCE_KINDS = ("central-registry", "quality-registry", "survey", "statistics", "catalogue")
 """What kind of publisher a source is; a search facet (not to be confused with the protocol)."""
+CATEGORY_OF_PROTOCOL = {
+    "klass": "statistics",
+    "vardef": "statistics",
+    "microdata": "statistics",
+    "oai-ddi": "survey",
+    "ckan": "catalogue",
+}
+"""A source's kind of publisher where its protocol tells it (Statistics Norway's APIs, survey
+archives' DDI, open-data portals' CKAN); a DCAT feed or a variable list is published alike by
+registries and catalogues, and is taken for a central registry's (the operator says otherwise)."""
+
+
+def default_category(protocol: str) -> str:
+    """The category of a source added without one (`CATEGORY_OF_PROTOCOL`)."""
+    return CATEGORY_OF_PROTOCOL.get(protocol, "central-registry")
 
 
 class ConfigError(ValueError):

@@ -138,7 +138,7 @@ class Scheduler:
             self._follow_sources()
             replaced = src.name in self.settings.sources
             self.settings.put_sources(src)  # merged into catalog.toml as it is on disk, under its lock
-            return f"{'replaced' if replaced else 'added'} source {src.name} ({src.kind}) {src.url}"
+            return f"{'replaced' if replaced else 'added'} source {src.name} ({src.kind}, category {src.category}) {src.url}"
         if request.action == "remove-source":
             name = str(params.get("name", ""))
             if not self.settings.remove_source(name):

@@ -38,6 +38,24 @@ def test_sources_are_added_listed_and_removed_in_the_toml_file(home, server, cap
     assert Settings.load(home).sources == {}
 
 
+@pytest.mark.parametrize(
+    "kind,said,category",
+    [
+        ("klass", [], "statistics"),
+        ("oai-ddi", [], "survey"),
+        ("ckan", [], "catalogue"),
+        ("dcat", [], "central-registry"),
+        ("dcat", ["--category", "catalogue"], "catalogue"),
+    ],
+)
+def test_a_source_added_without_a_category_gets_its_protocols_and_is_told_so(home, capsys, kind, said, category):
+    assert catalog(home, "sources", "add", "x", "--kind", kind, "--url", "http://127.0.0.1:1/", *said) == 0
+    assert Settings.load(home).sources["x"].category == category
+    out = capsys.readouterr().out
+    assert f"({kind}, category {category}" in out
+    assert ("--category to change it" in out) == (not said), "a default is pointed out, a stated category is not"
+
+
 def test_an_unknown_kind_is_refused_with_the_known_ones(home, capsys):
     assert catalog(home, "sources", "add", "x", "--kind", "gopher", "--url", "http://127.0.0.1/") == 2
     assert "unknown source kind 'gopher'; known kinds: " in capsys.readouterr().err
