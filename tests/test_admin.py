@@ -134,7 +134,9 @@ def test_the_scheduler_process_carries_out_what_the_web_recorded(settings, serve
         added = done(
             client.post("/admin/sources", json={"name": "mfr", "kind": "dcat", "url": mfr_feed(server)}, headers=AUTH)
         )
-        assert added.state == "done" and added.outcome.startswith("added source mfr (dcat, category central-registry) http://127.0.0.1:")
+        assert added.state == "done" and added.outcome.startswith(
+            "added source mfr (dcat, category central-registry) http://127.0.0.1:"
+        )
         assert Settings.load(settings.home).sources["mfr"].kind == "dcat"
         # a new source is due at once: the scheduler harvests it, and the web finds its variables
         wait_for(lambda: client.get("/api/search?q=fødselsvekt").json["total"] == 1, 60, "the harvest of mfr")
