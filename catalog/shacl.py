@@ -539,6 +539,10 @@ class Shape:
         # for shapes with only value/count constraints: one test per component over each focus
         # node's value nodes, so sh:node/sh:or members are checked without building results
         self.tests: list[Test] | None = []
+        # whether no value nodes means no results: no sh:minCount above 0 and no sh:hasValue (every
+        # other component is on the values, and finds nothing in none); most of a dataset's optional
+        # properties have no values, and a column's propertyUrl or codeList none in a hundred columns
+        self.vacuous = True
         self.target_classes: list[Node] = []
         self.target_nodes: list[Node] = []
         self.subjects_of: list[Node] = []
@@ -580,6 +584,8 @@ class Shape:
         if not focus:
             return True, []
         values = self.value_sets(index, focus)
+        if self.vacuous and self.path is not None and not any(values):
+            return True, []
         results: list[Result] = []
         return _components_on(self.components, self.allowed, index, focus, values, results), results
 
@@ -642,6 +648,8 @@ def _properties_of(index: Index, focus: list[Node], properties: list[Shape]) -> 
         values = read.get(predicate)
         if values is None:
             values = read[predicate] = index.objects_of_each(focus, predicate)
+        if p.vacuous and not any(values):  # an optional property no focus node has
+            continue
         if not _components_on(p.components, p.allowed, index, focus, values, results):
             conforms = False
     return conforms, results
@@ -837,6 +845,7 @@ class CompiledShapes:
         least = one(node, SH.minCount)
         if least is not None and int(str(least)) != 0:
             m = int(str(least))
+            shape.vacuous = False
             per_focus(
                 SH.MinCountConstraintComponent,
                 lambda values: min(map(len, values), default=m) >= m,
@@ -853,6 +862,7 @@ class CompiledShapes:
         has_value = one(node, SH.hasValue)
         if has_value is not None:
             required = term(has_value)
+            shape.vacuous = False
             per_focus(
                 SH.HasValueConstraintComponent,
                 lambda values: all(map(contains, values, repeat(required))),
