@@ -33,7 +33,7 @@ from catalog import profiles
 from catalog.config import Settings, SourceConfig
 from catalog.model import Dataset, Record, digest, dumps, text
 from catalog.published import Published
-from catalog.renderings import render
+from catalog.renderings import Known, render
 from catalog.search import Document, Encoder, document_key
 from catalog.search.documents import SourceInfo, encoded_documents
 from catalog.store import Outline, StoreReader, store_at
@@ -143,13 +143,17 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
         return out
     used = store.use_counts(p.uri for p, _ in fresh)
     ehds = profiles.ehds()  # the pipeline validates what the EHDS feed would publish
+    # the view validated is the one the EHDS feed renders when the settings name this very source
+    # (`Profile.view` reads the source from the settings), and `job.view` is its digest
+    renders_view = job.settings.sources.get(job.src.name) == job.src
     for prepared, record in fresh:
         try:
             view = ehds.published(record, job.settings, job.src)
             (report,) = validate_records([view.record], ehds.name)
             prepared.conforms = report.conforms
             prepared.validation = stored_validation_json(report, view, job.view)
-            prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings)
+            known = Known({ehds.name: view.record}, {ehds.name: job.view}) if renders_view else None
+            prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings, known)
             prepared.docs = Packed(
                 encoded_documents(
                     record,

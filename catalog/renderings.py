@@ -21,7 +21,8 @@ import hashlib
 import operator
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -59,10 +60,13 @@ def _profile_modules() -> list[ModuleType]:
 CODE = _code_digest()
 
 
-def stamp(content_hash: str, source: str, settings: Settings, profile: str) -> str:
+def stamp(content_hash: str, source: str, settings: Settings, profile: str, known: Known | None = None) -> str:
     """Everything a record's statements in `profile` depend on, as one digest (in the EHDS profile:
-    the operator's register and the source's defaults too, its `view_digest`)."""
-    view = profiles.get(profile).view_digest(settings, source) if profile != ANY_PROFILE else None
+    the operator's register and the source's defaults too, its `view_digest`, unless `known` has it)."""
+    if known is not None and profile in known.digests:
+        view = known.digests[profile]
+    else:
+        view = profiles.get(profile).view_digest(settings, source) if profile != ANY_PROFILE else None
     about = (CODE, content_hash, profile, settings.base_uri, settings.hdab_name, settings.hdab_email, view)
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
@@ -76,9 +80,19 @@ def output_digest(settings: Settings) -> str:
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the caller has already made of a record for some profiles, so `render` does not make it
+    again: the record as each publishes it (`Profile.view`) and each one's `view_digest`. The
+    pipeline has the EHDS profile's, which it validated; they must be for the same settings and source."""
+
+    views: Mapping[str, Record]
+    digests: Mapping[str, str | None]
+
+
 def statements(record: Record, source: str, settings: Settings, profile: str) -> bytes:
     """The record's own statements in `profile`, as N-Triples lines."""
-    head, part = _statements(record, source, settings, profile, None)
+    head, part = _statements(record, source, settings, profile, None, None)
     return head + part
 
 
@@ -115,12 +129,14 @@ class _Written:
 
 
 def _statements(
-    record: Record, source: str, settings: Settings, profile: str, written: _Written | None
+    record: Record, source: str, settings: Settings, profile: str, written: _Written | None, known: Known | None
 ) -> tuple[bytes, bytes]:
     """`statements` as (the profile's own lines, the dataset's variables' lines: b"" when none)."""
     chosen = profiles.get(profile)
     sink = TripleSink()
-    published = chosen.view(record, settings, source)
+    published = known.views.get(profile) if known is not None else None
+    if published is None:
+        published = chosen.view(record, settings, source)
     if not isinstance(published, Dataset):
         chosen.add_published(sink, published, settings, variables=False)
         return sink.turtle(), b""
@@ -191,16 +207,22 @@ def profiles_for(kind: str, conforms: bool | None) -> list[str]:
 
 
 def render(
-    record: Record, content_hash: str, source: str, conforms: bool | None, settings: Settings
+    record: Record,
+    content_hash: str,
+    source: str,
+    conforms: bool | None,
+    settings: Settings,
+    known: Known | None = None,
 ) -> dict[str, tuple[str, bytes]]:
-    """What the store keeps for a record: profile (`rendered_as`) -> (stamp, zlib-compressed statements)."""
+    """What the store keeps for a record: profile (`rendered_as`) -> (stamp, zlib-compressed statements).
+    `known`: what the caller has made of the record already (the pipeline: its EHDS view)."""
     written = _Written()
     deflated: dict[int, tuple[bytes, int, int]] = {}  # id of a part -> its deflate blocks (parts are kept)
     out = {}
     for profile in profiles_for(record.kind, conforms):
         kept_as = rendered_as(record.kind, profile)
         if kept_as not in out:
-            head, part = _statements(record, source, settings, profile, written)
+            head, part = _statements(record, source, settings, profile, written, known)
             tail = None
             if part:
                 tail = deflated.get(id(part))
@@ -209,7 +231,7 @@ def render(
             stream = written.streams.get((head, id(tail)))  # profiles whose statements read the same
             if stream is None:
                 stream = written.streams[(head, id(tail))] = _compressed(head, tail)
-            out[kept_as] = (stamp(content_hash, source, settings, kept_as), stream)
+            out[kept_as] = (stamp(content_hash, source, settings, kept_as, known), stream)
     return out
 
 

@@ -12,6 +12,7 @@ from catalog import profiles
 from catalog.model import Record
 from catalog.renderings import (
     FRAGMENTS,
+    Known,
     _adler32_combine,
     _compressed,
     _deflated,
@@ -103,6 +104,21 @@ def test_profiles_written_from_shared_statements_read_as_each_profile_alone(sett
     alone = {p: statements(record, "mfr", settings, p) for p in ("dcat-ap-3", "dcat-ap-no")}
     shared = rendered["dcat-ap-3"][1] == rendered["dcat-ap-no"][1]
     assert shared == (alone["dcat-ap-3"] == alone["dcat-ap-no"]) == same
+
+
+@pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.uri.rsplit("/", 1)[-1])
+@pytest.mark.parametrize("defaults", [False, True])
+def test_a_rendering_from_the_view_the_pipeline_validated_is_the_one_render_makes(settings, record, defaults):
+    """The pipeline hands `render` the EHDS view it validated and its settings digest (`Known`):
+    the renderings and their stamps are those `render` makes on its own."""
+    from catalog.config import SourceConfig
+
+    source = settings.sources["mfr"] = SourceConfig("mfr", "dcat", "https://example.org/feed")
+    if defaults:
+        source.options["defaults"] = {"themes": ["http://publications.europa.eu/resource/authority/data-theme/HEAL"]}
+    ehds = profiles.ehds()
+    known = Known({ehds.name: ehds.view(record, settings, "mfr")}, {ehds.name: ehds.view_digest(settings, "mfr")})
+    assert render(record, "hash", "mfr", True, settings, known) == render(record, "hash", "mfr", True, settings)
 
 
 @pytest.mark.parametrize(
