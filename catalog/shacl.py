@@ -243,6 +243,14 @@ class Index:
         """The objects of (s, p); the returned set must not be changed."""
         return _find(self.out, self.base.out if self.base is not None else None, s, p)
 
+    def table(self, node: Node) -> Mapping[Node, Objects[Node]] | None:
+        """The node's predicate -> objects, to read many predicates of one node without a call each;
+        None when the base says something of the node too (then read with `objects`). The sets must
+        not be changed."""
+        if self.base is not None and node in self.base.out:
+            return None
+        return self.out.get(node, _NO_PROPERTIES)
+
     def objects_of_each(self, nodes: list[Node], p: Node) -> list[Objects[Node]]:
         """The objects of (n, p) for each of `nodes`, in order: `objects` for many nodes at once (a
         shape's property is read for every variable of a dataset); the sets must not be changed, nor
@@ -638,6 +646,7 @@ def _properties_of(index: Index, focus: list[Node], properties: list[Shape]) -> 
     constraints on one predicate run without its own `validate` and `value_sets` calls."""
     conforms, results = True, []
     read: dict[Node, Values] = {}
+    table = index.table(focus[0]) if len(focus) == 1 else None  # one node (a dataset): its own table
     for p in properties:
         predicate = p.predicate
         if predicate is None or p.tests is None or p.deactivated:
@@ -647,7 +656,9 @@ def _properties_of(index: Index, focus: list[Node], properties: list[Shape]) -> 
             continue
         values = read.get(predicate)
         if values is None:
-            values = read[predicate] = index.objects_of_each(focus, predicate)
+            values = read[predicate] = (
+                [table.get(predicate, _EMPTY)] if table is not None else index.objects_of_each(focus, predicate)
+            )
         if p.vacuous and not any(values):  # an optional property no focus node has
             continue
         if not _components_on(p.components, p.allowed, index, focus, values, results):
