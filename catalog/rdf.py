@@ -264,6 +264,19 @@ def iri(value: str) -> URIRef:
     return URIRef(value)
 
 
+def _iris_of(values: list[str]) -> list[URIRef]:
+    """`iri` of each of `values`, with one look for a character to warn of in all of them at once (a
+    dataset's columns have an IRI each)."""
+    try:
+        plain = _NOT_IN_IRI.search("".join(values)) is None
+    except TypeError:  # a value that is not text: `iri` refuses it as before
+        plain = False
+    if plain:
+        new = str.__new__
+        return [new(URIRef, value) for value in values]
+    return [iri(value) for value in values]
+
+
 def _iri(value: str) -> URIRef:
     """`URIRef(value)` for the writers below: `iri` for a string (what a record holds)."""
     return iri(value) if type(value) is str else URIRef(value)
@@ -505,14 +518,15 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
     if add_nodes is not None:  # the validator's Index: every column's statements, and each table's columns, at once
         nodes: list[tuple[URIRef, dict[URIRef, tuple[Node, ...]]]] = []
         columns: dict[URIRef, list[URIRef]] = {}
-        for position, v in enumerate(d.variables):
+        variables = d.variables
+        iris, positions = _iris_of([v.uri for v in variables]), _positions(len(variables))
+        for v, column, position in zip(variables, iris, positions, strict=True):
             t = tables.get(v.table)
             if t is None:
                 t = tables[v.table] = _table(g, group, d, v.table)
                 columns[t] = []
             statements = variable_statements(v)
-            statements[SCHEMA_POSITION] = _position(position)
-            column = iri(v.uri)
+            statements[SCHEMA_POSITION] = position
             nodes.append((column, statements))
             columns[t].append(column)
         add_nodes(nodes)
@@ -549,6 +563,13 @@ def _position(i: int) -> tuple[Literal]:
         while len(_POSITIONS) <= i:
             _POSITIONS.append((integer(len(_POSITIONS)),))
     return _POSITIONS[i]
+
+
+def _positions(n: int) -> list[tuple[Literal]]:
+    """`_position(i)` for i in range(n)."""
+    if n:
+        _position(n - 1)
+    return _POSITIONS[:n]
 
 
 def add_variable(g: TripleWriter, v: Variable) -> URIRef:
