@@ -33,11 +33,12 @@ from catalog import profiles
 from catalog.config import Settings, SourceConfig
 from catalog.model import Dataset, Record, digest, dumps, text
 from catalog.published import Published
+from catalog.rdf import TripleSink, add_dataset
 from catalog.renderings import Known, render
 from catalog.search import Document, Encoder, document_key
 from catalog.search.documents import SourceInfo, encoded_documents
 from catalog.store import Outline, StoreReader, store_at
-from catalog.validation import Report, validate_records
+from catalog.validation import Report, validate_record
 from harvesters.base import Deferred, Event, Harvested, Mapped
 
 
@@ -149,10 +150,15 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
     for prepared, record in fresh:
         try:
             view = ehds.published(record, job.settings, job.src)
-            (report,) = validate_records([view.record], ehds.name)
+            # a dataset's own statements, written once for its validation and its EHDS rendering
+            statements = {}
+            if isinstance(view.record, Dataset):
+                statements[ehds.name] = TripleSink()
+                add_dataset(statements[ehds.name], view.record, variables=False)
+            report = validate_record(view.record, ehds.name, statements.get(ehds.name))
             prepared.conforms = report.conforms
             prepared.validation = stored_validation_json(report, view, job.view)
-            known = Known({ehds.name: view.record}, {ehds.name: job.view}) if renders_view else None
+            known = Known({ehds.name: view.record}, {ehds.name: job.view}, statements) if renders_view else None
             prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings, known)
             prepared.docs = Packed(
                 encoded_documents(

@@ -22,7 +22,7 @@ import operator
 import sys
 import zlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -88,6 +88,8 @@ class Known:
 
     views: Mapping[str, Record]
     digests: Mapping[str, str | None]
+    statements: Mapping[str, TripleSink] = field(default_factory=dict)
+    """`catalog.rdf.add_dataset(sink, view, variables=False)` of a profile's view (a dataset's)."""
 
 
 def statements(record: Record, source: str, settings: Settings, profile: str) -> bytes:
@@ -217,6 +219,11 @@ def render(
     """What the store keeps for a record: profile (`rendered_as`) -> (stamp, zlib-compressed statements).
     `known`: what the caller has made of the record already (the pipeline: its EHDS view)."""
     written = _Written()
+    if known is not None:
+        for profile, sink in known.statements.items():
+            view = known.views.get(profile)
+            if isinstance(view, Dataset):
+                written.heads.append((view, sink))
     deflated: dict[int, tuple[bytes, int, int]] = {}  # id of a part -> its deflate blocks (parts are kept)
     out = {}
     for profile in profiles_for(record.kind, conforms):

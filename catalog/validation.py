@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from operator import itemgetter
@@ -30,7 +30,7 @@ from rdflib.term import Node
 import shapes
 from catalog import profiles, rdf
 from catalog.lru import remember
-from catalog.model import Record
+from catalog.model import Dataset, Record
 from catalog.shacl import CompiledShapes, Index, Result, Unsupported, path_text, pyshacl_results
 
 PROFILES: dict[str, list[str]] = {
@@ -346,13 +346,26 @@ def reference_report(data: Graph, profile: str = DEFAULT_PROFILE) -> Report:
     return p.report(p.oracle(data))
 
 
-def validate_record(record: Record, profile: str = DEFAULT_PROFILE) -> Report:
-    """One record's report. (The pipeline skips records whose content hash is unchanged.)"""
+def validate_record(
+    record: Record, profile: str = DEFAULT_PROFILE, written: Sequence[rdf.Triple] | None = None
+) -> Report:
+    """One record's report. (The pipeline skips records whose content hash is unchanged.)
+
+    `written`: what `catalog.rdf.add_dataset(sink, record, variables=False)` wrote of this very
+    dataset, when the caller has it (the pipeline renders the same statements for the EHDS feed):
+    the index takes those triples as they are, and the variables from the record."""
     p = get_profile(profile)
     if p.compiled is None:
         return p.report(p.oracle(rdf.to_graph([record])))
     index = Index(p.base)
-    rdf.add_records(index, [record])
+    if written is not None and isinstance(record, Dataset):
+        add = index.add
+        for triple in written:
+            add(triple)
+        if record.variables:
+            rdf.add_variables(index, rdf.iri(record.uri), record)
+    else:
+        rdf.add_records(index, [record])
     return p.report(p.compiled.validate(index))
 
 

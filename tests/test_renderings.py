@@ -109,15 +109,23 @@ def test_profiles_written_from_shared_statements_read_as_each_profile_alone(sett
 @pytest.mark.parametrize("record", RECORDS, ids=lambda r: r.uri.rsplit("/", 1)[-1])
 @pytest.mark.parametrize("defaults", [False, True])
 def test_a_rendering_from_the_view_the_pipeline_validated_is_the_one_render_makes(settings, record, defaults):
-    """The pipeline hands `render` the EHDS view it validated and its settings digest (`Known`):
-    the renderings and their stamps are those `render` makes on its own."""
+    """The pipeline hands `render` the EHDS view it validated, its settings digest and the view's
+    own statements it validated (`Known`): the renderings and their stamps are those `render`
+    makes on its own."""
     from catalog.config import SourceConfig
+    from catalog.model import Dataset
+    from catalog.rdf import TripleSink, add_dataset
 
     source = settings.sources["mfr"] = SourceConfig("mfr", "dcat", "https://example.org/feed")
     if defaults:
         source.options["defaults"] = {"themes": ["http://publications.europa.eu/resource/authority/data-theme/HEAL"]}
     ehds = profiles.ehds()
-    known = Known({ehds.name: ehds.view(record, settings, "mfr")}, {ehds.name: ehds.view_digest(settings, "mfr")})
+    view = ehds.view(record, settings, "mfr")
+    statements = {}
+    if isinstance(view, Dataset):
+        statements[ehds.name] = TripleSink()
+        add_dataset(statements[ehds.name], view, variables=False)
+    known = Known({ehds.name: view}, {ehds.name: ehds.view_digest(settings, "mfr")}, statements)
     assert render(record, "hash", "mfr", True, settings, known) == render(record, "hash", "mfr", True, settings)
 
 

@@ -319,6 +319,17 @@ def test_a_records_report_is_the_report_on_its_graph_and_pyshacls(profile: str, 
     assert report == validation.reference_report(rdf.to_graph([record]), profile).to_dict()
 
 
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(record=records())
+def test_a_records_report_from_its_statements_written_for_its_rendering_is_its_report(record: Dataset) -> None:
+    """The pipeline writes a dataset's own statements once, for its EHDS rendering and its validation."""
+    written = rdf.TripleSink()
+    rdf.add_dataset(written, record, variables=False)
+    for profile in ("healthdcat-ap", "dcat-ap-3"):
+        alone = validation.validate_record(record, profile).to_dict()
+        assert validation.validate_record(record, profile, written).to_dict() == alone
+
+
 def test_the_shapes_read_a_record_by_the_very_terms_its_writers_write() -> None:
     """The compiled shapes and the writers share one object per term (`rdf.TERMS`), so the index's
     lookups match by identity, not by rdflib's Python-level equality: every predicate the EHDS
