@@ -209,6 +209,7 @@ class Index:
         if self._rows:
             self._rows.clear()
         out = self.out
+        typed: list[tuple[Node, Node, Objects[Node]]] = []  # (s, p, objects) of rdf:type and rdfs:subClassOf
         for s, statements in nodes:
             if self._inc_complete or s in out or max(map(len, statements.values()), default=0) > 1:
                 self.add_node(s, statements)
@@ -217,7 +218,14 @@ class Index:
             for p in _EAGER_INVERSE_LIST:
                 objects = statements.get(p)
                 if objects:
-                    self._put_inverse(s, p, objects)
+                    typed.append((s, p, objects))
+        if typed:  # their inverse entries in one step (a column's rdf:type each)
+            inc = self.inc
+            for s, p, objects in typed:
+                for o in objects:
+                    _put(inc, o, p, s)
+            self._superclasses.clear()
+            self._instances.clear()
 
     def add_objects(self, s: Node, p: Node, objects: list[Node]) -> None:
         """`add((s, p, o))` for each of `objects` (a table's columns)."""
