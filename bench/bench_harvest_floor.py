@@ -341,11 +341,11 @@ def stages(pages: int, variables: int) -> None:
     from catalog.label import relabel
     from catalog.model import Dataset, digest, dumps
     from catalog.pipeline import fewer_collections, source_info
-    from catalog.prepare import platforms, stored_validation_json
+    from catalog.prepare import own_statements, platforms, stored_validation_json
     from catalog.profiles import ehds
     from catalog.rdf import from_graph
     from catalog.rdfparse import parse_picked
-    from catalog.renderings import render
+    from catalog.renderings import Known, render
     from catalog.search.documents import complete, documents
     from catalog.search.tantivy_backend import TantivyBackend
     from catalog.store import Outline, SQLiteStore
@@ -393,12 +393,14 @@ def stages(pages: int, variables: int) -> None:
                     hsh = digest(canonical)
                 with timed("published view"):
                     published = profile.published(r, settings, src)
-                with timed("validate"):
-                    report = validate_record(published.record, profile.name)
+                with timed("validate"):  # its own statements written for validation and rendering, as `prepare`
+                    statements = own_statements(published.record, profile.name)
+                    report = validate_record(published.record, profile.name, statements.get(profile.name))
                 with timed("report as JSON"):
                     checked = stored_validation_json(report, published, view)
                 with timed("render 3 profiles"):
-                    rendered = render(r, hsh, src.name, report.conforms, settings)
+                    known = Known({profile.name: published.record}, {profile.name: view}, statements)
+                    rendered = render(r, hsh, src.name, report.conforms, settings, known)
                 with timed("search documents"):
                     docs += documents(r, info, valid=report.conforms, platforms=platforms(store, r, src.name))
                 written.append((outline, hsh, report.conforms, checked, canonical, rendered))

@@ -103,6 +103,16 @@ def stored_validation_json(report: Report, view: Published, settings_digest: str
     return report.to_json(view=settings_digest, added=view.digest)
 
 
+def own_statements(view: Record, profile: str) -> dict[str, TripleSink]:
+    """profile -> a dataset's own statements in its view for that profile (`catalog.rdf.add_dataset`
+    without the variables): written once, for its validation and its rendering (`Known`)."""
+    if not isinstance(view, Dataset):
+        return {}
+    sink = TripleSink()
+    add_dataset(sink, view, variables=False)
+    return {profile: sink}
+
+
 def platforms(store: StoreReader, record: Record, source: str) -> list[str]:
     """Titles of the live analysis platforms serving a dataset (by name or by its source): its facet."""
     if not isinstance(record, Dataset):
@@ -150,11 +160,7 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
     for prepared, record in fresh:
         try:
             view = ehds.published(record, job.settings, job.src)
-            # a dataset's own statements, written once for its validation and its EHDS rendering
-            statements = {}
-            if isinstance(view.record, Dataset):
-                statements[ehds.name] = TripleSink()
-                add_dataset(statements[ehds.name], view.record, variables=False)
+            statements = own_statements(view.record, ehds.name)
             report = validate_record(view.record, ehds.name, statements.get(ehds.name))
             prepared.conforms = report.conforms
             prepared.validation = stored_validation_json(report, view, job.view)
