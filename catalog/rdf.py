@@ -951,14 +951,19 @@ class TripleSink(list[Triple]):
         written = _IRIS
         lines: list[str] = []
         add = lines.append
+        last: object = _NO_TERM
+        subject = ""
         for s, p, o in self:
-            subject = (written.get(str(s)) or nt_term(s)) if type(s) is URIRef else nt_term(s)
+            if s is not last:  # a node's statements come one after another: its term written once for them
+                last = s
+                subject = (written.get(str(s)) or nt_term(s)) if type(s) is URIRef else nt_term(s)
             predicate = (written.get(str(p)) or nt_term(p)) if type(p) is URIRef else nt_term(p)
             value = (written.get(str(o)) or nt_term(o)) if type(o) is URIRef else nt_term(o)
             add(f"{subject} {predicate} {value} .\n")
         return "".join(lines).encode()
 
 
+_NO_TERM = object()  # what no statement's subject is
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _IRIS: dict[str, str] = {}  # IRIs recur: predicates in every statement, a variable's in eight
 
@@ -986,11 +991,13 @@ def nt_term(term: Any) -> str:
         if written is None:
             written = remember(_IRIS, key, term.n3() if _IRI_UNSAFE.search(term) else f"<{term}>", 100_000)
         return written
-    if kind is Literal:
+    if kind is Literal:  # its fields read as they are kept (rdflib's `language` and `datatype` are Python properties)
         body = '"' + _escaped(term) + '"'
-        if term.language:
-            return f"{body}@{term.language}"
-        return f"{body}^^<{term.datatype}>" if term.datatype else body
+        language = term._language
+        if language:
+            return f"{body}@{language}"
+        datatype = term._datatype
+        return f"{body}^^<{datatype}>" if datatype else body
     return term.n3()
 
 
