@@ -164,8 +164,8 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
             report = validate_record(view.record, ehds.name, statements.get(ehds.name))
             prepared.conforms = report.conforms
             prepared.validation = stored_validation_json(report, view, job.view)
-            known = Known({ehds.name: view.record}, {ehds.name: job.view}, statements) if renders_view else None
-            prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings, known)
+            made = Known({ehds.name: view.record}, {ehds.name: job.view}, statements) if renders_view else None
+            prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings, made)
             prepared.docs = Packed(
                 encoded_documents(
                     record,

@@ -520,13 +520,13 @@ def add_variables(g: TripleWriter, s: URIRef, d: Dataset) -> None:
         columns: dict[URIRef, list[URIRef]] = {}
         variables = d.variables
         iris, positions = _iris_of([v.uri for v in variables]), _positions(len(variables))
-        for v, column, position in zip(variables, iris, positions, strict=True):
+        for v, column, at in zip(variables, iris, positions, strict=True):
             t = tables.get(v.table)
             if t is None:
                 t = tables[v.table] = _table(g, group, d, v.table)
                 columns[t] = []
             statements = variable_statements(v)
-            statements[SCHEMA_POSITION] = position
+            statements[SCHEMA_POSITION] = at
             nodes.append((column, statements))
             columns[t].append(column)
         add_nodes(nodes)

@@ -221,9 +221,9 @@ class Index:
                     typed.append((s, p, objects))
         if typed:  # their inverse entries in one step (a column's rdf:type each)
             inc = self.inc
-            for s, p, objects in typed:
+            for node, predicate, objects in typed:
                 for o in objects:
-                    _put(inc, o, p, s)
+                    _put(inc, o, predicate, node)
             self._superclasses.clear()
             self._instances.clear()
 
