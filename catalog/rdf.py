@@ -16,6 +16,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import fields
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
@@ -1075,6 +1076,33 @@ def _properties(g: TripleReader) -> Callable[[Node], Mapping[Node, Collection[An
     return gathered
 
 
+def _values(g: TripleReader) -> Callable[[Node, Node], Collection[Any] | None]:
+    """What gives the objects of a subject for a predicate, None for none: LightGraph's, as it
+    keeps them (as `_properties` gives them), else an rdflib Graph's terms."""
+    own = getattr(g, "values", None)
+    if own is not None:
+        return own
+
+    def listed(s: Node, p: Node) -> Collection[Any] | None:
+        return list(g.objects(s, p)) or None
+
+    return listed
+
+
+def _string_key(value: str | tuple[str, str]) -> tuple[str, str]:
+    """The order rdflib gives plain and language-tagged strings (kept as `str` and (text, tag)):
+    untagged first, then by tag, then by text (`Literal.__gt__`, without its Python for each pair)."""
+    return ("", value) if type(value) is str else (value[1], value[0])
+
+
+def _strings(values: Collection[Any]) -> bool:
+    """Whether all values are strings as LightGraph keeps them, to be ordered by `_string_key`, their
+    tags in lower case: pyoxigraph gives them so, but rdflib's JSON-LD parser keeps a tag's case,
+    and rdflib's order of texts whose tags differ in case alone is no one order (its equality
+    ignores the case, its order does not): those are ordered by rdflib, as before."""
+    return all(type(v) is str or (type(v) is tuple and v[1].islower()) for v in values)
+
+
 def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
     """Nodes in rdflib's order of terms (a graph's terms are all Identifiers, which order). IRIs
     alone (a table's columns) order as their text, compared without rdflib's Python `__lt__`
@@ -1103,6 +1131,8 @@ def _first(values: Collection[Any] | None) -> Any:
         return None
     if len(values) == 1:
         return next(iter(values))
+    if _strings(values):
+        return min(values, key=_string_key)
     return min(_ordered(map(as_term, values)))
 
 
@@ -1152,10 +1182,44 @@ def _lang_of(values: Collection[Any] | None) -> LangText:
             return {"": o}
         return {o.language or "": str(o)} if isinstance(o, Literal) else {}
     out: LangText = {}
+    if _strings(values):  # several texts of one language map alike everywhere: the first in rdflib's order
+        for lang, txt in sorted(map(_string_key, values)):
+            out.setdefault(lang, txt)
+        return out
     for o in _ordered(map(as_term, values)):
         if isinstance(o, Literal):
             out.setdefault(o.language or "", str(o))
     return out
+
+
+_USUAL_VARIABLE_TERMS = frozenset((RDF_TYPE, CSVW_NAME, CSVW_TITLE, DCT_DESCRIPTION, CSVW_DATATYPE, SCHEMA_POSITION))
+"""What most variables state, and all `Reader._variable` reads of one that states nothing else."""
+assert [f.name for f in fields(Variable)][:5] == ["uri", "name", "title", "description", "datatype"], (
+    "Reader._variable makes a Variable from these fields by position"
+)
+
+
+def _read_rare(variable: Variable, get: Callable[[Node], Collection[Any] | None]) -> None:
+    """A variable's rarer properties (`_RARE_VARIABLE_TERMS`), those it states."""
+    unit, codelist, coding_system, property_url, question, valid_from, valid_to, keywords = map(
+        get, _RARE_VARIABLE_TERMS
+    )
+    if unit:
+        variable.unit = _text_of(unit)
+    if codelist:
+        variable.codelist = _iri_of(codelist)
+    if coding_system:
+        variable.coding_system = _text_of(coding_system)
+    if property_url:
+        variable.property_url = _iri_of(property_url)
+    if question:
+        variable.question = _lang_of(question)
+    if valid_from:
+        variable.valid_from = _text_of(valid_from)
+    if valid_to:
+        variable.valid_to = _text_of(valid_to)
+    if keywords:
+        variable.keywords = sorted(map(_text, keywords))
 
 
 class Reader:
@@ -1165,35 +1229,29 @@ class Reader:
         self.g = g
         self.errors: list[tuple[str, str, str]] = []  # (record uri, field, message)
         self._properties = _properties(g)
+        self._values = _values(g)
+
+    # The readers of one property below take its values as LightGraph keeps them (`_values`):
+    # strings are made terms only where one is given out, and several strings are ordered
+    # without rdflib's Python comparisons (`_string_key`); a dataset reads some forty properties.
 
     def _one(self, s: Node, p: URIRef) -> Node | None:
         """The value of a property the model holds once. A source may state several (a distribution
         with two dct:format); the first in the order of terms is taken, so the same document maps
         to the same record in every process (a graph's iteration order follows the hash seed)."""
-        values = iter(self.g.objects(s, p))
-        first = next(values, None)
-        if first is None:
-            return None
-        rest = list(values)
-        return min(_ordered([first, *rest])) if rest else first
+        return as_term(_first(self._values(s, p)))
 
     def _str(self, s: Node, p: URIRef) -> str | None:
-        o = self._one(s, p)
-        return None if o is None else str(o)
+        return _text_of(self._values(s, p))
 
     def _iri(self, s: Node, p: URIRef) -> str | None:
-        o = self._one(s, p)
-        return str(o) if isinstance(o, URIRef) else None
+        return _iri_of(self._values(s, p))
 
     def _iris(self, s: Node, p: URIRef) -> list[str]:
-        return sorted(str(o) for o in self.g.objects(s, p) if isinstance(o, URIRef))
+        return sorted(str(o) for o in self._values(s, p) or () if isinstance(o, URIRef))
 
     def _lang(self, s: Node, p: URIRef) -> LangText:
-        out: LangText = {}
-        for o in _ordered(self.g.objects(s, p)):  # in order: several texts of one language map alike everywhere
-            if isinstance(o, Literal):
-                out.setdefault(o.language or "", str(o))
-        return out
+        return _lang_of(self._values(s, p))
 
     def _int(self, uri: str, s: Node, p: URIRef, name: str) -> int | None:
         o = self._one(s, p)
@@ -1358,57 +1416,68 @@ class Reader:
         )
 
     def variables(self, dataset_uri: str, s: URIRef) -> list[Variable]:
-        """In the source's order (schema:position) where given, else by URI."""
-        return _in_order(list(self._variables(dataset_uri, s)), lambda v: v.uri)
-
-    def _variables(self, dataset_uri: str, s: URIRef) -> Iterator[tuple[int | None, Variable]]:
+        """In the source's order (schema:position) where given, else by URI (`_in_order`'s order,
+        its keys made in the loop and sorted as tuples: a call a variable to make a key was a
+        tenth of mapping one)."""
+        rows: list[tuple[bool, int, str, Variable]] = []
         seen: set[str] = set()
         for group in self.g.objects(s, HEALTH.hasVariables):
             for table in _ordered(self.g.objects(group, CSVW.table)):
                 title = self._str(table, DCT.title)
                 table_name = None if table == _table_uri(dataset_uri, None) else title
-                for col in _ordered(self.g.objects(table, CSVW.column)):
-                    if type(col) is not URIRef and not isinstance(col, URIRef):
-                        self.errors.append((dataset_uri, "csvw:column", "a variable has no URI (blank node); skipped"))
-                        continue
-                    uri = str(col)
+                for uri, col in self._columns(dataset_uri, table):
                     if uri in seen:
                         continue
                     seen.add(uri)
-                    yield self._variable(col, table_name)
+                    position, variable = self._variable(col, table_name, uri)
+                    rows.append((position is None, position or 0, uri, variable))
+        rows.sort()  # no two rows share a URI, so no two Variables are compared
+        return [row[3] for row in rows]
+
+    def _columns(self, dataset_uri: str, table: Node) -> list[tuple[str, URIRef]]:
+        """(URI, term) of a table's columns in the order of terms (`_ordered`); a column without a
+        URI is reported and skipped. Columns are IRIs (all in a feed of ours): sorted as their
+        text, made once, without a call a column (`as_term`) to make them terms."""
+        columns = self._properties(table).get(CSVW_COLUMN_OF, ())
+        if all(type(col) is URIRef for col in columns):
+            return sorted([(str(col), col) for col in columns])
+        out = []
+        for col in _ordered(map(as_term, columns)):
+            if isinstance(col, URIRef):
+                out.append((str(col), col))
+            else:
+                self.errors.append((dataset_uri, "csvw:column", "a variable has no URI (blank node); skipped"))
+        return out
 
     def variable(self, c: URIRef, table: str | None) -> Variable:
-        return self._variable(c, table)[1]
+        return self._variable(c, table, str(c))[1]
 
-    def _variable(self, c: URIRef, table: str | None) -> tuple[int | None, Variable]:
+    def _variable(self, c: URIRef, table: str | None, uri: str) -> tuple[int | None, Variable]:
         """(schema:position, the variable): a dataset's variables are most of a feed's statements,
-        so each is read from its own properties, one dictionary read a property (and no call for
-        one the source does not state: most of them)."""
-        get = self._properties(c).get
+        so each is read from its own properties, one dictionary read a property, and the rarer
+        properties (`_RARE_VARIABLE_TERMS`) looked for only when the variable states more than
+        the usual ones (most do not). The variable is made from its first fields by position
+        (keyword arguments took half the time of making it) and given the others when stated."""
+        properties = self._properties(c)
+        get = properties.get
         name = _text_of(get(CSVW_NAME))
         if not name:
-            self.errors.append((str(c), "csvw:name", "the variable has no name"))
-        positions = get(SCHEMA_POSITION)
-        position: Any = as_term(_first(positions)) if positions else None  # as `_position` reads it
-        unit, codelist, coding_system, property_url, question, valid_from, valid_to, keywords = map(
-            get, _RARE_VARIABLE_TERMS
-        )
+            self.errors.append((uri, "csvw:name", "the variable has no name"))
         variable = Variable(
-            uri=str(c),
-            name=name or str(c).rsplit("/", 1)[-1],
-            title=_lang_of(get(CSVW_TITLE)),
-            description=_lang_of(get(DCT_DESCRIPTION)),
-            datatype=_text_of(get(CSVW_DATATYPE)) or "string",
-            unit=_text_of(unit) if unit else None,
-            codelist=_iri_of(codelist) if codelist else None,
-            coding_system=_text_of(coding_system) if coding_system else None,
-            property_url=_iri_of(property_url) if property_url else None,
-            question=_lang_of(question) if question else {},
-            valid_from=_text_of(valid_from) if valid_from else None,
-            valid_to=_text_of(valid_to) if valid_to else None,
-            keywords=sorted(map(_text, keywords)) if keywords else [],
-            table=table,
+            uri,
+            name or uri.rsplit("/", 1)[-1],
+            _lang_of(get(CSVW_TITLE)),
+            _lang_of(get(DCT_DESCRIPTION)),
+            _text_of(get(CSVW_DATATYPE)) or "string",
         )
+        if table is not None:
+            variable.table = table
+        if not properties.keys() <= _USUAL_VARIABLE_TERMS:
+            _read_rare(variable, get)
+        positions = get(SCHEMA_POSITION)
+        if positions is None:
+            return None, variable
+        position = as_term(_first(positions))  # as `_position` reads it
         literal = type(position) is Literal or isinstance(position, Literal)  # the ABC check runs Python code
         return int(position) if literal and str(position).isdigit() else None, variable
 

@@ -66,6 +66,9 @@ def stored(term: Node) -> Stored:
     return term
 
 
+_NONE: Mapping[Node, Objects] = {}  # a subject's properties when it has none: never changed
+
+
 class LightGraph:
     """Triples indexed by subject and predicate, plus (object, subject) for a predicate on the first
     question by it: readers ask only by a few (rdf:type, skos:inScheme), and indexing every
@@ -109,6 +112,11 @@ class LightGraph:
         """Predicate -> objects of `subject` as kept (`stored`), in the document's order: what a
         reader of many properties of one subject (a variable) looks up in, one dictionary read each."""
         return self._out.get(subject, {})
+
+    def values(self, subject: Node, predicate: Node) -> Collection[Stored] | None:
+        """The objects of `subject` for `predicate` as kept (`stored`), None for none: what the
+        reader of one property (`catalog.rdf.Reader`) takes, one call and no terms made."""
+        return self._out.get(subject, _NONE).get(predicate)
 
     def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
         for s, po in self._out.items():

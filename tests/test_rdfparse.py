@@ -127,3 +127,43 @@ def test_the_statements_a_reader_picks_come_from_the_same_parse_as_the_whole_gra
     for triple in whole:
         parsed.add(triple)
     assert len(whole) == len(written) and isomorphic(parsed, written)
+
+
+def test_several_strings_are_read_in_rdflibs_order_of_their_terms() -> None:
+    """Several plain and tagged strings of one property are ordered by `_string_key`, not by
+    rdflib's comparisons of their terms; it must be rdflib's order: the text taken for a language,
+    and the one value taken of several, are the same either way (tags in upper case, which rdflib's
+    JSON-LD parser keeps, among them: those are left to rdflib)."""
+    import random
+
+    from catalog.rdf import _first, _lang_of, _ordered, as_term
+
+    rng = random.Random(21)
+    words, tags = ["", "a", "B", "å", "zeta", "alpha", "Ø", "10", "9"], [None, "nb", "en", "nn", "en-gb", "NB"]
+    for _ in range(400):
+        chosen = {(rng.choice(words), rng.choice(tags)) for _ in range(rng.randrange(2, 7))}
+        kept = dict.fromkeys(txt if tag is None else (txt, tag) for txt, tag in chosen)
+        terms = _ordered(map(as_term, kept))
+        by_rdflib: dict[str, str] = {}
+        for term in terms:
+            by_rdflib.setdefault(term.language or "", str(term))
+        assert _lang_of(kept) == by_rdflib
+        assert as_term(_first(kept)) == min(terms)
+
+
+def test_a_dataset_reads_alike_from_a_light_graph_and_from_rdflibs() -> None:
+    """A dataset's properties of several values (texts in several languages, several IRIs where the
+    model holds one) read the same from LightGraph's kept values as from rdflib's terms."""
+    data = """
+        @prefix dct: <http://purl.org/dc/terms/> . @prefix dcat: <http://www.w3.org/ns/dcat#> .
+        @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+        <https://x.org/d> a dcat:Dataset ; dct:identifier "d2", "d1"@nb ; dct:title "B"@nb, "A"@nb, "T"@en, "u" ;
+          dct:description "Om"@nb, <https://x.org/not-a-text> ; dct:accessRights <https://x.org/b>, <https://x.org/a> ;
+          dcat:landingPage "text", <https://x.org/page> ; dct:issued "2020"^^<http://www.w3.org/2001/XMLSchema#gYear> ;
+          dct:publisher [ foaf:name "Org"@nb, "Org"@en ; foaf:mbox <mailto:a@x.org> ] ;
+          dcat:theme <https://x.org/t2>, <https://x.org/t1>, "literal theme" ; dcat:keyword "k"@nb, "j" .
+    """
+    light = from_graph(parse_rdf(data, "turtle"))
+    assert light == from_graph(Graph().parse(data=data, format="turtle"))
+    dataset = light[0][0]
+    assert isinstance(dataset, Dataset) and dataset.title == {"": "u", "en": "T", "nb": "A"}
