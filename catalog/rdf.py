@@ -1169,6 +1169,27 @@ def _iri_of(values: Collection[Any] | None) -> str | None:
     return str(o) if isinstance(o, URIRef) else None
 
 
+def _position_of(values: Collection[Any] | None) -> int | None:
+    """`Reader._position` of a property's values: the text of a literal if all decimal digits, as a
+    number (a string as kept, plain or tagged, is a literal too)."""
+    if not values:
+        return None
+    if len(values) == 1:
+        (value,) = values
+    else:
+        value = as_term(_first(values))
+    kind = type(value)
+    if kind is str:
+        txt = value
+    elif kind is tuple:
+        txt = value[0]
+    elif kind is Literal or isinstance(value, Literal):  # the ABC check runs Python code
+        txt = str(value)
+    else:
+        return None
+    return int(txt) if txt.isdecimal() else None  # not isdigit: int("²") fails
+
+
 def _lang_of(values: Collection[Any] | None) -> LangText:
     """`Reader._lang` of a property's values."""
     if not values:
@@ -1264,8 +1285,7 @@ class Reader:
             return None
 
     def _position(self, s: Node) -> int | None:
-        o = self._one(s, SCHEMA_POSITION)
-        return int(o) if isinstance(o, Literal) and str(o).isdigit() else None
+        return _position_of(self._values(s, SCHEMA_POSITION))
 
     def _described(self, s: Node, p: URIRef) -> LangText:
         o = self._one(s, p)
@@ -1474,12 +1494,7 @@ class Reader:
             variable.table = table
         if not properties.keys() <= _USUAL_VARIABLE_TERMS:
             _read_rare(variable, get)
-        positions = get(SCHEMA_POSITION)
-        if positions is None:
-            return None, variable
-        position = as_term(_first(positions))  # as `_position` reads it
-        literal = type(position) is Literal or isinstance(position, Literal)  # the ABC check runs Python code
-        return int(position) if literal and str(position).isdigit() else None, variable
+        return _position_of(get(SCHEMA_POSITION)), variable
 
     def codelist(self, s: URIRef) -> CodeList:
         uri = str(s)

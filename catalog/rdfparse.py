@@ -111,7 +111,7 @@ class LightGraph:
     def properties(self, subject: Node) -> Mapping[Node, Collection[Stored]]:
         """Predicate -> objects of `subject` as kept (`stored`), in the document's order: what a
         reader of many properties of one subject (a variable) looks up in, one dictionary read each."""
-        return self._out.get(subject, {})
+        return self._out.get(subject, _NONE)
 
     def values(self, subject: Node, predicate: Node) -> Collection[Stored] | None:
         """The objects of `subject` for `predicate` as kept (`stored`), None for none: what the

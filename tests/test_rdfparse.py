@@ -167,3 +167,22 @@ def test_a_dataset_reads_alike_from_a_light_graph_and_from_rdflibs() -> None:
     assert light == from_graph(Graph().parse(data=data, format="turtle"))
     dataset = light[0][0]
     assert isinstance(dataset, Dataset) and dataset.title == {"": "u", "en": "T", "nb": "A"}
+
+
+def test_a_position_of_digits_that_are_not_decimal_is_no_position() -> None:
+    """schema:position "²" is all digits to Python's `isdigit` but no number to `int`: it was read as
+    one and failed the whole page with a ValueError; now it is no position, as any other text."""
+    data = """
+        @prefix csvw: <http://www.w3.org/ns/csvw#> . @prefix schema: <https://schema.org/> .
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix healthdcatap: <http://healthdataportal.eu/ns/health#> .
+        <https://x.org/d> a dcat:Dataset ; healthdcatap:hasVariables [ csvw:table [
+          csvw:column <https://x.org/v/a>, <https://x.org/v/b>, <https://x.org/v/c> ] ] .
+        <https://x.org/v/a> csvw:name "a" ; schema:position "²" .
+        <https://x.org/v/b> csvw:name "b" ; schema:position "٣" .
+        <https://x.org/v/c> csvw:name "c" ; schema:position 4 .
+    """
+    for graph in (parse_rdf(data, "turtle"), Graph().parse(data=data, format="turtle")):
+        records, problems = from_graph(graph)
+        dataset = records[0]
+        assert isinstance(dataset, Dataset) and problems == []
+        assert [v.name for v in dataset.variables] == ["b", "c", "a"]  # 3 ("٣"), 4, then no position
