@@ -35,6 +35,7 @@ FORMATS = {
 """rdflib format names -> pyoxigraph formats (JSON-LD goes through rdflib: see `_parse_jsonld`)."""
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_STRING_TERM = ox.NamedNode(XSD_STRING)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 NamedNode, OxLiteral = ox.NamedNode, ox.Literal
 _KNOWN = {str(term): term for term in READ_TERMS}
@@ -254,8 +255,15 @@ def _fill(
     statements, and a call per term and per statement was a third of the time beyond pyoxigraph's.
     A statement's subject is most often the one before's, and IRIs the ones met before: each made
     here without a call, as are plain and tagged strings (most objects). The statements `tap`
-    picks are added to its graph too, in order."""
+    picks are added to its graph too, in order.
+
+    Each attribute of a pyoxigraph term read from Python makes a new object, so a predicate is
+    found by its pyoxigraph term (a page has a few dozen; `.value` made a string to hash each
+    time), a literal's datatype compared as a term, and a typed literal found by its pyoxigraph
+    term (a variable's position is one of few numbers): some 5% of the time beyond pyoxigraph's."""
     term = _Terms()
+    predicates_met: dict[ox.NamedNode, URIRef] = {}
+    typed: dict[ox.Literal, Stored] = {}
     iris, tags = term.iris, term.tags
     new = str.__new__
     out = graph._out
@@ -282,10 +290,14 @@ def _fill(
             properties = out.get(s)
             if properties is None:
                 properties = out[s] = {}
-        p = q.predicate.value
-        predicate = iris.get(p)
+        predicate_term = q.predicate
+        predicate = predicates_met.get(predicate_term)
         if predicate is None:
-            predicate = iris[p] = new(URIRef, p)  # pyoxigraph has checked it: see `_Terms.iri`
+            p = predicate_term.value
+            predicate = iris.get(p)
+            if predicate is None:
+                predicate = iris[p] = new(URIRef, p)  # pyoxigraph has checked it: see `_Terms.iri`
+            predicates_met[predicate_term] = predicate
         o: Any = q.object  # told apart by its type below
         kind = type(o)
         obj: Stored
@@ -299,10 +311,15 @@ def _fill(
                     text("", language)  # a tag rdflib refuses fails the parse, as its term did
                     tags.add(language)
                 obj = (o.value, language)
-            elif o.datatype.value == XSD_STRING:
+            elif o.datatype == XSD_STRING_TERM:
                 obj = o.value
             else:
-                obj = term(o)
+                known = typed.get(o)
+                if known is None:
+                    known = term(o)
+                    if len(typed) < 10_000:
+                        typed[o] = known
+                obj = known
         else:
             obj = term(o)
         objects = properties.get(predicate)
