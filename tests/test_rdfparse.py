@@ -146,6 +146,7 @@ def test_several_strings_are_read_in_rdflibs_order_of_their_terms() -> None:
         terms = _ordered(map(as_term, kept))
         by_rdflib: dict[str, str] = {}
         for term in terms:
+            assert isinstance(term, Literal)
             by_rdflib.setdefault(term.language or "", str(term))
         assert _lang_of(kept) == by_rdflib
         assert as_term(_first(kept)) == min(terms)
