@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from catalog.lru import remember
@@ -32,6 +32,7 @@ LANGUAGES = ("nb", "nn", "en")
 TEXT_MEMO = 100_000
 WORD_MEMO = 200_000
 """Texts (and sets of topics) whose topics are remembered; the memo starts afresh when full."""
+_NONE: frozenset[int] = frozenset()
 
 
 class TopicsError(ValueError):
@@ -110,20 +111,22 @@ class Topics:
             found.update(i for i, t in enumerate(self.topics) if any(part in word for part in t.inside))
         return frozenset(i for i in found if word not in self.topics[i].excluded)
 
-    def _in_one(self, lowered: str) -> set[int]:
-        found: set[int] = set()
+    def _in_one(self, lowered: str) -> frozenset[int]:
+        """The topics of a lowered text's words and phrases. Most words have none, and the others
+        share their memo's frozensets: unions are made only where a second word adds topics."""
+        found = _NONE
         known = self._words
         for word in WORD.findall(lowered):
             topics = known.get(word)
             if topics is None:
                 topics = self._word_topics(word)
             if topics:
-                found |= topics
+                found = found | topics if found else topics
         if self._phrases:
             spaced = " " + lowered
             for phrase, i in self._phrases:
                 if phrase in spaced:
-                    found.add(i)
+                    found = found | {i}
         return found
 
     def in_text(self, texts: Iterable[str]) -> set[int]:
@@ -141,10 +144,14 @@ class Topics:
         variable's search document was matching them again)."""
         found = self._texts.get(text)
         if found is None:
-            found = remember(self._texts, text, frozenset(self._match_text(text)), TEXT_MEMO)
+            found = self._new_text(text)
         return found
 
-    def _match_text(self, text: str) -> set[int]:
+    def _new_text(self, text: str) -> frozenset[int]:
+        """`_in_text` of a text not in the memo (a variable's label is usually new: looked up once)."""
+        return remember(self._texts, text, self._match_text(text), TEXT_MEMO)
+
+    def _match_text(self, text: str) -> frozenset[int]:
         lowered = text.lower()
         if not lowered.isascii():
             lowered = unicodedata.normalize("NFC", lowered)
@@ -156,7 +163,7 @@ class Topics:
                 for p in phrases:
                     stripped = stripped.replace(p, " ")
                 if i not in self._in_one(stripped):
-                    here.discard(i)
+                    here = here - {i}
         return here
 
     def of_text(self, texts: Iterable[str]) -> list[str]:
@@ -185,15 +192,26 @@ class Topics:
     def of_variable(self, v: Variable, dataset_topics: Iterable[str] = ()) -> list[str]:
         """A variable's topics: its own label, keywords and coding system, and its dataset's
         topics that hold for every variable in it."""
-        found = self._inherited(tuple(dataset_topics))
+        return self._of_variable(self._inherited(tuple(dataset_topics)), v)
+
+    def of_variables(self, dataset_topics: Iterable[str]) -> Callable[[Variable], list[str]]:
+        """`of_variable` for the variables of a dataset with these topics: what they inherit is
+        worked out once, not per variable."""
+        return partial(self._of_variable, self._inherited(tuple(dataset_topics)))
+
+    def _of_variable(self, found: frozenset[int], v: Variable) -> list[str]:
         texts = self._texts
-        for text in (*v.title.values(), *v.keywords, v.table):
+        for text in v.title.values():
             if text:
                 topics = texts.get(text)
                 if topics is None:
-                    topics = self._in_text(text)
+                    topics = self._new_text(text)
                 if topics:
-                    found = found | topics
+                    found = found | topics if found else topics
+        if v.keywords or v.table:
+            for other in (*v.keywords, v.table):
+                if other:
+                    found = found | self._in_text(other)
         if v.coding_system:
             found = found | self._coded((), (), [v.coding_system])
         ids = self._found_ids.get(found)

@@ -265,7 +265,7 @@ class DatasetDocuments:
         self.start, self.end = start, end
         self.period = decades(start, end)
         self.source_name = source.name
-        self._of_variable = taxonomy().of_variable
+        self._of_variable = taxonomy().of_variables(self.topics)
 
     def variables(self) -> Iterator[dict[str, Any]]:
         """The documents of the dataset's variables."""
@@ -296,7 +296,7 @@ class DatasetDocuments:
             description.get("nb") or text(description),
             {**description, **{f"q_{k}": q for k, q in v.question.items()}} if v.question else {**description},
             v.keywords,
-            self._of_variable(v, self.topics),
+            self._of_variable(v),
             [v.coding_system] if v.coding_system else [],
             self.key,
             self.title,
