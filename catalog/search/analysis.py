@@ -271,16 +271,15 @@ class Decompounder:
 
     def indexed(self, word: str) -> tuple[tuple[str, ...], str]:
         """What indexing makes of a word of a label, keyword or name: its compound parts and its
-        `affixes` text ("" when it has none), memoised together (words with digits too, which
-        `split` does not keep), so indexing looks each word up once."""
-        found = self._words.get(word)
-        if found is None:
-            if word.isalpha():
-                found = (self.split(word), _affix_text(word) if len(word) >= MIN_COMPOUND else "")
-            else:  # no affixes (`word_affixes`), and no parts with a digit (`split`)
-                found = ((), "") if _DIGIT(word) else (self.split(word), "")
-            remember(self._words, word, found, 500_000)
-        return found
+        `affixes` text ("" when it has none), remembered together in `_words` (words with digits
+        too, which `split` does not keep). `add_parts` looks a word up there first and comes here
+        only for a new one: a harvest meets a new name in most variables, and looking it up twice
+        cost more than the rest of its way."""
+        if word.isalpha():
+            found = (self.split(word), _affix_text(word) if len(word) >= MIN_COMPOUND else "")
+        else:  # no affixes (`word_affixes`), and no parts with a digit (`split`)
+            found = ((), "") if _DIGIT(word) else (self.split(word), "")
+        return remember(self._words, word, found, 500_000)
 
     def split(self, word: str) -> tuple[str, ...]:
         cached = self._cache.get(word)
@@ -368,9 +367,11 @@ def add_parts(fields: dict[str, Any], words_of: str, splitter: Decompounder) -> 
     regex pass; a field that would make no term is left out."""
     parts: dict[str, None] = {}
     starts_and_ends = []
-    known, indexed = splitter._words, splitter.indexed
+    known = splitter._words
     for word in WORD.findall(words_of):
-        found = known.get(word) or indexed(word)
+        found = known.get(word)
+        if found is None:
+            found = splitter.indexed(word)
         if found[0]:
             for part in found[0]:
                 parts[part] = None
@@ -475,22 +476,18 @@ class DatasetFields:
         own.append(name.replace("_", " "))
         add_parts(fields, " ".join(own), self.splitter)
         _exact_fields(fields, name, codes, keywords, False)
-        # the facets `_keyword_fields` writes, by the short ways of lists of strings and a string
-        if topic.__class__ is list and period.__class__ is list and (datatype is None or datatype.__class__ is str):
-            if len(topic) == 1:
-                fields["topic"] = topic[0] if topic[0].__class__ is str else str(topic[0])
-            elif topic:
-                fields["topic"] = [v if v.__class__ is str else str(v) for v in topic]
-            if len(period) == 1:
-                fields["period"] = period[0] if period[0].__class__ is str else str(period[0])
-            elif period:
-                fields["period"] = [v if v.__class__ is str else str(v) for v in period]
-            if datatype:
-                fields["datatype"] = datatype
-        else:
-            _keyword_fields(
-                fields, {"topic": topic, "period": period, "datatype": datatype}.get, _OWN_FACETS, (), False
-            )
+        # the facets `_keyword_fields` writes, by the short ways: `DatasetDocuments.values` gives
+        # topics and decades as lists of strings (written as they are, a lone one as itself)
+        if len(topic) == 1:
+            fields["topic"] = topic[0]
+        elif topic:
+            fields["topic"] = topic
+        if len(period) == 1:
+            fields["period"] = period[0]
+        elif period:
+            fields["period"] = period
+        if datatype:
+            fields["datatype"] = datatype
         if codelist_key:
             fields["codelist_key"] = codelist_key
         if group:

@@ -286,6 +286,9 @@ class DatasetDocuments:
         codelist_key = key_for(v.codelist) if v.codelist else None
         title, description, name, datatype, unit = v.title, v.description, v.name, v.datatype, v.unit
         label = title.get("nb") or text(title) or name  # `text` picks nb first
+        # the usual variable's description is in its label's one language: no set to sort
+        one = len(title) == 1 and description.keys() <= title.keys()
+        languages = [*title] if one else sorted(title.keys() | description.keys())
         return (
             key_for(v.uri),
             v.uri,
@@ -307,7 +310,7 @@ class DatasetDocuments:
             datatype,
             unit,
             codelist_key,
-            sorted(title.keys() | description.keys()),
+            languages,
             # until `complete` knows the codes
             _group_key(self.source_name, name, label, datatype, unit, codelist_key or ""),
         )
