@@ -991,13 +991,11 @@ def encode_record(
         matching = _matching.get(tuple(fields))
         if matching is None:
             matching = _matching_of(fields)
-        get = fields.__getitem__
         for match_field, sources in matching:
-            text = " ; ".join(filter(None, map(get, sources)))
-            if text:
-                fields[match_field] = text
+            # DatasetFields writes no empty text field: the present sources need no filter
+            fields[match_field] = " ; ".join([fields[source] for source in sources])
         key, start, end, group = values[0], values[15], values[16], values[21]
-        fields["group_id"] = _group_id(group, key)
+        fields["group_id"] = int(group, 16)  # `_group_id` of values' group: always its 16 hex digits
         if isinstance(start, int):
             fields["period_start"] = start
         if isinstance(end, int):
