@@ -28,6 +28,8 @@ from catalog.model import Dataset, LangText, Variable
 TOPICS_FILE = Path(__file__).with_name("topics.toml")
 WORD = re.compile(r"[^\W_]+")
 """Runs of letters and digits: MEDISINSK_FØDSELSREGISTER is two words, as the search sees it."""
+ASCII_WORD = re.compile(r"[^\W_]+", re.ASCII)
+"""`WORD` for ASCII text, which it splits the same, faster (no Unicode database lookups)."""
 LANGUAGES = ("nb", "nn", "en")
 TEXT_MEMO = 100_000
 WORD_MEMO = 200_000
@@ -116,7 +118,7 @@ class Topics:
         share their memo's frozensets: unions are made only where a second word adds topics."""
         found = _NONE
         known = self._words
-        for word in WORD.findall(lowered):
+        for word in (ASCII_WORD if lowered.isascii() else WORD).findall(lowered):
             topics = known.get(word)
             if topics is None:
                 topics = self._word_topics(word)

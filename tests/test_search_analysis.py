@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from catalog.search.analysis import (
+    ASCII_WORD,
     KEYWORD_FIELDS,
+    WORD,
     Alternative,
     Decompounder,
     Synonyms,
@@ -20,6 +22,16 @@ from catalog.search.analysis import (
     word_affixes,
 )
 from catalog.search.plain_json_transport import plain_mimetype
+
+ASCII = "".join(map(chr, range(128)))
+
+
+@pytest.mark.parametrize(
+    "text", [ASCII, ASCII[::-1], "MORS_ALDER 2020 a-b c.d\te\x1ff", "x" + "".join(c + "ab" for c in ASCII)]
+)
+def test_ascii_text_splits_into_the_same_words_by_the_ascii_pattern(text: str) -> None:
+    """Indexing splits ASCII text by `ASCII_WORD`, which must find exactly `WORD`'s words."""
+    assert ASCII_WORD.findall(text) == WORD.findall(text)
 
 
 @pytest.mark.parametrize(

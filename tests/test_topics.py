@@ -7,10 +7,21 @@ from pathlib import Path
 import pytest
 
 from catalog.model import Dataset, Variable
-from catalog.topics import TopicsError, parse, taxonomy
+from catalog.topics import ASCII_WORD, WORD, TopicsError, parse, taxonomy
 
 EU = "http://publications.europa.eu/resource/authority/"
 CODING = "https://hdeu-dcat.data.health.europa.eu/resource/authority/coding-system/"
+
+
+ASCII = "".join(map(chr, range(128)))
+
+
+@pytest.mark.parametrize(
+    "text", [ASCII, ASCII[::-1], "medisinsk_fodselsregister: apgar5", "x" + "".join(c + "ab" for c in ASCII)]
+)
+def test_ascii_text_has_the_same_words_by_the_ascii_pattern(text: str) -> None:
+    """Topics split a lowered ASCII text by `ASCII_WORD`, which must find exactly `WORD`'s words."""
+    assert ASCII_WORD.findall(text) == WORD.findall(text)
 
 
 def variable(label: str, **kw: object) -> Variable:
