@@ -91,9 +91,19 @@ class Topics:
         self._texts: dict[str, frozenset[int]] = {}
         self._found_ids: dict[frozenset[int], list[str]] = {}
         self._exact: dict[str, list[int]] = {}
+        self._by_theme: dict[str, list[int]] = {}
+        self._by_category: dict[str, list[int]] = {}
+        self._by_system: dict[str, list[int]] = {}
         for i, t in enumerate(self.topics):
             for w in t.exact:
                 self._exact.setdefault(w, []).append(i)
+            for codes, by_code in (
+                (t.themes, self._by_theme),
+                (t.health_categories, self._by_category),
+                (t.coding_systems, self._by_system),
+            ):
+                for code in codes:
+                    by_code.setdefault(code, []).append(i)
         parts = sorted({part for t in self.topics for part in t.inside}, key=len, reverse=True)
         self._inside = re.compile("|".join(map(re.escape, parts))) if parts else None
         self._excluding = frozenset(i for i, t in enumerate(self.topics) if t.excluded_phrases)
@@ -176,14 +186,16 @@ class Topics:
         return [self.topics[i].id for i in sorted(found)]
 
     def _coded(self, themes: Iterable[str], categories: Iterable[str], systems: Iterable[str]) -> set[int]:
-        if not (themes or categories or systems):  # most variables: no coding system
-            return set()
-        theme_codes, category_codes, system_codes = ({_code(x) for x in xs} for xs in (themes, categories, systems))
-        return {
-            i
-            for i, t in enumerate(self.topics)
-            if t.themes & theme_codes or t.health_categories & category_codes or t.coding_systems & system_codes
-        }
+        """The topics of any of these themes, health categories or coding systems (IRIs or codes),
+        looked up by code: going through every topic's three sets cost 4.7 us a call, once per
+        dataset and once per variable with a coding system."""
+        found: set[int] = set()
+        if not (themes or categories or systems):  # most datasets: no coding system, no category
+            return found
+        for codes, by_code in ((themes, self._by_theme), (categories, self._by_category), (systems, self._by_system)):
+            for x in codes:
+                found.update(by_code.get(_code(x), ()))
+        return found
 
     def of_dataset(self, d: Dataset) -> list[str]:
         """A dataset's topics: from its title, keywords, themes, health categories and coding systems."""
