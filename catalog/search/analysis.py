@@ -427,8 +427,11 @@ class DatasetFields:
     """`index_fields(doc, splitter, lists=False)` of the variables of one dataset, made from their
     values (`catalog.search.documents.DatasetDocuments`): the fields of what they all share
     (source, publisher, facets, the dataset's key and title, ...: `VARIABLE_SHARED`) are made
-    once, and a variable's are a copy of them with its own added, by the short ways of the usual
-    variable (one label, at most one description) with no dictionary of its document to read."""
+    once, and a variable's are a copy of them with its own added, with no dictionary of its
+    document to read: by the short ways of the usual variable (one label, at most one
+    description), another's (labels in several languages, a survey's question) as `_own_fields`
+    groups any document's by language. The same fields as `index_fields` makes, in another order
+    (what the variables share first), which the index does not see."""
 
     def __init__(self, shared: dict[str, Any], splitter: Decompounder):
         self.splitter = splitter
@@ -444,13 +447,13 @@ class DatasetFields:
         if self.facets != _OWN_FACETS or tuple(f for f in KEY_FIELDS if f not in shared) != _OWN_KEYS:
             raise ValueError(f"variables share other fields than {sorted(shared)} say")
 
-    def variable(self, values: tuple[Any, ...]) -> dict[str, Any] | None:
-        """A variable's fields, from its document's values (`documents.VARIABLE_VALUES`), or None
-        when it is not the usual variable (then `index_fields` of its document)."""
+    def variable(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        """A variable's fields, from its document's values (`documents.VARIABLE_VALUES`): the
+        usual variable's (one label, at most one description) by its short ways, another's text
+        fields grouped by language as any document's (`_own_fields`): labels in several
+        languages, or a survey question beside the description."""
         (key, _, _, name, label, labels, _, descriptions, keywords, topic, codes, _, _, _, period, _, _, datatype, _,
          codelist_key, _, group) = values  # fmt: skip
-        if len(labels) > 1 or len(descriptions) > 1:
-            return None
         name = name or ""
         label = label or ""
         sort_name = (label or name).lower()
@@ -458,27 +461,31 @@ class DatasetFields:
         fields["key"] = key
         fields["name_sort"] = sort_name
         fields["uses_sort"] = self.prefix + sort_name
-        own = []
-        for tag, value in (labels or {"nb": label}).items():
-            if value:
-                fields[_LABEL_FIELD.get(tag) or _text_field(_LABEL_FIELD, "label_", tag)] = value
-                own.append(value)
-        fields["suggest"] = name + " ; " + own[0] if own else name
-        for tag, value in descriptions.items():
-            if value:
-                fields[_DESCRIPTION_FIELD.get(tag) or _text_field(_DESCRIPTION_FIELD, "description_", tag)] = value
-        if keywords:
-            keywords = [k for k in keywords if k]
+        if len(labels) > 1 or len(descriptions) > 1:
+            own_values = {"labels": labels, "descriptions": descriptions, "keywords": keywords, "codes": codes}
+            _own_fields(fields, own_values.get, name, label, self.splitter, False)
+        else:
+            own = []
+            for tag, value in (labels or {"nb": label}).items():
+                if value:
+                    fields[_LABEL_FIELD.get(tag) or _text_field(_LABEL_FIELD, "label_", tag)] = value
+                    own.append(value)
+            fields["suggest"] = name + " ; " + own[0] if own else name
+            for tag, value in descriptions.items():
+                if value:
+                    fields[_DESCRIPTION_FIELD.get(tag) or _text_field(_DESCRIPTION_FIELD, "description_", tag)] = value
             if keywords:
-                fields["keywords"] = " ; ".join(keywords)
-                own += keywords
-        if codes:
-            codes = [c for c in codes if c]
+                keywords = [k for k in keywords if k]
+                if keywords:
+                    fields["keywords"] = " ; ".join(keywords)
+                    own += keywords
             if codes:
-                fields["codes"] = " ; ".join(codes)
-        own.append(name.replace("_", " "))
-        add_parts(fields, " ".join(own), self.splitter)
-        _exact_fields(fields, name, codes, keywords, False)
+                codes = [c for c in codes if c]
+                if codes:
+                    fields["codes"] = " ; ".join(codes)
+            own.append(name.replace("_", " "))
+            add_parts(fields, " ".join(own), self.splitter)
+            _exact_fields(fields, name, codes, keywords, False)
         # the facets `_keyword_fields` writes, by the short ways: `DatasetDocuments.values` gives
         # topics and decades as lists of strings (written as they are, a lone one as itself)
         if len(topic) == 1:

@@ -961,9 +961,9 @@ def encode_record(
     """`documents.encoded_documents` for tantivy: a dataset's variables encoded from their values.
 
     What `encode` writes of each of them, made knowing what they share (`DatasetDocuments`): the
-    fields of their dataset's values once (`DatasetFields`), the usual variable's own from its
-    values with no dictionary made of its document, and its stored form as its values with the
-    shape's id, as `_packed` writes it."""
+    fields of their dataset's values once (`DatasetFields`), each variable's own from its values
+    with no dictionary made of its document, and its stored form as its values with the shape's
+    id, as `_packed` writes it."""
     if not isinstance(record, Dataset):
         return encoded(list(documents(record, source, valid, platforms, uses)), functools.partial(encode, compounds))
     splitter = decompounder(compounds)
@@ -982,12 +982,12 @@ def encode_record(
         if v.codelist:
             later.append(made.variable(v))
             continue
-        values = values_of(v)
-        fields = variable_fields(values) if shape else None
-        if fields is None:
+        if shape is None:  # `documents` made a shape `_packed` does not know: any document's way
             doc = made.variable(v)
             out.append(Encoded(doc["key"], "variable", _json(doc, splitter)))
             continue
+        values = values_of(v)
+        fields = variable_fields(values)
         matching = _matching.get(tuple(fields))
         if matching is None:
             matching = _matching_of(fields)
