@@ -60,7 +60,7 @@ from catalog.search import (
     document_type,
 )
 from catalog.search.documents import SourceInfo, coded, complete, documents
-from catalog.store import RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
+from catalog.store import Put, RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
 from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Mapped, Present
@@ -505,16 +505,15 @@ class Harvest:
             old = self.store.get(p.uri) if p.uri in known else None
             if old is not None:
                 stale_keys |= record_keys(old.record) - p.docs.keys
-        with self.store.transaction():  # short: other workers wait for this lock
-            for url, p in fresh:
-                assert p.outline is not None and p.data is not None
-                change = self.store.put(
-                    self.src.name, self.run_id, p.outline, p.hash, url, p.conforms, p.validation, data=p.data
-                )
-                self.store.save_renderings(p.uri, p.renderings)
-                self.counts["new" if change in ("new", "restored") else change] += 1
-                if not p.conforms:
-                    self.counts["invalid"] += 1
+        puts: list[Put] = []
+        for url, p in fresh:
+            assert p.outline is not None and p.data is not None
+            puts.append(Put(p.outline, p.hash, url, p.conforms, p.validation, p.data, p.renderings))
+        changes = self.store.put_many(self.src.name, self.run_id, puts)  # one short transaction: others wait
+        for (_url, p), change in zip(fresh, changes, strict=True):
+            self.counts["new" if change in ("new", "restored") else change] += 1
+            if not p.conforms:
+                self.counts["invalid"] += 1
         if self.index is not None:
             if stale_keys:
                 self.index.delete(stale_keys)

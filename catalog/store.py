@@ -172,6 +172,83 @@ class Outline:
 
 
 @dataclass
+class Put:
+    """One record to write (`StoreWriter.put_many`): the record or its `Outline` (which comes with
+    its `data`), its content hash, where it was fetched, its validation (a dict or its JSON) and
+    its renderings, profile -> (stamp, body) (`catalog.renderings`)."""
+
+    record: Record | Outline
+    hash: str
+    fetch_url: str | None
+    conforms: bool | None
+    validation: dict[str, Any] | str | None
+    data: str | None = None
+    renderings: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+
+
+def _outlined(put: Put) -> tuple[Outline, str]:
+    """What the store writes of a record: its outline and its canonical JSON."""
+    if isinstance(put.record, Outline):
+        if put.data is None:
+            raise ValueError(f"the record {put.record.uri} is given by its outline, without its JSON")
+        return put.record, put.data
+    return Outline.of(put.record), put.data or dumps(put.record)
+
+
+RENDERINGS_UPSERT = (
+    "INSERT INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?) "
+    "ON CONFLICT(uri, profile) DO UPDATE SET stamp=excluded.stamp, body=excluded.body"
+)
+
+
+@dataclass
+class _Rows:
+    """The rows a batch of records writes (`SQLStore.put_many`), table by table, each table's in the
+    order the records came."""
+
+    inserted: list[tuple[Any, ...]] = field(default_factory=list)
+    updated: list[tuple[Any, ...]] = field(default_factory=list)
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    unlinked: list[tuple[str]] = field(default_factory=list)  # services and products whose links go
+    links: list[tuple[str, str, str, str]] = field(default_factory=list)
+    emptied: list[tuple[str]] = field(default_factory=list)  # datasets whose variables go
+    variables: list[tuple[str, str, str]] = field(default_factory=list)
+    variable_history: list[tuple[str, str, str, str]] = field(default_factory=list)
+    renderings: list[tuple[str, str, str, bytes]] = field(default_factory=list)
+
+    def write(self, store: SQLStore) -> None:
+        """Inside the batch's transaction. A record's old links and variables go before any new
+        ones come, which leaves what writing the records one by one left (a variable another
+        dataset of the batch takes over is then that one's)."""
+        statements: list[tuple[str, list[Any]]] = [
+            (
+                "INSERT INTO records(kind, source, data, hash, last_changed, run_id, fetch_url, conforms, "
+                "validation, uri, key, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                self.inserted,
+            ),
+            (
+                "UPDATE records SET kind=?, source=?, data=?, hash=?, last_changed=?, run_id=?, "
+                "fetch_url=?, conforms=?, validation=?, last_seen=?, deleted_at=NULL WHERE uri=?",
+                self.updated,
+            ),
+            ("INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)", self.history),
+            ("DELETE FROM links WHERE from_uri=?", self.unlinked),
+            ("INSERT INTO links(from_uri, relation, target, target_kind) VALUES (?,?,?,?)", self.links),
+            ("DELETE FROM variables WHERE dataset_uri=?", self.emptied),
+            (
+                "INSERT INTO variables(key, uri, dataset_uri) VALUES (?,?,?) "
+                "ON CONFLICT(key) DO UPDATE SET uri=excluded.uri, dataset_uri=excluded.dataset_uri",
+                self.variables,
+            ),
+            ("INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)", self.variable_history),
+            (RENDERINGS_UPSERT, self.renderings),
+        ]
+        for sql, rows in statements:
+            if rows:
+                store._execute_many(sql, rows)
+
+
+@dataclass
 class RunError:
     run_id: int
     source: str
@@ -268,6 +345,7 @@ class StoreWriter(StoreReader, Protocol):
         validation: dict[str, Any] | str | None,
         data: str | None = None,
     ) -> str: ...
+    def put_many(self, source: str, run_id: int, puts: Sequence[Put]) -> list[str]: ...
     def revalidated(self, uri: str, conforms: bool, validation: dict[str, Any], changed: bool) -> None: ...
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None: ...
@@ -562,65 +640,90 @@ class SQLStore(ABC):
         """Insert or update; returns new | changed | unchanged (| restored for a deleted one back).
         `data` and `validation` may come as JSON already (`catalog.prepare` makes them elsewhere);
         a record given by its `Outline` comes with its `data`."""
+        (change,) = self.put_many(source, run_id, [Put(record, hash, fetch_url, conforms, validation, data)])
+        return change
+
+    def put_many(self, source: str, run_id: int, puts: Sequence[Put]) -> list[str]:
+        """`put` and `save_renderings` of each record in turn, in one transaction; the changes.
+
+        The rows written are those the calls one by one would write, in the same order; only each
+        table's rows for the whole batch go in one statement (a batch of 100 datasets took about
+        nine statements a record before, a tenth of the store's CPU with their Python around them).
+        A URI given twice is written twice, in turn."""
         self._writable()
-        if isinstance(record, Outline):
-            if data is None:
-                raise ValueError(f"the record {record.uri} is given by its outline, without its JSON")
-            outline = record
-        else:
-            outline, data = Outline.of(record), data or dumps(record)
-        uri = outline.uri
+        items = [_outlined(p) for p in puts]
+        uris = [outline.uri for outline, _data in items]
+        if len(set(uris)) < len(uris):
+            with self.transaction():
+                return [change for p in puts for change in self.put_many(source, run_id, [p])]
+        rows = _Rows()
         with self.transaction():
-            row = self._row("SELECT hash, deleted_at, source, kind, data FROM records WHERE uri=?", (uri,))
-            if row is not None and row["hash"] == hash and row["deleted_at"] is None and row["source"] == source:
-                return "unchanged"
-            ts = self._now()
-            values = (
-                outline.kind,
-                source,
-                data,
-                hash,
-                ts,
-                run_id,
-                fetch_url,
-                None if conforms is None else int(conforms),
-                validation
-                if validation is None or isinstance(validation, str)
-                else json.dumps(validation, ensure_ascii=False),
-            )
-            if row is None:
-                change = "new"
-                self._execute(
-                    "INSERT INTO records(kind, source, data, hash, last_changed, run_id, fetch_url, conforms, "
-                    "validation, uri, key, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (*values, uri, key_for(uri), ts, ts),
-                )
-            else:
-                change = "restored" if row["deleted_at"] else "changed"
-                self._execute(
-                    "UPDATE records SET kind=?, source=?, data=?, hash=?, last_changed=?, run_id=?, "
-                    "fetch_url=?, conforms=?, validation=?, last_seen=?, deleted_at=NULL WHERE uri=?",
-                    (*values, ts, uri),
-                )
-            self._execute(
-                "INSERT INTO history(uri, run_id, at, change, hash) VALUES (?,?,?,?,?)", (uri, run_id, ts, change, hash)
-            )
-            if outline.kind in ("service", "product"):
-                self._execute("DELETE FROM links WHERE from_uri=?", (uri,))
-                self._execute_many(
-                    "INSERT INTO links(from_uri, relation, target, target_kind) VALUES (?,?,?,?)", outline.links
-                )
-            if outline.kind == "dataset":
-                before = row["data"] if row is not None and not row["deleted_at"] else None
-                self._variable_changes(before, data, outline, ts)
-                if row is not None:  # a new dataset has no variables yet
-                    self._execute("DELETE FROM variables WHERE dataset_uri=?", (uri,))
-                self._execute_many(
-                    "INSERT INTO variables(key, uri, dataset_uri) VALUES (?,?,?) "
-                    "ON CONFLICT(key) DO UPDATE SET uri=excluded.uri, dataset_uri=excluded.dataset_uri",
-                    [(key, v, uri) for key, v in outline.variables],
-                )
-            return change
+            stored = self._stored_for_put(uris)
+            changes = [
+                self._put_rows(rows, source, run_id, p, outline, data, stored.get(outline.uri))
+                for p, (outline, data) in zip(puts, items, strict=True)
+            ]
+            rows.write(self)
+        return changes
+
+    def _stored_for_put(self, uris: list[str]) -> dict[str, tuple[str, str | None, str, str, str]]:
+        """uri -> (hash, deleted_at, source, kind, data) of the records stored already."""
+        out: dict[str, tuple[str, str | None, str, str, str]] = {}
+        for i in range(0, len(uris), 500):
+            chunk = uris[i : i + 500]
+            for uri, *row in self._tuples(
+                f"SELECT uri, hash, deleted_at, source, kind, data FROM records WHERE uri IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                out[uri] = (row[0], row[1], row[2], row[3], row[4])
+        return out
+
+    def _put_rows(
+        self,
+        rows: _Rows,
+        source: str,
+        run_id: int,
+        p: Put,
+        outline: Outline,
+        data: str,
+        row: tuple[str, str | None, str, str, str] | None,
+    ) -> str:
+        """What `put_many` writes of one record, added to `rows`; its change."""
+        uri = outline.uri
+        if row is not None and row[0] == p.hash and row[1] is None and row[2] == source:
+            return "unchanged"
+        ts = self._now()
+        values = (
+            outline.kind,
+            source,
+            data,
+            p.hash,
+            ts,
+            run_id,
+            p.fetch_url,
+            None if p.conforms is None else int(p.conforms),
+            p.validation
+            if p.validation is None or isinstance(p.validation, str)
+            else json.dumps(p.validation, ensure_ascii=False),
+        )
+        if row is None:
+            change = "new"
+            rows.inserted.append((*values, uri, key_for(uri), ts, ts))
+        else:
+            change = "restored" if row[1] else "changed"
+            rows.updated.append((*values, ts, uri))
+        rows.history.append((uri, run_id, ts, change, p.hash))
+        if outline.kind in ("service", "product"):
+            rows.unlinked.append((uri,))
+            rows.links += outline.links
+        if outline.kind == "dataset":
+            before = row[4] if row is not None and not row[1] else None
+            rows.variable_history += self._variable_changes(before, data, outline, ts)
+            if row is not None:  # a new dataset has no variables yet
+                rows.emptied.append((uri,))
+            rows.variables += [(key, v, uri) for key, v in outline.variables]
+        rows.renderings += [(uri, profile, stamp, body) for profile, (stamp, body) in p.renderings.items()]
+        return change
 
     def revalidated(self, uri: str, conforms: bool, validation: dict[str, Any], changed: bool) -> None:
         """A record validated again because the operator's settings changed its published view.
@@ -637,8 +740,10 @@ class SQLStore(ABC):
                 (int(conforms), json.dumps(validation, ensure_ascii=False), *((self._now(),) if changed else ()), uri),
             )
 
-    def _variable_changes(self, before: str | None, data: str, after: Outline, ts: str) -> None:
-        """Record which variables of a dataset appeared, changed or disappeared in this write.
+    @staticmethod
+    def _variable_changes(before: str | None, data: str, after: Outline, ts: str) -> list[tuple[str, str, str, str]]:
+        """The rows of `variable_history` for a dataset written: which variables appeared, changed or
+        disappeared.
 
         `before` and `data` are the dataset's canonical JSON before and now: a variable changed when
         its part of them differs. (Comparing their parts as parsed JSON, rather than loading the old
@@ -651,10 +756,7 @@ class SQLStore(ABC):
             new = {v["uri"]: v for v in json.loads(data).get("variables", ())}
             changes = [(uri, "new" if uri not in old else "changed") for uri in new if old.get(uri) != new[uri]]
             changes += [(uri, "deleted") for uri in old if uri not in new]
-        self._execute_many(
-            "INSERT INTO variable_history(uri, dataset_uri, at, change) VALUES (?,?,?,?)",
-            [(uri, after.uri, ts, change) for uri, change in changes],
-        )
+        return [(uri, after.uri, ts, change) for uri, change in changes]
 
     def last_harvest(self, source: str, before: str | None = None) -> str | None:
         """When the source's latest successful run (ended before `before`) finished: every live record
@@ -861,9 +963,7 @@ class SQLStore(ABC):
         self._writable()
         with self.transaction():
             self._execute_many(
-                "INSERT INTO renderings(uri, profile, stamp, body) VALUES (?,?,?,?) "
-                "ON CONFLICT(uri, profile) DO UPDATE SET stamp=excluded.stamp, body=excluded.body",
-                [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()],
+                RENDERINGS_UPSERT, [(uri, profile, stamp, body) for profile, (stamp, body) in renderings.items()]
             )
 
     def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]:

@@ -24,7 +24,7 @@ from catalog.pipeline import harvest, reindex
 from catalog.rdf import to_graph
 from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
-from catalog.store import TABLES, ReadOnlyStore, RunError, SQLStore, StoreReader, StoreWriter, store_at
+from catalog.store import TABLES, Put, ReadOnlyStore, RunError, SQLStore, StoreReader, StoreWriter, store_at
 from tests.factories import apgar_codes, mfr_dataset
 from tests.processes import wait_for
 
@@ -122,6 +122,86 @@ def test_new_changed_unchanged_and_deleted_are_told_apart(store: SQLStore) -> No
     assert store.mark_deleted([mfr_dataset().uri], run) == 0
     assert put(store, run, mfr_dataset()) == "restored"
     assert [h["change"] for h in store.history(mfr_dataset().uri)] == ["new", "changed", "deleted", "restored"]
+
+
+@pytest.fixture
+def other_url(request: pytest.FixtureRequest, url: str, tmp_path: Path) -> str:
+    """A second fresh store of the backend under test."""
+    if url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'other.sqlite'}"
+    server = request.getfixturevalue("postgres_server")
+    schema = server.new_schema()
+    request.addfinalizer(lambda: server.execute(f"DROP SCHEMA {schema} CASCADE"))
+    return str(server.url(schema=schema))
+
+
+TIMES = {"started", "finished", "owner", "first_seen", "last_changed", "last_seen", "deleted_at", "at"}
+
+
+def rows_without_times(store: SQLStore) -> dict[str, list[tuple[object, ...]]]:
+    """Every table's rows in key order, each time (and run owner) only as set or not."""
+    out = {}
+    for table, key in TABLES:
+        columns = store._columns(table)
+        out[table] = [
+            tuple((value is not None) if column in TIMES else value for column, value in zip(columns, row, strict=True))
+            for row in store._tuples(f"SELECT * FROM {table} ORDER BY {key}")
+        ]
+    return out
+
+
+def test_a_batch_written_at_once_leaves_the_rows_of_its_records_written_one_by_one(
+    store: SQLStore, other_url: str
+) -> None:
+    """`put_many` (the pipeline's writes) against `put` and `save_renderings` in turn: new, changed,
+    unchanged, deleted and restored records of every kind, a variable moving from one dataset to
+    another within a batch, links that change, and a record given twice in one batch."""
+    one_by_one, batched = store, store_at(other_url)
+    a, b = dataset("https://x.example/a", "x", "y"), dataset("https://x.example/b", "z", "q")
+    moved = Variable(uri=f"{b.uri}/z", name="z", title={"nb": "flyttet"})
+    c = Dataset(uri="https://x.example/c", identifier="c", title={"nb": "C"}, variables=[moved])
+    a2 = dataset(a.uri, "y", "w", title="Endret")
+    a3 = dataset(a.uri, "w", "v", title="Igjen")
+    b2 = dataset(b.uri, "q")
+    s1, s2 = platform("https://svc.example/1", [a.uri, b.uri]), platform("https://svc.example/1", [c.uri], ["mfr"])
+    product = DataProduct(uri="https://shop.example/p", identifier="p", derived_from=[b.uri])
+    batches = [
+        [a, b, apgar_codes(), s1, product],
+        [a, c, b2, s2],  # a unchanged; c takes b's variable z as b leaves it
+        [a2, a3, apgar_codes()],  # a twice in one batch: written in turn
+        ["deleted", a.uri, s1.uri],
+        [a, s1, b],  # restored; b and s1 changed back
+    ]
+    for backend in (one_by_one, batched):
+        for records in batches:
+            run = backend.start_run("mfr")
+            if records[0] == "deleted":
+                assert backend.mark_deleted(records[1:], run) == 2
+                backend.finish_run(run, "ok", {})
+                continue
+            renderings = [
+                {"dcat-ap-3": (f"s{i}", f"<{r.uri}> {i}".encode()), "*": ("t", b"")} for i, r in enumerate(records)
+            ]
+            if backend is one_by_one:
+                changes = []
+                for r, rendered in zip(records, renderings, strict=True):
+                    changes.append(put(backend, run, r))
+                    if changes[-1] != "unchanged":
+                        backend.save_renderings(r.uri, rendered)
+            else:
+                puts = [
+                    Put(r, content_hash(r), "http://feed", True, {"conforms": True}, renderings=rendered)
+                    for r, rendered in zip(records, renderings, strict=True)
+                ]
+                changes = backend.put_many("mfr", run, puts)
+            assert len(changes) == len(records)
+            backend.finish_run(run, "ok", {})
+    written = rows_without_times(one_by_one)
+    assert written["variables"] and written["variable_history"] and written["links"] and written["renderings"]
+    assert rows_without_times(batched) == written
+    assert batched.dataset_of_variable(key_for(moved.uri)).uri == b.uri  # b took z back last
+    assert batched.put_many("mfr", run, []) == []
+    batched.close()
 
 
 def test_deleted_records_are_kept_but_not_listed_as_live(store: SQLStore) -> None:
