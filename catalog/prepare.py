@@ -77,13 +77,16 @@ NO_DOCUMENTS = Packed([])
 @dataclass
 class Prepared:
     """One record made ready to write; `data` None: unchanged (its hash is the one the store has);
-    `error`: it could not be prepared (and is not written). `validation` is JSON, as stored."""
+    `error`: it could not be prepared (and is not written). `data` (the canonical JSON) and
+    `validation` are JSON as stored, in UTF-8: they cross to the writing process as bytes, which
+    the store keeps as they are (`catalog.store.Put`), where text was decoded there and encoded
+    again for the database."""
 
     uri: str
     hash: str = ""
-    data: str | None = None
+    data: bytes | None = None
     conforms: bool = False
-    validation: str | None = None
+    validation: bytes | None = None
     renderings: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     docs: Packed = field(default_factory=lambda: NO_DOCUMENTS)
     error: str | None = None
@@ -147,7 +150,7 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
             continue
         prepared = Prepared(record.uri, digest(data))
         if prepared.hash != hsh:
-            prepared.data, prepared.outline = data, Outline.of(record)
+            prepared.data, prepared.outline = data.encode(), Outline.of(record)
             fresh.append((prepared, record))
         out.append(prepared)
     if not fresh:
@@ -163,7 +166,7 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
             statements = own_statements(view.record, ehds.name)
             report = validate_record(view.record, ehds.name, statements.get(ehds.name))
             prepared.conforms = report.conforms
-            prepared.validation = stored_validation_json(report, view, job.view)
+            prepared.validation = stored_validation_json(report, view, job.view).encode()
             made = Known({ehds.name: view.record}, {ehds.name: job.view}, statements) if renders_view else None
             prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings, made)
             prepared.docs = Packed(

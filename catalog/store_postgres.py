@@ -207,6 +207,11 @@ class PostgresStore(SQLStore):
                 )
 
     # -- statements -------------------------------------------------------------------------
+    @staticmethod
+    def _text(value: Any) -> Any:
+        """Text given as UTF-8 bytes decoded here: psycopg would send bytes as bytea."""
+        return value.decode() if isinstance(value, bytes) else value
+
     def _q(self, sql: str) -> str:
         """`?` placeholders as psycopg's `%s` (a literal % doubled)."""
         translated = self._sql.get(sql)

@@ -6,6 +6,7 @@ Backend-specific behaviour stays in tests/test_store.py (SQLite) and is said the
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -19,12 +20,23 @@ import pytest
 
 from catalog import migrations
 from catalog.config import Settings, SourceConfig
-from catalog.model import DataProduct, DataService, Dataset, Variable, content_hash, digest, key_for
+from catalog.model import DataProduct, DataService, Dataset, Variable, content_hash, digest, dumps, key_for
 from catalog.pipeline import harvest, reindex
 from catalog.rdf import to_graph
 from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
-from catalog.store import TABLES, Put, ReadOnlyStore, RunError, SQLStore, StoreReader, StoreWriter, store_at
+from catalog.store import (
+    TABLES,
+    Outline,
+    Put,
+    ReadOnlyStore,
+    RunError,
+    SQLiteStore,
+    SQLStore,
+    StoreReader,
+    StoreWriter,
+    store_at,
+)
 from tests.factories import apgar_codes, mfr_dataset
 from tests.processes import wait_for
 
@@ -202,6 +214,22 @@ def test_a_batch_written_at_once_leaves_the_rows_of_its_records_written_one_by_o
     assert batched.dataset_of_variable(key_for(moved.uri)).uri == b.uri  # b took z back last
     assert batched.put_many("mfr", run, []) == []
     batched.close()
+
+
+def test_json_given_as_utf8_bytes_is_stored_as_the_same_text(store: SQLStore) -> None:
+    """What `catalog.prepare` sends: a record's canonical JSON and its validation as UTF-8."""
+    run = store.start_run("mfr")
+    for title in ("Fødsler – «alle» 🍼", "Endret – ø"):  # new, then changed
+        record = mfr_dataset(title={"nb": title})
+        data, validation = dumps(record), json.dumps({"conforms": False, "note": f"bør {title}"}, ensure_ascii=False)
+        put_bytes = Put(Outline.of(record), digest(data), None, False, validation.encode(), data.encode())
+        assert store.put_many("mfr", run, [put_bytes]) == ["new" if title.startswith("F") else "changed"]
+        stored = store.get(record.uri)
+        assert stored is not None and stored.data == data and stored.validation_json == validation
+        assert stored.record == record and store.mentioning("https://data.fhi.no/org/fhi") == stored
+        assert store._tuples("SELECT data, validation FROM records") == [(data, validation)]
+        if isinstance(store, SQLiteStore):  # text, as a str gives, never a blob
+            assert store._tuples("SELECT typeof(data), typeof(validation) FROM records") == [("text", "text")]
 
 
 def test_deleted_records_are_kept_but_not_listed_as_live(store: SQLStore) -> None:
