@@ -348,7 +348,7 @@ def stages(pages: int, variables: int) -> None:
     from catalog.renderings import Known, render
     from catalog.search.documents import complete, documents
     from catalog.search.tantivy_backend import TantivyBackend
-    from catalog.store import Outline, SQLiteStore
+    from catalog.store import Outline, Put, SQLiteStore
     from catalog.validation import get_profile, validate_record
     from harvesters.base import Harvested, Mapped
     from harvesters.dcat import Paging, _head
@@ -389,28 +389,23 @@ def stages(pages: int, variables: int) -> None:
             written = []
             for r, outline in zip(records, outlines, strict=True):
                 with timed("canonical JSON and hash"):
-                    canonical = dumps(r)
-                    hsh = digest(canonical)
+                    text = dumps(r)
+                    hsh, canonical = digest(text), text.encode()  # as prepared: UTF-8 to the writer
                 with timed("published view"):
                     published = profile.published(r, settings, src)
                 with timed("validate"):  # its own statements written for validation and rendering, as `prepare`
                     statements = own_statements(published.record, profile.name)
                     report = validate_record(published.record, profile.name, statements.get(profile.name))
                 with timed("report as JSON"):
-                    checked = stored_validation_json(report, published, view)
+                    checked = stored_validation_json(report, published, view).encode()  # as prepared
                 with timed("render 3 profiles"):
                     known = Known({profile.name: published.record}, {profile.name: view}, statements)
                     rendered = render(r, hsh, src.name, report.conforms, settings, known)
                 with timed("search documents"):
                     docs += documents(r, info, valid=report.conforms, platforms=platforms(store, r, src.name))
                 written.append((outline, hsh, report.conforms, checked, canonical, rendered))
-            with (
-                timed("store"),
-                store.transaction(),
-            ):  # a page's records in one transaction, as the pipeline writes a batch
-                for outline, hsh, conforms, checked, canonical, rendered in written:
-                    store.put(src.name, run, outline, hsh, base, conforms, checked, data=canonical)
-                    store.save_renderings(outline.uri, rendered)
+            with timed("store"):  # a page's records in one transaction, as the pipeline writes a batch
+                store.put_many(src.name, run, [Put(o, h, base, ok, v, c, r) for o, h, ok, v, c, r in written])
         with timed("index (tantivy)"):
             index.upsert(list(complete(docs, lambda _key: None)))
         store.finish_run(run, "ok", {})
