@@ -20,7 +20,7 @@ import pytest
 
 from catalog import migrations
 from catalog.config import Settings, SourceConfig
-from catalog.model import DataProduct, DataService, Dataset, Variable, content_hash, digest, dumps, key_for
+from catalog.model import DataProduct, DataService, Dataset, Record, Variable, content_hash, digest, dumps, key_for
 from catalog.pipeline import harvest, reindex
 from catalog.rdf import to_graph
 from catalog.search import SearchQuery
@@ -177,20 +177,16 @@ def test_a_batch_written_at_once_leaves_the_rows_of_its_records_written_one_by_o
     b2 = dataset(b.uri, "q")
     s1, s2 = platform("https://svc.example/1", [a.uri, b.uri]), platform("https://svc.example/1", [c.uri], ["mfr"])
     product = DataProduct(uri="https://shop.example/p", identifier="p", derived_from=[b.uri])
-    batches = [
-        [a, b, apgar_codes(), s1, product],
-        [a, c, b2, s2],  # a unchanged; c takes b's variable z as b leaves it
-        [a2, a3, apgar_codes()],  # a twice in one batch: written in turn
-        ["deleted", a.uri, s1.uri],
-        [a, s1, b],  # restored; b and s1 changed back
+    steps: list[tuple[list[Record], list[str]]] = [  # (records written, then URIs deleted)
+        ([a, b, apgar_codes(), s1, product], []),
+        ([a, c, b2, s2], []),  # a unchanged; c takes b's variable z as b leaves it
+        ([a2, a3, apgar_codes()], []),  # a twice in one batch: written in turn
+        ([], [a.uri, s1.uri]),
+        ([a, s1, b], []),  # restored; b and s1 changed back
     ]
     for backend in (one_by_one, batched):
-        for records in batches:
+        for records, deleted in steps:
             run = backend.start_run("mfr")
-            if records[0] == "deleted":
-                assert backend.mark_deleted(records[1:], run) == 2
-                backend.finish_run(run, "ok", {})
-                continue
             renderings = [
                 {"dcat-ap-3": (f"s{i}", f"<{r.uri}> {i}".encode()), "*": ("t", b"")} for i, r in enumerate(records)
             ]
@@ -207,11 +203,13 @@ def test_a_batch_written_at_once_leaves_the_rows_of_its_records_written_one_by_o
                 ]
                 changes = backend.put_many("mfr", run, puts)
             assert len(changes) == len(records)
+            assert backend.mark_deleted(deleted, run) == len(deleted)
             backend.finish_run(run, "ok", {})
     written = rows_without_times(one_by_one)
     assert written["variables"] and written["variable_history"] and written["links"] and written["renderings"]
     assert rows_without_times(batched) == written
-    assert batched.dataset_of_variable(key_for(moved.uri)).uri == b.uri  # b took z back last
+    holder = batched.dataset_of_variable(key_for(moved.uri))
+    assert holder is not None and holder.uri == b.uri  # b took z back last
     assert batched.put_many("mfr", run, []) == []
     batched.close()
 
