@@ -554,8 +554,8 @@ def _assessed(
 ) -> Iterator[tuple[str, str, Label]]:
     """(URI, hash, label) of each stored dataset of `uris`, in their order, read one at a time: a
     source's datasets and their variables held at once cost memory, and the collector's walks over
-    them half the time (100,000 variables: 2.3 against 4.5 us each). Many are shared with a second
-    process (`PARALLEL_LABELS`), which reads them through a connection of its own."""
+    them half the time (100,000 variables: 2.3 against 4.5 us each). When there are many
+    (`PARALLEL_LABELS`), the second half is assessed in another process on a connection of its own."""
     if len(uris) < PARALLEL_LABELS or (os.cpu_count() or 1) < 2:
         yield from _assess(settings, store, uris, runs, confirmed, days, now)
         return
