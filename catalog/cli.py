@@ -142,7 +142,7 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
         credentials_env=args.credentials_env,
     )
     _settings(args).put_sources(source)
-    said = "" if args.category else " (--category to change it)"
+    said = "" if args.category else "; --category to change it"
     print(f"added source {args.name} ({args.kind}, category {source.category}{said}) {args.url}")
     return 0
 
