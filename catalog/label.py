@@ -510,19 +510,18 @@ def relabel(
     for name in names:
         runs = [r.status for r in store.runs(name, 30) if r.status in ("ok", "failed")][:10]
         digest_in = inputs_digest(source_inputs(settings, store, name, now))
+        assessment = _Assessment(settings, runs, confirmed, days, now)
         assessed: Iterable[tuple[str, str, Label]]
         if wanted is not None:
             chosen = [r for r in rows if r.source == name and not r.deleted_at]
             kept = store.label_states([r.uri for r in chosen])
-            assessed = (
-                (r.uri, r.hash, assess_stored(r, settings, runs, confirmed, days.get(r.uri, []), now)) for r in chosen
-            )
+            assessed = ((r.uri, r.hash, assessment.of(r)) for r in chosen)
         else:
             stale = (
                 [r.uri for r in store.records(name, kind="dataset")] if force else store.stale_labels(name, digest_in)
             )
             kept = store.label_states(stale)
-            assessed = _assessed(settings, store, stale, runs, confirmed, days, now)
+            assessed = assessment.many(store, stale)
         for uri, hash_, label in assessed:
             state = kept.get(uri)
             if state is None or state[2] != label.digest:
@@ -543,59 +542,46 @@ large source's first harvest assesses them all at the very end of its run, when 
 processes are done and one core alone was busy (2,000 datasets of 100 variables: 1.5 s)."""
 
 
-def _assessed(
-    settings: Settings,
-    store: StoreReader,
-    uris: Sequence[str],
-    runs: Sequence[str],
-    confirmed: dict[str, dict[str, Any]],
-    days: dict[str, list[int]],
-    now: datetime,
-) -> Iterator[tuple[str, str, Label]]:
-    """(URI, hash, label) of each stored dataset of `uris`, in their order, read one at a time: a
-    source's datasets and their variables held at once cost memory, and the collector's walks over
-    them half the time (100,000 variables: 2.3 against 4.5 us each). When there are many
-    (`PARALLEL_LABELS`), the second half is assessed in another process on a connection of its own."""
-    if len(uris) < PARALLEL_LABELS or (os.cpu_count() or 1) < 2:
-        yield from _assess(settings, store, uris, runs, confirmed, days, now)
-        return
-    half = len(uris) // 2
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        later = pool.submit(_assess_apart, settings, store.url, uris[half:], runs, confirmed, days, now)
-        yield from _assess(settings, store, uris[:half], runs, confirmed, days, now)
-        yield from later.result()
+@dataclass(frozen=True)
+class _Assessment:
+    """What the labels of one source's datasets are assessed with besides each dataset itself."""
 
+    settings: Settings
+    runs: Sequence[str]
+    confirmed: dict[str, dict[str, Any]]
+    days: dict[str, list[int]]
+    now: datetime
 
-def _assess(
-    settings: Settings,
-    store: StoreReader,
-    uris: Iterable[str],
-    runs: Sequence[str],
-    confirmed: dict[str, dict[str, Any]],
-    days: dict[str, list[int]],
-    now: datetime,
-) -> Iterator[tuple[str, str, Label]]:
-    for uri in uris:
-        stored = store.get(uri)
-        if stored is not None:
-            yield stored.uri, stored.hash, assess_stored(stored, settings, runs, confirmed, days.get(uri, []), now)
+    def of(self, stored: StoredRecord) -> Label:
+        return assess_stored(stored, self.settings, self.runs, self.confirmed, self.days.get(stored.uri, []), self.now)
 
+    def each(self, store: StoreReader, uris: Iterable[str]) -> Iterator[tuple[str, str, Label]]:
+        """(URI, hash, label) of each stored dataset of `uris`, in their order, read one at a time:
+        a source's datasets and their variables held at once cost memory, and the collector's walks
+        over them half the time (100,000 variables: 2.3 against 4.5 us each)."""
+        for uri in uris:
+            stored = store.get(uri)
+            if stored is not None:
+                yield stored.uri, stored.hash, self.of(stored)
 
-def _assess_apart(
-    settings: Settings,
-    store_url: str,
-    uris: Sequence[str],
-    runs: Sequence[str],
-    confirmed: dict[str, dict[str, Any]],
-    days: dict[str, list[int]],
-    now: datetime,
-) -> list[tuple[str, str, Label]]:
-    """`_assess` in a forked process, on a read-only store of its own (connections must not cross a fork)."""
-    store = store_at(store_url, readonly=True)
-    try:
-        return list(_assess(settings, store, uris, runs, confirmed, days, now))
-    finally:
-        store.close()
+    def many(self, store: StoreReader, uris: Sequence[str]) -> Iterator[tuple[str, str, Label]]:
+        """`each`; when there are many (`PARALLEL_LABELS`), the second half in another process."""
+        if len(uris) < PARALLEL_LABELS or (os.cpu_count() or 1) < 2:
+            yield from self.each(store, uris)
+            return
+        half = len(uris) // 2
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            later = pool.submit(self.apart, store.url, uris[half:])
+            yield from self.each(store, uris[:half])
+            yield from later.result()
+
+    def apart(self, store_url: str, uris: Sequence[str]) -> list[tuple[str, str, Label]]:
+        """`each` in a forked process, on a read-only store of its own (connections must not cross a fork)."""
+        store = store_at(store_url, readonly=True)
+        try:
+            return list(self.each(store, uris))
+        finally:
+            store.close()
 
 
 # --- the label in DQV -----------------------------------------------------------------------------------
