@@ -168,10 +168,16 @@ class Index:
             self._instances.clear()
 
     def _put_inverse(self, s: Node, p: Node, objects: Iterable[Node]) -> None:
-        """(object -> s) entries of `p` for each of `objects`; the class lookups they may change
-        (superclasses, instances) are forgotten."""
-        for o in objects:
-            _put(self.inc, o, p, s)
+        """(object -> s) entries of `p` for each of `objects` (`_put_inverses`)."""
+        self._put_inverses(((s, p, objects),))
+
+    def _put_inverses(self, entries: Iterable[tuple[Node, Node, Iterable[Node]]]) -> None:
+        """(object -> s) entries of p for each of the objects of each (s, p, objects); the class
+        lookups they may change (superclasses, instances) are forgotten once for them all."""
+        inc = self.inc
+        for s, p, objects in entries:
+            for o in objects:
+                _put(inc, o, p, s)
         self._superclasses.clear()
         self._instances.clear()
 
@@ -220,12 +226,7 @@ class Index:
                 if objects:
                     typed.append((s, p, objects))
         if typed:  # their inverse entries in one step (a column's rdf:type each)
-            inc = self.inc
-            for node, predicate, objects in typed:
-                for o in objects:
-                    _put(inc, o, predicate, node)
-            self._superclasses.clear()
-            self._instances.clear()
+            self._put_inverses(typed)
 
     def add_objects(self, s: Node, p: Node, objects: list[Node]) -> None:
         """`add((s, p, o))` for each of `objects` (a table's columns)."""
