@@ -60,6 +60,7 @@ from catalog.search import (
     document_type,
 )
 from catalog.search.documents import SourceInfo, coded, complete, documents
+from catalog.spill import spill_folder
 from catalog.store import Put, RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
 from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
@@ -153,9 +154,13 @@ class IndexBuffer:
 
     def upsert(self, docs: Iterable[Document]) -> int:
         n = 0
-        for doc in docs:
-            self.pending[document_key(doc)] = doc
-            n += 1
+        try:
+            for doc in docs:
+                self.pending[document_key(doc)] = doc
+                n += 1
+        except OSError as exc:  # spilled documents that could not be read (`catalog.spill`): as a refused write
+            self.failure = f"the search documents could not be read: {_plain(exc)}"
+            log.warning("%s", self.failure)
         if len(self.pending) >= self.limit:
             self.flush()
         return n
@@ -336,6 +341,7 @@ class Harvest:
         self.settings, self.store, self.src = settings, store, src
         self.prepare_workers = prepare_workers
         self.encode = encode  # the index backend's, when documents are encoded where they are prepared
+        self.spill: str | None = None  # in process mode: where documents cross to the index (`catalog.spill`)
         self.index: IndexWriter | None = index
         self.backend = index  # what `run` buffers writes for (`work` may be given a relay instead)
         self.full = full
@@ -396,7 +402,7 @@ class Harvest:
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
             self.known_counts = self.store.counts_hashes(self.src.name)
-            job = Job(self.settings, self.src, self.info, self.view, self.encode)
+            job = Job(self.settings, self.src, self.info, self.view, self.encode, self.spill)
             self.preparer = Preparer(job, self.store, known, self.prepare_workers)
             try:
                 checkpoint = self._consume(harvester.harvest(), known, client)
@@ -688,15 +694,15 @@ def _ready() -> None:
     """Nothing: submitted once per worker so that all of them start at once."""
 
 
-def _work(name: str, run_id: int, encode: Encoder | None, full: bool, prepare_workers: int) -> None:
+def _work(name: str, run_id: int, encode: Encoder | None, full: bool, prepare_workers: int, spill: str) -> None:
     """Harvest one source in a worker process; with an index, its documents go to the calling
-    process, encoded by `encode` where they are prepared."""
+    process, encoded by `encode` where they are prepared, through files in `spill`."""
     settings, channel = _WORKER["settings"], _WORKER["channel"]
     relay = _Relay(channel, name)
     job = Harvest(
         settings, _WORKER["store"], None, settings.sources[name], relay.progress, full, prepare_workers, encode
     )
-    job.run_id = run_id
+    job.run_id, job.spill = run_id, spill
     with run_context(source=name, run=run_id):
         outcome = job.work(relay if encode is not None else None)
     channel.put(("done", name, outcome))
@@ -730,15 +736,18 @@ def _in_processes(
             results[job.src.name] = job.finish(outcome, lost or failure)
         ready.clear()
 
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(settings, store.url, channel, os.getpid())
-    ) as pool:
+    with (
+        spill_folder() as spill,
+        ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(settings, store.url, channel, os.getpid())
+        ) as pool,
+    ):
         # every worker forks now, before any run holds a claim it could inherit
         wait([pool.submit(_ready) for _ in range(workers)])
         running: dict[str, Future[None]] = {}
         for name, job in jobs.items():
             if job.begin():
-                running[name] = pool.submit(_work, name, job.run_id, encode, full, prepare_workers)
+                running[name] = pool.submit(_work, name, job.run_id, encode, full, prepare_workers, spill)
             else:
                 results[name] = job.skipped()
         while running:

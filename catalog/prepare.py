@@ -37,6 +37,8 @@ from catalog.rdf import TripleSink, add_dataset
 from catalog.renderings import Known, render
 from catalog.search import Document, Encoder, document_key
 from catalog.search.documents import SourceInfo, encoded_documents
+from catalog.spill import put as spill_put
+from catalog.spill import take as spill_take
 from catalog.store import Outline, StoreReader, store_at
 from catalog.validation import Report, validate_record
 from harvesters.base import Deferred, Event, Harvested, Mapped
@@ -47,14 +49,18 @@ class Packed:
     unpickled where they are indexed, the run's own process passing them on as they came. (Each
     crossing of a dataset's 100 documents as dictionaries cost more than making them.) With the
     index backend's `encode`, those complete without the store go encoded (`Encoded`): the one
-    process that writes the index then only writes them."""
+    process that writes the index then only writes them. Given a `spill` folder (a harvest in
+    processes), the pickle goes to a file there and only its name crosses (`catalog.spill`)."""
 
-    def __init__(self, docs: list[Document]):
+    def __init__(self, docs: list[Document], spill: str | None = None):
         self.keys = {document_key(d) for d in docs}
-        self.blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps(docs, protocol=pickle.HIGHEST_PROTOCOL)
+        self.path = spill_put(spill, blob) if spill is not None and docs else None
+        self.blob = blob if self.path is None else b""
 
     def __iter__(self) -> Iterator[Document]:
-        return iter(pickle.loads(self.blob))
+        """The documents; spilled ones can be read once (the file goes)."""
+        return iter(pickle.loads(self.blob if self.path is None else spill_take(self.path)))
 
 
 class Documents:
@@ -136,6 +142,7 @@ class Job:
     info: SourceInfo
     view: str  # the operator settings' digest the records are validated under (`Harvest.view`)
     encode: Encoder | None = None  # the index backend's (`SearchBackend.encoder`), if documents go encoded
+    spill: str | None = None  # where documents cross to the process that indexes them (`Packed`)
 
 
 def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str | None]) -> list[Prepared]:
@@ -177,7 +184,8 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
                     platforms=platforms(store, record, job.src.name),
                     uses=used.get(record.uri, 0),
                     encode=job.encode,
-                )
+                ),
+                job.spill,
             )
         except Exception as exc:  # noqa: BLE001 - one record's fault is its own: the batch goes on
             prepared.error = _fault("could not be validated, rendered or indexed", exc)
