@@ -56,7 +56,7 @@ from catalog.confirmations import PUBLISHER, SOURCE, confirmation_level, harvest
 from catalog.model import Dataset, Variable
 from catalog.rdf import DQV, HK, TripleWriter
 from catalog.readiness import publisher_identity
-from catalog.store import StoredRecord, StoreReader, StoreWriter, store_at
+from catalog.store import StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
 from catalog.uses import register
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -663,8 +663,10 @@ class _Assessment:
                 yield stored.uri, stored.hash, self.of(stored)
 
     def many(self, store: StoreReader, uris: Sequence[str]) -> Iterator[tuple[str, str, Label]]:
-        """`each`; when there are many (`PARALLEL_LABELS`), the second half in another process."""
-        if len(uris) < PARALLEL_LABELS or (os.cpu_count() or 1) < 2:
+        """`each`; when there are many (`PARALLEL_LABELS`), the second half in another process, unless
+        another thread of this process uses SQLite (a scheduler's harvests in threads): a fork then
+        may copy SQLite's mutexes locked (`sqlite_beside`)."""
+        if len(uris) < PARALLEL_LABELS or (os.cpu_count() or 1) < 2 or sqlite_beside():
             yield from self.each(store, uris)
             return
         half = len(uris) // 2

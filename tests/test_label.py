@@ -231,6 +231,38 @@ def test_a_harvest_in_processes_labels_as_a_relabel_from_scratch_would(settings,
     assert labels(store, datasets) == kept
 
 
+def test_labels_are_not_assessed_in_a_forked_process_beside_a_thread_that_uses_sqlite(
+    settings, store, server, monkeypatch
+) -> None:
+    """As a harvest's workers (`tests.test_pipeline`): a fork beside such a thread may hang."""
+    import os
+    import threading
+
+    from catalog.store import store_at
+
+    datasets = [complete_dataset(i) for i in range(1, 4)]
+    build(settings, store, server, datasets)
+    monkeypatch.setattr(label_module, "PARALLEL_LABELS", 2)
+    forks: list[int] = []
+    os.register_at_fork(before=lambda: forks.append(os.getpid()))
+    reader, stop, opened = store_at(store.url, readonly=True), threading.Event(), threading.Event()
+
+    def read() -> None:
+        reader.count()
+        opened.set()
+        stop.wait()
+
+    beside = threading.Thread(target=read)
+    beside.start()
+    try:
+        opened.wait(5)
+        assert relabel(settings, store, force=True) == 0
+        assert forks == []
+    finally:
+        stop.set()
+        beside.join()
+
+
 def test_the_label_page_chart_and_api_show_the_stored_label(settings, store, server, client) -> None:
     build(settings, store, server, [complete_dataset(1)])
     key = key_for(complete_dataset(1).uri)
