@@ -138,6 +138,7 @@ class Index:
         # memo of `objects_of_each`, by list: (the list, each node's properties, the base if it has any of them)
         self._rows: dict[int, tuple[list[Node], list[dict[Node, Objects[Node]]], OutTable | None]] = {}
         self._superclasses: dict[Node, set[Node]] = {}  # memo of `is_instance`: emptied by a new rdf:type or subClassOf
+        self._subclassing = False  # whether this index itself states an rdfs:subClassOf (`is_instance`)
         self._instances: dict[Node, set[Node]] = {}  # memo of `instances`, emptied with the one above
 
     @classmethod
@@ -164,6 +165,8 @@ class Index:
                 po[p] = {*values, o}
         if self._inc_complete or p in _EAGER_INVERSE:
             _put(self.inc, o, p, s)
+            if p is not _RDF_TYPE:  # rdfs:subClassOf (or any, once complete): its own superclasses
+                self._subclassing = True
             self._superclasses.clear()
             self._instances.clear()
 
@@ -176,6 +179,8 @@ class Index:
         lookups they may change (superclasses, instances) are forgotten once for them all."""
         inc = self.inc
         for s, p, objects in entries:
+            if p is not _RDF_TYPE:
+                self._subclassing = True
             for o in objects:
                 _put(inc, o, p, s)
         self._superclasses.clear()
@@ -331,8 +336,11 @@ class Index:
 
     def is_instance(self, node: Node, cls: Node) -> bool:
         """Whether node is a cls (an rdf:type of it is cls or a subclass). Each type's superclasses
-        are found once while the index is unchanged (sh:class on a hundred columns of one type)."""
-        known = self._superclasses
+        are found once while the index is unchanged (sh:class on a hundred columns of one type);
+        a record that states no rdfs:subClassOf of its own (none of ours does) has its base's
+        superclasses, found once for every record (a dataset's sh:class checks ask for ten types)."""
+        base = self.base
+        known = base._superclasses if base is not None and not self._subclassing else self._superclasses
         for t in self.objects(node, _RDF_TYPE):
             supers = known.get(t)
             if supers is None:
@@ -491,8 +499,13 @@ def _duplicate_languages(values: Iterable[Node]) -> set[str]:
 _new = tuple.__new__  # a Result without NamedTuple's keyword-handling __new__
 
 
+_NOT_LITERALS = frozenset({URIRef, BNode})
+"""Term classes that are not literals, told by `type(v) in`: rdflib's terms are ABCs, and an
+`isinstance` of one runs abc's Python-level check (about five times as long), for every value."""
+
+
 def _instance_of(cls: Node) -> Callable[[Index, Node], bool]:
-    return lambda index, v: not isinstance(v, Literal) and index.is_instance(v, cls)
+    return lambda index, v: (type(v) in _NOT_LITERALS or not isinstance(v, Literal)) and index.is_instance(v, cls)
 
 
 def _all_instances(cls: Node) -> Every:
@@ -505,7 +518,9 @@ def _all_instances(cls: Node) -> Every:
         flat = list(chain.from_iterable(values))
         if len(flat) < 8:
             return all([ok(index, v) for v in flat])
-        return not any(map(isinstance, flat, repeat(Literal))) and index.instances(cls).issuperset(flat)
+        return (
+            _NOT_LITERALS.issuperset(map(type, flat)) or not any(map(isinstance, flat, repeat(Literal)))
+        ) and index.instances(cls).issuperset(flat)
 
     return every
 

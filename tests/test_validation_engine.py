@@ -251,6 +251,30 @@ def test_engine_reproduces_the_shacl_rules_as_pyshacl_applies_them(shape: str, d
     assert both(shape, data) == expected
 
 
+def test_class_checks_see_a_records_own_subclasses_and_no_other_records() -> None:
+    """Records validated against one base (the vocabularies) share the base's class hierarchy,
+    found once; a record that states its own rdfs:subClassOf is judged by it, and the records
+    after it are not."""
+    shapes = Graph().parse(
+        data=SHAPES + "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:class ex:K ] .", format="turtle"
+    )
+    prefixes = "@prefix ex: <http://example.org/> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ."
+    vocabulary = Graph().parse(data=prefixes + "ex:K2 rdfs:subClassOf ex:K . ex:v2 a ex:K2 .", format="turtle")
+    base, compiled = Index.of(vocabulary), CompiledShapes(shapes)
+    records = [
+        "ex:a a ex:C ; ex:p ex:v2 .",  # an instance by the base's subclass
+        "ex:a a ex:C ; ex:p ex:v3 . ex:v3 a ex:K3 . ex:K3 rdfs:subClassOf ex:K .",  # by its own subclass
+        "ex:a a ex:C ; ex:p ex:v3 . ex:v3 a ex:K3 .",  # not one: the record before's subclass is not its
+    ]
+    found = []
+    for record in records:
+        data = Graph().parse(data=prefixes + record, format="turtle")
+        fast = compiled.validate(Index.of(data, base))
+        assert Counter(fast) == Counter(pyshacl_results(data + vocabulary, shapes))
+        found.append(len(fast))
+    assert found == [0, 0, 1]
+
+
 @pytest.mark.parametrize(
     "construct",
     [
