@@ -341,7 +341,7 @@ def stages(pages: int, variables: int) -> None:
     from catalog.label import relabel
     from catalog.model import Dataset, digest, dumps
     from catalog.pipeline import fewer_collections, source_info
-    from catalog.prepare import own_statements, platforms, stored_validation_json
+    from catalog.prepare import own_statements, platforms, validated_json
     from catalog.profiles import ehds
     from catalog.rdf import from_graph
     from catalog.rdfparse import parse_picked
@@ -349,7 +349,7 @@ def stages(pages: int, variables: int) -> None:
     from catalog.search.documents import complete, documents
     from catalog.search.tantivy_backend import TantivyBackend
     from catalog.store import Outline, Put, SQLiteStore
-    from catalog.validation import get_profile, validate_record
+    from catalog.validation import get_profile
     from harvesters.base import Harvested, Mapped
     from harvesters.dcat import Paging, _head
 
@@ -395,15 +395,16 @@ def stages(pages: int, variables: int) -> None:
                     published = profile.published(r, settings, src)
                 with timed("validate"):  # its own statements written for validation and rendering, as `prepare`
                     statements = own_statements(published.record, profile.name)
-                    report = validate_record(published.record, profile.name, statements.get(profile.name))
+                    # the report's JSON made with it, as prepared (`validated_json`); its UTF-8 below
+                    conforms, report = validated_json(published, profile.name, statements.get(profile.name), view)
                 with timed("report as JSON"):
-                    checked = stored_validation_json(report, published, view).encode()  # as prepared
+                    checked = report.encode()  # as prepared
                 with timed("render 3 profiles"):
                     known = Known({profile.name: published.record}, {profile.name: view}, statements)
-                    rendered = render(r, hsh, src.name, report.conforms, settings, known)
+                    rendered = render(r, hsh, src.name, conforms, settings, known)
                 with timed("search documents"):
-                    docs += documents(r, info, valid=report.conforms, platforms=platforms(store, r, src.name))
-                written.append((outline, hsh, report.conforms, checked, canonical, rendered))
+                    docs += documents(r, info, valid=conforms, platforms=platforms(store, r, src.name))
+                written.append((outline, hsh, conforms, checked, canonical, rendered))
             with timed("store"):  # a page's records in one transaction, as the pipeline writes a batch
                 store.put_many(src.name, run, [Put(o, h, base, ok, v, c, r) for o, h, ok, v, c, r in written])
         with timed("index (tantivy)"):

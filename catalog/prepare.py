@@ -40,7 +40,7 @@ from catalog.search.documents import SourceInfo, encoded_documents
 from catalog.spill import put as spill_put
 from catalog.spill import take as spill_take
 from catalog.store import Outline, StoreReader, store_at
-from catalog.validation import Report, validate_record
+from catalog.validation import Report, validate_record_json
 from harvesters.base import Deferred, Event, Harvested, Mapped
 
 
@@ -112,6 +112,12 @@ def stored_validation_json(report: Report, view: Published, settings_digest: str
     return report.to_json(view=settings_digest, added=view.digest)
 
 
+def validated_json(view: Published, profile: str, written: TripleSink | None, settings_digest: str) -> tuple[bool, str]:
+    """A record's view validated: whether it conforms, and `stored_validation_json` of its report,
+    made without the report (`validate_record_json`)."""
+    return validate_record_json(view.record, profile, written, view=settings_digest, added=view.digest)
+
+
 def own_statements(view: Record, profile: str) -> dict[str, TripleSink]:
     """profile -> a dataset's own statements in its view for that profile (`catalog.rdf.add_dataset`
     without the variables): written once, for its validation and its rendering (`Known`)."""
@@ -171,16 +177,15 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
         try:
             view = ehds.published(record, job.settings, job.src)
             statements = own_statements(view.record, ehds.name)
-            report = validate_record(view.record, ehds.name, statements.get(ehds.name))
-            prepared.conforms = report.conforms
-            prepared.validation = stored_validation_json(report, view, job.view).encode()
+            conforms, validation = validated_json(view, ehds.name, statements.get(ehds.name), job.view)
+            prepared.conforms, prepared.validation = conforms, validation.encode()
             made = Known({ehds.name: view.record}, {ehds.name: job.view}, statements) if renders_view else None
-            prepared.renderings = render(record, prepared.hash, job.src.name, report.conforms, job.settings, made)
+            prepared.renderings = render(record, prepared.hash, job.src.name, conforms, job.settings, made)
             prepared.docs = Packed(
                 encoded_documents(
                     record,
                     job.info,
-                    valid=report.conforms,
+                    valid=conforms,
                     platforms=platforms(store, record, job.src.name),
                     uses=used.get(record.uri, 0),
                     encode=job.encode,

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Graph
 
 from catalog import rdf, validation
-from catalog.model import Variable
+from catalog.model import Dataset, Variable
 from catalog.validation import Unreadable, format_report, validate_location, validate_records
 from tests.health_records import EU, mfr_dataset
 
@@ -310,3 +310,26 @@ def test_a_reports_json_is_the_text_json_dumps_writes_of_it() -> None:
     assert validation.Report(conforms=True).to_json() == json.dumps(validation.Report(conforms=True).to_dict())
     with pytest.raises(ValueError, match="own field"):
         report.to_json(findings=[])
+
+
+@pytest.mark.parametrize("profile", sorted(validation.PROFILES))
+def test_a_records_stored_validation_is_its_reports_conformance_and_json(profile: str) -> None:
+    """The pipeline stores `validate_record_json` (made without the report's findings): it must be
+    the report's `conforms` and `to_json`, for records with violations, warnings, escapes and none."""
+    broken = mfr_dataset(title={}, hdab=None)
+    broken.variables[0].datatype = 'hel"tall\\ \n\u2028 æøå'
+    broken.variables[1].description = {}
+    broken.variables[2].valid_from = "not a date"
+    for record in (mfr_dataset(), broken):
+        for written in (None, *rdf_written(record)):
+            report = validation.validate_record(record, profile, written)
+            expected = (report.conforms, report.to_json(view="ab12", added={"x": "æ"}))
+            assert validation.validate_record_json(record, profile, written, view="ab12", added={"x": "æ"}) == expected
+    assert not validation.validate_record_json(broken, validation.DEFAULT_PROFILE)[0]
+
+
+def rdf_written(record: Dataset) -> list[rdf.TripleSink]:
+    """What the pipeline writes of a dataset for its validation and rendering (`own_statements`)."""
+    sink = rdf.TripleSink()
+    rdf.add_dataset(sink, record, variables=False)
+    return [sink]
