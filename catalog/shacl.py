@@ -46,6 +46,9 @@ _DATASET, _ACCESS_RIGHTS = DCAT.Dataset, DCTERMS.accessRights
 _EAGER_INVERSE_LIST = list(_EAGER_INVERSE)
 _NO_PROPERTIES: dict[Node, Objects[Node]] = {}
 _NONE_FAILING: frozenset[int] = frozenset()
+_AT_MOST_ONE = frozenset(
+    {0, 1}
+)  # a node's count of objects for each property, when `add_nodes` takes its table as it is
 
 _UNSUPPORTED_PARAMETERS = {
     SH[n]
@@ -222,7 +225,7 @@ class Index:
         out = self.out
         typed: list[tuple[Node, Node, Objects[Node]]] = []  # (s, p, objects) of rdf:type and rdfs:subClassOf
         for s, statements in nodes:
-            if self._inc_complete or s in out or max(map(len, statements.values()), default=0) > 1:
+            if self._inc_complete or s in out or not _AT_MOST_ONE.issuperset(map(len, statements.values())):
                 self.add_node(s, statements)
                 continue
             out[s] = statements
