@@ -886,7 +886,7 @@ class CompiledShapes:
             shape.vacuous = False
             per_focus(
                 SH.MinCountConstraintComponent,
-                lambda values: min(map(len, values), default=m) >= m,
+                lambda values: not values or min(map(len, values)) >= m,  # no `default=`: a keyword costs
                 lambda values: [len(vs) >= m for vs in values],
             )
         most = one(node, SH.maxCount)
@@ -894,7 +894,7 @@ class CompiledShapes:
             n = int(str(most))
             per_focus(
                 SH.MaxCountConstraintComponent,
-                lambda values: max(map(len, values), default=n) <= n,
+                lambda values: not values or max(map(len, values)) <= n,
                 lambda values: [len(vs) <= n for vs in values],
             )
         has_value = one(node, SH.hasValue)
