@@ -364,6 +364,15 @@ def _group(tag: str) -> str:
     return group
 
 
+def _words(text: str) -> list[str]:
+    """`WORD.findall(text)`: a text of words between spaces (most labels and names) by
+    `str.split`, in a third of the regex's time. `\\w` is what `str.isalnum` calls alphanumeric,
+    and the underscore; the check admits no other character but the space."""
+    if text.replace(" ", "").replace("_", "").isalnum():
+        return text.split()
+    return (ASCII_WORD if text.isascii() else WORD).findall(text)
+
+
 def add_parts(fields: dict[str, Any], words_of: str, splitter: Decompounder) -> None:
     """`parts` (the compound parts of the words of `words_of`, each once) and `affixes` (their
     starts and ends, as often as they come: they are matched, never scored by frequency), in one
@@ -371,7 +380,7 @@ def add_parts(fields: dict[str, Any], words_of: str, splitter: Decompounder) -> 
     parts: dict[str, None] = {}
     starts_and_ends = []
     known = splitter._words
-    for word in (ASCII_WORD if words_of.isascii() else WORD).findall(words_of):
+    for word in _words(words_of):
         found = known.get(word)
         if found is None:
             found = splitter.indexed(word)

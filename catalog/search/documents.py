@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from hashlib import sha1 as _sha1
 from typing import Any
 
 from catalog.model import CodeList, Dataset, Record, Variable, key_for, text
@@ -279,40 +280,57 @@ class DatasetDocuments:
 
     def values(self, v: Variable) -> tuple[Any, ...]:
         """The values of a variable's document from its key on (`VARIABLE_VALUES`), in order."""
-        start, end = self.start, self.end
-        # the usual variable shares its dataset's period: its decades are made once per dataset
-        vstart = (_year(v.valid_from) if v.valid_from else None) or start
-        vend = (_year(v.valid_to) if v.valid_to else None) or end
-        codelist_key = key_for(v.codelist) if v.codelist else None
         title, description, name, datatype, unit = v.title, v.description, v.name, v.datatype, v.unit
+        if v.valid_from or v.valid_to:
+            start, end = self.start, self.end
+            vstart = (_year(v.valid_from) if v.valid_from else None) or start
+            vend = (_year(v.valid_to) if v.valid_to else None) or end
+            period = self.period.copy() if vstart == start and vend == end else decades(vstart, vend)
+        else:  # the usual variable shares its dataset's period: its decades are made once per dataset
+            vstart, vend, period = self.start, self.end, self.period.copy()
+        codelist = v.codelist
+        codelist_key = _sha1(codelist.encode()).hexdigest()[:16] if codelist else None  # key_for
         label = title.get("nb") or text(title) or name  # `text` picks nb first
         # the usual variable's description is in its label's one language: no set to sort
-        one = len(title) == 1 and description.keys() <= title.keys()
-        languages = [*title] if one else sorted(title.keys() | description.keys())
+        if len(title) == 1 and description.keys() <= title.keys():
+            languages = [*title]
+        else:
+            languages = sorted(title.keys() | description.keys())
         return (
-            key_for(v.uri),
+            _sha1(v.uri.encode()).hexdigest()[:16],  # key_for(v.uri), without a call
             v.uri,
             "variable",
             name,
             label,
             title,
             description.get("nb") or text(description),
-            {**description, **{f"q_{k}": q for k, q in v.question.items()}} if v.question else {**description},
+            {**description, **{f"q_{k}": q for k, q in v.question.items()}} if v.question else description.copy(),
             v.keywords,
             self._of_variable(v),
             [v.coding_system] if v.coding_system else [],
             self.key,
             self.title,
             self.title_lang,
-            list(self.period) if vstart == start and vend == end else decades(vstart, vend),
+            period,
             vstart,
             vend,
             datatype,
             unit,
             codelist_key,
             languages,
-            # until `complete` knows the codes
-            _group_key(self.source_name, name, label, datatype, unit, codelist_key or ""),
+            # until `complete` knows the codes; `_group_key`, without a call
+            _sha1(
+                "\x1f".join(
+                    (
+                        self.source_name,
+                        (name or "").lower(),
+                        (label or "").lower(),
+                        datatype or "",
+                        unit or "",
+                        codelist_key or "",
+                    )
+                ).encode()
+            ).hexdigest()[:16],
         )
 
 

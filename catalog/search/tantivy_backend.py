@@ -978,7 +978,11 @@ def encode_record(
     # as a whole number of base64's three-byte groups goes (base64 of the rest then follows on)
     start_of = orjson.dumps(made.head)[:-1] + b","
     whole = len(start_of) - len(start_of) % 3
-    encoded_start, rest_of_start = b2a_base64(start_of[:whole], newline=False).decode(), start_of[whole:]
+    rest_of_start = start_of[whole:]
+    # ... and the JSON of the stored field up to there: a variable's JSON is its fields' then
+    # this, then the base64 of the rest of its stored array (base64 needs no escaping in JSON)
+    stored_start = b',"' + STORED.encode() + b'":"' + b2a_base64(start_of[:whole], newline=False)
+    dumps, new = orjson.dumps, tuple.__new__
     for v in record.variables:
         if v.codelist:
             later.append(made.variable(v))
@@ -1001,9 +1005,10 @@ def encode_record(
             fields["period_start"] = start
         if isinstance(end, int):
             fields["period_end"] = end
-        own = orjson.dumps(values + (shape,))  # [*head, *values, shape] as `_packed` writes it
-        fields[STORED] = encoded_start + b2a_base64(rest_of_start + own[1:], newline=False).decode()
-        out.append(Encoded(key, "variable", orjson.dumps(fields)))
+        own = dumps(values + (shape,))  # [*head, *values, shape] as `_packed` writes it
+        stored_rest = b2a_base64(rest_of_start + own[1:], newline=False)
+        # = Encoded(key, "variable", dumps({**fields, STORED: <the stored array's base64>}))
+        out.append(new(Encoded, (key, "variable", b"".join((dumps(fields)[:-1], stored_start, stored_rest, b'"}')))))
     out += later
     return out
 
