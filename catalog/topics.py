@@ -85,10 +85,8 @@ class Topics:
                     self._prefixes.setdefault(w, []).append(i)
         # A phrase (" fysisk aktiv") is in a text only where its first word stands between spaces:
         # in a text of letters, digits, spaces and underscores, one of its words (`_in_one`)
-        self._phrases_by_start: dict[str, list[tuple[str, int]]] = {}
-        for phrase, i in self._phrases:
-            self._phrases_by_start.setdefault(phrase[1:].split(" ", 1)[0], []).append((phrase, i))
-        self._phrases_by_word = all(start.isalnum() for start in self._phrases_by_start)
+        self._phrase_starts = frozenset(phrase[1:].split(" ", 1)[0] for phrase, _ in self._phrases)
+        self._phrases_by_word = all(start.isalnum() for start in self._phrase_starts)
         self._longest = max((len(w) for w in self._prefixes), default=0)
         self.by_id = {t.id: t for t in self.topics}
         self._index = {t.id: i for i, t in enumerate(self.topics)}
@@ -134,8 +132,8 @@ class Topics:
         share their memo's frozensets: unions are made only where a second word adds topics.
 
         A text of letters, digits, spaces and underscores (most labels) is split into `WORD`'s
-        words by `str.split`, in a third of the regex's time, and only the phrases starting with
-        one of its words are looked for."""
+        words by `str.split`, in a third of the regex's time, and the phrases are looked for only
+        where one starts with one of its words."""
         found = _NONE
         known = self._words
         spaced = lowered.replace("_", " ") if "_" in lowered else lowered
@@ -147,17 +145,11 @@ class Topics:
                 topics = self._word_topics(word)
             if topics:
                 found = found | topics if found else topics
-        if self._phrases:
-            if plain and self._phrases_by_word:
-                starts = self._phrases_by_start
-                phrases = [p for word in words if word in starts for p in starts[word]]
-            else:
-                phrases = self._phrases
-            if phrases:
-                spaced = " " + lowered
-                for phrase, i in phrases:
-                    if phrase in spaced:
-                        found = found | {i}
+        if self._phrases and not (plain and self._phrases_by_word and self._phrase_starts.isdisjoint(words)):
+            spaced = " " + lowered
+            for phrase, i in self._phrases:
+                if phrase in spaced:
+                    found = found | {i}
         return found
 
     def in_text(self, texts: Iterable[str]) -> set[int]:

@@ -256,6 +256,7 @@ class WordList:
 LINKS = ("", "s", "e")
 _DIGIT = re.compile(r"\d").search
 MIN_PART = 3
+_NOTHING: tuple[tuple[str, ...], str] = ((), "")
 
 
 class Decompounder:
@@ -280,8 +281,10 @@ class Decompounder:
         cost more than the rest of its way."""
         if word.isalpha():
             found = (self.split(word), _affix_text(word) if len(word) >= MIN_COMPOUND else "")
-        else:  # no affixes (`word_affixes`), and no parts with a digit (`split`)
-            found = ((), "") if _DIGIT(word) else (self.split(word), "")
+        elif _DIGIT(word):  # no affixes (`word_affixes`), and no parts with a digit (`split`)
+            return _NOTHING
+        else:
+            found = (self.split(word), "")
         return remember(self._words, word, found, 500_000)
 
     def split(self, word: str) -> tuple[str, ...]:
@@ -440,7 +443,10 @@ class DatasetFields:
     document to read: by the short ways of the usual variable (one label, at most one
     description), another's (labels in several languages, a survey's question) as `_own_fields`
     groups any document's by language. The same fields as `index_fields` makes, in another order
-    (what the variables share first), which the index does not see."""
+    (what the variables share first), which the index does not see.
+
+    A variable's fields are `fields` (the shared ones, the same dictionary for all) followed by
+    its own (`variable`), never of the same names: an encoder writes the shared ones' JSON once."""
 
     def __init__(self, shared: dict[str, Any], splitter: Decompounder):
         self.splitter = splitter
@@ -457,19 +463,16 @@ class DatasetFields:
             raise ValueError(f"variables share other fields than {sorted(shared)} say")
 
     def variable(self, values: tuple[Any, ...]) -> dict[str, Any]:
-        """A variable's fields, from its document's values (`documents.VARIABLE_VALUES`): the
-        usual variable's (one label, at most one description) by its short ways, another's text
-        fields grouped by language as any document's (`_own_fields`): labels in several
-        languages, or a survey question beside the description."""
+        """A variable's own fields (after the shared `fields`), from its document's values
+        (`documents.VARIABLE_VALUES`): the usual variable's (one label, at most one description)
+        by its short ways, another's text fields grouped by language as any document's
+        (`_own_fields`): labels in several languages, or a survey question beside the description."""
         (key, _, _, name, label, labels, _, descriptions, keywords, topic, codes, _, _, _, period, _, _, datatype, _,
          codelist_key, _, group) = values  # fmt: skip
         name = name or ""
         label = label or ""
         sort_name = (label or name).lower()
-        fields = self.fields.copy()
-        fields["key"] = key
-        fields["name_sort"] = sort_name
-        fields["uses_sort"] = self.prefix + sort_name
+        fields = {"key": key, "name_sort": sort_name, "uses_sort": self.prefix + sort_name}
         if len(labels) > 1 or len(descriptions) > 1:
             own_values = {"labels": labels, "descriptions": descriptions, "keywords": keywords, "codes": codes}
             _own_fields(fields, own_values.get, name, label, self.splitter, False)

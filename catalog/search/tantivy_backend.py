@@ -935,6 +935,24 @@ def _matching_of(fields: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], .
     return remember(_matching, tuple(fields), matching, 10_000)
 
 
+_shared_matching: dict[
+    tuple[str, ...], dict[tuple[str, ...], tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]]
+] = {}
+
+
+def _own_matching(
+    memo: dict[tuple[str, ...], Any], shared: dict[str, Any], own: dict[str, Any]
+) -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
+    """`_matching_of` a variable's fields, the shared ones (`DatasetFields.fields`) then its own
+    (`DatasetFields.variable`), each source marked as its own (True) or a shared one; remembered
+    in `memo` (`_shared_matching`'s for these shared fields) by the names of its own."""
+    matching = tuple(
+        (match_field, tuple((source, source in own) for source in sources))
+        for match_field, sources in _matching_of({**shared, **own})
+    )
+    return remember(memo, tuple(own), matching, 10_000)
+
+
 @dataclass(frozen=True)
 class TantivyEncoder:
     """`TantivyBackend.encoder`: `encode`, and `encode_record` for `documents.encoded_documents`."""
@@ -971,7 +989,13 @@ def encode_record(
     made = DatasetDocuments(record, source, valid, platforms, uses)
     out: list[Document] = [Encoded(made.key, "dataset", _json(made.dataset, splitter))]
     later: list[Document] = []  # completed with their code lists where the index is written
-    variable_fields = DatasetFields(made.shared, splitter).variable
+    shared = DatasetFields(made.shared, splitter)
+    variable_fields, shared_fields = shared.variable, shared.fields
+    # a variable's JSON starts with the fields all share, written once
+    shared_json = orjson.dumps(shared_fields)[:-1] + b","
+    matching_of = _shared_matching.get(tuple(shared_fields))
+    if matching_of is None:
+        matching_of = remember(_shared_matching, tuple(shared_fields), {}, 1_000)
     values_of = made.values
     shape = _shape_ids().get(tuple(made.template))
     # The stored array starts with the dataset's values: written and base64-encoded once, as far
@@ -992,13 +1016,13 @@ def encode_record(
             out.append(Encoded(doc["key"], "variable", _json(doc, splitter)))
             continue
         values = values_of(v)
-        fields = variable_fields(values)
-        matching = _matching.get(tuple(fields))
+        fields = variable_fields(values)  # its own, after `shared_fields`
+        matching = matching_of.get(tuple(fields))
         if matching is None:
-            matching = _matching_of(fields)
+            matching = _own_matching(matching_of, shared_fields, fields)
         for match_field, sources in matching:
             # DatasetFields writes no empty text field: the present sources need no filter
-            fields[match_field] = " ; ".join([fields[source] for source in sources])
+            fields[match_field] = " ; ".join([fields[name] if own else shared_fields[name] for name, own in sources])
         key, start, end, group = values[0], values[15], values[16], values[21]
         fields["group_id"] = int(group, 16)  # `_group_id` of values' group: always its 16 hex digits
         if isinstance(start, int):
@@ -1007,8 +1031,9 @@ def encode_record(
             fields["period_end"] = end
         own = dumps(values + (shape,))  # [*head, *values, shape] as `_packed` writes it
         stored_rest = b2a_base64(rest_of_start + own[1:], newline=False)
-        # = Encoded(key, "variable", dumps({**fields, STORED: <the stored array's base64>}))
-        out.append(new(Encoded, (key, "variable", b"".join((dumps(fields)[:-1], stored_start, stored_rest, b'"}')))))
+        # = Encoded(key, "variable", dumps({**shared_fields, **fields, STORED: <its base64>}))
+        body = b"".join((shared_json, dumps(fields)[1:-1], stored_start, stored_rest, b'"}'))
+        out.append(new(Encoded, (key, "variable", body)))
     out += later
     return out
 
