@@ -88,6 +88,8 @@ class Topics:
         self._phrase_starts = frozenset(phrase[1:].split(" ", 1)[0] for phrase, _ in self._phrases)
         self._phrases_by_word = all(start.isalnum() for start in self._phrase_starts)
         self._longest = max((len(w) for w in self._prefixes), default=0)
+        self._starts = frozenset(w[:i] for w in self._prefixes for i in range(1, len(w) + 1))
+        """Every start of a listed word: a word's starts are looked up until one is none of them."""
         self.by_id = {t.id: t for t in self.topics}
         self._index = {t.id: i for i, t in enumerate(self.topics)}
         self._words: dict[str, frozenset[int]] = {}
@@ -120,8 +122,12 @@ class Topics:
 
     def _match_word(self, word: str) -> frozenset[int]:
         found: set[int] = set()
+        prefixes, starts = self._prefixes, self._starts
         for i in range(1, min(len(word), self._longest) + 1):
-            found.update(self._prefixes.get(word[:i], ()))
+            start = word[:i]
+            if start not in starts:  # no listed word starts so: none longer either
+                break
+            found.update(prefixes.get(start, ()))
         found.update(self._exact.get(word, ()))
         if self._inside is not None and self._inside.search(word):  # most words hold no part
             found.update(i for i, t in enumerate(self.topics) if any(part in word for part in t.inside))

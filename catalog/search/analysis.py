@@ -270,6 +270,8 @@ class Decompounder:
 
     def __init__(self, parts: Iterable[str]):
         self.parts = frozenset(fold(p) for p in parts if len(p) >= MIN_PART)
+        self._starts = frozenset(p[:i] for p in self.parts for i in range(1, len(p) + 1))
+        """Every start of a listed part: a word's pieces are looked up until one is none of them."""
         self._cache: dict[str, tuple[str, ...]] = {}
         self._words: dict[str, tuple[tuple[str, ...], str]] = {}
 
@@ -290,7 +292,7 @@ class Decompounder:
     def split(self, word: str) -> tuple[str, ...]:
         cached = self._cache.get(word)
         if cached is None:
-            if any(c.isdigit() for c in word):
+            if not word.isalpha() and any(c.isdigit() for c in word):  # no letter is a digit
                 return ()
             cached = self._split(fold(word)) or self._split(analyze_word(word, "nb"))
             if len(self._cache) < 500_000:
@@ -315,10 +317,17 @@ class Decompounder:
         if start in memo:
             return memo[start]
         best: list[str] | None = None
-        for end in range(len(word), start + MIN_PART - 1, -1):
+        # the ends of the listed parts starting here, longest first as they were tried (looked up
+        # up to the first piece no part starts with, not every piece to the word's end)
+        parts, starts, ends = self.parts, self._starts, []
+        for end in range(start + 1, len(word) + 1):
             part = word[start:end]
-            if part not in self.parts or (start == 0 and end == len(word)):
-                continue
+            if part not in starts:
+                break
+            if part in parts and end >= start + MIN_PART and not (start == 0 and end == len(word)):
+                ends.append(end)
+        for end in reversed(ends):
+            part = word[start:end]
             for link in LINKS:
                 if link and not word.startswith(link, end):
                     continue
@@ -379,11 +388,13 @@ def _words(text: str) -> list[str]:
 def add_parts(fields: dict[str, Any], words_of: str, splitter: Decompounder) -> None:
     """`parts` (the compound parts of the words of `words_of`, each once) and `affixes` (their
     starts and ends, as often as they come: they are matched, never scored by frequency), in one
-    regex pass; a field that would make no term is left out."""
+    pass over its words; a field that would make no term is left out."""
     parts: dict[str, None] = {}
     starts_and_ends = []
     known = splitter._words
     for word in _words(words_of):
+        if word[-1] in "0123456789":  # a word with a digit (VEKT_3, 5) has neither (`indexed`)
+            continue
         found = known.get(word)
         if found is None:
             found = splitter.indexed(word)
