@@ -140,7 +140,7 @@ def codelist_document(record: CodeList, source: SourceInfo, valid: bool = True) 
         "codes": [SYSTEMS[system][0]] if system else [],
         "system": system,
         "concepts": [[c.code, text(c.label)] for c in record.concepts],
-        "coded": coded(record),
+        "coded": coded(record, system),
         "publisher": text(record.publisher.name) if record.publisher else "",
         "languages": sorted(record.title),
         "keywords": [],
@@ -343,11 +343,13 @@ def codelist_system(codelist: CodeList, *hints: str | None) -> str | None:
     return system_of(codelist.identifier, *codelist.title.values(), codelist.uri, *hints)
 
 
-def coded(codelist: CodeList) -> dict[str, Any]:
+def coded(codelist: CodeList, system: str | None = "") -> dict[str, Any]:
     """What a variable's document indexes of its code list: every code's terms (`code_terms`), the
     codes' labels in every language, and a digest of the codes for the group key. Made once per
-    code list and shared by the documents of all variables using it."""
-    system = codelist_system(codelist)
+    code list and shared by the documents of all variables using it. `system` is its
+    `codelist_system` where the caller has it: seven regex searches of its names, not made twice."""
+    if system == "":
+        system = codelist_system(codelist)
     terms: set[str] = set()
     labels: list[str] = []
     for concept in codelist.concepts:
