@@ -227,12 +227,13 @@ class Topics:
         topics that hold for every variable in it."""
         return self._of_variable(self._inherited(tuple(dataset_topics)), v)
 
-    def of_variables(self, dataset_topics: Iterable[str]) -> Callable[[Variable], list[str]]:
+    def of_variables(self, dataset_topics: Iterable[str]) -> Callable[..., list[str]]:
         """`of_variable` for the variables of a dataset with these topics: what they inherit is
         worked out once, not per variable."""
         return partial(self._of_variable, self._inherited(tuple(dataset_topics)))
 
-    def _of_variable(self, found: frozenset[int], v: Variable) -> list[str]:
+    def _of_variable(self, found: frozenset[int], v: Variable, copy: bool = True) -> list[str]:
+        """`of_variable`; without `copy`, the memo's list itself (not to be changed)."""
         texts = self._texts
         for text in v.title.values():
             if text:
@@ -255,7 +256,7 @@ class Topics:
         ids = self._found_ids.get(found)
         if ids is None:
             ids = remember(self._found_ids, found, self._ids(found), TEXT_MEMO)
-        return list(ids)
+        return list(ids) if copy else ids
 
     def _inherited(self, dataset_topics: tuple[str, ...]) -> frozenset[int]:
         """The dataset's topics its variables inherit (memoised: a dataset's variables ask in turn)."""

@@ -278,16 +278,23 @@ class DatasetDocuments:
         doc.update(zip(VARIABLE_VALUES, self.values(v), strict=True))
         return doc
 
-    def values(self, v: Variable) -> tuple[Any, ...]:
-        """The values of a variable's document from its key on (`VARIABLE_VALUES`), in order."""
+    def values(self, v: Variable, copies: bool = True) -> tuple[Any, ...]:
+        """The values of a variable's document from its key on (`VARIABLE_VALUES`), in order.
+
+        Without `copies`, for values written at once and dropped (an encoder's), the lists and
+        dictionaries it would copy from the dataset, the variable and the topics' memo are given
+        as they are: they must not be changed."""
         title, description, name, datatype, unit = v.title, v.description, v.name, v.datatype, v.unit
         if v.valid_from or v.valid_to:
             start, end = self.start, self.end
             vstart = (_year(v.valid_from) if v.valid_from else None) or start
             vend = (_year(v.valid_to) if v.valid_to else None) or end
-            period = self.period.copy() if vstart == start and vend == end else decades(vstart, vend)
-        else:  # the usual variable shares its dataset's period: its decades are made once per dataset
-            vstart, vend, period = self.start, self.end, self.period.copy()
+        else:  # the usual variable
+            vstart, vend = self.start, self.end
+        if vstart == self.start and vend == self.end:  # its dataset's: decades made once per dataset
+            period = self.period.copy() if copies else self.period
+        else:
+            period = decades(vstart, vend)
         codelist = v.codelist
         codelist_key = _sha1(codelist.encode()).hexdigest()[:16] if codelist else None  # key_for
         label = title.get("nb") or text(title) or name  # `text` picks nb first
@@ -296,6 +303,10 @@ class DatasetDocuments:
             languages = [*title]
         else:
             languages = sorted(title.keys() | description.keys())
+        if v.question:
+            descriptions = {**description, **{f"q_{k}": q for k, q in v.question.items()}}
+        else:
+            descriptions = description.copy() if copies else description
         return (
             _sha1(v.uri.encode()).hexdigest()[:16],  # key_for(v.uri), without a call
             v.uri,
@@ -304,9 +315,9 @@ class DatasetDocuments:
             label,
             title,
             description.get("nb") or text(description),
-            {**description, **{f"q_{k}": q for k, q in v.question.items()}} if v.question else description.copy(),
+            descriptions,
             v.keywords,
-            self._of_variable(v),
+            self._of_variable(v, copies),
             [v.coding_system] if v.coding_system else [],
             self.key,
             self.title,

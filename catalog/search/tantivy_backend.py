@@ -1015,7 +1015,7 @@ def encode_record(
             doc = made.variable(v)
             out.append(Encoded(doc["key"], "variable", _json(doc, splitter)))
             continue
-        values = values_of(v)
+        values = values_of(v, False)  # written below and dropped: no copies
         fields = variable_fields(values)  # its own, after `shared_fields`
         matching = matching_of.get(tuple(fields))
         if matching is None:
