@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from catalog.model import Dataset, Variable
 from catalog.topics import ASCII_WORD, WORD, TopicsError, parse, taxonomy
@@ -22,6 +24,32 @@ ASCII = "".join(map(chr, range(128)))
 def test_ascii_text_has_the_same_words_by_the_ascii_pattern(text: str) -> None:
     """Topics split a lowered ASCII text by `ASCII_WORD`, which must find exactly `WORD`'s words."""
     assert ASCII_WORD.findall(text) == WORD.findall(text)
+
+
+def _topics_by_regex(text: str) -> frozenset[int]:
+    """`Topics._in_one` as it was first written: the regex's words, every phrase looked for."""
+    t = taxonomy()
+    found: set[int] = set()
+    for word in WORD.findall(text):
+        found |= t._match_word(word)
+    found.update(i for phrase, i in t._phrases if phrase in " " + text)
+    return frozenset(found)
+
+
+@given(st.lists(st.sampled_from(["fysisk", "aktiv", "aktivitet", "røyker", "back", "pain", "kreft", "1", "_", "-", "²"]),
+                max_size=5).map(" ".join) | st.text(st.sampled_from("fysk aitv_ 2²-ø"), max_size=16))  # fmt: skip
+def test_a_text_of_words_between_spaces_has_the_topics_the_regexs_words_give(text: str) -> None:
+    """Lowered texts of letters, digits, spaces and underscores are split by `str.split`, and a
+    phrase ("fysisk aktiv") is looked for only where its first word is one of their words."""
+    assert taxonomy()._in_one(text) == _topics_by_regex(text)
+
+
+@pytest.mark.parametrize("word", ["alkoholbruk", "aasaasjeregisteret", "kreftregisteret", "r", "røykfri", "bmi"])
+def test_a_words_topics_are_found_by_its_starts_until_no_listed_word_starts_so(word: str) -> None:
+    t = taxonomy()
+    by_every_start = {i for n in range(1, len(word) + 1) for i in t._prefixes.get(word[:n], ())}
+    found = t._match_word(word)
+    assert found & by_every_start == {i for i in by_every_start if word not in t.topics[i].excluded}
 
 
 def variable(label: str, **kw: object) -> Variable:
