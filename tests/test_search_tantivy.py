@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -167,6 +168,9 @@ def test_a_records_documents_encoded_from_their_values_are_those_encode_writes(u
                 if isinstance(want, Encoded):
                     assert isinstance(got, Encoded)
                     assert orjson.loads(got.body) == orjson.loads(want.body)
+                    # written as the shared fields' JSON joined with each variable's own: no name twice
+                    names = [name for name, _ in json.loads(got.body, object_pairs_hook=list)]
+                    assert len(names) == len(set(names)), got.key
                 else:
                     assert isinstance(got, dict)
                     assert list(got.items()) == list(want.items())
