@@ -106,15 +106,9 @@ def stored_validation(report: Report, view: Published, settings_digest: str) -> 
     return {**report.to_dict(), "view": settings_digest, "added": view.digest}
 
 
-def stored_validation_json(report: Report, view: Published, settings_digest: str) -> str:
-    """`stored_validation` as the JSON the store keeps (`Report.to_json`: the text json.dumps would
-    write, made without a dict per finding)."""
-    return report.to_json(view=settings_digest, added=view.digest)
-
-
 def validated_json(view: Published, profile: str, written: TripleSink | None, settings_digest: str) -> tuple[bool, str]:
-    """A record's view validated: whether it conforms, and `stored_validation_json` of its report,
-    made without the report (`validate_record_json`)."""
+    """A record's view validated: whether it conforms, and `stored_validation` of its report as the
+    JSON the store keeps (`Report.to_json`'s text), made without the report (`validate_record_json`)."""
     return validate_record_json(view.record, profile, written, view=settings_digest, added=view.digest)
 
 
