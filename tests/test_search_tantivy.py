@@ -142,6 +142,24 @@ def _unusual_dataset() -> Dataset:
     )
 
 
+def test_a_variables_keys_written_inline_are_key_for_and_the_group_key() -> None:
+    """`DatasetDocuments.values` writes `key_for` and `_group_key` out (a call a variable saved):
+    they must stay those functions, which `complete` and every page's links use."""
+    from catalog.model import key_for
+    from catalog.search.documents import VARIABLE_VALUES, DatasetDocuments, _group_key
+
+    made = DatasetDocuments(_unusual_dataset(), SourceInfo("s", "Kilde", "survey"), True, [], 0)
+    at = {name: i for i, name in enumerate(VARIABLE_VALUES)}
+    for v in _unusual_dataset().variables:
+        values = made.values(v)
+        codelist_key = key_for(v.codelist) if v.codelist else None
+        assert values[at["key"]] == key_for(v.uri)
+        assert values[at["codelist_key"]] == codelist_key
+        assert values[at["group"]] == _group_key(
+            "s", v.name, values[at["label"]], v.datatype, v.unit, codelist_key or ""
+        )
+
+
 @pytest.mark.parametrize("uses", [0, 1, 7])
 @pytest.mark.parametrize("platforms", [[], ["Plattform B", "Plattform A", "Plattform A"]])
 def test_a_records_documents_encoded_from_their_values_are_those_encode_writes(uses: int, platforms: list[str]) -> None:
