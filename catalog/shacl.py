@@ -46,9 +46,8 @@ _DATASET, _ACCESS_RIGHTS = DCAT.Dataset, DCTERMS.accessRights
 _EAGER_INVERSE_LIST = list(_EAGER_INVERSE)
 _NO_PROPERTIES: dict[Node, Objects[Node]] = {}
 _NONE_FAILING: frozenset[int] = frozenset()
-_AT_MOST_ONE = frozenset(
-    {0, 1}
-)  # a node's count of objects for each property, when `add_nodes` takes its table as it is
+_AT_MOST_ONE = frozenset({0, 1})
+"""A node's count of objects for each property, when `add_nodes` takes its table as it is."""
 
 _UNSUPPORTED_PARAMETERS = {
     SH[n]
