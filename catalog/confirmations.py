@@ -147,9 +147,15 @@ def record(store: StoreWriter, holder: str, by: str, note: str = "") -> str:
 def record_harvest(store: StoreWriter, source: str, changed: int, confirm_unchanged: bool) -> str | None:
     """What a successful harvest confirms: the source, when its descriptions changed, or when the
     publisher said an unchanged feed confirms them; at most once per `HARVEST_EVERY`."""
+    if not changed and not confirm_unchanged:
+        return None
     key = holder_key(SOURCE, source)
     previous = store.confirmations(key, limit=1)
-    if not harvest_confirms(previous[0] if previous else None, changed, confirm_unchanged, datetime.now(UTC)):
+    if (
+        previous
+        and previous[0]["by"] == "harvest"
+        and datetime.now(UTC) - parse_time(previous[0]["at"]) < HARVEST_EVERY
+    ):
         return None
     note = (
         f"the harvest found {changed} new, changed or deleted records"
@@ -157,15 +163,6 @@ def record_harvest(store: StoreWriter, source: str, changed: int, confirm_unchan
         else "the harvest found no change; the publisher confirms by its feed"
     )
     return store.confirm(key, "harvest", note)
-
-
-def harvest_confirms(previous: dict[str, Any] | None, changed: int, confirm_unchanged: bool, now: datetime) -> bool:
-    """Whether a successful harvest that found `changed` records confirms its source
-    (`record_harvest`), the source's latest confirmation being `previous`: also asked before the
-    run is recorded, for the labels it will have (`catalog.label.assess_ahead`)."""
-    if not changed and not confirm_unchanged:
-        return False
-    return not (previous and previous["by"] == "harvest" and now - parse_time(previous["at"]) < HARVEST_EVERY)
 
 
 def confirmation_level(at: str | None, now: datetime) -> float:

@@ -52,7 +52,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 
 from catalog import minimum, profiles, quality
 from catalog.config import Settings
-from catalog.confirmations import PUBLISHER, SOURCE, confirmation_level, harvest_confirms, holder_key
+from catalog.confirmations import PUBLISHER, SOURCE, confirmation_level, holder_key
 from catalog.model import Dataset, Variable
 from catalog.rdf import DQV, HK, TripleWriter
 from catalog.readiness import publisher_identity
@@ -423,29 +423,16 @@ def assess(d: Dataset, inputs: Inputs) -> Label:
 def source_inputs(settings: Settings, store: StoreReader, source: str, now: datetime) -> tuple[Any, ...]:
     """What every label of a source's datasets depends on besides the dataset itself; a change
     (a harvest failed, a month passed, the operator's settings changed) assesses them again."""
-    return _inputs(settings, source, now, _finished(store, source), _confirmed_at(store.last_confirmations(), source))
-
-
-def _inputs(settings: Settings, source: str, now: datetime, runs: Sequence[str], confirmed_at: str) -> tuple[Any, ...]:
     src = settings.sources.get(source)
+    runs = [r.status for r in store.runs(source, 30) if r.status in ("ok", "failed")][:10]
     return (
         VERSION,
         now.strftime("%Y-%m"),
         round(runs.count("ok") / len(runs), 3) if runs else None,  # a share: one more good run changes nothing
         src.maturity if src is not None else None,
         profiles.ehds().view_digest(settings, source),
-        confirmed_at[:7],
+        store.last_confirmations().get(holder_key(SOURCE, source), {}).get("at", "")[:7],
     )
-
-
-def _finished(store: StoreReader, source: str) -> list[str]:
-    """The statuses of the source's last 10 finished runs, the latest first."""
-    return [r.status for r in store.runs(source, 30) if r.status in ("ok", "failed")][:10]
-
-
-def _confirmed_at(confirmed: dict[str, dict[str, Any]], source: str) -> str:
-    """When the source itself last confirmed its descriptions ("" if never)."""
-    return str(confirmed.get(holder_key(SOURCE, source), {}).get("at", ""))
 
 
 def inputs_digest(about: tuple[Any, ...]) -> str:
@@ -493,16 +480,18 @@ def relabel(
     uris: Iterable[str] | None = None,
     now: datetime | None = None,
     force: bool = False,
-    ahead: Ahead | None = None,
 ) -> int:
     """Assess again the labels of the live datasets (of `source`, or `uris`, else all) whose record
     or whose source's inputs changed since (every one with `force`); keep those whose label says
-    something new, moving their last change (the EHDS feed publishes the label). How many changed.
-    A run's labels assessed `ahead` of its end are kept as they are where they still hold."""
+    something new, moving their last change (the EHDS feed publishes the label). How many changed."""
     now = now or datetime.now(UTC)
     wanted = set(uris) if uris is not None else None
     confirmed = store.last_confirmations()
-    days = _days_to_data(store)
+    days: dict[str, list[int]] = {}
+    for use in register(store):
+        if use.days_to_data is not None:
+            for uri in use.datasets:
+                days.setdefault(uri, []).append(use.days_to_data)
     changed = 0
     batch: list[tuple[str, str, str, str, str]] = []
     moved: list[str] = []
@@ -519,12 +508,8 @@ def relabel(
         rows = []
         names = [source] if source else sorted(store.source_stats())
     for name in names:
-        runs = _finished(store, name)
-        at = _confirmed_at(confirmed, name)
-        digest_in = inputs_digest(_inputs(settings, name, now, runs, at))
-        if ahead is not None and wanted is None and not force and ahead.holds(name, digest_in, runs, at, now):
-            store.save_labels(ahead.rows, ahead.moved)
-            changed += len(ahead.moved)
+        runs = [r.status for r in store.runs(name, 30) if r.status in ("ok", "failed")][:10]
+        digest_in = inputs_digest(source_inputs(settings, store, name, now))
         assessment = _Assessment(settings, runs, confirmed, days, now)
         assessed: Iterable[tuple[str, str, Label]]
         if wanted is not None:
@@ -537,101 +522,18 @@ def relabel(
             )
             kept = store.label_states(stale)
             assessed = assessment.many(store, stale)
-        for row, new in _rows(store, assessed, kept, digest_in):
-            if new:
-                moved.append(row[0])
+        for uri, hash_, label in assessed:
+            state = kept.get(uri)
+            if state is None or state[2] != label.digest:
+                moved.append(uri)
                 changed += 1
-            batch.append(row)
+            else:  # the same values: published as assessed when they were first found
+                label.assessed = Label.from_json(store.labels([uri])[uri][1]).assessed
+            batch.append((uri, hash_, digest_in, label.digest, label.to_json()))
             if len(batch) >= 200:
                 flush()
     flush()
     return changed
-
-
-def _rows(
-    store: StoreReader, assessed: Iterable[tuple[str, str, Label]], kept: dict[str, tuple[str, str, str]], inputs: str
-) -> Iterator[tuple[tuple[str, str, str, str, str], bool]]:
-    """Each label as `StoreWriter.save_labels` keeps it, and whether it says something new (else
-    it is published as assessed when its values were first found)."""
-    for uri, hash_, label in assessed:
-        state = kept.get(uri)
-        new = state is None or state[2] != label.digest
-        if not new:
-            label.assessed = Label.from_json(store.labels([uri])[uri][1]).assessed
-        yield (uri, hash_, inputs, label.digest, label.to_json()), new
-
-
-def _days_to_data(store: StoreReader) -> dict[str, list[int]]:
-    """Dataset URI -> the days from application to data of each use of it in the register."""
-    days: dict[str, list[int]] = {}
-    for use in register(store):
-        if use.days_to_data is not None:
-            for uri in use.datasets:
-                days.setdefault(uri, []).append(use.days_to_data)
-    return days
-
-
-AHEAD_LIMIT = 20_000
-"""Most datasets whose labels a run assesses ahead (they are held in memory until it ends)."""
-
-
-@dataclass
-class Ahead:
-    """A run's labels assessed before the run is recorded as finished, as they will be if it ends
-    well (`assess_ahead`). A large source's first harvest assessed its datasets' labels after its
-    last index commit, alone at the end of the harvest (2,000 datasets of 100 variables: 0.7 s on
-    two cores); the run's process, done with its records, now assesses them while the index
-    catches up. `relabel` keeps them only where the run did end well and nothing they rest on
-    moved: the inputs' digest, the runs, the day the source was last confirmed, and today."""
-
-    source: str
-    inputs: str
-    runs: tuple[str, ...]
-    confirmed_at: str  # the date (YYYY-MM-DD) the source will have been confirmed on, or ""
-    day: date
-    rows: list[tuple[str, str, str, str, str]]
-    moved: list[str]
-
-    def holds(self, source: str, inputs: str, runs: Sequence[str], confirmed_at: str, now: datetime) -> bool:
-        return (self.source, self.inputs, self.runs, self.confirmed_at, self.day) == (
-            source,
-            inputs,
-            tuple(runs),
-            confirmed_at[:10],
-            now.date(),
-        )
-
-
-def assess_ahead(
-    settings: Settings,
-    store: StoreReader,
-    source: str,
-    changed: int,
-    confirm_unchanged: bool,
-    now: datetime | None = None,
-) -> Ahead | None:
-    """The labels `relabel` would give the source's datasets once the run now ending is recorded
-    as ok, having found `changed` new, changed or deleted records: its status counted among the
-    runs, and the source confirmed if such a harvest confirms it (`harvest_confirms`). None
-    when there are more than `AHEAD_LIMIT` to assess."""
-    now = now or datetime.now(UTC)
-    runs = ["ok", *_finished(store, source)][:10]
-    confirmed = dict(store.last_confirmations())
-    key = holder_key(SOURCE, source)
-    if harvest_confirms(confirmed.get(key), changed, confirm_unchanged, now):
-        confirmed[key] = {"holder": key, "at": now.isoformat(timespec="microseconds"), "by": "harvest", "note": ""}
-    at = _confirmed_at(confirmed, source)
-    inputs = inputs_digest(_inputs(settings, source, now, runs, at))
-    stale = store.stale_labels(source, inputs)
-    if len(stale) > AHEAD_LIMIT:
-        return None
-    assessment = _Assessment(settings, runs, confirmed, _days_to_data(store), now)
-    rows, moved = [], []
-    for row, new in _rows(store, assessment.many(store, stale), store.label_states(stale), inputs):
-        rows.append(row)
-        if new:
-            moved.append(row[0])
-    return Ahead(source, inputs, tuple(runs), at[:10], now.date(), rows, moved)
 
 
 PARALLEL_LABELS = 400

@@ -41,7 +41,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from catalog import disclosure, profiles
 from catalog.config import Settings, SourceConfig, operator_defaults
@@ -66,9 +66,6 @@ from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
 from harvesters.base import Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Mapped, Present
 from harvesters.http import BudgetExceeded, FetchError, HttpClient, Limits
-
-if TYPE_CHECKING:
-    from catalog.label import Ahead
 
 log = logging.getLogger(__name__)
 
@@ -221,7 +218,6 @@ class Outcome:
     errors: list[RunError]
     state: dict[str, str] | None = None
     error: str | None = None
-    labels: Ahead | None = None  # its datasets' labels, as they are if the run is recorded as ok
 
 
 class _Flow:
@@ -426,19 +422,7 @@ class Harvest:
             self.counts["errors"] += 1
             log.warning("source failed: %s", message)
             return Outcome(dict(self.counts), self.errors, None, message)
-        return Outcome(dict(self.counts), self.errors, checkpoint, labels=self._labels_ahead())
-
-    def _labels_ahead(self) -> Ahead | None:
-        """The labels of the run's datasets, assessed here while the index catches up with the
-        run's documents (`catalog.label.Ahead`); None if they could not be (then `finish` does)."""
-        from catalog.label import assess_ahead
-
-        changed = sum(self.counts[k] for k in ("new", "changed", "deleted"))
-        try:
-            return assess_ahead(self.settings, self.store, self.src.name, changed, self.src.confirm_unchanged)
-        except Exception:  # noqa: BLE001 - the labels are assessed again when the run is recorded
-            log.exception("source %s: the labels could not be assessed ahead", self.src.name)
-            return None
+        return Outcome(dict(self.counts), self.errors, checkpoint)
 
     def finish(self, outcome: Outcome, failure: str | None = None) -> SourceResult:
         """Record the outcome in the store; the run's documents must already be in the index.
@@ -470,8 +454,7 @@ class Harvest:
                 **({"error": outcome.error} if outcome.error else {}),
             },
         )
-        ok = status == "ok"
-        after_run(self.settings, self.store, self.src, outcome.counts if ok else None, outcome.labels if ok else None)
+        after_run(self.settings, self.store, self.src, outcome.counts if status == "ok" else None)
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
@@ -798,9 +781,7 @@ def _in_processes(
     return [results[name] for name in wanted]
 
 
-def after_run(
-    settings: Settings, store: StoreWriter, src: SourceConfig, counts: dict[str, int] | None, ahead: Ahead | None = None
-) -> None:
+def after_run(settings: Settings, store: StoreWriter, src: SourceConfig, counts: dict[str, int] | None) -> None:
     """The access body's duties a finished run touches: a successful harvest may confirm the
     source's descriptions (EHDS Art. 60, `catalog.confirmations.record_harvest`), and the labels of
     its datasets are assessed again where their record or their source's inputs changed (Art. 78).
@@ -812,7 +793,7 @@ def after_run(
         if counts is not None:
             changed = sum(counts.get(k, 0) for k in ("new", "changed", "deleted"))
             record_harvest(store, src.name, changed, src.confirm_unchanged)
-        relabel(settings, store, src.name, ahead=ahead)
+        relabel(settings, store, src.name)
     except Exception:  # noqa: BLE001 - a fault in a derived register must not lose the run
         log.exception("source %s: the labels or the confirmation could not be recorded", src.name)
 

@@ -7,14 +7,13 @@ still pass with it (tests/test_conformance.py, tests/test_real_samples.py).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 
 import catalog.label as label_module
-from catalog.confirmations import record_harvest
-from catalog.label import ELEMENTS, METRICS, OA, Inputs, Label, assess, assess_ahead, label_of, relabel
+from catalog.label import ELEMENTS, METRICS, OA, Inputs, Label, assess, label_of, relabel
 from catalog.model import key_for
 from catalog.pipeline import harvest
 from catalog.rdf import DQV, HK
@@ -172,51 +171,8 @@ def test_many_datasets_are_assessed_in_two_processes_to_the_same_labels(settings
     assert all(label_of(store, d.uri).metrics["qualityManagement"].value == 1.0 for d in datasets)
 
 
-EARLY = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
-LATER = EARLY + timedelta(minutes=3)  # when the run is recorded: the same day
-
-
 def labels(store, datasets) -> dict[str, Label]:
     return {d.uri: label_of(store, d.uri) for d in datasets}
-
-
-@pytest.mark.parametrize("status", ["ok", "failed"])
-def test_a_runs_labels_assessed_ahead_are_kept_only_if_it_ends_well(settings, store, server, status) -> None:
-    """The run's process assesses its datasets' labels before the run is recorded, as if it ends
-    well; a run that ends well keeps them as assessed then, one that fails is labelled anew."""
-    datasets = [complete_dataset(i) for i in range(1, 4)]
-    build(settings, store, server, datasets)
-    settings.sources["mfr"].options["maturity"] = 5  # every label is to be assessed again
-    run = store.start_run("mfr")
-    ahead = assess_ahead(settings, store, "mfr", changed=0, confirm_unchanged=False, now=EARLY)
-    assert ahead is not None and sorted(row[0] for row in ahead.rows) == sorted(d.uri for d in datasets)
-    store.finish_run(run, status, {})
-    relabel(settings, store, "mfr", now=LATER, ahead=ahead)
-    kept = labels(store, datasets)
-    when = (EARLY if status == "ok" else LATER).isoformat(timespec="seconds")
-    assert {label.assessed for label in kept.values()} == {when}
-    assert {label.metrics["harvestReliability"].note for label in kept.values()} == {
-        "2 of 2" if status == "ok" else "1 of 2"
-    }
-    assert relabel(settings, store, "mfr", now=LATER, force=True) == 0, "the labels a relabel gives"
-    assert labels(store, datasets) == kept
-
-
-def test_labels_assessed_ahead_count_the_confirmation_the_harvest_records(settings, store, server) -> None:
-    datasets = [complete_dataset(1)]
-    build(settings, store, server, datasets)
-    with store.transaction():
-        store._execute("DELETE FROM confirmations")  # as if the source had never confirmed
-    run = store.start_run("mfr")
-    now = datetime.now(UTC)
-    ahead = assess_ahead(settings, store, "mfr", changed=1, confirm_unchanged=False, now=now)
-    assert ahead is not None and ahead.confirmed_at == now.date().isoformat()
-    store.finish_run(run, "ok", {})
-    assert record_harvest(store, "mfr", 1, False) is not None  # as `after_run` does, before `relabel`
-    relabel(settings, store, "mfr", now=now + timedelta(seconds=1), ahead=ahead)
-    [label] = labels(store, datasets).values()
-    assert label.assessed == now.isoformat(timespec="seconds") or now.date() != datetime.now(UTC).date()
-    assert label.metrics["descriptionConfirmed"].value == 1.0
 
 
 def test_a_harvest_in_processes_labels_as_a_relabel_from_scratch_would(settings, store, server) -> None:
