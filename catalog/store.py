@@ -199,6 +199,8 @@ def _outlined(put: Put) -> tuple[Outline, str | bytes]:
     return Outline.of(put.record), put.data or dumps(put.record)
 
 
+IN_CHUNK = 500
+"""Values asked for in one `IN (...)` (`SQLStore._tuples_in`)."""
 TEXT = "CAST(? AS TEXT)"
 """A text column's placeholder in `put_many`'s statements: its value may come as UTF-8 bytes."""
 RENDERINGS_UPSERT = (
@@ -484,6 +486,13 @@ class SQLStore(ABC):
         that casts them (`TEXT`), so SQLite stores the same text without a decode and an encode."""
         return value
 
+    def _tuples_in(self, sql: str, values: Sequence[Any], before: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+        """`_tuples` of `sql` for many `values` of one `IN ({in})`, asked 500 at a time (SQLite binds
+        a bounded number of parameters); `before` are the arguments ahead of them."""
+        for i in range(0, len(values), IN_CHUNK):
+            chunk = values[i : i + IN_CHUNK]
+            yield from self._tuples(sql.replace("{in}", ",".join("?" * len(chunk))), (*before, *chunk))
+
     def _row(self, sql: str, args: Iterable[Any] = ()) -> Any | None:
         rows = self._rows(sql, args)
         return rows[0] if rows else None
@@ -680,15 +689,12 @@ class SQLStore(ABC):
 
     def _stored_for_put(self, uris: list[str]) -> dict[str, tuple[str, str | None, str, str, str]]:
         """uri -> (hash, deleted_at, source, kind, data) of the records stored already."""
-        out: dict[str, tuple[str, str | None, str, str, str]] = {}
-        for i in range(0, len(uris), 500):
-            chunk = uris[i : i + 500]
-            for uri, *row in self._tuples(
-                f"SELECT uri, hash, deleted_at, source, kind, data FROM records WHERE uri IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ):
-                out[uri] = (row[0], row[1], row[2], row[3], row[4])
-        return out
+        return {
+            uri: (hash_, deleted_at, source, kind, data)
+            for uri, hash_, deleted_at, source, kind, data in self._tuples_in(
+                "SELECT uri, hash, deleted_at, source, kind, data FROM records WHERE uri IN ({in})", uris
+            )
+        }
 
     def _put_rows(
         self,
@@ -940,18 +946,13 @@ class SQLStore(ABC):
 
     def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]:
         """Variable key -> URI of the live dataset holding it; unknown or deleted keys are left out."""
-        keys = list(keys)
-        out: dict[str, str] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            out.update(
-                self._tuples(
-                    f"SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
-                    f"WHERE r.deleted_at IS NULL AND v.key IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                )
+        return dict(
+            self._tuples_in(
+                "SELECT v.key, v.dataset_uri FROM variables v JOIN records r ON r.uri = v.dataset_uri "
+                "WHERE r.deleted_at IS NULL AND v.key IN ({in})",
+                list(keys),
             )
-        return out
+        )
 
     def validations(self, source: str) -> Iterator[dict[str, Any]]:
         """The stored validation reports of a source's live records, without loading the records."""
@@ -986,18 +987,14 @@ class SQLStore(ABC):
         rendering kept under the profile '*' holds for every profile. Without `bodies`, the bodies
         are left unread (b""): enough to tell which renderings are stale."""
         column = "body" if bodies else self.EMPTY_BODY
-        out: dict[str, tuple[str, bytes]] = {}
-        for i in range(0, len(uris), 500):
-            chunk = uris[i : i + 500]
-            out.update(
-                (uri, (stamp, bytes(body)))
-                for uri, stamp, body in self._tuples(
-                    f"SELECT uri, stamp, {column} FROM renderings WHERE profile IN (?, '*') "
-                    f"AND uri IN ({','.join('?' * len(chunk))})",
-                    (profile, *chunk),
-                )
+        return {
+            uri: (stamp, bytes(body))
+            for uri, stamp, body in self._tuples_in(
+                f"SELECT uri, stamp, {column} FROM renderings WHERE profile IN (?, '*') AND uri IN ({{in}})",
+                uris,
+                (profile,),
             )
-        return out
+        }
 
     # -- copying a whole store (catalog import-store) -----------------------------------------
     def copy_into(self, target: SQLStore) -> dict[str, int]:
@@ -1191,15 +1188,11 @@ class SQLStore(ABC):
         else:
             rows = self._tuples("SELECT key, data FROM uses ORDER BY permit_date DESC, key")
         links: dict[str, list[str]] = {}
-        keys = [key for key, _data in rows]
-        for i in range(0, len(keys), 500):
-            chunk = keys[i : i + 500]
-            for use_key, dataset_uri in self._tuples(
-                f"SELECT use_key, dataset_uri FROM use_datasets WHERE use_key IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY dataset_uri",
-                chunk,
-            ):
-                links.setdefault(use_key, []).append(dataset_uri)
+        for use_key, dataset_uri in self._tuples_in(
+            "SELECT use_key, dataset_uri FROM use_datasets WHERE use_key IN ({in}) ORDER BY dataset_uri",
+            [key for key, _data in rows],
+        ):
+            links.setdefault(use_key, []).append(dataset_uri)
         return [(key, data, links.get(key, [])) for key, data in rows]
 
     def use_counts(self, uris: Iterable[str] | None = None) -> dict[str, int]:
@@ -1207,19 +1200,13 @@ class SQLStore(ABC):
         if uris is None:
             rows = self._tuples("SELECT dataset_uri, count(*) FROM use_datasets GROUP BY dataset_uri")
             return {uri: int(n) for uri, n in rows}
-        wanted = list(uris)
-        out: dict[str, int] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            out.update(
-                (uri, int(n))
-                for uri, n in self._tuples(
-                    f"SELECT dataset_uri, count(*) FROM use_datasets WHERE dataset_uri IN ({','.join('?' * len(chunk))}) "
-                    "GROUP BY dataset_uri",
-                    chunk,
-                )
+        return {
+            uri: int(n)
+            for uri, n in self._tuples_in(
+                "SELECT dataset_uri, count(*) FROM use_datasets WHERE dataset_uri IN ({in}) GROUP BY dataset_uri",
+                list(uris),
             )
-        return out
+        }
 
     def save_labels(self, labels: Iterable[tuple[str, str, str, str, str]], moved: Iterable[str] = ()) -> None:
         """Keep datasets' labels (uri, record hash, inputs digest, label digest, JSON); the datasets
@@ -1245,31 +1232,21 @@ class SQLStore(ABC):
 
     def label_states(self, uris: Iterable[str]) -> dict[str, tuple[str, str, str]]:
         """uri -> (record hash, inputs digest, label digest) of the datasets' kept labels."""
-        wanted = list(uris)
-        out: dict[str, tuple[str, str, str]] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            out.update(
-                (uri, (hash, inputs, digest))
-                for uri, hash, inputs, digest in self._tuples(
-                    f"SELECT uri, hash, inputs, digest FROM labels WHERE uri IN ({','.join('?' * len(chunk))})", chunk
-                )
+        return {
+            uri: (hash_, inputs, digest)
+            for uri, hash_, inputs, digest in self._tuples_in(
+                "SELECT uri, hash, inputs, digest FROM labels WHERE uri IN ({in})", list(uris)
             )
-        return out
+        }
 
     def labels(self, uris: Iterable[str]) -> dict[str, tuple[str, str]]:
         """uri -> (digest, JSON) of the datasets' labels (those that have one)."""
-        wanted = list(uris)
-        out: dict[str, tuple[str, str]] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            out.update(
-                (uri, (digest, data))
-                for uri, digest, data in self._tuples(
-                    f"SELECT uri, digest, data FROM labels WHERE uri IN ({','.join('?' * len(chunk))})", chunk
-                )
+        return {
+            uri: (digest, data)
+            for uri, digest, data in self._tuples_in(
+                "SELECT uri, digest, data FROM labels WHERE uri IN ({in})", list(uris)
             )
-        return out
+        }
 
     def touch(self, uris: Iterable[str]) -> None:
         """The records' published statements changed without the records (a new use, a new label):

@@ -26,6 +26,7 @@ from catalog.rdf import to_graph
 from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
 from catalog.store import (
+    IN_CHUNK,
     TABLES,
     Outline,
     Put,
@@ -212,6 +213,33 @@ def test_a_batch_written_at_once_leaves_the_rows_of_its_records_written_one_by_o
     assert holder is not None and holder.uri == b.uri  # b took z back last
     assert batched.put_many("mfr", run, []) == []
     batched.close()
+
+
+def test_reads_of_many_records_at_once_answer_past_one_query_of_values(store: SQLStore) -> None:
+    """Reads by a list of URIs or keys ask `IN_CHUNK` values a query: more than that many come
+    back whole (labels, renderings, a batch's stored records, datasets of variables)."""
+    many = 2 * IN_CHUNK + 1
+    records = [
+        Dataset(
+            uri=f"https://x.example/d{i}",
+            identifier=f"d{i}",
+            variables=[Variable(uri=f"https://x.example/d{i}/v", name="v")],
+        )
+        for i in range(many)
+    ]
+    uris = [r.uri for r in records]
+    run = store.start_run("mfr")
+    puts = [Put(r, content_hash(r), None, True, None, renderings={"dcat-ap-3": ("s", r.uri.encode())}) for r in records]
+    assert store.put_many("mfr", run, puts) == ["new"] * many
+    assert store.put_many("mfr", run, puts) == ["unchanged"] * many  # each found stored
+    rendered = store.renderings(uris, "dcat-ap-3")
+    assert sorted(rendered) == sorted(uris) and rendered[uris[-1]] == ("s", uris[-1].encode())
+    store.save_labels([(uri, "h", "i", f"g{n}", "{}") for n, uri in enumerate(uris)])
+    assert store.label_states(uris) == {uri: ("h", "i", f"g{n}") for n, uri in enumerate(uris)}
+    assert store.labels(uris) == {uri: (f"g{n}", "{}") for n, uri in enumerate(uris)}
+    assert store.datasets_of_variables([key_for(f"{uri}/v") for uri in uris]) == {
+        key_for(f"{uri}/v"): uri for uri in uris
+    }
 
 
 def test_json_given_as_utf8_bytes_is_stored_as_the_same_text(store: SQLStore) -> None:
