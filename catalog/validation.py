@@ -101,15 +101,11 @@ class Report:
         A dataset of 100 variables has ~160 findings that share a few messages and hints: all of a
         finding but its focus node and value is encoded once (`_finding_parts`), and only those two
         each time (with the encoder json.dumps itself uses)."""
-        encode = _encode_string
         known = _FINDING_PARTS
         texts = []
         for f in self.findings:
             kind = (f.severity, f.path, f.message, f.shape, f.component, f.hint)
-            found = known.get(kind) or _finding_parts(kind)
-            texts.append(
-                f"{found[0]}{encode(f.focus)}{found[1]}{'null' if f.value is None else encode(f.value)}{found[2]}"
-            )
+            texts.append(_finding_json(known.get(kind) or _finding_parts(kind), f.focus, f.value))
         return _report_json(self.conforms, self.profile, self.counts(), texts, extra)
 
 
@@ -137,6 +133,11 @@ def _report_json(
 
 _encode_string: Callable[[str], str] = json.encoder.encode_basestring
 """What json.dumps(..., ensure_ascii=False) writes a string as."""
+
+
+def _finding_json(parts: tuple[str, str, str], focus: str, value: str | None) -> str:
+    """A finding's JSON from what surrounds its focus node and value (`_finding_parts`) and those two."""
+    return f"{parts[0]}{_encode_string(focus)}{parts[1]}{'null' if value is None else _encode_string(value)}{parts[2]}"
 
 
 _FINDING_PARTS: dict[tuple[str, str | None, str, str | None, str | None, str], tuple[str, str, str]] = {}
@@ -211,9 +212,8 @@ class _Template:
     # the sort key's fields before and after the value: (path, component), (message, hint, shape)
     path_component: tuple[str, str] = field(init=False)
     message_hint_shape: tuple[str, str, str] = field(init=False)
-    json_parts: tuple[str, str, str] = field(
-        init=False
-    )  # a finding's JSON around its focus and value (`_finding_parts`)
+    # a finding's JSON around its focus and value (`_finding_parts`)
+    json_parts: tuple[str, str, str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rank", SEVERITY_ORDER.get(self.severity, 3))
@@ -288,11 +288,7 @@ class Profile:
         making each one's `Finding`, then finding its JSON parts again by its six fields, was a
         fifth of validating it; here each finding's text comes from its template."""
         keyed = self._keyed(results)
-        encode = _encode_string
-        texts = [
-            f"{t.json_parts[0]}{encode(key[1])}{t.json_parts[1]}{'null' if value is None else encode(value)}{t.json_parts[2]}"
-            for key, t, value in keyed
-        ]
+        texts = [_finding_json(t.json_parts, key[1], value) for key, t, value in keyed]
         conforms = not any(t.severity == "Violation" for _k, t, _v in keyed)
         return conforms, _report_json(conforms, self.name, _counts(t.severity for _k, t, _v in keyed), texts, extra)
 
