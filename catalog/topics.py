@@ -239,10 +239,7 @@ class Topics:
             if text:
                 topics = texts.get(text)
                 if topics is None:
-                    topics = self._match_text(text)
-                    if len(texts) >= TEXT_MEMO:  # `remember`, inline: most labels are new
-                        texts.clear()
-                    texts[text] = topics
+                    topics = self._new_text(text)
                 if topics:
                     found = found | topics if found else topics
         if v.keywords or v.table:
