@@ -143,8 +143,8 @@ def _unusual_dataset() -> Dataset:
 
 
 def test_a_variables_keys_written_inline_are_key_for_and_the_group_key() -> None:
-    """`DatasetDocuments.values` writes `key_for` and `_group_key` out (a call a variable saved):
-    they must stay those functions, which `complete` and every page's links use."""
+    """`DatasetDocuments.values` gives a variable's key, code list key and group key as `key_for`
+    and `_group_key` make them, which `complete` and every page's links use too."""
     from catalog.model import key_for
     from catalog.search.documents import VARIABLE_VALUES, DatasetDocuments, _group_key
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from hashlib import sha1 as _sha1
 from typing import Any
 
 from catalog.model import CodeList, Dataset, Record, Variable, key_for, text
@@ -296,7 +295,7 @@ class DatasetDocuments:
         else:
             period = decades(vstart, vend)
         codelist = v.codelist
-        codelist_key = _sha1(codelist.encode()).hexdigest()[:16] if codelist else None  # key_for
+        codelist_key = key_for(codelist) if codelist else None
         label = title.get("nb") or text(title) or name  # `text` picks nb first
         # the usual variable's description is in its label's one language: no set to sort
         if len(title) == 1 and description.keys() <= title.keys():
@@ -308,7 +307,7 @@ class DatasetDocuments:
         else:
             descriptions = description.copy() if copies else description
         return (
-            _sha1(v.uri.encode()).hexdigest()[:16],  # key_for(v.uri), without a call
+            key_for(v.uri),
             v.uri,
             "variable",
             name,
@@ -329,19 +328,9 @@ class DatasetDocuments:
             unit,
             codelist_key,
             languages,
-            # until `complete` knows the codes; `_group_key`, without a call
-            _sha1(
-                "\x1f".join(
-                    (
-                        self.source_name,
-                        (name or "").lower(),
-                        (label or "").lower(),
-                        datatype or "",
-                        unit or "",
-                        codelist_key or "",
-                    )
-                ).encode()
-            ).hexdigest()[:16],
+            _group_key(
+                self.source_name, name, label, datatype, unit, codelist_key or ""
+            ),  # until `complete` knows the codes
         )
 
 
