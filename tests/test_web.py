@@ -92,6 +92,13 @@ def test_results_page_through_twenty_at_a_time(client):
     assert len(hits(last)) == 5 and '<ol class="hits" start="41">' in last and 'rel="next"' not in last
 
 
+def test_a_page_past_the_last_says_so_and_links_back_rather_than_finding_nothing(client):
+    html = page(client, "/search?q=vekt&sort=name&page=40")
+    assert "Denne siden er forbi den siste (side 1)." in html and "Ingen treff" not in html
+    assert 'href="/search?q=vekt&amp;sort=name&amp;page=1">Tilbake til første side</a>' in html
+    assert "Ingen treff" in page(client, "/search?q=zzzqqqxxx")
+
+
 def test_sorting_by_name_orders_labels_alphabetically(client):
     html = page(client, "/search?source=hunt&sort=name")
     assert hits(html)[:3] == ["ROYK01", "ROYK10", "ROYK11"]
