@@ -104,6 +104,18 @@ def test_structured_data_without_variables_is_a_violation_of_the_dataset() -> No
     assert validate_records([d])[0].conforms
 
 
+def test_a_dataset_silent_on_structured_data_is_told_to_say_so_not_that_it_says_it_has_them() -> None:
+    """As the official R8 shapes: the hasVariables rule holds when hasStructuredData is absent
+    (its own minCount reports the gap); a publisher was told both "must say whether" and "says
+    it has structured data", a statement its feed never made."""
+    d = mfr_dataset()
+    d.variables = []
+    d.has_structured_data = None
+    (finding,) = validate_records([d])[0].violations
+    assert finding.path and finding.path.endswith("hasStructuredData")
+    assert "sier at det har strukturerte data" not in finding.message
+
+
 CSVW_NS = "http://www.w3.org/ns/csvw#"
 
 
