@@ -192,6 +192,44 @@ def test_highlighting_escapes_html_in_labels(empty: SearchBackend) -> None:
     assert hit.highlights["label"] == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>vekt</mark> &amp; høyde"
 
 
+def norwegian_only(key: str, name: str, label: str, description: str = "", en: str = "") -> dict[str, Any]:
+    """A variable labelled in bokmål alone, as most survey and registry lists are."""
+    descriptions = {"nb": description or label, **({"en": en} if en else {})}
+    return {
+        **VARIABLES[0],
+        "key": key,
+        "name": name,
+        "label": label,
+        "labels": {"nb": label},
+        "description": descriptions["nb"],
+        "descriptions": descriptions,
+        "group": key,
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("daily smoker", "ROYK"),  # not "Defined daily doses" with "smoker" dropped
+        ("smoker", "ROYK"),
+        ("sleep", "SOVN"),
+        ("alcohol", "ALKO"),  # as typed, not as a typo of "alkohol"
+    ],
+)
+def test_english_words_find_variables_labelled_in_bokmal_alone(empty: SearchBackend, query: str, expected: str) -> None:
+    empty.upsert(
+        [
+            norwegian_only("royk", "ROYK", "Røyker daglig"),
+            norwegian_only("ddd", "DDD", "Definerte døgndoser (DDD)", en="Defined daily doses dispensed"),
+            norwegian_only("sovn", "SOVN", "Søvnvansker"),
+            norwegian_only("alko", "ALKO", "Alkohol, hyppighet"),
+        ]
+    )
+    result = search(empty, query)
+    assert [h.doc["name"] for h in result.hits][:1] == [expected]
+    assert not result.typos and not result.any_words
+
+
 def test_highlighting_can_be_switched_off(loaded: SearchBackend) -> None:
     assert all(h.highlights == {} for h in search(loaded, "vekt", highlight=False).hits)
 
