@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import re
+import select
 import shutil
 import sys
 import tempfile
@@ -904,7 +906,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # as the environment says until a command reads its home's settings (`_settings`)
         _log_to_stderr(from_environment("log_format"), from_environment("log_level"))
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()  # here, where a reader that left is caught, not at the interpreter's exit
+        return status
+    except BrokenPipeError as exc:
+        if _stdout_reader_gone():
+            return _reader_left()
+        return _fail(f"error: {exc.strerror or exc}")
     except InputError as exc:
         return _fail(f"error: {exc}")
     except ConfigError as exc:
@@ -916,6 +924,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"error: {exc.strerror or exc}{where}")
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
+
+
+SIGPIPE_STATUS = 141
+"""What a shell reports for a command whose reader left (128 + SIGPIPE), as for `yes | head`."""
+
+
+def _stdout_reader_gone() -> bool:
+    """Whether stdout is a pipe whose reader has left (a broken pipe elsewhere, a socket, is an
+    error to report)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & select.POLLERR for _fd, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no file descriptor behind stdout
+        return False
+
+
+def _reader_left() -> int:
+    """The command's output went to a reader that stopped reading (`catalog ehds-check | head`):
+    end quietly, as Unix tools do, rather than with "error: Broken pipe" on stderr. stdout is
+    pointed at /dev/null so that the interpreter's last flush does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return SIGPIPE_STATUS
 
 
 def _fail(line: str, status: int = 2) -> int:

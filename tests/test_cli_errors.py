@@ -5,6 +5,7 @@ command in its own process (a process costs half a second)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -203,3 +204,35 @@ def test_good_input_still_works_after_the_checks(home):
     assert command(home, *SOURCE, "--options", '{"timeout": 60, "harvest_budget_seconds": 600}').returncode == 0
     listed = command(home, "sources", "list")
     assert listed.returncode == 0 and listed.stdout.startswith("mfr\tdcat\t")
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(home):
+    """`catalog ehds-check | head`: the reader leaves before the command has written everything.
+    A Unix tool stops quietly (status 141, as a shell reports SIGPIPE); it said "error: Broken
+    pipe" with status 2, as if the command had failed."""
+    assert command(home, *SOURCE).returncode == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    try:
+        done = subprocess.run(
+            [CATALOG, "--home", str(home), "sources", "list"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env={"PATH": "/usr/bin:/bin"},
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_still_an_error(catalog, home, monkeypatch):
+    import catalog.cli as cli
+
+    def broken(args):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(cli, "cmd_sources_list", broken)
+    done = catalog(home, "sources", "list")
+    assert (done.returncode, done.stderr) == (2, "error: Broken pipe\n")
