@@ -582,6 +582,22 @@ def test_api_errors_are_problem_details(client):
     assert response.json["status"] == 404
 
 
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples"])
+def test_a_harvester_asking_a_feed_for_rdf_reads_its_error_as_problem_details(client, accept):
+    """A harvester asking for Turtle got a bokmål HTML page saying "Ugyldig forespørsel"."""
+    response = client.get("/catalog?profile=bogus", headers={"Accept": accept})
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert "unknown profile 'bogus'" in response.json["detail"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "mimetype"), [("text/html", "text/html"), ("*/*", "text/html"), (None, "text/html")]
+)
+def test_a_browser_and_a_client_taking_anything_still_get_the_error_page(client, accept, mimetype):
+    response = client.get("/catalog?profile=bogus", headers={"Accept": accept} if accept else {})
+    assert response.status_code == 400 and response.mimetype == mimetype
+
+
 # --- languages ----------------------------------------------------------------------------------
 
 

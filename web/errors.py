@@ -15,10 +15,13 @@ from catalog.search import BadQuery, StaleIndex
 
 
 def wants_json() -> bool:
+    """Problem details for the API and for every client that does not take HTML: a harvester
+    asking a feed for Turtle or JSON-LD (`Accept: text/turtle`) reads what went wrong as JSON,
+    not as a bokmål page; a browser (text/html) and a client taking anything (*/*) get the page."""
     if request.path.startswith(("/api/", "/admin/")):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json", "application/problem+json"])
-    return best in ("application/json", "application/problem+json")
+    return best != "text/html" if request.accept_mimetypes else False
 
 
 Problem = tuple[Response, int] | tuple[str, int]
