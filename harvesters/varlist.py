@@ -332,6 +332,22 @@ def find_header(rows: list[list[Any]], layout: Layout) -> int | None:
     return next((i for i, row in enumerate(rows[:HEADER_SCAN_ROWS]) if names_columns(row)), None)
 
 
+def _no_header(rows: list[list[Any]], layout: Layout) -> str:
+    """Why no header row was found, with the headings the file has and how to map them: a list
+    in English or with headings of its own (the Datahotel's `shortname,name,content`) needs
+    `options.columns`, which the operator cannot guess from "no header row found" alone."""
+    where = f" in row {layout.header_row}" if layout.header_row else " among the first rows"
+    if layout.columns:
+        return f"no header row found: expected a row with the configured column headings ({', '.join(layout.columns)}){where}"
+    first = next((row for row in rows[:HEADER_SCAN_ROWS] if any(cell_text(c) for c in row)), None)
+    found = f"; the first row reads: {', '.join(cell_text(c) for c in first if cell_text(c))}" if first else ""
+    return (
+        "no header row found: expected a row naming the variable (Variabelnavn, Variabel or Navn) and at "
+        f"least one more known column (Etikett, Beskrivelse, Datatype...){where}{found}; map your own "
+        'headings with options.columns, e.g. {"columns": {"shortname": "name", "name": "title"}}'
+    )
+
+
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -498,11 +514,7 @@ def read_varlist(
     rows = table_rows(content, url, content_type, charset, layout, out.problems)
     header = find_header(rows, layout)
     if header is None:
-        wanted = ", ".join(layout.columns) if layout.columns else "Variabelnavn, Variabel or Navn"
-        raise VarlistError(
-            f"no header row found: expected a row with the column headings ({wanted})"
-            + (f" in row {layout.header_row}" if layout.header_row else " among the first rows")
-        )
+        raise VarlistError(_no_header(rows, layout))
     fields = [layout.field_of(cell) for cell in rows[header]]
     if "name" not in fields:
         raise VarlistError(

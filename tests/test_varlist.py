@@ -229,7 +229,10 @@ def test_a_configured_encoding_is_used_strictly():
 @pytest.mark.parametrize(
     "content, message",
     [
-        (b"Navn;Alder\nPer;3\n", "no header row found: expected a row with the column headings"),
+        (
+            b"Navn;Alder\nPer;3\n",
+            "no header row found: expected a row naming the variable (Variabelnavn, Variabel or Navn)",
+        ),
         (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "old Excel 97-2003"),
         (b"PK\x03\x04 broken", "damaged"),
     ],
@@ -237,6 +240,20 @@ def test_a_configured_encoding_is_used_strictly():
 def test_unreadable_files_raise_a_plain_error(content, message):
     with pytest.raises(VarlistError, match=re.escape(message)):
         read(content)
+
+
+def test_a_list_with_headings_of_its_own_is_told_what_it_has_and_how_to_map_them():
+    """The Datahotel's real lists read `shortname,name,content`: the message named only the
+    Norwegian headings, and an operator had to open the file and find `options.columns` alone."""
+    with pytest.raises(VarlistError) as refused:
+        read(b"shortname,name,content\nATC kode,ATC kode,\n")
+    message = str(refused.value)
+    assert "the first row reads: shortname, name, content" in message
+    assert "options.columns" in message
+    columns = {"shortname": "name", "name": "title", "content": "description"}
+    assert [v.name for v in read(b"shortname,name,content\nATC kode,ATC kode,\n", columns=columns).variables] == [
+        "ATC kode"
+    ]
 
 
 def with_member(content: bytes, name: str, transform) -> bytes:
