@@ -596,8 +596,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from catalog.publish import PublishError, publish, write_template
 
     if args.template:
-        write_template(Path(args.template))
+        written = write_template(Path(args.template))
         print(f"wrote the template {args.template}")
+        if len(written) > 1:
+            print(f"wrote an example {written[1]}: replace its values with your registry's")
         return 0
     if not args.location or not args.out:
         raise InputError("give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)")

@@ -41,6 +41,36 @@ COLUMNS = {
     "Nøkkelord": "keywords, separated by commas",
 }
 METADATA_FILE = "metadata.toml"
+METADATA_TEMPLATE = """\
+# What the publisher kit needs besides the variable lists (`catalog publish FOLDER --out DIR`).
+# Every spreadsheet in the folder becomes one dataset described by the values here; a table
+# [datasets.<file name without .csv/.xlsx>] overrides them for that file (see the end).
+# Texts are a string (bokmål) or a table of language -> text. Replace every example value.
+
+base_url = "https://registry.example.no/dcat/"   # where the feed will be hosted (required)
+title = { nb = "Eksempelregisteret", en = "The Example Registry" }
+description = { nb = "Hva registeret inneholder, hvem det gjelder og hvordan data samles inn." }
+keywords = ["helse", "register"]
+health_categories = ["PHDR"]     # EHDS health categories (codes of the EU list, or full IRIs)
+themes = ["HEAL"]                # EU data themes
+access_rights = "NON_PUBLIC"     # PUBLIC, RESTRICTED or NON_PUBLIC
+applicable_legislation = ["http://data.europa.eu/eli/reg/2025/327/oj"]
+legal_basis = "Forskrift om Eksempelregisteret."
+purpose = "Hva registeret skal brukes til."
+provenance = "Hvor dataene kommer fra, f.eks. meldinger fra helseforetakene."
+population_coverage = "Hvem registeret omfatter."
+dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
+temporal_start = "2008-01-01"
+access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for access
+publisher = { name = "Helsedirektoratet", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
+contact = { name = "Eksempelregisteret", email = "register@example.no" }
+hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
+
+# [datasets.mal]                 # the values for mal.xlsx alone
+# title = { nb = "Eksempelregisteret: fødsler" }
+"""
+"""An example `metadata.toml` naming every key the kit reads; `catalog publish --template` writes
+it beside the template spreadsheet, so that the template and it publish a conforming feed."""
 HEALTH_CATEGORIES = "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/"
 
 
@@ -252,7 +282,8 @@ def inputs(location: Path, metadata: Path | None) -> tuple[list[Path], Path]:
     if not meta.exists():
         raise PublishError(
             f"{meta}: metadata file missing; write one with title, publisher, contact, legal basis "
-            "and health categories (see `catalog publish --help`)"
+            "and health categories (`catalog publish --template liste.xlsx` writes an example "
+            f"{METADATA_FILE} beside the template)"
         )
     return sheets, meta
 
@@ -284,8 +315,10 @@ def publish(location: Path, out: Path, metadata: Path | None = None, page_size: 
     return Result(records, files, builder.problems, text, report.conforms and not builder.problems)
 
 
-def write_template(path: Path) -> None:
-    """An .xlsx with the Norwegian headings, one example row and a sheet explaining each column."""
+def write_template(path: Path) -> list[Path]:
+    """An .xlsx with the Norwegian headings, one example row and a sheet explaining each column,
+    and beside it an example `metadata.toml` unless one is there (never overwritten): the files
+    written."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
@@ -332,3 +365,8 @@ def write_template(path: Path) -> None:
     for name, meaning in COLUMNS.items():
         help_sheet.append([name, meaning])
     book.save(path)
+    metadata = path.parent / METADATA_FILE
+    if metadata.exists():
+        return [path]
+    metadata.write_text(METADATA_TEMPLATE, encoding="utf-8")
+    return [path, metadata]

@@ -141,3 +141,22 @@ def test_no_metadata_file_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "liste.csv").write_text(CSV, encoding="utf-8")
     assert main(["publish", str(tmp_path / "liste.csv"), "--out", str(tmp_path / "out")]) == 2
     assert "metadata file missing" in capsys.readouterr().err
+
+
+def test_the_template_comes_with_an_example_metadata_file_that_publishes_a_conforming_feed(tmp_path, capsys):
+    """A registry following the error "metadata file missing" had nowhere to learn the file's keys
+    (`--help` names none); the template now brings an example beside it, never over one."""
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    assert main(["publish", "--template", str(folder / "mal.xlsx")]) == 0
+    assert f"wrote an example {folder / 'metadata.toml'}" in capsys.readouterr().out
+    assert publish(folder, tmp_path / "out").conforms
+    (folder / "metadata.toml").write_text("# mine\n", encoding="utf-8")
+    assert main(["publish", "--template", str(folder / "mal.xlsx")]) == 0
+    assert (folder / "metadata.toml").read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_the_missing_metadata_error_says_where_an_example_comes_from(tmp_path, capsys):
+    (tmp_path / "liste.csv").write_text(CSV, encoding="utf-8")
+    assert main(["publish", str(tmp_path / "liste.csv"), "--out", str(tmp_path / "out")]) == 2
+    assert "`catalog publish --template liste.xlsx` writes an example metadata.toml" in capsys.readouterr().err
