@@ -143,9 +143,18 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
         options=_options(args.options),
         credentials_env=args.credentials_env,
     )
-    _settings(args).put_sources(source)
+    settings = _settings(args)
+    before = settings.sources.get(args.name)
+    settings.put_sources(source)
     said = "" if args.category else "; --category to change it"
-    print(f"added source {args.name} ({args.kind}, category {source.category}{said}) {args.url}")
+    print(
+        f"{'replaced' if before else 'added'} source {args.name} ({args.kind}, category {source.category}{said}) {args.url}"
+    )
+    if before:  # what an operator may have set by hand in catalog.toml is gone: say so
+        lost = (
+            f"; its options {json.dumps(before.options, ensure_ascii=False)} are replaced too" if before.options else ""
+        )
+        print(f"  it was {before.kind} {before.url}{lost}")
     return 0
 
 

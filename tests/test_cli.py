@@ -38,6 +38,20 @@ def test_sources_are_added_listed_and_removed_in_the_toml_file(home, server, cap
     assert Settings.load(home).sources == {}
 
 
+def test_adding_a_source_under_a_name_in_use_says_it_replaced_it_and_what_went(home, capsys):
+    """`sources add` of a name in use replaces the source, options included (an operator's hand-set
+    defaults too), and said "added source" as if nothing had been there."""
+    options = '{"defaults": {"access_url": "https://helsedata.no/no/soknad/"}}'
+    add = ["sources", "add", "mfr", "--kind", "dcat", "--category", "central-registry"]
+    assert catalog(home, *add, "--url", "http://127.0.0.1:9/a.ttl", "--options", options) == 0
+    assert capsys.readouterr().out.startswith("added source mfr ")
+    assert catalog(home, *add, "--url", "http://127.0.0.1:9/b.ttl") == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == "replaced source mfr (dcat, category central-registry) http://127.0.0.1:9/b.ttl"
+    assert said[1] == f"  it was dcat http://127.0.0.1:9/a.ttl; its options {options} are replaced too"
+    assert Settings.load(home).sources["mfr"].options == {}
+
+
 @pytest.mark.parametrize(
     "kind,said,category",
     [
