@@ -582,6 +582,27 @@ def test_api_errors_are_problem_details(client):
     assert response.json["status"] == 404
 
 
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("nb", "Søket har for mange ord til å kjøres. Bruk færre eller kortere ord."),
+        ("nn", "Søket har for mange ord til å køyrast. Bruk færre eller kortare ord."),
+        ("en", "The search has too many words to run. Use fewer or shorter words."),
+    ],
+)
+def test_a_search_too_long_to_run_says_so_in_the_readers_language_and_keeps_the_words(client, lang, says):
+    """A pasted paragraph gave "the address or the search could not be understood" and the
+    English "the query is too complex: 23 words" on a bokmål page, with an empty search box."""
+    words = " ".join(f"ord{i}x" for i in range(300))
+    response = client.get("/search", query_string={"q": words, "lang": lang})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and says in html
+    assert 'lang="en"' not in html.split("<main", 1)[1] and "too complex" not in html
+    assert f'value="{words}"' in html
+    api = client.get("/api/search", query_string={"q": words})
+    assert api.status_code == 400 and "too complex" in api.json["detail"]
+
+
 @pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples"])
 def test_a_harvester_asking_a_feed_for_rdf_reads_its_error_as_problem_details(client, accept):
     """A harvester asking for Turtle got a bokmål HTML page saying "Ugyldig forespørsel"."""

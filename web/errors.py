@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from catalog.search import BadQuery, StaleIndex
+from catalog.search import BadQuery, QueryTooComplex, StaleIndex
 
 
 def wants_json() -> bool:
@@ -28,7 +28,9 @@ Problem = tuple[Response, int] | tuple[str, int]
 """An error as JSON problem details or an HTML page, with its status."""
 
 
-def problem(status: int, title: str, detail: str) -> Problem:
+def problem(status: int, title: str, detail: str, explanation: str | None = None, query: str | None = None) -> Problem:
+    """The problem as JSON, or as a page in the UI language: `explanation` instead of the
+    status's own, and `query` kept in a search box to change (a search too long to run)."""
     if wants_json():
         response = jsonify(
             {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": request.path}
@@ -48,11 +50,16 @@ def problem(status: int, title: str, detail: str) -> Problem:
             _("This part of the catalogue is unavailable for a moment; try again in a few minutes."),
         ),
     }
-    heading, explanation = shown.get(
+    heading, said = shown.get(
         status, (_("Something went wrong"), _("Something went wrong on our side; it has been logged."))
     )
     return render_template(
-        "error.html", status=status, title=heading, explanation=explanation, detail=detail if status == 400 else ""
+        "error.html",
+        status=status,
+        title=heading,
+        explanation=explanation or said,
+        detail=detail if status == 400 and explanation is None else "",
+        query=query,
     ), status
 
 
@@ -65,6 +72,18 @@ def register(app: Flask) -> None:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(QueryTooComplex)
+    def too_complex(exc: QueryTooComplex) -> Problem:
+        """A pasted paragraph: understood, but too long to run. Said in the reader's language (the
+        English detail stays in the JSON), with the words kept in a search box to shorten."""
+        return problem(
+            400,
+            "Bad Request",
+            str(exc),
+            explanation=_("The search has too many words to run. Use fewer or shorter words."),
+            query=request.args.get("q", ""),
+        )
 
     @app.errorhandler(BadQuery)
     def bad_query(exc: BadQuery) -> Problem:

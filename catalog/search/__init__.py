@@ -57,6 +57,12 @@ class BadQuery(ValueError):
     """The query cannot be understood; the message is safe to show to the user."""
 
 
+class QueryTooComplex(BadQuery):
+    """Too many words (or expansions of them) for one search, past Lucene's clause limit that both
+    backends keep: the query was understood, it is too long; the page says so in the reader's
+    language and keeps the words in the search box to shorten."""
+
+
 class StaleIndex(RuntimeError):
     """The index on disk has other fields than this version writes: `catalog reindex` (a rebuild
     from the store) replaces it. Raised by a backend whose index carries its schema (tantivy)."""

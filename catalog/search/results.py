@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from catalog.search import DOC_TYPES, SORTS, BadQuery, Hit, SearchQuery, SearchResult, type_filters
+from catalog.search import DOC_TYPES, SORTS, BadQuery, Hit, QueryTooComplex, SearchQuery, SearchResult, type_filters
 from catalog.search.analysis import (
     FUZZY_EXPANSIONS,
     MAX_CLAUSES,
@@ -45,8 +45,8 @@ def within_budget(plan: QueryPlan) -> QueryPlan | None:
     return None
 
 
-def too_complex(detail: str = "") -> BadQuery:
-    return BadQuery(f"the query is too complex{': ' + detail if detail else ''}; use fewer or shorter words")
+def too_complex(detail: str = "") -> QueryTooComplex:
+    return QueryTooComplex(f"the query is too complex{': ' + detail if detail else ''}; use fewer or shorter words")
 
 
 def distances(typos: bool | int | None) -> tuple[int, ...]:
