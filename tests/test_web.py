@@ -276,14 +276,29 @@ def test_the_sources_page_lists_every_source_with_counts_and_last_run(client):
         r'<td class="num">(\d+)</td>',
         html,
     )
-    assert rows == [
+    assert rows == [  # by title, as a reader scans: "Nedlagt register" (gone) between M and No
         ("evil", "Katalog", "1", "2"),
-        ("gone", "Sentralt helseregister", "0", "0"),
         ("hunt", "Helseundersøkelse", "1", "45"),
         ("mfr", "Sentralt helseregister", "1", "4"),
+        ("gone", "Sentralt helseregister", "0", "0"),
         ("npr", "Sentralt helseregister", "1", "3"),
     ]
     assert '<span class="run failed">feilet</span>' in html and "<svg" in html
+
+
+def test_a_source_without_records_has_no_conformance_rather_than_0_percent(client):
+    """The demo's operator-declared platforms (no datasets) read "I samsvar 0 %", as if all failed."""
+    html = page(client, "/sources/")
+    gone = re.search(r'href="/sources/gone">.*?</tr>', html, re.S)
+    assert gone and '<td class="num">–</td>' in gone.group(0) and "0 %" not in gone.group(0)
+    assert '<td class="num">100 %</td>' in re.search(r'href="/sources/mfr">.*?</tr>', html, re.S).group(0)
+
+
+def test_sources_sort_as_norwegian_readers_expect_with_ae_o_a_last():
+    from web.sources import title_order
+
+    titles = ["Å-registeret", "Zeta", "Østfold", "abc", "Ærlig", "Norsk"]
+    assert sorted(titles, key=title_order) == ["abc", "Norsk", "Zeta", "Ærlig", "Østfold", "Å-registeret"]
 
 
 def test_a_source_page_shows_its_harvest_history_and_the_failure(client):
