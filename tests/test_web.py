@@ -761,6 +761,17 @@ def test_topics_are_a_facet_and_have_pages_to_browse_without_a_query(client):
     assert "Levevaner" in page(client, "/topics/")
 
 
+def test_a_topic_no_dataset_is_about_offers_no_search_of_0_datasets(client):
+    """The demo's Levevaner page offered "Søk i de 0 datasettene" (a search finding nothing) and its
+    tile read "234 variabler · 0 datasett"."""
+    lifestyle = next(t for t in client.get("/api/topics").json["topics"] if t["id"] == "lifestyle")
+    assert lifestyle["variables"] > 0 and lifestyle["datasets"] == 0
+    topic = page(client, "/topics/lifestyle")
+    assert "Søk i de 0 datasettene" not in topic and "type=dataset" not in topic
+    tiles = page(client, "/topics/")
+    assert "· 0 datasett" not in tiles and f"{lifestyle['variables']} variabler</span>" in tiles
+
+
 def test_two_variables_are_compared_side_by_side_with_differences_marked(client):
     html = page(client, f"/compare?ids={VEKT},{NPR_VEKT}")
     marked = {
