@@ -61,9 +61,13 @@ def demo_defaults(src: SourceConfig) -> dict[str, object]:
     """What the demo operator states per source: `DEMO_DEFAULTS`, and what each kind of source
     cannot say in its format (a DDI study has no EU dataset type; a variable list file holds only
     variables; SSB's variable definitions describe public statistics)."""
+    from catalog.access import routes
     from simulator import content
 
     defaults: dict[str, object] = dict(DEMO_DEFAULTS)
+    route = routes().for_source(src.name, src)
+    if route.url:  # a dataset page then names one place to apply: its access route's, not helsedata.no's for all
+        defaults["access_url"] = route.url
     if src.category in CATEGORY_OF_KIND:
         defaults["health_categories"] = [HEALTH_CATEGORIES + CATEGORY_OF_KIND[src.category]]
     if src.kind in ("oai-ddi", "microdata"):

@@ -215,3 +215,21 @@ def test_the_demo_feed_carries_every_simulated_dataset_but_those_made_unfixable_
     assert {(d.source, d.identifier) for d in found.left_out()} == unfixable and len(unfixable) > 0
     assert all(d.by(PUBLISHER) for d in found.left_out())  # each says what only its publisher can add
     assert found.total.in_feed == found.total.datasets - len(unfixable)
+
+
+def test_the_demo_operator_names_one_place_to_apply_per_source_its_access_route(tmp_path):
+    """Every demo dataset without a distribution got helsedata.no's application as its access URL,
+    so a Tromsø Study dataset page said "apply at helsedata.no" beside "where you apply: the Tromsø
+    Study - application to UiT" (its access route)."""
+    from catalog.access import routes
+    from catalog.demo import configure as configure_demo
+    from simulator import Simulator
+
+    settings = Settings.load(tmp_path / "home")
+    with Simulator(seed=0) as simulator:
+        configure_demo(settings, simulator.source_configs())
+    for name, src in settings.sources.items():
+        route = routes().for_source(name, src)
+        if route.url and "defaults" in src.options:
+            assert src.options["defaults"]["access_url"] == route.url, name
+    assert settings.sources["tromso"].options["defaults"]["access_url"] == routes().routes["tromso"].url
