@@ -761,6 +761,15 @@ def test_topics_are_a_facet_and_have_pages_to_browse_without_a_query(client):
     assert "Levevaner" in page(client, "/topics/")
 
 
+def test_every_page_names_an_icon_the_site_serves(client):
+    """Without one each first visit asked for /favicon.ico and got a 404 (in the browser's console
+    and in the operator's 404 counts)."""
+    html = page(client, "/")
+    [href] = re.findall(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    icon = client.get(href)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+
+
 def test_a_topic_no_dataset_is_about_offers_no_search_of_0_datasets(client):
     """The demo's Levevaner page offered "Søk i de 0 datasettene" (a search finding nothing) and its
     tile read "234 variabler · 0 datasett"."""
