@@ -525,7 +525,7 @@ def cmd_import_store(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from catalog.search import BadQuery, SearchQuery, open_backend
+    from catalog.search import BadQuery, SearchQuery, open_backend, type_totals
 
     settings = _settings(args)
     index = open_backend(settings)
@@ -570,6 +570,20 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     unit = "groups of identical variables" if result.grouped else "hits"
     print(f"{result.total} {unit} for {args.query!r}")
+    if not result.total:  # as the explorer's tabs do: the same words may find another kind of record
+        found = {
+            kind: n for kind, n in type_totals(index, SearchQuery(text=args.query)).items() if n and kind != args.type
+        }
+        said = {"variable": "variable", "dataset": "dataset", "codelist": "code list"}
+        if found:
+            print(
+                "  ("
+                + "; ".join(
+                    f"{n} {said[kind]}{'' if n == 1 else 's'} match{'es' if n == 1 else ''}: --type {kind}"
+                    for kind, n in found.items()
+                )
+                + ")"
+            )
     if result.typo_words:
         print(f"  (nothing matched {', '.join(result.typo_words)!r} as typed: similar spellings)")
     if result.any_words:
