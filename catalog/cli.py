@@ -638,6 +638,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from rdflib.namespace import DCAT, RDF
+
     from catalog import profiles
     from catalog.export import catalog_graph, serialize
     from catalog.store import open_reader
@@ -654,6 +656,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = serialize(graph, args.format)
     if args.output:
         Path(args.output).write_bytes(data)
+        # on stderr, so that a pipe of the export itself carries only the catalogue
+        carried = len(set(graph.subjects(RDF.type, DCAT.Dataset)))
+        live = sum(1 for _ in store.records(kind="dataset"))
+        left = f"; the {profile} feed carries only those that conform to it" if carried < live else ""
+        print(f"wrote {carried} of {live} datasets to {args.output}{left}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
     return 0

@@ -114,6 +114,23 @@ def test_export_writes_the_catalogue_without_records_deleted_at_the_source(home,
     assert f"<{apgar_codes().uri}> {scheme}" not in text
 
 
+def test_export_to_a_file_says_how_many_datasets_the_profile_carried(home, server, tmp_path, capsys):
+    """Exporting the real Skatteetaten catalogue wrote an empty HealthDCAT-AP catalogue, silently
+    and with status 0: none of its 42 datasets conform, which only reading the file showed."""
+    feed(server, [mfr_dataset(access_rights=None), apgar_codes()])  # left out of the EHDS feed
+    catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", server.url + "/mfr/catalog.ttl")
+    catalog(home, "harvest")
+    capsys.readouterr()
+    out = tmp_path / "ehds.ttl"
+    assert catalog(home, "export", "--output", str(out)) == 0
+    said = capsys.readouterr()
+    assert said.out == "" and said.err == (
+        f"wrote 0 of 1 datasets to {out}; the healthdcat-ap feed carries only those that conform to it\n"
+    )
+    assert catalog(home, "export", "--profile", "dcat-ap-3", "--output", str(out)) == 0
+    assert capsys.readouterr().err == f"wrote 1 of 1 datasets to {out}\n"
+
+
 def test_reindex_rebuilds_from_the_store(home, server, capsys, monkeypatch):
     catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
     catalog(home, "harvest")
