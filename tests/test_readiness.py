@@ -167,6 +167,17 @@ def test_the_ehds_page_lists_coverage_per_source_and_publisher_and_why_each_data
     assert "The dataset has no description" in english and "Only the publisher can supply" in english
 
 
+def test_the_readiness_shares_are_written_as_the_ui_language_writes_numbers(client, harvested):
+    """The EHDS pages wrote "(33.3 %)" and "100.0 %" on bokmål pages, where every other page (and
+    the minimum metadata pages beside them) writes 33,3 %."""
+    for path in ("/ehds/", "/sources/mfr"):
+        html = client.get(path).get_data(as_text=True)
+        assert "(33,3 %)" in html and "33.3" not in html, path
+    assert '<td class="num">33,3 %</td>' in client.get("/ehds/").get_data(as_text=True)
+    assert "(33.3 %)" in client.get("/ehds/?lang=en").get_data(as_text=True)
+    client.get("/?lang=nb")  # the language is remembered in a cookie
+
+
 def test_a_source_page_shows_its_readiness(client):
     html = client.get("/sources/mfr").get_data(as_text=True)
     assert 'id="h-ehds"' in html and "1 av 3 datasett" in html
