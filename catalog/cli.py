@@ -656,11 +656,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         data = serialize(graph, args.format)
     if args.output:
         Path(args.output).write_bytes(data)
-        # on stderr, so that a pipe of the export itself carries only the catalogue
+        # on stdout, free when the catalogue goes to a file (as harvest's summary; progress is on stderr)
         carried = len(set(graph.subjects(RDF.type, DCAT.Dataset)))
         live = sum(1 for _ in store.records(kind="dataset"))
         left = f"; the {profile} feed carries only those that conform to it" if carried < live else ""
-        print(f"wrote {carried} of {live} datasets to {args.output}{left}", file=sys.stderr)
+        print(f"wrote {carried} of {live} datasets to {args.output}{left}")
     else:
         sys.stdout.buffer.write(data)
     return 0

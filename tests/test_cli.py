@@ -124,11 +124,13 @@ def test_export_to_a_file_says_how_many_datasets_the_profile_carried(home, serve
     out = tmp_path / "ehds.ttl"
     assert catalog(home, "export", "--output", str(out)) == 0
     said = capsys.readouterr()
-    assert said.out == "" and said.err == (
+    assert said.err == "" and said.out == (
         f"wrote 0 of 1 datasets to {out}; the healthdcat-ap feed carries only those that conform to it\n"
     )
     assert catalog(home, "export", "--profile", "dcat-ap-3", "--output", str(out)) == 0
-    assert capsys.readouterr().err == f"wrote 1 of 1 datasets to {out}\n"
+    assert capsys.readouterr().out == f"wrote 1 of 1 datasets to {out}\n"
+    assert catalog(home, "export", "--format", "nt") == 0  # no file: stdout is the catalogue alone
+    assert capsys.readouterr().out.startswith("<")
 
 
 def test_reindex_rebuilds_from_the_store(home, server, capsys, monkeypatch):
