@@ -55,7 +55,13 @@ class Parser(argparse.ArgumentParser):
     """argparse with one line for a bad argument (and the hint where the usage is), not the usage."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        """A command line argparse refuses, said as every other error is: one JSON line when log
+        lines are JSON (a log shipper met a plain line here), else the line itself."""
+        try:
+            _log_to_stderr(from_environment("log_format"), from_environment("log_level"))
+        except ConfigError:  # a bad log setting: the line is said plainly
+            pass
+        self.exit(_fail(f"{self.prog}: error: {message} (see `{self.prog} --help`)"))
 
 
 def _positive(value: str) -> int:

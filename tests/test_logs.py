@@ -83,6 +83,16 @@ def test_with_json_logs_the_scheduler_and_a_command_error_are_json_too(home):
     )
 
 
+def test_with_json_logs_a_command_line_argparse_refuses_is_a_json_line_too(home):
+    """`catalog ehds-check --format bogus` wrote argparse's plain line among the JSON ones."""
+    refused = run(cli(home, "ehds-check", "--format", "bogus"), CATALOG_LOG_FORMAT="json")
+    [line] = json_lines(refused.stderr)
+    assert refused.returncode == 2 and line["level"] == "error"
+    assert line["event"].startswith("catalog ehds-check: error: argument --format: invalid choice: 'bogus'")
+    plain = run(cli(home, "ehds-check", "--format", "bogus"))
+    assert plain.returncode == 2 and plain.stderr.startswith("catalog ehds-check: error: argument --format")
+
+
 def test_text_logs_name_the_source_and_run_on_each_line(home):
     done = run(cli(home, "harvest", "mfr"))
     [end] = [line for line in done.stderr.splitlines() if "harvest finished" in line]
