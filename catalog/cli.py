@@ -566,6 +566,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     "total": result.total,
                     "typo_words": list(result.typo_words),
                     "any_words": result.any_words,
+                    "broader_codes": [{"code": c, "broader": p} for c, p in result.broader_codes],
                     "hits": hits,
                     "facets": {k: dict(v) for k, v in result.facets.items()},
                 },
@@ -594,6 +595,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"  (nothing matched {', '.join(result.typo_words)!r} as typed: similar spellings)")
     if result.any_words:
         print("  (nothing matched all the words: these match some of them)")
+    for code, parent in result.broader_codes:
+        print(f"  (no code list holds {code}: these hold {parent}, the code it falls under)")
     for h in result.hits:
         where = h.doc["dataset_title"] if h.doc.get("dataset_title") else ""
         if result.grouped and h.group_size > 1:

@@ -230,6 +230,30 @@ def test_english_words_find_variables_labelled_in_bokmal_alone(empty: SearchBack
     assert not result.typos and not result.any_words
 
 
+@pytest.mark.parametrize(
+    ("query", "broader", "expected"),
+    [
+        ("I21.4", "I21", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"}),  # the lists hold I21, I21.0, I21.9
+        ("E11.65", "E11", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"}),  # two levels up: E11.6, then E11
+    ],
+)
+def test_a_code_no_list_holds_finds_the_variables_holding_the_code_it_falls_under(
+    loaded: SearchBackend, query: str, broader: str, expected: set[str]
+) -> None:
+    """A registry recording ICD-10 categories (the demo's "utvalg av kategorier") holds what a
+    researcher asking for I21.0 or E11.9 wants; the search found nothing and said "no hits"."""
+    result = search(loaded, query)
+    assert result.broader_codes == ((query, broader),) and expected <= set(names(result))
+    assert not result.typos and not result.any_words
+    counted = search(loaded, query, typos=result.typos, any_words=result.any_words, limit=0, disjunctive=True)
+    assert counted.total == result.total and counted.broader_codes == result.broader_codes  # a page's counts too
+
+
+def test_a_code_a_list_holds_is_never_broadened(loaded: SearchBackend) -> None:
+    assert search(loaded, "I21.0").broader_codes == () and search(loaded, "Z99.9").total == 0
+    assert search(loaded, "Z99.9").broader_codes == ()
+
+
 def test_highlighting_can_be_switched_off(loaded: SearchBackend) -> None:
     assert all(h.highlights == {} for h in search(loaded, "vekt", highlight=False).hits)
 

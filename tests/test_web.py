@@ -761,6 +761,23 @@ def test_topics_are_a_facet_and_have_pages_to_browse_without_a_query(client):
     assert "Levevaner" in page(client, "/topics/")
 
 
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("nb", "Ingen kodeliste har koden E11.9; disse har E11, koden den hører inn under."),
+        ("nn", "Inga kodeliste har koden E11.9; desse har E11, koden han høyrer inn under."),
+        ("en", "No code list holds the code E11.9; these hold E11, the code it falls under."),
+    ],
+)
+def test_a_code_no_list_holds_shows_the_variables_of_the_code_it_falls_under_and_says_so(client, lang, says):
+    """ "E11.9" found nothing where the ICD-10 list holds the category E11 ("Ingen treff")."""
+    html = page(client, f"/search?q=E11.9&lang={lang}")
+    assert says in html and "HOVEDDIAGNOSE" in hits(html)
+    api = client.get("/api/search?q=E11.9").json
+    assert api["broader_codes"] == [{"code": "E11.9", "broader": "E11"}] and api["total"] >= 1
+    client.get("/?lang=nb")  # the language is remembered in a cookie
+
+
 def test_every_page_names_an_icon_the_site_serves(client):
     """Without one each first visit asked for /favicon.ico and got a 404 (in the browser's console
     and in the operator's 404 counts)."""

@@ -73,6 +73,7 @@ def search() -> Response:
             "typo_edits": result.typos,
             "typo_words": list(result.typo_words),
             "any_words": result.any_words,
+            "broader_codes": [{"code": code, "broader": parent} for code, parent in result.broader_codes],
             "grouped": result.grouped,
             "hits": [hit_json(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets] for name, buckets in result.facets.items()},

@@ -123,6 +123,11 @@ SCHEMAS: dict[str, Any] = {
             "typo_edits": {"type": "integer", "description": "edits tolerated (0, 1 or 2)"},
             "typo_words": {"type": "array", "items": {"type": "string"}, "description": "the words spelt otherwise"},
             "any_words": {"type": "boolean", "description": "no hit matched all the words; these match some of them"},
+            "broader_codes": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"code": {"type": "string"}, "broader": {"type": "string"}}},
+                "description": "codes no code list holds, each searched as the code it falls under (I21.0 as I21)",
+            },
             "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {

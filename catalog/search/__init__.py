@@ -133,6 +133,9 @@ class SearchResult:
     """Whether these match any of the words, because none matched all of them (a page says so)."""
     typo_words: tuple[str, ...] = ()
     """The words whose typos were tolerated."""
+    broader_codes: tuple[tuple[str, str], ...] = ()
+    """(code as typed, the code it falls under that was searched instead), when no code list holds
+    the code as typed: "I21.0" -> "I21" in a registry recording ICD-10 categories (a page says so)."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
     totals: dict[str, int] = field(default_factory=dict)

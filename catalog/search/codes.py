@@ -96,3 +96,19 @@ def matches_code(word: str, code: str) -> bool:
     if not hierarchical(c) or len(w) < MIN_PREFIX:
         return False
     return c.startswith(w) or _NOT_ALNUM.sub("", c) == w
+
+
+def broader(word: str) -> list[str]:
+    """The codes a code falls under, nearest first, down to `MIN_PREFIX` characters: "I21.0" ->
+    ["I21"], "E119" -> ["E11"], "A10BA02" -> ["A10BA0", "A10BA", "A10B", "A10"]. What a search
+    for a code no list holds looks for next: a registry that records ICD-10 categories (I21) holds
+    the subdivision a researcher asks for (I21.0). Nothing for a word that is not a hierarchical code."""
+    word = word.strip()
+    if not (code_like(word) and hierarchical(word)):
+        return []
+    out: list[str] = []
+    for end in range(len(word) - 1, MIN_PREFIX - 1, -1):
+        parent = word[:end].rstrip("./-")
+        if len(_NOT_ALNUM.sub("", parent.lower())) >= MIN_PREFIX and parent not in out and parent != word:
+            out.append(parent)
+    return out

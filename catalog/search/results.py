@@ -18,6 +18,7 @@ from catalog.search.analysis import (
     highlight,
     matched_codes,
 )
+from catalog.search.codes import broader
 
 
 def check_page(q: SearchQuery) -> None:
@@ -79,16 +80,28 @@ def relaxed(
     if not plan.units:
         return search(q, base)
     dead: list[int] | None = None
+    probe = SearchQuery(type=q.type, limit=0, facets=(), highlight=False)
+
+    def dead_units() -> list[int]:
+        nonlocal dead
+        if dead is None:
+            dead = [i for i in range(len(base.units)) if search(probe, base.only(i)).total == 0]
+        return dead
 
     def tolerant(distance: int) -> QueryPlan | None:
-        nonlocal dead
         if distance == 0:
             return base
-        if dead is None:
-            probe = SearchQuery(type=q.type, limit=0, facets=(), highlight=False)
-            dead = [i for i in range(len(base.units)) if search(probe, base.only(i)).total == 0]
-        found = synonyms.tolerant(base, dead, distance) if dead else None
+        found = synonyms.tolerant(base, dead_units(), distance) if dead_units() else None
         return within_budget(found) if found else None
+
+    def broadened() -> SearchResult | None:
+        """The words as typed, each code no list holds replaced by the nearest code it falls under
+        that one does (`codes.broader`), or None when no word is such a code."""
+        wider = with_broader_codes(base, dead_units(), synonyms, lambda p: search(probe, p).total > 0)
+        step = within_budget(wider[0]) if wider else None
+        if wider is None or step is None:
+            return None
+        return dataclasses.replace(search(q, step), typos=0, any_words=False, typo_words=(), broader_codes=wider[1])
 
     modes = (False, True) if q.any_words is None else (bool(q.any_words),)
     first: SearchResult | None = None
@@ -104,8 +117,36 @@ def relaxed(
             )
             if result.total:
                 return result
+            if distance == 0 and not any_words and (wider := broadened()) is not None and wider.total:
+                return wider  # a code as typed in no list: the one it falls under, before any typo
             first = first or result
     return first or dataclasses.replace(search(q, base), typos=0, any_words=False)
+
+
+def with_broader_codes(
+    plan: QueryPlan, dead: list[int], synonyms: Synonyms, matches: Callable[[QueryPlan], bool]
+) -> tuple[QueryPlan, tuple[tuple[str, str], ...]] | None:
+    """`plan` with each of its `dead` words that is a code (matching nothing as typed) replaced by
+    the nearest code it falls under that `matches` something, and what was replaced; None when no
+    word was. "I21.0" finds the variables of a registry recording ICD-10 categories by "I21"."""
+    units, said = list(plan.units), []
+    exact, exact_words = plan.exact, list(plan.exact_words)
+    for index in dead:
+        typed = plan.units[index][0]
+        if len(typed.words) != 1:
+            continue
+        word = typed.words[0]
+        for parent in broader(word):
+            [unit] = synonyms.plan(parent + " ").units  # a whole code, not one being typed
+            if matches(QueryPlan((unit,), parent.lower(), (parent.lower(),))):
+                units[index] = unit
+                said.append((word, parent))
+                exact = exact.replace(word.lower(), parent.lower())
+                exact_words = [parent.lower() if w == word.lower() else w for w in exact_words]
+                break
+    if not said:
+        return None
+    return dataclasses.replace(plan, units=tuple(units), exact=exact, exact_words=tuple(exact_words)), tuple(said)
 
 
 # -- counts as a page shows them -------------------------------------------------------------
