@@ -149,20 +149,22 @@ def record_harvest(store: StoreWriter, source: str, changed: int, confirm_unchan
     publisher said an unchanged feed confirms them; at most once per `HARVEST_EVERY`."""
     if not changed and not confirm_unchanged:
         return None
-    key = holder_key(SOURCE, source)
-    previous = store.confirmations(key, limit=1)
-    if (
-        previous
-        and previous[0]["by"] == "harvest"
-        and datetime.now(UTC) - parse_time(previous[0]["at"]) < HARVEST_EVERY
-    ):
+    if not harvest_confirms(store, source, datetime.now(UTC)):
         return None
+    key = holder_key(SOURCE, source)
     note = (
         f"the harvest found {changed} new, changed or deleted records"
         if changed
         else "the harvest found no change; the publisher confirms by its feed"
     )
     return store.confirm(key, "harvest", note)
+
+
+def harvest_confirms(store: StoreReader, source: str, now: datetime) -> bool:
+    """Whether a successful harvest that changed something confirms the source at `now`: the
+    last confirmation by a harvest is not from within `HARVEST_EVERY`."""
+    previous = store.confirmations(holder_key(SOURCE, source), limit=1)
+    return not (previous and previous[0]["by"] == "harvest" and now - parse_time(previous[0]["at"]) < HARVEST_EVERY)
 
 
 def confirmation_level(at: str | None, now: datetime) -> float:

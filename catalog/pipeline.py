@@ -45,6 +45,7 @@ from typing import Any
 
 from catalog import disclosure, profiles
 from catalog.config import Settings, SourceConfig, operator_defaults
+from catalog.label import Ahead, Basis, ahead, relabel, settled
 from catalog.logs import run_context
 from catalog.model import CodeList, Dataset, Record, digest, key_for, text
 from catalog.prepare import Documents, Job, Later, Prepared, Preparer, die_with_parent, platforms, stored_validation
@@ -218,6 +219,7 @@ class Outcome:
     errors: list[RunError]
     state: dict[str, str] | None = None
     error: str | None = None
+    labelled: Basis | None = None  # what the labels assessed ahead rest on, if any were kept
 
 
 class _Flow:
@@ -348,6 +350,8 @@ class Harvest:
         self.info = source_info(src)
         self.counts: Counter[str] = Counter({k: 0 for k in COUNTS})
         self.errors: list[RunError] = []
+        self.labelled = 0  # datasets whose label was assessed ahead and kept
+        self.basis: Basis | None = None  # what those labels rest on
         self.progress = progress
         self.run_id = 0
         self.view = profiles.ehds().view_digest(settings, src.name) or ""
@@ -402,7 +406,8 @@ class Harvest:
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
             self.known_counts = self.store.counts_hashes(self.src.name)
-            job = Job(self.settings, self.src, self.info, self.view, self.encode, self.spill)
+            job = Job(self.settings, self.src, self.info, self.view, self.encode, self.spill, self._ahead())
+            self.basis = job.labels.basis if job.labels is not None else None
             self.preparer = Preparer(job, self.store, known, self.prepare_workers)
             try:
                 checkpoint = self._consume(harvester.harvest(), known, client)
@@ -421,8 +426,11 @@ class Harvest:
             self.errors.append(RunError(self.run_id, self.src.name, url, None, None, message))
             self.counts["errors"] += 1
             log.warning("source failed: %s", message)
-            return Outcome(dict(self.counts), self.errors, None, message)
-        return Outcome(dict(self.counts), self.errors, checkpoint)
+            return Outcome(dict(self.counts), self.errors, None, message, self._labelled())
+        return Outcome(dict(self.counts), self.errors, checkpoint, labelled=self._labelled())
+
+    def _labelled(self) -> Basis | None:
+        return self.basis if self.labelled else None
 
     def finish(self, outcome: Outcome, failure: str | None = None) -> SourceResult:
         """Record the outcome in the store; the run's documents must already be in the index.
@@ -454,7 +462,7 @@ class Harvest:
                 **({"error": outcome.error} if outcome.error else {}),
             },
         )
-        after_run(self.settings, self.store, self.src, outcome.counts if status == "ok" else None)
+        after_run(self.settings, self.store, self.src, outcome.counts if status == "ok" else None, outcome.labelled)
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
@@ -484,6 +492,15 @@ class Harvest:
     def _error(self, f: Failed) -> None:
         self.counts["errors"] += 1
         self.errors.append(RunError(self.run_id, self.src.name, f.url, f.record_id, f.field, f.message))
+
+    def _ahead(self) -> Ahead | None:
+        """How the run's new datasets are labelled where they are prepared (`catalog.label.Ahead`):
+        without it (it could not be worked out), at the run's end, as every label was."""
+        try:
+            return ahead(self.settings, self.store, self.src.name)
+        except Exception:  # noqa: BLE001 - labels are then assessed at the end
+            log.exception("the labels could not be assessed ahead")
+            return None
 
     def _progress(self, n: int) -> None:
         if self.progress and n:
@@ -515,7 +532,16 @@ class Harvest:
         for url, p in fresh:
             assert p.outline is not None and p.data is not None
             puts.append(Put(p.outline, p.hash, url, p.conforms, p.validation, p.data, p.renderings))
-        changes = self.store.put_many(self.src.name, self.run_id, puts)  # one short transaction: others wait
+        with self.store.transaction():  # one short transaction: others wait
+            changes = self.store.put_many(self.src.name, self.run_id, puts)
+            labels = [
+                (p.uri, p.hash, p.label.inputs, p.label.digest, p.label.data)
+                for (_url, p), change in zip(fresh, changes, strict=True)
+                if p.label is not None and (change == "new" or not p.label.new_only)
+            ]
+            if labels:
+                self.store.save_labels(settled(self.store, labels))
+                self.labelled += len(labels)
         for (_url, p), change in zip(fresh, changes, strict=True):
             self.counts["new" if change in ("new", "restored") else change] += 1
             if not p.conforms:
@@ -781,19 +807,26 @@ def _in_processes(
     return [results[name] for name in wanted]
 
 
-def after_run(settings: Settings, store: StoreWriter, src: SourceConfig, counts: dict[str, int] | None) -> None:
+def after_run(
+    settings: Settings,
+    store: StoreWriter,
+    src: SourceConfig,
+    counts: dict[str, int] | None,
+    labelled: Basis | None = None,
+) -> None:
     """The access body's duties a finished run touches: a successful harvest may confirm the
     source's descriptions (EHDS Art. 60, `catalog.confirmations.record_harvest`), and the labels of
-    its datasets are assessed again where their record or their source's inputs changed (Art. 78).
+    its datasets are assessed again where their record or their source's inputs changed (Art. 78);
+    all of them when labels were assessed ahead (`labelled`) on inputs the run did not end with.
     A fault here is logged and never fails the run: its records are stored."""
     from catalog.confirmations import record_harvest
-    from catalog.label import relabel
 
     try:
         if counts is not None:
             changed = sum(counts.get(k, 0) for k in ("new", "changed", "deleted"))
             record_harvest(store, src.name, changed, src.confirm_unchanged)
-        relabel(settings, store, src.name)
+        force = labelled is not None and not labelled.holds(settings, store, src.name)
+        relabel(settings, store, src.name, force=force)
     except Exception:  # noqa: BLE001 - a fault in a derived register must not lose the run
         log.exception("source %s: the labels or the confirmation could not be recorded", src.name)
 

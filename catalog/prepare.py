@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import logging
 import os
 import pickle
 import queue
@@ -31,6 +32,7 @@ from typing import Any
 
 from catalog import profiles
 from catalog.config import Settings, SourceConfig
+from catalog.label import Ahead, AheadLabel
 from catalog.model import Dataset, Record, digest, dumps, text
 from catalog.published import Published
 from catalog.rdf import TripleSink, add_dataset
@@ -42,6 +44,8 @@ from catalog.spill import take as spill_take
 from catalog.store import Outline, StoreReader, store_at
 from catalog.validation import Report, validate_record_json
 from harvesters.base import Deferred, Event, Harvested, Mapped
+
+log = logging.getLogger(__name__)
 
 
 class Packed:
@@ -97,6 +101,7 @@ class Prepared:
     docs: Packed = field(default_factory=lambda: NO_DOCUMENTS)
     error: str | None = None
     outline: Outline | None = None  # what the store writes of the record (when `data` is written)
+    label: AheadLabel | None = None  # a dataset's quality label, assessed ahead (`catalog.label.Ahead`)
 
 
 def stored_validation(report: Report, view: Published, settings_digest: str) -> dict[str, Any]:
@@ -143,6 +148,7 @@ class Job:
     view: str  # the operator settings' digest the records are validated under (`Harvest.view`)
     encode: Encoder | None = None  # the index backend's (`SearchBackend.encoder`), if documents go encoded
     spill: str | None = None  # where documents cross to the process that indexes them (`Packed`)
+    labels: Ahead | None = None  # how datasets' labels are assessed ahead, if they are
 
 
 def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str | None]) -> list[Prepared]:
@@ -189,6 +195,12 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
         except Exception as exc:  # noqa: BLE001 - one record's fault is its own: the batch goes on
             prepared.error = _fault("could not be validated, rendered or indexed", exc)
             prepared.data = prepared.outline = None
+            continue
+        if job.labels is not None and renders_view and isinstance(view.record, Dataset):
+            try:
+                prepared.label = job.labels.label(record.uri, job.src.name, view.record, conforms)
+            except Exception:  # noqa: BLE001 - the label is then assessed at the run's end, as by `relabel`
+                log.exception("the label of %s could not be assessed ahead", record.uri)
     return out
 
 

@@ -7,7 +7,7 @@ still pass with it (tests/test_conformance.py, tests/test_real_samples.py).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
@@ -185,6 +185,80 @@ def test_a_harvest_in_processes_labels_as_a_relabel_from_scratch_would(settings,
     assert all(kept.values())
     assert relabel(settings, store, "mfr", force=True) == 0
     assert labels(store, datasets) == kept
+
+
+def assessed_at_the_end(monkeypatch) -> list[str]:
+    """The datasets whose label a run's end (`relabel`) assesses, in this process."""
+    seen: list[str] = []
+    of = label_module.Assessment.of
+
+    def counted(self, stored):
+        seen.append(stored.uri)
+        return of(self, stored)
+
+    monkeypatch.setattr(label_module.Assessment, "of", counted)
+    return seen
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["in one process", "in processes"])
+def test_a_harvest_labels_its_new_datasets_where_it_prepares_them_as_a_relabel_would(
+    settings, store, server, monkeypatch, workers
+) -> None:
+    from tests.test_pipeline import configure, publish
+
+    at_the_end = assessed_at_the_end(monkeypatch)
+    datasets = [complete_dataset(i) for i in range(1, 4)]
+    datasets[2].modified = None  # its timeliness counts from when it was first seen: today
+    configure(settings, "mfr", publish(server, datasets))
+    assert harvest(settings, store, None, workers=workers)[0].ok
+    assert at_the_end == [], "assessed ahead, none left for the run's end"
+    kept = labels(store, datasets)
+    assert all(kept.values())
+    assert relabel(settings, store, "mfr", force=True) == 0, "the values a relabel from scratch gives"
+    assert labels(store, datasets) == kept
+
+
+def test_a_changed_dataset_keeps_its_labels_assessment_time_when_the_values_stay(settings, store, server) -> None:
+    d = complete_dataset(1)
+    build(settings, store, server, [d])
+    first = label_of(store, d.uri)
+    d.title = {"nb": "Et nytt navn", "en": "A new name"}
+    build(settings, store, server, [d])
+    again = label_of(store, d.uri)
+    assert store.get(d.uri).record.title["nb"] == "Et nytt navn"
+    assert again.digest == first.digest and again.assessed == first.assessed, "published as when first found"
+    assert again.metrics["harvestReliability"].note == "2 of 2", "what it rests on is told as it is now"
+
+
+def test_a_changed_dataset_without_a_modified_date_is_labelled_at_the_runs_end(
+    settings, store, server, monkeypatch
+) -> None:
+    d = complete_dataset(1)
+    d.modified = None
+    build(settings, store, server, [d])
+    at_the_end = assessed_at_the_end(monkeypatch)
+    d.title = {"nb": "Et nytt navn", "en": "A new name"}
+    build(settings, store, server, [d])
+    assert at_the_end == [d.uri], "its timeliness counts from when it was first seen, which only the store knows"
+
+
+def test_labels_assessed_ahead_on_inputs_the_run_did_not_end_with_are_all_assessed_again(
+    settings, store, server, monkeypatch
+) -> None:
+    """A run that passes midnight (or whose source a holder confirms meanwhile, or that fails)
+    ends on other inputs than its labels were assessed ahead on: they are all assessed again."""
+    import catalog.pipeline as pipeline_module
+
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    monkeypatch.setattr(
+        pipeline_module, "ahead", lambda settings, store, source: label_module.ahead(settings, store, source, yesterday)
+    )
+    at_the_end = assessed_at_the_end(monkeypatch)
+    datasets = [complete_dataset(i) for i in range(1, 3)]
+    build(settings, store, server, datasets)
+    assert sorted(at_the_end) == sorted(d.uri for d in datasets)
+    kept = labels(store, datasets)
+    assert relabel(settings, store, "mfr", force=True) == 0 and labels(store, datasets) == kept
 
 
 def test_labels_are_not_assessed_in_a_forked_process_beside_a_thread_that_uses_sqlite(
