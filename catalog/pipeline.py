@@ -444,6 +444,7 @@ class Harvest:
                 [*outcome.errors, RunError(self.run_id, self.src.name, None, None, None, failure)],
                 None,
                 failure,
+                outcome.labelled,
             )
         if outcome.error is None and outcome.state is not None:
             self.store.save_state(self.src.name, outcome.state)

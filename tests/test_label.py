@@ -261,6 +261,30 @@ def test_labels_assessed_ahead_on_inputs_the_run_did_not_end_with_are_all_assess
     assert relabel(settings, store, "mfr", force=True) == 0 and labels(store, datasets) == kept
 
 
+def test_labels_assessed_ahead_hold_only_if_the_run_ends_on_the_inputs_expected(settings, store, server) -> None:
+    from catalog.confirmations import record_harvest
+
+    build(settings, store, server, [complete_dataset(1)])
+
+    def run_ending(status: str) -> None:
+        run = store.start_run("mfr")
+        store.finish_run(run, status, {})
+
+    expected = label_module.ahead(settings, store, "mfr")
+    run_ending("ok")
+    record_harvest(store, "mfr", 1, False)  # the first run confirmed the source today: no second time
+    assert expected.basis.holds(settings, store, "mfr")
+
+    expected = label_module.ahead(settings, store, "mfr")
+    run_ending("failed")
+    assert not expected.basis.holds(settings, store, "mfr"), "a failed run counts against the source"
+
+    expected = label_module.ahead(settings, store, "mfr")
+    run_ending("ok")
+    store.confirm("publisher:someone", "holder")
+    assert not expected.basis.holds(settings, store, "mfr"), "a holder confirmed meanwhile"
+
+
 def test_labels_are_not_assessed_in_a_forked_process_beside_a_thread_that_uses_sqlite(
     settings, store, server, monkeypatch
 ) -> None:
