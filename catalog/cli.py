@@ -667,7 +667,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         Path(args.output).write_bytes(data)
         # on stdout, free when the catalogue goes to a file (as harvest's summary; progress is on stderr)
         carried = len(set(graph.subjects(RDF.type, DCAT.Dataset)))
-        live = sum(1 for _ in store.records(kind="dataset"))
+        live = store.count(kind="dataset")
         left = f"; the {profile} feed carries only those that conform to it" if carried < live else ""
         print(f"wrote {carried} of {live} datasets to {args.output}{left}")
     else:
