@@ -68,6 +68,8 @@ params = st.fixed_dictionaries(
         "type": st.sampled_from(["variable", "dataset", "codelist", "x", ""]),
         "sort": st.sampled_from(["name", "relevance", "", "-1"]),
         "page": st.one_of(st.integers(-5, 10**9).map(str), st.text(max_size=5)),
+        "limit": st.one_of(st.integers(-5, 10**6).map(str), st.text(max_size=5)),
+        "grouped": st.sampled_from(["0", "1", "yes", ""]),
         **{f: st.text(QUERY_CHARS, max_size=20) for f in FACETS},
         "unknown": st.text(max_size=10),
     },

@@ -126,6 +126,9 @@ def test_the_toggle_searches_datasets_with_the_same_words(client):
         "/search?page=-3",
         "/search?page=99999",
         "/search?type=bogus",
+        "/search?type=datasets",
+        "/search?q=vekt&sort=bogus&limit=100000&grouped=yes",
+        "/search?page=" + "9" * 40,
         "/search?q=" + "x" * 5000,
         "/search?q=%22%29%28*&sort=nonsense",
     ],
@@ -589,6 +592,58 @@ def test_the_openapi_description_covers_exactly_the_api_routes(web_app, client):
         if r.rule.startswith("/api/")
     }
     assert routes == set(spec["paths"])
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("type=datasets", "type='datasets' is not one of: variable, dataset, codelist"),
+        ("type=bogus", "type='bogus' is not one of: variable, dataset, codelist"),
+        ("sort=bogus", "sort='bogus' is not one of: relevance, name, uses"),
+        ("grouped=yes", "grouped='yes' is not one of: 0, 1"),
+        ("page=-3", "page=-3 is out of range: from 1 to 500 (the first 10,000 hits, at limit=20)"),
+        ("page=0", "page=0 is out of range: from 1 to 500"),
+        ("page=501", "page=501 is out of range: from 1 to 500"),
+        ("page=101&limit=100", "page=101 is out of range: from 1 to 100 (the first 10,000 hits, at limit=100)"),
+        ("page=abc", "page='abc' is not a whole number (from 1 to 500)"),
+        ("limit=100000", "limit=100000 is out of range: from 1 to 100"),
+        ("limit=0", "limit=0 is out of range: from 1 to 100"),
+        ("limit=ten", "limit='ten' is not a whole number (from 1 to 100)"),
+    ],
+)
+def test_the_api_refuses_a_search_parameter_out_of_its_values_naming_it_and_them(client, query, says):
+    """`type=datasets` answered 200 with variables, `page=-3` with the first page: a script's
+    mistake read as an answer."""
+    response = client.get(f"/api/search?q=vekt&{query}")
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert response.json["detail"] == says or response.json["detail"].startswith(says)
+
+
+def test_the_openapi_description_of_search_says_exactly_which_values_are_taken(client):
+    """Every value the description lists is answered, and one beside each is refused."""
+    spec = client.get("/api/openapi.json").json
+    checked = {p["name"]: p["schema"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    for name, schema in checked.items():
+        if "enum" in schema:
+            for value in schema["enum"]:
+                assert client.get("/api/search", query_string={name: value}).status_code == 200, (name, value)
+            assert client.get("/api/search", query_string={name: "bogus"}).status_code == 400, name
+        if schema.get("type") == "integer":
+            assert client.get("/api/search", query_string={name: schema["minimum"]}).status_code == 200, name
+            assert client.get("/api/search", query_string={name: schema["minimum"] - 1}).status_code == 400, name
+            if "maximum" in schema:
+                assert client.get("/api/search", query_string={name: schema["maximum"]}).status_code == 200
+                assert client.get("/api/search", query_string={name: schema["maximum"] + 1}).status_code == 400
+    assert {"type", "sort", "page", "limit", "grouped"} <= set(checked)
+
+
+def test_the_api_pages_through_limit_hits_at_a_time(client):
+    ten = client.get("/api/search?source=hunt&sort=name&limit=10").json
+    second = client.get("/api/search?source=hunt&sort=name&limit=5&page=2").json
+    assert len(ten["hits"]) == 10 and ten["page_size"] == 10 and ten["pages"] == 5
+    assert [h["id"] for h in second["hits"]] == [h["id"] for h in ten["hits"][5:]]
+    assert (second["page"], second["pages"], second["page_size"]) == (2, 9, 5)
+    assert client.get("/api/search?source=hunt&type=&sort=&page=").json["page_size"] == 20
 
 
 def test_api_errors_are_problem_details(client):

@@ -8,14 +8,24 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from catalog.export import as_published
 from catalog.model import Dataset, key_for, to_dict
-from catalog.search import DOC_TYPES, Hit
+from catalog.search import DOC_TYPES, SORTS, Hit, SearchQuery
 from web import basket, distribution, marketplace, samples
 from web.compare import MAX_COMPARED, compared, comparison_rows
-from web.explorer import PAGE_SIZE, dataset_view, last_seen, query_from_args, search_backend, search_view, variable_view
+from web.explorer import (
+    MAX_LIMIT,
+    MAX_OFFSET,
+    PAGE_SIZE,
+    dataset_view,
+    last_seen,
+    query_from_args,
+    search_backend,
+    search_view,
+    variable_view,
+)
 from web.i18n import current
 from web.label import label_json
 from web.openapi import spec
@@ -53,9 +63,42 @@ def hit_json(h: Hit) -> dict[str, Any]:
     }
 
 
+def _one_of(name: str, values: tuple[str, ...]) -> None:
+    raw = request.args.get(name, "")
+    if raw and raw not in values:
+        abort(400, f"{name}={raw!r} is not one of: {', '.join(values)}")
+
+
+def _whole(name: str, default: int, least: int, most: int, beyond: str) -> int:
+    raw = request.args.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, f"{name}={raw!r} is not a whole number (from {least} to {most})")
+    if not least <= value <= most:
+        abort(400, f"{name}={value} is out of range: from {least} to {most}{beyond}")
+    return value
+
+
+def search_query() -> SearchQuery:
+    """The search the API was asked for, or 400 problem details naming the parameter at fault and
+    the values it takes. A script's mistake (`type=datasets`, `page=0`) answered with the defaults
+    looks like an answer and is used as one; the pages stay forgiving (`query_from_args`). A
+    `limit` above the maximum is refused too, as the feeds' `page_size` and the samples' `rows`
+    are: a page shorter than asked for is read as the last one."""
+    _one_of("type", DOC_TYPES)
+    _one_of("sort", SORTS)
+    _one_of("grouped", ("0", "1"))
+    limit = _whole("limit", PAGE_SIZE, 1, MAX_LIMIT, "")
+    _whole("page", 1, 1, MAX_OFFSET // limit, f" (the first {MAX_OFFSET:,} hits, at limit={limit})")
+    return query_from_args(page_size=limit)
+
+
 @bp.get("/search")
 def search() -> Response:
-    view = search_view(query_from_args(), links=False)
+    view = search_view(search_query(), links=False)
     q, result = view.query, view.result
     return jsonify(
         {
@@ -66,7 +109,7 @@ def search() -> Response:
             "total": result.total,
             "page": view.page,
             "pages": view.pages,
-            "page_size": PAGE_SIZE,
+            "page_size": q.limit,
             "other_type_total": view.other_total,
             "type_totals": {kind: view.totals[kind] for kind in DOC_TYPES},
             "typos_tolerated": bool(result.typos),

@@ -46,6 +46,7 @@ from web.searchcache import hits_key, query_key
 
 bp = Blueprint("explorer", __name__)
 PAGE_SIZE = 20
+MAX_LIMIT = 100  # hits a page of the API may ask for (`limit`); the pages show PAGE_SIZE
 MAX_OFFSET = 10_000
 RELATED = 8
 FACET_SHOWN = 8  # values per facet before "show all"
@@ -74,13 +75,17 @@ def wants_groups(default: bool = False) -> bool:
     return request.args.get("grouped", "1" if default else "0") == "1"
 
 
-def query_from_args(grouped: bool = False) -> SearchQuery:
+def query_from_args(grouped: bool = False, page_size: int = PAGE_SIZE) -> SearchQuery:
     """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
     and `codelist`, `dataset` or `group` by key) and `grouped` (`wants_groups`, default `grouped`)
-    for one row per group of identical variables."""
+    for one row per group of identical variables.
+
+    Forgiving, as a person's URL deserves: an unknown type or sort, or a page that is no page,
+    gives the default (the page shows what it searched). The API checks its parameters first
+    (`web.api.search_query`) and refuses those."""
     args = request.args
     try:
-        page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // PAGE_SIZE))
+        page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // page_size))
     except ValueError:
         page = 1
     kind = args.get("type", "variable")
@@ -91,8 +96,8 @@ def query_from_args(grouped: bool = False) -> SearchQuery:
         filters=type_filters(kind, {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}),
         group=wants_groups(grouped) and kind == "variable",
         sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
-        offset=(page - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
+        offset=(page - 1) * page_size,
+        limit=page_size,
     )
 
 
@@ -363,8 +368,8 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
         q,
         result,
         {**totals, q.type: result.total},
-        q.offset // PAGE_SIZE + 1,
-        max(1, min(-(-result.total // PAGE_SIZE), MAX_OFFSET // PAGE_SIZE)),
+        q.offset // q.limit + 1,
+        max(1, min(-(-result.total // q.limit), MAX_OFFSET // q.limit)),
         chips,
         facets,
     )

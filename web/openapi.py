@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.search import FACETS, SORTS
+from catalog.search import DOC_TYPES, FACETS, SORTS
+from web.explorer import MAX_LIMIT, MAX_OFFSET, PAGE_SIZE
 
 ID = {
     "name": "id",
@@ -109,7 +110,7 @@ SCHEMAS: dict[str, Any] = {
             "total": {"type": "integer"},
             "page": {"type": "integer"},
             "pages": {"type": "integer"},
-            "page_size": {"type": "integer"},
+            "page_size": {"type": "integer", "description": "hits a page: the `limit` asked for"},
             "other_type_total": {"type": "integer"},
             "type_totals": {
                 "type": "object",
@@ -282,9 +283,23 @@ SCHEMAS: dict[str, Any] = {
 def spec(server: str) -> dict[str, Any]:
     search_params = [
         _query("q", "words to search for (names, labels, descriptions, codes)"),
-        _query("type", "what to search", {"type": "string", "enum": ["variable", "dataset", "codelist"]}),
-        _query("sort", "order (uses: the most used in projects first)", {"type": "string", "enum": list(SORTS)}),
-        _query("page", "1-based page of 20 hits", {"type": "integer", "minimum": 1}),
+        _query("type", "what to search (default variable)", {"type": "string", "enum": list(DOC_TYPES)}),
+        _query(
+            "sort",
+            "order (default relevance; uses: the most used in projects first)",
+            {"type": "string", "enum": list(SORTS)},
+        ),
+        _query(
+            "limit",
+            f"hits a page (default {PAGE_SIZE}); above {MAX_LIMIT} is refused (400), not cut down",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": PAGE_SIZE},
+        ),
+        _query(
+            "page",
+            f"1-based page of `limit` hits; pages reach the first {MAX_OFFSET:,} hits (page × limit ≤ {MAX_OFFSET})",
+            {"type": "integer", "minimum": 1},
+        ),
+        _query("grouped", "1: one hit per group of identical variables", {"type": "string", "enum": ["0", "1"]}),
         *[_query(f, f"filter on {f} (repeat: OR within a facet, AND across)", many=True) for f in FACETS],
     ]
     return {
@@ -298,7 +313,10 @@ def spec(server: str) -> dict[str, Any]:
         "servers": [{"url": server}],
         "paths": {
             "/api/search": _get(
-                "Search variables or datasets with facets", _ok("SearchResult", "a page of hits"), search_params
+                "Search variables or datasets with facets",
+                _ok("SearchResult", "a page of hits")
+                | {"400": PROBLEM | {"description": "a parameter out of its values or range, named in detail"}},
+                search_params,
             ),
             "/api/suggest": _get(
                 "Completions for a search box",
