@@ -234,6 +234,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
                         "run": r.run_id,
                         "status": r.status,
                         "counts": r.counts,
+                        "live_records": r.live,
+                        "nonconforming_now": r.nonconforming,
                         "error": r.error,
                         "errors": [e.__dict__ for e in r.errors],
                     }
@@ -261,6 +263,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         return 0
     errors = store.errors(run.id)
     readiness = coverage(store, settings, args.source).to_dict()
+    live, nonconforming = store.conformance(args.source)
     out = {
         "source": run.source,
         "run": run.id,
@@ -268,6 +271,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         "started": run.started,
         "finished": run.finished,
         "counts": run.counts,
+        "live_records": live,
+        "nonconforming_now": nonconforming,
         "error": run.error,
         "errors": [e.__dict__ for e in errors],
         "ehds": {

@@ -89,6 +89,11 @@ class SourceResult:
     counts: dict[str, int]
     error: str | None = None
     errors: list[RunError] = field(default_factory=list)
+    live: int | None = None
+    """The source's live records after the run, whichever run stored them (`SQLStore.conformance`)."""
+    nonconforming: int | None = None
+    """How many of them do not conform now. The run's `counts["invalid"]` counts only the records
+    the run wrote: an unchanged re-harvest of a feed that is still wrong says "0 invalid"."""
 
     @property
     def ok(self) -> bool:
@@ -97,7 +102,15 @@ class SourceResult:
     def line(self) -> str:
         counts = ", ".join(f"{self.counts.get(k, 0)} {k}" for k in COUNTS)
         tail = f" — FAILED: {self.error}" if self.error else ""
-        return f"{self.source}: {counts}{tail}"
+        return f"{self.source}: {counts}{self.now()}{tail}"
+
+    def now(self) -> str:
+        """The source's state beside the run's counts: how many of its records do not conform."""
+        if not self.live:
+            return ""
+        if not self.nonconforming:
+            return f"; all {self.live} live records conform"
+        return f"; {self.nonconforming} of {self.live} live records do not conform (`catalog report {self.source}`)"
 
 
 def source_info(src: SourceConfig) -> SourceInfo:
@@ -646,6 +659,8 @@ def harvest(
             with ThreadPoolExecutor(max_workers=at_once) as pool:
                 results = list(pool.map(lambda job, ok: job.run(ok), jobs, begun))
         relink(settings, store, index, [r.run_id for r in results if r.run_id])
+    for r in results:
+        r.live, r.nonconforming = store.conformance(r.source)
     return results
 
 

@@ -106,7 +106,14 @@ class Scheduler:
                 failed = [r for r in results if not r.ok and r.status != "skipped"]
                 ok, outcome = not failed, "; ".join(r.line() for r in results)
                 details: dict[str, Any] = {
-                    r.source: {"status": r.status, "run": r.run_id, "counts": r.counts, "error": r.error}
+                    r.source: {
+                        "status": r.status,
+                        "run": r.run_id,
+                        "counts": r.counts,
+                        "live_records": r.live,
+                        "nonconforming_now": r.nonconforming,
+                        "error": r.error,
+                    }
                     for r in results
                 }
             else:

@@ -297,6 +297,7 @@ class StoreReader(Protocol):
     ) -> tuple[int, list[StoredRecord]]: ...
     def count(self, kind: str | None = None) -> int: ...
     def source_stats(self) -> dict[str, dict[str, int]]: ...
+    def conformance(self, source: str) -> tuple[int, int]: ...
     def validations(self, source: str) -> Iterator[dict[str, Any]]: ...
     def known(self, source: str) -> dict[str, str]: ...
     def version(self) -> str | None: ...
@@ -943,6 +944,17 @@ class SQLStore(ABC):
             stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
             stats[row["source"]]["variable"] = int(row["n"])
         return stats
+
+    def conformance(self, source: str) -> tuple[int, int]:
+        """The source's live records, and how many of them do not conform now (as each was last
+        validated: stored or revalidated), whichever run stored them. A run's own "invalid"
+        counts only the records it wrote, so an unchanged re-harvest of a broken feed says 0;
+        this says how many are still wrong."""
+        row = self._tuples(
+            "SELECT count(*), count(*) - sum(coalesce(conforms, 0)) FROM records WHERE source=? AND deleted_at IS NULL",
+            (source,),
+        )[0]
+        return int(row[0]), int(row[1] or 0)
 
     def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]:
         """Variable key -> URI of the live dataset holding it; unknown or deleted keys are left out."""

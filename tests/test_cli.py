@@ -87,6 +87,21 @@ def test_harvest_prints_a_line_per_source_and_fails_when_one_fails(home, server,
     assert "mfr: 0 new, 0 changed, 2 unchanged" in capsys.readouterr().out
 
 
+def test_a_re_harvest_says_how_many_records_still_do_not_conform_beside_its_zero_invalid(home, server, capsys):
+    """`catalog harvest difi` said 33 invalid, then 0 on the unchanged re-harvest: read as fixed."""
+    catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server, [mfr_dataset(description={})]))
+    assert catalog(home, "harvest") == 0
+    assert "1 invalid, 0 errors; 1 of 1 live records do not conform (`catalog report mfr`)" in capsys.readouterr().out
+    report = f"{home}/run.json"
+    assert catalog(home, "harvest", "--report", report) == 0
+    assert "0 invalid, 0 errors; 1 of 1 live records do not conform" in capsys.readouterr().out
+    [said] = json.loads(open(report, encoding="utf-8").read())
+    assert (said["counts"]["invalid"], said["live_records"], said["nonconforming_now"]) == (0, 1, 1)
+    assert catalog(home, "report", "mfr") == 0
+    last = json.loads(capsys.readouterr().out)
+    assert (last["counts"]["invalid"], last["live_records"], last["nonconforming_now"]) == (0, 1, 1)
+
+
 def test_search_json_lists_hits_with_id_name_label_dataset_and_source(home, server, capsys):
     catalog(home, "sources", "add", "mfr", "--kind", "dcat", "--url", feed(server))
     catalog(home, "harvest")

@@ -270,6 +270,25 @@ def test_records_with_violations_are_stored_flagged_and_counted_invalid(settings
     assert any(f["path"] == "http://purl.org/dc/terms/description" for f in stored.validation["findings"])
 
 
+def test_a_re_harvest_counts_no_invalid_records_yet_says_how_many_still_do_not_conform(settings, store, index, server):
+    """An unchanged re-harvest of a feed with 33 invalid records said "0 invalid", read as fixed.
+    The run's counts keep their meaning (what the run wrote); the result says the source's state."""
+    bad, good = mfr_dataset(description={}), apgar_codes()
+    configure(settings, "mfr", publish(server, [bad, good]))
+    first = run(settings, store, index)["mfr"]
+    second = run(settings, store, index)["mfr"]
+    assert (first.counts["invalid"], second.counts["invalid"], second.counts["unchanged"]) == (1, 0, 2)
+    assert (first.live, first.nonconforming) == (second.live, second.nonconforming) == (2, 1)
+    assert second.line() == (
+        "mfr: 0 new, 0 changed, 2 unchanged, 0 deleted, 0 invalid, 0 errors; "
+        "1 of 2 live records do not conform (`catalog report mfr`)"
+    )
+    publish(server, [good])
+    third = run(settings, store, index)["mfr"]
+    assert (third.counts["deleted"], third.live, third.nonconforming) == (1, 1, 0)
+    assert third.line().endswith("0 errors; all 1 live records conform")
+
+
 def test_rdfxml_with_an_entity_declaration_is_refused(settings, store, index, server):
     xxe = (
         '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'

@@ -73,8 +73,10 @@ def settings(tmp_path: Path, url: str) -> Settings:
     return Settings.load(tmp_path / "home", database_url=url)
 
 
-def put(store: StoreWriter, run: int, record, url: str = "http://feed", source: str = "mfr") -> str:
-    return store.put(source, run, record, content_hash(record), url, True, {"conforms": True})
+def put(
+    store: StoreWriter, run: int, record, url: str = "http://feed", source: str = "mfr", conforms: bool = True
+) -> str:
+    return store.put(source, run, record, content_hash(record), url, conforms, {"conforms": conforms})
 
 
 def dataset(uri: str, *variables: str, title: str = "Datasett") -> Dataset:
@@ -325,6 +327,19 @@ def test_counts_per_source_and_kind(store: SQLStore) -> None:
     assert stats["mfr"] == {"dataset": 1, "codelist": 1, "variable": len(mfr_dataset().variables), "conforming": 2}
     assert stats["npr"]["variable"] == 3
     assert list(store.validations("npr")) == [{"conforms": True}]
+    assert store.conformance("mfr") == (2, 0) and store.conformance("nobody") == (0, 0)
+
+
+def test_conformance_counts_the_live_records_that_do_not_conform_whichever_run_stored_them(store: SQLStore) -> None:
+    first = store.start_run("mfr")
+    put(store, first, mfr_dataset(), conforms=False)
+    put(store, first, apgar_codes())
+    put(store, first, dataset("https://mfr.example/gone", "A"), conforms=False)
+    store.finish_run(first, "ok", {"new": 3, "invalid": 2})
+    later = store.start_run("mfr")
+    store.mark_deleted(["https://mfr.example/gone"], later)
+    store.finish_run(later, "ok", {"unchanged": 2, "deleted": 1})
+    assert store.conformance("mfr") == (2, 1)
     assert {r.uri for r in store.records(source="mfr", kind="codelist")} == {apgar_codes().uri}
 
 

@@ -312,6 +312,17 @@ def test_a_source_page_shows_its_harvest_history_and_the_failure(client):
     assert client.get("/api/sources/npr").json["quality"]["rating"] in ("excellent", "good", "sufficient", "bad")
 
 
+def test_a_source_page_says_how_many_records_do_not_conform_now_beside_each_runs_invalid(client):
+    """The history's "Invalid" counts what each run wrote: after an unchanged re-harvest it says 0
+    for records still wrong, so the page says how many do not conform now."""
+    npr = page(client, "/sources/npr")
+    assert "1 av kildens 3 poster er ikke i samsvar nå, uansett hvilken høsting som lagret dem." in npr
+    assert "Alle kildens 2 poster er i samsvar nå." in page(client, "/sources/mfr")
+    assert "1 of the source's 3 records do not conform now" in page(client, "/sources/npr?lang=en")
+    said = client.get("/api/sources/npr").json
+    assert (said["live_records"], said["nonconforming_now"]) == (3, 1)
+
+
 def test_a_source_page_lists_all_errors_of_the_last_run_and_none_of_earlier_runs(settings, store):
     old = store.start_run("reg")
     store.add_errors(old, "reg", [RunError(old, "reg", None, "r0", None, "fixed long ago")])

@@ -281,6 +281,8 @@ def source(name: str) -> Response:
         {
             **summary_json(view.summary),
             "runs": [asdict(r) for r in view.runs],
+            "live_records": view.conformance[0],
+            "nonconforming_now": view.conformance[1],
             "errors_run": view.errors_run.id if view.errors_run else None,
             "errors": [asdict(e) for e in view.errors],
             "findings": [{"severity": s, "path": p, "message": m, "count": n} for s, p, m, n in view.findings],

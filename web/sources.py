@@ -114,6 +114,7 @@ class SourceView:
     readiness: Coverage  # which of its datasets reach the EHDS feed
     about: About
     route: Route
+    conformance: tuple[int, int] = (0, 0)  # live records, and how many do not conform now
 
 
 def summaries() -> list[SourceSummary]:
@@ -169,6 +170,7 @@ def source_view(name: str) -> SourceView:
         coverage(store(), current_app.config["SETTINGS"], name),
         about,
         routes().for_source(name, current_app.config["SETTINGS"].sources.get(name)),
+        store().conformance(name),
     )
 
 
