@@ -625,7 +625,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         report = validation.validate_location(args.location, profile)
     except validation.Unreadable as exc:
         raise InputError(str(exc)) from None
-    print(validation.format_report(report, args.format))
+    print(validation.format_report(report, args.format, args.show))
     return 0 if report.conforms else 1
 
 
@@ -867,6 +867,9 @@ def parser() -> argparse.ArgumentParser:
         "(healthdcat-ap/public, /restricted, /non-public); default: the EHDS feed's",
     )
     v.add_argument("--format", default="text", choices=["text", "json"])
+    v.add_argument(
+        "--show", type=int, default=50, help="nodes whose findings are listed in text, after the summary (0: all)"
+    )
     v.set_defaults(func=cmd_validate)
 
     q = sub.add_parser("search", help="search variables")

@@ -567,10 +567,29 @@ def validate_location(location: str, profile: str = DEFAULT_PROFILE) -> Report:
 _SEVERITY_WORDS = {"Violation": "Brudd | Violation", "Warning": "Advarsel | Warning", "Info": "Info | Info"}
 
 
-def format_report(report: Report, fmt: str = "text") -> str:
-    """The report as JSON, or as text grouped by focus node with message and fix hint."""
+def by_rule(report: Report) -> list[tuple[str, str, str, int, int]]:
+    """The findings counted by rule: (severity, path, message, findings, focus nodes), violations
+    first, then the most frequent. A real feed's 600 findings are a dozen rules broken again and
+    again; the publisher fixes rules, not nodes."""
+    found: dict[tuple[str, str, str], list[str]] = {}
+    for f in report.findings:
+        found.setdefault((f.severity, f.path or "", f.message), []).append(f.focus)
+    rules = [(sev, path, msg, len(foci), len(set(foci))) for (sev, path, msg), foci in found.items()]
+    return sorted(rules, key=lambda r: (SEVERITY_ORDER.get(r[0], 3), -r[3], r[2], r[1]))
+
+
+def format_report(report: Report, fmt: str = "text", show: int = 0) -> str:
+    """The report as JSON (the report's dict, and `by_rule`), or as text: the verdict, the findings
+    counted by rule, then the findings grouped by focus node with message and fix hint (the first
+    `show` nodes, 0 for all), as `catalog ehds-check` gives its datasets and its summary."""
+    rules = by_rule(report)
     if fmt == "json":
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+        keys = ("severity", "path", "message", "findings", "focus_nodes")
+        return json.dumps(
+            {**report.to_dict(), "by_rule": [dict(zip(keys, r, strict=True)) for r in rules]},
+            ensure_ascii=False,
+            indent=2,
+        )
     if fmt != "text":
         raise ValueError(f"unknown report format {fmt!r}; choose text or json")
     counts = report.counts()
@@ -580,10 +599,16 @@ def format_report(report: Report, fmt: str = "text") -> str:
         verdict,
         f"Brudd | Violations: {counts['Violation']}   Advarsler | Warnings: {counts['Warning']}",
     ]
+    if rules:
+        lines += ["", "Funn per regel | Findings by rule:"]
+        for sev, path, message, n, _nodes in rules:
+            where = f" ({_short(path)})" if path else ""
+            lines.append(f"  {n:5}  [{_SEVERITY_WORDS.get(sev, sev)}]{where} {message}")
     by_focus: dict[str, list[Finding]] = {}
     for f in report.findings:
         by_focus.setdefault(f.focus, []).append(f)
-    for focus in sorted(by_focus, key=lambda k: (min(SEVERITY_ORDER.get(f.severity, 3) for f in by_focus[k]), k)):
+    ordered = sorted(by_focus, key=lambda k: (min(SEVERITY_ORDER.get(f.severity, 3) for f in by_focus[k]), k))
+    for focus in ordered[: show or None]:
         lines += ["", f"{focus}"]
         for f in by_focus[focus]:
             where = f" ({_short(f.path)})" if f.path else ""
@@ -592,4 +617,12 @@ def format_report(report: Report, fmt: str = "text") -> str:
                 lines.append(f"      verdi | value: {f.value}")
             if f.hint:
                 lines.append(f"      slik retter du det | how to fix: {f.hint}")
+    if show and len(ordered) > show:
+        lines += ["", f"... {len(ordered) - show} more nodes with findings (--show 0 lists all)"]
+    if rules:  # the end is what a terminal shows: say where the summary is
+        lines += [
+            "",
+            f"{len(report.findings)} funn av {len(rules)} regler ved {len(ordered)} noder, per regel øverst | "
+            f"{len(report.findings)} findings of {len(rules)} rules at {len(ordered)} nodes, by rule at the top",
+        ]
     return "\n".join(lines) + "\n"

@@ -11,6 +11,7 @@ import tantivy
 from catalog.cli import main
 from catalog.config import Settings
 from catalog.rdf import to_graph
+from tests.conftest import requires_shared, shared_path
 from tests.factories import apgar_codes, mfr_dataset
 
 
@@ -100,6 +101,24 @@ def test_a_re_harvest_says_how_many_records_still_do_not_conform_beside_its_zero
     assert catalog(home, "report", "mfr") == 0
     last = json.loads(capsys.readouterr().out)
     assert (last["counts"]["invalid"], last["live_records"], last["nonconforming_now"]) == (0, 1, 1)
+
+
+@requires_shared
+def test_validate_of_a_real_feed_counts_its_findings_by_rule_before_listing_the_first_nodes(home, server, capsys):
+    """`catalog validate` of data.norge.no's Difi catalogue printed 600 findings and no summary."""
+    body = shared_path("real-world/dcat/difi-catalog-2017-10-19.jsonld").read_bytes()
+    url = server.serve("/difi.jsonld", body, Content_Type="application/ld+json")
+    assert catalog(home, "validate", url, "--format", "json") == 1
+    report = json.loads(capsys.readouterr().out)
+    nodes = len({f["focus"] for f in report["findings"]})
+    assert sum(r["findings"] for r in report["by_rule"]) == len(report["findings"]) > 400
+    assert catalog(home, "validate", url, "--show", "3") == 1
+    blocks = capsys.readouterr().out.rstrip("\n").split("\n\n")
+    rules = blocks[1].splitlines()
+    assert rules[0] == "Funn per regel | Findings by rule:" and len(rules) == len(report["by_rule"]) + 1
+    assert "    33  [Brudd | Violation] (healthdcatap:healthCategory) Datasettet mangler helsekategori" in blocks[1]
+    assert len(blocks) == 2 + 3 + 2 and blocks[5] == f"... {nodes - 3} more nodes with findings (--show 0 lists all)"
+    assert blocks[6].endswith(f"at {nodes} nodes, by rule at the top")
 
 
 def test_search_json_lists_hits_with_id_name_label_dataset_and_source(home, server, capsys):

@@ -265,7 +265,7 @@ def test_the_text_report_groups_findings_by_focus_node_with_message_and_hint() -
         "Oppfyller ikke profilen | Does not conform",
         "Brudd | Violations: 2   Advarsler | Warnings: 0",
     ]
-    blocks = text.split("\n\n")[1:]
+    blocks = text.split("\n\n")[2:-1]  # after the verdict and the summary by rule, before the last line
     assert [b.splitlines()[0] for b in blocks] == [
         "https://data.fhi.no/mfr/dataset/fodsler",
         "https://data.fhi.no/mfr/variabel/VEKT",
@@ -277,9 +277,36 @@ def test_the_text_report_groups_findings_by_focus_node_with_message_and_hint() -
     ]
 
 
-def test_the_json_report_is_the_report_dict() -> None:
+def test_the_text_report_counts_the_findings_by_rule_first_and_lists_the_first_nodes() -> None:
+    """`catalog validate` of a real feed printed 400 findings and no summary."""
+    records = [mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{i}", title={}, variables=0) for i in range(3)]
+    report = validation.Report(False, [f for r in validate_records(records) for f in r.findings])
+    text = format_report(report, "text", show=2)
+    assert text.split("\n\n")[1].splitlines()[:2] == [
+        "Funn per regel | Findings by rule:",
+        "      3  [Brudd | Violation] (dct:title) Datasettet mangler tittel | The dataset has no title",
+    ]
+    assert [line for line in text.splitlines() if line.startswith("https://")] == [
+        "https://data.fhi.no/mfr/dataset/0",
+        "https://data.fhi.no/mfr/dataset/1",
+    ]
+    assert "... 1 more nodes with findings (--show 0 lists all)" in text
+    assert text.endswith(f"findings of {len(validation.by_rule(report))} rules at 3 nodes, by rule at the top\n")
+    assert "https://data.fhi.no/mfr/dataset/2" in format_report(report, "text")
+
+
+def test_the_json_report_is_the_report_dict_with_the_findings_by_rule() -> None:
     report = validate_records([mfr_dataset(title={})], "dcat-ap-3")[0]
     data = json.loads(format_report(report, "json"))
+    assert data.pop("by_rule") == [
+        {
+            "severity": "Violation",
+            "path": "http://purl.org/dc/terms/title",
+            "message": "Datasettet mangler tittel | The dataset has no title",
+            "findings": 1,
+            "focus_nodes": 1,
+        }
+    ]
     assert data == report.to_dict()
     assert data["counts"] == {"Violation": 1, "Warning": 0, "Info": 0}
     assert set(data["findings"][0]) == {"severity", "focus", "path", "value", "message", "shape", "component", "hint"}
