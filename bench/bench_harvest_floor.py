@@ -336,9 +336,11 @@ def stages(pages: int, variables: int) -> None:
     the first `pages` pages of the feed (`time.process_time`: tantivy's own threads included), the
     floor's parse among them: where the harvest's time goes, whichever process does the work."""
     import tempfile
+    from datetime import UTC, datetime
 
     from catalog.config import Settings, SourceConfig
-    from catalog.label import relabel
+    from catalog.confirmations import record_harvest
+    from catalog.label import ahead, inputs_digest, relabel, settled, source_inputs
     from catalog.model import Dataset, digest, dumps
     from catalog.pipeline import fewer_collections, source_info
     from catalog.prepare import own_statements, platforms, validated_json
@@ -370,7 +372,9 @@ def stages(pages: int, variables: int) -> None:
         profile = ehds()
         get_profile(profile.name)
         run, info, view = store.start_run(src.name), source_info(src), profile.view_digest(settings, src.name) or ""
+        labels_ahead = ahead(settings, store, src.name)  # once a run: a few reads
         docs: list[dict[str, Any]] = []
+        labels: list[tuple[str, str, str, str, str]] = []
         n = 0
         for path, body in feed_pages(base, pages * PAGE_SIZE, variables).items():
             data = body.decode()
@@ -404,13 +408,25 @@ def stages(pages: int, variables: int) -> None:
                     rendered = render(r, hsh, src.name, conforms, settings, known)
                 with timed("search documents"):
                     docs += documents(r, info, valid=conforms, platforms=platforms(store, r, src.name))
+                with timed("labels"):  # assessed ahead where the record is prepared, as `prepare`
+                    record = published.record
+                    if isinstance(record, Dataset):
+                        label = labels_ahead.label(r.uri, src.name, record, conforms)
+                        labels.append((r.uri, hsh, label.inputs, label.digest, label.data))
                 written.append((outline, hsh, conforms, checked, canonical, rendered))
-            with timed("store"):  # a page's records in one transaction, as the pipeline writes a batch
-                store.put_many(src.name, run, [Put(o, h, base, ok, v, c, r) for o, h, ok, v, c, r in written])
+            with timed("store"):  # a page's records and labels in one transaction, as the pipeline writes a batch
+                with store.transaction():
+                    store.put_many(src.name, run, [Put(o, h, base, ok, v, c, r) for o, h, ok, v, c, r in written])
+                    store.save_labels(settled(store, labels))
+                labels.clear()
         with timed("index (tantivy)"):
             index.upsert(list(complete(docs, lambda _key: None)))
         store.finish_run(run, "ok", {})
-        with timed("labels"):
+        record_harvest(store, src.name, n, False)
+        left = store.stale_labels(src.name, inputs_digest(source_inputs(settings, store, src.name, datetime.now(UTC))))
+        if left:
+            raise SystemExit(f"{len(left)} labels assessed ahead did not hold: the run's end would assess them again")
+        with timed("labels"):  # what the run's end does: finds nothing left to assess
             relabel(settings, store, src.name)
     floor_cpu = spent.pop("floor: pyoxigraph parse")
     total = sum(spent.values())
