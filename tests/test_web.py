@@ -7,6 +7,7 @@ import io
 import json
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from flask import Flask
@@ -680,8 +681,31 @@ def test_a_search_too_long_to_run_says_so_in_the_readers_language_and_keeps_the_
     assert response.status_code == 400 and says in html
     assert 'lang="en"' not in html.split("<main", 1)[1] and "too complex" not in html
     assert f'value="{words}"' in html
-    api = client.get("/api/search", query_string={"q": words})
+    api = client.get("/api/search", query_string={"q": words[:200]})
     assert api.status_code == 400 and "too complex" in api.json["detail"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("nb", "Søket var lengre enn 200 tegn; bare de første 200 ble søkt etter."),
+        ("en", "The search was longer than 200 characters; only its first 200 were searched."),
+    ],
+)
+def test_a_search_longer_than_is_searched_says_only_its_start_was(client, lang, says):
+    """A text past 200 characters was cut without a word: the words past it were silently dropped."""
+    html = page(client, "/search?" + urlencode({"q": "vekt" + " " * 300, "lang": lang}))
+    assert says in html and hits(html)
+    assert says not in page(client, "/search?" + urlencode({"q": "vekt" + " " * 196, "lang": lang}))
+
+
+def test_the_api_refuses_a_search_text_longer_than_is_searched(client):
+    response = client.get("/api/search", query_string={"q": "vekt" + " " * 197})
+    assert (
+        response.status_code == 400 and response.json["detail"] == "q is 201 characters long: at most 200 are searched"
+    )
+    assert client.get("/api/search", query_string={"q": "vekt" + " " * 196}).status_code == 200
+    client.get("/?lang=nb")  # the language is remembered in a cookie
 
 
 @pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples"])

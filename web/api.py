@@ -18,6 +18,7 @@ from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import (
     MAX_LIMIT,
     MAX_OFFSET,
+    MAX_QUERY,
     PAGE_SIZE,
     dataset_view,
     last_seen,
@@ -91,6 +92,8 @@ def search_query() -> SearchQuery:
     _one_of("type", DOC_TYPES)
     _one_of("sort", SORTS)
     _one_of("grouped", ("0", "1"))
+    if len(request.args.get("q", "")) > MAX_QUERY:  # the page searches its start and says so
+        abort(400, f"q is {len(request.args['q'])} characters long: at most {MAX_QUERY} are searched")
     limit = _whole("limit", PAGE_SIZE, 1, MAX_LIMIT, "")
     _whole("page", 1, 1, MAX_OFFSET // limit, f" (the first {MAX_OFFSET:,} hits, at limit={limit})")
     return query_from_args(page_size=limit)

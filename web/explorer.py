@@ -48,6 +48,9 @@ bp = Blueprint("explorer", __name__)
 PAGE_SIZE = 20
 MAX_LIMIT = 100  # hits a page of the API may ask for (`limit`); the pages show PAGE_SIZE
 MAX_OFFSET = 10_000
+MAX_QUERY = 200
+"""Characters of a search's text that are searched: a page shortens a longer one and says so
+(`shortened`), the API refuses it."""
 RELATED = 8
 FACET_SHOWN = 8  # values per facet before "show all"
 USING_SHOWN = 50  # variables listed on a code list's page (the rest are a search away)
@@ -91,7 +94,7 @@ def query_from_args(grouped: bool = False, page_size: int = PAGE_SIZE) -> Search
     kind = args.get("type", "variable")
     kind = kind if kind in DOC_TYPES else "variable"
     return SearchQuery(
-        text=args.get("q", "")[:200],
+        text=args.get("q", "")[:MAX_QUERY],
         type=kind,
         filters=type_filters(kind, {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}),
         group=wants_groups(grouped) and kind == "variable",
@@ -379,7 +382,21 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
 def search() -> str:
     grouped = wants_groups(default=True)
     view = search_view(query_from_args(grouped), grouped)
-    return render_template("search.html", view=view, q=view.query, result=view.result, basket=set(basket_keys()))
+    return render_template(
+        "search.html",
+        view=view,
+        q=view.query,
+        result=view.result,
+        basket=set(basket_keys()),
+        shortened=shortened(),
+        max_query=MAX_QUERY,
+    )
+
+
+def shortened() -> bool:
+    """Whether the search's text was longer than is searched (`MAX_QUERY`): the page says that only
+    its start was searched, where a pasted paragraph was cut without a word."""
+    return len(request.args.get("q", "")) > MAX_QUERY
 
 
 # --- records -------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.search import DOC_TYPES, FACETS, SORTS
-from web.explorer import MAX_LIMIT, MAX_OFFSET, PAGE_SIZE
+from web.explorer import MAX_LIMIT, MAX_OFFSET, MAX_QUERY, PAGE_SIZE
 
 ID = {
     "name": "id",
@@ -283,7 +283,11 @@ SCHEMAS: dict[str, Any] = {
 
 def spec(server: str) -> dict[str, Any]:
     search_params = [
-        _query("q", "words to search for (names, labels, descriptions, codes)"),
+        _query(
+            "q",
+            f"words to search for (names, labels, descriptions, codes); above {MAX_QUERY} characters is refused (400)",
+            {"type": "string", "maxLength": MAX_QUERY},
+        ),
         _query("type", "what to search (default variable)", {"type": "string", "enum": list(DOC_TYPES)}),
         _query(
             "sort",
