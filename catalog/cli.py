@@ -252,6 +252,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from catalog.readiness import coverage
     from catalog.store import open_reader
+    from catalog.validation import stored_by_rule
 
     settings = _settings(args)
     store = open_reader(settings)
@@ -275,6 +276,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         "nonconforming_now": nonconforming,
         "error": run.error,
         "errors": [e.__dict__ for e in errors],
+        "findings": [
+            {"severity": sev, "path": path, "message": message, "count": n}
+            for sev, path, message, n in stored_by_rule(store.validations(args.source))
+        ],
         "ehds": {
             "datasets": readiness["total"],
             "publishers": readiness["publishers"],

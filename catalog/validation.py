@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -565,6 +566,18 @@ def validate_location(location: str, profile: str = DEFAULT_PROFILE) -> Report:
 # --- explaining -----------------------------------------------------------------------------
 
 _SEVERITY_WORDS = {"Violation": "Brudd | Violation", "Warning": "Advarsel | Warning", "Info": "Info | Info"}
+
+
+def stored_by_rule(reports: Iterable[dict[str, Any]], most: int = 50) -> list[tuple[str, str, str, int]]:
+    """A source's stored validation reports (`StoreReader.validations`) counted by rule: (severity,
+    the path's last name, message, findings), the most frequent first: what its publisher fixes
+    (the source page, `/api/sources/<name>` and `catalog report` show the same)."""
+    counted: Counter[tuple[str, str, str]] = Counter()
+    for report in reports:
+        for f in report.get("findings", []):
+            path = (f.get("path") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            counted[(f.get("severity") or "", path, f.get("message") or "")] += 1
+    return [(sev, path, msg, n) for (sev, path, msg), n in counted.most_common(most)]
 
 
 def by_rule(report: Report) -> list[tuple[str, str, str, int, int]]:

@@ -101,6 +101,10 @@ def test_a_re_harvest_says_how_many_records_still_do_not_conform_beside_its_zero
     assert catalog(home, "report", "mfr") == 0
     last = json.loads(capsys.readouterr().out)
     assert (last["counts"]["invalid"], last["live_records"], last["nonconforming_now"]) == (0, 1, 1)
+    # what to fix, by rule, as the source page and /api/sources/<name> count it
+    by_rule = {(f["severity"], f["path"]): f["count"] for f in last["findings"]}
+    assert by_rule[("Violation", "description")] == 1
+    assert [f["count"] for f in last["findings"]] == sorted((f["count"] for f in last["findings"]), reverse=True)
 
 
 @requires_shared

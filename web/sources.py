@@ -22,6 +22,7 @@ from catalog.access import Route, routes
 from catalog.model import Dataset, LangText
 from catalog.readiness import Coverage, coverage
 from catalog.store import Run, RunError, StoredRecord
+from catalog.validation import stored_by_rule
 from web import charts
 from web.explorer import quality_labels, source_title, store
 from web.quality import QualityScore, publisher_quality, score_chart
@@ -147,17 +148,7 @@ def source_view(name: str) -> SourceView:
     if summary is None:
         abort(404, f"No source named {name}.")
     finished = store().last_finished_run(name)
-    counted: Counter[tuple[str, str, str]] = Counter()
-    for report in store().validations(name):
-        for f in report.get("findings", []):
-            counted[
-                (
-                    f.get("severity") or "",
-                    (f.get("path") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1],
-                    f.get("message") or "",
-                )
-            ] += 1
-    findings = [(sev, path, msg, n) for (sev, path, msg), n in counted.most_common(50)]
+    findings = stored_by_rule(store().validations(name))
     about = About()
     quality = publisher_quality(about.gather(store().records(name, kind="dataset")))
     return SourceView(
