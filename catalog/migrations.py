@@ -311,6 +311,13 @@ POSTGRES: tuple[Step, ...] = (
         "(confirmations, uses, labels)",
         POSTGRES_V2,
     ),
+    Step(
+        3,
+        "validation reports kept packed (zlib-compressed JSON, `catalog.store.packed_report`): a "
+        "dataset's report was four fifths of the records table; the text already there is kept as "
+        "its UTF-8, which is read as it was",
+        "ALTER TABLE records ALTER COLUMN validation TYPE bytea USING convert_to(validation, 'UTF8')",
+    ),
 )
 
 

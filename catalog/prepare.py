@@ -41,7 +41,7 @@ from catalog.search import Document, Encoder, document_key
 from catalog.search.documents import SourceInfo, encoded_documents
 from catalog.spill import put as spill_put
 from catalog.spill import take as spill_take
-from catalog.store import Outline, StoreReader, store_at
+from catalog.store import Outline, StoreReader, packed_report, store_at
 from catalog.validation import Report, validate_record_json
 from harvesters.base import Deferred, Event, Harvested, Mapped
 
@@ -87,10 +87,11 @@ NO_DOCUMENTS = Packed([])
 @dataclass
 class Prepared:
     """One record made ready to write; `data` None: unchanged (its hash is the one the store has);
-    `error`: it could not be prepared (and is not written). `data` (the canonical JSON) and
-    `validation` are JSON as stored, in UTF-8: they cross to the writing process as bytes, which
-    the store keeps as they are (`catalog.store.Put`), where text was decoded there and encoded
-    again for the database."""
+    `error`: it could not be prepared (and is not written). `data` (the canonical JSON, in UTF-8)
+    and `validation` (its JSON, packed: `catalog.store.packed_report`) are as the store keeps
+    them: they cross to the writing process as bytes, which it writes as they are
+    (`catalog.store.Put`), where text was decoded there and encoded again for the database, and a
+    report twenty times its packed size crossed and was written."""
 
     uri: str
     hash: str = ""
@@ -178,7 +179,7 @@ def prepare(job: Job, store: StoreReader, records: list[Record], known: list[str
             view = ehds.published(record, job.settings, job.src)
             statements = own_statements(view.record, ehds.name)
             conforms, validation = validated_json(view, ehds.name, statements.get(ehds.name), job.view)
-            prepared.conforms, prepared.validation = conforms, validation.encode()
+            prepared.conforms, prepared.validation = conforms, packed_report(validation)
             made = Known({ehds.name: view.record}, {ehds.name: job.view}, statements) if renders_view else None
             prepared.renderings = render(record, prepared.hash, job.src.name, conforms, job.settings, made)
             prepared.docs = Packed(

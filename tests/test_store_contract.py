@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,6 +37,7 @@ from catalog.store import (
     SQLStore,
     StoreReader,
     StoreWriter,
+    packed_report,
     store_at,
 )
 from tests.factories import apgar_codes, mfr_dataset
@@ -245,19 +247,79 @@ def test_reads_of_many_records_at_once_answer_past_one_query_of_values(store: SQ
 
 
 def test_json_given_as_utf8_bytes_is_stored_as_the_same_text(store: SQLStore) -> None:
-    """What `catalog.prepare` sends: a record's canonical JSON and its validation as UTF-8."""
+    """What `catalog.prepare` sends: a record's canonical JSON as UTF-8, its validation packed."""
     run = store.start_run("mfr")
     for title in ("Fødsler – «alle» 🍼", "Endret – ø"):  # new, then changed
         record = mfr_dataset(title={"nb": title})
         data, validation = dumps(record), json.dumps({"conforms": False, "note": f"bør {title}"}, ensure_ascii=False)
-        put_bytes = Put(Outline.of(record), digest(data), None, False, validation.encode(), data.encode())
+        put_bytes = Put(Outline.of(record), digest(data), None, False, packed_report(validation), data.encode())
         assert store.put_many("mfr", run, [put_bytes]) == ["new" if title.startswith("F") else "changed"]
         stored = store.get(record.uri)
         assert stored is not None and stored.data == data and stored.validation_json == validation
         assert stored.record == record and store.mentioning("https://data.fhi.no/org/fhi") == stored
-        assert store._tuples("SELECT data, validation FROM records") == [(data, validation)]
-        if isinstance(store, SQLiteStore):  # text, as a str gives, never a blob
-            assert store._tuples("SELECT typeof(data), typeof(validation) FROM records") == [("text", "text")]
+        assert store._tuples("SELECT data, validation FROM records") == [(data, packed_report(validation))]
+        if isinstance(store, SQLiteStore):  # the JSON as text, as a str gives; the report as bytes
+            assert store._tuples("SELECT typeof(data), typeof(validation) FROM records") == [("text", "blob")]
+
+
+REPORT = {
+    "conforms": False,
+    "findings": [
+        {"severity": "Warning", "focus": f"urn:v{n}", "message": "Variabelen bør ha tittel | The variable should"}
+        for n in range(40)
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        REPORT,
+        json.dumps(REPORT, ensure_ascii=False),
+        json.dumps(REPORT, ensure_ascii=False).encode(),
+        packed_report(REPORT),
+    ],
+    ids=["dict", "json", "utf-8", "packed"],
+)
+def test_a_validation_report_is_kept_packed_however_it_is_given(store: SQLStore, given: Any) -> None:
+    """A dataset's report repeats each finding's texts for every variable: it is kept compressed,
+    and reads back as it was, from the record and from the source's reports alike."""
+    run = store.start_run("mfr")
+    record = mfr_dataset()
+    store.put_many("mfr", run, [Put(record, content_hash(record), None, False, given)])
+    [(kept,)] = store._tuples("SELECT validation FROM records")
+    assert bytes(kept) == packed_report(REPORT) and len(kept) * 10 < len(json.dumps(REPORT))
+    stored = store.get(record.uri)
+    assert stored is not None and stored.validation == REPORT and list(store.validations("mfr")) == [REPORT]
+    store.revalidated(record.uri, True, {**REPORT, "conforms": True}, changed=False)
+    assert store._tuples("SELECT validation FROM records")[0][0][:1] == b"x"  # revalidated: packed too
+    assert list(store.validations("mfr")) == [{**REPORT, "conforms": True}]
+
+
+def test_a_report_kept_as_text_by_an_earlier_version_reads_alike_and_is_copied_packed(
+    store: SQLStore, url: str, tmp_path: Path
+) -> None:
+    """Stores written before reports were packed hold them as JSON text: PostgreSQL's migration 3
+    keeps that text as its UTF-8, SQLite as it is; either reads as before, and import-store packs it."""
+    record, text = mfr_dataset(), json.dumps(REPORT, ensure_ascii=False)
+    put(store, store.start_run("mfr"), record)
+    if url.startswith("postgresql"):  # back to version 2, with the report as its text, then opened again
+        with store.transaction():
+            store._execute("UPDATE records SET validation=NULL")
+            store._execute("ALTER TABLE records ALTER COLUMN validation TYPE text")
+            store._execute("UPDATE records SET validation=?", (text,))
+            store._execute("DELETE FROM schema_version WHERE version = 3")
+        store = store_at(url)
+        assert store.schema_version() == 3
+    else:
+        with store.transaction():
+            store._execute("UPDATE records SET validation=?", (text,))
+    stored = store.get(record.uri)
+    assert stored is not None and stored.validation == REPORT and list(store.validations("mfr")) == [REPORT]
+    copy = SQLiteStore(tmp_path / "copy.sqlite")
+    store.copy_into(copy)
+    assert copy._tuples("SELECT validation FROM records") == [(packed_report(text),)]
+    assert list(copy.validations("mfr")) == [REPORT]
 
 
 def test_deleted_records_are_kept_but_not_listed_as_live(store: SQLStore) -> None:
