@@ -50,16 +50,7 @@ from catalog.logs import run_context
 from catalog.model import CodeList, Dataset, Record, digest, key_for, text
 from catalog.prepare import Documents, Job, Later, Prepared, Preparer, die_with_parent, platforms, stored_validation
 from catalog.renderings import render
-from catalog.search import (
-    Document,
-    Encoded,
-    Encoder,
-    IndexWriter,
-    SearchBackend,
-    SearchQuery,
-    document_key,
-    document_type,
-)
+from catalog.search import Document, Encoded, Encoder, IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, coded, complete, documents
 from catalog.spill import spill_folder
 from catalog.store import Put, RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
@@ -144,38 +135,62 @@ def _no_codelists(_key: str) -> dict[str, Any] | None:
 
 
 class IndexBuffer:
-    """Index writes gathered into commits of about `limit` documents.
+    """Index writes gathered into commits.
 
-    Upserts are kept by key (the last one wins) until `flush`; a delete drops pending upserts of
-    its keys and goes to the index at once, so the order of writes to one key is kept.
+    Documents encoded where they were made (`Encoded`: they need nothing from the store) are
+    staged as they come (`SearchBackend.stage`) and committed at `flush`, when runs finish: a large
+    source's first harvest is then one commit, its documents indexed while its pages are prepared.
+    Others are kept by key (the last one wins) until `flush`, or until `limit` of them wait; a
+    delete drops pending upserts of its keys and goes to the index at once (after what was staged),
+    so the order of writes to one key is kept.
 
-    Variables' documents are completed with their code lists here, where the index is written,
-    from the store as it is when they are committed (`documents.complete`): every record is stored
-    before its documents reach the buffer, so a variable committed after its code list was stored
-    gets it. And after each commit the variables of every code list that changed or went since
-    the last (found in the index, `SearchBackend.scan`) are completed again: so whichever of a
-    variable and its code list comes first (from one source or two, in one worker or two), the
-    index ends with the code list as stored. Only those variables are touched, never the catalogue.
+    Those other documents are variables, completed with their code lists here, where the index is
+    written, from the store as it is when they are committed (`documents.complete`): every record
+    is stored before its documents reach the buffer, so a variable committed after its code list
+    was stored gets it. And after each commit the variables of every code list that changed or
+    went since the last (found in the index, `SearchBackend.scan`) are completed again: so
+    whichever of a variable and its code list comes first (from one source or two, in one worker or
+    two), the index ends with the code list as stored. Only those variables are touched, never the
+    catalogue.
     """
 
     def __init__(self, index: SearchBackend, store: StoreReader | None = None, limit: int | None = None):
         self.index = index
         self.store = store
         self.limit = limit or INDEX_BATCH
-        self.pending: dict[str, Document] = {}
+        self.pending: dict[str, dict[str, Any]] = {}  # documents to complete from the store
+        self.staged = 0  # documents staged since the last commit
+        self.codelists: set[str] = set()  # code lists among them
         self.gone: set[str] = set()  # deleted since the last flush: code lists among them matter
         self.failure: str | None = None
 
+    @property
+    def waiting(self) -> bool:
+        """Whether anything waits for `flush`."""
+        return bool(self.pending or self.staged or self.gone)
+
     def upsert(self, docs: Iterable[Document]) -> int:
         n = 0
+        ready: list[Encoded] = []
+        pending = self.pending
         try:
             for doc in docs:
-                self.pending[document_key(doc)] = doc
                 n += 1
+                if isinstance(doc, Encoded):
+                    ready.append(doc)
+                    if pending:  # an older document of its key must not be written after it
+                        pending.pop(doc.key, None)
+                    if doc.type == "codelist":
+                        self.codelists.add(doc.key)
+                else:
+                    pending[doc["key"]] = doc
         except OSError as exc:  # spilled documents that could not be read (`catalog.spill`): as a refused write
             self.failure = f"the search documents could not be read: {_plain(exc)}"
             log.warning("%s", self.failure)
-        if len(self.pending) >= self.limit:
+        if ready:
+            self.staged += len(ready)
+            self._try(self.index.stage, ready)
+        if len(pending) >= self.limit:
             self.flush()
         return n
 
@@ -184,27 +199,27 @@ class IndexBuffer:
         for key in keys:
             self.pending.pop(key, None)
         self.gone |= keys
-        self._write(self.index.delete, keys)
+        self.staged = 0  # a delete commits what was staged first
+        self._try(self.index.delete, keys)
 
     def flush(self) -> str | None:
         """Commit what is pending; the failure so far, if the index refused a write."""
-        if not self.pending and not self.gone:
+        if not self.waiting:
             return self.failure
         docs, self.pending = list(self.pending.values()), {}
-        changed = {document_key(d) for d in docs if document_type(d) == "codelist"} | self.gone
-        self.gone = set()
+        changed = {d["key"] for d in docs if d.get("type") == "codelist"} | self.codelists | self.gone
+        self.staged, self.codelists, self.gone = 0, set(), set()
         lookup = codelists_of(self.store) if self.store is not None else _no_codelists
         if docs:
-            encoded = [d for d in docs if isinstance(d, Encoded)]  # complete already (`catalog.prepare.Packed`)
-            plain = (d for d in docs if not isinstance(d, Encoded))
-            self._write(self.index.upsert, [*encoded, *complete(plain, lookup)])
+            self._try(self.index.stage, list(complete(docs, lookup)))
+        self._try(self.index.commit)
         if changed and self.store is not None:
-            written = {document_key(d) for d in docs}
+            written = {d["key"] for d in docs}
             keys = sorted(changed)
             for i in range(0, len(keys), SCAN_KEYS):  # a deleted source's keys are many; few are code lists
                 users = self._users(keys[i : i + SCAN_KEYS], written)
                 if users:
-                    self._write(self.index.upsert, list(complete(users, lookup)))
+                    self._try(self.index.upsert, list(complete(users, lookup)))
         return self.failure
 
     def _users(self, codelists: list[str], written: set[str]) -> list[dict[str, Any]]:
@@ -216,9 +231,9 @@ class IndexBuffer:
             log.warning("%s", self.failure)
             return []
 
-    def _write(self, write: Callable[[Any], Any], arg: Any) -> None:
+    def _try(self, write: Callable[..., Any], *args: Any) -> None:
         try:
-            write(arg)
+            write(*args)
         except Exception as exc:  # noqa: BLE001 - the runs whose documents were lost fail, the harvest goes on
             self.failure = f"the search index could not be updated: {_plain(exc)}"
             log.warning("%s", self.failure)
@@ -774,7 +789,7 @@ def _in_processes(
     since = 0.0
 
     def finish_ready(force: bool = False) -> None:
-        if not ready or not (force or buffer is None or not buffer.pending or time.monotonic() - since > FLUSH_SECONDS):
+        if not ready or not (force or buffer is None or not buffer.waiting or time.monotonic() - since > FLUSH_SECONDS):
             return
         failure = buffer.flush() if buffer is not None else None
         for job, outcome, lost in ready:

@@ -540,6 +540,32 @@ def test_upsert_keeps_one_document_per_key_however_the_key_comes_again(empty: Se
     assert [h.key for h in search(empty, "omregnet").hits] == [third["key"]]
 
 
+def test_staged_documents_are_seen_once_committed_and_any_other_write_commits_them(empty: SearchBackend) -> None:
+    """A harvest stages its documents as they come and commits when its runs finish
+    (`catalog.pipeline.IndexBuffer`): upserts by key all the same, whichever write comes next."""
+    first, second, third, fourth, *rest = VARIABLES
+    empty.upsert([first, second])
+    relabelled = {**first, "label": "Fødselsvekt (korrigert)", "labels": {"nb": "Fødselsvekt (korrigert)"}}
+    assert empty.stage([relabelled, third]) == 2
+    empty.commit()
+    assert empty.count() == 3
+    assert [h.doc["label"] for h in search(empty, "korrigert").hits] == ["Fødselsvekt (korrigert)"]
+    empty.commit()  # nothing staged: nothing to do
+    empty.stage([fourth])
+    empty.delete([second["key"]])  # what was staged before a delete is committed first
+    assert empty.count() == 3 and search(empty, fourth["label"]).total >= 1
+    again = {**third, "label": "Omregnet", "labels": {"nb": "Omregnet"}}
+    empty.stage([rest[0], {**rest[0], "label": "Ny", "labels": {"nb": "Ny"}}])  # one key twice: the last kept
+    empty.stage([again])  # a key committed before, staged again
+    empty.upsert([rest[1]])  # an upsert commits what was staged with it
+    assert empty.count() == 5  # first, third, fourth, rest[0], rest[1]
+    assert [h.key for h in search(empty, "omregnet").hits] == [third["key"]]
+    assert search(empty, rest[0]["name"]).hits[0].doc["label"] == "Ny"
+    empty.stage(rest[2:])
+    empty.replace_all(VARIABLES[:2])  # a rebuild starts from what it is given
+    assert empty.count() == 2
+
+
 def test_documents_encoded_in_another_process_index_as_the_documents_do(empty: SearchBackend) -> None:
     """A harvest encodes documents where it prepares them (`SearchBackend.encoder`, pickled to
     its processes) and the process that writes the index upserts them as they come: the index

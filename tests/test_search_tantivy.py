@@ -65,6 +65,27 @@ def test_a_commit_by_another_process_is_searched_as_soon_as_the_generation_shows
     assert explorer.search(query).total == 2  # at once, not after the index's own watcher notices
 
 
+def test_staged_documents_are_unseen_until_committed_and_hold_the_write_lock(tmp_path: Path) -> None:
+    """One writer is kept open while a harvest stages (tantivy allows one writer an index): other
+    processes' writes wait for its commit, searches see the last commit, and `close` commits."""
+    backend = TantivyBackend(tmp_path)
+    docs = corpus()
+    backend.stage(docs[:5])
+    assert backend.count() == 0
+    other = multiprocessing.get_context("spawn").Process(target=_upsert_in_another_process, args=(tmp_path, docs[5:6]))
+    other.start()
+    other.join(1.0)
+    assert other.is_alive(), "another process wrote while a writer was open"
+    backend.close()  # commits what was staged: the other process's write goes on
+    other.join(60)
+    assert other.exitcode == 0
+    assert TantivyBackend(tmp_path).count() == 6
+
+
+def _upsert_in_another_process(root: Path, docs: list[dict[str, object]]) -> None:
+    TantivyBackend(root).upsert(docs)
+
+
 def test_hits_carry_every_stored_document_as_the_same_dictionary_in_the_same_order(tmp_path: Path) -> None:
     """Documents of the shapes `documents` makes are stored as their values alone (`_packed`);
     reading them back must give what was written, key order included, as must any other document."""

@@ -195,6 +195,16 @@ class SearchBackend(IndexWriter, Protocol):
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
         """Rebuild the whole index from `docs`; searches see the old index until it is done."""
 
+    def stage(self, docs: Iterable[Document]) -> int:
+        """Add or replace documents by `key`, as `upsert` does, seen for certain only after the
+        next `commit` (`upsert` is `stage` then `commit`). A harvest hands its documents over as
+        they come and commits when runs finish: one commit for a large source instead of one for
+        every few thousand documents (each a segment to write, and to merge later). Staged
+        documents are committed before any other write (`delete`, `replace_all`) and on `close`."""
+
+    def commit(self) -> None:
+        """Make what was staged seen; nothing staged: nothing done."""
+
     def encoder(self) -> Encoder:
         """This backend's encoding of complete documents, to run in another process (`Encoded`);
         `upsert` of its results writes what `upsert` of the documents would."""

@@ -255,6 +255,7 @@ class ElasticsearchBackend:
         self.synonyms = synonyms or shipped_synonyms()
         self.compounds = compounds
         self.replicas = replicas
+        self._staged = False  # documents sent since the last refresh (`stage`)
         if not self.client.indices.exists_alias(name=alias):
             if self.client.indices.exists(index=alias):
                 raise IndexingError(
@@ -366,6 +367,7 @@ class ElasticsearchBackend:
         return n
 
     def replace_all(self, docs: Iterable[dict[str, Any]]) -> int:
+        self.commit()
         self.remove_orphans()
         name = self._new_index(building=True)
         try:
@@ -381,13 +383,26 @@ class ElasticsearchBackend:
         return n
 
     def upsert(self, docs: Iterable[Document]) -> int:
-        n = self._bulk(self._actions(self.alias, docs))
-        self.client.indices.refresh(index=self.alias)
+        n = self.stage(docs)
+        self.commit()
         return n
+
+    def stage(self, docs: Iterable[Document]) -> int:
+        """Sent at once, without a refresh: the cluster's own refresh (every second by default)
+        may show them before `commit` does."""
+        n = self._bulk(self._actions(self.alias, docs))
+        self._staged = True
+        return n
+
+    def commit(self) -> None:
+        if self._staged:
+            self.client.indices.refresh(index=self.alias)
+            self._staged = False
 
     def delete(self, keys: Iterable[str]) -> None:
         self._bulk(({"_op_type": "delete", "_index": self.alias, "_id": k} for k in keys), ignore_status=(404,))
-        self.client.indices.refresh(index=self.alias)
+        self._staged = True  # the refresh shows what was staged before too
+        self.commit()
 
     # -- queries ----------------------------------------------------------------------------
     @staticmethod
@@ -643,6 +658,7 @@ class ElasticsearchBackend:
         )
 
     def close(self) -> None:
+        self.commit()
         self.client.close()
 
 
