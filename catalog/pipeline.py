@@ -66,6 +66,9 @@ BATCH = 100
 """Records validated and stored per transaction."""
 INDEX_BATCH = 20_000
 """Index documents gathered before one index commit."""
+LOOK_BACK = 1000
+"""Runs of a source looked back at, to the last that ended well (`Harvest._index_again`): at 20,
+fifty harvests killed at random points (`tests/test_crash.py`) left records no run had indexed."""
 SCAN_KEYS = 10_000
 """Code list keys asked for in one search of their variables (Elasticsearch takes 65,536 terms)."""
 FLUSH_SECONDS = 5.0
@@ -437,6 +440,7 @@ class Harvest:
             job = Job(self.settings, self.src, self.info, self.view, self.encode, self.spill, self._ahead())
             self.basis = job.labels.basis if job.labels is not None else None
             self.preparer = Preparer(job, self.store, known, self.prepare_workers)
+            self._index_again()
             try:
                 checkpoint = self._consume(harvester.harvest(), known, client)
             finally:
@@ -456,6 +460,38 @@ class Harvest:
             log.warning("source failed: %s", message)
             return Outcome(dict(self.counts), self.errors, None, message, self._labelled())
         return Outcome(dict(self.counts), self.errors, checkpoint, labelled=self._labelled())
+
+    def _index_again(self) -> None:
+        """Index again what this source's last runs stored, if they did not end well: a run killed
+        (interrupted) or failed after it stored records may not have committed their documents
+        (`IndexBuffer` commits when runs finish), and those records come back unchanged, so
+        nothing else would. Back to the last run that ended well (`LOOK_BACK` runs at most)."""
+        if self.index is None:
+            return
+        runs = []
+        for run in self.store.runs(self.src.name, limit=LOOK_BACK):
+            if run.status == "ok":
+                break
+            if run.id != self.run_id and run.status in ("interrupted", "failed"):
+                runs.append(run.id)
+        if not runs:
+            return
+        gone: set[str] = set()
+        docs: list[Document] = []
+        n = 0
+        for kind in ("dataset", "codelist"):  # the kinds that have documents (`documents.documents`)
+            for stored in self.store.changed_in_runs(runs, kind):
+                if stored.deleted_at:
+                    gone |= record_keys(stored.record)
+                    continue
+                docs += stored_documents(self.settings, self.store, stored)
+                if len(docs) >= INDEX_BATCH // 4:
+                    n += self.index.upsert(docs)
+                    docs = []
+        n += self.index.upsert(docs) if docs else 0
+        if gone:
+            self.index.delete(gone)
+        log.info("documents indexed again", extra={"source": self.src.name, "runs": runs, "documents": n})
 
     def _labelled(self) -> Basis | None:
         return self.basis if self.labelled else None

@@ -149,3 +149,7 @@ def test_killing_the_harvester_anywhere_loses_nothing(tmp_path, server):
     subprocess.run(harvest_cmd(home), check=True, env=env, capture_output=True)
     check_consistent(home)
     assert end_state(home) == expected
+    # and the index holds what the store does: the documents of records stored by the runs that
+    # were killed (before their commit) are indexed again by the run that ends well
+    indexed, rebuilt = TantivyBackend(Settings.load(home).index_dir), TantivyBackend(home / "rebuilt-index")
+    assert indexed.count() == rebuilt.count() == len(expected) * (1 + VARIABLES)

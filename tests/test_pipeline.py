@@ -9,6 +9,7 @@ import pytest
 from rdflib import Literal
 
 from catalog.config import SourceConfig
+from catalog.model import key_for
 from catalog.pipeline import GC_THRESHOLD, fewer_collections, harvest, reindex
 from catalog.rdf import CSVW, to_graph
 from catalog.search import SearchQuery
@@ -231,6 +232,33 @@ def test_changes_and_deletions_at_the_source_are_followed(settings, store, index
     assert index.search(SearchQuery(text="svangerskapslengde")).total == 0
     assert index.search(SearchQuery(text="gram")).hits[0].doc["label"] == "Fødselsvekt i gram"
     assert index.search(SearchQuery(type="codelist")).total == 0
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["threads", "processes"])
+def test_what_runs_that_did_not_end_well_stored_is_indexed_by_the_next(settings, store, index, server, workers):
+    """A run's documents are committed when it finishes: a run killed before (or failed) leaves
+    records stored but not indexed, or gone from the store but not from the index. They come back
+    unchanged, and the next run indexes them again, however many runs ended badly before it."""
+    configure(settings, "mfr", publish(server, [mfr_dataset(), apgar_codes()]))
+    run(settings, store, index)
+    publish(server, [mfr_dataset()])  # the code list goes, and its deletion never reaches the index
+    assert harvest(settings, store, None)[0].ok
+    assert index.search(SearchQuery(type="codelist")).total == 1
+    other = mfr_dataset()
+    other.uri, other.identifier, other.title = "https://data.fhi.no/dataset/other", "other", {"nb": "Andre fødsler"}
+    other.variables = other.variables[:1]
+    for v in other.variables:
+        v.uri = v.uri.replace("/mfr", "/other")
+    publish(server, [mfr_dataset(), other])  # a new dataset, stored but never indexed
+    assert harvest(settings, store, None)[0].ok
+    with store.transaction():  # as the runs of a killed harvest are marked
+        store._execute("UPDATE runs SET status='interrupted' WHERE id > 1")
+    assert harvest(settings, store, index, workers=workers)[0].counts["unchanged"] == 2
+    assert index.search(SearchQuery(type="codelist")).total == 0
+    assert [h.key for h in index.search(SearchQuery(text="andre", type="dataset")).hits] == [key_for(other.uri)]
+    rebuilt = TantivyBackend(settings.home / "rebuilt")
+    reindex(settings, store, rebuilt)
+    assert everything(index) == everything(rebuilt)
 
 
 def test_a_malformed_feed_fails_its_source_and_keeps_the_last_good_records(settings, store, index, server):
