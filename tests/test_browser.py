@@ -491,6 +491,24 @@ def test_a_researcher_finds_the_variables_holding_a_code(r, nation_url, words, s
         assert all(source in h.text for h in hits)
 
 
+def test_a_code_some_lists_hold_offers_the_code_it_falls_under_where_more_variables_hold_that(r, nation_url):
+    """ "C50.9" (breast, unspecified) finds the Cancer Registry's ICD-O-3 topography, which holds it;
+    the patient and cause of death registries record the ICD-10 category C50, one click away."""
+    search_for(r, "C50.9")
+    found = int(css(r, "#results-heading").text.split()[0])  # "6 variabler for «C50.9» ..."
+    assert found and all("C50.9" in h.find_element("css selector", ".matched").text for h in csss(r, ".hit"))
+    [notice] = [p for p in csss(r, "p.notice") if "hører inn under C50" in p.text]
+    assert notice.text.startswith("C50.9 hører inn under C50, som flere variabler har.")
+    link = notice.find_element("css selector", "a")
+    offered = int(link.text.rsplit(": ", 1)[1].split()[0])
+    assert link.text.startswith("Søk etter C50: ") and offered > found
+    link.click()
+    wait(r, lambda d: "q=C50&" in d.current_url + "&" and "C50.9" not in d.current_url)
+    assert css(r, "#q").get_attribute("value") == "C50"
+    assert css(r, "#results-heading").text.startswith(f"{offered} variabler")
+    assert not [p for p in csss(r, "p.notice") if "hører inn under" in p.text]  # C50 falls under nothing
+
+
 def test_a_code_list_found_by_its_code_lists_the_variables_using_it(r, nation_url):
     search_for(r, "C50")
     [tab] = [a for a in csss(r, "nav.types a") if a.text.startswith("Kodelister")]

@@ -33,6 +33,7 @@ from catalog.search import (
     type_filters,
     variables_using,
 )
+from catalog.search.codes import broader
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
@@ -390,7 +391,36 @@ def search() -> str:
         basket=set(basket_keys()),
         shortened=shortened(),
         max_query=MAX_QUERY,
+        wider=wider_code(view.query, view.result),
     )
+
+
+WIDER_TRIED = 3
+"""Codes a code falls under that `wider_code` counts, nearest first ("A10BA02": A10BA0, A10BA, A10B)."""
+
+
+@dataclass(frozen=True)
+class WiderCode:
+    code: str
+    broader: str
+    total: int
+
+
+def wider_code(q: SearchQuery, result: SearchResult) -> WiderCode | None:
+    """The code a searched code falls under, when the search is that one code, some list holds it,
+    and the broader code finds more: "C50.9" finds the Cancer Registry's ICD-O-3 topography lists,
+    which hold it, while the ICD-10 variables of the patient and cause of death registries record
+    C50, the category; the page offers them with their count. (A code no list holds is searched as
+    the code it falls under at once: `SearchResult.broader_codes`.)"""
+    words = q.text.split()
+    if q.type != "variable" or len(words) != 1 or not result.hits or result.broader_codes or result.typos:
+        return None
+    for parent in broader(words[0])[:WIDER_TRIED]:
+        probe = replace(q, text=parent, offset=0, limit=0, facets=(), highlight=False, typos=0, any_words=False)
+        total = search_backend().search(probe).total
+        if total > result.total:
+            return WiderCode(words[0], parent, total)
+    return None
 
 
 def shortened() -> bool:
