@@ -245,7 +245,7 @@ def report_text(stored: str | bytes | None) -> str | None:
     try:
         return zlib.decompress(stored).decode()
     except (zlib.error, UnicodeDecodeError) as exc:
-        raise ValueError(f"a stored validation report could not be read ({exc}): run `catalog revalidate`") from exc
+        raise ValueError(f"a stored validation report is damaged: neither JSON nor zlib-packed JSON ({exc})") from exc
 
 
 IN_CHUNK = 500
