@@ -296,6 +296,17 @@ def test_a_validation_report_is_kept_packed_however_it_is_given(store: SQLStore,
     assert list(store.validations("mfr")) == [{**REPORT, "conforms": True}]
 
 
+def test_a_damaged_stored_report_is_named_as_such_when_read(store: SQLStore) -> None:
+    record = mfr_dataset()
+    put(store, store.start_run("mfr"), record)
+    with store.transaction():
+        store._execute("UPDATE records SET validation=?", (b"x\x01not zlib",))
+    stored = store.get(record.uri)
+    assert stored is not None and stored.record == record  # the record itself reads
+    with pytest.raises(ValueError, match="stored validation report is damaged"):
+        stored.validation
+
+
 def test_a_report_kept_as_text_by_an_earlier_version_reads_alike_and_is_copied_packed(
     store: SQLStore, url: str, tmp_path: Path
 ) -> None:
