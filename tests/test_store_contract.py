@@ -304,7 +304,7 @@ def test_a_damaged_stored_report_is_named_as_such_when_read(store: SQLStore) -> 
     stored = store.get(record.uri)
     assert stored is not None and stored.record == record  # the record itself reads
     with pytest.raises(ValueError, match="stored validation report is damaged"):
-        stored.validation
+        _ = stored.validation
 
 
 def test_a_report_kept_as_text_by_an_earlier_version_reads_alike_and_is_copied_packed(
