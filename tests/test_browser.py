@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -507,6 +509,12 @@ def test_a_code_some_lists_hold_offers_the_code_it_falls_under_where_more_variab
     assert css(r, "#q").get_attribute("value") == "C50"
     assert css(r, "#results-heading").text.startswith(f"{offered} variabler")
     assert not [p for p in csss(r, "p.notice") if "hører inn under" in p.text]  # C50 falls under nothing
+    # and the API offers the same, with what the search it names finds
+    api = json.load(urllib.request.urlopen(nation_url + "/api/search?q=C50.9"))
+    wider = api["wider_code"]
+    assert (wider["code"], wider["broader"]) == ("C50.9", "C50") and api["total"] < wider["total"]
+    assert wider["total"] == json.load(urllib.request.urlopen(nation_url + "/api/search?q=C50"))["total"]
+    assert json.load(urllib.request.urlopen(nation_url + "/api/search?q=C50"))["wider_code"] is None
 
 
 def test_a_code_list_found_by_its_code_lists_the_variables_using_it(r, nation_url):

@@ -26,6 +26,7 @@ from web.explorer import (
     search_backend,
     search_view,
     variable_view,
+    wider_code,
 )
 from web.i18n import current
 from web.label import label_json
@@ -120,6 +121,7 @@ def search() -> Response:
             "typo_words": list(result.typo_words),
             "any_words": result.any_words,
             "broader_codes": [{"code": code, "broader": parent} for code, parent in result.broader_codes],
+            "wider_code": asdict(wider) if (wider := wider_code(q, result)) else None,
             "grouped": result.grouped,
             "hits": [hit_json(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets] for name, buckets in result.facets.items()},

@@ -129,6 +129,13 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "object", "properties": {"code": {"type": "string"}, "broader": {"type": "string"}}},
                 "description": "codes no code list holds, each searched as the code it falls under (I21.0 as I21)",
             },
+            "wider_code": {
+                "type": "object",
+                "nullable": True,
+                "properties": {"code": {"type": "string"}, "broader": {"type": "string"}, "total": {"type": "integer"}},
+                "description": "a searched code some lists hold, the code it falls under and how many hits a search for "
+                "that finds, when more (C50.9 under C50); null otherwise",
+            },
             "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
