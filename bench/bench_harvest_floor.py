@@ -298,6 +298,11 @@ def harvest(url: str, workers: int) -> tuple[float, float, str, dict[str, int], 
         held["variables"] = db.execute(
             "SELECT sum(json_array_length(data, '$.variables')) FROM records WHERE kind = 'dataset'"
         ).fetchone()[0]
+        held["store_bytes"] = (home / "catalog.sqlite").stat().st_size
+        try:  # SQLite's dbstat table, where the library has it: the records table's pages
+            held["records_bytes"] = db.execute("SELECT sum(pgsize) FROM dbstat WHERE name = 'records'").fetchone()[0]
+        except sqlite3.OperationalError:
+            held["records_bytes"] = 0
         db.close()
         by_depth: dict[int, float] = {}
         for depth, used in seen.values():
@@ -493,7 +498,9 @@ def main() -> None:
             print(
                 f"round {n}: catalog harvest: {took:.1f} s, CPU {cpu:.1f} s = {1e6 * cpu / expected['variables']:.0f} us "
                 f"a variable, {cpu / took:.2f} cores ({line}); stored {held['datasets']:,} datasets, "
-                f"{held['variables']:,} variables, renderings of {held['renderings']:,} records"
+                f"{held['variables']:,} variables, renderings of {held['renderings']:,} records; the store "
+                f"{held['store_bytes'] / 2**20:.1f} MiB"
+                + (f" (its records table {held['records_bytes'] / 2**20:.1f} MiB)" if held["records_bytes"] else "")
                 + (f"; MISSING {missing}" if missing else ""),
                 flush=True,
             )
