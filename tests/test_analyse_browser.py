@@ -91,8 +91,12 @@ def test_the_sample_button_downloads_a_file_named_synthetic(browser, counts_url,
     rows.clear()
     rows.send_keys("25")
     css(browser, "form.sample button[type=submit]").click()
+    # Chromium reserves the file's name with an empty file while it writes a .crdownload beside it,
+    # then renames that over it: the download is done when the file has content and no .crdownload is left.
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not list(downloads.glob("*.csv")):
+    while time.monotonic() < deadline and (
+        not any(f.stat().st_size for f in downloads.glob("*.csv")) or list(downloads.glob("*.crdownload"))
+    ):
         time.sleep(0.1)
     [file] = list(downloads.glob("*.csv"))
     assert file.name == "SYNTETISK-kreft-insidens-synthetic.csv"
