@@ -55,12 +55,32 @@ class Topic:
     exact: frozenset[str] = frozenset()
     excluded: frozenset[str] = frozenset()
     excluded_phrases: tuple[str, ...] = ()
+    icd10: tuple[tuple[str, str], ...] = ()  # ranges of ICD-10 categories (first, last): a disease area
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names["nb"]
 
     def description(self, lang: str) -> str:
         return self.descriptions.get(lang) or self.descriptions.get("nb", "")
+
+
+ICD10_WORD = re.compile(r"([A-Z][0-9]{2})(?:\.?[0-9]{1,2})?")
+"""An ICD-10 code as researchers type it ("E11", "C50.9", "I210"), its category the first three
+characters. Codes of other classifications with letters after the digits (A10BA02) are not."""
+ICD10_CATEGORY = re.compile(r"[A-Z][0-9]{2}")
+
+
+@dataclass(frozen=True)
+class Area:
+    """What a search is about (`Topics.area`), for ordering equally good matches: variables in
+    `topics` first, then those in no other disease area, then those only in one of `elsewhere`
+    (empty unless the search is about a disease area). A code's area (`code`: the ICD-10
+    category of a code typed) holds for the variables found by that code as ICD-10: the same
+    letter and digits are an ATC group too (A10), whose variables keep their order."""
+
+    topics: tuple[str, ...]
+    elsewhere: tuple[str, ...] = ()
+    code: str | None = None
 
 
 def _code(iri: str) -> str:
@@ -197,6 +217,28 @@ class Topics:
                     here = here - {i}
         return here
 
+    def area(self, text: str) -> tuple[Area, ...]:
+        """What a search for `text` is about: the topics of its words, and of each ICD-10 code in
+        it by the code's category ("E11": diabetes; "S72": muscles and bones). A researcher
+        searching "E11" or "hoftebrudd" finds every ICD-10 variable equally (their code lists all
+        hold it); a diabetes registry's comes first, and a cancer registry's last."""
+        areas = []
+        by_words = self.in_text([text])
+        if by_words:
+            areas.append(self._area(by_words))
+        for word in WORD.findall(text):
+            code = ICD10_WORD.fullmatch(word.upper())
+            if code:
+                found = {i for i, t in enumerate(self.topics) if any(a <= code[1] <= b for a, b in t.icd10)}
+                if found:
+                    areas.append(self._area(found, code[1]))
+        return tuple(areas)
+
+    def _area(self, found: set[int] | frozenset[int], code: str | None = None) -> Area:
+        conditions = {i for i, t in enumerate(self.topics) if t.icd10}
+        elsewhere = conditions - found if found & conditions else set()
+        return Area(tuple(self._ids(found)), tuple(self._ids(elsewhere)), code)
+
     def of_text(self, texts: Iterable[str]) -> list[str]:
         """The ids of the topics these texts show by their words alone."""
         return self._ids(self.in_text(texts))
@@ -277,6 +319,18 @@ def _strings(path: Path, topic: str, spec: dict[str, object], key: str) -> tuple
     return tuple(unicodedata.normalize("NFC", x.lower()) for x in value)
 
 
+def _ranges(path: Path, topic: str, spec: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """`icd10`'s ranges ("C00-D48", or "S72" alone) as (first, last) categories."""
+    out = []
+    for value in (x.upper() for x in _strings(path, topic, spec, "icd10")):
+        first, _, last = value.partition("-")
+        last = last or first
+        if not (ICD10_CATEGORY.fullmatch(first) and ICD10_CATEGORY.fullmatch(last) and first <= last):
+            raise TopicsError(f"{path}: topic {topic!r}: icd10 {value!r} is not a category or range like C00-D48")
+        out.append((first, last))
+    return tuple(out)
+
+
 def parse(path: Path) -> Topics:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -303,6 +357,7 @@ def parse(path: Path) -> Topics:
                 exact=frozenset(_strings(path, ident, spec, "exact")),
                 excluded=frozenset(w for w in _strings(path, ident, spec, "except") if " " not in w),
                 excluded_phrases=tuple(w for w in _strings(path, ident, spec, "except") if " " in w),
+                icd10=_ranges(path, ident, spec),
             )
         )
     return Topics(topics)

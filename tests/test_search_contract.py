@@ -16,7 +16,8 @@ import pytest
 from catalog.model import key_for
 from catalog.search import BadQuery, SearchBackend, SearchQuery, type_filters, type_totals, variables_using
 from catalog.search.analysis import MAX_WINDOW, WORD_LIST_RECHECK, Synonyms
-from tests.search_fixtures import JUDGED, corpus, ident, names, synonyms_copy
+from catalog.search.documents import SourceInfo, complete, documents
+from tests.search_fixtures import CODE_LISTS, JUDGED, Registry, corpus, ident, names, registry_dataset, synonyms_copy
 
 VARIABLES = [d for d in corpus() if d["type"] == "variable"]
 ICD10 = key_for("https://example.org/kodeverk/icd10")
@@ -620,6 +621,61 @@ def test_the_generation_changes_with_every_write(empty: SearchBackend) -> None:
     after_update = empty.generation()
     empty.delete([doc["key"]])
     assert len({before, after_update, empty.generation()}) == 3
+
+
+# -- what a search is about -----------------------------------------------------------------
+
+
+def registries_recording_icd10(*titles: str) -> list[dict[str, Any]]:
+    """The documents of one registry per title, each with a diagnosis variable coded with the
+    whole of one ICD-10 code list, as microdata.no and the central registries publish theirs."""
+    coded = {"coding_system": "ICD-10", "codelist": "https://example.org/kodeverk/icd10"}
+    docs: list[dict[str, Any]] = []
+    for i, title in enumerate(titles):
+        variables = [("DIAGNOSE", "Diagnose", "Diagnosis", "Kodet med ICD-10.", "string", coded)]
+        r = Registry(
+            f"reg{i}", "central-registry", title, "Utgiver", "PHDR", "2008-01-01", None, "NON_PUBLIC", variables
+        )
+        docs += documents(registry_dataset(r), SourceInfo(r.source, title, r.kind))
+    docs += documents(CODE_LISTS[0], SourceInfo("kodeverk", "Kodeverk", "catalogue"))
+    lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
+    return list(complete(docs, lists.get))
+
+
+AREA_REGISTRIES = (
+    "Kreftregisteret",
+    "Norsk diabetesregister for voksne",
+    "Norsk pasientregister",
+    "Hjerte- og karregisteret",
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("E11", "Norsk diabetesregister for voksne"),  # a code, by its ICD-10 chapter
+        ("E11.9", "Norsk diabetesregister for voksne"),  # found by the category its list holds
+        ("C50", "Kreftregisteret"),
+        ("hjerteinfarkt", "Hjerte- og karregisteret"),  # a word, found in the name of I21
+        ("Diabetes mellitus type 2", "Norsk diabetesregister for voksne"),
+    ],
+)
+def test_equal_matches_come_in_the_area_of_the_search_then_in_none_then_in_another(
+    empty: SearchBackend, query: str, first: str
+) -> None:
+    """Every variable holding the whole ICD-10 holds E11 and scores alike: the demo listed the
+    Cancer Registry's first for diabetes, hip fractures and depression alike."""
+    empty.upsert(registries_recording_icd10(*AREA_REGISTRIES))
+    hits = search(empty, query).hits
+    found = [h.doc["source_title"] for h in hits]
+    assert found[:2] == [first, "Norsk pasientregister"]
+    assert set(found[2:]) == set(AREA_REGISTRIES) - {first, "Norsk pasientregister"}
+    assert hits[1].score > hits[2].score == hits[3].score  # the other areas alike, last
+
+
+def test_a_search_about_no_disease_area_leaves_equal_matches_as_they_were(empty: SearchBackend) -> None:
+    empty.upsert(registries_recording_icd10(*AREA_REGISTRIES))
+    assert len({h.score for h in search(empty, "diagnose").hits}) == 1
 
 
 # -- codes ---------------------------------------------------------------------------------

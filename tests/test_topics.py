@@ -113,3 +113,40 @@ def test_a_broken_topics_file_is_refused_with_the_place_named(tmp_path: Path) ->
     bad.write_text("[cancer\n", encoding="utf-8")
     with pytest.raises(TopicsError, match="cannot read the topics"):
         parse(bad)
+    bad.write_text('[cancer]\nnb = "K"\nnn = "K"\nen = "C"\nicd10 = ["C0-D48"]\n', encoding="utf-8")
+    with pytest.raises(TopicsError, match=r"topic 'cancer': icd10 'C0-D48' is not a category or range like C00-D48"):
+        parse(bad)
+
+
+CONDITIONS = {t.id for t in taxonomy().topics if t.icd10}
+
+
+@pytest.mark.parametrize(
+    ("text", "topics", "code"),
+    [
+        ("E11", ("diabetes",), "E11"),
+        ("C50.9", ("cancer",), "C50"),
+        ("i210", ("cardiovascular",), "I21"),
+        ("S72", ("musculoskeletal",), "S72"),  # a fracture of the femur
+        ("U07.1", ("infections",), "U07"),
+        ("hoftebrudd", ("musculoskeletal",), None),
+        ("depresjon", ("mental-health",), None),
+        ("fødselsvekt", ("pregnancy-birth", "body"), None),
+    ],
+)
+def test_a_search_is_about_the_topics_of_its_words_or_of_its_icd10_codes_category(
+    text: str, topics: tuple[str, ...], code: str | None
+) -> None:
+    [area] = taxonomy().area(text)
+    assert (area.topics, area.code) == (topics, code)
+    assert set(area.elsewhere) == CONDITIONS - set(topics)
+
+
+def test_only_a_search_about_a_disease_area_puts_the_other_areas_last() -> None:
+    [area] = taxonomy().area("røyker daglig")
+    assert area.topics == ("lifestyle",) and area.elsewhere == ()
+
+
+@pytest.mark.parametrize("text", ["A10BA02", "R99", "8500/3", "diagnose"])
+def test_other_classifications_codes_and_icd10_outside_any_area_are_about_nothing(text: str) -> None:
+    assert taxonomy().area(text) == ()

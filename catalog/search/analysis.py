@@ -46,6 +46,7 @@ import Stemmer
 from catalog.lru import remember
 from catalog.search import FACETS
 from catalog.search.codes import SYSTEMS, code_like, matches_code, query_terms, system_of
+from catalog.topics import Area, taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,12 @@ CODE_SCORE = 12.0
 the code itself scores `CODE_SCORE + EXACT_CODE_BOOST`. Constant, not BM25: a code list of twelve
 thousand ICD-10 codes holds C50 as much as one of three codes does. Above a word that is only
 mentioned in a description (about 1 x its BM25 weight)."""
+AREA_BOOST = 0.5
+"""Added, twice over, to a match in what the search is about (`catalog.topics.Area`), once to one
+in no other disease area: a tie-break among equal matches, below any difference a word makes.
+Every ICD-10 variable holds E11 (its code list is the whole classification) and scores
+`CODE_SCORE + EXACT_CODE_BOOST`: a diabetes registry's then comes first, the patient and cause of
+death registries' next, a cancer registry's last (the demo listed the Cancer Registry's first)."""
 PREFIX_SCORE = 1.0
 """Constant score of a word that starts with a query word (the modifier of a compound, or the last
 word as one types) or ends with it (the head of a compound), below a word matched whole."""
@@ -734,6 +741,8 @@ class QueryPlan:
     exact: str
     exact_words: tuple[str, ...]
     any_words: bool = False
+    areas: tuple[Area, ...] = ()
+    """What the search is about, ordering equal matches (`AREA_BOOST`)."""
     expansions: int = FUZZY_EXPANSIONS
     """Terms a misspelt word may expand to per field where an engine caps them (`clauses`)."""
 
@@ -884,7 +893,12 @@ class Synonyms:
                 last = typing and i + 1 == len(tokens)
                 units.append((Alternative((tokens[i],), affixes=True, last=last), *joined))
                 i += 1
-        return QueryPlan(units=tuple(units), exact=text.strip().lower(), exact_words=tuple(t.lower() for t in tokens))
+        return QueryPlan(
+            units=tuple(units),
+            exact=text.strip().lower(),
+            exact_words=tuple(t.lower() for t in tokens),
+            areas=taxonomy().area(text),
+        )
 
     def tolerant(self, plan: QueryPlan, units: Iterable[int], distance: int) -> QueryPlan | None:
         """The plan with typos of up to `distance` edits tolerated in the given units (the words

@@ -69,6 +69,7 @@ from catalog.search import (
 from catalog.search.analysis import (
     ALL_IN_LABEL_BOOST,
     ANALYZERS,
+    AREA_BOOST,
     CODE_SCORE,
     COMPOUNDS_FILE,
     EXACT_CODE_BOOST,
@@ -92,7 +93,7 @@ from catalog.search.analysis import (
     shipped_synonyms,
     words,
 )
-from catalog.search.codes import any_system_terms, code_like, exact_terms
+from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
 from catalog.search.documents import stored
 from catalog.search.results import (
     SPAN,
@@ -107,6 +108,7 @@ from catalog.search.results import (
     too_complex,
 )
 from catalog.store import process_token
+from catalog.topics import Area
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -467,6 +469,7 @@ class ElasticsearchBackend:
                     for f in LABEL_FIELDS
                 ]
                 query["should"].append({"dis_max": {"queries": labels}})
+            query["should"] += [clause for area in plan.areas for clause in _area(area)]
         return {"bool": query}
 
     def search(self, q: SearchQuery) -> SearchResult:
@@ -660,6 +663,21 @@ class ElasticsearchBackend:
     def close(self) -> None:
         self.commit()
         self.client.close()
+
+
+def _area(area: Area) -> list[dict[str, Any]]:
+    """`AREA_BOOST` for a match in `area`'s topics, and again for one in them or in none of its
+    `elsewhere`; a code's area only among the matches of its ICD-10 category."""
+    topic = FILTER_FIELDS["topic"]
+    inside: dict[str, Any] = {"terms": {topic: list(area.topics)}}
+    clauses = [inside]
+    if area.elsewhere:
+        outside = {"bool": {"must_not": [{"terms": {topic: list(area.elsewhere)}}]}}
+        clauses.append({"bool": {"should": [inside, outside], "minimum_should_match": 1}})
+    if area.code is not None:
+        found = {"terms": {"code_terms": list(query_terms(area.code, "icd10"))}}
+        clauses = [{"bool": {"filter": [found, c]}} for c in clauses]
+    return [_const(c, AREA_BOOST) for c in clauses]
 
 
 def _const(query: dict[str, Any], score: float) -> dict[str, Any]:

@@ -59,6 +59,7 @@ from catalog.search import (
 from catalog.search.analysis import (
     ALL_IN_LABEL_BOOST,
     ANALYZERS,
+    AREA_BOOST,
     CODE_SCORE,
     COMPOUNDS_FILE,
     EXACT_CODE_BOOST,
@@ -83,7 +84,7 @@ from catalog.search.analysis import (
     shipped_synonyms,
     words,
 )
-from catalog.search.codes import any_system_terms, code_like, exact_terms
+from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
 from catalog.search.documents import DatasetDocuments, SourceInfo, coded, complete, documents, encoded, stored
 from catalog.search.results import (
     SPAN,
@@ -97,6 +98,7 @@ from catalog.search.results import (
     relaxed,
     span,
 )
+from catalog.topics import Area
 
 TIE_BREAKER = 0.1
 REBUILD_HEAP = 1_000_000_000
@@ -549,7 +551,25 @@ class TantivyBackend:
             if code_like(w):
                 codes = tantivy.Query.term_set_query(schema, "code_terms", exact_terms(w))
                 scores.append(_const(codes, EXACT_CODE_BOOST))
+        for area in plan.areas:
+            scores += self._area(schema, area)
         return required, scores
+
+    def _area(self, schema: Any, area: Area) -> list[Any]:
+        """`AREA_BOOST` for a match in `area`'s topics, and again for one in them or in none of its
+        `elsewhere`; a code's area only among the matches of its ICD-10 category."""
+        topic = FILTER_FIELDS["topic"]
+        inside = _any([tantivy.Query.term_query(schema, topic, t) for t in area.topics])
+        clauses = [inside]
+        if area.elsewhere:
+            outside = [(tantivy.Occur.MustNot, tantivy.Query.term_query(schema, topic, t)) for t in area.elsewhere]
+            clauses.append(
+                _any([inside, tantivy.Query.boolean_query([(tantivy.Occur.Must, tantivy.Query.all_query()), *outside])])
+            )
+        if area.code is not None:
+            found = _any([tantivy.Query.term_query(schema, "code_terms", t) for t in query_terms(area.code, "icd10")])
+            clauses = [_all([found, c]) for c in clauses]
+        return [_const(c, AREA_BOOST) for c in clauses]
 
     def _filters(self, schema: Any, q: SearchQuery, of_type: bool = True) -> list[tuple[Any, Any]]:
         """The type and the filters as clauses that restrict without scoring. A filter's values are
