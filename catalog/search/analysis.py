@@ -120,8 +120,8 @@ the code itself scores `CODE_SCORE + EXACT_CODE_BOOST`. Constant, not BM25: a co
 thousand ICD-10 codes holds C50 as much as one of three codes does. Above a word that is only
 mentioned in a description (about 1 x its BM25 weight)."""
 AREA_BOOST = 0.5
-"""Added, twice over, to a match in what the search is about (`catalog.topics.Area`), once to one
-in no other disease area: a tie-break among equal matches, below any difference a word makes.
+"""Added to a match in what the search is about (`catalog.topics.Area`), taken from one only in
+another disease area: a tie-break among equal matches, below any difference a word makes.
 Every ICD-10 variable holds E11 (its code list is the whole classification) and scores
 `CODE_SCORE + EXACT_CODE_BOOST`: a diabetes registry's then comes first, the patient and cause of
 death registries' next, a cancer registry's last (the demo listed the Cancer Registry's first)."""

@@ -667,7 +667,8 @@ class ElasticsearchBackend:
 
 def _area(area: Area) -> list[dict[str, Any]]:
     """`AREA_BOOST` for a match in `area`'s topics, and again for one in them or in none of its
-    `elsewhere`; a code's area only among the matches of its ICD-10 category."""
+    `elsewhere` (no negative scores here: tantivy's takes it from one only in `elsewhere`, the
+    same order); a code's area only among the matches of its ICD-10 category."""
     topic = FILTER_FIELDS["topic"]
     inside: dict[str, Any] = {"terms": {topic: list(area.topics)}}
     clauses = [inside]
