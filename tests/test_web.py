@@ -1109,6 +1109,29 @@ def test_a_repeated_search_shows_a_label_changed_in_place_at_once(settings, stor
     assert "Nyfødtvekt" in html and (cache.hits, cache.misses) == (1, 2)
 
 
+def test_a_codes_wider_search_is_counted_once_while_the_index_stands(settings, store):
+    """The page for I21.0 offers I21, which more variables hold; seen again (back, another sort),
+    it is answered from the caches, the wider search's count too."""
+    from catalog.search import SearchQuery, SearchResult
+    from tests.search_fixtures import corpus
+
+    app = create_app(settings)
+    client, backend = app.test_client(), app.extensions["search"]
+    backend.upsert(corpus())
+    searched: list[str] = []
+    search = backend.search
+
+    def counted(q: SearchQuery) -> SearchResult:
+        searched.append(q.text)
+        return search(q)
+
+    backend.search = counted
+    assert "/search?q=I21" in page(client, "/search?q=I21.0")
+    assert searched == ["I21.0", "I21"]  # the page with its counts, then the wider code's count
+    page(client, "/search?q=I21.0")
+    assert searched == ["I21.0", "I21"]
+
+
 # --- charts -------------------------------------------------------------------------------------
 
 

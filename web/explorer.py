@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import quote, quote_plus, urlencode
 
@@ -415,9 +416,12 @@ def wider_code(q: SearchQuery, result: SearchResult) -> WiderCode | None:
     words = q.text.split()
     if q.type != "variable" or len(words) != 1 or not result.hits or result.broader_codes or result.typos:
         return None
+    backend, hits_cache = search_backend(), current_app.extensions["hits_cache"]
+    generation = backend.generation()
     for parent in broader(words[0])[:WIDER_TRIED]:
         probe = replace(q, text=parent, offset=0, limit=0, facets=(), highlight=False, typos=0, any_words=False)
-        total = search_backend().search(probe).total
+        # kept with the pages' hits: a page seen again (back, another sort) counts it once
+        total = hits_cache.get(hits_key(probe, generation), partial(backend.search, probe), generation).total
         if total > result.total:
             return WiderCode(words[0], parent, total)
     return None
