@@ -557,10 +557,10 @@ class TantivyBackend:
 
     def _area(self, schema: Any, area: Area) -> list[Any]:
         """`AREA_BOOST` for a match in `area`'s topics, as much less for one only in its `elsewhere`;
-        a code's area only among the matches of its ICD-10 category. (Elasticsearch, which takes no
-        negative score, adds it again to a match in none of `elsewhere` instead: the same order.
-        Said so here, a clause of every document but those, read for every match, made the
-        search page at a million variables take a fifth more server CPU: `bench.bench_web`.)"""
+        a code's area only among the matches of its ICD-10 category. (Elasticsearch takes no
+        negative score and adds it again to a match in none of `elsewhere`: the same order. Here
+        that clause, every document but those, read for every match, made the search page at a
+        million variables take a fifth more server CPU: `bench.bench_web --against`.)"""
         topic = FILTER_FIELDS["topic"]
         inside = _any([tantivy.Query.term_query(schema, topic, t) for t in area.topics])
         clauses = [(inside, AREA_BOOST)]
