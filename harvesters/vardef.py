@@ -17,6 +17,11 @@ Links: `classification_uri` becomes `Variable.codelist`, pointing at the record 
 harvester makes for that classification (`harvesters.klass.klass_uri`). There is no changedSince
 in vardef: the list is read whole, and the pipeline's content hash leaves unchanged datasets
 unchanged; the list is complete, so a definition that disappears leaves its dataset.
+
+Data types: vardef gives none. A definition of a quantity has a measurement type (KLASS 303,
+"Måletype": Antall, Masse (vekt), Lengde, Varighet/tid, ...), so it is a number: a count
+("02 Antall") a whole one, any other a decimal. A classified or unmeasured definition keeps the
+model's default, text ("Fødselsvekt" showed as text on the explorer).
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from harvesters.jsonapi import expect, get_json
 from harvesters.klass import klass_id, klass_uri
 
 API = "the vardef API"
+COUNT = "02"
+"""KLASS 303's code for a count (Antall): whole numbers."""
 NO_SUBJECT = "uten-emne"
 SHELF = {"nb": "Variabeldefinisjoner", "nn": "Variabeldefinisjonar", "en": "Variable definitions"}
 ABOUT = {
@@ -37,6 +44,14 @@ ABOUT = {
     "nn": "Variabeldefinisjonane til Statistisk sentralbyrå i emnet {}.",
     "en": "Statistics Norway's variable definitions in the subject field {}.",
 }
+
+
+def _datatype(definition: dict[str, Any]) -> str:
+    """A definition's data type by its measurement type (see the module's docstring)."""
+    measure = definition.get("measurement_type")
+    if not isinstance(measure, dict) or not measure.get("code"):
+        return "string"
+    return "integer" if str(measure["code"]) == COUNT else "decimal"
 
 
 def _first_subject(definition: dict[str, Any]) -> dict[str, Any]:
@@ -117,6 +132,7 @@ class VardefHarvester(Harvester):
             title={lang: str(d["name"]) for lang, d in translations.items() if d.get("name")},
             description={lang: str(d["definition"]) for lang, d in translations.items() if d.get("definition")},
             codelist=klass_uri(cid) if cid else None,
+            datatype=_datatype(definition) if not cid else "string",
             property_url=definition.get("external_reference_uri") or None,
             valid_from=definition.get("valid_from") or None,
             valid_to=definition.get("valid_until") or None,

@@ -1332,6 +1332,30 @@ VARDEF_SUBJECT_FIELDS = (
     ("sk01", "Sosiale forhold og kriminalitet"),
 )
 VARDEF_MEASUREMENT_TYPES = (("01", "Andel"), ("02", "Antall"), ("03", "Beløp"), ("04", "Tid"))
+"""Drawn for every definition, as before, so that the draws after it stay as they were; what a
+definition says is `MEASUREMENTS` (KLASS 303, "Måletype", as SSB's classification lists it)."""
+MEASUREMENTS = {
+    "count": ("02", "Antall"),
+    "mass": ("13", "Masse (vekt)"),
+    "length": ("09", "Lengde"),
+    "time": ("14", "Varighet/tid"),
+    "currency": ("12", "Valuta"),
+    "derived": ("16", "Beregnede størrelser"),
+}
+MEASURED_BY_UNIT = {
+    "gram": "mass",
+    "kg": "mass",
+    "cm": "length",
+    "mm": "length",
+    "år": "time",
+    "måneder": "time",
+    "uker": "time",
+    "døgn": "time",
+    "dager": "time",
+    "timer": "time",
+    "kroner": "currency",
+    "ganger": "count",
+}
 
 MICRODATA_UNIT_TYPES = (
     ("PERSON", "Person"),

@@ -345,6 +345,15 @@ def _pool() -> list[Any]:
     return [v for spec in C.CENTRAL for v in spec.variables] + list(C.SURVEY_QUESTIONS)
 
 
+def _measurement(v: C.VarSpec) -> tuple[str, str] | None:
+    """A definition's measurement type (KLASS 303) as SSB gives one: to quantities only, not to
+    classified (coded) variables, dates or text."""
+    if v.codelist or v.datatype not in ("integer", "decimal"):
+        return None
+    kind = C.MEASURED_BY_UNIT.get(v.unit or "", "count" if v.datatype == "integer" and not v.unit else "derived")
+    return C.MEASUREMENTS[kind]
+
+
 def vardef_definition(nation: Nation, source: Source, i: int, language: str = "nb") -> dict[str, Any]:
     """Variable definition i as vardef's public RenderedView in one language."""
     pool = _pool()
@@ -365,7 +374,8 @@ def vardef_definition(nation: Nation, source: Source, i: int, language: str = "n
         definition += f" Revidert {modified:%Y-%m-%d}."
     unit = C.VARDEF_UNIT_TYPES[rng.randrange(len(C.VARDEF_UNIT_TYPES))]
     subject = C.VARDEF_SUBJECT_FIELDS[rng.randrange(len(C.VARDEF_SUBJECT_FIELDS))]
-    measure = C.VARDEF_MEASUREMENT_TYPES[rng.randrange(len(C.VARDEF_MEASUREMENT_TYPES))]
+    rng.randrange(len(C.VARDEF_MEASUREMENT_TYPES))  # the draw kept: see VARDEF_MEASUREMENT_TYPES
+    measure = _measurement(v)
     klass = "https://www.ssb.no/klass/klassifikasjoner/"
     return {
         "id": nation.native_id(source, i),
@@ -380,7 +390,9 @@ def vardef_definition(nation: Nation, source: Source, i: int, language: str = "n
         "subject_fields": [{"reference_uri": klass + "618", "code": subject[0], "title": subject[1]}],
         "contains_special_categories_of_personal_data": rng.random() < 0.7,
         "variable_status": "PUBLISHED_EXTERNAL",
-        "measurement_type": {"reference_uri": klass + "303", "code": measure[0], "title": measure[1]},
+        "measurement_type": {"reference_uri": klass + "303", "code": measure[0], "title": measure[1]}
+        if measure
+        else None,
         "valid_from": f"{2000 + rng.randrange(0, 24)}-01-01",
         "valid_until": None,
         "external_reference_uri": f"https://www.ssb.no/a/metadata/conceptvariable/vardok/{1000 + i}/nb",

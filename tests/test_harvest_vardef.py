@@ -4,6 +4,9 @@ behaviour is the harvester contract's (`test_harvester_contract.py`)."""
 
 from __future__ import annotations
 
+import pytest
+
+from harvesters.vardef import _datatype
 from simulator.ssb import vardef_definition
 from tests.simulated import codelists, configure, datasets, run
 
@@ -64,3 +67,34 @@ def test_classification_uris_link_variables_to_the_klass_records(settings, store
     }
     assert linked == expected and expected
     assert set(linked.values()) <= set(codelists(store, KLASS))
+
+
+def test_a_measured_definition_is_a_number_and_a_count_a_whole_one(settings, store, sim):
+    """vardef gives no data type; a definition's measurement type (KLASS 303) says it is a
+    quantity: a count (Antall) an integer, any other a decimal; a classified one stays text."""
+    configure(settings, sim, VARDEF)
+    run(settings, store)
+    held = {v.uri.rsplit("/", 1)[1]: v.datatype for d in datasets(store, VARDEF).values() for v in d.variables}
+    given = {d["id"]: (d["name"], d["classification_uri"], d["measurement_type"]) for d in definitions(sim)}
+    by_name = {name: held[vid] for vid, (name, _cl, _m) in given.items()}
+    assert by_name["Fødselsvekt"] == "decimal"  # Masse (vekt): it showed as text
+    for vid, (name, classified, measure) in given.items():
+        if classified or measure is None:
+            assert held[vid] == "string", name
+        else:
+            assert held[vid] == ("integer" if measure["title"] == "Antall" else "decimal"), name
+    assert {"string", "decimal"} <= set(held.values())
+
+
+@pytest.mark.parametrize(
+    ("measure", "expected"),
+    [
+        ({"code": "02", "title": "Antall"}, "integer"),
+        ({"code": "13", "title": "Masse (vekt)"}, "decimal"),
+        ({"code": "14", "title": "Varighet/tid"}, "decimal"),
+        (None, "string"),
+        ({"title": "Antall"}, "string"),  # no code: nothing said
+    ],
+)
+def test_a_definitions_measurement_type_gives_its_data_type(measure, expected):
+    assert _datatype({"measurement_type": measure}) == expected
