@@ -133,6 +133,7 @@ class Topics:
         parts = sorted({part for t in self.topics for part in t.inside}, key=len, reverse=True)
         self._inside = re.compile("|".join(map(re.escape, parts))) if parts else None
         self._excluding = frozenset(i for i, t in enumerate(self.topics) if t.excluded_phrases)
+        self._conditions = frozenset(i for i, t in enumerate(self.topics) if t.icd10)  # the disease areas
 
     def _word_topics(self, word: str) -> frozenset[int]:
         found = self._words.get(word)
@@ -229,14 +230,13 @@ class Topics:
         for word in WORD.findall(text):
             code = ICD10_WORD.fullmatch(word.upper())
             if code:
-                found = {i for i, t in enumerate(self.topics) if any(a <= code[1] <= b for a, b in t.icd10)}
+                found = {i for i in self._conditions if any(a <= code[1] <= b for a, b in self.topics[i].icd10)}
                 if found:
                     areas.append(self._area(found, code[1]))
         return tuple(areas)
 
     def _area(self, found: set[int] | frozenset[int], code: str | None = None) -> Area:
-        conditions = {i for i, t in enumerate(self.topics) if t.icd10}
-        elsewhere = conditions - found if found & conditions else set()
+        elsewhere = self._conditions - found if found & self._conditions else frozenset()
         return Area(tuple(self._ids(found)), tuple(self._ids(elsewhere)), code)
 
     def of_text(self, texts: Iterable[str]) -> list[str]:
