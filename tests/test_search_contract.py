@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from catalog.model import key_for
+from catalog.model import CodeList, Concept, key_for
 from catalog.search import BadQuery, SearchBackend, SearchQuery, type_filters, type_totals, variables_using
 from catalog.search.analysis import MAX_WINDOW, WORD_LIST_RECHECK, Synonyms
 from catalog.search.documents import SourceInfo, complete, documents
@@ -103,6 +103,45 @@ def test_compound_parts_find_the_compound(loaded: SearchBackend) -> None:
 def test_a_word_finds_the_compounds_it_starts_or_ends(loaded: SearchBackend, query: str, expected: set[str]) -> None:
     result = search(loaded, query)
     assert expected <= set(names(result)) and not result.typos and not result.any_words
+
+
+def vaccination_registry() -> list[dict[str, Any]]:
+    """SYSVAK's influenza dataset as the demo has it: a compound title, and a vaccine code list
+    whose label of influenza is a compound too; no variable's own words say "influensa"."""
+    vaccines = CodeList(
+        uri="https://example.org/kodeverk/vaksine",
+        identifier="vaksine",
+        title={"nb": "Vaksiner"},
+        concepts=[
+            Concept("MMR", {"nb": "Meslinger, kusma og røde hunder"}),
+            Concept("INFLU", {"nb": "Sesonginfluensa"}),
+        ],
+    )
+    coded = {"coding_system": "Vaksinekoder", "codelist": vaccines.uri}
+    variables = [
+        ("VAKSINEKODE", "Vaksinekode", "Vaccine code", "Vaksinen som ble gitt.", "string", coded),
+        ("DOSENUMMER", "Dosenummer", "Dose number", "Dose i serien.", "integer", {}),
+    ]
+    r = Registry(
+        "sysvak", "central-registry", "Influensavaksinasjon", "FHI", "PHDR", "2018-01-01", None, "NON_PUBLIC", variables
+    )
+    info = SourceInfo("sysvak", "SYSVAK", r.kind)
+    docs = [*documents(registry_dataset(r), info), *documents(vaccines, info)]
+    lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
+    return list(complete(docs, lists.get))
+
+
+def test_a_part_of_a_compound_in_the_datasets_title_or_a_codes_label_finds_the_variable(empty: SearchBackend) -> None:
+    """On the demo "influensa" found no variable: only SYSVAK's dataset title and a vaccine's
+    label hold it, each in a compound, and those were indexed whole (`Decompounder.with_parts`)."""
+    empty.upsert(vaccination_registry())
+    result = search(empty, "influensa")
+    assert names(result) == ["sysvak/VAKSINEKODE", "sysvak/DOSENUMMER"]  # the code's label weighs more
+    assert [tuple(c) for c in hit_of(result, "sysvak/VAKSINEKODE").matched_codes] == [("INFLU", "Sesonginfluensa")]
+    assert not result.typos and not result.any_words
+    assert names(search(empty, "vaksinasjon")) == ["sysvak/VAKSINEKODE", "sysvak/DOSENUMMER"]
+    assert names(search(empty, "influenza")) == ["sysvak/VAKSINEKODE", "sysvak/DOSENUMMER"]  # a shipped synonym
+    assert search(empty, "kusma").total == 1  # the labels' own words, as before
 
 
 def test_a_whole_word_ranks_above_a_compound_holding_it(loaded: SearchBackend) -> None:

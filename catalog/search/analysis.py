@@ -281,6 +281,7 @@ class Decompounder:
         """Every start of a listed part: a word's pieces are looked up until one is none of them."""
         self._cache: dict[str, tuple[str, ...]] = {}
         self._words: dict[str, tuple[tuple[str, ...], str]] = {}
+        self._texts: dict[str, str] = {}
 
     def indexed(self, word: str) -> tuple[tuple[str, ...], str]:
         """What indexing makes of a word of a label, keyword or name: its compound parts and its
@@ -295,6 +296,21 @@ class Decompounder:
         else:
             found = (self.split(word), "")
         return remember(self._words, word, found, 500_000)
+
+    def with_parts(self, text: str) -> str:
+        """A dataset's title or a code list's labels as a variable's document indexes them: the
+        text, then the parts of its compounds (`compound_parts`). A variable is indexed with its
+        own words' parts and affixes (`add_parts`), but its dataset's title and its codes' labels
+        were indexed whole: "influensa" found no variable of SYSVAK's "Influensavaksinasjon", nor
+        its vaccine code labelled "Sesonginfluensa". Affixes of these texts (every start and end
+        of every word) would cost a code list of thousands of labels as many terms in each of its
+        variables; the listed parts are a few. Remembered: each variable of a dataset or of a code
+        list asks again."""
+        found = self._texts.get(text)
+        if found is None:
+            parts = compound_parts([text], self)
+            found = remember(self._texts, text, f"{text} ; {' '.join(parts)}" if parts else text, 2_000)
+        return found
 
     def split(self, word: str) -> tuple[str, ...]:
         cached = self._cache.get(word)
@@ -442,13 +458,13 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
     _own_fields(fields, get, name, label, splitter, lists)
     title = get("dataset_title")
     if title:
-        fields["dataset_title"] = title
+        fields["dataset_title"] = splitter.with_parts(title)
     coded = get("coded")
     if coded:
         if coded["terms"]:
             fields["code_terms"] = coded["terms"]
         if coded["labels"]:
-            fields["code_labels"] = coded["labels"]
+            fields["code_labels"] = splitter.with_parts(coded["labels"])
     _keyword_fields(fields, get, FACETS, KEY_FIELDS, lists)
     return fields
 
@@ -470,7 +486,7 @@ class DatasetFields:
         self.splitter = splitter
         fields: dict[str, Any] = {"type": shared["type"]}
         if shared["dataset_title"]:
-            fields["dataset_title"] = shared["dataset_title"]
+            fields["dataset_title"] = splitter.with_parts(shared["dataset_title"])
         _keyword_fields(
             fields, shared.get, [f for f in FACETS if f in shared], [f for f in KEY_FIELDS if f in shared], False
         )
