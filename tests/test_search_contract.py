@@ -697,6 +697,8 @@ AREA_REGISTRIES = (
         ("C50", "Kreftregisteret"),
         ("hjerteinfarkt", "Hjerte- og karregisteret"),  # a word, found in the name of I21
         ("Diabetes mellitus type 2", "Norsk diabetesregister for voksne"),
+        ("dibaetes", "Norsk diabetesregister for voksne"),  # a typo: about what it is corrected to
+        ("brystkerft", "Kreftregisteret"),
     ],
 )
 def test_equal_matches_come_in_the_area_of_the_search_then_in_none_then_in_another(

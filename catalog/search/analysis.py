@@ -923,6 +923,7 @@ class Synonyms:
         A misspelt word is also corrected to the synonyms and names of codes it is a typo of
         ("rokevaner" -> the group of "røykevaner"), since those are the words researchers use."""
         changed = list(plan.units)
+        areas = list(plan.areas)
         tolerated = False
         for index in units:
             unit = plan.units[index]
@@ -930,20 +931,26 @@ class Synonyms:
             if not typed.words or max(min(distance, fuzziness(w)) for w in typed.words) < distance:
                 continue
             tolerated = True
-            fixes = self._corrections(typed.words, distance)
+            fixes, keys = self._corrections(typed.words, distance)
             known = set(unit)
             changed[index] = (
                 dataclasses.replace(typed, fuzzy=distance),
                 *unit[1:],
                 *(a for a in fixes if a not in known),
             )
-        return dataclasses.replace(plan, units=tuple(changed)) if tolerated else None
+            # what the corrected words are about: "hoftebrud" is about hip fractures as
+            # "hoftebrudd" is, so the registries of muscles and bones come first among equals
+            for key in keys:
+                areas += [a for a in taxonomy().area(" ".join(key)) if a not in areas]
+        return dataclasses.replace(plan, units=tuple(changed), areas=tuple(areas)) if tolerated else None
 
-    def _corrections(self, phrase: tuple[str, ...], distance: int) -> list[Alternative]:
-        """Alternatives from the synonym groups and code names whose words are typos of `phrase`."""
+    def _corrections(self, phrase: tuple[str, ...], distance: int) -> tuple[list[Alternative], list[tuple[str, ...]]]:
+        """Alternatives from the synonym groups and code names whose words are typos of `phrase`,
+        and the (analysed) phrases they were found by."""
         wanted = _key(phrase)
         allowed = [min(distance, fuzziness(w)) for w in phrase]
         out: list[Alternative] = []
+        keys: list[tuple[str, ...]] = []
         groups, names = self.groups(), self.code_names.table()
         for key in (*groups, *names):
             if len(key) != len(wanted) or key == wanted:
@@ -951,10 +958,11 @@ class Synonyms:
             if all(
                 a == b or (edits and _within(a, b, edits)) for a, b, edits in zip(key, wanted, allowed, strict=True)
             ):
+                keys.append(key)
                 out += [Alternative(p, SYNONYM_WEIGHT) for p in groups.get(key, ())]
                 if key in names:
                     out.append(Alternative((), CODE_NAME_WEIGHT, codes=names[key]))
-        return out
+        return out, keys
 
 
 def _key(phrase: tuple[str, ...]) -> tuple[str, ...]:
