@@ -211,6 +211,23 @@ ICD10 = _codes(
     ("X60", "Forsettlig egenforgiftning"),
     ("Z38", "Levendefødte spedbarn etter fødselssted"),
 )
+ICD10_KREFT = (
+    *(row for row in ICD10 if "C00" <= row[0] <= "D48"),
+    *_codes(
+        ("C16", "Ondartet svulst i magesekk"),
+        ("C20", "Ondartet svulst i endetarm"),
+        ("C25", "Ondartet svulst i bukspyttkjertel"),
+        ("C53", "Ondartet svulst i livmorhals"),
+        ("C64", "Ondartet svulst i nyre, unntatt nyrebekken"),
+        ("C67", "Ondartet svulst i urinblære"),
+        ("C71", "Ondartet svulst i hjerne"),
+        ("C73", "Ondartet svulst i skjoldbruskkjertel"),
+        ("C91", "Lymfatisk leukemi"),
+        ("D05", "Carcinoma in situ i bryst"),
+    ),
+)
+"""The Cancer Registry's ICD-10: the neoplasms (chapter II) it records, not the whole
+classification, so a search for COPD (J44) or a hip fracture (S72) does not list it."""
 ICD10_KAPITLER = _codes(
     ("I", "Visse infeksjonssykdommer og parasittsykdommer", "Certain infectious and parasitic diseases"),
     ("II", "Svulster", "Neoplasms"),
@@ -432,6 +449,14 @@ CODELISTS: dict[str, CodeListSpec] = {
         CodeListSpec("vaksine", "Vaksinekoder (SYSVAK)", "Vaccine codes (SYSVAK)", VAKSINER),
         CodeListSpec("msis-agens", "Meldingspliktige smittestoffer (MSIS)", "Notifiable agents (MSIS)", MSIS_AGENS),
         CodeListSpec("smittested", "Smittested", "Place of infection", SMITTESTED, missing=("9",)),
+        # last: KLASS's health lists take their codes from the lists before by position
+        CodeListSpec(
+            "icd10-kreft",
+            "ICD-10, kapittel II Svulster (utvalg)",
+            "ICD-10, chapter II Neoplasms (selection)",
+            ICD10_KREFT,
+            "ICD-10",
+        ),
     )
 }
 
@@ -846,7 +871,7 @@ CENTRAL: tuple[RegistrySpec, ...] = (
         (
             V("DIAGNOSEAAR", "Diagnoseår", "Year of diagnosis", "gYear"),
             V("ALDER_DIAGNOSE", "Alder ved diagnose", "Age at diagnosis", "integer", "år"),
-            V("ICD10", "ICD-10-gruppe", "ICD-10 group", "string", codelist="icd10"),
+            V("ICD10", "ICD-10-gruppe", "ICD-10 group", "string", codelist="icd10-kreft"),
             V("ICD7", "Lokalisasjon (ICD-7)", "Site (ICD-7)", "string"),
             V("TOPOGRAFI_ICDO3", "Topografi (ICD-O-3)", "Topography (ICD-O-3)", "string", codelist="icdo3-topografi"),
             V("MORFOLOGI_ICDO3", "Morfologi (ICD-O-3)", "Morphology (ICD-O-3)", "string", codelist="icdo3-morfologi"),

@@ -466,7 +466,7 @@ MICRODATA_CODELISTS = {
     "LANDBAKGRUNN": "land",
     "FODELAND": "land",
     "HOVEDDIAGNOSE": "icd10",
-    "ICD10": "icd10",
+    "ICD10": "icd10-kreft",  # the Cancer Registry's (the only ICD10 of microdata.no's topics)
     "MORFOLOGI": "icdo3-morfologi",
     "TOPOGRAFI": "icdo3-topografi",
     "STADIUM": "stadium",

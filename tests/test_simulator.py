@@ -107,6 +107,26 @@ def test_mfr_variables_look_like_the_birth_registry() -> None:
     assert d.hdab is not None and d.has_structured_data is True
 
 
+def test_the_cancer_registrys_diagnoses_are_neoplasms_and_the_patient_registrys_any() -> None:
+    nation = Nation(seed=0)
+
+    def codes_of(source: str, name: str) -> list[str]:
+        registry = nation.source(source)
+        found = {
+            v.codelist
+            for i in nation.dataset_indices(registry)
+            for v in nation.dataset(registry, i).variables
+            if v.name == name
+        }
+        assert len(found) == 1 and None not in found
+        key = str(found.pop()).rsplit("/", 1)[1]
+        return [code for code, _nb, _en in nation.codelist_spec(key).codes]
+
+    cancer = codes_of("kreftregisteret", "ICD10")
+    assert "C34" in cancer and all("C00" <= c <= "D48" for c in cancer)
+    assert {"C34", "J44", "S72"} <= set(codes_of("npr", "HOVEDDIAGNOSE"))
+
+
 @pytest.mark.parametrize("seed", [0, 7])
 def test_same_seed_gives_the_same_bytes(seed: int) -> None:
     bodies = []

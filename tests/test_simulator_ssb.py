@@ -136,3 +136,15 @@ def test_microdata_all_lists_data_structures_with_epoch_day_coverage(sim: Simula
     ]
     assert 7305 <= kjonn["temporalCoverage"]["start"] < kjonn["temporalCoverage"]["stop"] == 19722
     assert requests.get(f"{sim.url}/metadata/all", params={"version": "latest"}, timeout=10).status_code == 400
+
+
+def test_microdata_cancer_diagnoses_are_neoplasms_only(sim: Simulator) -> None:
+    """The Cancer Registry records tumours: its ICD-10 holds chapter II (C00-D48), not the whole
+    classification, or a search for COPD or a hip fracture lists it among the registries of them."""
+    store = requests.get(f"{sim.url}/metadata/data-store", timeout=10).json()
+    version = store["versions"][0]["version"]
+    body = requests.get(f"{sim.url}/metadata/all", params={"version": version}, timeout=10).json()
+    structures = {s["name"]: s for s in body["dataStructures"]}
+    domain = structures["KRG_ICD10"]["measureVariable"]["representedVariables"][0]["valueDomain"]
+    codes = [c["code"] for c in domain["codeList"]]
+    assert "C50" in codes and all("C00" <= c <= "D48" for c in codes)
