@@ -204,6 +204,7 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
         ("tobakk", {"hunt/ROYK", "mfr/ROYK_START", "mfr/ROYK_SLUTT"}),
         ("AMI", {"hkr/AMI", "hjerteinfarkt/TIDL_INFARKT"}),
         ("body mass index", {"hunt/BMI", "mfr/MORS_BMI"}),
+        ("KMI", {"hunt/BMI", "mfr/MORS_BMI"}),  # Norwegian abbreviations
     ],
 )
 def test_shipped_synonyms_apply(loaded: SearchBackend, query: str, expected: set[str]) -> None:
@@ -751,6 +752,8 @@ def hit_of(result: Any, name: str) -> Any:
         ("brystkreft", "kreft/TOPOGRAFI", [("C50.4", "Øvre ytre kvadrant av bryst"), ("C50.9", "Bryst, UNS")]),
         ("brystkreft", "npr/HOVEDTILSTAND", [("C50", "Ondartet svulst i bryst")]),  # a common name
         ("blodtrykksmedisin", "norpd/ATC_KODE", [("C07AB02", "Metoprolol"), ("C09AA05", "Ramipril")]),
+        ("T2D", "npr/HOVEDTILSTAND", [("E11", "Diabetes mellitus type 2")]),  # an abbreviation with a digit
+        ("dm2", "dar/UNDERLIGGENDE", [("E11", "Diabetes mellitus type 2")]),
     ],
 )
 def test_codes_find_the_variables_whose_code_lists_hold_them_and_show_the_code(

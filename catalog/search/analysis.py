@@ -1091,10 +1091,10 @@ def matched_codes(
     code_words, terms, text_units = [], [], []
     for unit in plan.units:
         typed = [w.text for w in unit[0].specs()]
+        terms += [t for alternative in unit for t in alternative.codes]  # "T2D" stands for E11
         if typed and all(code_like(w) for w in typed):
             code_words += typed
             continue
-        terms += [t for alternative in unit for t in alternative.codes]
         alternatives = [_specs(a) for a in unit if a.words]
         if alternatives:
             text_units.append(alternatives)
