@@ -515,6 +515,9 @@ def test_a_code_some_lists_hold_offers_the_code_it_falls_under_where_more_variab
     assert (wider["code"], wider["broader"]) == ("C50.9", "C50") and api["total"] < wider["total"]
     assert wider["total"] == json.load(urllib.request.urlopen(nation_url + "/api/search?q=C50"))["total"]
     assert json.load(urllib.request.urlopen(nation_url + "/api/search?q=C50"))["wider_code"] is None
+    # a word that only looks like a code (a survey wave) falls under nothing
+    hunt4 = json.load(urllib.request.urlopen(nation_url + "/api/search?q=HUNT4"))
+    assert hunt4["total"] > 0 and hunt4["wider_code"] is None
 
 
 def test_a_code_list_found_by_its_code_lists_the_variables_using_it(r, nation_url):

@@ -290,6 +290,13 @@ def test_a_code_no_list_holds_finds_the_variables_holding_the_code_it_falls_unde
     assert counted.total == result.total and counted.broader_codes == result.broader_codes  # a page's counts too
 
 
+def test_a_word_that_only_looks_like_a_code_is_not_broadened_to_text(loaded: SearchBackend) -> None:
+    """A survey wave that is not there ("HUNT9") fell under "HUNT", which the survey's title holds:
+    the page said HUNT9 was a code no list holds and showed HUNT's variables."""
+    result = search(loaded, "HUNT9")
+    assert result.broader_codes == () and result.total == 0
+
+
 def test_a_code_a_list_holds_is_never_broadened(loaded: SearchBackend) -> None:
     assert search(loaded, "I21.0").broader_codes == () and search(loaded, "Z99.9").total == 0
     assert search(loaded, "Z99.9").broader_codes == ()

@@ -416,6 +416,8 @@ def wider_code(q: SearchQuery, result: SearchResult) -> WiderCode | None:
     words = q.text.split()
     if q.type != "variable" or len(words) != 1 or not result.hits or result.broader_codes or result.typos:
         return None
+    if not any(hit.matched_codes for hit in result.hits):
+        return None  # found as a word, not as a code of a list: "HUNT4" is a survey wave, not under "HUNT"
     backend, hits_cache = search_backend(), current_app.extensions["hits_cache"]
     generation = backend.generation()
     for parent in broader(words[0])[:WIDER_TRIED]:

@@ -12,13 +12,14 @@ from catalog.search.analysis import (
     FUZZY_EXPANSIONS,
     MAX_CLAUSES,
     MAX_WINDOW,
+    Alternative,
     Decompounder,
     QueryPlan,
     Synonyms,
     highlight,
     matched_codes,
 )
-from catalog.search.codes import broader
+from catalog.search.codes import any_system_terms, broader
 
 
 def check_page(q: SearchQuery) -> None:
@@ -127,7 +128,8 @@ def with_broader_codes(
     plan: QueryPlan, dead: list[int], synonyms: Synonyms, matches: Callable[[QueryPlan], bool]
 ) -> tuple[QueryPlan, tuple[tuple[str, str], ...]] | None:
     """`plan` with each of its `dead` words that is a code (matching nothing as typed) replaced by
-    the nearest code it falls under that `matches` something, and what was replaced; None when no
+    the nearest code it falls under that some code list holds (`matches` the code's terms alone:
+    "HUNT9" is no code under "HUNT", which only text holds), and what was replaced; None when no
     word was. "I21.0" finds the variables of a registry recording ICD-10 categories by "I21"."""
     units, said = list(plan.units), []
     exact, exact_words = plan.exact, list(plan.exact_words)
@@ -137,8 +139,9 @@ def with_broader_codes(
             continue
         word = typed.words[0]
         for parent in broader(word):
-            [unit] = synonyms.plan(parent + " ").units  # a whole code, not one being typed
-            if matches(QueryPlan((unit,), parent.lower(), (parent.lower(),))):
+            held = (Alternative((), codes=tuple(any_system_terms(parent))),)
+            if matches(QueryPlan((held,), parent.lower(), (parent.lower(),))):
+                [unit] = synonyms.plan(parent + " ").units  # a whole code, not one being typed
                 units[index] = unit
                 said.append((word, parent))
                 exact = exact.replace(word.lower(), parent.lower())
