@@ -575,6 +575,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     "query": args.query,
                     "total": result.total,
                     "typo_words": list(result.typo_words),
+                    "corrected": list(result.corrected),
                     "any_words": result.any_words,
                     "broader_codes": [{"code": c, "broader": p} for c, p in result.broader_codes],
                     "hits": hits,
@@ -602,7 +603,8 @@ def cmd_search(args: argparse.Namespace) -> int:
                 + ")"
             )
     if result.typo_words:
-        print(f"  (nothing matched {', '.join(result.typo_words)!r} as typed: similar spellings)")
+        taken = f" {', '.join(result.corrected)!r} and" if result.corrected else ""
+        print(f"  (nothing matched {', '.join(result.typo_words)!r} as typed:{taken} similar spellings)")
     if result.any_words:
         print("  (nothing matched all the words: these match some of them)")
     for code, parent in result.broader_codes:

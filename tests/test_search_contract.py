@@ -84,6 +84,13 @@ def test_only_the_words_that_match_nothing_tolerate_typos(loaded: SearchBackend)
 def test_a_typo_of_a_synonym_finds_the_synonyms(loaded: SearchBackend) -> None:
     result = search(loaded, "rokevaner")  # no label says "røykevaner" but one; the synonym list does
     assert result.typos and {"hunt/ROYK", "mfr/ROYK_START", "mfr/ROYK_SLUTT"} <= set(names(result))
+    assert result.corrected == ("røykevaner",)  # as the list writes it, for the page to say
+
+
+def test_a_search_says_what_a_misspelt_word_was_taken_for(loaded: SearchBackend) -> None:
+    assert search(loaded, "brystkerft").corrected == ("brystkreft",)  # a common name of codes
+    assert search(loaded, "hjertinfarkt").corrected == ("hjerteinfarkt",)
+    assert search(loaded, "hjerteinfarkt").corrected == ()  # as typed: nothing corrected
 
 
 def test_compound_parts_find_the_compound(loaded: SearchBackend) -> None:

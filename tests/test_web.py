@@ -561,6 +561,14 @@ def test_words_without_a_common_hit_give_the_hits_of_either_with_a_notice(client
     assert client.get("/api/search", query_string={"q": "fødselsvekt metformin"}).json["any_words"] is True
 
 
+def test_a_misspelt_word_is_answered_with_what_it_was_taken_for(client):
+    html = page(client, "/search", query_string={"q": "diabetis"})
+    assert "HOVEDDIAGNOSE" in hits(html)
+    assert "disse treffer «diabetes» og lignende stavemåter" in html
+    body = client.get("/api/search", query_string={"q": "diabetis"}).json
+    assert body["typo_words"] == ["diabetis"] and body["corrected"] == ["diabetes"]
+
+
 def test_the_api_suggests_labels_for_a_prefix(client):
     assert "Fødselsvekt" in client.get("/api/suggest?q=fødsel").json["suggestions"]
 

@@ -119,6 +119,7 @@ def search() -> Response:
             "typos_tolerated": bool(result.typos),
             "typo_edits": result.typos,
             "typo_words": list(result.typo_words),
+            "corrected": list(result.corrected),
             "any_words": result.any_words,
             "broader_codes": [{"code": code, "broader": parent} for code, parent in result.broader_codes],
             "wider_code": asdict(wider) if (wider := wider_code(q, result)) else None,

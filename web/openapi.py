@@ -123,6 +123,11 @@ SCHEMAS: dict[str, Any] = {
             },
             "typo_edits": {"type": "integer", "description": "edits tolerated (0, 1 or 2)"},
             "typo_words": {"type": "array", "items": {"type": "string"}, "description": "the words spelt otherwise"},
+            "corrected": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "the synonyms and common names of codes the misspelt words were taken for (hoftebrud: hoftebrudd)",
+            },
             "any_words": {"type": "boolean", "description": "no hit matched all the words; these match some of them"},
             "broader_codes": {
                 "type": "array",

@@ -133,6 +133,9 @@ class SearchResult:
     """Whether these match any of the words, because none matched all of them (a page says so)."""
     typo_words: tuple[str, ...] = ()
     """The words whose typos were tolerated."""
+    corrected: tuple[str, ...] = ()
+    """The synonyms and common names of codes those words were taken for ("hoftebrud" ->
+    "hoftebrudd"), as the lists write them; empty when they only matched similar spellings."""
     broader_codes: tuple[tuple[str, str], ...] = ()
     """(code as typed, the code it falls under that was searched instead), when no code list holds
     the code as typed: "I21.0" -> "I21" in a registry recording ICD-10 categories (a page says so)."""

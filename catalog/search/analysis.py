@@ -759,6 +759,8 @@ class QueryPlan:
     any_words: bool = False
     areas: tuple[Area, ...] = ()
     """What the search is about, ordering equal matches (`AREA_BOOST`)."""
+    corrected: tuple[str, ...] = ()
+    """The synonyms and code names misspelt words were corrected to (`Synonyms.tolerant`)."""
     expansions: int = FUZZY_EXPANSIONS
     """Terms a misspelt word may expand to per field where an engine caps them (`clauses`)."""
 
@@ -808,12 +810,15 @@ class CodeNames:
     def __init__(self, path: Path = CODE_NAMES_FILE, fallback: Path | None = None):
         self.list = WordList(path, fallback)
         self._parsed: tuple[list[str], dict[tuple[str, ...], tuple[str, ...]]] | None = None
+        self.written: dict[tuple[str, ...], str] = {}
+        """Key phrase -> the name as the file writes it (the first of that key), for a page."""
 
     def table(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         """Key phrase -> qualified code terms (exact and below, `catalog.search.codes.query_terms`)."""
         lines = self.list.lines()
         if self._parsed is None or self._parsed[0] is not lines:
             table: dict[tuple[str, ...], tuple[str, ...]] = {}
+            written: dict[tuple[str, ...], str] = {}
             for number, line in enumerate(lines, 1):
                 names, _, codes = line.partition("=")
                 terms = _code_name_terms(codes)
@@ -826,7 +831,8 @@ class CodeNames:
                     phrase = tuple(words(name))
                     if phrase:
                         table[_key(phrase)] = tuple(dict.fromkeys([*table.get(_key(phrase), ()), *terms]))
-            self._parsed = (lines, table)
+                        written.setdefault(_key(phrase), name.strip())
+            self._parsed, self.written = (lines, table), written
         return self._parsed[1]
 
 
@@ -923,7 +929,7 @@ class Synonyms:
         A misspelt word is also corrected to the synonyms and names of codes it is a typo of
         ("rokevaner" -> the group of "røykevaner"), since those are the words researchers use."""
         changed = list(plan.units)
-        areas = list(plan.areas)
+        areas, corrected = list(plan.areas), list(plan.corrected)
         tolerated = False
         for index in units:
             unit = plan.units[index]
@@ -942,7 +948,20 @@ class Synonyms:
             # "hoftebrudd" is, so the registries of muscles and bones come first among equals
             for key in keys:
                 areas += [a for a in taxonomy().area(" ".join(key)) if a not in areas]
-        return dataclasses.replace(plan, units=tuple(changed), areas=tuple(areas)) if tolerated else None
+                shown = self._written(key)
+                if shown and shown not in corrected:
+                    corrected.append(shown)
+        if not tolerated:
+            return None
+        return dataclasses.replace(plan, units=tuple(changed), areas=tuple(areas), corrected=tuple(corrected))
+
+    def _written(self, key: tuple[str, ...]) -> str | None:
+        """A synonym's or code name's phrase of this key as its list writes it."""
+        for phrase in self.groups().get(key, ()):
+            if _key(phrase) == key:
+                return " ".join(phrase)
+        self.code_names.table()  # parsed, so `written` follows the file
+        return self.code_names.written.get(key)
 
     def _corrections(self, phrase: tuple[str, ...], distance: int) -> tuple[list[Alternative], list[tuple[str, ...]]]:
         """Alternatives from the synonym groups and code names whose words are typos of `phrase`,

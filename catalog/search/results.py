@@ -114,7 +114,11 @@ def relaxed(
             if step is None:
                 continue
             result = dataclasses.replace(
-                search(q, step), typos=distance, any_words=any_words, typo_words=step.fuzzy_words()
+                search(q, step),
+                typos=distance,
+                any_words=any_words,
+                typo_words=step.fuzzy_words(),
+                corrected=step.corrected,
             )
             if result.total:
                 return result
