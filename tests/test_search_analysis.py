@@ -113,6 +113,21 @@ def test_a_compound_splits_as_it_did_when_every_piece_was_tried() -> None:
         assert splitter._full(word, 0, {}) == _fewest_parts(splitter.parts, word), word
 
 
+@pytest.mark.parametrize(
+    ("text", "indexed"),
+    [
+        ("Influensavaksinasjon", "Influensavaksinasjon ; influensa vaksinasjon"),
+        # a compound of three parts also gives what it says before its head
+        ("Nasjonalt hoftebruddregister", "Nasjonalt hoftebruddregister ; hofte brudd register hoftebrudd"),
+        ("Norsk hjerneslagsregister", "Norsk hjerneslagsregister ; hjerne slag register hjerneslag"),  # linking s
+        ("Norsk diabetesregister for voksne", "Norsk diabetesregister for voksne ; diabetes register"),
+        ("Ondartet svulst i bryst", "Ondartet svulst i bryst"),  # no compound: as it is
+    ],
+)
+def test_a_title_or_code_labels_are_indexed_with_their_compounds_parts(text: str, indexed: str) -> None:
+    assert decompounder().with_parts(text) == indexed
+
+
 def test_compound_parts_come_from_the_list_given() -> None:
     assert Decompounder(["blod", "trykk"]).split("blodtrykk") == ("blod", "trykk")
     assert Decompounder(["blod"]).split("blodtrykk") == ()

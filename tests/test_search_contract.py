@@ -151,6 +151,29 @@ def test_a_part_of_a_compound_in_the_datasets_title_or_a_codes_label_finds_the_v
     assert search(empty, "kusma").total == 1  # the labels' own words, as before
 
 
+def test_a_registrys_variables_are_found_by_what_its_name_says_it_is_about(empty: SearchBackend) -> None:
+    """On the demo "hoftebrudd" and "diabetes" found none of the hip fracture or diabetes
+    registries' variables: they say "Operasjonsmetode" and "HbA1c", and the registry's name, a
+    compound in their dataset's title, was indexed whole."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("OPMETODE", "Operasjonsmetode", "Surgical method", "Metode ved operasjonen.", "string", {})
+    ]
+    r = Registry(
+        "nhfr",
+        "quality-registry",
+        "Nasjonalt hoftebruddregister",
+        "Helse Bergen",
+        "PHDR",
+        "2005-01-01",
+        None,
+        "NON_PUBLIC",
+        variables,
+    )
+    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
+    assert names(search(empty, "hoftebrudd")) == ["nhfr/OPMETODE"]
+    assert names(search(empty, "brudd")) == ["nhfr/OPMETODE"]
+
+
 def test_a_whole_word_ranks_above_a_compound_holding_it(loaded: SearchBackend) -> None:
     found = names(search(loaded, "vekt", limit=20))
     assert found.index("hunt/VEKT") < found.index("mfr/PLACENTAVEKT")

@@ -308,9 +308,31 @@ class Decompounder:
         list asks again."""
         found = self._texts.get(text)
         if found is None:
-            parts = compound_parts([text], self)
-            found = remember(self._texts, text, f"{text} ; {' '.join(parts)}" if parts else text, 2_000)
+            seen: dict[str, None] = {}
+            for word in WORD.findall(text):
+                parts = self.split(word)
+                seen.update(dict.fromkeys(parts))
+                modifier = self._modifier(word, parts)
+                if modifier:
+                    seen[modifier] = None
+            found = remember(self._texts, text, f"{text} ; {' '.join(seen)}" if seen else text, 2_000)
         return found
+
+    def _modifier(self, word: str, parts: tuple[str, ...]) -> str | None:
+        """What a compound of three parts or more says before its head, itself a compound a
+        researcher types: "hoftebrudd" of "hoftebruddregister", "diabetes" being a part already
+        of "diabetesregister". The registries' titles are such words ("Nasjonalt
+        hoftebruddregister"), and their variables seldom repeat what the registry is about."""
+        if len(parts) < 3:
+            return None
+        head, before = parts[-1], parts[-2]
+        for form in (fold(word.lower()), analyze_word(word, "nb")):
+            if form.endswith(head):
+                modifier = form[: -len(head)]
+                if not modifier.endswith(before) and modifier[-1:] in ("s", "e") and modifier[:-1].endswith(before):
+                    modifier = modifier[:-1]  # the linking letter ("hjerneslagsregister")
+                return modifier
+        return None
 
     def split(self, word: str) -> tuple[str, ...]:
         cached = self._cache.get(word)
