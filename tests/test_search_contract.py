@@ -172,6 +172,22 @@ def test_a_registrys_variables_are_found_by_what_its_name_says_it_is_about(empty
     empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
     assert names(search(empty, "hoftebrudd")) == ["nhfr/OPMETODE"]
     assert names(search(empty, "brudd")) == ["nhfr/OPMETODE"]
+    ms: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("EDSS", "EDSS ved inklusjon", "EDSS at inclusion", "Expanded Disability Status Scale.", "decimal", {})
+    ]
+    r = Registry(
+        "msreg",
+        "quality-registry",
+        "Norsk MS-register og biobank",
+        "Helse Bergen",
+        "PHDR",
+        "2001-01-01",
+        None,
+        "NON_PUBLIC",
+        ms,
+    )
+    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
+    assert names(search(empty, "multippel sklerose")) == ["msreg/EDSS"]  # MS, as the name writes it
 
 
 def test_a_whole_word_ranks_above_a_compound_holding_it(loaded: SearchBackend) -> None:
