@@ -993,7 +993,7 @@ class Synonyms:
         out: list[Alternative] = []
         keys: list[tuple[str, ...]] = []
         groups, names = self.groups(), self.code_names.table()
-        for key in (*groups, *names):
+        for key in dict.fromkeys((*groups, *names)):  # a phrase both a synonym and a code name: once
             if len(key) != len(wanted) or key == wanted:
                 continue
             if all(
