@@ -189,6 +189,9 @@ def test_a_typo_is_corrected_to_the_synonyms_it_is_a_typo_of() -> None:
     assert tolerant is not None and tolerant.fuzzy_words() == ("rokevaner",)
     assert Alternative(("røyking",), 0.8) in tolerant.units[0]
     assert synonyms.tolerant(synonyms.plan("infark"), [0], 2) is None  # six letters: no second edit
+    # the stemmer cuts "diabetes" to "diabet" and leaves "diabetis": one edit as written
+    misspelt = synonyms.tolerant(synonyms.plan("diabetis"), [0], 1)
+    assert misspelt is not None and misspelt.corrected == ("diabetes",)
     # a phrase that is both a synonym and a common name of codes is corrected to once
     both = synonyms.tolerant(synonyms.plan("hjertinfarkt"), [0], 1)
     assert both is not None and len(set(both.units[0])) == len(both.units[0])

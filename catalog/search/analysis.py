@@ -35,7 +35,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -884,6 +884,8 @@ class Synonyms:
         # an operator's copy of the code names is read once it exists, the packaged list until then
         self.code_names = CodeNames(code_names or CODE_NAMES_FILE, fallback=CODE_NAMES_FILE if code_names else None)
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
+        self._shown: tuple[Any, Any, dict[tuple[str, ...], tuple[str, tuple[str, ...]]]] | None = None
+        """(groups, code names, `_shown_phrases`)."""
 
     def version(self) -> tuple[Any, ...]:
         """Changes when either file is edited (for caches of search answers)."""
@@ -979,25 +981,49 @@ class Synonyms:
 
     def _written(self, key: tuple[str, ...]) -> str | None:
         """A synonym's or code name's phrase of this key as its list writes it."""
-        for phrase in self.groups().get(key, ()):
-            if _key(phrase) == key:
-                return " ".join(phrase)
-        self.code_names.table()  # parsed, so `written` follows the file
-        return self.code_names.written.get(key)
+        return self._shown_phrases().get(key, (None, ()))[0]
+
+    def _shown_phrases(self) -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
+        """Key phrase -> (its phrase as the lists write it, that phrase's `_plain` words), made
+        once per parse of the lists."""
+        groups, names = self.groups(), self.code_names.table()
+        cached = self._shown
+        if cached is None or cached[0] is not groups or cached[1] is not names:
+            shown: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+            for each, phrases in groups.items():
+                own = next((p for p in phrases if _key(p) == each), None)
+                if own is not None:
+                    shown[each] = (" ".join(own), _plain(own))
+            for each, name in self.code_names.written.items():
+                shown.setdefault(each, (name, _plain(tuple(words(name)))))
+            cached = self._shown = (groups, names, shown)
+        return cached[2]
 
     def _corrections(self, phrase: tuple[str, ...], distance: int) -> tuple[list[Alternative], list[tuple[str, ...]]]:
         """Alternatives from the synonym groups and code names whose words are typos of `phrase`,
         and the (analysed) phrases they were found by."""
-        wanted = _key(phrase)
+        wanted, typed = _key(phrase), _plain(phrase)
         allowed = [min(distance, fuzziness(w)) for w in phrase]
         out: list[Alternative] = []
         keys: list[tuple[str, ...]] = []
-        groups, names = self.groups(), self.code_names.table()
+        groups, names, shown = self.groups(), self.code_names.table(), self._shown_phrases()
+
+        def close(a_phrase: tuple[str, ...], b_phrase: tuple[str, ...]) -> bool:
+            return all(
+                a == b or (edits and _within(a, b, edits))
+                for a, b, edits in zip(a_phrase, b_phrase, allowed, strict=True)
+            )
+
         for key in dict.fromkeys((*groups, *names)):  # a phrase both a synonym and a code name: once
             if len(key) != len(wanted) or key == wanted:
                 continue
-            if all(
-                a == b or (edits and _within(a, b, edits)) for a, b, edits in zip(key, wanted, allowed, strict=True)
+            # as stemmed, or as written: the stemmer may take a typo's ending for another than the
+            # word's ("diabetes" -> diabet, "diabetis" -> diabetis: two edits apart, not one)
+            written = shown.get(key)
+            if close(key, wanted) or (
+                written is not None
+                and (written[1] != key or typed != wanted)  # else the same comparison again
+                and _is_typo(written[1], typed, close)
             ):
                 keys.append(key)
                 out += [Alternative(p, SYNONYM_WEIGHT) for p in groups.get(key, ())]
@@ -1008,6 +1034,17 @@ class Synonyms:
 
 def _key(phrase: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(analyze_word(w, "nb") for w in phrase)
+
+
+def _plain(phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """A phrase's words lowercased and folded, not stemmed."""
+    return tuple(analyze_word(w, "plain") for w in phrase)
+
+
+def _is_typo(
+    written: tuple[str, ...], typed: tuple[str, ...], close: Callable[[tuple[str, ...], tuple[str, ...]], bool]
+) -> bool:
+    return len(written) == len(typed) and written != typed and close(written, typed)
 
 
 def fuzziness(word: str) -> int:
