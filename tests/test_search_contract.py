@@ -151,42 +151,21 @@ def test_a_part_of_a_compound_in_the_datasets_title_or_a_codes_label_finds_the_v
     assert search(empty, "kusma").total == 1  # the labels' own words, as before
 
 
+def quality_registry(source: str, title: str, name: str, label: str) -> list[dict[str, Any]]:
+    """The documents of a quality registry with one variable that does not say what it is about."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [(name, label, label, label + ".", "string", {})]
+    r = Registry(source, "quality-registry", title, "Helse Bergen", "PHDR", "2005-01-01", None, "NON_PUBLIC", variables)
+    return list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind)))
+
+
 def test_a_registrys_variables_are_found_by_what_its_name_says_it_is_about(empty: SearchBackend) -> None:
     """On the demo "hoftebrudd" and "diabetes" found none of the hip fracture or diabetes
     registries' variables: they say "Operasjonsmetode" and "HbA1c", and the registry's name, a
     compound in their dataset's title, was indexed whole."""
-    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
-        ("OPMETODE", "Operasjonsmetode", "Surgical method", "Metode ved operasjonen.", "string", {})
-    ]
-    r = Registry(
-        "nhfr",
-        "quality-registry",
-        "Nasjonalt hoftebruddregister",
-        "Helse Bergen",
-        "PHDR",
-        "2005-01-01",
-        None,
-        "NON_PUBLIC",
-        variables,
-    )
-    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
+    empty.upsert(quality_registry("nhfr", "Nasjonalt hoftebruddregister", "OPMETODE", "Operasjonsmetode"))
+    empty.upsert(quality_registry("msreg", "Norsk MS-register og biobank", "EDSS", "EDSS ved inklusjon"))
     assert names(search(empty, "hoftebrudd")) == ["nhfr/OPMETODE"]
     assert names(search(empty, "brudd")) == ["nhfr/OPMETODE"]
-    ms: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
-        ("EDSS", "EDSS ved inklusjon", "EDSS at inclusion", "Expanded Disability Status Scale.", "decimal", {})
-    ]
-    r = Registry(
-        "msreg",
-        "quality-registry",
-        "Norsk MS-register og biobank",
-        "Helse Bergen",
-        "PHDR",
-        "2001-01-01",
-        None,
-        "NON_PUBLIC",
-        ms,
-    )
-    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
     assert names(search(empty, "multippel sklerose")) == ["msreg/EDSS"]  # MS, as the name writes it
 
 
