@@ -35,7 +35,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -299,7 +299,7 @@ class Decompounder:
 
     def with_parts(self, text: str) -> str:
         """A dataset's title or a code list's labels as a variable's document indexes them: the
-        text, then the parts of its compounds (`compound_parts`). A variable is indexed with its
+        text, then the parts of its compounds (`split`, each once). A variable is indexed with its
         own words' parts and affixes (`add_parts`), but its dataset's title and its codes' labels
         were indexed whole: "influensa" found no variable of SYSVAK's "Influensavaksinasjon", nor
         its vaccine code labelled "Sesonginfluensa". Affixes of these texts (every start and end
@@ -394,16 +394,6 @@ def decompounder(path: Path = COMPOUNDS_FILE) -> Decompounder:
         cached = (mtime, Decompounder(WordList(path).lines()))
         _compound_lists[path] = cached
     return cached[1]
-
-
-def compound_parts(texts: Iterable[str], splitter: Decompounder) -> list[str]:
-    """Parts of the compound words in `texts`, each once, in order of appearance."""
-    seen: dict[str, None] = {}
-    split = splitter.split
-    for word in WORD.findall(" ".join(texts)):  # one regex pass: words never span the joins
-        for part in split(word):
-            seen[part] = None
-    return list(seen)
 
 
 # -- index fields --------------------------------------------------------------------------
@@ -1019,11 +1009,13 @@ class Synonyms:
                 continue
             # as stemmed, or as written: the stemmer may take a typo's ending for another than the
             # word's ("diabetes" -> diabet, "diabetis" -> diabetis: two edits apart, not one)
-            written = shown.get(key)
+            plain = shown[key][1] if key in shown else None
             if close(key, wanted) or (
-                written is not None
-                and (written[1] != key or typed != wanted)  # else the same comparison again
-                and _is_typo(written[1], typed, close)
+                plain is not None
+                and (plain != key or typed != wanted)  # else the same comparison again
+                and len(plain) == len(typed)
+                and plain != typed
+                and close(plain, typed)
             ):
                 keys.append(key)
                 out += [Alternative(p, SYNONYM_WEIGHT) for p in groups.get(key, ())]
@@ -1039,12 +1031,6 @@ def _key(phrase: tuple[str, ...]) -> tuple[str, ...]:
 def _plain(phrase: tuple[str, ...]) -> tuple[str, ...]:
     """A phrase's words lowercased and folded, not stemmed."""
     return tuple(analyze_word(w, "plain") for w in phrase)
-
-
-def _is_typo(
-    written: tuple[str, ...], typed: tuple[str, ...], close: Callable[[tuple[str, ...], tuple[str, ...]], bool]
-) -> bool:
-    return len(written) == len(typed) and written != typed and close(written, typed)
 
 
 def fuzziness(word: str) -> int:
