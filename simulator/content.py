@@ -1061,6 +1061,36 @@ QUALITY: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ),
 )
 
+QUALITY_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "hjerneslag": ("hjerneinfarkt", "hjerneblødning"),
+    "hjerteinfarkt": ("koronarsykdom",),
+    "diabetes-voksne": ("type 2-diabetes",),
+    "hoftebrudd": ("lårhalsbrudd", "osteoporose"),
+    "norarthro": ("hofteprotese", "kneprotese", "artrose"),
+    "barnediabetes": ("type 1-diabetes",),
+    "nokbil": ("anoreksi", "bulimi"),
+    "norkog": ("demens", "kognitiv svikt", "alzheimer"),
+    "nnrr": ("nakkesmerter", "ryggsmerter"),
+    "gastronet": ("endoskopi", "koloskopi"),
+    "ms-registeret": ("multippel sklerose",),
+    "nkr-barnekreft": ("leukemi", "hjernesvulst"),
+    "nyre": ("nyresvikt", "dialyse"),
+    "kols": ("lungesykdom",),
+    "leppe-kjeve-gane": ("ganespalte",),
+    "fedmekirurgi": ("fedme", "overvekt"),
+    "intensiv": ("intensivbehandling", "covid-19"),
+    "revma": ("revmatoid artritt", "leddgikt"),
+    "smertebehandling": ("kroniske smerter",),
+    "hjertestans": ("hjerte-lungeredning",),
+    "traume": ("skader", "ulykker"),
+    "karkirurgi": ("aortaaneurisme", "karsykdom"),
+    "nevromuskulaer": ("muskelsykdom",),
+    "perinatal": ("premature", "nyfødte"),
+}
+"""What each quality registry is about, as its keywords name it where its name does not (NorKog's
+"demens"): real registries' descriptions on helsedata.no and kvalitetsregistre.no name the
+conditions they follow."""
+
 REGIONS = (
     ("helse-sor-ost", "Helse Sør-Øst"),
     ("helse-vest", "Helse Vest"),

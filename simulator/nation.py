@@ -341,7 +341,7 @@ class Nation:
                 f"{name_en} is a national medical quality registry.",
                 C.QUALITY_DATASET_TITLES,
                 variables,
-                ("kvalitetsregister", "pasientbehandling"),
+                ("kvalitetsregister", "pasientbehandling", *C.QUALITY_KEYWORDS.get(base[0], ())),
                 2010,
                 0,
                 110,

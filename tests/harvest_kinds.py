@@ -366,7 +366,7 @@ KINDS = [
         inline_held,
         {
             "malformed": "the CKAN API answered with malformed JSON (Expecting value) at {url} line 1",
-            "latin1": "the API answer is not valid utf-8 as declared (UnicodeDecodeError at byte 14963) ({url})",
+            "latin1": "the API answer is not valid utf-8 as declared (UnicodeDecodeError at byte 1513) ({url})",
             **JSON_IGNORES_XML,
         },
         _listed_twice("package", "id", lambda sim: _first_dataset(sim, "hjerneslag"), "/ckan/dataset/{ident}"),

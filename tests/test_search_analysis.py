@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from catalog.model import Dataset, Variable
 from catalog.search.analysis import (
     ASCII_WORD,
     KEYWORD_FIELDS,
@@ -27,6 +28,7 @@ from catalog.search.analysis import (
     word_affixes,
 )
 from catalog.search.analysis import _words as words_of
+from catalog.search.documents import SourceInfo, about, documents
 from catalog.search.plain_json_transport import plain_mimetype
 
 ASCII = "".join(map(chr, range(128)))
@@ -282,3 +284,24 @@ def test_index_fields_without_lists_give_a_lone_keyword_value_as_itself() -> Non
         else:
             assert lone[name] == value, name
     assert lone["topic"] == "pregnancy-birth" and lone["period"] == ["1990-1999", "2000-2009"] and lone["key"] == "k"
+
+
+def test_a_variable_is_indexed_with_its_datasets_keywords_that_its_title_does_not_hold() -> None:
+    """A registry's variables are found by what their dataset is about: its title, and its
+    keywords (NorKog's "demens"); the registry's name, often also a keyword, counts once."""
+    title = "Nasjonalt hoftebruddregister – Registreringer"
+    keywords = ["kvalitetsregister", "nasjonalt hoftebruddregister", "lårhalsbrudd", ""]
+    assert about(title, keywords) == "kvalitetsregister ; lårhalsbrudd"
+    assert about(title, ["Nasjonalt hoftebruddregister"]) is None
+    dataset = Dataset(
+        uri="urn:d",
+        identifier="d",
+        title={"nb": title},
+        keywords={"nb": keywords},
+        variables=[Variable(uri="urn:v", name="ASA", title={"nb": "ASA-grad"})],
+    )
+    variable = [
+        d for d in documents(dataset, SourceInfo("nhfr", "NHFR", "quality-registry")) if d["type"] == "variable"
+    ]
+    indexed = index_fields(variable[0], decompounder())["dataset_title"]
+    assert "lårhalsbrudd" in indexed and indexed.count("hoftebruddregister") == 1

@@ -3,6 +3,7 @@ CATALOG_ELASTICSEARCH_URL is set) must pass every test here on the same corpus."
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import time
@@ -167,6 +168,24 @@ def test_a_registrys_variables_are_found_by_what_its_name_says_it_is_about(empty
     assert names(search(empty, "hoftebrudd")) == ["nhfr/OPMETODE"]
     assert names(search(empty, "brudd")) == ["nhfr/OPMETODE"]
     assert names(search(empty, "multippel sklerose")) == ["msreg/EDSS"]  # MS, as the name writes it
+
+
+def test_a_registrys_variables_are_found_by_its_datasets_keywords(empty: SearchBackend) -> None:
+    """On the demo "demens" found none of NorKog's variables (they say "MMSE") nor its datasets:
+    its name says "kognitive symptomer", and only its keywords say "demens"."""
+    title = "Norsk register for personer som utredes for kognitive symptomer (NorKog)"
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("MMSE_INN", "MMSE ved inklusjon", "MMSE at inclusion", "Mini-Mental Status.", "integer", {})
+    ]
+    r = Registry(
+        "norkog", "quality-registry", title, "St. Olavs hospital", "PHDR", "2009-01-01", None, "NON_PUBLIC", variables
+    )
+    dataset = dataclasses.replace(registry_dataset(r), keywords={"nb": ["demens", "kognitiv svikt", "norkog"]})
+    empty.upsert(list(documents(dataset, SourceInfo(r.source, r.title, r.kind))))
+    assert names(search(empty, "demens")) == ["norkog/MMSE_INN"]
+    assert names(search(empty, "kognitiv svikt")) == ["norkog/MMSE_INN"]
+    assert search(empty, "demens", type="dataset").total == 1
+    assert search(empty, "mmse demens").total == 1  # the variable's own words and its dataset's together
 
 
 def test_a_whole_word_ranks_above_a_compound_holding_it(loaded: SearchBackend) -> None:

@@ -470,7 +470,7 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
     _own_fields(fields, get, name, label, splitter, lists)
     title = get("dataset_title")
     if title:
-        fields["dataset_title"] = splitter.with_parts(title)
+        fields["dataset_title"] = _dataset_context(title, get("dataset_keywords"), splitter)
     coded = get("coded")
     if coded:
         if coded["terms"]:
@@ -479,6 +479,12 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
             fields["code_labels"] = splitter.with_parts(coded["labels"])
     _keyword_fields(fields, get, FACETS, KEY_FIELDS, lists)
     return fields
+
+
+def _dataset_context(title: str, keywords: str | None, splitter: Decompounder) -> str:
+    """A variable's `dataset_title` field: its dataset's title and keywords (`documents.about`),
+    with the compounds' parts: what the variable is found by through its dataset."""
+    return splitter.with_parts(f"{title} ; {keywords}" if keywords else title)
 
 
 class DatasetFields:
@@ -498,7 +504,7 @@ class DatasetFields:
         self.splitter = splitter
         fields: dict[str, Any] = {"type": shared["type"]}
         if shared["dataset_title"]:
-            fields["dataset_title"] = splitter.with_parts(shared["dataset_title"])
+            fields["dataset_title"] = _dataset_context(shared["dataset_title"], shared["dataset_keywords"], splitter)
         _keyword_fields(
             fields, shared.get, [f for f in FACETS if f in shared], [f for f in KEY_FIELDS if f in shared], False
         )
@@ -514,7 +520,7 @@ class DatasetFields:
         by its short ways, another's text fields grouped by language as any document's
         (`_own_fields`): labels in several languages, or a survey question beside the description."""
         (key, _, _, name, label, labels, _, descriptions, keywords, topic, codes, _, _, _, period, _, _, datatype, _,
-         codelist_key, _, group) = values  # fmt: skip
+         codelist_key, _, group, _) = values  # fmt: skip
         name = name or ""
         label = label or ""
         sort_name = (label or name).lower()

@@ -41,6 +41,7 @@ FIELDS = {
     "dataset_key": "key of the dataset a variable belongs to",
     "dataset_title": "its title",
     "dataset_title_lang": "the language of dataset_title (pages mark text not in the page's language)",
+    "dataset_keywords": "its dataset's keywords not already in its title, joined by ' ; ' (see `about`)",
     "source": "source name (facet)",
     "source_title": "source title",
     "source_kind": "central-registry | quality-registry | survey | statistics | catalogue (facet)",
@@ -171,6 +172,7 @@ VARIABLE_SHARED = (
     "dataset_key",
     "dataset_title",
     "dataset_title_lang",
+    "dataset_keywords",
 )
 """The fields whose values every variable document of one dataset shares (`DatasetDocuments`):
 a backend may index them once per dataset rather than once per variable."""
@@ -198,6 +200,7 @@ VARIABLE_VALUES = (
     "codelist_key",
     "languages",
     "group",
+    "dataset_keywords",
 )
 """The last fields of a variable's document, in order: what `DatasetDocuments.values` gives (the
 first are the dataset's: `DatasetDocuments.head`)."""
@@ -233,6 +236,8 @@ class DatasetDocuments:
         self.key = key_for(d.uri)
         self.title = text(d.title)
         self.title_lang = _language(d.title)
+        keywords = sorted({w for words in d.keywords.values() for w in words})
+        self.about = about(self.title, keywords)
         self.topics = taxonomy().of_dataset(d)
         self.dataset: dict[str, Any] = {
             **head,
@@ -244,7 +249,7 @@ class DatasetDocuments:
             "labels": d.title,
             "description": text(d.description),
             "descriptions": d.description,
-            "keywords": sorted({w for words in d.keywords.values() for w in words}),
+            "keywords": keywords,
             "topic": self.topics,
             "codes": [],
             "period": decades(start, end),
@@ -257,7 +262,11 @@ class DatasetDocuments:
         """The dataset's own document."""
         self.template = {**head, **dict.fromkeys(VARIABLE_VALUES)}
         self.template.update(
-            type="variable", dataset_key=self.key, dataset_title=self.title, dataset_title_lang=self.title_lang
+            type="variable",
+            dataset_key=self.key,
+            dataset_title=self.title,
+            dataset_title_lang=self.title_lang,
+            dataset_keywords=self.about,
         )
         self.head = list(head.values())
         """The values of a variable's first fields, before `VARIABLE_VALUES`."""
@@ -331,7 +340,18 @@ class DatasetDocuments:
             _group_key(
                 self.source_name, name, label, datatype, unit, codelist_key or ""
             ),  # until `complete` knows the codes
+            self.about,
         )
+
+
+def about(title: str, keywords: Iterable[str]) -> str | None:
+    """What a variable's document says of its dataset besides its title: the dataset's keywords,
+    indexed with the title. A registry's variables say "MMSE" or "Operasjonsmetode"; what they
+    are about is in their dataset's title ("Nasjonalt hoftebruddregister") or only in its keywords
+    (NorKog's "demens"). Keywords the title holds already are left out: they would count twice."""
+    lowered = title.lower()
+    rest = [k for k in keywords if k and k.lower() not in lowered]
+    return " ; ".join(rest) if rest else None
 
 
 # -- code lists and groups -------------------------------------------------------------------
