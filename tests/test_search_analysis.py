@@ -3,6 +3,7 @@ the plain-JSON transport's header rewriting."""
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from catalog.search.analysis import (
     MIN_PART,
     WORD,
     Alternative,
+    CodeNames,
     Decompounder,
     Synonyms,
     decompounder,
@@ -160,6 +162,30 @@ def test_codes_keep_their_dots_and_common_names_of_codes_become_code_terms(tmp_p
     plan = Synonyms(synonyms, code_names=names).plan("I21.0 brystkreft")
     assert plan.units[0] == (Alternative(("I21.0",), affixes=True),)
     assert plan.units[1][1] == Alternative((), 0.5, codes=("icd10:c50", "icd10:c50*", "icdo3:c50", "icdo3:c50*"))
+
+
+def test_every_line_of_the_shipped_code_names_reads(caplog: pytest.LogCaptureFixture) -> None:
+    """A line the parser skips only warns: a typo in the shipped list would go unseen."""
+    with caplog.at_level(logging.WARNING):
+        table = CodeNames().table()
+    assert not caplog.records
+    assert len(table) > 100
+
+
+@pytest.mark.parametrize(
+    ("query", "codes"),
+    [
+        # conditions researchers asked the demo for that found no diagnosis variable
+        ("eating disorder", ("icd10:f50", "icd10:f50*")),
+        ("anoreksi", ("icd10:f50.0", "icd10:f50.0*", "icd10:f50.1", "icd10:f50.1*")),
+        ("leddgikt", ("icd10:m05", "icd10:m05*", "icd10:m06", "icd10:m06*")),
+        ("svangerskapsdiabetes", ("icd10:o24.4", "icd10:o24.4*")),
+        ("leppe-kjeve-ganespalte", ("icd10:q35", "icd10:q35*", "icd10:q36", "icd10:q36*", "icd10:q37", "icd10:q37*")),
+    ],
+)
+def test_common_names_of_conditions_stand_for_their_icd10_codes(query: str, codes: tuple[str, ...]) -> None:
+    plan = Synonyms().plan(query)
+    assert [a.codes for a in plan.units[0] if a.codes] == [codes]
 
 
 def test_a_word_is_matched_whole_as_a_part_of_a_compound_and_the_last_as_one_types() -> None:

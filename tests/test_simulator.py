@@ -291,3 +291,23 @@ def test_the_reply_cache_keeps_to_its_size() -> None:
     assert cache.size <= 4000 and cache.get(("page", 9)) is not None and cache.get(("page", 0)) is None
     cache.put(("big",), Reply(bytes(2000), "text/turtle", "turtle"))  # over a quarter of the limit: not kept
     assert cache.get(("big",)) is None
+
+
+def test_every_common_name_of_a_diagnosis_finds_a_code_in_the_simulated_icd10() -> None:
+    """The demo's registries code diagnoses with a selection of ICD-10: each condition a researcher
+    can ask for by name (`code_names.txt`) has a code there, so the demo shows what the name finds."""
+    from catalog.search.analysis import CodeNames
+    from catalog.search.codes import code_terms
+    from simulator import content as C
+
+    held = {term for row in C.ICD10 for term in code_terms(row[0], "icd10")}
+    missing = [
+        " ".join(phrase)
+        for phrase, terms in CodeNames().table().items()
+        if any(t.startswith("icd10:") for t in terms) and not held & set(terms)
+    ]
+    assert missing == []
+    codes = [row[0] for row in C.ICD10]
+    assert codes == sorted(codes) and len(set(codes)) == len(codes)
+    cancer = [row[0] for row in C.ICD10_KREFT]
+    assert cancer == sorted(cancer) and len(set(cancer)) == len(cancer)
