@@ -252,6 +252,15 @@ def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client
     assert re.findall(r"<td><code>(\w+)</code></td>", table) == ["HOVEDDIAGNOSE", "LEGEMIDDEL", "FODSELSVEKT"]
 
 
+def test_the_dataset_page_lists_its_keywords_among_what_it_is_about_each_a_search(client):
+    """Keywords say what a dataset is about (NorKog's "demens"): a researcher sees them beside its
+    topics, not only in the publishers' section, and each searches the catalogue for it."""
+    html = page(client, f"/datasets/{NPR_DS}")
+    about = html.split('id="h-meta"')[1].split("</section>")[0]
+    assert '<a href="/search?q=diagnose">diagnose</a>' in about
+    assert html.count(">diagnose</a>") == 1
+
+
 def test_the_dataset_page_shows_its_quality_score_as_a_chart_and_what_to_fix(client):
     body = client.get(f"/api/datasets/{NPR_DS}").json["quality"]
     html = page(client, f"/datasets/{NPR_DS}")
