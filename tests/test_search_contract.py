@@ -59,6 +59,28 @@ def test_a_query_finds_the_variable_despite_form_case_and_typos(
     assert expected in names(search(loaded, query, limit=5))
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("røykjar dagleg", "hunt/ROYK"),  # "Røyker daglig"
+        ("hjarteinfarkt", "hkr/AMI"),  # "Akutt hjerteinfarkt"
+        ("fastlækjar", "kpr/FASTLEGE"),  # "Fastlegens HPR-nummer"
+    ],
+)
+def test_a_query_in_nynorsk_finds_the_variable_its_bokmal_metadata_describes(
+    loaded: SearchBackend, query: str, expected: str
+) -> None:
+    """On the demo "sjukdom" found nothing and "sjukehus" only as a typo: the metadata is in
+    bokmål. Found as typed, not by tolerating typos (`catalog.search.nynorsk`)."""
+    result = search(loaded, query, typos=False)
+    assert expected in names(result) and not result.any_words
+
+
+def test_a_nynorsk_query_ranks_as_the_same_query_in_bokmal(loaded: SearchBackend) -> None:
+    bokmal = names(search(loaded, "røyker daglig"))
+    assert names(search(loaded, "røykjar dagleg"))[:5] == bokmal[:5] and "hunt/ROYK" in bokmal[:5]
+
+
 def test_typos_are_tolerated_only_when_nothing_matches_as_typed(loaded: SearchBackend) -> None:
     assert "hjerneslag/HJERNEINFARKT" not in names(search(loaded, "hjerteinfarkt"))
     found = names(search(loaded, "hjertinfarkt"))

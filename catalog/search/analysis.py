@@ -46,6 +46,7 @@ import Stemmer
 from catalog.lru import remember
 from catalog.search import FACETS
 from catalog.search.codes import SYSTEMS, code_like, matches_code, query_terms, system_of
+from catalog.search.nynorsk import NYNORSK_FILE, Bokmal
 from catalog.topics import Area, taxonomy
 
 log = logging.getLogger(__name__)
@@ -781,6 +782,9 @@ class QueryPlan:
     """The synonyms and code names misspelt words were corrected to (`Synonyms.tolerant`)."""
     expansions: int = FUZZY_EXPANSIONS
     """Terms a misspelt word may expand to per field where an engine caps them (`clauses`)."""
+    spelt_words: tuple[str, ...] = ()
+    """The words as typed, those written in nynorsk spelt in bokmål (`catalog.search.nynorsk`);
+    empty when none is."""
 
     @property
     def typos(self) -> bool:
@@ -798,6 +802,12 @@ class QueryPlan:
         """The words as typed (not synonyms or names of codes), for matching them in one label."""
         return tuple(w for unit in self.units for w in unit[0].words)
 
+    def label_words(self) -> list[tuple[str, ...]]:
+        """The words one label holding all of them scores more for (`ALL_IN_LABEL_BOOST`): as
+        typed, and with nynorsk words spelt in bokmål ("røykjar dagleg" is "Røyker daglig")."""
+        typed = self.typed_words()
+        return [typed, self.spelt_words] if self.spelt_words and self.spelt_words != typed else [typed]
+
     def fuzzy_words(self) -> tuple[str, ...]:
         """The words as typed that tolerate typos (for a notice)."""
         return tuple(w for unit in self.units if unit[0].fuzzy for w in unit[0].words)
@@ -805,7 +815,7 @@ class QueryPlan:
     def clauses(self, expansions: int = FUZZY_EXPANSIONS) -> int:
         """How many clauses the plan makes on an Elasticsearch-like engine, a misspelt word counting
         `expansions` terms in each typo-tolerant field (see `MAX_CLAUSES`)."""
-        n = 1 + len(self.exact_words) + len(LABEL_FIELDS) * len(self.typed_words())
+        n = 1 + len(self.exact_words) + len(LABEL_FIELDS) * sum(len(words) for words in self.label_words())
         n += sum(CODE_TERMS // 2 for w in self.exact_words if code_like(w))
         for unit in self.units:
             for alternative in unit:
@@ -879,13 +889,17 @@ class Synonyms:
         self.list = WordList(path, fallback)
         # an operator's copy of the code names is read once it exists, the packaged list until then
         self.code_names = CodeNames(code_names or CODE_NAMES_FILE, fallback=CODE_NAMES_FILE if code_names else None)
+        self.nynorsk_list = WordList(NYNORSK_FILE)
+        self.nynorsk = Bokmal(self.nynorsk_list.lines, str(NYNORSK_FILE))
+        """Query words written in nynorsk, spelt in bokmål (`catalog.search.nynorsk`)."""
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
         self._shown: tuple[Any, Any, dict[tuple[str, ...], tuple[str, tuple[str, ...]]]] | None = None
+        self._longest_of: tuple[Any, Any, int] | None = None
         """(groups, code names, `_shown_phrases`)."""
 
     def version(self) -> tuple[Any, ...]:
-        """Changes when either file is edited (for caches of search answers)."""
-        return (*self.list.version(), *self.code_names.list.version())
+        """Changes when any of the files is edited (for caches of search answers)."""
+        return (*self.list.version(), *self.code_names.list.version(), *self.nynorsk_list.version())
 
     def groups(self) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
         """Key phrase -> every phrase of its group, itself included (reparsed when the file changes)."""
@@ -902,29 +916,42 @@ class Synonyms:
 
     def plan(self, text: str) -> QueryPlan:
         """Parse a user query into a `QueryPlan`, expanding the longest synonym phrase or common
-        name of codes at each word."""
+        name of codes at each word. A word written in nynorsk also matches as bokmål spells it
+        (`catalog.search.nynorsk`), and its bokmål spelling finds the synonyms and codes: most of
+        the catalogue's metadata and both lists are in bokmål ("sukkersjuke" is "sukkersyke", a
+        synonym of diabetes)."""
         tokens = TOKEN.findall(text)
         tokens = [t for t in tokens if t.lower() not in STOPWORDS] or tokens
+        spelt = [self.nynorsk.spell(t) for t in tokens]
+        nynorsk = [b != t.lower() for b, t in zip(spelt, tokens, strict=True)]  # spelt otherwise in bokmål
         groups, names = self.groups(), self.code_names.table()
-        longest = max((len(k) for k in (*groups, *names)), default=1)
+        longest = self._longest(groups, names)
         typing = bool(text) and not text[-1].isspace()  # the last word may be unfinished
         units: list[tuple[Alternative, ...]] = []
         i = 0
         while i < len(tokens):
             for size in range(min(longest, len(tokens) - i), 0, -1):
                 phrase = tuple(tokens[i : i + size])
-                key = _key(phrase)
-                if key in groups or key in names:
+                key = found = _key(phrase)
+                bokmal, bokmal_key = phrase, key
+                if any(nynorsk[i : i + size]):
+                    bokmal = tuple(spelt[i : i + size])
+                    bokmal_key = _key(bokmal)
+                    if key not in groups and key not in names:
+                        found = bokmal_key
+                if found in groups or found in names:
                     last = typing and i + size == len(tokens)
+                    same = {key, bokmal_key}
                     units.append(
                         (
                             Alternative(phrase, affixes=True, last=last),
+                            *([Alternative(bokmal, affixes=True, last=last)] if len(same) > 1 else []),
                             *(
                                 Alternative(o, SYNONYM_WEIGHT, affixes=True)
-                                for o in groups.get(key, ())
-                                if _key(o) != key
+                                for o in groups.get(found, ())
+                                if _key(o) not in same
                             ),
-                            *([Alternative((), CODE_NAME_WEIGHT, codes=names[key])] if key in names else []),
+                            *([Alternative((), CODE_NAME_WEIGHT, codes=names[found])] if found in names else []),
                         )
                     )
                     i += size
@@ -933,14 +960,29 @@ class Synonyms:
                 split = tuple(w for w in tokens[i].split("_") if w)
                 joined = (Alternative(split, SYNONYM_WEIGHT),) if len(split) > 1 else ()
                 last = typing and i + 1 == len(tokens)
-                units.append((Alternative((tokens[i],), affixes=True, last=last), *joined))
+                word = (tokens[i],)
+                other = nynorsk[i] and _key((spelt[i],)) != _key(word)
+                as_bokmal = (Alternative((spelt[i],), affixes=True, last=last),) if other else ()
+                units.append((Alternative(word, affixes=True, last=last), *as_bokmal, *joined))
                 i += 1
+        areas = taxonomy().area(text)
+        if any(nynorsk):  # what the words are about, as bokmål says it
+            areas = (*areas, *(a for a in taxonomy().area(" ".join(spelt)) if a not in areas))
         return QueryPlan(
             units=tuple(units),
             exact=text.strip().lower(),
             exact_words=tuple(t.lower() for t in tokens),
-            areas=taxonomy().area(text),
+            areas=areas,
+            spelt_words=tuple(spelt) if any(nynorsk) else (),
         )
+
+    def _longest(self, groups: dict[tuple[str, ...], Any], names: dict[tuple[str, ...], Any]) -> int:
+        """The most words of a phrase in either list, found once per version of the lists (over
+        every phrase, it was half of planning a search)."""
+        known = self._longest_of
+        if known is None or known[0] is not groups or known[1] is not names:
+            known = self._longest_of = (groups, names, max((len(k) for k in (*groups, *names)), default=1))
+        return known[2]
 
     def tolerant(self, plan: QueryPlan, units: Iterable[int], distance: int) -> QueryPlan | None:
         """The plan with typos of up to `distance` edits tolerated in the given units (the words

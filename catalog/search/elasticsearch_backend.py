@@ -462,11 +462,12 @@ class ElasticsearchBackend:
                     if code_like(w)
                 ),
             ]
-            typed = plan.typed_words()
-            if len(typed) > 1:
+            variants = [words for words in plan.label_words() if len(words) > 1]
+            if variants:
                 labels = [
-                    {"match": {f: {"query": " ".join(typed), "operator": "and", "boost": ALL_IN_LABEL_BOOST}}}
+                    {"match": {f: {"query": " ".join(words), "operator": "and", "boost": ALL_IN_LABEL_BOOST}}}
                     for f in LABEL_FIELDS
+                    for words in variants
                 ]
                 query["should"].append({"dis_max": {"queries": labels}})
             query["should"] += [clause for area in plan.areas for clause in _area(area)]

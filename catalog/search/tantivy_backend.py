@@ -537,12 +537,14 @@ class TantivyBackend:
         scores.append(
             tantivy.Query.boost_query(tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST)
         )
-        typed = plan.typed_words()
-        if len(typed) > 1:
+        variants = [words for words in plan.label_words() if len(words) > 1]
+        if variants:
             labels = []
             for field_name in LABEL_FIELDS:
-                terms = [t for w in typed for t in self.analyzers[FIELD_ANALYZER[field_name]].analyze(w)]
-                labels.append(_all([tantivy.Query.term_query(schema, field_name, t) for t in terms]))
+                analyze = self.analyzers[FIELD_ANALYZER[field_name]].analyze
+                for words in variants:
+                    terms = [t for w in words for t in analyze(w)]
+                    labels.append(_all([tantivy.Query.term_query(schema, field_name, t) for t in terms]))
             scores.append(tantivy.Query.boost_query(_best(labels), ALL_IN_LABEL_BOOST))
         for w in plan.exact_words:
             scores.append(
