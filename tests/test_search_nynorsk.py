@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,10 @@ def test_a_nynorsk_word_finds_the_synonyms_and_codes_of_its_bokmal_spelling() ->
 
 def test_a_bokmal_word_is_planned_as_before() -> None:
     assert Synonyms().plan("sykehus").units == ((Alternative(("sykehus",), affixes=True, last=True),),)
+
+
+def test_an_operators_copy_of_the_rules_is_read_instead_once_it_exists(tmp_path: Path) -> None:
+    copy = tmp_path / "nynorsk.txt"
+    assert Synonyms(nynorsk=copy).nynorsk.spell("sjukdom") == "sykdom"  # the shipped rules until then
+    copy.write_text("*sjuk* = *sykt*\n", encoding="utf-8")
+    assert Synonyms(nynorsk=copy).nynorsk.spell("sjukdom") == "syktdom"

@@ -268,9 +268,12 @@ def open_backend(settings: Settings) -> SearchBackend:
         raise ConfigError(f"CATALOG_SEARCH_BACKEND={name!r}: choose 'tantivy' or 'elasticsearch'")
     from catalog.search.analysis import SYNONYMS_FILE, Synonyms
 
-    names = settings.home / "code_names.txt"  # an operator's copy of the common names of codes, once there is one
+    # an operator's copies of the common names of codes and the nynorsk spellings, once there are
+    names, nynorsk = settings.home / "code_names.txt", settings.home / "nynorsk.txt"
     if settings.synonyms_file:  # the operator's own file wins
-        backend.synonyms = Synonyms(Path(settings.synonyms_file), code_names=names)
+        backend.synonyms = Synonyms(Path(settings.synonyms_file), code_names=names, nynorsk=nynorsk)
     else:  # the list an admin request replaced (`catalog.scheduler`) once there is one, in every process
-        backend.synonyms = Synonyms(settings.home / "synonyms.txt", fallback=SYNONYMS_FILE, code_names=names)
+        backend.synonyms = Synonyms(
+            settings.home / "synonyms.txt", fallback=SYNONYMS_FILE, code_names=names, nynorsk=nynorsk
+        )
     return backend

@@ -885,12 +885,19 @@ class Synonyms:
     words, so "Røyking", "røyking" and "royking" all hit the group "røyking, røyk, tobakk".
     """
 
-    def __init__(self, path: Path = SYNONYMS_FILE, fallback: Path | None = None, code_names: Path | None = None):
+    def __init__(
+        self,
+        path: Path = SYNONYMS_FILE,
+        fallback: Path | None = None,
+        code_names: Path | None = None,
+        nynorsk: Path | None = None,
+    ):
         self.list = WordList(path, fallback)
         # an operator's copy of the code names is read once it exists, the packaged list until then
         self.code_names = CodeNames(code_names or CODE_NAMES_FILE, fallback=CODE_NAMES_FILE if code_names else None)
-        self.nynorsk_list = WordList(NYNORSK_FILE)
-        self.nynorsk = Bokmal(self.nynorsk_list.lines, str(NYNORSK_FILE))
+        # and an operator's copy of the nynorsk spellings, the same way
+        self.nynorsk_list = WordList(nynorsk or NYNORSK_FILE, fallback=NYNORSK_FILE if nynorsk else None)
+        self.nynorsk = Bokmal(self.nynorsk_list.lines, str(nynorsk or NYNORSK_FILE))
         """Query words written in nynorsk, spelt in bokmål (`catalog.search.nynorsk`)."""
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
         self._shown: tuple[Any, Any, dict[tuple[str, ...], tuple[str, tuple[str, ...]]]] | None = None

@@ -4,8 +4,9 @@ finds "hjertesykdom", "røykjar dagleg" finds "røyker daglig").
 
 The Snowball stemmer the index uses has one Norwegian stemmer, which takes off nynorsk endings
 ("-ar", "-ane") well enough; what it cannot do is spell a stem the other way: "sjuk" is not
-"syk", "heim" not "hjem". The rules are in `nynorsk.txt` (editable, no reindex: they rewrite
-the query, not the index), one per line:
+"syk", "heim" not "hjem". The rules are in `nynorsk.txt` (an operator's copy at
+`<home>/nynorsk.txt` is read instead once it exists; an edit works without a reindex: the rules
+rewrite the query, not the index), one per line:
 
     fødd = født          the whole word
     *sjuk* = *syk*       anywhere in a word: the parts of compounds ("sjukehus", "sukkersjuke")
