@@ -255,6 +255,33 @@ ICD10_KREFT = tuple(
 )
 """The Cancer Registry's ICD-10: the neoplasms (chapter II) it records, not the whole
 classification, so a search for COPD (J44) or a hip fracture (S72) does not list it."""
+ICPC2 = _codes(
+    ("A04", "Slapphet/tretthet"),
+    ("K74", "Angina pectoris"),
+    ("K75", "Akutt hjerteinfarkt"),
+    ("K77", "Hjertesvikt"),
+    ("K78", "Atrieflimmer/flutter"),
+    ("K86", "Hypertensjon ukomplisert"),
+    ("K87", "Hypertensjon med organkomplikasjoner"),
+    ("K90", "Hjerneslag"),
+    ("L03", "Korsryggsymptomer/plager"),
+    ("L89", "Artrose hofte"),
+    ("L90", "Artrose kne"),
+    ("P70", "Demens"),
+    ("P74", "Angstlidelse"),
+    ("P76", "Depressiv lidelse"),
+    ("P81", "Hyperkinetisk forstyrrelse"),
+    ("R74", "Akutt øvre luftveisinfeksjon"),
+    ("R80", "Influensa"),
+    ("R95", "Kronisk obstruktiv lungesykdom"),
+    ("R96", "Astma"),
+    ("T82", "Fedme"),
+    ("T89", "Diabetes type 1"),
+    ("T90", "Diabetes type 2"),
+    ("U71", "Cystitt/urinveisinfeksjon"),
+)
+"""A selection of ICPC-2, the primary care classification the GP and emergency care contacts
+of the municipal patient registry (KPR) are coded with."""
 ICD10_KAPITLER = _codes(
     ("I", "Visse infeksjonssykdommer og parasittsykdommer", "Certain infectious and parasitic diseases"),
     ("II", "Svulster", "Neoplasms"),
@@ -484,6 +511,7 @@ CODELISTS: dict[str, CodeListSpec] = {
             ICD10_KREFT,
             "ICD-10",
         ),
+        CodeListSpec("icpc2", "ICPC-2 (utvalg)", "ICPC-2 (selection)", ICPC2, "ICPC-2"),
     )
 }
 
@@ -706,7 +734,7 @@ CENTRAL: tuple[RegistrySpec, ...] = (
         ),
         (
             V("KONTAKTTYPE", "Kontakttype", "Type of contact", "string"),
-            V("DIAGNOSE_ICPC2", "Diagnose (ICPC-2)", "Diagnosis (ICPC-2)", "string"),
+            V("DIAGNOSE_ICPC2", "Diagnose (ICPC-2)", "Diagnosis (ICPC-2)", "string", codelist="icpc2"),
             V("DIAGNOSE_ICD10", "Diagnose (ICD-10)", "Diagnosis (ICD-10)", "string", codelist="icd10"),
             V("TAKSTKODE", "Takstkode", "Fee code", "string"),
             V("KONTAKTDATO", "Dato for kontakt", "Contact date", "date"),

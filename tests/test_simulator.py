@@ -293,21 +293,29 @@ def test_the_reply_cache_keeps_to_its_size() -> None:
     assert cache.get(("big",)) is None
 
 
-def test_every_common_name_of_a_diagnosis_finds_a_code_in_the_simulated_icd10() -> None:
-    """The demo's registries code diagnoses with a selection of ICD-10: each condition a researcher
-    can ask for by name (`code_names.txt`) has a code there, so the demo shows what the name finds."""
+@pytest.mark.parametrize("system", ["icd10", "icpc2"])
+def test_every_common_name_of_a_diagnosis_finds_a_code_in_the_simulated_classification(system: str) -> None:
+    """The demo's registries code diagnoses with a selection of ICD-10 (the specialist and cause
+    of death registries) and of ICPC-2 (the GPs'): each condition a researcher can ask for by name
+    (`code_names.txt`) in that classification has a code there, so the demo shows what it finds."""
     from catalog.search.analysis import CodeNames
     from catalog.search.codes import code_terms
     from simulator import content as C
 
-    held = {term for row in C.ICD10 for term in code_terms(row[0], "icd10")}
+    rows = {"icd10": C.ICD10, "icpc2": C.ICPC2}[system]
+    held = {term for row in rows for term in code_terms(row[0], system)}
     missing = [
         " ".join(phrase)
         for phrase, terms in CodeNames().table().items()
-        if any(t.startswith("icd10:") for t in terms) and not held & set(terms)
+        if any(t.startswith(system + ":") for t in terms) and not held & set(terms)
     ]
     assert missing == []
-    codes = [row[0] for row in C.ICD10]
+    codes = [row[0] for row in rows]
     assert codes == sorted(codes) and len(set(codes)) == len(codes)
+
+
+def test_the_cancer_registrys_icd10_is_sorted_and_holds_each_code_once() -> None:
+    from simulator import content as C
+
     cancer = [row[0] for row in C.ICD10_KREFT]
     assert cancer == sorted(cancer) and len(set(cancer)) == len(cancer)
