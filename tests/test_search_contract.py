@@ -271,6 +271,7 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
         ("AMI", {"hkr/AMI", "hjerteinfarkt/TIDL_INFARKT"}),
         ("body mass index", {"hunt/BMI", "mfr/MORS_BMI"}),
         ("KMI", {"hunt/BMI", "mfr/MORS_BMI"}),  # Norwegian abbreviations
+        ("langtidsblodsukker", {"diabetes/HBA1C"}),  # what patients and many researchers call HbA1c
     ],
 )
 def test_shipped_synonyms_apply(loaded: SearchBackend, query: str, expected: set[str]) -> None:
