@@ -81,6 +81,12 @@ def test_a_nynorsk_query_ranks_as_the_same_query_in_bokmal(loaded: SearchBackend
     assert names(search(loaded, "røykjar dagleg"))[:5] == bokmal[:5] and "hunt/ROYK" in bokmal[:5]
 
 
+def test_an_english_possessive_is_not_a_word_that_must_match(loaded: SearchBackend) -> None:
+    """A query "mother's age" required a word "s" too, and fell back to any word (528 rows on the demo)."""
+    result = search(loaded, "mother's age")
+    assert not result.any_words and {"mfr/MORS_ALDER", "nnk/MOR_ALDER"} <= set(names(result)[:3])
+
+
 def test_typos_are_tolerated_only_when_nothing_matches_as_typed(loaded: SearchBackend) -> None:
     assert "hjerneslag/HJERNEINFARKT" not in names(search(loaded, "hjerteinfarkt"))
     found = names(search(loaded, "hjertinfarkt"))
@@ -272,6 +278,7 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
         ("body mass index", {"hunt/BMI", "mfr/MORS_BMI"}),
         ("KMI", {"hunt/BMI", "mfr/MORS_BMI"}),  # Norwegian abbreviations
         ("langtidsblodsukker", {"diabetes/HBA1C"}),  # what patients and many researchers call HbA1c
+        ("maternal age", {"mfr/MORS_ALDER", "nnk/MOR_ALDER"}),  # "Mother's age" and "Mors alder"
     ],
 )
 def test_shipped_synonyms_apply(loaded: SearchBackend, query: str, expected: set[str]) -> None:

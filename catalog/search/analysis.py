@@ -167,6 +167,8 @@ KEYWORD_FIELDS = (
 USES_SORT_TOP = 999_999
 """`uses_sort` is this minus the uses, zero-padded, then the name: ascending order is the most used
 first, then by name, on every backend (both sort keywords the same way)."""
+POSSESSIVE = re.compile(r"(\w)['’]s\b")
+"""An English possessive ("mother's age"): the word without it, not a word "s" that must match."""
 STOPWORDS = frozenset("og i på pa av for med til ved etter per om en et ei er som the of and in on at by to".split())
 """Words dropped from a query that has other words ("røyking og BMI" needs no "og")."""
 MAX_WINDOW = 10_000
@@ -927,7 +929,7 @@ class Synonyms:
         (`catalog.search.nynorsk`), and its bokmål spelling finds the synonyms and codes: most of
         the catalogue's metadata and both lists are in bokmål ("sukkersjuke" is "sukkersyke", a
         synonym of diabetes)."""
-        tokens = TOKEN.findall(text)
+        tokens = TOKEN.findall(POSSESSIVE.sub(r"\1", text))
         tokens = [t for t in tokens if t.lower() not in STOPWORDS] or tokens
         spelt = [self.nynorsk.spell(t) for t in tokens]
         nynorsk = [b != t.lower() for b, t in zip(spelt, tokens, strict=True)]  # spelt otherwise in bokmål
