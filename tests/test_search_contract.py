@@ -833,6 +833,7 @@ def hit_of(result: Any, name: str) -> Any:
         ("brystkreft", "kreft/TOPOGRAFI", [("C50.4", "Øvre ytre kvadrant av bryst"), ("C50.9", "Bryst, UNS")]),
         ("brystkreft", "npr/HOVEDTILSTAND", [("C50", "Ondartet svulst i bryst")]),  # a common name
         ("blodtrykksmedisin", "norpd/ATC_KODE", [("C07AB02", "Metoprolol"), ("C09AA05", "Ramipril")]),
+        ("diabetes medication", "norpd/ATC_KODE", [("A10AE04", "Insulin glargin"), ("A10BA02", "Metformin")]),
         ("T2D", "npr/HOVEDTILSTAND", [("E11", "Diabetes mellitus type 2")]),  # an abbreviation with a digit
         ("dm2", "dar/UNDERLIGGENDE", [("E11", "Diabetes mellitus type 2")]),
     ],
