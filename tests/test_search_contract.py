@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from catalog.model import CodeList, Concept, key_for
-from catalog.search import BadQuery, SearchBackend, SearchQuery, type_filters, type_totals, variables_using
+from catalog.search import BadQuery, SearchBackend, SearchQuery, suggestions, type_filters, type_totals, variables_using
 from catalog.search.analysis import MAX_WINDOW, WORD_LIST_RECHECK, Synonyms
 from catalog.search.documents import SourceInfo, complete, documents
 from tests.search_fixtures import CODE_LISTS, JUDGED, Registry, corpus, ident, names, registry_dataset, synonyms_copy
@@ -627,6 +627,13 @@ def test_suggestions_start_with_the_prefix_first_and_are_distinct(loaded: Search
     assert found[:2] == ["Fødselsår", "Fødselsvekt"]
     assert len(found) == len(set(found)) <= 5
     assert loaded.suggest("   ") == []
+
+
+def test_a_prefix_in_nynorsk_is_completed_as_its_bokmal_spelling_after_its_own(loaded: SearchBackend) -> None:
+    """The search box offered nothing for "hjartei", though a search for "hjarteinfarkt" finds."""
+    assert loaded.suggest("hjartei") == []
+    assert "Tidligere hjerteinfarkt" in suggestions(loaded, "hjartei")
+    assert suggestions(loaded, "fød", limit=5) == loaded.suggest("fød", limit=5)  # bokmål: as before
 
 
 # -- writing -------------------------------------------------------------------------------

@@ -580,6 +580,7 @@ def test_a_misspelt_word_is_answered_with_what_it_was_taken_for(client):
 
 def test_the_api_suggests_labels_for_a_prefix(client):
     assert "Fødselsvekt" in client.get("/api/suggest?q=fødsel").json["suggestions"]
+    assert "Legemiddel" in client.get("/api/suggest?q=lækjemiddel").json["suggestions"]  # nynorsk
 
 
 def test_the_api_variable_has_codes_related_variables_and_provenance(client):

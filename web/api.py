@@ -12,7 +12,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from catalog.export import as_published
 from catalog.model import Dataset, key_for, to_dict
-from catalog.search import DOC_TYPES, SORTS, Hit, SearchQuery
+from catalog.search import DOC_TYPES, SORTS, Hit, SearchQuery, suggestions
 from web import basket, distribution, marketplace, samples
 from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import (
@@ -133,7 +133,7 @@ def search() -> Response:
 @bp.get("/suggest")
 def suggest() -> Response:
     prefix = request.args.get("q", "")[:100]
-    return jsonify({"q": prefix, "suggestions": search_backend().suggest(prefix, 10)})
+    return jsonify({"q": prefix, "suggestions": suggestions(search_backend(), prefix, 10)})
 
 
 def route_json(route: Any) -> dict[str, Any]:

@@ -239,6 +239,18 @@ def variables_using(backend: SearchBackend, codelist_key: str, offset: int = 0, 
     )
 
 
+def suggestions(backend: SearchBackend, prefix: str, limit: int = 10) -> list[str]:
+    """What a search box offers for `prefix`: the backend's completions, then, where the prefix
+    is written in nynorsk, those of its bokmål spelling ("sjukeh": "Behandlende sykehus"), as a
+    search finds both (`catalog.search.nynorsk`)."""
+    found = backend.suggest(prefix, limit)
+    if len(found) < limit:
+        spelt = backend.synonyms.in_bokmal(prefix)
+        if spelt is not None:
+            found += [s for s in backend.suggest(spelt, limit) if s not in found]
+    return found[:limit]
+
+
 def type_totals(backend: SearchBackend, query: SearchQuery) -> dict[str, int]:
     """Hits of the same words per result type (variables counted as groups when `query.group`),
     for the tabs of a result page. Only the words count, not the filters: a tab shows what

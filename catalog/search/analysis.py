@@ -985,6 +985,15 @@ class Synonyms:
             spelt_words=tuple(spelt) if any(nynorsk) else (),
         )
 
+    def in_bokmal(self, text: str) -> str | None:
+        """`text` with its nynorsk words spelt in bokmål, None when it has none (a trailing space,
+        which says the last word is complete, is kept)."""
+        tokens = words(text)
+        spelt = [self.nynorsk.spell(w) for w in tokens]
+        if spelt == [w.lower() for w in tokens]:
+            return None
+        return " ".join(spelt) + (" " if text[-1:].isspace() else "")
+
     def _longest(self, groups: dict[tuple[str, ...], Any], names: dict[tuple[str, ...], Any]) -> int:
         """The most words of a phrase in either list, found once per version of the lists (over
         every phrase, it was half of planning a search)."""
