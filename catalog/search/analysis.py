@@ -903,8 +903,9 @@ class Synonyms:
         """Query words written in nynorsk, spelt in bokmål (`catalog.search.nynorsk`)."""
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
         self._shown: tuple[Any, Any, dict[tuple[str, ...], tuple[str, tuple[str, ...]]]] | None = None
-        self._longest_of: tuple[Any, Any, int] | None = None
         """(groups, code names, `_shown_phrases`)."""
+        self._longest_of: tuple[Any, Any, int] | None = None
+        """(groups, code names, the most words of a phrase in either: `_longest`)."""
 
     def version(self) -> tuple[Any, ...]:
         """Changes when any of the files is edited (for caches of search answers)."""

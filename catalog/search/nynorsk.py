@@ -34,6 +34,8 @@ MEMO_SIZE = 10_000
 
 @dataclass(frozen=True)
 class Rules:
+    """The rules of a file: nynorsk -> bokmål for whole words, parts of words (in order) and endings."""
+
     whole: dict[str, str]
     anywhere: tuple[tuple[str, str], ...]
     endings: tuple[tuple[str, str], ...]
