@@ -35,7 +35,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -808,7 +808,7 @@ class QueryPlan:
         """The words one label holding all of them scores more for (`ALL_IN_LABEL_BOOST`): as
         typed, and with nynorsk words spelt in bokmål ("røykjar dagleg" is "Røyker daglig")."""
         typed = self.typed_words()
-        return [typed, self.spelt_words] if self.spelt_words and self.spelt_words != typed else [typed]
+        return [typed, self.spelt_words] if self.spelt_words else [typed]
 
     def fuzzy_words(self) -> tuple[str, ...]:
         """The words as typed that tolerate typos (for a notice)."""
@@ -902,10 +902,8 @@ class Synonyms:
         self.nynorsk = Bokmal(self.nynorsk_list.lines, str(nynorsk or NYNORSK_FILE))
         """Query words written in nynorsk, spelt in bokmål (`catalog.search.nynorsk`)."""
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
-        self._shown: tuple[Any, Any, dict[tuple[str, ...], tuple[str, tuple[str, ...]]]] | None = None
-        """(groups, code names, `_shown_phrases`)."""
-        self._longest_of: tuple[Any, Any, int] | None = None
-        """(groups, code names, the most words of a phrase in either: `_longest`)."""
+        self._of_lists: tuple[Any, Any, dict[str, Any]] | None = None
+        """(groups, code names, what is derived from all their phrases: `_derived`)."""
 
     def version(self) -> tuple[Any, ...]:
         """Changes when any of the files is edited (for caches of search answers)."""
@@ -932,7 +930,7 @@ class Synonyms:
         synonym of diabetes)."""
         tokens = TOKEN.findall(POSSESSIVE.sub(r"\1", text))
         tokens = [t for t in tokens if t.lower() not in STOPWORDS] or tokens
-        spelt = [self.nynorsk.spell(t) for t in tokens]
+        spelt = self.nynorsk.spelt(tokens)
         nynorsk = [b != t.lower() for b, t in zip(spelt, tokens, strict=True)]  # spelt otherwise in bokmål
         groups, names = self.groups(), self.code_names.table()
         longest = self._longest(groups, names)
@@ -990,18 +988,26 @@ class Synonyms:
         """`text` with its nynorsk words spelt in bokmål, None when it has none (a trailing space,
         which says the last word is complete, is kept)."""
         tokens = words(text)
-        spelt = [self.nynorsk.spell(w) for w in tokens]
+        spelt = self.nynorsk.spelt(tokens)
         if spelt == [w.lower() for w in tokens]:
             return None
         return " ".join(spelt) + (" " if text[-1:].isspace() else "")
 
+    def _derived(self, groups: Any, names: Any, what: str, make: Callable[[], Any]) -> Any:
+        """`make()`, made once per parse of the lists (`groups`, `names`): what is read off all
+        their phrases, which no search should do again."""
+        memo = self._of_lists
+        if memo is None or memo[0] is not groups or memo[1] is not names:
+            memo = self._of_lists = (groups, names, {})
+        if what not in memo[2]:
+            memo[2][what] = make()
+        return memo[2][what]
+
     def _longest(self, groups: dict[tuple[str, ...], Any], names: dict[tuple[str, ...], Any]) -> int:
-        """The most words of a phrase in either list, found once per version of the lists (over
-        every phrase, it was half of planning a search)."""
-        known = self._longest_of
-        if known is None or known[0] is not groups or known[1] is not names:
-            known = self._longest_of = (groups, names, max((len(k) for k in (*groups, *names)), default=1))
-        return known[2]
+        """The most words of a phrase in either list (over every phrase, it was half of planning
+        a search)."""
+        longest: int = self._derived(groups, names, "longest", lambda: max(map(len, (*groups, *names)), default=1))
+        return longest
 
     def tolerant(self, plan: QueryPlan, units: Iterable[int], distance: int) -> QueryPlan | None:
         """The plan with typos of up to `distance` edits tolerated in the given units (the words
@@ -1029,23 +1035,18 @@ class Synonyms:
             # "hoftebrudd" is, so the registries of muscles and bones come first among equals
             for key in keys:
                 areas += [a for a in taxonomy().area(" ".join(key)) if a not in areas]
-                shown = self._written(key)
-                if shown and shown not in corrected:
-                    corrected.append(shown)
+                written = self._shown_phrases().get(key)  # as its list writes it
+                if written and written[0] not in corrected:
+                    corrected.append(written[0])
         if not tolerated:
             return None
         return dataclasses.replace(plan, units=tuple(changed), areas=tuple(areas), corrected=tuple(corrected))
 
-    def _written(self, key: tuple[str, ...]) -> str | None:
-        """A synonym's or code name's phrase of this key as its list writes it."""
-        return self._shown_phrases().get(key, (None, ()))[0]
-
     def _shown_phrases(self) -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
-        """Key phrase -> (its phrase as the lists write it, that phrase's `_plain` words), made
-        once per parse of the lists."""
+        """Key phrase -> (its phrase as the lists write it, that phrase's `_plain` words)."""
         groups, names = self.groups(), self.code_names.table()
-        cached = self._shown
-        if cached is None or cached[0] is not groups or cached[1] is not names:
+
+        def make() -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
             shown: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
             for each, phrases in groups.items():
                 own = next((p for p in phrases if _key(p) == each), None)
@@ -1053,8 +1054,10 @@ class Synonyms:
                     shown[each] = (" ".join(own), _plain(own))
             for each, name in self.code_names.written.items():
                 shown.setdefault(each, (name, _plain(tuple(words(name)))))
-            cached = self._shown = (groups, names, shown)
-        return cached[2]
+            return shown
+
+        shown: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = self._derived(groups, names, "shown", make)
+        return shown
 
     def _corrections(self, phrase: tuple[str, ...], distance: int) -> tuple[list[Alternative], list[tuple[str, ...]]]:
         """Alternatives from the synonym groups and code names whose words are typos of `phrase`,

@@ -58,13 +58,20 @@ class Bokmal:
         return self._parsed[1]
 
     def spell(self, word: str) -> str:
-        """`word` lowercased, as bokmål spells it (itself when no rule applies). Remembered: every
-        search spells its words, and most searches' words were searched before."""
-        rules = self.rules()
-        spelt = self._spelt.get(word)
-        if spelt is None:
-            spelt = remember(self._spelt, word, _spell(rules, word), MEMO_SIZE)
-        return spelt
+        """`word` lowercased, as bokmål spells it (itself when no rule applies)."""
+        return self.spelt([word])[0]
+
+    def spelt(self, words: list[str]) -> list[str]:
+        """`spell` of each word, the rules looked up once (a look at whether their file changed).
+        Remembered: every search spells its words, and most searches' words were searched before."""
+        rules, memo = self.rules(), self._spelt
+        out = []
+        for word in words:
+            spelt = memo.get(word)
+            if spelt is None:
+                spelt = remember(memo, word, _spell(rules, word), MEMO_SIZE)
+            out.append(spelt)
+        return out
 
 
 def _spell(rules: Rules, word: str) -> str:
