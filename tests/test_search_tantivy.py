@@ -8,6 +8,7 @@ import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -17,7 +18,7 @@ from catalog.model import Dataset, Record, Variable
 from catalog.search import Encoded, SearchQuery, document_key, document_type, tantivy_backend
 from catalog.search.documents import SourceInfo, documents, encoded, encoded_documents, stored
 from catalog.search.tantivy_backend import StaleIndex, TantivyBackend
-from tests.search_fixtures import CODE_LISTS, HC, REGISTRIES, corpus, registry_dataset, wave_datasets
+from tests.search_fixtures import CODE_LISTS, HC, JUDGED, REGISTRIES, corpus, registry_dataset, wave_datasets
 
 
 def test_an_index_from_another_version_asks_for_a_reindex_and_a_reindex_replaces_it(tmp_path: Path) -> None:
@@ -213,3 +214,58 @@ def test_a_records_documents_encoded_from_their_values_are_those_encode_writes(u
                 else:
                     assert isinstance(got, dict)
                     assert list(got.items()) == list(want.items())
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> TantivyBackend:
+    backend = TantivyBackend(tmp_path_factory.mktemp("ix"))
+    backend.replace_all(corpus())
+    return backend
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SearchQuery(text=text, limit=50, filters=filters, group=group)
+        for text in [*sorted(JUDGED), "røyker daglig", "C50", "mother's age", "røykjar dagleg", "T90"]
+        for filters, group in (({}, False), ({}, True), ({"datatype": ["integer"]}, False))
+    ],
+    ids=repr,
+)
+def test_clauses_scored_one_at_a_time_score_as_their_union(indexed: TantivyBackend, query: SearchQuery) -> None:
+    """A search with few matches adds its optional scoring clauses one at a time (`_scored_by`),
+    which tantivy looks up at the matches alone; the same hits, in the same order, with the same
+    scores as the one union that scores a search with many."""
+    plan = indexed.synonyms.plan(query.text)
+    searcher = indexed.index().searcher()
+
+    def ranked(sparse: bool) -> list[tuple[float, int, int]]:
+        scored, _matches = indexed._query(searcher, indexed.index().schema, query, plan, sparse=sparse)
+        hits = searcher.search(scored, limit=query.limit).hits
+        return [(round(score, 4), address.segment_ord, address.doc) for score, address in hits]
+
+    union = ranked(False)
+    assert ranked(True) == union
+
+
+def test_a_new_search_with_few_matches_scores_its_clauses_one_at_a_time(
+    indexed: TantivyBackend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A result page (`SearchQuery.disjunctive`) counts its matches before reading its hits; with
+    at most one document in `SPARSE` matched, the hits are scored one clause at a time, and with
+    more as one union (cheaper where matches fill tantivy's windows)."""
+    calls: list[int] = []
+    scored_by = tantivy_backend._scored_by
+
+    def counted(matches: Any, optional: list[Any]) -> Any:
+        calls.append(len(optional))
+        return scored_by(matches, optional)
+
+    monkeypatch.setattr(tantivy_backend, "_scored_by", counted)
+    page = SearchQuery(text="fødselsvekt", disjunctive=True, facets=("source",))
+    monkeypatch.setattr(tantivy_backend, "SPARSE", indexed.count() // 2)  # 2 of the corpus are few
+    few = indexed.search(page)
+    assert few.total == 2 and calls, "a page of few matches is scored one clause at a time"
+    monkeypatch.setattr(tantivy_backend, "SPARSE", indexed.count())  # 2 are many
+    calls.clear()
+    assert indexed.search(page).hits == few.hits and not calls, "many matches: one union, the same hits"
