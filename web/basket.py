@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF, XSD
 from rdflib.namespace import DCTERMS as DCT
@@ -143,19 +144,40 @@ def basket_keys() -> list[str]:
     return parse_keys([request.cookies.get(COOKIE, "")])
 
 
-@bp.app_template_global()
-def basket_form() -> dict[str, str]:
-    """The basket forms' addresses and words, once per request (a result page has twenty forms)."""
-    urls = g.get("basket_form")
-    if urls is None:
-        urls = g.basket_form = {
-            "add": url_for("basket.add"),
-            "remove": url_for("basket.remove"),
-            "next": request.full_path.rstrip("?"),
-            "add_text": _("Add to basket"),
-            "remove_text": _("Remove from basket"),
+def _form_parts() -> dict[str, str]:
+    """What every basket form of a request shares, escaped once (a result page has twenty)."""
+    parts = g.get("basket_form")
+    if parts is None:
+        add, remove = escape(url_for("basket.add")), escape(url_for("basket.remove"))
+        add_text, remove_text = escape(_("Add to basket")), escape(_("Remove from basket"))
+        parts = g.basket_form = {
+            "add": add,
+            "remove": remove,
+            "add_text": add_text,
+            "remove_text": remove_text,
+            "shared": (
+                f'      data-add="{add}" data-remove="{remove}"\n'
+                f'      data-add-text="{add_text}" data-remove-text="{remove_text}">\n'
+            ),
+            "next": f'  <input type="hidden" name="next" value="{escape(request.full_path.rstrip("?"))}">\n',
         }
-    return urls
+    return parts
+
+
+@bp.app_template_global()
+def basket_button(key: str, label: str | None, in_basket: bool) -> Markup:
+    """A variable's add-to (or remove-from) basket form, which works without JavaScript (the
+    script posts it in place). Made here rather than as a template macro: a result page has
+    twenty, and the macro took a fifth of a result row's rendering."""
+    parts = _form_parts()
+    action, text = (parts["remove"], parts["remove_text"]) if in_basket else (parts["add"], parts["add_text"])
+    return Markup(
+        f'<form class="basket-form" method="post" action="{action}"\n{parts["shared"]}'
+        f'  <input type="hidden" name="key" value="{escape(key)}">\n{parts["next"]}'
+        f'  <button type="submit" class="{"secondary" if in_basket else ""}"><span class="action">{text}</span>'
+        f'<span class="visually-hidden">: {escape(label or "")}</span></button>\n'
+        "</form>"
+    )
 
 
 @dataclass
