@@ -15,6 +15,7 @@ from urllib.parse import quote, quote_plus, urlencode
 
 from flask import Blueprint, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from catalog import minimum, profiles
 from catalog.access import Route, routes
@@ -41,7 +42,7 @@ from catalog.uses import DataUse, register
 from web import charts, distribution, labels, store
 from web.basket import basket_keys
 from web.compare import Equivalents, Grid, equivalents, wave_grid
-from web.display import code_url, coding_system, pick, year
+from web.display import code_url, coding_system, in_language, pick, year
 from web.i18n import current, translated
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
@@ -193,22 +194,17 @@ def record_url(endpoint: str, key: str) -> str:
 
 
 @bp.app_template_global()
-def facet_args(name: str, value: str, active: bool) -> dict[str, Any]:
-    """URL parameters of the current search with one facet value toggled (page reset)."""
-    values = [v for v in request.args.getlist(name) if v != value]
-    return state_args(**{name: values if active else [*values, value]})
+def changed_url(**changes: Any) -> str:
+    """The current search's URL with some parameters changed (None removes one; the page resets
+    unless given): the tabs, rows and pages of a result page (`SearchLinks`)."""
+    return search_links().url(**changes)
 
 
 @bp.app_template_global()
-def type_args(kind: str) -> dict[str, Any]:
+def type_url(kind: str) -> str:
     """Switch between variables, datasets and code lists with the same words and the filters that
     apply to the other type."""
-    return state_args(type=kind, **{f: None for f in FILTERS if f not in TYPE_FILTERS[kind]})
-
-
-@bp.app_template_global()
-def page_args(page: int) -> dict[str, Any]:
-    return {**state_args(), "page": page}
+    return search_links().url(type=kind, **{f: None for f in FILTERS if f not in TYPE_FILTERS[kind]})
 
 
 @bp.app_template_global()
@@ -258,6 +254,7 @@ class FacetLink:
     active: bool
     url: str  # the search with this value toggled
     lang: str | None = None  # the label's language when it is not the page's
+    shown: Markup = field(default_factory=Markup)  # the label as a page shows it (marked when in `lang`)
 
 
 @dataclass
@@ -287,7 +284,7 @@ class SearchView:
 
 def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[FacetLink]]:
     """Facet values as ready links (built here, not in the template: a page has up to ~50 of them)."""
-    titles, expanded, links_to = facet_titles(), request.args.get("more"), search_links()
+    titles, expanded, links_to, locale = facet_titles(), request.args.get("more"), search_links(), current()
     facets, chips = [], []
     for name in FACETS:
         chosen = q.filters.get(name, [])
@@ -296,7 +293,16 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
         links = []
         for v, n in shown:
             shown_as, lang = value_label(name, v)
-            links.append(FacetLink(shown_as, n, v in chosen, links_to.toggled(name, v, v in chosen), lang))
+            links.append(
+                FacetLink(
+                    shown_as,
+                    n,
+                    v in chosen,
+                    links_to.toggled(name, v, v in chosen),
+                    lang,
+                    in_language(shown_as, lang, locale),
+                )
+            )
         chips += [
             FacetLink(f"{titles[name]}: {value_label(name, v)[0]}", 0, True, links_to.toggled(name, v, True))
             for v in chosen
