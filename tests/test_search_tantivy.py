@@ -232,10 +232,10 @@ def indexed(tmp_path_factory: pytest.TempPathFactory) -> TantivyBackend:
     ],
     ids=repr,
 )
-def test_clauses_scored_one_at_a_time_score_as_their_union(indexed: TantivyBackend, query: SearchQuery) -> None:
-    """A search with few matches adds its optional scoring clauses one at a time (`_scored_by`),
-    which tantivy looks up at the matches alone; the same hits, in the same order, with the same
-    scores as the one union that scores a search with many."""
+def test_clauses_looked_up_one_by_one_score_as_their_union(indexed: TantivyBackend, query: SearchQuery) -> None:
+    """A search with few matches has its optional scoring clauses looked up one by one at its
+    matches (`_scored_by`): the same hits, in the same order, with the same scores as the one
+    union that scores a search with many."""
     plan = indexed.synonyms.plan(query.text)
     searcher = indexed.index().searcher()
 
@@ -248,7 +248,7 @@ def test_clauses_scored_one_at_a_time_score_as_their_union(indexed: TantivyBacke
     assert ranked(True) == union
 
 
-def test_a_new_search_with_few_matches_scores_its_clauses_one_at_a_time(
+def test_a_new_search_with_few_matches_looks_its_clauses_up_one_by_one(
     indexed: TantivyBackend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A result page (`SearchQuery.disjunctive`) counts its matches before reading its hits; with
@@ -265,7 +265,7 @@ def test_a_new_search_with_few_matches_scores_its_clauses_one_at_a_time(
     page = SearchQuery(text="fødselsvekt", disjunctive=True, facets=("source",))
     monkeypatch.setattr(tantivy_backend, "SPARSE", indexed.count() // 2)  # 2 of the corpus are few
     few = indexed.search(page)
-    assert few.total == 2 and calls, "a page of few matches is scored one clause at a time"
+    assert few.total == 2 and calls, "a page of few matches looks its clauses up one by one"
     monkeypatch.setattr(tantivy_backend, "SPARSE", indexed.count())  # 2 are many
     calls.clear()
     assert indexed.search(page).hits == few.hits and not calls, "many matches: one union, the same hits"
