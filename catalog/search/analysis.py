@@ -37,7 +37,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -746,6 +746,11 @@ class Alternative:
 
     def specs(self) -> tuple[Word, ...]:
         """The words as backends build their queries."""
+        return self._specs
+
+    @cached_property
+    def _specs(self) -> tuple[Word, ...]:
+        """Made once per alternative: a result page asks ~25 times (its plan, queries, highlights)."""
         out = []
         for i, w in enumerate(self.words):
             last = self.last and i == len(self.words) - 1
