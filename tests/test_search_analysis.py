@@ -319,6 +319,10 @@ def test_a_variable_is_indexed_with_its_datasets_keywords_that_its_title_does_no
     keywords = ["kvalitetsregister", "nasjonalt hoftebruddregister", "lårhalsbrudd", ""]
     assert about(title, keywords) == "kvalitetsregister ; lårhalsbrudd"
     assert about(title, ["Nasjonalt hoftebruddregister"]) is None
+    # its title in other languages too (what a researcher searching in English finds it by)
+    english = "Norwegian Hip Fracture Register"
+    assert about(title, keywords, [title, english]) == f"{english} ; kvalitetsregister ; lårhalsbrudd"
+    assert about(title, [english.lower()], [title, english]) == english  # once
     dataset = Dataset(
         uri="urn:d",
         identifier="d",

@@ -216,6 +216,22 @@ def test_a_registrys_variables_are_found_by_its_datasets_keywords(empty: SearchB
     assert search(empty, "mmse demens").total == 1  # the variable's own words and its dataset's together
 
 
+def test_a_datasets_variables_are_found_by_its_title_in_another_language(empty: SearchBackend) -> None:
+    """On the demo "physiotherapy" and "congenital anomalies" found none of the variables of KPR's
+    "Fysioterapi" (38) and MFR's "Medfødte misdannelser" (43): their labels are Norwegian, and only
+    their dataset's title says it in English."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("BEHANDLINGER", "Antall behandlinger", "Antall behandlinger", "Behandlinger i året.", "integer", {})
+    ]
+    r = Registry("kpr", "central-registry", "Fysioterapi", "Hdir", "PHDR", "2017-01-01", None, "NON_PUBLIC", variables)
+    dataset = dataclasses.replace(registry_dataset(r), title={"nb": "Fysioterapi", "en": "Physiotherapy"})
+    empty.upsert(list(documents(dataset, SourceInfo(r.source, r.title, r.kind))))
+    assert names(search(empty, "physiotherapy")) == ["kpr/BEHANDLINGER"]
+    assert names(search(empty, "fysioterapi")) == ["kpr/BEHANDLINGER"]  # as before
+    assert names(search(empty, "physiotherapy behandlinger")) == ["kpr/BEHANDLINGER"]
+    assert search(empty, "physiotherapy", type="dataset").total == 1
+
+
 def test_a_whole_word_ranks_above_a_compound_holding_it(loaded: SearchBackend) -> None:
     found = names(search(loaded, "vekt", limit=20))
     assert found.index("hunt/VEKT") < found.index("mfr/PLACENTAVEKT")
