@@ -198,6 +198,18 @@ def test_a_registrys_variables_are_found_by_what_its_name_says_it_is_about(empty
     assert names(search(empty, "multippel sklerose")) == ["msreg/EDSS"]  # MS, as the name writes it
 
 
+def test_a_typo_in_a_registrys_name_finds_its_variables_through_their_datasets_title(empty: SearchBackend) -> None:
+    """On the demo "hoftebrudregister" found the hip fracture registry's four datasets by their
+    titles but none of its variables: typos were looked for in names and labels only. A label's
+    typo still weighs more than the title's."""
+    empty.upsert(quality_registry("nhfr", "Nasjonalt hoftebruddregister", "OPMETODE", "Operasjonsmetode"))
+    result = search(empty, "hoftebrudregister")
+    assert names(result) == ["nhfr/OPMETODE"] and result.typos == 1
+    empty.upsert(quality_registry("npr", "Norsk pasientregister", "HOFTEBRUDDREG", "Hoftebruddregister"))
+    assert names(search(empty, "hoftebrudregister")) == ["npr/HOFTEBRUDDREG", "nhfr/OPMETODE"]
+    assert names(search(empty, "hoftebruddregister")) == ["npr/HOFTEBRUDDREG", "nhfr/OPMETODE"]  # as typed
+
+
 def test_a_registrys_variables_are_found_by_its_datasets_keywords(empty: SearchBackend) -> None:
     """On the demo "demens" found none of NorKog's variables (they say "MMSE") nor its datasets:
     its name says "kognitive symptomer", and only its keywords say "demens"."""

@@ -105,13 +105,20 @@ FIELD_BOOSTS = {
 }
 """Relevance: name and label above keywords, code labels and compound parts, above descriptions."""
 
-FUZZY_FIELDS = ("name_text", "label_nb", "label_nn", "label_en", "label_plain")
 LABEL_FIELDS = ("label_nb", "label_nn", "label_en", "label_plain")
 ALL_IN_LABEL_BOOST = 3.0
 """A query of several words scores this much more (x BM25) where one label holds all of them as
 typed: "røyker daglig" is first the variable labelled so, then the ones where the words are
 spread over a name, a synonym and an answer category."""
 FUZZY_BOOST = 0.5
+FUZZY_FIELDS = {
+    **dict.fromkeys(("name_text", "label_nb", "label_nn", "label_en", "label_plain"), FUZZY_BOOST),
+    "dataset_title": FUZZY_BOOST * FIELD_BOOSTS["dataset_title"] / FIELD_BOOSTS["label_nb"],
+}
+"""The fields a misspelt word is looked for in, each with the weight of a match within its typo
+allowance: names and labels, and a variable's dataset's title ("hoftebrudregister" found the hip
+fracture registry's datasets by their titles but none of its variables), a typo there weighing
+as much less than in a label as the title's own match does."""
 EXACT_NAME_BOOST = 50.0
 EXACT_CODE_BOOST = 20.0
 SYNONYM_WEIGHT = 0.8

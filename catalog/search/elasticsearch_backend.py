@@ -77,7 +77,6 @@ from catalog.search.analysis import (
     FIELD_ANALYZER,
     FIELD_BOOSTS,
     FILTER_FIELDS,
-    FUZZY_BOOST,
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
     LABEL_FIELDS,
@@ -416,7 +415,7 @@ class ElasticsearchBackend:
         for field_name, boost in FIELD_BOOSTS.items():
             options.append({"match": {field_name: {"query": word.text, "operator": "and", "boost": boost}}})
             if word.fuzzy and field_name in FUZZY_FIELDS:
-                fuzzy = {"fuzziness": word.fuzzy, "max_expansions": expansions, "boost": FUZZY_BOOST}
+                fuzzy = {"fuzziness": word.fuzzy, "max_expansions": expansions, "boost": FUZZY_FIELDS[field_name]}
                 options.append({"match": {field_name: {"query": word.text, "operator": "and", **fuzzy}}})
         if word.prefix:
             options.append({"prefix": {"suggest": {"value": word.prefix, "boost": PREFIX_SCORE}}})

@@ -67,7 +67,6 @@ from catalog.search.analysis import (
     FIELD_ANALYZER,
     FIELD_BOOSTS,
     FILTER_FIELDS,
-    FUZZY_BOOST,
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
     LABEL_FIELDS,
@@ -416,7 +415,7 @@ class TantivyBackend:
             options.append(tantivy.Query.boost_query(_all(exact), boost))
             if word.fuzzy and field_name in FUZZY_FIELDS:
                 fuzzy = [tantivy.Query.fuzzy_term_query(schema, field_name, t, word.fuzzy) for t in terms]
-                options.append(tantivy.Query.boost_query(_all(fuzzy), FUZZY_BOOST))
+                options.append(tantivy.Query.boost_query(_all(fuzzy), FUZZY_FIELDS[field_name]))
         if not options:
             return tantivy.Query.empty_query()
         return tantivy.Query.disjunction_max_query(options, tie_breaker=TIE_BREAKER)
