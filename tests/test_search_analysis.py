@@ -181,6 +181,9 @@ def test_every_line_of_the_shipped_code_names_reads(caplog: pytest.LogCaptureFix
         ("leddgikt", ("icd10:m05", "icd10:m05*", "icd10:m06", "icd10:m06*")),
         ("svangerskapsdiabetes", ("icd10:o24.4", "icd10:o24.4*")),
         ("leppe-kjeve-ganespalte", ("icd10:q35", "icd10:q35*", "icd10:q36", "icd10:q36*", "icd10:q37", "icd10:q37*")),
+        ("hjernerystelse", ("icd10:s06.0", "icd10:s06.0*")),
+        ("migraine", ("icd10:g43", "icd10:g43*", "icpc2:n89", "icpc2:n89*")),
+        ("lavt stoffskifte", ("icd10:e03", "icd10:e03*", "icpc2:t86", "icpc2:t86*")),
     ],
 )
 def test_common_names_of_conditions_stand_for_their_icd10_codes(query: str, codes: tuple[str, ...]) -> None:
