@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.model import Dataset, Variable
+from catalog.model import CodeList, Concept, Dataset, Variable
 from catalog.search.analysis import (
     ASCII_WORD,
     KEYWORD_FIELDS,
@@ -30,7 +30,8 @@ from catalog.search.analysis import (
     word_affixes,
 )
 from catalog.search.analysis import _words as words_of
-from catalog.search.documents import SourceInfo, about, documents
+from catalog.search.codes import lettered
+from catalog.search.documents import SourceInfo, about, coded, documents
 from catalog.search.plain_json_transport import plain_mimetype
 
 ASCII = "".join(map(chr, range(128)))
@@ -162,6 +163,18 @@ def test_codes_keep_their_dots_and_common_names_of_codes_become_code_terms(tmp_p
     plan = Synonyms(synonyms, code_names=names).plan("I21.0 brystkreft")
     assert plan.units[0] == (Alternative(("I21.0",), affixes=True),)
     assert plan.units[1][1] == Alternative((), 0.5, codes=("icd10:c50", "icd10:c50*", "icdo3:c50", "icdo3:c50*"))
+
+
+@pytest.mark.parametrize(
+    ("code", "word"),
+    [("MMR", True), ("DTP-IPV-Hib-HepB", True), ("K", True), ("1", False), ("0301", False), ("COVID19", False)],
+)
+def test_a_local_lists_code_a_query_takes_for_a_word_is_indexed_as_one(code: str, word: bool) -> None:
+    """Only codes with a digit are looked up among codes; a vaccine's "MMR" is a word to a query."""
+    assert lettered(code) is word
+    concepts = [Concept(code=code, label={"nb": "Vaksine"})]
+    assert (code in coded(CodeList(uri="urn:c", identifier="c", concepts=concepts), None)["labels"]) is word
+    assert code not in coded(CodeList(uri="urn:c", identifier="icd10", concepts=concepts), "icd10")["labels"]
 
 
 def test_every_line_of_the_shipped_code_names_reads(caplog: pytest.LogCaptureFixture) -> None:

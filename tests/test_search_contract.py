@@ -180,6 +180,19 @@ def test_a_part_of_a_compound_in_the_datasets_title_or_a_codes_label_finds_the_v
     assert search(empty, "kusma").total == 1  # the labels' own words, as before
 
 
+def test_a_code_of_letters_in_a_list_of_no_classification_finds_its_variables(empty: SearchBackend) -> None:
+    """On the demo "MMR" and "HPV" found nothing though SYSVAK's vaccine codes are those: only a
+    code holding a digit is looked up among codes, and a local list's codes were not words."""
+    empty.upsert(vaccination_registry())
+    for typed in ("MMR", "mmr", "influ"):
+        result = search(empty, typed)
+        assert names(result) == ["sysvak/VAKSINEKODE"], typed
+    assert [tuple(c) for c in hit_of(search(empty, "mmr"), "sysvak/VAKSINEKODE").matched_codes] == [
+        ("MMR", "Meslinger, kusma og røde hunder")
+    ]
+    assert search(empty, "mmr", type="codelist").total == 1
+
+
 def quality_registry(source: str, title: str, name: str, label: str) -> list[dict[str, Any]]:
     """The documents of a quality registry with one variable that does not say what it is about."""
     variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [(name, label, label, label + ".", "string", {})]

@@ -45,7 +45,7 @@ import Stemmer
 
 from catalog.lru import remember
 from catalog.search import FACETS
-from catalog.search.codes import SYSTEMS, code_like, matches_code, query_terms, system_of
+from catalog.search.codes import SYSTEMS, code_like, lettered, matches_code, query_terms, system_of
 from catalog.search.nynorsk import NYNORSK_FILE, Bokmal
 from catalog.topics import Area, taxonomy
 
@@ -1233,7 +1233,7 @@ def matched_codes(
     """The codes of a code list that the query asked for, as (code, label), at most `limit`: a code
     a query word is (or is a level above: "A10" for A10BA02), a code a common name stands for
     (`CodeNames`), or a code whose label holds every word of the query's other words ("metformin",
-    "ondartet svulst i bryst")."""
+    "ondartet svulst i bryst"; in a list of no classification, the code with it: "MMR")."""
     code_words, terms, text_units = [], [], []
     for unit in plan.units:
         typed = [w.text for w in unit[0].specs()]
@@ -1246,10 +1246,11 @@ def matched_codes(
             text_units.append(alternatives)
     out = []
     for code, label in concepts:
+        said = f"{code} {label}" if system is None and lettered(code) else label  # as indexed (`coded`)
         if (
             any(matches_code(w, code) for w in code_words)
             or any(_code_term_matches(t, system, code) for t in terms)
-            or (text_units and _label_matches(label, text_units))
+            or (text_units and _label_matches(said, text_units))
         ):
             out.append((code, label))
             if len(out) == limit:

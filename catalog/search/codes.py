@@ -88,6 +88,14 @@ def code_like(word: str) -> bool:
     return len(word) >= MIN_PREFIX and any(c.isdigit() for c in word)
 
 
+def lettered(code: str) -> bool:
+    """A code that a query would take for a word, not a code: it holds a letter and is not
+    `code_like` ("MMR", "INFLU", "DTP-IPV-Hib-HepB"; not "1", "0301" or "COVID19", which a query
+    looks up among codes). A list of no classification indexes such codes with its labels' words,
+    which ordinary words find."""
+    return any(c.isalpha() for c in code) and not code_like(code)
+
+
 def matches_code(word: str, code: str) -> bool:
     """A query word finds a code when it is the code or one of its prefixes (as `code_terms`)."""
     w, c = word.strip().lower(), code.strip().lower()

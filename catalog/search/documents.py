@@ -20,7 +20,7 @@ from typing import Any
 
 from catalog.model import CodeList, Dataset, Record, Variable, key_for, text
 from catalog.search import Document, Encoder
-from catalog.search.codes import SYSTEMS, code_terms, system_of
+from catalog.search.codes import SYSTEMS, code_terms, lettered, system_of
 from catalog.topics import taxonomy
 
 FIELDS = {
@@ -375,13 +375,19 @@ def coded(codelist: CodeList, system: str | None = "") -> dict[str, Any]:
     """What a variable's document indexes of its code list: every code's terms (`code_terms`), the
     codes' labels in every language, and a digest of the codes for the group key. Made once per
     code list and shared by the documents of all variables using it. `system` is its
-    `codelist_system` where the caller has it: seven regex searches of its names, not made twice."""
+    `codelist_system` where the caller has it: seven regex searches of its names, not made twice.
+
+    The codes of a list of no classification that hold a letter are among its labels' words too
+    (`lettered`): a researcher asks SYSVAK for "MMR" or "HPV", which found nothing, since only a
+    code with a digit is looked up among codes (`codes.code_like`: ordinary words are not)."""
     if system == "":
         system = codelist_system(codelist)
     terms: set[str] = set()
     labels: list[str] = []
     for concept in codelist.concepts:
         terms.update(code_terms(concept.code, system))
+        if system is None and lettered(concept.code):
+            labels.append(concept.code)
         labels.extend(label for label in concept.label.values() if label)
     codes = "\x1f".join(sorted(c.code for c in codelist.concepts))
     return {
