@@ -967,7 +967,7 @@ class Synonyms:
                             Alternative(phrase, affixes=True, last=last),
                             *([Alternative(bokmal, affixes=True, last=last)] if len(same) > 1 else []),
                             *(
-                                Alternative(o, SYNONYM_WEIGHT, affixes=True)
+                                Alternative(_content(o), SYNONYM_WEIGHT, affixes=True)
                                 for o in groups.get(found, ())
                                 if _key(o) not in same
                             ),
@@ -1106,13 +1106,20 @@ class Synonyms:
         return out, keys
 
 
+def _content(phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """A phrase's words as a query keeps them: without its stop words, unless it has no other.
+    The lists' phrases are compared with a query's words, which have none: "quality of life" and
+    "cause of death" in the synonyms, "for tidlig født" among the code names, were never found."""
+    return tuple(w for w in phrase if w.lower() not in STOPWORDS) or phrase
+
+
 def _key(phrase: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(analyze_word(w, "nb") for w in phrase)
+    return tuple(analyze_word(w, "nb") for w in _content(phrase))
 
 
 def _plain(phrase: tuple[str, ...]) -> tuple[str, ...]:
     """A phrase's words lowercased and folded, not stemmed."""
-    return tuple(analyze_word(w, "plain") for w in phrase)
+    return tuple(analyze_word(w, "plain") for w in _content(phrase))
 
 
 def fuzziness(word: str) -> int:
