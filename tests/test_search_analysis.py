@@ -235,6 +235,9 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("dødfødsel", ("dødfødt",)),
         ("histologi", ("morfologi",)),  # the Cancer Registry's "Morfologi (ICD-O-3)"
         ("poliklinikk", ("poliklinisk",)),
+        ("waist circumference", ("midjeomkrets",)),  # HUNT's and Tromsø's word
+        ("measles", ("meslinger",)),  # SYSVAK's MMR vaccine, "Meslinger, kusma og røde hunder"
+        ("surgery", ("operasjon",)),  # the hip fracture registry's "Operasjonsmetode"
         # a phrase with a stop word, which a query drops ("of"): the lists' phrases drop it too
         ("quality of life", ("eq5d",)),
         ("cause of death", ("dødsårsak",)),
