@@ -238,6 +238,8 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("waist circumference", ("midjeomkrets",)),  # HUNT's and Tromsø's word
         ("measles", ("meslinger",)),  # SYSVAK's MMR vaccine, "Meslinger, kusma og røde hunder"
         ("surgery", ("operasjon",)),  # the hip fracture registry's "Operasjonsmetode"
+        ("gravide", ("svangerskap",)),  # "røyking gravide": MFR's "Røyking ved svangerskapets slutt"
+        ("ungdom", ("ung",)),  # "hunt ungdom": Ung-HUNT4
         # a phrase with a stop word, which a query drops ("of"): the lists' phrases drop it too
         ("quality of life", ("eq5d",)),
         ("cause of death", ("dødsårsak",)),
