@@ -578,6 +578,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     "corrected": list(result.corrected),
                     "any_words": result.any_words,
                     "broader_codes": [{"code": c, "broader": p} for c, p in result.broader_codes],
+                    "split_words": [{"word": w, "parts": p} for w, p in result.split_words],
                     "hits": hits,
                     "facets": {k: dict(v) for k, v in result.facets.items()},
                 },
@@ -609,6 +610,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("  (nothing matched all the words: these match some of them)")
     for code, parent in result.broader_codes:
         print(f"  (no code list holds {code}: these hold {parent}, the code it falls under)")
+    for word, parts in result.split_words:
+        print(f"  (nothing matched {word!r} as written: these match its parts, {parts!r})")
     for h in result.hits:
         where = h.doc["dataset_title"] if h.doc.get("dataset_title") else ""
         if result.grouped and h.group_size > 1:

@@ -33,6 +33,7 @@ from catalog.search.analysis import _words as words_of
 from catalog.search.codes import lettered
 from catalog.search.documents import SourceInfo, about, coded, documents
 from catalog.search.plain_json_transport import plain_mimetype
+from catalog.search.results import compound_splits
 
 ASCII = "".join(map(chr, range(128)))
 
@@ -248,6 +249,16 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
 )
 def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: str, finds: tuple[str, ...]) -> None:
     assert finds in [a.words for unit in Synonyms().plan(query).units for a in unit]
+
+
+def test_a_long_word_splits_into_two_words_the_longest_first_part_first() -> None:
+    splits = compound_splits("blodtrykksmåling")
+    assert splits[0] == ("blodtrykksmå", "ling")  # tried first, and so on down to the first that matches
+    assert splits.index(("blodtrykk", "måling")) < splits.index(("blodtrykks", "måling"))  # no linking s first
+    assert ("blod", "trykksmåling") in splits and all(len(a) >= 4 and len(b) >= 4 for a, b in splits)
+    assert compound_splits("hoftebrud") == [("hoft", "brud"), ("hofte", "brud"), ("hoft", "ebrud")]
+    assert compound_splits("diabetes") == [("diab", "etes")] and compound_splits("vekt") == []
+    assert compound_splits("hba1cverdi") == []  # a code's digits
 
 
 def test_a_typo_is_corrected_to_the_synonyms_it_is_a_typo_of() -> None:

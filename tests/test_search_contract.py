@@ -257,6 +257,34 @@ def test_a_datasets_variables_are_found_by_its_title_in_another_language(empty: 
     assert search(empty, "physiotherapy", type="dataset").total == 1
 
 
+@pytest.mark.parametrize(
+    ("typed", "parts", "found"),
+    [
+        ("morsalder", "mors alder", {"mfr/MORS_ALDER", "nnk/MOR_ALDER"}),
+        ("røykeslutt", "røyk slutt", {"mfr/ROYK_SLUTT"}),  # without the linking e
+        ("blodtrykkmåling", "blodtrykk måling", {"hunt/BT_SYS", "hunt/BT_DIA"}),
+    ],
+)
+def test_a_compound_the_catalogue_writes_apart_finds_its_two_words(
+    loaded: SearchBackend, typed: str, parts: str, found: set[str]
+) -> None:
+    """On the demo "kreftdiagnose", "morsalder" and "influensavaksine" found nothing: Norwegian
+    writes compounds as one word, researchers make their own, and the catalogue says "Mors alder".
+    A long word matching nothing as written is searched as the two words it is made of, where
+    they match together, and the result says so (before any typo is tolerated)."""
+    result = search(loaded, typed)
+    assert set(names(result)) == found
+    assert result.split_words == ((typed, parts),) and not result.typos and not result.any_words
+    assert search(loaded, typed, disjunctive=True).total == result.total  # the page's counts agree
+
+
+def test_a_misspelt_word_is_not_taken_for_a_compound(loaded: SearchBackend) -> None:
+    """ "hjertinfarkt" is "hjert" + "infarkt" too, but one edit from the synonym "hjerteinfarkt":
+    a typo, as before."""
+    result = search(loaded, "hjertinfarkt")
+    assert result.typos == 1 and result.split_words == ()
+
+
 def test_a_whole_word_ranks_above_a_compound_holding_it(loaded: SearchBackend) -> None:
     found = names(search(loaded, "vekt", limit=20))
     assert found.index("hunt/VEKT") < found.index("mfr/PLACENTAVEKT")

@@ -122,6 +122,7 @@ def search() -> Response:
             "corrected": list(result.corrected),
             "any_words": result.any_words,
             "broader_codes": [{"code": code, "broader": parent} for code, parent in result.broader_codes],
+            "split_words": [{"word": word, "parts": parts} for word, parts in result.split_words],
             "wider_code": asdict(wider) if (wider := wider_code(q, result)) else None,
             "grouped": result.grouped,
             "hits": [hit_json(h) for h in result.hits],

@@ -134,6 +134,12 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "object", "properties": {"code": {"type": "string"}, "broader": {"type": "string"}}},
                 "description": "codes no code list holds, each searched as the code it falls under (I21.0 as I21)",
             },
+            "split_words": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"word": {"type": "string"}, "parts": {"type": "string"}}},
+                "description": "words that matched nothing as written, each searched as the two words it is "
+                "compounded of (kreftdiagnose as kreft diagnose)",
+            },
             "wider_code": {
                 "type": "object",
                 "nullable": True,

@@ -139,6 +139,9 @@ class SearchResult:
     broader_codes: tuple[tuple[str, str], ...] = ()
     """(code as typed, the code it falls under that was searched instead), when no code list holds
     the code as typed: "I21.0" -> "I21" in a registry recording ICD-10 categories (a page says so)."""
+    split_words: tuple[tuple[str, str], ...] = ()
+    """(word as typed, its two parts searched instead), when the word matches nothing as written
+    and its parts match together: "kreftdiagnose" -> "kreft diagnose" (a page says so)."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
     totals: dict[str, int] = field(default_factory=dict)

@@ -1071,6 +1071,11 @@ class Synonyms:
         shown: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = self._derived(groups, names, "shown", make)
         return shown
 
+    def misspells(self, word: str) -> bool:
+        """Whether `word` is one edit from a synonym or a common name of codes: taken for a typo
+        of it ("hjertinfarkt", "hjerteinfarkt"), not for a compound of two words ("hjert infarkt")."""
+        return bool(self._corrections((word,), 1)[0])
+
     def _corrections(self, phrase: tuple[str, ...], distance: int) -> tuple[list[Alternative], list[tuple[str, ...]]]:
         """Alternatives from the synonym groups and code names whose words are typos of `phrase`,
         and the (analysed) phrases they were found by."""

@@ -12,6 +12,7 @@ from catalog.search.analysis import (
     FUZZY_EXPANSIONS,
     MAX_CLAUSES,
     MAX_WINDOW,
+    MIN_AFFIX,
     Alternative,
     Decompounder,
     QueryPlan,
@@ -65,6 +66,9 @@ def relaxed(
 ) -> SearchResult:
     """Run the plan as typed; only if nothing matches, relax it, in this order, until something does:
 
+    0. a code no code list holds is searched as the code it falls under (`with_broader_codes`),
+       and a long word that matches nothing as written as the two words it is compounded of,
+       where they match together (`with_parts`);
     1. words that match nothing on their own (among all documents of the type, whatever the
        filters, so a page's hits and its facet counts relax the same words) tolerate one typo,
        and are corrected to the synonyms and names of codes they are typos of (`Synonyms.tolerant`);
@@ -104,6 +108,15 @@ def relaxed(
             return None
         return dataclasses.replace(search(q, step), typos=0, any_words=False, typo_words=(), broader_codes=wider[1])
 
+    def compounded() -> SearchResult | None:
+        """The words as typed, each long one that matches nothing replaced by the two words it is
+        compounded of (`with_parts`), or None when no word is such a compound."""
+        split = with_parts(base, dead_units(), synonyms, lambda p: search(probe, p).total > 0)
+        step = within_budget(split[0]) if split else None
+        if split is None or step is None:
+            return None
+        return dataclasses.replace(search(q, step), typos=0, any_words=False, typo_words=(), split_words=split[1])
+
     modes = (False, True) if q.any_words is None else (bool(q.any_words),)
     first: SearchResult | None = None
     for any_words in modes:
@@ -122,10 +135,61 @@ def relaxed(
             )
             if result.total:
                 return result
-            if distance == 0 and not any_words and (wider := broadened()) is not None and wider.total:
-                return wider  # a code as typed in no list: the one it falls under, before any typo
+            if distance == 0 and not any_words:
+                if (wider := broadened()) is not None and wider.total:
+                    return wider  # a code as typed in no list: the one it falls under, before any typo
+                if (split := compounded()) is not None and split.total:
+                    return split  # a compound the catalogue writes apart, before any typo
             first = first or result
     return first or dataclasses.replace(search(q, base), typos=0, any_words=False)
+
+
+def with_parts(
+    plan: QueryPlan, dead: list[int], synonyms: Synonyms, matches: Callable[[QueryPlan], bool]
+) -> tuple[QueryPlan, tuple[tuple[str, str], ...]] | None:
+    """`plan` with each of its `dead` words that is a compound of two words replaced by them, both
+    required, and what was replaced; None when no word was. Norwegian writes compounds as one
+    word, and researchers make their own: "kreftdiagnose", "blodtrykksmåling", "morsalder",
+    "dødsårsaksregister" found nothing, though the catalogue holds "Diagnose" in the Cancer
+    Registry, "Blodtrykk" measured, "Mors alder" and the cause of death registry. Each split
+    (`compound_splits`, the longest first part first) is tried until its two words, as the
+    search lists expand them, match together as whole words (`matches`: among all documents of
+    the type; as the start or end of another compound, "hoftebrud" of "Hoftebruddregister", a
+    fragment would pass), then are searched as any words are. A word one edit from a synonym or
+    code name is left to the typos (`Synonyms.misspells`)."""
+    replaced: dict[int, tuple[tuple[Alternative, ...], ...]] = {}
+    said = []
+    for index in dead:
+        typed = plan.units[index][0]
+        if len(typed.words) != 1 or synonyms.misspells(typed.words[0]):
+            continue
+        word = typed.words[0]
+        for left, right in compound_splits(word):
+            parts = synonyms.plan(f"{left} {right} ").units  # whole words, not one being typed
+            whole = tuple(tuple(dataclasses.replace(a, affixes=False) for a in unit) for unit in parts)
+            if len(parts) == 2 and matches(dataclasses.replace(plan, units=whole, areas=())):
+                replaced[index] = parts
+                said.append((word, f"{left} {right}"))
+                break
+    if not said:
+        return None
+    units = tuple(unit for index, own in enumerate(plan.units) for unit in replaced.get(index, (own,)))
+    return dataclasses.replace(plan, units=units), tuple(said)
+
+
+def compound_splits(word: str) -> list[tuple[str, str]]:
+    """The ways `word` may be two words of `MIN_AFFIX` letters or more, the longest first part
+    first, which is tried also without a linking s or e ("blodtrykks|måling" is "blodtrykk måling",
+    "barne|vaksine" "barn vaksine"). None for a short word, or one with digits (a code)."""
+    if len(word) < 2 * MIN_AFFIX or not word.isalpha():
+        return []
+    splits = []
+    for at in range(len(word) - MIN_AFFIX, MIN_AFFIX - 1, -1):
+        left, right = word[:at], word[at:]
+        if left[-1] in "se" and len(left) > MIN_AFFIX:
+            splits.append((left[:-1], right))
+        splits.append((left, right))
+    return splits
 
 
 def with_broader_codes(
