@@ -611,7 +611,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for code, parent in result.broader_codes:
         print(f"  (no code list holds {code}: these hold {parent}, the code it falls under)")
     for word, parts in result.split_words:
-        print(f"  (nothing matched {word!r} as written: these match its parts, {parts!r})")
+        print(f"  (nothing matched {word!r} as written: these match what it is made of, {parts!r})")
     for h in result.hits:
         where = h.doc["dataset_title"] if h.doc.get("dataset_title") else ""
         if result.grouped and h.group_size > 1:

@@ -254,9 +254,9 @@ def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: 
 def test_a_long_word_splits_into_two_words_the_longest_first_part_first() -> None:
     splits = compound_splits("blodtrykksmåling")
     assert splits[0] == ("blodtrykksmå", "ling")  # tried first, and so on down to the first that matches
-    assert splits.index(("blodtrykk", "måling")) < splits.index(("blodtrykks", "måling"))  # no linking s first
+    assert splits.index(("blodtrykk", "måling")) + 1 == splits.index(("blodtrykks", "måling"))  # no linking s first
     assert ("blod", "trykksmåling") in splits and all(len(a) >= 4 and len(b) >= 4 for a, b in splits)
-    assert compound_splits("hoftebrud") == [("hoft", "brud"), ("hofte", "brud"), ("hoft", "ebrud")]
+    assert compound_splits("hoftebrud") == [("hofte", "brud"), ("hoft", "brud"), ("hoft", "ebrud")]
     assert compound_splits("diabetes") == [("diab", "etes")] and compound_splits("vekt") == []
     assert compound_splits("hba1cverdi") == []  # a code's digits
 

@@ -372,14 +372,14 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
 
     key = hits_key(q, generation)
     hits = hits_cache.lookup(key)
-    as_typed = replace(q, typos=0 if q.typos is None else q.typos, any_words=bool(q.any_words))
+    as_typed = replace(q, typos=0 if q.typos is None else q.typos, any_words=bool(q.any_words), parts=bool(q.parts))
     if hits is None and q.type == "variable" and not facet_cache.contains(counts_key(as_typed)):
         # A new search (not another page or sort of one): its page and its counts in one request,
         # which a backend can answer walking the words' matches once for every count
         both = backend.search(replace(q, disjunctive=True))
         hits = replace(both, facets={}, totals={})
         hits_cache.put(key, hits, generation)
-        counted = replace(q, typos=hits.typos, any_words=hits.any_words)
+        counted = replace(q, typos=hits.typos, any_words=hits.any_words, parts=bool(hits.split_words))
         facets, totals = both.facets, {"each": both.totals[q.type]}
         totals.update((kind, n) for kind, n in both.totals.items() if kind != q.type)
         facet_cache.put(counts_key(counted), (facets, totals), generation, missed=True)
@@ -387,7 +387,7 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
         if hits is None:
             hits = backend.search(replace(q, facets=()))
             hits_cache.put(key, hits, generation)
-        counted = replace(q, typos=hits.typos, any_words=hits.any_words)
+        counted = replace(q, typos=hits.typos, any_words=hits.any_words, parts=bool(hits.split_words))
         facets, totals = facet_cache.get(counts_key(counted), lambda: counts(counted, grouped), generation)
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result) if links else ([], [])

@@ -41,6 +41,7 @@ def query_key(q: SearchQuery, generation: Hashable) -> tuple[Hashable, ...]:
         tuple(q.facets),
         q.typos,
         q.any_words,
+        q.parts,
         q.group,
     )
 

@@ -86,6 +86,10 @@ class SearchQuery:
     any_words: bool | None = None
     """None: documents matching any of the words only when none matches all; False: all words;
     True: any. Counts follow hits as for `typos`."""
+    parts: bool | None = None
+    """None or True: a long word matching nothing as written is searched as the two words it is
+    compounded of, where they match (`SearchResult.split_words`); False: never. Counts follow hits
+    as for `typos`."""
     group: bool = False
     """One hit per group of identical variables (same source, name, label, type, unit and codes,
     across datasets and waves), with its members; the total then counts groups (rows), while facet

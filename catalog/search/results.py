@@ -1,5 +1,6 @@
 """Result rules every backend applies the same way: which pages may be asked for, facet order, and
-when a query is relaxed (typos, any of its words) because it found nothing as typed."""
+when a query is relaxed (a broader code, a compound's words, typos, any of its words) because it found nothing
+as typed."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ from catalog.search.analysis import (
     matched_codes,
 )
 from catalog.search.codes import any_system_terms, broader
+
+MIN_LONE_PART = 6
+"""Fewest letters of a compound's part searched alone, when the other matches nothing: a shorter
+one is as often a stem other words share ("ette" of "etterbyrd", which "etter" stems to)."""
 
 
 def check_page(q: SearchQuery) -> None:
@@ -73,12 +78,14 @@ def relaxed(
        filters, so a page's hits and its facet counts relax the same words) tolerate one typo,
        and are corrected to the synonyms and names of codes they are typos of (`Synonyms.tolerant`);
     2. the same with two typos (long words only);
-    3. documents matching any of the words, not all (as typed, then with 1 and 2 typos).
+    3. documents matching any of the words, not all (as typed, then with 1 and 2 typos);
+    4. a long word as the words it is compounded of that match, any of them (`with_parts`).
 
     A correct word never tolerates typos, so look-alikes do not join its hits (hjerteinfarkt is
     not hjerneinfarkt), and two words with no common hit give the hits of either, ranked by how
-    many they match, with `any_words` set for the page to say so. `SearchQuery.typos` and
-    `any_words`, when given, fix the steps (as a result reports them, so counts follow hits)."""
+    many they match, with `any_words` set for the page to say so. `SearchQuery.typos`,
+    `any_words` and `parts`, when given, fix the steps (as a result reports them, so counts follow
+    hits)."""
     base = within_budget(plan)
     if base is None:
         raise too_complex(f"{len(plan.units)} words")
@@ -108,44 +115,49 @@ def relaxed(
             return None
         return dataclasses.replace(search(q, step), typos=0, any_words=False, typo_words=(), broader_codes=wider[1])
 
-    def compounded() -> SearchResult | None:
+    def compounded(any_words: bool) -> SearchResult | None:
         """The words as typed, each long one that matches nothing replaced by the two words it is
-        compounded of (`with_parts`), or None when no word is such a compound."""
-        split = with_parts(base, dead_units(), synonyms, lambda p: search(probe, p).total > 0)
+        compounded of (`with_parts`; with `any_words`, two words that each match, searched as any
+        words), or None when no word is such a compound."""
+        split = with_parts(base, dead_units(), synonyms, lambda p: search(probe, p).total > 0, together=not any_words)
         step = within_budget(split[0]) if split else None
+        if step is not None and any_words and len(step.units) > 1:
+            step = step.any()
         if split is None or step is None:
             return None
-        return dataclasses.replace(search(q, step), typos=0, any_words=False, typo_words=(), split_words=split[1])
+        return dataclasses.replace(search(q, step), typos=0, any_words=any_words, typo_words=(), split_words=split[1])
 
     modes = (False, True) if q.any_words is None else (bool(q.any_words),)
+    splits = q.parts is not False
     first: SearchResult | None = None
     for any_words in modes:
         for distance in distances(q.typos):
             step = tolerant(distance)
             if step is not None and any_words:
                 step = step.any()
-            if step is None:
-                continue
-            result = dataclasses.replace(
-                search(q, step),
-                typos=distance,
-                any_words=any_words,
-                typo_words=step.fuzzy_words(),
-                corrected=step.corrected,
-            )
-            if result.total:
-                return result
+            if step is not None:
+                result = dataclasses.replace(
+                    search(q, step),
+                    typos=distance,
+                    any_words=any_words,
+                    typo_words=step.fuzzy_words(),
+                    corrected=step.corrected,
+                )
+                if result.total:
+                    return result
+                first = first or result
             if distance == 0 and not any_words:
                 if (wider := broadened()) is not None and wider.total:
                     return wider  # a code as typed in no list: the one it falls under, before any typo
-                if (split := compounded()) is not None and split.total:
+                if splits and (split := compounded(False)) is not None and split.total:
                     return split  # a compound the catalogue writes apart, before any typo
-            first = first or result
+    if splits and True in modes and (split := compounded(True)) is not None and split.total:
+        return split  # a compound whose two words are nowhere together: either of them, the last resort
     return first or dataclasses.replace(search(q, base), typos=0, any_words=False)
 
 
 def with_parts(
-    plan: QueryPlan, dead: list[int], synonyms: Synonyms, matches: Callable[[QueryPlan], bool]
+    plan: QueryPlan, dead: list[int], synonyms: Synonyms, matches: Callable[[QueryPlan], bool], together: bool = True
 ) -> tuple[QueryPlan, tuple[tuple[str, str], ...]] | None:
     """`plan` with each of its `dead` words that is a compound of two words replaced by them, both
     required, and what was replaced; None when no word was. Norwegian writes compounds as one
@@ -155,40 +167,67 @@ def with_parts(
     (`compound_splits`, the longest first part first) is tried until its two words, as the
     search lists expand them, match together as whole words (`matches`: among all documents of
     the type; as the start or end of another compound, "hoftebrud" of "Hoftebruddregister", a
-    fragment would pass), then are searched as any words are. A word one edit from a synonym or
-    code name is left to the typos (`Synonyms.misspells`)."""
+    fragment would pass), then are searched as any words are. Without `together`, for a search of
+    any of the words, the last resort before nothing: the first split whose words each match on
+    their own ("fødselsvektdata": fødselsvekt or data), else the first one of whose words does,
+    alone ("alkoholvaner": alkohol, since no variable says "vaner"). A word one edit from a
+    synonym or code name is left to the typos (`Synonyms.misspells`)."""
     replaced: dict[int, tuple[tuple[Alternative, ...], ...]] = {}
     said = []
     for index in dead:
         typed = plan.units[index][0]
         if len(typed.words) != 1 or synonyms.misspells(typed.words[0]):
             continue
-        word = typed.words[0]
-        for left, right in compound_splits(word):
-            parts = synonyms.plan(f"{left} {right} ").units  # whole words, not one being typed
-            whole = tuple(tuple(dataclasses.replace(a, affixes=False) for a in unit) for unit in parts)
-            if len(parts) == 2 and matches(dataclasses.replace(plan, units=whole, areas=())):
-                replaced[index] = parts
-                said.append((word, f"{left} {right}"))
-                break
+        found = _parts(typed.words[0], plan, synonyms, matches, together)
+        if found is not None:
+            replaced[index] = found[0]
+            said.append((typed.words[0], found[1]))
     if not said:
         return None
     units = tuple(unit for index, own in enumerate(plan.units) for unit in replaced.get(index, (own,)))
     return dataclasses.replace(plan, units=units), tuple(said)
 
 
+def _parts(
+    word: str, plan: QueryPlan, synonyms: Synonyms, matches: Callable[[QueryPlan], bool], together: bool
+) -> tuple[tuple[tuple[Alternative, ...], ...], str] | None:
+    """`with_parts` of one word: the units of its parts and the parts as searched, or None."""
+    one: tuple[tuple[tuple[Alternative, ...], ...], str] | None = None
+    for left, right in compound_splits(word):
+        parts = synonyms.plan(f"{left} {right} ").units  # whole words, not one being typed
+        if len(parts) != 2:
+            continue
+        whole = [tuple(dataclasses.replace(a, affixes=False) for a in unit) for unit in parts]
+        if together:
+            if matches(dataclasses.replace(plan, units=tuple(whole), areas=())):
+                return parts, f"{left} {right}"
+            continue
+        alone = [matches(dataclasses.replace(plan, units=(unit,), areas=())) for unit in whole]
+        if all(alone):
+            return parts, f"{left} {right}"
+        if one is None and any(alone):  # the other part is no word the catalogue holds: left out
+            at = alone.index(True)
+            if len((left, right)[at]) >= MIN_LONE_PART:
+                one = (parts[at],), (left, right)[at]
+    return one
+
+
 def compound_splits(word: str) -> list[tuple[str, str]]:
     """The ways `word` may be two words of `MIN_AFFIX` letters or more, the longest first part
-    first, which is tried also without a linking s or e ("blodtrykks|måling" is "blodtrykk måling",
-    "barne|vaksine" "barn vaksine"). None for a short word, or one with digits (a code)."""
+    first; a first part ending in a linking s also without it, first ("blodtrykks|måling" is
+    "blodtrykk måling"), one ending in e also without it, last (more often the word's own e:
+    "høyde", "hofte"). None for a short word, or one with digits (a code)."""
     if len(word) < 2 * MIN_AFFIX or not word.isalpha():
         return []
     splits = []
     for at in range(len(word) - MIN_AFFIX, MIN_AFFIX - 1, -1):
         left, right = word[:at], word[at:]
-        if left[-1] in "se" and len(left) > MIN_AFFIX:
+        linked = left[-1] in "se" and len(left) > MIN_AFFIX
+        if linked and left[-1] == "s":  # "blodtrykks|måling": "blodtrykk måling" first
             splits.append((left[:-1], right))
         splits.append((left, right))
+        if linked and left[-1] == "e":  # "høyde|måling" before "høyd måling", "barne" before "barn"
+            splits.append((left[:-1], right))
     return splits
 
 
