@@ -137,8 +137,8 @@ SCHEMAS: dict[str, Any] = {
             "split_words": {
                 "type": "array",
                 "items": {"type": "object", "properties": {"word": {"type": "string"}, "parts": {"type": "string"}}},
-                "description": "words that matched nothing as written, each searched as the two words it is "
-                "compounded of (kreftdiagnose as kreft diagnose)",
+                "description": "words that matched nothing as written, each searched as what it is made of "
+                "(kreftdiagnose as kreft diagnose; alkoholvaner as alkohol)",
             },
             "wider_code": {
                 "type": "object",

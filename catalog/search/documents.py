@@ -41,7 +41,7 @@ FIELDS = {
     "dataset_key": "key of the dataset a variable belongs to",
     "dataset_title": "its title",
     "dataset_title_lang": "the language of dataset_title (pages mark text not in the page's language)",
-    "dataset_keywords": "its dataset's titles in other languages and keywords not already in its title, joined by ' ; ' (see `about`)",
+    "dataset_keywords": "its dataset's other titles and keywords its title does not hold, joined by ' ; ' (`about`)",
     "source": "source name (facet)",
     "source_title": "source title",
     "source_kind": "central-registry | quality-registry | survey | statistics | catalogue (facet)",

@@ -1,6 +1,6 @@
 """Result rules every backend applies the same way: which pages may be asked for, facet order, and
-when a query is relaxed (a broader code, a compound's words, typos, any of its words) because it found nothing
-as typed."""
+when a query is relaxed (a broader code, a compound's words, typos, any of its words) because it
+found nothing as typed."""
 
 from __future__ import annotations
 
@@ -117,8 +117,8 @@ def relaxed(
 
     def compounded(any_words: bool) -> SearchResult | None:
         """The words as typed, each long one that matches nothing replaced by the two words it is
-        compounded of (`with_parts`; with `any_words`, two words that each match, searched as any
-        words), or None when no word is such a compound."""
+        compounded of (`with_parts`; with `any_words`, searched as any words, or by the one of them
+        that matches), or None when no word is such a compound."""
         split = with_parts(base, dead_units(), synonyms, lambda p: search(probe, p).total > 0, together=not any_words)
         step = within_budget(split[0]) if split else None
         if step is not None and any_words and len(step.units) > 1:
@@ -159,8 +159,8 @@ def relaxed(
 def with_parts(
     plan: QueryPlan, dead: list[int], synonyms: Synonyms, matches: Callable[[QueryPlan], bool], together: bool = True
 ) -> tuple[QueryPlan, tuple[tuple[str, str], ...]] | None:
-    """`plan` with each of its `dead` words that is a compound of two words replaced by them, both
-    required, and what was replaced; None when no word was. Norwegian writes compounds as one
+    """`plan` with each of its `dead` words that is a compound of two words replaced by them, and
+    what was replaced; None when no word was. Norwegian writes compounds as one
     word, and researchers make their own: "kreftdiagnose", "blodtrykksmåling", "morsalder",
     "dødsårsaksregister" found nothing, though the catalogue holds "Diagnose" in the Cancer
     Registry, "Blodtrykk" measured, "Mors alder" and the cause of death registry. Each split
