@@ -886,6 +886,37 @@ def test_a_code_no_list_holds_shows_the_variables_of_the_code_it_falls_under_and
     client.get("/?lang=nb")  # the language is remembered in a cookie
 
 
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        (
+            "nb",
+            "Ingen treff på «morsalder» slik det er skrevet; disse treffer det ordet er satt sammen av: «mors alder».",
+        ),
+        (
+            "nn",
+            "Ingen treff på «morsalder» slik det er skrive; desse treffer det ordet er sett saman av: «mors alder».",
+        ),
+        ("en", "No hit for “morsalder” as written; these match what it is made of: “mors alder”."),
+    ],
+)
+def test_a_compound_the_catalogue_writes_apart_shows_the_variables_of_its_words_and_says_so(client, lang, says):
+    """ "morsalder" found nothing where the variable is "Mors alder" ("Ingen treff")."""
+    html = page(client, f"/search?q=morsalder&lang={lang}")
+    assert says in html and "MORS_ALDER" in hits(html)
+    api = client.get("/api/search?q=morsalder").json
+    assert api["split_words"] == [{"word": "morsalder", "parts": "mors alder"}] and api["total"] >= 1
+    client.get("/?lang=nb")  # the language is remembered in a cookie
+
+
+def test_a_compound_searched_as_the_one_word_the_catalogue_holds_says_that_alone(client):
+    """One word typed: "these match some of the words" beside it would puzzle."""
+    html = page(client, "/search?q=fødselsvektverdi")
+    assert "disse treffer det ordet er satt sammen av: «fødselsvekt»." in html and "FODSELSVEKT" in hits(html)
+    assert "Ingen treff på alle ordene" not in html
+    assert client.get("/api/search?q=fødselsvektverdi").json["any_words"] is True
+
+
 def test_every_page_names_an_icon_the_site_serves(client):
     """Without one each first visit asked for /favicon.ico and got a 404 (in the browser's console
     and in the operator's 404 counts)."""
