@@ -241,6 +241,9 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("surgery", ("operasjon",)),  # the hip fracture registry's "Operasjonsmetode"
         ("gravide", ("svangerskap",)),  # "røyking gravide": MFR's "Røyking ved svangerskapets slutt"
         ("ungdom", ("ung",)),  # "hunt ungdom": Ung-HUNT4
+        ("twins", ("flerfødsel",)),  # MFR's "Flerfødsel"
+        ("bleeding", ("blødning",)),  # MFR's "Blødning over 500 ml"
+        ("specialty", ("fagomraade",)),  # microdata.no's NPR "fagomraade", as ASCII spells it
         # a phrase with a stop word, which a query drops ("of"): the lists' phrases drop it too
         ("quality of life", ("eq5d",)),
         ("cause of death", ("dødsårsak",)),
