@@ -1257,12 +1257,12 @@ def matched_codes(
         if alternatives:
             text_units.append(alternatives)
     out = []
+    worded = system is None  # its lettered codes are indexed among its labels' words (`coded`)
     for code, label in concepts:
-        said = f"{code} {label}" if system is None and lettered(code) else label  # as indexed (`coded`)
         if (
             any(matches_code(w, code) for w in code_words)
             or any(_code_term_matches(t, system, code) for t in terms)
-            or (text_units and _label_matches(said, text_units))
+            or (text_units and _label_matches(f"{code} {label}" if worded and lettered(code) else label, text_units))
         ):
             out.append((code, label))
             if len(out) == limit:
