@@ -106,26 +106,33 @@ def relaxed(
         found = synonyms.tolerant(base, dead_units(), distance) if dead_units() else None
         return within_budget(found) if found else None
 
+    def matches(p: QueryPlan) -> bool:
+        return search(probe, p).total > 0
+
+    def searched(replaced: QueryPlan | None, any_words: bool = False) -> SearchResult | None:
+        """The search of a plan a step made of the words as typed (None: the step found no word to
+        replace), with no typo, as any words or all."""
+        step = within_budget(replaced) if replaced else None
+        if step is not None and any_words and len(step.units) > 1:
+            step = step.any()
+        if step is None:
+            return None
+        return dataclasses.replace(search(q, step), typos=0, any_words=any_words, typo_words=())
+
     def broadened() -> SearchResult | None:
         """The words as typed, each code no list holds replaced by the nearest code it falls under
         that one does (`codes.broader`), or None when no word is such a code."""
-        wider = with_broader_codes(base, dead_units(), synonyms, lambda p: search(probe, p).total > 0)
-        step = within_budget(wider[0]) if wider else None
-        if wider is None or step is None:
-            return None
-        return dataclasses.replace(search(q, step), typos=0, any_words=False, typo_words=(), broader_codes=wider[1])
+        wider = with_broader_codes(base, dead_units(), synonyms, matches)
+        result = searched(wider[0] if wider else None)
+        return dataclasses.replace(result, broader_codes=wider[1]) if result and wider else None
 
     def compounded(any_words: bool) -> SearchResult | None:
         """The words as typed, each long one that matches nothing replaced by the two words it is
         compounded of (`with_parts`; with `any_words`, searched as any words, or by the one of them
         that matches), or None when no word is such a compound."""
-        split = with_parts(base, dead_units(), synonyms, lambda p: search(probe, p).total > 0, together=not any_words)
-        step = within_budget(split[0]) if split else None
-        if step is not None and any_words and len(step.units) > 1:
-            step = step.any()
-        if split is None or step is None:
-            return None
-        return dataclasses.replace(search(q, step), typos=0, any_words=any_words, typo_words=(), split_words=split[1])
+        split = with_parts(base, dead_units(), synonyms, matches, together=not any_words)
+        result = searched(split[0] if split else None, any_words)
+        return dataclasses.replace(result, split_words=split[1]) if result and split else None
 
     modes = (False, True) if q.any_words is None else (bool(q.any_words),)
     splits = q.parts is not False
