@@ -87,9 +87,9 @@ class SearchQuery:
     """None: documents matching any of the words only when none matches all; False: all words;
     True: any. Counts follow hits as for `typos`."""
     parts: bool | None = None
-    """None or True: a long word matching nothing as written is searched as the two words it is
-    compounded of, where they match (`SearchResult.split_words`); False: never. Counts follow hits
-    as for `typos`."""
+    """None or True: a long word matching nothing as written is searched as what it is made of,
+    where that matches (`SearchResult.split_words`); False: never. Counts follow hits as for
+    `typos`."""
     group: bool = False
     """One hit per group of identical variables (same source, name, label, type, unit and codes,
     across datasets and waves), with its members; the total then counts groups (rows), while facet
@@ -144,8 +144,10 @@ class SearchResult:
     """(code as typed, the code it falls under that was searched instead), when no code list holds
     the code as typed: "I21.0" -> "I21" in a registry recording ICD-10 categories (a page says so)."""
     split_words: tuple[tuple[str, str], ...] = ()
-    """(word as typed, its two parts searched instead), when the word matches nothing as written
-    and its parts match together: "kreftdiagnose" -> "kreft diagnose" (a page says so)."""
+    """(word as typed, what was searched instead), when the word matches nothing as written: its
+    two parts where they match together ("kreftdiagnose" -> "kreft diagnose"), else, the last
+    resort, either ("fødselsvektdata" -> "fødselsvekt data", with `any_words`) or the one the
+    catalogue holds ("alkoholvaner" -> "alkohol"). A page says so."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
     totals: dict[str, int] = field(default_factory=dict)
