@@ -71,6 +71,17 @@ def test_a_nynorsk_word_finds_the_synonyms_and_codes_of_its_bokmal_spelling() ->
     assert "icd10:e11" in unit[-1].codes
 
 
+def test_a_misspelt_nynorsk_word_tolerates_the_typo_in_its_bokmal_spelling_too() -> None:
+    """Bokmål joins "bosted" to a word with an s nynorsk does not write: "bustadkommune" is spelt
+    "bostedkommune", one edit from "Bostedskommune" (on the demo it fell to any word: "kommune")."""
+    synonyms = Synonyms()
+    plan = synonyms.plan("bustadkommune ")
+    tolerant = synonyms.tolerant(plan, [0], 1)
+    assert tolerant is not None
+    assert [(a.words, a.fuzzy) for a in tolerant.units[0][:2]] == [(("bustadkommune",), 1), (("bostedkommune",), 1)]
+    assert tolerant.fuzzy_words() == ("bustadkommune",)  # the notice names the word as typed
+
+
 def test_a_bokmal_word_is_planned_as_before() -> None:
     assert Synonyms().plan("sykehus").units == ((Alternative(("sykehus",), affixes=True, last=True),),)
 

@@ -1026,9 +1026,13 @@ class Synonyms:
         that match nothing as typed), or None when none of them is long enough to have that many.
 
         A misspelt word is also corrected to the synonyms and names of codes it is a typo of
-        ("rokevaner" -> the group of "røykevaner"), since those are the words researchers use."""
+        ("rokevaner" -> the group of "røykevaner"), since those are the words researchers use;
+        a nynorsk word's bokmål spelling tolerates as many edits as the word."""
         changed = list(plan.units)
         areas, corrected = list(plan.areas), list(plan.corrected)
+        # bokmål may join a compound with an s nynorsk does not: "bustadkommune" is
+        # "bostedskommune", one edit from its spelling "bostedkommune"
+        bokmal = {(w,) for w in plan.spelt_words}
         tolerated = False
         for index in units:
             unit = plan.units[index]
@@ -1040,7 +1044,7 @@ class Synonyms:
             known = set(unit)
             changed[index] = (
                 dataclasses.replace(typed, fuzzy=distance),
-                *unit[1:],
+                *(dataclasses.replace(a, fuzzy=distance) if a.words in bokmal else a for a in unit[1:]),
                 *(a for a in fixes if a not in known),
             )
             # what the corrected words are about: "hoftebrud" is about hip fractures as
