@@ -827,6 +827,24 @@ def test_english_pages_mark_norwegian_data_and_speak_english_around_it(client):
     assert "Label (bokmål)" in page(client, f"/variables/{VEKT}?lang=en")
 
 
+@pytest.mark.parametrize(
+    ("lang", "label", "dataset"),
+    [
+        ("en", "<mark>Main</mark> <mark>diagnosis</mark>", "Norwegian Patient Registry – episodes"),
+        ("nb", '">Hoveddiagnose</a>', ">Norsk pasientregister – episoder</a>"),
+        ("nn", "Hovuddiagnose", '<span lang="nb">Norsk pasientregister – episoder</span>'),
+    ],
+)
+def test_a_row_of_hits_shows_the_label_and_dataset_title_in_the_pages_language(client, lang, label, dataset):
+    """The English page said "Hoveddiagnose" in "Norsk pasientregister – episoder" where the
+    variable's own page says "Main diagnosis": a row shows what the record gives in the page's
+    language, with the matched words marked in that label too."""
+    html = page(client, f"/search?q=main+diagnosis&type=variable&lang={lang}")
+    row = html[html.index('<li class="hit">') :]
+    row = row[: row.index("</li>")]
+    assert label in row and dataset in row
+
+
 def test_a_relative_catalogue_home_still_serves_norwegian(tmp_path, monkeypatch, web_settings):
     import shutil
 

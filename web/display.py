@@ -58,6 +58,28 @@ def shown(value: LangText | None, locale: str) -> Markup:
     return in_language(found, lang, locale)
 
 
+def hit_label(doc: dict[str, Any], highlights: dict[str, str], locale: str) -> Markup:
+    """A variable's label in a row of hits: in the page's language where the record gives one (a
+    page in English said "Fødselsvekt" where the variable's own page says "Birth weight"), with
+    the words the search matched marked (`catalog.search.analysis.highlight`)."""
+    labels = doc.get("labels")
+    found, lang = pick_lang(labels, locale) if labels else (doc.get("label") or "", "nb")
+    if found == doc.get("label"):
+        marked = highlights.get("label")
+    else:
+        marked = highlights.get(f"label_{lang}")
+    return in_language(Markup(marked) if marked else found, lang, locale)
+
+
+def dataset_title(doc: dict[str, Any], locale: str) -> Markup:
+    """A variable's dataset's title as a row of hits shows it: in the page's language where the
+    dataset has one (`dataset_titles`), else as indexed, marked when in another language."""
+    titles = doc.get("dataset_titles")
+    if titles:
+        return shown(titles, locale)
+    return in_language(doc.get("dataset_title") or "", doc.get("dataset_title_lang") or "nb", locale)
+
+
 def by_language(value: LangText | None) -> list[tuple[str, str]]:
     """A multilingual text's non-empty entries in a fixed order: bokmål, nynorsk, English, the rest."""
     order = {"nb": 0, "no": 1, "nn": 2, "en": 3}

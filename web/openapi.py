@@ -95,7 +95,7 @@ SCHEMAS: dict[str, Any] = {
             "members": {
                 "type": "array",
                 "items": OBJECT,
-                "description": "grouped search: up to 20 members (key, dataset_key, dataset_title, period_start, period_end), oldest first",
+                "description": "grouped search: up to 20 members (key, dataset_key, dataset_title, dataset_title_lang, dataset_titles, period_start, period_end), oldest first",
             },
             "group_period": {"type": "array", "items": {"type": "integer", "nullable": True}},
         },

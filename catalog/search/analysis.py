@@ -530,7 +530,7 @@ class DatasetFields:
         by its short ways, another's text fields grouped by language as any document's
         (`_own_fields`): labels in several languages, or a survey question beside the description."""
         (key, _, _, name, label, labels, _, descriptions, keywords, topic, codes, _, _, _, period, _, _, datatype, _,
-         codelist_key, _, group, _) = values  # fmt: skip
+         codelist_key, _, group, _, _) = values  # fmt: skip
         name = name or ""
         label = label or ""
         sort_name = (label or name).lower()
@@ -1220,18 +1220,29 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
         return {}
     out = {}
     for field_name in HIGHLIGHT_FIELDS:
-        value = doc.get(field_name) or ""
-        if not value:
-            continue
-        parts, pos, marked = [], 0, False
-        for m in WORD.finditer(value):
-            if _matches(m.group(), query, splitter):
-                parts += [html.escape(value[pos : m.start()]), "<mark>", html.escape(m.group()), "</mark>"]
-                pos, marked = m.end(), True
-        if marked:
-            parts.append(html.escape(value[pos:]))
-            out[field_name] = "".join(parts)
+        value = doc.get(field_name)
+        if value and (marked := _marked(value, query, splitter)):
+            out[field_name] = marked
+    # the label in its other languages, as `label_<tag>`: a page in English shows the English one
+    labels = doc.get("labels")
+    if labels and len(labels) > 1:
+        for tag, value in labels.items():
+            if value and value != doc.get("label") and (marked := _marked(value, query, splitter)):
+                out[f"label_{tag}"] = marked
     return out
+
+
+def _marked(value: str, query: _Marking, splitter: Decompounder | None) -> str | None:
+    """`value` HTML-escaped with its matched words in <mark>, or None when no word matched."""
+    parts, pos = [], 0
+    for m in WORD.finditer(value):
+        if _matches(m.group(), query, splitter):
+            parts += [html.escape(value[pos : m.start()]), "<mark>", html.escape(m.group()), "</mark>"]
+            pos = m.end()
+    if not parts:
+        return None
+    parts.append(html.escape(value[pos:]))
+    return "".join(parts)
 
 
 @lru_cache(maxsize=100_000)

@@ -41,6 +41,7 @@ FIELDS = {
     "dataset_key": "key of the dataset a variable belongs to",
     "dataset_title": "its title",
     "dataset_title_lang": "the language of dataset_title (pages mark text not in the page's language)",
+    "dataset_titles": "lang -> its title, when it has several (a page shows the one in its language), else None",
     "dataset_keywords": "its dataset's other titles and keywords its title does not hold, joined by ' ; ' (`about`)",
     "source": "source name (facet)",
     "source_title": "source title",
@@ -173,6 +174,7 @@ VARIABLE_SHARED = (
     "dataset_title",
     "dataset_title_lang",
     "dataset_keywords",
+    "dataset_titles",
 )
 """The fields whose values every variable document of one dataset shares (`DatasetDocuments`):
 a backend may index them once per dataset rather than once per variable."""
@@ -201,6 +203,7 @@ VARIABLE_VALUES = (
     "languages",
     "group",
     "dataset_keywords",
+    "dataset_titles",
 )
 """The last fields of a variable's document, in order: what `DatasetDocuments.values` gives (the
 first are the dataset's: `DatasetDocuments.head`)."""
@@ -236,6 +239,7 @@ class DatasetDocuments:
         self.key = key_for(d.uri)
         self.title = text(d.title)
         self.title_lang = _language(d.title)
+        self.titles = d.title if len(d.title) > 1 else None  # one: `title` and `title_lang` say it
         keywords = sorted({w for words in d.keywords.values() for w in words})
         self.about = about(self.title, keywords, d.title.values())
         self.topics = taxonomy().of_dataset(d)
@@ -267,6 +271,7 @@ class DatasetDocuments:
             dataset_title=self.title,
             dataset_title_lang=self.title_lang,
             dataset_keywords=self.about,
+            dataset_titles=self.titles,
         )
         self.head = list(head.values())
         """The values of a variable's first fields, before `VARIABLE_VALUES`."""
@@ -341,6 +346,7 @@ class DatasetDocuments:
                 self.source_name, name, label, datatype, unit, codelist_key or ""
             ),  # until `complete` knows the codes
             self.about,
+            self.titles.copy() if copies and self.titles else self.titles,
         )
 
 

@@ -308,7 +308,18 @@ def disjunctive(search: Search, q: SearchQuery, plan: QueryPlan, one_pass: Searc
 
 def member(doc: dict[str, Any]) -> dict[str, Any]:
     """What a group's row says of each member (`Hit.members`)."""
-    return {k: doc.get(k) for k in ("key", "dataset_key", "dataset_title", "period_start", "period_end")}
+    return {k: doc.get(k) for k in MEMBER_FIELDS}
+
+
+MEMBER_FIELDS = (
+    "key",
+    "dataset_key",
+    "dataset_title",
+    "dataset_title_lang",
+    "dataset_titles",
+    "period_start",
+    "period_end",
+)
 
 
 def ordered(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
