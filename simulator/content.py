@@ -170,6 +170,7 @@ ICD10 = _codes(
     ("A09", "Annen gastroenteritt og kolitt av infeksiøs og uspesifisert opprinnelse"),
     ("A15", "Tuberkulose i åndedrettsorganer, bakteriologisk og histologisk bekreftet"),
     ("A41", "Annen sepsis"),
+    ("B18", "Kronisk virushepatitt"),
     ("B20", "Sykdom som skyldes humant immunsviktvirus [HIV]"),
     ("C18", "Ondartet svulst i tykktarm"),
     ("C34", "Ondartet svulst i bronkie og lunge"),
@@ -242,6 +243,7 @@ ICD10 = _codes(
     ("S06.0", "Hjernerystelse"),
     ("S72", "Brudd i lårben"),
     ("U07", "Covid-19"),
+    ("X42", "Utilsiktet forgiftning ved og eksponering for narkotika og psykodysleptika"),
     ("X60", "Forsettlig egenforgiftning"),
     ("Z38", "Levendefødte spedbarn etter fødselssted"),
 )
@@ -267,6 +269,7 @@ ICD10_KREFT = tuple(
 classification, so a search for COPD (J44) or a hip fracture (S72) does not list it."""
 ICPC2 = _codes(
     ("A04", "Slapphet/tretthet"),
+    ("D72", "Virushepatitt"),
     ("K74", "Angina pectoris"),
     ("K75", "Akutt hjerteinfarkt"),
     ("K77", "Hjertesvikt"),

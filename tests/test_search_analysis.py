@@ -199,9 +199,24 @@ def test_every_line_of_the_shipped_code_names_reads(caplog: pytest.LogCaptureFix
         ("for tidlig født", ("icd10:p07", "icd10:p07*")),  # "for" is a stop word
         ("migraine", ("icd10:g43", "icd10:g43*", "icpc2:n89", "icpc2:n89*")),
         ("lavt stoffskifte", ("icd10:e03", "icd10:e03*", "icpc2:t86", "icpc2:t86*")),
+        (
+            "hepatitis",
+            tuple(t for c in ("b15", "b16", "b17", "b18", "b19") for t in (f"icd10:{c}", f"icd10:{c}*"))
+            + ("icpc2:d72", "icpc2:d72*"),
+        ),
+        ("drug overdose", ("icd10:x42", "icd10:x42*", "icd10:x62", "icd10:x62*", "icd10:y12", "icd10:y12*")),
+        # groups of medicines asked for by name that found nothing ("opioider", "opioids")
+        ("opioider", ("atc:n02a", "atc:n02a*")),
+        ("opioids", ("atc:n02a", "atc:n02a*")),
+        ("benzodiazepiner", ("atc:n05ba", "atc:n05ba*", "atc:n05cd", "atc:n05cd*")),
+        ("antipsychotics", ("atc:n05a", "atc:n05a*")),
+        ("antiepileptika", ("atc:n03a", "atc:n03a*")),
+        ("nsaids", ("atc:m01a", "atc:m01a*")),
+        ("astmamedisin", ("atc:r03", "atc:r03*")),
+        ("stoffskiftemedisin", ("atc:h03a", "atc:h03a*")),
     ],
 )
-def test_common_names_of_conditions_stand_for_their_icd10_codes(query: str, codes: tuple[str, ...]) -> None:
+def test_common_names_of_conditions_and_medicines_stand_for_their_codes(query: str, codes: tuple[str, ...]) -> None:
     plan = Synonyms().plan(query)
     assert [a.codes for a in plan.units[0] if a.codes] == [codes]
 

@@ -293,16 +293,18 @@ def test_the_reply_cache_keeps_to_its_size() -> None:
     assert cache.get(("big",)) is None
 
 
-@pytest.mark.parametrize("system", ["icd10", "icpc2"])
+@pytest.mark.parametrize("system", ["icd10", "icpc2", "atc"])
 def test_every_common_name_of_a_diagnosis_finds_a_code_in_the_simulated_classification(system: str) -> None:
     """The demo's registries code diagnoses with a selection of ICD-10 (the specialist and cause
-    of death registries) and of ICPC-2 (the GPs'): each condition a researcher can ask for by name
-    (`code_names.txt`) in that classification has a code there, so the demo shows what it finds."""
+    of death registries) and of ICPC-2 (the GPs'), and medicines with a selection of ATC (the
+    prescription registry): each condition or group of medicines a researcher can ask for by
+    name (`code_names.txt`) in that classification has a code there, so the demo shows what it
+    finds."""
     from catalog.search.analysis import CodeNames
     from catalog.search.codes import code_terms
     from simulator import content as C
 
-    rows = {"icd10": C.ICD10, "icpc2": C.ICPC2}[system]
+    rows = {"icd10": C.ICD10, "icpc2": C.ICPC2, "atc": C.ATC}[system]
     held = {term for row in rows for term in code_terms(row[0], system)}
     missing = [
         " ".join(phrase)
