@@ -289,6 +289,21 @@ def test_a_compound_whose_words_are_nowhere_together_finds_either_and_says_so(lo
     assert search(loaded, "blodtrykkverdi", disjunctive=True).total == alone.total
 
 
+def test_a_part_the_stemmer_cuts_to_a_short_stem_is_not_searched_alone(loaded: SearchBackend) -> None:
+    """On the demo "beintetthet" (bone density: no variable says it) listed 818 variables as
+    "etthet", which stems to "ett", as "etter" does: "Apgar-skår etter 5 minutter" and every
+    other label with "etter". A fragment is no word: nothing is found."""
+    result = search(loaded, "beintetthet")
+    assert result.total == 0 and "mfr/APGAR5" not in names(result)
+
+
+def test_a_query_whose_only_matching_word_is_a_number_finds_nothing(loaded: SearchBackend) -> None:
+    """On the demo "phq-9" (a depression questionnaire no variable names) listed the Apgar scores
+    as any of its words, "9"; "gad-7" the ICD-7 localisations. A number alone says nothing."""
+    assert search(loaded, "phq-5").total == 0
+    assert "mfr/APGAR5" in names(search(loaded, "apgar 5"))  # with a word that matches, as before
+
+
 def test_a_misspelt_word_is_not_taken_for_a_compound(loaded: SearchBackend) -> None:
     """ "hjertinfarkt" is "hjert" + "infarkt" too, but one edit from the synonym "hjerteinfarkt":
     a typo, as before."""

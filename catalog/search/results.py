@@ -18,14 +18,16 @@ from catalog.search.analysis import (
     Decompounder,
     QueryPlan,
     Synonyms,
+    analyze_word,
     highlight,
     matched_codes,
 )
 from catalog.search.codes import any_system_terms, broader
 
 MIN_LONE_PART = 6
-"""Fewest letters of a compound's part searched alone, when the other matches nothing: a shorter
-one is as often a stem other words share ("ette" of "etterbyrd", which "etter" stems to)."""
+"""Fewest letters of a compound's part searched alone, when the other matches nothing, and of its
+stem: a shorter one is as often a stem other words share ("ette" of "etterbyrd", which "etter"
+stems to; "etthet" of "beintetthet", which the stemmer cuts to "ett")."""
 
 
 def check_page(q: SearchQuery) -> None:
@@ -78,7 +80,8 @@ def relaxed(
        filters, so a page's hits and its facet counts relax the same words) tolerate one typo,
        and are corrected to the synonyms and names of codes they are typos of (`Synonyms.tolerant`);
     2. the same with two typos (long words only);
-    3. documents matching any of the words, not all (as typed, then with 1 and 2 typos);
+    3. documents matching any of the words, not all (as typed, unless only numbers match as
+       typed, then with 1 and 2 typos);
     4. a long word as the words it is compounded of that match, any of them (`with_parts`).
 
     A correct word never tolerates typos, so look-alikes do not join its hits (hjerteinfarkt is
@@ -134,6 +137,14 @@ def relaxed(
         result = searched(split[0] if split else None, any_words)
         return dataclasses.replace(result, split_words=split[1]) if result and split else None
 
+    def by_numbers_alone() -> bool:
+        """Whether a word matches nothing and the only words that match as typed are numbers:
+        "phq-9" listed the Apgar scores as any of its words ("9"), "gad-7" the ICD-7
+        localisations. (Numbers alone, "2019 2020", are any of them as before.)"""
+        dead = dead_units()
+        alive = [unit for i, unit in enumerate(base.units) if i not in dead]
+        return bool(dead) and all(w.isdigit() for unit in alive for w in unit[0].words)
+
     modes = (False, True) if q.any_words is None else (bool(q.any_words),)
     splits = q.parts is not False
     first: SearchResult | None = None
@@ -141,7 +152,7 @@ def relaxed(
         for distance in distances(q.typos):
             step = tolerant(distance)
             if step is not None and any_words:
-                step = step.any()
+                step = step.any() if distance or not by_numbers_alone() else None
             if step is not None:
                 result = dataclasses.replace(
                     search(q, step),
@@ -214,7 +225,7 @@ def _parts(
             return parts, f"{left} {right}"
         if one is None and any(alone):  # the other part is no word the catalogue holds: left out
             at = alone.index(True)
-            if len((left, right)[at]) >= MIN_LONE_PART:
+            if len(analyze_word((left, right)[at], "nb")) >= MIN_LONE_PART:
                 one = (parts[at],), (left, right)[at]
     return one
 
