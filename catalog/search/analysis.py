@@ -176,8 +176,12 @@ USES_SORT_TOP = 999_999
 first, then by name, on every backend (both sort keywords the same way)."""
 POSSESSIVE = re.compile(r"(\w)['’]s\b")
 """An English possessive ("mother's age"): the word without it, not a word "s" that must match."""
-STOPWORDS = frozenset("og i på pa av for med til ved etter per om en et ei er som the of and in on at by to".split())
-"""Words dropped from a query that has other words ("røyking og BMI" needs no "og")."""
+STOPWORDS = frozenset(
+    "og i på pa av for med til ved etter per om en et ei er som hos blant fra "
+    "the of and in on at by to with from among during".split()
+)
+"""Words dropped from a query that has other words ("røyking og BMI" needs no "og"; "kreft hos
+barn" is cancer in children, and no label says "hos")."""
 MAX_WINDOW = 10_000
 """Deepest result a page may reach (offset + limit), the same on every backend."""
 
