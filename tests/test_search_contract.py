@@ -304,6 +304,17 @@ def test_a_query_whose_only_matching_word_is_a_number_finds_nothing(loaded: Sear
     assert "mfr/APGAR5" in names(search(loaded, "apgar 5"))  # with a word that matches, as before
 
 
+@pytest.mark.parametrize("typed", ["tannlege", "muligheter"])
+def test_a_word_the_stemmer_cuts_short_tolerates_only_the_typos_its_stem_allows(
+    loaded: SearchBackend, typed: str
+) -> None:
+    """Typos are compared with stems: "tannlege" (dentist: no variable says it) is stemmed "tann",
+    and two edits, as its eight letters allowed, made it "canc", "pain" and "twin": the demo
+    listed 1,241 variables, twins first. "muligheter" ("mul") found mothers' ages by "mor"."""
+    result = search(loaded, typed)
+    assert result.total == 0 and not result.corrected
+
+
 def test_a_misspelt_word_is_not_taken_for_a_compound(loaded: SearchBackend) -> None:
     """ "hjertinfarkt" is "hjert" + "infarkt" too, but one edit from the synonym "hjerteinfarkt":
     a typo, as before."""

@@ -1089,14 +1089,17 @@ class Synonyms:
         and the (analysed) phrases they were found by."""
         wanted, typed = _key(phrase), _plain(phrase)
         allowed = [min(distance, fuzziness(w)) for w in phrase]
+        # stems as long as their words allow (`typo_edits`): "tannlege" is "tann", not two edits
+        # from "pain"
+        stemmed = [min(edits, fuzziness(stem)) for edits, stem in zip(allowed, wanted, strict=False)]
         out: list[Alternative] = []
         keys: list[tuple[str, ...]] = []
         groups, names, shown = self.groups(), self.code_names.table(), self._shown_phrases()
 
-        def close(a_phrase: tuple[str, ...], b_phrase: tuple[str, ...]) -> bool:
+        def close(a_phrase: tuple[str, ...], b_phrase: tuple[str, ...], limits: list[int]) -> bool:
             return all(
                 a == b or (edits and _within(a, b, edits))
-                for a, b, edits in zip(a_phrase, b_phrase, allowed, strict=True)
+                for a, b, edits in zip(a_phrase, b_phrase, limits, strict=True)
             )
 
         for key in dict.fromkeys((*groups, *names)):  # a phrase both a synonym and a code name: once
@@ -1105,12 +1108,12 @@ class Synonyms:
             # as stemmed, or as written: the stemmer may take a typo's ending for another than the
             # word's ("diabetes" -> diabet, "diabetis" -> diabetis: two edits apart, not one)
             plain = shown[key][1] if key in shown else None
-            if close(key, wanted) or (
+            if close(key, wanted, stemmed) or (
                 plain is not None
                 and (plain != key or typed != wanted)  # else the same comparison again
                 and len(plain) == len(typed)
                 and plain != typed
-                and close(plain, typed)
+                and close(plain, typed, allowed)
             ):
                 keys.append(key)
                 out += [Alternative(p, SYNONYM_WEIGHT) for p in groups.get(key, ())]
@@ -1140,6 +1143,17 @@ def fuzziness(word: str) -> int:
     if len(word) < 4 or any(c.isdigit() for c in word):
         return 0
     return 1 if len(word) < 8 else 2
+
+
+def typo_edits(word: Word, analyzer: str) -> int:
+    """Edits a misspelt word may cost in the fields of an analyzer: as many as `Word.fuzzy`
+    allows, and no more than its analysed form's length allows (`fuzziness`), as typos are
+    compared with the index's stems. The stemmer cuts "tannlege" to "tann", which two edits
+    make "canc", "pain" and "twin": the demo listed 1,241 variables for it, twins first."""
+    if not word.fuzzy:
+        return 0
+    forms = [analyze_word(w, analyzer) for w in words(word.text)]
+    return min(word.fuzzy, *(fuzziness(f) for f in forms)) if forms else 0
 
 
 # -- highlighting --------------------------------------------------------------------------
@@ -1255,7 +1269,9 @@ def _matches(token: str, query: _Marking, splitter: Decompounder | None) -> bool
     forms, folded, parts = _token(token, splitter)
     if forms & query.forms or parts & query.parts or any(folded.startswith(p) for p in query.prefixes):
         return True
-    return any(_within(f, q, d) for qforms, d in query.fuzzy for f in forms for q in qforms if len(f) > 3)
+    return any(
+        _within(f, q, min(d, fuzziness(q))) for qforms, d in query.fuzzy for f in forms for q in qforms if len(f) > 3
+    )
 
 
 def matched_codes(

@@ -90,6 +90,7 @@ from catalog.search.analysis import (
     index_fields,
     rank_suggestions,
     shipped_synonyms,
+    typo_edits,
     words,
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
@@ -414,8 +415,9 @@ class ElasticsearchBackend:
         options: list[dict[str, Any]] = []
         for field_name, boost in FIELD_BOOSTS.items():
             options.append({"match": {field_name: {"query": word.text, "operator": "and", "boost": boost}}})
-            if word.fuzzy and field_name in FUZZY_FIELDS:
-                fuzzy = {"fuzziness": word.fuzzy, "max_expansions": expansions, "boost": FUZZY_FIELDS[field_name]}
+            edits = typo_edits(word, FIELD_ANALYZER[field_name]) if field_name in FUZZY_FIELDS else 0
+            if edits:
+                fuzzy = {"fuzziness": edits, "max_expansions": expansions, "boost": FUZZY_FIELDS[field_name]}
                 options.append({"match": {field_name: {"query": word.text, "operator": "and", **fuzzy}}})
         if word.prefix:
             options.append({"prefix": {"suggest": {"value": word.prefix, "boost": PREFIX_SCORE}}})

@@ -81,6 +81,7 @@ from catalog.search.analysis import (
     index_fields,
     rank_suggestions,
     shipped_synonyms,
+    typo_edits,
     words,
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
@@ -413,8 +414,9 @@ class TantivyBackend:
                 continue
             exact = [tantivy.Query.term_query(schema, field_name, t) for t in terms]
             options.append(tantivy.Query.boost_query(_all(exact), boost))
-            if word.fuzzy and field_name in FUZZY_FIELDS:
-                fuzzy = [tantivy.Query.fuzzy_term_query(schema, field_name, t, word.fuzzy) for t in terms]
+            edits = typo_edits(word, FIELD_ANALYZER[field_name]) if field_name in FUZZY_FIELDS else 0
+            if edits:
+                fuzzy = [tantivy.Query.fuzzy_term_query(schema, field_name, t, edits) for t in terms]
                 options.append(tantivy.Query.boost_query(_all(fuzzy), FUZZY_FIELDS[field_name]))
         if not options:
             return tantivy.Query.empty_query()
