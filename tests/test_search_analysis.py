@@ -260,6 +260,9 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("bleeding", ("blødning",)),  # MFR's "Blødning over 500 ml"
         ("specialty", ("fagomraade",)),  # microdata.no's NPR "fagomraade", as ASCII spells it
         ("antall barn", ("paritet",)),  # fell to any word on the demo: "Antall pakninger" first
+        ("hjemkommune", ("bostedskommune",)),  # and nynorsk "heimkommune": fell to "kommune"
+        ("liggedøgn", ("liggetid",)),  # NPR's "Liggetid"
+        ("hospitalisation", ("innleggelse",)),  # "Årsak til innleggelse", "Innlagt i sykehus"
         # a phrase with a stop word, which a query drops ("of"): the lists' phrases drop it too
         ("quality of life", ("eq5d",)),
         ("cause of death", ("dødsårsak",)),
