@@ -263,6 +263,9 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("hjemkommune", ("bostedskommune",)),  # and nynorsk "heimkommune": fell to "kommune"
         ("liggedøgn", ("liggetid",)),  # NPR's "Liggetid"
         ("hospitalisation", ("innleggelse",)),  # "Årsak til innleggelse", "Innlagt i sykehus"
+        ("registry", ("register",)),  # "stroke registry": "Norsk hjerneslagregister" fell to any word
+        ("quality registry", ("kvalitetsregister",)),
+        ("hip fracture", ("hoftebrudd",)),  # a code name only: none of the registry's datasets
         # a phrase with a stop word, which a query drops ("of"): the lists' phrases drop it too
         ("quality of life", ("eq5d",)),
         ("cause of death", ("dødsårsak",)),
