@@ -267,6 +267,9 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("hospitalisation", ("innleggelse",)),  # "Årsak til innleggelse", "Innlagt i sykehus"
         ("registry", ("register",)),  # "stroke registry": "Norsk hjerneslagregister" fell to any word
         ("quality registry", ("kvalitetsregister",)),
+        ("tilbakefall", ("residiv",)),  # the childhood cancer registry's "Residiv ved inklusjon"
+        ("survival", ("vitalstatus",)),  # the Cancer Registry's "Vitalstatus"
+        ("pasienttilfredshet", ("fornøyd", "behandlingen")),  # fell to any word (358 rows)
         ("multiple pregnancy", ("flerfødsel",)),  # fell to any word: BMI before pregnancy first
         ("hip fracture", ("hoftebrudd",)),  # a code name only: none of the registry's datasets
         # a phrase with a stop word, which a query drops ("of"): the lists' phrases drop it too
