@@ -845,6 +845,12 @@ def test_a_row_of_hits_shows_the_label_and_dataset_title_in_the_pages_language(c
     assert label in row and dataset in row
 
 
+def test_the_code_list_page_lists_its_variables_in_the_pages_language(client):
+    english = page(client, f"/codelists/{vkey(NPR + '/kodeverk/icd10')}?lang=en")
+    using = english[english.index('<ul class="using">') :]
+    assert ">Main diagnosis</a>" in using and "Norwegian Patient Registry – episodes" in using
+
+
 def test_a_relative_catalogue_home_still_serves_norwegian(tmp_path, monkeypatch, web_settings):
     import shutil
 
