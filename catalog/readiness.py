@@ -368,6 +368,10 @@ def operator_setting(name: str, view: Dataset, source: str) -> str | None:
         return "settings hdab_name and hdab_email"
     if top == "distributions" and not view.distributions:
         return f"{defaults}.access_url"
+    if top == "has_structured_data" and not view.variables:
+        # with variables the catalogue says true itself; without, true is a violation of its own
+        # ("says it has structured data but describes no variables"): the value, not only the name
+        return f"{defaults}.has_structured_data = false"
     if top in DEFAULT_FIELDS and not sub:
         return f"{defaults}.{top}"
     return None
@@ -394,9 +398,12 @@ def _missing(view: Dataset, name: str) -> bool:
     return _empty(view, name)
 
 
-def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str) -> list[Gap]:
+def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplied: Iterable[str] = ()) -> list[Gap]:
     """The violations of a published view as fields, each with who can supply it: the operator, when
-    the field is empty and a setting would fill it (the setting named), else the publisher."""
+    the field is empty and a setting would fill it, or when the operator's setting supplied the
+    value that violates (`supplied`: fields the view took from the operator's settings; the
+    setting named), else the publisher."""
+    by_operator = set(supplied)
     nodes = node_fields(view)
     found: dict[str, Gap] = {}
     for f in findings:
@@ -408,7 +415,8 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str) -> list
             details = _agent_gaps(name, view) or details  # "the publisher must have a name and a contact point": which?
         for detail, message in details:
             if detail not in found:
-                setting = operator_setting(detail, view, source) if _missing(view, detail) else None
+                own = _missing(view, detail) or detail in by_operator
+                setting = operator_setting(detail, view, source) if own else None
                 found[detail] = Gap(detail, OPERATOR if setting else PUBLISHER, message, f.get("hint") or "", setting)
     return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
 
@@ -432,7 +440,11 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         publisher_key=key,
         in_feed=bool(stored.conforms),
         stale=kept.get("view") != (ehds.view_digest(settings, stored.source) or ""),
-        gaps=[] if stored.conforms else gaps(record, kept.get("findings") or [], stored.source),
+        gaps=[]
+        if stored.conforms
+        else gaps(
+            record, kept.get("findings") or [], stored.source, [c.field for c in view.completed if c.by == "operator"]
+        ),
         completed=view.completed,
     )
 

@@ -75,6 +75,25 @@ def test_a_register_entry_takes_the_dataset_into_the_feed_at_the_next_harvest_of
     assert (found.total.in_feed, found.total.stale) == (2, 0)
 
 
+def test_a_value_the_operators_setting_supplied_wrongly_is_the_operators_to_fix(settings, store, server):
+    """Found by use with the real Skatteetaten catalogue: the report named
+    `...defaults.has_structured_data`, the operator set it true, and all 42 datasets (none
+    describes variables) were then left out "for their publisher". The setting supplied the
+    violating value, so the report names it again, with the value that conforms."""
+    bare = mfr_dataset(variables=[], has_structured_data=None)
+    build(settings, store, server, [bare])  # defines the source, without defaults
+    settings.sources["mfr"].options["defaults"] = {"has_structured_data": True}
+    harvest(settings, store, None)
+    [d] = coverage(store, settings).datasets
+    assert not d.in_feed and d.by(PUBLISHER) == []
+    assert [(g.field, g.setting) for g in d.by(OPERATOR)] == [
+        ("has_structured_data", "sources.mfr.options.defaults.has_structured_data = false")
+    ]
+    settings.sources["mfr"].options["defaults"] = {"has_structured_data": False}
+    harvest(settings, store, None)
+    assert coverage(store, settings).total.in_feed == 1
+
+
 def test_catalog_reindex_validates_again_what_changed_settings_affect(harvested, capsys):
     settings, store = harvested
     settings.save_sources()

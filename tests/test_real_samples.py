@@ -172,6 +172,9 @@ def test_without_operator_settings_no_real_dataset_reaches_the_feed_and_the_repo
     )
     assert missing["applicable_legislation"] == "sources.fdk-skatteetaten.options.defaults.applicable_legislation"
     assert missing["contact.email"] == "sources.fdk-skatteetaten.options.defaults.contact.email"
+    # the value too: an operator following the report set it true, which no dataset without
+    # variables may say, and all 42 stayed out (now for their publisher to fix)
+    assert missing["has_structured_data"] == "sources.fdk-skatteetaten.options.defaults.has_structured_data = false"
     assert folkeregister.by(PUBLISHER) == []
 
 
