@@ -97,7 +97,7 @@ def test_a_page_past_the_last_says_so_and_links_back_rather_than_finding_nothing
     html = page(client, "/search?q=vekt&sort=name&page=40")
     assert "Denne siden er forbi den siste (side 1)." in html and "Ingen treff" not in html
     assert 'href="/search?q=vekt&amp;sort=name&amp;page=1">Tilbake til første side</a>' in html
-    assert "Ingen treff" in page(client, "/search?q=zzzqqqxxx")
+    assert "Ingenting i katalogen sier «zzzqqqxxx»" in page(client, "/search?q=zzzqqqxxx")
 
 
 def test_sorting_by_name_orders_labels_alphabetically(client):
@@ -843,6 +843,16 @@ def test_a_row_of_hits_shows_the_label_and_dataset_title_in_the_pages_language(c
     row = html[html.index('<li class="hit">') :]
     row = row[: row.index("</li>")]
     assert label in row and dataset in row
+
+
+def test_a_word_nothing_in_the_catalogue_says_is_told_so_with_ways_to_browse(client):
+    """ "Try fewer words or remove a filter" was all a page said to a researcher who typed one
+    word and no filter ("phq-9" on the demo): nothing to remove, and no way on."""
+    html = page(client, "/search?q=zzyzx&lang=en")
+    assert "Nothing in the catalogue says “zzyzx”: no variable, dataset or code list." in html
+    assert 'href="/topics' in html.split("Nothing in the catalogue")[1].split("</p>")[0]
+    assert "Try fewer words" in page(client, "/search?q=zzyzx+qqxq&lang=en")  # words to drop
+    assert "Ingenting i katalogen sier «zzyzx»" in page(client, "/search?q=zzyzx&lang=nb")
 
 
 def test_the_code_list_page_lists_its_variables_in_the_pages_language(client):
