@@ -843,6 +843,8 @@ def test_a_row_of_hits_shows_the_label_and_dataset_title_in_the_pages_language(c
     row = html[html.index('<li class="hit">') :]
     row = row[: row.index("</li>")]
     assert label in row and dataset in row
+    shown = {"en": "Main diagnosis", "nb": "Hoveddiagnose", "nn": "Hovuddiagnose"}[lang]
+    assert f'<span class="visually-hidden">: {shown}</span></button>' in row  # the basket button names it so
 
 
 def test_a_word_nothing_in_the_catalogue_says_is_told_so_with_ways_to_browse(client):
