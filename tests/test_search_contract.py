@@ -315,6 +315,22 @@ def test_a_word_the_stemmer_cuts_short_tolerates_only_the_typos_its_stem_allows(
     assert result.total == 0 and not result.corrected
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("tromsø7", {"tromso/ROYK", "tromso/VEKT", "tromso/SOVN"}),  # the wave's title: "Tromsø 7"
+        ("her 2", {"bryst/HER2"}),  # the label: "HER2-status"
+    ],
+)
+def test_a_name_and_its_number_are_found_written_together_or_apart(
+    loaded: SearchBackend, typed: str, expected: set[str]
+) -> None:
+    """On the demo "hunt 3 blodtrykk" fell to any word (720 rows: "Blodtrykk etter 3 måneder"
+    first) though HUNT3's blood pressure variables are there, and "tromsø7" found nothing."""
+    result = search(loaded, typed)
+    assert set(names(result)) == expected and not result.any_words and not result.typos
+
+
 def test_a_misspelt_word_is_not_taken_for_a_compound(loaded: SearchBackend) -> None:
     """ "hjertinfarkt" is "hjert" + "infarkt" too, but one edit from the synonym "hjerteinfarkt":
     a typo, as before."""

@@ -61,6 +61,9 @@ ASCII_WORD = re.compile(r"\w+", re.ASCII)
 r"""`WORD` for ASCII text, which it splits the same (ASCII's word characters are A-Z, a-z, 0-9
 and _) in half the time: Unicode `\w` looks every character up in the Unicode database."""
 TOKEN = re.compile(r"[^\W\d_]{0,3}\d[^\W_]*(?:[./][^\W_]+)+|\w+")
+WAVE = re.compile(r"([^\W\d_]{4,})(\d{1,2})")
+"""A name and a number written together: a survey's wave ("hunt3", "tromsø7"), which titles may
+write apart ("Tromsø 7"); four letters or more, so no code ("JKA21", "E11") is one."""
 """Query tokens: words, and codes with their dots and slashes kept ("I21.0", "8500/3")."""
 
 ANALYZERS = {"nb": "norwegian", "en": "english", "plain": None}
@@ -981,8 +984,17 @@ class Synonyms:
                     i += size
                     break
             else:
+                if _numbered(tokens, i) and not nynorsk[i]:
+                    # "hunt 3" is also "HUNT3": a wave's number written apart or together
+                    pair = (tokens[i], tokens[i + 1])
+                    last = typing and i + 2 == len(tokens)
+                    units.append((Alternative(pair, affixes=True, last=last), Alternative(("".join(pair),))))
+                    i += 2
+                    continue
                 split = tuple(w for w in tokens[i].split("_") if w)
                 joined = (Alternative(split, SYNONYM_WEIGHT),) if len(split) > 1 else ()
+                if (wave := WAVE.fullmatch(tokens[i])) is not None:  # "tromsø7" is also "Tromsø 7"
+                    joined = (Alternative(wave.groups()),)
                 last = typing and i + 1 == len(tokens)
                 word = (tokens[i],)
                 other = nynorsk[i] and _key((spelt[i],)) != _key(word)
@@ -1120,6 +1132,15 @@ class Synonyms:
                 if key in names:
                     out.append(Alternative((), CODE_NAME_WEIGHT, codes=names[key]))
         return out, keys
+
+
+def _numbered(tokens: list[str], i: int) -> bool:
+    """Whether token `i` is a word of three letters or more followed by a number of one or two
+    digits: a survey and its wave ("hunt 3", "tromsø 7"), which titles may write together."""
+    if i + 1 >= len(tokens):
+        return False
+    word, number = tokens[i], tokens[i + 1]
+    return len(word) >= 3 and word.isalpha() and number.isdigit() and len(number) <= 2
 
 
 def _content(phrase: tuple[str, ...]) -> tuple[str, ...]:
