@@ -59,15 +59,17 @@ def shown(value: LangText | None, locale: str) -> Markup:
 
 
 def hit_label(doc: dict[str, Any], highlights: dict[str, str], locale: str) -> Markup:
-    """A variable's label in a row of hits: in the page's language where the record gives one (a
-    page in English said "Fødselsvekt" where the variable's own page says "Birth weight"), with
-    the words the search matched marked (`catalog.search.analysis.highlight`)."""
+    """A hit's label in a row of hits: in the page's language where the record gives one (a page
+    in English said "Fødselsvekt" where the variable's own page says "Birth weight"), with the
+    words the search matched marked (`catalog.search.analysis.highlight`: `label`, and
+    `label_<tag>` for the label in another language)."""
     labels = doc.get("labels")
     found, lang = pick_lang(labels, locale) if labels else (doc.get("label") or "", "nb")
     if found == doc.get("label"):
         marked = highlights.get("label")
-    else:
-        marked = highlights.get(f"label_{lang}")
+    else:  # by the label's own tag ("no" is shown as "nb")
+        tag = next((t for t, v in (labels or {}).items() if v == found), lang)
+        marked = highlights.get(f"label_{tag}")
     return in_language(Markup(marked) if marked else found, lang, locale)
 
 

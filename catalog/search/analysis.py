@@ -61,10 +61,10 @@ ASCII_WORD = re.compile(r"\w+", re.ASCII)
 r"""`WORD` for ASCII text, which it splits the same (ASCII's word characters are A-Z, a-z, 0-9
 and _) in half the time: Unicode `\w` looks every character up in the Unicode database."""
 TOKEN = re.compile(r"[^\W\d_]{0,3}\d[^\W_]*(?:[./][^\W_]+)+|\w+")
+"""Query tokens: words, and codes with their dots and slashes kept ("I21.0", "8500/3")."""
 WAVE = re.compile(r"([^\W\d_]{4,})(\d{1,2})")
 """A name and a number written together: a survey's wave ("hunt3", "tromsø7"), which titles may
 write apart ("Tromsø 7"); four letters or more, so no code ("JKA21", "E11") is one."""
-"""Query tokens: words, and codes with their dots and slashes kept ("I21.0", "8500/3")."""
 
 ANALYZERS = {"nb": "norwegian", "en": "english", "plain": None}
 """Analyzer name -> Snowball stemmer (None: lowercase and fold only). nn uses the nb analyzer:

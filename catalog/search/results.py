@@ -317,11 +317,6 @@ def disjunctive(search: Search, q: SearchQuery, plan: QueryPlan, one_pass: Searc
 # -- groups ----------------------------------------------------------------------------------
 
 
-def member(doc: dict[str, Any]) -> dict[str, Any]:
-    """What a group's row says of each member (`Hit.members`)."""
-    return {k: doc.get(k) for k in MEMBER_FIELDS}
-
-
 MEMBER_FIELDS = (
     "key",
     "dataset_key",
@@ -331,6 +326,13 @@ MEMBER_FIELDS = (
     "period_start",
     "period_end",
 )
+"""What a group's row says of each member (`Hit.members`): its dataset, in each language it has
+(a page shows the one in its language), and its period."""
+
+
+def member(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a group's row says of each member (`Hit.members`)."""
+    return {k: doc.get(k) for k in MEMBER_FIELDS}
 
 
 def ordered(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
