@@ -876,6 +876,14 @@ def test_a_word_nothing_in_the_catalogue_says_is_told_so_with_ways_to_browse(cli
     assert "Ingenting i katalogen sier «zzyzx»" in page(client, "/search?q=zzyzx&lang=nb")
 
 
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_a_dataset_page_gives_its_description_in_the_pages_language_first(client, lang):
+    """The English page opened with the Norwegian description and gave the English one after it."""
+    html = page(client, f"/datasets/{NPR_DS}?lang={lang}")
+    english, norwegian = html.index("Specialist care episodes."), html.index("Episoder i spesialisthelsetjenesten")
+    assert (english < norwegian) == (lang == "en")
+
+
 def test_the_code_list_page_lists_its_variables_in_the_pages_language(client):
     english = page(client, f"/codelists/{vkey(NPR + '/kodeverk/icd10')}?lang=en")
     using = english[english.index('<ul class="using">') :]

@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         route_of=basket.route_of,
         readable=display.readable,
         text_language=display.text_language,
-        by_language=display.by_language,
+        by_language=lambda value: display.by_language(value, i18n.current()),
         nb_or_en=lambda nb, en: display.in_language(
             *((en, "en") if i18n.current() == "en" else (nb, "nb")), i18n.current()
         ),

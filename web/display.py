@@ -82,10 +82,14 @@ def dataset_title(doc: dict[str, Any], locale: str) -> Markup:
     return in_language(doc.get("dataset_title") or "", doc.get("dataset_title_lang") or "nb", locale)
 
 
-def by_language(value: LangText | None) -> list[tuple[str, str]]:
-    """A multilingual text's non-empty entries in a fixed order: bokmål, nynorsk, English, the rest."""
+def by_language(value: LangText | None, first: str | None = None) -> list[tuple[str, str]]:
+    """A multilingual text's non-empty entries, the page's language (`first`) first, then bokmål,
+    nynorsk, English, the rest: an English page opened a dataset with its Norwegian description
+    and gave the English one after it."""
     order = {"nb": 0, "no": 1, "nn": 2, "en": 3}
-    return sorted(((k, v) for k, v in (value or {}).items() if v), key=lambda kv: (order.get(kv[0], 4), kv[0]))
+    return sorted(
+        ((k, v) for k, v in (value or {}).items() if v), key=lambda kv: (kv[0] != first, order.get(kv[0], 4), kv[0])
+    )
 
 
 def bilingual(value: str | None, locale: str) -> str:
