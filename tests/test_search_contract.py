@@ -331,6 +331,18 @@ def test_a_name_and_its_number_are_found_written_together_or_apart(
     assert set(names(result)) == expected and not result.any_words and not result.typos
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("caesarean sectin", "caesarean section"), ("cause of deth", "cause of death")]
+)
+def test_a_misspelt_word_of_a_listed_phrase_finds_what_the_phrase_finds(
+    loaded: SearchBackend, typed: str, meant: str
+) -> None:
+    """On the demo "blood presure" found nothing: its words were corrected one at a time, and no
+    word alone is a synonym of blodtrykk, the phrase is (the registries label it in bokmål)."""
+    result = search(loaded, typed)
+    assert set(names(result)) == set(names(search(loaded, meant))) and meant in result.corrected
+
+
 def test_a_misspelt_word_is_not_taken_for_a_compound(loaded: SearchBackend) -> None:
     """ "hjertinfarkt" is "hjert" + "infarkt" too, but one edit from the synonym "hjerteinfarkt":
     a typo, as before."""

@@ -1050,6 +1050,16 @@ class Synonyms:
         # "bostedskommune", one edit from its spelling "bostedkommune"
         bokmal = {(w,) for w in plan.spelt_words}
         tolerated = False
+
+        def about(keys: list[tuple[str, ...]]) -> None:
+            """What the corrected words are about: "hoftebrud" is about hip fractures as
+            "hoftebrudd" is, so the registries of muscles and bones come first among equals."""
+            for key in keys:
+                areas.extend(a for a in taxonomy().area(" ".join(key)) if a not in areas)
+                written = self._shown_phrases().get(key)  # as its list writes it
+                if written and written[0] not in corrected:
+                    corrected.append(written[0])
+
         for index in units:
             unit = plan.units[index]
             typed = unit[0]
@@ -1063,13 +1073,25 @@ class Synonyms:
                 *(dataclasses.replace(a, fuzzy=distance) if a.words in bokmal else a for a in unit[1:]),
                 *(a for a in fixes if a not in known),
             )
-            # what the corrected words are about: "hoftebrud" is about hip fractures as
-            # "hoftebrudd" is, so the registries of muscles and bones come first among equals
-            for key in keys:
-                areas += [a for a in taxonomy().area(" ".join(key)) if a not in areas]
-                written = self._shown_phrases().get(key)  # as its list writes it
-                if written and written[0] not in corrected:
-                    corrected.append(written[0])
+            about(keys)
+        # a misspelt word of a two-word phrase of the lists: "blood presure" is "blood pressure", a
+        # synonym of blodtrykk, though no word of it alone is one (a phrase is looked up as typed)
+        dead, pairs = set(units), {}
+        j = 0
+        while j + 1 < len(plan.units):
+            first, second = plan.units[j][0], plan.units[j + 1][0]
+            if (j in dead or j + 1 in dead) and len(first.words) == len(second.words) == 1:
+                phrase = (*first.words, *second.words)
+                fixes, keys = self._corrections(phrase, distance)
+                if fixes:
+                    pairs[j] = (Alternative(phrase, affixes=True, fuzzy=distance), *fixes)
+                    about(keys)
+                    j += 2
+                    continue
+            j += 1
+        if pairs:
+            tolerated = True
+            changed = [pairs.get(i, unit) for i, unit in enumerate(changed) if i - 1 not in pairs]
         if not tolerated:
             return None
         return dataclasses.replace(plan, units=tuple(changed), areas=tuple(areas), corrected=tuple(corrected))
