@@ -1044,6 +1044,7 @@ class Synonyms:
         A misspelt word is also corrected to the synonyms and names of codes it is a typo of
         ("rokevaner" -> the group of "røykevaner"), since those are the words researchers use;
         a nynorsk word's bokmål spelling tolerates as many edits as the word."""
+        dead = set(units)
         changed = list(plan.units)
         areas, corrected = list(plan.areas), list(plan.corrected)
         # bokmål may join a compound with an s nynorsk does not: "bustadkommune" is
@@ -1060,7 +1061,7 @@ class Synonyms:
                 if written and written[0] not in corrected:
                     corrected.append(written[0])
 
-        for index in units:
+        for index in sorted(dead):
             unit = plan.units[index]
             typed = unit[0]
             if not typed.words or max(min(distance, fuzziness(w)) for w in typed.words) < distance:
@@ -1076,7 +1077,7 @@ class Synonyms:
             about(keys)
         # a misspelt word of a two-word phrase of the lists: "blood presure" is "blood pressure", a
         # synonym of blodtrykk, though no word of it alone is one (a phrase is looked up as typed)
-        dead, pairs = set(units), {}
+        pairs: dict[int, tuple[Alternative, ...]] = {}
         j = 0
         while j + 1 < len(plan.units):
             first, second = plan.units[j][0], plan.units[j + 1][0]
