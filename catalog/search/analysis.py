@@ -180,8 +180,8 @@ first, then by name, on every backend (both sort keywords the same way)."""
 POSSESSIVE = re.compile(r"(\w)['’]s\b")
 """An English possessive ("mother's age"): the word without it, not a word "s" that must match."""
 STOPWORDS = frozenset(
-    "og i på pa av for med til ved etter per om en et ei er som hos blant fra "
-    "the of and in on at by to with from among during".split()
+    "og i på pa av for med til ved etter per om en et ei er som hos blant fra mot "
+    "the of and in on at by to with from among during against".split()
 )
 """Words dropped from a query that has other words ("røyking og BMI" needs no "og"; "kreft hos
 barn" is cancer in children, and no label says "hos")."""
