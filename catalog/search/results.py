@@ -221,11 +221,15 @@ def _parts(
                 return parts, f"{left} {right}"
             continue
         alone = [matches(dataclasses.replace(plan, units=(unit,), areas=())) for unit in whole]
+        long = [len(analyze_word(part, "nb")) >= MIN_LONE_PART for part in (left, right)]
+        if all(alone) and long[0] != long[1]:  # a short stem beside a long one says little:
+            at = long.index(True)  # "insulinbruk" is insulin; "bruk" listed "Bruker snus" first
+            return (parts[at],), (left, right)[at]
         if all(alone):
             return parts, f"{left} {right}"
         if one is None and any(alone):  # the other part is no word the catalogue holds: left out
             at = alone.index(True)
-            if len(analyze_word((left, right)[at], "nb")) >= MIN_LONE_PART:
+            if long[at]:
                 one = (parts[at],), (left, right)[at]
     return one
 
