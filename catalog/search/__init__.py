@@ -146,8 +146,9 @@ class SearchResult:
     split_words: tuple[tuple[str, str], ...] = ()
     """(word as typed, what was searched instead), when the word matches nothing as written: its
     two parts where they match together ("kreftdiagnose" -> "kreft diagnose"), else, the last
-    resort, either ("fødselsvektdata" -> "fødselsvekt data", with `any_words`) or the one the
-    catalogue holds ("alkoholvaner" -> "alkohol"). A page says so."""
+    resort, either ("metforminsivilstand" -> "metformin sivilstand", with `any_words`) or the
+    long one ("fødselsvektdata" -> "fødselsvekt") or the one the catalogue holds
+    ("alkoholvaner" -> "alkohol"). A page says so."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
     totals: dict[str, int] = field(default_factory=dict)

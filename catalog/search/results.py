@@ -187,9 +187,11 @@ def with_parts(
     the type; as the start or end of another compound, "hoftebrud" of "Hoftebruddregister", a
     fragment would pass), then are searched as any words are. Without `together`, for a search of
     any of the words, the last resort before nothing: the first split whose words each match on
-    their own ("fødselsvektdata": fødselsvekt or data), else the first one of whose words does,
-    alone ("alkoholvaner": alkohol, since no variable says "vaner"). A word one edit from a
-    synonym or code name is left to the typos (`Synonyms.misspells`)."""
+    their own, searched as either ("metforminsivilstand": metformin or sivilstand) or, when only
+    one of them has a stem of `MIN_LONE_PART` letters, as that one ("fødselsvektdata":
+    fødselsvekt); else the first one of whose words does, alone, if it is that long
+    ("alkoholvaner": alkohol, since no variable says "vaner"). A word one edit from a synonym or
+    code name is left to the typos (`Synonyms.misspells`)."""
     replaced: dict[int, tuple[tuple[Alternative, ...], ...]] = {}
     said = []
     for index in dead:
