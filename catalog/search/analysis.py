@@ -1227,7 +1227,9 @@ class _Marking:
     forms: frozenset[str]
     prefixes: tuple[str, ...]
     parts: frozenset[str]
-    fuzzy: tuple[tuple[frozenset[str], int], ...]
+    fuzzy: tuple[tuple[str, int], ...]
+    """(analysed form, the edits a typo of it may cost, as `typo_edits` allows: no more than the
+    form's own length allows), for each form that tolerates any."""
 
 
 def _within(a: str, b: str, limit: int) -> bool:
@@ -1266,7 +1268,17 @@ def _plan_specs(plan: QueryPlan) -> _Marking:
         frozenset(f for forms, _d, _p, _part in specs for f in forms),
         tuple(p for _f, _d, p, _part in specs if p),
         frozenset(part for _f, _d, _p, part in specs if part),
-        tuple((forms, d) for forms, d, _p, _part in specs if d),
+        _tolerated(specs),
+    )
+
+
+def _tolerated(specs: Iterable[_Spec]) -> tuple[tuple[str, int], ...]:
+    """`_Marking.fuzzy` of some words: each analysed form of a word that tolerates typos, with
+    the edits its own length allows, the most `typo_edits` allows in the index."""
+    return tuple(
+        dict.fromkeys(
+            (form, edits) for forms, d, _p, _part in specs if d for form in forms if (edits := min(d, fuzziness(form)))
+        )
     )
 
 
@@ -1313,9 +1325,7 @@ def _matches(token: str, query: _Marking, splitter: Decompounder | None) -> bool
     forms, folded, parts = _token(token, splitter)
     if forms & query.forms or parts & query.parts or any(folded.startswith(p) for p in query.prefixes):
         return True
-    return any(
-        _within(f, q, min(d, fuzziness(q))) for qforms, d in query.fuzzy for f in forms for q in qforms if len(f) > 3
-    )
+    return any(_within(f, q, d) for q, d in query.fuzzy for f in forms if len(f) > 3)
 
 
 def matched_codes(
@@ -1370,9 +1380,7 @@ def _label_matches(label: str, units: list[list[tuple[_Spec, ...]]]) -> bool:
 @lru_cache(maxsize=10_000)
 def _one(spec: _Spec) -> _Marking:
     forms, distance, prefix, part = spec
-    return _Marking(
-        forms, (prefix,) if prefix else (), frozenset([part] if part else []), ((forms, distance),) if distance else ()
-    )
+    return _Marking(forms, (prefix,) if prefix else (), frozenset([part] if part else []), _tolerated((spec,)))
 
 
 # -- suggestions ---------------------------------------------------------------------------
