@@ -606,6 +606,72 @@ def test_filters_are_or_within_a_facet_and_and_across(loaded: SearchBackend) -> 
     assert search(loaded, filters={"period": ["1960-1969"]}).total == 16
 
 
+# -- the years the data cover -----------------------------------------------------------------
+
+
+def titles(result: Any) -> set[str]:
+    return {h.doc["label"] for h in result.hits}
+
+
+OPEN_ENDED = {  # collected from their first year to this day
+    "Dødsårsaksregisteret",
+    "Kreftregisteret",
+    "Medisinsk fødselsregister",
+    "Hjerte- og karregisteret",
+    "Kommunalt pasient- og brukerregister",
+    "Nasjonalt kvalitetsregister for brystkreft",
+    "Norsk diabetesregister for voksne",
+    "Norsk hjerneslagregister",
+    "Norsk hjerteinfarktregister",
+    "Norsk nyfødtmedisinsk kvalitetsregister",
+    "Norsk pasientregister",
+    "Reseptregisteret",
+}
+
+
+SINCE_THE_1950S = {"Dødsårsaksregisteret", "Kreftregisteret"}
+SURVEYS = {"Helseundersøkelsen i Trøndelag (HUNT)", "SSB befolkningsstatistikk"}  # 1984-2019, 1990-2024
+
+
+@pytest.mark.parametrize(
+    ("years", "expected"),
+    [
+        (["2001"], SINCE_THE_1950S | SURVEYS | {"Medisinsk fødselsregister", "Tromsø 5"}),
+        (["1990-1994"], SINCE_THE_1950S | SURVEYS | {"Medisinsk fødselsregister", "Tromsø 4"}),
+        (["1994", "2001"], SINCE_THE_1950S | SURVEYS | {"Medisinsk fødselsregister", "Tromsø 4", "Tromsø 5"}),
+        (["1955"], SINCE_THE_1950S),
+        (["1900-1950"], set()),
+    ],
+)
+def test_a_year_keeps_the_datasets_whose_data_cover_it(
+    loaded: SearchBackend, years: list[str], expected: set[str]
+) -> None:
+    """A span keeps what covers any of its years; several values what covers any of them."""
+    assert titles(search(loaded, type="dataset", filters={"year": years}, limit=50)) == expected
+
+
+def test_data_still_collected_cover_every_year_since_they_began(loaded: SearchBackend) -> None:
+    assert titles(search(loaded, type="dataset", filters={"year": ["2025"]}, limit=50)) == OPEN_ENDED
+    assert (
+        titles(search(loaded, type="dataset", filters={"year": ["2013-2014"]}, limit=50))
+        == (OPEN_ENDED - {"Kommunalt pasient- og brukerregister"}) | SURVEYS
+    )
+
+
+def test_a_year_keeps_the_variables_of_the_waves_that_cover_it(loaded: SearchBackend) -> None:
+    rows = search(loaded, "røyker daglig", group=True, filters={"year": ["2015"]}).hits
+    [row] = [h for h in rows if ident(h.doc) == "tromso/ROYK"]
+    assert row.group_size == 1 and row.period == (2015, 2016)  # Tromsø 7's alone
+    waves = search(loaded, "røyker daglig", filters={"year": ["2001-2008"], "source": ["tromso"]})
+    assert sorted(h.doc["dataset_title"] for h in waves.hits) == ["Tromsø 5", "Tromsø 6"]
+
+
+def test_a_year_that_is_no_year_is_refused(loaded: SearchBackend) -> None:
+    for wrong in ("twenty", "2015-2012", "99"):
+        with pytest.raises(BadQuery, match="year="):
+            search(loaded, filters={"year": [wrong]})
+
+
 DISJUNCTIVE = [
     ("vekt", "variable", {"source": ["hunt", "mfr"], "datatype": ["decimal"]}),
     ("vekt", "variable", {"source": ["hunt"], "datatype": ["decimal"]}),  # one value a facet
@@ -621,6 +687,7 @@ DISJUNCTIVE = [
     ("register", "dataset", {"source": ["mfr"], "period": ["1960-1969"]}),
     ("", "variable", {"source": ["hunt"], "datatype": ["integer"]}),  # no words
     ("vekt", "variable", {}),
+    ("vekt", "variable", {"year": ["2015"], "source_kind": ["survey"]}),  # years: not for code lists
 ]
 
 

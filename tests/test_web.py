@@ -85,6 +85,30 @@ def test_filters_combine_within_and_across_facets_and_each_can_be_removed(client
     assert "Fjern alle filtre" in narrowed
 
 
+def test_a_year_typed_among_the_words_becomes_a_filter_the_page_shows_and_removes(client):
+    """Researchers ask for what exists for a year ("fødselsvekt 2015"); a year searched as a word
+    matched only what happens to say it."""
+    response = client.get("/search?q=f%C3%B8dselsvekt+2015&lang=en")
+    assert response.status_code == 302
+    assert response.location == "/search?q=f%C3%B8dselsvekt&year=2015&lang=en"
+    html = page(client, "/search?q=fødselsvekt&year=2015")
+    assert "FODSELSVEKT" in hits(html)  # NPR's, 2010-2019
+    chips = re.findall(r'<a class="chip" href="([^"]*)">([^<]*)', html)
+    assert chips == [("/search?q=f%C3%B8dselsvekt", "Years with data: 2015 ")]  # in English, as chosen
+    assert "FODSELSVEKT" not in hits(page(client, "/search?q=fødselsvekt&year=2021"))
+    assert client.get("/search?q=2017-2019").location == "/search?year=2017-2019"  # the years alone
+
+
+def test_the_api_reads_a_year_among_the_words_and_refuses_one_that_is_none(client):
+    answer = client.get("/api/search?q=røyking 2018").json
+    assert (answer["query"], answer["filters"], answer["total"]) == ("røyking", {"year": ["2018"]}, 45)
+    assert client.get("/api/search?q=røyking&year=2016").json["total"] == 0  # HUNT4 is 2017-2019
+    assert client.get("/api/search?q=røyking&year=2016&year=2017").json["total"] == 45  # either
+    refused = client.get("/api/search?q=røyking&year=twenty")
+    assert refused.status_code == 400 and refused.json["detail"].startswith("year='twenty' is not a year")
+    assert client.get("/api/search?q=fødselsvekt 2500").json["query"] == "fødselsvekt 2500"  # grams, no year
+
+
 def test_results_page_through_twenty_at_a_time(client):
     first = page(client, "/search?source=hunt&sort=name")
     assert "45 variabler" in first and len(hits(first)) == 20

@@ -12,7 +12,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from catalog.export import as_published
 from catalog.model import Dataset, key_for, to_dict
-from catalog.search import DOC_TYPES, SORTS, Hit, SearchQuery, suggestions
+from catalog.search import DOC_TYPES, SORTS, BadQuery, Hit, SearchQuery, suggestions
+from catalog.search.years import YEAR_FILTER, covering
 from web import basket, distribution, marketplace, samples
 from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import (
@@ -95,6 +96,10 @@ def search_query() -> SearchQuery:
     _one_of("grouped", ("0", "1"))
     if len(request.args.get("q", "")) > MAX_QUERY:  # the page searches its start and says so
         abort(400, f"q is {len(request.args['q'])} characters long: at most {MAX_QUERY} are searched")
+    try:
+        covering(request.args.getlist(YEAR_FILTER))
+    except BadQuery as e:
+        abort(400, str(e))
     limit = _whole("limit", PAGE_SIZE, 1, MAX_LIMIT, "")
     _whole("page", 1, 1, MAX_OFFSET // limit, f" (the first {MAX_OFFSET:,} hits, at limit={limit})")
     return query_from_args(page_size=limit)

@@ -13,7 +13,7 @@ from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import quote, quote_plus, urlencode
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -36,6 +36,7 @@ from catalog.search import (
     variables_using,
 )
 from catalog.search.codes import broader
+from catalog.search.years import YEAR_FILTER, read_years, span
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
@@ -83,12 +84,13 @@ def wants_groups(default: bool = False) -> bool:
 
 def query_from_args(grouped: bool = False, page_size: int = PAGE_SIZE) -> SearchQuery:
     """The search state lives in the URL: q, type, sort, page, one parameter per filter (the facets,
-    and `codelist`, `dataset` or `group` by key) and `grouped` (`wants_groups`, default `grouped`)
-    for one row per group of identical variables.
+    `codelist`, `dataset` or `group` by key, and `year`) and `grouped` (`wants_groups`, default
+    `grouped`) for one row per group of identical variables. A year typed among the words is
+    read as the `year` filter (`catalog.search.years`; the page moves it there, `typed_years`).
 
-    Forgiving, as a person's URL deserves: an unknown type or sort, or a page that is no page,
-    gives the default (the page shows what it searched). The API checks its parameters first
-    (`web.api.search_query`) and refuses those."""
+    Forgiving, as a person's URL deserves: an unknown type or sort, a page that is no page, or a
+    year that is none gives the default (the page shows what it searched). The API checks its
+    parameters first (`web.api.search_query`) and refuses those."""
     args = request.args
     try:
         page = max(1, min(int(args.get("page", 1)), MAX_OFFSET // page_size))
@@ -96,10 +98,15 @@ def query_from_args(grouped: bool = False, page_size: int = PAGE_SIZE) -> Search
         page = 1
     kind = args.get("type", "variable")
     kind = kind if kind in DOC_TYPES else "variable"
+    text, typed = read_years(args.get("q", "")[:MAX_QUERY])
+    filters = {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}
+    years = [v for v in dict.fromkeys([*filters.pop(YEAR_FILTER, []), *typed]) if span(v)]
+    if years:
+        filters[YEAR_FILTER] = years
     return SearchQuery(
-        text=args.get("q", "")[:MAX_QUERY],
+        text=text,
         type=kind,
-        filters=type_filters(kind, {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}),
+        filters=type_filters(kind, filters),
         group=wants_groups(grouped) and kind == "variable",
         sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * page_size,
@@ -310,7 +317,12 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
         if links:
             hidden = len(buckets) - len(shown)
             facets.append(Facet(name, titles[name], links, hidden, links_to.url(more=name) if hidden else None))
-    keyed = {"codelist": _("Code list"), "dataset": _("Dataset"), "group": _("Identical variables")}
+    keyed = {
+        "codelist": _("Code list"),
+        "dataset": _("Dataset"),
+        "group": _("Identical variables"),
+        YEAR_FILTER: _("Years with data"),
+    }
     for name, title in keyed.items():
         chips += [
             FacetLink(f"{title}: {key_label(name, v, result)}", 0, True, links_to.toggled(name, v, True))
@@ -320,7 +332,10 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 
 
 def key_label(name: str, key: str, result: SearchResult) -> str:
-    """What a filter by key shows on its chip: the code list's or dataset's title, a group's label."""
+    """What a filter by key shows on its chip: the code list's or dataset's title, a group's label,
+    the years ("2012–2015")."""
+    if name == YEAR_FILTER:
+        return key.replace("-", "–")
     if name == "group":
         return next(
             (h.doc.get("label") or h.doc.get("name") or key for h in result.hits if h.doc.get("group") == key), key
@@ -402,8 +417,23 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
     )
 
 
+def typed_years() -> dict[str, Any] | None:
+    """The page's URL parameters with the years typed among the words moved into the `year`
+    filter ("?q=fødsler 2010" -> "?q=fødsler&year=2010"), or None when none was typed: the
+    page then shows the year as a filter, with its chip to remove it, and its links keep it."""
+    words, typed = read_years(request.args.get("q", ""))
+    if not typed:
+        return None
+    years = list(dict.fromkeys([*request.args.getlist(YEAR_FILTER), *typed]))
+    lang = {"lang": request.args["lang"]} if "lang" in request.args else {}
+    return state_args(q=words or None, **{YEAR_FILTER: years}, **lang)
+
+
 @bp.get("/search")
-def search() -> str:
+def search() -> Any:
+    moved = typed_years()
+    if moved is not None:
+        return redirect(url_for("explorer.search", **moved))
     grouped = wants_groups(default=True)
     view = search_view(query_from_args(grouped), grouped)
     return render_template(

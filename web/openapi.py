@@ -324,6 +324,14 @@ def spec(server: str) -> dict[str, Any]:
         ),
         _query("grouped", "1: one hit per group of identical variables", {"type": "string", "enum": ["0", "1"]}),
         *[_query(f, f"filter on {f} (repeat: OR within a facet, AND across)", many=True) for f in FACETS],
+        _query(
+            "year",
+            "variables and datasets whose data cover this year or span of years (2010, 2012-2015; repeat: any "
+            "of them); a year typed among the words of q is read as this filter (the answer's query and "
+            "filters say so); a value that is no year is refused (400)",
+            {"type": "string", "pattern": r"^\d{4}(-\d{2}|-\d{4})?$"},
+            many=True,
+        ),
     ]
     return {
         "openapi": "3.0.3",

@@ -34,9 +34,10 @@ register, as `USED_BANDS`)."""
 SORTS = ("relevance", "name", "uses")
 """Orders every backend offers ("uses": the most used datasets first, then by name)."""
 
-FILTERS = (*FACETS, "codelist", "dataset", "group")
-"""What a query may filter on: the facets, and the variables of one code list, dataset or group
-(identical variables of one source, `catalog.search.documents.group_key`), each by its key."""
+FILTERS = (*FACETS, "codelist", "dataset", "group", "year")
+"""What a query may filter on: the facets, the variables of one code list, dataset or group
+(identical variables of one source, `catalog.search.documents.group_key`), each by its key, and
+the years the data cover (`catalog.search.years`: "2010", "2012-2015")."""
 
 DOC_TYPES = ("variable", "dataset", "codelist")
 
@@ -46,7 +47,8 @@ TYPE_FILTERS = {
     "codelist": ("source", "source_kind"),
 }
 """The filters that apply to each result type: datasets have no data type, code lists only a
-source. A tab's count, and the search it opens, keep only these of a query's filters."""
+source (and no years). A tab's count, and the search it opens, keep only these of a query's
+filters."""
 
 
 def type_filters(kind: str, filters: dict[str, list[str]]) -> dict[str, list[str]]:

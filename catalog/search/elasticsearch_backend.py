@@ -107,6 +107,7 @@ from catalog.search.results import (
     span,
     too_complex,
 )
+from catalog.search.years import YEAR_FILTER, covering
 from catalog.store import process_token
 from catalog.topics import Area
 
@@ -437,6 +438,12 @@ class ElasticsearchBackend:
     def _filters(self, q: SearchQuery, of_type: bool = True) -> list[dict[str, Any]]:
         filters: list[dict[str, Any]] = [{"term": {"type": q.type}}] if of_type else []
         for name, values in q.filters.items():
+            if name == YEAR_FILTER:
+                if values:
+                    filters.append(
+                        {"bool": {"should": [_covers(s) for s in covering(values)], "minimum_should_match": 1}}
+                    )
+                continue
             if name not in FILTER_FIELDS:
                 raise BadQuery(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
             if values:
@@ -681,6 +688,21 @@ def _area(area: Area) -> list[dict[str, Any]]:
         found = {"terms": {"code_terms": list(query_terms(area.code, "icd10"))}}
         clauses = [{"bool": {"filter": [found, c]}} for c in clauses]
     return [_const(c, AREA_BOOST) for c in clauses]
+
+
+def _covers(span: tuple[int, int]) -> dict[str, Any]:
+    """The documents whose data cover some of the years `span` (`catalog.search.years`): a first
+    year at most its last, and a last year at least its first or none (still collected)."""
+    first, last = span
+    ended = [{"range": {"period_end": {"gte": first}}}, {"bool": {"must_not": {"exists": {"field": "period_end"}}}}]
+    return {
+        "bool": {
+            "filter": [
+                {"range": {"period_start": {"lte": last}}},
+                {"bool": {"should": ended, "minimum_should_match": 1}},
+            ]
+        }
+    }
 
 
 def _const(query: dict[str, Any], score: float) -> dict[str, Any]:

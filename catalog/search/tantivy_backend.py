@@ -98,6 +98,7 @@ from catalog.search.results import (
     relaxed,
     span,
 )
+from catalog.search.years import YEAR_FILTER, covering
 from catalog.topics import Area
 
 TIE_BREAKER = 0.1
@@ -591,6 +592,10 @@ class TantivyBackend:
         variables (a search with two filters took 3.0 ms with term sets, 2.2 ms so)."""
         must = [(tantivy.Occur.Must, _filter(tantivy.Query.term_query(schema, "type", q.type)))] if of_type else []
         for name, values in q.filters.items():
+            if name == YEAR_FILTER:
+                if values:
+                    must.append((tantivy.Occur.Must, _filter(_any([_covers(schema, s) for s in covering(values)]))))
+                continue
             if name not in FILTER_FIELDS:
                 raise BadQuery(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
             if values:
@@ -1256,6 +1261,22 @@ class _Nothing(dict[str, Any]):
 
 NESTED = "_in"
 _NOTHING = _Nothing(doc_count=0)
+
+
+def _covers(schema: Any, span: tuple[int, int]) -> Any:
+    """The documents whose data cover some of the years `span` (`catalog.search.years`): a first
+    year at most its last, and a last year at least its first or none (still collected)."""
+    first, last = span
+    integer = tantivy.FieldType.Integer
+    started = tantivy.Query.range_query(schema, "period_start", integer, None, last)
+    ended = tantivy.Query.range_query(schema, "period_end", integer, first, None)
+    open_ended = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, tantivy.Query.all_query()),
+            (tantivy.Occur.MustNot, tantivy.Query.exists_query("period_end")),
+        ]
+    )
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, started), (tantivy.Occur.Must, _any([ended, open_ended]))])
 
 
 def _query_string(filters: dict[str, list[str]]) -> str:

@@ -1,0 +1,89 @@
+"""Years in a search: the `year` filter keeps the variables and datasets whose data cover a year or
+a span of years, and a year typed among a search's words is read as that filter.
+
+Researchers ask for what exists for a year: "fødsler 2010", "diabetes 2015-2019", "kreft
+1990-tallet". Searched as a word, a year matched only the few labels and titles that happen to
+hold it (the demo's "diabetes 2015" found one variable, "fødsler 2010" none, then any word), while
+every registry says which years its data cover (`period_start`, `period_end` of each document).
+A document covers a span when its first year is at most the span's last and its last year, if it
+has one (none: still collected), at least the span's first; one without a first year says
+nothing of its years and is left out. Code lists have no years: the filter does not apply to them.
+
+A year is read only standing alone (a token of four digits, with a span's dash and end, or a
+decade's "-tallet" or "s"), between 1850 and 2100: "ICD-10", "hunt3", a postcode of three digits or
+a birth weight of 2500 grams stay words, and a year in quotes ("\"2010\"") stays a word too."""
+
+from __future__ import annotations
+
+import re
+
+from catalog.search import BadQuery
+
+YEAR_FILTER = "year"
+FIRST_YEAR, LAST_YEAR = 1850, 2100
+"""The years a typed number is read as (a four-digit number outside them is a word)."""
+
+_JOINED = re.compile(r"(?<!\S)(\d{4})\s+[-–]\s+(\d{2}|\d{4})(?!\S)")
+"""A span typed with spaces around its dash ("2012 - 2015"), joined before the words are split."""
+_YEARS = re.compile(r"(\d{4})(?:[-–](\d{4}|\d{2}))?")
+_DECADE = re.compile(r"(\d{3}0)(?:-?tallet|s)")
+_AROUND = "(),.;:!?"
+"""Punctuation a typed year may stand beside ("(2010)", "2010,")."""
+
+
+def span(value: str) -> tuple[int, int] | None:
+    """The first and last year a `year` filter value (or a typed year) means: "2010" -> (2010,
+    2010), "2012-2015" -> (2012, 2015), "2015-16" -> (2015, 2016), "1990-tallet" and "1990s" ->
+    (1990, 1999); None when it is not a year or a span of years in order."""
+    text = value.strip().strip(_AROUND)
+    decade = _DECADE.fullmatch(text)
+    if decade:
+        first = int(decade.group(1))
+        return (first, first + 9) if FIRST_YEAR <= first <= LAST_YEAR else None
+    found = _YEARS.fullmatch(text)
+    if not found:
+        return None
+    first = int(found.group(1))
+    end = found.group(2)
+    if end is None:
+        last = first
+    elif len(end) == 2:  # "2015-16", "1999-01"
+        last = first - first % 100 + int(end)
+        last += 100 if last < first else 0
+    else:
+        last = int(end)
+    if not FIRST_YEAR <= first <= last <= LAST_YEAR:
+        return None
+    return first, last
+
+
+def value(first: int, last: int) -> str:
+    """A span as the filter's URL value: "2010", "2012-2015"."""
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def read_years(text: str) -> tuple[str, list[str]]:
+    """(the search's words without the years typed among them, those years as `year` values):
+    "fødsler 2010" -> ("fødsler", ["2010"]); "diabetes 2015 - 2019" -> ("diabetes",
+    ["2015-2019"]); "C50" -> ("C50", [])."""
+    words, years = [], []
+    for token in _JOINED.sub(r"\1-\2", text).split():
+        found = span(token) if token[:1].isdigit() or token[:1] in _AROUND else None
+        if found is None:
+            words.append(token)
+        elif (typed := value(*found)) not in years:
+            years.append(typed)
+    return (" ".join(words), years) if years else (text, [])
+
+
+def covering(values: list[str]) -> list[tuple[int, int]]:
+    """The spans of a `year` filter's values, each once; a value that is no year is refused (the
+    pages leave such a value out before, `catalog.search.years.span`; the API says so)."""
+    spans = []
+    for v in values:
+        found = span(str(v))
+        if found is None:
+            raise BadQuery(f"year={v!r} is not a year or a span of years (as 2010 or 2012-2015)")
+        if found not in spans:
+            spans.append(found)
+    return spans
