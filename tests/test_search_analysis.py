@@ -34,6 +34,7 @@ from catalog.search.codes import lettered
 from catalog.search.documents import SourceInfo, about, coded, documents
 from catalog.search.plain_json_transport import plain_mimetype
 from catalog.search.results import compound_splits
+from catalog.search.years import read_years
 
 ASCII = "".join(map(chr, range(128)))
 
@@ -418,3 +419,29 @@ def test_a_variable_is_indexed_with_its_datasets_keywords_that_its_title_does_no
     ]
     indexed = index_fields(variable[0], decompounder())["dataset_title"]
     assert "lårhalsbrudd" in indexed and indexed.count("hoftebruddregister") == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "words", "years"),
+    [
+        ("fødsler 2010", "fødsler", ["2010"]),
+        ("diabetes 2015-2019", "diabetes", ["2015-2019"]),
+        ("diabetes 2015 – 2019", "diabetes", ["2015-2019"]),
+        ("tromsø 2015-16", "tromsø", ["2015-2016"]),
+        ("røyking (1999-01)", "røyking", ["1999-2001"]),
+        ("kreft 1990-tallet", "kreft", ["1990-1999"]),
+        ("smoking 1990s", "smoking", ["1990-1999"]),
+        ("2010 kreft 2010", "kreft", ["2010"]),
+        ("2017-2019", "", ["2017-2019"]),
+        ("ICD-10 2019", "ICD-10", ["2019"]),
+        ("hunt3 C50 E11.9", "hunt3 C50 E11.9", []),  # a wave, codes
+        ("fødselsvekt 2500", "fødselsvekt 2500", []),  # grams: past the years read
+        ("folketall 1800", "folketall 1800", []),
+        ('fødsler "2010"', 'fødsler "2010"', []),  # quoted: a word
+        ("diabetes 2019-2015", "diabetes 2019-2015", []),  # not in order
+    ],
+)
+def test_a_year_standing_alone_among_the_words_is_read_as_the_years_the_data_cover(
+    typed: str, words: str, years: list[str]
+) -> None:
+    assert read_years(typed) == (words, years)
