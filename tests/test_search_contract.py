@@ -355,6 +355,11 @@ def test_a_misspelt_word_is_not_taken_for_a_compound(loaded: SearchBackend) -> N
     assert result.typos == 1 and result.split_words == ()
 
 
+@pytest.mark.parametrize("typed", ["hba1", "HbA1", "apgar5"])
+def test_a_last_word_typed_up_to_its_digits_finds_what_starts_so(loaded: SearchBackend, typed: str) -> None:
+    assert names(search(loaded, typed))[0] in ("diabetes/HBA1C", "mfr/APGAR5")
+
+
 def test_a_whole_word_ranks_above_a_compound_holding_it(loaded: SearchBackend) -> None:
     found = names(search(loaded, "vekt", limit=20))
     assert found.index("hunt/VEKT") < found.index("mfr/PLACENTAVEKT")

@@ -719,8 +719,10 @@ def part_term(word: str) -> str | None:
 
 def prefix_term(word: str, last: bool) -> str | None:
     """What the last query word looks up in `suggest` (names and labels, folded, unstemmed) as
-    the start of a word, as one types ("fød" -> "fødselsvekt")."""
-    if not last or not word.isalpha() or len(word) < MIN_PREFIX:
+    the start of a word, as one types ("fød" -> "fødselsvekt"), digits too after two letters
+    ("hba1" -> "hba1c", "eq5" -> "eq5d": both found nothing; a code's one letter and digits,
+    "C50", are found by their hierarchy instead)."""
+    if not last or len(word) < MIN_PREFIX or not (word.isalpha() or (word[:2].isalpha() and word.isalnum())):
         return None
     return fold(word)
 
