@@ -200,6 +200,14 @@ def test_the_same_variable_in_another_source_is_listed_as_an_equivalent_to_compa
     assert f'href="/variables/{VEKT}"' not in same
 
 
+def test_an_equivalents_hidden_text_names_what_its_row_shows_in_the_pages_language(client):
+    """A screen reader heard "Compare with Fødselsvekt in Norsk pasientregister – episoder" beside
+    the row's "Norwegian Patient Registry – episodes" on the English page."""
+    same = page(client, f"/variables/{VEKT}?lang=en").split('id="h-same"')[1].split("</section>")[0]
+    assert "Compare with Fødselsvekt in Norwegian Patient Registry – episodes" in same
+    assert ": Fødselsvekt, Norwegian Patient Registry – episodes</span>" in same
+
+
 def test_provenance_and_validation_are_folded_away_for_publishers(client, web_settings):
     html = page(client, f"/variables/{VEKT}")
     publishers = html.split('<details class="publishers">')[1].split("</details>")[0]
