@@ -99,6 +99,18 @@ def test_a_year_typed_among_the_words_becomes_a_filter_the_page_shows_and_remove
     assert client.get("/search?q=2017-2019").location == "/search?year=2017-2019"  # the years alone
 
 
+def test_the_api_gives_a_hits_label_and_dataset_title_in_every_language_the_record_has(client):
+    """A client showing English had only the bokmål label ("Hoveddiagnose") to show."""
+    [hit] = [h for h in client.get("/api/search?q=hoveddiagnose").json["hits"] if h["name"] == "HOVEDDIAGNOSE"]
+    assert hit["labels"] == {"nb": "Hoveddiagnose", "nn": "Hovuddiagnose", "en": "Main diagnosis"}
+    assert hit["dataset_titles"] == {
+        "nb": "Norsk pasientregister – episoder",
+        "en": "Norwegian Patient Registry – episodes",
+    }
+    [hunt] = client.get("/api/search?q=røyking&limit=1").json["hits"]
+    assert hunt["dataset_titles"] == {"nb": "HUNT4 spørreskjema"} and hunt["labels"] == {"nb": hunt["label"]}
+
+
 def test_the_api_reads_a_year_among_the_words_and_refuses_one_that_is_none(client):
     answer = client.get("/api/search?q=røyking 2018").json
     assert (answer["query"], answer["filters"], answer["total"]) == ("røyking", {"year": ["2018"]}, 45)

@@ -48,8 +48,11 @@ def hit_json(h: Hit) -> dict[str, Any]:
         "type": d.get("type"),
         "name": d.get("name"),
         "label": d.get("label"),
+        "labels": d.get("labels") or {},
         "description": d.get("description"),
+        "descriptions": d.get("descriptions") or {},
         "dataset": d.get("dataset_title"),
+        "dataset_titles": d.get("dataset_titles") or _one_title(d),
         "dataset_id": d.get("dataset_key"),
         "source": d.get("source"),
         "source_title": d.get("source_title"),
@@ -64,6 +67,13 @@ def hit_json(h: Hit) -> dict[str, Any]:
         "members": h.members,
         "group_period": list(h.period),
     }
+
+
+def _one_title(doc: dict[str, Any]) -> dict[str, str]:
+    """A variable's dataset's title by language when it has one title (`dataset_titles` is
+    indexed only for several)."""
+    title = doc.get("dataset_title")
+    return {doc.get("dataset_title_lang") or "nb": title} if title else {}
 
 
 def _one_of(name: str, values: tuple[str, ...]) -> None:

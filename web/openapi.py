@@ -48,6 +48,7 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None, ma
 
 
 OBJECT = {"type": "object", "additionalProperties": True}
+TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
 SAMPLE_PARAMETERS = [
     ID,
     _query("rows", "number of rows (default 100)", {"type": "integer", "minimum": 1, "maximum": 10000}),
@@ -67,8 +68,11 @@ SCHEMAS: dict[str, Any] = {
             "type": {"type": "string"},
             "name": {"type": "string"},
             "label": {"type": "string"},
+            "labels": {**TEXTS, "description": "the label in each language the record gives (nb, nn, en, ...)"},
             "description": {"type": "string"},
+            "descriptions": {**TEXTS, "description": "the description in each language the record gives"},
             "dataset": {"type": "string", "nullable": True},
+            "dataset_titles": {**TEXTS, "description": "a variable's dataset's title in each language it has"},
             "dataset_id": {"type": "string", "nullable": True},
             "source": {"type": "string"},
             "source_title": {"type": "string"},
