@@ -170,6 +170,8 @@ ICD10 = _codes(
     ("A09", "Annen gastroenteritt og kolitt av infeksiøs og uspesifisert opprinnelse"),
     ("A15", "Tuberkulose i åndedrettsorganer, bakteriologisk og histologisk bekreftet"),
     ("A41", "Annen sepsis"),
+    ("A54", "Gonokokkinfeksjon"),
+    ("A56", "Andre seksuelt overførbare klamydiasykdommer"),
     ("B18", "Kronisk virushepatitt"),
     ("B20", "Sykdom som skyldes humant immunsviktvirus [HIV]"),
     ("C18", "Ondartet svulst i tykktarm"),

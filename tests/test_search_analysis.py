@@ -278,6 +278,9 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("quality of life", ("eq5d",)),
         ("cause of death", ("dødsårsak",)),
         ("dødsårsak", ("cause", "death")),
+        ("klamydia", ("chlamydia",)),  # MSIS's agent "Chlamydia trachomatis"
+        ("gonoré", ("gonokokk",)),  # MSIS's agent "Gonokokk"
+        ("antibiotic resistance", ("antibiotikaresistens",)),  # MSIS's "Antibiotikaresistens": any word
     ],
 )
 def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: str, finds: tuple[str, ...]) -> None:
