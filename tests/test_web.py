@@ -99,6 +99,19 @@ def test_a_year_typed_among_the_words_becomes_a_filter_the_page_shows_and_remove
     assert client.get("/search?q=2017-2019").location == "/search?year=2017-2019"  # the years alone
 
 
+def test_words_with_no_common_hit_are_offered_each_alone_with_its_count(client):
+    """ "hoveddiagnose røyking" lists the rows of either; each word is a search of its own."""
+    html = page(client, "/search?q=hoveddiagnose+røyking&grouped=0")
+    notice = html.split("Ingen treff på alle ordene")[1].split("</p>")[0]
+    assert "Hvert ord for seg:" in notice
+    links = re.findall(r'<a href="([^"]*)">«([^»]*)»</a> \((\d+)\)', notice)
+    assert links == [
+        ("/search?q=hoveddiagnose&amp;grouped=0", "hoveddiagnose", "1"),
+        ("/search?q=r%C3%B8yking&amp;grouped=0", "røyking", "45"),
+    ]
+    assert "Hvert ord for seg" not in page(client, "/search?q=røyking")  # all words matched
+
+
 def test_the_api_gives_a_hits_label_and_dataset_title_in_every_language_the_record_has(client):
     """A client showing English had only the bokmål label ("Hoveddiagnose") to show."""
     [hit] = [h for h in client.get("/api/search?q=hoveddiagnose").json["hits"] if h["name"] == "HOVEDDIAGNOSE"]
