@@ -124,6 +124,16 @@ def test_the_api_gives_a_hits_label_and_dataset_title_in_every_language_the_reco
     assert hunt["dataset_titles"] == {"nb": "HUNT4 spørreskjema"} and hunt["labels"] == {"nb": hunt["label"]}
 
 
+def test_the_filters_take_a_year_or_a_span_and_say_when_it_is_none(client):
+    html = page(client, "/search?q=fødselsvekt&source=npr&year=2015")
+    form = html.split('aria-labelledby="facet-years"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="source" value="npr">' in form and 'name="year"' in form
+    assert 'value="2015"' in form and '<input type="hidden" name="year"' not in form
+    wrong = page(client, "/search?q=fødselsvekt&year=tjue")
+    assert "«tjue» er ikke et år eller et spenn av år" in wrong and "FODSELSVEKT" in hits(wrong)
+    assert 'id="facet-years"' not in page(client, "/search?q=icd&type=codelist")  # no years
+
+
 def test_the_api_reads_a_year_among_the_words_and_refuses_one_that_is_none(client):
     answer = client.get("/api/search?q=røyking 2018").json
     assert (answer["query"], answer["filters"], answer["total"]) == ("røyking", {"year": ["2018"]}, 45)

@@ -446,6 +446,7 @@ def search() -> Any:
         max_query=MAX_QUERY,
         wider=wider_code(view.query, view.result),
         each_word=each_word(view.query, view.result),
+        wrong_years=[v for v in request.args.getlist(YEAR_FILTER) if v.strip() and span(v) is None],
         export_max=EXPORT_MAX,
     )
 
