@@ -452,6 +452,14 @@ def test_a_variable_is_indexed_with_its_datasets_keywords_that_its_title_does_no
         ("folketall 1800", "folketall 1800", []),
         ('fødsler "2010"', 'fødsler "2010"', []),  # quoted: a word
         ("diabetes 2019-2015", "diabetes 2019-2015", []),  # not in order
+        ("diabetes fra 2010", "diabetes", ["2010-"]),  # from 2010 on
+        ("diabetes frå 2010", "diabetes", ["2010-"]),
+        ("diabetes since 2010", "diabetes", ["2010-"]),
+        ("kreft etter 2010", "kreft", ["2011-"]),
+        ("kreft før 2000", "kreft", ["-1999"]),  # until 1999
+        ("vaksine til 2000", "vaksine", ["-2000"]),
+        ("diabetes fra 2010-2015", "diabetes", ["2010-2015"]),
+        ("henvist fra", "henvist fra", []),
     ],
 )
 def test_a_year_standing_alone_among_the_words_is_read_as_the_years_the_data_cover(

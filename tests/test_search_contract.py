@@ -646,6 +646,8 @@ SURVEYS = {"Helseundersøkelsen i Trøndelag (HUNT)", "SSB befolkningsstatistikk
         (["1994", "2001"], SINCE_THE_1950S | SURVEYS | {"Medisinsk fødselsregister", "Tromsø 4", "Tromsø 5"}),
         (["1955"], SINCE_THE_1950S),
         (["1900-1950"], set()),
+        (["-1960"], SINCE_THE_1950S),  # open: until 1960
+        (["2020-"], OPEN_ENDED | {"SSB befolkningsstatistikk"}),  # from 2020 on: not HUNT (to 2019)
     ],
 )
 def test_a_year_keeps_the_datasets_whose_data_cover_it(

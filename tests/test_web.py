@@ -97,6 +97,9 @@ def test_a_year_typed_among_the_words_becomes_a_filter_the_page_shows_and_remove
     assert chips == [("/search?q=f%C3%B8dselsvekt", "Years with data: 2015 ")]  # in English, as chosen
     assert "FODSELSVEKT" not in hits(page(client, "/search?q=fødselsvekt&year=2021"))
     assert client.get("/search?q=2017-2019").location == "/search?year=2017-2019"  # the years alone
+    assert client.get("/search?q=diabetes+fra+2010").location == "/search?q=diabetes&year=2010-"
+    opened = page(client, "/search?q=fødselsvekt&year=2010-&lang=nb")
+    assert re.findall(r'<a class="chip" href="[^"]*">([^<]*)', opened) == ["År med data: fra 2010 "]
 
 
 def test_words_with_no_common_hit_are_offered_each_alone_with_its_count(client):

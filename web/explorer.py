@@ -334,8 +334,10 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 def key_label(name: str, key: str, result: SearchResult) -> str:
     """What a filter by key shows on its chip: the code list's or dataset's title, a group's label,
     the years ("2012–2015")."""
-    if name == YEAR_FILTER:
-        return key.replace("-", "–")
+    if name == YEAR_FILTER:  # "2012–2015"; open: "fra 2010", "til 1999"
+        if key.endswith("-"):
+            return _("from %(year)s", year=key[:-1])
+        return _("until %(year)s", year=key[1:]) if key.startswith("-") else key.replace("-", "–")
     if name == "group":
         return next(
             (h.doc.get("label") or h.doc.get("name") or key for h in result.hits if h.doc.get("group") == key), key

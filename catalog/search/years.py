@@ -11,7 +11,9 @@ nothing of its years and is left out. Code lists have no years: the filter does 
 
 A year is read only standing alone (a token of four digits, with a span's dash and end, or a
 decade's "-tallet" or "s"), between 1850 and 2100: "ICD-10", "hunt3", a postcode of three digits or
-a birth weight of 2500 grams stay words, and a year in quotes ("\"2010\"") stays a word too."""
+a birth weight of 2500 grams stay words, and a year in quotes ("\"2010\"") stays a word too. A
+word before it may open the span: "fra 2010", "since 2010" (from 2010 on, the value "2010-"),
+"etter 2010" ("2011-"), "før 2000" ("-1999"), "til 2000" ("-2000")."""
 
 from __future__ import annotations
 
@@ -29,6 +31,16 @@ _YEARS = re.compile(r"(\d{4})(?:[-–](\d{4}|\d{2}))?")
 _DECADE = re.compile(r"(\d{3}0)(?:-?tallet|s)")
 _AROUND = "(),.;:!?"
 """Punctuation a typed year may stand beside ("(2010)", "2010,")."""
+_OPEN = re.compile(r"(\d{4})-|-(\d{4})")
+"""A span open at one end: "2010-" (from 2010 on), "-1999" (until 1999)."""
+OPENING = {
+    **dict.fromkeys(("fra", "frå", "fom", "f.o.m.", "from", "since"), (0, None)),
+    **dict.fromkeys(("etter", "after"), (1, None)),
+    **dict.fromkeys(("til", "tom", "t.o.m.", "inntil", "until"), (None, 0)),
+    **dict.fromkeys(("før", "fyr", "before"), (None, -1)),
+}
+"""A word before a year -> the span it means: (years after it the span starts, None: from the
+first year) or (None: to the last year, years after it the span ends)."""
 
 
 def span(value: str) -> tuple[int, int] | None:
@@ -36,6 +48,12 @@ def span(value: str) -> tuple[int, int] | None:
     2010), "2012-2015" -> (2012, 2015), "2015-16" -> (2015, 2016), "1990-tallet" and "1990s" ->
     (1990, 1999); None when it is not a year or a span of years in order."""
     text = value.strip().strip(_AROUND)
+    opened = _OPEN.fullmatch(text)
+    if opened:
+        year = int(opened.group(1) or opened.group(2))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return None
+        return (year, LAST_YEAR) if opened.group(1) else (FIRST_YEAR, year)
     decade = _DECADE.fullmatch(text)
     if decade:
         first = int(decade.group(1))
@@ -58,20 +76,33 @@ def span(value: str) -> tuple[int, int] | None:
 
 
 def value(first: int, last: int) -> str:
-    """A span as the filter's URL value: "2010", "2012-2015"."""
-    return str(first) if first == last else f"{first}-{last}"
+    """A span as the filter's URL value: "2010", "2012-2015", open "2010-" and "-1999"."""
+    if first == last:
+        return str(first)
+    if last == LAST_YEAR:
+        return f"{first}-"
+    return f"-{last}" if first == FIRST_YEAR else f"{first}-{last}"
 
 
 def read_years(text: str) -> tuple[str, list[str]]:
     """(the search's words without the years typed among them, those years as `year` values):
     "fødsler 2010" -> ("fødsler", ["2010"]); "diabetes 2015 - 2019" -> ("diabetes",
     ["2015-2019"]); "C50" -> ("C50", [])."""
-    words, years = [], []
+    words: list[str] = []
+    years: list[str] = []
     for token in _JOINED.sub(r"\1-\2", text).split():
         found = span(token) if token[:1].isdigit() or token[:1] in _AROUND else None
         if found is None:
             words.append(token)
-        elif (typed := value(*found)) not in years:
+            continue
+        opening = OPENING.get(words[-1].lower()) if words else None
+        if opening is not None:  # "fra 2010": from 2010 on ("fra 2010-2015": the span)
+            words.pop()
+            after, until = opening
+            first, last = found
+            if first == last:
+                found = (first + after, LAST_YEAR) if after is not None else (FIRST_YEAR, last + (until or 0))
+        if (typed := value(*found)) not in years:
             years.append(typed)
     return (" ".join(words), years) if years else (text, [])
 
