@@ -330,10 +330,11 @@ def spec(server: str) -> dict[str, Any]:
         *[_query(f, f"filter on {f} (repeat: OR within a facet, AND across)", many=True) for f in FACETS],
         _query(
             "year",
-            "variables and datasets whose data cover this year or span of years (2010, 2012-2015; repeat: any "
+            "variables and datasets whose data cover this year or span of years (2010, 2012-2015, from 2010 on: "
+            "2010-, until 1999: -1999; repeat: any "
             "of them); a year typed among the words of q is read as this filter (the answer's query and "
             "filters say so); a value that is no year is refused (400)",
-            {"type": "string", "pattern": r"^\d{4}(-\d{2}|-\d{4})?$"},
+            {"type": "string", "pattern": r"^(\d{4}(-(\d{2}|\d{4})?)?|-\d{4})$"},
             many=True,
         ),
     ]
