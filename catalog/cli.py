@@ -542,11 +542,16 @@ def cmd_import_store(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     from catalog.search import BadQuery, SearchQuery, open_backend, type_totals
+    from catalog.search.years import YEAR_FILTER, read_years
 
     settings = _settings(args)
     index = open_backend(settings)
+    words, years = read_years(args.query)  # as the explorer reads them: "fødsler 2010"
+    filters = {YEAR_FILTER: years} if years and args.type != "codelist" else {}
     try:
-        result = index.search(SearchQuery(text=args.query, type=args.type, limit=args.limit, group=args.group))
+        result = index.search(
+            SearchQuery(text=words, type=args.type, limit=args.limit, group=args.group, filters=filters)
+        )
     except BadQuery as exc:
         raise InputError(f"the query cannot be searched: {exc}") from None
     if args.json:
@@ -572,7 +577,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(
             json.dumps(
                 {
-                    "query": args.query,
+                    "query": words,
+                    "filters": filters,
                     "total": result.total,
                     "typo_words": list(result.typo_words),
                     "corrected": list(result.corrected),
@@ -587,12 +593,11 @@ def cmd_search(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    unit = "groups of identical variables" if result.grouped else "hits"
-    print(f"{result.total} {unit} for {args.query!r}")
+    unit = "groups of identical variables" if result.grouped else "hit" if result.total == 1 else "hits"
+    covering = f" with data from {', '.join(years)}" if filters else ""
+    print(f"{result.total} {unit} for {words!r}{covering}")
     if not result.total:  # as the explorer's tabs do: the same words may find another kind of record
-        found = {
-            kind: n for kind, n in type_totals(index, SearchQuery(text=args.query)).items() if n and kind != args.type
-        }
+        found = {kind: n for kind, n in type_totals(index, SearchQuery(text=words)).items() if n and kind != args.type}
         said = {"variable": "variable", "dataset": "dataset", "codelist": "code list"}
         if found:
             print(

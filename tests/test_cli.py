@@ -137,6 +137,11 @@ def test_search_json_lists_hits_with_id_name_label_dataset_and_source(home, serv
     assert len(hits[0]["id"]) == 16
     assert catalog(home, "search", "father") == 0  # words of the dataset's description alone
     assert capsys.readouterr().out == "0 hits for 'father'\n  (1 dataset matches: --type dataset)\n"
+    assert catalog(home, "search", "fødselsvekt 1960", "--json") == 0  # the registry began in 1967
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["query"], answer["filters"], answer["total"]) == ("fødselsvekt", {"year": ["1960"]}, 0)
+    assert catalog(home, "search", "fødselsvekt fra 1960") == 0
+    assert capsys.readouterr().out.startswith("1 hit for 'fødselsvekt' with data from 1960-\n")
 
 
 def test_export_writes_the_catalogue_without_records_deleted_at_the_source(home, server, tmp_path):
