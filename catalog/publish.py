@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS as DCT
 from catalog import profiles
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import EU, HK, _agent, new_graph, to_graph
-from harvesters.varlist import DEFAULT_HEADINGS, VarlistError, read_varlist
+from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, MAP_HEADINGS, VarlistError, read_varlist
 
 COLUMNS = {
     "Variabelnavn": "the variable's short name as in the data (required)",
@@ -66,12 +66,18 @@ publisher = { name = "Helsedirektoratet", uri = "https://data.brreg.no/enhetsreg
 contact = { name = "Eksempelregisteret", email = "register@example.no" }
 hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
 
+# Lists with headings of their own (the Norwegian ones of the template are known): name each
+# heading's field (name, title, description, datatype, unit, codes, valid_from, ...), e.g.
+# columns = { shortname = "name", name = "title", content = "description" }
+
 # [datasets.mal]                 # the values for mal.xlsx alone
 # title = { nb = "Eksempelregisteret: fødsler" }
 """
 """An example `metadata.toml` naming every key the kit reads; `catalog publish --template` writes
 it beside the template spreadsheet, so that the template and it publish a conforming feed."""
 HEALTH_CATEGORIES = "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/"
+MAP_IN_METADATA = 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }'
+"""How the kit says to map a list's own headings (`harvesters.varlist.MAP_HEADINGS` for a source)."""
 
 
 class PublishError(Exception):
@@ -183,13 +189,16 @@ class Builder:
                     title={"nb": "Søk om tilgang", "en": "Apply for access"},
                 )
             ]
-        d.variables = self.variables(path, d)
+        d.variables = self.variables(path, d, {k: meta[k] for k in LAYOUT_OPTIONS if k in meta})
         d.has_structured_data = bool(d.variables)
         return d
 
-    def variables(self, path: Path, dataset: Dataset) -> list[Variable]:
+    def variables(self, path: Path, dataset: Dataset, layout: dict[str, Any]) -> list[Variable]:
         """The spreadsheet read as the `spreadsheet` harvester reads it (harvesters/varlist.py: the
-        common Norwegian headings, inline codes, hostile-file checks); URIs under the dataset's."""
+        common Norwegian headings, inline codes, hostile-file checks); URIs under the dataset's.
+        `layout`: the metadata's `columns`, `sheet`, `header_row`, ... as a source's options: a
+        list with headings of its own (the Datahotel's `shortname,name,content`) could not be
+        published, and the error named a source's options, which the kit has none of."""
 
         def mint(kind: str, _dataset_id: str, name: str) -> str:
             uri = f"{dataset.uri}/variabel/{quote(name, safe='')}"
@@ -197,10 +206,16 @@ class Builder:
 
         try:
             found = read_varlist(
-                path.read_bytes(), url=path.name, dataset_id=dataset.identifier, mint=mint, publisher=dataset.publisher
+                path.read_bytes(),
+                url=path.name,
+                dataset_id=dataset.identifier,
+                mint=mint,
+                options=layout,
+                publisher=dataset.publisher,
             )
         except VarlistError as exc:
-            self.problems.append(Problem(path.name, f"{exc}; the headings are " + ", ".join(COLUMNS)))
+            said = str(exc).replace(MAP_HEADINGS, f"{MAP_IN_METADATA} (or under [datasets.{path.stem}])")
+            self.problems.append(Problem(path.name, f"{said}; the headings are " + ", ".join(COLUMNS)))
             return []
         headings = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
         for p in found.problems:

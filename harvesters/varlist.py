@@ -343,9 +343,15 @@ def _no_header(rows: list[list[Any]], layout: Layout) -> str:
     found = f"; the first row reads: {', '.join(cell_text(c) for c in first if cell_text(c))}" if first else ""
     return (
         "no header row found: expected a row naming the variable (Variabelnavn, Variabel or Navn) and at "
-        f"least one more known column (Etikett, Beskrivelse, Datatype...){where}{found}; map your own "
-        'headings with options.columns, e.g. {"columns": {"shortname": "name", "name": "title"}}'
+        f"least one more known column (Etikett, Beskrivelse, Datatype...){where}{found}; {MAP_HEADINGS}"
     )
+
+
+MAP_HEADINGS = 'map your own headings with options.columns, e.g. {"columns": {"shortname": "name", "name": "title"}}'
+"""How `_no_header` says to map a list's own headings, as a source's settings write it; the
+publisher kit (`catalog.publish`) says it as its metadata file writes it instead."""
+LAYOUT_OPTIONS = ("columns", "sheet", "header_row", "encoding", "delimiter", "language")
+"""The options of a list's layout (`Layout.from_options`), for a source and for the publisher kit."""
 
 
 def cell_text(value: Any) -> str:

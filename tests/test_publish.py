@@ -9,8 +9,10 @@ from openpyxl import Workbook, load_workbook
 
 from catalog.cli import main
 from catalog.config import SourceConfig
+from catalog.model import Dataset
 from catalog.pipeline import harvest
 from catalog.publish import COLUMNS, publish
+from tests.conftest import shared_path
 
 METADATA = """
 base_url = "{base}"
@@ -115,6 +117,49 @@ def test_the_report_names_file_row_and_column_of_what_to_fix(registry, tmp_path)
         "somatikk.csv row 5 (B), Gyldig fra: 'første mai' is not a date; write it as 2024-01-31 or 31.01.2024",
     ]
     assert not result.conforms and "row 3 (A), Datatype" in (tmp_path / "out/rapport.txt").read_text()
+
+
+DATAHOTEL = "shortname,name,content\naar,År,\nyrkeskode,Yrkeskode,Yrkeskode (4-siffer) i STYRK\n"
+"""A list with headings of its own, as the Datahotel's variable lists are (`shortname,name,content`)."""
+
+
+def test_a_list_with_headings_of_its_own_is_published_with_the_columns_the_metadata_maps(registry, tmp_path):
+    for p in [*registry.glob("*.csv"), *registry.glob("*.xlsx")]:
+        p.unlink()
+    (registry / "yrke.csv").write_text(DATAHOTEL, encoding="utf-8")
+    unmapped = publish(registry, tmp_path / "out")
+    [problem] = [str(p) for p in unmapped.problems]
+    assert problem.startswith("yrke.csv: no header row found") and not unmapped.conforms
+    assert 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }' in problem
+    assert "(or under [datasets.yrke])" in problem and "options.columns" not in problem
+    meta = registry / "metadata.toml"
+    meta.write_text(
+        'columns = { shortname = "name", name = "title", content = "description" }\n' + meta.read_text(),
+        encoding="utf-8",
+    )
+    [dataset] = publish(registry, tmp_path / "out").records
+    assert isinstance(dataset, Dataset)
+    assert [(v.name, v.title, v.description) for v in dataset.variables] == [
+        ("aar", {"nb": "År"}, {}),
+        ("yrkeskode", {"nb": "Yrkeskode"}, {"nb": "Yrkeskode (4-siffer) i STYRK"}),
+    ]
+
+
+def test_the_datahotels_real_list_is_published_with_its_columns_mapped(registry, tmp_path):
+    real = shared_path("real-world/spreadsheet/nav-arbeidssokere-yrke-fields.csv")
+    for p in [*registry.glob("*.csv"), *registry.glob("*.xlsx")]:
+        p.unlink()
+    (registry / real.name).write_bytes(real.read_bytes())
+    meta = registry / "metadata.toml"
+    mapping = 'columns = { shortname = "name", name = "title", content = "description" }'
+    meta.write_text(meta.read_text() + f"\n[datasets.{real.stem}]\n{mapping}\n", encoding="utf-8")
+    result = publish(registry, tmp_path / "out")
+    [dataset] = result.records
+    assert isinstance(dataset, Dataset)
+    assert [v.name for v in dataset.variables][:3] == ["aar", "yrke_grovgruppe", "yrke_fingruppe"]
+    assert len(dataset.variables) == 8 and result.problems == []
+    # all read; what is left to fix is the list's own: its "aar" has no description (HealthDCAT-AP requires one)
+    assert "Brudd | Violations: 1 " in result.report and "Variabelen mangler beskrivelse" in result.report
 
 
 def test_missing_metadata_shows_as_violations_and_exit_status_1(registry, tmp_path, capsys):
