@@ -308,7 +308,7 @@ class Profile:
             # a total order on every field, so equal result sets give equal reports whatever the engine's order
             append(((t.rank, focus, t.path_component, value or "", t.message_hint_shape), t, value))
         keyed.sort(key=itemgetter(0))
-        return keyed
+        return _unrepeated(keyed)
 
     def _template(self, r: Result) -> _Template:
         """What every finding of `r`'s shape, component, severity and path says: the same for the
@@ -323,6 +323,24 @@ class Profile:
             component = str(r.component).rsplit("#", 1)[-1]
             found = self._templates[key] = _Template(severity, path, message, shape, component, hint)
         return found
+
+
+def _unrepeated(keyed: list[Any]) -> list[Any]:
+    """`Profile._keyed`'s findings without a missing property's milder repeats: a variable with no
+    description was told "has no description (required by HealthDCAT-AP)" and "should have a
+    description" (a recommending shape of the same profile), twice in a registry's report for
+    one thing to fix. A property missing (`MinCount`) is said once, at its strictest severity; the
+    findings come sorted most severe first."""
+    strictest: dict[tuple[str, str | None], int] = {}
+    out = []
+    for item in keyed:
+        key, t, _value = item
+        if t.component == "MinCountConstraintComponent":
+            missing = (key[1], t.path)
+            if strictest.setdefault(missing, t.rank) < t.rank:
+                continue
+        out.append(item)
+    return out
 
 
 def _pick(literals: Iterable[Node]) -> str:
