@@ -174,6 +174,21 @@ DEFAULT_FIELDS: dict[str, str] = {
 
 `access_url` is not a field: it gives a dataset without distributions one (where to apply)."""
 
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+VOCABULARY_OF = {
+    "themes": EU_AUTHORITY + "data-theme/",
+    "health_categories": "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/",
+    "access_rights": EU_AUTHORITY + "access-right/",
+    "languages": EU_AUTHORITY + "language/",
+    "frequency": EU_AUTHORITY + "frequency/",
+    "dataset_type": EU_AUTHORITY + "dataset-type/",
+    "spatial": EU_AUTHORITY + "country/",
+}
+"""Defaults of these fields may name a code of their EU list instead of its IRI ("PHDR", "HEAL",
+"NON_PUBLIC", "NOR"), as the publisher kit's metadata does: an operator completing a real
+catalogue wrote `health_categories = ["PHDR"]` and was told only that it is not an IRI."""
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
 PUBLISHERS_ONLY = {
     "title": "a dataset's title is its publisher's to state",
     "description": "a dataset's description is its publisher's to write; the catalogue never invents one",
@@ -237,16 +252,28 @@ def _agent(value: Any, setting: str, keys: tuple[str, ...]) -> Agent:
     )
 
 
-def _default(kind: str, value: Any, setting: str) -> Any:
+def _listed(value: Any, setting: str, vocabulary: str | None) -> str:
+    """An IRI, or a code of the field's EU list (`VOCABULARY_OF`) as that list's IRI."""
+    if vocabulary and isinstance(value, str) and _CODE.fullmatch(value.strip()):
+        return vocabulary + value.strip()
+    try:
+        return _iri(value, setting)
+    except ConfigError as exc:
+        if vocabulary:
+            raise _fail(setting, f"{value!r} is neither an http(s) IRI nor a code of {vocabulary}") from None
+        raise exc
+
+
+def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None) -> Any:
     if kind in AGENT_KEYS:
         return _agent(value, setting, AGENT_KEYS[kind])
     if kind == "iri":
-        return _iri(value, setting)
+        return _listed(value, setting, vocabulary)
     if kind == "iris":
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values:
             raise _fail(setting, f"{value!r} is not a list of IRIs")
-        return [_iri(v, f"{setting}[{i}]") for i, v in enumerate(values)]
+        return [_listed(v, f"{setting}[{i}]", vocabulary) for i, v in enumerate(values)]
     if kind == "text":
         return _text(value, setting)
     if kind == "keywords":
@@ -312,7 +339,9 @@ def _parsed_defaults(name: str, raw_json: str) -> tuple[tuple[str, Any], ...]:
             f"{where}: may only name dataset fields the operator completes (unknown: {', '.join(unknown)}); "
             f"the fields are {', '.join(sorted(DEFAULT_FIELDS))}"
         )
-    return tuple((k, _default(DEFAULT_FIELDS[k], v, f"{where}.{k}")) for k, v in sorted(raw.items()))
+    return tuple(
+        (k, _default(DEFAULT_FIELDS[k], v, f"{where}.{k}", VOCABULARY_OF.get(k))) for k, v in sorted(raw.items())
+    )
 
 
 @dataclass(frozen=True)

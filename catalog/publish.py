@@ -23,6 +23,7 @@ from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import profiles
+from catalog.config import VOCABULARY_OF
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import EU, HK, _agent, new_graph, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, MAP_HEADINGS, VarlistError, read_varlist
@@ -75,7 +76,7 @@ hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "hels
 """
 """An example `metadata.toml` naming every key the kit reads; `catalog publish --template` writes
 it beside the template spreadsheet, so that the template and it publish a conforming feed."""
-HEALTH_CATEGORIES = "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/"
+HEALTH_CATEGORIES = VOCABULARY_OF["health_categories"]
 MAP_IN_METADATA = 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }'
 """How the kit says to map a list's own headings (`harvesters.varlist.MAP_HEADINGS` for a source)."""
 

@@ -116,6 +116,20 @@ def test_field_defaults_fill_only_empty_fields_and_the_store_keeps_what_the_sour
     assert kept.themes == mfr_dataset().themes  # stated by the source: never replaced
 
 
+def test_a_default_may_name_a_code_of_its_fields_eu_list(settings):
+    """An operator completing the real Difi catalogue wrote `health_categories = ["PHDR"]`, as the
+    publisher kit's metadata takes it, and was told only that "PHDR" is not an IRI."""
+    src = source({"health_categories": ["PHDR"], "access_rights": "NON_PUBLIC", "spatial": "NOR"})
+    record = published_view(mfr_dataset(health_categories=[], access_rights=None, spatial=[]), settings, src).record
+    assert record.health_categories == [
+        "https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/PHDR"
+    ]
+    assert record.access_rights == "http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC"
+    assert record.spatial == ["http://publications.europa.eu/resource/authority/country/NOR"]
+    with pytest.raises(ConfigError, match="neither an http.s. IRI nor a code of https://hdeu-dcat"):
+        source({"health_categories": ["PH DR"]})
+
+
 def test_the_catalogue_adds_its_access_body_and_says_so(settings):
     view = published_view(mfr_dataset(hdab=None), settings)
     assert view.record.hdab.name["nb"] == settings.hdab_name
@@ -133,8 +147,9 @@ def test_a_creator_nobody_can_name_is_left_out_of_the_published_view(settings):
         ({"contact": {"uri": "https://x.example/"}}, "sources.src.options.defaults.contact"),
         ({"publisher": "Skatteetaten"}, "sources.src.options.defaults.publisher"),
         ({"publisher": {"url": "ftp://x"}}, "sources.src.options.defaults.publisher.url"),
-        ({"access_rights": "NON_PUBLIC"}, "sources.src.options.defaults.access_rights"),
-        ({"themes": ["HEAL"]}, "sources.src.options.defaults.themes[0]"),
+        ({"access_rights": "not public"}, "sources.src.options.defaults.access_rights"),
+        ({"themes": ["HEAL", "data-theme/HEAL"]}, "sources.src.options.defaults.themes[1]"),
+        ({"landing_page": "HEAL"}, "sources.src.options.defaults.landing_page"),  # no list: an IRI
         ({"has_structured_data": "yes"}, "sources.src.options.defaults.has_structured_data"),
         ({"number_of_records": -1}, "sources.src.options.defaults.number_of_records"),
         ({"temporal_start": "last year"}, "sources.src.options.defaults.temporal_start"),
