@@ -145,6 +145,7 @@ def test_the_api_reads_a_year_among_the_words_and_refuses_one_that_is_none(clien
     refused = client.get("/api/search?q=røyking&year=twenty")
     assert refused.status_code == 400 and refused.json["detail"].startswith("year='twenty' is not a year")
     assert client.get("/api/search?q=fødselsvekt 2500").json["query"] == "fødselsvekt 2500"  # grams, no year
+    assert client.get("/api/search?q=røyking&year=").json["total"] == 45  # empty: none, as type= is
 
 
 def test_results_page_through_twenty_at_a_time(client):

@@ -107,7 +107,7 @@ def search_query() -> SearchQuery:
     if len(request.args.get("q", "")) > MAX_QUERY:  # the page searches its start and says so
         abort(400, f"q is {len(request.args['q'])} characters long: at most {MAX_QUERY} are searched")
     try:
-        covering(request.args.getlist(YEAR_FILTER))
+        covering([v for v in request.args.getlist(YEAR_FILTER) if v.strip()])  # empty: none, as for type=
     except BadQuery as e:
         abort(400, str(e))
     limit = _whole("limit", PAGE_SIZE, 1, MAX_LIMIT, "")

@@ -528,9 +528,9 @@ class OneWord:
 
 def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
     """When no hit matches all the words (`SearchResult.any_words`), each word's own count and
-    search: "antibiotika barn" listed the ~600 rows saying "barn" before the 8 prescription
-    variables holding antibiotics' ATC codes; the page now also offers «antibiotika» (8) and
-    «barn» (...) to choose from. A listed phrase counts as one ("blood pressure")."""
+    search: "antibiotika barn" listed the ~600 rows saying "barn" before the prescription
+    registry's antibiotics; the demo's page now also offers «antibiotika» (32) and «barn» (255)
+    to choose from. A listed phrase counts as one ("blood pressure")."""
     if not (result.any_words and result.hits) or result.split_words:
         return []
     backend, hits_cache = search_backend(), current_app.extensions["hits_cache"]
