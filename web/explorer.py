@@ -529,7 +529,7 @@ class OneWord:
 def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
     """When no hit matches all the words (`SearchResult.any_words`), each word's own count and
     search: "antibiotika barn" listed the ~600 rows saying "barn" before the prescription
-    registry's antibiotics; the demo's page now also offers «antibiotika» (32) and «barn» (255)
+    registry's antibiotics; the demo's page now also offers «antibiotika» (32) and «barn» (286)
     to choose from. A listed phrase counts as one ("blood pressure")."""
     if not (result.any_words and result.hits) or result.split_words:
         return []
