@@ -695,6 +695,9 @@ DISJUNCTIVE = [
     ("", "variable", {"source": ["hunt"], "datatype": ["integer"]}),  # no words
     ("vekt", "variable", {}),
     ("vekt", "variable", {"year": ["2015"], "source_kind": ["survey"]}),  # years: not for code lists
+    ("røyker", "variable", {"year": ["1994-2001"]}),  # the years alone
+    ("register", "dataset", {"year": ["2001", "2020-"], "source": ["mfr", "tromso", "kreft"]}),
+    ("diagnose", "variable", {"year": ["1990-1999"], "source": ["npr", "kreft", "dar"], "datatype": ["string"]}),
 ]
 
 

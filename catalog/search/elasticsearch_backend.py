@@ -54,7 +54,6 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 from catalog.config import ConfigError
 from catalog.search import (
     DOC_TYPES,
-    FACETS,
     FILTERS,
     MEMBERS_SHOWN,
     BadQuery,
@@ -107,7 +106,7 @@ from catalog.search.results import (
     span,
     too_complex,
 )
-from catalog.search.years import YEAR_FILTER, covering
+from catalog.search.years import YEAR_FILTER, YEARLESS, covering, one_pass
 from catalog.store import process_token
 from catalog.topics import Area
 
@@ -497,8 +496,7 @@ class ElasticsearchBackend:
 
     def _search(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
         if q.disjunctive:
-            keyed = any(values for name, values in q.filters.items() if name not in FACETS)
-            return disjunctive(self._search, q, plan, None if keyed else self._counts)
+            return disjunctive(self._search, q, plan, self._counts if one_pass(q) else None)
         by_name = q.sort in ("name", "uses") or not plan.units
         grouped = q.group and q.type == "variable"
         field = "uses_sort" if q.sort == "uses" else "name_sort"
@@ -551,8 +549,9 @@ class ElasticsearchBackend:
         the others and the type's total under the filters that apply to it, as filter
         aggregations (as Elasticsearch's guide does faceting), instead of a request per chosen
         facet and type. Only facet filters are chosen here (filters by key apply to some types
-        only and are counted apart, `_search`)."""
-        chosen = {name: values for name, values in q.filters.items() if values}
+        only and are counted apart, `_search`); the years restrict the query, but for the types
+        without years (`one_pass`)."""
+        chosen = {name: values for name, values in q.filters.items() if values and name != YEAR_FILTER}
         terms = {name: {"terms": {"field": name, "size": 100}} for name in q.facets}
 
         def where(filters: dict[str, list[str]]) -> dict[str, Any]:
@@ -568,8 +567,12 @@ class ElasticsearchBackend:
         for kind in DOC_TYPES:
             if kind != q.type:
                 inner[f"_tab_{kind}"] = {"filter": where(type_filters(kind, chosen))}
+        query = self._query(dataclasses.replace(q, filters={}), plan, of_type=False)
+        if q.filters.get(YEAR_FILTER):
+            years = [*map(_covers, covering(q.filters[YEAR_FILTER])), *({"term": {"type": k}} for k in YEARLESS)]
+            query = {"bool": {"must": [query], "filter": [{"bool": {"should": years, "minimum_should_match": 1}}]}}
         body = {
-            "query": self._query(dataclasses.replace(q, filters={}), plan, of_type=False),
+            "query": query,
             "size": 0,
             "track_total_hits": False,
             "aggs": {"_types": {"terms": {"field": "type", "size": len(DOC_TYPES)}, "aggs": inner}},
