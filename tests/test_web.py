@@ -113,6 +113,9 @@ def test_words_with_no_common_hit_are_offered_each_alone_with_its_count(client):
         ("/search?q=r%C3%B8yking&amp;grouped=0", "røyking", "45"),
     ]
     assert "Hvert ord for seg" not in page(client, "/search?q=røyking")  # all words matched
+    api = client.get("/api/search?q=hoveddiagnose røyking").json
+    assert api["each_word"] == [{"words": "hoveddiagnose", "total": 1}, {"words": "røyking", "total": 45}]
+    assert client.get("/api/search?q=røyking").json["each_word"] == []
 
 
 def test_the_api_gives_a_hits_label_and_dataset_title_in_every_language_the_record_has(client):

@@ -523,7 +523,6 @@ EACH_WORD_MAX = 6
 class OneWord:
     words: str
     total: int
-    url: str
 
 
 def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
@@ -540,7 +539,7 @@ def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
         words = " ".join(unit[0].words)
         probe = replace(q, text=words, offset=0, limit=0, facets=(), highlight=False, any_words=False)
         total = hits_cache.get(hits_key(probe, generation), partial(backend.search, probe), generation).total
-        found.append(OneWord(words, total, changed_url(q=words)))
+        found.append(OneWord(words, total))
     return found
 
 

@@ -151,6 +151,12 @@ SCHEMAS: dict[str, Any] = {
                 "description": "a searched code some lists hold, the code it falls under and how many hits a search for "
                 "that finds, when more (C50.9 under C50); null otherwise",
             },
+            "each_word": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"words": {"type": "string"}, "total": {"type": "integer"}}},
+                "description": "when no hit matches all the words (any_words): each word's own search and its total, "
+                "a listed phrase as one (antibiotika barn: antibiotika, barn); empty otherwise",
+            },
             "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
