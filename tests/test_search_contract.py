@@ -396,6 +396,8 @@ def test_an_exact_short_name_comes_before_a_near_one(loaded: SearchBackend) -> N
         ("røyking hos mor", "røyking mor"),  # "kreft hos barn" fell to any word on the demo (867 rows)
         ("smoking during pregnancy", "smoking pregnancy"),
         ("røyker mot daglig", "røyker daglig"),  # "vaksinert mot covid": "Reservasjon mot registrering" first
+        ("hvilke variabler finnes om røyking", "røyking"),  # a question about the catalogue: fell to any word
+        ("data on smoking", "smoking"),
     ],
 )
 def test_stop_words_do_not_have_to_match(loaded: SearchBackend, typed: str, meant: str) -> None:
