@@ -109,8 +109,8 @@ def search_query() -> SearchQuery:
         abort(400, f"q is {len(request.args['q'])} characters long: at most {MAX_QUERY} are searched")
     try:
         covering([v for v in request.args.getlist(YEAR_FILTER) if v.strip()])  # empty: none, as for type=
-    except BadQuery as e:
-        abort(400, str(e))
+    except BadQuery as exc:
+        abort(400, str(exc))
     limit = _whole("limit", PAGE_SIZE, 1, MAX_LIMIT, "")
     _whole("page", 1, 1, MAX_OFFSET // limit, f" (the first {MAX_OFFSET:,} hits, at limit={limit})")
     return query_from_args(page_size=limit)
