@@ -284,6 +284,8 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("fedre", ("far",)),  # a typo of something else, 84 rows of causes of death
         ("teenagers", ("ungdom",)),
         ("søvnproblemer", ("søvnvansker",)),  # the surveys' "Søvnvansker": nothing found
+        ("psykisk helse", ("psykisk", "helsevern")),  # 17 of NPR's 38 "psykisk helsevern" variables
+        ("psychiatric", ("psykisk", "helsevern")),  # nothing found
         ("substance use", ("rus",)),  # NPR's "Tverrfaglig spesialisert rusbehandling" (rus: a part)
         ("county", ("fylke",)),  # 35 English-labelled "Bostedsfylke" of the 100
         ("municipality", ("kommune",)),
