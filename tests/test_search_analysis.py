@@ -286,6 +286,8 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("søvnproblemer", ("søvnvansker",)),  # the surveys' "Søvnvansker": nothing found
         ("psykisk helse", ("psykisk", "helsevern")),  # 17 of NPR's 38 "psykisk helsevern" variables
         ("psychiatric", ("psykisk", "helsevern")),  # nothing found
+        ("smoking status", ("røyking",)),  # any word: the Cancer Registry's "Vitalstatus" first
+        ("waist", ("midjeomkrets",)),  # a typo: NPR's "Waiting time"
         ("substance use", ("rus",)),  # NPR's "Tverrfaglig spesialisert rusbehandling" (rus: a part)
         ("county", ("fylke",)),  # 35 English-labelled "Bostedsfylke" of the 100
         ("municipality", ("kommune",)),
