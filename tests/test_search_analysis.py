@@ -280,13 +280,11 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("dødsårsak", ("cause", "death")),
         ("children", ("barn",)),  # "antibiotics children": "children" took a typo, 34 junk rows
         ("infant", ("spedbarn",)),
-        ("menn", ("mann",)),  # the plural of an irregular noun the stemmer keeps apart
         ("fedre", ("far",)),  # a typo of something else, 84 rows of causes of death
         ("teenagers", ("ungdom",)),
         ("søvnproblemer", ("søvnvansker",)),  # the surveys' "Søvnvansker": nothing found
         ("psykisk helse", ("psykisk", "helsevern")),  # 17 of NPR's 38 "psykisk helsevern" variables
         ("psychiatric", ("psykisk", "helsevern")),  # nothing found
-        ("smoking status", ("røyking",)),  # any word: the Cancer Registry's "Vitalstatus" first
         ("waist", ("midjeomkrets",)),  # a typo: NPR's "Waiting time"
         ("substance use", ("rus",)),  # NPR's "Tverrfaglig spesialisert rusbehandling" (rus: a part)
         ("county", ("fylke",)),  # 35 English-labelled "Bostedsfylke" of the 100
@@ -309,6 +307,16 @@ def test_a_long_word_splits_into_two_words_the_longest_first_part_first() -> Non
     assert compound_splits("hoftebrud") == [("hofte", "brud"), ("hoft", "brud"), ("hoft", "ebrud")]
     assert compound_splits("diabetes") == [("diab", "etes")] and compound_splits("vekt") == []
     assert compound_splits("hba1cverdi") == []  # a code's digits
+
+
+@pytest.mark.parametrize("typed", ["tannlege", "muligheter"])
+def test_no_shipped_word_is_taken_for_a_word_whose_stem_is_short(typed: str) -> None:
+    """ "tannlege" (stem "tann") was corrected to the listed "mann" one edit away when "mann, menn"
+    was added: the demo listed the 121 sex variables (their code "Mann") for "dentist"."""
+    synonyms = Synonyms()
+    for edits in (1, 2):
+        tolerant = synonyms.tolerant(synonyms.plan(typed), [0], edits)
+        assert tolerant is None or tolerant.corrected == ()
 
 
 def test_a_typo_is_corrected_to_the_synonyms_it_is_a_typo_of() -> None:
