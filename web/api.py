@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 from catalog.export import as_published
 from catalog.model import Dataset, key_for, to_dict
 from catalog.search import DOC_TYPES, SORTS, BadQuery, Hit, SearchQuery, suggestions
-from catalog.search.years import YEAR_FILTER, covering
+from catalog.search.years import YEAR_FILTER, covering, listed
 from web import basket, distribution, marketplace, samples
 from web.compare import MAX_COMPARED, compared, comparison_rows
 from web.explorer import (
@@ -108,7 +108,7 @@ def search_query() -> SearchQuery:
     if len(request.args.get("q", "")) > MAX_QUERY:  # the page searches its start and says so
         abort(400, f"q is {len(request.args['q'])} characters long: at most {MAX_QUERY} are searched")
     try:
-        covering([v for v in request.args.getlist(YEAR_FILTER) if v.strip()])  # empty: none, as for type=
+        covering(listed(request.args.getlist(YEAR_FILTER)))  # empty: none, as for type=
     except BadQuery as exc:
         abort(400, str(exc))
     limit = _whole("limit", PAGE_SIZE, 1, MAX_LIMIT, "")

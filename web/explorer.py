@@ -36,7 +36,7 @@ from catalog.search import (
     variables_using,
 )
 from catalog.search.codes import broader
-from catalog.search.years import YEAR_FILTER, read_years, span
+from catalog.search.years import YEAR_FILTER, listed, read_years, span
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
@@ -100,7 +100,7 @@ def query_from_args(grouped: bool = False, page_size: int = PAGE_SIZE) -> Search
     kind = kind if kind in DOC_TYPES else "variable"
     text, typed = read_years(args.get("q", "")[:MAX_QUERY])
     filters = {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}
-    years = [v for v in dict.fromkeys([*filters.pop(YEAR_FILTER, []), *typed]) if span(v)]
+    years = [v for v in listed([*filters.pop(YEAR_FILTER, []), *typed]) if span(v)]
     if years:
         filters[YEAR_FILTER] = years
     return SearchQuery(
@@ -448,7 +448,7 @@ def search() -> Any:
         max_query=MAX_QUERY,
         wider=wider_code(view.query, view.result),
         each_word=each_word(view.query, view.result),
-        wrong_years=[v for v in request.args.getlist(YEAR_FILTER) if v.strip() and span(v) is None],
+        wrong_years=[v for v in listed(request.args.getlist(YEAR_FILTER)) if span(v) is None],
         export_max=EXPORT_MAX,
     )
 

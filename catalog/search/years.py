@@ -122,6 +122,17 @@ def read_years(text: str) -> tuple[str, list[str]]:
     return (" ".join(words), years) if years else (text, [])
 
 
+def listed(values: list[str]) -> list[str]:
+    """The `year` values of a URL's parameters, a parameter holding several as the filters' field
+    shows them ("2010, 2015", "2012 - 2015"): each one once, empty ones left out."""
+    out: list[str] = []
+    for given in values:
+        for one in re.split(r"[,;\s]+", _JOINED.sub(r"\1-\2", given)):
+            if one and one not in out:
+                out.append(one)
+    return out
+
+
 def covering(values: list[str]) -> list[tuple[int, int]]:
     """The spans of a `year` filter's values, each once; a value that is no year is refused (the
     pages leave such a value out before, `catalog.search.years.span`; the API says so)."""
