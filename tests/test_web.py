@@ -138,9 +138,13 @@ def test_the_filters_take_a_year_or_a_span_and_say_when_it_is_none(client):
     wrong = page(client, "/search?q=fødselsvekt&year=tjue")
     assert "«tjue» er ikke et år eller et spenn av år" in wrong and "FODSELSVEKT" in hits(wrong)
     assert 'id="facet-years"' not in page(client, "/search?q=icd&type=codelist")  # no years
-    both = page(client, "/search?q=røyking&year=2010,+2018&year=2016")  # the field holds several
+    typed = client.get("/search?q=røyking&year=2010,+2018&year=2016")  # the field holds several
+    assert typed.status_code == 302 and typed.location == "/search?q=r%C3%B8yking&year=2010&year=2018&year=2016"
+    both = page(client, typed.location)
     assert 'name="year" inputmode="numeric" size="10" value="2010, 2018, 2016"' in both
     assert "45 variabler" in both  # HUNT4 covers 2018
+    chips = dict((label, href) for href, label in re.findall(r'<a class="chip" href="([^"]*)">([^<]*)', both))
+    assert chips["År med data: 2018 "] == "/search?q=r%C3%B8yking&amp;year=2010&amp;year=2016"  # removes it alone
 
 
 def test_the_api_reads_a_year_among_the_words_and_refuses_one_that_is_none(client):

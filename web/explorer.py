@@ -421,14 +421,18 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
 
 def typed_years() -> dict[str, Any] | None:
     """The page's URL parameters with the years typed among the words moved into the `year`
-    filter ("?q=fødsler 2010" -> "?q=fødsler&year=2010"), or None when none was typed: the
-    page then shows the year as a filter, with its chip to remove it, and its links keep it."""
+    filter ("?q=fødsler 2010" -> "?q=fødsler&year=2010"), and several years in one parameter
+    (the filters' field: "2010, 2020-") one a parameter; None when the URL is so already. The
+    page then shows each year as a filter, with its chip to remove it (a chip's link removes its
+    parameter: of "year=2010, 2020-" it removed neither), and its links keep them."""
     words, typed = read_years(request.args.get("q", ""))
-    if not typed:
+    given = request.args.getlist(YEAR_FILTER)
+    years = listed([*given, *typed])
+    if not typed and years == given:
         return None
-    years = list(dict.fromkeys([*request.args.getlist(YEAR_FILTER), *typed]))
     lang = {"lang": request.args["lang"]} if "lang" in request.args else {}
-    return state_args(q=words or None, **{YEAR_FILTER: years}, **lang)
+    text = {"q": words or None} if typed else {}
+    return state_args(**text, **{YEAR_FILTER: years}, **lang)
 
 
 @bp.get("/search")
