@@ -541,13 +541,13 @@ def cmd_import_store(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from catalog.search import BadQuery, SearchQuery, open_backend, type_totals
+    from catalog.search import BadQuery, SearchQuery, open_backend, type_filters, type_totals
     from catalog.search.years import YEAR_FILTER, read_years
 
     settings = _settings(args)
     index = open_backend(settings)
     words, years = read_years(args.query)  # as the explorer reads them: "fødsler 2010"
-    filters = {YEAR_FILTER: years} if years and args.type != "codelist" else {}
+    filters = type_filters(args.type, {YEAR_FILTER: years}) if years else {}
     try:
         result = index.search(
             SearchQuery(text=words, type=args.type, limit=args.limit, group=args.group, filters=filters)

@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS as DCT
 from catalog import profiles
 from catalog.config import VOCABULARY_OF
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
-from catalog.rdf import EU, HK, _agent, new_graph, to_graph
+from catalog.rdf import HK, _agent, new_graph, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, MAP_HEADINGS, VarlistError, read_varlist
 
 COLUMNS = {
@@ -168,9 +168,9 @@ class Builder:
             custodian=_agent_from(meta.get("custodian")),
             hdab=_agent_from(meta.get("hdab")),
             keywords={"nb": list(meta.get("keywords", []))} if meta.get("keywords") else {},
-            themes=_vocabulary(list(meta.get("themes", ["HEAL"])), EU + "data-theme/"),
-            health_categories=_vocabulary(list(meta.get("health_categories", [])), HEALTH_CATEGORIES),
-            access_rights=_vocabulary([meta.get("access_rights", "NON_PUBLIC")], EU + "access-right/")[0],
+            themes=_vocabulary(list(meta.get("themes", ["HEAL"])), VOCABULARY_OF["themes"]),
+            health_categories=_vocabulary(list(meta.get("health_categories", [])), VOCABULARY_OF["health_categories"]),
+            access_rights=_vocabulary([meta.get("access_rights", "NON_PUBLIC")], VOCABULARY_OF["access_rights"])[0],
             applicable_legislation=list(meta.get("applicable_legislation", [])),
             legal_basis=_lang_text(meta.get("legal_basis")),
             purpose=_lang_text(meta.get("purpose")),
@@ -180,7 +180,7 @@ class Builder:
             temporal_end=meta.get("temporal_end"),
             landing_page=meta.get("landing_page"),
             dataset_type=meta.get("dataset_type"),
-            languages=_vocabulary(list(meta.get("languages", ["NOB"])), EU + "language/"),
+            languages=_vocabulary(list(meta.get("languages", ["NOB"])), VOCABULARY_OF["languages"]),
         )
         if meta.get("access_url"):
             d.distributions = [
