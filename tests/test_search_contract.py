@@ -280,7 +280,7 @@ def test_a_compound_the_catalogue_writes_apart_finds_its_two_words(
 
 def test_a_compound_whose_words_are_nowhere_together_finds_either_and_says_so(loaded: SearchBackend) -> None:
     """The last resort before nothing: "metforminsivilstand" is metformin or sivilstand (no
-    variable holds both); "blodtrykkverdi" is blodtrykk alone, since no variable says "verdi";
+    variable holds both); "blodtrykkmønster" is blodtrykk alone, since no variable says "mønster";
     "vektdiagnose" is diagnose alone: a short stem beside a long one says little (on the demo
     "insulinbruk" listed "Bruker snus" first, "fødselsvektdata" 704 variables of "data")."""
     either = search(loaded, "metforminsivilstand")
@@ -288,10 +288,51 @@ def test_a_compound_whose_words_are_nowhere_together_finds_either_and_says_so(lo
     assert {"diabetes/METFORMIN", "ssb/SIVILSTAND"} <= set(names(either))
     longer = search(loaded, "vektdiagnose")
     assert longer.split_words == (("vektdiagnose", "diagnose"),) and "mfr/VEKT" not in names(longer)
-    alone = search(loaded, "blodtrykkverdi")
+    alone = search(loaded, "blodtrykkmønster")
     assert set(names(alone)) == {"hunt/BT_SYS", "hunt/BT_DIA"}
-    assert alone.any_words and alone.split_words == (("blodtrykkverdi", "blodtrykk"),)
-    assert search(loaded, "blodtrykkverdi", disjunctive=True).total == alone.total
+    assert alone.any_words and alone.split_words == (("blodtrykkmønster", "blodtrykk"),)
+    assert search(loaded, "blodtrykkmønster", disjunctive=True).total == alone.total
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "found"),
+    [
+        ("røykestatus", "røyke", {"hunt/ROYK", "mfr/ROYK_START", "mfr/ROYK_SLUTT"}),
+        ("blodtrykkverdi", "blodtrykk", {"hunt/BT_SYS", "hunt/BT_DIA"}),
+        ("hjerteinfarktdata", "hjerteinfarkt", {"hkr/AMI"}),
+    ],
+)
+def test_a_compound_ending_in_what_kind_of_value_is_its_first_word(
+    loaded: SearchBackend, typed: str, first: str, found: set[str]
+) -> None:
+    """On the demo "røykestatus" (smoking status: no variable says it) was "status", its longer
+    stem, and listed "Vitalstatus" first; "fødselsvektdata" fell to "fødsel" (421 variables,
+    "Induksjon av fødsel" first) once "data" was a stop word. A compound ending in a word that
+    says what kind of value, not what about (status, type, verdi, data ...), is its first word."""
+    result = search(loaded, typed)
+    assert set(names(result)) >= found and "bryst/HER2" not in names(result)
+    assert result.split_words == ((typed, first),) and not result.any_words and not result.typos
+    assert search(loaded, typed, disjunctive=True).total == result.total
+
+
+def test_a_compound_whose_head_alone_is_a_word_is_what_its_first_part_is_part_of(empty: SearchBackend) -> None:
+    """On the demo "strålebehandling" (radiotherapy: no variable says it) was "behandling": 1,702
+    variables, satisfaction with treatment first, while the children's cancer registry's
+    "Stråledose" said what was asked about. The compound's first part is searched where the
+    catalogue writes it inside its words; when it is nowhere, neither part is."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("STRALEDOSE", "Stråledose", "Radiation dose", "Samlet stråledose i Gy.", "decimal", {}),
+        ("FORNOYD", "Fornøyd med behandlingen", "Satisfied with treatment", "Skala 1-5.", "integer", {}),
+    ]
+    r = Registry(
+        "nkr", "quality-registry", "Barnekreftregisteret", "OUS", "PHDR", "2010-01-01", None, "NON_PUBLIC", variables
+    )
+    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
+    result = search(empty, "strålebehandling")
+    assert names(result) == ["nkr/STRALEDOSE"]
+    assert result.split_words == (("strålebehandling", "stråle"),) and result.any_words
+    assert search(empty, "strålebehandling", disjunctive=True).total == result.total
+    assert search(empty, "qzxbehandling").total == 0  # its first part is no word: no treatment either
 
 
 def test_a_part_the_stemmer_cuts_to_a_short_stem_is_not_searched_alone(loaded: SearchBackend) -> None:
@@ -318,6 +359,14 @@ def test_a_word_the_stemmer_cuts_short_tolerates_only_the_typos_its_stem_allows(
     listed 1,241 variables, twins first. "muligheter" ("mul") found mothers' ages by "mor"."""
     result = search(loaded, typed)
     assert result.total == 0 and not result.corrected
+
+
+def test_a_short_stem_takes_no_typo_in_a_datasets_title(loaded: SearchBackend) -> None:
+    """On the demo "karies" (caries: no variable says it), stemmed "kari", was one edit from "kar"
+    of "Hjerte- og karregisteret", and the register's 25 variables were listed, "Bostedsfylke"
+    first. A title takes a typo of a long stem only ("hoftebrudregister", above), and one edit."""
+    result = search(loaded, "karies")
+    assert result.total == 0 and not any(n.startswith("hkr/") for n in names(result))
 
 
 @pytest.mark.parametrize(

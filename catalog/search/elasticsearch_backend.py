@@ -85,11 +85,11 @@ from catalog.search.analysis import (
     Synonyms,
     Word,
     decompounder,
+    field_typo_edits,
     fold,
     index_fields,
     rank_suggestions,
     shipped_synonyms,
-    typo_edits,
     words,
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
@@ -415,7 +415,7 @@ class ElasticsearchBackend:
         options: list[dict[str, Any]] = []
         for field_name, boost in FIELD_BOOSTS.items():
             options.append({"match": {field_name: {"query": word.text, "operator": "and", "boost": boost}}})
-            edits = typo_edits(word, FIELD_ANALYZER[field_name]) if field_name in FUZZY_FIELDS else 0
+            edits = field_typo_edits(word, field_name)
             if edits:
                 fuzzy = {"fuzziness": edits, "max_expansions": expansions, "boost": FUZZY_FIELDS[field_name]}
                 options.append({"match": {field_name: {"query": word.text, "operator": "and", **fuzzy}}})

@@ -14,6 +14,7 @@ from catalog.search.analysis import (
     MAX_CLAUSES,
     MAX_WINDOW,
     MIN_AFFIX,
+    STOPWORDS,
     Alternative,
     Decompounder,
     QueryPlan,
@@ -24,6 +25,11 @@ from catalog.search.analysis import (
 )
 from catalog.search.codes import any_system_terms, broader
 
+KIND_WORDS = frozenset("status type typer verdi verdier informasjon opplysning opplysninger".split())
+"""Ends of compounds that say what kind of value a variable holds, not what about (as "data", a
+stop word): the compound is its first word. "røykestatus" (smoking status: no variable says it)
+was "status" on the demo, as its longer stem, and listed "Vitalstatus" first; "fødselsvektdata"
+fell to "fødsel" once "data" became a stop word."""
 MIN_LONE_PART = 6
 """Fewest letters of a compound's part searched alone, when the other matches nothing, and of its
 stem: a shorter one is as often a stem other words share ("ette" of "etterbyrd", which "etter"
@@ -190,7 +196,9 @@ def with_parts(
     their own, searched as either ("metforminsivilstand": metformin or sivilstand) or, when only
     one of them has a stem of `MIN_LONE_PART` letters, as that one ("fødselsvektdata":
     fødselsvekt); else the first one of whose words does, alone, if it is that long
-    ("alkoholvaner": alkohol, since no variable says "vaner"). A word one edit from a synonym or
+    ("alkoholvaner": alkohol, since no variable says "vaner"), or, when that is the second (the
+    compound's head), the first as the start or end of the catalogue's words ("strålebehandling":
+    stråle, of "Stråledose"). A word one edit from a synonym or
     code name is left to the typos (`Synonyms.misspells`)."""
     replaced: dict[int, tuple[tuple[Alternative, ...], ...]] = {}
     said = []
@@ -214,6 +222,12 @@ def _parts(
     """`with_parts` of one word: the units of its parts and the parts as searched, or None."""
     one: tuple[tuple[tuple[Alternative, ...], ...], str] | None = None
     for left, right in compound_splits(word):
+        if right.lower() in STOPWORDS or right.lower() in KIND_WORDS:  # "fødselsvektdata", "røykestatus"
+            first = synonyms.plan(f"{left} ").units
+            whole = [tuple(dataclasses.replace(a, affixes=False) for a in unit) for unit in first]
+            if len(first) == 1 and matches(dataclasses.replace(plan, units=tuple(whole), areas=())):
+                return first, left
+            continue
         parts = synonyms.plan(f"{left} {right} ").units  # whole words, not one being typed
         if len(parts) != 2:
             continue
@@ -229,7 +243,15 @@ def _parts(
             return (parts[at],), (left, right)[at]
         if all(alone):
             return parts, f"{left} {right}"
-        if one is None and any(alone):  # the other part is no word the catalogue holds: left out
+        if one is None and alone == [False, True]:
+            # Only the compound's head is a word: "strålebehandling" was "behandling" (1,702
+            # variables of satisfaction with treatment on the demo). The head is the general
+            # kind, the word before it what the researcher asks about: that one where the
+            # catalogue writes it inside its words ("stråle" of "Stråledose"), else neither (a
+            # first part that is nowhere a word: "xyzbehandling" is no treatment).
+            if matches(dataclasses.replace(plan, units=(parts[0],), areas=())):
+                one = (parts[0],), left
+        elif one is None and any(alone):  # the other part is no word the catalogue holds: left out
             at = alone.index(True)
             if long[at]:
                 one = (parts[at],), (left, right)[at]

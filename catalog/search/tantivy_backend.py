@@ -77,11 +77,11 @@ from catalog.search.analysis import (
     Synonyms,
     Word,
     decompounder,
+    field_typo_edits,
     fold,
     index_fields,
     rank_suggestions,
     shipped_synonyms,
-    typo_edits,
     words,
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
@@ -415,7 +415,7 @@ class TantivyBackend:
                 continue
             exact = [tantivy.Query.term_query(schema, field_name, t) for t in terms]
             options.append(tantivy.Query.boost_query(_all(exact), boost))
-            edits = typo_edits(word, FIELD_ANALYZER[field_name]) if field_name in FUZZY_FIELDS else 0
+            edits = field_typo_edits(word, field_name)
             if edits:
                 fuzzy = [tantivy.Query.fuzzy_term_query(schema, field_name, t, edits) for t in terms]
                 options.append(tantivy.Query.boost_query(_all(fuzzy), FUZZY_FIELDS[field_name]))
