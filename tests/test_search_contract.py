@@ -369,6 +369,31 @@ def test_a_short_stem_takes_no_typo_in_a_datasets_title(loaded: SearchBackend) -
     assert result.total == 0 and not any(n.startswith("hkr/") for n in names(result))
 
 
+def test_a_stem_of_four_letters_takes_no_typo(empty: SearchBackend) -> None:
+    """On the demo "uføre" (disability: no variable says it), stemmed "ufør", was one edit from
+    "før" and listed 159 variables, "Mors kroppsmasseindeks før svangerskapet" first; "bor alene"
+    found "Smittestoff (agens)" by "alen"."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("MORS_BMI", "Mors kroppsmasseindeks før svangerskapet", "Mother's BMI", "Kg/m2.", "decimal", {}),
+        ("AGENS", "Smittestoff (agens)", "Infectious agent", "Påvist agens.", "string", {}),
+    ]
+    r = Registry(
+        "mfr",
+        "central-registry",
+        "Medisinsk fødselsregister",
+        "FHI",
+        "PHDR",
+        "1967-01-01",
+        None,
+        "NON_PUBLIC",
+        variables,
+    )
+    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
+    assert search(empty, "uføre").total == 0
+    assert search(empty, "alene").total == 0
+    assert names(search(empty, "kroppsmasseindex")) == ["mfr/MORS_BMI"]  # a long stem's typo, as before
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
