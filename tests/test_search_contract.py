@@ -362,6 +362,17 @@ def test_a_word_the_stemmer_cuts_short_tolerates_only_the_typos_its_stem_allows(
     assert result.total == 0 and not result.corrected
 
 
+def test_status_beside_other_words_says_what_kind_of_value_not_what_about(loaded: SearchBackend) -> None:
+    """On the demo "smoking status" fell to any word, "Vitalstatus" first, then HER2-status; "hiv
+    status" the same. "status" beside other words is dropped as a stop word is; a phrase of the
+    lists keeps its meaning ("marital status" is sivilstand), and alone it is searched."""
+    smoking = search(loaded, "smoking status")
+    assert {"hunt/ROYK", "mfr/ROYK_START"} <= set(names(smoking)) and "bryst/HER2" not in names(smoking)
+    assert not smoking.any_words and not smoking.typos
+    assert "ssb/SIVILSTAND" in names(search(loaded, "marital status"))
+    assert "bryst/HER2" in names(search(loaded, "status"))
+
+
 def test_a_short_stem_takes_no_typo_in_a_datasets_title(loaded: SearchBackend) -> None:
     """On the demo "karies" (caries: no variable says it), stemmed "kari", was one edit from "kar"
     of "Hjerte- og karregisteret", and the register's 25 variables were listed, "Bostedsfylke"
