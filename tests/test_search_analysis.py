@@ -300,6 +300,7 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("arthritis", ("leddgikt",)),  # nothing found; ICD-10's "Leddgikt"
         ("divorced", ("skilt",)),  # nothing found; the marital status lists' "Skilt"
         ("employment", ("arbeidsforhold",)),  # nothing found; microdata.no's "arbeidsforhold"
+        ("time of death", ("dødsdato",)),  # any word: NPR's "Ventetid" (waiting time) first
     ],
 )
 def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: str, finds: tuple[str, ...]) -> None:
