@@ -191,15 +191,17 @@ def with_parts(
     (`compound_splits`, the longest first part first) is tried until its two words, as the
     search lists expand them, match together as whole words (`matches`: among all documents of
     the type; as the start or end of another compound, "hoftebrud" of "Hoftebruddregister", a
-    fragment would pass), then are searched as any words are. Without `together`, for a search of
+    fragment would pass), then are searched as any words are; a split whose second word is a stop
+    word or says what kind of value (`KIND_WORDS`) is its first word alone, when that matches
+    ("fødselsvektdata": fødselsvekt, "røykestatus": røyke). Without `together`, for a search of
     any of the words, the last resort before nothing: the first split whose words each match on
     their own, searched as either ("metforminsivilstand": metformin or sivilstand) or, when only
-    one of them has a stem of `MIN_LONE_PART` letters, as that one ("fødselsvektdata":
-    fødselsvekt); else the first one of whose words does, alone, if it is that long
-    ("alkoholvaner": alkohol, since no variable says "vaner"), or, when that is the second (the
-    compound's head), the first as the start or end of the catalogue's words ("strålebehandling":
-    stråle, of "Stråledose"). A word one edit from a synonym or
-    code name is left to the typos (`Synonyms.misspells`)."""
+    one of them has a stem of `MIN_LONE_PART` letters, as that one ("insulinbruk": insulin);
+    else the first one of whose words does, alone, if it is that long ("alkoholvaner": alkohol,
+    since no variable says "vaner"), or, when that is the second (the compound's head), the first
+    as the start or end of the catalogue's words ("strålebehandling" before it was a synonym:
+    stråle, of "Stråledose"). A word one edit from a synonym or code name is left to the typos
+    (`Synonyms.misspells`)."""
     replaced: dict[int, tuple[tuple[Alternative, ...], ...]] = {}
     said = []
     for index in dead:
