@@ -30,6 +30,9 @@ def shipped() -> Bokmal:
         ("beinskjørheit", "beinskjørhet"),
         ("fødd", "født"),  # a whole word
         ("innlegging", "innleggelse"),  # found any word on the demo (344 rows)
+        ("helseundersøking", "helseundersøkelse"),  # found nothing on the demo: HUNT's "Helseundersøkelsen"
+        ("helseundersøkinga", "helseundersøkelsen"),  # the definite form before the word
+        ("utskriving", "utskrivning"),  # a typo of "utskrivning" on the demo
         ("Halden", "halden"),  # bokmål, or a name: no rule
         ("leg", "leg"),  # an ending is not the whole word
     ],
