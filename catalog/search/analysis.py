@@ -1133,8 +1133,8 @@ class Synonyms:
         wanted, typed = _key(phrase), _plain(phrase)
         allowed = [min(distance, fuzziness(w)) for w in phrase]
         # stems as long as their words allow (`typo_edits`): "tannlege" is "tann", not two edits
-        # from "pain"
-        stemmed = [min(edits, fuzziness(stem)) for edits, stem in zip(allowed, wanted, strict=False)]
+        # from "pain", nor one from "mann"
+        stemmed = [min(edits, stem_fuzziness(stem)) for edits, stem in zip(allowed, wanted, strict=False)]
         out: list[Alternative] = []
         keys: list[tuple[str, ...]] = []
         groups, names, shown = self.groups(), self.code_names.table(), self._shown_phrases()
@@ -1206,7 +1206,12 @@ def typo_edits(word: Word, analyzer: str) -> int:
     if not word.fuzzy:
         return 0
     forms = [analyze_word(w, analyzer) for w in words(word.text)]
-    return min(word.fuzzy, *(fuzziness(f) if len(f) >= MIN_TYPO_STEM else 0 for f in forms)) if forms else 0
+    return min(word.fuzzy, *(stem_fuzziness(f) for f in forms)) if forms else 0
+
+
+def stem_fuzziness(stem: str) -> int:
+    """Edits a typo of a word with this stem may cost, compared with stems (`MIN_TYPO_STEM`)."""
+    return fuzziness(stem) if len(stem) >= MIN_TYPO_STEM else 0
 
 
 MIN_TYPO_STEM = 5
