@@ -916,7 +916,7 @@ def parser() -> argparse.ArgumentParser:
         "--threads",
         type=_positive,
         default=8,
-        help="threads per process (1 takes the least CPU a page: see the README)",
+        help="threads per process (1: each request on the process's own thread, the least CPU a page: README)",
     )
     sv.add_argument(
         "--workers",

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import http.client
+import socket
 import subprocess
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from tests.processes import answering, free_port
 
@@ -59,6 +63,70 @@ def test_kept_alive_connections_are_shared_evenly_among_the_serving_processes() 
             assert len(served) == 3 and max(served.values()) - min(served.values()) <= 2 * 2, served
             for connection in connections:
                 connection.close()
+        finally:
+            service.terminate()
+            service.wait(20)
+
+
+ONE_THREAD = """
+import sys, threading
+from web.server import serve
+def make_app():
+    def app(environ, start_response):
+        path = environ["PATH_INFO"]
+        if path == "/fail":
+            raise RuntimeError("a fault of this request alone")
+        if path == "/large":  # more than waitress holds before a task waits for its output to drain
+            start_response("200 OK", [("Content-Type", "application/octet-stream")])
+            return (b"x" * (1 << 20) for _ in range(20))
+        body = threading.current_thread().name.encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+    return app
+sys.exit(serve(make_app, "127.0.0.1", int(sys.argv[1]), threads=int(sys.argv[2]), workers=int(sys.argv[3])))
+"""
+
+
+@pytest.mark.parametrize(
+    ("threads", "workers", "thread"), [(1, 1, "MainThread"), (1, 2, "MainThread"), (4, 1, "waitress-")]
+)
+def test_a_process_of_one_thread_answers_on_it_every_request_of_every_connection(
+    threads: int, workers: int, thread: str
+) -> None:
+    """`--threads 1` serves each request on the process's own thread (`web.server.OneThread`), not
+    one handed to another: 20 connections at once, each asking four times; two requests sent
+    before reading (pipelined); a 20 MiB answer read late (a task that waited for its output to
+    drain would wait for itself); a request that fails answers 500 and the next is served."""
+    port = free_port()
+    with subprocess.Popen([sys.executable, "-c", ONE_THREAD, str(port), str(threads), str(workers)]) as service:
+        try:
+            answering(f"http://127.0.0.1:{port}/")
+
+            def client(_n: int) -> list[str]:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                names = []
+                for _ in range(4):
+                    connection.request("GET", "/")
+                    names.append(connection.getresponse().read().decode())
+                connection.close()
+                return names
+
+            with ThreadPoolExecutor(20) as pool:
+                names = [name for names in pool.map(client, range(20)) for name in names]
+            assert len(names) == 80 and all(name.startswith(thread) for name in names), Counter(names)
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as pipelined:
+                pipelined.sendall(b"GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n")
+                received = b""
+                while received.count(b"HTTP/1.1 200") < 2:
+                    received += pipelined.recv(65536)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+            connection.request("GET", "/large")
+            time.sleep(1)  # read late: most of the answer waits in the server, not in the socket
+            assert len(connection.getresponse().read()) == 20 << 20
+            connection.request("GET", "/fail")
+            assert connection.getresponse().status == 500
+            connection.close()
+            assert client(0)[0].startswith(thread)
         finally:
             service.terminate()
             service.wait(20)

@@ -16,7 +16,7 @@ Where the time goes (perf, a million variables): indexing is Python building the
 orjson string per document, parsed by tantivy without the GIL) plus tantivy tokenizing and
 recording postings; the stored document is a bytes field (`STORED`). A query is mostly
 tantivy walking the per-word unions of fields (label or description ...) for the top 20 and
-again, unscored, for the facet counts; the two walks run on the two cores at once.
+again, unscored, for the facet counts, one after the other in the calling thread.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import threading
 import time
 from binascii import b2a_base64
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -661,13 +660,13 @@ class TantivyBackend:
         if q.limit == 0:  # counting only: no hit is scored or read
             total, facets = _count_facets(searcher, matches, q.facets, grouped)
             return SearchResult(total=total, hits=[], facets=facets if q.facets else {}, grouped=grouped)
-        # Facets are counted on the second core while this thread collects, reads and highlights
-        # the hits (tantivy releases the GIL). With facets the total comes from that count, so
-        # the top-k collection need not count too and may skip documents that cannot make it.
-        counting = (
-            _FACET_POOL.submit(_count_facets, searcher, matches, q.facets, grouped)
-            if (q.facets or grouped) and total is None
-            else None
+        # With facets the total comes from their count, so the top-k collection need not count too
+        # and may skip documents that cannot make it. Counted in this thread, as everything here:
+        # on a second core meanwhile, a page was no sooner done (7.5-7.8 ms against 7.3-8.0, one
+        # researcher's all-different searches at a million variables) and, with every core busy
+        # serving, each thread waited for the GIL the other held (`web.server`, `OneThread`).
+        counted = (
+            _count_facets(searcher, matches, q.facets, grouped) if (q.facets or grouped) and total is None else None
         )
         by_name = q.sort in ("name", "uses") or not plan.units
         field = "uses_sort" if q.sort == "uses" else "name_sort"
@@ -676,24 +675,20 @@ class TantivyBackend:
             hits, seen = self._group_hits(searcher, query, q, order, by_name)
             # A group whose every document is among the hits read (its size in the index, deleted
             # documents awaiting a merge included, is no more than the hits found of it) has its
-            # size and span in those hits; only the others' are counted, on the other core while
-            # this thread reads the members already found and marks the hits.
+            # size and span in those hits; only the others' are counted.
             partial = [h for h, addresses in zip(hits, seen, strict=True) if _group_size(searcher, h) > len(addresses)]
-            stats = (
-                _FACET_POOL.submit(self._member_stats, searcher, index.schema, matches, partial) if partial else None
-            )
+            stats = self._member_stats(searcher, index.schema, matches, partial) if partial else {}
             found = [[member(_stored(searcher, address)) for address in addresses[1:]] for addresses in seen]
         else:
-            count = counting is None and total is None
+            count = counted is None and total is None
             result = searcher.search(query, limit=max(1, q.limit), offset=q.offset, count=count, **order)
             hits = [_hit(_stored(searcher, address), score, by_name) for score, address in result.hits[: q.limit]]
         if q.highlight and plan.units:
             self._mark(searcher, index.schema, hits, plan)
         if grouped:
-            self._members(searcher, index.schema, matches, hits, found, stats.result() if stats else {})
-        if counting is not None:
-            counted, facets = counting.result()
-            return SearchResult(total=counted, hits=hits, facets=facets if q.facets else {}, grouped=grouped)
+            self._members(searcher, index.schema, matches, hits, found, stats)
+        if counted is not None:
+            return SearchResult(total=counted[0], hits=hits, facets=counted[1] if q.facets else {}, grouped=grouped)
         return SearchResult(total=result.count or 0 if total is None else total, hits=hits, grouped=grouped)
 
     def _page_and_counts(self, q: SearchQuery, plan: QueryPlan) -> SearchResult:
@@ -1174,9 +1169,6 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
             batch = []
     if batch:
         yield batch
-
-
-_FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tantivy-facets")
 
 
 def _group_size(searcher: Any, hit: Hit) -> int:
