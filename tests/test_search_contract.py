@@ -180,6 +180,34 @@ def test_a_part_of_a_compound_in_the_datasets_title_or_a_codes_label_finds_the_v
     assert search(empty, "kusma").total == 1  # the labels' own words, as before
 
 
+def test_a_code_whose_label_holds_the_word_in_a_compound_is_named_beside_the_hit(empty: SearchBackend) -> None:
+    """On the demo "komplikasjoner" listed KPR's ICPC-2 diagnoses first, found by "Hypertensjon med
+    organkomplikasjoner", and named no code beside them: the hits matched the compound's listed
+    part, the code's label was compared word for word."""
+    diagnoses = CodeList(
+        uri="https://example.org/kodeverk/icpc2",
+        identifier="icpc2",
+        title={"nb": "ICPC-2"},
+        concepts=[
+            Concept("K86", {"nb": "Hypertensjon ukomplisert"}),
+            Concept("K87", {"nb": "Hypertensjon med organkomplikasjoner"}),
+        ],
+    )
+    coded = {"coding_system": "ICPC-2", "codelist": diagnoses.uri}
+    variables = [("DIAGNOSE", "Diagnose (ICPC-2)", "Diagnosis (ICPC-2)", "Diagnosen ved kontakten.", "string", coded)]
+    r = Registry(
+        "kpr", "central-registry", "Legekontakter", "Hdir", "PHDR", "2017-01-01", None, "NON_PUBLIC", variables
+    )
+    info = SourceInfo("kpr", "KPR", r.kind)
+    docs = [*documents(registry_dataset(r), info), *documents(diagnoses, info)]
+    lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
+    empty.upsert(list(complete(docs, lists.get)))
+    result = search(empty, "komplikasjoner")
+    assert [tuple(c) for c in hit_of(result, "kpr/DIAGNOSE").matched_codes] == [
+        ("K87", "Hypertensjon med organkomplikasjoner")
+    ]
+
+
 def test_a_code_of_letters_in_a_list_of_no_classification_finds_its_variables(empty: SearchBackend) -> None:
     """On the demo "MMR" and "HPV" found nothing though SYSVAK's vaccine codes are those: only a
     code holding a digit is looked up among codes, and a local list's codes were not words."""

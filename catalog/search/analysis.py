@@ -1372,12 +1372,18 @@ def _matches(token: str, query: _Marking, splitter: Decompounder | None) -> bool
 
 
 def matched_codes(
-    concepts: Iterable[list[str]], system: str | None, plan: QueryPlan, limit: int = MAX_MATCHED_CODES
+    concepts: Iterable[list[str]],
+    system: str | None,
+    plan: QueryPlan,
+    limit: int = MAX_MATCHED_CODES,
+    splitter: Decompounder | None = None,
 ) -> list[tuple[str, str]]:
     """The codes of a code list that the query asked for, as (code, label), at most `limit`: a code
     a query word is (or is a level above: "A10" for A10BA02), a code a common name stands for
     (`CodeNames`), or a code whose label holds every word of the query's other words ("metformin",
-    "ondartet svulst i bryst"; in a list of no classification, the code with it: "MMR")."""
+    "ondartet svulst i bryst"; in a list of no classification, the code with it: "MMR"), as a
+    part of a compound too, as the index holds it (`splitter`: "komplikasjoner" found ICPC-2's
+    "Hypertensjon med organkomplikasjoner" and the demo's page named no code beside its hits)."""
     code_words, terms, text_units = [], [], []
     for unit in plan.units:
         typed = [w.text for w in unit[0].specs()]
@@ -1394,7 +1400,10 @@ def matched_codes(
         if (
             any(matches_code(w, code) for w in code_words)
             or any(_code_term_matches(t, system, code) for t in terms)
-            or (text_units and _label_matches(f"{code} {label}" if worded and lettered(code) else label, text_units))
+            or (
+                text_units
+                and _label_matches(f"{code} {label}" if worded and lettered(code) else label, text_units, splitter)
+            )
         ):
             out.append((code, label))
             if len(out) == limit:
@@ -1412,10 +1421,10 @@ def _code_term_matches(term: str, system: str | None, code: str) -> bool:
     return matches_code(value, code)
 
 
-def _label_matches(label: str, units: list[list[tuple[_Spec, ...]]]) -> bool:
+def _label_matches(label: str, units: list[list[tuple[_Spec, ...]]], splitter: Decompounder | None) -> bool:
     tokens = WORD.findall(label)
     return all(
-        any(all(any(_matches(t, _one(spec), None) for t in tokens) for spec in alternative) for alternative in unit)
+        any(all(any(_matches(t, _one(spec), splitter) for t in tokens) for spec in alternative) for alternative in unit)
         for unit in units
     )
 

@@ -398,4 +398,4 @@ def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: di
         hit.highlights = highlight(hit.doc, plan, splitter)
         source = hit.doc if hit.doc.get("type") == "codelist" else codelists.get(hit.doc.get("codelist_key") or "")
         if source and source.get("concepts"):
-            hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan)
+            hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan, splitter=splitter)
