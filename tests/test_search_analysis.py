@@ -301,6 +301,7 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("divorced", ("skilt",)),  # nothing found; the marital status lists' "Skilt"
         ("employment", ("arbeidsforhold",)),  # nothing found; microdata.no's "arbeidsforhold"
         ("time of death", ("dødsdato",)),  # any word: NPR's "Ventetid" (waiting time) first
+        ("questionnaire", ("spørreskjema",)),  # no dataset found; the surveys' "Spørreskjema" (21)
         ("menn", ("mann",)),  # nothing found; the sex lists' "Mann" (and "tannlege" is no typo of it)
         ("women", ("kvinne",)),
         ("gutter", ("mann",)),
