@@ -512,6 +512,9 @@ def test_an_exact_short_name_comes_before_a_near_one(loaded: SearchBackend) -> N
         ("røyker mot daglig", "røyker daglig"),  # "vaksinert mot covid": "Reservasjon mot registrering" first
         ("hvilke variabler finnes om røyking", "røyking"),  # a question about the catalogue: fell to any word
         ("data on smoking", "smoking"),
+        ("variables about smoking", "smoking"),  # fell to any word on the demo, as these did
+        ("how many smokers", "smokers"),
+        ("where can I find birth weight", "birth weight"),
     ],
 )
 def test_stop_words_do_not_have_to_match(loaded: SearchBackend, typed: str, meant: str) -> None:

@@ -183,12 +183,13 @@ STOPWORDS = frozenset(
     "og i på pa av for med til ved etter per om en et ei er som hos blant fra frå mot det noen nokon "
     "hvilke hvilken hvilket kva finnes fins finst variabel variabler variablene variablar data dataene "
     "the of and in on at by to with from among during against which what is are there any variable variables "
-    "status".split()
+    "about where can find how many much do does status".split()
 )
 """Words dropped from a query that has other words ("røyking og BMI" needs no "og"; "kreft hos
 barn" is cancer in children, and no label says "hos"), and the words of a question about the
 catalogue itself: "data om kreft" listed the 42 cancer variables of datasets titled "...data
-(PROM)" of ~400, "hvilke variabler finnes om alkohol" fell to any word. And "status", which says
+(PROM)" of ~400, "hvilke variabler finnes om alkohol" fell to any word, as did "variables about
+alcohol", "how many smokers" and "where can I find birth weight". And "status", which says
 what kind of value, not what about: "smoking status" fell to any word, "Vitalstatus" first (a
 phrase of the lists keeps its meaning: "marital status" is sivilstand, as "marital" is)."""
 MAX_WINDOW = 10_000
