@@ -158,11 +158,16 @@ def vaccination_registry() -> list[dict[str, Any]]:
         ("VAKSINEKODE", "Vaksinekode", "Vaccine code", "Vaksinen som ble gitt.", "string", coded),
         ("DOSENUMMER", "Dosenummer", "Dose number", "Dose i serien.", "integer", {}),
     ]
-    r = Registry(
-        "sysvak", "central-registry", "Influensavaksinasjon", "FHI", "PHDR", "2018-01-01", None, "NON_PUBLIC", variables
-    )
-    info = SourceInfo("sysvak", "SYSVAK", r.kind)
-    docs = [*documents(registry_dataset(r), info), *documents(vaccines, info)]
+    return registry_with_list("sysvak", "Influensavaksinasjon", vaccines, variables)
+
+
+def registry_with_list(
+    source: str, title: str, codes: CodeList, variables: list[tuple[str, str, str, str, str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """A central registry's dataset and a code list its variables hold, as the index takes them."""
+    r = Registry(source, "central-registry", title, "FHI", "PHDR", "2018-01-01", None, "NON_PUBLIC", variables)
+    info = SourceInfo(source, source.upper(), r.kind)
+    docs = [*documents(registry_dataset(r), info), *documents(codes, info)]
     lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
     return list(complete(docs, lists.get))
 
@@ -195,13 +200,7 @@ def test_a_code_whose_label_holds_the_word_in_a_compound_is_named_beside_the_hit
     )
     coded = {"coding_system": "ICPC-2", "codelist": diagnoses.uri}
     variables = [("DIAGNOSE", "Diagnose (ICPC-2)", "Diagnosis (ICPC-2)", "Diagnosen ved kontakten.", "string", coded)]
-    r = Registry(
-        "kpr", "central-registry", "Legekontakter", "Hdir", "PHDR", "2017-01-01", None, "NON_PUBLIC", variables
-    )
-    info = SourceInfo("kpr", "KPR", r.kind)
-    docs = [*documents(registry_dataset(r), info), *documents(diagnoses, info)]
-    lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
-    empty.upsert(list(complete(docs, lists.get)))
+    empty.upsert(registry_with_list("kpr", "Legekontakter", diagnoses, variables))
     result = search(empty, "komplikasjoner")
     assert [tuple(c) for c in hit_of(result, "kpr/DIAGNOSE").matched_codes] == [
         ("K87", "Hypertensjon med organkomplikasjoner")
