@@ -144,21 +144,23 @@ def test_a_word_finds_the_compounds_it_starts_or_ends(loaded: SearchBackend, que
 def vaccination_registry() -> list[dict[str, Any]]:
     """SYSVAK's influenza dataset as the demo has it: a compound title, and a vaccine code list
     whose label of influenza is a compound too; no variable's own words say "influensa"."""
-    vaccines = CodeList(
-        uri="https://example.org/kodeverk/vaksine",
-        identifier="vaksine",
-        title={"nb": "Vaksiner"},
-        concepts=[
-            Concept("MMR", {"nb": "Meslinger, kusma og røde hunder"}),
-            Concept("INFLU", {"nb": "Sesonginfluensa"}),
-        ],
-    )
+    vaccines = code_list("vaksine", "Vaksiner", {"MMR": "Meslinger, kusma og røde hunder", "INFLU": "Sesonginfluensa"})
     coded = {"coding_system": "Vaksinekoder", "codelist": vaccines.uri}
     variables = [
         ("VAKSINEKODE", "Vaksinekode", "Vaccine code", "Vaksinen som ble gitt.", "string", coded),
         ("DOSENUMMER", "Dosenummer", "Dose number", "Dose i serien.", "integer", {}),
     ]
     return registry_with_list("sysvak", "Influensavaksinasjon", vaccines, variables)
+
+
+def code_list(identifier: str, title: str, labels: dict[str, str]) -> CodeList:
+    """A code list of these codes and their labels in bokmål."""
+    return CodeList(
+        uri=f"https://example.org/kodeverk/{identifier}",
+        identifier=identifier,
+        title={"nb": title},
+        concepts=[Concept(code, {"nb": label}) for code, label in labels.items()],
+    )
 
 
 def registry_with_list(
@@ -189,14 +191,8 @@ def test_a_code_whose_label_holds_the_word_in_a_compound_is_named_beside_the_hit
     """On the demo "komplikasjoner" listed KPR's ICPC-2 diagnoses first, found by "Hypertensjon med
     organkomplikasjoner", and named no code beside them: the hits matched the compound's listed
     part, the code's label was compared word for word."""
-    diagnoses = CodeList(
-        uri="https://example.org/kodeverk/icpc2",
-        identifier="icpc2",
-        title={"nb": "ICPC-2"},
-        concepts=[
-            Concept("K86", {"nb": "Hypertensjon ukomplisert"}),
-            Concept("K87", {"nb": "Hypertensjon med organkomplikasjoner"}),
-        ],
+    diagnoses = code_list(
+        "icpc2", "ICPC-2", {"K86": "Hypertensjon ukomplisert", "K87": "Hypertensjon med organkomplikasjoner"}
     )
     coded = {"coding_system": "ICPC-2", "codelist": diagnoses.uri}
     variables = [("DIAGNOSE", "Diagnose (ICPC-2)", "Diagnosis (ICPC-2)", "Diagnosen ved kontakten.", "string", coded)]
