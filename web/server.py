@@ -154,9 +154,9 @@ class OneThread(ThreadedTaskDispatcher):
     the answer back (two wake-ups a request), and the search engine counted facets on a thread of
     its own; with every core busy serving, each thread waited for the GIL another held. At a
     million variables and a paced 200 all-different searches a second on 2 cores, three such
-    processes on one thread each answered sooner in five runs of five against the threads (p50
+    processes on one thread each answered sooner in six runs of six against the threads (p50
     14.4-24.4 against 25.9-66.4 ms; 122.8 against 152.5 in a slow hour), with less server CPU a
-    request in each, and met the p95 target in three (`bench.bench_web --against`, 2026-12-06:
+    request in each, and met the p95 target in four (`bench.bench_web --against`, 2026-12-06:
     the README's benchmark row).
 
     Requests are run after the loop's poll, not while a connection reads (waitress calls
