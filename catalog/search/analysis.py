@@ -1198,50 +1198,46 @@ def fuzziness(word: str) -> int:
     return 1 if len(word) < 8 else 2
 
 
-def typo_edits(word: Word, analyzer: str) -> int:
-    """Edits a misspelt word may cost in the fields of an analyzer: as many as `Word.fuzzy`
-    allows, and no more than its analysed form's length allows (`fuzziness`), as typos are
-    compared with the index's stems. The stemmer cuts "tannlege" to "tann", which two edits
-    make "canc", "pain" and "twin": the demo listed 1,241 variables for it, twins first. A stem
-    of four letters takes none (`MIN_TYPO_STEM`)."""
-    if not word.fuzzy:
-        return 0
-    forms = [analyze_word(w, analyzer) for w in words(word.text)]
-    return min(word.fuzzy, *(stem_fuzziness(f) for f in forms)) if forms else 0
-
-
-def stem_fuzziness(stem: str) -> int:
-    """Edits a typo of a word with this stem may cost, compared with stems (`MIN_TYPO_STEM`)."""
-    return fuzziness(stem) if len(stem) >= MIN_TYPO_STEM else 0
-
-
 MIN_TYPO_STEM = 5
 """The shortest stem a misspelt word is looked for with in the index. One edit from four letters
 reaches the short words every label has: "uføre" (disability, stemmed "ufør") found "før" of
 "Mors kroppsmasseindeks før svangerskapet" (159 variables and 486 code lists on the demo),
 "alene" ("alen") "agens" of "Smittestoff (agens)"."""
-
-
 TITLE_TYPO_STEM = 6
 """The shortest stem a misspelt word is looked for with in a dataset's title, and then with one
 edit (`field_typo_edits`)."""
 
 
+def typo_edits(word: Word, analyzer: str, shortest: int = MIN_TYPO_STEM, most: int = 2) -> int:
+    """Edits a misspelt word may cost in the fields of an analyzer: as many as `Word.fuzzy`
+    allows, at most `most`, and no more than its analysed form's length allows (`stem_fuzziness`),
+    as typos are compared with the index's stems. The stemmer cuts "tannlege" to "tann", which two
+    edits make "canc", "pain" and "twin": the demo listed 1,241 variables for it, twins first. A
+    stem shorter than `shortest` takes none."""
+    if not word.fuzzy:
+        return 0
+    forms = [analyze_word(w, analyzer) for w in words(word.text)]
+    return min(word.fuzzy, most, *(stem_fuzziness(f, shortest) for f in forms)) if forms else 0
+
+
+def stem_fuzziness(stem: str, shortest: int = MIN_TYPO_STEM) -> int:
+    """Edits a typo of a word with this stem may cost, compared with stems (`MIN_TYPO_STEM`)."""
+    return fuzziness(stem) if len(stem) >= shortest else 0
+
+
 def field_typo_edits(word: Word, field: str) -> int:
     """Edits a misspelt word may cost in one field: none outside `FUZZY_FIELDS`; in a dataset's
-    title one at most, and none for a short stem. A title is said by every variable of its dataset
-    and holds its compounds' parts, short words a short stem's typo reaches by chance: "karies"
-    (caries, stemmed "kari") is one edit from "kar" of "Hjerte- og karregisteret", and the demo
-    listed that register's 25 variables, "Bostedsfylke" first; two edits take a long word's start
-    off ("boforhold" was "forhold" of a title: 3 variables of birth length)."""
+    title one at most, and none for a stem shorter than `TITLE_TYPO_STEM`. A title is said by every
+    variable of its dataset and holds its compounds' parts, short words a short stem's typo reaches
+    by chance: "karies" (caries, stemmed "kari") is one edit from "kar" of "Hjerte- og
+    karregisteret", and the demo listed that register's 25 variables, "Bostedsfylke" first; two
+    edits take a long word's start off ("boforhold" was "forhold" of a title: 3 variables of birth
+    length)."""
     if field not in FUZZY_FIELDS:
         return 0
-    analyzer = FIELD_ANALYZER[field]
-    edits = typo_edits(word, analyzer)
-    if edits and field == "dataset_title":
-        stems = [analyze_word(w, analyzer) for w in words(word.text)]
-        return 1 if min(len(s) for s in stems) >= TITLE_TYPO_STEM else 0
-    return edits
+    if field == "dataset_title":
+        return typo_edits(word, FIELD_ANALYZER[field], TITLE_TYPO_STEM, 1)
+    return typo_edits(word, FIELD_ANALYZER[field])
 
 
 # -- highlighting --------------------------------------------------------------------------
