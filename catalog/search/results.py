@@ -226,16 +226,15 @@ def _parts(
     for left, right in compound_splits(word):
         if right.lower() in STOPWORDS or right.lower() in KIND_WORDS:  # "fødselsvektdata", "røykestatus"
             first = synonyms.plan(f"{left} ").units
-            whole = [tuple(dataclasses.replace(a, affixes=False) for a in unit) for unit in first]
-            if len(first) == 1 and matches(dataclasses.replace(plan, units=tuple(whole), areas=())):
+            if len(first) == 1 and matches(dataclasses.replace(plan, units=_whole(first), areas=())):
                 return first, left
             continue
         parts = synonyms.plan(f"{left} {right} ").units  # whole words, not one being typed
         if len(parts) != 2:
             continue
-        whole = [tuple(dataclasses.replace(a, affixes=False) for a in unit) for unit in parts]
+        whole = _whole(parts)
         if together:
-            if matches(dataclasses.replace(plan, units=tuple(whole), areas=())):
+            if matches(dataclasses.replace(plan, units=whole, areas=())):
                 return parts, f"{left} {right}"
             continue
         alone = [matches(dataclasses.replace(plan, units=(unit,), areas=())) for unit in whole]
@@ -258,6 +257,11 @@ def _parts(
             if long[at]:
                 one = (parts[at],), (left, right)[at]
     return one
+
+
+def _whole(units: tuple[tuple[Alternative, ...], ...]) -> tuple[tuple[Alternative, ...], ...]:
+    """`units` matching as whole words only, not as the start or end of another compound."""
+    return tuple(tuple(dataclasses.replace(a, affixes=False) for a in unit) for unit in units)
 
 
 def compound_splits(word: str) -> list[tuple[str, str]]:
