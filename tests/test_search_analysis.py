@@ -305,6 +305,10 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("menn", ("mann",)),  # nothing found; the sex lists' "Mann" (and "tannlege" is no typo of it)
         ("women", ("kvinne",)),
         ("gutter", ("mann",)),
+        ("mammografi", ("brystkreft",)),  # nothing found; the cancer registry's "Brystkreft" (and its programme)
+        ("celleprøve", ("livmorhalskreft",)),  # nothing found; "Masseundersøkelsen mot livmorhalskreft"
+        ("cervix", ("livmorhalskreft",)),
+        ("psa", ("prostatakreft",)),  # nothing found; the cancer registry's "Prostatakreft"
     ],
 )
 def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: str, finds: tuple[str, ...]) -> None:
