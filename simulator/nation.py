@@ -475,8 +475,8 @@ class Nation:
             title_nb, title_en = f"{spec.title_nb} – {title_nb}", f"{spec.title_en} – {title_en}"
         ident = self.native_id(source, i)
         uri = f"https://{org.domain}/datasett/{source.name}/{ident}"
-        start = spec.start_year + rng.randrange(0, 15)
-        end = None if rng.random() < 0.5 else min(2024, start + rng.randrange(3, 30))
+        start = min(spec.start_year + rng.randrange(0, 15), GEN0_END.year)  # KPR from 2017: no period begins after 2024
+        end = None if rng.random() < 0.5 else min(GEN0_END.year, start + rng.randrange(3, 30))
         if isinstance(spec, SurveyRegistry):
             start, end = spec.waves[i % len(spec.waves)][2:]
         modified = self.modified(source, i)

@@ -128,6 +128,19 @@ def test_the_cancer_registrys_diagnoses_are_neoplasms_and_the_patient_registrys_
 
 
 @pytest.mark.parametrize("seed", [0, 7])
+def test_no_dataset_covers_years_after_the_simulated_world_ends(seed: int) -> None:
+    """KPR's datasets (from 2017, plus up to 14 years) began in 2031 on the demo: "Diagnose
+    (ICPC-2), ved utskrivning" listed under the period 2030-2039, some ending before they began."""
+    nation = Nation(seed=seed)
+    for name in CENTRAL:
+        source = nation.source(name)
+        for i in nation.dataset_indices(source):
+            d = nation.dataset(source, i, with_variables=False)
+            start, end = int(str(d.temporal_start)[:4]), int(str(d.temporal_end or "2024")[:4])
+            assert start <= end <= 2024, (name, i, d.temporal_start, d.temporal_end)
+
+
+@pytest.mark.parametrize("seed", [0, 7])
 def test_same_seed_gives_the_same_bytes(seed: int) -> None:
     bodies = []
     for _ in range(2):
