@@ -9,15 +9,15 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from catalog.config import Settings, SourceConfig, parse_organisations
-from catalog.publish import HEALTH_CATEGORIES
+from catalog.config import EU_AUTHORITY, VOCABULARY_OF, Settings, SourceConfig, parse_organisations
 
 if TYPE_CHECKING:
     from catalog.pipeline import SourceResult
     from catalog.store import StoreReader
     from simulator import Simulator
 
-EU = "http://publications.europa.eu/resource/authority/"
+EU = EU_AUTHORITY
+HEALTH_CATEGORIES = VOCABULARY_OF["health_categories"]
 DEMO_DEFAULTS = {
     "applicable_legislation": ["http://data.europa.eu/eli/reg/2025/327/oj"],
     "access_rights": EU + "access-right/NON_PUBLIC",

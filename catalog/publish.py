@@ -76,7 +76,6 @@ hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "hels
 """
 """An example `metadata.toml` naming every key the kit reads; `catalog publish --template` writes
 it beside the template spreadsheet, so that the template and it publish a conforming feed."""
-HEALTH_CATEGORIES = VOCABULARY_OF["health_categories"]
 MAP_IN_METADATA = 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }'
 """How the kit says to map a list's own headings (`harvesters.varlist.MAP_HEADINGS` for a source)."""
 

@@ -38,6 +38,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
 
 from catalog import rdf
+from catalog.config import EU_AUTHORITY as EU
 from catalog.model import Dataset, Variable
 from catalog.store import StoredRecord
 from catalog.validation import Report
@@ -45,7 +46,6 @@ from catalog.validation import Report
 MQA = Namespace("https://data.norge.no/vocabulary/dcatno-mqa#")
 HK = rdf.HK
 DQV = rdf.DQV
-EU = "http://publications.europa.eu/resource/authority/"
 
 MQA_WEIGHTS: dict[str, int] = {
     "keywordAvailability": 30,

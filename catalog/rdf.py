@@ -26,6 +26,7 @@ from rdflib import namespace as rdflib_namespaces
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import Identifier, Node, _is_valid_langtag
 
+from catalog.config import EU_AUTHORITY
 from catalog.lru import remember
 from catalog.model import (
     Agent,
@@ -205,7 +206,7 @@ PREFIXES = {
 PREFIX_IRIS = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
 """PREFIXES as plain strings, for serialisers other than rdflib's."""
 
-EU = "http://publications.europa.eu/resource/authority/"
+EU = EU_AUTHORITY
 
 
 Triple = tuple[Node, Node, Node]

@@ -32,6 +32,7 @@ from typing import Any
 import ckanapi
 from ckanapi.errors import CKANAPIError
 
+from catalog.config import EU_AUTHORITY as EU
 from catalog.disclosure import DatasetCounts
 from catalog.model import Agent, Dataset, Distribution, Variable
 from harvesters.base import (
@@ -51,7 +52,6 @@ from harvesters.frequencies import dataset_counts, read_frequencies
 from harvesters.http import USER_AGENT, FetchError
 from harvesters.varlist import VarlistError, read_varlist
 
-EU = "http://publications.europa.eu/resource/authority/"
 FILE_TYPES = {
     "csv": "CSV",
     "xlsx": "XLSX",

@@ -36,6 +36,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, FOAF, RDF
 from rdflib.namespace import DCTERMS as DCT
 
+from catalog.config import EU_AUTHORITY as EU
 from catalog.model import Dataset
 from catalog.rdf import ADMS, HYDRA, from_graph
 from catalog.rdfparse import LightGraph, Pick, RdfSyntaxError, parse_picked, parse_rdf
@@ -201,7 +202,6 @@ def next_page(g: LightGraph | Graph, url: str) -> str | None:
 
 
 DELETED = URIRef("http://purl.org/adms/changetype/deleted")
-EU = "http://publications.europa.eu/resource/authority/"
 FREQUENCIES = {
     "continuous": "CONT",
     "hourly": "HOURLY",

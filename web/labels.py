@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from rdflib.namespace import SKOS
 
+from catalog.config import EU_AUTHORITY as EU
 from web.display import in_language, pick_lang
 from web.i18n import translated
 
-EU = "http://publications.europa.eu/resource/authority/"
 HEALTH = "https://hdeu-dcat.data.health.europa.eu/resource/authority/"
 SCHEMES = {
     "access_rights": EU + "access-right",
