@@ -207,6 +207,7 @@ def test_every_line_of_the_shipped_code_names_reads(caplog: pytest.LogCaptureFix
         ),
         ("down syndrome", ("icd10:q90", "icd10:q90*")),
         ("medfødt hjertefeil", tuple(t for n in range(20, 27) for t in (f"icd10:q{n}", f"icd10:q{n}*"))),
+        ("overweight", ("icd10:e66", "icd10:e66*", "icpc2:t82", "icpc2:t82*", "icpc2:t83", "icpc2:t83*")),  # was "over"
         ("drug overdose", ("icd10:x42", "icd10:x42*", "icd10:x62", "icd10:x62*", "icd10:y12", "icd10:y12*")),
         # groups of medicines asked for by name that found nothing ("opioider", "opioids")
         ("opioider", ("atc:n02a", "atc:n02a*")),
@@ -309,6 +310,7 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("celleprøve", ("livmorhalskreft",)),  # nothing found; "Masseundersøkelsen mot livmorhalskreft"
         ("cervix", ("livmorhalskreft",)),
         ("psa", ("prostatakreft",)),  # nothing found; the cancer registry's "Prostatakreft"
+        ("birth defects", ("misdannelse",)),  # any word, "Fødselslengde" first; MFR's "misdannelser"
     ],
 )
 def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: str, finds: tuple[str, ...]) -> None:
