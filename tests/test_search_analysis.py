@@ -317,6 +317,27 @@ def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: 
     assert finds in [a.words for unit in Synonyms().plan(query).units for a in unit]
 
 
+def test_a_plan_says_which_synonyms_each_listed_word_was_also_searched_as() -> None:
+    """As the list writes them, the typed phrase with its stop words, and not the inflections of
+    the word typed ("kvinner" is "kvinne" searched, not another word)."""
+    plan = Synonyms().plan("quality of life og kvinne MORS_ALDER")
+    assert plan.synonyms == (
+        (
+            "quality of life",
+            (
+                "livskvalitet",
+                "helserelatert livskvalitet",
+                "health related quality of life",
+                "eq 5d",
+                "eq5d",
+                "euroqol",
+            ),
+        ),
+        ("kvinne", ("female", "females", "woman", "women", "jente", "jenter", "girl", "girls")),
+    )
+    assert Synonyms().plan("MORS_ALDER").synonyms == ()
+
+
 def test_a_long_word_splits_into_two_words_the_longest_first_part_first() -> None:
     splits = compound_splits("blodtrykksmåling")
     assert splits[0] == ("blodtrykksmå", "ling")  # tried first, and so on down to the first that matches

@@ -550,7 +550,9 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
     ],
 )
 def test_shipped_synonyms_apply(loaded: SearchBackend, query: str, expected: set[str]) -> None:
-    assert expected <= set(names(search(loaded, query)))
+    result = search(loaded, query)
+    assert expected <= set(names(result))
+    assert " ".join(words for words, _also in result.synonyms) == query  # what a page says was also searched
 
 
 # -- highlighting --------------------------------------------------------------------------

@@ -1046,6 +1046,25 @@ def test_a_search_relaxed_to_what_the_catalogue_holds_shows_its_variables_and_sa
     client.get("/?lang=nb")  # the language is remembered in a cookie
 
 
+SYNONYMS_SAID = {
+    "nb": "Søket tok også med synonymer: «tobakk» som røyking, røyk, smoking, tobacco, røykevaner.",
+    "nn": "Søket tok òg med synonym: «tobakk» som røyking, røyk, smoking, tobacco, røykevaner.",
+    "en": "Also searched as synonyms: “tobakk” as røyking, røyk, smoking, tobacco, røykevaner.",
+}
+
+
+@pytest.mark.parametrize("lang", SYNONYMS_SAID)
+def test_a_page_says_which_synonyms_its_words_were_also_searched_as(client, lang):
+    """On the demo "mammografi" listed the 32 variables of the cancer registry's "Brystkreft", no
+    word of the query on them: the page did not say why."""
+    html = page(client, f"/search?q=tobakk&lang={lang}")
+    assert SYNONYMS_SAID[lang] in html and hits(html)[0].startswith("ROYK")
+    also = ["røyking", "røyk", "smoking", "tobacco", "røykevaner"]
+    assert client.get("/api/search?q=tobakk").json["synonyms"] == [{"words": "tobakk", "also": also}]
+    assert "synonym" not in page(client, "/search?q=MORS_ALDER&lang=en")  # no listed word, nothing said
+    client.get("/?lang=nb")  # the language is remembered in a cookie
+
+
 def test_a_compound_searched_as_the_one_word_the_catalogue_holds_says_that_alone(client):
     """One word typed: "these match some of the words" beside it would puzzle."""
     html = page(client, "/search?q=fødselsvektmønster")

@@ -144,6 +144,15 @@ SCHEMAS: dict[str, Any] = {
                 "description": "words that matched nothing as written, each searched as what it is made of "
                 "(kreftdiagnose as kreft diagnose; alkoholvaner as alkohol)",
             },
+            "synonyms": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"words": {"type": "string"}, "also": {"type": "array", "items": {"type": "string"}}},
+                },
+                "description": "words the synonym list expanded, each with the synonyms also searched "
+                "(mammografi: brystkreft, mammacancer, breast cancer, mammography)",
+            },
             "wider_code": {
                 "type": "object",
                 "nullable": True,

@@ -151,6 +151,9 @@ class SearchResult:
     resort, either ("metforminsivilstand" -> "metformin sivilstand", with `any_words`) or the
     long one ("fødselsvektdata" -> "fødselsvekt") or the one the catalogue holds
     ("alkoholvaner" -> "alkohol"). A page says so."""
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(a word or phrase as typed, the synonyms also searched for it) for each the synonym list
+    expanded (`QueryPlan.synonyms`): a page says so."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
     totals: dict[str, int] = field(default_factory=dict)

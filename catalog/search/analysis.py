@@ -815,6 +815,10 @@ class QueryPlan:
     spelt_words: tuple[str, ...] = ()
     """The words as typed, those written in nynorsk spelt in bokmål (`catalog.search.nynorsk`);
     empty when none is."""
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(a word or phrase as typed, the synonyms also searched for it), for each the synonym list
+    expanded, as the list writes them: a page says so, or "mammografi" lists the 32 variables of
+    the cancer registry's "Brystkreft" with no word of the query on them."""
 
     @property
     def typos(self) -> bool:
@@ -956,14 +960,17 @@ class Synonyms:
         (`catalog.search.nynorsk`), and its bokmål spelling finds the synonyms and codes: most of
         the catalogue's metadata and both lists are in bokmål ("sukkersjuke" is "sukkersyke", a
         synonym of diabetes)."""
-        tokens = TOKEN.findall(POSSESSIVE.sub(r"\1", text))
-        tokens = [t for t in tokens if t.lower() not in STOPWORDS] or tokens
+        clean = POSSESSIVE.sub(r"\1", text)
+        found_tokens = list(TOKEN.finditer(clean))
+        kept = [m for m in found_tokens if m.group().lower() not in STOPWORDS] or found_tokens
+        tokens = [m.group() for m in kept]
         spelt = self.nynorsk.spelt(tokens)
         nynorsk = [b != t.lower() for b, t in zip(spelt, tokens, strict=True)]  # spelt otherwise in bokmål
         groups, names = self.groups(), self.code_names.table()
         longest = self._longest(groups, names)
         typing = bool(text) and not text[-1].isspace()  # the last word may be unfinished
         units: list[tuple[Alternative, ...]] = []
+        synonyms: list[tuple[str, tuple[str, ...]]] = []
         i = 0
         while i < len(tokens):
             for size in range(min(longest, len(tokens) - i), 0, -1):
@@ -978,6 +985,9 @@ class Synonyms:
                 if found in groups or found in names:
                     last = typing and i + size == len(tokens)
                     same = {key, bokmal_key}
+                    others = tuple(" ".join(o) for o in groups.get(found, ()) if _key(o) not in same)
+                    if others:  # the phrase as typed, its stop words too ("quality of life")
+                        synonyms.append((clean[kept[i].start() : kept[i + size - 1].end()], others))
                     units.append(
                         (
                             Alternative(phrase, affixes=True, last=last),
@@ -1019,6 +1029,7 @@ class Synonyms:
             exact_words=tuple(t.lower() for t in tokens),
             areas=areas,
             spelt_words=tuple(spelt) if any(nynorsk) else (),
+            synonyms=tuple(synonyms),
         )
 
     def in_bokmal(self, text: str) -> str | None:

@@ -77,6 +77,14 @@ def distances(typos: bool | int | None) -> tuple[int, ...]:
 def relaxed(
     search: Callable[[SearchQuery, QueryPlan], SearchResult], q: SearchQuery, plan: QueryPlan, synonyms: Synonyms
 ) -> SearchResult:
+    """`_relaxed`'s answer, saying which synonyms its words were also searched as."""
+    result = _relaxed(search, q, plan, synonyms)
+    return dataclasses.replace(result, synonyms=plan.synonyms) if plan.synonyms else result
+
+
+def _relaxed(
+    search: Callable[[SearchQuery, QueryPlan], SearchResult], q: SearchQuery, plan: QueryPlan, synonyms: Synonyms
+) -> SearchResult:
     """Run the plan as typed; only if nothing matches, relax it, in this order, until something does:
 
     0. a code no code list holds is searched as the code it falls under (`with_broader_codes`),
