@@ -338,6 +338,20 @@ def test_a_plan_says_which_synonyms_each_listed_word_was_also_searched_as() -> N
     assert Synonyms().plan("MORS_ALDER").synonyms == ()
 
 
+def test_two_words_are_also_looked_for_as_the_one_word_norwegian_makes_of_them() -> None:
+    assert Synonyms().plan("årsak til død").joined_words() == (
+        "dødårsak",
+        "dødsårsak",
+        "dødeårsak",
+        "årsakdød",
+        "årsaksdød",
+        "årsakedød",
+    )
+    assert Synonyms().plan("vekt").joined_words() == ()  # one word
+    assert Synonyms().plan("vekt ved 5 år").joined_words() == ()  # three, a number among them
+    assert Synonyms().plan("hba1c verdi").joined_words() == ()  # a code's digits
+
+
 def test_a_long_word_splits_into_two_words_the_longest_first_part_first() -> None:
     splits = compound_splits("blodtrykksmåling")
     assert splits[0] == ("blodtrykksmå", "ling")  # tried first, and so on down to the first that matches

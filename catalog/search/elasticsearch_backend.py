@@ -470,6 +470,7 @@ class ElasticsearchBackend:
                 ),
             ]
             variants = [words for words in plan.label_words() if len(words) > 1]
+            variants += [(joined,) for joined in plan.joined_words()]
             if variants:
                 labels = [
                     {"match": {f: {"query": " ".join(words), "operator": "and", "boost": ALL_IN_LABEL_BOOST}}}

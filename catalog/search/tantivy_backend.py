@@ -547,6 +547,7 @@ class TantivyBackend:
             tantivy.Query.boost_query(tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST)
         )
         variants = [words for words in plan.label_words() if len(words) > 1]
+        variants += [(joined,) for joined in plan.joined_words()]
         if variants:
             labels = []
             for field_name in LABEL_FIELDS:
