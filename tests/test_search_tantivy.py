@@ -269,3 +269,25 @@ def test_a_new_search_with_few_matches_looks_its_clauses_up_one_by_one(
     monkeypatch.setattr(tantivy_backend, "SPARSE", indexed.count())  # 2 are many
     calls.clear()
     assert indexed.search(page).hits == few.hits and not calls, "many matches: one union, the same hits"
+
+
+def test_a_rebuild_keeps_the_indices_it_replaced_while_readers_may_still_search_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store contract's harvest-and-reindex loop failed once under load: two rebuilds within
+    one `RECHECK` removed the index a reader still had open ("Data corrupted: Failed to open field
+    "suggest"'s positions in the composite file")."""
+    writer, reader = TantivyBackend(tmp_path), TantivyBackend(tmp_path)
+    query = SearchQuery(text="fødselsvekt")
+    writer.replace_all(corpus())
+    held = (tmp_path / "CURRENT").read_text()
+    assert reader.search(query).total == 2  # the reader opens the first rebuild and keeps it a while
+    writer.replace_all(corpus())
+    writer.replace_all(corpus())  # a second rebuild before the reader looks at CURRENT again
+    assert (tmp_path / held / "meta.json").exists()
+    assert reader.search(query).total == 2
+    monkeypatch.setattr(tantivy_backend, "REPLACED_GRACE", 0.0)
+    writer.replace_all(corpus())  # once their grace is over, the indices replaced before go
+    current = (tmp_path / "CURRENT").read_text()
+    assert len([d for d in tmp_path.glob("ix-*") if d.is_dir()]) == 2 and (tmp_path / current).is_dir()
+    assert not (tmp_path / held).exists() and not (tmp_path / f"{held}.replaced").exists()

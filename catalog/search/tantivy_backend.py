@@ -121,6 +121,12 @@ six segments, for no less CPU (2026-12-05)."""
 MEMO_SIZE = 10_000
 RECHECK = 0.5
 """Seconds between looks at what other processes changed on disk (CURRENT, meta.json, synonyms)."""
+REPLACED_GRACE = 60.0
+"""Seconds an index a rebuild replaced is kept for the readers still searching it: each looks at
+CURRENT again after `RECHECK` seconds, and a search takes far less. Keeping only the one replaced
+last, two rebuilds within one `RECHECK` removed the index a reader had open (the store contract's
+harvest-and-reindex loop, once under load: "Data corrupted: Failed to open field "suggest"'s
+positions in the composite file")."""
 _UNBUILT = object()
 SORT_FIELDS = frozenset({"name_sort", "uses_sort"})
 """Keyword fields only sorted by, never looked up by term: a column each and no terms (`SORT_KEY`)."""
@@ -265,13 +271,24 @@ class TantivyBackend:
         return index
 
     def _switch(self, name: str) -> None:
-        """Point CURRENT at `name`; keep the previous index for readers that just read CURRENT."""
+        """Point CURRENT at `name`; the indices it replaces are kept `REPLACED_GRACE` seconds for
+        the readers still searching them (the time each was replaced: a `.replaced` file beside it)."""
         tmp = self.root / "CURRENT.tmp"
         tmp.write_text(name)
         os.replace(tmp, self.root / "CURRENT")
-        older = sorted((d for d in self.root.glob("ix-*") if d.name != name), key=lambda d: d.name)[:-1]
-        for old in older:
-            shutil.rmtree(old, ignore_errors=True)
+        now = time.time()
+        for old in self.root.glob("ix-*"):
+            if old.name == name or not old.is_dir():
+                continue
+            marker = self.root / f"{old.name}.replaced"
+            try:
+                replaced = marker.stat().st_mtime
+            except FileNotFoundError:
+                marker.touch()  # replaced now: its readers have their grace from now on
+                continue
+            if now - replaced > REPLACED_GRACE:
+                shutil.rmtree(old, ignore_errors=True)
+                marker.unlink(missing_ok=True)
 
     def index(self) -> Any:
         try:
