@@ -28,7 +28,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from itertools import chain, repeat
 from operator import contains
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -57,7 +57,6 @@ _UNSUPPORTED_PARAMETERS = {
         "disjoint",
         "equals",
         "lessThan",
-        "lessThanOrEquals",
         "minExclusive",
         "minInclusive",
         "maxExclusive",
@@ -545,6 +544,50 @@ def _length(compare: Callable[[int, int], bool], n: int) -> Callable[[Index, Nod
     return lambda _i, v: not isinstance(v, BNode) and compare(len(_string(v)), n)
 
 
+def _in_order_with(other: Node, shape: Shape) -> Component:
+    """sh:lessThanOrEquals `other`: a result for each value not less than or equal to a value of
+    `other` at the same focus node, or not comparable with it (a year against a date)."""
+
+    def check(index: Index, focus: list[Node], values: Values) -> Evaluation:
+        if not any(values):
+            return True, []
+        found = [
+            shape.result(f, SH.LessThanOrEqualsConstraintComponent, v)
+            for f, vs, ws in zip(focus, values, index.objects_of_each(focus, other), strict=True)
+            for v in vs
+            for w in ws
+            if not _at_most(v, w)
+        ]
+        return not found, found
+
+    return check
+
+
+def _at_most(v: Node, w: Node) -> bool:
+    """SPARQL's `v <= w` as pyshacl compares: IRIs and string literals as strings, with each other
+    only; other literals by their values (rdflib's order); a blank node never (pyshacl refuses the
+    shapes graph; a harvested record must not stop validation)."""
+    if isinstance(v, BNode) or isinstance(w, BNode):
+        return False
+    v_text, a = _ordered(v)
+    w_text, b = _ordered(w)
+    if v_text != w_text:
+        return False
+    try:
+        return bool(a <= b)
+    except TypeError:
+        return False
+
+
+def _ordered(x: Node) -> tuple[bool, Any]:
+    """(whether `x` compares as a string, what is compared) for `_at_most`."""
+    if isinstance(x, URIRef):
+        return True, str(x)
+    if isinstance(x, Literal) and isinstance(x.value, str):
+        return True, x.value
+    return False, x
+
+
 def _flat(focus: list[Node], values: Values) -> tuple[list[Node], list[Node]]:
     """(focus node, value node) of every value, as two lists in order."""
     if not any(map(len, values)):  # a column's optional property, on none of them
@@ -918,6 +961,9 @@ class CompiledShapes:
 
             out.append(check_unique)
             tests.append(lambda _index, values: [not _duplicate_languages(vs) for vs in values])
+        for other in sg.objects(node, SH.lessThanOrEquals):
+            out.append(_in_order_with(term(other), shape))
+            shape.tests = None  # a comparison with another property of the focus node: no value test
         shape_based = self._shape_based(shape)
         if shape_based:
             shape.tests = None

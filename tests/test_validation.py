@@ -104,6 +104,30 @@ def test_structured_data_without_variables_is_a_violation_of_the_dataset() -> No
     assert validate_records([d])[0].conforms
 
 
+@pytest.mark.parametrize("profile", sorted(set(validation.PROFILES) - {"catalog"}))  # the standards' profiles
+@pytest.mark.parametrize(
+    ("start", "end", "warned"),
+    [
+        ("2031-01-01", "2024-12-31", True),  # the publisher simulator's KPR, before it was mended
+        ("2010", "2024-12-31", True),  # a year against a date: not comparable
+        ("1967-01-01", "2024-12-31", False),
+        ("1967-01-01", None, False),
+    ],
+)
+def test_a_period_that_ends_before_it_begins_is_a_warning(
+    profile: str, start: str, end: str | None, warned: bool
+) -> None:
+    d = mfr_dataset()
+    d.temporal_start, d.temporal_end = start, end
+    report = validate_records([d], profile)[0]
+    found = [f for f in report.warnings if f.component == "LessThanOrEqualsConstraintComponent"]
+    assert bool(found) == warned
+    if warned:
+        assert found[0].message.startswith("Perioden slutter før den begynner") and "YYYY-MM-DD" in found[0].hint
+    d.temporal_start, d.temporal_end = "1967-01-01", "2024-12-31"
+    assert report.conforms == validate_records([d], profile)[0].conforms  # a warning: conformance as before
+
+
 def test_a_dataset_silent_on_structured_data_is_told_to_say_so_not_that_it_says_it_has_them() -> None:
     """As the official R8 shapes: the hasVariables rule holds when hasStructuredData is absent
     (its own minCount reports the gap); a publisher was told both "must say whether" and "says

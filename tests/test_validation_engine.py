@@ -245,6 +245,29 @@ def both(shapes: str, data: str) -> list[tuple[str, ...]]:
             'ex:a a ex:C ; ex:p "12345678" , "123456789" .',
             [("<http://example.org/a>", "http://example.org/p", '"12345678"', "PatternConstraintComponent")],
         ),
+        (  # a period's start after its end; a year and a date, strings against a number: not comparable
+            "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:start ; sh:lessThanOrEquals ex:end ] .",
+            'ex:a a ex:C ; ex:start "2031-01-01"^^xsd:date ; ex:end "2024-12-31"^^xsd:date . '
+            'ex:b a ex:C ; ex:start "2010-01-01"^^xsd:date ; ex:end "2024-12-31"^^xsd:date , "2010-01-01"^^xsd:date . '
+            'ex:c a ex:C ; ex:start "2010"^^xsd:gYear ; ex:end "2024-12-31"^^xsd:date . '
+            'ex:d a ex:C ; ex:start "b" ; ex:end "a" , 3 . ex:e a ex:C ; ex:start "2031-01-01"^^xsd:date .',
+            [
+                (
+                    "<http://example.org/a>",
+                    "http://example.org/start",
+                    '"2031-01-01"^^<http://www.w3.org/2001/XMLSchema#date>',
+                    "LessThanOrEqualsConstraintComponent",
+                ),
+                (
+                    "<http://example.org/c>",
+                    "http://example.org/start",
+                    '"2010"^^<http://www.w3.org/2001/XMLSchema#gYear>',
+                    "LessThanOrEqualsConstraintComponent",
+                ),
+                ("<http://example.org/d>", "http://example.org/start", '"b"', "LessThanOrEqualsConstraintComponent"),
+                ("<http://example.org/d>", "http://example.org/start", '"b"', "LessThanOrEqualsConstraintComponent"),
+            ],
+        ),
     ],
 )
 def test_engine_reproduces_the_shacl_rules_as_pyshacl_applies_them(shape: str, data: str, expected: list) -> None:
