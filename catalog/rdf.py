@@ -101,6 +101,9 @@ ADMS = KeptNamespace("http://www.w3.org/ns/adms#")
 HYDRA = KeptNamespace("http://www.w3.org/ns/hydra/core#")
 DQV = KeptNamespace("http://www.w3.org/ns/dqv#")
 SCHEMA = KeptNamespace("https://schema.org/")
+SCHEMA_HTTP = KeptNamespace("http://schema.org/")
+"""schema.org as DCAT-AP 1 and 2 and DCAT-AP-NO 1.1 write it: Difi's catalogue on data.norge.no
+gives its periods as http://schema.org/startDate (read, never written)."""
 ELI = KeptNamespace("http://data.europa.eu/eli/ontology#")
 HK = KeptNamespace("https://w3id.org/helsekatalog#")
 DPROD = KeptNamespace("https://ekgf.github.io/dprod/")
@@ -1266,6 +1269,15 @@ class Reader:
     def _str(self, s: Node, p: URIRef) -> str | None:
         return _text_of(self._values(s, p))
 
+    def _first_str(self, s: Node, predicates: tuple[URIRef, ...]) -> str | None:
+        """The text of the first of `predicates` that `s` has: one property as versions of the
+        standards name it."""
+        for p in predicates:
+            found = self._str(s, p)
+            if found:
+                return found
+        return None
+
     def _iri(self, s: Node, p: URIRef) -> str | None:
         return _iri_of(self._values(s, p))
 
@@ -1387,8 +1399,8 @@ class Reader:
         d.population_coverage = self._lang(s, HEALTH.populationCoverage)
         period = self._one(s, DCT.temporal)
         if period is not None:
-            d.temporal_start = self._str(period, DCAT.startDate) or self._str(period, SCHEMA.startDate)
-            d.temporal_end = self._str(period, DCAT.endDate) or self._str(period, SCHEMA.endDate)
+            d.temporal_start = self._first_str(period, (DCAT.startDate, SCHEMA.startDate, SCHEMA_HTTP.startDate))
+            d.temporal_end = self._first_str(period, (DCAT.endDate, SCHEMA.endDate, SCHEMA_HTTP.endDate))
         d.spatial = self._iris(s, DCT.spatial)
         d.issued = self._str(s, DCT.issued)
         d.modified = self._str(s, DCT.modified)

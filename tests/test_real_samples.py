@@ -219,6 +219,10 @@ def test_data_norge_no_codes_become_eu_vocabulary_iris(completed):
     }
     formats = {x.format for d in difi.values() for x in d.distributions if x.media_type == "text/csv"}
     assert formats == {f"{EU}file-type/CSV"}  # an IANA media type given as dct:format
+    # periods as DCAT-AP-NO 1.1 gives them (http://schema.org/startDate): all ten were lost, each
+    # dataset warned that it "should state its time period"
+    periods = {key: (d.temporal_start, d.temporal_end) for key, d in difi.items() if d.temporal_start}
+    assert len(periods) == 10 and periods["http://data.norge.no/node/183"] == ("2009-01-01", "2013-12-31")
 
 
 def test_ddi_partial_dates_contacts_and_nesstar_quirks(completed):
