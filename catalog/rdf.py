@@ -1433,7 +1433,9 @@ class Reader:
         media = self._iri(s, DCAT.mediaType) or self._str(s, DCAT.mediaType)
         size = self._int(str(s), s, DCAT.byteSize, "byteSize")
         fmt = self._iri(s, DCT.format)
-        if fmt and IANA.match(fmt):  # DCAT-AP-NO 1.1 feeds give the media type as dct:format
+        if fmt is None and (listed := MEDIA_TYPE.match(self._str(s, DCT.format) or "")):
+            fmt = listed.group(0)  # DCAT-AP-NO 1.1 as text: "application/xml, application/json", the first
+        if fmt and (IANA.match(fmt) or MEDIA_TYPE.fullmatch(fmt)):  # DCAT-AP-NO 1.1: a media type as dct:format
             media = media or fmt
             fmt = FILE_TYPES.get(IANA.sub("", fmt))
         return Distribution(
@@ -1614,12 +1616,15 @@ class Reader:
 
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 IANA = re.compile(r"^https?://www\.iana\.org/assignments/media-types/")
+MEDIA_TYPE = re.compile(r"[a-z]+/[\w.+-]+")
+"""A media type written out (`text/csv`), as DCAT-AP-NO 1.1 feeds give dct:format as text."""
 FILE_TYPES = {
     media: f"{EU}file-type/{code}"
     for media, code in {
         "text/csv": "CSV",
         "text/tab-separated-values": "TSV",
         "application/json": "JSON",
+        "text/json": "JSON",  # not registered, but written (Skatteetaten's catalogue on data.norge.no)
         "application/ld+json": "JSON_LD",
         "application/xml": "XML",
         "text/xml": "XML",

@@ -207,6 +207,10 @@ def test_dcat_ap_no_1_1_terms_are_mapped(completed):
         "": "Skatteetaten – Regionavdelingen - Folkeregister"  # a contact naming only its vcard:organization-unit
     }
     assert skatt["55"].publisher is not None and skatt["55"].publisher.identifier == "974761076"
+    # formats as DCAT-AP-NO 1.1 text ("application/xml, application/json"): lost, now the first
+    formats = sorted((x.media_type or "", x.format or "") for d in skatt.values() for x in d.distributions)
+    assert formats.count(("application/xml", f"{EU}file-type/XML")) == 4
+    assert formats.count(("text/json", f"{EU}file-type/JSON")) == 2
 
 
 def test_data_norge_no_codes_become_eu_vocabulary_iris(completed):
