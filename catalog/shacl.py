@@ -565,9 +565,13 @@ def _in_order_with(other: Node, shape: Shape) -> Component:
 
 def _at_most(v: Node, w: Node) -> bool:
     """SPARQL's `v <= w` as pyshacl compares: IRIs and string literals as strings, with each other
-    only; other literals by their values (rdflib's order); a blank node never (pyshacl refuses the
-    shapes graph; a harvested record must not stop validation)."""
+    only; other literals by their values (rdflib's order). Never a blank node (pyshacl refuses the
+    shapes graph; a harvested record must not stop validation) nor a literal its datatype does not
+    admit ("2020-13-45"^^xsd:date: rdflib's `<=` takes its NotImplemented for true one way round,
+    with a DeprecationWarning, and raises the other; pyshacl follows it)."""
     if isinstance(v, BNode) or isinstance(w, BNode):
+        return False
+    if getattr(v, "ill_typed", False) or getattr(w, "ill_typed", False):
         return False
     v_text, a = _ordered(v)
     w_text, b = _ordered(w)

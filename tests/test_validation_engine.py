@@ -274,6 +274,25 @@ def test_engine_reproduces_the_shacl_rules_as_pyshacl_applies_them(shape: str, d
     assert both(shape, data) == expected
 
 
+def test_a_date_its_datatype_does_not_admit_is_not_in_order_with_any(recwarn: pytest.WarningsRecorder) -> None:
+    """rdflib's `<=` takes its own NotImplemented for true when the later date is ill-formed (and
+    warns that Python will refuse that), and raises the other way round, so pyshacl passes one and
+    stops at the other: here both are a finding, and a harvested record's validation goes on."""
+    sg = Graph().parse(
+        data=SHAPES + "ex:S sh:targetClass ex:C ; sh:property [ sh:path ex:start ; sh:lessThanOrEquals ex:end ] .",
+        format="turtle",
+    )
+    dg = Graph().parse(
+        data="@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> ."
+        'ex:a a ex:C ; ex:start "2010-01-01"^^xsd:date ; ex:end "2020-13-45"^^xsd:date . '
+        'ex:b a ex:C ; ex:start "2020-13-45"^^xsd:date ; ex:end "2010-01-01"^^xsd:date .',
+        format="turtle",
+    )
+    found = CompiledShapes(sg).validate(Index.of(dg))
+    assert sorted(str(r.focus) for r in found) == ["http://example.org/a", "http://example.org/b"]
+    assert not [w for w in recwarn if issubclass(w.category, DeprecationWarning)]
+
+
 def test_class_checks_see_a_records_own_subclasses_and_no_other_records() -> None:
     """Records validated against one base (the vocabularies) share the base's class hierarchy,
     found once; a record that states its own rdfs:subClassOf is judged by it, and the records
