@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -1065,6 +1066,20 @@ def test_a_page_says_which_synonyms_found_a_hit_that_shows_no_word_of_the_query(
     assert client.get("/api/search?q=tobakk").json["synonyms"] == [{"words": "tobakk", "also": also}]
     assert "synonym" not in page(client, f"/search?q=tobakk&lang={lang}")
     client.get("/?lang=nb")  # the language is remembered in a cookie
+
+
+def test_a_long_list_of_synonyms_is_cut_to_six_without_a_period_after_its_dots(web_settings, tmp_path):
+    """The demo's nynorsk page for "celleprøve" ended "... pap smear…."."""
+    own = tmp_path / "synonyms.txt"
+    own.write_text(
+        "brystkreft, mammacancer, breast cancer, mammografi, mammography, brystkarsinom, mammakarsinom, breast carcinoma\n"
+    )
+    own_values = {**web_settings.values, "synonyms_file": str(own)}
+    client = create_app(dataclasses.replace(web_settings, values=own_values)).test_client()
+    html = page(client, "/search?q=breast cancer&lang=en")
+    assert (
+        "“breast cancer” as brystkreft, mammacancer, mammografi, mammography, brystkarsinom, mammakarsinom…</p>" in html
+    )
 
 
 def test_a_compound_searched_as_the_one_word_the_catalogue_holds_says_that_alone(client):
