@@ -998,18 +998,15 @@ class Synonyms:
                 if found in groups or found in names:
                     last = typing and i + size == len(tokens)
                     same = {key, bokmal_key}
-                    others = tuple(" ".join(o) for o in groups.get(found, ()) if _key(o) not in same)
+                    others = [o for o in groups.get(found, ()) if _key(o) not in same]
                     if others:  # the phrase as typed, its stop words too ("quality of life")
-                        synonyms.append((clean[kept[i].start() : kept[i + size - 1].end()], others))
+                        typed = clean[kept[i].start() : kept[i + size - 1].end()]
+                        synonyms.append((typed, tuple(" ".join(o) for o in others)))
                     units.append(
                         (
                             Alternative(phrase, affixes=True, last=last),
                             *([Alternative(bokmal, affixes=True, last=last)] if len(same) > 1 else []),
-                            *(
-                                Alternative(_content(o), SYNONYM_WEIGHT, affixes=True)
-                                for o in groups.get(found, ())
-                                if _key(o) not in same
-                            ),
+                            *(Alternative(_content(o), SYNONYM_WEIGHT, affixes=True) for o in others),
                             *([Alternative((), CODE_NAME_WEIGHT, codes=names[found])] if found in names else []),
                         )
                     )
