@@ -1269,15 +1269,6 @@ class Reader:
     def _str(self, s: Node, p: URIRef) -> str | None:
         return _text_of(self._values(s, p))
 
-    def _first_str(self, s: Node, predicates: tuple[URIRef, ...]) -> str | None:
-        """The text of the first of `predicates` that `s` has: one property as versions of the
-        standards name it."""
-        for p in predicates:
-            found = self._str(s, p)
-            if found:
-                return found
-        return None
-
     def _iri(self, s: Node, p: URIRef) -> str | None:
         return _iri_of(self._values(s, p))
 
@@ -1399,8 +1390,16 @@ class Reader:
         d.population_coverage = self._lang(s, HEALTH.populationCoverage)
         period = self._one(s, DCT.temporal)
         if period is not None:
-            d.temporal_start = self._first_str(period, (DCAT.startDate, SCHEMA.startDate, SCHEMA_HTTP.startDate))
-            d.temporal_end = self._first_str(period, (DCAT.endDate, SCHEMA.endDate, SCHEMA_HTTP.endDate))
+            d.temporal_start = (
+                self._str(period, DCAT.startDate)
+                or self._str(period, SCHEMA.startDate)
+                or self._str(period, SCHEMA_HTTP.startDate)
+            )
+            d.temporal_end = (
+                self._str(period, DCAT.endDate)
+                or self._str(period, SCHEMA.endDate)
+                or self._str(period, SCHEMA_HTTP.endDate)
+            )
         d.spatial = self._iris(s, DCT.spatial)
         d.issued = self._str(s, DCT.issued)
         d.modified = self._str(s, DCT.modified)
