@@ -115,6 +115,7 @@ class Distribution:
     format: str | None = None  # file-type IRI
     license: str | None = None
     byte_size: int | None = None
+    conforms_to: list[str] = field(default_factory=list)  # dct:conformsTo: the schema or API it follows
 
 
 @dataclass
@@ -150,6 +151,7 @@ class Dataset:
     frequency: str | None = None  # dct:accrualPeriodicity IRI
     dataset_type: str | None = None  # dct:type IRI
     conforms_to: list[str] = field(default_factory=list)
+    relations: list[str] = field(default_factory=list)  # dct:relation: related resources
     coding_systems: list[str] = field(default_factory=list)  # healthdcatap:hasCodingSystem
     code_values: list[str] = field(default_factory=list)  # healthdcatap:hasCodeValues: codes of the data, as text
     has_personal_data: list[str] = field(default_factory=list)  # dpv:hasPersonalData: DPV personal-data IRIs

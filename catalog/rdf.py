@@ -448,6 +448,7 @@ def add_dataset(g: TripleWriter, d: Dataset, variables: bool = True) -> URIRef:
         g.add((s, DCT.type, _iri(d.dataset_type)))
         g.add((_iri(d.dataset_type), RDF.type, SKOS.Concept))
     _iris(g, s, DCT.conformsTo, d.conforms_to, DCT.Standard)
+    _iris(g, s, DCT.relation, d.relations)
     _iris(g, s, HEALTH.hasCodingSystem, d.coding_systems, DCT.Standard)
     for code in d.code_values:
         g.add((s, HEALTH.hasCodeValues, _plain(code)))
@@ -500,6 +501,7 @@ def add_distribution(g: TripleWriter, dist: Distribution) -> URIRef:
         g.add((_iri(dist.license), RDF.type, DCT.LicenseDocument))
     if dist.byte_size is not None:
         g.add((s, DCAT.byteSize, Literal(dist.byte_size, datatype=XSD.nonNegativeInteger)))
+    _iris(g, s, DCT.conformsTo, dist.conforms_to, DCT.Standard)
     return s
 
 
@@ -1275,6 +1277,20 @@ class Reader:
     def _iris(self, s: Node, p: URIRef) -> list[str]:
         return sorted(str(o) for o in self._values(s, p) or () if isinstance(o, URIRef))
 
+    def _links(self, s: Node, p: URIRef) -> list[str]:
+        """What a property links to, as publishers write links: IRIs; web addresses written as
+        text (Difi's distributions give their API's WADL as dct:conformsTo so); and a blank node
+        by the web address it names as its dct:source (Skatteetaten's standards: a file format's
+        PDF, the node otherwise empty). A value that is none of these is not a link and is left."""
+        found: set[str] = set()
+        for o in self._values(s, p) or ():
+            for link in (self._values(o, DCT.source) or ()) if isinstance(o, BNode) else (o,):
+                if isinstance(link, URIRef):
+                    found.add(str(link))
+                elif not isinstance(link, BNode) and WEB_ADDRESS.fullmatch(address := _text(link).strip()):
+                    found.add(address)
+        return sorted(found)
+
     def _lang(self, s: Node, p: URIRef) -> LangText:
         return _lang_of(self._values(s, p))
 
@@ -1407,7 +1423,8 @@ class Reader:
         d.landing_page = self._iri(s, DCAT.landingPage)
         d.frequency = self._iri(s, DCT.accrualPeriodicity)
         d.dataset_type = self._iri(s, DCT.type)
-        d.conforms_to = self._iris(s, DCT.conformsTo)
+        d.conforms_to = self._links(s, DCT.conformsTo)
+        d.relations = self._links(s, DCT.relation)
         d.coding_systems = self._iris(s, HEALTH.hasCodingSystem)
         d.code_values = self._code_values(s)
         d.has_personal_data = self._iris(s, DPV.hasPersonalData)
@@ -1447,6 +1464,7 @@ class Reader:
             format=fmt,
             license=self._iri(s, DCT.license),
             byte_size=size,
+            conforms_to=self._links(s, DCT.conformsTo),
         )
 
     def variables(self, dataset_uri: str, s: URIRef) -> list[Variable]:
@@ -1581,7 +1599,7 @@ class Reader:
         service.endpoint_url = self._iri(s, DCAT.endpointURL) or self._str(s, DCAT.endpointURL)
         service.endpoint_description = self._iri(s, DCAT.endpointDescription)
         service.access_rights = self._iri(s, DCT.accessRights)
-        service.conforms_to = self._iris(s, DCT.conformsTo)
+        service.conforms_to = self._links(s, DCT.conformsTo)
         service.applicable_legislation = self._iris(s, DCATAP.applicableLegislation)
         service.serves_datasets = self._iris(s, DCAT.servesDataset)
         return service
@@ -1616,6 +1634,8 @@ class Reader:
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 IANA = re.compile(r"^https?://www\.iana\.org/assignments/media-types/")
 MEDIA_TYPE = re.compile(r"[a-z]+/[\w.+-]+")
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+"""A web address written as text, where a link was meant: no character an IRI may not hold."""
 """A media type written out (`text/csv`), as DCAT-AP-NO 1.1 feeds give dct:format as text."""
 FILE_TYPES = {
     media: f"{EU}file-type/{code}"

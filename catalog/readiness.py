@@ -73,6 +73,7 @@ DATASET_FIELDS: dict[URIRef, str] = {
     DCT.accrualPeriodicity: "frequency",
     DCT.type: "dataset_type",
     DCT.conformsTo: "conforms_to",
+    DCT.relation: "relations",
     HEALTH.hasCodingSystem: "coding_systems",
     HEALTH.hasCodeValues: "code_values",
     DPV.hasPersonalData: "has_personal_data",

@@ -229,6 +229,27 @@ def test_data_norge_no_codes_become_eu_vocabulary_iris(completed):
     assert len(periods) == 10 and periods["http://data.norge.no/node/183"] == ("2009-01-01", "2013-12-31")
 
 
+def test_links_written_as_text_or_as_blank_nodes_are_kept(completed):
+    """Links as the FDK samples write them, all lost before: Skatteetaten's standards are blank
+    nodes naming a file format's PDF as dct:source; Difi's distributions give their API's WADL
+    as text; Difi's related resources are plain IRIs (dct:relation, not read at all)."""
+    _, store = completed
+    skatt, difi = _datasets(store, "fdk-skatteetaten"), _datasets(store, "fdk-difi")
+    standards = [u for d in skatt.values() for u in d.conforms_to]
+    assert len(standards) == 18 and all(u.startswith(("http://", "https://")) for u in standards)
+    assert skatt["89"].conforms_to == [
+        "http://www.skatteetaten.no/globalassets/likningsoppgaver/mag/fagforeningskontingent/v1_0_2/"
+        "filformat-for-fagforeningskontingent-v1_0_2_20161104.pdf"
+    ]  # two more name a note of their mapper as a file:// address: not a link, left
+    assert sum(len(d.relations) for d in difi.values()) == 25
+    assert "http://www.oep.no/" in {u for d in difi.values() for u in d.relations}
+    apis = [u for d in difi.values() for x in d.distributions for u in x.conforms_to]
+    assert (
+        sorted(apis)
+        == ["http://hotell.difi.no/application.wadl"] * 24 + ["https://hotell.difi.no/application.wadl"] * 2
+    )
+
+
 def test_ddi_partial_dates_contacts_and_nesstar_quirks(completed):
     _, store = completed
     studies = {d.uri.rsplit("/", 1)[-1]: d for d in _datasets(store, "cessda-oai").values()}
