@@ -512,6 +512,15 @@ def test_words_with_no_common_hit_give_the_hits_of_either_and_say_so(loaded: Sea
     assert search(loaded, "hjerteinfarkt inntekt", any_words=True).total == result.total
 
 
+def test_words_with_no_common_hit_list_the_rarer_words_hits_first(loaded: SearchBackend) -> None:
+    """ "antibiotika barn" on the demo (36 and 631 variables, none with both) listed every label
+    starting with "barn" before any antibiotic: the rarer word says more of what was sought."""
+    result = search(loaded, "apgar røyking", limit=20)  # one Apgar score; smoking in three labels
+    assert result.any_words
+    assert names(result)[0] == "mfr/APGAR5" and {"mfr/ROYK_START", "hunt/ROYK"} <= set(names(result))
+    assert names(search(loaded, "placenta røyking", limit=20))[0] == "mfr/PLACENTAVEKT"
+
+
 def test_name_and_label_rank_above_description(loaded: SearchBackend) -> None:
     found = names(search(loaded, "vekt", limit=20))
     assert found.index("hunt/VEKT") < found.index("hunt/BMI")  # BMI says "vekt" only in its description

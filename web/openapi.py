@@ -132,7 +132,10 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": "the synonyms and common names of codes the misspelt words were taken for (hoftebrud: hoftebrudd)",
             },
-            "any_words": {"type": "boolean", "description": "no hit matched all the words; these match some of them"},
+            "any_words": {
+                "type": "boolean",
+                "description": "no hit matched all the words; these match some of them, the rarest word's first",
+            },
             "broader_codes": {
                 "type": "array",
                 "items": {"type": "object", "properties": {"code": {"type": "string"}, "broader": {"type": "string"}}},

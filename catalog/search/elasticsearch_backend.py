@@ -456,11 +456,16 @@ class ElasticsearchBackend:
                 {"bool": {"should": [self._alternative(a, plan) for a in unit], "minimum_should_match": 1}}
                 for unit in plan.units
             ]
+            rarity = []
             if plan.any_words:
                 query["must"] = [{"bool": {"should": units, "minimum_should_match": 1}}]
+                rarity = [
+                    _const(unit, score) for unit, score in zip(units, plan.rarity, strict=False) if score
+                ]  # none when unrated
             else:
                 query["must"] = units
             query["should"] = [
+                *rarity,
                 {"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
                 *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}} for w in plan.exact_words),
                 *(

@@ -99,8 +99,8 @@ def _relaxed(
     4. a long word as the words it is compounded of that match, any of them (`with_parts`).
 
     A correct word never tolerates typos, so look-alikes do not join its hits (hjerteinfarkt is
-    not hjerneinfarkt), and two words with no common hit give the hits of either, ranked by how
-    many they match, with `any_words` set for the page to say so. `SearchQuery.typos`,
+    not hjerneinfarkt), and two words with no common hit give the hits of either, the rarer
+    word's first (`QueryPlan.rarity`), with `any_words` set for the page to say so. `SearchQuery.typos`,
     `any_words` and `parts`, when given, fix the steps (as a result reports them, so counts follow
     hits)."""
     base = within_budget(plan)
@@ -111,10 +111,17 @@ def _relaxed(
     dead: list[int] | None = None
     probe = SearchQuery(type=q.type, limit=0, facets=(), highlight=False)
 
+    alone: dict[tuple[Any, ...], int] = {}  # a unit -> how many documents it matches on its own
+
+    def matched_alone(step: QueryPlan, i: int) -> int:
+        if step.units[i] not in alone:
+            alone[step.units[i]] = search(probe, step.only(i)).total
+        return alone[step.units[i]]
+
     def dead_units() -> list[int]:
         nonlocal dead
         if dead is None:
-            dead = [i for i in range(len(base.units)) if search(probe, base.only(i)).total == 0]
+            dead = [i for i in range(len(base.units)) if matched_alone(base, i) == 0]
         return dead
 
     def tolerant(distance: int) -> QueryPlan | None:
@@ -126,12 +133,20 @@ def _relaxed(
     def matches(p: QueryPlan) -> bool:
         return search(probe, p).total > 0
 
+    def either(step: QueryPlan) -> QueryPlan | None:
+        """`step` as any of its words, each weighing as it is rare (`QueryPlan.any`)."""
+        if len(step.units) < 2:
+            return None
+        counts = [matched_alone(step, i) for i in range(len(step.units))]
+        rated = step.any(counts, search(probe, QueryPlan((), "", ())).total)
+        return (within_budget(rated) if rated else None) or step.any()  # too long to rate: as it was
+
     def searched(replaced: QueryPlan | None, any_words: bool = False) -> SearchResult | None:
         """The search of a plan a step made of the words as typed (None: the step found no word to
         replace), with no typo, as any words or all."""
         step = within_budget(replaced) if replaced else None
         if step is not None and any_words and len(step.units) > 1:
-            step = step.any()
+            step = either(step)
         if step is None:
             return None
         return dataclasses.replace(search(q, step), typos=0, any_words=any_words, typo_words=())
@@ -166,7 +181,7 @@ def _relaxed(
         for distance in distances(q.typos):
             step = tolerant(distance)
             if step is not None and any_words:
-                step = step.any() if distance or not by_numbers_alone() else None
+                step = either(step) if distance or not by_numbers_alone() else None
             if step is not None:
                 result = dataclasses.replace(
                     search(q, step),

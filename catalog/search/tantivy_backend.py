@@ -648,6 +648,9 @@ class TantivyBackend:
         flat = self._counted_text(searcher, schema, plan)
         if plan.any_words:
             text = [(tantivy.Occur.Must, _filter(_any(flat)))]
+            scores += [
+                _const(unit, score) for unit, score in zip(flat, plan.rarity, strict=False) if score
+            ]  # none when unrated
         else:
             text = [(tantivy.Occur.Must, _filter(f)) for f in flat]
         matches = tantivy.Query.boolean_query(must + text)
