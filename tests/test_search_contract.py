@@ -581,6 +581,7 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
         ("KMI", {"hunt/BMI", "mfr/MORS_BMI"}),  # Norwegian abbreviations
         ("langtidsblodsukker", {"diabetes/HBA1C"}),  # what patients and many researchers call HbA1c
         ("maternal age", {"mfr/MORS_ALDER", "nnk/MOR_ALDER"}),  # "Mother's age" and "Mors alder"
+        ("education level", {"ssb/UTDANNING"}),  # any word on the demo: NPR's "Level of care" first
     ],
 )
 def test_shipped_synonyms_apply(loaded: SearchBackend, query: str, expected: set[str]) -> None:
