@@ -521,6 +521,14 @@ def test_words_with_no_common_hit_list_the_rarer_words_hits_first(loaded: Search
     assert names(search(loaded, "placenta røyking", limit=20))[0] == "mfr/PLACENTAVEKT"
 
 
+@pytest.mark.parametrize(("query", "meant"), [("vekt type", "VEKT"), ("vekt score", "VEKT"), ("alder kode", "ALDER")])
+def test_a_word_that_only_qualifies_is_no_rarer_for_it(loaded: SearchBackend, query: str, meant: str) -> None:
+    """ "blood pressure level" on the demo listed NPR's "Level of care" first once rarer words came
+    first: "level", "score", "type" are rare in a Norwegian catalogue, not rare in meaning."""
+    result = search(loaded, query, limit=20)
+    assert result.any_words and names(result)[0].endswith(meant)
+
+
 def test_name_and_label_rank_above_description(loaded: SearchBackend) -> None:
     found = names(search(loaded, "vekt", limit=20))
     assert found.index("hunt/VEKT") < found.index("hunt/BMI")  # BMI says "vekt" only in its description

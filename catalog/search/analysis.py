@@ -795,6 +795,21 @@ class Alternative:
         return tuple(out)
 
 
+QUALIFIERS = frozenset(
+    "level nivå score skår type change endring start end slutt date dato name navn number nummer antall "
+    "count code kode value verdi category kategori result resultat size størrelse time tid year år".split()
+)
+"""Words that qualify what is sought rather than name it ("blood pressure level", "pain score"):
+rare in a catalogue written in Norwegian, where only English labels hold them, they are no rarer
+in meaning. Alone in a unit they weigh as the commonest word (`QueryPlan.any`): as rarer words,
+"blood pressure level" listed NPR's "Level of care" before the blood pressures, "pain score" the
+Gleason score before "Langvarige smerter"."""
+
+
+def _qualifies(unit: tuple[Alternative, ...]) -> bool:
+    return all(w.lower() in QUALIFIERS for w in unit[0].words)
+
+
 def _idf(matches: int, among: int) -> float:
     """BM25's inverse document frequency of a word matching `matches` of `among` documents."""
     return math.log(1 + (among - matches + 0.5) / (matches + 0.5))
@@ -851,6 +866,8 @@ class QueryPlan:
         if len(self.units) < 2:
             return None
         idf = [_idf(n, among) if n and among else 0.0 for n in matches]
+        least = min((i for i in idf if i), default=0.0)
+        idf = [least if i and _qualifies(unit) else i for i, unit in zip(idf, self.units, strict=True)]
         top = max(idf, default=0.0)
         rarity = tuple(RARITY_SCORE * i / top for i in idf) if top > 0 else ()
         return dataclasses.replace(self, any_words=True, rarity=rarity)
