@@ -28,6 +28,7 @@ from rdflib.term import Identifier, Node, _is_valid_langtag
 
 from catalog.config import EU_AUTHORITY
 from catalog.lru import remember
+from catalog.markup import without_markup
 from catalog.model import (
     Agent,
     CodeList,
@@ -1384,7 +1385,7 @@ class Reader:
             uri=uri,
             identifier=self._str(s, DCT.identifier) or uri,
             title=self._lang(s, DCT.title),
-            description=self._lang(s, DCT.description),
+            description=without_markup(self._lang(s, DCT.description)),
         )
         d.publisher = self._agent(self._one(s, DCT.publisher))
         d.contact = self._agent(self._one(s, DCAT.contactPoint))
@@ -1458,7 +1459,7 @@ class Reader:
             uri=str(s),
             access_url=self._iri(s, DCAT.accessURL) or "",
             title=self._lang(s, DCT.title),
-            description=self._lang(s, DCT.description),
+            description=without_markup(self._lang(s, DCT.description)),
             download_url=self._iri(s, DCAT.downloadURL),
             media_type=IANA.sub("", media) if media else None,
             format=fmt,
@@ -1534,7 +1535,7 @@ class Reader:
             uri=uri,
             identifier=self._str(s, DCT.identifier) or uri,
             title=self._lang(s, DCT.title) or self._lang(s, SKOS.prefLabel),
-            description=self._lang(s, DCT.description),
+            description=without_markup(self._lang(s, DCT.description)),
             publisher=self._agent(self._one(s, DCT.publisher)),
             version=self._str(s, OWL.versionInfo),
             valid_from=self._str(s, SCHEMA.validFrom),
@@ -1574,7 +1575,7 @@ class Reader:
             uri=uri,
             identifier=self._str(s, DCT.identifier) or uri,
             title=self._lang(s, DCT.title),
-            description=self._lang(s, DCT.description),
+            description=without_markup(self._lang(s, DCT.description)),
             publisher=self._agent(self._one(s, DCT.publisher)),
             contact=self._agent(self._one(s, DCAT.contactPoint)),
             landing_page=self._iri(s, DCAT.landingPage),

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from lxml import etree
 
 from catalog.disclosure import CountsError, DatasetCounts, Summary, Table, table_of
+from catalog.markup import without_markup
 from catalog.model import Agent, CodeList, Concept, Dataset, LangText, Variable
 from harvesters.base import Checkpoint, Complete, Deleted, Event, Failed, Harvested, Harvester, Present, SourceError
 from harvesters.safexml import XML_LANG, clean, iter_elements, parse, texts
@@ -391,7 +392,7 @@ class OaiDdiHarvester(Harvester):
             uri=self.mint("dataset", study_id),
             identifier=study_id,
             title=texts(stdy.iterfind("{*}citation/{*}titlStmt/{*}titl"), lang),
-            description=texts(stdy.iterfind("{*}stdyInfo/{*}abstract"), lang),
+            description=without_markup(texts(stdy.iterfind("{*}stdyInfo/{*}abstract"), lang)),
             publisher=publisher,
             contact=_contact(
                 (

@@ -229,6 +229,19 @@ def test_data_norge_no_codes_become_eu_vocabulary_iris(completed):
     assert len(periods) == 10 and periods["http://data.norge.no/node/183"] == ("2009-01-01", "2013-12-31")
 
 
+def test_descriptions_written_as_html_are_read_as_their_text(completed):
+    """Difi writes 32 of its 33 descriptions as HTML: a researcher read "<p>" on the page and the
+    EHDS feed carried the tags on."""
+    _, store = completed
+    difi = _datasets(store, "fdk-difi")
+    assert not any("<" in t for d in difi.values() for t in d.description.values())
+    oep = difi["http://data.norge.no/node/95"].description["no"]
+    assert oep.startswith("Offentlig elektronisk postjournal (OEP) ble lansert 18. mai 2010")
+    assert oep.endswith(
+        "fordelt på statlige virksomhetene hver måned.\n\nDatasettet vil oppdateres hver måned framover."
+    )
+
+
 def test_links_written_as_text_or_as_blank_nodes_are_kept(completed):
     """Links as the FDK samples write them, all lost before: Skatteetaten's standards are blank
     nodes naming a file format's PDF as dct:source; Difi's distributions give their API's WADL
@@ -263,6 +276,10 @@ def test_ddi_partial_dates_contacts_and_nesstar_quirks(completed):
     assert ukds.contact is not None and ukds.contact.url == "http://www.ukdataservice.ac.uk/help/get-in-touch.aspx"
     assert ukds.access_rights == f"{EU}access-right/RESTRICTED"  # OpenAIRE's restrictedAccess
     assert "Face-to-face interview" in ukds.provenance[""]
+    # the abstract is escaped HTML ("&lt;p&gt;Abstract copyright UK Data Service ...&lt;/p&gt;The ...")
+    (abstract,) = ukds.description.values()
+    assert abstract.startswith("Abstract copyright UK Data Service and data collection copyright owner.\n\nThe ")
+    assert "<" not in abstract
     fsd = studies["2305"]
     assert "academic achievement" in fsd.keywords["en"]  # keywords named only by ID
     fors = studies["ch.sidos.ddi.468.7773"]
