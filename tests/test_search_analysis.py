@@ -314,6 +314,9 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("sivilstatus", ("sivilstand",)),  # nothing found; "Sivilstand" in MFR, microdata.no and SSB
         ("anxiety", ("angst",)),  # the ICD-10 codes only; HUNT's "Nervøsitet og angst" as "angst" was
         ("caesarean", ("keisersnitt",)),  # 12 of MFR's 100 "Keisersnitt" (those labelled in English)
+        ("hospital", ("sykehus",)),  # NPR's "Free choice of hospital used" first; "Behandlende sykehus" not found
+        ("diagnosis", ("diagnose",)),  # 118 variables labelled in English of the 388 saying "diagnose"
+        ("treatment", ("behandling",)),
     ],
 )
 def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: str, finds: tuple[str, ...]) -> None:
