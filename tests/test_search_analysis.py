@@ -317,6 +317,8 @@ def test_a_long_word_is_indexed_with_the_starts_and_ends_a_part_could_be(word: s
         ("hospital", ("sykehus",)),  # NPR's "Free choice of hospital used" first; "Behandlende sykehus" not found
         ("diagnosis", ("diagnose",)),  # 118 variables labelled in English of the 388 saying "diagnose"
         ("treatment", ("behandling",)),
+        ("svangerskapsuke", ("svangerskapslengde",)),  # the NorPD dataset's variables first (its description)
+        ("flerlinger", ("flerfødsel",)),  # nothing found
     ],
 )
 def test_the_shipped_synonyms_carry_a_researchers_word_to_the_catalogues(query: str, finds: tuple[str, ...]) -> None:
