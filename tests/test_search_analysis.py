@@ -17,6 +17,7 @@ from catalog.search.analysis import (
     KEYWORD_FIELDS,
     LINKS,
     MIN_PART,
+    RARITY_SCORE,
     WORD,
     Alternative,
     CodeNames,
@@ -540,3 +541,15 @@ def test_a_year_standing_alone_among_the_words_is_read_as_the_years_the_data_cov
     typed: str, words: str, years: list[str]
 ) -> None:
     assert read_years(typed) == (words, years)
+
+
+def test_any_word_plans_weigh_each_word_as_it_is_rare_but_a_qualifier_as_the_commonest() -> None:
+    plan = Synonyms().plan("antibiotika barn level")
+    assert plan.any() is not None and plan.any().rarity == ()  # not counted (too long a query to rate): as before
+    rated = plan.any([36, 631, 8], 3000)
+    assert rated is not None and rated.any_words
+    antibiotika, barn, level = rated.rarity
+    assert antibiotika == RARITY_SCORE and barn < antibiotika / 2  # barn's idf is a third of antibiotika's
+    assert level == barn  # rarer than both, but it only qualifies: as the commonest word
+    assert plan.any([0, 631, 0], 3000).rarity == (0.0, RARITY_SCORE, 0.0)  # a word matching nothing adds nothing
+    assert Synonyms().plan("barn").any([631], 3000) is None

@@ -865,6 +865,8 @@ class QueryPlan:
         how many documents each unit matches alone (`matches`, of `among`), with its `rarity`."""
         if len(self.units) < 2:
             return None
+        if not matches:
+            return dataclasses.replace(self, any_words=True)
         idf = [_idf(n, among) if n and among else 0.0 for n in matches]
         least = min((i for i in idf if i), default=0.0)
         idf = [least if i and _qualifies(unit) else i for i, unit in zip(idf, self.units, strict=True)]
