@@ -1635,9 +1635,9 @@ class Reader:
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 IANA = re.compile(r"^https?://www\.iana\.org/assignments/media-types/")
 MEDIA_TYPE = re.compile(r"[a-z]+/[\w.+-]+")
+"""A media type written out (`text/csv`), as DCAT-AP-NO 1.1 feeds give dct:format as text."""
 WEB_ADDRESS = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 """A web address written as text, where a link was meant: no character an IRI may not hold."""
-"""A media type written out (`text/csv`), as DCAT-AP-NO 1.1 feeds give dct:format as text."""
 FILE_TYPES = {
     media: f"{EU}file-type/{code}"
     for media, code in {
