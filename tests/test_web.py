@@ -932,7 +932,7 @@ def test_english_pages_mark_norwegian_data_and_speak_english_around_it(client):
     ("lang", "label", "dataset"),
     [
         ("en", "<mark>Main</mark> <mark>diagnosis</mark>", "Norwegian Patient Registry – episodes"),
-        ("nb", '">Hoveddiagnose</a>', ">Norsk pasientregister – episoder</a>"),
+        ("nb", '"><mark>Hoveddiagnose</mark></a>', ">Norsk pasientregister – episoder</a>"),  # "diagnose" = "diagnosis"
         ("nn", "Hovuddiagnose", '<span lang="nb">Norsk pasientregister – episoder</span>'),
     ],
 )
