@@ -134,7 +134,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "any_words": {
                 "type": "boolean",
-                "description": "no hit matched all the words; these match some of them, the rarest word's first",
+                "description": "no hit matched all the words; these match some of them, the rarer words' first (but for words that only qualify)",
             },
             "broader_codes": {
                 "type": "array",
