@@ -56,7 +56,7 @@ from catalog.spill import spill_folder
 from catalog.store import Put, RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
 from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
-from harvesters.base import Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Mapped, Present
+from harvesters.base import MAPPING_VERSION, Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Mapped, Present
 from harvesters.http import BudgetExceeded, FetchError, HttpClient, Limits
 
 log = logging.getLogger(__name__)
@@ -432,7 +432,9 @@ class Harvest:
         self.index = index
         try:
             before = self.store.state(self.src.name)
-            state: dict[str, str] | None = {} if self.full else before  # `full`: as on the first run
+            # `full`, or mapped by another version of the harvesters: as on the first run
+            remap = self.full or before.get(MAPPED_WITH) != MAPPING_VERSION
+            state: dict[str, str] | None = {} if remap else before
             client = self.http()
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
@@ -451,7 +453,9 @@ class Harvest:
                 # the operator's register or this source's defaults changed since the last run: records
                 # the source left unchanged are validated again, so the EHDS feed follows the settings
                 revalidate(self.settings, self.store, self.src.name, self.index)
-            checkpoint = {**(before if checkpoint is None else checkpoint), OPERATOR_VIEW: self.view}
+            # a new checkpoint is of a whole listing mapped by this version; without one the last stays
+            made = before if checkpoint is None else {**checkpoint, MAPPED_WITH: MAPPING_VERSION}
+            checkpoint = {**made, OPERATOR_VIEW: self.view}
         except Exception as exc:  # noqa: BLE001 - any failure of one source is recorded, never propagated
             message = _plain(exc)
             url = getattr(exc, "url", None) or self.src.url
@@ -900,6 +904,9 @@ def after_run(
 
 OPERATOR_VIEW = "operator_view"
 """The key of a source's checkpoint state that keeps the `view_digest` its records were validated with."""
+MAPPED_WITH = "mapped_with"
+"""The key of a source's checkpoint state that keeps the `MAPPING_VERSION` its records were mapped
+with (none: by a version before the key, which the first harvest after the upgrade maps again)."""
 
 
 def revalidate(

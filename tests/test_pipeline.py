@@ -53,6 +53,31 @@ def test_a_full_harvest_stores_validates_and_indexes_every_record(settings, stor
     assert hits[0].doc["dataset_title"] == "Medisinsk fødselsregister – fødsler"
 
 
+def test_an_upgrade_that_maps_otherwise_maps_every_source_again_without_full(
+    settings, store, index, server, monkeypatch
+):
+    """Unchanged pages are skipped by their bytes, so a mapping changed by an upgrade (descriptions
+    written as HTML read as their text) reached a source's records only with `--full`, which an
+    operator had to know to run. A new `MAPPING_VERSION` maps each source again at its next harvest."""
+    html = mfr_dataset(description={"nb": "<p>Alle fødsler i Norge.</p><p>Fra 1967.</p>"})
+    configure(settings, "mfr", publish(server, [html]))
+    monkeypatch.setattr("catalog.rdf.without_markup", lambda texts: texts)  # as a version before the change
+    monkeypatch.setattr("catalog.pipeline.MAPPING_VERSION", "before")
+    assert run(settings, store, index)["mfr"].counts["new"] == 1
+    monkeypatch.undo()  # the upgrade
+    monkeypatch.setattr("catalog.pipeline.MAPPING_VERSION", "before")  # ... had it kept the version
+    assert run(settings, store, index)["mfr"].counts["changed"] == 0  # the page is skipped as unchanged
+    assert store.get(html.uri).record.description == {"nb": "<p>Alle fødsler i Norge.</p><p>Fra 1967.</p>"}
+    monkeypatch.undo()  # ... with its new version
+    assert run(settings, store, index)["mfr"].counts["changed"] == 1
+    assert store.get(html.uri).record.description == {"nb": "Alle fødsler i Norge.\n\nFra 1967."}
+    assert run(settings, store, index)["mfr"].counts == run_counts(unchanged=1)  # and then skipped again
+
+
+def run_counts(**given):
+    return {"new": 0, "changed": 0, "unchanged": 0, "deleted": 0, "invalid": 0, "errors": 0, **given}
+
+
 def everything(index):
     return {d["key"]: d for kind in ("variable", "dataset", "codelist") for d in index.scan(kind, {})}
 
