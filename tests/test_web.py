@@ -1146,6 +1146,32 @@ def test_hostile_text_from_a_source_is_shown_as_text(client, url):
     assert "<b onmouseover" not in html and 'href="javascript:' not in html.lower()
 
 
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (  # Skatteetaten's descriptions name their law; the full stop ends the sentence, not the address
+            "Se https://lovdata.no/lov/2005-06-17-67. Frist 31. januar.",
+            'Se <a href="https://lovdata.no/lov/2005-06-17-67" rel="noopener nofollow">'
+            "https://lovdata.no/lov/2005-06-17-67</a>. Frist 31. januar.",
+        ),
+        (  # HDX's notes, in CKAN's Markdown
+            "from the UNESCO [bulk data service](http://data.uis.unesco.org) covering",
+            'from the UNESCO <a href="http://data.uis.unesco.org" rel="noopener nofollow">bulk data service</a> covering',
+        ),
+        ("[klikk](javascript:alert(1)) & <b>", "[klikk](javascript:alert(1)) &amp; &lt;b&gt;"),  # text, escaped
+        (
+            '"https://x.example/a"onmouseover="alert(1)',
+            '&#34;<a href="https://x.example/a" rel="noopener nofollow">'
+            "https://x.example/a</a>&#34;onmouseover=&#34;alert(1)",
+        ),
+    ],
+)
+def test_addresses_in_a_description_are_links_and_the_rest_is_text(text, shown):
+    from web.display import linked
+
+    assert str(linked(text)) == shown
+
+
 def test_hostile_text_is_visible_escaped(client):
     html = page(client, f"/datasets/{vkey(EVIL + '/dataset/x')}")
     assert "&lt;script&gt;window.__xss = &#34;title&#34;; alert(1)&lt;/script&gt;Skjema for kroppsmål" in html

@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         readable=display.readable,
         text_language=display.text_language,
         by_language=lambda value: display.by_language(value, i18n.current()),
+        linked=display.linked,
         nb_or_en=lambda nb, en: display.in_language(
             *((en, "en") if i18n.current() == "en" else (nb, "nb")), i18n.current()
         ),

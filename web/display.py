@@ -114,6 +114,33 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
+LINK_IN_TEXT = re.compile(
+    r"\[(?P<label>[^\[\]\n]{1,300})\]\((?P<target>https?://[^\s()<>]+)\)"  # Markdown, as CKAN's notes write
+    r"|(?P<url>https?://[^\s<>\"'()\[\]]*[^\s<>\"'()\[\].,;:!?])"  # a bare address, its closing stop left out
+)
+"""A link in a description: `[label](address)` or an address written out."""
+
+
+def linked(text: str) -> Markup:
+    """`text` escaped, its web addresses and Markdown links as links (only http(s): `safe_url`).
+    Descriptions name where to read more (Skatteetaten's Lovdata references, a CKAN dataset's
+    "[bulk data service](http://data.uis.unesco.org)"); as text a researcher copied them by hand."""
+    out: list[str] = []
+    at = 0
+    for m in LINK_IN_TEXT.finditer(text):
+        address = m.group("target") or m.group("url")
+        safe = safe_url(address)
+        out.append(escape(text[at : m.start()]))
+        if safe:
+            label = m.group("label") or address
+            out.append(Markup('<a href="{}" rel="noopener nofollow">{}</a>').format(safe, label))
+        else:
+            out.append(escape(m.group(0)))
+        at = m.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
 def coding_system(variable: Variable | None, codelist: CodeList | None) -> str | None:
     """ICD-10, ATC or KLASS when the variable or its code list says so, else None."""
     hints = " ".join(
