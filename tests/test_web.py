@@ -948,6 +948,22 @@ def test_a_row_of_hits_shows_the_label_and_dataset_title_in_the_pages_language(c
     assert f'<span class="visually-hidden">: {shown}</span></button>' in row  # the basket button names it so
 
 
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_a_search_with_no_hits_of_its_kind_links_the_kinds_it_found(client, lang):
+    """A catalogue of the real FDK samples has datasets and no variables: "postjournal" said "No
+    hits. Try fewer words or remove a filter." on the variables' page, its two datasets only a
+    count in a tab."""
+    html = page(client, f"/search?q=spesialisthelsetjenesten&lang={lang}")  # one dataset's description
+    said = {
+        "nb": "Ingen treff her; søket fant:",
+        "nn": "Ingen treff her; søket fann:",
+        "en": "None of these; the search found:",
+    }
+    assert said[lang] in html and "Try fewer words" not in html
+    link = html[html.index(said[lang]) :].split("</p>")[0]
+    assert "type=dataset" in link and "(1)" in link and "type=codelist" not in link
+
+
 def test_a_word_nothing_in_the_catalogue_says_is_told_so_with_ways_to_browse(client):
     """ "Try fewer words or remove a filter" was all a page said to a researcher who typed one
     word and no filter ("phq-9" on the demo): nothing to remove, and no way on."""
