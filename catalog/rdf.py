@@ -1295,6 +1295,10 @@ class Reader:
     def _lang(self, s: Node, p: URIRef) -> LangText:
         return _lang_of(self._values(s, p))
 
+    def _description(self, s: Node) -> LangText:
+        """dct:description, as its text where a publisher wrote HTML (`catalog.markup`)."""
+        return without_markup(self._lang(s, DCT.description))
+
     def _int(self, uri: str, s: Node, p: URIRef, name: str) -> int | None:
         o = self._one(s, p)
         if o is None:
@@ -1385,7 +1389,7 @@ class Reader:
             uri=uri,
             identifier=self._str(s, DCT.identifier) or uri,
             title=self._lang(s, DCT.title),
-            description=without_markup(self._lang(s, DCT.description)),
+            description=self._description(s),
         )
         d.publisher = self._agent(self._one(s, DCT.publisher))
         d.contact = self._agent(self._one(s, DCAT.contactPoint))
@@ -1459,7 +1463,7 @@ class Reader:
             uri=str(s),
             access_url=self._iri(s, DCAT.accessURL) or "",
             title=self._lang(s, DCT.title),
-            description=without_markup(self._lang(s, DCT.description)),
+            description=self._description(s),
             download_url=self._iri(s, DCAT.downloadURL),
             media_type=IANA.sub("", media) if media else None,
             format=fmt,
@@ -1535,7 +1539,7 @@ class Reader:
             uri=uri,
             identifier=self._str(s, DCT.identifier) or uri,
             title=self._lang(s, DCT.title) or self._lang(s, SKOS.prefLabel),
-            description=without_markup(self._lang(s, DCT.description)),
+            description=self._description(s),
             publisher=self._agent(self._one(s, DCT.publisher)),
             version=self._str(s, OWL.versionInfo),
             valid_from=self._str(s, SCHEMA.validFrom),
@@ -1575,7 +1579,7 @@ class Reader:
             uri=uri,
             identifier=self._str(s, DCT.identifier) or uri,
             title=self._lang(s, DCT.title),
-            description=without_markup(self._lang(s, DCT.description)),
+            description=self._description(s),
             publisher=self._agent(self._one(s, DCT.publisher)),
             contact=self._agent(self._one(s, DCAT.contactPoint)),
             landing_page=self._iri(s, DCAT.landingPage),

@@ -111,7 +111,7 @@ def _relaxed(
     dead: list[int] | None = None
     probe = SearchQuery(type=q.type, limit=0, facets=(), highlight=False)
 
-    alone: dict[tuple[Any, ...], int] = {}  # a unit -> how many documents it matches on its own
+    alone: dict[tuple[Any, ...], int] = {}  # a unit -> how many documents it matches on its own (): all
 
     def matched_alone(step: QueryPlan, i: int) -> int:
         if step.units[i] not in alone:
@@ -138,7 +138,9 @@ def _relaxed(
         if len(step.units) < 2:
             return None
         counts = [matched_alone(step, i) for i in range(len(step.units))]
-        rated = step.any(counts, search(probe, QueryPlan((), "", ())).total)
+        if () not in alone:  # every document of the type, counted once whatever the steps
+            alone[()] = search(probe, QueryPlan((), "", ())).total
+        rated = step.any(counts, alone[()])
         return (within_budget(rated) if rated else None) or step.any()  # too long to rate: as it was
 
     def searched(replaced: QueryPlan | None, any_words: bool = False) -> SearchResult | None:
