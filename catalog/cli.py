@@ -39,7 +39,7 @@ from catalog.config import (
 )
 from catalog.migrations import SchemaTooNew
 from catalog.progress import Status
-from catalog.search import StaleIndex
+from catalog.search import SearchUnavailable, StaleIndex
 from catalog.store import StoreUnavailable
 
 log = logging.getLogger("catalog.cli")
@@ -981,7 +981,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"error: {exc}")
     except ConfigError as exc:
         return _fail(f"configuration error: {exc}")
-    except (StoreUnavailable, SchemaTooNew, StaleIndex) as exc:
+    except (StoreUnavailable, SchemaTooNew, StaleIndex, SearchUnavailable) as exc:
         return _fail(f"error: {exc}")
     except OSError as exc:  # a file, folder or port the system refuses
         where = f": {exc.filename}" if exc.filename else ""

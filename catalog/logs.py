@@ -107,6 +107,14 @@ _HANDLER_NAME = "catalog-stderr"
 _format = ["text"]
 
 
+CHATTY = ("elastic_transport.transport", "elastic_transport.node_pool")
+"""The Elasticsearch client's loggers: a line at INFO for every search and bulk request, and with
+the cluster down a warning with a traceback for every retry of every request and node timeout.
+Running two explorers on the emulator, they wrote a line a search; with the cluster stopped, some
+60 lines a page. The catalogue's own messages say what matters once (`SearchUnavailable`, logged
+by the web and the pipeline); the client's are kept for `CATALOG_LOG_LEVEL=debug`."""
+
+
 def json_lines() -> bool:
     """Whether log lines are JSON (as `configure` was last told)."""
     return _format[0] == "json"
@@ -126,6 +134,8 @@ def configure(log_format: str = "text", level: str = "info") -> None:
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for name in CHATTY:  # all of it at debug; otherwise only its errors
+        logging.getLogger(name).setLevel(logging.NOTSET if level.lower() == "debug" else logging.ERROR)
     _format[0] = log_format
     logging.captureWarnings(True)
     progress.allow(log_format == "text")  # a status line would break a stream of JSON lines

@@ -209,7 +209,7 @@ def test_readyz_says_503_and_why_when_the_search_cluster_is_down(settings):
         cluster.close()
     r = wait_for(lambda: r if (r := client.get("/readyz")).status_code == 503 else None, 30, "readyz noticing")
     assert r.json["checks"]["store"] == "ok"
-    assert r.json["checks"]["index"].startswith(("unreachable: ConnectionError", "no answer within"))
+    assert r.json["checks"]["index"].endswith(("cannot be reached (Connection refused)", "no answer within 2 s"))
 
 
 def test_the_search_backend_is_timed_but_otherwise_the_same(settings):

@@ -30,11 +30,12 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from catalog.config import ConfigError, Settings
-from catalog.search import BadQuery, SearchBackend, SearchQuery, open_backend
+from catalog.search import BadQuery, SearchBackend, SearchQuery, SearchUnavailable, open_backend
 from catalog.search.elasticsearch_backend import ElasticsearchBackend, IndexingError, client_for, client_from_settings
 
 if TYPE_CHECKING:
     from tests.conftest import StaticServer
+from tests.processes import cli, free_port, wait_for
 from tests.search_fixtures import Emulator, corpus
 
 
@@ -150,11 +151,11 @@ class Proxy:
     """A real HTTP server on loopback in front of the emulator: it forwards every request, records
     each method and path, and answers some requests itself, as a busy or strict cluster would."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, port: int = 0) -> None:
         self.upstream = upstream
         self.seen: list[tuple[str, str]] = []
         self.answers: list[tuple[str, str, int, dict[str, Any], int]] = []  # method, path part, status, body, times
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
+        self._server = make_server("127.0.0.1", port, self._app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
@@ -312,10 +313,8 @@ def test_a_cluster_is_trusted_through_its_certificates_fingerprint(tls_cluster: 
 
 @pytest.mark.parametrize("fingerprint", ["", "00" * 32], ids=["no-ca", "wrong-fingerprint"])
 def test_a_cluster_whose_certificate_is_not_trusted_is_refused(tls_cluster: TlsCluster, fingerprint: str) -> None:
-    from elasticsearch import ConnectionError as EsConnectionError
-
     client = client_for(tls_cluster.url, fingerprint=fingerprint)
-    with pytest.raises(EsConnectionError):
+    with pytest.raises(SearchUnavailable, match="failed the TLS handshake .*: check CATALOG_ELASTICSEARCH_CA_CERTS"):
         client.options(max_retries=0).info()
 
 
@@ -446,3 +445,135 @@ def test_an_index_being_filled_by_a_live_rebuild_is_left_alone(emulator: str, mo
         assert backend.remove_orphans() == [building]
     finally:
         backend.drop()
+
+
+# -- a cluster down, starting, or refusing the catalogue ----------------------------------------
+
+
+def _cluster_settings(home: Path, url: str) -> Settings:
+    settings = Settings.load(
+        home,
+        search_backend="elasticsearch",
+        elasticsearch_url=url,
+        elasticsearch_plain_json=True,
+        elasticsearch_index=f"catalog-test-{uuid.uuid4().hex[:10]}",
+    )
+    settings.save_sources()
+    return settings
+
+
+def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the_cluster_is_up(
+    tmp_path: Path, emulator: str
+) -> None:
+    """Explorers and the cluster restart in any order: an explorer whose cluster cannot be reached
+    starts anyway, says why on /readyz, answers searches 503 to retry (the reason, which names
+    internal addresses, only in its log), serves what needs no search, and searches once the
+    cluster answers, without a restart. (It stopped with a traceback before.)"""
+    from web import create_app
+
+    port = free_port()
+    client = create_app(_cluster_settings(tmp_path, f"http://127.0.0.1:{port}")).test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json["checks"]["index"].endswith(f"at http://127.0.0.1:{port} cannot be reached (Connection refused)")
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/catalog", headers={"Accept": "text/turtle"}).status_code == 200
+    api = client.get("/api/search?q=blod")
+    assert api.status_code == 503 and api.headers["Retry-After"] == "30"
+    assert api.json["detail"] == "Search is unavailable for a moment; try again in a minute."
+    page = client.get("/search?q=blod", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and "127.0.0.1" not in page.text
+    proxy = Proxy(emulator, port)  # the cluster comes up
+    try:
+        wait_for(lambda: client.get("/readyz").status_code == 200, 40, "the explorer finding its cluster")
+        assert client.get("/api/search?q=blod").json["total"] == 0
+    finally:
+        proxy.close()
+
+
+def test_a_command_whose_cluster_cannot_be_reached_says_so_in_one_line(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "CATALOG_SEARCH_BACKEND": "elasticsearch",
+        "CATALOG_ELASTICSEARCH_URL": f"http://127.0.0.1:{port}",
+        "CATALOG_LOG_FORMAT": "text",
+    }
+    done = subprocess.run(cli(str(tmp_path), "search", "blod"), env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert (
+        done.stderr.splitlines()[-1]
+        == f"error: the search cluster at http://127.0.0.1:{port} cannot be reached (Connection refused)"
+    )
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (401, r"refused the catalogue's credentials \(HTTP 401\): check CATALOG_ELASTICSEARCH_API_KEY"),
+        (403, r"refused the catalogue's credentials \(HTTP 403\)"),
+        (500, r"failed \(HTTP 500"),
+    ],
+)
+def test_a_cluster_refusing_the_catalogue_says_what_to_check(proxy: Proxy, status: int, says: str) -> None:
+    proxy.answer("*", "/", status, {"error": {"type": "security_exception", "reason": "no"}, "status": status})
+    backend = backend_on(proxy.url)  # starts, and tries again at its first search
+    with pytest.raises(SearchUnavailable, match=f"the search cluster at {re.escape(proxy.url)} {says}"):
+        backend.search(SearchQuery(text="blod"))
+
+
+def test_an_opensearch_server_without_the_plain_json_setting_is_told_to_set_it(emulator: str) -> None:
+    backend = ElasticsearchBackend(client_for(emulator), f"catalog-test-{uuid.uuid4().hex[:10]}")
+    with pytest.raises(SearchUnavailable, match=r"\(HTTP 406\): .* set CATALOG_ELASTICSEARCH_PLAIN_JSON=1"):
+        backend.search(SearchQuery(text="blod"))
+
+
+def test_a_harvest_while_the_cluster_is_down_keeps_the_records_and_indexes_them_next_time(
+    tmp_path: Path, emulator: str, server: StaticServer
+) -> None:
+    """The runs fail naming the cluster, their records are stored, and the next harvest after the
+    cluster is back indexes them though nothing changed at the source."""
+    from catalog.pipeline import harvest
+    from catalog.store import SQLiteStore
+    from tests.factories import mfr_and_a_gone_source
+
+    port = free_port()
+    settings = mfr_and_a_gone_source(tmp_path, server)
+    del settings.sources["npr"]
+    settings.values.update(_cluster_settings(tmp_path, f"http://127.0.0.1:{port}").values)
+    store = SQLiteStore(settings.db_path)
+    index = open_backend(settings)
+    [down] = harvest(settings, store, index, workers=1)
+    assert down.status == "failed"
+    assert f"the search cluster at http://127.0.0.1:{port} cannot be reached (Connection refused)" in (down.error or "")
+    assert store.conformance("mfr")[0] == 2  # the dataset and its code list, stored
+    proxy = Proxy(emulator, port)
+    try:
+        [up] = harvest(settings, store, index, workers=1)
+        assert up.status == "ok" and up.counts["unchanged"] == 2
+        assert index.search(SearchQuery(text="apgar", type="codelist")).total == 1
+    finally:
+        proxy.close()
+        index.close()
+
+
+@pytest.mark.parametrize(("level", "client_lines"), [("info", False), ("debug", True)])
+def test_the_clients_line_per_request_is_logged_only_at_debug(
+    tmp_path: Path, emulator: str, level: str, client_lines: bool
+) -> None:
+    """The client logs every request at INFO (an explorer's every search) and every retry with a
+    traceback: kept for debugging, out of a service's log otherwise."""
+    env = {
+        **os.environ,
+        "CATALOG_SEARCH_BACKEND": "elasticsearch",
+        "CATALOG_ELASTICSEARCH_URL": emulator,
+        "CATALOG_ELASTICSEARCH_PLAIN_JSON": "1",
+        "CATALOG_ELASTICSEARCH_INDEX": f"catalog-test-{uuid.uuid4().hex[:10]}",
+        "CATALOG_LOG_FORMAT": "json",
+        "CATALOG_LOG_LEVEL": level,
+    }
+    done = subprocess.run(cli(str(tmp_path), "search", "blod"), env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loggers = {json.loads(line)["logger"] for line in done.stderr.splitlines()}
+    assert any(name.startswith("elastic_transport") for name in loggers) is client_lines

@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from catalog.search import BadQuery, QueryTooComplex, StaleIndex
+from catalog.search import BadQuery, QueryTooComplex, SearchUnavailable, StaleIndex
 
 
 def wants_json() -> bool:
@@ -63,6 +63,10 @@ def problem(status: int, title: str, detail: str, explanation: str | None = None
     ), status
 
 
+SEARCH_RETRY_SECONDS = 30
+"""Retry-After of a search answered 503 while the search cluster cannot serve."""
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -97,6 +101,17 @@ def register(app: Flask) -> None:
         detail = "The search index is being rebuilt after an upgrade; try again in a few minutes."
         response = app.make_response(problem(503, "Service Unavailable", detail))
         response.headers["Retry-After"] = "300"
+        return response
+
+    @app.errorhandler(SearchUnavailable)
+    def search_unavailable(exc: SearchUnavailable) -> Response:
+        """The search cluster is down, starting or refusing us: searching is unavailable for a
+        moment (503, to retry), the pages that need no search still answer, and /readyz says
+        why. The reason names internal addresses and settings: logged, not shown."""
+        app.logger.warning("search unavailable: %s", exc)
+        detail = "Search is unavailable for a moment; try again in a minute."
+        response = app.make_response(problem(503, "Service Unavailable", detail))
+        response.headers["Retry-After"] = str(SEARCH_RETRY_SECONDS)
         return response
 
     @app.errorhandler(Exception)

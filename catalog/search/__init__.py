@@ -65,6 +65,13 @@ class QueryTooComplex(BadQuery):
     language and keeps the words in the search box to shorten."""
 
 
+class SearchUnavailable(RuntimeError):
+    """The search backend cannot be reached or will not serve: a cluster that is down, starting,
+    or refusing the catalogue's credentials or protocol. Not the query's fault: searching answers
+    503 meanwhile, a harvest's runs fail and are indexed again next time, and /readyz says why.
+    The message names the backend and what to check (it is logged, never shown to the public)."""
+
+
 class StaleIndex(RuntimeError):
     """The index on disk has other fields than this version writes: `catalog reindex` (a rebuild
     from the store) replaces it. Raised by a backend whose index carries its schema (tantivy)."""

@@ -49,7 +49,9 @@ import time
 from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
+from elastic_transport import ConnectionError as Unreachable
+from elastic_transport import ConnectionTimeout, TlsError
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, UnsupportedProductError, helpers
 
 from catalog.config import ConfigError
 from catalog.search import (
@@ -63,6 +65,7 @@ from catalog.search import (
     Hit,
     SearchQuery,
     SearchResult,
+    SearchUnavailable,
     type_filters,
 )
 from catalog.search.analysis import (
@@ -189,6 +192,73 @@ def index_body(replicas: int | None = None, building: bool = False) -> dict[str,
     return {"settings": settings, "mappings": mappings}
 
 
+PLAIN_JSON_HINT = "for an OpenSearch or other Elasticsearch-compatible server set CATALOG_ELASTICSEARCH_PLAIN_JSON=1"
+TLS_HINT = "check CATALOG_ELASTICSEARCH_CA_CERTS or CATALOG_ELASTICSEARCH_FINGERPRINT"
+CREDENTIALS_HINT = "check CATALOG_ELASTICSEARCH_API_KEY, or CATALOG_ELASTICSEARCH_USER and _PASSWORD"
+
+
+class Client(Elasticsearch):
+    """The official client, with the failures that are the cluster's rather than the request's
+    raised as `SearchUnavailable`, saying what to check: unreachable (down, a wrong address, TLS
+    trust), no answer in time, credentials refused, the compatibility headers refused (an
+    OpenSearch server without `elasticsearch_plain_json`), or a server error (5xx: a cluster
+    starting or without its shards). What a request itself caused (400, 404, 409, 429) is raised
+    as the client raises it, for the callers that handle it (too many clauses, bulk retries).
+    Every API call and `client.options(...)` (the bulk helper's) goes through here."""
+
+    def perform_request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            return super().perform_request(method, path, **kwargs)
+        except ConnectionTimeout as exc:
+            raise SearchUnavailable(f"the search cluster at {self._where()} did not answer in time") from exc
+        except TlsError as exc:
+            raise SearchUnavailable(
+                f"the search cluster at {self._where()} failed the TLS handshake ({_reason(exc)}): {TLS_HINT}"
+            ) from exc
+        except Unreachable as exc:
+            raise SearchUnavailable(
+                f"the search cluster at {self._where()} cannot be reached ({_reason(exc)})"
+            ) from exc
+        except UnsupportedProductError as exc:
+            raise SearchUnavailable(
+                f"the server at {self._where()} does not answer as Elasticsearch: {PLAIN_JSON_HINT}"
+            ) from exc
+        except ApiError as exc:
+            status = exc.meta.status
+            if status == 406:
+                raise SearchUnavailable(
+                    f"the search cluster at {self._where()} refused the client's Elasticsearch compatibility "
+                    f"headers (HTTP 406): {PLAIN_JSON_HINT}"
+                ) from exc
+            if status in (401, 403):
+                raise SearchUnavailable(
+                    f"the search cluster at {self._where()} refused the catalogue's credentials "
+                    f"(HTTP {status}): {CREDENTIALS_HINT}"
+                ) from exc
+            if status >= 500:
+                raise SearchUnavailable(f"the search cluster at {self._where()} failed (HTTP {status}: {exc})") from exc
+            raise
+
+    def _where(self) -> str:
+        """The cluster's node addresses, without credentials (the client keeps none in them)."""
+        nodes = [node.config for node in self.transport.node_pool.all()]
+        return ", ".join(f"{c.scheme}://{c.host}:{c.port}" for c in nodes) or "(no node)"
+
+
+def _reason(exc: BaseException) -> str:
+    """The first cause of a transport error, as the system said it ("Connection refused", "Name
+    or service not known", the certificate check's words), not the client's nesting of wrappers."""
+    while True:
+        errors: tuple[BaseException, ...] = tuple(getattr(exc, "errors", None) or ())
+        cause = exc.__cause__ or (errors[0] if errors else None)
+        if cause is None:
+            break
+        exc = cause
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
+
+
 def client_for(
     url: str,
     *,
@@ -224,7 +294,7 @@ def client_for(
         from catalog.search.plain_json_transport import PlainJsonNode
 
         kwargs["node_class"] = PlainJsonNode
-    return Elasticsearch(url, **kwargs)
+    return Client(url, **kwargs)
 
 
 def client_from_settings(settings: Settings) -> Elasticsearch:
@@ -258,6 +328,19 @@ class ElasticsearchBackend:
         self.compounds = compounds
         self.replicas = replicas
         self._staged = False  # documents sent since the last refresh (`stage`)
+        self._aliased = False  # the alias is known to be there (`_ensure_alias`)
+        try:
+            self._ensure_alias()
+        except SearchUnavailable as exc:  # an explorer or scheduler starting before its cluster
+            log.warning("%s; tried again at the next search or write", exc)
+
+    def _ensure_alias(self) -> None:
+        """Make the alias (and a first, empty index behind it) if the cluster has none. At start,
+        and until it succeeds, before every search and write: a process may start while its
+        cluster is down or still starting, and is then not ready (/readyz) rather than gone."""
+        if self._aliased:
+            return
+        alias = self.alias
         if not self.client.indices.exists_alias(name=alias):
             if self.client.indices.exists(index=alias):
                 raise IndexingError(
@@ -265,6 +348,7 @@ class ElasticsearchBackend:
                     "CATALOG_ELASTICSEARCH_INDEX (the catalogue manages <name>-<timestamp> indices)"
                 )
             self._point_alias(self._new_index())
+        self._aliased = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ElasticsearchBackend:
@@ -382,6 +466,7 @@ class ElasticsearchBackend:
             self.client.indices.delete(index=name, ignore_unavailable=True)
             raise
         self._point_alias(name)
+        self._aliased = True
         return n
 
     def upsert(self, docs: Iterable[Document]) -> int:
@@ -392,6 +477,7 @@ class ElasticsearchBackend:
     def stage(self, docs: Iterable[Document]) -> int:
         """Sent at once, without a refresh: the cluster's own refresh (every second by default)
         may show them before `commit` does."""
+        self._ensure_alias()
         n = self._bulk(self._actions(self.alias, docs))
         self._staged = True
         return n
@@ -402,6 +488,7 @@ class ElasticsearchBackend:
             self._staged = False
 
     def delete(self, keys: Iterable[str]) -> None:
+        self._ensure_alias()
         self._bulk(({"_op_type": "delete", "_index": self.alias, "_id": k} for k in keys), ignore_status=(404,))
         self._staged = True  # the refresh shows what was staged before too
         self.commit()
@@ -488,6 +575,7 @@ class ElasticsearchBackend:
 
     def search(self, q: SearchQuery) -> SearchResult:
         check_page(q)
+        self._ensure_alias()
         synonyms = self.synonyms
         return relaxed(self._search, q, synonyms.plan(q.text), synonyms)
 
@@ -627,6 +715,7 @@ class ElasticsearchBackend:
         mark(hits, plan, splitter, lists)
 
     def scan(self, type: str, filters: dict[str, list[str]], exclude: Collection[str] = ()) -> Iterator[dict[str, Any]]:
+        self._ensure_alias()
         query: dict[str, Any] = {"bool": {"filter": self._filters(SearchQuery(type=type, filters=filters))}}
         if exclude:  # at most 65,536 terms (index.max_terms_count): a pipeline commit holds fewer
             query["bool"]["must_not"] = [{"terms": {"key": list(exclude)}}]
@@ -646,6 +735,7 @@ class ElasticsearchBackend:
         folded = [fold(w) for w in words(prefix.replace("_", " "))]
         if not folded:
             return []
+        self._ensure_alias()
         if len(folded) == 1:
             text_query: dict[str, Any] = {"prefix": {"suggest": folded[0]}}
         else:
@@ -659,12 +749,14 @@ class ElasticsearchBackend:
         return rank_suggestions((h["_source"]["doc"] for h in answer["hits"]["hits"]), prefix, limit)
 
     def count(self) -> int:
+        self._ensure_alias()
         return int(self.client.count(index=self.alias)["count"])
 
     def generation(self) -> tuple[Any, ...]:
         """Per index behind the alias: its uuid (a rebuild makes a new one) and its counts of
         indexing and delete operations, which every write raises, updates in place included;
         and the synonym and code name lists' versions (they apply at query time)."""
+        self._ensure_alias()
         stats = self.client.indices.stats(index=self.alias, metric="indexing")["indices"]
         return (
             *sorted(
