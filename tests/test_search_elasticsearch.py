@@ -467,8 +467,9 @@ def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the
 ) -> None:
     """Explorers and the cluster restart in any order: an explorer whose cluster cannot be reached
     starts anyway, says why on /readyz, answers searches 503 to retry (the reason, which names
-    internal addresses, only in its log), serves what needs no search, and searches once the
-    cluster answers, without a restart. (It stopped with a traceback before.)"""
+    internal addresses, only in its log), serves what needs no search (the landing page without
+    its topics' counts), and searches once the cluster answers, without a restart. (It stopped
+    with a traceback before.)"""
     from web import create_app
 
     port = free_port()
@@ -478,6 +479,8 @@ def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the
     assert ready.json["checks"]["index"].endswith(f"at http://127.0.0.1:{port} cannot be reached (Connection refused)")
     assert client.get("/healthz").status_code == 200
     assert client.get("/catalog", headers={"Accept": "text/turtle"}).status_code == 200
+    home = client.get("/", headers={"Accept": "text/html"})  # the way in to the sources stays open
+    assert home.status_code == 200 and "Søket er utilgjengelig en liten stund" in home.text
     api = client.get("/api/search?q=blod")
     assert api.status_code == 503 and api.headers["Retry-After"] == "30"
     assert api.json["detail"] == "Search is unavailable for a moment; try again in a minute."

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, render_template
 
 from catalog.config import SOURCE_KINDS
-from catalog.search import Hit, SearchQuery
+from catalog.search import Hit, SearchQuery, SearchUnavailable
 from catalog.topics import Topic, taxonomy
 
 bp = Blueprint("topics", __name__)
@@ -68,7 +68,14 @@ def kinds() -> list[KindLine]:
 
 @bp.get("/")
 def home() -> str:
-    return render_template("home.html", tiles=tiles(), kinds=kinds(), examples=EXAMPLES)
+    """The landing page; while the search cluster cannot serve (`SearchUnavailable`), without the
+    topics' counts, which come from it: the way in to the sources and their datasets stays open."""
+    try:
+        shown: list[TopicTile] | None = tiles()
+    except SearchUnavailable as exc:
+        current_app.logger.warning("search unavailable: %s", exc)
+        shown = None
+    return render_template("home.html", tiles=shown, kinds=kinds(), examples=EXAMPLES)
 
 
 @bp.get("/topics/")
