@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import select
 import socket
 import threading
 import weakref
@@ -72,6 +73,23 @@ def _detach_inherited() -> None:
 
 
 os.register_at_fork(after_in_child=_detach_inherited)
+
+
+def _dropped(conn: psycopg.Connection[Any]) -> bool:
+    """Whether the server has ended this idle connection: a restart, a failover, an administrator's
+    `pg_terminate_backend`. An idle session is sent nothing unasked but its last words (FATAL:
+    terminating connection) or its end, so a socket with something to read says it; psycopg would
+    learn it only by failing the next query. Found restarting PostgreSQL under a running service:
+    the scheduler's next tick and next admin request failed ("AdminShutdown") before it
+    reconnected. One poll without waiting (~2 us); a connection in a transaction is never replaced."""
+    if conn.info.transaction_status != pq.TransactionStatus.IDLE:
+        return False
+    try:
+        poll = select.poll()
+        poll.register(conn.fileno(), select.POLLIN)
+        return bool(poll.poll(0))
+    except (OSError, ValueError, psycopg.OperationalError):  # no socket left
+        return True
 
 
 def _key(*parts: str) -> int:
@@ -146,7 +164,7 @@ class PostgresStore(SQLStore):
         """This thread's connection (a new one after a fork, or after the old one broke)."""
         local = self._local
         conn: psycopg.Connection[Any] | None = getattr(local, "conn", None)
-        if conn is None or local.pid != os.getpid() or conn.closed or conn.broken:
+        if conn is None or local.pid != os.getpid() or conn.closed or conn.broken or _dropped(conn):
             conn = self._connect()
             local.conn, local.pid = conn, os.getpid()
         return conn
@@ -256,7 +274,7 @@ class PostgresStore(SQLStore):
         """The session that holds this process's run locks, one per store (a lock each, released
         one by one), so a harvest of 115 sources takes one connection, not 115. Call under `_lock`."""
         lease = self._lease_conn
-        if lease is None or self._lease_pid != os.getpid() or lease.closed or lease.broken:
+        if lease is None or self._lease_pid != os.getpid() or lease.closed or lease.broken or _dropped(lease):
             lease = self._lease_conn = self._connect(lease=True)
             self._lease_pid = os.getpid()
         return lease

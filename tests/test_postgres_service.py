@@ -222,3 +222,29 @@ def test_two_explorers_on_one_database_answer_alike_and_both_show_a_later_harves
     finally:
         for e in explorers:
             e.stop()
+
+
+def test_sessions_the_server_ended_are_replaced_before_they_fail_a_read_or_a_run(
+    postgres_server: Any, pg_url: str
+) -> None:
+    """A PostgreSQL restart or failover ends every session. Each process's connections (its
+    readers' and the one holding its runs' locks) are opened again at their next use, rather than
+    failing it: restarting the server under a running service, the scheduler's next tick and the
+    next admin request failed with "AdminShutdown" before they reconnected."""
+    from catalog.store_postgres import PostgresStore
+
+    store = PostgresStore(pg_url)
+    try:
+        first = store.try_start_run("mfr")
+        assert first is not None
+        store.finish_run(first, "ok", {})
+        sessions = (store.db.info.backend_pid, store._lease().info.backend_pid)
+        postgres_server.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN {sessions}")
+        time.sleep(0.5)  # the server's last words reach the sockets
+        assert store.get("https://example.org/none") is None
+        second = store.try_start_run("mfr")
+        assert second is not None
+        store.finish_run(second, "ok", {})
+        assert store.db.info.backend_pid not in sessions and store._lease().info.backend_pid not in sessions
+    finally:
+        store.close()
