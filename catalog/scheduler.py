@@ -30,8 +30,8 @@ from catalog.admin_queue import (
 )
 from catalog.config import ConfigError, Settings
 from catalog.pipeline import SourceResult, harvest
-from catalog.search import SearchBackend
-from catalog.store import StoreReader, StoreWriter
+from catalog.search import SearchBackend, SearchUnavailable
+from catalog.store import StoreReader, StoreUnavailable, StoreWriter
 
 log = logging.getLogger(__name__)
 REQUEST_POLL_SECONDS = 1.0
@@ -218,6 +218,8 @@ class Scheduler:
         while not self._stop.is_set():
             try:
                 self.tick()  # each run logs its start and end
+            except (StoreUnavailable, SearchUnavailable) as exc:  # restarting, failing over: said, no traceback
+                log.warning("scheduler tick failed: %s", exc)
             except Exception:  # noqa: BLE001 - the scheduler must outlive any one tick
                 log.exception("scheduler tick failed")
             self._wait()

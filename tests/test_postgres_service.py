@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +28,7 @@ from catalog.rdf import to_graph
 from catalog.store import store_at
 from simulator import Simulator
 from tests.factories import apgar_codes, mfr_dataset
+from tests.processes import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALE = 0.3
@@ -248,3 +251,64 @@ def test_sessions_the_server_ended_are_replaced_before_they_fail_a_read_or_a_run
         assert store.db.info.backend_pid not in sessions and store._lease().info.backend_pid not in sessions
     finally:
         store.close()
+
+
+class Forwarder:
+    """A TCP port on loopback passing every connection on to `target`, from when it is made: a
+    database that comes up after the explorer, without stopping the tests' server."""
+
+    def __init__(self, port: int, target: int) -> None:
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            server = socket.create_connection(("127.0.0.1", self.target))
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            b.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_an_explorer_started_while_its_database_is_down_serves_once_it_is_up(
+    postgres_server: Any, pg_url: str, tmp_path: Path
+) -> None:
+    """Explorers and the database restart in any order: an explorer that cannot reach its database
+    starts anyway, not ready (/readyz says why), answers 503 to retry (the address only in its
+    log), and serves once the database answers, without a restart. (It stopped at start before.)"""
+    from web import create_app
+
+    port = free_port()
+    url = pg_url.replace(f":{postgres_server.port}/", f":{port}/")
+    client = create_app(Settings.load(tmp_path, database_url=url)).test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json["checks"]["store"].startswith(
+        f"unreachable: StoreUnavailable: cannot connect to the store at postgresql://postgres@127.0.0.1:{port}/"
+    )
+    page = client.get("/sources/", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and page.headers["Retry-After"] == "30" and str(port) not in page.text
+    assert client.get("/healthz").status_code == 200
+    forwarder = Forwarder(port, postgres_server.port)  # the database comes up
+    try:
+        wait_for(lambda: client.get("/readyz").status_code == 200, 10, "the explorer opening its store")
+        assert client.get("/sources/", headers={"Accept": "text/html"}).status_code == 200
+    finally:
+        client.application.extensions["store"].close()
+        forwarder.close()

@@ -23,7 +23,7 @@ from flask import Flask, Response, current_app, request
 from catalog.admin_queue import AdminQueue
 from catalog.config import ConfigError, Settings
 from catalog.model import key_for
-from catalog.store import StoreReader
+from catalog.store import StoreReader, StoreUnavailable
 from catalog.topics import taxonomy
 from web import metrics, rendering
 from web.searchcache import SearchCache
@@ -40,10 +40,38 @@ SECURITY_HEADERS = {
 }
 
 
+STORE_RETRY_SECONDS = 1.0
+"""How often requests try again to open a store that could not be opened (`store`)."""
+_opening = threading.Lock()
+
+
 def store() -> StoreReader:
-    """The store as every request sees it: its read side, on read-only connections (the web never writes)."""
-    reader: StoreReader = current_app.extensions["store"]
+    """The store as every request sees it: its read side, on read-only connections (the web never
+    writes). An explorer that starts while its database cannot be reached (`StoreUnavailable`:
+    restarted, failing over, not up yet) starts anyway, not ready; requests try to open the store
+    again at most every `STORE_RETRY_SECONDS`, and until then are answered 503 (`web.errors`)."""
+    reader: StoreReader | None = current_app.extensions["store"]
+    if reader is None:
+        reader = _open_store(current_app.extensions, current_app.config["SETTINGS"])
     return reader
+
+
+def _open_store(extensions: dict[str, Any], settings: Settings) -> StoreReader:
+    from catalog.store import open_reader
+
+    with _opening:
+        reader: StoreReader | None = extensions["store"]
+        if reader is not None:
+            return reader
+        if time.monotonic() < extensions["store_retry_at"]:
+            raise StoreUnavailable(extensions["store_error"])
+        try:
+            reader = extensions["store"] = open_reader(settings)
+        except StoreUnavailable as exc:
+            extensions.update(store_error=str(exc), store_retry_at=time.monotonic() + STORE_RETRY_SECONDS)
+            raise
+        log.info("the store is open: %s", reader.location)
+        return reader
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -56,7 +84,11 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.config.update(SETTINGS=settings, JSON_SORT_KEYS=False)
     if test_config:
         app.config.update(test_config)
-    app.extensions["store"] = open_reader(settings)  # the read side, on read-only connections
+    try:
+        app.extensions["store"] = open_reader(settings)  # the read side, on read-only connections
+    except StoreUnavailable as exc:  # tried again by the requests (`store`); /readyz says why meanwhile
+        log.warning("%s; tried again at the next request", exc)
+        app.extensions.update(store=None, store_error=str(exc), store_retry_at=0.0)
     app.extensions["search"] = metrics.TimedSearch(open_backend(settings))
     app.extensions["admin_queue"] = AdminQueue(settings.home)
     ttl = float(app.config.get("SEARCH_CACHE_SECONDS", 60))

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from catalog.search import BadQuery, QueryTooComplex, SearchUnavailable, StaleIndex
+from catalog.store import StoreUnavailable
 
 
 def wants_json() -> bool:
@@ -63,8 +64,8 @@ def problem(status: int, title: str, detail: str, explanation: str | None = None
     ), status
 
 
-SEARCH_RETRY_SECONDS = 30
-"""Retry-After of a search answered 503 while the search cluster cannot serve."""
+RETRY_SECONDS = 30
+"""Retry-After of a request answered 503 while the search cluster or the database cannot serve."""
 
 
 def register(app: Flask) -> None:
@@ -111,7 +112,17 @@ def register(app: Flask) -> None:
         app.logger.warning("search unavailable: %s", exc)
         detail = "Search is unavailable for a moment; try again in a minute."
         response = app.make_response(problem(503, "Service Unavailable", detail))
-        response.headers["Retry-After"] = str(SEARCH_RETRY_SECONDS)
+        response.headers["Retry-After"] = str(RETRY_SECONDS)
+        return response
+
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(exc: StoreUnavailable) -> Response:
+        """The database cannot be reached (restarting, failing over): unavailable for a moment,
+        not broken; the reason, naming its address, only in the log."""
+        app.logger.warning("store unavailable: %s", exc)
+        detail = "The catalogue is unavailable for a moment; try again in a minute."
+        response = app.make_response(problem(503, "Service Unavailable", detail))
+        response.headers["Retry-After"] = str(RETRY_SECONDS)
         return response
 
     @app.errorhandler(Exception)

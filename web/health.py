@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from catalog.store import StoreReader
+from catalog.store import StoreReader, StoreUnavailable
 from web import store
 
 bp = Blueprint("health", __name__)
@@ -41,12 +41,13 @@ def _index_check(index: Any) -> str:
 @bp.get("/readyz")
 def readyz() -> tuple[Response, int]:
     extensions = current_app.extensions
-    pending = {
-        "store": _checks.submit(_store_check, store()),
-        "index": _checks.submit(_index_check, extensions["search"]),
-    }
     checks: dict[str, str] = {}
     ready = True
+    pending = {"index": _checks.submit(_index_check, extensions["search"])}
+    try:
+        pending["store"] = _checks.submit(_store_check, store())
+    except StoreUnavailable as exc:  # not opened yet (`web.store`)
+        ready, checks["store"] = False, f"unreachable: {type(exc).__name__}: {exc}"
     for name, future in pending.items():
         try:
             checks[name] = future.result(timeout=READY_SECONDS)
