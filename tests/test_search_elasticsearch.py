@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -463,14 +464,14 @@ def _cluster_settings(home: Path, url: str) -> Settings:
 
 
 def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the_cluster_is_up(
-    tmp_path: Path, emulator: str
+    tmp_path: Path, emulator: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Explorers and the cluster restart in any order: an explorer whose cluster cannot be reached
     starts anyway, says why on /readyz, answers searches 503 to retry (the reason, which names
     internal addresses, only in its log), serves what needs no search (the landing page without
     its topics' counts), and searches once the cluster answers, without a restart. (It stopped
     with a traceback before.)"""
-    from web import create_app
+    from web import create_app, errors
 
     port = free_port()
     client = create_app(_cluster_settings(tmp_path, f"http://127.0.0.1:{port}")).test_client()
@@ -486,6 +487,12 @@ def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the
     assert api.json["detail"] == "Search is unavailable for a moment; try again in a minute."
     page = client.get("/search?q=blod", headers={"Accept": "text/html"})
     assert page.status_code == 503 and "127.0.0.1" not in page.text
+    errors._logged.clear()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="web"):
+        for _ in range(5):  # an outage is logged once in a while, not once a request
+            assert client.get("/api/search?q=blod").status_code == 503
+    assert sum("search unavailable" in r.getMessage() for r in caplog.records) == 1
     proxy = Proxy(emulator, port)  # the cluster comes up
     try:
         wait_for(lambda: client.get("/readyz").status_code == 200, 40, "the explorer finding its cluster")

@@ -7,7 +7,10 @@ of the query at fault.
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+import threading
+import time
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -68,6 +71,23 @@ RETRY_SECONDS = 30
 """Retry-After of a request answered 503 while the search cluster or the database cannot serve."""
 
 
+OUTAGE_LOG_SECONDS = 10.0
+"""A part that cannot serve (the search cluster, the database) is logged at most this often per
+process: during an outage every request meets it, and a line each would be hundreds a second."""
+_logged: dict[str, float] = {}
+_logged_lock = threading.Lock()
+
+
+def log_outage(part: str, exc: Exception) -> None:
+    """Log that `part` ("search", "store") cannot serve, at most every `OUTAGE_LOG_SECONDS`."""
+    now = time.monotonic()
+    with _logged_lock:
+        if now - _logged.get(part, -OUTAGE_LOG_SECONDS) < OUTAGE_LOG_SECONDS:
+            return
+        _logged[part] = now
+    current_app.logger.warning("%s unavailable: %s", part, exc)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -109,7 +129,7 @@ def register(app: Flask) -> None:
         """The search cluster is down, starting or refusing us: searching is unavailable for a
         moment (503, to retry), the pages that need no search still answer, and /readyz says
         why. The reason names internal addresses and settings: logged, not shown."""
-        app.logger.warning("search unavailable: %s", exc)
+        log_outage("search", exc)
         detail = "Search is unavailable for a moment; try again in a minute."
         response = app.make_response(problem(503, "Service Unavailable", detail))
         response.headers["Retry-After"] = str(RETRY_SECONDS)
@@ -119,7 +139,7 @@ def register(app: Flask) -> None:
     def store_unavailable(exc: StoreUnavailable) -> Response:
         """The database cannot be reached (restarting, failing over): unavailable for a moment,
         not broken; the reason, naming its address, only in the log."""
-        app.logger.warning("store unavailable: %s", exc)
+        log_outage("store", exc)
         detail = "The catalogue is unavailable for a moment; try again in a minute."
         response = app.make_response(problem(503, "Service Unavailable", detail))
         response.headers["Retry-After"] = str(RETRY_SECONDS)

@@ -17,6 +17,7 @@ from flask import Blueprint, abort, current_app, render_template
 from catalog.config import SOURCE_KINDS
 from catalog.search import Hit, SearchQuery, SearchUnavailable
 from catalog.topics import Topic, taxonomy
+from web.errors import log_outage
 
 bp = Blueprint("topics", __name__)
 EXAMPLES = ("fødselsvekt", "røyker daglig", "C50", "metformin", "HbA1c", "søvn", "utdanning")
@@ -73,7 +74,7 @@ def home() -> str:
     try:
         shown: list[TopicTile] | None = tiles()
     except SearchUnavailable as exc:
-        current_app.logger.warning("search unavailable: %s", exc)
+        log_outage("search", exc)
         shown = None
     return render_template("home.html", tiles=shown, kinds=kinds(), examples=EXAMPLES)
 
