@@ -464,17 +464,25 @@ def _cluster_settings(home: Path, url: str) -> Settings:
 
 
 def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the_cluster_is_up(
-    tmp_path: Path, emulator: str, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, emulator: str, server: StaticServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Explorers and the cluster restart in any order: an explorer whose cluster cannot be reached
     starts anyway, says why on /readyz, answers searches 503 to retry (the reason, which names
     internal addresses, only in its log), serves what needs no search (the landing page without
     its topics' counts), and searches once the cluster answers, without a restart. (It stopped
     with a traceback before.)"""
+    from catalog.model import key_for
+    from catalog.pipeline import harvest
+    from catalog.store import SQLiteStore
+    from tests.factories import mfr_and_a_gone_source, mfr_dataset
     from web import create_app, errors
 
+    settings = mfr_and_a_gone_source(tmp_path, server)
+    del settings.sources["npr"]
+    harvest(settings, SQLiteStore(settings.db_path), None, workers=1)  # stored, not indexed
     port = free_port()
-    client = create_app(_cluster_settings(tmp_path, f"http://127.0.0.1:{port}")).test_client()
+    settings.values.update(_cluster_settings(tmp_path, f"http://127.0.0.1:{port}").values)
+    client = create_app(settings).test_client()
     ready = client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json["checks"]["index"].endswith(f"at http://127.0.0.1:{port} cannot be reached (Connection refused)")
@@ -482,6 +490,11 @@ def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the
     assert client.get("/catalog", headers={"Accept": "text/turtle"}).status_code == 200
     home = client.get("/", headers={"Accept": "text/html"})  # the way in to the sources stays open
     assert home.status_code == 200 and "Søket er utilgjengelig en liten stund" in home.text
+    dataset = mfr_dataset()
+    assert client.get(f"/datasets/{key_for(dataset.uri)}", headers={"Accept": "text/html"}).status_code == 200
+    variable = client.get(f"/variables/{key_for(dataset.variables[0].uri)}", headers={"Accept": "text/html"})
+    assert variable.status_code == 200  # what the store says of it; other waves and similar ones not shown
+    assert "Søket er utilgjengelig en liten stund: den samme variabelen" in variable.text
     api = client.get("/api/search?q=blod")
     assert api.status_code == 503 and api.headers["Retry-After"] == "30"
     assert api.json["detail"] == "Search is unavailable for a moment; try again in a minute."

@@ -32,6 +32,7 @@ from catalog.search import (
     Hit,
     SearchQuery,
     SearchResult,
+    SearchUnavailable,
     type_filters,
     variables_using,
 )
@@ -44,6 +45,7 @@ from web import charts, distribution, labels, store
 from web.basket import basket_keys, export, selection
 from web.compare import Equivalents, Grid, equivalents, wave_grid
 from web.display import code_url, coding_system, in_language, pick, year
+from web.errors import log_outage
 from web.i18n import current, translated
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
@@ -586,6 +588,7 @@ class VariableView:
     counts: Any = None  # the published view of its counts (catalog.disclosure.PublishedTable), if any
     frequencies: list[distribution.Frequency] = field(default_factory=list)
     services: list[StoredRecord] = field(default_factory=list)  # where its dataset can be analysed
+    searched: bool = True  # False: made while the search cluster could not serve, without what it finds
 
 
 def topics_of(record: Any, v: Variable | None = None) -> list[Topic]:
@@ -603,7 +606,10 @@ def related_hits(key: str, v: Variable, skip: set[str]) -> list[Hit]:
     return [h for h in result.hits if h.key != key and h.key not in skip][:RELATED]
 
 
-def variable_view(key: str) -> VariableView:
+def variable_view(key: str, without_search: bool = False) -> VariableView:
+    """The variable with what the store and the index say of it. `without_search`: while the
+    search cluster cannot serve, the store's part alone (`searched` False) rather than 503: a
+    dataset's page, which needs no search, links each of its variables."""
     stored = store().dataset_of_variable(key)
     v = next((v for v in stored.dataset().variables if key_for(v.uri) == key), None) if stored else None
     if v is None or stored is None or stored.deleted_at:
@@ -612,9 +618,17 @@ def variable_view(key: str) -> VariableView:
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None
     system = coding_system(v, codelist.codelist() if codelist else None)
-    found = equivalents(key, v, stored.source)
     src = current_app.config["SETTINGS"].sources.get(stored.source)
-    grid = wave_grid(key, stored.source, stored.key, found) if src and src.category == "survey" else None
+    searched = True
+    try:
+        found = equivalents(key, v, stored.source)
+        grid = wave_grid(key, stored.source, stored.key, found) if src and src.category == "survey" else None
+        related = related_hits(key, v, {h.key for h in found.all})
+    except SearchUnavailable as exc:
+        if not without_search:
+            raise
+        log_outage("search", exc)
+        found, grid, related, searched = Equivalents(), None, [], False
     table = distribution.published_counts(stored.uri).get(v.uri)
     from web.marketplace import offers_for
 
@@ -626,7 +640,7 @@ def variable_view(key: str) -> VariableView:
         system,
         found,
         grid,
-        related_hits(key, v, {h.key for h in found.all}),
+        related,
         findings_for(stored, v.uri),
         store().history(stored.uri),
         routes().for_source(stored.source, src),
@@ -634,6 +648,7 @@ def variable_view(key: str) -> VariableView:
         table,
         distribution.frequencies(table, codelist.codelist() if codelist else None),
         offers_for(stored)[0],
+        searched,
     )
 
 
@@ -674,7 +689,7 @@ def variable_timeline(view: VariableView) -> Any:
 
 @bp.get("/variables/<key>")
 def variable(key: str) -> str:
-    view = variable_view(key)
+    view = variable_view(key, without_search=True)
     return render_template(
         "variable.html",
         view=view,
