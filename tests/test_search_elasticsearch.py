@@ -474,7 +474,7 @@ def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the
     from catalog.model import key_for
     from catalog.pipeline import harvest
     from catalog.store import SQLiteStore
-    from tests.factories import mfr_and_a_gone_source, mfr_dataset
+    from tests.factories import apgar_codes, mfr_and_a_gone_source, mfr_dataset
     from web import create_app, errors
 
     settings = mfr_and_a_gone_source(tmp_path, server)
@@ -495,6 +495,8 @@ def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the
     variable = client.get(f"/variables/{key_for(dataset.variables[0].uri)}", headers={"Accept": "text/html"})
     assert variable.status_code == 200  # what the store says of it; other waves and similar ones not shown
     assert "Søket er utilgjengelig en liten stund: den samme variabelen" in variable.text
+    codes = client.get(f"/codelists/{key_for(apgar_codes().uri)}", headers={"Accept": "text/html"})
+    assert codes.status_code == 200 and "variablene som bruker kodelisten, vises ikke" in codes.text
     api = client.get("/api/search?q=blod")
     assert api.status_code == 503 and api.headers["Retry-After"] == "30"
     assert api.json["detail"] == "Search is unavailable for a moment; try again in a minute."

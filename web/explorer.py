@@ -800,7 +800,11 @@ def dataset_titles(uses: list[DataUse]) -> dict[str, tuple[str, str]]:
 def codelist(key: str) -> str:
     stored = _stored(key, CodeList)
     system = coding_system(None, stored.codelist())
-    using = variables_using(search_backend(), key, limit=USING_SHOWN)
+    using: SearchResult | None = None  # None: the search cluster cannot serve; the codes are the store's
+    try:
+        using = variables_using(search_backend(), key, limit=USING_SHOWN)
+    except SearchUnavailable as exc:
+        log_outage("search", exc)
     return render_template(
         "codelist.html", stored=stored, cl=stored.record, system=system, code_url=code_url, using=using
     )
