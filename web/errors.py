@@ -114,36 +114,33 @@ def register(app: Flask) -> None:
     def bad_query(exc: BadQuery) -> Problem:
         return problem(400, "Bad Request", str(exc))
 
+    def unavailable(detail: str, retry_after: int) -> Response:
+        """503, to retry after so many seconds: unavailable for a moment, not broken."""
+        response = app.make_response(problem(503, "Service Unavailable", detail))
+        response.headers["Retry-After"] = str(retry_after)
+        return response
+
     @app.errorhandler(StaleIndex)
     def stale_index(exc: StaleIndex) -> Response:
         """An index an earlier version wrote (after an upgrade, until `catalog reindex`): the
         service is unavailable for searching, not broken; /readyz says not ready meanwhile."""
         app.logger.error("%s", exc)
-        detail = "The search index is being rebuilt after an upgrade; try again in a few minutes."
-        response = app.make_response(problem(503, "Service Unavailable", detail))
-        response.headers["Retry-After"] = "300"
-        return response
+        return unavailable("The search index is being rebuilt after an upgrade; try again in a few minutes.", 300)
 
     @app.errorhandler(SearchUnavailable)
     def search_unavailable(exc: SearchUnavailable) -> Response:
-        """The search cluster is down, starting or refusing us: searching is unavailable for a
-        moment (503, to retry), the pages that need no search still answer, and /readyz says
-        why. The reason names internal addresses and settings: logged, not shown."""
+        """The search cluster is down, starting or refusing us: the pages that need no search
+        still answer, and /readyz says why. The reason names internal addresses and settings:
+        logged, not shown."""
         log_outage("search", exc)
-        detail = "Search is unavailable for a moment; try again in a minute."
-        response = app.make_response(problem(503, "Service Unavailable", detail))
-        response.headers["Retry-After"] = str(RETRY_SECONDS)
-        return response
+        return unavailable("Search is unavailable for a moment; try again in a minute.", RETRY_SECONDS)
 
     @app.errorhandler(StoreUnavailable)
     def store_unavailable(exc: StoreUnavailable) -> Response:
-        """The database cannot be reached (restarting, failing over): unavailable for a moment,
-        not broken; the reason, naming its address, only in the log."""
+        """The database cannot be reached (restarting, failing over); the reason, naming its
+        address, only in the log."""
         log_outage("store", exc)
-        detail = "The catalogue is unavailable for a moment; try again in a minute."
-        response = app.make_response(problem(503, "Service Unavailable", detail))
-        response.headers["Retry-After"] = str(RETRY_SECONDS)
-        return response
+        return unavailable("The catalogue is unavailable for a moment; try again in a minute.", RETRY_SECONDS)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Problem:
