@@ -81,7 +81,8 @@ def _dropped(conn: psycopg.Connection[Any]) -> bool:
     terminating connection) or its end, so a socket with something to read says it; psycopg would
     learn it only by failing the next query. Found restarting PostgreSQL under a running service:
     the scheduler's next tick and next admin request failed ("AdminShutdown") before it
-    reconnected. One poll without waiting (~2 us); a connection in a transaction is never replaced."""
+    reconnected. One poll without waiting: 1.2 us, against 113 us for the lookup of one record on
+    loopback (2026-12-06); a connection in a transaction is never replaced."""
     if conn.info.transaction_status != pq.TransactionStatus.IDLE:
         return False
     try:

@@ -52,11 +52,12 @@ def store() -> StoreReader:
     again at most every `STORE_RETRY_SECONDS`, and until then are answered 503 (`web.errors`)."""
     reader: StoreReader | None = current_app.extensions["store"]
     if reader is None:
-        reader = _open_store(current_app.extensions, current_app.config["SETTINGS"])
+        reader = open_store_again(current_app.extensions, current_app.config["SETTINGS"])
     return reader
 
 
-def _open_store(extensions: dict[str, Any], settings: Settings) -> StoreReader:
+def open_store_again(extensions: dict[str, Any], settings: Settings) -> StoreReader:
+    """The store's read side, opened now if it could not be before (`store`; the metrics' scrape)."""
     from catalog.store import open_reader
 
     with _opening:
