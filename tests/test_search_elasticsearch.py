@@ -1,9 +1,10 @@
 """What only the Elasticsearch backend has: configuration, credentials and TLS trust, the alias and
 indices it manages (rebuilds, orphans, deletes by name), retries and refusals of a busy or strict
 cluster, the plain-JSON transport for the emulator, the emulator's known gaps (marked, not
-hidden), and a cluster that is down, starts late or refuses the catalogue (explorers, commands and
-harvests say so and carry on). A loopback proxy in front of the emulator plays what the emulator does not (429s, a
-clause-limit refusal); a loopback HTTPS server with its own CA plays a self-managed cluster's TLS."""
+hidden), and a cluster that is down, starts late or refuses the catalogue (explorers, commands
+and harvests say so and carry on). A loopback proxy in front of the emulator plays what the
+emulator does not (429s, a clause-limit refusal, a cluster starting late); a loopback HTTPS
+server with its own CA plays a self-managed cluster's TLS."""
 
 from __future__ import annotations
 
