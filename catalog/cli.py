@@ -748,7 +748,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     from catalog.scheduler import Scheduler
 
     settings = _settings(args)
-    store, index = _open(settings)
+    store, index = _open(settings) if args.once else _open_waiting(settings, args.poll)
     scheduler = Scheduler(settings, store, index, poll_seconds=args.poll)
     if args.once:
         results = scheduler.tick()
@@ -757,6 +757,26 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
         return 0 if all(r.ok for r in results) else 1
     scheduler.run_forever()
     return 0
+
+
+def _open_waiting(settings: Settings, every: float) -> tuple[StoreWriter, SearchBackend]:
+    """`_open` for a scheduler that starts before its database (a host's boot, a failover): it
+    waits, trying every `every` seconds and saying so once, rather than ending at once, which
+    systemd or an orchestrator would answer by restarting it, an orchestrator backing off for
+    minutes."""
+    waited = False
+    while True:
+        try:
+            opened = _open(settings)
+        except StoreUnavailable as exc:
+            if not waited:
+                log.warning("%s; the scheduler waits for it, trying every %g s", exc, every)
+                waited = True
+            time.sleep(every)
+            continue
+        if waited:
+            log.info("the store is open: %s", opened[0].location)
+        return opened
 
 
 def cmd_simulator(args: argparse.Namespace) -> int:

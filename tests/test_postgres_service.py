@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -312,3 +313,34 @@ def test_an_explorer_started_while_its_database_is_down_serves_once_it_is_up(
     finally:
         client.application.extensions["store"].close()
         forwarder.close()
+
+
+def test_a_scheduler_started_while_its_database_is_down_waits_for_it_then_harvests(
+    postgres_server: Any, pg_url: str, tmp_path: Path
+) -> None:
+    """A scheduler that starts before its database (a host's boot, a failover) waits for it,
+    saying so once, and harvests what is due once it answers. (It ended at once before: systemd
+    restarts it every 10 s, an orchestrator backs off for minutes.)"""
+    from catalog.store_postgres import PostgresStore
+    from tests.processes import cli, running
+
+    port = free_port()
+    url = pg_url.replace(f":{postgres_server.port}/", f":{port}/")
+    settings = Settings.load(tmp_path)
+    settings.sources["gone"] = SourceConfig("gone", "dcat", f"http://127.0.0.1:{free_port()}/feed.ttl")
+    settings.save_sources()
+    env = {"CATALOG_DATABASE_URL": url, "CATALOG_LOG_FORMAT": "json"}
+    with running(cli(str(tmp_path), "scheduler", "--poll", "1"), env=env, stderr=subprocess.PIPE) as proc:
+        time.sleep(3)
+        assert proc.poll() is None, "the scheduler ended while its database was down"
+        forwarder = Forwarder(port, postgres_server.port)  # the database comes up
+        try:
+            store = PostgresStore(pg_url)
+            wait_for(lambda: store._value("SELECT count(*) FROM runs") > 0, 30, "the scheduler's first run")
+            store.close()
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, stderr = proc.communicate(timeout=30)
+            forwarder.close()
+    waiting = [line for line in stderr.splitlines() if "the scheduler waits for it" in line]
+    assert len(waiting) == 1 and f"127.0.0.1:{port}" in waiting[0]
