@@ -50,14 +50,16 @@ def store() -> StoreReader:
     writes). An explorer that starts while its database cannot be reached (`StoreUnavailable`:
     restarted, failing over, not up yet) starts anyway, not ready; requests try to open the store
     again at most every `STORE_RETRY_SECONDS`, and until then are answered 503 (`web.errors`)."""
-    reader: StoreReader | None = current_app.extensions["store"]
-    if reader is None:
-        reader = open_store_again(current_app.extensions, current_app.config["SETTINGS"])
-    return reader
+    return store_of(current_app.extensions, current_app.config["SETTINGS"])
 
 
-def open_store_again(extensions: dict[str, Any], settings: Settings) -> StoreReader:
-    """The store's read side, opened now if it could not be before (`store`; the metrics' scrape)."""
+def store_of(extensions: dict[str, Any], settings: Settings) -> StoreReader:
+    """The app's store (`store`, for the readiness check and the metrics' scrape, which run outside
+    a request's context), opened now if it could not be before (at most every
+    `STORE_RETRY_SECONDS`)."""
+    opened: StoreReader | None = extensions["store"]
+    if opened is not None:  # every request: nothing more
+        return opened
     from catalog.store import open_reader
 
     with _opening:

@@ -147,10 +147,10 @@ class CatalogCollector(Collector):
         yield readable
 
     def _store(self) -> Iterator[Metric]:
-        from web import open_store_again
+        from web import store_of
 
         settings = self.app.config["SETTINGS"]
-        store: StoreReader = self.app.extensions["store"] or open_store_again(self.app.extensions, settings)
+        store = store_of(self.app.extensions, settings)
         yield from harvest_metrics(store, sorted(settings.sources))
         records = GaugeMetricFamily("catalog_records", "Live records in the store, by kind", labels=["kind"])
         for kind in ("dataset", "codelist"):
