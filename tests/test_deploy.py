@@ -9,6 +9,7 @@ configuration in front of them over real TLS on loopback.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shlex
@@ -16,6 +17,8 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -202,11 +205,30 @@ def nginx_site(tmp_path: Path, upstream: int, listen: int, long: int) -> tuple[P
     return main, cert
 
 
-@pytest.mark.skipif(
-    shutil.which("nginx") is None or shutil.which("openssl") is None,
-    reason="nginx or openssl is not installed (apt-get install nginx openssl)",
-)
-def test_nginx_with_the_site_configuration_serves_https_links_and_keeps_admin_internal(tmp_path, server):
+@dataclass
+class Site:
+    """The site configuration running in nginx over TLS on loopback, in front of the explorer and
+    long-request units started by their exact ExecStart commands."""
+
+    public: str
+    cert: Path
+    upstream: int
+    long: int
+
+    def fetch(self, method: str, path: str, stream: bool = False, **headers: str) -> requests.Response:
+        """Over TLS checked against the site's own certificate (given per request: a
+        REQUESTS_CA_BUNDLE in the environment would override a session's)."""
+        headers = {"Host": "katalog.example.no", **headers}
+        return requests.request(
+            method, self.public + path, verify=str(self.cert), timeout=10, headers=headers, stream=stream
+        )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    if shutil.which("nginx") is None or shutil.which("openssl") is None:
+        pytest.skip("nginx or openssl is not installed (apt-get install nginx openssl)")
+    tmp_path = tmp_path_factory.mktemp("nginx")
     upstream, listen, long = free_port(), free_port(), free_port()
     home = tmp_path / "home"
     env = {**os.environ, **environment_file(), "CATALOG_HOME": str(home), "CATALOG_ADMIN_TOKEN": TOKEN}
@@ -226,35 +248,9 @@ def test_nginx_with_the_site_configuration_serves_https_links_and_keeps_admin_in
     try:
         answering(f"http://127.0.0.1:{upstream}/healthz")
         answering(f"http://127.0.0.1:{long}/healthz")
-        public = f"https://127.0.0.1:{listen}"
-
-        def fetch(method: str, path: str, **headers: str) -> requests.Response:
-            """Over TLS checked against the site's own certificate (given per request: a
-            REQUESTS_CA_BUNDLE in the environment would override a session's)."""
-            headers = {"Host": "katalog.example.no", **headers}
-            return requests.request(method, public + path, verify=str(cert), timeout=10, headers=headers)
-
-        page = wait_for(lambda: r.text if (r := fetch("GET", "/catalog")).status_code == 200 else None, 30)
-        assert "<https://katalog.example.no/catalog" in page and f":{upstream}" not in page
-        assert fetch("GET", "/healthz").status_code == 200  # 127.0.0.1 is allowed
-        assert fetch("POST", "/admin/reindex", Authorization=f"Bearer {TOKEN}").status_code == 403  # not 10.0.0.0/8
-        # the long requests go to the threaded unit, whose own metrics count them; pages do not
-        assert fetch("GET", "/catalog/dump.nt").status_code == 200
-        assert fetch("GET", "/catalog?page=all").status_code == 200
-        assert fetch("GET", "/sparql?query=ASK%20%7B%7D").status_code == 200
-        counted = {port: requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text for port in (upstream, long)}
-
-        def dumps(text: str) -> float:
-            return sum(
-                float(line.rsplit(" ", 1)[1])
-                for line in text.splitlines()
-                if line.startswith("catalog_feed_requests_total{") and 'answer="dump"' in line
-            )
-
-        assert (dumps(counted[long]), dumps(counted[upstream])) == (2, 0)
-        sparql = 'endpoint="feeds.sparql.sparql",method="GET",status="200"'
-        assert sparql in counted[long] and sparql not in counted[upstream]
-        assert 'endpoint="feeds.catalog",method="GET",status="200"' in counted[upstream]  # a feed page
+        running = Site(f"https://127.0.0.1:{listen}", cert, upstream, long)
+        wait_for(lambda: running.fetch("GET", "/healthz").status_code == 200, 30, "nginx")
+        yield running
     finally:
         proxy.send_signal(signal.SIGQUIT)
         for explorer in explorers:
@@ -262,3 +258,53 @@ def test_nginx_with_the_site_configuration_serves_https_links_and_keeps_admin_in
         proxy.wait(20)
         for explorer in explorers:
             explorer.wait(20)
+
+
+def test_nginx_with_the_site_configuration_serves_https_links_and_keeps_admin_internal(site):
+    page = wait_for(lambda: r.text if (r := site.fetch("GET", "/catalog")).status_code == 200 else None, 30)
+    assert "<https://katalog.example.no/catalog" in page and f":{site.upstream}" not in page
+    assert site.fetch("GET", "/healthz").status_code == 200  # 127.0.0.1 is allowed
+    assert site.fetch("POST", "/admin/reindex", Authorization=f"Bearer {TOKEN}").status_code == 403  # not 10.0.0.0/8
+    # the long requests go to the threaded unit, whose own metrics count them; pages do not
+    before = {port: _dumps(port) for port in (site.upstream, site.long)}
+    assert site.fetch("GET", "/catalog/dump.nt").status_code == 200
+    assert site.fetch("GET", "/catalog?page=all").status_code == 200
+    assert site.fetch("GET", "/sparql?query=ASK%20%7B%7D").status_code == 200
+    counted = {
+        port: requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text for port in (site.upstream, site.long)
+    }
+    assert (_dumps(site.long) - before[site.long], _dumps(site.upstream) - before[site.upstream]) == (2, 0)
+    sparql = 'endpoint="feeds.sparql.sparql",method="GET",status="200"'
+    assert sparql in counted[site.long] and sparql not in counted[site.upstream]
+    assert 'endpoint="feeds.catalog",method="GET",status="200"' in counted[site.upstream]  # a feed page
+
+
+def _dumps(port: int) -> float:
+    """The dumps an explorer's metrics count."""
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("catalog_feed_requests_total{") and 'answer="dump"' in line
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/catalog", "/catalog?profile=healthdcat-ap", "/catalog/dump.nt", "/api/openapi.json", "/static/style.css", "/"],
+)
+def test_nginx_compresses_feeds_dumps_api_and_pages_for_clients_that_ask(site, path):
+    plain = site.fetch("GET", path, **{"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "Content-Encoding" not in plain.headers
+    compressed = site.fetch("GET", path, stream=True, **{"Accept-Encoding": "gzip"})
+    assert compressed.headers.get("Content-Encoding") == "gzip" and "Accept-Encoding" in compressed.headers["Vary"]
+    wire = compressed.raw.read(decode_content=False)
+    assert len(wire) < len(plain.content) / 2
+    assert gzip.decompress(wire) == plain.content
+
+
+def test_a_harvester_revalidates_a_compressed_feed_page_by_its_weakened_etag(site):
+    page = site.fetch("GET", "/catalog", **{"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and page.headers["ETag"].startswith('W/"')
+    again = site.fetch("GET", "/catalog", **{"Accept-Encoding": "gzip", "If-None-Match": page.headers["ETag"]})
+    assert again.status_code == 304
