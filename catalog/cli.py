@@ -540,6 +540,20 @@ def cmd_import_store(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from catalog.backup import BackupError, backup
+
+    settings = _settings(args)
+    try:
+        done = backup(settings, Path(args.dest))
+    except BackupError as exc:
+        raise InputError(str(exc)) from None
+    held = f" ({done.records:,} records)" if done.records is not None else ""
+    print(f"backed up {settings.home} into {done.folder} in {done.seconds:.1f} s: {', '.join(done.files)}{held}")
+    print("to restore: stop the services, copy these files into the home (pg_restore a dump), run `catalog reindex`")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from catalog.search import BadQuery, SearchQuery, open_backend, type_filters, type_totals
     from catalog.search.years import YEAR_FILTER, read_years
@@ -968,6 +982,14 @@ def parser() -> argparse.ArgumentParser:
     )
     im.add_argument("source", help="the store to copy: sqlite:///path/catalog.sqlite, a path, or postgresql://...")
     im.set_defaults(func=cmd_import_store)
+
+    bk = sub.add_parser(
+        "backup",
+        help="copy what harvesting again would not bring back (the store with its registers and history, "
+        "catalog.toml, the edited lists) into a new folder, while the catalogue runs",
+    )
+    bk.add_argument("dest", help="a new or empty folder")
+    bk.set_defaults(func=cmd_backup)
 
     sim = sub.add_parser("simulator", help="run the publisher simulator")
     sim.add_argument("--host", default="127.0.0.1")

@@ -1,0 +1,152 @@
+"""`catalog backup`: what harvesting again would not bring back, copied while the catalogue runs,
+and a catalogue restored from it that answers as the original did."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from catalog.config import Settings, SourceConfig
+from catalog.rdf import to_graph
+from tests.factories import apgar_codes, mfr_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTER = """project_title,organisation,datasets,permit_date,legal_basis,summary,permit_id
+Fødselsvekt og senere helse,Universitetet i Bergen,{dataset},2025-03-01,EHDS Art. 53(1)(e),Kohortstudie,HDAB-2025-001
+"""
+
+
+def cli(home: Path, *args: str, env: dict[str, str] | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "catalog.cli", "--home", str(home), *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (done.returncode == 0) == ok, done.stderr[-2000:]
+    return done
+
+
+def running_catalogue(home: Path, server, env: dict[str, str] | None = None) -> None:
+    """A harvested catalogue whose store holds what no harvest brings back: a data use and a
+    holder's confirmation; the operator's edited synonym list beside it."""
+    feed = server.serve(
+        "/mfr.ttl", to_graph([mfr_dataset(), apgar_codes()]).serialize(format="turtle"), Content_Type="text/turtle"
+    )
+    settings = Settings.load(home)
+    settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=feed, title="MFR")
+    settings.save_sources()
+    (home / "synonyms.txt").write_text("fødselsvekt, vekt ved fødsel\n", encoding="utf-8")
+    cli(home, "harvest", env=env)
+    (home / "register.csv").write_text(REGISTER.format(dataset=mfr_dataset().uri), encoding="utf-8")
+    cli(home, "uses", "import", str(home / "register.csv"), env=env)
+    cli(home, "confirm", "--source", "mfr", "--note", "brev", env=env)
+
+
+def what_it_answers(home: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Its DCAT, its registers and a search's hits and counts (not their scores: an index rebuilt
+    whole holds no deleted documents, which an index written harvest by harvest counts in BM25)."""
+    found = json.loads(cli(home, "search", "fødselsvekt", "--json", env=env).stdout)
+    for hit in found["hits"]:
+        del hit["score"]
+    return {
+        "export": cli(home, "export", "--profile", "healthdcat-ap", "--format", "nt", env=env).stdout,
+        "uses": cli(home, "uses", "list", "--format", "json", env=env).stdout,
+        "confirmations": cli(home, "confirmations", "--format", "json", env=env).stdout,
+        "search": found,
+    }
+
+
+def test_a_backup_taken_during_a_write_restores_the_last_commit_with_its_registers(tmp_path, server):
+    home, dest = tmp_path / "home", tmp_path / "backups" / "monday"
+    running_catalogue(home, server)
+    explorer = sqlite3.connect(home / "catalog.sqlite")  # a reader open, as a running explorer's: what is
+    explorer.execute("SELECT count(*) FROM records").fetchone()  # committed now stays in catalog.sqlite-wal
+    cli(home, "confirm", "--source", "mfr", "--note", "telefon")
+    before = what_it_answers(home)
+    assert "telefon" in before["confirmations"]
+    assert json.loads(before["uses"]) and json.loads(before["confirmations"]) and before["search"]["total"] == 1
+    writer = sqlite3.connect(home / "catalog.sqlite", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a harvest's transaction, not committed while the backup runs
+    writer.execute("DELETE FROM confirmations")
+    try:
+        started = time.monotonic()
+        said = cli(home, "backup", str(dest)).stdout
+        assert time.monotonic() - started < 60  # did not wait for the writer
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        explorer.close()
+    assert "catalog.sqlite" in said and "catalog.toml" in said and "synonyms.txt" in said and " records)" in said
+    assert sorted(p.name for p in dest.iterdir()) == ["catalog.sqlite", "catalog.toml", "synonyms.txt"]
+    assert not [p for p in dest.parent.iterdir() if p != dest]  # no partial folder left beside it
+    # restored: the backup's files are a home; the index is built again from the store
+    cli(dest, "reindex")
+    assert what_it_answers(dest) == before
+
+
+def test_a_backup_is_refused_into_a_folder_that_holds_anything(tmp_path, server):
+    home, dest = tmp_path / "home", tmp_path / "old"
+    running_catalogue(home, server)
+    dest.mkdir()
+    (dest / "catalog.sqlite").write_bytes(b"last week's")
+    done = cli(home, "backup", str(dest), ok=False)
+    assert "exists and is not an empty folder" in done.stderr and "Traceback" not in done.stderr
+    assert (dest / "catalog.sqlite").read_bytes() == b"last week's"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cli(home, "backup", str(empty))  # an empty folder is a new one
+    assert (empty / "catalog.sqlite").is_file()
+
+
+def test_a_damaged_store_or_none_fails_the_backup_saying_why_and_leaves_nothing(tmp_path, server):
+    done = cli(tmp_path / "nothing-here", "backup", str(tmp_path / "b1"), ok=False)
+    assert "there is no store at" in done.stderr
+    home = tmp_path / "home"
+    running_catalogue(home, server)
+    store = home / "catalog.sqlite"
+    with sqlite3.connect(store) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+    with store.open("r+b") as f:  # every page but the first (the schema) overwritten
+        f.seek(page)
+        f.write(b"\xa5" * page * (pages - 1))
+    done = cli(home, "backup", str(tmp_path / "b2"), ok=False)
+    assert "catalog.sqlite" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "nothing-here"]
+
+
+@pytest.mark.skipif(shutil.which("pg_restore") is None, reason="pg_restore is not installed (postgresql-client)")
+def test_a_postgresql_catalogue_is_dumped_by_pg_dump_and_restores_with_pg_restore(
+    tmp_path, server, pg_url, postgres_server
+):
+    home, dest = tmp_path / "home", tmp_path / "backup"
+    env = {"CATALOG_DATABASE_URL": pg_url}
+    running_catalogue(home, server, env)
+    before = what_it_answers(home, env)
+    said = cli(home, "backup", str(dest), env=env).stdout
+    assert "catalog.pgdump" in said
+    assert sorted(p.name for p in dest.iterdir()) == ["catalog.pgdump", "catalog.toml", "synonyms.txt"]
+    database = f"restored_{os.getpid()}_{time.monotonic_ns()}"
+    postgres_server.execute(f"CREATE DATABASE {database}", database="postgres")
+    try:
+        restored = postgres_server.url(database=database)
+        subprocess.run(["pg_restore", f"--dbname={restored}", str(dest / "catalog.pgdump")], check=True)
+        schema = parse_qs(urlsplit(pg_url).query)["options"][0].rsplit("=", 1)[1]  # "-c search_path=..."
+        env = {"CATALOG_DATABASE_URL": postgres_server.url(database=database, schema=schema)}
+        cli(dest, "reindex", env=env)
+        assert what_it_answers(dest, env) == before
+    finally:
+        postgres_server.execute(f"DROP DATABASE {database} WITH (FORCE)", database="postgres")
