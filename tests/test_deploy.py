@@ -265,28 +265,22 @@ def test_nginx_with_the_site_configuration_serves_https_links_and_keeps_admin_in
     assert "<https://katalog.example.no/catalog" in page and f":{site.upstream}" not in page
     assert site.fetch("GET", "/healthz").status_code == 200  # 127.0.0.1 is allowed
     assert site.fetch("POST", "/admin/reindex", Authorization=f"Bearer {TOKEN}").status_code == 403  # not 10.0.0.0/8
+
     # the long requests go to the threaded unit, whose own metrics count them; pages do not
-    before = {port: _dumps(port) for port in (site.upstream, site.long)}
+    def dumps(port: int) -> float:
+        return _counted(port, "catalog_feed_requests_total", 'answer="dump"')
+
+    before = {port: dumps(port) for port in (site.upstream, site.long)}
     assert site.fetch("GET", "/catalog/dump.nt").status_code == 200
     assert site.fetch("GET", "/catalog?page=all").status_code == 200
     assert site.fetch("GET", "/sparql?query=ASK%20%7B%7D").status_code == 200
     counted = {
         port: requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text for port in (site.upstream, site.long)
     }
-    assert (_dumps(site.long) - before[site.long], _dumps(site.upstream) - before[site.upstream]) == (2, 0)
+    assert (dumps(site.long) - before[site.long], dumps(site.upstream) - before[site.upstream]) == (2, 0)
     sparql = 'endpoint="feeds.sparql.sparql",method="GET",status="200"'
     assert sparql in counted[site.long] and sparql not in counted[site.upstream]
     assert 'endpoint="feeds.catalog",method="GET",status="200"' in counted[site.upstream]  # a feed page
-
-
-def _dumps(port: int) -> float:
-    """The dumps an explorer's metrics count."""
-    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("catalog_feed_requests_total{") and 'answer="dump"' in line
-    )
 
 
 @pytest.mark.parametrize(
@@ -308,3 +302,26 @@ def test_a_harvester_revalidates_a_compressed_feed_page_by_its_weakened_etag(sit
     assert page.headers["Content-Encoding"] == "gzip" and page.headers["ETag"].startswith('W/"')
     again = site.fetch("GET", "/catalog", **{"Accept-Encoding": "gzip", "If-None-Match": page.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_nginx_answers_429_to_a_client_beyond_its_rate_without_asking_the_catalogue(site):
+    """Run last in this module: it spends 127.0.0.1's allowance (and waits for it to come back)."""
+    assert site.fetch("GET", "/").headers["Strict-Transport-Security"] == "max-age=31536000"
+    # (the module's other tests have spent some of the allowances: a burst is at most so many)
+    dumps = [site.fetch("GET", "/catalog?page=all").status_code for _ in range(20)]
+    assert dumps[0] == 200 and dumps.count(200) <= 13 and set(dumps) == {200, 429}  # one a second, bursts of 10
+    before = _counted(site.upstream, "catalog_http_requests_total", 'endpoint="api.openapi"')
+    seen = [site.fetch("GET", "/api/openapi.json").status_code for _ in range(150)]
+    assert seen[:20] == [200] * 20 and seen.count(200) < 100 and set(seen) == {200, 429}  # 20 a second, bursts of 60
+    assert _counted(site.upstream, "catalog_http_requests_total", 'endpoint="api.openapi"') - before == seen.count(
+        200
+    )  # the refused never reached it
+    wait_for(lambda: site.fetch("GET", "/").status_code == 200, 10, "the allowance to come back")
+
+
+def _counted(port: int, metric: str, label: str) -> float:
+    """What an explorer's metrics count in `metric`'s series with `label` (`name="value"`)."""
+    text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    return sum(
+        float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(metric + "{") and label in line
+    )
