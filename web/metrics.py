@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,7 +39,7 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from catalog.config import metrics_directory
+from catalog.config import SourceConfig, metrics_directory
 from catalog.search import SearchQuery, SearchResult
 from catalog.store import StoreReader
 
@@ -151,7 +151,7 @@ class CatalogCollector(Collector):
 
         settings = self.app.config["SETTINGS"]
         store = store_of(self.app.extensions, settings)
-        yield from harvest_metrics(store, sorted(settings.sources))
+        yield from harvest_metrics(store, settings.sources)
         records = GaugeMetricFamily("catalog_records", "Live records in the store, by kind", labels=["kind"])
         for kind in ("dataset", "codelist"):
             records.add_metric([kind], store.count(kind))
@@ -171,7 +171,7 @@ class CatalogCollector(Collector):
         yield waiting
 
 
-def harvest_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[Metric]:
+def harvest_metrics(store: StoreReader, configured: Mapping[str, SourceConfig]) -> Iterator[Metric]:
     """Per source: runs by status, records by outcome, errors, durations, and the last run."""
     runs = CounterMetricFamily(
         "catalog_harvest_runs", "Finished harvest runs, by source and status", labels=["source", "status"]
@@ -209,7 +209,11 @@ def harvest_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[M
     yield from last_run_metrics(store, configured)
 
 
-def last_run_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[Metric]:
+def last_run_metrics(store: StoreReader, configured: Mapping[str, SourceConfig]) -> Iterator[Metric]:
+    """Each configured source's latest run and success, and how often it is due (its interval), so
+    that one alert rule finds every source whose harvests stopped (`deploy/prometheus/`): harvest
+    jobs that had silently stopped left a national portal's datasets missing for weeks (Felles
+    datakatalog, fdk#1933)."""
     running = GaugeMetricFamily("catalog_harvest_running", "1 while a run of the source is going on", labels=["source"])
     last_status = GaugeMetricFamily(
         "catalog_harvest_last_status",
@@ -221,7 +225,14 @@ def last_run_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[
         "When the source's latest successful run finished (Unix time)",
         labels=["source"],
     )
-    for name in configured:
+    interval = GaugeMetricFamily(
+        "catalog_harvest_interval_seconds",
+        "How often the scheduler harvests the source (its interval_minutes); disabled sources are left out",
+        labels=["source"],
+    )
+    for name in sorted(configured):
+        if configured[name].enabled:
+            interval.add_metric([name], 60 * configured[name].interval_minutes)
         last = store.last_run(name)
         running.add_metric([name], 1 if last is not None and last.status == "running" else 0)
         for status in ("ok", "failed", "interrupted", "running"):
@@ -229,7 +240,7 @@ def last_run_metrics(store: StoreReader, configured: Iterable[str]) -> Iterator[
         finished = store.last_harvest(name)
         if finished:
             last_success.add_metric([name], _unix(finished))
-    yield from (running, last_status, last_success)
+    yield from (running, last_status, last_success, interval)
 
 
 def _unix(iso: str) -> float:
