@@ -19,17 +19,20 @@ synonym, code name and nynorsk lists) are the rest of what cannot be made again.
 
 The backup is written into a folder beside the one asked for and renamed to it when whole, so a
 backup that stopped halfway is never taken for one. Restoring is copying the files back into a
-home (the services stopped) and `catalog reindex`.
+home (the services stopped) and `catalog reindex`. `backup_into` is what a timer runs: a folder
+named by the time, and the oldest such folders removed until so many are left.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog.config import CONFIG_FILE, Settings
@@ -37,6 +40,9 @@ from catalog.config import CONFIG_FILE, Settings
 OPERATOR_FILES = (CONFIG_FILE, "synonyms.txt", "code_names.txt", "nynorsk.txt")
 """The files of the home an operator writes or edits (`catalog.search.open_backend` reads the lists)."""
 PG_DUMP_FILE = "catalog.pgdump"
+STAMP = "%Y-%m-%dT%H%M%SZ"
+"""A dated backup's folder name (`backup_into`): UTC, sorting as time does, no colons."""
+_STAMPED = re.compile(r"\d{4}-\d\d-\d\dT\d{6}Z")
 
 
 class BackupError(RuntimeError):
@@ -81,6 +87,21 @@ def backup(settings: Settings, dest: Path) -> Backup:
         raise
     done.seconds = time.perf_counter() - started
     return done
+
+
+def backup_into(settings: Settings, folder: Path, keep: int, now: datetime | None = None) -> tuple[Backup, list[Path]]:
+    """A backup into a new folder of `folder` named by the time (`STAMP`), then the oldest of the
+    backups there removed until `keep` are left: what the daily timer runs. Only folders named so
+    are counted or removed, and only once the new backup is whole."""
+    if keep < 1:
+        raise BackupError("keep at least one backup (--keep 1 or more)")
+    folder = Path(folder)
+    done = backup(settings, folder / (now or datetime.now(UTC)).strftime(STAMP))
+    dated = sorted(p for p in folder.iterdir() if p.is_dir() and _STAMPED.fullmatch(p.name))
+    removed = dated[:-keep]
+    for old in removed:
+        shutil.rmtree(old)
+    return done, removed
 
 
 def _snapshot(source: Path, target: Path) -> int:

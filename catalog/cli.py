@@ -541,15 +541,23 @@ def cmd_import_store(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from catalog.backup import BackupError, backup
+    from catalog.backup import BackupError, backup, backup_into
 
     settings = _settings(args)
+    if (args.dest is None) == (args.into is None):
+        raise InputError("name a new folder (catalog backup DEST) or a folder of dated backups (--into DIR)")
+    removed: list[Path] = []
     try:
-        done = backup(settings, Path(args.dest))
+        if args.into is not None:
+            done, removed = backup_into(settings, Path(args.into), args.keep)
+        else:
+            done = backup(settings, Path(args.dest))
     except BackupError as exc:
         raise InputError(str(exc)) from None
     held = f" ({done.records:,} records)" if done.records is not None else ""
     print(f"backed up {settings.home} into {done.folder} in {done.seconds:.1f} s: {', '.join(done.files)}{held}")
+    if removed:
+        print(f"removed {len(removed)} older backup(s), keeping {args.keep}: {', '.join(p.name for p in removed)}")
     print("to restore: stop the services, copy these files into the home (pg_restore a dump), run `catalog reindex`")
     return 0
 
@@ -988,7 +996,11 @@ def parser() -> argparse.ArgumentParser:
         help="copy what harvesting again would not bring back (the store with its registers and history, "
         "catalog.toml, the edited lists) into a new folder, while the catalogue runs",
     )
-    bk.add_argument("dest", help="a new or empty folder")
+    bk.add_argument("dest", nargs="?", help="a new or empty folder")
+    bk.add_argument(
+        "--into", metavar="DIR", help="instead, a new folder of DIR named by the time (UTC), as a timer runs it"
+    )
+    bk.add_argument("--keep", type=int, default=14, help="with --into: the dated backups left there (default 14)")
     bk.set_defaults(func=cmd_backup)
 
     sim = sub.add_parser("simulator", help="run the publisher simulator")

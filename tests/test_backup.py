@@ -108,6 +108,8 @@ def test_a_backup_is_refused_into_a_folder_that_holds_anything(tmp_path, server)
     empty.mkdir()
     cli(home, "backup", str(empty))  # an empty folder is a new one
     assert (empty / "catalog.sqlite").is_file()
+    for args in ((), (str(tmp_path / "a"), "--into", str(tmp_path / "b"))):  # one or the other
+        assert "name a new folder" in cli(home, "backup", *args, ok=False).stderr
 
 
 def test_a_damaged_store_or_none_fails_the_backup_saying_why_and_leaves_nothing(tmp_path, server):
@@ -150,3 +152,21 @@ def test_a_postgresql_catalogue_is_dumped_by_pg_dump_and_restores_with_pg_restor
         assert what_it_answers(dest, env) == before
     finally:
         postgres_server.execute(f"DROP DATABASE {database} WITH (FORCE)", database="postgres")
+
+
+def test_dated_backups_keep_the_newest_and_leave_other_folders_alone(tmp_path, server):
+    from datetime import UTC, datetime, timedelta
+
+    from catalog.backup import BackupError, backup_into
+
+    home, folder = tmp_path / "home", tmp_path / "backups"
+    running_catalogue(home, server)
+    settings = Settings.load(home)
+    (folder / "by-hand").mkdir(parents=True)  # the operator's own: neither counted nor removed
+    night = datetime(2026, 12, 1, 3, 30, tzinfo=UTC)
+    removed = [backup_into(settings, folder, keep=2, now=night + timedelta(days=n))[1] for n in range(4)]
+    assert removed == [[], [], [folder / "2026-12-01T033000Z"], [folder / "2026-12-02T033000Z"]]
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-12-03T033000Z", "2026-12-04T033000Z", "by-hand"]
+    assert (folder / "2026-12-04T033000Z" / "catalog.sqlite").is_file()
+    with pytest.raises(BackupError, match="keep at least one"):
+        backup_into(settings, folder, keep=0)

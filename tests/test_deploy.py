@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -24,13 +25,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from catalog.config import SETTINGS
+from catalog.config import SETTINGS, Settings, SourceConfig
 from catalog.rdf import to_graph
 from tests.factories import mfr_dataset
 from tests.processes import answering, free_port, wait_for
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
+TIMERS = sorted((DEPLOY / "systemd").glob("*.timer"))
 INSTALLED = "/opt/helsekatalog/venv/bin/"
 """Where the units expect the catalogue to be installed; these tests use this checkout's venv."""
 HERE = str(Path(sys.executable).parent) + "/"
@@ -92,21 +94,26 @@ def test_the_units_run_the_installed_command_as_its_own_user_with_the_environmen
     assert service["StateDirectory"] == ["helsekatalog"]  # /var/lib/helsekatalog = CATALOG_HOME
     assert environment_file()["CATALOG_HOME"] == "/var/lib/helsekatalog"
     assert shlex.split(service["ExecStart"][0])[0] == INSTALLED + "catalog"
-    assert unit(path)["Install"]["WantedBy"] == ["multi-user.target"]
+    if path.with_suffix(".timer").exists():  # started by its timer, which is what is enabled
+        assert "Install" not in unit(path) and service["Type"] == ["oneshot"]
+        assert unit(path.with_suffix(".timer"))["Install"]["WantedBy"] == ["timers.target"]
+    else:
+        assert unit(path)["Install"]["WantedBy"] == ["multi-user.target"]
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
 def test_systemd_analyze_verify_finds_nothing_to_say_about_the_units(tmp_path):
     env = tmp_path / "helsekatalog.env"
     shutil.copy(DEPLOY / "helsekatalog.env", env)
-    for path in UNITS:  # as installed, but pointing at this checkout's command and a copy of the env file
+    for path in UNITS + TIMERS:  # as installed, but pointing at this checkout's command and a copy of the env file
         text = path.read_text().replace(INSTALLED, HERE).replace(ENV_FILE, str(env))
         (tmp_path / path.name).write_text(text)
-        dropins = tmp_path / f"{path.name}.d"
-        dropins.mkdir()
-        shutil.copy(DEPLOY / "systemd" / "elasticsearch.conf", dropins)
+        if path.suffix == ".service":
+            dropins = tmp_path / f"{path.name}.d"
+            dropins.mkdir()
+            shutil.copy(DEPLOY / "systemd" / "elasticsearch.conf", dropins)
     done = subprocess.run(
-        ["systemd-analyze", "verify", "--man=no", *[str(tmp_path / p.name) for p in UNITS]],
+        ["systemd-analyze", "verify", "--man=no", *[str(tmp_path / p.name) for p in UNITS + TIMERS]],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -157,6 +164,25 @@ def test_the_exact_exec_start_commands_serve_harvest_and_carry_out_admin_request
         assert lines and all({"time", "level", "event"} <= set(line) for line in lines), name
     events = [line["event"] for line in map(json.loads, logs["scheduler"].read_text().splitlines())]
     assert "admin request finished" in events and "harvest finished" in events
+
+
+def test_the_backup_units_exact_command_backs_up_a_running_home_into_a_dated_folder(tmp_path, server):
+    home = tmp_path / "var-lib-helsekatalog"
+    env = {**os.environ, **environment_file(), "CATALOG_HOME": str(home)}
+    settings = Settings.load(home)
+    feed = server.serve("/mfr.ttl", to_graph([mfr_dataset()]).serialize(format="turtle"), Content_Type="text/turtle")
+    settings.sources["mfr"] = SourceConfig(name="mfr", kind="dcat", url=feed)
+    settings.save_sources()
+    subprocess.run([HERE + "catalog", "harvest"], env=env, check=True, capture_output=True)
+    argv = exec_start("helsekatalog-backup.service")
+    backups = tmp_path / "var-backups-helsekatalog"
+    argv[argv.index("--into") + 1] = str(backups)
+    done = subprocess.run(argv, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    [dated] = backups.iterdir()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d{6}Z", dated.name)
+    assert sorted(p.name for p in dated.iterdir()) == ["catalog.sqlite", "catalog.toml"]
+    assert "(1 records)" in done.stdout
 
 
 def test_a_client_cannot_make_the_feeds_link_elsewhere_without_a_trusted_proxy(tmp_path):
