@@ -12,8 +12,9 @@ synonym, code name and nynorsk lists) are the rest of what cannot be made again.
   catch a page half-written, and misses the commits still in `catalog.sqlite-wal`. The copy is
   checked (`PRAGMA integrity_check`) before the backup is called done.
 - A PostgreSQL store is the database's to back up: `pg_dump` of the catalogue's schema, in its
-  custom format (`pg_restore` reads it), where `pg_dump` is installed; the password goes to it
-  in its environment, not on its command line, where other users of the host could read it.
+  custom format (`pg_restore` reads it), where `pg_dump` is installed; the password reaches it in
+  a password file of this process's own (mode 0600, removed after), not on its command line,
+  where other users of the host could read it.
 - Not copied: the search index (`catalog reindex` builds it from the store), `cache/` and the
   admin requests in flight (`requests/`).
 
@@ -30,6 +31,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -144,15 +146,15 @@ def _pg_dump(url: str, target: Path) -> None:
     store.close()
     params = conninfo_to_dict(url)
     password = params.pop("password", None)
-    env = {**os.environ, **({"PGPASSWORD": str(password)} if password else {})}
-    command = [
-        program,
-        "--format=custom",
-        f"--schema={schema}",
-        f"--file={target}",
-        f"--dbname={make_conninfo('', **params)}",
-    ]
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    with tempfile.NamedTemporaryFile("w", prefix="catalog-pgpass-") as passfile:  # mode 0600, as libpq wants
+        if password:  # libpq's password file: neither on pg_dump's command line nor in its environment
+            escaped = str(password).replace("\\", "\\\\").replace(":", "\\:")
+            passfile.write(f"*:*:*:*:{escaped}\n")
+            passfile.flush()
+            params["passfile"] = passfile.name
+        dsn = make_conninfo("", **params)
+        command = [program, "--format=custom", f"--schema={schema}", f"--file={target}", f"--dbname={dsn}"]
+        done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode:
         said = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"status {done.returncode}"
         raise BackupError(f"pg_dump of {display_url(url)} failed: {said}")

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -170,3 +170,26 @@ def test_dated_backups_keep_the_newest_and_leave_other_folders_alone(tmp_path, s
     assert (folder / "2026-12-04T033000Z" / "catalog.sqlite").is_file()
     with pytest.raises(BackupError, match="keep at least one"):
         backup_into(settings, folder, keep=0)
+
+
+def test_pg_dump_gets_the_password_of_the_url_and_a_wrong_one_fails_saying_so(tmp_path, pg_url, postgres_server):
+    """A role that must give its password (the test cluster trusts its other users)."""
+    role, password = "catalog_backup_test", "s3:cr\\et"  # a colon and a backslash, which a password file escapes
+    hba = postgres_server.folder / "data" / "pg_hba.conf"
+    original = hba.read_text()
+    hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n" + original)
+    postgres_server.execute(f"CREATE ROLE {role} LOGIN SUPERUSER PASSWORD '{password}'")
+    postgres_server.execute("SELECT pg_reload_conf()")
+    try:
+        cli(tmp_path / "home", "migrate", env={"CATALOG_DATABASE_URL": pg_url})
+        as_role = pg_url.replace("postgres@", f"{role}:{quote(password, safe='')}@")
+        said = cli(tmp_path / "home", "backup", str(tmp_path / "b1"), env={"CATALOG_DATABASE_URL": as_role}).stdout
+        assert "catalog.pgdump" in said and (tmp_path / "b1" / "catalog.pgdump").stat().st_size > 0
+        wrong = pg_url.replace("postgres@", f"{role}:wrong@")
+        done = cli(tmp_path / "home", "backup", str(tmp_path / "b2"), env={"CATALOG_DATABASE_URL": wrong}, ok=False)
+        assert "password authentication failed" in done.stderr and "wrong" not in done.stderr
+        assert not (tmp_path / "b2").exists()
+    finally:
+        hba.write_text(original)
+        postgres_server.execute("SELECT pg_reload_conf()")
+        postgres_server.execute(f"DROP ROLE {role}")
