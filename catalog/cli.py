@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from catalog import logs
+from catalog import __version__, logs
 from catalog.config import (
     SETTINGS,
     SOURCE_KINDS,
@@ -827,6 +827,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = Parser(prog="catalog", description="National health metadata catalogue and variable explorer")
     p.add_argument("--home", help="catalogue home (default $CATALOG_HOME or ./catalog-data)")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}", help="the installed release")
     sub = p.add_subparsers(dest="command", required=True)
 
     d = sub.add_parser("demo", help="simulated sources -> harvest -> validate -> index -> explorer on :5000")

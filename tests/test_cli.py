@@ -337,3 +337,11 @@ def test_harvest_with_no_source_says_so_and_succeeds(home, capsys):
     the operator is told how to add a source (it once failed with a ZeroDivisionError)."""
     assert catalog(home, "harvest") == 0
     assert "nothing to harvest: no source is enabled" in capsys.readouterr().err
+
+
+def test_the_version_says_which_release_is_installed(capsys):
+    from catalog import __version__
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out == f"catalog {__version__}\n"
