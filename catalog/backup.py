@@ -68,7 +68,10 @@ def backup(settings: Settings, dest: Path) -> Backup:
     started = time.perf_counter()
     partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
+    try:
+        partial.mkdir(parents=True)
+    except OSError as exc:
+        raise BackupError(f"cannot write a backup into {dest.parent}: {exc.strerror}") from exc
     try:
         done = Backup(dest)
         if settings.database_url:

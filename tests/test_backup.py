@@ -110,6 +110,9 @@ def test_a_backup_is_refused_into_a_folder_that_holds_anything(tmp_path, server)
     assert (empty / "catalog.sqlite").is_file()
     for args in ((), (str(tmp_path / "a"), "--into", str(tmp_path / "b"))):  # one or the other
         assert "name a new folder" in cli(home, "backup", *args, ok=False).stderr
+    (tmp_path / "a-file").touch()
+    done = cli(home, "backup", "--into", str(tmp_path / "a-file"), ok=False)
+    assert f"cannot write a backup into {tmp_path / 'a-file'}: Not a directory" in done.stderr
 
 
 def test_a_damaged_store_or_none_fails_the_backup_saying_why_and_leaves_nothing(tmp_path, server):
