@@ -212,8 +212,8 @@ def harvest_metrics(store: StoreReader, configured: Mapping[str, SourceConfig]) 
 def last_run_metrics(store: StoreReader, configured: Mapping[str, SourceConfig]) -> Iterator[Metric]:
     """Each configured source's latest run and success, and how often it is due (its interval), so
     that one alert rule finds every source whose harvests stopped (`deploy/prometheus/`): harvest
-    jobs that had silently stopped left a national portal's datasets missing for weeks (Felles
-    datakatalog, fdk#1933)."""
+    jobs that had stopped unnoticed left a national portal's datasets missing (Felles datakatalog,
+    fdk#1933)."""
     running = GaugeMetricFamily("catalog_harvest_running", "1 while a run of the source is going on", labels=["source"])
     last_status = GaugeMetricFamily(
         "catalog_harvest_last_status",
