@@ -719,6 +719,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    _not_newer_than_this_release(settings)
     with metrics_directory(args.workers):
         from web import create_app
         from web.server import serve
@@ -748,6 +749,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
             beside=schedule if args.schedule else None,
             trusted_proxy=settings.trusted_proxy,
         )
+
+
+def _not_newer_than_this_release(settings: Settings) -> None:
+    """Refuse, in one line, a store that a newer release has migrated (`SchemaTooNew`), before any
+    serving process starts: the processes of `--workers N` each stopped with a traceback, and the
+    service with status 1, where one process said it in a line. A store that does not answer yet
+    is not refused: the explorer starts, not ready, and serves once it answers."""
+    from catalog.store import open_reader
+
+    try:
+        open_reader(settings).close()
+    except StoreUnavailable:
+        pass
 
 
 @contextmanager

@@ -236,3 +236,20 @@ def test_a_broken_pipe_that_is_not_stdout_is_still_an_error(catalog, home, monke
     monkeypatch.setattr(cli, "cmd_sources_list", broken)
     done = catalog(home, "sources", "list")
     assert (done.returncode, done.stderr) == (2, "error: Broken pipe\n")
+
+
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_an_explorer_of_an_older_release_refuses_a_newer_store_in_one_line(home, workers):
+    """As after an upgrade on another host: the store was migrated by a newer release. The
+    deployment's explorer runs `--workers 3`, whose processes each stopped with a traceback."""
+    import sqlite3
+
+    from catalog.migrations import SQLITE
+
+    assert command(home, "migrate").returncode == 0
+    newer = SQLITE[-1].version + 1
+    with sqlite3.connect(home / "catalog.sqlite") as db:
+        db.execute("INSERT INTO schema_version(version, applied) VALUES (?, 'later')", (newer,))
+    done = command(home, "serve", "--port", "0", "--workers", workers, "--threads", "1")
+    says = f"error: {home / 'catalog.sqlite'} has schema version {newer}, newer than this program knows"
+    assert one_line(done, says) and "Traceback" not in done.stderr
