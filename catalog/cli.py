@@ -732,14 +732,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             Scheduler(settings, open_store(settings), open_backend(settings)).start()
             log.info("harvesting sources when due (each by its own interval), and carrying out admin requests")
 
-        log.info(
-            "serving the catalogue on http://%s:%s/ (%s process%s of %s threads)",
-            args.host,
-            args.port,
-            args.workers,
-            "es" if args.workers > 1 else "",
-            args.threads,
-        )
         return serve(
             lambda: create_app(settings),
             args.host,

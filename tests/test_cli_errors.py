@@ -253,3 +253,14 @@ def test_an_explorer_of_an_older_release_refuses_a_newer_store_in_one_line(home,
     done = command(home, "serve", "--port", "0", "--workers", workers, "--threads", "1")
     says = f"error: {home / 'catalog.sqlite'} has schema version {newer}, newer than this program knows"
     assert one_line(done, says) and "Traceback" not in done.stderr
+
+
+def test_an_explorer_whose_port_is_taken_says_which_in_one_line(home):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        done = command(home, "serve", "--port", str(port), "--workers", "3", "--threads", "1")
+    assert one_line(done, f"error: Address already in use: 127.0.0.1:{port}")

@@ -36,10 +36,16 @@ them again (its event loop's longest wait; waitress's default is a second)."""
 
 
 def listen(host: str, port: int) -> socket.socket:
+    """The listening socket; a refusal names the address (`catalog serve` said only "Address
+    already in use")."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise OSError(exc.errno, exc.strerror, f"{host}:{port}") from exc
     sock.listen(1024)
     return sock
 
@@ -71,6 +77,14 @@ def serve(
     if threads == 1:
         options.update(outbuf_high_watermark=OneThread.NEVER_FULL)
     sock = listen(host, port)
+    log.info(
+        "serving the catalogue on http://%s:%s/ (%s process%s of %s threads)",
+        host,
+        sock.getsockname()[1],
+        workers,
+        "es" if workers > 1 else "",
+        threads,
+    )
     if workers <= 1:
         app = settled(make_app())
         if beside:
