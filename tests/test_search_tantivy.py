@@ -291,3 +291,35 @@ def test_a_rebuild_keeps_the_indices_it_replaced_while_readers_may_still_search_
     current = (tmp_path / "CURRENT").read_text()
     assert len([d for d in tmp_path.glob("ix-*") if d.is_dir()]) == 2 and (tmp_path / current).is_dir()
     assert not (tmp_path / held).exists() and not (tmp_path / f"{held}.replaced").exists()
+
+
+def test_an_index_folder_removed_under_a_running_explorer_answers_503_until_it_is_rebuilt(
+    settings, store, server, monkeypatch
+) -> None:
+    """Removed by hand to force a rebuild, or a shared folder unmounted: each search answered 500
+    with a traceback. Now as when a search cluster is down: 503 to retry, the pages that need no
+    search still answer, and /readyz says what to run; a reindex brings searching back."""
+    import shutil
+
+    from catalog.cli import main
+    from catalog.pipeline import harvest
+    from catalog.search import open_backend
+    from tests.factories import mfr_and_a_gone_source
+    from web import create_app
+
+    monkeypatch.setattr(tantivy_backend, "RECHECK", 0.0)  # CURRENT looked at on every search
+    mfr_and_a_gone_source(str(settings.home), server)
+    settings.reload_sources()
+    harvest(settings, store, open_backend(settings))
+    client = create_app(settings).test_client()
+    assert client.get("/api/search?q=fødselsvekt").get_json()["total"] == 1
+    shutil.rmtree(settings.index_dir)
+    for path in ("/search?q=fødselsvekt", "/api/search?q=fødselsvekt"):
+        answer = client.get(path)
+        assert answer.status_code == 503 and answer.headers["Retry-After"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "catalog reindex" in ready.get_json()["checks"]["index"]
+    assert client.get("/").status_code == 200 and client.get("/catalog").status_code == 200
+    assert main(["--home", str(settings.home), "reindex"]) == 0
+    assert client.get("/api/search?q=fødselsvekt").get_json()["total"] == 1
+    assert client.get("/readyz").status_code == 200

@@ -52,6 +52,7 @@ from catalog.search import (
     Hit,
     SearchQuery,
     SearchResult,
+    SearchUnavailable,
     StaleIndex,
     type_filters,
 )
@@ -292,9 +293,18 @@ class TantivyBackend:
 
     def index(self) -> Any:
         try:
-            return self._load()
-        except ValueError:  # CURRENT named an index a rebuild removed just after we read it
-            return self._load()
+            try:
+                return self._load()
+            except ValueError:  # CURRENT named an index a rebuild removed just after we read it
+                return self._load()
+        except (OSError, ValueError) as exc:
+            # the index folder gone or unreadable under a running process (removed by hand, a
+            # shared folder unmounted): each search answered 500 with a traceback
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise SearchUnavailable(
+                f"the search index at {self.root} cannot be read ({reason}); build it again from the "
+                "store with `catalog reindex`"
+            ) from exc
 
     def _load(self) -> Any:
         """The current index. What other processes did (a rebuild switching CURRENT) is looked at
