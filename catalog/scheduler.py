@@ -29,7 +29,7 @@ from catalog.admin_queue import (
     synonym_groups,
 )
 from catalog.config import ConfigError, Settings
-from catalog.pipeline import SourceResult, harvest
+from catalog.pipeline import SourceResult, harvest, reindex
 from catalog.search import SearchBackend, SearchUnavailable
 from catalog.store import StoreReader, StoreUnavailable, StoreWriter
 
@@ -74,11 +74,29 @@ class Scheduler:
         """Carry out waiting admin requests, then harvest what is due; the harvests' results."""
         self._follow_sources()
         self.store.recover()  # a run whose harvester died (on any host) is due again at once
+        self._rebuild_an_empty_index()
         results = self.carry_out_requests()
         names = due(self.settings, self.store)
         if names:
             results += harvest(self.settings, self.store, self.index, names, workers=self.workers)
         return results
+
+    def _rebuild_an_empty_index(self) -> None:
+        """An index that holds nothing while the store holds datasets or code lists is rebuilt from
+        the store first: a home restored from a backup (which leaves the index out), an index
+        folder removed, a new search cluster. Harvests index only what changed, so searches found
+        nothing until someone ran `catalog reindex`, while /readyz said ready."""
+        if self.index is None or self.index.count():
+            return
+        held = self.store.count("dataset") + self.store.count("codelist")
+        if not held:
+            return
+        log.warning("the search index is empty and the store holds %s datasets and code lists: rebuilding it", held)
+        started = time.monotonic()
+        n = reindex(self.settings, self.store, self.index)
+        log.info(
+            "search index rebuilt", extra={"documents": n, "duration_seconds": round(time.monotonic() - started, 3)}
+        )
 
     def _follow_sources(self) -> None:
         try:

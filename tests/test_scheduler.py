@@ -45,3 +45,36 @@ def test_a_tick_harvests_what_is_due_and_records_failures(settings, store):
     [result] = Scheduler(settings, store, None).tick()
     assert result.source == "mfr" and result.status == "failed"
     assert Scheduler(settings, store, None).tick() == []
+
+
+def test_an_empty_index_beside_a_full_store_is_rebuilt_before_anything_else(settings, store, server, caplog):
+    """A home restored from a backup (the index is left out) or an index folder removed: harvests
+    index only what changed, so nothing was found until someone ran `catalog reindex`."""
+    import shutil
+
+    from catalog.pipeline import harvest
+    from catalog.search import SearchQuery, open_backend
+    from tests.factories import mfr_and_a_gone_source
+
+    mfr_and_a_gone_source(str(settings.home), server)
+    settings.reload_sources()
+    harvest(settings, store, open_backend(settings))
+    shutil.rmtree(settings.index_dir)
+    index = open_backend(settings)  # a process started now: an empty index of its own
+    assert index.count() == 0
+    scheduler = Scheduler(settings, store, index)
+    with caplog.at_level("WARNING", logger="catalog.scheduler"):
+        scheduler.tick()  # nothing due (harvested just now), but the index is rebuilt
+    assert index.search(SearchQuery(text="fødselsvekt")).total == 1
+    assert "the search index is empty and the store holds 2 datasets and code lists" in caplog.text
+    caplog.clear()
+    scheduler.tick()
+    assert "rebuilding" not in caplog.text  # once
+
+
+def test_an_empty_store_leaves_an_empty_index_alone(settings, store, caplog):
+    from catalog.search import open_backend
+
+    with caplog.at_level("WARNING", logger="catalog.scheduler"):
+        Scheduler(settings, store, open_backend(settings)).tick()
+    assert "rebuilding" not in caplog.text
