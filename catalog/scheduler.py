@@ -30,7 +30,7 @@ from catalog.admin_queue import (
 )
 from catalog.config import ConfigError, Settings
 from catalog.pipeline import SourceResult, harvest, reindex
-from catalog.search import SearchBackend, SearchUnavailable
+from catalog.search import IndexMissing, SearchBackend, SearchUnavailable
 from catalog.store import StoreReader, StoreUnavailable, StoreWriter
 
 log = logging.getLogger(__name__)
@@ -86,12 +86,18 @@ class Scheduler:
         the store first: a home restored from a backup (which leaves the index out), an index
         folder removed, a new search cluster. Harvests index only what changed, so searches found
         nothing until someone ran `catalog reindex`, while /readyz said ready."""
-        if self.index is None or self.index.count():
+        if self.index is None:
             return
+        try:
+            if self.index.count():
+                return
+            what = "empty"
+        except IndexMissing:  # its folder removed, deleted from the cluster: a rebuild makes it again
+            what = "missing"
         held = self.store.count("dataset") + self.store.count("codelist")
         if not held:
             return
-        log.warning("the search index is empty and the store holds %s datasets and code lists: rebuilding it", held)
+        log.warning("the search index is %s and the store holds %s datasets and code lists: rebuilding it", what, held)
         started = time.monotonic()
         n = reindex(self.settings, self.store, self.index)
         log.info(

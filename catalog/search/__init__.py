@@ -72,6 +72,12 @@ class SearchUnavailable(RuntimeError):
     The message names the backend and what to check (it is logged, never shown to the public)."""
 
 
+class IndexMissing(SearchUnavailable):
+    """The index is not there: its folder removed, a shared folder unmounted, deleted from the
+    cluster or a new cluster. Searching answers 503 as for any `SearchUnavailable`; the scheduler,
+    which writes, rebuilds it from the store at its next tick (`Scheduler`)."""
+
+
 class StaleIndex(RuntimeError):
     """The index on disk has other fields than this version writes: `catalog reindex` (a rebuild
     from the store) replaces it. Raised by a backend whose index carries its schema (tantivy)."""

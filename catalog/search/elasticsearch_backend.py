@@ -63,6 +63,7 @@ from catalog.search import (
     Encoded,
     Encoder,
     Hit,
+    IndexMissing,
     SearchQuery,
     SearchResult,
     SearchUnavailable,
@@ -237,6 +238,11 @@ class Client(Elasticsearch):
                 ) from exc
             if status >= 500:
                 raise SearchUnavailable(f"the search cluster at {self._where()} failed (HTTP {status}: {exc})") from exc
+            if status == 404 and exc.error == "index_not_found_exception":  # deleted, or a new cluster
+                raise IndexMissing(
+                    f"the search cluster at {self._where()} has no index {path.split('/')[1]!r}: the "
+                    "scheduler rebuilds it from the store at its next tick, or run `catalog reindex`"
+                ) from exc
             raise
 
     def _where(self) -> str:
@@ -372,7 +378,7 @@ class ElasticsearchBackend:
         """The concrete indices behind the alias (one, except for a moment during a swap)."""
         try:
             return list(self.client.indices.get_alias(name=self.alias))
-        except NotFoundError:
+        except (NotFoundError, IndexMissing):
             return []
 
     def _own(self) -> dict[str, Any]:

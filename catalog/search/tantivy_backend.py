@@ -50,6 +50,7 @@ from catalog.search import (
     Encoded,
     Encoder,
     Hit,
+    IndexMissing,
     SearchQuery,
     SearchResult,
     SearchUnavailable,
@@ -301,9 +302,10 @@ class TantivyBackend:
             # the index folder gone or unreadable under a running process (removed by hand, a
             # shared folder unmounted): each search answered 500 with a traceback
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise SearchUnavailable(
-                f"the search index at {self.root} cannot be read ({reason}); build it again from the "
-                "store with `catalog reindex`"
+            gone = isinstance(exc, FileNotFoundError) or not (self.root / "CURRENT").exists()
+            raise (IndexMissing if gone else SearchUnavailable)(
+                f"the search index at {self.root} cannot be read ({reason}): the scheduler rebuilds it "
+                "from the store at its next tick, or run `catalog reindex`"
             ) from exc
 
     def _load(self) -> Any:
@@ -329,6 +331,7 @@ class TantivyBackend:
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """tantivy allows one writer per index: serialise writers across threads and processes."""
+        self.root.mkdir(parents=True, exist_ok=True)  # a rebuild after the folder was removed
         with self._write_lock, open(self.root / "WRITE.lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield

@@ -1,0 +1,68 @@
+"""A search index lost under a running service (its folder removed, a shared folder unmounted, its
+index deleted from the cluster, a new cluster): explorers answer searches 503 and say why, pages
+that need no search still answer, and the scheduler's next tick rebuilds it from the store. On
+both backends: tantivy and the OpenSearch emulator."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+
+import pytest
+import requests
+
+from catalog.config import Settings
+from catalog.pipeline import harvest
+from catalog.scheduler import Scheduler
+from catalog.search import open_backend, tantivy_backend
+from tests.factories import mfr_and_a_gone_source
+from web import create_app
+
+
+@pytest.fixture(params=["tantivy", "opensearch-emulator"])
+def settings_on(request, settings, server, osmem, monkeypatch) -> Settings:
+    """The `settings` fixture's home (the `store` fixture's), on one backend or the other."""
+    settings = mfr_and_a_gone_source(settings.home, server)
+    if request.param == "opensearch-emulator":
+        if osmem.url is None:
+            pytest.skip(osmem.reason)
+        settings.values.update(
+            search_backend="elasticsearch",
+            elasticsearch_url=osmem.url,
+            elasticsearch_plain_json=True,
+            elasticsearch_index=f"catalog-test-{uuid.uuid4().hex[:10]}",
+        )
+    else:
+        monkeypatch.setattr(tantivy_backend, "RECHECK", 0.0)  # CURRENT looked at on every search
+    return settings
+
+
+def lose_the_index(settings: Settings) -> None:
+    if settings.search_backend == "tantivy":
+        shutil.rmtree(settings.index_dir)
+        return
+    url, alias = settings.elasticsearch_url, settings.elasticsearch_index
+    for name in requests.get(f"{url}/_alias/{alias}", timeout=10).json():
+        requests.delete(f"{url}/{name}", timeout=10).raise_for_status()
+
+
+def test_a_lost_index_answers_503_until_the_schedulers_next_tick_rebuilds_it(settings_on, store, caplog) -> None:
+    settings = settings_on
+    index = open_backend(settings)  # the scheduler's, running all along
+    [done] = harvest(settings, store, index, ["mfr"], workers=1)
+    assert done.ok
+    client = create_app(settings).test_client()
+    assert client.get("/api/search?q=fødselsvekt").get_json()["total"] == 1
+    lose_the_index(settings)
+    for path in ("/search?q=fødselsvekt", "/api/search?q=fødselsvekt"):
+        answer = client.get(path)
+        assert answer.status_code == 503 and answer.headers["Retry-After"], path
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and "the scheduler rebuilds it" in ready.get_json()["checks"]["index"]
+    assert client.get("/").status_code == 200 and client.get("/catalog").status_code == 200
+    with caplog.at_level("WARNING", logger="catalog.scheduler"):
+        Scheduler(settings, store, index).tick()
+    assert "the search index is missing and the store holds 2 datasets and code lists" in caplog.text
+    assert client.get("/api/search?q=fødselsvekt").get_json()["total"] == 1
+    assert client.get("/readyz").status_code == 200
+    index.close()
