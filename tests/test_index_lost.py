@@ -12,10 +12,11 @@ import pytest
 import requests
 
 from catalog.config import Settings
-from catalog.pipeline import harvest
+from catalog.pipeline import harvest, source_info
 from catalog.scheduler import Scheduler
-from catalog.search import open_backend, tantivy_backend
-from tests.factories import mfr_and_a_gone_source
+from catalog.search import IndexMissing, open_backend, tantivy_backend
+from catalog.search.documents import complete, documents
+from tests.factories import mfr_and_a_gone_source, mfr_dataset
 from web import create_app
 
 
@@ -60,6 +61,14 @@ def test_a_lost_index_answers_503_until_the_schedulers_next_tick_rebuilds_it(set
     ready = client.get("/readyz")
     assert ready.status_code == 503 and "the scheduler rebuilds it" in ready.get_json()["checks"]["index"]
     assert client.get("/").status_code == 200 and client.get("/catalog").status_code == 200
+    # a harvest's write meanwhile fails, and makes nothing in its place (a cluster would create a
+    # concrete index of the alias's name, with guessed mappings, that no rebuild could replace)
+    docs = list(documents(mfr_dataset(), source_info(settings.sources["mfr"]), valid=True, platforms=[]))
+    with pytest.raises(IndexMissing):
+        index.upsert(list(complete(docs, lambda _key: None)))
+    if settings.search_backend == "elasticsearch":
+        names = [i["index"] for i in requests.get(f"{settings.elasticsearch_url}/_cat/indices?format=json").json()]
+        assert settings.elasticsearch_index not in names
     with caplog.at_level("WARNING", logger="catalog.scheduler"):
         Scheduler(settings, store, index).tick()
     assert "the search index is missing and the store holds 2 datasets and code lists" in caplog.text

@@ -239,16 +239,25 @@ class Client(Elasticsearch):
             if status >= 500:
                 raise SearchUnavailable(f"the search cluster at {self._where()} failed (HTTP {status}: {exc})") from exc
             if status == 404 and exc.error == "index_not_found_exception":  # deleted, or a new cluster
-                raise IndexMissing(
-                    f"the search cluster at {self._where()} has no index {path.split('/')[1]!r}: the "
-                    "scheduler rebuilds it from the store at its next tick, or run `catalog reindex`"
-                ) from exc
+                raise _missing(self, path.split("/")[1]) from exc
             raise
 
     def _where(self) -> str:
-        """The cluster's node addresses, without credentials (the client keeps none in them)."""
-        nodes = [node.config for node in self.transport.node_pool.all()]
-        return ", ".join(f"{c.scheme}://{c.host}:{c.port}" for c in nodes) or "(no node)"
+        return _where(self)
+
+
+def _where(client: Elasticsearch) -> str:
+    """The cluster's node addresses, without credentials (the client keeps none in them)."""
+    nodes = [node.config for node in client.transport.node_pool.all()]
+    return ", ".join(f"{c.scheme}://{c.host}:{c.port}" for c in nodes) or "(no node)"
+
+
+def _missing(client: Elasticsearch, name: str) -> IndexMissing:
+    """The index or alias `name` is not in the cluster: deleted, or a new cluster."""
+    return IndexMissing(
+        f"the search cluster at {_where(client)} has no index {name!r}: the scheduler rebuilds it "
+        "from the store at its next tick, or run `catalog reindex`"
+    )
 
 
 def _reason(exc: BaseException) -> str:
@@ -437,8 +446,14 @@ class ElasticsearchBackend:
     def encoder(self) -> Encoder:
         return functools.partial(encode, self.compounds)
 
-    def _bulk(self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = ()) -> int:
-        """Send in chunks; documents refused with 429 are sent again (`BULK_RETRIES`, backing off)."""
+    def _bulk(
+        self, actions: Iterable[dict[str, Any]], ignore_status: tuple[int, ...] = (), require_alias: bool = False
+    ) -> int:
+        """Send in chunks; documents refused with 429 are sent again (`BULK_RETRIES`, backing off).
+
+        `require_alias`: writes to the alias fail while it is missing, rather than make the cluster
+        create a concrete index of the alias's name with mappings guessed from the documents, which
+        no later rebuild could put the alias on (an index deleted under a running harvest)."""
         n, errors = 0, []
         for ok, item in helpers.streaming_bulk(
             self.client,
@@ -449,9 +464,13 @@ class ElasticsearchBackend:
             max_retries=BULK_RETRIES,
             initial_backoff=BULK_BACKOFF,
             max_backoff=30,
+            require_alias=require_alias or None,
         ):
             n += 1
-            if not ok and not any(op.get("status") in ignore_status for op in item.values()):
+            ops = item.values()
+            if any((op.get("error") or {}).get("type") == "index_not_found_exception" for op in ops):
+                raise _missing(self.client, self.alias)
+            if not ok and not any(op.get("status") in ignore_status for op in ops):
                 errors.append(item)
         if errors:
             detail = "; ".join(f"{op.get('_id')}: {op.get('error')}" for e in errors[:5] for op in e.values())
@@ -484,7 +503,7 @@ class ElasticsearchBackend:
         """Sent at once, without a refresh: the cluster's own refresh (every second by default)
         may show them before `commit` does."""
         self._ensure_alias()
-        n = self._bulk(self._actions(self.alias, docs))
+        n = self._bulk(self._actions(self.alias, docs), require_alias=True)
         self._staged = True
         return n
 
@@ -495,7 +514,11 @@ class ElasticsearchBackend:
 
     def delete(self, keys: Iterable[str]) -> None:
         self._ensure_alias()
-        self._bulk(({"_op_type": "delete", "_index": self.alias, "_id": k} for k in keys), ignore_status=(404,))
+        self._bulk(
+            ({"_op_type": "delete", "_index": self.alias, "_id": k} for k in keys),
+            ignore_status=(404,),
+            require_alias=True,
+        )
         self._staged = True  # the refresh shows what was staged before too
         self.commit()
 
