@@ -74,18 +74,19 @@ class Scheduler:
         """Carry out waiting admin requests, then harvest what is due; the harvests' results."""
         self._follow_sources()
         self.store.recover()  # a run whose harvester died (on any host) is due again at once
-        self._rebuild_an_empty_index()
+        self._rebuild_a_lost_index()
         results = self.carry_out_requests()
         names = due(self.settings, self.store)
         if names:
             results += harvest(self.settings, self.store, self.index, names, workers=self.workers)
         return results
 
-    def _rebuild_an_empty_index(self) -> None:
-        """An index that holds nothing while the store holds datasets or code lists is rebuilt from
-        the store first: a home restored from a backup (which leaves the index out), an index
-        folder removed, a new search cluster. Harvests index only what changed, so searches found
-        nothing until someone ran `catalog reindex`, while /readyz said ready."""
+    def _rebuild_a_lost_index(self) -> None:
+        """An index that is missing, or holds nothing while the store holds datasets or code lists,
+        is rebuilt from the store first: a home restored from a backup (which leaves the index
+        out), an index folder removed, its index deleted from the cluster, a new cluster. Harvests
+        index only what changed, so searches found nothing (or answered 503) until someone ran
+        `catalog reindex`."""
         if self.index is None:
             return
         try:
