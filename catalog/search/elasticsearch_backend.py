@@ -211,39 +211,34 @@ class Client(Elasticsearch):
         try:
             return super().perform_request(method, path, **kwargs)
         except ConnectionTimeout as exc:
-            raise SearchUnavailable(f"the search cluster at {self._where()} did not answer in time") from exc
+            raise SearchUnavailable(f"the search cluster at {_where(self)} did not answer in time") from exc
         except TlsError as exc:
             raise SearchUnavailable(
-                f"the search cluster at {self._where()} failed the TLS handshake ({_reason(exc)}): {TLS_HINT}"
+                f"the search cluster at {_where(self)} failed the TLS handshake ({_reason(exc)}): {TLS_HINT}"
             ) from exc
         except Unreachable as exc:
-            raise SearchUnavailable(
-                f"the search cluster at {self._where()} cannot be reached ({_reason(exc)})"
-            ) from exc
+            raise SearchUnavailable(f"the search cluster at {_where(self)} cannot be reached ({_reason(exc)})") from exc
         except UnsupportedProductError as exc:
             raise SearchUnavailable(
-                f"the server at {self._where()} does not answer as Elasticsearch: {PLAIN_JSON_HINT}"
+                f"the server at {_where(self)} does not answer as Elasticsearch: {PLAIN_JSON_HINT}"
             ) from exc
         except ApiError as exc:
             status = exc.meta.status
             if status == 406:
                 raise SearchUnavailable(
-                    f"the search cluster at {self._where()} refused the client's Elasticsearch compatibility "
+                    f"the search cluster at {_where(self)} refused the client's Elasticsearch compatibility "
                     f"headers (HTTP 406): {PLAIN_JSON_HINT}"
                 ) from exc
             if status in (401, 403):
                 raise SearchUnavailable(
-                    f"the search cluster at {self._where()} refused the catalogue's credentials "
+                    f"the search cluster at {_where(self)} refused the catalogue's credentials "
                     f"(HTTP {status}): {CREDENTIALS_HINT}"
                 ) from exc
             if status >= 500:
-                raise SearchUnavailable(f"the search cluster at {self._where()} failed (HTTP {status}: {exc})") from exc
+                raise SearchUnavailable(f"the search cluster at {_where(self)} failed (HTTP {status}: {exc})") from exc
             if status == 404 and exc.error == "index_not_found_exception":  # deleted, or a new cluster
                 raise _missing(self, path.split("/")[1]) from exc
             raise
-
-    def _where(self) -> str:
-        return _where(self)
 
 
 def _where(client: Elasticsearch) -> str:
