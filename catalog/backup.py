@@ -133,10 +133,10 @@ def _snapshot(source: Path, target: Path) -> int:
 
 def _pg_dump(url: str, target: Path) -> None:
     """`pg_dump` of the store's schema at `url` into `target` (custom format)."""
+    import psycopg
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
     from catalog.store import display_url
-    from catalog.store_postgres import PostgresStore
 
     program = shutil.which("pg_dump")
     if program is None:
@@ -144,9 +144,15 @@ def _pg_dump(url: str, target: Path) -> None:
             "the store is PostgreSQL's and pg_dump is not installed here (Debian: apt-get install "
             "postgresql-client): install it, or back the database up as your provider does"
         )
-    store = PostgresStore(url, readonly=True)  # the schema the catalogue works in (its search_path)
-    schema = store.schema
-    store.close()
+    try:  # the schema the catalogue works in (its search_path), asked on a plain connection: opening
+        # the store would migrate it, and refuse a store a newer release migrated, which pg_dump copies
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            row = conn.execute("SELECT current_schema()").fetchone()
+    except psycopg.Error as exc:
+        raise BackupError(f"cannot reach the store at {display_url(url)}: {exc}") from exc
+    if row is None or row[0] is None:
+        raise BackupError(f"{display_url(url)}: no schema to back up (the search_path names none that exists)")
+    schema = str(row[0])
     params = conninfo_to_dict(url)
     password = params.pop("password", None)
     with tempfile.NamedTemporaryFile("w", prefix="catalog-pgpass-") as passfile:  # mode 0600, as libpq wants
