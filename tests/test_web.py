@@ -303,6 +303,39 @@ def test_an_unexpected_error_is_a_500_that_names_itself_and_hides_the_cause(sett
     assert "secret cause" not in text and "property object" not in text
 
 
+@pytest.fixture(scope="module")
+def nation(nation_settings) -> FlaskClient:
+    """A client of the simulated nation, as `catalog demo` harvests it."""
+    return create_app(nation_settings).test_client()
+
+
+def similar(nation: FlaskClient, words: str, source: str, name: str) -> list[dict[str, Any]]:
+    """The similar variables the API gives for a variable found by a search."""
+    found = nation.get("/api/search?" + urlencode({"q": words, "source": source})).json["hits"]
+    key = next(h["id"] for h in found if h["name"] == name)
+    return nation.get(f"/api/variables/{key}").json["related"]
+
+
+def test_a_variables_similar_variables_say_its_words_themselves_not_their_datasets_title(nation):
+    """The birth registry's birth weight: its datasets are "Fødsler" and the like, so a search on
+    its words finds every variable in them by their title; similar ones say the words in their own
+    label, name or description (microdata.no's copy) or hold a code that does (ICD-10's P07, "...
+    lav fødselsvekt")."""
+    related = similar(nation, "fødselsvekt", "mfr", "VEKT")
+    names = {h["name"] for h in related}
+    assert "MFR_FODSELSVEKT" in names and "DIAG_BARN" in names
+    assert not names & {"KJONN", "LOPENR", "FAAR", "START", "STOP", "PERSONID_1"}
+    for h in related:
+        assert h["matched_codes"] or {"label", "name", "description"} & set(h["highlights"]), h["name"]
+
+
+def test_a_variables_similar_variables_are_one_row_each_as_the_search_groups_them(nation):
+    related = similar(nation, "dosenummer", "sysvak", "DOSENUMMER")
+    rows = [(h["source"], h["name"], h["label"]) for h in related]
+    assert len(rows) > 3 and len(rows) == len(set(rows))
+    assert any(h["group_size"] > 1 for h in related)  # "Dosenummer, korrigert" in three datasets
+
+
 # --- dataset page -------------------------------------------------------------------------------
 
 

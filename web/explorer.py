@@ -600,10 +600,28 @@ def topics_of(record: Any, v: Variable | None = None) -> list[Topic]:
 
 
 def related_hits(key: str, v: Variable, skip: set[str]) -> list[Hit]:
-    """Variables like this one that are not the same question: a search on the label and name."""
+    """Variables like this one that are not the same question: a search on its label and name,
+    one row per group of identical variables (as the search page shows them), each saying the
+    words itself: in its label, name or description, or its code list's codes (the search's
+    highlights and matched codes). A search also finds a variable by its dataset's title: the
+    demo's "Fødselsvekt" listed Kjønn, Løpenummer, Start and Stop as similar, whose datasets are
+    "Fødsler" and "Medisinsk fødselsregister: fodselsvekt", and each variable once per dataset
+    or wave ("Dosenummer, korrigert" three times). A label in another language is not enough:
+    "Year of birth" (Fødselsår) has "birth" of the synonym "birth weight" marked."""
     words = " ".join(dict.fromkeys([pick(v.title, "nb") or "", v.name.replace("_", " ")]))
-    result = search_backend().search(SearchQuery(text=words, limit=RELATED * 3, facets=(), highlight=False))
-    return [h for h in result.hits if h.key != key and h.key not in skip][:RELATED]
+    result = search_backend().search(SearchQuery(text=words, limit=RELATED * 3, facets=(), group=True))
+    mine = skip | {key}
+    return [
+        h
+        for h in result.hits
+        if (h.matched_codes or not OWN_TEXT.isdisjoint(h.highlights))
+        and h.key not in mine
+        and mine.isdisjoint(m["key"] for m in h.members)
+    ][:RELATED]
+
+
+OWN_TEXT = frozenset({"label", "name", "description"})
+"""The highlighted fields (`catalog.search.analysis.HIGHLIGHT_FIELDS`) that make a variable similar."""
 
 
 def variable_view(key: str, without_search: bool = False) -> VariableView:
