@@ -983,21 +983,25 @@ class SQLStore(ABC):
         return int(self._value("SELECT count(*) FROM records WHERE deleted_at IS NULL"))
 
     def source_stats(self) -> dict[str, dict[str, int]]:
-        """Per source: live datasets, code lists, variables and how many records conform (web dashboards)."""
+        """Per source: live datasets, code lists, variables, and how many live records there are
+        of every kind (data services and products too) and how many of them conform (web
+        dashboards). The share conforming is of `records`: counted of datasets and code lists
+        alone, a patient registry with two services and a product "conformed" 121 %."""
         stats: dict[str, dict[str, int]] = {}
+        empty = {"dataset": 0, "codelist": 0, "variable": 0, "records": 0, "conforming": 0}
         for row in self._rows(
             "SELECT source, kind, count(*) AS n, sum(coalesce(conforms, 0)) AS ok "
             "FROM records WHERE deleted_at IS NULL GROUP BY source, kind"
         ):
-            s = stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
+            s = stats.setdefault(row["source"], dict(empty))
             s[row["kind"]] = int(row["n"])
+            s["records"] += int(row["n"])
             s["conforming"] += int(row["ok"] or 0)
         for row in self._rows(
             "SELECT r.source, count(*) AS n FROM variables v JOIN records r "
             "ON r.uri = v.dataset_uri WHERE r.deleted_at IS NULL GROUP BY r.source"
         ):
-            stats.setdefault(row["source"], {"dataset": 0, "codelist": 0, "variable": 0, "conforming": 0})
-            stats[row["source"]]["variable"] = int(row["n"])
+            stats.setdefault(row["source"], dict(empty))["variable"] = int(row["n"])
         return stats
 
     def conformance(self, source: str) -> tuple[int, int]:

@@ -396,10 +396,18 @@ def test_counts_per_source_and_kind(store: SQLStore) -> None:
     other = store.start_run("npr")
     put(store, other, dataset("https://npr.example/ds", "A", "B", "C"), source="npr")
     assert store.count() == 3 and store.count("dataset") == 2 and store.count("codelist") == 1
+    put(store, other, DataService(uri="https://npr.example/tjeneste", identifier="t"), source="npr")
     stats = store.source_stats()
-    assert stats["mfr"] == {"dataset": 1, "codelist": 1, "variable": len(mfr_dataset().variables), "conforming": 2}
-    assert stats["npr"]["variable"] == 3
-    assert list(store.validations("npr")) == [{"conforms": True}]
+    assert stats["mfr"] == {
+        "dataset": 1,
+        "codelist": 1,
+        "variable": len(mfr_dataset().variables),
+        "records": 2,
+        "conforming": 2,
+    }
+    # a service is a record too: the share conforming is of every kind's (it was 2 of 1)
+    assert stats["npr"] == {"dataset": 1, "codelist": 0, "variable": 3, "service": 1, "records": 2, "conforming": 2}
+    assert list(store.validations("npr")) == [{"conforms": True}] * 2
     assert store.conformance("mfr") == (2, 0) and store.conformance("nobody") == (0, 0)
 
 

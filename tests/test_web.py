@@ -329,6 +329,17 @@ def test_a_variables_similar_variables_say_its_words_themselves_not_their_datase
         assert h["matched_codes"] or {"label", "name", "description"} & set(h["highlights"]), h["name"]
 
 
+def test_every_sources_share_of_conforming_records_is_of_all_its_records(nation):
+    """The patient registry publishes datasets, code lists, two analysis services and a product:
+    its share conforming was counted of its datasets and code lists alone (121.4 %)."""
+    sources = {s["name"]: s for s in nation.get("/api/sources").json["sources"]}
+    assert sources["npr"]["records"] > sources["npr"]["datasets"] + sources["npr"]["codelists"]
+    for s in sources.values():
+        assert s["conforming_records"] <= s["records"] and s["conformance_percent"] <= 100, s["name"]
+    html = page(nation, "/sources/npr")
+    assert f"{sources['npr']['conforming_records']} / {sources['npr']['records']} " in html
+
+
 def test_a_variables_similar_variables_are_one_row_each_as_the_search_groups_them(nation):
     related = similar(nation, "dosenummer", "sysvak", "DOSENUMMER")
     rows = [(h["source"], h["name"], h["label"]) for h in related]

@@ -288,6 +288,7 @@ def summary_json(s: Any) -> dict[str, Any]:
         "datasets": s.datasets,
         "codelists": s.codelists,
         "variables": s.variables,
+        "records": s.records,
         "conforming_records": s.conforming,
         "conformance_percent": s.conformance,
         "last_run": asdict(s.last_run) if s.last_run else None,

@@ -41,12 +41,9 @@ class SourceSummary:
     datasets: int = 0
     codelists: int = 0
     variables: int = 0
+    records: int = 0  # live records of every kind: datasets, code lists, services, products
     conforming: int = 0
     last_run: Run | None = None
-
-    @property
-    def records(self) -> int:
-        return self.datasets + self.codelists
 
     @property
     def conformance(self) -> float:
@@ -136,6 +133,7 @@ def summaries() -> list[SourceSummary]:
                 s.get("dataset", 0),
                 s.get("codelist", 0),
                 s.get("variable", 0),
+                s.get("records", 0),
                 s.get("conforming", 0),
                 store().last_run(name),
             )
