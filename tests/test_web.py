@@ -340,6 +340,15 @@ def test_every_sources_share_of_conforming_records_is_of_all_its_records(nation)
     assert f"{sources['npr']['conforming_records']} / {sources['npr']['records']} " in html
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"), [("nb", "utgitt av Helsedirektoratet"), ("en", "published by Norwegian Directorate of Health")]
+)
+def test_a_source_page_names_its_publisher_in_the_pages_language(nation, lang, said):
+    """The patient registry's publisher has a name in bokmål and English: the bokmål page gave
+    the English one (the first stored)."""
+    assert said in " ".join(page(nation, f"/sources/npr?lang={lang}").split())
+
+
 def test_a_variables_similar_variables_are_one_row_each_as_the_search_groups_them(nation):
     related = similar(nation, "dosenummer", "sysvak", "DOSENUMMER")
     rows = [(h["source"], h["name"], h["label"]) for h in related]

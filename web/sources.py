@@ -24,7 +24,9 @@ from catalog.readiness import Coverage, coverage
 from catalog.store import Run, RunError, StoredRecord
 from catalog.validation import stored_by_rule
 from web import charts
+from web.display import pick
 from web.explorer import quality_labels, source_title, store
+from web.i18n import current
 from web.quality import QualityScore, publisher_quality, score_chart
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
@@ -79,7 +81,7 @@ class About:
         if not isinstance(d, Dataset):
             return
         if d.publisher and d.publisher.name:
-            self.publishers[next(iter(d.publisher.name.values()))] += 1
+            self.publishers[pick(d.publisher.name, current())] += 1  # its name in the page's language
         if d.population_coverage and d.population_coverage not in self.populations:
             self.populations.append(d.population_coverage)
         start, end = year(d.temporal_start), year(d.temporal_end)
