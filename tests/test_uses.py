@@ -139,6 +139,20 @@ def test_the_register_is_public_and_filterable_as_a_page_and_as_json(catalogue, 
     assert all(f"<code>{p}</code>" in page for p in permits)
 
 
+@pytest.mark.parametrize(
+    ("lang", "title"), [("nb", "Medisinsk fødselsregister – fødsler"), ("en", "Medical Birth Registry of Norway – births")]
+)
+def test_the_register_names_each_dataset_in_the_pages_language(catalogue, client, lang, title) -> None:
+    """The English pages named the datasets in bokmål; the API keeps one title, the catalogue's usual."""
+    settings, store = catalogue
+    import_register(settings, store, None, GOOD)
+    for path in ("/uses", "/uses/permit:HDS-2"):
+        page = client.get(f"{path}?lang={lang}").get_data(as_text=True)
+        assert f'{key_for(A)}">{title}</a>' in page, path
+    [held] = client.get("/api/uses?organisation=NTNU").get_json()["uses"][0]["datasets"]
+    assert held["title"] == "Medisinsk fødselsregister – fødsler"
+
+
 def test_the_ehds_feed_refers_each_dataset_to_its_permits_and_uses_ttl_holds_the_register(catalogue, client) -> None:
     settings, store = catalogue
     import_register(settings, store, None, GOOD)

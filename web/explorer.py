@@ -20,7 +20,7 @@ from markupsafe import Markup
 from catalog import minimum, profiles
 from catalog.access import Route, routes
 from catalog.label import Label, label_of
-from catalog.model import CodeList, Dataset, Variable, key_for, text
+from catalog.model import CodeList, Dataset, Variable, key_for
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import (
@@ -801,17 +801,7 @@ def dataset(key: str) -> str:
         quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
         labels=quality_labels(),
         label_chart=label_chart(view.label) if view.label else None,
-        titles=dataset_titles(view.uses),
     )
-
-
-def dataset_titles(uses: list[DataUse]) -> dict[str, tuple[str, str]]:
-    """Dataset URI -> (key, title) of every dataset the uses name, for links."""
-    out: dict[str, tuple[str, str]] = {}
-    for uri in {uri for u in uses for uri in u.datasets}:
-        stored = store().get(uri)
-        out[uri] = (key_for(uri), text(stored.dataset().title) if stored else uri)
-    return out
 
 
 @bp.get("/codelists/<key>")

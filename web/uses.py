@@ -10,12 +10,13 @@ and dataset, all in the URL; `/uses/<key>` is one permit; `/uses.ttl` the whole 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from catalog.model import key_for, text
+from catalog.model import Dataset, LangText, key_for, text
 from catalog.uses import DataUse, register, register_graph, select
 from web import store
 from web.feeds import rdf_response
@@ -31,7 +32,7 @@ class UsesView:
     filters: dict[str, str]
     organisations: list[tuple[str, int]]
     years: list[tuple[str, int]]
-    titles: dict[str, tuple[str, str]] = field(default_factory=dict)  # dataset URI -> (key, title)
+    titles: dict[str, tuple[str, LangText]] = field(default_factory=dict)  # `dataset_titles`
 
 
 def uses_view() -> UsesView:
@@ -39,24 +40,32 @@ def uses_view() -> UsesView:
     everything = register(store())
     filters = {name: request.args.get(name, "").strip()[:200] for name in FILTERS}
     chosen = select(everything, filters["q"], filters["organisation"], filters["year"], filters["dataset"])
-    titles: dict[str, tuple[str, str]] = {}
-    for uri in sorted({uri for u in chosen for uri in u.datasets}):
-        stored = store().get(uri)
-        titles[uri] = (key_for(uri), text(stored.dataset().title) if stored else uri)
     return UsesView(
         uses=chosen,
         total=len(everything),
         filters=filters,
         organisations=sorted(Counter(u.organisation for u in everything).items()),
         years=sorted(Counter(u.permit_date[:4] for u in everything).items(), reverse=True),
-        titles=titles,
+        titles=dataset_titles(chosen),
     )
 
 
-def use_json(u: DataUse, titles: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+def dataset_titles(uses: Iterable[DataUse]) -> dict[str, tuple[str, LangText]]:
+    """Dataset URI -> (key, title) of the datasets the uses name that the catalogue holds, for
+    links; a page shows a title in its language (`shown`: the English page gave the bokmål one),
+    and a dataset it does not hold (or no longer) by its URI, not as a link to a missing page."""
+    out: dict[str, tuple[str, LangText]] = {}
+    for uri in sorted({uri for u in uses for uri in u.datasets}):
+        stored = store().get(uri)
+        if stored is not None and not stored.deleted_at and isinstance(stored.record, Dataset):
+            out[uri] = (key_for(uri), stored.record.title)
+    return out
+
+
+def use_json(u: DataUse, titles: dict[str, tuple[str, LangText]] | None = None) -> dict[str, Any]:
     out = u.to_dict()
     out["datasets"] = [
-        {"uri": uri, "id": key_for(uri), **({"title": titles[uri][1]} if titles and uri in titles else {})}
+        {"uri": uri, "id": key_for(uri), **({"title": text(titles[uri][1])} if titles and uri in titles else {})}
         for uri in u.datasets
     ]
     out["days_to_data"] = u.days_to_data
@@ -79,7 +88,4 @@ def one(key: str) -> str:
     found = next((u for u in register(store()) if u.key == key), None)
     if found is None:
         abort(404, "The data use register has no such permit.")
-    titles = {
-        uri: (key_for(uri), text(s.dataset().title) if (s := store().get(uri)) else uri) for uri in found.datasets
-    }
-    return render_template("use.html", use=found, titles=titles)
+    return render_template("use.html", use=found, titles=dataset_titles([found]))
