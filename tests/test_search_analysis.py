@@ -423,6 +423,22 @@ def test_highlight_marks_analysed_matches_and_escapes_the_rest(query: str, label
     assert highlight({"label": label}, synonyms.tolerant(plan, [0], 1) or plan, decompounder()) == {"label": marked}
 
 
+def test_highlight_marks_the_label_and_description_in_each_other_language_apart() -> None:
+    synonyms = Synonyms()
+    doc = {
+        "label": "Fødselsvekt",
+        "labels": {"nb": "Fødselsvekt", "en": "Birth weight"},
+        "description": "Vekt ved fødsel.",
+        "descriptions": {"nb": "Vekt ved fødsel.", "en": "Weight at birth."},
+    }
+    assert highlight(doc, synonyms.plan("weight"), decompounder()) == {  # "vekt" is a synonym
+        "label": "<mark>Fødselsvekt</mark>",
+        "description": "<mark>Vekt</mark> ved fødsel.",
+        "label_en": "Birth <mark>weight</mark>",
+        "description_en": "<mark>Weight</mark> at birth.",
+    }
+
+
 def test_index_fields_put_each_label_in_its_language_field() -> None:
     doc = {
         "key": "k",

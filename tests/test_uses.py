@@ -140,7 +140,8 @@ def test_the_register_is_public_and_filterable_as_a_page_and_as_json(catalogue, 
 
 
 @pytest.mark.parametrize(
-    ("lang", "title"), [("nb", "Medisinsk fødselsregister – fødsler"), ("en", "Medical Birth Registry of Norway – births")]
+    ("lang", "title"),
+    [("nb", "Medisinsk fødselsregister – fødsler"), ("en", "Medical Birth Registry of Norway – births")],
 )
 def test_the_register_names_each_dataset_in_the_pages_language(catalogue, client, lang, title) -> None:
     """The English pages named the datasets in bokmål; the API keeps one title, the catalogue's usual."""

@@ -349,6 +349,20 @@ def test_a_source_page_names_its_publisher_in_the_pages_language(nation, lang, s
     assert said in " ".join(page(nation, f"/sources/npr?lang={lang}").split())
 
 
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        ("en", '<p class="desc"><mark>Birth</mark> <mark>weight</mark>, as used in health statistics.</p>'),
+        ("nb", '<p class="desc"><mark>Fødselsvekt</mark> for statistiske enheter i helsestatistikken.</p>'),
+    ],
+)
+def test_a_hit_gives_its_description_in_the_pages_language_marked(nation, lang, shown):
+    """SSB's variable definition of birth weight is described in bokmål, nynorsk and English: the
+    English page showed the bokmål description under the English label."""
+    html = page(nation, f"/search?q=birth+weight&source=ssb-vardef&lang={lang}")
+    assert shown in " ".join(html.split())
+
+
 def test_a_variables_similar_variables_are_one_row_each_as_the_search_groups_them(nation):
     related = similar(nation, "dosenummer", "sysvak", "DOSENUMMER")
     rows = [(h["source"], h["name"], h["label"]) for h in related]

@@ -73,6 +73,27 @@ def hit_label(doc: dict[str, Any], highlights: dict[str, str], locale: str) -> M
     return in_language(Markup(marked) if marked else found, lang, locale)
 
 
+def hit_description(doc: dict[str, Any], highlights: dict[str, str], locale: str) -> tuple[str, str, bool]:
+    """A hit's description in a row of hits, as `hit_label` its label: (the text, its language,
+    whether it is marked Markup). In the page's language where the record gives one (an English
+    page showed SSB's "Fødselsvekt for statistiske enheter ..." under "Birth weight", whose
+    record also says "Birth weight, as used in health statistics."), with the words the search
+    matched marked (`description`, or `description_<tag>` in another language)."""
+    descriptions = doc.get("descriptions")
+    if not descriptions:
+        labels = doc.get("labels")
+        lang = text_language(labels) if labels else "nb"
+        marked = highlights.get("description")
+        return (Markup(marked), lang, True) if marked else (doc.get("description") or "", lang, False)
+    found, lang = pick_lang(descriptions, locale)
+    if found == doc.get("description"):
+        marked = highlights.get("description")
+    else:
+        tag = next((t for t, v in descriptions.items() if v == found), lang)
+        marked = highlights.get(f"description_{tag}")
+    return (Markup(marked), lang, True) if marked else (found, lang, False)
+
+
 def dataset_title(doc: dict[str, Any], locale: str) -> Markup:
     """A variable's dataset's title as a row of hits shows it: in the page's language where the
     dataset has one (`dataset_titles`), else as indexed, marked when in another language."""

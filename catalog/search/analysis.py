@@ -1401,12 +1401,14 @@ def highlight(doc: dict[str, Any], plan: QueryPlan, splitter: Decompounder | Non
         value = doc.get(field_name)
         if value and (marked := _marked(value, query, splitter)):
             out[field_name] = marked
-    # the label in its other languages, as `label_<tag>`: a page in English shows the English one
-    labels = doc.get("labels")
-    if labels and len(labels) > 1:
-        for tag, value in labels.items():
-            if value and value != doc.get("label") and (marked := _marked(value, query, splitter)):
-                out[f"label_{tag}"] = marked
+    # the label and description in their other languages, as `label_<tag>` and
+    # `description_<tag>`: a page in English shows the English ones
+    for many, one in (("labels", "label"), ("descriptions", "description")):
+        texts = doc.get(many)
+        if texts and len(texts) > 1:
+            for tag, value in texts.items():
+                if value and value != doc.get(one) and (marked := _marked(value, query, splitter)):
+                    out[f"{one}_{tag}"] = marked
     return out
 
 
