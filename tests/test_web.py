@@ -363,6 +363,15 @@ def test_a_hit_gives_its_description_in_the_pages_language_marked(nation, lang, 
     assert shown in " ".join(html.split())
 
 
+def test_the_ehds_page_lists_the_sources_by_title_as_the_list_of_sources_does(nation):
+    def listed(html: str) -> list[str]:
+        return re.findall(r'<a href="/sources/([^"]+)">', html.split("<tbody>")[1].split("</tbody>")[0])
+
+    by_title = listed(page(nation, "/sources/"))
+    assert listed(page(nation, "/ehds/")) == [name for name in by_title if name in listed(page(nation, "/ehds/"))]
+    assert by_title.index("moba") < by_title.index("dar")  # "Den norske mor, far og barn-…" before "Dødsårsak…"
+
+
 def test_a_variables_similar_variables_are_one_row_each_as_the_search_groups_them(nation):
     related = similar(nation, "dosenummer", "sysvak", "DOSENUMMER")
     rows = [(h["source"], h["name"], h["label"]) for h in related]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from catalog.readiness import Coverage, coverage, fix_list, fix_list_csv
-from web.explorer import store
+from web.explorer import source_title, store
+from web.sources import title_order
 
 bp = Blueprint("ehds", __name__, url_prefix="/ehds")
 
@@ -22,8 +23,11 @@ def current(source: str | None = None) -> Coverage:
 
 @bp.get("/")
 def index() -> str:
+    """Sources by title, as the list of sources (`web.sources.index`) has them: by configuration
+    name the table read "Dødsårsaksregisteret, Norsk diabetesregister for voksne, Gastronet"."""
     found = current()
-    return render_template("ehds.html", found=found, total=found.total)
+    sources = sorted(found.by_source().items(), key=lambda kv: (title_order(source_title(kv[0])), kv[0]))
+    return render_template("ehds.html", found=found, total=found.total, sources=sources)
 
 
 def _publisher(found: Coverage, key: str) -> str:
