@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from catalog.minimum import BY_CURIE, Check, DatasetCheck, check
 from web.explorer import source_title, store
+from web.sources import by_title
 
 bp = Blueprint("minimum", __name__, url_prefix="/ehds")
 
@@ -45,7 +46,7 @@ def element_html(curie: str) -> Markup:
 @bp.get("/minimum/")
 def index() -> str:
     found = current()
-    return render_template("minimum.html", found=found, total=found.summary())
+    return render_template("minimum.html", found=found, total=found.summary(), sources=by_title(found.by_source()))
 
 
 @bp.get("/minimum.json")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from catalog.readiness import Coverage, coverage, fix_list, fix_list_csv
-from web.explorer import source_title, store
-from web.sources import title_order
+from web.explorer import store
+from web.sources import by_title
 
 bp = Blueprint("ehds", __name__, url_prefix="/ehds")
 
@@ -23,11 +23,8 @@ def current(source: str | None = None) -> Coverage:
 
 @bp.get("/")
 def index() -> str:
-    """Sources by title, as the list of sources (`web.sources.index`) has them: by configuration
-    name the table read "Dødsårsaksregisteret, Norsk diabetesregister for voksne, Gastronet"."""
     found = current()
-    sources = sorted(found.by_source().items(), key=lambda kv: (title_order(source_title(kv[0])), kv[0]))
-    return render_template("ehds.html", found=found, total=found.total, sources=sources)
+    return render_template("ehds.html", found=found, total=found.total, sources=by_title(found.by_source()))
 
 
 def _publisher(found: Coverage, key: str) -> str:

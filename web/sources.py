@@ -11,9 +11,9 @@ feed needs the complete list for now, not a top 20 mixed with runs that are long
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
@@ -30,6 +30,7 @@ from web.i18n import current
 from web.quality import QualityScore, publisher_quality, score_chart
 
 bp = Blueprint("sources", __name__, url_prefix="/sources")
+T = TypeVar("T")
 HISTORY = 30
 
 
@@ -205,6 +206,13 @@ NORWEGIAN_ORDER = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å
 def title_order(title: str) -> str:
     """A source's title as the list of sources sorts it: case ignored, æ ø å last."""
     return title.casefold().translate(NORWEGIAN_ORDER)
+
+
+def by_title(rows: Mapping[str, T]) -> list[tuple[str, T]]:
+    """A table's rows by source name, in the order of the sources' titles (`title_order`), as
+    the list of sources has them: by name the EHDS pages read "Dødsårsaksregisteret, Norsk
+    diabetesregister for voksne, Gastronet"."""
+    return sorted(rows.items(), key=lambda kv: (title_order(source_title(kv[0])), kv[0]))
 
 
 @bp.get("/")
