@@ -181,7 +181,11 @@ def map_page(data: str, fmt: str, url: str, tell: Callable[[Paging], object] | N
         g = _parsed(data, fmt, url)
     else:
         g, head = _parsed_picked(data, fmt, url)
+        if not len(g):
+            raise _nothing(data, url)
         tell(Paging.of(head, url))
+    if not len(g):
+        raise _nothing(data, url)
     records, problems = from_graph(g)
     events: list[Event] = [Failed(message, url, record_uri, field) for record_uri, field, message in problems]
     upstream = catalog_records(g)
@@ -190,6 +194,21 @@ def map_page(data: str, fmt: str, url: str, tell: Callable[[Paging], object] | N
             with_vocabulary_codes(record, url)
         events.append(Harvested(record, upstream.get(record.uri, url)))
     return events
+
+
+def _nothing(data: str, url: str) -> SourceError:
+    """A page that parses to no statement at all: an empty answer, a comment, an empty RDF/XML
+    document, or JSON that is not JSON-LD ('{"error": "maintenance"}'). Read as a catalogue that
+    lists nothing, it deleted every record of the source (42 of Skatteetaten's datasets at one
+    empty answer); a catalogue that lists nothing still says it is a dcat:Catalog. So the source
+    fails here and keeps what it had."""
+    begins = " ".join(data.split())[:60]
+    said = f"it begins {begins!r}" if begins else "it is empty"
+    return SourceError(
+        f"the feed holds no RDF statements ({said}): not a catalogue, which says at least that it is a "
+        "dcat:Catalog; nothing was deleted",
+        url,
+    )
 
 
 def next_page(g: LightGraph | Graph, url: str) -> str | None:

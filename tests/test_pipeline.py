@@ -303,6 +303,36 @@ def test_a_malformed_feed_fails_its_source_and_keeps_the_last_good_records(setti
     assert index.search(SearchQuery(text="fødselsvekt")).total == 1
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "says"),
+    [
+        ("", "text/turtle", "it is empty"),
+        ('{"error": "maintenance"}', "application/json", """it begins '{"error": "maintenance"}'"""),
+        ("# ingen endringer i dag\n", "text/turtle", "it begins '# ingen endringer i dag'"),
+        (
+            '<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+            "application/rdf+xml",
+            "rdf:RDF",
+        ),
+    ],
+)
+def test_an_answer_without_a_statement_fails_its_source_and_deletes_nothing(
+    settings, store, index, server, body, content_type, says
+):
+    """A server that answers 200 with nothing in it (mid-deploy, a JSON error, an empty RDF/XML
+    document) was read as a catalogue listing nothing, and every record of the source was
+    deleted; a catalogue listing nothing still says it is a dcat:Catalog."""
+    url = publish(server, [mfr_dataset()])
+    configure(settings, "mfr", url)
+    run(settings, store, index)
+    server.serve("/mfr/catalog.ttl", body, Content_Type=content_type)
+    result = run(settings, store, index)["mfr"]
+    assert result.status == "failed" and result.counts["deleted"] == 0
+    assert "holds no RDF statements" in result.error and says in result.error and url in result.error
+    assert store.get(mfr_dataset().uri).deleted_at is None
+    assert index.search(SearchQuery(text="fødselsvekt")).total == 1
+
+
 def test_one_failing_source_never_stops_another(settings, store, index, server):
     configure(settings, "mfr", publish(server, [mfr_dataset()]))
     configure(settings, "npr", server.url + "/missing.ttl")
