@@ -56,7 +56,18 @@ from catalog.spill import spill_folder
 from catalog.store import Put, RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
 from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
-from harvesters.base import MAPPING_VERSION, Checkpoint, Complete, Deferred, Deleted, Failed, Harvested, Mapped, Present
+from harvesters.base import (
+    MAPPING_VERSION,
+    Checkpoint,
+    Complete,
+    Deferred,
+    Deleted,
+    Failed,
+    Harvested,
+    Mapped,
+    Present,
+    SourceError,
+)
 from harvesters.http import BudgetExceeded, FetchError, HttpClient, Limits
 
 log = logging.getLogger(__name__)
@@ -554,6 +565,8 @@ class Harvest:
         self._progress(flow.present % BATCH)
         gone = flow.gone
         if flow.complete:
+            if known and not flow.seen:
+                raise _empty_listing(len(known), self.src.name, self.src.url)
             gone |= set(known) - flow.seen
         self._delete(gone & set(known))
         return flow.state
@@ -654,6 +667,19 @@ class Harvest:
         self.counts["deleted"] += self.store.mark_deleted(sorted(uris), self.run_id)
         if self.index is not None and keys:
             self.index.delete(keys)
+
+
+def _empty_listing(had: int, source: str, url: str) -> SourceError:
+    """A whole listing of a source that had records, with none in it: a glitch far more often than
+    a source emptied on purpose (a CKAN portal rebuilding its search index answers every search
+    with nothing; an API or a variable list answers with an empty list mid-deploy), and read as
+    the source's word it deleted every record. The run fails instead and keeps them all; a source
+    emptied on purpose is removed (`catalog sources remove`)."""
+    return SourceError(
+        f"the source listed no record, where it had {had:,}; nothing was deleted (a source "
+        f"emptied on purpose is removed: catalog sources remove {source})",
+        url,
+    )
 
 
 def _record(event: Harvested | Mapped) -> Record:

@@ -1,6 +1,7 @@
 """Harvest -> validate -> store -> index, against a DCAT feed on loopback."""
 
 import gc
+import json
 import os
 import threading
 import time
@@ -331,6 +332,52 @@ def test_an_answer_without_a_statement_fails_its_source_and_deletes_nothing(
     assert "holds no RDF statements" in result.error and says in result.error and url in result.error
     assert store.get(mfr_dataset().uri).deleted_at is None
     assert index.search(SearchQuery(text="fødselsvekt")).total == 1
+
+
+CKAN_PACKAGE = {
+    "id": "p1",
+    "name": "fodsler",
+    "title": "Fødsler",
+    "notes": "Fødsler i Norge.",
+    "metadata_modified": "2026-01-01T00:00:00",
+    "resources": [],
+}
+
+
+def ckan_answer(*packages: dict) -> str:
+    return json.dumps({"success": True, "result": {"count": len(packages), "results": list(packages)}})
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "before", "after", "content_type"),
+    [
+        (  # a catalogue that says it lists nothing
+            "dcat",
+            "/mfr/catalog.ttl",
+            to_graph([mfr_dataset()]).serialize(format="turtle"),
+            "<https://example.org/katalog> a <http://www.w3.org/ns/dcat#Catalog> .",
+            "text/turtle",
+        ),
+        # a CKAN portal rebuilding its search index finds nothing, for every search
+        ("ckan", "/api/action/package_search", ckan_answer(CKAN_PACKAGE), ckan_answer(), "application/json"),
+    ],
+)
+def test_a_whole_listing_with_no_record_fails_and_deletes_nothing(
+    settings, store, index, server, kind, path, before, after, content_type
+):
+    """A source that had records and lists none: far more often a glitch than a source emptied on
+    purpose, which the operator removes; read as the source's word, every record was deleted."""
+    url = server.serve(path, before, Content_Type=content_type)
+    base = url if kind == "dcat" else server.url
+    settings.sources["src"] = SourceConfig(name="src", kind=kind, url=base, title="Kilde")
+    first = run(settings, store, index)["src"]
+    assert first.ok and first.counts["new"] >= 1
+    live = store.count()
+    server.serve(path, after, Content_Type=content_type)
+    result = run(settings, store, index)["src"]
+    assert result.status == "failed" and result.counts["deleted"] == 0
+    assert f"listed no record, where it had {live}" in result.error and "catalog sources remove src" in result.error
+    assert store.count() == live
 
 
 def test_one_failing_source_never_stops_another(settings, store, index, server):
