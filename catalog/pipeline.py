@@ -455,7 +455,7 @@ class Harvest:
             self.preparer = Preparer(job, self.store, known, self.prepare_workers)
             self._index_again()
             try:
-                checkpoint = self._consume(harvester.harvest(), known, client)
+                checkpoint = self._consume(harvester.harvest(), known, client, harvester.fetches)
             finally:
                 self.preparer.close()
             if client.session.overrun is not None:  # spent while a harvester went on past a failed request
@@ -545,14 +545,18 @@ class Harvest:
         after_run(self.settings, self.store, self.src, outcome.counts if status == "ok" else None, outcome.labelled)
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
-    def _consume(self, events: Iterator[Any], known: dict[str, str], client: HttpClient) -> dict[str, str] | None:
+    def _consume(
+        self, events: Iterator[Any], known: dict[str, str], client: HttpClient, fetched: bool = True
+    ) -> dict[str, str] | None:
         """Store what the events say, in their order. Past the time budget the run stops at the next
         event: what was harvested stays, nothing is deleted and no checkpoint is kept, as when a
         source fails.
 
         The harvester runs ahead of the writes: a page it leaves to be mapped (`Deferred`) and a
         batch of records go to the `Preparer`, and are taken (checked, counted, stored) in order
-        while the next ones are fetched, at most `ahead` of each waiting."""
+        while the next ones are fetched, at most `ahead` of each waiting. A complete listing of a
+        source that `fetched` it, with no record in it where the source had some, fails the run
+        (`_empty_listing`)."""
         flow = _Flow(self, known, 2 * self.prepare_workers)
         try:
             for event in events:
@@ -565,7 +569,7 @@ class Harvest:
         self._progress(flow.present % BATCH)
         gone = flow.gone
         if flow.complete:
-            if known and not flow.seen:
+            if known and not flow.seen and fetched:
                 raise _empty_listing(len(known), self.src.name, self.src.url)
             gone |= set(known) - flow.seen
         self._delete(gone & set(known))

@@ -222,6 +222,10 @@ class Harvester:
     """
 
     kind: ClassVar[str] = ""
+    fetches: ClassVar[bool] = True
+    """Whether what it lists comes from a source (over the network): a whole listing with nothing
+    in it is then taken for a glitch, and deletes nothing (`catalog.pipeline`); what the operator
+    declares (`configured`) is the operator's word, an empty list too."""
 
     def __init__(
         self,

@@ -157,6 +157,7 @@ def _keywords(value: Any, key: str) -> dict[str, list[str]]:
 
 class ConfiguredHarvester(Harvester):
     kind = "configured"
+    fetches = False
 
     def harvest(self) -> Iterator[Event]:
         options = self.source.options

@@ -80,6 +80,17 @@ def test_a_changed_an_added_and_a_removed_entry_are_reported_and_the_removed_one
     assert held(store, deleted=True) == {"safe": ("service", "SAFE")}
 
 
+def test_every_entry_removed_is_the_operators_word_and_deletes_them_all(settings, store):
+    """A fetched source listing nothing fails and keeps its records (a glitch, `catalog.pipeline`);
+    what the operator declares is no glitch."""
+    configure(settings, DECLARED)
+    harvest(settings, store, None)
+    configure(settings, {"services": {}, "products": {}})
+    [result] = harvest(settings, store, None)
+    assert result.ok and counts(result) == {"new": 0, "changed": 0, "unchanged": 0, "deleted": 3, "errors": 0}
+    assert held(store) == {}
+
+
 def test_an_entry_that_cannot_be_used_is_reported_naming_its_key_and_the_others_go_on(settings, store):
     declared = copy.deepcopy(DECLARED)
     declared["products"]["kohort"]["derived_from"] = ["not an address"]
