@@ -172,19 +172,23 @@ class Paging:
         return cls(next_page(head, url), cursor(head), tombstones(head))
 
 
-def map_page(data: str, fmt: str, url: str, tell: Callable[[Paging], object] | None = None) -> list[Event]:
+def map_page(
+    data: str, fmt: str, url: str, changes: bool = False, tell: Callable[[Paging], object] | None = None
+) -> list[Event]:
     """The records of one page, and the problems met mapping them; what the harvester leaves to be
     done elsewhere (`Deferred`), since it needs nothing but the page. `tell` is told the page's
-    `Paging` as soon as it is parsed (the one parse of the page), before its records are mapped."""
+    `Paging` as soon as it is parsed (the one parse of the page), before its records are mapped.
+    A page of a whole listing with no statement fails (`_nothing`); one of `changes` since a
+    moment may be empty (nothing changed, and such a run deletes nothing)."""
     g: LightGraph | Graph
     if tell is None:
         g = _parsed(data, fmt, url)
     else:
         g, head = _parsed_picked(data, fmt, url)
-        if not len(g):
+        if not len(g) and not changes:
             raise _nothing(data, url)
         tell(Paging.of(head, url))
-    if not len(g):
+    if not len(g) and not changes:
         raise _nothing(data, url)
     records, problems = from_graph(g)
     events: list[Event] = [Failed(message, url, record_uri, field) for record_uri, field, message in problems]
@@ -313,7 +317,7 @@ class DcatHarvester(Harvester):
                 raise SourceError("the feed's paging links form a loop", url)
             seen.add(url)
             fetched = self.http.get(url, accept=self.source.options.get("accept", ACCEPT))
-            page = self._page(fetched)
+            page = self._page(fetched, changes=True)
             yield page
             paging: Paging = page.told()
             if len(seen) == 1:
@@ -322,7 +326,9 @@ class DcatHarvester(Harvester):
             url = paging.next
         yield Checkpoint({**self.state, "since": next_since})
 
-    def _page(self, fetched: Fetched, then: Callable[[list[Event]], list[Event]] | None = None) -> Deferred:
+    def _page(
+        self, fetched: Fetched, then: Callable[[list[Event]], list[Event]] | None = None, changes: bool = False
+    ) -> Deferred:
         """The page's records, to be mapped wherever the pipeline likes, which tell (`Deferred.told`)
         what the harvester reads of the page to go on (`Paging`): the page is parsed once, where it
         is mapped, and a syntax error fails the source at this page when the harvester asks. `then`
@@ -334,7 +340,7 @@ class DcatHarvester(Harvester):
             events = self._first_only(events)
             return then(events) if then is not None else events
 
-        return Deferred(map_page, (fetched.text(), fmt, fetched.url), then=taken, tells=True)
+        return Deferred(map_page, (fetched.text(), fmt, fetched.url, changes), then=taken, tells=True)
 
     def _first_only(self, events: list[Event]) -> list[Event]:
         """A page's events, but a second record with a dct:identifier already seen in this run

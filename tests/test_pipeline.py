@@ -334,6 +334,23 @@ def test_an_answer_without_a_statement_fails_its_source_and_deletes_nothing(
     assert index.search(SearchQuery(text="fødselsvekt")).total == 1
 
 
+def test_an_empty_answer_to_changes_since_is_no_change(settings, store, index, server):
+    """A feed offering `modified_since` may answer "nothing changed" with nothing at all: an
+    incremental run deletes nothing but tombstones, so that is no glitch to fail on."""
+    feed = to_graph([mfr_dataset()]).serialize(format="turtle") + (
+        "<https://example.org/katalog> a <http://www.w3.org/ns/dcat#Catalog> ; "
+        '<http://purl.org/dc/terms/modified> "2026-01-01T00:00:00Z" .\n'
+        '<https://example.org/katalog#søk> <http://www.w3.org/ns/hydra/core#variable> "modified_since" .\n'
+    )
+    url = server.serve("/mfr/catalog.ttl", feed, Content_Type="text/turtle")
+    configure(settings, "mfr", url)
+    assert run(settings, store, index)["mfr"].ok
+    server.serve("/mfr/catalog.ttl", "", Content_Type="text/turtle")
+    again = run(settings, store, index)["mfr"]
+    assert any("modified_since=2026-01-01" in r.full_path for r in server.requests)
+    assert again.ok and again.counts["deleted"] == 0 and store.get(mfr_dataset().uri).deleted_at is None
+
+
 CKAN_PACKAGE = {
     "id": "p1",
     "name": "fodsler",
