@@ -197,19 +197,21 @@ def keep_last_good(what: str, url: str, record_id: str, exc: Exception, uris: li
 
 
 class SourceError(Exception):
-    """The source as a whole failed; `url` and `line` say where when known."""
+    """The source as a whole failed; `url` and `line` say where when known, `hint` what to check
+    (`harvesters.sniff.kind_hint`: the kind that reads an answer this one cannot)."""
 
-    def __init__(self, message: str, url: str | None = None, line: int | None = None):
+    def __init__(self, message: str, url: str | None = None, line: int | None = None, hint: str = ""):
         where = f" at {url}" if url else ""
         where += f" line {line}" if line else ""
-        super().__init__(f"{message}{where}")
+        super().__init__(f"{message}{where}" + (f". {hint}" if hint else ""))
         self.message = message
         self.url = url
         self.line = line
+        self.hint = hint
 
-    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str | None, int | None]]:
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str | None, int | None, str]]:
         """Pickled whole: a page mapped in another process fails its source with URL and line."""
-        return (type(self), (self.message, self.url, self.line))
+        return (type(self), (self.message, self.url, self.line, self.hint))
 
 
 class Harvester:

@@ -50,6 +50,7 @@ from harvesters.base import (
 )
 from harvesters.frequencies import dataset_counts, read_frequencies
 from harvesters.http import USER_AGENT, FetchError
+from harvesters.sniff import kind_hint
 from harvesters.varlist import VarlistError, read_varlist
 
 FILE_TYPES = {
@@ -154,10 +155,17 @@ def checked_text(response: Any, url: str) -> str:
                 f"the server answered {response.status_code} {response.reason}", url, response.status_code
             ) from exc
         line = getattr(exc, "lineno", None)
-        raise SourceError(f"the CKAN API answered with malformed JSON ({getattr(exc, 'msg', exc)})", url, line) from exc
+        raise SourceError(
+            f"the CKAN API answered with malformed JSON ({getattr(exc, 'msg', exc)})",
+            url,
+            line,
+            kind_hint(text, "ckan"),
+        ) from exc
     if not isinstance(body, dict) or "success" not in body:
         raise SourceError(
-            f"the answer (status {response.status_code}) is not a CKAN API reply: it has no 'success' field", url
+            f"the answer (status {response.status_code}) is not a CKAN API reply: it has no 'success' field",
+            url,
+            hint=kind_hint(kind="ckan", value=body),
         )
     return text
 

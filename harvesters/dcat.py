@@ -56,6 +56,7 @@ from harvesters.base import (
     saved_problems,
 )
 from harvesters.http import Fetched
+from harvesters.sniff import kind_hint
 
 ACCEPT = (
     "text/turtle, application/ld+json;q=0.9, application/rdf+xml;q=0.8, application/n-triples;q=0.7, "
@@ -132,7 +133,7 @@ def _parsed(data: str, fmt: str, url: str, keep: Callable[[ox.Quad], bool] | Non
     try:
         return parse_rdf(data, fmt, base_iri=url, keep=keep)
     except RdfSyntaxError as exc:
-        raise _not_valid(exc, fmt, url) from exc
+        raise _not_valid(exc, fmt, url, data) from exc
 
 
 def _parsed_picked(data: str, fmt: str, url: str) -> tuple[LightGraph | Graph, LightGraph | Graph]:
@@ -140,12 +141,12 @@ def _parsed_picked(data: str, fmt: str, url: str) -> tuple[LightGraph | Graph, L
     try:
         return parse_picked(data, fmt, url, _head)
     except RdfSyntaxError as exc:
-        raise _not_valid(exc, fmt, url) from exc
+        raise _not_valid(exc, fmt, url, data) from exc
 
 
-def _not_valid(exc: RdfSyntaxError, fmt: str, url: str) -> SourceError:
+def _not_valid(exc: RdfSyntaxError, fmt: str, url: str, data: str) -> SourceError:
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return SourceError(f"the feed is not valid {fmt} RDF ({message[:300]})", url, exc.line)
+    return SourceError(f"the feed is not valid {fmt} RDF ({message[:300]})", url, exc.line, kind_hint(data, "dcat"))
 
 
 _head = Pick(
@@ -212,6 +213,7 @@ def _nothing(data: str, url: str) -> SourceError:
         f"the feed holds no RDF statements ({said}): not a catalogue, which says at least that it is a "
         "dcat:Catalog; nothing was deleted",
         url,
+        hint=kind_hint(data, "dcat"),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from harvesters.base import SourceError
 from harvesters.http import HttpClient
+from harvesters.sniff import kind_hint, looks_like
 
 ACCEPT = "application/json"
 
@@ -24,17 +25,22 @@ def get_json(
     try:
         return fetched.url, json.loads(text)
     except json.JSONDecodeError as exc:
-        kind = "an HTML page" if text.lstrip()[:1] == "<" else "malformed JSON"
-        raise SourceError(f"{what} answered with {kind}, not JSON ({exc.msg})", fetched.url, exc.lineno) from exc
+        seen = looks_like(text) if text.lstrip()[:1] == "<" else None
+        kind = "malformed JSON" if text.lstrip()[:1] != "<" else "an HTML page" if not seen or not seen[1] else seen[0]
+        raise SourceError(
+            f"{what} answered with {kind}, not JSON ({exc.msg})", fetched.url, exc.lineno, kind_hint(text)
+        ) from exc
 
 
-def expect(value: Any, kind: type, what: str, url: str) -> Any:
-    """`value` if it has the JSON type the API documents, else a SourceError saying what came instead."""
+def expect(value: Any, kind: type, what: str, url: str, own: str = "") -> Any:
+    """`value` if it has the JSON type the API documents, else a SourceError saying what came
+    instead, and which kind of source reads it where that is plain (`own`: the source's kind)."""
     if not isinstance(value, kind):
         names: dict[type, str] = {dict: "an object", list: "an array"}
         raise SourceError(
             f"{what} answered with {names.get(type(value), type(value).__name__)} where "
             f"{names.get(kind, kind.__name__)} was expected",
             url,
+            hint=kind_hint(kind=own, value=value),
         )
     return value

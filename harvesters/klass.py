@@ -89,7 +89,7 @@ class KlassHarvester(Harvester):
         """(page URL, classification summary) for every classification listed, page by page."""
         for page in range(MAX_PAGES):
             url, body = get_json(self.http, f"{self.api}/classifications", API, {**params, "page": page})
-            body = expect(body, dict, API, url)
+            body = expect(body, dict, API, url, self.kind)
             items = (body.get("_embedded") or {}).get("classifications") or []
             for item in expect(items, list, API, url):
                 yield url, item
@@ -180,7 +180,7 @@ class KlassHarvester(Harvester):
         """The classification's newest version with its codes in every published language."""
         url = f"{self.api}/classifications/{cid}"
         first_url, detail = get_json(self.http, url, API)
-        detail = expect(detail, dict, API, first_url)
+        detail = expect(detail, dict, API, first_url, self.kind)
         versions = [v for v in detail.get("versions") or [] if isinstance(v, dict) and v.get("validFrom")]
         if not versions:
             raise RecordError(

@@ -71,7 +71,9 @@ class MicrodataHarvester(Harvester):
         store_url, data_store = get_json(self.http, f"{self.root}/data-store", API)
         versions = [
             v
-            for v in expect(expect(data_store, dict, API, store_url).get("versions") or [], list, API, store_url)
+            for v in expect(
+                expect(data_store, dict, API, store_url, self.kind).get("versions") or [], list, API, store_url
+            )
             if isinstance(v, dict) and _version_key(str(v.get("version", "")))
         ]
         if not versions:
@@ -92,7 +94,7 @@ class MicrodataHarvester(Harvester):
             if isinstance(u, dict)
         }
         url, body = get_json(self.http, f"{self.root}/all", API, {"version": latest})
-        structures = expect(expect(body, dict, API, url).get("dataStructures") or [], list, API, url)
+        structures = expect(expect(body, dict, API, url, self.kind).get("dataStructures") or [], list, API, url)
         records: dict[str, list[str]] = {}
         for structure in structures:
             name = str(structure.get("name") or "") if isinstance(structure, dict) else ""

@@ -35,6 +35,7 @@ from catalog.markup import without_markup
 from catalog.model import Agent, CodeList, Concept, Dataset, LangText, Variable
 from harvesters.base import Checkpoint, Complete, Deleted, Event, Failed, Harvested, Harvester, Present, SourceError
 from harvesters.safexml import XML_LANG, clean, iter_elements, parse, texts
+from harvesters.sniff import kind_hint
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
@@ -243,9 +244,13 @@ class OaiDdiHarvester(Harvester):
     def granularity(self) -> str:
         """The repository's datestamp granularity from Identify (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ)."""
         url, content = self.request({"verb": "Identify"})
-        root = parse(content, url)
+        root = parse(content, url, self.kind)
         if root.tag != OAI + "OAI-PMH":
-            raise SourceError(f"the answer to Identify is not an OAI-PMH response (root element {root.tag!r})", url)
+            raise SourceError(
+                f"the answer to Identify is not an OAI-PMH response (root element {root.tag!r})",
+                url,
+                hint=kind_hint(content.decode("utf-8", "replace"), self.kind),
+            )
         self._raise_error(root.find(OAI + "error"), url)
         return _first(root, f"{OAI}Identify/{OAI}granularity") or "YYYY-MM-DD"
 
@@ -265,7 +270,7 @@ class OaiDdiHarvester(Harvester):
             url, content = self.request(args)
             token: str | None = None
             for element in iter_elements(
-                content, url, (OAI + "record", OAI + "resumptionToken", OAI + "error", OAI + "OAI-PMH")
+                content, url, (OAI + "record", OAI + "resumptionToken", OAI + "error", OAI + "OAI-PMH"), self.kind
             ):
                 if element.tag == OAI + "record":
                     yield url, element

@@ -21,6 +21,7 @@ from lxml import etree
 
 from catalog.model import LangText
 from harvesters.base import SourceError
+from harvesters.sniff import kind_hint
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
@@ -60,7 +61,9 @@ def check_safe(content: bytes, url: str) -> None:
         )
 
 
-def _syntax_error(exc: etree.XMLSyntaxError, url: str) -> SourceError:
+def _syntax_error(exc: etree.XMLSyntaxError, url: str, content: bytes = b"", kind: str = "") -> SourceError:
+    """`exc` in a sentence; for an answer that is no XML at all, what it looks like and which kind
+    reads it (`kind` is the source's own)."""
     message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     line = exc.position[0] if getattr(exc, "position", None) else None
     if "not proper UTF-8" in message or "encoding" in message.lower():
@@ -69,20 +72,22 @@ def _syntax_error(exc: etree.XMLSyntaxError, url: str) -> SourceError:
         )
     if "Entity" in message or "entity" in message:
         return SourceError(f"refused XML that uses an undeclared or external entity ({message[:200]})", url, line)
-    return SourceError(f"the response is not well-formed XML ({message[:300]})", url, line)
+    hint = kind_hint(content.decode("utf-8", "replace"), kind) if content else ""
+    return SourceError(f"the response is not well-formed XML ({message[:300]})", url, line, hint)
 
 
-def parse(content: bytes, url: str) -> etree._Element:
-    """The whole document as a tree (for small answers such as OAI-PMH Identify)."""
+def parse(content: bytes, url: str, kind: str = "") -> etree._Element:
+    """The whole document as a tree (for small answers such as OAI-PMH Identify); `kind`, the
+    source's, for what an answer that is no XML looks like (`_syntax_error`)."""
     check_safe(content, url)
     parser = etree.XMLParser(**PARSER_OPTIONS)
     try:
         return etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, url) from exc
+        raise _syntax_error(exc, url, content, kind) from exc
 
 
-def iter_elements(content: bytes, url: str, tags: Iterable[str]) -> Iterator[etree._Element]:
+def iter_elements(content: bytes, url: str, tags: Iterable[str], kind: str = "") -> Iterator[etree._Element]:
     """Each complete element with one of `tags` (Clark notation), freed once the caller moves on."""
     check_safe(content, url)
     events = etree.iterparse(io.BytesIO(content), events=("end",), tag=list(tags), **PARSER_OPTIONS)
@@ -94,7 +99,7 @@ def iter_elements(content: bytes, url: str, tags: Iterable[str]) -> Iterator[etr
             while parent is not None and element.getprevious() is not None:
                 del parent[0]
     except etree.XMLSyntaxError as exc:
-        raise _syntax_error(exc, url) from exc
+        raise _syntax_error(exc, url, content, kind) from exc
 
 
 def clean(element: etree._Element | None) -> str:

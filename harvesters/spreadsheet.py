@@ -41,6 +41,7 @@ from harvesters.base import (
 )
 from harvesters.frequencies import Frequencies, dataset_counts, read_frequencies
 from harvesters.http import FetchError
+from harvesters.sniff import kind_hint
 from harvesters.varlist import VarlistError, read_varlist
 
 
@@ -111,7 +112,8 @@ class SpreadsheetHarvester(Harvester):
                 publisher=dataset.publisher,
             )
         except VarlistError as exc:
-            raise SourceError(f"the variable list cannot be read: {exc}", fetched.url) from exc
+            hint = kind_hint(fetched.content.decode("utf-8", "replace"), self.kind)
+            raise SourceError(f"the variable list cannot be read: {exc}", fetched.url, hint=hint) from exc
         problems = [Failed(p.message, fetched.url, p.record_id, p.field) for p in found.problems]
         dataset.variables = found.variables
         counts = None if self.source.options.get("frequencies_url") else DatasetCounts(dataset.uri, ())

@@ -99,7 +99,7 @@ class VardefHarvester(Harvester):
 
     def listing(self, lang: str) -> tuple[str, list[Any]]:
         url, body = get_json(self.http, self.source.url, API, headers={"Accept-Language": lang})
-        return url, expect(body, list, API, url)
+        return url, expect(body, list, API, url, self.kind)
 
     # --- mapping ----------------------------------------------------------------------------
 

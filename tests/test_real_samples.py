@@ -12,6 +12,7 @@ publisher can add.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,31 @@ def test_klass_summaries_without_ids_and_vardef_rendered_from_vardok(completed):
     assert variables["landbak"].codelist == "https://www.ssb.no/klass/klassifikasjoner/91"
     shelves = [d.title for d in _datasets(store, "ssb-vardef").values()]
     assert not any("without subject field" in t.get("en", "") for t in shelves)
+
+
+@pytest.mark.parametrize(
+    ("source", "given", "reads"),
+    [
+        ("fdk-skatteetaten", "oai-ddi", "dcat"),  # Turtle
+        ("fdk-skatteetaten", "vardef", "dcat"),
+        ("fdk-difi", "oai-ddi", "dcat"),  # JSON-LD
+        ("fdk-difi", "vardef", "dcat"),
+        ("cessda-oai", "dcat", "oai-ddi"),
+        ("cessda-oai", "vardef", "oai-ddi"),
+        ("ssb-vardef", "dcat", "vardef"),
+        ("ssb-vardef", "oai-ddi", "vardef"),
+        ("datahotell-nav-yrke", "dcat", "spreadsheet"),
+        ("fdk-skatteetaten", "spreadsheet", "dcat"),
+    ],
+)
+def test_a_source_given_the_wrong_kind_names_the_kind_that_reads_its_answer(samples, tmp_path, source, given, reads):
+    """An operator who gave a feed's address to a source of another kind was told only that the
+    answer "is not well-formed XML" or "not valid xml RDF"; the record it had stays either way."""
+    settings = Settings.load(tmp_path / "home")
+    real = next(c for c in samples.source_configs() if c.name == source)
+    settings.sources[source] = replace(real, kind=given, options={})
+    store = SQLiteStore(settings.db_path)
+    [result] = harvest(settings, store, None)
+    store.close()
+    assert result.status == "failed"
+    assert f'which a source of kind "{reads}" reads: is the source\'s kind right?' in result.error
