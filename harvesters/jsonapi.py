@@ -25,10 +25,13 @@ def get_json(
     try:
         return fetched.url, json.loads(text)
     except json.JSONDecodeError as exc:
-        seen = looks_like(text) if text.lstrip()[:1] == "<" else None
-        kind = "malformed JSON" if text.lstrip()[:1] != "<" else "an HTML page" if not seen or not seen[1] else seen[0]
+        if text.lstrip()[:1] != "<":
+            got = "malformed JSON"
+        else:  # XML or HTML: what it plainly is (an OAI-PMH answer, RDF/XML), else a page
+            seen = looks_like(text)
+            got = seen[0] if seen and seen[1] else "an HTML page"
         raise SourceError(
-            f"{what} answered with {kind}, not JSON ({exc.msg})", fetched.url, exc.lineno, kind_hint(text)
+            f"{what} answered with {got}, not JSON ({exc.msg})", fetched.url, exc.lineno, kind_hint(text)
         ) from exc
 
 
