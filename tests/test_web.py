@@ -303,6 +303,9 @@ def test_an_unexpected_error_is_a_500_that_names_itself_and_hides_the_cause(sett
     assert "secret cause" not in text and "property object" not in text
 
 
+# --- on the simulated nation: what the small catalogue above cannot show ------------------------
+
+
 @pytest.fixture(scope="module")
 def nation(nation_settings) -> FlaskClient:
     """A client of the simulated nation, as `catalog demo` harvests it."""
