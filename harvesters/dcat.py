@@ -186,11 +186,10 @@ def map_page(
         g = _parsed(data, fmt, url)
     else:
         g, head = _parsed_picked(data, fmt, url)
-        if not len(g) and not changes:
-            raise _nothing(data, url)
-        tell(Paging.of(head, url))
     if not len(g) and not changes:
-        raise _nothing(data, url)
+        raise _nothing(data, url)  # before telling: the harvester hears the failure instead
+    if tell is not None:
+        tell(Paging.of(head, url))
     records, problems = from_graph(g)
     events: list[Event] = [Failed(message, url, record_uri, field) for record_uri, field, message in problems]
     upstream = catalog_records(g)
