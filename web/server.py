@@ -171,7 +171,7 @@ class OneThread(ThreadedTaskDispatcher):
     processes on one thread each answered sooner in six runs of six against the threads (p50
     14.4-24.4 against 25.9-66.4 ms; 122.8 against 152.5 in a slow hour), with less server CPU a
     request in each, and met the p95 target in four (`bench.bench_web --against`, 2026-12-06:
-    the README's benchmark row).
+    docs/benchmarks.md).
 
     Requests are run after the loop's poll, not while a connection reads (waitress calls
     `add_task` holding that connection's lock, which answering takes too); an answer is written
