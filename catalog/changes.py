@@ -1,4 +1,4 @@
-"""What changed in the catalogue since a moment: datasets, code lists and variables.
+"""What changed in the catalogue since a moment: datasets, code lists, variables, services, products.
 
 Read from the store's history (records) and variable history (variables inside datasets); the
 web serves it as JSON (`/changes`) and Atom (`/changes.atom`) for people and programs that
@@ -21,7 +21,7 @@ CHANGES = {"new": "new", "restored": "new", "changed": "changed", "deleted": "de
 class Change:
     at: str
     change: str  # new | changed | deleted
-    type: str  # dataset | codelist | variable
+    type: str  # dataset | codelist | variable | service | product
     uri: str
     key: str
     title: str

@@ -7,6 +7,7 @@ from xml.etree import ElementTree as ET
 from catalog.model import key_for
 from tests.factories import apgar_codes, mfr_dataset
 from tests.published import build
+from tests.test_marketplace import cohort, platform
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -63,8 +64,27 @@ def test_the_atom_feed_lists_changes_newest_first_with_escaped_titles(settings, 
     assert b"<script>" not in response.data
     feed = ET.fromstring(response.data)
     [entry] = feed.findall(f"{ATOM}entry")
-    assert entry.find(f"{ATOM}title").text == "Ny datasett: <script>alert(1)</script> & co"
+    assert entry.find(f"{ATOM}title").text == "Nytt datasett: <script>alert(1)</script> & co"
     assert entry.find(f"{ATOM}link").get("href").endswith(f"/datasets/{key_for(mfr_dataset().uri)}")
+
+
+def test_analysis_platforms_and_data_products_are_changes_with_their_pages_too(settings, store, server, client):
+    """A registry publishing a platform or a data product beside its datasets (the demo's do) made
+    both feeds answer 500: they knew the pages of datasets, code lists and variables only."""
+    dataset = mfr_dataset(variables=[])
+    build(settings, store, server, [dataset, platform([dataset.uri]), cohort([dataset.uri])])
+    found = {c["type"]: c for c in changes(client, "2000-01-01")["changes"]}
+    assert set(found) == {"dataset", "service", "product"}
+    assert found["service"]["page"] == f"http://localhost/services/{key_for(found['service']['uri'])}"
+    assert found["product"]["page"] == f"http://localhost/products/{key_for(found['product']['uri'])}"
+    response = client.get("/changes.atom?since=2000-01-01")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    titles = sorted(e.find(f"{ATOM}title").text for e in ET.fromstring(response.data).findall(f"{ATOM}entry"))
+    assert titles == [
+        "Ny analysetjeneste: Helseanalyseplattformen",
+        "Nytt dataprodukt: Diabeteskohorten",
+        "Nytt datasett: Medisinsk fødselsregister – fødsler",
+    ]
 
 
 def test_a_bad_since_is_refused_with_the_parameter_named(settings, client):

@@ -17,9 +17,23 @@ from web import atom, store
 
 bp = Blueprint("changes", __name__)
 MAX_LIMIT = 1000
-PAGES = {"dataset": "explorer.dataset", "codelist": "explorer.codelist", "variable": "explorer.variable"}
-WORDS = {"new": "Ny", "changed": "Endret", "deleted": "Slettet"}
-KINDS = {"dataset": "datasett", "codelist": "kodeliste", "variable": "variabel"}
+PAGES = {
+    "dataset": "explorer.dataset",
+    "codelist": "explorer.codelist",
+    "variable": "explorer.variable",
+    "service": "marketplace.service",
+    "product": "marketplace.product",
+}
+"""Each kind of record the store holds (`catalog.model.Record`, and variables) -> its page."""
+KINDS = {
+    "dataset": ("datasett", "Nytt"),
+    "codelist": ("kodeliste", "Ny"),
+    "variable": ("variabel", "Ny"),
+    "service": ("analysetjeneste", "Ny"),
+    "product": ("dataprodukt", "Nytt"),
+}
+"""Each kind in the Atom titles' Norwegian, with "new" as its gender wants it (et datasett: nytt)."""
+WORDS = {"changed": "Endret", "deleted": "Slettet"}
 
 
 def _query() -> tuple[str, int]:
@@ -66,7 +80,8 @@ def changes_atom() -> Response:
     for c in found:
         entry = sub(root, "entry")
         sub(entry, "id", f"{c.uri}#{c.change}-{c.at}")
-        sub(entry, "title", f"{WORDS.get(c.change, c.change)} {KINDS[c.type]}: {c.title}")
+        noun, new = KINDS[c.type]
+        sub(entry, "title", f"{new if c.change == 'new' else WORDS.get(c.change, c.change)} {noun}: {c.title}")
         sub(entry, "updated", c.at)
         sub(entry, "category", term=c.change)
         sub(entry, "category", term=c.type)
