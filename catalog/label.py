@@ -748,7 +748,9 @@ def add_label(g: TripleWriter, dataset: URIRef, key: str, label: Label, settings
     for name, value in values.items():
         if value is None:
             continue
-        node = BNode(f"{key}m{name}")  # the dataset's key and the metric: stable, and unique per page
+        # The dataset's key and the metric: stable, and unique per page; begun by a letter, as
+        # RDF/XML's rdf:nodeID is an XML name (a hex key may begin with a digit).
+        node = BNode(f"q{key}m{name}")
         g.add((dataset, _MEASUREMENT, node))
         g.add((node, _TYPE, _MEASUREMENT_CLASS))
         g.add((node, _COMPUTED_ON, dataset))

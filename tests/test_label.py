@@ -143,6 +143,26 @@ def test_the_ehds_feed_publishes_each_label_as_a_quality_certificate_with_descri
     assert not list(plain.subjects(RDF.type, DQV.QualityCertificate)), "the label is the EHDS feed's"
 
 
+@pytest.mark.parametrize("suffix, fmt", [("rdf", "xml"), ("jsonld", "json-ld"), ("nt", "nt")])
+def test_the_ehds_feed_with_labels_reads_alike_in_every_syntax(settings, store, server, client, suffix, fmt) -> None:
+    """A measurement's blank node was named after its dataset's key, which is hex: RDF/XML's
+    rdf:nodeID must be an XML name, which cannot begin with a digit, so every EHDS page in RDF/XML
+    with such a dataset (most pages) was not XML any parser would read."""
+    datasets = [complete_dataset(i) for i in (3, 4)]
+    assert all(key_for(d.uri)[0].isdigit() for d in datasets), "the keys this test is about"
+    build(settings, store, server, datasets)
+
+    def measured(g: Graph) -> set[tuple[object, ...]]:
+        return {
+            (d, g.value(m, DQV.isMeasurementOf), float(str(g.value(m, DQV.value))))
+            for d, m in g.subject_objects(DQV.hasQualityMeasurement)
+        }
+
+    turtle = measured(graph(client.get("/catalog.ttl?page_size=100")))
+    assert len(turtle) > 4
+    assert measured(graph(client.get(f"/catalog.{suffix}?page_size=100"), fmt)) == turtle
+
+
 def test_labels_are_assessed_once_per_change_and_an_unchanged_harvest_moves_nothing(settings, store, server) -> None:
     build(settings, store, server, [complete_dataset(1)])
     uri = complete_dataset(1).uri
