@@ -14,9 +14,12 @@ validates exactly this view, so a record's `conforms` flag says whether the EHDS
    source names differently, or any agent with another IRI, is left alone: it is someone else), every other field only
    when the source left it empty, and `access_url` gives a dataset without distributions one,
    where to apply for access;
-3. the catalogue adds its access body (`healthdcatap:hdab`, settings `hdab_name`/`hdab_email`)
-   and `hasStructuredData true` when the source lists variables; a creator nobody could name is
-   left out (DCAT-AP requires an agent's name, and the creator is optional).
+3. the catalogue adds its access body (`healthdcatap:hdab`, settings `hdab_name`/`hdab_email`),
+   `hasStructuredData true` when the source lists variables, and the EU data theme HEAL to a
+   dataset that does not state it (HealthDCAT-AP Release 8's vocabulary shapes require it of every
+   dataset; the real FDK catalogues say GOVE, ECON, TRAN ...: a source cannot be expected to say
+   what the EHDS feed adds by being the EHDS feed); a creator nobody could name is left out
+   (DCAT-AP requires an agent's name, and the creator is optional).
 
 Every value the operator or the catalogue supplied is listed in `Published.completed` with the
 setting it came from (the provenance the dataset page and the readiness report show); every
@@ -35,6 +38,8 @@ from typing import Any
 from catalog.config import Organisation, Settings, SourceConfig, folded, operator_defaults
 from catalog.model import Agent, Dataset, Distribution, Record
 
+HEALTH_THEME = "http://publications.europa.eu/resource/authority/data-theme/HEAL"
+"""The EU data theme every dataset of the EHDS feed has (Release 8: `sh:hasValue` on `dcat:theme`)."""
 AGENTS = ("publisher", "custodian", "creator")
 """The agents the organisation register completes."""
 _ENHETSREGISTERET = re.compile(r"enhetsregisteret\D*?(\d{9})(?!\d)|/enhet(?:er)?/(\d{9})(?!\d)", re.I)
@@ -194,6 +199,10 @@ def published_view(record: Record, settings: Settings, source: SourceConfig | No
     if record.hdab is None:
         changes["hdab"] = hdab(settings)
         done.append(Completed("hdab", "catalogue", "settings.hdab_name, settings.hdab_email"))
+    themes = changes.get("themes", record.themes)
+    if HEALTH_THEME not in themes:
+        changes["themes"] = [*themes, HEALTH_THEME]
+        done.append(Completed("themes", "catalogue", "HealthDCAT-AP: every dataset has the data theme HEAL"))
     if record.has_structured_data is None and record.variables:
         changes["has_structured_data"] = True
         done.append(Completed("has_structured_data", "catalogue", "the variables the source lists"))

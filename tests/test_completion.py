@@ -8,7 +8,7 @@ import pytest
 from catalog.config import ConfigError, Settings, SourceConfig, parse_organisations
 from catalog.model import Agent, Dataset
 from catalog.pipeline import harvest
-from catalog.published import Published
+from catalog.published import HEALTH_THEME, Published
 from catalog.published import published_view as published
 from catalog.rdf import to_graph
 from tests.conftest import StaticServer
@@ -109,7 +109,7 @@ def test_field_defaults_fill_only_empty_fields_and_the_store_keeps_what_the_sour
         {"themes": ["http://publications.europa.eu/resource/authority/data-theme/SOCI"], "provenance": "Fra X."}
     )
     view = published_view(d, settings, src)
-    assert view.record.themes == ["http://publications.europa.eu/resource/authority/data-theme/SOCI"]
+    assert view.record.themes == ["http://publications.europa.eu/resource/authority/data-theme/SOCI", HEALTH_THEME]
     assert view.record.provenance == {"": "Fra X."}
     assert d.themes == [] and view.origin("themes").setting == "sources.src.options.defaults.themes"
     kept = published_view(mfr_dataset(), settings, src).record
@@ -134,6 +134,18 @@ def test_the_catalogue_adds_its_access_body_and_says_so(settings):
     view = published_view(mfr_dataset(hdab=None), settings)
     assert view.record.hdab.name["nb"] == settings.hdab_name
     assert view.origin("hdab").by == "catalogue"
+
+
+def test_every_dataset_of_the_ehds_feed_has_the_eu_data_theme_heal_as_release_8_requires(settings):
+    """Release 8's vocabulary shapes require dcat:theme HEAL of every dataset; the real Difi and
+    Skatteetaten datasets state GOVE, ECON, REGI or TRAN, and a default fills only empty fields."""
+    gove = "http://publications.europa.eu/resource/authority/data-theme/GOVE"
+    stored = mfr_dataset(themes=[gove])
+    view = published_view(stored, settings)
+    assert view.record.themes == [gove, HEALTH_THEME] and view.origin("themes").by == "catalogue"
+    assert stored.themes == [gove], "the store keeps what the source said"
+    stated = published_view(mfr_dataset(themes=[HEALTH_THEME, gove]), settings)
+    assert stated.record.themes == [HEALTH_THEME, gove] and stated.origin("themes") is None
 
 
 def test_a_creator_nobody_can_name_is_left_out_of_the_published_view(settings):
