@@ -12,7 +12,8 @@ break a shape (a health category outside the EU vocabulary), and a dataset can c
 elements HealthDCAT-AP only recommends (code values, personal data, the generating activity).
 
 An element counts as present when the view holds a value HealthDCAT-AP would read as that element:
-an agent with a name and an e-mail address or web page, a distribution with an access URL, a period
+an agent with a name and an e-mail address or web page (a contact point, a vCard, with either:
+Release 8's `Kind_Shape` asks no name of it), a distribution with an access URL, a period
 with a start or an end. Where the Annex says "where applicable", the catalogue asks for the
 element unless it can tell that it does not apply (`Element.applies`): variables only for a dataset
 with structured data; coding systems and code values not for a dataset whose listed variables use
@@ -38,6 +39,11 @@ PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 
 def _agent(agent: Agent | None) -> bool:
     return agent is not None and any(n.strip() for n in agent.name.values()) and bool(agent.email or agent.url)
+
+
+def _reachable(contact: Agent | None) -> bool:
+    """A contact point as HealthDCAT-AP reads one: a vCard with an e-mail address or a web page."""
+    return contact is not None and bool(contact.email or contact.url)
 
 
 def _text(value: dict[str, str]) -> bool:
@@ -89,7 +95,7 @@ ELEMENTS: tuple[Element, ...] = (
         _coded,
         "når variablene bruker koder | when the variables use codes",
     ),
-    Element("dcat:contactPoint", "Contact point", "Kontaktpunkt", lambda d: _agent(d.contact)),
+    Element("dcat:contactPoint", "Contact point", "Kontaktpunkt", lambda d: _reachable(d.contact)),
     Element("dct:conformsTo", "Conforms to", "Følger standard", lambda d: bool(d.conforms_to)),
     Element("geodcatap:custodian", "Custodian", "Dataansvarlig", lambda d: _agent(d.custodian)),
     Element("dct:description", "Description", "Beskrivelse", lambda d: _text(d.description)),

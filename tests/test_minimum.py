@@ -94,7 +94,10 @@ def test_a_thin_dataset_lacks_exactly_what_it_does_not_state_in_annex_order() ->
     "change,lacks,also_lacks",
     [
         ({"publisher": Agent(name={"nb": "Uten kontakt"})}, "dct:publisher", True),  # an agent needs a way to reach it
-        ({"contact": Agent(email="kontakt@example.no")}, "dcat:contactPoint", True),  # ... and a name
+        ({"contact": Agent(email="kontakt@example.no")}, "dcat:contactPoint", False),  # a vCard needs no name
+        ({"contact": Agent(url="https://www.skatteetaten.no/")}, "dcat:contactPoint", False),  # Skatteetaten's
+        ({"contact": Agent(name={"nb": "Kundesenter"})}, "dcat:contactPoint", True),  # ... but a way to reach it
+        ({"custodian": Agent(email="x@example.no")}, "geodcatap:custodian", True),  # an agent needs a name
         ({"variables": []}, "healthdcatap:hasVariables", True),  # structured data, no variables
         ({"variables": [], "has_structured_data": False}, "healthdcatap:hasVariables", False),
         ({"hdab": None}, "healthdcatap:hdab", True),
