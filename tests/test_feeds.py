@@ -34,6 +34,20 @@ def test_the_catalogue_is_served_in_the_syntax_the_client_accepts(settings, stor
 
 
 @pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [("application/json", "application/ld+json"), ("application/xml", "application/rdf+xml"), ("*/*", "text/turtle")],
+)
+def test_a_client_asking_plain_json_or_xml_gets_the_rdf_syntax_of_that_kind(
+    settings, store, server, client, accept, media_type
+):
+    """A script asking `application/json` was answered Turtle, which it could not read."""
+    build(settings, store, server, [mfr_dataset()])
+    response = client.get("/catalog", headers={"Accept": accept})
+    assert response.mimetype == media_type
+    assert (URIRef(mfr_dataset().uri), RDF.type, DCAT.Dataset) in graph(response, FORMATS[media_type])
+
+
+@pytest.mark.parametrize(
     ("suffix", "media_type"),
     [
         ("ttl", "text/turtle"),

@@ -43,12 +43,19 @@ def _settings() -> Any:
     return current_app.config["SETTINGS"]
 
 
+KINDRED = {"application/json": "jsonld", "application/xml": "xml", "text/xml": "xml"}
+"""Media types that are not RDF syntaxes but name the kind of one: a script asking JSON gets
+JSON-LD, not Turtle it cannot read. Offered after the RDF types, so these win only when named."""
+
+
 def negotiate(html: bool = False) -> str | None:
     """The RDF format the client prefers (Turtle when it does not care), or None for HTML."""
-    offered = [*RDF_TYPES[:1], "text/html", *RDF_TYPES[1:]] if html else RDF_TYPES
-    best = request.accept_mimetypes.best_match(offered, default="text/turtle")
+    offered = [*RDF_TYPES[:1], "text/html", *RDF_TYPES[1:]] if html else list(RDF_TYPES)
+    best = request.accept_mimetypes.best_match([*offered, *KINDRED], default="text/turtle")
     if best == "text/html":
         return None
+    if best in KINDRED:
+        return KINDRED[best]
     return {v: k for k, v in MEDIA_TYPES.items()}.get(best or "text/turtle", "turtle")
 
 
