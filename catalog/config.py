@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -580,6 +581,14 @@ class Settings:
     @property
     def config_path(self) -> Path:
         return self.home / CONFIG_FILE
+
+    @property
+    def edited_at(self) -> datetime | None:
+        """When `catalog.toml` as this process last read it was written (None: no file): the feeds'
+        statements follow its register and defaults, so their Last-Modified follows it too."""
+        if self._read_stamp is None:
+            return None
+        return datetime.fromtimestamp(self._read_stamp[1] / 1e9, UTC)
 
     @property
     def db_path(self) -> Path:

@@ -113,11 +113,15 @@ class Validators:
     last_modified: datetime | None
 
 
-def validators(store: StoreReader, *parts: object) -> Validators:
-    """Changes with every write that alters a record, and with every part of the request (`parts`)."""
+def validators(store: StoreReader, *parts: object, edited: datetime | None = None) -> Validators:
+    """Changes with every write that alters a record, and with every part of the request (`parts`);
+    Last-Modified is the later of the store's last write and `edited` (the operator's settings)."""
     modified = store.version()
     digest = hashlib.sha256(repr((modified, parts)).encode()).hexdigest()[:32]
-    return Validators(digest, datetime.fromisoformat(modified).replace(microsecond=0) if modified else None)
+    last = datetime.fromisoformat(modified) if modified else None
+    if edited is not None and (last is None or edited > last):
+        last = edited
+    return Validators(digest, last.replace(microsecond=0) if last is not None else None)
 
 
 OX_FORMATS = {

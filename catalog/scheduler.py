@@ -9,7 +9,11 @@ The scheduler is also where admin actions taken on the web happen (`catalog.admi
 web leaves a request in the spool, and the scheduler, which checks the spool every second while
 it waits, carries it out with the same functions as the command line (harvest, edit the source
 list, replace the synonym list, reindex). Each tick first reads `catalog.toml` again if it
-changed, so sources added or removed by `catalog sources` are followed without a restart.
+changed, so sources added or removed by `catalog sources` are followed without a restart; and
+when it changed (and at the first tick, for the access body's settings of the environment), the
+datasets whose EHDS view the edit changed are validated again (`pipeline.revalidate`): the feed
+writes a record's statements with the settings of the moment, so until then it carried datasets
+the new view fails, or left out ones it now lets in, until their source's next harvest.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from catalog.admin_queue import (
     synonym_groups,
 )
 from catalog.config import ConfigError, Settings
-from catalog.pipeline import SourceResult, harvest, reindex
+from catalog.pipeline import SourceResult, harvest, reindex, revalidate
 from catalog.search import IndexMissing, SearchBackend, SearchUnavailable
 from catalog.store import StoreReader, StoreUnavailable, StoreWriter
 
@@ -69,10 +73,12 @@ class Scheduler:
         self.poll_seconds, self.workers = poll_seconds, workers
         self.requests = AdminQueue(settings.home)
         self._stop = threading.Event()
+        self._validated = False
 
     def tick(self) -> list[SourceResult]:
         """Carry out waiting admin requests, then harvest what is due; the harvests' results."""
-        self._follow_sources()
+        if self._follow_sources() or not self._validated:
+            self._validate_again()
         self.store.recover()  # a run whose harvester died (on any host) is due again at once
         self._rebuild_a_lost_index()
         results = self.carry_out_requests()
@@ -105,12 +111,26 @@ class Scheduler:
             "search index rebuilt", extra={"documents": n, "duration_seconds": round(time.monotonic() - started, 3)}
         )
 
-    def _follow_sources(self) -> None:
+    def _follow_sources(self) -> bool:
+        """Read `catalog.toml` again if it changed; whether it was."""
         try:
             if self.settings.reload_sources():
                 log.info("source list read again", extra={"sources": len(self.settings.sources)})
+                return True
         except ConfigError as exc:  # a bad edit of catalog.toml: go on with the last good list
             log.error("the source list could not be read again, the last good one is kept: %s", exc)
+        return False
+
+    def _validate_again(self) -> None:
+        """The datasets whose published view the operator's settings changed, validated again."""
+        started = time.monotonic()
+        n = revalidate(self.settings, self.store, index=self.index)
+        self._validated = True
+        if n:
+            log.info(
+                "datasets validated again after a settings change",
+                extra={"datasets": n, "duration_seconds": round(time.monotonic() - started, 3)},
+            )
 
     # -- admin requests ---------------------------------------------------------------------
     def carry_out_requests(self) -> list[SourceResult]:
@@ -167,7 +187,8 @@ class Scheduler:
         params, home = request.params, self.settings.home
         if request.action == "add-source":
             src = source_from_params(params)
-            self._follow_sources()
+            if self._follow_sources():
+                self._validated = False  # the next tick validates again what this edit changed
             replaced = src.name in self.settings.sources
             self.settings.put_sources(src)  # merged into catalog.toml as it is on disk, under its lock
             return f"{'replaced' if replaced else 'added'} source {src.name} ({src.kind}, category {src.category}) {src.url}"

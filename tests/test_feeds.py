@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from email.utils import parsedate_to_datetime
+
 import pytest
 from hypothesis import given
 from hypothesis import settings as examples
@@ -137,6 +141,24 @@ def test_an_unchanged_page_is_answered_304_by_etag_and_by_date(settings, store, 
     build(settings, store, server, [mfr_dataset(title={"nb": "Endret"})])
     again = client.get("/catalog", headers={"If-None-Match": etag})
     assert again.status_code == 200 and again.headers["ETag"] != etag
+
+
+def test_an_edit_of_the_operators_settings_moves_last_modified_as_it_moves_the_etag(settings, store, server, client):
+    """The feed writes statements with the settings of the moment, and its ETag followed them, but
+    Last-Modified followed only the store: a harvester asking If-Modified-Since alone was answered
+    304 for a page whose publisher and themes had changed."""
+    build(settings, store, server, [mfr_dataset(themes=[])])
+    settings.put_sources(settings.sources["mfr"])
+    first = client.get("/catalog")
+    modified = first.headers["Last-Modified"]
+    assert client.get("/catalog", headers={"If-Modified-Since": modified}).status_code == 304
+    time.sleep(1.1)  # Last-Modified counts whole seconds
+    edited = dataclasses.replace(settings.sources["mfr"], options={"defaults": {"themes": ["SOCI"]}})
+    settings.put_sources(edited)
+    settings.reload_sources()  # what each process does when the file changed (at most every few seconds)
+    again = client.get("/catalog", headers={"If-Modified-Since": modified})
+    assert again.status_code == 200 and b"data-theme/SOCI" in again.get_data()
+    assert parsedate_to_datetime(again.headers["Last-Modified"]) > parsedate_to_datetime(modified)
 
 
 def test_an_unchanged_re_harvest_leaves_the_feed_and_its_etag_as_they_were(settings, store, server, client):

@@ -17,6 +17,7 @@ from catalog.feeds import FeedRequest, feed_page
 from catalog.model import Agent
 from catalog.pipeline import harvest
 from catalog.readiness import OPERATOR, PUBLISHER, coverage, fix_list, fix_list_csv
+from catalog.scheduler import Scheduler
 from catalog.store import SQLiteStore
 from tests.conftest import StaticServer
 from tests.factories import mfr_dataset
@@ -74,6 +75,26 @@ def test_a_register_entry_takes_the_dataset_into_the_feed_at_the_next_harvest_of
     assert b"mfr/dataset/2" in feed_page(settings, store, FeedRequest(profile="healthdcat-ap"), url)
     found = coverage(store, settings)
     assert (found.total.in_feed, found.total.stale) == (2, 0)
+
+
+def test_the_scheduler_validates_again_at_once_when_the_operator_edits_catalog_toml(harvested):
+    """The feed writes a record's statements with the settings of the moment, but its flag said what
+    the settings of its last harvest let through: after an edit, the EHDS feed carried datasets the
+    new view fails (or left out ones it lets in) until each source's next harvest, days later."""
+    settings, store = harvested
+    settings.put_sources(settings.sources["mfr"])  # the source as the operator's file has it
+    scheduler = Scheduler(settings, store, None)
+    assert scheduler.tick() == []  # harvested a moment ago: nothing is due
+    url = "http://cat.example/catalog"
+    assert b"mfr/dataset/2" not in feed_page(settings, store, FeedRequest(profile="healthdcat-ap"), url)
+    runs = store.last_run("mfr").id
+    with settings.config_path.open("a", encoding="utf-8") as toml:  # the operator adds a register entry
+        toml.write(f'\n[organisations."{FHI}"]\nname = "Folkehelseinstituttet"\nemail = "fhi@example.org"\n')
+    assert scheduler.tick() == []
+    assert store.last_run("mfr").id == runs, "no harvest"
+    assert store.get("https://data.fhi.no/mfr/dataset/2").conforms
+    assert b"mfr/dataset/2" in feed_page(settings, store, FeedRequest(profile="healthdcat-ap"), url)
+    assert coverage(store, settings).total.stale == 0
 
 
 def test_a_value_the_operators_setting_supplied_wrongly_is_the_operators_to_fix(settings, store, server):

@@ -84,7 +84,8 @@ def catalog(suffix: str | None = None) -> Response:
     except BadFeedRequest as exc:
         feed_request("-", fmt, "refused")
         abort(400, str(exc))
-    tags = validators(_store(), output_digest(_settings()), req, fmt)
+    settings = _settings()
+    tags = validators(_store(), output_digest(settings), req, fmt, edited=settings.edited_at)
     if not is_resource_modified(request.environ, etag=tags.etag, last_modified=tags.last_modified):
         feed_request(req.profile, fmt, "not_modified")
         response = Response(status=304)
