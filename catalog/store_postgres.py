@@ -122,7 +122,18 @@ class PostgresStore(SQLStore):
                 )
             self.schema, self.database = str(row["schema"]), str(row["db"])
             self._write_key = _key(self.database, self.schema, "write")
-            self._migrate(conn)
+            try:
+                self._migrate(conn)
+            except psycopg.errors.InsufficientPrivilege as exc:
+                if not readonly:
+                    raise
+                # an explorer's read-only role, opened before the scheduler migrated the schema:
+                # not ready until it has (the explorer tries again), rather than a traceback
+                raise StoreUnavailable(
+                    f"{self.location}: the schema is at version {self._current(conn)}, this release needs "
+                    f"{migrations.POSTGRES[-1].version}, and this role may not update it: `catalog migrate` "
+                    "or the scheduler does"
+                ) from exc
         if not readonly:
             self.recover()
 

@@ -344,3 +344,28 @@ def test_a_scheduler_started_while_its_database_is_down_waits_for_it_then_harves
             forwarder.close()
     waiting = [line for line in stderr.splitlines() if "the scheduler waits for it" in line]
     assert len(waiting) == 1 and f"127.0.0.1:{port}" in waiting[0]
+
+
+def test_an_explorer_with_a_read_only_role_waits_for_the_schema_instead_of_crashing(postgres_server):
+    """The explorers need no write access (README); started beside the scheduler (`enable --now`),
+    one may open the schema before the scheduler has migrated it. It ended with a traceback
+    (InsufficientPrivilege: CREATE TABLE schema_version); it is not ready, and says why."""
+    from catalog.store import StoreUnavailable
+
+    schema = postgres_server.new_schema()
+    role = f"reader_{schema}"
+    postgres_server.execute(
+        f"CREATE ROLE {role} LOGIN; GRANT USAGE ON SCHEMA {schema} TO {role}; "
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES TO {role}"
+    )
+    reader_url = postgres_server.url(schema=schema).replace("postgres@", f"{role}@")
+    try:
+        with pytest.raises(StoreUnavailable, match="catalog migrate") as refused:
+            store_at(reader_url, readonly=True)
+        assert "version 0" in str(refused.value) and "InsufficientPrivilege" not in str(refused.value)
+        store_at(postgres_server.url(schema=schema)).close()  # the scheduler, or `catalog migrate`
+        reader = store_at(reader_url, readonly=True)
+        assert reader.count() == 0
+        reader.close()
+    finally:
+        postgres_server.execute(f"DROP SCHEMA {schema} CASCADE; DROP OWNED BY {role}; DROP ROLE {role}")
