@@ -262,19 +262,23 @@ class Scheduler:
         if back:
             log.warning("admin requests of a scheduler that stopped are pending again", extra={"requests": back})
         while not self._stop.is_set():
+            failed = True
             try:
                 self.tick()  # each run logs its start and end
+                failed = False
             except (StoreUnavailable, SearchUnavailable) as exc:  # restarting, failing over: said, no traceback
                 log.warning("scheduler tick failed: %s", exc)
             except Exception:  # noqa: BLE001 - the scheduler must outlive any one tick
                 log.exception("scheduler tick failed")
-            self._wait()
+            self._wait(for_requests=not failed)
 
-    def _wait(self) -> None:
-        """Until the next tick is due, or an admin request waits, or `stop`."""
+    def _wait(self, for_requests: bool = True) -> None:
+        """Until the next tick is due, or (`for_requests`) an admin request waits, or `stop`. After a
+        failed tick the requests wait for the poll too: with the database down, a request waiting
+        had the scheduler try (and log that it could not) every second."""
         deadline = time.monotonic() + self.poll_seconds
         while not self._stop.wait(max(0.0, min(REQUEST_POLL_SECONDS, deadline - time.monotonic()))):
-            if time.monotonic() >= deadline or self.requests.waiting()["pending"]:
+            if time.monotonic() >= deadline or (for_requests and self.requests.waiting()["pending"]):
                 return
 
     def start(self) -> threading.Thread:

@@ -1,10 +1,13 @@
 """Each source is harvested when its own interval has passed, and after a restart where it was."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
+from catalog.admin_queue import AdminQueue
 from catalog.config import SourceConfig
 from catalog.scheduler import Scheduler, due
-from catalog.store import SQLiteStore
+from catalog.store import SQLiteStore, StoreUnavailable
 
 
 def add(settings, name, minutes, enabled=True):
@@ -78,3 +81,24 @@ def test_an_empty_store_leaves_an_empty_index_alone(settings, store, caplog):
     with caplog.at_level("WARNING", logger="catalog.scheduler"):
         Scheduler(settings, store, open_backend(settings)).tick()
     assert "rebuilding" not in caplog.text
+
+
+def test_a_tick_that_failed_is_tried_again_after_the_poll_even_with_requests_waiting(settings, store, caplog):
+    """While the database was down, an admin request waiting made the scheduler tick (and log that
+    it could not) every second instead of every `--poll` seconds: a line a second in the logs."""
+    scheduler = Scheduler(settings, store, None, poll_seconds=30)
+    ticks: list[float] = []
+
+    def unavailable() -> list:
+        ticks.append(time.monotonic())
+        raise StoreUnavailable("cannot connect to the store at postgresql://db.example.org/x")
+
+    scheduler.tick = unavailable  # type: ignore[method-assign]
+    AdminQueue(settings.home).submit("harvest", {})
+    thread = threading.Thread(target=scheduler.run_forever, daemon=True)
+    thread.start()
+    time.sleep(3.5)
+    scheduler.stop()
+    thread.join(5)
+    assert len(ticks) == 1, f"ticked {len(ticks)} times in 3.5 s with a 30 s poll"
+    assert caplog.text.count("scheduler tick failed") == 1
