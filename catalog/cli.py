@@ -558,7 +558,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
     print(f"backed up {settings.home} into {done.folder} in {done.seconds:.1f} s: {', '.join(done.files)}{held}")
     if removed:
         print(f"removed {len(removed)} older backup(s), keeping {args.keep}: {', '.join(p.name for p in removed)}")
-    print("to restore: stop the services, copy these files into the home (pg_restore a dump), run `catalog reindex`")
+    if "catalog.pgdump" in done.files:
+        print(
+            "to restore: stop the services, copy the other files into the home, restore the dump into an empty "
+            "database (pg_restore --clean --if-exists --dbname=URL catalog.pgdump), run `catalog reindex`"
+        )
+    else:
+        print(
+            "to restore: stop the services, copy these files into the home (or use the folder as the home), "
+            "run `catalog reindex`"
+        )
     return 0
 
 

@@ -134,27 +134,39 @@ def test_a_damaged_store_or_none_fails_the_backup_saying_why_and_leaves_nothing(
 
 
 @pytest.mark.skipif(shutil.which("pg_restore") is None, reason="pg_restore is not installed (postgresql-client)")
+@pytest.mark.parametrize("in_public", [False, True], ids=["own-schema", "public-schema"])
 def test_a_postgresql_catalogue_is_dumped_by_pg_dump_and_restores_with_pg_restore(
-    tmp_path, server, pg_url, postgres_server
+    tmp_path, server, pg_url, postgres_server, in_public
 ):
+    """Restored as README says, into a new database. A catalogue in a database's `public` schema
+    (README's own setup) restored with a bare `pg_restore` ended with status 1 ("schema public
+    already exists"): a script with `set -e` stops there."""
     home, dest = tmp_path / "home", tmp_path / "backup"
+    source_db = f"source_{os.getpid()}_{time.monotonic_ns()}"
+    if in_public:
+        postgres_server.execute(f"CREATE DATABASE {source_db}", database="postgres")
+        pg_url = postgres_server.url(database=source_db)
     env = {"CATALOG_DATABASE_URL": pg_url}
     running_catalogue(home, server, env)
     before = what_it_answers(home, env)
     said = cli(home, "backup", str(dest), env=env).stdout
-    assert "catalog.pgdump" in said
+    assert "catalog.pgdump" in said and "pg_restore --clean --if-exists" in said
     assert sorted(p.name for p in dest.iterdir()) == ["catalog.pgdump", "catalog.toml", "synonyms.txt"]
     database = f"restored_{os.getpid()}_{time.monotonic_ns()}"
     postgres_server.execute(f"CREATE DATABASE {database}", database="postgres")
     try:
         restored = postgres_server.url(database=database)
-        subprocess.run(["pg_restore", f"--dbname={restored}", str(dest / "catalog.pgdump")], check=True)
-        schema = parse_qs(urlsplit(pg_url).query)["options"][0].rsplit("=", 1)[1]  # "-c search_path=..."
+        command = ["pg_restore", "--clean", "--if-exists", f"--dbname={restored}", str(dest / "catalog.pgdump")]
+        subprocess.run(command, check=True)
+        options = parse_qs(urlsplit(pg_url).query).get("options")
+        schema = options[0].rsplit("=", 1)[1] if options else None  # "-c search_path=..."
         env = {"CATALOG_DATABASE_URL": postgres_server.url(database=database, schema=schema)}
         cli(dest, "reindex", env=env)
         assert what_it_answers(dest, env) == before
     finally:
         postgres_server.execute(f"DROP DATABASE {database} WITH (FORCE)", database="postgres")
+        if in_public:
+            postgres_server.execute(f"DROP DATABASE {source_db} WITH (FORCE)", database="postgres")
 
 
 def test_dated_backups_keep_the_newest_and_leave_other_folders_alone(tmp_path, server):
