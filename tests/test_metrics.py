@@ -71,6 +71,25 @@ def test_harvest_figures_come_from_the_store_whichever_process_harvested(setting
     assert value(found, "catalog_harvest_records_total", source="mfr", outcome="unchanged") == 2
 
 
+def test_a_run_whose_harvester_is_gone_is_not_reported_as_running(settings, server):
+    """A scheduler stopped mid-harvest (systemctl stop) left its runs `running` in the store until a
+    writer opened it again: /metrics said seven sources were being harvested by no one."""
+    from tests.test_store_contract import hold_a_run, kill
+
+    mfr_and_a_gone_source(str(settings.home), server)
+    settings.reload_sources()
+    client = create_app(settings).test_client()
+    proc, _held = hold_a_run(f"sqlite:///{settings.db_path}", "mfr")
+    try:
+        assert value(scrape(client), "catalog_harvest_running", source="mfr") == 1
+    finally:
+        kill(proc)
+    found = scrape(client)
+    assert value(found, "catalog_harvest_running", source="mfr") == 0
+    assert value(found, "catalog_harvest_last_status", source="mfr", status="interrupted") == 1
+    assert value(found, "catalog_harvest_last_status", source="mfr", status="running") == 0
+
+
 def test_searches_cache_hits_and_feed_requests_are_counted(settings, store, server):
     mfr_and_a_gone_source(str(settings.home), server)
     settings.reload_sources()

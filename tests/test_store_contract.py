@@ -809,6 +809,20 @@ def test_a_run_left_by_a_dead_process_is_interrupted_when_a_writer_opens_the_sto
     assert last.error == "the harvest was interrupted before it finished"
 
 
+def test_a_reader_tells_a_run_at_work_from_one_whose_harvester_is_gone(url: str, store: SQLStore) -> None:
+    """Monitoring reads: after a scheduler was stopped mid-harvest, /metrics said its sources were
+    being harvested until a writer opened the store again."""
+    reader = store_at(url, readonly=True)
+    proc, _held = hold_a_run(url, "mfr")
+    try:
+        assert reader.running_now("mfr")
+    finally:
+        kill(proc)
+    assert eventually(lambda: not reader.running_now("mfr"))
+    assert reader.last_run("mfr").status == "running"  # as the store holds it: readers never write
+    assert not reader.running_now("npr")
+
+
 # -- the read side cannot write --------------------------------------------------------------
 
 

@@ -234,9 +234,12 @@ def last_run_metrics(store: StoreReader, configured: Mapping[str, SourceConfig])
         if configured[name].enabled:
             interval.add_metric([name], 60 * configured[name].interval_minutes)
         last = store.last_run(name)
-        running.add_metric([name], 1 if last is not None and last.status == "running" else 0)
+        now = last.status if last is not None else None
+        if now == "running" and not store.running_now(name):
+            now = "interrupted"  # its harvester is gone; the next writer to open the store says so too
+        running.add_metric([name], 1 if now == "running" else 0)
         for status in ("ok", "failed", "interrupted", "running"):
-            last_status.add_metric([name, status], 1 if last is not None and last.status == status else 0)
+            last_status.add_metric([name, status], 1 if now == status else 0)
         finished = store.last_harvest(name)
         if finished:
             last_success.add_metric([name], _unix(finished))
