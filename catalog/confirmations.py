@@ -144,6 +144,12 @@ def record(store: StoreWriter, holder: str, by: str, note: str = "") -> str:
     return store.confirm(holder, by, note)
 
 
+HARVEST_FOUND = "the harvest found {num} new, changed or deleted records"
+HARVEST_UNCHANGED = "the harvest found no change; the publisher confirms by its feed"
+"""A harvest's notes, kept in English as written; the web says them in the reader's language
+(`web.confirmations.harvest_note`)."""
+
+
 def record_harvest(store: StoreWriter, source: str, changed: int, confirm_unchanged: bool) -> str | None:
     """What a successful harvest confirms: the source, when its descriptions changed, or when the
     publisher said an unchanged feed confirms them; at most once per `HARVEST_EVERY`."""
@@ -152,11 +158,7 @@ def record_harvest(store: StoreWriter, source: str, changed: int, confirm_unchan
     if not harvest_confirms(store, source, datetime.now(UTC)):
         return None
     key = holder_key(SOURCE, source)
-    note = (
-        f"the harvest found {changed} new, changed or deleted records"
-        if changed
-        else "the harvest found no change; the publisher confirms by its feed"
-    )
+    note = HARVEST_FOUND.format(num=changed) if changed else HARVEST_UNCHANGED
     return store.confirm(key, "harvest", note)
 
 

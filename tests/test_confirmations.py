@@ -122,6 +122,20 @@ def test_the_overdue_list_page_atom_feed_and_source_page(settings, store, server
     assert "MFR (kilde | source)" not in [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
 
 
+@pytest.mark.parametrize(
+    "lang, says",
+    [
+        ("nb", "ved innhøsting: innhøstingen fant 1 ny, endret eller slettet post"),
+        ("nn", "ved innhausting: innhaustinga fann 1 ny, endra eller sletta post"),
+        ("en", "by a harvest: the harvest found 1 new, changed or deleted record"),
+    ],
+)
+def test_a_harvests_note_is_in_the_readers_language(settings, store, server, client, lang, says) -> None:
+    """The bokmål page said "ved innhøsting: the harvest found 37 new, changed or deleted records"."""
+    build(settings, store, server, [mfr_dataset(variables=[])])
+    assert says in client.get(f"/confirmations/?lang={lang}").get_data(as_text=True)
+
+
 def test_catalog_confirm_and_confirmations(tmp_path, server, capsys) -> None:
     from catalog.rdf import to_graph
 

@@ -9,12 +9,14 @@ reads them. `confirmation_of` gives the source and publisher pages their line.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask_babel import gettext, ngettext
 
-from catalog.confirmations import SOURCE, Holder, holders, overdue, source_holder
+from catalog.confirmations import HARVEST_FOUND, HARVEST_UNCHANGED, SOURCE, Holder, holders, overdue, source_holder
 from web import atom, store
 
 bp = Blueprint("confirmations", __name__, url_prefix="/confirmations")
@@ -36,6 +38,26 @@ def confirmation_of(kind: str, ident: str) -> Holder | None:
     if kind == SOURCE:
         return source_holder(store(), current_app.config["SETTINGS"], ident)
     return next((h for h in current() if h.kind == kind and h.ident == ident), None)
+
+
+_FOUND = re.compile(re.escape(HARVEST_FOUND).replace(r"\{num\}", r"(\d+)") + "$")
+
+
+@bp.app_template_global()
+def harvest_note(note: str) -> str | None:
+    """A harvest's note in the reader's language (the Norwegian page said "ved innhøsting: the
+    harvest found 37 new, changed or deleted records"); None for a note of another form."""
+    found = _FOUND.match(note)
+    if found:
+        num = int(found.group(1))
+        return ngettext(
+            "the harvest found %(num)s new, changed or deleted record",
+            "the harvest found %(num)s new, changed or deleted records",
+            num,
+        )
+    if note == HARVEST_UNCHANGED:
+        return gettext("the harvest found no change; the publisher confirms by its feed")
+    return None
 
 
 @bp.get("/")
