@@ -518,7 +518,7 @@ def wave_datasets() -> tuple[list[Dataset], list[CodeList]]:
             Dataset(
                 uri=f"{base}/dataset",
                 identifier=wave,
-                title={"nb": title},
+                title={"nb": title, "en": title},  # one title, said in two languages
                 description={"nb": f"{title}, Tromsøundersøkelsen."},
                 publisher=Agent(name={"nb": "UiT Norges arktiske universitet"}),
                 health_categories=[HC + "PHDR"],

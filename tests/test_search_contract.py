@@ -18,6 +18,7 @@ from catalog.model import CodeList, Concept, key_for
 from catalog.search import BadQuery, SearchBackend, SearchQuery, suggestions, type_filters, type_totals, variables_using
 from catalog.search.analysis import MAX_WINDOW, WORD_LIST_RECHECK, Synonyms
 from catalog.search.documents import SourceInfo, complete, documents
+from catalog.search.results import member
 from tests.search_fixtures import CODE_LISTS, JUDGED, Registry, corpus, ident, names, registry_dataset, synonyms_copy
 
 VARIABLES = [d for d in corpus() if d["type"] == "variable"]
@@ -1306,6 +1307,15 @@ def test_identical_variables_of_one_source_are_one_row_with_their_datasets_and_s
     assert first.period == (1994, 2016)
     assert result.grouped and result.total == len({h.doc["group"] for h in search(loaded, "røyker daglig").hits})
     assert "hunt/ROYK" in names(result)  # another source, another row
+
+
+def test_a_rows_members_say_of_their_datasets_what_their_documents_say(loaded: SearchBackend) -> None:
+    """On Elasticsearch the members lost their datasets' titles in other languages: the English
+    page listed a row's waves by their bokmål titles."""
+    [row] = [h for h in search(loaded, "røyker daglig", group=True).hits if ident(h.doc) == "tromso/ROYK"]
+    docs = {h.key: h.doc for h in search(loaded, filters={"group": [row.doc["group"]]}).hits}
+    assert row.members == [member(docs[m["key"]]) for m in row.members]
+    assert {m["dataset_titles"]["en"] for m in row.members} == {f"Tromsø {n}" for n in (4, 5, 6, 7)}
 
 
 def test_a_group_expands_to_its_members(loaded: SearchBackend) -> None:

@@ -99,6 +99,7 @@ from catalog.search.analysis import (
 from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
 from catalog.search.documents import stored
 from catalog.search.results import (
+    MEMBER_FIELDS,
     SPAN,
     check_page,
     disjunctive,
@@ -137,7 +138,9 @@ INDEX_ONLY = ("code_terms", "code_labels", "affixes", "parts", "suggest")
 would otherwise be stored with every variable using it)."""
 INDEX_NAME = re.compile(r'^[a-z0-9][^A-Z\\/*?"<>|,# :]*$')
 TOO_MANY_CLAUSES = re.compile(r"too_many(_nested)?_clauses|maxClauseCount|max_clause_count", re.IGNORECASE)
-MEMBER_FIELDS = ["doc.key", "doc.dataset_key", "doc.dataset_title", "doc.period_start", "doc.period_end"]
+MEMBER_SOURCE = [f"doc.{name}" for name in MEMBER_FIELDS]
+"""What a group's inner hits read of each member: what `results.member` keeps (its dataset's titles
+in every language among them, which the English page shows)."""
 
 
 class IndexingError(RuntimeError):
@@ -637,7 +640,7 @@ class ElasticsearchBackend:
                     "name": "members",
                     "size": MEMBERS_SHOWN,
                     "sort": [{"period_start": {"order": "asc", "missing": "_first"}}, {"key": "asc"}],
-                    "_source": MEMBER_FIELDS,
+                    "_source": MEMBER_SOURCE,
                 },
             }
         if aggs:
