@@ -158,6 +158,8 @@ class Proxy:
         self.upstream = upstream
         self.seen: list[tuple[str, str]] = []
         self.answers: list[tuple[str, str, int, dict[str, Any], int]] = []  # method, path part, status, body, times
+        self.stalled = threading.Event()  # set: requests wait, unanswered, as on a stalled node
+        self.resumed = threading.Event()
         self._server = make_server("127.0.0.1", port, self._app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -168,6 +170,8 @@ class Proxy:
     def _app(self, environ, start_response):
         request = Request(environ)
         self.seen.append((request.method, request.full_path))
+        if self.stalled.is_set():
+            self.resumed.wait(30)
         for i, (method, part, status, body, times) in enumerate(self.answers):
             if method in (request.method, "*") and part in request.path and times > 0:
                 self.answers[i] = (method, part, status, body, times - 1)
@@ -184,6 +188,7 @@ class Proxy:
         return Response(upstream.content, status=upstream.status_code, headers=headers)(environ, start_response)
 
     def close(self) -> None:
+        self.resumed.set()
         self._server.shutdown()
 
 
@@ -396,6 +401,35 @@ def test_a_query_the_cluster_finds_too_big_is_a_bad_query_that_says_so(proxy: Pr
     finally:
         proxy.answers.clear()
         backend.drop()
+
+
+def test_a_cluster_that_stops_answering_fails_searches_at_once_after_one_wait(
+    proxy: Proxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stalled cluster (it accepts connections and never answers) held each search for the
+    client's 60 s, every time, and the pages queued behind it (/healthz too) in a serving process.
+    One search waits `READ_SECONDS`; the next ones fail at once until `QUIET_SECONDS` have passed."""
+    import catalog.search.elasticsearch_backend as es
+
+    monkeypatch.setattr(es, "READ_SECONDS", 1.0)
+    monkeypatch.setattr(es, "QUIET_SECONDS", 2.0)
+    monkeypatch.setattr(es, "_quiet_until", {})
+    backend = backend_on(proxy.url)
+    backend.replace_all([{"key": "k1", "type": "variable", "name": "VEKT", "label": "Vekt"}])
+    assert backend.search(SearchQuery(text="vekt")).total == 1
+    proxy.stalled.set()
+    started = time.monotonic()
+    with pytest.raises(SearchUnavailable, match="did not answer in time"):
+        backend.search(SearchQuery(text="vekt"))
+    assert 0.9 < time.monotonic() - started < 5
+    started = time.monotonic()
+    with pytest.raises(SearchUnavailable, match="asked again in"):
+        backend.search(SearchQuery(text="vekt"))
+    assert time.monotonic() - started < 0.5, "not asked: it did not answer a moment ago"
+    proxy.stalled.clear()
+    proxy.resumed.set()
+    time.sleep(2.1)
+    assert backend.search(SearchQuery(text="vekt")).total == 1
 
 
 def test_indices_are_deleted_by_name_never_by_wildcard(proxy: Proxy) -> None:

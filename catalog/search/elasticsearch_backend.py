@@ -201,6 +201,17 @@ TLS_HINT = "check CATALOG_ELASTICSEARCH_CA_CERTS or CATALOG_ELASTICSEARCH_FINGER
 CREDENTIALS_HINT = "check CATALOG_ELASTICSEARCH_API_KEY, or CATALOG_ELASTICSEARCH_USER and _PASSWORD"
 
 
+READ_SECONDS = 10.0
+"""How long a search (or any read a page makes) waits for the cluster: the client's own 60 s held a
+researcher's page for a minute before its 503, and every page queued behind it in a serving process.
+Writes (a bulk rebuild, index settings) keep the client's 60 s."""
+QUIET_SECONDS = 10.0
+"""After the cluster did not answer in time, for this long every request fails at once, without
+asking it (a stalled node accepts connections and never answers); then one request asks again."""
+_quiet_until: dict[str, float] = {}
+"""The cluster's node addresses -> until when it is not asked (per process, all clients alike)."""
+
+
 class Client(Elasticsearch):
     """The official client, with the failures that are the cluster's rather than the request's
     raised as `SearchUnavailable`, saying what to check: unreachable (down, a wrong address, TLS
@@ -211,10 +222,17 @@ class Client(Elasticsearch):
     Every API call and `client.options(...)` (the bulk helper's) goes through here."""
 
     def perform_request(self, method: str, path: str, **kwargs: Any) -> Any:
+        where = _where(self)
+        quiet = _quiet_until.get(where, 0.0) - time.monotonic()
+        if quiet > 0:
+            raise SearchUnavailable(
+                f"the search cluster at {where} did not answer in time; it is asked again in {quiet:.0f} s"
+            )
         try:
             return super().perform_request(method, path, **kwargs)
         except ConnectionTimeout as exc:
-            raise SearchUnavailable(f"the search cluster at {_where(self)} did not answer in time") from exc
+            _quiet_until[where] = time.monotonic() + QUIET_SECONDS
+            raise SearchUnavailable(f"the search cluster at {where} did not answer in time") from exc
         except TlsError as exc:
             raise SearchUnavailable(
                 f"the search cluster at {_where(self)} failed the TLS handshake ({_reason(exc)}): {TLS_HINT}"
@@ -354,7 +372,7 @@ class ElasticsearchBackend:
         if self._aliased:
             return
         alias = self.alias
-        if not self.client.indices.exists_alias(name=alias):
+        if not self._reads.indices.exists_alias(name=alias):
             if self.client.indices.exists(index=alias):
                 raise IndexingError(
                     f"{alias!r} is an index, not an alias; delete it or choose another "
@@ -606,10 +624,15 @@ class ElasticsearchBackend:
         synonyms = self.synonyms
         return relaxed(self._search, q, synonyms.plan(q.text), synonyms)
 
+    @property
+    def _reads(self) -> Elasticsearch:
+        """The client for a page's reads: waiting `READ_SECONDS` at most."""
+        return self.client.options(request_timeout=READ_SECONDS)
+
     def _request(self, body: dict[str, Any]) -> Any:
         """A search request; a query the server finds too big is the user's `BadQuery`."""
         try:
-            return self.client.search(index=self.alias, **body)
+            return self._reads.search(index=self.alias, **body)
         except ApiError as exc:
             if exc.status_code == 400 and TOO_MANY_CLAUSES.search(str(exc.body) + str(exc)):
                 raise too_complex("the search server refused it as having too many clauses") from exc
@@ -736,7 +759,7 @@ class ElasticsearchBackend:
         keys = sorted({h.doc["codelist_key"] for h in hits if h.doc.get("codelist_key")})
         lists: dict[str, dict[str, Any]] = {}
         if keys:
-            for found in self.client.mget(index=self.alias, ids=keys, source_includes=["doc"])["docs"]:
+            for found in self._reads.mget(index=self.alias, ids=keys, source_includes=["doc"])["docs"]:
                 if found.get("found"):
                     lists[found["_id"]] = found["_source"]["doc"]
         mark(hits, plan, splitter, lists)
@@ -767,7 +790,7 @@ class ElasticsearchBackend:
             text_query: dict[str, Any] = {"prefix": {"suggest": folded[0]}}
         else:
             text_query = {"match_phrase_prefix": {"suggest": " ".join(folded)}}
-        answer = self.client.search(
+        answer = self._reads.search(
             index=self.alias,
             size=limit * 5,
             source={"includes": ["doc"]},
@@ -777,14 +800,14 @@ class ElasticsearchBackend:
 
     def count(self) -> int:
         self._ensure_alias()
-        return int(self.client.count(index=self.alias)["count"])
+        return int(self._reads.count(index=self.alias)["count"])
 
     def generation(self) -> tuple[Any, ...]:
         """Per index behind the alias: its uuid (a rebuild makes a new one) and its counts of
         indexing and delete operations, which every write raises, updates in place included;
         and the synonym and code name lists' versions (they apply at query time)."""
         self._ensure_alias()
-        stats = self.client.indices.stats(index=self.alias, metric="indexing")["indices"]
+        stats = self._reads.indices.stats(index=self.alias, metric="indexing")["indices"]
         return (
             *sorted(
                 (
