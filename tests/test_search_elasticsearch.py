@@ -531,6 +531,9 @@ def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the
     variable = client.get(f"/variables/{key_for(dataset.variables[0].uri)}", headers={"Accept": "text/html"})
     assert variable.status_code == 200  # what the store says of it; other waves and similar ones not shown
     assert "Søket er utilgjengelig en liten stund: den samme variabelen" in variable.text
+    described = client.get(f"/api/variables/{key_for(dataset.variables[0].uri)}")  # a script, as the page
+    assert described.status_code == 200 and described.json["name"] == dataset.variables[0].name
+    assert described.json["searched"] is False and described.json["equivalents"]["same_source"] == []
     codes = client.get(f"/codelists/{key_for(apgar_codes().uri)}", headers={"Accept": "text/html"})
     assert codes.status_code == 200 and "variablene som bruker kodelisten, vises ikke" in codes.text
     api = client.get("/api/search?q=blod")

@@ -180,7 +180,7 @@ def provenance(stored: Any, history: list[dict[str, Any]]) -> dict[str, Any]:
 
 @bp.get("/variables/<key>")
 def variable(key: str) -> Response:
-    view = variable_view(key)
+    view = variable_view(key, without_search=True)  # what the store says, while search cannot answer
     d = view.dataset.record
     cl = view.codelist.codelist() if view.codelist else None
     return jsonify(
@@ -203,6 +203,7 @@ def variable(key: str) -> Response:
                 "other_sources": [hit_json(h) for h in view.equivalents.other_sources],
             },
             "related": [hit_json(h) for h in view.related],
+            "searched": view.searched,
             "topics": [t.id for t in view.topics],
             "access_route": route_json(view.route),
             "provenance": provenance(view.dataset, view.history),

@@ -206,6 +206,11 @@ SCHEMAS: dict[str, Any] = {
         "(codes), its published distribution, equivalents (its source's other waves, other sources), "
         "related variables, topics, access route, provenance and validation",
         "properties": {
+            "searched": {
+                "type": "boolean",
+                "description": "false while search cannot answer: the store's part alone, without "
+                "equivalents and related variables (the page says so too)",
+            },
             "frequencies": {
                 "type": "array",
                 "items": {"$ref": "#/components/schemas/Frequency"},
