@@ -1309,6 +1309,14 @@ def test_identical_variables_of_one_source_are_one_row_with_their_datasets_and_s
     assert "hunt/ROYK" in names(result)  # another source, another row
 
 
+def test_a_letter_typed_with_a_combining_mark_is_the_letter(loaded: SearchBackend) -> None:
+    """ "blodtrykksmåling" typed with a + U+030A (some keyboards, text pasted from a PDF) was two
+    words, "blodtrykksma" and "ling", and found other things than the word typed with "å"."""
+    composed, decomposed = search(loaded, "målt vekt"), search(loaded, "ma\u030alt vekt")
+    assert composed.total > 0 and not composed.any_words
+    assert (names(decomposed), decomposed.total, decomposed.any_words) == (names(composed), composed.total, False)
+
+
 def test_a_rows_members_say_of_their_datasets_what_their_documents_say(loaded: SearchBackend) -> None:
     """On Elasticsearch the members lost their datasets' titles in other languages: the English
     page listed a row's waves by their bokmål titles."""

@@ -9,6 +9,7 @@ reason, never hidden.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +118,13 @@ class SearchQuery:
     tabs, each under the filters that apply to it), all with this query's plan (its words, typos and any-word mode). A backend may count
     them all in one pass over the words' matches (tantivy and Elasticsearch do) instead of one
     counting search per chosen facet and per other type."""
+
+    def __post_init__(self) -> None:
+        # Composed, as the catalogue's text is: "blodtrykksmåling" typed with a combining ring
+        # (a + U+030A, as some keyboards and pasted PDFs give it) was two words, "blodtrykksma" and
+        # "ling", and found other things than the same word typed with "å".
+        if not self.text.isascii():
+            self.text = unicodedata.normalize("NFC", self.text)
 
 
 @dataclass
