@@ -75,3 +75,18 @@ def test_a_lost_index_answers_503_until_the_schedulers_next_tick_rebuilds_it(set
     assert client.get("/api/search?q=fødselsvekt").get_json()["total"] == 1
     assert client.get("/readyz").status_code == 200
     index.close()
+
+
+def test_an_explorer_whose_index_is_empty_beside_a_full_store_is_not_ready(settings_on, store) -> None:
+    """Started on a new cluster, with a misspelt index name or a home copied without its index, an
+    explorer said "ready, 0 documents", and its searches that the catalogue held nothing."""
+    settings = settings_on
+    [done] = harvest(settings, store, None, ["mfr"], workers=1)  # stored, never indexed
+    assert done.ok
+    client = create_app(settings).test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["index"].startswith("empty beside a store of 2 datasets and code lists")
+    Scheduler(settings, store, open_backend(settings)).tick()  # rebuilds it
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json()["checks"]["index"].startswith("ok (")

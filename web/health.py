@@ -35,8 +35,27 @@ def _store_check(extensions: dict[str, Any], settings: Any) -> str:
     return "ok"
 
 
-def _index_check(index: Any) -> str:
-    return f"ok ({index.count():,} documents)"
+class NotReady(RuntimeError):
+    """A part that answers but cannot serve yet; the message is the reason."""
+
+
+def _index_check(index: Any, extensions: dict[str, Any], settings: Any) -> str:
+    """The index's documents; none beside a store that holds records is not ready: an explorer
+    started on a new cluster, a misspelt index name or a home without its index said "ready",
+    and its searches that the catalogue holds nothing."""
+    documents = index.count()
+    if not documents:
+        try:
+            store = store_of(extensions, settings)
+            held = store.count("dataset") + store.count("codelist")
+        except Exception:  # noqa: BLE001 - the store's own check says why it cannot be read
+            held = 0
+        if held:
+            raise NotReady(
+                f"empty beside a store of {held:,} datasets and code lists: the scheduler rebuilds it at its "
+                "next tick, or `catalog reindex`"
+            )
+    return f"ok ({documents:,} documents)"
 
 
 @bp.get("/readyz")
@@ -44,7 +63,7 @@ def readyz() -> tuple[Response, int]:
     extensions = current_app.extensions
     pending = {
         "store": _checks.submit(_store_check, extensions, current_app.config["SETTINGS"]),
-        "index": _checks.submit(_index_check, extensions["search"]),
+        "index": _checks.submit(_index_check, extensions["search"], extensions, current_app.config["SETTINGS"]),
     }
     checks: dict[str, str] = {}
     ready = True
@@ -53,6 +72,8 @@ def readyz() -> tuple[Response, int]:
             checks[name] = future.result(timeout=READY_SECONDS)
         except Timeout:
             ready, checks[name] = False, f"no answer within {READY_SECONDS:g} s"
+        except NotReady as exc:
+            ready, checks[name] = False, str(exc)
         except Exception as exc:  # noqa: BLE001 - any failure is the reason to report
             ready, checks[name] = False, f"unreachable: {type(exc).__name__}: {exc}"
     response = jsonify({"status": "ready" if ready else "not ready", "checks": checks})
