@@ -11,8 +11,9 @@ from functools import cache
 
 import pyshacl
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, RDF, SH, SKOS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, RDF, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS as DCT
 
 import shapes
 from catalog import profiles
@@ -128,6 +129,26 @@ def test_the_ehds_feed_conforms_to_healthdcat_ap_release_8_and_dcat_ap_3(setting
     assert len(set(g.subjects(RDF.type, DQV.QualityMeasurement))) >= 10 * size
     assert violations(g, healthdcat_shapes()) == []
     assert structured_datasets_have_variables(g) == []
+
+
+def test_a_period_in_years_or_months_is_written_in_dates_in_the_dcat_ap_no_feed(settings, store, server, client):
+    """DCAT-AP-NO 2.0 asks dcat:startDate and endDate as xsd:date or xsd:dateTime; a period a source
+    gave in years or months (DDI's "2001", "2003-06") was written as xsd:gYear or gYearMonth, which
+    its shapes refuse (34 findings on the demo's feed). DCAT-AP 3 allows them: kept there."""
+    dataset = dataclasses.replace(complete_dataset(0), temporal_start="2001", temporal_end="2003-06")
+    build(settings, store, server, [dataset, codes()])
+    g = feed(client, "dcat-ap-no")
+    g.add((URIRef(EU + "licence/CC_BY_4_0"), SKOS.inScheme, URIRef(EU + "licence")))
+    assert violations(g, dcat_ap_no_shapes()) == []
+    period = g.value(URIRef(dataset.uri), DCT.temporal)
+    assert (g.value(period, DCAT.startDate), g.value(period, DCAT.endDate)) == (
+        Literal("2001-01-01", datatype=XSD.date),
+        Literal("2003-06-30", datatype=XSD.date),
+    )
+    plain = feed(client, "dcat-ap-3")
+    assert plain.value(plain.value(URIRef(dataset.uri), DCT.temporal), DCAT.startDate) == Literal(
+        "2001", datatype=XSD.gYear
+    )
 
 
 @pytest.mark.parametrize("size", CATALOGUES.values(), ids=CATALOGUES.keys())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -46,7 +47,18 @@ ELI_TYPES = {"/eli/reg/": "REG", "/eli/dir/": "DIR", "/eli/dec/": "DEC"}
 Triple = tuple[Any, Any, Any]
 _BYTE_SIZE, _TYPE, _DCT_TYPE, _DCT_TITLE = DCAT.byteSize, RDF.type, DCT.type, DCT.title
 _LEGAL_RESOURCE, _STANDARD = ELI.LegalResource, DCT.Standard
-_WATCHED = {_BYTE_SIZE, _TYPE, _DCT_TYPE, _DCT_TITLE}
+_START, _END = DCAT.startDate, DCAT.endDate
+_WATCHED = {_BYTE_SIZE, _TYPE, _DCT_TYPE, _DCT_TITLE, _START, _END}
+_PARTIAL = {XSD.gYear, XSD.gYearMonth}
+
+
+def as_date(value: Literal, end: bool) -> Literal:
+    """A year or a month as the day it begins (a start) or ends (an end): DCAT-AP-NO 2.0 takes a
+    period's bounds as xsd:date or xsd:dateTime only, where DCAT-AP 3 also takes gYear and gYearMonth."""
+    year, _, month = str(value).partition("-")
+    first, last = (int(month), int(month)) if month else (1, 12)
+    day = calendar.monthrange(int(year), last)[1] if end else 1
+    return Literal(f"{int(year):04d}-{last if end else first:02d}-{day:02d}", datatype=XSD.date)
 
 
 def for_dcat_ap_no(triples: Iterable[Triple]) -> list[Triple]:
@@ -55,7 +67,8 @@ def for_dcat_ap_no(triples: Iterable[Triple]) -> list[Triple]:
     - dcat:byteSize is xsd:decimal there (xsd:nonNegativeInteger in DCAT-AP 3);
     - an eli:LegalResource needs its dct:type: the EU resource type its ELI names (regulation,
       directive, decision);
-    - a dct:Standard needs a dct:title: its label in our controlled vocabularies, else its notation.
+    - a dct:Standard needs a dct:title: its label in our controlled vocabularies, else its notation;
+    - a period's dcat:startDate and endDate are dates: a year or a month is its first or last day.
 
     One pass over one record's triples (an rdflib Graph per record cost three times the record's
     writing, and feeds write every record in this profile).
@@ -77,6 +90,8 @@ def for_dcat_ap_no(triples: Iterable[Triple]) -> list[Triple]:
                 typed.add(s)
             elif p == _DCT_TITLE:
                 titled.add(s)
+            elif isinstance(o, Literal) and o.datatype in _PARTIAL:  # a period's start or end
+                triple = (s, p, as_date(o, end=p == _END))
         out.append(triple)  # the very triple when it is kept (`catalog.renderings` compares by identity)
     for law in laws:
         kind = next((code for part, code in ELI_TYPES.items() if part in str(law)), None)
