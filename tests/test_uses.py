@@ -215,7 +215,8 @@ def test_the_admin_api_refuses_a_bad_register_at_once_and_leaves_a_good_one_for_
     auth = {"Authorization": "Bearer t0ken", "Content-Type": "text/csv"}
     bad = f"{HEADER}\nStudie,UiO,https://example.org/not-held,2025-01-01,Lov,Kort\n".encode()
     refused = client.post("/admin/uses", data=bad, headers=auth)
-    assert refused.status_code == 400
+    assert refused.status_code == 400 and refused.mimetype == "application/problem+json"
+    assert (refused.json["status"], refused.json["instance"]) == (400, "/admin/uses")  # as every other refusal
     assert refused.json["problems"] == [
         {"line": 2, "column": "datasets", "problem": "https://example.org/not-held is not a dataset in the catalogue"}
     ]

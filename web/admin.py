@@ -152,8 +152,18 @@ def import_uses() -> tuple[Response, int, dict[str, str]]:
         found = parse(data, (r.uri for r in store().records(kind="dataset", include_deleted=True)), "the upload")
     except RegisterError as exc:
         problems = [{"line": p.line, "column": p.field, "problem": p.message} for p in exc.problems]
-        response = jsonify({"title": "The register cannot be imported", "detail": str(exc), "problems": problems})
+        response = jsonify(
+            {
+                "type": "about:blank",
+                "title": "The register cannot be imported",
+                "status": 400,
+                "detail": str(exc),
+                "instance": request.path,
+                "problems": problems,  # RFC 9457 lets a problem carry members of its own
+            }
+        )
         response.status_code = 400
+        response.mimetype = "application/problem+json"
         abort(response)
     replace = request.args.get("replace", "") in ("1", "true", "yes")
     return _submit("import-uses", {"text": data.decode("utf-8-sig"), "replace": replace}, uses=len(found))
