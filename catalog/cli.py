@@ -513,7 +513,14 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     from catalog.store import open_store
 
     store = open_store(_settings(args))  # opening the write side applies the steps it lacks
-    print(f"{store.location}: schema version {store.schema_version()} (up to date)")
+    version = store.schema_version()
+    if store.migrated:
+        steps = ", ".join(str(n) for n in store.migrated)
+        print(
+            f"{store.location}: schema version {version}: applied step{'s' if len(store.migrated) > 1 else ''} {steps}"
+        )
+    else:
+        print(f"{store.location}: schema version {version} (up to date)")
     return 0
 
 

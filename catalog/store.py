@@ -392,6 +392,9 @@ class StoreReader(Protocol):
 class StoreWriter(StoreReader, Protocol):
     """The write side: only the pipeline and the CLI's writing commands get one."""
 
+    migrated: tuple[int, ...]
+    """The schema steps opening it applied (none when it was up to date)."""
+
     def transaction(self) -> AbstractContextManager[object]:
         """Group writes into one transaction (the calls inside join it)."""
         ...
@@ -458,6 +461,8 @@ class SQLStore(ABC):
     Statements are written with `?` placeholders (the PostgreSQL store translates them)."""
 
     readonly: bool
+    migrated: tuple[int, ...] = ()
+    """The schema steps this process applied when it opened the store (`catalog migrate` says them)."""
     EMPTY_BODY = "X''"
     """An empty blob literal: the bodies left unread by `renderings(bodies=False)`."""
     CONTAINS = "instr({column}, ?) > 0"
@@ -1417,7 +1422,8 @@ class SQLiteStore(SQLStore):
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied TEXT NOT NULL)"
                 )
-                for step in migrations.pending(self._current(conn), migrations.SQLITE, str(self.path)):
+                steps = migrations.pending(self._current(conn), migrations.SQLITE, str(self.path))
+                for step in steps:
                     for statement in step.statements():
                         conn.execute(statement)
                     conn.execute("INSERT INTO schema_version(version, applied) VALUES (?, ?)", (step.version, now()))
@@ -1425,6 +1431,7 @@ class SQLiteStore(SQLStore):
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            self.migrated = tuple(step.version for step in steps)
         finally:
             conn.close()
 

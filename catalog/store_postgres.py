@@ -204,10 +204,12 @@ class PostgresStore(SQLStore):
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied text NOT NULL)"
             )
-            for step in migrations.pending(self._current(conn), migrations.POSTGRES, self.location):
+            steps = migrations.pending(self._current(conn), migrations.POSTGRES, self.location)
+            for step in steps:
                 for statement in step.statements():
                     conn.execute(statement)
                 conn.execute("INSERT INTO schema_version(version, applied) VALUES (%s, %s)", (step.version, now()))
+        self.migrated = tuple(step.version for step in steps)
 
     @staticmethod
     def _current(conn: psycopg.Connection[Any]) -> int:

@@ -321,6 +321,8 @@ def test_a_store_is_imported_whole_into_an_empty_one_and_nowhere_else(tmp_path, 
     assert "there is no SQLite store at" in capsys.readouterr().err
     assert catalog(new, "import-store", f"sqlite:///{tmp_path / 'old' / 'catalog.sqlite'}") == 0
     assert "1 runs, 0 errors, 2 records" in capsys.readouterr().out
+    assert catalog(str(tmp_path / "fresh"), "migrate") == 0
+    assert re.search(r": schema version (\d+): applied steps 1, .*\1\n$", capsys.readouterr().out), "what it did"
     assert catalog(new, "migrate") == 0
     # the store named by its path as the operator knows it (not "//tmp/...", from sqlite:////tmp/...)
     assert re.fullmatch(

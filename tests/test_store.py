@@ -54,6 +54,8 @@ def test_a_store_from_before_schema_versioning_opens_migrated_with_everything_ke
     db.close()
     store = open_store(settings)
     assert store.schema_version() == migrations.SQLITE[-1].version
+    assert store.migrated == tuple(step.version for step in migrations.SQLITE)  # no version table: every step
+    assert open_store(settings).migrated == ()
     versions = sqlite3.connect(settings.db_path).execute("SELECT version FROM schema_version ORDER BY version")
     assert [v for (v,) in versions] == [step.version for step in migrations.SQLITE]
     indexes = sqlite3.connect(settings.db_path).execute("SELECT name FROM sqlite_master WHERE type='index'")
