@@ -78,7 +78,7 @@ def backup(settings: Settings, dest: Path) -> Backup:
             _pg_dump(settings.database_url, partial / PG_DUMP_FILE)
             done.files.append(PG_DUMP_FILE)
         else:
-            done.records = _snapshot(Path(settings.db_path), partial / Path(settings.db_path).name)
+            done.records = snapshot(Path(settings.db_path), partial / Path(settings.db_path).name)
             done.files.append(Path(settings.db_path).name)
         for name in OPERATOR_FILES:
             if (settings.home / name).is_file():
@@ -109,7 +109,7 @@ def backup_into(settings: Settings, folder: Path, keep: int, now: datetime | Non
     return done, removed
 
 
-def _snapshot(source: Path, target: Path) -> int:
+def snapshot(source: Path, target: Path) -> int:
     """The SQLite store at `source` copied whole to `target` in one step (one read transaction);
     its records counted once the copy is checked."""
     from catalog.store import BUSY_SECONDS

@@ -527,22 +527,39 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_import_store(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
+    from catalog.backup import BackupError, snapshot
     from catalog.store import store_at, store_path, store_url
 
     settings = _settings(args)
-    if urlsplit(args.source).scheme in ("", "file", "sqlite") and not Path(store_path(args.source)).is_file():
+    sqlite = urlsplit(args.source).scheme in ("", "file", "sqlite")
+    if sqlite and not Path(store_path(args.source)).is_file():
         raise InputError(f"there is no SQLite store at {store_path(args.source)}")
-    source = store_at(args.source, readonly=True)
-    if source.url == store_url(settings):
+    if sqlite and Path(store_path(args.source)).resolve() == Path(store_path(store_url(settings))).resolve():
         raise InputError("the store to import from is the configured store itself")
     target = store_at(store_url(settings))
     started = time.perf_counter()
-    try:
-        copied = source.copy_into(target)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix="helsekatalog-import-") as tmp:
+        if sqlite:  # read from a snapshot: opening a SQLite store migrates it, and the original is left
+            # as it was (its release, still running it, would refuse a store migrated past it)
+            copy = Path(tmp) / "catalog.sqlite"
+            try:
+                snapshot(Path(store_path(args.source)), copy)
+            except BackupError as exc:
+                raise InputError(str(exc)) from None
+            source, where = store_at(str(copy), readonly=True), str(store_path(args.source))
+        else:
+            source = store_at(args.source, readonly=True)
+            if source.url == store_url(settings):
+                raise InputError("the store to import from is the configured store itself")
+            where = source.location
+        try:
+            copied = source.copy_into(target)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        finally:
+            source.close()
     rows = ", ".join(f"{n:,} {table}" for table, n in copied.items())
-    print(f"copied {source.location} into {target.location} in {time.perf_counter() - started:.1f} s: {rows}")
+    print(f"copied {where} into {target.location} in {time.perf_counter() - started:.1f} s: {rows}")
     print("the search index is not part of the store: run `catalog reindex` if this one is new")
     return 0
 

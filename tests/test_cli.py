@@ -334,6 +334,24 @@ def test_a_store_is_imported_whole_into_an_empty_one_and_nowhere_else(tmp_path, 
     assert "already holds a catalogue" in capsys.readouterr().err
 
 
+def test_an_import_leaves_the_store_it_reads_from_as_it_was(tmp_path, capsys):
+    """Opening a SQLite store migrates it: import-store upgraded the store of the release it came
+    from in place, which that release, still running on it, then refused as newer than it knows."""
+    import hashlib
+    import sqlite3
+    from pathlib import Path
+
+    old = tmp_path / "old.sqlite"
+    script = Path(__file__).parent / "data" / "store-before-versioning.sql"
+    with sqlite3.connect(old) as db:
+        db.executescript(script.read_text(encoding="utf-8"))
+    before = hashlib.sha256(old.read_bytes()).hexdigest()
+    assert catalog(str(tmp_path / "new"), "import-store", str(old)) == 0
+    assert f"copied {old} into" in capsys.readouterr().out
+    assert hashlib.sha256(old.read_bytes()).hexdigest() == before
+    assert catalog(str(tmp_path / "new"), "report", "mfr") == 0
+
+
 def test_harvest_with_no_source_says_so_and_succeeds(home, capsys):
     """A new catalogue, or one whose sources are all disabled: nothing to do is not a failure, and
     the operator is told how to add a source (it once failed with a ZeroDivisionError)."""
