@@ -939,6 +939,23 @@ MAPPED_WITH = "mapped_with"
 with (none: by a version before the key, which the first harvest after the upgrade maps again)."""
 
 
+def follow_settings(settings: Settings, store: StoreWriter, index: IndexWriter | None = None) -> int:
+    """`revalidate` each source whose operator settings changed since its records were validated
+    (its checkpoint's `OPERATOR_VIEW`), and remember them as its records' settings; how many datasets
+    were validated again. One state read per source when nothing changed: the scheduler asks this
+    whenever `catalog.toml` changed, which adding a source does too."""
+    ehds = profiles.ehds()
+    n = 0
+    for name in sorted(settings.sources):
+        view = ehds.view_digest(settings, name) or ""
+        if store.state(name).get(OPERATOR_VIEW) in (None, view):  # never harvested, or validated so
+            continue
+        n += revalidate(settings, store, name, index)
+        with store.transaction():  # beside a harvest of the source saving its own checkpoint
+            store.save_state(name, {**store.state(name), OPERATOR_VIEW: view})
+    return n
+
+
 def revalidate(
     settings: Settings, store: StoreWriter, source: str | None = None, index: IndexWriter | None = None
 ) -> int:

@@ -11,7 +11,7 @@ it waits, carries it out with the same functions as the command line (harvest, e
 list, replace the synonym list, reindex). Each tick first reads `catalog.toml` again if it
 changed, so sources added or removed by `catalog sources` are followed without a restart; and
 when it changed (and at the first tick, for the access body's settings of the environment), the
-datasets whose EHDS view the edit changed are validated again (`pipeline.revalidate`): the feed
+datasets whose EHDS view the edit changed are validated again (`pipeline.follow_settings`): the feed
 writes a record's statements with the settings of the moment, so until then it carried datasets
 the new view fails, or left out ones it now lets in, until their source's next harvest.
 """
@@ -33,7 +33,7 @@ from catalog.admin_queue import (
     synonym_groups,
 )
 from catalog.config import ConfigError, Settings
-from catalog.pipeline import SourceResult, harvest, reindex, revalidate
+from catalog.pipeline import SourceResult, follow_settings, harvest, reindex
 from catalog.search import IndexMissing, SearchBackend, SearchUnavailable
 from catalog.store import StoreReader, StoreUnavailable, StoreWriter
 
@@ -124,7 +124,7 @@ class Scheduler:
     def _validate_again(self) -> None:
         """The datasets whose published view the operator's settings changed, validated again."""
         started = time.monotonic()
-        n = revalidate(self.settings, self.store, index=self.index)
+        n = follow_settings(self.settings, self.store, self.index)
         self._validated = True
         if n:
             log.info(

@@ -11,11 +11,12 @@ import re
 
 import pytest
 
+from catalog import profiles
 from catalog.cli import main
 from catalog.config import Settings, parse_organisations
 from catalog.feeds import FeedRequest, feed_page
 from catalog.model import Agent
-from catalog.pipeline import harvest
+from catalog.pipeline import OPERATOR_VIEW, harvest
 from catalog.readiness import OPERATOR, PUBLISHER, coverage, fix_list, fix_list_csv
 from catalog.scheduler import Scheduler
 from catalog.store import SQLiteStore
@@ -95,6 +96,8 @@ def test_the_scheduler_validates_again_at_once_when_the_operator_edits_catalog_t
     assert store.get("https://data.fhi.no/mfr/dataset/2").conforms
     assert b"mfr/dataset/2" in feed_page(settings, store, FeedRequest(profile="healthdcat-ap"), url)
     assert coverage(store, settings).total.stale == 0
+    view = profiles.ehds().view_digest(settings, "mfr")
+    assert store.state("mfr")[OPERATOR_VIEW] == view, "remembered: the next edit looks at one row per source"
 
 
 def test_a_value_the_operators_setting_supplied_wrongly_is_the_operators_to_fix(settings, store, server):
