@@ -640,8 +640,8 @@ def test_raw_counts_and_every_write_are_on_the_write_side_only() -> None:
 def _members(protocol: type) -> set[str]:
     names: set[str] = set()
     for cls in protocol.__mro__:
-        if cls.__module__ == "catalog.store":
-            names |= {n for n in vars(cls) if not n.startswith("_")}
+        if cls.__module__ == "catalog.store":  # its methods, and its attributes (declared, not assigned)
+            names |= {n for n in [*vars(cls), *vars(cls).get("__annotations__", {})] if not n.startswith("_")}
     return names
 
 
