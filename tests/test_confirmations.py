@@ -133,7 +133,9 @@ def test_the_overdue_list_page_atom_feed_and_source_page(settings, store, server
 def test_a_harvests_note_is_in_the_readers_language(settings, store, server, client, lang, says) -> None:
     """The bokmål page said "ved innhøsting: the harvest found 37 new, changed or deleted records"."""
     build(settings, store, server, [mfr_dataset(variables=[])])
-    assert says in client.get(f"/confirmations/?lang={lang}").get_data(as_text=True)
+    page = client.get(f"/confirmations/?lang={lang}").get_data(as_text=True)
+    assert says in page
+    assert "(<code>catalog confirm</code>)" in page and "`" not in page  # a command as code, not in backticks
 
 
 def test_catalog_confirm_and_confirmations(tmp_path, server, capsys) -> None:

@@ -145,6 +145,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     follow_sources(app, settings)
     app.jinja_env.globals.update(
         safe_url=display.safe_url,
+        command=display.command,
         pick=display.pick,
         shown=lambda value: display.shown(value, i18n.current()),
         in_language=lambda text, lang: display.in_language(text, lang, i18n.current()),

@@ -45,6 +45,11 @@ def pick_lang(value: LangText | None, locale: str) -> tuple[str, str]:
     return found, lang
 
 
+def command(text: str) -> Markup:
+    """A command named in a page's text, as code (the texts said it between backticks, shown as such)."""
+    return Markup("<code>{}</code>").format(text)
+
+
 def in_language(found: str, lang: str | None, locale: str) -> Markup:
     """Escaped text, inside <span lang> when it is not in the page's language (WCAG 3.1.2)."""
     if lang is None or lang == locale or not found:
