@@ -127,6 +127,7 @@ def search() -> Response:
             "sort": q.sort,
             "filters": q.filters,
             "total": result.total,
+            "total_estimated": view.estimated,
             "page": view.page,
             "pages": view.pages,
             "page_size": q.limit,

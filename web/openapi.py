@@ -170,6 +170,11 @@ SCHEMAS: dict[str, Any] = {
                 "a listed phrase as one (antibiotika barn: antibiotika, barn); empty otherwise",
             },
             "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
+            "total_estimated": {
+                "type": "boolean",
+                "description": "the total of rows is an estimate (grouped, past the backend's exact count: "
+                "tantivy from 500 rows); pages then goes one past a full page",
+            },
             "hits": {"type": "array", "items": {"$ref": "#/components/schemas/Hit"}},
             "facets": {
                 "type": "object",

@@ -227,6 +227,9 @@ class IndexWriter(Protocol):
 
 class SearchBackend(IndexWriter, Protocol):
     name: str
+    rows_estimated_from: int | None
+    """A grouped total of this many rows or more is an estimate (a distinct count's sketch: a
+    page says "about" and offers the next page while its own is full); None: always exact."""
     synonyms: Synonyms
     """The synonyms and common names of codes queries are expanded with (edited lists are followed
     while serving)."""

@@ -343,6 +343,7 @@ def client_from_settings(settings: Settings) -> Elasticsearch:
 
 class ElasticsearchBackend:
     name = "elasticsearch"
+    rows_estimated_from: int | None = None  # exact below its precision threshold, beyond any page (`_cardinality`)
 
     def __init__(
         self,

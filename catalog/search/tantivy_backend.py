@@ -227,6 +227,7 @@ def _group_id(group: Any, key: str) -> int:
 
 class TantivyBackend:
     name = "tantivy"
+    rows_estimated_from: int | None = EXACT_GROUPS  # its cardinality aggregation has no precision setting
 
     def __init__(self, root: Path, synonyms: Synonyms | None = None, compounds: Path = COMPOUNDS_FILE):
         self.root = Path(root)
