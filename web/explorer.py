@@ -417,9 +417,10 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
     pages = max(1, min(-(-result.total // q.limit), last))
     sketch = getattr(backend, "rows_estimated_from", None)
     estimated = result.grouped and sketch is not None and result.total >= sketch
-    if estimated and page >= pages and len(result.hits) == q.limit and page < last:
-        # an estimate a little under the rows hid the last ones (1,626 of 1,658 groups: 18 rows)
-        pages = page + 1
+    if estimated and result.hits and page < last:
+        # an estimate a little under the rows hid the last ones (1,626 of 1,658 groups: 18 rows):
+        # a page with rows is one of the pages, and a full one may have a next
+        pages = max(pages, page + 1 if len(result.hits) == q.limit else page)
     return SearchView(q, result, {**totals, q.type: result.total}, page, pages, chips, facets, estimated)
 
 
