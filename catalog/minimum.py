@@ -37,13 +37,14 @@ from catalog.store import StoredRecord, StoreReader
 PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 
 
-def _agent(agent: Agent | None) -> bool:
-    return agent is not None and any(n.strip() for n in agent.name.values()) and bool(agent.email or agent.url)
-
-
 def _reachable(contact: Agent | None) -> bool:
     """A contact point as HealthDCAT-AP reads one: a vCard with an e-mail address or a web page."""
     return contact is not None and bool(contact.email or contact.url)
+
+
+def _agent(agent: Agent | None) -> bool:
+    """An agent: reachable, and with a name."""
+    return agent is not None and _reachable(agent) and any(n.strip() for n in agent.name.values())
 
 
 def _text(value: dict[str, str]) -> bool:
