@@ -315,7 +315,7 @@ def nation(nation_settings) -> FlaskClient:
 def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimate(nation, nation_settings):
     """Past 500 rows the embedded index estimates a grouped total (a distinct count's sketch): the
     demo's variables were "1,626" rows of 1,658, and the pager, ending at the estimate, hid the last
-    18. The page says "about" and a full page offers the next."""
+    18. The page and its tab say "about" and a full page offers the next."""
     from catalog.search import open_backend
 
     backend = open_backend(nation_settings)
@@ -337,6 +337,9 @@ def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimat
     assert found["pages"] == page and len(found["hits"]) < 20  # the last, beyond the estimate: itself
     html = nation.get("/search?q=").get_data(as_text=True)
     assert re.search(r'class="total">ca\. [\d\xa0 ]+ variabler', html)
+    for tab in ("variable", "dataset"):  # the variables' tab says so too, seen from either tab
+        html = nation.get(f"/search?q=&type={tab}").get_data(as_text=True)
+        assert re.search(r'Variabler <span class="count">ca\. [\d\xa0 ]+</span>', html), tab
 
 
 def similar(nation: FlaskClient, words: str, source: str, name: str) -> list[dict[str, Any]]:

@@ -287,6 +287,8 @@ class SearchView:
     estimated: bool = False
     """The total of rows is an estimate (`SearchBackend.rows_estimated_from`): the page says
     "about", and a full last page by the estimate offers the next."""
+    estimated_tabs: frozenset[str] = frozenset()
+    """The tabs whose count is such an estimate: the variables' groups, seen from any tab."""
 
     @property
     def other_total(self) -> int:
@@ -417,11 +419,15 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
     pages = max(1, min(-(-result.total // q.limit), last))
     sketch = backend.rows_estimated_from
     estimated = result.grouped and sketch is not None and result.total >= sketch
+    totals = {**totals, q.type: result.total}
+    estimated_tabs = frozenset(
+        {"variable"} if grouped and sketch is not None and totals.get("variable", 0) >= sketch else ()
+    )
     if estimated and result.hits and page < last:
         # an estimate a little under the rows hid the last ones (1,626 of 1,658 groups: 18 rows):
         # a page with rows is one of the pages, and a full one may have a next
         pages = max(pages, page + 1 if len(result.hits) == q.limit else page)
-    return SearchView(q, result, {**totals, q.type: result.total}, page, pages, chips, facets, estimated)
+    return SearchView(q, result, totals, page, pages, chips, facets, estimated, estimated_tabs)
 
 
 def typed_years() -> dict[str, Any] | None:
