@@ -222,6 +222,7 @@ def test_readyz_says_503_and_why_when_the_search_cluster_is_down(settings):
         settings.values.update(
             search_backend="elasticsearch", elasticsearch_url=cluster.url, elasticsearch_plain_json=True
         )
+        open_backend(settings)  # the scheduler's makes the index; an explorer's makes nothing
         client = create_app(settings).test_client()
         assert client.get("/readyz").status_code == 200
     finally:

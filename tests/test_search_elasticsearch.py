@@ -549,8 +549,8 @@ def test_an_explorer_started_before_its_cluster_is_not_ready_and_serves_once_the
     assert sum("search unavailable" in r.getMessage() for r in caplog.records) == 1
     proxy = Proxy(emulator, port)  # the cluster comes up
     try:
-        found = lambda: "empty beside a store" in client.get("/readyz").json["checks"]["index"]  # noqa: E731
-        wait_for(found, 40, "the explorer finding its cluster (empty: what was harvested meanwhile is not in it)")
+        found = lambda: "has no index" in client.get("/readyz").json["checks"]["index"]  # noqa: E731
+        wait_for(found, 40, "the explorer finding its cluster (no index: the explorer makes none)")
         from catalog.scheduler import Scheduler
 
         Scheduler(settings, SQLiteStore(settings.db_path), open_backend(settings)).tick()  # rebuilds it

@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     except StoreUnavailable as exc:  # tried again by the requests (`store`); /readyz says why meanwhile
         log.warning("%s; tried again at the next request", exc)
         app.extensions.update(store=None, store_error=str(exc), store_retry_at=0.0)
-    app.extensions["search"] = metrics.TimedSearch(open_backend(settings))
+    app.extensions["search"] = metrics.TimedSearch(open_backend(settings, reading=True))
     app.extensions["admin_queue"] = AdminQueue(settings.home)
     ttl = float(app.config.get("SEARCH_CACHE_SECONDS", 60))
     app.extensions["facet_cache"] = SearchCache(ttl=ttl, size=4096, name="search_facets")

@@ -301,8 +301,12 @@ def type_totals(backend: SearchBackend, query: SearchQuery) -> dict[str, int]:
     return out
 
 
-def open_backend(settings: Settings) -> SearchBackend:
-    """The backend the configuration names; an unknown name is a configuration error."""
+def open_backend(settings: Settings, reading: bool = False) -> SearchBackend:
+    """The backend the configuration names; an unknown name is a configuration error.
+
+    `reading`: an explorer's, which makes nothing on a search cluster (the web never writes: a
+    misspelt index name there would have been made, empty). The embedded index is the home's own
+    folder, made where it is missing by whichever process opens the home first."""
     name = settings.search_backend
     backend: SearchBackend
     if name == "tantivy":
@@ -312,7 +316,7 @@ def open_backend(settings: Settings) -> SearchBackend:
     elif name == "elasticsearch":
         from catalog.search.elasticsearch_backend import ElasticsearchBackend
 
-        backend = ElasticsearchBackend.from_settings(settings)
+        backend = ElasticsearchBackend.from_settings(settings, create=not reading)
     else:
         from catalog.config import ConfigError
 

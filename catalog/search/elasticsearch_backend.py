@@ -271,8 +271,8 @@ def _where(client: Elasticsearch) -> str:
 def _missing(client: Elasticsearch, name: str) -> IndexMissing:
     """The index or alias `name` is not in the cluster: deleted, or a new cluster."""
     return IndexMissing(
-        f"the search cluster at {_where(client)} has no index {name!r}: the scheduler rebuilds it "
-        "from the store at its next tick, or run `catalog reindex`"
+        f"the search cluster at {_where(client)} has no index {name!r} (CATALOG_ELASTICSEARCH_INDEX): "
+        "the scheduler rebuilds it from the store at its next tick, or run `catalog reindex`"
     )
 
 
@@ -352,6 +352,7 @@ class ElasticsearchBackend:
         synonyms: Synonyms | None = None,
         compounds: Path = COMPOUNDS_FILE,
         replicas: int | None = None,
+        create: bool = True,
     ):
         check_index_name(alias)
         self.client = client
@@ -364,6 +365,10 @@ class ElasticsearchBackend:
         self.replicas = replicas
         self._staged = False  # documents sent since the last refresh (`stage`)
         self._aliased = False  # the alias is known to be there (`_ensure_alias`)
+        self.create = create
+        """Make the alias and a first index where the cluster has none: the scheduler's and the
+        commands' backends do; an explorer's does not (the web never writes), so an explorer
+        with a misspelt index name is not ready, naming it, rather than making an empty index."""
         try:
             self._ensure_alias()
         except SearchUnavailable as exc:  # an explorer or scheduler starting before its cluster
@@ -382,11 +387,13 @@ class ElasticsearchBackend:
                     f"{alias!r} is an index, not an alias; delete it or choose another "
                     "CATALOG_ELASTICSEARCH_INDEX (the catalogue manages <name>-<timestamp> indices)"
                 )
+            if not self.create:
+                raise _missing(self.client, alias)
             self._point_alias(self._new_index())
         self._aliased = True
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ElasticsearchBackend:
+    def from_settings(cls, settings: Settings, create: bool = True) -> ElasticsearchBackend:
         if not settings.elasticsearch_url:
             raise ConfigError(
                 "CATALOG_SEARCH_BACKEND=elasticsearch needs CATALOG_ELASTICSEARCH_URL "
@@ -394,7 +401,10 @@ class ElasticsearchBackend:
             )
         check_index_name(settings.elasticsearch_index)
         return cls(
-            client_from_settings(settings), settings.elasticsearch_index, replicas=settings.elasticsearch_replicas
+            client_from_settings(settings),
+            settings.elasticsearch_index,
+            replicas=settings.elasticsearch_replicas,
+            create=create,
         )
 
     # -- index lifecycle --------------------------------------------------------------------
