@@ -1366,6 +1366,17 @@ def test_long_facets_show_the_first_values_and_a_link_to_all(client, monkeypatch
     assert len(re.findall(r"<li>", full.split('id="facet-source"')[1].split("</section>")[0])) == 4
 
 
+def test_the_periods_facet_lists_every_decade_in_times_order(nation, monkeypatch):
+    """By their counts, the demo's decades read 2020-2029, 1960-1969, 1970-1979, ... and the
+    earliest were behind "show more"."""
+    monkeypatch.setattr("web.explorer.FACET_SHOWN", 2)
+    html = nation.get("/search?q=").get_data(as_text=True)
+    facet = html.split('id="facet-period"')[1].split("</section>")[0]
+    decades = re.findall(r"(\d{4})(?:-|–)(\d{4})", facet)
+    assert len(decades) > 2 and decades == sorted(decades)
+    assert 'class="more"' not in facet
+
+
 def test_a_facet_keeps_counting_its_other_values_when_one_is_chosen(client):
     html = page(client, "/search?source=hunt")
     assert re.search(

@@ -59,6 +59,9 @@ MAX_QUERY = 200
 (`shortened`), the API refuses it."""
 RELATED = 8
 FACET_SHOWN = 8  # values per facet before "show all"
+CHRONOLOGICAL = frozenset({"period"})
+"""Facets of periods (decades: a dozen at most), all shown, in time's order: by their counts a
+researcher read 2020-2029, 1960-1969, 1970-1979, 1980-1989, 2010-2019..."""
 USING_SHOWN = 50  # variables listed on a code list's page (the rest are a search away)
 
 
@@ -303,7 +306,10 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
     for name in FACETS:
         chosen = q.filters.get(name, [])
         buckets = result.facets.get(name, [])
-        shown = [(v, n) for i, (v, n) in enumerate(buckets) if expanded == name or i < FACET_SHOWN or v in chosen]
+        every = expanded == name or name in CHRONOLOGICAL
+        if name in CHRONOLOGICAL:
+            buckets = sorted(buckets)
+        shown = [(v, n) for i, (v, n) in enumerate(buckets) if every or i < FACET_SHOWN or v in chosen]
         links = []
         for v, n in shown:
             shown_as, lang = value_label(name, v)
