@@ -660,6 +660,32 @@ def test_english_words_find_variables_labelled_in_bokmal_alone(empty: SearchBack
 
 
 @pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("register", "REG"),  # Snowball: "register" -> regist, "registeret" -> register
+        ("kreftregister", "KREFT"),  # a compound in its description, written the other way
+        ("kreftregisteret", "KREFT"),
+        ("registeret", "REGISTER"),
+        ("alder", "ALDER"),  # "alder" -> ald, "alderen" -> alder
+        ("nummeret", "NR"),
+    ],
+)
+def test_a_noun_in_er_finds_its_definite_form_and_back(empty: SearchBackend, query: str, expected: str) -> None:
+    empty.upsert(
+        [
+            norwegian_only("reg", "REG", "Innmeldt til registeret"),
+            norwegian_only("kreft", "KREFT", "Diagnosedato", "Diagnosedato, slik det er registrert i Kreftregisteret."),
+            norwegian_only("register", "REGISTER", "Register for pasienter"),
+            norwegian_only("alder", "ALDER", "Alderen ved diagnose"),
+            norwegian_only("nr", "NR", "Løpende nummer for pasienten"),
+        ]
+    )
+    result = search(empty, query)
+    assert expected in [h.doc["name"] for h in result.hits]
+    assert not result.typos and not result.any_words and not result.split_words  # found as typed
+
+
+@pytest.mark.parametrize(
     ("query", "broader", "expected"),
     [
         ("I21.4", "I21", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"}),  # the lists hold I21, I21.0, I21.9
