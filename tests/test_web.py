@@ -342,6 +342,23 @@ def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimat
         assert re.search(r'Variabler <span class="count">ca\. [\d\xa0 ]+</span>', html), tab
 
 
+def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collected(nation):
+    """A row "Fødselsvekt, 5 datasets or waves, 1968–" led to and put in the basket its best-scoring
+    copy, the malformations register's of 1970–1982; the row's link and basket button are the copy
+    whose data are the latest (still collected), the others one click away in the row."""
+    found = nation.get("/api/search?q=fødselsvekt&grouped=1").json["hits"]
+    row = next(h for h in found if h["name"] == "VEKT")
+    assert row["group_size"] > 1
+    ongoing = [m for m in row["members"] if m["period_start"] and m["period_end"] is None]
+    [latest] = ongoing
+    assert row["id"] != latest["key"], "the case this is about: the best-scoring copy is another"
+    html = nation.get("/search?q=fødselsvekt").get_data(as_text=True)
+    head = html.split(">VEKT</code>")[0].rsplit('<div class="hit-head">', 1)[1]
+    assert f'href="/variables/{latest["key"]}"' in head
+    button = html.split(">VEKT</code>")[1].split("</div>")[0]
+    assert latest["key"] in button and row["id"] not in button
+
+
 def similar(nation: FlaskClient, words: str, source: str, name: str) -> list[dict[str, Any]]:
     """The similar variables the API gives for a variable found by a search."""
     found = nation.get("/api/search?" + urlencode({"q": words, "source": source})).json["hits"]
