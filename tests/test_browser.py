@@ -202,6 +202,26 @@ def test_the_basket_fills_in_place_survives_a_reload_and_exports(b, base_url):
     assert css(b, 'a[href="/basket/export.ttl"]').is_displayed()
 
 
+def test_the_basket_page_and_the_page_before_it_say_the_basket_as_it_is_after_a_removal(b, base_url):
+    """Removed on the basket's page, a variable stayed in its share link and its summary until a
+    reload; and the back button then showed the search page's basket as it was."""
+    b.get(base_url + "/search?q=fødselsvekt")
+    for button in csss(b, ".hit form.basket-form button"):
+        button.click()
+    wait(b, lambda d: css(d, "#basket-count").text == "2")
+    b.get(base_url + "/basket/")
+    link = css(b, "#share-link").get_attribute("value")
+    css(b, ".route form.basket-form button").click()
+    wait(b, lambda d: css(d, "#basket-count").text == "1")
+    wait(b, lambda d: css(d, "#share-link").get_attribute("value") != link)
+    assert "1 variabel fra" in css(b, "p.lead").text
+    b.back()  # the basket's page before the removal
+    wait(b, lambda d: "/basket/" in d.current_url and css(d, "#basket-count").text == "1")
+    b.back()
+    wait(b, lambda d: "/search" in d.current_url and css(d, "#basket-count").text == "1")
+    assert sorted(a.text for a in csss(b, ".hit .action")) == ["Fjern fra kurven", "Legg i kurven"]
+
+
 def test_the_basket_works_without_javascript(base_url, tmp_path):
     driver = chrome(tmp_path / "nojs", javascript=False)
     try:

@@ -1,6 +1,7 @@
 /* Progressive enhancement for the explorer: search-box suggestions, sort on change, basket
    buttons that update in place, filters open on wide screens (folded on phones) and a copy button
-   for the share link. Every feature works without this file. Text from the server is only ever
+   for the share link, a page brought back by the back button asked anew after the basket changed.
+   Every feature works without this file. Text from the server is only ever
    set with textContent, never as HTML. */
 (function () {
   "use strict";
@@ -38,8 +39,20 @@
     });
   }
 
+  var shown = Date.now();
+
+  function changed() {
+    try { localStorage.setItem("basket-changed", String(Date.now())); } catch (e) { /* storage off */ }
+  }
+
   function basket(form) {
     form.addEventListener("submit", function (event) {
+      if (document.getElementById("share-link")) {
+        // the basket's own page sums the basket up (its share link, datasets, places): the form
+        // posts as without JavaScript and the page comes back with all of it current
+        changed();
+        return;
+      }
       event.preventDefault();
       var button = form.querySelector("button");
       var action = button.querySelector(".action") || button;
@@ -54,6 +67,7 @@
           action.textContent = form.getAttribute(adding ? "data-remove-text" : "data-add-text");
           button.classList.toggle("secondary", adding);
           status(count ? count.parentNode.textContent : "");
+          changed();
         })
         .catch(function () { form.submit(); });
     });
@@ -76,6 +90,14 @@
       });
     });
   }
+
+  // A page the back button brings back from the browser's memory shows the basket as it was
+  // when left: shown again after the basket changed elsewhere, it is asked for anew.
+  window.addEventListener("pageshow", function (event) {
+    var at = 0;
+    try { at = Number(localStorage.getItem("basket-changed")) || 0; } catch (e) { /* storage off */ }
+    if (event.persisted && at > shown) { window.location.reload(); }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("details.filters").forEach(filters);
