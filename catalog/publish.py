@@ -11,9 +11,11 @@ file, row and column it comes from.
 
 from __future__ import annotations
 
+import difflib
 import json
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,7 +25,7 @@ from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import profiles
-from catalog.config import VOCABULARY_OF
+from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import HK, _agent, new_graph, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, MAP_HEADINGS, VarlistError, read_varlist
@@ -63,6 +65,12 @@ population_coverage = "Hvem registeret omfatter."
 dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
 temporal_start = "2008-01-01"
 access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for access
+# Also, where known (codes of the EU lists or full IRIs; counts as whole numbers):
+# spatial = ["NOR"]
+# frequency = "CONT"
+# coding_systems = ["https://www.ehelse.no/kodeverk/icd-10"]
+# number_of_records = 1000000
+# number_of_unique_individuals = 250000
 publisher = { name = "Helsedirektoratet", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
 contact = { name = "Eksempelregisteret", email = "register@example.no" }
 hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
@@ -124,13 +132,25 @@ def _agent_from(meta: Any) -> Agent | None:
     )
 
 
-def _vocabulary(values: list[str], base: str) -> list[str]:
-    return [v if v.startswith(("http://", "https://")) else base + v for v in values]
+AGENT_FIELDS = {"publisher", "contact", "custodian", "hdab"}
+AGENT_KEYS = ("name", "uri", "orgnr", "type", "email", "url")
+KIT_KEYS = {"base_url", "datasets", "identifier", "title", "description", *AGENT_FIELDS, *LAYOUT_OPTIONS}
+"""What `metadata.toml` may say: these, and every dataset field an operator may complete
+(`config.DEFAULT_FIELDS`: spatial, coding systems, counts, frequency, ...), read as they are."""
+KIT_DEFAULTS = {"themes": ["HEAL"], "access_rights": "NON_PUBLIC", "languages": ["NOB"]}
 
 
 def load_metadata(path: Path) -> dict[str, Any]:
+    """`metadata.toml`, checked: a key the kit does not know, a value of the wrong kind (a text
+    where a list is asked, a code no list has) is an error naming the key, never dropped or
+    split into letters; dates may be TOML dates; a byte-order mark is read past."""
     try:
-        meta = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8-sig")
+        meta = tomllib.loads(text)
+    except UnicodeDecodeError as exc:
+        raise PublishError(
+            f"{path}: is not UTF-8 (byte {exc.object[exc.start]:#04x} at {exc.start}): save it as UTF-8"
+        ) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise PublishError(f"{path}: cannot read the metadata file ({exc})") from exc
     if not str(meta.get("base_url", "")).startswith(("http://", "https://")):
@@ -138,7 +158,39 @@ def load_metadata(path: Path) -> dict[str, Any]:
             f"{path}: base_url must say where the feed will be hosted, e.g. "
             'base_url = "https://registry.example.no/dcat/"'
         )
-    return meta
+    datasets = meta.get("datasets", {})
+    if not isinstance(datasets, dict) or not all(isinstance(v, dict) for v in datasets.values()):
+        raise PublishError(f"{path}: datasets must be tables, [datasets.<file name without .csv/.xlsx>]")
+    checked = _checked(meta, f"{path}: ")
+    checked["datasets"] = {name: _checked(values, f"{path}: datasets.{name}.") for name, values in datasets.items()}
+    return checked
+
+
+def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
+    """The keys of `meta` parsed as the catalogue parses an operator's defaults (`config._default`)."""
+    known = KIT_KEYS | set(DEFAULT_FIELDS)
+    for key in meta:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean {close[0]}?" if close else f"; the keys are {', '.join(sorted(known))}"
+            raise PublishError(f"{where}{key}: unknown key{hint}")
+    out = dict(meta)
+    for key in AGENT_FIELDS & set(meta):
+        value = meta[key]
+        if not isinstance(value, dict) or set(value) - set(AGENT_KEYS):
+            raise PublishError(f"{where}{key}: must be a table of {', '.join(AGENT_KEYS)} (got {value!r})")
+    for key in (set(DEFAULT_FIELDS) - AGENT_FIELDS) & set(meta):
+        value = meta[key]
+        if isinstance(value, date):  # a TOML date (temporal_start = 2005-01-01): as the text it is
+            value = value.isoformat()
+        try:
+            out[key] = _default(DEFAULT_FIELDS[key], value, f"{where}{key}", VOCABULARY_OF.get(key))
+        except ConfigError as exc:
+            raise PublishError(str(exc)) from None
+    for key in ("title", "description", "identifier"):
+        if key in meta and not isinstance(meta[key], str | dict):
+            raise PublishError(f"{where}{key}: must be a text or a table of language -> text (got {meta[key]!r})")
+    return out
 
 
 class Builder:
@@ -166,21 +218,14 @@ class Builder:
             contact=_agent_from(meta.get("contact")),
             custodian=_agent_from(meta.get("custodian")),
             hdab=_agent_from(meta.get("hdab")),
-            keywords={"nb": list(meta.get("keywords", []))} if meta.get("keywords") else {},
-            themes=_vocabulary(list(meta.get("themes", ["HEAL"])), VOCABULARY_OF["themes"]),
-            health_categories=_vocabulary(list(meta.get("health_categories", [])), VOCABULARY_OF["health_categories"]),
-            access_rights=_vocabulary([meta.get("access_rights", "NON_PUBLIC")], VOCABULARY_OF["access_rights"])[0],
-            applicable_legislation=list(meta.get("applicable_legislation", [])),
-            legal_basis=_lang_text(meta.get("legal_basis")),
-            purpose=_lang_text(meta.get("purpose")),
-            provenance=_lang_text(meta.get("provenance")),
-            population_coverage=_lang_text(meta.get("population_coverage")),
-            temporal_start=meta.get("temporal_start"),
-            temporal_end=meta.get("temporal_end"),
-            landing_page=meta.get("landing_page"),
-            dataset_type=meta.get("dataset_type"),
-            languages=_vocabulary(list(meta.get("languages", ["NOB"])), VOCABULARY_OF["languages"]),
         )
+        for name, value in {**KIT_DEFAULTS, **meta}.items():
+            if name in DEFAULT_FIELDS and name not in AGENT_FIELDS and name != "access_url":
+                if DEFAULT_FIELDS[name] in ("text", "keywords"):  # a text without a language is bokmål here
+                    value = {lang or "nb": said for lang, said in value.items()}
+                elif name in KIT_DEFAULTS and name not in meta:
+                    value = _default(DEFAULT_FIELDS[name], value, name, VOCABULARY_OF.get(name))
+                setattr(d, name, value)
         if meta.get("access_url"):
             d.distributions = [
                 Distribution(

@@ -205,3 +205,78 @@ def test_the_missing_metadata_error_says_where_an_example_comes_from(tmp_path, c
     (tmp_path / "liste.csv").write_text(CSV, encoding="utf-8")
     assert main(["publish", str(tmp_path / "liste.csv"), "--out", str(tmp_path / "out")]) == 2
     assert "`catalog publish --template liste.xlsx` writes an example metadata.toml" in capsys.readouterr().err
+
+
+def with_metadata(registry: Path, old: str, new: str) -> Path:
+    meta = registry / "metadata.toml"
+    text = meta.read_text(encoding="utf-8")
+    assert old in text
+    meta.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return meta
+
+
+def somatikk(result) -> Dataset:
+    return next(r for r in result.records if isinstance(r, Dataset) and r.identifier == "somatikk")
+
+
+def test_every_field_an_operator_may_complete_can_be_said_in_the_metadata_and_reaches_the_feed(registry, tmp_path):
+    """The kit's report asked for a place, a coding system, counts, a frequency, and the kit read
+    none of them; a code of an EU list is its IRI, as for an operator's defaults."""
+    with_metadata(
+        registry,
+        'dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"',
+        'dataset_type = "STATISTICAL"\nspatial = ["NOR"]\nfrequency = "ANNUAL"\nnumber_of_records = 1200\n'
+        'coding_systems = ["https://www.ehelse.no/kodeverk/icd-10"]\nhealth_categories = "PHDR"\n'
+        "temporal_start = 2008-01-01\n",
+    ).write_text(
+        (registry / "metadata.toml").read_text(encoding="utf-8").replace('health_categories = ["PHDR"]\n', ""),
+        encoding="utf-8",
+    )
+    result = publish(registry, tmp_path / "out")
+    d = somatikk(result)
+    assert d.dataset_type == "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
+    assert d.spatial == ["http://publications.europa.eu/resource/authority/country/NOR"]
+    assert d.frequency == "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
+    assert d.number_of_records == 1200 and d.temporal_start == "2008-01-01"
+    assert d.health_categories == ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/PHDR"]
+    turtle = (tmp_path / "out" / "catalog.ttl").read_text(encoding="utf-8")
+    assert "country/NOR" in turtle and "frequency/ANNUAL" in turtle and "icd-10" in turtle
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ("title = {", "titel = {", "titel: unknown key; did you mean title?"),
+        (
+            'keywords = ["sykehus", "opphold"]',
+            'keywords = "sykehus, opphold"',
+            "keywords: 'sykehus, opphold' is neither",
+        ),
+        (
+            'legal_basis = "Forskrift om Norsk pasientregister."',
+            "legal_basis = 12",
+            "legal_basis: 12 is neither a text",
+        ),
+        ('email = "npr@helsedir.no" }', 'epost = "npr@helsedir.no" }', "publisher: must be a table of name, uri"),
+        ('dataset_type = "http', 'dataset_type = "not a code http', "dataset_type: 'not a code http"),
+    ],
+)
+def test_a_key_the_kit_does_not_know_or_a_value_of_the_wrong_kind_is_an_error_naming_it(
+    registry, tmp_path, capsys, old, new, said
+):
+    """Unknown keys were dropped without a word, and a text where a list is asked was split into
+    its letters (keywords " ", ",", "b", ...; categories .../D, .../H, ...)."""
+    with_metadata(registry, old, new)
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "metadata.toml: " in err and said in err
+
+
+def test_metadata_saved_with_a_byte_order_mark_is_read_and_in_another_encoding_is_an_error(registry, tmp_path, capsys):
+    meta = registry / "metadata.toml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert publish(registry, tmp_path / "out").conforms
+    meta.write_bytes(text.replace("Opphold og", "Døgnopphold og").encode("cp1252"))
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out2")]) == 2
+    assert "metadata.toml: is not UTF-8 (byte 0xf8 at" in capsys.readouterr().err
