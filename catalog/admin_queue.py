@@ -39,7 +39,7 @@ from catalog.store import _alive, process_token
 ACTIONS = {
     "harvest": "harvest the named sources now (params: sources, full)",
     "add-source": "add or replace a source (params: the source's fields, as in catalog.toml)",
-    "remove-source": "remove a source from catalog.toml (params: name); its records stay",
+    "remove-source": "remove a source from catalog.toml (params: name); its records leave the catalogue",
     "replace-synonyms": "replace the synonym list (params: text)",
     "reindex": "rebuild the search index and the stale feed statements from the store",
     "confirm": "record that a source or publisher confirmed its descriptions, EHDS Art. 60 (params: kind, id, note)",

@@ -182,10 +182,19 @@ def _unknown_source(name: str, settings: Settings) -> InputError:
 
 
 def cmd_sources_remove(args: argparse.Namespace) -> int:
+    from catalog.pipeline import retire
+
     settings = _settings(args)
     if not settings.remove_source(args.name):
         raise _unknown_source(args.name, settings)
-    print(f"removed source {args.name} (its records stay in the store until the next reindex/cleanup)")
+    store, index = _open(settings)
+    n = retire(settings, store, index, [args.name]).get(args.name)
+    if n is None:  # being harvested now: the scheduler's next look at catalog.toml retires them
+        print(
+            f"removed source {args.name}; it is being harvested: the scheduler retires its records when that has ended"
+        )
+    else:
+        print(f"removed source {args.name}; its {n:,} records left the catalogue (its feeds say they were deleted)")
     return 0
 
 

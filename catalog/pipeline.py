@@ -943,7 +943,9 @@ def follow_settings(settings: Settings, store: StoreWriter, index: IndexWriter |
     """`revalidate` each source whose operator settings changed since its records were validated
     (its checkpoint's `OPERATOR_VIEW`), and remember them as its records' settings; how many datasets
     were validated again. One state read per source when nothing changed: the scheduler asks this
-    whenever `catalog.toml` changed, which adding a source does too."""
+    whenever `catalog.toml` changed, which adding a source does too. Sources no longer listed are
+    retired first (`retire`)."""
+    retire(settings, store, index)
     ehds = profiles.ehds()
     n = 0
     for name in sorted(settings.sources):
@@ -954,6 +956,44 @@ def follow_settings(settings: Settings, store: StoreWriter, index: IndexWriter |
         with store.transaction():  # beside a harvest of the source saving its own checkpoint
             store.save_state(name, {**store.state(name), OPERATOR_VIEW: view})
     return n
+
+
+def retire(
+    settings: Settings, store: StoreWriter, index: IndexWriter | None = None, names: Iterable[str] = ()
+) -> dict[str, int]:
+    """Delete the live records of every source `catalog.toml` no longer lists, in a run of that
+    source, as a harvest deletes what its source stopped listing: they leave the search, the pages
+    and the feeds, whose change lists say so to those who harvest them. Removed with `catalog sources
+    remove`, a source's records stayed searchable and in the EHDS feed for good (the command said
+    "until the next reindex/cleanup"; no command cleaned up). How many records per source.
+
+    `names`: the sources just removed on purpose (`catalog sources remove`, an admin's request),
+    retired whatever is left. Otherwise, a source list with no source at all retires nothing: more
+    often a file emptied by mistake than a catalogue closed (a record deleted so comes back with its
+    source's next harvest anyway)."""
+    gone = set(store.source_stats()) - set(settings.sources)
+    if not settings.sources:
+        gone &= set(names)
+    retired: dict[str, int] = {}
+    for name in sorted(gone):
+        run = store.try_start_run(name)
+        if run is None:  # a harvest of it still running somewhere: the next look retires it
+            continue
+        try:
+            uris, keys = [], set()
+            for stored in store.records(name):
+                uris.append(stored.uri)
+                keys |= record_keys(stored.record)
+            n = store.mark_deleted(uris, run)
+            if index is not None and keys:
+                index.delete(keys)
+        except Exception as exc:
+            store.finish_run(run, "failed", {}, f"retiring the removed source failed: {exc}")
+            raise
+        store.finish_run(run, "ok", {"deleted": n})
+        log.info("removed source retired", extra={"source": name, "deleted": n})
+        retired[name] = n
+    return retired
 
 
 def revalidate(

@@ -33,7 +33,7 @@ from catalog.admin_queue import (
     synonym_groups,
 )
 from catalog.config import ConfigError, Settings
-from catalog.pipeline import SourceResult, follow_settings, harvest, reindex
+from catalog.pipeline import SourceResult, follow_settings, harvest, reindex, retire
 from catalog.search import IndexMissing, SearchBackend, SearchUnavailable
 from catalog.store import StoreReader, StoreUnavailable, StoreWriter
 
@@ -125,7 +125,8 @@ class Scheduler:
         """The datasets whose published view the operator's settings changed, validated again."""
         started = time.monotonic()
         n = follow_settings(self.settings, self.store, self.index)
-        self._validated = True
+        # a removed source whose harvest was still running is retired at a later tick
+        self._validated = not (self.settings.sources and set(self.store.source_stats()) - set(self.settings.sources))
         if n:
             log.info(
                 "datasets validated again after a settings change",
@@ -196,7 +197,10 @@ class Scheduler:
             name = str(params.get("name", ""))
             if not self.settings.remove_source(name):
                 raise RequestError(f"no source named {name!r}")
-            return f"removed source {name} (its records stay in the store)"
+            n = retire(self.settings, self.store, self.index, [name]).get(name)
+            if n is None:
+                return f"removed source {name}; its records leave the catalogue when its running harvest has ended"
+            return f"removed source {name}; its {n:,} records left the catalogue"
         if request.action == "replace-synonyms":
             text = str(params.get("text", ""))
             if len(text.encode()) > MAX_SYNONYMS_BYTES:

@@ -102,3 +102,71 @@ def test_a_tick_that_failed_is_tried_again_after_the_poll_even_with_requests_wai
     thread.join(5)
     assert len(ticks) == 1, f"ticked {len(ticks)} times in 3.5 s with a 30 s poll"
     assert caplog.text.count("scheduler tick failed") == 1
+
+
+def harvested_mfr_and_npr(settings, store, server):
+    """mfr harvested (its dataset and code list), npr configured and gone; the index beside."""
+    from catalog.pipeline import harvest
+    from catalog.search import open_backend
+    from tests.factories import mfr_and_a_gone_source
+
+    mfr_and_a_gone_source(str(settings.home), server)
+    settings.reload_sources()
+    index = open_backend(settings)
+    harvest(settings, store, index)
+    assert store.source_stats()["mfr"]["records"] == 2
+    return index
+
+
+def found(index, text: str = "fødselsvekt") -> int:
+    from catalog.search import SearchQuery
+
+    return index.search(SearchQuery(text=text)).total
+
+
+def test_a_source_removed_by_the_command_leaves_the_search_the_pages_and_the_feeds(settings, store, server, capsys):
+    """`catalog sources remove` said its records stayed "until the next reindex/cleanup", and no
+    command cleaned up: they stayed searchable and in the EHDS feed for good."""
+    from catalog.cli import main
+    from catalog.search import open_backend
+    from web import create_app
+
+    index = harvested_mfr_and_npr(settings, store, server)
+    assert found(index) == 1
+    assert main(["--home", str(settings.home), "sources", "remove", "mfr"]) == 0
+    assert "its 2 records left the catalogue" in capsys.readouterr().out
+    assert "mfr" not in store.source_stats() and found(open_backend(settings)) == 0  # an explorer's
+    assert store.last_run("mfr").status == "ok" and store.last_run("mfr").counts["deleted"] == 2
+    client = create_app(settings).test_client()
+    assert "fødselsvekt" not in client.get("/catalog", headers={"Accept": "text/turtle"}).get_data(as_text=True).lower()
+    deleted = [
+        c for c in client.get("/changes?since=2000-01-01T00:00:00Z").get_json()["changes"] if c["change"] == "deleted"
+    ]
+    assert {c["type"] for c in deleted} >= {"dataset", "codelist"}  # and the dataset's variables
+
+
+def test_a_source_removed_from_catalog_toml_by_hand_is_retired_at_the_schedulers_next_tick(settings, store, server):
+    from catalog.config import Settings
+
+    index = harvested_mfr_and_npr(settings, store, server)
+    scheduler = Scheduler(settings, store, index)
+    scheduler.tick()
+    assert found(index) == 1
+    by_hand = Settings.load(settings.home)  # another process edits the file
+    by_hand.remove_source("mfr")
+    scheduler.tick()
+    assert "mfr" not in store.source_stats() and found(index) == 0
+
+
+def test_a_source_list_emptied_by_hand_retires_nothing(settings, store, server):
+    """More often a file emptied by mistake than a catalogue closed."""
+    from catalog.config import Settings
+
+    index = harvested_mfr_and_npr(settings, store, server)
+    scheduler = Scheduler(settings, store, index)
+    scheduler.tick()
+    by_hand = Settings.load(settings.home)
+    by_hand.remove_source("mfr")
+    by_hand.remove_source("npr")
+    scheduler.tick()
+    assert store.source_stats()["mfr"]["records"] == 2 and found(index) == 1
