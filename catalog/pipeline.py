@@ -337,6 +337,8 @@ class _Flow:
             self.gone.add(event.uri)
         elif isinstance(event, Failed):
             self.run._error(event)
+            if event.still_listed:
+                self.seen.add(event.still_listed)
         elif isinstance(event, Complete):
             self.complete = True
         elif isinstance(event, Checkpoint):

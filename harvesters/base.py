@@ -79,6 +79,10 @@ class Failed:
     url: str | None = None
     record_id: str | None = None
     field: str | None = None
+    still_listed: str | None = None
+    """The URI of a record the source still lists but that could not be taken this time: its last
+    good version stays, as for a page that failed (a second dataset given the first's identifier
+    by mistake was deleted)."""
 
 
 @dataclass

@@ -368,6 +368,7 @@ class DcatHarvester(Harvester):
             event.url,
             identifier,
             "identifier",
+            still_listed=uri,
         )
 
     def harvest_all(self) -> Iterator[Event]:

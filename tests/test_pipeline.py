@@ -570,3 +570,22 @@ def test_a_code_list_from_another_source_reaches_the_variables_using_it(settings
         assert found(index, "ikke målt") == []
         run(settings, store, index, "klass")
     assert found(index, "ikke målt") == [("APGAR5", [("99", "Ikke målt")])]
+
+
+def test_a_dataset_given_anothers_identifier_by_mistake_keeps_its_last_good_version(settings, store, index, server):
+    """The second of two datasets with one dct:identifier is reported and not taken, as every
+    harvester keeps the first of a duplicate; it was also deleted, where a publisher's slip (a
+    copied identifier) should keep what the catalogue had of it until the feed is mended."""
+    from dataclasses import replace
+
+    first = mfr_dataset()
+    second = replace(first, uri=first.uri + "-2", identifier="fodsler-2", variables=[])
+    url = publish(server, [first, second, apgar_codes()])
+    configure(settings, "mfr", url)
+    assert run(settings, store, index)["mfr"].counts["new"] == 3
+    publish(server, [first, replace(second, identifier=first.identifier), apgar_codes()])
+    result = run(settings, store, index)["mfr"]
+    assert result.counts["deleted"] == 0 and result.counts["errors"] == 1
+    assert store.get(second.uri).deleted_at is None
+    [error] = store.errors(result.run_id)
+    assert error.record_id == first.identifier and "listed more than once" in error.message
