@@ -359,6 +359,22 @@ def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collec
     assert latest["key"] in button and row["id"] not in button
 
 
+def test_a_variables_charts_speak_the_pages_language(nation):
+    """On English pages the distribution's bars said "932 005" beside a table saying "932,005",
+    and the years covered named the other waves by their bokmål titles ("Barnets helse ved fødsel"
+    above a table saying "Health of the newborn")."""
+    found = nation.get("/api/search?q=diabetes&source=hunt&grouped=0&limit=50").json["hits"]
+    pages = (nation.get(f"/variables/{h['id']}?lang=en").get_data(as_text=True) for h in found)
+    charts = (re.search(r'<title id="[^"]*">Distribution of [^<]*</title>(.*?)</svg>', p, re.S) for p in pages)
+    bars = next(c for c in charts if c).group(1)
+    numbers = re.findall(r">(\d[\d,\xa0 ]*\d)<", bars)
+    assert any("," in n for n in numbers) and not any("\xa0" in n for n in numbers)
+    row = next(h for h in nation.get("/api/search?q=fødselsvekt&grouped=1").json["hits"] if h["name"] == "VEKT")
+    page = nation.get(f"/variables/{row['members'][0]['key']}?lang=en").get_data(as_text=True)
+    years = re.search(r'<title id="[^"]*">Years covered by [^<]*</title>(.*?)</svg>', page, re.S).group(1)
+    assert "Health of the newborn" in years and "Barnets helse ved fødsel" not in years
+
+
 def similar(nation: FlaskClient, words: str, source: str, name: str) -> list[dict[str, Any]]:
     """The similar variables the API gives for a variable found by a search."""
     found = nation.get("/api/search?" + urlencode({"q": words, "source": source})).json["hits"]

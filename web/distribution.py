@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from catalog.disclosure import PublishedTable, published_tables
 from catalog.model import CodeList, LangText, text
-from web import charts, store
+from web import charts, i18n, store
 
 OTHER = {"nb": "Andre verdier", "en": "Other values"}
 OTHER_MISSING = {"nb": "Andre manglende verdier", "en": "Other missing values"}
@@ -85,6 +85,4 @@ def chart(name: str, rows: list[Frequency], locale: str) -> Markup | None:
         )
         for f in shown
     ]
-    return charts.bars(
-        _("Distribution of %(name)s", name=name), bars, number=lambda n: f"{int(n):,}".replace(",", "\u00a0")
-    )
+    return charts.bars(_("Distribution of %(name)s", name=name), bars, number=lambda n: i18n.number(int(n)))

@@ -716,7 +716,7 @@ def variable_timeline(view: VariableView) -> Any:
     ]
     periods += [
         charts.Period(
-            h.doc.get("dataset_title") or h.doc.get("name") or "",
+            pick(h.doc.get("dataset_titles"), current()) or h.doc.get("dataset_title") or h.doc.get("name") or "",
             h.doc.get("period_start"),
             h.doc.get("period_end"),
             "wave",
