@@ -6,6 +6,7 @@ Starts the publisher simulator on loopback, configures every source it plays, ha
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING
 
@@ -211,8 +212,11 @@ def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2
     from catalog.search import StaleIndex, open_backend
     from catalog.store import open_store
     from harvesters import registry
+    from simulator import content
 
     kinds = registry()
+    if "CATALOG_HDAB_EMAIL" not in os.environ:  # the simulated nation's access body, as its sources name it
+        settings.values["hdab_email"] = content.HELSEDATA.email
     sources = simulator.source_configs()
     print(f"Publisher simulator on {simulator.url} ({len(sources)} sources)", flush=True)
     for src in sources:

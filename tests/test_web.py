@@ -375,6 +375,13 @@ def test_a_variables_charts_speak_the_pages_language(nation):
     assert "Health of the newborn" in years and "Barnets helse ved fødsel" not in years
 
 
+def test_the_demos_access_body_is_the_one_its_sources_name_not_a_placeholder(nation):
+    """MoBa's page named the access body "helsedata@example.org" (the setting's placeholder), MFR's
+    "helsedata@helsedir.no" (its source's own statement) for the same body."""
+    feed = nation.get("/catalog?page=1", headers={"Accept": "text/turtle"}).get_data(as_text=True)
+    assert "helsedata@helsedir.no" in feed and "helsedata@example.org" not in feed
+
+
 def similar(nation: FlaskClient, words: str, source: str, name: str) -> list[dict[str, Any]]:
     """The similar variables the API gives for a variable found by a search."""
     found = nation.get("/api/search?" + urlencode({"q": words, "source": source})).json["hits"]
