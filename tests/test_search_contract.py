@@ -704,6 +704,18 @@ def test_a_code_no_list_holds_finds_the_variables_holding_the_code_it_falls_unde
     assert counted.total == result.total and counted.broader_codes == result.broader_codes  # a page's counts too
 
 
+@pytest.mark.parametrize("query", ["I20-I25", "I20–I25", "I20 - I25", "I20-25"])
+def test_a_range_of_categories_finds_the_variables_holding_any_of_them(loaded: SearchBackend, query: str) -> None:
+    """As ICD-10's blocks are written: the range was two codes both required ("I20" and "I25"), and
+    found nothing, or fell back to any word."""
+    exact = set(names(search(loaded, "I21")))
+    assert {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"} <= exact
+    result = search(loaded, query)
+    assert exact <= set(names(result))
+    assert not result.typos and not result.any_words and result.broader_codes == ()
+    assert any(code.startswith("I21") for h in result.hits for code, _label in h.matched_codes)
+
+
 def test_a_word_that_only_looks_like_a_code_is_not_broadened_to_text(loaded: SearchBackend) -> None:
     """A survey wave that is not there ("HUNT9") fell under "HUNT", which the survey's title holds:
     the page said HUNT9 was a code no list holds and showed HUNT's variables."""

@@ -382,6 +382,13 @@ def test_the_demos_access_body_is_the_one_its_sources_name_not_a_placeholder(nat
     assert "helsedata@helsedir.no" in feed and "helsedata@example.org" not in feed
 
 
+def test_a_range_of_categories_is_not_offered_as_falling_under_its_first(nation):
+    """A search for "C18-C20" said "C18-C20 falls under C18 ... Search for C18"."""
+    found = nation.get("/api/search?q=C18-C20").json
+    assert found["total"] >= nation.get("/api/search?q=C18").json["total"] > 0
+    assert found["wider_code"] is None
+
+
 def similar(nation: FlaskClient, words: str, source: str, name: str) -> list[dict[str, Any]]:
     """The similar variables the API gives for a variable found by a search."""
     found = nation.get("/api/search?" + urlencode({"q": words, "source": source})).json["hits"]

@@ -36,7 +36,7 @@ from catalog.search import (
     type_filters,
     variables_using,
 )
-from catalog.search.codes import broader
+from catalog.search.codes import broader, code_range
 from catalog.search.years import YEAR_FILTER, listed, read_years, span
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
@@ -538,6 +538,8 @@ def wider_code(q: SearchQuery, result: SearchResult) -> WiderCode | None:
     the code it falls under at once: `SearchResult.broader_codes`.)"""
     words = q.text.split()
     if q.type != "variable" or len(words) != 1 or not result.hits or result.broader_codes or result.typos:
+        return None
+    if code_range(words[0]):  # "C18-C20" is any of its codes, under none of them
         return None
     if not any(hit.matched_codes for hit in result.hits):
         return None  # found as a word, not as a code of a list: "HUNT4" is a survey wave, not under "HUNT"

@@ -46,7 +46,7 @@ import Stemmer
 
 from catalog.lru import remember
 from catalog.search import FACETS
-from catalog.search.codes import SYSTEMS, code_like, lettered, matches_code, query_terms, system_of
+from catalog.search.codes import SYSTEMS, code_like, code_term_ranges, lettered, matches_code, query_terms, system_of
 from catalog.search.nynorsk import NYNORSK_FILE, Bokmal
 from catalog.topics import Area, taxonomy
 
@@ -1017,6 +1017,9 @@ class Synonyms:
         the catalogue's metadata and both lists are in bokmål ("sukkersjuke" is "sukkersyke", a
         synonym of diabetes)."""
         clean = POSSESSIVE.sub(r"\1", text)
+        ranges = code_term_ranges(clean)  # "C18-C20": any of C18, C19, C20, not both ends
+        for start, end, _codes in ranges:
+            clean = clean[:start] + " " * (end - start) + clean[end:]
         found_tokens = list(TOKEN.finditer(clean))
         kept = [m for m in found_tokens if m.group().lower() not in STOPWORDS] or found_tokens
         tokens = [m.group() for m in kept]
@@ -1075,6 +1078,7 @@ class Synonyms:
                 otherwise = (Alternative((form,)),) if form else ()
                 units.append((Alternative(word, affixes=True, last=last), *as_bokmal, *otherwise, *joined))
                 i += 1
+        units += [tuple(Alternative((code,)) for code in codes) for _start, _end, codes in ranges]
         areas = taxonomy().area(text)
         if any(nynorsk):  # what the words are about, as bokmål says it
             areas = (*areas, *(a for a in taxonomy().area(" ".join(spelt)) if a not in areas))
@@ -1472,8 +1476,8 @@ def matched_codes(
     for unit in plan.units:
         typed = [w.text for w in unit[0].specs()]
         terms += [t for alternative in unit for t in alternative.codes]  # "T2D" stands for E11
-        if typed and all(code_like(w) for w in typed):
-            code_words += typed
+        if typed and all(code_like(w) for w in typed):  # and the other codes of a range ("I20-I25")
+            code_words += [w.text for alternative in unit for w in alternative.specs() if code_like(w.text)]
             continue
         alternatives = [_specs(a) for a in unit if a.words]
         if alternatives:

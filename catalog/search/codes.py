@@ -49,6 +49,35 @@ def hierarchical(code: str) -> bool:
     return len(code) >= MIN_PREFIX and code[0].isalpha() and any(c.isdigit() for c in code)
 
 
+CODE_RANGE = re.compile(r"(?<![\w.])([A-Za-z])(\d{2})\s*[-–]\s*(?:\1)?(\d{2})(?![\w.])")
+"""A range of categories as ICD-10's blocks and researchers write them: "C18-C20", "I20–I25",
+"C18-20" (the same letter at both ends)."""
+RANGE_MAX = 20
+"""Most codes a range stands for: each is a word of the query, looked up as a typed code is;
+a wider range ("C00-C97") is left as it was typed."""
+
+
+def code_range(text: str) -> tuple[str, ...] | None:
+    """The codes a range stands for ("C18-C20" -> C18, C19, C20), None for anything else."""
+    found = CODE_RANGE.fullmatch(text.strip())
+    if found is None:
+        return None
+    letter, first, last = found.group(1).upper(), int(found.group(2)), int(found.group(3))
+    if not first < last or last - first + 1 > RANGE_MAX:
+        return None
+    return tuple(f"{letter}{n:02d}" for n in range(first, last + 1))
+
+
+def code_term_ranges(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, codes) of each code range in `text` (`code_range`)."""
+    out = []
+    for found in CODE_RANGE.finditer(text):
+        codes = code_range(found.group())
+        if codes:
+            out.append((found.start(), found.end(), codes))
+    return out
+
+
 def code_terms(code: str, system: str | None = None) -> list[str]:
     """The terms a code is indexed under: itself in lower case (and without punctuation, C509 for
     C50.9), and, for a hierarchical code, each proper prefix with a `*` ("a10*" for A10BA02), so
