@@ -591,6 +591,11 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
         ("langtidsblodsukker", {"diabetes/HBA1C"}),  # what patients and many researchers call HbA1c
         ("maternal age", {"mfr/MORS_ALDER", "nnk/MOR_ALDER"}),  # "Mother's age" and "Mors alder"
         ("education level", {"ssb/UTDANNING"}),  # any word on the demo: NPR's "Level of care" first
+        ("MFR", {"mfr/VEKT", "mfr/MORS_ALDER"}),  # the registers' acronyms, as researchers say them
+        ("NPR", {"npr/HOVEDTILSTAND"}),
+        ("KPR", {"kpr/DIAGNOSE_ICPC2", "kpr/FASTLEGE"}),
+        ("DÅR", {"dar/UNDERLIGGENDE"}),
+        ("HKR", {"hkr/AMI"}),
     ],
 )
 def test_shipped_synonyms_apply(loaded: SearchBackend, query: str, expected: set[str]) -> None:
