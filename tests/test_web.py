@@ -1606,3 +1606,28 @@ def test_the_api_has_the_comparison_topics_equivalents_and_access_route(client):
     variable = client.get(f"/api/variables/{VEKT}").json
     assert [h["id"] for h in variable["equivalents"]["other_sources"]] == [NPR_VEKT]
     assert variable["access_route"]["id"] == "helsedataservice" and variable["topics"] == ["pregnancy-birth", "body"]
+
+
+def test_a_records_page_says_when_its_sources_last_harvest_failed(settings, store, server):
+    """The README said a failing source's records are "shown as stale"; their pages said nothing."""
+    from dataclasses import replace as changed
+
+    from catalog.model import key_for
+    from catalog.pipeline import harvest
+    from tests.factories import apgar_codes, mfr_and_a_gone_source, mfr_dataset
+
+    mfr_and_a_gone_source(settings.home, server)
+    settings.reload_sources()
+    [done] = harvest(settings, store, None, ["mfr"], workers=1)
+    assert done.ok
+    client = create_app(settings).test_client()
+    dataset, variable = key_for(mfr_dataset().uri), key_for(mfr_dataset().variables[0].uri)
+    said = "Siste innhøsting fra kilden feilet"
+    assert said not in client.get(f"/datasets/{dataset}").get_data(as_text=True)
+    settings.sources["mfr"] = changed(settings.sources["mfr"], url=server.url + "/gone")
+    [failed] = harvest(settings, store, None, ["mfr"], workers=1)
+    assert not failed.ok
+    for path in (f"/datasets/{dataset}", f"/variables/{variable}", f"/codelists/{key_for(apgar_codes().uri)}"):
+        assert said in client.get(path).get_data(as_text=True), path
+    english = client.get(f"/datasets/{dataset}?lang=en").get_data(as_text=True)
+    assert "The last harvest of its source failed" in english

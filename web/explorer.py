@@ -76,6 +76,14 @@ def last_seen(stored: StoredRecord) -> str | None:
     return store().last_harvest(stored.source, stored.deleted_at)
 
 
+@bp.app_template_global()
+def source_failing(source: str) -> str | None:
+    """When the source's last harvest failed, if its last did: its records' pages say they are what
+    it said when last harvested (the README promised "shown as stale"; the pages said nothing)."""
+    run = store().last_finished_run(source)
+    return (run.finished or run.started) if run is not None and run.status == "failed" else None
+
+
 def source_title(name: str) -> str:
     src = current_app.config["SETTINGS"].sources.get(name)
     return (src.title or name) if src else name
