@@ -1631,3 +1631,21 @@ def test_a_records_page_says_when_its_sources_last_harvest_failed(settings, stor
         assert said in client.get(path).get_data(as_text=True), path
     english = client.get(f"/datasets/{dataset}?lang=en").get_data(as_text=True)
     assert "The last harvest of its source failed" in english
+
+
+@pytest.mark.parametrize(
+    ("iri", "shown"),
+    [
+        ("http://www.w3.org/ns/dcat#startDate", "dcat:startDate"),  # was "dcat#startDate"
+        ("http://healthdataportal.eu/ns/health#hasCodingSystem", "healthdcatap:hasCodingSystem"),
+        ("http://purl.org/dc/terms/title", "dct:title"),
+        ("http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL", "STATISTICAL"),
+        ("https://example.org/vocabulary#term", "term"),
+    ],
+)
+def test_a_findings_property_is_named_as_people_read_it(iri, shown):
+    """The findings' "Field" column named properties "dcat#startDate" and "health#hasCodingSystem"
+    (a registry's drill): split on "/" alone."""
+    from web.display import last_segment
+
+    assert last_segment(iri) == shown

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlsplit
 from markupsafe import Markup, escape
 
 from catalog.model import CodeList, LangText, Variable, text
+from catalog.rdf import PREFIXES
 
 PREFERENCE = {"nb": ("nb", "no", "nn", "en"), "nn": ("nn", "nb", "no", "en"), "en": ("en", "nb", "no", "nn")}
 """Per UI language, the order in which a multilingual text's languages are chosen."""
@@ -220,7 +221,18 @@ def text_language(value: LangText | None) -> str:
 
 
 def last_segment(iri: str | None) -> str | None:
-    return iri.rstrip("/").rsplit("/", 1)[-1] if iri else None
+    """A vocabulary term as people read it: its prefixed name where the catalogue binds the
+    namespace ("dcat:startDate", "healthdcatap:hasCodingSystem"), else what follows the last / or #
+    (a finding named its property "dcat#startDate")."""
+    if not iri:
+        return None
+    for prefix, namespace in _PREFIXES:
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return re.split(r"[/#]", iri.rstrip("/#"))[-1]
+
+
+_PREFIXES = sorted(((p, str(ns)) for p, ns in PREFIXES.items() if p), key=lambda pn: -len(pn[1]))
 
 
 def period(start: Any, end: Any) -> str:
