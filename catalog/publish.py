@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, RDF
@@ -50,7 +50,7 @@ METADATA_TEMPLATE = """\
 # [datasets.<file name without .csv/.xlsx>] overrides them for that file (see the end).
 # Texts are a string (bokmål) or a table of language -> text. Replace every example value.
 
-base_url = "https://registry.example.no/dcat/"   # where the feed will be hosted (required)
+base_url = "https://registry.example.no/dcat/"   # where the feed will be hosted (required: the pages link there)
 title = { nb = "Eksempelregisteret", en = "The Example Registry" }
 description = { nb = "Hva registeret inneholder, hvem det gjelder og hvordan data samles inn." }
 keywords = ["helse", "register"]
@@ -84,6 +84,9 @@ hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "hels
 """
 """An example `metadata.toml` naming every key the kit reads; `catalog publish --template` writes
 it beside the template spreadsheet, so that the template and it publish a conforming feed."""
+EXAMPLE_BASE = "https://registry.example.no/dcat/"
+"""The example's `base_url`: a feed published with it links its pages to a host that is not
+there, and the harvest then failed with "refused to fetch from host 'registry.example.no'"."""
 MAP_IN_METADATA = 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }'
 """How the kit says to map a list's own headings (`harvesters.varlist.MAP_HEADINGS` for a source)."""
 
@@ -361,6 +364,11 @@ def publish(location: Path, out: Path, metadata: Path | None = None, page_size: 
     report = validate_graph(g, profiles.EHDS)
     files = write_feed(records, builder.meta, out, page_size)
     text = format_report(report)
+    if urlsplit(builder.base).hostname == urlsplit(EXAMPLE_BASE).hostname:
+        text = (
+            f"Merk | Note: base_url is still the example's ({builder.base}): the feed's pages link to each other "
+            "there, and a harvester follows those links, so say where you will host it\n\n" + text
+        )
     if builder.problems:
         text = "Rader som må rettes | Rows to fix:\n" + "\n".join(f"  {p}" for p in builder.problems) + "\n\n" + text
     (out / "rapport.txt").write_text(text, encoding="utf-8")
@@ -383,6 +391,7 @@ def write_template(path: Path) -> list[Path]:
     from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
 
+    path.parent.mkdir(parents=True, exist_ok=True)
     book = Workbook()
     sheet = book.active
     assert isinstance(sheet, Worksheet)  # a new workbook's one sheet

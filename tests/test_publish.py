@@ -280,3 +280,13 @@ def test_metadata_saved_with_a_byte_order_mark_is_read_and_in_another_encoding_i
     meta.write_bytes(text.replace("Opphold og", "Døgnopphold og").encode("cp1252"))
     assert main(["publish", str(registry), "--out", str(tmp_path / "out2")]) == 2
     assert "metadata.toml: is not UTF-8 (byte 0xf8 at" in capsys.readouterr().err
+
+
+def test_the_template_goes_into_a_new_folder_and_its_example_base_url_is_pointed_out(tmp_path, capsys):
+    """ "No such file or directory" for a folder not made yet; and a feed published with the
+    example's base_url links its pages to registry.example.no, which the harvest then refused."""
+    folder = tmp_path / "new" / "registry"
+    assert main(["publish", "--template", str(folder / "mal.xlsx")]) == 0
+    capsys.readouterr()
+    assert main(["publish", str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert "Note: base_url is still the example's (https://registry.example.no/dcat/)" in capsys.readouterr().out
