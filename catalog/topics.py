@@ -259,8 +259,11 @@ class Topics:
         return found
 
     def of_dataset(self, d: Dataset) -> list[str]:
-        """A dataset's topics: from its title, keywords, themes, health categories and coding systems."""
-        found = self.in_text([*_texts(d.title), *(w for words in d.keywords.values() for w in words)])
+        """A dataset's topics: from its title, keywords, population, themes, health categories and
+        coding systems (MoBa's title says none of pregnancy; its population, "Gravide kvinner")."""
+        found = self.in_text(
+            [*_texts(d.title), *_texts(d.population_coverage), *(w for words in d.keywords.values() for w in words)]
+        )
         found |= self._coded(d.themes, d.health_categories, d.coding_systems)
         return self._ids(found)
 

@@ -1413,3 +1413,26 @@ def test_grouped_pages_are_disjoint_and_add_up(loaded: SearchBackend) -> None:
     relevant = [search(loaded, "vekt", group=True, offset=o, limit=2) for o in (0, 2, 4)]
     keys = [h.doc["group"] for p in relevant for h in p.hits]
     assert len(keys) == len(set(keys)) == min(6, relevant[0].total)
+
+
+def test_a_dataset_is_found_by_whom_its_data_are_about(empty: SearchBackend) -> None:
+    """MoBa's title says nothing of pregnancy, its population does ("Gravide kvinner i Norge
+    1999-2008"); "gravid" and "pregnant women" found none of its datasets."""
+    from dataclasses import replace
+
+    from catalog.config import SourceConfig
+    from catalog.pipeline import source_info
+    from catalog.search.documents import complete, documents
+    from tests.factories import mfr_dataset
+
+    cohort = replace(
+        mfr_dataset(),
+        title={"nb": "Spørreskjema 1"},
+        population_coverage={"nb": "Gravide kvinner i Norge 1999–2008", "en": "Pregnant women in Norway"},
+    )
+    source = source_info(SourceConfig("moba", "dcat", "https://example.org/moba.ttl"))
+    empty.upsert(list(complete(documents(cohort, source, valid=True, platforms=[]), lambda _key: None)))
+    for words in ("gravid", "gravide kvinner", "pregnant women"):
+        result = search(empty, words, type="dataset")
+        assert [h.doc["label"] for h in result.hits] == ["Spørreskjema 1"], words
+        assert not result.any_words and not result.typos

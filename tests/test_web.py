@@ -389,6 +389,16 @@ def test_a_range_of_categories_is_not_offered_as_falling_under_its_first(nation)
     assert found["wider_code"] is None
 
 
+@pytest.mark.parametrize("words", ["gravid", "gravide kvinner", "pregnant women"])
+def test_the_pregnancy_cohort_is_found_by_whom_it_follows(nation, words):
+    """MoBa's title says nothing of pregnancy, its population does ("Gravide kvinner i Norge
+    1999-2008"): "gravid" found nothing of it, and the topic "Pregnancy and birth" did not list it."""
+    found = nation.get("/api/search?" + urlencode({"q": words, "type": "dataset"})).json["hits"]
+    assert "moba" in {h["source"] for h in found}
+    topic = nation.get("/api/search?type=dataset&topic=pregnancy-birth&limit=100").json["hits"]
+    assert "moba" in {h["source"] for h in topic}
+
+
 def similar(nation: FlaskClient, words: str, source: str, name: str) -> list[dict[str, Any]]:
     """The similar variables the API gives for a variable found by a search."""
     found = nation.get("/api/search?" + urlencode({"q": words, "source": source})).json["hits"]

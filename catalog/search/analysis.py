@@ -498,9 +498,11 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
     prefix = _uses_prefix(get("uses") or 0)
     fields["uses_sort"] = [prefix + sort_name] if lists else prefix + sort_name
     _own_fields(fields, get, name, label, splitter, lists)
-    title = get("dataset_title")
+    title, about = get("dataset_title"), get("dataset_keywords")
     if title:
-        fields["dataset_title"] = _dataset_context(title, get("dataset_keywords"), splitter)
+        fields["dataset_title"] = _dataset_context(title, about, splitter)
+    elif about:  # a dataset's own: whom its data are about (`documents.DatasetDocuments`)
+        fields["dataset_title"] = splitter.with_parts(about)
     coded = get("coded")
     if coded:
         if coded["terms"]:

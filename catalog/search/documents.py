@@ -262,6 +262,9 @@ class DatasetDocuments:
             "datatype": None,
             "languages": sorted(set(d.title) | set(d.description)),
             "variable_count": len(d.variables),
+            # who the data are about, searched with the dataset: MoBa's "Gravide kvinner i Norge
+            # 1999-2008" is where "gravid" and "pregnancy" are said of the pregnancy cohort
+            "dataset_keywords": about(self.title, (), d.population_coverage.values()),
         }
         """The dataset's own document."""
         self.template = {**head, **dict.fromkeys(VARIABLE_VALUES)}
