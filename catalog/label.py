@@ -41,7 +41,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -72,6 +72,36 @@ class Metric:
     en: str
     nb: str
     method: str  # how the value is computed, in English (the README and the feed describe it)
+    method_nb: str = ""  # and in bokmål, for the label's page
+
+
+METHODS_NB = {
+    "minimumElements": "Andelen av minimumselementene i gjennomføringsforordning (EU) 2026/2098 som gjelder "
+    "datasettet og er på plass.",
+    "metadataQuality": "Den MQA-lignende poengsummen for metadatakvaliteten til den publiserte beskrivelsen, i "
+    "prosent av det høyeste mulige, delt på 100.",
+    "variablesDocumented": "Andelen av de oppførte variablene med etikett og beskrivelse.",
+    "descriptionConfirmed": "1 når eieren har bekreftet beskrivelsene sine siste år (EHDS art. 60), 0,5 siste to "
+    "år, ellers 0.",
+    "conformance": "1 når den publiserte beskrivelsen følger HealthDCAT-AP, ellers 0.",
+    "variableTypes": "Andelen av de oppførte variablene med en CSVW-datatype.",
+    "timeliness": "Siste oppdatering mot oppgitt oppdateringsfrekvens: innen 1,5 perioder 3, innen 3 perioder 2, "
+    "innen 6 perioder 1, ellers 0; delt på 3 (uten oppgitt frekvens: ett år).",
+    "harvestReliability": "Andelen av kildens siste 10 fullførte innhøstinger som lyktes.",
+    "qualityManagement": "Eierens modenhetsnivå i QUANTUMs modenhetsmodell slik tilgangsorganet har vurdert det "
+    "(1 innledende til 5 optimalisert): (nivå − 1) / 4.",
+    "coverageDescribed": "Andelen av populasjon, antall unike individer, tidsdekning, geografisk dekning og "
+    "typiske aldre som er oppgitt.",
+    "timeSpan": "År dataene dekker (til i dag når perioden er åpen): under 1 0, 1 til 5 1, 5 til 20 2, 20 eller "
+    "flere 3; delt på 3.",
+    "accessPolicy": "QUANTUMs nivåer: ingen vilkår 0, grunnleggende 1 (tilgangsnivå oppgitt), utfyllende 2 "
+    "(tilgangsnivå, rettslig grunnlag eller gjeldende regelverk, og hvor man søker); delt på 2.",
+    "timeToData": "QUANTUMs nivåer for gjennomsnittlig antall dager fra søknad til utlevering i registeret over "
+    "databruk: over 180 0, 90 til 180 1, 30 til 90 2, under 30 3; delt på 3.",
+    "semanticLinks": "Andelen av de oppførte variablene knyttet til en kodeliste, et kodeverk eller et begrep.",
+    "codedContent": "0,5 for oppgitte kodeverk og 0,5 for oppgitte kodeverdier.",
+}
+"""`Metric.method` in bokmål, by metric."""
 
 
 @dataclass(frozen=True)
@@ -203,6 +233,7 @@ METRICS: tuple[Metric, ...] = (
         "0.5 for the coding systems stated and 0.5 for the code values stated.",
     ),
 )
+METRICS = tuple(replace(m, method_nb=METHODS_NB[m.name]) for m in METRICS)
 BY_NAME = {m.name: m for m in METRICS}
 ELEMENT_NAMES = {e.name: e for e in ELEMENTS}
 PERIOD_DAYS = {

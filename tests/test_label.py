@@ -7,6 +7,7 @@ still pass with it (tests/test_conformance.py, tests/test_real_samples.py).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -351,3 +352,21 @@ def test_the_label_page_chart_and_api_show_the_stored_label(settings, store, ser
     assert (None, DQV.isMeasurementOf, URIRef("https://data.norge.no/vocabulary/dcatno-mqa#keywordAvailability")) in rdf
     assert (None, DQV.value, Literal(True)) in rdf, "the MQA metrics are published as DQV too"
     assert client.get("/datasets/0000000000000000/label").status_code == 404
+
+
+def test_the_label_page_says_what_each_value_rests_on_and_how_in_the_pages_language(
+    settings, store, server, client
+) -> None:
+    """A Norwegian page said "43 of 43", "conforms", "confirmed 2026-12-07" and each method in
+    English (a researcher's drill); the label itself is stated in English, as the feed publishes it."""
+    build(settings, store, server, [complete_dataset(1)])
+    key = key_for(complete_dataset(1).uri)
+    found = label_of(store, complete_dataset(1).uri)
+    page = client.get(f"/datasets/{key}/label").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">.*?</tr>", page, re.S)
+    assert len(rows) == len(found.metrics)
+    assert 'lang="en"' not in "".join(rows), [r for r in rows if 'lang="en"' in r]
+    assert "følger profilen" in page and " av " in page and "Andelen av de oppførte variablene" in page
+    assert not re.search(r"\d of \d", page) and "conforms" not in page
+    english = client.get(f"/datasets/{key}/label?lang=en").get_data(as_text=True)
+    assert "Share of the listed variables" in english and re.search(r"\d+ of \d+", english)

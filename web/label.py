@@ -9,6 +9,8 @@ measurement per metric as the EHDS feed publishes them, plus every metric of the
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template
@@ -24,6 +26,7 @@ from catalog.store import StoredRecord
 from web import charts, store
 from web.explorer import _stored
 from web.feeds import rdf_response
+from web.i18n import day, number, percent
 from web.quality import quality_of
 
 bp = Blueprint("label", __name__)
@@ -44,6 +47,76 @@ def label_chart(found: Label) -> Any:
         else:
             bars.append(charts.Bar(name, round(100 * value, 1), "bar"))
     return charts.bars(_("Quality and utility label by element (EHDS Art. 78)"), bars, 100, " %")
+
+
+def _stated(word: str) -> str:
+    return _("stated") if word == "stated" else _("not stated")
+
+
+NOTES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"(\d+) of (\d+)"), lambda m: _("%(n)s of %(of)s", n=number(int(m[1])), of=number(int(m[2])))),
+    (re.compile(r"(\d+(?:\.\d+)?) %"), lambda m: f"{percent(float(m[1]))} %"),
+    (re.compile(r"confirmed (\d{4}-\d{2}-\d{2})"), lambda m: _("confirmed %(day)s", day=day(m[1]))),
+    (re.compile(r"never confirmed"), lambda m: _("never confirmed")),
+    (re.compile(r"conforms"), lambda m: _("conforms")),
+    (re.compile(r"violations"), lambda m: _("violations")),
+    (re.compile(r"maturity level (\d+)"), lambda m: _("maturity level %(n)s", n=m[1])),
+    (re.compile(r"(\d+) years"), lambda m: _("%(n)s years", n=number(int(m[1])))),
+    (re.compile(r"no access rights stated"), lambda m: _("no access rights stated")),
+    (
+        re.compile(r"updated (\d{4}-\d{2}-\d{2}), every (\d+) days"),
+        lambda m: _("updated %(day)s, every %(n)s days", day=day(m[1]), n=m[2]),
+    ),
+    (
+        re.compile(r"(\d+) days on average over (\d+) permits"),
+        lambda m: _("%(days)s days on average over %(n)s permits", days=number(int(m[1])), n=number(int(m[2]))),
+    ),
+    (
+        re.compile(r"coding systems (stated|not stated), code values (stated|not stated)"),
+        lambda m: _("coding systems %(a)s, code values %(b)s", a=_stated(m[1]), b=_stated(m[2])),
+    ),
+    (re.compile(r"not assessed: no variables listed"), lambda m: _("not assessed: no variables listed")),
+    (re.compile(r"not assessed: no finished harvest"), lambda m: _("not assessed: no finished harvest")),
+    (
+        re.compile(r"not assessed: the access body has not assessed the holder's maturity"),
+        lambda m: _("not assessed: the access body has not assessed the holder's maturity"),
+    ),
+    (re.compile(r"not assessed: no update date"), lambda m: _("not assessed: no update date")),
+    (
+        re.compile(r"not assessed: no start of the period stated"),
+        lambda m: _("not assessed: no start of the period stated"),
+    ),
+    (
+        re.compile(r"not assessed: the data use register records no application dates"),
+        lambda m: _("not assessed: the data use register records no application dates"),
+    ),
+    (
+        re.compile(r"not assessed: the listed variables use no codes"),
+        lambda m: _("not assessed: the listed variables use no codes"),
+    ),
+)
+"""What a measurement rests on (`catalog.label`, stored and published in English), as the page's
+language says it: a Norwegian page said "43 of 43", "conforms", "confirmed 2026-12-07"."""
+LEVEL = re.compile(r"level (\d+) of (\d+)(?: \((.*)\))?")
+
+
+def note_in_language(note: str) -> tuple[str, str | None]:
+    """(the note in the page's language, None) or, a note this page cannot say otherwise, (the
+    note, "en")."""
+    if english():
+        return note, None
+    level = LEVEL.fullmatch(note)
+    if level:
+        said = _("level %(n)s of %(of)s", n=level[1], of=level[2])
+        if not level[3]:
+            return said, None
+        inner, lang = note_in_language(level[3])
+        return (f"{said} ({inner})", None) if lang is None else (note, "en")
+    for pattern, said_so in NOTES:
+        found = pattern.fullmatch(note)
+        if found:
+            return said_so(found), None
+    return note, "en"
 
 
 def label_json(found: Label, settings: Any, key: str) -> dict[str, Any]:
@@ -70,7 +143,14 @@ def page(key: str) -> str:
         for element in ELEMENTS
     ]
     return render_template(
-        "label.html", stored=stored, d=stored.record, label=found, rows=rows, chart=label_chart(found), en=english()
+        "label.html",
+        stored=stored,
+        d=stored.record,
+        label=found,
+        rows=rows,
+        chart=label_chart(found),
+        en=english(),
+        note_in_language=note_in_language,
     )
 
 
