@@ -1659,3 +1659,32 @@ def test_a_findings_property_is_named_as_people_read_it(iri, shown):
     from web.display import last_segment
 
     assert last_segment(iri) == shown
+
+
+def test_a_record_that_left_the_catalogue_says_when_with_410(settings, store, server):
+    """A researcher following a link from an application or a feed to a dataset its source no
+    longer lists met "Not found", as for a mistyped address."""
+    from catalog.model import key_for
+    from catalog.pipeline import harvest
+    from tests.factories import apgar_codes, mfr_and_a_gone_source, mfr_dataset
+    from tests.test_pipeline import publish
+
+    mfr_and_a_gone_source(settings.home, server)
+    settings.reload_sources()
+    assert harvest(settings, store, None, ["mfr"], workers=1)[0].ok
+    url = publish(server, [apgar_codes()], path="/mfr.ttl")  # the dataset is no longer listed
+    assert url == settings.sources["mfr"].url
+    [done] = harvest(settings, store, None, ["mfr"], workers=1)
+    assert done.counts["deleted"] == 1
+    client = create_app(settings).test_client()
+    dataset, variable = mfr_dataset(), mfr_dataset().variables[0]
+    page = client.get(f"/datasets/{key_for(dataset.uri)}")
+    assert page.status_code == 410
+    text = page.get_data(as_text=True)
+    assert "Fjernet fra katalogen" in text and f"«{dataset.title['nb']}»" not in text
+    assert f"“{dataset.title['nb']}” forlot katalogen" in text and f'value="{dataset.title["nb"]}"' in text
+    gone = client.get(f"/variables/{key_for(variable.uri)}?lang=en")
+    assert gone.status_code == 410 and f"“{variable.title['en']}” left the catalogue on" in gone.get_data(as_text=True)
+    api = client.get(f"/api/variables/{key_for(variable.uri)}")
+    assert api.status_code == 410 and api.get_json()["detail"].startswith(variable.uri)
+    assert client.get("/datasets/0000000000000000").status_code == 404

@@ -44,6 +44,7 @@ def problem(status: int, title: str, detail: str, explanation: str | None = None
     shown = {
         400: (_("Bad request"), _("The address or the search could not be understood.")),
         403: (_("Not allowed"), _("This change is accepted only from this site.")),
+        410: (_("Removed from the catalogue"), _("The record at this address has left the catalogue.")),
         404: (
             _("Not found"),
             _("There is nothing at this address. The record may have left the catalogue, or the link is cut short."),
@@ -65,6 +66,16 @@ def problem(status: int, title: str, detail: str, explanation: str | None = None
         detail=detail if status == 400 and explanation is None else "",
         query=query,
     ), status
+
+
+class Removed(Exception):
+    """A record the catalogue held and no longer does (its source stopped listing it, or the
+    source was removed): its page answers 410 Gone and says when, rather than a bare 404 to a
+    researcher following a link from an application or a feed."""
+
+    def __init__(self, title: str, uri: str, removed: str, last_seen: str | None):
+        super().__init__(f"{uri} left the catalogue on {removed}")
+        self.title, self.uri, self.removed, self.last_seen = title, uri, removed, last_seen
 
 
 RETRY_SECONDS = 30
@@ -97,6 +108,28 @@ def register(app: Flask) -> None:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(Removed)
+    def removed(exc: Removed) -> Problem:
+        """What left, when, and when its source last had it; a search for its title to go on from."""
+        from web.i18n import moment
+
+        if exc.last_seen:
+            said = _(
+                "“%(title)s” left the catalogue on %(removed)s: its source no longer lists it. Its source last "
+                "had it on %(seen)s. Search for it or for what replaced it:",
+                title=exc.title,
+                removed=moment(exc.removed),
+                seen=moment(exc.last_seen),
+            )
+        else:
+            said = _(
+                "“%(title)s” left the catalogue on %(removed)s: its source no longer lists it. Search for it or "
+                "for what replaced it:",
+                title=exc.title,
+                removed=moment(exc.removed),
+            )
+        return problem(410, "Gone", str(exc), explanation=said, query=exc.title)
 
     @app.errorhandler(QueryTooComplex)
     def too_complex(exc: QueryTooComplex) -> Problem:

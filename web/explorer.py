@@ -45,7 +45,7 @@ from web import charts, distribution, labels, store
 from web.basket import basket_keys, export, selection
 from web.compare import Equivalents, Grid, equivalents, wave_grid
 from web.display import code_url, coding_system, in_language, pick, year
-from web.errors import log_outage
+from web.errors import Removed, log_outage
 from web.i18n import current, translated
 from web.quality import QualityScore, quality_of, score_chart
 from web.searchcache import hits_key, query_key
@@ -601,9 +601,17 @@ def shortened() -> bool:
 
 def _stored(key: str, kind: type) -> StoredRecord:
     stored = store().get_by_key(key)
-    if stored is None or stored.deleted_at or not isinstance(stored.record, kind):
+    if stored is None or not isinstance(stored.record, kind):
         abort(404, f"No record with id {key}.")
+    if stored.deleted_at:
+        title = getattr(stored.record, "title", None)
+        raise _removed(stored, pick(title, current()) if title else key)
     return stored
+
+
+def _removed(stored: StoredRecord, title: str, uri: str | None = None) -> Removed:
+    """`stored` (or its part `uri`) left the catalogue with it."""
+    return Removed(title, uri or stored.uri, stored.deleted_at or "", last_seen(stored))
 
 
 def findings_for(stored: StoredRecord, focus: str | None = None) -> list[dict[str, Any]]:
@@ -671,8 +679,10 @@ def variable_view(key: str, without_search: bool = False) -> VariableView:
     dataset's page, which needs no search, links each of its variables."""
     stored = store().dataset_of_variable(key)
     v = next((v for v in stored.dataset().variables if key_for(v.uri) == key), None) if stored else None
-    if v is None or stored is None or stored.deleted_at:
+    if v is None or stored is None:
         abort(404, f"No variable with id {key}.")
+    if stored.deleted_at:  # its dataset left the catalogue
+        raise _removed(stored, pick(v.title, current()) or v.name, v.uri)
     codelist = store().get(v.codelist) if v.codelist else None
     if codelist is not None and (codelist.deleted_at or not isinstance(codelist.record, CodeList)):
         codelist = None

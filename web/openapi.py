@@ -27,6 +27,7 @@ def _ok(schema: str, description: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
         },
         "404": PROBLEM,
+        "410": {**PROBLEM, "description": "the record left the catalogue: its source no longer lists it"},
         "400": PROBLEM,
     }
 
