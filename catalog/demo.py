@@ -6,11 +6,10 @@ Starts the publisher simulator on loopback, configures every source it plays, ha
 
 from __future__ import annotations
 
-import os
 import time
 from typing import TYPE_CHECKING
 
-from catalog.config import EU_AUTHORITY, VOCABULARY_OF, Settings, SourceConfig, parse_organisations
+from catalog.config import EU_AUTHORITY, SETTINGS, VOCABULARY_OF, Settings, SourceConfig, parse_organisations
 
 if TYPE_CHECKING:
     from catalog.pipeline import SourceResult
@@ -215,7 +214,7 @@ def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2
     from simulator import content
 
     kinds = registry()
-    if "CATALOG_HDAB_EMAIL" not in os.environ:  # the simulated nation's access body, as its sources name it
+    if settings.hdab_email == SETTINGS["hdab_email"][1]:  # the placeholder: the simulated nation's access body
         settings.values["hdab_email"] = content.HELSEDATA.email
     sources = simulator.source_configs()
     print(f"Publisher simulator on {simulator.url} ({len(sources)} sources)", flush=True)
