@@ -1688,3 +1688,13 @@ def test_a_record_that_left_the_catalogue_says_when_with_410(settings, store, se
     api = client.get(f"/api/variables/{key_for(variable.uri)}")
     assert api.status_code == 410 and api.get_json()["detail"].startswith(variable.uri)
     assert client.get("/datasets/0000000000000000").status_code == 404
+
+
+def test_the_platforms_facet_names_each_platform_in_the_pages_language(nation):
+    """An English page listed "TSD – Tjenester for sensitive data" among the filters, beside a
+    variable page's "TSD – Services for sensitive data"."""
+    html = nation.get("/search?q=&lang=en").get_data(as_text=True)
+    facet = html.split('id="facet-platform"')[1].split("</section>")[0]
+    assert "TSD – Services for sensitive data" in facet and "Tjenester for sensitive data" not in facet
+    norsk = nation.get("/search?q=&lang=nb").get_data(as_text=True).split('id="facet-platform"')[1]
+    assert "TSD – Tjenester for sensitive data" in norsk.split("</section>")[0]

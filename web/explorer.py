@@ -10,7 +10,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote, quote_plus, urlencode
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
@@ -20,7 +20,7 @@ from markupsafe import Markup
 from catalog import minimum, profiles
 from catalog.access import Route, routes
 from catalog.label import Label, label_of
-from catalog.model import CodeList, Dataset, Variable, key_for
+from catalog.model import CodeList, Dataset, LangText, Variable, key_for, text
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import (
@@ -44,7 +44,7 @@ from catalog.uses import DataUse, register
 from web import charts, distribution, labels, store
 from web.basket import basket_keys, export, selection
 from web.compare import Equivalents, Grid, equivalents, wave_grid
-from web.display import code_url, coding_system, in_language, pick, year
+from web.display import code_url, coding_system, in_language, pick, pick_lang, year
 from web.errors import Removed, log_outage
 from web.i18n import current, translated
 from web.quality import QualityScore, quality_of, score_chart
@@ -279,8 +279,30 @@ def value_label(facet: str, value: str) -> tuple[str, str | None]:
         return (topic.name(current()), None) if topic else (value, None)
     if facet == "period":
         return value.replace("-", "–"), None
+    if facet == "platform":  # indexed by its title as `prepare.platforms` picks it (bokmål first)
+        title = platform_titles().get(value)
+        if title:
+            said, lang = pick_lang(title, current())
+            return said, None if lang == current() else lang
     found = labels.label(facet, value, current())
     return found.text, found.lang
+
+
+def platform_titles() -> dict[str, LangText]:
+    """The analysis platforms' titles in every language, by the title their facet holds: an English
+    page listed "TSD – Tjenester for sensitive data" beside a variable page's "TSD – Services for
+    sensitive data". Read once per version of the store, and only where a page shows the facet."""
+    kept = current_app.extensions.setdefault("platform_titles", {})
+    version = store().version()
+    if kept.get("version") != version or "titles" not in kept:
+        titles = {}
+        for stored in store().records(kind="service"):
+            record = stored.record
+            title = getattr(record, "title", None)
+            if title:
+                titles[text(title) or record.identifier] = title
+        kept.update(version=version, titles=titles)
+    return cast(dict[str, LangText], kept["titles"])
 
 
 @dataclass
