@@ -1698,3 +1698,12 @@ def test_the_platforms_facet_names_each_platform_in_the_pages_language(nation):
     assert "TSD – Services for sensitive data" in facet and "Tjenester for sensitive data" not in facet
     norsk = nation.get("/search?q=&lang=nb").get_data(as_text=True).split('id="facet-platform"')[1]
     assert "TSD – Tjenester for sensitive data" in norsk.split("</section>")[0]
+
+
+def test_the_marketplace_says_a_price_once_and_marks_text_in_another_language(nation):
+    """An English page said "Cost recovery · Cost recovery." and gave Norwegian descriptions and
+    prices unmarked (a researcher's drill)."""
+    html = nation.get("/marketplace?lang=en").get_data(as_text=True)
+    assert "Cost recovery</span> · Cost recovery" not in html
+    descriptions = re.findall(r'<p class="desc">(.*?)</p>', html, re.S)
+    assert descriptions and all(d.startswith("<span lang=") or d.isascii() for d in descriptions)

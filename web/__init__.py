@@ -147,7 +147,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         safe_url=display.safe_url,
         command=display.command,
         pick=display.pick,
-        shown=lambda value: display.shown(value, i18n.current()),
+        shown=lambda value, limit=None: display.shown(value, i18n.current(), limit),
         in_language=lambda text, lang: display.in_language(text, lang, i18n.current()),
         hit_label=lambda doc, highlights: display.hit_label(doc, highlights, i18n.current()),
         hit_description=lambda doc, highlights: display.hit_description(doc, highlights, i18n.current()),

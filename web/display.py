@@ -58,9 +58,12 @@ def in_language(found: str, lang: str | None, locale: str) -> Markup:
     return Markup('<span lang="{}">{}</span>').format(lang, found)
 
 
-def shown(value: LangText | None, locale: str) -> Markup:
-    """A multilingual text as a page shows it: the best language, marked when it is another."""
+def shown(value: LangText | None, locale: str, limit: int | None = None) -> Markup:
+    """A multilingual text as a page shows it: the best language, marked when it is another; cut
+    at a word before `limit` characters, where given (a list's summary of a long text)."""
     found, lang = pick_lang(value, locale)
+    if limit is not None and len(found) > limit:
+        found = found[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + " …"
     return in_language(found, lang, locale)
 
 
