@@ -500,6 +500,18 @@ def _codes(ctx: _Context, row: int, var: Variable, value: str) -> None:
     var.codelist = uri
 
 
+def _moved_rows(rows: list[list[Any]], header: int) -> set[int]:
+    """The rows of a delimited list with more cells than its headings, where most have no more: a
+    cell holding the delimiter unquoted ("1=Mann; 2=Kvinne" in a list separated by ";") moved the
+    cells after it, and the row read as it stood gave its codes cut short and "2=Kvinne" as a
+    date. (A list whose every row ends with one more delimiter than its headings is its tool's
+    way of writing, not a mistake.)"""
+    width = len(rows[header])
+    data = range(header + 1, len(rows))
+    longer = {i for i in data if len(rows[i]) > width}
+    return longer if 2 * len(longer) <= len(data) else set()
+
+
 def read_varlist(
     content: bytes,
     *,
@@ -529,8 +541,19 @@ def read_varlist(
         )
     ctx = _Context(dataset_id, mint, layout, publisher, out)
     names: dict[str, int] = {}
+    moved = _moved_rows(rows, header) if file_kind(content, url, content_type) != "xlsx" else set()
     for index in range(header + 1, len(rows)):
         row = index + 1
+        if index in moved:
+            _problem(
+                ctx,
+                row,
+                cell_text(rows[index][fields.index("name")]) if len(rows[index]) > fields.index("name") else "",
+                "row",
+                f"the row has {len(rows[index])} cells where the headings are {len(fields)}: a cell holding "
+                'the delimiter must be in quotes ("1=Mann; 2=Kvinne"); this row was skipped',
+            )
+            continue
         cells = {f: cell_text(v) for f, v in zip(fields, rows[index], strict=False) if f}  # rows may be ragged
         name = cells.get("name", "")
         if name in names:

@@ -292,3 +292,22 @@ def test_a_workbook_without_the_configured_sheet_names_the_sheets_it_has():
 def test_a_column_mapping_to_an_unknown_field_is_a_configuration_error():
     with pytest.raises(VarlistError, match="sends 'navn' to 'navnet', which is not a field we know"):
         read(csv_bytes(HELSEDATA), columns={"Navn": "navnet"})
+
+
+def test_a_row_with_more_cells_than_headings_is_skipped_and_reported():
+    """A list separated by ";" with its codes unquoted ("1=Mann; 2=Kvinne"): the row's cells moved,
+    and it was read with its codes cut short and "2=Kvinne" as a date, without a word of why."""
+    body = (
+        csv_bytes(HELSEDATA[:1])
+        + b"\r\nKJONN;Kj\xc3\xb8nn;Barnets kj\xc3\xb8nn;Heltall;;1=Mann; 2=Kvinne;01.01.1967;\r\n"
+        + csv_bytes(HELSEDATA[2:3], encoding="utf-8")
+    )
+    found = read(body)
+    assert [v.name for v in found.variables] == ["VEKT"]
+    assert [(p.record_id, p.message) for p in found.problems] == [
+        (
+            "row 2 (KJONN)",
+            "row 2 (KJONN): the row has 9 cells where the headings are 8: a cell holding the delimiter must be "
+            'in quotes ("1=Mann; 2=Kvinne"); this row was skipped',
+        )
+    ]
