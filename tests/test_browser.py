@@ -308,6 +308,22 @@ def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_focus_to_main(b):
     wait(b, lambda d: d.switch_to.active_element.get_attribute("id") == "main")
 
 
+def test_a_search_pages_second_skip_link_takes_the_keyboard_to_the_results(b, base_url):
+    """After each filter a keyboard user started again at the top: 46 Tabs to the first result
+    (a researcher's drill)."""
+    from selenium.webdriver.common.keys import Keys
+
+    b.get(base_url + "/search?q=vekt&source=mfr")
+    css(b, "body").send_keys(Keys.TAB)
+    b.switch_to.active_element.send_keys(Keys.TAB)
+    skip = b.switch_to.active_element
+    assert skip.get_attribute("class") == "skip" and skip.get_attribute("href").endswith("#results")
+    skip.send_keys(Keys.ENTER)
+    wait(b, lambda d: d.switch_to.active_element.get_attribute("id") == "results")
+    b.switch_to.active_element.send_keys(Keys.TAB)
+    assert b.switch_to.active_element.tag_name in ("a", "select", "button")
+
+
 def axe_violations(driver) -> list[str]:
     driver.execute_script(AXE.read_text(encoding="utf-8"))
     result = driver.execute_async_script(
