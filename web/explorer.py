@@ -291,7 +291,11 @@ def value_label(facet: str, value: str) -> tuple[str, str | None]:
 def platform_titles() -> dict[str, LangText]:
     """The analysis platforms' titles in every language, by the title their facet holds: an English
     page listed "TSD – Tjenester for sensitive data" beside a variable page's "TSD – Services for
-    sensitive data". Read once per version of the store, and only where a page shows the facet."""
+    sensitive data". Read once per version of the store (looked at once a request), and only where
+    a page shows the facet."""
+    here = g.get("platform_titles")
+    if here is not None:
+        return cast(dict[str, LangText], here)
     kept = current_app.extensions.setdefault("platform_titles", {})
     version = store().version()
     if kept.get("version") != version or "titles" not in kept:
@@ -302,6 +306,7 @@ def platform_titles() -> dict[str, LangText]:
             if title:
                 titles[text(title) or record.identifier] = title
         kept.update(version=version, titles=titles)
+    g.platform_titles = kept["titles"]
     return cast(dict[str, LangText], kept["titles"])
 
 
