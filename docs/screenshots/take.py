@@ -66,8 +66,15 @@ def main() -> int:
         }
         driver = chrome(Path(tmp) / "profile")
         try:
-            for hit in (birth, smoking, first(base, "inntekt", source="microdata")):
-                driver.get(f"{base}/variables/{hit['id']}")
+            # as a researcher collects: the first row of a search (a row of identical variables
+            # gives the copy still collected), then two variables' own pages
+            income = first(base, "inntekt", source="microdata")
+            for path in (
+                "/search?q=fødselsvekt&source=mfr",
+                f"/variables/{smoking['id']}",
+                f"/variables/{income['id']}",
+            ):
+                driver.get(base + path)
                 before = css(driver, "#basket-count").text
                 css(driver, "form.basket-form button").click()
                 wait(driver, lambda d, before=before: css(d, "#basket-count").text != before)
