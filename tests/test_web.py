@@ -727,8 +727,12 @@ def test_exports_have_english_headings_in_english(client):
 
 def test_an_export_can_keep_only_the_variables_of_one_access_route(client):
     add(client, VEKT, vkey("https://data.example.org/hunt/variabel/ROYK01"))
-    rows = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv?route=hunt").data.decode("utf-8-sig"))))
+    answer = client.get("/basket/export.csv?route=hunt")
+    rows = list(csv.DictReader(io.StringIO(answer.data.decode("utf-8-sig"))))
     assert [r["Kortnavn"] for r in rows] == ["ROYK01"]
+    # a file of its own: the whole basket's and each route's were all "variabler.xlsx"
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="variabler-hunt.csv"'
+    assert client.get("/basket/export.csv").headers["Content-Disposition"] == 'attachment; filename="variabler.csv"'
 
 
 def test_xlsx_export_holds_the_same_rows(client):

@@ -409,7 +409,8 @@ def to_json(sel: Selection) -> bytes:
     return json.dumps(body, ensure_ascii=False, indent=2).encode()
 
 
-def export(sel: Selection, fmt: str) -> Response:
+def export(sel: Selection, fmt: str, name: str | None = None) -> Response:
+    """The selection as a file; `name` its file name before the extension (else "variabler")."""
     if fmt not in FORMATS:
         abort(404, f"Unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     if fmt == "csv":
@@ -421,7 +422,7 @@ def export(sel: Selection, fmt: str) -> Response:
     else:
         body = to_graph(sel).serialize(format="turtle" if fmt == "ttl" else "json-ld", encoding="utf-8")
     response = Response(body, mimetype=FORMATS[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{_("variables")}.{fmt}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{name or _("variables")}.{fmt}"'
     return response
 
 
@@ -489,7 +490,9 @@ def download(fmt: str) -> Response:
     """The basket's exports; `?route=` keeps only the variables that take one access route."""
     sel = selection(basket_keys())
     route = request.args.get("route")
-    return export(sel.only(route) if route in routes().routes else sel, fmt)
+    if route in routes().routes:  # a file of its own name: the basket's whole list was "variabler.xlsx" too
+        return export(sel.only(route), fmt, f"{_('variables')}-{route}")
+    return export(sel, fmt)
 
 
 RDF_TYPES = {"text/turtle": "ttl", "application/ld+json": "jsonld"}
