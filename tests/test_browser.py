@@ -111,13 +111,23 @@ def b(browser, base_url):
 
 
 def wait(driver, condition, timeout: float = 10):
-    """Until the condition holds; elements replaced by a navigation meanwhile are looked up again."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    """Until the condition holds; elements replaced by a navigation meanwhile are looked up again
+    (read while a form's post reloads the page, chromium may also say "Node with given id does
+    not belong to the document", an unnamed WebDriverException: looked up again too)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
+
+    def holds(d):
+        try:
+            return condition(d)
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return False
+            raise
 
     return WebDriverWait(
         driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-    ).until(condition)
+    ).until(holds)
 
 
 def css(driver, selector: str):
