@@ -207,6 +207,12 @@ class DataService:
 
     kind = "service"
 
+    @property
+    def facet_name(self) -> str:
+        """What the search's `platform` facet holds of it: its title as `text` picks it (bokmål
+        first), else its identifier; pages show its title in their language instead."""
+        return text(self.title) or self.identifier
+
 
 SERVICE_TYPES = ("platform", "analysis")
 """A secure analysis platform (where a dataset can be analysed) or an analysis service offered."""

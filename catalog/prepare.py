@@ -33,7 +33,7 @@ from typing import Any
 from catalog import profiles
 from catalog.config import Settings, SourceConfig
 from catalog.label import Ahead, AheadLabel
-from catalog.model import Dataset, Record, digest, dumps, text
+from catalog.model import Dataset, Record, digest, dumps
 from catalog.published import Published
 from catalog.rdf import TripleSink, add_dataset
 from catalog.renderings import Known, render
@@ -140,7 +140,7 @@ def platforms(store: StoreReader, record: Record, source: str) -> list[str]:
     if not isinstance(record, Dataset):
         return []
     return [
-        text(s.record.title) or s.record.identifier
+        s.service().facet_name
         for s in store.linking(record.uri, source, "serves")
         if s.service().service_type == "platform"
     ]

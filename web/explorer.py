@@ -20,7 +20,7 @@ from markupsafe import Markup
 from catalog import minimum, profiles
 from catalog.access import Route, routes
 from catalog.label import Label, label_of
-from catalog.model import CodeList, Dataset, LangText, Variable, key_for, text
+from catalog.model import CodeList, DataService, Dataset, LangText, Variable, key_for
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import (
@@ -279,7 +279,7 @@ def value_label(facet: str, value: str) -> tuple[str, str | None]:
         return (topic.name(current()), None) if topic else (value, None)
     if facet == "period":
         return value.replace("-", "–"), None
-    if facet == "platform":  # indexed by its title as `prepare.platforms` picks it (bokmål first)
+    if facet == "platform":  # indexed by `DataService.facet_name`
         title = platform_titles().get(value)
         if title:
             said, lang = pick_lang(title, current())
@@ -302,9 +302,8 @@ def platform_titles() -> dict[str, LangText]:
         titles = {}
         for stored in store().records(kind="service"):
             record = stored.record
-            title = getattr(record, "title", None)
-            if title:
-                titles[text(title) or record.identifier] = title
+            if isinstance(record, DataService) and record.title:
+                titles[record.facet_name] = record.title
         kept.update(version=version, titles=titles)
     g.platform_titles = kept["titles"]
     return cast(dict[str, LangText], kept["titles"])
