@@ -647,6 +647,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                     "typo_words": list(result.typo_words),
                     "corrected": list(result.corrected),
                     "any_words": result.any_words,
+                    "optional_words": list(result.optional_words),
                     "broader_codes": [{"code": c, "broader": p} for c, p in result.broader_codes],
                     "split_words": [{"word": w, "parts": p} for w, p in result.split_words],
                     "hits": hits,
@@ -677,6 +678,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"  (nothing matched {', '.join(result.typo_words)!r} as typed:{taken} similar spellings)")
     if result.any_words:
         print("  (nothing matched all the words: these match some of them)")
+    if result.optional_words:
+        print(
+            f"  ({' '.join(result.optional_words)!r} says whom the data are about: hits need not say it; those that do first)"
+        )
     for code, parent in result.broader_codes:
         print(f"  (no code list holds {code}: these hold {parent}, the code it falls under)")
     for word, parts in result.split_words:

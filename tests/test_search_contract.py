@@ -522,6 +522,62 @@ def test_words_with_no_common_hit_list_the_rarer_words_hits_first(loaded: Search
     assert names(search(loaded, "placenta røyking", limit=20))[0] == "mfr/PLACENTAVEKT"
 
 
+def breast_cancer_registry() -> list[dict[str, Any]]:
+    """A breast cancer register whose sex variable holds "Kvinne" and whose other variables say
+    nothing of whom they are about, as the demo's cancer registry."""
+    sexes = code_list("kjonn", "Kjønn", {"1": "Mann", "2": "Kvinne"})
+    variables = [
+        ("KJONN", "Kjønn", "Sex", "Pasientens kjønn.", "string", {"codelist": sexes.uri}),
+        ("SVULST", "Svulststørrelse ved brystkreft", "Tumour size", "Største diameter i mm.", "integer", {}),
+        ("HER2", "HER2-status ved brystkreft", "HER2 status", "HER2 ved diagnosen.", "string", {}),
+        ("MENOPAUSE", "Menopausestatus ved brystkreft", "Menopausal status", "Gjelder kvinner.", "string", {}),
+    ]
+    return registry_with_list("brystkreft", "Brystkreftregisteret", sexes, variables)
+
+
+@pytest.mark.parametrize("typed", ["brystkreft hos kvinner", "brystkreft kvinne", "breast cancer in women"])
+def test_a_word_of_whom_the_data_are_about_orders_the_hits_without_restricting_them(
+    empty: SearchBackend, typed: str
+) -> None:
+    """On the demo "brystkreft hos kvinner" and "breast cancer in women" found one variable, the
+    breast cancer register's "Kjønn" (its code "Kvinne"), of 122 for "brystkreft": a variable
+    seldom says whom its data are about. Such a word beside others is optional, and says so; the
+    hits holding it come first among equals (`OPTIONAL_SCORE`: on the demo a label holding the
+    other words stays above "Kjønn" holding it)."""
+    empty.upsert(breast_cancer_registry())
+    alone = search(empty, "brystkreft")
+    result = search(empty, typed)
+    assert result.total == alone.total == 4 and not result.any_words
+    assert result.optional_words == tuple(typed.split()[-1:])
+    found = names(result)
+    assert found[0] == "brystkreft/MENOPAUSE"  # both words: "Gjelder kvinner"
+    counted = search(empty, typed, limit=0, disjunctive=True)
+    assert counted.total == 4 and counted.facets == alone.facets | counted.facets
+
+
+def test_words_of_whom_alone_are_required(empty: SearchBackend) -> None:
+    empty.upsert(breast_cancer_registry())
+    result = search(empty, "kvinner")
+    assert set(names(result)) == {"brystkreft/KJONN", "brystkreft/MENOPAUSE"} and not result.optional_words
+    both = search(empty, "pregnant women")  # two such words: both required, as typed, then either
+    assert both.any_words and not both.optional_words
+    assert search(empty, "pregnant women", any_words=False).total == 0
+
+
+def test_a_compound_beside_a_word_of_whom_falls_to_its_part_not_to_that_word(empty: SearchBackend) -> None:
+    """On the demo "insulinbruk barn" listed "Barnets fødselsdato" and every label starting with
+    "barn" (any of the words): with the word of whom optional, the compound's part is searched."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("INSULIN", "Insulinbehandling", "Insulin treatment", "Bruker insulin.", "string", {}),
+        ("FODT", "Barnets fødselsdato", "Child's date of birth", "Dato.", "date", {}),
+    ]
+    empty.upsert(quality_registry("diab", "Diabetesregister", "INSULIN", "Insulinbehandling"))
+    r = Registry("mfr", "central-registry", "Fødsler", "FHI", "PHDR", "2000-01-01", None, "NON_PUBLIC", variables[1:])
+    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
+    result = search(empty, "insulinbruk barn")
+    assert names(result) == ["diab/INSULIN"] and result.optional_words == ("barn",)
+
+
 @pytest.mark.parametrize(("query", "meant"), [("vekt type", "VEKT"), ("vekt score", "VEKT"), ("alder kode", "ALDER")])
 def test_a_word_that_only_qualifies_is_no_rarer_for_it(loaded: SearchBackend, query: str, meant: str) -> None:
     """ "blood pressure level" on the demo listed NPR's "Level of care" first once rarer words came

@@ -841,6 +841,19 @@ def test_words_without_a_common_hit_give_the_hits_of_either_with_a_notice(client
     assert client.get("/api/search", query_string={"q": "fødselsvekt metformin"}).json["any_words"] is True
 
 
+def test_a_word_of_whom_the_data_are_about_is_optional_and_the_page_says_so(client):
+    """ "brystkreft hos kvinner" found the breast cancer register's "Kjønn" alone on the demo."""
+    alone = client.get("/api/search", query_string={"q": "fødselsvekt"}).json
+    body = client.get("/api/search", query_string={"q": "fødselsvekt hos barn"}).json
+    assert body["total"] == alone["total"] > 0 and body["optional_words"] == ["barn"] and not body["any_words"]
+    assert body["type_totals"] == alone["type_totals"]
+    html = page(client, "/search", query_string={"q": "fødselsvekt hos barn"})
+    assert "«barn» sier hvem dataene gjelder" in html and set(hits(html)) == set(
+        hits(page(client, "/search", query_string={"q": "fødselsvekt"}))
+    )
+    assert "sier hvem dataene gjelder" not in page(client, "/search", query_string={"q": "barn"})
+
+
 def test_a_misspelt_word_is_answered_with_what_it_was_taken_for(client):
     html = page(client, "/search", query_string={"q": "diabetis"})
     assert "HOVEDDIAGNOSE" in hits(html)

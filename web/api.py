@@ -138,6 +138,7 @@ def search() -> Response:
             "typo_words": list(result.typo_words),
             "corrected": list(result.corrected),
             "any_words": result.any_words,
+            "optional_words": list(result.optional_words),
             "broader_codes": [{"code": code, "broader": parent} for code, parent in result.broader_codes],
             "split_words": [{"word": word, "parts": parts} for word, parts in result.split_words],
             "synonyms": [{"words": words, "also": list(also)} for words, also in result.synonyms],

@@ -137,6 +137,12 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "no hit matched all the words; these match some of them, the rarer words' first (but for words that only qualify)",
             },
+            "optional_words": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "words typed that say whom the data are about (kvinner, children), beside others: "
+                "hits need not hold them; those that do come first",
+            },
             "broader_codes": {
                 "type": "array",
                 "items": {"type": "object", "properties": {"code": {"type": "string"}, "broader": {"type": "string"}}},

@@ -166,6 +166,9 @@ class SearchResult:
     broader_codes: tuple[tuple[str, str], ...] = ()
     """(code as typed, the code it falls under that was searched instead), when no code list holds
     the code as typed: "I21.0" -> "I21" in a registry recording ICD-10 categories (a page says so)."""
+    optional_words: tuple[str, ...] = ()
+    """Words typed that say whom the data are about ("kvinner", "children"), beside others: these
+    need not hold them, and those that do come first (`QueryPlan.optional`; a page says so)."""
     split_words: tuple[tuple[str, str], ...] = ()
     """(word as typed, what was searched instead), when the word matches nothing as written: its
     two parts where they match together ("kreftdiagnose" -> "kreft diagnose"), else, the last

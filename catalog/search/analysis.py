@@ -130,6 +130,12 @@ RARITY_SCORE = 50.0
 word as its idf is to the rarest's (`QueryPlan.rarity`): on the demo "barn" (631 variables)
 scores a third of "antibiotika" (36), a margin its label matches (about 30) do not make up, while
 words about as rare rank by their matches."""
+OPTIONAL_SCORE = 3.0
+"""What a match of an optional unit (`QueryPlan.optional`) adds, constant: it orders the matches
+of the other words about as much as a word in a description does, without outweighing a label or
+code that holds them. Scored as words are, "kvinner" and its ten synonyms all matched "Kvinne",
+a code of "Kjønn", which scored 19 for "brystkreft kvinner" against the breast cancer
+topography's 12 (through its dataset's title alone, "Kjønn" scored 6)."""
 SYNONYM_WEIGHT = 0.8
 CODE_SCORE = 12.0
 """Constant score of a code in the code list found by one of its prefixes ("A10" for A10BA02);
@@ -808,6 +814,24 @@ in meaning. Alone in a unit they weigh as the commonest word (`QueryPlan.any`): 
 Gleason score before "Langvarige smerter"."""
 
 
+POPULATION_WORDS = frozenset(
+    "kvinne kvinner kvinnelig kvinnelige jente jenter mann menn mannlig mannlige gutt gutter barn born "
+    "ungdom ungdommer unge voksen voksne eldre gravid gravide svangre nyfødt nyfødte spedbarn pasient "
+    "pasienter befolkningen woman women female females girl girls man men male males boy boys child "
+    "children kids adolescents youth adult adults elderly pregnant newborn newborns infant infants "
+    "patient patients population".split()
+)
+"""Words that say whom the data are about rather than what is measured: a variable seldom says
+it (its dataset's population does, or its sex or age variable). Beside other words they are
+optional, ordering the matches, not restricting them (`QueryPlan.optional`): "brystkreft hos
+kvinner" found one variable on the demo, "Kjønn" of the breast cancer register (its code
+"Kvinne"), and "hjerteinfarkt menn" five, all "Kjønn", for 122 and 238 of the words alone."""
+
+
+def _population(unit: tuple[Alternative, ...]) -> bool:
+    return bool(unit[0].words) and all(w.lower() in POPULATION_WORDS for w in unit[0].words)
+
+
 def _qualifies(unit: tuple[Alternative, ...]) -> bool:
     return all(w.lower() in QUALIFIERS for w in unit[0].words)
 
@@ -819,9 +843,9 @@ def _idf(matches: int, among: int) -> float:
 
 @dataclass(frozen=True)
 class QueryPlan:
-    """A query as every backend runs it: all `units` must match (AND; any one with `any_words`); a
-    unit matches when any of its alternatives does (OR); `exact` is the whole query for exact
-    name/code matching.
+    """A query as every backend runs it: all `units` must match (AND; any one with `any_words`) but
+    the `optional` ones, which only score; a unit matches when any of its alternatives does (OR);
+    `exact` is the whole query for exact name/code matching.
 
     `catalog.search.results.relaxed` runs a plan as typed first; only when nothing matches does it
     let the words that match nothing on their own tolerate typos (`Synonyms.tolerant`), and then
@@ -847,6 +871,10 @@ class QueryPlan:
     """(a word or phrase as typed, the synonyms also searched for it), for each the synonym list
     expanded, as the list writes them: a page says so, or "mammografi" lists the 32 variables of
     the cancer registry's "Brystkreft" with no word of the query on them."""
+    optional: frozenset[tuple[Alternative, ...]] = frozenset()
+    """Units that order the matches without restricting them, those of `POPULATION_WORDS` beside
+    other words (`optional_units`); a unit replaced by another (a typo's corrections, a
+    compound's parts) is not among them, and is required."""
     rarity: tuple[float, ...] = ()
     """With `any_words`, per unit, what a document matching it scores besides its words' scores
     (`RARITY_SCORE` for the rarest, others as their idf is less): no document holds every word,
@@ -858,14 +886,30 @@ class QueryPlan:
     def typos(self) -> bool:
         return any(a.fuzzy for unit in self.units for a in unit)
 
+    def optional_units(self) -> tuple[bool, ...]:
+        """Per unit, whether a document may lack it (`optional`): none when
+        every unit is optional ("kvinner", "pregnant women"); with `any_words`, a document
+        matches any of the others."""
+        if not self.optional:
+            return (False,) * len(self.units)
+        mask = tuple(unit in self.optional for unit in self.units)
+        return (False,) * len(mask) if all(mask) else mask
+
+    def optional_words(self) -> tuple[str, ...]:
+        """The words as typed of the units a document may lack (a page says so)."""
+        mask = self.optional_units()
+        return tuple(w for unit, on in zip(self.units, mask, strict=True) if on for w in unit[0].words)
+
     def only(self, index: int) -> QueryPlan:
         """One unit alone, to ask whether it matches anything on its own."""
         return QueryPlan((self.units[index],), self.exact, self.exact_words)
 
     def any(self, matches: Sequence[int] = (), among: int = 0) -> QueryPlan | None:
         """The plan accepting documents that match any of its units, or None for one unit; given
-        how many documents each unit matches alone (`matches`, of `among`), with its `rarity`."""
-        if len(self.units) < 2:
+        how many documents each unit matches alone (`matches`, of `among`), with its `rarity`.
+        Optional units stay so: any of the others is required ("insulinbruk barn" is not any
+        document about children)."""
+        if len(self.units) - sum(self.optional_units()) < 2:
             return None
         if not matches:
             return dataclasses.replace(self, any_words=True)
@@ -1086,6 +1130,7 @@ class Synonyms:
             areas = (*areas, *(a for a in taxonomy().area(" ".join(spelt)) if a not in areas))
         return QueryPlan(
             units=tuple(units),
+            optional=frozenset(unit for unit in units if _population(unit)),
             exact=text.strip().lower(),
             exact_words=tuple(t.lower() for t in tokens),
             areas=areas,

@@ -83,6 +83,7 @@ from catalog.search.analysis import (
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
     LABEL_FIELDS,
+    OPTIONAL_SCORE,
     PREFIX_SCORE,
     Alternative,
     QueryPlan,
@@ -602,16 +603,21 @@ class ElasticsearchBackend:
                 {"bool": {"should": [self._alternative(a, plan) for a in unit], "minimum_should_match": 1}}
                 for unit in plan.units
             ]
+            mask = plan.optional_units()
+            optional = [_const(u, OPTIONAL_SCORE) for u, on in zip(units, mask, strict=True) if on]
+            units = [u for u, on in zip(units, mask, strict=True) if not on]
             rarity = []
             if plan.any_words:
                 query["must"] = [{"bool": {"should": units, "minimum_should_match": 1}}]
+                rated = [r for r, on in zip(plan.rarity, mask, strict=False) if not on]
                 rarity = [
-                    _const(unit, score) for unit, score in zip(units, plan.rarity, strict=False) if score
-                ]  # none when unrated
+                    _const(unit, score) for unit, score in zip(units, rated, strict=False) if score
+                ]  # none unrated
             else:
                 query["must"] = units
             query["should"] = [
                 *rarity,
+                *optional,
                 {"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
                 *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}} for w in plan.exact_words),
                 *(

@@ -134,10 +134,12 @@ def _relaxed(
         return search(probe, p).total > 0
 
     def either(step: QueryPlan) -> QueryPlan | None:
-        """`step` as any of its words, each weighing as it is rare (`QueryPlan.any`)."""
-        if len(step.units) < 2:
+        """`step` as any of its words, each weighing as it is rare (`QueryPlan.any`); its
+        optional words stay so (counted as none: they weigh nothing)."""
+        optional = step.optional_units()
+        if len(step.units) - sum(optional) < 2:
             return None
-        counts = [matched_alone(step, i) for i in range(len(step.units))]
+        counts = [0 if optional[i] else matched_alone(step, i) for i in range(len(step.units))]
         if () not in alone:  # every document of the type, counted once whatever the steps
             alone[()] = search(probe, QueryPlan((), "", ())).total
         rated = step.any(counts, alone[()])
@@ -147,11 +149,13 @@ def _relaxed(
         """The search of a plan a step made of the words as typed (None: the step found no word to
         replace), with no typo, as any words or all."""
         step = within_budget(replaced) if replaced else None
-        if step is not None and any_words and len(step.units) > 1:
-            step = either(step)
+        if step is not None and any_words:
+            step = either(step) or step  # one word required (the parts left one): as it is
         if step is None:
             return None
-        return dataclasses.replace(search(q, step), typos=0, any_words=any_words, typo_words=())
+        return dataclasses.replace(
+            search(q, step), typos=0, any_words=any_words, typo_words=(), optional_words=step.optional_words()
+        )
 
     def broadened() -> SearchResult | None:
         """The words as typed, each code no list holds replaced by the nearest code it falls under
@@ -191,6 +195,7 @@ def _relaxed(
                     any_words=any_words,
                     typo_words=step.fuzzy_words(),
                     corrected=step.corrected,
+                    optional_words=step.optional_words(),
                 )
                 if result.total:
                     return result
@@ -202,7 +207,7 @@ def _relaxed(
                     return split  # a compound the catalogue writes apart, before any typo
     if splits and True in modes and (split := compounded(True)) is not None and split.total:
         return split  # a compound whose two words are nowhere together: either of them, the last resort
-    return first or dataclasses.replace(search(q, base), typos=0, any_words=False)
+    return first or dataclasses.replace(search(q, base), typos=0, any_words=False, optional_words=base.optional_words())
 
 
 def with_parts(

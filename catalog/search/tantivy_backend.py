@@ -71,6 +71,7 @@ from catalog.search.analysis import (
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
     LABEL_FIELDS,
+    OPTIONAL_SCORE,
     PREFIX_SCORE,
     Alternative,
     DatasetFields,
@@ -527,20 +528,22 @@ class TantivyBackend:
         where nothing is scored: the terms of a unit's one-word alternatives in one flat union
         rather than unions of unions, each wrapped to score (a quarter less time walking two
         words' matches, measured at a million variables). Other alternatives as `_text` makes them."""
-        clauses = []
-        for unit in plan.units:
-            terms, others = [], []
-            for alternative in unit:
-                specs = alternative.specs()
-                flat = None if alternative.codes or len(specs) != 1 else self._terms_of(searcher, schema, specs[0])
-                if alternative.codes:
-                    terms += [tantivy.Query.term_query(schema, "code_terms", t) for t in alternative.codes]
-                elif flat is not None:
-                    terms += flat
-                else:
-                    others.append(self._alternative(searcher, schema, alternative)[0])
-            clauses.append(tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in [*terms, *others]]))
-        return clauses
+        mask = plan.optional_units()
+        return [self._flat(searcher, schema, unit) for unit, on in zip(plan.units, mask, strict=True) if not on]
+
+    def _flat(self, searcher: Any, schema: Any, unit: tuple[Alternative, ...]) -> Any:
+        """A unit's matches as one flat union (`_counted_text`)."""
+        terms, others = [], []
+        for alternative in unit:
+            specs = alternative.specs()
+            flat = None if alternative.codes or len(specs) != 1 else self._terms_of(searcher, schema, specs[0])
+            if alternative.codes:
+                terms += [tantivy.Query.term_query(schema, "code_terms", t) for t in alternative.codes]
+            elif flat is not None:
+                terms += flat
+            else:
+                others.append(self._alternative(searcher, schema, alternative)[0])
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in [*terms, *others]])
 
     def _alternative(self, searcher: Any, schema: Any, alternative: Alternative) -> tuple[Any, Any | None]:
         """(what the alternative requires, with the constant scores of prefixes, heads and codes;
@@ -568,9 +571,13 @@ class TantivyBackend:
     def _text(self, searcher: Any, schema: Any, plan: QueryPlan) -> tuple[list[Any], list[Any]]:
         """(each alternative's required query, optional scoring queries that only reorder matches):
         a unit's score is the sum of its matching alternatives', as their union would score it;
-        the matches themselves are required through `_counted_text`."""
+        the matches themselves are required through `_counted_text`; an optional unit
+        (`QueryPlan.optional`) only scores, `OPTIONAL_SCORE`."""
         required, scores = [], []
-        for unit in plan.units:
+        for unit, optional in zip(plan.units, plan.optional_units(), strict=True):
+            if optional:
+                scores.append(_const(self._flat(searcher, schema, unit), OPTIONAL_SCORE))
+                continue
             built = [self._alternative(searcher, schema, a) for a in unit]
             required += [r for r, _ in built]
             scores += [s for _, s in built if s is not None]
@@ -662,9 +669,8 @@ class TantivyBackend:
         flat = self._counted_text(searcher, schema, plan)
         if plan.any_words:
             text = [(tantivy.Occur.Must, _filter(_any(flat)))]
-            scores += [
-                _const(unit, score) for unit, score in zip(flat, plan.rarity, strict=False) if score
-            ]  # none when unrated
+            rarity = [r for r, on in zip(plan.rarity, plan.optional_units(), strict=False) if not on]
+            scores += [_const(unit, score) for unit, score in zip(flat, rarity, strict=False) if score]  # none unrated
         else:
             text = [(tantivy.Occur.Must, _filter(f)) for f in flat]
         matches = tantivy.Query.boolean_query(must + text)
