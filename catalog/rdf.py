@@ -1309,6 +1309,30 @@ class Reader:
             self.errors.append((uri, name, f"{str(o)!r} is not a whole number"))
             return None
 
+    def _licence(self, uri: str, s: Node) -> str | None:
+        """dct:license as an IRI: one given as its web address or its common name in text ("CC BY
+        4.0", "NLOD") is taken for the licence it names (`LICENCE_NAMES`), any other text is
+        reported for the record and left out; a publisher wrote "CC BY 4.0" and its data went
+        out with no licence, without a word."""
+        o = self._one(s, DCT.license)
+        if o is None or isinstance(o, URIRef):
+            return None if o is None else str(o)
+        if isinstance(o, BNode):
+            return None
+        written = _text(o).strip()
+        if WEB_ADDRESS.fullmatch(written):
+            return written
+        named = LICENCE_NAMES.get(_licence_key(written))
+        if named is None:
+            self.errors.append(
+                (
+                    uri,
+                    "dct:license",
+                    f"{written!r} is no licence's address (an IRI, as {EU}licence/CC_BY_4_0); left out",
+                )
+            )
+        return named
+
     def _position(self, s: Node) -> int | None:
         return _position_of(self._values(s, SCHEMA_POSITION))
 
@@ -1467,7 +1491,7 @@ class Reader:
             download_url=self._iri(s, DCAT.downloadURL),
             media_type=IANA.sub("", media) if media else None,
             format=fmt,
-            license=self._iri(s, DCT.license),
+            license=self._licence(str(s), s),
             byte_size=size,
             conforms_to=self._links(s, DCT.conformsTo),
         )
@@ -1583,7 +1607,7 @@ class Reader:
             publisher=self._agent(self._one(s, DCT.publisher)),
             contact=self._agent(self._one(s, DCAT.contactPoint)),
             landing_page=self._iri(s, DCAT.landingPage),
-            license=self._iri(s, DCT.license),
+            license=self._licence(uri, s),
             themes=self._iris(s, DCAT.theme),
             how_to_order=self._lang(s, HK.howToOrder),
             order_url=self._iri(s, HK.orderPage),
@@ -1641,6 +1665,34 @@ IANA = re.compile(r"^https?://www\.iana\.org/assignments/media-types/")
 MEDIA_TYPE = re.compile(r"[a-z]+/[\w.+-]+")
 """A media type written out (`text/csv`), as DCAT-AP-NO 1.1 feeds give dct:format as text."""
 WEB_ADDRESS = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+
+
+def _licence_key(name: str) -> str:
+    """A licence's name without case, punctuation or the words "licence" and "international"
+    ("CC-BY 4.0 International" and "cc by 4.0" are "ccby40")."""
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    for word in ("international", "licence", "license", "lisens", "version"):
+        key = key.replace(word, "")
+    return key
+
+
+LICENCE_NAMES = {
+    _licence_key(name): f"{EU}licence/{code}"
+    for code, names in {
+        "CC_BY_4_0": ("CC BY 4.0", "CC BY", "Creative Commons Attribution 4.0", "Creative Commons Navngivelse 4.0"),
+        "CC_BYSA_4_0": ("CC BY-SA 4.0", "Creative Commons Attribution-ShareAlike 4.0"),
+        "CC_BYNC_4_0": ("CC BY-NC 4.0", "Creative Commons Attribution-NonCommercial 4.0"),
+        "CC0": ("CC0", "CC0 1.0", "CC0 1.0 Universal", "Public domain (CC0)"),
+        "NLOD_2_0": (
+            "NLOD",
+            "NLOD 2.0",
+            "Norsk lisens for offentlige data",
+            "Norwegian Licence for Open Government Data",
+        ),
+    }.items()
+    for name in names
+}
+"""A licence's common names (`_licence_key`) -> its IRI in the EU's licence list."""
 """A web address written as text, where a link was meant: no character an IRI may not hold."""
 FILE_TYPES = {
     media: f"{EU}file-type/{code}"

@@ -49,6 +49,39 @@ def test_the_official_release_8_variables_example_is_read():
     assert diagnosis.property_url == "http://purl.bioontology.org/ontology/ICD10"
 
 
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("<https://data.norge.no/nlod/no/2.0>", "https://data.norge.no/nlod/no/2.0"),
+        ('"CC BY 4.0"', "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"),
+        ('"cc-by 4.0 international"@en', "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"),
+        ('"Norsk lisens for offentlige data (NLOD) 2.0"@nb', None),
+        ('"NLOD 2.0"', "http://publications.europa.eu/resource/authority/licence/NLOD_2_0"),
+        ('"CC0"', "http://publications.europa.eu/resource/authority/licence/CC0"),
+        ('" https://creativecommons.org/licenses/by/4.0/ "', "https://creativecommons.org/licenses/by/4.0/"),
+    ],
+)
+def test_a_licence_written_as_text_is_the_licence_it_names_or_reported(written: str, kept: str | None) -> None:
+    """A publisher wrote dct:license "CC BY 4.0" and its data went out with no licence, without a
+    word (validation said the distribution had none)."""
+    g = Graph().parse(
+        data=f"""
+        @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+        <https://example.org/d> a dcat:Dataset ; dct:title "Data"@nb ; dcat:distribution <https://example.org/d/fil> .
+        <https://example.org/d/fil> a dcat:Distribution ; dcat:accessURL <https://example.org/fil.csv> ;
+            dct:license {written} .""",
+        format="turtle",
+    )
+    records, problems = from_graph(g)
+    [dataset] = records
+    assert isinstance(dataset, Dataset) and dataset.distributions[0].license == kept
+    if kept is None:
+        [(uri, field, message)] = problems
+        assert (uri, field) == ("https://example.org/d/fil", "dct:license") and "NLOD" in message
+    else:
+        assert problems == []
+
+
 def test_a_dataset_without_uri_is_reported_not_invented():
     g = Graph().parse(
         data="""
