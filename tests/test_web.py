@@ -596,8 +596,11 @@ def test_a_source_page_lists_all_errors_of_the_last_run_and_none_of_earlier_runs
     )
     store.finish_run(run, "ok", {"errors": 35})
     html = create_app(settings).test_client().get("/sources/reg").get_data(as_text=True)
-    assert all(f"problem number {i}<" in html for i in range(35))
+    assert all(f'<td lang="en">problem number {i}<' in html for i in range(35))  # as the harvest wrote them
     assert "fixed long ago" not in html and "35 feil i denne kjøringen" in html
+    assert "Innhøstingen skriver meldingene sine på engelsk" in html
+    english = create_app(settings).test_client().get("/sources/reg?lang=en").get_data(as_text=True)
+    assert "writes its messages in English" not in english
 
 
 # --- basket -------------------------------------------------------------------------------------
