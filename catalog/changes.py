@@ -55,56 +55,60 @@ class Titles:
         return text(stored.record.title) or uri, stored.source
 
 
-def _collect(store: StoreReader, since: str, n: int) -> tuple[list[Change], list[str | None]]:
-    """The first `n + 1` changes of each history, merged; and where each history's answer stopped
-
-    (the `at` of its last row when it may have more, None when it was exhausted)."""
-    titles = Titles(store)
+def _changes(titles: Titles, records: list[dict[str, Any]], variables: list[dict[str, Any]]) -> list[Change]:
+    """The rows of both histories as changes, oldest first (at one moment, records first)."""
     out: list[Change] = []
-    records = store.changes_since(since, n + 1)
     for row in records:
         title, source = titles.of(row["uri"])
-        out.append(
-            Change(
-                row["at"],
-                CHANGES.get(row["change"], row["change"]),
-                row["kind"],
-                row["uri"],
-                key_for(row["uri"]),
-                title,
-                source,
-            )
-        )
-    variables = store.variable_changes_since(since, n + 1)
+        kind = CHANGES.get(row["change"], row["change"])
+        out.append(Change(row["at"], kind, row["kind"], row["uri"], key_for(row["uri"]), title, source))
     for row in variables:
         title, source = titles.of(row["uri"], row["dataset_uri"])
-        out.append(
-            Change(
-                row["at"], row["change"], "variable", row["uri"], key_for(row["uri"]), title, source, row["dataset_uri"]
-            )
-        )
+        uri, dataset = row["uri"], row["dataset_uri"]
+        out.append(Change(row["at"], row["change"], "variable", uri, key_for(uri), title, source, dataset))
     out.sort(key=lambda c: (c.at, c.type == "variable", c.uri))
+    return out
+
+
+def _collect(store: StoreReader, since: str, n: int) -> tuple[list[Change], list[str | None]]:
+    """The first `n + 1` changes of each history, merged; and where each history's answer stopped
+    (the `at` of its last row when it may have more, None when it was exhausted)."""
+    records = store.changes_since(since, n + 1)
+    variables = store.variable_changes_since(since, n + 1)
     ends = [rows[-1]["at"] if len(rows) > n else None for rows in (records, variables)]
-    return out, ends
+    return _changes(Titles(store), records, variables), ends
 
 
-def changes_since(store: StoreReader, since: str, limit: int = 500) -> list[Change]:
-    """About `limit` changes after `since`, oldest first, never splitting one moment across answers.
+def changes_since(store: StoreReader, since: str, limit: int = 500) -> tuple[list[Change], bool]:
+    """About `limit` changes after `since`, oldest first, never splitting one moment across answers,
+    and whether more follow them.
 
     A follower continues from the last change's `at`, so all changes written at one moment come
-    in the same answer (even when there are more than `limit` of them), and none is skipped.
-    """
+    in the same answer (even when there are more than `limit` of them), and none is skipped. An
+    answer cut before a moment may hold fewer than `limit` (a dataset's variables share its
+    moment), so whether more follow is said, not left to the answer's length: a follower of the
+    demo stopped after 465 of 4,865 changes."""
     n = limit
     while True:
         out, ends = _collect(store, since, n)
+        more = any(end is not None for end in ends)
         if len(out) <= limit:
-            return out
+            return out, more
         cut = out[limit - 1].at
         if out[limit].at != cut:
-            return out[:limit]
+            return out[:limit], True
         earlier = [c for c in out if c.at < cut]
         if earlier:
-            return earlier
+            return earlier, True
         if all(end is None or end > cut for end in ends):
-            return [c for c in out if c.at == cut]
+            moment = [c for c in out if c.at == cut]
+            return moment, more or len(moment) < len(out)
         n *= 4
+
+
+def latest(store: StoreReader, since: str, limit: int = 500) -> list[Change]:
+    """The last `limit` changes after `since`, newest first (an Atom feed's window): the oldest of
+    them listed the first 500 of the last 30 days, and a change made after those never showed."""
+    records = store.changes_since(since, limit, newest=True)
+    variables = store.variable_changes_since(since, limit, newest=True)
+    return list(reversed(_changes(Titles(store), records, variables)))[:limit]

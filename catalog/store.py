@@ -359,8 +359,8 @@ class StoreReader(Protocol):
     def known(self, source: str) -> dict[str, str]: ...
     def version(self) -> str | None: ...
     def history(self, uri: str) -> list[dict[str, Any]]: ...
-    def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
-    def variable_changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]: ...
+    def changes_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]: ...
+    def variable_changes_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]: ...
     def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]: ...
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
     def last_run(self, source: str) -> Run | None: ...
@@ -982,10 +982,12 @@ class SQLStore(ABC):
         )
         return self._stored(row) if row else None
 
-    def variable_changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
-        """Variables added, changed or deleted (with their dataset's) after `since`, oldest first."""
+    def variable_changes_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]:
+        """Variables added, changed or deleted (with their dataset's) after `since`, oldest first
+        (`newest`: the last `limit` of them, newest first)."""
+        order = "at DESC, id DESC" if newest else "at, id"
         rows = self._rows(
-            "SELECT uri, dataset_uri, at, change FROM variable_history WHERE at > ? ORDER BY at, id LIMIT ?",
+            f"SELECT uri, dataset_uri, at, change FROM variable_history WHERE at > ? ORDER BY {order} LIMIT ?",
             (since, limit),
         )
         return [dict(r) for r in rows]
@@ -1049,10 +1051,13 @@ class SQLStore(ABC):
         rows = self._rows("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
         return [dict(r) for r in rows]
 
-    def changes_since(self, since: str, limit: int = 1000) -> list[dict[str, Any]]:
+    def changes_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]:
+        """Records added, changed or deleted after `since`, oldest first (`newest`: the last
+        `limit` of them, newest first)."""
+        order = "h.at DESC, h.id DESC" if newest else "h.at, h.id"
         rows = self._rows(
             "SELECT h.uri, h.at, h.change, r.kind, r.source FROM history h "
-            "JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY h.at, h.id LIMIT ?",
+            f"JOIN records r ON r.uri = h.uri WHERE h.at > ? ORDER BY {order} LIMIT ?",
             (since, limit),
         )
         return [dict(r) for r in rows]

@@ -57,6 +57,31 @@ def test_a_long_answer_says_where_to_continue_and_continuing_misses_nothing(sett
     assert seen == changes(client, "2000-01-01")["changes"] and len(seen) == 6
 
 
+def test_an_answer_cut_before_a_moment_says_where_to_continue_though_shorter_than_asked(
+    settings, store, server, client
+):
+    """A follower of the demo stopped after 465 of 4,865 changes: the answer ended before the
+    moment of a dataset and its variables, held fewer than `limit`, and so carried no `next`."""
+    build(settings, store, server, [apgar_codes()])
+    build(settings, store, server, [apgar_codes(), mfr_dataset()])
+    first = changes(client, "2000-01-01", limit=3)
+    assert [c["type"] for c in first["changes"]] == ["codelist"] and "next" in first
+    second = client.get(first["next"]).get_json()
+    assert [c["type"] for c in second["changes"]] == ["dataset"] + ["variable"] * 4 and "next" not in second
+
+
+def test_the_atom_feed_holds_the_newest_changes(settings, store, server, client):
+    """It held the oldest `limit` of the last 30 days: once there were more, no new change showed."""
+    build(settings, store, server, [apgar_codes()])
+    build(settings, store, server, [apgar_codes(), mfr_dataset()])
+    newest = max(c["at"] for c in changes(client, "2000-01-01")["changes"])
+    feed = ET.fromstring(client.get("/changes.atom?since=2000-01-01&limit=2").data)
+    entries = feed.findall(f"{ATOM}entry")
+    kinds = [[c.get("term") for c in e.findall(f"{ATOM}category")][1] for e in entries]
+    assert kinds == ["variable", "variable"]  # of the dataset harvested last, not the code list before it
+    assert feed.find(f"{ATOM}updated").text == newest == entries[0].find(f"{ATOM}updated").text
+
+
 def test_the_atom_feed_lists_changes_newest_first_with_escaped_titles(settings, store, server, client):
     build(settings, store, server, [mfr_dataset(title={"nb": "<script>alert(1)</script> & co"}, variables=[])])
     response = client.get("/changes.atom?since=2000-01-01")

@@ -481,6 +481,11 @@ def test_changes_are_listed_after_a_cursor_oldest_first(store: SQLStore) -> None
         ("V3", "deleted"),
     ]
     assert len(store.changes_since("", limit=2)) == 2
+    assert [(c["uri"], c["change"]) for c in store.changes_since(cursor, limit=2, newest=True)] == [
+        ("https://x.example/a", "deleted"),
+        (apgar_codes().uri, "new"),
+    ]
+    assert [c["uri"].rsplit("/", 1)[-1] for c in store.variable_changes_since(cursor, 2, newest=True)] == ["V3", "V1"]
 
 
 def test_a_source_was_last_harvested_when_its_last_good_run_finished(store: SQLStore) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
-from catalog.changes import Change, changes_since
+from catalog.changes import Change, changes_since, latest
 from catalog.feeds import BadFeedRequest, parse_since
 from web import atom, store
 
@@ -58,9 +58,9 @@ def _page(c: Change) -> str:
 @bp.get("/changes")
 def changes_json() -> Response:
     since, limit = _query()
-    found = changes_since(store(), since, limit)
+    found, more = changes_since(store(), since, limit)
     body: dict[str, Any] = {"since": since, "changes": [{**c.to_dict(), "page": _page(c)} for c in found]}
-    if len(found) >= limit:
+    if more and found:
         body["next"] = url_for(".changes_json", since=found[-1].at, limit=limit, _external=True)
     return jsonify(body)
 
@@ -68,7 +68,7 @@ def changes_json() -> Response:
 @bp.get("/changes.atom")
 def changes_atom() -> Response:
     since, limit = _query()
-    found = list(reversed(changes_since(store(), since, limit)))  # newest first
+    found = latest(store(), since, limit)  # newest first
     root = atom.feed(
         request.url,
         "Endringer i helsedatakatalogen",
