@@ -623,6 +623,12 @@ class Settings:
         settings._read_stamp = _stamp(cfg)
         return settings
 
+    @property
+    def read_stamp(self) -> tuple[int, int, int] | None:
+        """What `catalog.toml` was when this object last read it (None: no file): a reader sharing
+        this object tells by it whether another reader read an edit first (`reload_sources`)."""
+        return self._read_stamp
+
     def reload_sources(self) -> bool:
         """Read the source list (and the organisation register) again if `catalog.toml` changed
         since it was read; whether it did.

@@ -74,6 +74,7 @@ class Scheduler:
         self.requests = AdminQueue(settings.home)
         self._stop = threading.Event()
         self._validated = False
+        self._followed = settings.read_stamp
 
     def tick(self) -> list[SourceResult]:
         """Carry out waiting admin requests, then harvest what is due; the harvests' results."""
@@ -112,14 +113,19 @@ class Scheduler:
         )
 
     def _follow_sources(self) -> bool:
-        """Read `catalog.toml` again if it changed; whether it was."""
+        """Read `catalog.toml` again if it changed since this scheduler followed it; whether it
+        was. Asked of the file as this scheduler last saw it, not of whether this call read it:
+        in `catalog serve --schedule` the explorer's requests read it again on the same
+        `Settings`, often first, and the scheduler then never validated again."""
         try:
-            if self.settings.reload_sources():
-                log.info("source list read again", extra={"sources": len(self.settings.sources)})
-                return True
+            self.settings.reload_sources()
         except ConfigError as exc:  # a bad edit of catalog.toml: go on with the last good list
             log.error("the source list could not be read again, the last good one is kept: %s", exc)
-        return False
+        if self.settings.read_stamp == self._followed:
+            return False
+        self._followed = self.settings.read_stamp
+        log.info("source list read again", extra={"sources": len(self.settings.sources)})
+        return True
 
     def _validate_again(self) -> None:
         """The datasets whose published view the operator's settings changed, validated again."""

@@ -158,6 +158,22 @@ def test_a_source_removed_from_catalog_toml_by_hand_is_retired_at_the_schedulers
     assert "mfr" not in store.source_stats() and found(index) == 0
 
 
+def test_an_edit_the_web_read_first_is_still_followed_by_the_scheduler_it_shares_settings_with(settings, store, server):
+    """`catalog serve --schedule`: the explorer's requests read catalog.toml again on the Settings
+    the scheduler holds, so the scheduler never saw the edit and never validated again (the
+    access body's drill: operator defaults added by hand never reached the EHDS feed; a source
+    replaced through the admin API kept its datasets in the feed without them)."""
+    from catalog.config import Settings
+
+    index = harvested_mfr_and_npr(settings, store, server)
+    scheduler = Scheduler(settings, store, index)
+    scheduler.tick()
+    Settings.load(settings.home).remove_source("mfr")  # another process edits the file
+    assert settings.reload_sources()  # a web request reads it first
+    scheduler.tick()
+    assert "mfr" not in store.source_stats() and found(index) == 0
+
+
 def test_a_source_list_emptied_by_hand_retires_nothing(settings, store, server):
     """More often a file emptied by mistake than a catalogue closed."""
     from catalog.config import Settings
