@@ -32,6 +32,7 @@ from catalog.config import (
     ConfigError,
     Settings,
     SourceConfig,
+    SourceExists,
     check_source_url,
     count_metrics_in,
     default_category,
@@ -150,17 +151,19 @@ def cmd_sources_add(args: argparse.Namespace) -> int:
         credentials_env=args.credentials_env,
     )
     settings = _settings(args)
-    before = settings.sources.get(args.name)
-    settings.put_sources(source)
+    try:
+        before = settings.add_source(source, replace=args.replace, keep_options=args.options is None)
+    except SourceExists as exc:
+        raise InputError(str(exc)) from None
     said = "" if args.category else "; --category to change it"
     print(
         f"{'replaced' if before else 'added'} source {args.name} ({args.kind}, category {source.category}{said}) {args.url}"
     )
-    if before:  # what an operator may have set by hand in catalog.toml is gone: say so
-        lost = (
-            f"; its options {json.dumps(before.options, ensure_ascii=False)} are replaced too" if before.options else ""
-        )
-        print(f"  it was {before.kind} {before.url}{lost}")
+    if before:  # what an operator may have set by hand in catalog.toml: kept or gone, said
+        options = json.dumps(before.options, ensure_ascii=False)
+        kept = settings.sources[args.name].options == before.options
+        fate = f"; its options {options} are {'kept' if kept else 'replaced too'}" if before.options else ""
+        print(f"  it was {before.kind} {before.url}{fate}")
     return 0
 
 
@@ -889,8 +892,13 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("sources", help="configure sources").add_subparsers(dest="action", required=True)
-    a = s.add_parser("add", help="add or replace a source")
+    a = s.add_parser("add", help="add a source (--replace: replace one of that name)")
     a.add_argument("name")
+    a.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the source of this name (its options are kept unless --options is given or the kind changes)",
+    )
     a.add_argument("--kind", required=True, help="harvester protocol: dcat, ckan, oai-ddi, klass, vardef, ...")
     a.add_argument("--url", required=True)
     a.add_argument(

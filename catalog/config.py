@@ -7,6 +7,7 @@ can list them and a bad value fails at start with a message that says how to fix
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -53,6 +54,10 @@ def default_category(protocol: str) -> str:
 
 class ConfigError(ValueError):
     """Configuration that cannot be used; the message says which file/variable and how to fix it."""
+
+
+class SourceExists(ConfigError):
+    """A source is added under a name in use, and replacing it was not asked for."""
 
 
 @dataclass
@@ -661,6 +666,31 @@ class Settings:
             raw["sources"] = _as_toml(on_disk)
 
         self._edit(put)
+
+    def add_source(self, src: SourceConfig, replace: bool = False, keep_options: bool = False) -> SourceConfig | None:
+        """Add `src` to `catalog.toml`; the source it replaced (None: none), checked on disk under
+        the file's lock. A name in use is `SourceExists` unless `replace`: a new protocol or address
+        lists other records, and its next harvest deleted the old source's (33 of Difi's, when a
+        CKAN source was added under its name), with its operator's options gone. `keep_options`
+        (none given) keeps those of a source of the same protocol replaced."""
+        before: SourceConfig | None = None
+
+        def put(raw: dict[str, Any]) -> None:
+            nonlocal before
+            on_disk = _sources(raw, self.config_path)
+            before = on_disk.get(src.name)
+            if before is not None and not replace:
+                raise SourceExists(
+                    f"a source named {src.name!r} exists ({before.kind} {before.url}); replace it on purpose "
+                    '(--replace, or "replace": true) or choose another name: its next harvest deletes the '
+                    "records the new source does not list"
+                )
+            kept = keep_options and before is not None and before.kind == src.kind and before.options
+            on_disk[src.name] = dataclasses.replace(src, options=before.options) if kept and before else src
+            raw["sources"] = _as_toml(on_disk)
+
+        self._edit(put)
+        return before
 
     def save_sources(self) -> None:
         """Add or replace, in `catalog.toml`, every source this process holds (other sources on disk

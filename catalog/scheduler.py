@@ -32,7 +32,7 @@ from catalog.admin_queue import (
     source_from_params,
     synonym_groups,
 )
-from catalog.config import ConfigError, Settings
+from catalog.config import ConfigError, Settings, SourceExists
 from catalog.pipeline import SourceResult, follow_settings, harvest, reindex, retire
 from catalog.search import IndexMissing, SearchBackend, SearchUnavailable
 from catalog.store import StoreReader, StoreUnavailable, StoreWriter
@@ -196,9 +196,13 @@ class Scheduler:
             src = source_from_params(params)
             if self._follow_sources():
                 self._validated = False  # the next tick validates again what this edit changed
-            replaced = src.name in self.settings.sources
-            self.settings.put_sources(src)  # merged into catalog.toml as it is on disk, under its lock
-            return f"{'replaced' if replaced else 'added'} source {src.name} ({src.kind}, category {src.category}) {src.url}"
+            try:  # merged into catalog.toml as it is on disk, under its lock
+                replace, keep = bool(params.get("replace")), "options" not in params
+                replaced = self.settings.add_source(src, replace=replace, keep_options=keep)
+            except SourceExists as exc:
+                raise RequestError(str(exc)) from None
+            kept = " (its options kept)" if replaced and replaced.options and keep and replaced.kind == src.kind else ""
+            return f"{'replaced' if replaced else 'added'} source {src.name} ({src.kind}, category {src.category}) {src.url}{kept}"
         if request.action == "remove-source":
             name = str(params.get("name", ""))
             if not self.settings.remove_source(name):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from catalog.admin_queue import AdminQueue
-from catalog.config import Settings
+from catalog.config import Settings, SourceConfig
 from catalog.rdf import to_graph
 from tests.factories import mfr_dataset
 from tests.processes import cli, running, wait_for
@@ -173,6 +173,29 @@ def test_a_request_the_scheduler_cannot_carry_out_fails_with_the_reason_and_the_
     assert (queue.get(bad.id).state, queue.get(bad.id).outcome) == ("failed", "no source named 'nosuch'")
     assert "'ftp://x' is not an absolute http or https URL" in queue.get(also_bad.id).outcome
     assert queue.get(good.id).state == "done" and (settings.home / "synonyms.txt").read_text() == "a, b\n"
+
+
+def test_a_source_name_in_use_is_replaced_only_on_purpose_keeping_its_options(settings, store):
+    """POST /admin/sources with a name in use replaced the source and dropped its options, the
+    operator defaults that put its datasets in the EHDS feed (the access body's drill)."""
+    from catalog.scheduler import Scheduler
+
+    defaults = {"defaults": {"access_url": "https://helsedata.no/no/soknad/"}}
+    settings.add_source(SourceConfig(name="skatt", kind="dcat", url="http://127.0.0.1:9/a.ttl", options=defaults))
+    client = app_client(settings, TOKEN)
+    body = {"name": "skatt", "kind": "dcat", "url": "http://127.0.0.1:9/b.ttl"}
+    refused = client.post("/admin/sources", json=body, headers=AUTH)
+    assert refused.status_code == 409 and '"replace": true' in refused.json["detail"]
+    assert AdminQueue(settings.home).recent() == []
+    assert client.post("/admin/sources", json={**body, "replace": True}, headers=AUTH).status_code == 202
+    queue = AdminQueue(settings.home)
+    queue.submit("add-source", {**body, "url": "http://127.0.0.1:9/c.ttl"})  # no replace: refused when done
+    Scheduler(settings, store, None).carry_out_requests()
+    [raced_done, replaced] = queue.recent()
+    assert replaced.state == "done" and replaced.outcome.endswith("b.ttl (its options kept)")
+    assert raced_done.state == "failed" and "a source named 'skatt' exists" in raced_done.outcome
+    kept = Settings.load(settings.home).sources["skatt"]
+    assert kept.url == "http://127.0.0.1:9/b.ttl" and kept.options == defaults
 
 
 def test_each_request_is_claimed_by_exactly_one_of_several_schedulers(settings):

@@ -39,17 +39,26 @@ def test_sources_are_added_listed_and_removed_in_the_toml_file(home, server, cap
     assert Settings.load(home).sources == {}
 
 
-def test_adding_a_source_under_a_name_in_use_says_it_replaced_it_and_what_went(home, capsys):
-    """`sources add` of a name in use replaces the source, options included (an operator's hand-set
-    defaults too), and said "added source" as if nothing had been there."""
+def test_a_name_in_use_is_refused_unless_replacing_it_is_asked_for(home, capsys):
+    """`sources add` of a name in use replaced the source, options included (an operator's
+    hand-set defaults too): a CKAN source added under the name of a DCAT one had its next harvest
+    delete the DCAT source's 33 records (the access body's drill)."""
     options = '{"defaults": {"access_url": "https://helsedata.no/no/soknad/"}}'
     add = ["sources", "add", "mfr", "--kind", "dcat", "--category", "central-registry"]
     assert catalog(home, *add, "--url", "http://127.0.0.1:9/a.ttl", "--options", options) == 0
     assert capsys.readouterr().out.startswith("added source mfr ")
-    assert catalog(home, *add, "--url", "http://127.0.0.1:9/b.ttl") == 0
+    assert catalog(home, *add, "--url", "http://127.0.0.1:9/b.ttl") == 2
+    assert (
+        "a source named 'mfr' exists (dcat http://127.0.0.1:9/a.ttl); replace it on purpose" in capsys.readouterr().err
+    )
+    assert Settings.load(home).sources["mfr"].url == "http://127.0.0.1:9/a.ttl"
+    assert catalog(home, *add, "--url", "http://127.0.0.1:9/b.ttl", "--replace") == 0
     said = capsys.readouterr().out.splitlines()
     assert said[0] == "replaced source mfr (dcat, category central-registry) http://127.0.0.1:9/b.ttl"
-    assert said[1] == f"  it was dcat http://127.0.0.1:9/a.ttl; its options {options} are replaced too"
+    assert said[1] == f"  it was dcat http://127.0.0.1:9/a.ttl; its options {options} are kept"
+    assert Settings.load(home).sources["mfr"].options == json.loads(options)
+    assert catalog(home, *add, "--url", "http://127.0.0.1:9/c.ttl", "--replace", "--options", "{}") == 0
+    assert capsys.readouterr().out.splitlines()[1].endswith("are replaced too")
     assert Settings.load(home).sources["mfr"].options == {}
 
 

@@ -9,7 +9,8 @@ is refused at once with the reason, then left in the spool (`catalog.admin_queue
 `202 Accepted` with where to follow it (`/admin/requests/<id>`). `catalog scheduler` (or
 `serve --schedule`) carries it out within a second or, while a harvest is going on, after it.
 
-- `POST /admin/sources` (JSON: name, kind, url, category, title, interval_minutes, options)
+- `POST /admin/sources` (JSON: name, kind, url, category, title, interval_minutes, options; a
+  name in use is 409 unless `"replace": true`, which keeps the source's options unless some are sent)
 - `DELETE /admin/sources/<name>`
 - `POST /admin/harvest/<name>` and `POST /admin/harvest` (every enabled source); `?full=1` as
   `catalog harvest --full`
@@ -89,7 +90,20 @@ def add_source() -> tuple[Response, int, dict[str, str]]:
         src = admin_queue.source_from_params(body)
     except RequestError as exc:
         abort(400, str(exc))
-    params = {"name": src.name, **src.to_toml()}
+    replace = body.get("replace") is True
+    settings = _settings()
+    settings.reload_sources()
+    if src.name in settings.sources and not replace:
+        before = settings.sources[src.name]
+        abort(
+            409,
+            f'A source named {src.name!r} exists ({before.kind} {before.url}); send "replace": true to replace it '
+            "(its options are kept unless you send some), or choose another name.",
+        )
+    params = {"name": src.name, **src.to_toml(), "replace": replace}
+    params.pop("options", None)
+    if "options" in body:  # none sent: a replaced source's are kept (`Settings.add_source`)
+        params["options"] = src.options
     return _submit("add-source", params, source=src.name)
 
 
