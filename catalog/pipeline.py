@@ -955,8 +955,6 @@ def follow_settings(settings: Settings, store: StoreWriter, index: IndexWriter |
         if store.state(name).get(OPERATOR_VIEW) in (None, view):  # never harvested, or validated so
             continue
         n += revalidate(settings, store, name, index)
-        with store.transaction():  # beside a harvest of the source saving its own checkpoint
-            store.save_state(name, {**store.state(name), OPERATOR_VIEW: view})
     return n
 
 
@@ -1006,7 +1004,11 @@ def revalidate(
 
     Their records are as their sources said, so nothing is harvested: the new view is validated,
     the flag and the feeds' renderings follow, and a record the EHDS feed now shows differently
-    (or now carries, or no longer) counts as changed for incremental harvesters of our feed."""
+    (or now carries, or no longer) counts as changed for incremental harvesters of our feed.
+
+    Each harvested source's checkpoint then says which settings its records were validated with
+    (`OPERATOR_VIEW`, read by `follow_settings` and a harvest): `catalog reindex` left the one of
+    the harvest before, and settings reverted to it afterwards were taken for those validated."""
     from catalog.validation import validate_record
 
     infos = {name: source_info(src) for name, src in settings.sources.items()}
@@ -1038,6 +1040,12 @@ def revalidate(
                 )
             )
         n += 1
+    for name in [source] if source else sorted(settings.sources):
+        validated_with = digests.get(name) or ehds.view_digest(settings, name) or ""
+        with store.transaction():  # beside a harvest of the source saving its own checkpoint
+            state = store.state(name)
+            if state and state.get(OPERATOR_VIEW) != validated_with:
+                store.save_state(name, {**state, OPERATOR_VIEW: validated_with})
     return n
 
 

@@ -514,6 +514,28 @@ def test_source_defaults_fill_what_the_source_cannot_say_without_overwriting_it(
     assert stored.conforms and stored.record.applicable_legislation == []  # the store keeps what the source said
 
 
+def test_settings_reverted_after_a_reindex_are_followed_again(settings, store, index, server):
+    """The access body's drill: defaults added, `catalog reindex` (which validated the datasets
+    with them), then the defaults taken out again: the EHDS feed kept the datasets as conforming,
+    since the reindex never recorded the settings it validated with, and the reverted settings
+    matched the record of the harvest before it."""
+    from catalog.pipeline import follow_settings, revalidate
+
+    bare = mfr_dataset(applicable_legislation=[], dataset_type=None, has_structured_data=None)
+    configure(settings, "mfr", publish(server, [bare]))
+    [first] = harvest(settings, store, index)
+    assert first.counts["invalid"] == 1
+    settings.sources["mfr"].options["defaults"] = {
+        "applicable_legislation": ["https://lovdata.no/eli/forskrift/2001/12/14/1483"],
+        "dataset_type": "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL",
+    }
+    assert revalidate(settings, store, index=index) == 1  # `catalog reindex`
+    assert store.get(bare.uri).conforms
+    settings.sources["mfr"].options.pop("defaults")
+    assert follow_settings(settings, store, index) == 1  # the scheduler, after the edit
+    assert not store.get(bare.uri).conforms
+
+
 def test_defaults_may_only_name_dataset_fields():
     from catalog.config import ConfigError, SourceConfig
 
