@@ -578,6 +578,128 @@ def test_a_compound_beside_a_word_of_whom_falls_to_its_part_not_to_that_word(emp
     assert names(result) == ["diab/INSULIN"] and result.optional_words == ("barn",)
 
 
+def test_a_word_of_whom_is_not_matched_among_code_labels(empty: SearchBackend) -> None:
+    """ "kreft kvinner" listed the cancer registry's "Kjønn" first on the demo: its code "Kvinne"
+    says the variable records sex, not that its data are about women."""
+    sexes = code_list("kjonn", "Kjønn", {"1": "Mann", "2": "Kvinne"})
+    variables = [
+        ("KJONN", "Kjønn", "Sex", "Pasientens kjønn.", "string", {"codelist": sexes.uri}),
+        ("DIAGNOSE", "Diagnose", "Diagnosis", "Kreftdiagnosen.", "string", {}),
+    ]
+    empty.upsert(registry_with_list("kreft", "Kreftregisteret", sexes, variables))
+    result = search(empty, "kreft kvinner")
+    alone = search(empty, "kreft")
+    assert result.optional_words == ("kvinner",) and result.total == alone.total == 2
+    assert hit_of(result, "kreft/KJONN").score == pytest.approx(hit_of(alone, "kreft/KJONN").score)
+
+
+def test_the_other_names_of_a_code_are_searched_as_words_too(empty: SearchBackend) -> None:
+    """ "dementia" found 84 variables on the demo and "demens" 204: a code's other names only
+    added its codes, and NorKog's variables say "demens" in their dataset's keywords alone."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("MMSE", "MMSE ved inklusjon", "MMSE at inclusion", "Mini-Mental Status.", "integer", {})
+    ]
+    r = Registry(
+        "norkog", "quality-registry", "NorKog", "St. Olavs", "PHDR", "2009-01-01", None, "NON_PUBLIC", variables
+    )
+    dataset = dataclasses.replace(registry_dataset(r), keywords={"nb": ["demens"]})
+    empty.upsert(list(documents(dataset, SourceInfo(r.source, r.title, r.kind))))
+    assert names(search(empty, "demens")) == ["norkog/MMSE"]
+    assert names(search(empty, "dementia")) == ["norkog/MMSE"]
+
+
+@pytest.mark.parametrize("typed", ["hvor mange røyker", "kor mange røykjer", "hvor mye røyking"])
+def test_a_question_in_norwegian_is_searched_for_what_it_asks_about(loaded: SearchBackend, typed: str) -> None:
+    """ "hvor mange røyker" fell to any word on the demo, "Legebesøk siste år" first (its
+    question says "Hvor mange ganger ..."): the English "how many smokers" did not."""
+    result = search(loaded, typed)
+    assert not result.any_words and "hunt/ROYK" in names(result)
+
+
+def test_a_registers_acronym_is_not_the_stem_of_an_answer(empty: SearchBackend) -> None:
+    """ "DÅR" listed self-rated health's 28 variables first on the demo: the stemmer makes its
+    answer "Dårlig" "dår"."""
+    health = code_list("helse", "Helse", {"1": "God", "2": "Dårlig"})
+    rated = [
+        ("HELSE", "Egenvurdert helse", "Self-rated health", "Hvordan er helsa di?", "string", {"codelist": health.uri})
+    ]
+    empty.upsert(registry_with_list("hunt", "HUNT", health, rated))
+    empty.upsert(quality_registry("dar", "Dødsårsaksregisteret", "DODSDATO", "Dødsdato"))
+    assert names(search(empty, "DÅR")) == ["dar/DODSDATO"]
+    assert names(search(empty, "dødsårsaksregisteret")) == ["dar/DODSDATO"]
+    assert "hunt/HELSE" in names(search(empty, "dårlig"))
+
+
+def test_an_acronym_written_in_capitals_in_an_edited_list_is_followed_without_a_restart(
+    empty: SearchBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a word is an acronym is read from the list as it is now, not as it was when the
+    word's query was first built."""
+    path = synonyms_copy(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("DÅR,", "dår,"), encoding="utf-8")
+    monkeypatch.setattr(empty, "synonyms", Synonyms(path))
+    health = code_list("helse", "Helse", {"1": "God", "2": "Dårlig"})
+    rated = [
+        ("HELSE", "Egenvurdert helse", "Self-rated health", "Hvordan er helsa di?", "string", {"codelist": health.uri})
+    ]
+    empty.upsert(registry_with_list("hunt", "HUNT", health, rated))
+    empty.upsert(quality_registry("dar", "Dødsårsaksregisteret", "DODSDATO", "Dødsdato"))
+    assert "hunt/HELSE" in names(search(empty, "DÅR"))
+    path.write_text(path.read_text(encoding="utf-8").replace("dår,", "DÅR,"), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
+    time.sleep(WORD_LIST_RECHECK)
+    assert names(search(empty, "DÅR")) == ["dar/DODSDATO"]
+
+
+def test_a_compound_beside_a_word_that_matches_is_split_before_that_word_is_taken_alone(empty: SearchBackend) -> None:
+    """ "insulinbruk graviditet" listed "Mors kroppsmasseindeks før svangerskapet" five times on
+    the demo: any of the words was tried before the compound's parts."""
+    empty.upsert(quality_registry("diab", "Diabetesregister", "INSULIN", "Insulinbehandling"))
+    empty.upsert(quality_registry("mfr", "Fødselsregister", "BMI", "Mors kroppsmasseindeks i graviditet"))
+    result = search(empty, "insulinbruk graviditet")
+    assert names(result)[0] == "diab/INSULIN" and result.split_words == (("insulinbruk", "insulin"),)
+
+
+def test_childhood_cancer_is_the_childhood_cancer_registry(empty: SearchBackend) -> None:
+    """ "childhood cancer" gave 441 hits of any word on the demo, SYSVAK first."""
+    empty.upsert(quality_registry("nbkr", "Barnekreftregisteret", "DIAGNOSE", "Diagnosedato"))
+    empty.upsert(quality_registry("sysvak", "Vaksinasjonsregisteret", "ALDER", "Barnets alder"))
+    result = search(empty, "childhood cancer")
+    assert names(result) == ["nbkr/DIAGNOSE"] and not result.any_words
+
+
+def test_the_rarest_word_matched_by_its_code_comes_before_a_common_words_labels(empty: SearchBackend) -> None:
+    """ "metformin sivilstand" (no variable holds both) listed "Befolkning: sivilstand" above the
+    metformin ATC codes on the demo: a label's match outweighed the rarer word's share."""
+    atc = code_list("atc", "ATC", {"A10BA02": "Metformin", "N02BE01": "Paracetamol"})
+    coded = [("ATC_KODE", "ATC-kode", "ATC code", "Legemidlets ATC-kode.", "string", {"codelist": atc.uri})]
+    empty.upsert(registry_with_list("norpd", "Reseptregisteret", atc, coded))
+    for i in range(12):
+        empty.upsert(quality_registry(f"ssb{i}", f"Befolkning {i}", "SIVILSTAND", "Sivilstand"))
+    result = search(empty, "metformin sivilstand", limit=20)
+    assert result.any_words and names(result)[0] == "norpd/ATC_KODE"
+
+
+def test_a_compounds_part_that_only_qualifies_is_not_the_one_searched(empty: SearchBackend) -> None:
+    """ "høydemåling" was "måling" on the demo, the NCMP codes' "Måling av HbA1c"."""
+    empty.upsert(quality_registry("ncmp", "Prosedyrer", "HBA1C", "Måling av HbA1c"))
+    empty.upsert(quality_registry("hunt", "HUNT", "HOYDE", "Høyde"))
+    assert names(search(empty, "høydemåling")) == ["hunt/HOYDE"]
+
+
+def test_a_number_beside_words_must_match_but_scores_nothing_alone(empty: SearchBackend) -> None:
+    """ "diabetes 2" listed KPR's ICPC-2 diagnoses first on the demo: the "2" of "Diagnose
+    (ICPC-2)" scored three times a label's match."""
+    icpc = code_list("icpc2", "ICPC-2", {"T90": "Diabetes type 2", "K86": "Hypertensjon"})
+    icd = code_list("icd10", "ICD-10", {"E11": "Diabetes mellitus type 2", "I21": "Akutt hjerteinfarkt"})
+    kpr = [("DIAGNOSE", "Diagnose (ICPC-2)", "Diagnosis (ICPC-2)", "Diagnosen.", "string", {"codelist": icpc.uri})]
+    dar = [("DODSARSAK", "Dødsårsak (ICD-10)", "Cause of death (ICD-10)", "Årsaken.", "string", {"codelist": icd.uri})]
+    empty.upsert(registry_with_list("kpr", "Legekontakter", icpc, kpr))
+    empty.upsert(registry_with_list("dar", "Dødsårsaker", icd, dar))
+    result = search(empty, "diabetes 2")
+    assert names(result) == names(search(empty, "diabetes")) == ["dar/DODSARSAK", "kpr/DIAGNOSE"]
+
+
 @pytest.mark.parametrize(("query", "meant"), [("vekt type", "VEKT"), ("vekt score", "VEKT"), ("alder kode", "ALDER")])
 def test_a_word_that_only_qualifies_is_no_rarer_for_it(loaded: SearchBackend, query: str, meant: str) -> None:
     """ "blood pressure level" on the demo listed NPR's "Level of care" first once rarer words came

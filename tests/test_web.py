@@ -1250,9 +1250,9 @@ def test_a_search_relaxed_to_what_the_catalogue_holds_shows_its_variables_and_sa
 
 
 SYNONYMS_SAID = {
-    "nb": "Søket tok også med synonymer: «breast cancer» som brystkreft, mammacancer, mammografi, mammography.",
-    "nn": "Søket tok òg med synonym: «breast cancer» som brystkreft, mammacancer, mammografi, mammography.",
-    "en": "Also searched as synonyms: “breast cancer” as brystkreft, mammacancer, mammografi, mammography.",
+    "nb": "Søket tok også med synonymer: «breast cancer» som brystkreft, mammacancer, mammografi, mammography, brystkarsinom.",
+    "nn": "Søket tok òg med synonym: «breast cancer» som brystkreft, mammacancer, mammografi, mammography, brystkarsinom.",
+    "en": "Also searched as synonyms: “breast cancer” as brystkreft, mammacancer, mammografi, mammography, brystkarsinom.",
 }
 
 

@@ -125,17 +125,20 @@ fracture registry's datasets by their titles but none of its variables), a typo 
 as much less than in a label as the title's own match does."""
 EXACT_NAME_BOOST = 50.0
 EXACT_CODE_BOOST = 20.0
-RARITY_SCORE = 50.0
+RARITY_SCORE = 100.0
 """What a document matching the rarest of words none holds together scores for it, each other
 word as its idf is to the rarest's (`QueryPlan.rarity`): on the demo "barn" (631 variables)
 scores a third of "antibiotika" (36), a margin its label matches (about 30) do not make up, while
 words about as rare rank by their matches."""
-OPTIONAL_SCORE = 3.0
+OPTIONAL_SCORE = 4.0
 """What a match of an optional unit (`QueryPlan.optional`) adds, constant: it orders the matches
 of the other words about as much as a word in a description does, without outweighing a label or
 code that holds them. Scored as words are, "kvinner" and its ten synonyms all matched "Kvinne",
 a code of "Kjønn", which scored 19 for "brystkreft kvinner" against the breast cancer
-topography's 12 (through its dataset's title alone, "Kjønn" scored 6)."""
+topography's 12 (through its dataset's title alone, "Kjønn" scored 6). Not matched among code
+labels at all: "Kvinne", "Mann" and "Barn" there say a variable records sex or kinship, and at 3
+"kreft kvinner" still listed the cancer registry's "Kjønn" first (4: "kreft barn" lists the
+childhood cancer registry above microdata.no's "Kreftregisteret: basis")."""
 SYNONYM_WEIGHT = 0.8
 CODE_SCORE = 12.0
 """Constant score of a code in the code list found by one of its prefixes ("A10" for A10BA02);
@@ -195,7 +198,7 @@ STOPWORDS = frozenset(
     "og i på pa av for med til ved etter per om en et ei er som hos blant fra frå mot det noen nokon "
     "hvilke hvilken hvilket kva finnes fins finst variabel variabler variablene variablar data dataene "
     "the of and in on at by to with from among during against which what is are there any variable variables "
-    "about where can find how many much do does status".split()
+    "about where can find how many much do does status hvor kor mange mye mykje hvordan korleis".split()
 )
 """Words dropped from a query that has other words ("røyking og BMI" needs no "og"; "kreft hos
 barn" is cancer in children, and no label says "hos"), and the words of a question about the
@@ -203,7 +206,9 @@ catalogue itself: "data om kreft" listed the 42 cancer variables of datasets tit
 (PROM)" of ~400, "hvilke variabler finnes om alkohol" fell to any word, as did "variables about
 alcohol", "how many smokers" and "where can I find birth weight". And "status", which says
 what kind of value, not what about: "smoking status" fell to any word, "Vitalstatus" first (a
-phrase of the lists keeps its meaning: "marital status" is sivilstand, as "marital" is)."""
+phrase of the lists keeps its meaning: "marital status" is sivilstand, as "marital" is). The
+bokmål and nynorsk question words too ("hvor mange røyker" listed "Legebesøk siste år", whose
+question says "Hvor mange ganger", for the rare "hvor"; now the 104 smoking variables)."""
 MAX_WINDOW = 10_000
 """Deepest result a page may reach (offset + limit), the same on every backend."""
 
@@ -805,7 +810,8 @@ class Alternative:
 
 QUALIFIERS = frozenset(
     "level nivå score skår type change endring start end slutt date dato name navn number nummer antall "
-    "count code kode value verdi category kategori result resultat size størrelse time tid year år".split()
+    "count code kode value verdi category kategori result resultat size størrelse time tid year år "
+    "måling målinger measurement measurements".split()
 )
 """Words that qualify what is sought rather than name it ("blood pressure level", "pain score"):
 rare in a catalogue written in Norwegian, where only English labels hold them, they are no rarer
@@ -1036,6 +1042,7 @@ class Synonyms:
         self.nynorsk = Bokmal(self.nynorsk_list.lines, str(nynorsk or NYNORSK_FILE))
         """Query words written in nynorsk, spelt in bokmål (`catalog.search.nynorsk`)."""
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
+        self._named: list[str] | None = None
         self._of_lists: tuple[Any, Any, dict[str, Any]] | None = None
         """(groups, code names, what is derived from all their phrases: `_derived`)."""
 
@@ -1045,15 +1052,17 @@ class Synonyms:
 
     def groups(self) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
         """Key phrase -> every phrase of its group, itself included (reparsed when the file changes)."""
-        lines = self.list.lines()
-        if self._parsed is None or self._parsed[0] is not lines:
+        lines, named = self.list.lines(), self.code_names.list.lines()
+        if self._parsed is None or self._parsed[0] is not lines or self._named is not named:
             table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-            for line in lines:
+            # the names of one code are one group too: "dementia" searched only the codes of
+            # "demens" and not the words, and missed NorKog's 120 variables (keyword "demens")
+            for line in [*lines, *(entry.partition("=")[0] for entry in named)]:
                 phrases = [p for p in (tuple(words(term)) for term in line.split(",")) if p]
                 for phrase in phrases:
                     known = table.setdefault(_key(phrase), [])
                     known += [p for p in phrases if p not in known and _key(p) not in map(_key, known)]
-            self._parsed = (lines, table)
+            self._parsed, self._named = (lines, table), named
         return self._parsed[1]
 
     def plan(self, text: str) -> QueryPlan:
@@ -1090,7 +1099,8 @@ class Synonyms:
                 if found in groups or found in names:
                     last = typing and i + size == len(tokens)
                     same = {key, bokmal_key}
-                    others = [o for o in groups.get(found, ()) if _key(o) not in same]
+                    # not the typed words in another order ("type 2 diabetes" of "diabetes type 2")
+                    others = [o for o in groups.get(found, ()) if sorted(_key(o)) not in map(sorted, same)]
                     if others:  # the phrase as typed, its stop words too ("quality of life")
                         typed = clean[kept[i].start() : kept[i + size - 1].end()]
                         synonyms.append((typed, tuple(" ".join(o) for o in others)))
@@ -1137,6 +1147,16 @@ class Synonyms:
             spelt_words=tuple(spelt) if any(nynorsk) else (),
             synonyms=tuple(synonyms),
         )
+
+    def acronym(self, word: str) -> bool:
+        """Whether `word` is a name of three letters this list writes in capitals ("DÅR"): not
+        looked up among code labels, where the stemmer makes a longer word's stem of it ("Dårlig",
+        an answer of self-rated health, is "dår": "DÅR" and "dødsårsaksregisteret" listed 28
+        "Egenvurdert helse" before the cause of death registry's 132 variables). A vaccine code
+        such as "MMR", and "mor", listed in lower case, are still found there."""
+        if len(word) > 3 or not word.isalpha():
+            return False
+        return (word.upper(),) in self.groups().get(_key((word,)), ())
 
     def in_bokmal(self, text: str) -> str | None:
         """`text` with its nynorsk words spelt in bokmål, None when it has none (a trailing space,

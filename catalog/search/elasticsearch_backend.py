@@ -554,13 +554,15 @@ class ElasticsearchBackend:
         self.commit()
 
     # -- queries ----------------------------------------------------------------------------
-    @staticmethod
-    def _word(word: Word, expansions: int) -> dict[str, Any]:
+    def _word(self, word: Word, expansions: int, whom: bool = False) -> dict[str, Any]:
         """One query word against every text field (best field wins), plus typo variants, and
         with constant scores: words starting with it (the last), compounds starting or ending with
-        it, codes it is."""
+        it, codes it is. Not among code labels for a name the synonym list writes in capitals
+        (`Synonyms.acronym`), nor for whom the data are about (`whom`: "Kvinne" of "Kjønn")."""
         options: list[dict[str, Any]] = []
         for field_name, boost in FIELD_BOOSTS.items():
+            if field_name == "code_labels" and (whom or self.synonyms.acronym(word.text)):
+                continue
             options.append({"match": {field_name: {"query": word.text, "operator": "and", "boost": boost}}})
             edits = field_typo_edits(word, field_name)
             if edits:
@@ -574,12 +576,18 @@ class ElasticsearchBackend:
             options += [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in any_system_terms(word.text)]
         return {"dis_max": {"queries": options, "tie_breaker": TIE_BREAKER}}
 
-    def _alternative(self, alternative: Alternative, plan: QueryPlan) -> dict[str, Any]:
+    def _alternative(self, alternative: Alternative, plan: QueryPlan, whom: bool = False) -> dict[str, Any]:
         if alternative.codes:
+            if whom:
+                return {"bool": {"must_not": {"match_all": {}}}}
             codes = [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in alternative.codes]
             return {"bool": {"should": codes, "minimum_should_match": 1, "boost": alternative.weight}}
-        must = [self._word(w, plan.expansions) for w in alternative.specs()]
-        return {"bool": {"must": must, "boost": alternative.weight}}
+        # a number beside words must match but scores nothing on its own ("diabetes type 2": "ICPC-2")
+        worded = not all(w.isdigit() for w in plan.typed_words())
+        specs = alternative.specs()
+        must = [self._word(w, plan.expansions, whom) for w in specs if not (worded and w.text.isdigit())]
+        numbers = [self._word(w, plan.expansions, whom) for w in specs if worded and w.text.isdigit()]
+        return {"bool": {"must": must, "filter": numbers, "boost": alternative.weight}}
 
     def _filters(self, q: SearchQuery, of_type: bool = True) -> list[dict[str, Any]]:
         filters: list[dict[str, Any]] = [{"term": {"type": q.type}}] if of_type else []
@@ -604,7 +612,19 @@ class ElasticsearchBackend:
                 for unit in plan.units
             ]
             mask = plan.optional_units()
-            optional = [_const(u, OPTIONAL_SCORE) for u, on in zip(units, mask, strict=True) if on]
+            optional = [
+                _const(
+                    {
+                        "bool": {
+                            "should": [self._alternative(a, plan, whom=True) for a in unit],
+                            "minimum_should_match": 1,
+                        }
+                    },
+                    OPTIONAL_SCORE,
+                )
+                for unit, on in zip(plan.units, mask, strict=True)
+                if on
+            ]
             units = [u for u, on in zip(units, mask, strict=True) if not on]
             rarity = []
             if plan.any_words:

@@ -14,6 +14,7 @@ from catalog.search.analysis import (
     MAX_CLAUSES,
     MAX_WINDOW,
     MIN_AFFIX,
+    QUALIFIERS,
     STOPWORDS,
     Alternative,
     Decompounder,
@@ -164,11 +165,13 @@ def _relaxed(
         result = searched(wider[0] if wider else None)
         return dataclasses.replace(result, broader_codes=wider[1]) if result and wider else None
 
-    def compounded(any_words: bool) -> SearchResult | None:
+    def compounded(any_words: bool, together: bool | None = None) -> SearchResult | None:
         """The words as typed, each long one that matches nothing replaced by the two words it is
         compounded of (`with_parts`; with `any_words`, searched as any words, or by the one of them
         that matches), or None when no word is such a compound."""
-        split = with_parts(base, dead_units(), synonyms, matches, together=not any_words)
+        split = with_parts(
+            base, dead_units(), synonyms, matches, together=not any_words if together is None else together
+        )
         result = searched(split[0] if split else None, any_words)
         return dataclasses.replace(result, split_words=split[1]) if result and split else None
 
@@ -184,6 +187,11 @@ def _relaxed(
     splits = q.parts is not False
     first: SearchResult | None = None
     for any_words in modes:
+        if any_words and splits and 0 < len(dead_units()) < len(base.units):
+            # a compound beside other words: its parts among them, not those words alone
+            for together in (True, False):
+                if (split := compounded(True, together)) is not None and split.total:
+                    return split
         for distance in distances(q.typos):
             step = tolerant(distance)
             if step is not None and any_words:
@@ -271,6 +279,8 @@ def _parts(
         long = [len(analyze_word(part, "nb")) >= MIN_LONE_PART for part in (left, right)]
         if all(alone) and long[0] != long[1]:  # a short stem beside a long one says little:
             at = long.index(True)  # "insulinbruk" is insulin; "bruk" listed "Bruker snus" first
+            if (left, right)[at].lower() in QUALIFIERS:  # unless the long one only qualifies:
+                at = 1 - at  # "høydemåling" is høyde, not the NCMP codes' "Måling av HbA1c"
             return (parts[at],), (left, right)[at]
         if all(alone):
             return parts, f"{left} {right}"

@@ -436,11 +436,14 @@ class TantivyBackend:
 
     def _fields(self, schema: Any, word: Word) -> Any:
         """One query word against every text field (best field wins), plus typo variants: BM25."""
-        return self._memo("fields", (word.text, word.fuzzy), lambda: self._build_fields(schema, word))
+        key = (word.text, word.fuzzy, self.synonyms.acronym(word.text))  # an edited list: built again
+        return self._memo("fields", key, lambda: self._build_fields(schema, word))
 
     def _build_fields(self, schema: Any, word: Word) -> Any:
         options = []
         for field_name, boost in FIELD_BOOSTS.items():
+            if field_name == "code_labels" and self.synonyms.acronym(word.text):
+                continue
             terms = self.analyzers[FIELD_ANALYZER[field_name]].analyze(word.text)
             if not terms:
                 continue
@@ -474,9 +477,11 @@ class TantivyBackend:
         """The documents where `word` is in some text field: a term per analyzer in the match
         fields. None when an analyzer makes several terms of it (then only the fields themselves
         can say whether all of them are in one field, as the scored query requires)."""
-        return self._memo("match", word, lambda: self._build_matching(schema, word))
+        return self._memo("match", (word, self.synonyms.acronym(word)), lambda: self._build_matching(schema, word))
 
     def _build_matching(self, schema: Any, word: str) -> Any:
+        if self.synonyms.acronym(word):
+            return None  # not among code labels (`Synonyms.acronym`): the fields say where it is
         options = []
         for analyzer, field_name in MATCH_FIELDS.items():
             terms = self.analyzers[analyzer].analyze(word)
@@ -504,13 +509,15 @@ class TantivyBackend:
         such list says it: typos, or an analyzer making several terms of it."""
         if word.fuzzy:
             return None
-        fixed = self._memo("terms", word, lambda: self._build_terms(schema, word))
+        fixed = self._memo("terms", (word, self.synonyms.acronym(word.text)), lambda: self._build_terms(schema, word))
         if fixed is None or not word.prefix:
             return fixed
         found = searcher.terms_with_prefix("suggest", word.prefix, limit=PREFIX_EXPANSIONS)
         return [*fixed, *(tantivy.Query.term_query(schema, "suggest", t) for t, _n in found)]
 
     def _build_terms(self, schema: Any, word: Word) -> list[Any] | None:
+        if self.synonyms.acronym(word.text):
+            return None
         terms = []
         for analyzer, field_name in MATCH_FIELDS.items():
             analysed = self.analyzers[analyzer].analyze(word.text)
@@ -545,7 +552,9 @@ class TantivyBackend:
                 others.append(self._alternative(searcher, schema, alternative)[0])
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in [*terms, *others]])
 
-    def _alternative(self, searcher: Any, schema: Any, alternative: Alternative) -> tuple[Any, Any | None]:
+    def _alternative(
+        self, searcher: Any, schema: Any, alternative: Alternative, unscored: bool = False
+    ) -> tuple[Any, Any | None]:
         """(what the alternative requires, with the constant scores of prefixes, heads and codes;
         its BM25 score over the fields as an optional clause, or None when the requirement is
         itself scored over the fields).
@@ -565,7 +574,12 @@ class TantivyBackend:
             base = _filter(match) if fast else self._fields(schema, w)
             prefix = self._prefix(searcher, schema, w.prefix) if w.prefix else None
             required.append(_any([base, *self._extras(schema, w), *([prefix] if prefix is not None else [])]))
-        scored = _weighted(_all([self._fields(schema, w) for w in specs]), alternative.weight) if fast else None
+        # a number beside words must match but scores nothing on its own: the "2" of "diabetes type 2"
+        # matched the "2" of every label "Diagnose (ICPC-2)" (3 x BM25, 18 of its 32)
+        worded = [w for w in specs if not (unscored and w.text.isdigit())]
+        scored = (
+            _weighted(_all([self._fields(schema, w) for w in worded]), alternative.weight) if fast and worded else None
+        )
         return _weighted(_all(required), alternative.weight), scored
 
     def _text(self, searcher: Any, schema: Any, plan: QueryPlan) -> tuple[list[Any], list[Any]]:
@@ -574,11 +588,12 @@ class TantivyBackend:
         the matches themselves are required through `_counted_text`; an optional unit
         (`QueryPlan.optional`) only scores, `OPTIONAL_SCORE`."""
         required, scores = [], []
+        worded = not all(w.isdigit() for w in plan.typed_words())
         for unit, optional in zip(plan.units, plan.optional_units(), strict=True):
             if optional:
-                scores.append(_const(self._flat(searcher, schema, unit), OPTIONAL_SCORE))
+                scores.append(_const(self._whom(searcher, schema, unit), OPTIONAL_SCORE))
                 continue
-            built = [self._alternative(searcher, schema, a) for a in unit]
+            built = [self._alternative(searcher, schema, a, worded) for a in unit]
             required += [r for r, _ in built]
             scores += [s for _, s in built if s is not None]
         scores.append(
@@ -604,6 +619,30 @@ class TantivyBackend:
         for area in plan.areas:
             scores += self._area(schema, area)
         return required, scores
+
+    def _whom(self, searcher: Any, schema: Any, unit: tuple[Alternative, ...]) -> Any:
+        """Where an optional unit (whom the data are about) matches: in any text field but the code
+        labels, whose "Kvinne", "Mann" and "Barn" say that a variable records sex or relation, not
+        whom its data are about ("kreft kvinner" listed the cancer registry's "Kjønn" first)."""
+        options = []
+        for alternative in unit:
+            if alternative.codes:
+                continue
+            words = []
+            for w in alternative.specs():
+                fields = [
+                    tantivy.Query.term_query(schema, name, t)
+                    for name in FIELD_BOOSTS
+                    if name != "code_labels"
+                    for t in self.analyzers[FIELD_ANALYZER[name]].analyze(w.text)
+                ]
+                if w.part:
+                    fields.append(tantivy.Query.term_query(schema, "affixes", w.part))
+                if w.prefix and (prefix := self._prefix(searcher, schema, w.prefix)) is not None:
+                    fields.append(prefix)
+                words.append(_any(fields) if fields else tantivy.Query.empty_query())
+            options.append(_all(words))
+        return _any(options) if options else tantivy.Query.empty_query()
 
     def _area(self, schema: Any, area: Area) -> list[Any]:
         """`AREA_BOOST` for a match in `area`'s topics, as much less for one only in its `elsewhere`;
