@@ -841,7 +841,10 @@ def add_codelist(g: TripleWriter, cl: CodeList) -> URIRef:
         g.add((n, SCHEMA_POSITION, integer(position)))
         g.add((n, SKOS_IN_SCHEME, s))
         g.add((n, SKOS_NOTATION, text(c.code)))
-        _lang(g, n, SKOS_PREF_LABEL, c.label)
+        if any(c.label.values()):
+            _lang(g, n, SKOS_PREF_LABEL, c.label)
+        else:  # DCAT-AP 3's Category_Shape asks a label of every concept: the code says itself
+            g.add((n, SKOS_PREF_LABEL, text(c.code)))
         _lang(g, n, SKOS_DEFINITION, c.definition)
         if c.parent:
             g.add((n, SKOS_BROADER, URIRef(concept_uri(cl.uri, c.parent))))
@@ -1578,12 +1581,13 @@ class Reader:
             parent = None
             if broader:
                 parent = self._str(URIRef(broader), SKOS.notation) or broader.rsplit("/", 1)[-1]
+            label = self._lang(n, SKOS.prefLabel)
             concepts.append(
                 (
                     self._position(n),
                     Concept(
                         code=code,
-                        label=self._lang(n, SKOS.prefLabel),
+                        label={} if label == {"": code} else label,  # written for a concept with none
                         uri=None if str(n) == concept_uri(uri, code) else str(n),
                         parent=parent,
                         definition=self._lang(n, SKOS.definition),

@@ -82,6 +82,25 @@ def test_a_licence_written_as_text_is_the_licence_it_names_or_reported(written: 
         assert problems == []
 
 
+def test_a_code_without_a_label_is_labelled_by_its_code_and_read_back_without_one():
+    """DCAT-AP 3's Category_Shape asks a skos:prefLabel of every skos:Concept: the ESS codebook's
+    codes (a value, no label) made 830 violations of the official shapes in the EHDS feed."""
+    from rdflib import SKOS
+
+    from catalog.model import CodeList, Concept
+
+    codes = CodeList(
+        uri="https://x.example/cl",
+        identifier="cl",
+        title={"nb": "Svar"},
+        concepts=[Concept("16"), Concept("17", {"nb": "Sytten"})],
+    )
+    g = to_graph([codes])
+    assert sorted(str(label) for label in g.objects(None, SKOS.prefLabel)) == ["16", "Sytten"]
+    records, problems = from_graph(g)
+    assert records == [codes] and problems == []
+
+
 def test_a_dataset_without_uri_is_reported_not_invented():
     g = Graph().parse(
         data="""
