@@ -37,6 +37,7 @@ from catalog.config import (
     count_metrics_in,
     default_category,
     from_environment,
+    unknown_environment,
 )
 from catalog.migrations import SchemaTooNew
 from catalog.progress import Status
@@ -1086,6 +1087,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # as the environment says until a command reads its home's settings (`_settings`)
         _log_to_stderr(from_environment("log_format"), from_environment("log_level"))
+        for said in unknown_environment():
+            log.warning("%s", said)
         status = int(args.func(args))
         sys.stdout.flush()  # here, where a reader that left is caught, not at the interpreter's exit
         return status

@@ -8,12 +8,13 @@ can list them and a bad value fails at start with a message that says how to fix
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import fcntl
 import json
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -528,8 +529,44 @@ SOURCE_OVERRIDES = {"timeout": "http_timeout", "harvest_budget_seconds": "harves
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 
+def _positive(value: Any) -> bool:
+    return bool(value > 0)
+
+
+def _at_least_zero(value: Any) -> bool:
+    return bool(value >= 0)
+
+
+def _web_address(value: Any) -> bool:
+    parts = urlsplit(str(value))
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    **dict.fromkeys(
+        ("http_timeout", "harvest_budget_seconds", "sparql_timeout", "sparql_snapshot_seconds"),
+        (_positive, "is not a number of seconds above 0"),
+    ),
+    **dict.fromkeys(
+        ("http_max_bytes", "sparql_max_results", "sparql_max_triples"), (_positive, "is not a whole number above 0")
+    ),
+    **dict.fromkeys(("http_retries", "elasticsearch_replicas"), (_at_least_zero, "is not 0 or more")),
+    "base_uri": (_web_address, "is not an absolute http(s) address (as https://katalog.example.no/)"),
+    "hdab_email": (lambda v: bool(_EMAIL.fullmatch(str(v).removeprefix("mailto:"))), "is not an e-mail address"),
+    "log_format": (lambda v: v in ("text", "json"), "is not text or json"),
+    "log_level": (
+        lambda v: str(v).lower() in ("debug", "info", "warning", "error"),
+        "is not debug, info, warning or error",
+    ),
+}
+"""Settings whose value must be more than of the right type, and what a wrong one is not: a
+timeout of -5 failed every harvest with requests' own words, a base URI without a scheme wrote
+relative IRIs into the feeds, an access body's e-mail "nope" went to the EHDS feed."""
+
+
 def _typed(name: str, env: str, default: Any, value: Any) -> Any:
-    """`value` as the type of the setting's default; a bad value names the setting and how to fix it."""
+    """`value` as the type of the setting's default, checked (`CHECKS`); a bad value names the
+    setting and how to fix it."""
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
@@ -538,9 +575,29 @@ def _typed(name: str, env: str, default: Any, value: Any) -> Any:
             return text in _TRUE
         raise ConfigError(f"setting {name} ({env}): {value!r} is not a yes/no value; use true or false")
     try:
-        return type(default)(value)
+        typed = type(default)(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name} ({env}): {value!r} is not a {type(default).__name__}") from exc
+    check = CHECKS.get(name)
+    if check is not None and not check[0](typed):
+        raise ConfigError(f"setting {name} ({env}): {value!r} {check[1]}")
+    return typed
+
+
+def unknown_environment(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Each `CATALOG_*` environment variable that is no setting, with the one it may be a
+    misspelling of: a misspelt CATALOG_ADMIN_TOKEN left the admin API off without a word."""
+    known = {env for env, _default, _help in SETTINGS.values()} | set(OTHER_VARIABLES)
+    found = []
+    for name in sorted(environ if environ is not None else os.environ):
+        if name.startswith("CATALOG_") and name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            found.append(f"{name} is no setting" + (f"; did you mean {close[0]}?" if close else ""))
+    return found
+
+
+OTHER_VARIABLES = ("CATALOG_HOME", "CATALOG_CRASH_POINTS")
+"""`CATALOG_*` variables read that are not settings: the home, and the crash test's number of points."""
 
 
 PROMETHEUS_MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"

@@ -95,3 +95,38 @@ def test_a_yes_no_setting_refuses_other_words(tmp_path, monkeypatch):
     monkeypatch.setenv("CATALOG_ELASTICSEARCH_PLAIN_JSON", "perhaps")
     with pytest.raises(ConfigError, match=re.escape("'perhaps' is not a yes/no value; use true or false")):
         Settings.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("CATALOG_BASE_URI", "katalog.example.no", "is not an absolute http(s) address"),
+        ("CATALOG_HTTP_TIMEOUT", "-5", "is not a number of seconds above 0"),
+        ("CATALOG_HTTP_TIMEOUT", "0", "is not a number of seconds above 0"),
+        ("CATALOG_HTTP_MAX_BYTES", "-1", "is not a whole number above 0"),
+        ("CATALOG_HARVEST_BUDGET_SECONDS", "0", "is not a number of seconds above 0"),
+        ("CATALOG_HTTP_RETRIES", "-1", "is not 0 or more"),
+        ("CATALOG_HDAB_EMAIL", "nope", "is not an e-mail address"),
+        ("CATALOG_LOG_FORMAT", "xml", "is not text or json"),
+    ],
+)
+def test_a_setting_out_of_its_range_stops_the_command_naming_it(tmp_path, monkeypatch, variable, value, said):
+    """The access body's drill: a timeout of -5 failed every harvest in requests' own words, a
+    base URI without a scheme wrote relative IRIs into the feeds, an access body's e-mail "nope"
+    went out in the EHDS feed."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=re.escape(f"({variable}): {value!r} {said}")):
+        Settings.load(tmp_path)
+
+
+def test_a_misspelt_variable_is_named_with_the_setting_it_may_be(tmp_path, monkeypatch, capsys):
+    """A misspelt CATALOG_ADMIN_TOKEN left the admin API off without a word."""
+    from catalog.cli import main
+    from catalog.config import unknown_environment
+
+    assert unknown_environment({"CATALOG_LOG_FORMT": "json", "CATALOG_HOME": "x", "PATH": "/bin"}) == [
+        "CATALOG_LOG_FORMT is no setting; did you mean CATALOG_LOG_FORMAT?"
+    ]
+    monkeypatch.setenv("CATALOG_ADMIN_TOKNE", "secret")
+    assert main(["--home", str(tmp_path), "sources", "list"]) == 0
+    assert "CATALOG_ADMIN_TOKNE is no setting; did you mean CATALOG_ADMIN_TOKEN?" in capsys.readouterr().err
