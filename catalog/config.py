@@ -616,6 +616,22 @@ def count_metrics_in(directory: str) -> None:
     os.environ[PROMETHEUS_MULTIPROC_DIR] = directory
 
 
+def _values(raw: dict[str, Any], cfg: Path) -> dict[str, Any]:
+    """The settings `catalog.toml`'s `[settings]` table and the environment give, checked."""
+    unknown = sorted(set(raw.get("settings", {})) - set(SETTINGS))
+    if unknown:
+        close = {u: difflib.get_close_matches(u, list(SETTINGS), n=1) for u in unknown}
+        named = [f"{u} (did you mean {close[u][0]}?)" if close[u] else u for u in unknown]
+        raise ConfigError(f"{cfg}: unknown setting {', '.join(named)}; known: {', '.join(SETTINGS)}")
+    values: dict[str, Any] = {}
+    for name, (env, default, _help) in SETTINGS.items():
+        value = raw.get("settings", {}).get(name, default)
+        if env in os.environ:
+            value = os.environ[env]
+        values[name] = _typed(name, env, default, value)
+    return values
+
+
 def from_environment(name: str) -> Any:
     """A setting from its environment variable or its default: for what must be known before a
     catalogue home is (how to log the command's first lines)."""
@@ -671,15 +687,7 @@ class Settings:
             raise ConfigError(f"cannot use {path} as the catalogue home: {exc.strerror or exc}") from exc
         cfg = path / CONFIG_FILE
         raw = _read(cfg)
-        values: dict[str, Any] = {}
-        unknown = sorted(set(raw.get("settings", {})) - set(SETTINGS))
-        if unknown:
-            raise ConfigError(f"{cfg}: unknown setting {', '.join(unknown)}; known: {', '.join(SETTINGS)}")
-        for name, (env, default, _help) in SETTINGS.items():
-            value = raw.get("settings", {}).get(name, default)
-            if env in os.environ:
-                value = os.environ[env]
-            values[name] = _typed(name, env, default, value)
+        values = _values(raw, cfg)
         values.update(overrides)
         settings = cls(home=path, sources=_sources(raw, cfg), values=values, organisations=_organisations(raw, cfg))
         settings._read_stamp = _stamp(cfg)
@@ -696,12 +704,15 @@ class Settings:
         since it was read; whether it did.
 
         For long-running processes (the explorer, the scheduler), which must follow edits made by
-        `catalog sources` or carried out for the admin API. A file that cannot be read any more
-        keeps the last good list and raises `ConfigError` naming the file."""
+        `catalog sources` or carried out for the admin API. A file that cannot be read any more,
+        or whose `[settings]` a start would refuse (settings themselves apply at the next start),
+        keeps the last good list and raises `ConfigError` naming the file or setting: a misspelt
+        setting went unnoticed by the running services, and stopped their next start."""
         stamp = _stamp(self.config_path)
         if stamp == self._read_stamp:
             return False
         raw = _read(self.config_path)
+        _values(raw, self.config_path)  # checked as a start checks them
         self.sources, self.organisations = _sources(raw, self.config_path), _organisations(raw, self.config_path)
         self._read_stamp = stamp
         return True

@@ -174,6 +174,23 @@ def test_an_edit_the_web_read_first_is_still_followed_by_the_scheduler_it_shares
     assert "mfr" not in store.source_stats() and found(index) == 0
 
 
+def test_a_misspelt_setting_edited_into_a_running_catalogue_is_said_and_the_last_good_list_kept(
+    settings, store, server, caplog
+):
+    """The access body's drill: `[settings] http_timout = 10` added while the services ran was
+    read again without a word, and stopped them at their next start."""
+    index = harvested_mfr_and_npr(settings, store, server)
+    scheduler = Scheduler(settings, store, index)
+    scheduler.tick()
+    text = settings.config_path.read_text(encoding="utf-8")
+    assert "[sources.mfr]" in text
+    edited = text.replace("[sources.mfr]", "[sources.gone]") + "\n[settings]\nhttp_timout = 10\n"
+    settings.config_path.write_text(edited, encoding="utf-8")
+    scheduler.tick()
+    assert "unknown setting http_timout (did you mean http_timeout?)" in caplog.text
+    assert set(settings.sources) == {"mfr", "npr"} and found(index) == 1  # nothing retired
+
+
 def test_a_source_list_emptied_by_hand_retires_nothing(settings, store, server):
     """More often a file emptied by mistake than a catalogue closed."""
     from catalog.config import Settings
