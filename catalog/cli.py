@@ -710,9 +710,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if profile not in profiles.shape_sets():
         raise InputError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.shape_sets())}")
     try:
-        report = validation.validate_location(args.location, profile)
+        graph, pages = validation.read_feed(args.location)
     except validation.Unreadable as exc:
         raise InputError(str(exc)) from None
+    report = validation.validate_graph(graph, profile)
+    if pages > 1:
+        print(f"{pages} pages read, following hydra:next", file=sys.stderr)
     print(validation.format_report(report, args.format, args.show))
     return 0 if report.conforms else 1
 

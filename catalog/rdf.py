@@ -1746,6 +1746,16 @@ def _in_order(items: list[tuple[int | None, T]], tiebreak: Callable[[T], str]) -
     return [item for _pos, item in sorted(items, key=lambda pi: (pi[0] is None, pi[0] or 0, tiebreak(pi[1])))]
 
 
+def next_page(g: Any, url: str) -> str | None:
+    """The page after `url` of a Hydra-paged feed (a `LightGraph` or an rdflib `Graph`), or None."""
+    for view in (*g.subjects(RDF.type, HYDRA.PartialCollectionView), *g.subjects(RDF.type, HYDRA.PagedCollection)):
+        for prop in (HYDRA.next, HYDRA.nextPage):
+            target = g.value(view, prop)
+            if target is not None and str(target) != url:
+                return str(target)
+    return None
+
+
 def from_graph(g: TripleReader) -> tuple[list[Record], list[tuple[str, str, str]]]:
     """All datasets, code lists, data services and data products in `g`, and the (record, field,
     message) problems met."""

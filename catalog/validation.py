@@ -576,9 +576,30 @@ def read_location(location: str) -> Graph:
     return graph
 
 
+MAX_PAGES = 10_000
+"""Most pages of a feed `read_feed` follows."""
+
+
+def read_feed(location: str) -> tuple[Graph, int]:
+    """The feed at a file path or URL, every page of it a URL's Hydra paging links to (`hydra:next`),
+    and how many pages it read: `catalog validate` of the catalogue's own feed checked its first
+    page of ten (7 of 147 datasets) and said "Conforms", while registries are told to run it before
+    they publish."""
+    graph = page = read_location(location)
+    url, seen = location, {location}
+    while "://" in location and len(seen) < MAX_PAGES:
+        url = rdf.next_page(page, url) or ""
+        if not url or url in seen:
+            break
+        seen.add(url)
+        page = read_location(url)
+        graph += page
+    return graph, len(seen)
+
+
 def validate_location(location: str, profile: str = DEFAULT_PROFILE) -> Report:
-    """Validate the feed at a file path or URL (`catalog validate`)."""
-    return validate_graph(read_location(location), profile)
+    """Validate the feed at a file path or URL, all its pages (`catalog validate`)."""
+    return validate_graph(read_feed(location)[0], profile)
 
 
 # --- explaining -----------------------------------------------------------------------------

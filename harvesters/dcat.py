@@ -38,7 +38,7 @@ from rdflib.namespace import DCTERMS as DCT
 
 from catalog.config import EU_AUTHORITY as EU
 from catalog.model import Dataset
-from catalog.rdf import ADMS, HYDRA, from_graph
+from catalog.rdf import ADMS, HYDRA, from_graph, next_page
 from catalog.rdfparse import LightGraph, Pick, RdfSyntaxError, parse_picked, parse_rdf
 from harvesters.base import (
     Checkpoint,
@@ -214,15 +214,6 @@ def _nothing(data: str, url: str) -> SourceError:
         url,
         hint=kind_hint(data, "dcat"),
     )
-
-
-def next_page(g: LightGraph | Graph, url: str) -> str | None:
-    for view in (*g.subjects(RDF.type, HYDRA.PartialCollectionView), *g.subjects(RDF.type, HYDRA.PagedCollection)):
-        for prop in (HYDRA.next, HYDRA.nextPage):
-            target = g.value(view, prop)
-            if target is not None and str(target) != url:
-                return str(target)
-    return None
 
 
 DELETED = URIRef("http://purl.org/adms/changetype/deleted")

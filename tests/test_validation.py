@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from catalog import rdf, validation
 from catalog.model import Dataset, Variable
@@ -229,11 +229,19 @@ def test_json_ld_with_a_remote_context_is_refused_not_fetched(tmp_path: Path) ->
         validate_location(str(path), "dcat-ap-3")
 
 
+HYDRA_NEXT = """
+<{page}#view> a <http://www.w3.org/ns/hydra/core#PartialCollectionView> ;
+    <http://www.w3.org/ns/hydra/core#next> <{next}> .
+"""
+
+
 class _Feeds(http.server.BaseHTTPRequestHandler):
     routes = {
         "/feed": ("text/turtle", TURTLE.encode()),
         "/feed.rdf": ("application/rdf+xml", XXE.encode()),
         "/by-type": ("application/n-triples", rdf.to_graph([mfr_dataset()]).serialize(format="nt").encode()),
+        "/paged": ("text/turtle", (TURTLE + HYDRA_NEXT.format(page="paged", next="paged-2")).encode()),
+        "/paged-2": ("text/turtle", b"<http://example.org/bad> a <http://www.w3.org/ns/dcat#Dataset> ."),
     }
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -264,6 +272,16 @@ def server() -> Iterator[str]:
 @pytest.mark.parametrize("path", ["/feed", "/by-type"])
 def test_a_feed_url_is_fetched_and_its_syntax_taken_from_the_content_type(server: str, path: str) -> None:
     assert validate_location(server + path, "healthdcat-ap").conforms
+
+
+def test_every_page_of_a_paged_feed_is_validated(server: str) -> None:
+    """`catalog validate` of the catalogue's own feed checked its first page of ten."""
+    from catalog.validation import read_feed
+
+    graph, pages = read_feed(server + "/paged")
+    assert pages == 2 and (URIRef("http://example.org/bad"), None, None) in graph
+    assert validate_location(server + "/feed", "healthdcat-ap").conforms
+    assert not validate_location(server + "/paged", "healthdcat-ap").conforms
 
 
 def test_a_feed_url_answering_404_is_unreadable(server: str) -> None:
