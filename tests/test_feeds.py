@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, FOAF, RDF, SKOS
 from rdflib.namespace import DCTERMS as DCT
 
-from catalog.model import content_hash
+from catalog.model import content_hash, key_for
 from catalog.rdf import ADMS, CSVW, HEALTH, HYDRA
 from tests.factories import BASE, apgar_codes, mfr_dataset, numbered
 from tests.published import build, graph
@@ -141,6 +141,26 @@ def test_an_unchanged_page_is_answered_304_by_etag_and_by_date(settings, store, 
     build(settings, store, server, [mfr_dataset(title={"nb": "Endret"})])
     again = client.get("/catalog", headers={"If-None-Match": etag})
     assert again.status_code == 200 and again.headers["ETag"] != etag
+
+
+def test_the_whole_catalogue_and_other_rdf_answer_a_conditional_request(settings, store, server, client):
+    """The access body's drill: /catalog/dump.nt (15.6 MB for the demo), /uses.ttl and a
+    resource's description had no validators, so every poll downloaded them again."""
+    build(settings, store, server, [mfr_dataset()])
+    key = key_for(mfr_dataset().uri)
+    for url in ("/catalog/dump.nt", "/uses.ttl", f"/datasets/{key}.ttl"):
+        first = client.get(url)
+        assert first.status_code == 200 and first.headers["ETag"], url
+        unchanged = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert unchanged.status_code == 304 and unchanged.headers.get("Vary") == first.headers.get("Vary"), url
+    dumped = client.get("/catalog/dump.nt")
+    assert (
+        client.get("/catalog/dump.nt", headers={"If-Modified-Since": dumped.headers["Last-Modified"]}).status_code
+        == 304
+    )
+    build(settings, store, server, [mfr_dataset(title={"nb": "Endret"})])
+    again = client.get("/catalog/dump.nt", headers={"If-None-Match": dumped.headers["ETag"]})
+    assert again.status_code == 200 and "Endret" in again.get_data(as_text=True)
 
 
 def test_an_edit_of_the_operators_settings_moves_last_modified_as_it_moves_the_etag(settings, store, server, client):

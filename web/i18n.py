@@ -150,7 +150,9 @@ def remember_choice(response: Response) -> Response:
     wanted = request.args.get("lang")
     if wanted in LANGUAGES and request.cookies.get(COOKIE) != wanted:
         response.set_cookie(COOKIE, wanted, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    if response.mimetype == "text/html":  # only pages are translated; feeds and JSON are not
+    # only pages are translated; feeds and JSON are not (a 304 has no body, so no type: its Vary
+    # is left as its view set it, which must be the 200's, RFC 9110 15.4.5)
+    if response.mimetype == "text/html" and response.status_code != 304:
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     return response
