@@ -115,6 +115,8 @@ def check_safe(fmt: str, body: bytes, url: str) -> None:
             doc = json.loads(body)
         except json.JSONDecodeError as exc:
             raise SourceError(f"malformed JSON-LD: {exc.msg}", url, exc.lineno) from exc
+        except UnicodeDecodeError as exc:  # bytes that are no JSON text: said as the rest are
+            raise SourceError(f"malformed JSON-LD: not UTF-8 text (byte {exc.start})", url) from exc
         contexts = [
             c
             for d in (doc if isinstance(doc, list) else [doc])

@@ -437,6 +437,16 @@ def test_a_re_harvest_counts_no_invalid_records_yet_says_how_many_still_do_not_c
     assert third.line().endswith("0 errors; all 1 live records conform")
 
 
+def test_bytes_that_are_no_text_served_as_json_ld_fail_the_run_saying_so(settings, store, index, server):
+    """The access body's drill: the run failed with Python's own "'utf-8' codec can't decode byte
+    0xe3 in position 0"."""
+    configure(
+        settings, "noise", server.serve("/noise.jsonld", bytes(range(0xE3, 0xFF)), Content_Type="application/ld+json")
+    )
+    result = run(settings, store, index)["noise"]
+    assert result.status == "failed" and "malformed JSON-LD: not UTF-8 text (byte 0)" in result.error
+
+
 def test_rdfxml_with_an_entity_declaration_is_refused(settings, store, index, server):
     xxe = (
         '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
