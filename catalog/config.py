@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import tomli_w
+import tomlkit
 
 from catalog.disclosure import Policy, PolicyError
 from catalog.model import Agent, LangText
@@ -789,21 +789,31 @@ class Settings:
     def _edit(self, edit: Callable[[dict[str, Any]], None]) -> None:
         """Read, edit and write `catalog.toml` under an exclusive lock, so that edits from several
         processes (the CLI, the admin API, the demo) merge instead of the last writer's stale copy
-        replacing the others'. `self.sources` becomes what is on disk afterwards."""
+        replacing the others'. `self.sources` becomes what is on disk afterwards.
+
+        `edit` changes the sources and the organisation register of the file as plain data; the
+        file is written back with only the entries that changed rewritten (`_synced`), so the
+        operator's comments and layout elsewhere stay: every edit dropped them all (a ticket
+        number, a note on the access body)."""
         with self._locked():
-            raw: dict[str, Any] = {}
-            if self.config_path.exists():
-                try:
-                    raw = tomllib.loads(self.config_path.read_text(encoding="utf-8"))
-                except tomllib.TOMLDecodeError as exc:
-                    raise ConfigError(f"{self.config_path}: not valid TOML ({exc}); fix it before editing") from exc
+            text = self.config_path.read_text(encoding="utf-8") if self.config_path.exists() else ""
+            try:
+                raw: dict[str, Any] = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{self.config_path}: not valid TOML ({exc}); fix it before editing") from exc
             edit(raw)
             sources = _sources(raw, self.config_path)
-            for table in ("sources", "organisations"):
-                if table in raw and not raw[table]:
-                    del raw[table]
+            doc = tomlkit.parse(text)
+            cfg = self.config_path
+            _synced(doc, "sources", raw.get("sources") or {}, lambda t: _sources({"sources": t}, cfg))
+            _synced(
+                doc,
+                "organisations",
+                raw.get("organisations") or {},
+                lambda t: _organisations({"organisations": t}, cfg),
+            )
             tmp = self.config_path.with_name(f".{CONFIG_FILE}.{os.getpid()}.tmp")
-            tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
+            tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
             tmp.replace(self.config_path)
         self.sources = sources
 
@@ -815,6 +825,24 @@ class Settings:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _synced(doc: Any, table: str, entries: dict[str, Any], read: Callable[[dict[str, Any]], Any]) -> None:
+    """`doc`'s `table` (a tomlkit document's) made `entries`, each entry rewritten only when what
+    it says (as `read` reads a table of it) changed, so that the comments of the others stay (a
+    source written with its defaults said is the source written without them); an empty table
+    is removed."""
+    if not entries:
+        doc.pop(table, None)
+        return
+    if table not in doc:
+        doc[table] = tomlkit.table(is_super_table=True)
+    written = doc[table]
+    for name in [n for n in written if n not in entries]:
+        del written[name]
+    for name, value in entries.items():
+        if name not in written or read({name: written[name].unwrap()}) != read({name: value}):
+            written[name] = value
 
 
 def _as_toml(sources: dict[str, SourceConfig]) -> dict[str, Any]:

@@ -130,3 +130,26 @@ def test_a_misspelt_variable_is_named_with_the_setting_it_may_be(tmp_path, monke
     monkeypatch.setenv("CATALOG_ADMIN_TOKNE", "secret")
     assert main(["--home", str(tmp_path), "sources", "list"]) == 0
     assert "CATALOG_ADMIN_TOKNE is no setting; did you mean CATALOG_ADMIN_TOKEN?" in capsys.readouterr().err
+
+
+def test_an_edit_by_the_tool_keeps_the_operators_comments(tmp_path):
+    """The access body's drill: every edit (`catalog sources add`, the admin API, the scheduler)
+    rewrote catalog.toml and dropped a "# Operator notes ... ticket HDAB-123" and every inline note."""
+    (tmp_path / "catalog.toml").write_text(
+        "# Operator notes: ticket HDAB-123\n"
+        "[settings]\n"
+        'hdab_name = "Helsedataservice"  # the HDAB\n\n'
+        "[sources.mfr]\n"
+        'kind = "dcat"  # FHI\'s feed\n'
+        'url = "http://127.0.0.1:9/mfr.ttl"\n'
+        'category = "central-registry"\n',
+        encoding="utf-8",
+    )
+    settings = Settings.load(tmp_path)
+    settings.add_source(source("npr"))
+    assert settings.remove_source("npr")
+    settings.add_source(source("a.b"))
+    text = (tmp_path / "catalog.toml").read_text(encoding="utf-8")
+    assert "# Operator notes: ticket HDAB-123" in text and "# the HDAB" in text and "# FHI's feed" in text
+    again = Settings.load(tmp_path)
+    assert set(again.sources) == {"mfr", "a.b"} and again.hdab_name == "Helsedataservice"
