@@ -1,12 +1,14 @@
 """What changed in the catalogue since a moment: datasets, code lists, variables, services, products.
 
-Read from the store's history (records) and variable history (variables inside datasets); the
+Read from the store's history (records), its records touched (their published statements changed
+without them: a use, a label, another EHDS view) and variable history (variables inside datasets); the
 web serves it as JSON (`/changes`) and Atom (`/changes.atom`) for people and programs that
 follow the catalogue without harvesting it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -55,10 +57,18 @@ class Titles:
         return text(stored.record.title) or uri, stored.source
 
 
-def _changes(titles: Titles, records: list[dict[str, Any]], variables: list[dict[str, Any]]) -> list[Change]:
-    """The rows of both histories as changes, oldest first (at one moment, records first)."""
+def _changes(
+    titles: Titles,
+    records: list[dict[str, Any]],
+    variables: list[dict[str, Any]],
+    touched: Sequence[dict[str, Any]] = (),
+) -> list[Change]:
+    """The rows of both histories and of the records touched as changes, oldest first (at one
+    moment, records first); a record touched that the same answer lists as changed (a harvest
+    labels what it stores, after) is said once."""
     out: list[Change] = []
-    for row in records:
+    listed = {row["uri"] for row in records}
+    for row in [*records, *(row for row in touched if row["uri"] not in listed)]:
         title, source = titles.of(row["uri"])
         kind = CHANGES.get(row["change"], row["change"])
         out.append(Change(row["at"], kind, row["kind"], row["uri"], key_for(row["uri"]), title, source))
@@ -71,12 +81,14 @@ def _changes(titles: Titles, records: list[dict[str, Any]], variables: list[dict
 
 
 def _collect(store: StoreReader, since: str, n: int) -> tuple[list[Change], list[str | None]]:
-    """The first `n + 1` changes of each history, merged; and where each history's answer stopped
-    (the `at` of its last row when it may have more, None when it was exhausted)."""
+    """The first `n + 1` changes of each history (and of the records touched, `touched_since`),
+    merged; and where each answer stopped (the `at` of its last row when it may have more, None
+    when it was exhausted)."""
     records = store.changes_since(since, n + 1)
+    touched = store.touched_since(since, n + 1)
     variables = store.variable_changes_since(since, n + 1)
-    ends = [rows[-1]["at"] if len(rows) > n else None for rows in (records, variables)]
-    return _changes(Titles(store), records, variables), ends
+    ends = [rows[-1]["at"] if len(rows) > n else None for rows in (records, touched, variables)]
+    return _changes(Titles(store), records, variables, touched), ends
 
 
 def changes_since(store: StoreReader, since: str, limit: int = 500) -> tuple[list[Change], bool]:
@@ -110,5 +122,6 @@ def latest(store: StoreReader, since: str, limit: int = 500) -> list[Change]:
     """The last `limit` changes after `since`, newest first (an Atom feed's window): the oldest of
     them listed the first 500 of the last 30 days, and a change made after those never showed."""
     records = store.changes_since(since, limit, newest=True)
+    touched = store.touched_since(since, limit, newest=True)
     variables = store.variable_changes_since(since, limit, newest=True)
-    return list(reversed(_changes(Titles(store), records, variables)))[:limit]
+    return list(reversed(_changes(Titles(store), records, variables, touched)))[:limit]

@@ -361,6 +361,7 @@ class StoreReader(Protocol):
     def history(self, uri: str) -> list[dict[str, Any]]: ...
     def changes_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]: ...
     def variable_changes_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]: ...
+    def touched_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]: ...
     def renderings(self, uris: list[str], profile: str, bodies: bool = True) -> dict[str, tuple[str, bytes]]: ...
     def runs(self, source: str | None = None, limit: int = 50) -> list[Run]: ...
     def last_run(self, source: str) -> Run | None: ...
@@ -1049,6 +1050,22 @@ class SQLStore(ABC):
 
     def history(self, uri: str) -> list[dict[str, Any]]:
         rows = self._rows("SELECT run_id, at, change, hash FROM history WHERE uri=? ORDER BY id", (uri,))
+        return [dict(r) for r in rows]
+
+    def touched_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]:
+        """Live records whose published statements last changed after `since` without a new version
+        of themselves (`touch`: a use, a label; `revalidated` with another feed view), as of their
+        last such change, oldest first (`newest`: the last `limit`, newest first): what the
+        history, which follows records, does not say (a permit in the data use register is a
+        change of the EHDS feed's dataset)."""
+        order = "r.last_changed DESC" if newest else "r.last_changed"
+        rows = self._rows(
+            "SELECT r.uri, r.last_changed AS at, 'changed' AS change, r.kind, r.source FROM records r "
+            "WHERE r.last_changed > ? AND r.deleted_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM history h WHERE h.uri = r.uri AND h.at = r.last_changed) "
+            f"ORDER BY {order}, r.uri LIMIT ?",
+            (since, limit),
+        )
         return [dict(r) for r in rows]
 
     def changes_since(self, since: str, limit: int = 1000, newest: bool = False) -> list[dict[str, Any]]:

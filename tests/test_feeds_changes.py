@@ -70,6 +70,19 @@ def test_an_answer_cut_before_a_moment_says_where_to_continue_though_shorter_tha
     assert [c["type"] for c in second["changes"]] == ["dataset"] + ["variable"] * 4 and "next" not in second
 
 
+def test_a_permit_in_the_use_register_is_a_change_of_its_dataset(settings, store, server, client):
+    """The access body's drill: a permit imported for a dataset showed in the EHDS feed's
+    modified_since (its dct:isReferencedBy) but not in /changes, which read the records' history."""
+    build(settings, store, server, [mfr_dataset()])
+    since = max(c["at"] for c in changes(client, "2000-01-01")["changes"])
+    with store.transaction():  # as `catalog uses import` does
+        store.save_uses([("permit-1", "{}", "2026-01-01", [mfr_dataset().uri])])
+        store.touch([mfr_dataset().uri])
+    found = changes(client, since)["changes"]
+    assert [(c["type"], c["change"], c["uri"]) for c in found] == [("dataset", "changed", mfr_dataset().uri)]
+    assert [c["change"] for c in changes(client, "2000-01-01")["changes"] if c["type"] == "dataset"] == ["new"]
+
+
 def test_the_atom_feed_holds_the_newest_changes(settings, store, server, client):
     """It held the oldest `limit` of the last 30 days: once there were more, no new change showed."""
     build(settings, store, server, [apgar_codes()])

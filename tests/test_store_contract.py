@@ -727,6 +727,10 @@ def test_a_touched_record_changes_for_the_feeds_without_a_new_version_of_itself(
     after = {r.uri: r.last_changed for r in store.records(include_deleted=True)}
     assert after[live.uri] > before[live.uri] and after[gone.uri] == before[gone.uri]
     assert reader.changes_since(since) == []  # no history entry: not a new version of the record
+    assert [(c["uri"], c["change"], c["at"]) for c in reader.touched_since(since)] == [
+        (live.uri, "changed", after[live.uri])
+    ]  # but a change of what the feeds say of it, for the change feed
+    assert reader.touched_since(after[live.uri]) == [] and reader.touched_since("", newest=True)[0]["uri"] == live.uri
     assert [r.uri for r in reader.listing(changed_since=since, include_deleted=True)[1]] == [live.uri]
     store.touch([])  # nothing to move: no write
 
