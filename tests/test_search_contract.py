@@ -680,6 +680,15 @@ def test_the_rarest_word_matched_by_its_code_comes_before_a_common_words_labels(
     assert result.any_words and names(result)[0] == "norpd/ATC_KODE"
 
 
+def test_tia_finds_the_variables_holding_its_code(empty: SearchBackend) -> None:
+    """ "TIA" and "drypp" found nothing on the demo: no name of G45 was listed."""
+    icd = code_list("icd10", "ICD-10", {"G45": "Forbigående cerebral iskemi", "I63": "Hjerneinfarkt"})
+    coded = [("HOVEDDIAGNOSE", "Hoveddiagnose", "Main diagnosis", "ICD-10.", "string", {"codelist": icd.uri})]
+    empty.upsert(registry_with_list("npr", "Pasientregisteret", icd, coded))
+    for typed in ("TIA", "drypp", "transient ischaemic attack"):
+        assert names(search(empty, typed)) == ["npr/HOVEDDIAGNOSE"], typed
+
+
 def test_a_compounds_part_that_only_qualifies_is_not_the_one_searched(empty: SearchBackend) -> None:
     """ "høydemåling" was "måling" on the demo, the NCMP codes' "Måling av HbA1c"."""
     empty.upsert(quality_registry("ncmp", "Prosedyrer", "HBA1C", "Måling av HbA1c"))
