@@ -104,7 +104,7 @@ def test_a_bad_log_setting_is_refused_naming_the_variable(home):
     done = run(cli(home, "sources", "list"), CATALOG_LOG_FORMAT="xml")
     assert done.returncode == 2
     assert done.stderr.strip() == (
-        "configuration error: log_format 'xml': choose one of text, json (CATALOG_LOG_FORMAT / CATALOG_LOG_LEVEL)"
+        "configuration error: setting log_format (CATALOG_LOG_FORMAT): 'xml' is not text or json"
     )
 
 
