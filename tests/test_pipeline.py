@@ -10,7 +10,7 @@ import pytest
 from rdflib import Literal
 
 from catalog.config import SourceConfig
-from catalog.model import key_for
+from catalog.model import Dataset, key_for
 from catalog.pipeline import GC_THRESHOLD, fewer_collections, harvest, reindex
 from catalog.rdf import CSVW, to_graph
 from catalog.search import SearchQuery
@@ -497,7 +497,9 @@ def test_sources_harvested_at_once_share_the_index_safely(settings, store, index
     assert index.search(SearchQuery(type="dataset", limit=1)).total == 600
 
 
-def test_source_defaults_fill_what_the_source_cannot_say_without_overwriting_it(settings, store, index, server):
+def bare_dataset_harvested(settings, store, index, server) -> Dataset:
+    """A dataset that says none of what the EHDS feed asks, harvested (invalid), and defaults for
+    its source that complete it (set, not yet applied)."""
     bare = mfr_dataset(applicable_legislation=[], dataset_type=None, has_structured_data=None)
     configure(settings, "mfr", publish(server, [bare]))
     [first] = harvest(settings, store, index)
@@ -507,6 +509,11 @@ def test_source_defaults_fill_what_the_source_cannot_say_without_overwriting_it(
         "dataset_type": "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL",
         "frequency": "http://publications.europa.eu/resource/authority/frequency/ANNUAL",
     }
+    return bare
+
+
+def test_source_defaults_fill_what_the_source_cannot_say_without_overwriting_it(settings, store, index, server):
+    bare = bare_dataset_harvested(settings, store, index, server)
     publish(
         server,
         [
@@ -531,14 +538,7 @@ def test_settings_reverted_after_a_reindex_are_followed_again(settings, store, i
     matched the record of the harvest before it."""
     from catalog.pipeline import follow_settings, revalidate
 
-    bare = mfr_dataset(applicable_legislation=[], dataset_type=None, has_structured_data=None)
-    configure(settings, "mfr", publish(server, [bare]))
-    [first] = harvest(settings, store, index)
-    assert first.counts["invalid"] == 1
-    settings.sources["mfr"].options["defaults"] = {
-        "applicable_legislation": ["https://lovdata.no/eli/forskrift/2001/12/14/1483"],
-        "dataset_type": "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL",
-    }
+    bare = bare_dataset_harvested(settings, store, index, server)
     assert revalidate(settings, store, index=index) == 1  # `catalog reindex`
     assert store.get(bare.uri).conforms
     settings.sources["mfr"].options.pop("defaults")
