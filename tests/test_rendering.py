@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, render_template_string
+from markupsafe import Markup
 
 from web.rendering import template_url_for
 
@@ -72,3 +73,55 @@ def test_texts_are_translated_per_request_language_and_escaped(app: Flask) -> No
     for lang, word in (("nb", "Søk"), ("en", "Search"), ("nb", "Søk")):
         with app.test_request_context(f"/search?lang={lang}"):
             assert render_template_string(source, q="<b>") == f"{word}|&lt;b&gt; – {word.lower()}|100%"
+
+
+class Html:
+    def __html__(self) -> str:
+        return "<i>safe</i>"
+
+
+WRITTEN = (
+    "{{ s }}|{{ m }}|{{ n }}|{{ f }}|{{ b }}|{{ none }}|{{ missing }}|{{ h }}|{{ s|e }}|{{ m ~ s }}"
+    "|{% macro box(x) %}[{{ x }}]{% endmacro %}{{ box(s) }}|{{ [s, 1] }}|{{ d.s }}|{{ f|round(1) }}"
+    "|{% set k = s %}{{ k }}|{{ call(s) }}|{{ ('a', s)|join(',') }}|{{ s.upper() }}|{{ _('Search') }}"
+)
+
+
+def test_what_a_template_writes_is_what_jinja_writes(app: Flask) -> None:
+    """`written`, `Context.call` and `getattr` of web/rendering.py keep Jinja's meaning: the same
+    values written as a plain autoescaping Jinja environment writes them."""
+    import jinja2
+
+    values: dict[str, Any] = {
+        "s": "<a href='x'>&\"",
+        "m": Markup("<b>ok</b>"),
+        "n": 42,
+        "f": 2.5,
+        "b": True,
+        "none": None,
+        "h": Html(),
+        "d": {"s": "<s>"},
+        "call": lambda v: v + "<>",
+    }
+    plain = jinja2.Environment(autoescape=True)
+    plain.globals["_"] = lambda text: text
+    with app.test_request_context("/search?lang=en"):
+        assert render_template_string(WRITTEN, **values) == plain.from_string(WRITTEN).render(**values)
+    assert type(app.jinja_env.from_string("{{ s }}").render(s="<")) is str
+
+
+def test_url_for_with_a_query_of_lists_and_odd_characters_is_flasks(app: Flask) -> None:
+    """Links to the page in another language and to its export carry the search's parameters."""
+    with app.test_request_context("/search"):
+        from flask import url_for
+
+        cases: list[dict[str, Any]] = [
+            {"q": "røyk & snus/?", "source": ["a b", "c+d"], "lang": "en"},
+            {"fmt": "csv", "q": "", "page": None, "year": ["2010", "2012-2015"]},
+            {"key": "a/b c"},
+        ]
+        for values in cases:
+            endpoint = "explorer.variable" if "key" in values else "explorer.search"
+            if "fmt" in values:
+                endpoint = "explorer.search_export"
+            assert template_url_for(endpoint, **dict(values)) == url_for(endpoint, **dict(values)), values

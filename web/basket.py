@@ -46,6 +46,8 @@ from catalog.access import Route, routes
 from catalog.model import CodeList, Dataset, Variable, key_for, text
 from catalog.rdf import add_dataset, new_graph
 from web import store
+from web.i18n import translated
+from web.rendering import template_url_for
 
 bp = Blueprint("basket", __name__, url_prefix="/basket")
 COOKIE = "basket"
@@ -145,11 +147,14 @@ def basket_keys() -> list[str]:
 
 
 def _form_parts() -> dict[str, str]:
-    """What every basket form of a request shares, escaped once (a result page has twenty)."""
+    """What every basket form of a request shares, escaped once (a result page has twenty); the
+    texts once per language (`translated`), the addresses once per place (`template_url_for`)."""
     parts = g.get("basket_form")
     if parts is None:
-        add, remove = escape(url_for("basket.add")), escape(url_for("basket.remove"))
-        add_text, remove_text = escape(_("Add to basket")), escape(_("Remove from basket"))
+        add, remove = escape(template_url_for("basket.add")), escape(template_url_for("basket.remove"))
+        add_text, remove_text = translated(
+            "basket_form", lambda: (escape(_("Add to basket")), escape(_("Remove from basket")))
+        )
         parts = g.basket_form = {
             "add": add,
             "remove": remove,

@@ -48,6 +48,7 @@ from web.display import code_url, coding_system, in_language, pick, pick_lang, y
 from web.errors import Removed, log_outage
 from web.i18n import current, translated
 from web.quality import QualityScore, quality_of, score_chart
+from web.rendering import template_url_for
 from web.searchcache import hits_key, query_key
 
 bp = Blueprint("explorer", __name__)
@@ -158,7 +159,7 @@ class SearchLinks:
     Python)."""
 
     def __init__(self) -> None:
-        self.base = url_for("explorer.search")
+        self.base = template_url_for("explorer.search")
         self.args = state_args()
         self.parts = {name: _encoded(name, values) for name, values in self.args.items()}
         self._around: dict[str, tuple[str, str]] = {}
@@ -209,7 +210,7 @@ def record_url(endpoint: str, key: str) -> str:
     prefixes = g.setdefault("record_prefixes", {})
     prefix = prefixes.get(endpoint)
     if prefix is None:
-        prefix = prefixes[endpoint] = url_for(endpoint, key="-")[:-1]
+        prefix = prefixes[endpoint] = template_url_for(endpoint, key="-")[:-1]
     return prefix + quote(key, safe="")
 
 
@@ -266,6 +267,19 @@ def facet_titles() -> dict[str, str]:
             "access_rights": _("Access"),
             "platform": _("Analysis platform"),
             "used": _("Used in projects"),
+        },
+    )
+
+
+def key_titles() -> dict[str, str]:
+    """The titles of the filters by key, as their chips say them."""
+    return translated(
+        "key_titles",
+        lambda: {
+            "codelist": _("Code list"),
+            "dataset": _("Dataset"),
+            "group": _("Identical variables"),
+            YEAR_FILTER: _("Years with data"),
         },
     )
 
@@ -380,13 +394,7 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
         if links:
             hidden = len(buckets) - len(shown)
             facets.append(Facet(name, titles[name], links, hidden, links_to.url(more=name) if hidden else None))
-    keyed = {
-        "codelist": _("Code list"),
-        "dataset": _("Dataset"),
-        "group": _("Identical variables"),
-        YEAR_FILTER: _("Years with data"),
-    }
-    for name, title in keyed.items():
+    for name, title in key_titles().items():
         chips += [
             FacetLink(f"{title}: {key_label(name, v, result)}", 0, True, links_to.toggled(name, v, True))
             for v in q.filters.get(name, [])

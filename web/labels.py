@@ -18,6 +18,7 @@ from markupsafe import Markup
 from rdflib.namespace import SKOS
 
 from catalog.config import EU_AUTHORITY as EU
+from catalog.lru import remember
 from web.display import in_language, pick_lang
 from web.i18n import translated
 
@@ -119,10 +120,20 @@ def enumeration(field: str, value: str | None) -> Label:
     return Label(found, None) if found else Label(value, None, known=False)
 
 
+LABELS_KEPT = 10_000
+_labels: dict[tuple[str, str | None, str], Label] = {}
+
+
 def label(field: str, value: str | None, locale: str) -> Label:
-    if field in enumerations():
-        return enumeration(field, value)
-    return concept(field, value, locale)
+    """A code's label in the UI language, kept per field, code and language: the vocabularies and
+    the UI's messages are read once a process, and a result page asks ~30 times (its facets'
+    values and its rows' data types, ~3 µs each)."""
+    key = (field, value, locale)
+    found = _labels.get(key)
+    if found is None:
+        made = enumeration(field, value) if field in enumerations() else concept(field, value, locale)
+        found = remember(_labels, key, made, LABELS_KEPT)
+    return found
 
 
 def label_html(field: str, value: str | None, locale: str) -> Markup:
