@@ -21,7 +21,7 @@ catalogue's own records can support, and says which metric rests on what (`METRI
 | coverage | coverageDescribed | share of population, number of individuals, period, area and typical ages stated |
 | coverage | timeSpan | years covered: under 1 0, 1-5 1, 5-20 2, 20 or more 3; / 3 |
 | access and provision | accessPolicy | QUANTUM's access policy levels: none 0, basic 1 (access rights), comprehensive 2 (access rights, a legal basis or legislation, and where to apply); / 2 |
-| access and provision | timeToData | QUANTUM's levels for the mean days from application to data in the data use register: over 180 0, 90-180 1, 30-90 2, under 30 3; / 3 |
+| access and provision | timeToData | QUANTUM's levels for the mean days from application to data in the data use register (to the permit where a use gives no release date): over 180 0, 90-180 1, 30-90 2, under 30 3; / 3 |
 | enrichments | semanticLinks | share of variables linked to a code list, a coding system or a concept |
 | enrichments | codedContent | coding systems stated (0.5) and code values stated (0.5) |
 
@@ -97,7 +97,8 @@ METHODS_NB = {
     "accessPolicy": "QUANTUMs nivåer: ingen vilkår 0, grunnleggende 1 (tilgangsnivå oppgitt), utfyllende 2 "
     "(tilgangsnivå, rettslig grunnlag eller gjeldende regelverk, og hvor man søker); delt på 2.",
     "timeToData": "QUANTUMs nivåer for gjennomsnittlig antall dager fra søknad til utlevering i registeret over "
-    "databruk: over 180 0, 90 til 180 1, 30 til 90 2, under 30 3; delt på 3.",
+    "databruk (til vedtaket der en bruk ikke oppgir utleveringsdato): over 180 0, 90 til 180 1, 30 til 90 2, "
+    "under 30 3; delt på 3.",
     "semanticLinks": "Andelen av de oppførte variablene knyttet til en kodeliste, et kodeverk eller et begrep.",
     "codedContent": "0,5 for oppgitte kodeverk og 0,5 for oppgitte kodeverdier.",
 }
@@ -215,8 +216,9 @@ METRICS: tuple[Metric, ...] = (
         "access",
         "Time from application to data",
         "Tid fra søknad til data",
-        "QUANTUM's levels for the mean days from application to data release in the data use register: "
-        "over 180 0, 90 to 180 1, 30 to 90 2, under 30 3; divided by 3.",
+        "QUANTUM's levels for the mean days from application to data release in the data use register "
+        "(to the permit where a use gives no release date): over 180 0, 90 to 180 1, 30 to 90 2, under "
+        "30 3; divided by 3.",
     ),
     Metric(
         "semanticLinks",

@@ -370,3 +370,13 @@ def test_the_label_page_says_what_each_value_rests_on_and_how_in_the_pages_langu
     assert not re.search(r"\d of \d", page) and "conforms" not in page
     english = client.get(f"/datasets/{key}/label?lang=en").get_data(as_text=True)
     assert "Share of the listed variables" in english and re.search(r"\d+ of \d+", english)
+
+
+def test_time_to_data_says_it_counts_to_the_permit_where_no_release_date_is_given() -> None:
+    """The access body's drill: with no data_release_date the label's "Time from application to
+    data" counted to the permit, and said nothing of it."""
+    from catalog.label import BY_NAME
+
+    metric = BY_NAME["timeToData"]
+    assert "to the permit where a use gives no release date" in metric.method
+    assert "til vedtaket der en bruk ikke oppgir utleveringsdato" in metric.method_nb
