@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, RDF, XSD
+from rdflib.namespace import DCAT, RDF, SKOS, XSD
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.term import Node
 
@@ -145,6 +145,11 @@ def test_the_ehds_feed_of_the_real_samples_conforms_to_the_official_release_8_sh
         assert structured_datasets_have_variables(part) == []
         checked += len(chosen)
     assert checked == 106
+    # the codes of the sources' own lists (an EU vocabulary's concepts are labelled by the vocabulary)
+    vocabularies = (EU, "https://hdeu-dcat.data.health.europa.eu/resource/authority/")
+    concepts = {c for c in feed.subjects(RDF.type, SKOS.Concept) if not str(c).startswith(vocabularies)}
+    unlabelled = [c for c in concepts if feed.value(c, SKOS.prefLabel) is None]
+    assert concepts and unlabelled == [], "DCAT-AP 3's Category_Shape: the ESS codebook's 830 codes had none"
 
 
 def _described(g: Graph, start: Node, others: set[Node]) -> Iterator[tuple[Node, Node, Node]]:
