@@ -96,7 +96,9 @@ def _relaxed(
        and are corrected to the synonyms and names of codes they are typos of (`Synonyms.tolerant`);
     2. the same with two typos (long words only);
     3. documents matching any of the words, not all (as typed, unless only numbers match as
-       typed, then with 1 and 2 typos);
+       typed, then with 1 and 2 typos); but first, when some words match and others not, the
+       long ones that do not as the words they are compounded of (`with_parts`, together, then
+       either): "insulinbruk graviditet" listed "Mors kroppsmasseindeks før svangerskapet";
     4. a long word as the words it is compounded of that match, any of them (`with_parts`).
 
     A correct word never tolerates typos, so look-alikes do not join its hits (hjerteinfarkt is
