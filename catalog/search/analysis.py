@@ -901,6 +901,18 @@ class QueryPlan:
         mask = tuple(unit in self.optional for unit in self.units)
         return (False,) * len(mask) if all(mask) else mask
 
+    def required_rarity(self) -> tuple[float, ...]:
+        """`rarity` of the units a document must match (an optional unit's weighs nothing); empty
+        when unrated."""
+        return tuple(r for r, on in zip(self.rarity, self.optional_units(), strict=False) if not on)
+
+    @property
+    def numbers_unscored(self) -> bool:
+        """Whether a number typed among words only has to match, scoring nothing on its own: the
+        "2" of "diabetes 2" matched the "2" of every label "Diagnose (ICPC-2)" (three times a
+        label's weight). Numbers alone ("2019 2020") score as any word does."""
+        return not all(w.isdigit() for w in self.typed_words())
+
     def optional_words(self) -> tuple[str, ...]:
         """The words as typed of the units a document may lack (a page says so)."""
         mask = self.optional_units()

@@ -582,11 +582,10 @@ class ElasticsearchBackend:
                 return {"bool": {"must_not": {"match_all": {}}}}
             codes = [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in alternative.codes]
             return {"bool": {"should": codes, "minimum_should_match": 1, "boost": alternative.weight}}
-        # a number beside words must match but scores nothing on its own ("diabetes type 2": "ICPC-2")
-        worded = not all(w.isdigit() for w in plan.typed_words())
+        quiet = plan.numbers_unscored  # a number beside words: matched as a filter, unscored
         specs = alternative.specs()
-        must = [self._word(w, plan.expansions, whom) for w in specs if not (worded and w.text.isdigit())]
-        numbers = [self._word(w, plan.expansions, whom) for w in specs if worded and w.text.isdigit()]
+        must = [self._word(w, plan.expansions, whom) for w in specs if not (quiet and w.text.isdigit())]
+        numbers = [self._word(w, plan.expansions, whom) for w in specs if quiet and w.text.isdigit()]
         return {"bool": {"must": must, "filter": numbers, "boost": alternative.weight}}
 
     def _filters(self, q: SearchQuery, of_type: bool = True) -> list[dict[str, Any]]:
@@ -629,10 +628,8 @@ class ElasticsearchBackend:
             rarity = []
             if plan.any_words:
                 query["must"] = [{"bool": {"should": units, "minimum_should_match": 1}}]
-                rated = [r for r, on in zip(plan.rarity, mask, strict=False) if not on]
-                rarity = [
-                    _const(unit, score) for unit, score in zip(units, rated, strict=False) if score
-                ]  # none unrated
+                rated = zip(units, plan.required_rarity(), strict=False)
+                rarity = [_const(unit, score) for unit, score in rated if score]  # none unrated
             else:
                 query["must"] = units
             query["should"] = [

@@ -574,9 +574,7 @@ class TantivyBackend:
             base = _filter(match) if fast else self._fields(schema, w)
             prefix = self._prefix(searcher, schema, w.prefix) if w.prefix else None
             required.append(_any([base, *self._extras(schema, w), *([prefix] if prefix is not None else [])]))
-        # a number beside words must match but scores nothing on its own: the "2" of "diabetes type 2"
-        # matched the "2" of every label "Diagnose (ICPC-2)" (3 x BM25, 18 of its 32)
-        worded = [w for w in specs if not (unscored and w.text.isdigit())]
+        worded = [w for w in specs if not (unscored and w.text.isdigit())]  # `QueryPlan.numbers_unscored`
         scored = (
             _weighted(_all([self._fields(schema, w) for w in worded]), alternative.weight) if fast and worded else None
         )
@@ -588,12 +586,11 @@ class TantivyBackend:
         the matches themselves are required through `_counted_text`; an optional unit
         (`QueryPlan.optional`) only scores, `OPTIONAL_SCORE`."""
         required, scores = [], []
-        worded = not all(w.isdigit() for w in plan.typed_words())
         for unit, optional in zip(plan.units, plan.optional_units(), strict=True):
             if optional:
                 scores.append(_const(self._whom(searcher, schema, unit), OPTIONAL_SCORE))
                 continue
-            built = [self._alternative(searcher, schema, a, worded) for a in unit]
+            built = [self._alternative(searcher, schema, a, plan.numbers_unscored) for a in unit]
             required += [r for r, _ in built]
             scores += [s for _, s in built if s is not None]
         scores.append(
@@ -708,8 +705,8 @@ class TantivyBackend:
         flat = self._counted_text(searcher, schema, plan)
         if plan.any_words:
             text = [(tantivy.Occur.Must, _filter(_any(flat)))]
-            rarity = [r for r, on in zip(plan.rarity, plan.optional_units(), strict=False) if not on]
-            scores += [_const(unit, score) for unit, score in zip(flat, rarity, strict=False) if score]  # none unrated
+            rated = zip(flat, plan.required_rarity(), strict=False)
+            scores += [_const(unit, score) for unit, score in rated if score]  # none unrated
         else:
             text = [(tantivy.Occur.Must, _filter(f)) for f in flat]
         matches = tantivy.Query.boolean_query(must + text)
