@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -21,7 +22,7 @@ from werkzeug.wrappers import Response as BaseResponse  # what redirect() makes
 
 from catalog import profiles
 from catalog.export import MEDIA_TYPES, record_uri, serialize
-from catalog.feeds import BadFeedRequest, FeedRequest, PageNotFound, dump, feed_page, validators
+from catalog.feeds import BadFeedRequest, FeedRequest, PageNotFound, Validators, dump, feed_page, validators
 from catalog.lru import SizedLRU
 from catalog.model import key_for
 from catalog.renderings import output_digest
@@ -91,10 +92,8 @@ def catalog(suffix: str | None = None) -> Response:
         abort(400, str(exc))
     settings = _settings()
     tags = validators(_store(), output_digest(settings), req, fmt, edited=settings.edited_at)
-    if not is_resource_modified(request.environ, etag=tags.etag, last_modified=tags.last_modified):
-        feed_request(req.profile, fmt, "not_modified")
-        response = Response(status=304)
-    else:
+
+    def page() -> Response:
         key = (tags.etag, request.base_url)  # the ETag follows the store, the settings, the code, the request
         body = PAGES.get(key)
         cache_lookup("feed_pages", body is not None)
@@ -108,11 +107,23 @@ def catalog(suffix: str | None = None) -> Response:
             feed_request(req.profile, fmt, "rendered")
         else:
             feed_request(req.profile, fmt, "cached")
-        response = Response(body, mimetype=MEDIA_TYPES[fmt])
+        return Response(body, mimetype=MEDIA_TYPES[fmt])
+
+    response = _validated(tags, page, req.profile, fmt)
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+def _validated(tags: Validators, answer: Callable[[], Response], profile: str, fmt: str) -> Response:
+    """`answer()` with the feed's validators, or a 304 where the client holds what it would say."""
+    if not is_resource_modified(request.environ, etag=tags.etag, last_modified=tags.last_modified):
+        feed_request(profile, fmt, "not_modified")
+        response = Response(status=304)
+    else:
+        response = answer()
     response.set_etag(tags.etag)
     response.last_modified = tags.last_modified
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Vary"] = "Accept"
     return response
 
 
@@ -128,16 +139,12 @@ def catalog_dump(fmt: str = "nt") -> Response:
         abort(400, f"Unknown profile {profile!r}; choose one of {', '.join(profiles.FEEDS)}.")
     settings = _settings()
     tags = validators(_store(), output_digest(settings), profile, fmt, "dump", edited=settings.edited_at)
-    if not is_resource_modified(request.environ, etag=tags.etag, last_modified=tags.last_modified):
-        feed_request(profile, fmt, "not_modified")  # the whole catalogue (15.6 MB for the demo) not sent again
-        response = Response(status=304)
-    else:
+
+    def whole() -> Response:
         feed_request(profile, fmt, "dump")
-        response = Response(dump(settings, _store(), profile), mimetype=MEDIA_TYPES[fmt])
-    response.set_etag(tags.etag)
-    response.last_modified = tags.last_modified
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+        return Response(dump(settings, _store(), profile), mimetype=MEDIA_TYPES[fmt])
+
+    return _validated(tags, whole, profile, fmt)  # the whole catalogue (15.6 MB for the demo) not sent again
 
 
 def _answer(resource: Resource | None, suffix: str | None, see_other: bool) -> BaseResponse:
