@@ -908,6 +908,78 @@ def test_a_range_of_categories_finds_the_variables_holding_any_of_them(loaded: S
     assert any(code.startswith("I21") for h in result.hits for code, _label in h.matched_codes)
 
 
+def heart_registries() -> list[dict[str, Any]]:
+    """A central registry whose diagnoses have an ICD-10 code list, and a quality registry whose
+    variable list says "ICD-10 (utvalg av kategorier)" beside its diagnosis and ATC beside its
+    medicine, with no codes (as the real quality registries' lists do)."""
+    icd10 = code_list("icd10", "ICD-10", {"I21": "Akutt hjerteinfarkt", "I21.9": "Akutt hjerteinfarkt, uspesifisert"})
+    listed = {"coding_system": "ICD-10", "codelist": icd10.uri}
+    npr = [("HOVEDTILSTAND", "Hovedtilstand", "Main condition", "Diagnosen for oppholdet.", "string", listed)]
+    quality: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        (
+            "HOVEDDIAGNOSE",
+            "Hoveddiagnose",
+            "Main diagnosis",
+            "Diagnosen.",
+            "string",
+            {"coding_system": "ICD-10 (utvalg av kategorier)"},
+        ),
+        ("MEDISIN", "Medisin ved utskriving", "Medicine", "Legemiddelet.", "string", {"coding_system": "ATC"}),
+        (
+            "KOMMUNE",
+            "Bostedskommune",
+            "Municipality",
+            "Kommunen.",
+            "string",
+            {"coding_system": "Standard for kommuneinndeling"},
+        ),
+    ]
+    r = Registry(
+        "nhi",
+        "quality-registry",
+        "Norsk hjerteinfarktregister",
+        "St. Olavs",
+        "PHDR",
+        "2012-01-01",
+        None,
+        "NON_PUBLIC",
+        quality,
+    )
+    return [
+        *registry_with_list("npr", "Somatiske opphold", icd10, npr),
+        *documents(registry_dataset(r), SourceInfo("nhi", r.title, r.kind)),
+    ]
+
+
+def test_a_category_finds_the_variables_coded_in_its_classification_without_a_code_list(empty: SearchBackend) -> None:
+    """On the demo "I21" found nothing of the myocardial infarction registry, whose diagnosis is
+    "ICD-10 (utvalg av kategorier)" with no codes published: a code found only code lists. Such a
+    variable may hold the category, so it comes after the lists that do, and names no code."""
+    empty.upsert(heart_registries())
+    result = search(empty, "I21")
+    assert names(result) == ["npr/HOVEDTILSTAND", "nhi/HOVEDDIAGNOSE"]
+    assert hit_of(result, "nhi/HOVEDDIAGNOSE").matched_codes == []
+    assert hit_of(result, "nhi/HOVEDDIAGNOSE").may_hold == "I21"  # the page says why it is there
+    assert hit_of(result, "npr/HOVEDTILSTAND").may_hold is None
+    assert "nhi/MEDISIN" in names(search(empty, "A10"))  # ATC's too (A10 is shaped as ICD-10's as well)
+    assert "nhi/MEDISIN" not in names(search(empty, "I21"))  # I is no first level of ATC
+    assert "nhi/KOMMUNE" not in names(search(empty, "A10"))  # a classification with no categories
+    assert names(search(empty, "I21", filters={"source": ["nhi"]})) == ["nhi/HOVEDDIAGNOSE"]
+    counted = search(empty, "I21", limit=0, disjunctive=True)
+    assert counted.total == 2
+
+
+def test_a_longer_code_no_list_holds_finds_the_unlisted_variables_through_its_category(empty: SearchBackend) -> None:
+    """ "I21.4" is no code of the list: it falls under I21, which the list holds and the quality
+    registry's variable may hold; "I21.9", which the list holds, finds the list alone."""
+    empty.upsert(heart_registries())
+    result = search(empty, "I21.4")
+    assert result.broader_codes == (("I21.4", "I21"),)
+    assert names(result) == ["npr/HOVEDTILSTAND", "nhi/HOVEDDIAGNOSE"]
+    assert hit_of(result, "nhi/HOVEDDIAGNOSE").may_hold == "I21"
+    assert names(search(empty, "I21.9")) == ["npr/HOVEDTILSTAND"]
+
+
 def test_a_word_that_only_looks_like_a_code_is_not_broadened_to_text(loaded: SearchBackend) -> None:
     """A survey wave that is not there ("HUNT9") fell under "HUNT", which the survey's title holds:
     the page said HUNT9 was a code no list holds and showed HUNT's variables."""

@@ -62,6 +62,7 @@ def hit_json(h: Hit) -> dict[str, Any]:
         "score": round(h.score, 4),
         "highlights": h.highlights,
         "matched_codes": [{"code": code, "label": label} for code, label in h.matched_codes],
+        "may_hold": h.may_hold,
         "codelist_id": d.get("codelist_key"),
         "group": d.get("group"),
         "group_size": h.group_size,

@@ -90,6 +90,12 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}},
                 "description": "codes of the hit's code list the query asked for (a code, a level above it, its label, a common name)",
             },
+            "may_hold": {
+                "type": "string",
+                "nullable": True,
+                "description": "a category the query asked for (I21, T90, A10) that this variable, coded in that "
+                "classification without a code list, may hold",
+            },
             "codelist_id": {"type": "string", "nullable": True},
             "group": {
                 "type": "string",

@@ -136,6 +136,9 @@ class Hit:
     matched_codes: list[tuple[str, str]] = field(default_factory=list)
     """(code, label) of the codes in the hit's code list that the query asked for ("C50" ->
     [("C50", "Ondartet svulst i bryst")]), at most a few; only when highlighting."""
+    may_hold: str | None = None
+    """The category the query asked for (as typed) that this variable, coded in a classification
+    whose codes it does not publish (`codes.unlisted`), may hold; only when highlighting."""
     group_size: int = 1
     """In a grouped search: how many variables of the group match (its members)."""
     members: list[dict[str, Any]] = field(default_factory=list)

@@ -46,7 +46,16 @@ import Stemmer
 
 from catalog.lru import remember
 from catalog.search import FACETS
-from catalog.search.codes import SYSTEMS, code_like, code_term_ranges, lettered, matches_code, query_terms, system_of
+from catalog.search.codes import (
+    SYSTEMS,
+    code_like,
+    code_term_ranges,
+    lettered,
+    matches_code,
+    query_terms,
+    system_of,
+    unlisted,
+)
 from catalog.search.nynorsk import NYNORSK_FILE, Bokmal
 from catalog.topics import Area, taxonomy
 
@@ -145,6 +154,11 @@ CODE_SCORE = 12.0
 the code itself scores `CODE_SCORE + EXACT_CODE_BOOST`. Constant, not BM25: a code list of twelve
 thousand ICD-10 codes holds C50 as much as one of three codes does. Above a word that is only
 mentioned in a description (about 1 x its BM25 weight)."""
+UNLISTED_SCORE = 3.0
+"""Constant score of a variable coded in the classification a typed code is shaped as a code of,
+whose codes were not published with it (`codes.unlisted`): it may hold the code, or not (a
+registry's "selection of categories"), so it comes after every code list that holds it, about as
+a word in a description would."""
 AREA_BOOST = 0.5
 """Added to a match in what the search is about (`catalog.topics.Area`), taken from one only in
 another disease area: a tie-break among equal matches, below any difference a word makes.
@@ -520,6 +534,11 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
             fields["code_terms"] = coded["terms"]
         if coded["labels"]:
             fields["code_labels"] = splitter.with_parts(coded["labels"])
+    codes = get("codes")
+    if codes and "code_terms" not in fields and get("type") == "variable":
+        terms = unlisted(codes)
+        if terms:
+            fields["code_terms"] = terms
     _keyword_fields(fields, get, FACETS, KEY_FIELDS, lists)
     return fields
 
@@ -609,6 +628,10 @@ class DatasetFields:
             fields["codelist_key"] = codelist_key
         if group:
             fields["group"] = group
+        if codes and not codelist_key:  # a variable with a code list is written apart (`complete`)
+            terms = unlisted(codes)
+            if terms:
+                fields["code_terms"] = terms
         return fields
 
 

@@ -26,6 +26,19 @@ SYSTEMS: dict[str, tuple[str, re.Pattern[str]]] = {
 """Short name -> (display name, what names, titles or IRIs of the classification contain), in the
 order they are tried (ICD-O-3 before ICD-10)."""
 
+CATEGORIES: dict[str, re.Pattern[str]] = {
+    "icdo3": re.compile(r"c\d{2}"),
+    "icd10": re.compile(r"[a-z]\d{2}"),
+    "atc": re.compile(r"[abcdghjlmnprsv]\d{2}"),
+    "icpc2": re.compile(r"[abdfhklnprstuwxyz]\d{2}"),
+}
+"""What a category (a code of three characters) of each classification looks like, lower-cased:
+ICD-10 "i21", ICD-O-3's topography "c50", ATC's second level "a10" (its first levels' letters),
+ICPC-2 "t90" (its chapters' letters). Only for `unlisted_terms`: a code list says its own codes."""
+UNLISTED = ":?"
+"""The suffix of the term a variable coded in a classification but without a code list is indexed
+under ("icd10:?"): no code's term ends so."""
+
 MIN_PREFIX = 3
 """Shortest prefix a code is found by: "A10" (ATC level 2), "C50" (an ICD-10 category)."""
 
@@ -109,6 +122,25 @@ def any_system_terms(word: str) -> list[str]:
     """The terms a code typed without its classification looks up: in every classification and in
     code lists of none (each code is indexed once, under its classification when known)."""
     return [t for system in (*SYSTEMS, None) for t in query_terms(word, system)]
+
+
+def unlisted(names: list[str]) -> list[str]:
+    """The terms of a variable coded in a classification (named among `names`, its coding systems)
+    whose codes come without a code list: the national quality registries' variable lists say
+    "ICD-10 (utvalg av kategorier)" beside a diagnosis and publish no codes, so "I21" found
+    nothing of the myocardial infarction registry, which records little else."""
+    system = system_of(*names)
+    return [system + UNLISTED] if system else []
+
+
+def unlisted_terms(word: str) -> list[str]:
+    """The `unlisted` terms a category looks up: of each classification it is shaped as a category
+    of (`CATEGORIES`). Such a variable may hold the category or not (a registry's "selection of
+    categories"), so a match scores below a code list's that holds it (`analysis.UNLISTED_SCORE`).
+    A longer code ("I21.9") finds no such variable as typed: where no code list holds it, the
+    search goes on with the category it falls under (`results.with_broader_codes`), which does."""
+    w = word.strip().lower()
+    return [system + UNLISTED for system, shape in CATEGORIES.items() if shape.fullmatch(w)]
 
 
 def code_like(word: str) -> bool:

@@ -85,6 +85,7 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     OPTIONAL_SCORE,
     PREFIX_SCORE,
+    UNLISTED_SCORE,
     Alternative,
     QueryPlan,
     Synonyms,
@@ -97,7 +98,7 @@ from catalog.search.analysis import (
     shipped_synonyms,
     words,
 )
-from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
+from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms, unlisted_terms
 from catalog.search.documents import stored
 from catalog.search.results import (
     MEMBER_FIELDS,
@@ -574,6 +575,7 @@ class ElasticsearchBackend:
             options.append(_const({"term": {"affixes": word.part}}, PREFIX_SCORE))
         if word.code:
             options += [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in any_system_terms(word.text)]
+            options += [_const({"term": {"code_terms": t}}, UNLISTED_SCORE) for t in unlisted_terms(word.text)]
         return {"dis_max": {"queries": options, "tie_breaker": TIE_BREAKER}}
 
     def _alternative(self, alternative: Alternative, plan: QueryPlan, whom: bool = False) -> dict[str, Any]:

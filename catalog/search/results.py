@@ -24,7 +24,7 @@ from catalog.search.analysis import (
     highlight,
     matched_codes,
 )
-from catalog.search.codes import any_system_terms, broader
+from catalog.search.codes import any_system_terms, broader, code_like, unlisted, unlisted_terms
 
 KIND_WORDS = frozenset("status type typer verdi verdier informasjon opplysning opplysninger".split())
 """Ends of compounds that say what kind of value a variable holds, not what about (as "data", a
@@ -445,3 +445,19 @@ def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: di
         source = hit.doc if hit.doc.get("type") == "codelist" else codelists.get(hit.doc.get("codelist_key") or "")
         if source and source.get("concepts"):
             hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan, splitter=splitter)
+        elif hit.doc.get("type") == "variable" and hit.doc.get("codes"):
+            hit.may_hold = may_hold(hit.doc["codes"], plan)
+
+
+def may_hold(codes: list[str], plan: QueryPlan) -> str | None:
+    """The category a query word is (as typed) that a variable coded in one of `codes` with no code
+    list may hold (`codes.unlisted_terms`), else None: the page says why the hit is there."""
+    held = set(unlisted(codes))
+    if not held:
+        return None
+    for unit in plan.units:
+        for alternative in unit:
+            for word in alternative.words:
+                if code_like(word) and held.intersection(unlisted_terms(word)):
+                    return word.upper()
+    return None

@@ -73,6 +73,7 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     OPTIONAL_SCORE,
     PREFIX_SCORE,
+    UNLISTED_SCORE,
     Alternative,
     DatasetFields,
     QueryPlan,
@@ -86,7 +87,7 @@ from catalog.search.analysis import (
     shipped_synonyms,
     words,
 )
-from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms
+from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms, unlisted_terms
 from catalog.search.documents import DatasetDocuments, SourceInfo, coded, complete, documents, encoded, stored
 from catalog.search.results import (
     SPAN,
@@ -471,6 +472,10 @@ class TantivyBackend:
                 _const(tantivy.Query.term_query(schema, "code_terms", t), CODE_SCORE)
                 for t in any_system_terms(word.text)
             ]
+            out += [
+                _const(tantivy.Query.term_query(schema, "code_terms", t), UNLISTED_SCORE)
+                for t in unlisted_terms(word.text)
+            ]
         return out
 
     def _matching(self, schema: Any, word: str) -> Any:
@@ -527,7 +532,8 @@ class TantivyBackend:
         if word.part:
             terms.append(tantivy.Query.term_query(schema, "affixes", word.part))
         if word.code:
-            terms += [tantivy.Query.term_query(schema, "code_terms", t) for t in any_system_terms(word.text)]
+            codes = [*any_system_terms(word.text), *unlisted_terms(word.text)]
+            terms += [tantivy.Query.term_query(schema, "code_terms", t) for t in codes]
         return terms
 
     def _counted_text(self, searcher: Any, schema: Any, plan: QueryPlan) -> list[Any]:
