@@ -1052,6 +1052,23 @@ def test_numbers_are_written_as_babel_writes_them_in_each_language(web_app, lang
         assert number(3_181_753) == ("3,181,753" if lang == "en" else "3\xa0181\xa0753")
 
 
+@pytest.mark.parametrize(
+    ("lang", "day", "moment"),
+    [
+        ("nb", "7. des. 2026", "07.12.2026, 07:32"),
+        ("nn", "7. des. 2026", "07.12.2026, 07:32"),
+        ("en", "7 Dec 2026", "07/12/2026, 07:32"),  # was "Dec 7, 2026" and "12/7/26, 7:32 AM"
+    ],
+)
+def test_dates_are_written_day_first_on_a_24_hour_clock_in_every_language(web_app, lang, day, moment):
+    """English pages are for researchers across the EU: an American "12/7/26" reads as 12 July."""
+    from web import i18n
+
+    with web_app.test_request_context(f"/?lang={lang}"):
+        assert i18n.day("2026-12-07") == day
+        assert i18n.moment("2026-12-07T06:32:00+00:00") == moment
+
+
 def test_a_browser_preferring_nynorsk_gets_nynorsk(client):
     assert '<html lang="nn">' in page(client, "/", headers={"Accept-Language": "nn-NO,nn;q=0.9,nb;q=0.8,en;q=0.5"})
     assert '<html lang="nb">' in page(client, "/", headers={"Accept-Language": "en-GB,nb;q=0.8,nn;q=0.5"})
