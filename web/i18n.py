@@ -140,7 +140,7 @@ def _parse(value: str | date | None) -> date | None:
 
 
 def day(value: str | date | None) -> str:
-    """A date as the UI language writes it (2. des. 2026; Dec 2, 2026); text that is no date as it is."""
+    """A date as the UI language writes it (2. des. 2026; 2 Dec 2026); text that is no date as it is."""
     parsed = _parse(value)
     if parsed is None:
         return str(value or "")
