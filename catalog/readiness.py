@@ -175,6 +175,10 @@ class DatasetReadiness:
     stale: bool
     gaps: list[Gap] = field(default_factory=list)
     completed: list[Completed] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+    """The title in each language it has, for a page in the reader's (`title` is the bokmål one, for the fix list)."""
+    publisher_names: dict[str, str] = field(default_factory=dict)
+    """The publisher's name in each language it has."""
 
     def by(self, fixer: str) -> list[Gap]:
         return [g for g in self.gaps if g.fixer == fixer]
@@ -447,6 +451,8 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
             record, kept.get("findings") or [], stored.source, [c.field for c in view.completed if c.by == "operator"]
         ),
         completed=view.completed,
+        titles=dict(record.title),
+        publisher_names=dict(record.publisher.name) if record.publisher else {},
     )
 
 

@@ -211,6 +211,17 @@ def test_the_ehds_page_lists_coverage_per_source_and_publisher_and_why_each_data
     assert "The dataset has no description" in english and "Only the publisher can supply" in english
 
 
+def test_the_datasets_left_out_are_named_in_the_pages_language(client, harvested):
+    """An English source page listed MSIS's "Laboratoriemeldinger" left out of the feed, and the
+    same page elsewhere "Laboratory notifications": the title was taken in bokmål whatever the page."""
+    english = client.get("/ehds/?lang=en").get_data(as_text=True)
+    left_out = english[english.index('class="left-out"') :]
+    assert "Medical Birth Registry of Norway – births" in left_out and "fødselsregister – fødsler" not in left_out
+    assert '<span lang="nb">Folkehelseinstituttet</span>' in left_out  # only in bokmål: marked so
+    bokmal = client.get("/ehds/?lang=nb").get_data(as_text=True)
+    assert "Medisinsk fødselsregister – fødsler" in bokmal[bokmal.index('class="left-out"') :]
+
+
 def test_the_readiness_shares_are_written_as_the_ui_language_writes_numbers(client, harvested):
     """The EHDS pages wrote "(33.3 %)" and "100.0 %" on bokmål pages, where every other page (and
     the minimum metadata pages beside them) writes 33,3 %."""
