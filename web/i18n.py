@@ -43,6 +43,10 @@ ZONE = ZoneInfo("Europe/Oslo")
 NAMES = {"nb": "Norsk (bokmål)", "nn": "Norsk (nynorsk)", "en": "English"}
 """Each language by its own name, as the language switch shows it."""
 LOCALES = {name: Locale.parse(name) for name in LANGUAGES}
+DATE_LOCALES = {**LOCALES, "en": Locale.parse("en_IE")}
+"""Dates and times in English as written in Europe, day first and on a 24-hour clock ("7 Dec 2026",
+"07/12/2026, 07:32"): babel's "en" is American, and a harvest "completed 12/7/26, 7:32 AM" read
+as 12 July to the EU researchers the English pages are for."""
 
 
 def compile_catalogs(target: Path) -> Path:
@@ -144,7 +148,7 @@ def day(value: str | date | None) -> str:
     parsed = _parse(value)
     if parsed is None:
         return str(value or "")
-    return format_date(parsed, "medium", locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+    return format_date(parsed, "medium", locale=DATE_LOCALES.get(current(), LOCALES[DEFAULT]))
 
 
 def moment(value: str | None) -> str:
@@ -152,7 +156,7 @@ def moment(value: str | None) -> str:
     parsed = _parse(value)
     if not isinstance(parsed, datetime):
         return day(value)
-    return format_datetime(parsed, "short", tzinfo=ZONE, locale=LOCALES.get(current(), LOCALES[DEFAULT]))
+    return format_datetime(parsed, "short", tzinfo=ZONE, locale=DATE_LOCALES.get(current(), LOCALES[DEFAULT]))
 
 
 def remember_choice(response: Response) -> Response:
