@@ -1638,6 +1638,20 @@ def test_chart_texts_are_escaped_and_described():
     ]
 
 
+def test_chart_labels_that_share_their_start_keep_what_tells_them_apart():
+    """Three rows of one chart all read "Norsk hjerteinfarktregister…": a long label was cut at
+    its end, where the wave or year that tells rows apart is; and a label of 28 wide letters ran
+    past the chart's left edge."""
+    from web import charts
+
+    labels = [f"Norsk hjerteinfarktregister – {kind}" for kind in ("opphold", "oppfølging", "dødsfall")]
+    svg = charts.timeline("t", [charts.Period(label, 2012, None) for label in labels], [], now=2026)
+    shown = re.findall(r'text-anchor="end" fill="#1a1a1a">([^<]*)<', svg)
+    assert len(set(shown)) == 3 and all(len(text) <= charts.LABEL_CHARS for text in shown)
+    assert all(text.startswith("Norsk") for text in shown) and shown[0].endswith("opphold")
+    assert charts.timeline("t", [charts.Period("Kort", 2012, None)], [], now=2026).count(">Kort<") == 1
+
+
 def test_a_timeline_without_any_dates_is_left_out():
     from web import charts
 
