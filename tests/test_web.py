@@ -1148,7 +1148,14 @@ def test_a_row_of_hits_shows_the_label_and_dataset_title_in_the_pages_language(c
     row = row[: row.index("</li>")]
     assert label in row and dataset in row
     shown = {"en": "Main diagnosis", "nb": "Hoveddiagnose", "nn": "Hovuddiagnose"}[lang]
-    assert f'<span class="visually-hidden">: {shown}</span></button>' in row  # the basket button names it so
+    assert f'<span class="visually-hidden">: {shown} (' in row  # the basket button names it so, and its source
+
+
+def test_each_basket_button_of_a_result_page_has_a_name_of_its_own(client):
+    """MFR's and SSB's "Fødselsvekt" had one name for a screen reader, "Legg i kurven: Fødselsvekt"."""
+    html = page(client, "/search?q=vekt&grouped=0")
+    names = re.findall(r'<span class="action">[^<]*</span><span class="visually-hidden">([^<]*)</span>', html)
+    assert len(names) >= 2 and len(set(names)) == len(names), names
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
