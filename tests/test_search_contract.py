@@ -1210,6 +1210,18 @@ def test_query_syntax_is_not_exposed(loaded: SearchBackend) -> None:
     }
 
 
+@pytest.mark.parametrize("typed", ["😀", "%", "'", "*", "(", " ?! "])
+def test_a_text_with_no_letters_or_digits_finds_nothing_and_says_so(loaded: SearchBackend, typed: str) -> None:
+    """A text of "😀" listed the whole catalogue, as browsing does: one with no word to search matches
+    nothing, as Elasticsearch's match query with no terms; browsing is the empty text."""
+    for kind in ("variable", "dataset"):
+        result = search(loaded, typed, type=kind, disjunctive=True)
+        assert (result.total, result.hits, result.no_words) == (0, [], True)
+        assert result.totals == {"variable": 0, "dataset": 0, "codelist": 0}
+        assert all(counts == [] for counts in result.facets.values())
+    assert search(loaded, "").total == len(VARIABLES) and not search(loaded, "").no_words
+
+
 @pytest.mark.parametrize("words", [150, 400])
 def test_a_query_too_long_to_run_is_refused_as_too_complex(loaded: SearchBackend, words: int) -> None:
     with pytest.raises(BadQuery, match="too complex"):

@@ -1004,6 +1004,29 @@ def test_a_search_longer_than_is_searched_says_only_its_start_was(client, lang, 
     assert says not in page(client, "/search?" + urlencode({"q": "vekt" + " " * 196, "lang": lang}))
 
 
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("nb", "«😀» har ingen bokstaver eller tall å søke etter."),
+        ("nn", "«😀» har ingen bokstavar eller tal å søkje etter."),
+        ("en", "“😀” holds no letters or digits to search for."),
+    ],
+)
+def test_a_search_of_only_symbols_finds_nothing_and_says_why_in_the_readers_language(client, lang, says):
+    """A search of "😀", "%" or "*" listed the whole catalogue: "ca. 1 639 variabler for «😀»"."""
+    html = page(client, "/search?" + urlencode({"q": "😀", "lang": lang}))
+    assert says in html and hits(html) == []
+    assert 'value="😀"' in html
+
+
+@pytest.mark.parametrize("typed", ["😀", "%", "*"])
+def test_the_api_answers_a_search_of_only_symbols_with_no_hits(client, typed):
+    found = client.get("/api/search", query_string={"q": typed}).json
+    assert (found["total"], found["hits"], found["no_words"]) == (0, [], True)
+    assert found["type_totals"] == {"variable": 0, "dataset": 0, "codelist": 0}
+    assert client.get("/api/search").json["no_words"] is False
+
+
 def test_the_api_refuses_a_search_text_longer_than_is_searched(client):
     response = client.get("/api/search", query_string={"q": "vekt" + " " * 197})
     assert (

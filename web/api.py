@@ -144,6 +144,7 @@ def search() -> Response:
             "synonyms": [{"words": words, "also": list(also)} for words, also in result.synonyms],
             "wider_code": asdict(wider) if (wider := wider_code(q, result)) else None,
             "each_word": [asdict(one) for one in each_word(q, result)],
+            "no_words": result.no_words,
             "grouped": result.grouped,
             "hits": [hit_json(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets] for name, buckets in result.facets.items()},

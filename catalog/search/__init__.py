@@ -180,6 +180,9 @@ class SearchResult:
     expanded (`QueryPlan.synonyms`): a page says so."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
+    no_words: bool = False
+    """The text holds no letter or digit ("😀", "%", "*"): nothing was searched and nothing
+    matches (a page says so), where the whole catalogue was listed as if nothing had been typed."""
     totals: dict[str, int] = field(default_factory=dict)
     """With `SearchQuery.disjunctive`: the matches per result type (`DOC_TYPES`), each under the
     query's filters that apply to it (`TYPE_FILTERS`; the query's own type under all of them),

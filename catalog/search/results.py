@@ -66,6 +66,22 @@ def too_complex(detail: str = "") -> QueryTooComplex:
     return QueryTooComplex(f"the query is too complex{': ' + detail if detail else ''}; use fewer or shorter words")
 
 
+def nothing(q: SearchQuery) -> SearchResult:
+    """The answer to a text with no word to search, only symbols or emoji ("😀", "%", "*"): no
+    hits, as Elasticsearch's match query gives for text its analyzer makes no terms of
+    (`zero_terms_query: none`). Run as a plan of no words, it was the empty text's answer, the
+    whole catalogue ("ca. 1 639 variabler for «😀»"). Every count is zero, in the shape a
+    backend gives (`SearchQuery.disjunctive`'s totals too)."""
+    return SearchResult(
+        total=0,
+        hits=[],
+        facets={name: [] for name in q.facets},
+        grouped=q.group and q.type == "variable",
+        totals=dict.fromkeys(DOC_TYPES, 0) if q.disjunctive else {},
+        no_words=True,
+    )
+
+
 def distances(typos: bool | int | None) -> tuple[int, ...]:
     """The typo allowances a search tries, in order (`SearchQuery.typos`)."""
     if typos is None:
@@ -79,6 +95,8 @@ def relaxed(
     search: Callable[[SearchQuery, QueryPlan], SearchResult], q: SearchQuery, plan: QueryPlan, synonyms: Synonyms
 ) -> SearchResult:
     """`_relaxed`'s answer, saying which synonyms its words were also searched as."""
+    if not plan.units and q.text.strip():
+        return nothing(q)
     result = _relaxed(search, q, plan, synonyms)
     return dataclasses.replace(result, synonyms=plan.synonyms) if plan.synonyms else result
 
