@@ -1174,6 +1174,40 @@ def test_sort_by_name(loaded: SearchBackend) -> None:
     assert relevant == sorted(relevant, key=str.lower) and "Fødselsvekt" in relevant
 
 
+NORWEGIAN_ORDER = [
+    "abort",
+    "Eksem",
+    "Émigrert",  # é is e
+    "ernæring",
+    "Munnhelse",
+    "Über",  # ü is y, as Nordic dictionaries file it ("yber")
+    "Yrke",
+    "Zinkmangel",
+    "Ærfugl",
+    "Ärzte",  # ä is æ
+    "Østrogenreseptorstatus",
+    "Övre",  # ö is ø
+    "Årsak til innleggelse",
+    "årsak til innleggelse, annen",
+]
+
+
+def test_sort_by_name_is_in_norwegian_alphabetical_order(empty: SearchBackend) -> None:
+    """The sort "Navn (A–Å)" put "Årsak til innleggelse" before "Østrogenreseptorstatus": the keys were
+    the lower-cased labels, sorted bytewise (å, æ, ø). Norwegian ends the alphabet æ, ø, å, and
+    files a letter with an accent with its letter, whatever the case."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        (f"V{i}", label, label, "", "string", {}) for i, label in enumerate(reversed(NORWEGIAN_ORDER))
+    ]
+    r = Registry(
+        "sortering", "quality-registry", "Sortering", "Helse Bergen", "PHDR", "2005-01-01", None, "PUBLIC", variables
+    )
+    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
+    labels = [h.doc["label"] for h in search(empty, sort="name", limit=50).hits]
+    assert labels == NORWEGIAN_ORDER
+    assert [h.doc["label"] for h in search(empty, sort="uses", limit=50).hits] == NORWEGIAN_ORDER  # equally used
+
+
 def test_filter_by_use_in_projects_and_sort_the_most_used_first(loaded: SearchBackend) -> None:
     assert {h.doc["source"] for h in search(loaded, filters={"used": ["5+"]}, limit=50).hits} == {"mfr"}
     assert search(loaded, filters={"used": ["1", "2-4"]}).total == 2 + 9  # HKR's and HUNT's variables
