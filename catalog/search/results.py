@@ -97,8 +97,36 @@ def relaxed(
     """`_relaxed`'s answer, saying which synonyms its words were also searched as."""
     if not plan.units and q.text.strip():
         return nothing(q)
+    plan, left_out = fitting(q.text, plan, synonyms)
     result = _relaxed(search, q, plan, synonyms)
-    return dataclasses.replace(result, synonyms=plan.synonyms) if plan.synonyms else result
+    if plan.synonyms:
+        result = dataclasses.replace(result, synonyms=plan.synonyms)
+    return dataclasses.replace(result, left_out=left_out) if left_out else result
+
+
+def fitting(text: str, plan: QueryPlan, synonyms: Synonyms) -> tuple[QueryPlan, tuple[str, ...]]:
+    """`plan` when one search can hold it (`within_budget`), else the plan of as many of the
+    text's first words as it can, and the words left out, as typed. A researcher's list of
+    fourteen words was refused whole ("too many words to run"); now the first twelve are searched
+    and the page names the other two. The cut is the plan's own count of clauses (a word's synonyms
+    and codes count), not a number of words: the plan of the first words is made again, the most
+    that fit found by halving (a plan grows with its words). `QueryTooComplex` only when the first
+    word alone does not fit."""
+    if within_budget(plan) is not None:
+        return plan, ()
+    words = text.split()
+    fits: tuple[QueryPlan, int] | None = None
+    low, high = 1, len(words) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        shorter = synonyms.plan(" ".join(words[:middle]) + " ")  # whole words, none being typed
+        if within_budget(shorter) is not None:
+            fits, low = (shorter, middle), middle + 1
+        else:
+            high = middle - 1
+    if fits is None:
+        raise too_complex(f"{len(plan.units)} words")
+    return fits[0], tuple(words[fits[1] :])
 
 
 def _relaxed(
