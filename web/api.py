@@ -119,6 +119,12 @@ def search_query() -> SearchQuery:
 
 @bp.get("/search")
 def search() -> Response:
+    """A search, as the page makes it. Words past what one search holds are left out as on the
+    page, and named (`left_out_words`), not refused (400): where the cut falls depends on the
+    words' synonyms and codes (`catalog.search.results.fitting`), which a script cannot count to
+    shorten its text itself, and every other way a search differs from its words (`any_words`,
+    `split_words`, `typo_words`) is a field too. A text past `MAX_QUERY` characters, which a
+    script can check, is still refused."""
     view = search_view(search_query(), links=False)
     q, result = view.query, view.result
     return jsonify(
@@ -145,6 +151,8 @@ def search() -> Response:
             "synonyms": [{"words": words, "also": list(also)} for words, also in result.synonyms],
             "wider_code": asdict(wider) if (wider := wider_code(q, result)) else None,
             "each_word": [asdict(one) for one in each_word(q, result)],
+            "left_out_words": list(result.left_out),
+            "no_words": result.no_words,
             "grouped": result.grouped,
             "hits": [hit_json(h) for h in result.hits],
             "facets": {name: [{"value": v, "count": c} for v, c in buckets] for name, buckets in result.facets.items()},

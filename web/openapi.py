@@ -182,6 +182,16 @@ SCHEMAS: dict[str, Any] = {
                 "description": "when no hit matches all the words (any_words): each word's own search and its total, "
                 "a listed phrase as one (antibiotika barn: antibiotika, barn); empty otherwise",
             },
+            "left_out_words": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "words past what one search holds (about a dozen; a word's synonyms and codes "
+                "count), as typed: not searched, the hits are those of the words before them; empty otherwise",
+            },
+            "no_words": {
+                "type": "boolean",
+                "description": "q holds no letter or digit (only symbols or emoji): nothing was searched, no hits",
+            },
             "grouped": {"type": "boolean", "description": "one hit per group of identical variables (grouped=1)"},
             "total_estimated": {
                 "type": "boolean",

@@ -61,9 +61,11 @@ class BadQuery(ValueError):
 
 
 class QueryTooComplex(BadQuery):
-    """Too many words (or expansions of them) for one search, past Lucene's clause limit that both
-    backends keep: the query was understood, it is too long; the page says so in the reader's
-    language and keeps the words in the search box to shorten."""
+    """Too many clauses for one search, past Lucene's clause limit that both backends keep: the
+    query was understood, it is too long; the page says so in the reader's language and keeps the
+    words in the search box to shorten. Too many words are not: the first that fit are searched
+    (`SearchResult.left_out`); this is a first word alone too big (a long range of codes) or a
+    cluster whose own limit is lower."""
 
 
 class SearchUnavailable(RuntimeError):
@@ -183,6 +185,13 @@ class SearchResult:
     expanded (`QueryPlan.synonyms`): a page says so."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
+    left_out: tuple[str, ...] = ()
+    """The words typed after the first ones that one search can hold (Lucene's clause limit,
+    `MAX_CLAUSES`, counted on their plan: about a dozen ordinary words), as typed: not searched,
+    the hits are the first words' (a page says so). A pasted list of fourteen words was refused."""
+    no_words: bool = False
+    """The text holds no letter or digit ("😀", "%", "*"): nothing was searched and nothing
+    matches (a page says so), where the whole catalogue was listed as if nothing had been typed."""
     totals: dict[str, int] = field(default_factory=dict)
     """With `SearchQuery.disjunctive`: the matches per result type (`DOC_TYPES`), each under the
     query's filters that apply to it (`TYPE_FILTERS`; the query's own type under all of them),

@@ -196,16 +196,22 @@ KEYWORD_FIELDS = (
     "name_exact",
     "codes_exact",
     "code_terms",
-    "name_sort",
-    "uses_sort",
+    "name_order",
+    "uses_order",
     "codelist_key",
     "dataset_key",
     "group",
     *FACETS,
 )
 USES_SORT_TOP = 999_999
-"""`uses_sort` is this minus the uses, zero-padded, then the name: ascending order is the most used
-first, then by name, on every backend (both sort keywords the same way)."""
+"""`uses_order` is this minus the uses, zero-padded, then the name's `sort_key`: ascending order
+is the most used first, then by name, on every backend (both sort keywords the same way)."""
+_NORWEGIAN_ORDER = str.maketrans(
+    {"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}", "ü": "y", "{": "(", "|": "/", "}": ")"}
+)
+"""Æ, Ø and Å as the three characters after z ("{", "|", "}"), and the letters Nordic
+dictionaries file with them: ä as æ, ö as ø, ü as y. The braces and bar a text itself holds
+sort as other punctuation, before the letters."""
 POSSESSIVE = re.compile(r"(\w)['’]s\b")
 """An English possessive ("mother's age"): the word without it, not a word "s" that must match."""
 STOPWORDS = frozenset(
@@ -499,6 +505,19 @@ def add_parts(fields: dict[str, Any], words_of: str, splitter: Decompounder) -> 
         fields["affixes"] = " ".join(starts_and_ends)
 
 
+def sort_key(text: str) -> str:
+    """`text` as a key whose bytewise order is Norwegian alphabetical order, the order of the
+    "name" sort (`name_order`, `uses_order`): both backends sort keywords by their bytes, and the
+    lower-cased label put "Årsak" before "Østrogen" (å, æ, ø in Unicode). Case is ignored, the
+    alphabet ends æ, ø, å (`_NORWEGIAN_ORDER`), and any other accented letter is its letter (é
+    is e, ç is c). Kept simple: "aa" is two a's, not the å of old names, and texts equal but
+    for their accents keep the order of their keys (the sorts' tie-break)."""
+    key = unicodedata.normalize("NFC", text).lower().translate(_NORWEGIAN_ORDER)
+    if key.isascii():
+        return key
+    return "".join(c for c in unicodedata.normalize("NFD", key) if not unicodedata.combining(c))
+
+
 def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True) -> dict[str, Any]:
     """The fields a backend indexes for one catalogue document (see `FIELD_ANALYZER`); empty
     fields are left out. Text fields are strings; keyword fields (`KEYWORD_FIELDS`) are lists, or
@@ -514,14 +533,14 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
     get = doc.get
     name = get("name") or ""
     label = get("label") or ""
-    sort_name = (label or name).lower()
+    sort_name = sort_key(label or name)
     fields: dict[str, Any] = (
-        {"key": [doc["key"]], "type": [doc["type"]], "name_sort": [sort_name]}
+        {"key": [doc["key"]], "type": [doc["type"]], "name_order": [sort_name]}
         if lists
-        else {"key": doc["key"], "type": doc["type"], "name_sort": sort_name}
+        else {"key": doc["key"], "type": doc["type"], "name_order": sort_name}
     )
     prefix = _uses_prefix(get("uses") or 0)
-    fields["uses_sort"] = [prefix + sort_name] if lists else prefix + sort_name
+    fields["uses_order"] = [prefix + sort_name] if lists else prefix + sort_name
     _own_fields(fields, get, name, label, splitter, lists)
     title, about = get("dataset_title"), get("dataset_keywords")
     if title:
@@ -585,8 +604,8 @@ class DatasetFields:
          codelist_key, _, group, _, _) = values  # fmt: skip
         name = name or ""
         label = label or ""
-        sort_name = (label or name).lower()
-        fields = {"key": key, "name_sort": sort_name, "uses_sort": self.prefix + sort_name}
+        sort_name = sort_key(label or name)
+        fields = {"key": key, "name_order": sort_name, "uses_order": self.prefix + sort_name}
         if len(labels) > 1 or len(descriptions) > 1:
             own_values = {"labels": labels, "descriptions": descriptions, "keywords": keywords, "codes": codes}
             _own_fields(fields, own_values.get, name, label, self.splitter, False)
@@ -728,7 +747,7 @@ def _text_field(memo: dict[str, str], prefix: str, tag: str) -> str:
 
 
 def _uses_prefix(uses: Any) -> str:
-    """The start of `uses_sort` for a number of uses (memoised: datasets share few numbers)."""
+    """The start of `uses_order` for a number of uses (memoised: datasets share few numbers)."""
     prefix = _USES_PREFIX.get(uses) if uses.__class__ is int else None
     if prefix is not None:
         return prefix

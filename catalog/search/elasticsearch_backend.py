@@ -677,7 +677,7 @@ class ElasticsearchBackend:
             return disjunctive(self._search, q, plan, self._counts if one_pass(q) else None)
         by_name = q.sort in ("name", "uses") or not plan.units
         grouped = q.group and q.type == "variable"
-        field = "uses_sort" if q.sort == "uses" else "name_sort"
+        field = "uses_order" if q.sort == "uses" else "name_order"
         sort = [{field: "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
         body: dict[str, Any] = {
             "query": self._query(q, plan),

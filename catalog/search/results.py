@@ -66,6 +66,22 @@ def too_complex(detail: str = "") -> QueryTooComplex:
     return QueryTooComplex(f"the query is too complex{': ' + detail if detail else ''}; use fewer or shorter words")
 
 
+def nothing(q: SearchQuery) -> SearchResult:
+    """The answer to a text with no word to search, only symbols or emoji ("😀", "%", "*"): no
+    hits, as Elasticsearch's match query gives for text its analyzer makes no terms of
+    (`zero_terms_query: none`). Run as a plan of no words, it was the empty text's answer, the
+    whole catalogue ("ca. 1 639 variabler for «😀»"). Every count is zero, in the shape a
+    backend gives (`SearchQuery.disjunctive`'s totals too)."""
+    return SearchResult(
+        total=0,
+        hits=[],
+        facets={name: [] for name in q.facets},
+        grouped=q.group and q.type == "variable",
+        totals=dict.fromkeys(DOC_TYPES, 0) if q.disjunctive else {},
+        no_words=True,
+    )
+
+
 def distances(typos: bool | int | None) -> tuple[int, ...]:
     """The typo allowances a search tries, in order (`SearchQuery.typos`)."""
     if typos is None:
@@ -79,8 +95,38 @@ def relaxed(
     search: Callable[[SearchQuery, QueryPlan], SearchResult], q: SearchQuery, plan: QueryPlan, synonyms: Synonyms
 ) -> SearchResult:
     """`_relaxed`'s answer, saying which synonyms its words were also searched as."""
+    if not plan.units and q.text.strip():
+        return nothing(q)
+    plan, left_out = fitting(q.text, plan, synonyms)
     result = _relaxed(search, q, plan, synonyms)
-    return dataclasses.replace(result, synonyms=plan.synonyms) if plan.synonyms else result
+    if plan.synonyms:
+        result = dataclasses.replace(result, synonyms=plan.synonyms)
+    return dataclasses.replace(result, left_out=left_out) if left_out else result
+
+
+def fitting(text: str, plan: QueryPlan, synonyms: Synonyms) -> tuple[QueryPlan, tuple[str, ...]]:
+    """`plan` when one search can hold it (`within_budget`), else the plan of as many of the
+    text's first words as it can, and the words left out, as typed. A researcher's list of
+    fourteen words was refused whole ("too many words to run"); now the first twelve are searched
+    and the page names the other two. The cut is the plan's own count of clauses (a word's synonyms
+    and codes count), not a number of words: the plan of the first words is made again, the most
+    that fit found by halving (a plan grows with its words). `QueryTooComplex` only when the first
+    word alone does not fit."""
+    if within_budget(plan) is not None:
+        return plan, ()
+    words = text.split()
+    fits: tuple[QueryPlan, int] | None = None
+    low, high = 1, len(words) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        shorter = synonyms.plan(" ".join(words[:middle]) + " ")  # whole words, none being typed
+        if within_budget(shorter) is not None:
+            fits, low = (shorter, middle), middle + 1
+        else:
+            high = middle - 1
+    if fits is None:
+        raise too_complex(f"{len(plan.units)} words")
+    return fits[0], tuple(words[fits[1] :])
 
 
 def _relaxed(

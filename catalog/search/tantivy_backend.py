@@ -132,8 +132,11 @@ last, two rebuilds within one `RECHECK` removed the index a reader had open (the
 harvest-and-reindex loop, once under load: "Data corrupted: Failed to open field "suggest"'s
 positions in the composite file")."""
 _UNBUILT = object()
-SORT_FIELDS = frozenset({"name_sort", "uses_sort"})
-"""Keyword fields only sorted by, never looked up by term: a column each and no terms (`SORT_KEY`)."""
+SORT_FIELDS = frozenset({"name_order", "uses_order"})
+"""Keyword fields only sorted by, never looked up by term: a column each and no terms (`SORT_KEY`).
+Named `name_sort` and `uses_sort` while their keys were the lower-cased labels: renamed with the
+keys made Norwegian alphabetical order (`analysis.sort_key`), so that an index of the old keys has
+another schema and is refused (`StaleIndex`, `catalog reindex`) instead of sorting Å before Ø."""
 FAST_FIELDS = frozenset({"type", *SORT_FIELDS, *FACETS})
 """Keyword fields read per document while searching (sorting, facet counts); the others are only
 looked up by term, and skipping their columns saves indexing time."""
@@ -752,7 +755,7 @@ class TantivyBackend:
             _count_facets(searcher, matches, q.facets, grouped) if (q.facets or grouped) and total is None else None
         )
         by_name = q.sort in ("name", "uses") or not plan.units
-        field = "uses_sort" if q.sort == "uses" else "name_sort"
+        field = "uses_order" if q.sort == "uses" else "name_order"
         order: dict[str, Any] = {"order_by_field": field, "order": tantivy.Order.Asc} if by_name else {}
         if grouped:
             hits, seen = self._group_hits(searcher, query, q, order, by_name)
