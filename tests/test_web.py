@@ -194,6 +194,39 @@ def test_the_toggle_searches_datasets_with_the_same_words(client):
     assert 'aria-current="page">Datasett' in datasets
 
 
+def tabs(html: str) -> dict[str, tuple[str, str]]:
+    """The result type tabs of a page: each tab's title -> (its link, its count)."""
+    found = re.findall(r'<li><a href="([^"]*)"[^>]*>([^<]*) <span class="count">([^<]*)</span>', html)
+    return {title: (url.replace("&amp;", "&"), count) for url, title, count in found}
+
+
+def test_filters_a_tab_does_not_take_are_set_aside_there_and_back_on_returning(client):
+    """A researcher looking at the code lists of a search came back to its variables without
+    their period and data type: the tabs dropped every filter the other type has not."""
+    variables = page(client, "/search?period=2010-2019&datatype=integer")
+    assert "5 variabler" in variables
+    datasets_url, datasets_count = tabs(variables)["Datasett"]
+    assert datasets_url == "/search?period=2010-2019&datatype=integer&type=dataset"
+    datasets = page(client, datasets_url)
+    assert "3 datasett" in datasets and datasets_count == "3"
+    assert tabs(datasets)["Variabler"] == ("/search?period=2010-2019&datatype=integer&type=variable", "5")
+    chips = datasets.split('class="chips"')[1].split("</div>")[0]
+    assert re.findall(r'<a class="chip" href="[^"]*">([^<]*)', chips) == ["Periode: 2010–2019 "]
+    assert "Brukes ikke på datasett" in chips
+    assert re.findall(r'<a class="chip aside" href="([^"]*)">([^<]*)', chips) == [
+        ("/search?period=2010-2019&amp;type=dataset", "Datatype: Heltall ")
+    ]
+    assert '<a class="chip clear" href="/search?q=&amp;type=dataset">Fjern alle filtre</a>' in chips
+    codelists_url, codelists_count = tabs(datasets)["Kodelister"]
+    codelists = page(client, codelists_url)
+    assert "3 kodelister" in codelists and codelists_count == "3"
+    assert tabs(codelists)["Variabler"][1] == "5" and tabs(codelists)["Datasett"][1] == "3"
+    assert "Brukes ikke på kodelister" in codelists
+    back = page(client, tabs(codelists)["Variabler"][0])
+    assert "5 variabler" in back and "Brukes ikke" not in back
+    assert re.findall(r'<a class="chip" href="[^"]*">([^<]*)', back) == ["Periode: 2010–2019 ", "Datatype: Heltall "]
+
+
 @pytest.mark.parametrize(
     "url",
     [
