@@ -1,4 +1,4 @@
-/* Progressive enhancement for the explorer: search-box suggestions, sort on change, basket
+/* Progressive enhancement for the explorer: search-box suggestions, sort on a mouse's change, basket
    buttons that update in place, filters open on wide screens (folded on phones) and a copy button
    for the share link, a page brought back by the back button asked anew after the basket changed.
    Every feature works without this file. Text from the server is only ever
@@ -91,6 +91,34 @@
     });
   }
 
+  // A menu that applies a choice at once, for the mouse; from the keyboard a change only moves
+  // through the options (submitting on each, ArrowDown reloaded the page with the next one and
+  // focus went to the top: WCAG 3.2.2), Enter applies it, and the form's button shows for one
+  // who tabs away instead.
+  var MOVES = ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"];
+
+  function autosubmit(select) {
+    var keyed = false;
+    var button = select.form.querySelector("button[type=submit]");
+    select.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        select.form.submit();
+        return;
+      }
+      // arrows and letters change a closed menu's option; an open menu's choice is a choice
+      keyed = !event.altKey && (MOVES.indexOf(event.key) >= 0 || (event.key.length === 1 && event.key !== " "));
+    });
+    select.addEventListener("mousedown", function () { keyed = false; });
+    select.addEventListener("change", function () {
+      if (!keyed) {
+        select.form.submit();
+      } else if (button) {
+        button.classList.remove("nojs-only");
+      }
+    });
+  }
+
   // A page the back button brings back from the browser's memory shows the basket as it was
   // when left: shown again after the basket changed elsewhere, it is asked for anew.
   window.addEventListener("pageshow", function (event) {
@@ -104,9 +132,7 @@
     document.querySelectorAll("button.copy").forEach(copier);
     var q = document.getElementById("q");
     if (q) { suggestions(q); }
-    document.querySelectorAll("select.autosubmit").forEach(function (select) {
-      select.addEventListener("change", function () { select.form.submit(); });
-    });
+    document.querySelectorAll("select.autosubmit").forEach(autosubmit);
     document.querySelectorAll("form.basket-form").forEach(basket);
   });
 }());
