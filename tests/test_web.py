@@ -375,6 +375,26 @@ def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimat
         assert re.search(r'Variabler <span class="count">ca\. [\d\xa0 ]+</span>', html), tab
 
 
+def test_the_last_page_of_an_estimated_total_is_offered_and_named_beyond_it(nation, nation_settings):
+    """The demo's "about 1,639" variables end on page 83 (18 rows), yet page 84 said it was past
+    the last, page 82, and page 1 linked pages 1-4 and no further."""
+    from catalog.search import open_backend
+
+    backend = open_backend(nation_settings)
+    last = -(-len({d["group"] for d in backend.scan("variable", {})}) // 20)
+    assert len(hits(page(nation, f"/search?page={last}"))) > 0
+    past = page(nation, f"/search?page={last + 1}")
+    assert f"Denne siden er forbi den siste (side {last})." in past
+    assert page(nation, f"/search?page={last + 5}").count(f"(side {last}).") == 1
+    pager = page(nation, "/search").split('<nav class="pages"')[1].split("</nav>")[0]
+    offered = re.findall(
+        r'<a href="/search\?page=(\d+)">(?:<span class="visually-hidden">Siste side: </span>)?(ca\. )?\d+', pager
+    )
+    by_estimate = int(offered[-1][0])
+    assert offered[-1][1] == "ca. " and abs(by_estimate - last) <= 1  # "about", as the heading says
+    assert len(hits(page(nation, f"/search?page={by_estimate}"))) > 0
+
+
 def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collected(nation):
     """A row "Fødselsvekt, 5 datasets or waves, 1968–" led to and put in the basket its best-scoring
     copy, the malformations register's of 1970–1982; the row's link and basket button are the copy
