@@ -192,6 +192,29 @@ def test_sorting_applies_on_change_with_javascript(b, base_url):
     assert names(b)[:2] == ["ROYK01", "ROYK10"] and not css(b, ".sort button").is_displayed()
 
 
+def test_a_keyboard_user_moves_through_the_sort_orders_and_chooses_one_with_enter(b, base_url):
+    """The sort menu sorted on every change, so ArrowDown on it reloaded the page with the next
+    order and focus went back to the top: no keyboard user could reach the third (WCAG 3.2.2)."""
+    from selenium.webdriver.common.keys import Keys
+
+    b.get(base_url + "/search?source=hunt")
+    css(b, "body").send_keys(Keys.TAB)
+    b.switch_to.active_element.send_keys(Keys.TAB)  # the second skip link, to the results
+    b.switch_to.active_element.send_keys(Keys.ENTER)
+    wait(b, lambda d: d.switch_to.active_element.get_attribute("id") == "results")
+    b.switch_to.active_element.send_keys(Keys.TAB)
+    assert b.switch_to.active_element.get_attribute("id") == "sort"
+    url = b.current_url
+    b.execute_script("window.stillHere = true")  # gone if the page reloads
+    b.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    assert b.execute_script("return window.stillHere === true") and b.current_url == url
+    assert css(b, "#sort").get_attribute("value") == "name"
+    assert css(b, ".sort button").is_displayed()  # the way on for one who tabs away instead
+    b.switch_to.active_element.send_keys(Keys.ENTER)
+    wait(b, lambda d: "sort=name" in d.current_url)
+    assert names(b)[:2] == ["ROYK01", "ROYK10"]
+
+
 def test_the_basket_fills_in_place_survives_a_reload_and_exports(b, base_url):
     b.get(base_url + "/search?q=fødselsvekt")
     url = b.current_url

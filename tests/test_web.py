@@ -194,6 +194,39 @@ def test_the_toggle_searches_datasets_with_the_same_words(client):
     assert 'aria-current="page">Datasett' in datasets
 
 
+def tabs(html: str) -> dict[str, tuple[str, str]]:
+    """The result type tabs of a page: each tab's title -> (its link, its count)."""
+    found = re.findall(r'<li><a href="([^"]*)"[^>]*>([^<]*) <span class="count">([^<]*)</span>', html)
+    return {title: (url.replace("&amp;", "&"), count) for url, title, count in found}
+
+
+def test_filters_a_tab_does_not_take_are_set_aside_there_and_back_on_returning(client):
+    """A researcher looking at the code lists of a search came back to its variables without
+    their period and data type: the tabs dropped every filter the other type has not."""
+    variables = page(client, "/search?period=2010-2019&datatype=integer")
+    assert "5 variabler" in variables
+    datasets_url, datasets_count = tabs(variables)["Datasett"]
+    assert datasets_url == "/search?period=2010-2019&datatype=integer&type=dataset"
+    datasets = page(client, datasets_url)
+    assert "3 datasett" in datasets and datasets_count == "3"
+    assert tabs(datasets)["Variabler"] == ("/search?period=2010-2019&datatype=integer&type=variable", "5")
+    chips = datasets.split('class="chips"')[1].split("</div>")[0]
+    assert re.findall(r'<a class="chip" href="[^"]*">([^<]*)', chips) == ["Periode: 2010–2019 "]
+    assert "Brukes ikke på datasett" in chips
+    assert re.findall(r'<a class="chip aside" href="([^"]*)">([^<]*)', chips) == [
+        ("/search?period=2010-2019&amp;type=dataset", "Datatype: Heltall ")
+    ]
+    assert '<a class="chip clear" href="/search?q=&amp;type=dataset">Fjern alle filtre</a>' in chips
+    codelists_url, codelists_count = tabs(datasets)["Kodelister"]
+    codelists = page(client, codelists_url)
+    assert "3 kodelister" in codelists and codelists_count == "3"
+    assert tabs(codelists)["Variabler"][1] == "5" and tabs(codelists)["Datasett"][1] == "3"
+    assert "Brukes ikke på kodelister" in codelists
+    back = page(client, tabs(codelists)["Variabler"][0])
+    assert "5 variabler" in back and "Brukes ikke" not in back
+    assert re.findall(r'<a class="chip" href="[^"]*">([^<]*)', back) == ["Periode: 2010–2019 ", "Datatype: Heltall "]
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -340,6 +373,26 @@ def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimat
     for tab in ("variable", "dataset"):  # the variables' tab says so too, seen from either tab
         html = nation.get(f"/search?q=&type={tab}").get_data(as_text=True)
         assert re.search(r'Variabler <span class="count">ca\. [\d\xa0 ]+</span>', html), tab
+
+
+def test_the_last_page_of_an_estimated_total_is_offered_and_named_beyond_it(nation, nation_settings):
+    """The demo's "about 1,639" variables end on page 83 (18 rows), yet page 84 said it was past
+    the last, page 82, and page 1 linked pages 1-4 and no further."""
+    from catalog.search import open_backend
+
+    backend = open_backend(nation_settings)
+    last = -(-len({d["group"] for d in backend.scan("variable", {})}) // 20)
+    assert len(hits(page(nation, f"/search?page={last}"))) > 0
+    past = page(nation, f"/search?page={last + 1}")
+    assert f"Denne siden er forbi den siste (side {last})." in past
+    assert page(nation, f"/search?page={last + 5}").count(f"(side {last}).") == 1
+    pager = page(nation, "/search").split('<nav class="pages"')[1].split("</nav>")[0]
+    offered = re.findall(
+        r'<a href="/search\?page=(\d+)">(?:<span class="visually-hidden">Siste side: </span>)?(ca\. )?\d+', pager
+    )
+    by_estimate = int(offered[-1][0])
+    assert offered[-1][1] == "ca. " and abs(by_estimate - last) <= 1  # "about", as the heading says
+    assert len(hits(page(nation, f"/search?page={by_estimate}"))) > 0
 
 
 def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collected(nation):

@@ -112,20 +112,30 @@ def query_from_args(grouped: bool = False, page_size: int = PAGE_SIZE) -> Search
         page = 1
     kind = args.get("type", "variable")
     kind = kind if kind in DOC_TYPES else "variable"
-    text, typed = read_years(args.get("q", "")[:MAX_QUERY])
-    filters = {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}
-    years = [v for v in listed([*filters.pop(YEAR_FILTER, []), *typed]) if span(v)]
-    if years:
-        filters[YEAR_FILTER] = years
+    text = read_years(args.get("q", "")[:MAX_QUERY])[0]
     return SearchQuery(
         text=text,
         type=kind,
-        filters=type_filters(kind, filters),
+        filters=type_filters(kind, url_filters()),
         group=wants_groups(grouped) and kind == "variable",
         sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * page_size,
         limit=page_size,
     )
+
+
+def url_filters() -> dict[str, list[str]]:
+    """Every filter the URL holds, whichever result type it applies to, with the years typed among
+    the words. A tab searches with those that apply to its type (`query_from_args`); the others
+    stay in the URL, set aside, so that a researcher coming back to the variables from the code
+    lists finds the period and data type chosen there (the tabs dropped them)."""
+    args = request.args
+    typed = read_years(args.get("q", "")[:MAX_QUERY])[1]
+    filters = {f: args.getlist(f)[:20] for f in FILTERS if args.getlist(f)}
+    years = [v for v in listed([*filters.pop(YEAR_FILTER, []), *typed]) if span(v)]
+    if years:
+        filters[YEAR_FILTER] = years
+    return filters
 
 
 @bp.app_template_global()
@@ -239,9 +249,9 @@ def changed_url(**changes: Any) -> str:
 
 @bp.app_template_global()
 def type_url(kind: str) -> str:
-    """Switch between variables, datasets and code lists with the same words and the filters that
-    apply to the other type."""
-    return search_links().url(type=kind, **{f: None for f in FILTERS if f not in TYPE_FILTERS[kind]})
+    """Switch between variables, datasets and code lists with the same words and every filter:
+    those the other type does not take are set aside there (`url_filters`), not lost."""
+    return search_links().url(type=kind)
 
 
 @bp.app_template_global()
@@ -356,6 +366,9 @@ class SearchView:
     "about", and a full last page by the estimate offers the next."""
     estimated_tabs: frozenset[str] = frozenset()
     """The tabs whose count is such an estimate: the variables' groups, seen from any tab."""
+    aside: list[FacetLink] = field(default_factory=list)
+    """The URL's filters this type does not take (a data type among datasets), each a link that
+    removes it: kept for the other tabs, and the page says they are not applied here."""
 
     @property
     def other_total(self) -> int:
@@ -366,7 +379,7 @@ class SearchView:
 def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[FacetLink]]:
     """Facet values as ready links (built here, not in the template: a page has up to ~50 of them)."""
     titles, expanded, links_to, locale = facet_titles(), request.args.get("more"), search_links(), current()
-    facets, chips = [], []
+    facets = []
     for name in FACETS:
         chosen = q.filters.get(name, [])
         buckets = result.facets.get(name, [])
@@ -387,19 +400,23 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
                     in_language(shown_as, lang, locale),
                 )
             )
-        chips += [
-            FacetLink(f"{titles[name]}: {value_label(name, v)[0]}", 0, True, links_to.toggled(name, v, True))
-            for v in chosen
-        ]
         if links:
             hidden = len(buckets) - len(shown)
             facets.append(Facet(name, titles[name], links, hidden, links_to.url(more=name) if hidden else None))
-    for name, title in key_titles().items():
-        chips += [
-            FacetLink(f"{title}: {key_label(name, v, result)}", 0, True, links_to.toggled(name, v, True))
-            for v in q.filters.get(name, [])
-        ]
-    return facets, chips
+    return facets, filter_chips(q.filters, result)
+
+
+def filter_chips(filters: dict[str, list[str]], result: SearchResult) -> list[FacetLink]:
+    """Each chosen filter as its chip ("Periode: 2010–2019"), a link that removes it: the facets in
+    their order, then the filters by key."""
+    titles, keys, links_to = facet_titles(), key_titles(), search_links()
+    chips = []
+    for name in FILTERS:
+        for v in filters.get(name, []):
+            shown = value_label(name, v)[0] if name in titles else key_label(name, v, result)
+            title = titles[name] if name in titles else keys[name]
+            chips.append(FacetLink(f"{title}: {shown}", 0, True, links_to.toggled(name, v, True)))
+    return chips
 
 
 def key_label(name: str, key: str, result: SearchResult) -> str:
@@ -420,17 +437,21 @@ def key_label(name: str, key: str, result: SearchResult) -> str:
     return pick(title, current()) if title else key
 
 
-def counts(q: SearchQuery, grouped: bool) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
+def counts(
+    q: SearchQuery, grouped: bool, aside: dict[str, list[str]] | None = None
+) -> tuple[dict[str, list[tuple[str, int]]], dict[str, int]]:
     """Facet counts, each as if its own filter were off (so values combine), and each type's total
     with the filters that apply to it: what its tab opens (variables as groups when `grouped`),
-    and under "each" the matches counted one by one (every dataset's and wave's copy).
+    and under "each" the matches counted one by one (every dataset's and wave's copy). `aside`:
+    the URL's filters `q.type` does not take, which the other tabs open with (a data type, seen
+    from the datasets), so that each tab counts what it opens.
 
     They tolerate typos and accept any word exactly when the page's hits did (`q.typos`,
     `q.any_words`), so they count what the page shows, and a typo-tolerant rerun is paid only
     where the hits needed one. Facets count variables, not groups, either way (the search
     contract), so they are counted ungrouped, which also gives "each". One request counts them
-    all (`SearchQuery.disjunctive`); only a grouped variables' tab, seen from another tab, is
-    counted apart (its groups)."""
+    all (`SearchQuery.disjunctive`); only a grouped variables' tab, seen from another tab, and a
+    tab taking filters set aside here are counted apart."""
     backend = search_backend()
     base = replace(q, offset=0, limit=0, sort="relevance", highlight=False, group=False)
     counted = backend.search(replace(base, disjunctive=True))
@@ -438,25 +459,32 @@ def counts(q: SearchQuery, grouped: bool) -> tuple[dict[str, list[tuple[str, int
     for kind in DOC_TYPES:
         if kind == q.type:
             continue
-        if grouped and kind == "variable":
-            tab = replace(base, type=kind, facets=(), group=True, filters=type_filters(kind, q.filters))
-            totals[kind] = backend.search(tab).total
+        filters = type_filters(kind, {**q.filters, **(aside or {})})
+        group = grouped and kind == "variable"
+        if group or filters != type_filters(kind, q.filters):
+            totals[kind] = backend.search(replace(base, type=kind, facets=(), group=group, filters=filters)).total
         else:
             totals[kind] = counted.totals[kind]
     return counted.facets, totals
 
 
-def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> SearchView:
+def search_view(
+    q: SearchQuery, grouped: bool = False, links: bool = True, aside: dict[str, list[str]] | None = None
+) -> SearchView:
     """A result page: its hits, facet counts and tabs; `grouped` says whether the variables' tab
     shows groups of identical variables (when another tab is open, for its count). `links`: make
-    the facets' and chips' links and labels (a page shows them; the API gives the counts alone)."""
+    the facets' and chips' links and labels (a page shows them; the API gives the counts alone).
+    `aside`: filters of the URL that `q.type` does not take (`set_aside`), counted in the tabs
+    that take them and shown as set aside."""
     backend, caches = search_backend(), current_app.extensions
     hits_cache, facet_cache = caches["hits_cache"], caches["facet_cache"]
     generation = backend.generation()
     grouped = q.group if q.type == "variable" else grouped
+    aside = aside or {}
+    aside_key = tuple(sorted((f, tuple(sorted(v))) for f, v in aside.items()))
 
     def counts_key(of: SearchQuery) -> tuple[Hashable, ...]:
-        return (*query_key(of, generation), grouped)
+        return (*query_key(of, generation), grouped, aside_key)
 
     key = hits_key(q, generation)
     hits = hits_cache.lookup(key)
@@ -476,7 +504,7 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
             hits = backend.search(replace(q, facets=()))
             hits_cache.put(key, hits, generation)
         counted = replace(q, typos=hits.typos, any_words=hits.any_words, parts=bool(hits.split_words))
-        facets, totals = facet_cache.get(counts_key(counted), lambda: counts(counted, grouped), generation)
+        facets, totals = facet_cache.get(counts_key(counted), lambda: counts(counted, grouped, aside), generation)
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result) if links else ([], [])
     page, last = q.offset // q.limit + 1, MAX_OFFSET // q.limit
@@ -491,7 +519,37 @@ def search_view(q: SearchQuery, grouped: bool = False, links: bool = True) -> Se
         # an estimate a little under the rows hid the last ones (1,626 of 1,658 groups: 18 rows):
         # a page with rows is one of the pages, and a full one may have a next
         pages = max(pages, page + 1 if len(result.hits) == q.limit else page)
-    return SearchView(q, result, totals, page, pages, chips, facets, estimated, estimated_tabs)
+    elif estimated and not result.hits and q.offset:
+        # past the rows: the page says which is the last, and a page with rows is never past it
+        pages = max(1, -(-rows_before(q, result.total) // q.limit))
+    set_aside_chips = filter_chips(aside, result) if links else []
+    return SearchView(q, result, totals, page, pages, chips, facets, estimated, estimated_tabs, set_aside_chips)
+
+
+def rows_before(q: SearchQuery, estimate: int) -> int:
+    """The rows of a grouped search before `q.offset`, whose page came back empty: its total is an
+    estimate (`SearchView.estimated`), off by a few in a thousand either way, so the rows are read
+    in windows around it (one search, for such an estimate) until their end is found. Asked only
+    by a page past the last, to name the last page: the estimate's (82) was before one with rows
+    (83, of 1,658 rows estimated as 1,639)."""
+    backend = search_backend()
+    window = max(q.limit, estimate // 50)
+    floor = 0  # the rows are at least this many
+    start = max(0, min(estimate, q.offset) - window)
+    while True:
+        end = min(q.offset, start + 2 * window)
+        found = len(backend.search(replace(q, offset=start, limit=end - start, facets=(), highlight=False)).hits)
+        if not found and start > floor:  # the rows end before the window
+            start = max(floor, start - 2 * window)
+        elif found < end - start or end == q.offset:
+            return start + found
+        else:  # the window is full: the rows go on past it
+            floor = start = end
+
+
+def set_aside(kind: str) -> dict[str, list[str]]:
+    """The URL's filters that `kind` does not take: kept in its tab's links, not searched with."""
+    return {f: v for f, v in url_filters().items() if f not in TYPE_FILTERS[kind]}
 
 
 def typed_years() -> dict[str, Any] | None:
@@ -516,7 +574,8 @@ def search() -> Any:
     if moved is not None:
         return redirect(url_for("explorer.search", **moved))
     grouped = wants_groups(default=True)
-    view = search_view(query_from_args(grouped), grouped)
+    q = query_from_args(grouped)
+    view = search_view(q, grouped, aside=set_aside(q.type))
     return render_template(
         "search.html",
         view=view,
