@@ -678,7 +678,10 @@ class ElasticsearchBackend:
         by_name = q.sort in ("name", "uses") or not plan.units
         grouped = q.group and q.type == "variable"
         field = "uses_order" if q.sort == "uses" else "name_order"
-        sort = [{field: "asc"}, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
+        # an index built before the sort keys were renamed has no such field: it answers in key order
+        # (not the 400 "No mapping found") until `catalog reindex` rebuilds it (the README's upgrade notes)
+        by_key = {field: {"order": "asc", "unmapped_type": "keyword"}}
+        sort = [by_key, {"key": "asc"}] if by_name else ["_score", {"key": "asc"}]
         body: dict[str, Any] = {
             "query": self._query(q, plan),
             "from": q.offset,
