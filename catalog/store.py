@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -444,9 +445,18 @@ def display_url(url: str) -> str:
     """`url` without its password, for messages and logs."""
     parts = urlsplit(url)
     if parts.password is None:
-        return url
+        return masked(url)
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+_PASSWORD = re.compile(r":[^:@/\s\"]*@")
+
+
+def masked(text: str) -> str:
+    """Text with any "user:password@" written in it as "user:***@": a malformed URL is no URL to
+    take apart, and the driver's message about it quotes it whole ("missing "=" after ...")."""
+    return _PASSWORD.sub(":***@", text)
 
 
 def clean_text(value: str | None) -> str | None:
@@ -1641,6 +1651,15 @@ def store_at(url: str, readonly: bool = False) -> SQLStore:
 
         return PostgresStore(url, readonly=readonly)
     if scheme in ("", "file", "sqlite"):
+        if not scheme and "@" in url:
+            from catalog.config import ConfigError
+
+            # "user@host:5432/db": a PostgreSQL URL without its scheme made a new, empty SQLite
+            # file of that name, which the explorers then served as the catalogue, ready
+            raise ConfigError(
+                f"database_url (CATALOG_DATABASE_URL) {masked(url)!r} has no scheme: write "
+                "postgresql://user@host:port/db, or sqlite:///path for a SQLite file"
+            )
         return SQLiteStore(store_path(url), readonly=readonly)
     from catalog.config import ConfigError
 

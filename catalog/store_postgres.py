@@ -42,7 +42,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.rows import dict_row, tuple_row
 
 from catalog import migrations
-from catalog.store import TABLES, SQLStore, StoreUnavailable, display_url, now
+from catalog.store import TABLES, SQLStore, StoreUnavailable, display_url, masked, now
 
 NAMESPACE = 0x484B  # "HK": the first key of every advisory lock this program takes
 RUNS = 0x484B0001  # the first key of the per-source run locks
@@ -152,7 +152,14 @@ class PostgresStore(SQLStore):
     # -- connections ------------------------------------------------------------------------
     def _connect(self, lease: bool = False, writable: bool = False) -> psycopg.Connection[Any]:
         """A connection of its own: read-only for a reader's queries; `lease` for a run's claim."""
-        given = conninfo_to_dict(self._url)
+        try:
+            given = conninfo_to_dict(self._url)
+        except psycopg.ProgrammingError as exc:  # a malformed URL or an unknown parameter ("sslmod")
+            from catalog.config import ConfigError
+
+            raise ConfigError(
+                f"database_url (CATALOG_DATABASE_URL) cannot be read: {masked(str(exc)).strip()}"
+            ) from exc
         options = [str(given.get("options") or "")]
         if self.readonly and not (lease or writable):
             options.append("-c default_transaction_read_only=on")

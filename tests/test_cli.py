@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import tantivy
@@ -37,6 +38,26 @@ def test_sources_are_added_listed_and_removed_in_the_toml_file(home, server, cap
     assert f"mfr\tdcat\tcentral-registry\t{url}" in capsys.readouterr().out
     assert catalog(home, "sources", "remove", "mfr") == 0
     assert Settings.load(home).sources == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("kat@127.0.0.1:55432/katalog", "has no scheme: write postgresql://"),
+        ("postgresql:/kat:secret@127.0.0.1:55432/katalog", 'cannot be read: missing "="'),
+        ("postgresql://kat:secret@127.0.0.1:55432/katalog?sslmod=require", 'invalid URI query parameter: "sslmod"'),
+    ],
+)
+def test_a_malformed_database_url_stops_the_command_naming_the_setting(home, capsys, monkeypatch, url, said):
+    """The operator's drill: a URL without its scheme made a new, empty SQLite file of that name,
+    which the explorers served as ready; a malformed one ended in psycopg's traceback, quoting
+    the password."""
+    pytest.importorskip("psycopg")
+    monkeypatch.setenv("CATALOG_DATABASE_URL", url)
+    assert catalog(home, "sources", "list") == 2
+    err = capsys.readouterr().err
+    assert "database_url (CATALOG_DATABASE_URL)" in err and said in err and "secret" not in err
+    assert "Traceback" not in err and not list(Path(home).parent.glob("kat*")) and not list(Path().glob("kat*"))
 
 
 def test_a_name_in_use_is_refused_unless_replacing_it_is_asked_for(home, capsys):
