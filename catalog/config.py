@@ -448,6 +448,11 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         "",
         "the store: empty for the SQLite file in the catalogue home, or postgresql://user@host:port/database",
     ),
+    "store_timeout": (
+        "CATALOG_STORE_TIMEOUT",
+        15.0,
+        "seconds the explorer waits for one read of a PostgreSQL store before the page answers 503",
+    ),
     "search_backend": ("CATALOG_SEARCH_BACKEND", "tantivy", "search backend: tantivy (embedded) or elasticsearch"),
     "elasticsearch_url": (
         "CATALOG_ELASTICSEARCH_URL",
@@ -544,7 +549,7 @@ def _web_address(value: Any) -> bool:
 
 CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     **dict.fromkeys(
-        ("http_timeout", "harvest_budget_seconds", "sparql_timeout", "sparql_snapshot_seconds"),
+        ("http_timeout", "harvest_budget_seconds", "sparql_timeout", "sparql_snapshot_seconds", "store_timeout"),
         (_positive, "is not a number of seconds above 0"),
     ),
     **dict.fromkeys(

@@ -1635,8 +1635,10 @@ def sqlite_beside() -> bool:
     return any(ident != me for ident in _SQLITE_THREADS)
 
 
-def store_at(url: str, readonly: bool = False) -> SQLStore:
-    """The store at `url`: `sqlite:///path` (or a plain path) or `postgresql://...`."""
+def store_at(url: str, readonly: bool = False, read_timeout: float | None = None) -> SQLStore:
+    """The store at `url`: `sqlite:///path` (or a plain path) or `postgresql://...`; `read_timeout`:
+    the seconds a read of a PostgreSQL store may wait for the server (SQLite's reads never wait
+    for another process: its writers do not block them)."""
     scheme = urlsplit(url).scheme
     if scheme in ("postgresql", "postgres"):
         try:
@@ -1649,7 +1651,7 @@ def store_at(url: str, readonly: bool = False) -> SQLStore:
                 "pip install 'helsekatalog[postgres]'"
             ) from exc
 
-        return PostgresStore(url, readonly=readonly)
+        return PostgresStore(url, readonly=readonly, read_timeout=read_timeout)
     if scheme in ("", "file", "sqlite"):
         if not scheme and "@" in url:
             from catalog.config import ConfigError
@@ -1677,5 +1679,5 @@ def open_store(settings: Settings) -> StoreWriter:
 
 def open_reader(settings: Settings) -> StoreReader:
     """The read side of the configured store, on read-only connections (the web)."""
-    store: StoreReader = store_at(store_url(settings), readonly=True)
+    store: StoreReader = store_at(store_url(settings), readonly=True, read_timeout=settings.store_timeout)
     return store

@@ -27,12 +27,16 @@ runs on both. What differs, and why:
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
+import math
 import os
 import select
 import socket
 import threading
+import time
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -93,6 +97,73 @@ def _dropped(conn: psycopg.Connection[Any]) -> bool:
         return True
 
 
+class Watchdog:
+    """Cuts off a query past its deadline: closes its connection's socket, so the waiting query
+    fails at once. A frozen server (stopped, a hung host, a network that drops without a reset)
+    keeps an open connection's query waiting for ever: the kernel acknowledges what is sent, so
+    TCP keepalives never fire, and the server cannot apply a `statement_timeout`. In the
+    operator's drill three such requests took a whole explorer down, `/healthz` included, for as
+    long as the server was frozen. One thread a process keeps the deadlines in a heap; a query
+    costs a push and a set update."""
+
+    def __init__(self) -> None:
+        self._cv = threading.Condition()
+        self._due: list[tuple[float, int, psycopg.Connection[Any]]] = []
+        self._live: set[int] = set()
+        self._fired: set[int] = set()
+        self._tokens = itertools.count()
+        self._pid = 0
+
+    @contextmanager
+    def deadline(self, conn: psycopg.Connection[Any], seconds: float) -> Iterator[Callable[[], bool]]:
+        """Within this, `conn` is cut off `seconds` from now; gives a test of whether it was."""
+        token = next(self._tokens)
+        with self._cv:
+            if self._pid != os.getpid():  # the first use in this process (a fork has no threads)
+                self._pid = os.getpid()
+                self._due, self._live, self._fired = [], set(), set()
+                threading.Thread(target=self._watch, name="store-deadlines", daemon=True).start()
+            heapq.heappush(self._due, (time.monotonic() + seconds, token, conn))
+            self._live.add(token)
+            if self._due[0][1] == token:
+                self._cv.notify()
+        try:
+            yield lambda: token in self._fired
+        finally:
+            with self._cv:
+                self._live.discard(token)
+                self._fired.discard(token)
+
+    def _watch(self) -> None:
+        while True:
+            with self._cv:
+                while self._due and self._due[0][1] not in self._live:
+                    heapq.heappop(self._due)  # finished in time
+                if not self._due:
+                    self._cv.wait()
+                    continue
+                left = self._due[0][0] - time.monotonic()
+                if left > 0:
+                    self._cv.wait(left)
+                    continue
+                _due, token, conn = heapq.heappop(self._due)
+                self._fired.add(token)
+            _cut(conn)
+
+
+def _cut(conn: psycopg.Connection[Any]) -> None:
+    """Shut the connection's socket down (both ways), from another thread than the one waiting on it."""
+    try:
+        fd = conn.pgconn.socket
+        with socket.socket(fileno=os.dup(fd)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, psycopg.OperationalError):  # closed meanwhile
+        pass
+
+
+WATCHDOG = Watchdog()
+
+
 def _key(*parts: str) -> int:
     """A positive 31-bit advisory lock key (pg_locks shows keys as unsigned oids)."""
     return int.from_bytes(hashlib.sha256("/".join(parts).encode()).digest()[:4], "big") & 0x7FFFFFFF
@@ -104,9 +175,11 @@ class PostgresStore(SQLStore):
     RUN_COUNT = "coalesce((counts::json ->> '{key}')::bigint, 0)"
     RUN_SECONDS = "extract(epoch FROM finished::timestamptz - started::timestamptz)::float8"
 
-    def __init__(self, url: str, readonly: bool = False):
+    def __init__(self, url: str, readonly: bool = False, read_timeout: float | None = None):
         self._url = url
         self.readonly = readonly
+        self.read_timeout = read_timeout
+        """Seconds a read may wait for the server (`Watchdog`); None: for ever (the pipeline's)."""
         self._local = threading.local()
         self._lock = threading.Lock()
         self._lease_conn: psycopg.Connection[Any] | None = None
@@ -165,7 +238,9 @@ class PostgresStore(SQLStore):
             options.append("-c default_transaction_read_only=on")
         if lease:
             options.append(KEEPALIVE)
-        extra: dict[str, str | int] = {"application_name": "helsekatalog", "connect_timeout": 10, **CLIENT_KEEPALIVE}
+        # a reader gives up connecting as soon as reading (at least 2 s: libpq's shortest); else 10 s
+        wait = 10 if self.read_timeout is None else min(10, max(2, math.ceil(self.read_timeout)))
+        extra: dict[str, str | int] = {"application_name": "helsekatalog", "connect_timeout": wait, **CLIENT_KEEPALIVE}
         extra = {k: v for k, v in extra.items() if k not in given}
         try:
             conn = psycopg.connect(
@@ -258,11 +333,32 @@ class PostgresStore(SQLStore):
             translated = self._sql[sql] = sql.replace("%", "%%").replace("?", "%s")
         return translated
 
+    @contextmanager
+    def _bounded(self) -> Iterator[psycopg.Connection[Any]]:
+        """This thread's connection, for one statement: within `read_timeout` when it is set, and a
+        connection lost meanwhile (cut off, or the server restarting) is `StoreUnavailable`, which
+        a page answers with 503, as it does when no connection can be made."""
+        conn = self.db
+        if self.read_timeout is None:
+            yield conn
+            return
+        with WATCHDOG.deadline(conn, self.read_timeout) as fired:
+            try:
+                yield conn
+            except psycopg.OperationalError as exc:
+                if fired():
+                    raise StoreUnavailable(
+                        f"the store at {display_url(self._url)} did not answer within {self.read_timeout:g} s "
+                        "(the store_timeout setting): the query was cut off"
+                    ) from exc
+                raise StoreUnavailable(f"the store at {display_url(self._url)} broke off a query: {exc}") from exc
+
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
-        return self.db.execute(self._q(sql), tuple(args)).fetchall()
+        with self._bounded() as conn:
+            return conn.execute(self._q(sql), tuple(args)).fetchall()
 
     def _tuples(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.db.cursor(row_factory=tuple_row) as cur:
+        with self._bounded() as conn, conn.cursor(row_factory=tuple_row) as cur:
             return cur.execute(self._q(sql), tuple(args)).fetchall()
 
     def _execute(self, sql: str, args: Iterable[Any] = ()) -> int:

@@ -260,6 +260,8 @@ class Forwarder:
 
     def __init__(self, port: int, target: int) -> None:
         self.target = target
+        self.thawed = threading.Event()  # cleared: a frozen server, which reads and answers nothing
+        self.thawed.set()
         self.listener = socket.create_server(("127.0.0.1", port))
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -273,10 +275,10 @@ class Forwarder:
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def _pump(a: socket.socket, b: socket.socket) -> None:
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
         try:
-            while data := a.recv(65536):
+            while self.thawed.wait() and (data := a.recv(65536)):
+                self.thawed.wait()
                 b.sendall(data)
         except OSError:
             pass
@@ -311,6 +313,44 @@ def test_an_explorer_started_while_its_database_is_down_serves_once_it_is_up(
         wait_for(lambda: client.get("/readyz").status_code == 200, 10, "the explorer opening its store")
         assert client.get("/sources/", headers={"Accept": "text/html"}).status_code == 200
     finally:
+        client.application.extensions["store"].close()
+        forwarder.close()
+
+
+def test_a_frozen_database_answers_503_after_the_store_timeout_and_serves_once_it_thaws(
+    postgres_server: Any, pg_url: str, tmp_path: Path
+) -> None:
+    """A server that stops answering on open connections (stopped with SIGSTOP, a hung host) held
+    the explorer's requests for as long as it was frozen: the operator's drill saw three requests
+    take a whole explorer down, /healthz included, for 80 s. Now a read waits `store_timeout`."""
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as Late
+
+    from web import create_app
+
+    port = free_port()
+    forwarder = Forwarder(port, postgres_server.port)
+    url = pg_url.replace(f":{postgres_server.port}/", f":{port}/")
+    client = create_app(Settings.load(tmp_path, database_url=url, store_timeout=1.0)).test_client()
+    worker = ThreadPoolExecutor(1)  # one server thread, whose connection is open when the server freezes
+
+    def sources() -> Any:
+        return worker.submit(client.get, "/sources/", headers={"Accept": "text/html"}).result(timeout=5)
+
+    try:
+        assert sources().status_code == 200
+        forwarder.thawed.clear()
+        try:
+            page = sources()  # the test must not wait on the frozen server either
+        except Late:
+            pytest.fail("the page waited for the frozen database")
+        assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+        assert client.get("/healthz").status_code == 200
+        forwarder.thawed.set()
+        assert sources().status_code == 200  # on a new connection
+    finally:
+        forwarder.thawed.set()
+        worker.shutdown()
         client.application.extensions["store"].close()
         forwarder.close()
 
