@@ -38,7 +38,7 @@ import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -672,7 +672,17 @@ class SQLStore(ABC):
             rows = self._rows("SELECT * FROM runs WHERE source=? ORDER BY id DESC LIMIT ?", (source, limit))
         else:
             rows = self._rows("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,))
-        return [self._run(r) for r in rows]
+        return [self._seen(r) for r in rows]
+
+    def _seen(self, row: Any) -> Run:
+        """A run as it is: one left `running` by a harvester that is gone is interrupted, as the next
+        writer to open the store records it (`recover`). Until then the source pages, the API and
+        `catalog sources list` said "running" (the operator's drill: a scheduler killed mid-harvest);
+        only /metrics asked whether the run's owner was alive."""
+        run = self._run(row)
+        if run.status == "running" and not self._owner_alive(run.source, row["owner"]):
+            return replace(run, status="interrupted", error=INTERRUPTED)
+        return run
 
     def last_run(self, source: str) -> Run | None:
         runs = self.runs(source, 1)

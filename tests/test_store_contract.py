@@ -812,7 +812,10 @@ def test_a_run_in_another_process_keeps_the_source_until_that_process_dies(store
 def test_a_run_left_by_a_dead_process_is_interrupted_when_a_writer_opens_the_store(url: str, store: SQLStore) -> None:
     proc, held = hold_a_run(url, "mfr")
     kill(proc)
-    assert store_at(url, readonly=True).last_run("mfr").status == "running"  # readers never write
+    reader = store_at(url, readonly=True)
+    # a reader says what it is, and writes nothing: the store holds it running until a writer opens it
+    assert eventually(lambda: reader.last_run("mfr").status == "interrupted")
+    assert reader._value("SELECT status FROM runs WHERE id=?", (held,)) == "running"
     last = eventually(lambda: (run := store_at(url).last_run("mfr")) is not None and run.status != "running" and run)
     assert last and (last.id, last.status) == (held, "interrupted")
     assert last.error == "the harvest was interrupted before it finished"
@@ -828,7 +831,7 @@ def test_a_reader_tells_a_run_at_work_from_one_whose_harvester_is_gone(url: str,
     finally:
         kill(proc)
     assert eventually(lambda: not reader.running_now("mfr"))
-    assert reader.last_run("mfr").status == "running"  # as the store holds it: readers never write
+    assert reader.last_run("mfr").status == "interrupted"  # as pages, the API and the CLI show it
     assert not reader.running_now("npr")
 
 
