@@ -156,7 +156,11 @@ class AdminQueue:
                 request = AdminRequest(path.stem, "unknown", {}, _now())
                 self._close(target, request, "failed", f"the request file could not be read: {exc}")
                 continue
-            request.state, request.started = "working", _now()
+            # when it was taken, in its file too: GET /admin/requests/<id> showed "started": null
+            # for as long as the request was worked on (the state is told by the folder it is in)
+            request.started = _now()
+            _write_atomically(target, request.to_json())
+            request.state = "working"
             return request
         return None
 

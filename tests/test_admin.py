@@ -221,6 +221,7 @@ def test_a_request_claimed_by_a_scheduler_that_died_is_pending_again(settings):
     request = queue.submit("reindex")
     claimed = queue.claim()
     assert claimed.id == request.id and queue.get(request.id).state == "working"
+    assert queue.get(request.id).started == claimed.started is not None  # said while it is worked on
     [path] = queue.working.glob("*.json")
     dead = path.with_name(
         path.name.replace(path.stem.split("@")[1], path.stem.split("@")[1].rsplit("_", 2)[0] + "_1_0")

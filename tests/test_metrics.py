@@ -64,6 +64,8 @@ def test_harvest_figures_come_from_the_store_whichever_process_harvested(setting
     assert (
         value(found, "catalog_records", kind="dataset") == 1 and value(found, "catalog_records", kind="codelist") == 1
     )
+    for kind in ("service", "product"):  # every kind the store holds is said, none as well
+        assert found[("catalog_records", (("kind", kind),))] == 0
     assert value(found, "catalog_metrics_readable", part="store") == 1
     subprocess.run(cli(home, "harvest", "mfr"), capture_output=True, check=True)
     found = scrape(client)  # the same web process: nothing told it, the store did

@@ -153,7 +153,7 @@ class CatalogCollector(Collector):
         store = store_of(self.app.extensions, settings)
         yield from harvest_metrics(store, settings.sources)
         records = GaugeMetricFamily("catalog_records", "Live records in the store, by kind", labels=["kind"])
-        for kind in ("dataset", "codelist"):
+        for kind in ("dataset", "codelist", "service", "product"):
             records.add_metric([kind], store.count(kind))
         yield records
 

@@ -78,12 +78,13 @@ def serve(
         options.update(outbuf_high_watermark=OneThread.NEVER_FULL)
     sock = listen(host, port)
     log.info(
-        "serving the catalogue on http://%s:%s/ (%s process%s of %s threads)",
+        "serving the catalogue on http://%s:%s/ (%s process%s of %s thread%s)",
         host,
         sock.getsockname()[1],
         workers,
         "es" if workers > 1 else "",
         threads,
+        "s" if threads > 1 else "",
     )
     if workers <= 1:
         app = settled(make_app())
