@@ -1244,6 +1244,23 @@ def test_each_basket_button_of_a_result_page_has_a_name_of_its_own(client):
     assert len(names) >= 2 and len(set(names)) == len(names), names
 
 
+def test_a_search_the_filters_empty_offers_each_filter_to_drop_with_what_it_would_find(client):
+    """ "fødselsvekt" in 1900 said "Ingen treff her; søket fant: Kodelister (5)": it sent the
+    researcher to code lists, not to the filter that left nothing."""
+    api = client.get("/api/search?q=vekt").json
+    kind, found = api["facets"]["datatype"][0]["value"], api["total"]
+    html = page(client, f"/search?q=vekt&grouped=0&year=1900&datatype={kind}")
+    assert hits(html) == []
+    loosen = html[html.index('<p class="loosen">') :]
+    loosen = loosen[: loosen.index("</p>")]
+    assert "Ingen treff med alle disse filtrene. Uten ett av dem:" in loosen
+    links = re.findall(r'<a href="([^"]*)">([^<]*)</a> \((\d+)\)', loosen)
+    assert [label for _href, label, _n in links] == ["År med data: 1900"]  # without the data type: still none
+    href, _label, n = links[0]
+    assert "year=" not in href and f"datatype={kind}" in href and 1 <= int(n) <= found
+    assert 'class="loosen"' not in page(client, "/search?q=vekt&grouped=0")  # only where filters emptied it
+
+
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_a_search_with_no_hits_of_its_kind_links_the_kinds_it_found(client, lang):
     """A catalogue of the real FDK samples has datasets and no variables: "postjournal" said "No

@@ -341,6 +341,7 @@ class FacetLink:
     url: str  # the search with this value toggled
     lang: str | None = None  # the label's language when it is not the page's
     shown: Markup = field(default_factory=Markup)  # the label as a page shows it (marked when in `lang`)
+    removes: tuple[str, str] | None = None  # a chip's filter and value, which its link removes
 
 
 @dataclass
@@ -415,8 +416,33 @@ def filter_chips(filters: dict[str, list[str]], result: SearchResult) -> list[Fa
         for v in filters.get(name, []):
             shown = value_label(name, v)[0] if name in titles else key_label(name, v, result)
             title = titles[name] if name in titles else keys[name]
-            chips.append(FacetLink(f"{title}: {shown}", 0, True, links_to.toggled(name, v, True)))
+            chips.append(FacetLink(f"{title}: {shown}", 0, True, links_to.toggled(name, v, True), removes=(name, v)))
     return chips
+
+
+LOOSENED_MAX = 6
+"""Most filters an empty page counts the search without (`loosened`), one search each."""
+
+
+def loosened(view: SearchView) -> list[tuple[FacetLink, int]]:
+    """When the filters leave a search nothing, each filter with what the search finds without it
+    (those that find something): "røyking" with the year 1900 said "Ingen treff her; søket fant:
+    Kodelister (5)", sending the researcher to code lists rather than to the filter that emptied
+    the page. Counted only for an empty first page, once per filter (at most `LOOSENED_MAX`)."""
+    q = view.query
+    if view.result.hits or q.offset or not q.filters:
+        return []
+    backend, out = search_backend(), []
+    for chip in view.chips[:LOOSENED_MAX]:
+        if chip.removes is None:
+            continue
+        name, value = chip.removes
+        left = {f: [v for v in vs if not (f == name and v == value)] for f, vs in q.filters.items()}
+        probe = replace(q, filters={f: vs for f, vs in left.items() if vs}, limit=0, facets=(), highlight=False)
+        found = backend.search(probe).total
+        if found:
+            out.append((chip, found))
+    return out
 
 
 def key_label(name: str, key: str, result: SearchResult) -> str:
@@ -586,6 +612,7 @@ def search() -> Any:
         max_query=MAX_QUERY,
         wider=wider_code(view.query, view.result),
         each_word=each_word(view.query, view.result),
+        loosened=loosened(view),
         wrong_years=[v for v in listed(request.args.getlist(YEAR_FILTER)) if span(v) is None],
         export_max=EXPORT_MAX,
     )
