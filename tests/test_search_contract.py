@@ -265,6 +265,28 @@ def test_a_registrys_variables_are_found_by_its_datasets_keywords(empty: SearchB
     assert search(empty, "mmse demens").total == 1  # the variable's own words and its dataset's together
 
 
+def test_a_datasets_keyword_that_one_of_its_variables_says_finds_that_variable_alone(empty: SearchBackend) -> None:
+    """MFR's births have "fødselsvekt" among their keywords because VEKT is one of their variables:
+    given to every variable, it made "fødselsvekt" find Kjønn too, and "fødselsvekt røyking" list
+    the smoking variables alone (the researchers' drill). A keyword none of them says (the
+    registry's subject) is still every variable's, as NorKog's "demens" above."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("VEKT", "Fødselsvekt", "Birth weight", "Barnets vekt ved fødsel i gram.", "integer", {}),
+        ("KJONN", "Kjønn", "Sex", "Barnets kjønn.", "string", {}),
+        ("ROYK", "Røyking i svangerskapet", "Smoking in pregnancy", "Mors røyking.", "string", {}),
+    ]
+    r = Registry("mfr", "central-registry", "Fødsler", "FHI", "PHDR", "1967-01-01", None, "NON_PUBLIC", variables)
+    keywords = {"nb": ["fødselsvekt", "røyking", "perinatal"]}
+    empty.upsert(
+        list(documents(dataclasses.replace(registry_dataset(r), keywords=keywords), SourceInfo("mfr", "MFR", r.kind)))
+    )
+    assert names(search(empty, "fødselsvekt")) == ["mfr/VEKT"]
+    both = search(empty, "fødselsvekt røyking")
+    assert set(names(both)) == {"mfr/VEKT", "mfr/ROYK"} and both.any_words
+    assert set(names(search(empty, "perinatal"))) == {"mfr/VEKT", "mfr/KJONN", "mfr/ROYK"}  # the subject
+    assert search(empty, "fødselsvekt", type="dataset").total == 1  # the dataset keeps its keywords
+
+
 def test_a_datasets_variables_are_found_by_its_title_in_another_language(empty: SearchBackend) -> None:
     """On the demo "physiotherapy" and "congenital anomalies" found none of the variables of KPR's
     "Fysioterapi" (38) and MFR's "Medfødte misdannelser" (43): their labels are Norwegian, and only

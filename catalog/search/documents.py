@@ -241,7 +241,7 @@ class DatasetDocuments:
         self.title_lang = _language(d.title)
         self.titles = d.title if len(d.title) > 1 else None  # one: `title` and `title_lang` say it
         keywords = sorted({w for words in d.keywords.values() for w in words})
-        self.about = about(self.title, keywords, d.title.values())
+        self.about = about(self.title, subject_keywords(keywords, d.variables), d.title.values())
         self.topics = taxonomy().of_dataset(d)
         self.dataset: dict[str, Any] = {
             **head,
@@ -351,6 +351,22 @@ class DatasetDocuments:
             self.about,
             self.titles.copy() if copies and self.titles else self.titles,
         )
+
+
+def subject_keywords(keywords: list[str], variables: Sequence[Variable]) -> list[str]:
+    """The keywords of a dataset that say what all of its variables are about, not one of them:
+    those no variable's name or label holds. MFR's births list "fødselsvekt" among their
+    keywords because VEKT is one of their variables; given to every variable, the keyword made
+    "fødselsvekt" find MFR's 53 variables, Kjønn and LOPENR among them, and "fødselsvekt
+    røyking" list MFR's smoking variables alone, never VEKT (the researchers' drill). NorKog's
+    "demens", which none of its variables says, still finds them all."""
+    if not keywords or not variables:
+        return keywords
+    said = "\n".join(
+        [v.name.lower() for v in variables if v.name]
+        + [label.lower() for v in variables for label in v.title.values() if label]
+    )
+    return [k for k in keywords if k.lower() not in said]
 
 
 def about(title: str, keywords: Iterable[str], titles: Iterable[str] = ()) -> str | None:
