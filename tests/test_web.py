@@ -1246,6 +1246,18 @@ def test_each_basket_button_of_a_result_page_has_a_name_of_its_own(client):
     assert len(names) >= 2 and len(set(names)) == len(names), names
 
 
+def test_a_search_whose_words_together_find_few_offers_each_word_alone(client):
+    """ "fødselsvekt røyking" found MFR's two smoking variables, whose dataset's keywords say
+    "fødselsvekt", and never offered birth weight itself (the researchers' drill)."""
+    html = page(client, "/search?q=vekt+fødsel")
+    assert len(hits(html)) == 3
+    notice = html[html.index("Få treff har alle ordene. Hvert ord alene:") :]
+    notice = notice[: notice.index("</p>")]
+    assert re.findall(r"«([^»]*)»</a> \((\d+)\)", notice) == [("vekt", "3"), ("fødsel", "6")]
+    assert "Hvert ord alene" not in page(client, "/search?q=vekt")  # one word
+    assert "Få treff har alle ordene" not in page(client, "/search?q=vekt+fødsel&page=2")
+
+
 def test_a_search_the_filters_empty_offers_each_filter_to_drop_with_what_it_would_find(client):
     """ "fødselsvekt" in 1900 said "Ingen treff her; søket fant: Kodelister (5)": it sent the
     researcher to code lists, not to the filter that left nothing."""

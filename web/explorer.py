@@ -682,6 +682,8 @@ def wider_code(q: SearchQuery, result: SearchResult) -> WiderCode | None:
     return None
 
 
+FEW = 5
+"""Rows of a search of several words few enough that the page offers each word alone (`each_word`)."""
 EACH_WORD_MAX = 6
 """Most words of a search that matched none together that `each_word` counts alone."""
 
@@ -696,17 +698,27 @@ def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
     """When no hit matches all the words (`SearchResult.any_words`), each word's own count and
     search: "antibiotika barn" listed the ~600 rows saying "barn" before the prescription
     registry's antibiotics; the demo's page now also offers «antibiotika» (32) and «barn» (286)
-    to choose from. A listed phrase counts as one ("blood pressure")."""
-    if not (result.any_words and result.hits) or result.split_words:
+    to choose from. A listed phrase counts as one ("blood pressure").
+
+    Also when all the words found `FEW` rows or fewer, where a word alone finds more: "fødselsvekt
+    røyking" found MFR's two smoking variables (their dataset's keywords say "fødselsvekt") and
+    never offered birth weight itself (the researchers' drill)."""
+    few = not result.any_words and 0 < result.total <= FEW and not q.offset
+    if not (result.hits and (result.any_words or few)) or result.split_words:
         return []
     backend, hits_cache = search_backend(), current_app.extensions["hits_cache"]
+    units = backend.synonyms.plan(q.text).units
+    if len(units) < 2:
+        return []
     generation = backend.generation()
     found = []
-    for unit in backend.synonyms.plan(q.text).units[:EACH_WORD_MAX]:
+    for unit in units[:EACH_WORD_MAX]:
         words = " ".join(unit[0].words)
         probe = replace(q, text=words, offset=0, limit=0, facets=(), highlight=False, any_words=False)
         total = hits_cache.get(hits_key(probe, generation), partial(backend.search, probe), generation).total
         found.append(OneWord(words, total))
+    if few and all(one.total <= result.total for one in found):
+        return []  # no word finds more alone
     return found
 
 
