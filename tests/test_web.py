@@ -1256,6 +1256,7 @@ def test_a_search_whose_words_together_find_few_offers_each_word_alone(client):
     assert re.findall(r"«([^»]*)»</a> \((\d+)\)", notice) == [("vekt", "3"), ("fødsel", "6")]
     assert "Hvert ord alene" not in page(client, "/search?q=vekt")  # one word
     assert "Få treff har alle ordene" not in page(client, "/search?q=vekt+fødsel&page=2")
+    assert "Få treff har alle ordene" not in page(client, "/search?q=vekt+fødsel&datatype=integer")  # narrowed
 
 
 def test_a_search_the_filters_empty_offers_each_filter_to_drop_with_what_it_would_find(client):

@@ -702,8 +702,9 @@ def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
 
     Also when all the words found `FEW` rows or fewer, where a word alone finds more: "fødselsvekt
     røyking" found MFR's two smoking variables (their dataset's keywords say "fødselsvekt") and
-    never offered birth weight itself (the researchers' drill)."""
-    few = not result.any_words and 0 < result.total <= FEW and not q.offset
+    never offered birth weight itself (the researchers' drill). Not with filters, which narrow a
+    search on purpose (and each word would cost a count of its own on every such page)."""
+    few = not result.any_words and 0 < result.total <= FEW and not q.offset and not q.filters
     if not (result.hits and (result.any_words or few)) or result.split_words:
         return []
     backend, hits_cache = search_backend(), current_app.extensions["hits_cache"]
