@@ -53,6 +53,10 @@ RUNS = 0x484B0001  # the first key of the per-source run locks
 KEEPALIVE = "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3"
 """Server side: a run lock held by a host that vanished is dropped after about a minute."""
 CLIENT_KEEPALIVE = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+QUIET_SECONDS = 10.0
+"""After a read was cut off (`Watchdog`), an explorer's reads fail at once, without asking, for this
+long; then one asks again. Else each request queued behind the first waited the whole
+`store_timeout` in turn (a serving process of one thread runs them one after another)."""
 NOW = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
 """The server's clock, written as `catalog.store.now` writes Python's."""
 
@@ -180,6 +184,7 @@ class PostgresStore(SQLStore):
         self.readonly = readonly
         self.read_timeout = read_timeout
         """Seconds a read may wait for the server (`Watchdog`); None: for ever (the pipeline's)."""
+        self._quiet_until = 0.0  # reads fail at once until then (`QUIET_SECONDS`)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._lease_conn: psycopg.Connection[Any] | None = None
@@ -338,15 +343,21 @@ class PostgresStore(SQLStore):
         """This thread's connection, for one statement: within `read_timeout` when it is set, and a
         connection lost meanwhile (cut off, or the server restarting) is `StoreUnavailable`, which
         a page answers with 503, as it does when no connection can be made."""
-        conn = self.db
         if self.read_timeout is None:
-            yield conn
+            yield self.db
             return
+        if time.monotonic() < self._quiet_until:
+            raise StoreUnavailable(
+                f"the store at {display_url(self._url)} left a read unanswered less than {QUIET_SECONDS:g} s "
+                "ago: not asked again until then"
+            )
+        conn = self.db
         with WATCHDOG.deadline(conn, self.read_timeout) as fired:
             try:
                 yield conn
             except psycopg.OperationalError as exc:
                 if fired():
+                    self._quiet_until = time.monotonic() + QUIET_SECONDS
                     raise StoreUnavailable(
                         f"the store at {display_url(self._url)} did not answer within {self.read_timeout:g} s "
                         "(the store_timeout setting): the query was cut off"

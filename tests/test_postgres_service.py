@@ -318,11 +318,15 @@ def test_an_explorer_started_while_its_database_is_down_serves_once_it_is_up(
 
 
 def test_a_frozen_database_answers_503_after_the_store_timeout_and_serves_once_it_thaws(
-    postgres_server: Any, pg_url: str, tmp_path: Path
+    postgres_server: Any, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A server that stops answering on open connections (stopped with SIGSTOP, a hung host) held
     the explorer's requests for as long as it was frozen: the operator's drill saw three requests
-    take a whole explorer down, /healthz included, for 80 s. Now a read waits `store_timeout`."""
+    take a whole explorer down, /healthz included, for 80 s. Now a read waits `store_timeout`, and
+    the reads after it fail at once for `QUIET_SECONDS` (here 2) rather than each waiting in turn."""
+    from catalog import store_postgres
+
+    monkeypatch.setattr(store_postgres, "QUIET_SECONDS", 2.0)
     from concurrent.futures import ThreadPoolExecutor
     from concurrent.futures import TimeoutError as Late
 
@@ -345,8 +349,11 @@ def test_a_frozen_database_answers_503_after_the_store_timeout_and_serves_once_i
         except Late:
             pytest.fail("the page waited for the frozen database")
         assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+        started = time.monotonic()
+        assert sources().status_code == 503 and time.monotonic() - started < 0.5  # not asked: at once
         assert client.get("/healthz").status_code == 200
         forwarder.thawed.set()
+        time.sleep(2)  # the quiet time
         assert sources().status_code == 200  # on a new connection
     finally:
         forwarder.thawed.set()
