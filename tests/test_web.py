@@ -1246,6 +1246,21 @@ def test_each_basket_button_of_a_result_page_has_a_name_of_its_own(client):
     assert len(names) >= 2 and len(set(names)) == len(names), names
 
 
+@pytest.mark.parametrize(
+    ("kind", "lang", "label"),
+    [
+        ("variable", "nb", "Søk etter variabler"),
+        ("dataset", "nb", "Søk etter datasett"),
+        ("codelist", "nb", "Søk etter kodelister"),
+        ("codelist", "en", "Search for code lists"),  # said "Search for variables"
+    ],
+)
+def test_the_search_box_says_what_the_open_tab_searches(client, kind, lang, label):
+    html = page(client, f"/search?q=vekt&type={kind}&lang={lang}")
+    assert f'<label for="q">{label}</label>' in html
+    client.get("/?lang=nb")  # the language is remembered in a cookie
+
+
 def test_a_search_whose_words_together_find_few_offers_each_word_alone(client):
     """ "fødselsvekt røyking" found MFR's two smoking variables, whose dataset's keywords say
     "fødselsvekt", and never offered birth weight itself (the researchers' drill)."""
