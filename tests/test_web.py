@@ -701,6 +701,21 @@ def test_remove_and_empty_change_only_the_basket(client):
     assert "Kurven er tom" in page(client, "/basket/")
 
 
+def test_an_emptied_basket_can_be_filled_again_with_one_click(client):
+    """ "Tøm kurven" emptied a researcher's selection at once, with neither a question nor a way back."""
+    add(client, VEKT, SVLEN)
+    emptied = client.post("/basket/clear", data={"next": "/basket/"})
+    assert emptied.status_code == 303 and emptied.location.startswith("/basket/?emptied=")
+    html = page(client, emptied.location)
+    assert "Kurven er tom" in html and "Kurven ble tømt for 2 variabler." in html
+    undo = html.split("Kurven ble tømt")[1].split("</form>")[0]
+    assert sorted(re.findall(r'name="key" value="(\w+)"', undo)) == sorted([VEKT, SVLEN]) and ">Angre</button>" in undo
+    client.post("/basket/add", data={"key": [VEKT, SVLEN], "next": "/basket/"})
+    assert "2 variabler fra" in page(client, "/basket/")
+    assert "Kurven ble tømt" not in page(client, emptied.location)  # a basket with variables offers no undo
+    client.post("/basket/clear")
+
+
 def test_script_requests_get_json_instead_of_a_redirect(client):
     body = add(client, VEKT, DIAG, Accept="application/json").json
     assert body == {"count": 2, "ids": [VEKT, DIAG], "message": "added"}

@@ -483,14 +483,22 @@ def remove() -> BaseResponse:
 
 @bp.post("/clear")
 def clear() -> BaseResponse:
+    """Empty the basket; the page it returns to offers to undo it (the emptied selection rides in
+    its address as a token): "Tøm kurven" emptied a researcher's selection at once, with neither
+    a question nor a way back (the researchers' drill)."""
     _same_origin()
-    return _answer([], "cleared")
+    previous = basket_keys()
+    response = _answer([], "cleared")
+    if previous and response.status_code == 303:
+        response.location = url_for("basket.view", emptied=token_for(previous))
+    return response
 
 
 @bp.get("/")
 def view() -> str:
     sel = selection(basket_keys())
-    return render_template("basket.html", sel=sel, limit=MAX, shared=False)
+    emptied = keys_from_token(request.args.get("emptied", "")) if not sel.count else None
+    return render_template("basket.html", sel=sel, limit=MAX, shared=False, emptied=emptied or [])
 
 
 @bp.get("/export.<fmt>")
