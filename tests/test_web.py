@@ -701,6 +701,17 @@ def test_remove_and_empty_change_only_the_basket(client):
     assert "Kurven er tom" in page(client, "/basket/")
 
 
+def test_the_basket_compares_its_variables_side_by_side(client):
+    """Compare was offered only for one variable's copies in other waves or sources: a researcher
+    could not put birth weight beside maternal smoking from the basket (the researchers' drill)."""
+    add(client, VEKT, SVLEN)
+    html = page(client, "/basket/")
+    [href] = re.findall(r'<a href="(/compare\?ids=[^"]*)">Sammenlign dem side ved side</a>', html)
+    assert sorted(href.split("=", 1)[1].replace("%2C", ",").split(",")) == sorted([VEKT, SVLEN])
+    assert client.get(href.replace("&amp;", "&")).status_code == 200
+    client.post("/basket/clear")
+
+
 def test_an_emptied_basket_can_be_filled_again_with_one_click(client):
     """ "Tøm kurven" emptied a researcher's selection at once, with neither a question nor a way back."""
     add(client, VEKT, SVLEN)

@@ -498,7 +498,11 @@ def clear() -> BaseResponse:
 def view() -> str:
     sel = selection(basket_keys())
     emptied = keys_from_token(request.args.get("emptied", "")) if not sel.count else None
-    return render_template("basket.html", sel=sel, limit=MAX, shared=False, emptied=emptied or [])
+    from web.compare import MAX_COMPARED  # web.compare reads the basket: imported here, not at the top
+
+    return render_template(
+        "basket.html", sel=sel, limit=MAX, shared=False, emptied=emptied or [], compare_limit=MAX_COMPARED
+    )
 
 
 @bp.get("/export.<fmt>")
@@ -528,7 +532,9 @@ def shared(token: str) -> Response | str:
         response.headers.pop("Content-Disposition")
         response.vary.add("Accept")
         return response
-    html = render_template("basket.html", sel=sel, limit=MAX, shared=True, token=token)
+    from web.compare import MAX_COMPARED
+
+    html = render_template("basket.html", sel=sel, limit=MAX, shared=True, token=token, compare_limit=MAX_COMPARED)
     response = Response(html, mimetype="text/html")
     response.vary.add("Accept")
     return response
