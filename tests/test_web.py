@@ -1309,7 +1309,9 @@ def test_a_search_the_filters_empty_offers_each_filter_to_drop_with_what_it_woul
     assert hits(html) == []
     loosen = html[html.index('<p class="loosen">') :]
     loosen = loosen[: loosen.index("</p>")]
-    assert "Ingen treff med alle disse filtrene. Uten ett av dem:" in loosen
+    assert "Ingen treff med alle disse filtrene. Uten ett av dem:" in loosen  # two filters
+    one = page(client, "/search?q=vekt&grouped=0&year=1900")
+    assert "Ingen treff med dette filteret. Uten det:" in one
     links = re.findall(r'<a href="([^"]*)">([^<]*)</a> \((\d+)\)', loosen)
     assert [label for _href, label, _n in links] == ["År med data: 1900"]  # without the data type: still none
     href, _label, n = links[0]
