@@ -111,11 +111,16 @@ class Watchdog:
     costs a push and a set update."""
 
     def __init__(self) -> None:
+        self._tokens = itertools.count()
+        self._reset()
+
+    def _reset(self) -> None:
+        """No deadline and no thread yet: at start, and in a forked child, which has no threads and
+        may have copied the lock held (`os.register_at_fork`)."""
         self._cv = threading.Condition()
         self._due: list[tuple[float, int, psycopg.Connection[Any]]] = []
         self._live: set[int] = set()
         self._fired: set[int] = set()
-        self._tokens = itertools.count()
         self._pid = 0
 
     @contextmanager
@@ -123,9 +128,8 @@ class Watchdog:
         """Within this, `conn` is cut off `seconds` from now; gives a test of whether it was."""
         token = next(self._tokens)
         with self._cv:
-            if self._pid != os.getpid():  # the first use in this process (a fork has no threads)
+            if self._pid != os.getpid():  # the first use in this process
                 self._pid = os.getpid()
-                self._due, self._live, self._fired = [], set(), set()
                 threading.Thread(target=self._watch, name="store-deadlines", daemon=True).start()
             heapq.heappush(self._due, (time.monotonic() + seconds, token, conn))
             self._live.add(token)
@@ -166,6 +170,7 @@ def _cut(conn: psycopg.Connection[Any]) -> None:
 
 
 WATCHDOG = Watchdog()
+os.register_at_fork(after_in_child=WATCHDOG._reset)
 
 
 def _key(*parts: str) -> int:

@@ -362,6 +362,39 @@ def test_a_frozen_database_answers_503_after_the_store_timeout_and_serves_once_i
         forwarder.close()
 
 
+def _slow_read_in_a_child(url: str, answer: Any) -> None:
+    from catalog.store import StoreUnavailable
+    from catalog.store_postgres import PostgresStore
+
+    store = PostgresStore(url, readonly=True, read_timeout=0.5)
+    started = time.monotonic()
+    try:
+        store._value("SELECT pg_sleep(5)")
+        answer.put("answered")
+    except StoreUnavailable as exc:
+        answer.put(f"{time.monotonic() - started:.1f} {exc}")
+
+
+def test_a_read_past_its_deadline_is_cut_off_in_a_forked_process_too(pg_url: str) -> None:
+    """An explorer's workers are forked: a child has none of its parent's threads, the deadlines'
+    among them, and may have copied their lock while it was held."""
+    import multiprocessing
+
+    from catalog.store_postgres import PostgresStore
+
+    parent = PostgresStore(pg_url, readonly=True, read_timeout=5.0)
+    assert parent._value("SELECT 1") == 1  # the parent's watchdog runs
+    context = multiprocessing.get_context("fork")
+    answer = context.Queue()
+    child = context.Process(target=_slow_read_in_a_child, args=(pg_url, answer))
+    child.start()
+    said = answer.get(timeout=10)
+    child.join(10)
+    seconds, message = said.split(" ", 1)
+    assert float(seconds) < 3 and "did not answer within 0.5 s" in message
+    parent.close()
+
+
 def test_a_scheduler_started_while_its_database_is_down_waits_for_it_then_harvests(
     postgres_server: Any, pg_url: str, tmp_path: Path
 ) -> None:
