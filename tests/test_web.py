@@ -167,6 +167,18 @@ def test_results_page_through_twenty_at_a_time(client):
     assert len(hits(last)) == 5 and '<ol class="hits" start="41">' in last and 'rel="next"' not in last
 
 
+def test_a_deep_page_links_back_to_the_first_as_it_links_on_to_the_last(nation):
+    """The pager offered the last page but, from page 10, no way back to page 1 but "Forrige"."""
+    html = nation.get("/search?page=10").get_data(as_text=True)
+    pager = html[html.index('<nav class="pages"') :].split("</nav>")[0]
+    first = '<a href="/search?page=1"><span class="visually-hidden">Første side: </span>1</a>'
+    assert first in pager and '<li aria-hidden="true">…</li>' in pager.split(first)[1].split('href="/search?page=7"')[0]
+    fifth = nation.get("/search?page=5").get_data(as_text=True).split('<nav class="pages"')[1].split("</nav>")[0]
+    assert "Første side" in fifth and fifth.count("…") == 1  # 1, then 2 to 8: nothing between
+    fourth = nation.get("/search?page=4").get_data(as_text=True).split('<nav class="pages"')[1].split("</nav>")[0]
+    assert "Første side" not in fourth  # page 1 is among the pages shown
+
+
 def test_a_page_past_the_last_says_so_and_links_back_rather_than_finding_nothing(client):
     html = page(client, "/search?q=vekt&sort=name&page=40")
     assert "Denne siden er forbi den siste (side 1)." in html and "Ingen treff" not in html
