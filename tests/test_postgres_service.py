@@ -426,6 +426,52 @@ def test_a_scheduler_started_while_its_database_is_down_waits_for_it_then_harves
     assert len(waiting) == 1 and f"127.0.0.1:{port}" in waiting[0]
 
 
+def readme_sql(title: str) -> str:
+    """The README's ```sql block that starts with the comment `-- provisioning: <title>`."""
+    readme = (ROOT / "README.md").read_text()
+    found = re.search(r"```sql\n\s*-- provisioning: " + re.escape(title) + r"\n(.*?)```", readme, re.S)
+    assert found, f"the README has no provisioning block {title!r}"
+    return found.group(1)
+
+
+def test_the_readmes_provisioning_gives_the_scheduler_a_schema_and_the_explorers_a_role_that_reads_only(
+    postgres_server,
+):
+    """The operator's drill found no step that creates the roles and database, and no way to give the
+    explorers the read-only role the README said would do: the blocks are run here as written."""
+    import psycopg
+
+    name = f"hk{os.getpid()}"
+    renamed = {"helsekatalog_web": f"{name}_web", "helsekatalog": name}  # the longer name first
+    blocks = []
+    for title in ("the cluster", "in the database helsekatalog"):
+        sql = readme_sql(title)
+        for old, new in renamed.items():
+            sql = sql.replace(old, new)
+        blocks.append(sql)
+    for sql, database in zip(blocks, ("postgres", name), strict=True):
+        for statement in re.sub(r"--[^\n]*", "", sql).split(";"):  # one by one: CREATE DATABASE stands alone
+            if statement.strip():
+                postgres_server.execute(statement, database=database)
+    base = f"postgresql://{{role}}@127.0.0.1:{postgres_server.port}/{name}?options=-c%20search_path%3D{name}"
+    writer = store_at(base.format(role=name))  # the scheduler: migrates and writes
+    reader = None
+    try:
+        run = writer.start_run("mfr")
+        writer.finish_run(run, "ok", {})
+        reader = store_at(base.format(role=f"{name}_web"), readonly=True)
+        assert [r.status for r in reader.runs("mfr")] == ["ok"]
+        with psycopg.connect(base.format(role=f"{name}_web"), autocommit=True) as conn:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute("DELETE FROM runs")
+    finally:
+        for store in (reader, writer):
+            if store is not None:
+                store.close()
+        postgres_server.execute(f"DROP DATABASE {name} WITH (FORCE)", database="postgres")
+        postgres_server.execute(f"DROP ROLE {name}_web; DROP ROLE {name}", database="postgres")
+
+
 def test_an_explorer_with_a_read_only_role_waits_for_the_schema_instead_of_crashing(postgres_server):
     """The explorers need no write access (README); started beside the scheduler (`enable --now`),
     one may open the schema before the scheduler has migrated it. It ended with a traceback
