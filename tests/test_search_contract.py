@@ -955,6 +955,14 @@ def heart_registries() -> list[dict[str, Any]]:
             "string",
             {"coding_system": "Standard for kommuneinndeling"},
         ),
+        (
+            "TUMOR",
+            "Svulstdiagnose",
+            "Tumour diagnosis",
+            "Diagnosen.",
+            "string",
+            {"coding_system": "ICD-10, kapittel II Svulster (utvalg)"},
+        ),
     ]
     r = Registry(
         "nhi",
@@ -986,6 +994,9 @@ def test_a_category_finds_the_variables_coded_in_its_classification_without_a_co
     assert "nhi/MEDISIN" in names(search(empty, "A10"))  # ATC's too (A10 is shaped as ICD-10's as well)
     assert "nhi/MEDISIN" not in names(search(empty, "I21"))  # I is no first level of ATC
     assert "nhi/KOMMUNE" not in names(search(empty, "A10"))  # a classification with no categories
+    assert "nhi/TUMOR" not in names(result)  # its list is ICD-10's chapter II, the tumours: C00-D48
+    tumours = search(empty, "C50")
+    assert "nhi/TUMOR" in names(tumours) and hit_of(tumours, "nhi/TUMOR").may_hold == "C50"
     assert names(search(empty, "I21", filters={"source": ["nhi"]})) == ["nhi/HOVEDDIAGNOSE"]
     counted = search(empty, "I21", limit=0, disjunctive=True)
     assert counted.total == 2

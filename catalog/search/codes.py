@@ -124,23 +124,75 @@ def any_system_terms(word: str) -> list[str]:
     return [t for system in (*SYSTEMS, None) for t in query_terms(word, system)]
 
 
+ICD10_CHAPTERS = (
+    ("i", "a00", "b99"),
+    ("ii", "c00", "d48"),
+    ("iii", "d50", "d89"),
+    ("iv", "e00", "e90"),
+    ("v", "f00", "f99"),
+    ("vi", "g00", "g99"),
+    ("vii", "h00", "h59"),
+    ("viii", "h60", "h95"),
+    ("ix", "i00", "i99"),
+    ("x", "j00", "j99"),
+    ("xi", "k00", "k93"),
+    ("xii", "l00", "l99"),
+    ("xiii", "m00", "m99"),
+    ("xiv", "n00", "n99"),
+    ("xv", "o00", "o99"),
+    ("xvi", "p00", "p96"),
+    ("xvii", "q00", "q99"),
+    ("xviii", "r00", "r99"),
+    ("xix", "s00", "t98"),
+    ("xx", "v01", "y98"),
+    ("xxi", "z00", "z99"),
+    ("xxii", "u00", "u99"),
+)
+"""ICD-10's chapters (WHO 2019) by Roman numeral, with their first and last categories."""
+_CHAPTER = re.compile(r"\b(?:kapittel|kap\.|chapter)\s+([ivx]+)\b")
+
+
+def icd10_chapter(category: str) -> str | None:
+    """The Roman numeral of the ICD-10 chapter a category ("i21") falls in, else None."""
+    for numeral, first, last in ICD10_CHAPTERS:
+        if first <= category <= last:
+            return numeral
+    return None
+
+
 def unlisted(names: list[str]) -> list[str]:
     """The terms of a variable coded in a classification (named among `names`, its coding systems)
     whose codes come without a code list: the national quality registries' variable lists say
     "ICD-10 (utvalg av kategorier)" beside a diagnosis and publish no codes, so "I21" found
-    nothing of the myocardial infarction registry, which records little else."""
+    nothing of the myocardial infarction registry, which records little else. A name that says an
+    ICD-10 chapter ("ICD-10, kapittel II Svulster") narrows it to that chapter's categories: the
+    Cancer Registry's tumour list said it "may hold I21"."""
     system = system_of(*names)
-    return [system + UNLISTED] if system else []
+    if not system:
+        return []
+    if system == "icd10":
+        chapter = _CHAPTER.search(" ".join(n for n in names if n).lower())
+        if chapter and any(numeral == chapter.group(1) for numeral, _first, _last in ICD10_CHAPTERS):
+            return [f"{system}{UNLISTED}{chapter.group(1)}"]
+    return [system + UNLISTED]
 
 
 def unlisted_terms(word: str) -> list[str]:
     """The `unlisted` terms a category looks up: of each classification it is shaped as a category
-    of (`CATEGORIES`). Such a variable may hold the category or not (a registry's "selection of
-    categories"), so a match scores below a code list's that holds it (`analysis.UNLISTED_SCORE`).
-    A longer code ("I21.9") finds no such variable as typed: where no code list holds it, the
-    search goes on with the category it falls under (`results.with_broader_codes`), which does."""
+    of (`CATEGORIES`), and for ICD-10 also of its chapter. Such a variable may hold the category or
+    not (a registry's "selection of categories"), so a match scores below a code list's that holds
+    it (`analysis.UNLISTED_SCORE`). A longer code ("I21.9") finds no such variable as typed: where
+    no code list holds it, the search goes on with the category it falls under
+    (`results.with_broader_codes`), which does."""
     w = word.strip().lower()
-    return [system + UNLISTED for system, shape in CATEGORIES.items() if shape.fullmatch(w)]
+    terms = []
+    for system, shape in CATEGORIES.items():
+        if shape.fullmatch(w):
+            terms.append(system + UNLISTED)
+            chapter = icd10_chapter(w) if system == "icd10" else None
+            if chapter:
+                terms.append(f"{system}{UNLISTED}{chapter}")
+    return terms
 
 
 def code_like(word: str) -> bool:
