@@ -420,6 +420,15 @@ def filter_chips(filters: dict[str, list[str]], result: SearchResult) -> list[Fa
     return chips
 
 
+def counted(probe: SearchQuery) -> int:
+    """How many a counting search finds (`limit=0`), kept with the pages' hits: a page seen again
+    (back, another sort) counts it once. What a page offers beside its hits (`loosened`,
+    `wider_code`, `each_word`) is counted so."""
+    backend, hits_cache = search_backend(), current_app.extensions["hits_cache"]
+    generation = backend.generation()
+    return int(hits_cache.get(hits_key(probe, generation), partial(backend.search, probe), generation).total)
+
+
 LOOSENED_MAX = 6
 """Most filters an empty page counts the search without (`loosened`), one search each."""
 
@@ -432,14 +441,14 @@ def loosened(view: SearchView) -> list[tuple[FacetLink, int]]:
     q = view.query
     if view.result.hits or q.offset or not q.filters:
         return []
-    backend, out = search_backend(), []
+    out = []
     for chip in view.chips[:LOOSENED_MAX]:
         if chip.removes is None:
             continue
         name, value = chip.removes
         left = {f: [v for v in vs if not (f == name and v == value)] for f, vs in q.filters.items()}
         probe = replace(q, filters={f: vs for f, vs in left.items() if vs}, limit=0, facets=(), highlight=False)
-        found = backend.search(probe).total
+        found = counted(probe)
         if found:
             out.append((chip, found))
     return out
@@ -671,12 +680,9 @@ def wider_code(q: SearchQuery, result: SearchResult) -> WiderCode | None:
         return None
     if not any(hit.matched_codes for hit in result.hits):
         return None  # found as a word, not as a code of a list: "HUNT4" is a survey wave, not under "HUNT"
-    backend, hits_cache = search_backend(), current_app.extensions["hits_cache"]
-    generation = backend.generation()
     for parent in broader(words[0])[:WIDER_TRIED]:
         probe = replace(q, text=parent, offset=0, limit=0, facets=(), highlight=False, typos=0, any_words=False)
-        # kept with the pages' hits: a page seen again (back, another sort) counts it once
-        total = hits_cache.get(hits_key(probe, generation), partial(backend.search, probe), generation).total
+        total = counted(probe)
         if total > result.total:
             return WiderCode(words[0], parent, total)
     return None
@@ -707,17 +713,14 @@ def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
     few = not result.any_words and 0 < result.total <= FEW and not q.offset and not q.filters
     if not (result.hits and (result.any_words or few)) or result.split_words:
         return []
-    backend, hits_cache = search_backend(), current_app.extensions["hits_cache"]
-    units = backend.synonyms.plan(q.text).units
+    units = search_backend().synonyms.plan(q.text).units
     if len(units) < 2:
         return []
-    generation = backend.generation()
     found = []
     for unit in units[:EACH_WORD_MAX]:
         words = " ".join(unit[0].words)
         probe = replace(q, text=words, offset=0, limit=0, facets=(), highlight=False, any_words=False)
-        total = hits_cache.get(hits_key(probe, generation), partial(backend.search, probe), generation).total
-        found.append(OneWord(words, total))
+        found.append(OneWord(words, counted(probe)))
     if few and all(one.total <= result.total for one in found):
         return []  # no word finds more alone
     return found
