@@ -233,10 +233,8 @@ def last_run_metrics(store: StoreReader, configured: Mapping[str, SourceConfig])
     for name in sorted(configured):
         if configured[name].enabled:
             interval.add_metric([name], 60 * configured[name].interval_minutes)
-        last = store.last_run(name)
+        last = store.last_run(name)  # a run whose harvester is gone reads as interrupted (`SQLStore.runs`)
         now = last.status if last is not None else None
-        if now == "running" and not store.running_now(name):
-            now = "interrupted"  # its harvester is gone; the next writer to open the store says so too
         running.add_metric([name], 1 if now == "running" else 0)
         for status in ("ok", "failed", "interrupted", "running"):
             last_status.add_metric([name, status], 1 if now == status else 0)
