@@ -355,11 +355,12 @@ class DatasetDocuments:
 
 def subject_keywords(keywords: list[str], variables: Sequence[Variable]) -> list[str]:
     """The keywords of a dataset that say what all of its variables are about, not one of them:
-    those no variable's name or label holds. MFR's births list "fødselsvekt" among their
-    keywords because VEKT is one of their variables; given to every variable, the keyword made
-    "fødselsvekt" find MFR's 53 variables, Kjønn and LOPENR among them, and "fødselsvekt
-    røyking" list MFR's smoking variables alone, never VEKT (the researchers' drill). NorKog's
-    "demens", which none of its variables says, still finds them all."""
+    those no variable's name or label holds. A dataset listing "fødselsvekt" among its keywords
+    because VEKT is one of its variables gave the keyword to every variable: "fødselsvekt" found
+    its Kjønn and LOPENR too (the researchers' drill, on MFR). NorKog's "demens", which none of
+    its variables says, still finds them all. A keyword naming a variable of another dataset of
+    the source (the demo's MFR "Fødsler", whose keyword "fødselsvekt" names VEKT of another
+    dataset) is not known here, and still goes to every variable."""
     if not keywords or not variables:
         return keywords
     said = "\n".join(
