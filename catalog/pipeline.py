@@ -162,7 +162,7 @@ class IndexBuffer:
     written, from the store as it is when they are committed (`documents.complete`): every record
     is stored before its documents reach the buffer, so a variable committed after its code list
     was stored gets it. And after each commit the variables of every code list that changed or
-    went since the last (found in the index, `SearchBackend.scan`) are completed again: so
+    went since the last (found in the index, `SearchBackend.scan`), and their datasets, are completed again: so
     whichever of a variable and its code list comes first (from one source or two, in one worker or
     two), the index ends with the code list as stored. Only those variables are touched, never the
     catalogue.
@@ -237,9 +237,14 @@ class IndexBuffer:
         return self.failure
 
     def _users(self, codelists: list[str], written: set[str]) -> list[dict[str, Any]]:
-        """The indexed variables of these code lists, but those just written."""
+        """The indexed variables of these code lists and their datasets (which hold their lists'
+        codes: `documents.dataset_codes`), but those just written."""
         try:
-            return list(self.index.scan("variable", {"codelist": codelists}, written))
+            return [
+                doc
+                for kind in ("variable", "dataset")
+                for doc in self.index.scan(kind, {"codelist": codelists}, written)
+            ]
         except Exception as exc:  # noqa: BLE001 - as for a write: the runs fail, the harvest goes on
             self.failure = f"the search index could not be read: {_plain(exc)}"
             log.warning("%s", self.failure)

@@ -594,14 +594,24 @@ def test_when_a_code_list_changes_alone_its_variables_follow(settings, store, in
 def test_a_code_list_from_another_source_reaches_the_variables_using_it(settings, store, index, server, together):
     """KLASS publishes code lists that vardef's variables use: either may come first."""
     configure(settings, "mfr", publish(server, [mfr_dataset()]))
-    configure(settings, "klass", publish(server, [apgar_with(("99", "Ikke målt"))], "/klass.ttl"))
+    configure(
+        settings, "klass", publish(server, [apgar_with(("99", "Ikke målt"), ("P07", "Kort svangerskap"))], "/klass.ttl")
+    )
     if together:  # two sources in two worker processes
         assert all(r.ok for r in harvest(settings, store, index, workers=2))
     else:
         run(settings, store, index, "mfr")
-        assert found(index, "ikke målt") == []
+        assert found(index, "ikke målt") == [] and datasets_found(index, "P07") == []
         run(settings, store, index, "klass")
     assert found(index, "ikke målt") == [("APGAR5", [("99", "Ikke målt")])]
+    assert datasets_found(index, "P07") == [
+        (mfr_dataset().identifier, [("P07", "Kort svangerskap")])
+    ]  # its variables' codes
+
+
+def datasets_found(index, code):
+    hits = index.search(SearchQuery(text=code, type="dataset")).hits
+    return [(h.doc["name"], [tuple(c) for c in h.matched_codes]) for h in hits]
 
 
 def test_a_dataset_given_anothers_identifier_by_mistake_keeps_its_last_good_version(settings, store, index, server):

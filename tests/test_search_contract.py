@@ -1002,6 +1002,27 @@ def test_a_category_finds_the_variables_coded_in_its_classification_without_a_co
     assert counted.total == 2
 
 
+def test_a_code_finds_the_datasets_whose_variables_may_hold_it(empty: SearchBackend) -> None:
+    """The datasets tab found nothing for "C50" or "I21" (the researchers' drill): a dataset's
+    document held no codes, only its variables' did. A dataset is found by the codes of its
+    variables' lists, first, and then by the categories of their unlisted classifications, each
+    named beside it as on a variable's row; the datasets tab's count says the same."""
+    empty.upsert(heart_registries())
+    result = search(empty, "I21", type="dataset")
+    assert [h.doc["source"] for h in result.hits] == ["npr", "nhi"]
+    variables = search(empty, "I21")
+    assert result.hits[0].matched_codes == hit_of(variables, "npr/HOVEDTILSTAND").matched_codes
+    assert ("I21", "Akutt hjerteinfarkt") in result.hits[0].matched_codes
+    assert result.hits[1].matched_codes == [] and result.hits[1].may_hold == "I21"
+    assert result.hits[1].may_hold_in == "ICD-10 (utvalg av kategorier)"
+    assert search(empty, "I21", limit=0, disjunctive=True).totals["dataset"] == 2
+    assert [h.doc["source"] for h in search(empty, "C50", type="dataset").hits] == ["nhi"]  # its tumours' chapter
+    assert [h.doc["source"] for h in search(empty, "I21", type="dataset", filters={"source": ["npr"]}).hits] == ["npr"]
+    # a name standing for I21 finds the datasets that say it, not those whose variables' lists hold I21
+    assert [h.doc["source"] for h in search(empty, "hjerteinfarkt", type="dataset").hits] == ["nhi"]
+    assert "npr/HOVEDTILSTAND" in names(search(empty, "hjerteinfarkt"))  # as their variables still are
+
+
 def test_a_longer_code_no_list_holds_finds_the_unlisted_variables_through_its_category(empty: SearchBackend) -> None:
     """ "I21.4" is no code of the list: it falls under I21, which the list holds and the quality
     registry's variable may hold; "I21.9", which the list holds, finds the list alone."""
@@ -1679,7 +1700,8 @@ def test_code_lists_are_a_result_type_of_their_own(loaded: SearchBackend) -> Non
     result = search(loaded, "C50", type="codelist")
     assert {h.doc["name"] for h in result.hits} == {"icd10", "icdo3-topografi"}
     assert all(h.matched_codes for h in result.hits)
-    assert type_totals(loaded, SearchQuery(text="C50")) == {"variable": 5, "dataset": 0, "codelist": 2}
+    # the datasets of those variables hold their codes (`documents.dataset_codes`)
+    assert type_totals(loaded, SearchQuery(text="C50")) == {"variable": 5, "dataset": 3, "codelist": 2}
 
 
 def test_a_code_lists_page_lists_the_variables_using_it(loaded: SearchBackend) -> None:

@@ -924,6 +924,17 @@ def test_the_api_finds_variables_by_the_codes_of_their_code_lists_and_says_which
     assert name in hits(page(client, "/search", query_string={"q": q}))
 
 
+def test_the_datasets_tab_finds_the_datasets_whose_variables_hold_a_code_and_says_which(client):
+    """A researcher's "C50" found NPR's diagnosis, and the datasets tab nothing: a dataset held no
+    codes. Its row names the code and its label, as a variable's does, and the tab counts it."""
+    html = page(client, "/search", query_string={"q": "C50", "type": "dataset"})
+    assert "Variabler kodet med:</span> <code>C50</code> Ondartet svulst i brystkjertel" in html
+    [hit] = client.get("/api/search", query_string={"q": "C50", "type": "dataset"}).json["hits"]
+    assert hit["matched_codes"] == [{"code": "C50", "label": "Ondartet svulst i brystkjertel"}]
+    variables = page(client, "/search", query_string={"q": "C50"})
+    assert re.search(r'type=dataset[^"]*"[^>]*>\s*Datasett\s*<span[^>]*>1</span>', variables), "the tab counts it"
+
+
 def test_the_api_lists_the_variables_of_a_code_list_and_groups_on_request(client):
     icd = vkey(f"{NPR}/kodeverk/icd10")
     body = client.get("/api/search", query_string={"codelist": icd}).json

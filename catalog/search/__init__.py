@@ -141,6 +141,9 @@ class Hit:
     may_hold: str | None = None
     """The category the query asked for (as typed) that this variable, coded in a classification
     whose codes it does not publish (`codes.unlisted`), may hold; only when highlighting."""
+    may_hold_in: str | None = None
+    """With `may_hold`: that classification as the source writes it (a dataset's: the one of its
+    variables' that may hold the category)."""
     group_size: int = 1
     """In a grouped search: how many variables of the group match (its members)."""
     members: list[dict[str, Any]] = field(default_factory=list)

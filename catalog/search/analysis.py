@@ -154,6 +154,11 @@ CODE_SCORE = 12.0
 the code itself scores `CODE_SCORE + EXACT_CODE_BOOST`. Constant, not BM25: a code list of twelve
 thousand ICD-10 codes holds C50 as much as one of three codes does. Above a word that is only
 mentioned in a description (about 1 x its BM25 weight)."""
+CODE_NAMES_SKIP = "dataset"
+"""The result type a common name standing for codes ("hjerteinfarkt" for I21, "T2D" for E11) does
+not find by those codes: it finds variables and code lists, and datasets by their own words, not by
+their variables' codes (`documents.dataset_codes`), which a typed code finds. Every dataset with an ICD-10 list holds every diagnosis: "diabetes" in
+the datasets tab listed them all, some above the one registry about it."""
 UNLISTED_SCORE = 3.0
 """Constant score of a variable coded in the classification a typed code is shaped as a code of,
 whose codes were not published with it (`codes.unlisted`): it may hold the code, or not (a
@@ -559,7 +564,20 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
         if terms:
             fields["code_terms"] = terms
     _keyword_fields(fields, get, FACETS, KEY_FIELDS, lists)
+    if get("type") == "dataset":
+        _dataset_codes(fields, get("codelist_keys"), get("unlisted_codes"))
     return fields
+
+
+def _dataset_codes(fields: dict[str, Any], codelist_keys: list[str] | None, systems: list[str] | None) -> None:
+    """A dataset's codes (`documents.dataset_codes`): its lists' keys as its `codelist_key`, so the
+    pipeline finds the datasets of a code list that changed as it finds the variables, and the
+    categories of its unlisted classifications among its code terms."""
+    if codelist_keys:
+        fields["codelist_key"] = codelist_keys
+    if systems:
+        held = fields.get("code_terms") or []
+        fields["code_terms"] = [*held, *sorted({t for system in systems for t in unlisted([system])})]
 
 
 def _dataset_context(title: str, keywords: str | None, splitter: Decompounder) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from catalog.model import CodeList, Dataset, Record, Variable, key_for, text
 from catalog.search import Document, Encoder
-from catalog.search.codes import SYSTEMS, code_terms, lettered, system_of
+from catalog.search.codes import SYSTEMS, code_terms, lettered, system_of, unlisted
 from catalog.topics import taxonomy
 
 FIELDS = {
@@ -56,6 +56,8 @@ FIELDS = {
     "datatype": "csvw datatype (facet)",
     "unit": "unit of measure",
     "codelist_key": "key of the code list a variable uses",
+    "codelist_keys": "a dataset's: the keys of its variables' code lists, when any (`dataset_codes`)",
+    "unlisted_codes": "a dataset's: its variables' coding systems without a code list, when any (`dataset_codes`)",
     "access_rights": "PUBLIC | RESTRICTED | NON_PUBLIC (facet)",
     "platform": "titles of the analysis platforms where the dataset can be analysed (facet)",
     "languages": "list of language tags of the labels",
@@ -267,6 +269,7 @@ class DatasetDocuments:
             "dataset_keywords": about(self.title, (), d.population_coverage.values()),
         }
         """The dataset's own document."""
+        self.dataset.update(dataset_codes(d.variables))
         self.template = {**head, **dict.fromkeys(VARIABLE_VALUES)}
         self.template.update(
             type="variable",
@@ -351,6 +354,24 @@ class DatasetDocuments:
             self.about,
             self.titles.copy() if copies and self.titles else self.titles,
         )
+
+
+def dataset_codes(variables: Sequence[Variable]) -> dict[str, list[str]]:
+    """What a dataset's document says of its variables' codes, so that a code finds the dataset:
+    the keys of their code lists (`codelist_keys`: `complete` adds those lists' codes, as it does
+    a variable's), and the coding systems of those without a list whose categories a code may be
+    (`unlisted_codes`, `codes.unlisted`). The datasets tab found nothing for "C50" or "I21": only
+    the variables' documents held codes. Each key is there only when it has values, so that a
+    dataset of uncoded variables keeps the document it had (and an index built before reads)."""
+    lists = sorted({key_for(v.codelist) for v in variables if v.codelist})
+    systems = {v.coding_system for v in variables if v.coding_system and not v.codelist}
+    unlisted_codes = sorted(s for s in systems if unlisted([s]))
+    made: dict[str, list[str]] = {}
+    if lists:
+        made["codelist_keys"] = lists
+    if unlisted_codes:
+        made["unlisted_codes"] = unlisted_codes
+    return made
 
 
 def subject_keywords(keywords: list[str], variables: Sequence[Variable]) -> list[str]:
@@ -445,6 +466,11 @@ def complete(
     """Variable documents with their code lists added (`coded`, looked up by code list key through
     `codelist`, None when it is not in the catalogue) and their group key; others as they are."""
     for doc in docs:
+        if doc.get("codelist_keys"):  # a dataset's: its variables' lists' codes (`dataset_codes`)
+            lists = [c for c in map(codelist, doc["codelist_keys"]) if c]
+            terms = sorted({t for c in lists for t in c["terms"]})
+            yield {**doc, "coded": {"terms": terms, "labels": "", "signature": ""}} if terms else stored(doc)
+            continue
         if doc.get("type") == "variable":
             key = doc.get("codelist_key")
             if not key and "coded" not in doc and "group" in doc:
@@ -490,8 +516,9 @@ def _no_codelist(_key: str) -> None:
 
 def needs_store(doc: dict[str, Any]) -> bool:
     """Whether `complete` reads the store for this document: a variable with a code list, which
-    gets the code list as stored when it is written. The others are complete without it."""
-    return doc.get("type") == "variable" and bool(doc.get("codelist_key"))
+    gets the code list as stored when it is written, or a dataset with such variables, which gets
+    their lists' codes (`dataset_codes`). The others are complete without it."""
+    return bool(doc.get("codelist_key") if doc.get("type") == "variable" else doc.get("codelist_keys"))
 
 
 def stored(doc: dict[str, Any]) -> dict[str, Any]:

@@ -73,6 +73,7 @@ from catalog.search.analysis import (
     ALL_IN_LABEL_BOOST,
     ANALYZERS,
     AREA_BOOST,
+    CODE_NAMES_SKIP,
     CODE_SCORE,
     COMPOUNDS_FILE,
     EXACT_CODE_BOOST,
@@ -107,6 +108,7 @@ from catalog.search.results import (
     disjunctive,
     facet_counts,
     mark,
+    marked_codelists,
     member,
     ordered,
     relaxed,
@@ -583,7 +585,15 @@ class ElasticsearchBackend:
             if whom:
                 return {"bool": {"must_not": {"match_all": {}}}}
             codes = [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in alternative.codes]
-            return {"bool": {"should": codes, "minimum_should_match": 1, "boost": alternative.weight}}
+            not_datasets = {"term": {"type": CODE_NAMES_SKIP}}
+            return {
+                "bool": {
+                    "should": codes,
+                    "minimum_should_match": 1,
+                    "must_not": not_datasets,
+                    "boost": alternative.weight,
+                }
+            }
         quiet = plan.numbers_unscored  # a number beside words: matched as a filter, unscored
         specs = alternative.specs()
         must = [self._word(w, plan.expansions, whom) for w in specs if not (quiet and w.text.isdigit())]
@@ -793,7 +803,7 @@ class ElasticsearchBackend:
     def _mark(self, hits: list[Hit], plan: QueryPlan) -> None:
         """Highlights, and the codes of each hit's code list that the query asked for."""
         splitter = decompounder(self.compounds)
-        keys = sorted({h.doc["codelist_key"] for h in hits if h.doc.get("codelist_key")})
+        keys = marked_codelists(hits, plan)
         lists: dict[str, dict[str, Any]] = {}
         if keys:
             for found in self._reads.mget(index=self.alias, ids=keys, source_includes=["doc"])["docs"]:

@@ -12,6 +12,7 @@ from catalog.search import DOC_TYPES, SORTS, BadQuery, Hit, QueryTooComplex, Sea
 from catalog.search.analysis import (
     FUZZY_EXPANSIONS,
     MAX_CLAUSES,
+    MAX_MATCHED_CODES,
     MAX_WINDOW,
     MIN_AFFIX,
     QUALIFIERS,
@@ -483,16 +484,54 @@ def members_span(members: list[dict[str, Any]]) -> tuple[int | None, int | None]
     return (min(starts) if starts else None, max(ends) if ends and len(ends) == len(members) else None)
 
 
+def marked_codelists(hits: list[Hit], plan: QueryPlan) -> list[str]:
+    """The keys of the code lists `mark` needs for these hits: each variable's, and each dataset's
+    variables' (`documents.dataset_codes`) where the query asks for a code, the only way a dataset
+    holds codes (a dataset found by its title reads none of its lists)."""
+    keys = {h.doc["codelist_key"] for h in hits if h.doc.get("codelist_key")}
+    if asks_codes(plan):
+        keys.update(k for h in hits for k in h.doc.get("codelist_keys") or ())
+    return sorted(keys)
+
+
+def asks_codes(plan: QueryPlan) -> bool:
+    """Whether a unit of the query is a code, or a name standing for codes ("T2D")."""
+    return any(a.codes or any(code_like(w) for w in a.words) for unit in plan.units for a in unit)
+
+
 def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: dict[str, dict[str, Any]]) -> None:
     """Highlights, and the codes of each hit's code list the query asked for, from the code lists'
-    documents (`codelists`, by key: a backend reads those of a page's hits in one request)."""
+    documents (`codelists`, by key: a backend reads those of a page's hits in one request,
+    `marked_codelists`); a dataset's are those of its variables' lists."""
     for hit in hits:
         hit.highlights = highlight(hit.doc, plan, splitter)
-        source = hit.doc if hit.doc.get("type") == "codelist" else codelists.get(hit.doc.get("codelist_key") or "")
-        if source and source.get("concepts"):
-            hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan, splitter=splitter)
-        elif hit.doc.get("type") == "variable" and hit.doc.get("codes"):
-            hit.may_hold = may_hold(hit.doc["codes"], plan)
+        doc = hit.doc
+        if doc.get("type") == "dataset":
+            _mark_dataset(hit, plan, splitter, codelists)
+            continue
+        listed = doc if doc.get("type") == "codelist" else codelists.get(doc.get("codelist_key") or "")
+        if listed and listed.get("concepts"):
+            hit.matched_codes = matched_codes(listed["concepts"], listed.get("system"), plan, splitter=splitter)
+        elif doc.get("type") == "variable" and doc.get("codes"):
+            hit.may_hold = may_hold(doc["codes"], plan)
+            hit.may_hold_in = doc["codes"][0] if hit.may_hold else None
+
+
+def _mark_dataset(hit: Hit, plan: QueryPlan, splitter: Decompounder, codelists: dict[str, dict[str, Any]]) -> None:
+    """A dataset's codes the query asked for, from its variables' lists (the first `MAX_MATCHED_CODES`),
+    or else a category one of its unlisted classifications may hold."""
+    found: dict[str, str] = {}
+    for key in hit.doc.get("codelist_keys") or ():
+        source = codelists.get(key)
+        if source and source.get("concepts") and len(found) < MAX_MATCHED_CODES:
+            for code, label in matched_codes(source["concepts"], source.get("system"), plan, splitter=splitter):
+                found.setdefault(code, label)
+    hit.matched_codes = list(found.items())[:MAX_MATCHED_CODES]
+    if not found and asks_codes(plan):
+        for system in hit.doc.get("unlisted_codes") or ():
+            if category := may_hold([system], plan):
+                hit.may_hold, hit.may_hold_in = category, system
+                return
 
 
 def may_hold(codes: list[str], plan: QueryPlan) -> str | None:

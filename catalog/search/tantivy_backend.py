@@ -61,6 +61,7 @@ from catalog.search.analysis import (
     ALL_IN_LABEL_BOOST,
     ANALYZERS,
     AREA_BOOST,
+    CODE_NAMES_SKIP,
     CODE_SCORE,
     COMPOUNDS_FILE,
     EXACT_CODE_BOOST,
@@ -88,13 +89,23 @@ from catalog.search.analysis import (
     words,
 )
 from catalog.search.codes import any_system_terms, code_like, exact_terms, query_terms, unlisted_terms
-from catalog.search.documents import DatasetDocuments, SourceInfo, coded, complete, documents, encoded, stored
+from catalog.search.documents import (
+    DatasetDocuments,
+    SourceInfo,
+    coded,
+    complete,
+    documents,
+    encoded,
+    needs_store,
+    stored,
+)
 from catalog.search.results import (
     SPAN,
     check_page,
     disjunctive,
     facet_counts,
     mark,
+    marked_codelists,
     member,
     members_span,
     ordered,
@@ -554,7 +565,8 @@ class TantivyBackend:
             specs = alternative.specs()
             flat = None if alternative.codes or len(specs) != 1 else self._terms_of(searcher, schema, specs[0])
             if alternative.codes:
-                terms += [tantivy.Query.term_query(schema, "code_terms", t) for t in alternative.codes]
+                codes = [tantivy.Query.term_query(schema, "code_terms", t) for t in alternative.codes]
+                others.append(_no_dataset(schema, _any(codes)))
             elif flat is not None:
                 terms += flat
             else:
@@ -574,7 +586,7 @@ class TantivyBackend:
         fields in the required clause: fuzzy terms need them."""
         if alternative.codes:
             codes = [_const(tantivy.Query.term_query(schema, "code_terms", t), CODE_SCORE) for t in alternative.codes]
-            return _weighted(_any(codes), alternative.weight), None
+            return _weighted(_no_dataset(schema, _any(codes)), alternative.weight), None
         specs = alternative.specs()
         matching = [None if w.fuzzy else self._matching(schema, w.text) for w in specs]
         fast = all(m is not None for m in matching)
@@ -923,10 +935,10 @@ class TantivyBackend:
     def _mark(self, searcher: Any, schema: Any, hits: list[Hit], plan: QueryPlan) -> None:
         """Highlights, and the codes of each hit's code list that the query asked for."""
         splitter = decompounder(self.compounds)
-        keys = {h.doc["codelist_key"] for h in hits if h.doc.get("codelist_key")}
+        keys = marked_codelists(hits, plan)
         lists: dict[str, dict[str, Any]] = {}
         if keys:
-            query = tantivy.Query.term_set_query(schema, "key", sorted(keys))
+            query = tantivy.Query.term_set_query(schema, "key", keys)
             for _score, address in searcher.search(query, limit=len(keys), count=False).hits:
                 doc = _stored(searcher, address)
                 lists[doc["key"]] = doc
@@ -1062,14 +1074,18 @@ def _shapes() -> dict[str, tuple[str, ...]]:
     follow `documents` as it changes. The id is a digest of the keys: an index written with other
     shapes is refused (`StaleIndex`) rather than read with the wrong keys."""
     codelist = CodeList(uri="urn:shape:codelist", identifier="c", concepts=[Concept(code="1", label={"nb": "a"})])
-    dataset = Dataset(
-        uri="urn:shape:dataset",
-        identifier="d",
-        variables=[Variable(uri="urn:shape:variable", name="v", codelist=codelist.uri)],
-    )
+    listed = Variable(uri="urn:shape:variable", name="v", codelist=codelist.uri)
+    unlisted = Variable(uri="urn:shape:unlisted", name="u", coding_system="ICD-10")
+    # a dataset's document has its codes' keys only where its variables have such codes
+    datasets = [
+        Dataset(uri=f"urn:shape:dataset{i}", identifier="d", variables=variables)
+        for i, variables in enumerate(
+            [[listed], [unlisted], [listed, unlisted], [Variable(uri="urn:shape:v", name="v")]]
+        )
+    ]
     info = SourceInfo("s", "s", "catalogue")
     found = {"c": coded(codelist)}
-    made = [*documents(dataset, info), *documents(codelist, info)]
+    made = [*(doc for dataset in datasets for doc in documents(dataset, info)), *documents(codelist, info)]
     docs = [stored(d) for d in complete(made, lambda _key: found["c"])]
     docs += [stored(d) for d in complete(made, lambda _key: None)]
     shapes = {tuple(d) for d in docs}
@@ -1149,8 +1165,12 @@ def encode_record(
         return encoded(list(documents(record, source, valid, platforms, uses)), functools.partial(encode, compounds))
     splitter = decompounder(compounds)
     made = DatasetDocuments(record, source, valid, platforms, uses)
-    out: list[Document] = [Encoded(made.key, "dataset", _json(made.dataset, splitter))]
     later: list[Document] = []  # completed with their code lists where the index is written
+    out: list[Document] = []
+    if needs_store(made.dataset):  # its variables' lists' codes (`documents.dataset_codes`)
+        later.append(made.dataset)
+    else:
+        out.append(Encoded(made.key, "dataset", _json(made.dataset, splitter)))
     shared = DatasetFields(made.shared, splitter)
     variable_fields, shared_fields = shared.variable, shared.fields
     # a variable's JSON starts with the fields all share, written once
@@ -1383,6 +1403,12 @@ def _hit(doc: dict[str, Any], score: Any, by_name: bool) -> Hit:
 
 def _stored(searcher: Any, address: Any) -> dict[str, Any]:
     return _unpacked(searcher.doc(address).get_first(STORED))
+
+
+def _no_dataset(schema: Any, codes: Any) -> Any:
+    """What `codes` matches, datasets left out (`CODE_NAMES_SKIP`)."""
+    dataset = tantivy.Query.term_query(schema, "type", CODE_NAMES_SKIP)
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, codes), (tantivy.Occur.MustNot, dataset)])
 
 
 def _all(queries: list[Any]) -> Any:
