@@ -263,6 +263,10 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     from simulator import Simulator
 
     settings = Settings.load(home)  # --home, else $CATALOG_HOME, else ./catalog-data, as every command
+    if settings.base_uri == SETTINGS["base_uri"][1]:
+        # the placeholder: the demo's own address, so that the URIs it mints (a basket's selection
+        # link, the feeds' and a spreadsheet's records') resolve where it runs
+        settings.values["base_uri"] = f"http://127.0.0.1:{port}/"
     simulator = Simulator(seed=0)
     simulator.start()
     try:

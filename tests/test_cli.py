@@ -2,6 +2,7 @@
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -308,8 +309,12 @@ def test_the_demo_finds_its_home_like_every_other_command(tmp_path, monkeypatch,
     assert main(["sources", "list"]) == 0
     assert "mfr\tdcat\tcentral-registry" in capsys.readouterr().out
     monkeypatch.delenv("CATALOG_HOME")
-    assert main(["--home", str(tmp_path / "given"), "demo", "--no-serve"]) == 0
+    assert main(["--home", str(tmp_path / "given"), "demo", "--no-serve", "--port", "8765"]) == 0
     assert (tmp_path / "given" / "catalog.sqlite").exists() and not (tmp_path / "catalog-data").exists()
+    # what it mints resolves where it runs (a basket's selection link named catalog.example.org)
+    with sqlite3.connect(tmp_path / "given" / "catalog.sqlite") as db:
+        minted = db.execute("SELECT count(*) FROM records WHERE uri LIKE 'http://127.0.0.1:8765/id/%'").fetchone()[0]
+    assert minted > 0
 
 
 def _index_of_an_earlier_version(home):
