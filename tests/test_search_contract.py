@@ -1023,6 +1023,29 @@ def test_a_code_finds_the_datasets_whose_variables_may_hold_it(empty: SearchBack
     assert "npr/HOVEDTILSTAND" in names(search(empty, "hjerteinfarkt"))  # as their variables still are
 
 
+def test_of_the_equal_matches_of_a_code_those_about_it_come_first(empty: SearchBackend) -> None:
+    """Every dataset of the Cancer Registry holds the ICD-10 list, so "C50" listed its "Brystkreft"
+    sixth, after "Lungekreft" (the demo, in the datasets tab). A dataset whose title says a common
+    name of the code typed (`code_names.txt`: brystkreft is C50, lungekreft C34) comes first, and
+    so do its variables."""
+    icd10 = code_list(
+        "icd10", "ICD-10", {"C34": "Ondartet svulst i bronkie og lunge", "C50": "Ondartet svulst i bryst"}
+    )
+    coded = {"coding_system": "ICD-10", "codelist": icd10.uri}
+    diagnosis = [("DIAGNOSE", "Diagnose", "Diagnosis", "Diagnosen.", "string", coded)]
+    empty.upsert(
+        [
+            *registry_with_list("kreft1", "Lungekreft", icd10, diagnosis),
+            *registry_with_list("kreft2", "Brystkreft", icd10, diagnosis),
+        ]
+    )
+    for code, first in (("C50", "Brystkreft"), ("C34", "Lungekreft")):
+        datasets = search(empty, code, type="dataset").hits
+        assert [h.doc["label"] for h in datasets][0] == first and len(datasets) == 2
+        variables = search(empty, code).hits
+        assert [h.doc["dataset_title"] for h in variables][0] == first and len(variables) == 2
+
+
 def test_a_longer_code_no_list_holds_finds_the_unlisted_variables_through_its_category(empty: SearchBackend) -> None:
     """ "I21.4" is no code of the list: it falls under I21, which the list holds and the quality
     registry's variable may hold; "I21.9", which the list holds, finds the list alone."""

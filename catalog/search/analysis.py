@@ -50,6 +50,7 @@ from catalog.search.codes import (
     SYSTEMS,
     code_like,
     code_term_ranges,
+    exact_terms,
     lettered,
     matches_code,
     query_terms,
@@ -170,6 +171,13 @@ another disease area: a tie-break among equal matches, below any difference a wo
 Every ICD-10 variable holds E11 (its code list is the whole classification) and scores
 `CODE_SCORE + EXACT_CODE_BOOST`: a diabetes registry's then comes first, the patient and cause of
 death registries' next, a cancer registry's last (the demo listed the Cancer Registry's first)."""
+NAMED_SCORE = 1.0
+"""Added to a match of a typed code whose own label, keywords or dataset's title say a common
+name of that code (`QueryPlan.named`): every dataset with the ICD-10 list holds C50, and "C50"
+listed the Cancer Registry's "Brystkreft" sixth of its datasets, after "Lungekreft". A tie-break
+among equal code matches, above the area's (`AREA_BOOST`), which a chapter gives all of them."""
+MAX_NAMED = 8
+"""Most common names of one typed code scored (`CodeNames.names_of`)."""
 PREFIX_SCORE = 1.0
 """Constant score of a word that starts with a query word (the modifier of a compound, or the last
 word as one types) or ends with it (the head of a compound), below a word matched whole."""
@@ -941,6 +949,10 @@ class QueryPlan:
     """Units that order the matches without restricting them, those of `POPULATION_WORDS` beside
     other words (`optional_units`); a unit replaced by another (a typo's corrections, a
     compound's parts) is not among them, and is required."""
+    named: tuple[tuple[Alternative, ...], ...] = ()
+    """Per code typed that has common names (`CodeNames.names_of`: "C50" is brystkreft, breast
+    cancer, ...), those names as a unit that only scores, `NAMED_SCORE`, wherever an optional unit
+    would (any text but code labels): of the many equal matches of a code, those about it first."""
     rarity: tuple[float, ...] = ()
     """With `any_words`, per unit, what a document matching it scores besides its words' scores
     (`RARITY_SCORE` for the rarest, others as their idf is less): no document holds every word,
@@ -1038,6 +1050,7 @@ class QueryPlan:
                     words += len(FIELD_BOOSTS) * max(1, len(WORD.findall(w.text)))
                     words += len(FUZZY_FIELDS) * expansions if w.fuzzy else 0
                     words += (w.prefix is not None) + (w.part is not None) + CODE_TERMS * w.code
+        n += sum(len(FIELD_BOOSTS) * len(a.words) for unit in self.named for a in unit)
         return n + words * (2 if self.rarity else 1)  # each unit again, scored by its rarity
 
 
@@ -1054,6 +1067,17 @@ class CodeNames:
         self._parsed: tuple[list[str], dict[tuple[str, ...], tuple[str, ...]]] | None = None
         self.written: dict[tuple[str, ...], str] = {}
         """Key phrase -> the name as the file writes it (the first of that key), for a page."""
+        self._names: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+    def names_of(self, code: str) -> tuple[tuple[str, ...], ...]:
+        """The names (as words) that stand for `code` itself in some classification: "C50" ->
+        brystkreft, brystkarsinom, mammacancer, breast cancer (at most `MAX_NAMED`)."""
+        table = self.table()
+        if code not in self._names:
+            wanted = set(exact_terms(code))
+            found = [tuple(words(self.written[key])) for key, terms in table.items() if wanted.intersection(terms)]
+            self._names[code] = tuple(found[:MAX_NAMED])
+        return self._names[code]
 
     def table(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         """Key phrase -> qualified code terms (exact and below, `catalog.search.codes.query_terms`)."""
@@ -1074,7 +1098,7 @@ class CodeNames:
                     if phrase:
                         table[_key(phrase)] = tuple(dict.fromkeys([*table.get(_key(phrase), ()), *terms]))
                         written.setdefault(_key(phrase), name.strip())
-            self._parsed, self.written = (lines, table), written
+            self._parsed, self.written, self._names = (lines, table), written, {}
         return self._parsed[1]
 
 
@@ -1218,6 +1242,11 @@ class Synonyms:
             areas=areas,
             spelt_words=tuple(spelt) if any(nynorsk) else (),
             synonyms=tuple(synonyms),
+            named=tuple(
+                tuple(Alternative(name, affixes=True) for name in named)
+                for token in tokens
+                if code_like(token) and (named := self.code_names.names_of(token))
+            ),
         )
 
     def acronym(self, word: str) -> bool:

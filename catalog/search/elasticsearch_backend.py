@@ -84,6 +84,7 @@ from catalog.search.analysis import (
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
     LABEL_FIELDS,
+    NAMED_SCORE,
     OPTIONAL_SCORE,
     PREFIX_SCORE,
     UNLISTED_SCORE,
@@ -635,6 +636,18 @@ class ElasticsearchBackend:
                 )
                 for unit, on in zip(plan.units, mask, strict=True)
                 if on
+            ]
+            optional += [
+                _const(
+                    {
+                        "bool": {
+                            "should": [self._alternative(a, plan, whom=True) for a in unit],
+                            "minimum_should_match": 1,
+                        }
+                    },
+                    NAMED_SCORE,
+                )
+                for unit in plan.named
             ]
             units = [u for u, on in zip(units, mask, strict=True) if not on]
             rarity = []

@@ -72,6 +72,7 @@ from catalog.search.analysis import (
     FUZZY_FIELDS,
     KEYWORD_FIELDS,
     LABEL_FIELDS,
+    NAMED_SCORE,
     OPTIONAL_SCORE,
     PREFIX_SCORE,
     UNLISTED_SCORE,
@@ -636,6 +637,8 @@ class TantivyBackend:
                 scores.append(_const(codes, EXACT_CODE_BOOST))
         for area in plan.areas:
             scores += self._area(schema, area)
+        for unit in plan.named:
+            scores.append(_const(self._whom(searcher, schema, unit), NAMED_SCORE))
         return required, scores
 
     def _whom(self, searcher: Any, schema: Any, unit: tuple[Alternative, ...]) -> Any:
