@@ -549,6 +549,48 @@ def test_a_code_no_vocabulary_of_ours_names_stays_a_code(client):
         assert labels.label_html("health_category", "PHDR", "en") == "Population-based health data registries"
 
 
+def test_every_vocabulary_concept_is_labelled_in_nynorsk_even_where_bokmal_says_the_same():
+    """A nynorsk page fell back to the bokmål label ("Ikke-offentlig", marked lang="nb"): the
+    vocabulary files hold an nn label for each concept, written out where it is the nb one."""
+    from web.labels import vocabulary_labels
+
+    no_nynorsk = sorted(iri for iri, by_lang in vocabulary_labels().items() if "nb" in by_lang and "nn" not in by_lang)
+    assert no_nynorsk == []
+
+
+@pytest.mark.parametrize(
+    ("field", "code", "nynorsk"),
+    [
+        ("access_rights", "NON_PUBLIC", "Ikkje-offentleg"),
+        ("access_rights", "PUBLIC", "Offentleg"),
+        ("access_rights", "RESTRICTED", "Avgrensa"),
+        ("frequency", "ANNUAL", "Årleg"),
+        ("frequency", "IRREG", "Uregelmessig"),  # the same word in both written standards
+        ("health_category", "PHDR", "Befolkningsbaserte helseregister"),
+        ("theme", "HEAL", "Helse"),
+    ],
+)
+def test_a_vocabulary_label_on_a_nynorsk_page_is_nynorsk_and_unmarked(client, field, code, nynorsk):
+    from web import labels
+
+    with client.application.test_request_context("/"):
+        assert labels.label(field, code, "nn") == labels.Label(nynorsk, "nn")
+        assert labels.label_html(field, code, "nn") == nynorsk
+
+
+@pytest.mark.parametrize("row", ["OTHER", "OTHER_MISSING"])
+def test_the_rows_of_a_distribution_without_a_code_are_labelled_in_every_ui_language(row):
+    from web import distribution
+
+    assert sorted(getattr(distribution, row)) == ["en", "nb", "nn"]
+
+
+def test_the_dataset_page_in_nynorsk_shows_its_access_rights_and_category_in_nynorsk(client):
+    html = page(client, f"/datasets/{NPR_DS}?lang=nn")
+    assert "<dt>Tilgangsnivå</dt><dd>Ikkje-offentleg</dd>" in html
+    assert "<dt>Helsekategoriar</dt><dd>Befolkningsbaserte helseregister</dd>" in html
+
+
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
     html = page(client, f"/datasets/{NPR_DS}")
     for expected in (
