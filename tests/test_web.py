@@ -119,6 +119,34 @@ def test_words_with_no_common_hit_are_offered_each_alone_with_its_count(client):
     assert client.get("/api/search?q=røyking").json["each_word"] == []
 
 
+EIGHT_WORDS = "hoveddiagnose røyking vekt fødsel diabetes kreft hjerte blodtrykk"
+
+
+@pytest.mark.parametrize(
+    ("lang", "more"),
+    [
+        ("nb", ", og 2 ord til, uten antall treff:"),
+        ("nn", ", og 2 ord til, utan tal på treff:"),
+        ("en", ", and 2 more words, without their counts:"),
+    ],
+)
+def test_a_search_of_more_words_than_are_counted_offers_the_rest_without_counts(client, lang, more):
+    """Each word alone listed the first six of eight words and said nothing of the other two: a
+    researcher took them for words that found nothing."""
+    html = page(client, f"/search?q={EIGHT_WORDS.replace(' ', '+')}&grouped=0&lang={lang}")
+    counted, rest = html.split(more)
+    assert len(re.findall(r"</a> \(\d+\)", counted.split('class="notice"')[-1])) == 6
+    rest = rest[: rest.index("</p>")]
+    assert re.findall(r'<a href="/search\?q=(\w+)&amp;grouped=0">[«“]\w+[»”]</a>', rest) == ["hjerte", "blodtrykk"]
+    assert "(" not in rest
+
+
+def test_the_api_gives_the_words_past_those_counted_alone_with_a_null_total(client):
+    body = client.get(f"/api/search?q={EIGHT_WORDS}").json
+    assert [one["words"] for one in body["each_word"]] == EIGHT_WORDS.split()
+    assert [one["total"] is None for one in body["each_word"]] == [False] * 6 + [True] * 2
+
+
 def test_the_api_gives_a_hits_label_and_dataset_title_in_every_language_the_record_has(client):
     """A client showing English had only the bokmål label ("Hoveddiagnose") to show."""
     [hit] = [h for h in client.get("/api/search?q=hoveddiagnose").json["hits"] if h["name"] == "HOVEDDIAGNOSE"]
