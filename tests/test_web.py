@@ -1194,6 +1194,19 @@ def test_a_search_of_only_symbols_finds_nothing_and_says_why_in_the_readers_lang
     assert 'value="😀"' in html
 
 
+@pytest.mark.parametrize("typed", ["😀", "%"])
+def test_a_search_of_only_symbols_offers_no_sorting_rows_or_filters_for_hits_it_cannot_have(client, typed):
+    """ "😀" said it holds no letters or digits under a sort menu, the choice of rows per variable
+    and the year filter: controls of hits a search with nothing to search for cannot have."""
+    html = page(client, "/search?" + urlencode({"q": typed}))
+    assert "har ingen bokstaver eller tall å søke etter" in html
+    for control in ('<form class="sort"', 'class="facet rows"', 'id="year"', 'class="filters"'):
+        assert control not in html, control
+    assert '<div class="layout single">' in html  # the message takes the filters' column too
+    words = page(client, "/search?q=vekt")
+    assert '<form class="sort"' in words and 'class="facet rows"' in words and '<div class="layout">' in words
+
+
 @pytest.mark.parametrize("typed", ["😀", "%", "*"])
 def test_the_api_answers_a_search_of_only_symbols_with_no_hits(client, typed):
     found = client.get("/api/search", query_string={"q": typed}).json
