@@ -147,6 +147,95 @@ def test_the_api_gives_the_words_past_those_counted_alone_with_a_null_total(clie
     assert [one["total"] is None for one in body["each_word"]] == [False] * 6 + [True] * 2
 
 
+SELECTION = {"nb": "ICD-10 (utvalg av kategorier)", "en": "ICD-10 (selected categories)"}
+
+
+def unlisted_diagnoses() -> list[dict[str, Any]]:
+    """A quality registry's diagnoses, coded in ICD-10 with no codes published: as the demo's lists
+    of variables say it (in bokmål, no code list), with a code list the catalogue holds without
+    its codes, and from a list of variables written in English."""
+    from catalog.model import CodeList, Dataset, Variable
+    from catalog.search.documents import SourceInfo, complete, documents
+
+    base = "https://example.org/nhi"
+    selection = CodeList(uri=f"{base}/kodeverk/icd10-utvalg", identifier="icd10-utvalg", title=SELECTION)
+    nb, en = SELECTION["nb"], SELECTION["en"]
+    variables = [
+        Variable(uri=f"{base}/HOVEDDIAGNOSE", name="HOVEDDIAGNOSE", title={"nb": "Hoveddiagnose"}, coding_system=nb),
+        Variable(
+            uri=f"{base}/BIDIAGNOSE",
+            name="BIDIAGNOSE",
+            title={"nb": "Bidiagnose"},
+            coding_system=nb,
+            codelist=selection.uri,
+        ),
+        Variable(uri=f"{base}/DIAGNOSIS", name="DIAGNOSIS", title={"en": "Diagnosis"}, coding_system=en),
+    ]
+    dataset = Dataset(
+        uri=f"{base}/dataset", identifier="nhi", title={"nb": "Hjerteinfarktregisteret"}, variables=variables
+    )
+    info = SourceInfo("nhi", "Norsk hjerteinfarktregister", "quality-registry")
+    docs = [*documents(dataset, info), *documents(selection, info)]
+    lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
+    return list(complete(docs, lists.get))
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            {
+                "HOVEDDIAGNOSE": 'Coded in <span lang="nb">ICD-10 (utvalg av kategorier)</span>, whose codes are not '
+                "published with it: it may hold I21.",
+                "BIDIAGNOSE": "Coded in ICD-10 (selected categories), whose codes are not published with it: it may "
+                "hold I21.",
+                "DIAGNOSIS": "Coded in ICD-10 (selected categories), whose codes are not published with it: it may "
+                "hold I21.",
+            },
+        ),
+        (
+            "nb",
+            {
+                "HOVEDDIAGNOSE": "Kodet i ICD-10 (utvalg av kategorier) uten publiserte koder: variabelen kan ha I21.",
+                "BIDIAGNOSE": "Kodet i ICD-10 (utvalg av kategorier) uten publiserte koder: variabelen kan ha I21.",
+                "DIAGNOSIS": 'Kodet i <span lang="en">ICD-10 (selected categories)</span> uten publiserte koder: '
+                "variabelen kan ha I21.",
+            },
+        ),
+        (
+            "nn",
+            {
+                "HOVEDDIAGNOSE": 'Koda i <span lang="nb">ICD-10 (utvalg av kategorier)</span> utan publiserte '
+                "kodar: variabelen kan ha I21.",
+                "BIDIAGNOSE": 'Koda i <span lang="nb">ICD-10 (utvalg av kategorier)</span> utan publiserte kodar: '
+                "variabelen kan ha I21.",
+                "DIAGNOSIS": 'Koda i <span lang="en">ICD-10 (selected categories)</span> utan publiserte kodar: '
+                "variabelen kan ha I21.",
+            },
+        ),
+    ],
+)
+def test_the_may_hold_line_names_the_classification_in_its_own_language_among_the_pages_words(
+    settings, store, lang, lines
+):
+    """On an English page the line named the list as the variable list writes it, marked bokmål:
+    right for the demo's registries, wrong where the catalogue holds the list with an English
+    title, and wrong for a list of variables written in English (marked bokmål, unmarked on a
+    bokmål page)."""
+    app = create_app(settings)
+    app.extensions["search"].upsert(unlisted_diagnoses())
+    html = page(app.test_client(), f"/search?q=I21&grouped=0&lang={lang}")
+    rows = html.split('<li class="hit">')[1:]
+    shown = {
+        re.search(r'<code class="name">(?:<mark>)?(\w+)', row).group(1): re.search(
+            r'<p class="matched">(.*?)</p>', row
+        ).group(1)
+        for row in rows
+    }
+    assert shown == lines
+
+
 def test_the_api_gives_a_hits_label_and_dataset_title_in_every_language_the_record_has(client):
     """A client showing English had only the bokmål label ("Hoveddiagnose") to show."""
     [hit] = [h for h in client.get("/api/search?q=hoveddiagnose").json["hits"] if h["name"] == "HOVEDDIAGNOSE"]

@@ -141,6 +141,10 @@ class Hit:
     may_hold: str | None = None
     """The category the query asked for (as typed) that this variable, coded in a classification
     whose codes it does not publish (`codes.unlisted`), may hold; only when highlighting."""
+    may_hold_list: dict[str, str] = field(default_factory=dict)
+    """With `may_hold`, the title by language of the variable's code list where the catalogue holds
+    it without its codes: a page names the classification by it in its own language, rather than
+    by the coding system as the variable list writes it."""
     group_size: int = 1
     """In a grouped search: how many variables of the group match (its members)."""
     members: list[dict[str, Any]] = field(default_factory=list)

@@ -493,6 +493,8 @@ def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: di
             hit.matched_codes = matched_codes(source["concepts"], source.get("system"), plan, splitter=splitter)
         elif hit.doc.get("type") == "variable" and hit.doc.get("codes"):
             hit.may_hold = may_hold(hit.doc["codes"], plan)
+            if hit.may_hold and source:
+                hit.may_hold_list = source.get("labels") or {}
 
 
 def may_hold(codes: list[str], plan: QueryPlan) -> str | None:
