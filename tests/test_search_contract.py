@@ -1046,6 +1046,23 @@ def test_of_the_equal_matches_of_a_code_those_about_it_come_first(empty: SearchB
         assert [h.doc["dataset_title"] for h in variables][0] == first and len(variables) == 2
 
 
+def test_an_unlisted_variable_whose_list_the_catalogue_holds_without_codes_is_named_by_its_titles(
+    empty: SearchBackend,
+) -> None:
+    """The "may hold" line named the coding system as the variable list writes it, in bokmål on
+    an English page too, where the catalogue holds the variable's code list, titled in English."""
+    selection = CodeList(
+        uri="https://example.org/kodeverk/icd10-utvalg",
+        identifier="icd10-utvalg",
+        title={"nb": "ICD-10 (utvalg av kategorier)", "en": "ICD-10 (selected categories)"},
+    )
+    coded = {"coding_system": "ICD-10 (utvalg av kategorier)", "codelist": selection.uri}
+    variable = ("HOVEDDIAGNOSE", "Hoveddiagnose", "Main diagnosis", "Diagnosen.", "string", coded)
+    empty.upsert(registry_with_list("nhi", "Norsk hjerteinfarktregister", selection, [variable]))
+    hit = hit_of(search(empty, "I21"), "nhi/HOVEDDIAGNOSE")
+    assert (hit.may_hold, hit.may_hold_list) == ("I21", selection.title)
+
+
 def test_a_longer_code_no_list_holds_finds_the_unlisted_variables_through_its_category(empty: SearchBackend) -> None:
     """ "I21.4" is no code of the list: it falls under I21, which the list holds and the quality
     registry's variable may hold; "I21.9", which the list holds, finds the list alone."""

@@ -119,6 +119,123 @@ def test_words_with_no_common_hit_are_offered_each_alone_with_its_count(client):
     assert client.get("/api/search?q=røyking").json["each_word"] == []
 
 
+EIGHT_WORDS = "hoveddiagnose røyking vekt fødsel diabetes kreft hjerte blodtrykk"
+
+
+@pytest.mark.parametrize(
+    ("lang", "more"),
+    [
+        ("nb", ", og 2 ord til, uten antall treff:"),
+        ("nn", ", og 2 ord til, utan tal på treff:"),
+        ("en", ", and 2 more words, without their counts:"),
+    ],
+)
+def test_a_search_of_more_words_than_are_counted_offers_the_rest_without_counts(client, lang, more):
+    """Each word alone listed the first six of eight words and said nothing of the other two: a
+    researcher took them for words that found nothing."""
+    html = page(client, f"/search?q={EIGHT_WORDS.replace(' ', '+')}&grouped=0&lang={lang}")
+    counted, rest = html.split(more)
+    assert len(re.findall(r"</a> \(\d+\)", counted.split('class="notice"')[-1])) == 6
+    rest = rest[: rest.index("</p>")]
+    assert re.findall(r'<a href="/search\?q=(\w+)&amp;grouped=0">[«“]\w+[»”]</a>', rest) == ["hjerte", "blodtrykk"]
+    assert "(" not in rest
+
+
+def test_the_api_gives_the_words_past_those_counted_alone_with_a_null_total(client):
+    body = client.get(f"/api/search?q={EIGHT_WORDS}").json
+    assert [one["words"] for one in body["each_word"]] == EIGHT_WORDS.split()
+    assert [one["total"] is None for one in body["each_word"]] == [False] * 6 + [True] * 2
+
+
+SELECTION = {"nb": "ICD-10 (utvalg av kategorier)", "en": "ICD-10 (selected categories)"}
+
+
+def unlisted_diagnoses() -> list[dict[str, Any]]:
+    """A quality registry's diagnoses, coded in ICD-10 with no codes published: as the demo's lists
+    of variables say it (in bokmål, no code list), with a code list the catalogue holds without
+    its codes, and from a list of variables written in English."""
+    from catalog.model import CodeList, Dataset, Variable
+    from catalog.search.documents import SourceInfo, complete, documents
+
+    base = "https://example.org/nhi"
+    selection = CodeList(uri=f"{base}/kodeverk/icd10-utvalg", identifier="icd10-utvalg", title=SELECTION)
+    nb, en = SELECTION["nb"], SELECTION["en"]
+    variables = [
+        Variable(uri=f"{base}/HOVEDDIAGNOSE", name="HOVEDDIAGNOSE", title={"nb": "Hoveddiagnose"}, coding_system=nb),
+        Variable(
+            uri=f"{base}/BIDIAGNOSE",
+            name="BIDIAGNOSE",
+            title={"nb": "Bidiagnose"},
+            coding_system=nb,
+            codelist=selection.uri,
+        ),
+        Variable(uri=f"{base}/DIAGNOSIS", name="DIAGNOSIS", title={"en": "Diagnosis"}, coding_system=en),
+    ]
+    dataset = Dataset(
+        uri=f"{base}/dataset", identifier="nhi", title={"nb": "Hjerteinfarktregisteret"}, variables=variables
+    )
+    info = SourceInfo("nhi", "Norsk hjerteinfarktregister", "quality-registry")
+    docs = [*documents(dataset, info), *documents(selection, info)]
+    lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
+    return list(complete(docs, lists.get))
+
+
+@pytest.mark.parametrize(
+    ("lang", "lines"),
+    [
+        (
+            "en",
+            {
+                "HOVEDDIAGNOSE": 'Coded in <span lang="nb">ICD-10 (utvalg av kategorier)</span>, whose codes are not '
+                "published with it: it may hold I21.",
+                "BIDIAGNOSE": "Coded in ICD-10 (selected categories), whose codes are not published with it: it may "
+                "hold I21.",
+                "DIAGNOSIS": "Coded in ICD-10 (selected categories), whose codes are not published with it: it may "
+                "hold I21.",
+            },
+        ),
+        (
+            "nb",
+            {
+                "HOVEDDIAGNOSE": "Kodet i ICD-10 (utvalg av kategorier) uten publiserte koder: variabelen kan ha I21.",
+                "BIDIAGNOSE": "Kodet i ICD-10 (utvalg av kategorier) uten publiserte koder: variabelen kan ha I21.",
+                "DIAGNOSIS": 'Kodet i <span lang="en">ICD-10 (selected categories)</span> uten publiserte koder: '
+                "variabelen kan ha I21.",
+            },
+        ),
+        (
+            "nn",
+            {
+                "HOVEDDIAGNOSE": 'Koda i <span lang="nb">ICD-10 (utvalg av kategorier)</span> utan publiserte '
+                "kodar: variabelen kan ha I21.",
+                "BIDIAGNOSE": 'Koda i <span lang="nb">ICD-10 (utvalg av kategorier)</span> utan publiserte kodar: '
+                "variabelen kan ha I21.",
+                "DIAGNOSIS": 'Koda i <span lang="en">ICD-10 (selected categories)</span> utan publiserte kodar: '
+                "variabelen kan ha I21.",
+            },
+        ),
+    ],
+)
+def test_the_may_hold_line_names_the_classification_in_its_own_language_among_the_pages_words(
+    settings, store, lang, lines
+):
+    """On an English page the line named the list as the variable list writes it, marked bokmål:
+    right for the demo's registries, wrong where the catalogue holds the list with an English
+    title, and wrong for a list of variables written in English (marked bokmål, unmarked on a
+    bokmål page)."""
+    app = create_app(settings)
+    app.extensions["search"].upsert(unlisted_diagnoses())
+    html = page(app.test_client(), f"/search?q=I21&grouped=0&lang={lang}")
+    rows = html.split('<li class="hit">')[1:]
+    shown = {
+        re.search(r'<code class="name">(?:<mark>)?(\w+)', row).group(1): re.search(
+            r'<p class="matched">(.*?)</p>', row
+        ).group(1)
+        for row in rows
+    }
+    assert shown == lines
+
+
 def test_the_api_gives_a_hits_label_and_dataset_title_in_every_language_the_record_has(client):
     """A client showing English had only the bokmål label ("Hoveddiagnose") to show."""
     [hit] = [h for h in client.get("/api/search?q=hoveddiagnose").json["hits"] if h["name"] == "HOVEDDIAGNOSE"]
@@ -547,6 +664,48 @@ def test_a_code_no_vocabulary_of_ours_names_stays_a_code(client):
     with client.application.test_request_context("/"):
         assert labels.label_html("health_category", "XYZW", "nb") == '<code class="code">XYZW</code>'
         assert labels.label_html("health_category", "PHDR", "en") == "Population-based health data registries"
+
+
+def test_every_vocabulary_concept_is_labelled_in_nynorsk_even_where_bokmal_says_the_same():
+    """A nynorsk page fell back to the bokmål label ("Ikke-offentlig", marked lang="nb"): the
+    vocabulary files hold an nn label for each concept, written out where it is the nb one."""
+    from web.labels import vocabulary_labels
+
+    no_nynorsk = sorted(iri for iri, by_lang in vocabulary_labels().items() if "nb" in by_lang and "nn" not in by_lang)
+    assert no_nynorsk == []
+
+
+@pytest.mark.parametrize(
+    ("field", "code", "nynorsk"),
+    [
+        ("access_rights", "NON_PUBLIC", "Ikkje-offentleg"),
+        ("access_rights", "PUBLIC", "Offentleg"),
+        ("access_rights", "RESTRICTED", "Avgrensa"),
+        ("frequency", "ANNUAL", "Årleg"),
+        ("frequency", "IRREG", "Uregelmessig"),  # the same word in both written standards
+        ("health_category", "PHDR", "Befolkningsbaserte helseregister"),
+        ("theme", "HEAL", "Helse"),
+    ],
+)
+def test_a_vocabulary_label_on_a_nynorsk_page_is_nynorsk_and_unmarked(client, field, code, nynorsk):
+    from web import labels
+
+    with client.application.test_request_context("/"):
+        assert labels.label(field, code, "nn") == labels.Label(nynorsk, "nn")
+        assert labels.label_html(field, code, "nn") == nynorsk
+
+
+@pytest.mark.parametrize("row", ["OTHER", "OTHER_MISSING"])
+def test_the_rows_of_a_distribution_without_a_code_are_labelled_in_every_ui_language(row):
+    from web import distribution
+
+    assert sorted(getattr(distribution, row)) == ["en", "nb", "nn"]
+
+
+def test_the_dataset_page_in_nynorsk_shows_its_access_rights_and_category_in_nynorsk(client):
+    html = page(client, f"/datasets/{NPR_DS}?lang=nn")
+    assert "<dt>Tilgangsnivå</dt><dd>Ikkje-offentleg</dd>" in html
+    assert "<dt>Helsekategoriar</dt><dd>Befolkningsbaserte helseregister</dd>" in html
 
 
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
@@ -1133,6 +1292,19 @@ def test_a_search_of_only_symbols_finds_nothing_and_says_why_in_the_readers_lang
     html = page(client, "/search?" + urlencode({"q": "😀", "lang": lang}))
     assert says in html and hits(html) == []
     assert 'value="😀"' in html
+
+
+@pytest.mark.parametrize("typed", ["😀", "%"])
+def test_a_search_of_only_symbols_offers_no_sorting_rows_or_filters_for_hits_it_cannot_have(client, typed):
+    """ "😀" said it holds no letters or digits under a sort menu, the choice of rows per variable
+    and the year filter: controls of hits a search with nothing to search for cannot have."""
+    html = page(client, "/search?" + urlencode({"q": typed}))
+    assert "har ingen bokstaver eller tall å søke etter" in html
+    for control in ('<form class="sort"', 'class="facet rows"', 'id="year"', 'class="filters"'):
+        assert control not in html, control
+    assert '<div class="layout single">' in html  # the message takes the filters' column too
+    words = page(client, "/search?q=vekt")
+    assert '<form class="sort"' in words and 'class="facet rows"' in words and '<div class="layout">' in words
 
 
 @pytest.mark.parametrize("typed", ["😀", "%", "*"])

@@ -152,6 +152,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         hit_label=lambda doc, highlights: display.hit_label(doc, highlights, i18n.current()),
         hit_description=lambda doc, highlights: display.hit_description(doc, highlights, i18n.current()),
         dataset_title=lambda doc: display.dataset_title(doc, i18n.current()),
+        unlisted_system=lambda hit: display.unlisted_system(
+            hit.doc, hit.may_hold_in or "", hit.may_hold_list, i18n.current()
+        ),
         coded=lambda field, value: labels.label_html(field, value, i18n.current()),
         code_label=lambda field, value: labels.label(field, value, i18n.current()).text,
         topic_names=lambda ids: [t.name(i18n.current()) for t in map(taxonomy().by_id.get, ids or ()) if t],

@@ -112,6 +112,18 @@ def dataset_title(doc: dict[str, Any], locale: str) -> Markup:
     return in_language(doc.get("dataset_title") or "", doc.get("dataset_title_lang") or "nb", locale)
 
 
+def unlisted_system(doc: dict[str, Any], system: str, list_titles: LangText, locale: str) -> Markup:
+    """The classification a "may hold" line (`Hit.may_hold`) names: the title of the variable's
+    code list in the page's language where the catalogue holds the list (`Hit.may_hold_list`),
+    else the coding system as the variable list writes it, marked with that list's language, the
+    variable's own (bokmål first, as `hit_label` picks). Every name was marked bokmål: right for
+    the demo's registries ("ICD-10 (utvalg av kategorier)"), not for a list written in English."""
+    if list_titles:
+        return shown(list_titles, locale)
+    labels = doc.get("labels")
+    return in_language(system, pick_lang(labels, "nb")[1] if labels else "nb", locale)
+
+
 def by_language(value: LangText | None, first: str | None = None) -> list[tuple[str, str]]:
     """A multilingual text's non-empty entries, the page's language (`first`) first, then bokmål,
     nynorsk, English, the rest: an English page opened a dataset with its Norwegian description

@@ -18,8 +18,9 @@ from catalog.disclosure import PublishedTable, published_tables
 from catalog.model import CodeList, LangText, text
 from web import charts, i18n, store
 
-OTHER = {"nb": "Andre verdier", "en": "Other values"}
-OTHER_MISSING = {"nb": "Andre manglende verdier", "en": "Other missing values"}
+OTHER = {"nb": "Andre verdier", "nn": "Andre verdiar", "en": "Other values"}
+OTHER_MISSING = {"nb": "Andre manglende verdier", "nn": "Andre manglande verdiar", "en": "Other missing values"}
+"""The labels of a table's rows without a code, in each UI language (a nynorsk page showed bokmål)."""
 MAX_BARS = 40
 
 

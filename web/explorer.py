@@ -691,13 +691,14 @@ def wider_code(q: SearchQuery, result: SearchResult) -> WiderCode | None:
 FEW = 5
 """Rows of a search of several words few enough that the page offers each word alone (`each_word`)."""
 EACH_WORD_MAX = 6
-"""Most words of a search that matched none together that `each_word` counts alone."""
+"""Most words of a search that `each_word` counts alone (one counting search each); the words past
+them are offered without their counts."""
 
 
 @dataclass(frozen=True)
 class OneWord:
     words: str
-    total: int
+    total: int | None  # None: past `EACH_WORD_MAX`, offered without its count
 
 
 def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
@@ -709,21 +710,28 @@ def each_word(q: SearchQuery, result: SearchResult) -> list[OneWord]:
     Also when all the words found `FEW` rows or fewer, where a word alone finds more: "fødselsvekt
     røyking" found MFR's two smoking variables (their dataset's keywords say "fødselsvekt") and
     never offered birth weight itself (the researchers' drill). Not with filters, which narrow a
-    search on purpose (and each word would cost a count of its own on every such page)."""
+    search on purpose (and each word would cost a count of its own on every such page).
+
+    Every word is offered, the first `EACH_WORD_MAX` with their counts and the rest without: a
+    search of eight words listed six and said nothing of the other two, which a researcher took
+    for words that found nothing. Counting them too would cost a walk of each word's postings on
+    every such page (tens of thousands at a million variables), for words a long search rarely
+    hinges on; a word's link gives its count in one click."""
     few = not result.any_words and 0 < result.total <= FEW and not q.offset and not q.filters
     if not (result.hits and (result.any_words or few)) or result.split_words:
         return []
     units = search_backend().synonyms.plan(q.text).units
     if len(units) < 2:
         return []
-    found = []
-    for unit in units[:EACH_WORD_MAX]:
-        words = " ".join(unit[0].words)
-        probe = replace(q, text=words, offset=0, limit=0, facets=(), highlight=False, any_words=False)
-        found.append(OneWord(words, counted(probe)))
-    if few and all(one.total <= result.total for one in found):
-        return []  # no word finds more alone
-    return found
+    words = [" ".join(unit[0].words) for unit in units]
+    totals = [
+        counted(replace(q, text=w, offset=0, limit=0, facets=(), highlight=False, any_words=False))
+        for w in words[:EACH_WORD_MAX]
+    ]
+    if few and all(total <= result.total for total in totals):
+        return []  # no word counted finds more alone
+    uncounted: list[int | None] = [None] * (len(words) - len(totals))
+    return [OneWord(w, total) for w, total in zip(words, [*totals, *uncounted], strict=True)]
 
 
 def shortened() -> bool:

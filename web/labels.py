@@ -1,8 +1,9 @@
 """Codes shown as words: what researchers read instead of NON_PUBLIC, HEAL, ANNUAL or integer.
 
 Concepts of controlled vocabularies (access rights, data themes, frequencies, health categories)
-take their labels from our vocabulary files (shapes/vocabularies/, nb and en, the same labels the
-feeds carry); a nynorsk page shows the bokmål label marked as such. The catalogue's own
+take their labels from our vocabulary files (shapes/vocabularies/, nb, nn and en, the same labels
+the feeds carry; every concept has its nn label, the bokmål word where nynorsk writes it alike, so
+a nynorsk page never falls back to bokmål). The catalogue's own
 enumerations (data types, severities, kinds of source, run statuses, kinds of change, the bands
 of the "used" facet) are UI messages, translated like every other. A code that no vocabulary knows
 is shown as it is, marked as a code, rather than guessed at.

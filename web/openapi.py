@@ -178,9 +178,13 @@ SCHEMAS: dict[str, Any] = {
             },
             "each_word": {
                 "type": "array",
-                "items": {"type": "object", "properties": {"words": {"type": "string"}, "total": {"type": "integer"}}},
-                "description": "when no hit matches all the words (any_words): each word's own search and its total, "
-                "a listed phrase as one (antibiotika barn: antibiotika, barn); empty otherwise",
+                "items": {
+                    "type": "object",
+                    "properties": {"words": {"type": "string"}, "total": {"type": "integer", "nullable": True}},
+                },
+                "description": "when no hit matches all the words (any_words), or together they find five rows or fewer: "
+                "each word's own search and its total, a listed phrase as one (antibiotika barn: antibiotika, barn); "
+                "total null for the words past the first six, which are not counted; empty otherwise",
             },
             "left_out_words": {
                 "type": "array",

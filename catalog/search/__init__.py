@@ -144,6 +144,10 @@ class Hit:
     may_hold_in: str | None = None
     """With `may_hold`: that classification as the source writes it (a dataset's: the one of its
     variables' that may hold the category)."""
+    may_hold_list: dict[str, str] = field(default_factory=dict)
+    """With `may_hold`, the title by language of the variable's code list where the catalogue holds
+    it without its codes: a page names the classification by it in its own language, rather than
+    by the coding system as the variable list writes it."""
     group_size: int = 1
     """In a grouped search: how many variables of the group match (its members)."""
     members: list[dict[str, Any]] = field(default_factory=list)

@@ -515,6 +515,8 @@ def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: di
         elif doc.get("type") == "variable" and doc.get("codes"):
             hit.may_hold = may_hold(doc["codes"], plan)
             hit.may_hold_in = doc["codes"][0] if hit.may_hold else None
+            if hit.may_hold and listed:
+                hit.may_hold_list = listed.get("labels") or {}
 
 
 def _mark_dataset(hit: Hit, plan: QueryPlan, splitter: Decompounder, codelists: dict[str, dict[str, Any]]) -> None:
