@@ -53,7 +53,7 @@ from catalog.renderings import render
 from catalog.search import Document, Encoded, Encoder, IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, coded, complete, documents
 from catalog.spill import spill_folder
-from catalog.store import Put, RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
+from catalog.store import ELSEWHERE, Put, RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
 from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
 from harvesters.base import (
@@ -635,14 +635,29 @@ class Harvest:
             if labels:
                 self.store.save_labels(settled(self.store, labels))
                 self.labelled += len(labels)
-        for (_url, p), change in zip(fresh, changes, strict=True):
+        written = []
+        for (url, p), change in zip(fresh, changes, strict=True):
+            if change == ELSEWHERE:
+                self._error(Failed(self._held_elsewhere(p.uri), url, p.uri, None))
+                continue
+            written.append(p)
             self.counts["new" if change in ("new", "restored") else change] += 1
             if not p.conforms:
                 self.counts["invalid"] += 1
         if self.index is not None:
             if stale_keys:
                 self.index.delete(stale_keys)
-            self.index.upsert(Documents(p.docs for _url, p in fresh))
+            self.index.upsert(Documents(p.docs for p in written))
+
+    def _held_elsewhere(self, uri: str) -> str:
+        """Why a record another source has was left with it (`ELSEWHERE`)."""
+        held = self.store.get(uri)
+        other = held.source if held is not None else "another source"
+        return (
+            f"the catalogue has this record from the source {other!r}, which still publishes it otherwise; "
+            "a record has one source, so it was left as that source gives it. Give this source's "
+            "records URIs of their own (a base URL copied from another source's metadata?)"
+        )
 
     def _store_counts(self, batch: list[Harvested]) -> None:
         """Keep each dataset's raw counts and their published view, when they changed (also under an

@@ -76,6 +76,14 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+ELSEWHERE = "elsewhere"
+"""`put`'s answer for a record another source has live, with other content: it stays as that
+source gave it. Two sources giving one URI (a registry's list published with another's base
+URL, copied) took the record from each other at every harvest, and removing one deleted the
+other's record. One that says the same is "unchanged" (a code list both publish); one the other
+source no longer has is taken over ("restored")."""
+
+
 @dataclass
 class StoredRecord:
     """A stored record and its bookkeeping. `record` and `validation` are decoded when first read:
@@ -750,7 +758,8 @@ class SQLStore(ABC):
         validation: dict[str, Any] | str | None,
         data: str | None = None,
     ) -> str:
-        """Insert or update; returns new | changed | unchanged (| restored for a deleted one back).
+        """Insert or update; returns new | changed | unchanged (| restored for a deleted one back;
+        | `ELSEWHERE` for one another source has, left as it is).
         `data` and `validation` may come as JSON already (`catalog.prepare` makes them elsewhere);
         a record given by its `Outline` comes with its `data`."""
         (change,) = self.put_many(source, run_id, [Put(record, hash, fetch_url, conforms, validation, data)])
@@ -800,8 +809,10 @@ class SQLStore(ABC):
     ) -> str:
         """What `put_many` writes of one record, added to `rows`; its change."""
         uri = outline.uri
-        if row is not None and row[0] == p.hash and row[1] is None and row[2] == source:
-            return "unchanged"
+        if row is not None and row[0] == p.hash and row[1] is None:
+            return "unchanged"  # as stored, by this source or by another saying the same
+        if row is not None and row[1] is None and row[2] != source:
+            return ELSEWHERE
         ts = self._now()
         validation = p.validation
         values = (

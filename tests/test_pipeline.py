@@ -614,6 +614,30 @@ def datasets_found(index, code):
     return [(h.doc["name"], [tuple(c) for c in h.matched_codes]) for h in hits]
 
 
+def test_a_record_another_source_has_stays_with_it_and_the_other_is_told(settings, store, index, server):
+    """A registry's second list published with the first one's base URL (copied): its harvest took
+    the first one's dataset over ("3 changed"), and removing it deleted that dataset. It is now an
+    error of the second run, naming the first source, and the first keeps its record."""
+    from dataclasses import replace
+
+    from catalog.pipeline import retire
+
+    configure(settings, "hjerte", publish(server, [mfr_dataset()]))
+    copy = replace(mfr_dataset(), title={"nb": "Kopi av registeret"})
+    configure(settings, "kopi", publish(server, [copy], "/kopi.ttl"))
+    assert run(settings, store, index, "hjerte")["hjerte"].counts["new"] == 1
+    second = run(settings, store, index, "kopi")["kopi"]
+    assert second.counts["new"] == second.counts["changed"] == 0 and second.counts["errors"] == 1
+    [error] = store.errors(second.run_id)
+    assert error.record_id == mfr_dataset().uri and "'hjerte'" in error.message
+    held = store.get(mfr_dataset().uri)
+    assert held.source == "hjerte" and held.record.title == mfr_dataset().title
+    assert [h.doc["label"] for h in index.search(SearchQuery(text="Kopi", type="dataset")).hits] == []
+    del settings.sources["kopi"]
+    retire(settings, store, index, ["kopi"])
+    assert store.get(mfr_dataset().uri).deleted_at is None  # removing the copy took nothing of the first
+
+
 def test_a_dataset_given_anothers_identifier_by_mistake_keeps_its_last_good_version(settings, store, index, server):
     """The second of two datasets with one dct:identifier is reported and not taken, as every
     harvester keeps the first of a duplicate; it was also deleted, where a publisher's slip (a

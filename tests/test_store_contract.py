@@ -27,6 +27,7 @@ from catalog.rdf import to_graph
 from catalog.search import SearchQuery
 from catalog.search.tantivy_backend import TantivyBackend
 from catalog.store import (
+    ELSEWHERE,
     IN_CHUNK,
     TABLES,
     Outline,
@@ -139,6 +140,24 @@ def test_new_changed_unchanged_and_deleted_are_told_apart(store: SQLStore) -> No
     assert store.mark_deleted([mfr_dataset().uri], run) == 0
     assert put(store, run, mfr_dataset()) == "restored"
     assert [h["change"] for h in store.history(mfr_dataset().uri)] == ["new", "changed", "deleted", "restored"]
+
+
+def test_a_record_another_source_holds_stays_with_it(store: SQLStore) -> None:
+    """Two sources giving one URI (a registry's list published with another's base_url, copied):
+    the second took the record over, then each harvest took it back, and removing the second
+    source deleted the first one's dataset. A live record stays with the source that has it; the
+    other is told so (`ELSEWHERE`), unless it says the same (a code list both publish). Once the
+    first no longer has it, the other may take it."""
+    first, second = store.start_run("hjerte"), store.start_run("kopi")
+    assert put(store, first, mfr_dataset(), source="hjerte") == "new"
+    assert put(store, second, mfr_dataset(title={"nb": "Kopi"}), source="kopi") == ELSEWHERE
+    assert put(store, second, mfr_dataset(), source="kopi") == "unchanged"  # the same: nothing to tell
+    held = store.get(mfr_dataset().uri)
+    assert held is not None and held.source == "hjerte" and held.record.title == mfr_dataset().title
+    assert list(store.known("kopi")) == []
+    store.mark_deleted([mfr_dataset().uri], first)
+    assert put(store, second, mfr_dataset(title={"nb": "Kopi"}), source="kopi") == "restored"
+    assert store.get(mfr_dataset().uri).source == "kopi"
 
 
 @pytest.fixture
