@@ -893,6 +893,8 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="simulated sources -> harvest -> validate -> index -> explorer on :5000")
     d.add_argument("--port", type=_port, default=5000)
     d.add_argument("--no-serve", action="store_true", help="stop after harvesting (for scripts and tests)")
+    # here too, as `make demo ARGS="--home DIR"` gives it: only before the command, it was refused
+    d.add_argument("--home", default=argparse.SUPPRESS, help="catalogue home, as `catalog --home DIR demo`")
     d.set_defaults(func=cmd_demo)
 
     s = sub.add_parser("sources", help="configure sources").add_subparsers(dest="action", required=True)

@@ -783,6 +783,20 @@ class Settings:
         self._edit(remove)
         return found
 
+    def put_settings(self, **values: Any) -> None:
+        """Write these settings into `catalog.toml`'s `[settings]` (the others, and the file's
+        comments, stay) and use them here: what a command decides for its home, so that every later
+        command on that home, and its explorer, use the same. The demo set its own address and
+        access body in memory only, and a `catalog harvest` beside it, run as the README says, took
+        the placeholders and found every dataset validated with other settings."""
+
+        def put(raw: dict[str, Any]) -> None:
+            raw.setdefault("settings", {}).update(values)
+            _values(raw, self.config_path)  # refused as a start would refuse them
+
+        self._edit(put)
+        self.values.update(values)
+
     def save_organisations(self) -> None:
         """Write the organisation register back to the TOML file, keeping its other tables."""
 
@@ -817,6 +831,13 @@ class Settings:
                 raw.get("organisations") or {},
                 lambda t: _organisations({"organisations": t}, cfg),
             )
+            for name, value in (raw.get("settings") or {}).items():
+                if "settings" not in doc:
+                    doc["settings"] = tomlkit.table()
+                table = doc["settings"]
+                assert isinstance(table, tomlkit.items.Table)
+                if table.get(name) != value:
+                    table[name] = value
             tmp = self.config_path.with_name(f".{CONFIG_FILE}.{os.getpid()}.tmp")
             tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
             tmp.replace(self.config_path)

@@ -6,6 +6,7 @@ Starts the publisher simulator on loopback, configures every source it plays, ha
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,10 @@ CATEGORY_OF_KIND = {
     "statistics": "DIOH",  # (b): factors impacting on health, socio-economic determinants among them
 }
 """The EHDS health data category (Art. 51(1)) the demo operator states for each kind of source."""
+
+
+DEMO_ADDRESS = re.compile(r"http://127\.0\.0\.1:\d+/")
+"""The `base_uri` an earlier `catalog demo` gave its home (`run_demo`): the demo's address."""
 
 
 def demo_organisations() -> dict[str, dict[str, object]]:
@@ -215,7 +220,7 @@ def harvest_simulated(settings: Settings, simulator: Simulator, workers: int = 2
 
     kinds = registry()
     if settings.hdab_email == SETTINGS["hdab_email"][1]:  # the placeholder: the simulated nation's access body
-        settings.values["hdab_email"] = content.HELSEDATA.email
+        settings.put_settings(hdab_email=content.HELSEDATA.email)
     sources = simulator.source_configs()
     print(f"Publisher simulator on {simulator.url} ({len(sources)} sources)", flush=True)
     for src in sources:
@@ -263,10 +268,11 @@ def run_demo(home: str | None, port: int = 5000, serve_forever: bool = True) -> 
     from simulator import Simulator
 
     settings = Settings.load(home)  # --home, else $CATALOG_HOME, else ./catalog-data, as every command
-    if settings.base_uri == SETTINGS["base_uri"][1]:
-        # the placeholder: the demo's own address, so that the URIs it mints (a basket's selection
-        # link, the feeds' and a spreadsheet's records') resolve where it runs
-        settings.values["base_uri"] = f"http://127.0.0.1:{port}/"
+    if settings.base_uri == SETTINGS["base_uri"][1] or DEMO_ADDRESS.fullmatch(settings.base_uri):
+        # the placeholder, or the demo's address of an earlier run: its own address now, so that
+        # the URIs it mints (a basket's selection link, the feeds' and a spreadsheet's records)
+        # resolve where it runs; kept in the home's catalog.toml for every command beside it
+        settings.put_settings(base_uri=f"http://127.0.0.1:{port}/")
     simulator = Simulator(seed=0)
     simulator.start()
     try:

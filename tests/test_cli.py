@@ -11,7 +11,7 @@ import pytest
 import tantivy
 
 from catalog.cli import main
-from catalog.config import Settings
+from catalog.config import SETTINGS, Settings
 from catalog.rdf import to_graph
 from tests.conftest import requires_shared, shared_path
 from tests.factories import apgar_codes, mfr_dataset
@@ -309,12 +309,17 @@ def test_the_demo_finds_its_home_like_every_other_command(tmp_path, monkeypatch,
     assert main(["sources", "list"]) == 0
     assert "mfr\tdcat\tcentral-registry" in capsys.readouterr().out
     monkeypatch.delenv("CATALOG_HOME")
-    assert main(["--home", str(tmp_path / "given"), "demo", "--no-serve", "--port", "8765"]) == 0
+    assert (
+        main(["demo", "--no-serve", "--port", "8765", "--home", str(tmp_path / "given")]) == 0
+    )  # as make demo ARGS= gives it
     assert (tmp_path / "given" / "catalog.sqlite").exists() and not (tmp_path / "catalog-data").exists()
     # what it mints resolves where it runs (a basket's selection link named catalog.example.org)
     with sqlite3.connect(tmp_path / "given" / "catalog.sqlite") as db:
         minted = db.execute("SELECT count(*) FROM records WHERE uri LIKE 'http://127.0.0.1:8765/id/%'").fetchone()[0]
     assert minted > 0
+    # and every command beside it uses what it chose: a harvest there found every dataset stale
+    beside = Settings.load(tmp_path / "given")
+    assert beside.base_uri == "http://127.0.0.1:8765/" and beside.hdab_email != SETTINGS["hdab_email"][1]
 
 
 def _index_of_an_earlier_version(home):

@@ -64,6 +64,18 @@ def test_editing_sources_keeps_the_settings_table(tmp_path):
     assert Settings.load(home).base_uri == "https://data.example.no/"
 
 
+def test_a_setting_a_command_chooses_is_written_beside_the_others_and_their_comments(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "catalog.toml").write_text('[settings]\n# the access body\nhdab_name = "Helsedataservice"\n')
+    Settings.load(home).put_settings(base_uri="http://127.0.0.1:8765/")
+    loaded = Settings.load(home)
+    assert loaded.base_uri == "http://127.0.0.1:8765/" and loaded.hdab_name == "Helsedataservice"
+    assert "# the access body" in (home / "catalog.toml").read_text()
+    with pytest.raises(ConfigError, match="base_uri"):
+        Settings.load(home).put_settings(base_uri="katalog")  # refused as a start refuses it
+
+
 def test_removing_a_source_that_is_not_there_says_so(tmp_path):
     assert Settings.load(tmp_path).remove_source("atlantis") is False
 
