@@ -835,7 +835,7 @@ class Settings:
                 if "settings" not in doc:
                     doc["settings"] = tomlkit.table()
                 table = doc["settings"]
-                assert isinstance(table, tomlkit.items.Table)
+                assert isinstance(table, tomlkit.items.Table | tomlkit.items.InlineTable)
                 if table.get(name) != value:
                     table[name] = value
             tmp = self.config_path.with_name(f".{CONFIG_FILE}.{os.getpid()}.tmp")
