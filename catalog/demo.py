@@ -59,6 +59,15 @@ def demo_organisations() -> dict[str, dict[str, object]]:
             "email": org.email,
             "url": f"https://{org.domain}/",
         }
+    # the access body, as the central registries' feeds name it: the EHDS feed names it so too
+    # (`published.hdab`), under its own IRI and with its English name (a service of the
+    # Directorate of Health, whose organisation number it shares: not given twice)
+    body = content.HELSEDATA
+    register[body.uri or f"https://{body.domain}/"] = {
+        "name": {"nb": body.name_nb, "en": body.name_en},
+        "email": body.email,
+        "url": f"https://{body.domain}/",
+    }
     return register
 
 

@@ -73,13 +73,46 @@ class Published:
 
 
 def hdab(settings: Settings) -> Agent:
-    """The catalogue's access body, as every dataset of the EHDS feed names it."""
-    return Agent(
+    """The catalogue's access body, as every dataset of the EHDS feed names it: its entry of the
+    organisation register where it has one (found by `hdab_name`: its IRI, names in each language
+    and organisation number), else an agent of the catalogue's own address. Without the entry the
+    feed named Helsedataservice by a catalogue address, beside the same body under its own IRI."""
+    return registered_hdab(settings) or Agent(
         name={"nb": settings.hdab_name, "en": settings.hdab_name},
         uri=settings.base_uri.rstrip("/") + "/hdab",
         email=settings.hdab_email,
         url=settings.base_uri,
     )
+
+
+def registered_hdab(settings: Settings) -> Agent | None:
+    """The access body as the organisation register has it (`hdab`), None when it has no entry."""
+    entry = registered(Agent(name={"nb": settings.hdab_name}), settings)
+    if entry is None:
+        return None
+    names = {lang: name for lang, name in entry.name.items() if lang} or {"nb": settings.hdab_name}
+    return Agent(
+        name=names,
+        uri=entry.iri,
+        identifier=entry.org_number,
+        email=settings.hdab_email or entry.email,
+        url=entry.url or settings.base_uri,
+    )
+
+
+def same_body(stated: Agent, ours: Agent, settings: Settings) -> bool:
+    """Whether the access body a source states is the catalogue's own (`registered_hdab`): the same IRI,
+    e-mail address or name, or the same entry of the organisation register. The central
+    registries' feeds name Helsedataservice themselves, and the EHDS feed carried two bodies, the
+    source's and the catalogue's, for one."""
+    if stated.uri and stated.uri == ours.uri:
+        return True
+    if stated.email and ours.email and stated.email.strip().lower() == ours.email.strip().lower():
+        return True
+    if {folded(n) for n in stated.name.values() if n.strip()} & {folded(n) for n in ours.name.values()}:
+        return True
+    entry = registered(stated, settings)
+    return entry is not None and entry.iri == ours.uri
 
 
 def org_number(agent: Agent) -> str | None:
@@ -196,8 +229,11 @@ def published_view(record: Record, settings: Settings, source: SourceConfig | No
             )
         ]
         done.append(Completed("distributions", "operator", f"{where}.access_url"))
-    if record.hdab is None:
-        changes["hdab"] = hdab(settings)
+    ours = registered_hdab(settings)
+    if record.hdab is None or (ours is not None and record.hdab != ours and same_body(record.hdab, ours, settings)):
+        # one body, as the register names it; another access body a source states stays, and so
+        # does this one without the register's entry (the source's may say more than the settings)
+        changes["hdab"] = ours or hdab(settings)
         done.append(Completed("hdab", "catalogue", "settings.hdab_name, settings.hdab_email"))
     themes = changes.get("themes", record.themes)
     if HEALTH_THEME not in themes:

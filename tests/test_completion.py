@@ -8,7 +8,7 @@ import pytest
 from catalog.config import ConfigError, Settings, SourceConfig, parse_organisations
 from catalog.model import Agent, Dataset
 from catalog.pipeline import harvest
-from catalog.published import HEALTH_THEME, Published
+from catalog.published import HEALTH_THEME, Published, hdab
 from catalog.published import published_view as published
 from catalog.rdf import to_graph
 from tests.conftest import StaticServer
@@ -134,6 +134,33 @@ def test_the_catalogue_adds_its_access_body_and_says_so(settings):
     view = published_view(mfr_dataset(hdab=None), settings)
     assert view.record.hdab.name["nb"] == settings.hdab_name
     assert view.origin("hdab").by == "catalogue"
+
+
+def test_the_feed_names_one_access_body_where_a_source_names_the_catalogues_own(settings):
+    """The central registries name Helsedataservice themselves, under another IRI; the EHDS feed
+    named it so for them and by the catalogue's address for every other dataset: two bodies for
+    one. With the body in the organisation register, the same body (by IRI, e-mail or name) is
+    named as the register has it; another stays, and so does any without the register's entry."""
+    settings.values.update(hdab_name="Helsedataservice", hdab_email="helsedata@helsedir.no")
+    same = Agent(name={"nb": "HDS"}, uri="https://helsedata.no/om/", email="Helsedata@helsedir.no")
+    other = Agent(name={"nb": "Regionalt tilgangsorgan"}, uri="https://tilgang.example/", email="post@tilgang.example")
+    assert published_view(mfr_dataset(hdab=same), settings).record.hdab == same  # no entry: as the source says
+    registered = with_register(settings, {"https://helsedata.no/no/om-helsedataservice/": {"name": "Helsedataservice"}})
+    assert published_view(mfr_dataset(hdab=same), registered).record.hdab == hdab(registered)
+    assert hdab(registered).uri == "https://helsedata.no/no/om-helsedataservice/"
+    assert published_view(mfr_dataset(hdab=other), registered).record.hdab == other
+
+
+def test_the_access_body_is_named_as_the_organisation_register_has_it(settings):
+    """Registered, the body is its entry's IRI, names and number: the catalogue's own address for
+    it answered 404, and its English name was the Norwegian one."""
+    iri = "https://helsedata.no/no/om-helsedataservice/"
+    entry = {"name": {"nb": "Helsedataservice", "en": "Health Data Service"}, "org_number": "983544622"}
+    settings = with_register(settings, {iri: entry})
+    settings.values.update(hdab_name="Helsedataservice", hdab_email="helsedata@helsedir.no")
+    body = published_view(mfr_dataset(hdab=None), settings).record.hdab
+    assert body.uri == iri and body.name == {"nb": "Helsedataservice", "en": "Health Data Service"}
+    assert body.identifier == "983544622" and body.email == "helsedata@helsedir.no"
 
 
 def test_every_dataset_of_the_ehds_feed_has_the_eu_data_theme_heal_as_release_8_requires(settings):
