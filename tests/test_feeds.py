@@ -93,6 +93,19 @@ def test_the_ehds_feed_holds_conforming_datasets_with_the_access_body_and_catalo
     assert no.value(URIRef(settings.base_uri.rstrip("/") + "/catalog"), DCT.identifier) is not None
 
 
+def test_the_catalogue_node_says_its_languages_home_page_and_theme_vocabulary(settings, store, server, client):
+    """DCAT-AP's recommended properties of a catalogue that the catalogue itself knows: the EU
+    platform's checks and `catalog validate` warned that the node had none of them."""
+    build(settings, store, server, [mfr_dataset()])
+    for profile in ("healthdcat-ap", "dcat-ap-3", "dcat-ap-no"):
+        g = graph(client.get(f"/catalog?profile={profile}"))
+        cat = URIRef(settings.base_uri.rstrip("/") + "/catalog")
+        languages = {str(o).rsplit("/", 1)[-1] for o in g.objects(cat, DCT.language)}
+        assert languages == {"NOB", "NNO", "ENG"}, profile
+        assert g.value(cat, FOAF.homepage) == URIRef(settings.base_uri)
+        assert g.value(cat, DCAT.themeTaxonomy) == URIRef("http://publications.europa.eu/resource/authority/data-theme")
+
+
 def view_links(g: Graph) -> dict[str, str]:
     view = g.value(predicate=RDF.type, object=HYDRA.PartialCollectionView)
     return {str(p).split("#")[1]: str(o) for p, o in g.predicate_objects(view) if p != RDF.type}

@@ -11,10 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, RDF, XSD
+from rdflib.namespace import DCAT, FOAF, RDF, XSD
 from rdflib.namespace import DCTERMS as DCT
 
-from catalog.config import Settings, SourceConfig
+from catalog.config import EU_AUTHORITY, Settings, SourceConfig
 from catalog.model import DataProduct, DataService, Dataset, Record
 from catalog.published import Published, hdab
 from catalog.rdf import Triple, TripleWriter, _agent, add_codelist, add_dataset, add_product, add_service, iri
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 class UnknownProfile(ValueError):
     """A profile name nobody registered; the message lists the known ones."""
+
+
+CATALOGUE_LANGUAGES = ("NOB", "NNO", "ENG")
+"""The catalogue's languages (EU language authority codes): its pages, and its own titles."""
 
 
 def catalog_uri(settings: Settings) -> URIRef:
@@ -102,6 +106,17 @@ class Profile:
             )
         )
         g.add((cat, DCT.publisher, _agent(g, hdab(settings), (cat, DCT.publisher), health=True)))
+        # DCAT-AP's recommended catalogue properties the catalogue itself knows: the languages of
+        # its pages and titles, its home page (the explorer) and the vocabulary of its themes
+        # (the EU platform's checks, and `catalog validate`, warned of each)
+        # (the vocabulary is not typed skos:ConceptScheme here: a catalogue harvesting this feed
+        # took it for a code list of its own)
+        for code in CATALOGUE_LANGUAGES:
+            language = URIRef(f"{EU_AUTHORITY}language/{code}")
+            g.add((cat, DCT.language, language))
+            g.add((language, RDF.type, DCT.LinguisticSystem))  # as a dataset's languages are
+        g.add((cat, FOAF.homepage, URIRef(settings.base_uri)))
+        g.add((cat, DCAT.themeTaxonomy, URIRef(f"{EU_AUTHORITY}data-theme")))
         if modified:
             g.add((cat, DCT.modified, Literal(modified, datatype=XSD.dateTime)))
         return cat
