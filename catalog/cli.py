@@ -733,11 +733,21 @@ def cmd_publish(args: argparse.Namespace) -> int:
         raise InputError("give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)")
     try:
         result = publish(
-            Path(args.location), Path(args.out), Path(args.metadata) if args.metadata else None, args.page_size
+            Path(args.location),
+            Path(args.out),
+            Path(args.metadata) if args.metadata else None,
+            args.page_size,
+            partial=args.partial,
         )
     except PublishError as exc:
         raise InputError(str(exc)) from None
     print(result.report)
+    if not result.published:
+        files = sorted({p.where.split(" ", 1)[0] for p in result.errors})
+        return _fail(
+            f"error: nothing published: {len(result.errors)} error(s) in {', '.join(files)} (listed above); "
+            f"{args.out} was left as it was"
+        )
     print(f"wrote {len(result.files)} files to {args.out} ({len(result.records)} records); report in rapport.txt")
     return 0 if result.conforms else 1
 
@@ -1009,6 +1019,12 @@ def parser() -> argparse.ArgumentParser:
     pb.add_argument("--metadata", help="the TOML metadata file (default: metadata.toml beside the lists)")
     pb.add_argument("--page-size", type=_positive, default=50, help="records per feed page")
     pb.add_argument("--template", help="write a template spreadsheet with the Norwegian headings and stop")
+    pb.add_argument(
+        "--partial",
+        action="store_true",
+        help="publish what was read although rows or cells could not be (they are left out and listed); "
+        "without it an error in a list publishes nothing and leaves --out as it was",
+    )
     pb.set_defaults(func=cmd_publish)
 
     e = sub.add_parser("export", help="export the catalogue as DCAT")

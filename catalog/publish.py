@@ -7,12 +7,20 @@ validates the result against HealthDCAT-AP (which includes DCAT-AP-NO's demands 
 and publishers) and writes Turtle and JSON-LD pages, Hydra-linked when large, that any web
 server can host and the `dcat` harvester reads. What to fix is reported in plain words with the
 file, row and column it comes from.
+
+The feed a registry serves is its word: the catalogue's next harvest deletes every variable the
+feed no longer holds. So the kit publishes nothing when a list was not read in full (an error,
+see `Problem`), and writes a feed only whole (`write_feed`): what was served before stays served.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import os
+import re
+import shutil
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,7 +36,7 @@ from catalog import profiles
 from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, add_records, to_graph
-from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, MAP_HEADINGS, VarlistError, read_varlist
+from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
 
 COLUMNS = {
     "Variabelnavn": "the variable's short name as in the data (required)",
@@ -95,10 +103,28 @@ class PublishError(Exception):
     """Input the kit cannot use at all (no spreadsheet, unreadable metadata); the message says what to do."""
 
 
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass
 class Problem:
+    """Something found in a list, `where` naming its file, row and column.
+
+    An `ERROR` stops the kit: nothing is written over the feed already served. It is raised when
+    the feed would not say all the list says: the file cannot be read (no header row), it holds no
+    variable, a row was skipped (no variable name, a variable listed twice, a line that is not
+    CSV) or a cell was not read (a data type or date the kit does not know, codes it cannot
+    split). Published anyway, the loss is the registry's word: a misspelt heading (`Varibelnavn`)
+    published its dataset without variables, and the catalogue's next harvest deleted all of them
+    with "0 errors". A registry would rather be told than lose a variable; `publish(partial=True)`
+    (`--partial`) publishes what was read, each loss then a warning, but never a file it could not
+    read. A `WARNING` is published: all was read, and should be checked (a file that is not UTF-8,
+    read as Windows-1252)."""
+
     where: str  # file, row, column
     message: str
+    severity: str = ERROR
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -106,11 +132,19 @@ class Problem:
 
 @dataclass
 class Result:
+    """What `publish` built and wrote: `published` is False when the kit refused (an error in
+    the lists), and then `files` is empty and the output folder as it was."""
+
     records: list[Record]
     files: list[Path]
     problems: list[Problem] = field(default_factory=list)
     report: str = ""
     conforms: bool = True
+    published: bool = True
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -199,8 +233,9 @@ def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
 class Builder:
     """Maps one spreadsheet plus the metadata into a dataset (and the code lists given inline)."""
 
-    def __init__(self, meta: dict[str, Any]):
+    def __init__(self, meta: dict[str, Any], partial: bool = False):
         self.meta = meta
+        self.partial = partial
         self.base = meta["base_url"].rstrip("/") + "/"
         self.problems: list[Problem] = []
         self.codelists: list[CodeList] = []
@@ -268,7 +303,15 @@ class Builder:
         headings = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
         for p in found.problems:
             where = f"{path.name} {p.record_id}" + (f", {headings.get(p.field, p.field)}" if p.field else "")
-            self.problems.append(Problem(where, p.message.removeprefix(f"{p.record_id}: ")))
+            message = p.message.removeprefix(f"{p.record_id}: ")
+            if p.lost == LOST_NOTHING:
+                self.problems.append(Problem(where, message, WARNING))
+            elif self.partial:
+                self.problems.append(Problem(where, f"{message} (published without it: --partial)", WARNING))
+            else:
+                self.problems.append(Problem(where, message))
+        if not found.variables:  # published, the harvest would delete every variable served before
+            self.problems.append(Problem(path.name, "the list holds no variable: nothing under its headings was read"))
         self.codelists += found.codelists
         return found.variables
 
@@ -293,16 +336,44 @@ def catalog_node(g: TripleWriter, meta: dict[str, Any], base: str) -> URIRef:
     return cat
 
 
+STAGING = ".catalog-publish-"
+"""The prefix of the folder inside `--out` a feed is written to before it is moved into place."""
+PAGE_NAME = re.compile(r"catalog(-[1-9][0-9]*)?\.(ttl|jsonld)")
+
+
 def write_feed(records: list[Record], meta: dict[str, Any], out: Path, page_size: int) -> list[Path]:
     """catalog.ttl / catalog.jsonld (first page), catalog-2.ttl ... linked with hydra:next.
+
+    Whole or not at all: the pages are written to a folder inside `out` (the same file system, so
+    a rename moves them) and renamed into place when all are written, the first page last; then
+    the pages the new feed no longer has are removed. A kit stopped while writing (a full disk, a
+    kill) leaves the feed served before as it was: written in place, half a new feed was served
+    beside half the old. The kit touches only its own pages in `out`, which may be a web root.
 
     Written as the catalogue's own feeds are (`TripleSink`, serialised by pyoxigraph through
     `catalog.feeds.render`): with rdflib's serialisers a registry's list of 20,000 variables took
     the kit 45 s of its 49 (2,000 code lists, 41 pages of 50 records in two formats)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for left in out.glob(STAGING + "*"):  # of a run that was stopped
+        shutil.rmtree(left, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
+    try:
+        written = _write_pages(records, meta, staging, page_size)
+        for path in reversed(written):  # the first page, where a harvester starts, last
+            os.replace(path, out / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    names = {path.name for path in written}
+    for old in out.iterdir():
+        if PAGE_NAME.fullmatch(old.name) and old.name not in names:
+            old.unlink()
+    return [out / path.name for path in written]
+
+
+def _write_pages(records: list[Record], meta: dict[str, Any], out: Path, page_size: int) -> list[Path]:
     from catalog.feeds import add_view, render
 
     base = meta["base_url"].rstrip("/") + "/"
-    out.mkdir(parents=True, exist_ok=True)
     pages = [records[i : i + page_size] for i in range(0, len(records), page_size)] or [[]]
     files = []
     for number, page in enumerate(pages, start=1):
@@ -355,19 +426,30 @@ def inputs(location: Path, metadata: Path | None) -> tuple[list[Path], Path]:
     return sheets, meta
 
 
-def publish(location: Path, out: Path, metadata: Path | None = None, page_size: int = 50) -> Result:
-    """Build, validate and write the feed; the result says what to fix."""
+def publish(
+    location: Path, out: Path, metadata: Path | None = None, page_size: int = 50, partial: bool = False
+) -> Result:
+    """Build, validate and write the feed; the result says what to fix.
+
+    An error in a list (`Problem`) publishes nothing: `out` stays as it was. Violations of
+    HealthDCAT-AP are published: the feed then says all the lists say, the catalogue harvests it
+    and shows what to fix, and the dataset stays out of the EHDS feed until it conforms (refused,
+    a registry could not publish its corrected variables until every description was written)."""
     from catalog.validation import format_report, validate_graph
 
     sheets, meta_path = inputs(location, metadata)
-    builder = Builder(load_metadata(meta_path))
+    builder = Builder(load_metadata(meta_path), partial)
     datasets: list[Record] = [builder.dataset(p) for p in sheets]
     records = datasets + list(builder.codelists)
     g = to_graph(records)
     catalog_node(g, builder.meta, builder.base)
     report = validate_graph(g, profiles.EHDS)
-    files = write_feed(records, builder.meta, out, page_size)
-    text = format_report(report)
+    errors = [p for p in builder.problems if p.severity == ERROR]
+    files = [] if errors else write_feed(records, builder.meta, out, page_size)
+    refused = (
+        "Ikke publisert: listene har feil (over) | Not published: the lists have errors (above)" if errors else None
+    )
+    text = format_report(report, verdict=refused)
     if urlsplit(builder.base).hostname == urlsplit(EXAMPLE_BASE).hostname:
         text = (
             f"Merk | Note: base_url is still the example's ({builder.base}): the feed's pages link to each other "
@@ -375,16 +457,23 @@ def publish(location: Path, out: Path, metadata: Path | None = None, page_size: 
         )
     if builder.problems:
         text = "Rader som må rettes | Rows to fix:\n" + "\n".join(f"  {p}" for p in builder.problems) + "\n\n" + text
-    (out / "rapport.txt").write_text(text, encoding="utf-8")
-    (out / "rapport.json").write_text(
-        json.dumps(
-            {"problems": [p.__dict__ for p in builder.problems], "validation": report.to_dict()},
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
-    return Result(records, files, builder.problems, text, report.conforms and not builder.problems)
+    if errors:
+        text = (
+            f"IKKE PUBLISERT | NOT PUBLISHED: {len(errors)} error(s) in the lists; nothing was written to {out}, "
+            "so the feed served from there stays as it was. Fix the rows below and run again "
+            "(--partial publishes what was read, without them).\n\n" + text
+        )
+    else:
+        (out / "rapport.txt").write_text(text, encoding="utf-8")
+        (out / "rapport.json").write_text(
+            json.dumps(
+                {"problems": [p.__dict__ for p in builder.problems], "validation": report.to_dict()},
+                ensure_ascii=False,
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+    return Result(records, files, builder.problems, text, report.conforms and not builder.problems, not errors)
 
 
 def write_template(path: Path) -> list[Path]:

@@ -630,10 +630,13 @@ def by_rule(report: Report) -> list[tuple[str, str, str, int, int]]:
     return sorted(rules, key=lambda r: (SEVERITY_ORDER.get(r[0], 3), -r[3], r[2], r[1]))
 
 
-def format_report(report: Report, fmt: str = "text", show: int = 0) -> str:
+def format_report(report: Report, fmt: str = "text", show: int = 0, verdict: str | None = None) -> str:
     """The report as JSON (the report's dict, and `by_rule`), or as text: the verdict, the findings
     counted by rule, then the findings grouped by focus node with message and fix hint (the first
-    `show` nodes, 0 for all), as `catalog ehds-check` gives its datasets and its summary."""
+    `show` nodes, 0 for all), as `catalog ehds-check` gives its datasets and its summary.
+
+    `verdict` says instead of "Conforms" what a caller knows better (the publisher kit: nothing was
+    published, since the lists were not read in full)."""
     rules = by_rule(report)
     if fmt == "json":
         keys = ("severity", "path", "message", "findings", "focus_nodes")
@@ -645,7 +648,9 @@ def format_report(report: Report, fmt: str = "text", show: int = 0) -> str:
     if fmt != "text":
         raise ValueError(f"unknown report format {fmt!r}; choose text or json")
     counts = report.counts()
-    verdict = "Oppfyller profilen | Conforms" if report.conforms else "Oppfyller ikke profilen | Does not conform"
+    verdict = verdict or (
+        "Oppfyller profilen | Conforms" if report.conforms else "Oppfyller ikke profilen | Does not conform"
+    )
     lines = [
         f"Profil | Profile: {report.profile}",
         verdict,

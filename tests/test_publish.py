@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -116,7 +121,7 @@ def test_the_report_names_file_row_and_column_of_what_to_fix(registry, tmp_path)
         "somatikk.csv row 4 (A), Variabelnavn: the variable A was already listed in row 3; this row was skipped",
         "somatikk.csv row 5 (B), Gyldig fra: 'første mai' is not a date; write it as 2024-01-31 or 31.01.2024",
     ]
-    assert not result.conforms and "row 3 (A), Datatype" in (tmp_path / "out/rapport.txt").read_text()
+    assert not result.conforms and not result.published and "row 3 (A), Datatype" in result.report
 
 
 DATAHOTEL = "shortname,name,content\naar,År,\nyrkeskode,Yrkeskode,Yrkeskode (4-siffer) i STYRK\n"
@@ -290,3 +295,116 @@ def test_the_template_goes_into_a_new_folder_and_its_example_base_url_is_pointed
     capsys.readouterr()
     assert main(["publish", str(folder), "--out", str(tmp_path / "out")]) == 0
     assert "Note: base_url is still the example's (https://registry.example.no/dcat/)" in capsys.readouterr().out
+
+
+def feed_files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "said"),
+    [
+        ("Variabelnavn;", "Varibelnavn;", "somatikk.csv: no header row found"),
+        (
+            "ALDER;Alder;",
+            ";Alder;",
+            "somatikk.csv row 2, Variabelnavn: the row has no variable name, so it was skipped",
+        ),
+        (
+            "HDIAG;Hoveddiagnose;",
+            "ALDER;Hoveddiagnose;",
+            "somatikk.csv row 4 (ALDER), Variabelnavn: the variable ALDER was already listed in row 2; "
+            "this row was skipped",
+        ),
+        (
+            "år;;2008-01-01",
+            "år;;første januar",
+            "somatikk.csv row 2 (ALDER), Gyldig fra: 'første januar' is not a date",
+        ),
+    ],
+)
+def test_a_list_not_read_in_full_publishes_nothing_and_the_last_good_feed_stays_served(
+    registry, tmp_path, capsys, good, bad, said
+):
+    """A misspelt heading published the dataset without variables ("wrote 2 files", "Conforms")
+    over the good feed, and the catalogue's next harvest deleted every variable with "0 errors";
+    an empty name cell or a repeated variable dropped its row from the feed the same way."""
+    out = tmp_path / "site"
+    assert main(["publish", str(registry), "--out", str(out)]) == 0
+    served = feed_files(out)
+    capsys.readouterr()
+    lists = registry / "somatikk.csv"
+    lists.write_text(lists.read_text(encoding="utf-8").replace(good, bad, 1), encoding="utf-8")
+
+    assert main(["publish", str(registry), "--out", str(out)]) == 2
+
+    assert feed_files(out) == served and [p.name for p in out.iterdir() if p.is_dir()] == []
+    printed = capsys.readouterr()
+    assert printed.out.startswith("IKKE PUBLISERT | NOT PUBLISHED: 1 error(s) in the lists; nothing was written to")
+    assert said in printed.out and "Conforms" not in printed.out and "wrote" not in printed.out
+    assert f"error: nothing published: 1 error(s) in somatikk.csv (listed above); {out} was left as it was" in (
+        printed.err
+    )
+
+
+def test_partial_publishes_what_was_read_and_names_what_it_left_out_but_never_a_list_it_could_not_read(
+    registry, tmp_path, capsys
+):
+    lists = registry / "somatikk.csv"
+    lists.write_text(lists.read_text(encoding="utf-8").replace("ALDER;Alder;", ";Alder;"), encoding="utf-8")
+    out = tmp_path / "site"
+    assert main(["publish", str(registry), "--out", str(out), "--partial"]) == 1
+    result = capsys.readouterr().out
+    assert (
+        "somatikk.csv row 2, Variabelnavn: the row has no variable name, so it was skipped (published without it"
+        in (result)
+    )
+    turtle = (out / "catalog.ttl").read_text(encoding="utf-8")
+    assert "/dataset/somatikk/variabel/KJONN>" in turtle and "/variabel/ALDER>" not in turtle
+
+    lists.write_text("Varibelnavn;Beskrivelse\nALDER;Alder\n", encoding="utf-8")
+    assert main(["publish", str(registry), "--out", str(out), "--partial"]) == 2
+    assert "/dataset/somatikk/variabel/KJONN>" in (out / "catalog.ttl").read_text(encoding="utf-8")
+
+
+def test_a_new_feed_replaces_the_old_whole_and_leaves_the_rest_of_the_served_folder_alone(registry, tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("<h1>Registeret</h1>", encoding="utf-8")
+    publish(registry, out, page_size=1)
+    assert {p.name for p in out.iterdir()} >= {"catalog-3.ttl", "catalog-3.jsonld", "index.html"}
+    result = publish(registry, out, page_size=2)
+    assert sorted(p.name for p in result.files) == [
+        "catalog-2.jsonld",
+        "catalog-2.ttl",
+        "catalog.jsonld",
+        "catalog.ttl",
+    ]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("catalog")) == sorted(p.name for p in result.files)
+    assert (out / "index.html").read_text(encoding="utf-8") == "<h1>Registeret</h1>"
+    assert [p for p in out.iterdir() if p.is_dir()] == []
+
+
+def test_a_kit_killed_while_writing_leaves_the_feed_served_before(registry, tmp_path):
+    """Pages were written in place, one by one: a kit stopped half way served half a new feed."""
+    rows = "".join(f'V{i};Variabel {i};Nummer {i}.;kode;;"1=Ja; 2=Nei";2008-01-01;\n' for i in range(1500))
+    (registry / "somatikk.csv").write_text(CSV + rows, encoding="utf-8")
+    out = tmp_path / "site"
+    publish(registry, out, page_size=5)
+    served = feed_files(out)
+    with_metadata(registry, "NPR somatikk", "NPR somatikk, ny tittel")
+    started = time.time()
+    kit = subprocess.Popen(
+        [sys.executable, "-m", "catalog.cli", "publish", str(registry), "--out", str(out), "--page-size", "5"]
+    )
+    try:
+        while kit.poll() is None and not any(p.stat().st_mtime > started for p in out.rglob("*.ttl")):
+            time.sleep(0.01)
+        assert kit.poll() is None, "the kit ended before a kill could land while it wrote"
+        os.kill(kit.pid, signal.SIGKILL)
+    finally:
+        kit.wait()
+    assert feed_files(out) == served
+    assert publish(registry, out, page_size=5).published
+    assert "ny tittel" in (out / "catalog.ttl").read_text(encoding="utf-8")
+    assert [p for p in out.iterdir() if p.is_dir()] == []
