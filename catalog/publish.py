@@ -33,7 +33,7 @@ from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import profiles
-from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default
+from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, add_records, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
@@ -79,8 +79,10 @@ access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for
 # coding_systems = ["https://www.ehelse.no/kodeverk/icd-10"]
 # number_of_records = 1000000
 # number_of_unique_individuals = 250000
-publisher = { name = "Helsedirektoratet", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
-contact = { name = "Eksempelregisteret", email = "register@example.no" }
+# Agents: name, uri, orgnr, email, url (web addresses in full, https://...) and type, a code of the EU
+# publisher-type list (NationalAuthority, RegionalAuthority, LocalAuthority, Company, ...)
+publisher = { name = "Helsedirektoratet", type = "NationalAuthority", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
+contact = { name = "Eksempelregisteret", email = "register@example.no", url = "https://registry.example.no/" }
 hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
 
 # Lists with headings of their own (the Norwegian ones of the template are known): name each
@@ -171,6 +173,22 @@ def _agent_from(meta: Any) -> Agent | None:
 
 AGENT_FIELDS = {"publisher", "contact", "custodian", "hdab"}
 AGENT_KEYS = ("name", "uri", "orgnr", "type", "email", "url")
+PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+PUBLISHER_TYPES = (
+    "Academia-ScientificOrganisation",
+    "Company",
+    "IndustryConsortium",
+    "LocalAuthority",
+    "NationalAuthority",
+    "NonGovernmentalOrganisation",
+    "NonProfitOrganisation",
+    "PrivateIndividual(s)",
+    "RegionalAuthority",
+    "StandardisationBody",
+    "SupraNationalAuthority",
+)
+"""The codes of the EU publisher-type list (ADMS), each the IRI `PUBLISHER_TYPE` + code: an
+agent's `type` may name one, as the report's fix hint does ("e.g. NationalAuthority")."""
 KIT_KEYS = {"base_url", "datasets", "identifier", "title", "description", *AGENT_FIELDS, *LAYOUT_OPTIONS}
 """What `metadata.toml` may say: these, and every dataset field an operator may complete
 (`config.DEFAULT_FIELDS`: spatial, coding systems, counts, frequency, ...), read as they are."""
@@ -190,11 +208,13 @@ def load_metadata(path: Path) -> dict[str, Any]:
         ) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise PublishError(f"{path}: cannot read the metadata file ({exc})") from exc
-    if not str(meta.get("base_url", "")).startswith(("http://", "https://")):
+    try:
+        _iri(meta.get("base_url"), "base_url")
+    except ConfigError:
         raise PublishError(
             f"{path}: base_url must say where the feed will be hosted, e.g. "
             'base_url = "https://registry.example.no/dcat/"'
-        )
+        ) from None
     datasets = meta.get("datasets", {})
     if not isinstance(datasets, dict) or not all(isinstance(v, dict) for v in datasets.values()):
         raise PublishError(f"{path}: datasets must be tables, [datasets.<file name without .csv/.xlsx>]")
@@ -203,8 +223,56 @@ def load_metadata(path: Path) -> dict[str, Any]:
     return checked
 
 
+def _agent_checked(value: Any, where: str) -> dict[str, Any]:
+    """An agent's table with each value in the form the feed states it: an e-mail address without
+    `mailto:`, a publisher type's code as its IRI, a web address or IRI with its scheme. A value
+    that cannot be stated is an error naming the key: written as it was, `type = "NationalAuthority"`
+    and `url = "www.stolav.no/..."` stopped the kit with a traceback from the serialiser. A web
+    address without a scheme is refused, not completed with https://: the kit publishes the
+    registry's word, a site may answer only on http://, and the error shows the line to write."""
+    if not isinstance(value, dict) or set(value) - set(AGENT_KEYS):
+        raise PublishError(f"{where}: must be a table of {', '.join(AGENT_KEYS)} (got {value!r})")
+    out: dict[str, Any] = {}
+    try:
+        for key, said in value.items():
+            if key == "name":
+                out[key] = {lang or "nb": text for lang, text in _text(said, f"{where}.name").items()}
+            elif key == "email":
+                out[key] = _email(said, f"{where}.email")
+            elif key == "orgnr":
+                if isinstance(said, bool) or not isinstance(said, str | int) or not str(said).strip():
+                    raise ConfigError(f"{where}.orgnr: {said!r} is not an organisation number")
+                out[key] = str(said).strip()
+            elif key == "type":
+                out[key] = _publisher_type(said, f"{where}.type")
+            else:
+                out[key] = _web_address(said, f"{where}.{key}")
+    except ConfigError as exc:
+        raise PublishError(str(exc)) from None
+    return out
+
+
+def _publisher_type(value: Any, where: str) -> str:
+    codes = {code.casefold(): code for code in PUBLISHER_TYPES}
+    if isinstance(value, str) and value.strip().casefold() in codes:
+        return PUBLISHER_TYPE + codes[value.strip().casefold()]
+    if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
+        return _iri(value, where)
+    raise ConfigError(
+        f"{where}: {value!r} is neither a code of the EU publisher-type list ({', '.join(PUBLISHER_TYPES)}) "
+        "nor an http(s) IRI"
+    )
+
+
+def _web_address(value: Any, where: str) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[\w.-]+\.[a-z]{2,}(/\S*)?", value.strip(), re.I):
+        raise ConfigError(f'{where}: {value!r} has no scheme; write it in full, e.g. "https://{value.strip()}"')
+    return _iri(value, where)
+
+
 def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
-    """The keys of `meta` parsed as the catalogue parses an operator's defaults (`config._default`)."""
+    """The keys of `meta` parsed as the catalogue parses an operator's defaults (`config._default`);
+    agents by `_agent_checked`."""
     known = KIT_KEYS | set(DEFAULT_FIELDS)
     for key in meta:
         if key not in known:
@@ -213,9 +281,7 @@ def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
             raise PublishError(f"{where}{key}: unknown key{hint}")
     out = dict(meta)
     for key in AGENT_FIELDS & set(meta):
-        value = meta[key]
-        if not isinstance(value, dict) or set(value) - set(AGENT_KEYS):
-            raise PublishError(f"{where}{key}: must be a table of {', '.join(AGENT_KEYS)} (got {value!r})")
+        out[key] = _agent_checked(meta[key], f"{where}{key}")
     for key in (set(DEFAULT_FIELDS) - AGENT_FIELDS) & set(meta):
         value = meta[key]
         if isinstance(value, date):  # a TOML date (temporal_start = 2005-01-01): as the text it is

@@ -110,6 +110,8 @@ MAX_MEMBERS = 10_000
 HEADER_SCAN_ROWS = 20
 XML_HEAD = 64 * 1024
 CSV_DELIMITERS = (";", ",", "\t", "|")
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.I)
+"""A web address an IRI can be made of (`catalog.config` reads an operator's IRIs so)."""
 
 
 class VarlistError(Exception):
@@ -477,7 +479,12 @@ def _variable(ctx: _Context, row: int, cells: dict[str, str]) -> Variable | None
 def _codes(ctx: _Context, row: int, var: Variable, value: str) -> None:
     """Inline codes become a CodeList record; a URL is a link to one; anything else names a coding system."""
     if re.fullmatch(r"https?://\S+", value):
-        var.codelist = value
+        if _IRI.fullmatch(value):
+            var.codelist = value
+        else:  # stated as it is, it broke the Turtle of the feed ("does not look like a valid URI")
+            _problem(
+                ctx, row, var.name, "codes", f'{value!r} is not a web address: it holds a space or one of <>"{{}}|^`'
+            )
         return
     pairs, bad = parse_codes(value)
     if not pairs:

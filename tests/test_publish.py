@@ -408,3 +408,70 @@ def test_a_kit_killed_while_writing_leaves_the_feed_served_before(registry, tmp_
     assert publish(registry, out, page_size=5).published
     assert "ny tittel" in (out / "catalog.ttl").read_text(encoding="utf-8")
     assert [p for p in out.iterdir() if p.is_dir()] == []
+
+
+def test_a_publisher_type_may_be_named_by_its_code_of_the_eu_list(registry, tmp_path):
+    """The report's own fix hint says "e.g. NationalAuthority"; written so, it stopped the kit
+    with a traceback from the serialiser ("No scheme found in an absolute IRI")."""
+    with_metadata(
+        registry,
+        'publisher = { name = "Helsedirektoratet",',
+        'publisher = { type = "NationalAuthority", name = "Helsedirektoratet",',
+    )
+    with_metadata(registry, "hdab = { name", 'hdab = { type = "nationalauthority", name')
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 0
+    turtle = (tmp_path / "out" / "catalog.ttl").read_text(encoding="utf-8")
+    assert turtle.count("<http://purl.org/adms/publishertype/NationalAuthority>") >= 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            'contact = { name = "NPR", email = "npr@helsedir.no" }',
+            'contact = { name = "NPR", url = "www.stolav.no/hjerteinfarkt" }',
+            "metadata.toml: contact.url: 'www.stolav.no/hjerteinfarkt' has no scheme; write it in full, e.g. "
+            '"https://www.stolav.no/hjerteinfarkt"',
+        ),
+        (
+            'publisher = { name = "Helsedirektoratet",',
+            'publisher = { type = "Statlig", name = "Helsedirektoratet",',
+            "metadata.toml: publisher.type: 'Statlig' is neither a code of the EU publisher-type list "
+            "(Academia-ScientificOrganisation, Company,",
+        ),
+        (
+            'uri = "https://helsedata.no/hdab"',
+            'uri = "https://helsedata.no/hdab og mer"',
+            "metadata.toml: hdab.uri: 'https://helsedata.no/hdab og mer' is not an http(s) IRI",
+        ),
+        (
+            'contact = { name = "NPR", email = "npr@helsedir.no" }',
+            'contact = { name = "NPR", email = "npr på helsedir.no" }',
+            "metadata.toml: contact.email: 'npr på helsedir.no' is not an e-mail address",
+        ),
+        ('contact = { name = "NPR",', "contact = { name = 7,", "metadata.toml: contact.name: 7 is neither a text"),
+        (
+            'base_url = "http',
+            'base_url = "https://npr example.no/ http',
+            "metadata.toml: base_url must say where the feed will be hosted",
+        ),
+    ],
+)
+def test_an_agent_value_that_cannot_be_stated_is_an_error_naming_its_key_never_a_traceback(
+    registry, tmp_path, capsys, old, new, said
+):
+    with_metadata(registry, old, new)
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_code_list_address_that_is_not_a_web_address_is_a_row_to_fix_never_a_traceback(registry, tmp_path):
+    (registry / "somatikk.csv").write_text(
+        "Variabelnavn;Beskrivelse;Kodeverk\nKJONN;Kjønn.;https://example.no/kodeverk{kjønn}\n", encoding="utf-8"
+    )
+    result = publish(registry, tmp_path / "out")
+    assert [str(p) for p in result.errors] == [
+        "somatikk.csv row 2 (KJONN), Kodeverk: 'https://example.no/kodeverk{kjønn}' is not a web address: "
+        'it holds a space or one of <>"{}|^`'
+    ]
