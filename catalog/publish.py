@@ -32,7 +32,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
-from catalog import profiles
+from catalog import minimum, profiles
 from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, add_records, to_graph
@@ -73,12 +73,19 @@ population_coverage = "Hvem registeret omfatter."
 dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
 temporal_start = "2008-01-01"
 access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for access
-# Also, where known (codes of the EU lists or full IRIs; counts as whole numbers):
+# Also what the EHDS minimum asks for, where known (codes of the EU lists or full IRIs; counts as
+# whole numbers; the kit's report says which are still missing):
 # spatial = ["NOR"]
 # frequency = "CONT"
 # coding_systems = ["https://www.ehelse.no/kodeverk/icd-10"]
+# code_values = ["I21", "I22"]                 # the codes of those systems the data are about
 # number_of_records = 1000000
 # number_of_unique_individuals = 250000
+# conforms_to = ["https://www.ehelse.no/standardisering/standarder/..."]
+# has_personal_data = ["https://w3id.org/dpv/dpv-pd#HealthRecord"]
+# generated_by = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/ROUTINE_RECORDS"]
+# health_themes = ["http://www.wikidata.org/entity/Q12152"]
+# custodian = { name = "Helseforetaket", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/...", email = "post@example.no" }
 # Agents: name, uri, orgnr, email, url (web addresses in full, https://...) and type, a code of the EU
 # publisher-type list (NationalAuthority, RegionalAuthority, LocalAuthority, Company, ...)
 publisher = { name = "Helsedirektoratet", type = "NationalAuthority", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
@@ -97,6 +104,37 @@ it beside the template spreadsheet, so that the template and it publish a confor
 EXAMPLE_BASE = "https://registry.example.no/dcat/"
 """The example's `base_url`: a feed published with it links its pages to a host that is not
 there, and the harvest then failed with "refused to fetch from host 'registry.example.no'"."""
+MINIMUM_KEYS = {
+    "dct:accessRights": "access_rights",
+    "dcatap:applicableLegislation": "applicable_legislation",
+    "healthdcatap:hasCodeValues": "code_values",
+    "healthdcatap:hasCodingSystem": "coding_systems",
+    "dcat:contactPoint": "contact",
+    "dct:conformsTo": "conforms_to",
+    "geodcatap:custodian": "custodian",
+    "dct:description": "description",
+    "dcat:distribution": "access_url",
+    "dct:spatial": "spatial",
+    "dpv:hasPersonalData": "has_personal_data",
+    "healthdcatap:hdab": "hdab",
+    "healthdcatap:healthCategory": "health_categories",
+    "healthdcatap:healthTheme": "health_themes",
+    "dct:identifier": "identifier",
+    "healthdcatap:hasStructuredData": "has_structured_data",
+    "dcat:keyword": "keywords",
+    "dct:language": "languages",
+    "healthdcatap:numberOfRecords": "number_of_records",
+    "healthdcatap:numberOfUniqueIndividuals": "number_of_unique_individuals",
+    "dct:provenance": "provenance",
+    "dct:publisher": "publisher",
+    "dct:temporal": "temporal_start",
+    "dct:title": "title",
+    "dct:type": "dataset_type",
+    "healthdcatap:hasVariables": "",
+    "prov:wasGeneratedBy": "generated_by",
+}
+"""Each element of the EHDS minimum (`catalog.minimum.ELEMENTS`) -> the `metadata.toml` key that
+states it ("": the list's rows, its variables). The kit's report names the key of each one missing."""
 MAP_IN_METADATA = 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }'
 """How the kit says to map a list's own headings (`harvesters.varlist.MAP_HEADINGS` for a source)."""
 
@@ -143,6 +181,7 @@ class Result:
     report: str = ""
     conforms: bool = True
     published: bool = True
+    minimum: dict[str, list[str]] = field(default_factory=dict)  # dataset URI -> EHDS minimum elements it lacks
 
     @property
     def errors(self) -> list[Problem]:
@@ -510,12 +549,13 @@ def publish(
     g = to_graph(records)
     catalog_node(g, builder.meta, builder.base)
     report = validate_graph(g, profiles.EHDS)
+    gaps = {d.uri: minimum.missing(d) for d in datasets if isinstance(d, Dataset)}
     errors = [p for p in builder.problems if p.severity == ERROR]
     files = [] if errors else write_feed(records, builder.meta, out, page_size)
     refused = (
         "Ikke publisert: listene har feil (over) | Not published: the lists have errors (above)" if errors else None
     )
-    text = format_report(report, verdict=refused)
+    text = format_report(report, verdict=refused) + "\n" + format_minimum(gaps)
     if urlsplit(builder.base).hostname == urlsplit(EXAMPLE_BASE).hostname:
         text = (
             f"Merk | Note: base_url is still the example's ({builder.base}): the feed's pages link to each other "
@@ -533,13 +573,41 @@ def publish(
         (out / "rapport.txt").write_text(text, encoding="utf-8")
         (out / "rapport.json").write_text(
             json.dumps(
-                {"problems": [p.__dict__ for p in builder.problems], "validation": report.to_dict()},
+                {
+                    "problems": [p.__dict__ for p in builder.problems],
+                    "validation": report.to_dict(),
+                    "minimum": [{"dataset": uri, "missing": missing} for uri, missing in gaps.items()],
+                },
                 ensure_ascii=False,
                 indent=2,
             ),
             encoding="utf-8",
         )
-    return Result(records, files, builder.problems, text, report.conforms and not builder.problems, not errors)
+    conforms = report.conforms and not builder.problems
+    return Result(records, files, builder.problems, text, conforms, not errors, gaps)
+
+
+def format_minimum(gaps: dict[str, list[str]]) -> str:
+    """The EHDS minimum per dataset, as `catalog ehds-check` will find it after the harvest, each
+    element missing with the metadata key that states it. Warnings, and published: the minimum
+    is what a registry must reach, not what a feed must hold to be harvested; before, the kit's
+    report never named conformsTo, hasPersonalData, wasGeneratedBy or hasCodeValues, and a
+    registry learnt of them from ehds-check after its feed was harvested."""
+    lines = [
+        "EHDS-minimum (gjennomføringsforordning (EU) 2026/2098) | EHDS minimum metadata "
+        "(Implementing Regulation (EU) 2026/2098):"
+    ]
+    for uri, missing in gaps.items():
+        if not missing:
+            lines.append(f"  {uri}: komplett | complete")
+            continue
+        lines.append(f"  {uri}: mangler {len(missing)} | lacks {len(missing)}")
+        for curie in missing:
+            e = minimum.BY_CURIE[curie]
+            key = MINIMUM_KEYS[curie]
+            said = f"{METADATA_FILE}: {key}" if key else "the list: its variables"
+            lines.append(f"    [Advarsel | Warning] {curie} {e.nb} | {e.en}: {said}")
+    return "\n".join(lines) + "\n"
 
 
 def write_template(path: Path) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,10 +14,11 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from catalog.cli import main
-from catalog.config import SourceConfig
+from catalog.config import DEFAULT_FIELDS, SourceConfig
+from catalog.minimum import ELEMENTS
 from catalog.model import Dataset
 from catalog.pipeline import harvest
-from catalog.publish import COLUMNS, publish
+from catalog.publish import COLUMNS, KIT_KEYS, MINIMUM_KEYS, publish
 from tests.conftest import shared_path
 
 METADATA = """
@@ -264,6 +266,11 @@ def test_every_field_an_operator_may_complete_can_be_said_in_the_metadata_and_re
         ),
         ('email = "npr@helsedir.no" }', 'epost = "npr@helsedir.no" }', "publisher: must be a table of name, uri"),
         ('dataset_type = "http', 'dataset_type = "not a code http', "dataset_type: 'not a code http"),
+        (
+            'keywords = ["sykehus", "opphold"]',
+            'keywords = ["sykehus", "opphold"]\ncode_values = "I21, I22"',
+            'code_values: \'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
+        ),
     ],
 )
 def test_a_key_the_kit_does_not_know_or_a_value_of_the_wrong_kind_is_an_error_naming_it(
@@ -341,7 +348,7 @@ def test_a_list_not_read_in_full_publishes_nothing_and_the_last_good_feed_stays_
     assert feed_files(out) == served and [p.name for p in out.iterdir() if p.is_dir()] == []
     printed = capsys.readouterr()
     assert printed.out.startswith("IKKE PUBLISERT | NOT PUBLISHED: 1 error(s) in the lists; nothing was written to")
-    assert said in printed.out and "Conforms" not in printed.out and "wrote" not in printed.out
+    assert said in printed.out and "Oppfyller profilen | Conforms" not in printed.out and "wrote" not in printed.out
     assert f"error: nothing published: 1 error(s) in somatikk.csv (listed above); {out} was left as it was" in (
         printed.err
     )
@@ -475,3 +482,69 @@ def test_a_code_list_address_that_is_not_a_web_address_is_a_row_to_fix_never_a_t
         "somatikk.csv row 2 (KJONN), Kodeverk: 'https://example.no/kodeverk{kjønn}' is not a web address: "
         'it holds a space or one of <>"{}|^`'
     ]
+
+
+EHDS_MINIMUM = """
+custodian = { name = "Helse Sør-Øst RHF", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/991324968", email = "post@helse-sorost.no" }
+spatial = ["NOR"]
+coding_systems = ["https://www.ehelse.no/kodeverk/icd-10"]
+code_values = ["I21", "I22"]
+number_of_records = 1200000
+number_of_unique_individuals = 400000
+conforms_to = ["https://www.ehelse.no/standardisering"]
+has_personal_data = ["https://w3id.org/dpv/dpv-pd#HealthRecord"]
+generated_by = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/ROUTINE_RECORDS"]
+health_themes = ["http://www.wikidata.org/entity/Q12152"]
+temporal_start = 2008-01-01
+
+[datasets.somatikk]"""
+"""What the fixture's metadata lacks of the EHDS minimum, each element by its kit key."""
+
+
+def test_every_element_of_the_ehds_minimum_has_a_key_in_the_metadata():
+    assert sorted(MINIMUM_KEYS) == sorted(e.curie for e in ELEMENTS)
+    known = KIT_KEYS | set(DEFAULT_FIELDS)
+    assert [key for key in MINIMUM_KEYS.values() if key and key not in known] == []
+
+
+def test_the_kit_reports_the_ehds_minimum_as_ehds_check_finds_it_after_the_harvest_and_can_reach_it(
+    registry, tmp_path, server, capsys
+):
+    """`code_values` was an unknown key, so ehds-check always said "lacks hasCodeValues", and the
+    kit's report named none of conformsTo, hasPersonalData, wasGeneratedBy, hasCodeValues."""
+    home, out = str(tmp_path / "home"), tmp_path / "out"
+
+    def ehds_check() -> dict[str, list[str]]:
+        assert main(["--home", home, "harvest"]) == 0
+        capsys.readouterr()
+        assert main(["--home", home, "ehds-check", "--format", "json"]) == 0
+        return {d["dataset"]: d["missing"] for d in json.loads(capsys.readouterr().out)}
+
+    result = publish(registry, out)
+    somatikk = server.url + "/npr/dataset/somatikk"
+    assert result.minimum[somatikk] == [
+        "healthdcatap:hasCodeValues",
+        "healthdcatap:hasCodingSystem",
+        "dct:conformsTo",
+        "geodcatap:custodian",
+        "dct:spatial",
+        "dpv:hasPersonalData",
+        "healthdcatap:healthTheme",
+        "healthdcatap:numberOfRecords",
+        "healthdcatap:numberOfUniqueIndividuals",
+        "dct:temporal",
+        "prov:wasGeneratedBy",
+    ]
+    assert (
+        "    [Advarsel | Warning] healthdcatap:hasCodeValues Kodeverdier | Code values: metadata.toml: code_values"
+        in (result.report)
+    )
+    assert main(["--home", home, "sources", "add", "npr", "--kind", "dcat", "--url", host(server, out)]) == 0
+    assert ehds_check() == result.minimum
+
+    with_metadata(registry, "\n[datasets.somatikk]", EHDS_MINIMUM)
+    result = publish(registry, out)
+    assert result.minimum == {somatikk: [], server.url + "/npr/dataset/psykiatri": []}
+    assert f"  {somatikk}: komplett | complete" in result.report
+    host(server, out)
+    assert ehds_check() == result.minimum
