@@ -25,7 +25,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from rdflib import Literal, URIRef
@@ -37,6 +37,9 @@ from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default,
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, add_records, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
+
+if TYPE_CHECKING:
+    from catalog.validation import Report
 
 COLUMNS = {
     "Variabelnavn": "the variable's short name as in the data (required)",
@@ -182,6 +185,7 @@ class Result:
     conforms: bool = True
     published: bool = True
     minimum: dict[str, list[str]] = field(default_factory=dict)  # dataset URI -> EHDS minimum elements it lacks
+    summary: str = ""  # the report cut for the terminal, saying where the full one is
 
     @property
     def errors(self) -> list[Problem]:
@@ -531,16 +535,34 @@ def inputs(location: Path, metadata: Path | None) -> tuple[list[Path], Path]:
     return sheets, meta
 
 
+REPORT_FILES = ("rapport.txt", "rapport.json")
+SHOW = 20
+"""How many of each kind of finding (errors, warnings, nodes with findings, incomplete datasets)
+the terminal shows by default: the report of a list of 100,000 variables was 77 MB on stdout."""
+
+
 def publish(
-    location: Path, out: Path, metadata: Path | None = None, page_size: int = 50, partial: bool = False
+    location: Path,
+    out: Path,
+    metadata: Path | None = None,
+    page_size: int = 50,
+    partial: bool = False,
+    report_dir: Path | None = None,
+    show: int = SHOW,
 ) -> Result:
     """Build, validate and write the feed; the result says what to fix.
 
     An error in a list (`Problem`) publishes nothing: `out` stays as it was. Violations of
     HealthDCAT-AP are published: the feed then says all the lists say, the catalogue harvests it
     and shows what to fix, and the dataset stays out of the EHDS feed until it conforms (refused,
-    a registry could not publish its corrected variables until every description was written)."""
-    from catalog.validation import format_report, validate_graph
+    a registry could not publish its corrected variables until every description was written).
+
+    The full report (`REPORT_FILES`) goes to `report_dir`, by default the folder of the lists and
+    `metadata.toml`, not to `out`: `out` is served to the world and harvested, the report is the
+    registry's work list (a list of 100,000 variables gave 77 + 117 MB of report in the served
+    folder). Reports an earlier kit left in `out` are removed. `Result.summary` is the report cut
+    to `show` findings of each kind (0: all), for the terminal."""
+    from catalog.validation import validate_graph
 
     sheets, meta_path = inputs(location, metadata)
     builder = Builder(load_metadata(meta_path), partial)
@@ -552,42 +574,68 @@ def publish(
     gaps = {d.uri: minimum.missing(d) for d in datasets if isinstance(d, Dataset)}
     errors = [p for p in builder.problems if p.severity == ERROR]
     files = [] if errors else write_feed(records, builder.meta, out, page_size)
+    reports = report_dir or (location if location.is_dir() else location.parent)
+    reports.mkdir(parents=True, exist_ok=True)
+    text = _report_text(builder, report, gaps, out, 0)
+    (reports / REPORT_FILES[0]).write_text(text, encoding="utf-8")
+    (reports / REPORT_FILES[1]).write_text(
+        json.dumps(
+            {
+                "published": not errors,
+                "problems": [p.__dict__ for p in builder.problems],
+                "validation": report.to_dict(),
+                "minimum": [{"dataset": uri, "missing": missing} for uri, missing in gaps.items()],
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    if files and out.resolve() != reports.resolve():
+        for name in REPORT_FILES:
+            (out / name).unlink(missing_ok=True)
+    summary = text if not show else _report_text(builder, report, gaps, out, show)
+    summary += f"\nHele rapporten | The full report: {reports / REPORT_FILES[0]} ({REPORT_FILES[1]} beside it)\n"
+    conforms = report.conforms and not builder.problems
+    return Result(records, files, builder.problems, text, conforms, not errors, gaps, summary)
+
+
+def _report_text(builder: Builder, report: Report, gaps: dict[str, list[str]], out: Path, show: int) -> str:
+    """The report as text, with the first `show` findings of each kind (0: all)."""
+    from catalog.validation import format_report
+
+    errors = [p for p in builder.problems if p.severity == ERROR]
     refused = (
         "Ikke publisert: listene har feil (over) | Not published: the lists have errors (above)" if errors else None
     )
-    text = format_report(report, verdict=refused) + "\n" + format_minimum(gaps)
+    text = format_report(report, show=show, verdict=refused) + "\n" + format_minimum(gaps, show)
     if urlsplit(builder.base).hostname == urlsplit(EXAMPLE_BASE).hostname:
         text = (
             f"Merk | Note: base_url is still the example's ({builder.base}): the feed's pages link to each other "
             "there, and a harvester follows those links, so say where you will host it\n\n" + text
         )
     if builder.problems:
-        text = "Rader som må rettes | Rows to fix:\n" + "\n".join(f"  {p}" for p in builder.problems) + "\n\n" + text
+        text = "Rader som må rettes | Rows to fix:\n" + _problem_lines(builder.problems, show) + "\n\n" + text
     if errors:
         text = (
             f"IKKE PUBLISERT | NOT PUBLISHED: {len(errors)} error(s) in the lists; nothing was written to {out}, "
             "so the feed served from there stays as it was. Fix the rows below and run again "
             "(--partial publishes what was read, without them).\n\n" + text
         )
-    else:
-        (out / "rapport.txt").write_text(text, encoding="utf-8")
-        (out / "rapport.json").write_text(
-            json.dumps(
-                {
-                    "problems": [p.__dict__ for p in builder.problems],
-                    "validation": report.to_dict(),
-                    "minimum": [{"dataset": uri, "missing": missing} for uri, missing in gaps.items()],
-                },
-                ensure_ascii=False,
-                indent=2,
-            ),
-            encoding="utf-8",
-        )
-    conforms = report.conforms and not builder.problems
-    return Result(records, files, builder.problems, text, conforms, not errors, gaps)
+    return text
 
 
-def format_minimum(gaps: dict[str, list[str]]) -> str:
+def _problem_lines(problems: list[Problem], show: int) -> str:
+    lines = []
+    for severity, label in ((ERROR, "Feil | Error"), (WARNING, "Advarsel | Warning")):
+        found = [p for p in problems if p.severity == severity]
+        lines += [f"  [{label}] {p}" for p in found[: show or None]]
+        if show and len(found) > show:
+            lines.append(f"  ... {len(found) - show} more ({label}): all in the full report, or --show 0")
+    return "\n".join(lines)
+
+
+def format_minimum(gaps: dict[str, list[str]], show: int = 0) -> str:
     """The EHDS minimum per dataset, as `catalog ehds-check` will find it after the harvest, each
     element missing with the metadata key that states it. Warnings, and published: the minimum
     is what a registry must reach, not what a feed must hold to be harvested; before, the kit's
@@ -597,9 +645,13 @@ def format_minimum(gaps: dict[str, list[str]]) -> str:
         "EHDS-minimum (gjennomføringsforordning (EU) 2026/2098) | EHDS minimum metadata "
         "(Implementing Regulation (EU) 2026/2098):"
     ]
+    shown = 0
     for uri, missing in gaps.items():
         if not missing:
             lines.append(f"  {uri}: komplett | complete")
+            continue
+        shown += 1
+        if show and shown > show:
             continue
         lines.append(f"  {uri}: mangler {len(missing)} | lacks {len(missing)}")
         for curie in missing:
@@ -607,6 +659,8 @@ def format_minimum(gaps: dict[str, list[str]]) -> str:
             key = MINIMUM_KEYS[curie]
             said = f"{METADATA_FILE}: {key}" if key else "the list: its variables"
             lines.append(f"    [Advarsel | Warning] {curie} {e.nb} | {e.en}: {said}")
+    if show and shown > show:
+        lines.append(f"  ... {shown - show} more datasets lacking elements: all in the full report, or --show 0")
     return "\n".join(lines) + "\n"
 
 

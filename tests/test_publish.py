@@ -548,3 +548,41 @@ def test_the_kit_reports_the_ehds_minimum_as_ehds_check_finds_it_after_the_harve
     assert f"  {somatikk}: komplett | complete" in result.report
     host(server, out)
     assert ehds_check() == result.minimum
+
+
+def test_the_terminal_shows_the_first_findings_of_each_kind_and_the_full_report_is_beside_the_lists(
+    registry, tmp_path, capsys
+):
+    """A list of 100,000 variables printed a report of 77 MB, and wrote rapport.txt and
+    rapport.json of 77 and 117 MB into the served folder: the report is the registry's work list,
+    not part of its feed."""
+    rows = "".join(f"V{i};Variabel {i};;heltall;;;;\n" for i in range(300))
+    (registry / "somatikk.csv").write_text(CSV.splitlines(keepends=True)[0] + rows, encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "rapport.txt").write_text("an earlier kit's report", encoding="utf-8")
+
+    assert main(["publish", str(registry), "--out", str(site)]) == 1
+
+    shown = capsys.readouterr().out
+    full = (registry / "rapport.txt").read_text(encoding="utf-8")
+    assert all(f"/dataset/somatikk/variabel/V{i}\n" in full for i in range(300))
+    nodes = [line for line in full.splitlines() if line.startswith("http")]
+    assert len([line for line in shown.splitlines() if line.startswith("http")]) == 20 and len(nodes) > 300
+    assert f"... {len(nodes) - 20} more nodes with findings (--show 0 lists all)" in shown
+    assert len(shown) < len(full) / 5
+    assert shown.endswith(
+        f"Hele rapporten | The full report: {registry / 'rapport.txt'} (rapport.json beside it)\n"
+        f"wrote 2 files to {site} (2 records)\n"
+    )
+    assert sorted(p.name for p in site.iterdir()) == ["catalog.jsonld", "catalog.ttl"]
+    assert json.loads((registry / "rapport.json").read_text(encoding="utf-8"))["published"] is True
+
+    bad = "".join(f"F{i};Feil {i};Noe.;heltal;;;;\n" for i in range(25))
+    (registry / "somatikk.csv").write_text(CSV + bad, encoding="utf-8")
+    assert main(["publish", str(registry), "--out", str(site), "--report", str(tmp_path / "rapport")]) == 2
+    shown = capsys.readouterr().out
+    assert shown.count("  [Feil | Error] somatikk.csv row ") == 20
+    assert "  ... 5 more (Feil | Error): all in the full report, or --show 0" in shown
+    assert (tmp_path / "rapport" / "rapport.txt").read_text(encoding="utf-8").count("[Feil | Error]") == 25
+    assert json.loads((tmp_path / "rapport" / "rapport.json").read_text(encoding="utf-8"))["published"] is False
