@@ -733,12 +733,24 @@ def cmd_publish(args: argparse.Namespace) -> int:
         raise InputError("give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)")
     try:
         result = publish(
-            Path(args.location), Path(args.out), Path(args.metadata) if args.metadata else None, args.page_size
+            Path(args.location),
+            Path(args.out),
+            Path(args.metadata) if args.metadata else None,
+            args.page_size,
+            partial=args.partial,
+            report_dir=Path(args.report) if args.report else None,
+            show=args.show,
         )
     except PublishError as exc:
         raise InputError(str(exc)) from None
-    print(result.report)
-    print(f"wrote {len(result.files)} files to {args.out} ({len(result.records)} records); report in rapport.txt")
+    print(result.summary, end="")
+    if not result.published:
+        files = sorted({p.where.split(" ", 1)[0] for p in result.errors})
+        return _fail(
+            f"error: nothing published: {len(result.errors)} error(s) in {', '.join(files)} (listed above); "
+            f"{args.out} was left as it was"
+        )
+    print(f"wrote {len(result.files)} files to {args.out} ({len(result.records)} records)")
     return 0 if result.conforms else 1
 
 
@@ -1007,10 +1019,29 @@ def parser() -> argparse.ArgumentParser:
 
     pb = sub.add_parser("publish", help="a registry's variable list (CSV/XLSX) + metadata.toml -> a static DCAT feed")
     pb.add_argument("location", nargs="?", help="a .csv/.xlsx variable list, or a folder of them with metadata.toml")
-    pb.add_argument("--out", help="folder to write the feed (catalog.ttl, catalog.jsonld, ...) and the report to")
+    pb.add_argument("--out", help="the served folder to write the feed to (catalog.ttl, catalog.jsonld, ...)")
     pb.add_argument("--metadata", help="the TOML metadata file (default: metadata.toml beside the lists)")
     pb.add_argument("--page-size", type=_positive, default=50, help="records per feed page")
     pb.add_argument("--template", help="write a template spreadsheet with the Norwegian headings and stop")
+    pb.add_argument(
+        "--partial",
+        action="store_true",
+        help="publish what was read although rows or cells could not be (they are left out and listed); "
+        "without it an error in a list publishes nothing and leaves --out as it was",
+    )
+    pb.add_argument(
+        "--report",
+        metavar="DIR",
+        help="folder for the full report, rapport.txt and rapport.json (default: the folder of the lists; "
+        "never needed in the served --out)",
+    )
+    pb.add_argument(
+        "--show",
+        type=int,
+        default=20,
+        metavar="N",
+        help="findings of each kind shown on the terminal (default 20, 0: all); the full report has all",
+    )
     pb.set_defaults(func=cmd_publish)
 
     e = sub.add_parser("export", help="export the catalogue as DCAT")

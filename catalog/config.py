@@ -155,6 +155,7 @@ DEFAULT_FIELDS: dict[str, str] = {
     "languages": "iris",
     "conforms_to": "iris",
     "coding_systems": "iris",
+    "code_values": "texts",
     "has_personal_data": "iris",
     "generated_by": "iris",
     "access_rights": "iri",
@@ -283,6 +284,10 @@ def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None)
         return [_listed(v, f"{setting}[{i}]", vocabulary) for i, v in enumerate(values)]
     if kind == "text":
         return _text(value, setting)
+    if kind == "texts":
+        if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+            return [v.strip() for v in value]
+        raise _fail(setting, f'{value!r} is not a list of texts, e.g. ["I21", "I22"]')
     if kind == "keywords":
         if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
             return {"": [v.strip() for v in value]}

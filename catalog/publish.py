@@ -7,28 +7,39 @@ validates the result against HealthDCAT-AP (which includes DCAT-AP-NO's demands 
 and publishers) and writes Turtle and JSON-LD pages, Hydra-linked when large, that any web
 server can host and the `dcat` harvester reads. What to fix is reported in plain words with the
 file, row and column it comes from.
+
+The feed a registry serves is its word: the catalogue's next harvest deletes every variable the
+feed no longer holds. So the kit publishes nothing when a list was not read in full (an error,
+see `Problem`), and writes a feed only whole (`write_feed`): what was served before stays served.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import os
+import re
+import shutil
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
-from catalog import profiles
-from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default
+from catalog import minimum, profiles
+from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, add_records, to_graph
-from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, MAP_HEADINGS, VarlistError, read_varlist
+from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
+
+if TYPE_CHECKING:
+    from catalog.validation import Report
 
 COLUMNS = {
     "Variabelnavn": "the variable's short name as in the data (required)",
@@ -65,14 +76,23 @@ population_coverage = "Hvem registeret omfatter."
 dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
 temporal_start = "2008-01-01"
 access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for access
-# Also, where known (codes of the EU lists or full IRIs; counts as whole numbers):
+# Also what the EHDS minimum asks for, where known (codes of the EU lists or full IRIs; counts as
+# whole numbers; the kit's report says which are still missing):
 # spatial = ["NOR"]
 # frequency = "CONT"
 # coding_systems = ["https://www.ehelse.no/kodeverk/icd-10"]
+# code_values = ["I21", "I22"]                 # the codes of those systems the data are about
 # number_of_records = 1000000
 # number_of_unique_individuals = 250000
-publisher = { name = "Helsedirektoratet", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
-contact = { name = "Eksempelregisteret", email = "register@example.no" }
+# conforms_to = ["https://www.ehelse.no/standardisering/standarder/..."]
+# has_personal_data = ["https://w3id.org/dpv/dpv-pd#HealthRecord"]
+# generated_by = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/ROUTINE_RECORDS"]
+# health_themes = ["http://www.wikidata.org/entity/Q12152"]
+# custodian = { name = "Helseforetaket", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/...", email = "post@example.no" }
+# Agents: name, uri, orgnr, email, url (web addresses in full, https://...) and type, a code of the EU
+# publisher-type list (NationalAuthority, RegionalAuthority, LocalAuthority, Company, ...)
+publisher = { name = "Helsedirektoratet", type = "NationalAuthority", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
+contact = { name = "Eksempelregisteret", email = "register@example.no", url = "https://registry.example.no/" }
 hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
 
 # Lists with headings of their own (the Norwegian ones of the template are known): name each
@@ -87,6 +107,37 @@ it beside the template spreadsheet, so that the template and it publish a confor
 EXAMPLE_BASE = "https://registry.example.no/dcat/"
 """The example's `base_url`: a feed published with it links its pages to a host that is not
 there, and the harvest then failed with "refused to fetch from host 'registry.example.no'"."""
+MINIMUM_KEYS = {
+    "dct:accessRights": "access_rights",
+    "dcatap:applicableLegislation": "applicable_legislation",
+    "healthdcatap:hasCodeValues": "code_values",
+    "healthdcatap:hasCodingSystem": "coding_systems",
+    "dcat:contactPoint": "contact",
+    "dct:conformsTo": "conforms_to",
+    "geodcatap:custodian": "custodian",
+    "dct:description": "description",
+    "dcat:distribution": "access_url",
+    "dct:spatial": "spatial",
+    "dpv:hasPersonalData": "has_personal_data",
+    "healthdcatap:hdab": "hdab",
+    "healthdcatap:healthCategory": "health_categories",
+    "healthdcatap:healthTheme": "health_themes",
+    "dct:identifier": "identifier",
+    "healthdcatap:hasStructuredData": "has_structured_data",
+    "dcat:keyword": "keywords",
+    "dct:language": "languages",
+    "healthdcatap:numberOfRecords": "number_of_records",
+    "healthdcatap:numberOfUniqueIndividuals": "number_of_unique_individuals",
+    "dct:provenance": "provenance",
+    "dct:publisher": "publisher",
+    "dct:temporal": "temporal_start",
+    "dct:title": "title",
+    "dct:type": "dataset_type",
+    "healthdcatap:hasVariables": "",
+    "prov:wasGeneratedBy": "generated_by",
+}
+"""Each element of the EHDS minimum (`catalog.minimum.ELEMENTS`) -> the `metadata.toml` key that
+states it ("": the list's rows, its variables). The kit's report names the key of each one missing."""
 MAP_IN_METADATA = 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }'
 """How the kit says to map a list's own headings (`harvesters.varlist.MAP_HEADINGS` for a source)."""
 
@@ -95,10 +146,28 @@ class PublishError(Exception):
     """Input the kit cannot use at all (no spreadsheet, unreadable metadata); the message says what to do."""
 
 
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass
 class Problem:
+    """Something found in a list, `where` naming its file, row and column.
+
+    An `ERROR` stops the kit: nothing is written over the feed already served. It is raised when
+    the feed would not say all the list says: the file cannot be read (no header row), it holds no
+    variable, a row was skipped (no variable name, a variable listed twice, a line that is not
+    CSV) or a cell was not read (a data type or date the kit does not know, codes it cannot
+    split). Published anyway, the loss is the registry's word: a misspelt heading (`Varibelnavn`)
+    published its dataset without variables, and the catalogue's next harvest deleted all of them
+    with "0 errors". A registry would rather be told than lose a variable; `publish(partial=True)`
+    (`--partial`) publishes what was read, each loss then a warning, but never a file it could not
+    read. A `WARNING` is published: all was read, and should be checked (a file that is not UTF-8,
+    read as Windows-1252)."""
+
     where: str  # file, row, column
     message: str
+    severity: str = ERROR
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -106,11 +175,21 @@ class Problem:
 
 @dataclass
 class Result:
+    """What `publish` built and wrote: `published` is False when the kit refused (an error in
+    the lists), and then `files` is empty and the output folder as it was."""
+
     records: list[Record]
     files: list[Path]
     problems: list[Problem] = field(default_factory=list)
     report: str = ""
     conforms: bool = True
+    published: bool = True
+    minimum: dict[str, list[str]] = field(default_factory=dict)  # dataset URI -> EHDS minimum elements it lacks
+    summary: str = ""  # the report cut for the terminal, saying where the full one is
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -137,6 +216,22 @@ def _agent_from(meta: Any) -> Agent | None:
 
 AGENT_FIELDS = {"publisher", "contact", "custodian", "hdab"}
 AGENT_KEYS = ("name", "uri", "orgnr", "type", "email", "url")
+PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+PUBLISHER_TYPES = (
+    "Academia-ScientificOrganisation",
+    "Company",
+    "IndustryConsortium",
+    "LocalAuthority",
+    "NationalAuthority",
+    "NonGovernmentalOrganisation",
+    "NonProfitOrganisation",
+    "PrivateIndividual(s)",
+    "RegionalAuthority",
+    "StandardisationBody",
+    "SupraNationalAuthority",
+)
+"""The codes of the EU publisher-type list (ADMS), each the IRI `PUBLISHER_TYPE` + code: an
+agent's `type` may name one, as the report's fix hint does ("e.g. NationalAuthority")."""
 KIT_KEYS = {"base_url", "datasets", "identifier", "title", "description", *AGENT_FIELDS, *LAYOUT_OPTIONS}
 """What `metadata.toml` may say: these, and every dataset field an operator may complete
 (`config.DEFAULT_FIELDS`: spatial, coding systems, counts, frequency, ...), read as they are."""
@@ -156,11 +251,13 @@ def load_metadata(path: Path) -> dict[str, Any]:
         ) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise PublishError(f"{path}: cannot read the metadata file ({exc})") from exc
-    if not str(meta.get("base_url", "")).startswith(("http://", "https://")):
+    try:
+        _iri(meta.get("base_url"), "base_url")
+    except ConfigError:
         raise PublishError(
             f"{path}: base_url must say where the feed will be hosted, e.g. "
             'base_url = "https://registry.example.no/dcat/"'
-        )
+        ) from None
     datasets = meta.get("datasets", {})
     if not isinstance(datasets, dict) or not all(isinstance(v, dict) for v in datasets.values()):
         raise PublishError(f"{path}: datasets must be tables, [datasets.<file name without .csv/.xlsx>]")
@@ -169,8 +266,56 @@ def load_metadata(path: Path) -> dict[str, Any]:
     return checked
 
 
+def _agent_checked(value: Any, where: str) -> dict[str, Any]:
+    """An agent's table with each value in the form the feed states it: an e-mail address without
+    `mailto:`, a publisher type's code as its IRI, a web address or IRI with its scheme. A value
+    that cannot be stated is an error naming the key: written as it was, `type = "NationalAuthority"`
+    and `url = "www.stolav.no/..."` stopped the kit with a traceback from the serialiser. A web
+    address without a scheme is refused, not completed with https://: the kit publishes the
+    registry's word, a site may answer only on http://, and the error shows the line to write."""
+    if not isinstance(value, dict) or set(value) - set(AGENT_KEYS):
+        raise PublishError(f"{where}: must be a table of {', '.join(AGENT_KEYS)} (got {value!r})")
+    out: dict[str, Any] = {}
+    try:
+        for key, said in value.items():
+            if key == "name":
+                out[key] = {lang or "nb": text for lang, text in _text(said, f"{where}.name").items()}
+            elif key == "email":
+                out[key] = _email(said, f"{where}.email")
+            elif key == "orgnr":
+                if isinstance(said, bool) or not isinstance(said, str | int) or not str(said).strip():
+                    raise ConfigError(f"{where}.orgnr: {said!r} is not an organisation number")
+                out[key] = str(said).strip()
+            elif key == "type":
+                out[key] = _publisher_type(said, f"{where}.type")
+            else:
+                out[key] = _web_address(said, f"{where}.{key}")
+    except ConfigError as exc:
+        raise PublishError(str(exc)) from None
+    return out
+
+
+def _publisher_type(value: Any, where: str) -> str:
+    codes = {code.casefold(): code for code in PUBLISHER_TYPES}
+    if isinstance(value, str) and value.strip().casefold() in codes:
+        return PUBLISHER_TYPE + codes[value.strip().casefold()]
+    if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
+        return _iri(value, where)
+    raise ConfigError(
+        f"{where}: {value!r} is neither a code of the EU publisher-type list ({', '.join(PUBLISHER_TYPES)}) "
+        "nor an http(s) IRI"
+    )
+
+
+def _web_address(value: Any, where: str) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[\w.-]+\.[a-z]{2,}(/\S*)?", value.strip(), re.I):
+        raise ConfigError(f'{where}: {value!r} has no scheme; write it in full, e.g. "https://{value.strip()}"')
+    return _iri(value, where)
+
+
 def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
-    """The keys of `meta` parsed as the catalogue parses an operator's defaults (`config._default`)."""
+    """The keys of `meta` parsed as the catalogue parses an operator's defaults (`config._default`);
+    agents by `_agent_checked`."""
     known = KIT_KEYS | set(DEFAULT_FIELDS)
     for key in meta:
         if key not in known:
@@ -179,9 +324,7 @@ def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
             raise PublishError(f"{where}{key}: unknown key{hint}")
     out = dict(meta)
     for key in AGENT_FIELDS & set(meta):
-        value = meta[key]
-        if not isinstance(value, dict) or set(value) - set(AGENT_KEYS):
-            raise PublishError(f"{where}{key}: must be a table of {', '.join(AGENT_KEYS)} (got {value!r})")
+        out[key] = _agent_checked(meta[key], f"{where}{key}")
     for key in (set(DEFAULT_FIELDS) - AGENT_FIELDS) & set(meta):
         value = meta[key]
         if isinstance(value, date):  # a TOML date (temporal_start = 2005-01-01): as the text it is
@@ -199,8 +342,9 @@ def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
 class Builder:
     """Maps one spreadsheet plus the metadata into a dataset (and the code lists given inline)."""
 
-    def __init__(self, meta: dict[str, Any]):
+    def __init__(self, meta: dict[str, Any], partial: bool = False):
         self.meta = meta
+        self.partial = partial
         self.base = meta["base_url"].rstrip("/") + "/"
         self.problems: list[Problem] = []
         self.codelists: list[CodeList] = []
@@ -268,7 +412,15 @@ class Builder:
         headings = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
         for p in found.problems:
             where = f"{path.name} {p.record_id}" + (f", {headings.get(p.field, p.field)}" if p.field else "")
-            self.problems.append(Problem(where, p.message.removeprefix(f"{p.record_id}: ")))
+            message = p.message.removeprefix(f"{p.record_id}: ")
+            if p.lost == LOST_NOTHING:
+                self.problems.append(Problem(where, message, WARNING))
+            elif self.partial:
+                self.problems.append(Problem(where, f"{message} (published without it: --partial)", WARNING))
+            else:
+                self.problems.append(Problem(where, message))
+        if not found.variables:  # published, the harvest would delete every variable served before
+            self.problems.append(Problem(path.name, "the list holds no variable: nothing under its headings was read"))
         self.codelists += found.codelists
         return found.variables
 
@@ -293,16 +445,44 @@ def catalog_node(g: TripleWriter, meta: dict[str, Any], base: str) -> URIRef:
     return cat
 
 
+STAGING = ".catalog-publish-"
+"""The prefix of the folder inside `--out` a feed is written to before it is moved into place."""
+PAGE_NAME = re.compile(r"catalog(-[1-9][0-9]*)?\.(ttl|jsonld)")
+
+
 def write_feed(records: list[Record], meta: dict[str, Any], out: Path, page_size: int) -> list[Path]:
     """catalog.ttl / catalog.jsonld (first page), catalog-2.ttl ... linked with hydra:next.
+
+    Whole or not at all: the pages are written to a folder inside `out` (the same file system, so
+    a rename moves them) and renamed into place when all are written, the first page last; then
+    the pages the new feed no longer has are removed. A kit stopped while writing (a full disk, a
+    kill) leaves the feed served before as it was: written in place, half a new feed was served
+    beside half the old. The kit touches only its own pages in `out`, which may be a web root.
 
     Written as the catalogue's own feeds are (`TripleSink`, serialised by pyoxigraph through
     `catalog.feeds.render`): with rdflib's serialisers a registry's list of 20,000 variables took
     the kit 45 s of its 49 (2,000 code lists, 41 pages of 50 records in two formats)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for left in out.glob(STAGING + "*"):  # of a run that was stopped
+        shutil.rmtree(left, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=out))
+    try:
+        written = _write_pages(records, meta, staging, page_size)
+        for path in reversed(written):  # the first page, where a harvester starts, last
+            os.replace(path, out / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    names = {path.name for path in written}
+    for old in out.iterdir():
+        if PAGE_NAME.fullmatch(old.name) and old.name not in names:
+            old.unlink()
+    return [out / path.name for path in written]
+
+
+def _write_pages(records: list[Record], meta: dict[str, Any], out: Path, page_size: int) -> list[Path]:
     from catalog.feeds import add_view, render
 
     base = meta["base_url"].rstrip("/") + "/"
-    out.mkdir(parents=True, exist_ok=True)
     pages = [records[i : i + page_size] for i in range(0, len(records), page_size)] or [[]]
     files = []
     for number, page in enumerate(pages, start=1):
@@ -355,36 +535,133 @@ def inputs(location: Path, metadata: Path | None) -> tuple[list[Path], Path]:
     return sheets, meta
 
 
-def publish(location: Path, out: Path, metadata: Path | None = None, page_size: int = 50) -> Result:
-    """Build, validate and write the feed; the result says what to fix."""
-    from catalog.validation import format_report, validate_graph
+REPORT_FILES = ("rapport.txt", "rapport.json")
+SHOW = 20
+"""How many of each kind of finding (errors, warnings, nodes with findings, incomplete datasets)
+the terminal shows by default: the report of a list of 100,000 variables was 77 MB on stdout."""
+
+
+def publish(
+    location: Path,
+    out: Path,
+    metadata: Path | None = None,
+    page_size: int = 50,
+    partial: bool = False,
+    report_dir: Path | None = None,
+    show: int = SHOW,
+) -> Result:
+    """Build, validate and write the feed; the result says what to fix.
+
+    An error in a list (`Problem`) publishes nothing: `out` stays as it was. Violations of
+    HealthDCAT-AP are published: the feed then says all the lists say, the catalogue harvests it
+    and shows what to fix, and the dataset stays out of the EHDS feed until it conforms (refused,
+    a registry could not publish its corrected variables until every description was written).
+
+    The full report (`REPORT_FILES`) goes to `report_dir`, by default the folder of the lists and
+    `metadata.toml`, not to `out`: `out` is served to the world and harvested, the report is the
+    registry's work list (a list of 100,000 variables gave 77 + 117 MB of report in the served
+    folder). Reports an earlier kit left in `out` are removed. `Result.summary` is the report cut
+    to `show` findings of each kind (0: all), for the terminal."""
+    from catalog.validation import validate_graph
 
     sheets, meta_path = inputs(location, metadata)
-    builder = Builder(load_metadata(meta_path))
+    builder = Builder(load_metadata(meta_path), partial)
     datasets: list[Record] = [builder.dataset(p) for p in sheets]
     records = datasets + list(builder.codelists)
     g = to_graph(records)
     catalog_node(g, builder.meta, builder.base)
     report = validate_graph(g, profiles.EHDS)
-    files = write_feed(records, builder.meta, out, page_size)
-    text = format_report(report)
+    gaps = {d.uri: minimum.missing(d) for d in datasets if isinstance(d, Dataset)}
+    errors = [p for p in builder.problems if p.severity == ERROR]
+    files = [] if errors else write_feed(records, builder.meta, out, page_size)
+    reports = report_dir or (location if location.is_dir() else location.parent)
+    reports.mkdir(parents=True, exist_ok=True)
+    text = _report_text(builder, report, gaps, out, 0)
+    (reports / REPORT_FILES[0]).write_text(text, encoding="utf-8")
+    (reports / REPORT_FILES[1]).write_text(
+        json.dumps(
+            {
+                "published": not errors,
+                "problems": [p.__dict__ for p in builder.problems],
+                "validation": report.to_dict(),
+                "minimum": [{"dataset": uri, "missing": missing} for uri, missing in gaps.items()],
+            },
+            ensure_ascii=False,
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
+    if files and out.resolve() != reports.resolve():
+        for name in REPORT_FILES:
+            (out / name).unlink(missing_ok=True)
+    summary = text if not show else _report_text(builder, report, gaps, out, show)
+    summary += f"\nHele rapporten | The full report: {reports / REPORT_FILES[0]} ({REPORT_FILES[1]} beside it)\n"
+    conforms = report.conforms and not builder.problems
+    return Result(records, files, builder.problems, text, conforms, not errors, gaps, summary)
+
+
+def _report_text(builder: Builder, report: Report, gaps: dict[str, list[str]], out: Path, show: int) -> str:
+    """The report as text, with the first `show` findings of each kind (0: all)."""
+    from catalog.validation import format_report
+
+    errors = [p for p in builder.problems if p.severity == ERROR]
+    refused = (
+        "Ikke publisert: listene har feil (over) | Not published: the lists have errors (above)" if errors else None
+    )
+    text = format_report(report, show=show, verdict=refused) + "\n" + format_minimum(gaps, show)
     if urlsplit(builder.base).hostname == urlsplit(EXAMPLE_BASE).hostname:
         text = (
             f"Merk | Note: base_url is still the example's ({builder.base}): the feed's pages link to each other "
             "there, and a harvester follows those links, so say where you will host it\n\n" + text
         )
     if builder.problems:
-        text = "Rader som må rettes | Rows to fix:\n" + "\n".join(f"  {p}" for p in builder.problems) + "\n\n" + text
-    (out / "rapport.txt").write_text(text, encoding="utf-8")
-    (out / "rapport.json").write_text(
-        json.dumps(
-            {"problems": [p.__dict__ for p in builder.problems], "validation": report.to_dict()},
-            ensure_ascii=False,
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
-    return Result(records, files, builder.problems, text, report.conforms and not builder.problems)
+        text = "Rader som må rettes | Rows to fix:\n" + _problem_lines(builder.problems, show) + "\n\n" + text
+    if errors:
+        text = (
+            f"IKKE PUBLISERT | NOT PUBLISHED: {len(errors)} error(s) in the lists; nothing was written to {out}, "
+            "so the feed served from there stays as it was. Fix the rows below and run again "
+            "(--partial publishes what was read, without them).\n\n" + text
+        )
+    return text
+
+
+def _problem_lines(problems: list[Problem], show: int) -> str:
+    lines = []
+    for severity, label in ((ERROR, "Feil | Error"), (WARNING, "Advarsel | Warning")):
+        found = [p for p in problems if p.severity == severity]
+        lines += [f"  [{label}] {p}" for p in found[: show or None]]
+        if show and len(found) > show:
+            lines.append(f"  ... {len(found) - show} more ({label}): all in the full report, or --show 0")
+    return "\n".join(lines)
+
+
+def format_minimum(gaps: dict[str, list[str]], show: int = 0) -> str:
+    """The EHDS minimum per dataset, as `catalog ehds-check` will find it after the harvest, each
+    element missing with the metadata key that states it. Warnings, and published: the minimum
+    is what a registry must reach, not what a feed must hold to be harvested; before, the kit's
+    report never named conformsTo, hasPersonalData, wasGeneratedBy or hasCodeValues, and a
+    registry learnt of them from ehds-check after its feed was harvested."""
+    lines = [
+        "EHDS-minimum (gjennomføringsforordning (EU) 2026/2098) | EHDS minimum metadata "
+        "(Implementing Regulation (EU) 2026/2098):"
+    ]
+    shown = 0
+    for uri, missing in gaps.items():
+        if not missing:
+            lines.append(f"  {uri}: komplett | complete")
+            continue
+        shown += 1
+        if show and shown > show:
+            continue
+        lines.append(f"  {uri}: mangler {len(missing)} | lacks {len(missing)}")
+        for curie in missing:
+            e = minimum.BY_CURIE[curie]
+            key = MINIMUM_KEYS[curie]
+            said = f"{METADATA_FILE}: {key}" if key else "the list: its variables"
+            lines.append(f"    [Advarsel | Warning] {curie} {e.nb} | {e.en}: {said}")
+    if show and shown > show:
+        lines.append(f"  ... {shown - show} more datasets lacking elements: all in the full report, or --show 0")
+    return "\n".join(lines) + "\n"
 
 
 def write_template(path: Path) -> list[Path]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
+from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 import shapes
@@ -559,6 +560,22 @@ def _line_of(exc: Exception) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _cause(exc: Exception) -> str:
+    """What the parser found wrong, on one line. rdflib's Turtle parser puts it on the lines after
+    "at line N of <>:" (`BadSyntax`: the reason, then the text around the place with a caret), and
+    only that first line was kept: "not valid Turtle at line 435: at line 435 of <>:" said nothing
+    of the cause, where the harvester's parser said "column 49: , is not a valid RDF object"."""
+    if isinstance(exc, BadSyntax):
+        text = exc._str.decode("utf-8", "replace")
+        start = text.rfind("\n", 0, exc._i) + 1
+        end = text.find("\n", exc._i)
+        line = text[start : end if end >= 0 else len(text)]
+        before, after = line[: exc._i - start], line[exc._i - start :]
+        return f"column {exc._i - start + 1}: {exc._why}: {before.lstrip()[-80:]}^{after.rstrip()[:80]}"
+    said = " ".join(str(exc).split())
+    return re.sub(r"^at line \d+ of <[^>]*>:\s*", "", said)[:500] or type(exc).__name__
+
+
 def read_location(location: str) -> Graph:
     """The RDF graph at a file path or http(s) URL, parsed safely; `Unreadable` if it cannot be."""
     content, content_type = _read(location)
@@ -570,8 +587,9 @@ def read_location(location: str) -> Graph:
     except Exception as exc:  # rdflib's parsers raise many types; all mean "not valid"
         line = _line_of(exc)
         where = f" at line {line}" if line else ""
+        said = _cause(exc)
         raise Unreadable(
-            f"{location}: not valid {_NAMES[fmt]}{where}: {str(exc).strip().splitlines()[0][:300]}"
+            f"{location}: not valid {_NAMES[fmt]}{where}{',' if said.startswith('column') else ':'} {said}"
         ) from exc
     return graph
 
@@ -630,10 +648,13 @@ def by_rule(report: Report) -> list[tuple[str, str, str, int, int]]:
     return sorted(rules, key=lambda r: (SEVERITY_ORDER.get(r[0], 3), -r[3], r[2], r[1]))
 
 
-def format_report(report: Report, fmt: str = "text", show: int = 0) -> str:
+def format_report(report: Report, fmt: str = "text", show: int = 0, verdict: str | None = None) -> str:
     """The report as JSON (the report's dict, and `by_rule`), or as text: the verdict, the findings
     counted by rule, then the findings grouped by focus node with message and fix hint (the first
-    `show` nodes, 0 for all), as `catalog ehds-check` gives its datasets and its summary."""
+    `show` nodes, 0 for all), as `catalog ehds-check` gives its datasets and its summary.
+
+    `verdict` says instead of "Conforms" what a caller knows better (the publisher kit: nothing was
+    published, since the lists were not read in full)."""
     rules = by_rule(report)
     if fmt == "json":
         keys = ("severity", "path", "message", "findings", "focus_nodes")
@@ -645,7 +666,9 @@ def format_report(report: Report, fmt: str = "text", show: int = 0) -> str:
     if fmt != "text":
         raise ValueError(f"unknown report format {fmt!r}; choose text or json")
     counts = report.counts()
-    verdict = "Oppfyller profilen | Conforms" if report.conforms else "Oppfyller ikke profilen | Does not conform"
+    verdict = verdict or (
+        "Oppfyller profilen | Conforms" if report.conforms else "Oppfyller ikke profilen | Does not conform"
+    )
     lines = [
         f"Profil | Profile: {report.profile}",
         verdict,

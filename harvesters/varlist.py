@@ -110,19 +110,31 @@ MAX_MEMBERS = 10_000
 HEADER_SCAN_ROWS = 20
 XML_HEAD = 64 * 1024
 CSV_DELIMITERS = (";", ",", "\t", "|")
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.I)
+"""A web address an IRI can be made of (`catalog.config` reads an operator's IRIs so)."""
 
 
 class VarlistError(Exception):
     """The file as a whole cannot be read (damaged, hostile, no header); the message says why."""
 
 
+LOST_ROW = "row"
+LOST_VALUE = "value"
+LOST_NOTHING = ""
+
+
 @dataclass
 class Problem:
-    """One bad cell or row: `record_id` is "row N" or "row N (NAME)"."""
+    """One bad cell or row: `record_id` is "row N" or "row N (NAME)".
+
+    `lost` says what of the list the variables lack for it: `LOST_ROW` (the row was skipped),
+    `LOST_VALUE` (a cell, or part of one, was not read) or `LOST_NOTHING` (all was read; check it,
+    as a file read as Windows-1252). The publisher kit refuses to publish a loss by default."""
 
     message: str
     record_id: str
     field: str | None = None
+    lost: str = LOST_ROW
 
 
 @dataclass
@@ -275,6 +287,7 @@ def decode(content: bytes, declared: str | None, layout: Layout) -> tuple[str, P
             "UTF-8",
             "file",
             "encoding",
+            LOST_NOTHING,
         )
         return content.decode("cp1252", errors="replace"), warning
 
@@ -418,16 +431,16 @@ class _Context:
     out: VariableList
 
 
-def _problem(ctx: _Context, row: int, name: str, fld: str, message: str) -> None:
+def _problem(ctx: _Context, row: int, name: str, fld: str, message: str, lost: str = LOST_VALUE) -> None:
     where = f"row {row}" + (f" ({name})" if name else "")
-    ctx.out.problems.append(Problem(f"{where}: {message}", where, fld))
+    ctx.out.problems.append(Problem(f"{where}: {message}", where, fld, lost))
 
 
 def _variable(ctx: _Context, row: int, cells: dict[str, str]) -> Variable | None:
     name = cells.get("name", "")
     if not name:
         if any(cells.values()):
-            _problem(ctx, row, "", "name", "the row has no variable name, so it was skipped")
+            _problem(ctx, row, "", "name", "the row has no variable name, so it was skipped", LOST_ROW)
         return None
     lang = ctx.layout.language
     var = Variable(uri=ctx.mint("variable", ctx.dataset_id, name), name=name)
@@ -466,7 +479,12 @@ def _variable(ctx: _Context, row: int, cells: dict[str, str]) -> Variable | None
 def _codes(ctx: _Context, row: int, var: Variable, value: str) -> None:
     """Inline codes become a CodeList record; a URL is a link to one; anything else names a coding system."""
     if re.fullmatch(r"https?://\S+", value):
-        var.codelist = value
+        if _IRI.fullmatch(value):
+            var.codelist = value
+        else:  # stated as it is, it broke the Turtle of the feed ("does not look like a valid URI")
+            _problem(
+                ctx, row, var.name, "codes", f'{value!r} is not a web address: it holds a space or one of <>"{{}}|^`'
+            )
         return
     pairs, bad = parse_codes(value)
     if not pairs:
@@ -552,6 +570,7 @@ def read_varlist(
                 "row",
                 f"the row has {len(rows[index])} cells where the headings are {len(fields)}: a cell holding "
                 'the delimiter must be in quotes ("1=Mann; 2=Kvinne"); this row was skipped',
+                LOST_ROW,
             )
             continue
         cells = {f: cell_text(v) for f, v in zip(fields, rows[index], strict=False) if f}  # rows may be ragged
@@ -563,6 +582,7 @@ def read_varlist(
                 name,
                 "name",
                 f"the variable {name} was already listed in row {names[name]}; this row was skipped",
+                LOST_ROW,
             )
             continue
         var = _variable(ctx, row, cells)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
 from catalog.cli import main
-from catalog.config import SourceConfig
+from catalog.config import DEFAULT_FIELDS, SourceConfig
+from catalog.minimum import ELEMENTS
 from catalog.model import Dataset
 from catalog.pipeline import harvest
-from catalog.publish import COLUMNS, publish
+from catalog.publish import COLUMNS, KIT_KEYS, MINIMUM_KEYS, publish
 from tests.conftest import shared_path
 
 METADATA = """
@@ -116,7 +123,7 @@ def test_the_report_names_file_row_and_column_of_what_to_fix(registry, tmp_path)
         "somatikk.csv row 4 (A), Variabelnavn: the variable A was already listed in row 3; this row was skipped",
         "somatikk.csv row 5 (B), Gyldig fra: 'første mai' is not a date; write it as 2024-01-31 or 31.01.2024",
     ]
-    assert not result.conforms and "row 3 (A), Datatype" in (tmp_path / "out/rapport.txt").read_text()
+    assert not result.conforms and not result.published and "row 3 (A), Datatype" in result.report
 
 
 DATAHOTEL = "shortname,name,content\naar,År,\nyrkeskode,Yrkeskode,Yrkeskode (4-siffer) i STYRK\n"
@@ -259,6 +266,11 @@ def test_every_field_an_operator_may_complete_can_be_said_in_the_metadata_and_re
         ),
         ('email = "npr@helsedir.no" }', 'epost = "npr@helsedir.no" }', "publisher: must be a table of name, uri"),
         ('dataset_type = "http', 'dataset_type = "not a code http', "dataset_type: 'not a code http"),
+        (
+            'keywords = ["sykehus", "opphold"]',
+            'keywords = ["sykehus", "opphold"]\ncode_values = "I21, I22"',
+            'code_values: \'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
+        ),
     ],
 )
 def test_a_key_the_kit_does_not_know_or_a_value_of_the_wrong_kind_is_an_error_naming_it(
@@ -290,3 +302,287 @@ def test_the_template_goes_into_a_new_folder_and_its_example_base_url_is_pointed
     capsys.readouterr()
     assert main(["publish", str(folder), "--out", str(tmp_path / "out")]) == 0
     assert "Note: base_url is still the example's (https://registry.example.no/dcat/)" in capsys.readouterr().out
+
+
+def feed_files(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "said"),
+    [
+        ("Variabelnavn;", "Varibelnavn;", "somatikk.csv: no header row found"),
+        (
+            "ALDER;Alder;",
+            ";Alder;",
+            "somatikk.csv row 2, Variabelnavn: the row has no variable name, so it was skipped",
+        ),
+        (
+            "HDIAG;Hoveddiagnose;",
+            "ALDER;Hoveddiagnose;",
+            "somatikk.csv row 4 (ALDER), Variabelnavn: the variable ALDER was already listed in row 2; "
+            "this row was skipped",
+        ),
+        (
+            "år;;2008-01-01",
+            "år;;første januar",
+            "somatikk.csv row 2 (ALDER), Gyldig fra: 'første januar' is not a date",
+        ),
+    ],
+)
+def test_a_list_not_read_in_full_publishes_nothing_and_the_last_good_feed_stays_served(
+    registry, tmp_path, capsys, good, bad, said
+):
+    """A misspelt heading published the dataset without variables ("wrote 2 files", "Conforms")
+    over the good feed, and the catalogue's next harvest deleted every variable with "0 errors";
+    an empty name cell or a repeated variable dropped its row from the feed the same way."""
+    out = tmp_path / "site"
+    assert main(["publish", str(registry), "--out", str(out)]) == 0
+    served = feed_files(out)
+    capsys.readouterr()
+    lists = registry / "somatikk.csv"
+    lists.write_text(lists.read_text(encoding="utf-8").replace(good, bad, 1), encoding="utf-8")
+
+    assert main(["publish", str(registry), "--out", str(out)]) == 2
+
+    assert feed_files(out) == served and [p.name for p in out.iterdir() if p.is_dir()] == []
+    printed = capsys.readouterr()
+    assert printed.out.startswith("IKKE PUBLISERT | NOT PUBLISHED: 1 error(s) in the lists; nothing was written to")
+    assert said in printed.out and "Oppfyller profilen | Conforms" not in printed.out and "wrote" not in printed.out
+    assert f"error: nothing published: 1 error(s) in somatikk.csv (listed above); {out} was left as it was" in (
+        printed.err
+    )
+
+
+def test_partial_publishes_what_was_read_and_names_what_it_left_out_but_never_a_list_it_could_not_read(
+    registry, tmp_path, capsys
+):
+    lists = registry / "somatikk.csv"
+    lists.write_text(lists.read_text(encoding="utf-8").replace("ALDER;Alder;", ";Alder;"), encoding="utf-8")
+    out = tmp_path / "site"
+    assert main(["publish", str(registry), "--out", str(out), "--partial"]) == 1
+    result = capsys.readouterr().out
+    assert (
+        "somatikk.csv row 2, Variabelnavn: the row has no variable name, so it was skipped (published without it"
+        in (result)
+    )
+    turtle = (out / "catalog.ttl").read_text(encoding="utf-8")
+    assert "/dataset/somatikk/variabel/KJONN>" in turtle and "/variabel/ALDER>" not in turtle
+
+    lists.write_text("Varibelnavn;Beskrivelse\nALDER;Alder\n", encoding="utf-8")
+    assert main(["publish", str(registry), "--out", str(out), "--partial"]) == 2
+    assert "/dataset/somatikk/variabel/KJONN>" in (out / "catalog.ttl").read_text(encoding="utf-8")
+
+
+def test_a_new_feed_replaces_the_old_whole_and_leaves_the_rest_of_the_served_folder_alone(registry, tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("<h1>Registeret</h1>", encoding="utf-8")
+    publish(registry, out, page_size=1)
+    assert {p.name for p in out.iterdir()} >= {"catalog-3.ttl", "catalog-3.jsonld", "index.html"}
+    result = publish(registry, out, page_size=2)
+    assert sorted(p.name for p in result.files) == [
+        "catalog-2.jsonld",
+        "catalog-2.ttl",
+        "catalog.jsonld",
+        "catalog.ttl",
+    ]
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("catalog")) == sorted(p.name for p in result.files)
+    assert (out / "index.html").read_text(encoding="utf-8") == "<h1>Registeret</h1>"
+    assert [p for p in out.iterdir() if p.is_dir()] == []
+
+
+def test_a_kit_killed_while_writing_leaves_the_feed_served_before(registry, tmp_path):
+    """Pages were written in place, one by one: a kit stopped half way served half a new feed."""
+    rows = "".join(f'V{i};Variabel {i};Nummer {i}.;kode;;"1=Ja; 2=Nei";2008-01-01;\n' for i in range(1500))
+    (registry / "somatikk.csv").write_text(CSV + rows, encoding="utf-8")
+    out = tmp_path / "site"
+    publish(registry, out, page_size=5)
+    served = feed_files(out)
+    with_metadata(registry, "NPR somatikk", "NPR somatikk, ny tittel")
+    started = time.time()
+    kit = subprocess.Popen(
+        [sys.executable, "-m", "catalog.cli", "publish", str(registry), "--out", str(out), "--page-size", "5"]
+    )
+    try:
+        while kit.poll() is None and not any(p.stat().st_mtime > started for p in out.rglob("*.ttl")):
+            time.sleep(0.01)
+        assert kit.poll() is None, "the kit ended before a kill could land while it wrote"
+        os.kill(kit.pid, signal.SIGKILL)
+    finally:
+        kit.wait()
+    assert feed_files(out) == served
+    assert publish(registry, out, page_size=5).published
+    assert "ny tittel" in (out / "catalog.ttl").read_text(encoding="utf-8")
+    assert [p for p in out.iterdir() if p.is_dir()] == []
+
+
+def test_a_publisher_type_may_be_named_by_its_code_of_the_eu_list(registry, tmp_path):
+    """The report's own fix hint says "e.g. NationalAuthority"; written so, it stopped the kit
+    with a traceback from the serialiser ("No scheme found in an absolute IRI")."""
+    with_metadata(
+        registry,
+        'publisher = { name = "Helsedirektoratet",',
+        'publisher = { type = "NationalAuthority", name = "Helsedirektoratet",',
+    )
+    with_metadata(registry, "hdab = { name", 'hdab = { type = "nationalauthority", name')
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 0
+    turtle = (tmp_path / "out" / "catalog.ttl").read_text(encoding="utf-8")
+    assert turtle.count("<http://purl.org/adms/publishertype/NationalAuthority>") >= 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            'contact = { name = "NPR", email = "npr@helsedir.no" }',
+            'contact = { name = "NPR", url = "www.stolav.no/hjerteinfarkt" }',
+            "metadata.toml: contact.url: 'www.stolav.no/hjerteinfarkt' has no scheme; write it in full, e.g. "
+            '"https://www.stolav.no/hjerteinfarkt"',
+        ),
+        (
+            'publisher = { name = "Helsedirektoratet",',
+            'publisher = { type = "Statlig", name = "Helsedirektoratet",',
+            "metadata.toml: publisher.type: 'Statlig' is neither a code of the EU publisher-type list "
+            "(Academia-ScientificOrganisation, Company,",
+        ),
+        (
+            'uri = "https://helsedata.no/hdab"',
+            'uri = "https://helsedata.no/hdab og mer"',
+            "metadata.toml: hdab.uri: 'https://helsedata.no/hdab og mer' is not an http(s) IRI",
+        ),
+        (
+            'contact = { name = "NPR", email = "npr@helsedir.no" }',
+            'contact = { name = "NPR", email = "npr på helsedir.no" }',
+            "metadata.toml: contact.email: 'npr på helsedir.no' is not an e-mail address",
+        ),
+        ('contact = { name = "NPR",', "contact = { name = 7,", "metadata.toml: contact.name: 7 is neither a text"),
+        (
+            'base_url = "http',
+            'base_url = "https://npr example.no/ http',
+            "metadata.toml: base_url must say where the feed will be hosted",
+        ),
+    ],
+)
+def test_an_agent_value_that_cannot_be_stated_is_an_error_naming_its_key_never_a_traceback(
+    registry, tmp_path, capsys, old, new, said
+):
+    with_metadata(registry, old, new)
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_code_list_address_that_is_not_a_web_address_is_a_row_to_fix_never_a_traceback(registry, tmp_path):
+    (registry / "somatikk.csv").write_text(
+        "Variabelnavn;Beskrivelse;Kodeverk\nKJONN;Kjønn.;https://example.no/kodeverk{kjønn}\n", encoding="utf-8"
+    )
+    result = publish(registry, tmp_path / "out")
+    assert [str(p) for p in result.errors] == [
+        "somatikk.csv row 2 (KJONN), Kodeverk: 'https://example.no/kodeverk{kjønn}' is not a web address: "
+        'it holds a space or one of <>"{}|^`'
+    ]
+
+
+EHDS_MINIMUM = """
+custodian = { name = "Helse Sør-Øst RHF", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/991324968", email = "post@helse-sorost.no" }
+spatial = ["NOR"]
+coding_systems = ["https://www.ehelse.no/kodeverk/icd-10"]
+code_values = ["I21", "I22"]
+number_of_records = 1200000
+number_of_unique_individuals = 400000
+conforms_to = ["https://www.ehelse.no/standardisering"]
+has_personal_data = ["https://w3id.org/dpv/dpv-pd#HealthRecord"]
+generated_by = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/ROUTINE_RECORDS"]
+health_themes = ["http://www.wikidata.org/entity/Q12152"]
+temporal_start = 2008-01-01
+
+[datasets.somatikk]"""
+"""What the fixture's metadata lacks of the EHDS minimum, each element by its kit key."""
+
+
+def test_every_element_of_the_ehds_minimum_has_a_key_in_the_metadata():
+    assert sorted(MINIMUM_KEYS) == sorted(e.curie for e in ELEMENTS)
+    known = KIT_KEYS | set(DEFAULT_FIELDS)
+    assert [key for key in MINIMUM_KEYS.values() if key and key not in known] == []
+
+
+def test_the_kit_reports_the_ehds_minimum_as_ehds_check_finds_it_after_the_harvest_and_can_reach_it(
+    registry, tmp_path, server, capsys
+):
+    """`code_values` was an unknown key, so ehds-check always said "lacks hasCodeValues", and the
+    kit's report named none of conformsTo, hasPersonalData, wasGeneratedBy, hasCodeValues."""
+    home, out = str(tmp_path / "home"), tmp_path / "out"
+
+    def ehds_check() -> dict[str, list[str]]:
+        assert main(["--home", home, "harvest"]) == 0
+        capsys.readouterr()
+        assert main(["--home", home, "ehds-check", "--format", "json"]) == 0
+        return {d["dataset"]: d["missing"] for d in json.loads(capsys.readouterr().out)}
+
+    result = publish(registry, out)
+    somatikk = server.url + "/npr/dataset/somatikk"
+    assert result.minimum[somatikk] == [
+        "healthdcatap:hasCodeValues",
+        "healthdcatap:hasCodingSystem",
+        "dct:conformsTo",
+        "geodcatap:custodian",
+        "dct:spatial",
+        "dpv:hasPersonalData",
+        "healthdcatap:healthTheme",
+        "healthdcatap:numberOfRecords",
+        "healthdcatap:numberOfUniqueIndividuals",
+        "dct:temporal",
+        "prov:wasGeneratedBy",
+    ]
+    assert (
+        "    [Advarsel | Warning] healthdcatap:hasCodeValues Kodeverdier | Code values: metadata.toml: code_values"
+        in (result.report)
+    )
+    assert main(["--home", home, "sources", "add", "npr", "--kind", "dcat", "--url", host(server, out)]) == 0
+    assert ehds_check() == result.minimum
+
+    with_metadata(registry, "\n[datasets.somatikk]", EHDS_MINIMUM)
+    result = publish(registry, out)
+    assert result.minimum == {somatikk: [], server.url + "/npr/dataset/psykiatri": []}
+    assert f"  {somatikk}: komplett | complete" in result.report
+    host(server, out)
+    assert ehds_check() == result.minimum
+
+
+def test_the_terminal_shows_the_first_findings_of_each_kind_and_the_full_report_is_beside_the_lists(
+    registry, tmp_path, capsys
+):
+    """A list of 100,000 variables printed a report of 77 MB, and wrote rapport.txt and
+    rapport.json of 77 and 117 MB into the served folder: the report is the registry's work list,
+    not part of its feed."""
+    rows = "".join(f"V{i};Variabel {i};;heltall;;;;\n" for i in range(300))
+    (registry / "somatikk.csv").write_text(CSV.splitlines(keepends=True)[0] + rows, encoding="utf-8")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "rapport.txt").write_text("an earlier kit's report", encoding="utf-8")
+
+    assert main(["publish", str(registry), "--out", str(site)]) == 1
+
+    shown = capsys.readouterr().out
+    full = (registry / "rapport.txt").read_text(encoding="utf-8")
+    assert all(f"/dataset/somatikk/variabel/V{i}\n" in full for i in range(300))
+    nodes = [line for line in full.splitlines() if line.startswith("http")]
+    assert len([line for line in shown.splitlines() if line.startswith("http")]) == 20 and len(nodes) > 300
+    assert f"... {len(nodes) - 20} more nodes with findings (--show 0 lists all)" in shown
+    assert len(shown) < len(full) / 5
+    assert shown.endswith(
+        f"Hele rapporten | The full report: {registry / 'rapport.txt'} (rapport.json beside it)\n"
+        f"wrote 2 files to {site} (2 records)\n"
+    )
+    assert sorted(p.name for p in site.iterdir()) == ["catalog.jsonld", "catalog.ttl"]
+    assert json.loads((registry / "rapport.json").read_text(encoding="utf-8"))["published"] is True
+
+    bad = "".join(f"F{i};Feil {i};Noe.;heltal;;;;\n" for i in range(25))
+    (registry / "somatikk.csv").write_text(CSV + bad, encoding="utf-8")
+    assert main(["publish", str(registry), "--out", str(site), "--report", str(tmp_path / "rapport")]) == 2
+    shown = capsys.readouterr().out
+    assert shown.count("  [Feil | Error] somatikk.csv row ") == 20
+    assert "  ... 5 more (Feil | Error): all in the full report, or --show 0" in shown
+    assert (tmp_path / "rapport" / "rapport.txt").read_text(encoding="utf-8").count("[Feil | Error]") == 25
+    assert json.loads((tmp_path / "rapport" / "rapport.json").read_text(encoding="utf-8"))["published"] is False

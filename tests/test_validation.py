@@ -13,6 +13,7 @@ import pytest
 from rdflib import Graph, URIRef
 
 from catalog import rdf, validation
+from catalog.cli import main
 from catalog.model import Dataset, Variable
 from catalog.validation import Unreadable, format_report, validate_location, validate_records
 from tests.health_records import EU, mfr_dataset
@@ -202,6 +203,21 @@ def test_a_turtle_syntax_error_names_the_file_and_line(tmp_path: Path) -> None:
     path.write_text('@prefix dct: <http://purl.org/dc/terms/> .\n\n<a> dct:title "x" ;\n   dct:oops [ .\n')
     with pytest.raises(Unreadable, match=r"broken\.ttl: not valid Turtle at line 4"):
         validate_location(str(path), "healthdcat-ap")
+
+
+def test_a_turtle_syntax_error_says_what_is_wrong_and_shows_where(tmp_path: Path, capsys) -> None:
+    """rdflib says the cause on the lines after "at line 4 of <>:", and only that first line was
+    kept: "not valid Turtle at line 435: at line 435 of <>:", and nothing after it."""
+    path = tmp_path / "feed.ttl"
+    path.write_text(
+        '@prefix dct: <http://purl.org/dc/terms/> .\n\n<http://example.org/d> dct:title "Hjerte"@nb ;\n'
+        '    dct:description , "Om hjertet"@nb .\n'
+    )
+    assert main(["validate", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {path}: not valid Turtle at line 4, column 20: objectList expected: "
+        'dct:description^ , "Om hjertet"@nb .\n'
+    )
 
 
 XXE = """<?xml version="1.0"?>
