@@ -203,6 +203,8 @@ class Builder:
         self.meta = meta
         self.base = meta["base_url"].rstrip("/") + "/"
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []
+        """What was passed over that is no mistake (a workbook's sheet of prose): said, not to fix."""
         self.codelists: list[CodeList] = []
 
     def dataset(self, path: Path) -> Dataset:
@@ -269,6 +271,7 @@ class Builder:
         for p in found.problems:
             where = f"{path.name} {p.record_id}" + (f", {headings.get(p.field, p.field)}" if p.field else "")
             self.problems.append(Problem(where, p.message.removeprefix(f"{p.record_id}: ")))
+        self.notes += [Problem(path.name, note) for note in found.notes]
         self.codelists += found.codelists
         return found.variables
 
@@ -373,6 +376,7 @@ def publish(location: Path, out: Path, metadata: Path | None = None, page_size: 
             f"Merk | Note: base_url is still the example's ({builder.base}): the feed's pages link to each other "
             "there, and a harvester follows those links, so say where you will host it\n\n" + text
         )
+    text = "".join(f"Merk | Note: {note}\n\n" for note in builder.notes) + text
     if builder.problems:
         text = "Rader som må rettes | Rows to fix:\n" + "\n".join(f"  {p}" for p in builder.problems) + "\n\n" + text
     (out / "rapport.txt").write_text(text, encoding="utf-8")

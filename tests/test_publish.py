@@ -290,3 +290,36 @@ def test_the_template_goes_into_a_new_folder_and_its_example_base_url_is_pointed
     capsys.readouterr()
     assert main(["publish", str(folder), "--out", str(tmp_path / "out")]) == 0
     assert "Note: base_url is still the example's (https://registry.example.no/dcat/)" in capsys.readouterr().out
+
+
+def test_a_workbook_is_published_from_every_sheet_holding_variables_with_merged_cells_filled_down(registry, tmp_path):
+    """A registry's list split over the sheets "Innleggelse" and "Utskrivelse", its "Tabell" cell
+    merged down the rows: the kit published the first sheet alone, and the table of its first row
+    alone, and said nothing; a sheet of prose is named in the report, not a row to fix."""
+    book = Workbook()
+    book.remove(book.worksheets[0])
+    book.create_sheet("Forklaring").append(["Variabellisten gjelder fra 2008."])
+    innleggelse = book.create_sheet("Innleggelse")
+    for row in [
+        [*list(COLUMNS)[:4], "Tabell"],
+        ["INNDATO", "Innskrivingsdato", "Dato for innskriving.", "dato", "Opphold"],
+        ["HASTE", "Hastegrad", "Om innleggelsen var akutt.", "boolsk", None],
+        ["HENV", "Henvisning", "Hvem som henviste.", "tekst", "Henvisning"],
+    ]:
+        innleggelse.append(row)
+    innleggelse.merge_cells("E2:E3")
+    utskrivelse = book.create_sheet("Utskrivelse")
+    for row in [list(COLUMNS)[:4], ["UTDATO", "Utskrivingsdato", "Dato for utskriving.", "dato"]]:
+        utskrivelse.append(row)
+    book.save(registry / "psykiatri.xlsx")
+    result = publish(registry, tmp_path / "out")
+    psykiatri = next(r for r in result.records if isinstance(r, Dataset) and r.identifier == "psykiatri")
+    assert [(v.name, v.table) for v in psykiatri.variables] == [
+        ("INNDATO", "Opphold"),
+        ("HASTE", "Opphold"),
+        ("HENV", "Henvisning"),
+        ("UTDATO", "Utskrivelse"),
+    ]
+    assert result.conforms and result.problems == []
+    note = "Merk | Note: psykiatri.xlsx: sheets not read (no row of headings naming the variable): 'Forklaring'"
+    assert note in result.report and note in (tmp_path / "out/rapport.txt").read_text(encoding="utf-8")
