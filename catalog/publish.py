@@ -35,7 +35,7 @@ from rdflib.namespace import DCTERMS as DCT
 from catalog import minimum, profiles
 from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
-from catalog.rdf import HK, TripleSink, TripleWriter, _agent, add_records, to_graph
+from catalog.rdf import HK, TripleSink, TripleWriter, _agent, _date, _iris, add_records, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
 
 if TYPE_CHECKING:
@@ -94,6 +94,11 @@ access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for
 publisher = { name = "Helsedirektoratet", type = "NationalAuthority", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
 contact = { name = "Eksempelregisteret", email = "register@example.no", url = "https://registry.example.no/" }
 hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
+
+# The catalogue's own title and description, where they are not the datasets' (texts as above):
+# catalog_title = { nb = "Eksempelregisterets variabellister", en = "The Example Registry's variable lists" }
+# catalog_description = { nb = "Variabellistene til Eksempelregisteret." }
+# (its language and modification date are those of the texts, and the day it is published)
 
 # Lists with headings of their own (the Norwegian ones of the template are known): name each
 # heading's field (name, title, description, datatype, unit, codes, valid_from, ...), e.g.
@@ -232,7 +237,10 @@ PUBLISHER_TYPES = (
 )
 """The codes of the EU publisher-type list (ADMS), each the IRI `PUBLISHER_TYPE` + code: an
 agent's `type` may name one, as the report's fix hint does ("e.g. NationalAuthority")."""
-KIT_KEYS = {"base_url", "datasets", "identifier", "title", "description", *AGENT_FIELDS, *LAYOUT_OPTIONS}
+TEXT_KEYS = ("title", "description", "identifier", "catalog_title", "catalog_description")
+"""Keys whose value is a text, or a table of language -> text; `catalog_*` are the catalogue's own
+(`catalog_node`), else it takes the datasets' title and description."""
+KIT_KEYS = {"base_url", "datasets", *TEXT_KEYS, *AGENT_FIELDS, *LAYOUT_OPTIONS}
 """What `metadata.toml` may say: these, and every dataset field an operator may complete
 (`config.DEFAULT_FIELDS`: spatial, coding systems, counts, frequency, ...), read as they are."""
 KIT_DEFAULTS = {"themes": ["HEAL"], "access_rights": "NON_PUBLIC", "languages": ["NOB"]}
@@ -333,7 +341,7 @@ def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
             out[key] = _default(DEFAULT_FIELDS[key], value, f"{where}{key}", VOCABULARY_OF.get(key))
         except ConfigError as exc:
             raise PublishError(str(exc)) from None
-    for key in ("title", "description", "identifier"):
+    for key in TEXT_KEYS:
         if key in meta and not isinstance(meta[key], str | dict):
             raise PublishError(f"{where}{key}: must be a text or a table of language -> text (got {meta[key]!r})")
     return out
@@ -347,6 +355,8 @@ class Builder:
         self.partial = partial
         self.base = meta["base_url"].rstrip("/") + "/"
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []
+        """What was passed over that is no mistake (a workbook's sheet of prose): said, not to fix."""
         self.codelists: list[CodeList] = []
 
     def dataset(self, path: Path) -> Dataset:
@@ -421,6 +431,7 @@ class Builder:
                 self.problems.append(Problem(where, message))
         if not found.variables:  # published, the harvest would delete every variable served before
             self.problems.append(Problem(path.name, "the list holds no variable: nothing under its headings was read"))
+        self.notes += [Problem(path.name, note) for note in found.notes]
         self.codelists += found.codelists
         return found.variables
 
@@ -428,11 +439,37 @@ class Builder:
 # --- writing ----------------------------------------------------------------------------------
 
 
+CATALOG_LANGUAGES = {
+    "nb": "NOB",
+    "nn": "NNO",
+    "no": "NOR",
+    "se": "SME",
+    "en": "ENG",
+    "sv": "SWE",
+    "da": "DAN",
+    "fi": "FIN",
+    "de": "DEU",
+    "fr": "FRA",
+}
+"""A text's language tag -> its code in the EU language list, for the catalogue's dct:language."""
+
+
 def catalog_node(g: TripleWriter, meta: dict[str, Any], base: str) -> URIRef:
-    """The registry's own dcat:Catalog (what DCAT-AP-NO and HealthDCAT-AP ask of a catalogue)."""
+    """The registry's own dcat:Catalog (what DCAT-AP-NO and HealthDCAT-AP ask of a catalogue).
+
+    Its dct:modified is the day it is published, as the kit writes the whole feed anew each time,
+    and its dct:language the languages its texts and its datasets' titles and descriptions are
+    written in: both are known, where a key for them would be one more place to keep in step
+    with the texts (the report asked for them, and no key gave them)."""
     cat = URIRef(base + "catalog")
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCT.identifier, Literal(str(cat))))
+    g.add((cat, DCT.modified, _date(date.today().isoformat())))
+    said = [meta, *meta.get("datasets", {}).values()]
+    keys = ("title", "description", "catalog_title", "catalog_description")
+    tags = {tag.split("-")[0].lower() for m in said for key in keys for tag in _lang_text(m.get(key))}
+    codes = sorted(CATALOG_LANGUAGES[tag] for tag in tags & set(CATALOG_LANGUAGES))
+    _iris(g, cat, DCT.language, [VOCABULARY_OF["languages"] + code for code in codes], DCT.LinguisticSystem)
     for lang, text in (_lang_text(meta.get("catalog_title")) or _lang_text(meta.get("title"))).items():
         g.add((cat, DCT.title, Literal(text, lang=lang or None)))
     for lang, text in (_lang_text(meta.get("catalog_description")) or _lang_text(meta.get("description"))).items():
@@ -614,6 +651,7 @@ def _report_text(builder: Builder, report: Report, gaps: dict[str, list[str]], o
             f"Merk | Note: base_url is still the example's ({builder.base}): the feed's pages link to each other "
             "there, and a harvester follows those links, so say where you will host it\n\n" + text
         )
+    text = "".join(f"Merk | Note: {note}\n\n" for note in builder.notes) + text
     if builder.problems:
         text = "Rader som må rettes | Rows to fix:\n" + _problem_lines(builder.problems, show) + "\n\n" + text
     if errors:

@@ -18,13 +18,14 @@ from catalog.disclosure import DatasetCounts
 from catalog.model import Record
 from harvesters.http import HttpClient
 
-MAPPING_VERSION = "2026-12-06"
+MAPPING_VERSION = "2026-12-07"
 """The version of what the harvesters make of their input (with `catalog.rdf.Reader`, which maps
 every RDF source, and `catalog.markup`): change it with any change that maps the same input to
 other records. A source's next harvest after an upgrade that changed it then fetches and maps
 everything again, as `catalog harvest --full` does, rather than skip the pages, files and records
 whose bytes did not change: a real catalogue's descriptions written as HTML, read as their text
-since this version, stayed HTML until an operator knew to run `--full`."""
+since 2026-12-06, stayed HTML until an operator knew to run `--full`. 2026-12-07: a workbook's
+every sheet of variables and its merged cells (`harvesters.varlist`)."""
 
 
 @dataclass

@@ -25,6 +25,7 @@ publisher, dcat_type the dataset type; provenance, legal_basis, theme, access_ri
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -53,6 +54,7 @@ from harvesters.http import USER_AGENT, FetchError
 from harvesters.sniff import kind_hint
 from harvesters.varlist import VarlistError, read_varlist
 
+log = logging.getLogger(__name__)
 FILE_TYPES = {
     "csv": "CSV",
     "xlsx": "XLSX",
@@ -557,6 +559,8 @@ class CkanHarvester(Harvester):
                         f"package {name}: the variable list {url} could not be read: {message}", url, name, "resource"
                     )
                     continue
+                for note in found.notes:
+                    log.info("package %s: %s: %s", name, url, note)
                 for problem in found.problems:
                     yield Failed(
                         f"package {name}: {problem.message}", url, f"{name} {problem.record_id}", problem.field

@@ -9,7 +9,8 @@ variable list (`harvesters.varlist`).
 When the server sends validators, the next run asks with a conditional GET and reports the
 records present on 304; otherwise a file whose bytes (and the source's options) hash as in the last
 successful run is not read again: its records are reported present.
-A file that cannot be read at all fails the source (its last good records stay).
+A file that cannot be read at all fails the source (its last good records stay). A sheet of a
+workbook that holds no variable list (a "Forklaring" of prose) is not an error: it is logged.
 
 `options.frequencies_url` (absolute, or relative to the list's URL) names the registry's frequency
 table beside the list (`harvesters.frequencies`): its counts come with the dataset, and a change
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
@@ -43,6 +45,8 @@ from harvesters.frequencies import Frequencies, dataset_counts, read_frequencies
 from harvesters.http import FetchError
 from harvesters.sniff import kind_hint
 from harvesters.varlist import VarlistError, read_varlist
+
+log = logging.getLogger(__name__)
 
 
 def _list(value: Any) -> list[str]:
@@ -114,6 +118,8 @@ class SpreadsheetHarvester(Harvester):
         except VarlistError as exc:
             hint = kind_hint(fetched.content.decode("utf-8", "replace"), self.kind)
             raise SourceError(f"the variable list cannot be read: {exc}", fetched.url, hint=hint) from exc
+        for note in found.notes:
+            log.info("%s: %s", fetched.url, note)
         problems = [Failed(p.message, fetched.url, p.record_id, p.field) for p in found.problems]
         dataset.variables = found.variables
         counts = None if self.source.options.get("frequencies_url") else DatasetCounts(dataset.uri, ())

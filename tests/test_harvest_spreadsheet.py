@@ -1,6 +1,6 @@
 """What only the spreadsheet harvester does: every layout as XLSX and CSV, dataset metadata from the
 source's options, conditional GET, damaged CSV rows, an unchanged file never parsed again, hostile
-XLSX. Full, unchanged, generation, deletion, fault, rate limit and duplicate behaviour is the
+XLSX, a workbook's every sheet of variables and its merged cells. Full, unchanged, generation, deletion, fault, rate limit and duplicate behaviour is the
 harvester contract's (`test_harvester_contract.py`)."""
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import pytest
 
 from catalog.config import SourceConfig
 from catalog.model import Agent
+from catalog.pipeline import harvest
 from harvesters import spreadsheet
 from tests.simulated import configure, datasets, harvest_counts, harvested_codes, inline_codes, run, stored, truth
-from tests.test_varlist import HELSEDATA, LAUGHS, with_member, xlsx
+from tests.test_varlist import HELSEDATA, INNLEGGELSE, LAUGHS, UTSKRIVELSE, with_member, workbook, xlsx
 
 LISTS = ["hkr-varliste", "kreft-elvis-varliste", "iplos-varliste"]  # layouts helsedata, elvis, helsedata
 SOURCE, OTHER = "kreft-elvis-varliste", "hkr-varliste"
@@ -145,4 +146,29 @@ def test_a_hostile_xlsx_fails_the_source_without_parsing_it(settings, store, ser
         "the variable list cannot be read: refused an XLSX file whose part "
         "xl/worksheets/sheet1.xml declares a DOCTYPE or entities (possible XXE or entity "
         f"expansion attack) at {server.url}/evil.xlsx"
+    )
+
+
+def test_a_workbook_is_harvested_from_every_sheet_of_variables_with_its_merged_cells_filled_down(
+    settings, store, server, caplog
+):
+    """Of a list split over two sheets, with a "Tabell" cell merged down the first sheet's rows, the
+    first sheet alone was harvested, with the table on its first row alone, and no error."""
+    prose = [["Om listen"], ["Variablene er gruppert per skjema."]]
+    innleggelse = [[*row, "Tabell" if n == 0 else "Opphold" if n == 1 else None] for n, row in enumerate(INNLEGGELSE)]
+    content = workbook(
+        {"Om": prose, "Innleggelse": innleggelse, "Utskrivelse": UTSKRIVELSE}, {"Innleggelse": ["D2:D3"]}
+    )
+    settings.sources["hjerte"] = SourceConfig("hjerte", "spreadsheet", server.serve("/hjerte.xlsx", content))
+    with caplog.at_level("INFO", logger="harvesters.spreadsheet"):
+        [result] = harvest(settings, store, None, ["hjerte"], workers=1)  # in this process, so its log is seen
+    assert result.ok and result.errors == []
+    assert [(v.name, v.table) for v in datasets(store, "hjerte")["hjerte"].variables] == [
+        ("PASIENT_ALDER", "Opphold"),
+        ("KJONN", "Opphold"),
+        ("ROYKER", "Utskrivelse"),
+        ("DOD_30", "Utskrivelse"),
+    ]
+    assert f"{server.url}/hjerte.xlsx: sheets not read (no row of headings naming the variable): 'Om'" in (
+        caplog.messages
     )

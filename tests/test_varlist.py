@@ -311,3 +311,144 @@ def test_a_row_with_more_cells_than_headings_is_skipped_and_reported():
             'in quotes ("1=Mann; 2=Kvinne"); this row was skipped',
         )
     ]
+
+
+HJERTE = ["Variabelnavn", "Variabeletikett", "Datatype"]
+INNLEGGELSE = [HJERTE, ["PASIENT_ALDER", "Alder ved innleggelse", "heltall"], ["KJONN", "Kjønn", "kode"]]
+UTSKRIVELSE = [HJERTE, ["ROYKER", "Røykestatus", "kode"], ["DOD_30", "Død innen 30 dager", "boolsk"]]
+
+
+def workbook(sheets: dict[str, Sequence[Sequence[object]]], merged: dict[str, Sequence[str]] | None = None) -> bytes:
+    """An XLSX file with these sheets, in order, and these ranges merged ("I2:I7"), as Excel saves them."""
+    book = openpyxl.Workbook()
+    book.remove(book.worksheets[0])
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(list(row))
+        for ref in (merged or {}).get(title, ()):
+            sheet.merge_cells(ref)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_list_split_over_sheets_is_read_from_every_sheet_and_each_sheet_names_its_variables_table():
+    """Registries split a list over sheets with the same headings: only the first sheet was read,
+    two variables of four, without a word."""
+    found = read(workbook({"Innleggelse": INNLEGGELSE, "Utskrivelse": UTSKRIVELSE}))
+    assert [(v.name, v.table) for v in found.variables] == [
+        ("PASIENT_ALDER", "Innleggelse"),
+        ("KJONN", "Innleggelse"),
+        ("ROYKER", "Utskrivelse"),
+        ("DOD_30", "Utskrivelse"),
+    ]
+    assert (found.problems, found.notes) == ([], [])
+
+
+def test_a_sheet_of_prose_is_not_read_and_the_note_names_it():
+    prose = [["Om variabellisten"], ["Listen gjelder fra 2013."], ["Kontakt: register@example.no"]]
+    found = read(workbook({"Forklaring": prose, "Variabler": INNLEGGELSE, "Endringslogg": [["Dato", "Endring"]]}))
+    assert [(v.name, v.table) for v in found.variables] == [("PASIENT_ALDER", None), ("KJONN", None)]
+    assert found.notes == ["sheets not read (no row of headings naming the variable): 'Forklaring', 'Endringslogg'"]
+    assert found.problems == []
+
+
+def test_a_sheets_table_column_is_kept_and_only_rows_without_a_table_take_the_sheets_name():
+    with_table = [[*HJERTE, "Tabell"], ["ROYKER", "Røykestatus", "kode", "Livsstil"], ["DOD_30", "Død", "boolsk", ""]]
+    found = read(workbook({"Innleggelse": INNLEGGELSE, "Utskrivelse": with_table}))
+    assert [v.table for v in found.variables] == ["Innleggelse", "Innleggelse", "Livsstil", "Utskrivelse"]
+
+
+def test_on_several_sheets_a_problem_names_the_sheet_and_a_name_listed_twice_is_read_once():
+    utskrivelse = [*UTSKRIVELSE, ["KJONN", "Kjønn igjen", "kode"], ["SKÅR", "Skår", "poeng"]]
+    found = read(workbook({"Innleggelse": INNLEGGELSE, "Utskrivelse": utskrivelse}))
+    assert [v.name for v in found.variables] == ["PASIENT_ALDER", "KJONN", "ROYKER", "DOD_30", "SKÅR"]
+    assert [(p.record_id, p.field, p.message) for p in found.problems] == [
+        (
+            "sheet 'Utskrivelse', row 4 (KJONN)",
+            "name",
+            "sheet 'Utskrivelse', row 4 (KJONN): the variable KJONN was already listed in sheet 'Innleggelse', "
+            "row 3; this row was skipped",
+        ),
+        (
+            "sheet 'Utskrivelse', row 5 (SKÅR)",
+            "datatype",
+            "sheet 'Utskrivelse', row 5 (SKÅR): the data type 'poeng' is not one we know; use one of integer, "
+            "decimal, string, date, dateTime, gYear, boolean (or heltall, desimaltall, tekst, dato, år, ja/nei)",
+        ),
+    ]
+
+
+def test_a_configured_sheet_is_the_only_one_read():
+    found = read(workbook({"Innleggelse": INNLEGGELSE, "Utskrivelse": UTSKRIVELSE}), sheet="Utskrivelse")
+    assert [(v.name, v.table) for v in found.variables] == [("ROYKER", None), ("DOD_30", None)]
+    assert found.notes == []
+
+
+def test_a_workbook_without_a_header_on_any_sheet_names_its_sheets_and_the_first_row_it_has():
+    with pytest.raises(VarlistError) as refused:
+        read(workbook({"Forside": [[], ["Hjerteinfarktregisteret"]], "Liste": [["shortname", "name"]]}))
+    assert "among the first rows of any sheet (Forside, Liste); the first row of sheet 'Forside' reads: " in str(
+        refused.value
+    )
+
+
+def test_a_cell_merged_down_several_rows_gives_its_value_to_every_row():
+    """One "Tabell" cell merged over the rows of its table: the file is read in openpyxl's
+    read-only mode, which never fills merged ranges, so the first row had the table and the
+    others none."""
+    rows = [
+        [*HJERTE, "Tabell"],
+        ["PASIENT_ALDER", "Alder", "heltall", "Innleggelse"],
+        ["KJONN", "Kjønn", "kode", None],
+        ["ROYKER", "Røykestatus", "kode", None],
+        ["DOD_30", "Død innen 30 dager", "boolsk", "Oppfølging"],
+    ]
+    found = read(workbook({"Variabler": rows}, {"Variabler": ["D2:D4"]}))
+    assert [(v.name, v.table) for v in found.variables] == [
+        ("PASIENT_ALDER", "Innleggelse"),
+        ("KJONN", "Innleggelse"),
+        ("ROYKER", "Innleggelse"),
+        ("DOD_30", "Oppfølging"),
+    ]
+    assert found.problems == []
+
+
+def test_a_heading_merged_over_two_header_rows_or_two_columns_is_not_spread():
+    rows = [
+        ["Variabelnavn", "Variabeletikett", "Gyldig fra", None],
+        [None, None, "dato", "merknad"],
+        ["KJONN", "Kjønn", "2013-01-01", "x"],
+    ]
+    found = read(workbook({"Variabler": rows}, {"Variabler": ["A1:A2", "B1:B2", "C1:D1"]}))
+    assert [(v.name, v.valid_from) for v in found.variables] == [("KJONN", "2013-01-01")]
+    assert [p.record_id for p in found.problems] == ["row 2"]  # the second header row, as it was
+
+
+def test_merged_ranges_are_found_wherever_the_sheets_xml_is_cut_in_pieces(monkeypatch):
+    """The sheet's XML is scanned in pieces to stay in bounded memory; a tag cut between two is found."""
+    from harvesters import varlist
+
+    rows = [[*HJERTE, "Tabell"], *([f"V{i}", f"Variabel {i}", "heltall", "T" if i == 0 else None] for i in range(40))]
+    content = workbook({"Variabler": rows}, {"Variabler": ["D2:D41"]})
+    for size in (7, 50, 333):
+        monkeypatch.setattr(varlist, "MERGE_SCAN_CHUNK", size)
+        assert {v.table for v in read(content).variables} == {"T"}
+
+
+def test_a_chart_sheet_among_the_sheets_is_passed_over():
+    from openpyxl.chart import BarChart, Reference
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    for row in INNLEGGELSE:
+        sheet.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(sheet, min_col=1, min_row=1, max_row=3))
+    book.create_chartsheet("Figur", 0).add_chart(chart)
+    out = io.BytesIO()
+    book.save(out)
+    found = read(out.getvalue())
+    assert ([v.name for v in found.variables], found.problems, found.notes) == (["PASIENT_ALDER", "KJONN"], [], [])

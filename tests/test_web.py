@@ -2059,6 +2059,58 @@ def test_a_records_page_says_when_its_sources_last_harvest_failed(settings, stor
     assert "The last harvest of its source failed" in english
 
 
+def test_a_sources_page_says_at_its_top_when_its_last_harvest_failed_and_which_harvest_it_still_shows(
+    settings, store, server
+):
+    """A registry's metadata person found nothing above the fold of a failing source's page: the
+    failure was only in the closed "For publishers" section, while its datasets' pages said it."""
+    from dataclasses import replace as changed
+
+    from catalog.pipeline import harvest
+    from tests.factories import mfr_and_a_gone_source
+    from web.i18n import moment
+
+    mfr_and_a_gone_source(settings.home, server)
+    settings.reload_sources()
+    [good] = harvest(settings, store, None, ["mfr"], workers=1)
+    app = create_app(settings)
+    client = app.test_client()
+    assert 'id="harvest-failed"' not in client.get("/sources/mfr").get_data(as_text=True)
+    settings.sources["mfr"] = changed(settings.sources["mfr"], url=server.url + "/gone")
+    [bad, never] = harvest(settings, store, None, ["mfr", "npr"], workers=1)
+    assert good.ok and not bad.ok and not never.ok
+    [failed_run, good_run] = store.runs("mfr", 2)
+
+    def said(name: str, lang: str) -> tuple[str, str]:
+        """The page's note of the failure, its words as one line, and the page."""
+        html = client.get(f"/sources/{name}?lang={lang}").get_data(as_text=True)
+        note = re.search(r'<p class="status warn" id="harvest-failed">(.*?)</p>', html, re.S)
+        assert note, f"no note of the failure on /sources/{name}?lang={lang}"
+        assert note.start() < html.index('id="h-about"') < html.index("<details"), "the note is not at the top"
+        return " ".join(re.sub(r"<[^>]+>", " ", note.group(1)).split()), html
+
+    expected = {
+        "nb": "Siste innhøsting fra kilden feilet ({failed}). Katalogen viser fortsatt det kilden hadde ved siste "
+        "vellykkede innhøsting ({good}). Feilen står under «For utgivere» nedenfor.",
+        "nn": "Siste innhausting frå kjelda feila ({failed}). Katalogen viser framleis det kjelda hadde ved siste "
+        "vellukka innhausting ({good}). Feilen står under «For utgivarar» nedanfor.",
+        "en": "The last harvest of this source failed ({failed}). The catalogue still shows what the source held "
+        "at its last successful harvest ({good}). The error is under “For publishers” below.",
+    }
+    for lang, sentence in expected.items():
+        with app.test_request_context(f"/?lang={lang}"):
+            when = {"failed": moment(failed_run.finished), "good": moment(good_run.finished)}
+        text, html = said("mfr", lang)
+        assert text == sentence.format(**when), lang
+        assert '<a href="#h-errors">' in html and 'id="h-errors"' in html
+    with app.test_request_context("/?lang=en"):
+        failed = moment(store.runs("npr", 1)[0].finished)
+    assert said("npr", "en")[0] == (
+        f"The last harvest of this source failed ({failed}), and none has succeeded yet: the catalogue holds "
+        "nothing from it. The error is under “For publishers” below."
+    )
+
+
 @pytest.mark.parametrize(
     ("iri", "shown"),
     [

@@ -116,6 +116,7 @@ class SourceView:
     about: About
     route: Route
     conformance: tuple[int, int] = (0, 0)  # live records, and how many do not conform now
+    last_good: str | None = None  # when its latest successful harvest finished: what the catalogue shows
 
 
 def summaries() -> list[SourceSummary]:
@@ -163,6 +164,7 @@ def source_view(name: str) -> SourceView:
         about,
         routes().for_source(name, current_app.config["SETTINGS"].sources.get(name)),
         store().conformance(name),
+        store().last_harvest(name),
     )
 
 
