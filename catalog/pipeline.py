@@ -630,7 +630,7 @@ class Harvest:
             labels = [
                 (p.uri, p.hash, p.label.inputs, p.label.digest, p.label.data)
                 for (_url, p), change in zip(fresh, changes, strict=True)
-                if p.label is not None and (change == "new" or not p.label.new_only)
+                if p.label is not None and change != ELSEWHERE
             ]
             if labels:
                 self.store.save_labels(settled(self.store, labels))
