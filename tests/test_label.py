@@ -283,8 +283,11 @@ def test_a_harvest_labels_its_new_datasets_where_it_prepares_them_as_a_relabel_w
 
 
 def test_a_changed_dataset_keeps_its_labels_assessment_time_when_the_values_stay(settings, store, server) -> None:
+    from catalog.duties import confirm
+
     d = complete_dataset(1)
     build(settings, store, server, [d])
+    confirm(settings, store, "source", "mfr", "cli")  # as the change will: the first harvest confirmed nothing
     first = label_of(store, d.uri)
     d.title = {"nb": "Et nytt navn", "en": "A new name"}
     build(settings, store, server, [d])
@@ -340,7 +343,7 @@ def test_labels_assessed_ahead_hold_only_if_the_run_ends_on_the_inputs_expected(
 
     expected = label_module.ahead(settings, store, "mfr")
     run_ending("ok")
-    record_harvest(store, "mfr", 1, False)  # the first run confirmed the source today: no second time
+    record_harvest(store, "mfr", 1, False)  # a second run that found a change confirms the source
     assert expected.basis.holds(settings, store, "mfr")
 
     expected = label_module.ahead(settings, store, "mfr")
