@@ -377,7 +377,7 @@ def stages(pages: int, variables: int) -> None:
         profile = ehds()
         get_profile(profile.name)
         run, info, view = store.start_run(src.name), source_info(src), profile.view_digest(settings, src.name) or ""
-        labels_ahead = ahead(settings, store, src.name)  # once a run: a few reads
+        labels_ahead = ahead(settings, store, src.name, first=True)  # once a run: a few reads
         docs: list[dict[str, Any]] = []
         labels: list[tuple[str, str, str, str, str]] = []
         n = 0
@@ -427,7 +427,7 @@ def stages(pages: int, variables: int) -> None:
         with timed("index (tantivy)"):
             index.upsert(list(complete(docs, lambda _key: None)))
         store.finish_run(run, "ok", {})
-        record_harvest(store, src.name, n, False)
+        record_harvest(store, src.name, n, False, first=True)
         left = store.stale_labels(src.name, inputs_digest(source_inputs(settings, store, src.name, datetime.now(UTC))))
         if left:
             raise SystemExit(f"{len(left)} labels assessed ahead did not hold: the run's end would assess them again")

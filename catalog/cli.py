@@ -4,7 +4,8 @@ Exit status: 0 success; 1 a source failed (harvest) or the input has violations 
 2 unusable input or arguments; 130 interrupted. Bad input of any kind (arguments, options,
 files, settings) gives one line on stderr that says what is wrong and how to put it right,
 never a traceback: `InputError` for what the subcommands check, `ConfigError` for settings and
-`catalog.toml`, and `OSError` for files and ports the system refuses.
+`catalog.toml`, and `OSError` for files and ports the system refuses. A file with several
+problems (a data use register) gives that line and then one line per problem, `FILE:LINE: ...`.
 """
 
 from __future__ import annotations
@@ -50,7 +51,12 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class InputError(Exception):
-    """An argument the command cannot use; the message says which and what would do."""
+    """An argument the command cannot use; the message says which and what would do. `problems`:
+    of an input with several, one line each (`FILE:LINE: column: message`), said after it."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class Parser(argparse.ArgumentParser):
@@ -355,9 +361,10 @@ def cmd_uses_import(args: argparse.Namespace) -> int:
     try:
         done = import_register(settings, store, index, content, args.file, replace=args.replace)
     except RegisterError as exc:
-        lines = [f"{args.file}: {len(exc.problems)} problem(s); nothing was imported"]
-        lines += [f"{args.file}:{p.line}: {p.field}: {p.message}" for p in exc.problems]
-        raise InputError("\n".join(lines)) from None
+        raise InputError(
+            f"{args.file}: {len(exc.problems)} problem(s); nothing was imported",
+            [f"{args.file}:{p.line}: {p.field}: {p.message}" for p in exc.problems],
+        ) from None
     print(
         f"imported {done.uses} uses ({done.new} new, {done.replaced} replaced"
         + (f", {done.removed} removed" if args.replace else "")
@@ -1133,7 +1140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _reader_left()
         return _fail(f"error: {exc.strerror or exc}")
     except InputError as exc:
-        return _fail(f"error: {exc}")
+        return _fail(f"error: {exc}", *exc.problems)
     except ConfigError as exc:
         return _fail(f"configuration error: {exc}")
     except (StoreUnavailable, SchemaTooNew, StaleIndex, SearchUnavailable) as exc:
@@ -1142,7 +1149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f": {exc.filename}" if exc.filename else ""
         return _fail(f"error: {exc.strerror or exc}{where}")
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return _fail("interrupted", status=130)
 
 
 SIGPIPE_STATUS = 141
@@ -1168,13 +1175,17 @@ def _reader_left() -> int:
     return SIGPIPE_STATUS
 
 
-def _fail(line: str, status: int = 2) -> int:
-    """One line on stderr, whatever the message held: a JSON log line when log lines are JSON."""
-    line = " ".join(line.split())
-    if logs.json_lines():
-        log.error(line)
-    else:
-        print(line, file=sys.stderr)
+def _fail(*lines: str, status: int = 2) -> int:
+    """Each of `lines` as one line on stderr, whatever it held (an exception's message may hold
+    newlines: a search index's error is one line), a JSON log line each when log lines are JSON.
+    Several lines are a message and its problems, one per line: joined, a register file's two bad
+    rows came on one line, where the README promises `FILE:LINE: column: message` for each."""
+    for line in lines:
+        said = " ".join(line.split())
+        if logs.json_lines():
+            log.error(said)
+        else:
+            print(said, file=sys.stderr)
     return status
 
 

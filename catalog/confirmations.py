@@ -6,7 +6,9 @@ the publishers of its datasets. A confirmation is recorded (in the store, by wri
 
 - by the operator, for a holder that confirmed by letter, e-mail or in a meeting:
   `catalog confirm --source NAME` or `--publisher KEY` (and the admin API);
-- by a harvest that found the source's descriptions changed (the holder maintains them);
+- by a harvest that found the source's descriptions changed (the holder maintains them), not by
+  its first harvest: its records are all new because the catalogue had none, not because the holder
+  touched them (a drill found a file last changed in 2017 confirmed the day it was first read);
 - by a harvest that found nothing changed, only when the publisher has said that its published
   feed is its confirmation (`options.confirm_unchanged = true` on the source): an unchanged feed
   may as well be one nobody looks at.
@@ -150,10 +152,15 @@ HARVEST_UNCHANGED = "the harvest found no change; the publisher confirms by its 
 (`web.confirmations.harvest_note`)."""
 
 
-def record_harvest(store: StoreWriter, source: str, changed: int, confirm_unchanged: bool) -> str | None:
+def record_harvest(
+    store: StoreWriter, source: str, changed: int, confirm_unchanged: bool, first: bool = False
+) -> str | None:
     """What a successful harvest confirms: the source, when its descriptions changed, or when the
-    publisher said an unchanged feed confirms them; at most once per `HARVEST_EVERY`."""
-    if not changed and not confirm_unchanged:
+    publisher said an unchanged feed confirms them; at most once per `HARVEST_EVERY`. A `first`
+    harvest (the catalogue held none of the source's records before it) confirms nothing: a change
+    is seen between two harvests, and the publisher's word that its feed confirms is about a feed
+    it keeps, which the next harvest sees."""
+    if first or (not changed and not confirm_unchanged):
         return None
     if not harvest_confirms(store, source, datetime.now(UTC)):
         return None

@@ -267,6 +267,7 @@ class Outcome:
     state: dict[str, str] | None = None
     error: str | None = None
     labelled: Basis | None = None  # what the labels assessed ahead rest on, if any were kept
+    first: bool = False  # the catalogue held none of the source's records before the run
 
 
 class _Flow:
@@ -457,7 +458,7 @@ class Harvest:
             harvester = harvester_class(self.src.kind)(self.src, client, state, base_uri=self.settings.base_uri)
             known = self.store.known(self.src.name)
             self.known_counts = self.store.counts_hashes(self.src.name)
-            job = Job(self.settings, self.src, self.info, self.view, self.encode, self.spill, self._ahead())
+            job = Job(self.settings, self.src, self.info, self.view, self.encode, self.spill, self._ahead(not known))
             self.basis = job.labels.basis if job.labels is not None else None
             self.preparer = Preparer(job, self.store, known, self.prepare_workers)
             self._index_again()
@@ -481,7 +482,7 @@ class Harvest:
             self.counts["errors"] += 1
             log.warning("source failed: %s", message)
             return Outcome(dict(self.counts), self.errors, None, message, self._labelled())
-        return Outcome(dict(self.counts), self.errors, checkpoint, labelled=self._labelled())
+        return Outcome(dict(self.counts), self.errors, checkpoint, labelled=self._labelled(), first=not known)
 
     def _index_again(self) -> None:
         """Index again what this source's last runs stored, if they did not end well: a run killed
@@ -549,7 +550,14 @@ class Harvest:
                 **({"error": outcome.error} if outcome.error else {}),
             },
         )
-        after_run(self.settings, self.store, self.src, outcome.counts if status == "ok" else None, outcome.labelled)
+        after_run(
+            self.settings,
+            self.store,
+            self.src,
+            outcome.counts if status == "ok" else None,
+            outcome.labelled,
+            outcome.first,
+        )
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
 
     def _consume(
@@ -586,11 +594,12 @@ class Harvest:
         self.counts["errors"] += 1
         self.errors.append(RunError(self.run_id, self.src.name, f.url, f.record_id, f.field, f.message))
 
-    def _ahead(self) -> Ahead | None:
-        """How the run's new datasets are labelled where they are prepared (`catalog.label.Ahead`):
-        without it (it could not be worked out), at the run's end, as every label was."""
+    def _ahead(self, first: bool) -> Ahead | None:
+        """How the run's new datasets are labelled where they are prepared (`catalog.label.Ahead`;
+        `first`: the source's first harvest): without it (it could not be worked out), at the run's
+        end, as every label was."""
         try:
-            return ahead(self.settings, self.store, self.src.name)
+            return ahead(self.settings, self.store, self.src.name, first=first)
         except Exception:  # noqa: BLE001 - labels are then assessed at the end
             log.exception("the labels could not be assessed ahead")
             return None
@@ -630,7 +639,7 @@ class Harvest:
             labels = [
                 (p.uri, p.hash, p.label.inputs, p.label.digest, p.label.data)
                 for (_url, p), change in zip(fresh, changes, strict=True)
-                if p.label is not None and (change == "new" or not p.label.new_only)
+                if p.label is not None and change != ELSEWHERE
             ]
             if labels:
                 self.store.save_labels(settled(self.store, labels))
@@ -936,9 +945,11 @@ def after_run(
     src: SourceConfig,
     counts: dict[str, int] | None,
     labelled: Basis | None = None,
+    first: bool = False,
 ) -> None:
-    """The access body's duties a finished run touches: a successful harvest may confirm the
-    source's descriptions (EHDS Art. 60, `catalog.confirmations.record_harvest`), and the labels of
+    """The access body's duties a finished run touches: a successful harvest other than the
+    source's `first` may confirm the source's descriptions (EHDS Art. 60,
+    `catalog.confirmations.record_harvest`), and the labels of
     its datasets are assessed again where their record or their source's inputs changed (Art. 78);
     all of them when labels were assessed ahead (`labelled`) on inputs the run did not end with.
     A fault here is logged and never fails the run: its records are stored."""
@@ -947,7 +958,7 @@ def after_run(
     try:
         if counts is not None:
             changed = sum(counts.get(k, 0) for k in ("new", "changed", "deleted"))
-            record_harvest(store, src.name, changed, src.confirm_unchanged)
+            record_harvest(store, src.name, changed, src.confirm_unchanged, first)
         force = labelled is not None and not labelled.holds(settings, store, src.name)
         relabel(settings, store, src.name, force=force)
     except Exception:  # noqa: BLE001 - a fault in a derived register must not lose the run

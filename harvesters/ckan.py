@@ -20,6 +20,8 @@ a distribution (the catalogue does not hand out a link to raw counts either).
 Packages map with ckanext-dcat's conventions: maintainer (else author) is the contact point, the
 organisation completed by the publisher_* extras (name, email, url, uri, identifier) the
 publisher, dcat_type the dataset type; provenance, legal_basis, theme, access_rights ... as named.
+The organisation is named by its page on the portal, `<portal>/organization/<id>`, as ckanext-dcat
+names it in the portal's own DCAT feed (`CkanHarvester.publisher_uri`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import logging
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import ckanapi
 from ckanapi.errors import CKANAPIError
@@ -418,8 +421,7 @@ class CkanHarvester(Harvester):
         )
         return d
 
-    @staticmethod
-    def _publisher(org: dict[str, Any], fields: dict[str, Any], lang: str) -> Agent | None:
+    def _publisher(self, org: dict[str, Any], fields: dict[str, Any], lang: str) -> Agent | None:
         """The organisation, completed by ckanext-dcat's publisher_* fields (which win where both speak)."""
         extra = {
             k: str(fields[f"publisher_{k}"]).strip()
@@ -431,11 +433,22 @@ class CkanHarvester(Harvester):
         url = extra.get("url")
         return Agent(
             name=_texts(extra.get("name") or org.get("title") or org.get("name"), lang),
-            uri=extra.get("uri") or org.get("uri") or None,
+            uri=extra.get("uri") or org.get("uri") or (None if "name" in extra else self.publisher_uri(org)),
             identifier=extra.get("identifier") or org.get("identifier") or None,
             email=extra.get("email", "").removeprefix("mailto:") or None,
             url=url if url and re.match(r"https?://", url) else None,
         )
+
+    def publisher_uri(self, org: dict[str, Any]) -> str | None:
+        """The organisation's IRI: its page on the portal, `<portal>/organization/<id>` (by name
+        without an id), as ckanext-dcat names a publisher in the portal's own DCAT feed, so the
+        portal harvested by either harvester names one agent; the id, not the name, as a renamed
+        organisation keeps it. Without it, each dataset's publisher was a blank node of its own:
+        the 12 simulated quality registries were 40 unnamed agents in the EHDS feed. A package's
+        publisher_name without a publisher_uri may name another agent than the organisation, and
+        has no IRI (as in ckanext-dcat)."""
+        ident = str(org.get("id") or org.get("name") or "").strip()
+        return f"{self.source.url.rstrip('/')}/organization/{quote(ident, safe='')}" if ident else None
 
     @staticmethod
     def _contact(package: dict[str, Any], lang: str) -> Agent | None:

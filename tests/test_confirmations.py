@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
@@ -11,6 +12,7 @@ from catalog.cli import main
 from catalog.confirmations import holders, overdue, record_harvest
 from catalog.duties import UnknownHolder, confirm
 from catalog.label import label_of
+from catalog.rdf import to_graph
 from tests.factories import mfr_dataset, numbered
 from tests.published import build
 
@@ -32,14 +34,50 @@ def holder(store, settings, key: str):
     return next(h for h in holders(store, settings) if h.key == key)
 
 
-def test_a_harvest_that_finds_changes_confirms_its_source_and_an_unchanged_one_only_when_the_publisher_says_so(
+def test_a_first_harvest_confirms_nothing_though_all_its_records_are_new(settings, store, server, capsys) -> None:
+    """An access body's drill: every source's first harvest was recorded as its holder confirming
+    its descriptions ("the harvest found 42 new ..."), so a file last changed in 2017 scored
+    descriptionConfirmed 1 the day it was first read. Its records were new to the catalogue, not
+    touched by the holder: a change is seen between two harvests."""
+    build(settings, store, server, [mfr_dataset()])
+    assert store.confirmations("source:mfr") == []
+    confirmed = label_of(store, mfr_dataset().uri).metrics["descriptionConfirmed"]
+    assert (confirmed.value, confirmed.note) == (0.0, "never confirmed")
+    capsys.readouterr()
+    assert main(["--home", str(settings.home), "confirmations", "--format", "json"]) == 0
+    mfr = next(h for h in json.loads(capsys.readouterr().out) if h["holder"] == "source:mfr")
+    assert (mfr["last_confirmed"], mfr["confirmed_by"], mfr["overdue"]) == (None, None, False)
+
+
+def test_a_first_harvest_confirms_nothing_even_where_the_publisher_confirms_by_its_feed(
+    settings, store, server
+) -> None:
+    from catalog.config import SourceConfig
+    from catalog.pipeline import harvest
+
+    url = server.serve(
+        "/own/catalog.ttl", to_graph([mfr_dataset()]).serialize(format="turtle"), Content_Type="text/turtle"
+    )
+    settings.sources["own"] = SourceConfig("own", "dcat", url, options={"confirm_unchanged": True})
+    assert harvest(settings, store, None, ["own"])[0].ok
+    assert store.confirmations("source:own") == [], "its word is about a feed it keeps: the next harvest sees it"
+    assert harvest(settings, store, None, ["own"])[0].ok
+    [kept] = store.confirmations("source:own")
+    assert kept["note"] == "the harvest found no change; the publisher confirms by its feed"
+
+
+def test_a_later_harvest_that_finds_changes_confirms_its_source_and_an_unchanged_one_only_when_the_publisher_says_so(
     settings, store, server
 ) -> None:
     build(settings, store, server, [mfr_dataset()])
+    changed = mfr_dataset()
+    changed.title = {"nb": "Et nytt navn"}
+    build(settings, store, server, [changed])
     [first] = store.confirmations("source:mfr")
     assert (first["by"], first["note"]) == ("harvest", "the harvest found 1 new, changed or deleted records")
+    assert label_of(store, mfr_dataset().uri).metrics["descriptionConfirmed"].value == 1.0
     backdate(store, 30)
-    build(settings, store, server, [mfr_dataset()])  # nothing changed
+    build(settings, store, server, [changed])  # nothing changed
     assert len(store.confirmations("source:mfr")) == 1, "an unchanged feed may be one nobody looks at"
     settings.sources["mfr"].options["confirm_unchanged"] = True
     from catalog.pipeline import harvest
@@ -52,6 +90,7 @@ def test_a_harvest_that_finds_changes_confirms_its_source_and_an_unchanged_one_o
 
 def test_a_holder_is_due_a_year_after_its_last_confirmation_and_overdue_after(settings, store, server) -> None:
     build(settings, store, server, [mfr_dataset()])
+    confirm(settings, store, "source", "mfr", "cli", "e-post")
     assert overdue(holders(store, settings)) == []
     backdate(store, 400)
     late = overdue(holders(store, settings))
@@ -66,8 +105,6 @@ def test_a_holder_that_never_confirmed_is_due_a_year_after_the_catalogue_first_h
     settings, store, server
 ) -> None:
     build(settings, store, server, [mfr_dataset()])
-    with store.transaction() as db:
-        db.execute("DELETE FROM confirmations")
     assert not holder(store, settings, "source:mfr").overdue()
     backdate(store, 366)
     never = holder(store, settings, "source:mfr")
@@ -132,15 +169,16 @@ def test_the_overdue_list_page_atom_feed_and_source_page(settings, store, server
 )
 def test_a_harvests_note_is_in_the_readers_language(settings, store, server, client, lang, says) -> None:
     """The bokmål page said "ved innhøsting: the harvest found 37 new, changed or deleted records"."""
-    build(settings, store, server, [mfr_dataset(variables=[])])
+    d = mfr_dataset(variables=[])
+    build(settings, store, server, [d])
+    d.title = {"nb": "Et nytt navn"}
+    build(settings, store, server, [d])  # a change: the first harvest confirms nothing
     page = client.get(f"/confirmations/?lang={lang}").get_data(as_text=True)
     assert says in page
     assert "(<code>catalog confirm</code>)" in page and "`" not in page  # a command as code, not in backticks
 
 
 def test_catalog_confirm_and_confirmations(tmp_path, server, capsys) -> None:
-    from catalog.rdf import to_graph
-
     home = str(tmp_path / "home")
     url = server.serve(
         "/r/catalog.ttl", to_graph([mfr_dataset()]).serialize(format="turtle"), Content_Type="text/turtle"
@@ -151,8 +189,6 @@ def test_catalog_confirm_and_confirmations(tmp_path, server, capsys) -> None:
     assert main(["--home", home, "confirm", "--source", "r", "--note", "e-post"]) == 0
     assert "Registeret (source:r) confirmed its descriptions at" in capsys.readouterr().out
     assert main(["--home", home, "confirmations", "--format", "json"]) == 0
-    import json
-
     found = {h["holder"]: h for h in json.loads(capsys.readouterr().out)}
     assert (found["source:r"]["confirmed_by"], found["source:r"]["note"]) == ("cli", "e-post")
     assert main(["--home", home, "confirm", "--source", "nope"]) == 2

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import json
 
+from rdflib import RDF, URIRef
+from rdflib.namespace import DCTERMS as DCT
+from rdflib.namespace import FOAF
+
 from catalog.config import SourceConfig
+from catalog.export import catalog_graph
 from catalog.model import Agent
 from tests.simulated import (
     codelists,
@@ -52,6 +57,7 @@ def test_packages_map_to_healthdcat_datasets_with_minted_uris(settings, store, s
     assert d.variables[0].uri.endswith("/" + d.variables[0].name)
     assert d.publisher == Agent(
         name={"nb": sim.nation.source(REGISTRY).title},
+        uri=organization_uri(settings, sim, REGISTRY),
         email="kvalitetsregistre@skde.no",
         url="https://www.kvalitetsregistre.no/",
     )
@@ -73,6 +79,59 @@ def test_packages_map_to_healthdcat_datasets_with_minted_uris(settings, store, s
     assert [(v.name, v.datatype, v.title) for v in d.variables] == [
         (v.name, v.datatype, {"nb": v.title["nb"]}) for v in expected.variables
     ]
+
+
+def organization_uri(settings, sim, name: str) -> str:
+    """The simulated registry's organisation page on its portal, by the organisation's id."""
+    from simulator.ckan import organization
+
+    org = organization(sim.nation, sim.nation.source(name))
+    return f"{settings.sources[name].url.rstrip('/')}/organization/{org['id']}"
+
+
+def test_every_dataset_of_an_organisation_names_it_by_one_iri_in_the_store_and_the_ehds_feed(settings, store, sim):
+    """An access body's drill: the 12 CKAN quality registries were 40 blank-node publishers in the
+    EHDS feed (Barnediabetesregisteret 4 times), so the EU platform could not tell one publisher,
+    and the DCAT-AP shapes warned "not IRI" 52 times. An organisation is named by its page on the
+    portal, by its id, as ckanext-dcat names it in the portal's own DCAT feed."""
+    configure(settings, sim, REGISTRY, OTHER)
+    run(settings, store)
+    feed = catalog_graph(settings, store, "healthdcat-ap")
+    for name in (REGISTRY, OTHER):
+        found = datasets(store, name).values()
+        assert len(found) > 1
+        assert {d.publisher.uri for d in found if d.publisher} == {organization_uri(settings, sim, name)}
+        named = {feed.value(URIRef(d.uri), DCT.publisher) for d in found}
+        assert named == {URIRef(organization_uri(settings, sim, name))}
+        assert (URIRef(organization_uri(settings, sim, name)), RDF.type, FOAF.Agent) in feed
+    assert organization_uri(settings, sim, REGISTRY) != organization_uri(settings, sim, OTHER)
+
+
+def test_the_organisations_of_real_ckan_answers_are_named_by_their_portal_pages(tmp_path):
+    """demo.ckan.org's answer (one package of the organisation "sdb", two of none) and HDX's
+    (UNESCO's): an organisation by its page and id, a package without one has no IRI to give."""
+    from catalog.config import Settings
+    from catalog.pipeline import harvest
+    from catalog.store import SQLiteStore
+    from simulator.samples import SampleServer
+    from tests.conftest import shared_path
+
+    settings = Settings.load(tmp_path / "home")
+    with SampleServer(shared_path("real-world")) as samples:
+        for src in samples.source_configs():
+            if src.kind == "ckan":
+                settings.sources[src.name] = src
+        store = SQLiteStore(settings.db_path)
+        assert all(r.ok for r in harvest(settings, store, None, workers=1))
+        publishers = {
+            name: sorted((d.publisher.uri or "") if d.publisher else "" for d in datasets(store, name).values())
+            for name in ("ckan-demo", "hdx")
+        }
+        assert publishers == {
+            "ckan-demo": ["", "", f"{samples.url}/ckan/organization/a326f8a5-b3ee-4d47-a35f-4c7e506f40c1"],
+            "hdx": [f"{samples.url}/hdx/organization/18f2d467-dcf8-4b7e-bffa-b3c338ba3a7c"],
+        }
+        store.close()
 
 
 def test_the_checkpoint_holds_the_newest_change_and_the_records_of_each_package(settings, store, sim):

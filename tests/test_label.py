@@ -14,7 +14,7 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 
 import catalog.label as label_module
-from catalog.label import ELEMENTS, METRICS, OA, Inputs, Label, assess, label_of, relabel
+from catalog.label import BY_NAME, ELEMENTS, METRICS, OA, Inputs, Label, assess, label_of, relabel
 from catalog.model import key_for
 from catalog.pipeline import harvest
 from catalog.rdf import DQV, HK
@@ -76,11 +76,10 @@ def test_the_label_of_a_dataset_on_known_inputs_metric_by_metric() -> None:
 def test_what_cannot_be_assessed_is_left_out_not_scored_zero() -> None:
     d = known_dataset()
     d.variables, d.has_structured_data = [], False
-    label = assess(d, Inputs(conforms=False, mqa_percent=50.0, last_update=None, now=NOW))
+    label = assess(d, Inputs(conforms=False, mqa_percent=50.0, last_update="2026-11-01", now=NOW))
     assert {n for n, m in label.metrics.items() if m.value is None} == {
         "variablesDocumented",
         "variableTypes",
-        "timeliness",
         "harvestReliability",
         "qualityManagement",
         "timeToData",
@@ -90,6 +89,50 @@ def test_what_cannot_be_assessed_is_left_out_not_scored_zero() -> None:
     assert label.elements["enrichments"] == 1.0, "coded content alone: codes apply when variables are not listed"
     assessed = [v for v in label.elements.values() if v is not None]
     assert label.score == round(100 * sum(assessed) / len(assessed), 1)
+
+
+def test_a_dataset_that_states_no_modification_date_scores_zero_for_timeliness_not_as_freshly_updated() -> None:
+    """An access body's drill: the 76 datasets with no dct:modified scored 1.0, "updated" the day
+    the catalogue first harvested them (a 2017 file "Kept up to date"), the 144 that state a date
+    0-0.667. Left out instead, a dataset that says nothing would still rank above one that
+    honestly states an old date; so it scores 0 and says why, as a policy not stated does."""
+    d = known_dataset()
+    d.modified = None
+    undated = assess(d, Inputs(True, 80.0, last_update=None, now=NOW)).metrics["timeliness"]
+    assert (undated.value, undated.note) == (0.0, "level 0 of 3 (no modification date stated)")
+    stated_long_ago = assess(d, Inputs(True, 80.0, last_update="2017-03-01", now=NOW)).metrics["timeliness"]
+    assert stated_long_ago.value == 0.0
+    assert "no modification date stated: 0" in BY_NAME["timeliness"].method
+    assert "uten oppgitt endringsdato: 0" in BY_NAME["timeliness"].method_nb
+
+
+def test_a_harvested_dataset_without_a_modified_date_is_not_dated_by_its_first_harvest(
+    settings, store, server, client
+) -> None:
+    """What the catalogue first held it is no update by its holder: the stored label, its page in
+    either language, its JSON and the EHDS feed's measurement all say the date is not stated."""
+    d = complete_dataset(1)
+    d.modified = None
+    build(settings, store, server, [d])
+    key = key_for(d.uri)
+    stored = label_of(store, d.uri)
+    assert stored is not None
+    timeliness = stored.metrics["timeliness"]
+    assert (timeliness.value, timeliness.note) == (0.0, "level 0 of 3 (no modification date stated)")
+    assert client.get(f"/datasets/{key}/label.json").get_json()["metrics"]["timeliness"] == {
+        "value": 0.0,
+        "note": "level 0 of 3 (no modification date stated)",
+    }
+    today = datetime.now(UTC).date().isoformat()
+    english = client.get(f"/datasets/{key}/label?lang=en").get_data(as_text=True)
+    assert "no modification date stated" in english and f"updated {today}" not in english
+    assert "ingen endringsdato oppgitt" in client.get(f"/datasets/{key}/label?lang=nb").get_data(as_text=True)
+    g = graph(client.get("/catalog.ttl?page_size=100"))
+    measured = {
+        g.value(m, DQV.isMeasurementOf): float(str(g.value(m, DQV.value)))
+        for m in g.objects(URIRef(d.uri), DQV.hasQualityMeasurement)
+    }
+    assert measured[HK.timeliness] == 0.0
 
 
 @pytest.mark.parametrize(
@@ -229,7 +272,7 @@ def test_a_harvest_labels_its_new_datasets_where_it_prepares_them_as_a_relabel_w
 
     at_the_end = assessed_at_the_end(monkeypatch)
     datasets = [complete_dataset(i) for i in range(1, 4)]
-    datasets[2].modified = None  # its timeliness counts from when it was first seen: today
+    datasets[2].modified = None
     configure(settings, "mfr", publish(server, datasets))
     assert harvest(settings, store, None, workers=workers)[0].ok
     assert at_the_end == [], "assessed ahead, none left for the run's end"
@@ -240,8 +283,11 @@ def test_a_harvest_labels_its_new_datasets_where_it_prepares_them_as_a_relabel_w
 
 
 def test_a_changed_dataset_keeps_its_labels_assessment_time_when_the_values_stay(settings, store, server) -> None:
+    from catalog.duties import confirm
+
     d = complete_dataset(1)
     build(settings, store, server, [d])
+    confirm(settings, store, "source", "mfr", "cli")  # as the change will: the first harvest confirmed nothing
     first = label_of(store, d.uri)
     d.title = {"nb": "Et nytt navn", "en": "A new name"}
     build(settings, store, server, [d])
@@ -251,16 +297,20 @@ def test_a_changed_dataset_keeps_its_labels_assessment_time_when_the_values_stay
     assert again.metrics["harvestReliability"].note == "2 of 2", "what it rests on is told as it is now"
 
 
-def test_a_changed_dataset_without_a_modified_date_is_labelled_at_the_runs_end(
+def test_a_changed_dataset_without_a_modified_date_is_labelled_where_it_is_prepared(
     settings, store, server, monkeypatch
 ) -> None:
+    """Its label rests on nothing only the store knows (its timeliness once counted from when the
+    catalogue first held it), so it is assessed ahead as a dated one is."""
     d = complete_dataset(1)
     d.modified = None
     build(settings, store, server, [d])
     at_the_end = assessed_at_the_end(monkeypatch)
     d.title = {"nb": "Et nytt navn", "en": "A new name"}
     build(settings, store, server, [d])
-    assert at_the_end == [d.uri], "its timeliness counts from when it was first seen, which only the store knows"
+    assert at_the_end == []
+    kept = label_of(store, d.uri)
+    assert relabel(settings, store, "mfr", force=True) == 0 and label_of(store, d.uri) == kept
 
 
 def test_labels_assessed_ahead_on_inputs_the_run_did_not_end_with_are_all_assessed_again(
@@ -293,7 +343,7 @@ def test_labels_assessed_ahead_hold_only_if_the_run_ends_on_the_inputs_expected(
 
     expected = label_module.ahead(settings, store, "mfr")
     run_ending("ok")
-    record_harvest(store, "mfr", 1, False)  # the first run confirmed the source today: no second time
+    record_harvest(store, "mfr", 1, False)  # a second run that found a change confirms the source
     assert expected.basis.holds(settings, store, "mfr")
 
     expected = label_module.ahead(settings, store, "mfr")

@@ -205,6 +205,43 @@ def test_catalog_uses_import_prints_each_problem_as_file_line_column_and_exits_2
     assert [u["project_title"] for u in json.loads(capsys.readouterr().out)] == ["Studie"]
 
 
+def test_catalog_uses_import_says_each_problem_on_a_line_of_its_own_after_one_that_says_nothing_was_imported(
+    tmp_path, server, capsys, monkeypatch
+) -> None:
+    """An access body's drill: two bad rows came as one line ("... nothing was imported
+    permits_bad.csv:3: ... :4: ..."), where a line per problem is what an editor or grep can jump
+    to; plain and as JSON log lines alike."""
+    from catalog.rdf import to_graph
+
+    home = str(tmp_path / "home")
+    url = server.serve(
+        "/r/catalog.ttl", to_graph([mfr_dataset()]).serialize(format="turtle"), Content_Type="text/turtle"
+    )
+    assert main(["--home", home, "sources", "add", "r", "--kind", "dcat", "--url", url]) == 0
+    assert main(["--home", home, "harvest"]) == 0
+    bad = tmp_path / "permits_bad.csv"
+    bad.write_text(
+        f"{HEADER}\nGod,UiO,{A},2026-06-01,Lov,Kort\nUkjent,UiO,http://example.org/nope,2026-06-01,Lov,x\n"
+        f"Fremtid,UiO,{A},2099-01-01,Lov,x\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert main(["--home", home, "uses", "import", str(bad)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"error: {bad}: 2 problem(s); nothing was imported",
+        f"{bad}:3: datasets: http://example.org/nope is not a dataset in the catalogue",
+        f"{bad}:4: permit_date: 2099-01-01 is in the future",
+    ]
+    monkeypatch.setenv("CATALOG_LOG_FORMAT", "json")
+    assert main(["--home", home, "uses", "import", str(bad)]) == 2
+    logged = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(entry["level"], entry["event"]) for entry in logged] == [
+        ("error", f"error: {bad}: 2 problem(s); nothing was imported"),
+        ("error", f"{bad}:3: datasets: http://example.org/nope is not a dataset in the catalogue"),
+        ("error", f"{bad}:4: permit_date: 2099-01-01 is in the future"),
+    ]
+
+
 def test_the_admin_api_refuses_a_bad_register_at_once_and_leaves_a_good_one_for_the_scheduler(catalogue) -> None:
     from catalog.scheduler import Scheduler
     from web import create_app

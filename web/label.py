@@ -81,7 +81,7 @@ NOTES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
         re.compile(r"not assessed: the access body has not assessed the holder's maturity"),
         lambda m: _("not assessed: the access body has not assessed the holder's maturity"),
     ),
-    (re.compile(r"not assessed: no update date"), lambda m: _("not assessed: no update date")),
+    (re.compile(r"no modification date stated"), lambda m: _("no modification date stated")),
     (
         re.compile(r"not assessed: no start of the period stated"),
         lambda m: _("not assessed: no start of the period stated"),
