@@ -8,18 +8,20 @@ and `/datasets/<key>.ttl`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import FOAF
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import FOAF, PROV, RDF, RDFS, XSD
 
 from catalog import profiles
 from catalog.config import Settings
 from catalog.export import add_record, record_uri
 from catalog.model import CodeList, Dataset, key_for, text
 from catalog.profiles import catalog_uri
-from catalog.rdf import add_variable, concept_uri, new_graph
+from catalog.published import hdab
+from catalog.rdf import _agent, add_variable, concept_uri, new_graph
 from catalog.store import StoredRecord, StoreReader
 
 PROFILE = profiles.get(profiles.BASE)
@@ -64,6 +66,9 @@ def record_graph(settings: Settings, stored: StoredRecord) -> Graph:
 def describe(settings: Settings, store: StoreReader, uri: str) -> Resource | None:
     """The description of `uri`, or None when the catalogue holds nothing about it."""
     node = URIRef(uri)
+    own = _own(settings, store, uri)
+    if own is not None:
+        return own
     records_base = str(record_uri(settings, ""))
     if uri.startswith(records_base):
         stored = store.get_by_key(uri[len(records_base) :])
@@ -92,6 +97,35 @@ def describe(settings: Settings, store: StoreReader, uri: str) -> Resource | Non
             name = text({"": str(g.value(node, FOAF.name) or "")}) or uri
             return Resource(uri, g, "/search?" + urlencode({"type": "dataset", "q": name}))
     return None
+
+
+RUN_PATH = re.compile(r"/harvest/([^/]+)/run/(\d+)")
+"""A harvest run's URI after `base_uri` (`export.add_catalog_record`: `prov:wasGeneratedBy`)."""
+
+
+def _own(settings: Settings, store: StoreReader, uri: str) -> Resource | None:
+    """What the catalogue's feeds name at its own address and no record holds: its access body
+    (`published.hdab`, every EHDS dataset's `healthdcatap:hdab` and the catalogue's publisher) and
+    a harvest run (each catalogue record's `prov:wasGeneratedBy`). Both answered 404 (the access
+    body's drill): the EU platform, following them, found nothing."""
+    body = hdab(settings)
+    if uri == body.uri:
+        g = new_graph()
+        _agent(g, body, (URIRef(uri), FOAF.name), health=True)
+        return Resource(uri, g, "/ehds/")
+    base = settings.base_uri.rstrip("/")
+    found = RUN_PATH.fullmatch(uri[len(base) :]) if uri.startswith(base) else None
+    run = store.run(int(found.group(2))) if found else None
+    if found is None or run is None or run.source != found.group(1):
+        return None
+    g = new_graph()
+    node = URIRef(uri)
+    g.add((node, RDF.type, PROV.Activity))
+    g.add((node, PROV.startedAtTime, Literal(run.started, datatype=XSD.dateTime)))
+    if run.finished:
+        g.add((node, PROV.endedAtTime, Literal(run.finished, datatype=XSD.dateTime)))
+    g.add((node, RDFS.label, Literal(f"harvest of {run.source}, run {run.id}: {run.status}", lang="en")))
+    return Resource(uri, g, f"/sources/{run.source}")
 
 
 def _concept(settings: Settings, store: StoreReader, uri: str) -> Resource | None:

@@ -6,10 +6,11 @@ from urllib.parse import quote
 
 import pytest
 from rdflib import URIRef
-from rdflib.namespace import CSVW, DCAT, FOAF, RDF, SKOS
+from rdflib.namespace import CSVW, DCAT, FOAF, PROV, RDF, SKOS
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog.model import Agent, key_for
+from catalog.rdf import HEALTH
 from tests.factories import apgar_codes, mfr_dataset
 from tests.published import build, graph
 
@@ -114,6 +115,25 @@ def test_catalogue_records_in_the_feed_resolve(settings, store, server, client):
     record = feed.value(predicate=FOAF.primaryTopic, object=URIRef(mfr_dataset().uri))
     g = graph(client.get(path_of(settings, str(record)), headers={"Accept": "text/turtle"}))
     assert g.value(record, FOAF.primaryTopic) == URIRef(mfr_dataset().uri)
+
+
+def test_the_access_body_and_the_harvest_runs_the_feeds_name_resolve(settings, store, server, client):
+    """Every EHDS dataset's `healthdcatap:hdab` (and the catalogue's publisher) and every catalogue
+    record's `prov:wasGeneratedBy` are URIs at the catalogue's address, which answered 404 (the
+    access body's drill): RDF clients get their descriptions, browsers their pages."""
+    build(settings, store, server, [mfr_dataset(hdab=None)])
+    feed = graph(client.get("/catalog"))
+    body = feed.value(URIRef(mfr_dataset().uri), HEALTH.hdab)
+    run = next(feed.objects(predicate=PROV.wasGeneratedBy))
+    for uri, page in ((body, "/ehds/"), (run, f"/sources/{store.runs()[0].source}")):
+        described = graph(client.get(path_of(settings, str(uri)), headers={"Accept": "text/turtle"}))
+        assert len(described) and set(described.subjects()) >= {uri}, uri
+        answer = client.get(path_of(settings, str(uri)), headers={"Accept": BROWSER})
+        assert answer.status_code == 303 and answer.location.endswith(page)
+    assert (
+        str(graph(client.get("/hdab", headers={"Accept": "text/turtle"})).value(body, FOAF.name)) == settings.hdab_name
+    )
+    assert client.get(path_of(settings, str(run)) + "9", headers={"Accept": "text/turtle"}).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -539,6 +539,7 @@ def test_a_run_keeps_its_counts_and_every_error(store: SQLStore) -> None:
         "the source failed",
     )
     assert last.finished is not None and last.started <= last.finished
+    assert store.run(run) == last and store.run(run + 1) is None  # by its number, as its URI names it
     assert store.errors(run)[0] == errors[0]
     assert (store.errors(run)[1].record_id, store.errors(run)[1].message) == (
         "bad\ufffdid",

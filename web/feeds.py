@@ -183,6 +183,15 @@ def catalog_record(key: str, suffix: str | None = None) -> BaseResponse:
     return _answer(describe(_settings(), _store(), str(record_uri(_settings(), key))), suffix, see_other=False)
 
 
+@bp.get("/hdab")
+@bp.get("/harvest/<source>/run/<int:run>")
+def own_resource(source: str = "", run: int = 0) -> BaseResponse:
+    """The catalogue's access body and its harvest runs, which the feeds name at its address
+    (`catalog.resources._own`): HTML goes to the EHDS page or the source's page."""
+    path = f"/harvest/{source}/run/{run}" if source else "/hdab"
+    return _answer(describe(_settings(), _store(), _settings().base_uri.rstrip("/") + path), None, see_other=False)
+
+
 @bp.get("/datasets/<key>.<suffix>")
 @bp.get("/codelists/<key>.<suffix>")
 def record_document(key: str, suffix: str) -> BaseResponse:
