@@ -495,8 +495,9 @@ def marked_codelists(hits: list[Hit], plan: QueryPlan) -> list[str]:
 
 
 def asks_codes(plan: QueryPlan) -> bool:
-    """Whether a unit of the query is a code, or a name standing for codes ("T2D")."""
-    return any(a.codes or any(code_like(w) for w in a.words) for unit in plan.units for a in unit)
+    """Whether a code is typed in the query: what finds a dataset by its variables' codes (a name
+    standing for codes, "T2D", does not: `analysis.CODE_NAMES_SKIP`)."""
+    return any(code_like(w) for unit in plan.units for a in unit for w in a.words)
 
 
 def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: dict[str, dict[str, Any]]) -> None:
