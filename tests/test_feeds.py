@@ -17,6 +17,7 @@ from rdflib.namespace import DCTERMS as DCT
 from catalog.export import catalog_graph
 from catalog.model import CodeList, Dataset, content_hash, key_for
 from catalog.rdf import ADMS, CSVW, HEALTH, HYDRA
+from catalog.validation import stored_by_rule
 from tests.factories import BASE, apgar_codes, mfr_dataset, numbered
 from tests.published import build, graph
 
@@ -269,6 +270,32 @@ def test_a_code_list_enters_and_leaves_the_ehds_feed_with_the_datasets_that_use_
     build(settings, store, server, [uncoded, apgar_codes()])  # it no longer uses the code list
     dropped = graph(client.get("/catalog", query_string={"modified_since": since}))
     assert tombstones(dropped) == {apgar_codes().uri} and schemes(graph(client.get("/catalog"))) == set()
+
+
+def test_a_code_list_that_breaks_the_profile_stays_out_of_the_ehds_feed_with_its_reason(
+    settings, store, server, client
+):
+    """The access body's drill: a code list in the EHDS feed was never checked against any shape.
+    One without a title (DCAT-AP 3 asks one) is stored and shown, and left out of the EHDS feed
+    with its reason where a dataset's are given: the run's line, `catalog report`'s findings by
+    rule and its page. The dataset using it conforms and stays; the other feeds carry both."""
+    untitled = dataclasses.replace(apgar_codes(), title={})
+    result = build(settings, store, server, [mfr_dataset(), untitled])
+    assert result.line().endswith("; 1 of 2 live records do not conform (`catalog report mfr`)")
+    reason = "Kodelisten mangler tittel (dct:title) | The code list has no title (dct:title)"
+    violations = [rule for rule in stored_by_rule(store.validations("mfr")) if rule[0] == "Violation"]
+    assert violations == [("Violation", "title", reason, 1)]
+    ehds = graph(client.get("/catalog"))
+    assert schemes(ehds) == schemes(graph(client.get("/catalog/dump.nt"), "nt")) == set()
+    assert set(ehds.subjects(RDF.type, DCAT.Dataset)) == {URIRef(mfr_dataset().uri)}
+    assert schemes(graph(client.get("/catalog?profile=dcat-ap-3"))) == {untitled.uri}
+    page = client.get(f"/codelists/{key_for(untitled.uri)}?lang=en").get_data(as_text=True)
+    assert "The EHDS feed leaves this code list out: it has violations of HealthDCAT-AP." in page
+    assert "The code list has no title (dct:title)" in page
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])  # given its title: in the feed
+    assert schemes(graph(client.get("/catalog"))) == {apgar_codes().uri}
+    page = client.get(f"/codelists/{key_for(untitled.uri)}?lang=en").get_data(as_text=True)
+    assert "The EHDS feed carries this code list." in page
 
 
 def test_the_whole_catalogue_streams_as_ntriples(settings, store, server, client):
