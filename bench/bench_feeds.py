@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from catalog import profiles
 from catalog.config import Settings
 from catalog.label import relabel
 from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, Variable, content_hash, dumps
@@ -144,7 +145,9 @@ def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int, codelist
         for profile in ("healthdcat-ap", "dcat-ap-no")
     }
     if codelists:  # they sort after the datasets: the EHDS feed's last pages
-        last = -(-(datasets + codelists) // 100)
+        ehds = profiles.ehds()
+        total, _ = store.listing(limit=1, conforming_kinds=ehds.checked_kinds, referenced_kinds=ehds.referenced_kinds)
+        last = -(-total // 100)
         others["healthdcat-ap, pages of code lists"] = [
             get_page(client, page, "healthdcat-ap") for page in range(last - 9, last + 1)
         ]
