@@ -1,12 +1,16 @@
 """Feed benchmarks: a /catalog page of 100 datasets (target p95 <= 150 ms) and the streamed dump.
 
-    python -m bench.bench_feeds [--datasets 2000] [--variables 100] [--rounds 30]
+    python -m bench.bench_feeds [--datasets 2000] [--variables 100] [--rounds 30] [--codelists 0]
 
 Builds a store of `datasets` x `variables` synthetic records (default 200,000 variables), then
 1. times GET /catalog?page=N&page_size=100 (Turtle) through the Flask app, each page first cold
    (records' statements read from the store, rendered when they were stored, as the pipeline
    does), then again (the page kept in memory), then cold with no stored renderings; against a baseline measured in the same
    run: serialising the same 100 records with rdflib alone;
+   With `--codelists N`, the page benchmark's catalogue holds N code lists besides, every second
+   variable coded by one of them (the simulated nation holds 24 a dataset), and the EHDS feed's
+   pages of code lists are timed too: it carries a code list only while a dataset it carries uses
+   it, which every page asks of the store (`catalog.store.REFERENCED`) for its total and its rows;
 2. streams GET /catalog/dump.nt and samples the process's resident memory while it runs, against
    the same dump of a quarter of the catalogue: constant memory means the same growth for both.
 """
@@ -20,9 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from catalog import profiles
 from catalog.config import Settings
 from catalog.label import relabel
-from catalog.model import Agent, Dataset, Distribution, Variable, content_hash, dumps
+from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, Variable, content_hash, dumps
 from catalog.rdf import to_graph
 from catalog.renderings import FRAGMENTS, render
 from catalog.store import SQLiteStore
@@ -38,7 +43,20 @@ def rss_mib() -> float:
     return 0.0
 
 
-def dataset(n: int, variables: int) -> Dataset:
+def codelist_uri(n: int) -> str:
+    return f"https://registry.example.no/kodeverk/{n:06d}"
+
+
+def codelist(n: int) -> CodeList:
+    return CodeList(
+        uri=codelist_uri(n),
+        identifier=f"kl-{n}",
+        title={"nb": f"Kodeliste {n}"},
+        concepts=[Concept(code=str(c), label={"nb": f"Kode {c}"}) for c in range(5)],
+    )
+
+
+def dataset(n: int, variables: int, codelists: int = 0) -> Dataset:
     uri = f"https://registry.example.no/dataset/{n:06d}"
     return Dataset(
         uri=uri,
@@ -58,20 +76,25 @@ def dataset(n: int, variables: int) -> Dataset:
                 title={"nb": f"Variabel {i}"},
                 description={"nb": f"Variabel {i} i register {n}."},
                 datatype="integer",
-                unit="år",
+                unit=None if codelists and i % 2 else "år",
+                codelist=codelist_uri((n * variables + i) // 2 % codelists) if codelists and i % 2 else None,
             )
             for i in range(variables)
         ],
     )
 
 
-def fill(settings: Settings, store: SQLiteStore, datasets: int, variables: int) -> float:
+def fill(settings: Settings, store: SQLiteStore, datasets: int, variables: int, codelists: int = 0) -> float:
     """Store the records as the pipeline does, their feed statements rendered; the rendering's seconds."""
     run = store.start_run("bench")
     rendering = 0.0
     with store.transaction():
+        for n in range(codelists):
+            c = codelist(n)
+            store.put("bench", run, c, content_hash(c), None, True, None, data=dumps(c))
+            store.save_renderings(c.uri, render(c, content_hash(c), "bench", True, settings))
         for n in range(datasets):
-            d = dataset(n, variables)
+            d = dataset(n, variables, codelists)
             started = time.perf_counter()
             rendered = render(d, content_hash(d), "bench", True, settings)
             rendering += time.perf_counter() - started
@@ -95,7 +118,7 @@ def get_page(client, page: int, profile: str = "dcat-ap-3") -> float:
     return time.perf_counter() - started
 
 
-def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int) -> None:
+def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int, codelists: int = 0) -> None:
     """Each page first cold (its records' statements read from the store, as the pipeline rendered
     them), then again (the answered page kept in memory), then cold again with no stored renderings (as
     after a settings change, before `catalog reindex`: every record written on request)."""
@@ -121,6 +144,13 @@ def bench_pages(client, store: SQLiteStore, datasets: int, rounds: int) -> None:
         profile: [get_page(client, page, profile) for page in range(2, min(pages, 11) + 1)]
         for profile in ("healthdcat-ap", "dcat-ap-no")
     }
+    if codelists:  # they sort after the datasets: the EHDS feed's last pages
+        ehds = profiles.ehds()
+        total, _ = store.listing(limit=1, conforming_kinds=ehds.checked_kinds, referenced_kinds=ehds.referenced_kinds)
+        last = -(-total // 100)
+        others["healthdcat-ap, pages of code lists"] = [
+            get_page(client, page, "healthdcat-ap") for page in range(last - 9, last + 1)
+        ]
     FRAGMENTS.clear()
     PAGES.clear()
     with store.transaction() as db:  # the same pages as before the quality and utility label (issue 19)
@@ -196,20 +226,21 @@ def main() -> None:
     )
     parser.add_argument("--page-variables", type=int, default=20, help="variables per dataset in the page benchmark")
     parser.add_argument("--rounds", type=int, default=50)
+    parser.add_argument("--codelists", type=int, default=0, help="code lists in the page benchmark's catalogue")
     args = parser.parse_args()
     from web import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
         stores = {}
         started = time.perf_counter()
-        for name, datasets, variables in (
-            ("pages", args.page_datasets, args.page_variables),
-            ("quarter", args.datasets // 4, args.variables),
-            ("full", args.datasets, args.variables),
+        for name, datasets, variables, codelists in (
+            ("pages", args.page_datasets, args.page_variables, args.codelists),
+            ("quarter", args.datasets // 4, args.variables, 0),
+            ("full", args.datasets, args.variables, 0),
         ):
             settings = Settings.load(Path(tmp) / name)
             stores[name] = (settings, SQLiteStore(settings.db_path))
-            rendering = fill(settings, stores[name][1], datasets, variables)
+            rendering = fill(settings, stores[name][1], datasets, variables, codelists)
             if name == "pages":
                 print(
                     f"rendering each record's statements in the 3 profiles (the pipeline's work when it stores "
@@ -217,9 +248,15 @@ def main() -> None:
                 )
         print(
             f"built stores in {time.perf_counter() - started:.0f} s: pages {args.page_datasets:,} datasets x "
-            f"{args.page_variables} variables; dump {args.datasets:,} x {args.variables} and a quarter of it"
+            f"{args.page_variables} variables and {args.codelists:,} code lists; dump {args.datasets:,} x {args.variables} and a quarter of it"
         )
-        bench_pages(create_app(stores["pages"][0]).test_client(), stores["pages"][1], args.page_datasets, args.rounds)
+        bench_pages(
+            create_app(stores["pages"][0]).test_client(),
+            stores["pages"][1],
+            args.page_datasets,
+            args.rounds,
+            args.codelists,
+        )
         small = bench_dump(stores["quarter"][0], "a quarter of the catalogue", args.datasets // 4 * args.variables)
         large = bench_dump(stores["full"][0], "the whole catalogue", args.datasets * args.variables)
         print(

@@ -209,7 +209,7 @@ def catalog_graph(
             chosen.add_live(g, stored, live.get(stored.uri), settings)
         batch.clear()
 
-    for stored in store.records():
+    for stored in store.records(conforming_kinds=chosen.checked_kinds, referenced_kinds=chosen.referenced_kinds):
         if chosen.includes(stored):
             batch.append(stored)
             if len(batch) >= 500:

@@ -158,6 +158,7 @@ def feed_page(settings: Settings, store: StoreReader, req: FeedRequest, feed_url
         changed_since=req.modified_since,
         include_deleted=incremental,  # records that left the feed come as tombstones
         conforming_kinds=() if incremental else profile.checked_kinds,
+        referenced_kinds=() if incremental else profile.referenced_kinds,
     )
     last = max(1, -(-total // req.page_size))
     if req.page > last:
@@ -208,7 +209,7 @@ def dump(settings: Settings, store: StoreReader, profile: str) -> Iterator[bytes
     cat = chosen.add_catalog(head, settings, store.version())
     yield render(head.turtle(), "nt")
     batch: list[StoredRecord] = []
-    for stored in store.records():
+    for stored in store.records(conforming_kinds=chosen.checked_kinds, referenced_kinds=chosen.referenced_kinds):
         if chosen.includes(stored):
             batch.append(stored)
         if len(batch) >= 50:

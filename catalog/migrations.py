@@ -167,10 +167,41 @@ CREATE TABLE IF NOT EXISTS labels (          -- derived: each dataset's quality 
 made them with these statements, so on their stores only the duplicate links go (a link is a set
 member: `copy_into` pages through them by their columns, which must then be unique)."""
 
+CODELIST_LINKS_WHY = (
+    "each dataset's links to the code lists its variables use, made from the datasets stored, and "
+    "each code list's `referenced` (a live dataset that conforms uses it): the EHDS feed carries a "
+    "code list only then"
+)
+CODELIST_FLAGS = (
+    "UPDATE records SET referenced = CASE WHEN EXISTS (SELECT 1 FROM links l JOIN records d ON d.uri = l.from_uri "
+    "WHERE l.target = records.uri AND l.relation = 'codelist' AND d.kind = 'dataset' AND d.deleted_at IS NULL "
+    "AND d.conforms = 1) THEN 1 ELSE 0 END WHERE kind = 'codelist'"
+)
+"""`catalog.store.REFERENCED` for every code list, as the writer keeps it from then on."""
+
+SQLITE_V4 = f"""
+ALTER TABLE records ADD COLUMN referenced INTEGER;
+INSERT OR IGNORE INTO links(from_uri, relation, target, target_kind)
+SELECT DISTINCT r.uri, 'codelist', json_extract(v.value, '$.codelist'), 'codelist'
+FROM records r, json_each(r.data, '$.variables') v
+WHERE r.kind = 'dataset' AND json_extract(v.value, '$.codelist') IS NOT NULL;
+{CODELIST_FLAGS}
+"""
+
+POSTGRES_V4 = f"""
+ALTER TABLE records ADD COLUMN referenced integer;
+INSERT INTO links(from_uri, relation, target, target_kind)
+SELECT DISTINCT r.uri, 'codelist', v.value->>'codelist', 'codelist'
+FROM records r CROSS JOIN LATERAL jsonb_array_elements(coalesce(r.data::jsonb->'variables', '[]'::jsonb)) v
+WHERE r.kind = 'dataset' AND v.value->>'codelist' IS NOT NULL ON CONFLICT DO NOTHING;
+{CODELIST_FLAGS}
+"""
+
 SQLITE: tuple[Step, ...] = (
     Step(1, "the schema of the releases before versioning", SQLITE_V1),
     Step(2, "runs still marked running are found without scanning every run", RUNNING_INDEX),
     Step(3, "links between records, counts, and the access body's registers (confirmations, uses, labels)", SQLITE_V3),
+    Step(4, CODELIST_LINKS_WHY, SQLITE_V4),
 )
 
 POSTGRES_V1 = """
@@ -318,6 +349,7 @@ POSTGRES: tuple[Step, ...] = (
         "its UTF-8, which is read as it was",
         "ALTER TABLE records ALTER COLUMN validation TYPE bytea USING convert_to(validation, 'UTF8')",
     ),
+    Step(4, CODELIST_LINKS_WHY, POSTGRES_V4),
 )
 
 

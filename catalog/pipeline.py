@@ -1031,7 +1031,10 @@ def revalidate(
     settings: Settings, store: StoreWriter, source: str | None = None, index: IndexWriter | None = None
 ) -> int:
     """Validate again the live datasets (of `source`, else all) whose published view was made with
-    other operator settings (organisation register, source defaults, access body); how many.
+    other operator settings (organisation register, source defaults, access body), and the live
+    records the EHDS feed checks that other rules validated (a release that changed the shapes;
+    of every kind when `source` is None, as `catalog reindex` asks: the settings change only the
+    datasets' views); how many.
 
     Their records are as their sources said, so nothing is harvested: the new view is validated,
     the flag and the feeds' renderings follow, and a record the EHDS feed now shows differently
@@ -1040,18 +1043,20 @@ def revalidate(
     Each harvested source's checkpoint then says which settings its records were validated with
     (`OPERATOR_VIEW`, read by `follow_settings` and a harvest): `catalog reindex` left the one of
     the harvest before, and settings reverted to it afterwards were taken for those validated."""
-    from catalog.validation import validate_record
+    from catalog.validation import rules, validate_record
 
     infos = {name: source_info(src) for name, src in settings.sources.items()}
     ehds = profiles.ehds()
+    validated_by = rules(ehds.name)
     digests: dict[str, str] = {}
     n = 0
-    for stored in store.records(source, kind="dataset"):
+    kinds = ("dataset",) if source else ehds.checked_kinds
+    for stored in (stored for kind in kinds for stored in store.records(source, kind=kind)):
         current = digests.get(stored.source) or digests.setdefault(
             stored.source, ehds.view_digest(settings, stored.source) or ""
         )
         kept = stored.validation or {}
-        if kept.get("view") == current:
+        if kept.get("rules") == validated_by and (stored.kind != "dataset" or kept.get("view") == current):
             continue
         view = ehds.published(stored.record, settings, settings.sources.get(stored.source))
         report = validate_record(view.record, ehds.name)

@@ -42,7 +42,7 @@ from catalog.search.documents import SourceInfo, encoded_documents
 from catalog.spill import put as spill_put
 from catalog.spill import take as spill_take
 from catalog.store import Outline, StoreReader, packed_report, store_at
-from catalog.validation import Report, validate_record_json
+from catalog.validation import Report, rules, validate_record_json
 from harvesters.base import Deferred, Event, Harvested, Mapped
 
 log = logging.getLogger(__name__)
@@ -114,15 +114,18 @@ class Prepared:
 
 def stored_validation(report: Report, view: Published, settings_digest: str) -> dict[str, Any]:
     """What the store keeps of a record's validation: the report, and what its published view was
-    made from (`view`: the operator's settings; `added`: what the view added), so a change of the
-    settings can be told and its effect on the feed seen."""
-    return {**report.to_dict(), "view": settings_digest, "added": view.digest}
+    made from (`view`: the operator's settings; `added`: what the view added) and validated by
+    (`rules`: `catalog.validation.rules`), so a change of either can be told and its effect on
+    the feed seen."""
+    return {**report.to_dict(), "view": settings_digest, "added": view.digest, "rules": rules(report.profile)}
 
 
 def validated_json(view: Published, profile: str, written: TripleSink | None, settings_digest: str) -> tuple[bool, str]:
     """A record's view validated: whether it conforms, and `stored_validation` of its report as the
     JSON the store keeps (`Report.to_json`'s text), made without the report (`validate_record_json`)."""
-    return validate_record_json(view.record, profile, written, view=settings_digest, added=view.digest)
+    return validate_record_json(
+        view.record, profile, written, view=settings_digest, added=view.digest, rules=rules(profile)
+    )
 
 
 def own_statements(view: Record, profile: str) -> dict[str, TripleSink]:

@@ -304,6 +304,7 @@ class Fragments(SizedLRU[bytes]):
                 r.fetch_url,
                 r.conforms,
                 r.deleted_at,
+                r.referenced,
                 profile,
                 stamp(r.hash, r.source, settings, rendered_as(r.kind, profile)),
             )

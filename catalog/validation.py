@@ -14,6 +14,7 @@ checks work offline. Every finding carries the shape's message and fix hint, eac
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
@@ -369,6 +370,16 @@ def vocabulary_graph() -> Graph:
     for name in VOCABULARIES:
         g.parse(shapes.path(name), format="turtle")
     return g
+
+
+@cache
+def rules(profile: str = DEFAULT_PROFILE) -> str:
+    """A digest of what a record of `profile` is validated by: its shapes files and the
+    vocabularies. Kept with each record's stored report, so that records a release with other
+    rules validated are validated again (`catalog.pipeline.revalidate`, by `catalog reindex`):
+    a verdict stays as it was made until then."""
+    files = [*PROFILES[profile], *VOCABULARIES]
+    return hashlib.sha256(b"".join(shapes.path(name).read_bytes() for name in files)).hexdigest()[:16]
 
 
 @cache

@@ -218,7 +218,7 @@ def test_reindex_rebuilds_from_the_store(home, server, capsys, monkeypatch):
     assert catalog(home, "reindex") == 0
     out = capsys.readouterr().out
     # the dataset's published view changed: validated and rendered again first; then the code list
-    assert "validated 1 datasets again" in out and "statements of 1 records anew" in out
+    assert "validated 1 records again" in out and "statements of 1 records anew" in out
 
 
 def test_harvest_full_maps_everything_again_and_counts_what_did_not_change(home, server, capsys):

@@ -14,8 +14,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, FOAF, RDF, SKOS
 from rdflib.namespace import DCTERMS as DCT
 
-from catalog.model import content_hash, key_for
+from catalog.export import catalog_graph
+from catalog.model import CodeList, Dataset, content_hash, key_for
 from catalog.rdf import ADMS, CSVW, HEALTH, HYDRA
+from catalog.validation import stored_by_rule
 from tests.factories import BASE, apgar_codes, mfr_dataset, numbered
 from tests.published import build, graph
 
@@ -217,8 +219,104 @@ def test_modified_since_gives_what_changed_and_tombstones_for_what_left(settings
     assert gone == [f"{BASE}/dataset/003"]
 
 
+def code_list(name: str) -> CodeList:
+    return dataclasses.replace(apgar_codes(), uri=f"{BASE}/kodeverk/{name}", identifier=name)
+
+
+def coded(n: int, codes: CodeList, **changes: object) -> Dataset:
+    """The n-th small dataset, with one variable coded by `codes`."""
+    apgar = mfr_dataset().variables[-1]
+    variable = dataclasses.replace(apgar, uri=f"{BASE}/dataset/{n:03d}/variabel/KODE", codelist=codes.uri)
+    return numbered(n, variables=[variable], has_structured_data=True, **changes)
+
+
+def schemes(g: Graph) -> set[str]:
+    return {str(s) for s in g.subjects(RDF.type, SKOS.ConceptScheme)}
+
+
+def tombstones(g: Graph) -> set[str]:
+    return {str(g.value(r, FOAF.primaryTopic)) for r in g.subjects(ADMS.status, None)}
+
+
+def cursor(settings, g: Graph) -> str:
+    return str(g.value(URIRef(settings.base_uri.rstrip("/") + "/catalog"), DCT.modified))
+
+
+def test_the_ehds_feed_carries_only_the_code_lists_of_the_datasets_it_carries(settings, store, server, client):
+    """The access body's drill: the EHDS feed carried every code list of the catalogue, those of
+    datasets it leaves out (below the profile's minimum) and those no variable names. A feed
+    exchanged with the EU carries what its datasets use, on its pages, in its dump and in an export;
+    the other feeds carry every live record."""
+    left_out = coded(1, code_list("paritet"), description={})  # no description: not in the EHDS feed
+    build(settings, store, server, [mfr_dataset(), apgar_codes(), left_out, code_list("paritet"), code_list("ubrukt")])
+    used = {apgar_codes().uri}
+    every = used | {code_list("paritet").uri, code_list("ubrukt").uri}
+    for profile, carried in (("healthdcat-ap", used), ("dcat-ap-3", every), ("dcat-ap-no", every)):
+        first = graph(client.get("/catalog", query_string={"profile": profile, "page_size": 1}))
+        pages = int(str(next(first.objects(None, HYDRA.totalItems))))
+        paged = set().union(
+            *(
+                schemes(graph(client.get("/catalog", query_string={"profile": profile, "page_size": 1, "page": n})))
+                for n in range(1, pages + 1)
+            )
+        )
+        dumped = schemes(graph(client.get("/catalog/dump.nt", query_string={"profile": profile}), "nt"))
+        assert paged == dumped == schemes(catalog_graph(settings, store, profile)) == carried, profile
+        assert pages == len(carried) + (1 if profile == "healthdcat-ap" else 2), (
+            "hydra:totalItems counts what is carried"
+        )
+
+
+def test_a_code_list_enters_and_leaves_the_ehds_feed_with_the_datasets_that_use_it(settings, store, server, client):
+    """Its own record unchanged, a code list leaves the EHDS feed when the last dataset there using it
+    leaves or stops using it, and comes back with one: a harvester asking `modified_since` is told
+    (a tombstone, its statements), and a page's ETag moves."""
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])
+    first = client.get("/catalog")
+    since = cursor(settings, graph(first))
+    build(settings, store, server, [mfr_dataset(description={}), apgar_codes()])  # a violation: the dataset leaves
+    assert client.get("/catalog", headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
+    left = graph(client.get("/catalog", query_string={"modified_since": since}))
+    assert tombstones(left) == {mfr_dataset().uri, apgar_codes().uri} and schemes(left) == set()
+    since = cursor(settings, left)
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])  # mended: both come back
+    back = graph(client.get("/catalog", query_string={"modified_since": since}))
+    assert schemes(back) == {apgar_codes().uri} and tombstones(back) == set()
+    since = cursor(settings, back)
+    uncoded = mfr_dataset(variables=mfr_dataset().variables[:-1])
+    build(settings, store, server, [uncoded, apgar_codes()])  # it no longer uses the code list
+    dropped = graph(client.get("/catalog", query_string={"modified_since": since}))
+    assert tombstones(dropped) == {apgar_codes().uri} and schemes(graph(client.get("/catalog"))) == set()
+
+
+def test_a_code_list_that_breaks_the_profile_stays_out_of_the_ehds_feed_with_its_reason(
+    settings, store, server, client
+):
+    """The access body's drill: a code list in the EHDS feed was never checked against any shape.
+    One without a title (DCAT-AP 3 asks one) is stored and shown, and left out of the EHDS feed
+    with its reason where a dataset's are given: the run's line, `catalog report`'s findings by
+    rule and its page. The dataset using it conforms and stays; the other feeds carry both."""
+    untitled = dataclasses.replace(apgar_codes(), title={})
+    result = build(settings, store, server, [mfr_dataset(), untitled])
+    assert result.line().endswith("; 1 of 2 live records do not conform (`catalog report mfr`)")
+    reason = "Kodelisten mangler tittel (dct:title) | The code list has no title (dct:title)"
+    violations = [rule for rule in stored_by_rule(store.validations("mfr")) if rule[0] == "Violation"]
+    assert violations == [("Violation", "title", reason, 1)]
+    ehds = graph(client.get("/catalog"))
+    assert schemes(ehds) == schemes(graph(client.get("/catalog/dump.nt"), "nt")) == set()
+    assert set(ehds.subjects(RDF.type, DCAT.Dataset)) == {URIRef(mfr_dataset().uri)}
+    assert schemes(graph(client.get("/catalog?profile=dcat-ap-3"))) == {untitled.uri}
+    page = client.get(f"/codelists/{key_for(untitled.uri)}?lang=en").get_data(as_text=True)
+    assert "The EHDS feed leaves this code list out: it has violations of HealthDCAT-AP." in page
+    assert "The code list has no title (dct:title)" in page
+    build(settings, store, server, [mfr_dataset(), apgar_codes()])  # given its title: in the feed
+    assert schemes(graph(client.get("/catalog"))) == {apgar_codes().uri}
+    page = client.get(f"/codelists/{key_for(untitled.uri)}?lang=en").get_data(as_text=True)
+    assert "The EHDS feed carries this code list." in page
+
+
 def test_the_whole_catalogue_streams_as_ntriples(settings, store, server, client):
-    build(settings, store, server, [numbered(i) for i in range(3)] + [apgar_codes()])
+    build(settings, store, server, [numbered(i) for i in range(2)] + [mfr_dataset(), apgar_codes()])
     for url in ("/catalog/dump.nt", "/catalog?page=all"):
         response = client.get(url, headers={"Accept": "application/n-triples"})
         assert response.is_streamed and response.mimetype == "application/n-triples"

@@ -67,7 +67,9 @@ def test_an_answer_cut_before_a_moment_says_where_to_continue_though_shorter_tha
     first = changes(client, "2000-01-01", limit=3)
     assert [c["type"] for c in first["changes"]] == ["codelist"] and "next" in first
     second = client.get(first["next"]).get_json()
-    assert [c["type"] for c in second["changes"]] == ["dataset"] + ["variable"] * 4 and "next" not in second
+    assert [c["type"] for c in second["changes"]] == ["dataset"] + ["variable"] * 4 and "next" in second
+    third = client.get(second["next"]).get_json()  # the code list entered the EHDS feed with the dataset using it
+    assert [(c["type"], c["change"]) for c in third["changes"]] == [("codelist", "changed")] and "next" not in third
 
 
 def test_a_permit_in_the_use_register_is_a_change_of_its_dataset(settings, store, server, client):

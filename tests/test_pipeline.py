@@ -1,5 +1,6 @@
 """Harvest -> validate -> store -> index, against a DCAT feed on loopback."""
 
+import dataclasses
 import gc
 import json
 import os
@@ -544,6 +545,27 @@ def test_settings_reverted_after_a_reindex_are_followed_again(settings, store, i
     settings.sources["mfr"].options.pop("defaults")
     assert follow_settings(settings, store, index) == 1  # the scheduler, after the edit
     assert not store.get(bare.uri).conforms
+
+
+def test_a_reindex_validates_again_what_other_rules_validated(settings, store, index, server):
+    """A release that changes the shapes left every stored verdict as it was: after the one that
+    first checked code lists (2026-12-07), a code list without a title stored before stayed in the
+    EHDS feed until its source changed it. `catalog reindex` validates again every record the EHDS
+    feed checks that other rules validated (a source's settings changing, its datasets)."""
+    from catalog.pipeline import revalidate
+
+    untitled = dataclasses.replace(apgar_codes(), title={})
+    configure(settings, "mfr", publish(server, [mfr_dataset(), untitled]))
+    harvest(settings, store, index)
+    store.revalidated(untitled.uri, True, {"conforms": True, "findings": []}, changed=False)  # as the release before
+    assert store.get(untitled.uri).conforms
+    assert revalidate(settings, store, "mfr", index=index) == 0, "a source's settings did not change"
+    before = store.get(untitled.uri).last_changed
+    assert revalidate(settings, store, index=index) == 1  # `catalog reindex`: the code list alone
+    again = store.get(untitled.uri)
+    assert not again.conforms and again.last_changed > before, "it left the EHDS feed: a change for its followers"
+    assert [f["path"] for f in again.validation["findings"]] == ["http://purl.org/dc/terms/title"]
+    assert revalidate(settings, store, index=index) == 0
 
 
 def test_defaults_may_only_name_dataset_fields():

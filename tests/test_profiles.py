@@ -8,6 +8,7 @@ declared here in the test proves that a new release is one class plus its shapes
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -63,8 +64,12 @@ def test_no_feed_carries_a_deleted_record_and_only_the_ehds_feed_asks_datasets_t
     assert profile.includes(stored("dataset", True))
     assert profile.includes(stored("dataset", False)) is not ehds
     assert profile.includes(stored("dataset", None)) is not ehds
-    assert profile.includes(stored("codelist", None)), "code lists are never validated as datasets"
-    assert profile.checked_kinds == (("dataset", "service", "product") if ehds else ())
+    used = dataclasses.replace(stored("codelist", True), referenced=True)
+    assert profile.includes(used)
+    assert profile.includes(dataclasses.replace(used, conforms=False)) is not ehds, "the EHDS feed: only conforming"
+    assert profile.includes(dataclasses.replace(used, referenced=False)) is not ehds, "the EHDS feed: only those used"
+    assert profile.includes(stored("codelist", True)) is not ehds, "the EHDS feed: only when the store said"
+    assert profile.checked_kinds == (("dataset", "service", "product", "codelist") if ehds else ())
 
 
 @pytest.mark.parametrize("profile", FEEDS, ids=lambda p: p.name)

@@ -125,7 +125,7 @@ def test_catalog_reindex_validates_again_what_changed_settings_affect(harvested,
     settings.organisations = parse_organisations({FHI: {"name": "Folkehelseinstituttet", "url": "https://www.fhi.no/"}})
     settings.save_organisations()
     assert main(["--home", str(settings.home), "reindex"]) == 0
-    assert "validated 3 datasets again" in capsys.readouterr().out
+    assert "validated 3 records again" in capsys.readouterr().out
     reloaded = Settings.load(settings.home)
     assert coverage(SQLiteStore(reloaded.db_path), reloaded).total.in_feed == 2
 

@@ -97,11 +97,12 @@ def test_a_store_of_the_last_release_before_versioning_keeps_its_registers_and_l
     assert reader.last_confirmations()["source:mfr"]["note"] == "brev"
     assert [key for key, _data, _datasets in reader.uses(uri)] == ["permit-1"] and reader.use_counts() == {uri: 1}
     assert reader.label_states([uri]) == {uri: (content_hash(mfr_dataset()), "inputs", "digest")}
+    assert reader.get(apgar_codes().uri).referenced, "the dataset's code list, linked by step 4"
 
     copy = SQLiteStore(tmp_path / "copy.sqlite")  # and import-store carries all of it (to PostgreSQL alike)
     copied = SQLiteStore(settings.db_path).copy_into(copy)
     assert (copied["links"], copied["counts"], copied["confirmations"], copied["uses"], copied["labels"]) == (
-        2,
+        3,
         1,
         1,
         1,

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -338,9 +339,10 @@ def test_a_report_kept_as_text_by_an_earlier_version_reads_alike_and_is_copied_p
             store._execute("UPDATE records SET validation=NULL")
             store._execute("ALTER TABLE records ALTER COLUMN validation TYPE text")
             store._execute("UPDATE records SET validation=?", (text,))
-            store._execute("DELETE FROM schema_version WHERE version = 3")
+            store._execute("ALTER TABLE records DROP COLUMN referenced")  # and before step 4
+            store._execute("DELETE FROM schema_version WHERE version >= 3")
         store = store_at(url)
-        assert store.schema_version() == 3
+        assert store.schema_version() == migrations.POSTGRES[-1].version
     else:
         with store.transaction():
             store._execute("UPDATE records SET validation=?", (text,))
@@ -594,6 +596,72 @@ def test_a_feed_page_keeps_records_of_checked_kinds_only_when_they_conform(store
     total, page = store.listing(conforming_kinds=("dataset",))
     assert total == 2 and [r.uri for r in page] == sorted([good.uri, apgar_codes().uri])
     assert [r.uri for r in store.listing(conforming_kinds=("dataset", "codelist"))[1]] == [good.uri]
+
+
+def coded(uri: str, *codelists: str) -> Dataset:
+    """A dataset with one variable coded by each of `codelists`."""
+    d = dataset(uri, *(f"V{i}" for i in range(len(codelists))))
+    for variable, codelist in zip(d.variables, codelists, strict=True):
+        variable.codelist = codelist
+    return d
+
+
+def test_a_code_list_is_listed_for_the_ehds_feed_only_while_a_live_conforming_dataset_uses_it(store: SQLStore) -> None:
+    run = store.start_run("mfr")
+    used, unused = apgar_codes(), replace(apgar_codes(), uri="https://x.example/ubrukt", identifier="ubrukt")
+    good, bad = coded("https://x.example/good", used.uri, used.uri), coded("https://x.example/bad", unused.uri)
+    for record in (used, unused, good):
+        put(store, run, record)
+    put(store, run, bad, conforms=False)
+    total, page = store.listing(conforming_kinds=("dataset",), referenced_kinds=("codelist",))
+    assert total == 2 and [r.uri for r in page] == sorted([good.uri, used.uri])
+    streamed = store.records(conforming_kinds=("dataset",), referenced_kinds=("codelist",))
+    assert [r.uri for r in streamed] == sorted([good.uri, used.uri])
+    assert [(r.uri, r.referenced) for r in store.records(kind="codelist")] == [(used.uri, True), (unused.uri, False)]
+    assert store.get(good.uri).referenced is None, "said of code lists only"
+    assert [r.uri for r in store.listing()[1]] == sorted([good.uri, bad.uri, used.uri, unused.uri])
+
+
+def test_a_code_list_changes_for_feed_followers_when_the_datasets_using_it_come_and_go(store: SQLStore) -> None:
+    """Its own record unchanged, a code list enters or leaves the EHDS feed with the datasets using
+    it: its last change moves then (as `touch`), and only then."""
+    run = store.start_run("mfr")
+    codes = apgar_codes()
+    put(store, run, codes)
+
+    def moved(write) -> bool:
+        before = store.get(codes.uri).last_changed
+        write()
+        return store.get(codes.uri).last_changed > before
+
+    first, second = coded("https://x.example/1", codes.uri), coded("https://x.example/2", codes.uri)
+    assert moved(lambda: put(store, run, first))  # now used
+    assert not moved(lambda: put(store, run, second))  # used already
+    assert not moved(lambda: store.mark_deleted([first.uri], run))  # still used by the second
+    assert moved(lambda: store.revalidated(second.uri, False, {"conforms": False}, changed=True))  # used by none
+    assert moved(lambda: store.revalidated(second.uri, True, {"conforms": True}, changed=True))
+    assert moved(lambda: put(store, run, replace(second, variables=[])))  # it stopped using it
+    assert store.get(codes.uri).referenced is False and store.get(codes.uri).deleted_at is None
+    assert [c["uri"] for c in store.changes_since("")].count(codes.uri) == 1, "its own history is unchanged"
+
+
+def test_the_migration_to_code_list_links_makes_them_from_the_datasets_stored(store: SQLStore) -> None:
+    run = store.start_run("mfr")
+    put(store, run, apgar_codes())
+    put(store, run, coded("https://x.example/1", apgar_codes().uri, apgar_codes().uri))
+    put(store, run, dataset("https://x.example/2", "V0"))
+    with store.transaction():  # as a store of the release before: no such links, no such column
+        store._execute("DELETE FROM links")
+        store._execute("ALTER TABLE records DROP COLUMN referenced")
+    steps = migrations.SQLITE if isinstance(store, SQLiteStore) else migrations.POSTGRES
+    [step] = [s for s in steps if s.version == 4]
+    with store.transaction():
+        for statement in step.statements():
+            store._execute(statement)
+    assert store._tuples("SELECT from_uri, relation, target, target_kind FROM links") == [
+        ("https://x.example/1", "codelist", apgar_codes().uri, "codelist")
+    ]
+    assert store.get(apgar_codes().uri).referenced is True
 
 
 # -- links between records: services and products name datasets (or whole sources) ------------

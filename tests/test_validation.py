@@ -3,6 +3,7 @@ with fix hints, reading feeds from files and URLs safely, and the text/JSON repo
 
 from __future__ import annotations
 
+import dataclasses
 import http.server
 import json
 import threading
@@ -11,11 +12,13 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
 
 from catalog import rdf, validation
 from catalog.cli import main
 from catalog.model import Dataset, Variable
 from catalog.validation import Unreadable, format_report, validate_location, validate_records
+from tests.factories import apgar_codes
 from tests.health_records import EU, mfr_dataset
 
 
@@ -57,6 +60,32 @@ def test_a_dataset_without_title_gets_a_bilingual_violation_with_a_fix_hint() ->
     )
     assert finding.message == "Datasettet mangler tittel | The dataset has no title"
     assert finding.hint.startswith("Legg til dct:title") and " | Add dct:title" in finding.hint
+
+
+@pytest.mark.parametrize("profile,checked", [("healthdcat-ap", True), ("dcat-ap-3", True), ("dcat-ap-no", False)])
+def test_a_code_list_needs_a_title_and_each_code_a_label_as_dcat_ap_3_asks(profile: str, checked: bool) -> None:
+    """The access body's drill: no profile checked a code list against anything. DCAT-AP 3.0.1 asks
+    a title of a concept scheme and a preferred label of each concept (CategoryScheme_Shape,
+    Category_Shape) and nothing more; HealthDCAT-AP adds nothing, DCAT-AP-NO 2.0 has them
+    commented out."""
+    assert validate_records([apgar_codes()], profile)[0].conforms
+    untitled = validate_records([dataclasses.replace(apgar_codes(), title={})], profile)[0]
+    written = rdf.to_graph([apgar_codes()])
+    code = URIRef(rdf.concept_uri(apgar_codes().uri, "3"))
+    written.remove((code, SKOS.prefLabel, None))  # as a registry's own feed may write it
+    unlabelled = validation.validate_graph(written, profile)
+    if not checked:
+        assert untitled.conforms and unlabelled.conforms
+        return
+    assert paths_of(untitled) == [("apgar", "title")] and paths_of(unlabelled) == [("3", "prefLabel")]
+    assert (
+        untitled.violations[0].message
+        == "Kodelisten mangler tittel (dct:title) | The code list has no title (dct:title)"
+    )
+    assert (
+        unlabelled.violations[0].message
+        == "Koden mangler etikett (skos:prefLabel) | The code has no label (skos:prefLabel)"
+    )
 
 
 def test_every_message_and_hint_of_our_shapes_is_norwegian_and_english() -> None:

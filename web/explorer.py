@@ -1009,5 +1009,11 @@ def codelist(key: str) -> str:
     except SearchUnavailable as exc:
         log_outage("search", exc)
     return render_template(
-        "codelist.html", stored=stored, cl=stored.record, system=system, code_url=code_url, using=using
+        "codelist.html",
+        stored=stored,
+        cl=stored.record,
+        system=system,
+        code_url=code_url,
+        using=using,
+        findings=findings_for(stored),
     )

@@ -55,14 +55,22 @@ class Profile:
     """Our shapes files (in `shapes/`) that make up this profile, in the order they are loaded."""
     checked_kinds: ClassVar[tuple[str, ...]] = ()
     """Kinds of record this feed carries only when their published view conforms to `shapes`."""
+    referenced_kinds: ClassVar[tuple[str, ...]] = ()
+    """Kinds of record this feed carries only when a dataset it carries uses them (code lists: a
+    variable's hk:codeList), so that it holds no record none of its datasets needs. The store keeps
+    the answer with each code list (`StoredRecord.referenced`: "a live dataset that conforms uses
+    it"), which `StoreReader.listing` and `records` filter by."""
 
     # --- which records the feed carries ----------------------------------------------------------
     def carries(self, kind: str, conforms: bool | None) -> bool:
-        """Whether this feed carries a live record of `kind` with the pipeline's verdict `conforms`."""
+        """Whether this feed carries a live record of `kind` with the pipeline's verdict `conforms`
+        (one of `referenced_kinds` only while a dataset it carries uses it: `includes`)."""
         return kind not in self.checked_kinds or bool(conforms)
 
     def includes(self, stored: StoredRecord) -> bool:
         """Whether this feed carries the stored record (never one deleted at its source)."""
+        if stored.kind in self.referenced_kinds and not stored.referenced:
+            return False
         return not stored.deleted_at and self.carries(stored.kind, stored.conforms)
 
     def levels(self) -> Sequence[AccessLevel]:

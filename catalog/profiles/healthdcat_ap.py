@@ -38,11 +38,15 @@ LEVELS: dict[str, str] = {"PUBLIC": "public", "RESTRICTED": "restricted", "NON_P
 
 class HealthDcatAp(DcatAp3):
     """What every HealthDCAT-AP release asks: a dataset reaches the feed only when its published
-    view (the source's statements completed by the operator, `catalog.published`) conforms; the
-    catalogue names the EHDS regulation as its applicable legislation."""
+    view (the source's statements completed by the operator, `catalog.published`) conforms, and
+    a code list only when it conforms (DCAT-AP 3's rules of a concept scheme and its concepts,
+    `shapes/dcat-ap-3.ttl`) and a dataset there uses it (the feed exchanged with the EU holds
+    what its datasets need and nothing else); the catalogue names the EHDS regulation as its
+    applicable legislation."""
 
     name = "healthdcat-ap"
-    checked_kinds = ("dataset", "service", "product")
+    checked_kinds = ("dataset", "service", "product", "codelist")
+    referenced_kinds = ("codelist",)
     release: ClassVar[str] = ""
     official_release: ClassVar[str] = ""
     """The folder of the release's official files under ../shared/standards/healthdcat-ap."""
