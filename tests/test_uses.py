@@ -163,6 +163,10 @@ def test_the_ehds_feed_refers_each_dataset_to_its_permits_and_uses_ttl_holds_the
     for use in uses:
         assert (use, RDF.type, PROV.Activity) in g and (use, PROV.used, URIRef(A)) in g
         assert g.value(use, DCT.title) is not None and g.value(use, PROV.wasAssociatedWith) is not None
+        # each permit the feed names resolves to its description, as RDF clients ask, not to the page
+        path = "/" + str(use).removeprefix(settings.base_uri)
+        described = graph(client.get(path, headers={"Accept": "text/turtle"}))
+        assert (use, RDF.type, PROV.Activity) in described and (use, PROV.used, URIRef(A)) in described
     whole = Graph().parse(data=client.get("/uses.ttl").get_data(), format="turtle")
     assert len(set(whole.subjects(RDF.type, PROV.Activity))) == 2
 

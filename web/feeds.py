@@ -60,6 +60,13 @@ def negotiate(html: bool = False) -> str | None:
     return {v: k for k, v in MEDIA_TYPES.items()}.get(best or "text/turtle", "turtle")
 
 
+def rdf_asked() -> str | None:
+    """The RDF format a client asks for by name, or None (HTML) when it asks for nothing, for
+    anything, or for HTML first: for a page that is also a resource (a permit of the register)."""
+    best = request.accept_mimetypes.best_match(["text/html", *RDF_TYPES, *KINDRED], default="text/html")
+    return None if best == "text/html" else negotiate()
+
+
 def _format(suffix: str | None) -> str:
     if suffix is None:
         return negotiate() or "turtle"

@@ -17,9 +17,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from catalog.model import Dataset, LangText, key_for, text
-from catalog.uses import DataUse, register, register_graph, select
+from catalog.rdf import new_graph
+from catalog.uses import DataUse, add_use, register, register_graph, select
 from web import store
-from web.feeds import rdf_response
+from web.feeds import rdf_asked, rdf_response
 
 bp = Blueprint("uses", __name__)
 FILTERS = ("q", "organisation", "year", "dataset")
@@ -84,8 +85,15 @@ def as_rdf() -> Response:
 
 
 @bp.get("/uses/<path:key>")
-def one(key: str) -> str:
+def one(key: str) -> str | Response:
+    """A permit's page, or, to an RDF client, its description: its URI is what the feeds'
+    `dct:isReferencedBy` names, and it answered HTML whatever was asked (the access body's drill)."""
     found = next((u for u in register(store()) if u.key == key), None)
     if found is None:
         abort(404, "The data use register has no such permit.")
+    fmt = rdf_asked()
+    if fmt is not None:
+        g = new_graph()
+        add_use(g, None, found, current_app.config["SETTINGS"])
+        return rdf_response(g, fmt)
     return render_template("use.html", use=found, titles=dataset_titles([found]))
