@@ -13,6 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import FOAF
 from werkzeug.serving import make_server
 
+from catalog import confirmations
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, CodeList, Concept, Dataset, Distribution, Variable
 from catalog.pipeline import harvest
@@ -185,6 +186,9 @@ def assert_same_catalogue(a: SQLiteStore, b: SQLiteStore) -> None:
 
 def test_b_harvests_a_and_follows_its_additions_changes_and_deletions(instance_a, server, tmp_path):
     a = instance_a
+    # the holder confirmed its descriptions before (Art. 60): a first harvest confirms nothing, and
+    # the next one's confirmation would change every dataset's label in A's feed, sending them all
+    confirmations.record(a.store, "source:registry", "registry", "confirmed by e-mail")
     publish_at_registry(a, server, [complete_dataset(i) for i in range(5)] + [codes()])
     b_settings = Settings.load(tmp_path / "b")
     b = SQLiteStore(b_settings.db_path)
