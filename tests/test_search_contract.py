@@ -1018,6 +1018,10 @@ def test_a_code_finds_the_datasets_whose_variables_may_hold_it(empty: SearchBack
     assert search(empty, "I21", limit=0, disjunctive=True).totals["dataset"] == 2
     assert [h.doc["source"] for h in search(empty, "C50", type="dataset").hits] == ["nhi"]  # its tumours' chapter
     assert [h.doc["source"] for h in search(empty, "I21", type="dataset", filters={"source": ["npr"]}).hits] == ["npr"]
+    # a code no list holds finds the datasets of the category it falls under, as the tab counted
+    broader = search(empty, "I21.4", type="dataset")
+    assert broader.broader_codes == (("I21.4", "I21"),) and [h.doc["source"] for h in broader.hits] == ["npr", "nhi"]
+    assert search(empty, "I21.4", limit=0, disjunctive=True).totals["dataset"] == broader.total
     # a name standing for I21 finds the datasets that say it, not those whose variables' lists hold I21
     assert [h.doc["source"] for h in search(empty, "hjerteinfarkt", type="dataset").hits] == ["nhi"]
     assert "npr/HOVEDTILSTAND" in names(search(empty, "hjerteinfarkt"))  # as their variables still are

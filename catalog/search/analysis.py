@@ -845,7 +845,9 @@ class Alternative:
     match as the start or end of a word (compounds: the words as typed and their synonyms, not the
     parts of a short name or typo corrections); `last` when its last word ends the
     query (matched as a prefix from three letters, as one types); `fuzzy` the edits a typo may cost
-    (0 unless typos are tolerated)."""
+    (0 unless typos are tolerated); `typed` when `codes` are a code typed (the category a code no
+    list holds falls under, `results.with_broader_codes`), not a name's: those find datasets too
+    (`CODE_NAMES_SKIP`)."""
 
     words: tuple[str, ...]
     weight: float = 1.0
@@ -853,6 +855,7 @@ class Alternative:
     affixes: bool = False
     last: bool = False
     fuzzy: int = 0
+    typed: bool = False
 
     def specs(self) -> tuple[Word, ...]:
         """The words as backends build their queries."""

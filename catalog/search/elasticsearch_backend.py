@@ -586,14 +586,9 @@ class ElasticsearchBackend:
             if whom:
                 return {"bool": {"must_not": {"match_all": {}}}}
             codes = [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in alternative.codes]
-            not_datasets = {"term": {"type": CODE_NAMES_SKIP}}
+            skipped = [] if alternative.typed else [{"term": {"type": CODE_NAMES_SKIP}}]
             return {
-                "bool": {
-                    "should": codes,
-                    "minimum_should_match": 1,
-                    "must_not": not_datasets,
-                    "boost": alternative.weight,
-                }
+                "bool": {"should": codes, "minimum_should_match": 1, "must_not": skipped, "boost": alternative.weight}
             }
         quiet = plan.numbers_unscored  # a number beside words: matched as a filter, unscored
         specs = alternative.specs()

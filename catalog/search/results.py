@@ -387,7 +387,7 @@ def with_broader_codes(
             continue
         word = typed.words[0]
         for parent in broader(word):
-            held = (Alternative((), codes=tuple(any_system_terms(parent))),)
+            held = (Alternative((), codes=tuple(any_system_terms(parent)), typed=True),)
             if matches(QueryPlan((held,), parent.lower(), (parent.lower(),))):
                 [unit] = synonyms.plan(parent + " ").units  # a whole code, not one being typed
                 units[index] = unit

@@ -567,7 +567,7 @@ class TantivyBackend:
             flat = None if alternative.codes or len(specs) != 1 else self._terms_of(searcher, schema, specs[0])
             if alternative.codes:
                 codes = [tantivy.Query.term_query(schema, "code_terms", t) for t in alternative.codes]
-                others.append(_no_dataset(schema, _any(codes)))
+                others.append(_any(codes) if alternative.typed else _no_dataset(schema, _any(codes)))
             elif flat is not None:
                 terms += flat
             else:
@@ -587,7 +587,8 @@ class TantivyBackend:
         fields in the required clause: fuzzy terms need them."""
         if alternative.codes:
             codes = [_const(tantivy.Query.term_query(schema, "code_terms", t), CODE_SCORE) for t in alternative.codes]
-            return _weighted(_no_dataset(schema, _any(codes)), alternative.weight), None
+            found = _any(codes) if alternative.typed else _no_dataset(schema, _any(codes))
+            return _weighted(found, alternative.weight), None
         specs = alternative.specs()
         matching = [None if w.fuzzy else self._matching(schema, w.text) for w in specs]
         fast = all(m is not None for m in matching)
