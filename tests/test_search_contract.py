@@ -987,7 +987,8 @@ def test_a_category_finds_the_variables_coded_in_its_classification_without_a_co
     variable may hold the category, so it comes after the lists that do, and names no code."""
     empty.upsert(heart_registries())
     result = search(empty, "I21")
-    assert names(result) == ["npr/HOVEDTILSTAND", "nhi/HOVEDDIAGNOSE"]
+    # the registry about I21 first (its title says "hjerteinfarkt": `NAMED_SCORE`)
+    assert names(result) == ["nhi/HOVEDDIAGNOSE", "npr/HOVEDTILSTAND"]
     assert hit_of(result, "nhi/HOVEDDIAGNOSE").matched_codes == []
     assert hit_of(result, "nhi/HOVEDDIAGNOSE").may_hold == "I21"  # the page says why it is there
     assert hit_of(result, "npr/HOVEDTILSTAND").may_hold is None
@@ -1009,18 +1010,18 @@ def test_a_code_finds_the_datasets_whose_variables_may_hold_it(empty: SearchBack
     named beside it as on a variable's row; the datasets tab's count says the same."""
     empty.upsert(heart_registries())
     result = search(empty, "I21", type="dataset")
-    assert [h.doc["source"] for h in result.hits] == ["npr", "nhi"]
+    assert [h.doc["source"] for h in result.hits] == ["nhi", "npr"]  # the one about it first: NAMED_SCORE
     variables = search(empty, "I21")
-    assert result.hits[0].matched_codes == hit_of(variables, "npr/HOVEDTILSTAND").matched_codes
-    assert ("I21", "Akutt hjerteinfarkt") in result.hits[0].matched_codes
-    assert result.hits[1].matched_codes == [] and result.hits[1].may_hold == "I21"
-    assert result.hits[1].may_hold_in == "ICD-10 (utvalg av kategorier)"
+    assert result.hits[1].matched_codes == hit_of(variables, "npr/HOVEDTILSTAND").matched_codes
+    assert ("I21", "Akutt hjerteinfarkt") in result.hits[1].matched_codes
+    assert result.hits[0].matched_codes == [] and result.hits[0].may_hold == "I21"
+    assert result.hits[0].may_hold_in == "ICD-10 (utvalg av kategorier)"
     assert search(empty, "I21", limit=0, disjunctive=True).totals["dataset"] == 2
     assert [h.doc["source"] for h in search(empty, "C50", type="dataset").hits] == ["nhi"]  # its tumours' chapter
     assert [h.doc["source"] for h in search(empty, "I21", type="dataset", filters={"source": ["npr"]}).hits] == ["npr"]
     # a code no list holds finds the datasets of the category it falls under, as the tab counted
     broader = search(empty, "I21.4", type="dataset")
-    assert broader.broader_codes == (("I21.4", "I21"),) and [h.doc["source"] for h in broader.hits] == ["npr", "nhi"]
+    assert broader.broader_codes == (("I21.4", "I21"),) and [h.doc["source"] for h in broader.hits] == ["nhi", "npr"]
     assert search(empty, "I21.4", limit=0, disjunctive=True).totals["dataset"] == broader.total
     # a name standing for I21 finds the datasets that say it, not those whose variables' lists hold I21
     assert [h.doc["source"] for h in search(empty, "hjerteinfarkt", type="dataset").hits] == ["nhi"]
@@ -1043,7 +1044,7 @@ def test_of_the_equal_matches_of_a_code_those_about_it_come_first(empty: SearchB
             *registry_with_list("kreft2", "Brystkreft", icd10, diagnosis),
         ]
     )
-    for code, first in (("C50", "Brystkreft"), ("C34", "Lungekreft")):
+    for code, first in (("C50", "Brystkreft"), ("C34", "Lungekreft"), ("C33-C34", "Lungekreft")):
         datasets = search(empty, code, type="dataset").hits
         assert [h.doc["label"] for h in datasets][0] == first and len(datasets) == 2
         variables = search(empty, code).hits
@@ -1067,13 +1068,24 @@ def test_an_unlisted_variable_whose_list_the_catalogue_holds_without_codes_is_na
     assert (hit.may_hold, hit.may_hold_list) == ("I21", selection.title)
 
 
+def test_a_registry_about_a_code_comes_before_the_lists_holding_it_whose_variables_only_may(
+    empty: SearchBackend,
+) -> None:
+    """ "I21" listed the myocardial infarction registry's datasets on page 2, after every dataset
+    holding the whole ICD-10, as its diagnosis only may hold I21 (the researcher's drill): its
+    title says a name of I21 ("hjerteinfarkt"), so it comes first, its variable too."""
+    empty.upsert(heart_registries())
+    assert [h.doc["source"] for h in search(empty, "I21", type="dataset").hits] == ["nhi", "npr"]
+    assert names(search(empty, "I21")) == ["nhi/HOVEDDIAGNOSE", "npr/HOVEDTILSTAND"]
+
+
 def test_a_longer_code_no_list_holds_finds_the_unlisted_variables_through_its_category(empty: SearchBackend) -> None:
     """ "I21.4" is no code of the list: it falls under I21, which the list holds and the quality
     registry's variable may hold; "I21.9", which the list holds, finds the list alone."""
     empty.upsert(heart_registries())
     result = search(empty, "I21.4")
     assert result.broader_codes == (("I21.4", "I21"),)
-    assert names(result) == ["npr/HOVEDTILSTAND", "nhi/HOVEDDIAGNOSE"]
+    assert names(result) == ["nhi/HOVEDDIAGNOSE", "npr/HOVEDTILSTAND"]  # as for I21 typed
     assert hit_of(result, "nhi/HOVEDDIAGNOSE").may_hold == "I21"
     assert names(search(empty, "I21.9")) == ["npr/HOVEDTILSTAND"]
 

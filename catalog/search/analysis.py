@@ -171,11 +171,15 @@ another disease area: a tie-break among equal matches, below any difference a wo
 Every ICD-10 variable holds E11 (its code list is the whole classification) and scores
 `CODE_SCORE + EXACT_CODE_BOOST`: a diabetes registry's then comes first, the patient and cause of
 death registries' next, a cancer registry's last (the demo listed the Cancer Registry's first)."""
-NAMED_SCORE = 1.0
+NAMED_SCORE = 2 * CODE_SCORE + EXACT_CODE_BOOST
 """Added to a match of a typed code whose own label, keywords or dataset's title say a common
 name of that code (`QueryPlan.named`): every dataset with the ICD-10 list holds C50, and "C50"
-listed the Cancer Registry's "Brystkreft" sixth of its datasets, after "Lungekreft". A tie-break
-among equal code matches, above the area's (`AREA_BOOST`), which a chapter gives all of them."""
+listed the Cancer Registry's "Brystkreft" sixth of its datasets, after "Lungekreft". As much as
+a code list holding the code and codes below it scores at most (its exact and prefix terms, and
+the exact code: tantivy sums them), so the matches about the code come first: "I21" listed the
+myocardial infarction registry's datasets, whose diagnosis may hold I21 (`UNLISTED_SCORE`), on
+page 2, after every dataset holding the whole ICD-10 (the researcher's drill); among them, those
+whose lists hold it before those that may."""
 MAX_NAMED = 8
 """Most common names of one typed code scored (`CodeNames.names_of`)."""
 PREFIX_SCORE = 1.0
@@ -558,7 +562,13 @@ def index_fields(doc: dict[str, Any], splitter: Decompounder, lists: bool = True
     title, about = get("dataset_title"), get("dataset_keywords")
     if title:
         fields["dataset_title"] = _dataset_context(title, about, splitter)
-    elif about:  # a dataset's own: whom its data are about (`documents.DatasetDocuments`)
+    elif get("type") == "dataset" and label:
+        # a dataset's own title with its compounds' parts and whom its data are about
+        # (`documents.DatasetDocuments`), as its variables have them: "hjerteinfarkt", a name of
+        # I21, is in "Norsk hjerteinfarktregister" for its variables and was not for itself, so
+        # "I21" put the registry's variables first and the registry itself last (`NAMED_SCORE`)
+        fields["dataset_title"] = _dataset_context(label, about, splitter)
+    elif about:
         fields["dataset_title"] = splitter.with_parts(about)
     coded = get("coded")
     if coded:
@@ -952,10 +962,13 @@ class QueryPlan:
     """Units that order the matches without restricting them, those of `POPULATION_WORDS` beside
     other words (`optional_units`); a unit replaced by another (a typo's corrections, a
     compound's parts) is not among them, and is required."""
-    named: tuple[tuple[Alternative, ...], ...] = ()
+    named: tuple[tuple[tuple[str, ...], tuple[Alternative, ...]], ...] = ()
     """Per code typed that has common names (`CodeNames.names_of`: "C50" is brystkreft, breast
-    cancer, ...), those names as a unit that only scores, `NAMED_SCORE`, wherever an optional unit
-    would (any text but code labels): of the many equal matches of a code, those about it first."""
+    cancer, ...): (the codes, those names as a unit that only scores). A document holding one of
+    the codes (in a code list, or may hold it: `codes.unlisted_terms`) scores `NAMED_SCORE` more
+    where one of the names is in its text but its code labels, as an optional unit is matched: of
+    the many equal matches of a code, those about it first. Not a mere mention: a breast cancer
+    registry's HER2 variable, whose description says C50, stays below the lists holding it."""
     rarity: tuple[float, ...] = ()
     """With `any_words`, per unit, what a document matching it scores besides its words' scores
     (`RARITY_SCORE` for the rarest, others as their idf is less): no document holds every word,
@@ -1053,7 +1066,7 @@ class QueryPlan:
                     words += len(FIELD_BOOSTS) * max(1, len(WORD.findall(w.text)))
                     words += len(FUZZY_FIELDS) * expansions if w.fuzzy else 0
                     words += (w.prefix is not None) + (w.part is not None) + CODE_TERMS * w.code
-        n += sum(len(FIELD_BOOSTS) * len(a.words) for unit in self.named for a in unit)
+        n += sum(len(FIELD_BOOSTS) * len(a.words) + CODE_TERMS for _codes, unit in self.named for a in unit)
         return n + words * (2 if self.rarity else 1)  # each unit again, scored by its rarity
 
 
@@ -1245,12 +1258,17 @@ class Synonyms:
             areas=areas,
             spelt_words=tuple(spelt) if any(nynorsk) else (),
             synonyms=tuple(synonyms),
-            named=tuple(
-                tuple(Alternative(name, affixes=True) for name in named)
-                for token in tokens
-                if code_like(token) and (named := self.code_names.names_of(token))
-            ),
+            named=self._code_names_of([*tokens, *(c for _start, _end, codes in ranges for c in codes)]),
         )
+
+    def _code_names_of(self, words: list[str]) -> tuple[tuple[tuple[str, ...], tuple[Alternative, ...]], ...]:
+        """`QueryPlan.named` of these words: each code's names, once for the codes sharing them (a
+        range's, "C18-C20")."""
+        named: dict[tuple[Alternative, ...], list[str]] = {}
+        for code in words:
+            if code_like(code) and (names := self.code_names.names_of(code)):
+                named.setdefault(tuple(Alternative(name, affixes=True) for name in names), []).append(code)
+        return tuple((tuple(codes), unit) for unit, codes in named.items())
 
     def acronym(self, word: str) -> bool:
         """Whether `word` is a name of three letters this list writes in capitals ("DÅR"): not

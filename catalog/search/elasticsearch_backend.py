@@ -632,18 +632,12 @@ class ElasticsearchBackend:
                 for unit, on in zip(plan.units, mask, strict=True)
                 if on
             ]
-            optional += [
-                _const(
-                    {
-                        "bool": {
-                            "should": [self._alternative(a, plan, whom=True) for a in unit],
-                            "minimum_should_match": 1,
-                        }
-                    },
-                    NAMED_SCORE,
-                )
-                for unit in plan.named
-            ]
+            for codes, unit in plan.named:
+                held = [t for code in codes for t in (*any_system_terms(code), *unlisted_terms(code))]
+                about = [self._alternative(a, plan, whom=True) for a in unit]
+                holding = {"terms": {"code_terms": held}}
+                named = {"bool": {"filter": [holding], "should": about, "minimum_should_match": 1}}
+                optional.append(_const(named, NAMED_SCORE))
             units = [u for u, on in zip(units, mask, strict=True) if not on]
             rarity = []
             if plan.any_words:

@@ -379,7 +379,7 @@ def with_broader_codes(
     the nearest code it falls under that some code list holds (`matches` the code's terms alone:
     "HUNT9" is no code under "HUNT", which only text holds), and what was replaced; None when no
     word was. "I21.0" finds the variables of a registry recording ICD-10 categories by "I21"."""
-    units, said = list(plan.units), []
+    units, said, named = list(plan.units), [], list(plan.named)
     exact, exact_words = plan.exact, list(plan.exact_words)
     for index in dead:
         typed = plan.units[index][0]
@@ -389,15 +389,20 @@ def with_broader_codes(
         for parent in broader(word):
             held = (Alternative((), codes=tuple(any_system_terms(parent)), typed=True),)
             if matches(QueryPlan((held,), parent.lower(), (parent.lower(),))):
-                [unit] = synonyms.plan(parent + " ").units  # a whole code, not one being typed
+                instead = synonyms.plan(parent + " ")  # a whole code, not one being typed
+                [unit] = instead.units
                 units[index] = unit
+                named += [n for n in instead.named if n not in named]  # its names, as for it typed
                 said.append((word, parent))
                 exact = exact.replace(word.lower(), parent.lower())
                 exact_words = [parent.lower() if w == word.lower() else w for w in exact_words]
                 break
     if not said:
         return None
-    return dataclasses.replace(plan, units=tuple(units), exact=exact, exact_words=tuple(exact_words)), tuple(said)
+    replaced = dataclasses.replace(
+        plan, units=tuple(units), exact=exact, exact_words=tuple(exact_words), named=tuple(named)
+    )
+    return replaced, tuple(said)
 
 
 # -- counts as a page shows them -------------------------------------------------------------

@@ -638,8 +638,10 @@ class TantivyBackend:
                 scores.append(_const(codes, EXACT_CODE_BOOST))
         for area in plan.areas:
             scores += self._area(schema, area)
-        for unit in plan.named:
-            scores.append(_const(self._whom(searcher, schema, unit), NAMED_SCORE))
+        for named_codes, unit in plan.named:
+            held = [t for code in named_codes for t in (*any_system_terms(code), *unlisted_terms(code))]
+            holding = tantivy.Query.term_set_query(schema, "code_terms", held)
+            scores.append(_const(_all([holding, self._whom(searcher, schema, unit)]), NAMED_SCORE))
         return required, scores
 
     def _whom(self, searcher: Any, schema: Any, unit: tuple[Alternative, ...]) -> Any:
