@@ -545,6 +545,24 @@ def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collec
     assert latest["key"] in button and row["id"] not in button
 
 
+def test_a_row_of_copies_still_collected_collects_the_one_covering_its_span(nation):
+    """A row saying "6 datasets or waves, 1968–" put "Fødsler 1974–" in the basket, and NorPD's
+    "ATC-kode, 2009–" the prescribers' copy of 2014– (the researcher's drill): of the copies still
+    collected, the latest start had won. The one whose data start where the row's do is collected."""
+    rows = nation.get("/api/search?q=røyking svangerskap&grouped=1&limit=50").json["hits"]
+    checked = 0
+    for row in rows:
+        ongoing = [m for m in row["members"] if m["period_start"] and m["period_end"] is None]
+        if row["group_size"] != len(row["members"]) or len({m["period_start"] for m in ongoing}) < 2:
+            continue
+        first = min(ongoing, key=lambda m: m["period_start"])
+        html = nation.get(f"/search?q=røyking svangerskap&group={row['group']}").get_data(as_text=True)
+        button = html.split(f">{row['name']}</code>")[1].split("</div>")[0]
+        assert first["key"] in button, row["name"]
+        checked += 1
+    assert checked, "the case this is about: a row of copies still collected from different years"
+
+
 def test_a_variables_charts_speak_the_pages_language(nation):
     """On English pages the distribution's bars said "932 005" beside a table saying "932,005",
     and the years covered named the other waves by their bokmål titles ("Barnets helse ved fødsel"

@@ -227,17 +227,21 @@ def record_url(endpoint: str, key: str) -> str:
 @bp.app_template_global()
 def row_key(hit: Hit, grouped: bool) -> str:
     """The variable a result row links to and puts in the basket: in a row of identical variables,
-    the one whose data are the latest (still collected first, then the latest end and start), not
-    the best-scoring one: "Fødselsvekt, 5 datasets or waves, 1968–" led to and collected the
-    malformations register's copy of 1970–1982, which a study of births today does not want."""
+    the one whose data are the latest and the longest (still collected first, then the latest end;
+    of those alike, the earliest start), not the best-scoring one: "Fødselsvekt, 5 datasets or
+    waves, 1968–" led to and collected the malformations register's copy of 1970–1982, which a
+    study of births today does not want. Of the copies still collected, the latest start had won:
+    a row saying "1968–" collected "Fødsler 1974–", and NorPD's ATC code of 2009– the prescribers'
+    copy of 2014– (the researcher's drill); the one covering the row's span now does."""
     if not grouped or len(hit.members) < 2:
         return hit.key
 
-    def latest(member: dict[str, Any]) -> tuple[int, int, int]:
+    def wanted(member: dict[str, Any]) -> tuple[int, int, int]:
         start, end = member.get("period_start"), member.get("period_end")
-        return (int(start is not None and end is None), end or start or 0, start or 0)
+        ongoing = start is not None and end is None
+        return (int(ongoing), 0 if ongoing else end or start or 0, -(start or 0) if start is not None else -10_000)
 
-    return str(max(hit.members, key=latest)["key"])
+    return str(max(hit.members, key=wanted)["key"])
 
 
 @bp.app_template_global()
