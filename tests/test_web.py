@@ -23,6 +23,7 @@ from tests.factories import BASE, mfr_dataset
 from tests.web_catalogue import EVIL, FORMULA, NPR, vkey
 from web import create_app
 from web.basket import keys_from_token, token_for
+from web.topics import EXAMPLES
 
 VEKT = vkey(f"{BASE}/variabel/VEKT")
 SVLEN = vkey(f"{BASE}/variabel/SVLEN")
@@ -524,6 +525,18 @@ def test_the_last_page_of_an_estimated_total_is_offered_and_named_beyond_it(nati
     by_estimate = int(offered[-1][0])
     assert offered[-1][1] == "ca. " and abs(by_estimate - last) <= 1  # "about", as the heading says
     assert len(hits(page(nation, f"/search?page={by_estimate}"))) > 0
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_the_front_pages_examples_are_in_its_language_and_each_finds_variables(nation, lang):
+    """The English front page suggested "fødselsvekt, røyker daglig, ... søvn, utdanning" under a
+    search box saying "e.g. birth weight" (the researcher's drill)."""
+    html = nation.get(f"/?lang={lang}").get_data(as_text=True)
+    examples = re.findall(r'<a href="/search\?q=([^"&]+)[^"]*">([^<]+)</a>', html.split('class="examples"')[1])
+    shown = [text for _q, text in examples]
+    assert shown == list(EXAMPLES[lang])
+    for text in shown:
+        assert nation.get("/api/search", query_string={"q": text}).json["total"] > 0, (lang, text)
 
 
 def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collected(nation):

@@ -18,11 +18,17 @@ from catalog.config import SOURCE_KINDS
 from catalog.search import Hit, SearchQuery, SearchUnavailable
 from catalog.topics import Topic, taxonomy
 from web.errors import log_outage
+from web.i18n import current
 
 bp = Blueprint("topics", __name__)
-EXAMPLES = ("fødselsvekt", "røyker daglig", "C50", "metformin", "HbA1c", "søvn", "utdanning")
-"""Example searches on the landing page: a measure, a survey question, a diagnosis code, a drug,
-a lab value, a word that is part of longer words, and a socioeconomic variable."""
+EXAMPLES = {
+    "nb": ("fødselsvekt", "røyker daglig", "C50", "metformin", "HbA1c", "søvn", "utdanning"),
+    "nn": ("fødselsvekt", "røykjer dagleg", "C50", "metformin", "HbA1c", "søvn", "utdanning"),
+    "en": ("birth weight", "daily smoker", "C50", "metformin", "HbA1c", "sleep", "education"),
+}
+"""Example searches on the landing page, in its language: a measure, a survey question, a
+diagnosis code, a drug, a lab value, a word that is part of longer words, and a socioeconomic
+variable. The English page suggested the bokmål words under a box saying "e.g. birth weight"."""
 DATASETS_SHOWN = 200
 
 
@@ -76,7 +82,7 @@ def home() -> str:
     except SearchUnavailable as exc:
         log_outage("search", exc)
         shown = None
-    return render_template("home.html", tiles=shown, kinds=kinds(), examples=EXAMPLES)
+    return render_template("home.html", tiles=shown, kinds=kinds(), examples=EXAMPLES.get(current(), EXAMPLES["nb"]))
 
 
 @bp.get("/topics/")
