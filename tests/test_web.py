@@ -1028,6 +1028,11 @@ def test_xlsx_export_holds_the_same_rows(client):
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0][:4] == ["Kilde", "Datasett", "Kortnavn", "Etikett"] and ws.title == "variabler"
     assert [r[2] for r in values[1:]] == ["VEKT", "SVLEN", "HOVEDDIAGNOSE"]
+    # and the selection's link, which the basket page says to send with it (only the JSON had it)
+    about = load_workbook(io.BytesIO(client.get("/basket/export.xlsx").data))["utvalg"]
+    link = client.get("/basket/export.json").json["request"]
+    assert about["A1"].value == "Lenke til utvalget" and about["B1"].value == link
+    assert about["B1"].hyperlink.target == link
 
 
 def test_spreadsheet_exports_keep_formulas_from_sources_as_text(client):

@@ -373,6 +373,14 @@ def to_xlsx(sel: Selection) -> bytes:
     for row in body:
         ws.append(row)
     ws.freeze_panes = "A2"
+    # the selection's link beside its rows: the basket page asks for the file and the link both,
+    # and only the JSON export carried the link (the researcher's drill)
+    about = wb.create_sheet(_("selection"))
+    link = request_uri(sel)
+    about.append([_("Link to this selection"), link])
+    about["A1"].font = Font(bold=True)
+    about["B1"].hyperlink = link
+    about.column_dimensions["A"].width = 28
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
