@@ -57,6 +57,7 @@ from catalog.model import Dataset, Variable
 from catalog.rdf import DQV, HK, TripleWriter
 from catalog.readiness import publisher_identity
 from catalog.store import StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
+from catalog.texts import in_ui_language
 from catalog.uses import register
 from catalog.validation import Report
 
@@ -71,8 +72,16 @@ class Metric:
     element: str
     en: str
     nb: str
+    nn: str
     method: str  # how the value is computed, in English (the README and the feed describe it)
-    method_nb: str = ""  # and in bokmål, for the label's page
+    method_nb: str = ""  # and in bokmål and nynorsk, for the label's page
+    method_nn: str = ""
+
+    def name_in(self, lang: str) -> str:
+        return in_ui_language(lang, self.nb, self.nn, self.en)
+
+    def method_in(self, lang: str) -> str:
+        return in_ui_language(lang, self.method_nb, self.method_nn, self.method)
 
 
 METHODS_NB = {
@@ -104,6 +113,35 @@ METHODS_NB = {
 }
 """`Metric.method` in bokmål, by metric."""
 
+METHODS_NN = {
+    "minimumElements": "Delen av minimumselementa i gjennomføringsforordninga (EU) 2026/2098 som gjeld datasettet "
+    "og er på plass.",
+    "metadataQuality": "Den MQA-liknande poengsummen for metadatakvaliteten til den publiserte skildringa, i "
+    "prosent av det høgaste moglege, delt på 100.",
+    "variablesDocumented": "Delen av dei oppførte variablane med etikett og skildring.",
+    "descriptionConfirmed": "1 når eigaren har stadfesta skildringane sine siste år (EHDS art. 60), 0,5 siste to "
+    "år, elles 0.",
+    "conformance": "1 når den publiserte skildringa følgjer HealthDCAT-AP, elles 0.",
+    "variableTypes": "Delen av dei oppførte variablane med ein CSVW-datatype.",
+    "timeliness": "Siste oppdatering mot oppgitt oppdateringsfrekvens: innan 1,5 periodar 3, innan 3 periodar 2, "
+    "innan 6 periodar 1, elles 0; delt på 3 (utan oppgitt frekvens: eitt år; utan oppgitt endringsdato: 0).",
+    "harvestReliability": "Delen av dei siste 10 fullførte innhaustingane frå kjelda som lukkast.",
+    "qualityManagement": "Modningsnivået til eigaren i modningsmodellen til QUANTUM slik tilgangsorganet har "
+    "vurdert det (1 innleiande til 5 optimalisert): (nivå − 1) / 4.",
+    "coverageDescribed": "Delen av populasjon, tal på unike individ, tidsdekning, geografisk dekning og typiske "
+    "aldrar som er oppgitt.",
+    "timeSpan": "År dataa dekkjer (til i dag når perioden er open): under 1 0, 1 til 5 1, 5 til 20 2, 20 eller "
+    "fleire 3; delt på 3.",
+    "accessPolicy": "Nivåa til QUANTUM: ingen vilkår 0, grunnleggjande 1 (tilgangsnivå oppgitt), utfyllande 2 "
+    "(tilgangsnivå, rettsleg grunnlag eller gjeldande regelverk, og kvar ein søkjer); delt på 2.",
+    "timeToData": "Nivåa til QUANTUM for gjennomsnittleg tal på dagar frå søknad til utlevering i registeret over "
+    "databruk (til vedtaket der ein bruk ikkje oppgir utleveringsdato): over 180 0, 90 til 180 1, 30 til 90 2, "
+    "under 30 3; delt på 3.",
+    "semanticLinks": "Delen av dei oppførte variablane som er knytte til ei kodeliste, eit kodeverk eller eit omgrep.",
+    "codedContent": "0,5 for oppgitte kodeverk og 0,5 for oppgitte kodeverdiar.",
+}
+"""`Metric.method` in nynorsk, by metric."""
+
 
 @dataclass(frozen=True)
 class Element:
@@ -111,15 +149,19 @@ class Element:
     article: str  # the point of Art. 78(3)
     en: str
     nb: str
+    nn: str
+
+    def name_in(self, lang: str) -> str:
+        return in_ui_language(lang, self.nb, self.nn, self.en)
 
 
 ELEMENTS: tuple[Element, ...] = (
-    Element("documentation", "a", "Documentation", "Dokumentasjon"),
-    Element("technicalQuality", "b", "Technical quality", "Teknisk kvalitet"),
-    Element("maturity", "c", "Quality management", "Kvalitetsarbeid"),
-    Element("coverage", "d", "Coverage", "Dekning"),
-    Element("access", "e", "Access and provision", "Tilgang og utlevering"),
-    Element("enrichments", "f", "Enrichments", "Berikelser"),
+    Element("documentation", "a", "Documentation", "Dokumentasjon", "Dokumentasjon"),
+    Element("technicalQuality", "b", "Technical quality", "Teknisk kvalitet", "Teknisk kvalitet"),
+    Element("maturity", "c", "Quality management", "Kvalitetsarbeid", "Kvalitetsarbeid"),
+    Element("coverage", "d", "Coverage", "Dekning", "Dekning"),
+    Element("access", "e", "Access and provision", "Tilgang og utlevering", "Tilgang og utlevering"),
+    Element("enrichments", "f", "Enrichments", "Berikelser", "Berikingar"),
 )
 
 METRICS: tuple[Metric, ...] = (
@@ -128,12 +170,14 @@ METRICS: tuple[Metric, ...] = (
         "documentation",
         "EHDS minimum elements present",
         "EHDS-minimumselementer på plass",
+        "EHDS-minimumselement på plass",
         "Share of the minimum elements of Implementing Regulation (EU) 2026/2098 that apply to the dataset and are present.",
     ),
     Metric(
         "metadataQuality",
         "documentation",
         "Metadata quality (MQA)",
+        "Metadatakvalitet (MQA)",
         "Metadatakvalitet (MQA)",
         "The MQA-like metadata quality score of the published description, in percent of its maximum, divided by 100.",
     ),
@@ -142,6 +186,7 @@ METRICS: tuple[Metric, ...] = (
         "documentation",
         "Variables documented",
         "Variabler dokumentert",
+        "Variablar dokumenterte",
         "Share of the listed variables with a label and a description.",
     ),
     Metric(
@@ -149,6 +194,7 @@ METRICS: tuple[Metric, ...] = (
         "documentation",
         "Description confirmed",
         "Beskrivelsen bekreftet",
+        "Skildringa stadfesta",
         "1 when the holder confirmed its descriptions within a year (EHDS Art. 60), 0.5 within two years, else 0.",
     ),
     Metric(
@@ -156,6 +202,7 @@ METRICS: tuple[Metric, ...] = (
         "technicalQuality",
         "Conforms to HealthDCAT-AP",
         "Følger HealthDCAT-AP",
+        "Følgjer HealthDCAT-AP",
         "1 when the published description conforms to HealthDCAT-AP, else 0.",
     ),
     Metric(
@@ -163,6 +210,7 @@ METRICS: tuple[Metric, ...] = (
         "technicalQuality",
         "Variables typed",
         "Variabler med datatype",
+        "Variablar med datatype",
         "Share of the listed variables with a CSVW datatype.",
     ),
     Metric(
@@ -170,6 +218,7 @@ METRICS: tuple[Metric, ...] = (
         "technicalQuality",
         "Kept up to date",
         "Holdes oppdatert",
+        "Blir halde oppdatert",
         "The last update against the stated update frequency: within 1.5 periods 3, within 3 periods 2, "
         "within 6 periods 1, else 0; divided by 3 (no frequency stated: a year; no modification date stated: 0).",
     ),
@@ -178,6 +227,7 @@ METRICS: tuple[Metric, ...] = (
         "technicalQuality",
         "Harvests succeed",
         "Innhøstinger lykkes",
+        "Innhaustingar lukkast",
         "Share of the source's last 10 finished harvests that succeeded.",
     ),
     Metric(
@@ -185,6 +235,7 @@ METRICS: tuple[Metric, ...] = (
         "maturity",
         "Quality management maturity",
         "Modenhet i kvalitetsarbeidet",
+        "Modning i kvalitetsarbeidet",
         "The holder's maturity level in QUANTUM's maturity model as the access body assessed it "
         "(1 initial to 5 optimised): (level - 1) / 4.",
     ),
@@ -193,6 +244,7 @@ METRICS: tuple[Metric, ...] = (
         "coverage",
         "Coverage described",
         "Dekning beskrevet",
+        "Dekning skildra",
         "Share of population coverage, number of unique individuals, temporal coverage, geographical "
         "coverage and typical ages that are stated.",
     ),
@@ -201,12 +253,14 @@ METRICS: tuple[Metric, ...] = (
         "coverage",
         "Years covered",
         "År dekket",
+        "År som er dekte",
         "Years the data cover (to today when open-ended): under 1 0, 1 to 5 1, 5 to 20 2, 20 or more 3; divided by 3.",
     ),
     Metric(
         "accessPolicy",
         "access",
         "Access and usage policy",
+        "Tilgangs- og bruksvilkår",
         "Tilgangs- og bruksvilkår",
         "QUANTUM's levels: no policy 0, basic 1 (access rights stated), comprehensive 2 (access rights, "
         "a legal basis or applicable legislation, and where to apply); divided by 2.",
@@ -216,6 +270,7 @@ METRICS: tuple[Metric, ...] = (
         "access",
         "Time from application to data",
         "Tid fra søknad til data",
+        "Tid frå søknad til data",
         "QUANTUM's levels for the mean days from application to data release in the data use register "
         "(to the permit where a use gives no release date): over 180 0, 90 to 180 1, 30 to 90 2, under "
         "30 3; divided by 3.",
@@ -225,6 +280,7 @@ METRICS: tuple[Metric, ...] = (
         "enrichments",
         "Variables linked to standards",
         "Variabler knyttet til standarder",
+        "Variablar knytte til standardar",
         "Share of the listed variables linked to a code list, a coding system or a concept.",
     ),
     Metric(
@@ -232,10 +288,11 @@ METRICS: tuple[Metric, ...] = (
         "enrichments",
         "Codes stated",
         "Koder oppgitt",
+        "Kodar oppgitte",
         "0.5 for the coding systems stated and 0.5 for the code values stated.",
     ),
 )
-METRICS = tuple(replace(m, method_nb=METHODS_NB[m.name]) for m in METRICS)
+METRICS = tuple(replace(m, method_nb=METHODS_NB[m.name], method_nn=METHODS_NN[m.name]) for m in METRICS)
 BY_NAME = {m.name: m for m in METRICS}
 ELEMENT_NAMES = {e.name: e for e in ELEMENTS}
 PERIOD_DAYS = {
@@ -806,19 +863,22 @@ def add_metrics(g: TripleWriter) -> None:
     g.add((category, RDF.type, DQV.Category))
     g.add((category, SKOS.prefLabel, Literal("Data quality and utility label (EHDS Art. 78)", lang="en")))
     g.add((category, SKOS.prefLabel, Literal("Kvalitets- og nytteverdimerke (EHDS art. 78)", lang="nb")))
+    g.add((category, SKOS.prefLabel, Literal("Kvalitets- og nytteverdimerke (EHDS art. 78)", lang="nn")))
     for element in ELEMENTS:
         dimension = HK[element.name]
         g.add((dimension, RDF.type, DQV.Dimension))
         g.add((dimension, DQV.inCategory, category))
         g.add((dimension, SKOS.prefLabel, Literal(element.en, lang="en")))
         g.add((dimension, SKOS.prefLabel, Literal(element.nb, lang="nb")))
+        g.add((dimension, SKOS.prefLabel, Literal(element.nn, lang="nn")))
         g.add((dimension, SKOS.definition, Literal(f"EHDS Art. 78(3)({element.article})", lang="en")))
-    rows = [*((m.name, m.element, m.en, m.nb, m.method) for m in METRICS), SCORE]
-    for name, in_dimension, en, nb, method in rows:
+    rows = [*((m.name, m.element, m.en, m.nb, m.nn, m.method) for m in METRICS), SCORE]
+    for name, in_dimension, en, nb, nn, method in rows:
         metric = HK[name]
         g.add((metric, RDF.type, DQV.Metric))
         g.add((metric, SKOS.prefLabel, Literal(en, lang="en")))
         g.add((metric, SKOS.prefLabel, Literal(nb, lang="nb")))
+        g.add((metric, SKOS.prefLabel, Literal(nn, lang="nn")))
         g.add((metric, SKOS.definition, Literal(method, lang="en")))
         g.add((metric, DQV.expectedDataType, XSD.decimal))
         g.add((metric, DQV.inDimension, HK[in_dimension] if in_dimension else category))
@@ -829,13 +889,14 @@ SCORE = (
     "",
     "Label score",
     "Samlet merke",
+    "Samla merke",
     "The mean of the assessed elements' scores (each the mean of its assessed metrics), from 0 to 1.",
 )
 
 
 def display_name(metric: str, lang: str) -> str:
     m = BY_NAME.get(metric)
-    return (m.en if lang.startswith("en") else m.nb) if m else metric
+    return m.name_in(lang) if m else metric
 
 
 def label_of(store: StoreReader, uri: str) -> Label | None:

@@ -33,6 +33,7 @@ from catalog.config import Settings
 from catalog.model import Agent, Dataset, text
 from catalog.readiness import publisher_identity
 from catalog.store import StoredRecord, StoreReader
+from catalog.texts import Said, in_ui_language
 
 PUBLIC = "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
 
@@ -67,84 +68,128 @@ class Element:
     curie: str
     en: str
     nb: str
+    nn: str
     present: Callable[[Dataset], bool]
     applies: Callable[[Dataset], bool] = lambda d: True
-    condition: str = ""  # when it applies, for people: "Norsk | English"
+    condition: Said = Said("", "")  # when it applies, for people: "Norsk | English", and in nynorsk
+
+    def name_in(self, lang: str) -> str:
+        return in_ui_language(lang, self.nb, self.nn, self.en)
 
 
 ELEMENTS: tuple[Element, ...] = (
-    Element("dct:accessRights", "Access rights", "Tilgangsnivå", lambda d: bool(d.access_rights)),
+    Element("dct:accessRights", "Access rights", "Tilgangsnivå", "Tilgangsnivå", lambda d: bool(d.access_rights)),
     Element(
         "dcatap:applicableLegislation",
         "Applicable legislation",
         "Gjeldende regelverk",
+        "Gjeldande regelverk",
         lambda d: bool(d.applicable_legislation),
     ),
     Element(
         "healthdcatap:hasCodeValues",
         "Code values",
         "Kodeverdier",
+        "Kodeverdiar",
         lambda d: bool(d.code_values),
         _coded,
-        "når variablene bruker koder | when the variables use codes",
+        Said("når variablene bruker koder | when the variables use codes", "når variablane brukar kodar"),
     ),
     Element(
         "healthdcatap:hasCodingSystem",
         "Coding system",
         "Kodeverk",
+        "Kodeverk",
         lambda d: bool(d.coding_systems),
         _coded,
-        "når variablene bruker koder | when the variables use codes",
+        Said("når variablene bruker koder | when the variables use codes", "når variablane brukar kodar"),
     ),
-    Element("dcat:contactPoint", "Contact point", "Kontaktpunkt", lambda d: _reachable(d.contact)),
-    Element("dct:conformsTo", "Conforms to", "Følger standard", lambda d: bool(d.conforms_to)),
-    Element("geodcatap:custodian", "Custodian", "Dataansvarlig", lambda d: _agent(d.custodian)),
-    Element("dct:description", "Description", "Beskrivelse", lambda d: _text(d.description)),
-    Element("dcat:distribution", "Distribution", "Distribusjon", lambda d: any(x.access_url for x in d.distributions)),
-    Element("dct:spatial", "Geographical coverage", "Geografisk dekning", lambda d: bool(d.spatial)),
-    Element("dpv:hasPersonalData", "Has personal data", "Personopplysninger", lambda d: bool(d.has_personal_data)),
+    Element("dcat:contactPoint", "Contact point", "Kontaktpunkt", "Kontaktpunkt", lambda d: _reachable(d.contact)),
+    Element("dct:conformsTo", "Conforms to", "Følger standard", "Følgjer standard", lambda d: bool(d.conforms_to)),
+    Element("geodcatap:custodian", "Custodian", "Dataansvarlig", "Dataansvarleg", lambda d: _agent(d.custodian)),
+    Element("dct:description", "Description", "Beskrivelse", "Skildring", lambda d: _text(d.description)),
+    Element(
+        "dcat:distribution",
+        "Distribution",
+        "Distribusjon",
+        "Distribusjon",
+        lambda d: any(x.access_url for x in d.distributions),
+    ),
+    Element(
+        "dct:spatial", "Geographical coverage", "Geografisk dekning", "Geografisk dekning", lambda d: bool(d.spatial)
+    ),
+    Element(
+        "dpv:hasPersonalData",
+        "Has personal data",
+        "Personopplysninger",
+        "Personopplysningar",
+        lambda d: bool(d.has_personal_data),
+    ),
     Element(
         "healthdcatap:hdab",
         "Health data access body",
         "Helsedatatilgangsorgan",
+        "Helsedatatilgangsorgan",
         lambda d: _agent(d.hdab),
         lambda d: d.access_rights != PUBLIC,
-        "for data som ikke er åpne | for data that are not public",
+        Said("for data som ikke er åpne | for data that are not public", "for data som ikkje er opne"),
     ),
-    Element("healthdcatap:healthCategory", "Health category", "Helsedatakategori", lambda d: bool(d.health_categories)),
-    Element("healthdcatap:healthTheme", "Health theme", "Helsetema", lambda d: bool(d.health_themes)),
-    Element("dct:identifier", "Identifier", "Identifikator", lambda d: bool(d.identifier.strip())),
+    Element(
+        "healthdcatap:healthCategory",
+        "Health category",
+        "Helsedatakategori",
+        "Helsedatakategori",
+        lambda d: bool(d.health_categories),
+    ),
+    Element("healthdcatap:healthTheme", "Health theme", "Helsetema", "Helsetema", lambda d: bool(d.health_themes)),
+    Element("dct:identifier", "Identifier", "Identifikator", "Identifikator", lambda d: bool(d.identifier.strip())),
     Element(
         "healthdcatap:hasStructuredData",
         "Is structured",
         "Strukturerte data",
+        "Strukturerte data",
         lambda d: d.has_structured_data is not None,
     ),
-    Element("dcat:keyword", "Keyword", "Emneord", lambda d: any(words for words in d.keywords.values())),
-    Element("dct:language", "Language", "Språk", lambda d: bool(d.languages)),
+    Element("dcat:keyword", "Keyword", "Emneord", "Emneord", lambda d: any(words for words in d.keywords.values())),
+    Element("dct:language", "Language", "Språk", "Språk", lambda d: bool(d.languages)),
     Element(
-        "healthdcatap:numberOfRecords", "Number of records", "Antall poster", lambda d: d.number_of_records is not None
+        "healthdcatap:numberOfRecords",
+        "Number of records",
+        "Antall poster",
+        "Tal på postar",
+        lambda d: d.number_of_records is not None,
     ),
     Element(
         "healthdcatap:numberOfUniqueIndividuals",
         "Number of unique individuals",
         "Antall unike individer",
+        "Tal på unike individ",
         lambda d: d.number_of_unique_individuals is not None,
     ),
-    Element("dct:provenance", "Provenance", "Opphav", lambda d: _text(d.provenance)),
-    Element("dct:publisher", "Publisher", "Utgiver", lambda d: _agent(d.publisher)),
-    Element("dct:temporal", "Temporal coverage", "Tidsperiode", lambda d: bool(d.temporal_start or d.temporal_end)),
-    Element("dct:title", "Title", "Tittel", lambda d: _text(d.title)),
-    Element("dct:type", "Type", "Type", lambda d: bool(d.dataset_type)),
+    Element("dct:provenance", "Provenance", "Opphav", "Opphav", lambda d: _text(d.provenance)),
+    Element("dct:publisher", "Publisher", "Utgiver", "Utgivar", lambda d: _agent(d.publisher)),
+    Element(
+        "dct:temporal",
+        "Temporal coverage",
+        "Tidsperiode",
+        "Tidsperiode",
+        lambda d: bool(d.temporal_start or d.temporal_end),
+    ),
+    Element("dct:title", "Title", "Tittel", "Tittel", lambda d: _text(d.title)),
+    Element("dct:type", "Type", "Type", "Type", lambda d: bool(d.dataset_type)),
     Element(
         "healthdcatap:hasVariables",
         "Variables",
         "Variabler",
+        "Variablar",
         lambda d: bool(d.variables),
         _structured,
-        "når datasettet har strukturerte data | when the dataset has structured data",
+        Said(
+            "når datasettet har strukturerte data | when the dataset has structured data",
+            "når datasettet har strukturerte data",
+        ),
     ),
-    Element("prov:wasGeneratedBy", "Was generated by", "Generert av", lambda d: bool(d.generated_by)),
+    Element("prov:wasGeneratedBy", "Was generated by", "Generert av", "Laga av", lambda d: bool(d.generated_by)),
 )
 """The 27 elements of Annex Part B, in its order."""
 

@@ -41,6 +41,7 @@ from catalog import rdf
 from catalog.config import EU_AUTHORITY as EU
 from catalog.model import Dataset, Variable
 from catalog.store import StoredRecord
+from catalog.texts import Said
 from catalog.validation import Report
 
 MQA = Namespace("https://data.norge.no/vocabulary/dcatno-mqa#")
@@ -242,42 +243,90 @@ KNOWN_LEGISLATION = (
     "http://lovdata.no/",
 )
 
-FIXES: dict[str, str] = {
-    "keywordAvailability": "Legg til emneord | Add keywords",
-    "categoryAvailability": "Legg til tema (dcat:theme) | Add a theme (dcat:theme)",
-    "spatialAvailability": "Oppgi geografisk dekning | State the geographic coverage",
-    "temporalAvailability": "Oppgi tidsperioden dataene dekker | State the time period the data covers",
-    "accessUrlStatusCode": "Gi hver distribusjon en tilgangslenke | Give every distribution an access URL",
-    "downloadUrlAvailability": "Oppgi nedlastingslenke, eller tilgangsorganet for ikke-åpne data | "
-    "Give a download URL, or the access body for non-open data",
-    "downloadUrlStatusCode": "Sørg for at tilgangsorganet eller nedlastingen kan nås | "
-    "Make sure the access body or the download can be reached",
-    "formatAvailability": "Oppgi format på distribusjonen | State the distribution's format",
-    "mediaTypeAvailability": "Oppgi medietype på distribusjonen | State the distribution's media type",
-    "formatMediaTypeVocabularyAlignment": "Bruk format fra EUs file-type-vokabular | "
-    "Use a format from the EU file-type vocabulary",
-    "formatMediaTypeNonProprietary": "Tilby et åpent format (f.eks. CSV) | Offer an open format (e.g. CSV)",
-    "formatMediaTypeMachineInterpretable": "Tilby et maskinlesbart format | Offer a machine-readable format",
-    "dcatApCompliance": "Rett bruddene i valideringsrapporten | Fix the violations in the validation report",
-    "formatMatch": "La format og medietype stemme overens | Make format and media type agree",
-    "syntaxValid": "Publiser gyldig RDF | Publish valid RDF",
-    "licenceAvailability": "Oppgi lisens, eller lovgrunnlaget for ikke-åpne data | "
-    "Give a licence, or the applicable legislation for non-open data",
-    "knownLicence": "Bruk en kjent lisens eller en ELI-/Lovdata-lenke | Use a known licence or an ELI/Lovdata link",
-    "accessRightsAvailability": "Oppgi tilgangsnivå | State the access level",
-    "accessRightsVocabularyAlignment": "Bruk EUs access-right-vokabular | Use the EU access-right vocabulary",
-    "contactPointAvailability": "Legg til kontaktpunkt | Add a contact point",
-    "publisherAvailability": "Oppgi utgiver | Name the publisher",
-    "rightsAvailability": "Beskriv rettslig grunnlag | Describe the legal basis",
-    "byteSizeAvailability": "Oppgi størrelse (antall poster) | State the size (number of records)",
-    "dateIssuedAvailability": "Oppgi utgivelsesdato | Give the issue date",
-    "dateModifiedAvailability": "Oppgi endringsdato | Give the modification date",
-    "variableLabels": "Gi alle variabler en etikett | Give every variable a label",
-    "variableDescriptions": "Beskriv alle variabler | Describe every variable",
-    "variableTypes": "Gi alle variabler en CSVW-datatype | Give every variable a CSVW datatype",
-    "variableCodes": "Knytt variablene til kodeliste, kodeverk eller enhet | "
-    "Link the variables to a code list, coding system or unit",
+FIXES: dict[str, Said] = {
+    "keywordAvailability": Said("Legg til emneord | Add keywords", "Legg til emneord"),
+    "categoryAvailability": Said("Legg til tema (dcat:theme) | Add a theme (dcat:theme)", "Legg til tema (dcat:theme)"),
+    "spatialAvailability": Said("Oppgi geografisk dekning | State the geographic coverage", "Oppgi geografisk dekning"),
+    "temporalAvailability": Said(
+        "Oppgi tidsperioden dataene dekker | State the time period the data covers", "Oppgi tidsperioden dataa dekkjer"
+    ),
+    "accessUrlStatusCode": Said(
+        "Gi hver distribusjon en tilgangslenke | Give every distribution an access URL",
+        "Gi kvar distribusjon ei tilgangslenke",
+    ),
+    "downloadUrlAvailability": Said(
+        "Oppgi nedlastingslenke, eller tilgangsorganet for ikke-åpne data | "
+        "Give a download URL, or the access body for non-open data",
+        "Oppgi nedlastingslenke, eller tilgangsorganet for data som ikkje er opne",
+    ),
+    "downloadUrlStatusCode": Said(
+        "Sørg for at tilgangsorganet eller nedlastingen kan nås | "
+        "Make sure the access body or the download can be reached",
+        "Syt for at ein kan nå tilgangsorganet eller nedlastinga",
+    ),
+    "formatAvailability": Said(
+        "Oppgi format på distribusjonen | State the distribution's format", "Oppgi format på distribusjonen"
+    ),
+    "mediaTypeAvailability": Said(
+        "Oppgi medietype på distribusjonen | State the distribution's media type", "Oppgi medietype på distribusjonen"
+    ),
+    "formatMediaTypeVocabularyAlignment": Said(
+        "Bruk format fra EUs file-type-vokabular | Use a format from the EU file-type vocabulary",
+        "Bruk format frå file-type-vokabularet til EU",
+    ),
+    "formatMediaTypeNonProprietary": Said(
+        "Tilby et åpent format (f.eks. CSV) | Offer an open format (e.g. CSV)", "Tilby eit ope format (t.d. CSV)"
+    ),
+    "formatMediaTypeMachineInterpretable": Said(
+        "Tilby et maskinlesbart format | Offer a machine-readable format", "Tilby eit maskinlesbart format"
+    ),
+    "dcatApCompliance": Said(
+        "Rett bruddene i valideringsrapporten | Fix the violations in the validation report",
+        "Rett brota i valideringsrapporten",
+    ),
+    "formatMatch": Said(
+        "La format og medietype stemme overens | Make format and media type agree",
+        "Sjå til at format og medietype samsvarar",
+    ),
+    "syntaxValid": Said("Publiser gyldig RDF | Publish valid RDF", "Publiser gyldig RDF"),
+    "licenceAvailability": Said(
+        "Oppgi lisens, eller lovgrunnlaget for ikke-åpne data | "
+        "Give a licence, or the applicable legislation for non-open data",
+        "Oppgi lisens, eller lovgrunnlaget for data som ikkje er opne",
+    ),
+    "knownLicence": Said(
+        "Bruk en kjent lisens eller en ELI-/Lovdata-lenke | Use a known licence or an ELI/Lovdata link",
+        "Bruk ein kjend lisens eller ei ELI-/Lovdata-lenke",
+    ),
+    "accessRightsAvailability": Said("Oppgi tilgangsnivå | State the access level", "Oppgi tilgangsnivå"),
+    "accessRightsVocabularyAlignment": Said(
+        "Bruk EUs access-right-vokabular | Use the EU access-right vocabulary", "Bruk access-right-vokabularet til EU"
+    ),
+    "contactPointAvailability": Said("Legg til kontaktpunkt | Add a contact point", "Legg til kontaktpunkt"),
+    "publisherAvailability": Said("Oppgi utgiver | Name the publisher", "Oppgi utgivar"),
+    "rightsAvailability": Said(
+        "Beskriv rettslig grunnlag | Describe the legal basis", "Gjer greie for rettsleg grunnlag"
+    ),
+    "byteSizeAvailability": Said(
+        "Oppgi størrelse (antall poster) | State the size (number of records)", "Oppgi storleik (talet på postar)"
+    ),
+    "dateIssuedAvailability": Said("Oppgi utgivelsesdato | Give the issue date", "Oppgi utgivingsdato"),
+    "dateModifiedAvailability": Said("Oppgi endringsdato | Give the modification date", "Oppgi endringsdato"),
+    "variableLabels": Said(
+        "Gi alle variabler en etikett | Give every variable a label", "Gi alle variablane ein etikett"
+    ),
+    "variableDescriptions": Said("Beskriv alle variabler | Describe every variable", "Gi alle variablane ei skildring"),
+    "variableTypes": Said(
+        "Gi alle variabler en CSVW-datatype | Give every variable a CSVW datatype",
+        "Gi alle variablane ein CSVW-datatype",
+    ),
+    "variableCodes": Said(
+        "Knytt variablene til kodeliste, kodeverk eller enhet | "
+        "Link the variables to a code list, coding system or unit",
+        "Knyt variablane til kodeliste, kodeverk eller eining",
+    ),
 }
+"""Per metric, what would raise it: as a score carries it ("bokmål | English"), and in nynorsk."""
 
 
 @dataclass
@@ -410,7 +459,7 @@ def score_dataset(dataset: Dataset, report: Report | None, top: int = 5) -> Qual
             float(sum(_weight(m) for m in present)),
         )
     missed = sorted((m for m in metrics if metrics[m] < 1), key=lambda m: (-_weight(m) * (1 - metrics[m]), m))
-    return _score(dimensions, metrics, [FIXES[m] for m in missed[:top]])
+    return _score(dimensions, metrics, [FIXES[m].text for m in missed[:top]])
 
 
 def score_publisher(scores: Iterable[QualityScore], top: int = 5) -> QualityScore:
@@ -430,7 +479,7 @@ def score_publisher(scores: Iterable[QualityScore], top: int = 5) -> QualityScor
     metrics = {m: sum(s.metrics.get(m, 0.0) for s in scores) / n for m in names}
     missing = Counter(m for s in scores for m, v in s.metrics.items() if v < 1)
     ranked = sorted(missing, key=lambda m: (-missing[m] * _weight(m), m))
-    return _score(dimensions, metrics, [FIXES[m] for m in ranked[:top]])
+    return _score(dimensions, metrics, [FIXES[m].text for m in ranked[:top]])
 
 
 def metric_iri(metric: str) -> URIRef:

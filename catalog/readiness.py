@@ -41,6 +41,7 @@ from catalog.model import Agent, Dataset, key_for, text
 from catalog.published import Completed, org_number
 from catalog.rdf import CSVW, CV, DCAT_VERSION, DCATAP, DPV, GEODCATAP, HEALTH, SCHEMA, VCARD, stable_bnode
 from catalog.store import StoredRecord, StoreReader
+from catalog.texts import Said
 
 OPERATOR = "operator"
 PUBLISHER = "publisher"
@@ -127,16 +128,18 @@ AGENT_ROLES = {
     "hdab": HEALTH.hdab,
 }
 ROLE_NAMES = {
-    "publisher": ("Utgiveren", "publisher"),
-    "custodian": ("Dataansvarlig", "custodian"),
-    "creator": ("Opphavspersonen", "creator"),
-    "hdab": ("Tilgangsorganet", "access body"),
+    "publisher": ("Utgiveren", "Utgivaren", "publisher"),
+    "custodian": ("Dataansvarlig", "Dataansvarleg", "custodian"),
+    "creator": ("Opphavspersonen", "Opphavspersonen", "creator"),
+    "hdab": ("Tilgangsorganet", "Tilgangsorganet", "access body"),
 }
-MISSING_CONTACT = (
-    "{nb} mangler e-post eller nettside (kontaktpunkt) | The {en} has no e-mail address or web page (contact point)"
+"""Each agent role as the messages below name it: bokmål, nynorsk, English."""
+MISSING_CONTACT = Said(
+    "{nb} mangler e-post eller nettside (kontaktpunkt) | The {en} has no e-mail address or web page (contact point)",
+    "{nn} manglar e-post eller nettside (kontaktpunkt)",
 )
-MISSING_NAME = "{nb} mangler navn | The {en} has no name"
-MISSING_AGENT = "{nb} mangler | The {en} is missing"
+MISSING_NAME = Said("{nb} mangler navn | The {en} has no name", "{nn} manglar namn")
+MISSING_AGENT = Said("{nb} mangler | The {en} is missing", "{nn} manglar")
 
 
 @dataclass(frozen=True)
@@ -385,15 +388,24 @@ def operator_setting(name: str, view: Dataset, source: str) -> str | None:
 def _agent_gaps(role: str, view: Dataset) -> list[tuple[str, str]]:
     """(field, message) of what an agent lacks for HealthDCAT-AP: its name, its e-mail or web page."""
     agent: Agent | None = getattr(view, role, None)
-    nb, en = ROLE_NAMES.get(role, (role, role))
+    nb, _nn, en = ROLE_NAMES.get(role, (role, role, role))
     if agent is None:
-        return [(role, MISSING_AGENT.format(nb=nb, en=en))]
+        return [(role, MISSING_AGENT.text.format(nb=nb, en=en))]
     out = []
     if not any(n.strip() for n in agent.name.values()):
-        out.append((f"{role}.name", MISSING_NAME.format(nb=nb, en=en)))
+        out.append((f"{role}.name", MISSING_NAME.text.format(nb=nb, en=en)))
     if not agent.email and not agent.url:
-        out.append((f"{role}.email", MISSING_CONTACT.format(nb=nb, en=en)))
+        out.append((f"{role}.email", MISSING_CONTACT.text.format(nb=nb, en=en)))
     return out
+
+
+def agent_texts() -> dict[str, str]:
+    """Every message `_agent_gaps` writes -> its nynorsk."""
+    return {
+        said.text.format(nb=nb, en=en): said.nn.format(nn=nn)
+        for said in (MISSING_AGENT, MISSING_NAME, MISSING_CONTACT)
+        for nb, nn, en in ROLE_NAMES.values()
+    }
 
 
 def _missing(view: Dataset, name: str) -> bool:

@@ -9,7 +9,8 @@ Validation runs on the compiled engine in `catalog.shacl` (exact to pyshacl, abo
 times faster); a profile whose shapes the engine cannot compile falls back to pyshacl. The EU
 controlled vocabularies (shapes/vocabularies/) are part of every data graph, so vocabulary
 checks work offline. Every finding carries the shape's message and fix hint, each written
-"Norsk | English".
+"Norsk | English" (bokmål); the shape holds each in nynorsk too, tagged @nn, which a nynorsk page
+shows (`catalog.texts`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from catalog import profiles, rdf
 from catalog.lru import remember
 from catalog.model import Dataset, Record
 from catalog.shacl import CompiledShapes, Index, Result, Unsupported, path_text, pyshacl_results
+from catalog.texts import Said
 
 PROFILES: dict[str, list[str]] = {
     "catalog": ["catalog.ttl"],
@@ -161,44 +163,87 @@ def _finding_parts(key: tuple[str, str | None, str, str | None, str | None, str]
 
 # --- profiles -------------------------------------------------------------------------------
 
-_GENERIC: dict[str, tuple[str, str]] = {
+_GENERIC: dict[str, tuple[Said, Said]] = {
     "MinCountConstraintComponent": (
-        "Mangler påkrevd verdi for {path} | A required value is missing for {path}",
-        "Legg til {path} | Add {path}",
+        Said(
+            "Mangler påkrevd verdi for {path} | A required value is missing for {path}",
+            "Manglar påkravd verdi for {path}",
+        ),
+        Said("Legg til {path} | Add {path}", "Legg til {path}"),
     ),
     "MaxCountConstraintComponent": (
-        "For mange verdier for {path} | Too many values for {path}",
-        "Behold bare det tillatte antallet {path} | Keep only the allowed number of {path}",
+        Said("For mange verdier for {path} | Too many values for {path}", "For mange verdiar for {path}"),
+        Said(
+            "Behold bare det tillatte antallet {path} | Keep only the allowed number of {path}",
+            "Behald berre det tillatne talet på {path}",
+        ),
     ),
     "ClassConstraintComponent": (
-        "Verdien av {path} har feil type | The value of {path} has the wrong type",
-        "Gi verdien riktig rdf:type | Give the value the right rdf:type",
+        Said(
+            "Verdien av {path} har feil type | The value of {path} has the wrong type",
+            "Verdien av {path} har feil type",
+        ),
+        Said("Gi verdien riktig rdf:type | Give the value the right rdf:type", "Gi verdien rett rdf:type"),
     ),
     "DatatypeConstraintComponent": (
-        "Verdien av {path} har feil datatype | The value of {path} has the wrong datatype",
-        "Skriv verdien med riktig datatype | Write the value with the right datatype",
+        Said(
+            "Verdien av {path} har feil datatype | The value of {path} has the wrong datatype",
+            "Verdien av {path} har feil datatype",
+        ),
+        Said(
+            "Skriv verdien med riktig datatype | Write the value with the right datatype",
+            "Skriv verdien med rett datatype",
+        ),
     ),
     "NodeKindConstraintComponent": (
-        "Verdien av {path} er feil slags node (lenke/tekst) | The value of {path} is the wrong kind of node (link/text)",
-        "Bruk lenke der det kreves lenke og tekst der det kreves tekst | Use a link where a link is required and text where text is required",
+        Said(
+            "Verdien av {path} er feil slags node (lenke/tekst) | The value of {path} is the wrong kind of node (link/text)",
+            "Verdien av {path} er feil slags node (lenke/tekst)",
+        ),
+        Said(
+            "Bruk lenke der det kreves lenke og tekst der det kreves tekst | Use a link where a link is required and text where text is required",
+            "Bruk lenke der det krevst lenke, og tekst der det krevst tekst",
+        ),
     ),
     "HasValueConstraintComponent": (
-        "{path} mangler den påkrevde verdien | {path} lacks the required value",
-        "Sett {path} til verdien profilen krever | Set {path} to the value the profile requires",
+        Said(
+            "{path} mangler den påkrevde verdien | {path} lacks the required value",
+            "{path} manglar den påkravde verdien",
+        ),
+        Said(
+            "Sett {path} til verdien profilen krever | Set {path} to the value the profile requires",
+            "Set {path} til verdien profilen krev",
+        ),
     ),
     "InConstraintComponent": (
-        "Verdien av {path} er ikke en av de tillatte | The value of {path} is not one of the allowed values",
-        "Velg en tillatt verdi | Choose an allowed value",
+        Said(
+            "Verdien av {path} er ikke en av de tillatte | The value of {path} is not one of the allowed values",
+            "Verdien av {path} er ikkje ein av dei tillatne",
+        ),
+        Said("Velg en tillatt verdi | Choose an allowed value", "Vel ein tillaten verdi"),
     ),
     "PatternConstraintComponent": (
-        "Verdien av {path} har feil form | The value of {path} has the wrong form",
-        "Rett skrivemåten | Correct the spelling",
+        Said(
+            "Verdien av {path} har feil form | The value of {path} has the wrong form",
+            "Verdien av {path} har feil form",
+        ),
+        Said("Rett skrivemåten | Correct the spelling", "Rett skrivemåten"),
     ),
 }
 _DEFAULT_GENERIC = (
-    "Verdien av {path} oppfyller ikke regelen | The value of {path} does not meet the rule",
-    "Se regelen i profilen | See the rule in the profile",
+    Said(
+        "Verdien av {path} oppfyller ikke regelen | The value of {path} does not meet the rule",
+        "Verdien av {path} oppfyller ikkje regelen",
+    ),
+    Said("Se regelen i profilen | See the rule in the profile", "Sjå regelen i profilen"),
 )
+"""A finding's message and fix hint where its shape gives none, by constraint component ({path}: the
+property, as a CURIE); in nynorsk beside them, as the shapes give theirs (`catalog.texts`)."""
+
+
+def generic_texts() -> list[Said]:
+    """Every generic message and fix hint, with their placeholders."""
+    return [said for pair in (*_GENERIC.values(), _DEFAULT_GENERIC) for said in pair]
 
 
 @dataclass(frozen=True)
@@ -270,8 +315,8 @@ class Profile:
             path = path_text(g, g.value(shape, SH.path)) or ""
             short = _short(path)
             generic = _GENERIC.get(str(component).rsplit("#", 1)[-1], _DEFAULT_GENERIC)
-            message = _pick(g.objects(shape, SH.message)) or generic[0].format(path=short)
-            hint = _pick(g.objects(shape, HK_FIX)) or generic[1].format(path=short)
+            message = _pick(g.objects(shape, SH.message)) or generic[0].text.format(path=short)
+            hint = _pick(g.objects(shape, HK_FIX)) or generic[1].text.format(path=short)
             self._texts[key] = (message, hint)
         return self._texts[key]
 

@@ -430,3 +430,29 @@ def test_time_to_data_says_it_counts_to_the_permit_where_no_release_date_is_give
     metric = BY_NAME["timeToData"]
     assert "to the permit where a use gives no release date" in metric.method
     assert "til vedtaket der en bruk ikke oppgir utleveringsdato" in metric.method_nb
+
+
+def test_the_label_page_in_nynorsk_names_and_explains_every_element_and_metric_in_nynorsk(
+    settings, store, server, client
+) -> None:
+    """A researcher's drill: `?lang=nn` gave nynorsk headings but each element's and metric's name
+    and method in bokmål ("Holdes oppdatert", "1 når eieren har bekreftet beskrivelsene sine …"),
+    marked lang="nb"."""
+    build(settings, store, server, [complete_dataset(1)])
+    page = client.get(f"/datasets/{key_for(complete_dataset(1).uri)}/label?lang=nn").get_data(as_text=True)
+    assert '<html lang="nn">' in page
+    assert '<h2 id="h-enrichments">Berikingar <small>' in page
+    assert '<th scope="row">Blir halde oppdatert <code>hk:timeliness</code></th>' in page
+    assert '<th scope="row">Variablar dokumenterte <code>hk:variablesDocumented</code></th>' in page
+    assert (
+        "<td>1 når eigaren har stadfesta skildringane sine siste år (EHDS art. 60), 0,5 siste to år, elles 0.</td>"
+        in page
+    )
+    for bokmaal in ("Berikelser", "Holdes oppdatert", "Variabler dokumentert", "eieren har bekreftet", "Andelen av"):
+        assert bokmaal not in page, bokmaal
+    headings = re.findall(r'<h2 id="h-(\w+)">(.*?) <small>', page)
+    assert headings == [(e.name, e.nn) for e in ELEMENTS]
+    rows = re.findall(r'<tr>\s*<th scope="row">(.*?) <code>hk:(\w+)</code></th>.*?<td>([^<]*)</td>\s*</tr>', page, re.S)
+    assert rows == [(m.nn, m.name, m.method_nn) for m in METRICS], "every metric, named and explained in nynorsk"
+    assert not [m.method_nb for m in METRICS if m.method_nb in page]
+    assert 'lang="nb"' not in page.split("<main")[1].split('class="chart"')[1], "no product text marked as bokmål"

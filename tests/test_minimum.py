@@ -7,11 +7,12 @@ publisher; a complete dataset lacks nothing, a thin one exactly the elements it 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from catalog.cli import main
-from catalog.minimum import ELEMENTS, check, missing
+from catalog.minimum import BY_CURIE, ELEMENTS, check, missing
 from catalog.model import Agent, Dataset
 from tests.factories import EU, mfr_dataset
 from tests.published import build
@@ -203,3 +204,21 @@ def test_ehds_check_of_an_empty_catalogue_says_there_is_nothing_to_check(tmp_pat
     out = capsys.readouterr().out
     assert "No datasets to check" in out
     assert "0 of 0" not in out and "100 %" not in out, "nothing checked is not all complete"
+
+
+def test_the_pages_in_nynorsk_name_every_element_in_nynorsk(settings, store, server, client) -> None:
+    """A researcher's drill: `/ehds/minimum/?lang=nn` named the elements in bokmål ("Følger standard"),
+    marked lang="nb"."""
+    build(settings, store, server, [THIN, complete_dataset(1)], name="a")
+    page = client.get("/ehds/minimum/?lang=nn").get_data(as_text=True)
+    assert '<html lang="nn">' in page
+    assert '<th scope="row">Følgjer standard</th><td><code>dct:conformsTo</code></td><td class="num">1</td>' in page
+    gaps = re.findall(r'<th scope="row">([^<]*)</th><td><code>([^<]*)</code>', page)
+    assert gaps and gaps == [(BY_CURIE[curie].nn, curie) for _name, curie in gaps]
+    listed = client.get("/ehds/minimum/sources/a?lang=nn").get_data(as_text=True)
+    lacks = re.findall(r'<span class="element" title="([^"]*)">([^<]*)</span>', listed)
+    assert lacks == [(curie, BY_CURIE[curie].nn) for curie in missing_after_completion()]
+    for html in (page, listed):
+        assert not [e.nb for e in ELEMENTS if e.nb != e.nn and e.nb in html]
+        marked = re.findall(r'<span lang="nb">([^<]*)</span>', html)
+        assert not [e.nn for e in ELEMENTS if e.nn in marked], "no element is marked as bokmål"

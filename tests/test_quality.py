@@ -67,7 +67,7 @@ def test_a_non_public_dataset_without_access_body_loses_the_download_points() ->
     score = score_dataset(mfr_dataset(hdab=None), None)
     assert score.dimensions["accessibility"] == (50.0, 100.0)
     assert score.dimensions["interoperability"] == (85.0, 140.0)  # not validated: no compliance points
-    assert score.fixes[:2] == [quality.FIXES["dcatApCompliance"], quality.FIXES["downloadUrlStatusCode"]]
+    assert score.fixes[:2] == [quality.FIXES["dcatApCompliance"].text, quality.FIXES["downloadUrlStatusCode"].text]
 
 
 @pytest.mark.parametrize(
@@ -139,7 +139,7 @@ def test_the_publisher_score_is_the_mean_and_its_fixes_what_most_datasets_miss()
     assert publisher.total == round((good.total + weak.total) / 2, 1)
     # points missed summed over datasets: five ties at 30 (formatMatch by both datasets, 15 each)
     assert publisher.fixes == [
-        quality.FIXES[m]
+        quality.FIXES[m].text
         for m in (
             "categoryAvailability",
             "dcatApCompliance",

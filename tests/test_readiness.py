@@ -211,6 +211,32 @@ def test_the_ehds_page_lists_coverage_per_source_and_publisher_and_why_each_data
     assert "The dataset has no description" in english and "Only the publisher can supply" in english
 
 
+def test_the_ehds_page_in_nynorsk_says_why_each_dataset_is_left_out_in_nynorsk(settings, store, server):
+    """A researcher's drill: `/ehds/?lang=nn` gave the shapes' messages and fix hints in bokmål
+    ("Ikke-offentlige datasett må ha datasett-type"), marked lang="nb"."""
+    from web import create_app
+
+    untyped = mfr_dataset(uri="https://data.fhi.no/mfr/dataset/4", identifier="mfr-4", dataset_type=None)
+    build(settings, store, server, [*incomplete(), untyped])
+    html = create_app(settings, {"TESTING": True}).test_client().get("/ehds/?lang=nn").get_data(as_text=True)
+    assert '<html lang="nn">' in html
+    for field, message, hint in (
+        ("publisher.email", "Utgivaren manglar e-post eller nettside (kontaktpunkt)", "Innstilling: "),
+        (
+            "description",
+            "Datasettet manglar skildring",
+            "Legg til dct:description som forklarer kva datasettet inneheld",
+        ),
+        ("dataset_type", "Ikkje-offentlege datasett må ha datasett-type", "Innstilling: "),
+    ):
+        assert re.search(rf"<code>{re.escape(field)}</code>: {re.escape(message)}\s*<br><small>{re.escape(hint)}", html)
+    left_out = html.split('id="h-left-out"')[1]
+    for bokmaal in ("mangler", "Ikke-offentlige", "Utgiveren", "beskrivelse", "f.eks."):
+        assert bokmaal not in left_out, bokmaal
+    gaps = re.findall(r'<ul class="gaps \w+">.*?</ul>', left_out, re.S)
+    assert len(gaps) == 4 and not [g for g in gaps if 'lang="nb"' in g], "no message marked as bokmål"
+
+
 def test_the_datasets_left_out_are_named_in_the_pages_language(client, harvested):
     """An English source page listed MSIS's "Laboratoriemeldinger" left out of the feed, and the
     same page elsewhere "Laboratory notifications": the title was taken in bokmål whatever the page."""

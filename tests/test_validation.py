@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from catalog import rdf, validation
@@ -88,15 +88,27 @@ def test_a_code_list_needs_a_title_and_each_code_a_label_as_dcat_ap_3_asks(profi
     )
 
 
-def test_every_message_and_hint_of_our_shapes_is_norwegian_and_english() -> None:
+def test_every_message_and_hint_of_our_shapes_is_in_bokmaal_and_english_and_nynorsk() -> None:
+    """Each is one untagged "bokmål | English" text, as reports carry it, and one tagged @nn, which a
+    nynorsk page shows: a nynorsk page said "Ikke-offentlige datasett må ha datasett-type"."""
     from rdflib.namespace import SH
 
     for name in validation.PROFILES:
         g = validation.shapes_graph(name)
         for predicate in (SH.message, validation.HK_FIX):
-            for text in g.objects(None, predicate):
-                nb, sep, en = str(text).partition(" | ")
-                assert sep and nb.strip() and en.strip(), f"{name}: {text!r} is not 'Norsk | English'"
+            for shape in set(g.subjects(predicate, None)):
+                texts = sorted(
+                    ((t.language or "") if isinstance(t, Literal) else "", str(t)) for t in g.objects(shape, predicate)
+                )
+                assert [lang for lang, _t in texts] == ["", "nn"], (
+                    f"{name}: {texts} is not 'Norsk | English' and nynorsk"
+                )
+                (_, both), (_, nn) = texts
+                nb, sep, en = both.partition(" | ")
+                assert sep and nb.strip() and en.strip() and " | " not in en, (
+                    f"{name}: {both!r} is not 'Norsk | English'"
+                )
+                assert nn.strip() and " | " not in nn, f"{name}: {nn!r} is not one text in nynorsk"
         for shape in g.subjects(SH.path, None):
             if (None, SH.property, shape) in g and g.value(shape, SH.message) is not None:
                 assert g.value(shape, validation.HK_FIX) is not None, f"{name}: a shape with a message has no fix hint"

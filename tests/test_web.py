@@ -780,6 +780,32 @@ def test_the_dataset_page_shows_its_quality_score_as_a_chart_and_what_to_fix(cli
     assert body["fixes"][0].split(" | ")[1] in english
 
 
+def test_the_dataset_page_in_nynorsk_says_what_to_fix_and_what_breaks_the_profile_in_nynorsk(client):
+    """A researcher's drill: on `?lang=nn` the score's fixes ("Knytt variablene til kodeliste …")
+    and the validation messages were bokmål, marked lang="nb". The API keeps "bokmål | English"."""
+    fixes_said = client.get(f"/api/datasets/{NPR_DS}").json["quality"]["fixes"]
+    assert fixes_said[0] == "Gi hver distribusjon en tilgangslenke | Give every distribution an access URL"
+    html = page(client, f"/datasets/{NPR_DS}?lang=nn")
+    fixes = html.split('class="fixes"')[1].split("</ol>")[0]
+    assert re.findall(r"<li>([^<]*)</li>", fixes) == [
+        "Gi kvar distribusjon ei tilgangslenke",
+        "Rett brota i valideringsrapporten",
+        "Legg til kontaktpunkt",
+        "Oppgi format på distribusjonen",
+        "Tilby eit maskinlesbart format",
+    ]
+    findings = html.split('class="findings"')[1].split("</table>")[0]
+    assert (
+        "<td>Datasettet manglar lovgrunnlag (dcatap:applicableLegislation)<br><small>Legg til EHDS-forordninga "
+        "http://data.europa.eu/eli/reg/2025/327/oj og ei eventuell registerforskrift som "
+        "dcatap:applicableLegislation</small></td>"
+    ) in findings
+    assert "<td>Ikkje-offentlege datasett må ha datasett-type<br><small>Legg til dct:type, t.d. " in findings
+    for bokmaal in ("Gi hver distribusjon", "Rett bruddene", "Tilby et", "mangler", "Ikke-offentlige", "f.eks."):
+        assert bokmaal not in fixes + findings, bokmaal
+    assert "lang=" not in fixes + findings, "in the page's language, nothing marked as another"
+
+
 def test_validation_messages_are_shown_in_the_ui_language(client):
     assert "Datasettet mangler lovgrunnlag" in page(client, f"/datasets/{NPR_DS}")
     english = page(client, f"/datasets/{NPR_DS}?lang=en")

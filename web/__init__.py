@@ -162,12 +162,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         readable=display.readable,
         by_language=lambda value: display.by_language(value, i18n.current()),
         linked=display.linked,
-        nb_or_en=lambda nb, en: display.in_language(
-            *((en, "en") if i18n.current() == "en" else (nb, "nb")), i18n.current()
-        ),
-        bilingual=lambda value, locale: display.in_language(
-            display.bilingual(value, locale), "en" if locale == "en" else "nb", locale
-        ),
+        bilingual=lambda value, locale: display.in_language(*display.bilingual(value, locale), locale),
         period=display.period,
         last_segment=display.last_segment,
         language_name=display.language_name,

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from catalog.model import CodeList, LangText, Variable, text
 from catalog.rdf import PREFIXES
+from catalog.texts import nynorsk
 
 PREFERENCE = {"nb": ("nb", "no", "nn", "en"), "nn": ("nn", "nb", "no", "en"), "en": ("en", "nb", "no", "nn")}
 """Per UI language, the order in which a multilingual text's languages are chosen."""
@@ -134,12 +135,20 @@ def by_language(value: LangText | None, first: str | None = None) -> list[tuple[
     )
 
 
-def bilingual(value: str | None, locale: str) -> str:
-    """One side of a "Norsk | English" message (validation and quality messages are written so)."""
+def bilingual(value: str | None, locale: str) -> tuple[str, str]:
+    """A "Norsk | English" text of the catalogue's (validation and quality messages are written so)
+    as a page in `locale` shows it, and its language: on an English page the English side, on a
+    nynorsk page its nynorsk where the catalogue has one (`catalog.texts`), else the bokmål side."""
     if not value or " | " not in value:
-        return value or ""
+        return value or "", "en" if locale == "en" else "nb"
     nb, en = value.split(" | ", 1)
-    return en if locale == "en" else nb
+    if locale == "en":
+        return en, "en"
+    if locale == "nn":
+        nn = nynorsk(value)
+        if nn is not None:
+            return nn, "nn"
+    return nb, "nb"
 
 
 def safe_url(url: str | None) -> str | None:

@@ -23,7 +23,7 @@ from catalog.model import Dataset
 from catalog.quality import to_dqv
 from catalog.rdf import new_graph
 from catalog.store import StoredRecord
-from web import charts, store
+from web import charts, i18n, store
 from web.explorer import _stored
 from web.feeds import rdf_response
 from web.i18n import day, number, percent
@@ -41,7 +41,7 @@ def label_chart(found: Label) -> Any:
     bars = [charts.Bar(_("Total"), found.score, "ok" if found.score >= 75 else "bar")]
     for element in ELEMENTS:
         value = found.elements[element.name]
-        name = element.en if english() else element.nb
+        name = element.name_in(i18n.current())
         if value is None:
             bars.append(charts.Bar(name, 0.0, "bar", _("(not assessed)")))
         else:
@@ -149,7 +149,6 @@ def page(key: str) -> str:
         label=found,
         rows=rows,
         chart=label_chart(found),
-        en=english(),
         note_in_language=note_in_language,
     )
 

@@ -10,10 +10,10 @@ The numbers are `catalog.minimum`'s.
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
-from flask_babel import get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from catalog.minimum import BY_CURIE, Check, DatasetCheck, check
+from web import i18n
 from web.explorer import source_title, store
 from web.sources import by_title
 
@@ -27,20 +27,15 @@ def current(source: str | None = None) -> Check:
 @bp.app_template_global()
 @bp.app_template_filter()
 def element_name(curie: str) -> str:
-    """The element's name in the page's language (Norwegian bokmål unless English is chosen)."""
+    """The element's name in the page's language."""
     element = BY_CURIE.get(curie)
-    if element is None:
-        return curie
-    return element.en if str(get_locale() or "nb").startswith("en") else element.nb
+    return element.name_in(i18n.current()) if element is not None else curie
 
 
 @bp.app_template_filter()
 def element_html(curie: str) -> Markup:
-    """The element's name for a page: its bokmål name marked as such on a nynorsk page."""
-    from web.display import in_language
-
-    locale = str(get_locale() or "nb")
-    return in_language(element_name(curie), "en" if locale == "en" else "nb", locale)
+    """The element's name for a page, escaped."""
+    return escape(element_name(curie))
 
 
 @bp.get("/minimum/")
