@@ -150,6 +150,18 @@ def test_catalog_ehds_coverage_as_text_json_and_a_publishers_fix_list(harvested,
     assert main(["--home", home, "ehds-coverage", "--source", "nowhere"]) == 2
 
 
+def test_the_coverage_is_served_as_json_as_the_cli_gives_it(client, harvested, capsys):
+    """Only `catalog ehds-coverage --format json`, on a host with the store, gave it to the access
+    body's scripts (the access body's drill); the explorer serves the same."""
+    settings, _store = harvested
+    settings.save_sources()
+    assert main(["--home", str(settings.home), "ehds-coverage", "--format", "json"]) == 0
+    assert client.get("/ehds/readiness.json").json == json.loads(capsys.readouterr().out)
+    assert main(["--home", str(settings.home), "ehds-coverage", "--format", "json", "--source", "mfr"]) == 0
+    assert client.get("/ehds/readiness.json?source=mfr").json == json.loads(capsys.readouterr().out)
+    assert client.get("/ehds/readiness.json?source=nowhere").status_code == 404
+
+
 def test_catalog_report_tells_a_sources_readiness(harvested, capsys):
     settings, store = harvested
     settings.save_sources()

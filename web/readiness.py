@@ -3,12 +3,13 @@
 `/ehds/` is the access body's view: coverage per source and per publisher, and for each dataset
 left out the fields missing, grouped by who can supply them (an operator setting, named exactly,
 or the publisher). `/ehds/publishers/<key>` is one publisher's fix list, to send to the registry,
-also as CSV (`.csv`). The numbers are `catalog.readiness`'s, the same as `catalog ehds-coverage`.
+also as CSV (`.csv`); `/ehds/readiness.json` the whole as JSON. The numbers are
+`catalog.readiness`'s, the same as `catalog ehds-coverage`.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
 from catalog.readiness import Coverage, coverage, fix_list, fix_list_csv
 from web.explorer import store
@@ -32,6 +33,17 @@ def _publisher(found: Coverage, key: str) -> str:
     if key not in publishers:
         abort(404, f"No publisher with the key {key}.")
     return publishers[key][0]
+
+
+@bp.get("/readiness.json")
+def as_json() -> Response:
+    """The coverage as `catalog ehds-coverage --format json` gives it (`?source=NAME`: one
+    source's): the access body's scripts and dashboards read it over HTTP, where it was only on
+    the CLI of a host with the store (the access body's drill)."""
+    source = request.args.get("source") or None
+    if source is not None and source not in current_app.config["SETTINGS"].sources:
+        abort(404, f"No source named {source}.")
+    return jsonify(current(source).to_dict())
 
 
 @bp.get("/publishers/<key>")
