@@ -1576,6 +1576,12 @@ def test_a_search_the_filters_empty_offers_each_filter_to_drop_with_what_it_woul
     href, _label, n = links[0]
     assert "year=" not in href and f"datatype={kind}" in href and 1 <= int(n) <= found
     assert 'class="loosen"' not in page(client, "/search?q=vekt&grouped=0")  # only where filters emptied it
+    # a filter of two values, each leaving the other: the whole filter (each value alone found none)
+    two = page(client, "/search?q=vekt&grouped=0&year=1900&year=1910")
+    two = two[two.index('<p class="loosen">') :]
+    offered = re.findall(r'<a href="([^"]*)">([^<]*)</a> \((\d+)\)', two[: two.index("</p>")])
+    assert [(label, int(n)) for _href, label, n in offered] == [("År med data: 1900 / 1910", found)]
+    assert "year=" not in offered[0][0]
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])

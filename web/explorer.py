@@ -455,6 +455,19 @@ def loosened(view: SearchView) -> list[tuple[FacetLink, int]]:
         found = counted(probe)
         if found:
             out.append((chip, found))
+    # a filter of several values (OR) whose values each leave the others: the whole filter, which
+    # "metformin" in the sources npr and kpr never offered (each source alone finds nothing either)
+    for name, values in q.filters.items():
+        if len(values) < 2 or len(out) >= LOOSENED_MAX:
+            continue
+        probe = replace(q, filters={f: vs for f, vs in q.filters.items() if f != name}, limit=0, facets=())
+        found = counted(replace(probe, highlight=False))
+        if found:
+            chips = [c.label for c in view.chips if c.removes and c.removes[0] == name]
+            label = (
+                chips[0].split(": ", 1)[0] + ": " + " / ".join(c.split(": ", 1)[-1] for c in chips) if chips else name
+            )
+            out.append((FacetLink(label, 0, True, search_links().url(**{name: None})), found))
     return out
 
 
