@@ -49,22 +49,21 @@ KINDRED = {"application/json": "jsonld", "application/xml": "xml", "text/xml": "
 JSON-LD, not Turtle it cannot read. Offered after the RDF types, so these win only when named."""
 
 
-def negotiate(html: bool = False) -> str | None:
-    """The RDF format the client prefers (Turtle when it does not care), or None for HTML."""
-    offered = [*RDF_TYPES[:1], "text/html", *RDF_TYPES[1:]] if html else list(RDF_TYPES)
-    best = request.accept_mimetypes.best_match([*offered, *KINDRED], default="text/turtle")
+def negotiate(html: bool = False, page: bool = False) -> str | None:
+    """The RDF format the client prefers (Turtle when it does not care), or None for HTML. With
+    `page`, for a URI that is a page first (a permit of the register), HTML unless the client asks
+    for RDF by name: HTML leads the offer and is the answer to no Accept or to anything."""
+    if page:
+        offered, default = ["text/html", *RDF_TYPES], "text/html"
+    else:
+        offered = [*RDF_TYPES[:1], "text/html", *RDF_TYPES[1:]] if html else list(RDF_TYPES)
+        default = "text/turtle"
+    best = request.accept_mimetypes.best_match([*offered, *KINDRED], default=default)
     if best == "text/html":
         return None
     if best in KINDRED:
         return KINDRED[best]
     return {v: k for k, v in MEDIA_TYPES.items()}.get(best or "text/turtle", "turtle")
-
-
-def rdf_asked() -> str | None:
-    """The RDF format a client asks for by name, or None (HTML) when it asks for nothing, for
-    anything, or for HTML first: for a page that is also a resource (a permit of the register)."""
-    best = request.accept_mimetypes.best_match(["text/html", *RDF_TYPES, *KINDRED], default="text/html")
-    return None if best == "text/html" else negotiate()
 
 
 def _format(suffix: str | None) -> str:

@@ -20,7 +20,7 @@ from catalog.model import Dataset, LangText, key_for, text
 from catalog.rdf import new_graph
 from catalog.uses import DataUse, add_use, register, register_graph, select
 from web import store
-from web.feeds import rdf_asked, rdf_response
+from web.feeds import negotiate, rdf_response
 
 bp = Blueprint("uses", __name__)
 FILTERS = ("q", "organisation", "year", "dataset")
@@ -91,7 +91,7 @@ def one(key: str) -> str | Response:
     found = next((u for u in register(store()) if u.key == key), None)
     if found is None:
         abort(404, "The data use register has no such permit.")
-    fmt = rdf_asked()
+    fmt = negotiate(page=True)
     if fmt is not None:
         g = new_graph()
         add_use(g, None, found, current_app.config["SETTINGS"])
