@@ -414,14 +414,20 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
 def filter_chips(filters: dict[str, list[str]], result: SearchResult) -> list[FacetLink]:
     """Each chosen filter as its chip ("Periode: 2010–2019"), a link that removes it: the facets in
     their order, then the filters by key."""
-    titles, keys, links_to = facet_titles(), key_titles(), search_links()
+    links_to = search_links()
     chips = []
     for name in FILTERS:
         for v in filters.get(name, []):
-            shown = value_label(name, v)[0] if name in titles else key_label(name, v, result)
-            title = titles[name] if name in titles else keys[name]
-            chips.append(FacetLink(f"{title}: {shown}", 0, True, links_to.toggled(name, v, True), removes=(name, v)))
+            label = filter_label(name, [v], result)
+            chips.append(FacetLink(label, 0, True, links_to.toggled(name, v, True), removes=(name, v)))
     return chips
+
+
+def filter_label(name: str, values: list[str], result: SearchResult) -> str:
+    """A filter's values as a chip says them: "Periode: 2010–2019", "Kilde: NPR / KPR"."""
+    titles = facet_titles()
+    shown = [value_label(name, v)[0] if name in titles else key_label(name, v, result) for v in values]
+    return f"{titles[name] if name in titles else key_titles()[name]}: {' / '.join(shown)}"
 
 
 def counted(probe: SearchQuery) -> int:
@@ -460,13 +466,10 @@ def loosened(view: SearchView) -> list[tuple[FacetLink, int]]:
     for name, values in q.filters.items():
         if len(values) < 2 or len(out) >= LOOSENED_MAX:
             continue
-        probe = replace(q, filters={f: vs for f, vs in q.filters.items() if f != name}, limit=0, facets=())
-        found = counted(replace(probe, highlight=False))
+        others = {f: vs for f, vs in q.filters.items() if f != name}
+        found = counted(replace(q, filters=others, limit=0, facets=(), highlight=False))
         if found:
-            chips = [c.label for c in view.chips if c.removes and c.removes[0] == name]
-            label = (
-                chips[0].split(": ", 1)[0] + ": " + " / ".join(c.split(": ", 1)[-1] for c in chips) if chips else name
-            )
+            label = filter_label(name, values, view.result)
             out.append((FacetLink(label, 0, True, search_links().url(**{name: None})), found))
     return out
 
