@@ -630,6 +630,60 @@ def test_the_other_names_of_a_code_are_searched_as_words_too(empty: SearchBacken
     assert names(search(empty, "dementia")) == ["norkog/MMSE"]
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "røyking under svangerskapet",
+        "røyking før svangerskapet",
+        "røykjevanar under svangerskapet",  # nynorsk: "røykje-" is "røyke-" in bokmål
+        "røykjing under svangerskapet",
+        "smoking before pregnancy",
+        "smoking after the pregnancy",
+    ],
+)
+def test_a_preposition_beside_other_words_orders_the_hits_without_restricting_them(
+    loaded: SearchBackend, typed: str
+) -> None:
+    """On the demo "røyking under svangerskapet" found one variable, by its dataset's title "Mors
+    helse før og under svangerskapet", and "røyking i svangerskapet" seven: "i" is a stop word,
+    and MFR's labels say "Røyking ved svangerskapets slutt". A preposition of time or bound beside
+    other words is optional, and goes unsaid, as a stop word does (not a word of whom)."""
+    result = search(loaded, typed)
+    assert not result.any_words and not result.typos and not result.optional_words
+    assert set(names(result)[:2]) == {"mfr/ROYK_START", "mfr/ROYK_SLUTT"}
+
+
+def test_a_label_saying_the_preposition_comes_first_and_a_compound_starting_with_it_does_not(
+    empty: SearchBackend,
+) -> None:
+    """ "under" orders the hits as a whole word: "alkohol under svangerskapet" listed the cause of
+    death registry's "Underliggende dødsårsak" first on the demo. A label holding every other word
+    scores as for "i", a stop word."""
+    variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("ROYK_UNDER", "Røyking under svangerskapet", "Smoking in pregnancy", "Mors røyking.", "string", {}),
+        ("ROYK_SLUTT", "Røyking ved svangerskapets slutt", "Smoking at end", "Mors røyking.", "string", {}),
+        ("ROYK_US", "Røyking ved undersøkelse i svangerskapet", "Smoking at check-up", "Røyking.", "string", {}),
+        ("ALDER", "Mors alder under svangerskapet", "Mother's age", "Alder i år.", "integer", {}),
+    ]
+    r = Registry("mfr", "central-registry", "Fødsler", "FHI", "PHDR", "2000-01-01", None, "NON_PUBLIC", variables)
+    empty.upsert(list(documents(registry_dataset(r), SourceInfo(r.source, r.title, r.kind))))
+    result = search(empty, "røyking under svangerskapet")
+    plain = search(empty, "røyking i svangerskapet")
+    assert names(result)[0] == "mfr/ROYK_UNDER" and set(names(result)) == set(names(plain)) == {
+        "mfr/ROYK_UNDER",
+        "mfr/ROYK_SLUTT",
+        "mfr/ROYK_US",
+    }
+    for name in ("mfr/ROYK_SLUTT", "mfr/ROYK_US"):
+        assert hit_of(result, name).score == pytest.approx(hit_of(plain, name).score)
+    assert set(names(search(empty, "under"))) == {"mfr/ROYK_UNDER", "mfr/ALDER"}  # alone, required as any word
+
+
+def test_a_precise_query_with_a_preposition_keeps_its_variable_first(loaded: SearchBackend) -> None:
+    assert names(search(loaded, "kroppsmasseindeks før svangerskapet"))[0] == "mfr/MORS_BMI"
+    assert names(search(loaded, "apgar after 5 minutes"))[0] == "mfr/APGAR5"
+
+
 @pytest.mark.parametrize("typed", ["hvor mange røyker", "kor mange røykjer", "hvor mye røyking"])
 def test_a_question_in_norwegian_is_searched_for_what_it_asks_about(loaded: SearchBackend, typed: str) -> None:
     """ "hvor mange røyker" fell to any word on the demo, "Legebesøk siste år" first (its

@@ -919,6 +919,26 @@ def _population(unit: tuple[Alternative, ...]) -> bool:
     return bool(unit[0].words) and all(w.lower() in POPULATION_WORDS for w in unit[0].words)
 
 
+RELATION_WORDS = frozenset(
+    "under før over gjennom innen innan siden sidan before after within since until throughout".split()
+)
+"""Prepositions that place what is measured in time or against a bound ("røyking under
+svangerskapet", "BMI before pregnancy", "Blødning over 500 ml"), which labels say with other
+prepositions or none: MFR's "Røyking ved svangerskapets slutt" is smoking during pregnancy as
+much as "i svangerskapet" is, and "i" is a stop word. Unlike a stop word, such a word says
+something ("før" is not "etter"), so beside other words it is optional (`QueryPlan.optional`),
+matched as a whole word only (no compound starts with it: "under" is not "Underliggende
+dødsårsak"): it orders the matches of the others and restricts nothing. On the demo "røyking
+under svangerskapet" found one variable, by its dataset's title "Mors helse før og under
+svangerskapet", against seven for "røyking i svangerskapet"; "BMI before pregnancy" one of
+three. Not "uten" or "without", which turn a match into its opposite; "etter" and "during" are
+stop words already."""
+
+
+def _relation(word: str) -> bool:
+    return word.lower() in RELATION_WORDS
+
+
 def _qualifies(unit: tuple[Alternative, ...]) -> bool:
     return all(w.lower() in QUALIFIERS for w in unit[0].words)
 
@@ -1002,9 +1022,12 @@ class QueryPlan:
         return not all(w.isdigit() for w in self.typed_words())
 
     def optional_words(self) -> tuple[str, ...]:
-        """The words as typed of the units a document may lack (a page says so)."""
+        """The words of whom as typed of the units a document may lack (a page says so); an
+        optional preposition (`RELATION_WORDS`) goes unsaid, as a stop word does."""
         mask = self.optional_units()
-        return tuple(w for unit, on in zip(self.units, mask, strict=True) if on for w in unit[0].words)
+        return tuple(
+            w for unit, on in zip(self.units, mask, strict=True) if on and _population(unit) for w in unit[0].words
+        )
 
     def only(self, index: int) -> QueryPlan:
         """One unit alone, to ask whether it matches anything on its own."""
@@ -1034,7 +1057,11 @@ class QueryPlan:
         """The words one label holding all of them scores more for (`ALL_IN_LABEL_BOOST`): as
         typed, and with nynorsk words spelt in bokmål ("røykjar dagleg" is "Røyker daglig")."""
         typed = self.typed_words()
-        return [typed, self.spelt_words] if self.spelt_words else [typed]
+        variants = [typed, self.spelt_words] if self.spelt_words else [typed]
+        # and without an optional preposition, which a label says otherwise: "røyking under
+        # svangerskapet" is "Røyking ved svangerskapets slutt" as "røyking i svangerskapet" is
+        bare = [kept for words in variants if (kept := tuple(w for w in words if not _relation(w))) != words]
+        return variants + bare if any(self.optional_units()) else variants
 
     def joined_words(self) -> tuple[str, ...]:
         """Two words typed apart as the one word Norwegian makes of them, in either order, joined
@@ -1196,6 +1223,7 @@ class Synonyms:
         longest = self._longest(groups, names)
         typing = bool(text) and not text[-1].isspace()  # the last word may be unfinished
         units: list[tuple[Alternative, ...]] = []
+        relations: list[tuple[Alternative, ...]] = []  # optional as the words of whom are
         synonyms: list[tuple[str, tuple[str, ...]]] = []
         i = 0
         while i < len(tokens):
@@ -1227,6 +1255,11 @@ class Synonyms:
                     i += size
                     break
             else:
+                if _relation(tokens[i]):  # "under 2500" is no survey's wave either
+                    relations.append((Alternative((tokens[i],)),))
+                    units.append(relations[-1])
+                    i += 1
+                    continue
                 if _numbered(tokens, i) and not nynorsk[i]:
                     # "hunt 3" is also "HUNT3": a wave's number written apart or together
                     pair = (tokens[i], tokens[i + 1])
@@ -1252,7 +1285,7 @@ class Synonyms:
             areas = (*areas, *(a for a in taxonomy().area(" ".join(spelt)) if a not in areas))
         return QueryPlan(
             units=tuple(units),
-            optional=frozenset(unit for unit in units if _population(unit)),
+            optional=frozenset([*(unit for unit in units if _population(unit)), *relations]),
             exact=text.strip().lower(),
             exact_words=tuple(t.lower() for t in tokens),
             areas=areas,
