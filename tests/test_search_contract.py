@@ -600,6 +600,32 @@ def test_a_compound_beside_a_word_of_whom_falls_to_its_part_not_to_that_word(emp
     assert names(result) == ["diab/INSULIN"] and result.optional_words == ("barn",)
 
 
+@pytest.mark.parametrize("typed", ["mother smoking", "mors røyking", "smoking mothers"])
+def test_a_variable_is_found_by_whom_its_datasets_population_says_the_data_are_about(
+    empty: SearchBackend, typed: str
+) -> None:
+    """On the demo "mother smoking" missed MFR's "Røyking ved svangerskapets slutt" (English
+    "Smoking at end of pregnancy") in all five of its datasets: the mother's smoking, which only the
+    registry's population says ("Alle fødsler i Norge ..., mødre og barn"). A cohort of smokers
+    whose population says nothing of mothers is not found by it."""
+    births: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("ROYK_SLUTT", "Røyking ved svangerskapets slutt", "Smoking at end of pregnancy", "Røyking.", "string", {}),
+        ("FARS_ALDER", "Fars alder ved fødselen", "Paternal age", "Alder i år.", "integer", {}),
+    ]
+    survey: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("ROYK", "Røyker daglig", "Daily smoker", "Røyker du?", "string", {})
+    ]
+    mfr = Registry("mfr", "central-registry", "Fødsler", "FHI", "PHDR", "1967-01-01", None, "NON_PUBLIC", births)
+    hunt = Registry("hunt", "health-survey", "HUNT4", "NTNU", "PHDR", "2017-01-01", None, "NON_PUBLIC", survey)
+    population = {"nb": "Alle fødsler i Norge etter 12. svangerskapsuke, mødre og barn."}
+    for r, whom in ((mfr, population), (hunt, {"nb": "Innbyggere i Nord-Trøndelag."})):
+        dataset = dataclasses.replace(registry_dataset(r), population_coverage=whom)
+        empty.upsert(list(documents(dataset, SourceInfo(r.source, r.title, r.kind))))
+    result = search(empty, typed)
+    assert names(result) == ["mfr/ROYK_SLUTT"] and not result.any_words and not result.typos
+    assert names(search(empty, "fars alder")) == ["mfr/FARS_ALDER"]  # a label saying whom still counts
+
+
 def test_a_word_of_whom_is_not_matched_among_code_labels(empty: SearchBackend) -> None:
     """ "kreft kvinner" listed the cancer registry's "Kjønn" first on the demo: its code "Kvinne"
     says the variable records sex, not that its data are about women."""

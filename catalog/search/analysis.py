@@ -915,6 +915,27 @@ kvinner" found one variable on the demo, "Kjønn" of the breast cancer register 
 "Kvinne"), and "hjerteinfarkt menn" five, all "Kjønn", for 122 and 238 of the words alone."""
 
 
+KIN_WORDS = frozenset("mor mødre far fedre mother mothers father fathers".split())
+"""Words of whom that a dataset holding several persons' data says in its labels ("Mors alder",
+"Fars alder", "Diagnose mor"): required as typed, unlike `POPULATION_WORDS`, and, as those,
+taken from a dataset's population into its variables' documents (`whom_words`)."""
+
+
+def whom_words(texts: Iterable[str]) -> list[str]:
+    """The words of a dataset's population (`Dataset.population_coverage`) that say whom its data
+    are about (`POPULATION_WORDS`, `KIN_WORDS`), once each, lowercased: searched with each of its
+    variables, which seldom say it. MFR's "Røyking ved svangerskapets slutt" is the mother's
+    smoking, and only the registry's population says so ("..., mødre og barn"): "mother smoking"
+    found it in none of its five datasets. Only these words, not the whole text, which would make
+    every variable of a registry a match for "Norge" or "alle"."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for word in WORD.findall(text.lower()):
+            if word in POPULATION_WORDS or word in KIN_WORDS:
+                found.setdefault(word)
+    return list(found)
+
+
 def _population(unit: tuple[Alternative, ...]) -> bool:
     return bool(unit[0].words) and all(w.lower() in POPULATION_WORDS for w in unit[0].words)
 

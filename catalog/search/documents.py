@@ -20,6 +20,7 @@ from typing import Any
 
 from catalog.model import CodeList, Dataset, Record, Variable, key_for, text
 from catalog.search import Document, Encoder
+from catalog.search.analysis import whom_words
 from catalog.search.codes import SYSTEMS, code_terms, lettered, system_of, unlisted
 from catalog.topics import taxonomy
 
@@ -243,7 +244,9 @@ class DatasetDocuments:
         self.title_lang = _language(d.title)
         self.titles = d.title if len(d.title) > 1 else None  # one: `title` and `title_lang` say it
         keywords = sorted({w for words in d.keywords.values() for w in words})
-        self.about = about(self.title, subject_keywords(keywords, d.variables), d.title.values())
+        # and whom its data are about, as its population says it: its variables seldom do
+        whom = whom_words(d.population_coverage.values())
+        self.about = about(self.title, [*subject_keywords(keywords, d.variables), *whom], d.title.values())
         self.topics = taxonomy().of_dataset(d)
         self.dataset: dict[str, Any] = {
             **head,
