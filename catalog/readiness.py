@@ -239,11 +239,97 @@ class Tally:
         return 100.0 * self.in_feed / self.datasets if self.datasets else 100.0
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One rule a code list breaks, and how often (every code without a label is a finding)."""
+
+    message: str  # "Norsk | English"
+    hint: str
+    count: int
+
+
+@dataclass
+class CodeListReadiness:
+    """A code list the datasets in the EHDS feed use: whether the feed carries it, and if not, why.
+
+    The feed carries a code list that a dataset it carries uses, when the code list conforms
+    (`HealthDcatAp.checked_kinds`, `referenced_kinds`); one that does not, or that the catalogue
+    does not hold, leaves a variable's `hk:codeList` pointing at nothing the feed exchanges."""
+
+    uri: str
+    key: str  # "" when the catalogue does not hold it
+    identifier: str
+    title: str
+    source: str
+    held: bool
+    in_feed: bool
+    used_by: list[str] = field(default_factory=list)  # the URIs of the datasets in the feed using it
+    problems: list[Problem] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("in_feed")
+        return out
+
+
+@dataclass
+class CodeListTally:
+    """How many of the code lists the feed's datasets use it carries."""
+
+    used: int = 0
+    in_feed: int = 0
+    not_held: int = 0  # named by a variable, but not in the catalogue
+
+
+def _problems(findings: Iterable[dict[str, Any]]) -> list[Problem]:
+    """The violations as rules, with how many findings each (the most frequent first)."""
+    counted: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if f.get("severity") == "Violation":
+            key = (f.get("message") or "", f.get("hint") or "")
+            counted[key] = counted.get(key, 0) + 1
+    return [Problem(m, h, n) for (m, h), n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def codelist_readiness(store: StoreReader, uri: str, used_by: list[str]) -> CodeListReadiness:
+    """One code list datasets in the feed use; its record is read only when the feed leaves it out
+    (a conforming one is counted: ICD-10's record is megabytes)."""
+    stored = store.get(uri)
+    if stored is None or stored.deleted_at or stored.kind != "codelist":
+        return CodeListReadiness(uri, "", "", "", "", held=False, in_feed=False, used_by=used_by)
+    if stored.conforms:
+        return CodeListReadiness(uri, stored.key, "", "", stored.source, held=True, in_feed=True, used_by=used_by)
+    record = stored.codelist()
+    return CodeListReadiness(
+        uri,
+        stored.key,
+        record.identifier,
+        text(record.title),
+        stored.source,
+        held=True,
+        in_feed=False,
+        used_by=used_by,
+        problems=_problems((stored.validation or {}).get("findings") or []),
+        titles=dict(record.title),
+    )
+
+
 @dataclass
 class Coverage:
-    """The readiness of every dataset in scope, tallied per source and per publisher."""
+    """The readiness of every dataset in scope, tallied per source and per publisher, and of the
+    code lists the datasets in the feed use."""
 
     datasets: list[DatasetReadiness] = field(default_factory=list)
+    codelists: list[CodeListReadiness] = field(default_factory=list)
+
+    @property
+    def codelist_total(self) -> CodeListTally:
+        return CodeListTally(
+            used=len(self.codelists),
+            in_feed=sum(c.in_feed for c in self.codelists),
+            not_held=sum(not c.held for c in self.codelists),
+        )
 
     @property
     def total(self) -> Tally:
@@ -277,6 +363,10 @@ class Coverage:
             "sources": {name: tally(t) for name, t in self.by_source().items()},
             "publishers": {key: {"name": name, **tally(t)} for key, (name, t) in self.by_publisher().items()},
             "left_out": [d.to_dict() for d in self.left_out()],
+            "codelists": {
+                **asdict(self.codelist_total),
+                "left_out": [c.to_dict() for c in self.codelists if not c.in_feed],
+            },
         }
 
 
@@ -469,8 +559,16 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
 
 
 def coverage(store: StoreReader, settings: Settings, source: str | None = None) -> Coverage:
-    """The readiness of every live dataset (of `source`, else all)."""
-    return Coverage([assess(stored, settings) for stored in store.records(source, kind="dataset")])
+    """The readiness of every live dataset (of `source`, else all), and of the code lists those
+    in the feed use (of any source: a registry's variables may use Statistics Norway's lists)."""
+    datasets: list[DatasetReadiness] = []
+    used: dict[str, list[str]] = {}
+    for stored in store.records(source, kind="dataset"):
+        datasets.append(assess(stored, settings))
+        if stored.conforms:
+            for uri in dict.fromkeys(v.codelist for v in stored.dataset().variables if v.codelist):
+                used.setdefault(uri, []).append(stored.uri)
+    return Coverage(datasets, [codelist_readiness(store, uri, users) for uri, users in sorted(used.items())])
 
 
 # --- a publisher's fix list -------------------------------------------------------------------------
