@@ -474,6 +474,15 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
         lines.append(
             f"  {key or '-':<16}  {(name or '(ingen utgiver | no publisher)')[:40]:<40} {t.in_feed:>6} of {t.datasets}"
         )
+    warned = found.warned()
+    if warned:
+        lines += [
+            "",
+            f"Advarsler | Warnings: {len(warned)} datasets lack an English title or description "
+            "(the EU catalogue is read in English)",
+        ]
+        for d in warned:
+            lines.append(f"  [{d.source}] {d.identifier}  {d.title[:70]}: " + ", ".join(w.field for w in d.warnings))
     codes = found.codelist_total
     lines += [
         "",

@@ -142,6 +142,36 @@ MISSING_NAME = Said("{nb} mangler navn | The {en} has no name", "{nn} manglar na
 MISSING_AGENT = Said("{nb} mangler | The {en} is missing", "{nn} manglar")
 
 
+NO_ENGLISH: dict[str, tuple[Said, Said]] = {
+    "title": (
+        Said(
+            "Datasettet har ingen engelsk tittel | The dataset has no English title",
+            "Datasettet har ingen engelsk tittel",
+        ),
+        Said(
+            "Legg til en dct:title på engelsk (språkmerket en) | Add a dct:title in English (language tag en)",
+            "Legg til ein dct:title på engelsk",
+        ),
+    ),
+    "description": (
+        Said(
+            "Datasettet har ingen engelsk beskrivelse | The dataset has no English description",
+            "Datasettet har inga engelsk skildring",
+        ),
+        Said(
+            "Legg til en dct:description på engelsk (språkmerket en) | Add a dct:description in English (language tag en)",
+            "Legg til ein dct:description på engelsk",
+        ),
+    ),
+}
+"""A warning, not a gap: HealthDCAT-AP Release 8's shapes (and DCAT-AP 3's) ask a title and a
+description in no particular language, so a dataset in Norwegian alone conforms and reaches the
+feed; but the EU catalogue it is exchanged with (HealthData@EU) is read across the union, English
+its common language, and a Norwegian-only text is found there only by its Norwegian words or a
+machine's translation (data.europa.eu's piveau translates metadata: ../shared/notes/peer-systems.md).
+Field -> (message, hint)."""
+
+
 @dataclass(frozen=True)
 class Gap:
     """One thing that keeps a dataset out of the EHDS feed."""
@@ -182,6 +212,9 @@ class DatasetReadiness:
     """The title in each language it has, for a page in the reader's (`title` is the bokmål one, for the fix list)."""
     publisher_names: dict[str, str] = field(default_factory=dict)
     """The publisher's name in each language it has."""
+    warnings: list[Gap] = field(default_factory=list)
+    """What does not keep it out of the feed but the access body should ask of its publisher
+    (`language_warnings`), whether or not the feed carries it."""
 
     def by(self, fixer: str) -> list[Gap]:
         return [g for g in self.gaps if g.fixer == fixer]
@@ -222,6 +255,7 @@ class Tally:
     operator_can_complete: int = 0  # left out only for what operator settings would supply
     publisher_must_fix: int = 0  # left out (also) for what only the publisher can supply
     stale: int = 0
+    without_english: int = 0  # with no English title or description (a warning: `NO_ENGLISH`)
 
     def add(self, d: DatasetReadiness) -> None:
         self.datasets += 1
@@ -229,6 +263,7 @@ class Tally:
         self.operator_can_complete += d.operator_can_complete
         self.publisher_must_fix += bool(d.by(PUBLISHER)) and not d.in_feed
         self.stale += d.stale
+        self.without_english += bool(d.warnings)
 
     @property
     def left_out(self) -> int:
@@ -354,6 +389,9 @@ class Coverage:
     def left_out(self) -> list[DatasetReadiness]:
         return [d for d in self.datasets if not d.in_feed]
 
+    def warned(self) -> list[DatasetReadiness]:
+        return [d for d in self.datasets if d.warnings]
+
     def to_dict(self) -> dict[str, Any]:
         def tally(t: Tally) -> dict[str, Any]:
             return {**asdict(t), "left_out": t.left_out}
@@ -363,6 +401,17 @@ class Coverage:
             "sources": {name: tally(t) for name, t in self.by_source().items()},
             "publishers": {key: {"name": name, **tally(t)} for key, (name, t) in self.by_publisher().items()},
             "left_out": [d.to_dict() for d in self.left_out()],
+            "warnings": [
+                {
+                    "dataset": d.uri,
+                    "identifier": d.identifier,
+                    "source": d.source,
+                    "publisher_key": d.publisher_key,
+                    "in_feed": d.in_feed,
+                    "warnings": [asdict(w) for w in d.warnings],
+                }
+                for d in self.warned()
+            ],
             "codelists": {
                 **asdict(self.codelist_total),
                 "left_out": [c.to_dict() for c in self.codelists if not c.in_feed],
@@ -528,6 +577,24 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplie
     return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
 
 
+def language_warnings(view: Dataset) -> list[Gap]:
+    """A title or description the (published) dataset states, but not in English: the publisher's
+    to add (the operator may not write a registry's texts). One it lacks altogether is a gap."""
+    out = []
+    for name, (message, hint) in NO_ENGLISH.items():
+        said: dict[str, str] = getattr(view, name)
+        if any(v.strip() for v in said.values()) and not any(
+            lang.lower().split("-")[0] == "en" and v.strip() for lang, v in said.items()
+        ):
+            out.append(Gap(f"{name}.en", PUBLISHER, message.text, hint.text))
+    return out
+
+
+def language_texts() -> dict[str, str]:
+    """Every text `language_warnings` writes -> its nynorsk."""
+    return dict(said for pair in NO_ENGLISH.values() for said in pair)
+
+
 def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
     """One stored dataset: does it reach the EHDS feed, what keeps it out, who supplied what."""
     source = settings.sources.get(stored.source)
@@ -555,6 +622,7 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         completed=view.completed,
         titles=dict(record.title),
         publisher_names=dict(record.publisher.name) if record.publisher else {},
+        warnings=language_warnings(record),
     )
 
 

@@ -238,6 +238,74 @@ def test_the_code_lists_are_in_the_cli_report_the_json_and_the_page(settings, st
     assert "Kodelista manglar tittel (dct:title)" in nynorsk
 
 
+def norwegian_only() -> list:
+    """A registry's feed: one dataset in both languages, one titled in English alone with a
+    Norwegian description, one in Norwegian alone (both conform: HealthDCAT-AP asks no language)."""
+    return [
+        mfr_dataset(),
+        mfr_dataset(
+            uri="https://data.fhi.no/mfr/dataset/2",
+            identifier="mfr-2",
+            description={"nb": "Alle fødsler i Norge fra 1967."},
+        ),
+        mfr_dataset(
+            uri="https://data.fhi.no/mfr/dataset/3",
+            identifier="mfr-3",
+            title={"nb": "Fødsler", "nn": "Fødslar"},
+            description={"nb": "Alle fødsler i Norge fra 1967."},
+        ),
+    ]
+
+
+NO_ENGLISH_TITLE = "Datasettet har ingen engelsk tittel | The dataset has no English title"
+NO_ENGLISH_DESCRIPTION = "Datasettet har ingen engelsk beskrivelse | The dataset has no English description"
+
+
+def test_a_dataset_without_an_english_title_or_description_is_warned_of_not_left_out(settings, store, server):
+    """The EU catalogue (HealthData@EU) is read in English; a description in Norwegian alone
+    reached the feed with no word of it in any report."""
+    build(settings, store, server, norwegian_only())
+    found = coverage(store, settings)
+    assert found.total.in_feed == 3 and found.total.without_english == 2
+    warned = {d.identifier: [(w.field, w.fixer, w.message) for w in d.warnings] for d in found.datasets}
+    assert warned == {
+        "mfr-fodsler": [],
+        "mfr-2": [("description.en", PUBLISHER, NO_ENGLISH_DESCRIPTION)],
+        "mfr-3": [("title.en", PUBLISHER, NO_ENGLISH_TITLE), ("description.en", PUBLISHER, NO_ENGLISH_DESCRIPTION)],
+    }
+    hints = {w.field: w.hint for d in found.datasets for w in d.warnings}
+    assert hints["title.en"].endswith("| Add a dct:title in English (language tag en)")
+
+
+def test_the_english_warnings_are_in_the_cli_report_the_json_and_the_page(settings, store, server, capsys):
+    from web import create_app
+
+    build(settings, store, server, norwegian_only())
+    settings.save_sources()
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    text = capsys.readouterr().out
+    assert "Advarsler | Warnings: 2 datasets lack an English title or description" in text
+    assert "  [mfr] mfr-3  Fødsler: title.en, description.en" in text
+    assert main(["--home", str(settings.home), "ehds-coverage", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["total"]["without_english"] == 2
+    assert [(w["identifier"], [g["field"] for g in w["warnings"]]) for w in report["warnings"]] == [
+        ("mfr-2", ["description.en"]),
+        ("mfr-3", ["title.en", "description.en"]),
+    ]
+    client = create_app(settings, {"TESTING": True}).test_client()
+    assert client.get("/ehds/readiness.json").json == report
+    for lang, said, hint in (
+        ("en", "The dataset has no English title", "Add a dct:title in English"),
+        ("nb", "Datasettet har ingen engelsk tittel", "Legg til en dct:title på engelsk"),
+        ("nn", "Datasettet har ingen engelsk tittel", "Legg til ein dct:title på engelsk"),
+    ):
+        section = client.get(f"/ehds/?lang={lang}").get_data(as_text=True).split('id="h-english"')[1]
+        section = section.split("</section>")[0]
+        assert said in section and hint in section, lang
+        assert "mfr-3" in section and "mfr-2" in section and "mfr-fodsler" not in section
+
+
 def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys):
     options = json.dumps({"defaults": {"publisher": {"email": "no-at-sign"}}})
     code = main(
