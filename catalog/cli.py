@@ -474,6 +474,29 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
         lines.append(
             f"  {key or '-':<16}  {(name or '(ingen utgiver | no publisher)')[:40]:<40} {t.in_feed:>6} of {t.datasets}"
         )
+    warned = found.warned()
+    if warned:
+        lines += [
+            "",
+            f"Advarsler | Warnings: {len(warned)} datasets lack an English title or description "
+            "(the EU catalogue is read in English)",
+        ]
+        for d in warned:
+            lines.append(f"  [{d.source}] {d.identifier}  {d.title[:70]}: " + ", ".join(w.field for w in d.warnings))
+    codes = found.codelist_total
+    lines += [
+        "",
+        f"Kodelister | Code lists: {codes.in_feed} of {codes.used} that the feed's datasets use are in it"
+        + (f" ({codes.not_held} not in the catalogue)" if codes.not_held else ""),
+    ]
+    for c in found.codelists:
+        if c.in_feed:
+            continue
+        named = f"[{c.source}] {c.identifier}  {c.title[:70]}".rstrip() if c.held else c.uri
+        lines.append(f"  {named}  (used by {len(c.used_by)} datasets)")
+        if not c.held:
+            lines.append("    ikke i katalogen | not in the catalogue")
+        lines += [f"    {p.message} ({p.count})" for p in c.problems]
     left = found.left_out()
     if left:
         lines += ["", "Utelatt | Left out"]

@@ -142,6 +142,36 @@ MISSING_NAME = Said("{nb} mangler navn | The {en} has no name", "{nn} manglar na
 MISSING_AGENT = Said("{nb} mangler | The {en} is missing", "{nn} manglar")
 
 
+NO_ENGLISH: dict[str, tuple[Said, Said]] = {
+    "title": (
+        Said(
+            "Datasettet har ingen engelsk tittel | The dataset has no English title",
+            "Datasettet har ingen engelsk tittel",
+        ),
+        Said(
+            "Legg til en dct:title på engelsk (språkmerket en) | Add a dct:title in English (language tag en)",
+            "Legg til ein dct:title på engelsk",
+        ),
+    ),
+    "description": (
+        Said(
+            "Datasettet har ingen engelsk beskrivelse | The dataset has no English description",
+            "Datasettet har inga engelsk skildring",
+        ),
+        Said(
+            "Legg til en dct:description på engelsk (språkmerket en) | Add a dct:description in English (language tag en)",
+            "Legg til ein dct:description på engelsk",
+        ),
+    ),
+}
+"""A warning, not a gap: HealthDCAT-AP Release 8's shapes (and DCAT-AP 3's) ask a title and a
+description in no particular language, so a dataset in Norwegian alone conforms and reaches the
+feed; but the EU catalogue it is exchanged with (HealthData@EU) is read across the union, English
+its common language, and a Norwegian-only text is found there only by its Norwegian words or a
+machine's translation (data.europa.eu's piveau translates metadata: ../shared/notes/peer-systems.md).
+Field -> (message, hint)."""
+
+
 @dataclass(frozen=True)
 class Gap:
     """One thing that keeps a dataset out of the EHDS feed."""
@@ -182,6 +212,9 @@ class DatasetReadiness:
     """The title in each language it has, for a page in the reader's (`title` is the bokmål one, for the fix list)."""
     publisher_names: dict[str, str] = field(default_factory=dict)
     """The publisher's name in each language it has."""
+    warnings: list[Gap] = field(default_factory=list)
+    """What does not keep it out of the feed but the access body should ask of its publisher
+    (`language_warnings`), whether or not the feed carries it."""
 
     def by(self, fixer: str) -> list[Gap]:
         return [g for g in self.gaps if g.fixer == fixer]
@@ -222,6 +255,7 @@ class Tally:
     operator_can_complete: int = 0  # left out only for what operator settings would supply
     publisher_must_fix: int = 0  # left out (also) for what only the publisher can supply
     stale: int = 0
+    without_english: int = 0  # with no English title or description (a warning: `NO_ENGLISH`)
 
     def add(self, d: DatasetReadiness) -> None:
         self.datasets += 1
@@ -229,6 +263,7 @@ class Tally:
         self.operator_can_complete += d.operator_can_complete
         self.publisher_must_fix += bool(d.by(PUBLISHER)) and not d.in_feed
         self.stale += d.stale
+        self.without_english += bool(d.warnings)
 
     @property
     def left_out(self) -> int:
@@ -239,11 +274,97 @@ class Tally:
         return 100.0 * self.in_feed / self.datasets if self.datasets else 100.0
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One rule a code list breaks, and how often (every code without a label is a finding)."""
+
+    message: str  # "Norsk | English"
+    hint: str
+    count: int
+
+
+@dataclass
+class CodeListReadiness:
+    """A code list the datasets in the EHDS feed use: whether the feed carries it, and if not, why.
+
+    The feed carries a code list that a dataset it carries uses, when the code list conforms
+    (`HealthDcatAp.checked_kinds`, `referenced_kinds`); one that does not, or that the catalogue
+    does not hold, leaves a variable's `hk:codeList` pointing at nothing the feed exchanges."""
+
+    uri: str
+    key: str  # "" when the catalogue does not hold it
+    identifier: str
+    title: str
+    source: str
+    held: bool
+    in_feed: bool
+    used_by: list[str] = field(default_factory=list)  # the URIs of the datasets in the feed using it
+    problems: list[Problem] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("in_feed")
+        return out
+
+
+@dataclass
+class CodeListTally:
+    """How many of the code lists the feed's datasets use it carries."""
+
+    used: int = 0
+    in_feed: int = 0
+    not_held: int = 0  # named by a variable, but not in the catalogue
+
+
+def _problems(findings: Iterable[dict[str, Any]]) -> list[Problem]:
+    """The violations as rules, with how many findings each (the most frequent first)."""
+    counted: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if f.get("severity") == "Violation":
+            key = (f.get("message") or "", f.get("hint") or "")
+            counted[key] = counted.get(key, 0) + 1
+    return [Problem(m, h, n) for (m, h), n in sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def codelist_readiness(store: StoreReader, uri: str, used_by: list[str]) -> CodeListReadiness:
+    """One code list datasets in the feed use; its record is read only when the feed leaves it out
+    (a conforming one is counted: ICD-10's record is megabytes)."""
+    stored = store.get(uri)
+    if stored is None or stored.deleted_at or stored.kind != "codelist":
+        return CodeListReadiness(uri, "", "", "", "", held=False, in_feed=False, used_by=used_by)
+    if stored.conforms:
+        return CodeListReadiness(uri, stored.key, "", "", stored.source, held=True, in_feed=True, used_by=used_by)
+    record = stored.codelist()
+    return CodeListReadiness(
+        uri,
+        stored.key,
+        record.identifier,
+        text(record.title),
+        stored.source,
+        held=True,
+        in_feed=False,
+        used_by=used_by,
+        problems=_problems((stored.validation or {}).get("findings") or []),
+        titles=dict(record.title),
+    )
+
+
 @dataclass
 class Coverage:
-    """The readiness of every dataset in scope, tallied per source and per publisher."""
+    """The readiness of every dataset in scope, tallied per source and per publisher, and of the
+    code lists the datasets in the feed use."""
 
     datasets: list[DatasetReadiness] = field(default_factory=list)
+    codelists: list[CodeListReadiness] = field(default_factory=list)
+
+    @property
+    def codelist_total(self) -> CodeListTally:
+        return CodeListTally(
+            used=len(self.codelists),
+            in_feed=sum(c.in_feed for c in self.codelists),
+            not_held=sum(not c.held for c in self.codelists),
+        )
 
     @property
     def total(self) -> Tally:
@@ -268,6 +389,9 @@ class Coverage:
     def left_out(self) -> list[DatasetReadiness]:
         return [d for d in self.datasets if not d.in_feed]
 
+    def warned(self) -> list[DatasetReadiness]:
+        return [d for d in self.datasets if d.warnings]
+
     def to_dict(self) -> dict[str, Any]:
         def tally(t: Tally) -> dict[str, Any]:
             return {**asdict(t), "left_out": t.left_out}
@@ -277,6 +401,21 @@ class Coverage:
             "sources": {name: tally(t) for name, t in self.by_source().items()},
             "publishers": {key: {"name": name, **tally(t)} for key, (name, t) in self.by_publisher().items()},
             "left_out": [d.to_dict() for d in self.left_out()],
+            "warnings": [
+                {
+                    "dataset": d.uri,
+                    "identifier": d.identifier,
+                    "source": d.source,
+                    "publisher_key": d.publisher_key,
+                    "in_feed": d.in_feed,
+                    "warnings": [asdict(w) for w in d.warnings],
+                }
+                for d in self.warned()
+            ],
+            "codelists": {
+                **asdict(self.codelist_total),
+                "left_out": [c.to_dict() for c in self.codelists if not c.in_feed],
+            },
         }
 
 
@@ -438,6 +577,24 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplie
     return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
 
 
+def language_warnings(view: Dataset) -> list[Gap]:
+    """A title or description the (published) dataset states, but not in English: the publisher's
+    to add (the operator may not write a registry's texts). One it lacks altogether is a gap."""
+    out = []
+    for name, (message, hint) in NO_ENGLISH.items():
+        said: dict[str, str] = getattr(view, name)
+        if any(v.strip() for v in said.values()) and not any(
+            lang.lower().split("-")[0] == "en" and v.strip() for lang, v in said.items()
+        ):
+            out.append(Gap(f"{name}.en", PUBLISHER, message.text, hint.text))
+    return out
+
+
+def language_texts() -> dict[str, str]:
+    """Every text `language_warnings` writes -> its nynorsk."""
+    return dict(said for pair in NO_ENGLISH.values() for said in pair)
+
+
 def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
     """One stored dataset: does it reach the EHDS feed, what keeps it out, who supplied what."""
     source = settings.sources.get(stored.source)
@@ -465,12 +622,21 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         completed=view.completed,
         titles=dict(record.title),
         publisher_names=dict(record.publisher.name) if record.publisher else {},
+        warnings=language_warnings(record),
     )
 
 
 def coverage(store: StoreReader, settings: Settings, source: str | None = None) -> Coverage:
-    """The readiness of every live dataset (of `source`, else all)."""
-    return Coverage([assess(stored, settings) for stored in store.records(source, kind="dataset")])
+    """The readiness of every live dataset (of `source`, else all), and of the code lists those
+    in the feed use (of any source: a registry's variables may use Statistics Norway's lists)."""
+    datasets: list[DatasetReadiness] = []
+    used: dict[str, list[str]] = {}
+    for stored in store.records(source, kind="dataset"):
+        datasets.append(assess(stored, settings))
+        if stored.conforms:
+            for uri in dict.fromkeys(v.codelist for v in stored.dataset().variables if v.codelist):
+                used.setdefault(uri, []).append(stored.uri)
+    return Coverage(datasets, [codelist_readiness(store, uri, users) for uri, users in sorted(used.items())])
 
 
 # --- a publisher's fix list -------------------------------------------------------------------------

@@ -420,6 +420,7 @@ class StoreReader(Protocol):
     def stale_labels(self, source: str, inputs: str) -> list[str]: ...
     def label_states(self, uris: Iterable[str]) -> dict[str, tuple[str, str, str]]: ...
     def labels(self, uris: Iterable[str]) -> dict[str, tuple[str, str]]: ...
+    def live_labels(self) -> Iterator[tuple[str, str, str | None]]: ...
     def close(self) -> None: ...
 
 
@@ -1478,6 +1479,21 @@ class SQLStore(ABC):
                 "SELECT uri, digest, data FROM labels WHERE uri IN ({in})", list(uris)
             )
         }
+
+    def live_labels(self) -> Iterator[tuple[str, str, str | None]]:
+        """(uri, source, label JSON or None) of every live dataset, in URI order, in batches: the
+        label summary reads them all, and a nation's labels held at once would be ~75 MB."""
+        last = ""
+        while True:
+            rows = self._tuples(
+                "SELECT r.uri, r.source, l.data FROM records r LEFT JOIN labels l ON l.uri = r.uri "
+                "WHERE r.kind='dataset' AND r.deleted_at IS NULL AND r.uri > ? ORDER BY r.uri LIMIT 2000",
+                (last,),
+            )
+            if not rows:
+                return
+            yield from ((uri, source, data) for uri, source, data in rows)
+            last = rows[-1][0]
 
     def touch(self, uris: Iterable[str]) -> None:
         """The records' published statements changed without the records (a new use, a new label):

@@ -63,6 +63,7 @@ def _known() -> dict[str, str]:
     out = _shape_texts()
     out.update(quality.FIXES.values())
     out.update(readiness.agent_texts())
+    out.update(readiness.language_texts())
     return out
 
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import http.client
+import json
+import threading
 import time
+from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlencode
 
 import pytest
 from hypothesis import given
@@ -13,6 +18,7 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, FOAF, RDF, SKOS
 from rdflib.namespace import DCTERMS as DCT
+from werkzeug.serving import make_server
 
 from catalog.export import catalog_graph
 from catalog.model import CodeList, Dataset, content_hash, key_for
@@ -67,6 +73,64 @@ def test_a_suffix_chooses_the_syntax_whatever_the_accept_header(settings, store,
     response = client.get(f"/catalog.{suffix}", headers={"Accept": "text/html"})
     assert response.mimetype == media_type
     assert (URIRef(mfr_dataset().uri), RDF.type, DCAT.Dataset) in graph(response, FORMATS[media_type])
+
+
+@pytest.fixture
+def served(app) -> Iterator[str]:
+    """The app on a loopback port: content negotiation as a harvester or browser meets it, over HTTP."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+def fetched(at: str, path: str, accept: str | None) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a GET, redirects not followed."""
+    conn = http.client.HTTPConnection(at, timeout=30)
+    conn.request("GET", path, headers={"Accept": accept} if accept is not None else {})
+    answer = conn.getresponse()
+    found = (answer.status, dict(answer.getheaders()), answer.read())
+    conn.close()
+    return found
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("accept", ["text/html", BROWSER])
+def test_a_browser_asking_the_feed_url_is_sent_to_the_catalogue_page(settings, store, server, served, accept):
+    """It was answered Turtle, which a browser offers to download instead of showing."""
+    build(settings, store, server, [mfr_dataset()])
+    for path in ("/catalog", "/catalog?profile=dcat-ap-no"):
+        status, headers, _ = fetched(served, path, accept)
+        assert (status, headers["Location"]) == (303, "/"), path
+        assert "Accept" in headers["Vary"].split(", ")
+    status, headers, body = fetched(served, "/", accept)
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("accept", ["application/trig", "text/plain", "application/trig, text/n3;q=0.5"])
+def test_a_client_naming_only_formats_the_feed_cannot_write_is_told_which_it_can(
+    settings, store, server, served, accept
+):
+    """`Accept: application/trig` was answered Turtle, which a TriG reader takes for its own
+    syntax and a strict client cannot tell from what it asked."""
+    build(settings, store, server, [mfr_dataset()])
+    for path in ("/catalog", "/resource?" + urlencode({"uri": mfr_dataset().uri})):
+        status, headers, body = fetched(served, path, accept)
+        assert status == 406, path
+        assert headers["Content-Type"] == "application/problem+json"
+        detail = json.loads(body)["detail"]
+        for media_type in FORMATS:
+            assert media_type in detail, (path, detail)
+
+
+@pytest.mark.parametrize("accept", [None, "*/*", "application/trig, */*;q=0.1"])
+def test_a_client_taking_anything_still_gets_turtle_from_the_feed_url(settings, store, server, served, accept):
+    build(settings, store, server, [mfr_dataset()])
+    status, headers, body = fetched(served, "/catalog", accept)
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle")
+    assert (URIRef(mfr_dataset().uri), RDF.type, DCAT.Dataset) in Graph().parse(data=body, format="turtle")
 
 
 def test_code_lists_are_in_the_feed_as_concept_schemes_with_their_concepts(settings, store, server, client):

@@ -456,3 +456,67 @@ def test_the_label_page_in_nynorsk_names_and_explains_every_element_and_metric_i
     assert rows == [(m.nn, m.name, m.method_nn) for m in METRICS], "every metric, named and explained in nynorsk"
     assert not [m.method_nb for m in METRICS if m.method_nb in page]
     assert 'lang="nb"' not in page.split("<main")[1].split('class="chart"')[1], "no product text marked as bokmål"
+
+
+# --- the summary for the access body's report --------------------------------------------------------
+
+
+def test_the_summary_counts_labels_per_level_and_per_source_from_the_stored_labels(settings, store, server) -> None:
+    """The access body reports the labels it gave (EHDS Art. 59): it could read them only one
+    dataset at a time."""
+    from catalog.label import LEVELS, level_of, summary
+
+    poor = complete_dataset(2)
+    poor.variables, poor.has_structured_data, poor.spatial, poor.temporal_start = [], False, [], None
+    poor.description, poor.access_rights, poor.modified, poor.number_of_unique_individuals = {}, None, None, None
+    poor.population_coverage, poor.min_typical_age, poor.max_typical_age = {}, None, None
+    poor.coding_systems, poor.code_values, poor.keywords = [], [], {}
+    build(settings, store, server, [complete_dataset(1), poor], name="mfr")
+    build(settings, store, server, [complete_dataset(3)], name="npr")
+    found = summary(store)
+    scores = {uri: label_of(store, uri).score for uri in (complete_dataset(1).uri, poor.uri, complete_dataset(3).uri)}
+    assert len({level_of(s) for s in scores.values()}) == 2, scores
+    expected: dict[str, int] = dict.fromkeys(LEVELS, 0)
+    for score in scores.values():
+        expected[level_of(score)] += 1
+    assert found.total.levels == expected and found.total.labelled == found.total.datasets == 3
+    assert found.total.mean_score == round(sum(scores.values()) / 3, 1)
+    mfr = found.sources["mfr"]
+    assert (mfr.datasets, sum(mfr.levels.values())) == (2, 2)
+    assert mfr.mean_score == round((scores[complete_dataset(1).uri] + scores[poor.uri]) / 2, 1)
+    assert found.sources["npr"].levels[level_of(scores[complete_dataset(3).uri])] == 1
+    assert set(found.to_dict()["total"]["elements"]) == {e.name for e in ELEMENTS}
+
+
+@pytest.mark.parametrize(
+    ("score", "level"), [(0.0, "0-25"), (24.9, "0-25"), (25.0, "25-50"), (74.9, "50-75"), (100.0, "75-100")]
+)
+def test_a_labels_level_is_the_quarter_its_score_falls_in(score: float, level: str) -> None:
+    from catalog.label import level_of
+
+    assert level_of(score) == level
+
+
+def test_the_label_summary_is_a_page_under_ehds_and_json_made_once_per_change(
+    settings, store, server, client, monkeypatch
+) -> None:
+    from catalog import label as labels
+
+    build(settings, store, server, [complete_dataset(1)])
+    made: list[str] = []
+    real = labels.summary
+
+    def counted(s):
+        made.append(s.location)
+        return real(s)
+
+    monkeypatch.setattr(labels, "summary", counted)
+    answer = client.get("/ehds/labels.json").get_json()
+    assert answer == real(store).to_dict() and answer["total"]["labelled"] == 1
+    page = client.get("/ehds/labels?lang=en").get_data(as_text=True)
+    assert "Quality and utility labels" in page and "75-100 %" in page and "MFR" in page
+    assert "Documentation" in page, "each element of Art. 78(3) by its name"
+    assert "Dokumentasjon" in client.get("/ehds/labels?lang=nn").get_data(as_text=True)
+    assert len(made) == 1, "the store has not changed: the summary is not made again"
+    build(settings, store, server, [complete_dataset(1), complete_dataset(2)])
+    assert client.get("/ehds/labels.json").get_json()["total"]["labelled"] == 2 and len(made) == 2

@@ -5,6 +5,7 @@ operator's settings taking effect on records their sources left unchanged."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -21,7 +22,7 @@ from catalog.readiness import OPERATOR, PUBLISHER, coverage, fix_list, fix_list_
 from catalog.scheduler import Scheduler
 from catalog.store import SQLiteStore
 from tests.conftest import StaticServer
-from tests.factories import mfr_dataset
+from tests.factories import apgar_codes, mfr_dataset
 from tests.published import build
 
 FHI = "https://data.brreg.no/enhetsregisteret/api/enheter/983744516"
@@ -172,6 +173,137 @@ def test_catalog_report_tells_a_sources_readiness(harvested, capsys):
         "mfr-2": False,
         "mfr-3": True,
     }
+
+
+def coded_feed() -> list:
+    """The feed's dataset uses two code lists: one conforms, one has no title (a violation of
+    DCAT-AP's concept scheme), and a third its variables name the registry does not publish."""
+    good = dataclasses.replace(apgar_codes(), uri="https://data.fhi.no/mfr/kodeverk/kjonn", identifier="kjonn")
+    untitled = dataclasses.replace(apgar_codes(), title={})
+    d = mfr_dataset()
+    d.variables[0].codelist = good.uri
+    d.variables[1].codelist = "https://data.fhi.no/mfr/kodeverk/utgatt"
+    return [d, good, untitled, mfr_dataset(uri="https://data.fhi.no/mfr/dataset/3", identifier="mfr-3", description={})]
+
+
+NO_TITLE = "Kodelisten mangler tittel (dct:title) | The code list has no title (dct:title)"
+
+
+def test_the_code_lists_the_feeds_datasets_use_are_counted_and_those_left_out_say_why(settings, store, server):
+    """The EHDS feed carries the code lists its datasets use, when they conform; the report
+    counted only datasets, so a code list left out of the feed (and a variable's link into
+    nothing there) showed nowhere but on the code list's own page."""
+    build(settings, store, server, coded_feed())
+    found = coverage(store, settings)
+    assert (found.codelist_total.used, found.codelist_total.in_feed, found.codelist_total.not_held) == (3, 1, 1)
+    left = {c.uri: c for c in found.codelists if not c.in_feed}
+    untitled = left[apgar_codes().uri]
+    assert untitled.held and untitled.used_by == [mfr_dataset().uri]
+    assert [(p.message, p.count) for p in untitled.problems] == [(NO_TITLE, 1)]
+    assert untitled.problems[0].hint.startswith("Gi kodelisten et navn som dct:title")
+    gone = left["https://data.fhi.no/mfr/kodeverk/utgatt"]
+    assert not gone.held and gone.problems == []
+    # mfr-3 is left out of the feed: what its variables use is not asked of the feed
+    assert set(coverage(store, settings, "mfr").to_dict()["codelists"]) == {"used", "in_feed", "not_held", "left_out"}
+
+
+def test_the_code_lists_are_in_the_cli_report_the_json_and_the_page(settings, store, server, capsys):
+    from web import create_app
+
+    build(settings, store, server, coded_feed())
+    settings.save_sources()
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    text = capsys.readouterr().out
+    assert "Kodelister | Code lists: 1 of 3 that the feed's datasets use are in it" in text
+    assert f"  [mfr] apgar  (used by 1 datasets)\n    {NO_TITLE} (1)" in text
+    assert (
+        "  https://data.fhi.no/mfr/kodeverk/utgatt  (used by 1 datasets)\n"
+        "    ikke i katalogen | not in the catalogue" in text
+    )
+    assert main(["--home", str(settings.home), "ehds-coverage", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {k: v for k, v in report["codelists"].items() if k != "left_out"} == {"used": 3, "in_feed": 1, "not_held": 1}
+    [untitled] = [c for c in report["codelists"]["left_out"] if c["held"]]
+    assert untitled["problems"] == [
+        {"message": NO_TITLE, "hint": untitled["problems"][0]["hint"], "count": 1}
+    ] and untitled["used_by"] == [mfr_dataset().uri]
+    client = create_app(settings, {"TESTING": True}).test_client()
+    assert client.get("/ehds/readiness.json").json == report
+    english = client.get("/ehds/?lang=en").get_data(as_text=True)
+    assert "1 of 3 code lists that datasets in the EHDS feed use are in it." in english
+    section = english.split('id="h-codelists"')[1]
+    assert "The code list has no title (dct:title)" in section
+    assert "https://data.fhi.no/mfr/kodeverk/utgatt" in section and "The catalogue holds no code list" in section
+    nynorsk = client.get("/ehds/?lang=nn").get_data(as_text=True).split('id="h-codelists"')[1]
+    assert "Kodelista manglar tittel (dct:title)" in nynorsk
+
+
+def norwegian_only() -> list:
+    """A registry's feed: one dataset in both languages, one titled in English alone with a
+    Norwegian description, one in Norwegian alone (both conform: HealthDCAT-AP asks no language)."""
+    return [
+        mfr_dataset(),
+        mfr_dataset(
+            uri="https://data.fhi.no/mfr/dataset/2",
+            identifier="mfr-2",
+            description={"nb": "Alle fødsler i Norge fra 1967."},
+        ),
+        mfr_dataset(
+            uri="https://data.fhi.no/mfr/dataset/3",
+            identifier="mfr-3",
+            title={"nb": "Fødsler", "nn": "Fødslar"},
+            description={"nb": "Alle fødsler i Norge fra 1967."},
+        ),
+    ]
+
+
+NO_ENGLISH_TITLE = "Datasettet har ingen engelsk tittel | The dataset has no English title"
+NO_ENGLISH_DESCRIPTION = "Datasettet har ingen engelsk beskrivelse | The dataset has no English description"
+
+
+def test_a_dataset_without_an_english_title_or_description_is_warned_of_not_left_out(settings, store, server):
+    """The EU catalogue (HealthData@EU) is read in English; a description in Norwegian alone
+    reached the feed with no word of it in any report."""
+    build(settings, store, server, norwegian_only())
+    found = coverage(store, settings)
+    assert found.total.in_feed == 3 and found.total.without_english == 2
+    warned = {d.identifier: [(w.field, w.fixer, w.message) for w in d.warnings] for d in found.datasets}
+    assert warned == {
+        "mfr-fodsler": [],
+        "mfr-2": [("description.en", PUBLISHER, NO_ENGLISH_DESCRIPTION)],
+        "mfr-3": [("title.en", PUBLISHER, NO_ENGLISH_TITLE), ("description.en", PUBLISHER, NO_ENGLISH_DESCRIPTION)],
+    }
+    hints = {w.field: w.hint for d in found.datasets for w in d.warnings}
+    assert hints["title.en"].endswith("| Add a dct:title in English (language tag en)")
+
+
+def test_the_english_warnings_are_in_the_cli_report_the_json_and_the_page(settings, store, server, capsys):
+    from web import create_app
+
+    build(settings, store, server, norwegian_only())
+    settings.save_sources()
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    text = capsys.readouterr().out
+    assert "Advarsler | Warnings: 2 datasets lack an English title or description" in text
+    assert "  [mfr] mfr-3  Fødsler: title.en, description.en" in text
+    assert main(["--home", str(settings.home), "ehds-coverage", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["total"]["without_english"] == 2
+    assert [(w["identifier"], [g["field"] for g in w["warnings"]]) for w in report["warnings"]] == [
+        ("mfr-2", ["description.en"]),
+        ("mfr-3", ["title.en", "description.en"]),
+    ]
+    client = create_app(settings, {"TESTING": True}).test_client()
+    assert client.get("/ehds/readiness.json").json == report
+    for lang, said, hint in (
+        ("en", "The dataset has no English title", "Add a dct:title in English"),
+        ("nb", "Datasettet har ingen engelsk tittel", "Legg til en dct:title på engelsk"),
+        ("nn", "Datasettet har ingen engelsk tittel", "Legg til ein dct:title på engelsk"),
+    ):
+        section = client.get(f"/ehds/?lang={lang}").get_data(as_text=True).split('id="h-english"')[1]
+        section = section.split("</section>")[0]
+        assert said in section and hint in section, lang
+        assert "mfr-3" in section and "mfr-2" in section and "mfr-fodsler" not in section
 
 
 def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys):

@@ -56,6 +56,9 @@ def readiness_texts() -> Iterator[Entry]:
         yield f"readiness role {role}", nb, nn, en
     for said in (readiness.MISSING_AGENT, readiness.MISSING_NAME, readiness.MISSING_CONTACT):
         yield _split("readiness agent message", said)
+    for field, (message, hint) in readiness.NO_ENGLISH.items():
+        yield _split(f"readiness warning {field}", message)
+        yield _split(f"readiness warning {field}: hint", hint)
 
 
 def shape_texts() -> Iterator[Entry]:
@@ -96,6 +99,8 @@ def test_a_nynorsk_page_finds_the_nynorsk_of_every_text_a_report_or_score_carrie
         assert texts.nynorsk(f"{nb} | {en}") == nn, what
     assert texts.nynorsk("Utgiveren mangler navn | The publisher has no name") == "Utgivaren manglar namn"
     assert texts.nynorsk("Tilgangsorganet mangler | The access body is missing") == "Tilgangsorganet manglar"
+    for message, hint in readiness.NO_ENGLISH.values():
+        assert texts.nynorsk(message.text) == message.nn and texts.nynorsk(hint.text) == hint.nn
     assert (
         texts.nynorsk(
             "Verdien av dct:type er ikke en av de tillatte | The value of dct:type is not one of the allowed values"

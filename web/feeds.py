@@ -58,12 +58,26 @@ def negotiate(html: bool = False, page: bool = False) -> str | None:
     else:
         offered = [*RDF_TYPES[:1], "text/html", *RDF_TYPES[1:]] if html else list(RDF_TYPES)
         default = "text/turtle"
-    best = request.accept_mimetypes.best_match([*offered, *KINDRED], default=default)
+    accept = request.accept_mimetypes
+    best = accept.best_match([*offered, *KINDRED]) if accept else default
+    if best is None:
+        abort(406, not_acceptable(offered))
     if best == "text/html":
         return None
     if best in KINDRED:
         return KINDRED[best]
     return {v: k for k, v in MEDIA_TYPES.items()}.get(best or "text/turtle", "turtle")
+
+
+def not_acceptable(offered: list[str]) -> str:
+    """What a client naming only syntaxes the catalogue cannot write is told: those it can. It was
+    answered Turtle whatever it named (`application/trig`), which a strict client cannot tell from
+    what it asked for."""
+    kindred = ", ".join(f"{asked} gives {MEDIA_TYPES[fmt]}" for asked, fmt in KINDRED.items())
+    return (
+        f"None of the media types asked for can be given here; ask for one of {', '.join(offered)} "
+        f"({kindred}), or anything (*/*) for {offered[0]}."
+    )
 
 
 def _format(suffix: str | None) -> str:
@@ -87,8 +101,15 @@ def rdf_response(g: Graph, fmt: str) -> Response:
 
 @bp.get("/catalog")
 @bp.get("/catalog.<suffix>")
-def catalog(suffix: str | None = None) -> Response:
-    fmt = _format(suffix)
+def catalog(suffix: str | None = None) -> BaseResponse:
+    """A browser asking the feed's address (`Accept: text/html`) is sent to the catalogue's home
+    page, as a browser following any other of its URIs is sent to the page (`_answer`): it was
+    answered Turtle, which a browser offers to download."""
+    fmt = _format(suffix) if suffix else negotiate(html=True)
+    if fmt is None:
+        response = redirect("/", code=303)
+        response.headers["Vary"] = "Accept"
+        return response
     if request.args.get("page") == "all":
         return catalog_dump(fmt)
     try:

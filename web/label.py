@@ -5,6 +5,10 @@ computed; `.json` gives the same as data and `.ttl` the label in DQV: the certif
 measurement per metric as the EHDS feed publishes them, plus every metric of the MQA-like score
 (`catalog.quality.to_dqv`). The certificate's IRI (`.../label#certificate`) and the feed's
 `oa:hasBody` resolve here. Labels are assessed by the writers; the web reads them.
+
+`/ehds/labels` (and `.json`) counts every live dataset's label per level and per source, for the
+access body's periodic report (EHDS Art. 59): `catalog.label.summary`, made once per change of the
+store and kept by each explorer process meanwhile.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from rdflib import URIRef
 
-from catalog.label import ELEMENTS, METRICS, Label, add_label, add_metrics, label_of, page_uri
+from catalog import label as labels
+from catalog.label import ELEMENTS, LEVELS, METRICS, Label, LabelSummary, add_label, add_metrics, label_of, page_uri
 from catalog.model import Dataset
 from catalog.quality import to_dqv
 from catalog.rdf import new_graph
@@ -169,3 +174,29 @@ def as_rdf(key: str) -> Response:
     for triple in to_dqv(stored.uri, quality_of(stored)):
         g.add(triple)
     return rdf_response(g, "turtle")
+
+
+def summary() -> LabelSummary:
+    """The summary of the store as it is now: made again only when the store's version moved (a
+    label whose values change moves its dataset), since it reads every label."""
+    version = store().version()
+    kept = current_app.extensions.get("label_summary")
+    if kept is None or kept[0] != version:
+        kept = (version, labels.summary(store()))
+        current_app.extensions["label_summary"] = kept
+    return kept[1]
+
+
+@bp.get("/ehds/labels")
+def summary_page() -> str:
+    from web.sources import by_title
+
+    found = summary()
+    return render_template(
+        "labels_summary.html", found=found, levels=LEVELS, elements=ELEMENTS, sources=by_title(found.sources)
+    )
+
+
+@bp.get("/ehds/labels.json")
+def summary_json() -> Response:
+    return jsonify(summary().to_dict())
