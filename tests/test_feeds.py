@@ -427,3 +427,13 @@ def test_feed_statements_read_back_as_the_very_terms_rdflib_would_write(value, l
     expected = "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in sink).encode()
     parse = lambda data: set(ox.parse(data, format=ox.RdfFormat.TURTLE))  # noqa: E731
     assert parse(sink.turtle()) == parse(expected)
+
+
+@pytest.mark.parametrize(
+    "lang, said", [("en", "Not in the format asked for"), ("nb", "Ikke i formatet"), ("nn", "Ikkje i formatet")]
+)
+def test_a_browser_refused_a_format_is_told_so_not_that_something_broke(settings, store, server, client, lang, said):
+    build(settings, store, server, [mfr_dataset()])
+    response = client.get(f"/catalog.jsonld?page=all&lang={lang}", headers={"Accept": "text/html"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 406 and said in page and "logged" not in page and "logget" not in page

@@ -50,6 +50,7 @@ def problem(status: int, title: str, detail: str, explanation: str | None = None
             _("There is nothing at this address. The record may have left the catalogue, or the link is cut short."),
         ),
         405: (_("Not allowed"), _("This address does not accept this kind of request.")),
+        406: (_("Not in the format asked for"), _("This address cannot answer in any of the formats asked for.")),
         503: (
             _("Unavailable for a moment"),
             _("This part of the catalogue is unavailable for a moment; try again in a few minutes."),
