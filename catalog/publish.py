@@ -153,6 +153,8 @@ class PublishError(Exception):
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"
+"""What was passed over that is no mistake (a workbook's sheet of prose): said, not to fix."""
 
 
 @dataclass
@@ -168,7 +170,7 @@ class Problem:
     with "0 errors". A registry would rather be told than lose a variable; `publish(partial=True)`
     (`--partial`) publishes what was read, each loss then a warning, but never a file it could not
     read. A `WARNING` is published: all was read, and should be checked (a file that is not UTF-8,
-    read as Windows-1252)."""
+    read as Windows-1252). A `NOTE` is neither: what was passed over that is no mistake."""
 
     where: str  # file, row, column
     message: str
@@ -355,8 +357,7 @@ class Builder:
         self.partial = partial
         self.base = meta["base_url"].rstrip("/") + "/"
         self.problems: list[Problem] = []
-        self.notes: list[Problem] = []
-        """What was passed over that is no mistake (a workbook's sheet of prose): said, not to fix."""
+        self.notes: list[Problem] = []  # `NOTE`s
         self.codelists: list[CodeList] = []
 
     def dataset(self, path: Path) -> Dataset:
@@ -431,7 +432,7 @@ class Builder:
                 self.problems.append(Problem(where, message))
         if not found.variables:  # published, the harvest would delete every variable served before
             self.problems.append(Problem(path.name, "the list holds no variable: nothing under its headings was read"))
-        self.notes += [Problem(path.name, note) for note in found.notes]
+        self.notes += [Problem(path.name, note, NOTE) for note in found.notes]
         self.codelists += found.codelists
         return found.variables
 
@@ -620,6 +621,7 @@ def publish(
             {
                 "published": not errors,
                 "problems": [p.__dict__ for p in builder.problems],
+                "notes": [p.__dict__ for p in builder.notes],
                 "validation": report.to_dict(),
                 "minimum": [{"dataset": uri, "missing": missing} for uri, missing in gaps.items()],
             },

@@ -621,6 +621,27 @@ def test_a_workbook_is_published_from_every_sheet_holding_variables_with_merged_
     assert note in result.report and note in (registry / "rapport.txt").read_text(encoding="utf-8")
 
 
+def test_the_sheets_not_read_are_notes_in_rapport_json_as_other_findings_are(registry, tmp_path):
+    """The terminal and rapport.txt named a sheet of prose the kit passed over; rapport.json, which
+    a registry's own tools read, did not."""
+    book = Workbook()
+    book.active.title = "Forklaring"
+    book.active.append(["Variabellisten gjelder fra 2008."])
+    book.create_sheet("Variabler").append(list(COLUMNS)[:4])
+    book["Variabler"].append(["INNDATO", "Innskrivingsdato", "Dato for innskriving.", "dato"])
+    book.save(registry / "psykiatri.xlsx")
+    assert publish(registry, tmp_path / "out").published
+    report = json.loads((registry / "rapport.json").read_text(encoding="utf-8"))
+    assert report["notes"] == [
+        {
+            "where": "psykiatri.xlsx",
+            "message": "sheets not read (no row of headings naming the variable): 'Forklaring'",
+            "severity": "note",
+        }
+    ]
+    assert report["problems"] == []
+
+
 def test_the_catalogue_has_its_own_title_its_texts_languages_and_the_day_it_was_published(registry, tmp_path):
     """`catalog_title`, which the catalogue's node reads, was refused as an unknown key, and the
     report asked for the catalogue's dct:language and dct:modified, which no key gave."""
