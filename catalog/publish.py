@@ -36,6 +36,7 @@ from rdflib.namespace import DCTERMS as DCT
 from catalog import minimum, profiles
 from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
+from catalog.published import ACCESS_TITLE
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, _date, _iris, add_records, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
 
@@ -438,11 +439,7 @@ class Builder:
                 setattr(d, name, value)
         if meta.get("access_url"):
             d.distributions = [
-                Distribution(
-                    uri=f"{uri}/tilgang",
-                    access_url=meta["access_url"],
-                    title={"nb": "Søk om tilgang", "en": "Apply for access"},
-                )
+                Distribution(uri=f"{uri}/tilgang", access_url=meta["access_url"], title=dict(ACCESS_TITLE))
             ]
         d.variables = self.variables(path, d, {k: meta[k] for k in LAYOUT_OPTIONS if k in meta})
         d.has_structured_data = bool(d.variables)

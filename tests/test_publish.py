@@ -678,6 +678,15 @@ def test_a_workbook_is_published_from_every_sheet_holding_variables_with_merged_
     assert note in result.report and note in (registry / "rapport.txt").read_text(encoding="utf-8")
 
 
+def test_the_access_address_is_titled_in_bokmal_nynorsk_and_english(registry, tmp_path):
+    """The title "Søk om tilgang" had no nynorsk: a nynorsk reader of the feed got the bokmål."""
+    result = publish(registry, tmp_path / "out")
+    titles = {d.distributions[0].title["nn"] for d in result.records if isinstance(d, Dataset)}
+    assert titles == {"Søk om tilgang"}
+    turtle = (tmp_path / "out" / "catalog.ttl").read_text(encoding="utf-8")
+    assert turtle.count('"Søk om tilgang"@nn') == 2
+
+
 def test_the_sheets_not_read_are_notes_in_rapport_json_as_other_findings_are(registry, tmp_path):
     """The terminal and rapport.txt named a sheet of prose the kit passed over; rapport.json, which
     a registry's own tools read, did not."""
