@@ -24,17 +24,19 @@ import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, RDF
+from rdflib.namespace import DCAT, RDF, SKOS
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import minimum, profiles
 from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
+from catalog.published import ACCESS_TITLE
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, _date, _iris, add_records, to_graph
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
 
@@ -89,8 +91,9 @@ access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for
 # generated_by = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/ROUTINE_RECORDS"]
 # health_themes = ["http://www.wikidata.org/entity/Q12152"]
 # custodian = { name = "Helseforetaket", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/...", email = "post@example.no" }
-# Agents: name, uri, orgnr, email, url (web addresses in full, https://...) and type, a code of the EU
-# publisher-type list (NationalAuthority, RegionalAuthority, LocalAuthority, Company, ...)
+# Agents: name, uri, orgnr, email, url (web addresses in full, https://...) and type, from an EU
+# publisher-type list: its code or its name in nb, nn or en, any case (NationalAuthority or "Nasjonal
+# myndighet", RegionalAuthority, LocalAuthority, Company, ...; HealthDCAT-AP's public-health-registry)
 publisher = { name = "Helsedirektoratet", type = "NationalAuthority", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
 contact = { name = "Eksempelregisteret", email = "register@example.no", url = "https://registry.example.no/" }
 hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
@@ -153,6 +156,8 @@ class PublishError(Exception):
 
 ERROR = "error"
 WARNING = "warning"
+NOTE = "note"
+"""What was passed over that is no mistake (a workbook's sheet of prose): said, not to fix."""
 
 
 @dataclass
@@ -168,7 +173,7 @@ class Problem:
     with "0 errors". A registry would rather be told than lose a variable; `publish(partial=True)`
     (`--partial`) publishes what was read, each loss then a warning, but never a file it could not
     read. A `WARNING` is published: all was read, and should be checked (a file that is not UTF-8,
-    read as Windows-1252)."""
+    read as Windows-1252). A `NOTE` is neither: what was passed over that is no mistake."""
 
     where: str  # file, row, column
     message: str
@@ -221,22 +226,15 @@ def _agent_from(meta: Any) -> Agent | None:
 
 AGENT_FIELDS = {"publisher", "contact", "custodian", "hdab"}
 AGENT_KEYS = ("name", "uri", "orgnr", "type", "email", "url")
-PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
-PUBLISHER_TYPES = (
-    "Academia-ScientificOrganisation",
-    "Company",
-    "IndustryConsortium",
-    "LocalAuthority",
-    "NationalAuthority",
-    "NonGovernmentalOrganisation",
-    "NonProfitOrganisation",
-    "PrivateIndividual(s)",
-    "RegionalAuthority",
-    "StandardisationBody",
-    "SupraNationalAuthority",
+PUBLISHER_TYPE_LISTS = (
+    "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type",
+    "http://purl.org/adms/publishertype",
 )
-"""The codes of the EU publisher-type list (ADMS), each the IRI `PUBLISHER_TYPE` + code: an
-agent's `type` may name one, as the report's fix hint does ("e.g. NationalAuthority")."""
+"""The EU publisher-type lists an agent's `type` may name a concept of: HealthDCAT-AP Release 8's
+own (DG SANTE's, which its shapes ask of a dataset's publisher) and ADMS's (DCAT-AP's), each as our
+vocabulary files hold it (shapes/vocabularies/: their codes, and labels in nb, nn and en)."""
+
+
 TEXT_KEYS = ("title", "description", "identifier", "catalog_title", "catalog_description")
 """Keys whose value is a text, or a table of language -> text; `catalog_*` are the catalogue's own
 (`catalog_node`), else it takes the datasets' title and description."""
@@ -269,49 +267,106 @@ def load_metadata(path: Path) -> dict[str, Any]:
     datasets = meta.get("datasets", {})
     if not isinstance(datasets, dict) or not all(isinstance(v, dict) for v in datasets.values()):
         raise PublishError(f"{path}: datasets must be tables, [datasets.<file name without .csv/.xlsx>]")
-    checked = _checked(meta, f"{path}: ")
-    checked["datasets"] = {name: _checked(values, f"{path}: datasets.{name}.") for name, values in datasets.items()}
+    checked = _checked(meta, f"{path}: ", text)
+    checked["datasets"] = {
+        name: _checked(values, f"{path}: datasets.{name}.", text) for name, values in datasets.items()
+    }
     return checked
 
 
-def _agent_checked(value: Any, where: str) -> dict[str, Any]:
+def _agent_checked(value: Any, where: str, text: str = "") -> dict[str, Any]:
     """An agent's table with each value in the form the feed states it: an e-mail address without
-    `mailto:`, a publisher type's code as its IRI, a web address or IRI with its scheme. A value
-    that cannot be stated is an error naming the key: written as it was, `type = "NationalAuthority"`
-    and `url = "www.stolav.no/..."` stopped the kit with a traceback from the serialiser. A web
-    address without a scheme is refused, not completed with https://: the kit publishes the
-    registry's word, a site may answer only on http://, and the error shows the line to write."""
+    `mailto:`, a publisher type's code or name as its IRI, a web address or IRI with its scheme. A
+    value that cannot be stated is an error naming the key and its line in `text`, the metadata
+    file: written as it was, `type = "NationalAuthority"` and `url = "www.stolav.no/..."` stopped
+    the kit with a traceback from the serialiser. A web address without a scheme is refused, not
+    completed with https://: the kit publishes the registry's word, a site may answer only on
+    http://, and the error shows the line to write."""
     if not isinstance(value, dict) or set(value) - set(AGENT_KEYS):
         raise PublishError(f"{where}: must be a table of {', '.join(AGENT_KEYS)} (got {value!r})")
     out: dict[str, Any] = {}
     try:
         for key, said in value.items():
+            at = f"{where}.{key}{_line(text, key, said)}"
             if key == "name":
-                out[key] = {lang or "nb": text for lang, text in _text(said, f"{where}.name").items()}
+                out[key] = {lang or "nb": words for lang, words in _text(said, at).items()}
             elif key == "email":
-                out[key] = _email(said, f"{where}.email")
+                out[key] = _email(said, at)
             elif key == "orgnr":
                 if isinstance(said, bool) or not isinstance(said, str | int) or not str(said).strip():
-                    raise ConfigError(f"{where}.orgnr: {said!r} is not an organisation number")
+                    raise ConfigError(f"{at}: {said!r} is not an organisation number")
                 out[key] = str(said).strip()
             elif key == "type":
-                out[key] = _publisher_type(said, f"{where}.type")
+                out[key] = _publisher_type(said, at)
             else:
-                out[key] = _web_address(said, f"{where}.{key}")
+                out[key] = _web_address(said, at)
     except ConfigError as exc:
         raise PublishError(str(exc)) from None
     return out
 
 
+def _line(text: str, key: str, value: Any) -> str:
+    """Where in the metadata file `text` `key` is given `value` (a text or a number), " (line N)",
+    as a list's problem names its row; "" when the file does not say it so (a text with escapes)."""
+    if isinstance(value, str):
+        said = rf"(?:\"{re.escape(value)}\"|'{re.escape(value)}')"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        said = rf"{value}\b"
+    else:
+        return ""
+    given = re.compile(rf"(?:^|[{{,\s]){re.escape(key)}\s*=\s*{said}")
+    lines = [str(n) for n, line in enumerate(text.splitlines(), start=1) if given.search(line)]
+    return f" ({'line' if len(lines) == 1 else 'lines'} {', '.join(lines)})" if lines else ""
+
+
+class PublisherTypes(NamedTuple):
+    names: dict[str, tuple[str, str]]
+    """Every name a type may be written as, case-folded -> (the name as the list writes it, the IRI)."""
+    codes: tuple[str, ...]
+    """Each concept's code, HealthDCAT-AP's first."""
+
+
+@cache
+def publisher_types() -> PublisherTypes:
+    """The names of the concepts of `PUBLISHER_TYPE_LISTS`: each one's code (`skos:notation`:
+    NationalAuthority, public-health-registry) and its labels in nb, nn and en (Nasjonal
+    myndighet, Nasjonal styresmakt, National authority). A label both lists give ("Ikke-statlig
+    organisasjon") names HealthDCAT-AP's concept, the first list's."""
+    from catalog.validation import vocabulary_graph
+
+    g = vocabulary_graph()
+    names: dict[str, tuple[str, str]] = {}
+    codes: list[str] = []
+    for scheme in PUBLISHER_TYPE_LISTS:
+        for concept in sorted(map(str, g.subjects(SKOS.inScheme, URIRef(scheme)))):
+            code = g.value(URIRef(concept), SKOS.notation)
+            codes += [str(code)] if code is not None else []
+            for name in (code, *sorted(map(str, g.objects(URIRef(concept), SKOS.prefLabel)))):
+                if name is not None:
+                    names.setdefault(str(name).casefold(), (str(name), concept))
+    return PublisherTypes(names, tuple(codes))
+
+
 def _publisher_type(value: Any, where: str) -> str:
-    codes = {code.casefold(): code for code in PUBLISHER_TYPES}
-    if isinstance(value, str) and value.strip().casefold() in codes:
-        return PUBLISHER_TYPE + codes[value.strip().casefold()]
-    if isinstance(value, str) and value.strip().startswith(("http://", "https://")):
-        return _iri(value, where)
+    """A publisher type's IRI from its code, its label in nb, nn or en (any case), or its IRI. An
+    unknown name is an error with the closest names, else the lists' codes: the kit took only an
+    ADMS code or an IRI, and a registry writing "Nasjonal myndighet", as the catalogue shows it,
+    or HealthDCAT-AP's own "public-health-registry", was refused."""
+    known = publisher_types()
+    said = value.strip() if isinstance(value, str) else value
+    if isinstance(said, str) and said.casefold() in known.names:
+        return known.names[said.casefold()][1]
+    if isinstance(said, str) and said.startswith(("http://", "https://")):
+        return _iri(said, where)
+    close = difflib.get_close_matches(said.casefold(), list(known.names), n=3) if isinstance(said, str) else []
+    hint = (
+        "the closest: " + ", ".join(repr(known.names[name][0]) for name in close)
+        if close
+        else "the codes: " + ", ".join(known.codes)
+    )
     raise ConfigError(
-        f"{where}: {value!r} is neither a code of the EU publisher-type list ({', '.join(PUBLISHER_TYPES)}) "
-        "nor an http(s) IRI"
+        f"{where}: {value!r} is not a publisher type: write the code or the name (nb, nn or en) of one in "
+        f"HealthDCAT-AP's or ADMS's EU publisher-type list, or its http(s) IRI; {hint}"
     )
 
 
@@ -321,9 +376,9 @@ def _web_address(value: Any, where: str) -> str:
     return _iri(value, where)
 
 
-def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
+def _checked(meta: dict[str, Any], where: str, text: str = "") -> dict[str, Any]:
     """The keys of `meta` parsed as the catalogue parses an operator's defaults (`config._default`);
-    agents by `_agent_checked`."""
+    agents by `_agent_checked` (`text`: the metadata file, whose lines their errors name)."""
     known = KIT_KEYS | set(DEFAULT_FIELDS)
     for key in meta:
         if key not in known:
@@ -331,8 +386,8 @@ def _checked(meta: dict[str, Any], where: str) -> dict[str, Any]:
             hint = f"; did you mean {close[0]}?" if close else f"; the keys are {', '.join(sorted(known))}"
             raise PublishError(f"{where}{key}: unknown key{hint}")
     out = dict(meta)
-    for key in AGENT_FIELDS & set(meta):
-        out[key] = _agent_checked(meta[key], f"{where}{key}")
+    for key in sorted(AGENT_FIELDS & set(meta)):
+        out[key] = _agent_checked(meta[key], f"{where}{key}", text)
     for key in (set(DEFAULT_FIELDS) - AGENT_FIELDS) & set(meta):
         value = meta[key]
         if isinstance(value, date):  # a TOML date (temporal_start = 2005-01-01): as the text it is
@@ -355,8 +410,7 @@ class Builder:
         self.partial = partial
         self.base = meta["base_url"].rstrip("/") + "/"
         self.problems: list[Problem] = []
-        self.notes: list[Problem] = []
-        """What was passed over that is no mistake (a workbook's sheet of prose): said, not to fix."""
+        self.notes: list[Problem] = []  # `NOTE`s
         self.codelists: list[CodeList] = []
 
     def dataset(self, path: Path) -> Dataset:
@@ -385,11 +439,7 @@ class Builder:
                 setattr(d, name, value)
         if meta.get("access_url"):
             d.distributions = [
-                Distribution(
-                    uri=f"{uri}/tilgang",
-                    access_url=meta["access_url"],
-                    title={"nb": "Søk om tilgang", "en": "Apply for access"},
-                )
+                Distribution(uri=f"{uri}/tilgang", access_url=meta["access_url"], title=dict(ACCESS_TITLE))
             ]
         d.variables = self.variables(path, d, {k: meta[k] for k in LAYOUT_OPTIONS if k in meta})
         d.has_structured_data = bool(d.variables)
@@ -431,7 +481,7 @@ class Builder:
                 self.problems.append(Problem(where, message))
         if not found.variables:  # published, the harvest would delete every variable served before
             self.problems.append(Problem(path.name, "the list holds no variable: nothing under its headings was read"))
-        self.notes += [Problem(path.name, note) for note in found.notes]
+        self.notes += [Problem(path.name, note, NOTE) for note in found.notes]
         self.codelists += found.codelists
         return found.variables
 
@@ -620,6 +670,7 @@ def publish(
             {
                 "published": not errors,
                 "problems": [p.__dict__ for p in builder.problems],
+                "notes": [p.__dict__ for p in builder.notes],
                 "validation": report.to_dict(),
                 "minimum": [{"dataset": uri, "missing": missing} for uri, missing in gaps.items()],
             },

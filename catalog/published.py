@@ -40,6 +40,9 @@ from catalog.model import Agent, Dataset, Distribution, Record
 
 HEALTH_THEME = "http://publications.europa.eu/resource/authority/data-theme/HEAL"
 """The EU data theme every dataset of the EHDS feed has (Release 8: `sh:hasValue` on `dcat:theme`)."""
+ACCESS_TITLE = {"nb": "Søk om tilgang", "nn": "Søk om tilgang", "en": "Apply for access"}
+"""The title of the distribution an access address gives a dataset (an operator's `access_url`,
+the publisher kit's): a nynorsk reader of the feed got the bokmål before it had its nn."""
 AGENTS = ("publisher", "custodian", "creator")
 """The agents the organisation register completes."""
 _ENHETSREGISTERET = re.compile(r"enhetsregisteret\D*?(\d{9})(?!\d)|/enhet(?:er)?/(\d{9})(?!\d)", re.I)
@@ -78,7 +81,7 @@ def hdab(settings: Settings) -> Agent:
     and organisation number), else an agent of the catalogue's own address. Without the entry the
     feed named Helsedataservice by a catalogue address, beside the same body under its own IRI."""
     return registered_hdab(settings) or Agent(
-        name={"nb": settings.hdab_name, "en": settings.hdab_name},
+        name=dict.fromkeys(("nb", "nn", "en"), settings.hdab_name),
         uri=settings.base_uri.rstrip("/") + "/hdab",
         email=settings.hdab_email,
         url=settings.base_uri,
@@ -222,11 +225,7 @@ def published_view(record: Record, settings: Settings, source: SourceConfig | No
     access_url = defaults.get("access_url")
     if access_url and not record.distributions:
         changes["distributions"] = [
-            Distribution(
-                uri=f"{record.uri}#tilgang",
-                access_url=access_url,
-                title={"nb": "Søk om tilgang", "en": "Apply for access"},
-            )
+            Distribution(uri=f"{record.uri}#tilgang", access_url=access_url, title=dict(ACCESS_TITLE))
         ]
         done.append(Completed("distributions", "operator", f"{where}.access_url"))
     ours = registered_hdab(settings)

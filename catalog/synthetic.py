@@ -32,11 +32,14 @@ MAX_ROWS = 10_000
 DEFAULT_ROWS = 100
 MISSING_RATE = 0.02
 """How often a missing-value code is drawn when the published counts do not say."""
-TITLE = {"nb": "Syntetiske data", "en": "Synthetic data"}
+TITLE = {"nb": "Syntetiske data", "nn": "Syntetiske data", "en": "Synthetic data"}
 WARNING = {
     "nb": "SYNTETISKE DATA – ikke ekte personer. Verdiene er trukket hver for seg fra variablenes type, "
     "kodeverk og publiserte fordeling, uten sammenheng mellom variablene. Bruk dem til å skrive og teste "
     "analyseskript før du får tilgang; ingen resultater fra dem sier noe om virkeligheten.",
+    "nn": "SYNTETISKE DATA – ikkje verkelege personar. Verdiane er trekte kvar for seg frå typen, kodeverket "
+    "og den publiserte fordelinga til variablane, utan samanheng mellom variablane. Bruk dei til å skrive og "
+    "teste analyseskript før du får tilgang; ingen resultat frå dei seier noko om verda.",
     "en": "SYNTHETIC DATA – not real people. Each value is drawn on its own from the variable's type, code "
     "list and published distribution, with no relation between variables. Use them to write and test "
     "analysis scripts before access is granted; no result from them says anything about the world.",
@@ -225,7 +228,7 @@ def add_sample(g: object, dataset: Dataset, base_uri: str) -> URIRef | None:
     add((media, RDF.type, DCT.MediaType))
     add((node, DCT.format, URIRef(EU + "file-type/CSV")))
     add((URIRef(EU + "file-type/CSV"), RDF.type, DCT.MediaTypeOrExtent))
-    for lang in ("nb", "en"):
+    for lang in TITLE:
         add((node, DCT.title, text(f"{TITLE[lang]}: {next(iter(dataset.title.values()), dataset.identifier)}", lang)))
         add((node, DCT.description, text(WARNING[lang], lang)))
     for law in dataset.applicable_legislation:

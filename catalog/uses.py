@@ -312,6 +312,7 @@ def add_register(g: TripleWriter, cat: URIRef, settings: Settings) -> URIRef:
     g.add((cat, HK.dataUseRegister, reg))
     g.add((reg, RDF.type, HK.DataUseRegister))
     g.add((reg, DCT.title, Literal("Register over datatillatelser (EHDS art. 58)", lang="nb")))
+    g.add((reg, DCT.title, Literal("Register over dataløyve (EHDS art. 58)", lang="nn")))
     g.add((reg, DCT.title, Literal("Register of data permits issued (EHDS Art. 58)", lang="en")))
     base = settings.base_uri.rstrip("/")
     for page in (f"{base}/api/uses", f"{base}/uses.ttl"):

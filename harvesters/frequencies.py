@@ -7,7 +7,8 @@ whether the code is a missing value). A row without a code, or with the code "To
 "Total", states the variable's total; values the codes do not cover then become an uncoded count.
 
 The file is read as variable lists are (`harvesters.varlist`: encodings, separators, XLSX checked
-for zip bombs and entity declarations before openpyxl sees it), and each bad row is a `Problem`
+for zip bombs and entity declarations before openpyxl sees it, a workbook's first sheet with the
+table's headings read, its cells merged down filled), and each bad row is a `Problem`
 naming the row, so one bad row never costs the rest. The counts go to `catalog.disclosure`; they
 never become part of a record.
 """
@@ -42,12 +43,15 @@ class Frequencies:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _header(rows: list[list[Any]]) -> tuple[int, list[str | None]] | None:
-    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        fields = [HEADINGS.get(_norm(c)) for c in row]
-        if {"variable", "code", "count"} <= set(fields):
-            return i, fields
-    return None
+def _fields(row: list[Any]) -> list[str | None]:
+    return [HEADINGS.get(_norm(c)) for c in row]
+
+
+def _header(rows: list[list[Any]]) -> int | None:
+    """0-based index of the first row naming the variable, code and count columns."""
+    return next(
+        (i for i, row in enumerate(rows[:HEADER_SCAN_ROWS]) if {"variable", "code", "count"} <= set(_fields(row))), None
+    )
 
 
 def read_frequencies(
@@ -61,13 +65,13 @@ def read_frequencies(
     """The rows of a frequency file; raises `VarlistError` when it cannot be read at all."""
     layout = Layout.from_options({k: v for k, v in (options or {}).items() if k in ("encoding", "delimiter")})
     out = Frequencies()
-    rows = table_rows(content, url, content_type, charset, layout, out.problems)
-    found = _header(rows)
+    found = table_rows(content, url, content_type, charset, layout, out.problems, _header)
     if found is None:
         raise VarlistError(
             "no header row found: expected the columns Variabel, Kode and Antall (variable, code, count)"
         )
-    start, fields = found
+    rows, start = found
+    fields = _fields(rows[start])
     seen: set[tuple[str, str]] = set()
     for index in range(start + 1, len(rows)):
         row = index + 1

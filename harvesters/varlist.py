@@ -404,12 +404,27 @@ def table_sheets(
 
 
 def table_rows(
-    content: bytes, url: str, content_type: str, charset: str | None, layout: Layout, problems: list[Problem]
-) -> list[list[Any]]:
-    """The rows of a file holding one table (a frequency table): a CSV file's, or those of a
-    workbook's first sheet with a variable list's header row, else its last sheet's."""
-    sheets = table_sheets(content, url, content_type, charset, layout, problems)
-    return next((s.rows for s in sheets if find_header(s.rows, layout) is not None), sheets[-1].rows if sheets else [])
+    content: bytes,
+    url: str,
+    content_type: str,
+    charset: str | None,
+    layout: Layout,
+    problems: list[Problem],
+    header: Callable[[list[list[Any]]], int | None],
+) -> tuple[list[list[Any]], int] | None:
+    """The rows of a file holding one table (a frequency table) and the 0-based index of its
+    header row, which `header` finds: a CSV file's, or a workbook's first sheet where it finds
+    one, its merged cells filled down below the header as a variable list's are
+    (`Sheet.fill_down`: a "Variabel" cell merged over its codes' rows names each of them). None
+    when no sheet has that header. (The sheet was the first with a variable list's headings,
+    else the last, and its merged cells were not filled: every code of a variable but the first
+    was a row "naming no variable", skipped.)"""
+    for sheet in table_sheets(content, url, content_type, charset, layout, problems):
+        found = header(sheet.rows)
+        if found is not None:
+            sheet.fill_down(found)
+            return sheet.rows, found
+    return None
 
 
 # --- mapping rows to variables -------------------------------------------------------------

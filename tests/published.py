@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rdflib import Graph
 from werkzeug.test import TestResponse
@@ -16,11 +17,17 @@ from tests.conftest import StaticServer
 
 
 def build(
-    settings: Settings, store: SQLiteStore, server: StaticServer, records: Iterable[Record], name: str = "mfr"
+    settings: Settings,
+    store: SQLiteStore,
+    server: StaticServer,
+    records: Iterable[Record],
+    name: str = "mfr",
+    options: dict[str, Any] | None = None,
 ) -> SourceResult:
-    """Harvest `records` from a feed on loopback into the store (as a registry would publish them)."""
+    """Harvest `records` from a feed on loopback into the store (as a registry would publish them),
+    the source configured with `options`."""
     url = server.serve(f"/{name}/catalog.ttl", to_graph(records).serialize(format="turtle"), Content_Type="text/turtle")
-    settings.sources[name] = SourceConfig(name=name, kind="dcat", url=url, title=name.upper())
+    settings.sources[name] = SourceConfig(name=name, kind="dcat", url=url, title=name.upper(), options=options or {})
     [result] = harvest(settings, store, None, [name])
     assert result.ok, result.error
     return result

@@ -17,7 +17,8 @@ from rdflib.namespace import DCTERMS as DCT
 
 import shapes
 from catalog import profiles
-from catalog.rdf import ADMS, DQV, HEALTH
+from catalog.model import Record
+from catalog.rdf import ADMS, DQV, HEALTH, to_graph
 from catalog.validation import VOCABULARIES
 from tests.conftest import SHARED, requires_shared
 from tests.published import build
@@ -181,6 +182,33 @@ def test_feeds_with_a_platform_an_analysis_service_and_a_data_product_still_conf
     else:
         g.add((URIRef(EU + "licence/CC_BY_4_0"), SKOS.inScheme, URIRef(EU + "licence")))
         assert violations(g, dcat_ap_no_shapes()) == []
+
+
+@pytest.mark.parametrize("profile", ["healthdcat-ap", "dcat-ap-no"])
+def test_every_text_the_catalogue_adds_to_its_feeds_in_bokmal_and_english_is_in_nynorsk_too(
+    settings, store, server, client, profile
+):
+    """The catalogue's and the data use register's titles, a synthetic sample's title and warning,
+    the "Søk om tilgang" of an access address an operator completes: the feeds gave them in nb
+    and en alone, so a nynorsk reader of the feed (or a page showing it) got bokmål. Texts the
+    records' sources gave are theirs, and not looked at."""
+    datasets = [complete_dataset(0), dataclasses.replace(complete_dataset(1), distributions=[])]
+    records: list[Record] = [*datasets, codes()]
+    build(settings, store, server, records, options={"defaults": {"access_url": "https://helsedata.no/soknad"}})
+    g = feed(client, profile)
+    said, base = to_graph(records), settings.base_uri.rstrip("/")
+    languages: dict[tuple[str, str], set[str]] = {}
+    for s, p, o in g:
+        if isinstance(o, Literal) and o.language and (s, p, None) not in said:
+            languages.setdefault((str(s), str(p)), set()).add(o.language)
+    ours = {pair: langs for pair, langs in languages.items() if {"nb", "en"} <= langs}
+    assert (f"{base}/catalog", str(DCT.title)) in ours
+    if profile == "healthdcat-ap":  # the EHDS feed's own: the register, the samples, the completed access address
+        assert {(f"{base}/uses", str(DCT.title)), (f"{datasets[1].uri}#tilgang", str(DCT.title))} <= set(ours)
+        assert {(f"{d.uri}#synthetic-sample", str(DCT.description)) for d in datasets} <= set(ours)
+    assert sorted(f"{s} {p}: {sorted(langs)}" for (s, p), langs in ours.items() if "nn" not in langs) == []
+    if profile == "healthdcat-ap":
+        assert violations(g, healthdcat_shapes()) == []
 
 
 def test_the_shapes_do_catch_a_dataset_missing_what_the_ehds_requires(settings):

@@ -431,32 +431,89 @@ def test_a_publisher_type_may_be_named_by_its_code_of_the_eu_list(registry, tmp_
     assert turtle.count("<http://purl.org/adms/publishertype/NationalAuthority>") >= 2
 
 
+ADMS = "http://purl.org/adms/publishertype/"
+HEALTH_PUBLISHER_TYPE = "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/"
+
+
+@pytest.mark.parametrize(
+    ("written", "iri"),
+    [
+        ("Nasjonal myndighet", ADMS + "NationalAuthority"),
+        ("nasjonal styresmakt", ADMS + "NationalAuthority"),
+        ("National Authority", ADMS + "NationalAuthority"),
+        (" Privatperson(ar) ", ADMS + "PrivateIndividual(s)"),
+        ("public-health-registry", HEALTH_PUBLISHER_TYPE + "public-health-registry"),
+        ("Offentleg helseregister", HEALTH_PUBLISHER_TYPE + "public-health-registry"),
+        ("NON-GOV-ORG", HEALTH_PUBLISHER_TYPE + "non-gov-org"),
+        # a label both lists give names HealthDCAT-AP's concept, which its shapes ask of a publisher
+        ("Ikke-statlig organisasjon", HEALTH_PUBLISHER_TYPE + "non-gov-org"),
+        ("NonGovernmentalOrganisation", ADMS + "NonGovernmentalOrganisation"),
+    ],
+)
+def test_a_publisher_type_may_be_named_by_the_code_or_label_of_either_eu_list_in_any_case(
+    registry, tmp_path, written, iri
+):
+    """Only an ADMS code or an IRI was taken: "Nasjonal myndighet", as the catalogue's pages name
+    it, or HealthDCAT-AP Release 8's own "public-health-registry" stopped the kit."""
+    with_metadata(
+        registry,
+        'publisher = { name = "Helsedirektoratet",',
+        f'publisher = {{ type = "{written}", name = "Helsedirektoratet",',
+    )
+    result = publish(registry, tmp_path / "out")
+    assert result.published
+    assert {d.publisher.type for d in result.records if isinstance(d, Dataset) and d.publisher} == {iri}
+    assert f"<{iri}>" in (tmp_path / "out" / "catalog.ttl").read_text(encoding="utf-8")
+
+
+def test_a_misspelt_publisher_type_in_a_datasets_table_names_the_table_its_line_and_the_closest_names(
+    registry, tmp_path, capsys
+):
+    with_metadata(
+        registry,
+        'title = { nb = "NPR somatikk" }',
+        'title = { nb = "NPR somatikk" }\npublisher = { name = "NPR", type = "Nasjonal myndiget" }',
+    )
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
+    assert (
+        "metadata.toml: datasets.somatikk.publisher.type (line 18): 'Nasjonal myndiget' is not a publisher type: "
+        "write the code or the name (nb, nn or en) of one in HealthDCAT-AP's or ADMS's EU publisher-type list, "
+        "or its http(s) IRI; the closest: 'Nasjonal myndighet', 'Overnasjonal myndighet', 'Lokal myndighet'"
+    ) in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("old", "new", "said"),
     [
         (
             'contact = { name = "NPR", email = "npr@helsedir.no" }',
             'contact = { name = "NPR", url = "www.stolav.no/hjerteinfarkt" }',
-            "metadata.toml: contact.url: 'www.stolav.no/hjerteinfarkt' has no scheme; write it in full, e.g. "
+            "metadata.toml: contact.url (line 13): 'www.stolav.no/hjerteinfarkt' has no scheme; write it in full, e.g. "
             '"https://www.stolav.no/hjerteinfarkt"',
         ),
         (
             'publisher = { name = "Helsedirektoratet",',
             'publisher = { type = "Statlig", name = "Helsedirektoratet",',
-            "metadata.toml: publisher.type: 'Statlig' is neither a code of the EU publisher-type list "
-            "(Academia-ScientificOrganisation, Company,",
+            "metadata.toml: publisher.type (line 12): 'Statlig' is not a publisher type: write the code or the "
+            "name (nb, nn or en) of one in HealthDCAT-AP's or ADMS's EU publisher-type list, or its http(s) IRI; "
+            "the codes: non-gov-org, public-health-registry, Academia-ScientificOrganisation, Company,",
         ),
         (
             'uri = "https://helsedata.no/hdab"',
             'uri = "https://helsedata.no/hdab og mer"',
-            "metadata.toml: hdab.uri: 'https://helsedata.no/hdab og mer' is not an http(s) IRI",
+            "metadata.toml: hdab.uri (line 14): 'https://helsedata.no/hdab og mer' is not an http(s) IRI",
         ),
         (
             'contact = { name = "NPR", email = "npr@helsedir.no" }',
             'contact = { name = "NPR", email = "npr på helsedir.no" }',
-            "metadata.toml: contact.email: 'npr på helsedir.no' is not an e-mail address",
+            "metadata.toml: contact.email (line 13): 'npr på helsedir.no' is not an e-mail address",
         ),
-        ('contact = { name = "NPR",', "contact = { name = 7,", "metadata.toml: contact.name: 7 is neither a text"),
+        (
+            'contact = { name = "NPR",',
+            "contact = { name = 7,",
+            "metadata.toml: contact.name (line 13): 7 is neither a text",
+        ),
         (
             'base_url = "http',
             'base_url = "https://npr example.no/ http',
@@ -619,6 +676,36 @@ def test_a_workbook_is_published_from_every_sheet_holding_variables_with_merged_
     assert result.conforms and result.problems == []
     note = "Merk | Note: psykiatri.xlsx: sheets not read (no row of headings naming the variable): 'Forklaring'"
     assert note in result.report and note in (registry / "rapport.txt").read_text(encoding="utf-8")
+
+
+def test_the_access_address_is_titled_in_bokmal_nynorsk_and_english(registry, tmp_path):
+    """The title "Søk om tilgang" had no nynorsk: a nynorsk reader of the feed got the bokmål."""
+    result = publish(registry, tmp_path / "out")
+    titles = {d.distributions[0].title["nn"] for d in result.records if isinstance(d, Dataset)}
+    assert titles == {"Søk om tilgang"}
+    turtle = (tmp_path / "out" / "catalog.ttl").read_text(encoding="utf-8")
+    assert turtle.count('"Søk om tilgang"@nn') == 2
+
+
+def test_the_sheets_not_read_are_notes_in_rapport_json_as_other_findings_are(registry, tmp_path):
+    """The terminal and rapport.txt named a sheet of prose the kit passed over; rapport.json, which
+    a registry's own tools read, did not."""
+    book = Workbook()
+    book.active.title = "Forklaring"
+    book.active.append(["Variabellisten gjelder fra 2008."])
+    book.create_sheet("Variabler").append(list(COLUMNS)[:4])
+    book["Variabler"].append(["INNDATO", "Innskrivingsdato", "Dato for innskriving.", "dato"])
+    book.save(registry / "psykiatri.xlsx")
+    assert publish(registry, tmp_path / "out").published
+    report = json.loads((registry / "rapport.json").read_text(encoding="utf-8"))
+    assert report["notes"] == [
+        {
+            "where": "psykiatri.xlsx",
+            "message": "sheets not read (no row of headings naming the variable): 'Forklaring'",
+            "severity": "note",
+        }
+    ]
+    assert report["problems"] == []
 
 
 def test_the_catalogue_has_its_own_title_its_texts_languages_and_the_day_it_was_published(registry, tmp_path):

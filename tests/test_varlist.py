@@ -12,6 +12,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from catalog.model import CodeList, Concept, Variable
+from harvesters.frequencies import read_frequencies
 from harvesters.varlist import VarlistError, read_varlist
 
 BASE = "https://catalog.example.org/id/test/"
@@ -424,6 +425,40 @@ def test_a_heading_merged_over_two_header_rows_or_two_columns_is_not_spread():
     found = read(workbook({"Variabler": rows}, {"Variabler": ["A1:A2", "B1:B2", "C1:D1"]}))
     assert [(v.name, v.valid_from) for v in found.variables] == [("KJONN", "2013-01-01")]
     assert [p.record_id for p in found.problems] == ["row 2"]  # the second header row, as it was
+
+
+FREKVENSER: list[list[object]] = [
+    ["Variabel", "Kode", "Antall", "Mangler"],
+    ["KJONN", "1", 120, None],
+    [None, "2", 130, None],
+    [None, "9", 5, "ja"],
+    [None, "Totalt", 255, None],
+    ["ROYKER", "1", 40, None],
+    [None, "0", 210, None],
+]
+
+
+def test_a_frequency_tables_variable_merged_over_its_codes_rows_names_each_of_them():
+    """A "Variabel" cell merged over the rows of its codes, and a "Mangler" cell over two, are filled
+    down as a variable list's are: every code but a variable's first was a row "naming no
+    variable", skipped, and its counts lost."""
+    content = workbook({"Frekvenser": FREKVENSER}, {"Frekvenser": ["A2:A5", "A6:A7", "D4:D5"]})
+    found = read_frequencies(content, url="https://registry.example.org/frekvenser.xlsx")
+    assert found.rows == {
+        "KJONN": [("1", 120, None), ("2", 130, None), ("9", 5, True)],
+        "ROYKER": [("1", 40, None), ("0", 210, None)],
+    }
+    assert found.totals == {"KJONN": 255}
+    assert found.problems == []
+
+
+def test_a_frequency_table_is_read_from_the_sheet_with_its_headings_not_the_last_sheet():
+    """The sheet was chosen by a variable list's headings (which "Variabel, Kode, Antall" are not),
+    else the last: a workbook whose frequency sheet came before a sheet of prose was refused."""
+    content = workbook({"Frekvenser": FREKVENSER[:3], "Forklaring": [["Tellingene gjelder 2024."]]})
+    found = read_frequencies(content, url="https://registry.example.org/frekvenser.xlsx")
+    assert found.rows == {"KJONN": [("1", 120, None)]}
+    assert [p.message for p in found.problems] == ["row 3: the row names no variable, so it was skipped"]
 
 
 def test_merged_ranges_are_found_wherever_the_sheets_xml_is_cut_in_pieces(monkeypatch):

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from rdflib import Graph
-from rdflib.namespace import DCAT, RDF
+from rdflib import Graph, Literal
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from catalog.rdf import CSVW
 from catalog.store import RunError
@@ -1076,6 +1076,20 @@ def test_the_access_request_is_a_dcat_graph_of_the_datasets_with_only_the_chosen
     [catalog] = g.subjects(RDF.type, DCAT.Catalog)
     assert set(map(str, g.objects(catalog, DCAT.dataset))) == {mfr_dataset().uri, f"{NPR}/dataset/episoder"}
     assert {str(g.value(c, CSVW.name)) for c in g.subjects(RDF.type, CSVW.Column)} == {"VEKT", "SVLEN", "HOVEDDIAGNOSE"}
+
+
+def test_the_access_request_has_its_title_in_the_page_language_nynorsk_too(client):
+    """The request's title was in nb and en alone: exported from a nynorsk page, it read bokmål."""
+    add(client, VEKT)
+    response = client.get("/basket/export.ttl?lang=nn")
+    assert 'filename="variablar.ttl"' in response.headers["Content-Disposition"]
+    g = Graph().parse(data=response.data, format="turtle")
+    [catalog] = g.subjects(RDF.type, DCAT.Catalog)
+    assert {t.language: str(t) for t in g.objects(catalog, DCTERMS.title) if isinstance(t, Literal)} == {
+        "nb": "Variabelutvalg for søknad om tilgang",
+        "nn": "Variabelutval for søknad om tilgang",
+        "en": "Variable selection for a data access application",
+    }
 
 
 def test_json_export_names_the_request_and_its_datasets(client):

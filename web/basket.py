@@ -397,6 +397,7 @@ def to_graph(sel: Selection) -> Any:
     cat = URIRef(request_uri(sel))
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCT.title, Literal("Variabelutvalg for søknad om tilgang", lang="nb")))
+    g.add((cat, DCT.title, Literal("Variabelutval for søknad om tilgang", lang="nn")))
     g.add((cat, DCT.title, Literal("Variable selection for a data access application", lang="en")))
     g.add((cat, DCT.created, Literal(datetime.now(UTC).replace(microsecond=0).isoformat(), datatype=XSD.dateTime)))
     for _source, d, vs in sel.datasets:

@@ -92,6 +92,7 @@ class Profile:
         cat = catalog_uri(settings)
         g.add((cat, RDF.type, DCAT.Catalog))
         g.add((cat, DCT.title, Literal("Nasjonal katalog over helsedata", lang="nb")))
+        g.add((cat, DCT.title, Literal("Nasjonal katalog over helsedata", lang="nn")))
         g.add((cat, DCT.title, Literal("National catalogue of health data", lang="en")))
         g.add(
             (
@@ -99,6 +100,15 @@ class Profile:
                 DCT.description,
                 Literal(
                     "Datasett og variabler fra helseregistre, kvalitetsregistre, helseundersøkelser og SSB.", lang="nb"
+                ),
+            )
+        )
+        g.add(
+            (
+                cat,
+                DCT.description,
+                Literal(
+                    "Datasett og variablar frå helseregister, kvalitetsregister, helseundersøkingar og SSB.", lang="nn"
                 ),
             )
         )
