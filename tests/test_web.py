@@ -8,7 +8,7 @@ import io
 import json
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from flask import Flask
@@ -1026,6 +1026,21 @@ def test_a_search_downloads_as_the_basket_exports_every_variable_it_lists(client
     book = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=røyking&lang=en").data))
     assert book.active.max_row == len(rows) + 1  # the headings, then one row a variable
     assert client.get("/search/export.pdf?q=røyking").status_code == 404
+
+
+def test_a_search_export_larger_than_a_basket_gives_no_link_to_its_selection_that_would_not_resolve(
+    client, monkeypatch
+):
+    """No link holds more variables than a basket (`web.basket.MAX`): the search's workbook said
+    "Lenke til utvalget" with a link of all its 2,000 variables, which answered 404."""
+    monkeypatch.setattr("web.basket.MAX", 10)
+    search = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=røyking").data))
+    assert search.active.max_row > 11  # more variables than the basket holds
+    links = [row[1].value for row in search["utvalg"].iter_rows() if "/basket/" in str(row[1].value)]
+    assert links == []
+    few = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=fødselsvekt").data))["utvalg"]
+    [link] = [row[1].value for row in few.iter_rows() if row[0].value == "Lenke til utvalget"]
+    assert client.get(urlsplit(str(link)).path).status_code == 200
 
 
 def test_exports_have_english_headings_in_english(client):
