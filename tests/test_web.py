@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import re
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -1041,6 +1042,57 @@ def test_a_search_export_larger_than_a_basket_gives_no_link_to_its_selection_tha
     few = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=fødselsvekt").data))["utvalg"]
     [link] = [row[1].value for row in few.iter_rows() if row[0].value == "Lenke til utvalget"]
     assert client.get(urlsplit(str(link)).path).status_code == 200
+
+
+def csv_rows(client, url: str) -> list[dict[str, str]]:
+    response = client.get(url)
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"], url
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def selection_sheet(client, url: str) -> dict[str, Any]:
+    """The workbook's "selection" sheet (its second) as heading -> value, links as their targets."""
+    sheet = load_workbook(io.BytesIO(client.get(url).data)).worksheets[1]
+    lines = {}
+    for heading, value in sheet.iter_rows():
+        lines[str(heading.value)] = value.hyperlink.target if value.hyperlink else value.value
+    return lines
+
+
+def test_a_search_export_says_what_was_searched_and_which_codes_as_what(client):
+    """A researcher's exported list is cited in an application for access: each row and the
+    workbook say the words, the filters and the codes asked (C50.9, which no list holds, searched
+    as C50, the code it falls under), with a link that gives the same search again."""
+    [row] = csv_rows(client, "/search/export.csv?q=C50.9&source=npr&lang=nb")
+    assert (row["Kortnavn"], row["Søk"], row["Filtre"], row["Koder i søket"]) == (
+        "HOVEDDIAGNOSE",
+        "C50.9",
+        "Kilde: Norsk pasientregister",
+        "C50.9 (søkt som C50)",
+    )
+    link = row["Lenke til søket"]
+    assert link == "https://catalog.example.org/search?q=C50.9&source=npr"
+    assert hits(page(client, urlsplit(link).path + "?" + urlsplit(link).query)) == ["HOVEDDIAGNOSE"]
+    lines = selection_sheet(client, "/search/export.xlsx?q=C50.9&source=npr&lang=en")
+    exported = lines.pop("Exported")
+    assert lines == {
+        "Search": "C50.9",
+        "Filters": "Source: Norsk pasientregister",
+        "Codes in the search": "C50.9 (searched as C50)",
+        "Note": "No code list holds the code C50.9; these hold C50, the code it falls under.",
+        "Hits": "1",
+        "Link to the search": link,
+        "Link to this selection": client.get(f"/api/basket/export?ids={DIAG}&format=json").get_json()["request"],
+    }
+    assert datetime.fromisoformat(exported).tzinfo is not None
+    # a range is the categories it was searched as; a survey's wave (HUNT4) is no code
+    [ranged] = csv_rows(client, "/search/export.csv?q=C49-C51&lang=nn")
+    assert ranged["Kodar i søket"] == "C49-C51 (C49, C50, C51)" and ranged["Filter"] == ""
+    assert {r["Koder i søket"] for r in csv_rows(client, "/search/export.csv?q=HUNT4 røyking&lang=nb")} == {""}
+    # the words as typed, kept as text where a spreadsheet would run them as a formula
+    [typed] = csv_rows(client, "/search/export.csv?q=%3DC50.9&lang=nb")
+    assert typed["Søk"] == "'=C50.9" and typed["Koder i søket"] == "C50.9 (søkt som C50)"
+    assert selection_sheet(client, "/search/export.xlsx?q=%3DC50.9&lang=nb")["Søk"] == "'=C50.9"
 
 
 def test_exports_have_english_headings_in_english(client):

@@ -337,11 +337,11 @@ def sheet_rows(sel: Selection) -> tuple[list[str], list[list[Any]]]:
     body = []
     for row in rows(sel, lang):
         row["datatype"] = label("datatype", row["datatype"], lang).text
-        body.append([_cell(row[c]) if row[c] is not None else "" for c in COLUMNS])
+        body.append([as_cell(row[c]) if row[c] is not None else "" for c in COLUMNS])
     return [names[c] for c in COLUMNS], body
 
 
-def _cell(value: Any) -> Any:
+def as_cell(value: Any) -> Any:
     """Harvested text that a spreadsheet would run as a formula is kept as text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -363,10 +363,8 @@ def csv_file(names: list[str], body: list[list[Any]]) -> bytes:
 
 def to_xlsx(sel: Selection) -> bytes:
     # the selection's link beside its rows: the basket page asks for the file and the link both,
-    # and only the JSON export carried the link (the researcher's drill); a search's export of
-    # more than a basket holds has none, since no link holds so many (`keys_from_token`)
-    link = [(_("Link to this selection"), request_uri(sel))] if len(sel.keys) <= MAX else []
-    return xlsx_file(_("variables"), *sheet_rows(sel), link)
+    # and only the JSON export carried the link (the researcher's drill)
+    return xlsx_file(_("variables"), *sheet_rows(sel), [(_("Link to this selection"), request_uri(sel))])
 
 
 def xlsx_file(title: str, names: list[str], body: list[list[Any]], about: list[tuple[str, Any]]) -> bytes:
@@ -388,7 +386,7 @@ def xlsx_file(title: str, names: list[str], body: list[list[Any]], about: list[t
     ws.freeze_panes = "A2"
     sheet = wb.create_sheet(_("selection"))
     for heading, value in about:
-        sheet.append([heading, _cell(value)])
+        sheet.append([heading, as_cell(value)])
         sheet.cell(sheet.max_row, 1).font = Font(bold=True)
         if isinstance(value, str) and value.startswith(("https://", "http://")):
             sheet.cell(sheet.max_row, 2).hyperlink = value

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache, partial
 from typing import Any, cast
 from urllib.parse import quote, quote_plus, urlencode
@@ -36,13 +36,24 @@ from catalog.search import (
     type_filters,
     variables_using,
 )
+from catalog.search.analysis import typed_codes
 from catalog.search.codes import broader, code_range
 from catalog.search.years import YEAR_FILTER, listed, read_years, span
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
 from web import charts, distribution, labels, store
-from web.basket import basket_keys, export, selection
+from web.basket import (
+    FORMATS,
+    as_cell,
+    basket_keys,
+    csv_file,
+    keys_from_token,
+    request_uri,
+    selection,
+    sheet_rows,
+    xlsx_file,
+)
 from web.compare import Equivalents, Grid, equivalents, wave_grid
 from web.display import code_url, coding_system, in_language, pick, pick_lang, year
 from web.errors import Removed, log_outage
@@ -648,8 +659,8 @@ def search() -> Any:
 
 
 EXPORT_MAX = 2000
-"""Most variables a search's export holds (`search_export`): the first this many, by the page's
-order; a selection to apply with goes through the basket (at most `web.basket.MAX`)."""
+"""Most rows a search's export holds (`search_export`): the first this many, by the page's order;
+a selection to apply with goes through the basket (at most `web.basket.MAX`)."""
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -657,11 +668,14 @@ EXPORT_FORMATS = ("csv", "xlsx")
 def search_export(fmt: str) -> Response:
     """A search's variables as the basket exports them (`web.basket.export`: one row per variable
     with its dataset, period, codes and where to apply), in CSV or Excel: what the page lists, not
-    only its first page. Researchers of peer catalogues ask for it (Mica's "download button for
-    the list", MOLGENIS "download filtered searches as a .csv file")."""
+    only its first page. Researchers
+    of peer catalogues ask for it (Mica's "download button for the list", MOLGENIS "download
+    filtered searches as a .csv file"). Every row and the workbook's "selection" sheet say what
+    was searched (`Searched`), so that the list can be reproduced and cited."""
     if fmt not in EXPORT_FORMATS:
         abort(404, f"Unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}.")
     asked = query_from_args()
+    codes = typed_codes(asked.text)
     q = replace(
         asked,
         type="variable",
@@ -673,7 +687,90 @@ def search_export(fmt: str) -> Response:
         highlight=False,
     )
     result = search_backend().search(q)
-    return export(selection([hit.key for hit in result.hits]), fmt)
+    about = searched(q, result, codes)
+    sel = selection([hit.key for hit in result.hits])
+    title, (names, body) = _("variables"), sheet_rows(sel)
+    # no link holds more than a basket's variables: a search's of 2,000 answered 404
+    resolves = keys_from_token(sel.token) is not None
+    lines = about.lines() + ([(_("Link to this selection"), request_uri(sel))] if resolves else [])
+    extra = about.columns()
+    names += [heading for heading, _value in extra]
+    body = [[*row, *(as_cell(value) for _heading, value in extra)] for row in body]
+    data = csv_file(names, body) if fmt == "csv" else xlsx_file(title, names, body, lines)
+    response = Response(data, mimetype=FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{title}.{fmt}"'
+    return response
+
+
+@dataclass(frozen=True)
+class Searched:
+    """What a search's export records of the search: its words, its filters as their chips say
+    them, the codes it names and how each was searched (a code no list holds as the code it falls
+    under, `SearchResult.broader_codes`; a range as its categories), what else the search did to
+    find anything, how many rows of how many, its link and when. A researcher's exported list is
+    cited in an application for access; the files said none of it."""
+
+    text: str
+    filters: str
+    codes: str
+    notes: list[str]
+    rows: int
+    total: int
+    link: str
+
+    def columns(self) -> list[tuple[str, str]]:
+        """What each row of the file carries of the search (a CSV has no other place for it)."""
+        return [
+            (_("Search"), self.text),
+            (_("Filters"), self.filters),
+            (_("Codes in the search"), self.codes),
+            (_("Link to the search"), self.link),
+        ]
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The workbook's "selection" sheet: the search, line by line."""
+        found = (
+            str(self.total)
+            if self.rows >= self.total
+            else _("the first %(num)s of %(all)s", num=self.rows, all=self.total)
+        )
+        return [
+            (_("Search"), self.text),
+            (_("Filters"), self.filters),
+            (_("Codes in the search"), self.codes),
+            *((_("Note"), note) for note in self.notes),
+            (_("Hits"), found),
+            (_("Link to the search"), self.link),
+            (_("Exported"), datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")),
+        ]
+
+
+def searched(q: SearchQuery, result: SearchResult, codes: tuple[tuple[str, tuple[str, ...]], ...]) -> Searched:
+    """`Searched` of an export's search (`q`, its `result`, the `codes` its text names)."""
+    broadened = {typed.upper(): parent for typed, parent in result.broader_codes}
+    said = []
+    for typed, stands_for in codes:
+        if typed.upper() in broadened:
+            said.append(_("%(code)s (searched as %(broader)s)", code=typed, broader=broadened[typed.upper()]))
+        else:
+            said.append(typed if stands_for == (typed,) else f"{typed} ({', '.join(stands_for)})")
+    notes = [
+        _("No code list holds the code %(code)s; these hold %(broader)s, the code it falls under.", code=c, broader=p)
+        for c, p in result.broader_codes
+    ]
+    if result.typos:
+        notes.append(_("Nothing matched as typed; these match similar spellings."))
+    if result.any_words:
+        notes.append(_("Nothing matched all the words; these match some of them."))
+    args = state_args(type=None)
+    link = settings_base() + url_for("explorer.search") + (f"?{urlencode(args, doseq=True)}" if args else "")
+    filters = [filter_label(name, q.filters[name], result) for name in FILTERS if q.filters.get(name)]
+    return Searched(q.text, "; ".join(filters), "; ".join(said), notes, len(result.hits), result.total, link)
+
+
+def settings_base() -> str:
+    """The catalogue's public address (`base_uri`), as links to its pages in files are made."""
+    return str(current_app.config["SETTINGS"].base_uri).rstrip("/")
 
 
 WIDER_TRIED = 3
