@@ -1095,6 +1095,47 @@ def test_a_search_export_says_what_was_searched_and_which_codes_as_what(client):
     assert selection_sheet(client, "/search/export.xlsx?q=%3DC50.9&lang=nb")["Søk"] == "'=C50.9"
 
 
+def test_the_datasets_a_search_finds_download_one_row_each_with_the_codes_found_in_their_variables(client):
+    html = page(client, "/search?q=C50&type=dataset&lang=en")
+    export_links = html.split('class="export"')[1].split("</p>")[0]
+    assert "Download these datasets:" in export_links
+    assert 'href="/search/export.csv?q=C50&amp;type=dataset"' in export_links
+    assert 'href="/search/export.xlsx?q=C50&amp;type=dataset"' in export_links
+    assert csv_rows(client, "/search/export.csv?q=C50&type=dataset&lang=en") == [
+        {
+            "Dataset": "Norwegian Patient Registry – episodes",
+            "Source": "Norsk pasientregister",
+            "Publisher": "Helsedirektoratet",
+            "Period": "2008–",
+            "Number of variables": "3",
+            "Codes found in its variables": "C50=Ondartet svulst i brystkjertel",
+            "Access": "Non-public",
+            "Where to apply": "Health Data Service – the common application on helsedata.no",
+            "Dataset id": NPR_DS,
+            "Page in the catalogue": f"https://catalog.example.org/datasets/{NPR_DS}",
+            "Dataset URI": f"{NPR}/dataset/episoder",
+            "Search": "C50",
+            "Filters": "",
+            "Codes in the search": "C50",
+            "Link to the search": "https://catalog.example.org/search?q=C50&type=dataset",
+        }
+    ]
+    assert client.get(f"/datasets/{NPR_DS}").status_code == 200
+    # every dataset the filters leave, without words; a dataset's variables filters do not apply
+    rows = csv_rows(client, "/search/export.csv?type=dataset&source=mfr&datatype=integer&lang=nb")
+    api = client.get("/api/search?type=dataset&source=mfr").get_json()
+    assert sorted(r["Datasett-id"] for r in rows) == sorted(h["id"] for h in api["hits"]) and rows
+    assert {(r["Kilde"], r["Koder funnet i variablene"], r["Filtre"]) for r in rows} == {
+        ("Medisinsk fødselsregister", "", "Kilde: Medisinsk fødselsregister")
+    }
+    book = load_workbook(io.BytesIO(client.get("/search/export.xlsx?type=dataset&source=mfr&lang=nn").data))
+    assert book.sheetnames == ["datasett", "utval"] and book.active.max_row == len(rows) + 1
+    assert book.active["A1"].value == "Datasett" and book.active["F1"].value == "Kodar funne i variablane"
+    lines = selection_sheet(client, "/search/export.xlsx?type=dataset&source=mfr&lang=nb")
+    assert lines["Lenke til søket"] == "https://catalog.example.org/search?type=dataset&source=mfr"
+    assert "Lenke til utvalget" not in lines  # a selection is of variables
+
+
 def test_exports_have_english_headings_in_english(client):
     add(client, VEKT)
     [row] = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv?lang=en").data.decode("utf-8-sig"))))
