@@ -1095,6 +1095,14 @@ def test_a_search_export_says_what_was_searched_and_which_codes_as_what(client):
     assert selection_sheet(client, "/search/export.xlsx?q=%3DC50.9&lang=nb")["Søk"] == "'=C50.9"
 
 
+def test_a_search_export_names_the_synonyms_the_search_also_searched(client):
+    """A search for "fødselsvekt" lists what "birth weight" finds too; a file that did not say so
+    could not be read as the words typed."""
+    lines = selection_sheet(client, "/search/export.xlsx?q=fødselsvekt&lang=en")
+    assert lines["Note"] == "Also searched as synonyms: “fødselsvekt” as birth weight, birthweight"
+    assert "Note" not in selection_sheet(client, "/search/export.xlsx?q=SVLEN&lang=en")
+
+
 def test_the_datasets_a_search_finds_download_one_row_each_with_the_codes_found_in_their_variables(client):
     html = page(client, "/search?q=C50&type=dataset&lang=en")
     export_links = html.split('class="export"')[1].split("</p>")[0]

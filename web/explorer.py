@@ -769,6 +769,13 @@ def searched(q: SearchQuery, result: SearchResult, codes: tuple[tuple[str, tuple
         notes.append(_("Nothing matched as typed; these match similar spellings."))
     if result.any_words:
         notes.append(_("Nothing matched all the words; these match some of them."))
+    notes += [
+        _("No hit for “%(word)s” as written; these match what it is made of: “%(parts)s”.", word=word, parts=parts)
+        for word, parts in result.split_words
+    ]
+    if result.synonyms:
+        also = "; ".join(_("“%(words)s” as %(also)s", words=w, also=", ".join(a)) for w, a in result.synonyms)
+        notes.append(f"{_('Also searched as synonyms:')} {also}")
     args = state_args(type="dataset" if q.type == "dataset" else None)
     link = settings_base() + url_for("explorer.search") + (f"?{urlencode(args, doseq=True)}" if args else "")
     filters = [filter_label(name, q.filters[name], result) for name in FILTERS if q.filters.get(name)]
