@@ -215,6 +215,33 @@ def test_a_keyboard_user_moves_through_the_sort_orders_and_chooses_one_with_ente
     assert names(b)[:2] == ["ROYK01", "ROYK10"]
 
 
+def test_the_datasets_tab_offers_its_download_where_the_variables_tab_does_and_the_file_is_the_search(b, base_url):
+    """A researcher searching a code moves to the datasets and downloads them: the link is in the
+    variables' place (under the heading, above the first hit, on the first screen), and the file,
+    fetched over HTTP as the link gives it, lists the dataset with the code found and the search."""
+    b.get(base_url + "/search?q=C50")
+    on_variables = css(b, "p.export")
+    offset = on_variables.location["y"] - css(b, "#results-heading").location["y"]
+    css(b, "nav.types a[href*='type=dataset']").click()
+    wait(b, lambda d: "type=dataset" in d.current_url)
+    export = css(b, "p.export")
+    assert export.is_displayed() and export.text.startswith("Last ned disse datasettene: CSV · Excel")
+    assert export.location["y"] - css(b, "#results-heading").location["y"] == offset
+    assert export.location["y"] < css(b, ".hit").location["y"] < b.get_window_size()["height"]
+    href = css(b, "p.export a").get_attribute("href")
+    assert href == base_url + "/search/export.csv?q=C50&type=dataset"
+    got = b.execute_async_script(
+        "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done);", href
+    )
+    [row] = list(csv.DictReader(io.StringIO(got.lstrip("\ufeff"))))
+    assert (row["Datasett"], row["Koder funnet i variablene"], row["Koder i søket"]) == (
+        "Norsk pasientregister – episoder",
+        "C50=Ondartet svulst i brystkjertel",
+        "C50",
+    )
+    assert row["Lenke til søket"].endswith("/search?q=C50&type=dataset")
+
+
 def test_the_basket_fills_in_place_survives_a_reload_and_exports(b, base_url):
     b.get(base_url + "/search?q=fødselsvekt")
     url = b.current_url

@@ -28,6 +28,7 @@ from catalog.search.analysis import (
     fuzziness,
     highlight,
     index_fields,
+    typed_codes,
     word_affixes,
 )
 from catalog.search.analysis import _words as words_of
@@ -580,3 +581,19 @@ def test_any_word_plans_weigh_each_word_as_it_is_rare_but_a_qualifier_as_the_com
     assert level == barn  # rarer than both, but it only qualifies: as the commonest word
     assert plan.any([0, 631, 0], 3000).rarity == (0.0, RARITY_SCORE, 0.0)  # a word matching nothing adds nothing
     assert Synonyms().plan("barn").any([631], 3000) is None
+
+
+@pytest.mark.parametrize(
+    "typed,codes",
+    [
+        ("C50", [("C50", ("C50",))]),
+        ("brystkreft I21.4 8500/3", [("I21.4", ("I21.4",)), ("8500/3", ("8500/3",))]),
+        ("c50 røyking C33-C34", [("c50", ("c50",)), ("C33-C34", ("C33", "C34"))]),
+        ("C18–20 c50 C50", [("C18–20", ("C18", "C19", "C20")), ("c50", ("c50",))]),
+        ("C00-C97", [("C00", ("C00",)), ("C97", ("C97",))]),  # too wide a range: searched as its ends
+        ("HUNT4 tromsø7 JKA21", [("JKA21", ("JKA21",))]),  # a survey's wave is no code
+        ("fødselsvekt", []),
+    ],
+)
+def test_the_codes_a_query_names_are_listed_as_typed_with_what_the_search_looks_up(typed, codes) -> None:
+    assert list(typed_codes(typed)) == codes

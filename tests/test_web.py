@@ -7,8 +7,9 @@ import dataclasses
 import io
 import json
 import re
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from flask import Flask
@@ -1026,6 +1027,121 @@ def test_a_search_downloads_as_the_basket_exports_every_variable_it_lists(client
     book = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=røyking&lang=en").data))
     assert book.active.max_row == len(rows) + 1  # the headings, then one row a variable
     assert client.get("/search/export.pdf?q=røyking").status_code == 404
+
+
+def test_a_search_export_larger_than_a_basket_gives_no_link_to_its_selection_that_would_not_resolve(
+    client, monkeypatch
+):
+    """No link holds more variables than a basket (`web.basket.MAX`): the search's workbook said
+    "Lenke til utvalget" with a link of all its 2,000 variables, which answered 404."""
+    monkeypatch.setattr("web.basket.MAX", 10)
+    search = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=røyking").data))
+    assert search.active.max_row > 11  # more variables than the basket holds
+    links = [row[1].value for row in search["utvalg"].iter_rows() if "/basket/" in str(row[1].value)]
+    assert links == []
+    few = load_workbook(io.BytesIO(client.get("/search/export.xlsx?q=fødselsvekt").data))["utvalg"]
+    [link] = [row[1].value for row in few.iter_rows() if row[0].value == "Lenke til utvalget"]
+    assert client.get(urlsplit(str(link)).path).status_code == 200
+
+
+def csv_rows(client, url: str) -> list[dict[str, str]]:
+    response = client.get(url)
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"], url
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def selection_sheet(client, url: str) -> dict[str, Any]:
+    """The workbook's "selection" sheet (its second) as heading -> value, links as their targets."""
+    sheet = load_workbook(io.BytesIO(client.get(url).data)).worksheets[1]
+    lines = {}
+    for heading, value in sheet.iter_rows():
+        lines[str(heading.value)] = value.hyperlink.target if value.hyperlink else value.value
+    return lines
+
+
+def test_a_search_export_says_what_was_searched_and_which_codes_as_what(client):
+    """A researcher's exported list is cited in an application for access: each row and the
+    workbook say the words, the filters and the codes asked (C50.9, which no list holds, searched
+    as C50, the code it falls under), with a link that gives the same search again."""
+    [row] = csv_rows(client, "/search/export.csv?q=C50.9&source=npr&lang=nb")
+    assert (row["Kortnavn"], row["Søk"], row["Filtre"], row["Koder i søket"]) == (
+        "HOVEDDIAGNOSE",
+        "C50.9",
+        "Kilde: Norsk pasientregister",
+        "C50.9 (søkt som C50)",
+    )
+    link = row["Lenke til søket"]
+    assert link == "https://catalog.example.org/search?q=C50.9&source=npr"
+    assert hits(page(client, urlsplit(link).path + "?" + urlsplit(link).query)) == ["HOVEDDIAGNOSE"]
+    lines = selection_sheet(client, "/search/export.xlsx?q=C50.9&source=npr&lang=en")
+    exported = lines.pop("Exported")
+    assert lines == {
+        "Search": "C50.9",
+        "Filters": "Source: Norsk pasientregister",
+        "Codes in the search": "C50.9 (searched as C50)",
+        "Note": "No code list holds the code C50.9; these hold C50, the code it falls under.",
+        "Hits": "1",
+        "Link to the search": link,
+        "Link to this selection": client.get(f"/api/basket/export?ids={DIAG}&format=json").get_json()["request"],
+    }
+    assert datetime.fromisoformat(exported).tzinfo is not None
+    # a range is the categories it was searched as; a survey's wave (HUNT4) is no code
+    [ranged] = csv_rows(client, "/search/export.csv?q=C49-C51&lang=nn")
+    assert ranged["Kodar i søket"] == "C49-C51 (C49, C50, C51)" and ranged["Filter"] == ""
+    assert {r["Koder i søket"] for r in csv_rows(client, "/search/export.csv?q=HUNT4 røyking&lang=nb")} == {""}
+    # the words as typed, kept as text where a spreadsheet would run them as a formula
+    [typed] = csv_rows(client, "/search/export.csv?q=%3DC50.9&lang=nb")
+    assert typed["Søk"] == "'=C50.9" and typed["Koder i søket"] == "C50.9 (søkt som C50)"
+    assert selection_sheet(client, "/search/export.xlsx?q=%3DC50.9&lang=nb")["Søk"] == "'=C50.9"
+
+
+def test_a_search_export_names_the_synonyms_the_search_also_searched(client):
+    """A search for "fødselsvekt" lists what "birth weight" finds too; a file that did not say so
+    could not be read as the words typed."""
+    lines = selection_sheet(client, "/search/export.xlsx?q=fødselsvekt&lang=en")
+    assert lines["Note"] == "Also searched as synonyms: “fødselsvekt” as birth weight, birthweight"
+    assert "Note" not in selection_sheet(client, "/search/export.xlsx?q=SVLEN&lang=en")
+
+
+def test_the_datasets_a_search_finds_download_one_row_each_with_the_codes_found_in_their_variables(client):
+    html = page(client, "/search?q=C50&type=dataset&lang=en")
+    export_links = html.split('class="export"')[1].split("</p>")[0]
+    assert "Download these datasets:" in export_links
+    assert 'href="/search/export.csv?q=C50&amp;type=dataset"' in export_links
+    assert 'href="/search/export.xlsx?q=C50&amp;type=dataset"' in export_links
+    assert csv_rows(client, "/search/export.csv?q=C50&type=dataset&lang=en") == [
+        {
+            "Dataset": "Norwegian Patient Registry – episodes",
+            "Source": "Norsk pasientregister",
+            "Publisher": "Helsedirektoratet",
+            "Period": "2008–",
+            "Number of variables": "3",
+            "Codes found in its variables": "C50=Ondartet svulst i brystkjertel",
+            "Access": "Non-public",
+            "Where to apply": "Health Data Service – the common application on helsedata.no",
+            "Dataset id": NPR_DS,
+            "Page in the catalogue": f"https://catalog.example.org/datasets/{NPR_DS}",
+            "Dataset URI": f"{NPR}/dataset/episoder",
+            "Search": "C50",
+            "Filters": "",
+            "Codes in the search": "C50",
+            "Link to the search": "https://catalog.example.org/search?q=C50&type=dataset",
+        }
+    ]
+    assert client.get(f"/datasets/{NPR_DS}").status_code == 200
+    # every dataset the filters leave, without words; a dataset's variables filters do not apply
+    rows = csv_rows(client, "/search/export.csv?type=dataset&source=mfr&datatype=integer&lang=nb")
+    api = client.get("/api/search?type=dataset&source=mfr").get_json()
+    assert sorted(r["Datasett-id"] for r in rows) == sorted(h["id"] for h in api["hits"]) and rows
+    assert {(r["Kilde"], r["Koder funnet i variablene"], r["Filtre"]) for r in rows} == {
+        ("Medisinsk fødselsregister", "", "Kilde: Medisinsk fødselsregister")
+    }
+    book = load_workbook(io.BytesIO(client.get("/search/export.xlsx?type=dataset&source=mfr&lang=nn").data))
+    assert book.sheetnames == ["datasett", "utval"] and book.active.max_row == len(rows) + 1
+    assert book.active["A1"].value == "Datasett" and book.active["F1"].value == "Kodar funne i variablane"
+    lines = selection_sheet(client, "/search/export.xlsx?type=dataset&source=mfr&lang=nb")
+    assert lines["Lenke til søket"] == "https://catalog.example.org/search?type=dataset&source=mfr"
+    assert "Lenke til utvalget" not in lines  # a selection is of variables
 
 
 def test_exports_have_english_headings_in_english(client):

@@ -337,11 +337,11 @@ def sheet_rows(sel: Selection) -> tuple[list[str], list[list[Any]]]:
     body = []
     for row in rows(sel, lang):
         row["datatype"] = label("datatype", row["datatype"], lang).text
-        body.append([_cell(row[c]) if row[c] is not None else "" for c in COLUMNS])
+        body.append([as_cell(row[c]) if row[c] is not None else "" for c in COLUMNS])
     return [names[c] for c in COLUMNS], body
 
 
-def _cell(value: Any) -> Any:
+def as_cell(value: Any) -> Any:
     """Harvested text that a spreadsheet would run as a formula is kept as text."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -349,15 +349,27 @@ def _cell(value: Any) -> Any:
 
 
 def to_csv(sel: Selection) -> bytes:
+    return csv_file(*sheet_rows(sel))
+
+
+def csv_file(names: list[str], body: list[list[Any]]) -> bytes:
+    """A table as CSV that Excel reads as UTF-8 (the BOM)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    names, body = sheet_rows(sel)
     writer.writerow(names)
     writer.writerows(body)
-    return ("\ufeff" + out.getvalue()).encode()  # the BOM makes Excel read UTF-8
+    return ("\ufeff" + out.getvalue()).encode()
 
 
 def to_xlsx(sel: Selection) -> bytes:
+    # the selection's link beside its rows: the basket page asks for the file and the link both,
+    # and only the JSON export carried the link (the researcher's drill)
+    return xlsx_file(_("variables"), *sheet_rows(sel), [(_("Link to this selection"), request_uri(sel))])
+
+
+def xlsx_file(title: str, names: list[str], body: list[list[Any]], about: list[tuple[str, Any]]) -> bytes:
+    """A table as a workbook: the sheet `title` with bold, frozen headings, then the sheet
+    "selection" (in the UI language) of `about`'s (heading, value) lines, an http(s) value a link."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.worksheet.worksheet import Worksheet
@@ -365,22 +377,20 @@ def to_xlsx(sel: Selection) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert isinstance(ws, Worksheet)  # a new workbook's one sheet
-    ws.title = _("variables")
-    names, body = sheet_rows(sel)
+    ws.title = title
     ws.append(names)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in body:
         ws.append(row)
     ws.freeze_panes = "A2"
-    # the selection's link beside its rows: the basket page asks for the file and the link both,
-    # and only the JSON export carried the link (the researcher's drill)
-    about = wb.create_sheet(_("selection"))
-    link = request_uri(sel)
-    about.append([_("Link to this selection"), link])
-    about["A1"].font = Font(bold=True)
-    about["B1"].hyperlink = link
-    about.column_dimensions["A"].width = 28
+    sheet = wb.create_sheet(_("selection"))
+    for heading, value in about:
+        sheet.append([heading, as_cell(value)])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+        if isinstance(value, str) and value.startswith(("https://", "http://")):
+            sheet.cell(sheet.max_row, 2).hyperlink = value
+    sheet.column_dimensions["A"].width = 28
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache, partial
 from typing import Any, cast
 from urllib.parse import quote, quote_plus, urlencode
@@ -36,15 +36,28 @@ from catalog.search import (
     type_filters,
     variables_using,
 )
+from catalog.search.analysis import MAX_MATCHED_CODES, typed_codes
 from catalog.search.codes import broader, code_range
 from catalog.search.years import YEAR_FILTER, listed, read_years, span
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
 from web import charts, distribution, labels, store
-from web.basket import basket_keys, export, selection
+from web.basket import (
+    FORMATS,
+    as_cell,
+    basket_keys,
+    csv_file,
+    headings,
+    keys_from_token,
+    request_uri,
+    route_of,
+    selection,
+    sheet_rows,
+    xlsx_file,
+)
 from web.compare import Equivalents, Grid, equivalents, wave_grid
-from web.display import code_url, coding_system, in_language, pick, pick_lang, year
+from web.display import code_url, coding_system, in_language, period, pick, pick_lang, year
 from web.errors import Removed, log_outage
 from web.i18n import current, translated
 from web.quality import QualityScore, quality_of, score_chart
@@ -648,32 +661,191 @@ def search() -> Any:
 
 
 EXPORT_MAX = 2000
-"""Most variables a search's export holds (`search_export`): the first this many, by the page's
-order; a selection to apply with goes through the basket (at most `web.basket.MAX`)."""
+"""Most rows a search's export holds (`search_export`): the first this many, by the page's order;
+a selection to apply with goes through the basket (at most `web.basket.MAX`)."""
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
 @bp.get("/search/export.<fmt>")
 def search_export(fmt: str) -> Response:
     """A search's variables as the basket exports them (`web.basket.export`: one row per variable
-    with its dataset, period, codes and where to apply), in CSV or Excel: what the page lists, not
-    only its first page. Researchers of peer catalogues ask for it (Mica's "download button for
-    the list", MOLGENIS "download filtered searches as a .csv file")."""
+    with its dataset, period, codes and where to apply), or with `type=dataset` its datasets
+    (`dataset_sheet`), in CSV or Excel: what the page lists, not only its first page. Researchers
+    of peer catalogues ask for it (Mica's "download button for the list", MOLGENIS "download
+    filtered searches as a .csv file"). Every row and the workbook's "selection" sheet say what
+    was searched (`Searched`), so that the list can be reproduced and cited."""
     if fmt not in EXPORT_FORMATS:
         abort(404, f"Unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}.")
     asked = query_from_args()
+    kind = "dataset" if asked.type == "dataset" else "variable"
+    codes = typed_codes(asked.text)
     q = replace(
         asked,
-        type="variable",
-        filters=type_filters("variable", asked.filters),
+        type=kind,
+        filters=type_filters(kind, asked.filters),
         group=False,
         offset=0,
         limit=EXPORT_MAX,
         facets=(),
-        highlight=False,
+        highlight=kind == "dataset" and bool(codes),  # a dataset's codes found (`Hit.matched_codes`)
     )
     result = search_backend().search(q)
-    return export(selection([hit.key for hit in result.hits]), fmt)
+    about = searched(q, result, codes)
+    if kind == "dataset":
+        title, (names, body) = _("datasets"), dataset_sheet(result.hits)
+        lines = about.lines()
+    else:
+        sel = selection([hit.key for hit in result.hits])
+        title, (names, body) = _("variables"), sheet_rows(sel)
+        # no link holds more than a basket's variables: a search's of 2,000 answered 404
+        resolves = keys_from_token(sel.token) is not None
+        lines = about.lines() + ([(_("Link to this selection"), request_uri(sel))] if resolves else [])
+    extra = about.columns()
+    names += [heading for heading, _value in extra]
+    body = [[*row, *(as_cell(value) for _heading, value in extra)] for row in body]
+    data = csv_file(names, body) if fmt == "csv" else xlsx_file(title, names, body, lines)
+    response = Response(data, mimetype=FORMATS[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{title}.{fmt}"'
+    return response
+
+
+@dataclass(frozen=True)
+class Searched:
+    """What a search's export records of the search: its words, its filters as their chips say
+    them, the codes it names and how each was searched (a code no list holds as the code it falls
+    under, `SearchResult.broader_codes`; a range as its categories), what else the search did to
+    find anything, how many rows of how many, its link and when. A researcher's exported list is
+    cited in an application for access; the files said none of it."""
+
+    text: str
+    filters: str
+    codes: str
+    notes: list[str]
+    rows: int
+    total: int
+    link: str
+
+    def columns(self) -> list[tuple[str, str]]:
+        """What each row of the file carries of the search (a CSV has no other place for it)."""
+        return [
+            (_("Search"), self.text),
+            (_("Filters"), self.filters),
+            (_("Codes in the search"), self.codes),
+            (_("Link to the search"), self.link),
+        ]
+
+    def lines(self) -> list[tuple[str, str]]:
+        """The workbook's "selection" sheet: the search, line by line."""
+        found = (
+            str(self.total)
+            if self.rows >= self.total
+            else _("the first %(num)s of %(all)s", num=self.rows, all=self.total)
+        )
+        return [
+            (_("Search"), self.text),
+            (_("Filters"), self.filters),
+            (_("Codes in the search"), self.codes),
+            *((_("Note"), note) for note in self.notes),
+            (_("Hits"), found),
+            (_("Link to the search"), self.link),
+            (_("Exported"), datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")),
+        ]
+
+
+def searched(q: SearchQuery, result: SearchResult, codes: tuple[tuple[str, tuple[str, ...]], ...]) -> Searched:
+    """`Searched` of an export's search (`q`, its `result`, the `codes` its text names)."""
+    broadened = {typed.upper(): parent for typed, parent in result.broader_codes}
+    said = []
+    for typed, stands_for in codes:
+        if typed.upper() in broadened:
+            said.append(_("%(code)s (searched as %(broader)s)", code=typed, broader=broadened[typed.upper()]))
+        else:
+            said.append(typed if stands_for == (typed,) else f"{typed} ({', '.join(stands_for)})")
+    notes = [
+        _("No code list holds the code %(code)s; these hold %(broader)s, the code it falls under.", code=c, broader=p)
+        for c, p in result.broader_codes
+    ]
+    if result.typos:
+        notes.append(_("Nothing matched as typed; these match similar spellings."))
+    if result.any_words:
+        notes.append(_("Nothing matched all the words; these match some of them."))
+    notes += [
+        _("No hit for “%(word)s” as written; these match what it is made of: “%(parts)s”.", word=word, parts=parts)
+        for word, parts in result.split_words
+    ]
+    if result.synonyms:
+        also = "; ".join(_("“%(words)s” as %(also)s", words=w, also=", ".join(a)) for w, a in result.synonyms)
+        notes.append(f"{_('Also searched as synonyms:')} {also}")
+    args = state_args(type="dataset" if q.type == "dataset" else None)
+    link = settings_base() + url_for("explorer.search") + (f"?{urlencode(args, doseq=True)}" if args else "")
+    filters = [filter_label(name, q.filters[name], result) for name in FILTERS if q.filters.get(name)]
+    return Searched(q.text, "; ".join(filters), "; ".join(said), notes, len(result.hits), result.total, link)
+
+
+def settings_base() -> str:
+    """The catalogue's public address (`base_uri`), as links to its pages in files are made."""
+    return str(current_app.config["SETTINGS"].base_uri).rstrip("/")
+
+
+DATASET_COLUMNS = (
+    "dataset",
+    "source",
+    "publisher",
+    "period",
+    "variables",
+    "codes",
+    "access",
+    "access_route",
+    "dataset_id",
+    "page",
+    "dataset_uri",
+)
+
+
+def dataset_sheet(hits: list[Hit]) -> tuple[list[str], list[list[Any]]]:
+    """Headings and one row per dataset found: its title, source, publisher, period, number of
+    variables, the codes of its variables' lists the search asked for (at most
+    `MAX_MATCHED_CODES`, "…" when there may be more; or the category a classification it
+    publishes no codes of may hold), access and where to apply, its id, page and URI. All from
+    the search's documents: no record is read."""
+    lang, base = current(), settings_base()
+    names = {
+        **headings(),
+        "publisher": _("Publisher"),
+        "variables": _("Number of variables"),
+        "codes": _("Codes found in its variables"),
+        "access": facet_titles()["access_rights"],
+        "page": _("Page in the catalogue"),
+    }
+    body = []
+    for hit in hits:
+        doc = hit.doc
+        found = "; ".join(f"{code}={label}" for code, label in hit.matched_codes)
+        if len(hit.matched_codes) >= MAX_MATCHED_CODES:
+            found += " …"
+        elif hit.may_hold and not found:
+            system = pick(hit.may_hold_list, lang) or hit.may_hold_in or ""
+            found = _(
+                "One of its variables is coded in %(system)s, whose codes are not published with it: "
+                "it may hold %(code)s.",
+                system=system,
+                code=hit.may_hold,
+            )
+        row = {
+            "dataset": pick(doc.get("labels"), lang) or doc.get("label") or "",
+            "source": source_title(doc.get("source") or ""),
+            "publisher": doc.get("publisher") or "",
+            "period": period(doc.get("period_start"), doc.get("period_end")),
+            "variables": doc.get("variable_count") or 0,
+            "codes": found,
+            "access": value_label("access_rights", doc["access_rights"])[0] if doc.get("access_rights") else "",
+            "access_route": route_of(doc.get("source") or "").name(lang),
+            "dataset_id": hit.key,
+            "page": base + record_url("explorer.dataset", hit.key),
+            "dataset_uri": doc.get("uri") or "",
+        }
+        body.append([as_cell(row[c]) for c in DATASET_COLUMNS])
+    return [names[c] for c in DATASET_COLUMNS], body
 
 
 WIDER_TRIED = 3

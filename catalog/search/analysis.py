@@ -1479,6 +1479,27 @@ class Synonyms:
         return out, keys
 
 
+def typed_codes(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The codes a query names, as typed and in its order, each with the codes the search looks up
+    for it: a code itself ("C50", "I21.4", "8500/3"), a range its categories ("C33-C34" -> C33,
+    C34: `code_range`). A word is a code as the search takes one (`code_like`: a digit in it), but
+    a survey's wave ("HUNT4", `WAVE`) is none. What an export of a search records of it, so that
+    a researcher's list says which codes were asked (`web.explorer.search_export`)."""
+    found: list[tuple[int, str, tuple[str, ...]]] = []
+    clean = text
+    for start, end, codes in code_term_ranges(text):
+        found.append((start, text[start:end].strip(), codes))
+        clean = clean[:start] + " " * (end - start) + clean[end:]
+    for token in TOKEN.finditer(clean):
+        word = token.group()
+        if code_like(word) and not WAVE.fullmatch(word):
+            found.append((token.start(), word, (word,)))
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for _start, typed, codes in sorted(found):
+        out.setdefault(typed.upper(), (typed, codes))
+    return tuple(out.values())
+
+
 def inflected(word: str) -> str | None:
     """The other form of a Norwegian noun ending in -er that the stemmer does not bring together
     with it, where that form is stemmed otherwise: Snowball takes -er off "register", "alder" and
