@@ -92,9 +92,11 @@ access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for
 # health_themes = ["http://www.wikidata.org/entity/Q12152"]
 # custodian = { name = "Helseforetaket", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/...", email = "post@example.no" }
 # Agents: name, uri, orgnr, email, url (web addresses in full, https://...) and type, from an EU
-# publisher-type list: its code or its name in nb, nn or en, any case (NationalAuthority or "Nasjonal
-# myndighet", RegionalAuthority, LocalAuthority, Company, ...; HealthDCAT-AP's public-health-registry)
-publisher = { name = "Helsedirektoratet", type = "NationalAuthority", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
+# publisher-type list: its code or its name in nb, nn or en, any case. The EHDS feed (HealthDCAT-AP
+# Release 8) asks a dataset's publisher for a type of HealthDCAT-AP's own list, whose codes so far are
+# public-health-registry ("Offentlig helseregister") and non-gov-org ("Ikke-statlig organisasjon");
+# ADMS's (NationalAuthority, RegionalAuthority, Company, ...) are DCAT-AP's, and break that rule there.
+publisher = { name = "Helsedirektoratet", type = "public-health-registry", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
 contact = { name = "Eksempelregisteret", email = "register@example.no", url = "https://registry.example.no/" }
 hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
 

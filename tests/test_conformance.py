@@ -220,3 +220,27 @@ def test_the_shapes_do_catch_a_dataset_missing_what_the_ehds_requires(settings):
     found = violations(to_graph([broken]), healthdcat_shapes())
     assert any(str(HEALTH.healthCategory) in v for v in found)
     assert URIRef(broken.uri)
+
+
+def test_the_publisher_kits_template_published_unedited_conforms_to_healthdcat_ap_release_8(tmp_path):
+    """A registry publishing the kit's template and example metadata.toml as they are gets a feed the
+    official Release 8 shapes accept. The template suggested ADMS's NationalAuthority as the
+    publisher's type, which DCAT-AP 3 asks for and the kit's own check took, while Release 8 asks a
+    dataset's publisher for a type of HealthDCAT-AP's own list: every dataset of the feed broke it."""
+    from catalog.cli import main
+    from catalog.publish import publish
+
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    assert main(["publish", "--template", str(folder / "mal.xlsx")]) == 0
+    assert publish(folder, tmp_path / "out").conforms
+    g = Graph()
+    for page in (tmp_path / "out").glob("catalog*.ttl"):
+        g.parse(page, format="turtle")
+    datasets = set(g.subjects(RDF.type, DCAT.Dataset))
+    assert datasets
+    assert violations(g, healthdcat_shapes()) == []
+    types = {g.value(g.value(d, DCT.publisher), DCT.type) for d in datasets}
+    assert types == {
+        URIRef("https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry")
+    }
