@@ -113,15 +113,15 @@ SERVICE_TYPE = "https://w3id.org/helsekatalog/service-type/"
 PRODUCT_TYPE = "https://w3id.org/helsekatalog/product-type/"
 PRICE_MODEL = "https://w3id.org/helsekatalog/price-model/"
 CONCEPT_LABELS = {
-    PRICE_MODEL + "free": ("gratis", "free"),
-    PRICE_MODEL + "cost-recovery": ("selvkost", "cost recovery"),
-    PRICE_MODEL + "commercial": ("kommersiell", "commercial"),
-    SERVICE_TYPE + "platform": ("analyseplattform", "analysis platform"),
-    SERVICE_TYPE + "analysis": ("analysetjeneste", "analysis service"),
-    PRODUCT_TYPE + "extract": ("ferdig uttrekk", "prepared extract"),
-    PRODUCT_TYPE + "cohort": ("kohort", "cohort"),
-    PRODUCT_TYPE + "indicator": ("indikatorer", "indicators"),
-    PRODUCT_TYPE + "other": ("annet", "other"),
+    PRICE_MODEL + "free": {"nb": "gratis", "nn": "gratis", "en": "free"},
+    PRICE_MODEL + "cost-recovery": {"nb": "selvkost", "nn": "sjølvkost", "en": "cost recovery"},
+    PRICE_MODEL + "commercial": {"nb": "kommersiell", "nn": "kommersiell", "en": "commercial"},
+    SERVICE_TYPE + "platform": {"nb": "analyseplattform", "nn": "analyseplattform", "en": "analysis platform"},
+    SERVICE_TYPE + "analysis": {"nb": "analysetjeneste", "nn": "analyseteneste", "en": "analysis service"},
+    PRODUCT_TYPE + "extract": {"nb": "ferdig uttrekk", "nn": "ferdig uttrekk", "en": "prepared extract"},
+    PRODUCT_TYPE + "cohort": {"nb": "kohort", "nn": "kohort", "en": "cohort"},
+    PRODUCT_TYPE + "indicator": {"nb": "indikatorer", "nn": "indikatorar", "en": "indicators"},
+    PRODUCT_TYPE + "other": {"nb": "annet", "nn": "anna", "en": "other"},
 }
 """Labels of the catalogue's own small vocabularies (DCAT-AP asks a skos:Concept for its skos:prefLabel)."""
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # missing from rdflib's closed DCAT namespace
@@ -862,9 +862,9 @@ def _concept(g: TripleWriter, s: URIRef, p: URIRef, iri: str) -> None:
     node = URIRef(iri)
     g.add((s, p, node))
     g.add((node, RDF.type, SKOS.Concept))
-    nb, en = CONCEPT_LABELS.get(iri, (iri.rsplit("/", 1)[-1],) * 2)
-    g.add((node, SKOS.prefLabel, Literal(nb, lang="nb")))
-    g.add((node, SKOS.prefLabel, Literal(en, lang="en")))
+    code = iri.rsplit("/", 1)[-1]
+    for lang, label in CONCEPT_LABELS.get(iri, {"nb": code, "nn": code, "en": code}).items():
+        g.add((node, SKOS.prefLabel, Literal(label, lang=lang)))
 
 
 def _offer(g: TripleWriter, s: URIRef, r: DataService | DataProduct) -> None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT, PROV, RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, PROV, RDF, SKOS
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, DataProduct, DataService, Record, key_for
 from catalog.pipeline import harvest
-from catalog.rdf import DPROD, to_graph
+from catalog.rdf import DPROD, PRICE_MODEL, PRODUCT_TYPE, SERVICE_TYPE, to_graph
 from catalog.search import open_backend
 from catalog.store import SQLiteStore
 from tests.test_roundtrip import (
@@ -22,6 +22,7 @@ from tests.test_roundtrip import (
 )
 from web import create_app
 
+OWN_VOCABULARIES = (PRICE_MODEL, PRODUCT_TYPE, SERVICE_TYPE)
 PROVIDER = Agent(name={"nb": "Nordisk helseanalyse AS"}, email="bestill@analyse.example.no")
 
 
@@ -212,6 +213,25 @@ def test_the_feeds_carry_the_services_with_the_datasets_they_serve_and_the_produ
     product = URIRef(f"{REG}/produkt/kohort")
     assert (product, RDF.type, DPROD.DataProduct) in g
     assert set(g.objects(product, PROV.wasDerivedFrom)) == {URIRef(d.uri) for d in site[2]}
+
+
+@pytest.mark.parametrize("profile", ["healthdcat-ap", "dcat-ap-no"])
+def test_the_feeds_name_the_price_models_and_kinds_of_services_and_products_in_bokmal_nynorsk_and_english(
+    client, site, profile
+):
+    """The labels of the catalogue's own small vocabularies were in nb and en alone: a nynorsk
+    reader of the feed got "selvkost" and "analysetjeneste"."""
+    g = Graph().parse(data=client.get(f"/catalog/dump.nt?profile={profile}").get_data(), format="nt")
+    ours = {o for o in g.objects() if isinstance(o, URIRef) and str(o).startswith(OWN_VOCABULARIES)}
+    assert {URIRef(PRICE_MODEL + "cost-recovery"), URIRef(SERVICE_TYPE + "platform")} <= ours
+    labels = {
+        (str(c), label.language): str(label)
+        for c in ours
+        for label in g.objects(c, SKOS.prefLabel)
+        if isinstance(label, Literal)
+    }
+    assert {(c, lang) for c in map(str, ours) for lang in ("nb", "nn", "en")} == set(labels)
+    assert labels[PRICE_MODEL + "cost-recovery", "nn"] == "sjølvkost"
 
 
 def test_a_service_stored_after_its_datasets_updates_their_platform_facet(settings, store, server):

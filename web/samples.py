@@ -74,8 +74,8 @@ def xlsx_response(dataset: Dataset) -> Response:
     codelists, rows, seed = _inputs(dataset)
     book = Workbook(write_only=True)
     about = book.create_sheet("SYNTETISKE DATA")
-    about.append([synthetic.WARNING["nb"]])
-    about.append([synthetic.WARNING["en"]])
+    for lang in ("nb", "nn", "en"):
+        about.append([synthetic.WARNING[lang]])
     about.append([])
     about.append(["Datasett / dataset", next(iter(dataset.title.values()), dataset.identifier)])
     about.append(["URI", dataset.uri])
