@@ -64,7 +64,7 @@ def demo_organisations() -> dict[str, dict[str, object]]:
     # Directorate of Health, whose organisation number it shares: not given twice)
     body = content.HELSEDATA
     register[body.uri or f"https://{body.domain}/"] = {
-        "name": {"nb": body.name_nb, "en": body.name_en},
+        "name": {"nb": body.name_nb, "nn": body.name_nb, "en": body.name_en},  # a name, the same in nynorsk
         "email": body.email,
         "url": f"https://{body.domain}/",
     }
@@ -176,7 +176,11 @@ def configure(settings: Settings, sources: list[SourceConfig], operator: bool = 
 
 DEMO_PLATFORMS = {
     "tsd": {
-        "title": {"nb": "TSD – Tjenester for sensitive data", "en": "TSD – Services for sensitive data"},
+        "title": {
+            "nb": "TSD – Tjenester for sensitive data",
+            "nn": "TSD – Tjenester for sensitive data",  # UiO's name for it, not translated
+            "en": "TSD – Services for sensitive data",
+        },
         "description": "Sikker plattform for lagring og analyse av sensitive forskningsdata ved Universitetet i Oslo.",
         "endpoint_url": "https://www.uio.no/tjenester/it/forskning/sensitiv/",
         "provider": {"name": "Universitetet i Oslo", "url": "https://www.uio.no/"},

@@ -7,12 +7,14 @@ validation messages in bokmål on nynorsk pages: their tables held bokmål and E
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from catalog import label, minimum, quality, readiness, texts, validation
+from catalog import label, minimum, quality, rdf, readiness, synthetic, texts, validation
 from catalog.texts import Said
 
 Entry = tuple[str, str, str, str]  # (what, bokmål, nynorsk, English)
@@ -68,7 +70,16 @@ def shape_texts() -> Iterator[Entry]:
         yield _split("shape text", Said(both[0], nn[0]))
 
 
-TABLES = [label_texts, minimum_texts, quality_texts, validation_texts, readiness_texts, shape_texts]
+def language_tables() -> Iterator[Entry]:
+    """Texts kept as a table of language -> text: a synthetic sample's warning (its feed entry and
+    the XLSX's first sheet), the labels of our own vocabularies (price models, kinds of service and
+    of data product)."""
+    yield "synthetic sample warning", synthetic.WARNING["nb"], synthetic.WARNING["nn"], synthetic.WARNING["en"]
+    for iri, said in rdf.CONCEPT_LABELS.items():
+        yield f"concept label {iri}", said["nb"], said["nn"], said["en"]
+
+
+TABLES = [label_texts, minimum_texts, quality_texts, validation_texts, readiness_texts, shape_texts, language_tables]
 
 BOKMAAL_ONLY = re.compile(
     r"(?<![\w-])(ikke|mangler|hva|hvor|hvordan|hvilke|hver|hvert|fra|noen|navn|kilden|variabler|variablene|beskrivelse|"
@@ -111,3 +122,41 @@ def test_a_nynorsk_page_finds_the_nynorsk_of_every_text_a_report_or_score_carrie
         "Manglar påkravd verdi for dct:title"
     )
     assert texts.nynorsk("Tittel mangler | Title missing") is None, "not one of the catalogue's texts"
+
+
+OWN_CODE = ("catalog", "web")
+"""Where the catalogue's own texts are written; harvesters/ and simulator/ hold the sources' (a
+publisher's title in nb and en is theirs to complete)."""
+
+
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}")
+"""A dict keyed by language tags alone is a text (`{"nb": ..., "en": ...}`); one with other keys
+beside them is a table of something else (the search analyzers' `{"nb", "en", "plain"}`)."""
+
+
+def _gaps_in(path: Path) -> Iterator[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            languages = all(isinstance(k, str) and LANGUAGE_TAG.fullmatch(k) for k in keys)
+            if languages and {"nb", "en"} <= keys and "nn" not in keys:
+                yield f"{path}:{node.lineno}: a text keyed nb and en"
+        elif isinstance(node, ast.FunctionDef):
+            langs = {
+                kw.value.value
+                for kw in ast.walk(node)
+                if isinstance(kw, ast.keyword) and kw.arg == "lang" and isinstance(kw.value, ast.Constant)
+            }
+            if {"nb", "en"} <= langs and "nn" not in langs:
+                yield f"{path}:{node.lineno}: {node.name} writes literals @nb and @en"
+
+
+def test_no_text_of_the_catalogues_own_code_is_in_bokmaal_and_english_without_nynorsk() -> None:
+    """A text written as {"nb": ..., "en": ...}, or a function writing Literal(..., lang="nb") and
+    lang="en", with no nynorsk beside them: the way the feeds' titles, the samples' warnings and
+    the demo's access body came to have none. Read from the source, so a text no test renders is
+    caught too; a table of another form (a tuple of texts) needs its place in `TABLES` above."""
+    root = Path(__file__).resolve().parent.parent
+    gaps = [gap for folder in OWN_CODE for path in sorted((root / folder).rglob("*.py")) for gap in _gaps_in(path)]
+    assert [gap.removeprefix(f"{root}/") for gap in gaps] == []
