@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 import http.client
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -107,6 +109,21 @@ def test_a_browser_asking_the_feed_url_is_sent_to_the_catalogue_page(settings, s
         assert "Accept" in headers["Vary"].split(", ")
     status, headers, body = fetched(served, "/", accept)
     assert status == 200 and headers["Content-Type"].startswith("text/html")
+
+
+def test_the_pages_links_to_the_feeds_give_a_browser_the_feed(settings, store, server, served):
+    """The footer's "DCAT feed" and the EHDS page's "The EHDS feed" are what a person clicks to
+    see the feed: sent to the home page as a browser asking the catalogue's address is, they led
+    nowhere."""
+    build(settings, store, server, [mfr_dataset()])
+    for page in ("/", "/ehds/"):
+        _, _, body = fetched(served, page, BROWSER)
+        links = re.findall(r'href="(/catalog[^"]*)"', body.decode())
+        assert links, page
+        for link in links:
+            status, headers, feed = fetched(served, html.unescape(link), BROWSER)
+            assert status == 200 and headers["Content-Type"].startswith("text/turtle"), (page, link, status)
+            assert (URIRef(mfr_dataset().uri), RDF.type, DCAT.Dataset) in Graph().parse(data=feed, format="turtle")
 
 
 @pytest.mark.parametrize("accept", ["application/trig", "text/plain", "application/trig, text/n3;q=0.5"])

@@ -1528,7 +1528,8 @@ def test_a_harvester_asking_a_feed_for_rdf_reads_its_error_as_problem_details(cl
     ("accept", "mimetype"), [("text/html", "text/html"), ("*/*", "text/html"), (None, "text/html")]
 )
 def test_a_browser_and_a_client_taking_anything_still_get_the_error_page(client, accept, mimetype):
-    response = client.get("/catalog?profile=bogus", headers={"Accept": accept} if accept else {})
+    """(A browser asking the feed's own address is sent to the home page: a link names a syntax.)"""
+    response = client.get("/catalog.ttl?profile=bogus", headers={"Accept": accept} if accept else {})
     assert response.status_code == 400 and response.mimetype == mimetype
 
 
