@@ -848,7 +848,9 @@ def _start_worker(settings: Settings, store_url: str, channel: Any, parent: int)
     """In each worker process: die with the calling process, open the store once (a connection
     of its own: connections must not cross a fork)."""
     die_with_parent(parent)
-    _WORKER.update(settings=settings, store=store_at(store_url), channel=channel)
+    _WORKER.update(
+        settings=settings, store=store_at(store_url, write_timeout=settings.store_write_timeout), channel=channel
+    )
 
 
 def _ready() -> None:

@@ -1768,10 +1768,14 @@ def sqlite_beside() -> bool:
     return any(ident != me for ident in _SQLITE_THREADS)
 
 
-def store_at(url: str, readonly: bool = False, read_timeout: float | None = None) -> SQLStore:
+def store_at(
+    url: str, readonly: bool = False, read_timeout: float | None = None, write_timeout: float | None = None
+) -> SQLStore:
     """The store at `url`: `sqlite:///path` (or a plain path) or `postgresql://...`; `read_timeout`:
-    the seconds a read of a PostgreSQL store may wait for the server (SQLite's reads never wait
-    for another process: its writers do not block them)."""
+    the seconds an explorer's read of a PostgreSQL store may wait for the server (SQLite's reads
+    never wait for another process: its writers do not block them); `write_timeout`: any other
+    statement's (the pipeline's, in every process it works in; SQLite has none: its writers wait for
+    each other at most `BUSY_SECONDS`)."""
     scheme = urlsplit(url).scheme
     if scheme in ("postgresql", "postgres"):
         try:
@@ -1784,7 +1788,7 @@ def store_at(url: str, readonly: bool = False, read_timeout: float | None = None
                 "pip install 'helsekatalog[postgres]'"
             ) from exc
 
-        return PostgresStore(url, readonly=readonly, read_timeout=read_timeout)
+        return PostgresStore(url, readonly=readonly, read_timeout=read_timeout, write_timeout=write_timeout)
     if scheme in ("", "file", "sqlite"):
         if not scheme and "@" in url:
             from catalog.config import ConfigError
@@ -1806,7 +1810,7 @@ def store_at(url: str, readonly: bool = False, read_timeout: float | None = None
 
 def open_store(settings: Settings) -> StoreWriter:
     """The write side of the configured store (the pipeline, and the CLI's writing commands)."""
-    store: StoreWriter = store_at(store_url(settings))
+    store: StoreWriter = store_at(store_url(settings), write_timeout=settings.store_write_timeout)
     return store
 
 
