@@ -437,6 +437,11 @@ class StoreWriter(StoreReader, Protocol):
     def start_run(self, source: str) -> int: ...
     def try_start_run(self, source: str) -> int | None: ...
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None: ...
+    def abandon_run(self, run_id: int) -> None:
+        """Give up a run whose end could not be written (`StoreUnavailable`): its claim goes, so the
+        store shows it interrupted, and due again, once it answers."""
+        ...
+
     def recover(self) -> int: ...
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None: ...
     def put(
@@ -674,6 +679,9 @@ class SQLStore(ABC):
                 (self._now(), status, json.dumps(counts), clean_text(error), run_id),
             )
         self._release(run_id)
+
+    def abandon_run(self, run_id: int) -> None:
+        self._release(run_id)  # SQLite's claim is the run's row and its owner's life: nothing more to give up
 
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None:
         self._writable()

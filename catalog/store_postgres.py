@@ -455,11 +455,13 @@ class PostgresStore(SQLStore):
 
     def _lease(self) -> psycopg.Connection[Any]:
         """The session that holds this process's run locks, one per store (a lock each, released
-        one by one), so a harvest of 115 sources takes one connection, not 115. Call under `_lock`."""
+        one by one), so a harvest of 115 sources takes one connection, not 115. A new one holds
+        none of the old one's locks. Call under `_lock`."""
         lease = self._lease_conn
         if lease is None or self._lease_pid != os.getpid() or lease.closed or lease.broken or _dropped(lease):
             lease = self._lease_conn = self._connect(lease=True)
             self._lease_pid = os.getpid()
+            self._runs.clear()
         return lease
 
     def _claim(self, source: str) -> bool:
@@ -489,6 +491,18 @@ class PostgresStore(SQLStore):
             source = self._runs.pop(run_id, None)
         if source is not None:
             self._unclaim(source)
+
+    def abandon_run(self, run_id: int) -> None:
+        """Give up a run whose end could not be written (the server stopped answering): the lease's
+        session is closed, so the server, once it sees that, drops the run's lock, and the run
+        shows as interrupted (its owner gone) and is due again. Every other run of this process
+        loses its lock with it: they are failing on the same server."""
+        with self._lock:
+            lease, self._lease_conn = self._lease_conn, None
+            self._runs.clear()
+        if lease is not None and self._lease_pid == os.getpid():
+            _cut(lease)  # nothing is sent to a server that does not read (a goodbye could wait)
+            lease.close()
 
     def _owner(self, source: str) -> str:
         with self._lock:

@@ -7,6 +7,7 @@ the search cluster (the OpenSearch emulator) or, on one host, the tantivy index 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -417,6 +418,14 @@ def _freeze_when_fetched(db: Any, web: Any) -> None:
     db.freeze()
 
 
+def _logged(line: str) -> dict[str, Any]:
+    """A JSON log line; any other line as its event, so that the test shows it rather than stops reading."""
+    try:
+        return dict(json.loads(line))
+    except ValueError:
+        return {"event": line}
+
+
 class _Said(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -477,6 +486,66 @@ def test_a_harvest_whose_write_the_frozen_database_leaves_unanswered_fails_after
     assert store.get(numbered(1).uri).record == numbered(1)
     _feed(server, [renamed, numbered(2), numbered(3)])
     assert [r.status for r in harvest(settings, store, None, workers=1)] == ["ok"]
+    assert sorted(store.known("mfr")) == [numbered(1).uri, numbered(2).uri, numbered(3).uri]
+    assert store.get(numbered(1).uri).record == renamed
+    store.close()
+
+
+def test_a_scheduler_whose_database_froze_mid_harvest_carries_on_and_harvests_again_once_it_thaws(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """The scheduler harvests in a worker process and records the run in its own: with the server
+    frozen through both, neither could write, the run's lock stayed held, and the scheduler hung.
+    Now the run fails and is given up (its lock goes with the session, once the server sees it
+    closed), the scheduler logs it and goes on ticking, and once the server thaws the run shows as
+    interrupted and the source is harvested again at once."""
+    from catalog.admin_queue import AdminQueue
+    from tests.processes import cli, running
+
+    db = own_postgres_server
+    url = _frozen_store(db)
+    settings = Settings.load(tmp_path, database_url=url)
+    settings.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1), numbered(2)]))
+    settings.save_sources()
+    store = open_store(settings)
+    assert [r.status for r in harvest(settings, store, None, workers=1)] == ["ok"]  # not due again for a day
+    (good,) = store.runs("mfr")
+    renamed = numbered(1, title={"nb": "Nytt navn"})
+    _feed(server, [renamed, numbered(2), numbered(3)], delay=1.0)
+    server.requests.clear()
+    env = {"CATALOG_DATABASE_URL": url, "CATALOG_LOG_FORMAT": "json", "CATALOG_STORE_WRITE_TIMEOUT": "1"}
+    lines: list[dict[str, Any]] = []
+    with running(cli(str(tmp_path), "scheduler", "--poll", "1"), env=env, stderr=subprocess.PIPE) as proc:
+        assert proc.stderr is not None
+        threading.Thread(target=lambda: lines.extend(map(_logged, proc.stderr)), daemon=True).start()
+        AdminQueue(tmp_path).submit("harvest", {"sources": ["mfr"]})
+        try:
+            _freeze_when_fetched(db, server)
+            ended = wait_for(
+                lambda: [x for x in lines if x["event"] == "harvest finished" and x.get("run", 0) > good.id],
+                30,
+                "the frozen run's end",
+            )[0]
+            wait_for(lambda: [x for x in lines if x["event"].startswith("scheduler tick failed")], 30, "a failed tick")
+            ticks = len([x for x in lines if x["event"].startswith("scheduler tick failed")])
+            wait_for(
+                lambda: len([x for x in lines if x["event"].startswith("scheduler tick failed")]) > ticks,
+                30,
+                "the next tick",
+            )
+            assert proc.poll() is None
+        finally:
+            db.thaw()
+        shown = url.replace("s3cret", "***").split("?")[0]
+        assert ended["source"] == "mfr" and ended["status"] == "failed"
+        assert f"the store at {shown}" in ended["error"] and "(the store_write_timeout setting)" in ended["error"]
+        frozen_run = ended["run"]
+        again = wait_for(
+            lambda: [r for r in store.runs("mfr") if r.id > frozen_run and r.status == "ok"], 60, "the next harvest"
+        )
+        assert store.run(frozen_run).status == "interrupted"  # its lock went with its session
+    assert again and "s3cret" not in json.dumps(lines)
+    assert store.changed_in_runs([frozen_run], "dataset") == []
     assert sorted(store.known("mfr")) == [numbered(1).uri, numbered(2).uri, numbered(3).uri]
     assert store.get(numbered(1).uri).record == renamed
     store.close()
