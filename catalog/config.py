@@ -458,6 +458,12 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         15.0,
         "seconds the explorer waits for one read of a PostgreSQL store before the page answers 503",
     ),
+    "store_write_timeout": (
+        "CATALOG_STORE_WRITE_TIMEOUT",
+        300.0,
+        "seconds the pipeline, the scheduler and the writing commands wait for one statement of a PostgreSQL "
+        "store (a server that stopped answering) before the statement is cut off and the run fails",
+    ),
     "search_backend": ("CATALOG_SEARCH_BACKEND", "tantivy", "search backend: tantivy (embedded) or elasticsearch"),
     "elasticsearch_url": (
         "CATALOG_ELASTICSEARCH_URL",
@@ -554,7 +560,14 @@ def _web_address(value: Any) -> bool:
 
 CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     **dict.fromkeys(
-        ("http_timeout", "harvest_budget_seconds", "sparql_timeout", "sparql_snapshot_seconds", "store_timeout"),
+        (
+            "http_timeout",
+            "harvest_budget_seconds",
+            "sparql_timeout",
+            "sparql_snapshot_seconds",
+            "store_timeout",
+            "store_write_timeout",
+        ),
         (_positive, "is not a number of seconds above 0"),
     ),
     **dict.fromkeys(

@@ -693,7 +693,7 @@ class Assessment:
 
     def apart(self, store_url: str, uris: Sequence[str]) -> list[tuple[str, str, Label]]:
         """`each` in a forked process, on a read-only store of its own (connections must not cross a fork)."""
-        store = store_at(store_url, readonly=True)
+        store = store_at(store_url, readonly=True, write_timeout=self.settings.store_write_timeout)  # the pipeline's
         try:
             return list(self.each(store, uris))
         finally:

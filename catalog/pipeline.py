@@ -53,7 +53,17 @@ from catalog.renderings import render
 from catalog.search import Document, Encoded, Encoder, IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, coded, complete, documents
 from catalog.spill import spill_folder
-from catalog.store import ELSEWHERE, Put, RunError, StoredRecord, StoreReader, StoreWriter, sqlite_beside, store_at
+from catalog.store import (
+    ELSEWHERE,
+    Put,
+    RunError,
+    StoredRecord,
+    StoreReader,
+    StoreUnavailable,
+    StoreWriter,
+    sqlite_beside,
+    store_at,
+)
 from catalog.validation import DEFAULT_PROFILE, get_profile
 from harvesters import harvester_class
 from harvesters.base import (
@@ -533,11 +543,14 @@ class Harvest:
                 failure,
                 outcome.labelled,
             )
-        if outcome.error is None and outcome.state is not None:
-            self.store.save_state(self.src.name, outcome.state)
-        self.store.add_errors(self.run_id, self.src.name, outcome.errors)
         status = "ok" if outcome.error is None else "failed"
-        self.store.finish_run(self.run_id, status, outcome.counts, outcome.error)
+        try:
+            if outcome.error is None and outcome.state is not None:
+                self.store.save_state(self.src.name, outcome.state)
+            self.store.add_errors(self.run_id, self.src.name, outcome.errors)
+            self.store.finish_run(self.run_id, status, outcome.counts, outcome.error)
+        except StoreUnavailable as exc:
+            return self._abandoned(outcome, exc)
         log.log(
             logging.INFO if status == "ok" else logging.WARNING,
             "harvest finished",
@@ -559,6 +572,31 @@ class Harvest:
             outcome.first,
         )
         return SourceResult(self.src.name, self.run_id, status, outcome.counts, outcome.error, outcome.errors)
+
+    def _abandoned(self, outcome: Outcome, exc: StoreUnavailable) -> SourceResult:
+        """The run's end could not be written (the store stopped answering): the run fails here and
+        is given up in the store (`abandon_run`), which shows it interrupted, and due again, once it
+        answers. Nothing of it stands half-written: each of its transactions was committed or not."""
+        self.store.abandon_run(self.run_id)
+        if outcome.error is None:
+            error = f"the end of the run could not be recorded: {exc}"
+        elif outcome.error == str(exc):  # the store stopped answering its writes, then this
+            error = f"{outcome.error}; the end of the run could not be recorded either"
+        else:
+            error = f"{outcome.error}; the end of the run could not be recorded either: {exc}"
+        counts = {**outcome.counts, "errors": outcome.counts.get("errors", 0) + 1}
+        log.warning(
+            "harvest finished",
+            extra={
+                "source": self.src.name,
+                "run": self.run_id,
+                "status": "failed",
+                "counts": counts,
+                "duration_seconds": round(time.monotonic() - self.started, 3),
+                "error": error,
+            },
+        )
+        return SourceResult(self.src.name, self.run_id, "failed", counts, error, outcome.errors)
 
     def _consume(
         self, events: Iterator[Any], known: dict[str, str], client: HttpClient, fetched: bool = True
@@ -848,7 +886,9 @@ def _start_worker(settings: Settings, store_url: str, channel: Any, parent: int)
     """In each worker process: die with the calling process, open the store once (a connection
     of its own: connections must not cross a fork)."""
     die_with_parent(parent)
-    _WORKER.update(settings=settings, store=store_at(store_url), channel=channel)
+    _WORKER.update(
+        settings=settings, store=store_at(store_url, write_timeout=settings.store_write_timeout), channel=channel
+    )
 
 
 def _ready() -> None:

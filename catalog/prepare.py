@@ -240,7 +240,8 @@ def _start(job: Job, store_url: str, known: dict[str, str], parent: int, told: A
     its own: connections must not cross a fork); `told` takes what deferred pages tell."""
     die_with_parent(parent)
     told.cancel_join_thread()  # a process ends only when the pool is shut down: what it told then is not wanted
-    _POOL.update(job=job, store=store_at(store_url, readonly=True), known=known, told=told)
+    store = store_at(store_url, readonly=True, write_timeout=job.settings.store_write_timeout)  # the pipeline's
+    _POOL.update(job=job, store=store, known=known, told=told)
 
 
 def _prepare_in_pool(records: list[Record], known: list[str | None]) -> list[Prepared]:

@@ -172,6 +172,8 @@ class Scheduler:
                 ok, outcome, details = True, self._edit(request), {}
         except (RequestError, ConfigError, KeyError) as exc:
             ok, outcome, details = False, str(exc.args[0] if isinstance(exc, KeyError) else exc), {}
+        except (StoreUnavailable, SearchUnavailable) as exc:  # the message says it all: no traceback
+            ok, outcome, details = False, str(exc), {}
         except Exception as exc:  # noqa: BLE001 - one bad request must not stop the scheduler
             log.exception("admin request failed", extra=fields)
             ok, outcome, details = False, f"{type(exc).__name__}: {exc}", {}

@@ -437,6 +437,11 @@ class StoreWriter(StoreReader, Protocol):
     def start_run(self, source: str) -> int: ...
     def try_start_run(self, source: str) -> int | None: ...
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], error: str | None = None) -> None: ...
+    def abandon_run(self, run_id: int) -> None:
+        """Give up a run whose end could not be written (`StoreUnavailable`): its claim goes, so the
+        store shows it interrupted, and due again, once it answers."""
+        ...
+
     def recover(self) -> int: ...
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None: ...
     def put(
@@ -674,6 +679,9 @@ class SQLStore(ABC):
                 (self._now(), status, json.dumps(counts), clean_text(error), run_id),
             )
         self._release(run_id)
+
+    def abandon_run(self, run_id: int) -> None:
+        self._release(run_id)  # SQLite's claim is the run's row and its owner's life: nothing more to give up
 
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None:
         self._writable()
@@ -1768,10 +1776,14 @@ def sqlite_beside() -> bool:
     return any(ident != me for ident in _SQLITE_THREADS)
 
 
-def store_at(url: str, readonly: bool = False, read_timeout: float | None = None) -> SQLStore:
+def store_at(
+    url: str, readonly: bool = False, read_timeout: float | None = None, write_timeout: float | None = None
+) -> SQLStore:
     """The store at `url`: `sqlite:///path` (or a plain path) or `postgresql://...`; `read_timeout`:
-    the seconds a read of a PostgreSQL store may wait for the server (SQLite's reads never wait
-    for another process: its writers do not block them)."""
+    the seconds an explorer's read of a PostgreSQL store may wait for the server (SQLite's reads
+    never wait for another process: its writers do not block them); `write_timeout`: any other
+    statement's (the pipeline's, in every process it works in; SQLite has none: its writers wait for
+    each other at most `BUSY_SECONDS`)."""
     scheme = urlsplit(url).scheme
     if scheme in ("postgresql", "postgres"):
         try:
@@ -1784,7 +1796,7 @@ def store_at(url: str, readonly: bool = False, read_timeout: float | None = None
                 "pip install 'helsekatalog[postgres]'"
             ) from exc
 
-        return PostgresStore(url, readonly=readonly, read_timeout=read_timeout)
+        return PostgresStore(url, readonly=readonly, read_timeout=read_timeout, write_timeout=write_timeout)
     if scheme in ("", "file", "sqlite"):
         if not scheme and "@" in url:
             from catalog.config import ConfigError
@@ -1806,7 +1818,7 @@ def store_at(url: str, readonly: bool = False, read_timeout: float | None = None
 
 def open_store(settings: Settings) -> StoreWriter:
     """The write side of the configured store (the pipeline, and the CLI's writing commands)."""
-    store: StoreWriter = store_at(store_url(settings))
+    store: StoreWriter = store_at(store_url(settings), write_timeout=settings.store_write_timeout)
     return store
 
 

@@ -22,6 +22,16 @@ runs on both. What differs, and why:
   opens its own; the sockets it inherited are pointed at /dev/null in the child at once, so
   nothing it does (closing them included) can end or disturb its parent's sessions.
 - The web's connections are opened with `default_transaction_read_only=on`.
+- **Every statement has a deadline** (`Watchdog`): an explorer's read `store_timeout` (15 s), any
+  other `store_write_timeout` (300 s): the pipeline's, the scheduler's and the writing commands',
+  their reads, their transactions' BEGIN and COMMIT and their run locks' statements included. A
+  frozen server held a harvest's write for ever, its source's run lock with it, and the scheduler
+  ran nothing else. The deadline is per statement, not per transaction: what it must catch is a
+  server that stopped answering, which shows as one statement waiting; a transaction's length
+  grows with its work (a batch's records, a migration, an import), a statement's hardly, so a
+  deadline per transaction would have to be set for the longest one and would catch a freeze
+  that much later. One statement that may wait long is the write lock: it waits for another
+  writer's whole transaction.
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -184,11 +194,17 @@ class PostgresStore(SQLStore):
     RUN_COUNT = "coalesce((counts::json ->> '{key}')::bigint, 0)"
     RUN_SECONDS = "extract(epoch FROM finished::timestamptz - started::timestamptz)::float8"
 
-    def __init__(self, url: str, readonly: bool = False, read_timeout: float | None = None):
+    def __init__(
+        self, url: str, readonly: bool = False, read_timeout: float | None = None, write_timeout: float | None = None
+    ):
         self._url = url
         self.readonly = readonly
         self.read_timeout = read_timeout
-        """Seconds a read may wait for the server (`Watchdog`); None: for ever (the pipeline's)."""
+        """Seconds an explorer's read may wait for the server (`Watchdog`), its reads then failing at
+        once for `QUIET_SECONDS`; None: `write_timeout`."""
+        self.write_timeout = write_timeout
+        """Seconds any other statement may wait (the pipeline's, its reads and run locks included, in
+        every process it works in); None: for ever."""
         self._quiet_until = 0.0  # reads fail at once until then (`QUIET_SECONDS`)
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -198,7 +214,8 @@ class PostgresStore(SQLStore):
         self._sql: dict[str, str] = {}
         self._host = socket.gethostname()
         with self._connect(writable=True) as conn:  # a reader may be the first to open a new database
-            row = conn.execute("SELECT current_schema() AS schema, current_database() AS db").fetchone()
+            with self._bounded(conn):
+                row = conn.execute("SELECT current_schema() AS schema, current_database() AS db").fetchone()
             if row is None or row["schema"] is None:
                 raise StoreUnavailable(
                     f"{display_url(url)}: no schema to work in (the search_path names none that exists)"
@@ -248,8 +265,9 @@ class PostgresStore(SQLStore):
             options.append("-c default_transaction_read_only=on")
         if lease:
             options.append(KEEPALIVE)
-        # a reader gives up connecting as soon as reading (at least 2 s: libpq's shortest); else 10 s
-        wait = 10 if self.read_timeout is None else min(10, max(2, math.ceil(self.read_timeout)))
+        # gives up connecting as soon as a statement would (at least 2 s: libpq's shortest), at most 10 s
+        limit = self._limit()
+        wait = 10 if limit is None else min(10, max(2, math.ceil(limit[0])))
         extra: dict[str, str | int] = {"application_name": "helsekatalog", "connect_timeout": wait, **CLIENT_KEEPALIVE}
         extra = {k: v for k, v in extra.items() if k not in given}
         try:
@@ -343,31 +361,50 @@ class PostgresStore(SQLStore):
             translated = self._sql[sql] = sql.replace("%", "%%").replace("?", "%s")
         return translated
 
+    def _limit(self) -> tuple[float, str] | None:
+        """How long one statement may wait, and the setting that says so; None: for ever."""
+        if self.read_timeout is not None:
+            return self.read_timeout, "store_timeout"
+        if self.write_timeout is not None:
+            return self.write_timeout, "store_write_timeout"
+        return None
+
     @contextmanager
-    def _bounded(self) -> Iterator[psycopg.Connection[Any]]:
-        """This thread's connection, for one statement: within `read_timeout` when it is set, and a
-        connection lost meanwhile (cut off, or the server restarting) is `StoreUnavailable`, which
-        a page answers with 503, as it does when no connection can be made."""
-        if self.read_timeout is None:
-            yield self.db
+    def _bounded(self, conn: psycopg.Connection[Any] | None = None) -> Iterator[psycopg.Connection[Any]]:
+        """`conn` (by default this thread's connection), for one statement: within the store's
+        deadline when it has one (`_limit`), and a connection lost meanwhile (cut off, or the server
+        restarting) is `StoreUnavailable`, which a page answers with 503, as it does when no
+        connection can be made, and the scheduler logs in a line before its next tick."""
+        limit = self._limit()
+        if limit is None:
+            yield self.db if conn is None else conn
             return
-        if time.monotonic() < self._quiet_until:
+        seconds, setting = limit
+        explorer = self.read_timeout is not None
+        if explorer and time.monotonic() < self._quiet_until:
             raise StoreUnavailable(
                 f"the store at {display_url(self._url)} left a read unanswered less than {QUIET_SECONDS:g} s "
                 "ago: not asked again until then"
             )
-        conn = self.db
-        with WATCHDOG.deadline(conn, self.read_timeout) as fired:
+        conn = self.db if conn is None else conn
+        with WATCHDOG.deadline(conn, seconds) as fired:
             try:
                 yield conn
             except psycopg.OperationalError as exc:
-                if fired():
+                if not fired():
+                    raise StoreUnavailable(f"the store at {display_url(self._url)} broke off a query: {exc}") from exc
+                if explorer:
                     self._quiet_until = time.monotonic() + QUIET_SECONDS
-                    raise StoreUnavailable(
-                        f"the store at {display_url(self._url)} did not answer within {self.read_timeout:g} s "
-                        "(the store_timeout setting): the query was cut off"
-                    ) from exc
-                raise StoreUnavailable(f"the store at {display_url(self._url)} broke off a query: {exc}") from exc
+                    cut = "the query was cut off"
+                else:
+                    cut = (
+                        "the statement was cut off and its connection closed, so the server rolls back what "
+                        "it had not committed once it answers again"
+                    )
+                raise StoreUnavailable(
+                    f"the store at {display_url(self._url)} did not answer within {seconds:g} s "
+                    f"(the {setting} setting): {cut}"
+                ) from exc
 
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
         with self._bounded() as conn:
@@ -378,23 +415,36 @@ class PostgresStore(SQLStore):
             return cur.execute(self._q(sql), tuple(args)).fetchall()
 
     def _execute(self, sql: str, args: Iterable[Any] = ()) -> int:
-        return self.db.execute(self._q(sql), tuple(args)).rowcount
+        with self._bounded() as conn:
+            return conn.execute(self._q(sql), tuple(args)).rowcount
 
     def _execute_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            with self.db.cursor() as cur:
+            with self._bounded() as conn, conn.cursor() as cur:
                 cur.executemany(self._q(sql), rows)
 
     @contextmanager
     def transaction(self) -> Iterator[psycopg.Connection[Any]]:
-        """One write transaction, after the catalogue's write lock (the calls inside join it)."""
+        """One write transaction, after the catalogue's write lock (the calls inside join it). Its
+        BEGIN and COMMIT are statements with their deadline too; a transaction whose connection was
+        lost is not rolled back from here: the server does it when it sees the connection closed."""
         conn = self.db
         if conn.info.transaction_status != pq.TransactionStatus.IDLE:
             yield conn
             return
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", (NAMESPACE, self._write_key))
+        with self._bounded(conn):
+            conn.execute("BEGIN")
+        try:
+            with self._bounded(conn):
+                conn.execute("SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", (NAMESPACE, self._write_key))
             yield conn
+        except BaseException:
+            if not (conn.closed or conn.broken):
+                with suppress(StoreUnavailable), self._bounded(conn):  # the first failure is the one to tell
+                    conn.execute("ROLLBACK")
+            raise
+        with self._bounded(conn):
+            conn.execute("COMMIT")
 
     def _now(self) -> str:
         return str(self._value(f"SELECT {NOW}"))
@@ -405,20 +455,22 @@ class PostgresStore(SQLStore):
 
     def _lease(self) -> psycopg.Connection[Any]:
         """The session that holds this process's run locks, one per store (a lock each, released
-        one by one), so a harvest of 115 sources takes one connection, not 115. Call under `_lock`."""
+        one by one), so a harvest of 115 sources takes one connection, not 115. A new one holds
+        none of the old one's locks. Call under `_lock`."""
         lease = self._lease_conn
         if lease is None or self._lease_pid != os.getpid() or lease.closed or lease.broken or _dropped(lease):
             lease = self._lease_conn = self._connect(lease=True)
             self._lease_pid = os.getpid()
+            self._runs.clear()
         return lease
 
     def _claim(self, source: str) -> bool:
         with self._lock:
-            row = (
-                self._lease()
-                .execute("SELECT pg_try_advisory_lock(%s::int4, %s::int4) AS got", (RUNS, self._run_key(source)))
-                .fetchone()
-            )
+            lease = self._lease()
+            with self._bounded(lease):
+                row = lease.execute(
+                    "SELECT pg_try_advisory_lock(%s::int4, %s::int4) AS got", (RUNS, self._run_key(source))
+                ).fetchone()
         return bool(row and row["got"])
 
     def _unclaim(self, source: str) -> None:
@@ -427,7 +479,8 @@ class PostgresStore(SQLStore):
         with self._lock:
             lease = self._lease_conn
             if lease is not None and self._lease_pid == os.getpid() and not (lease.closed or lease.broken):
-                lease.execute("SELECT pg_advisory_unlock(%s::int4, %s::int4)", (RUNS, self._run_key(source)))
+                with self._bounded(lease):
+                    lease.execute("SELECT pg_advisory_unlock(%s::int4, %s::int4)", (RUNS, self._run_key(source)))
 
     def _claimed(self, source: str, run_id: int) -> None:
         with self._lock:
@@ -438,6 +491,18 @@ class PostgresStore(SQLStore):
             source = self._runs.pop(run_id, None)
         if source is not None:
             self._unclaim(source)
+
+    def abandon_run(self, run_id: int) -> None:
+        """Give up a run whose end could not be written (the server stopped answering): the lease's
+        session is closed, so the server, once it sees that, drops the run's lock, and the run
+        shows as interrupted (its owner gone) and is due again. Every other run of this process
+        loses its lock with it: they are failing on the same server."""
+        with self._lock:
+            lease, self._lease_conn = self._lease_conn, None
+            self._runs.clear()
+        if lease is not None and self._lease_pid == os.getpid():
+            _cut(lease)  # nothing is sent to a server that does not read (a goodbye could wait)
+            lease.close()
 
     def _owner(self, source: str) -> str:
         with self._lock:

@@ -17,12 +17,13 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -48,6 +49,7 @@ class PostgresServer:
     folder: Path
     port: int
     as_user: list[str]
+    frozen: list[int] = field(default_factory=list)  # the processes `freeze` stopped
 
     def run(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -77,6 +79,32 @@ class PostgresServer:
         name = f"t_{uuid.uuid4().hex[:12]}"
         self.execute(f"CREATE SCHEMA {name}")
         return name
+
+    def freeze(self) -> None:
+        """Stop every process of the server (SIGSTOP), as a hung host: the kernel still accepts
+        connections and acknowledges what clients send, but nothing answers. The postmaster first,
+        so that it forks no backend meanwhile."""
+        postmaster = int((self.folder / "data" / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGSTOP)
+        self.frozen = [postmaster]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):  # a process that ended meanwhile
+                continue
+            if parent == postmaster:
+                pid = int(stat.parent.name)
+                os.kill(pid, signal.SIGSTOP)
+                self.frozen.append(pid)
+
+    def thaw(self) -> None:
+        """Let the processes `freeze` stopped go on (SIGCONT); nothing when none are stopped."""
+        for pid in reversed(self.frozen):
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        self.frozen = []
 
 
 def _start() -> PostgresServer:
@@ -108,15 +136,32 @@ def _start() -> PostgresServer:
     return server
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
+def _started() -> PostgresServer:
+    """A new server, or the test skipped with the reason."""
     try:
-        server = _start()
+        return _start()
     except (FileNotFoundError, subprocess.CalledProcessError, KeyError) as exc:
         detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else exc
         pytest.skip(f"no PostgreSQL server for the tests: {detail}")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = _started()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def own_postgres_server() -> Iterator[PostgresServer]:
+    """A server of the test module's own, for tests that stop its processes (`freeze`): the
+    session's server goes on serving the other tests whatever happens to this one."""
+    server = _started()
+    try:
+        yield server
+    finally:
+        server.thaw()
+        server.stop()
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ the search cluster (the OpenSearch emulator) or, on one host, the tantivy index 
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 import signal
@@ -26,9 +28,9 @@ from catalog.config import Settings, SourceConfig
 from catalog.pipeline import harvest
 from catalog.profiles import FEEDS as PROFILES
 from catalog.rdf import to_graph
-from catalog.store import store_at
+from catalog.store import open_store, store_at
 from simulator import Simulator
-from tests.factories import apgar_codes, mfr_dataset
+from tests.factories import apgar_codes, mfr_dataset, numbered
 from tests.processes import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -395,6 +397,158 @@ def test_a_read_past_its_deadline_is_cut_off_in_a_forked_process_too(pg_url: str
     seconds, message = said.split(" ", 1)
     assert float(seconds) < 3 and "did not answer within 0.5 s" in message
     parent.close()
+
+
+def _frozen_store(server: Any) -> str:
+    """A fresh schema on `server`, its URL with a password (trust authentication ignores it), which
+    no message may show."""
+    return server.url(schema=server.new_schema()).replace("postgres@", "postgres:s3cret@")
+
+
+def _feed(server: Any, records: list[Any], delay: float = 0.0) -> str:
+    return server.serve(
+        "/frozen.ttl", to_graph(records).serialize(format="turtle"), delay=delay, Content_Type="text/turtle"
+    )
+
+
+def _freeze_when_fetched(db: Any, web: Any) -> None:
+    """Freeze the database as soon as the source's feed is asked for: the answer is held back
+    (the route's delay), so the run's first write comes after the freeze."""
+    wait_for(lambda: any(r.path == "/frozen.ttl" for r in web.requests), 30, "the harvester asking for the feed")
+    db.freeze()
+
+
+def _logged(line: str) -> dict[str, Any]:
+    """A JSON log line; any other line as its event, so that the test shows it rather than stops reading."""
+    try:
+        return dict(json.loads(line))
+    except ValueError:
+        return {"event": line}
+
+
+class _Said(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_a_harvest_whose_write_the_frozen_database_leaves_unanswered_fails_after_the_write_timeout(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """A harvest writing to a server that stopped answering (SIGSTOP, a hung host, packets dropped
+    without a reset) waited for ever, its source's run lock held: the scheduler ran nothing else
+    and `catalog harvest` from cron never ended. Now each statement waits `store_write_timeout`:
+    the run fails naming the store, the setting and the source, nothing of its transaction is
+    committed, and the next run stores the source as it is."""
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as Late
+
+    db = own_postgres_server
+    url = _frozen_store(db)
+    settings = Settings.load(tmp_path, database_url=url, store_write_timeout=1.0)
+    settings.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1), numbered(2)]))
+    store = open_store(settings)
+    assert [r.status for r in harvest(settings, store, None, workers=1)] == ["ok"]
+    renamed = numbered(1, title={"nb": "Nytt navn"})
+    _feed(server, [renamed, numbered(2), numbered(3)], delay=1.0)
+    server.requests.clear()
+    said = _Said()
+    logging.getLogger("catalog.pipeline").addHandler(said)
+    worker = ThreadPoolExecutor(1)
+    try:
+        started = time.monotonic()
+        running = worker.submit(harvest, settings, store, None, workers=1)
+        _freeze_when_fetched(db, server)
+        wait_for(lambda: any(m.startswith("source failed") for m in said.messages), 20, "the write cut off")
+        db.thaw()  # before the run's end is written: the run is recorded as failed
+        try:
+            (result,) = running.result(timeout=20)
+        except Late:
+            pytest.fail("the harvest waited for the frozen database")
+    finally:
+        db.thaw()
+        worker.shutdown(wait=False)
+        logging.getLogger("catalog.pipeline").removeHandler(said)
+    assert time.monotonic() - started < 15
+    shown = url.replace("s3cret", "***").split("?")[0]
+    assert result.status == "failed" and result.line().startswith("mfr: ")
+    assert f"the store at {shown}" in result.error and "within 1 s (the store_write_timeout setting)" in result.error
+    assert "s3cret" not in result.line()
+    run = store.run(result.run_id)
+    assert run is not None and run.status == "failed" and run.error == result.error
+    assert not store.running_now("mfr")  # the run's lock is released
+    # nothing of the run's transaction was committed: the last good records, as they were
+    assert store.changed_in_runs([result.run_id], "dataset") == []
+    assert sorted(store.known("mfr")) == [numbered(1).uri, numbered(2).uri]
+    assert store.get(numbered(1).uri).record == numbered(1)
+    _feed(server, [renamed, numbered(2), numbered(3)])
+    assert [r.status for r in harvest(settings, store, None, workers=1)] == ["ok"]
+    assert sorted(store.known("mfr")) == [numbered(1).uri, numbered(2).uri, numbered(3).uri]
+    assert store.get(numbered(1).uri).record == renamed
+    store.close()
+
+
+def test_a_scheduler_whose_database_froze_mid_harvest_carries_on_and_harvests_again_once_it_thaws(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """The scheduler harvests in a worker process and records the run in its own: with the server
+    frozen through both, neither could write, the run's lock stayed held, and the scheduler hung.
+    Now the run fails and is given up (its lock goes with the session, once the server sees it
+    closed), the scheduler logs it and goes on ticking, and once the server thaws the run shows as
+    interrupted and the source is harvested again at once."""
+    from catalog.admin_queue import AdminQueue
+    from tests.processes import cli, running
+
+    db = own_postgres_server
+    url = _frozen_store(db)
+    settings = Settings.load(tmp_path, database_url=url)
+    settings.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1), numbered(2)]))
+    settings.save_sources()
+    store = open_store(settings)
+    assert [r.status for r in harvest(settings, store, None, workers=1)] == ["ok"]  # not due again for a day
+    (good,) = store.runs("mfr")
+    renamed = numbered(1, title={"nb": "Nytt navn"})
+    _feed(server, [renamed, numbered(2), numbered(3)], delay=1.0)
+    server.requests.clear()
+    env = {"CATALOG_DATABASE_URL": url, "CATALOG_LOG_FORMAT": "json", "CATALOG_STORE_WRITE_TIMEOUT": "1"}
+    lines: list[dict[str, Any]] = []
+    with running(cli(str(tmp_path), "scheduler", "--poll", "1"), env=env, stderr=subprocess.PIPE) as proc:
+        assert proc.stderr is not None
+        threading.Thread(target=lambda: lines.extend(map(_logged, proc.stderr)), daemon=True).start()
+        AdminQueue(tmp_path).submit("harvest", {"sources": ["mfr"]})
+        try:
+            _freeze_when_fetched(db, server)
+            ended = wait_for(
+                lambda: [x for x in lines if x["event"] == "harvest finished" and x.get("run", 0) > good.id],
+                30,
+                "the frozen run's end",
+            )[0]
+            wait_for(lambda: [x for x in lines if x["event"].startswith("scheduler tick failed")], 30, "a failed tick")
+            ticks = len([x for x in lines if x["event"].startswith("scheduler tick failed")])
+            wait_for(
+                lambda: len([x for x in lines if x["event"].startswith("scheduler tick failed")]) > ticks,
+                30,
+                "the next tick",
+            )
+            assert proc.poll() is None
+        finally:
+            db.thaw()
+        shown = url.replace("s3cret", "***").split("?")[0]
+        assert ended["source"] == "mfr" and ended["status"] == "failed"
+        assert f"the store at {shown}" in ended["error"] and "(the store_write_timeout setting)" in ended["error"]
+        frozen_run = ended["run"]
+        again = wait_for(
+            lambda: [r for r in store.runs("mfr") if r.id > frozen_run and r.status == "ok"], 60, "the next harvest"
+        )
+        assert store.run(frozen_run).status == "interrupted"  # its lock went with its session
+    assert again and "s3cret" not in json.dumps(lines)
+    assert store.changed_in_runs([frozen_run], "dataset") == []
+    assert sorted(store.known("mfr")) == [numbered(1).uri, numbered(2).uri, numbered(3).uri]
+    assert store.get(numbered(1).uri).record == renamed
+    store.close()
 
 
 def test_a_scheduler_started_while_its_database_is_down_waits_for_it_then_harvests(
