@@ -174,6 +174,7 @@ def route_json(route: Any) -> dict[str, Any]:
         "body": route.body,
         "url": route.link(lang),
         "steps": list(route.steps_in(lang)),
+        "linkage": route.linkage_in(lang),
     }
 
 
