@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+from catalog.access import routes
 from catalog.rdf import CSVW
 from catalog.store import RunError
 from tests.factories import BASE, mfr_dataset
@@ -474,6 +475,29 @@ def test_an_unexpected_error_is_a_500_that_names_itself_and_hides_the_cause(sett
 def nation(nation_settings) -> FlaskClient:
     """A client of the simulated nation, as `catalog demo` harvests it."""
     return create_app(nation_settings).test_client()
+
+
+def test_a_pseudonym_lists_no_other_sources_serial_numbers_as_the_same_variable(nation):
+    """MFR's LOPENR listed "In other sources: 105 variables", every registry's "Løpenummer for
+    person (pseudonym)", as if one pseudonym ran across them: each is made per delivery, and the
+    data are linked by those who release them (the epidemiologist's drill)."""
+    found = nation.get("/api/search?q=LOPENR&source=mfr&limit=1").get_json()["hits"][0]
+    assert (found["name"], found["source"]) == ("LOPENR", "mfr")
+    api = nation.get(f"/api/variables/{found['id']}").get_json()
+    assert api["equivalents"]["identifier"] is True and api["equivalents"]["other_sources"] == []
+    assert {h["source"] for h in api["equivalents"]["same_source"]} == {"mfr"}  # MFR's own datasets stay
+    assert api["related"] == []
+    same = nation.get(f"/variables/{found['id']}").get_data(as_text=True).split('id="h-same"')[1].split("</section>")[0]
+    assert "I andre kilder" not in same and "Andre bølger og datasett i Medisinsk fødselsregister" in same
+    assert "Hver kilde lager sine egne, for hver utlevering" in same
+    assert routes().routes["helsedataservice"].linkage_in("nb") in same
+    assert 'id="h-related"' not in nation.get(f"/variables/{found['id']}").get_data(as_text=True)
+
+
+def test_a_measure_with_the_same_label_in_another_source_is_still_the_same_variable(nation):
+    found = nation.get("/api/search?q=Fødselsvekt&source=mfr&limit=1").get_json()["hits"][0]
+    api = nation.get(f"/api/variables/{found['id']}").get_json()
+    assert api["equivalents"]["identifier"] is False and api["equivalents"]["other_sources"]
 
 
 def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimate(nation, nation_settings):
@@ -962,7 +986,6 @@ def test_a_basket_whose_variables_share_no_period_says_so_plainly(web_app):
 def test_the_basket_says_how_each_route_links_its_data_and_what_linking_across_routes_takes(client):
     """The drill's basket of MFR, NorPD, MoBa and SSB said nothing of whether, and by whom, the
     data could be linked. The texts are the operator's, beside the routes in access_routes.toml."""
-    from catalog.access import routes
 
     known = routes()
     helsedataservice = known.routes["helsedataservice"].linkage_in("nb")
@@ -984,7 +1007,6 @@ def test_the_basket_says_how_each_route_links_its_data_and_what_linking_across_r
 
 
 def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
-    from catalog.access import routes
 
     linkage = routes().routes["helsedataservice"].linkage_in("nb")
     add(client, VEKT, NPR_VEKT, ROYK01)

@@ -5,7 +5,9 @@ A variable is *equivalent* to another when it is the same question or measure: w
 the same short name or label (the same study's other waves and datasets), across sources the
 same label (names are local: MFR's VEKT is birth weight, HUNT's VEKT body weight). They are found
 with two searches (the label, the name) and compared after folding case, accents and spacing,
-so the list is complete for every wave the index holds, not a top 8.
+so the list is complete for every wave the index holds, not a top 8. An identifier (a serial
+number, a pseudonym: `catalog.pseudonyms`) has none in other sources: each source makes its own,
+for each delivery, whatever the label they share.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from catalog.model import CodeList, Dataset, Variable, key_for
+from catalog.pseudonyms import is_identifier
 from catalog.search import Hit, SearchQuery
 from catalog.search.analysis import fold
 from web import store
@@ -47,6 +50,7 @@ class Equivalents:
 
     same_source: list[Hit] = field(default_factory=list)
     other_sources: list[Hit] = field(default_factory=list)
+    identifier: bool = False  # an identifier: other sources' identifiers with its label are not it
 
     @property
     def all(self) -> list[Hit]:
@@ -67,13 +71,13 @@ def equivalents(key: str, v: Variable, source: str) -> Equivalents:
         for hit in _search(text):
             if hit.key != key and hit.doc.get("type") == "variable":
                 seen.setdefault(hit.key, hit)
-    out = Equivalents()
+    out = Equivalents(identifier=is_identifier(v))
     for hit in seen.values():
         same_label = bool(mine & labels_of(hit.doc))
         if hit.doc.get("source") == source:
             if same_label or (hit.doc.get("name") or "").strip().lower() == name:
                 out.same_source.append(hit)
-        elif same_label:
+        elif same_label and not out.identifier:
             out.other_sources.append(hit)
 
     def when(h: Hit) -> tuple[Any, ...]:
