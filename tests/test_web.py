@@ -564,6 +564,26 @@ def test_the_front_pages_examples_are_in_its_language_and_each_finds_variables(n
         assert nation.get("/api/search", query_string={"q": text}).json["total"] > 0, (lang, text)
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_a_row_of_copies_says_which_copy_its_basket_button_adds(nation, lang):
+    """ "Legg i kurven" on "ATC-kode · 4 datasett eller bølger" put NorPD's "Legemiddelbruk etter
+    ATC-gruppe 2009–" in the basket without saying so (the epidemiologist's drill): the row says
+    which copy the button is for, and so does the button's name for a screen reader."""
+    [row] = [r for r in nation.get("/api/search?q=N06A&grouped=1").json["hits"] if r["name"] == "ATC_KODE"]
+    assert row["group_size"] > 1
+    chosen = min(row["members"], key=lambda m: m["period_start"])  # the copy covering the row's span
+    title = chosen["dataset_titles"][lang]
+    html = page(nation, f"/search?q=N06A&lang={lang}")
+    head = html.split('<code class="name">ATC_KODE</code>')[1].split("</div>")[0]
+    assert f'name="key" value="{chosen["key"]}"' in head
+    said = {"nb": "Knappen gjelder «{}», {}–", "en": "The button is for “{}”, {}–"}[lang]
+    assert f'<span class="meta chosen">{said.format(title, chosen["period_start"])}</span>' in head
+    label = {"nb": "ATC-kode", "en": row["labels"].get("en", "ATC-kode")}[lang]
+    assert f'<span class="visually-hidden">: {label} ({title}, Reseptregisteret (NorPD))</span>' in head
+    single = html.split('<code class="name">ATC_KODE_3MND</code>')[1].split("</div>")[0]
+    assert "chosen" not in single  # a row of one variable says its dataset already
+
+
 def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collected(nation):
     """A row "Fødselsvekt, 5 datasets or waves, 1968–" led to and put in the basket its best-scoring
     copy, the malformations register's of 1970–1982; the row's link and basket button are the copy
