@@ -32,6 +32,9 @@ SEARCH_LIMIT = 500
 """Hits read per search when collecting equivalents: more than any question has waves."""
 MAX_COMPARED = 8
 CODES_SHOWN = 12
+CODES_UNFOLDED = 6
+"""A longer code list is folded to its name and size: MFR's ICD-10 list made a comparison of eight
+variables a screen and a half tall, and the table's scroll bar with it (the epidemiologist's drill)."""
 
 
 def normal(label: str | None) -> str:
@@ -164,6 +167,7 @@ class Row:
     name: str  # what is compared, in the UI language
     values: list[tuple[str, str | None] | None]  # per variable: the text and its language, or None
     same: bool
+    folded: list[str | None] = field(default_factory=list)  # per variable: what a folded value shows, or None
 
 
 def compared(keys: list[str]) -> tuple[list[Compared], list[str]]:
@@ -215,6 +219,14 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
         title, lang = pick_lang(c.codelist.title, locale)
         return f"{title or c.codelist.identifier}: {codes_summary(c.codelist, locale)}", lang
 
+    def folded(c: Compared) -> str | None:
+        if c.codelist is None or len(c.codelist.concepts) <= CODES_UNFOLDED:
+            return None
+        title = pick(c.codelist.title, locale) or c.codelist.identifier
+        return _("%(list)s: %(num)s codes", list=title, num=len(c.codelist.concepts))
+
+    code_lists = row(_("Code list"), [codes(c) for c in items])
+    code_lists.folded = [folded(c) for c in items]
     return [
         row(_("Label"), [data(c.variable.title) or plain(c.variable.name) for c in items]),
         row(_("Short name"), [plain(c.variable.name) for c in items]),
@@ -222,7 +234,7 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
         row(_("Description"), [data(c.variable.description) for c in items]),
         row(_("Data type"), [plain(label("datatype", c.variable.datatype, locale).text) for c in items]),
         row(_("Unit"), [plain(c.variable.unit) for c in items]),
-        row(_("Code list"), [codes(c) for c in items]),
+        code_lists,
         row(
             _("Period"),
             [
