@@ -6,12 +6,18 @@ MoBa through FHI, and Statistics Norway's data through microdata.no or an applic
 The routes, with their steps in bokmål, nynorsk and English, live in `catalog/access_routes.toml`
 (readable and editable by the operator); a source's own `options.access_route` in catalog.toml
 overrides the file's choice.
+
+A selection of variables from MFR, NorPD and SSB also raises whether and by whom the data can be
+linked (the epidemiologist's drill): each route may say how its data are linked and delivered
+(`linkage_nb`, `linkage_nn`, `linkage_en`), and the file says once what linking data of
+different routes takes (`across_nb`, `across_nn`, `across_en`, before the first route). These
+are the operator's texts, in general terms; a route without one says nothing of linkage.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +44,7 @@ class Route:
     steps: dict[str, tuple[str, ...]]
     sources: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
+    linkage: dict[str, str] = field(default_factory=dict)  # how its data are linked, by language; {} when unsaid
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names["nb"]
@@ -48,10 +55,19 @@ class Route:
     def link(self, lang: str) -> str:
         return (self.url_en if lang == "en" and self.url_en else self.url) or ""
 
+    def linkage_in(self, lang: str) -> str:
+        """How this route's data are linked and delivered, in `lang`; "" when the file does not say."""
+        return self.linkage.get(lang, "")
+
 
 @dataclass(frozen=True)
 class Routes:
     routes: dict[str, Route]
+    across: dict[str, str] = field(default_factory=dict)  # linking data of different routes, by language
+
+    def across_in(self, lang: str) -> str:
+        """What linking data that take different routes takes, in `lang`; "" when the file does not say."""
+        return self.across.get(lang, "")
 
     def for_source(self, name: str, source: SourceConfig | None) -> Route:
         """The route a source's data take: its own setting, else the file's by name, then by kind."""
@@ -80,13 +96,29 @@ def _texts(path: Path, ident: str, spec: dict[str, object], key: str) -> tuple[s
     return tuple(value)
 
 
+def _in_each_language(path: Path, where: str, spec: dict[str, object], prefix: str) -> dict[str, str]:
+    """The texts `<prefix>_nb`, `_nn` and `_en` of `spec`: all three or none."""
+    found = {lang: spec[f"{prefix}_{lang}"] for lang in LANGUAGES if f"{prefix}_{lang}" in spec}
+    if found and (len(found) < len(LANGUAGES) or not all(isinstance(x, str) and x.strip() for x in found.values())):
+        names = ", ".join(f"{prefix}_{lang}" for lang in LANGUAGES)
+        raise AccessRouteError(f"{path}: {where} needs {names} as texts, all three or none")
+    return {lang: str(text).strip() for lang, text in found.items()}
+
+
 def parse(path: Path) -> Routes:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise AccessRouteError(f"{path}: cannot read the access routes ({exc})") from exc
+    top = {key: value for key, value in raw.items() if not isinstance(value, dict)}
+    unknown = sorted(set(top) - {f"across_{lang}" for lang in LANGUAGES})
+    if unknown:
+        raise AccessRouteError(f"{path}: {', '.join(unknown)} is neither a route nor across_nb, across_nn, across_en")
+    across = _in_each_language(path, "the text on linking across routes", top, "across")
     routes = {}
     for ident, spec in raw.items():
+        if ident in top:
+            continue
         if not isinstance(spec, dict) or not all(isinstance(spec.get(lang), str) for lang in LANGUAGES):
             raise AccessRouteError(f"{path}: route {ident!r} needs a name in each of {', '.join(LANGUAGES)}")
         routes[ident] = Route(
@@ -98,10 +130,11 @@ def parse(path: Path) -> Routes:
             steps={lang: _texts(path, ident, spec, f"steps_{lang}") for lang in LANGUAGES},
             sources=frozenset(_texts(path, ident, spec, "sources")),
             kinds=frozenset(_texts(path, ident, spec, "kinds")),
+            linkage=_in_each_language(path, f"route {ident!r}", spec, "linkage"),
         )
     if FALLBACK not in routes:
         raise AccessRouteError(f"{path}: the fallback route {FALLBACK!r} is missing")
-    return Routes(routes)
+    return Routes(routes, across)
 
 
 @cache

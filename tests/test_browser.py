@@ -708,3 +708,42 @@ def test_axe_finds_no_serious_violations_in_what_publishers_unfold(b, base_url, 
     b.get(base_url + path)
     b.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
     assert axe_violations(b) == []
+
+
+def test_eight_variables_compared_keep_their_scroll_bar_and_row_names_in_sight(r, nation_url):
+    """A basket's eight variables made a table 1569 px wide in a 1221 px box: the last two columns
+    off-screen, the scroll bar only under a table a screen and a half tall (MFR's ICD-10 list),
+    the row names gone once scrolled (the epidemiologist's drill)."""
+
+    def found(words: str, limit: int) -> list[str]:
+        answer = json.load(urllib.request.urlopen(f"{nation_url}/api/search?q={words}&source=mfr&limit={limit}"))
+        return [h["id"] for h in answer["hits"]]
+
+    ids = found("mors", 7) + found("DIAG_BARN", 1)
+    r.get(f"{nation_url}/compare?ids={','.join(ids)}")
+    box = css(r, "main .table-scroll")
+    assert len(csss(r, "table.compare thead th[scope=col]")) == 8 + 1 and fits(r)
+    assert r.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", box)  # the case
+    assert r.execute_script("return arguments[0].getBoundingClientRect().height <= window.innerHeight", box)
+    assert "koder" in css(r, "table.compare details.codes summary").text  # the ICD-10 list, folded
+    r.execute_script("arguments[0].scrollLeft = arguments[0].scrollWidth; arguments[0].scrollTop = 200", box)
+    edge = (
+        "return arguments[0].getBoundingClientRect()[arguments[2]] - arguments[1].getBoundingClientRect()[arguments[2]]"
+    )
+    assert abs(r.execute_script(edge, css(r, "table.compare tbody th[scope=row]"), box, "left")) < 2
+    assert abs(r.execute_script(edge, css(r, "table.compare thead th[scope=col]"), box, "top")) < 2
+    assert axe_violations(r) == []
+
+
+def test_the_baskets_tables_line_up_their_columns(b, base_url):
+    """Each dataset's table took its own column widths, so the remove buttons did not line up."""
+    for key in (VEKT, vkey(NPR + "/variabel/FODSELSVEKT"), vkey("https://data.example.org/hunt/variabel/ROYK01")):
+        b.get(f"{base_url}/variables/{key}")
+        count = int(css(b, "#basket-count").text)
+        css(b, "form.basket-form button").click()
+        wait(b, lambda d, n=count: css(d, "#basket-count").text == str(n + 1))
+    b.get(base_url + "/basket/")
+    buttons = csss(b, "table.variables form.basket-form button")
+    assert len(buttons) == 3 and len({round(x.location["x"]) for x in buttons}) == 1
+    periods = [row.find_elements("css selector", "td")[3] for row in csss(b, "table.variables tbody tr")]
+    assert len({round(td.location["x"]) for td in periods}) == 1

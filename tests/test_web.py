@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from rdflib import Graph, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+from catalog.access import routes
 from catalog.rdf import CSVW
 from catalog.store import RunError
 from tests.factories import BASE, mfr_dataset
@@ -476,6 +477,29 @@ def nation(nation_settings) -> FlaskClient:
     return create_app(nation_settings).test_client()
 
 
+def test_a_pseudonym_lists_no_other_sources_serial_numbers_as_the_same_variable(nation):
+    """MFR's LOPENR listed "In other sources: 105 variables", every registry's "Løpenummer for
+    person (pseudonym)", as if one pseudonym ran across them: each is made per delivery, and the
+    data are linked by those who release them (the epidemiologist's drill)."""
+    found = nation.get("/api/search?q=LOPENR&source=mfr&limit=1").get_json()["hits"][0]
+    assert (found["name"], found["source"]) == ("LOPENR", "mfr")
+    api = nation.get(f"/api/variables/{found['id']}").get_json()
+    assert api["equivalents"]["identifier"] is True and api["equivalents"]["other_sources"] == []
+    assert {h["source"] for h in api["equivalents"]["same_source"]} == {"mfr"}  # MFR's own datasets stay
+    assert api["related"] == []
+    same = nation.get(f"/variables/{found['id']}").get_data(as_text=True).split('id="h-same"')[1].split("</section>")[0]
+    assert "I andre kilder" not in same and "Andre bølger og datasett i Medisinsk fødselsregister" in same
+    assert "Hver kilde lager sine egne, for hver utlevering" in same
+    assert routes().routes["helsedataservice"].linkage_in("nb") in same
+    assert 'id="h-related"' not in nation.get(f"/variables/{found['id']}").get_data(as_text=True)
+
+
+def test_a_measure_with_the_same_label_in_another_source_is_still_the_same_variable(nation):
+    found = nation.get("/api/search?q=Fødselsvekt&source=mfr&limit=1").get_json()["hits"][0]
+    api = nation.get(f"/api/variables/{found['id']}").get_json()
+    assert api["equivalents"]["identifier"] is False and api["equivalents"]["other_sources"]
+
+
 def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimate(nation, nation_settings):
     """Past 500 rows the embedded index estimates a grouped total (a distinct count's sketch): the
     demo's variables were "1,626" rows of 1,658, and the pager, ending at the estimate, hid the last
@@ -538,6 +562,26 @@ def test_the_front_pages_examples_are_in_its_language_and_each_finds_variables(n
     assert shown == list(EXAMPLES[lang])
     for text in shown:
         assert nation.get("/api/search", query_string={"q": text}).json["total"] > 0, (lang, text)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_a_row_of_copies_says_which_copy_its_basket_button_adds(nation, lang):
+    """ "Legg i kurven" on "ATC-kode · 4 datasett eller bølger" put NorPD's "Legemiddelbruk etter
+    ATC-gruppe 2009–" in the basket without saying so (the epidemiologist's drill): the row says
+    which copy the button is for, and so does the button's name for a screen reader."""
+    [row] = [r for r in nation.get("/api/search?q=N06A&grouped=1").json["hits"] if r["name"] == "ATC_KODE"]
+    assert row["group_size"] > 1
+    chosen = min(row["members"], key=lambda m: m["period_start"])  # the copy covering the row's span
+    title = chosen["dataset_titles"][lang]
+    html = page(nation, f"/search?q=N06A&lang={lang}")
+    head = html.split('<code class="name">ATC_KODE</code>')[1].split("</div>")[0]
+    assert f'name="key" value="{chosen["key"]}"' in head
+    said = {"nb": "Knappen gjelder «{}», {}–", "en": "The button is for “{}”, {}–"}[lang]
+    assert f'<span class="meta chosen">{said.format(title, chosen["period_start"])}</span>' in head
+    label = {"nb": "ATC-kode", "en": row["labels"].get("en", "ATC-kode")}[lang]
+    assert f'<span class="visually-hidden">: {label} ({title}, Reseptregisteret (NorPD))</span>' in head
+    single = html.split('<code class="name">ATC_KODE_3MND</code>')[1].split("</div>")[0]
+    assert "chosen" not in single  # a row of one variable says its dataset already
 
 
 def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collected(nation):
@@ -922,6 +966,110 @@ def test_the_basket_groups_variables_by_access_route_and_source_and_says_what_to
     assert 'href="https://helsedata.no/no/soknadshjelp-personidentifiserbare/soknad/"' in helsedata
     assert 'href="/basket/export.xlsx?route=helsedataservice"' in helsedata
     assert 'href="https://www.ntnu.no/hunt/datatilgang"' in html.split('id="route-hunt"')[1]
+
+
+ROYK01 = vkey("https://data.example.org/hunt/variabel/ROYK01")
+
+
+def test_the_basket_says_the_period_its_variables_cover_together_overall_and_per_route(client):
+    """A basket of MFR (1968–), NorPD (2011–) and SSB said where to apply but not that the study
+    can cover 2011–2023 only (the epidemiologist's drill)."""
+    add(client, VEKT, NPR_VEKT, ROYK01)  # 1967–; 2010–2019; HUNT 2017–2019
+    html = page(client, "/basket/")
+    assert '<p class="common-period">Perioden alle variablene dekker sammen: 2017–2019.</p>' in html
+    helsedata = html.split('id="route-helsedataservice"')[1].split("</section>")[0]
+    assert "Perioden disse variablene dekker sammen: 2010–2019." in helsedata
+    assert "common-period" not in html.split('id="route-hunt"')[1]  # one variable: its period is in its row
+    english = page(client, "/basket/?lang=en")
+    assert "Period all the variables cover together: 2017–2019." in english
+    client.post("/basket/clear")
+
+
+def test_a_basket_whose_variables_share_no_period_says_so_plainly(web_app):
+    from catalog.model import Dataset, Variable
+    from web.basket import common_period, period_said
+
+    def pair(start, end, name):
+        return Dataset(uri="d", identifier="d", temporal_start=start, temporal_end=end), Variable(uri=name, name=name)
+
+    apart = common_period([pair("1968-01-01", "1999-12-31", "a"), pair("2011-01-01", None, "b"), pair(None, None, "c")])
+    assert apart.empty and apart.unknown == 1
+    with web_app.test_request_context("/basket/"):
+        assert period_said(apart) == (
+            "ingen (den seneste begynner i 2011, den tidligste slutter i 1999) (1 variabel uten periode er ikke regnet med)"
+        )
+    assert common_period([pair(None, None, "c")]) is None
+    within = common_period([pair("1968", "2023", "a"), pair("2011-01-01", None, "b")])
+    assert (within.start, within.end, within.empty) == ("2011-01-01", "2023", False)
+
+
+def test_the_basket_says_how_each_route_links_its_data_and_what_linking_across_routes_takes(client):
+    """The drill's basket of MFR, NorPD, MoBa and SSB said nothing of whether, and by whom, the
+    data could be linked. The texts are the operator's, beside the routes in access_routes.toml."""
+
+    known = routes()
+    helsedataservice = known.routes["helsedataservice"].linkage_in("nb")
+    assert "fødselsnummer" in helsedataservice and "løpenummer" in helsedataservice
+    add(client, VEKT, ROYK01)
+    html = page(client, "/basket/")
+    across = html.split('id="h-linkage"')[1].split("</section>")[0]
+    assert known.across_in("nb") in across
+    assert '<a href="#linkage-helsedataservice">' in across and '<a href="#route-hunt">' in across
+    assert "katalogen sier ikke hvordan dataene kobles; spør HUNT forskningssenter (NTNU)" in across
+    route = html.split('id="route-helsedataservice"')[1].split("</section>")[0]
+    assert f'<h3 id="linkage-helsedataservice">Kobling</h3>\n  <p>{helsedataservice}</p>' in route
+    assert known.routes["helsedataservice"].linkage_in("en") in page(client, "/basket/?lang=en")
+    assert known.routes["helsedataservice"].linkage_in("nn") in page(client, "/basket/?lang=nn")
+    client.post("/basket/clear")
+    add(client, VEKT)
+    assert 'id="h-linkage"' not in page(client, "/basket/")  # one route: its own text says it
+    client.post("/basket/clear")
+
+
+def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
+
+    linkage = routes().routes["helsedataservice"].linkage_in("nb")
+    add(client, VEKT, NPR_VEKT, ROYK01)
+    rows = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv").data.decode("utf-8-sig"))))
+    assert [(r["Kortnavn"], r["Kobling"]) for r in rows] == [
+        ("ROYK01", ""),
+        ("VEKT", linkage),
+        ("FODSELSVEKT", linkage),
+    ]
+    about = load_workbook(io.BytesIO(client.get("/basket/export.xlsx").data))["utvalg"]
+    lines = {row[0].value: row[1].value for row in about.iter_rows()}
+    assert lines["Felles periode"] == "2017–2019"
+    assert lines["Felles periode: Helsedataservice – felles søknad på helsedata.no"] == "2010–2019"
+    assert lines["Kobling: Helsedataservice – felles søknad på helsedata.no"] == linkage
+    assert lines["Kobling mellom søknadsveier"] == routes().across_in("nb")
+    body = client.get("/basket/export.json?lang=en").json
+    assert body["common_period"] == {
+        "start": "2017-01-01",
+        "end": "2019-12-31",
+        "overlap": True,
+        "without_period": 0,
+        "said": "2017–2019",
+    }
+    assert [(r["id"], r["linkage"]) for r in body["routes"]] == [
+        ("helsedataservice", routes().routes["helsedataservice"].linkage_in("en")),
+        ("hunt", ""),
+    ]
+    assert body["linkage_across_routes"] == routes().across_in("en")
+    client.post("/basket/clear")
+
+
+def test_a_route_says_how_its_data_are_linked_in_all_three_languages_or_not_at_all(tmp_path):
+    from catalog.access import AccessRouteError, parse
+
+    route = '[publisher]\nnb = "x"\nnn = "x"\nen = "x"\n'
+    (tmp_path / "half.toml").write_text(route + 'linkage_nb = "på fødselsnummer"\n')
+    with pytest.raises(AccessRouteError, match="linkage_nb, linkage_nn, linkage_en"):
+        parse(tmp_path / "half.toml")
+    (tmp_path / "typo.toml").write_text('acros_nb = "x"\n' + route)
+    with pytest.raises(AccessRouteError, match="acros_nb is neither a route"):
+        parse(tmp_path / "typo.toml")
+    (tmp_path / "none.toml").write_text(route)
+    assert parse(tmp_path / "none.toml").routes["publisher"].linkage_in("nb") == ""
 
 
 def test_remove_and_empty_change_only_the_basket(client):

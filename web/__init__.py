@@ -159,6 +159,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         code_label=lambda field, value: labels.label(field, value, i18n.current()).text,
         topic_names=lambda ids: [t.name(i18n.current()) for t in map(taxonomy().by_id.get, ids or ()) if t],
         route_of=basket.route_of,
+        period_said=basket.period_said,
         readable=display.readable,
         by_language=lambda value: display.by_language(value, i18n.current()),
         linked=display.linked,

@@ -174,6 +174,7 @@ def route_json(route: Any) -> dict[str, Any]:
         "body": route.body,
         "url": route.link(lang),
         "steps": list(route.steps_in(lang)),
+        "linkage": route.linkage_in(lang),
     }
 
 
@@ -212,6 +213,7 @@ def variable(key: str) -> Response:
             "equivalents": {
                 "same_source": [hit_json(h) for h in view.equivalents.same_source],
                 "other_sources": [hit_json(h) for h in view.equivalents.other_sources],
+                "identifier": view.equivalents.identifier,
             },
             "related": [hit_json(h) for h in view.related],
             "searched": view.searched,

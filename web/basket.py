@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup, escape
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF, XSD
@@ -74,6 +75,7 @@ COLUMNS = (
     "codelist",
     "access_body",
     "access_route",
+    "linkage",
     "individuals",
     "variable_id",
     "dataset_id",
@@ -102,6 +104,7 @@ def headings() -> dict[str, str]:
         "codelist": _("Code list"),
         "access_body": _("Access body"),
         "access_route": _("Where to apply"),
+        "linkage": _("Linkage"),
         "individuals": _("Number of individuals"),
         "variable_id": _("Variable id"),
         "dataset_id": _("Dataset id"),
@@ -226,6 +229,9 @@ class Selection:
     def only(self, route_id: str) -> Selection:
         return Selection([x for x in self.datasets if route_of(x[0]).id == route_id], [])
 
+    def common_period(self) -> CommonPeriod | None:
+        return common_period((d, v) for _src, d, vs in self.datasets for v in vs)
+
 
 @dataclass
 class RouteGroup:
@@ -237,6 +243,76 @@ class RouteGroup:
     @property
     def count(self) -> int:
         return sum(len(vs) for groups in self.sources.values() for _, vs in groups)
+
+    def common_period(self) -> CommonPeriod | None:
+        return common_period((d, v) for groups in self.sources.values() for d, vs in groups for v in vs)
+
+
+@dataclass(frozen=True)
+class CommonPeriod:
+    """The time every one of some variables covers: from the latest start to the earliest end.
+    A researcher linking NorPD (2011–) with MFR (1968–) and SSB's education (–2023) can study
+    2011–2023 only, and the basket said nothing of it (the epidemiologist's drill)."""
+
+    start: str | None  # None: no variable says when it starts
+    end: str | None  # None: every variable that says when it ends is still running
+    unknown: int  # variables the catalogue gives no period, left out
+
+    @property
+    def empty(self) -> bool:
+        """The periods do not overlap: the latest start is after the earliest end."""
+        return bool(self.start and self.end and _day(self.start, False) > _day(self.end, True))
+
+
+def common_period(pairs: Iterable[tuple[Dataset, Variable]]) -> CommonPeriod | None:
+    """The intersection of the variables' periods (a variable's own, else its dataset's), or None
+    when the catalogue holds no period for any of them."""
+    start: str | None = None
+    end: str | None = None
+    known = unknown = 0
+    for d, v in pairs:
+        first, last = v.valid_from or d.temporal_start, v.valid_to or d.temporal_end
+        if not first and not last:
+            unknown += 1
+            continue
+        known += 1
+        if first and (start is None or _day(first, False) > _day(start, False)):
+            start = first
+        if last and (end is None or _day(last, True) < _day(end, True)):
+            end = last
+    return CommonPeriod(start, end, unknown) if known else None
+
+
+def _day(value: str, end: bool) -> str:
+    """A period's bound as a comparable day: a year or a month alone reaches to its last day when
+    it ends a period ("2019" ends on 2019-12-31), and starts on its first when it begins one."""
+    if len(value) >= 10:
+        return value[:10]
+    if len(value) == 7:
+        return value + ("-31" if end else "-01")
+    return value[:4] + ("-12-31" if end else "-01-01")
+
+
+def period_said(p: CommonPeriod) -> str:
+    """A common period in words, as the basket and its exports give it: "2011–2023", or that
+    there is none, and how many variables without a period were left out."""
+    from web.display import moment, period
+
+    if p.empty:
+        said = _(
+            "none (the latest begins in %(start)s, the earliest ends in %(end)s)",
+            start=moment(p.start),
+            end=moment(p.end, end=True),
+        )
+    else:
+        said = period(p.start, p.end) or "…"
+    if p.unknown:
+        said += " " + ngettext(
+            "(%(num)s variable without a period is not counted)",
+            "(%(num)s variables without a period are not counted)",
+            p.unknown,
+        )
+    return said
 
 
 def route_of(source: str) -> Route:
@@ -307,6 +383,7 @@ def rows(sel: Selection, lang: str = "nb") -> list[dict[str, Any]]:
                     "codelist": (text(cl.title, lang) or cl.identifier) if cl else (v.codelist or ""),
                     "access_body": body,
                     "access_route": route.name(lang),
+                    "linkage": route.linkage_in(lang),
                     "individuals": d.number_of_unique_individuals,
                     "variable_id": key_for(v.uri),
                     "dataset_id": key_for(d.uri),
@@ -364,7 +441,30 @@ def csv_file(names: list[str], body: list[list[Any]]) -> bytes:
 def to_xlsx(sel: Selection) -> bytes:
     # the selection's link beside its rows: the basket page asks for the file and the link both,
     # and only the JSON export carried the link (the researcher's drill)
-    return xlsx_file(_("variables"), *sheet_rows(sel), [(_("Link to this selection"), request_uri(sel))])
+    return xlsx_file(_("variables"), *sheet_rows(sel), [(_("Link to this selection"), request_uri(sel)), *about(sel)])
+
+
+def about(sel: Selection) -> list[tuple[str, str]]:
+    """What the basket page says of the selection as a whole, as (heading, text) lines for the
+    workbook: the common period (each route's too, when it takes more than one), how each route
+    links its data, and what linking across routes takes."""
+    lang = _language()
+    groups = sel.by_route()
+    lines = []
+    common = sel.common_period()
+    if common:
+        lines.append((_("Common period"), period_said(common)))
+    for group in groups if len(groups) > 1 else ():
+        route_common = group.common_period()
+        if route_common:
+            lines.append((_("Common period: %(route)s", route=group.route.name(lang)), period_said(route_common)))
+    for group in groups:
+        if group.route.linkage_in(lang):
+            lines.append((_("Linkage: %(route)s", route=group.route.name(lang)), group.route.linkage_in(lang)))
+    across = routes().across_in(lang)
+    if len(groups) > 1 and across:
+        lines.append((_("Linkage across routes"), across))
+    return lines
 
 
 def xlsx_file(title: str, names: list[str], body: list[list[Any]], about: list[tuple[str, Any]]) -> bytes:
@@ -417,11 +517,31 @@ def to_graph(sel: Selection) -> Any:
     return g
 
 
+def period_json(p: CommonPeriod | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {"start": p.start, "end": p.end, "overlap": not p.empty, "without_period": p.unknown, "said": period_said(p)}
+
+
 def to_json(sel: Selection) -> bytes:
+    lang = _language()
+    groups = sel.by_route()
     body = {
         "request": request_uri(sel),
         "count": sel.count,
         "missing": sel.missing,
+        "common_period": period_json(sel.common_period()),
+        "routes": [
+            {
+                "id": group.route.id,
+                "name": group.route.name(lang),
+                "count": group.count,
+                "common_period": period_json(group.common_period()),
+                "linkage": group.route.linkage_in(lang),
+            }
+            for group in groups
+        ],
+        "linkage_across_routes": routes().across_in(lang) if len(groups) > 1 else "",
         "datasets": [
             {
                 "id": key_for(d.uri),
@@ -520,7 +640,13 @@ def view() -> str:
     from web.compare import MAX_COMPARED  # web.compare reads the basket: imported here, not at the top
 
     return render_template(
-        "basket.html", sel=sel, limit=MAX, shared=False, emptied=emptied or [], compare_limit=MAX_COMPARED
+        "basket.html",
+        sel=sel,
+        limit=MAX,
+        shared=False,
+        emptied=emptied or [],
+        compare_limit=MAX_COMPARED,
+        across=routes().across_in(_language()),
     )
 
 
@@ -553,7 +679,15 @@ def shared(token: str) -> Response | str:
         return response
     from web.compare import MAX_COMPARED
 
-    html = render_template("basket.html", sel=sel, limit=MAX, shared=True, token=token, compare_limit=MAX_COMPARED)
+    html = render_template(
+        "basket.html",
+        sel=sel,
+        limit=MAX,
+        shared=True,
+        token=token,
+        compare_limit=MAX_COMPARED,
+        across=routes().across_in(_language()),
+    )
     response = Response(html, mimetype="text/html")
     response.vary.add("Accept")
     return response

@@ -5,7 +5,9 @@ A variable is *equivalent* to another when it is the same question or measure: w
 the same short name or label (the same study's other waves and datasets), across sources the
 same label (names are local: MFR's VEKT is birth weight, HUNT's VEKT body weight). They are found
 with two searches (the label, the name) and compared after folding case, accents and spacing,
-so the list is complete for every wave the index holds, not a top 8.
+so the list is complete for every wave the index holds, not a top 8. An identifier (a serial
+number, a pseudonym: `catalog.pseudonyms`) has none in other sources: each source makes its own,
+for each delivery, whatever the label they share.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from catalog.model import CodeList, Dataset, Variable, key_for
+from catalog.pseudonyms import is_identifier
 from catalog.search import Hit, SearchQuery
 from catalog.search.analysis import fold
 from web import store
@@ -29,6 +32,9 @@ SEARCH_LIMIT = 500
 """Hits read per search when collecting equivalents: more than any question has waves."""
 MAX_COMPARED = 8
 CODES_SHOWN = 12
+CODES_UNFOLDED = 6
+"""A longer code list is folded to its name and size: MFR's ICD-10 list made a comparison of eight
+variables a screen and a half tall, and the table's scroll bar with it (the epidemiologist's drill)."""
 
 
 def normal(label: str | None) -> str:
@@ -47,6 +53,7 @@ class Equivalents:
 
     same_source: list[Hit] = field(default_factory=list)
     other_sources: list[Hit] = field(default_factory=list)
+    identifier: bool = False  # an identifier: other sources' identifiers with its label are not it
 
     @property
     def all(self) -> list[Hit]:
@@ -67,13 +74,13 @@ def equivalents(key: str, v: Variable, source: str) -> Equivalents:
         for hit in _search(text):
             if hit.key != key and hit.doc.get("type") == "variable":
                 seen.setdefault(hit.key, hit)
-    out = Equivalents()
+    out = Equivalents(identifier=is_identifier(v))
     for hit in seen.values():
         same_label = bool(mine & labels_of(hit.doc))
         if hit.doc.get("source") == source:
             if same_label or (hit.doc.get("name") or "").strip().lower() == name:
                 out.same_source.append(hit)
-        elif same_label:
+        elif same_label and not out.identifier:
             out.other_sources.append(hit)
 
     def when(h: Hit) -> tuple[Any, ...]:
@@ -160,6 +167,7 @@ class Row:
     name: str  # what is compared, in the UI language
     values: list[tuple[str, str | None] | None]  # per variable: the text and its language, or None
     same: bool
+    folded: list[str | None] = field(default_factory=list)  # per variable: what a folded value shows, or None
 
 
 def compared(keys: list[str]) -> tuple[list[Compared], list[str]]:
@@ -211,6 +219,14 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
         title, lang = pick_lang(c.codelist.title, locale)
         return f"{title or c.codelist.identifier}: {codes_summary(c.codelist, locale)}", lang
 
+    def folded(c: Compared) -> str | None:
+        if c.codelist is None or len(c.codelist.concepts) <= CODES_UNFOLDED:
+            return None
+        title = pick(c.codelist.title, locale) or c.codelist.identifier
+        return _("%(list)s: %(num)s codes", list=title, num=len(c.codelist.concepts))
+
+    code_lists = row(_("Code list"), [codes(c) for c in items])
+    code_lists.folded = [folded(c) for c in items]
     return [
         row(_("Label"), [data(c.variable.title) or plain(c.variable.name) for c in items]),
         row(_("Short name"), [plain(c.variable.name) for c in items]),
@@ -218,7 +234,7 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
         row(_("Description"), [data(c.variable.description) for c in items]),
         row(_("Data type"), [plain(label("datatype", c.variable.datatype, locale).text) for c in items]),
         row(_("Unit"), [plain(c.variable.unit) for c in items]),
-        row(_("Code list"), [codes(c) for c in items]),
+        code_lists,
         row(
             _("Period"),
             [

@@ -269,6 +269,11 @@ def period(start: Any, end: Any) -> str:
     return first if first == last else f"{first}–{last}"
 
 
+def moment(value: Any, end: bool = False) -> str:
+    """One bound of a period as `period` writes it: 2019, or a day (1. mars 2020)."""
+    return _bound(value, "12-31" if end else "01-01")
+
+
 def _bound(value: Any, whole_year: str) -> str:
     if not isinstance(value, str) or len(value) < 10 or not value[:4].isdigit():
         return str(value) if value not in (None, "") else ""

@@ -1028,7 +1028,8 @@ def variable_view(key: str, without_search: bool = False) -> VariableView:
     try:
         found = equivalents(key, v, stored.source)
         grid = wave_grid(key, stored.source, stored.key, found) if src and src.category == "survey" else None
-        related = related_hits(key, v, {h.key for h in found.all})
+        # an identifier's similar variables are other sources' identifiers: not the same, nor like it
+        related = [] if found.identifier else related_hits(key, v, {h.key for h in found.all})
     except SearchUnavailable as exc:
         if not without_search:
             raise
