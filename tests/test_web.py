@@ -31,6 +31,7 @@ SVLEN = vkey(f"{BASE}/variabel/SVLEN")
 DIAG = vkey(f"{NPR}/variabel/HOVEDDIAGNOSE")
 NPR_VEKT = vkey(f"{NPR}/variabel/FODSELSVEKT")
 NPR_DS = vkey(f"{NPR}/dataset/episoder")
+MFR_DS = vkey(f"{BASE}/dataset/fodsler")
 EVIL_VAR = vkey(f"{EVIL}/variabel/V1")
 
 
@@ -738,6 +739,30 @@ def test_the_dataset_page_in_nynorsk_shows_its_access_rights_and_category_in_nyn
     html = page(client, f"/datasets/{NPR_DS}?lang=nn")
     assert "<dt>Tilgangsnivå</dt><dd>Ikkje-offentleg</dd>" in html
     assert "<dt>Helsekategoriar</dt><dd>Befolkningsbaserte helseregister</dd>" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "personal", "generated", "kind", "standard"),
+    [
+        ("nb", "Alder, Kjønn, Helsejournal", "Nasjonale helseregistre", "Statistiske data", "HL7 FHIR"),
+        ("nn", "Alder, Kjønn, Helsejournal", "Nasjonale helseregister", "Statistiske data", "HL7 FHIR"),
+        ("en", "Age, Gender, Health Record", "National Health Registries", "Statistical data", "HL7 FHIR"),
+    ],
+)
+def test_the_dataset_page_names_personal_data_activity_type_and_standard_by_their_labels(
+    client, lang, personal, generated, kind, standard
+):
+    """An epidemiologist's drill: "Personopplysningar: Age, Gender, HealthRecord · Laga av
+    ROUTINE_RECORDS · Datasettype STATISTICAL" on a nynorsk page, the vocabularies' codes. Their
+    labels in the page's language now; a term no vocabulary file names stays a code."""
+    html = page(client, f"/datasets/{MFR_DS}?lang={lang}")
+    facts = re.sub(r"\s+", " ", html)
+    assert f'<dd>{personal}, <code class="code">Tattoo</code></dd>' in facts
+    assert f"<dd>{generated}</dd>" in facts
+    assert f"<dd>{kind}</dd>" in facts
+    assert f">{standard}</a>" in facts
+    for code in ("HealthRecord", "HEALTH_REGISTRIES", "STATISTICAL", "standard/FHIR</a>"):
+        assert code not in facts, code
 
 
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):

