@@ -797,13 +797,33 @@ def test_the_dataset_page_lists_its_keywords_among_what_it_is_about_each_a_searc
 def test_the_dataset_page_shows_its_quality_score_as_a_chart_and_what_to_fix(client):
     body = client.get(f"/api/datasets/{NPR_DS}").json["quality"]
     html = page(client, f"/datasets/{NPR_DS}")
-    assert f"Kvalitetsskår: {body['percent']:g} %".replace(".", ",") in html
+    assert f"Kvalitetsskår for metadata (MQA): {body['percent']:g} %".replace(".", ",") in html
     desc = re.search(r"<desc[^>]*>(.*?)</desc>", html.split('id="h-quality"')[1]).group(1)
     assert desc.startswith(f"Totalt: {body['percent']:g} % ".replace(".", ",")) and "Variabler: 100 % (40/40)" in desc
     fixes = re.findall(r"<li>([^<]*)</li>", html.split('class="fixes"')[1].split("</ol>")[0])
     assert fixes == [f.split(" | ")[0] for f in body["fixes"]]
     english = page(client, f"/datasets/{NPR_DS}?lang=en")
     assert body["fixes"][0].split(" | ")[1] in english
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "score", "explained"),
+    [
+        ("nb", "Metadatakvalitet", "Kvalitetsskår for metadata (MQA):", "sier ingenting om selve dataene"),
+        ("nn", "Metadatakvalitet", "Kvalitetsskår for metadata (MQA):", "seier ingenting om sjølve dataa"),
+        ("en", "Metadata quality", "Metadata quality score (MQA):", "says nothing about the data themselves"),
+    ],
+)
+def test_the_dataset_pages_two_scores_say_which_is_about_the_description(client, lang, heading, score, explained):
+    """An epidemiologist's drill: "Kvalitets- og nytteverdimerke 81,5 %" and "Kvalitetsskår: 99,8 %"
+    on one page, with nothing to tell them apart. The second scores how fully the description is
+    filled in (catalog.quality, after data.europa.eu's MQA): it is named so, explained and linked."""
+    html = page(client, f"/datasets/{NPR_DS}?lang={lang}")
+    section = html.split('id="h-quality"')[1].split("<h3")[0]
+    assert f">{heading}</h3>" in html.split('id="h-quality"')[1][:40]
+    assert score in section and explained in section
+    assert 'href="https://data.europa.eu/mqa/methodology"' in section and 'href="#h-label"' in section
+    assert "Kvalitetsskår:" not in html and "Quality score:" not in html
 
 
 def test_the_dataset_page_in_nynorsk_says_what_to_fix_and_what_breaks_the_profile_in_nynorsk(client):
@@ -877,7 +897,7 @@ def test_a_source_page_shows_its_harvest_history_and_the_failure(client):
     html = page(client, "/sources/gone")
     assert "answered 404" in html and '<span class="run failed">feilet</span>' in html
     npr = page(client, "/sources/npr")
-    assert npr.count("Ingen feil.") == 1 and "Gjennomsnittlig kvalitetsskår:" in npr
+    assert npr.count("Ingen feil.") == 1 and "Gjennomsnittlig kvalitetsskår for metadata:" in npr
     assert client.get("/api/sources/npr").json["quality"]["rating"] in ("excellent", "good", "sufficient", "bad")
 
 

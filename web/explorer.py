@@ -1185,7 +1185,7 @@ def dataset(key: str) -> str:
         stored=view.stored,
         d=view.published,
         basket=set(basket_keys()),
-        quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
+        quality_chart=score_chart(_("Metadata quality score by dimension"), view.quality, quality_labels()),
         labels=quality_labels(),
         label_chart=label_chart(view.label) if view.label else None,
     )
