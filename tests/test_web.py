@@ -765,6 +765,25 @@ def test_the_dataset_page_names_personal_data_activity_type_and_standard_by_thei
         assert code not in facts, code
 
 
+@pytest.mark.parametrize(
+    ("lang", "weeks", "years", "grams", "unit"),
+    [
+        ("nb", "Heltall (uker)", "Heltall (år)", "Heltall (gram)", "<dt>Enhet</dt><dd>uker</dd>"),
+        ("nn", "Heiltal (veker)", "Heiltal (år)", "Heiltal (gram)", "<dt>Eining</dt><dd>veker</dd>"),
+        ("en", "Whole number (weeks)", "Whole number (years)", "Whole number (grams)", "<dt>Unit</dt><dd>weeks</dd>"),
+    ],
+)
+def test_a_unit_the_catalogue_knows_is_shown_in_the_pages_language(client, lang, weeks, years, grams, unit):
+    """An epidemiologist's drill: English pages said "Whole number (uker)" and "(dager)", the
+    sources' own words. A common unit is now a word of the page's language; another unit is
+    shown as its source gave it."""
+    dataset = page(client, f"/datasets/{MFR_DS}?lang={lang}")
+    for shown in (weeks, years, grams):
+        assert shown in dataset, shown
+    assert unit in page(client, f"/variables/{SVLEN}?lang={lang}")
+    assert f"<dd>{weeks}</dd>" in page(client, f"/search?q=svangerskapslengde&lang={lang}")
+
+
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
     html = page(client, f"/datasets/{NPR_DS}")
     for expected in (
@@ -1673,7 +1692,7 @@ def test_the_ui_speaks_nynorsk_where_asked_and_marks_bokmal_data(client):
 
 def test_english_pages_mark_norwegian_data_and_speak_english_around_it(client):
     html = page(client, "/search?q=fødselsvekt&lang=en")
-    assert '<html lang="en">' in html and "Whole number (gram)" in html
+    assert '<html lang="en">' in html and "Whole number (grams)" in html
     assert '<span lang="nb">Norsk pasientregister</span>' in html  # a source title, in bokmål
     dataset = page(client, f"/datasets/{NPR_DS}?lang=en")
     assert "80,000,000" in dataset and "Non-public" in dataset and "NON_PUBLIC" not in dataset
