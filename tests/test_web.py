@@ -784,6 +784,41 @@ def test_a_unit_the_catalogue_knows_is_shown_in_the_pages_language(client, lang,
     assert f"<dd>{weeks}</dd>" in page(client, f"/search?q=svangerskapslengde&lang={lang}")
 
 
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("nb", "Kodelisten gjelder fra 2024; variabelen har data fra 1967: eldre data kan være kodet annerledes."),
+        ("nn", "Kodelista gjeld frå 2024; variabelen har data frå 1967: eldre data kan vere koda annleis."),
+        (
+            "en",
+            "The code list applies from 2024; the variable has data from 1967: older data may be coded differently.",
+        ),
+    ],
+)
+def test_a_variable_older_than_its_code_list_says_its_coding_may_have_changed(client, lang, note):
+    """An epidemiologist's drill: MFR's "Diagnose barn (ICD-10)" has data from 1968 and a code list
+    "Versjon 2024 · Gyldig 2024–", and nothing said the coding may have changed since 1968."""
+    apgar = vkey(f"{BASE}/variabel/APGAR5")
+    assert note in page(client, f"/variables/{apgar}?lang={lang}")
+    hoveddiagnose = page(client, f"/variables/{vkey(f'{NPR}/variabel/HOVEDDIAGNOSE')}?lang={lang}")
+    assert note.split(";")[0] not in hoveddiagnose  # a code list without a start says nothing
+
+
+def test_the_coding_note_gives_older_icd_revisions_only_for_icd10_before_norway_took_it_up():
+    from catalog.model import CodeList
+    from web.explorer import coding_change
+
+    icd = CodeList(uri="https://example.org/icd10", identifier="icd10", version="2024")
+    assert coding_change(1968, icd, "ICD-10") == (2024, 1968, True)
+    assert coding_change(2008, icd, "ICD-10") == (2024, 2008, False)  # ICD-10 all along, an older edition
+    assert coding_change(1968, icd, "ATC") == (2024, 1968, False)
+    assert coding_change(2024, icd, "ICD-10") is None
+    assert coding_change(None, icd, "ICD-10") is None
+    assert coding_change(1968, CodeList(uri="u", identifier="i", version="v3"), "ICD-10") is None
+    dated = CodeList(uri="u", identifier="i", version="2019", valid_from="2021-01-01")
+    assert coding_change(2000, dated, None) == (2021, 2000, False)  # its validity before its version's name
+
+
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
     html = page(client, f"/datasets/{NPR_DS}")
     for expected in (

@@ -7,6 +7,7 @@ event handlers, javascript: links), and a source whose feed is missing (a failed
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -157,7 +158,11 @@ def evil_dataset() -> Dataset:
 
 
 SOURCES = {
-    "mfr": ("central-registry", "Medisinsk fødselsregister", lambda: [mfr_dataset(**MFR_HEALTHDCAT), apgar_codes()]),
+    "mfr": (
+        "central-registry",
+        "Medisinsk fødselsregister",
+        lambda: [mfr_dataset(**MFR_HEALTHDCAT), replace(apgar_codes(), version="2024", valid_from="2024-01-01")],
+    ),
     "npr": ("central-registry", "Norsk pasientregister", npr_records),
     "hunt": ("survey", "HUNT", lambda: [survey_dataset()]),
     "evil": ("catalogue", "<b onmouseover=\"window.__xss='source'\">Evil</b>", lambda: [evil_dataset()]),
