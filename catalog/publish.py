@@ -88,7 +88,7 @@ access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for
 # number_of_unique_individuals = 250000
 # conforms_to = ["https://www.ehelse.no/standardisering/standarder/..."]
 # has_personal_data = ["https://w3id.org/dpv/dpv-pd#HealthRecord"]
-# generated_by = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/ROUTINE_RECORDS"]
+# generated_by = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/HEALTH_REGISTRIES"]
 # health_themes = ["http://www.wikidata.org/entity/Q12152"]
 # custodian = { name = "Helseforetaket", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/...", email = "post@example.no" }
 # Agents: name, uri, orgnr, email, url (web addresses in full, https://...) and type, from an EU

@@ -109,3 +109,40 @@ def shape_literals() -> Iterator[dict[str, list[str]]]:
                     lang = value.language if isinstance(value, Literal) else None
                     by_lang.setdefault(lang or "", []).append(str(value))
                 yield by_lang
+
+
+UNITS: dict[str, dict[str, str]] = {
+    "år": {"nb": "år", "nn": "år", "en": "years"},
+    "måneder": {"nb": "måneder", "nn": "månader", "en": "months"},
+    "uker": {"nb": "uker", "nn": "veker", "en": "weeks"},
+    "dager": {"nb": "dager", "nn": "dagar", "en": "days"},
+    "timer": {"nb": "timer", "nn": "timar", "en": "hours"},
+    "minutter": {"nb": "minutter", "nn": "minutt", "en": "minutes"},
+    "sekunder": {"nb": "sekunder", "nn": "sekund", "en": "seconds"},
+    "gram": {"nb": "gram", "nn": "gram", "en": "grams"},
+    "ganger": {"nb": "ganger", "nn": "gonger", "en": "times"},
+    "poeng": {"nb": "poeng", "nn": "poeng", "en": "points"},
+    "prosent": {"nb": "prosent", "nn": "prosent", "en": "per cent"},
+    "kroner": {"nb": "kroner", "nn": "kroner", "en": "NOK"},
+}
+"""Units the sources give as words (MFR's "uker", "dager"), in each language: a page shows a
+known one in its own language. Symbols (kg, cm, g, mmHg, kg/m2, mmol/l) read the same in all
+three and are shown as the source gave them, as is every unit not listed here."""
+_UNIT_WORDS = {
+    **{word: entry for entry in UNITS.values() for word in entry.values()},
+    **{"uke": UNITS["uker"], "veke": UNITS["uker"], "week": UNITS["uker"]},
+    **{"dag": UNITS["dager"], "day": UNITS["dager"], "måned": UNITS["måneder"], "month": UNITS["måneder"]},
+    **{"time": UNITS["timer"], "hour": UNITS["timer"], "year": UNITS["år"], "grams": UNITS["gram"]},
+}
+"""Every word of the table, and its singulars, -> its entry."""
+
+
+def unit(value: str | None, lang: str) -> str:
+    """A variable's unit for a page in `lang`: a unit word the catalogue knows in that language,
+    else the unit as its source gave it (a symbol, or a word we have no table for)."""
+    if not value:
+        return ""
+    entry = _UNIT_WORDS.get(value.strip().casefold())
+    if entry is None:
+        return value
+    return entry["en"] if lang.startswith("en") else entry["nn" if lang == "nn" else "nb"]

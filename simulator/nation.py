@@ -40,10 +40,23 @@ GEN_EPOCH = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 """Every change of generation k happens on GEN_EPOCH + (k - 1) days: later than all of generation 0."""
 
 PUBLISHER_TYPE = C.HDEU + "publisher-type/public-health-registry"
-HEALTH_CATEGORY = C.HDEU + "healthcategories/EHRS"
+HEALTH_CATEGORY = {
+    "central-registry": "PHDR",  # EHDS Art. 51(1)(k): population-based health data registries
+    "quality-registry": "MRMR",  # (l): medical registries
+    "survey": "RQSH",  # (p): research cohorts, questionnaires and surveys
+}
+"""The EHDS health data category (Art. 51(1)) a source of each kind states; not the EHRS of
+HealthDCAT-AP's example dataset, which every registry once copied."""
+HEALTH_CATEGORY_OF_SOURCE = {"dar": "MRMR"}  # (l) names mortality registries: the Cause of Death Registry
+GENERATED_BY = {
+    "central-registry": "HEALTH_REGISTRIES",
+    "quality-registry": "QUALITY_REGISTRIES",
+    "survey": "HEALTH_SURVEY",
+}
+"""The health activity that generates a source's data (DG SANTE's health-activity list): not
+ROUTINE_RECORDS, which that list defines as records *not* primarily intended for health."""
 DATASET_TYPE = C.EU + "dataset-type/STATISTICAL"
 HEALTH_THEME = C.HDEU + "health-theme/HEALTH_SYSTEMS"
-ROUTINE_RECORDS = C.HDEU + "health-activity/ROUTINE_RECORDS"
 PERSONAL_DATA = tuple(f"https://w3id.org/dpv/dpv-pd#{term}" for term in ("Age", "Gender", "HealthRecord"))
 CODE_SAMPLES = {"ICD-10": ("C50", "E10", "I21", "O80"), "NCMP": ("FNG05",), "NCSP": ("NFB20",), "ICD-O-3": ("8500/3",)}
 """Codes each coding system's registries hold, as they state them (healthdcatap:hasCodeValues)."""
@@ -498,7 +511,11 @@ class Nation:
             custodian=_org_agent(org),
             keywords={"nb": sorted({*spec.keywords, title_nb.split(" – ")[0].lower()})},
             themes=[C.EU + "data-theme/HEAL"],
-            health_categories=[HEALTH_CATEGORY],
+            health_categories=[
+                C.HDEU
+                + "healthcategories/"
+                + HEALTH_CATEGORY_OF_SOURCE.get(source.name, HEALTH_CATEGORY[source.category])
+            ],
             access_rights=C.EU + "access-right/NON_PUBLIC",
             applicable_legislation=[C.LEGISLATION["helseregisterloven"], C.LEGISLATION["dga"]],
             legal_basis={"nb": spec.legal_basis_nb} if spec.legal_basis_nb else {},
@@ -520,7 +537,7 @@ class Nation:
             conforms_to=[C.HDEU + "standard/" + standard for standard in spec.standards],
             code_values=sorted({code for c in spec.coding_systems for code in CODE_SAMPLES.get(c, ())}),
             has_personal_data=list(PERSONAL_DATA) if complete else [],
-            generated_by=[ROUTINE_RECORDS],
+            generated_by=[C.HDEU + "health-activity/" + GENERATED_BY[source.category]],
             health_themes=[HEALTH_THEME],
             number_of_records=rng.randrange(10_000, 60_000_000),
             number_of_unique_individuals=rng.randrange(5_000, 5_500_000),

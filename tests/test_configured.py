@@ -114,3 +114,20 @@ def test_an_entry_that_cannot_be_used_is_reported_naming_its_key_and_the_others_
             "serves, serves_sources, terms, themes, title, type, uri; the entry was left out",
         ),
     ]
+
+
+def test_the_demo_operators_platforms_say_how_to_use_them_in_bokmaal_nynorsk_and_english(settings, store):
+    """An epidemiologist's drill: on English and nynorsk pages the demo's analysis platforms said
+    "Søk om et TSD-prosjekt når tilgang til dataene er innvilget; dataene leveres dit." (bokmål
+    only). The operator's texts hold all three, as its platforms' titles did."""
+    from catalog.demo import DEMO_PLATFORMS
+
+    configure(settings, {"services": DEMO_PLATFORMS})
+    [run] = harvest(settings, store, None)
+    assert counts(run)["errors"] == 0
+    for stored in store.records("op"):
+        service = stored.record
+        for field in ("description", "how_to_order", "price"):
+            text = getattr(service, field)
+            assert not text or sorted(text) == ["en", "nb", "nn"], (service.identifier, field, text)
+        assert service.how_to_order, service.identifier

@@ -210,3 +210,52 @@ def test_records_cannot_carry_counts():
 
     names = {f.name for cls in (Dataset, Variable, CodeList, Concept) for f in fields(cls)}
     assert not names & {"counts", "frequencies", "count", "statistics", "total", "sum_stat", "cat_stat"}
+
+
+PLAUSIBLE_MEANS = {  # (variable, unit) -> the range a real registry's or survey's mean lies in
+    ("BMI_MOR", "kg/m2"): (20, 30),  # MFR: the mother's BMI before pregnancy
+    ("BMI", "kg/m2"): (20, 30),  # HUNT, MoBa
+    ("MORS_ALDER", "år"): (25, 35),
+    ("FARS_ALDER", "år"): (27, 38),
+    ("SVLEN_DG", "dager"): (260, 290),  # gestational age in days
+    ("LENGDE", "cm"): (45, 55),  # birth length
+    ("HODE", "cm"): (32, 38),  # head circumference at birth
+    ("HOYDE", "cm"): (150, 190),
+    ("ALDER_VAKS", "måneder"): (0, 120),
+}
+
+
+CODED_WITHOUT_A_LIST = ("UTDANNING", "ANGST", "ALKO_FREKV", "BISTANDSBEHOV", "BASIS", "DIAGNOSENS_SIKKERHET")
+"""Answers and codes the simulator states as whole numbers without their code list: categories."""
+
+
+def test_the_simulated_nations_means_are_plausible_for_what_each_variable_measures() -> None:
+    """An epidemiologist's drill: MoBa's BMI had "Gjennomsnitt 97,391 kg/m2" (no range for kg/m2:
+    any mean from 2 to 120), MFR's mother's age 44 years and gestational age 4 days (the ranges of
+    "år" and "dager" in general), and an education question, coded, a mean of 37,091."""
+    from simulator.counts import variable_counts
+    from simulator.nation import Nation
+
+    nation = Nation(seed=0)
+    seen: dict[tuple[str, str], list[float]] = {}
+    coded_with_a_mean = []
+    for source in nation.sources:
+        if source.kind not in ("dcat", "ckan", "oai-ddi", "spreadsheet"):
+            continue
+        for i in list(nation.dataset_indices(source))[:4]:
+            d = nation.dataset(source, i)
+            for v in d.variables:
+                counts = variable_counts(nation, source, d, v)
+                mean = counts.summary.mean if counts else None
+                if mean is None:
+                    continue
+                if v.name.endswith("_KAT") or v.name.startswith(CODED_WITHOUT_A_LIST):
+                    coded_with_a_mean.append(v.name)
+                for (name, unit), _range in PLAUSIBLE_MEANS.items():
+                    if v.unit == unit and (v.name == name or v.name.startswith(name + "_")):
+                        seen.setdefault((name, unit), []).append(mean)
+    assert coded_with_a_mean == []
+    assert set(seen) == set(PLAUSIBLE_MEANS)
+    for key, means in seen.items():
+        low, high = PLAUSIBLE_MEANS[key]
+        assert all(low <= m <= high for m in means), (key, means)

@@ -77,6 +77,8 @@ def language_tables() -> Iterator[Entry]:
     yield "synthetic sample warning", synthetic.WARNING["nb"], synthetic.WARNING["nn"], synthetic.WARNING["en"]
     for iri, said in rdf.CONCEPT_LABELS.items():
         yield f"concept label {iri}", said["nb"], said["nn"], said["en"]
+    for word, said in texts.UNITS.items():
+        yield f"unit {word}", said["nb"], said["nn"], said["en"]
 
 
 TABLES = [label_texts, minimum_texts, quality_texts, validation_texts, readiness_texts, shape_texts, language_tables]

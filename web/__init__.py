@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 
+from catalog import texts
 from catalog.admin_queue import AdminQueue
 from catalog.config import ConfigError, Settings
 from catalog.model import key_for
@@ -157,6 +158,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         ),
         coded=lambda field, value: labels.label_html(field, value, i18n.current()),
         code_label=lambda field, value: labels.label(field, value, i18n.current()).text,
+        concept_label=lambda iri: labels.known_label(iri, i18n.current()),
+        unit=lambda value: texts.unit(value, i18n.current()),
         topic_names=lambda ids: [t.name(i18n.current()) for t in map(taxonomy().by_id.get, ids or ()) if t],
         route_of=basket.route_of,
         period_said=basket.period_said,

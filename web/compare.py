@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
+from catalog import texts
 from catalog.model import CodeList, Dataset, Variable, key_for
 from catalog.pseudonyms import is_identifier
 from catalog.search import Hit, SearchQuery
@@ -233,7 +234,7 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
         row(_("Question"), [data(c.variable.question) for c in items]),
         row(_("Description"), [data(c.variable.description) for c in items]),
         row(_("Data type"), [plain(label("datatype", c.variable.datatype, locale).text) for c in items]),
-        row(_("Unit"), [plain(c.variable.unit) for c in items]),
+        row(_("Unit"), [plain(texts.unit(c.variable.unit, locale)) for c in items]),
         code_lists,
         row(
             _("Period"),

@@ -6,11 +6,12 @@ so the API always has the same data as the pages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache, partial
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from urllib.parse import quote, quote_plus, urlencode
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
@@ -975,6 +976,39 @@ class VariableView:
     services: list[StoredRecord] = field(default_factory=list)  # where its dataset can be analysed
     searched: bool = True  # False: made while the search cluster could not serve, without what it finds
 
+    @property
+    def coding_change(self) -> CodingChange | None:
+        d, v = self.dataset.dataset(), self.variable
+        codelist = self.codelist.codelist() if self.codelist else None
+        return coding_change(year(v.valid_from) or year(d.temporal_start), codelist, self.system)
+
+
+ICD10_IN_NORWAY = 1996
+"""The first year Norwegian registries coded in ICD-10 (the Cause of Death Registry; the patient
+registries followed in 1999): data from before it were coded in ICD-9 or ICD-8."""
+
+
+class CodingChange(NamedTuple):
+    """A variable's data begin before its code list's validity: older data may be coded otherwise."""
+
+    codes_from: int
+    data_from: int
+    older_icd: bool  # the list is ICD-10 and the data begin before Norway used it: name ICD-9/ICD-8
+
+
+def coding_change(data_from: int | None, codelist: CodeList | None, system: str | None) -> CodingChange | None:
+    """Whether a variable with data from `data_from` uses a code list valid only from a later year:
+    its start of validity, else a version named by a year ("2024")."""
+    if data_from is None or codelist is None:
+        return None
+    codes_from = year(codelist.valid_from)
+    if codes_from is None and codelist.version and re.fullmatch(r"(19|20)\d\d", codelist.version.strip()):
+        codes_from = int(codelist.version.strip())
+    if codes_from is None or codes_from <= data_from:
+        return None
+    icd10 = (system or "").replace(" ", "").upper() == "ICD-10"
+    return CodingChange(codes_from, data_from, icd10 and data_from < ICD10_IN_NORWAY)
+
 
 def topics_of(record: Any, v: Variable | None = None) -> list[Topic]:
     """The topics of a dataset, or of one of its variables (as the index assigns them)."""
@@ -1186,7 +1220,7 @@ def dataset(key: str) -> str:
         stored=view.stored,
         d=view.published,
         basket=set(basket_keys()),
-        quality_chart=score_chart(_("Quality score by dimension"), view.quality, quality_labels()),
+        quality_chart=score_chart(_("Metadata quality score by dimension"), view.quality, quality_labels()),
         labels=quality_labels(),
         label_chart=label_chart(view.label) if view.label else None,
     )

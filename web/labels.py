@@ -11,11 +11,13 @@ is shown as it is, marked as a code, rather than guessed at.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
 from flask_babel import gettext as _
 from markupsafe import Markup
+from rdflib import Graph
 from rdflib.namespace import SKOS
 
 from catalog.config import EU_AUTHORITY as EU
@@ -42,14 +44,22 @@ class Label:
     known: bool = True  # False: the code itself, no label found
 
 
+LABELS_ONLY = ("vocabularies/dpv-pd.ttl",)
+"""Vocabulary files read for their labels alone, not loaded into validation: DPV's personal data
+categories (dpv:hasPersonalData), which no shape checks against a list."""
+
+
 @cache
 def vocabulary_labels() -> dict[str, dict[str, str]]:
     """Concept IRI -> {language: preferred label}, from our vocabulary files (read once)."""
+    import shapes
     from catalog.validation import vocabulary_graph
 
+    graphs = [vocabulary_graph(), *(Graph().parse(shapes.path(name), format="turtle") for name in LABELS_ONLY)]
     out: dict[str, dict[str, str]] = {}
-    for concept, label in vocabulary_graph().subject_objects(SKOS.prefLabel):
-        out.setdefault(str(concept), {})[getattr(label, "language", None) or ""] = str(label)
+    for graph in graphs:
+        for concept, label in graph.subject_objects(SKOS.prefLabel):
+            out.setdefault(str(concept), {})[getattr(label, "language", None) or ""] = str(label)
     return out
 
 
@@ -64,7 +74,7 @@ def concept(field: str, value: str | None, locale: str) -> Label:
         return Label(found, lang)
     if field in ("source_kind", "datatype", "severity", "run_status", "change"):
         return enumeration(field, value)
-    return Label(value.rstrip("/").rsplit("/", 1)[-1], None, known=False)
+    return Label(re.split(r"[/#]", value.rstrip("/#"))[-1], None, known=False)
 
 
 def enumerations() -> dict[str, dict[str, str]]:
@@ -135,6 +145,12 @@ def label(field: str, value: str | None, locale: str) -> Label:
         made = enumeration(field, value) if field in enumerations() else concept(field, value, locale)
         found = remember(_labels, key, made, LABELS_KEPT)
     return found
+
+
+def known_label(iri: str, locale: str) -> str | None:
+    """The label of a concept our vocabularies name (a standard's IRI), None for any other address."""
+    found = label("concept", iri, locale)
+    return found.text if found.known else None
 
 
 def label_html(field: str, value: str | None, locale: str) -> Markup:

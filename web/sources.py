@@ -238,7 +238,7 @@ def source(name: str) -> str:
         ],
     )
     quality_chart = (
-        score_chart(_("Mean quality score of the datasets, by dimension"), view.quality, quality_labels())
+        score_chart(_("Mean metadata quality score of the datasets, by dimension"), view.quality, quality_labels())
         if view.summary.datasets
         else None
     )
