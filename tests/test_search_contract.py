@@ -870,6 +870,36 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
     assert names(search(loaded, "etterbyrd")) == ["mfr/PLACENTAVEKT"]
 
 
+@pytest.mark.parametrize("query", ["prematur", "preterm birth", "for tidlig fødsel", "for tidlig født"])
+def test_preterm_birth_also_finds_the_gestational_age_it_is_defined_by(loaded: SearchBackend, query: str) -> None:
+    """The researchers' drill: these found only the diagnoses holding ICD-10 P07, never MFR's
+    "Svangerskapslengde" (preterm: under 37 weeks), which a study of preterm birth uses. One way:
+    "svangerskapslengde" is not about preterm birth (`Synonyms.related`)."""
+    result = search(loaded, query, typos=False)
+    assert set(names(result)) == {"mfr/SVLEN", "nnk/GESTASJONSALDER"}  # the corpus holds no P07
+    assert result.related == (
+        (query.removeprefix("for "), ("svangerskapslengde", "gestasjonsalder", "gestational age")),
+    )
+    precise = search(loaded, "svangerskapslengde")
+    assert names(precise)[0] == "mfr/SVLEN" and not precise.related
+
+
+def test_a_related_term_is_looked_for_in_names_and_labels_only(
+    loaded: SearchBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A related term says what a variable is, not what a text mentions: MFR's datasets list
+    "svangerskapslengde" among their keywords, and "prematur" would have listed all their variables."""
+    path = synonyms_copy(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8") + "etterbyrd => morkake\netterbyrdsvekt => placentavekt\n", "utf-8"
+    )
+    monkeypatch.setattr(loaded, "synonyms", Synonyms(path))
+    assert names(search(loaded, "morkake", typos=False)) == ["mfr/PLACENTAVEKT"]  # "Morkakens vekt i gram."
+    assert search(loaded, "etterbyrd", typos=False).total == 0  # the description is not a label
+    assert names(search(loaded, "etterbyrdsvekt", typos=False)) == ["mfr/PLACENTAVEKT"]
+    assert search(loaded, "placentavekt").related == ()
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -776,6 +776,9 @@ def searched(q: SearchQuery, result: SearchResult, codes: tuple[tuple[str, tuple
     if result.synonyms:
         also = "; ".join(_("“%(words)s” as %(also)s", words=w, also=", ".join(a)) for w, a in result.synonyms)
         notes.append(f"{_('Also searched as synonyms:')} {also}")
+    if result.related:
+        also = "; ".join(_("“%(words)s”: %(also)s", words=w, also=", ".join(a)) for w, a in result.related)
+        notes.append(f"{_('Also searched for related terms in names and labels:')} {also}")
     args = state_args(type="dataset" if q.type == "dataset" else None)
     link = settings_base() + url_for("explorer.search") + (f"?{urlencode(args, doseq=True)}" if args else "")
     filters = [filter_label(name, q.filters[name], result) for name in FILTERS if q.filters.get(name)]

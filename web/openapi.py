@@ -169,6 +169,15 @@ SCHEMAS: dict[str, Any] = {
                 "description": "words the synonym list expanded, each with the synonyms also searched "
                 "(mammografi: brystkreft, mammacancer, breast cancer, mammography)",
             },
+            "related": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"words": {"type": "string"}, "also": {"type": "array", "items": {"type": "string"}}},
+                },
+                "description": "words the synonym list relates one way to other terms, each with those also "
+                "searched in names and labels (prematur: svangerskapslengde, gestasjonsalder, gestational age)",
+            },
             "wider_code": {
                 "type": "object",
                 "nullable": True,

@@ -190,6 +190,9 @@ class SearchResult:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(a word or phrase as typed, the synonyms also searched for it) for each the synonym list
     expanded (`QueryPlan.synonyms`): a page says so."""
+    related: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(a word or phrase as typed, the related terms also searched for it, `QueryPlan.related`):
+    "prematur" also as svangerskapslengde, gestasjonsalder, gestational age (a page says so)."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
     left_out: tuple[str, ...] = ()

@@ -64,6 +64,8 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SYNONYMS_FILE = HERE / "synonyms.txt"
+RELATED = "=>"
+"""Between the terms of a line of the synonym list and those they also search one way (`Synonyms.related`)."""
 COMPOUNDS_FILE = HERE / "compounds.txt"
 CODE_NAMES_FILE = HERE / "code_names.txt"
 
@@ -194,6 +196,15 @@ MAX_AFFIX = 10
 MIN_COMPOUND = 7
 """Shortest word split into `affixes` (a part of three letters and one of four)."""
 CODE_NAME_WEIGHT = 0.5
+RELATED_WEIGHT = 0.4
+"""Weight of a term a query's term also searches one way (`Synonyms.related`: preterm birth ->
+"svangerskapslengde", by which it is defined), below a synonym's (`SYNONYM_WEIGHT`) and a common
+name's codes (`CODE_NAME_WEIGHT`): on the demo MFR's "Svangerskapslengde" came before the 41
+diagnosis variables holding P07 (their codes score a constant 6 to 9), not after them."""
+RELATED_FIELDS = ("name_text", "label_nb", "label_nn", "label_en", "label_plain")
+"""The only fields a related term is looked for in: what a variable is, not what it mentions. MFR's
+datasets list "svangerskapslengde" among their keywords, and in every field it found 50 rows on
+the demo, "Kjønn" and "Fødselsår" among them, 37 of them for that keyword alone."""
 MAX_CLAUSES = 1024
 """Lucene's default limit on the clauses of one query (Elasticsearch's `max_clause_count`,
 OpenSearch's `indices.query.bool.max_clause_count`); plans are kept under it on every backend."""
@@ -845,6 +856,8 @@ class Word:
     prefix: str | None = None
     part: str | None = None
     code: bool = False
+    in_labels: bool = False
+    """Looked for in names and labels only (`RELATED_FIELDS`)."""
 
 
 @dataclass(frozen=True)
@@ -857,7 +870,8 @@ class Alternative:
     query (matched as a prefix from three letters, as one types); `fuzzy` the edits a typo may cost
     (0 unless typos are tolerated); `typed` when `codes` are a code typed (the category a code no
     list holds falls under, `results.with_broader_codes`), not a name's: those find datasets too
-    (`CODE_NAMES_SKIP`)."""
+    (`CODE_NAMES_SKIP`). `in_labels` for a related term (`Synonyms.related`): its words are
+    looked for in names and labels only, whole (`RELATED_FIELDS`)."""
 
     words: tuple[str, ...]
     weight: float = 1.0
@@ -866,6 +880,7 @@ class Alternative:
     last: bool = False
     fuzzy: int = 0
     typed: bool = False
+    in_labels: bool = False
 
     def specs(self) -> tuple[Word, ...]:
         """The words as backends build their queries."""
@@ -883,7 +898,8 @@ class Alternative:
                     min(self.fuzzy, fuzziness(w)),
                     prefix_term(w, last) if self.affixes else None,
                     part_term(w) if self.affixes else None,
-                    code_like(w),
+                    code_like(w) and not self.in_labels,
+                    self.in_labels,
                 )
             )
         return tuple(out)
@@ -999,6 +1015,9 @@ class QueryPlan:
     """(a word or phrase as typed, the synonyms also searched for it), for each the synonym list
     expanded, as the list writes them: a page says so, or "mammografi" lists the 32 variables of
     the cancer registry's "Brystkreft" with no word of the query on them."""
+    related: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(a word or phrase as typed, the related terms also searched for it: `Synonyms.related`), as
+    the list writes them: a page says so, since none of its hits need say the word typed."""
     optional: frozenset[tuple[Alternative, ...]] = frozenset()
     """Units that order the matches without restricting them, those of `POPULATION_WORDS` beside
     other words (`optional_units`); a unit replaced by another (a typo's corrections, a
@@ -1203,6 +1222,8 @@ class Synonyms:
         """Query words written in nynorsk, spelt in bokmål (`catalog.search.nynorsk`)."""
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
         self._named: list[str] | None = None
+        self._related: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        """Key phrase -> the terms it also searches one way (`related`)."""
         self._of_lists: tuple[Any, Any, dict[str, Any]] | None = None
         """(groups, code names, what is derived from all their phrases: `_derived`)."""
 
@@ -1215,15 +1236,37 @@ class Synonyms:
         lines, named = self.list.lines(), self.code_names.list.lines()
         if self._parsed is None or self._parsed[0] is not lines or self._named is not named:
             table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+            related: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
             # the names of one code are one group too: "dementia" searched only the codes of
             # "demens" and not the words, and missed NorKog's 120 variables (keyword "demens")
             for line in [*lines, *(entry.partition("=")[0] for entry in named)]:
+                line, one_way, also = line.partition(RELATED)
                 phrases = [p for p in (tuple(words(term)) for term in line.split(",")) if p]
+                if one_way:
+                    targets = [p for p in (tuple(words(term)) for term in also.split(",")) if p]
+                    for phrase in phrases:
+                        known = related.setdefault(_key(phrase), [])
+                        known += [t for t in targets if t not in known]
+                    continue
                 for phrase in phrases:
                     known = table.setdefault(_key(phrase), [])
                     known += [p for p in phrases if p not in known and _key(p) not in map(_key, known)]
-            self._parsed, self._named = (lines, table), named
+            self._parsed, self._named, self._related = (lines, table), named, related
         return self._parsed[1]
+
+    def related(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The terms a phrase (its key) also searches one way, from the list's lines `terms =>
+        related terms`, and those of the phrases of its group: preterm birth is defined by the
+        gestational age (under 37 weeks), so "prematur" also searches "svangerskapslengde", the
+        variable a researcher would use, while "svangerskapslengde" does not search the diagnoses
+        of P07. "preterm birth", "for tidlig fødsel" and "prematur" found only those 41 variables
+        on the demo, none of MFR's "Svangerskapslengde". Looked for in names and labels only
+        (`RELATED_FIELDS`), weighing `RELATED_WEIGHT`."""
+        groups = self.groups()
+        found: list[tuple[str, ...]] = []
+        for each in (key, *(_key(p) for p in groups.get(key, ()))):
+            found += [t for t in self._related.get(each, ()) if t not in found and _key(t) != key]
+        return found
 
     def plan(self, text: str) -> QueryPlan:
         """Parse a user query into a `QueryPlan`, expanding the longest synonym phrase or common
@@ -1241,11 +1284,13 @@ class Synonyms:
         spelt = self.nynorsk.spelt(tokens)
         nynorsk = [b != t.lower() for b, t in zip(spelt, tokens, strict=True)]  # spelt otherwise in bokmål
         groups, names = self.groups(), self.code_names.table()
+        related = self._related
         longest = self._longest(groups, names)
         typing = bool(text) and not text[-1].isspace()  # the last word may be unfinished
         units: list[tuple[Alternative, ...]] = []
         relations: list[tuple[Alternative, ...]] = []  # optional as the words of whom are
         synonyms: list[tuple[str, tuple[str, ...]]] = []
+        also: list[tuple[str, tuple[str, ...]]] = []  # the related terms searched
         i = 0
         while i < len(tokens):
             for size in range(min(longest, len(tokens) - i), 0, -1):
@@ -1255,22 +1300,27 @@ class Synonyms:
                 if any(nynorsk[i : i + size]):
                     bokmal = tuple(spelt[i : i + size])
                     bokmal_key = _key(bokmal)
-                    if key not in groups and key not in names:
+                    if key not in groups and key not in names and key not in related:
                         found = bokmal_key
-                if found in groups or found in names:
+                if found in groups or found in names or found in related:
                     last = typing and i + size == len(tokens)
                     same = {key, bokmal_key}
                     # not the typed words in another order ("type 2 diabetes" of "diabetes type 2")
                     others = [o for o in groups.get(found, ()) if sorted(_key(o)) not in map(sorted, same)]
+                    typed = clean[kept[i].start() : kept[i + size - 1].end()]
                     if others:  # the phrase as typed, its stop words too ("quality of life")
-                        typed = clean[kept[i].start() : kept[i + size - 1].end()]
                         synonyms.append((typed, tuple(" ".join(o) for o in others)))
+                    searched = {_key(o) for o in others} | same
+                    more = [r for r in self.related(found) if _key(r) not in searched]
+                    if more:
+                        also.append((typed, tuple(" ".join(r) for r in more)))
                     units.append(
                         (
                             Alternative(phrase, affixes=True, last=last),
                             *([Alternative(bokmal, affixes=True, last=last)] if len(same) > 1 else []),
                             *(Alternative(_content(o), SYNONYM_WEIGHT, affixes=True) for o in others),
                             *([Alternative((), CODE_NAME_WEIGHT, codes=names[found])] if found in names else []),
+                            *(Alternative(_content(r), RELATED_WEIGHT, in_labels=True) for r in more),
                         )
                     )
                     i += size
@@ -1312,6 +1362,7 @@ class Synonyms:
             areas=areas,
             spelt_words=tuple(spelt) if any(nynorsk) else (),
             synonyms=tuple(synonyms),
+            related=tuple(also),
             named=self._code_names_of([*tokens, *(c for _start, _end, codes in ranges for c in codes)]),
         )
 
@@ -1356,7 +1407,9 @@ class Synonyms:
     def _longest(self, groups: dict[tuple[str, ...], Any], names: dict[tuple[str, ...], Any]) -> int:
         """The most words of a phrase in either list (over every phrase, it was half of planning
         a search)."""
-        longest: int = self._derived(groups, names, "longest", lambda: max(map(len, (*groups, *names)), default=1))
+        longest: int = self._derived(
+            groups, names, "longest", lambda: max(map(len, (*groups, *names, *self._related)), default=1)
+        )
         return longest
 
     def tolerant(self, plan: QueryPlan, units: Iterable[int], distance: int) -> QueryPlan | None:

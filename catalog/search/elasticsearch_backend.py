@@ -87,6 +87,7 @@ from catalog.search.analysis import (
     NAMED_SCORE,
     OPTIONAL_SCORE,
     PREFIX_SCORE,
+    RELATED_FIELDS,
     UNLISTED_SCORE,
     Alternative,
     QueryPlan,
@@ -566,6 +567,8 @@ class ElasticsearchBackend:
         options: list[dict[str, Any]] = []
         for field_name, boost in FIELD_BOOSTS.items():
             if field_name == "code_labels" and (whom or self.synonyms.acronym(word.text)):
+                continue
+            if word.in_labels and field_name not in RELATED_FIELDS:
                 continue
             options.append({"match": {field_name: {"query": word.text, "operator": "and", "boost": boost}}})
             edits = field_typo_edits(word, field_name)

@@ -102,6 +102,8 @@ def relaxed(
     result = _relaxed(search, q, plan, synonyms)
     if plan.synonyms:
         result = dataclasses.replace(result, synonyms=plan.synonyms)
+    if plan.related:
+        result = dataclasses.replace(result, related=plan.related)
     return dataclasses.replace(result, left_out=left_out) if left_out else result
 
 
