@@ -1699,20 +1699,37 @@ def test_a_search_the_filters_empty_offers_each_filter_to_drop_with_what_it_woul
     assert hits(html) == []
     loosen = html[html.index('<p class="loosen">') :]
     loosen = loosen[: loosen.index("</p>")]
-    assert "Ingen treff med alle disse filtrene. Uten ett av dem:" in loosen  # two filters
-    one = page(client, "/search?q=vekt&grouped=0&year=1900")
-    assert "Ingen treff med dette filteret. Uten det:" in one
-    links = re.findall(r'<a href="([^"]*)">([^<]*)</a> \((\d+)\)', loosen)
-    assert [label for _href, label, _n in links] == ["År med data: 1900"]  # without the data type: still none
-    href, _label, n = links[0]
+    assert "Ingen treff med alle disse filtrene." in loosen  # two filters
+    links = re.findall(r'<a href="([^"]*)">(\d+) treff uten «([^<]*)»</a>', loosen)
+    assert [label for _href, _n, label in links] == ["År med data: 1900"]  # without the data type: still none
+    href, n, _label = links[0]
     assert "year=" not in href and f"datatype={kind}" in href and 1 <= int(n) <= found
     assert 'class="loosen"' not in page(client, "/search?q=vekt&grouped=0")  # only where filters emptied it
     # a filter of two values, each leaving the other: the whole filter (each value alone found none)
     two = page(client, "/search?q=vekt&grouped=0&year=1900&year=1910")
     two = two[two.index('<p class="loosen">') :]
-    offered = re.findall(r'<a href="([^"]*)">([^<]*)</a> \((\d+)\)', two[: two.index("</p>")])
-    assert [(label, int(n)) for _href, label, n in offered] == [("År med data: 1900 / 1910", found)]
+    offered = re.findall(r'<a href="([^"]*)">(\d+) treff uten «([^<]*)»</a>', two[: two.index("</p>")])
+    assert [(label, int(n)) for _href, n, label in offered] == [("År med data: 1900 / 1910", found)]
     assert "year=" not in offered[0][0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("nb", "Ingen treff med dette filteret. %(n)s treff uten «År med data: 1900»"),
+        ("nn", "Ingen treff med dette filteret. %(n)s treff utan «År med data: 1900»"),
+        ("en", "Nothing with this filter. %(n)s hits without “Years with data: 1900”"),
+    ],
+)
+def test_a_filter_that_empties_a_search_says_what_the_search_finds_without_it(client, lang, said):
+    """ "Ingen treff med dette filteret. Uten det: År med data: 2005 (4)" read as if 2005 had
+    four hits (the researchers' drill): the count is of the search without the filter."""
+    found = client.get("/api/search?q=vekt").json["total"]
+    loosen = page(client, f"/search?q=vekt&grouped=0&year=1900&lang={lang}")
+    loosen = loosen[loosen.index('<p class="loosen">') + len('<p class="loosen">') :]
+    text = re.sub(r"<[^>]+>", "", loosen[: loosen.index("</p>")])
+    assert text == said % {"n": found}
+    client.get("/?lang=nb")  # the language is remembered in a cookie
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
