@@ -1831,6 +1831,28 @@ def test_a_common_name_of_codes_stays_in_its_classification(loaded: SearchBacken
     assert names(search(loaded, "blodtrykksmedisin")) == ["norpd/ATC_KODE"]  # ATC C09 is not ICD-10 C09
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("C50", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE", "kreft/TOPOGRAFI", "bryst/BRYST_DIAGNOSE", "bryst/HER2"}),
+        ("ICD-10 C50", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"}),
+        ("icd10 C50", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"}),
+        ("ICD-O-3 C50", {"kreft/TOPOGRAFI"}),
+        ("ATC C50", set()),
+        ("ATC A10", {"norpd/ATC_KODE"}),
+    ],
+)
+def test_a_code_written_after_its_classification_is_searched_in_that_classification_only(
+    loaded: SearchBackend, query: str, expected: set[str]
+) -> None:
+    """N06 is ATC's antidepressants and psycholeptics and ICD-10's isolated proteinuria: the page
+    for "N06A" offered "N06", which found both (the researchers' drill). "ATC N06" finds ATC's."""
+    result = search(loaded, query, typos=False, any_words=False)
+    assert set(names(result)) == expected
+    if " " in query:  # by the codes of their lists, not a mention ("C50" in HER2's description)
+        assert all(h.matched_codes for h in result.hits)
+
+
 def test_a_code_in_a_code_list_ranks_above_a_mention_in_a_description(loaded: SearchBackend) -> None:
     found = names(search(loaded, "C50"))
     holders = ["bryst/BRYST_DIAGNOSE", "kreft/TOPOGRAFI", "npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"]

@@ -2169,8 +2169,10 @@ def test_a_repeated_search_shows_a_label_changed_in_place_at_once(settings, stor
 
 
 def test_a_codes_wider_search_is_counted_once_while_the_index_stands(settings, store):
-    """The page for I21.0 offers I21, which more variables hold; seen again (back, another sort),
-    it is answered from the caches, the wider search's count too."""
+    """The page for C50.9 offers C50, which more variables hold; seen again (back, another sort),
+    it is answered from the caches, the wider search's count too. (I21.0 offered I21 here until
+    the code it falls under was searched in its classification: only a keyword says I21 beside
+    the two ICD-10 lists that hold I21.0.)"""
     from catalog.search import SearchQuery, SearchResult
     from tests.search_fixtures import corpus
 
@@ -2185,10 +2187,62 @@ def test_a_codes_wider_search_is_counted_once_while_the_index_stands(settings, s
         return search(q)
 
     backend.search = counted
-    assert "/search?q=I21" in page(client, "/search?q=I21.0")
-    assert searched == ["I21.0", "I21"]  # the page with its counts, then the wider code's count
-    page(client, "/search?q=I21.0")
-    assert searched == ["I21.0", "I21"]
+    assert "/search?q=C50" in page(client, "/search?q=C50.9")
+    assert searched == ["C50.9", "C50"]  # the page with its counts, then the wider code's count
+    page(client, "/search?q=C50.9")
+    assert searched == ["C50.9", "C50"]
+
+
+def test_the_code_a_code_falls_under_is_offered_in_the_classification_that_holds_it(settings, store):
+    """ "N06A" (ATC, antidepressants) offered "Søk etter N06: 32 variabler" on the demo, a search
+    mixing ATC's N06 with ICD-10's N06 (isolated proteinuria): now "ATC N06". A site of ICD-O-3's
+    topography falls under ICD-10's category of it as well: "C50.9" still offers "C50"."""
+    from catalog.model import CodeList, Concept
+    from catalog.search.documents import SourceInfo, complete, documents
+    from tests.search_fixtures import Registry, corpus, registry_dataset
+
+    lists = [
+        CodeList(
+            uri="urn:atc-a",
+            identifier="atc-a",
+            title={"nb": "ATC"},
+            concepts=[Concept("N06A", {"nb": "Antidepressiva"})],
+        ),
+        CodeList(
+            uri="urn:atc-b",
+            identifier="atc-b",
+            title={"nb": "ATC"},
+            concepts=[Concept("N06BA", {"nb": "Sentralstimulerende"})],
+        ),
+        CodeList(
+            uri="urn:icd-c",
+            identifier="icd-c",
+            title={"nb": "ICD-10"},
+            concepts=[Concept("N06", {"nb": "Isolert proteinuri"})],
+        ),
+    ]
+    coded = [
+        (name, name.title(), name.title(), "", "string", {"coding_system": system, "codelist": uri})
+        for name, system, uri in (
+            ("ANTIDEP", "ATC", "urn:atc-a"),
+            ("STIM", "ATC", "urn:atc-b"),
+            ("NYRE", "ICD-10", "urn:icd-c"),
+        )
+    ]
+    r = Registry(
+        "lm", "central-registry", "Legemidler og nyrer", "FHI", "PHDR", "2004-01-01", None, "NON_PUBLIC", coded
+    )
+    docs = [*corpus(), *documents(registry_dataset(r), SourceInfo("lm", r.title, r.kind))]
+    docs += [d for cl in lists for d in documents(cl, SourceInfo("kodeverk", "Kodeverk", "catalogue"))]
+    held = {d["key"]: d["coded"] for d in docs if d["type"] == "codelist"}
+    app = create_app(settings)
+    client = app.test_client()
+    app.extensions["search"].upsert(list(complete(docs, held.get)))
+    wider = client.get("/api/search?q=N06A").json["wider_code"]
+    assert wider == {"code": "N06A", "broader": "ATC N06", "total": 2}
+    assert sorted(h["name"] for h in client.get("/api/search?q=ATC+N06").json["hits"]) == ["ANTIDEP", "STIM"]
+    assert "/search?q=ATC+N06" in page(client, "/search?q=N06A")
+    assert client.get("/api/search?q=C50.9").json["wider_code"]["broader"] == "C50"
 
 
 # --- charts -------------------------------------------------------------------------------------

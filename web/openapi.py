@@ -183,7 +183,8 @@ SCHEMAS: dict[str, Any] = {
                 "nullable": True,
                 "properties": {"code": {"type": "string"}, "broader": {"type": "string"}, "total": {"type": "integer"}},
                 "description": "a searched code some lists hold, the code it falls under and how many hits a search for "
-                "that finds, when more (C50.9 under C50); null otherwise",
+                "that finds, when more (C50.9 under C50), written after its classification when the searched "
+                "code's lists are of one (N06A under ATC N06: not ICD-10's N06); null otherwise",
             },
             "each_word": {
                 "type": "array",

@@ -138,6 +138,9 @@ class Hit:
     matched_codes: list[tuple[str, str]] = field(default_factory=list)
     """(code, label) of the codes in the hit's code list that the query asked for ("C50" ->
     [("C50", "Ondartet svulst i bryst")]), at most a few; only when highlighting."""
+    matched_in: str | None = None
+    """With `matched_codes` of a variable or code list: the classification of its code list (a
+    `catalog.search.codes.SYSTEMS` key), or None for a list of none."""
     may_hold: str | None = None
     """The category the query asked for (as typed) that this variable, coded in a classification
     whose codes it does not publish (`codes.unlisted`), may hold; only when highlighting."""

@@ -54,7 +54,9 @@ from catalog.search.codes import (
     lettered,
     matches_code,
     query_terms,
+    system_codes,
     system_of,
+    system_unlisted_terms,
     unlisted,
 )
 from catalog.search.nynorsk import NYNORSK_FILE, Bokmal
@@ -1278,6 +1280,9 @@ class Synonyms:
         ranges = code_term_ranges(clean)  # "C18-C20": any of C18, C19, C20, not both ends
         for start, end, _codes in ranges:
             clean = clean[:start] + " " * (end - start) + clean[end:]
+        in_system = system_codes(clean)  # "ATC N06": N06 in ATC only
+        for start, end, _system, _code in in_system:
+            clean = clean[:start] + " " * (end - start) + clean[end:]
         found_tokens = list(TOKEN.finditer(clean))
         kept = [m for m in found_tokens if m.group().lower() not in STOPWORDS] or found_tokens
         tokens = [m.group() for m in kept]
@@ -1351,6 +1356,7 @@ class Synonyms:
                 units.append((Alternative(word, affixes=True, last=last), *as_bokmal, *otherwise, *joined))
                 i += 1
         units += [tuple(Alternative((code,)) for code in codes) for _start, _end, codes in ranges]
+        units += [_in_system(system, code) for _start, _end, system, code in in_system]
         areas = taxonomy().area(text)
         if any(nynorsk):  # what the words are about, as bokmål says it
             areas = (*areas, *(a for a in taxonomy().area(" ".join(spelt)) if a not in areas))
@@ -1358,7 +1364,7 @@ class Synonyms:
             units=tuple(units),
             optional=frozenset([*(unit for unit in units if _population(unit)), *relations]),
             exact=text.strip().lower(),
-            exact_words=tuple(t.lower() for t in tokens),
+            exact_words=tuple([*(t.lower() for t in tokens), *(code.lower() for *_span, code in in_system)]),
             areas=areas,
             spelt_words=tuple(spelt) if any(nynorsk) else (),
             synonyms=tuple(synonyms),
@@ -1530,6 +1536,18 @@ class Synonyms:
                 if key in names:
                     out.append(Alternative((), CODE_NAME_WEIGHT, codes=names[key]))
         return out, keys
+
+
+def _in_system(system: str, code: str) -> tuple[Alternative, ...]:
+    """The unit of a code written after its classification's name (`codes.system_codes`): the
+    code and the codes below it in that classification, and, scoring as a typed code does
+    (`UNLISTED_SCORE`), the variables coded in it without a code list that may hold it."""
+    terms = query_terms(code, system)
+    unlisted = tuple(system_unlisted_terms(code, system))
+    return (
+        Alternative((), codes=terms, typed=True),
+        *([Alternative((), UNLISTED_SCORE / CODE_SCORE, codes=unlisted, typed=True)] if unlisted else []),
+    )
 
 
 def typed_codes(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
