@@ -435,6 +435,16 @@ def test_the_code_list_page_lists_its_codes(client):
     assert "Paracetamol" in html and 'href="https://atcddd.fhi.no/atc_ddd_index/?code=N02BE01"' in html
 
 
+def test_a_code_list_without_validities_has_no_column_for_them(client):
+    """The demo's ATC list showed an empty "Gyldig" column at about 40 % of the table's width."""
+    atc = page(client, f"/codelists/{vkey(NPR + '/kodeverk/atc')}")
+    icd = page(client, f"/codelists/{vkey(NPR + '/kodeverk/icd10')}")  # two of its codes say from when
+    table = re.compile(r'<table class="codes">.*?</table>', re.S)
+    [atc_codes], [icd_codes] = table.findall(atc), table.findall(icd)
+    assert "Gyldig" not in atc_codes and atc_codes.count("<td>") == 2 * 2
+    assert '<th scope="col">Gyldig</th>' in icd_codes and icd_codes.count("<td>") == 3 * 3
+
+
 @pytest.mark.parametrize(
     "url",
     [
