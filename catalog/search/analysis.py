@@ -128,6 +128,13 @@ ALL_IN_LABEL_BOOST = 3.0
 """A query of several words scores this much more (x BM25) where one label holds all of them as
 typed: "røyker daglig" is first the variable labelled so, then the ones where the words are
 spread over a name, a synonym and an answer category."""
+PHRASE_SCORE = 10.0
+"""Added where a name or label says the words as typed, in order and adjacent (`QueryPlan.phrase`):
+"mors alder" listed NPR's "Alder ved kontakt, mor" above MFR's "Mors alder ved fødselen", both
+holding both words (`ALL_IN_LABEL_BOOST`), the shorter label scoring 2 more of about 66. About a
+third of a label's match, so a label without the words does not climb above one with them apart."""
+MAX_PHRASE = 8
+"""Most words a phrase is looked up for: a longer query is a list of wishes, not a label."""
 FUZZY_BOOST = 0.5
 FUZZY_FIELDS = {
     **dict.fromkeys(("name_text", "label_nb", "label_nn", "label_en", "label_plain"), FUZZY_BOOST),
@@ -664,7 +671,7 @@ class DatasetFields:
                 if value:
                     fields[_LABEL_FIELD.get(tag) or _text_field(_LABEL_FIELD, "label_", tag)] = value
                     own.append(value)
-            fields["suggest"] = name + " ; " + own[0] if own else name
+            fields["suggest"] = _suggest(name, own)
             for tag, value in descriptions.items():
                 if value:
                     fields[_DESCRIPTION_FIELD.get(tag) or _text_field(_DESCRIPTION_FIELD, "description_", tag)] = value
@@ -740,9 +747,16 @@ def _own_fields(fields: dict[str, Any], get: Any, name: str, label: str, splitte
         fields["keywords"] = " ; ".join(keywords)
     if codes:
         fields["codes"] = " ; ".join(codes)
-    fields["suggest"] = " ; ".join([name, *labels])
+    fields["suggest"] = _suggest(name, labels)
     add_parts(fields, " ".join([*labels, *keywords, name.replace("_", " ")]), splitter)
     _exact_fields(fields, name, codes, keywords, lists)
+
+
+def _suggest(name: str, labels: list[str]) -> str | list[str]:
+    """`suggest` of a name and labels: each a value of its own, so that no phrase runs from one to
+    the next (`QueryPlan.phrase`); one alone as itself."""
+    values = [v for v in (name, *labels) if v]
+    return values if len(values) > 1 else (values[0] if values else "")
 
 
 def _exact_fields(
@@ -1104,6 +1118,16 @@ class QueryPlan:
         # svangerskapet" is "Røyking ved svangerskapets slutt" as "røyking i svangerskapet" is
         bare = [kept for words in variants if (kept := tuple(w for w in words if not _relation(w))) != words]
         return variants + bare if any(self.optional_units()) else variants
+
+    def phrase(self) -> tuple[str, ...]:
+        """The words as typed, stop words too, lowercased and folded as the names and labels are in
+        `suggest` (where positions are kept), when two to `MAX_PHRASE` (`PHRASE_SCORE`): "mors
+        alder", "dato for innleggelse", "mother's age" (its "s" a word, as in the label), and a
+        name as typed ("MORS_ALDER"). Each name and label is a value of its own there, so no phrase
+        runs from one to the next: "ALDER_MOR ; Alder ved kontakt, mor" as one string said "mor
+        alder", and "MOR_ALDER" listed it above MFR's MORS_ALDER."""
+        found = tuple(fold(w) for w in words(self.exact.replace("_", " ")))
+        return found if 2 <= len(found) <= MAX_PHRASE else ()
 
     def joined_words(self) -> tuple[str, ...]:
         """Two words typed apart as the one word Norwegian makes of them, in either order, joined

@@ -86,6 +86,7 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     NAMED_SCORE,
     OPTIONAL_SCORE,
+    PHRASE_SCORE,
     PREFIX_SCORE,
     RELATED_FIELDS,
     UNLISTED_SCORE,
@@ -669,6 +670,8 @@ class ElasticsearchBackend:
                     for words in variants
                 ]
                 query["should"].append({"dis_max": {"queries": labels}})
+            if phrase := plan.phrase():
+                query["should"].append(_const({"match_phrase": {"suggest": " ".join(phrase)}}, PHRASE_SCORE))
             query["should"] += [clause for area in plan.areas for clause in _area(area)]
         return {"bool": query}
 

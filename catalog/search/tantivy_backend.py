@@ -74,6 +74,7 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     NAMED_SCORE,
     OPTIONAL_SCORE,
+    PHRASE_SCORE,
     PREFIX_SCORE,
     RELATED_FIELDS,
     UNLISTED_SCORE,
@@ -634,6 +635,8 @@ class TantivyBackend:
                     terms = [t for w in words for t in analyze(w)]
                     labels.append(_all([tantivy.Query.term_query(schema, field_name, t) for t in terms]))
             scores.append(tantivy.Query.boost_query(_best(labels), ALL_IN_LABEL_BOOST))
+        if phrase := plan.phrase():
+            scores.append(_const(tantivy.Query.phrase_query(schema, "suggest", list(phrase)), PHRASE_SCORE))
         for w in plan.exact_words:
             scores.append(
                 tantivy.Query.boost_query(tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)
