@@ -1622,6 +1622,17 @@ def test_a_prefix_in_nynorsk_is_completed_as_its_bokmal_spelling_after_its_own(l
     assert suggestions(loaded, "fød", limit=5) == loaded.suggest("fød", limit=5)  # bokmål: as before
 
 
+def test_a_prefix_of_a_term_the_search_knows_is_completed_after_the_labels(loaded: SearchBackend) -> None:
+    """ "antidep" offered nothing (the labels say "ATC-kode") though "antidepressiva", a common name
+    of ATC N06A, is searched; the lists' terms come after the catalogue's labels."""
+    assert loaded.suggest("antidep") == []
+    assert suggestions(loaded, "antidep") == ["antidepressants", "antidepressiva"]
+    found = suggestions(loaded, "fødselsv")
+    assert found[0] == "Fødselsvekt" and found.count("fødselsvekt") + found.count("Fødselsvekt") == 1
+    assert suggestions(loaded, "an") == []  # from three letters
+    assert suggestions(loaded, "gestational w") == ["gestational week", "gestational weeks"]  # a phrase
+
+
 # -- writing -------------------------------------------------------------------------------
 
 

@@ -309,12 +309,17 @@ def variables_using(backend: SearchBackend, codelist_key: str, offset: int = 0, 
 def suggestions(backend: SearchBackend, prefix: str, limit: int = 10) -> list[str]:
     """What a search box offers for `prefix`: the backend's completions, then, where the prefix
     is written in nynorsk, those of its bokmål spelling ("sjukeh": "Behandlende sykehus"), as a
-    search finds both (`catalog.search.nynorsk`)."""
+    search finds both (`catalog.search.nynorsk`), then the terms of the synonym and code name
+    lists starting with it ("antidep": antidepressiva, antidepressants), which a search knows
+    though no label says them (`Synonyms.completions`)."""
     found = backend.suggest(prefix, limit)
     if len(found) < limit:
         spelt = backend.synonyms.in_bokmal(prefix)
         if spelt is not None:
             found += [s for s in backend.suggest(spelt, limit) if s not in found]
+    if len(found) < limit:
+        said = {s.casefold() for s in found}
+        found += [t for t in backend.synonyms.completions(prefix, limit) if t.casefold() not in said]
     return found[:limit]
 
 
