@@ -152,6 +152,8 @@ REGISTRIES = [
                 {},
             ),
             ("KJONN", "Pasientens kjønn", "Patient's sex", "Kjønn slik det er registrert.", "string", {}),
+            # a label holding the words of "mors alder" apart, as the demo's NPR has it
+            ("ALDER_MOR", "Alder ved kontakt, mor", "Age at contact, mother", "Mors alder i hele år.", "integer", {}),
         ],
     ),
     Registry(

@@ -82,6 +82,18 @@ def test_a_nynorsk_query_ranks_as_the_same_query_in_bokmal(loaded: SearchBackend
     assert names(search(loaded, "røykjar dagleg"))[:5] == bokmal[:5] and "hunt/ROYK" in bokmal[:5]
 
 
+@pytest.mark.parametrize("query", ["mors alder", "Mors alder", "MORS_ALDER"])
+def test_a_label_saying_the_words_as_typed_ranks_above_one_holding_them_apart(
+    loaded: SearchBackend, query: str
+) -> None:
+    """ "mors alder" listed NPR's "Alder ved kontakt, mor" above MFR's "Mors alder ved fødselen" on
+    the demo (the researchers' drill): both labels hold both words."""
+    found = names(search(loaded, query))
+    assert "npr/ALDER_MOR" in found
+    assert found.index("mfr/MORS_ALDER") < found.index("npr/ALDER_MOR")
+    assert found.index("nnk/MOR_ALDER") < found.index("npr/ALDER_MOR")
+
+
 def test_an_english_possessive_is_not_a_word_that_must_match(loaded: SearchBackend) -> None:
     """A query "mother's age" required a word "s" too, and fell back to any word (528 rows on the demo)."""
     result = search(loaded, "mother's age")
@@ -306,7 +318,7 @@ def test_a_datasets_variables_are_found_by_its_title_in_another_language(empty: 
 @pytest.mark.parametrize(
     ("typed", "parts", "found"),
     [
-        ("morsalder", "mors alder", {"mfr/MORS_ALDER", "nnk/MOR_ALDER"}),
+        ("morsalder", "mors alder", {"mfr/MORS_ALDER", "nnk/MOR_ALDER", "npr/ALDER_MOR"}),
         ("røykeslutt", "røyke slutt", {"mfr/ROYK_SLUTT"}),  # the stemmer takes the linking e off
         ("blodtrykkmåling", "blodtrykk måling", {"hunt/BT_SYS", "hunt/BT_DIA"}),
     ],
@@ -870,6 +882,36 @@ def test_an_edited_synonym_list_changes_search_without_a_reindex(
     assert names(search(loaded, "etterbyrd")) == ["mfr/PLACENTAVEKT"]
 
 
+@pytest.mark.parametrize("query", ["prematur", "preterm birth", "for tidlig fødsel", "for tidlig født"])
+def test_preterm_birth_also_finds_the_gestational_age_it_is_defined_by(loaded: SearchBackend, query: str) -> None:
+    """The researchers' drill: these found only the diagnoses holding ICD-10 P07, never MFR's
+    "Svangerskapslengde" (preterm: under 37 weeks), which a study of preterm birth uses. One way:
+    "svangerskapslengde" is not about preterm birth (`Synonyms.related`)."""
+    result = search(loaded, query, typos=False)
+    assert set(names(result)) == {"mfr/SVLEN", "nnk/GESTASJONSALDER"}  # the corpus holds no P07
+    assert result.related == (
+        (query.removeprefix("for "), ("svangerskapslengde", "gestasjonsalder", "gestational age")),
+    )
+    precise = search(loaded, "svangerskapslengde")
+    assert names(precise)[0] == "mfr/SVLEN" and not precise.related
+
+
+def test_a_related_term_is_looked_for_in_names_and_labels_only(
+    loaded: SearchBackend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A related term says what a variable is, not what a text mentions: MFR's datasets list
+    "svangerskapslengde" among their keywords, and "prematur" would have listed all their variables."""
+    path = synonyms_copy(tmp_path)
+    path.write_text(
+        path.read_text(encoding="utf-8") + "etterbyrd => morkake\netterbyrdsvekt => placentavekt\n", "utf-8"
+    )
+    monkeypatch.setattr(loaded, "synonyms", Synonyms(path))
+    assert names(search(loaded, "morkake", typos=False)) == ["mfr/PLACENTAVEKT"]  # "Morkakens vekt i gram."
+    assert search(loaded, "etterbyrd", typos=False).total == 0  # the description is not a label
+    assert names(search(loaded, "etterbyrdsvekt", typos=False)) == ["mfr/PLACENTAVEKT"]
+    assert search(loaded, "placentavekt").related == ()
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -1194,12 +1236,12 @@ def test_facets_count_every_matching_variable(loaded: SearchBackend) -> None:
     assert result.total == len(VARIABLES)
     assert dict(result.facets["source"]) == Counter(d["source"] for d in VARIABLES)
     assert dict(result.facets["source_kind"]) == {
-        "central-registry": 28,
+        "central-registry": 29,
         "quality-registry": 13,
         "survey": 19,  # HUNT's 9 and the Tromsø waves' 10
         "statistics": 4,
     }
-    assert dict(result.facets["access_rights"]) == {"NON_PUBLIC": 41, "RESTRICTED": 23}
+    assert dict(result.facets["access_rights"]) == {"NON_PUBLIC": 42, "RESTRICTED": 23}
     assert result.facets["health_category"][0] == ("PHDR", 40)
     assert ("1960-1969", 16) in result.facets["period"]  # MFR from 1967, Kreftregisteret, DAR
     assert dict(result.facets["used"]) == Counter(d["used"] for d in VARIABLES)
@@ -1580,6 +1622,17 @@ def test_a_prefix_in_nynorsk_is_completed_as_its_bokmal_spelling_after_its_own(l
     assert suggestions(loaded, "fød", limit=5) == loaded.suggest("fød", limit=5)  # bokmål: as before
 
 
+def test_a_prefix_of_a_term_the_search_knows_is_completed_after_the_labels(loaded: SearchBackend) -> None:
+    """ "antidep" offered nothing (the labels say "ATC-kode") though "antidepressiva", a common name
+    of ATC N06A, is searched; the lists' terms come after the catalogue's labels."""
+    assert loaded.suggest("antidep") == []
+    assert suggestions(loaded, "antidep") == ["antidepressants", "antidepressiva"]
+    found = suggestions(loaded, "fødselsv")
+    assert found[0] == "Fødselsvekt" and found.count("fødselsvekt") + found.count("Fødselsvekt") == 1
+    assert suggestions(loaded, "an") == []  # from three letters
+    assert suggestions(loaded, "gestational w") == ["gestational week", "gestational weeks"]  # a phrase
+
+
 # -- writing -------------------------------------------------------------------------------
 
 
@@ -1799,6 +1852,28 @@ def test_codes_find_the_variables_whose_code_lists_hold_them_and_show_the_code(
 
 def test_a_common_name_of_codes_stays_in_its_classification(loaded: SearchBackend) -> None:
     assert names(search(loaded, "blodtrykksmedisin")) == ["norpd/ATC_KODE"]  # ATC C09 is not ICD-10 C09
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("C50", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE", "kreft/TOPOGRAFI", "bryst/BRYST_DIAGNOSE", "bryst/HER2"}),
+        ("ICD-10 C50", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"}),
+        ("icd10 C50", {"npr/HOVEDTILSTAND", "dar/UNDERLIGGENDE"}),
+        ("ICD-O-3 C50", {"kreft/TOPOGRAFI"}),
+        ("ATC C50", set()),
+        ("ATC A10", {"norpd/ATC_KODE"}),
+    ],
+)
+def test_a_code_written_after_its_classification_is_searched_in_that_classification_only(
+    loaded: SearchBackend, query: str, expected: set[str]
+) -> None:
+    """N06 is ATC's antidepressants and psycholeptics and ICD-10's isolated proteinuria: the page
+    for "N06A" offered "N06", which found both (the researchers' drill). "ATC N06" finds ATC's."""
+    result = search(loaded, query, typos=False, any_words=False)
+    assert set(names(result)) == expected
+    if " " in query:  # by the codes of their lists, not a mention ("C50" in HER2's description)
+        assert all(h.matched_codes for h in result.hits)
 
 
 def test_a_code_in_a_code_list_ranks_above_a_mention_in_a_description(loaded: SearchBackend) -> None:

@@ -437,6 +437,16 @@ def test_the_code_list_page_lists_its_codes(client):
     assert "Paracetamol" in html and 'href="https://atcddd.fhi.no/atc_ddd_index/?code=N02BE01"' in html
 
 
+def test_a_code_list_without_validities_has_no_column_for_them(client):
+    """The demo's ATC list showed an empty "Gyldig" column at about 40 % of the table's width."""
+    atc = page(client, f"/codelists/{vkey(NPR + '/kodeverk/atc')}")
+    icd = page(client, f"/codelists/{vkey(NPR + '/kodeverk/icd10')}")  # two of its codes say from when
+    table = re.compile(r'<table class="codes">.*?</table>', re.S)
+    [atc_codes], [icd_codes] = table.findall(atc), table.findall(icd)
+    assert "Gyldig" not in atc_codes and atc_codes.count("<td>") == 2 * 2
+    assert '<th scope="col">Gyldig</th>' in icd_codes and icd_codes.count("<td>") == 3 * 3
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -1946,20 +1956,37 @@ def test_a_search_the_filters_empty_offers_each_filter_to_drop_with_what_it_woul
     assert hits(html) == []
     loosen = html[html.index('<p class="loosen">') :]
     loosen = loosen[: loosen.index("</p>")]
-    assert "Ingen treff med alle disse filtrene. Uten ett av dem:" in loosen  # two filters
-    one = page(client, "/search?q=vekt&grouped=0&year=1900")
-    assert "Ingen treff med dette filteret. Uten det:" in one
-    links = re.findall(r'<a href="([^"]*)">([^<]*)</a> \((\d+)\)', loosen)
-    assert [label for _href, label, _n in links] == ["År med data: 1900"]  # without the data type: still none
-    href, _label, n = links[0]
+    assert "Ingen treff med alle disse filtrene." in loosen  # two filters
+    links = re.findall(r'<a href="([^"]*)">(\d+) treff uten «([^<]*)»</a>', loosen)
+    assert [label for _href, _n, label in links] == ["År med data: 1900"]  # without the data type: still none
+    href, n, _label = links[0]
     assert "year=" not in href and f"datatype={kind}" in href and 1 <= int(n) <= found
     assert 'class="loosen"' not in page(client, "/search?q=vekt&grouped=0")  # only where filters emptied it
     # a filter of two values, each leaving the other: the whole filter (each value alone found none)
     two = page(client, "/search?q=vekt&grouped=0&year=1900&year=1910")
     two = two[two.index('<p class="loosen">') :]
-    offered = re.findall(r'<a href="([^"]*)">([^<]*)</a> \((\d+)\)', two[: two.index("</p>")])
-    assert [(label, int(n)) for _href, label, n in offered] == [("År med data: 1900 / 1910", found)]
+    offered = re.findall(r'<a href="([^"]*)">(\d+) treff uten «([^<]*)»</a>', two[: two.index("</p>")])
+    assert [(label, int(n)) for _href, n, label in offered] == [("År med data: 1900 / 1910", found)]
     assert "year=" not in offered[0][0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("nb", "Ingen treff med dette filteret. %(n)s treff uten «År med data: 1900»"),
+        ("nn", "Ingen treff med dette filteret. %(n)s treff utan «År med data: 1900»"),
+        ("en", "Nothing with this filter. %(n)s hits without “Years with data: 1900”"),
+    ],
+)
+def test_a_filter_that_empties_a_search_says_what_the_search_finds_without_it(client, lang, said):
+    """ "Ingen treff med dette filteret. Uten det: År med data: 2005 (4)" read as if 2005 had
+    four hits (the researchers' drill): the count is of the search without the filter."""
+    found = client.get("/api/search?q=vekt").json["total"]
+    loosen = page(client, f"/search?q=vekt&grouped=0&year=1900&lang={lang}")
+    loosen = loosen[loosen.index('<p class="loosen">') + len('<p class="loosen">') :]
+    text = re.sub(r"<[^>]+>", "", loosen[: loosen.index("</p>")])
+    assert text == said % {"n": found}
+    client.get("/?lang=nb")  # the language is remembered in a cookie
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
@@ -2399,8 +2426,10 @@ def test_a_repeated_search_shows_a_label_changed_in_place_at_once(settings, stor
 
 
 def test_a_codes_wider_search_is_counted_once_while_the_index_stands(settings, store):
-    """The page for I21.0 offers I21, which more variables hold; seen again (back, another sort),
-    it is answered from the caches, the wider search's count too."""
+    """The page for C50.9 offers C50, which more variables hold; seen again (back, another sort),
+    it is answered from the caches, the wider search's count too. (I21.0 offered I21 here until
+    the code it falls under was searched in its classification: only a keyword says I21 beside
+    the two ICD-10 lists that hold I21.0.)"""
     from catalog.search import SearchQuery, SearchResult
     from tests.search_fixtures import corpus
 
@@ -2415,10 +2444,62 @@ def test_a_codes_wider_search_is_counted_once_while_the_index_stands(settings, s
         return search(q)
 
     backend.search = counted
-    assert "/search?q=I21" in page(client, "/search?q=I21.0")
-    assert searched == ["I21.0", "I21"]  # the page with its counts, then the wider code's count
-    page(client, "/search?q=I21.0")
-    assert searched == ["I21.0", "I21"]
+    assert "/search?q=C50" in page(client, "/search?q=C50.9")
+    assert searched == ["C50.9", "C50"]  # the page with its counts, then the wider code's count
+    page(client, "/search?q=C50.9")
+    assert searched == ["C50.9", "C50"]
+
+
+def test_the_code_a_code_falls_under_is_offered_in_the_classification_that_holds_it(settings, store):
+    """ "N06A" (ATC, antidepressants) offered "Søk etter N06: 32 variabler" on the demo, a search
+    mixing ATC's N06 with ICD-10's N06 (isolated proteinuria): now "ATC N06". A site of ICD-O-3's
+    topography falls under ICD-10's category of it as well: "C50.9" still offers "C50"."""
+    from catalog.model import CodeList, Concept
+    from catalog.search.documents import SourceInfo, complete, documents
+    from tests.search_fixtures import Registry, corpus, registry_dataset
+
+    lists = [
+        CodeList(
+            uri="urn:atc-a",
+            identifier="atc-a",
+            title={"nb": "ATC"},
+            concepts=[Concept("N06A", {"nb": "Antidepressiva"})],
+        ),
+        CodeList(
+            uri="urn:atc-b",
+            identifier="atc-b",
+            title={"nb": "ATC"},
+            concepts=[Concept("N06BA", {"nb": "Sentralstimulerende"})],
+        ),
+        CodeList(
+            uri="urn:icd-c",
+            identifier="icd-c",
+            title={"nb": "ICD-10"},
+            concepts=[Concept("N06", {"nb": "Isolert proteinuri"})],
+        ),
+    ]
+    coded = [
+        (name, name.title(), name.title(), "", "string", {"coding_system": system, "codelist": uri})
+        for name, system, uri in (
+            ("ANTIDEP", "ATC", "urn:atc-a"),
+            ("STIM", "ATC", "urn:atc-b"),
+            ("NYRE", "ICD-10", "urn:icd-c"),
+        )
+    ]
+    r = Registry(
+        "lm", "central-registry", "Legemidler og nyrer", "FHI", "PHDR", "2004-01-01", None, "NON_PUBLIC", coded
+    )
+    docs = [*corpus(), *documents(registry_dataset(r), SourceInfo("lm", r.title, r.kind))]
+    docs += [d for cl in lists for d in documents(cl, SourceInfo("kodeverk", "Kodeverk", "catalogue"))]
+    held = {d["key"]: d["coded"] for d in docs if d["type"] == "codelist"}
+    app = create_app(settings)
+    client = app.test_client()
+    app.extensions["search"].upsert(list(complete(docs, held.get)))
+    wider = client.get("/api/search?q=N06A").json["wider_code"]
+    assert wider == {"code": "N06A", "broader": "ATC N06", "total": 2}
+    assert sorted(h["name"] for h in client.get("/api/search?q=ATC+N06").json["hits"]) == ["ANTIDEP", "STIM"]
+    assert "/search?q=ATC+N06" in page(client, "/search?q=N06A")
+    assert client.get("/api/search?q=C50.9").json["wider_code"]["broader"] == "C50"
 
 
 # --- charts -------------------------------------------------------------------------------------

@@ -149,6 +149,7 @@ def search() -> Response:
             "broader_codes": [{"code": code, "broader": parent} for code, parent in result.broader_codes],
             "split_words": [{"word": word, "parts": parts} for word, parts in result.split_words],
             "synonyms": [{"words": words, "also": list(also)} for words, also in result.synonyms],
+            "related": [{"words": words, "also": list(also)} for words, also in result.related],
             "wider_code": asdict(wider) if (wider := wider_code(q, result)) else None,
             "each_word": [asdict(one) for one in each_word(q, result)],
             "left_out_words": list(result.left_out),

@@ -38,7 +38,7 @@ from catalog.search import (
     variables_using,
 )
 from catalog.search.analysis import MAX_MATCHED_CODES, typed_codes
-from catalog.search.codes import broader, code_range
+from catalog.search.codes import broader, code_range, offered_in, qualified
 from catalog.search.years import YEAR_FILTER, listed, read_years, span
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
@@ -777,6 +777,9 @@ def searched(q: SearchQuery, result: SearchResult, codes: tuple[tuple[str, tuple
     if result.synonyms:
         also = "; ".join(_("“%(words)s” as %(also)s", words=w, also=", ".join(a)) for w, a in result.synonyms)
         notes.append(f"{_('Also searched as synonyms:')} {also}")
+    if result.related:
+        also = "; ".join(_("“%(words)s”: %(also)s", words=w, also=", ".join(a)) for w, a in result.related)
+        notes.append(f"{_('Also searched for related terms in names and labels:')} {also}")
     args = state_args(type="dataset" if q.type == "dataset" else None)
     link = settings_base() + url_for("explorer.search") + (f"?{urlencode(args, doseq=True)}" if args else "")
     filters = [filter_label(name, q.filters[name], result) for name in FILTERS if q.filters.get(name)]
@@ -873,12 +876,33 @@ def wider_code(q: SearchQuery, result: SearchResult) -> WiderCode | None:
         return None
     if not any(hit.matched_codes for hit in result.hits):
         return None  # found as a word, not as a code of a list: "HUNT4" is a survey wave, not under "HUNT"
+    system = found_in(q, result)
     for parent in broader(words[0])[:WIDER_TRIED]:
-        probe = replace(q, text=parent, offset=0, limit=0, facets=(), highlight=False, typos=0, any_words=False)
+        within = offered_in(system, parent) if system else None
+        text = qualified(within, parent) if within else parent
+        probe = replace(q, text=text, offset=0, limit=0, facets=(), highlight=False, typos=0, any_words=False)
         total = counted(probe)
         if total > result.total:
-            return WiderCode(words[0], parent, total)
+            return WiderCode(words[0], text, total)
     return None
+
+
+def found_in(q: SearchQuery, result: SearchResult) -> str | None:
+    """The one classification whose code lists hold every code the search for a code found, else
+    None: the code it falls under is offered in it ("ATC N06" for N06A, which only ATC has), not in
+    every classification, where ICD-10's N06 (isolated proteinuria) joined ATC's antidepressants
+    and psycholeptics. Read off the page's hits; when more hits follow, one count of the code in
+    that classification says whether it holds them all."""
+    systems = {hit.matched_in for hit in result.hits if hit.matched_codes}
+    system = systems.pop() if len(systems) == 1 else None
+    if system is None:
+        return None
+    if result.total > len(result.hits) or q.offset:
+        text = qualified(system, q.text.strip())
+        probe = replace(q, text=text, offset=0, limit=0, facets=(), highlight=False, typos=0, any_words=False)
+        if counted(probe) != result.total:
+            return None
+    return system
 
 
 FEW = 5

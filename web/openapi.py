@@ -169,12 +169,22 @@ SCHEMAS: dict[str, Any] = {
                 "description": "words the synonym list expanded, each with the synonyms also searched "
                 "(mammografi: brystkreft, mammacancer, breast cancer, mammography)",
             },
+            "related": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"words": {"type": "string"}, "also": {"type": "array", "items": {"type": "string"}}},
+                },
+                "description": "words the synonym list relates one way to other terms, each with those also "
+                "searched in names and labels (prematur: svangerskapslengde, gestasjonsalder, gestational age)",
+            },
             "wider_code": {
                 "type": "object",
                 "nullable": True,
                 "properties": {"code": {"type": "string"}, "broader": {"type": "string"}, "total": {"type": "integer"}},
                 "description": "a searched code some lists hold, the code it falls under and how many hits a search for "
-                "that finds, when more (C50.9 under C50); null otherwise",
+                "that finds, when more (C50.9 under C50), written after its classification when the searched "
+                "code's lists are of one (N06A under ATC N06: not ICD-10's N06); null otherwise",
             },
             "each_word": {
                 "type": "array",

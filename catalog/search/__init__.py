@@ -138,6 +138,9 @@ class Hit:
     matched_codes: list[tuple[str, str]] = field(default_factory=list)
     """(code, label) of the codes in the hit's code list that the query asked for ("C50" ->
     [("C50", "Ondartet svulst i bryst")]), at most a few; only when highlighting."""
+    matched_in: str | None = None
+    """With `matched_codes` of a variable or code list: the classification of its code list (a
+    `catalog.search.codes.SYSTEMS` key), or None for a list of none."""
     may_hold: str | None = None
     """The category the query asked for (as typed) that this variable, coded in a classification
     whose codes it does not publish (`codes.unlisted`), may hold; only when highlighting."""
@@ -190,6 +193,9 @@ class SearchResult:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """(a word or phrase as typed, the synonyms also searched for it) for each the synonym list
     expanded (`QueryPlan.synonyms`): a page says so."""
+    related: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(a word or phrase as typed, the related terms also searched for it, `QueryPlan.related`):
+    "prematur" also as svangerskapslengde, gestasjonsalder, gestational age (a page says so)."""
     grouped: bool = False
     """Hits are groups of identical variables; `total` counts groups, facet counts variables."""
     left_out: tuple[str, ...] = ()
@@ -303,12 +309,17 @@ def variables_using(backend: SearchBackend, codelist_key: str, offset: int = 0, 
 def suggestions(backend: SearchBackend, prefix: str, limit: int = 10) -> list[str]:
     """What a search box offers for `prefix`: the backend's completions, then, where the prefix
     is written in nynorsk, those of its bokmål spelling ("sjukeh": "Behandlende sykehus"), as a
-    search finds both (`catalog.search.nynorsk`)."""
+    search finds both (`catalog.search.nynorsk`), then the terms of the synonym and code name
+    lists starting with it ("antidep": antidepressiva, antidepressants), which a search knows
+    though no label says them (`Synonyms.completions`)."""
     found = backend.suggest(prefix, limit)
     if len(found) < limit:
         spelt = backend.synonyms.in_bokmal(prefix)
         if spelt is not None:
             found += [s for s in backend.suggest(spelt, limit) if s not in found]
+    if len(found) < limit:
+        said = {s.casefold() for s in found}
+        found += [t for t in backend.synonyms.completions(prefix, limit) if t.casefold() not in said]
     return found[:limit]
 
 

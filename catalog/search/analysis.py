@@ -28,6 +28,7 @@ Python and handed to them as plain terms:
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import html
 import logging
@@ -54,7 +55,9 @@ from catalog.search.codes import (
     lettered,
     matches_code,
     query_terms,
+    system_codes,
     system_of,
+    system_unlisted_terms,
     unlisted,
 )
 from catalog.search.nynorsk import NYNORSK_FILE, Bokmal
@@ -64,6 +67,8 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 SYNONYMS_FILE = HERE / "synonyms.txt"
+RELATED = "=>"
+"""Between the terms of a line of the synonym list and those they also search one way (`Synonyms.related`)."""
 COMPOUNDS_FILE = HERE / "compounds.txt"
 CODE_NAMES_FILE = HERE / "code_names.txt"
 
@@ -124,6 +129,13 @@ ALL_IN_LABEL_BOOST = 3.0
 """A query of several words scores this much more (x BM25) where one label holds all of them as
 typed: "røyker daglig" is first the variable labelled so, then the ones where the words are
 spread over a name, a synonym and an answer category."""
+PHRASE_SCORE = 10.0
+"""Added where a name or label says the words as typed, in order and adjacent (`QueryPlan.phrase`):
+"mors alder" listed NPR's "Alder ved kontakt, mor" above MFR's "Mors alder ved fødselen", both
+holding both words (`ALL_IN_LABEL_BOOST`), the shorter label scoring 2 more of about 66. About a
+third of a label's match, so a label without the words does not climb above one with them apart."""
+MAX_PHRASE = 8
+"""Most words a phrase is looked up for: a longer query is a list of wishes, not a label."""
 FUZZY_BOOST = 0.5
 FUZZY_FIELDS = {
     **dict.fromkeys(("name_text", "label_nb", "label_nn", "label_en", "label_plain"), FUZZY_BOOST),
@@ -194,6 +206,15 @@ MAX_AFFIX = 10
 MIN_COMPOUND = 7
 """Shortest word split into `affixes` (a part of three letters and one of four)."""
 CODE_NAME_WEIGHT = 0.5
+RELATED_WEIGHT = 0.4
+"""Weight of a term a query's term also searches one way (`Synonyms.related`: preterm birth ->
+"svangerskapslengde", by which it is defined), below a synonym's (`SYNONYM_WEIGHT`) and a common
+name's codes (`CODE_NAME_WEIGHT`): on the demo MFR's "Svangerskapslengde" came before the 41
+diagnosis variables holding P07 (their codes score a constant 6 to 9), not after them."""
+RELATED_FIELDS = ("name_text", "label_nb", "label_nn", "label_en", "label_plain")
+"""The only fields a related term is looked for in: what a variable is, not what it mentions. MFR's
+datasets list "svangerskapslengde" among their keywords, and in every field it found 50 rows on
+the demo, "Kjønn" and "Fødselsår" among them, 37 of them for that keyword alone."""
 MAX_CLAUSES = 1024
 """Lucene's default limit on the clauses of one query (Elasticsearch's `max_clause_count`,
 OpenSearch's `indices.query.bool.max_clause_count`); plans are kept under it on every backend."""
@@ -651,7 +672,7 @@ class DatasetFields:
                 if value:
                     fields[_LABEL_FIELD.get(tag) or _text_field(_LABEL_FIELD, "label_", tag)] = value
                     own.append(value)
-            fields["suggest"] = name + " ; " + own[0] if own else name
+            fields["suggest"] = _suggest(name, own)
             for tag, value in descriptions.items():
                 if value:
                     fields[_DESCRIPTION_FIELD.get(tag) or _text_field(_DESCRIPTION_FIELD, "description_", tag)] = value
@@ -727,9 +748,16 @@ def _own_fields(fields: dict[str, Any], get: Any, name: str, label: str, splitte
         fields["keywords"] = " ; ".join(keywords)
     if codes:
         fields["codes"] = " ; ".join(codes)
-    fields["suggest"] = " ; ".join([name, *labels])
+    fields["suggest"] = _suggest(name, labels)
     add_parts(fields, " ".join([*labels, *keywords, name.replace("_", " ")]), splitter)
     _exact_fields(fields, name, codes, keywords, lists)
+
+
+def _suggest(name: str, labels: list[str]) -> str | list[str]:
+    """`suggest` of a name and labels: each a value of its own, so that no phrase runs from one to
+    the next (`QueryPlan.phrase`); one alone as itself."""
+    values = [v for v in (name, *labels) if v]
+    return values if len(values) > 1 else (values[0] if values else "")
 
 
 def _exact_fields(
@@ -845,6 +873,8 @@ class Word:
     prefix: str | None = None
     part: str | None = None
     code: bool = False
+    in_labels: bool = False
+    """Looked for in names and labels only (`RELATED_FIELDS`)."""
 
 
 @dataclass(frozen=True)
@@ -857,7 +887,8 @@ class Alternative:
     query (matched as a prefix from three letters, as one types); `fuzzy` the edits a typo may cost
     (0 unless typos are tolerated); `typed` when `codes` are a code typed (the category a code no
     list holds falls under, `results.with_broader_codes`), not a name's: those find datasets too
-    (`CODE_NAMES_SKIP`)."""
+    (`CODE_NAMES_SKIP`). `in_labels` for a related term (`Synonyms.related`): its words are
+    looked for in names and labels only, whole (`RELATED_FIELDS`)."""
 
     words: tuple[str, ...]
     weight: float = 1.0
@@ -866,6 +897,7 @@ class Alternative:
     last: bool = False
     fuzzy: int = 0
     typed: bool = False
+    in_labels: bool = False
 
     def specs(self) -> tuple[Word, ...]:
         """The words as backends build their queries."""
@@ -883,7 +915,8 @@ class Alternative:
                     min(self.fuzzy, fuzziness(w)),
                     prefix_term(w, last) if self.affixes else None,
                     part_term(w) if self.affixes else None,
-                    code_like(w),
+                    code_like(w) and not self.in_labels,
+                    self.in_labels,
                 )
             )
         return tuple(out)
@@ -999,6 +1032,9 @@ class QueryPlan:
     """(a word or phrase as typed, the synonyms also searched for it), for each the synonym list
     expanded, as the list writes them: a page says so, or "mammografi" lists the 32 variables of
     the cancer registry's "Brystkreft" with no word of the query on them."""
+    related: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(a word or phrase as typed, the related terms also searched for it: `Synonyms.related`), as
+    the list writes them: a page says so, since none of its hits need say the word typed."""
     optional: frozenset[tuple[Alternative, ...]] = frozenset()
     """Units that order the matches without restricting them, those of `POPULATION_WORDS` beside
     other words (`optional_units`); a unit replaced by another (a typo's corrections, a
@@ -1083,6 +1119,16 @@ class QueryPlan:
         # svangerskapet" is "Røyking ved svangerskapets slutt" as "røyking i svangerskapet" is
         bare = [kept for words in variants if (kept := tuple(w for w in words if not _relation(w))) != words]
         return variants + bare if any(self.optional_units()) else variants
+
+    def phrase(self) -> tuple[str, ...]:
+        """The words as typed, stop words too, lowercased and folded as the names and labels are in
+        `suggest` (where positions are kept), when two to `MAX_PHRASE` (`PHRASE_SCORE`): "mors
+        alder", "dato for innleggelse", "mother's age" (its "s" a word, as in the label), and a
+        name as typed ("MORS_ALDER"). Each name and label is a value of its own there, so no phrase
+        runs from one to the next: "ALDER_MOR ; Alder ved kontakt, mor" as one string said "mor
+        alder", and "MOR_ALDER" listed it above MFR's MORS_ALDER."""
+        found = tuple(fold(w) for w in words(self.exact.replace("_", " ")))
+        return found if 2 <= len(found) <= MAX_PHRASE else ()
 
     def joined_words(self) -> tuple[str, ...]:
         """Two words typed apart as the one word Norwegian makes of them, in either order, joined
@@ -1203,6 +1249,8 @@ class Synonyms:
         """Query words written in nynorsk, spelt in bokmål (`catalog.search.nynorsk`)."""
         self._parsed: tuple[list[str], dict[tuple[str, ...], list[tuple[str, ...]]]] | None = None
         self._named: list[str] | None = None
+        self._related: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        """Key phrase -> the terms it also searches one way (`related`)."""
         self._of_lists: tuple[Any, Any, dict[str, Any]] | None = None
         """(groups, code names, what is derived from all their phrases: `_derived`)."""
 
@@ -1215,15 +1263,37 @@ class Synonyms:
         lines, named = self.list.lines(), self.code_names.list.lines()
         if self._parsed is None or self._parsed[0] is not lines or self._named is not named:
             table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+            related: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
             # the names of one code are one group too: "dementia" searched only the codes of
             # "demens" and not the words, and missed NorKog's 120 variables (keyword "demens")
             for line in [*lines, *(entry.partition("=")[0] for entry in named)]:
+                line, one_way, also = line.partition(RELATED)
                 phrases = [p for p in (tuple(words(term)) for term in line.split(",")) if p]
+                if one_way:
+                    targets = [p for p in (tuple(words(term)) for term in also.split(",")) if p]
+                    for phrase in phrases:
+                        known = related.setdefault(_key(phrase), [])
+                        known += [t for t in targets if t not in known]
+                    continue
                 for phrase in phrases:
                     known = table.setdefault(_key(phrase), [])
                     known += [p for p in phrases if p not in known and _key(p) not in map(_key, known)]
-            self._parsed, self._named = (lines, table), named
+            self._parsed, self._named, self._related = (lines, table), named, related
         return self._parsed[1]
+
+    def related(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """The terms a phrase (its key) also searches one way, from the list's lines `terms =>
+        related terms`, and those of the phrases of its group: preterm birth is defined by the
+        gestational age (under 37 weeks), so "prematur" also searches "svangerskapslengde", the
+        variable a researcher would use, while "svangerskapslengde" does not search the diagnoses
+        of P07. "preterm birth", "for tidlig fødsel" and "prematur" found only those 41 variables
+        on the demo, none of MFR's "Svangerskapslengde". Looked for in names and labels only
+        (`RELATED_FIELDS`), weighing `RELATED_WEIGHT`."""
+        groups = self.groups()
+        found: list[tuple[str, ...]] = []
+        for each in (key, *(_key(p) for p in groups.get(key, ()))):
+            found += [t for t in self._related.get(each, ()) if t not in found and _key(t) != key]
+        return found
 
     def plan(self, text: str) -> QueryPlan:
         """Parse a user query into a `QueryPlan`, expanding the longest synonym phrase or common
@@ -1235,17 +1305,22 @@ class Synonyms:
         ranges = code_term_ranges(clean)  # "C18-C20": any of C18, C19, C20, not both ends
         for start, end, _codes in ranges:
             clean = clean[:start] + " " * (end - start) + clean[end:]
+        in_system = system_codes(clean)  # "ATC N06": N06 in ATC only
+        for start, end, _system, _code in in_system:
+            clean = clean[:start] + " " * (end - start) + clean[end:]
         found_tokens = list(TOKEN.finditer(clean))
         kept = [m for m in found_tokens if m.group().lower() not in STOPWORDS] or found_tokens
         tokens = [m.group() for m in kept]
         spelt = self.nynorsk.spelt(tokens)
         nynorsk = [b != t.lower() for b, t in zip(spelt, tokens, strict=True)]  # spelt otherwise in bokmål
         groups, names = self.groups(), self.code_names.table()
+        related = self._related
         longest = self._longest(groups, names)
         typing = bool(text) and not text[-1].isspace()  # the last word may be unfinished
         units: list[tuple[Alternative, ...]] = []
         relations: list[tuple[Alternative, ...]] = []  # optional as the words of whom are
         synonyms: list[tuple[str, tuple[str, ...]]] = []
+        also: list[tuple[str, tuple[str, ...]]] = []  # the related terms searched
         i = 0
         while i < len(tokens):
             for size in range(min(longest, len(tokens) - i), 0, -1):
@@ -1255,22 +1330,27 @@ class Synonyms:
                 if any(nynorsk[i : i + size]):
                     bokmal = tuple(spelt[i : i + size])
                     bokmal_key = _key(bokmal)
-                    if key not in groups and key not in names:
+                    if key not in groups and key not in names and key not in related:
                         found = bokmal_key
-                if found in groups or found in names:
+                if found in groups or found in names or found in related:
                     last = typing and i + size == len(tokens)
                     same = {key, bokmal_key}
                     # not the typed words in another order ("type 2 diabetes" of "diabetes type 2")
                     others = [o for o in groups.get(found, ()) if sorted(_key(o)) not in map(sorted, same)]
+                    typed = clean[kept[i].start() : kept[i + size - 1].end()]
                     if others:  # the phrase as typed, its stop words too ("quality of life")
-                        typed = clean[kept[i].start() : kept[i + size - 1].end()]
                         synonyms.append((typed, tuple(" ".join(o) for o in others)))
+                    searched = {_key(o) for o in others} | same
+                    more = [r for r in self.related(found) if _key(r) not in searched]
+                    if more:
+                        also.append((typed, tuple(" ".join(r) for r in more)))
                     units.append(
                         (
                             Alternative(phrase, affixes=True, last=last),
                             *([Alternative(bokmal, affixes=True, last=last)] if len(same) > 1 else []),
                             *(Alternative(_content(o), SYNONYM_WEIGHT, affixes=True) for o in others),
                             *([Alternative((), CODE_NAME_WEIGHT, codes=names[found])] if found in names else []),
+                            *(Alternative(_content(r), RELATED_WEIGHT, in_labels=True) for r in more),
                         )
                     )
                     i += size
@@ -1301,6 +1381,7 @@ class Synonyms:
                 units.append((Alternative(word, affixes=True, last=last), *as_bokmal, *otherwise, *joined))
                 i += 1
         units += [tuple(Alternative((code,)) for code in codes) for _start, _end, codes in ranges]
+        units += [_in_system(system, code) for _start, _end, system, code in in_system]
         areas = taxonomy().area(text)
         if any(nynorsk):  # what the words are about, as bokmål says it
             areas = (*areas, *(a for a in taxonomy().area(" ".join(spelt)) if a not in areas))
@@ -1308,10 +1389,11 @@ class Synonyms:
             units=tuple(units),
             optional=frozenset([*(unit for unit in units if _population(unit)), *relations]),
             exact=text.strip().lower(),
-            exact_words=tuple(t.lower() for t in tokens),
+            exact_words=tuple([*(t.lower() for t in tokens), *(code.lower() for *_span, code in in_system)]),
             areas=areas,
             spelt_words=tuple(spelt) if any(nynorsk) else (),
             synonyms=tuple(synonyms),
+            related=tuple(also),
             named=self._code_names_of([*tokens, *(c for _start, _end, codes in ranges for c in codes)]),
         )
 
@@ -1356,7 +1438,9 @@ class Synonyms:
     def _longest(self, groups: dict[tuple[str, ...], Any], names: dict[tuple[str, ...], Any]) -> int:
         """The most words of a phrase in either list (over every phrase, it was half of planning
         a search)."""
-        longest: int = self._derived(groups, names, "longest", lambda: max(map(len, (*groups, *names)), default=1))
+        longest: int = self._derived(
+            groups, names, "longest", lambda: max(map(len, (*groups, *names, *self._related)), default=1)
+        )
         return longest
 
     def tolerant(self, plan: QueryPlan, units: Iterable[int], distance: int) -> QueryPlan | None:
@@ -1419,6 +1503,35 @@ class Synonyms:
             return None
         return dataclasses.replace(plan, units=tuple(changed), areas=tuple(areas), corrected=tuple(corrected))
 
+    def completions(self, prefix: str, limit: int) -> list[str]:
+        """The terms of the lists (synonyms, related terms and common names of codes) starting with
+        `prefix` (from `MIN_PREFIX` letters, case and accents folded), as the lists write them, A-Z:
+        what a search box offers besides the catalogue's labels. "antidep" offered nothing, the
+        labels saying "ATC-kode", though "antidepressiva" finds the ATC codes of N06A. A bisection
+        of the sorted terms, made once per edit of the lists."""
+        start = fold(" ".join(words(prefix)))
+        if len(start) < MIN_PREFIX:
+            return []
+        groups, names = self.groups(), self.code_names.table()
+
+        def make() -> tuple[list[str], list[str]]:
+            written: dict[str, str] = {}
+            lines = [*self.list.lines(), *(entry.partition("=")[0] for entry in self.code_names.list.lines())]
+            for line in lines:
+                for term in line.replace(RELATED, ",").split(","):
+                    if term.strip():
+                        written.setdefault(fold(" ".join(words(term))), term.strip())
+            ordered = sorted(written)
+            return ordered, [written[k] for k in ordered]
+
+        folded, shown = self._derived(groups, names, "completions", make)
+        at = bisect.bisect_left(folded, start)
+        out: list[str] = []
+        while at < len(folded) and folded[at].startswith(start) and len(out) < limit:
+            out.append(shown[at])
+            at += 1
+        return out
+
     def _shown_phrases(self) -> dict[tuple[str, ...], tuple[str, tuple[str, ...]]]:
         """Key phrase -> (its phrase as the lists write it, that phrase's `_plain` words)."""
         groups, names = self.groups(), self.code_names.table()
@@ -1477,6 +1590,18 @@ class Synonyms:
                 if key in names:
                     out.append(Alternative((), CODE_NAME_WEIGHT, codes=names[key]))
         return out, keys
+
+
+def _in_system(system: str, code: str) -> tuple[Alternative, ...]:
+    """The unit of a code written after its classification's name (`codes.system_codes`): the
+    code and the codes below it in that classification, and, scoring as a typed code does
+    (`UNLISTED_SCORE`), the variables coded in it without a code list that may hold it."""
+    terms = query_terms(code, system)
+    unlisted = tuple(system_unlisted_terms(code, system))
+    return (
+        Alternative((), codes=terms, typed=True),
+        *([Alternative((), UNLISTED_SCORE / CODE_SCORE, codes=unlisted, typed=True)] if unlisted else []),
+    )
 
 
 def typed_codes(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -91,6 +91,49 @@ def code_term_ranges(text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     return out
 
 
+SYSTEM_CODE = re.compile(
+    r"(?<![\w-])(atc|icd[- ]?o[- ]?3|icd[- ]?10|icpc[- ]?2|ncmp|ncsp|ncrp)\s+([a-z][a-z0-9.]*)(?![\w-])", re.IGNORECASE
+)
+"""A code written after its classification's name: "ATC N06", "ICD-10 N06", "icpc-2 T90"."""
+
+
+def system_codes(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, classification, code) of each code in `text` written after the name of its
+    classification (`SYSTEM_CODE`, a `SYSTEMS` key): searched in that classification only. N06 is
+    ATC's antidepressants and psycholeptics and ICD-10's isolated proteinuria, and the page's
+    offer of the code "N06A" falls under searched both."""
+    out = []
+    for found in SYSTEM_CODE.finditer(text):
+        system, code = system_of(found.group(1)), found.group(2).rstrip(".")
+        if system and code_like(code) and hierarchical(code):
+            out.append((found.start(), found.end(), system, code))
+    return out
+
+
+def qualified(system: str, code: str) -> str:
+    """The code as `system_codes` reads it: "ATC N06"."""
+    return f"{SYSTEMS[system][0]} {code}"
+
+
+TOPOGRAPHY = re.compile(r"c[0-7]\d|c80", re.IGNORECASE)
+"""ICD-O-3's topography categories, C00-C80: ICD-10's categories of malignant neoplasms by site."""
+
+
+def offered_in(system: str, code: str) -> str | None:
+    """The classification a search for `code`, the code a code of `system` falls under, keeps to
+    (`qualified`), or None for every classification: a site of ICD-O-3's topography is ICD-10's
+    category of that site (C50.9, breast in the Cancer Registry's topography, falls under C50,
+    which the patient and cause of death registries record in ICD-10), so there both are kept."""
+    if system in ("icd10", "icdo3") and TOPOGRAPHY.fullmatch(code.strip()[:3]):
+        return None
+    return system
+
+
+def system_unlisted_terms(word: str, system: str) -> list[str]:
+    """`unlisted_terms` of one classification."""
+    return [t for t in unlisted_terms(word) if t.startswith(system + UNLISTED)]
+
+
 def code_terms(code: str, system: str | None = None) -> list[str]:
     """The terms a code is indexed under: itself in lower case (and without punctuation, C509 for
     C50.9), and, for a hierarchical code, each proper prefix with a `*` ("a10*" for A10BA02), so

@@ -86,7 +86,9 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     NAMED_SCORE,
     OPTIONAL_SCORE,
+    PHRASE_SCORE,
     PREFIX_SCORE,
+    RELATED_FIELDS,
     UNLISTED_SCORE,
     Alternative,
     QueryPlan,
@@ -567,6 +569,8 @@ class ElasticsearchBackend:
         for field_name, boost in FIELD_BOOSTS.items():
             if field_name == "code_labels" and (whom or self.synonyms.acronym(word.text)):
                 continue
+            if word.in_labels and field_name not in RELATED_FIELDS:
+                continue
             options.append({"match": {field_name: {"query": word.text, "operator": "and", "boost": boost}}})
             edits = field_typo_edits(word, field_name)
             if edits:
@@ -666,6 +670,8 @@ class ElasticsearchBackend:
                     for words in variants
                 ]
                 query["should"].append({"dis_max": {"queries": labels}})
+            if phrase := plan.phrase():
+                query["should"].append(_const({"match_phrase": {"suggest": " ".join(phrase)}}, PHRASE_SCORE))
             query["should"] += [clause for area in plan.areas for clause in _area(area)]
         return {"bool": query}
 

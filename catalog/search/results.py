@@ -102,6 +102,8 @@ def relaxed(
     result = _relaxed(search, q, plan, synonyms)
     if plan.synonyms:
         result = dataclasses.replace(result, synonyms=plan.synonyms)
+    if plan.related:
+        result = dataclasses.replace(result, related=plan.related)
     return dataclasses.replace(result, left_out=left_out) if left_out else result
 
 
@@ -518,6 +520,7 @@ def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: di
         listed = doc if doc.get("type") == "codelist" else codelists.get(doc.get("codelist_key") or "")
         if listed and listed.get("concepts"):
             hit.matched_codes = matched_codes(listed["concepts"], listed.get("system"), plan, splitter=splitter)
+            hit.matched_in = listed.get("system") if hit.matched_codes else None
         elif doc.get("type") == "variable" and doc.get("codes"):
             hit.may_hold = may_hold(doc["codes"], plan)
             hit.may_hold_in = doc["codes"][0] if hit.may_hold else None

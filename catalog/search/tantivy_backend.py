@@ -74,7 +74,9 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     NAMED_SCORE,
     OPTIONAL_SCORE,
+    PHRASE_SCORE,
     PREFIX_SCORE,
+    RELATED_FIELDS,
     UNLISTED_SCORE,
     Alternative,
     DatasetFields,
@@ -452,13 +454,15 @@ class TantivyBackend:
 
     def _fields(self, schema: Any, word: Word) -> Any:
         """One query word against every text field (best field wins), plus typo variants: BM25."""
-        key = (word.text, word.fuzzy, self.synonyms.acronym(word.text))  # an edited list: built again
+        key = (word.text, word.fuzzy, self.synonyms.acronym(word.text), word.in_labels)  # an edited list: built again
         return self._memo("fields", key, lambda: self._build_fields(schema, word))
 
     def _build_fields(self, schema: Any, word: Word) -> Any:
         options = []
         for field_name, boost in FIELD_BOOSTS.items():
             if field_name == "code_labels" and self.synonyms.acronym(word.text):
+                continue
+            if word.in_labels and field_name not in RELATED_FIELDS:
                 continue
             terms = self.analyzers[FIELD_ANALYZER[field_name]].analyze(word.text)
             if not terms:
@@ -564,7 +568,8 @@ class TantivyBackend:
         terms, others = [], []
         for alternative in unit:
             specs = alternative.specs()
-            flat = None if alternative.codes or len(specs) != 1 else self._terms_of(searcher, schema, specs[0])
+            single = len(specs) == 1 and not alternative.codes and not alternative.in_labels
+            flat = self._terms_of(searcher, schema, specs[0]) if single else None
             if alternative.codes:
                 codes = [tantivy.Query.term_query(schema, "code_terms", t) for t in alternative.codes]
                 others.append(_any(codes) if alternative.typed else _no_dataset(schema, _any(codes)))
@@ -590,7 +595,8 @@ class TantivyBackend:
             found = _any(codes) if alternative.typed else _no_dataset(schema, _any(codes))
             return _weighted(found, alternative.weight), None
         specs = alternative.specs()
-        matching = [None if w.fuzzy else self._matching(schema, w.text) for w in specs]
+        # the match fields hold every field: a typo, or a word of names and labels only, is required through the fields
+        matching = [None if w.fuzzy or w.in_labels else self._matching(schema, w.text) for w in specs]
         fast = all(m is not None for m in matching)
         required = []
         for w, match in zip(specs, matching, strict=True):
@@ -629,6 +635,8 @@ class TantivyBackend:
                     terms = [t for w in words for t in analyze(w)]
                     labels.append(_all([tantivy.Query.term_query(schema, field_name, t) for t in terms]))
             scores.append(tantivy.Query.boost_query(_best(labels), ALL_IN_LABEL_BOOST))
+        if phrase := plan.phrase():
+            scores.append(_const(tantivy.Query.phrase_query(schema, "suggest", list(phrase)), PHRASE_SCORE))
         for w in plan.exact_words:
             scores.append(
                 tantivy.Query.boost_query(tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)
@@ -657,7 +665,7 @@ class TantivyBackend:
                 fields = [
                     tantivy.Query.term_query(schema, name, t)
                     for name in FIELD_BOOSTS
-                    if name != "code_labels"
+                    if name != "code_labels" and (name in RELATED_FIELDS or not w.in_labels)
                     for t in self.analyzers[FIELD_ANALYZER[name]].analyze(w.text)
                 ]
                 if w.part:
