@@ -670,6 +670,19 @@ def fits(driver) -> bool:
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_the_header_is_one_line_on_a_laptop_in_every_language(r, nation_url, lang):
+    """At 1280 px the language links wrapped onto a second line under the menu, on every page."""
+    r.set_window_size(1280, 900)
+    r.get(f"{nation_url}/search?q=vekt&lang={lang}")
+    rows = r.execute_script(
+        "return [...document.querySelectorAll('header.top > *')].filter(e => e.offsetParent)"
+        ".map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+    assert max(rows) - min(rows) < 12, rows
+    assert css(r, ".brand").is_displayed() and css(r, "nav.languages").is_displayed()
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_a_researcher_uses_the_site_on_a_phone_in_every_language(r, nation_url, lang):
     r.set_window_size(390, 844)
     r.get(f"{nation_url}/?lang={lang}")
