@@ -2544,6 +2544,14 @@ def test_chart_labels_that_share_their_start_keep_what_tells_them_apart():
     assert charts.timeline("t", [charts.Period("Kort", 2012, None)], [], now=2026).count(">Kort<") == 1
 
 
+def test_a_chart_shows_a_registrys_dataset_title_whole():
+    """ "Aborter etter 12. svangerskapsuke" read "Aborter ette…ngerskapsuke" in its row."""
+    from web import charts
+
+    svg = charts.timeline("t", [charts.Period("Aborter etter 12. svangerskapsuke", 1979, 1986)], [], now=2026)
+    assert ">Aborter etter 12. svangerskapsuke<" in svg
+
+
 def test_a_timeline_without_any_dates_is_left_out():
     from web import charts
 

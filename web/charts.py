@@ -16,8 +16,8 @@ from markupsafe import Markup, escape
 
 from web.i18n import number as ui_number
 
-WIDTH = 720
-LABEL_W = 190
+WIDTH = 820
+LABEL_W = 270
 ROW_H = 24
 COLOURS = {
     "variable": "#0b5cad",
@@ -56,9 +56,11 @@ class Bar:
     note: str = ""
 
 
-LABEL_CHARS = 25
+LABEL_CHARS = 36
 """Most characters of a label in the label column: 12-pixel text of wide letters ("Svangerskap og
-svangerskapsomsorg") ran 13 px past the chart's left edge at 28."""
+svangerskapsomsorg") ran 13 px past the chart's left edge at 28 in a column of 190 px (about 7 px
+a letter); the column is 270 px since a dataset's title as registries write them ("Aborter etter
+12. svangerskapsuke", 33) read "Aborter ette…ngerskapsuke" at 25."""
 
 
 def _short(label: str, limit: int = LABEL_CHARS) -> str:
