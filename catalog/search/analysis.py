@@ -1472,6 +1472,8 @@ class Synonyms:
             typed = unit[0]
             if not typed.words or max(min(distance, fuzziness(w)) for w in typed.words) < distance:
                 continue
+            if self.knows(typed.words):  # spelt as the lists spell it: that nothing holds it is the answer
+                continue
             tolerated = True
             fixes, keys = self._corrections(typed.words, distance)
             known = set(unit)
@@ -1502,6 +1504,13 @@ class Synonyms:
         if not tolerated:
             return None
         return dataclasses.replace(plan, units=tuple(changed), areas=tuple(areas), corrected=tuple(corrected))
+
+    def knows(self, phrase: tuple[str, ...]) -> bool:
+        """Whether `phrase` is a term of the synonym or code-name lists as written: no typo of
+        another ("emigration" is not "immigration", two edits away, which the demo listed for
+        it)."""
+        key = _key(phrase)
+        return key in self.groups() or key in self.code_names.table()
 
     def completions(self, prefix: str, limit: int) -> list[str]:
         """The terms of the lists (synonyms, related terms and common names of codes) starting with
