@@ -1,7 +1,7 @@
 """The `catalog` command. Every subcommand reads the configuration once, at start.
 
-Exit status: 0 success; 1 a source failed (harvest) or the input has violations (validate);
-2 unusable input or arguments; 130 interrupted. Bad input of any kind (arguments, options,
+Exit status: 0 success; 1 a source failed or the harvest's closing steps did (harvest), or the
+input has violations (validate); 2 unusable input or arguments; 130 interrupted. Bad input of any kind (arguments, options,
 files, settings) gives one line on stderr that says what is wrong and how to put it right,
 never a traceback: `InputError` for what the subcommands check, `ConfigError` for settings and
 `catalog.toml`, and `OSError` for files and ports the system refuses. A file with several
@@ -212,23 +212,27 @@ def cmd_sources_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_harvest(args: argparse.Namespace) -> int:
-    from catalog.pipeline import harvest
+    from catalog.pipeline import NotClosed, harvest
 
     settings = _settings(args)
     for name in args.sources:
         if name not in settings.sources:
             raise _unknown_source(name, settings)
     store, index = _open(settings)
+    not_closed: NotClosed | None = None
     with Status("harvest") as status:
-        results = harvest(
-            settings,
-            store,
-            index,
-            args.sources or None,
-            workers=args.workers,
-            progress=lambda source, n: status.advance(n, note=source),
-            full=args.full,
-        )
+        try:
+            results = harvest(
+                settings,
+                store,
+                index,
+                args.sources or None,
+                workers=args.workers,
+                progress=lambda source, n: status.advance(n, note=source),
+                full=args.full,
+            )
+        except NotClosed as exc:  # the runs' lines first, then what the store left undone
+            results, not_closed = exc.results, exc
     if not results and not args.sources:
         print(
             "nothing to harvest: no source is enabled (`catalog sources add` adds one; "
@@ -265,6 +269,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
             ),
             encoding="utf-8",
         )
+    if not_closed is not None:
+        return _fail(f"error: {not_closed}", status=1)
     return 0 if all(r.ok for r in results) else 1
 
 

@@ -651,3 +651,59 @@ def test_an_explorer_with_a_read_only_role_waits_for_the_schema_instead_of_crash
         reader.close()
     finally:
         postgres_server.execute(f"DROP SCHEMA {schema} CASCADE; DROP OWNED BY {role}; DROP ROLE {role}")
+
+
+def test_a_harvest_from_cron_on_a_frozen_database_prints_each_sources_line_and_ends_failed(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """`catalog harvest` from cron with the server frozen through its runs: the runs fail and are
+    given up, and then the harvest's closing steps (linking records across the runs, each source's
+    conformance) failed on the store too, so the command said only `error: cannot connect ...` and
+    no source's line. Now it prints each source's line, failed with the store and the setting, the
+    closing steps' failure in one line after them, and exits 1 (a source failed)."""
+    from tests.processes import cli as command
+
+    db = own_postgres_server
+    url = _frozen_store(db)
+    settings = Settings.load(tmp_path, database_url=url)
+    settings.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1)], delay=1.0))
+    settings.sources["npr"] = SourceConfig(
+        "npr",
+        "dcat",
+        server.serve(
+            "/frozen-too.ttl", to_graph([numbered(2)]).serialize(format="turtle"), delay=1.0, Content_Type="text/turtle"
+        ),
+    )
+    settings.save_sources()
+    open_store(settings).close()  # the schema made before the freeze
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, "CATALOG_STORE_WRITE_TIMEOUT": "1"}
+    proc = subprocess.Popen(
+        command(str(tmp_path), "harvest"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        wait_for(
+            lambda: {"/frozen.ttl", "/frozen-too.ttl"} <= {r.path for r in server.requests},
+            30,
+            "the harvesters asking for both feeds",
+        )
+        db.freeze()
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("catalog harvest waited for the frozen database")
+    finally:
+        db.thaw()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    shown = url.replace("s3cret", "***").split("?")[0]
+    lines = [line for line in out.splitlines() if not line.startswith(" ")]  # not the runs' errors under them
+    assert [line.split(":", 1)[0] for line in lines] == ["mfr", "npr"], (out, err)
+    for line in lines:
+        assert "— FAILED: " in line and f"the store at {shown}" in line, (out, err)
+        assert "(the store_write_timeout setting)" in line
+    (said,) = [line for line in err.splitlines() if line.startswith("error:")]
+    assert said == err.splitlines()[-1] and said.startswith("error: the harvest's closing steps failed"), err
+    assert f"the store at {shown}" in said
+    assert proc.returncode == 1
+    assert "s3cret" not in out + err
