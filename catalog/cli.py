@@ -585,7 +585,10 @@ def cmd_import_store(args: argparse.Namespace) -> int:
         raise InputError(f"there is no SQLite store at {store_path(args.source)}")
     if sqlite and Path(store_path(args.source)).resolve() == Path(store_path(store_url(settings))).resolve():
         raise InputError("the store to import from is the configured store itself")
-    target = store_at(store_url(settings))
+    # each statement within store_write_timeout, as the pipeline's: the copy is one transaction,
+    # whose length grows with the catalogue, but each of its statements is one batch of rows
+    deadline = settings.store_write_timeout
+    target = store_at(store_url(settings), write_timeout=deadline)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="helsekatalog-import-") as tmp:
         if sqlite:  # read from a snapshot: opening a SQLite store migrates it, and the original is left
@@ -597,7 +600,7 @@ def cmd_import_store(args: argparse.Namespace) -> int:
                 raise InputError(str(exc)) from None
             source, where = store_at(str(copy), readonly=True), str(store_path(args.source))
         else:
-            source = store_at(args.source, readonly=True)
+            source = store_at(args.source, readonly=True, write_timeout=deadline)
             if source.url == store_url(settings):
                 raise InputError("the store to import from is the configured store itself")
             where = source.location

@@ -749,3 +749,64 @@ def test_processes_preparing_records_that_cannot_open_the_frozen_database_say_so
     assert f"the store at {shown}" in said and "the store_write_timeout setting" in said, err
     assert "source=mfr" in said
     assert out.startswith("mfr: ") and "— FAILED: " in out and proc.returncode == 1, (out, err)
+
+
+def test_an_import_into_a_database_that_froze_under_it_fails_after_the_write_timeout(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """`catalog import-store` had no deadline: a server that froze under the copy kept the command
+    waiting for ever. Now each of its statements waits `store_write_timeout`, as the pipeline's do
+    (the copy is one transaction, which may be long; a statement of it is a batch of rows): it ends
+    with one line naming the store and the setting, and the store is left empty.
+
+    The freeze comes while the import waits for the catalogue's write lock, which the test holds,
+    so that it comes mid-copy every time (a copy of a few records takes milliseconds)."""
+    import psycopg
+
+    from catalog.store import store_path, store_url
+    from tests.processes import cli as command
+
+    old = tmp_path / "old"
+    old.mkdir()
+    sqlite = Settings.load(old)
+    sqlite.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1), numbered(2)]))
+    assert [r.status for r in harvest(sqlite, open_store(sqlite), None, workers=1)] == ["ok"]
+    db = own_postgres_server
+    url = _frozen_store(db)
+    target = store_at(url)  # the schema made, and the write lock held while the import starts
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, "CATALOG_STORE_WRITE_TIMEOUT": "3"}
+    proc = None
+    try:
+        with target.transaction(), psycopg.connect(db.url(), autocommit=True) as watcher:
+            proc = subprocess.Popen(
+                command(str(tmp_path / "new"), "import-store", str(store_path(store_url(sqlite)))),
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            wait_for(
+                lambda: watcher.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                ).fetchone(),
+                30,
+                "the import waiting for the write lock",
+            )
+            db.freeze()
+            try:
+                out, err = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail("catalog import-store waited for the frozen database")
+            finally:
+                db.thaw()
+    finally:
+        db.thaw()
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    shown = url.replace("s3cret", "***").split("?")[0]
+    (said,) = err.splitlines()
+    assert said.startswith(f"error: the store at {shown}") and "within 3 s (the store_write_timeout setting)" in said
+    assert proc.returncode == 2 and out == "" and "s3cret" not in err
+    assert target.count() == 0 and not target.runs(limit=1)  # nothing of the cut copy was committed
+    target.close()
