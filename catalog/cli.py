@@ -1,7 +1,7 @@
 """The `catalog` command. Every subcommand reads the configuration once, at start.
 
-Exit status: 0 success; 1 a source failed (harvest) or the input has violations (validate);
-2 unusable input or arguments; 130 interrupted. Bad input of any kind (arguments, options,
+Exit status: 0 success; 1 a source failed or the harvest's closing steps did (harvest), or the
+input has violations (validate); 2 unusable input or arguments; 130 interrupted. Bad input of any kind (arguments, options,
 files, settings) gives one line on stderr that says what is wrong and how to put it right,
 never a traceback: `InputError` for what the subcommands check, `ConfigError` for settings and
 `catalog.toml`, and `OSError` for files and ports the system refuses. A file with several
@@ -212,23 +212,27 @@ def cmd_sources_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_harvest(args: argparse.Namespace) -> int:
-    from catalog.pipeline import harvest
+    from catalog.pipeline import NotClosed, harvest
 
     settings = _settings(args)
     for name in args.sources:
         if name not in settings.sources:
             raise _unknown_source(name, settings)
     store, index = _open(settings)
+    not_closed: NotClosed | None = None
     with Status("harvest") as status:
-        results = harvest(
-            settings,
-            store,
-            index,
-            args.sources or None,
-            workers=args.workers,
-            progress=lambda source, n: status.advance(n, note=source),
-            full=args.full,
-        )
+        try:
+            results = harvest(
+                settings,
+                store,
+                index,
+                args.sources or None,
+                workers=args.workers,
+                progress=lambda source, n: status.advance(n, note=source),
+                full=args.full,
+            )
+        except NotClosed as exc:  # the runs' lines first, then what the store left undone
+            results, not_closed = exc.results, exc
     if not results and not args.sources:
         print(
             "nothing to harvest: no source is enabled (`catalog sources add` adds one; "
@@ -265,6 +269,8 @@ def cmd_harvest(args: argparse.Namespace) -> int:
             ),
             encoding="utf-8",
         )
+    if not_closed is not None:
+        return _fail(f"error: {not_closed}", status=1)
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -579,7 +585,10 @@ def cmd_import_store(args: argparse.Namespace) -> int:
         raise InputError(f"there is no SQLite store at {store_path(args.source)}")
     if sqlite and Path(store_path(args.source)).resolve() == Path(store_path(store_url(settings))).resolve():
         raise InputError("the store to import from is the configured store itself")
-    target = store_at(store_url(settings))
+    # each statement within store_write_timeout, as the pipeline's: the copy is one transaction,
+    # whose length grows with the catalogue, but each of its statements is one batch of rows
+    deadline = settings.store_write_timeout
+    target = store_at(store_url(settings), write_timeout=deadline)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="helsekatalog-import-") as tmp:
         if sqlite:  # read from a snapshot: opening a SQLite store migrates it, and the original is left
@@ -591,7 +600,7 @@ def cmd_import_store(args: argparse.Namespace) -> int:
                 raise InputError(str(exc)) from None
             source, where = store_at(str(copy), readonly=True), str(store_path(args.source))
         else:
-            source = store_at(args.source, readonly=True)
+            source = store_at(args.source, readonly=True, write_timeout=deadline)
             if source.url == store_url(settings):
                 raise InputError("the store to import from is the configured store itself")
             where = source.location

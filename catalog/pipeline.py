@@ -812,10 +812,29 @@ def harvest(
             begun = [job.begin() for job in jobs]
             with ThreadPoolExecutor(max_workers=at_once) as pool:
                 results = list(pool.map(lambda job, ok: job.run(ok), jobs, begun))
-        relink(settings, store, index, [r.run_id for r in results if r.run_id])
-    for r in results:
-        r.live, r.nonconforming = store.conformance(r.source)
+        try:
+            relink(settings, store, index, [r.run_id for r in results if r.run_id])
+            for r in results:
+                r.live, r.nonconforming = store.conformance(r.source)
+        except StoreUnavailable as exc:
+            raise NotClosed(results, exc) from exc
     return results
+
+
+class NotClosed(StoreUnavailable):
+    """The runs ended, each with its result (`results`, the runs the store could not record
+    failed and given up, `Harvest._abandoned`), but the store stopped answering the harvest's
+    closing steps: the datasets whose platforms changed were not indexed again, and the sources'
+    live and nonconforming records are not known. A `StoreUnavailable`, so that a caller that
+    only knows that one still says it in a line; `catalog harvest` prints each source's line
+    first (from cron it said only the store's error, and no source's)."""
+
+    def __init__(self, results: list[SourceResult], cause: StoreUnavailable):
+        super().__init__(
+            "the harvest's closing steps failed (indexing again the datasets whose analysis platforms "
+            f"changed, counting each source's records that do not conform): {cause}"
+        )
+        self.results = results
 
 
 GC_THRESHOLD = 200_000

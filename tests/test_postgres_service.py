@@ -651,3 +651,162 @@ def test_an_explorer_with_a_read_only_role_waits_for_the_schema_instead_of_crash
         reader.close()
     finally:
         postgres_server.execute(f"DROP SCHEMA {schema} CASCADE; DROP OWNED BY {role}; DROP ROLE {role}")
+
+
+def test_a_harvest_from_cron_on_a_frozen_database_prints_each_sources_line_and_ends_failed(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """`catalog harvest` from cron with the server frozen through its runs: the runs fail and are
+    given up, and then the harvest's closing steps (linking records across the runs, each source's
+    conformance) failed on the store too, so the command said only `error: cannot connect ...` and
+    no source's line. Now it prints each source's line, failed with the store and the setting, the
+    closing steps' failure in one line after them, and exits 1 (a source failed)."""
+    from tests.processes import cli as command
+
+    db = own_postgres_server
+    url = _frozen_store(db)
+    settings = Settings.load(tmp_path, database_url=url)
+    settings.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1)], delay=1.0))
+    settings.sources["npr"] = SourceConfig(
+        "npr",
+        "dcat",
+        server.serve(
+            "/frozen-too.ttl", to_graph([numbered(2)]).serialize(format="turtle"), delay=1.0, Content_Type="text/turtle"
+        ),
+    )
+    settings.save_sources()
+    open_store(settings).close()  # the schema made before the freeze
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, "CATALOG_STORE_WRITE_TIMEOUT": "1"}
+    proc = subprocess.Popen(
+        command(str(tmp_path), "harvest"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        wait_for(
+            lambda: {"/frozen.ttl", "/frozen-too.ttl"} <= {r.path for r in server.requests},
+            30,
+            "the harvesters asking for both feeds",
+        )
+        db.freeze()
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("catalog harvest waited for the frozen database")
+    finally:
+        db.thaw()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    shown = url.replace("s3cret", "***").split("?")[0]
+    lines = [line for line in out.splitlines() if not line.startswith(" ")]  # not the runs' errors under them
+    assert [line.split(":", 1)[0] for line in lines] == ["mfr", "npr"], (out, err)
+    for line in lines:
+        assert "— FAILED: " in line and f"the store at {shown}" in line, (out, err)
+        assert "(the store_write_timeout setting)" in line
+    (said,) = [line for line in err.splitlines() if line.startswith("error:")]
+    assert said == err.splitlines()[-1] and said.startswith("error: the harvest's closing steps failed"), err
+    assert f"the store at {shown}" in said
+    assert proc.returncode == 1
+    assert "s3cret" not in out + err
+
+
+def test_processes_preparing_records_that_cannot_open_the_frozen_database_say_so_in_one_line(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """A source harvested by more workers than sources has its records prepared in a pool of
+    processes, which open the store when they start: when the server froze before that, each of
+    them logged a CRITICAL traceback ("Exception in initializer"). Now one line says that the store
+    could not be opened there, naming the store and the setting; the run fails as before."""
+    from tests.processes import cli as command
+
+    db = own_postgres_server
+    url = _frozen_store(db)
+    settings = Settings.load(tmp_path, database_url=url)
+    settings.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1), numbered(2)], delay=1.0))
+    settings.save_sources()
+    open_store(settings).close()  # the schema made before the freeze
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, "CATALOG_STORE_WRITE_TIMEOUT": "1"}
+    proc = subprocess.Popen(
+        command(str(tmp_path), "harvest", "--workers", "2"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _freeze_when_fetched(db, server)  # the pool starts with the first page to map
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("catalog harvest waited for the frozen database")
+    finally:
+        db.thaw()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    shown = url.replace("s3cret", "***").split("?")[0]
+    assert "Traceback" not in err and "CRITICAL" not in err, err
+    (said,) = [line for line in err.splitlines() if "to prepare the run's records could not open the store" in line]
+    assert f"the store at {shown}" in said and "the store_write_timeout setting" in said, err
+    assert "source=mfr" in said
+    assert out.startswith("mfr: ") and "— FAILED: " in out and proc.returncode == 1, (out, err)
+
+
+def test_an_import_into_a_database_that_froze_under_it_fails_after_the_write_timeout(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """`catalog import-store` had no deadline: a server that froze under the copy kept the command
+    waiting for ever. Now each of its statements waits `store_write_timeout`, as the pipeline's do
+    (the copy is one transaction, which may be long; a statement of it is a batch of rows): it ends
+    with one line naming the store and the setting, and the store is left empty.
+
+    The freeze comes while the import waits for the catalogue's write lock, which the test holds,
+    so that it comes mid-copy every time (a copy of a few records takes milliseconds)."""
+    import psycopg
+
+    from catalog.store import store_path, store_url
+    from tests.processes import cli as command
+
+    old = tmp_path / "old"
+    old.mkdir()
+    sqlite = Settings.load(old)
+    sqlite.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1), numbered(2)]))
+    assert [r.status for r in harvest(sqlite, open_store(sqlite), None, workers=1)] == ["ok"]
+    db = own_postgres_server
+    url = _frozen_store(db)
+    target = store_at(url)  # the schema made, and the write lock held while the import starts
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, "CATALOG_STORE_WRITE_TIMEOUT": "3"}
+    proc = None
+    try:
+        with target.transaction(), psycopg.connect(db.url(), autocommit=True) as watcher:
+            proc = subprocess.Popen(
+                command(str(tmp_path / "new"), "import-store", str(store_path(store_url(sqlite)))),
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            wait_for(
+                lambda: watcher.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
+                ).fetchone(),
+                30,
+                "the import waiting for the write lock",
+            )
+            db.freeze()
+            try:
+                out, err = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail("catalog import-store waited for the frozen database")
+            finally:
+                db.thaw()
+    finally:
+        db.thaw()
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    shown = url.replace("s3cret", "***").split("?")[0]
+    (said,) = err.splitlines()
+    assert said.startswith(f"error: the store at {shown}") and "within 3 s (the store_write_timeout setting)" in said
+    assert proc.returncode == 2 and out == "" and "s3cret" not in err
+    assert target.count() == 0 and not target.runs(limit=1)  # nothing of the cut copy was committed
+    target.close()
