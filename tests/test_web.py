@@ -595,6 +595,34 @@ def test_a_row_of_copies_says_which_copy_its_basket_button_adds(nation, lang):
     assert "chosen" not in single  # a row of one variable says its dataset already
 
 
+@pytest.mark.parametrize(
+    ("typed", "lang", "said"),
+    [
+        ("NPR", "en", "“NPR” is a source in the catalogue."),
+        ("Norsk pasientregister", "nb", "«Norsk pasientregister» er en kilde i katalogen."),
+        ("Norwegian Patient Registry", "nn", "«Norwegian Patient Registry» er ei kjelde i katalogen."),
+    ],
+)
+def test_a_search_naming_a_source_offers_its_hits_alone(nation, typed, lang, said):
+    """ "Norsk pasientregister" listed microdata.no's copies of the registry's variables first
+    (their labels say its name; the registry's own do not), a foreign researcher's drill."""
+    html = page(nation, "/search", query_string={"q": typed, "lang": lang})
+    assert said in html
+    [link] = re.findall(r'<a href="([^"]*source=npr[^"]*)">', html.split(said)[1].split("</p>")[0])
+    only = nation.get(link.replace("&amp;", "&"))
+    assert only.status_code == 200
+    filtered = nation.get("/api/search", query_string={"q": typed, "source": "npr"}).json
+    counted = dict(
+        (f["value"], f["count"]) for f in nation.get("/api/search", query_string={"q": typed}).json["facets"]["source"]
+    )
+    assert filtered["total"] > 0 and counted["npr"] > 0 and f": {counted['npr']}</a>" in html.split(said)[1]
+    assert said not in page(nation, "/search", query_string={"q": typed, "lang": lang, "source": "npr"})
+
+
+def test_a_search_naming_no_source_offers_none(nation):
+    assert "is a source in the catalogue" not in page(nation, "/search?q=vekt&lang=en")
+
+
 def test_a_row_of_identical_variables_leads_to_and_collects_the_one_still_collected(nation):
     """A row "Fødselsvekt, 5 datasets or waves, 1968–" led to and put in the basket its best-scoring
     copy, the malformations register's of 1970–1982; the row's link and basket button are the copy
