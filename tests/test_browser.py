@@ -709,6 +709,22 @@ def test_a_researcher_uses_the_site_on_a_phone_in_every_language(r, nation_url, 
     assert axe_violations(r) == []
 
 
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_the_access_bodys_readiness_pages_fit_a_phone(r, nation_url, lang):
+    """/ehds/ and a publisher's fix list put their tables straight in the page: on a phone the page
+    was 794 and 915 px wide and scrolled sideways as a whole, where the other EHDS pages scroll
+    only the table."""
+    r.set_window_size(390, 844)
+    r.get(f"{nation_url}/ehds/?lang={lang}")
+    assert fits(r) and axe_violations(r) == []
+    fix_lists = {a.get_attribute("href") for a in csss(r, "a[href*='/ehds/publishers/']")}
+    assert fix_lists
+    for url in sorted(fix_lists):
+        r.get(url)
+        assert r.execute_script("return document.documentElement.lang") == lang
+        assert fits(r), url
+
+
 @pytest.mark.parametrize(
     "path",
     [

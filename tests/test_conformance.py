@@ -12,11 +12,12 @@ from functools import cache
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, RDF, SH, SKOS, XSD
+from rdflib.namespace import DCAT, FOAF, RDF, SH, SKOS, XSD
 from rdflib.namespace import DCTERMS as DCT
 
 import shapes
 from catalog import profiles
+from catalog.config import parse_organisations
 from catalog.model import Record
 from catalog.rdf import ADMS, DQV, HEALTH, to_graph
 from catalog.validation import VOCABULARIES
@@ -130,6 +131,20 @@ def test_the_ehds_feed_conforms_to_healthdcat_ap_release_8_and_dcat_ap_3(setting
     assert len(set(g.subjects(RDF.type, DQV.QualityMeasurement))) >= 10 * size
     assert violations(g, healthdcat_shapes()) == []
     assert structured_datasets_have_variables(g) == []
+
+
+def test_the_ehds_feed_conforms_when_the_access_body_has_a_home_page_of_its_own(settings, store, server, client):
+    """DCAT-AP 3.0.1's range shape asks the catalogue's foaf:homepage to be a foaf:Document. Only the
+    agents' home pages were typed so, and the access body's, without an entry in the organisation
+    register, is the catalogue's own address, which hid the gap; the demo's access body is
+    Helsedataservice's own site, and every page of its EHDS feed broke the shape."""
+    settings.organisations = parse_organisations(
+        {"https://helsedata.no/no/om-helsedataservice/": {"name": settings.hdab_name, "url": "https://helsedata.no/"}}
+    )
+    build(settings, store, server, [complete_dataset(0), codes()])
+    g = feed(client, profiles.EHDS)
+    assert g.value(URIRef(f"{settings.base_uri.rstrip('/')}/catalog"), FOAF.homepage) == URIRef(settings.base_uri)
+    assert violations(g, healthdcat_shapes()) == []
 
 
 def test_a_period_in_years_or_months_is_written_in_dates_in_the_dcat_ap_no_feed(settings, store, server, client):

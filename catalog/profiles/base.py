@@ -134,6 +134,7 @@ class Profile:
             g.add((cat, DCT.language, language))
             g.add((language, RDF.type, DCT.LinguisticSystem))  # as a dataset's languages are
         g.add((cat, FOAF.homepage, URIRef(settings.base_uri)))
+        g.add((URIRef(settings.base_uri), RDF.type, FOAF.Document))  # DCAT-AP 3's range for a home page
         g.add((cat, DCAT.themeTaxonomy, URIRef(f"{EU_AUTHORITY}data-theme")))
         if modified:
             g.add((cat, DCT.modified, Literal(modified, datatype=XSD.dateTime)))
