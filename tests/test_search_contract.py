@@ -87,7 +87,8 @@ def test_a_label_saying_the_words_as_typed_ranks_above_one_holding_them_apart(
     loaded: SearchBackend, query: str
 ) -> None:
     """ "mors alder" listed NPR's "Alder ved kontakt, mor" above MFR's "Mors alder ved fødselen" on
-    the demo (the researchers' drill): both labels hold both words."""
+    the demo (the researchers' drill): both labels hold both words. The names joined from the
+    words say it (`QueryPlan.names_exact`), as a phrase query did at a tenth of a page's time."""
     found = names(search(loaded, query))
     assert "npr/ALDER_MOR" in found
     assert found.index("mfr/MORS_ALDER") < found.index("npr/ALDER_MOR")

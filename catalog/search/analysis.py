@@ -129,13 +129,6 @@ ALL_IN_LABEL_BOOST = 3.0
 """A query of several words scores this much more (x BM25) where one label holds all of them as
 typed: "røyker daglig" is first the variable labelled so, then the ones where the words are
 spread over a name, a synonym and an answer category."""
-PHRASE_SCORE = 10.0
-"""Added where a name or label says the words as typed, in order and adjacent (`QueryPlan.phrase`):
-"mors alder" listed NPR's "Alder ved kontakt, mor" above MFR's "Mors alder ved fødselen", both
-holding both words (`ALL_IN_LABEL_BOOST`), the shorter label scoring 2 more of about 66. About a
-third of a label's match, so a label without the words does not climb above one with them apart."""
-MAX_PHRASE = 8
-"""Most words a phrase is looked up for: a longer query is a list of wishes, not a label."""
 FUZZY_BOOST = 0.5
 FUZZY_FIELDS = {
     **dict.fromkeys(("name_text", "label_nb", "label_nn", "label_en", "label_plain"), FUZZY_BOOST),
@@ -1128,15 +1121,18 @@ class QueryPlan:
         bare = [kept for words in variants if (kept := tuple(w for w in words if not _relation(w))) != words]
         return variants + bare if any(self.optional_units()) else variants
 
-    def phrase(self) -> tuple[str, ...]:
-        """The words as typed, stop words too, lowercased and folded as the names and labels are in
-        `suggest` (where positions are kept), when two to `MAX_PHRASE` (`PHRASE_SCORE`): "mors
-        alder", "dato for innleggelse", "mother's age" (its "s" a word, as in the label), and a
-        name as typed ("MORS_ALDER"). Each name and label is a value of its own there, so no phrase
-        runs from one to the next: "ALDER_MOR ; Alder ved kontakt, mor" as one string said "mor
-        alder", and "MOR_ALDER" listed it above MFR's MORS_ALDER."""
-        found = tuple(fold(w) for w in words(self.exact.replace("_", " ")))
-        return found if 2 <= len(found) <= MAX_PHRASE else ()
+    def names_exact(self) -> tuple[str, ...]:
+        """The short names the query says exactly (`EXACT_NAME_BOOST`): as typed ("mors_alder"), and
+        its words joined as registries join a label's words into a name ("mors alder" is
+        MORS_ALDER): "mors alder" listed NPR's "Alder ved kontakt, mor" above MFR's "Mors alder
+        ved fødselen", both labels holding both words. (A phrase query on the names and labels did
+        it too, but tantivy walks both words' positions through the whole index to build one: 0.8
+        ms of a page of all-different searches at a million variables, a tenth of its time.)"""
+        words = re.split(r"[\s_]+", self.exact)
+        joined = "_".join(words)
+        # and with a genitive's s dropped, as names often do ("mors alder" is MOR_ALDER too)
+        bare = "_".join(w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words)
+        return tuple(dict.fromkeys((self.exact, joined, bare)))
 
     def joined_words(self) -> tuple[str, ...]:
         """Two words typed apart as the one word Norwegian makes of them, in either order, joined

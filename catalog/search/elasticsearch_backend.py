@@ -86,7 +86,6 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     NAMED_SCORE,
     OPTIONAL_SCORE,
-    PHRASE_SCORE,
     PREFIX_SCORE,
     RELATED_FIELDS,
     UNLISTED_SCORE,
@@ -653,7 +652,7 @@ class ElasticsearchBackend:
             query["should"] = [
                 *rarity,
                 *optional,
-                {"term": {"name_exact": {"value": plan.exact, "boost": EXACT_NAME_BOOST}}},
+                *({"term": {"name_exact": {"value": name, "boost": EXACT_NAME_BOOST}}} for name in plan.names_exact()),
                 *({"term": {"codes_exact": {"value": w, "boost": EXACT_CODE_BOOST}}} for w in plan.exact_words),
                 *(
                     _const({"terms": {"code_terms": exact_terms(w)}}, EXACT_CODE_BOOST)
@@ -670,8 +669,6 @@ class ElasticsearchBackend:
                     for words in variants
                 ]
                 query["should"].append({"dis_max": {"queries": labels}})
-            if phrase := plan.phrase():
-                query["should"].append(_const({"match_phrase": {"suggest": " ".join(phrase)}}, PHRASE_SCORE))
             query["should"] += [clause for area in plan.areas for clause in _area(area)]
         return {"bool": query}
 

@@ -74,7 +74,6 @@ from catalog.search.analysis import (
     LABEL_FIELDS,
     NAMED_SCORE,
     OPTIONAL_SCORE,
-    PHRASE_SCORE,
     PREFIX_SCORE,
     RELATED_FIELDS,
     UNLISTED_SCORE,
@@ -622,9 +621,10 @@ class TantivyBackend:
             built = [self._alternative(searcher, schema, a, plan.numbers_unscored) for a in unit]
             required += [r for r, _ in built]
             scores += [s for _, s in built if s is not None]
-        scores.append(
-            tantivy.Query.boost_query(tantivy.Query.term_query(schema, "name_exact", plan.exact), EXACT_NAME_BOOST)
-        )
+        scores += [
+            tantivy.Query.boost_query(tantivy.Query.term_query(schema, "name_exact", name), EXACT_NAME_BOOST)
+            for name in plan.names_exact()
+        ]
         variants = [words for words in plan.label_words() if len(words) > 1]
         variants += [(joined,) for joined in plan.joined_words()]
         if variants:
@@ -635,8 +635,6 @@ class TantivyBackend:
                     terms = [t for w in words for t in analyze(w)]
                     labels.append(_all([tantivy.Query.term_query(schema, field_name, t) for t in terms]))
             scores.append(tantivy.Query.boost_query(_best(labels), ALL_IN_LABEL_BOOST))
-        if phrase := plan.phrase():
-            scores.append(_const(tantivy.Query.phrase_query(schema, "suggest", list(phrase)), PHRASE_SCORE))
         for w in plan.exact_words:
             scores.append(
                 tantivy.Query.boost_query(tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)
