@@ -871,7 +871,8 @@ class NamedSource(NamedTuple):
     hits: int
 
 
-def source_names(name: str, title: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def source_names(name: str, title: str) -> frozenset[str]:
     """What a researcher may type for a source: its key ("npr"), its title ("Reseptregisteret
     (NorPD)"), and the title's parts before and within brackets ("Reseptregisteret", "NorPD"),
     folded as a search folds them."""
@@ -879,7 +880,7 @@ def source_names(name: str, title: str) -> set[str]:
     bracketed = re.fullmatch(r"(.+?)\s*\((.+)\)", title)
     if bracketed:
         names.update(bracketed.groups())
-    return {fold(n.strip()) for n in names if n.strip()}
+    return frozenset(fold(n.strip()) for n in names if n.strip())
 
 
 def named_source(q: SearchQuery, result: SearchResult) -> NamedSource | None:
