@@ -520,3 +520,11 @@ def test_the_label_summary_is_a_page_under_ehds_and_json_made_once_per_change(
     assert len(made) == 1, "the store has not changed: the summary is not made again"
     build(settings, store, server, [complete_dataset(1), complete_dataset(2)])
     assert client.get("/ehds/labels.json").get_json()["total"]["labelled"] == 2 and len(made) == 2
+
+
+def test_the_label_summary_writes_its_scores_as_the_readiness_page_writes_shares(settings, store, server, client):
+    """/ehds/labels said "65 %" beside "65.4 %", and /ehds/ "100,0 %": one decimal everywhere."""
+    build(settings, store, server, [complete_dataset(1)])
+    page = client.get("/ehds/labels?lang=nb").get_data(as_text=True)
+    cells = re.findall(r'<td class="num">([^<]*) %</td>', page)
+    assert cells and all(re.fullmatch(r"\d+,\d", c) for c in cells), cells
