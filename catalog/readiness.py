@@ -150,7 +150,7 @@ NO_ENGLISH: dict[str, tuple[Said, Said]] = {
         ),
         Said(
             "Legg til en dct:title på engelsk (språkmerket en) | Add a dct:title in English (language tag en)",
-            "Legg til ein dct:title på engelsk",
+            "Legg til ein dct:title på engelsk (språkmerket «en»)",
         ),
     ),
     "description": (
@@ -160,7 +160,7 @@ NO_ENGLISH: dict[str, tuple[Said, Said]] = {
         ),
         Said(
             "Legg til en dct:description på engelsk (språkmerket en) | Add a dct:description in English (language tag en)",
-            "Legg til ein dct:description på engelsk",
+            "Legg til ein dct:description på engelsk (språkmerket «en»)",
         ),
     ),
 }
