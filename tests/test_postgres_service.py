@@ -418,6 +418,14 @@ def _freeze_when_fetched(db: Any, web: Any) -> None:
     db.freeze()
 
 
+def _answer(proc: subprocess.Popen[str], what: str, timeout: float) -> tuple[str, str]:
+    """A command's output once the database froze under it: the test fails rather than waits."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{what} waited for the frozen database")
+
+
 def _logged(line: str) -> dict[str, Any]:
     """A JSON log line; any other line as its event, so that the test shows it rather than stops reading."""
     try:
@@ -687,10 +695,7 @@ def test_a_harvest_from_cron_on_a_frozen_database_prints_each_sources_line_and_e
             "the harvesters asking for both feeds",
         )
         db.freeze()
-        try:
-            out, err = proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            pytest.fail("catalog harvest waited for the frozen database")
+        out, err = _answer(proc, "catalog harvest", 60)
     finally:
         db.thaw()
         if proc.poll() is None:
@@ -734,10 +739,7 @@ def test_processes_preparing_records_that_cannot_open_the_frozen_database_say_so
     )
     try:
         _freeze_when_fetched(db, server)  # the pool starts with the first page to map
-        try:
-            out, err = proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            pytest.fail("catalog harvest waited for the frozen database")
+        out, err = _answer(proc, "catalog harvest", 60)
     finally:
         db.thaw()
         if proc.poll() is None:
@@ -794,9 +796,7 @@ def test_an_import_into_a_database_that_froze_under_it_fails_after_the_write_tim
             )
             db.freeze()
             try:
-                out, err = proc.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                pytest.fail("catalog import-store waited for the frozen database")
+                out, err = _answer(proc, "catalog import-store", 30)
             finally:
                 db.thaw()
     finally:
