@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import tomlkit
@@ -205,7 +205,7 @@ PUBLISHERS_ONLY = {
 """Fields an operator may not fill, with the reason the error gives."""
 
 AGENT_KEYS = {"agent": ("name", "email", "url", "uri"), "contact": ("name", "email", "url")}
-ORGANISATION_KEYS = ("name", "email", "url", "org_number", "aliases")
+ORGANISATION_KEYS = ("name", "email", "url", "org_number", "type", "aliases")
 _EMAIL = re.compile(r"[^@\s:/]+@[^@\s/]+\.[^@\s/]+")
 _IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.I)
 
@@ -270,6 +270,70 @@ def _listed(value: Any, setting: str, vocabulary: str | None) -> str:
         if vocabulary:
             raise _fail(setting, f"{value!r} is neither an http(s) IRI nor a code of {vocabulary}") from None
         raise exc
+
+
+PUBLISHER_TYPE_LISTS = (
+    "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type",
+    "http://purl.org/adms/publishertype",
+)
+"""The EU publisher-type lists an agent's `type` may name a concept of: HealthDCAT-AP Release 8's
+own (DG SANTE's, which its shapes ask of a dataset's publisher) and ADMS's (DCAT-AP's), each as our
+vocabulary files hold it (shapes/vocabularies/: their codes, and labels in nb, nn and en)."""
+
+
+class PublisherTypes(NamedTuple):
+    names: dict[str, tuple[str, str]]
+    """Every name a type may be written as, case-folded -> (the name as the list writes it, the IRI)."""
+    codes: tuple[str, ...]
+    """Each concept's code, HealthDCAT-AP's first."""
+
+
+@cache
+def publisher_types() -> PublisherTypes:
+    """The names of the concepts of `PUBLISHER_TYPE_LISTS`: each one's code (`skos:notation`:
+    NationalAuthority, public-health-registry) and its labels in nb, nn and en (Nasjonal
+    myndighet, Nasjonal styresmakt, National authority). A label both lists give ("Ikke-statlig
+    organisasjon") names HealthDCAT-AP's concept, the first list's."""
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    from catalog.validation import vocabulary_graph
+
+    g = vocabulary_graph()
+    names: dict[str, tuple[str, str]] = {}
+    codes: list[str] = []
+    for scheme in PUBLISHER_TYPE_LISTS:
+        for concept in sorted(map(str, g.subjects(SKOS.inScheme, URIRef(scheme)))):
+            code = g.value(URIRef(concept), SKOS.notation)
+            codes += [str(code)] if code is not None else []
+            for name in (code, *sorted(map(str, g.objects(URIRef(concept), SKOS.prefLabel)))):
+                if name is not None:
+                    names.setdefault(str(name).casefold(), (str(name), concept))
+    return PublisherTypes(names, tuple(codes))
+
+
+def publisher_type(value: Any, where: str) -> str:
+    """A publisher type's IRI from its code, its label in nb, nn or en (any case), or its IRI, as the
+    publisher kit's metadata and the organisation register (`type`) name one. An unknown name is
+    an error with the closest names, else the lists' codes: the kit took only an ADMS code or an
+    IRI, and a registry writing "Nasjonal myndighet", as the catalogue shows it, or HealthDCAT-AP's
+    own "public-health-registry", was refused."""
+    known = publisher_types()
+    said = value.strip() if isinstance(value, str) else value
+    if isinstance(said, str) and said.casefold() in known.names:
+        return known.names[said.casefold()][1]
+    if isinstance(said, str) and said.startswith(("http://", "https://")):
+        return _iri(said, where)
+    close = difflib.get_close_matches(said.casefold(), list(known.names), n=3) if isinstance(said, str) else []
+    hint = (
+        "the closest: " + ", ".join(repr(known.names[name][0]) for name in close)
+        if close
+        else "the codes: " + ", ".join(known.codes)
+    )
+    raise ConfigError(
+        f"{where}: {value!r} is not a publisher type: write the code or the name (nb, nn or en) of one in "
+        f"HealthDCAT-AP's or ADMS's EU publisher-type list, or its http(s) IRI; {hint}"
+    )
 
 
 def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None) -> Any:
@@ -363,13 +427,16 @@ class Organisation:
     It completes every agent (publisher, custodian, creator) of every source that is this
     organisation: the agent's IRI is the entry's, or its dct:identifier is the entry's
     `org_number` (also read from Enhetsregisteret IRIs), or its name is the entry's name or one
-    of its `aliases`. Completing fills what the agent lacks; nothing the source says is replaced."""
+    of its `aliases`. Completing fills what the agent lacks; nothing the source says is replaced.
+    `type` is the IRI of its publisher type (`publisher_type`: the operator writes its code or its
+    nb/nn/en name, as the publisher kit does): most sources state none."""
 
     iri: str
     name: LangText = field(default_factory=dict)
     email: str | None = None
     url: str | None = None
     org_number: str | None = None
+    type: str | None = None
     aliases: tuple[str, ...] = ()
 
     @property
@@ -381,7 +448,7 @@ class Organisation:
         out: dict[str, Any] = {}
         if self.name:
             out["name"] = self.name[""] if set(self.name) == {""} else dict(self.name)
-        for key in ("email", "url", "org_number"):
+        for key in ("email", "url", "org_number", "type"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
         if self.aliases:
@@ -432,6 +499,7 @@ def parse_organisations(raw: Any) -> dict[str, Organisation]:
             email=_email(entry["email"], f"{where}.email") if "email" in entry else None,
             url=_iri(entry["url"], f"{where}.url") if "url" in entry else None,
             org_number=number,
+            type=publisher_type(entry["type"], f"{where}.type") if "type" in entry else None,
             aliases=tuple(aliases),
         )
     return out

@@ -47,17 +47,22 @@ DEMO_ADDRESS = re.compile(r"http://127\.0\.0\.1:\d+/")
 
 def demo_organisations() -> dict[str, dict[str, object]]:
     """The demo operator's organisation register (`[organisations."<IRI>"]` in catalog.toml): the
-    publishers of the simulated nation, as Enhetsregisteret names them, with their public contacts."""
+    publishers of the simulated nation, as Enhetsregisteret names them, with their public contacts.
+    The holders of national health registries (FHI: MFR and others; the Directorate of Health: NPR
+    and KPR; the Cancer Registry) have HealthDCAT-AP's publisher type `public-health-registry`;
+    the others' types are not clear from what the demo knows of them, and are left out."""
     from simulator import content
 
+    holders = (content.FHI, content.HDIR, content.KREFT)
     register: dict[str, dict[str, object]] = {}
-    for org in (content.FHI, content.HDIR, content.KREFT, content.NTNU, content.UIT, content.SIKT, content.SSB):
+    for org in (*holders, content.NTNU, content.UIT, content.SIKT, content.SSB):
         register[f"https://data.brreg.no/enhetsregisteret/api/enheter/{org.orgnr}"] = {
             "name": org.name_nb,
             "aliases": [org.name_en],
             "org_number": org.orgnr,
             "email": org.email,
             "url": f"https://{org.domain}/",
+            **({"type": "public-health-registry"} if org in holders else {}),
         }
     # the access body, as the central registries' feeds name it: the EHDS feed names it so too
     # (`published.hdab`), under its own IRI and with its English name (a service of the

@@ -24,17 +24,16 @@ import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCAT, RDF, SKOS
+from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import minimum, profiles
-from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text
+from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text, publisher_type
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.published import ACCESS_TITLE
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, _date, _iris, add_records, to_graph
@@ -228,13 +227,6 @@ def _agent_from(meta: Any) -> Agent | None:
 
 AGENT_FIELDS = {"publisher", "contact", "custodian", "hdab"}
 AGENT_KEYS = ("name", "uri", "orgnr", "type", "email", "url")
-PUBLISHER_TYPE_LISTS = (
-    "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type",
-    "http://purl.org/adms/publishertype",
-)
-"""The EU publisher-type lists an agent's `type` may name a concept of: HealthDCAT-AP Release 8's
-own (DG SANTE's, which its shapes ask of a dataset's publisher) and ADMS's (DCAT-AP's), each as our
-vocabulary files hold it (shapes/vocabularies/: their codes, and labels in nb, nn and en)."""
 
 
 TEXT_KEYS = ("title", "description", "identifier", "catalog_title", "catalog_description")
@@ -299,7 +291,7 @@ def _agent_checked(value: Any, where: str, text: str = "") -> dict[str, Any]:
                     raise ConfigError(f"{at}: {said!r} is not an organisation number")
                 out[key] = str(said).strip()
             elif key == "type":
-                out[key] = _publisher_type(said, at)
+                out[key] = publisher_type(said, at)
             else:
                 out[key] = _web_address(said, at)
     except ConfigError as exc:
@@ -319,57 +311,6 @@ def _line(text: str, key: str, value: Any) -> str:
     given = re.compile(rf"(?:^|[{{,\s]){re.escape(key)}\s*=\s*{said}")
     lines = [str(n) for n, line in enumerate(text.splitlines(), start=1) if given.search(line)]
     return f" ({'line' if len(lines) == 1 else 'lines'} {', '.join(lines)})" if lines else ""
-
-
-class PublisherTypes(NamedTuple):
-    names: dict[str, tuple[str, str]]
-    """Every name a type may be written as, case-folded -> (the name as the list writes it, the IRI)."""
-    codes: tuple[str, ...]
-    """Each concept's code, HealthDCAT-AP's first."""
-
-
-@cache
-def publisher_types() -> PublisherTypes:
-    """The names of the concepts of `PUBLISHER_TYPE_LISTS`: each one's code (`skos:notation`:
-    NationalAuthority, public-health-registry) and its labels in nb, nn and en (Nasjonal
-    myndighet, Nasjonal styresmakt, National authority). A label both lists give ("Ikke-statlig
-    organisasjon") names HealthDCAT-AP's concept, the first list's."""
-    from catalog.validation import vocabulary_graph
-
-    g = vocabulary_graph()
-    names: dict[str, tuple[str, str]] = {}
-    codes: list[str] = []
-    for scheme in PUBLISHER_TYPE_LISTS:
-        for concept in sorted(map(str, g.subjects(SKOS.inScheme, URIRef(scheme)))):
-            code = g.value(URIRef(concept), SKOS.notation)
-            codes += [str(code)] if code is not None else []
-            for name in (code, *sorted(map(str, g.objects(URIRef(concept), SKOS.prefLabel)))):
-                if name is not None:
-                    names.setdefault(str(name).casefold(), (str(name), concept))
-    return PublisherTypes(names, tuple(codes))
-
-
-def _publisher_type(value: Any, where: str) -> str:
-    """A publisher type's IRI from its code, its label in nb, nn or en (any case), or its IRI. An
-    unknown name is an error with the closest names, else the lists' codes: the kit took only an
-    ADMS code or an IRI, and a registry writing "Nasjonal myndighet", as the catalogue shows it,
-    or HealthDCAT-AP's own "public-health-registry", was refused."""
-    known = publisher_types()
-    said = value.strip() if isinstance(value, str) else value
-    if isinstance(said, str) and said.casefold() in known.names:
-        return known.names[said.casefold()][1]
-    if isinstance(said, str) and said.startswith(("http://", "https://")):
-        return _iri(said, where)
-    close = difflib.get_close_matches(said.casefold(), list(known.names), n=3) if isinstance(said, str) else []
-    hint = (
-        "the closest: " + ", ".join(repr(known.names[name][0]) for name in close)
-        if close
-        else "the codes: " + ", ".join(known.codes)
-    )
-    raise ConfigError(
-        f"{where}: {value!r} is not a publisher type: write the code or the name (nb, nn or en) of one in "
-        f"HealthDCAT-AP's or ADMS's EU publisher-type list, or its http(s) IRI; {hint}"
-    )
 
 
 def _web_address(value: Any, where: str) -> str:

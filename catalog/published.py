@@ -149,6 +149,7 @@ def _fill(agent: Agent, known: Agent, path: str, setting: str, register: bool) -
     keys = {"name": ".name", "email": ".email", "url": ".url", "uri": "" if register else ".uri"}
     if register:
         keys["identifier"] = ".org_number"
+        keys["type"] = ".type"
     changes: dict[str, Any] = {}
     done: list[Completed] = []
     for key, suffix in keys.items():
@@ -165,6 +166,7 @@ def _as_agent(organisation: Organisation) -> Agent:
         identifier=organisation.org_number,
         email=organisation.email,
         url=organisation.url,
+        type=organisation.type,
     )
 
 

@@ -69,6 +69,27 @@ def test_the_register_completes_a_publisher_found_by_iri_or_organisation_number(
     assert view.origin("publisher.email").setting == f'organisations."{SKATT}".email'
 
 
+PUBLIC_HEALTH_REGISTRY = (
+    "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry"
+)
+
+
+@pytest.mark.parametrize("said", ["public-health-registry", "Offentlig helseregister", "PUBLIC HEALTH REGISTRY"])
+def test_the_register_gives_a_publisher_without_a_type_the_entrys_type_named_by_its_code_or_label(settings, said):
+    register = {SKATT: {"name": "Skatteetaten", "type": said}}
+    view = published_view(mfr_dataset(publisher=Agent(uri=SKATT)), with_register(settings, register))
+    assert view.record.publisher.type == PUBLIC_HEALTH_REGISTRY
+    assert view.origin("publisher.type").setting == f'organisations."{SKATT}".type'
+
+
+def test_the_registers_type_leaves_the_type_a_publisher_states(settings):
+    national = "http://purl.org/adms/publishertype/NationalAuthority"
+    register = {SKATT: {"name": "Skatteetaten", "type": "public-health-registry"}}
+    view = published_view(mfr_dataset(publisher=Agent(uri=SKATT, type=national)), with_register(settings, register))
+    assert view.record.publisher.type == national
+    assert view.origin("publisher.type") is None
+
+
 def test_the_register_completes_custodian_and_creator_found_by_name_or_alias(settings):
     d = mfr_dataset(
         custodian=Agent(name={"en": "FSD"}), creator=Agent(name={"en": "Finnish Social Science Data Archive"})
@@ -210,12 +231,33 @@ def test_a_wrong_default_is_an_error_naming_the_setting(defaults, setting):
         ({"url": "www.example.org"}, ".url"),
         ({"phone": "123"}, ""),
         ({"aliases": "FSD"}, ".aliases"),
+        ({"type": "public-health-registr"}, ".type"),
     ],
 )
 def test_a_wrong_register_entry_is_an_error_naming_it(entry, setting):
     with pytest.raises(ConfigError) as raised:
         parse_organisations({SKATT: {"name": "Skatteetaten", **entry}})
     assert str(raised.value).startswith(f'organisations."{SKATT}"{setting}:')
+
+
+def test_a_misspelt_register_type_names_the_closest_publisher_types():
+    with pytest.raises(ConfigError) as raised:
+        parse_organisations({SKATT: {"name": "Skatteetaten", "type": "Offentleg helseregistre"}})
+    assert str(raised.value).startswith(
+        f"organisations.\"{SKATT}\".type: 'Offentleg helseregistre' is not a publisher type"
+    )
+    assert "the closest: 'Offentleg helseregister'" in str(raised.value)
+
+
+def test_an_entrys_type_is_kept_when_the_register_is_written_back(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "catalog.toml").write_text(
+        f'[organisations."{SKATT}"]\nname = "Skatteetaten"\ntype = "Offentlig helseregister"\n'
+    )
+    settings = Settings.load(home)
+    settings.save_organisations()
+    assert Settings.load(home).organisations[SKATT].type == PUBLIC_HEALTH_REGISTRY
 
 
 def test_two_entries_with_one_organisation_number_are_refused():

@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS as DCT
 import shapes
 from catalog import profiles
 from catalog.config import parse_organisations
-from catalog.model import Record
+from catalog.model import Agent, Record
 from catalog.rdf import ADMS, DQV, HEALTH, to_graph
 from catalog.validation import VOCABULARIES
 from tests.conftest import SHARED, requires_shared
@@ -144,6 +144,34 @@ def test_the_ehds_feed_conforms_when_the_access_body_has_a_home_page_of_its_own(
     build(settings, store, server, [complete_dataset(0), codes()])
     g = feed(client, profiles.EHDS)
     assert g.value(URIRef(f"{settings.base_uri.rstrip('/')}/catalog"), FOAF.homepage) == URIRef(settings.base_uri)
+    assert violations(g, healthdcat_shapes()) == []
+
+
+def test_the_ehds_feed_conforms_when_the_organisation_register_gives_the_publisher_its_type(
+    settings, store, server, client
+):
+    """DCAT-AP-NO names a publisher by its Enhetsregisteret IRI alone; the register's entry gives it
+    its name, contact and HealthDCAT-AP's publisher type, which the Release 8 shapes check against
+    DG SANTE's list (and, with it, the node's other statements)."""
+    fhi = "https://data.brreg.no/enhetsregisteret/api/enheter/983744516"
+    settings.organisations = parse_organisations(
+        {
+            fhi: {
+                "name": "Folkehelseinstituttet",
+                "email": "folkehelseinstituttet@fhi.no",
+                "url": "https://www.fhi.no/",
+                "type": "public-health-registry",
+            }
+        }
+    )
+    build(settings, store, server, [dataclasses.replace(complete_dataset(0), publisher=Agent(uri=fhi)), codes()])
+    g = feed(client, profiles.EHDS)
+    [dataset] = g.subjects(RDF.type, DCAT.Dataset)
+    publisher = g.value(dataset, DCT.publisher)
+    assert publisher == URIRef(fhi)
+    assert g.value(publisher, DCT.type) == URIRef(
+        "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry"
+    )
     assert violations(g, healthdcat_shapes()) == []
 
 

@@ -470,3 +470,18 @@ def test_the_demo_operator_names_one_place_to_apply_per_source_its_access_route(
         if route.url and "defaults" in src.options:
             assert src.options["defaults"]["access_url"] == route.url, name
     assert settings.sources["tromso"].options["defaults"]["access_url"] == routes().routes["tromso"].url
+
+
+def test_the_demo_register_types_the_holders_of_national_health_registries_and_nobody_else(tmp_path):
+    """The access body found 16 of the demo's 19 dataset publishers without a dct:type: the register
+    types those it clearly is (FHI, the Directorate of Health with NPR and KPR, the Cancer
+    Registry); a cohort study's university, Sikt, SSB and the access body are left without."""
+    from catalog.demo import configure as configure_demo
+    from simulator import Simulator, content
+
+    settings = Settings.load(tmp_path / "home")
+    with Simulator(seed=0) as simulator:
+        configure_demo(settings, simulator.source_configs())
+    typed = {org.name.get("", org.name.get("nb")): org.type for org in settings.organisations.values() if org.type}
+    registry = "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry"
+    assert typed == {org.name_nb: registry for org in (content.FHI, content.HDIR, content.KREFT)}
