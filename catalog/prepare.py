@@ -41,7 +41,7 @@ from catalog.search import Document, Encoded, Encoder, document_key
 from catalog.search.documents import SourceInfo, encoded_documents
 from catalog.spill import put as spill_put
 from catalog.spill import take as spill_take
-from catalog.store import Outline, StoreReader, StoreUnavailable, packed_report, store_at
+from catalog.store import Outline, StoreReader, packed_report, store_at
 from catalog.validation import Report, rules, validate_record_json
 from harvesters.base import Deferred, Event, Harvested, Mapped
 
@@ -235,24 +235,12 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start(job: Job, store_url: str, known: dict[str, str], parent: int, told: Any, first: Any) -> None:
+def _start(job: Job, store_url: str, known: dict[str, str], parent: int, told: Any) -> None:
     """In each pool process: die with the run's process, open the store to read (a connection of
-    its own: connections must not cross a fork); `told` takes what deferred pages tell.
-
-    A store that cannot be opened (a server frozen or down as the pool starts) ends the process:
-    the pool is then broken, as when a process dies, and the run's process prepares its records
-    itself. The first process that fails so (`first`, a lock none releases) says it in one line;
-    raised, each process's failure was a CRITICAL traceback ("Exception in initializer")."""
+    its own: connections must not cross a fork); `told` takes what deferred pages tell."""
     die_with_parent(parent)
     told.cancel_join_thread()  # a process ends only when the pool is shut down: what it told then is not wanted
-    try:
-        store = store_at(store_url, readonly=True, write_timeout=job.settings.store_write_timeout)  # the pipeline's
-    except StoreUnavailable as exc:
-        if first.acquire(block=False):
-            log.warning(
-                "the processes to prepare the run's records could not open the store (the run's process does): %s", exc
-            )
-        os._exit(1)
+    store = store_at(store_url, readonly=True, write_timeout=job.settings.store_write_timeout)  # the pipeline's
     _POOL.update(job=job, store=store, known=known, told=told)
 
 
@@ -328,7 +316,7 @@ class Preparer:
                 workers,
                 mp_context=context,
                 initializer=_start,
-                initargs=(job, store.url, known, os.getpid(), self.told, context.Lock()),
+                initargs=(job, store.url, known, os.getpid(), self.told),
             )
 
     def submit(self, records: list[Record], known: list[str | None]) -> Later:

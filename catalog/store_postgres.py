@@ -277,10 +277,7 @@ class PostgresStore(SQLStore):
                 row_factory=dict_row,
             )
         except psycopg.OperationalError as exc:
-            waited = ""
-            if isinstance(exc, psycopg.errors.ConnectionTimeout) and limit is not None:
-                waited = f" (after {wait} s: as long as a statement may wait by the {limit[1]} setting, 2 s at least, 10 s at most)"
-            raise StoreUnavailable(f"cannot connect to the store at {display_url(self._url)}: {exc}{waited}") from exc
+            raise StoreUnavailable(f"cannot connect to the store at {display_url(self._url)}: {exc}") from exc
         _OPENED.add(conn)
         return conn
 

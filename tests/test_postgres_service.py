@@ -714,45 +714,6 @@ def test_a_harvest_from_cron_on_a_frozen_database_prints_each_sources_line_and_e
     assert "s3cret" not in out + err
 
 
-def test_processes_preparing_records_that_cannot_open_the_frozen_database_say_so_in_one_line(
-    own_postgres_server: Any, server: Any, tmp_path: Path
-) -> None:
-    """A source harvested by more workers than sources has its records prepared in a pool of
-    processes, which open the store when they start: when the server froze before that, each of
-    them logged a CRITICAL traceback ("Exception in initializer"). Now one line says that the store
-    could not be opened there, naming the store and the setting; the run fails as before."""
-    from tests.processes import cli as command
-
-    db = own_postgres_server
-    url = _frozen_store(db)
-    settings = Settings.load(tmp_path, database_url=url)
-    settings.sources["mfr"] = SourceConfig("mfr", "dcat", _feed(server, [numbered(1), numbered(2)], delay=1.0))
-    settings.save_sources()
-    open_store(settings).close()  # the schema made before the freeze
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, "CATALOG_STORE_WRITE_TIMEOUT": "1"}
-    proc = subprocess.Popen(
-        command(str(tmp_path), "harvest", "--workers", "2"),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        _freeze_when_fetched(db, server)  # the pool starts with the first page to map
-        out, err = _answer(proc, "catalog harvest", 60)
-    finally:
-        db.thaw()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    shown = url.replace("s3cret", "***").split("?")[0]
-    assert "Traceback" not in err and "CRITICAL" not in err, err
-    (said,) = [line for line in err.splitlines() if "to prepare the run's records could not open the store" in line]
-    assert f"the store at {shown}" in said and "the store_write_timeout setting" in said, err
-    assert "source=mfr" in said
-    assert out.startswith("mfr: ") and "— FAILED: " in out and proc.returncode == 1, (out, err)
-
-
 def test_an_import_into_a_database_that_froze_under_it_fails_after_the_write_timeout(
     own_postgres_server: Any, server: Any, tmp_path: Path
 ) -> None:
