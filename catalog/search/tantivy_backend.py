@@ -520,7 +520,7 @@ class TantivyBackend:
         completion before the other clauses narrow them down, and does so again in each of the
         walks a page makes; the union is read lazily. Measured at 300,000 variables: a search's
         median time 18 ms against 24 and 29.)"""
-        terms = [t for t, _n in searcher.terms_with_prefix("suggest", prefix, limit=PREFIX_EXPANSIONS)]
+        terms = self._completions(searcher, prefix)
         if not terms:
             return None
         union = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "suggest", t)) for t in terms]
@@ -535,8 +535,27 @@ class TantivyBackend:
         fixed = self._memo("terms", (word, self.synonyms.acronym(word.text)), lambda: self._build_terms(schema, word))
         if fixed is None or not word.prefix:
             return fixed
-        found = searcher.terms_with_prefix("suggest", word.prefix, limit=PREFIX_EXPANSIONS)
-        return [*fixed, *(tantivy.Query.term_query(schema, "suggest", t) for t, _n in found)]
+        found = self._completions(searcher, word.prefix)
+        return [*fixed, *(tantivy.Query.term_query(schema, "suggest", t) for t in found)]
+
+    @staticmethod
+    def _completions(searcher: Any, prefix: str) -> tuple[str, ...]:
+        """The index's most frequent `PREFIX_EXPANSIONS` words of names and labels starting with
+        `prefix` (`_prefix`)."""
+        return tuple(t for t, _n in searcher.terms_with_prefix("suggest", prefix, limit=PREFIX_EXPANSIONS))
+
+    def _depends(self, searcher: Any, alternatives: Iterable[Alternative]) -> tuple[Any, ...]:
+        """What the query of a unit or an alternative depends on besides itself, for its memo: each
+        word's being an acronym (`Synonyms.acronym`: an edited list) and, for a word typed as a
+        prefix, its completions in this index (a harvest changes them). A page's words are mostly
+        words earlier pages had, each unit's query built from some forty tantivy objects: a page
+        of all-different searches built them all again."""
+        acronym = self.synonyms.acronym
+        return tuple(
+            (acronym(w.text), self._completions(searcher, w.prefix) if w.prefix else ())
+            for a in alternatives
+            for w in a.specs()
+        )
 
     def _build_terms(self, schema: Any, word: Word) -> list[Any] | None:
         if self.synonyms.acronym(word.text):
@@ -564,6 +583,10 @@ class TantivyBackend:
 
     def _flat(self, searcher: Any, schema: Any, unit: tuple[Alternative, ...]) -> Any:
         """A unit's matches as one flat union (`_counted_text`)."""
+        key = (unit, self._depends(searcher, unit))
+        return self._memo("flat", key, lambda: self._build_flat(searcher, schema, unit))
+
+    def _build_flat(self, searcher: Any, schema: Any, unit: tuple[Alternative, ...]) -> Any:
         terms, others = [], []
         for alternative in unit:
             specs = alternative.specs()
@@ -589,6 +612,12 @@ class TantivyBackend:
         word and analyzer) and scored through the fields as an optional clause, which tantivy only
         evaluates on the documents the required clauses let through. Typo-tolerant words keep the
         fields in the required clause: fuzzy terms need them."""
+        key = (alternative, unscored, self._depends(searcher, (alternative,)))
+        return self._memo("alternative", key, lambda: self._build_alternative(searcher, schema, alternative, unscored))
+
+    def _build_alternative(
+        self, searcher: Any, schema: Any, alternative: Alternative, unscored: bool
+    ) -> tuple[Any, Any | None]:
         if alternative.codes:
             codes = [_const(tantivy.Query.term_query(schema, "code_terms", t), CODE_SCORE) for t in alternative.codes]
             found = _any(codes) if alternative.typed else _no_dataset(schema, _any(codes))
@@ -628,13 +657,7 @@ class TantivyBackend:
         variants = [words for words in plan.label_words() if len(words) > 1]
         variants += [(joined,) for joined in plan.joined_words()]
         if variants:
-            labels = []
-            for field_name in LABEL_FIELDS:
-                analyze = self.analyzers[FIELD_ANALYZER[field_name]].analyze
-                for words in variants:
-                    terms = [t for w in words for t in analyze(w)]
-                    labels.append(_all([tantivy.Query.term_query(schema, field_name, t) for t in terms]))
-            scores.append(tantivy.Query.boost_query(_best(labels), ALL_IN_LABEL_BOOST))
+            scores.append(self._memo("labels", tuple(variants), lambda: self._in_label(schema, variants)))
         for w in plan.exact_words:
             scores.append(
                 tantivy.Query.boost_query(tantivy.Query.term_query(schema, "codes_exact", w), EXACT_CODE_BOOST)
@@ -650,10 +673,24 @@ class TantivyBackend:
             scores.append(_const(_all([holding, self._whom(searcher, schema, unit)]), NAMED_SCORE))
         return required, scores
 
+    def _in_label(self, schema: Any, variants: list[tuple[str, ...]]) -> Any:
+        """`ALL_IN_LABEL_BOOST` for a label holding every word of one of `variants`."""
+        labels = []
+        for field_name in LABEL_FIELDS:
+            analyze = self.analyzers[FIELD_ANALYZER[field_name]].analyze
+            for variant in variants:
+                terms = [t for w in variant for t in analyze(w)]
+                labels.append(_all([tantivy.Query.term_query(schema, field_name, t) for t in terms]))
+        return tantivy.Query.boost_query(_best(labels), ALL_IN_LABEL_BOOST)
+
     def _whom(self, searcher: Any, schema: Any, unit: tuple[Alternative, ...]) -> Any:
         """Where an optional unit (whom the data are about) matches: in any text field but the code
         labels, whose "Kvinne", "Mann" and "Barn" say that a variable records sex or relation, not
         whom its data are about ("kreft kvinner" listed the cancer registry's "Kjønn" first)."""
+        key = (unit, self._depends(searcher, unit))
+        return self._memo("whom", key, lambda: self._build_whom(searcher, schema, unit))
+
+    def _build_whom(self, searcher: Any, schema: Any, unit: tuple[Alternative, ...]) -> Any:
         options = []
         for alternative in unit:
             if alternative.codes:
