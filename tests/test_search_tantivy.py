@@ -323,3 +323,17 @@ def test_an_index_folder_removed_under_a_running_explorer_answers_503_until_it_i
     assert main(["--home", str(settings.home), "reindex"]) == 0
     assert client.get("/api/search?q=fødselsvekt").get_json()["total"] == 1
     assert client.get("/readyz").status_code == 200
+
+
+def test_a_word_typed_in_part_finds_the_words_a_later_harvest_brings(tmp_path: Path) -> None:
+    """A unit's query is built once (`TantivyBackend._flat`, `_alternative`); the completions of a
+    word typed in part are the index's, so a harvest that brings a new word is searched for it."""
+    docs = corpus()
+    new = {**next(d for d in docs if d["type"] == "variable"), "key": "v-new", "group": "v-new"}
+    new.update(label="Kvantekromodynamikkdata", labels={"nb": "Kvantekromodynamikkdata"})
+    backend = TantivyBackend(tmp_path)
+    backend.upsert(docs)
+    query = SearchQuery(text="kvantekromodyn", typos=0)  # longer than a compound's indexed starts
+    assert backend.search(query).total == 0
+    backend.upsert([new])
+    assert [h.doc["key"] for h in backend.search(query).hits] == ["v-new"]
