@@ -1920,6 +1920,30 @@ def test_english_pages_mark_norwegian_data_and_speak_english_around_it(client):
     assert "Label (bokmål)" in page(client, f"/variables/{VEKT}?lang=en")
 
 
+NOTE = '<span class="lang-note" lang="en">(Norwegian)</span>'
+
+
+def test_english_pages_say_visibly_which_texts_are_norwegian_for_want_of_english(client):
+    """An English page showed NPR's "Fødselsvekt" and "Vekt ved fødsel for nyfødte innlagt." as if
+    they were English: only a `lang` attribute, which a screen reader hears and a researcher
+    reading no Norwegian does not see, said that no English was to be had. Texts the record gives
+    in English are not noted, nor anything on a Norwegian page."""
+    html = page(client, "/search?q=fødselsvekt&lang=en")
+    rows = {
+        re.search(r'<code class="name">(?:<mark>)?(\w+)', r).group(1): r for r in html.split('<li class="hit">')[1:]
+    }
+    assert f'<span lang="nb"><mark>Fødselsvekt</mark></span> {NOTE}</a>' in rows["FODSELSVEKT"]
+    assert f'<p class="desc" lang="nb">Vekt ved fødsel for nyfødte innlagt. {NOTE}</p>' in rows["FODSELSVEKT"]
+    assert "<mark>Birth</mark> <mark>weight</mark></a>" in rows["VEKT"]  # the record's own English
+    variable = page(client, f"/variables/{NPR_VEKT}?lang=en")
+    assert f'<h1><span lang="nb">Fødselsvekt</span> {NOTE} <code' in variable
+    dataset = page(client, f"/datasets/{NPR_DS}?lang=en")
+    assert f'<p class="prose" lang="nb">Episoder i spesialisthelsetjenesten fra 2008. {NOTE}</p>' in dataset
+    for lang in ("nb", "nn"):
+        assert "lang-note" not in page(client, f"/search?q=fødselsvekt&lang={lang}")
+        assert "lang-note" not in page(client, f"/datasets/{NPR_DS}?lang={lang}")
+
+
 @pytest.mark.parametrize(
     ("lang", "label", "dataset"),
     [
