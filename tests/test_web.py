@@ -1163,6 +1163,30 @@ def test_the_basket_says_how_each_route_links_its_data_and_what_linking_across_r
     client.post("/basket/clear")
 
 
+def test_the_basket_tells_a_researcher_abroad_how_to_apply_and_links_the_routes_english_pages(client, tmp_path):
+    """A researcher abroad reading the English basket found nothing on applying from outside
+    Norway. The text is the operator's, in access_routes.toml (abroad_nb, _nn, _en), and an
+    English page links each route's English page where the file gives one."""
+    from markupsafe import escape
+
+    from catalog.access import AccessRouteError, parse
+
+    known = routes()
+    add(client, VEKT, ROYK01)
+    for lang, heading in (("en", "Applying from abroad"), ("nb", "Søke fra utlandet"), ("nn", "Søkje frå utlandet")):
+        html = page(client, f"/basket/?lang={lang}")
+        abroad = html.split('id="h-abroad"')[1].split("</section>")[0]
+        assert f">{heading}</h2>\n  <p>{escape(known.abroad_in(lang))}</p>" in abroad, lang
+    english = page(client, "/basket/?lang=en")
+    for route in ("helsedataservice", "hunt"):
+        assert f'<a class="button" href="{known.routes[route].url_en}"' in english, route
+    assert "EHDS" in known.abroad_in("en") and "English" in known.abroad_in("en")
+    client.post("/basket/clear")
+    (tmp_path / "half.toml").write_text('abroad_en = "x"\n[publisher]\nnb = "x"\nnn = "x"\nen = "x"\n')
+    with pytest.raises(AccessRouteError, match="abroad_nb, abroad_nn, abroad_en"):
+        parse(tmp_path / "half.toml")
+
+
 def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
 
     linkage = routes().routes["helsedataservice"].linkage_in("nb")
