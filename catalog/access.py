@@ -12,6 +12,10 @@ linked (the epidemiologist's drill): each route may say how its data are linked 
 (`linkage_nb`, `linkage_nn`, `linkage_en`), and the file says once what linking data of
 different routes takes (`across_nb`, `across_nn`, `across_en`, before the first route). These
 are the operator's texts, in general terms; a route without one says nothing of linkage.
+
+A researcher abroad found nothing on how to apply from there: the file says it once too
+(`abroad_nb`, `abroad_nn`, `abroad_en`), and an English page links each route's English page
+(`url_en`) where it has one.
 """
 
 from __future__ import annotations
@@ -64,10 +68,15 @@ class Route:
 class Routes:
     routes: dict[str, Route]
     across: dict[str, str] = field(default_factory=dict)  # linking data of different routes, by language
+    abroad: dict[str, str] = field(default_factory=dict)  # applying from outside Norway, by language
 
     def across_in(self, lang: str) -> str:
         """What linking data that take different routes takes, in `lang`; "" when the file does not say."""
         return self.across.get(lang, "")
+
+    def abroad_in(self, lang: str) -> str:
+        """What a researcher outside Norway should know of applying, in `lang`; "" when the file does not say."""
+        return self.abroad.get(lang, "")
 
     def for_source(self, name: str, source: SourceConfig | None) -> Route:
         """The route a source's data take: its own setting, else the file's by name, then by kind."""
@@ -111,10 +120,14 @@ def parse(path: Path) -> Routes:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise AccessRouteError(f"{path}: cannot read the access routes ({exc})") from exc
     top = {key: value for key, value in raw.items() if not isinstance(value, dict)}
-    unknown = sorted(set(top) - {f"across_{lang}" for lang in LANGUAGES})
+    unknown = sorted(set(top) - {f"{text}_{lang}" for text in ("across", "abroad") for lang in LANGUAGES})
     if unknown:
-        raise AccessRouteError(f"{path}: {', '.join(unknown)} is neither a route nor across_nb, across_nn, across_en")
+        raise AccessRouteError(
+            f"{path}: {', '.join(unknown)} is neither a route nor across_nb, across_nn, across_en, "
+            "abroad_nb, abroad_nn, abroad_en"
+        )
     across = _in_each_language(path, "the text on linking across routes", top, "across")
+    abroad = _in_each_language(path, "the text on applying from abroad", top, "abroad")
     routes = {}
     for ident, spec in raw.items():
         if ident in top:
@@ -134,7 +147,7 @@ def parse(path: Path) -> Routes:
         )
     if FALLBACK not in routes:
         raise AccessRouteError(f"{path}: the fallback route {FALLBACK!r} is missing")
-    return Routes(routes, across)
+    return Routes(routes, across, abroad)
 
 
 @cache

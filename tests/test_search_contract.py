@@ -811,6 +811,62 @@ def test_tia_finds_the_variables_holding_its_code(empty: SearchBackend) -> None:
         assert names(search(empty, typed)) == ["npr/HOVEDDIAGNOSE"], typed
 
 
+@pytest.mark.parametrize("typed", ["cardiovascular disease", "CVD", "hjerte- og karsykdom", "hjerte- og karsykdommer"])
+def test_cardiovascular_disease_finds_the_variables_holding_a_code_of_icd10_chapter_ix(
+    empty: SearchBackend, typed: str
+) -> None:
+    """On the demo "cardiovascular disease" fell back to any word (7 variables saying "disease",
+    none about the heart) and "CVD" found nothing: no name stood for ICD-10's circulatory
+    diseases, I00-I99. They find the variables holding one of those codes, and the Cardiovascular
+    Disease Registry's dataset by its name (a related term, `=>` in synonyms.txt)."""
+    icd = code_list("icd10", "ICD-10", {"E11": "Diabetes mellitus type 2", "I48": "Atrieflimmer og atrieflutter"})
+    diabetes = code_list("icd10dm", "ICD-10", {"E11": "Diabetes mellitus type 2"})
+    npr = [("HOVEDDIAGNOSE", "Hoveddiagnose", "Main diagnosis", "ICD-10.", "string", {"codelist": icd.uri})]
+    diab = [("DIAGNOSE", "Diagnose", "Diagnosis", "Sykdom (disease), ICD-10.", "string", {"codelist": diabetes.uri})]
+    empty.upsert(registry_with_list("npr", "Pasientregisteret", icd, npr))
+    empty.upsert(registry_with_list("diab", "Diabetesregisteret", diabetes, diab))
+    empty.upsert(quality_registry("hkr", "Hjerte- og karregisteret", "INNLAGT", "Innlagt"))
+    result = search(empty, typed)
+    assert names(result) == ["npr/HOVEDDIAGNOSE"] and not result.any_words, typed
+    assert [tuple(c) for c in hit_of(result, "npr/HOVEDDIAGNOSE").matched_codes] == [
+        ("I48", "Atrieflimmer og atrieflutter")
+    ]
+    datasets = search(empty, typed, type="dataset")
+    assert [h.doc["label"] for h in datasets.hits] == ["Hjerte- og karregisteret"], typed
+
+
+@pytest.mark.parametrize("typed", ["birth cohort", "birth cohorts", "fødselskohort", "mother-child cohort"])
+def test_a_birth_cohort_is_the_mother_and_child_cohort(empty: SearchBackend, typed: str) -> None:
+    """On the demo "birth cohort" fell back to any word (51 variables saying "birth", MFR's first,
+    none of MoBa's) and "fødselskohort" to its parts (383 variables): MoBa, the Norwegian birth
+    cohort, calls itself "The Norwegian Mother, Father and Child Cohort Study" ("kohort" among its
+    keywords), never a birth cohort. Another cohort and a registry of births are not found by it."""
+    studies = (
+        (
+            "moba",
+            "Den norske mor, far og barn-undersøkelsen (MoBa)",
+            "The Norwegian Mother, Father and Child Cohort Study (MoBa)",
+        ),
+        ("hunt", "Helseundersøkelsen i Trøndelag (HUNT)", "The Trøndelag Health Study (HUNT)"),
+        ("mfr", "Medisinsk fødselsregister", "Medical Birth Registry of Norway"),
+    )
+    for source, nb, en in studies:
+        variables: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+            ("FAAR", "Fødselsår", "Year of birth", f"Meldt til {nb}.", "integer", {})
+        ]
+        r = Registry(source, "health-survey", nb, "FHI", "PHDR", "1999-01-01", None, "NON_PUBLIC", variables)
+        described = {"nb": f"{nb} er en stor befolkningsbasert helseundersøkelse.", "en": f"{en} is a health study."}
+        keywords = {"nb": ["fødsel"] if source == "mfr" else ["helseundersøkelse", "kohort"]}
+        dataset = dataclasses.replace(
+            registry_dataset(r), title={"nb": "Spørreskjema 1"}, description=described, keywords=keywords
+        )
+        empty.upsert(list(documents(dataset, SourceInfo(source, nb, r.kind))))
+    result = search(empty, typed)
+    assert names(result) == ["moba/FAAR"] and not result.any_words and not result.split_words, typed
+    datasets = search(empty, typed, type="dataset")
+    assert [h.doc["source"] for h in datasets.hits] == ["moba"], typed
+
+
 def test_a_compounds_part_that_only_qualifies_is_not_the_one_searched(empty: SearchBackend) -> None:
     """ "høydemåling" was "måling" on the demo, the NCMP codes' "Måling av HbA1c"."""
     empty.upsert(quality_registry("ncmp", "Prosedyrer", "HBA1C", "Måling av HbA1c"))

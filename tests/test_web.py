@@ -1163,6 +1163,30 @@ def test_the_basket_says_how_each_route_links_its_data_and_what_linking_across_r
     client.post("/basket/clear")
 
 
+def test_the_basket_tells_a_researcher_abroad_how_to_apply_and_links_the_routes_english_pages(client, tmp_path):
+    """A researcher abroad reading the English basket found nothing on applying from outside
+    Norway. The text is the operator's, in access_routes.toml (abroad_nb, _nn, _en), and an
+    English page links each route's English page where the file gives one."""
+    from markupsafe import escape
+
+    from catalog.access import AccessRouteError, parse
+
+    known = routes()
+    add(client, VEKT, ROYK01)
+    for lang, heading in (("en", "Applying from abroad"), ("nb", "Søke fra utlandet"), ("nn", "Søkje frå utlandet")):
+        html = page(client, f"/basket/?lang={lang}")
+        abroad = html.split('id="h-abroad"')[1].split("</section>")[0]
+        assert f">{heading}</h2>\n  <p>{escape(known.abroad_in(lang))}</p>" in abroad, lang
+    english = page(client, "/basket/?lang=en")
+    for route in ("helsedataservice", "hunt"):
+        assert f'<a class="button" href="{known.routes[route].url_en}"' in english, route
+    assert "EHDS" in known.abroad_in("en") and "English" in known.abroad_in("en")
+    client.post("/basket/clear")
+    (tmp_path / "half.toml").write_text('abroad_en = "x"\n[publisher]\nnb = "x"\nnn = "x"\nen = "x"\n')
+    with pytest.raises(AccessRouteError, match="abroad_nb, abroad_nn, abroad_en"):
+        parse(tmp_path / "half.toml")
+
+
 def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
 
     linkage = routes().routes["helsedataservice"].linkage_in("nb")
@@ -1918,6 +1942,30 @@ def test_english_pages_mark_norwegian_data_and_speak_english_around_it(client):
     dataset = page(client, f"/datasets/{NPR_DS}?lang=en")
     assert "80,000,000" in dataset and "Non-public" in dataset and "NON_PUBLIC" not in dataset
     assert "Label (bokmål)" in page(client, f"/variables/{VEKT}?lang=en")
+
+
+NOTE = '<span class="lang-note" lang="en">(Norwegian)</span>'
+
+
+def test_english_pages_say_visibly_which_texts_are_norwegian_for_want_of_english(client):
+    """An English page showed NPR's "Fødselsvekt" and "Vekt ved fødsel for nyfødte innlagt." as if
+    they were English: only a `lang` attribute, which a screen reader hears and a researcher
+    reading no Norwegian does not see, said that no English was to be had. Texts the record gives
+    in English are not noted, nor anything on a Norwegian page."""
+    html = page(client, "/search?q=fødselsvekt&lang=en")
+    rows = {
+        re.search(r'<code class="name">(?:<mark>)?(\w+)', r).group(1): r for r in html.split('<li class="hit">')[1:]
+    }
+    assert f'<span lang="nb"><mark>Fødselsvekt</mark></span> {NOTE}</a>' in rows["FODSELSVEKT"]
+    assert f'<p class="desc" lang="nb">Vekt ved fødsel for nyfødte innlagt. {NOTE}</p>' in rows["FODSELSVEKT"]
+    assert "<mark>Birth</mark> <mark>weight</mark></a>" in rows["VEKT"]  # the record's own English
+    variable = page(client, f"/variables/{NPR_VEKT}?lang=en")
+    assert f'<h1><span lang="nb">Fødselsvekt</span> {NOTE} <code' in variable
+    dataset = page(client, f"/datasets/{NPR_DS}?lang=en")
+    assert f'<p class="prose" lang="nb">Episoder i spesialisthelsetjenesten fra 2008. {NOTE}</p>' in dataset
+    for lang in ("nb", "nn"):
+        assert "lang-note" not in page(client, f"/search?q=fødselsvekt&lang={lang}")
+        assert "lang-note" not in page(client, f"/datasets/{NPR_DS}?lang={lang}")
 
 
 @pytest.mark.parametrize(

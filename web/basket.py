@@ -647,6 +647,7 @@ def view() -> str:
         emptied=emptied or [],
         compare_limit=MAX_COMPARED,
         across=routes().across_in(_language()),
+        abroad=routes().abroad_in(_language()),
     )
 
 
@@ -687,6 +688,7 @@ def shared(token: str) -> Response | str:
         token=token,
         compare_limit=MAX_COMPARED,
         across=routes().across_in(_language()),
+        abroad=routes().abroad_in(_language()),
     )
     response = Response(html, mimetype="text/html")
     response.vary.add("Accept")

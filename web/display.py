@@ -52,20 +52,48 @@ def command(text: str) -> Markup:
     return Markup("<code>{}</code>").format(text)
 
 
-def in_language(found: str, lang: str | None, locale: str) -> Markup:
-    """Escaped text, inside <span lang> when it is not in the page's language (WCAG 3.1.2)."""
+NOTED = {"en": frozenset(("nb", "nn", "no"))}
+"""Per UI language, the languages of a record's text noted visibly beside it when a page in that
+language shows it (`language_note`): on an English page a description only the Norwegian record
+gives. The `lang` attribute tells a screen reader; a researcher who reads no Norwegian saw nothing
+say the text was not in English, nor that no English was there to be had."""
+
+
+def language_note(lang: str | None, locale: str) -> Markup:
+    """A small " (Norwegian)" after a text of a language the page's readers may not read (`NOTED`),
+    in the page's language (its own `lang`, so it may stand inside the text's element); else nothing."""
+    if lang not in NOTED.get(locale, ()):
+        return Markup("")
+    from web.i18n import translated
+
+    return translated("language_note", lambda: _note(locale))
+
+
+def _note(locale: str) -> Markup:
+    from flask_babel import gettext as _
+
+    return Markup(' <span class="lang-note" lang="{}">{}</span>').format(locale, _("(Norwegian)"))
+
+
+def in_language(found: str, lang: str | None, locale: str, noted: bool = False) -> Markup:
+    """Escaped text, inside <span lang> when it is not in the page's language (WCAG 3.1.2), and,
+    when `noted` (a record's text picked for want of one in the page's language), followed by
+    its `language_note`."""
     if lang is None or lang == locale or not found:
         return escape(found)
-    return Markup('<span lang="{}">{}</span>').format(lang, found)
+    marked = Markup('<span lang="{}">{}</span>').format(lang, found)
+    return marked + language_note(lang, locale) if noted else marked
 
 
-def shown(value: LangText | None, locale: str, limit: int | None = None) -> Markup:
-    """A multilingual text as a page shows it: the best language, marked when it is another; cut
-    at a word before `limit` characters, where given (a list's summary of a long text)."""
+def shown(value: LangText | None, locale: str, limit: int | None = None, noted: bool = True) -> Markup:
+    """A multilingual text as a page shows it: the best language, marked when it is another, and
+    noted (`in_language`) unless not `noted` (a table's rows, as a code list's 500 labels, where a
+    note on each is noise); cut at a word before `limit` characters, where given (a list's
+    summary of a long text)."""
     found, lang = pick_lang(value, locale)
     if limit is not None and len(found) > limit:
         found = found[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:") + " …"
-    return in_language(found, lang, locale)
+    return in_language(found, lang, locale, noted)
 
 
 def hit_label(doc: dict[str, Any], highlights: dict[str, str], locale: str) -> Markup:
@@ -80,7 +108,7 @@ def hit_label(doc: dict[str, Any], highlights: dict[str, str], locale: str) -> M
     else:  # by the label's own tag ("no" is shown as "nb")
         tag = next((t for t, v in (labels or {}).items() if v == found), lang)
         marked = highlights.get(f"label_{tag}")
-    return in_language(Markup(marked) if marked else found, lang, locale)
+    return in_language(Markup(marked) if marked else found, lang, locale, noted=True)
 
 
 def hit_description(doc: dict[str, Any], highlights: dict[str, str], locale: str) -> tuple[str, str, bool]:
@@ -110,7 +138,7 @@ def dataset_title(doc: dict[str, Any], locale: str) -> Markup:
     titles = doc.get("dataset_titles")
     if titles:
         return shown(titles, locale)
-    return in_language(doc.get("dataset_title") or "", doc.get("dataset_title_lang") or "nb", locale)
+    return in_language(doc.get("dataset_title") or "", doc.get("dataset_title_lang") or "nb", locale, noted=True)
 
 
 def unlisted_system(doc: dict[str, Any], system: str, list_titles: LangText, locale: str) -> Markup:
