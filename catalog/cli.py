@@ -489,6 +489,16 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
         ]
         for d in warned:
             lines.append(f"  [{d.source}] {d.identifier}  {d.title[:70]}: " + ", ".join(w.field for w in d.warnings))
+    untyped = found.untyped_publishers()
+    if untyped:
+        lines += [
+            "",
+            f"Utgivere uten utgivertype | Publishers without a publisher type (dct:type): {len(untyped)}, "
+            f"of {total.without_publisher_type} datasets (HealthDCAT-AP describes a publisher by its type; "
+            "the catalogue invents none)",
+        ]
+        for p in untyped:
+            lines.append(f"  {p.key or '-':<16}  {p.name[:40]:<40} {len(p.datasets):>6} datasets  <- {p.setting}")
     codes = found.codelist_total
     lines += [
         "",
