@@ -498,7 +498,10 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
             "the catalogue invents none)",
         ]
         for p in untyped:
-            lines.append(f"  {p.key or '-':<16}  {p.name[:40]:<40} {len(p.datasets):>6} datasets  <- {p.setting}")
+            lines.append(
+                f"  {p.key or '-':<16}  {p.name[:40]:<40} {len(p.datasets):>6} datasets  <- {p.setting}"
+                + ("" if p.registered else "  (ikke i registeret | not in the register)")
+            )
     codes = found.codelist_total
     lines += [
         "",

@@ -168,6 +168,16 @@ NO_ENGLISH: dict[str, tuple[Said, Said]] = {
         ),
     ),
 }
+NOT_REGISTERED = Said(
+    "Organisasjonen er ikke i organisasjonsregisteret, og katalogen gir den ingen type: legg den inn der med "
+    "type, eller be utgiveren oppgi dct:type i sin feed (i utgiverpakken: publisher = { type = ... } i "
+    "metadata.toml) | The organisation is not in the organisation register, and the catalogue gives it no type: "
+    "add it there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
+    "publisher = { type = ... } in metadata.toml)",
+    "Organisasjonen er ikkje i organisasjonsregisteret, og katalogen gir han ingen type: legg han inn der med "
+    "type, eller be utgivaren oppgi dct:type i feeden sin (i utgivarpakken: publisher = { type = ... } i "
+    "metadata.toml)",
+)
 """A warning, not a gap: HealthDCAT-AP Release 8's shapes (and DCAT-AP 3's) ask a title and a
 description in no particular language, so a dataset in Norwegian alone conforms and reaches the
 feed; but the EU catalogue it is exchanged with (HealthData@EU) is read across the union, English
@@ -223,6 +233,8 @@ class DatasetReadiness:
     """The IRI of the published view's publisher's type ("" when it has none, or there is no publisher)."""
     publisher_type_setting: str = ""
     """Where the operator states that type, when the publisher has none (`type_setting`); else ""."""
+    publisher_registered: bool = False
+    """Whether the organisation register has an entry for the publisher."""
 
     def by(self, fixer: str) -> list[Gap]:
         return [g for g in self.gaps if g.fixer == fixer]
@@ -369,6 +381,7 @@ class UntypedPublisher:
     setting: str  # the operator setting that states it: an entry of the organisation register
     message: str  # "Norsk | English"
     hint: str
+    registered: bool  # whether the register has an entry for it (else the setting is a new entry)
     names: dict[str, str] = field(default_factory=dict)
     datasets: list[str] = field(default_factory=list)  # the identifiers of its datasets
     sources: list[str] = field(default_factory=list)
@@ -429,7 +442,8 @@ class Coverage:
                     d.publisher,
                     d.publisher_type_setting,
                     NO_PUBLISHER_TYPE.text,
-                    SET_TYPE_IN_REGISTER.text,
+                    (SET_TYPE_IN_REGISTER if d.publisher_registered else NOT_REGISTERED).text,
+                    d.publisher_registered,
                     names=dict(d.publisher_names),
                 )
             found.datasets.append(d.identifier)
@@ -652,26 +666,43 @@ SET_TYPE_IN_REGISTER = Said(
     "Oppgi type i oppføringa til organisasjonen i organisasjonsregisteret (catalog.toml), som kode eller namn, "
     't.d. type = "public-health-registry"',
 )
+NOT_REGISTERED = Said(
+    "Organisasjonen er ikke i organisasjonsregisteret, og katalogen gir den ingen type: legg den inn der med "
+    "type, eller be utgiveren oppgi dct:type i sin feed (i utgiverpakken: publisher = { type = ... } i "
+    "metadata.toml) | The organisation is not in the organisation register, and the catalogue gives it no type: "
+    "add it there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
+    "publisher = { type = ... } in metadata.toml)",
+    "Organisasjonen er ikkje i organisasjonsregisteret, og katalogen gir han ingen type: legg han inn der med "
+    "type, eller be utgivaren oppgi dct:type i feeden sin (i utgivarpakken: publisher = { type = ... } i "
+    "metadata.toml)",
+)
 """A warning, not a gap: HealthDCAT-AP Release 8 describes a dataset's publisher by a type of its own
 publisher-type list (public-health-registry, non-gov-org), and its shapes refuse another list's
 there, but none asks for one, so a dataset whose publisher has none conforms and reaches the feed.
 Most sources state none; the organisation register's `type` supplies it (`catalog.published`), and
-the catalogue invents none. Message and hint of `UntypedPublisher`."""
+the catalogue invents none: an organisation the register does not hold keeps what its source
+states (a source's default publisher has no type), so the hint for it says so and names the entry
+to add. Message and hints of `UntypedPublisher`."""
 
 
 def publisher_texts() -> dict[str, str]:
     """Every text `untyped_publishers` writes -> its nynorsk."""
-    return dict((NO_PUBLISHER_TYPE, SET_TYPE_IN_REGISTER))
+    return dict((NO_PUBLISHER_TYPE, SET_TYPE_IN_REGISTER, NOT_REGISTERED))
 
 
-def type_setting(agent: Agent, settings: Settings) -> str:
-    """Where the operator states the publisher type of `agent` (one without): its entry of the
-    organisation register."""
+def type_setting(agent: Agent, settings: Settings) -> tuple[str, bool]:
+    """Where the operator states the publisher type of `agent` (one without), and whether the
+    organisation register holds it: its entry's `type`, else the entry to add (at the agent's IRI,
+    or one found by its organisation number or name, as `operator_setting` names one)."""
     entry = registered(agent, settings)
     if entry is not None:
-        return f"{entry.setting}.type"
+        return f"{entry.setting}.type", True
+    return _new_entry(agent), False
+
+
+def _new_entry(agent: Agent) -> str:
     if agent.uri:
-        return f'organisations."{agent.uri}".type'
+        return f'organisations."{agent.uri}" with type'
     number = org_number(agent)
     if number:
         return f'organisations."<IRI>" with org_number = "{number}" and type'
@@ -688,6 +719,7 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
     kept = stored.validation or {}
     key, name = publisher_identity(record.publisher)
     publisher = record.publisher
+    setting, known = type_setting(publisher, settings) if publisher and not publisher.type else ("", False)
     return DatasetReadiness(
         uri=stored.uri,
         key=stored.key,
@@ -708,7 +740,8 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         publisher_names=dict(record.publisher.name) if record.publisher else {},
         warnings=language_warnings(record),
         publisher_type=(publisher.type or "") if publisher else "",
-        publisher_type_setting=type_setting(publisher, settings) if publisher and not publisher.type else "",
+        publisher_type_setting=setting,
+        publisher_registered=known,
     )
 
 

@@ -543,3 +543,73 @@ def test_a_publisher_without_a_publisher_type_is_counted_and_named_with_where_to
     found = coverage(store, settings)
     assert found.total.without_publisher_type == 0 and found.untyped_publishers() == []
     assert {d.publisher_type for d in found.datasets} == {REGISTRY}
+
+
+def test_an_organisation_the_register_does_not_hold_gets_no_invented_type_and_the_report_says_to_add_it(
+    settings, store, server, capsys
+):
+    """A publisher the organisation register does not hold has the type its source states, or none:
+    the feed invents none (a source's default publisher cannot state one). The report named the
+    entry to add as if it were there ("organisations.\"<IRI>\".type") and told the operator to set
+    type "in the organisation's entry"."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCTERMS
+
+    from web import create_app
+
+    hofte = Agent(name={"nb": "Hoftebruddregisteret"}, email="hofte@example.org", identifier="983974732")
+    typed = Agent(name={"nb": "Kreftregisteret"}, email="k@example.org", uri="https://kreft.example/org", type=REGISTRY)
+    settings.organisations = parse_organisations({MFR_PUBLISHER: {"name": "Folkehelseinstituttet"}})
+    build(
+        settings,
+        store,
+        server,
+        [
+            mfr_dataset(),
+            mfr_dataset(uri="https://data.fhi.no/mfr/dataset/2", identifier="hofte-1", publisher=hofte),
+            mfr_dataset(uri="https://data.fhi.no/mfr/dataset/3", identifier="kreft-1", publisher=typed),
+        ],
+    )
+    settings.save_sources()
+    settings.save_organisations()
+    found = coverage(store, settings)
+    assert found.total.in_feed == 3 and found.total.without_publisher_type == 2
+    said = {p.name: (p.registered, p.setting, p.hint.split(" | ")[1]) for p in found.untyped_publishers()}
+    assert said == {
+        "Folkehelseinstituttet": (
+            True,
+            f'organisations."{MFR_PUBLISHER}".type',
+            "State type in the organisation's entry of the organisation register (catalog.toml), as a code or "
+            'a name, e.g. type = "public-health-registry"',
+        ),
+        "Hoftebruddregisteret": (
+            False,
+            'organisations."<IRI>" with org_number = "983974732" and type',
+            "The organisation is not in the organisation register, and the catalogue gives it no type: add it "
+            "there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
+            "publisher = { type = ... } in metadata.toml)",
+        ),
+    }
+
+    feed = Graph().parse(
+        data=feed_page(settings, store, FeedRequest(profile="healthdcat-ap"), "http://cat.example/catalog"),
+        format="turtle",
+    )
+
+    def publisher_types(dataset: str) -> set[str]:
+        return {str(t) for p in feed.objects(URIRef(dataset), DCTERMS.publisher) for t in feed.objects(p, DCTERMS.type)}
+
+    assert publisher_types("https://data.fhi.no/mfr/dataset/2") == set()  # nothing invented
+    assert publisher_types("https://data.fhi.no/mfr/dataset/3") == {REGISTRY}  # the source's own
+
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "Hoftebruddregisteret" in line]
+    assert lines[-1].endswith('with org_number = "983974732" and type  (ikke i registeret | not in the register)')
+    client = create_app(settings, {"TESTING": True}).test_client()
+    for lang, hint in (
+        ("en", "The organisation is not in the organisation register"),
+        ("nb", "Organisasjonen er ikke i organisasjonsregisteret"),
+        ("nn", "Organisasjonen er ikkje i organisasjonsregisteret"),
+    ):
+        html = client.get(f"/ehds/?lang={lang}").get_data(as_text=True)
+        assert hint in html.split('id="h-publisher-type"')[1].split("</section>")[0], lang
