@@ -458,6 +458,40 @@ def test_the_label_page_in_nynorsk_names_and_explains_every_element_and_metric_i
     assert 'lang="nb"' not in page.split("<main")[1].split('class="chart"')[1], "no product text marked as bokmål"
 
 
+def test_catalog_label_speaks_bokmaal_nynorsk_or_english_as_asked(settings, store, server, capsys) -> None:
+    """`catalog label` printed English alone: each element's and metric's name, and what each
+    value rests on ("27 of 27", "conforms"), though the catalogue has them in nb, nn and en."""
+    from catalog.cli import main
+
+    build(settings, store, server, [complete_dataset(1)])
+    settings.save_sources()
+    key = key_for(complete_dataset(1).uri)
+    found = label_of(store, complete_dataset(1).uri)
+    home = str(settings.home)
+    said = {}
+    for lang in ("nb", "nn", "en"):
+        assert main(["--home", home, "label", key, "--lang", lang]) == 0
+        said[lang] = capsys.readouterr().out
+    assert main(["--home", home, "label", key]) == 0
+    assert capsys.readouterr().out == said["en"], "English unless asked"
+    assert said["en"].startswith(f"{complete_dataset(1).uri}: {found.score:.1f} % (assessed ")
+    for lang in ("nb", "nn", "en"):
+        for e in ELEMENTS:
+            assert f"\n  {getattr(e, lang)}: " in said[lang], (lang, e.name)
+        for m in METRICS:
+            assert f"\n    {getattr(m, lang):36} " in said[lang], (lang, m.name)
+    assert "følger profilen" in said["nb"] and "følgjer profilen" in said["nn"] and "  conforms" in said["en"]
+    assert f"{found.score:.1f} %".replace(".", ",") in said["nn"] and "(vurdert " in said["nn"]
+    for norwegian in (said["nb"], said["nn"]):
+        assert re.search(r"\d+ av \d+", norwegian) and not re.search(r"\d+ of \d+", norwegian)
+    assert "ikkje vurdert" in said["nn"] and "ikke vurdert" in said["nb"], "an element nothing assesses"
+    assert main(["--home", home, "label", key, "--lang", "nn", "--format", "json"]) == 0
+    assert '"score"' in capsys.readouterr().out, "JSON is as stored, in any language"
+    with pytest.raises(SystemExit) as refused:
+        main(["--home", home, "label", key, "--lang", "se"])
+    assert refused.value.code == 2
+
+
 # --- the summary for the access body's report --------------------------------------------------------
 
 
