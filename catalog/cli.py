@@ -471,8 +471,12 @@ def cmd_label(args: argparse.Namespace) -> int:
     from catalog.label import BY_NAME, ELEMENT_NAMES, label_of
     from catalog.store import open_reader
 
+    if bool(args.dataset) == args.summary:
+        raise InputError("name a dataset (its URI or key), or give --summary for every dataset's labels, not both")
     settings = _settings(args)
     store = open_reader(settings)
+    if args.summary:
+        return _label_summary(store, args.format, args.lang)
     stored = store.get(args.dataset) or store.get_by_key(args.dataset)
     if stored is None or stored.kind != "dataset":
         raise InputError(f"no dataset with the URI or key {args.dataset!r}")
@@ -492,6 +496,23 @@ def cmd_label(args: argparse.Namespace) -> int:
                 if BY_NAME[name].element == element:
                     value = "–" if m.value is None else _decimal(m.value, 3, lang)
                     print(f"    {BY_NAME[name].name_in(lang):36} {value:>6}  {note_in(m.note)}")
+    return 0
+
+
+def _label_summary(store: Any, form: str, lang: str) -> int:
+    """`/ehds/labels` on the command line: the same summary (`catalog.label.summary`), its JSON as
+    `/ehds/labels.json` gives it, its text in the page's words (`web.label.summary_text`)."""
+    from catalog.label import summary
+
+    found = summary(store)
+    if form == "json":
+        print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    from web.i18n import speaking
+    from web.label import summary_text
+
+    with speaking(lang):
+        sys.stdout.write(summary_text(found))
     return 0
 
 
@@ -1070,8 +1091,15 @@ def parser() -> argparse.ArgumentParser:
     cs.add_argument("--format", default="text", choices=["text", "json"])
     cs.set_defaults(func=cmd_confirmations)
 
-    lb = sub.add_parser("label", help="a dataset's data quality and utility label (EHDS Art. 78)")
-    lb.add_argument("dataset", help="the dataset's URI or key")
+    lb = sub.add_parser(
+        "label", help="a dataset's data quality and utility label (EHDS Art. 78), or --summary of them all"
+    )
+    lb.add_argument("dataset", nargs="?", help="the dataset's URI or key")
+    lb.add_argument(
+        "--summary",
+        action="store_true",
+        help="every live dataset's labels counted per level and source, and each element's mean, as /ehds/labels",
+    )
     lb.add_argument("--format", default="text", choices=["text", "json"])
     lb.add_argument(
         "--lang",

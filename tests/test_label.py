@@ -7,6 +7,7 @@ still pass with it (tests/test_conformance.py, tests/test_real_samples.py).
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -562,3 +563,38 @@ def test_the_label_summary_writes_its_scores_as_the_readiness_page_writes_shares
     page = client.get("/ehds/labels?lang=nb").get_data(as_text=True)
     cells = re.findall(r'<td class="num">([^<]*) %</td>', page)
     assert cells and all(re.fullmatch(r"\d+,\d", c) for c in cells), cells
+
+
+def test_catalog_label_summary_gives_the_pages_figures_as_text_and_its_json(settings, store, server, client, capsys):
+    """The access body reports the labels (EHDS Art. 59) from scripts too: only `/ehds/labels` had
+    the summary. The command reads the same `catalog.label.summary` and says it in the page's words."""
+    import html
+
+    from catalog.cli import main
+
+    build(settings, store, server, [complete_dataset(1), complete_dataset(2)], name="mfr")
+    build(settings, store, server, [complete_dataset(3)], name="npr")
+    settings.save_sources()
+    home = str(settings.home)
+    assert main(["--home", home, "label", "--summary", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == client.get("/ehds/labels.json").get_json()
+
+    from catalog.label import LEVELS, summary
+
+    found = summary(store)
+    for lang, total in (("en", "Total"), ("nb", "Totalt"), ("nn", "Totalt")):
+        assert main(["--home", home, "label", "--summary", "--lang", lang]) == 0
+        text = capsys.readouterr().out
+        page = html.unescape(client.get(f"/ehds/labels?lang={lang}").get_data(as_text=True))
+        sentence = text.splitlines()[0]
+        assert sentence.startswith("3 ") and sentence in page, (lang, sentence)
+        mean = f"{found.total.mean_score:.1f}"
+        shown = mean if lang == "en" else mean.replace(".", ",")
+        levels = [str(found.total.levels[x]) for x in LEVELS]
+        assert re.search(rf"\n  {total} +3 +3 +{re.escape(shown)} % +" + " +".join(levels) + "\n", text), text
+        assert re.search(r"\n  mfr +2 +2 ", text) and re.search(r"\n  npr +1 +1 ", text)
+        assert "; ".join(f"{e.article}) {e.name_in(lang)}" for e in ELEMENTS) in text
+    assert main(["--home", home, "label", "--summary"]) == 0
+    assert "datasets have a quality and utility label" in capsys.readouterr().out, "English unless asked"
+    assert main(["--home", home, "label"]) == 2
+    assert main(["--home", home, "label", "--summary", key_for(complete_dataset(1).uri)]) == 2
