@@ -433,12 +433,50 @@ def cmd_confirmations(args: argparse.Namespace) -> int:
     return 0
 
 
+LABEL_WORDS = {
+    "assessed": ("vurdert", "vurdert", "assessed"),
+    "not assessed": ("ikke vurdert", "ikkje vurdert", "not assessed"),
+}
+"""The words `catalog label` writes besides the label's own names: bokmål, nynorsk, English."""
+
+
+def _label_word(word: str, lang: str) -> str:
+    from catalog.texts import in_ui_language
+
+    return in_ui_language(lang, *LABEL_WORDS[word])
+
+
+def _decimal(value: float, places: int, lang: str) -> str:
+    """A number as the language writes it: a decimal comma in Norwegian, as the label's page has it."""
+    said = f"{value:.{places}f}"
+    return said if lang == "en" else said.replace(".", ",")
+
+
+@contextmanager
+def _notes_in(lang: str) -> Iterator[Any]:
+    """What each measurement rests on ("27 of 27", "conforms"), as the label's page says it in
+    `lang` (`web.label.note_in_language`: the explorer's translations, not a copy of them); as stored,
+    in English, for English."""
+    if lang == "en":
+        yield lambda note: note
+        return
+    from web.i18n import speaking
+    from web.label import note_in_language
+
+    with speaking(lang):
+        yield lambda note: note_in_language(note)[0]
+
+
 def cmd_label(args: argparse.Namespace) -> int:
     from catalog.label import BY_NAME, ELEMENT_NAMES, label_of
     from catalog.store import open_reader
 
+    if bool(args.dataset) == args.summary:
+        raise InputError("name a dataset (its URI or key), or give --summary for every dataset's labels, not both")
     settings = _settings(args)
     store = open_reader(settings)
+    if args.summary:
+        return _label_summary(store, args.format, args.lang)
     stored = store.get(args.dataset) or store.get_by_key(args.dataset)
     if stored is None or stored.kind != "dataset":
         raise InputError(f"no dataset with the URI or key {args.dataset!r}")
@@ -448,13 +486,33 @@ def cmd_label(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps({"dataset": stored.uri, **found.to_dict()}, ensure_ascii=False, indent=2))
         return 0
-    print(f"{stored.uri}: {found.score:.1f} % (assessed {found.assessed})")
-    for element, score in found.elements.items():
-        print(f"  {ELEMENT_NAMES[element].en}: " + ("not assessed" if score is None else f"{100 * score:.0f} %"))
-        for name, m in found.metrics.items():
-            if BY_NAME[name].element == element:
-                value = "–" if m.value is None else f"{m.value:.3f}"
-                print(f"    {BY_NAME[name].en:36} {value:>6}  {m.note}")
+    lang = args.lang
+    print(f"{stored.uri}: {_decimal(found.score, 1, lang)} % ({_label_word('assessed', lang)} {found.assessed})")
+    with _notes_in(lang) as note_in:
+        for element, score in found.elements.items():
+            shown = _label_word("not assessed", lang) if score is None else f"{100 * score:.0f} %"
+            print(f"  {ELEMENT_NAMES[element].name_in(lang)}: {shown}")
+            for name, m in found.metrics.items():
+                if BY_NAME[name].element == element:
+                    value = "–" if m.value is None else _decimal(m.value, 3, lang)
+                    print(f"    {BY_NAME[name].name_in(lang):36} {value:>6}  {note_in(m.note)}")
+    return 0
+
+
+def _label_summary(store: Any, form: str, lang: str) -> int:
+    """`/ehds/labels` on the command line: the same summary (`catalog.label.summary`), its JSON as
+    `/ehds/labels.json` gives it, its text in the page's words (`web.label.summary_text`)."""
+    from catalog.label import summary
+
+    found = summary(store)
+    if form == "json":
+        print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    from web.i18n import speaking
+    from web.label import summary_text
+
+    with speaking(lang):
+        sys.stdout.write(summary_text(found))
     return 0
 
 
@@ -489,6 +547,19 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
         ]
         for d in warned:
             lines.append(f"  [{d.source}] {d.identifier}  {d.title[:70]}: " + ", ".join(w.field for w in d.warnings))
+    untyped = found.untyped_publishers()
+    if untyped:
+        lines += [
+            "",
+            f"Utgivere uten utgivertype | Publishers without a publisher type (dct:type): {len(untyped)}, "
+            f"of {total.without_publisher_type} datasets (HealthDCAT-AP describes a publisher by its type; "
+            "the catalogue invents none)",
+        ]
+        for p in untyped:
+            lines.append(
+                f"  {p.key or '-':<16}  {p.name[:40]:<40} {len(p.datasets):>6} datasets  <- {p.setting}"
+                + ("" if p.registered else "  (ikke i registeret | not in the register)")
+            )
     codes = found.codelist_total
     lines += [
         "",
@@ -1020,9 +1091,22 @@ def parser() -> argparse.ArgumentParser:
     cs.add_argument("--format", default="text", choices=["text", "json"])
     cs.set_defaults(func=cmd_confirmations)
 
-    lb = sub.add_parser("label", help="a dataset's data quality and utility label (EHDS Art. 78)")
-    lb.add_argument("dataset", help="the dataset's URI or key")
+    lb = sub.add_parser(
+        "label", help="a dataset's data quality and utility label (EHDS Art. 78), or --summary of them all"
+    )
+    lb.add_argument("dataset", nargs="?", help="the dataset's URI or key")
+    lb.add_argument(
+        "--summary",
+        action="store_true",
+        help="every live dataset's labels counted per level and source, and each element's mean, as /ehds/labels",
+    )
     lb.add_argument("--format", default="text", choices=["text", "json"])
+    lb.add_argument(
+        "--lang",
+        default="en",
+        choices=["nb", "nn", "en"],
+        help="the language of the text: bokmål, nynorsk or English (default; JSON is as stored)",
+    )
     lb.set_defaults(func=cmd_label)
 
     ec = sub.add_parser(

@@ -14,6 +14,10 @@ module reads them back and explains every violation as a field of the model ("pu
   description or label) or a value the source states in a form the profile refuses. These are
   what a publisher's fix list (`fix_list`, CSV and a web page) asks the registry to mend.
 
+Beside the gaps, what does not keep a dataset out but the access body should see to: a title or
+description without English (`language_warnings`), and a publisher without a publisher type
+(`Coverage.untyped_publishers`, with the entry of the organisation register that would state it).
+
 The verdicts are the pipeline's, made with the settings of their time. When the register or a
 source's defaults changed since, a dataset is `stale` until its source's next harvest or
 `catalog reindex` validates it again; the report says so rather than guess.
@@ -38,7 +42,7 @@ from rdflib.namespace import DCTERMS as DCT
 from catalog import profiles
 from catalog.config import DEFAULT_FIELDS, Settings, folded
 from catalog.model import Agent, Dataset, key_for, text
-from catalog.published import Completed, org_number
+from catalog.published import Completed, org_number, registered
 from catalog.rdf import CSVW, CV, DCAT_VERSION, DCATAP, DPV, GEODCATAP, HEALTH, SCHEMA, VCARD, stable_bnode
 from catalog.store import StoredRecord, StoreReader
 from catalog.texts import Said
@@ -164,6 +168,16 @@ NO_ENGLISH: dict[str, tuple[Said, Said]] = {
         ),
     ),
 }
+NOT_REGISTERED = Said(
+    "Organisasjonen er ikke i organisasjonsregisteret, og katalogen gir den ingen type: legg den inn der med "
+    "type, eller be utgiveren oppgi dct:type i sin feed (i utgiverpakken: publisher = { type = ... } i "
+    "metadata.toml) | The organisation is not in the organisation register, and the catalogue gives it no type: "
+    "add it there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
+    "publisher = { type = ... } in metadata.toml)",
+    "Organisasjonen er ikkje i organisasjonsregisteret, og katalogen gir han ingen type: legg han inn der med "
+    "type, eller be utgivaren oppgi dct:type i feeden sin (i utgivarpakken: publisher = { type = ... } i "
+    "metadata.toml)",
+)
 """A warning, not a gap: HealthDCAT-AP Release 8's shapes (and DCAT-AP 3's) ask a title and a
 description in no particular language, so a dataset in Norwegian alone conforms and reaches the
 feed; but the EU catalogue it is exchanged with (HealthData@EU) is read across the union, English
@@ -215,6 +229,12 @@ class DatasetReadiness:
     warnings: list[Gap] = field(default_factory=list)
     """What does not keep it out of the feed but the access body should ask of its publisher
     (`language_warnings`), whether or not the feed carries it."""
+    publisher_type: str = ""
+    """The IRI of the published view's publisher's type ("" when it has none, or there is no publisher)."""
+    publisher_type_setting: str = ""
+    """Where the operator states that type, when the publisher has none (`type_setting`); else ""."""
+    publisher_registered: bool = False
+    """Whether the organisation register has an entry for the publisher."""
 
     def by(self, fixer: str) -> list[Gap]:
         return [g for g in self.gaps if g.fixer == fixer]
@@ -256,6 +276,7 @@ class Tally:
     publisher_must_fix: int = 0  # left out (also) for what only the publisher can supply
     stale: int = 0
     without_english: int = 0  # with no English title or description (a warning: `NO_ENGLISH`)
+    without_publisher_type: int = 0  # whose publisher has no publisher type (a warning: `NO_PUBLISHER_TYPE`)
 
     def add(self, d: DatasetReadiness) -> None:
         self.datasets += 1
@@ -264,6 +285,7 @@ class Tally:
         self.publisher_must_fix += bool(d.by(PUBLISHER)) and not d.in_feed
         self.stale += d.stale
         self.without_english += bool(d.warnings)
+        self.without_publisher_type += bool(d.publisher_type_setting)
 
     @property
     def left_out(self) -> int:
@@ -351,6 +373,21 @@ def codelist_readiness(store: StoreReader, uri: str, used_by: list[str]) -> Code
 
 
 @dataclass
+class UntypedPublisher:
+    """A publisher without a publisher type, the datasets it publishes and where its type is set."""
+
+    key: str
+    name: str
+    setting: str  # the operator setting that states it: an entry of the organisation register
+    message: str  # "Norsk | English"
+    hint: str
+    registered: bool  # whether the register has an entry for it (else the setting is a new entry)
+    names: dict[str, str] = field(default_factory=dict)
+    datasets: list[str] = field(default_factory=list)  # the identifiers of its datasets
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Coverage:
     """The readiness of every dataset in scope, tallied per source and per publisher, and of the
     code lists the datasets in the feed use."""
@@ -392,6 +429,28 @@ class Coverage:
     def warned(self) -> list[DatasetReadiness]:
         return [d for d in self.datasets if d.warnings]
 
+    def untyped_publishers(self) -> list[UntypedPublisher]:
+        """The publishers without a publisher type, the most datasets first."""
+        out: dict[str, UntypedPublisher] = {}
+        for d in self.datasets:
+            if not d.publisher_type_setting:
+                continue
+            found = out.get(d.publisher_key)
+            if found is None:
+                found = out[d.publisher_key] = UntypedPublisher(
+                    d.publisher_key,
+                    d.publisher,
+                    d.publisher_type_setting,
+                    NO_PUBLISHER_TYPE.text,
+                    (SET_TYPE_IN_REGISTER if d.publisher_registered else NOT_REGISTERED).text,
+                    d.publisher_registered,
+                    names=dict(d.publisher_names),
+                )
+            found.datasets.append(d.identifier)
+            if d.source not in found.sources:
+                found.sources.append(d.source)
+        return sorted(out.values(), key=lambda p: (-len(p.datasets), p.name.casefold()))
+
     def to_dict(self) -> dict[str, Any]:
         def tally(t: Tally) -> dict[str, Any]:
             return {**asdict(t), "left_out": t.left_out}
@@ -412,6 +471,7 @@ class Coverage:
                 }
                 for d in self.warned()
             ],
+            "publishers_without_type": [asdict(p) for p in self.untyped_publishers()],
             "codelists": {
                 **asdict(self.codelist_total),
                 "left_out": [c.to_dict() for c in self.codelists if not c.in_feed],
@@ -595,6 +655,60 @@ def language_texts() -> dict[str, str]:
     return dict(said for pair in NO_ENGLISH.values() for said in pair)
 
 
+NO_PUBLISHER_TYPE = Said(
+    "Utgiveren har ingen utgivertype (dct:type) | The publisher has no publisher type (dct:type)",
+    "Utgivaren har ingen utgivartype (dct:type)",
+)
+SET_TYPE_IN_REGISTER = Said(
+    "Oppgi type i organisasjonens oppføring i organisasjonsregisteret (catalog.toml), som kode eller navn, "
+    'f.eks. type = "public-health-registry" | State type in the organisation\'s entry of the organisation '
+    'register (catalog.toml), as a code or a name, e.g. type = "public-health-registry"',
+    "Oppgi type i oppføringa til organisasjonen i organisasjonsregisteret (catalog.toml), som kode eller namn, "
+    't.d. type = "public-health-registry"',
+)
+NOT_REGISTERED = Said(
+    "Organisasjonen er ikke i organisasjonsregisteret, og katalogen gir den ingen type: legg den inn der med "
+    "type, eller be utgiveren oppgi dct:type i sin feed (i utgiverpakken: publisher = { type = ... } i "
+    "metadata.toml) | The organisation is not in the organisation register, and the catalogue gives it no type: "
+    "add it there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
+    "publisher = { type = ... } in metadata.toml)",
+    "Organisasjonen er ikkje i organisasjonsregisteret, og katalogen gir han ingen type: legg han inn der med "
+    "type, eller be utgivaren oppgi dct:type i feeden sin (i utgivarpakken: publisher = { type = ... } i "
+    "metadata.toml)",
+)
+"""A warning, not a gap: HealthDCAT-AP Release 8 describes a dataset's publisher by a type of its own
+publisher-type list (public-health-registry, non-gov-org), and its shapes refuse another list's
+there, but none asks for one, so a dataset whose publisher has none conforms and reaches the feed.
+Most sources state none; the organisation register's `type` supplies it (`catalog.published`), and
+the catalogue invents none: an organisation the register does not hold keeps what its source
+states (a source's default publisher has no type), so the hint for it says so and names the entry
+to add. Message and hints of `UntypedPublisher`."""
+
+
+def publisher_texts() -> dict[str, str]:
+    """Every text `untyped_publishers` writes -> its nynorsk."""
+    return dict((NO_PUBLISHER_TYPE, SET_TYPE_IN_REGISTER, NOT_REGISTERED))
+
+
+def type_setting(agent: Agent, settings: Settings) -> tuple[str, bool]:
+    """Where the operator states the publisher type of `agent` (one without), and whether the
+    organisation register holds it: its entry's `type`, else the entry to add (at the agent's IRI,
+    or one found by its organisation number or name, as `operator_setting` names one)."""
+    entry = registered(agent, settings)
+    if entry is not None:
+        return f"{entry.setting}.type", True
+    return _new_entry(agent), False
+
+
+def _new_entry(agent: Agent) -> str:
+    if agent.uri:
+        return f'organisations."{agent.uri}" with type'
+    number = org_number(agent)
+    if number:
+        return f'organisations."<IRI>" with org_number = "{number}" and type'
+    return f'organisations."<IRI>" with name = "{text(agent.name)}" and type'
+
+
 def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
     """One stored dataset: does it reach the EHDS feed, what keeps it out, who supplied what."""
     source = settings.sources.get(stored.source)
@@ -604,6 +718,8 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
     assert isinstance(record, Dataset)
     kept = stored.validation or {}
     key, name = publisher_identity(record.publisher)
+    publisher = record.publisher
+    setting, known = type_setting(publisher, settings) if publisher and not publisher.type else ("", False)
     return DatasetReadiness(
         uri=stored.uri,
         key=stored.key,
@@ -623,6 +739,9 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         titles=dict(record.title),
         publisher_names=dict(record.publisher.name) if record.publisher else {},
         warnings=language_warnings(record),
+        publisher_type=(publisher.type or "") if publisher else "",
+        publisher_type_setting=setting,
+        publisher_registered=known,
     )
 
 

@@ -64,6 +64,7 @@ def _known() -> dict[str, str]:
     out.update(quality.FIXES.values())
     out.update(readiness.agent_texts())
     out.update(readiness.language_texts())
+    out.update(readiness.publisher_texts())
     return out
 
 

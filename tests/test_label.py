@@ -7,6 +7,7 @@ still pass with it (tests/test_conformance.py, tests/test_real_samples.py).
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -458,6 +459,40 @@ def test_the_label_page_in_nynorsk_names_and_explains_every_element_and_metric_i
     assert 'lang="nb"' not in page.split("<main")[1].split('class="chart"')[1], "no product text marked as bokmål"
 
 
+def test_catalog_label_speaks_bokmaal_nynorsk_or_english_as_asked(settings, store, server, capsys) -> None:
+    """`catalog label` printed English alone: each element's and metric's name, and what each
+    value rests on ("27 of 27", "conforms"), though the catalogue has them in nb, nn and en."""
+    from catalog.cli import main
+
+    build(settings, store, server, [complete_dataset(1)])
+    settings.save_sources()
+    key = key_for(complete_dataset(1).uri)
+    found = label_of(store, complete_dataset(1).uri)
+    home = str(settings.home)
+    said = {}
+    for lang in ("nb", "nn", "en"):
+        assert main(["--home", home, "label", key, "--lang", lang]) == 0
+        said[lang] = capsys.readouterr().out
+    assert main(["--home", home, "label", key]) == 0
+    assert capsys.readouterr().out == said["en"], "English unless asked"
+    assert said["en"].startswith(f"{complete_dataset(1).uri}: {found.score:.1f} % (assessed ")
+    for lang in ("nb", "nn", "en"):
+        for e in ELEMENTS:
+            assert f"\n  {getattr(e, lang)}: " in said[lang], (lang, e.name)
+        for m in METRICS:
+            assert f"\n    {getattr(m, lang):36} " in said[lang], (lang, m.name)
+    assert "følger profilen" in said["nb"] and "følgjer profilen" in said["nn"] and "  conforms" in said["en"]
+    assert f"{found.score:.1f} %".replace(".", ",") in said["nn"] and "(vurdert " in said["nn"]
+    for norwegian in (said["nb"], said["nn"]):
+        assert re.search(r"\d+ av \d+", norwegian) and not re.search(r"\d+ of \d+", norwegian)
+    assert "ikkje vurdert" in said["nn"] and "ikke vurdert" in said["nb"], "an element nothing assesses"
+    assert main(["--home", home, "label", key, "--lang", "nn", "--format", "json"]) == 0
+    assert '"score"' in capsys.readouterr().out, "JSON is as stored, in any language"
+    with pytest.raises(SystemExit) as refused:
+        main(["--home", home, "label", key, "--lang", "se"])
+    assert refused.value.code == 2
+
+
 # --- the summary for the access body's report --------------------------------------------------------
 
 
@@ -528,3 +563,38 @@ def test_the_label_summary_writes_its_scores_as_the_readiness_page_writes_shares
     page = client.get("/ehds/labels?lang=nb").get_data(as_text=True)
     cells = re.findall(r'<td class="num">([^<]*) %</td>', page)
     assert cells and all(re.fullmatch(r"\d+,\d", c) for c in cells), cells
+
+
+def test_catalog_label_summary_gives_the_pages_figures_as_text_and_its_json(settings, store, server, client, capsys):
+    """The access body reports the labels (EHDS Art. 59) from scripts too: only `/ehds/labels` had
+    the summary. The command reads the same `catalog.label.summary` and says it in the page's words."""
+    import html
+
+    from catalog.cli import main
+
+    build(settings, store, server, [complete_dataset(1), complete_dataset(2)], name="mfr")
+    build(settings, store, server, [complete_dataset(3)], name="npr")
+    settings.save_sources()
+    home = str(settings.home)
+    assert main(["--home", home, "label", "--summary", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == client.get("/ehds/labels.json").get_json()
+
+    from catalog.label import LEVELS, summary
+
+    found = summary(store)
+    for lang, total in (("en", "Total"), ("nb", "Totalt"), ("nn", "Totalt")):
+        assert main(["--home", home, "label", "--summary", "--lang", lang]) == 0
+        text = capsys.readouterr().out
+        page = html.unescape(client.get(f"/ehds/labels?lang={lang}").get_data(as_text=True))
+        sentence = text.splitlines()[0]
+        assert sentence.startswith("3 ") and sentence in page, (lang, sentence)
+        mean = f"{found.total.mean_score:.1f}"
+        shown = mean if lang == "en" else mean.replace(".", ",")
+        levels = [str(found.total.levels[x]) for x in LEVELS]
+        assert re.search(rf"\n  {total} +3 +3 +{re.escape(shown)} % +" + " +".join(levels) + "\n", text), text
+        assert re.search(r"\n  mfr +2 +2 ", text) and re.search(r"\n  npr +1 +1 ", text)
+        assert "; ".join(f"{e.article}) {e.name_in(lang)}" for e in ELEMENTS) in text
+    assert main(["--home", home, "label", "--summary"]) == 0
+    assert "datasets have a quality and utility label" in capsys.readouterr().out, "English unless asked"
+    assert main(["--home", home, "label"]) == 2
+    assert main(["--home", home, "label", "--summary", key_for(complete_dataset(1).uri)]) == 2

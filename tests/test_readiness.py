@@ -485,3 +485,131 @@ def test_the_demo_register_types_the_holders_of_national_health_registries_and_n
     typed = {org.name.get("", org.name.get("nb")): org.type for org in settings.organisations.values() if org.type}
     registry = "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry"
     assert typed == {org.name_nb: registry for org in (content.FHI, content.HDIR, content.KREFT)}
+
+
+MFR_PUBLISHER = "https://data.fhi.no/org/fhi"
+REGISTRY = "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry"
+
+
+def test_a_publisher_without_a_publisher_type_is_counted_and_named_with_where_to_set_it(
+    settings, store, server, capsys
+):
+    """HealthDCAT-AP describes a dataset's publisher by its type (dct:type); the access body found
+    16 of the demo's 19 publishers without one, and no readiness report said so: they conform, so
+    nothing was left out and nothing was warned of."""
+    from web import create_app
+
+    settings.organisations = parse_organisations({MFR_PUBLISHER: {"name": "Folkehelseinstituttet"}})
+    build(settings, store, server, norwegian_only())
+    settings.save_sources()
+    settings.save_organisations()
+    found = coverage(store, settings)
+    assert found.total.in_feed == 3 and found.total.without_publisher_type == 3
+    [untyped] = found.untyped_publishers()
+    assert (untyped.name, untyped.datasets, untyped.sources) == (
+        "Folkehelseinstituttet",
+        ["mfr-2", "mfr-3", "mfr-fodsler"],
+        ["mfr"],
+    )
+    assert untyped.setting == f'organisations."{MFR_PUBLISHER}".type'
+    assert (
+        untyped.message == "Utgiveren har ingen utgivertype (dct:type) | The publisher has no publisher type (dct:type)"
+    )
+
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    text = capsys.readouterr().out
+    assert "Publishers without a publisher type (dct:type): 1, of 3 datasets" in text
+    assert f"Folkehelseinstituttet{' ' * 19}      3 datasets  <- {untyped.setting}" in text
+    assert main(["--home", str(settings.home), "ehds-coverage", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["total"]["without_publisher_type"] == 3
+    [said] = report["publishers_without_type"]
+    assert (said["key"], said["setting"], said["datasets"]) == (untyped.key, untyped.setting, untyped.datasets)
+
+    client = create_app(settings, {"TESTING": True}).test_client()
+    assert client.get("/ehds/readiness.json").json == report
+    for lang, heading, hint in (
+        ("en", "Publishers without a publisher type", "State type in the organisation&#39;s entry"),
+        ("nb", "Utgivere uten utgivertype", "Oppgi type i organisasjonens oppføring"),
+        ("nn", "Utgivarar utan utgivartype", "Oppgi type i oppføringa til organisasjonen"),
+    ):
+        html = client.get(f"/ehds/?lang={lang}").get_data(as_text=True)
+        section = html.split('id="h-publisher-type"')[1].split("</section>")[0]
+        assert heading in html and hint in section, lang
+        assert f"organisations.&#34;{MFR_PUBLISHER}&#34;.type" in section and "Folkehelseinstituttet" in section
+
+    # typed in the register: the feed carries the type, and the report finds nothing
+    settings.organisations = parse_organisations({MFR_PUBLISHER: {"name": "FHI", "type": "public-health-registry"}})
+    found = coverage(store, settings)
+    assert found.total.without_publisher_type == 0 and found.untyped_publishers() == []
+    assert {d.publisher_type for d in found.datasets} == {REGISTRY}
+
+
+def test_an_organisation_the_register_does_not_hold_gets_no_invented_type_and_the_report_says_to_add_it(
+    settings, store, server, capsys
+):
+    """A publisher the organisation register does not hold has the type its source states, or none:
+    the feed invents none (a source's default publisher cannot state one). The report named the
+    entry to add as if it were there ("organisations.\"<IRI>\".type") and told the operator to set
+    type "in the organisation's entry"."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCTERMS
+
+    from web import create_app
+
+    hofte = Agent(name={"nb": "Hoftebruddregisteret"}, email="hofte@example.org", identifier="983974732")
+    typed = Agent(name={"nb": "Kreftregisteret"}, email="k@example.org", uri="https://kreft.example/org", type=REGISTRY)
+    settings.organisations = parse_organisations({MFR_PUBLISHER: {"name": "Folkehelseinstituttet"}})
+    build(
+        settings,
+        store,
+        server,
+        [
+            mfr_dataset(),
+            mfr_dataset(uri="https://data.fhi.no/mfr/dataset/2", identifier="hofte-1", publisher=hofte),
+            mfr_dataset(uri="https://data.fhi.no/mfr/dataset/3", identifier="kreft-1", publisher=typed),
+        ],
+    )
+    settings.save_sources()
+    settings.save_organisations()
+    found = coverage(store, settings)
+    assert found.total.in_feed == 3 and found.total.without_publisher_type == 2
+    said = {p.name: (p.registered, p.setting, p.hint.split(" | ")[1]) for p in found.untyped_publishers()}
+    assert said == {
+        "Folkehelseinstituttet": (
+            True,
+            f'organisations."{MFR_PUBLISHER}".type',
+            "State type in the organisation's entry of the organisation register (catalog.toml), as a code or "
+            'a name, e.g. type = "public-health-registry"',
+        ),
+        "Hoftebruddregisteret": (
+            False,
+            'organisations."<IRI>" with org_number = "983974732" and type',
+            "The organisation is not in the organisation register, and the catalogue gives it no type: add it "
+            "there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
+            "publisher = { type = ... } in metadata.toml)",
+        ),
+    }
+
+    feed = Graph().parse(
+        data=feed_page(settings, store, FeedRequest(profile="healthdcat-ap"), "http://cat.example/catalog"),
+        format="turtle",
+    )
+
+    def publisher_types(dataset: str) -> set[str]:
+        return {str(t) for p in feed.objects(URIRef(dataset), DCTERMS.publisher) for t in feed.objects(p, DCTERMS.type)}
+
+    assert publisher_types("https://data.fhi.no/mfr/dataset/2") == set()  # nothing invented
+    assert publisher_types("https://data.fhi.no/mfr/dataset/3") == {REGISTRY}  # the source's own
+
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "Hoftebruddregisteret" in line]
+    assert lines[-1].endswith('with org_number = "983974732" and type  (ikke i registeret | not in the register)')
+    client = create_app(settings, {"TESTING": True}).test_client()
+    for lang, hint in (
+        ("en", "The organisation is not in the organisation register"),
+        ("nb", "Organisasjonen er ikke i organisasjonsregisteret"),
+        ("nn", "Organisasjonen er ikkje i organisasjonsregisteret"),
+    ):
+        html = client.get(f"/ehds/?lang={lang}").get_data(as_text=True)
+        assert hint in html.split('id="h-publisher-type"')[1].split("</section>")[0], lang

@@ -61,6 +61,8 @@ def readiness_texts() -> Iterator[Entry]:
     for field, (message, hint) in readiness.NO_ENGLISH.items():
         yield _split(f"readiness warning {field}", message)
         yield _split(f"readiness warning {field}: hint", hint)
+    for text, nn in readiness.publisher_texts().items():
+        yield _split("readiness publisher type", Said(text, nn))
 
 
 def shape_texts() -> Iterator[Entry]:

@@ -11,7 +11,9 @@ installed wheel works without a build step.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -229,6 +231,18 @@ def init(app: Flask, cache: Path) -> None:
     app.jinja_env.globals.update(current_locale=current, languages=LANGUAGES, language_names=NAMES)
     app.jinja_env.filters.update(number=number, percent=percent, day=day, moment=moment)
     app.context_processor(lambda: {"locale": current()})
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """The UI's translations and formats in `lang` outside the explorer, for a command's output
+    (`catalog label --lang nb`): a bare app with these catalogues (compiled into a folder of its
+    own, so a read-only command writes nothing into the home) and a request in that language."""
+    with tempfile.TemporaryDirectory(prefix="catalog-translations-") as folder:
+        app = Flask("catalog")
+        init(app, Path(folder))
+        with app.test_request_context("/", query_string={"lang": lang}):
+            yield
 
 
 _TRANSLATED: dict[tuple[str, str], Any] = {}

@@ -200,3 +200,63 @@ def summary_page() -> str:
 @bp.get("/ehds/labels.json")
 def summary_json() -> Response:
     return jsonify(summary().to_dict())
+
+
+def summary_text(found: LabelSummary) -> str:
+    """The summary as `/ehds/labels` shows it, as text in the UI language (`catalog label --summary`,
+    inside `web.i18n.speaking`): the page's sentence and tables, in its words and number formats,
+    sources by name, the elements by their point of Art. 78(3) with a key."""
+
+    def score(value: float | None) -> str:
+        return "–" if value is None else f"{percent(value)} %"
+
+    def tally(name: str, t: labels.LabelTally) -> list[str]:
+        return [
+            name,
+            number(t.datasets),
+            number(t.labelled),
+            score(t.mean_score),
+            *(number(t.levels[x]) for x in LEVELS),
+        ]
+
+    def means(name: str, t: labels.LabelTally) -> list[str]:
+        found = t.elements
+        return [name, *(score(found[e.name]) for e in ELEMENTS)]
+
+    total, sources = found.total, sorted(found.sources.items())
+    lines = [
+        _(
+            "%(labelled)s of %(datasets)s datasets have a quality and utility label (EHDS Art. 78); their mean "
+            "score is %(score)s %%.",
+            labelled=number(total.labelled),
+            datasets=number(total.datasets),
+            score=percent(total.mean_score or 0),
+        ),
+        "",
+        _("Per source"),
+        *_table(
+            [_("Source"), _("Datasets"), _("With a label"), _("Mean score"), *(f"{x} %" for x in LEVELS)],
+            [*(tally(name, t) for name, t in sources), tally(_("Total"), total)],
+        ),
+        "",
+        _("Per element of Art. 78(3)"),
+        *_table(
+            [_("Source"), *(f"{e.article})" for e in ELEMENTS)],
+            [*(means(name, t) for name, t in sources), means(_("Total"), total)],
+        ),
+        "  " + "; ".join(f"{e.article}) {e.name_in(i18n.current())}" for e in ELEMENTS),
+        "  " + _("An element's mean counts the labels that assess it; “–”: none does."),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _table(head: list[str], rows: list[list[str]]) -> list[str]:
+    """Columns lined up: the first to the left, the figures to the right."""
+    widths = [max(len(row[i]) for row in (head, *rows)) for i in range(len(head))]
+    return [
+        "  "
+        + "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in (head, *rows)
+    ]
