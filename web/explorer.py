@@ -1252,6 +1252,20 @@ def variable_page(variables: list[Variable], asked: str | None, size: int = VARI
     return VariablePage(variables[start : start + size], number, pages, len(variables), start + 1)
 
 
+FINDINGS_SHOWN = 200
+"""Validation findings a record's page lists: a dataset of 100,000 variables without a label or
+description has 300,000, which made 50 MB of its page. Its API answer has every one, and each
+variable's page its own."""
+
+
+def findings_shown(findings: list[dict[str, Any]], uri: str) -> list[dict[str, Any]]:
+    """The findings a page lists, as many as FINDINGS_SHOWN: all in their order when as many or fewer,
+    else those about the record itself first (those of its variables would hide them)."""
+    if len(findings) <= FINDINGS_SHOWN:
+        return findings
+    return sorted(findings, key=lambda f: f.get("focus") != uri)[:FINDINGS_SHOWN]
+
+
 @dataclass
 class DatasetView:
     key: str
@@ -1316,6 +1330,7 @@ def dataset(key: str) -> str:
         labels=quality_labels(),
         label_chart=label_chart(view.label) if view.label else None,
         varpage=variable_page(view.published.variables, request.args.get("page")),
+        findings=findings_shown(view.findings, view.stored.uri),
     )
 
 
