@@ -240,18 +240,23 @@ class DatasetReadiness:
         return [g for g in self.gaps if g.fixer == fixer]
 
     def grouped(self, fixer: str) -> list[GapGroup]:
-        """The gaps for `fixer`, a variable field missing from many variables as one group."""
-        groups: dict[str, GapGroup] = {}
+        """The gaps for `fixer`, a variable field missing from many variables as one group. The
+        names are collected before each group is made: a group made again for every variable copied
+        its names each time, 3.2 s for a dataset of 20,000 variables without a description and
+        minutes for one of 100,000 (its page, its source's and the EHDS fix lists)."""
+        groups: dict[str, tuple[Gap, list[str]]] = {}
         for g in self.by(fixer):
             if g.field.startswith("variables.") and g.field.count(".") >= 2:
                 name, _, what = g.field.removeprefix("variables.").rpartition(".")
                 key = f"variables.*.{what}"
-                found = groups.get(key)
-                names = (*found.variables, name) if found else (name,)
-                groups[key] = GapGroup(key, g.fixer, g.message, g.hint, g.setting, names)
+                names = groups[key][1] if key in groups else []
+                names.append(name)
+                groups[key] = (g, names)  # the last gap's message, hint and setting, as before
             else:
-                groups[g.field] = GapGroup(g.field, g.fixer, g.message, g.hint, g.setting)
-        return list(groups.values())
+                groups[g.field] = (g, [])
+        return [
+            GapGroup(key, g.fixer, g.message, g.hint, g.setting, tuple(names)) for key, (g, names) in groups.items()
+        ]
 
     @property
     def operator_can_complete(self) -> bool:

@@ -994,6 +994,85 @@ def test_validation_messages_are_shown_in_the_ui_language(client):
     assert "The dataset has no applicable legislation" in english and "mangler lovgrunnlag" not in english
 
 
+def dataset_of(settings, n: int, bare: bool = False) -> tuple[FlaskClient, str]:
+    """A client of a home whose one dataset (MFR's, as tests.factories has it) has `n` variables;
+    `bare`: each only a name, and the dataset validated (three findings a variable)."""
+    from catalog.model import Variable, content_hash
+    from catalog.store import SQLiteStore
+    from catalog.validation import validate_record
+
+    title: dict[str, str] = {} if bare else {"nb": "Nr."}
+    d = mfr_dataset(
+        variables=[Variable(uri=f"{BASE}/variabel/V{i:04d}", name=f"V{i:04d}", title=title) for i in range(n)]
+    )
+    report = validate_record(d) if bare else None
+    store = SQLiteStore(settings.db_path)
+    run = store.start_run("mfr")
+    store.put("mfr", run, d, content_hash(d), None, not report or report.conforms, report.to_dict() if report else None)
+    store.finish_run(run, "ok", {})
+    store.close()
+    return create_app(settings).test_client(), vkey(d.uri)
+
+
+def variable_rows(html: str) -> list[str]:
+    return re.findall(r"<td><code>(\w+)</code></td>", html.split('class="variables"')[1].split("</table>")[0])
+
+
+def test_a_dataset_of_many_variables_lists_them_a_page_at_a_time_with_links_to_the_others(settings):
+    """A registry's dataset of 100,000 variables made one page of 57 MB, every variable a row: the
+    page lists 200 at a time, says which, and links the others and a search within the dataset."""
+    client, key = dataset_of(settings, 450)
+    html = page(client, f"/datasets/{key}")
+    assert variable_rows(html) == [f"V{i:04d}" for i in range(200)]
+    assert "Variabler 1–200 av 450" in html
+    pages = html.split('<nav class="pages"')[1].split("</nav>")[0]
+    assert f'href="/datasets/{key}?page=2#h-vars" rel="next"' in pages
+    assert f'href="/datasets/{key}?page=3#h-vars"' in pages and 'rel="prev"' not in pages
+    within = html.split('class="within"')[1].split("</form>")[0]
+    assert 'action="/search"' in within and f'name="dataset" value="{key}"' in within
+    add = html.split('class="add-all"')[1].split("</form>")[0]  # adds the page's variables, as many as a basket holds
+    assert add.count('name="key"') == 200 and "Legg variablene på denne siden i kurven" in add
+
+    last = page(client, f"/datasets/{key}?page=3&lang=en")
+    assert variable_rows(last) == [f"V{i:04d}" for i in range(400, 450)]
+    assert "Variables 401–450 of 450" in last and 'rel="prev"' in last and 'rel="next"' not in last
+    assert "Variablar 201–400 av 450" in page(client, f"/datasets/{key}?page=2&lang=nn")
+    for odd in ("0", "-1", "x", "99"):  # a page that is none gives the nearest that is, not an error
+        assert variable_rows(page(client, f"/datasets/{key}?page={odd}"))[0] in ("V0000", "V0400"), odd
+
+
+@pytest.mark.parametrize("n", [3, 200])
+def test_a_dataset_of_one_page_of_variables_lists_every_one_without_paging(settings, n):
+    client, key = dataset_of(settings, n)
+    html = page(client, f"/datasets/{key}")
+    assert len(variable_rows(html)) == n
+    assert '<nav class="pages"' not in html and 'class="within"' not in html and "av 200" not in html
+
+
+def test_a_dataset_of_many_variables_lacking_a_field_lists_as_many_findings_and_names_as_it_lists_variables(settings):
+    """The dataset of 100,000 variables without a label or description had 300,000 findings and
+    named every variable in what keeps it out of the EHDS feed: 59 MB of its page, over six minutes
+    to make. It lists 200 findings, its own before its variables', and links every one."""
+    client, key = dataset_of(settings, 300, bare=True)
+    every = client.get(f"/api/datasets/{key}").json["validation"]["findings"]
+    assert len(every) > 900  # the API's answer is whole
+    html = page(client, f"/datasets/{key}")
+    findings = html.split('class="findings"')[1].split("</table>")[0]
+    assert findings.count("<tr>") == 1 + 200  # the heading's row and 200 findings
+    assert "Datasettet bør oppgi dataansvarlig" in findings  # the dataset's own, not hidden by its variables'
+    assert f"De første 200 av {len(every)} funn" in html and f'<a href="/api/datasets/{key}">Alle funnene' in html
+    gaps = html.split('class="gaps publisher"')[1].split("</ul>")[0]
+    named = gaps.split("<details>")[1].split("</details>")[0].split("</summary>")[1]
+    assert named.startswith("V0000, V0001") and "V0199" in named and "V0200" not in named
+    assert "og 100 til" in named and "<strong>300 variabler</strong>" in gaps
+    assert "and 100 more" in page(client, f"/datasets/{key}?lang=en")
+
+
+def test_a_search_within_a_dataset_lists_its_variables_each_alone(client):
+    html = page(client, f"/search?q=&dataset={NPR_DS}&grouped=0")
+    assert sorted(hits(html)) == ["FODSELSVEKT", "HOVEDDIAGNOSE", "LEGEMIDDEL"]
+
+
 # --- sources ------------------------------------------------------------------------------------
 
 

@@ -78,6 +78,10 @@ CHRONOLOGICAL = frozenset({"period"})
 """Facets of periods (decades: a dozen at most), all shown, in time's order: by their counts a
 researcher read 2020-2029, 1960-1969, 1970-1979, 1980-1989, 2010-2019..."""
 USING_SHOWN = 50  # variables listed on a code list's page (the rest are a search away)
+VARIABLES_SHOWN = 200
+"""Variables a dataset's page lists at a time (the basket's most, so "add them" adds a page): a
+registry's dataset of 100,000 variables was one page of 57 MB, 25 s to make. A dataset of more
+has pages and a search within it; one of at most this many is listed whole, as before."""
 
 
 def search_backend() -> Any:
@@ -1222,6 +1226,47 @@ def quality_labels() -> dict[str, str]:
 
 
 @dataclass
+class VariablePage:
+    """The part of a dataset's variables its page lists: page `number` of `pages`."""
+
+    variables: list[Variable]
+    number: int
+    pages: int
+    total: int
+    first: int  # the position of its first variable, from 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.variables) - 1
+
+
+def variable_page(variables: list[Variable], asked: str | None, size: int = VARIABLES_SHOWN) -> VariablePage:
+    """The page `asked` (the URL's `page`) of `variables`, forgiving as the search's pages are: a
+    page that is none gives the nearest that is."""
+    pages = max(1, -(-len(variables) // size))
+    try:
+        number = max(1, min(int(asked or 1), pages))
+    except ValueError:
+        number = 1
+    start = (number - 1) * size
+    return VariablePage(variables[start : start + size], number, pages, len(variables), start + 1)
+
+
+FINDINGS_SHOWN = 200
+"""Validation findings a record's page lists: a dataset of 100,000 variables without a label or
+description has 300,000, which made 50 MB of its page. Its API answer has every one, and each
+variable's page its own."""
+
+
+def findings_shown(findings: list[dict[str, Any]], uri: str) -> list[dict[str, Any]]:
+    """The findings a page lists, as many as FINDINGS_SHOWN: all in their order when as many or fewer,
+    else those about the record itself first (those of its variables would hide them)."""
+    if len(findings) <= FINDINGS_SHOWN:
+        return findings
+    return sorted(findings, key=lambda f: f.get("focus") != uri)[:FINDINGS_SHOWN]
+
+
+@dataclass
 class DatasetView:
     key: str
     stored: StoredRecord
@@ -1284,6 +1329,8 @@ def dataset(key: str) -> str:
         quality_chart=score_chart(_("Metadata quality score by dimension"), view.quality, quality_labels()),
         labels=quality_labels(),
         label_chart=label_chart(view.label) if view.label else None,
+        varpage=variable_page(view.published.variables, request.args.get("page")),
+        findings=findings_shown(view.findings, view.stored.uri),
     )
 
 
