@@ -2865,3 +2865,18 @@ def test_the_marketplace_says_a_price_once_and_marks_text_in_another_language(na
     assert "Cost recovery</span> · Cost recovery" not in html
     descriptions = re.findall(r'<p class="desc">(.*?)</p>', html, re.S)
     assert descriptions and all(d.startswith("<span lang=") or d.isascii() for d in descriptions)
+
+
+def test_the_copy_a_button_is_for_is_quoted_without_a_language_note(nation):
+    """ "The button is for “Spørreskjema 8 år (Norwegian)”": the note that a title is Norwegian
+    for want of English went inside the quotation, as if part of the title. The row's dataset
+    line notes it; the sentence quotes the title alone."""
+    rows = nation.get("/api/search?q=fødselsår&grouped=1&limit=50").json["hits"]
+    row = next(
+        r for r in rows if r["group_size"] > 1 and not any("en" in (m["dataset_titles"] or {}) for m in r["members"])
+    )
+    chosen = min(row["members"], key=lambda m: m["period_start"])
+    title = next(iter((chosen["dataset_titles"] or {}).values()), None) or chosen["dataset_title"]
+    html = page(nation, "/search?q=fødselsår&lang=en&limit=50")
+    said = html.split(f'<code class="name">{row["name"]}</code>')[1].split("</div>")[0]
+    assert f'The button is for “<span lang="nb">{title}</span>”' in said

@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         in_language=lambda text, lang: display.in_language(text, lang, i18n.current()),
         hit_label=lambda doc, highlights: display.hit_label(doc, highlights, i18n.current()),
         hit_description=lambda doc, highlights: display.hit_description(doc, highlights, i18n.current()),
-        dataset_title=lambda doc: display.dataset_title(doc, i18n.current()),
+        dataset_title=lambda doc, noted=True: display.dataset_title(doc, i18n.current(), noted),
         unlisted_system=lambda hit: display.unlisted_system(
             hit.doc, hit.may_hold_in or "", hit.may_hold_list, i18n.current()
         ),

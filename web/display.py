@@ -132,13 +132,14 @@ def hit_description(doc: dict[str, Any], highlights: dict[str, str], locale: str
     return (Markup(marked), lang, True) if marked else (found, lang, False)
 
 
-def dataset_title(doc: dict[str, Any], locale: str) -> Markup:
+def dataset_title(doc: dict[str, Any], locale: str, noted: bool = True) -> Markup:
     """A variable's dataset's title as a row of hits shows it: in the page's language where the
-    dataset has one (`dataset_titles`), else as indexed, marked when in another language."""
+    dataset has one (`dataset_titles`), else as indexed, marked when in another language, and
+    noted unless not `noted` (quoted in a sentence, where the row's own title has the note)."""
     titles = doc.get("dataset_titles")
     if titles:
-        return shown(titles, locale)
-    return in_language(doc.get("dataset_title") or "", doc.get("dataset_title_lang") or "nb", locale, noted=True)
+        return shown(titles, locale, noted=noted)
+    return in_language(doc.get("dataset_title") or "", doc.get("dataset_title_lang") or "nb", locale, noted=noted)
 
 
 def unlisted_system(doc: dict[str, Any], system: str, list_titles: LangText, locale: str) -> Markup:
