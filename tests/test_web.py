@@ -2880,3 +2880,18 @@ def test_the_copy_a_button_is_for_is_quoted_without_a_language_note(nation):
     html = page(nation, "/search?q=fødselsår&lang=en&limit=50")
     said = html.split(f'<code class="name">{row["name"]}</code>')[1].split("</div>")[0]
     assert f'The button is for “<span lang="nb">{title}</span>”' in said
+
+
+@pytest.mark.parametrize("typed", ["C50", "brystkreft"])
+def test_a_row_of_copies_adds_the_copy_in_the_dataset_the_search_names(nation, typed):
+    """ "C50": the cancer registry's ICD-10 group, in six of its datasets, put the copy of
+    "Lungekreft" in the basket (the dataset covering the row's span), where "Brystkreft" is the
+    one asked for: a code's name, or a word of the search, in some copies' dataset titles chooses
+    among those."""
+    [row] = [r for r in nation.get(f"/api/search?q={typed}&grouped=1").json["hits"] if r["name"] == "ICD10"]
+    [breast] = [m for m in row["members"] if m["dataset_title"] == "Brystkreft"]
+    assert len(row["members"]) > 1 and min(m["period_start"] for m in row["members"]) < breast["period_start"]
+    html = page(nation, f"/search?q={typed}&lang=nb")
+    head = html.split('<code class="name">ICD10</code>')[1].split("</div>")[0]
+    assert f'name="key" value="{breast["key"]}"' in head
+    assert "Knappen gjelder «Brystkreft»" in head

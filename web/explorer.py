@@ -37,7 +37,7 @@ from catalog.search import (
     type_filters,
     variables_using,
 )
-from catalog.search.analysis import MAX_MATCHED_CODES, fold, typed_codes
+from catalog.search.analysis import MAX_MATCHED_CODES, QueryPlan, fold, names, naming, typed_codes
 from catalog.search.codes import broader, code_range, offered_in, qualified
 from catalog.search.years import YEAR_FILTER, listed, read_years, span
 from catalog.store import StoredRecord
@@ -250,16 +250,44 @@ def row_key(hit: Hit, grouped: bool) -> str:
     waves, 1968–" led to and collected the malformations register's copy of 1970–1982, which a
     study of births today does not want. Of the copies still collected, the latest start had won:
     a row saying "1968–" collected "Fødsler 1974–", and NorPD's ATC code of 2009– the prescribers'
-    copy of 2014– (the researcher's drill); the one covering the row's span now does."""
+    copy of 2014– (the researcher's drill); the one covering the row's span now does.
+
+    Where the search names some of the copies' datasets and not all (`named_copies`), the copy is
+    one of those: "C50" put the cancer registry's ICD-10 group of "Lungekreft" in the basket, the
+    dataset covering the row's span, where its copy in "Brystkreft" is the one asked for."""
     if not grouped or len(hit.members) < 2:
         return hit.key
+    named = named_copies(hit.members)
+    members = named if 0 < len(named) < len(hit.members) else hit.members
 
     def wanted(member: dict[str, Any]) -> tuple[int, int, int]:
         start, end = member.get("period_start"), member.get("period_end")
         ongoing = start is not None and end is None
         return (int(ongoing), 0 if ongoing else end or start or 0, -(start or 0) if start is not None else -10_000)
 
-    return str(max(hit.members, key=wanted)["key"])
+    return str(max(members, key=wanted)["key"])
+
+
+def named_copies(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The copies whose dataset's title, in any of its languages, holds a word of the search or a
+    name of a code it types (`analysis.names`)."""
+    plan = searched_plan()
+    if plan is None or not naming(plan):
+        return []
+    return [
+        m
+        for m in members
+        if any(names(t, plan) for t in {m.get("dataset_title"), *(m.get("dataset_titles") or {}).values()} if t)
+    ]
+
+
+def searched_plan() -> QueryPlan | None:
+    """The plan of the request's words, made once a request (None without words)."""
+    if "searched_plan" not in g:
+        text = request.args.get("q", "")[:MAX_QUERY].strip()
+        g.searched_plan = search_backend().synonyms.plan(text) if text else None
+    plan: QueryPlan | None = g.searched_plan
+    return plan
 
 
 @bp.app_template_global()

@@ -1794,7 +1794,41 @@ def _specs(alternative: Alternative) -> tuple[_Spec, ...]:
 @lru_cache(maxsize=1024)
 def _plan_specs(plan: QueryPlan) -> _Marking:
     """Every word of a plan for highlighting, made once per plan (a page highlights 20 hits)."""
-    specs = [spec for unit in plan.units for alternative in unit for spec in _specs(alternative)]
+    return _marking([spec for unit in plan.units for alternative in unit for spec in _specs(alternative)])
+
+
+def names(text: str, plan: QueryPlan, splitter: Decompounder | None = None) -> bool:
+    """Whether `text` names a diagnosis, drug or procedure the search asks for: holds every word
+    of one of the names of a code it types ("C50": "Brystkreft", "breast cancer") or of a name
+    it types that stands for codes, or of that name's synonyms. Which of a variable's datasets
+    the search is about; other words describe the variable ("røyking svangerskap" does not ask
+    for the dataset "Svangerskap og komplikasjoner")."""
+    alternatives = naming(plan)
+    if not alternatives:
+        return False
+    tokens = WORD.findall(text)
+    return any(
+        all(any(_matches(token, word, splitter) for token in tokens) for word in _word_markings(alternative))
+        for alternative in alternatives
+    )
+
+
+@lru_cache(maxsize=1024)
+def naming(plan: QueryPlan) -> tuple[Alternative, ...]:
+    """The names `names` looks for: of the codes typed (`QueryPlan.named`) and the word
+    alternatives of each unit that stands for codes."""
+    coded = [unit for unit in plan.units if any(a.codes for a in unit)]
+    units = [*coded, *(unit for _codes, unit in plan.named)]
+    return tuple(a for unit in units for a in unit if a.words and not a.codes)
+
+
+@lru_cache(maxsize=4096)
+def _word_markings(alternative: Alternative) -> tuple[_Marking, ...]:
+    """One `_Marking` per word of the alternative, each word to be found in a text on its own."""
+    return tuple(_marking([spec]) for spec in _specs(alternative))
+
+
+def _marking(specs: list[_Spec]) -> _Marking:
     return _Marking(
         frozenset(f for forms, _d, _p, _part in specs for f in forms),
         tuple(p for _f, _d, p, _part in specs if p),
