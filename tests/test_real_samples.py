@@ -294,6 +294,20 @@ def test_ddi_partial_dates_contacts_and_nesstar_quirks(completed):
     assert fors.access_rights is None  # "Aucune": no restriction stated
 
 
+def test_a_ddi_study_naming_no_agent_of_its_own_is_published_by_its_codebooks_producer(completed):
+    """FSD's 2305 names no producer or distributor of the study, only the archive that produced its
+    codebook (docDscr/citation/prodStmt/producer), CESSDA's Data Catalogue's publisher fallback: it
+    was the one real dataset in the EHDS feed with no publisher."""
+    _, store = completed
+    studies = _datasets(store, "cessda-oai")
+    fsd = studies["2305"].publisher
+    assert fsd is not None
+    assert fsd.name == {"en": "Finnish Social Science Data Archive", "fi": "Yhteiskuntatieteellinen tietoarkisto"}
+    assert [name for name, d in studies.items() if d.publisher is None] == []
+    ukds = studies["6684"].publisher  # the study's own distributor still comes first
+    assert ukds is not None and ukds.name == {"": "UK Data Service"}
+
+
 def test_hdx_and_ckan_layouts_are_mapped(completed):
     _, store = completed
     [zimbabwe] = _datasets(store, "hdx").values()
