@@ -168,6 +168,33 @@ NO_ENGLISH: dict[str, tuple[Said, Said]] = {
         ),
     ),
 }
+NO_LANGUAGE_TAG: dict[str, tuple[Said, Said]] = {
+    "title": (
+        Said(
+            "Datasettets tittel har ikke språkmerke | The dataset's title has no language tag",
+            "Tittelen til datasettet har ikkje språkmerke",
+        ),
+        Said(
+            "Merk dct:title med språket den er skrevet på (engelsk: språkmerket en) | Tag the dct:title with "
+            "the language it is written in (English: language tag en)",
+            "Merk dct:title med språket han er skriven på (engelsk: språkmerket «en»)",
+        ),
+    ),
+    "description": (
+        Said(
+            "Datasettets beskrivelse har ikke språkmerke | The dataset's description has no language tag",
+            "Skildringa av datasettet har ikkje språkmerke",
+        ),
+        Said(
+            "Merk dct:description med språket den er skrevet på (engelsk: språkmerket en) | Tag the "
+            "dct:description with the language it is written in (English: language tag en)",
+            "Merk dct:description med språket ho er skriven på (engelsk: språkmerket «en»)",
+        ),
+    ),
+}
+"""The warning of `NO_ENGLISH` for a text in no language the source says: "has no English
+title" was wrong of the real UK Data Service's and IPUMS's English titles (DDI without xml:lang),
+and a registry told so would answer that it is English. Field -> (message, hint)."""
 NOT_REGISTERED = Said(
     "Organisasjonen er ikke i organisasjonsregisteret, og katalogen gir den ingen type: legg den inn der med "
     "type, eller be utgiveren oppgi dct:type i sin feed (i utgiverpakken: publisher = { type = ... } i "
@@ -648,16 +675,17 @@ def language_warnings(view: Dataset) -> list[Gap]:
     out = []
     for name, (message, hint) in NO_ENGLISH.items():
         said: dict[str, str] = getattr(view, name)
-        if any(v.strip() for v in said.values()) and not any(
-            lang.lower().split("-")[0] == "en" and v.strip() for lang, v in said.items()
-        ):
+        stated = {lang for lang, v in said.items() if v.strip()}
+        if stated and not any(lang.lower().split("-")[0] == "en" for lang in stated):
+            if stated == {""}:  # in no language the source says: perhaps English, not known to be
+                message, hint = NO_LANGUAGE_TAG[name]
             out.append(Gap(f"{name}.en", PUBLISHER, message.text, hint.text))
     return out
 
 
 def language_texts() -> dict[str, str]:
     """Every text `language_warnings` writes -> its nynorsk."""
-    return dict(said for pair in NO_ENGLISH.values() for said in pair)
+    return dict(said for table in (NO_ENGLISH, NO_LANGUAGE_TAG) for pair in table.values() for said in pair)
 
 
 NO_PUBLISHER_TYPE = Said(

@@ -386,13 +386,19 @@ class OaiDdiHarvester(Harvester):
         info = stdy.find("{*}stdyInfo")
         summary = info.find("{*}sumDscr") if info is not None else None
         cases = _first(cb, "{*}fileDscr/{*}fileTxt/{*}dimensns/{*}caseQnty")
-        producers = list(stdy.iterfind("{*}citation/{*}prodStmt/{*}producer"))
-        distributors = list(stdy.iterfind("{*}citation/{*}distStmt/{*}distrbtr"))
-        publisher = _agent(texts(producers, lang) or texts(distributors, lang))
-        if publisher is not None:
-            publisher.url = next(
-                (e.get("URI") for e in (producers or distributors) if re.match(r"https?://", e.get("URI") or "")), None
-            )
+        # The study's producer, else its distributor, else the archive that produced the codebook
+        # (docDscr's producer), as CESSDA's Data Catalogue falls back to it: FSD's 2305 names no
+        # agent of the study, only "Finnish Social Science Data Archive" there, and had no publisher.
+        publisher = None
+        for agents in (
+            list(stdy.iterfind("{*}citation/{*}prodStmt/{*}producer")),
+            list(stdy.iterfind("{*}citation/{*}distStmt/{*}distrbtr")),
+            list(cb.iterfind("{*}docDscr/{*}citation/{*}prodStmt/{*}producer")),
+        ):
+            publisher = _agent(texts(agents, lang))
+            if publisher is not None:
+                publisher.url = next((e.get("URI") for e in agents if re.match(r"https?://", e.get("URI") or "")), None)
+                break
         dataset = Dataset(
             uri=self.mint("dataset", study_id),
             identifier=study_id,

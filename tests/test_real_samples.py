@@ -294,6 +294,39 @@ def test_ddi_partial_dates_contacts_and_nesstar_quirks(completed):
     assert fors.access_rights is None  # "Aucune": no restriction stated
 
 
+def test_a_ddi_study_naming_no_agent_of_its_own_is_published_by_its_codebooks_producer(completed):
+    """FSD's 2305 names no producer or distributor of the study, only the archive that produced its
+    codebook (docDscr/citation/prodStmt/producer), CESSDA's Data Catalogue's publisher fallback: it
+    was the one real dataset in the EHDS feed with no publisher."""
+    _, store = completed
+    studies = _datasets(store, "cessda-oai")
+    fsd = studies["2305"].publisher
+    assert fsd is not None
+    assert fsd.name == {"en": "Finnish Social Science Data Archive", "fi": "Yhteiskuntatieteellinen tietoarkisto"}
+    assert [name for name, d in studies.items() if d.publisher is None] == []
+    ukds = studies["6684"].publisher  # the study's own distributor still comes first
+    assert ukds is not None and ukds.name == {"": "UK Data Service"}
+
+
+def test_a_title_in_no_stated_language_is_warned_of_as_untagged_not_as_not_english(completed):
+    """UK Data Service's and IPUMS's DDI carry no xml:lang: their English titles were reported to
+    the registry as "The dataset has no English title", which it would answer is wrong."""
+    settings, store = completed
+    warned = {
+        d.identifier: {w.field: (w.message, w.hint) for w in d.warnings} for d in coverage(store, settings).datasets
+    }
+    title, hint = warned["6684"]["title.en"]  # "Childcare and Early Years Provision: Parents' Survey, 2009"
+    assert title == "Datasettets tittel har ikke språkmerke | The dataset's title has no language tag"
+    assert hint.endswith("| Tag the dct:title with the language it is written in (English: language tag en)")
+    assert warned["6684"]["description.en"][0].endswith("| The dataset's description has no language tag")
+    assert warned["ch.sidos.ddi.468.7773"]["title.en"][0] == title
+    ipums = "ddi2-27c79f70-8e14-11e5-8c97-b82a72e0b782-cps_00097.dat-cps.ipums.org"
+    assert warned[ipums]["title.en"][0] == title
+    assert warned["FSD3187"] == {}  # tagged en and fi
+    # microdata.no's "Inntekt" is tagged nb: not English, as before
+    assert warned["TEST_PERSON_INCOME"]["title.en"][0].endswith("| The dataset has no English title")
+
+
 def test_hdx_and_ckan_layouts_are_mapped(completed):
     _, store = completed
     [zimbabwe] = _datasets(store, "hdx").values()

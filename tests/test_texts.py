@@ -58,9 +58,10 @@ def readiness_texts() -> Iterator[Entry]:
         yield f"readiness role {role}", nb, nn, en
     for said in (readiness.MISSING_AGENT, readiness.MISSING_NAME, readiness.MISSING_CONTACT):
         yield _split("readiness agent message", said)
-    for field, (message, hint) in readiness.NO_ENGLISH.items():
-        yield _split(f"readiness warning {field}", message)
-        yield _split(f"readiness warning {field}: hint", hint)
+    for table in (readiness.NO_ENGLISH, readiness.NO_LANGUAGE_TAG):
+        for field, (message, hint) in table.items():
+            yield _split(f"readiness warning {field}", message)
+            yield _split(f"readiness warning {field}: hint", hint)
     for text, nn in readiness.publisher_texts().items():
         yield _split("readiness publisher type", Said(text, nn))
 
@@ -115,7 +116,7 @@ def test_a_nynorsk_page_finds_the_nynorsk_of_every_text_a_report_or_score_carrie
         assert texts.nynorsk(f"{nb} | {en}") == nn, what
     assert texts.nynorsk("Utgiveren mangler navn | The publisher has no name") == "Utgivaren manglar namn"
     assert texts.nynorsk("Tilgangsorganet mangler | The access body is missing") == "Tilgangsorganet manglar"
-    for message, hint in readiness.NO_ENGLISH.values():
+    for message, hint in (*readiness.NO_ENGLISH.values(), *readiness.NO_LANGUAGE_TAG.values()):
         assert texts.nynorsk(message.text) == message.nn and texts.nynorsk(hint.text) == hint.nn
         assert all("en)" in said or "«en»" in said for said in (*hint.text.split(" | "), hint.nn)), hint
     assert (
