@@ -18,7 +18,7 @@ from catalog.disclosure import DatasetCounts
 from catalog.model import Record
 from harvesters.http import HttpClient
 
-MAPPING_VERSION = "2026-12-07.3"
+MAPPING_VERSION = "2026-12-07.4"
 """The version of what the harvesters make of their input (with `catalog.rdf.Reader`, which maps
 every RDF source, and `catalog.markup`): change it with any change that maps the same input to
 other records. A source's next harvest after an upgrade that changed it then fetches and maps

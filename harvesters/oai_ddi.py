@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
+from catalog.countries import country_iri
 from catalog.disclosure import CountsError, DatasetCounts, Summary, Table, table_of
 from catalog.markup import without_markup
 from catalog.model import Agent, CodeList, Concept, Dataset, LangText, Variable
@@ -416,6 +417,7 @@ class OaiDdiHarvester(Harvester):
             keywords=_keywords(stdy, lang),
             provenance=_provenance(stdy, lang),
             population_coverage=texts(summary.iterfind("{*}universe"), lang) if summary is not None else {},
+            spatial=_nations(summary),
             temporal_start=self._period(summary, "start"),
             temporal_end=self._period(summary, "end"),
             access_rights=_access_rights(stdy),
@@ -722,3 +724,15 @@ class OaiDdiHarvester(Harvester):
             publisher=study.dataset.publisher,
             concepts=[c for c in concepts if c.code],
         )
+
+
+def _nations(summary: etree._Element | None) -> list[str]:
+    """The countries a study's `nation` elements name, by their ISO code (`abbr`) or English name,
+    as EU country IRIs (`catalog.countries`), each once; a nation that is no country there
+    ("England") is left out."""
+    found: list[str] = []
+    for nation in summary.iterfind("{*}nation") if summary is not None else ():
+        iri = country_iri(nation.get("abbr") or "") or country_iri(clean(nation))
+        if iri and iri not in found:
+            found.append(iri)
+    return found

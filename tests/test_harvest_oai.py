@@ -334,3 +334,19 @@ def test_a_record_the_pipeline_cannot_validate_is_reported_and_its_neighbours_st
         )
         for what in ("dataset/B", "codelist/B/KJONN")
     ]
+
+
+def test_a_studys_nations_are_mapped_to_eu_countries_by_code_or_english_name(settings, store, server):
+    """`nation` by its ISO code (`abbr`, either case, two or three letters) or, without one, its
+    English name; a place that is no country is left out, each country once."""
+    nations = (
+        '<nation abbr="no">Norge</nation><nation abbr="SWE">Sverige</nation><nation>Finland</nation>'
+        '<nation>Scandinavia</nation><nation abbr="NO">Norway</nation>'
+    )
+    study = codebook("N", VARS).replace(
+        "</citation></stdyDscr>", f"</citation><stdyInfo><sumDscr>{nations}</sumDscr></stdyInfo></stdyDscr>"
+    )
+    repository(server, settings, {FIRST: "<ListRecords>" + record("oai:t:N", "2024-01-01", study) + "</ListRecords>"})
+    assert run(settings, store)["test"].ok
+    eu = "http://publications.europa.eu/resource/authority/country/"
+    assert datasets(store, "test")["N"].spatial == [f"{eu}NOR", f"{eu}SWE", f"{eu}FIN"]

@@ -374,3 +374,18 @@ def test_a_source_given_the_wrong_kind_names_the_kind_that_reads_its_answer(samp
     store.close()
     assert result.status == "failed"
     assert f'which a source of kind "{reads}" reads: is the source\'s kind right?' in result.error
+
+
+def test_a_ddi_studys_nations_are_its_spatial_coverage_as_eu_countries(completed):
+    """DDI says where a study's data are from in `nation` (`abbr="FI"`, `abbr="us"`); the mapping
+    dropped it, so no DDI dataset had `dct:spatial`, which DCAT-AP recommends and the EU's
+    catalogue filters by. A nation that is no country (UK Data Service's "England") is left out
+    rather than guessed."""
+    _, store = completed
+    studies = _datasets(store, "cessda-oai")
+    country = f"{EU}country/"
+    assert studies["FSD3187"].spatial == [f"{country}FIN"]  # abbr="FI", in English and Finnish
+    ipums = "ddi2-27c79f70-8e14-11e5-8c97-b82a72e0b782-cps_00097.dat-cps.ipums.org"
+    assert studies[ipums].spatial == [f"{country}USA"]  # abbr="us"
+    assert studies["ch.sidos.ddi.468.7773"].spatial == [f"{country}CHE"]  # FORS: abbr="CH", no name
+    assert studies["6684"].spatial == []  # <nation>England</nation>
