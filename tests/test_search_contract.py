@@ -1060,6 +1060,33 @@ def test_english_words_find_variables_labelled_in_bokmal_alone(empty: SearchBack
     assert not result.typos and not result.any_words
 
 
+def english_only(key: str, name: str, label: str) -> dict[str, Any]:
+    """A variable labelled in English alone, as a DDI codebook from abroad labels it (IPUMS)."""
+    return {
+        **VARIABLES[0],
+        "key": key,
+        "name": name,
+        "label": label,
+        "labels": {"en": label},
+        "description": label,
+        "descriptions": {"en": label},
+        "group": key,
+    }
+
+
+@pytest.mark.parametrize(
+    "query", ["helsetilstand", "helsestatus", "health status", "self-rated health", "egenvurdert helse"]
+)
+def test_health_status_is_found_in_either_language_and_as_self_rated_health(empty: SearchBackend, query: str) -> None:
+    """A drill on IPUMS-CPS's codebooks: "helsetilstand" found nothing among the English-only DDI
+    variables, whose HEALTH is "Health status" (excellent ... poor, what self-rated health is asked
+    as), and "self-rated health" did not find it either (synonyms.txt)."""
+    empty.upsert([english_only("health", "HEALTH", "Health status"), english_only("age", "AGE", "Age")])
+    result = search(empty, query)
+    assert [h.doc["name"] for h in result.hits] == ["HEALTH"]
+    assert not result.typos and not result.any_words
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
