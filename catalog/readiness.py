@@ -32,7 +32,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from rdflib import URIRef
@@ -40,7 +40,7 @@ from rdflib.namespace import DCAT, FOAF, PROV
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import profiles
-from catalog.config import DEFAULT_FIELDS, Settings, folded
+from catalog.config import DEFAULT_FIELDS, Settings, SourceConfig, folded
 from catalog.model import Agent, Dataset, key_for, text
 from catalog.published import Completed, org_number, registered
 from catalog.rdf import CSVW, CV, DCAT_VERSION, DCATAP, DPV, GEODCATAP, HEALTH, SCHEMA, VCARD, stable_bnode
@@ -211,6 +211,113 @@ feed; but the EU catalogue it is exchanged with (HealthData@EU) is read across t
 its common language, and a Norwegian-only text is found there only by its Norwegian words or a
 machine's translation (data.europa.eu's piveau translates metadata: ../shared/notes/peer-systems.md).
 Field -> (message, hint)."""
+
+
+FORMAT_HINTS: dict[str, dict[str, Said]] = {
+    "oai-ddi": {
+        "title": Said(
+            "Legg til studiens tittel i stdyDscr/citation/titlStmt/titl (DDI-Lifecycle: StudyUnit/Citation/Title) "
+            "| Add the study's title in stdyDscr/citation/titlStmt/titl (DDI-Lifecycle: StudyUnit/Citation/Title)",
+            "Legg til tittelen på studien i stdyDscr/citation/titlStmt/titl (DDI-Lifecycle: StudyUnit/Citation/Title)",
+        ),
+        "description": Said(
+            "Legg til et sammendrag av studien i stdyDscr/stdyInfo/abstract (DDI-Lifecycle: StudyUnit/Abstract) "
+            "| Add an abstract of the study in stdyDscr/stdyInfo/abstract (DDI-Lifecycle: StudyUnit/Abstract)",
+            "Legg til eit samandrag av studien i stdyDscr/stdyInfo/abstract (DDI-Lifecycle: StudyUnit/Abstract)",
+        ),
+        "variables.*.title": Said(
+            "Legg til variabelens etikett i var/labl (DDI-Lifecycle: Variable/Label) "
+            "| Add the variable's label in var/labl (DDI-Lifecycle: Variable/Label)",
+            "Legg til etiketten til variabelen i var/labl (DDI-Lifecycle: Variable/Label)",
+        ),
+        "variables.*.description": Said(
+            "Legg til en var/txt som forklarer hva variabelen måler (DDI-Lifecycle: Variable/Description) "
+            "| Add a var/txt explaining what the variable measures (DDI-Lifecycle: Variable/Description)",
+            "Legg til ein var/txt som forklarer kva variabelen måler (DDI-Lifecycle: Variable/Description)",
+        ),
+        "title.en": Said(
+            'Legg til en titl på engelsk (xml:lang="en") i stdyDscr/citation/titlStmt | Add a titl in English '
+            '(xml:lang="en") to stdyDscr/citation/titlStmt',
+            "Legg til ein titl på engelsk (xml:lang «en») i stdyDscr/citation/titlStmt",
+        ),
+        "description.en": Said(
+            'Legg til en abstract på engelsk (xml:lang="en") i stdyDscr/stdyInfo | Add an abstract in English '
+            '(xml:lang="en") to stdyDscr/stdyInfo',
+            "Legg til ein abstract på engelsk (xml:lang «en») i stdyDscr/stdyInfo",
+        ),
+        "title.untagged": Said(
+            "Merk titl (stdyDscr/citation/titlStmt) med språket den er skrevet på, med xml:lang (engelsk: en), "
+            "eller hele codeBook | Tag the titl (stdyDscr/citation/titlStmt) with the language it is written in, "
+            "with xml:lang (English: en), or the whole codeBook",
+            "Merk titl (stdyDscr/citation/titlStmt) med språket han er skriven på, med xml:lang (engelsk: «en»), "
+            "eller heile codeBook",
+        ),
+        "description.untagged": Said(
+            "Merk abstract (stdyDscr/stdyInfo) med språket den er skrevet på, med xml:lang (engelsk: en), "
+            "eller hele codeBook | Tag the abstract (stdyDscr/stdyInfo) with the language it is written in, "
+            "with xml:lang (English: en), or the whole codeBook",
+            "Merk abstract (stdyDscr/stdyInfo) med språket han er skriven på, med xml:lang (engelsk: «en»), "
+            "eller heile codeBook",
+        ),
+    },
+    "spreadsheet": {
+        "title": Said(
+            "Oppgi datasettets tittel i kildens innstilling {setting}.title (variabellisten har ingen) | State the "
+            "dataset's title in the source's setting {setting}.title (the variable list has none)",
+            "Oppgi tittelen på datasettet i innstillinga {setting}.title for kjelda (variabellista har ingen)",
+        ),
+        "description": Said(
+            "Be registeret om en beskrivelse av datasettet og oppgi den i kildens innstilling "
+            "{setting}.description (variabellisten har ingen) | Ask the registry for a description of the dataset "
+            "and state it in the source's setting {setting}.description (the variable list has none)",
+            "Be registeret om ei skildring av datasettet og oppgi ho i innstillinga {setting}.description for "
+            "kjelda (variabellista har inga)",
+        ),
+        "variables.*.title": Said(
+            'Fyll ut kolonnen «{column}» i variabellisten for variabelen | Fill in the column "{column}" of the '
+            "variable list for the variable",
+            "Fyll ut kolonnen «{column}» i variabellista for variabelen",
+        ),
+        "variables.*.description": Said(
+            "Fyll ut kolonnen «{column}» i variabellisten med hva variabelen måler | Fill in the column "
+            '"{column}" of the variable list with what the variable measures',
+            "Fyll ut kolonnen «{column}» i variabellista med kva variabelen måler",
+        ),
+    },
+}
+"""The fix hints of a gap or warning (by field: "description", "variables.*.description",
+"title.en"; "title.untagged" for `NO_LANGUAGE_TAG`) named in the format the source harvests, by
+its kind: the hints of the shapes and of `NO_ENGLISH` name RDF terms ("Add dct:description"),
+which a DDI archive or a registry's variable list does not write. Each names what its harvester
+reads (`harvesters.oai_ddi`: a study's stdyInfo/abstract, a variable's labl and txt;
+`harvesters.spreadsheet`: the dataset's title and description from the source's options, a
+variable's from the list's columns, `harvesters.varlist`). A kind not here (DCAT, CKAN, ...) keeps
+the RDF term. {setting} and {column} are filled in by `format_hint`."""
+
+LIST_COLUMNS = {"title": "Etikett", "description": "Beskrivelse"}
+"""The heading of each field a variable list reads without a mapping (`varlist.DEFAULT_HEADINGS`)."""
+
+
+def format_hint(field: str, hint: str, source: SourceConfig | None) -> str:
+    """The hint of a gap or warning on `field` in the format of `source`'s kind (`FORMAT_HINTS`),
+    else `hint` as it is: "Add dct:description" to a DCAT feed, "Add an abstract of the study in
+    stdyDscr/stdyInfo/abstract" to a DDI archive."""
+    if source is None or source.kind not in FORMAT_HINTS:
+        return hint
+    top, _, what = field.partition(".")
+    key = f"variables.*.{what.rpartition('.')[2]}" if top == "variables" and "." in what else field
+    said = FORMAT_HINTS[source.kind].get(key)
+    if said is None:
+        return hint
+    base = key.rpartition(".")[2]
+    mapped = [h for h, f in (source.options.get("columns") or {}).items() if str(f).split("_")[0] == base]
+    column = str(mapped[0]) if mapped else LIST_COLUMNS.get(base, base)
+    return said.text.format(setting=f"sources.{source.name}.options", column=column)
+
+
+def format_texts() -> list[Said]:
+    """Every text of `FORMAT_HINTS` (some with placeholders: `catalog.texts` finds their nynorsk)."""
+    return [said for hints in FORMAT_HINTS.values() for said in hints.values()]
 
 
 @dataclass(frozen=True)
@@ -669,17 +776,20 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplie
     return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
 
 
-def language_warnings(view: Dataset) -> list[Gap]:
+def language_warnings(view: Dataset, source: SourceConfig | None = None) -> list[Gap]:
     """A title or description the (published) dataset states, but not in English: the publisher's
-    to add (the operator may not write a registry's texts). One it lacks altogether is a gap."""
+    to add (the operator may not write a registry's texts), told in its source's format
+    (`format_hint`). One it lacks altogether is a gap."""
     out = []
     for name, (message, hint) in NO_ENGLISH.items():
         said: dict[str, str] = getattr(view, name)
         stated = {lang for lang, v in said.items() if v.strip()}
         if stated and not any(lang.lower().split("-")[0] == "en" for lang in stated):
+            how = f"{name}.en"
             if stated == {""}:  # in no language the source says: perhaps English, not known to be
                 message, hint = NO_LANGUAGE_TAG[name]
-            out.append(Gap(f"{name}.en", PUBLISHER, message.text, hint.text))
+                how = f"{name}.untagged"
+            out.append(Gap(f"{name}.en", PUBLISHER, message.text, format_hint(how, hint.text, source)))
     return out
 
 
@@ -765,13 +875,19 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         stale=kept.get("view") != (ehds.view_digest(settings, stored.source) or ""),
         gaps=[]
         if stored.conforms
-        else gaps(
-            record, kept.get("findings") or [], stored.source, [c.field for c in view.completed if c.by == "operator"]
-        ),
+        else [
+            replace(g, hint=format_hint(g.field, g.hint, source)) if g.fixer == PUBLISHER else g
+            for g in gaps(
+                record,
+                kept.get("findings") or [],
+                stored.source,
+                [c.field for c in view.completed if c.by == "operator"],
+            )
+        ],
         completed=view.completed,
         titles=dict(record.title),
         publisher_names=dict(record.publisher.name) if record.publisher else {},
-        warnings=language_warnings(record),
+        warnings=language_warnings(record, source),
         publisher_type=(publisher.type or "") if publisher else "",
         publisher_type_setting=setting,
         publisher_registered=known,

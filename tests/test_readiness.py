@@ -613,3 +613,42 @@ def test_an_organisation_the_register_does_not_hold_gets_no_invented_type_and_th
     ):
         html = client.get(f"/ehds/?lang={lang}").get_data(as_text=True)
         assert hint in html.split('id="h-publisher-type"')[1].split("</section>")[0], lang
+
+
+def test_a_fix_hint_names_the_element_of_the_sources_own_format():
+    """A drill on the real samples: a DDI archive and the Datahotel's variable lists were told "Add
+    dct:description", a term their formats do not have; each is told what its harvester reads."""
+    from catalog.config import SourceConfig
+    from catalog.readiness import format_hint
+    from catalog.texts import nynorsk
+
+    rdf = "Legg til dct:description | Add dct:description"
+    ddi = SourceConfig("ipums", "oai-ddi", "https://cps.ipums.org/oai", "survey")
+    dcat = SourceConfig("fhi", "dcat", "https://data.fhi.no/catalog", "central-registry")
+    listed = SourceConfig("nav", "spreadsheet", "https://data.norge.no/fields.csv", "statistics")
+    mapped = SourceConfig(
+        "datahotell-nav-yrke",
+        "spreadsheet",
+        "https://data.norge.no/fields.csv",
+        "statistics",
+        options={"columns": {"shortname": "name", "name": "title", "content": "description"}},
+    )
+    assert format_hint("description", rdf, dcat) == rdf  # DCAT keeps its terms
+    assert format_hint("description", rdf, None) == rdf
+    study = format_hint("description", rdf, ddi)
+    assert "stdyDscr/stdyInfo/abstract" in study and "dct:" not in study
+    assert "var/txt" in format_hint("variables.HEALTH.description", rdf, ddi)
+    assert "var/labl" in format_hint("variables.HEALTH.title", rdf, ddi)
+    assert 'xml:lang="en"' in format_hint("description.en", rdf, ddi)
+    assert format_hint("variables.aar.description", rdf, mapped).endswith(
+        '| Fill in the column "content" of the variable list with what the variable measures'
+    )
+    assert '"name"' in format_hint("variables.aar.title", rdf, mapped)
+    assert '"Beskrivelse"' in format_hint("variables.aar.description", rdf, listed)  # the heading read unmapped
+    assert "sources.datahotell-nav-yrke.options.description" in format_hint("description", rdf, mapped)
+    for hint in (study, format_hint("variables.aar.description", rdf, mapped), format_hint("title", rdf, mapped)):
+        nn = nynorsk(hint)  # a nynorsk page finds each, its placeholders filled
+        assert nn and "dct:" not in nn and " | " not in nn, hint
+    assert nynorsk(format_hint("variables.aar.description", rdf, mapped)) == (
+        "Fyll ut kolonnen «content» i variabellista med kva variabelen måler"
+    )

@@ -317,7 +317,10 @@ def test_a_title_in_no_stated_language_is_warned_of_as_untagged_not_as_not_engli
     }
     title, hint = warned["6684"]["title.en"]  # "Childcare and Early Years Provision: Parents' Survey, 2009"
     assert title == "Datasettets tittel har ikke språkmerke | The dataset's title has no language tag"
-    assert hint.endswith("| Tag the dct:title with the language it is written in (English: language tag en)")
+    assert hint.endswith(  # in DDI's own terms (`readiness.FORMAT_HINTS`)
+        "| Tag the titl (stdyDscr/citation/titlStmt) with the language it is written in, with xml:lang "
+        "(English: en), or the whole codeBook"
+    )
     assert warned["6684"]["description.en"][0].endswith("| The dataset's description has no language tag")
     assert warned["ch.sidos.ddi.468.7773"]["title.en"][0] == title
     ipums = "ddi2-27c79f70-8e14-11e5-8c97-b82a72e0b782-cps_00097.dat-cps.ipums.org"
@@ -325,6 +328,26 @@ def test_a_title_in_no_stated_language_is_warned_of_as_untagged_not_as_not_engli
     assert warned["FSD3187"] == {}  # tagged en and fi
     # microdata.no's "Inntekt" is tagged nb: not English, as before
     assert warned["TEST_PERSON_INCOME"]["title.en"][0].endswith("| The dataset has no English title")
+
+
+def test_the_fix_hints_of_the_real_datasets_left_out_name_what_their_format_writes(completed):
+    """A DDI archive (IPUMS, FORS) and the Datahotel were told "Add dct:description", which neither
+    format has: each is now told the element or column its harvester reads."""
+    settings, store = completed
+    left_out = coverage(store, settings).left_out()
+    hints = {(d.source, g.field, g.hint) for d in left_out for g in d.grouped(PUBLISHER)}
+    by = {(source, field): hint for source, field, hint in hints}
+    assert by[("cessda-oai", "description")].endswith(  # IPUMS's extracts
+        "| Add an abstract of the study in stdyDscr/stdyInfo/abstract (DDI-Lifecycle: StudyUnit/Abstract)"
+    )
+    assert by[("cessda-oai", "variables.*.description")].endswith(  # FORS's ESS Switzerland 2004
+        "| Add a var/txt explaining what the variable measures (DDI-Lifecycle: Variable/Description)"
+    )
+    assert by[("datahotell-nav-yrke", "variables.*.description")].endswith(
+        '| Fill in the column "content" of the variable list with what the variable measures'
+    )
+    assert "sources.datahotell-nav-yrke.options.description" in by[("datahotell-nav-yrke", "description")]
+    assert [hint for _source, _field, hint in hints if "dct:" in hint] == []
 
 
 def test_hdx_and_ckan_layouts_are_mapped(completed):

@@ -1060,6 +1060,33 @@ def test_english_words_find_variables_labelled_in_bokmal_alone(empty: SearchBack
     assert not result.typos and not result.any_words
 
 
+def english_only(key: str, name: str, label: str) -> dict[str, Any]:
+    """A variable labelled in English alone, as a DDI codebook from abroad labels it (IPUMS)."""
+    return {
+        **VARIABLES[0],
+        "key": key,
+        "name": name,
+        "label": label,
+        "labels": {"en": label},
+        "description": label,
+        "descriptions": {"en": label},
+        "group": key,
+    }
+
+
+@pytest.mark.parametrize(
+    "query", ["helsetilstand", "helsestatus", "health status", "self-rated health", "egenvurdert helse"]
+)
+def test_health_status_is_found_in_either_language_and_as_self_rated_health(empty: SearchBackend, query: str) -> None:
+    """A drill on IPUMS-CPS's codebooks: "helsetilstand" found nothing among the English-only DDI
+    variables, whose HEALTH is "Health status" (excellent ... poor, what self-rated health is asked
+    as), and "self-rated health" did not find it either (synonyms.txt)."""
+    empty.upsert([english_only("health", "HEALTH", "Health status"), english_only("age", "AGE", "Age")])
+    result = search(empty, query)
+    assert [h.doc["name"] for h in result.hits] == ["HEALTH"]
+    assert not result.typos and not result.any_words
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -1430,6 +1457,46 @@ def test_a_year_keeps_the_variables_of_the_waves_that_cover_it(loaded: SearchBac
     assert row.group_size == 1 and row.period == (2015, 2016)  # Tromsø 7's alone
     waves = search(loaded, "røyker daglig", filters={"year": ["2001-2008"], "source": ["tromso"]})
     assert sorted(h.doc["dataset_title"] for h in waves.hits) == ["Tromsø 5", "Tromsø 6"]
+
+
+def surveys_by_year() -> list[dict[str, Any]]:
+    """Difi's citizen surveys as FDK lists them: the year in the title, no dct:temporal (no years);
+    beside them one whose data cover 2014-2016 and one of 2010-2012 whose title says 2015."""
+    docs: list[dict[str, Any]] = []
+    for source, title, start, end in (
+        ("difi15", "Innbyggerundersøkelsen 2015", None, None),
+        ("difi16", "Innbyggerundersøkelsen 2016", None, None),
+        ("panel", "Innbyggerundersøkelsen, panel", "2014-01-01", "2016-12-31"),
+        ("old", "Innbyggerundersøkelsen 2015, forløper", "2010-01-01", "2012-12-31"),
+    ):
+        r = Registry(source, "survey", title, "Difi", "PHDR", start, end, "PUBLIC", [])
+        docs += documents(registry_dataset(r), SourceInfo(source, source.upper(), r.kind))
+    return list(complete(docs, lambda key: None))
+
+
+def test_a_typed_year_also_finds_a_dataset_without_years_whose_title_holds_it(empty: SearchBackend) -> None:
+    """A drill on FDK's Difi datasets: "innbyggerundersøkelsen 2015" found nothing, the typed year
+    being a filter that keeps out every dataset without years. Typed, a year lets such a dataset by
+    where its title holds it as a word (not another year's); chosen from the filter, it does not;
+    a dataset with years passes or not by its years alone, whatever its title says."""
+    empty.upsert(surveys_by_year())
+    typed = {"year": ["2015"]}
+    found = search(empty, "innbyggerundersøkelsen", type="dataset", filters=typed, typed_years=("2015",))
+    assert titles(found) == {"Innbyggerundersøkelsen 2015", "Innbyggerundersøkelsen, panel"}
+    counted = search(
+        empty, "innbyggerundersøkelsen", type="dataset", filters=typed, typed_years=("2015",), disjunctive=True
+    )
+    assert counted.total == 2 and counted.totals["dataset"] == 2
+    chosen = search(empty, "innbyggerundersøkelsen", type="dataset", filters=typed)
+    assert titles(chosen) == {"Innbyggerundersøkelsen, panel"}
+    both = search(empty, type="dataset", filters={"year": ["2015", "2016"]}, typed_years=("2016",))
+    assert titles(both) == {"Innbyggerundersøkelsen 2016", "Innbyggerundersøkelsen, panel"}  # 2015 was chosen
+    span = search(empty, type="dataset", filters={"year": ["2015-2016"]}, typed_years=("2015-2016",))
+    assert titles(span) == {
+        "Innbyggerundersøkelsen 2015",
+        "Innbyggerundersøkelsen 2016",
+        "Innbyggerundersøkelsen, panel",
+    }
 
 
 def test_a_year_that_is_no_year_is_refused(loaded: SearchBackend) -> None:

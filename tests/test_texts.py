@@ -64,6 +64,9 @@ def readiness_texts() -> Iterator[Entry]:
             yield _split(f"readiness warning {field}: hint", hint)
     for text, nn in readiness.publisher_texts().items():
         yield _split("readiness publisher type", Said(text, nn))
+    for kind, hints in readiness.FORMAT_HINTS.items():
+        for field, said in hints.items():
+            yield _split(f"readiness hint of {kind} for {field}", said)
 
 
 def shape_texts() -> Iterator[Entry]:

@@ -95,14 +95,19 @@ def test_a_year_typed_among_the_words_becomes_a_filter_the_page_shows_and_remove
     matched only what happens to say it."""
     response = client.get("/search?q=f%C3%B8dselsvekt+2015&lang=en")
     assert response.status_code == 302
-    assert response.location == "/search?q=f%C3%B8dselsvekt&year=2015&lang=en"
+    assert response.location == "/search?q=f%C3%B8dselsvekt&year=2015&typed=2015&lang=en"
     html = page(client, "/search?q=fødselsvekt&year=2015")
     assert "FODSELSVEKT" in hits(html)  # NPR's, 2010-2019
     chips = re.findall(r'<a class="chip" href="([^"]*)">([^<]*)', html)
     assert chips == [("/search?q=f%C3%B8dselsvekt", "Years with data: 2015 ")]  # in English, as chosen
     assert "FODSELSVEKT" not in hits(page(client, "/search?q=fødselsvekt&year=2021"))
-    assert client.get("/search?q=2017-2019").location == "/search?year=2017-2019"  # the years alone
-    assert client.get("/search?q=diabetes+fra+2010").location == "/search?q=diabetes&year=2010-"
+    assert client.get("/search?q=2017-2019").location == "/search?year=2017-2019&typed=2017-2019"  # the years alone
+    assert client.get("/search?q=diabetes+fra+2010").location == "/search?q=diabetes&year=2010-&typed=2010-"
+    marked = page(client, "/search?q=fødselsvekt&year=2015&year=2016&typed=2015")  # 2015 typed, 2016 chosen
+    assert re.findall(r'<a class="chip" href="([^"]*)">', marked) == [
+        "/search?q=f%C3%B8dselsvekt&amp;year=2016",  # the typed year's chip removes its mark too
+        "/search?q=f%C3%B8dselsvekt&amp;year=2015&amp;typed=2015",
+    ]
     opened = page(client, "/search?q=fødselsvekt&year=2010-&lang=nb")
     assert re.findall(r'<a class="chip" href="[^"]*">([^<]*)', opened) == ["År med data: fra 2010 "]
 
@@ -278,6 +283,18 @@ def test_the_api_reads_a_year_among_the_words_and_refuses_one_that_is_none(clien
     assert refused.status_code == 400 and refused.json["detail"].startswith("year='twenty' is not a year")
     assert client.get("/api/search?q=fødselsvekt 2500").json["query"] == "fødselsvekt 2500"  # grams, no year
     assert client.get("/api/search?q=røyking&year=").json["total"] == 45  # empty: none, as type= is
+
+
+def test_a_typed_year_also_finds_a_dataset_without_years_whose_title_holds_it(client):
+    """A drill on FDK's Difi datasets ("Innbyggerundersøkelsen 2015", no dct:temporal): the typed
+    year became a filter that kept out every dataset without years, and nothing was found. The
+    years the redirect moves to the filter are marked typed, and such a dataset passes them."""
+    moved = client.get("/search?q=fødselsvekt+1999&type=dataset")
+    assert moved.location == "/search?q=f%C3%B8dselsvekt&type=dataset&year=1999&typed=1999"
+    api = client.get("/api/search?q=1999&type=dataset").json  # the API reads the year among the words as typed
+    chosen = client.get("/api/search?year=1999&type=dataset").json
+    assert api["filters"] == chosen["filters"] == {"year": ["1999"]}
+    assert client.get("/api/search?year=1999&typed=1999&type=dataset").json["total"] == api["total"]
 
 
 def test_results_page_through_twenty_at_a_time(client):

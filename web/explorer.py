@@ -130,11 +130,12 @@ def query_from_args(grouped: bool = False, page_size: int = PAGE_SIZE) -> Search
         page = 1
     kind = args.get("type", "variable")
     kind = kind if kind in DOC_TYPES else "variable"
-    text = read_years(args.get("q", "")[:MAX_QUERY])[0]
+    text, typed = read_years(args.get("q", "")[:MAX_QUERY])
     return SearchQuery(
         text=text,
         type=kind,
         filters=type_filters(kind, url_filters()),
+        typed_years=tuple(listed([*args.getlist(TYPED_YEARS)[:20], *typed])),
         group=wants_groups(grouped) and kind == "variable",
         sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         offset=(page - 1) * page_size,
@@ -465,7 +466,12 @@ def filter_chips(filters: dict[str, list[str]], result: SearchResult) -> list[Fa
     for name in FILTERS:
         for v in filters.get(name, []):
             label = filter_label(name, [v], result)
-            chips.append(FacetLink(label, 0, True, links_to.toggled(name, v, True), removes=(name, v)))
+            url = links_to.toggled(name, v, True)
+            if name == YEAR_FILTER and v in links_to.args.get(TYPED_YEARS, ()):  # typed: no longer either
+                others = [y for y in links_to.args[YEAR_FILTER] if y != v]
+                left = [t for t in links_to.args[TYPED_YEARS] if t != v]
+                url = links_to.url(**{YEAR_FILTER: others or None, TYPED_YEARS: left or None})
+            chips.append(FacetLink(label, 0, True, url, removes=(name, v)))
     return chips
 
 
@@ -653,6 +659,13 @@ def set_aside(kind: str) -> dict[str, list[str]]:
     return {f: v for f, v in url_filters().items() if f not in TYPE_FILTERS[kind]}
 
 
+TYPED_YEARS = "typed"
+"""The URL parameter naming the years of the `year` filter that were typed among the words
+(`SearchQuery.typed_years`: a dataset without years whose title holds the year passes them too);
+the redirect of `typed_years` sets it, a year chosen from the filter's field is not in it, and a
+year's chip removes the year from both."""
+
+
 def typed_years() -> dict[str, Any] | None:
     """The page's URL parameters with the years typed among the words moved into the `year`
     filter ("?q=fødsler 2010" -> "?q=fødsler&year=2010"), and several years in one parameter
@@ -666,7 +679,8 @@ def typed_years() -> dict[str, Any] | None:
         return None
     lang = {"lang": request.args["lang"]} if "lang" in request.args else {}
     text = {"q": words or None} if typed else {}
-    return state_args(**text, **{YEAR_FILTER: years}, **lang)
+    marked = {TYPED_YEARS: listed([*request.args.getlist(TYPED_YEARS), *typed])} if typed else {}
+    return state_args(**text, **{YEAR_FILTER: years}, **marked, **lang)
 
 
 @bp.get("/search")

@@ -113,6 +113,11 @@ class SearchQuery:
     across datasets and waves), with its members; the total then counts groups (rows), while facet
     counts still count variables: a distinct count of groups per facet value cost five times the
     counting itself (tantivy, measured), more than a search may spend."""
+    typed_years: tuple[str, ...] = ()
+    """The values of the `year` filter that were typed among the words ("innbyggerundersøkelsen
+    2015"), not chosen from the filter: a document with no years (no `period_start`) whose name or
+    a label holds such a year as a word passes them too (`catalog.search.years.typed_words`). A
+    chosen year keeps out every document without years, as before."""
     disjunctive: bool = False
     """Count as a result page does beside its hits: each facet as if its own filter were off (so
     the values of one facet combine with OR, and each chosen value keeps the count it had), and

@@ -117,7 +117,7 @@ from catalog.search.results import (
     span,
     too_complex,
 )
-from catalog.search.years import YEAR_FILTER, YEARLESS, covering, one_pass
+from catalog.search.years import YEAR_FILTER, YEARLESS, covering, one_pass, typed_words
 from catalog.store import process_token
 from catalog.topics import Area
 
@@ -604,9 +604,8 @@ class ElasticsearchBackend:
         for name, values in q.filters.items():
             if name == YEAR_FILTER:
                 if values:
-                    filters.append(
-                        {"bool": {"should": [_covers(s) for s in covering(values)], "minimum_should_match": 1}}
-                    )
+                    years = [*(_covers(s) for s in covering(values)), *_yearless(typed_words(q))]
+                    filters.append({"bool": {"should": years, "minimum_should_match": 1}})
                 continue
             if name not in FILTER_FIELDS:
                 raise BadQuery(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
@@ -765,7 +764,11 @@ class ElasticsearchBackend:
                 inner[f"_tab_{kind}"] = {"filter": where(type_filters(kind, chosen))}
         query = self._query(dataclasses.replace(q, filters={}), plan, of_type=False)
         if q.filters.get(YEAR_FILTER):
-            years = [*map(_covers, covering(q.filters[YEAR_FILTER])), *({"term": {"type": k}} for k in YEARLESS)]
+            years = [
+                *map(_covers, covering(q.filters[YEAR_FILTER])),
+                *_yearless(typed_words(q)),
+                *({"term": {"type": k}} for k in YEARLESS),
+            ]
             query = {"bool": {"must": [query], "filter": [{"bool": {"should": years, "minimum_should_match": 1}}]}}
         body = {
             "query": query,
@@ -906,6 +909,22 @@ def _covers(span: tuple[int, int]) -> dict[str, Any]:
             ]
         }
     }
+
+
+def _yearless(words: list[str]) -> list[dict[str, Any]]:
+    """The documents without years whose name or a label holds one of the typed years `words` as a
+    word (`catalog.search.years.typed_words`): none, and nothing searched, when no year was typed."""
+    if not words:
+        return []
+    held = [{"terms": {f: words}} for f in ("name_text", *LABEL_FIELDS)]
+    return [
+        {
+            "bool": {
+                "filter": [{"bool": {"should": held, "minimum_should_match": 1}}],
+                "must_not": [{"exists": {"field": "period_start"}}],
+            }
+        }
+    ]
 
 
 def _const(query: dict[str, Any], score: float) -> dict[str, Any]:

@@ -114,7 +114,7 @@ from catalog.search.results import (
     relaxed,
     span,
 )
-from catalog.search.years import YEAR_FILTER, YEARLESS, covering, one_pass
+from catalog.search.years import YEAR_FILTER, YEARLESS, covering, one_pass, typed_words
 from catalog.topics import Area
 
 TIE_BREAKER = 0.1
@@ -738,7 +738,8 @@ class TantivyBackend:
         for name, values in q.filters.items():
             if name == YEAR_FILTER:
                 if values:
-                    must.append((tantivy.Occur.Must, _filter(_any([_covers(schema, s) for s in covering(values)]))))
+                    years = [*(_covers(schema, s) for s in covering(values)), *_yearless(schema, typed_words(q))]
+                    must.append((tantivy.Occur.Must, _filter(_any(years))))
                 continue
             if name not in FILTER_FIELDS:
                 raise BadQuery(f"unknown filter {name!r}; filters are {', '.join(FILTERS)}")
@@ -871,7 +872,8 @@ class TantivyBackend:
         if q.filters.get(YEAR_FILTER):
             schema = index.schema
             exempt = [tantivy.Query.term_query(schema, "type", kind) for kind in YEARLESS]
-            years = _any([*(_covers(schema, s) for s in covering(q.filters[YEAR_FILTER])), *exempt])
+            covered = [_covers(schema, s) for s in covering(q.filters[YEAR_FILTER])]
+            years = _any([*covered, *_yearless(schema, typed_words(q)), *exempt])
             main = tantivy.Query.boolean_query([(tantivy.Occur.Must, main), (tantivy.Occur.Must, _filter(years))])
         terms = _terms(q.facets)
         rows = _rows() if q.group and q.type == "variable" else {}
@@ -1429,6 +1431,19 @@ def _covers(schema: Any, span: tuple[int, int]) -> Any:
         ]
     )
     return tantivy.Query.boolean_query([(tantivy.Occur.Must, started), (tantivy.Occur.Must, _any([ended, open_ended]))])
+
+
+def _yearless(schema: Any, words: list[str]) -> list[Any]:
+    """The documents without years whose name or a label holds one of the typed years `words` as a
+    word (`catalog.search.years.typed_words`): none, and nothing searched, when no year was typed."""
+    if not words:
+        return []
+    held = [tantivy.Query.term_query(schema, f, y) for f in ("name_text", *LABEL_FIELDS) for y in words]
+    return [
+        tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, _any(held)), (tantivy.Occur.MustNot, tantivy.Query.exists_query("period_start"))]
+        )
+    ]
 
 
 def _query_string(filters: dict[str, list[str]]) -> str:

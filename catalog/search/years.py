@@ -13,7 +13,11 @@ A year is read only standing alone (a token of four digits, with a span's dash a
 decade's "-tallet" or "s"), between 1850 and 2100: "ICD-10", "hunt3", a postcode of three digits or
 a birth weight of 2500 grams stay words, and a year in quotes ("\"2010\"") stays a word too. A
 word before it may open the span: "fra 2010", "since 2010" (from 2010 on, the value "2010-"),
-"etter 2010" ("2011-"), "før 2000" ("-1999"), "til 2000" ("-2000")."""
+"etter 2010" ("2011-"), "før 2000" ("-1999"), "til 2000" ("-2000").
+
+A typed year is also a word: a dataset without years whose title holds it (FDK's Difi datasets
+"Innbyggerundersøkelsen 2015", "Kvalitet på nett 2016", no dct:temporal) passes a typed year
+(`SearchQuery.typed_years`, `typed_words`); a year chosen from the filter does not let it by."""
 
 from __future__ import annotations
 
@@ -41,6 +45,9 @@ OPENING = {
 }
 """A word before a year -> the span it means: (years after it the span starts, None: from the
 first year) or (None: to the last year, years after it the span ends)."""
+WORD_YEARS = 10
+"""A typed span of at most this many years is also looked for as each of its years written as a
+word ("2015-2016", "1990-tallet"); a longer or open one ("fra 2010") is not."""
 YEARLESS = tuple(kind for kind in DOC_TYPES if YEAR_FILTER not in TYPE_FILTERS[kind])
 """Result types the years do not apply to (code lists): a one-pass count lets them through."""
 
@@ -144,3 +151,16 @@ def covering(values: list[str]) -> list[tuple[int, int]]:
         if found not in spans:
             spans.append(found)
     return spans
+
+
+def typed_words(q: SearchQuery) -> list[str]:
+    """The years written as words that a document without years may hold to pass the `year` filter:
+    those of its values typed among the search's words (`SearchQuery.typed_years`), each span of at
+    most `WORD_YEARS` years as its years; none when no year was typed (nothing more is searched)."""
+    words: list[str] = []
+    chosen = q.filters.get(YEAR_FILTER) or []
+    for typed in q.typed_years:
+        found = span(typed) if typed in chosen else None
+        if found is not None and found[1] - found[0] < WORD_YEARS:
+            words += [str(y) for y in range(found[0], found[1] + 1) if str(y) not in words]
+    return words
