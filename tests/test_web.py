@@ -2912,3 +2912,15 @@ def test_a_row_of_copies_adds_the_copy_in_the_dataset_the_search_names(nation, t
     head = html.split('<code class="name">ICD10</code>')[1].split("</div>")[0]
     assert f'name="key" value="{breast["key"]}"' in head
     assert "Knappen gjelder «Brystkreft»" in head
+
+
+def test_an_organisations_name_is_not_noted_as_norwegian_on_english_pages(nation):
+    """ "Publisher: Folkehelseinstituttet (Norwegian)": a name is the organisation's, not a text
+    awaiting translation; the note is for what a record describes in Norwegian only."""
+    key = nation.get("/api/search?q=moba&type=dataset&limit=1").json["hits"][0]["id"]
+    html = page(nation, f"/datasets/{key}?lang=en")
+    publisher = html.split("<dt>Publisher</dt><dd>")[1].split("</dd>")[0]
+    assert '<span lang="nb">Folkehelseinstituttet</span>' in publisher and "lang-note" not in publisher
+    contact = html.split("<dt>Contact point</dt><dd>")[1].split("</dd>")[0]
+    assert "lang-note" not in contact
+    assert "lang-note" in html.split("<dt>Population</dt>")[1].split("</dd>")[0]  # a text still is
