@@ -303,30 +303,44 @@ class PostgresStore(SQLStore):
             lease.close()  # its session ends, and the locks of any run still open with it
 
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
-        """Bring the schema up to date, under an advisory lock, in one transaction."""
+        """Bring the schema up to date, under an advisory lock, in one transaction; each statement
+        within the store's deadline, BEGIN and COMMIT included, as every other (a frozen server
+        held `catalog migrate`, and every process opening the store, for ever)."""
         if self._current(conn) == migrations.POSTGRES[-1].version:
             return
-        with conn.transaction():
-            conn.execute(
+
+        def run(sql: str, args: tuple[Any, ...] = ()) -> None:
+            with self._bounded(conn):
+                conn.execute(sql, args)
+
+        run("BEGIN")
+        try:
+            run(
                 "SELECT pg_advisory_xact_lock(%s::int4, %s::int4)",
                 (NAMESPACE, _key(self.database, self.schema, "migrate")),
             )
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied text NOT NULL)"
-            )
+            run("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied text NOT NULL)")
             steps = migrations.pending(self._current(conn), migrations.POSTGRES, self.location)
             for step in steps:
                 for statement in step.statements():
-                    conn.execute(statement)
-                conn.execute("INSERT INTO schema_version(version, applied) VALUES (%s, %s)", (step.version, now()))
+                    run(statement)
+                run("INSERT INTO schema_version(version, applied) VALUES (%s, %s)", (step.version, now()))
+        except BaseException:
+            if not (conn.closed or conn.broken):
+                with suppress(StoreUnavailable), self._bounded(conn):  # the first failure is the one to tell
+                    conn.execute("ROLLBACK")
+            raise
+        run("COMMIT")
         self.migrated = tuple(step.version for step in steps)
 
-    @staticmethod
-    def _current(conn: psycopg.Connection[Any]) -> int:
-        exists = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL AS found").fetchone()
+    def _current(self, conn: psycopg.Connection[Any]) -> int:
+        """The schema's version (0: none yet), each of its two reads within the store's deadline."""
+        with self._bounded(conn):
+            exists = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL AS found").fetchone()
         if not exists or not exists["found"]:
             return 0
-        row = conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()
+        with self._bounded(conn):
+            row = conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()
         return int(row["v"]) if row else 0
 
     def schema_version(self) -> int:

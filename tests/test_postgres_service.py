@@ -771,3 +771,75 @@ def test_an_import_into_a_database_that_froze_under_it_fails_after_the_write_tim
     assert proc.returncode == 2 and out == "" and "s3cret" not in err
     assert target.count() == 0 and not target.runs(limit=1)  # nothing of the cut copy was committed
     target.close()
+
+
+@pytest.mark.parametrize(
+    ("step", "hold", "waits_on"),
+    [
+        # the schema's version is read before anything else: a table lock holds that read
+        ("the schema version check", "BEGIN; LOCK TABLE {schema}.schema_version IN ACCESS EXCLUSIVE MODE", "relation"),
+        # a schema not yet made: the migration waits for its lock (another process migrating)
+        ("the migration", "SELECT pg_advisory_lock({namespace}, {migrate})", "advisory"),
+    ],
+)
+def test_opening_a_store_whose_database_froze_fails_after_the_write_timeout_naming_the_store_and_the_setting(
+    own_postgres_server: Any, tmp_path: Path, step: str, hold: str, waits_on: str
+) -> None:
+    """Opening a PostgreSQL store reads its schema's version and applies the steps it lacks; those
+    statements had no deadline, so with the server frozen under them `catalog migrate` (and the
+    scheduler, and every command opening the store) waited for ever. Now each waits
+    `store_write_timeout`, as every other statement does.
+
+    The freeze comes while the statement waits for a lock the test holds, so that it comes under
+    that statement every time."""
+    import psycopg
+
+    from catalog.store_postgres import NAMESPACE, _key
+    from tests.postgres_server import DATABASE
+    from tests.processes import cli as command
+
+    db = own_postgres_server
+    url = _frozen_store(db)
+    schema = url.split("search_path%3D")[1]
+    if step == "the schema version check":
+        store_at(url).close()  # the schema made and at its version
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, "CATALOG_STORE_WRITE_TIMEOUT": "2"}
+    proc = None
+    try:
+        with (
+            psycopg.connect(db.url(), autocommit=True) as holder,
+            psycopg.connect(db.url(), autocommit=True) as watcher,
+        ):
+            for statement in hold.split("; "):
+                holder.execute(
+                    statement.format(schema=schema, namespace=NAMESPACE, migrate=_key(DATABASE, schema, "migrate"))
+                )
+            proc = subprocess.Popen(
+                command(str(tmp_path), "migrate"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            wait_for(
+                lambda: watcher.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE application_name = 'helsekatalog' "
+                    "AND wait_event_type = 'Lock' AND wait_event = %s",
+                    (waits_on,),
+                ).fetchone(),
+                30,
+                f"catalog migrate waiting in {step}",
+            )
+            db.freeze()
+            try:
+                out, err = _answer(proc, f"catalog migrate, in {step},", 30)
+            finally:
+                db.thaw()
+    finally:
+        db.thaw()
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    shown = url.replace("s3cret", "***").split("?")[0]
+    (said,) = err.splitlines()
+    assert said.startswith(f"error: the store at {shown}") and "within 2 s (the store_write_timeout setting)" in said
+    assert proc.returncode == 2 and out == "" and "s3cret" not in err
+    reopened = store_at(url)  # nothing was left half done: it migrates once the server answers
+    assert reopened.schema_version() > 0
+    reopened.close()
