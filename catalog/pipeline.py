@@ -38,7 +38,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -278,6 +278,9 @@ class Outcome:
     error: str | None = None
     labelled: Basis | None = None  # what the labels assessed ahead rest on, if any were kept
     first: bool = False  # the catalogue held none of the source's records before the run
+    unreachable: str | None = None
+    """The error that found the store unreachable (`StoreWriter.failing_fast`): in process mode
+    the calling process, which finishes the run, then gives up on the store at once too."""
 
 
 class _Flow:
@@ -491,7 +494,9 @@ class Harvest:
             self.errors.append(RunError(self.run_id, self.src.name, url, None, None, message))
             self.counts["errors"] += 1
             log.warning("source failed: %s", message)
-            return Outcome(dict(self.counts), self.errors, None, message, self._labelled())
+            return Outcome(
+                dict(self.counts), self.errors, None, message, self._labelled(), unreachable=self.store.unreachable()
+            )
         return Outcome(dict(self.counts), self.errors, checkpoint, labelled=self._labelled(), first=not known)
 
     def _index_again(self) -> None:
@@ -535,6 +540,8 @@ class Harvest:
         `failure` fails the run after its work (its documents could not be indexed, or its worker
         died); its state is then not saved, so the next run does the work again.
         """
+        if outcome.unreachable is not None:  # found by the worker: not asked again here
+            self.store.found_unreachable(outcome.unreachable)
         if failure is not None:
             outcome = Outcome(
                 {**outcome.counts, "errors": outcome.counts.get("errors", 0) + 1},
@@ -545,10 +552,13 @@ class Harvest:
             )
         status = "ok" if outcome.error is None else "failed"
         try:
-            if outcome.error is None and outcome.state is not None:
-                self.store.save_state(self.src.name, outcome.state)
-            self.store.add_errors(self.run_id, self.src.name, outcome.errors)
-            self.store.finish_run(self.run_id, status, outcome.counts, outcome.error)
+            # the first run to end after the store was found unreachable asks it once more (it may
+            # answer again, and the run's error is then recorded); the others' ends fail at once
+            with self.store.asking_again():
+                if outcome.error is None and outcome.state is not None:
+                    self.store.save_state(self.src.name, outcome.state)
+                self.store.add_errors(self.run_id, self.src.name, outcome.errors)
+                self.store.finish_run(self.run_id, status, outcome.counts, outcome.error)
         except StoreUnavailable as exc:
             return self._abandoned(outcome, exc)
         log.log(
@@ -799,7 +809,9 @@ def harvest(
         return []
     workers = max(1, workers)
     at_once = min(workers, len(wanted))
-    with fewer_collections():
+    # once the store is found unreachable, the other sources fail at once rather than each
+    # waiting for it in turn; the next harvest asks it again
+    with fewer_collections(), store.failing_fast():
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods() and not sqlite_beside():
             # fewer sources than workers: each source's pages are mapped and its records prepared by
             # its share of the workers (`catalog.prepare`), its own process only fetching and writing
@@ -905,9 +917,10 @@ def _start_worker(settings: Settings, store_url: str, channel: Any, parent: int)
     """In each worker process: die with the calling process, open the store once (a connection
     of its own: connections must not cross a fork)."""
     die_with_parent(parent)
-    _WORKER.update(
-        settings=settings, store=store_at(store_url, write_timeout=settings.store_write_timeout), channel=channel
-    )
+    store = store_at(store_url, write_timeout=settings.store_write_timeout)
+    held = ExitStack()  # for the worker's life, one harvest's: its next sources fail at once too
+    held.enter_context(store.failing_fast())
+    _WORKER.update(settings=settings, store=store, channel=channel, held=held)
 
 
 def _ready() -> None:

@@ -442,6 +442,27 @@ class StoreWriter(StoreReader, Protocol):
         store shows it interrupted, and due again, once it answers."""
         ...
 
+    def failing_fast(self) -> AbstractContextManager[object]:
+        """Within this (a harvest), once a statement finds the store unreachable (cut off at its
+        deadline, or no connection made), every other fails at once with the same error."""
+        ...
+
+    def unreachable(self) -> str | None:
+        """The error that found the store unreachable within `failing_fast`, if one did."""
+        ...
+
+    def found_unreachable(self, error: str) -> None:
+        """Within `failing_fast`: the store was found unreachable elsewhere (a harvest's worker
+        process), with `error`; the statements here then fail at once with it."""
+        ...
+
+    def asking_again(self) -> AbstractContextManager[bool]:
+        """Within `failing_fast`, once the store was found unreachable: the statements of this
+        block, in this thread, ask the server once more, the first time only (gives whether they
+        do); if they are answered, the store is taken as reachable again. A run's end is worth
+        that: recorded, it keeps the run's error for the operator."""
+        ...
+
     def recover(self) -> int: ...
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None: ...
     def put(
@@ -682,6 +703,22 @@ class SQLStore(ABC):
 
     def abandon_run(self, run_id: int) -> None:
         self._release(run_id)  # SQLite's claim is the run's row and its owner's life: nothing more to give up
+
+    @contextmanager
+    def failing_fast(self) -> Iterator[None]:
+        """Nothing here: a file answers or fails at once (the PostgreSQL store's fails fast)."""
+        yield
+
+    def unreachable(self) -> str | None:
+        return None
+
+    def found_unreachable(self, error: str) -> None:
+        """Nothing here (see `failing_fast`)."""
+        return None
+
+    @contextmanager
+    def asking_again(self) -> Iterator[bool]:
+        yield False
 
     def add_errors(self, run_id: int, source: str, errors: Iterable[RunError]) -> None:
         self._writable()

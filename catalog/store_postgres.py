@@ -32,6 +32,11 @@ runs on both. What differs, and why:
   deadline per transaction would have to be set for the longest one and would catch a freeze
   that much later. One statement that may wait long is the write lock: it waits for another
   writer's whole transaction.
+- **A harvest gives up at once on a store found unreachable** (`failing_fast`): once one of its
+  statements was cut off at the deadline or no connection could be made, the others fail at once
+  with the same error, in its worker processes too. A harvest of N sources on a frozen server
+  waited N deadlines (and as many connection timeouts), 300 s each. The next harvest (the
+  scheduler's next tick) asks the server again.
 """
 
 from __future__ import annotations
@@ -213,6 +218,10 @@ class PostgresStore(SQLStore):
         self._runs: dict[int, str] = {}  # run -> its source, whose lock the lease holds
         self._sql: dict[str, str] = {}
         self._host = socket.gethostname()
+        self._fast = 0  # harvests going on in this process that fail fast (`failing_fast`)
+        self._fast_lock = threading.Lock()
+        self._down: str | None = None  # within them, the error that found the store unreachable
+        self._asked = False  # whether a run's end asked the server again since (`asking_again`)
         with self._connect(writable=True) as conn:  # a reader may be the first to open a new database
             with self._bounded(conn):
                 row = conn.execute("SELECT current_schema() AS schema, current_database() AS db").fetchone()
@@ -249,9 +258,52 @@ class PostgresStore(SQLStore):
     def __repr__(self) -> str:
         return f"PostgresStore({self.location!r})"
 
+    # -- a harvest on a store that stopped answering ------------------------------------------
+    @contextmanager
+    def failing_fast(self) -> Iterator[None]:
+        with self._fast_lock:
+            self._fast += 1
+        try:
+            yield
+        finally:
+            with self._fast_lock:
+                self._fast -= 1
+                if not self._fast:  # the last harvest out: the next one asks the server again
+                    self._down, self._asked = None, False
+
+    @contextmanager
+    def asking_again(self) -> Iterator[bool]:
+        with self._fast_lock:
+            ask = bool(self._fast) and self._down is not None and not self._asked
+            self._asked = self._asked or ask
+        if not ask:
+            yield False
+            return
+        self._local.asking = True
+        try:
+            yield True
+        finally:
+            self._local.asking = False
+        with self._fast_lock:  # it answered: reachable again
+            self._down, self._asked = None, False
+
+    def unreachable(self) -> str | None:
+        return self._down if self._fast else None
+
+    def found_unreachable(self, error: str) -> None:
+        if self._fast and self._down is None:
+            self._down = error
+
+    def _given_up(self) -> None:
+        """Fail at once, with the error that found the store unreachable (`failing_fast`)."""
+        down = self._down
+        if down is not None and self._fast and not getattr(self._local, "asking", False):
+            raise StoreUnavailable(down)
+
     # -- connections ------------------------------------------------------------------------
     def _connect(self, lease: bool = False, writable: bool = False) -> psycopg.Connection[Any]:
         """A connection of its own: read-only for a reader's queries; `lease` for a run's claim."""
+        self._given_up()
         try:
             given = conninfo_to_dict(self._url)
         except psycopg.ProgrammingError as exc:  # a malformed URL or an unknown parameter ("sslmod")
@@ -277,7 +329,9 @@ class PostgresStore(SQLStore):
                 row_factory=dict_row,
             )
         except psycopg.OperationalError as exc:
-            raise StoreUnavailable(f"cannot connect to the store at {display_url(self._url)}: {exc}") from exc
+            error = f"cannot connect to the store at {display_url(self._url)}: {exc}"
+            self.found_unreachable(error)
+            raise StoreUnavailable(error) from exc
         _OPENED.add(conn)
         return conn
 
@@ -303,30 +357,44 @@ class PostgresStore(SQLStore):
             lease.close()  # its session ends, and the locks of any run still open with it
 
     def _migrate(self, conn: psycopg.Connection[Any]) -> None:
-        """Bring the schema up to date, under an advisory lock, in one transaction."""
+        """Bring the schema up to date, under an advisory lock, in one transaction; each statement
+        within the store's deadline, BEGIN and COMMIT included, as every other (a frozen server
+        held `catalog migrate`, and every process opening the store, for ever)."""
         if self._current(conn) == migrations.POSTGRES[-1].version:
             return
-        with conn.transaction():
-            conn.execute(
+
+        def run(sql: str, args: tuple[Any, ...] = ()) -> None:
+            with self._bounded(conn):
+                conn.execute(sql, args)
+
+        run("BEGIN")
+        try:
+            run(
                 "SELECT pg_advisory_xact_lock(%s::int4, %s::int4)",
                 (NAMESPACE, _key(self.database, self.schema, "migrate")),
             )
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied text NOT NULL)"
-            )
+            run("CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, applied text NOT NULL)")
             steps = migrations.pending(self._current(conn), migrations.POSTGRES, self.location)
             for step in steps:
                 for statement in step.statements():
-                    conn.execute(statement)
-                conn.execute("INSERT INTO schema_version(version, applied) VALUES (%s, %s)", (step.version, now()))
+                    run(statement)
+                run("INSERT INTO schema_version(version, applied) VALUES (%s, %s)", (step.version, now()))
+        except BaseException:
+            if not (conn.closed or conn.broken):
+                with suppress(StoreUnavailable), self._bounded(conn):  # the first failure is the one to tell
+                    conn.execute("ROLLBACK")
+            raise
+        run("COMMIT")
         self.migrated = tuple(step.version for step in steps)
 
-    @staticmethod
-    def _current(conn: psycopg.Connection[Any]) -> int:
-        exists = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL AS found").fetchone()
+    def _current(self, conn: psycopg.Connection[Any]) -> int:
+        """The schema's version (0: none yet), each of its two reads within the store's deadline."""
+        with self._bounded(conn):
+            exists = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL AS found").fetchone()
         if not exists or not exists["found"]:
             return 0
-        row = conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()
+        with self._bounded(conn):
+            row = conn.execute("SELECT coalesce(max(version), 0) AS v FROM schema_version").fetchone()
         return int(row["v"]) if row else 0
 
     def schema_version(self) -> int:
@@ -375,6 +443,7 @@ class PostgresStore(SQLStore):
         deadline when it has one (`_limit`), and a connection lost meanwhile (cut off, or the server
         restarting) is `StoreUnavailable`, which a page answers with 503, as it does when no
         connection can be made, and the scheduler logs in a line before its next tick."""
+        self._given_up()
         limit = self._limit()
         if limit is None:
             yield self.db if conn is None else conn
@@ -401,10 +470,12 @@ class PostgresStore(SQLStore):
                         "the statement was cut off and its connection closed, so the server rolls back what "
                         "it had not committed once it answers again"
                     )
-                raise StoreUnavailable(
+                error = (
                     f"the store at {display_url(self._url)} did not answer within {seconds:g} s "
                     f"(the {setting} setting): {cut}"
-                ) from exc
+                )
+                self.found_unreachable(error)
+                raise StoreUnavailable(error) from exc
 
     def _rows(self, sql: str, args: Iterable[Any] = ()) -> list[Any]:
         with self._bounded() as conn:

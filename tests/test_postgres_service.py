@@ -771,3 +771,173 @@ def test_an_import_into_a_database_that_froze_under_it_fails_after_the_write_tim
     assert proc.returncode == 2 and out == "" and "s3cret" not in err
     assert target.count() == 0 and not target.runs(limit=1)  # nothing of the cut copy was committed
     target.close()
+
+
+@pytest.mark.parametrize(
+    ("step", "hold", "waits_on"),
+    [
+        # the schema's version is read before anything else: a table lock holds that read
+        ("the schema version check", "BEGIN; LOCK TABLE {schema}.schema_version IN ACCESS EXCLUSIVE MODE", "relation"),
+        # a schema not yet made: the migration waits for its lock (another process migrating)
+        ("the migration", "SELECT pg_advisory_lock({namespace}, {migrate})", "advisory"),
+    ],
+)
+def test_opening_a_store_whose_database_froze_fails_after_the_write_timeout_naming_the_store_and_the_setting(
+    own_postgres_server: Any, tmp_path: Path, step: str, hold: str, waits_on: str
+) -> None:
+    """Opening a PostgreSQL store reads its schema's version and applies the steps it lacks; those
+    statements had no deadline, so with the server frozen under them `catalog migrate` (and the
+    scheduler, and every command opening the store) waited for ever. Now each waits
+    `store_write_timeout`, as every other statement does.
+
+    The freeze comes while the statement waits for a lock the test holds, so that it comes under
+    that statement every time."""
+    import psycopg
+
+    from catalog.store_postgres import NAMESPACE, _key
+    from tests.postgres_server import DATABASE
+    from tests.processes import cli as command
+
+    db = own_postgres_server
+    url = _frozen_store(db)
+    schema = url.split("search_path%3D")[1]
+    if step == "the schema version check":
+        store_at(url).close()  # the schema made and at its version
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CATALOG_DATABASE_URL": url, "CATALOG_STORE_WRITE_TIMEOUT": "2"}
+    proc = None
+    try:
+        with (
+            psycopg.connect(db.url(), autocommit=True) as holder,
+            psycopg.connect(db.url(), autocommit=True) as watcher,
+        ):
+            for statement in hold.split("; "):
+                holder.execute(
+                    statement.format(schema=schema, namespace=NAMESPACE, migrate=_key(DATABASE, schema, "migrate"))
+                )
+            proc = subprocess.Popen(
+                command(str(tmp_path), "migrate"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            wait_for(
+                lambda: watcher.execute(
+                    "SELECT 1 FROM pg_stat_activity WHERE application_name = 'helsekatalog' "
+                    "AND wait_event_type = 'Lock' AND wait_event = %s",
+                    (waits_on,),
+                ).fetchone(),
+                30,
+                f"catalog migrate waiting in {step}",
+            )
+            db.freeze()
+            try:
+                out, err = _answer(proc, f"catalog migrate, in {step},", 30)
+            finally:
+                db.thaw()
+    finally:
+        db.thaw()
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    shown = url.replace("s3cret", "***").split("?")[0]
+    (said,) = err.splitlines()
+    assert said.startswith(f"error: the store at {shown}") and "within 2 s (the store_write_timeout setting)" in said
+    assert proc.returncode == 2 and out == "" and "s3cret" not in err
+    reopened = store_at(url)  # nothing was left half done: it migrates once the server answers
+    assert reopened.schema_version() > 0
+    reopened.close()
+
+
+def test_a_harvest_of_many_sources_on_a_frozen_database_gives_up_on_it_once_not_once_a_source(
+    own_postgres_server: Any, server: Any, tmp_path: Path
+) -> None:
+    """`catalog harvest` of many sources with the server frozen under its first runs: each source
+    then waited the deadline in turn, and its end as long again (or a connection timeout), 300 s
+    each, so a harvest of 115 sources from cron gave up after hours. Now once a statement was cut
+    off, the other sources fail at once with the same error, each with its line as before: the
+    harvest waits the first writes' deadline (the two workers' at once), and the first run's end
+    asks once more (the server may have come back), two deadlines in all.
+
+    Not a race on the machine's load: the harvest waits for the deadlines, not for work, and
+    the limit is five of them against two (the code before waited 52 s here, 8.7 of them)."""
+    from tests.processes import cli as command
+
+    deadline, names = 6, [f"kilde{n}" for n in range(6)]
+    db = own_postgres_server
+    url = _frozen_store(db)
+    settings = Settings.load(tmp_path, database_url=url)
+    for n, name in enumerate(names):
+        feed = to_graph([numbered(n + 1)]).serialize(format="turtle")
+        path = f"/frozen-{n}.ttl"  # answered late, so that the runs' first writes come after the freeze
+        settings.sources[name] = SourceConfig(
+            name, "dcat", server.serve(path, feed, delay=3.0, Content_Type="text/turtle")
+        )
+    settings.save_sources()
+    open_store(settings).close()  # the schema made before the freeze
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CATALOG_DATABASE_URL": url,
+        "CATALOG_STORE_WRITE_TIMEOUT": str(deadline),
+    }
+    proc = subprocess.Popen(
+        command(str(tmp_path), "harvest", "--workers", "2"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: len({r.path for r in server.requests}) == 2, 30, "both harvest workers asking for a feed")
+        db.freeze()
+        out, err = _answer(proc, "catalog harvest, a deadline for each source,", 5 * deadline)
+    finally:
+        db.thaw()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    cut = f"the store at {url.replace('s3cret', '***')} did not answer within {deadline} s (the store_write_timeout setting)"
+    lines = [line for line in out.splitlines() if not line.startswith(" ")]
+    assert [line.split(":", 1)[0] for line in lines] == names, (out, err)
+    for line in lines:
+        assert f"— FAILED: {cut}" in line, (out, err)
+    assert len({r.path for r in server.requests}) == 2  # the others were not fetched: nothing could be stored
+    (said,) = [line for line in err.splitlines() if line.startswith("error:")]
+    assert said.startswith("error: the harvest's closing steps failed") and cut in said, err
+    assert proc.returncode == 1 and "s3cret" not in out + err
+    store = open_store(settings)  # once it answers, the next harvest stores every source
+    assert [r.status for r in harvest(settings, store, None, workers=2)] == ["ok"] * len(names)
+    store.close()
+
+
+def test_within_a_harvest_a_store_found_unreachable_fails_at_once_and_the_next_harvest_asks_again(
+    postgres_server: Any, pg_url: str
+) -> None:
+    """What `failing_fast` promises the scheduler, whose store lives from tick to tick: within a
+    harvest, once a statement was cut off, the others fail at once with its error, though this
+    server would answer them (a table lock, not a freeze, held the first); a run's end asks once
+    more, and its answer lifts that; after the harvest, the next asks the server again."""
+    import psycopg
+
+    from catalog.store import StoreUnavailable
+
+    store = store_at(pg_url, write_timeout=1.0)
+    schema = pg_url.split("search_path%3D")[1]
+    with psycopg.connect(postgres_server.url(), autocommit=True) as holder:
+        with store.failing_fast():
+            holder.execute(f"BEGIN; LOCK TABLE {schema}.runs IN ACCESS EXCLUSIVE MODE")
+            with pytest.raises(StoreUnavailable, match="within 1 s") as cut:
+                store.runs("mfr")
+            holder.execute("ROLLBACK")
+            assert store.unreachable() == str(cut.value)
+            with pytest.raises(StoreUnavailable) as again:
+                store.count()
+            assert str(again.value) == str(cut.value)
+            with store.failing_fast():  # a harvest beside it (threads of one scheduler) gives up too
+                with pytest.raises(StoreUnavailable):
+                    store.count()
+            with store.asking_again() as asking:
+                assert asking and store.count() == 0  # a run's end: answered, so reachable again
+            assert store.unreachable() is None and store.count() == 0
+            store.found_unreachable("found by a harvest worker")
+            with pytest.raises(StoreUnavailable, match="found by a harvest worker"):
+                store.count()
+        assert store.count() == 0  # the next harvest, and all else, asks again
+    store.close()

@@ -130,3 +130,57 @@ def test_a_process_of_one_thread_answers_on_it_every_request_of_every_connection
         finally:
             service.terminate()
             service.wait(20)
+
+
+BLOCKING = """
+import os, sys, threading
+from web.server import serve
+def make_app():
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/slow":  # held until the test writes a line: a read of a frozen store
+            print("serving /slow", flush=True)
+            sys.stdin.readline()
+        body = threading.current_thread().name.encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+    return app
+sys.exit(serve(make_app, "127.0.0.1", int(sys.argv[1]), threads=1, workers=1))
+"""
+
+
+def test_healthz_answers_while_a_request_holds_the_only_thread_and_other_requests_wait_for_it() -> None:
+    """In a process of one thread a request that waits (a slow search, a read of a frozen
+    database until `store_timeout`) held the event loop, and a load balancer's `/healthz` waited
+    behind it, the process then killed as unhealthy. Now it is answered while `/slow` is held (it
+    is released only after), and the request that came beside it is served after `/slow`, on the
+    loop's thread as ever. The test waits for nothing but answers: `/slow` is held until the
+    test lets it go, so `/healthz` is answered during it or not at all (within 20 s)."""
+    port = free_port()
+    with subprocess.Popen(
+        [sys.executable, "-c", BLOCKING, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as service:
+        assert service.stdin is not None and service.stdout is not None
+        try:
+            answering(f"http://127.0.0.1:{port}/")
+            held = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            held.request("GET", "/slow")
+            assert service.stdout.readline() == "serving /slow\n"
+            beside = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            beside.request("GET", "/other")
+            for _ in range(3):  # a new connection each time, as a load balancer's probe
+                probe = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+                probe.request("GET", "/healthz")
+                try:
+                    answer = probe.getresponse()
+                except TimeoutError:
+                    pytest.fail("/healthz waited behind the request that holds the process's thread")
+                assert answer.status == 200 and answer.read().decode() == "stand-in"
+                probe.close()
+            service.stdin.write("go on\n")
+            service.stdin.flush()
+            assert held.getresponse().read().decode() == "MainThread"
+            assert beside.getresponse().read().decode() == "MainThread"  # not the stand-in's
+            assert answering(f"http://127.0.0.1:{port}/healthz").text == "MainThread"  # nothing held
+        finally:
+            service.terminate()
+            service.wait(20)

@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -178,43 +179,112 @@ class OneThread(ThreadedTaskDispatcher):
     `add_task` holding that connection's lock, which answering takes too); an answer is written
     on the loop's next round (nothing need wake it: `pull_trigger` is for other threads). A task
     never waits for its output to drain (`NEVER_FULL`: the loop that drains it is this thread;
-    waitress moves a large answer to a temporary file as ever)."""
+    waitress moves a large answer to a temporary file as ever).
+
+    A request that runs long (a slow search, a read waiting for a frozen database up to
+    `store_timeout`) held the loop, and with it every other connection: a load balancer's
+    `/healthz` waited behind it and the process could be killed as unhealthy. A stand-in thread
+    looks every `STAND_IN_SECONDS`; when one request has run since its last look, it polls in the
+    loop's place until the loop's thread is free again, as waitress's own loop thread does beside
+    its task threads: it reads what arrives and answers health checks (`HEALTH_CHECKS`) itself,
+    with the app as ever; every other request still waits for the loop's thread. It costs a
+    sleeping thread's wake-up four times a second, nothing a request."""
 
     NEVER_FULL = 1 << 62
     """`outbuf_high_watermark`: a task thread waits above it until the loop has sent some."""
+    STAND_IN_SECONDS = 0.25
+    """How often the stand-in looks whether the loop's thread is held by one request, and how
+    long it waits in a poll of its own before it looks whether that request ended."""
+    HEALTH_CHECKS = frozenset({"/healthz"})
+    """Paths answered by the stand-in while a request holds the loop's thread: what touches
+    nothing (`/readyz` asks the store, which may be what the request waits for)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.pending: deque[Any] = deque()
+        self.urgent: deque[Any] = deque()  # health checks: answered by whichever thread polls next
+        self.turn = threading.Lock()  # held by the thread that polls: the loop's, or the stand-in
+        self.begun = 0  # requests begun on the loop's thread
+        self.running = False  # the loop's thread is serving one
+        self.standing_in = False
+        self.wake: Callable[[], None] = lambda: None  # ends the stand-in's poll at once
 
     def set_thread_count(self, count: int) -> None:
         """No threads: the loop's thread runs the requests."""
 
     def add_task(self, task: Any) -> None:
-        self.pending.append(task)
+        (self.urgent if self._health_check(task) else self.pending).append(task)
+
+    def _health_check(self, channel: Any) -> bool:
+        requests = getattr(channel, "requests", None) or ()
+        return bool(requests) and all(
+            r.command in ("GET", "HEAD") and r.path in self.HEALTH_CHECKS and not r.error for r in requests
+        )
 
     def shutdown(self, cancel_pending: bool = True, timeout: int = 5) -> bool:
         self.pending.clear()
+        self.urgent.clear()
         return True
 
     def run_pending(self) -> None:
-        while self.pending:
-            task = self.pending.popleft()
+        while self.urgent or self.pending:
+            try:
+                task = self.urgent.popleft() if self.urgent else self.pending.popleft()
+            except IndexError:  # the stand-in answered that health check
+                continue
+            self.begun += 1
+            self.running = True
             try:
                 task.service()
             except Exception:  # as waitress's own threads: logged, and the loop goes on
                 log.exception("could not serve %r", task)
+            finally:
+                self.running = False
+                if self.standing_in:
+                    self.wake()
+
+    def answer_urgent(self) -> None:
+        while True:
+            try:
+                task = self.urgent.popleft()
+            except IndexError:
+                return
+            try:
+                task.service()
+            except Exception:
+                log.exception("could not serve %r", task)
+
+    def stand_in(self, poll: Callable[[float, Any], None], sockets: Any) -> None:
+        """The stand-in's thread: polls in the loop's place while one request holds it."""
+        seen = -1
+        while sockets:
+            time.sleep(self.STAND_IN_SECONDS)
+            if not self.running or self.begun != seen:
+                seen = self.begun if self.running else -1
+                continue
+            with self.turn:
+                self.standing_in = True
+                try:
+                    while self.running or self.pending:
+                        poll(self.STAND_IN_SECONDS, sockets)
+                        self.answer_urgent()
+                finally:
+                    self.standing_in = False
+            seen = -1
 
     @staticmethod
     def serve(server: Any) -> None:
         """Run `server`'s event loop, its requests in this thread (its dispatcher a `OneThread`)."""
         one: OneThread = server.task_dispatcher
         server.pull_trigger = lambda: None
+        one.wake = server.trigger.pull_trigger
         poll = wasyncore.poll2 if server.adj.asyncore_use_poll else wasyncore.poll
         sockets, wait = server._map, server.adj.asyncore_loop_timeout
+        threading.Thread(target=one.stand_in, args=(poll, sockets), name="stand-in", daemon=True).start()
         try:
             while sockets:
-                poll(0.0 if one.pending else wait, sockets)
+                with one.turn:
+                    poll(0.0 if one.pending or one.urgent else wait, sockets)
                 one.run_pending()
         except (SystemExit, KeyboardInterrupt):
             server.close()
