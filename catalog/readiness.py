@@ -168,6 +168,12 @@ NO_ENGLISH: dict[str, tuple[Said, Said]] = {
         ),
     ),
 }
+"""A warning, not a gap: HealthDCAT-AP Release 8's shapes (and DCAT-AP 3's) ask a title and a
+description in no particular language, so a dataset in Norwegian alone conforms and reaches the
+feed; but the EU catalogue it is exchanged with (HealthData@EU) is read across the union, English
+its common language, and a Norwegian-only text is found there only by its Norwegian words or a
+machine's translation (data.europa.eu's piveau translates metadata: ../shared/notes/peer-systems.md).
+Field -> (message, hint)."""
 NO_LANGUAGE_TAG: dict[str, tuple[Said, Said]] = {
     "title": (
         Said(
@@ -195,22 +201,6 @@ NO_LANGUAGE_TAG: dict[str, tuple[Said, Said]] = {
 """The warning of `NO_ENGLISH` for a text in no language the source says: "has no English
 title" was wrong of the real UK Data Service's and IPUMS's English titles (DDI without xml:lang),
 and a registry told so would answer that it is English. Field -> (message, hint)."""
-NOT_REGISTERED = Said(
-    "Organisasjonen er ikke i organisasjonsregisteret, og katalogen gir den ingen type: legg den inn der med "
-    "type, eller be utgiveren oppgi dct:type i sin feed (i utgiverpakken: publisher = { type = ... } i "
-    "metadata.toml) | The organisation is not in the organisation register, and the catalogue gives it no type: "
-    "add it there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
-    "publisher = { type = ... } in metadata.toml)",
-    "Organisasjonen er ikkje i organisasjonsregisteret, og katalogen gir han ingen type: legg han inn der med "
-    "type, eller be utgivaren oppgi dct:type i feeden sin (i utgivarpakken: publisher = { type = ... } i "
-    "metadata.toml)",
-)
-"""A warning, not a gap: HealthDCAT-AP Release 8's shapes (and DCAT-AP 3's) ask a title and a
-description in no particular language, so a dataset in Norwegian alone conforms and reaches the
-feed; but the EU catalogue it is exchanged with (HealthData@EU) is read across the union, English
-its common language, and a Norwegian-only text is found there only by its Norwegian words or a
-machine's translation (data.europa.eu's piveau translates metadata: ../shared/notes/peer-systems.md).
-Field -> (message, hint)."""
 
 
 FORMAT_HINTS: dict[str, dict[str, Said]] = {
