@@ -426,6 +426,37 @@ def _answer(proc: subprocess.Popen[str], what: str, timeout: float) -> tuple[str
         pytest.fail(f"{what} waited for the frozen database")
 
 
+def _frozen_while_waiting(
+    db: Any, proc: subprocess.Popen[str], watcher: Any, waiting: tuple[str, tuple[str, ...]], what: str
+) -> tuple[str, str]:
+    """`proc`'s output, the server frozen as soon as `watcher` sees it wait for a lock the test
+    holds (`waiting`: a query of pg_stat_activity and its arguments), so that the freeze comes
+    under the statement the test is about every time."""
+    sql, args = waiting
+    wait_for(lambda: watcher.execute(sql, args).fetchone(), 30, f"{what} waiting for the lock")
+    db.freeze()
+    try:
+        return _answer(proc, what, 30)
+    finally:
+        db.thaw()
+
+
+def _cut_off(proc: subprocess.Popen[str], url: str, out: str, err: str, seconds: int) -> None:
+    """`proc` stopped with one line naming the store (its password hidden) and the setting."""
+    shown = url.replace("s3cret", "***").split("?")[0]
+    (said,) = err.splitlines()
+    assert said.startswith(f"error: the store at {shown}")
+    assert f"within {seconds} s (the store_write_timeout setting)" in said
+    assert proc.returncode == 2 and out == "" and "s3cret" not in err
+
+
+def _stopped(db: Any, proc: subprocess.Popen[str] | None) -> None:
+    db.thaw()
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 def _logged(line: str) -> dict[str, Any]:
     """A JSON log line; any other line as its event, so that the test shows it rather than stops reading."""
     try:
@@ -748,27 +779,11 @@ def test_an_import_into_a_database_that_froze_under_it_fails_after_the_write_tim
                 stderr=subprocess.PIPE,
                 text=True,
             )
-            wait_for(
-                lambda: watcher.execute(
-                    "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'"
-                ).fetchone(),
-                30,
-                "the import waiting for the write lock",
-            )
-            db.freeze()
-            try:
-                out, err = _answer(proc, "catalog import-store", 30)
-            finally:
-                db.thaw()
+            waiting = ("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'", ())
+            out, err = _frozen_while_waiting(db, proc, watcher, waiting, "catalog import-store")
     finally:
-        db.thaw()
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    shown = url.replace("s3cret", "***").split("?")[0]
-    (said,) = err.splitlines()
-    assert said.startswith(f"error: the store at {shown}") and "within 3 s (the store_write_timeout setting)" in said
-    assert proc.returncode == 2 and out == "" and "s3cret" not in err
+        _stopped(db, proc)
+    _cut_off(proc, url, out, err, 3)
     assert target.count() == 0 and not target.runs(limit=1)  # nothing of the cut copy was committed
     target.close()
 
@@ -817,29 +832,15 @@ def test_opening_a_store_whose_database_froze_fails_after_the_write_timeout_nami
             proc = subprocess.Popen(
                 command(str(tmp_path), "migrate"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
             )
-            wait_for(
-                lambda: watcher.execute(
-                    "SELECT 1 FROM pg_stat_activity WHERE application_name = 'helsekatalog' "
-                    "AND wait_event_type = 'Lock' AND wait_event = %s",
-                    (waits_on,),
-                ).fetchone(),
-                30,
-                f"catalog migrate waiting in {step}",
+            waiting = (
+                "SELECT 1 FROM pg_stat_activity WHERE application_name = 'helsekatalog' "
+                "AND wait_event_type = 'Lock' AND wait_event = %s",
+                (waits_on,),
             )
-            db.freeze()
-            try:
-                out, err = _answer(proc, f"catalog migrate, in {step},", 30)
-            finally:
-                db.thaw()
+            out, err = _frozen_while_waiting(db, proc, watcher, waiting, f"catalog migrate, in {step},")
     finally:
-        db.thaw()
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    shown = url.replace("s3cret", "***").split("?")[0]
-    (said,) = err.splitlines()
-    assert said.startswith(f"error: the store at {shown}") and "within 2 s (the store_write_timeout setting)" in said
-    assert proc.returncode == 2 and out == "" and "s3cret" not in err
+        _stopped(db, proc)
+    _cut_off(proc, url, out, err, 2)
     reopened = store_at(url)  # nothing was left half done: it migrates once the server answers
     assert reopened.schema_version() > 0
     reopened.close()
