@@ -80,7 +80,7 @@ def describe(settings: Settings, store: StoreReader, uri: str) -> Resource | Non
         g = record_graph(settings, stored)
         g.remove((catalog_uri(settings), None, None))
         return Resource(uri, g, page_of(stored))
-    holder = store.dataset_of_variable(key_for(uri))
+    holder = store.dataset_with_variable(key_for(uri))  # its dataset's other variables unread
     if holder is not None and not holder.deleted_at and isinstance(holder.record, Dataset):
         variable = next(v for v in holder.record.variables if v.uri == uri)
         g = new_graph()

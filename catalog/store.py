@@ -262,6 +262,14 @@ def report_text(stored: str | bytes | None) -> str | None:
         raise ValueError(f"a stored validation report is damaged: neither JSON nor zlib-packed JSON ({exc})") from exc
 
 
+_COLUMNS = ", ".join(
+    f"r.{c}"
+    for c in (
+        "uri key kind source hash first_seen last_changed deleted_at run_id fetch_url conforms validation referenced"
+    ).split()
+)
+"""A `records` row's columns but its `data` (`SQLStore.dataset_with_variable`)."""
+
 CODELIST = "codelist"
 """A dataset's link to a code list one of its variables uses: the link's relation and its target's kind."""
 REFERENCED = (
@@ -365,6 +373,14 @@ class StoreReader(Protocol):
     def get(self, uri: str) -> StoredRecord | None: ...
     def get_by_key(self, key: str) -> StoredRecord | None: ...
     def dataset_of_variable(self, key: str) -> StoredRecord | None: ...
+    def dataset_with_variable(self, key: str) -> StoredRecord | None:
+        """`dataset_of_variable`, its `data` holding that variable alone of the dataset's variables."""
+        ...
+
+    def title(self, key: str) -> dict[str, str] | None:
+        """The title (lang -> text) of the record with this key, without reading the rest of it."""
+        ...
+
     def datasets_of_variables(self, keys: Iterable[str]) -> dict[str, str]: ...
     def mentioning(self, uri: str) -> StoredRecord | None: ...
     def records(
@@ -536,6 +552,16 @@ class SQLStore(ABC):
     EMPTY_BODY = "X''"
     """An empty blob literal: the bodies left unread by `renderings(bodies=False)`."""
     CONTAINS = "instr({column}, ?) > 0"
+    WITH_VARIABLE = (
+        "SELECT {columns}, json_remove(r.data, '$.variables') AS rest, (SELECT e.value FROM "
+        "json_each(r.data, '$.variables') e WHERE json_extract(e.value, '$.uri') = v.uri) AS variable "
+        "FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?"
+    )
+    """A variable's dataset without its variables (`rest`) and the variable (`variable`), as JSON
+    text: the database's JSON functions read the record's text, where decoding it in Python
+    built every variable (`dataset_with_variable`)."""
+    TITLE = "SELECT json_extract(data, '$.title') FROM records WHERE key=?"
+    """A record's title as JSON text (`title`)."""
     RUN_COUNT = "coalesce(json_extract(counts, '$.{key}'), 0)"
     """One of a run's counts, from the JSON it keeps them in."""
     RUN_SECONDS = "(julianday(finished) - julianday(started)) * 86400.0"
@@ -1060,6 +1086,26 @@ class SQLStore(ABC):
         """The dataset record holding the variable with this key (variables live inside datasets)."""
         row = self._row("SELECT r.* FROM variables v JOIN records r ON r.uri = v.dataset_uri WHERE v.key=?", (key,))
         return self._stored(row) if row else None
+
+    def dataset_with_variable(self, key: str) -> StoredRecord | None:
+        """The dataset record holding the variable with this key, as `dataset_of_variable` gives it,
+        but its `data` holding that variable alone of its variables: the page, the comparison or
+        the RDF of one variable of a registry's dataset of 100,000 variables (17 MB of JSON) decoded
+        all of them, 1.5 s, where the database picks the one out in a tenth of that."""
+        row = self._row(self.WITH_VARIABLE.format(columns=_COLUMNS), (key,))
+        if row is None or row["variable"] is None:
+            return None
+        head = row["rest"].rstrip()[:-1].rstrip()  # the object without its closing brace
+        data = f'{head}{"," if head != "{" else ""}"variables":[{row["variable"]}]}}'
+        return self._stored({**dict(row), "data": data})
+
+    def title(self, key: str) -> dict[str, str] | None:
+        """The title (lang -> text) of the record with this key, None when it has none or there is
+        no such record: the search page's chip of a dataset filter says its dataset's title, which
+        decoding the whole record made 1.5 s of a search within a dataset of 100,000 variables."""
+        text = self._value(self.TITLE, (key,))
+        title = json.loads(text) if text else None
+        return title if isinstance(title, dict) and title else None
 
     def records(
         self,

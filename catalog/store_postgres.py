@@ -196,6 +196,13 @@ def _key(*parts: str) -> int:
 class PostgresStore(SQLStore):
     EMPTY_BODY = "''::bytea"
     CONTAINS = "strpos({column}, ?) > 0"
+    WITH_VARIABLE = (
+        "SELECT {columns}, (j.d - 'variables')::text AS rest, (SELECT e::text FROM "
+        "jsonb_array_elements(j.d -> 'variables') e WHERE e ->> 'uri' = v.uri LIMIT 1) AS variable "
+        "FROM variables v JOIN records r ON r.uri = v.dataset_uri "
+        "CROSS JOIN LATERAL (SELECT r.data::jsonb AS d OFFSET 0) j WHERE v.key=?"
+    )  # OFFSET 0: the record's text is made jsonb once, not for each use
+    TITLE = "SELECT (data::json -> 'title')::text FROM records WHERE key=?"
     RUN_COUNT = "coalesce((counts::json ->> '{key}')::bigint, 0)"
     RUN_SECONDS = "extract(epoch FROM finished::timestamptz - started::timestamptz)::float8"
 

@@ -1090,6 +1090,35 @@ def test_a_search_within_a_dataset_lists_its_variables_each_alone(client):
     assert sorted(hits(html)) == ["FODSELSVEKT", "HOVEDDIAGNOSE", "LEGEMIDDEL"]
 
 
+def chip_labels(html: str) -> list[str]:
+    return [label.strip() for label in re.findall(r'<a class="chip" href="[^"]*">([^<]*)', html)]
+
+
+@pytest.mark.parametrize("words", ["", "diagnose", "finnesikke"])  # with hits and without
+def test_a_search_within_a_dataset_names_the_dataset_on_its_chip_in_the_pages_language(client, words):
+    """The chip says the dataset's title (the hits' own, or the store's title alone when none are
+    found: the whole record of a registry's 100,000 variables took 1.5 s to read)."""
+    url = f"/search?q={words}&dataset={NPR_DS}&grouped=0"
+    assert chip_labels(page(client, url)) == ["Datasett: Norsk pasientregister – episoder"]
+    assert chip_labels(page(client, url + "&lang=en")) == ["Dataset: Norwegian Patient Registry – episodes"]
+
+
+def test_a_chip_of_a_code_list_or_an_unknown_dataset_says_its_title_or_its_key(client):
+    icd = vkey(f"{NPR}/kodeverk/icd10")
+    assert chip_labels(page(client, f"/search?q=&codelist={icd}")) == ["Kodeliste: ICD-10"]
+    assert chip_labels(page(client, f"/search?q=&dataset={'0' * 16}")) == [f"Datasett: {'0' * 16}"]
+
+
+def test_a_variables_page_says_its_dataset_and_itself_alone(client):
+    """The variable's page reads its dataset with that variable alone (`dataset_with_variable`)."""
+    html = page(client, f"/variables/{DIAG}?lang=en")
+    assert "Norwegian Patient Registry – episodes" in html and "HOVEDDIAGNOSE" in html
+    assert "LEGEMIDDEL" not in html and "FODSELSVEKT" not in html
+    compared = page(client, f"/compare?ids={DIAG},{NPR_VEKT}&lang=en")
+    assert "Norwegian Patient Registry – episodes" in compared and "Main diagnosis" in compared
+    assert "FODSELSVEKT" in compared and "LEGEMIDDEL" not in compared
+
+
 # --- sources ------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from catalog import texts
-from catalog.model import CodeList, Dataset, Variable, key_for
+from catalog.model import CodeList, Dataset, Variable
 from catalog.pseudonyms import is_identifier
 from catalog.search import Hit, SearchQuery
 from catalog.search.analysis import fold
@@ -176,8 +176,8 @@ def compared(keys: list[str]) -> tuple[list[Compared], list[str]]:
     reader = store()
     found, missing = [], []
     for key in keys:
-        stored = reader.dataset_of_variable(key)
-        v = next((x for x in stored.dataset().variables if key_for(x.uri) == key), None) if stored else None
+        stored = reader.dataset_with_variable(key)  # its dataset's other variables unread
+        v = stored.dataset().variables[0] if stored else None
         if v is None or stored is None or stored.deleted_at:
             missing.append(key)
             continue

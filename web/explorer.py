@@ -21,7 +21,7 @@ from markupsafe import Markup
 from catalog import minimum, profiles
 from catalog.access import Route, routes
 from catalog.label import Label, label_of
-from catalog.model import CodeList, DataService, Dataset, LangText, Variable, key_for
+from catalog.model import CodeList, DataService, Dataset, LangText, Variable
 from catalog.published import Completed
 from catalog.readiness import DatasetReadiness, assess
 from catalog.search import (
@@ -537,10 +537,11 @@ def key_label(name: str, key: str, result: SearchResult) -> str:
         return next(
             (h.doc.get("label") or h.doc.get("name") or key for h in result.hits if h.doc.get("group") == key), key
         )
-    stored = store().get_by_key(key)
-    if stored is None:
-        return key
-    title = getattr(stored.record, "title", None)
+    if name == "dataset":  # its variables found say its title: the store's record need not be read
+        doc = next((h.doc for h in result.hits if h.doc.get("dataset_key") == key), None)
+        if doc is not None and doc.get("dataset_title"):
+            return pick(doc.get("dataset_titles"), current()) or doc["dataset_title"]
+    title = store().title(key)
     return pick(title, current()) if title else key
 
 
@@ -1154,8 +1155,8 @@ def variable_view(key: str, without_search: bool = False) -> VariableView:
     """The variable with what the store and the index say of it. `without_search`: while the
     search cluster cannot serve, the store's part alone (`searched` False) rather than 503: a
     dataset's page, which needs no search, links each of its variables."""
-    stored = store().dataset_of_variable(key)
-    v = next((v for v in stored.dataset().variables if key_for(v.uri) == key), None) if stored else None
+    stored = store().dataset_with_variable(key)  # its dataset's other variables unread
+    v = stored.dataset().variables[0] if stored else None
     if v is None or stored is None:
         abort(404, f"No variable with id {key}.")
     if stored.deleted_at:  # its dataset left the catalogue

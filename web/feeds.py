@@ -24,7 +24,6 @@ from catalog import profiles
 from catalog.export import MEDIA_TYPES, record_uri, serialize
 from catalog.feeds import BadFeedRequest, FeedRequest, PageNotFound, Validators, dump, feed_page, validators
 from catalog.lru import SizedLRU
-from catalog.model import key_for
 from catalog.renderings import output_digest
 from catalog.resources import Resource, describe
 from web import store as _store
@@ -230,8 +229,8 @@ def record_document(key: str, suffix: str) -> BaseResponse:
 
 @bp.get("/variables/<key>.<suffix>")
 def variable_document(key: str, suffix: str) -> BaseResponse:
-    holder = _store().dataset_of_variable(key)
-    uri = next((v.uri for v in holder.dataset().variables if key_for(v.uri) == key), None) if holder else None
+    holder = _store().dataset_with_variable(key)  # its dataset's other variables unread
+    uri = holder.dataset().variables[0].uri if holder else None
     if uri is None:
         abort(404, f"No variable with id {key}.")
     return _answer(describe(_settings(), _store(), uri), suffix, see_other=False)
