@@ -350,6 +350,22 @@ def test_the_fix_hints_of_the_real_datasets_left_out_name_what_their_format_writ
     assert [hint for _source, _field, hint in hints if "dct:" in hint] == []
 
 
+def test_microdata_ckan_and_vardef_are_told_in_their_own_fields(completed):
+    """microdata.no's data structures were told "Add a dct:title in English", a term its JSON does
+    not have: the title is its measure variable's label, in the one language the service gives."""
+    settings, store = completed
+    found = coverage(store, settings).datasets
+    warned = {d.identifier: {w.field: w.hint for w in d.warnings} for d in found if d.source == "microdata"}
+    assert warned["TEST_PERSON_INCOME"]["title.en"].endswith(
+        "| microdata.no gives measureVariable.label in one language (languageCode), which the catalogue reads: "
+        "an English title cannot come from the source"
+    )
+    assert "representedVariables[].description" in warned["TEST_PERSON_PETS"]["description.en"]
+    sources = ("ckan-demo", "hdx", "microdata", "ssb-vardef")
+    hints = [g.hint for d in found if d.source in sources for g in (*d.gaps, *d.warnings) if g.fixer == PUBLISHER]
+    assert len(hints) == 4 and [h for h in hints if "dct:" in h] == []
+
+
 def test_hdx_and_ckan_layouts_are_mapped(completed):
     _, store = completed
     [zimbabwe] = _datasets(store, "hdx").values()
