@@ -297,9 +297,9 @@ CKAN_HINTS: dict[str, Said] = {
     ),
     "applicable_legislation": _ckan_extra(
         "applicable_legislation",
-        "lovverket som ELI-IRI-er, f.eks. http://data.europa.eu/eli/reg/2025/327/oj",
-        "the legislation as ELI IRIs, e.g. http://data.europa.eu/eli/reg/2025/327/oj",
-        "lovverket som ELI-IRI-ar, t.d. http://data.europa.eu/eli/reg/2025/327/oj",
+        "lovverket (f.eks. http://data.europa.eu/eli/reg/2025/327/oj) som ELI-IRI-er",
+        "the legislation (e.g. http://data.europa.eu/eli/reg/2025/327/oj) as ELI IRIs",
+        "lovverket (t.d. http://data.europa.eu/eli/reg/2025/327/oj) som ELI-IRI-ar",
     ),
     "legal_basis": _ckan_extra("legal_basis", "rettslig grunnlag", "the legal basis", "rettsleg grunnlag"),
     "purpose": _ckan_extra("purpose", "formålet", "the purpose", "føremålet"),
@@ -344,9 +344,9 @@ CKAN_HINTS: dict[str, Said] = {
     ),
     "coding_systems": _ckan_extra(
         "coding_system",
-        "kodeverkene som IRI-er, f.eks. ICD-10 eller ATC",
-        "the coding systems as IRIs, e.g. ICD-10 or ATC",
-        "kodeverka som IRI-ar, t.d. ICD-10 eller ATC",
+        "kodeverkene (f.eks. ICD-10 eller ATC) som IRI-er",
+        "the coding systems (e.g. ICD-10 or ATC) as IRIs",
+        "kodeverka (t.d. ICD-10 eller ATC) som IRI-ar",
     ),
     **{
         name: _ckan_extra(name, "antallet som heltall", "the count as a whole number", "talet som heiltal")
@@ -1113,6 +1113,19 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplie
                 setting = operator_setting(detail, view, source) if own else None
                 found[detail] = Gap(detail, OPERATOR if setting else PUBLISHER, message, f.get("hint") or "", setting)
     return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
+
+
+def findings_in_format(
+    findings: Iterable[dict[str, Any]], view: Dataset, source: SourceConfig | None
+) -> list[dict[str, Any]]:
+    """Validation findings of `view` (the published view they were found on) with their fix hints
+    in the format of `source`'s kind, as its gaps are told (`format_hint`, by the field each is
+    about, `field_of`): a findings table told a CKAN registry "Add dct:description" while its
+    readiness said "notes". The stored findings keep the shapes' hints (the API gives those)."""
+    if source is None or source.kind not in FORMAT_HINTS:
+        return list(findings)
+    nodes = node_fields(view)
+    return [{**f, "hint": format_hint(field_of(f, nodes), f.get("hint") or "", source)} for f in findings]
 
 
 def language_warnings(view: Dataset, source: SourceConfig | None = None) -> list[Gap]:
