@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -203,6 +204,326 @@ title" was wrong of the real UK Data Service's and IPUMS's English titles (DDI w
 and a registry told so would answer that it is English. Field -> (message, hint)."""
 
 
+def _said(nb: str, en: str, nn: str) -> Said:
+    return Said(f"{nb} | {en}", nn)
+
+
+def _ckan_extra(key: str, nb: str, en: str, nn: str) -> Said:
+    """The hint for a field CKAN's mapping reads from an extra (or a scheming field) named `key`."""
+    return _said(
+        f"Oppgi {nb} i pakkens felt {key} (extras eller ckanext-scheming)",
+        f"Give {en} in the package's field {key} (extras or ckanext-scheming)",
+        f"Oppgi {nn} i feltet {key} for pakken (extras eller ckanext-scheming)",
+    )
+
+
+LIST_HINTS = {
+    "variables.*.title": _said(
+        "Fyll ut kolonnen «{column}» i variabellisten for variabelen",
+        'Fill in the column "{column}" of the variable list for the variable',
+        "Fyll ut kolonnen «{column}» i variabellista for variabelen",
+    ),
+    "variables.*.description": _said(
+        "Fyll ut kolonnen «{column}» i variabellisten med hva variabelen måler",
+        'Fill in the column "{column}" of the variable list with what the variable measures',
+        "Fyll ut kolonnen «{column}» i variabellista med kva variabelen måler",
+    ),
+}
+"""A variable's label and description as a variable list (`harvesters.varlist`) holds them: a
+spreadsheet source's list, or the list a CKAN package has as a resource."""
+
+CKAN_HINTS: dict[str, Said] = {
+    "title": _said(
+        "Fyll ut pakkens title (ckanext-scheming: title_translated)",
+        "Fill in the package's title (ckanext-scheming: title_translated)",
+        "Fyll ut title for pakken (ckanext-scheming: title_translated)",
+    ),
+    "description": _said(
+        "Skriv en beskrivelse av datasettet i pakkens notes (ckanext-scheming: notes_translated)",
+        "Write a description of the dataset in the package's notes (ckanext-scheming: notes_translated)",
+        "Skriv ei skildring av datasettet i notes for pakken (ckanext-scheming: notes_translated)",
+    ),
+    "title.en": _said(
+        "Legg til en engelsk tittel under «en» i pakkens title_translated (ckanext-scheming): title har bare ett språk",
+        "Add an English title under en in the package's title_translated (ckanext-scheming): title has one language",
+        "Legg til ein engelsk tittel under «en» i title_translated for pakken (ckanext-scheming): title har berre "
+        "eitt språk",
+    ),
+    "description.en": _said(
+        "Legg til en engelsk beskrivelse under «en» i pakkens notes_translated (ckanext-scheming): notes har bare "
+        "ett språk",
+        "Add an English description under en in the package's notes_translated (ckanext-scheming): notes has one "
+        "language",
+        "Legg til ei engelsk skildring under «en» i notes_translated for pakken (ckanext-scheming): notes har berre "
+        "eitt språk",
+    ),
+    "keywords": _said(
+        "Legg til emneord som pakkens tags",
+        "Add keywords as the package's tags",
+        "Legg til emneord som tags for pakken",
+    ),
+    "themes": _said(
+        "Oppgi temaer fra EUs tema-vokabular som IRI-er i pakkens felt theme (extras eller ckanext-scheming), "
+        "eller som en gruppes uri",
+        "Give themes of the EU data-theme vocabulary as IRIs in the package's field theme (extras or "
+        "ckanext-scheming), or as a group's uri",
+        "Oppgi tema frå tema-vokabularet til EU som IRI-ar i feltet theme for pakken (extras eller "
+        "ckanext-scheming), eller som uri for ei gruppe",
+    ),
+    "health_categories": _ckan_extra(
+        "health_category",
+        "helsekategorier som IRI-er fra HealthDCAT-APs healthcategories",
+        "health categories as IRIs of HealthDCAT-AP's healthcategories",
+        "helsekategoriar som IRI-ar frå healthcategories i HealthDCAT-AP",
+    ),
+    "health_themes": _ckan_extra(
+        "health_theme", "helsetemaer som IRI-er", "health themes as IRIs", "helsetema som IRI-ar"
+    ),
+    "access_rights": _ckan_extra(
+        "access_rights",
+        "tilgangsnivået som IRI fra EUs access-right-vokabular (PUBLIC, RESTRICTED eller NON_PUBLIC)",
+        "the access level as an IRI of the EU access-right vocabulary (PUBLIC, RESTRICTED or NON_PUBLIC)",
+        "tilgangsnivået som IRI frå access-right-vokabularet til EU (PUBLIC, RESTRICTED eller NON_PUBLIC)",
+    ),
+    "applicable_legislation": _ckan_extra(
+        "applicable_legislation",
+        "lovverket (f.eks. http://data.europa.eu/eli/reg/2025/327/oj) som ELI-IRI-er",
+        "the legislation (e.g. http://data.europa.eu/eli/reg/2025/327/oj) as ELI IRIs",
+        "lovverket (t.d. http://data.europa.eu/eli/reg/2025/327/oj) som ELI-IRI-ar",
+    ),
+    "legal_basis": _ckan_extra("legal_basis", "rettslig grunnlag", "the legal basis", "rettsleg grunnlag"),
+    "purpose": _ckan_extra("purpose", "formålet", "the purpose", "føremålet"),
+    "provenance": _ckan_extra(
+        "provenance",
+        "hvor dataene kommer fra (HDX: dataset_source og methodology)",
+        "where the data come from (HDX: dataset_source and methodology)",
+        "kvar dataa kjem frå (HDX: dataset_source og methodology)",
+    ),
+    "population_coverage": _ckan_extra("population_coverage", "populasjonen", "the population", "populasjonen"),
+    "temporal": _said(
+        "Oppgi perioden i pakkens felt temporal_start og temporal_end, ÅÅÅÅ-MM-DD (HDX: dataset_date)",
+        "Give the period in the package's fields temporal_start and temporal_end, YYYY-MM-DD (HDX: dataset_date)",
+        "Oppgi perioden i felta temporal_start og temporal_end for pakken, ÅÅÅÅ-MM-DD (HDX: dataset_date)",
+    ),
+    "spatial": _ckan_extra(
+        "spatial_uri",
+        "området som IRI-er fra EUs land-vokabular (HDX: grupper med ISO 3166 alpha-3-navn)",
+        "the area as IRIs of the EU country vocabulary (HDX: groups named by ISO 3166 alpha-3)",
+        "området som IRI-ar frå land-vokabularet til EU (HDX: grupper med ISO 3166 alpha-3-namn)",
+    ),
+    "frequency": _ckan_extra(
+        "frequency",
+        "oppdateringsfrekvensen som IRI fra EUs frekvens-vokabular (HDX: data_update_frequency)",
+        "the update frequency as an IRI of the EU frequency vocabulary (HDX: data_update_frequency)",
+        "oppdateringsfrekvensen som IRI frå frekvens-vokabularet til EU (HDX: data_update_frequency)",
+    ),
+    "dataset_type": _ckan_extra(
+        "dcat_type",
+        "datasett-typen som IRI fra EUs dataset-type-vokabular",
+        "the dataset type as an IRI of the EU dataset-type vocabulary",
+        "datasett-typen som IRI frå dataset-type-vokabularet til EU",
+    ),
+    "languages": _ckan_extra(
+        "language",
+        "språkene som IRI-er fra EUs språkvokabular",
+        "the languages as IRIs of the EU language vocabulary",
+        "språka som IRI-ar frå språkvokabularet til EU",
+    ),
+    "conforms_to": _ckan_extra(
+        "conforms_to", "standardene som IRI-er", "the standards as IRIs", "standardane som IRI-ar"
+    ),
+    "coding_systems": _ckan_extra(
+        "coding_system",
+        "kodeverkene (f.eks. ICD-10 eller ATC) som IRI-er",
+        "the coding systems (e.g. ICD-10 or ATC) as IRIs",
+        "kodeverka (t.d. ICD-10 eller ATC) som IRI-ar",
+    ),
+    **{
+        name: _ckan_extra(name, "antallet som heltall", "the count as a whole number", "talet som heiltal")
+        for name in ("number_of_records", "number_of_unique_individuals", "min_typical_age", "max_typical_age")
+    },
+    "landing_page": _said(
+        "Oppgi datasettets nettside som pakkens url",
+        "Give the dataset's web page as the package's url",
+        "Oppgi nettsida til datasettet som url for pakken",
+    ),
+    "version": _said("Oppgi pakkens version", "Give the package's version", "Oppgi version for pakken"),
+    "contact": _said(
+        "Oppgi kontaktpunktet som pakkens maintainer og maintainer_email (ellers author og author_email)",
+        "Give the contact point as the package's maintainer and maintainer_email (else author and author_email)",
+        "Oppgi kontaktpunktet som maintainer og maintainer_email for pakken (elles author og author_email)",
+    ),
+    "publisher": _said(
+        "Legg pakken i organisasjonen som utgir den (eller oppgi publisher_name, publisher_email, publisher_url "
+        "og publisher_uri)",
+        "Put the package in the organisation publishing it (or give publisher_name, publisher_email, "
+        "publisher_url and publisher_uri)",
+        "Legg pakken i organisasjonen som gir han ut (eller oppgi publisher_name, publisher_email, publisher_url "
+        "og publisher_uri)",
+    ),
+    "distributions": _said(
+        "Legg til en ressurs med url i pakken",
+        "Add a resource with a url to the package",
+        "Legg til ein ressurs med url i pakken",
+    ),
+    "distributions.*.license": _said(
+        "Oppgi lisensen som pakkens license_url",
+        "Give the licence as the package's license_url",
+        "Oppgi lisensen som license_url for pakken",
+    ),
+    "distributions.*.format": _said(
+        "Oppgi ressursens format, f.eks. CSV",
+        "Give the resource's format, e.g. CSV",
+        "Oppgi formatet til ressursen, t.d. CSV",
+    ),
+    "distributions.*.description": _said(
+        "Beskriv ressursen i dens description",
+        "Describe the resource in its description",
+        "Skildre ressursen i description for han",
+    ),
+    **LIST_HINTS,
+}
+"""What `harvesters.ckan` reads for each field: the package's own fields (title, notes, tags, url,
+maintainer, the organisation, resources), ckanext-dcat's extras (or ckanext-scheming's fields) by
+the key it reads, and HDX's own fields where it reads them (`hdx_fields`)."""
+for _field in ("temporal_start", "temporal_end"):
+    CKAN_HINTS[_field] = CKAN_HINTS["temporal"]
+for _field in ("contact.name", "contact.email"):
+    CKAN_HINTS[_field] = CKAN_HINTS["contact"]
+for _field in ("publisher.name", "publisher.email", "publisher.url"):
+    CKAN_HINTS[_field] = CKAN_HINTS["publisher"]
+
+MICRODATA_HINTS: dict[str, Said] = {
+    "title": _said(
+        "Gi målevariabelen en label (measureVariable.label) i datastrukturen",
+        "Give the measure variable a label (measureVariable.label) in the data structure",
+        "Gi målevariabelen ein label (measureVariable.label) i datastrukturen",
+    ),
+    "description": _said(
+        "Beskriv målevariabelen i measureVariable.representedVariables[].description (den nyeste)",
+        "Describe the measure variable in measureVariable.representedVariables[].description (the newest)",
+        "Skildre målevariabelen i measureVariable.representedVariables[].description (den nyaste)",
+    ),
+    "variables.*.title": _said(
+        "Gi variabelen en label i datastrukturen",
+        "Give the variable a label in the data structure",
+        "Gi variabelen ein label i datastrukturen",
+    ),
+    "variables.*.description": _said(
+        "Beskriv variabelen i representedVariables[].description (den nyeste)",
+        "Describe the variable in representedVariables[].description (the newest)",
+        "Skildre variabelen i representedVariables[].description (den nyaste)",
+    ),
+    "variables.*.unit": _said(
+        "Oppgi måleenheten i representedVariables[].valueDomain.unitOfMeasure",
+        "Give the unit in representedVariables[].valueDomain.unitOfMeasure",
+        "Oppgi måleeininga i representedVariables[].valueDomain.unitOfMeasure",
+    ),
+    "variables.*.valid_from": _said(
+        "Oppgi representedVariables[].validPeriod.start",
+        "Give representedVariables[].validPeriod.start",
+        "Oppgi representedVariables[].validPeriod.start",
+    ),
+    "title.en": _said(
+        "microdata.no gir measureVariable.label på ett språk (languageCode), som katalogen leser: en engelsk "
+        "tittel kan ikke komme fra kilden",
+        "microdata.no gives measureVariable.label in one language (languageCode), which the catalogue reads: an "
+        "English title cannot come from the source",
+        "microdata.no gir measureVariable.label på eitt språk (languageCode), som katalogen les: ein engelsk "
+        "tittel kan ikkje kome frå kjelda",
+    ),
+    "description.en": _said(
+        "microdata.no gir measureVariable.representedVariables[].description på ett språk (languageCode), som "
+        "katalogen leser: en engelsk beskrivelse kan ikke komme fra kilden",
+        "microdata.no gives measureVariable.representedVariables[].description in one language (languageCode), "
+        "which the catalogue reads: an English description cannot come from the source",
+        "microdata.no gir measureVariable.representedVariables[].description på eitt språk (languageCode), som "
+        "katalogen les: ei engelsk skildring kan ikkje kome frå kjelda",
+    ),
+    "keywords": _said(
+        "Oppgi datastrukturens subjectFields",
+        "Give the data structure's subjectFields",
+        "Oppgi subjectFields for datastrukturen",
+    ),
+    "population_coverage": _said(
+        "Oppgi datastrukturens populationDescription",
+        "Give the data structure's populationDescription",
+        "Oppgi populationDescription for datastrukturen",
+    ),
+    "temporal": _said(
+        "Oppgi datastrukturens temporalCoverage (start og stop, dager siden 1970-01-01)",
+        "Give the data structure's temporalCoverage (start and stop, days since 1970-01-01)",
+        "Oppgi temporalCoverage for datastrukturen (start og stop, dagar sidan 1970-01-01)",
+    ),
+    "access_rights": _said(
+        "Oppgi datastrukturens sensitivityLevel (PUBLIC er åpen, alt annet ikke-offentlig)",
+        "Give the data structure's sensitivityLevel (PUBLIC is public, anything else non-public)",
+        "Oppgi sensitivityLevel for datastrukturen (PUBLIC er open, alt anna ikkje-offentleg)",
+    ),
+    "provenance": _said(
+        "Beskriv dataene i datalagerets description (/data-store)",
+        "Describe the data in the data store's description (/data-store)",
+        "Skildre dataa i description for datalageret (/data-store)",
+    ),
+}
+"""What `harvesters.microdata` reads for each field of a data structure's JSON (`/all`, `/data-store`)."""
+for _field in ("temporal_start", "temporal_end"):
+    MICRODATA_HINTS[_field] = MICRODATA_HINTS["temporal"]
+
+VARDEF_HINTS: dict[str, Said] = {
+    "variables.*.title": _said(
+        "Gi variabeldefinisjonen et name (på hvert språk: Accept-Language «nb», «nn», «en»)",
+        "Give the variable definition a name (in each language: Accept-Language nb, nn, en)",
+        "Gi variabeldefinisjonen eit name (på kvart språk: Accept-Language «nb», «nn», «en»)",
+    ),
+    "variables.*.description": _said(
+        "Skriv variabeldefinisjonens definition (på hvert språk: Accept-Language «nb», «nn», «en»)",
+        "Write the variable definition's definition (in each language: Accept-Language nb, nn, en)",
+        "Skriv definition for variabeldefinisjonen (på kvart språk: Accept-Language «nb», «nn», «en»)",
+    ),
+    "variables.*.valid_from": _said(
+        "Oppgi variabeldefinisjonens valid_from",
+        "Give the variable definition's valid_from",
+        "Oppgi valid_from for variabeldefinisjonen",
+    ),
+    "variables.*.property_url": _said(
+        "Oppgi variabeldefinisjonens external_reference_uri",
+        "Give the variable definition's external_reference_uri",
+        "Oppgi external_reference_uri for variabeldefinisjonen",
+    ),
+    "title.en": _said(
+        "Ta med «en» i kildens innstilling {setting}.languages (vardef svarer på engelsk med Accept-Language: en)",
+        "Include en in the source's setting {setting}.languages (vardef answers in English to Accept-Language: en)",
+        "Ta med «en» i innstillinga {setting}.languages for kjelda (vardef svarar på engelsk med Accept-Language: «en»)",
+    ),
+    "contact": _said(
+        "Oppgi variabeldefinisjonenes contact (title og email)",
+        "Give the variable definitions' contact (title and email)",
+        "Oppgi contact for variabeldefinisjonane (title og email)",
+    ),
+}
+"""What `harvesters.vardef` reads: each definition's fields, in each language it asks for; a
+dataset is a subject field's shelf, its title and description the catalogue's own."""
+VARDEF_HINTS["description.en"] = VARDEF_HINTS["title.en"]
+for _field in ("contact.name", "contact.email"):
+    VARDEF_HINTS[_field] = VARDEF_HINTS["contact"]
+
+NOT_READ = _said(
+    "Høsteren for {format} leser ikke dette feltet fra kilden: operatøren oppgir det i catalog.toml, {default}",
+    "The {format} harvester reads no such field from the source: the operator states it in catalog.toml, {default}",
+    "Haustaren for {format} les ikkje dette feltet frå kjelda: operatøren oppgir det i catalog.toml, {default}",
+)
+"""The hint of a field a kind's mapping cannot read from its format at all (`READ`): only the
+operator's default completes it ({default}: the setting, filled in by `format_hint`)."""
+READ: dict[str, set[str]] = {
+    "ckan": {*CKAN_HINTS, "issued", "modified", "has_structured_data"},
+    "microdata": {*MICRODATA_HINTS, "modified", "has_structured_data"},
+    "vardef": {*VARDEF_HINTS, "publisher", "modified", "has_structured_data"},
+}
+"""The dataset fields each kind's harvester reads (the others, of `DEFAULT_FIELDS`, get `NOT_READ`)."""
+FORMAT_NAMES = {"ckan": "CKAN", "microdata": "microdata.no", "vardef": "vardef"}
+
+
 FORMAT_HINTS: dict[str, dict[str, Said]] = {
     "oai-ddi": {
         "title": Said(
@@ -263,17 +584,11 @@ FORMAT_HINTS: dict[str, dict[str, Said]] = {
             "Be registeret om ei skildring av datasettet og oppgi ho i innstillinga {setting}.description for "
             "kjelda (variabellista har inga)",
         ),
-        "variables.*.title": Said(
-            'Fyll ut kolonnen «{column}» i variabellisten for variabelen | Fill in the column "{column}" of the '
-            "variable list for the variable",
-            "Fyll ut kolonnen «{column}» i variabellista for variabelen",
-        ),
-        "variables.*.description": Said(
-            "Fyll ut kolonnen «{column}» i variabellisten med hva variabelen måler | Fill in the column "
-            '"{column}" of the variable list with what the variable measures',
-            "Fyll ut kolonnen «{column}» i variabellista med kva variabelen måler",
-        ),
+        **LIST_HINTS,
     },
+    "ckan": CKAN_HINTS,
+    "microdata": MICRODATA_HINTS,
+    "vardef": VARDEF_HINTS,
 }
 """The fix hints of a gap or warning (by field: "description", "variables.*.description",
 "title.en"; "title.untagged" for `NO_LANGUAGE_TAG`) named in the format the source harvests, by
@@ -281,33 +596,57 @@ its kind: the hints of the shapes and of `NO_ENGLISH` name RDF terms ("Add dct:d
 which a DDI archive or a registry's variable list does not write. Each names what its harvester
 reads (`harvesters.oai_ddi`: a study's stdyInfo/abstract, a variable's labl and txt;
 `harvesters.spreadsheet`: the dataset's title and description from the source's options, a
-variable's from the list's columns, `harvesters.varlist`). A kind not here (DCAT, CKAN, ...) keeps
-the RDF term. {setting} and {column} are filled in by `format_hint`."""
+variable's from the list's columns, `harvesters.varlist`; `harvesters.ckan`: a package's fields
+and extras; `harvesters.microdata`, `harvesters.vardef`: their JSON's fields). A kind not here
+(DCAT, klass) keeps the RDF term. {setting} and {column} are filled in by `format_hint`."""
 
 LIST_COLUMNS = {"title": "Etikett", "description": "Beskrivelse"}
 """The heading of each field a variable list reads without a mapping (`varlist.DEFAULT_HEADINGS`)."""
 
 
+def hint_key(field: str) -> str:
+    """The key of `FORMAT_HINTS` a gap's or finding's field is told by: "variables.AGE.description"
+    -> "variables.*.description", "distributions[0].license" -> "distributions.*.license"."""
+    field = re.sub(r"^distributions\[\d+\]", "distributions.*", field)
+    top, _, what = field.partition(".")
+    return f"variables.*.{what.rpartition('.')[2]}" if top == "variables" and "." in what else field
+
+
+def _default_of(key: str) -> str | None:
+    """The operator's default (`options.defaults`) that would supply the dataset field `key`, if any."""
+    name = {"temporal": "temporal_start", "distributions": "access_url"}.get(key, key.partition(".")[0])
+    return name if name in DEFAULT_FIELDS or name == "access_url" else None
+
+
 def format_hint(field: str, hint: str, source: SourceConfig | None) -> str:
-    """The hint of a gap or warning on `field` in the format of `source`'s kind (`FORMAT_HINTS`),
-    else `hint` as it is: "Add dct:description" to a DCAT feed, "Add an abstract of the study in
-    stdyDscr/stdyInfo/abstract" to a DDI archive."""
+    """The hint of a gap, warning or finding on `field` in the format of `source`'s kind
+    (`FORMAT_HINTS`; `NOT_READ` for a field its harvester cannot read at all), else `hint` as it
+    is: "Add dct:description" to a DCAT feed, "Add an abstract of the study in
+    stdyDscr/stdyInfo/abstract" to a DDI archive, "Write a description of the dataset in the
+    package's notes" to a CKAN portal."""
     if source is None or source.kind not in FORMAT_HINTS:
         return hint
-    top, _, what = field.partition(".")
-    key = f"variables.*.{what.rpartition('.')[2]}" if top == "variables" and "." in what else field
+    key = hint_key(field)
     said = FORMAT_HINTS[source.kind].get(key)
+    default = _default_of(key)
+    if said is None and default and source.kind in READ and key.partition(".")[0] not in READ[source.kind]:
+        said = NOT_READ
     if said is None:
         return hint
     base = key.rpartition(".")[2]
     mapped = [h for h, f in (source.options.get("columns") or {}).items() if str(f).split("_")[0] == base]
     column = str(mapped[0]) if mapped else LIST_COLUMNS.get(base, base)
-    return said.text.format(setting=f"sources.{source.name}.options", column=column)
+    return said.text.format(
+        setting=f"sources.{source.name}.options",
+        column=column,
+        format=FORMAT_NAMES.get(source.kind, source.kind),
+        default=f"sources.{source.name}.options.defaults.{default}",
+    )
 
 
 def format_texts() -> list[Said]:
-    """Every text of `FORMAT_HINTS` (some with placeholders: `catalog.texts` finds their nynorsk)."""
-    return [said for hints in FORMAT_HINTS.values() for said in hints.values()]
+    """Every text of `FORMAT_HINTS` and `NOT_READ` (some with placeholders: `catalog.texts` finds their nynorsk)."""
+    return [*dict.fromkeys(said for hints in FORMAT_HINTS.values() for said in hints.values()), NOT_READ]
 
 
 @dataclass(frozen=True)
@@ -764,6 +1103,19 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplie
                 setting = operator_setting(detail, view, source) if own else None
                 found[detail] = Gap(detail, OPERATOR if setting else PUBLISHER, message, f.get("hint") or "", setting)
     return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
+
+
+def findings_in_format(
+    findings: Iterable[dict[str, Any]], view: Dataset, source: SourceConfig | None
+) -> list[dict[str, Any]]:
+    """Validation findings of `view` (the published view they were found on) with their fix hints
+    in the format of `source`'s kind, as its gaps are told (`format_hint`, by the field each is
+    about, `field_of`): a findings table told a CKAN registry "Add dct:description" while its
+    readiness said "notes". The stored findings keep the shapes' hints (the API gives those)."""
+    if source is None or source.kind not in FORMAT_HINTS:
+        return list(findings)
+    nodes = node_fields(view)
+    return [{**f, "hint": format_hint(field_of(f, nodes), f.get("hint") or "", source)} for f in findings]
 
 
 def language_warnings(view: Dataset, source: SourceConfig | None = None) -> list[Gap]:

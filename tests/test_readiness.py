@@ -652,3 +652,52 @@ def test_a_fix_hint_names_the_element_of_the_sources_own_format():
     assert nynorsk(format_hint("variables.aar.description", rdf, mapped)) == (
         "Fyll ut kolonnen «content» i variabellista med kva variabelen måler"
     )
+
+
+def test_a_ckan_microdata_or_vardef_source_is_told_the_field_its_harvester_reads():
+    """A CKAN registry was told "Add dct:description", microdata.no "Add a dct:title in English":
+    each is told the field of its own JSON its harvester reads (a package's notes, an extra's key,
+    a data structure's measureVariable), or, for a field the format cannot carry, the operator's
+    setting in catalog.toml."""
+    from catalog.config import SourceConfig
+    from catalog.model import Dataset
+    from catalog.readiness import format_hint, language_warnings
+    from catalog.texts import nynorsk
+
+    rdf = "Legg til dct:description | Add dct:description"
+    ckan = SourceConfig("hdx", "ckan", "https://data.humdata.org", "catalogue")
+    microdata = SourceConfig("microdata", "microdata", "https://metadata.microdata.no/metadata", "statistics")
+    vardef = SourceConfig("ssb-vardef", "vardef", "https://metadata.ssb.no/vardef", "statistics", options={})
+    notes = format_hint("description", rdf, ckan)
+    assert notes.endswith(
+        "| Write a description of the dataset in the package's notes (ckanext-scheming: notes_translated)"
+    )
+    assert "title_translated" in format_hint("title.en", rdf, ckan)
+    assert "field access_rights (extras" in format_hint("access_rights", rdf, ckan)
+    assert "HDX: dataset_date" in format_hint("temporal", rdf, ckan)
+    assert "HDX: data_update_frequency" in format_hint("frequency", rdf, ckan)
+    assert "maintainer_email" in format_hint("contact.email", rdf, ckan)
+    assert "license_url" in format_hint("distributions[0].license", rdf, ckan)
+    assert '"Beskrivelse" of the variable list' in format_hint("variables.AGE.description", rdf, ckan)
+    assert format_hint("custodian", rdf, ckan).endswith(  # ckan.py reads no custodian
+        "| The CKAN harvester reads no such field from the source: the operator states it in catalog.toml, "
+        "sources.hdx.options.defaults.custodian"
+    )
+    assert "measureVariable.representedVariables[].description" in format_hint("description", rdf, microdata)
+    assert "measureVariable.label" in format_hint("title", rdf, microdata)
+    assert "representedVariables[].description" in format_hint("variables.INNTEKT.description", rdf, microdata)
+    assert "sources.microdata.options.defaults.spatial" in format_hint("spatial", rdf, microdata)
+    assert "definition (in each language" in format_hint("variables.landbak.description", rdf, vardef)
+    assert "sources.ssb-vardef.options.defaults.temporal_start" in format_hint("temporal", rdf, vardef)
+    assert "sources.ssb-vardef.options.languages" in format_hint("title.en", rdf, vardef)
+    assert format_hint("hdab.type", rdf, vardef) == rdf  # the access body's: no source's field
+    inntekt = Dataset(uri="https://microdata.no/d/1", identifier="INNTEKT", title={"nb": "Inntekt"})
+    [warning] = language_warnings(inntekt, microdata)
+    assert "microdata.no gives measureVariable.label in one language (languageCode)" in warning.hint
+    for hint in (notes, warning.hint, format_hint("custodian", rdf, ckan), format_hint("title.en", rdf, vardef)):
+        nn = nynorsk(hint)
+        assert nn and "dct:" not in nn and " | " not in nn, hint
+    assert nynorsk(format_hint("spatial", rdf, microdata)) == (
+        "Haustaren for microdata.no les ikkje dette feltet frå kjelda: operatøren oppgir det i catalog.toml, "
+        "sources.microdata.options.defaults.spatial"
+    )

@@ -21,6 +21,7 @@ from rdflib.namespace import DCAT, RDF, SKOS, XSD
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.term import Node
 
+from catalog import profiles
 from catalog.config import Settings
 from catalog.export import catalog_graph
 from catalog.model import CodeList, Dataset
@@ -348,6 +349,52 @@ def test_the_fix_hints_of_the_real_datasets_left_out_name_what_their_format_writ
     )
     assert "sources.datahotell-nav-yrke.options.description" in by[("datahotell-nav-yrke", "description")]
     assert [hint for _source, _field, hint in hints if "dct:" in hint] == []
+
+
+def test_microdata_ckan_and_vardef_are_told_in_their_own_fields(completed):
+    """microdata.no's data structures were told "Add a dct:title in English", a term its JSON does
+    not have: the title is its measure variable's label, in the one language the service gives."""
+    settings, store = completed
+    found = coverage(store, settings).datasets
+    warned = {d.identifier: {w.field: w.hint for w in d.warnings} for d in found if d.source == "microdata"}
+    assert warned["TEST_PERSON_INCOME"]["title.en"].endswith(
+        "| microdata.no gives measureVariable.label in one language (languageCode), which the catalogue reads: "
+        "an English title cannot come from the source"
+    )
+    assert "representedVariables[].description" in warned["TEST_PERSON_PETS"]["description.en"]
+    sources = ("ckan-demo", "hdx", "microdata", "ssb-vardef")
+    hints = [g.hint for d in found if d.source in sources for g in (*d.gaps, *d.warnings) if g.fixer == PUBLISHER]
+    assert len(hints) == 4 and [h for h in hints if "dct:" in h] == []
+
+
+def test_the_findings_of_ckan_microdata_and_vardef_datasets_name_their_own_fields(completed):
+    """A dataset page's findings table told HDX "Add healthdcatap:populationCoverage" and SSB's
+    vardef "Add dct:spatial": each finding is now told as its source's gaps are."""
+    from catalog.readiness import findings_in_format
+
+    settings, store = completed
+
+    def hints(source: str) -> dict[str, str]:
+        out = {}
+        for stored in store.records(source, kind="dataset"):
+            published = profiles.ehds().published(stored.record, settings, settings.sources[source]).record
+            found = (stored.validation or {}).get("findings") or []
+            for f in findings_in_format(found, published, settings.sources[source]):  # type: ignore[arg-type]
+                out[str(f.get("path", "")).rsplit("/", 1)[-1].rsplit("#", 1)[-1]] = f["hint"]
+        return out
+
+    hdx, demo, vardef, microdata = hints("hdx"), hints("ckan-demo"), hints("ssb-vardef"), hints("microdata")
+    assert hdx["populationCoverage"].endswith(
+        "| Give the population in the package's field population_coverage (extras or ckanext-scheming)"
+    )
+    assert "temporal_start and temporal_end" in demo["temporal"]
+    assert vardef["spatial"].endswith(
+        "| The vardef harvester reads no such field from the source: the operator states it in catalog.toml, "
+        "sources.ssb-vardef.options.defaults.spatial"
+    )
+    assert vardef["validFrom"].endswith("| Give the variable definition's valid_from")
+    assert "sources.microdata.options.defaults.legal_basis" in microdata["hasLegalBasis"]
+    assert "dct:" not in vardef["temporal"] and "dct:" not in microdata["spatial"]
 
 
 def test_hdx_and_ckan_layouts_are_mapped(completed):

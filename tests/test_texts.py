@@ -67,6 +67,7 @@ def readiness_texts() -> Iterator[Entry]:
     for kind, hints in readiness.FORMAT_HINTS.items():
         for field, said in hints.items():
             yield _split(f"readiness hint of {kind} for {field}", said)
+    yield _split("readiness hint of a field the format does not carry", readiness.NOT_READ)
 
 
 def shape_texts() -> Iterator[Entry]:

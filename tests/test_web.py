@@ -2953,3 +2953,41 @@ def test_an_organisations_name_is_not_noted_as_norwegian_on_english_pages(nation
     contact = html.split("<dt>Contact point</dt><dd>")[1].split("</dd>")[0]
     assert "lang-note" not in contact
     assert "lang-note" in html.split("<dt>Population</dt>")[1].split("</dd>")[0]  # a text still is
+
+
+def test_a_findings_table_names_the_field_of_the_sources_own_format(settings):
+    """A CKAN registry's dataset page told it "Add dct:description" in its findings table while its
+    EHDS readiness said "notes": the findings are told as the gaps are (`readiness.format_hint`)."""
+    from catalog.config import SourceConfig
+    from catalog.model import content_hash
+    from catalog.store import SQLiteStore
+    from catalog.validation import validate_record
+
+    settings.sources["registry"] = SourceConfig("registry", "ckan", "https://ckan.example.org", "catalogue")
+    settings.sources["feed"] = SourceConfig("feed", "dcat", "https://data.example.org/catalog.ttl", "catalogue")
+    store = SQLiteStore(settings.db_path)
+    keys = {}
+    for source in ("registry", "feed"):
+        d = mfr_dataset(uri=f"{BASE}/{source}/fodsler", description={})
+        report = validate_record(d)
+        run = store.start_run(source)
+        store.put(source, run, d, content_hash(d), None, report.conforms, report.to_dict())
+        store.finish_run(run, "ok", {})
+        keys[source] = vkey(d.uri)
+    store.close()
+    client = create_app(settings).test_client()
+
+    def findings(source: str, lang: str) -> str:
+        html = page(client, f"/datasets/{keys[source]}?lang={lang}")
+        return html.split('class="findings"')[1].split("</table>")[0]
+
+    for lang, said in (
+        ("en", "Write a description of the dataset in the package&#39;s notes (ckanext-scheming: notes_translated)"),
+        ("nb", "Skriv en beskrivelse av datasettet i pakkens notes (ckanext-scheming: notes_translated)"),
+        ("nn", "Skriv ei skildring av datasettet i notes for pakken (ckanext-scheming: notes_translated)"),
+    ):
+        hints = re.findall(r"<small>(.*?)</small>", findings("registry", lang))  # the Field column keeps the path
+        assert said in hints and not [h for h in hints if "dct:description" in h], lang
+    assert "Add dct:description" in findings("feed", "en")  # a DCAT feed writes dct:description
+    gaps = page(client, f"/datasets/{keys['registry']}?lang=en").split('class="gaps publisher"')[1]
+    assert "in the package&#39;s notes" in gaps.split("</ul>")[0]  # the gap says the same

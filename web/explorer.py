@@ -23,7 +23,7 @@ from catalog.access import Route, routes
 from catalog.label import Label, label_of
 from catalog.model import CodeList, DataService, Dataset, LangText, Variable
 from catalog.published import Completed
-from catalog.readiness import DatasetReadiness, assess
+from catalog.readiness import DatasetReadiness, assess, findings_in_format
 from catalog.search import (
     DOC_TYPES,
     FACETS,
@@ -1189,7 +1189,7 @@ def variable_view(key: str, without_search: bool = False) -> VariableView:
         found,
         grid,
         related,
-        findings_for(stored, v.uri),
+        findings_in_format(findings_for(stored, v.uri), stored.dataset(), src),
         store().history(stored.uri),
         routes().for_source(stored.source, src),
         topics_of(stored.record, v),
@@ -1373,7 +1373,11 @@ def dataset(key: str) -> str:
         labels=quality_labels(),
         label_chart=label_chart(view.label) if view.label else None,
         varpage=variable_page(view.published.variables, request.args.get("page")),
-        findings=findings_shown(view.findings, view.stored.uri),
+        findings=findings_in_format(
+            findings_shown(view.findings, view.stored.uri),
+            view.published,
+            current_app.config["SETTINGS"].sources.get(view.stored.source),
+        ),
     )
 
 
