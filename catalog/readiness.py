@@ -386,12 +386,6 @@ CKAN_HINTS: dict[str, Said] = {
 """What `harvesters.ckan` reads for each field: the package's own fields (title, notes, tags, url,
 maintainer, the organisation, resources), ckanext-dcat's extras (or ckanext-scheming's fields) by
 the key it reads, and HDX's own fields where it reads them (`hdx_fields`)."""
-for _field in ("temporal_start", "temporal_end"):
-    CKAN_HINTS[_field] = CKAN_HINTS["temporal"]
-for _field in ("contact.name", "contact.email"):
-    CKAN_HINTS[_field] = CKAN_HINTS["contact"]
-for _field in ("publisher.name", "publisher.email", "publisher.url"):
-    CKAN_HINTS[_field] = CKAN_HINTS["publisher"]
 
 MICRODATA_HINTS: dict[str, Said] = {
     "title": _said(
@@ -467,8 +461,6 @@ MICRODATA_HINTS: dict[str, Said] = {
     ),
 }
 """What `harvesters.microdata` reads for each field of a data structure's JSON (`/all`, `/data-store`)."""
-for _field in ("temporal_start", "temporal_end"):
-    MICRODATA_HINTS[_field] = MICRODATA_HINTS["temporal"]
 
 VARDEF_HINTS: dict[str, Said] = {
     "variables.*.title": _said(
@@ -505,8 +497,6 @@ VARDEF_HINTS: dict[str, Said] = {
 """What `harvesters.vardef` reads: each definition's fields, in each language it asks for; a
 dataset is a subject field's shelf, its title and description the catalogue's own."""
 VARDEF_HINTS["description.en"] = VARDEF_HINTS["title.en"]
-for _field in ("contact.name", "contact.email"):
-    VARDEF_HINTS[_field] = VARDEF_HINTS["contact"]
 
 NOT_READ = _said(
     "Høsteren for {format} leser ikke dette feltet fra kilden: operatøren oppgir det i catalog.toml, {default}",
@@ -618,6 +608,19 @@ def _default_of(key: str) -> str | None:
     return name if name in DEFAULT_FIELDS or name == "access_url" else None
 
 
+TOLD_AS = {
+    "temporal_start": "temporal",
+    "temporal_end": "temporal",
+    "contact.name": "contact",
+    "contact.email": "contact",
+    "publisher.name": "publisher",
+    "publisher.email": "publisher",
+    "publisher.url": "publisher",
+}
+"""Fields a format's hints tell by the hint of the whole they are part of, where a format has one
+(`format_hint`): a CKAN package's temporal extras, its maintainer, its organisation."""
+
+
 def format_hint(field: str, hint: str, source: SourceConfig | None) -> str:
     """The hint of a gap, warning or finding on `field` in the format of `source`'s kind
     (`FORMAT_HINTS`; `NOT_READ` for a field its harvester cannot read at all), else `hint` as it
@@ -627,7 +630,8 @@ def format_hint(field: str, hint: str, source: SourceConfig | None) -> str:
     if source is None or source.kind not in FORMAT_HINTS:
         return hint
     key = hint_key(field)
-    said = FORMAT_HINTS[source.kind].get(key)
+    hints = FORMAT_HINTS[source.kind]
+    said = hints.get(key) or hints.get(TOLD_AS.get(key, ""))
     default = _default_of(key)
     if said is None and default and source.kind in READ and key.partition(".")[0] not in READ[source.kind]:
         said = NOT_READ
