@@ -270,8 +270,9 @@ def row_key(hit: Hit, grouped: bool) -> str:
 
 
 def named_copies(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The copies whose dataset's title, in any of its languages, holds a word of the search or a
-    name of a code it types (`analysis.names`)."""
+    """The copies whose dataset's title, in any of its languages, names a diagnosis, drug or
+    procedure the search asks for (`analysis.names`: a code's names, or a name standing for codes;
+    the search's other words choose nothing)."""
     plan = searched_plan()
     if plan is None or not naming(plan):
         return []
