@@ -47,6 +47,7 @@ from catalog.published import Completed, org_number, registered
 from catalog.rdf import CSVW, CV, DCAT_VERSION, DCATAP, DPV, GEODCATAP, HEALTH, SCHEMA, VCARD, stable_bnode
 from catalog.store import StoredRecord, StoreReader
 from catalog.texts import Said
+from catalog.validation import rule_of
 
 OPERATOR = "operator"
 PUBLISHER = "publisher"
@@ -1120,6 +1121,30 @@ def findings_in_format(
         return list(findings)
     nodes = node_fields(view)
     return [{**f, "hint": format_hint(field_of(f, nodes), f.get("hint") or "", source)} for f in findings]
+
+
+class RuleHints:
+    """The fix hint of each rule a source's datasets break, keyed as `validation.stored_by_rule`
+    counts the source's findings, in the format of the source's kind (`findings_in_format`): the
+    source page's table of its most frequent findings gave no hint where each dataset page told the
+    registry which of its own fields to fill. A rule's findings share their hint (`format_hint` by
+    the kind of field, not the variable), so the first finding of each gives it, and a dataset's
+    fields are looked up only when it breaks a rule not seen before."""
+
+    def __init__(self, source: SourceConfig | None):
+        self.source = source
+        self.hints: dict[tuple[str, str, str], str] = {}
+
+    def gather(self, records: Iterable[StoredRecord]) -> Iterator[StoredRecord]:
+        """Passes the records through, noting the hints of the rules their findings break."""
+        for stored in records:
+            found = (stored.validation or {}).get("findings", [])
+            new = [f for f in found if rule_of(f) not in self.hints]
+            if new and stored.kind == "dataset":
+                told = findings_in_format(new, stored.dataset(), self.source)
+                for f in told:
+                    self.hints.setdefault(rule_of(f), f.get("hint") or "")
+            yield stored
 
 
 def language_warnings(view: Dataset, source: SourceConfig | None = None) -> list[Gap]:

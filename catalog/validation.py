@@ -685,12 +685,16 @@ def stored_by_rule(reports: Iterable[dict[str, Any]], most: int = 50) -> list[tu
     """A source's stored validation reports (`StoreReader.validations`) counted by rule: (severity,
     the path's last name, message, findings), the most frequent first: what its publisher fixes
     (the source page, `/api/sources/<name>` and `catalog report` show the same)."""
-    counted: Counter[tuple[str, str, str]] = Counter()
-    for report in reports:
-        for f in report.get("findings", []):
-            path = (f.get("path") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-            counted[(f.get("severity") or "", path, f.get("message") or "")] += 1
+    counted: Counter[tuple[str, str, str]] = Counter(
+        rule_of(f) for report in reports for f in report.get("findings", [])
+    )
     return [(sev, path, msg, n) for (sev, path, msg), n in counted.most_common(most)]
+
+
+def rule_of(finding: dict[str, Any]) -> tuple[str, str, str]:
+    """A stored finding's rule as `stored_by_rule` counts it: severity, the path's last name, message."""
+    path = (finding.get("path") or "").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return finding.get("severity") or "", path, finding.get("message") or ""
 
 
 def by_rule(report: Report) -> list[tuple[str, str, str, int, int]]:

@@ -2991,3 +2991,44 @@ def test_a_findings_table_names_the_field_of_the_sources_own_format(settings):
     assert "Add dct:description" in findings("feed", "en")  # a DCAT feed writes dct:description
     gaps = page(client, f"/datasets/{keys['registry']}?lang=en").split('class="gaps publisher"')[1]
     assert "in the package&#39;s notes" in gaps.split("</ul>")[0]  # the gap says the same
+
+
+def test_a_source_pages_most_frequent_findings_say_how_to_fix_them_in_its_own_format(settings):
+    """A registry reading its source page saw its most frequent findings as "description: Brudd" and
+    "–: Advarsel" in a chart above a table of the same counts without fix hints, while each dataset
+    page told the same findings with hints in the registry's own format: the source page tells them
+    as its datasets do, in the table alone."""
+    from catalog.config import SourceConfig
+    from catalog.model import content_hash
+    from catalog.store import SQLiteStore
+    from catalog.validation import validate_record
+
+    settings.sources["registry"] = SourceConfig("registry", "ckan", "https://ckan.example.org", "catalogue")
+    settings.sources["feed"] = SourceConfig("feed", "dcat", "https://data.example.org/catalog.ttl", "catalogue")
+    store = SQLiteStore(settings.db_path)
+    for source in ("registry", "feed"):
+        run = store.start_run(source)
+        for name in ("fodsler", "dodsfall"):
+            d = mfr_dataset(uri=f"{BASE}/{source}/{name}", description={})
+            report = validate_record(d)
+            store.put(source, run, d, content_hash(d), None, report.conforms, report.to_dict())
+        store.finish_run(run, "ok", {})
+    store.close()
+    client = create_app(settings).test_client()
+
+    def quality(source: str, lang: str) -> str:
+        return page(client, f"/sources/{source}?lang={lang}").split('id="h-quality"')[1]
+
+    for lang, said in (
+        ("en", "Write a description of the dataset in the package&#39;s notes (ckanext-scheming: notes_translated)"),
+        ("nb", "Skriv en beskrivelse av datasettet i pakkens notes (ckanext-scheming: notes_translated)"),
+        ("nn", "Skriv ei skildring av datasettet i notes for pakken (ckanext-scheming: notes_translated)"),
+    ):
+        table = quality("registry", lang).split('class="findings"')[1].split("</table>")[0]
+        hints = re.findall(r"<small>(.*?)</small>", table)
+        assert said in hints and not [h for h in hints if "dct:description" in h], lang
+    assert "Add dct:description" in quality("feed", "en")  # a DCAT feed writes dct:description
+    told = quality("registry", "en")
+    assert "<h4>Most frequent validation findings</h4>" in told
+    labels = re.findall(r'text-anchor="end" fill="#1a1a1a">([^<]*)</text>', told)
+    assert not [label for label in labels if ":" in label], labels  # no chart of "description: Violation"

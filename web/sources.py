@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from catalog.access import Route, routes
 from catalog.model import Dataset, LangText
-from catalog.readiness import Coverage, coverage
+from catalog.readiness import Coverage, RuleHints, coverage
 from catalog.store import Run, RunError, StoredRecord
 from catalog.validation import stored_by_rule
 from web import charts
@@ -111,6 +111,7 @@ class SourceView:
     errors_run: Run | None
     errors: list[RunError]
     findings: list[tuple[str, str, str, int]]  # severity, path, message, count
+    hints: dict[tuple[str, str, str], str]  # each of their rules -> its fix hint in the source's format
     quality: QualityScore  # the mean of its datasets' scores
     readiness: Coverage  # which of its datasets reach the EHDS feed
     about: About
@@ -152,13 +153,15 @@ def source_view(name: str) -> SourceView:
     finished = store().last_finished_run(name)
     findings = stored_by_rule(store().validations(name))
     about = About()
-    quality = publisher_quality(about.gather(store().records(name, kind="dataset")))
+    hints = RuleHints(current_app.config["SETTINGS"].sources.get(name))
+    quality = publisher_quality(hints.gather(about.gather(store().records(name, kind="dataset"))))
     return SourceView(
         summary,
         store().runs(name, HISTORY),
         finished,
         store().errors(finished.id) if finished else [],
         findings,
+        hints.hints,
         quality,
         coverage(store(), current_app.config["SETTINGS"], name),
         about,
@@ -228,15 +231,6 @@ def index() -> str:
 @bp.get("/<name>")
 def source(name: str) -> str:
     view = source_view(name)
-    from web.labels import enumeration
-
-    findings_chart = charts.bars(
-        _("Most frequent validation findings"),
-        [
-            charts.Bar(f"{path or '–'}: {enumeration('severity', sev).text}", n)
-            for sev, path, _m, n in view.findings[:10]
-        ],
-    )
     quality_chart = (
         score_chart(_("Mean metadata quality score of the datasets, by dimension"), view.quality, quality_labels())
         if view.summary.datasets
@@ -247,7 +241,6 @@ def source(name: str) -> str:
         view=view,
         s=view.summary,
         runs_chart=runs_chart(view.runs),
-        findings_chart=findings_chart,
         quality_chart=quality_chart,
         labels=quality_labels(),
     )
