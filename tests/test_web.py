@@ -3032,3 +3032,31 @@ def test_a_source_pages_most_frequent_findings_say_how_to_fix_them_in_its_own_fo
     assert "<h4>Most frequent validation findings</h4>" in told
     labels = re.findall(r'text-anchor="end" fill="#1a1a1a">([^<]*)</text>', told)
     assert not [label for label in labels if ":" in label], labels  # no chart of "description: Violation"
+
+
+@pytest.mark.parametrize(
+    "typed", ["fødselsvekt metformin", "fødsel metformin", "fødsel", "diabetes fødsel", "vekt register", "diabtes"]
+)
+def test_each_tab_counts_what_it_opens_whichever_tab_is_open(client, typed):
+    """Words without a common hit in one tab are searched as any of them there, and the other tabs
+    were counted the way the open tab had searched: "smoking pregnancy" opened on its datasets
+    listed 13 with either word, and its tabs said "Variables 180" (either word) and opened the 9
+    with both. A tab's count is what a click on it shows, or 0 where its page finds nothing as
+    typed and says what it shows instead (some of the words, or the words with a typo mended)."""
+
+    def total(html: str) -> str:
+        heading = re.search(r'id="results-heading"[^>]*>\s*([\d\s\xa0]+)', html)
+        return re.sub(r"\D", "", heading.group(1)) if heading else "0"
+
+    seen, wrong = 0, {}
+    for opened in ("variable", "dataset", "codelist"):
+        html = page(client, "/search", query_string={"q": typed, "type": opened})
+        for title, (url, count) in tabs(html).items():
+            count, shown = re.sub(r"\D", "", count), total(page(client, url))
+            said = client.get(url.replace("/search", "/api/search", 1)).json
+            seen += 1
+            if count != shown and not (
+                count == "0" and (said["any_words"] or said["typo_edits"] or said["split_words"])
+            ):
+                wrong[(opened, title)] = (count, shown)
+    assert seen == 9 and not wrong, wrong

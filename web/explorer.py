@@ -577,6 +577,42 @@ def counts(
     return counted.facets, totals
 
 
+def as_opened(
+    q: SearchQuery,
+    counted: SearchQuery,
+    as_typed: SearchQuery,
+    totals: dict[str, int],
+    grouped: bool,
+    aside: dict[str, list[str]],
+) -> dict[str, int]:
+    """The other tabs' counts, where the open tab searched otherwise than as typed, as a click on
+    each finds: a tab searches the words on its own, as typed first (`results`), while `counts`
+    counted every tab the way the open one had searched. "smoking pregnancy" opened on its
+    datasets found none with both words and listed 13 with either; its tabs said "Variables 180"
+    (either word) and opened the 9 with both. A tab that finds nothing as typed keeps the count of
+    the open tab's way, as its page would search otherwise too. (A tab counted 0 beside a page
+    searched as typed opens what some of the words find, and its page says so: counting that
+    beforehand is four searches more a page, every page with such a tab.)"""
+    backend, out = search_backend(), dict(totals)
+    for kind in DOC_TYPES:
+        if kind == q.type:
+            continue
+        opened = replace(
+            as_typed,
+            type=kind,
+            offset=0,
+            limit=0,
+            facets=(),
+            highlight=False,
+            sort="relevance",
+            disjunctive=False,
+            group=grouped and kind == "variable",
+            filters=type_filters(kind, {**q.filters, **aside}),
+        )
+        out[kind] = backend.search(opened).total or totals[kind]
+    return out
+
+
 def search_view(
     q: SearchQuery, grouped: bool = False, links: bool = True, aside: dict[str, list[str]] | None = None
 ) -> SearchView:
@@ -614,6 +650,12 @@ def search_view(
             hits_cache.put(key, hits, generation)
         counted = replace(q, typos=hits.typos, any_words=hits.any_words, parts=bool(hits.split_words))
         facets, totals = facet_cache.get(counts_key(counted), lambda: counts(counted, grouped, aside), generation)
+    if counted != as_typed:
+        totals = facet_cache.get(
+            ("opened", *counts_key(counted)),
+            lambda: as_opened(q, counted, as_typed, totals, grouped, aside),
+            generation,
+        )
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result) if links else ([], [])
     page, last = q.offset // q.limit + 1, MAX_OFFSET // q.limit
