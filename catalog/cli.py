@@ -275,7 +275,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from catalog.readiness import coverage
+    from catalog.readiness import coverage, hints_by_rule
     from catalog.store import open_reader
     from catalog.validation import stored_by_rule
 
@@ -290,6 +290,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     errors = store.errors(run.id)
     readiness = coverage(store, settings, args.source).to_dict()
     live, nonconforming = store.conformance(args.source)
+    hints = hints_by_rule(store.records(args.source, kind="dataset"), settings.sources.get(args.source))
     out = {
         "source": run.source,
         "run": run.id,
@@ -302,7 +303,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         "error": run.error,
         "errors": [e.__dict__ for e in errors],
         "findings": [
-            {"severity": sev, "path": path, "message": message, "count": n}
+            {"severity": sev, "path": path, "message": message, "count": n, "hint": hints.get((sev, path, message), "")}
             for sev, path, message, n in stored_by_rule(store.validations(args.source))
         ],
         "ehds": {

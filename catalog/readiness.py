@@ -1147,6 +1147,15 @@ class RuleHints:
             yield stored
 
 
+def hints_by_rule(records: Iterable[StoredRecord], source: SourceConfig | None) -> dict[tuple[str, str, str], str]:
+    """`RuleHints` of `records` read through: `catalog report` and `/api/sources/<name>` give each
+    rule's hint beside its count, as the source page does."""
+    told = RuleHints(source)
+    for _ in told.gather(records):
+        pass
+    return told.hints
+
+
 def language_warnings(view: Dataset, source: SourceConfig | None = None) -> list[Gap]:
     """A title or description the (published) dataset states, but not in English: the publisher's
     to add (the operator may not write a registry's texts), told in its source's format

@@ -135,6 +135,8 @@ def test_a_re_harvest_says_how_many_records_still_do_not_conform_beside_its_zero
     # what to fix, by rule, as the source page and /api/sources/<name> count it
     by_rule = {(f["severity"], f["path"]): f["count"] for f in last["findings"]}
     assert by_rule[("Violation", "description")] == 1
+    hints = {(f["severity"], f["path"]): f["hint"] for f in last["findings"]}  # and how: a DCAT feed's terms
+    assert "dct:description" in hints[("Violation", "description")]
     assert [f["count"] for f in last["findings"]] == sorted((f["count"] for f in last["findings"]), reverse=True)
 
 

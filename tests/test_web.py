@@ -3028,6 +3028,8 @@ def test_a_source_pages_most_frequent_findings_say_how_to_fix_them_in_its_own_fo
         hints = re.findall(r"<small>(.*?)</small>", table)
         assert said in hints and not [h for h in hints if "dct:description" in h], lang
     assert "Add dct:description" in quality("feed", "en")  # a DCAT feed writes dct:description
+    said = client.get("/api/sources/registry").json["findings"]
+    assert any("in the package's notes (ckanext-scheming: notes_translated)" in f["hint"] for f in said), said
     told = quality("registry", "en")
     assert "<h4>Most frequent validation findings</h4>" in told
     labels = re.findall(r'text-anchor="end" fill="#1a1a1a">([^<]*)</text>', told)

@@ -326,7 +326,10 @@ def source(name: str) -> Response:
             "nonconforming_now": view.conformance[1],
             "errors_run": view.errors_run.id if view.errors_run else None,
             "errors": [asdict(e) for e in view.errors],
-            "findings": [{"severity": s, "path": p, "message": m, "count": n} for s, p, m, n in view.findings],
+            "findings": [
+                {"severity": s, "path": p, "message": m, "count": n, "hint": view.hints.get((s, p, m), "")}
+                for s, p, m, n in view.findings
+            ],
             "quality": score_parts(view.quality),
         }
     )

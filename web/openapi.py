@@ -362,7 +362,7 @@ SCHEMAS: dict[str, Any] = {
     "Source": {
         **OBJECT,
         "description": "a source's summary, its runs, the last finished run's errors (all) and "
-        "its most frequent validation findings; live_records and nonconforming_now: its live records "
+        "its most frequent validation findings (each with its fix hint in the source's format); live_records and nonconforming_now: its live records "
         "and how many do not conform now (a run's counts.invalid counts only the records it stored)",
     },
 }
