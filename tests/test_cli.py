@@ -283,8 +283,8 @@ def test_serve_with_two_workers_answers_from_two_processes_and_stops_them_all(ho
     try:
         url = f"http://127.0.0.1:{port}/api/search?q=fødselsvekt"
         for _ in range(100):
-            try:
-                answer = requests.get(url, timeout=2)
+            try:  # a worker's first search opens the index: seconds on a loaded machine
+                answer = requests.get(url, timeout=(2, 30))
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
