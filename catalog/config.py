@@ -318,12 +318,12 @@ def publisher_type(value: Any, where: str) -> str:
     an error with the closest names, else the lists' codes: the kit took only an ADMS code or an
     IRI, and a registry writing "Nasjonal myndighet", as the catalogue shows it, or HealthDCAT-AP's
     own "public-health-registry", was refused."""
-    known = publisher_types()
     said = value.strip() if isinstance(value, str) else value
+    if isinstance(said, str) and said.startswith(("http://", "https://")):
+        return _iri(said, where)  # without reading the vocabularies (0.3 s) for a setting's IRI
+    known = publisher_types()
     if isinstance(said, str) and said.casefold() in known.names:
         return known.names[said.casefold()][1]
-    if isinstance(said, str) and said.startswith(("http://", "https://")):
-        return _iri(said, where)
     close = difflib.get_close_matches(said.casefold(), list(known.names), n=3) if isinstance(said, str) else []
     hint = (
         "the closest: " + ", ".join(repr(known.names[name][0]) for name in close)
@@ -334,6 +334,20 @@ def publisher_type(value: Any, where: str) -> str:
         f"{where}: {value!r} is not a publisher type: write the code or the name (nb, nn or en) of one in "
         f"HealthDCAT-AP's or ADMS's EU publisher-type list, or its http(s) IRI; {hint}"
     )
+
+
+HEALTH_PUBLISHER_TYPES = PUBLISHER_TYPE_LISTS[0] + "/"
+"""Where the IRIs of HealthDCAT-AP's publisher types begin (Release 8's shapes check the concept's scheme)."""
+
+
+def of_health_list(value: Any) -> bool:
+    """Whether `value` names a type of HealthDCAT-AP's publisher-type list (`publisher_type`), the
+    one Release 8 asks of a dataset's publisher; an IRI of the list our vocabulary files do not hold
+    is one (they hold the types Release 8's files confirm)."""
+    try:
+        return publisher_type(value, "").startswith(HEALTH_PUBLISHER_TYPES)
+    except ConfigError:
+        return False
 
 
 def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None) -> Any:
@@ -585,6 +599,14 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
     "admin_token": ("CATALOG_ADMIN_TOKEN", "", "token for admin actions on the web; empty disables them"),
     "hdab_name": ("CATALOG_HDAB_NAME", "Helsedataservice", "the health data access body named in the EHDS feed"),
     "hdab_email": ("CATALOG_HDAB_EMAIL", "helsedata@example.org", "contact e-mail of the access body"),
+    "hdab_type": (
+        "CATALOG_HDAB_TYPE",
+        HEALTH_PUBLISHER_TYPES + "non-gov-org",
+        "the access body's publisher type in the EHDS feed (dct:type of the catalogue's publisher and of every "
+        "dataset's hdab), a type of HealthDCAT-AP's publisher-type list by its code, nb/nn/en name or IRI: the "
+        "default is the type Release 8's example gives its access body; the organisation register's entry for "
+        "the body, where it states a type, has its say",
+    ),
     "sparql_timeout": ("CATALOG_SPARQL_TIMEOUT", 10.0, "seconds a SPARQL query may run"),
     "sparql_max_results": ("CATALOG_SPARQL_MAX_RESULTS", 10_000, "most results a SPARQL answer may hold"),
     "sparql_snapshot_seconds": (
@@ -644,6 +666,12 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     **dict.fromkeys(("http_retries", "elasticsearch_replicas"), (_at_least_zero, "is not 0 or more")),
     "base_uri": (_web_address, "is not an absolute http(s) address (as https://katalog.example.no/)"),
     "hdab_email": (lambda v: bool(_EMAIL.fullmatch(str(v).removeprefix("mailto:"))), "is not an e-mail address"),
+    "hdab_type": (
+        of_health_list,
+        "is not a type of HealthDCAT-AP's publisher-type list, which Release 8 asks of a dataset's publisher and "
+        "gives its example's access body (ADMS's, as NationalAuthority, are DCAT-AP's): write public-health-registry, "
+        "non-gov-org, their name in nb, nn or en, or the IRI of a type of " + PUBLISHER_TYPE_LISTS[0],
+    ),
     "log_format": (lambda v: v in ("text", "json"), "is not text or json"),
     "log_level": (
         lambda v: str(v).lower() in ("debug", "info", "warning", "error"),

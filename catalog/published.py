@@ -14,7 +14,7 @@ validates exactly this view, so a record's `conforms` flag says whether the EHDS
    source names differently, or any agent with another IRI, is left alone: it is someone else), every other field only
    when the source left it empty, and `access_url` gives a dataset without distributions one,
    where to apply for access;
-3. the catalogue adds its access body (`healthdcatap:hdab`, settings `hdab_name`/`hdab_email`),
+3. the catalogue adds its access body (`healthdcatap:hdab`, settings `hdab_name`/`hdab_email`/`hdab_type`),
    `hasStructuredData true` when the source lists variables, and the EU data theme HEAL to a
    dataset that does not state it (HealthDCAT-AP Release 8's vocabulary shapes require it of every
    dataset; the real FDK catalogues say GOVE, ECON, TRAN ...: a source cannot be expected to say
@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from catalog.config import Organisation, Settings, SourceConfig, folded, operator_defaults
+from catalog.config import Organisation, Settings, SourceConfig, folded, operator_defaults, publisher_type
 from catalog.model import Agent, Dataset, Distribution, Record
 
 HEALTH_THEME = "http://publications.europa.eu/resource/authority/data-theme/HEAL"
@@ -85,7 +85,13 @@ def hdab(settings: Settings) -> Agent:
         uri=settings.base_uri.rstrip("/") + "/hdab",
         email=settings.hdab_email,
         url=settings.base_uri,
+        type=hdab_type(settings),
     )
+
+
+def hdab_type(settings: Settings) -> str:
+    """The IRI of the access body's publisher type, the setting `hdab_type` (a code, name or IRI)."""
+    return publisher_type(settings.hdab_type, "setting hdab_type")
 
 
 def registered_hdab(settings: Settings) -> Agent | None:
@@ -100,6 +106,7 @@ def registered_hdab(settings: Settings) -> Agent | None:
         identifier=entry.org_number,
         email=settings.hdab_email or entry.email,
         url=entry.url or settings.base_uri,
+        type=entry.type or hdab_type(settings),
     )
 
 
@@ -235,7 +242,7 @@ def published_view(record: Record, settings: Settings, source: SourceConfig | No
         # one body, as the register names it; another access body a source states stays, and so
         # does this one without the register's entry (the source's may say more than the settings)
         changes["hdab"] = ours or hdab(settings)
-        done.append(Completed("hdab", "catalogue", "settings.hdab_name, settings.hdab_email"))
+        done.append(Completed("hdab", "catalogue", "settings.hdab_name, settings.hdab_email, settings.hdab_type"))
     themes = changes.get("themes", record.themes)
     if HEALTH_THEME not in themes:
         changes["themes"] = [*themes, HEALTH_THEME]
@@ -258,6 +265,7 @@ def view_digest(settings: Settings, source: str) -> str:
         settings.base_uri,
         settings.hdab_name,
         settings.hdab_email,
+        settings.hdab_type,
         sorted(operator_defaults(src).items()) if src is not None else None,
         register_digest(settings.organisations.values()),
     )

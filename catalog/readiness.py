@@ -32,7 +32,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -133,6 +133,9 @@ AGENT_ROLES = {
     "creator": DCT.creator,
     "hdab": HEALTH.hdab,
 }
+AGENT_PATHS = {f"{p}/{q}": f"{role}.{name}" for role, p in AGENT_ROLES.items() for q, name in PART_FIELDS.items()}
+"""A dataset's paths through one of its agents, as `catalog.shacl.path_text` writes a sequence path
+("…/publisher/…/type", Release 8's publisher type) -> the field ("publisher.type")."""
 ROLE_NAMES = {
     "publisher": ("Utgiveren", "Utgivaren", "publisher"),
     "custodian": ("Dataansvarlig", "Dataansvarleg", "custodian"),
@@ -1005,7 +1008,7 @@ def field_of(finding: dict[str, Any], nodes: dict[str, str]) -> str:
     if part == "":
         if path is None:
             return "has_structured_data"  # the only dataset-level rule without a path: structured -> variables
-        return DATASET_FIELDS.get(path, str(path))
+        return DATASET_FIELDS.get(path) or AGENT_PATHS.get(str(path), str(path))
     if part.endswith(".contact_point") or (part == "contact" and path is None):
         return part.removesuffix(".contact_point") + ".email"  # "neither e-mail nor web page"
     if part == "temporal" and path is not None:
@@ -1087,12 +1090,14 @@ def _missing(view: Dataset, name: str) -> bool:
     return _empty(view, name)
 
 
-def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplied: Iterable[str] = ()) -> list[Gap]:
+def gaps(
+    view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplied: Mapping[str, str] | None = None
+) -> list[Gap]:
     """The violations of a published view as fields, each with who can supply it: the operator, when
     the field is empty and a setting would fill it, or when the operator's setting supplied the
-    value that violates (`supplied`: fields the view took from the operator's settings; the
-    setting named), else the publisher."""
-    by_operator = set(supplied)
+    value that violates (`supplied`: field the view took from the operator's settings -> that
+    setting; named as `operator_setting` names it, else as it is), else the publisher."""
+    by_operator = dict(supplied or {})
     nodes = node_fields(view)
     found: dict[str, Gap] = {}
     for f in findings:
@@ -1102,10 +1107,12 @@ def gaps(view: Dataset, findings: Iterable[dict[str, Any]], source: str, supplie
         details = [(name, f.get("message") or "")]
         if name in AGENT_ROLES and f.get("component") == "NodeConstraintComponent":
             details = _agent_gaps(name, view) or details  # "the publisher must have a name and a contact point": which?
+        if name in REFUSED_TYPES and f.get("value"):
+            details = [(name, REFUSED_TYPES[name].text.format(value=f["value"]))]
         for detail, message in details:
             if detail not in found:
                 own = _missing(view, detail) or detail in by_operator
-                setting = operator_setting(detail, view, source) if own else None
+                setting = (operator_setting(detail, view, source) if own else None) or by_operator.get(detail)
                 found[detail] = Gap(detail, OPERATOR if setting else PUBLISHER, message, f.get("hint") or "", setting)
     return sorted(found.values(), key=lambda g: (g.fixer, not g.field.startswith("variables"), g.field))
 
@@ -1208,6 +1215,28 @@ states (a source's default publisher has no type), so the hint for it says so an
 to add. Message and hints of `UntypedPublisher`."""
 
 
+REFUSED_TYPES = {
+    "publisher.type": Said(
+        "Utgivertypen {value} er ikke fra HealthDCAT-APs utgivertypeliste, og Release 8 avviser den for et datasetts "
+        "utgiver | The publisher type {value} is not of HealthDCAT-AP's publisher-type list, and Release 8 refuses "
+        "it for a dataset's publisher",
+        "Utgivartypen {value} er ikkje frå utgivartypelista til HealthDCAT-AP, og Release 8 avviser han for "
+        "utgivaren av eit datasett",
+    )
+}
+"""A gap's message for a type outside the list Release 8 asks for, naming the value (the shapes'
+message cannot): ADMS's NationalAuthority, which DCAT-AP 3 asks of an agent and our hint once
+suggested, is refused for a dataset's publisher (mdr-vocabularies.shape.ttl,
+HealthPublisherAgent_ShapeCV). Neither Release 8's files nor our notes map ADMS's types to
+HealthDCAT-AP's, so the hint (the shapes') names the list and the two types its files show, not an
+equivalent of the value."""
+
+
+def value_texts() -> list[Said]:
+    """The texts `gaps` writes with the value found ({value}: `catalog.texts` finds their nynorsk)."""
+    return list(REFUSED_TYPES.values())
+
+
 def publisher_texts() -> dict[str, str]:
     """Every text `untyped_publishers` writes -> its nynorsk."""
     return dict((NO_PUBLISHER_TYPE, SET_TYPE_IN_REGISTER, NOT_REGISTERED))
@@ -1261,7 +1290,7 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
                 record,
                 kept.get("findings") or [],
                 stored.source,
-                [c.field for c in view.completed if c.by == "operator"],
+                {c.field: c.setting for c in view.completed if c.by == "operator"},
             )
         ],
         completed=view.completed,

@@ -72,10 +72,10 @@ def _known() -> dict[str, str]:
 def _templated() -> tuple[tuple[re.Pattern[str], str], ...]:
     """The texts written with a placeholder ("Verdien av {path} har feil type | ..."), as patterns
     that find the placeholder's value, and the nynorsk it goes into."""
-    from catalog.readiness import format_texts
+    from catalog.readiness import format_texts, value_texts
     from catalog.validation import generic_texts
 
-    return tuple((_pattern(t.text), t.nn) for t in (*generic_texts(), *format_texts()))
+    return tuple((_pattern(t.text), t.nn) for t in (*generic_texts(), *format_texts(), *value_texts()))
 
 
 def _pattern(template: str) -> re.Pattern[str]:

@@ -119,6 +119,8 @@ def test_a_yes_no_setting_refuses_other_words(tmp_path, monkeypatch):
         ("CATALOG_HARVEST_BUDGET_SECONDS", "0", "is not a number of seconds above 0"),
         ("CATALOG_HTTP_RETRIES", "-1", "is not 0 or more"),
         ("CATALOG_HDAB_EMAIL", "nope", "is not an e-mail address"),
+        ("CATALOG_HDAB_TYPE", "NationalAuthority", "is not a type of HealthDCAT-AP's publisher-type list"),
+        ("CATALOG_HDAB_TYPE", "Nasjonal myndighet", "is not a type of HealthDCAT-AP's publisher-type list"),
         ("CATALOG_LOG_FORMAT", "xml", "is not text or json"),
     ],
 )

@@ -14,6 +14,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, FOAF, RDF, SH, SKOS, XSD
 from rdflib.namespace import DCTERMS as DCT
+from rdflib.term import Node
 
 import shapes
 from catalog import profiles
@@ -287,3 +288,82 @@ def test_the_publisher_kits_template_published_unedited_conforms_to_healthdcat_a
     assert types == {
         URIRef("https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry")
     }
+
+
+ADMS_NATIONAL = "http://purl.org/adms/publishertype/NationalAuthority"
+HEALTH_PUBLISHER_TYPE = "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/"
+
+
+def publisher_type_refusals(g: Graph) -> list[str]:
+    """What the official Release 8 shapes refuse of a dataset's publisher (HealthPublisherAgent_ShapeCV)."""
+    return [v for v in violations(g, healthdcat_shapes()) if f" {DCT.publisher}: " in v]
+
+
+@pytest.mark.parametrize(
+    ("publisher_type", "refused"),
+    [(ADMS_NATIONAL, True), (HEALTH_PUBLISHER_TYPE + "public-health-registry", False), (None, False)],
+)
+def test_our_shapes_refuse_the_publisher_type_release_8_refuses_naming_the_value(publisher_type, refused):
+    """Release 8 asks a dataset's publisher for a dct:type of HealthDCAT-AP's publisher-type list
+    (mdr-vocabularies.shape.ttl: Dataset_ShapeCV -> HealthPublisherAgent_ShapeCV ->
+    HealthPublisherTypeRestriction, skos:inScheme <.../publisher-type>, a Violation). Our shapes let
+    ADMS's NationalAuthority through, and the EHDS feed carried a dataset the EU refuses."""
+    from catalog.validation import validate_graph
+
+    dataset = complete_dataset(0)
+    dataset.publisher = dataclasses.replace(dataset.publisher, type=publisher_type)
+    g = to_graph([dataset])
+    assert bool(publisher_type_refusals(g)) is refused
+    ours = validate_graph(g, profiles.EHDS)
+    assert ours.conforms is not refused
+    said = [f for f in ours.violations if f.value == publisher_type]
+    assert bool(said) is refused
+    if refused:
+        [finding] = said
+        assert "Release 8" in finding.message and HEALTH_PUBLISHER_TYPE.rstrip("/") in finding.hint
+
+
+def test_the_hint_for_an_agent_without_a_type_suggests_one_release_8_accepts():
+    """The shapes' hint said "e.g. NationalAuthority", ADMS's, which Release 8 refuses of a dataset's
+    publisher; the type it suggests now passes Release 8's shapes."""
+    import re
+
+    from catalog.validation import validate_graph
+
+    dataset = complete_dataset(0)
+    dataset.publisher = dataclasses.replace(dataset.publisher, type=None)
+    [hint] = {f.hint for f in validate_graph(to_graph([dataset]), profiles.EHDS).warnings if f.path == str(DCT.type)}
+    assert "NationalAuthority" not in hint.split("(")[0]
+    suggested = re.findall(r"https://hdeu-dcat\S+/publisher-type/[\w-]+", hint)
+    assert suggested
+    for iri in suggested:
+        dataset.publisher = dataclasses.replace(dataset.publisher, type=iri)
+        assert publisher_type_refusals(to_graph([dataset])) == []
+
+
+def test_the_access_bodys_node_in_the_ehds_feed_carries_its_publisher_type(settings, store, server, client):
+    """The access body is the catalogue's publisher and every dataset's healthdcatap:hdab; it carried
+    no dct:type, where Release 8's example gives its access body one of HealthDCAT-AP's list
+    (ex:hdab-agent, publisher-type/non-gov-org). The setting hdab_type states it (that code by
+    default); the organisation register's entry for the body, where it states one, has its say. (A
+    dataset whose source names an access body of its own keeps that one, as its source states it.)"""
+    build(settings, store, server, [dataclasses.replace(complete_dataset(0), hdab=None), codes()])
+    catalog = URIRef(f"{settings.base_uri.rstrip('/')}/catalog")
+
+    def body_types(g: Graph) -> set[Node | None]:
+        [dataset] = g.subjects(RDF.type, DCAT.Dataset)
+        return {g.value(g.value(catalog, DCT.publisher), DCT.type), g.value(g.value(dataset, HEALTH.hdab), DCT.type)}
+
+    g = feed(client, profiles.EHDS)
+    assert body_types(g) == {URIRef(HEALTH_PUBLISHER_TYPE + "non-gov-org")}
+    assert violations(g, healthdcat_shapes()) == []
+
+    settings.values["hdab_type"] = "Offentlig helseregister"
+    assert body_types(feed(client, profiles.EHDS)) == {URIRef(HEALTH_PUBLISHER_TYPE + "public-health-registry")}
+
+    settings.organisations = parse_organisations(
+        {"https://helsedata.no/": {"name": settings.hdab_name, "type": "non-gov-org"}}
+    )
+    g = feed(client, profiles.EHDS)
+    assert body_types(g) == {URIRef(HEALTH_PUBLISHER_TYPE + "non-gov-org")}
+    assert violations(g, healthdcat_shapes()) == []

@@ -417,18 +417,22 @@ def test_a_kit_killed_while_writing_leaves_the_feed_served_before(registry, tmp_
     assert [p for p in out.iterdir() if p.is_dir()] == []
 
 
-def test_a_publisher_type_may_be_named_by_its_code_of_the_eu_list(registry, tmp_path):
-    """The report's own fix hint says "e.g. NationalAuthority"; written so, it stopped the kit
-    with a traceback from the serialiser ("No scheme found in an absolute IRI")."""
+def test_a_publisher_type_may_be_named_by_its_code_of_the_eu_list(registry, tmp_path, capsys):
+    """The report's own fix hint said "e.g. NationalAuthority"; written so, it stopped the kit
+    with a traceback from the serialiser ("No scheme found in an absolute IRI"). It is stated, and
+    the report says that Release 8 refuses ADMS's type for a dataset's publisher, which it did not."""
     with_metadata(
         registry,
         'publisher = { name = "Helsedirektoratet",',
         'publisher = { type = "NationalAuthority", name = "Helsedirektoratet",',
     )
     with_metadata(registry, "hdab = { name", 'hdab = { type = "nationalauthority", name')
-    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 0
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 1
     turtle = (tmp_path / "out" / "catalog.ttl").read_text(encoding="utf-8")
     assert turtle.count("<http://purl.org/adms/publishertype/NationalAuthority>") >= 2
+    said = capsys.readouterr().out
+    assert "Release 8 refuses it for a dataset's publisher" in said
+    assert "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type" in said
 
 
 ADMS = "http://purl.org/adms/publishertype/"

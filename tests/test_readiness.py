@@ -701,3 +701,48 @@ def test_a_ckan_microdata_or_vardef_source_is_told_the_field_its_harvester_reads
         "Haustaren for microdata.no les ikkje dette feltet frå kjelda: operatøren oppgir det i catalog.toml, "
         "sources.microdata.options.defaults.spatial"
     )
+
+
+ADMS_NATIONAL = "http://purl.org/adms/publishertype/NationalAuthority"
+
+
+def test_a_publisher_typed_from_adms_is_a_gap_naming_the_value_release_8_refuses_and_what_to_use(
+    settings, store, server
+):
+    """Release 8's vocabulary shapes refuse a dataset's publisher whose dct:type is not of HealthDCAT-AP's
+    publisher-type list (mdr-vocabularies.shape.ttl, HealthPublisherAgent_ShapeCV, a Violation), and the
+    EU refuses the dataset; ADMS's NationalAuthority, which our hint suggested and the register took,
+    passed our checks and reached the feed. From the register it is the operator's to mend (its entry
+    named); stated by the source, the publisher's."""
+    stated = Agent(
+        name={"nb": "Kreftregisteret"}, email="k@example.org", uri="https://kreft.example/org", type=ADMS_NATIONAL
+    )
+    settings.organisations = parse_organisations(
+        {MFR_PUBLISHER: {"name": "Folkehelseinstituttet", "type": "NationalAuthority"}}
+    )
+    build(
+        settings,
+        store,
+        server,
+        [mfr_dataset(), mfr_dataset(uri="https://data.fhi.no/mfr/dataset/3", identifier="kreft-1", publisher=stated)],
+    )
+    found = coverage(store, settings)
+    assert found.total.in_feed == 0
+    by_id = {d.identifier: d for d in found.datasets}
+    registered, own = by_id["mfr-fodsler"], by_id["kreft-1"]
+    assert (registered.source, own.source) == ("mfr", "mfr")
+    [gap] = registered.by(OPERATOR)
+    assert (gap.field, gap.setting) == ("publisher.type", f'organisations."{MFR_PUBLISHER}".type')
+    [told] = own.by(PUBLISHER)
+    assert told.field == "publisher.type" and told.setting is None
+    for g in (gap, told):
+        assert ADMS_NATIONAL in g.message and "Release 8" in g.message
+        assert "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type" in g.hint
+        assert "public-health-registry" in g.hint and "NationalAuthority" not in g.hint.split("(")[0]
+
+    settings.organisations = parse_organisations(
+        {MFR_PUBLISHER: {"name": "Folkehelseinstituttet", "type": "public-health-registry"}}
+    )
+    [result] = harvest(settings, store, None)
+    assert result.ok
+    assert {d.identifier for d in coverage(store, settings).datasets if d.in_feed} == {"mfr-fodsler"}
