@@ -202,6 +202,12 @@ class PostgresStore(SQLStore):
         "FROM variables v JOIN records r ON r.uri = v.dataset_uri "
         "CROSS JOIN LATERAL (SELECT r.data::jsonb AS d OFFSET 0) j WHERE v.key=?"
     )  # OFFSET 0: the record's text is made jsonb once, not for each use
+    WITH_VARIABLES = (
+        "SELECT {columns}, (j.d - 'variables')::text AS rest, (SELECT coalesce(jsonb_agg(jsonb_build_array(e.i, e.v)), "
+        "'[]'::jsonb)::text FROM jsonb_array_elements(j.d -> 'variables') WITH ORDINALITY e(v, i) WHERE e.v ->> 'uri' "
+        "IN (SELECT v.uri FROM variables v WHERE v.key IN (SELECT jsonb_array_elements_text(?::jsonb)))) AS chosen "
+        "FROM records r CROSS JOIN LATERAL (SELECT r.data::jsonb AS d OFFSET 0) j WHERE r.key=? AND r.kind='dataset'"
+    )
     TITLE = "SELECT (data::json -> 'title')::text FROM records WHERE key=?"
     RUN_COUNT = "coalesce((counts::json ->> '{key}')::bigint, 0)"
     RUN_SECONDS = "extract(epoch FROM finished::timestamptz - started::timestamptz)::float8"

@@ -145,6 +145,56 @@ def _finding_json(parts: tuple[str, str, str], focus: str, value: str | None) ->
     return f"{parts[0]}{_encode_string(focus)}{parts[1]}{'null' if value is None else _encode_string(value)}{parts[2]}"
 
 
+_FINDING_HEAD = '{"severity": '
+_SEVERITY_THEN = re.compile(r'"[A-Za-z]*", ')
+_COUNTS = re.compile(r'"counts": (\{[^{}]*\})')
+
+
+def findings_about(report: str, focus: str) -> list[dict[str, Any]]:
+    """The findings of a report (its JSON text) about one focus node, in their order: what
+    `[f for f in json.loads(report)["findings"] if f["focus"] == focus]` gives, without decoding
+    the others. A variable's page read all of its dataset's: 100,000 findings of a registry's
+    100,000 variables, 43 MB of JSON, 0.5 s to decode for the one or two of the variable.
+
+    The report's text is searched for `"focus": <the focus as JSON>` (either way `json.dumps`
+    writes it) and only the finding around each is decoded. That holds as long as every finding
+    is written as `to_json` and `json.dumps` write them, `{"severity": "...", "focus": ...`: when
+    the number of findings so begun is not the sum of the report's counts, or one about the focus
+    is not so begun, the whole report is decoded instead (written otherwise, by another version)."""
+    found = _findings_as_written(report, focus)
+    if found is None:
+        return [f for f in json.loads(report).get("findings", []) if f.get("focus") == focus]
+    return found
+
+
+def _findings_as_written(report: str, focus: str) -> list[dict[str, Any]] | None:
+    """`findings_about` from the report's text; None when it is not written as this version writes it."""
+    counts = _COUNTS.search(report, 0, 1000)
+    try:
+        total = sum(json.loads(counts.group(1)).values()) if counts else None
+    except (ValueError, TypeError):
+        return None
+    if total is None or total != report.count(_FINDING_HEAD):
+        return None
+    decoder = json.JSONDecoder()
+    found: dict[int, dict[str, Any]] = {}
+    for needle in {f'"focus": {_encode_string(focus)}', f'"focus": {json.encoder.encode_basestring_ascii(focus)}'}:
+        at = report.find(needle)
+        while at >= 0:
+            start = report.rfind(_FINDING_HEAD, 0, at)
+            if start < 0 or not _SEVERITY_THEN.fullmatch(report, start + len(_FINDING_HEAD), at):
+                return None
+            try:
+                finding, _end = decoder.raw_decode(report, start)
+            except ValueError:
+                return None
+            if not isinstance(finding, dict) or finding.get("focus") != focus:
+                return None
+            found[start] = finding
+            at = report.find(needle, at + len(needle))
+    return [found[start] for start in sorted(found)]
+
+
 _FINDING_PARTS: dict[tuple[str, str | None, str, str | None, str | None, str], tuple[str, str, str]] = {}
 
 

@@ -471,3 +471,50 @@ def rdf_written(record: Dataset) -> list[rdf.TripleSink]:
     sink = rdf.TripleSink()
     rdf.add_dataset(sink, record, variables=False)
     return [sink]
+
+
+def test_a_variables_findings_are_read_from_its_datasets_report_alone_however_the_report_was_written():
+    """A variable's page decoded its dataset's whole report (100,000 findings of a registry's
+    100,000 variables) for its own few: `findings_about` decodes only those, and gives what
+    decoding the whole gives, for a report written as this version writes it or any other way."""
+    odd = Variable(uri='https://data.fhi.no/mfr/variabel/«æ» \\ "x", "focus": "y"', name="ODD")
+    from tests.factories import mfr_dataset as dataset
+
+    d = dataset(variables=[Variable(uri=f"{EU}v/V{i}", name=f"V{i}") for i in range(4)] + [odd])
+    report = validation.validate_record(d)
+    whole = report.to_dict()
+    foci = [d.uri, odd.uri, *(v.uri for v in d.variables), f"{EU}v/V", f"{EU}v/V1x", "nothing"]
+    assert {f["focus"] for f in whole["findings"]} >= {d.uri, odd.uri, f"{EU}v/V0"}
+    as_jsonb = {
+        **whole,
+        "findings": [dict(sorted(f.items(), key=lambda kv: (len(kv[0]), kv[0]))) for f in whole["findings"]],
+    }
+    reversed_counts = {"findings": whole["findings"], "counts": whole["counts"], "conforms": False}
+    texts = {
+        "to_json": report.to_json(),
+        "to_json with extras": report.to_json(focus={"severity": "x", "focus": odd.uri}),
+        "json.dumps": json.dumps(whole, ensure_ascii=False),
+        "ascii": json.dumps(whole),
+        "compact": json.dumps(whole, separators=(",", ":")),
+        "jsonb's order": json.dumps(as_jsonb, ensure_ascii=False),
+        "counts after findings": json.dumps(reversed_counts),
+        "wrong counts": json.dumps({**whole, "counts": {"Violation": 1}}),
+        "no counts": json.dumps({"findings": whole["findings"]}),
+        "no findings": json.dumps({"conforms": True, "counts": {}}),
+    }
+    for how, text in texts.items():
+        for focus in foci:
+            expected = [f for f in json.loads(text).get("findings", []) if f["focus"] == focus]
+            assert validation.findings_about(text, focus) == expected, (how, focus)
+    assert len(validation.findings_about(texts["to_json"], odd.uri)) >= 1
+    for how in ("to_json", "json.dumps", "ascii"):  # read as written
+        assert validation._findings_as_written(texts[how], odd.uri) is not None, how
+    for how in (
+        "to_json with extras",
+        "compact",
+        "jsonb's order",
+        "counts after findings",
+        "wrong counts",
+        "no counts",
+    ):
+        assert validation._findings_as_written(texts[how], odd.uri) is None, how

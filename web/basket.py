@@ -320,15 +320,18 @@ def route_of(source: str) -> Route:
 
 
 def selection(keys: list[str]) -> Selection:
+    """The live datasets of these variables, each read with the chosen of its variables alone
+    (`dataset_with_variables`): a few of a registry's 100,000 had all of them read and built."""
     where = store().datasets_of_variables(keys)
+    chosen: dict[str, list[str]] = {}
+    for k in keys:
+        if k in where:
+            chosen.setdefault(where[k], []).append(k)
     groups: dict[str, tuple[str, Dataset, list[Variable]]] = {}
-    for uri in dict.fromkeys(where[k] for k in keys if k in where):
-        stored = store().get(uri)
-        if stored is not None and isinstance(stored.record, Dataset):
-            groups[uri] = (stored.source, stored.record, [])
-    wanted = set(keys)
-    for _source, d, chosen in groups.values():
-        chosen += [v for v in d.variables if key_for(v.uri) in wanted]
+    for uri, its in chosen.items():
+        stored = store().dataset_with_variables(key_for(uri), its)
+        if stored is not None and not stored.deleted_at and isinstance(stored.record, Dataset):
+            groups[uri] = (stored.source, stored.record, list(stored.record.variables))
     found = {key_for(v.uri) for _src, _ds, vs in groups.values() for v in vs}
     return Selection(
         sorted(groups.values(), key=lambda g: (g[0], text(g[1].title))), [k for k in keys if k not in found]

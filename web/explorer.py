@@ -43,6 +43,7 @@ from catalog.search.years import YEAR_FILTER, listed, read_years, span
 from catalog.store import StoredRecord
 from catalog.topics import Topic, taxonomy
 from catalog.uses import DataUse, register
+from catalog.validation import findings_about
 from web import charts, distribution, labels, store
 from web.basket import (
     FORMATS,
@@ -1103,9 +1104,13 @@ def _removed(stored: StoredRecord, title: str, uri: str | None = None) -> Remove
 
 
 def findings_for(stored: StoredRecord, focus: str | None = None) -> list[dict[str, Any]]:
-    """Validation findings of a record, or only those about one of its parts (a variable)."""
-    found = (stored.validation or {}).get("findings", [])
-    return [f for f in found if focus is None or f.get("focus") == focus]
+    """Validation findings of a record, or only those about one of its parts (a variable): those
+    alone are decoded (`findings_about`), a dataset's report holding as many as its variables."""
+    if focus is not None:
+        report = stored.validation_json
+        return findings_about(report, focus) if report else []
+    found: list[dict[str, Any]] = (stored.validation or {}).get("findings", [])
+    return found
 
 
 @dataclass
