@@ -601,11 +601,12 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
     "hdab_email": ("CATALOG_HDAB_EMAIL", "helsedata@example.org", "contact e-mail of the access body"),
     "hdab_type": (
         "CATALOG_HDAB_TYPE",
-        HEALTH_PUBLISHER_TYPES + "non-gov-org",
+        "",
         "the access body's publisher type in the EHDS feed (dct:type of the catalogue's publisher and of every "
-        "dataset's hdab), a type of HealthDCAT-AP's publisher-type list by its code, nb/nn/en name or IRI: the "
-        "default is the type Release 8's example gives its access body; the organisation register's entry for "
-        "the body, where it states a type, has its say",
+        "dataset's hdab), a type of HealthDCAT-AP's publisher-type list by its code, nb/nn/en name or IRI; empty: "
+        "none stated (Release 8's files name no type for a public body: the only example, non-gov-org, would be "
+        "false of a government body); the organisation register's entry for the body, where it states a type, "
+        "has its say",
     ),
     "sparql_timeout": ("CATALOG_SPARQL_TIMEOUT", 10.0, "seconds a SPARQL query may run"),
     "sparql_max_results": ("CATALOG_SPARQL_MAX_RESULTS", 10_000, "most results a SPARQL answer may hold"),
@@ -667,7 +668,7 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "base_uri": (_web_address, "is not an absolute http(s) address (as https://katalog.example.no/)"),
     "hdab_email": (lambda v: bool(_EMAIL.fullmatch(str(v).removeprefix("mailto:"))), "is not an e-mail address"),
     "hdab_type": (
-        of_health_list,
+        lambda v: not str(v).strip() or of_health_list(v),
         "is not a type of HealthDCAT-AP's publisher-type list, which Release 8 asks of a dataset's publisher and "
         "gives its example's access body (ADMS's, as NationalAuthority, are DCAT-AP's): write public-health-registry, "
         "non-gov-org, their name in nb, nn or en, or the IRI of a type of " + PUBLISHER_TYPE_LISTS[0],

@@ -89,9 +89,11 @@ def hdab(settings: Settings) -> Agent:
     )
 
 
-def hdab_type(settings: Settings) -> str:
-    """The IRI of the access body's publisher type, the setting `hdab_type` (a code, name or IRI)."""
-    return publisher_type(settings.hdab_type, "setting hdab_type")
+def hdab_type(settings: Settings) -> str | None:
+    """The IRI of the access body's publisher type, the setting `hdab_type` (a code, name or IRI);
+    None when the setting is empty (the default: no type is the operator's to guess)."""
+    said = str(settings.hdab_type or "").strip()
+    return publisher_type(said, "setting hdab_type") if said else None
 
 
 def registered_hdab(settings: Settings) -> Agent | None:

@@ -344,9 +344,10 @@ def test_the_hint_for_an_agent_without_a_type_suggests_one_release_8_accepts():
 def test_the_access_bodys_node_in_the_ehds_feed_carries_its_publisher_type(settings, store, server, client):
     """The access body is the catalogue's publisher and every dataset's healthdcatap:hdab; it carried
     no dct:type, where Release 8's example gives its access body one of HealthDCAT-AP's list
-    (ex:hdab-agent, publisher-type/non-gov-org). The setting hdab_type states it (that code by
-    default); the organisation register's entry for the body, where it states one, has its say. (A
-    dataset whose source names an access body of its own keeps that one, as its source states it.)"""
+    (ex:hdab-agent, publisher-type/non-gov-org). The setting hdab_type states it; none by default,
+    as that example's type would be false of a government body; the organisation register's entry
+    for the body, where it states one, has its say. (A dataset whose source names an access body of
+    its own keeps that one, as its source states it.)"""
     build(settings, store, server, [dataclasses.replace(complete_dataset(0), hdab=None), codes()])
     catalog = URIRef(f"{settings.base_uri.rstrip('/')}/catalog")
 
@@ -354,6 +355,10 @@ def test_the_access_bodys_node_in_the_ehds_feed_carries_its_publisher_type(setti
         [dataset] = g.subjects(RDF.type, DCAT.Dataset)
         return {g.value(g.value(catalog, DCT.publisher), DCT.type), g.value(g.value(dataset, HEALTH.hdab), DCT.type)}
 
+    g = feed(client, profiles.EHDS)
+    assert body_types(g) == {None}  # not guessed
+    assert violations(g, healthdcat_shapes()) == []
+    settings.values["hdab_type"] = "non-gov-org"
     g = feed(client, profiles.EHDS)
     assert body_types(g) == {URIRef(HEALTH_PUBLISHER_TYPE + "non-gov-org")}
     assert violations(g, healthdcat_shapes()) == []
