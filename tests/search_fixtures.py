@@ -533,6 +533,78 @@ def wave_datasets() -> tuple[list[Dataset], list[CodeList]]:
     return datasets, lists
 
 
+def personality_datasets() -> list[Dataset]:
+    """What "personality" met in a catalogue of the demo and the real samples: an IPUMS-like extract
+    whose codebook writes no language (its labels and descriptions are indexed as plain text, a
+    field few documents have), with variables that say personality; SSB's variable definition
+    "Statuskode", whose English description says "Persons", and a registry's pseudonym, labelled
+    "Serial number for person": English stemming makes "person" of "personality". No periods: the
+    year filters' tests count the datasets covering each year."""
+    ipums = [
+        ("BIG5_OPEN", "Personality: openness to experience", "Openness, one of the Big Five personality traits."),
+        ("BIG5_EXTRA", "Personality: extraversion", "Extraversion, one of the Big Five personality traits."),
+    ]
+    extract = Dataset(
+        uri="https://example.org/ipums/cps_00999",
+        identifier="cps_00999",
+        title={"": "User Extract cps_00999.dat"},
+        description={"": "An IPUMS CPS extract."},
+        publisher=Agent(name={"": "IPUMS"}),
+        access_rights=f"{EU}access-right/PUBLIC",
+        variables=[
+            Variable(uri=f"https://example.org/ipums/{name}", name=name, title={"": label}, description={"": text})
+            for name, label, text in ipums
+        ],
+    )
+    vardef = Dataset(
+        uri="https://example.org/vardef/befolkning",
+        identifier="vardef-befolkning",
+        title={"nb": "Variabeldefinisjoner: Befolkning", "en": "Variable definitions: Population"},
+        description={"nb": "SSBs variabeldefinisjoner for befolkningsstatistikk."},
+        publisher=Agent(name={"nb": "Statistisk sentralbyrå"}),
+        access_rights=f"{EU}access-right/PUBLIC",
+        variables=[
+            Variable(
+                uri="https://example.org/vardef/statuskode",
+                name="statuskode",
+                title={"nb": "Statuskode", "en": "Residential code"},
+                description={
+                    "nb": "Kode som forteller om personen er bosatt, utvandret, død osv.",
+                    "en": "Persons in the Central Population Register is classified by status as resident, "
+                    "emigrated, dead etc.",
+                },
+                datatype="string",
+            )
+        ],
+    )
+    msis = Dataset(
+        uri="https://example.org/msis/dataset",
+        identifier="msis-data",
+        title={"nb": "Meldingssystem for smittsomme sykdommer"},
+        description={"nb": "Data fra MSIS."},
+        publisher=Agent(name={"nb": "Folkehelseinstituttet"}),
+        health_categories=[HC + "PHDR"],
+        access_rights=f"{EU}access-right/NON_PUBLIC",
+        variables=[
+            Variable(
+                uri="https://example.org/msis/variabel/LOPENR",
+                name="LOPENR",
+                title={"nb": "Løpenummer for person (pseudonym)", "en": "Serial number for person (pseudonym)"},
+                description={"nb": "Løpenummer for person (pseudonym), slik det er registrert i MSIS."},
+                datatype="string",
+            )
+        ],
+    )
+    return [extract, vardef, msis]
+
+
+PERSONALITY_SOURCES = {
+    "cps_00999": SourceInfo("ipums", "IPUMS CPS", "survey"),
+    "vardef-befolkning": SourceInfo("ssb-vardef", "SSB variabeldefinisjoner", "statistics"),
+    "msis-data": SourceInfo("msis", "Meldingssystem for smittsomme sykdommer", "central-registry"),
+}
+
+
 def registry_dataset(r: Registry) -> Dataset:
     base = f"https://example.org/{r.source}"
     variables = [
@@ -577,6 +649,7 @@ def corpus() -> list[dict[str, Any]]:
     records: list[Dataset | CodeList] = [*waves, *wave_lists]
     docs += [doc for record in records for doc in documents(record, tromso)]
     docs += [doc for record in CODE_LISTS for doc in documents(record, SourceInfo("kodeverk", "Kodeverk", "catalogue"))]
+    docs += [doc for d in personality_datasets() for doc in documents(d, PERSONALITY_SOURCES[d.identifier])]
     lists = {doc["key"]: doc["coded"] for doc in docs if doc["type"] == "codelist"}
     return list(complete(docs, lists.get))
 
@@ -635,6 +708,9 @@ JUDGED: dict[str, dict[str, int]] = {
     "hjertinfarkt": {"hkr/AMI": 3, "hjerteinfarkt/TIDL_INFARKT": 2},
     "fødselsvekt inntekt": {"mfr/VEKT": 3, "nnk/FODSELSVEKT": 3, "ssb/INNTEKT": 3},
     "røyker daglig": {"tromso/ROYK": 3, "hunt/ROYK": 2},
+    # a word said as typed above another English stemming makes the same ("personality": "person"),
+    # in a plain-language label too (a field few documents have)
+    "personality": {"ipums/BIG5_OPEN": 3, "ipums/BIG5_EXTRA": 3},
 }
 """Query -> graded relevance (3 = what the researcher meant, 1 = acceptable) of variables."""
 

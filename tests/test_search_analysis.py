@@ -369,8 +369,8 @@ def test_a_plan_says_which_synonyms_each_listed_word_was_also_searched_as() -> N
             (
                 "livskvalitet",
                 "helserelatert livskvalitet",
-                "health related quality of life",
-                "eq 5d",
+                "health-related quality of life",
+                "eq-5d",
                 "eq5d",
                 "euroqol",
             ),
@@ -378,6 +378,20 @@ def test_a_plan_says_which_synonyms_each_listed_word_was_also_searched_as() -> N
         ("kvinne", ("female", "females", "woman", "women", "jente", "jenter", "girl", "girls")),
     )
     assert Synonyms().plan("MORS_ALDER").synonyms == ()
+
+
+def test_the_synonyms_a_plan_says_it_searched_are_written_as_the_lists_write_them() -> None:
+    """The page said "cvd" was also searched as "hjerte og karsykdom": a phrase was shown as its
+    words, its hyphens dropped. Shown as the lists write it, synonyms, related terms and the
+    names a typo was corrected to alike; searched as before."""
+    synonyms = Synonyms()
+    plan = synonyms.plan("cvd")
+    assert plan.synonyms[0][0] == "cvd"
+    assert plan.synonyms[0][1][:3] == ("hjerte- og karsykdom", "hjerte- og karsykdommer", "hjerte-karsykdom")
+    assert plan.related == (("cvd", ("hjerte- og karregisteret",)),)
+    assert ("hjerte", "karsykdom") in [a.words for a in plan.units[0]]  # the words searched, as before
+    corrected = synonyms.tolerant(synonyms.plan("hjerte- og karsykdon"), [1], 1)
+    assert corrected is not None and corrected.corrected == ("hjerte- og karsykdom",)
 
 
 def test_two_words_are_also_looked_for_as_the_one_word_norwegian_makes_of_them() -> None:

@@ -1242,6 +1242,44 @@ def test_a_code_finds_the_datasets_whose_variables_may_hold_it(empty: SearchBack
     assert "npr/HOVEDTILSTAND" in names(search(empty, "hjerteinfarkt"))  # as their variables still are
 
 
+def test_a_common_name_no_dataset_says_finds_the_datasets_whose_variables_hold_its_codes(empty: SearchBackend) -> None:
+    """ "heart failure" found 85 variables on the demo and no dataset, while "I50", the code it
+    stands for (`code_names.txt`), found 72: no dataset's title or keywords say heart failure, and
+    a common name found datasets by their own words only (`CODE_NAMES_SKIP`). Where the words find
+    no dataset, the name finds them by their variables' codes, as the code does, each row naming
+    the code, and the datasets tab counts them from every tab. Where the words do find one, that
+    is all it finds ("hjerteinfarkt": the registry about it, not every list holding I21)."""
+    icd10 = code_list("icd10", "ICD-10", {"I21": "Akutt hjerteinfarkt", "I50": "Hjertesvikt"})
+    coded = {"coding_system": "ICD-10", "codelist": icd10.uri}
+    diagnosis = [("HOVEDTILSTAND", "Hovedtilstand", "Main condition", "Diagnosen for oppholdet.", "string", coded)]
+    plain: list[tuple[str, str, str, str, str, dict[str, Any]]] = [
+        ("ALDER", "Alder", "Age", "Alder ved oppholdet.", "integer", {})
+    ]
+    empty.upsert(
+        [
+            *registry_with_list("npr", "Somatiske opphold", icd10, diagnosis),
+            *registry_with_list("nhi", "Norsk hjerteinfarktregister", icd10, diagnosis),
+            *registry_with_list("ssb", "Inntekt og formue", code_list("kjonn", "Kjønn", {"1": "Mann"}), plain),
+        ]
+    )
+    for name in ("heart failure", "hjertesvikt", "Heart failure"):
+        datasets = search(empty, name, type="dataset")
+        assert sorted(h.doc["source"] for h in datasets.hits) == ["nhi", "npr"], name
+        assert not datasets.any_words and not datasets.typos and not datasets.split_words
+        assert all(h.matched_codes == [("I50", "Hjertesvikt")] for h in datasets.hits)  # the row says why
+        assert search(empty, name, limit=0, disjunctive=True).totals["dataset"] == 2  # the tab, from the variables
+        assert type_totals(empty, SearchQuery(text=name))["dataset"] == 2
+        assert names(search(empty, name)) == ["nhi/HOVEDTILSTAND", "npr/HOVEDTILSTAND"]  # the variables as before
+    # as the code itself finds them
+    coded_datasets = search(empty, "I50", type="dataset")
+    assert sorted(h.doc["source"] for h in coded_datasets.hits) == ["nhi", "npr"]
+    # a name some dataset says finds that one alone, as before
+    assert [h.doc["source"] for h in search(empty, "hjerteinfarkt", type="dataset").hits] == ["nhi"]
+    # and the other words of the query still have to match
+    assert search(empty, "hjertesvikt inntekt", type="dataset", any_words=False).total == 0
+    assert [h.doc["source"] for h in search(empty, "hjertesvikt opphold", type="dataset").hits] == ["npr"]
+
+
 def test_of_the_equal_matches_of_a_code_those_about_it_come_first(empty: SearchBackend) -> None:
     """Every dataset of the Cancer Registry holds the ICD-10 list, so "C50" listed its "Brystkreft"
     sixth, after "Lungekreft" (the demo, in the datasets tab). A dataset whose title says a common
@@ -1328,13 +1366,13 @@ def test_facets_count_every_matching_variable(loaded: SearchBackend) -> None:
     assert result.total == len(VARIABLES)
     assert dict(result.facets["source"]) == Counter(d["source"] for d in VARIABLES)
     assert dict(result.facets["source_kind"]) == {
-        "central-registry": 29,
+        "central-registry": 30,
         "quality-registry": 13,
-        "survey": 19,  # HUNT's 9 and the Tromsø waves' 10
-        "statistics": 4,
+        "survey": 21,  # HUNT's 9, the Tromsø waves' 10 and the IPUMS extract's 2
+        "statistics": 5,
     }
-    assert dict(result.facets["access_rights"]) == {"NON_PUBLIC": 42, "RESTRICTED": 23}
-    assert result.facets["health_category"][0] == ("PHDR", 40)
+    assert dict(result.facets["access_rights"]) == {"NON_PUBLIC": 43, "RESTRICTED": 23, "PUBLIC": 3}
+    assert result.facets["health_category"][0] == ("PHDR", 41)
     assert ("1960-1969", 16) in result.facets["period"]  # MFR from 1967, Kreftregisteret, DAR
     assert dict(result.facets["used"]) == Counter(d["used"] for d in VARIABLES)
     assert ("5+", 11) in result.facets["used"]  # MFR's variables
@@ -2130,7 +2168,7 @@ def test_grouped_the_total_counts_rows_and_facets_still_count_variables(loaded: 
 
 
 def test_grouped_pages_are_disjoint_and_add_up(loaded: SearchBackend) -> None:
-    pages = [search(loaded, group=True, sort="name", offset=o, limit=10) for o in range(0, 60, 10)]
+    pages = [search(loaded, group=True, sort="name", offset=o, limit=10) for o in range(0, 70, 10)]
     groups = [h.doc["group"] for p in pages for h in p.hits]
     assert len(groups) == len(set(groups)) == pages[0].total
     relevant = [search(loaded, "vekt", group=True, offset=o, limit=2) for o in (0, 2, 4)]

@@ -163,8 +163,10 @@ mentioned in a description (about 1 x its BM25 weight)."""
 CODE_NAMES_SKIP = "dataset"
 """The result type a common name standing for codes ("hjerteinfarkt" for I21, "T2D" for E11) does
 not find by those codes: it finds variables and code lists, and datasets by their own words, not by
-their variables' codes (`documents.dataset_codes`), which a typed code finds. Every dataset with an ICD-10 list holds every diagnosis: "diabetes" in
-the datasets tab listed them all, some above the one registry about it."""
+their variables' codes (`documents.dataset_codes`), which a typed code finds. Every dataset with an
+ICD-10 list holds every diagnosis: "diabetes" in the datasets tab listed them all, some above the
+one registry about it. Unless the words find no dataset at all (`results.naming_datasets`): "heart
+failure" found none on the demo, where "I50" found 72, and then the name finds those."""
 UNLISTED_SCORE = 3.0
 """Constant score of a variable coded in the classification a typed code is shaped as a code of,
 whose codes were not published with it (`codes.unlisted`): it may hold the code, or not (a
@@ -190,6 +192,16 @@ MAX_NAMED = 8
 PREFIX_SCORE = 1.0
 """Constant score of a word that starts with a query word (the modifier of a compound, or the last
 word as one types) or ends with it (the head of a compound), below a word matched whole."""
+WRITTEN_SCORE = 8.0
+"""Added, constant, where a name or label holds a word of the query as typed, unstemmed (the
+`suggest` field: lowercased and folded only), beside its match by stem (`QueryPlan.written`):
+about what a word in a label scores. English stemming makes "person" of "personality", and the
+demo's 39 "Løpenummer for person" (labelled "Serial number for person" in English) scored 6.5,
+IPUMS's "Personality: openness to experience" 1.0: a codebook that writes no language is indexed
+in the plain fields, which few documents have, and tantivy's BM25 takes a field's average length
+over every document, so a word there counts for little (Elasticsearch averages over those that
+have the field, and ranked them 8.6 against 3.5). Constant, so it does not depend on the field's
+statistics; among matches that all say the word as typed it changes nothing."""
 MIN_PREFIX = 3
 """Shortest last word matched as the start of a word (as one types: "fød")."""
 MIN_AFFIX = 4
@@ -878,9 +890,10 @@ class Alternative:
     match as the start or end of a word (compounds: the words as typed and their synonyms, not the
     parts of a short name or typo corrections); `last` when its last word ends the
     query (matched as a prefix from three letters, as one types); `fuzzy` the edits a typo may cost
-    (0 unless typos are tolerated); `typed` when `codes` are a code typed (the category a code no
-    list holds falls under, `results.with_broader_codes`), not a name's: those find datasets too
-    (`CODE_NAMES_SKIP`). `in_labels` for a related term (`Synonyms.related`): its words are
+    (0 unless typos are tolerated); `in_datasets` when `codes` find datasets too, by their
+    variables' codes (`CODE_NAMES_SKIP`): a code typed (the category a code no list holds falls
+    under, `results.with_broader_codes`), or a common name's codes where the words find no dataset
+    (`results.naming_datasets`). `in_labels` for a related term (`Synonyms.related`): its words are
     looked for in names and labels only, whole (`RELATED_FIELDS`)."""
 
     words: tuple[str, ...]
@@ -889,7 +902,7 @@ class Alternative:
     affixes: bool = False
     last: bool = False
     fuzzy: int = 0
-    typed: bool = False
+    in_datasets: bool = False
     in_labels: bool = False
 
     def specs(self) -> tuple[Word, ...]:
@@ -1107,6 +1120,29 @@ class QueryPlan:
         rarity = tuple(RARITY_SCORE * i / top for i in idf) if top > 0 else ()
         return dataclasses.replace(self, any_words=True, rarity=rarity)
 
+    def written(self) -> tuple[tuple[tuple[str, ...], ...], ...]:
+        """Per required unit, the words of its alternatives as typed (and as bokmål spells them, or
+        the form of a word typed inflected: weight 1, neither synonyms nor codes nor typos), for
+        `WRITTEN_SCORE`; a number beside words scores nothing (`numbers_unscored`), and a name typed
+        ("MOR_ALDER") is a name (`names_exact`), not words a label may say ("Alder ved kontakt, mor")."""
+        quiet = self.numbers_unscored
+        out = []
+        for unit, optional in zip(self.units, self.optional_units(), strict=True):
+            if optional:
+                continue
+            forms = tuple(
+                dict.fromkeys(
+                    kept
+                    for a in unit
+                    if a.weight == 1.0 and not a.codes and not a.fuzzy and not a.in_labels
+                    if not any("_" in w for w in a.words)
+                    if (kept := tuple(w for w in a.words if not (quiet and w.isdigit())))
+                )
+            )
+            if forms:
+                out.append(forms)
+        return tuple(out)
+
     def typed_words(self) -> tuple[str, ...]:
         """The words as typed (not synonyms or names of codes), for matching them in one label."""
         return tuple(w for unit in self.units for w in unit[0].words)
@@ -1165,6 +1201,7 @@ class QueryPlan:
                     words += len(FUZZY_FIELDS) * expansions if w.fuzzy else 0
                     words += (w.prefix is not None) + (w.part is not None) + CODE_TERMS * w.code
         n += sum(len(FIELD_BOOSTS) * len(a.words) + CODE_TERMS for _codes, unit in self.named for a in unit)
+        n += sum(len(words) for forms in self.written() for words in forms)  # `WRITTEN_SCORE`
         return n + words * (2 if self.rarity else 1)  # each unit again, scored by its rarity
 
 
@@ -1255,6 +1292,9 @@ class Synonyms:
         self._named: list[str] | None = None
         self._related: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
         """Key phrase -> the terms it also searches one way (`related`)."""
+        self._written: dict[tuple[str, ...], str] = {}
+        """A phrase's words -> the phrase as the lists write it (its first writing), for a page
+        (`written`)."""
         self._of_lists: tuple[Any, Any, dict[str, Any]] | None = None
         """(groups, code names, what is derived from all their phrases: `_derived`)."""
 
@@ -1268,13 +1308,24 @@ class Synonyms:
         if self._parsed is None or self._parsed[0] is not lines or self._named is not named:
             table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
             related: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+            written: dict[tuple[str, ...], str] = {}
+
+            def read(terms: str) -> list[tuple[str, ...]]:
+                phrases = []
+                for term in terms.split(","):
+                    phrase = tuple(words(term))
+                    if phrase:
+                        written.setdefault(phrase, " ".join(term.split()))
+                        phrases.append(phrase)
+                return phrases
+
             # the names of one code are one group too: "dementia" searched only the codes of
             # "demens" and not the words, and missed NorKog's 120 variables (keyword "demens")
             for line in [*lines, *(entry.partition("=")[0] for entry in named)]:
                 line, one_way, also = line.partition(RELATED)
-                phrases = [p for p in (tuple(words(term)) for term in line.split(",")) if p]
+                phrases = read(line)
                 if one_way:
-                    targets = [p for p in (tuple(words(term)) for term in also.split(",")) if p]
+                    targets = read(also)
                     for phrase in phrases:
                         known = related.setdefault(_key(phrase), [])
                         known += [t for t in targets if t not in known]
@@ -1282,8 +1333,14 @@ class Synonyms:
                 for phrase in phrases:
                     known = table.setdefault(_key(phrase), [])
                     known += [p for p in phrases if p not in known and _key(p) not in map(_key, known)]
-            self._parsed, self._named, self._related = (lines, table), named, related
+            self._parsed, self._named, self._related, self._written = (lines, table), named, related, written
         return self._parsed[1]
+
+    def written(self, phrase: tuple[str, ...]) -> str:
+        """A phrase of the lists as they write it, for a page: "hjerte- og karsykdom" was shown as
+        its words, "hjerte og karsykdom", its hyphens dropped (the words are what is searched)."""
+        self.groups()
+        return self._written.get(phrase) or " ".join(phrase)
 
     def related(self, key: tuple[str, ...]) -> list[tuple[str, ...]]:
         """The terms a phrase (its key) also searches one way, from the list's lines `terms =>
@@ -1343,11 +1400,11 @@ class Synonyms:
                     others = [o for o in groups.get(found, ()) if sorted(_key(o)) not in map(sorted, same)]
                     typed = clean[kept[i].start() : kept[i + size - 1].end()]
                     if others:  # the phrase as typed, its stop words too ("quality of life")
-                        synonyms.append((typed, tuple(" ".join(o) for o in others)))
+                        synonyms.append((typed, tuple(self.written(o) for o in others)))
                     searched = {_key(o) for o in others} | same
                     more = [r for r in self.related(found) if _key(r) not in searched]
                     if more:
-                        also.append((typed, tuple(" ".join(r) for r in more)))
+                        also.append((typed, tuple(self.written(r) for r in more)))
                     units.append(
                         (
                             Alternative(phrase, affixes=True, last=last),
@@ -1554,7 +1611,7 @@ class Synonyms:
             for each, phrases in groups.items():
                 own = next((p for p in phrases if _key(p) == each), None)
                 if own is not None:
-                    shown[each] = (" ".join(own), _plain(own))
+                    shown[each] = (self.written(own), _plain(own))
             for each, name in self.code_names.written.items():
                 shown.setdefault(each, (name, _plain(tuple(words(name)))))
             return shown
@@ -1612,8 +1669,8 @@ def _in_system(system: str, code: str) -> tuple[Alternative, ...]:
     terms = query_terms(code, system)
     unlisted = tuple(system_unlisted_terms(code, system))
     return (
-        Alternative((), codes=terms, typed=True),
-        *([Alternative((), UNLISTED_SCORE / CODE_SCORE, codes=unlisted, typed=True)] if unlisted else []),
+        Alternative((), codes=terms, in_datasets=True),
+        *([Alternative((), UNLISTED_SCORE / CODE_SCORE, codes=unlisted, in_datasets=True)] if unlisted else []),
     )
 
 

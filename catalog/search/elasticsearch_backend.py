@@ -89,6 +89,7 @@ from catalog.search.analysis import (
     PREFIX_SCORE,
     RELATED_FIELDS,
     UNLISTED_SCORE,
+    WRITTEN_SCORE,
     Alternative,
     QueryPlan,
     Synonyms,
@@ -589,7 +590,7 @@ class ElasticsearchBackend:
             if whom:
                 return {"bool": {"must_not": {"match_all": {}}}}
             codes = [_const({"term": {"code_terms": t}}, CODE_SCORE) for t in alternative.codes]
-            skipped = [] if alternative.typed else [{"term": {"type": CODE_NAMES_SKIP}}]
+            skipped = [] if alternative.in_datasets else [{"term": {"type": CODE_NAMES_SKIP}}]
             return {
                 "bool": {"should": codes, "minimum_should_match": 1, "must_not": skipped, "boost": alternative.weight}
             }
@@ -669,6 +670,7 @@ class ElasticsearchBackend:
                 ]
                 query["should"].append({"dis_max": {"queries": labels}})
             query["should"] += [clause for area in plan.areas for clause in _area(area)]
+            query["should"] += [_const(_written(forms), WRITTEN_SCORE) for forms in plan.written()]
         return {"bool": query}
 
     def search(self, q: SearchQuery) -> SearchResult:
@@ -878,6 +880,12 @@ class ElasticsearchBackend:
     def close(self) -> None:
         self.commit()
         self.client.close()
+
+
+def _written(forms: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+    """A name or label holding one of `forms` as typed, every word of it (`WRITTEN_SCORE`)."""
+    each = [{"match": {"suggest": {"query": " ".join(words), "operator": "and"}}} for words in forms]
+    return each[0] if len(each) == 1 else {"bool": {"should": each, "minimum_should_match": 1}}
 
 
 def _area(area: Area) -> list[dict[str, Any]]:

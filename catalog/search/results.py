@@ -99,12 +99,34 @@ def relaxed(
     if not plan.units and q.text.strip():
         return nothing(q)
     plan, left_out = fitting(q.text, plan, synonyms)
+    if q.type == "dataset" or q.disjunctive:  # only datasets, and the datasets tab's count, can differ
+        plan = naming_datasets(search, plan)
     result = _relaxed(search, q, plan, synonyms)
     if plan.synonyms:
         result = dataclasses.replace(result, synonyms=plan.synonyms)
     if plan.related:
         result = dataclasses.replace(result, related=plan.related)
     return dataclasses.replace(result, left_out=left_out) if left_out else result
+
+
+def naming_datasets(search: Callable[[SearchQuery, QueryPlan], SearchResult], plan: QueryPlan) -> QueryPlan:
+    """`plan` with the codes of its common names finding datasets too, by their variables' codes
+    (`Alternative.in_datasets`), when it finds no dataset as typed (among all datasets, whatever
+    the filters, so a page's hits and its counts decide alike). "heart failure" found 85 variables
+    on the demo and no dataset, no title or keyword saying it, while "I50", the code it stands
+    for, found 72; "hjertesvikt" fell to any of its parts ("hjerte", "svikt": the dementia
+    registry's "kognitiv svikt"). A name some dataset says still finds those alone: every
+    dataset with an ICD-10 list holds every diagnosis (`CODE_NAMES_SKIP`)."""
+    if not any(a.codes and not a.in_datasets for unit in plan.units for a in unit):
+        return plan
+    if search(SearchQuery(type="dataset", limit=0, facets=(), highlight=False), plan).total:
+        return plan
+
+    def widened(unit: tuple[Alternative, ...]) -> tuple[Alternative, ...]:
+        return tuple(dataclasses.replace(a, in_datasets=True) if a.codes else a for a in unit)
+
+    units = tuple(widened(unit) for unit in plan.units)
+    return dataclasses.replace(plan, units=units, optional=frozenset(widened(unit) for unit in plan.optional))
 
 
 def fitting(text: str, plan: QueryPlan, synonyms: Synonyms) -> tuple[QueryPlan, tuple[str, ...]]:
@@ -389,7 +411,7 @@ def with_broader_codes(
             continue
         word = typed.words[0]
         for parent in broader(word):
-            held = (Alternative((), codes=tuple(any_system_terms(parent)), typed=True),)
+            held = (Alternative((), codes=tuple(any_system_terms(parent)), in_datasets=True),)
             if matches(QueryPlan((held,), parent.lower(), (parent.lower(),))):
                 instead = synonyms.plan(parent + " ")  # a whole code, not one being typed
                 [unit] = instead.units
@@ -502,9 +524,10 @@ def marked_codelists(hits: list[Hit], plan: QueryPlan) -> list[str]:
 
 
 def asks_codes(plan: QueryPlan) -> bool:
-    """Whether a code is typed in the query: what finds a dataset by its variables' codes (a name
-    standing for codes, "T2D", does not: `analysis.CODE_NAMES_SKIP`)."""
-    return any(code_like(w) for unit in plan.units for a in unit for w in a.words)
+    """Whether the query finds datasets by their variables' codes: a code typed ("I50", "ATC
+    N06"), or a name standing for codes where its words find no dataset (`naming_datasets`; a
+    name some dataset says, "T2D", does not: `analysis.CODE_NAMES_SKIP`)."""
+    return any(a.in_datasets or any(code_like(w) for w in a.words) for unit in plan.units for a in unit)
 
 
 def mark(hits: list[Hit], plan: QueryPlan, splitter: Decompounder, codelists: dict[str, dict[str, Any]]) -> None:

@@ -77,6 +77,7 @@ from catalog.search.analysis import (
     PREFIX_SCORE,
     RELATED_FIELDS,
     UNLISTED_SCORE,
+    WRITTEN_SCORE,
     Alternative,
     DatasetFields,
     QueryPlan,
@@ -594,7 +595,7 @@ class TantivyBackend:
             flat = self._terms_of(searcher, schema, specs[0]) if single else None
             if alternative.codes:
                 codes = [tantivy.Query.term_query(schema, "code_terms", t) for t in alternative.codes]
-                others.append(_any(codes) if alternative.typed else _no_dataset(schema, _any(codes)))
+                others.append(_any(codes) if alternative.in_datasets else _no_dataset(schema, _any(codes)))
             elif flat is not None:
                 terms += flat
             else:
@@ -620,7 +621,7 @@ class TantivyBackend:
     ) -> tuple[Any, Any | None]:
         if alternative.codes:
             codes = [_const(tantivy.Query.term_query(schema, "code_terms", t), CODE_SCORE) for t in alternative.codes]
-            found = _any(codes) if alternative.typed else _no_dataset(schema, _any(codes))
+            found = _any(codes) if alternative.in_datasets else _no_dataset(schema, _any(codes))
             return _weighted(found, alternative.weight), None
         specs = alternative.specs()
         # the match fields hold every field: a typo, or a word of names and labels only, is required through the fields
@@ -671,7 +672,19 @@ class TantivyBackend:
             held = [t for code in named_codes for t in (*any_system_terms(code), *unlisted_terms(code))]
             holding = tantivy.Query.term_set_query(schema, "code_terms", held)
             scores.append(_const(_all([holding, self._whom(searcher, schema, unit)]), NAMED_SCORE))
+        scores += [self._written(schema, forms) for forms in plan.written()]
         return required, scores
+
+    def _written(self, schema: Any, forms: tuple[tuple[str, ...], ...]) -> Any:
+        """`WRITTEN_SCORE` for a name or label holding one of `forms` as typed, every word of it."""
+        return self._memo("written", forms, lambda: self._build_written(schema, forms))
+
+    def _build_written(self, schema: Any, forms: tuple[tuple[str, ...], ...]) -> Any:
+        analyze = self.analyzers[FIELD_ANALYZER["suggest"]].analyze
+        each = [
+            _all([tantivy.Query.term_query(schema, "suggest", t) for w in words for t in analyze(w)]) for words in forms
+        ]
+        return _const(_any(each), WRITTEN_SCORE)
 
     def _in_label(self, schema: Any, variants: list[tuple[str, ...]]) -> Any:
         """`ALL_IN_LABEL_BOOST` for a label holding every word of one of `variants`."""
