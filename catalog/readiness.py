@@ -513,8 +513,14 @@ READ: dict[str, set[str]] = {
     "ckan": {*CKAN_HINTS, "issued", "modified", "has_structured_data"},
     "microdata": {*MICRODATA_HINTS, "modified", "has_structured_data"},
     "vardef": {*VARDEF_HINTS, "publisher", "modified", "has_structured_data"},
+    # from the source's options (`harvesters.spreadsheet`): a variable list holds variables only
+    "spreadsheet": {
+        *("title", "description", "publisher", "keywords", "themes", "health_categories", "access_rights"),
+        *("landing_page", "has_structured_data"),
+    },
 }
-"""The dataset fields each kind's harvester reads (the others, of `DEFAULT_FIELDS`, get `NOT_READ`)."""
+"""The dataset fields each kind's harvester reads (the others, of `DEFAULT_FIELDS`, get `NOT_READ`):
+a registry's variable list was told "Legg til geodcatap:custodian", which its list cannot say."""
 FORMAT_NAMES = {"ckan": "CKAN", "microdata": "microdata.no", "vardef": "vardef"}
 
 

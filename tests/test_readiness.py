@@ -746,3 +746,25 @@ def test_a_publisher_typed_from_adms_is_a_gap_naming_the_value_release_8_refuses
     [result] = harvest(settings, store, None)
     assert result.ok
     assert {d.identifier for d in coverage(store, settings).datasets if d.in_feed} == {"mfr-fodsler"}
+
+
+def test_a_variable_list_source_is_told_the_setting_for_what_its_list_cannot_say():
+    """A registry's variable list (kind spreadsheet) was told "Legg til geodcatap:custodian" and
+    "Legg til healthdcatap:healthTheme" on its source page: a list holds variables only, its
+    harvester reads the dataset's title, description, publisher, keywords, themes, health
+    categories, access rights and landing page from the source's options, and everything else is
+    the operator's default in catalog.toml."""
+    from catalog.config import SourceConfig
+    from catalog.readiness import format_hint
+    from catalog.texts import nynorsk
+
+    rdf = "Legg til geodcatap:custodian | Add geodcatap:custodian"
+    listed = SourceConfig("hkr-varliste", "spreadsheet", "https://example.org/hkr.xlsx", "quality-registry")
+    for field in ("custodian", "health_themes", "number_of_records", "coding_systems"):
+        assert format_hint(field, rdf, listed).endswith(
+            "| The spreadsheet harvester reads no such field from the source: the operator states it in "
+            f"catalog.toml, sources.hkr-varliste.options.defaults.{field}"
+        ), field
+    assert "{setting}" not in format_hint("title", rdf, listed) and "options.title" in format_hint("title", rdf, listed)
+    assert format_hint("publisher.type", rdf, listed) == rdf  # the publisher it reads; its type is the register's
+    assert nynorsk(format_hint("custodian", rdf, listed)).startswith("Haustaren for spreadsheet les ikkje")
