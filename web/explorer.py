@@ -569,22 +569,32 @@ def counts(
     for kind in DOC_TYPES:
         if kind == q.type:
             continue
-        filters = type_filters(kind, {**q.filters, **(aside or {})})
-        group = grouped and kind == "variable"
-        if group or filters != type_filters(kind, q.filters):
-            totals[kind] = backend.search(replace(base, type=kind, facets=(), group=group, filters=filters)).total
+        tab = tab_count(q, kind, grouped, aside)
+        if tab.group or tab.filters != type_filters(kind, q.filters):
+            totals[kind] = backend.search(tab).total
         else:
             totals[kind] = counted.totals[kind]
     return counted.facets, totals
 
 
+def tab_count(q: SearchQuery, kind: str, grouped: bool, aside: dict[str, list[str]] | None) -> SearchQuery:
+    """The count-only search of the tab of `kind`, seen from `q`'s page: its filters (`aside`:
+    those of the URL `q.type` does not take) and, for the variables' tab, its groups (`grouped`)."""
+    return replace(
+        q,
+        type=kind,
+        offset=0,
+        limit=0,
+        facets=(),
+        highlight=False,
+        sort="relevance",
+        group=grouped and kind == "variable",
+        filters=type_filters(kind, {**q.filters, **(aside or {})}),
+    )
+
+
 def as_opened(
-    q: SearchQuery,
-    counted: SearchQuery,
-    as_typed: SearchQuery,
-    totals: dict[str, int],
-    grouped: bool,
-    aside: dict[str, list[str]],
+    q: SearchQuery, as_typed: SearchQuery, totals: dict[str, int], grouped: bool, aside: dict[str, list[str]]
 ) -> dict[str, int]:
     """The other tabs' counts, where the open tab searched otherwise than as typed, as a click on
     each finds: a tab searches the words on its own, as typed first (`results`), while `counts`
@@ -596,21 +606,8 @@ def as_opened(
     beforehand is four searches more a page, every page with such a tab.)"""
     backend, out = search_backend(), dict(totals)
     for kind in DOC_TYPES:
-        if kind == q.type:
-            continue
-        opened = replace(
-            as_typed,
-            type=kind,
-            offset=0,
-            limit=0,
-            facets=(),
-            highlight=False,
-            sort="relevance",
-            disjunctive=False,
-            group=grouped and kind == "variable",
-            filters=type_filters(kind, {**q.filters, **aside}),
-        )
-        out[kind] = backend.search(opened).total or totals[kind]
+        if kind != q.type:
+            out[kind] = backend.search(tab_count(as_typed, kind, grouped, aside)).total or totals[kind]
     return out
 
 
@@ -653,9 +650,7 @@ def search_view(
         facets, totals = facet_cache.get(counts_key(counted), lambda: counts(counted, grouped, aside), generation)
     if counted != as_typed:
         totals = facet_cache.get(
-            ("opened", *counts_key(counted)),
-            lambda: as_opened(q, counted, as_typed, totals, grouped, aside),
-            generation,
+            ("opened", *counts_key(counted)), lambda: as_opened(q, as_typed, totals, grouped, aside), generation
         )
     result = replace(hits, facets=facets)
     facets, chips = facet_view(q, result) if links else ([], [])
