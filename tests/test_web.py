@@ -2127,6 +2127,70 @@ def test_english_pages_say_visibly_which_texts_are_norwegian_for_want_of_english
         assert "lang-note" not in page(client, f"/datasets/{NPR_DS}?lang={lang}")
 
 
+SOME = '<span class="lang-note" lang="en">(some in Norwegian)</span>'
+
+
+def test_an_english_code_table_says_once_that_its_meanings_are_norwegian(client):
+    """An English page listed NPR's ICD-10 codes as "C50 Ondartet svulst i brystkjertel" under
+    "Meaning", with nothing a researcher reading no Norwegian could see say that no English was to
+    be had. The column says it once, not each of a list's 500 rows; a Norwegian page says nothing."""
+    table = re.compile(r'<table class="codes">.*?</table>', re.S)
+    for url in (f"/codelists/{vkey(NPR + '/kodeverk/icd10')}", f"/variables/{DIAG}"):
+        [codes] = table.findall(page(client, f"{url}?lang=en"))
+        assert f'<th scope="col">Meaning {NOTE}</th>' in codes and codes.count("lang-note") == 1
+        assert '<td><span lang="nb">Ondartet svulst i brystkjertel</span></td>' in codes
+        for lang in ("nb", "nn"):
+            [norsk] = table.findall(page(client, f"{url}?lang={lang}"))
+            assert "lang-note" not in norsk
+
+
+@pytest.mark.parametrize(
+    ("langs", "said"),
+    [
+        (["nb", "no", "nn"], NOTE),  # every text Norwegian
+        (["nb", "en", None], SOME),  # None: a UI message, in the page's language
+        (["en", None], ""),
+        ([], ""),
+    ],
+)
+def test_a_group_of_texts_is_noted_once_by_how_many_are_norwegian(web_app, langs, said):
+    from web.display import group_note
+
+    with web_app.test_request_context("/?lang=en"):
+        assert str(group_note(langs, "en")) == (f" {said}" if said else "")
+    with web_app.test_request_context("/?lang=nb"):
+        assert str(group_note(langs, "nb")) == ""  # a Norwegian page notes nothing
+
+
+def test_a_code_tables_note_counts_the_labels_it_shows_not_empty_ones(web_app):
+    from web.display import labels_note
+
+    with web_app.test_request_context("/?lang=en"):
+        assert str(labels_note([{"nb": "Mann", "en": "Male"}, {"nb": "Kvinne"}], "en")) == f" {SOME}"
+        assert str(labels_note([{"nb": "Mann"}, {"nb": ""}, None, {}], "en")) == f" {NOTE}"
+        assert str(labels_note([{"nb": "Mann", "en": "Male"}, None], "en")) == ""
+
+
+def test_an_english_page_says_once_which_filters_offer_norwegian_only_values(nation):
+    """An English page listed "SAFE – sikker tilgang til forskningsdata" among the analysis
+    platforms, beside "TSD – Services for sensitive data", as if it were English. The filter's
+    heading says once that some of its values are in Norwegian; filters whose values the UI
+    translates (topics, access, data types) say nothing, nor does the sources' filter, whose
+    values are proper names; nor does any Norwegian page."""
+    html = nation.get("/search?q=&lang=en").get_data(as_text=True)
+    headings = dict(re.findall(r'<h2 id="facet-(\w+)">(.*?)</h2>', html))
+    assert headings["platform"] == f"Analysis platform {SOME}"
+    assert [name for name, heading in headings.items() if "lang-note" in heading] == ["platform"]
+    facet = html.split('id="facet-platform"')[1].split("</section>")[0]
+    assert '<span lang="nb">SAFE – sikker tilgang til forskningsdata</span></a>' in facet
+    assert facet.count("lang-note") == 1  # on the heading, not on each value
+    sources = html.split('id="facet-source"')[1].split("</section>")[0]
+    assert "Medisinsk fødselsregister" in sources and "lang-note" not in sources
+    for lang in ("nb", "nn"):
+        norsk = nation.get(f"/search?q=&lang={lang}").get_data(as_text=True)
+        assert "lang-note" not in norsk.split('class="facets"')[1].split("</details>")[0]
+
+
 @pytest.mark.parametrize(
     ("lang", "label", "dataset"),
     [

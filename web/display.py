@@ -7,6 +7,7 @@ and nothing returns markup (templates autoescape whatever these give them).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -73,6 +74,39 @@ def _note(locale: str) -> Markup:
     from flask_babel import gettext as _
 
     return Markup(' <span class="lang-note" lang="{}">{}</span>').format(locale, _("(Norwegian)"))
+
+
+def group_note(langs: Iterable[str | None], locale: str) -> Markup:
+    """A `language_note` once for a group of texts where one on each is noise (a code list's
+    labels, a filter's values): " (Norwegian)" when every text of it is in a language `NOTED` for
+    the page, " (some in Norwegian)" when some are, else nothing; a language of None is the page's
+    own (a UI message). An English page listed ICD-10's "Ondartet svulst i brystkjertel" under
+    "Meaning", and "SAFE – sikker tilgang til forskningsdata" among the analysis platforms, with
+    nothing a researcher reading no Norwegian could see say that no English was to be had."""
+    noted = NOTED.get(locale)
+    if not noted:
+        return Markup("")
+    marks = [lang in noted for lang in langs]
+    if not any(marks):
+        return Markup("")
+    from web.i18n import translated
+
+    if all(marks):
+        return translated("language_note", lambda: _note(locale))
+    return translated("some_note", lambda: _some_note(locale))
+
+
+def _some_note(locale: str) -> Markup:
+    from flask_babel import gettext as _
+
+    return Markup(' <span class="lang-note" lang="{}">{}</span>').format(locale, _("(some in Norwegian)"))
+
+
+def labels_note(values: Iterable[LangText | None], locale: str) -> Markup:
+    """`group_note` for the texts a page shows of `values` (a code table's labels), by the
+    language `pick_lang` chooses of each; a value with no text says nothing either way."""
+    picked = (pick_lang(value, locale) for value in values)
+    return group_note((lang for found, lang in picked if found), locale)
 
 
 def in_language(found: str, lang: str | None, locale: str, noted: bool = False) -> Markup:

@@ -59,7 +59,7 @@ from web.basket import (
     xlsx_file,
 )
 from web.compare import Equivalents, Grid, equivalents, wave_grid
-from web.display import code_url, coding_system, in_language, period, pick, pick_lang, year
+from web.display import code_url, coding_system, group_note, in_language, period, pick, pick_lang, year
 from web.errors import Removed, log_outage
 from web.i18n import current, translated
 from web.quality import QualityScore, quality_of, score_chart
@@ -404,6 +404,7 @@ class Facet:
     links: list[FacetLink]
     hidden: int  # values left out until "show all"
     more_url: str | None
+    note: Markup = field(default_factory=Markup)  # its values' `group_note` (" (some in Norwegian)")
 
 
 @dataclass
@@ -456,7 +457,9 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
             )
         if links:
             hidden = len(buckets) - len(shown)
-            facets.append(Facet(name, titles[name], links, hidden, links_to.url(more=name) if hidden else None))
+            more = links_to.url(more=name) if hidden else None
+            note = group_note((link.lang for link in links), locale)
+            facets.append(Facet(name, titles[name], links, hidden, more, note))
     return facets, filter_chips(q.filters, result)
 
 
