@@ -59,6 +59,13 @@ class Route:
     def link(self, lang: str) -> str:
         return (self.url_en if lang == "en" and self.url_en else self.url) or ""
 
+    def link_language(self, lang: str) -> str:
+        """The language of the page `link` gives for a page in `lang`: English where the route has an
+        English page (`url_en`), else bokmål, the access bodies' own pages (`url`). An English page
+        sent a researcher to Sikt's Norwegian front page as if it were in English: the file knows no
+        English page of Sikt's, and the page says the link is to one in Norwegian."""
+        return "en" if lang == "en" and self.url_en else "nb"
+
     def linkage_in(self, lang: str) -> str:
         """How this route's data are linked and delivered, in `lang`; "" when the file does not say."""
         return self.linkage.get(lang, "")

@@ -1312,6 +1312,21 @@ def test_the_basket_tells_a_researcher_abroad_how_to_apply_and_links_the_routes_
         parse(tmp_path / "half.toml")
 
 
+def test_an_english_page_says_when_a_routes_link_leads_to_a_norwegian_page(nation):
+    """Sikt's route sent an English reader to sikt.no's Norwegian front page by "Go to Sikt – order
+    from the data archive", unnoted: access_routes.toml knows no English page of Sikt's (no URL is
+    guessed for one). A route with an English page (HUNT's) links it unnoted; a Norwegian page
+    notes none."""
+    sikt, hunt = routes().routes["sikt"], routes().routes["hunt"]
+    assert not sikt.url_en and hunt.url_en
+    english = page(nation, "/sources/sikt?lang=en")
+    assert f'href="{sikt.url}" rel="noopener">Go to {sikt.name("en")}</a> {NOTE}</p>' in english
+    linked_in_english = page(nation, "/sources/hunt?lang=en")
+    assert f'href="{hunt.url_en}" rel="noopener">Go to {hunt.name("en")}</a></p>' in linked_in_english
+    for lang in ("nb", "nn"):
+        assert "lang-note" not in page(nation, f"/sources/sikt?lang={lang}").split('id="h-apply"')[1]
+
+
 def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
 
     linkage = routes().routes["helsedataservice"].linkage_in("nb")
