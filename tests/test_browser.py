@@ -114,7 +114,12 @@ def wait(driver, condition, timeout: float = 10):
     """Until the condition holds; elements replaced by a navigation meanwhile are looked up again
     (read while a form's post reloads the page, chromium may also say "Node with given id does
     not belong to the document", an unnamed WebDriverException: looked up again too)."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        TimeoutException,
+        WebDriverException,
+    )
     from selenium.webdriver.support.ui import WebDriverWait
 
     def holds(d):
@@ -125,15 +130,37 @@ def wait(driver, condition, timeout: float = 10):
                 return False
             raise
 
-    return WebDriverWait(
-        driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
-    ).until(holds)
+    try:
+        return WebDriverWait(
+            driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+        ).until(holds)
+    except TimeoutException as exc:
+        raise TimeoutException(f"waited {timeout} s in vain on the page the browser had: {seen(driver)}") from exc
 
 
 def css(driver, selector: str):
+    """The element `selector` finds; when there is none, the failure names the page the browser
+    had (its address, title and the start of its text): a CI run once found no search hit on a
+    loaded machine and said no more."""
+    from selenium.common.exceptions import NoSuchElementException
     from selenium.webdriver.common.by import By
 
-    return driver.find_element(By.CSS_SELECTOR, selector)
+    try:
+        return driver.find_element(By.CSS_SELECTOR, selector)
+    except NoSuchElementException as exc:  # still one, so that `wait` looks again
+        raise NoSuchElementException(f"no {selector!r} on the page the browser had: {seen(driver)}") from exc
+
+
+def seen(driver) -> str:
+    """What a failing step saw: the page's address, title and the start of its text."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+
+    try:
+        text = driver.find_element(By.TAG_NAME, "body").text
+    except WebDriverException as exc:
+        text = f"(its text could not be read: {exc.__class__.__name__})"
+    return f"{driver.current_url} ({driver.title!r})\n{text[:1500]}"
 
 
 def csss(driver, selector: str):
