@@ -23,7 +23,8 @@ source's defaults changed since, a dataset is `stale` until its source's next ha
 `catalog reindex` validates it again; the report says so rather than guess.
 
 The functions are pure: `assess` one stored dataset, `coverage` a store (or one source), `fix_list`
-one publisher's rows. Other checks of the published view (e.g. the EHDS minimum metadata) can
+one publisher's rows; `Assessed` gathers `coverage` from records a caller reads for more (the
+source page, `catalog report`: `source_readiness`), so it reads them once. Other checks of the published view (e.g. the EHDS minimum metadata) can
 reuse `assess`'s field mapping (`field_of`) and `Gap`.
 """
 
