@@ -275,7 +275,7 @@ def cmd_harvest(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from catalog.readiness import coverage, hints_by_rule
+    from catalog.readiness import source_readiness
     from catalog.store import open_reader
     from catalog.validation import stored_by_rule
 
@@ -288,9 +288,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"{args.source}: never harvested")
         return 0
     errors = store.errors(run.id)
-    readiness = coverage(store, settings, args.source).to_dict()
+    found, hints = source_readiness(store, settings, args.source)  # one read of its datasets for both
+    readiness = found.to_dict()
     live, nonconforming = store.conformance(args.source)
-    hints = hints_by_rule(store.records(args.source, kind="dataset"), settings.sources.get(args.source))
     out = {
         "source": run.source,
         "run": run.id,

@@ -127,9 +127,13 @@ def holders(store: StoreReader, settings: Settings) -> list[Holder]:
     return sorted([*sources.values(), *publishers.values()], key=lambda h: (h.due, h.kind, h.name.casefold()))
 
 
-def source_holder(store: StoreReader, settings: Settings, name: str) -> Holder | None:
-    """One source as a holder, without reading its datasets' contents (None: it holds none)."""
-    seen = [r.first_seen for r in store.records(name, kind="dataset")]
+def source_holder(
+    store: StoreReader, settings: Settings, name: str, seen: Iterable[str] | None = None
+) -> Holder | None:
+    """One source as a holder, without decoding its datasets (None: it holds none). `seen`: when the
+    catalogue first held each of its datasets, where the caller has read them already (the source
+    page reads them for more, and a registry's dataset of 100,000 variables is 17 MB a read)."""
+    seen = [r.first_seen for r in store.records(name, kind="dataset")] if seen is None else list(seen)
     if not seen:
         return None
     last = store.confirmations(holder_key(SOURCE, name), limit=1)

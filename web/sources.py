@@ -19,8 +19,9 @@ from flask import Blueprint, abort, current_app, render_template
 from flask_babel import gettext as _
 
 from catalog.access import Route, routes
+from catalog.confirmations import Holder, source_holder
 from catalog.model import Dataset, LangText
-from catalog.readiness import Coverage, RuleHints, coverage
+from catalog.readiness import Assessed, Coverage, RuleHints
 from catalog.store import Run, RunError, StoredRecord
 from catalog.validation import stored_by_rule
 from web import charts
@@ -74,6 +75,7 @@ class About:
     still_open: bool = False
     individuals: int | None = None  # the largest number any of its datasets states
     datasets: list[DatasetLine] = field(default_factory=list)
+    first_seen: list[str] = field(default_factory=list)  # when the catalogue first held each (its confirmation line)
 
     def add(self, stored: StoredRecord) -> None:
         from web.display import year
@@ -81,6 +83,7 @@ class About:
         d = stored.record
         if not isinstance(d, Dataset):
             return
+        self.first_seen.append(stored.first_seen)
         if d.publisher and d.publisher.name:
             self.publishers[pick(d.publisher.name, current())] += 1  # its name in the page's language
         if d.population_coverage and d.population_coverage not in self.populations:
@@ -97,7 +100,8 @@ class About:
         self.datasets.append(DatasetLine(stored.key, d.title, d.description, start, end, len(d.variables)))
 
     def gather(self, records: Iterable[StoredRecord]) -> Iterator[StoredRecord]:
-        """Passes the records through, noting each (one read of the store for this and the quality)."""
+        """Passes the records through, noting each (one read of the store for this, the hints, the
+        quality, the readiness and the confirmation line)."""
         for stored in records:
             self.add(stored)
             yield stored
@@ -115,6 +119,7 @@ class SourceView:
     quality: QualityScore  # the mean of its datasets' scores
     readiness: Coverage  # which of its datasets reach the EHDS feed
     about: About
+    holder: Holder | None  # its confirmation line (`catalog.confirmations`); None when it holds no dataset
     route: Route
     conformance: tuple[int, int] = (0, 0)  # live records, and how many do not conform now
     last_good: str | None = None  # when its latest successful harvest finished: what the catalogue shows
@@ -154,7 +159,8 @@ def source_view(name: str) -> SourceView:
     findings = stored_by_rule(store().validations(name))
     about = About()
     hints = RuleHints(current_app.config["SETTINGS"].sources.get(name))
-    quality = publisher_quality(hints.gather(about.gather(store().records(name, kind="dataset"))))
+    readiness = Assessed(current_app.config["SETTINGS"])  # the same read of its datasets, once
+    quality = publisher_quality(readiness.gather(hints.gather(about.gather(store().records(name, kind="dataset")))))
     return SourceView(
         summary,
         store().runs(name, HISTORY),
@@ -163,8 +169,9 @@ def source_view(name: str) -> SourceView:
         findings,
         hints.hints,
         quality,
-        coverage(store(), current_app.config["SETTINGS"], name),
+        readiness.coverage(store()),
         about,
+        source_holder(store(), current_app.config["SETTINGS"], name, about.first_seen),
         routes().for_source(name, current_app.config["SETTINGS"].sources.get(name)),
         store().conformance(name),
         store().last_harvest(name),
