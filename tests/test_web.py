@@ -2142,6 +2142,20 @@ def test_english_pages_say_visibly_which_texts_are_norwegian_for_want_of_english
         assert "lang-note" not in page(client, f"/datasets/{NPR_DS}?lang={lang}")
 
 
+def test_an_english_dataset_page_says_its_keywords_are_norwegian(client):
+    """An English page listed Kreftregisteret's "brystkreft, insidens, kreft, screening, svulst"
+    under "Keywords" as if they were English, while the population and legal basis beside them
+    said "(Norwegian)". The keywords of a language the reader may not read say so once, after
+    them; a Norwegian page says nothing."""
+    keywords = re.compile(r'<dd class="keywords">.*?</dd>', re.S)
+    [english] = keywords.findall(page(client, f"/datasets/{NPR_DS}?lang=en"))
+    assert f'<span lang="nb"><a href="/search?q=diagnose">diagnose</a></span> {NOTE}' in english
+    assert english.count("lang-note") == 1
+    for lang in ("nb", "nn"):
+        [norsk] = keywords.findall(page(client, f"/datasets/{NPR_DS}?lang={lang}"))
+        assert "lang-note" not in norsk
+
+
 SOME = '<span class="lang-note" lang="en">(some in Norwegian)</span>'
 
 
