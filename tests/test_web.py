@@ -2508,6 +2508,23 @@ def test_two_variables_are_compared_side_by_side_with_differences_marked(client)
     assert "1 av variablene finnes ikke lenger i katalogen." in gone
 
 
+def test_an_english_comparison_says_once_on_each_row_whose_texts_are_norwegian(client):
+    """An English comparison showed MFR's and NPR's descriptions, populations and code meanings in
+    Norwegian with nothing visible to say no English was to be had, where the variables' own pages
+    say "(Norwegian)". Each row's heading says it once: "(Norwegian)" when every text it shows is,
+    "(some in Norwegian)" when some are (a code list's English title over Norwegian meanings);
+    sources are proper names and say nothing, nor does any row on a Norwegian page."""
+    row = re.compile(r'<tr class="(?:same|differs)"><th scope="row">([^<]*?)( <span.*?)?</th>', re.S)
+    english = dict(row.findall(page(client, f"/compare?ids={VEKT},{NPR_VEKT},{DIAG}&lang=en")))
+    assert english["Description"] == f" {NOTE}" and english["Population"] == f" {NOTE}"
+    assert english["Label"] == f" {SOME}"  # "Birth weight" beside "Fødselsvekt"
+    assert english["Code list"] == f" {SOME}"  # "ICD-10: C50 Ondartet svulst i brystkjertel; ..."
+    assert english["Source"] == english["Period"] == english["Short name"] == ""
+    for lang in ("nb", "nn"):
+        norsk = page(client, f"/compare?ids={VEKT},{NPR_VEKT},{DIAG}&lang={lang}")
+        assert "lang-note" not in norsk.split("<tbody>")[1].split("</tbody>")[0]
+
+
 # --- security -----------------------------------------------------------------------------------
 
 
