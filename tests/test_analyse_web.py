@@ -203,3 +203,18 @@ def test_no_raw_count_reaches_any_page_feed_export_or_sample(client, site):
         assert response.status_code == 200, url
         assert SECRET not in response.get_data(as_text=True), url
     assert "123455" in client.get(f"/api/variables/{keys[0]}").get_data(as_text=True), "what is published is there"
+
+
+def test_an_english_distribution_table_says_once_that_its_meanings_are_norwegian(client, site):
+    """An English page headed the distribution's "Ja", "Nei", "Ukjent" plain "Meaning", while the
+    code table just below said "Meaning (Norwegian)" of the same labels. The distribution's
+    column says it once too, not on each row; a Norwegian page says nothing."""
+    table = re.compile(r'<table class="frequencies">.*?</table>', re.S)
+    url = f"/variables/{variable_key(site, 'KJONN')}"
+    [counts] = table.findall(client.get(f"{url}?lang=en").get_data(as_text=True))
+    note = '<span class="lang-note" lang="en">(Norwegian)</span>'
+    assert f'<th scope="col">Meaning {note}</th>' in counts and counts.count("lang-note") == 1
+    assert '<span lang="nb">Mann</span>' in counts
+    for lang in ("nb", "nn"):
+        [norsk] = table.findall(client.get(f"{url}?lang={lang}").get_data(as_text=True))
+        assert "lang-note" not in norsk

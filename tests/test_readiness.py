@@ -500,6 +500,48 @@ def test_the_dataset_page_shows_the_published_view_and_who_supplied_each_field(c
     assert {"field": "publisher.email", "by": "operator", "setting": f'organisations."{FHI}".email'} in api["completed"]
 
 
+@pytest.mark.parametrize(
+    ("lang", "carried", "left_out", "why"),
+    [
+        (
+            "en",
+            "The EHDS feed carries this dataset.",
+            "The EHDS feed leaves this dataset out.",
+            "Why: see “For publishers” below",
+        ),
+        (
+            "nb",
+            "EHDS-feeden har med dette datasettet.",
+            "EHDS-feeden utelater dette datasettet.",
+            "Hvorfor: se «For utgivere» nedenfor",
+        ),
+        (
+            "nn",
+            "EHDS-feeden tek med dette datasettet.",
+            "EHDS-feeden utelèt dette datasettet.",
+            "Kvifor: sjå «For utgivarar» nedanfor",
+        ),
+    ],
+)
+def test_a_researcher_sees_whether_the_ehds_feed_carries_a_dataset_without_opening_publishers(
+    client, harvested, lang, carried, left_out, why
+):
+    """A researcher asking whether a dataset is in the EU's (EHDS) feed found the answer only
+    inside the folded "For publishers" section. The Access facts say it; one left out links to
+    the reasons, which stay in that section."""
+    from catalog.model import key_for
+
+    def access(uri: str) -> str:
+        html = client.get(f"/datasets/{key_for(uri)}?lang={lang}").get_data(as_text=True)
+        return html.split('id="h-access"')[1].split("</section>")[0]
+
+    complete = access(mfr_dataset().uri)
+    assert carried in complete and 'href="#h-ehds"' not in complete
+    bare = access("https://data.fhi.no/mfr/dataset/3")
+    assert left_out in bare and f'<a href="#h-ehds">{why}</a>' in bare
+    client.get("/?lang=nb")  # the language is remembered in a cookie
+
+
 # --- the demo ------------------------------------------------------------------------------------
 
 

@@ -2142,6 +2142,20 @@ def test_english_pages_say_visibly_which_texts_are_norwegian_for_want_of_english
         assert "lang-note" not in page(client, f"/datasets/{NPR_DS}?lang={lang}")
 
 
+def test_an_english_dataset_page_says_its_keywords_are_norwegian(client):
+    """An English page listed Kreftregisteret's "brystkreft, insidens, kreft, screening, svulst"
+    under "Keywords" as if they were English, while the population and legal basis beside them
+    said "(Norwegian)". The keywords of a language the reader may not read say so once, after
+    them; a Norwegian page says nothing."""
+    keywords = re.compile(r'<dd class="keywords">.*?</dd>', re.S)
+    [english] = keywords.findall(page(client, f"/datasets/{NPR_DS}?lang=en"))
+    assert f'<span lang="nb"><a href="/search?q=diagnose">diagnose</a></span> {NOTE}' in english
+    assert english.count("lang-note") == 1
+    for lang in ("nb", "nn"):
+        [norsk] = keywords.findall(page(client, f"/datasets/{NPR_DS}?lang={lang}"))
+        assert "lang-note" not in norsk
+
+
 SOME = '<span class="lang-note" lang="en">(some in Norwegian)</span>'
 
 
@@ -2492,6 +2506,23 @@ def test_two_variables_are_compared_side_by_side_with_differences_marked(client)
     assert client.get("/compare").status_code == 404
     gone = page(client, f"/compare?ids={VEKT},0000000000000000")
     assert "1 av variablene finnes ikke lenger i katalogen." in gone
+
+
+def test_an_english_comparison_says_once_on_each_row_whose_texts_are_norwegian(client):
+    """An English comparison showed MFR's and NPR's descriptions, populations and code meanings in
+    Norwegian with nothing visible to say no English was to be had, where the variables' own pages
+    say "(Norwegian)". Each row's heading says it once: "(Norwegian)" when every text it shows is,
+    "(some in Norwegian)" when some are (a code list's English title over Norwegian meanings);
+    sources are proper names and say nothing, nor does any row on a Norwegian page."""
+    row = re.compile(r'<tr class="(?:same|differs)"><th scope="row">([^<]*?)( <span.*?)?</th>', re.S)
+    english = dict(row.findall(page(client, f"/compare?ids={VEKT},{NPR_VEKT},{DIAG}&lang=en")))
+    assert english["Description"] == f" {NOTE}" and english["Population"] == f" {NOTE}"
+    assert english["Label"] == f" {SOME}"  # "Birth weight" beside "Fødselsvekt"
+    assert english["Code list"] == f" {SOME}"  # "ICD-10: C50 Ondartet svulst i brystkjertel; ..."
+    assert english["Source"] == english["Period"] == english["Short name"] == ""
+    for lang in ("nb", "nn"):
+        norsk = page(client, f"/compare?ids={VEKT},{NPR_VEKT},{DIAG}&lang={lang}")
+        assert "lang-note" not in norsk.split("<tbody>")[1].split("</tbody>")[0]
 
 
 # --- security -----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from catalog import texts
 from catalog.model import CodeList, Dataset, Variable
@@ -26,7 +27,7 @@ from catalog.search import Hit, SearchQuery
 from catalog.search.analysis import fold
 from web import store
 from web.basket import basket_keys, parse_keys
-from web.display import pick, pick_lang
+from web.display import group_note, pick, pick_lang
 
 bp = Blueprint("compare", __name__)
 SEARCH_LIMIT = 500
@@ -169,6 +170,7 @@ class Row:
     values: list[tuple[str, str | None] | None]  # per variable: the text and its language, or None
     same: bool
     folded: list[str | None] = field(default_factory=list)  # per variable: what a folded value shows, or None
+    note: Markup = field(default_factory=Markup)  # its texts' `group_note`: " (Norwegian)" once, on the heading
 
 
 def compared(keys: list[str]) -> tuple[list[Compared], list[str]]:
@@ -203,9 +205,10 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
     from web.explorer import source_title
     from web.labels import label
 
-    def row(name: str, values: list[tuple[str, str | None] | None]) -> Row:
+    def row(name: str, values: list[tuple[str, str | None] | None], noted: bool = True) -> Row:
         plain = {normal(v[0]) if v else "" for v in values}
-        return Row(name, values, len(plain) == 1)
+        note = group_note((v[1] for v in values if v), locale) if noted else Markup("")
+        return Row(name, values, len(plain) == 1, note=note)
 
     def data(value: dict[str, str]) -> tuple[str, str | None] | None:
         found, lang = pick_lang(value, locale)
@@ -220,6 +223,15 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
         title, lang = pick_lang(c.codelist.title, locale)
         return f"{title or c.codelist.identifier}: {codes_summary(c.codelist, locale)}", lang
 
+    def code_langs(c: Compared) -> list[str | None]:
+        """The languages of what a code list's cell shows: its title and its codes' meanings (an
+        English title, "Smoking habits", may head meanings only in Norwegian)."""
+        if c.codelist is None:
+            return []
+        shown = [pick_lang(c.codelist.title, locale)]
+        shown += [pick_lang(k.label, locale) for k in c.codelist.concepts[:CODES_SHOWN]]
+        return [lang for found, lang in shown if found]
+
     def folded(c: Compared) -> str | None:
         if c.codelist is None or len(c.codelist.concepts) <= CODES_UNFOLDED:
             return None
@@ -228,6 +240,7 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
 
     code_lists = row(_("Code list"), [codes(c) for c in items])
     code_lists.folded = [folded(c) for c in items]
+    code_lists.note = group_note((lang for c in items for lang in code_langs(c)), locale)
     return [
         row(_("Label"), [data(c.variable.title) or plain(c.variable.name) for c in items]),
         row(_("Short name"), [plain(c.variable.name) for c in items]),
@@ -249,7 +262,7 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
         ),
         row(_("Population"), [data(c.dataset.population_coverage) for c in items]),
         row(_("Dataset"), [data(c.dataset.title) for c in items]),
-        row(_("Source"), [(source_title(c.source), "nb") for c in items]),
+        row(_("Source"), [(source_title(c.source), "nb") for c in items], noted=False),  # proper names
     ]
 
 
