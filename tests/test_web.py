@@ -2042,9 +2042,10 @@ def test_numbers_are_written_as_babel_writes_them_in_each_language(web_app, lang
 @pytest.mark.parametrize(
     ("lang", "day", "moment"),
     [
-        ("nb", "7. des. 2026", "07.12.2026, 07:32"),
-        ("nn", "7. des. 2026", "07.12.2026, 07:32"),
-        ("en", "7 Dec 2026", "07/12/2026, 07:32"),  # was "Dec 7, 2026" and "12/7/26, 7:32 AM"
+        ("nb", "7. des. 2026", "7. des. 2026, 07:32"),
+        ("nn", "7. des. 2026", "7. des. 2026, 07:32"),
+        # was "Dec 7, 2026" and "12/7/26, 7:32 AM", then "07/12/2026, 07:32": 12 July to an American
+        ("en", "7 Dec 2026", "7 Dec 2026, 07:32"),
     ],
 )
 def test_dates_are_written_day_first_on_a_24_hour_clock_in_every_language(web_app, lang, day, moment):

@@ -154,11 +154,25 @@ def day(value: str | date | None) -> str:
 
 
 def moment(value: str | None) -> str:
-    """A timestamp as the UI language writes it, to the minute (02.12.2026, 14:03)."""
+    """A timestamp as the UI language writes it, to the minute, its month by name as `day` writes
+    it (2. des. 2026, 14:03; 2 Dec 2026, 14:03): the numbers alone, "02/12/2026", read as 12
+    February to an American, and a page wrote its dates one way beside its times another."""
     parsed = _parse(value)
     if not isinstance(parsed, datetime):
         return day(value)
-    return format_datetime(parsed, "short", tzinfo=ZONE, locale=DATE_LOCALES.get(current(), LOCALES[DEFAULT]))
+    locale = DATE_LOCALES.get(current(), LOCALES[DEFAULT])
+    return format_datetime(parsed, _MOMENT.get(locale) or _moment(locale), tzinfo=ZONE, locale=locale)
+
+
+_MOMENT: dict[Locale, str] = {}
+
+
+def _moment(locale: Locale) -> str:
+    """The locale's pattern of a date written "medium" and a time "short", joined as it joins them."""
+    joined = locale.datetime_formats["short"]
+    pattern = joined.format(locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern)
+    _MOMENT[locale] = pattern
+    return pattern
 
 
 def remember_choice(response: Response) -> Response:
