@@ -274,6 +274,16 @@ def test_the_filters_take_a_year_or_a_span_and_say_when_it_is_none(client):
     assert chips["År med data: 2018 "] == "/search?q=r%C3%B8yking&amp;year=2010&amp;year=2016"  # removes it alone
 
 
+def test_a_span_of_years_written_backwards_in_the_filter_is_read_in_order(client):
+    """A researcher who writes "2019-2015" in the years field means the years between: the page
+    refused it as "not a year or a span of years"; typed among the words it stays a word."""
+    typed = client.get("/search?q=røyking&year=2019-2015")
+    assert typed.status_code == 302 and typed.location == "/search?q=r%C3%B8yking&year=2015-2019"
+    assert "45 variabler" in page(client, typed.location)  # HUNT4 covers 2017-2019
+    assert client.get("/api/search?q=røyking&year=2019 - 2015").json["total"] == 45
+    assert client.get("/api/search?q=røyking 2019-2015").json["query"] == "røyking 2019-2015"
+
+
 def test_the_api_reads_a_year_among_the_words_and_refuses_one_that_is_none(client):
     answer = client.get("/api/search?q=røyking 2018").json
     assert (answer["query"], answer["filters"], answer["total"]) == ("røyking", {"year": ["2018"]}, 45)

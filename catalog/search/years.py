@@ -135,9 +135,20 @@ def listed(values: list[str]) -> list[str]:
     out: list[str] = []
     for given in values:
         for one in re.split(r"[,;\s]+", _JOINED.sub(r"\1-\2", given)):
+            one = _in_order(one)
             if one and one not in out:
                 out.append(one)
     return out
+
+
+def _in_order(value: str) -> str:
+    """A filter's span of two whole years written backwards ("2019-2015") as the span it means:
+    the field refused it as no span of years. (Typed among the words it stays a word: a span out
+    of order there may be no years at all, `read_years`.)"""
+    found = _YEARS.fullmatch(value)
+    if found and found.group(2) and len(found.group(2)) == 4 and int(found.group(1)) > int(found.group(2)):
+        return f"{found.group(2)}-{found.group(1)}"
+    return value
 
 
 def covering(values: list[str]) -> list[tuple[int, int]]:
