@@ -18,7 +18,7 @@ from catalog.disclosure import DatasetCounts
 from catalog.model import Record
 from harvesters.http import HttpClient
 
-MAPPING_VERSION = "2026-12-07.4"
+MAPPING_VERSION = "2026-12-07.5"
 """The version of what the harvesters make of their input (with `catalog.rdf.Reader`, which maps
 every RDF source, and `catalog.markup`): change it with any change that maps the same input to
 other records. A source's next harvest after an upgrade that changed it then fetches and maps
@@ -28,7 +28,8 @@ since 2026-12-06, stayed HTML until an operator knew to run `--full`. 2026-12-07
 every sheet of variables and its merged cells (`harvesters.varlist`); 2026-12-07.2: a frequency
 table's merged cells too, and its sheet found by its own headings (`harvesters.frequencies`);
 2026-12-07.3: a DDI study naming no producer or distributor of its own is published by its
-codebook's producer (`harvesters.oai_ddi`)."""
+codebook's producer (`harvesters.oai_ddi`); 2026-12-07.5: inline codes written with commas between
+("1 = Ja, 2 = Nei") are separate codes (`harvesters.varlist.parse_codes`)."""
 
 
 @dataclass

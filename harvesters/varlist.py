@@ -513,11 +513,20 @@ CODE_ITEM = re.compile(r"\s*([^=]+?)\s*=\s*(.*?)\s*", re.S)
 SEE_ALSO = re.compile(r"^(se|see)\s+(kodeverk|kodeliste|code\s*list|klassifikasjon)\s*:?\s*", re.I)
 
 
+NEXT_CODE = re.compile(r",(?=\s*[^\s,;|=]+\s*=)")
+"""A comma that begins the next code ("1 = Ja, 2 = Nei"); a comma inside a label ("I64=Hjerneslag,
+ikke spesifisert") is followed by no code and stays."""
+
+
 def parse_codes(value: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """Inline codes "1=Ja;2=Nei" (or newlines or `|` between) -> (code, label) pairs and unreadable items."""
+    """Inline codes "1=Ja;2=Nei" (or newlines, `|` or commas between) -> (code, label) pairs and
+    unreadable items. Commas are split only where a code follows: "1 = Ja, 2 = Nei, 9 = Ukjent",
+    as registries write them, was one code "1" labelled "Ja, 2 = Nei, 9 = Ukjent", published
+    without a word (a registry's drill, 2026-12-07)."""
     separator = "\n" if "\n" in value else ";" if ";" in value else "|"
     pairs, bad = [], []
-    for item in (i.strip() for i in value.split(separator)):
+    items = (part.strip() for item in value.split(separator) for part in NEXT_CODE.split(item))
+    for item in items:
         if not item:
             continue
         match = CODE_ITEM.fullmatch(item)

@@ -487,3 +487,20 @@ def test_a_chart_sheet_among_the_sheets_is_passed_over():
     book.save(out)
     found = read(out.getvalue())
     assert ([v.name for v in found.variables], found.problems, found.notes) == (["PASIENT_ALDER", "KJONN"], [], [])
+
+
+def test_inline_codes_written_with_commas_between_are_separate_codes_and_a_comma_in_a_label_stays():
+    """ "1 = Ja, 2 = Nei" was one code "1" labelled "Ja, 2 = Nei", published without a word."""
+    rows = [
+        ["Variabelnavn", "Kodeverk"],
+        ["TROMBOLYSE", "1 = Ja, 2 = Nei, 9 = Ukjent"],
+        ["DIAGNOSE", "I61=Hjerneblødning, I63=Hjerneinfarkt, I64=Hjerneslag, ikke spesifisert"],
+        ["ATRIEFLIMMER", "1=Ja, 2=Nei; 9=Ukjent"],
+    ]
+    found = read(xlsx(rows))
+    assert found.problems == []
+    assert [[(c.code, c.label["nb"]) for c in codes.concepts] for codes in found.codelists] == [
+        [("1", "Ja"), ("2", "Nei"), ("9", "Ukjent")],
+        [("I61", "Hjerneblødning"), ("I63", "Hjerneinfarkt"), ("I64", "Hjerneslag, ikke spesifisert")],
+        [("1", "Ja"), ("2", "Nei"), ("9", "Ukjent")],
+    ]
