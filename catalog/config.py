@@ -17,7 +17,7 @@ import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -350,9 +350,43 @@ def of_health_list(value: Any) -> bool:
         return False
 
 
+ACCESS_LEVELS = {"PUBLIC": "Offentlig", "RESTRICTED": "Begrenset", "NON_PUBLIC": "Ikke-offentlig"}
+"""The codes of the EU access-right list HealthDCAT-AP takes (its three access levels), with the
+name the catalogue shows for each."""
+
+
+def _access_level(value: Any, setting: str) -> str:
+    """An access level's IRI from its code (any case) or its nb name, as the catalogue shows it; an IRI
+    as it is. Another code was taken as an IRI of the list (`access_rights = "OPEN"`), and the
+    report then said the dataset "has no access level" (a registry's drill, 2026-12-07)."""
+    said = value.strip() if isinstance(value, str) else value
+    if isinstance(said, str) and not said.startswith(("http://", "https://")):
+        by_name = {name.casefold(): code for code, name in ACCESS_LEVELS.items()}
+        code = said.upper().replace("-", "_") if said.upper().replace("-", "_") in ACCESS_LEVELS else None
+        code = code or by_name.get(said.casefold())
+        if code is None:
+            levels = ", ".join(f"{code} ({name})" for code, name in ACCESS_LEVELS.items())
+            raise _fail(setting, f"{value!r} is not an access level: write one of {levels}")
+        said = code
+    return _listed(said, setting, VOCABULARY_OF["access_rights"])
+
+
+def _calendar_date(value: str) -> bool:
+    """Whether a date's month and day (where given) are on the calendar: "2012-13-01" was taken, and
+    rdflib wrote a traceback into the publisher kit's report."""
+    parts = value[:10].split("-")
+    try:
+        date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        return False
+    return True
+
+
 def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None) -> Any:
     if kind in AGENT_KEYS:
         return _agent(value, setting, AGENT_KEYS[kind])
+    if kind == "iri" and vocabulary == VOCABULARY_OF["access_rights"]:
+        return _access_level(value, setting)
     if kind == "iri":
         return _listed(value, setting, vocabulary)
     if kind == "iris":
@@ -383,8 +417,10 @@ def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None)
             raise _fail(setting, f"{value!r} is not true or false")
         return value
     if kind == "date":
-        if not isinstance(value, str) or not re.fullmatch(
-            r"\d{4}(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?)?", value
+        if (
+            not isinstance(value, str)
+            or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?)?", value)
+            or not _calendar_date(value)
         ):
             raise _fail(setting, f"{value!r} is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)")
         return value

@@ -271,6 +271,17 @@ def test_every_field_an_operator_may_complete_can_be_said_in_the_metadata_and_re
             'keywords = ["sykehus", "opphold"]\ncode_values = "I21, I22"',
             'code_values: \'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
         ),
+        (  # taken as an IRI of the EU list, and the report said "the dataset has no access level"
+            'keywords = ["sykehus", "opphold"]',
+            'keywords = ["sykehus", "opphold"]\naccess_rights = "OPEN"',
+            "access_rights: 'OPEN' is not an access level: write one of PUBLIC (Offentlig), "
+            "RESTRICTED (Begrenset), NON_PUBLIC (Ikke-offentlig)",
+        ),
+        (  # published, with a traceback from rdflib in the report
+            'keywords = ["sykehus", "opphold"]',
+            'keywords = ["sykehus", "opphold"]\ntemporal_start = "2012-13-01"',
+            "temporal_start: '2012-13-01' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
+        ),
     ],
 )
 def test_a_key_the_kit_does_not_know_or_a_value_of_the_wrong_kind_is_an_error_naming_it(
@@ -282,6 +293,29 @@ def test_a_key_the_kit_does_not_know_or_a_value_of_the_wrong_kind_is_an_error_na
     assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "metadata.toml: " in err and said in err
+
+
+@pytest.mark.parametrize(
+    ("said", "level"),
+    [
+        ("RESTRICTED", "RESTRICTED"),
+        ("restricted", "RESTRICTED"),
+        ("Begrenset", "RESTRICTED"),
+        ("non-public", "NON_PUBLIC"),
+        ("Ikke-offentlig", "NON_PUBLIC"),
+    ],
+)
+def test_an_access_level_may_be_written_as_its_code_in_any_case_or_as_the_catalogue_names_it(
+    registry, tmp_path, said, level
+):
+    with_metadata(
+        registry, 'keywords = ["sykehus", "opphold"]', f'keywords = ["sykehus", "opphold"]\naccess_rights = "{said}"'
+    )
+    result = publish(registry, tmp_path / "out")
+    assert {d.access_rights for d in result.records if isinstance(d, Dataset)} == {
+        f"http://publications.europa.eu/resource/authority/access-right/{level}"
+    }
+    assert result.conforms
 
 
 def test_metadata_saved_with_a_byte_order_mark_is_read_and_in_another_encoding_is_an_error(registry, tmp_path, capsys):
