@@ -37,10 +37,11 @@ from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default,
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.published import ACCESS_TITLE
 from catalog.rdf import HK, TripleSink, TripleWriter, _agent, _date, _iris, add_records, to_graph
+from catalog.readiness import field_of, node_fields
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
 
 if TYPE_CHECKING:
-    from catalog.validation import Report
+    from catalog.validation import Finding, Report
 
 COLUMNS = {
     "Variabelnavn": "the variable's short name as in the data (required)",
@@ -355,6 +356,7 @@ class Builder:
         self.problems: list[Problem] = []
         self.notes: list[Problem] = []  # `NOTE`s
         self.codelists: list[CodeList] = []
+        self.lists: list[_Listed] = []  # where each dataset's variables were read, for `fix_in`
 
     def dataset(self, path: Path) -> Dataset:
         meta = {
@@ -413,6 +415,8 @@ class Builder:
             self.problems.append(Problem(path.name, f"{said}; the headings are " + ", ".join(COLUMNS)))
             return []
         headings = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
+        headings |= {str(f): str(h) for h, f in (layout.get("columns") or {}).items()}  # the list's own
+        self.lists.append(_Listed(dataset, path, found.rows, headings))
         for p in found.problems:
             where = f"{path.name} {p.record_id}" + (f", {headings.get(p.field, p.field)}" if p.field else "")
             message = p.message.removeprefix(f"{p.record_id}: ")
@@ -427,6 +431,60 @@ class Builder:
         self.notes += [Problem(path.name, note, NOTE) for note in found.notes]
         self.codelists += found.codelists
         return found.variables
+
+    def fix_in(self, finding: Finding) -> str | None:
+        """Where the registry fixes a validation finding, in its own terms: the list's file, row and
+        heading for a variable, the `metadata.toml` key for the dataset and its agents.
+        The report named only the feed's node and a DCAT term ("http://.../variabel/KJONN:
+        (csvw:title) Add a readable label"), which a registry had to translate back to its row
+        (a registry's drill, 2026-12-07). None where the finding is on no node of a dataset."""
+        said = {"focus": finding.focus, "path": finding.path}
+        for listed in self.lists:
+            d = listed.dataset
+            name = field_of(said, node_fields(d))
+            if name == "?":
+                continue
+            top, _, sub = name.partition(".")
+            if top == "variables" and sub:
+                variable, _, part = sub.partition(".")
+                if variable not in listed.rows:
+                    return None
+                where = f"{listed.path.name} {listed.rows[variable]} ({variable})"
+                heading = listed.headings.get(VARIABLE_COLUMN.get(part, part))
+                return f"{where}, {heading}" if heading else where
+            if top in ("variables", "has_structured_data"):
+                return f"{listed.path.name}: listens variabler | the list's variables"
+            if top.startswith("distributions"):
+                if sub == "access_url":
+                    return f"{METADATA_FILE}: access_url"
+                return (
+                    f"ingen nøkkel i {METADATA_FILE} gir den ennå; kitet skriver bare søknadsadressen (access_url) | "
+                    f"no key of {METADATA_FILE} states it yet; the kit writes the access address (access_url) alone"
+                )
+            key = {"temporal": "temporal_start"}.get(top, top)
+            if key not in KIT_KEYS | set(DEFAULT_FIELDS):
+                return None
+            table = (
+                f"[datasets.{listed.path.stem}] "
+                if key in self.meta.get("datasets", {}).get(listed.path.stem, {})
+                else ""
+            )
+            return f"{METADATA_FILE}: {table}{key}" + (f".{sub}" if sub and top in AGENT_FIELDS else "")
+        return None
+
+
+@dataclass
+class _Listed:
+    """One dataset and where its variables were read: the file, each variable's row, each field's heading."""
+
+    dataset: Dataset
+    path: Path
+    rows: dict[str, str]
+    headings: dict[str, str]
+
+
+VARIABLE_COLUMN = {"codelist": "codes", "coding_system": "codes"}
+"""A variable's model field -> the list's field whose heading states it, where the two names differ."""
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -614,7 +672,10 @@ def publish(
                 "published": not errors,
                 "problems": [p.__dict__ for p in builder.problems],
                 "notes": [p.__dict__ for p in builder.notes],
-                "validation": report.to_dict(),
+                "validation": {  # each finding with where the registry fixes it (`Builder.fix_in`)
+                    **report.to_dict(),
+                    "findings": [{**vars(f), "fix_in": builder.fix_in(f)} for f in report.findings],
+                },
                 "minimum": [{"dataset": uri, "missing": missing} for uri, missing in gaps.items()],
             },
             ensure_ascii=False,
@@ -639,7 +700,7 @@ def _report_text(builder: Builder, report: Report, gaps: dict[str, list[str]], o
     refused = (
         "Ikke publisert: listene har feil (over) | Not published: the lists have errors (above)" if errors else None
     )
-    text = format_report(report, show=show, verdict=refused) + "\n" + format_minimum(gaps, show)
+    text = format_report(report, show=show, verdict=refused, fix_in=builder.fix_in) + "\n" + format_minimum(gaps, show)
     if urlsplit(builder.base).hostname == urlsplit(EXAMPLE_BASE).hostname:
         text = (
             f"Merk | Note: base_url is still the example's ({builder.base}): the feed's pages link to each other "

@@ -758,13 +758,21 @@ def by_rule(report: Report) -> list[tuple[str, str, str, int, int]]:
     return sorted(rules, key=lambda r: (SEVERITY_ORDER.get(r[0], 3), -r[3], r[2], r[1]))
 
 
-def format_report(report: Report, fmt: str = "text", show: int = 0, verdict: str | None = None) -> str:
+def format_report(
+    report: Report,
+    fmt: str = "text",
+    show: int = 0,
+    verdict: str | None = None,
+    fix_in: Callable[[Finding], str | None] | None = None,
+) -> str:
     """The report as JSON (the report's dict, and `by_rule`), or as text: the verdict, the findings
     counted by rule, then the findings grouped by focus node with message and fix hint (the first
     `show` nodes, 0 for all), as `catalog ehds-check` gives its datasets and its summary.
 
     `verdict` says instead of "Conforms" what a caller knows better (the publisher kit: nothing was
-    published, since the lists were not read in full)."""
+    published, since the lists were not read in full). `fix_in` says where its writer fixes a
+    finding, in the writer's own terms (the publisher kit: a list's row and heading, a key of
+    `metadata.toml`), under its hint."""
     rules = by_rule(report)
     if fmt == "json":
         keys = ("severity", "path", "message", "findings", "focus_nodes")
@@ -802,6 +810,8 @@ def format_report(report: Report, fmt: str = "text", show: int = 0, verdict: str
                 lines.append(f"      verdi | value: {f.value}")
             if f.hint:
                 lines.append(f"      slik retter du det | how to fix: {f.hint}")
+            if fix_in is not None and (place := fix_in(f)):
+                lines.append(f"      rett i | fix in: {place}")
     if show and len(ordered) > show:
         lines += ["", f"... {len(ordered) - show} more nodes with findings (--show 0 lists all)"]
     if rules:  # the end is what a terminal shows: say where the summary is

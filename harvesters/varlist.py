@@ -153,6 +153,9 @@ class VariableList:
     codelists: list[CodeList] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rows: dict[str, str] = field(default_factory=dict)
+    """Each variable's name -> where it is listed ("row 3", "sheet 'Utskrivelse', row 3"): what the
+    publisher kit's report names for a finding on the variable, rather than its URI in the feed."""
 
 
 @dataclass
@@ -685,6 +688,7 @@ def read_varlist(
             if len(lists) > 1 and not var.table:
                 var.table = sheet.title
             out.variables.append(var)
+    out.rows = names
     return out
 
 

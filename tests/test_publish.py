@@ -797,3 +797,25 @@ def test_the_example_metadata_names_the_catalogues_own_keys():
     from catalog.publish import METADATA_TEMPLATE
 
     assert "# catalog_title = " in METADATA_TEMPLATE and "# catalog_description = " in METADATA_TEMPLATE
+
+
+def test_each_validation_finding_says_where_to_fix_it_in_the_lists_row_and_heading_or_the_metadata_key(
+    registry, tmp_path
+):
+    """The report named only the feed's node and a DCAT term ("http://.../variabel/KJONN:
+    (csvw:title) Add a readable label"), which a registry had to translate back to its row."""
+    csv = registry / "somatikk.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("KJONN;Kjønn;", "KJONN;;"), encoding="utf-8")
+    with_metadata(registry, 'uri = "https://helsedata.no/hdab"', 'uri = "https://helsedata.no/hdab", type = ""')
+    with_metadata(registry, ', type = ""', "")
+    publish(registry, tmp_path / "out")
+    report = (registry / "rapport.txt").read_text(encoding="utf-8")
+    fixes = [line.strip() for line in report.splitlines() if "rett i | fix in:" in line]
+    assert "rett i | fix in: somatikk.csv row 3 (KJONN), Variabeletikett" in fixes
+    assert "rett i | fix in: metadata.toml: custodian" in fixes
+    assert "rett i | fix in: metadata.toml: hdab.type" in fixes
+    # the distribution's licence: no key states it, which the registry is told rather than left to look for
+    assert any(line.endswith("the kit writes the access address (access_url) alone") for line in fixes)
+    assert not [line for line in fixes if "http" in line or "dct:" in line or "csvw:" in line]
+    findings = json.loads((registry / "rapport.json").read_text(encoding="utf-8"))["validation"]["findings"]
+    assert "somatikk.csv row 3 (KJONN), Variabeletikett" in [f["fix_in"] for f in findings]
