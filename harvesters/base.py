@@ -29,7 +29,8 @@ every sheet of variables and its merged cells (`harvesters.varlist`); 2026-12-07
 table's merged cells too, and its sheet found by its own headings (`harvesters.frequencies`);
 2026-12-07.3: a DDI study naming no producer or distributor of its own is published by its
 codebook's producer (`harvesters.oai_ddi`); 2026-12-07.5: inline codes written with commas between
-("1 = Ja, 2 = Nei") are separate codes (`harvesters.varlist.parse_codes`)."""
+("1 = Ja, 2 = Nei") are separate codes (`harvesters.varlist.parse_codes`), and a heading written with
+spaces, hyphens or underscores ("Variabel navn") is the heading it spells."""
 
 
 @dataclass

@@ -223,7 +223,20 @@ class Layout:
         key = _norm(heading)
         if self.columns:
             return self.columns.get(key)
-        return DEFAULT_HEADINGS.get(key)
+        if key in DEFAULT_HEADINGS or _squeezed(key) == key:  # "shortname" is no heading of ours
+            return DEFAULT_HEADINGS.get(key)
+        return SQUEEZED_HEADINGS.get(_squeezed(key))
+
+
+def _squeezed(heading: str) -> str:
+    return re.sub(r"[\s_-]+", "", heading)
+
+
+SQUEEZED_HEADINGS = {_squeezed(heading): name for heading, name in DEFAULT_HEADINGS.items()}
+"""The known headings without spaces, hyphens or underscores: a heading written with them,
+"Variabel navn", "Gyldig_fra" and "Kode-verk", is the heading it spells (one written without, the
+Datahotel's "shortname", is not "short name"). "Variabel navn;Etikett;..." found no header row, and the
+kit published nothing (a registry's drill, 2026-12-07)."""
 
 
 def _norm(heading: Any) -> str:

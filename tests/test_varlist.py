@@ -504,3 +504,16 @@ def test_inline_codes_written_with_commas_between_are_separate_codes_and_a_comma
         [("I61", "Hjerneblødning"), ("I63", "Hjerneinfarkt"), ("I64", "Hjerneslag, ikke spesifisert")],
         [("1", "Ja"), ("2", "Nei"), ("9", "Ukjent")],
     ]
+
+
+def test_a_known_heading_written_with_spaces_hyphens_or_underscores_is_the_heading_it_spells():
+    """ "Variabel navn;Etikett;..." found no header row, and the kit published nothing."""
+    rows = [
+        ["Variabel navn", "Variabel etikett", "Kode-verk", "Gyldig_fra"],
+        ["KJONN", "Kjønn", "1=Mann;2=Kvinne", "2012"],
+    ]
+    found = read(csv_bytes(rows))
+    assert found.problems == []
+    [kjonn] = found.variables
+    assert (kjonn.name, kjonn.title, kjonn.valid_from) == ("KJONN", {"nb": "Kjønn"}, "2012")
+    assert [c.code for c in found.codelists[0].concepts] == ["1", "2"]
