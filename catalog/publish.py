@@ -44,18 +44,56 @@ if TYPE_CHECKING:
     from catalog.validation import Finding, Report
 
 COLUMNS = {
-    "Variabelnavn": "the variable's short name as in the data (required)",
-    "Variabeletikett": "a label people understand",
-    "Beskrivelse": "what the variable holds, how it is measured",
-    "Datatype": "heltall, desimaltall, tekst, dato, dato og tid, boolsk (or a CSVW name)",
-    "Enhet": "unit of measure, e.g. gram, år",
-    "Kodeverk": "a code list: its URI, or the codes inline as 1=Ja; 2=Nei, or a coding system name (ICD-10)",
-    "Gyldig fra": "first date the variable is valid (YYYY-MM-DD)",
-    "Gyldig til": "last date the variable is valid (YYYY-MM-DD)",
-    "Tabell": "the table the variable belongs to, if the register has several",
-    "Spørsmål": "the question asked, for survey variables",
-    "Nøkkelord": "keywords, separated by commas",
+    "Variabelnavn": (
+        "variabelens kortnavn slik det står i dataene (påkrevd)",
+        "kortnamnet til variabelen slik det står i dataa (påkravd)",
+        "the variable's short name as in the data (required)",
+    ),
+    "Variabeletikett": ("en etikett folk forstår", "ei etikett folk forstår", "a label people understand"),
+    "Beskrivelse": (
+        "hva variabelen inneholder og hvordan den måles",
+        "kva variabelen inneheld og korleis han blir målt",
+        "what the variable holds, how it is measured",
+    ),
+    "Datatype": (
+        "heltall, desimaltall, tekst, dato, dato og tid, boolsk (eller et CSVW-navn)",
+        "heltal, desimaltal, tekst, dato, dato og tid, boolsk (eller eit CSVW-namn)",
+        "heltall, desimaltall, tekst, dato, dato og tid, boolsk (or a CSVW name)",
+    ),
+    "Enhet": ("måleenhet, f.eks. gram, år", "måleeining, t.d. gram, år", "unit of measure, e.g. gram, år"),
+    "Kodeverk": (
+        "en kodeliste: adressen (URI), eller kodene skrevet inn som 1=Ja; 2=Nei (eller 1 = Ja, 2 = Nei), "
+        "eller navnet på et kodeverk (ICD-10)",
+        "ei kodeliste: adressa (URI), eller kodane skrivne inn som 1=Ja; 2=Nei (eller 1 = Ja, 2 = Nei), "
+        "eller namnet på eit kodeverk (ICD-10)",
+        "a code list: its URI, or the codes inline as 1=Ja; 2=Nei (or 1 = Ja, 2 = Nei), "
+        "or a coding system name (ICD-10)",
+    ),
+    "Gyldig fra": (
+        "første dato variabelen gjelder (ÅÅÅÅ-MM-DD)",
+        "første dato variabelen gjeld (ÅÅÅÅ-MM-DD)",
+        "first date the variable is valid (YYYY-MM-DD)",
+    ),
+    "Gyldig til": (
+        "siste dato variabelen gjelder (ÅÅÅÅ-MM-DD)",
+        "siste dato variabelen gjeld (ÅÅÅÅ-MM-DD)",
+        "last date the variable is valid (YYYY-MM-DD)",
+    ),
+    "Tabell": (
+        "tabellen variabelen hører til, om registeret har flere",
+        "tabellen variabelen høyrer til, om registeret har fleire",
+        "the table the variable belongs to, if the register has several",
+    ),
+    "Spørsmål": (
+        "spørsmålet som ble stilt, for variabler fra spørreskjema",
+        "spørsmålet som vart stilt, for variablar frå spørjeskjema",
+        "the question asked, for survey variables",
+    ),
+    "Nøkkelord": ("nøkkelord, skilt med komma", "nøkkelord, skilde med komma", "keywords, separated by commas"),
 }
+"""The template's headings -> what each holds in bokmål, nynorsk and English, as its "Veiledning"
+sheet tells it: the sheet said it in English alone, under a Norwegian heading, to a registry
+working in Norwegian (a registry's drill, 2026-12-07)."""
 METADATA_FILE = "metadata.toml"
 METADATA_TEMPLATE = """\
 # What the publisher kit needs besides the variable lists (`catalog publish FOLDER --out DIR`).
@@ -804,9 +842,9 @@ def write_template(path: Path) -> list[Path]:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     help_sheet = book.create_sheet("Veiledning")
-    help_sheet.append(["Kolonne", "Hva den skal inneholde"])
-    for name, meaning in COLUMNS.items():
-        help_sheet.append([name, meaning])
+    help_sheet.append(["Kolonne", "Hva den skal inneholde", "Kva han skal innehalde", "What it holds"])
+    for name, meanings in COLUMNS.items():
+        help_sheet.append([name, *meanings])
     book.save(path)
     metadata = path.parent / METADATA_FILE
     if metadata.exists():

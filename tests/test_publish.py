@@ -189,6 +189,23 @@ def test_the_template_has_the_norwegian_headings_and_examples_that_publish(tmp_p
     assert publish(registry, tmp_path / "out").conforms
 
 
+def test_the_templates_guide_explains_each_heading_in_bokmal_nynorsk_and_english(tmp_path):
+    """The "Veiledning" sheet said what each heading holds in English alone, under the Norwegian
+    heading "Hva den skal inneholde", to a registry working in Norwegian."""
+    template = tmp_path / "mal.xlsx"
+    assert main(["publish", "--template", str(template)]) == 0
+    rows = list(load_workbook(template, read_only=True)["Veiledning"].iter_rows(values_only=True))
+    assert rows[0] == ("Kolonne", "Hva den skal inneholde", "Kva han skal innehalde", "What it holds")
+    assert [row[0] for row in rows[1:]] == list(COLUMNS)
+    assert all(row[1] and row[2] and row[3] and len({row[1], row[2], row[3]}) == 3 for row in rows[1:])
+    by_heading = {row[0]: row for row in rows[1:]}
+    assert by_heading["Variabelnavn"][1:] == (
+        "variabelens kortnavn slik det står i dataene (påkrevd)",
+        "kortnamnet til variabelen slik det står i dataa (påkravd)",
+        "the variable's short name as in the data (required)",
+    )
+
+
 def test_no_metadata_file_is_a_clear_error(tmp_path, capsys):
     (tmp_path / "liste.csv").write_text(CSV, encoding="utf-8")
     assert main(["publish", str(tmp_path / "liste.csv"), "--out", str(tmp_path / "out")]) == 2
