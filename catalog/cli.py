@@ -832,13 +832,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from catalog.publish import PublishError, publish, write_template
+    from catalog.publish import METADATA_FILE, PublishError, publish, write_template
 
     if args.template:
         written = write_template(Path(args.template))
         print(f"wrote the template {args.template}")
         if len(written) > 1:
             print(f"wrote an example {written[1]}: replace its values with your registry's")
+        else:  # a registry running --template again was not told why no example came
+            kept = Path(args.template).parent / METADATA_FILE
+            print(f"kept {kept} as it is (no example written over it; move it away to get one)")
         return 0
     if not args.location or not args.out:
         raise InputError("give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)")

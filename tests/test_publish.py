@@ -222,6 +222,7 @@ def test_the_template_comes_with_an_example_metadata_file_that_publishes_a_confo
     assert publish(folder, tmp_path / "out").conforms
     (folder / "metadata.toml").write_text("# mine\n", encoding="utf-8")
     assert main(["publish", "--template", str(folder / "mal.xlsx")]) == 0
+    assert f"kept {folder / 'metadata.toml'} as it is (no example written over it" in capsys.readouterr().out
     assert (folder / "metadata.toml").read_text(encoding="utf-8") == "# mine\n"
 
 
