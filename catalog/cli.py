@@ -525,7 +525,9 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
     lines = [
         f"EHDS-feeden | The EHDS feed: {total.in_feed} of {total.datasets} datasets ({total.percent:.1f} %)",
         f"  left out: {total.left_out} ({total.operator_can_complete} the operator's settings would complete, "
-        f"{total.publisher_must_fix} need their publisher)",
+        f"{total.publisher_must_fix} need their publisher"
+        + (f", {total.operator_too} of them the operator's settings too" if total.operator_too else "")
+        + ")",
     ]
     if total.stale:
         lines.append(

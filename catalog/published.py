@@ -19,7 +19,8 @@ validates exactly this view, so a record's `conforms` flag says whether the EHDS
    dataset that does not state it (HealthDCAT-AP Release 8's vocabulary shapes require it of every
    dataset; the real FDK catalogues say GOVE, ECON, TRAN ...: a source cannot be expected to say
    what the EHDS feed adds by being the EHDS feed); a creator nobody could name is left out
-   (DCAT-AP requires an agent's name, and the creator is optional).
+   (DCAT-AP requires an agent's name, and the creator is optional); an analysis platform whose
+   provider is the access body names it as the catalogue does (`_service_view`).
 
 Every value the operator or the catalogue supplied is listed in `Published.completed` with the
 setting it came from (the provenance the dataset page and the readiness report show); every
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from catalog.config import Organisation, Settings, SourceConfig, folded, operator_defaults, publisher_type
-from catalog.model import Agent, Dataset, Distribution, Record
+from catalog.model import Agent, DataService, Dataset, Distribution, Record
 
 HEALTH_THEME = "http://publications.europa.eu/resource/authority/data-theme/HEAL"
 """The EU data theme every dataset of the EHDS feed has (Release 8: `sh:hasValue` on `dcat:theme`)."""
@@ -216,6 +217,8 @@ def _complete_agent(
 
 def published_view(record: Record, settings: Settings, source: SourceConfig | None = None) -> Published:
     """The record as the EHDS feed publishes it (see the module docstring); code lists as they are."""
+    if isinstance(record, DataService):
+        return _service_view(record, settings)
     if not isinstance(record, Dataset):
         return Published(record)
     defaults = operator_defaults(source) if source is not None else {}
@@ -287,3 +290,17 @@ def register_digest(organisations: Iterable[Organisation]) -> str:
     digest = hashlib.sha256(repr(sorted(entries, key=lambda o: o.iri)).encode()).hexdigest()[:16]
     _LAST_REGISTER[:] = [(entries, digest)]  # holding the entries keeps their identities from being reused
     return digest
+
+
+def _service_view(service: DataService, settings: Settings) -> Published:
+    """An analysis platform whose provider is the catalogue's access body names it as the catalogue
+    does (`registered_hdab`). The EHDS feed describes the body once, by its register entry's IRI: a
+    registry's feed describing the platform under that IRI with a publisher type and an organisation
+    number of its own made the catalogue's publisher and every dataset's hdab "public-health-registry",
+    a type the operator never stated (`hdab_type`). Another provider stays as its source says it."""
+    ours = registered_hdab(settings)
+    stated = service.publisher
+    if ours is None or stated is None or stated == ours or not same_body(stated, ours, settings):
+        return Published(service)
+    done = [Completed("publisher", "catalogue", "settings.hdab_name, settings.hdab_email, settings.hdab_type")]
+    return Published(dataclasses.replace(service, publisher=ours), done, {"publisher": ours})

@@ -757,6 +757,11 @@ class Tally:
     in_feed: int = 0
     operator_can_complete: int = 0  # left out only for what operator settings would supply
     publisher_must_fix: int = 0  # left out (also) for what only the publisher can supply
+    operator_too: int = 0
+    """Of `publisher_must_fix`, those that lack operator settings as well: the publisher's fix alone
+    does not bring them into the feed. "0 the operator's settings would complete, 13 need their
+    publisher" told the demo's operator there was nothing to do, where each of the 13 also lacked
+    two of its source's defaults (the access body's drill, 2026-12-07)."""
     stale: int = 0
     without_english: int = 0  # with no English title or description (a warning: `NO_ENGLISH`)
     without_publisher_type: int = 0  # whose publisher has no publisher type (a warning: `NO_PUBLISHER_TYPE`)
@@ -766,6 +771,7 @@ class Tally:
         self.in_feed += d.in_feed
         self.operator_can_complete += d.operator_can_complete
         self.publisher_must_fix += bool(d.by(PUBLISHER)) and not d.in_feed
+        self.operator_too += bool(d.by(PUBLISHER)) and bool(d.by(OPERATOR)) and not d.in_feed
         self.stale += d.stale
         self.without_english += bool(d.warnings)
         self.without_publisher_type += bool(d.publisher_type_setting)

@@ -9,6 +9,7 @@ import dataclasses
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS as DCT
 
 from catalog.config import Settings, SourceConfig
 from catalog.model import Agent, DataProduct, DataService, Record, key_for
@@ -277,3 +278,44 @@ def test_the_ehds_feed_pages_leave_out_a_service_that_does_not_conform(settings,
     assert (URIRef(broken.uri), RDF.type, DCAT.DataService) in Graph().parse(
         data=client.get("/catalog.nt?profile=dcat-ap-3").get_data(), format="nt"
     )
+
+
+def test_the_ehds_feed_describes_the_access_body_as_the_catalogue_does_where_a_platform_names_it(
+    settings, store, server
+):
+    """A registry's feed describing an analysis platform named Helsedataservice its provider, under
+    the access body's own IRI, with a publisher type and an organisation number of its own. The EHDS
+    feed wrote both descriptions of that one node, so the catalogue's publisher and every dataset's
+    hdab were "public-health-registry", a type the operator never stated (`hdab_type` unset, the
+    register's entry without one): the drill of 2026-12-07 found it in the demo's feed. The platform
+    names the access body as the catalogue does; the other profiles keep what the registry said."""
+    from catalog.config import parse_organisations
+    from catalog.rdf import HEALTH
+
+    body = "https://helsedata.no/no/om-helsedataservice/"
+    settings.values.update(hdab_name="Helsedataservice", hdab_email="helsedata@helsedir.no")
+    settings.organisations = parse_organisations({body: {"name": "Helsedataservice", "url": "https://helsedata.no/"}})
+    stated_type = "https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry"
+    provider = Agent(
+        name={"nb": "Helsedataservice"}, uri=body, identifier="983544622", type=stated_type, email="hds@example.no"
+    )
+    service = dataclasses.replace(platform([complete_dataset(3).uri]), publisher=provider)
+    body_ttl = to_graph([complete_dataset(3), service]).serialize(format="turtle")
+    url = server.serve("/hds/a.ttl", body_ttl, Content_Type="text/turtle")
+    settings.sources["reg"] = SourceConfig("reg", "dcat", url)
+    [result] = harvest(settings, store, None)
+    assert result.ok and result.counts["invalid"] == 0, result
+    client = create_app(settings).test_client()
+
+    ehds = Graph().parse(data=client.get("/catalog.nt").get_data(), format="nt")
+    catalog = URIRef(f"{settings.base_uri.rstrip('/')}/catalog")
+    assert ehds.value(catalog, DCT.publisher) == URIRef(body)
+    assert set(ehds.objects(None, HEALTH.hdab)) == {URIRef(body)}
+    assert (URIRef(service.uri), DCT.publisher, URIRef(body)) in ehds
+    assert ehds.value(URIRef(body), DCT.type) is None, "no type the operator did not state"
+    assert ehds.value(URIRef(body), DCT.identifier) is None
+    assert {str(e) for e in ehds.objects(None, URIRef("http://data.europa.eu/m8g/email"))} >= {"helsedata@helsedir.no"}
+    assert "hds@example.no" not in {str(o) for o in ehds.objects()}
+
+    dcat = Graph().parse(data=client.get("/catalog.nt?profile=dcat-ap-3").get_data(), format="nt")
+    assert dcat.value(URIRef(body), DCT.type) == URIRef(stated_type), "the source's own view keeps what it said"

@@ -154,6 +154,34 @@ def test_catalog_ehds_coverage_as_text_json_and_a_publishers_fix_list(harvested,
     assert main(["--home", home, "ehds-coverage", "--source", "nowhere"]) == 2
 
 
+def test_the_summary_says_which_datasets_left_for_their_publisher_lack_operator_settings_too(client, harvested, capsys):
+    """mfr-3 lacks a description (its publisher's) and its publisher's e-mail (the register's).
+    "1 the operator's settings would complete, 1 need their publisher" left the operator to think
+    the registry's fix alone would bring it in: the demo's summary read "0 ... would complete, 13
+    need their publisher" while each of the 13 also lacked two of its source's defaults."""
+    settings, store = harvested
+    found = coverage(store, settings)
+    assert (found.total.operator_can_complete, found.total.publisher_must_fix, found.total.operator_too) == (1, 1, 1)
+    settings.save_sources()
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "left out: 2 (1 the operator's settings would complete, 1 need their publisher, "
+        "1 of them the operator's settings too)" in text
+    )
+    assert main(["--home", str(settings.home), "ehds-coverage", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"]["operator_too"] == 1
+    pages = {
+        "en": "1 of them also lacks operator settings: the publisher's fix alone does not bring it into the feed.",
+        "nb": "1 av dem mangler også operatørinnstillinger: utgiverens retting alene tar det ikke med i feeden.",
+        "nn": "1 av dei manglar òg operatørinnstillingar: rettinga til utgivaren åleine tek det ikkje med i feeden.",
+    }
+    for lang, said in pages.items():
+        for path in ("/ehds/", "/sources/mfr"):
+            html = client.get(f"{path}?lang={lang}").get_data(as_text=True).replace("&#39;", "'")
+            assert said in html, (lang, path)
+
+
 def test_the_coverage_is_served_as_json_as_the_cli_gives_it(client, harvested, capsys):
     """Only `catalog ehds-coverage --format json`, on a host with the store, gave it to the access
     body's scripts (the access body's drill); the explorer serves the same."""
