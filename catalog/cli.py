@@ -561,7 +561,7 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
         for p in untyped:
             lines.append(
                 f"  {p.key or '-':<16}  {p.name[:40]:<40} {len(p.datasets):>6} datasets  <- {p.setting}"
-                + ("" if p.registered else "  (ikke i registeret | not in the register)")
+                + ("" if p.registered else " (ikke i registeret | not in the register)")
             )
     codes = found.codelist_total
     lines += [
@@ -1038,7 +1038,7 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--category", choices=SOURCE_KINDS, help="kind of publisher (default: from the protocol, else central-registry)"
     )
-    a.add_argument("--title")
+    a.add_argument("--title", help="the source's name as the pages show it (default: NAME)")
     a.add_argument("--interval", type=_positive, default=1440, help="minutes between scheduled harvests")
     a.add_argument("--options", help="JSON object of harvester options")
     a.add_argument("--credentials-env", help="environment variable holding the source's token")

@@ -740,7 +740,7 @@ def test_an_organisation_the_register_does_not_hold_gets_no_invented_type_and_th
 
     assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if "Hoftebruddregisteret" in line]
-    assert lines[-1].endswith('with org_number = "983974732" and type  (ikke i registeret | not in the register)')
+    assert lines[-1].endswith('with org_number = "983974732" and type (ikke i registeret | not in the register)')
     client = create_app(settings, {"TESTING": True}).test_client()
     for lang, hint in (
         ("en", "The organisation is not in the organisation register"),
