@@ -70,10 +70,12 @@ def language_note(lang: str | None, locale: str) -> Markup:
     return translated("language_note", lambda: _note(locale))
 
 
-def _note(locale: str) -> Markup:
+def _note(locale: str, some: bool = False) -> Markup:
+    """The note's markup: " (Norwegian)", or for a group of which only some are, " (some in Norwegian)"."""
     from flask_babel import gettext as _
 
-    return Markup(' <span class="lang-note" lang="{}">{}</span>').format(locale, _("(Norwegian)"))
+    said = _("(some in Norwegian)") if some else _("(Norwegian)")
+    return Markup(' <span class="lang-note" lang="{}">{}</span>').format(locale, said)
 
 
 def group_note(langs: Iterable[str | None], locale: str) -> Markup:
@@ -93,13 +95,7 @@ def group_note(langs: Iterable[str | None], locale: str) -> Markup:
 
     if all(marks):
         return translated("language_note", lambda: _note(locale))
-    return translated("some_note", lambda: _some_note(locale))
-
-
-def _some_note(locale: str) -> Markup:
-    from flask_babel import gettext as _
-
-    return Markup(' <span class="lang-note" lang="{}">{}</span>').format(locale, _("(some in Norwegian)"))
+    return translated("some_note", lambda: _note(locale, some=True))
 
 
 def labels_note(values: Iterable[LangText | None], locale: str) -> Markup:

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
@@ -161,18 +161,14 @@ def moment(value: str | None) -> str:
     if not isinstance(parsed, datetime):
         return day(value)
     locale = DATE_LOCALES.get(current(), LOCALES[DEFAULT])
-    return format_datetime(parsed, _MOMENT.get(locale) or _moment(locale), tzinfo=ZONE, locale=locale)
+    return format_datetime(parsed, _moment(locale), tzinfo=ZONE, locale=locale)
 
 
-_MOMENT: dict[Locale, str] = {}
-
-
+@cache
 def _moment(locale: Locale) -> str:
     """The locale's pattern of a date written "medium" and a time "short", joined as it joins them."""
     joined = locale.datetime_formats["short"]
-    pattern = joined.format(locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern)
-    _MOMENT[locale] = pattern
-    return pattern
+    return joined.format(locale.time_formats["short"].pattern, locale.date_formats["medium"].pattern)
 
 
 def remember_choice(response: Response) -> Response:
