@@ -1364,16 +1364,23 @@ def coverage(store: StoreReader, settings: Settings, source: str | None = None) 
 
 # --- a publisher's fix list -------------------------------------------------------------------------
 
-FIX_LIST_COLUMNS = ("dataset", "title", "uri", "field", "problem", "how_to_fix")
+FIX_LIST_COLUMNS = ("dataset", "title", "uri", "field", "problem", "how_to_fix", "keeps_out_of_feed")
+"""`keeps_out_of_feed` is "yes" for what keeps the dataset out of the EHDS feed until mended, "no"
+for what `/ehds/` asks of the publisher though the feed carries the dataset (a column added last,
+so a reader of the earlier six by position reads them as before)."""
 
 
 def fix_list(found: Coverage, publisher_key: str) -> list[dict[str, str]]:
-    """What only the publisher can mend, one row per dataset and field, for the registry."""
+    """Everything `/ehds/` and `catalog ehds-coverage` ask of the publisher, one row per dataset
+    and field, in the same terms (field, message, hint), for the registry: what keeps a dataset
+    out of the feed, then what is asked of it though it is in (its English title or description,
+    `language_warnings`). The list gave only the first: the page asked MS-registeret for four
+    English titles and descriptions its fix list never named. Datasets left out come first."""
     rows = []
-    for d in found.left_out():
-        if d.publisher_key != publisher_key:
-            continue
-        for g in d.by(PUBLISHER):
+    mine = sorted((d for d in found.datasets if d.publisher_key == publisher_key), key=lambda d: d.in_feed)
+    for d in mine:
+        asked = [(g, "yes") for g in d.by(PUBLISHER)] + [(w, "no") for w in d.warnings]
+        for g, keeps_out in asked:
             rows.append(
                 {
                     "dataset": d.identifier,
@@ -1382,6 +1389,7 @@ def fix_list(found: Coverage, publisher_key: str) -> list[dict[str, str]]:
                     "field": g.field,
                     "problem": g.message,
                     "how_to_fix": g.hint,
+                    "keeps_out_of_feed": keeps_out,
                 }
             )
     return rows

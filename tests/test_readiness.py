@@ -400,6 +400,49 @@ def test_the_english_warnings_are_in_the_cli_report_the_json_and_the_page(settin
         assert "mfr-3" in section and "mfr-2" in section and "mfr-fodsler" not in section
 
 
+def test_a_publishers_fix_list_asks_for_every_english_title_and_description_the_ehds_page_asks_for(
+    settings, store, server, capsys
+):
+    """`/ehds/` and `catalog ehds-coverage` asked MS-registeret for four English titles and
+    descriptions its fix list never named: the registry, sent the list, mended what kept its
+    datasets out and left the rest. The list now says all of it, in the page's terms (field,
+    message, hint), and which of it keeps a dataset out of the feed."""
+    from web import create_app
+
+    left_out = mfr_dataset(
+        uri="https://data.fhi.no/mfr/dataset/4", identifier="mfr-4", title={"nb": "Fødsler"}, description={}
+    )
+    build(settings, store, server, [*norwegian_only(), left_out])
+    settings.save_sources()
+    found = coverage(store, settings)
+    [key] = found.by_publisher()
+    rows = fix_list(found, key)
+    assert [(r["dataset"], r["field"], r["keeps_out_of_feed"]) for r in rows] == [
+        ("mfr-4", "description", "yes"),
+        ("mfr-4", "title.en", "no"),
+        ("mfr-2", "description.en", "no"),
+        ("mfr-3", "title.en", "no"),
+        ("mfr-3", "description.en", "no"),
+    ]
+    asked = {(d.identifier, w.field, w.message, w.hint) for d in found.warned() for w in d.warnings}
+    listed = {(r["dataset"], r["field"], r["problem"], r["how_to_fix"]) for r in rows}
+    assert asked and asked <= listed, "every warning of /ehds/, word for word"
+    assert main(["--home", str(settings.home), "ehds-coverage", "--fix-list", key]) == 0
+    assert list(csv.DictReader(io.StringIO(capsys.readouterr().out))) == rows
+    client = create_app(settings, {"TESTING": True}).test_client()
+    csv_rows = client.get(f"/ehds/publishers/{key}.csv").get_data(as_text=True).lstrip("\ufeff")
+    assert list(csv.DictReader(io.StringIO(csv_rows))) == rows
+    for lang, said, no in (
+        ("en", "The dataset has no English title", "No: asked, not required"),
+        ("nb", "Datasettet har ingen engelsk tittel", "Nei: ønsket, ikke påkrevd"),
+        ("nn", "Datasettet har ingen engelsk tittel", "Nei: ønskt, ikkje påkravd"),
+    ):
+        table = client.get(f"/ehds/publishers/{key}?lang={lang}").get_data(as_text=True).split('class="fixlist"')[1]
+        table = table.split("</table>")[0]
+        assert said in table and no in table and "mfr-2" in table, lang
+        assert table.count("<tr>") == 1 + len(rows), lang
+
+
 def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys):
     options = json.dumps({"defaults": {"publisher": {"email": "no-at-sign"}}})
     code = main(
