@@ -388,7 +388,8 @@ def cmd_uses_list(args: argparse.Namespace) -> int:
     store = open_reader(settings)
     found = register(store, args.dataset)
     if args.format == "json":
-        print(json.dumps([u.to_dict() for u in found], ensure_ascii=False, indent=2))
+        uses = [{**u.to_dict(), "language": u.written_in(settings)} for u in found]
+        print(json.dumps(uses, ensure_ascii=False, indent=2))
         return 0
     for u in found:
         print(f"{u.permit_date}  {u.project_title} ({u.organisation})")

@@ -644,6 +644,12 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         "false of a government body); the organisation register's entry for the body, where it states a type, "
         "has its say",
     ),
+    "uses_language": (
+        "CATALOG_USES_LANGUAGE",
+        "nb",
+        "the language (a BCP 47 tag: nb, nn, en) the data use register's texts (project title, summary, legal "
+        "basis) are written in, for a permit whose row in the register file names none (its language column)",
+    ),
     "sparql_timeout": ("CATALOG_SPARQL_TIMEOUT", 10.0, "seconds a SPARQL query may run"),
     "sparql_max_results": ("CATALOG_SPARQL_MAX_RESULTS", 10_000, "most results a SPARQL answer may hold"),
     "sparql_snapshot_seconds": (
@@ -665,6 +671,9 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
     "log_format": ("CATALOG_LOG_FORMAT", "text", "log lines on stderr: text, or json (one JSON object a line)"),
     "log_level": ("CATALOG_LOG_LEVEL", "info", "least severe log lines written: debug, info, warning or error"),
 }
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+"""A language tag as RDF literals and HTML's lang carry it (BCP 47's form, not its registry)."""
 
 SOURCE_OVERRIDES = {"timeout": "http_timeout", "harvest_budget_seconds": "harvest_budget_seconds"}
 """Options a source may set to override a setting for itself alone: option name -> setting."""
@@ -708,6 +717,10 @@ CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
         "is not a type of HealthDCAT-AP's publisher-type list, which Release 8 asks of a dataset's publisher and "
         "gives its example's access body (ADMS's, as NationalAuthority, are DCAT-AP's): write public-health-registry, "
         "non-gov-org, their name in nb, nn or en, or the IRI of a type of " + PUBLISHER_TYPE_LISTS[0],
+    ),
+    "uses_language": (
+        lambda v: bool(LANGUAGE_TAG.fullmatch(str(v))),
+        "is not a language tag (BCP 47, as nb, nn or en)",
     ),
     "log_format": (lambda v: v in ("text", "json"), "is not text or json"),
     "log_level": (

@@ -7,10 +7,10 @@ the columns
     project_title, organisation, datasets, permit_date, legal_basis, summary
 
 where `datasets` holds the dataset URIs the permit covers, separated by spaces. More columns are
-allowed and kept as they are; three have a meaning: `permit_id` (the permit's number: a permit
-imported again replaces its earlier row instead of adding one), and `application_date` and
+allowed and kept as they are; four have a meaning: `permit_id` (the permit's number: a permit
+imported again replaces its earlier row instead of adding one), `application_date` and
 `data_release_date`, from which the quality and utility label measures the time from application
-to data (`catalog.label`). Dates are ISO 8601 (2026-03-01). A comma or semicolon separates columns
+to data (`catalog.label`), and `language`, the language tag (nb, nn, en) of the row's texts. Dates are ISO 8601 (2026-03-01). A comma or semicolon separates columns
 (spreadsheets in Norway write semicolons).
 
 An import is all or nothing: every problem is reported by line and column (`RegisterError`) and
@@ -35,13 +35,13 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF, PROV, RDF, RDFS, XSD
 
-from catalog.config import Settings
+from catalog.config import LANGUAGE_TAG, Settings
 from catalog.rdf import DPV, HK, TripleWriter, new_graph, stable_bnode
 from catalog.store import StoreReader, StoreWriter
 
 REQUIRED = ("project_title", "organisation", "datasets", "permit_date", "legal_basis", "summary")
 """The columns every register file must have."""
-OPTIONAL = ("permit_id", "application_date", "data_release_date")
+OPTIONAL = ("permit_id", "application_date", "data_release_date", "language")
 """Further columns with a meaning (any other column is kept as it is)."""
 MAX_BYTES = 20 * 2**20
 MAX_ROWS = 100_000
@@ -86,6 +86,15 @@ class DataUse:
     application_date: str = ""
     data_release_date: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    language: str = ""
+    """The language tag of its texts (title, summary, legal basis) as its row gave it; "" when the
+    file had no `language` for it: then they are in `uses_language` (`written_in`)."""
+
+    def written_in(self, settings: Settings) -> str:
+        """The language its texts are written in: its row's, else the operator's `uses_language`.
+        Feeds and pages tag them with it; untagged, a HealthDCAT-AP consumer could not tell a
+        Norwegian summary from an English one, and a screen reader read it in the page's language."""
+        return self.language or settings.uses_language
 
     @property
     def days_to_data(self) -> int | None:
@@ -196,6 +205,9 @@ def _check(row: dict[str, str], line: int, known: set[str], today: date) -> list
             continue
         if dates[name] > today:
             problems.append(Problem(line, name, f"{value} is in the future"))
+    language = row.get("language", "")
+    if language and not LANGUAGE_TAG.fullmatch(language):
+        problems.append(Problem(line, "language", f"{language!r} is not a language tag as nb, nn or en"))
     if "application_date" in dates and "permit_date" in dates and dates["application_date"] > dates["permit_date"]:
         problems.append(Problem(line, "application_date", "is after the permit date"))
     if "data_release_date" in dates and "permit_date" in dates and dates["data_release_date"] < dates["permit_date"]:
@@ -222,6 +234,7 @@ def _use(key: str, row: dict[str, str]) -> DataUse:
         application_date=row.get("application_date", ""),
         data_release_date=row.get("data_release_date", ""),
         extra={k: v for k, v in row.items() if k not in named and v},
+        language=row.get("language", ""),
     )
 
 
@@ -327,8 +340,9 @@ def add_use(g: TripleWriter, dataset: URIRef | None, use: DataUse, settings: Set
         g.add((dataset, DCT.isReferencedBy, node))
     g.add((node, RDF.type, PROV.Activity))
     g.add((node, HK.inRegister, register_uri(settings)))
-    g.add((node, DCT.title, Literal(use.project_title)))
-    g.add((node, DCT.description, Literal(use.summary)))
+    lang = use.written_in(settings)
+    g.add((node, DCT.title, Literal(use.project_title, lang=lang)))
+    g.add((node, DCT.description, Literal(use.summary, lang=lang)))
     g.add((node, DCT.issued, Literal(use.permit_date, datatype=XSD.date)))
     if use.permit_id:
         g.add((node, DCT.identifier, Literal(use.permit_id)))
@@ -341,7 +355,7 @@ def add_use(g: TripleWriter, dataset: URIRef | None, use: DataUse, settings: Set
     basis = stable_bnode(node, DPV.hasLegalBasis)
     g.add((node, DPV.hasLegalBasis, basis))
     g.add((basis, RDF.type, DPV.LegalBasis))
-    g.add((basis, DCT.description, Literal(use.legal_basis)))
+    g.add((basis, DCT.description, Literal(use.legal_basis, lang=lang)))
     return node
 
 

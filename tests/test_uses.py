@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import PROV
+from rdflib.term import Node
 
 from catalog.cli import main
 from catalog.duties import import_register
 from catalog.label import label_of
 from catalog.model import key_for
+from catalog.rdf import DPV
 from catalog.uses import Problem, RegisterError, import_uses, parse, register
 from tests.factories import mfr_dataset, numbered
 from tests.published import build, graph
@@ -169,6 +171,68 @@ def test_the_ehds_feed_refers_each_dataset_to_its_permits_and_uses_ttl_holds_the
         assert (use, RDF.type, PROV.Activity) in described and (use, PROV.used, URIRef(A)) in described
     whole = Graph().parse(data=client.get("/uses.ttl").get_data(), format="turtle")
     assert len(set(whole.subjects(RDF.type, PROV.Activity))) == 2
+
+
+MIXED = f"""permit_id,{HEADER},language
+HDS-1,Fødselsvekt og hjerte,Universitetet i Bergen,{A},2025-03-14,EHDS art. 53(1)(e),Kohortstudie.,
+HDS-E,Birth weight and heart disease,University of Bergen,{A},2025-04-01,EHDS Art. 53(1)(e),A cohort study.,en
+""".encode()
+
+
+def texts_of(g: Graph, use: Node) -> set[tuple[str, str | None]]:
+    """The permit's title, summary and legal basis in `g`, each with its language tag."""
+    basis = g.value(use, DPV.hasLegalBasis)
+    found = [*g.objects(use, DCT.title), *g.objects(use, DCT.description), *g.objects(basis, DCT.description)]
+    return {(str(t), t.language) for t in found if isinstance(t, Literal)}
+
+
+def test_the_registers_texts_are_tagged_with_the_language_they_are_written_in(catalogue, client) -> None:
+    """The feeds gave a permit's title, summary and legal basis with no language tag, and the pages
+    marked each as bokmål whatever it was written in: a HealthDCAT-AP consumer could not tell a
+    Norwegian summary from an English one, and a screen reader read an English title as bokmål.
+    A row's `language` says it; a row without one is in the operator's `uses_language` (nb)."""
+    settings, store = catalogue
+    import_register(settings, store, None, MIXED)
+    norwegian = {("Fødselsvekt og hjerte", "nb"), ("Kohortstudie.", "nb"), ("EHDS art. 53(1)(e)", "nb")}
+    english = {("Birth weight and heart disease", "en"), ("A cohort study.", "en"), ("EHDS Art. 53(1)(e)", "en")}
+    feed = graph(client.get("/catalog.ttl?page_size=100"))
+    whole = graph(client.get("/uses.ttl"))
+    for g in (feed, whole):
+        by_id = {str(g.value(u, DCT.identifier)): u for u in g.subjects(RDF.type, PROV.Activity)}
+        assert texts_of(g, by_id["HDS-1"]) == norwegian and texts_of(g, by_id["HDS-E"]) == english
+    one = graph(client.get("/uses/permit:HDS-E", headers={"Accept": "text/turtle"}))
+    [use] = one.subjects(RDF.type, PROV.Activity)
+    assert texts_of(one, use) == english
+    api = client.get("/api/uses").get_json()["uses"]
+    assert {u["permit_id"]: u["language"] for u in api} == {"HDS-1": "nb", "HDS-E": "en"}
+    bokmal_page = client.get("/uses?lang=nb").get_data(as_text=True)
+    assert '<span lang="en">Birth weight and heart disease</span>' in bokmal_page
+    assert '<span lang="en">A cohort study.</span>' in bokmal_page and 'lang="nb"' not in bokmal_page.split("<main")[1]
+    english_page = client.get("/uses/permit:HDS-E?lang=en").get_data(as_text=True)
+    assert "<h1>Birth weight and heart disease</h1>" in english_page and '<span lang="en">' not in english_page
+    assert '<span lang="nb">Fødselsvekt og hjerte</span>' in client.get(f"/datasets/{key_for(A)}?lang=en").get_data(
+        as_text=True
+    )
+
+
+def test_a_register_written_in_nynorsk_says_so_by_the_setting_and_a_bad_language_tag_is_refused(
+    catalogue, tmp_path
+) -> None:
+    from web import create_app
+
+    settings, store = catalogue
+    import_register(settings, store, None, MIXED)
+    settings.values["uses_language"] = "nn"
+    client = create_app(settings, {"TESTING": True}).test_client()
+    g = graph(client.get("/uses.ttl"))
+    titles = {(str(t), t.language) for t in g.objects(None, DCT.title) if isinstance(t, Literal)}
+    assert {("Fødselsvekt og hjerte", "nn"), ("Birth weight and heart disease", "en")} <= titles
+    bad = MIXED.replace(b",en\n", b",engelsk!\n")
+    with pytest.raises(RegisterError) as refused:
+        parse(bad, {A})
+    assert refused.value.problems == [Problem(3, "language", "'engelsk!' is not a language tag as nb, nn or en")]
+    (tmp_path / "catalog.toml").write_text('[settings]\nuses_language = "norsk"\n')
+    assert main(["--home", str(tmp_path), "uses", "list"]) == 2
 
 
 def test_search_counts_the_uses_of_a_dataset_and_its_variables(catalogue, index) -> None:

@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         language_note=lambda lang: display.language_note(lang, i18n.current()),
         labels_note=lambda values: display.labels_note(values, i18n.current()),
         in_language=lambda text, lang: display.in_language(text, lang, i18n.current()),
+        use_text=lambda text, use: display.in_language(text, use.written_in(settings), i18n.current()),
         hit_label=lambda doc, highlights: display.hit_label(doc, highlights, i18n.current()),
         hit_description=lambda doc, highlights: display.hit_description(doc, highlights, i18n.current()),
         dataset_title=lambda doc, noted=True: display.dataset_title(doc, i18n.current(), noted),

@@ -70,6 +70,7 @@ def use_json(u: DataUse, titles: dict[str, tuple[str, LangText]] | None = None) 
         for uri in u.datasets
     ]
     out["days_to_data"] = u.days_to_data
+    out["language"] = u.written_in(current_app.config["SETTINGS"])  # of its texts: the file's, else the setting
     return out
 
 
