@@ -441,6 +441,11 @@ def test_a_publishers_fix_list_asks_for_every_english_title_and_description_the_
         table = table.split("</table>")[0]
         assert said in table and no in table and "mfr-2" in table, lang
         assert table.count("<tr>") == 1 + len(rows), lang
+    english = client.get(f"/ehds/publishers/{key}?lang=en").get_data(as_text=True).split('class="fixlist"')[1]
+    heads = re.findall(r'<th scope="rowgroup"[^>]*>(.*?) <code>([^<]+)</code>', english)
+    assert [code for _, code in heads] == ["mfr-4", "mfr-2", "mfr-3"], "left out first, as the CSV has it"
+    assert heads[0][0] == '<span lang="nb">Fødsler</span>', "its bokmål title, marked so on an English page"
+    assert heads[1][0] == "Medical Birth Registry of Norway – births"
 
 
 def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys):

@@ -9,9 +9,11 @@ also as CSV (`.csv`); `/ehds/readiness.json` the whole as JSON. The numbers are
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 
-from catalog.readiness import Coverage, coverage, fix_list, fix_list_csv
+from catalog.readiness import Coverage, DatasetReadiness, coverage, fix_list, fix_list_csv
 from web.explorer import store
 from web.sources import by_title
 
@@ -51,14 +53,25 @@ def publisher(key: str) -> str:
     found = current()
     name = _publisher(found, key)
     datasets = [d for d in found.datasets if d.publisher_key == key]
+    rows = fix_list(found, key)
     return render_template(
         "fixlist.html",
         key=key,
         name=name,
         datasets=datasets,
         tally=found.by_publisher()[key][1],
-        rows=fix_list(found, key),
+        rows=rows,
+        groups=by_dataset(datasets, rows),
     )
+
+
+def by_dataset(datasets: list[DatasetReadiness], rows: list[dict[str, str]]) -> list[tuple[DatasetReadiness, list]]:
+    """The fix list's rows per dataset, in the list's order (those left out of the feed first, as
+    the CSV has them): the page grouped them with Jinja's groupby, which sorts by URI, so a dataset
+    the feed carries could head the table; and with its titles, so that the page names it in the
+    reader's language, marked where it is another (it gave the bokmål title, unmarked, on English pages)."""
+    of = {d.uri: d for d in datasets}
+    return [(of[uri], list(group)) for uri, group in groupby(rows, key=lambda r: r["uri"])]
 
 
 @bp.get("/publishers/<key>.csv")
