@@ -381,6 +381,15 @@ def _checked(meta: dict[str, Any], where: str, text: str = "") -> dict[str, Any]
     for key in TEXT_KEYS:
         if key in meta and not isinstance(meta[key], str | dict):
             raise PublishError(f"{where}{key}: must be a text or a table of language -> text (got {meta[key]!r})")
+    try:
+        for key in sorted(set(TEXT_KEYS) & set(meta)):  # an empty one is refused, as an empty `purpose` is
+            at = f"{where}{key}{_line(text, key, meta[key])}"
+            if key == "identifier":  # one text, no languages; without the key, the list's file name
+                out[key] = _default("string", meta[key], at)
+            else:
+                out[key] = {lang or "nb": words for lang, words in _text(meta[key], at).items()}
+    except ConfigError as exc:
+        raise PublishError(str(exc)) from None
     return out
 
 

@@ -837,3 +837,32 @@ def test_each_validation_finding_says_where_to_fix_it_in_the_lists_row_and_headi
     assert not [line for line in fixes if "http" in line or "dct:" in line or "csvw:" in line]
     findings = json.loads((registry / "rapport.json").read_text(encoding="utf-8"))["validation"]["findings"]
     assert "somatikk.csv row 3 (KJONN), Variabeletikett" in [f["fix_in"] for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        (
+            'description = { nb = "Opphold og konsultasjoner i spesialisthelsetjenesten." }',
+            'description = ""',
+            "description (line 4)",
+        ),
+        (
+            'description = { nb = "Opphold og konsultasjoner i spesialisthelsetjenesten." }',
+            'description = { nb = " " }',
+            "description",
+        ),
+        ('title = { nb = "NPR somatikk" }', "title = {}", "datasets.somatikk.title"),
+        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = ""', "purpose"),
+        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = { nb = "" }', "purpose"),
+    ],
+)
+def test_an_empty_text_is_refused_by_its_key_before_anything_is_published(registry, tmp_path, capsys, old, new, key):
+    """`purpose = ""` was refused while `description = ""` was published, and then reported as a
+    violation ("the dataset has no description"); `purpose = { nb = "" }` was published without a
+    purpose. Each is now the same error, naming its key, and nothing is written."""
+    with_metadata(registry, old, new)
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"metadata.toml: {key}: " in err and " is empty: write the text, or a table of language -> text" in err
+    assert not (tmp_path / "out").exists()
