@@ -172,7 +172,10 @@ access_format = "CSV"
 # ADMS's (NationalAuthority, RegionalAuthority, Company, ...) are DCAT-AP's, and break that rule there.
 publisher = { name = "Helsedirektoratet", type = "public-health-registry", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
 contact = { name = "Eksempelregisteret", email = "register@example.no", url = "https://registry.example.no/" }
-hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
+# hdab, the health data access body: Helsedataservice is part of Helsedirektoratet, a national authority,
+# ADMS's NationalAuthority (nb "Nasjonal myndighet", nn "Nasjonal styresmakt"). HealthDCAT-AP's own list has
+# no type for a public body, and Release 8 asks its list of a dataset's publisher alone, not of the hdab.
+hdab = { name = "Helsedataservice", type = "NationalAuthority", uri = "https://helsedata.no/", email = "helsedata@example.no" }
 
 # The catalogue's own title and description, where they are not the datasets' (texts as above):
 # catalog_title = { nb = "Eksempelregisterets variabellister", en = "The Example Registry's variable lists" }

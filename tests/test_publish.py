@@ -952,3 +952,23 @@ def test_an_empty_text_is_refused_by_its_key_before_anything_is_published(regist
     err = capsys.readouterr().err
     assert f"metadata.toml: {key}: " in err and " is empty: write the text, or a table of language -> text" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_untouched_templates_access_body_has_a_type_and_its_distribution_a_format_and_description(tmp_path):
+    """The example metadata's access body had no type, so the untouched template warned "the agent
+    should have a type" at hdab.type. Helsedataservice is a national authority (ADMS's
+    NationalAuthority: HealthDCAT-AP's own list names no type for a public body, and asks its list of
+    a dataset's publisher alone). Only the licence is left to the registry, which the report names by key."""
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    assert main(["publish", "--template", str(folder / "mal.xlsx")]) == 0
+    result = publish(folder, tmp_path / "out")
+    assert result.conforms
+    [dataset] = [r for r in result.records if isinstance(r, Dataset)]
+    assert dataset.hdab is not None and dataset.hdab.type == "http://purl.org/adms/publishertype/NationalAuthority"
+    [access] = dataset.distributions
+    assert access.format and access.media_type == "text/csv" and set(access.description) == {"nb", "nn", "en"}
+    report = (folder / "rapport.txt").read_text(encoding="utf-8")
+    assert "(dct:type)" not in report and "(dct:format)" not in report
+    assert "Distribusjonen bør ha beskrivelse" not in report
+    assert "rett i | fix in: metadata.toml: access_license" in report
