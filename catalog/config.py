@@ -228,11 +228,17 @@ def _email(value: Any, setting: str) -> str:
 
 
 def _text(value: Any, setting: str) -> LangText:
-    """A plain string (an untagged literal) or a table of language tag -> text."""
+    """A plain string (an untagged literal) or a table of language tag -> text. An empty one ("",
+    `{ nb = "" }`) is an error naming the setting: `{ nb = "" }` was taken as no text at all, and the
+    publisher kit refused `purpose = ""` while it published `purpose = { nb = "" }` without one."""
     if isinstance(value, str) and value.strip():
         return {"": value.strip()}
     if isinstance(value, dict) and value and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        return {k: v.strip() for k, v in value.items() if v.strip()}
+        texts = {k: v.strip() for k, v in value.items() if v.strip()}
+        if texts:
+            return texts
+    if isinstance(value, str) or (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
+        raise _fail(setting, f"{value!r} is empty: write the text, or a table of language -> text")
     raise _fail(setting, f"{value!r} is neither a text nor a table of language -> text")
 
 

@@ -24,6 +24,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
@@ -33,10 +34,32 @@ from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
 from catalog import minimum, profiles
-from catalog.config import DEFAULT_FIELDS, VOCABULARY_OF, ConfigError, _default, _email, _iri, _text, publisher_type
+from catalog.config import (
+    DEFAULT_FIELDS,
+    EU_AUTHORITY,
+    VOCABULARY_OF,
+    ConfigError,
+    _default,
+    _email,
+    _iri,
+    _text,
+    publisher_type,
+)
 from catalog.model import Agent, CodeList, Dataset, Distribution, Record, Variable
 from catalog.published import ACCESS_TITLE
-from catalog.rdf import HK, TripleSink, TripleWriter, _agent, _date, _iris, add_records, to_graph
+from catalog.rdf import (
+    FILE_TYPES,
+    HK,
+    LICENCE_NAMES,
+    TripleSink,
+    TripleWriter,
+    _agent,
+    _date,
+    _iris,
+    _licence_key,
+    add_records,
+    to_graph,
+)
 from catalog.readiness import field_of, node_fields
 from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
 
@@ -116,6 +139,19 @@ population_coverage = "Hvem registeret omfatter."
 dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
 temporal_start = "2008-01-01"
 access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for access
+# What is given out there (nb | nn | en):
+#   access_description: hva som utleveres, og hvordan | kva som blir utlevert, og korleis | what is given out, and how
+#   access_format: filformatet dataene utleveres i: en kode fra EUs file-type-liste (CSV, XLSX, SAS, SPSS,
+#     STATA, PARQUET, ...), eller en medietype (text/csv) | filformatet dataa blir utleverte i: ei kode frå
+#     file-type-lista til EU, eller ein medietype | the file format the data are given out in: a code of the
+#     EU file-type list, or a media type
+#   access_license: lisensen eller vilkårene dataene utleveres under, som IRI, eller NLOD 2.0, CC BY 4.0, CC0
+#     for åpne data | lisensen eller vilkåra dataa blir utleverte under, som IRI, eller NLOD 2.0, CC BY 4.0,
+#     CC0 for opne data | the licence or terms the data are given out under, as an IRI, or NLOD 2.0,
+#     CC BY 4.0, CC0 for open data
+access_description = { nb = "Data fra registeret, utlevert etter søknad til Helsedataservice.", nn = "Data frå registeret, utleverte etter søknad til Helsedataservice.", en = "The registry's data, given out on application to the Health Data Service." }
+access_format = "CSV"
+# access_license = "https://registry.example.no/vilkar-for-utlevering"
 # Also what the EHDS minimum asks for, where known (codes of the EU lists or full IRIs; counts as
 # whole numbers; the kit's report says which are still missing):
 # spatial = ["NOR"]
@@ -136,7 +172,10 @@ access_url = "https://helsedata.no/no/soknad/"  # where a researcher applies for
 # ADMS's (NationalAuthority, RegionalAuthority, Company, ...) are DCAT-AP's, and break that rule there.
 publisher = { name = "Helsedirektoratet", type = "public-health-registry", uri = "https://data.brreg.no/enhetsregisteret/api/enheter/983544622", orgnr = "983544622", email = "post@example.no" }
 contact = { name = "Eksempelregisteret", email = "register@example.no", url = "https://registry.example.no/" }
-hdab = { name = "Helsedataservice", uri = "https://helsedata.no/", email = "helsedata@example.no" }
+# hdab, the health data access body: Helsedataservice is part of Helsedirektoratet, a national authority,
+# ADMS's NationalAuthority (nb "Nasjonal myndighet", nn "Nasjonal styresmakt"). HealthDCAT-AP's own list has
+# no type for a public body, and Release 8 asks its list of a dataset's publisher alone, not of the hdab.
+hdab = { name = "Helsedataservice", type = "NationalAuthority", uri = "https://helsedata.no/", email = "helsedata@example.no" }
 
 # The catalogue's own title and description, where they are not the datasets' (texts as above):
 # catalog_title = { nb = "Eksempelregisterets variabellister", en = "The Example Registry's variable lists" }
@@ -271,7 +310,11 @@ AGENT_KEYS = ("name", "uri", "orgnr", "type", "email", "url")
 TEXT_KEYS = ("title", "description", "identifier", "catalog_title", "catalog_description")
 """Keys whose value is a text, or a table of language -> text; `catalog_*` are the catalogue's own
 (`catalog_node`), else it takes the datasets' title and description."""
-KIT_KEYS = {"base_url", "datasets", *TEXT_KEYS, *AGENT_FIELDS, *LAYOUT_OPTIONS}
+ACCESS_KEYS = ("access_license", "access_format", "access_description")
+"""What the kit states of the distribution it writes for `access_url` (dct:license; dct:format and
+dcat:mediaType; dct:description): no key gave them, so the report's warnings about a distribution's
+licence, format and description were ones a registry could not clear (a registry's drill, 2026-12-07)."""
+KIT_KEYS = {"base_url", "datasets", *TEXT_KEYS, *ACCESS_KEYS, *AGENT_FIELDS, *LAYOUT_OPTIONS}
 """What `metadata.toml` may say: these, and every dataset field an operator may complete
 (`config.DEFAULT_FIELDS`: spatial, coding systems, counts, frequency, ...), read as they are."""
 KIT_DEFAULTS = {"themes": ["HEAL"], "access_rights": "NON_PUBLIC", "languages": ["NOB"]}
@@ -352,8 +395,12 @@ def _line(text: str, key: str, value: Any) -> str:
     return f" ({'line' if len(lines) == 1 else 'lines'} {', '.join(lines)})" if lines else ""
 
 
+SCHEMELESS = re.compile(r"[\w.-]+\.[a-z]{2,}(/\S*)?", re.I)
+"""A web address written without its scheme (`www.stolav.no/...`)."""
+
+
 def _web_address(value: Any, where: str) -> str:
-    if isinstance(value, str) and re.fullmatch(r"[\w.-]+\.[a-z]{2,}(/\S*)?", value.strip(), re.I):
+    if isinstance(value, str) and SCHEMELESS.fullmatch(value.strip()):
         raise ConfigError(f'{where}: {value!r} has no scheme; write it in full, e.g. "https://{value.strip()}"')
     return _iri(value, where)
 
@@ -381,7 +428,88 @@ def _checked(meta: dict[str, Any], where: str, text: str = "") -> dict[str, Any]
     for key in TEXT_KEYS:
         if key in meta and not isinstance(meta[key], str | dict):
             raise PublishError(f"{where}{key}: must be a text or a table of language -> text (got {meta[key]!r})")
+    try:
+        for key in sorted(set(TEXT_KEYS) & set(meta)):  # an empty one is refused, as an empty `purpose` is
+            at = f"{where}{key}{_line(text, key, meta[key])}"
+            if key == "identifier":  # one text, no languages; without the key, the list's file name
+                out[key] = _default("string", meta[key], at)
+            else:
+                out[key] = {lang or "nb": words for lang, words in _text(meta[key], at).items()}
+        said_at = {key: f"{where}{key}{_line(text, key, meta[key])}" for key in set(ACCESS_KEYS) & set(meta)}
+        if "access_license" in said_at:
+            out["access_license"] = _licence(meta["access_license"], said_at["access_license"])
+        if "access_format" in said_at:
+            out["access_format"] = _file_format(meta["access_format"], said_at["access_format"])
+        if "access_description" in said_at:
+            said = _text(meta["access_description"], said_at["access_description"])
+            out["access_description"] = {lang or "nb": words for lang, words in said.items()}
+    except ConfigError as exc:
+        raise PublishError(str(exc)) from None
     return out
+
+
+LICENCE_EXAMPLES = ("NLOD 2.0", "CC BY 4.0", "CC0")
+"""Licences the kit takes by name (`catalog.rdf.LICENCE_NAMES`, as the harvester reads them), as
+its errors name them."""
+
+
+def _licence(value: Any, where: str) -> str:
+    """`access_license` as the IRI dct:license states: an http(s) IRI, or the name of a licence of the
+    EU list the harvester knows by name ("NLOD 2.0", "CC BY 4.0"). Any other text is refused: DCAT
+    asks for a licence document's IRI, and a name the catalogue cannot resolve says nothing to it."""
+    if isinstance(value, str) and not value.strip().lower().startswith(("http://", "https://")):
+        named = LICENCE_NAMES.get(_licence_key(value))
+        if named:
+            return named
+        if not SCHEMELESS.fullmatch(value.strip()):
+            raise ConfigError(
+                f"{where}: {value!r} is not a licence: write the http(s) IRI of the licence or of the terms the "
+                f"data are given out under, or the name of one of {', '.join(LICENCE_EXAMPLES)}"
+            )
+    return _web_address(value, where)
+
+
+FILE_TYPE_LIST = EU_AUTHORITY + "file-type"
+MEDIA_TYPE_OF = {code: media for media, code in reversed(list(FILE_TYPES.items()))}
+"""A file type's IRI -> its IANA media type (the first `catalog.rdf.FILE_TYPES` names for it)."""
+
+
+@cache
+def file_types() -> dict[str, str]:
+    """The codes of the EU file-type list our vocabulary file holds (shapes/vocabularies/eu.ttl), as
+    the shapes check a format: case-folded code -> IRI."""
+    from rdflib.namespace import SKOS
+
+    from catalog.validation import vocabulary_graph
+
+    g = vocabulary_graph()
+    return {
+        str(g.value(concept, SKOS.notation)).casefold(): str(concept)
+        for concept in g.subjects(SKOS.inScheme, URIRef(FILE_TYPE_LIST))
+        if g.value(concept, SKOS.notation) is not None
+    }
+
+
+def _file_format(value: Any, where: str) -> dict[str, str | None]:
+    """`access_format` as dct:format (the EU file-type list's IRI) and dcat:mediaType (an IANA media
+    type, where one stands for it): a code of the list ("CSV", any case), its IRI, or a media type
+    ("text/csv"). Another is refused with the codes: the shapes take no format outside that list."""
+    said = value.strip() if isinstance(value, str) else value
+    types = file_types()
+    found: str | None = None
+    if isinstance(said, str):
+        found = (
+            types.get(said.casefold())
+            or FILE_TYPES.get(said.lower())
+            or next((iri for iri in types.values() if iri == said), None)
+        )
+    if found is None or found not in types.values():
+        raise ConfigError(
+            f"{where}: {value!r} is not a format of the EU file-type list ({FILE_TYPE_LIST}): write its code "
+            f"({', '.join(sorted(code.upper() for code in types))}), its IRI, or a media type such as text/csv"
+        )
+    media = said.lower() if isinstance(said, str) and said.lower() in FILE_TYPES else MEDIA_TYPE_OF.get(found)
+    return {"format": found, "media_type": media}
 
 
 class Builder:
@@ -421,9 +549,25 @@ class Builder:
                     value = _default(DEFAULT_FIELDS[name], value, name, VOCABULARY_OF.get(name))
                 setattr(d, name, value)
         if meta.get("access_url"):
+            said = meta.get("access_format") or {}
             d.distributions = [
-                Distribution(uri=f"{uri}/tilgang", access_url=meta["access_url"], title=dict(ACCESS_TITLE))
+                Distribution(
+                    uri=f"{uri}/tilgang",
+                    access_url=meta["access_url"],
+                    title=dict(ACCESS_TITLE),
+                    description=dict(meta.get("access_description") or {}),
+                    license=meta.get("access_license"),
+                    format=said.get("format"),
+                    media_type=said.get("media_type"),
+                )
             ]
+        else:
+            stated = [key for key in ACCESS_KEYS if key in meta]
+            if stated:  # nothing to state them of: dropped, they were the registry's word lost
+                raise PublishError(
+                    f"{METADATA_FILE}: {stated[0]}: says what is given out at access_url, and {path.name} has none; "
+                    f"give access_url (for all lists, or under [datasets.{path.stem}])"
+                )
         d.variables = self.variables(path, d, {k: meta[k] for k in LAYOUT_OPTIONS if k in meta})
         d.has_structured_data = bool(d.variables)
         return d
@@ -493,11 +637,18 @@ class Builder:
             if top in ("variables", "has_structured_data"):
                 return f"{listed.path.name}: listens variabler | the list's variables"
             if top.startswith("distributions"):
-                if sub == "access_url":
-                    return f"{METADATA_FILE}: access_url"
+                key = DISTRIBUTION_KEYS.get(sub)
+                if key:
+                    table = (
+                        f"[datasets.{listed.path.stem}] "
+                        if key in self.meta.get("datasets", {}).get(listed.path.stem, {})
+                        else ""
+                    )
+                    return f"{METADATA_FILE}: {table}{key}"
                 return (
-                    f"ingen nøkkel i {METADATA_FILE} gir den ennå; kitet skriver bare søknadsadressen (access_url) | "
-                    f"no key of {METADATA_FILE} states it yet; the kit writes the access address (access_url) alone"
+                    f"ingen nøkkel i {METADATA_FILE} gir den; kitet skriver søknadsadressen (access_url) med "
+                    f"{', '.join(ACCESS_KEYS)} | no key of {METADATA_FILE} states it; the kit writes the access "
+                    f"address (access_url) with {', '.join(ACCESS_KEYS)}"
                 )
             key = {"temporal": "temporal_start"}.get(top, top)
             if key not in KIT_KEYS | set(DEFAULT_FIELDS):
@@ -521,6 +672,15 @@ class _Listed:
     headings: dict[str, str]
 
 
+DISTRIBUTION_KEYS = {
+    "access_url": "access_url",
+    "license": "access_license",
+    "format": "access_format",
+    "media_type": "access_format",
+    "description": "access_description",
+    "http://data.europa.eu/r5r/applicableLegislation": "applicable_legislation",  # the dataset's, on each distribution
+}
+"""A field of the distribution the kit writes -> the `metadata.toml` key that states it."""
 VARIABLE_COLUMN = {"codelist": "codes", "coding_system": "codes"}
 """A variable's model field -> the list's field whose heading states it, where the two names differ."""
 

@@ -288,6 +288,11 @@ def test_the_publisher_kits_template_published_unedited_conforms_to_healthdcat_a
     assert types == {
         URIRef("https://hdeu-dcat.data.health.europa.eu/resource/authority/publisher-type/public-health-registry")
     }
+    # the access body's type (ADMS's: Release 8 asks its own list of a dataset's publisher alone) and the
+    # distribution's format, media type and description, which the template states, pass Release 8 too
+    assert {g.value(g.value(d, HEALTH.hdab), DCT.type) for d in datasets} == {URIRef(ADMS_NATIONAL)}
+    accesses = [g.value(d, DCAT.distribution) for d in datasets]
+    assert all(g.value(a, DCT.format) and g.value(a, DCAT.mediaType) and g.value(a, DCT.description) for a in accesses)
 
 
 ADMS_NATIONAL = "http://purl.org/adms/publishertype/NationalAuthority"

@@ -832,8 +832,143 @@ def test_each_validation_finding_says_where_to_fix_it_in_the_lists_row_and_headi
     assert "rett i | fix in: somatikk.csv row 3 (KJONN), Variabeletikett" in fixes
     assert "rett i | fix in: metadata.toml: custodian" in fixes
     assert "rett i | fix in: metadata.toml: hdab.type" in fixes
-    # the distribution's licence: no key states it, which the registry is told rather than left to look for
-    assert any(line.endswith("the kit writes the access address (access_url) alone") for line in fixes)
+    # the distribution's licence: the key that states it, which the report named none of before
+    assert "rett i | fix in: metadata.toml: access_license" in fixes
     assert not [line for line in fixes if "http" in line or "dct:" in line or "csvw:" in line]
     findings = json.loads((registry / "rapport.json").read_text(encoding="utf-8"))["validation"]["findings"]
     assert "somatikk.csv row 3 (KJONN), Variabeletikett" in [f["fix_in"] for f in findings]
+
+
+ACCESS_SAID = (
+    'access_url = "https://helsedata.no/soknad"\n'
+    'access_license = "NLOD 2.0"\n'
+    'access_format = "csv"\n'
+    'access_description = { nb = "Data utlevert etter søknad.", en = "Data given out on application." }\n'
+)
+
+
+def test_the_distributions_licence_format_and_description_are_said_in_the_metadata_and_reach_the_feed(
+    registry, tmp_path
+):
+    """The report warned that the distribution states no licence, format or description, and no key
+    of metadata.toml could say them: warnings a registry could not clear (a registry's drill,
+    2026-12-07). A licence's name of the EU list stands for its IRI, as a format's code does."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    with_metadata(registry, 'access_url = "https://helsedata.no/soknad"\n', ACCESS_SAID)
+    with_metadata(
+        registry, "[datasets.somatikk]\n", '[datasets.somatikk]\naccess_format = "text/tab-separated-values"\n'
+    )
+    result = publish(registry, tmp_path / "out")
+    assert result.conforms, result.report
+    assert "Distribusjonen bør" not in result.report
+    feed = Graph().parse(tmp_path / "out" / "catalog.ttl")
+    eu = "http://publications.europa.eu/resource/authority/"
+    for name, file_type, media in (("somatikk", "TSV", "text/tab-separated-values"), ("psykiatri", "CSV", "text/csv")):
+        [access] = feed.objects(URIRef(f"{registry_base(result)}dataset/{name}"), DCAT.distribution)
+        assert list(feed.objects(access, DCTERMS.license)) == [URIRef(eu + "licence/NLOD_2_0")]
+        assert list(feed.objects(access, DCTERMS.format)) == [URIRef(f"{eu}file-type/{file_type}")]
+        assert list(feed.objects(access, DCAT.mediaType)) == [
+            URIRef(f"http://www.iana.org/assignments/media-types/{media}")
+        ]
+        assert set(feed.objects(access, DCTERMS.description)) == {
+            Literal("Data utlevert etter søknad.", lang="nb"),
+            Literal("Data given out on application.", lang="en"),
+        }
+
+
+def registry_base(result) -> str:
+    return somatikk(result).uri.removesuffix("dataset/somatikk")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        (
+            'access_license = "NLOD 2.0"',
+            'access_license = "fri bruk"',
+            "access_license (line 12): 'fri bruk' is not a licence: write the http(s) IRI",
+        ),
+        (
+            'access_license = "NLOD 2.0"',
+            'access_license = "data.norge.no/nlod/no/2.0"',
+            "access_license (line 12): 'data.norge.no/nlod/no/2.0' has no scheme; write it in full",
+        ),
+        ('access_license = "NLOD 2.0"', 'access_license = ["NLOD 2.0"]', "access_license: ['NLOD 2.0'] is not"),
+        (
+            'access_format = "csv"',
+            'access_format = "Excel"',
+            "access_format (line 13): 'Excel' is not a format of the EU file-type list",
+        ),
+        (
+            'access_format = "csv"',
+            'access_format = "http://publications.europa.eu/resource/authority/file-type/EXCEL"',
+            "access_format (line 13): 'http://publications.europa.eu/resource/authority/file-type/EXCEL' is not a format",
+        ),
+        ("access_description = {", 'access_description = ""\n#', "access_description (line 14): '' is empty"),
+        (
+            'access_url = "https://helsedata.no/soknad"\n',
+            "",
+            "access_license: says what is given out at access_url, and psykiatri.xlsx has none",
+        ),
+    ],
+)
+def test_a_distributions_licence_format_or_description_the_feed_cannot_state_is_an_error_naming_its_key(
+    registry, tmp_path, capsys, old, new, said
+):
+    with_metadata(registry, 'access_url = "https://helsedata.no/soknad"\n', ACCESS_SAID)
+    with_metadata(registry, old, new)
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"metadata.toml: {said}" in err
+    assert not (tmp_path / "out" / "catalog.ttl").exists()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        (
+            'description = { nb = "Opphold og konsultasjoner i spesialisthelsetjenesten." }',
+            'description = ""',
+            "description (line 4)",
+        ),
+        (
+            'description = { nb = "Opphold og konsultasjoner i spesialisthelsetjenesten." }',
+            'description = { nb = " " }',
+            "description",
+        ),
+        ('title = { nb = "NPR somatikk" }', "title = {}", "datasets.somatikk.title"),
+        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = ""', "purpose"),
+        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = { nb = "" }', "purpose"),
+    ],
+)
+def test_an_empty_text_is_refused_by_its_key_before_anything_is_published(registry, tmp_path, capsys, old, new, key):
+    """`purpose = ""` was refused while `description = ""` was published, and then reported as a
+    violation ("the dataset has no description"); `purpose = { nb = "" }` was published without a
+    purpose. Each is now the same error, naming its key, and nothing is written."""
+    with_metadata(registry, old, new)
+    assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"metadata.toml: {key}: " in err and " is empty: write the text, or a table of language -> text" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_untouched_templates_access_body_has_a_type_and_its_distribution_a_format_and_description(tmp_path):
+    """The example metadata's access body had no type, so the untouched template warned "the agent
+    should have a type" at hdab.type. Helsedataservice is a national authority (ADMS's
+    NationalAuthority: HealthDCAT-AP's own list names no type for a public body, and asks its list of
+    a dataset's publisher alone). Only the licence is left to the registry, which the report names by key."""
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    assert main(["publish", "--template", str(folder / "mal.xlsx")]) == 0
+    result = publish(folder, tmp_path / "out")
+    assert result.conforms
+    [dataset] = [r for r in result.records if isinstance(r, Dataset)]
+    assert dataset.hdab is not None and dataset.hdab.type == "http://purl.org/adms/publishertype/NationalAuthority"
+    [access] = dataset.distributions
+    assert access.format and access.media_type == "text/csv" and set(access.description) == {"nb", "nn", "en"}
+    report = (folder / "rapport.txt").read_text(encoding="utf-8")
+    assert "(dct:type)" not in report and "(dct:format)" not in report
+    assert "Distribusjonen bør ha beskrivelse" not in report
+    assert "rett i | fix in: metadata.toml: access_license" in report
