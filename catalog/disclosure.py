@@ -258,6 +258,53 @@ def published_tables(data: str | None) -> dict[str, PublishedTable]:
     return {t["variable"]: PublishedTable.from_dict(t) for t in json.loads(data)}
 
 
+_TABLE_HEAD = '{"counts":'
+"""How `published_json` begins each table (its keys sorted, without spaces)."""
+
+
+def published_table_text(data: str | None, variable: str) -> str | None:
+    """The JSON of `variable`'s table in a published view (`published_json`), the last if several
+    are; None when there is none or the view is not a list. What `published_tables(data)[variable]`
+    holds, without decoding or building the others: 100,000 of a registry's variables took 9 s.
+
+    A view written as `published_json` writes it (`[{"counts":...`, keys sorted, no spaces) is
+    searched from its end for `"variable":<the URI as JSON>`, and the table around it, begun by
+    the last `{"counts":` before, alone decoded; a variable it does not name has no table. A view
+    written otherwise, or a table not so found, has the whole view decoded instead."""
+    if not data:
+        return None
+    if data == "[]":
+        return None
+    if data.startswith(f"[{_TABLE_HEAD}["):
+        found = _table_as_written(data, variable)
+        if found is not None:
+            return found or None
+    view = json.loads(data)
+    if not isinstance(view, list):
+        return None
+    tables = [t for t in view if isinstance(t, dict) and t.get("variable") == variable]
+    return json.dumps(tables[-1], ensure_ascii=False, sort_keys=True, separators=(",", ":")) if tables else None
+
+
+def _table_as_written(data: str, variable: str) -> str | None:
+    """`published_table_text` of a view as `published_json` writes it: the table's text, "" when the
+    view names no such variable, None when the table is not found as written."""
+    needles = dict.fromkeys(f'"variable":{json.dumps(variable, ensure_ascii=ascii)}' for ascii in (False, True))
+    at = max(data.rfind(needle) for needle in needles)
+    if at < 0:
+        return ""
+    start = data.rfind(_TABLE_HEAD, 0, at)
+    if start < 1 or data[start - 1] not in "[,":
+        return None
+    try:
+        table, end = json.JSONDecoder().raw_decode(data, start)
+    except ValueError:
+        return None
+    if end <= at or not isinstance(table, dict) or table.get("variable") != variable or data[end : end + 1] not in "],":
+        return None
+    return data[start:end]
+
+
 # --- the audit: what an attacker can infer --------------------------------------------------------
 
 Interval = tuple[float, float]  # whole numbers lo..hi; hi may be INF, lo may be -INF on the way

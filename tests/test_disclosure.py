@@ -325,3 +325,33 @@ def test_means_and_extremes_are_withheld_when_few_or_when_a_coded_count_is_hidde
     continuous = Summary(valid=2141, invalid=0, minimum=2.0, maximum=9921.0, mean=2585.3, stdev=1529.7)
     numbers = protect(DatasetCounts("d", (table_of("idno", [], continuous),)), Policy(T, 1))[0]
     assert (numbers.mean, numbers.minimum, numbers.maximum) == (2585.3, None, None), "an extreme is one person's value"
+
+
+def test_one_variables_table_is_found_in_the_published_view_as_decoding_all_of_it_finds_it() -> None:
+    """`published_table_text` decodes the variable's table alone (a variable's page of a registry's
+    100,000 variables built them all, 9 s): what it gives is what `published_tables` holds, for a
+    view as `published_json` writes it and one written otherwise, whatever the codes say."""
+    import json
+
+    from catalog.disclosure import PublishedCount, published_json, published_table_text, published_tables
+
+    odd = 'https://x.example/v/"variable":"ø"'
+    tables = [
+        PublishedTable(f"https://x.example/v/{i}", (PublishedCount(f'{i}"variable":"v/{i + 1}"', 9),), 9, 5, 5)
+        for i in range(3)
+    ]
+    tables += [PublishedTable(odd, (PublishedCount(None, None, True),), None, 5, 5, mean=1.5)]
+    tables += [PublishedTable("https://x.example/v/1", (), 0, 5, 5)]  # a second table of one variable: the last counts
+    compact = published_json(tables)
+    spaced = json.dumps([t.to_dict() for t in tables], indent=1)
+    for view in (compact, spaced):
+        whole = published_tables(view)
+        for variable in [*whole, "https://x.example/v/9", "https://x.example/v/", "v/2"]:
+            text = published_table_text(view, variable)
+            expected = whole.get(variable)
+            assert (PublishedTable.from_dict(json.loads(text)) if text else None) == expected, (view[:20], variable)
+    assert published_table_text(compact, odd) == json.dumps(
+        tables[3].to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    for nothing in (None, "", "[]", '{"variable": "https://x.example/v/1"}', "[7]"):
+        assert published_table_text(nothing, "https://x.example/v/1") is None, nothing

@@ -792,6 +792,28 @@ def test_counts_are_kept_with_their_published_view_and_published_again(store: SQ
     assert reader.published_counts(a) is None and [row[0] for row in store.raw_counts()] == [b]
 
 
+def test_one_variables_published_table_is_read_without_the_others(store: SQLStore, reader: StoreReader) -> None:
+    """A variable's page needs its own table of its dataset's published counts: the store picks
+    it out, as it was written (the last of two for one variable, as `published_tables` keeps it)."""
+    d, v = "https://x.example/d", "https://x.example/d/v"
+    tables: list[dict[str, Any]] = [
+        {"counts": [{"code": "1", "count": 10, "missing": False}], "total": 10, "variable": "https://x.example/d/u"},
+        {"counts": [{"code": "æ", "count": None, "missing": False}], "total": None, "variable": v},
+        {"counts": [], "total": 0, "variable": v},
+    ]
+    store.save_counts(d, "mfr", "{}", "h", json.dumps([7, *tables], ensure_ascii=False), "p")
+    assert json.loads(reader.published_table(d, v) or "null") == tables[2]
+    assert json.loads(reader.published_table(d, tables[0]["variable"]) or "null") == tables[0]
+    compact = json.dumps(tables[:2], ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # as published
+    store.save_counts(d, "mfr", "{}", "h", compact, "p")
+    assert json.loads(reader.published_table(d, v) or "null") == tables[1]
+    assert reader.published_table(d, "https://x.example/d/none") is None
+    assert reader.published_table("https://x.example/none", v) is None
+    for other in ('{"shown": 30}', "", "[]", '{"variable": "https://x.example/d/v"}'):  # no list of tables
+        store.save_counts(d, "mfr", "{}", "h", other, "p")
+        assert reader.published_table(d, v) is None, other
+
+
 def test_raw_counts_and_every_write_are_on_the_write_side_only() -> None:
     """The read side (the web) cannot name raw counts or their digests, nor any write: mypy holds
     every caller to it; and every public method of the store is on one side or the other."""

@@ -7,6 +7,7 @@ never read here (nor anywhere in web/): what is not in the published view cannot
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,13 @@ class Frequency:
 def published_counts(dataset_uri: str) -> dict[str, PublishedTable]:
     """Variable URI -> its published table, for one dataset (empty when the source publishes no counts)."""
     return published_tables(store().published_counts(dataset_uri))
+
+
+def published_table(dataset_uri: str, variable_uri: str) -> PublishedTable | None:
+    """One variable's published table, read without its dataset's others (`store.published_table`):
+    a variable's page of a registry's 100,000 variables decoded all of their tables for its own."""
+    text = store().published_table(dataset_uri, variable_uri)
+    return PublishedTable.from_dict(json.loads(text)) if text else None
 
 
 def frequencies(table: PublishedTable | None, codelist: CodeList | None) -> list[Frequency]:

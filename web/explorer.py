@@ -1223,7 +1223,7 @@ def variable_view(key: str, without_search: bool = False) -> VariableView:
             raise
         log_outage("search", exc)
         found, grid, related, searched = Equivalents(), None, [], False
-    table = distribution.published_counts(stored.uri).get(v.uri)
+    table = distribution.published_table(stored.uri, v.uri)  # its dataset's other tables unread
     from web.marketplace import offers_for
 
     return VariableView(
