@@ -448,6 +448,33 @@ def test_a_publishers_fix_list_asks_for_every_english_title_and_description_the_
     assert heads[1][0] == "Medical Birth Registry of Norway – births"
 
 
+def test_the_ehds_pages_datasets_without_english_link_to_their_publishers_fix_list(settings, store, server):
+    """The access body, reading "Without English" on /ehds/, wants to send each publisher its fix
+    list (which asks for the English texts too): each dataset linked only to its own page."""
+    from web import create_app
+
+    unnamed = mfr_dataset(
+        uri="https://data.fhi.no/mfr/dataset/5", identifier="mfr-5", title={"nb": "Uten utgiver"}, publisher=None
+    )
+    build(settings, store, server, [*norwegian_only(), unnamed])
+    found = coverage(store, settings)
+    warned = {d.identifier: d.publisher_key for d in found.warned()}
+    assert {"mfr-2", "mfr-3", "mfr-5"} <= set(warned) and warned["mfr-2"] and not warned["mfr-5"]
+    client = create_app(settings, {"TESTING": True}).test_client()
+    for lang, label in (("en", "Fix list"), ("nb", "Retteliste"), ("nn", "Retteliste")):
+        section = client.get(f"/ehds/?lang={lang}").get_data(as_text=True).split('id="h-english"')[1]
+        items = section.split("</section>")[0].split("<li>")[1:]
+        for identifier, key in warned.items():
+            [item] = [i for i in items if f'<code class="name">{identifier}</code>' in i]
+            links = re.findall(r'href="(/ehds/publishers/[^"]+)"', item)
+            if key:
+                assert links == [f"/ehds/publishers/{key}"] and f"{label}: <a" in item, (lang, identifier)
+            else:
+                assert links == [], "no publisher, no fix list to link to"
+    listed = client.get(f"/ehds/publishers/{warned['mfr-3']}?lang=en").get_data(as_text=True)
+    assert "<code>mfr-3</code>" in listed and "The dataset has no English title" in listed
+
+
 def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys):
     options = json.dumps({"defaults": {"publisher": {"email": "no-at-sign"}}})
     code = main(
