@@ -475,6 +475,57 @@ def test_the_ehds_pages_datasets_without_english_link_to_their_publishers_fix_li
     assert "<code>mfr-3</code>" in listed and "The dataset has no English title" in listed
 
 
+def test_ehds_coverage_shows_a_title_whole_where_it_fits_and_else_cuts_it_between_words(
+    settings, store, server, capsys
+):
+    """The access body's drill: `catalog ehds-coverage` cut titles at 70 characters and publishers'
+    names at 40, in a word or after an opening parenthesis ("Nasjonalt kvalitetsregister for
+    barnekreft – Pasientrapporterte data ("), which a registry sent the text could take for its title."""
+    prom = "Nasjonalt kvalitetsregister for barnekreft – Pasientrapporterte data (PROM)"
+    long = "Norsk pasientregister – " + "somatikk, psykisk helsevern og tverrfaglig spesialisert rusbehandling " * 2
+    norkog = "Norsk register for personer som utredes for kognitive symptomer (NorKog)"
+    publisher = Agent(name={"nb": norkog}, uri="https://example.org/org/norkog", email="norkog@example.org")
+    build(
+        settings,
+        store,
+        server,
+        [
+            mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{n}", identifier=f"mfr-{n}", title={"nb": title})
+            for n, title in ((1, prom), (2, long.strip()))
+        ]
+        + [mfr_dataset(uri="https://data.fhi.no/mfr/dataset/3", identifier="mfr-3", publisher=publisher)],
+    )
+    settings.save_sources()
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    [whole] = [line for line in lines if "mfr-1 " in line]
+    assert f"mfr-1  {prom}: title.en" in whole
+    [cut] = [line for line in lines if "mfr-2 " in line]
+    shown = cut.split("mfr-2  ", 1)[1].split(": title.en")[0]
+    assert shown.endswith("…") and len(shown) <= 100
+    assert long.startswith(shown[:-1]) and long[len(shown) - 1] == " ", "cut between words"
+    named = [line for line in lines if "Norsk register for personer" in line]
+    assert len(named) == 2 and all(norkog in line for line in named), "per publisher, and without a type: whole"
+    assert any(line.endswith(" 1 of 1") for line in named)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "shown"),
+    [
+        ("Pasientrapporterte data (PROM)", 40, "Pasientrapporterte data (PROM)"),
+        ("Pasientrapporterte data (PROM)", 26, "Pasientrapporterte data…"),
+        ("Registeret – Pasientrapporterte data", 20, "Registeret…"),
+        ("Pasientrapporterte", 10, "Pasientra…"),
+        ("", 10, ""),
+        ("Pasientrapporterte", 1, "…"),
+    ],
+)
+def test_a_text_too_long_for_its_column_is_cut_at_a_word_with_an_ellipsis(text, width, shown) -> None:
+    from catalog.cli import clipped
+
+    assert clipped(text, width) == shown and len(clipped(text, width)) <= width
+
+
 def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys):
     options = json.dumps({"defaults": {"publisher": {"email": "no-at-sign"}}})
     code = main(
