@@ -847,9 +847,11 @@ def test_an_organisation_the_register_does_not_hold_gets_no_invented_type_and_th
         "Hoftebruddregisteret": (
             False,
             'organisations."<IRI>" with org_number = "983974732" and type',
-            "The organisation is not in the organisation register, and the catalogue gives it no type: add it "
-            "there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
-            "publisher = { type = ... } in metadata.toml)",
+            "The operator's to do, not in the publisher's fix list: the organisation is not in the organisation "
+            "register, and the catalogue gives it no type. Add it in catalog.toml with type (the setting given), "
+            'e.g. type = "public-health-registry". Should the publisher state its type itself instead, the field '
+            "is dct:type of the publisher in its feed (in the publisher kit: publisher = { type = ... } in "
+            "metadata.toml)",
         ),
     }
 
@@ -868,13 +870,21 @@ def test_an_organisation_the_register_does_not_hold_gets_no_invented_type_and_th
     lines = [line for line in capsys.readouterr().out.splitlines() if "Hoftebruddregisteret" in line]
     assert lines[-1].endswith('with org_number = "983974732" and type (ikke i registeret | not in the register)')
     client = create_app(settings, {"TESTING": True}).test_client()
-    for lang, hint in (
-        ("en", "The organisation is not in the organisation register"),
-        ("nb", "Organisasjonen er ikke i organisasjonsregisteret"),
-        ("nn", "Organisasjonen er ikkje i organisasjonsregisteret"),
+    for lang, whose, publishers in (
+        (
+            "en",
+            "The operator&#39;s to do, not in the publisher&#39;s fix list",
+            "the field is dct:type of the publisher",
+        ),
+        ("nb", "Operatørens oppgave, ikke i utgiverens retteliste", "er feltet dct:type på utgiveren"),
+        ("nn", "Operatøren si oppgåve, ikkje i rettelista til utgivaren", "er feltet dct:type på utgivaren"),
     ):
         html = client.get(f"/ehds/?lang={lang}").get_data(as_text=True)
-        assert hint in html.split('id="h-publisher-type"')[1].split("</section>")[0], lang
+        section = html.split('id="h-publisher-type"')[1].split("</section>")[0]
+        assert whose in section and publishers in section and "catalog.toml" in section, lang
+        assert "with org_number = &#34;983974732&#34; and type" in section, "the operator's setting, named"
+    [hofte_key] = [p.key for p in found.untyped_publishers() if p.name == "Hoftebruddregisteret"]
+    assert not [r for r in fix_list(found, hofte_key) if "type" in r["field"]], "the operator's, not the registry's"
 
 
 def test_a_fix_hint_names_the_element_of_the_sources_own_format():
