@@ -518,6 +518,33 @@ def _label_summary(store: Any, form: str, lang: str) -> int:
     return 0
 
 
+TITLE_WIDTH, NAME_WIDTH = 100, 72
+"""Most characters of a title in `catalog ehds-coverage`'s lists (the demo's PROM titles, up to 98,
+show whole) and of a publisher's name in its columns (as wide as the longest name up to this: the
+demo's longest, "Norsk register for personer som utredes for kognitive symptomer (NorKog)", is 72)."""
+
+
+def name_column(names: Sequence[str]) -> int:
+    """The width of a column of publishers' names: the longest, from 40 to `NAME_WIDTH`."""
+    return min(NAME_WIDTH, max([40, *(len(n) for n in names)]))
+
+
+def clipped(text: str, width: int) -> str:
+    """`text` if it fits in `width` characters, else cut at the last word boundary that leaves room
+    for an ellipsis: cut at a fixed width, a title read "Pasientrapporterte data (", which a
+    registry could not tell from a wrong title. A single word longer than the width is cut in it."""
+    if len(text) <= width:
+        return text
+    if width < 2:
+        return "…"[:width]
+    head = text[: width - 1]  # room for the ellipsis
+    if not text[width - 1].isspace():  # the cut falls inside a word: leave the word out
+        words = head.rsplit(None, 1)
+        head = words[0] if len(words) == 2 else head
+    kept = head.rstrip(" \t–—-(,;:/")  # nor end on a dash or an opening parenthesis
+    return (kept or text[: width - 1]) + "…"
+
+
 def coverage_text(found: Any, show_variables: int = 5) -> str:
     """`catalog ehds-coverage` as text: the totals, per source, per publisher, and each dataset left out."""
     from catalog.readiness import OPERATOR, PUBLISHER
@@ -538,9 +565,12 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
     for name, t in found.by_source().items():
         lines.append(f"  {name:<28} {t.in_feed:>6} of {t.datasets:<6} {t.percent:5.1f} %")
     lines += ["", "Per utgiver | Per publisher (key: for --fix-list)"]
-    for key, (name, t) in found.by_publisher().items():
+    publishers = found.by_publisher()
+    width = name_column([name for name, _ in publishers.values()])
+    for key, (name, t) in publishers.items():
         lines.append(
-            f"  {key or '-':<16}  {(name or '(ingen utgiver | no publisher)')[:40]:<40} {t.in_feed:>6} of {t.datasets}"
+            f"  {key or '-':<16}  {clipped(name or '(ingen utgiver | no publisher)', width):<{width}} "
+            f"{t.in_feed:>6} of {t.datasets}"
         )
     warned = found.warned()
     if warned:
@@ -550,7 +580,10 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
             "(the EU catalogue is read in English)",
         ]
         for d in warned:
-            lines.append(f"  [{d.source}] {d.identifier}  {d.title[:70]}: " + ", ".join(w.field for w in d.warnings))
+            lines.append(
+                f"  [{d.source}] {d.identifier}  {clipped(d.title, TITLE_WIDTH)}: "
+                + ", ".join(w.field for w in d.warnings)
+            )
     untyped = found.untyped_publishers()
     if untyped:
         lines += [
@@ -559,9 +592,10 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
             f"of {total.without_publisher_type} datasets (HealthDCAT-AP describes a publisher by its type; "
             "the catalogue invents none)",
         ]
+        width = name_column([p.name for p in untyped])
         for p in untyped:
             lines.append(
-                f"  {p.key or '-':<16}  {p.name[:40]:<40} {len(p.datasets):>6} datasets  <- {p.setting}"
+                f"  {p.key or '-':<16}  {clipped(p.name, width):<{width}} {len(p.datasets):>6} datasets  <- {p.setting}"
                 + ("" if p.registered else " (ikke i registeret | not in the register)")
             )
     codes = found.codelist_total
@@ -573,7 +607,7 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
     for c in found.codelists:
         if c.in_feed:
             continue
-        named = f"[{c.source}] {c.identifier}  {c.title[:70]}".rstrip() if c.held else c.uri
+        named = f"[{c.source}] {c.identifier}  {clipped(c.title, TITLE_WIDTH)}".rstrip() if c.held else c.uri
         lines.append(f"  {named}  (used by {len(c.used_by)} datasets)")
         if not c.held:
             lines.append("    ikke i katalogen | not in the catalogue")
@@ -582,7 +616,10 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
     if left:
         lines += ["", "Utelatt | Left out"]
     for d in left:
-        lines.append(f"  [{d.source}] {d.identifier}  {d.title[:70]}" + (f"  ({d.publisher})" if d.publisher else ""))
+        lines.append(
+            f"  [{d.source}] {d.identifier}  {clipped(d.title, TITLE_WIDTH)}"
+            + (f"  ({d.publisher})" if d.publisher else "")
+        )
         for fixer, label in ((OPERATOR, "operatør | operator"), (PUBLISHER, "utgiver | publisher")):
             for g in d.grouped(fixer):
                 if g.variables:

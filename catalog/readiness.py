@@ -1213,14 +1213,18 @@ SET_TYPE_IN_REGISTER = Said(
     't.d. type = "public-health-registry"',
 )
 NOT_REGISTERED = Said(
-    "Organisasjonen er ikke i organisasjonsregisteret, og katalogen gir den ingen type: legg den inn der med "
-    "type, eller be utgiveren oppgi dct:type i sin feed (i utgiverpakken: publisher = { type = ... } i "
-    "metadata.toml) | The organisation is not in the organisation register, and the catalogue gives it no type: "
-    "add it there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
-    "publisher = { type = ... } in metadata.toml)",
-    "Organisasjonen er ikkje i organisasjonsregisteret, og katalogen gir han ingen type: legg han inn der med "
-    "type, eller be utgivaren oppgi dct:type i feeden sin (i utgivarpakken: publisher = { type = ... } i "
-    "metadata.toml)",
+    "Operatørens oppgave, ikke i utgiverens retteliste: organisasjonen er ikke i organisasjonsregisteret, og "
+    "katalogen gir den ingen type. Legg den inn i catalog.toml med type (innstillingen som er oppgitt), f.eks. "
+    'type = "public-health-registry". Vil utgiveren heller oppgi typen selv, er feltet dct:type på utgiveren '
+    "i dens feed (i utgiverpakken: publisher = { type = ... } i metadata.toml) | The operator's to do, not in "
+    "the publisher's fix list: the organisation is not in the organisation register, and the catalogue gives "
+    'it no type. Add it in catalog.toml with type (the setting given), e.g. type = "public-health-registry". '
+    "Should the publisher state its type itself instead, the field is dct:type of the publisher in its feed "
+    "(in the publisher kit: publisher = { type = ... } in metadata.toml)",
+    "Operatøren si oppgåve, ikkje i rettelista til utgivaren: organisasjonen er ikkje i organisasjonsregisteret, "
+    "og katalogen gir han ingen type. Legg han inn i catalog.toml med type (innstillinga som er oppgitt), t.d. "
+    'type = "public-health-registry". Vil utgivaren heller oppgi typen sjølv, er feltet dct:type på utgivaren '
+    "i feeden hans (i utgivarpakken: publisher = { type = ... } i metadata.toml)",
 )
 """A warning, not a gap: HealthDCAT-AP Release 8 describes a dataset's publisher by a type of its own
 publisher-type list (public-health-registry, non-gov-org), and its shapes refuse another list's
@@ -1228,7 +1232,10 @@ there, but none asks for one, so a dataset whose publisher has none conforms and
 Most sources state none; the organisation register's `type` supplies it (`catalog.published`), and
 the catalogue invents none: an organisation the register does not hold keeps what its source
 states (a source's default publisher has no type), so the hint for it says so and names the entry
-to add. Message and hints of `UntypedPublisher`."""
+to add. It is the operator's to do, and no publisher's fix list asks it: the hint said "or ask the
+publisher to state dct:type", which read as the publisher's job; it now says whose it is, and
+names the publisher's field only for a publisher that would rather state its type itself. Message
+and hints of `UntypedPublisher`."""
 
 
 REFUSED_TYPES = {

@@ -71,12 +71,21 @@ def stamp(content_hash: str, source: str, settings: Settings, profile: str, know
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 
+FEED_SETTINGS = ("base_uri", "hdab_name", "hdab_email", "hdab_type", "uses_language")
+"""The settings a feed's bytes read (`SETTINGS`, from `catalog.toml` or the environment): each is
+part of its ETag. `hdab_type` and `uses_language` were not, so a type or language set by its
+environment variable changed the statements under the ETag a harvester already held (a test
+checks this list against what rendering every profile's feed reads)."""
+
+
 def output_digest(settings: Settings) -> str:
     """Everything other than the store that a feed's bytes depend on: part of each page's ETag, so
-    a new access body, base URI, source default, register entry or version of this code is not answered 304."""
+    a new access body, base URI, language of the use register, source default, register entry or
+    version of this code is not answered 304."""
     defaults = sorted((name, repr(src.options.get("defaults"))) for name, src in settings.sources.items())
     register = register_digest(settings.organisations.values())
-    about = (CODE, settings.base_uri, settings.hdab_name, settings.hdab_email, defaults, register)
+    chosen = tuple((name, getattr(settings, name)) for name in FEED_SETTINGS)
+    about = (CODE, chosen, defaults, register)
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 
@@ -295,6 +304,7 @@ class Fragments(SizedLRU[bytes]):
     ) -> list[bytes]:
         """The statements of each of `rows` (its tombstone when the profile leaves it out); `keep=False`
         for one-off passes such as the dump, which must not push the pages' records out or grow memory."""
+        chosen_settings = tuple(getattr(settings, name) for name in FEED_SETTINGS)  # `add_live` reads uses_language
         keys = [
             (
                 r.uri,
@@ -306,6 +316,7 @@ class Fragments(SizedLRU[bytes]):
                 r.deleted_at,
                 r.referenced,
                 profile,
+                chosen_settings,
                 stamp(r.hash, r.source, settings, rendered_as(r.kind, profile)),
             )
             for r in rows

@@ -454,3 +454,70 @@ def test_a_browser_refused_a_format_is_told_so_not_that_something_broke(settings
     response = client.get(f"/catalog.jsonld?page=all&lang={lang}", headers={"Accept": "text/html"})
     page = response.get_data(as_text=True)
     assert response.status_code == 406 and said in page and "logged" not in page and "logget" not in page
+
+
+def restarted(settings, monkeypatch, **env: str):
+    """The explorer started again over the same home with these environment variables set."""
+    from catalog.config import Settings
+    from web import create_app
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return create_app(Settings.load(settings.home), {"TESTING": True}).test_client()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "shows"),
+    [
+        ("CATALOG_USES_LANGUAGE", "en", b'og hjerte"@en'),
+        ("CATALOG_HDAB_TYPE", "public-health-registry", b"publisher-type/public-health-registry"),
+    ],
+)
+def test_a_setting_of_the_environment_that_changes_the_feed_changes_its_etag(
+    settings, store, server, client, monkeypatch, variable, value, shows
+):
+    """The access body's drill: `uses_language` set by its environment variable changed the feed's
+    statements but not its ETag (edited in catalog.toml it moved Last-Modified), so a harvester
+    polling with If-None-Match was told 304 and kept the permits tagged as bokmål."""
+    from catalog.duties import import_register
+
+    build(settings, store, server, [mfr_dataset()])
+    settings.put_sources(settings.sources["mfr"])  # in catalog.toml, as a restarted explorer reads it
+    header = "project_title,organisation,datasets,permit_date,legal_basis,summary"
+    register = f"{header}\nFødselsvekt og hjerte,UiB,{mfr_dataset().uri},2025-03-14,EHDS art. 53,Kohortstudie.\n"
+    import_register(settings, store, None, register.encode())
+    pages = {url: client.get(url) for url in ("/catalog.nt", "/catalog/dump.nt")}
+    unchanged = restarted(settings, monkeypatch)
+    for url, first in pages.items():
+        assert unchanged.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304, url
+    changed = restarted(settings, monkeypatch, **{variable: value})
+    for url, first in pages.items():
+        assert shows not in first.get_data(), url
+        again = changed.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 200 and shows in again.get_data(), url
+        assert changed.get(url, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304, url
+
+
+def test_every_setting_a_feed_reads_is_part_of_its_etag(settings, store, server) -> None:
+    """Which settings a feed's bytes depend on is what rendering it reads: each of them must be in
+    `output_digest` (`FEED_SETTINGS`), or changing it leaves harvesters with what they had."""
+    from catalog import profiles
+    from catalog.config import SETTINGS, Settings
+    from catalog.feeds import FeedRequest, dump, feed_page
+    from catalog.renderings import FEED_SETTINGS
+
+    build(settings, store, server, [mfr_dataset()])
+    read: set[str] = set()
+    spied = Settings.__getattr__
+
+    def spy(self: Settings, name: str) -> object:
+        read.add(name)
+        return spied(self, name)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Settings, "__getattr__", spy)
+        for profile in profiles.FEEDS:
+            feed_page(settings, store, FeedRequest(profile=profile), "http://127.0.0.1/catalog")
+            b"".join(dump(settings, store, profile))
+    assert read and read <= set(SETTINGS)
+    assert read <= set(FEED_SETTINGS), f"read by a feed but not in its ETag: {sorted(read - set(FEED_SETTINGS))}"

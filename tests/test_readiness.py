@@ -448,6 +448,84 @@ def test_a_publishers_fix_list_asks_for_every_english_title_and_description_the_
     assert heads[1][0] == "Medical Birth Registry of Norway – births"
 
 
+def test_the_ehds_pages_datasets_without_english_link_to_their_publishers_fix_list(settings, store, server):
+    """The access body, reading "Without English" on /ehds/, wants to send each publisher its fix
+    list (which asks for the English texts too): each dataset linked only to its own page."""
+    from web import create_app
+
+    unnamed = mfr_dataset(
+        uri="https://data.fhi.no/mfr/dataset/5", identifier="mfr-5", title={"nb": "Uten utgiver"}, publisher=None
+    )
+    build(settings, store, server, [*norwegian_only(), unnamed])
+    found = coverage(store, settings)
+    warned = {d.identifier: d.publisher_key for d in found.warned()}
+    assert {"mfr-2", "mfr-3", "mfr-5"} <= set(warned) and warned["mfr-2"] and not warned["mfr-5"]
+    client = create_app(settings, {"TESTING": True}).test_client()
+    for lang, label in (("en", "Fix list"), ("nb", "Retteliste"), ("nn", "Retteliste")):
+        section = client.get(f"/ehds/?lang={lang}").get_data(as_text=True).split('id="h-english"')[1]
+        items = section.split("</section>")[0].split("<li>")[1:]
+        for identifier, key in warned.items():
+            [item] = [i for i in items if f'<code class="name">{identifier}</code>' in i]
+            links = re.findall(r'href="(/ehds/publishers/[^"]+)"', item)
+            if key:
+                assert links == [f"/ehds/publishers/{key}"] and f"{label}: <a" in item, (lang, identifier)
+            else:
+                assert links == [], "no publisher, no fix list to link to"
+    listed = client.get(f"/ehds/publishers/{warned['mfr-3']}?lang=en").get_data(as_text=True)
+    assert "<code>mfr-3</code>" in listed and "The dataset has no English title" in listed
+
+
+def test_ehds_coverage_shows_a_title_whole_where_it_fits_and_else_cuts_it_between_words(
+    settings, store, server, capsys
+):
+    """The access body's drill: `catalog ehds-coverage` cut titles at 70 characters and publishers'
+    names at 40, in a word or after an opening parenthesis ("Nasjonalt kvalitetsregister for
+    barnekreft – Pasientrapporterte data ("), which a registry sent the text could take for its title."""
+    prom = "Nasjonalt kvalitetsregister for barnekreft – Pasientrapporterte data (PROM)"
+    long = "Norsk pasientregister – " + "somatikk, psykisk helsevern og tverrfaglig spesialisert rusbehandling " * 2
+    norkog = "Norsk register for personer som utredes for kognitive symptomer (NorKog)"
+    publisher = Agent(name={"nb": norkog}, uri="https://example.org/org/norkog", email="norkog@example.org")
+    build(
+        settings,
+        store,
+        server,
+        [
+            mfr_dataset(uri=f"https://data.fhi.no/mfr/dataset/{n}", identifier=f"mfr-{n}", title={"nb": title})
+            for n, title in ((1, prom), (2, long.strip()))
+        ]
+        + [mfr_dataset(uri="https://data.fhi.no/mfr/dataset/3", identifier="mfr-3", publisher=publisher)],
+    )
+    settings.save_sources()
+    assert main(["--home", str(settings.home), "ehds-coverage"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    [whole] = [line for line in lines if "mfr-1 " in line]
+    assert f"mfr-1  {prom}: title.en" in whole
+    [cut] = [line for line in lines if "mfr-2 " in line]
+    shown = cut.split("mfr-2  ", 1)[1].split(": title.en")[0]
+    assert shown.endswith("…") and len(shown) <= 100
+    assert long.startswith(shown[:-1]) and long[len(shown) - 1] == " ", "cut between words"
+    named = [line for line in lines if "Norsk register for personer" in line]
+    assert len(named) == 2 and all(norkog in line for line in named), "per publisher, and without a type: whole"
+    assert any(line.endswith(" 1 of 1") for line in named)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "shown"),
+    [
+        ("Pasientrapporterte data (PROM)", 40, "Pasientrapporterte data (PROM)"),
+        ("Pasientrapporterte data (PROM)", 26, "Pasientrapporterte data…"),
+        ("Registeret – Pasientrapporterte data", 20, "Registeret…"),
+        ("Pasientrapporterte", 10, "Pasientra…"),
+        ("", 10, ""),
+        ("Pasientrapporterte", 1, "…"),
+    ],
+)
+def test_a_text_too_long_for_its_column_is_cut_at_a_word_with_an_ellipsis(text, width, shown) -> None:
+    from catalog.cli import clipped
+
+    assert clipped(text, width) == shown and len(clipped(text, width)) <= width
+
+
 def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys):
     options = json.dumps({"defaults": {"publisher": {"email": "no-at-sign"}}})
     code = main(
@@ -769,9 +847,11 @@ def test_an_organisation_the_register_does_not_hold_gets_no_invented_type_and_th
         "Hoftebruddregisteret": (
             False,
             'organisations."<IRI>" with org_number = "983974732" and type',
-            "The organisation is not in the organisation register, and the catalogue gives it no type: add it "
-            "there with type, or ask the publisher to state dct:type in its feed (in the publisher kit: "
-            "publisher = { type = ... } in metadata.toml)",
+            "The operator's to do, not in the publisher's fix list: the organisation is not in the organisation "
+            "register, and the catalogue gives it no type. Add it in catalog.toml with type (the setting given), "
+            'e.g. type = "public-health-registry". Should the publisher state its type itself instead, the field '
+            "is dct:type of the publisher in its feed (in the publisher kit: publisher = { type = ... } in "
+            "metadata.toml)",
         ),
     }
 
@@ -790,13 +870,21 @@ def test_an_organisation_the_register_does_not_hold_gets_no_invented_type_and_th
     lines = [line for line in capsys.readouterr().out.splitlines() if "Hoftebruddregisteret" in line]
     assert lines[-1].endswith('with org_number = "983974732" and type (ikke i registeret | not in the register)')
     client = create_app(settings, {"TESTING": True}).test_client()
-    for lang, hint in (
-        ("en", "The organisation is not in the organisation register"),
-        ("nb", "Organisasjonen er ikke i organisasjonsregisteret"),
-        ("nn", "Organisasjonen er ikkje i organisasjonsregisteret"),
+    for lang, whose, publishers in (
+        (
+            "en",
+            "The operator&#39;s to do, not in the publisher&#39;s fix list",
+            "the field is dct:type of the publisher",
+        ),
+        ("nb", "Operatørens oppgave, ikke i utgiverens retteliste", "er feltet dct:type på utgiveren"),
+        ("nn", "Operatøren si oppgåve, ikkje i rettelista til utgivaren", "er feltet dct:type på utgivaren"),
     ):
         html = client.get(f"/ehds/?lang={lang}").get_data(as_text=True)
-        assert hint in html.split('id="h-publisher-type"')[1].split("</section>")[0], lang
+        section = html.split('id="h-publisher-type"')[1].split("</section>")[0]
+        assert whose in section and publishers in section and "catalog.toml" in section, lang
+        assert "with org_number = &#34;983974732&#34; and type" in section, "the operator's setting, named"
+    [hofte_key] = [p.key for p in found.untyped_publishers() if p.name == "Hoftebruddregisteret"]
+    assert not [r for r in fix_list(found, hofte_key) if "type" in r["field"]], "the operator's, not the registry's"
 
 
 def test_a_fix_hint_names_the_element_of_the_sources_own_format():
