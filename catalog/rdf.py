@@ -1680,23 +1680,19 @@ def _licence_key(name: str) -> str:
     return key
 
 
-LICENCE_NAMES = {
-    _licence_key(name): f"{EU}licence/{code}"
-    for code, names in {
-        "CC_BY_4_0": ("CC BY 4.0", "CC BY", "Creative Commons Attribution 4.0", "Creative Commons Navngivelse 4.0"),
-        "CC_BYSA_4_0": ("CC BY-SA 4.0", "Creative Commons Attribution-ShareAlike 4.0"),
-        "CC_BYNC_4_0": ("CC BY-NC 4.0", "Creative Commons Attribution-NonCommercial 4.0"),
-        "CC0": ("CC0", "CC0 1.0", "CC0 1.0 Universal", "Public domain (CC0)"),
-        "NLOD_2_0": (
-            "NLOD",
-            "NLOD 2.0",
-            "Norsk lisens for offentlige data",
-            "Norwegian Licence for Open Government Data",
-        ),
-    }.items()
-    for name in names
+LICENCES = {
+    "CC_BY_4_0": ("CC BY 4.0", "CC BY", "Creative Commons Attribution 4.0", "Creative Commons Navngivelse 4.0"),
+    "CC_BYSA_4_0": ("CC BY-SA 4.0", "Creative Commons Attribution-ShareAlike 4.0"),
+    "CC_BYNC_4_0": ("CC BY-NC 4.0", "Creative Commons Attribution-NonCommercial 4.0"),
+    "CC0": ("CC0", "CC0 1.0", "CC0 1.0 Universal", "Public domain (CC0)"),
+    "NLOD_2_0": ("NLOD 2.0", "NLOD", "Norsk lisens for offentlige data", "Norwegian Licence for Open Government Data"),
 }
+"""A code of the EU's licence list -> the names it is known by, the one a page shows first."""
+LICENCE_NAMES = {_licence_key(name): f"{EU}licence/{code}" for code, names in LICENCES.items() for name in names}
 """A licence's common names (`_licence_key`) -> its IRI in the EU's licence list."""
+LICENCE_LABELS = {f"{EU}licence/{code}": names[0] for code, names in LICENCES.items()}
+"""A licence's IRI in the EU's list -> the name a page shows for it ("NLOD 2.0" is the IRI a kit's
+`access_license = "NLOD 2.0"` was published as)."""
 """A web address written as text, where a link was meant: no character an IRI may not hold."""
 FILE_TYPES = {
     media: f"{EU}file-type/{code}"

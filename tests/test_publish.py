@@ -972,3 +972,63 @@ def test_the_untouched_templates_access_body_has_a_type_and_its_distribution_a_f
     assert "(dct:type)" not in report and "(dct:format)" not in report
     assert "Distribusjonen bør ha beskrivelse" not in report
     assert "rett i | fix in: metadata.toml: access_license" in report
+
+
+def test_the_registrys_access_distribution_reaches_the_catalogues_page_api_and_ehds_feed_as_written(
+    settings, store, server, tmp_path
+):
+    """The round trip a registry makes: the template with its access keys filled, published, served
+    on loopback and harvested. The catalogue's API and EHDS feed carried the licence, format and
+    description, but the dataset page showed the distribution's title and address alone: a
+    researcher reading it did not learn what is given out there, in which format, under which
+    licence (a registry's drill, 2026-12-08)."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    from catalog.model import key_for
+    from catalog.publish import write_template
+    from tests.published import graph
+    from web import create_app
+
+    kit = tmp_path / "kit"
+    write_template(kit / "liste.xlsx")
+    with_metadata(kit, 'base_url = "https://registry.example.no/dcat/"', f'base_url = "{server.url}/npr/"')
+    with_metadata(
+        kit, '# access_license = "https://registry.example.no/vilkar-for-utlevering"', 'access_license = "NLOD 2.0"'
+    )
+    result = publish(kit, tmp_path / "site")
+    assert result.published and result.conforms, result.report
+    settings.sources["kit"] = SourceConfig(name="kit", kind="dcat", url=host(server, tmp_path / "site"))
+    [run] = harvest(settings, store, None, ["kit"])
+    assert run.ok and run.counts["errors"] == 0, run.error
+    dataset = f"{server.url}/npr/dataset/liste"
+    client = create_app(settings).test_client()
+    eu = "http://publications.europa.eu/resource/authority/"
+    said = {
+        "nb": "Data fra registeret, utlevert etter søknad til Helsedataservice.",
+        "nn": "Data frå registeret, utleverte etter søknad til Helsedataservice.",
+        "en": "The registry's data, given out on application to the Health Data Service.",
+    }
+
+    [api] = client.get(f"/api/datasets/{key_for(dataset)}").get_json()["distributions"]
+    assert (api["license"], api["format"], api["media_type"]) == (
+        eu + "licence/NLOD_2_0",
+        eu + "file-type/CSV",
+        "text/csv",
+    )
+    assert api["description"] == said
+
+    feed = graph(client.get("/catalog.ttl?profile=healthdcat-ap"))
+    [access] = feed.objects(URIRef(dataset), DCAT.distribution)
+    assert list(feed.objects(access, DCTERMS.license)) == [URIRef(eu + "licence/NLOD_2_0")]
+    assert list(feed.objects(access, DCTERMS.format)) == [URIRef(eu + "file-type/CSV")]
+    assert list(feed.objects(access, DCAT.mediaType)) == [
+        URIRef("http://www.iana.org/assignments/media-types/text/csv")
+    ]
+    assert set(feed.objects(access, DCTERMS.description)) == {Literal(t, lang=lang) for lang, t in said.items()}
+
+    for lang, licence in (("nb", "Lisens"), ("nn", "Lisens"), ("en", "Licence")):
+        page = client.get(f"/datasets/{key_for(dataset)}?lang={lang}").get_data(as_text=True)
+        assert said[lang].replace("'", "&#39;") in page, lang
+        assert f'{licence}: <a href="{eu}licence/NLOD_2_0" rel="noopener nofollow">NLOD 2.0</a>' in page
+        assert f'Format: <a href="{eu}file-type/CSV" rel="noopener nofollow">CSV</a> · <code>text/csv</code>' in page
