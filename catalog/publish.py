@@ -51,6 +51,8 @@ from catalog.rdf import (
     FILE_TYPES,
     HK,
     LICENCE_NAMES,
+    PUBLISHED_WITH,
+    PUBLISHER_KIT,
     TripleSink,
     TripleWriter,
     _agent,
@@ -596,7 +598,7 @@ class Builder:
             said = str(exc).replace(MAP_HEADINGS, f"{MAP_IN_METADATA} (or under [datasets.{path.stem}])")
             self.problems.append(Problem(path.name, f"{said}; the headings are " + ", ".join(COLUMNS)))
             return []
-        headings = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
+        headings = dict(TEMPLATE_HEADINGS)
         headings |= {str(f): str(h) for h, f in (layout.get("columns") or {}).items()}  # the list's own
         self.lists.append(_Listed(dataset, path, found.rows, headings))
         for p in found.problems:
@@ -632,34 +634,51 @@ class Builder:
                 if variable not in listed.rows:
                     return None
                 where = f"{listed.path.name} {listed.rows[variable]} ({variable})"
-                heading = listed.headings.get(VARIABLE_COLUMN.get(part, part))
+                heading = variable_heading(part, listed.headings)
                 return f"{where}, {heading}" if heading else where
             if top in ("variables", "has_structured_data"):
                 return f"{listed.path.name}: listens variabler | the list's variables"
-            if top.startswith("distributions"):
-                key = DISTRIBUTION_KEYS.get(sub)
-                if key:
-                    table = (
-                        f"[datasets.{listed.path.stem}] "
-                        if key in self.meta.get("datasets", {}).get(listed.path.stem, {})
-                        else ""
+            key = metadata_key(name)
+            if key is None:
+                if top.startswith("distributions"):
+                    return (
+                        f"ingen nøkkel i {METADATA_FILE} gir den; kitet skriver søknadsadressen (access_url) med "
+                        f"{', '.join(ACCESS_KEYS)} | no key of {METADATA_FILE} states it; the kit writes the access "
+                        f"address (access_url) with {', '.join(ACCESS_KEYS)}"
                     )
-                    return f"{METADATA_FILE}: {table}{key}"
-                return (
-                    f"ingen nøkkel i {METADATA_FILE} gir den; kitet skriver søknadsadressen (access_url) med "
-                    f"{', '.join(ACCESS_KEYS)} | no key of {METADATA_FILE} states it; the kit writes the access "
-                    f"address (access_url) with {', '.join(ACCESS_KEYS)}"
-                )
-            key = {"temporal": "temporal_start"}.get(top, top)
-            if key not in KIT_KEYS | set(DEFAULT_FIELDS):
                 return None
             table = (
                 f"[datasets.{listed.path.stem}] "
-                if key in self.meta.get("datasets", {}).get(listed.path.stem, {})
+                if key.partition(".")[0] in self.meta.get("datasets", {}).get(listed.path.stem, {})
                 else ""
             )
-            return f"{METADATA_FILE}: {table}{key}" + (f".{sub}" if sub and top in AGENT_FIELDS else "")
+            return f"{METADATA_FILE}: {table}{key}"
         return None
+
+
+def metadata_key(name: str) -> str | None:
+    """The `metadata.toml` key that states the dataset field `name` (as `readiness.field_of` names a
+    finding's field: "description", "contact.email", "distributions[0].license", "title.en"), an
+    agent's with its part ("contact.email"); None where no key states it (a variable's field, what
+    the kit writes of the distribution besides its keys). The kit's report (`Builder.fix_in`) and
+    the catalogue's hints for a kit's feed (`catalog.readiness.format_hint`) both name it so."""
+    top, _, sub = name.partition(".")
+    if top.startswith("distributions"):
+        return DISTRIBUTION_KEYS.get(sub)
+    key = {"temporal": "temporal_start"}.get(top, top)
+    if top == "variables" or key not in KIT_KEYS | set(DEFAULT_FIELDS):
+        return None
+    return key + (f".{sub}" if sub and top in AGENT_FIELDS else "")
+
+
+TEMPLATE_HEADINGS = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
+"""A variable's field -> the template's heading that states it ("title" -> "Variabeletikett")."""
+
+
+def variable_heading(part: str, headings: dict[str, str] | None = None) -> str | None:
+    """The heading of a variable list that states a variable's field `part` ("title", "codelist"):
+    the list's own (`headings`, as read), else the template's."""
+    return (TEMPLATE_HEADINGS if headings is None else headings).get(VARIABLE_COLUMN.get(part, part))
 
 
 @dataclass
@@ -714,6 +733,7 @@ def catalog_node(g: TripleWriter, meta: dict[str, Any], base: str) -> URIRef:
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCT.identifier, Literal(str(cat))))
     g.add((cat, DCT.modified, _date(date.today().isoformat())))
+    g.add((cat, PUBLISHED_WITH, PUBLISHER_KIT))  # the harvesting catalogue's hints then name the kit's keys
     said = [meta, *meta.get("datasets", {}).values()]
     keys = ("title", "description", "catalog_title", "catalog_description")
     tags = {tag.split("-")[0].lower() for m in said for key in keys for tag in _lang_text(m.get(key))}

@@ -107,6 +107,12 @@ SCHEMA_HTTP = KeptNamespace("http://schema.org/")
 gives its periods as http://schema.org/startDate (read, never written)."""
 ELI = KeptNamespace("http://data.europa.eu/eli/ontology#")
 HK = KeptNamespace("https://w3id.org/helsekatalog#")
+PUBLISHED_WITH = HK.publishedWith
+PUBLISHER_KIT = HK.PublisherKit
+"""The publisher kit (`catalog publish`) says on its feed's dcat:Catalog that it wrote it
+(`hk:publishedWith hk:PublisherKit`): the catalogue that harvests the feed then names, beside a
+hint's DCAT term, the `metadata.toml` key or the variable list's heading the registry edits
+(`catalog.readiness.format_hint`), where it told a registry "Add dcat:contactPoint"."""
 DPROD = KeptNamespace("https://ekgf.github.io/dprod/")
 """OMG's Data Product Ontology (DPROD), a DCAT profile for data products."""
 SERVICE_TYPE = "https://w3id.org/helsekatalog/service-type/"

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from catalog.cli import main
 from catalog.config import DEFAULT_FIELDS, SourceConfig
 from catalog.minimum import ELEMENTS
-from catalog.model import Dataset
+from catalog.model import Dataset, key_for
 from catalog.pipeline import harvest
 from catalog.publish import COLUMNS, KIT_KEYS, MINIMUM_KEYS, publish
 from tests.conftest import shared_path
@@ -1032,3 +1032,77 @@ def test_the_registrys_access_distribution_reaches_the_catalogues_page_api_and_e
         assert said[lang].replace("'", "&#39;") in page, lang
         assert f'{licence}: <a href="{eu}licence/NLOD_2_0" rel="noopener nofollow">NLOD 2.0</a>' in page
         assert f'Format: <a href="{eu}file-type/CSV" rel="noopener nofollow">CSV</a> · <code>text/csv</code>' in page
+
+
+def kit_feed_harvested(settings, store, server, tmp_path, edit=None) -> str:
+    """The template published with its example values (`edit` changes the metadata first), served on
+    loopback and harvested as the source "kit": the dataset's URI."""
+    from catalog.publish import write_template
+
+    kit = tmp_path / "kit"
+    write_template(kit / "liste.xlsx")
+    with_metadata(kit, 'base_url = "https://registry.example.no/dcat/"', f'base_url = "{server.url}/npr/"')
+    if edit:
+        edit(kit)
+    assert publish(kit, tmp_path / "site").published
+    settings.sources["kit"] = SourceConfig(name="kit", kind="dcat", url=host(server, tmp_path / "site"))
+    [run] = harvest(settings, store, None, ["kit"])
+    assert run.ok, run.error
+    return f"{server.url}/npr/dataset/liste"
+
+
+def test_the_catalogues_hints_to_a_kit_feed_name_the_metadata_key_or_heading_beside_the_dcat_term(
+    settings, store, server, tmp_path
+):
+    """The catalogue's hints spoke DCAT alone ("Add dcat:contactPoint"), which the access body reads
+    but a registry publishing with the kit had to translate back into its metadata.toml and its list.
+    The kit says in its feed that it wrote it, and the hints to such a source name the key or
+    heading beside the term, from the kit's own mapping: on the source's page and API, in `catalog
+    report`, on the dataset's page, in its readiness and the publisher's fix list, in bokmål,
+    nynorsk and English."""
+    from openpyxl import load_workbook
+
+    from catalog.readiness import coverage, fix_list, kit_feeds, source_readiness
+    from catalog.texts import nynorsk
+    from web import create_app
+
+    def edit(kit: Path) -> None:
+        with_metadata(kit, 'type = "public-health-registry"', 'type = "NationalAuthority"')
+        book = load_workbook(kit / "liste.xlsx")
+        book["Variabler"]["B2"] = None  # VEKT without its label
+        book.save(kit / "liste.xlsx")
+
+    dataset = kit_feed_harvested(settings, store, server, tmp_path, edit)
+    [again] = harvest(settings, store, None, ["kit"])  # its page skipped as unchanged: still the kit's
+    assert again.counts["unchanged"] == 2 and kit_feeds(store, settings) == {"kit"}
+    publisher_type = (
+        "(i utgiverpakken: publisher.type i metadata.toml) | ",
+        "(in the publisher kit: publisher.type in metadata.toml)",
+    )
+    heading = "(in the publisher kit: the column Variabeletikett of the variable list)"
+
+    found, hints = source_readiness(store, settings, "kit")  # what `catalog report kit` gives
+    [left_out] = found.datasets
+    assert not left_out.in_feed
+    [gap] = [g for g in left_out.gaps if g.field == "publisher.type"]
+    assert gap.hint.startswith("Bruk en type fra https://hdeu-dcat") and all(p in gap.hint for p in publisher_type)
+    assert nynorsk(gap.hint).endswith("(i utgivarpakken: publisher.type i metadata.toml)"), nynorsk(gap.hint)
+    assert any(heading in hint for hint in hints.values()), hints
+    [english] = left_out.warnings  # its description is in bokmål alone
+    assert english.hint.endswith("(in the publisher kit: description in metadata.toml)"), english.hint
+
+    rows = fix_list(coverage(store, settings), left_out.publisher_key)
+    assert {r["field"]: r["how_to_fix"] for r in rows}["publisher.type"] == gap.hint
+
+    client = create_app(settings).test_client()
+    api = client.get("/api/sources/kit").get_json()
+    assert any(heading in f["hint"] for f in api["findings"]), api["findings"]
+    for lang, said in (
+        ("nb", "(i utgiverpakken: kolonnen Variabeletikett i variabellisten)"),
+        ("nn", "(i utgivarpakken: kolonnen Variabeletikett i variabellista)"),
+        ("en", "(in the publisher kit: the column Variabeletikett of the variable list)"),
+    ):
+        page = client.get(f"/sources/kit?lang={lang}").get_data(as_text=True)
+        assert said in page, lang
+    page = client.get(f"/datasets/{key_for(dataset)}?lang=nn").get_data(as_text=True)
+    assert "(i utgivarpakken: publisher.type i metadata.toml)" in page
