@@ -271,34 +271,39 @@ def test_every_field_an_operator_may_complete_can_be_said_in_the_metadata_and_re
 @pytest.mark.parametrize(
     ("old", "new", "said"),
     [
-        ("title = {", "titel = {", "titel: unknown key; did you mean title?"),
+        ("title = {", "titel = {", "titel (line 3): unknown key; did you mean title?"),
         (
             'keywords = ["sykehus", "opphold"]',
             'keywords = "sykehus, opphold"',
-            "keywords: 'sykehus, opphold' is neither",
+            "keywords (line 5): 'sykehus, opphold' is neither",
         ),
         (
             'legal_basis = "Forskrift om Norsk pasientregister."',
             "legal_basis = 12",
-            "legal_basis: 12 is neither a text",
+            "legal_basis (line 8): 12 is neither a text",
         ),
         ('email = "npr@helsedir.no" }', 'epost = "npr@helsedir.no" }', "publisher: must be a table of name, uri"),
-        ('dataset_type = "http', 'dataset_type = "not a code http', "dataset_type: 'not a code http"),
+        ('dataset_type = "http', 'dataset_type = "not a code http', "dataset_type (line 10): 'not a code http"),
         (
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\ncode_values = "I21, I22"',
-            'code_values: \'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
+            'code_values (line 6): \'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
         ),
         (  # taken as an IRI of the EU list, and the report said "the dataset has no access level"
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\naccess_rights = "OPEN"',
-            "access_rights: 'OPEN' is not an access level: write one of PUBLIC (Offentlig), "
+            "access_rights (line 6): 'OPEN' is not an access level: write one of PUBLIC (Offentlig), "
             "RESTRICTED (Begrenset), NON_PUBLIC (Ikke-offentlig)",
         ),
         (  # published, with a traceback from rdflib in the report
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\ntemporal_start = "2012-13-01"',
-            "temporal_start: '2012-13-01' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
+            "temporal_start (line 6): '2012-13-01' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
+        ),
+        (  # a list's line in its [datasets.<file>] table, not the same key's at the top (line 6)
+            "[datasets.somatikk]\n",
+            '[datasets.somatikk]\nhealth_categories = ["PHDR", "not a code"]\n',
+            "datasets.somatikk.health_categories[1] (line 17): 'not a code' is neither",
         ),
     ],
 )
@@ -801,8 +806,8 @@ def test_the_catalogue_has_its_own_title_its_texts_languages_and_the_day_it_was_
 @pytest.mark.parametrize(
     ("line", "said"),
     [
-        ('catalog_title = ["NPR"]', "catalog_title: must be a text or a table of language -> text"),
-        ('catalog_titel = "NPR"', "catalog_titel: unknown key; did you mean catalog_title?"),
+        ('catalog_title = ["NPR"]', "catalog_title (line 5): must be a text or a table of language -> text"),
+        ('catalog_titel = "NPR"', "catalog_titel (line 5): unknown key; did you mean catalog_title?"),
     ],
 )
 def test_a_catalogue_title_of_the_wrong_kind_or_misspelt_is_an_error_naming_it(registry, tmp_path, capsys, line, said):
@@ -895,7 +900,11 @@ def registry_base(result) -> str:
             'access_license = "data.norge.no/nlod/no/2.0"',
             "access_license (line 12): 'data.norge.no/nlod/no/2.0' has no scheme; write it in full",
         ),
-        ('access_license = "NLOD 2.0"', 'access_license = ["NLOD 2.0"]', "access_license: ['NLOD 2.0'] is not"),
+        (
+            'access_license = "NLOD 2.0"',
+            'access_license = ["NLOD 2.0"]',
+            "access_license (line 12): ['NLOD 2.0'] is not",
+        ),
         (
             'access_format = "csv"',
             'access_format = "Excel"',
@@ -936,11 +945,11 @@ def test_a_distributions_licence_format_or_description_the_feed_cannot_state_is_
         (
             'description = { nb = "Opphold og konsultasjoner i spesialisthelsetjenesten." }',
             'description = { nb = " " }',
-            "description",
+            "description (line 4)",
         ),
-        ('title = { nb = "NPR somatikk" }', "title = {}", "datasets.somatikk.title"),
-        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = ""', "purpose"),
-        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = { nb = "" }', "purpose"),
+        ('title = { nb = "NPR somatikk" }', "title = {}", "datasets.somatikk.title (line 17)"),
+        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = ""', "purpose (line 8)"),
+        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = { nb = "" }', "purpose (line 8)"),
     ],
 )
 def test_an_empty_text_is_refused_by_its_key_before_anything_is_published(registry, tmp_path, capsys, old, new, key):
