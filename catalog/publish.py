@@ -455,8 +455,10 @@ def _checked(meta: dict[str, Any], where: str, text: str = "", table: str | None
             out[key] = _default(DEFAULT_FIELDS[key], value, f"{where}{key}", VOCABULARY_OF.get(key))
         except ConfigError as exc:  # its line after the key and the item it names: "spatial[1] (line 6): ..."
             named = re.match(rf"{re.escape(where + key)}(?:\[\d+\])?", str(exc))
-            cut = named.end() if named else 0
-            raise PublishError(str(exc)[:cut] + _line(text, key, meta[key], table) + str(exc)[cut:]) from None
+            if named is None:
+                raise PublishError(str(exc)) from None
+            line = _line(text, key, meta[key], table)
+            raise PublishError(str(exc)[: named.end()] + line + str(exc)[named.end() :]) from None
     for key in TEXT_KEYS:
         if key in meta and not isinstance(meta[key], str | dict):
             raise PublishError(f"{at(key)}: must be a text or a table of language -> text (got {meta[key]!r})")
