@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -51,6 +52,8 @@ from catalog.rdf import (
     FILE_TYPES,
     HK,
     LICENCE_NAMES,
+    PUBLISHED_WITH,
+    PUBLISHER_KIT,
     TripleSink,
     TripleWriter,
     _agent,
@@ -345,7 +348,8 @@ def load_metadata(path: Path) -> dict[str, Any]:
         raise PublishError(f"{path}: datasets must be tables, [datasets.<file name without .csv/.xlsx>]")
     checked = _checked(meta, f"{path}: ", text)
     checked["datasets"] = {
-        name: _checked(values, f"{path}: datasets.{name}.", text) for name, values in datasets.items()
+        name: _checked(values, f"{path}: datasets.{name}.", text, f"datasets.{name}")
+        for name, values in datasets.items()
     }
     return checked
 
@@ -381,18 +385,39 @@ def _agent_checked(value: Any, where: str, text: str = "") -> dict[str, Any]:
     return out
 
 
-def _line(text: str, key: str, value: Any) -> str:
-    """Where in the metadata file `text` `key` is given `value` (a text or a number), " (line N)",
-    as a list's problem names its row; "" when the file does not say it so (a text with escapes)."""
+def _line(text: str, key: str, value: Any, table: str | None = None) -> str:
+    """Where in the metadata file `text` `key` is given `value`, " (line N)", as a list's problem
+    names its row; "" when the file does not say it so (a text with escapes). A text or a number is
+    found where it is written (in an agent's table too); any other value (a table of language ->
+    text, a list, a date) by the line its key begins, in the table `table` (`[datasets.<file>]`,
+    else the file's top): `purpose = { nb = "" }` and `spatial = ["Norge"]` were errors without
+    their line, where an agent's were given theirs."""
     if isinstance(value, str):
         said = rf"(?:\"{re.escape(value)}\"|'{re.escape(value)}')"
     elif isinstance(value, int) and not isinstance(value, bool):
         said = rf"{value}\b"
     else:
-        return ""
+        begins = re.compile(rf"\s*{re.escape(key)}\s*=")
+        lines = [str(n) for n, line, at in _lines_in_tables(text) if at == table and begins.match(line)]
+        return f" ({'line' if len(lines) == 1 else 'lines'} {', '.join(lines)})" if lines else ""
     given = re.compile(rf"(?:^|[{{,\s]){re.escape(key)}\s*=\s*{said}")
     lines = [str(n) for n, line in enumerate(text.splitlines(), start=1) if given.search(line)]
     return f" ({'line' if len(lines) == 1 else 'lines'} {', '.join(lines)})" if lines else ""
+
+
+TABLE_HEADER = re.compile(r"\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
+
+
+def _lines_in_tables(text: str) -> Iterator[tuple[int, str, str | None]]:
+    """Each line of the metadata file with its number and the table it is in (`datasets.mal`, None
+    at the top)."""
+    table: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = TABLE_HEADER.match(line)
+        if header:
+            table = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', "")
+            continue
+        yield number, line, table
 
 
 SCHEMELESS = re.compile(r"[\w.-]+\.[a-z]{2,}(/\S*)?", re.I)
@@ -405,15 +430,20 @@ def _web_address(value: Any, where: str) -> str:
     return _iri(value, where)
 
 
-def _checked(meta: dict[str, Any], where: str, text: str = "") -> dict[str, Any]:
+def _checked(meta: dict[str, Any], where: str, text: str = "", table: str | None = None) -> dict[str, Any]:
     """The keys of `meta` parsed as the catalogue parses an operator's defaults (`config._default`);
-    agents by `_agent_checked` (`text`: the metadata file, whose lines their errors name)."""
+    agents by `_agent_checked`. Each error names its key and its line in `text`, the metadata file
+    (`table`: the `[datasets.<file>]` table `meta` is, else its top)."""
     known = KIT_KEYS | set(DEFAULT_FIELDS)
+
+    def at(key: str) -> str:
+        return f"{where}{key}{_line(text, key, meta[key], table)}"
+
     for key in meta:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
             hint = f"; did you mean {close[0]}?" if close else f"; the keys are {', '.join(sorted(known))}"
-            raise PublishError(f"{where}{key}: unknown key{hint}")
+            raise PublishError(f"{at(key)}: unknown key{hint}")
     out = dict(meta)
     for key in sorted(AGENT_FIELDS & set(meta)):
         out[key] = _agent_checked(meta[key], f"{where}{key}", text)
@@ -423,19 +453,22 @@ def _checked(meta: dict[str, Any], where: str, text: str = "") -> dict[str, Any]
             value = value.isoformat()
         try:
             out[key] = _default(DEFAULT_FIELDS[key], value, f"{where}{key}", VOCABULARY_OF.get(key))
-        except ConfigError as exc:
-            raise PublishError(str(exc)) from None
+        except ConfigError as exc:  # its line after the key and the item it names: "spatial[1] (line 6): ..."
+            named = re.match(rf"{re.escape(where + key)}(?:\[\d+\])?", str(exc))
+            if named is None:
+                raise PublishError(str(exc)) from None
+            line = _line(text, key, meta[key], table)
+            raise PublishError(str(exc)[: named.end()] + line + str(exc)[named.end() :]) from None
     for key in TEXT_KEYS:
         if key in meta and not isinstance(meta[key], str | dict):
-            raise PublishError(f"{where}{key}: must be a text or a table of language -> text (got {meta[key]!r})")
+            raise PublishError(f"{at(key)}: must be a text or a table of language -> text (got {meta[key]!r})")
     try:
         for key in sorted(set(TEXT_KEYS) & set(meta)):  # an empty one is refused, as an empty `purpose` is
-            at = f"{where}{key}{_line(text, key, meta[key])}"
             if key == "identifier":  # one text, no languages; without the key, the list's file name
-                out[key] = _default("string", meta[key], at)
+                out[key] = _default("string", meta[key], at(key))
             else:
-                out[key] = {lang or "nb": words for lang, words in _text(meta[key], at).items()}
-        said_at = {key: f"{where}{key}{_line(text, key, meta[key])}" for key in set(ACCESS_KEYS) & set(meta)}
+                out[key] = {lang or "nb": words for lang, words in _text(meta[key], at(key)).items()}
+        said_at = {key: at(key) for key in set(ACCESS_KEYS) & set(meta)}
         if "access_license" in said_at:
             out["access_license"] = _licence(meta["access_license"], said_at["access_license"])
         if "access_format" in said_at:
@@ -596,7 +629,7 @@ class Builder:
             said = str(exc).replace(MAP_HEADINGS, f"{MAP_IN_METADATA} (or under [datasets.{path.stem}])")
             self.problems.append(Problem(path.name, f"{said}; the headings are " + ", ".join(COLUMNS)))
             return []
-        headings = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
+        headings = dict(TEMPLATE_HEADINGS)
         headings |= {str(f): str(h) for h, f in (layout.get("columns") or {}).items()}  # the list's own
         self.lists.append(_Listed(dataset, path, found.rows, headings))
         for p in found.problems:
@@ -632,34 +665,51 @@ class Builder:
                 if variable not in listed.rows:
                     return None
                 where = f"{listed.path.name} {listed.rows[variable]} ({variable})"
-                heading = listed.headings.get(VARIABLE_COLUMN.get(part, part))
+                heading = variable_heading(part, listed.headings)
                 return f"{where}, {heading}" if heading else where
             if top in ("variables", "has_structured_data"):
                 return f"{listed.path.name}: listens variabler | the list's variables"
-            if top.startswith("distributions"):
-                key = DISTRIBUTION_KEYS.get(sub)
-                if key:
-                    table = (
-                        f"[datasets.{listed.path.stem}] "
-                        if key in self.meta.get("datasets", {}).get(listed.path.stem, {})
-                        else ""
+            key = metadata_key(name)
+            if key is None:
+                if top.startswith("distributions"):
+                    return (
+                        f"ingen nøkkel i {METADATA_FILE} gir den; kitet skriver søknadsadressen (access_url) med "
+                        f"{', '.join(ACCESS_KEYS)} | no key of {METADATA_FILE} states it; the kit writes the access "
+                        f"address (access_url) with {', '.join(ACCESS_KEYS)}"
                     )
-                    return f"{METADATA_FILE}: {table}{key}"
-                return (
-                    f"ingen nøkkel i {METADATA_FILE} gir den; kitet skriver søknadsadressen (access_url) med "
-                    f"{', '.join(ACCESS_KEYS)} | no key of {METADATA_FILE} states it; the kit writes the access "
-                    f"address (access_url) with {', '.join(ACCESS_KEYS)}"
-                )
-            key = {"temporal": "temporal_start"}.get(top, top)
-            if key not in KIT_KEYS | set(DEFAULT_FIELDS):
                 return None
             table = (
                 f"[datasets.{listed.path.stem}] "
-                if key in self.meta.get("datasets", {}).get(listed.path.stem, {})
+                if key.partition(".")[0] in self.meta.get("datasets", {}).get(listed.path.stem, {})
                 else ""
             )
-            return f"{METADATA_FILE}: {table}{key}" + (f".{sub}" if sub and top in AGENT_FIELDS else "")
+            return f"{METADATA_FILE}: {table}{key}"
         return None
+
+
+def metadata_key(name: str) -> str | None:
+    """The `metadata.toml` key that states the dataset field `name` (as `readiness.field_of` names a
+    finding's field: "description", "contact.email", "distributions[0].license", "title.en"), an
+    agent's with its part ("contact.email"); None where no key states it (a variable's field, what
+    the kit writes of the distribution besides its keys). The kit's report (`Builder.fix_in`) and
+    the catalogue's hints for a kit's feed (`catalog.readiness.format_hint`) both name it so."""
+    top, _, sub = name.partition(".")
+    if top.startswith("distributions"):
+        return DISTRIBUTION_KEYS.get(sub)
+    key = {"temporal": "temporal_start"}.get(top, top)
+    if top == "variables" or key not in KIT_KEYS | set(DEFAULT_FIELDS):
+        return None
+    return key + (f".{sub}" if sub and top in AGENT_FIELDS else "")
+
+
+TEMPLATE_HEADINGS = {DEFAULT_HEADINGS[h.lower()]: h for h in COLUMNS}
+"""A variable's field -> the template's heading that states it ("title" -> "Variabeletikett")."""
+
+
+def variable_heading(part: str, headings: dict[str, str] | None = None) -> str | None:
+    """The heading of a variable list that states a variable's field `part` ("title", "codelist"):
+    the list's own (`headings`, as read), else the template's."""
+    return (TEMPLATE_HEADINGS if headings is None else headings).get(VARIABLE_COLUMN.get(part, part))
 
 
 @dataclass
@@ -714,6 +764,7 @@ def catalog_node(g: TripleWriter, meta: dict[str, Any], base: str) -> URIRef:
     g.add((cat, RDF.type, DCAT.Catalog))
     g.add((cat, DCT.identifier, Literal(str(cat))))
     g.add((cat, DCT.modified, _date(date.today().isoformat())))
+    g.add((cat, PUBLISHED_WITH, PUBLISHER_KIT))  # the harvesting catalogue's hints then name the kit's keys
     said = [meta, *meta.get("datasets", {}).values()]
     keys = ("title", "description", "catalog_title", "catalog_description")
     tags = {tag.split("-")[0].lower() for m in said for key in keys for tag in _lang_text(m.get(key))}

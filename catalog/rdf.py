@@ -107,6 +107,12 @@ SCHEMA_HTTP = KeptNamespace("http://schema.org/")
 gives its periods as http://schema.org/startDate (read, never written)."""
 ELI = KeptNamespace("http://data.europa.eu/eli/ontology#")
 HK = KeptNamespace("https://w3id.org/helsekatalog#")
+PUBLISHED_WITH = HK.publishedWith
+PUBLISHER_KIT = HK.PublisherKit
+"""The publisher kit (`catalog publish`) says on its feed's dcat:Catalog that it wrote it
+(`hk:publishedWith hk:PublisherKit`): the catalogue that harvests the feed then names, beside a
+hint's DCAT term, the `metadata.toml` key or the variable list's heading the registry edits
+(`catalog.readiness.format_hint`), where it told a registry "Add dcat:contactPoint"."""
 DPROD = KeptNamespace("https://ekgf.github.io/dprod/")
 """OMG's Data Product Ontology (DPROD), a DCAT profile for data products."""
 SERVICE_TYPE = "https://w3id.org/helsekatalog/service-type/"
@@ -1680,23 +1686,19 @@ def _licence_key(name: str) -> str:
     return key
 
 
-LICENCE_NAMES = {
-    _licence_key(name): f"{EU}licence/{code}"
-    for code, names in {
-        "CC_BY_4_0": ("CC BY 4.0", "CC BY", "Creative Commons Attribution 4.0", "Creative Commons Navngivelse 4.0"),
-        "CC_BYSA_4_0": ("CC BY-SA 4.0", "Creative Commons Attribution-ShareAlike 4.0"),
-        "CC_BYNC_4_0": ("CC BY-NC 4.0", "Creative Commons Attribution-NonCommercial 4.0"),
-        "CC0": ("CC0", "CC0 1.0", "CC0 1.0 Universal", "Public domain (CC0)"),
-        "NLOD_2_0": (
-            "NLOD",
-            "NLOD 2.0",
-            "Norsk lisens for offentlige data",
-            "Norwegian Licence for Open Government Data",
-        ),
-    }.items()
-    for name in names
+LICENCES = {
+    "CC_BY_4_0": ("CC BY 4.0", "CC BY", "Creative Commons Attribution 4.0", "Creative Commons Navngivelse 4.0"),
+    "CC_BYSA_4_0": ("CC BY-SA 4.0", "Creative Commons Attribution-ShareAlike 4.0"),
+    "CC_BYNC_4_0": ("CC BY-NC 4.0", "Creative Commons Attribution-NonCommercial 4.0"),
+    "CC0": ("CC0", "CC0 1.0", "CC0 1.0 Universal", "Public domain (CC0)"),
+    "NLOD_2_0": ("NLOD 2.0", "NLOD", "Norsk lisens for offentlige data", "Norwegian Licence for Open Government Data"),
 }
+"""A code of the EU's licence list -> the names it is known by, the one a page shows first."""
+LICENCE_NAMES = {_licence_key(name): f"{EU}licence/{code}" for code, names in LICENCES.items() for name in names}
 """A licence's common names (`_licence_key`) -> its IRI in the EU's licence list."""
+LICENCE_LABELS = {f"{EU}licence/{code}": names[0] for code, names in LICENCES.items()}
+"""A licence's IRI in the EU's list -> the name a page shows for it ("NLOD 2.0" is the IRI a kit's
+`access_license = "NLOD 2.0"` was published as)."""
 """A web address written as text, where a link was meant: no character an IRI may not hold."""
 FILE_TYPES = {
     media: f"{EU}file-type/{code}"

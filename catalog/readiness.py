@@ -632,12 +632,15 @@ TOLD_AS = {
 (`format_hint`): a CKAN package's temporal extras, its maintainer, its organisation."""
 
 
-def format_hint(field: str, hint: str, source: SourceConfig | None) -> str:
+def format_hint(field: str, hint: str, source: SourceConfig | None, kit: bool = False) -> str:
     """The hint of a gap, warning or finding on `field` in the format of `source`'s kind
     (`FORMAT_HINTS`; `NOT_READ` for a field its harvester cannot read at all), else `hint` as it
     is: "Add dct:description" to a DCAT feed, "Add an abstract of the study in
     stdyDscr/stdyInfo/abstract" to a DDI archive, "Write a description of the dataset in the
-    package's notes" to a CKAN portal."""
+    package's notes" to a CKAN portal. To a feed the publisher kit wrote (`kit`, `kit_feeds`) the
+    DCAT term's hint with the kit's key or heading beside it (`kit_hint`)."""
+    if kit:
+        return kit_hint(field, hint)
     if source is None or source.kind not in FORMAT_HINTS:
         return hint
     key = hint_key(field)
@@ -660,8 +663,72 @@ def format_hint(field: str, hint: str, source: SourceConfig | None) -> str:
 
 
 def format_texts() -> list[Said]:
-    """Every text of `FORMAT_HINTS` and `NOT_READ` (some with placeholders: `catalog.texts` finds their nynorsk)."""
-    return [*dict.fromkeys(said for hints in FORMAT_HINTS.values() for said in hints.values()), NOT_READ]
+    """Every text of `FORMAT_HINTS`, `NOT_READ` and `KIT_PLACES` (some with placeholders:
+    `catalog.texts` finds their nynorsk)."""
+    told = dict.fromkeys(said for hints in FORMAT_HINTS.values() for said in hints.values())
+    return [*told, NOT_READ, *KIT_PLACES.values()]
+
+
+KIT_PLACES = {
+    "key": Said(
+        "i utgiverpakken: {key} i metadata.toml | in the publisher kit: {key} in metadata.toml",
+        "i utgivarpakken: {key} i metadata.toml",
+    ),
+    "heading": Said(
+        "i utgiverpakken: kolonnen {heading} i variabellisten | in the publisher kit: the column {heading} of the "
+        "variable list",
+        "i utgivarpakken: kolonnen {heading} i variabellista",
+    ),
+}
+"""Where a registry that publishes with the kit states a field: a `metadata.toml` key, or a heading
+of its variable list (`kit_hint`)."""
+KIT_HINT = re.compile(
+    r"(?P<nb>.*) \((?P<place_nb>i utgiverpakken: [^()|]+)\) \| (?P<en>.*) \((?P<place_en>in the publisher kit: [^()|]+)\)"
+)
+"""A hint `kit_hint` wrote: the DCAT term's hint, each side followed by its side of the kit's place."""
+
+
+def kit_place(field: str) -> str | None:
+    """Where the publisher kit states the dataset field `field` ("contact.email",
+    "variables.AGE.title", "distributions[0].license", "title.en"), in "bokmål | English": the
+    `metadata.toml` key, or the template's heading for a variable's field, as the kit's own
+    report names them (`catalog.publish.metadata_key`, `variable_heading`); None where neither
+    states it."""
+    from catalog.publish import metadata_key, variable_heading
+
+    top, _, rest = field.partition(".")
+    if top == "variables":
+        heading = variable_heading(rest.rpartition(".")[2]) if "." in rest else None
+        return KIT_PLACES["heading"].text.format(heading=heading) if heading else None
+    key = metadata_key(field)
+    return KIT_PLACES["key"].text.format(key=key) if key else None
+
+
+def kit_hint(field: str, hint: str) -> str:
+    """`hint` (a shape's, naming the DCAT term the access body reads: "Add dcat:contactPoint") with
+    where the kit states `field` beside each language's side: a registry publishing with the kit
+    edits metadata.toml and its list, never the feed's terms, and had to translate them back."""
+    place = kit_place(field)
+    if place is None:
+        return hint
+    place_nb, place_en = place.split(" | ", 1)
+    if not hint:
+        return place
+    nb, en = hint.split(" | ", 1) if " | " in hint else (hint, hint)
+    return f"{nb} ({place_nb}) | {en} ({place_en})"
+
+
+def kit_feeds(store: StoreReader, settings: Settings) -> frozenset[str]:
+    """The sources whose feed the publisher kit wrote, as their last full harvest found it
+    (`harvesters.dcat.KIT_STATE`): their hints name the kit's keys beside the DCAT terms."""
+    return frozenset(name for name, source in settings.sources.items() if kit_feed(store, source))
+
+
+def kit_feed(store: StoreReader, source: SourceConfig | None) -> bool:
+    """Whether the publisher kit wrote `source`'s feed, as its last full harvest found it (`kit_feeds`)."""
+    from harvesters.dcat import KIT_STATE
+
+    return source is not None and source.kind == "dcat" and bool(store.state(source.name).get(KIT_STATE))
 
 
 @dataclass(frozen=True)
@@ -713,6 +780,8 @@ class DatasetReadiness:
     """Where the operator states that type, when the publisher has none (`type_setting`); else ""."""
     publisher_registered: bool = False
     """Whether the organisation register has an entry for the publisher."""
+    kit: bool = False
+    """Whether the publisher kit wrote its source's feed (`kit_feeds`): its hints name the kit's keys."""
 
     def by(self, fixer: str) -> list[Gap]:
         return [g for g in self.gaps if g.fixer == fixer]
@@ -1131,16 +1200,16 @@ def gaps(
 
 
 def findings_in_format(
-    findings: Iterable[dict[str, Any]], view: Dataset, source: SourceConfig | None
+    findings: Iterable[dict[str, Any]], view: Dataset, source: SourceConfig | None, kit: bool = False
 ) -> list[dict[str, Any]]:
     """Validation findings of `view` (the published view they were found on) with their fix hints
     in the format of `source`'s kind, as its gaps are told (`format_hint`, by the field each is
     about, `field_of`): a findings table told a CKAN registry "Add dct:description" while its
     readiness said "notes". The stored findings keep the shapes' hints (the API gives those)."""
-    if source is None or source.kind not in FORMAT_HINTS:
+    if not kit and (source is None or source.kind not in FORMAT_HINTS):
         return list(findings)
     nodes = node_fields(view)
-    return [{**f, "hint": format_hint(field_of(f, nodes), f.get("hint") or "", source)} for f in findings]
+    return [{**f, "hint": format_hint(field_of(f, nodes), f.get("hint") or "", source, kit)} for f in findings]
 
 
 class RuleHints:
@@ -1151,8 +1220,9 @@ class RuleHints:
     the kind of field, not the variable), so the first finding of each gives it, and a dataset's
     fields are looked up only when it breaks a rule not seen before."""
 
-    def __init__(self, source: SourceConfig | None):
+    def __init__(self, source: SourceConfig | None, kit: bool = False):
         self.source = source
+        self.kit = kit
         self.hints: dict[tuple[str, str, str], str] = {}
 
     def gather(self, records: Iterable[StoredRecord]) -> Iterator[StoredRecord]:
@@ -1161,7 +1231,7 @@ class RuleHints:
             found = (stored.validation or {}).get("findings", [])
             new = [f for f in found if rule_of(f) not in self.hints]
             if new and stored.kind == "dataset":
-                told = findings_in_format(new, stored.dataset(), self.source)
+                told = findings_in_format(new, stored.dataset(), self.source, self.kit)
                 for f in told:
                     self.hints.setdefault(rule_of(f), f.get("hint") or "")
             yield stored
@@ -1173,13 +1243,14 @@ def source_readiness(
     """A source's `coverage` and its rules' hints (`RuleHints`) from one read of its datasets:
     `catalog report` gives each rule's hint beside its count, as the source page and
     `/api/sources/<name>` do, and its readiness; it read the datasets once for each."""
-    found, told = Assessed(settings), RuleHints(settings.sources.get(source))
+    kits = kit_feeds(store, settings)
+    found, told = Assessed(settings, kits), RuleHints(settings.sources.get(source), source in kits)
     for _ in told.gather(found.gather(store.records(source, kind="dataset"))):
         pass
     return found.coverage(store), told.hints
 
 
-def language_warnings(view: Dataset, source: SourceConfig | None = None) -> list[Gap]:
+def language_warnings(view: Dataset, source: SourceConfig | None = None, kit: bool = False) -> list[Gap]:
     """A title or description the (published) dataset states, but not in English: the publisher's
     to add (the operator may not write a registry's texts), told in its source's format
     (`format_hint`). One it lacks altogether is a gap."""
@@ -1192,7 +1263,7 @@ def language_warnings(view: Dataset, source: SourceConfig | None = None) -> list
             if stated == {""}:  # in no language the source says: perhaps English, not known to be
                 message, hint = NO_LANGUAGE_TAG[name]
                 how = f"{name}.untagged"
-            out.append(Gap(f"{name}.en", PUBLISHER, message.text, format_hint(how, hint.text, source)))
+            out.append(Gap(f"{name}.en", PUBLISHER, message.text, format_hint(how, hint.text, source, kit)))
     return out
 
 
@@ -1284,8 +1355,9 @@ def _new_entry(agent: Agent) -> str:
     return f'organisations."<IRI>" with name = "{text(agent.name)}" and type'
 
 
-def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
-    """One stored dataset: does it reach the EHDS feed, what keeps it out, who supplied what."""
+def assess(stored: StoredRecord, settings: Settings, kit: bool = False) -> DatasetReadiness:
+    """One stored dataset: does it reach the EHDS feed, what keeps it out, who supplied what;
+    `kit`: the publisher kit wrote its source's feed (`kit_feeds`), and the hints name its keys."""
     source = settings.sources.get(stored.source)
     ehds = profiles.ehds()
     view = ehds.published(stored.record, settings, source)
@@ -1308,7 +1380,7 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         gaps=[]
         if stored.conforms
         else [
-            replace(g, hint=format_hint(g.field, g.hint, source)) if g.fixer == PUBLISHER else g
+            replace(g, hint=format_hint(g.field, g.hint, source, kit)) if g.fixer == PUBLISHER else g
             for g in gaps(
                 record,
                 kept.get("findings") or [],
@@ -1319,10 +1391,11 @@ def assess(stored: StoredRecord, settings: Settings) -> DatasetReadiness:
         completed=view.completed,
         titles=dict(record.title),
         publisher_names=dict(record.publisher.name) if record.publisher else {},
-        warnings=language_warnings(record, source),
+        warnings=language_warnings(record, source, kit),
         publisher_type=(publisher.type or "") if publisher else "",
         publisher_type_setting=setting,
         publisher_registered=known,
+        kit=kit,
     )
 
 
@@ -1332,8 +1405,9 @@ class Assessed:
     rules' hints (`RuleHints`) and quality too, and read them a second time for `coverage`, where a
     registry's dataset of 100,000 variables (a record of 17 MB) takes seconds a read."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, kits: Iterable[str] = ()):
         self.settings = settings
+        self.kits = frozenset(kits)  # the sources the publisher kit wrote the feed of (`kit_feeds`)
         self.datasets: list[DatasetReadiness] = []
         self.used: dict[str, list[str]] = {}  # code list -> the datasets in the feed that use it
 
@@ -1341,7 +1415,7 @@ class Assessed:
         """One stored dataset assessed; a record of another kind has no readiness and is passed over."""
         if stored.kind != "dataset":
             return
-        self.datasets.append(assess(stored, self.settings))
+        self.datasets.append(assess(stored, self.settings, stored.source in self.kits))
         if stored.conforms:
             for uri in dict.fromkeys(v.codelist for v in stored.dataset().variables if v.codelist):
                 self.used.setdefault(uri, []).append(stored.uri)
@@ -1363,7 +1437,7 @@ class Assessed:
 def coverage(store: StoreReader, settings: Settings, source: str | None = None) -> Coverage:
     """The readiness of every live dataset (of `source`, else all), and of the code lists those
     in the feed use (of any source: a registry's variables may use Statistics Norway's lists)."""
-    found = Assessed(settings)
+    found = Assessed(settings, kit_feeds(store, settings))
     for stored in store.records(source, kind="dataset"):
         found.add(stored)
     return found.coverage(store)

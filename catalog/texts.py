@@ -48,6 +48,13 @@ def nynorsk(text: str) -> str | None:
     found = _known().get(text)
     if found is not None:
         return found
+    from catalog.readiness import KIT_HINT
+
+    kit = KIT_HINT.fullmatch(text)  # a hint with where the publisher kit states it (`readiness.kit_hint`)
+    if kit:
+        hint = nynorsk(f"{kit['nb']} | {kit['en']}")
+        place = nynorsk(f"{kit['place_nb']} | {kit['place_en']}")
+        return f"{hint} ({place})" if hint is not None and place is not None else None
     for pattern, nn in _templated():
         match = pattern.fullmatch(text)
         if match:

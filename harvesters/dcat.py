@@ -38,7 +38,7 @@ from rdflib.namespace import DCTERMS as DCT
 
 from catalog.config import EU_AUTHORITY as EU
 from catalog.model import Dataset
-from catalog.rdf import ADMS, HYDRA, from_graph, next_page
+from catalog.rdf import ADMS, HYDRA, PUBLISHED_WITH, PUBLISHER_KIT, from_graph, next_page
 from catalog.rdfparse import LightGraph, Pick, RdfSyntaxError, parse_picked, parse_rdf
 from harvesters.base import (
     Checkpoint,
@@ -153,11 +153,21 @@ def _not_valid(exc: RdfSyntaxError, fmt: str, url: str, data: str) -> SourceErro
 
 _head = Pick(
     frozenset(
-        str(p) for p in (HYDRA.next, HYDRA.nextPage, HYDRA.variable, DCT.modified, FOAF.primaryTopic, ADMS.status)
+        str(p)
+        for p in (
+            HYDRA.next,
+            HYDRA.nextPage,
+            HYDRA.variable,
+            DCT.modified,
+            FOAF.primaryTopic,
+            ADMS.status,
+            PUBLISHED_WITH,
+        )
     ),
     frozenset(str(c) for c in (HYDRA.PartialCollectionView, HYDRA.PagedCollection, DCAT.Catalog)),
 )
-"""The statements the harvester reads of a page itself: its paging, the catalogue's time, tombstones."""
+"""The statements the harvester reads of a page itself: its paging, the catalogue's time, tombstones,
+whether the publisher kit wrote it."""
 
 
 @dataclass
@@ -169,10 +179,17 @@ class Paging:
     next: str | None
     cursor: str | None
     tombstones: list[str]
+    kit: bool = False  # the publisher kit wrote the feed (`catalog.rdf.PUBLISHER_KIT`)
 
     @classmethod
     def of(cls, head: LightGraph | Graph, url: str) -> Paging:
-        return cls(next_page(head, url), cursor(head), tombstones(head))
+        kit = any(str(o) == str(PUBLISHER_KIT) for o in head.objects(None, PUBLISHED_WITH))
+        return cls(next_page(head, url), cursor(head), tombstones(head), kit)
+
+
+KIT_STATE = "kit"
+"""The source's state names the publisher kit ("1") when its feed's first page says the kit wrote it:
+`catalog.readiness.kit_feeds` reads it, so that the hints to the registry name the kit's keys."""
 
 
 def map_page(
@@ -370,6 +387,7 @@ class DcatHarvester(Harvester):
         mapped: list[Deferred] = []
         url: str | None = self.source.url
         since: str | None = self.state.get("since")
+        kit = self.state.get(KIT_STATE)  # as the first page said, when it is skipped as unchanged
         while url and len(pages) < MAX_PAGES:
             if url in pages:
                 raise SourceError("the feed's paging links form a loop", url)
@@ -389,13 +407,16 @@ class DcatHarvester(Harvester):
             paging: Paging = page.told()
             if first:
                 since = paging.cursor or since
+                kit = "1" if paging.kit else None
             pages[url][1] = paging.next
             mapped.append(page)
             url = paging.next
         for page in mapped:
             page.settle()
         yield Complete()
-        yield Checkpoint({"pages": json.dumps(pages), **({"since": since} if since else {})})
+        yield Checkpoint(
+            {"pages": json.dumps(pages), **({"since": since} if since else {}), **({KIT_STATE: kit} if kit else {})}
+        )
 
     @staticmethod
     def _remember(pages: dict[str, list[object]], url: str, events: list[Event]) -> list[Event]:

@@ -16,7 +16,7 @@ from openpyxl import Workbook, load_workbook
 from catalog.cli import main
 from catalog.config import DEFAULT_FIELDS, SourceConfig
 from catalog.minimum import ELEMENTS
-from catalog.model import Dataset
+from catalog.model import Dataset, key_for
 from catalog.pipeline import harvest
 from catalog.publish import COLUMNS, KIT_KEYS, MINIMUM_KEYS, publish
 from tests.conftest import shared_path
@@ -271,34 +271,39 @@ def test_every_field_an_operator_may_complete_can_be_said_in_the_metadata_and_re
 @pytest.mark.parametrize(
     ("old", "new", "said"),
     [
-        ("title = {", "titel = {", "titel: unknown key; did you mean title?"),
+        ("title = {", "titel = {", "titel (line 3): unknown key; did you mean title?"),
         (
             'keywords = ["sykehus", "opphold"]',
             'keywords = "sykehus, opphold"',
-            "keywords: 'sykehus, opphold' is neither",
+            "keywords (line 5): 'sykehus, opphold' is neither",
         ),
         (
             'legal_basis = "Forskrift om Norsk pasientregister."',
             "legal_basis = 12",
-            "legal_basis: 12 is neither a text",
+            "legal_basis (line 8): 12 is neither a text",
         ),
         ('email = "npr@helsedir.no" }', 'epost = "npr@helsedir.no" }', "publisher: must be a table of name, uri"),
-        ('dataset_type = "http', 'dataset_type = "not a code http', "dataset_type: 'not a code http"),
+        ('dataset_type = "http', 'dataset_type = "not a code http', "dataset_type (line 10): 'not a code http"),
         (
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\ncode_values = "I21, I22"',
-            'code_values: \'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
+            'code_values (line 6): \'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
         ),
         (  # taken as an IRI of the EU list, and the report said "the dataset has no access level"
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\naccess_rights = "OPEN"',
-            "access_rights: 'OPEN' is not an access level: write one of PUBLIC (Offentlig), "
+            "access_rights (line 6): 'OPEN' is not an access level: write one of PUBLIC (Offentlig), "
             "RESTRICTED (Begrenset), NON_PUBLIC (Ikke-offentlig)",
         ),
         (  # published, with a traceback from rdflib in the report
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\ntemporal_start = "2012-13-01"',
-            "temporal_start: '2012-13-01' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
+            "temporal_start (line 6): '2012-13-01' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
+        ),
+        (  # a list's line in its [datasets.<file>] table, not the same key's at the top (line 6)
+            "[datasets.somatikk]\n",
+            '[datasets.somatikk]\nhealth_categories = ["PHDR", "not a code"]\n',
+            "datasets.somatikk.health_categories[1] (line 17): 'not a code' is neither",
         ),
     ],
 )
@@ -801,8 +806,8 @@ def test_the_catalogue_has_its_own_title_its_texts_languages_and_the_day_it_was_
 @pytest.mark.parametrize(
     ("line", "said"),
     [
-        ('catalog_title = ["NPR"]', "catalog_title: must be a text or a table of language -> text"),
-        ('catalog_titel = "NPR"', "catalog_titel: unknown key; did you mean catalog_title?"),
+        ('catalog_title = ["NPR"]', "catalog_title (line 5): must be a text or a table of language -> text"),
+        ('catalog_titel = "NPR"', "catalog_titel (line 5): unknown key; did you mean catalog_title?"),
     ],
 )
 def test_a_catalogue_title_of_the_wrong_kind_or_misspelt_is_an_error_naming_it(registry, tmp_path, capsys, line, said):
@@ -895,7 +900,11 @@ def registry_base(result) -> str:
             'access_license = "data.norge.no/nlod/no/2.0"',
             "access_license (line 12): 'data.norge.no/nlod/no/2.0' has no scheme; write it in full",
         ),
-        ('access_license = "NLOD 2.0"', 'access_license = ["NLOD 2.0"]', "access_license: ['NLOD 2.0'] is not"),
+        (
+            'access_license = "NLOD 2.0"',
+            'access_license = ["NLOD 2.0"]',
+            "access_license (line 12): ['NLOD 2.0'] is not",
+        ),
         (
             'access_format = "csv"',
             'access_format = "Excel"',
@@ -936,11 +945,11 @@ def test_a_distributions_licence_format_or_description_the_feed_cannot_state_is_
         (
             'description = { nb = "Opphold og konsultasjoner i spesialisthelsetjenesten." }',
             'description = { nb = " " }',
-            "description",
+            "description (line 4)",
         ),
-        ('title = { nb = "NPR somatikk" }', "title = {}", "datasets.somatikk.title"),
-        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = ""', "purpose"),
-        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = { nb = "" }', "purpose"),
+        ('title = { nb = "NPR somatikk" }', "title = {}", "datasets.somatikk.title (line 17)"),
+        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = ""', "purpose (line 8)"),
+        ('legal_basis = "Forskrift om Norsk pasientregister."', 'purpose = { nb = "" }', "purpose (line 8)"),
     ],
 )
 def test_an_empty_text_is_refused_by_its_key_before_anything_is_published(registry, tmp_path, capsys, old, new, key):
@@ -972,3 +981,137 @@ def test_the_untouched_templates_access_body_has_a_type_and_its_distribution_a_f
     assert "(dct:type)" not in report and "(dct:format)" not in report
     assert "Distribusjonen bør ha beskrivelse" not in report
     assert "rett i | fix in: metadata.toml: access_license" in report
+
+
+def test_the_registrys_access_distribution_reaches_the_catalogues_page_api_and_ehds_feed_as_written(
+    settings, store, server, tmp_path
+):
+    """The round trip a registry makes: the template with its access keys filled, published, served
+    on loopback and harvested. The catalogue's API and EHDS feed carried the licence, format and
+    description, but the dataset page showed the distribution's title and address alone: a
+    researcher reading it did not learn what is given out there, in which format, under which
+    licence (a registry's drill, 2026-12-08)."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    from catalog.model import key_for
+    from catalog.publish import write_template
+    from tests.published import graph
+    from web import create_app
+
+    kit = tmp_path / "kit"
+    write_template(kit / "liste.xlsx")
+    with_metadata(kit, 'base_url = "https://registry.example.no/dcat/"', f'base_url = "{server.url}/npr/"')
+    with_metadata(
+        kit, '# access_license = "https://registry.example.no/vilkar-for-utlevering"', 'access_license = "NLOD 2.0"'
+    )
+    result = publish(kit, tmp_path / "site")
+    assert result.published and result.conforms, result.report
+    settings.sources["kit"] = SourceConfig(name="kit", kind="dcat", url=host(server, tmp_path / "site"))
+    [run] = harvest(settings, store, None, ["kit"])
+    assert run.ok and run.counts["errors"] == 0, run.error
+    dataset = f"{server.url}/npr/dataset/liste"
+    client = create_app(settings).test_client()
+    eu = "http://publications.europa.eu/resource/authority/"
+    said = {
+        "nb": "Data fra registeret, utlevert etter søknad til Helsedataservice.",
+        "nn": "Data frå registeret, utleverte etter søknad til Helsedataservice.",
+        "en": "The registry's data, given out on application to the Health Data Service.",
+    }
+
+    [api] = client.get(f"/api/datasets/{key_for(dataset)}").get_json()["distributions"]
+    assert (api["license"], api["format"], api["media_type"]) == (
+        eu + "licence/NLOD_2_0",
+        eu + "file-type/CSV",
+        "text/csv",
+    )
+    assert api["description"] == said
+
+    feed = graph(client.get("/catalog.ttl?profile=healthdcat-ap"))
+    [access] = feed.objects(URIRef(dataset), DCAT.distribution)
+    assert list(feed.objects(access, DCTERMS.license)) == [URIRef(eu + "licence/NLOD_2_0")]
+    assert list(feed.objects(access, DCTERMS.format)) == [URIRef(eu + "file-type/CSV")]
+    assert list(feed.objects(access, DCAT.mediaType)) == [
+        URIRef("http://www.iana.org/assignments/media-types/text/csv")
+    ]
+    assert set(feed.objects(access, DCTERMS.description)) == {Literal(t, lang=lang) for lang, t in said.items()}
+
+    for lang, licence in (("nb", "Lisens"), ("nn", "Lisens"), ("en", "Licence")):
+        page = client.get(f"/datasets/{key_for(dataset)}?lang={lang}").get_data(as_text=True)
+        assert said[lang].replace("'", "&#39;") in page, lang
+        assert f'{licence}: <a href="{eu}licence/NLOD_2_0" rel="noopener nofollow">NLOD 2.0</a>' in page
+        assert f'Format: <a href="{eu}file-type/CSV" rel="noopener nofollow">CSV</a> · <code>text/csv</code>' in page
+
+
+def kit_feed_harvested(settings, store, server, tmp_path, edit=None) -> str:
+    """The template published with its example values (`edit` changes the metadata first), served on
+    loopback and harvested as the source "kit": the dataset's URI."""
+    from catalog.publish import write_template
+
+    kit = tmp_path / "kit"
+    write_template(kit / "liste.xlsx")
+    with_metadata(kit, 'base_url = "https://registry.example.no/dcat/"', f'base_url = "{server.url}/npr/"')
+    if edit:
+        edit(kit)
+    assert publish(kit, tmp_path / "site").published
+    settings.sources["kit"] = SourceConfig(name="kit", kind="dcat", url=host(server, tmp_path / "site"))
+    [run] = harvest(settings, store, None, ["kit"])
+    assert run.ok, run.error
+    return f"{server.url}/npr/dataset/liste"
+
+
+def test_the_catalogues_hints_to_a_kit_feed_name_the_metadata_key_or_heading_beside_the_dcat_term(
+    settings, store, server, tmp_path
+):
+    """The catalogue's hints spoke DCAT alone ("Add dcat:contactPoint"), which the access body reads
+    but a registry publishing with the kit had to translate back into its metadata.toml and its list.
+    The kit says in its feed that it wrote it, and the hints to such a source name the key or
+    heading beside the term, from the kit's own mapping: on the source's page and API, in `catalog
+    report`, on the dataset's page, in its readiness and the publisher's fix list, in bokmål,
+    nynorsk and English."""
+    from openpyxl import load_workbook
+
+    from catalog.readiness import coverage, fix_list, kit_feeds, source_readiness
+    from catalog.texts import nynorsk
+    from web import create_app
+
+    def edit(kit: Path) -> None:
+        with_metadata(kit, 'type = "public-health-registry"', 'type = "NationalAuthority"')
+        book = load_workbook(kit / "liste.xlsx")
+        book["Variabler"]["B2"] = None  # VEKT without its label
+        book.save(kit / "liste.xlsx")
+
+    dataset = kit_feed_harvested(settings, store, server, tmp_path, edit)
+    [again] = harvest(settings, store, None, ["kit"])  # its page skipped as unchanged: still the kit's
+    assert again.counts["unchanged"] == 2 and kit_feeds(store, settings) == {"kit"}
+    publisher_type = (
+        "(i utgiverpakken: publisher.type i metadata.toml) | ",
+        "(in the publisher kit: publisher.type in metadata.toml)",
+    )
+    heading = "(in the publisher kit: the column Variabeletikett of the variable list)"
+
+    found, hints = source_readiness(store, settings, "kit")  # what `catalog report kit` gives
+    [left_out] = found.datasets
+    assert not left_out.in_feed
+    [gap] = [g for g in left_out.gaps if g.field == "publisher.type"]
+    assert gap.hint.startswith("Bruk en type fra https://hdeu-dcat") and all(p in gap.hint for p in publisher_type)
+    assert nynorsk(gap.hint).endswith("(i utgivarpakken: publisher.type i metadata.toml)"), nynorsk(gap.hint)
+    assert any(heading in hint for hint in hints.values()), hints
+    [english] = left_out.warnings  # its description is in bokmål alone
+    assert english.hint.endswith("(in the publisher kit: description in metadata.toml)"), english.hint
+
+    rows = fix_list(coverage(store, settings), left_out.publisher_key)
+    assert {r["field"]: r["how_to_fix"] for r in rows}["publisher.type"] == gap.hint
+
+    client = create_app(settings).test_client()
+    api = client.get("/api/sources/kit").get_json()
+    assert any(heading in f["hint"] for f in api["findings"]), api["findings"]
+    for lang, said in (
+        ("nb", "(i utgiverpakken: kolonnen Variabeletikett i variabellisten)"),
+        ("nn", "(i utgivarpakken: kolonnen Variabeletikett i variabellista)"),
+        ("en", "(in the publisher kit: the column Variabeletikett of the variable list)"),
+    ):
+        page = client.get(f"/sources/kit?lang={lang}").get_data(as_text=True)
+        assert said in page, lang
+    page = client.get(f"/datasets/{key_for(dataset)}?lang=nn").get_data(as_text=True)
+    assert "(i utgivarpakken: publisher.type i metadata.toml)" in page

@@ -24,6 +24,7 @@ from catalog import texts
 from catalog.admin_queue import AdminQueue
 from catalog.config import ConfigError, Settings
 from catalog.model import key_for
+from catalog.rdf import LICENCE_LABELS
 from catalog.store import StoreReader, StoreUnavailable
 from catalog.topics import taxonomy
 from web import metrics, rendering
@@ -162,6 +163,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         coded=lambda field, value: labels.label_html(field, value, i18n.current()),
         code_label=lambda field, value: labels.label(field, value, i18n.current()).text,
         concept_label=lambda iri: labels.known_label(iri, i18n.current()),
+        licence_name=LICENCE_LABELS.get,
         unit=lambda value: texts.unit(value, i18n.current()),
         topic_names=lambda ids: [t.name(i18n.current()) for t in map(taxonomy().by_id.get, ids or ()) if t],
         route_of=basket.route_of,

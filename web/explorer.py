@@ -23,7 +23,7 @@ from catalog.access import Route, routes
 from catalog.label import Label, label_of
 from catalog.model import CodeList, DataService, Dataset, LangText, Variable
 from catalog.published import Completed
-from catalog.readiness import DatasetReadiness, assess, findings_in_format
+from catalog.readiness import DatasetReadiness, assess, findings_in_format, kit_feed
 from catalog.search import (
     DOC_TYPES,
     FACETS,
@@ -1235,7 +1235,7 @@ def variable_view(key: str, without_search: bool = False) -> VariableView:
         found,
         grid,
         related,
-        findings_in_format(findings_for(stored, v.uri), stored.dataset(), src),
+        findings_in_format(findings_for(stored, v.uri), stored.dataset(), src, kit_feed(store(), src)),
         store().history(stored.uri),
         routes().for_source(stored.source, src),
         topics_of(stored.record, v),
@@ -1393,7 +1393,7 @@ def dataset_view(key: str) -> DatasetView:
         quality_of(stored),
         store().history(stored.uri),
         published,
-        assess(stored, settings),
+        assess(stored, settings, kit_feed(store(), src)),
         routes().for_source(stored.source, src),
         topics_of(stored.record),
         services,
@@ -1423,6 +1423,7 @@ def dataset(key: str) -> str:
             findings_shown(view.findings, view.stored.uri),
             view.published,
             current_app.config["SETTINGS"].sources.get(view.stored.source),
+            view.readiness.kit,
         ),
     )
 

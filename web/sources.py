@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from catalog.access import Route, routes
 from catalog.confirmations import Holder, source_holder
 from catalog.model import Dataset, LangText
-from catalog.readiness import Assessed, Coverage, RuleHints
+from catalog.readiness import Assessed, Coverage, RuleHints, kit_feeds
 from catalog.store import Run, RunError, StoredRecord
 from catalog.validation import stored_by_rule
 from web import charts
@@ -158,8 +158,10 @@ def source_view(name: str) -> SourceView:
     finished = store().last_finished_run(name)
     findings = stored_by_rule(store().validations(name))
     about = About()
-    hints = RuleHints(current_app.config["SETTINGS"].sources.get(name))
-    readiness = Assessed(current_app.config["SETTINGS"])  # the same read of its datasets, once
+    settings = current_app.config["SETTINGS"]
+    kits = kit_feeds(store(), settings)  # a feed the publisher kit wrote: its hints name the kit's keys
+    hints = RuleHints(settings.sources.get(name), name in kits)
+    readiness = Assessed(settings, kits)  # the same read of its datasets, once
     quality = publisher_quality(readiness.gather(hints.gather(about.gather(store().records(name, kind="dataset")))))
     return SourceView(
         summary,
