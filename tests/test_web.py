@@ -2536,6 +2536,24 @@ def test_an_english_comparison_says_once_on_each_row_whose_texts_are_norwegian(c
         assert "lang-note" not in norsk.split("<tbody>")[1].split("</tbody>")[0]
 
 
+def test_a_code_list_cell_marks_its_title_and_each_meaning_in_its_own_language(client):
+    """The cell took the language of the code list's title for all it said: on an English page
+    ICD-10's English title made "C50 Ondartet svulst i brystkjertel" English to a screen reader,
+    which read the Norwegian with English sounds (WCAG 3.1.2). Each meaning now says its own
+    language; the page's own words (the count) and an English title say none there."""
+    html = page(client, f"/compare?ids={DIAG},{NPR_VEKT}&lang=en")
+    [cell] = re.findall(r'<th scope="row">Code list.*?</th>\s*<td>(.*?)</td>', html, re.S)
+    assert 'C50 <span lang="nb">Ondartet svulst i brystkjertel</span>' in cell
+    assert 'E11 <span lang="nb">Diabetes mellitus type 2</span>' in cell
+    assert cell.startswith("ICD-10: C50 ") and 'lang="en"' not in cell
+    bokmaal = page(client, f"/compare?ids={DIAG},{NPR_VEKT}&lang=nb")
+    [cell] = re.findall(r'<th scope="row">Kodeliste.*?</th>\s*<td>(.*?)</td>', bokmaal, re.S)
+    assert cell.startswith("ICD-10: C50 Ondartet svulst i brystkjertel; E11 ") and "lang=" not in cell
+    api = client.get(f"/api/compare?ids={DIAG},{NPR_VEKT}&lang=en").json
+    [codes] = [row["values"][0] for row in api["rows"] if row["name"] == "Code list"]
+    assert codes.startswith("ICD-10: C50 Ondartet svulst i brystkjertel; E11 ")  # text, no markup
+
+
 # --- security -----------------------------------------------------------------------------------
 
 
