@@ -803,3 +803,27 @@ def test_the_baskets_tables_line_up_their_columns(b, base_url):
     assert len(buttons) == 3 and len({round(x.location["x"]) for x in buttons}) == 1
     periods = [row.find_elements("css selector", "td")[3] for row in csss(b, "table.variables tbody tr")]
     assert len({round(td.location["x"]) for td in periods}) == 1
+
+
+def test_the_baskets_labels_keep_a_readable_column_on_a_phone(b, base_url):
+    """On a phone the basket's fixed columns (name, type, period and the button) took all of the
+    table's least width and left the label a column a letter wide: "Smoking at end of pregnancy"
+    stood one letter a line, under a heading "Label" written over "Type" (the researcher's drill
+    at 375 px). The table scrolls sideways in its box instead, every column readable."""
+    b.set_window_size(375, 800)
+    try:
+        b.get(f"{base_url}/variables/{VEKT}")
+        css(b, "form.basket-form button").click()
+        wait(b, lambda d: css(d, "#basket-count").text == "1")
+        b.get(base_url + "/basket/")
+        edges = b.execute_script(
+            "return [...document.querySelectorAll('table.basket-variables thead th')]"
+            ".map(th => [th.getBoundingClientRect().left, th.getBoundingClientRect().right])"
+        )
+        assert len(edges) == 5, edges
+        assert all(edges[i][1] <= edges[i + 1][0] + 1 for i in range(4)), edges  # no heading over the next
+        label = edges[1][1] - edges[1][0]
+        assert label >= 150, f"the label column is {label} px wide"
+        assert fits(b)  # the page itself does not scroll sideways
+    finally:
+        b.set_window_size(1280, 1000)
