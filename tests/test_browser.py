@@ -827,3 +827,30 @@ def test_the_baskets_labels_keep_a_readable_column_on_a_phone(b, base_url):
         assert fits(b)  # the page itself does not scroll sideways
     finally:
         b.set_window_size(1280, 1000)
+
+
+def test_a_folded_sections_summary_shows_the_keyboard_focus_as_links_and_buttons_do(b, base_url):
+    """The focus style named links, buttons, fields and menus but not a <summary>: on a phone the
+    "Filters" button, reached by Tab, had only the browser's thin ring where every other control
+    has the yellow outline (the researcher's keyboard drill)."""
+    from selenium.webdriver.common.keys import Keys
+
+    b.set_window_size(375, 800)
+    try:
+        b.get(base_url + "/search?q=vekt")
+        box = css(b, "#q")
+        box.send_keys(Keys.TAB)
+        for _ in range(10):
+            if b.switch_to.active_element.tag_name == "summary":
+                break
+            b.switch_to.active_element.send_keys(Keys.TAB)
+        summary = b.switch_to.active_element
+        assert summary.tag_name == "summary" and summary.text.startswith("Filtre")
+        looks = "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth, s.outlineColor]"
+        seen = b.execute_script(looks, summary)
+        b.execute_script("arguments[0].focus()", box)
+        box.send_keys(Keys.SHIFT, Keys.TAB)  # back to the last language link, by the keyboard
+        assert b.switch_to.active_element.tag_name == "a"
+        assert seen == b.execute_script(looks, b.switch_to.active_element) and seen[0] == "solid"
+    finally:
+        b.set_window_size(1280, 1000)
