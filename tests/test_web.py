@@ -3235,3 +3235,28 @@ def test_each_tab_counts_what_it_opens_whichever_tab_is_open(client, typed):
             ):
                 wrong[(opened, title)] = (count, shown)
     assert seen == 9 and not wrong, wrong
+
+
+@pytest.mark.parametrize(
+    ("url", "lang", "named", "button"),
+    [
+        ("https://sikt.no/", "en", f'<a href="https://sikt.no/" rel="noopener">Sikt &amp; co</a> {NOTE}', f" {NOTE}"),
+        ("https://sikt.no/", "nb", '<a href="https://sikt.no/" rel="noopener">Sikt &amp; kompani</a>', ""),
+        ("", "en", "Sikt &amp; co", None),  # no one place to apply: the name, and no button
+        ("javascript:alert(1)", "en", "Sikt &amp; co", None),
+    ],
+)
+def test_a_routes_link_is_its_name_or_a_button_noted_where_its_page_is_norwegian(web_app, url, lang, named, button):
+    """The dataset, variable, basket and source pages link an access route through one macro
+    (`route_link`): its name as a link, or a button's own words; " (Norwegian)" on an English page
+    when the route has no English page; the name as text, or no button, without a safe link."""
+    from catalog.access import Route
+
+    route = Route("r", {"nb": "Sikt & kompani", "nn": "Sikt & kompani", "en": "Sikt & co"}, "Sikt", url, "", {})
+    with web_app.test_request_context(f"/?lang={lang}"):
+        macros = web_app.jinja_env.get_template("_macros.html").module
+        assert str(macros.route_link(route)) == named
+        go = str(macros.route_link(route, "Go to Sikt", button=True))
+        assert go == (
+            f'<a class="button" href="{url}" rel="noopener">Go to Sikt</a>{button}' if button is not None else ""
+        )
