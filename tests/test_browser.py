@@ -854,3 +854,21 @@ def test_a_folded_sections_summary_shows_the_keyboard_focus_as_links_and_buttons
         assert seen == b.execute_script(looks, b.switch_to.active_element) and seen[0] == "solid"
     finally:
         b.set_window_size(1280, 1000)
+
+
+def test_a_comparison_on_a_phone_leaves_the_variables_most_of_its_box(b, base_url):
+    """The row names did not wrap: on a phone "Code list (some in Norwegian)" made the held column
+    two thirds of the box, and the first variable's values showed a word's width beside it (the
+    researcher's drill at 375 px). Now its whole column is in view beside them."""
+    ids = ",".join((VEKT, vkey(NPR + "/variabel/FODSELSVEKT"), vkey(NPR + "/variabel/HOVEDDIAGNOSE")))
+    b.set_window_size(375, 800)
+    try:
+        b.get(f"{base_url}/compare?ids={ids}&lang=en")
+        box = css(b, ".compare-scroll").rect["width"]
+        held = max(th.rect["width"] for th in csss(b, "table.compare tbody th[scope=row]"))
+        first = css(b, "table.compare tbody td").rect["width"]
+        assert "(some in Norwegian)" in css(b, "table.compare tbody").text
+        assert held + first <= box, f"the row names take {held} px of {box}, the first variable needs {first}"
+        assert fits(b)
+    finally:
+        b.set_window_size(1280, 1000)
