@@ -2226,6 +2226,8 @@ def test_an_english_page_says_once_which_filters_offer_norwegian_only_values(nat
     assert facet.count("lang-note") == 1  # on the heading, not on each value
     sources = html.split('id="facet-source"')[1].split("</section>")[0]
     assert "Medisinsk fødselsregister" in sources and "lang-note" not in sources
+    # still Norwegian to a screen reader, as the sources are on every other page
+    assert '<span lang="nb">Medisinsk fødselsregister</span></a>' in sources
     for lang in ("nb", "nn"):
         norsk = nation.get(f"/search?q=&lang={lang}").get_data(as_text=True)
         assert "lang-note" not in norsk.split('class="facets"')[1].split("</details>")[0]
@@ -3260,3 +3262,13 @@ def test_a_routes_link_is_its_name_or_a_button_noted_where_its_page_is_norwegian
         assert go == (
             f'<a class="button" href="{url}" rel="noopener">Go to Sikt</a>{button}' if button is not None else ""
         )
+
+
+def test_an_english_variable_page_names_the_source_of_its_other_waves_in_norwegian_to_a_screen_reader(nation):
+    """The caption "Other waves and datasets of Medisinsk fødselsregister" was English all through to a
+    screen reader, where the source's name is Norwegian as on every other page (WCAG 3.1.2)."""
+    found = nation.get("/api/search?q=LOPENR&source=mfr&limit=1").get_json()["hits"][0]
+    html = page(nation, f"/variables/{found['id']}?lang=en")
+    assert '<caption>Other waves and datasets of <span lang="nb">Medisinsk fødselsregister</span> (' in html
+    bokmaal = page(nation, f"/variables/{found['id']}?lang=nb")
+    assert "<caption>Andre bølger og datasett i Medisinsk fødselsregister (" in bokmaal
