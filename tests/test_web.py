@@ -3272,3 +3272,22 @@ def test_an_english_variable_page_names_the_source_of_its_other_waves_in_norwegi
     assert '<caption>Other waves and datasets of <span lang="nb">Medisinsk fødselsregister</span> (' in html
     bokmaal = page(nation, f"/variables/{found['id']}?lang=nb")
     assert "<caption>Andre bølger og datasett i Medisinsk fødselsregister (" in bokmaal
+
+
+def test_every_link_to_a_source_by_its_name_marks_the_name_norwegian_on_an_english_page(client, web_app):
+    """A variable's provenance, the EHDS pages' tables and a fix list's items named the source by
+    its Norwegian title, marked as English to a screen reader, where the explorer's pages mark it
+    (WCAG 3.1.2): every link to a source by its name says the name is bokmål."""
+    from markupsafe import escape
+
+    titles = {name: source.title for name, source in web_app.config["SETTINGS"].sources.items() if source.title}
+    ehds = page(client, "/ehds/?lang=en")
+    fix_lists = sorted(set(re.findall(r'href="(/ehds/publishers/[^"?]+)"', ehds)))
+    for pages in ([f"/variables/{DIAG}"], [f"/datasets/{NPR_DS}"], ["/ehds/"], ["/ehds/labels"], fix_lists):
+        named = []
+        for url in pages:
+            links = re.findall(r'<a href="/sources/([\w-]+)">(.*?)</a>', page(client, f"{url}?lang=en"))
+            named += [(url, n, inner) for n, inner in links if re.sub(r"<[^>]+>", "", inner) == titles.get(n)]
+        assert named, pages  # each kind of page names a source somewhere
+        for url, name, inner in named:
+            assert inner == f'<span lang="nb">{escape(titles[name])}</span>', (url, inner)
