@@ -2521,6 +2521,24 @@ def test_two_variables_are_compared_side_by_side_with_differences_marked(client)
     assert "1 av variablene finnes ikke lenger i katalogen." in gone
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("nb", "Velg minst én variabel til å sammenligne med"),
+        ("nn", "Vel minst éin variabel til å samanlikne med"),
+        ("en", "Choose at least one more variable to compare with"),
+    ],
+)
+def test_one_variable_alone_is_not_compared_and_the_page_says_to_choose_another(client, lang, said):
+    """A keyboard user on a variable page pressed Space on the first wave's box, which comes
+    checked, and "Compare the chosen variables" showed the variable alone, every row "same" (the
+    researcher's drill): the page now says to choose another and links back to its list."""
+    html = page(client, f"/compare?ids={VEKT}&lang={lang}")
+    assert said in html and "<table" not in html and 'class="verdict"' not in html
+    assert f'href="/variables/{VEKT}#h-same"' in html
+    assert "<table" in page(client, f"/compare?ids={VEKT},{NPR_VEKT}&lang={lang}")
+
+
 def test_an_english_comparison_says_once_on_each_row_whose_texts_are_norwegian(client):
     """An English comparison showed MFR's and NPR's descriptions, populations and code meanings in
     Norwegian with nothing visible to say no English was to be had, where the variables' own pages
