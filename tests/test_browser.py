@@ -803,3 +803,72 @@ def test_the_baskets_tables_line_up_their_columns(b, base_url):
     assert len(buttons) == 3 and len({round(x.location["x"]) for x in buttons}) == 1
     periods = [row.find_elements("css selector", "td")[3] for row in csss(b, "table.variables tbody tr")]
     assert len({round(td.location["x"]) for td in periods}) == 1
+
+
+def test_the_baskets_labels_keep_a_readable_column_on_a_phone(b, base_url):
+    """On a phone the basket's fixed columns (name, type, period and the button) took all of the
+    table's least width and left the label a column a letter wide: "Smoking at end of pregnancy"
+    stood one letter a line, under a heading "Label" written over "Type" (the researcher's drill
+    at 375 px). The table scrolls sideways in its box instead, every column readable."""
+    b.set_window_size(375, 800)
+    try:
+        b.get(f"{base_url}/variables/{VEKT}")
+        css(b, "form.basket-form button").click()
+        wait(b, lambda d: css(d, "#basket-count").text == "1")
+        b.get(base_url + "/basket/")
+        edges = b.execute_script(
+            "return [...document.querySelectorAll('table.basket-variables thead th')]"
+            ".map(th => [th.getBoundingClientRect().left, th.getBoundingClientRect().right])"
+        )
+        assert len(edges) == 5, edges
+        assert all(edges[i][1] <= edges[i + 1][0] + 1 for i in range(4)), edges  # no heading over the next
+        label = edges[1][1] - edges[1][0]
+        assert label >= 150, f"the label column is {label} px wide"
+        assert fits(b)  # the page itself does not scroll sideways
+    finally:
+        b.set_window_size(1280, 1000)
+
+
+def test_a_folded_sections_summary_shows_the_keyboard_focus_as_links_and_buttons_do(b, base_url):
+    """The focus style named links, buttons, fields and menus but not a <summary>: on a phone the
+    "Filters" button, reached by Tab, had only the browser's thin ring where every other control
+    has the yellow outline (the researcher's keyboard drill)."""
+    from selenium.webdriver.common.keys import Keys
+
+    b.set_window_size(375, 800)
+    try:
+        b.get(base_url + "/search?q=vekt")
+        box = css(b, "#q")
+        box.send_keys(Keys.TAB)
+        for _ in range(10):
+            if b.switch_to.active_element.tag_name == "summary":
+                break
+            b.switch_to.active_element.send_keys(Keys.TAB)
+        summary = b.switch_to.active_element
+        assert summary.tag_name == "summary" and summary.text.startswith("Filtre")
+        looks = "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth, s.outlineColor]"
+        seen = b.execute_script(looks, summary)
+        b.execute_script("arguments[0].focus()", box)
+        box.send_keys(Keys.SHIFT, Keys.TAB)  # back to the last language link, by the keyboard
+        assert b.switch_to.active_element.tag_name == "a"
+        assert seen == b.execute_script(looks, b.switch_to.active_element) and seen[0] == "solid"
+    finally:
+        b.set_window_size(1280, 1000)
+
+
+def test_a_comparison_on_a_phone_leaves_the_variables_most_of_its_box(b, base_url):
+    """The row names did not wrap: on a phone "Code list (some in Norwegian)" made the held column
+    two thirds of the box, and the first variable's values showed a word's width beside it (the
+    researcher's drill at 375 px). Now its whole column is in view beside them."""
+    ids = ",".join((VEKT, vkey(NPR + "/variabel/FODSELSVEKT"), vkey(NPR + "/variabel/HOVEDDIAGNOSE")))
+    b.set_window_size(375, 800)
+    try:
+        b.get(f"{base_url}/compare?ids={ids}&lang=en")
+        box = css(b, ".compare-scroll").rect["width"]
+        held = max(th.rect["width"] for th in csss(b, "table.compare tbody th[scope=row]"))
+        first = css(b, "table.compare tbody td").rect["width"]
+        assert "(some in Norwegian)" in css(b, "table.compare tbody").text
+        assert held + first <= box, f"the row names take {held} px of {box}, the first variable needs {first}"
+        assert fits(b)
+    finally:
+        b.set_window_size(1280, 1000)

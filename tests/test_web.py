@@ -2226,6 +2226,8 @@ def test_an_english_page_says_once_which_filters_offer_norwegian_only_values(nat
     assert facet.count("lang-note") == 1  # on the heading, not on each value
     sources = html.split('id="facet-source"')[1].split("</section>")[0]
     assert "Medisinsk fødselsregister" in sources and "lang-note" not in sources
+    # still Norwegian to a screen reader, as the sources are on every other page
+    assert '<span lang="nb">Medisinsk fødselsregister</span></a>' in sources
     for lang in ("nb", "nn"):
         norsk = nation.get(f"/search?q=&lang={lang}").get_data(as_text=True)
         assert "lang-note" not in norsk.split('class="facets"')[1].split("</details>")[0]
@@ -2519,6 +2521,24 @@ def test_two_variables_are_compared_side_by_side_with_differences_marked(client)
     assert "1 av variablene finnes ikke lenger i katalogen." in gone
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("nb", "Velg minst én variabel til å sammenligne med"),
+        ("nn", "Vel minst éin variabel til å samanlikne med"),
+        ("en", "Choose at least one more variable to compare with"),
+    ],
+)
+def test_one_variable_alone_is_not_compared_and_the_page_says_to_choose_another(client, lang, said):
+    """A keyboard user on a variable page pressed Space on the first wave's box, which comes
+    checked, and "Compare the chosen variables" showed the variable alone, every row "same" (the
+    researcher's drill): the page now says to choose another and links back to its list."""
+    html = page(client, f"/compare?ids={VEKT}&lang={lang}")
+    assert said in html and "<table" not in html and 'class="verdict"' not in html
+    assert f'href="/variables/{VEKT}#h-same"' in html
+    assert "<table" in page(client, f"/compare?ids={VEKT},{NPR_VEKT}&lang={lang}")
+
+
 def test_an_english_comparison_says_once_on_each_row_whose_texts_are_norwegian(client):
     """An English comparison showed MFR's and NPR's descriptions, populations and code meanings in
     Norwegian with nothing visible to say no English was to be had, where the variables' own pages
@@ -2534,6 +2554,24 @@ def test_an_english_comparison_says_once_on_each_row_whose_texts_are_norwegian(c
     for lang in ("nb", "nn"):
         norsk = page(client, f"/compare?ids={VEKT},{NPR_VEKT},{DIAG}&lang={lang}")
         assert "lang-note" not in norsk.split("<tbody>")[1].split("</tbody>")[0]
+
+
+def test_a_code_list_cell_marks_its_title_and_each_meaning_in_its_own_language(client):
+    """The cell took the language of the code list's title for all it said: on an English page
+    ICD-10's English title made "C50 Ondartet svulst i brystkjertel" English to a screen reader,
+    which read the Norwegian with English sounds (WCAG 3.1.2). Each meaning now says its own
+    language; the page's own words (the count) and an English title say none there."""
+    html = page(client, f"/compare?ids={DIAG},{NPR_VEKT}&lang=en")
+    [cell] = re.findall(r'<th scope="row">Code list.*?</th>\s*<td>(.*?)</td>', html, re.S)
+    assert 'C50 <span lang="nb">Ondartet svulst i brystkjertel</span>' in cell
+    assert 'E11 <span lang="nb">Diabetes mellitus type 2</span>' in cell
+    assert cell.startswith("ICD-10: C50 ") and 'lang="en"' not in cell
+    bokmaal = page(client, f"/compare?ids={DIAG},{NPR_VEKT}&lang=nb")
+    [cell] = re.findall(r'<th scope="row">Kodeliste.*?</th>\s*<td>(.*?)</td>', bokmaal, re.S)
+    assert cell.startswith("ICD-10: C50 Ondartet svulst i brystkjertel; E11 ") and "lang=" not in cell
+    api = client.get(f"/api/compare?ids={DIAG},{NPR_VEKT}&lang=en").json
+    [codes] = [row["values"][0] for row in api["rows"] if row["name"] == "Code list"]
+    assert codes.startswith("ICD-10: C50 Ondartet svulst i brystkjertel; E11 ")  # text, no markup
 
 
 # --- security -----------------------------------------------------------------------------------
@@ -3217,3 +3255,57 @@ def test_each_tab_counts_what_it_opens_whichever_tab_is_open(client, typed):
             ):
                 wrong[(opened, title)] = (count, shown)
     assert seen == 9 and not wrong, wrong
+
+
+@pytest.mark.parametrize(
+    ("url", "lang", "named", "button"),
+    [
+        ("https://sikt.no/", "en", f'<a href="https://sikt.no/" rel="noopener">Sikt &amp; co</a> {NOTE}', f" {NOTE}"),
+        ("https://sikt.no/", "nb", '<a href="https://sikt.no/" rel="noopener">Sikt &amp; kompani</a>', ""),
+        ("", "en", "Sikt &amp; co", None),  # no one place to apply: the name, and no button
+        ("javascript:alert(1)", "en", "Sikt &amp; co", None),
+    ],
+)
+def test_a_routes_link_is_its_name_or_a_button_noted_where_its_page_is_norwegian(web_app, url, lang, named, button):
+    """The dataset, variable, basket and source pages link an access route through one macro
+    (`route_link`): its name as a link, or a button's own words; " (Norwegian)" on an English page
+    when the route has no English page; the name as text, or no button, without a safe link."""
+    from catalog.access import Route
+
+    route = Route("r", {"nb": "Sikt & kompani", "nn": "Sikt & kompani", "en": "Sikt & co"}, "Sikt", url, "", {})
+    with web_app.test_request_context(f"/?lang={lang}"):
+        macros = web_app.jinja_env.get_template("_macros.html").module
+        assert str(macros.route_link(route)) == named
+        go = str(macros.route_link(route, "Go to Sikt", button=True))
+        assert go == (
+            f'<a class="button" href="{url}" rel="noopener">Go to Sikt</a>{button}' if button is not None else ""
+        )
+
+
+def test_an_english_variable_page_names_the_source_of_its_other_waves_in_norwegian_to_a_screen_reader(nation):
+    """The caption "Other waves and datasets of Medisinsk fødselsregister" was English all through to a
+    screen reader, where the source's name is Norwegian as on every other page (WCAG 3.1.2)."""
+    found = nation.get("/api/search?q=LOPENR&source=mfr&limit=1").get_json()["hits"][0]
+    html = page(nation, f"/variables/{found['id']}?lang=en")
+    assert '<caption>Other waves and datasets of <span lang="nb">Medisinsk fødselsregister</span> (' in html
+    bokmaal = page(nation, f"/variables/{found['id']}?lang=nb")
+    assert "<caption>Andre bølger og datasett i Medisinsk fødselsregister (" in bokmaal
+
+
+def test_every_link_to_a_source_by_its_name_marks_the_name_norwegian_on_an_english_page(client, web_app):
+    """A variable's provenance, the EHDS pages' tables and a fix list's items named the source by
+    its Norwegian title, marked as English to a screen reader, where the explorer's pages mark it
+    (WCAG 3.1.2): every link to a source by its name says the name is bokmål."""
+    from markupsafe import escape
+
+    titles = {name: source.title for name, source in web_app.config["SETTINGS"].sources.items() if source.title}
+    ehds = page(client, "/ehds/?lang=en")
+    fix_lists = sorted(set(re.findall(r'href="(/ehds/publishers/[^"?]+)"', ehds)))
+    for pages in ([f"/variables/{DIAG}"], [f"/datasets/{NPR_DS}"], ["/ehds/"], ["/ehds/labels"], fix_lists):
+        named = []
+        for url in pages:
+            links = re.findall(r'<a href="/sources/([\w-]+)">(.*?)</a>', page(client, f"{url}?lang=en"))
+            named += [(url, n, inner) for n, inner in links if re.sub(r"<[^>]+>", "", inner) == titles.get(n)]
+        assert named, pages  # each kind of page names a source somewhere
+        for url, name, inner in named:
+            assert inner == f'<span lang="nb">{escape(titles[name])}</span>', (url, inner)

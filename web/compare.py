@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from catalog import texts
 from catalog.model import CodeList, Dataset, Variable
@@ -27,7 +27,7 @@ from catalog.search import Hit, SearchQuery
 from catalog.search.analysis import fold
 from web import store
 from web.basket import basket_keys, parse_keys
-from web.display import group_note, pick, pick_lang
+from web.display import group_note, in_language, pick, pick_lang
 
 bp = Blueprint("compare", __name__)
 SEARCH_LIMIT = 500
@@ -169,7 +169,10 @@ class Row:
     name: str  # what is compared, in the UI language
     values: list[tuple[str, str | None] | None]  # per variable: the text and its language, or None
     same: bool
-    folded: list[str | None] = field(default_factory=list)  # per variable: what a folded value shows, or None
+    folded: list[Markup | None] = field(default_factory=list)  # per variable: what a folded value shows, or None
+    marked: list[Markup | None] = field(default_factory=list)
+    """Per variable, the cell as shown when its parts are in different languages (a code list's
+    title and its meanings), each part in its own; None where the value's language is the cell's."""
     note: Markup = field(default_factory=Markup)  # its texts' `group_note`: " (Norwegian)" once, on the heading
 
 
@@ -190,12 +193,29 @@ def compared(keys: list[str]) -> tuple[list[Compared], list[str]]:
 
 
 def codes_summary(cl: CodeList | None, locale: str) -> str | None:
+    """The first codes with their meanings, as text (what is compared, and what the API gives)."""
     if cl is None:
         return None
     shown = [f"{c.code} {pick(c.label, locale)}".strip() for c in cl.concepts[:CODES_SHOWN]]
+    return "; ".join(shown + _more_codes(cl))
+
+
+def codes_marked(cl: CodeList, locale: str) -> Markup:
+    """`codes_summary` as a page shows it: the title and each meaning in its own language (an
+    English title, "ICD-10", heads meanings only in Norwegian, which a screen reader must read as
+    Norwegian), the codes and the count in the page's."""
+    title, lang = pick_lang(cl.title, locale)
+    head = in_language(title, lang, locale) if title else escape(cl.identifier)
+    shown = []
+    for c in cl.concepts[:CODES_SHOWN]:
+        meaning, said = pick_lang(c.label, locale)
+        shown.append(Markup("{} {}").format(c.code, in_language(meaning, said, locale)) if meaning else escape(c.code))
+    return Markup("{}: {}").format(head, Markup("; ").join([*shown, *map(escape, _more_codes(cl))]))
+
+
+def _more_codes(cl: CodeList) -> list[str]:
     more = len(cl.concepts) - CODES_SHOWN
-    tail = [_("… %(num)s more", num=more)] if more > 0 else []
-    return "; ".join(shown + tail)
+    return [_("… %(num)s more", num=more)] if more > 0 else []
 
 
 def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
@@ -232,14 +252,17 @@ def comparison_rows(items: list[Compared], locale: str) -> list[Row]:
         shown += [pick_lang(k.label, locale) for k in c.codelist.concepts[:CODES_SHOWN]]
         return [lang for found, lang in shown if found]
 
-    def folded(c: Compared) -> str | None:
+    def folded(c: Compared) -> Markup | None:
+        """A long list's name and size: the name in its language, the rest in the page's."""
         if c.codelist is None or len(c.codelist.concepts) <= CODES_UNFOLDED:
             return None
-        title = pick(c.codelist.title, locale) or c.codelist.identifier
-        return _("%(list)s: %(num)s codes", list=title, num=len(c.codelist.concepts))
+        title, lang = pick_lang(c.codelist.title, locale)
+        name = in_language(title, lang, locale) if title else escape(c.codelist.identifier)
+        return Markup(escape(_("%(list)s: %(num)s codes"))) % {"list": name, "num": len(c.codelist.concepts)}
 
     code_lists = row(_("Code list"), [codes(c) for c in items])
     code_lists.folded = [folded(c) for c in items]
+    code_lists.marked = [codes_marked(c.codelist, locale) if c.codelist else None for c in items]
     code_lists.note = group_note((lang for c in items for lang in code_langs(c)), locale)
     return [
         row(_("Label"), [data(c.variable.title) or plain(c.variable.name) for c in items]),

@@ -347,6 +347,12 @@ def key_titles() -> dict[str, str]:
     )
 
 
+PROPER_NAMES = frozenset({"source"})
+"""Facets whose values are Norwegian proper names (the sources' titles): marked lang="nb" for a
+screen reader on an English or nynorsk page, as a source is on every other page, but not noted
+" (Norwegian)" (their `value_label` has no language), as a comparison's source row is not."""
+
+
 def value_label(facet: str, value: str) -> tuple[str, str | None]:
     """A facet value as researchers read it, and its language when not the page's (None)."""
     if facet == "source":
@@ -452,7 +458,7 @@ def facet_view(q: SearchQuery, result: SearchResult) -> tuple[list[Facet], list[
                     v in chosen,
                     links_to.toggled(name, v, v in chosen),
                     lang,
-                    in_language(shown_as, lang, locale),
+                    in_language(shown_as, "nb" if name in PROPER_NAMES else lang, locale),
                 )
             )
         if links:
