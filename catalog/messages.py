@@ -216,11 +216,6 @@ NO_VARIABLES = Message(
     "lista har ingen variablar: ingenting under overskriftene vart lese",
     "the list holds no variable: nothing under its headings was read",
 )
-UNREADABLE_LIST = Message(
-    "{cause}; overskriftene er {headings}",
-    "{cause}; overskriftene er {headings}",
-    "{cause}; the headings are {headings}",
-)
 NOTHING_PUBLISHED = Message(
     "ingenting publisert: {count} feil i {files} (listet over); {out} ble stående som den var",
     "ingenting publisert: {count} feil i {files} (lista over); {out} vart ståande som ho var",

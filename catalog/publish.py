@@ -618,7 +618,8 @@ class Builder:
             )
         except VarlistError as exc:
             said = str(exc).replace(MAP_HEADINGS, f"{MAP_IN_METADATA} (or under [datasets.{path.stem}])")
-            self.problems.append(Problem(path.name, msg.UNREADABLE_LIST(cause=said, headings=", ".join(COLUMNS))))
+            # English alone, as harvesters/varlist.py says it (not yet in bokmål): "nb | en" would say it twice
+            self.problems.append(Problem(path.name, f"{said}; the headings are " + ", ".join(COLUMNS)))
             return []
         headings = dict(TEMPLATE_HEADINGS)
         headings |= {str(f): str(h) for h, f in (layout.get("columns") or {}).items()}  # the list's own
