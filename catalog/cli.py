@@ -900,10 +900,9 @@ def cmd_publish(args: argparse.Namespace) -> int:
     print(result.summary, end="")
     if not result.published:
         files = sorted({p.where.split(" ", 1)[0] for p in result.errors})
-        return _fail(
-            f"error: nothing published: {len(result.errors)} error(s) in {', '.join(files)} (listed above); "
-            f"{args.out} was left as it was"
-        )
+        from catalog.messages import NOTHING_PUBLISHED
+
+        return _fail("error: " + NOTHING_PUBLISHED(count=len(result.errors), files=", ".join(files), out=args.out))
     print(f"wrote {len(result.files)} files to {args.out} ({len(result.records)} records)")
     return 0 if result.conforms else 1
 

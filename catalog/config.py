@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import tomlkit
 
+from catalog import messages as msg
 from catalog.disclosure import Policy, PolicyError
 from catalog.model import Agent, LangText
 
@@ -216,14 +217,14 @@ def _fail(setting: str, problem: str) -> ConfigError:
 
 def _iri(value: Any, setting: str) -> str:
     if not isinstance(value, str) or not _IRI.fullmatch(value.strip()):
-        raise _fail(setting, f"{value!r} is not an http(s) IRI")
+        raise _fail(setting, msg.NOT_IRI(value=value))
     return value.strip()
 
 
 def _email(value: Any, setting: str) -> str:
     address = value.strip().removeprefix("mailto:") if isinstance(value, str) else value
     if not isinstance(address, str) or not _EMAIL.fullmatch(address):
-        raise _fail(setting, f"{value!r} is not an e-mail address")
+        raise _fail(setting, msg.NOT_EMAIL(value=value))
     return address
 
 
@@ -238,8 +239,8 @@ def _text(value: Any, setting: str) -> LangText:
         if texts:
             return texts
     if isinstance(value, str) or (isinstance(value, dict) and all(isinstance(v, str) for v in value.values())):
-        raise _fail(setting, f"{value!r} is empty: write the text, or a table of language -> text")
-    raise _fail(setting, f"{value!r} is neither a text nor a table of language -> text")
+        raise _fail(setting, msg.EMPTY_TEXT(value=value))
+    raise _fail(setting, msg.NOT_TEXT_OR_TABLE(value=value))
 
 
 def org_number_ok(number: str) -> bool:
@@ -252,12 +253,12 @@ def org_number_ok(number: str) -> bool:
 
 def _agent(value: Any, setting: str, keys: tuple[str, ...]) -> Agent:
     if not isinstance(value, dict):
-        raise _fail(setting, f"must be a table with {', '.join(keys)} (got {value!r})")
+        raise _fail(setting, msg.AGENT_NOT_TABLE(keys=", ".join(keys), value=value))
     unknown = sorted(set(value) - set(keys))
     if unknown:
-        raise _fail(setting, f"unknown key {', '.join(unknown)}; the keys are {', '.join(keys)}")
+        raise _fail(setting, msg.AGENT_UNKNOWN_KEY(unknown=", ".join(unknown), keys=", ".join(keys)))
     if not value:
-        raise _fail(setting, f"is empty; give at least one of {', '.join(keys)}")
+        raise _fail(setting, msg.AGENT_EMPTY(keys=", ".join(keys)))
     return Agent(
         name=_text(value["name"], f"{setting}.name") if "name" in value else {},
         email=_email(value["email"], f"{setting}.email") if "email" in value else None,
@@ -274,7 +275,7 @@ def _listed(value: Any, setting: str, vocabulary: str | None) -> str:
         return _iri(value, setting)
     except ConfigError as exc:
         if vocabulary:
-            raise _fail(setting, f"{value!r} is neither an http(s) IRI nor a code of {vocabulary}") from None
+            raise _fail(setting, msg.NOT_IRI_OR_CODE(value=value, vocabulary=vocabulary)) from None
         raise exc
 
 
@@ -331,15 +332,11 @@ def publisher_type(value: Any, where: str) -> str:
     if isinstance(said, str) and said.casefold() in known.names:
         return known.names[said.casefold()][1]
     close = difflib.get_close_matches(said.casefold(), list(known.names), n=3) if isinstance(said, str) else []
-    hint = (
-        "the closest: " + ", ".join(repr(known.names[name][0]) for name in close)
-        if close
-        else "the codes: " + ", ".join(known.codes)
-    )
-    raise ConfigError(
-        f"{where}: {value!r} is not a publisher type: write the code or the name (nb, nn or en) of one in "
-        f"HealthDCAT-AP's or ADMS's EU publisher-type list, or its http(s) IRI; {hint}"
-    )
+    if close:
+        raise _fail(
+            where, msg.PUBLISHER_TYPE_CLOSE(value=value, names=", ".join(repr(known.names[n][0]) for n in close))
+        )
+    raise _fail(where, msg.PUBLISHER_TYPE_CODES(value=value, codes=", ".join(known.codes)))
 
 
 HEALTH_PUBLISHER_TYPES = PUBLISHER_TYPE_LISTS[0] + "/"
@@ -372,7 +369,7 @@ def _access_level(value: Any, setting: str) -> str:
         code = code or by_name.get(said.casefold())
         if code is None:
             levels = ", ".join(f"{code} ({name})" for code, name in ACCESS_LEVELS.items())
-            raise _fail(setting, f"{value!r} is not an access level: write one of {levels}")
+            raise _fail(setting, msg.NOT_ACCESS_LEVEL(value=value, levels=levels))
         said = code
     return _listed(said, setting, VOCABULARY_OF["access_rights"])
 
@@ -398,14 +395,14 @@ def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None)
     if kind == "iris":
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values:
-            raise _fail(setting, f"{value!r} is not a list of IRIs")
+            raise _fail(setting, msg.NOT_IRIS(value=value))
         return [_listed(v, f"{setting}[{i}]", vocabulary) for i, v in enumerate(values)]
     if kind == "text":
         return _text(value, setting)
     if kind == "texts":
         if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
             return [v.strip() for v in value]
-        raise _fail(setting, f'{value!r} is not a list of texts, e.g. ["I21", "I22"]')
+        raise _fail(setting, msg.NOT_TEXTS(value=value))
     if kind == "keywords":
         if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
             return {"": [v.strip() for v in value]}
@@ -413,14 +410,14 @@ def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None)
             isinstance(v, list) and all(isinstance(w, str) for w in v) for v in value.values()
         ):
             return {lang: [w.strip() for w in words if w.strip()] for lang, words in value.items()}
-        raise _fail(setting, f"{value!r} is neither a list of keywords nor a table of language -> keywords")
+        raise _fail(setting, msg.NOT_KEYWORDS(value=value))
     if kind == "count":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise _fail(setting, f"{value!r} is not a whole number >= 0")
+            raise _fail(setting, msg.NOT_COUNT(value=value))
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            raise _fail(setting, f"{value!r} is not true or false")
+            raise _fail(setting, msg.NOT_BOOL(value=value))
         return value
     if kind == "date":
         if (
@@ -428,10 +425,10 @@ def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None)
             or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?)?", value)
             or not _calendar_date(value)
         ):
-            raise _fail(setting, f"{value!r} is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)")
+            raise _fail(setting, msg.NOT_DATE(value=value))
         return value
     if not isinstance(value, str) or not value.strip():
-        raise _fail(setting, f"{value!r} is not a text")
+        raise _fail(setting, msg.NOT_STRING(value=value))
     return value.strip()
 
 

@@ -34,6 +34,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, RDF
 from rdflib.namespace import DCTERMS as DCT
 
+from catalog import messages as msg
 from catalog import minimum, profiles
 from catalog.config import (
     DEFAULT_FIELDS,
@@ -331,21 +332,16 @@ def load_metadata(path: Path) -> dict[str, Any]:
         text = path.read_bytes().decode("utf-8-sig")
         meta = tomllib.loads(text)
     except UnicodeDecodeError as exc:
-        raise PublishError(
-            f"{path}: is not UTF-8 (byte {exc.object[exc.start]:#04x} at {exc.start}): save it as UTF-8"
-        ) from exc
+        raise PublishError(f"{path}: " + msg.NOT_UTF8(byte=f"{exc.object[exc.start]:#04x}", at=exc.start)) from exc
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise PublishError(f"{path}: cannot read the metadata file ({exc})") from exc
+        raise PublishError(f"{path}: " + msg.METADATA_UNREADABLE(cause=exc)) from exc
     try:
         _iri(meta.get("base_url"), "base_url")
     except ConfigError:
-        raise PublishError(
-            f"{path}: base_url must say where the feed will be hosted, e.g. "
-            'base_url = "https://registry.example.no/dcat/"'
-        ) from None
+        raise PublishError(f"{path}: " + msg.NO_BASE_URL()) from None
     datasets = meta.get("datasets", {})
     if not isinstance(datasets, dict) or not all(isinstance(v, dict) for v in datasets.values()):
-        raise PublishError(f"{path}: datasets must be tables, [datasets.<file name without .csv/.xlsx>]")
+        raise PublishError(f"{path}: " + msg.DATASETS_NOT_TABLES())
     checked = _checked(meta, f"{path}: ", text)
     checked["datasets"] = {
         name: _checked(values, f"{path}: datasets.{name}.", text, f"datasets.{name}")
@@ -363,7 +359,7 @@ def _agent_checked(value: Any, where: str, text: str = "") -> dict[str, Any]:
     completed with https://: the kit publishes the registry's word, a site may answer only on
     http://, and the error shows the line to write."""
     if not isinstance(value, dict) or set(value) - set(AGENT_KEYS):
-        raise PublishError(f"{where}: must be a table of {', '.join(AGENT_KEYS)} (got {value!r})")
+        raise PublishError(f"{where}: " + msg.KIT_AGENT_NOT_TABLE(keys=", ".join(AGENT_KEYS), value=value))
     out: dict[str, Any] = {}
     try:
         for key, said in value.items():
@@ -374,7 +370,7 @@ def _agent_checked(value: Any, where: str, text: str = "") -> dict[str, Any]:
                 out[key] = _email(said, at)
             elif key == "orgnr":
                 if isinstance(said, bool) or not isinstance(said, str | int) or not str(said).strip():
-                    raise ConfigError(f"{at}: {said!r} is not an organisation number")
+                    raise ConfigError(f"{at}: " + msg.NOT_ORG_NUMBER(value=said))
                 out[key] = str(said).strip()
             elif key == "type":
                 out[key] = publisher_type(said, at)
@@ -426,7 +422,7 @@ SCHEMELESS = re.compile(r"[\w.-]+\.[a-z]{2,}(/\S*)?", re.I)
 
 def _web_address(value: Any, where: str) -> str:
     if isinstance(value, str) and SCHEMELESS.fullmatch(value.strip()):
-        raise ConfigError(f'{where}: {value!r} has no scheme; write it in full, e.g. "https://{value.strip()}"')
+        raise ConfigError(f"{where}: " + msg.NO_SCHEME(value=value, address=value.strip()))
     return _iri(value, where)
 
 
@@ -442,8 +438,9 @@ def _checked(meta: dict[str, Any], where: str, text: str = "", table: str | None
     for key in meta:
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = f"; did you mean {close[0]}?" if close else f"; the keys are {', '.join(sorted(known))}"
-            raise PublishError(f"{at(key)}: unknown key{hint}")
+            if close:
+                raise PublishError(f"{at(key)}: " + msg.UNKNOWN_KEY_CLOSE(close=close[0]))
+            raise PublishError(f"{at(key)}: " + msg.UNKNOWN_KEY(keys=", ".join(sorted(known))))
     out = dict(meta)
     for key in sorted(AGENT_FIELDS & set(meta)):
         out[key] = _agent_checked(meta[key], f"{where}{key}", text)
@@ -461,7 +458,7 @@ def _checked(meta: dict[str, Any], where: str, text: str = "", table: str | None
             raise PublishError(str(exc)[: named.end()] + line + str(exc)[named.end() :]) from None
     for key in TEXT_KEYS:
         if key in meta and not isinstance(meta[key], str | dict):
-            raise PublishError(f"{at(key)}: must be a text or a table of language -> text (got {meta[key]!r})")
+            raise PublishError(f"{at(key)}: " + msg.NOT_KIT_TEXT(value=meta[key]))
     try:
         for key in sorted(set(TEXT_KEYS) & set(meta)):  # an empty one is refused, as an empty `purpose` is
             if key == "identifier":  # one text, no languages; without the key, the list's file name
@@ -495,10 +492,7 @@ def _licence(value: Any, where: str) -> str:
         if named:
             return named
         if not SCHEMELESS.fullmatch(value.strip()):
-            raise ConfigError(
-                f"{where}: {value!r} is not a licence: write the http(s) IRI of the licence or of the terms the "
-                f"data are given out under, or the name of one of {', '.join(LICENCE_EXAMPLES)}"
-            )
+            raise ConfigError(f"{where}: " + msg.NOT_LICENCE(value=value, names=", ".join(LICENCE_EXAMPLES)))
     return _web_address(value, where)
 
 
@@ -537,10 +531,8 @@ def _file_format(value: Any, where: str) -> dict[str, str | None]:
             or next((iri for iri in types.values() if iri == said), None)
         )
     if found is None or found not in types.values():
-        raise ConfigError(
-            f"{where}: {value!r} is not a format of the EU file-type list ({FILE_TYPE_LIST}): write its code "
-            f"({', '.join(sorted(code.upper() for code in types))}), its IRI, or a media type such as text/csv"
-        )
+        codes = ", ".join(sorted(code.upper() for code in types))
+        raise ConfigError(f"{where}: " + msg.NOT_FILE_TYPE(value=value, list=FILE_TYPE_LIST, codes=codes))
     media = said.lower() if isinstance(said, str) and said.lower() in FILE_TYPES else MEDIA_TYPE_OF.get(found)
     return {"format": found, "media_type": media}
 
@@ -598,8 +590,7 @@ class Builder:
             stated = [key for key in ACCESS_KEYS if key in meta]
             if stated:  # nothing to state them of: dropped, they were the registry's word lost
                 raise PublishError(
-                    f"{METADATA_FILE}: {stated[0]}: says what is given out at access_url, and {path.name} has none; "
-                    f"give access_url (for all lists, or under [datasets.{path.stem}])"
+                    f"{METADATA_FILE}: {stated[0]}: " + msg.ACCESS_WITHOUT_URL(file=path.name, stem=path.stem)
                 )
         d.variables = self.variables(path, d, {k: meta[k] for k in LAYOUT_OPTIONS if k in meta})
         d.has_structured_data = bool(d.variables)
@@ -627,6 +618,7 @@ class Builder:
             )
         except VarlistError as exc:
             said = str(exc).replace(MAP_HEADINGS, f"{MAP_IN_METADATA} (or under [datasets.{path.stem}])")
+            # English alone, as harvesters/varlist.py says it (not yet in bokmål): "nb | en" would say it twice
             self.problems.append(Problem(path.name, f"{said}; the headings are " + ", ".join(COLUMNS)))
             return []
         headings = dict(TEMPLATE_HEADINGS)
@@ -642,7 +634,7 @@ class Builder:
             else:
                 self.problems.append(Problem(where, message))
         if not found.variables:  # published, the harvest would delete every variable served before
-            self.problems.append(Problem(path.name, "the list holds no variable: nothing under its headings was read"))
+            self.problems.append(Problem(path.name, msg.NO_VARIABLES()))
         self.notes += [Problem(path.name, note, NOTE) for note in found.notes]
         self.codelists += found.codelists
         return found.variables
@@ -860,15 +852,11 @@ def inputs(location: Path, metadata: Path | None) -> tuple[list[Path], Path]:
             location.parent / METADATA_FILE,
         )
     else:
-        raise PublishError(f"{location}: give a .csv or .xlsx variable list, or a folder of them")
+        raise PublishError(f"{location}: " + msg.NOT_A_LIST_FILE())
     if not sheets:
-        raise PublishError(f"{location}: no .csv or .xlsx variable lists found")
+        raise PublishError(f"{location}: " + msg.NO_LIST_FILES())
     if not meta.exists():
-        raise PublishError(
-            f"{meta}: metadata file missing; write one with title, publisher, contact, legal basis "
-            "and health categories (`catalog publish --template liste.xlsx` writes an example "
-            f"{METADATA_FILE} beside the template)"
-        )
+        raise PublishError(f"{meta}: " + msg.NO_METADATA(file=METADATA_FILE))
     return sheets, meta
 
 

@@ -244,8 +244,9 @@ def test_a_misspelt_register_type_names_the_closest_publisher_types():
     with pytest.raises(ConfigError) as raised:
         parse_organisations({SKATT: {"name": "Skatteetaten", "type": "Offentleg helseregistre"}})
     assert str(raised.value).startswith(
-        f"organisations.\"{SKATT}\".type: 'Offentleg helseregistre' is not a publisher type"
+        f"organisations.\"{SKATT}\".type: 'Offentleg helseregistre' er ikke en utgivertype"
     )
+    assert " | 'Offentleg helseregistre' is not a publisher type" in str(raised.value)
     assert "the closest: 'Offentleg helseregister'" in str(raised.value)
 
 

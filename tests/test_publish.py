@@ -271,39 +271,43 @@ def test_every_field_an_operator_may_complete_can_be_said_in_the_metadata_and_re
 @pytest.mark.parametrize(
     ("old", "new", "said"),
     [
-        ("title = {", "titel = {", "titel (line 3): unknown key; did you mean title?"),
+        ("title = {", "titel = {", "titel (line 3): ukjent nøkkel; mente du title? | unknown key; did you mean title?"),
         (
             'keywords = ["sykehus", "opphold"]',
             'keywords = "sykehus, opphold"',
-            "keywords (line 5): 'sykehus, opphold' is neither",
+            "keywords (line 5): 'sykehus, opphold' er verken en liste av emneord eller en tabell av språk -> "
+            "emneord | 'sykehus, opphold' is neither",
         ),
         (
             'legal_basis = "Forskrift om Norsk pasientregister."',
             "legal_basis = 12",
-            "legal_basis (line 8): 12 is neither a text",
+            "legal_basis (line 8): 12 er verken en tekst eller en tabell av språk -> tekst | 12 is neither a text",
         ),
-        ('email = "npr@helsedir.no" }', 'epost = "npr@helsedir.no" }', "publisher: must be a table of name, uri"),
+        ('email = "npr@helsedir.no" }', 'epost = "npr@helsedir.no" }', "publisher: må være en tabell av name, uri"),
         ('dataset_type = "http', 'dataset_type = "not a code http', "dataset_type (line 10): 'not a code http"),
         (
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\ncode_values = "I21, I22"',
-            'code_values (line 6): \'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
+            'code_values (line 6): \'I21, I22\' er ikke en liste av tekster, f.eks. ["I21", "I22"] | '
+            '\'I21, I22\' is not a list of texts, e.g. ["I21", "I22"]',
         ),
         (  # taken as an IRI of the EU list, and the report said "the dataset has no access level"
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\naccess_rights = "OPEN"',
-            "access_rights (line 6): 'OPEN' is not an access level: write one of PUBLIC (Offentlig), "
-            "RESTRICTED (Begrenset), NON_PUBLIC (Ikke-offentlig)",
+            "access_rights (line 6): 'OPEN' er ikke et tilgangsnivå: skriv ett av PUBLIC (Offentlig), "
+            "RESTRICTED (Begrenset), NON_PUBLIC (Ikke-offentlig) | 'OPEN' is not an access level: write one of "
+            "PUBLIC (Offentlig), RESTRICTED (Begrenset), NON_PUBLIC (Ikke-offentlig)",
         ),
         (  # published, with a traceback from rdflib in the report
             'keywords = ["sykehus", "opphold"]',
             'keywords = ["sykehus", "opphold"]\ntemporal_start = "2012-13-01"',
-            "temporal_start (line 6): '2012-13-01' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
+            "temporal_start (line 6): '2012-13-01' er ikke en dato (ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD eller et tidspunkt) | "
+            "'2012-13-01' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
         ),
         (  # a list's line in its [datasets.<file>] table, not the same key's at the top (line 6)
             "[datasets.somatikk]\n",
             '[datasets.somatikk]\nhealth_categories = ["PHDR", "not a code"]\n',
-            "datasets.somatikk.health_categories[1] (line 17): 'not a code' is neither",
+            "datasets.somatikk.health_categories[1] (line 17): 'not a code' er verken en http(s)-IRI eller en kode",
         ),
     ],
 )
@@ -348,7 +352,7 @@ def test_metadata_saved_with_a_byte_order_mark_is_read_and_in_another_encoding_i
     assert publish(registry, tmp_path / "out").conforms
     meta.write_bytes(text.replace("Opphold og", "Døgnopphold og").encode("cp1252"))
     assert main(["publish", str(registry), "--out", str(tmp_path / "out2")]) == 2
-    assert "metadata.toml: is not UTF-8 (byte 0xf8 at" in capsys.readouterr().err
+    assert "metadata.toml: er ikke UTF-8 (byte 0xf8 ved" in capsys.readouterr().err
 
 
 def test_the_template_goes_into_a_new_folder_and_its_example_base_url_is_pointed_out(tmp_path, capsys):
@@ -406,9 +410,10 @@ def test_a_list_not_read_in_full_publishes_nothing_and_the_last_good_feed_stays_
     printed = capsys.readouterr()
     assert printed.out.startswith("IKKE PUBLISERT | NOT PUBLISHED: 1 error(s) in the lists; nothing was written to")
     assert said in printed.out and "Oppfyller profilen | Conforms" not in printed.out and "wrote" not in printed.out
-    assert f"error: nothing published: 1 error(s) in somatikk.csv (listed above); {out} was left as it was" in (
-        printed.err
-    )
+    assert (
+        f"error: ingenting publisert: 1 feil i somatikk.csv (listet over); {out} ble stående som den var | "
+        f"nothing published: 1 error(s) in somatikk.csv (listed above); {out} was left as it was"
+    ) in printed.err
 
 
 def test_partial_publishes_what_was_read_and_names_what_it_left_out_but_never_a_list_it_could_not_read(
@@ -537,7 +542,10 @@ def test_a_misspelt_publisher_type_in_a_datasets_table_names_the_table_its_line_
     )
     assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
     assert (
-        "metadata.toml: datasets.somatikk.publisher.type (line 18): 'Nasjonal myndiget' is not a publisher type: "
+        "metadata.toml: datasets.somatikk.publisher.type (line 18): 'Nasjonal myndiget' er ikke en utgivertype: "
+        "skriv koden eller navnet (nb, nn eller en) på en i HealthDCAT-APs eller ADMS' EU-liste over utgivertyper, "
+        "eller dens http(s)-IRI; de nærmeste: 'Nasjonal myndighet', 'Overnasjonal myndighet', 'Lokal myndighet' | "
+        "'Nasjonal myndiget' is not a publisher type: "
         "write the code or the name (nb, nn or en) of one in HealthDCAT-AP's or ADMS's EU publisher-type list, "
         "or its http(s) IRI; the closest: 'Nasjonal myndighet', 'Overnasjonal myndighet', 'Lokal myndighet'"
     ) in capsys.readouterr().err
@@ -550,35 +558,41 @@ def test_a_misspelt_publisher_type_in_a_datasets_table_names_the_table_its_line_
         (
             'contact = { name = "NPR", email = "npr@helsedir.no" }',
             'contact = { name = "NPR", url = "www.stolav.no/hjerteinfarkt" }',
-            "metadata.toml: contact.url (line 13): 'www.stolav.no/hjerteinfarkt' has no scheme; write it in full, e.g. "
+            "metadata.toml: contact.url (line 13): 'www.stolav.no/hjerteinfarkt' mangler skjema; skriv den i sin "
+            'helhet, f.eks. "https://www.stolav.no/hjerteinfarkt" | '
+            "'www.stolav.no/hjerteinfarkt' has no scheme; write it in full, e.g. "
             '"https://www.stolav.no/hjerteinfarkt"',
         ),
         (
             'publisher = { name = "Helsedirektoratet",',
             'publisher = { type = "Statlig", name = "Helsedirektoratet",',
-            "metadata.toml: publisher.type (line 12): 'Statlig' is not a publisher type: write the code or the "
-            "name (nb, nn or en) of one in HealthDCAT-AP's or ADMS's EU publisher-type list, or its http(s) IRI; "
-            "the codes: non-gov-org, public-health-registry, Academia-ScientificOrganisation, Company,",
+            "metadata.toml: publisher.type (line 12): 'Statlig' er ikke en utgivertype: skriv koden eller navnet "
+            "(nb, nn eller en) på en i HealthDCAT-APs eller ADMS' EU-liste over utgivertyper, eller dens "
+            "http(s)-IRI; kodene: non-gov-org, public-health-registry, Academia-ScientificOrganisation, Company,",
         ),
         (
             'uri = "https://helsedata.no/hdab"',
             'uri = "https://helsedata.no/hdab og mer"',
-            "metadata.toml: hdab.uri (line 14): 'https://helsedata.no/hdab og mer' is not an http(s) IRI",
+            "metadata.toml: hdab.uri (line 14): 'https://helsedata.no/hdab og mer' er ikke en http(s)-IRI | "
+            "'https://helsedata.no/hdab og mer' is not an http(s) IRI",
         ),
         (
             'contact = { name = "NPR", email = "npr@helsedir.no" }',
             'contact = { name = "NPR", email = "npr på helsedir.no" }',
-            "metadata.toml: contact.email (line 13): 'npr på helsedir.no' is not an e-mail address",
+            "metadata.toml: contact.email (line 13): 'npr på helsedir.no' er ikke en e-postadresse | "
+            "'npr på helsedir.no' is not an e-mail address",
         ),
         (
             'contact = { name = "NPR",',
             "contact = { name = 7,",
-            "metadata.toml: contact.name (line 13): 7 is neither a text",
+            "metadata.toml: contact.name (line 13): 7 er verken en tekst eller en tabell av språk -> tekst | "
+            "7 is neither a text",
         ),
         (
             'base_url = "http',
             'base_url = "https://npr example.no/ http',
-            "metadata.toml: base_url must say where the feed will be hosted",
+            "metadata.toml: base_url må si hvor strømmen skal ligge, f.eks. base_url = "
+            '"https://registry.example.no/dcat/" | base_url must say where the feed will be hosted',
         ),
     ],
 )
@@ -806,8 +820,11 @@ def test_the_catalogue_has_its_own_title_its_texts_languages_and_the_day_it_was_
 @pytest.mark.parametrize(
     ("line", "said"),
     [
-        ('catalog_title = ["NPR"]', "catalog_title (line 5): must be a text or a table of language -> text"),
-        ('catalog_titel = "NPR"', "catalog_titel (line 5): unknown key; did you mean catalog_title?"),
+        ('catalog_title = ["NPR"]', "catalog_title (line 5): må være en tekst eller en tabell av språk -> tekst"),
+        (
+            'catalog_titel = "NPR"',
+            "catalog_titel (line 5): ukjent nøkkel; mente du catalog_title? | unknown key; did you mean catalog_title?",
+        ),
     ],
 )
 def test_a_catalogue_title_of_the_wrong_kind_or_misspelt_is_an_error_naming_it(registry, tmp_path, capsys, line, said):
@@ -893,33 +910,34 @@ def registry_base(result) -> str:
         (
             'access_license = "NLOD 2.0"',
             'access_license = "fri bruk"',
-            "access_license (line 12): 'fri bruk' is not a licence: write the http(s) IRI",
+            "access_license (line 12): 'fri bruk' er ikke en lisens: skriv http(s)-IRI-en til lisensen",
         ),
         (
             'access_license = "NLOD 2.0"',
             'access_license = "data.norge.no/nlod/no/2.0"',
-            "access_license (line 12): 'data.norge.no/nlod/no/2.0' has no scheme; write it in full",
+            "access_license (line 12): 'data.norge.no/nlod/no/2.0' mangler skjema; skriv den i sin helhet",
         ),
         (
             'access_license = "NLOD 2.0"',
             'access_license = ["NLOD 2.0"]',
-            "access_license (line 12): ['NLOD 2.0'] is not",
+            "access_license (line 12): ['NLOD 2.0'] er ikke",
         ),
         (
             'access_format = "csv"',
             'access_format = "Excel"',
-            "access_format (line 13): 'Excel' is not a format of the EU file-type list",
+            "access_format (line 13): 'Excel' er ikke et format i EUs file-type-liste",
         ),
         (
             'access_format = "csv"',
             'access_format = "http://publications.europa.eu/resource/authority/file-type/EXCEL"',
-            "access_format (line 13): 'http://publications.europa.eu/resource/authority/file-type/EXCEL' is not a format",
+            "access_format (line 13): 'http://publications.europa.eu/resource/authority/file-type/EXCEL' er ikke et "
+            "format",
         ),
-        ("access_description = {", 'access_description = ""\n#', "access_description (line 14): '' is empty"),
+        ("access_description = {", 'access_description = ""\n#', "access_description (line 14): '' er tom"),
         (
             'access_url = "https://helsedata.no/soknad"\n',
             "",
-            "access_license: says what is given out at access_url, and psykiatri.xlsx has none",
+            "access_license: sier hva som utleveres ved access_url, og psykiatri.xlsx har ingen",
         ),
     ],
 )
@@ -959,7 +977,8 @@ def test_an_empty_text_is_refused_by_its_key_before_anything_is_published(regist
     with_metadata(registry, old, new)
     assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert f"metadata.toml: {key}: " in err and " is empty: write the text, or a table of language -> text" in err
+    assert f"metadata.toml: {key}: " in err and " er tom: skriv teksten, eller en tabell av språk -> tekst | " in err
+    assert " is empty: write the text, or a table of language -> text" in err
     assert not (tmp_path / "out").exists()
 
 

@@ -545,7 +545,8 @@ def test_sources_add_refuses_a_wrong_default_naming_the_setting(tmp_path, capsys
     )
     assert code == 2
     assert (
-        "sources.x.options.defaults.publisher.email: 'no-at-sign' is not an e-mail address" in capsys.readouterr().err
+        "sources.x.options.defaults.publisher.email: 'no-at-sign' er ikke en e-postadresse | "
+        "'no-at-sign' is not an e-mail address" in capsys.readouterr().err
     )
     assert not (tmp_path / "catalog.toml").exists() or "[sources.x]" not in (tmp_path / "catalog.toml").read_text()
 

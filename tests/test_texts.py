@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog import label, minimum, quality, rdf, readiness, synthetic, texts, validation
+from catalog import label, messages, minimum, quality, rdf, readiness, synthetic, texts, validation
 from catalog.texts import Said
 
 Entry = tuple[str, str, str, str]  # (what, bokmål, nynorsk, English)
@@ -88,7 +88,22 @@ def language_tables() -> Iterator[Entry]:
         yield f"unit {word}", said["nb"], said["nn"], said["en"]
 
 
-TABLES = [label_texts, minimum_texts, quality_texts, validation_texts, readiness_texts, shape_texts, language_tables]
+def message_texts() -> Iterator[Entry]:
+    """The errors the publisher kit stops with, and the checks of values it shares with catalog.toml."""
+    for name, said in messages.all_messages().items():
+        yield f"error message {name}", said.nb, said.nn, said.en
+
+
+TABLES = [
+    label_texts,
+    minimum_texts,
+    quality_texts,
+    validation_texts,
+    readiness_texts,
+    shape_texts,
+    language_tables,
+    message_texts,
+]
 
 BOKMAAL_ONLY = re.compile(
     r"(?<![\w«-])(ikke|mangler|hva|hvor|hvordan|hvilke|hver|hvert|fra|noen|navn|kilden|variabler|variablene|beskrivelse|"

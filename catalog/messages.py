@@ -1,0 +1,228 @@
+"""The errors the publisher kit stops with, and the checks of values it shares with the operator's
+`catalog.toml` (`catalog.config`), each one message in bokmål, nynorsk and English.
+
+A registry's staff read Norwegian first, and the kit's report speaks "bokmål | English"
+("[Advarsel | Warning] ..."); its errors spoke English alone ("error: metadata.toml:
+access_license (line 33): 'min lisens' is not a licence: ..."). Each message is written once here,
+with its three languages side by side, and said as the report says its texts: "bokmål | English",
+the nynorsk kept beside them as every table of `catalog.texts` keeps it (`tests/test_texts.py`
+checks all three). What names the place (the file, the key, its line) is put before the message by
+the caller and is not translated: it is what the registry writes, in any language.
+
+Placeholders are `str.format` fields (`{value!r}`: the value as the file wrote it, quoted); a
+message's three languages name the same ones (`tests/test_messages.py` formats every message).
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, NamedTuple
+
+
+class Message(NamedTuple):
+    """One error message in bokmål, nynorsk and English, with the same placeholders in each."""
+
+    nb: str
+    nn: str
+    en: str
+
+    def __call__(self, **values: Any) -> str:
+        """The message said as the kit's report says its texts: "bokmål | English"."""
+        return f"{self.nb.format(**values)} | {self.en.format(**values)}"
+
+    def fields(self) -> dict[str, set[str]]:
+        """The placeholders of each language's text: they must be the same."""
+        return {
+            lang: {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            for lang, text in zip(("nb", "nn", "en"), self, strict=True)
+        }
+
+
+# --- values: metadata.toml's keys and an operator's defaults (catalog.config) ------------------
+
+NOT_IRI = Message(
+    "{value!r} er ikke en http(s)-IRI", "{value!r} er ikkje ein http(s)-IRI", "{value!r} is not an http(s) IRI"
+)
+NOT_EMAIL = Message(
+    "{value!r} er ikke en e-postadresse", "{value!r} er ikkje ei e-postadresse", "{value!r} is not an e-mail address"
+)
+EMPTY_TEXT = Message(
+    "{value!r} er tom: skriv teksten, eller en tabell av språk -> tekst",
+    "{value!r} er tom: skriv teksten, eller ein tabell av språk -> tekst",
+    "{value!r} is empty: write the text, or a table of language -> text",
+)
+NOT_TEXT_OR_TABLE = Message(
+    "{value!r} er verken en tekst eller en tabell av språk -> tekst",
+    "{value!r} er verken ein tekst eller ein tabell av språk -> tekst",
+    "{value!r} is neither a text nor a table of language -> text",
+)
+AGENT_NOT_TABLE = Message(
+    "må være en tabell med {keys} (fikk {value!r})",
+    "må vere ein tabell med {keys} (fekk {value!r})",
+    "must be a table with {keys} (got {value!r})",
+)
+AGENT_UNKNOWN_KEY = Message(
+    "ukjent nøkkel {unknown}; nøklene er {keys}",
+    "ukjend nøkkel {unknown}; nøklane er {keys}",
+    "unknown key {unknown}; the keys are {keys}",
+)
+AGENT_EMPTY = Message(
+    "er tom; gi minst én av {keys}", "er tom; gje minst éin av {keys}", "is empty; give at least one of {keys}"
+)
+NOT_IRI_OR_CODE = Message(
+    "{value!r} er verken en http(s)-IRI eller en kode i {vocabulary}",
+    "{value!r} er verken ein http(s)-IRI eller ei kode i {vocabulary}",
+    "{value!r} is neither an http(s) IRI nor a code of {vocabulary}",
+)
+PUBLISHER_TYPE_CLOSE = Message(
+    "{value!r} er ikke en utgivertype: skriv koden eller navnet (nb, nn eller en) på en i HealthDCAT-APs eller "
+    "ADMS' EU-liste over utgivertyper, eller dens http(s)-IRI; de nærmeste: {names}",
+    "{value!r} er ikkje ein utgivartype: skriv koden eller namnet (bokmål, nynorsk eller engelsk) på ein i HealthDCAT-AP- eller "
+    "ADMS-lista til EU over utgivartypar, eller http(s)-IRI-en til typen; dei nærmaste: {names}",
+    "{value!r} is not a publisher type: write the code or the name (nb, nn or en) of one in HealthDCAT-AP's or "
+    "ADMS's EU publisher-type list, or its http(s) IRI; the closest: {names}",
+)
+PUBLISHER_TYPE_CODES = Message(
+    "{value!r} er ikke en utgivertype: skriv koden eller navnet (nb, nn eller en) på en i HealthDCAT-APs eller "
+    "ADMS' EU-liste over utgivertyper, eller dens http(s)-IRI; kodene: {codes}",
+    "{value!r} er ikkje ein utgivartype: skriv koden eller namnet (bokmål, nynorsk eller engelsk) på ein i HealthDCAT-AP- eller "
+    "ADMS-lista til EU over utgivartypar, eller http(s)-IRI-en til typen; kodane: {codes}",
+    "{value!r} is not a publisher type: write the code or the name (nb, nn or en) of one in HealthDCAT-AP's or "
+    "ADMS's EU publisher-type list, or its http(s) IRI; the codes: {codes}",
+)
+NOT_ACCESS_LEVEL = Message(
+    "{value!r} er ikke et tilgangsnivå: skriv ett av {levels}",
+    "{value!r} er ikkje eit tilgangsnivå: skriv eitt av {levels}",
+    "{value!r} is not an access level: write one of {levels}",
+)
+NOT_IRIS = Message(
+    "{value!r} er ikke en liste av IRI-er", "{value!r} er ikkje ei liste av IRI-ar", "{value!r} is not a list of IRIs"
+)
+NOT_TEXTS = Message(
+    '{value!r} er ikke en liste av tekster, f.eks. ["I21", "I22"]',
+    '{value!r} er ikkje ei liste av tekstar, t.d. ["I21", "I22"]',
+    '{value!r} is not a list of texts, e.g. ["I21", "I22"]',
+)
+NOT_KEYWORDS = Message(
+    "{value!r} er verken en liste av emneord eller en tabell av språk -> emneord",
+    "{value!r} er verken ei liste av emneord eller ein tabell av språk -> emneord",
+    "{value!r} is neither a list of keywords nor a table of language -> keywords",
+)
+NOT_COUNT = Message(
+    "{value!r} er ikke et helt tall >= 0", "{value!r} er ikkje eit heiltal >= 0", "{value!r} is not a whole number >= 0"
+)
+NOT_BOOL = Message(
+    "{value!r} er ikke true eller false", "{value!r} er ikkje true eller false", "{value!r} is not true or false"
+)
+NOT_DATE = Message(
+    "{value!r} er ikke en dato (ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD eller et tidspunkt)",
+    "{value!r} er ikkje ein dato (ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD eller eit tidspunkt)",
+    "{value!r} is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
+)
+NOT_STRING = Message("{value!r} er ikke en tekst", "{value!r} er ikkje ein tekst", "{value!r} is not a text")
+
+# --- the publisher kit's own (catalog.publish) -------------------------------------------------
+
+NOT_UTF8 = Message(
+    "er ikke UTF-8 (byte {byte} ved {at}): lagre filen som UTF-8",
+    "er ikkje UTF-8 (byte {byte} ved {at}): lagre fila som UTF-8",
+    "is not UTF-8 (byte {byte} at {at}): save it as UTF-8",
+)
+METADATA_UNREADABLE = Message(
+    "kan ikke lese metadatafilen ({cause})",
+    "kan ikkje lese metadatafila ({cause})",
+    "cannot read the metadata file ({cause})",
+)
+NO_BASE_URL = Message(
+    'base_url må si hvor strømmen skal ligge, f.eks. base_url = "https://registry.example.no/dcat/"',
+    'base_url må seie kvar straumen skal liggje, t.d. base_url = "https://registry.example.no/dcat/"',
+    'base_url must say where the feed will be hosted, e.g. base_url = "https://registry.example.no/dcat/"',
+)
+DATASETS_NOT_TABLES = Message(
+    "datasets må være tabeller, [datasets.<filnavn uten .csv/.xlsx>]",
+    "datasets må vere tabellar, [datasets.<filnamn utan .csv/.xlsx>]",
+    "datasets must be tables, [datasets.<file name without .csv/.xlsx>]",
+)
+KIT_AGENT_NOT_TABLE = Message(
+    "må være en tabell av {keys} (fikk {value!r})",
+    "må vere ein tabell av {keys} (fekk {value!r})",
+    "must be a table of {keys} (got {value!r})",
+)
+NOT_ORG_NUMBER = Message(
+    "{value!r} er ikke et organisasjonsnummer",
+    "{value!r} er ikkje eit organisasjonsnummer",
+    "{value!r} is not an organisation number",
+)
+NO_SCHEME = Message(
+    '{value!r} mangler skjema; skriv den i sin helhet, f.eks. "https://{address}"',
+    '{value!r} manglar skjema; skriv adressa heil, t.d. "https://{address}"',
+    '{value!r} has no scheme; write it in full, e.g. "https://{address}"',
+)
+UNKNOWN_KEY_CLOSE = Message(
+    "ukjent nøkkel; mente du {close}?", "ukjend nøkkel; meinte du {close}?", "unknown key; did you mean {close}?"
+)
+UNKNOWN_KEY = Message(
+    "ukjent nøkkel; nøklene er {keys}", "ukjend nøkkel; nøklane er {keys}", "unknown key; the keys are {keys}"
+)
+NOT_KIT_TEXT = Message(
+    "må være en tekst eller en tabell av språk -> tekst (fikk {value!r})",
+    "må vere ein tekst eller ein tabell av språk -> tekst (fekk {value!r})",
+    "must be a text or a table of language -> text (got {value!r})",
+)
+NOT_LICENCE = Message(
+    "{value!r} er ikke en lisens: skriv http(s)-IRI-en til lisensen eller til vilkårene dataene utleveres "
+    "under, eller navnet på en av {names}",
+    "{value!r} er ikkje ein lisens: skriv http(s)-IRI-en til lisensen eller til vilkåra dataa blir utleverte "
+    "under, eller namnet på ein av {names}",
+    "{value!r} is not a licence: write the http(s) IRI of the licence or of the terms the data are given out "
+    "under, or the name of one of {names}",
+)
+NOT_FILE_TYPE = Message(
+    "{value!r} er ikke et format i EUs file-type-liste ({list}): skriv koden ({codes}), IRI-en, eller en "
+    "medietype som text/csv",
+    "{value!r} er ikkje eit format i file-type-lista til EU ({list}): skriv koden ({codes}), IRI-en, eller ein "
+    "medietype som text/csv",
+    "{value!r} is not a format of the EU file-type list ({list}): write its code ({codes}), its IRI, or a media "
+    "type such as text/csv",
+)
+ACCESS_WITHOUT_URL = Message(
+    "sier hva som utleveres ved access_url, og {file} har ingen; gi access_url (for alle listene, eller "
+    "under [datasets.{stem}])",
+    "seier kva som blir utlevert ved access_url, og {file} har ingen; gje access_url (for alle listene, eller "
+    "under [datasets.{stem}])",
+    "says what is given out at access_url, and {file} has none; give access_url (for all lists, or under "
+    "[datasets.{stem}])",
+)
+NOT_A_LIST_FILE = Message(
+    "gi en variabelliste (.csv eller .xlsx), eller en mappe med slike",
+    "gje ei variabelliste (.csv eller .xlsx), eller ei mappe med slike",
+    "give a .csv or .xlsx variable list, or a folder of them",
+)
+NO_LIST_FILES = Message(
+    "fant ingen variabellister (.csv eller .xlsx)",
+    "fann ingen variabellister (.csv eller .xlsx)",
+    "no .csv or .xlsx variable lists found",
+)
+NO_METADATA = Message(
+    "metadatafilen mangler; skriv en med tittel, utgiver, kontaktpunkt, rettslig grunnlag og helsekategorier "
+    "(`catalog publish --template liste.xlsx` skriver et eksempel på {file} ved siden av malen)",
+    "metadatafila manglar; skriv ei med tittel, utgivar, kontaktpunkt, rettsleg grunnlag og helsekategoriar "
+    "(`catalog publish --template liste.xlsx` skriv eit døme på {file} ved sida av malen)",
+    "metadata file missing; write one with title, publisher, contact, legal basis and health categories "
+    "(`catalog publish --template liste.xlsx` writes an example {file} beside the template)",
+)
+NO_VARIABLES = Message(
+    "listen har ingen variabler: ingenting under overskriftene ble lest",
+    "lista har ingen variablar: ingenting under overskriftene vart lese",
+    "the list holds no variable: nothing under its headings was read",
+)
+NOTHING_PUBLISHED = Message(
+    "ingenting publisert: {count} feil i {files} (listet over); {out} ble stående som den var",
+    "ingenting publisert: {count} feil i {files} (lista over); {out} vart ståande som ho var",
+    "nothing published: {count} error(s) in {files} (listed above); {out} was left as it was",
+)
+
+
+def all_messages() -> dict[str, Message]:
+    """Every message of this module by its name, for the tests that read them all."""
+    return {name: value for name, value in globals().items() if isinstance(value, Message)}
