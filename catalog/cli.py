@@ -636,10 +636,11 @@ def coverage_text(found: Any, show_variables: int = 5) -> str:
 def cmd_reindex(args: argparse.Namespace) -> int:
     from catalog.label import relabel
     from catalog.pipeline import reindex, revalidate
-    from catalog.renderings import refresh
+    from catalog.renderings import note_output, refresh
 
     settings = _settings(args)
     store, index = _open(settings)
+    note_output(settings, store)  # the feeds' Last-Modified follows a setting of the environment
     started = time.perf_counter()
     n = revalidate(settings, store)
     print(

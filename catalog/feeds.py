@@ -107,21 +107,32 @@ class FeedRequest:
 
 @dataclass(frozen=True)
 class Validators:
-    """ETag and Last-Modified of a feed response, from the store's version."""
+    """ETag and Last-Modified of a feed response, from the store's version and what else the bytes
+    are made from (`validators`); no Last-Modified (None) until a writer has seen the latter."""
 
     etag: str
     last_modified: datetime | None
 
 
-def validators(store: StoreReader, *parts: object, edited: datetime | None = None) -> Validators:
-    """Changes with every write that alters a record, and with every part of the request (`parts`);
-    Last-Modified is the later of the store's last write and `edited` (the operator's settings)."""
+def validators(store: StoreReader, output: str, *parts: object, edited: datetime | None = None) -> Validators:
+    """Changes with every write that alters a record, with `output` (`renderings.output_digest`:
+    what else the bytes are made from) and with every part of the request (`parts`).
+
+    Last-Modified is the latest of the store's last write, `edited` (the operator's settings) and
+    when a writer first saw `output` (`StoreWriter.saw_output`). A setting changed by its
+    environment variable moves no date the web can see, so a harvester asking If-Modified-Since
+    alone was answered 304 and kept the old bytes; until a writer has recorded this `output` the
+    answer has no Last-Modified at all, and If-Modified-Since is not answered 304 (the ETag is)."""
     modified = store.version()
-    digest = hashlib.sha256(repr((modified, parts)).encode()).hexdigest()[:32]
-    last = datetime.fromisoformat(modified) if modified else None
-    if edited is not None and (last is None or edited > last):
+    about = (modified, (output, *parts))  # as before `output` was named: the ETags harvesters hold stay valid
+    digest = hashlib.sha256(repr(about).encode()).hexdigest()[:32]
+    seen = store.output_seen()
+    if seen is None or seen[0] != output:
+        return Validators(digest, None)
+    last = max(datetime.fromisoformat(at) for at in (seen[1], modified) if at)
+    if edited is not None and edited > last:
         last = edited
-    return Validators(digest, last.replace(microsecond=0) if last is not None else None)
+    return Validators(digest, last.replace(microsecond=0))
 
 
 OX_FORMATS = {

@@ -49,7 +49,7 @@ from catalog.label import Ahead, Basis, ahead, relabel, settled
 from catalog.logs import run_context
 from catalog.model import CodeList, Dataset, Record, digest, key_for, text
 from catalog.prepare import Documents, Job, Later, Prepared, Preparer, die_with_parent, platforms, stored_validation
-from catalog.renderings import render
+from catalog.renderings import note_output, render
 from catalog.search import Document, Encoded, Encoder, IndexWriter, SearchBackend, SearchQuery
 from catalog.search.documents import SourceInfo, coded, complete, documents
 from catalog.spill import spill_folder
@@ -825,6 +825,7 @@ def harvest(
             with ThreadPoolExecutor(max_workers=at_once) as pool:
                 results = list(pool.map(lambda job, ok: job.run(ok), jobs, begun))
         try:
+            note_output(settings, store)  # what the feeds are made from now, for their Last-Modified
             relink(settings, store, index, [r.run_id for r in results if r.run_id])
             for r in results:
                 r.live, r.nonconforming = store.conformance(r.source)

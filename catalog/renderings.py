@@ -89,6 +89,16 @@ def output_digest(settings: Settings) -> str:
     return hashlib.sha256(repr(about).encode()).hexdigest()[:32]
 
 
+def note_output(settings: Settings, store: StoreWriter) -> str:
+    """Record in the store that the feeds' bytes are now made from this process's `output_digest`;
+    when that was first seen. The feeds' Last-Modified reads it (`catalog.feeds.validators`): a
+    setting changed by its environment variable moves no date, so a harvester asking
+    If-Modified-Since alone kept the old bytes. Asked by the writers (each scheduler tick, which
+    also runs at its start; `catalog harvest`; `catalog reindex`), never by the web, which only
+    reads: one read when nothing changed."""
+    return store.saw_output(output_digest(settings))
+
+
 @dataclass(frozen=True)
 class Known:
     """What the caller has already made of a record for some profiles, so `render` does not make it

@@ -13,7 +13,9 @@ changed, so sources added or removed by `catalog sources` are followed without a
 when it changed (and at the first tick, for the access body's settings of the environment), the
 datasets whose EHDS view the edit changed are validated again (`pipeline.follow_settings`): the feed
 writes a record's statements with the settings of the moment, so until then it carried datasets
-the new view fails, or left out ones it now lets in, until their source's next harvest.
+the new view fails, or left out ones it now lets in, until their source's next harvest. Each tick
+also records what the feeds' bytes are made from now (`renderings.note_output`), which their
+Last-Modified follows: the web never writes, and a setting of the environment moves no other date.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from catalog.admin_queue import (
 )
 from catalog.config import ConfigError, Settings, SourceExists
 from catalog.pipeline import SourceResult, follow_settings, harvest, reindex, retire
+from catalog.renderings import note_output
 from catalog.search import IndexMissing, SearchBackend, SearchUnavailable
 from catalog.store import StoreReader, StoreUnavailable, StoreWriter
 
@@ -80,6 +83,7 @@ class Scheduler:
         """Carry out waiting admin requests, then harvest what is due; the harvests' results."""
         if self._follow_sources() or not self._validated:
             self._validate_again()
+        note_output(self.settings, self.store)  # a setting of the environment moves the feeds' Last-Modified
         self.store.recover()  # a run whose harvester died (on any host) is due again at once
         self._rebuild_a_lost_index()
         results = self.carry_out_requests()

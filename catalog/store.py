@@ -53,6 +53,10 @@ from catalog.model import CodeList, DataProduct, DataService, Dataset, Record, d
 if TYPE_CHECKING:
     from catalog.config import Settings
 
+OUTPUT_STATE = ":feeds"
+"""The `source_state` row where a writer records what the feeds' bytes are made from (`saw_output`):
+kept with the other state a writer carries between runs, without a table of its own. No source can
+be named so (`config.SOURCE_NAME` starts with a word character)."""
 INTERRUPTED = "the harvest was interrupted before it finished"
 TABLES: tuple[tuple[str, str], ...] = (
     ("runs", "id"),
@@ -433,6 +437,11 @@ class StoreReader(Protocol):
     def last_harvest(self, source: str, before: str | None = None) -> str | None: ...
     def errors(self, run_id: int) -> list[RunError]: ...
     def state(self, source: str) -> dict[str, str]: ...
+    def output_seen(self) -> tuple[str, str] | None:
+        """(digest, since): the feeds' `renderings.output_digest` a writer last recorded and when it
+        first saw it (`saw_output`); None when none has."""
+        ...
+
     def schema_version(self) -> int: ...
     # links between records: services and products -> datasets
     def linking(self, dataset_uri: str, source: str, relation: str) -> list[StoredRecord]: ...
@@ -516,6 +525,11 @@ class StoreWriter(StoreReader, Protocol):
     def mark_deleted(self, uris: Iterable[str], run_id: int) -> int: ...
     def save_renderings(self, uri: str, renderings: dict[str, tuple[str, bytes]]) -> None: ...
     def save_state(self, source: str, state: dict[str, str]) -> None: ...
+    def saw_output(self, digest: str) -> str:
+        """Record that the feeds' bytes are now made from `digest` (`renderings.output_digest`),
+        with the store's time, unless it is the one recorded already; when it was first seen."""
+        ...
+
     def save_counts(self, uri: str, source: str, raw: str, hash: str, published: str, stamp: str) -> None: ...
     def drop_counts(self, uri: str) -> None: ...
     def counts_hashes(self, source: str) -> dict[str, str]: ...
@@ -1665,6 +1679,31 @@ class SQLStore(ABC):
                 "ON CONFLICT(source) DO UPDATE SET state=excluded.state",
                 (source, json.dumps(state)),
             )
+
+    def output_seen(self) -> tuple[str, str] | None:
+        state = self.state(OUTPUT_STATE)
+        digest, since = state.get("digest"), state.get("since")
+        return (digest, since) if digest and since else None
+
+    def saw_output(self, digest: str) -> str:
+        """A read when nothing changed (asked at every scheduler tick); the write takes its time
+        inside its transaction, on the clock the records' changes are stamped with, so it compares
+        with the store's version as the feeds' Last-Modified does."""
+        seen = self.output_seen()
+        if seen is not None and seen[0] == digest:
+            return seen[1]
+        self._writable()
+        with self.transaction():
+            seen = self.output_seen()  # another writer may have recorded it since
+            if seen is not None and seen[0] == digest:
+                return seen[1]
+            since = self._now()
+            self._execute(
+                "INSERT INTO source_state(source, state) VALUES (?, ?) "
+                "ON CONFLICT(source) DO UPDATE SET state=excluded.state",
+                (OUTPUT_STATE, json.dumps({"digest": digest, "since": since})),
+            )
+        return since
 
 
 class SQLiteStore(SQLStore):

@@ -10,6 +10,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode
 
@@ -274,7 +275,14 @@ def test_an_edit_of_the_operators_settings_moves_last_modified_as_it_moves_the_e
     settings.reload_sources()  # what each process does when the file changed (at most every few seconds)
     again = client.get("/catalog", headers={"If-Modified-Since": modified})
     assert again.status_code == 200 and b"data-theme/SOCI" in again.get_data()
+    assert "Last-Modified" not in again.headers  # no writer has seen these settings yet
+    from catalog.renderings import note_output
+
+    note_output(settings, store)  # what the scheduler's next tick does
+    again = client.get("/catalog", headers={"If-Modified-Since": modified})
+    assert again.status_code == 200 and b"data-theme/SOCI" in again.get_data()
     assert parsedate_to_datetime(again.headers["Last-Modified"]) > parsedate_to_datetime(modified)
+    assert client.get("/catalog", headers={"If-Modified-Since": again.headers["Last-Modified"]}).status_code == 304
 
 
 def test_an_unchanged_re_harvest_leaves_the_feed_and_its_etag_as_they_were(settings, store, server, client):
@@ -496,6 +504,78 @@ def test_a_setting_of_the_environment_that_changes_the_feed_changes_its_etag(
         again = changed.get(url, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 200 and shows in again.get_data(), url
         assert changed.get(url, headers={"If-None-Match": again.headers["ETag"]}).status_code == 304, url
+
+
+@contextmanager
+def serving(settings, monkeypatch, **env: str) -> Iterator[str]:
+    """An explorer started again over the same home with these environment variables set, on a
+    loopback port (`host:port`)."""
+    from catalog.config import Settings
+    from web import create_app
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    httpd = make_server("127.0.0.1", 0, create_app(Settings.load(settings.home)), threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def asked(at: str, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a GET with these request headers (`If_Modified_Since=`)."""
+    conn = http.client.HTTPConnection(at, timeout=30)
+    conn.request("GET", path, headers={name.replace("_", "-"): value for name, value in headers.items()})
+    answer = conn.getresponse()
+    found = (answer.status, dict(answer.getheaders()), answer.read())
+    conn.close()
+    return found
+
+
+def test_a_setting_of_the_environment_that_changes_the_feed_moves_its_last_modified_once_a_writer_saw_it(
+    settings, store, server, monkeypatch
+):
+    """The ETag followed `CATALOG_HDAB_TYPE` after a restart, but Last-Modified stayed the records'
+    latest change: a harvester asking If-Modified-Since alone (no If-None-Match) was answered 304
+    and kept the old access body's type. Until a writer (the scheduler) has seen the new settings
+    the feed says no Last-Modified and answers If-Modified-Since with the page; once it has, the
+    date is when it saw them. If-None-Match decides when both are asked (RFC 9110, 13.1.3)."""
+    from catalog.config import Settings
+    from catalog.scheduler import Scheduler
+
+    build(settings, store, server, [mfr_dataset()])
+    settings.put_sources(settings.sources["mfr"])  # in catalog.toml, as a restarted process reads it
+    shows = b"publisher-type/public-health-registry"
+    with serving(settings, monkeypatch) as at:
+        before = {url: asked(at, url) for url in ("/catalog.nt", "/catalog/dump.nt")}
+        for url, (status, headers, body) in before.items():
+            assert status == 200 and shows not in body and headers["Last-Modified"], url
+            assert asked(at, url, If_Modified_Since=headers["Last-Modified"])[0] == 304, url
+    time.sleep(1.1)  # Last-Modified counts whole seconds
+    with serving(settings, monkeypatch, CATALOG_HDAB_TYPE="public-health-registry") as at:
+        for url, (_, held, _) in before.items():
+            status, headers, body = asked(at, url, If_Modified_Since=held["Last-Modified"])
+            assert status == 200 and shows in body, url
+            assert "Last-Modified" not in headers, url  # no date a client could ask again with
+            etag = headers["ETag"]
+            assert asked(at, url, If_None_Match=etag, If_Modified_Since=held["Last-Modified"])[0] == 304, url
+            assert asked(at, url, If_None_Match=held["ETag"], If_Modified_Since=held["Last-Modified"])[0] == 200, url
+        writer = Scheduler(Settings.load(settings.home), store, None)
+        writer.tick()  # the scheduler's first tick after its restart with the same environment
+        for url, (_, held, _) in before.items():
+            status, headers, body = asked(at, url, If_Modified_Since=held["Last-Modified"])
+            assert status == 200 and shows in body, url
+            modified = headers["Last-Modified"]
+            assert parsedate_to_datetime(modified) > parsedate_to_datetime(held["Last-Modified"]), url
+            assert asked(at, url, If_Modified_Since=modified)[0] == 304, url
+    monkeypatch.delenv("CATALOG_HDAB_TYPE")
+    with serving(settings, monkeypatch) as at:  # an explorer not restarted with it, beside the scheduler
+        for url, (_, held, _) in before.items():
+            status, headers, body = asked(at, url, If_Modified_Since=held["Last-Modified"])
+            assert status == 200 and shows not in body and "Last-Modified" not in headers, url
+            assert asked(at, url, If_None_Match=headers["ETag"])[0] == 304, url  # its own ETag still answers
 
 
 def test_every_setting_a_feed_reads_is_part_of_its_etag(settings, store, server) -> None:

@@ -649,6 +649,28 @@ def test_incremental_state_is_per_source(store: SQLStore) -> None:
     assert store.state("mfr") == {"cursor": "2024-06-01"} and store.state("kpr") == {}
 
 
+def test_what_the_feeds_are_made_from_is_recorded_once_with_the_time_a_writer_first_saw_it(
+    store: SQLStore, reader: StoreReader
+) -> None:
+    """The feeds' Last-Modified reads it (`catalog.feeds.validators`), on every explorer: the time is
+    the store's clock, which stamps the records' changes, so it compares with the store's version."""
+    assert reader.output_seen() is None
+    run = store.start_run("mfr")
+    put(store, run, dataset("https://x.example/a"))
+    first = store.saw_output("digest-1")
+    assert first >= str(store.version())
+    assert store.saw_output("digest-1") == first  # seen again (every scheduler tick): kept as it was
+    assert reader.output_seen() == ("digest-1", first)
+    time.sleep(0.01)
+    second = store.saw_output("digest-2")
+    assert second > first and reader.output_seen() == ("digest-2", second)
+    back = store.saw_output("digest-1")  # a setting set back: its bytes are new again to those who hold the others
+    assert back > second and reader.output_seen() == ("digest-1", back)
+    assert store.state("mfr") == {} and reader.state("mfr") == {}  # no source's checkpoint
+    with pytest.raises(ReadOnlyStore):
+        reader.saw_output("digest-3")  # type: ignore[attr-defined]
+
+
 def test_renderings_are_kept_per_profile_and_read_with_or_without_bodies(store: SQLStore) -> None:
     a, b, c = (f"https://x.example/{n}" for n in "abc")
     store.save_renderings(a, {"dcat-ap-3": ("s1", b"\x00\x01zlib"), "healthdcat-ap": ("s2", b"ehds")})

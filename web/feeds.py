@@ -148,7 +148,8 @@ def _validated(tags: Validators, answer: Callable[[], Response], profile: str, f
     else:
         response = answer()
     response.set_etag(tags.etag)
-    response.last_modified = tags.last_modified
+    if tags.last_modified is not None:  # werkzeug writes the time of the answer for None
+        response.last_modified = tags.last_modified
     response.headers["Cache-Control"] = "no-cache"
     return response
 
