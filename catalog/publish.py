@@ -387,10 +387,14 @@ def _line(text: str, key: str, value: Any, table: str | None = None) -> str:
     found where it is written (in an agent's table too); any other value (a table of language ->
     text, a list, a date) by the line its key begins, in the table `table` (`[datasets.<file>]`,
     else the file's top): `purpose = { nb = "" }` and `spatial = ["Norge"]` were errors without
-    their line, where an agent's were given theirs."""
+    their line, where an agent's were given theirs. A boolean is found where it is written too, as
+    TOML writes it: `orgnr = true` in an agent's table (which begins no line) was an error without
+    its line, where the agent's other keys were given theirs."""
     if isinstance(value, str):
         said = rf"(?:\"{re.escape(value)}\"|'{re.escape(value)}')"
-    elif isinstance(value, int) and not isinstance(value, bool):
+    elif isinstance(value, bool):
+        said = rf"{str(value).lower()}\b"
+    elif isinstance(value, int):
         said = rf"{value}\b"
     else:
         begins = re.compile(rf"\s*{re.escape(key)}\s*=")

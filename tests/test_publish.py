@@ -588,6 +588,17 @@ def test_a_misspelt_publisher_type_in_a_datasets_table_names_the_table_its_line_
             "metadata.toml: contact.name (line 13): 7 er verken en tekst eller en tabell av språk -> tekst | "
             "7 is neither a text",
         ),
+        (  # a boolean in an agent's table was the one value given no line
+            'orgnr = "983544622"',
+            "orgnr = true",
+            "metadata.toml: publisher.orgnr (line 12): True er ikke et organisasjonsnummer | "
+            "True is not an organisation number",
+        ),
+        (
+            'contact = { name = "NPR", email = "npr@helsedir.no" }',
+            'contact = { name = "NPR", email = false }',
+            "metadata.toml: contact.email (line 13): False er ikke en e-postadresse | False is not an e-mail address",
+        ),
         (
             'base_url = "http',
             'base_url = "https://npr example.no/ http',
