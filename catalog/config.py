@@ -267,8 +267,39 @@ def _agent(value: Any, setting: str, keys: tuple[str, ...]) -> Agent:
     )
 
 
+CHECKED_LISTS = (VOCABULARY_OF["themes"], VOCABULARY_OF["health_categories"], VOCABULARY_OF["dataset_type"])
+"""The EU lists whose every concept the feed must state with its label, which our vocabulary files
+(shapes/vocabularies/) hold: a code outside them is a violation of the published feed ("the theme
+is not from the EU data-theme vocabulary", "the code has no label"). `themes = "helse"` was taken
+as the code .../data-theme/helse and published with those violations (exit 1); such a code, or an
+IRI of the list it does not hold, is refused where it is written, with the list's codes. (The
+country, language and frequency lists our files hold are partial, and the shapes ask no label of
+them: a code of those is not checked.)"""
+
+
+@cache
+def list_codes(vocabulary: str) -> dict[str, str]:
+    """The codes of the EU list `vocabulary` (a `CHECKED_LISTS` base) our vocabulary files hold,
+    case-folded -> as the list writes it ("heal" -> "HEAL")."""
+    from rdflib.namespace import SKOS
+
+    from catalog.validation import vocabulary_graph
+
+    concepts = {str(c) for c in vocabulary_graph().subjects(SKOS.inScheme, None)}
+    codes = sorted(c.removeprefix(vocabulary) for c in concepts if c.startswith(vocabulary))
+    return {code.casefold(): code for code in codes if code and "/" not in code}
+
+
 def _listed(value: Any, setting: str, vocabulary: str | None) -> str:
-    """An IRI, or a code of the field's EU list (`VOCABULARY_OF`) as that list's IRI."""
+    """An IRI, or a code of the field's EU list (`VOCABULARY_OF`) as that list's IRI; of a list
+    `CHECKED_LISTS` names, a code (any case) or IRI that list holds."""
+    said = value.strip() if isinstance(value, str) else value
+    if vocabulary in CHECKED_LISTS and isinstance(said, str) and (_CODE.fullmatch(said) or said.startswith(vocabulary)):
+        codes = list_codes(vocabulary)
+        code = codes.get(said.removeprefix(vocabulary).casefold())
+        if code is None:
+            raise _fail(setting, msg.NOT_CODE_OF(value=value, vocabulary=vocabulary, codes=", ".join(codes.values())))
+        return vocabulary + code
     if vocabulary and isinstance(value, str) and _CODE.fullmatch(value.strip()):
         return vocabulary + value.strip()
     try:
@@ -393,7 +424,9 @@ def _default(kind: str, value: Any, setting: str, vocabulary: str | None = None)
     if kind == "iri":
         return _listed(value, setting, vocabulary)
     if kind == "iris":
-        values = [value] if isinstance(value, str) else value
+        if isinstance(value, str):  # one, named as written: "themes", not "themes[0]"
+            return [_listed(value, setting, vocabulary)]
+        values = value
         if not isinstance(values, list) or not values:
             raise _fail(setting, msg.NOT_IRIS(value=value))
         return [_listed(v, f"{setting}[{i}]", vocabulary) for i, v in enumerate(values)]

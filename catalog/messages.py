@@ -74,6 +74,11 @@ NOT_IRI_OR_CODE = Message(
     "{value!r} er verken ein http(s)-IRI eller ei kode i {vocabulary}",
     "{value!r} is neither an http(s) IRI nor a code of {vocabulary}",
 )
+NOT_CODE_OF = Message(
+    "{value!r} er ikke en kode i {vocabulary}: skriv en av {codes}",
+    "{value!r} er ikkje ei kode i {vocabulary}: skriv ei av {codes}",
+    "{value!r} is not a code of {vocabulary}: write one of {codes}",
+)
 PUBLISHER_TYPE_CLOSE = Message(
     "{value!r} er ikke en utgivertype: skriv koden eller navnet (nb, nn eller en) på en i HealthDCAT-APs eller "
     "ADMS' EU-liste over utgivertyper, eller dens http(s)-IRI; de nærmeste: {names}",

@@ -209,6 +209,8 @@ def test_a_creator_nobody_can_name_is_left_out_of_the_published_view(settings):
         ({"publisher": {"url": "ftp://x"}}, "sources.src.options.defaults.publisher.url"),
         ({"access_rights": "not public"}, "sources.src.options.defaults.access_rights"),
         ({"themes": ["HEAL", "data-theme/HEAL"]}, "sources.src.options.defaults.themes[1]"),
+        ({"themes": ["HEAL", "helse"]}, "sources.src.options.defaults.themes[1]"),  # no code of the list
+        ({"health_categories": ["PHDX"]}, "sources.src.options.defaults.health_categories[0]"),
         ({"landing_page": "HEAL"}, "sources.src.options.defaults.landing_page"),  # no list: an IRI
         ({"has_structured_data": "yes"}, "sources.src.options.defaults.has_structured_data"),
         ({"number_of_records": -1}, "sources.src.options.defaults.number_of_records"),

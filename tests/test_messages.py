@@ -75,6 +75,15 @@ def stopped(kit: Path, capsys, old: str = "", new: str = "") -> str:
             "neither an http(s) IRI nor a code of https://hdeu-dcat.data.health.europa.eu/resource/authority/"
             "healthcategories/",
         ),
+        (  # taken as the code .../data-theme/helse, and published with two violations (exit 1)
+            'themes = ["HEAL"]',
+            'themes = "helse"',
+            "metadata.toml: themes (line 11): 'helse' er ikke en kode i "
+            "http://publications.europa.eu/resource/authority/data-theme/: skriv en av AGRI, ECON, EDUC, ENER, "
+            "ENVI, GOVE, HEAL, INTR, JUST, OP_DATPRO, REGI, SOCI, TECH, TRAN | 'helse' is not a code of "
+            "http://publications.europa.eu/resource/authority/data-theme/: write one of AGRI, ECON, EDUC, ENER, "
+            "ENVI, GOVE, HEAL, INTR, JUST, OP_DATPRO, REGI, SOCI, TECH, TRAN",
+        ),
         (
             'access_url = "https://helsedata.no/no/soknad/"',
             "",

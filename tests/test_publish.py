@@ -304,6 +304,20 @@ def test_every_field_an_operator_may_complete_can_be_said_in_the_metadata_and_re
             "temporal_start (line 6): '2012-13-01' er ikke en dato (ÅÅÅÅ, ÅÅÅÅ-MM, ÅÅÅÅ-MM-DD eller et tidspunkt) | "
             "'2012-13-01' is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)",
         ),
+        (  # a code or IRI of an EU list the feed must label, which the list does not hold: published
+            # as .../dataset-type/Statistikk, "the code has no label" (exit 1)
+            'dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"',
+            'dataset_type = "Statistikk"',
+            "dataset_type (line 10): 'Statistikk' er ikke en kode i http://publications.europa.eu/resource/authority/"
+            "dataset-type/: skriv en av CODE_LIST, GEOSPATIAL, HVD, STATISTICAL, SYNTHETIC_DATA, TEST_DATA |",
+        ),
+        (
+            'health_categories = ["PHDR"]',
+            'health_categories = ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/PHD"]',
+            "health_categories[0] (line 6): 'https://hdeu-dcat.data.health.europa.eu/resource/authority/"
+            "healthcategories/PHD' er ikke en kode i https://hdeu-dcat.data.health.europa.eu/resource/authority/"
+            "healthcategories/: skriv en av DIOH, EHCT,",
+        ),
         (  # a list's line in its [datasets.<file>] table, not the same key's at the top (line 6)
             "[datasets.somatikk]\n",
             '[datasets.somatikk]\nhealth_categories = ["PHDR", "not a code"]\n',
@@ -320,6 +334,23 @@ def test_a_key_the_kit_does_not_know_or_a_value_of_the_wrong_kind_is_an_error_na
     assert main(["publish", str(registry), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "metadata.toml: " in err and said in err
+
+
+def test_a_code_of_the_eu_lists_the_feed_labels_may_be_written_in_any_case(registry, tmp_path):
+    with_metadata(
+        registry,
+        'health_categories = ["PHDR"]',
+        'health_categories = ["phdr"]\nthemes = "heal"\ndataset_type = "statistical"',
+    )
+    with_metadata(
+        registry, 'dataset_type = "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"\n', ""
+    )
+    result = publish(registry, tmp_path / "out")
+    d = somatikk(result)
+    assert d.health_categories == ["https://hdeu-dcat.data.health.europa.eu/resource/authority/healthcategories/PHDR"]
+    assert d.themes == ["http://publications.europa.eu/resource/authority/data-theme/HEAL"]
+    assert d.dataset_type == "http://publications.europa.eu/resource/authority/dataset-type/STATISTICAL"
+    assert result.conforms
 
 
 @pytest.mark.parametrize(
