@@ -28,7 +28,20 @@ class Message(NamedTuple):
 
     def __call__(self, **values: Any) -> str:
         """The message said as the kit's report says its texts: "bokmål | English"."""
-        return f"{self.nb.format(**values)} | {self.en.format(**values)}"
+        return f"{self.text('nb', **values)} | {self.text('en', **values)}"
+
+    def text(self, lang: str, **values: Any) -> str:
+        """The message in one language (nb, nn or en); a value that is itself a `Said` message
+        (a part of the sentence: "in row 3", how to map headings) is said in that language too."""
+        return str(getattr(self, lang)).format(
+            **{name: value.text(lang) if isinstance(value, Said) else value for name, value in values.items()}
+        )
+
+    def of(self, **values: Any) -> Said:
+        """The message with its values, to be said later in the language its reader reads: the
+        variable list's errors (`harvesters.varlist`) are English in an operator's harvest report,
+        "bokmål | English" in the publisher kit's."""
+        return Said(self, values)
 
     def fields(self) -> dict[str, set[str]]:
         """The placeholders of each language's text: they must be the same."""
@@ -36,6 +49,23 @@ class Message(NamedTuple):
             lang: {name for _, name, _, _ in string.Formatter().parse(text) if name}
             for lang, text in zip(("nb", "nn", "en"), self, strict=True)
         }
+
+
+class Said(NamedTuple):
+    """A message with its values: `text(lang)` in one language, `str()` "bokmål | English"."""
+
+    message: Message
+    values: dict[str, Any]
+
+    def text(self, lang: str) -> str:
+        return self.message.text(lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.message(**self.values)
+
+    def but(self, **values: Any) -> Said:
+        """The same message with some of its values said otherwise (the kit's way to map headings)."""
+        return Said(self.message, {**self.values, **{k: v for k, v in values.items() if k in self.values}})
 
 
 # --- values: metadata.toml's keys and an operator's defaults (catalog.config) ------------------
@@ -225,6 +255,183 @@ NOTHING_PUBLISHED = Message(
     "ingenting publisert: {count} feil i {files} (listet over); {out} ble stående som den var",
     "ingenting publisert: {count} feil i {files} (lista over); {out} vart ståande som ho var",
     "nothing published: {count} error(s) in {files} (listed above); {out} was left as it was",
+)
+
+
+PUBLISHED_WITHOUT = Message(
+    "{problem} (publisert uten det: --partial)",
+    "{problem} (publisert utan det: --partial)",
+    "{problem} (published without it: --partial)",
+)
+UNREADABLE_LIST = Message(
+    "{cause}; overskriftene er {headings}",
+    "{cause}; overskriftene er {headings}",
+    "{cause}; the headings are {headings}",
+)
+MAP_IN_METADATA = Message(
+    'oppgi listens egne overskrifter i metadata.toml, f.eks. columns = {{ shortname = "name", name = "title" }} '
+    "(eller under [datasets.{stem}])",
+    'oppgi dei eigne overskriftene til lista i metadata.toml, t.d. columns = {{ shortname = "name", name = "title" }} '
+    "(eller under [datasets.{stem}])",
+    'map your own headings in metadata.toml, e.g. columns = {{ shortname = "name", name = "title" }} '
+    "(or under [datasets.{stem}])",
+)
+
+# --- a variable list the kit and the `spreadsheet` harvester read (harvesters.varlist) ---------
+# The location before each (the file, "row 3 (KJONN)", the sheet) is not translated: the kit's
+# report and an operator's harvest report name it so. An operator reads the English alone.
+
+COLUMN_NOT_A_FIELD = Message(
+    "kolonneoppsettet sender {heading!r} til {name!r}, som ikke er et felt vi kjenner; bruk ett av {fields}",
+    "kolonneoppsettet sender {heading!r} til {name!r}, som ikkje er eit felt vi kjenner; bruk eitt av {fields}",
+    "the column mapping sends {heading!r} to {name!r}, which is not a field we know; use one of {fields}",
+)
+OLD_EXCEL = Message(
+    "dette er en gammel Excel 97-2003-fil (.xls), som vi ikke kan lese; lagre den som .xlsx eller CSV",
+    "dette er ei gammal Excel 97-2003-fil (.xls), som vi ikkje kan lese; lagre ho som .xlsx eller CSV",
+    "this is an old Excel 97-2003 (.xls) file, which we cannot read; save it as .xlsx or CSV",
+)
+NOT_A_ZIP = Message(
+    "filen skulle være XLSX, men er ikke et zip-arkiv; den er skadet eller feilmerket",
+    "fila skulle vere XLSX, men er ikkje eit zip-arkiv; ho er skadd eller feilmerkt",
+    "the file should be XLSX but is not a zip archive; it is damaged or mislabelled",
+)
+XLSX_DAMAGED = Message(
+    "XLSX-filen er skadet og kan ikke åpnes ({cause})",
+    "XLSX-fila er skadd og kan ikkje opnast ({cause})",
+    "the XLSX file is damaged and cannot be opened ({cause})",
+)
+XLSX_TOO_MANY_PARTS = Message(
+    "XLSX-arkivet har {count} deler, flere enn de {limit} vi godtar",
+    "XLSX-arkivet har {count} delar, fleire enn dei {limit} vi godtek",
+    "the XLSX archive has {count} parts, more than the {limit} we accept",
+)
+XLSX_TOO_BIG = Message(
+    "XLSX-filen pakkes ut til {size} byte, over grensen på {limit} (mulig zip-bombe)",
+    "XLSX-fila blir pakka ut til {size} byte, over grensa på {limit} (mogleg zip-bombe)",
+    "the XLSX file unpacks to {size} bytes, over the limit of {limit} (possible zip bomb)",
+)
+XLSX_PART_DAMAGED = Message(
+    "XLSX-filen er skadet: delen {part} kan ikke leses ({cause})",
+    "XLSX-fila er skadd: delen {part} kan ikkje lesast ({cause})",
+    "the XLSX file is damaged: part {part} cannot be read ({cause})",
+)
+XLSX_DOCTYPE = Message(
+    "avviste en XLSX-fil der delen {part} erklærer en DOCTYPE eller entiteter (mulig XXE- eller "
+    "entitetsutvidelsesangrep)",
+    "avviste ei XLSX-fil der delen {part} erklærer ein DOCTYPE eller entitetar (mogleg XXE- eller "
+    "entitetsutvidingsåtak)",
+    "refused an XLSX file whose part {part} declares a DOCTYPE or entities (possible XXE or entity expansion attack)",
+)
+XLSX_UNREADABLE = Message(
+    "XLSX-filen kan ikke leses ({cause})",
+    "XLSX-fila kan ikkje lesast ({cause})",
+    "the XLSX file cannot be read ({cause})",
+)
+NO_SHEET = Message(
+    "arbeidsboken har ikke noe ark {sheet!r}; den har {sheets}",
+    "arbeidsboka har ikkje noko ark {sheet!r}; ho har {sheets}",
+    "the workbook has no sheet {sheet!r}; it has {sheets}",
+)
+SHEET_UNREADABLE = Message(
+    "arket {sheet!r} i XLSX-filen kan ikke leses ({cause})",
+    "arket {sheet!r} i XLSX-fila kan ikkje lesast ({cause})",
+    "sheet {sheet!r} of the XLSX file cannot be read ({cause})",
+)
+NOT_CONFIGURED_ENCODING = Message(
+    "filen er ikke gyldig {encoding} slik den er satt opp ({cause})",
+    "fila er ikkje gyldig {encoding} slik ho er sett opp ({cause})",
+    "the file is not valid {encoding} as configured ({cause})",
+)
+READ_AS_CP1252 = Message(
+    "filen er ikke gyldig {encoding} ({why}); den ble lest som Windows-1252 (Latin-1): sjekk at æ, ø og å "
+    "ser riktige ut, og lagre den som UTF-8",
+    "fila er ikkje gyldig {encoding} ({why}); ho vart lesen som Windows-1252 (Latin-1): sjekk at æ, ø og å "
+    "ser rette ut, og lagre ho som UTF-8",
+    "the file is not valid {encoding} ({why}); it was read as Windows-1252 (Latin-1): check that æ, ø and å "
+    "look right, and save it as UTF-8",
+)
+BAD_BYTE = Message("{reason} ved byte {byte}", "{reason} ved byte {byte}", "{reason} at byte {byte}")
+UNKNOWN_ENCODING = Message("en ukjent tegnkoding", "ein ukjend teiknkoding", "an unknown encoding")
+NOT_CSV_LINE = Message(
+    "linjen er ikke gyldig CSV ({cause}); den ble hoppet over",
+    "linja er ikkje gyldig CSV ({cause}); ho vart hoppa over",
+    "the line is not valid CSV ({cause}); it was skipped",
+)
+NO_HEADER_CONFIGURED = Message(
+    "fant ingen overskriftsrad: ventet en rad med de oppsatte kolonneoverskriftene ({headings}){where}",
+    "fann inga overskriftsrad: venta ei rad med dei oppsette kolonneoverskriftene ({headings}){where}",
+    "no header row found: expected a row with the configured column headings ({headings}){where}",
+)
+NO_HEADER = Message(
+    "fant ingen overskriftsrad: ventet en rad som navngir variabelen (Variabelnavn, Variabel eller Navn) og "
+    "minst én kolonne til som vi kjenner (Etikett, Beskrivelse, Datatype...){where}{found}; {how}",
+    "fann inga overskriftsrad: venta ei rad som namngjev variabelen («Variabelnavn», «Variabel» eller «Navn») og "
+    "minst éin kolonne til som vi kjenner («Etikett», «Beskrivelse», «Datatype»...){where}{found}; {how}",
+    "no header row found: expected a row naming the variable (Variabelnavn, Variabel or Navn) and at "
+    "least one more known column (Etikett, Beskrivelse, Datatype...){where}{found}; {how}",
+)
+HEADER_IN_ROW = Message(" i rad {row}", " i rad {row}", " in row {row}")
+HEADER_AMONG_FIRST = Message(" blant de første radene", " blant dei første radene", " among the first rows")
+HEADER_ANY_SHEET = Message(
+    "{where} i noen av arkene ({sheets})", "{where} i nokon av arka ({sheets})", "{where} of any sheet ({sheets})"
+)
+FIRST_ROW_READS = Message(
+    "; den første raden{of} lyder: {cells}",
+    "; den første rada{of} lyder: {cells}",
+    "; the first row{of} reads: {cells}",
+)
+OF_SHEET = Message(" i arket {sheet!r}", " i arket {sheet!r}", " of sheet {sheet!r}")
+MAP_HEADINGS = Message(
+    'oppgi listens egne overskrifter med options.columns, f.eks. {{"columns": {{"shortname": "name", "name": "title"}}}}',
+    'oppgi dei eigne overskriftene til lista med options.columns, t.d. {{"columns": {{"shortname": "name", "name": "title"}}}}',
+    'map your own headings with options.columns, e.g. {{"columns": {{"shortname": "name", "name": "title"}}}}',
+)
+ROW_WITHOUT_NAME = Message(
+    "raden har ikke noe variabelnavn, så den ble hoppet over",
+    "rada har ikkje noko variabelnamn, så ho vart hoppa over",
+    "the row has no variable name, so it was skipped",
+)
+UNKNOWN_DATATYPE = Message(
+    "datatypen {value!r} er ikke en vi kjenner; bruk en av integer, decimal, string, date, dateTime, gYear, "
+    "boolean (eller heltall, desimaltall, tekst, dato, år, ja/nei)",
+    "datatypen {value!r} er ikkje ein vi kjenner; bruk ein av integer, decimal, string, date, dateTime, gYear, "
+    "boolean (eller heltall, desimaltall, tekst, dato, år, ja/nei)",
+    "the data type {value!r} is not one we know; use one of integer, decimal, string, date, dateTime, gYear, "
+    "boolean (or heltall, desimaltall, tekst, dato, år, ja/nei)",
+)
+NOT_A_LIST_DATE = Message(
+    "{value!r} er ikke en dato; skriv den som 2024-01-31 eller 31.01.2024",
+    "{value!r} er ikkje ein dato; skriv han som 2024-01-31 eller 31.01.2024",
+    "{value!r} is not a date; write it as 2024-01-31 or 31.01.2024",
+)
+NOT_A_WEB_ADDRESS = Message(
+    '{value!r} er ikke en nettadresse: den inneholder et mellomrom eller et av <>"{{}}|^`',
+    '{value!r} er ikkje ei nettadresse: ho inneheld eit mellomrom eller eitt av <>"{{}}|^`',
+    '{value!r} is not a web address: it holds a space or one of <>"{{}}|^`',
+)
+CODES_UNREADABLE = Message(
+    "kunne ikke lese kodene {codes}; skriv koder som 1=Ja;2=Nei (de andre ble beholdt)",
+    "kunne ikkje lese kodane {codes}; skriv kodar som 1=Ja;2=Nei (dei andre vart haldne på)",
+    "could not read the codes {codes}; write codes as 1=Ja;2=Nei (the others were kept)",
+)
+CODE_TWICE = Message(
+    "koden {code!r} forekommer mer enn én gang; den første ble beholdt",
+    "koden {code!r} finst meir enn éin gong; den første vart halden på",
+    "the code {code!r} occurs more than once; the first was kept",
+)
+ROW_MOVED = Message(
+    "raden har {cells} celler der overskriftene er {headings}: en celle som inneholder skilletegnet, må stå i "
+    'anførselstegn ("1=Mann; 2=Kvinne"); denne raden ble hoppet over',
+    "rada har {cells} celler der overskriftene er {headings}: ei celle som inneheld skiljeteiknet, må stå i "
+    'hermeteikn ("1=Mann; 2=Kvinne"); denne rada vart hoppa over',
+    "the row has {cells} cells where the headings are {headings}: a cell holding the delimiter must be in "
+    'quotes ("1=Mann; 2=Kvinne"); this row was skipped',
+)
+ALREADY_LISTED = Message(
+    "variabelen {name} er allerede oppført i {where}; denne raden ble hoppet over",
+    "variabelen {name} er allereie ført opp i {where}; denne rada vart hoppa over",
+    "the variable {name} was already listed in {where}; this row was skipped",
 )
 
 

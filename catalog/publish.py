@@ -65,7 +65,7 @@ from catalog.rdf import (
     to_graph,
 )
 from catalog.readiness import field_of, node_fields
-from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, MAP_HEADINGS, VarlistError, read_varlist
+from harvesters.varlist import DEFAULT_HEADINGS, LAYOUT_OPTIONS, LOST_NOTHING, VarlistError, read_varlist
 
 if TYPE_CHECKING:
     from catalog.validation import Finding, Report
@@ -229,8 +229,6 @@ MINIMUM_KEYS = {
 }
 """Each element of the EHDS minimum (`catalog.minimum.ELEMENTS`) -> the `metadata.toml` key that
 states it ("": the list's rows, its variables). The kit's report names the key of each one missing."""
-MAP_IN_METADATA = 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }'
-"""How the kit says to map a list's own headings (`harvesters.varlist.MAP_HEADINGS` for a source)."""
 
 
 class PublishError(Exception):
@@ -621,20 +619,21 @@ class Builder:
                 publisher=dataset.publisher,
             )
         except VarlistError as exc:
-            said = str(exc).replace(MAP_HEADINGS, f"{MAP_IN_METADATA} (or under [datasets.{path.stem}])")
-            # English alone, as harvesters/varlist.py says it (not yet in bokmål): "nb | en" would say it twice
-            self.problems.append(Problem(path.name, f"{said}; the headings are " + ", ".join(COLUMNS)))
+            # how to map a list's own headings, as this kit's metadata file writes it, not a source's settings
+            cause = exc.said.but(how=msg.MAP_IN_METADATA.of(stem=path.stem)) if exc.said else str(exc)
+            self.problems.append(Problem(path.name, msg.UNREADABLE_LIST(cause=cause, headings=", ".join(COLUMNS))))
             return []
         headings = dict(TEMPLATE_HEADINGS)
         headings |= {str(f): str(h) for h, f in (layout.get("columns") or {}).items()}  # the list's own
         self.lists.append(_Listed(dataset, path, found.rows, headings))
         for p in found.problems:
             where = f"{path.name} {p.record_id}" + (f", {headings.get(p.field, p.field)}" if p.field else "")
-            message = p.message.removeprefix(f"{p.record_id}: ")
+            said = p.said or p.message.removeprefix(f"{p.record_id}: ")  # in bokmål and English
+            message = str(said)
             if p.lost == LOST_NOTHING:
                 self.problems.append(Problem(where, message, WARNING))
             elif self.partial:
-                self.problems.append(Problem(where, f"{message} (published without it: --partial)", WARNING))
+                self.problems.append(Problem(where, msg.PUBLISHED_WITHOUT(problem=said), WARNING))
             else:
                 self.problems.append(Problem(where, message))
         if not found.variables:  # published, the harvest would delete every variable served before

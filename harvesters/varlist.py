@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog import messages as msg
+from catalog.messages import Said
 from catalog.model import Agent, CodeList, Concept, Variable
 
 FIELDS = (
@@ -109,9 +111,6 @@ DATATYPE_WORDS = {
     **dict.fromkeys(("år", "årstall", "year"), "gYear"),
     **dict.fromkeys(("boolsk", "ja/nei", "logisk", "bool"), "boolean"),
 }
-KNOWN_TYPES_HINT = (
-    "integer, decimal, string, date, dateTime, gYear, boolean (or heltall, desimaltall, tekst, dato, år, ja/nei)"
-)
 
 MAX_COLUMNS = 100
 MAX_MEMBERS = 10_000
@@ -123,7 +122,15 @@ _IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.I)
 
 
 class VarlistError(Exception):
-    """The file as a whole cannot be read (damaged, hostile, no header); the message says why."""
+    """The file as a whole cannot be read (damaged, hostile, no header); the message says why.
+
+    `str()` says it in English, as an operator's harvest report says every source's error; `said`
+    is the message of `catalog.messages` it was said with, which the publisher kit says in bokmål
+    and English (None for a reader of its own, the frequency table's, which the kit never reads)."""
+
+    def __init__(self, said: Said | str) -> None:
+        self.said = said if isinstance(said, Said) else None
+        super().__init__(said.text("en") if isinstance(said, Said) else said)
 
 
 LOST_ROW = "row"
@@ -143,6 +150,9 @@ class Problem:
     record_id: str
     field: str | None = None
     lost: str = LOST_ROW
+    said: Said | None = None
+    """What `message` says after its place, as a message the publisher kit says in bokmål and
+    English (`message` is the English an operator's harvest report gives)."""
 
 
 @dataclass
@@ -204,10 +214,7 @@ class Layout:
         columns = {_norm(k): str(v) for k, v in (options.get("columns") or {}).items()}
         for heading, name in columns.items():
             if _base_field(name) not in FIELDS:
-                raise VarlistError(
-                    f"the column mapping sends {heading!r} to {name!r}, which is not a field we know; "
-                    f"use one of {', '.join(FIELDS)}"
-                )
+                raise VarlistError(msg.COLUMN_NOT_A_FIELD.of(heading=heading, name=name, fields=", ".join(FIELDS)))
         header_row = options.get("header_row")
         return cls(
             columns=columns,
@@ -257,9 +264,9 @@ def file_kind(content: bytes, url: str = "", content_type: str = "") -> str:
     if content.startswith(b"PK\x03\x04"):
         return "xlsx"
     if content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise VarlistError("this is an old Excel 97-2003 (.xls) file, which we cannot read; save it as .xlsx or CSV")
+        raise VarlistError(msg.OLD_EXCEL.of())
     if "spreadsheetml" in content_type or url.split("?", 1)[0].lower().endswith((".xlsx", ".xlsm")):
-        raise VarlistError("the file should be XLSX but is not a zip archive; it is damaged or mislabelled")
+        raise VarlistError(msg.NOT_A_ZIP.of())
     return "csv"
 
 
@@ -269,14 +276,12 @@ def check_xlsx(content: bytes, max_uncompressed: int) -> None:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise VarlistError(f"the XLSX file is damaged and cannot be opened ({exc})") from exc
+        raise VarlistError(msg.XLSX_DAMAGED.of(cause=exc)) from exc
     if len(members) > MAX_MEMBERS:
-        raise VarlistError(f"the XLSX archive has {len(members):,} parts, more than the {MAX_MEMBERS:,} we accept")
+        raise VarlistError(msg.XLSX_TOO_MANY_PARTS.of(count=f"{len(members):,}", limit=f"{MAX_MEMBERS:,}"))
     total = sum(m.file_size for m in members)
     if total > max_uncompressed:
-        raise VarlistError(
-            f"the XLSX file unpacks to {total:,} bytes, over the limit of {max_uncompressed:,} (possible zip bomb)"
-        )
+        raise VarlistError(msg.XLSX_TOO_BIG.of(size=f"{total:,}", limit=f"{max_uncompressed:,}"))
     with archive:
         for member in members:
             if not member.filename.lower().endswith((".xml", ".rels", ".vml")):
@@ -285,14 +290,11 @@ def check_xlsx(content: bytes, max_uncompressed: int) -> None:
                 with archive.open(member) as stream:
                     head = stream.read(XML_HEAD)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-                raise VarlistError(f"the XLSX file is damaged: part {member.filename} cannot be read ({exc})") from exc
+                raise VarlistError(msg.XLSX_PART_DAMAGED.of(part=member.filename, cause=exc)) from exc
             if head.startswith((b"\xff\xfe", b"\xfe\xff")):
                 head = head.decode("utf-16", errors="replace").encode()
             if re.search(rb"<!\s*(DOCTYPE|ENTITY)", head, re.I):
-                raise VarlistError(
-                    f"refused an XLSX file whose part {member.filename} declares a DOCTYPE or entities "
-                    "(possible XXE or entity expansion attack)"
-                )
+                raise VarlistError(msg.XLSX_DOCTYPE.of(part=member.filename))
 
 
 MERGE_CELL = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref\s*=\s*["']([A-Za-z]+\d+:[A-Za-z]+\d+)["']""")
@@ -331,11 +333,11 @@ def xlsx_sheets(content: bytes, layout: Layout) -> list[Sheet]:
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for damaged files
-        raise VarlistError(f"the XLSX file cannot be read ({type(exc).__name__}: {exc})") from exc
+        raise VarlistError(msg.XLSX_UNREADABLE.of(cause=f"{type(exc).__name__}: {exc}")) from exc
     try:
         if layout.sheet:
             if layout.sheet not in book.sheetnames:
-                raise VarlistError(f"the workbook has no sheet {layout.sheet!r}; it has {', '.join(book.sheetnames)}")
+                raise VarlistError(msg.NO_SHEET.of(sheet=layout.sheet, sheets=", ".join(book.sheetnames)))
             names = [layout.sheet]
         else:
             names = book.sheetnames
@@ -351,7 +353,7 @@ def xlsx_sheets(content: bytes, layout: Layout) -> list[Sheet]:
                     # the part openpyxl read the rows from (not in its public API nor its stubs)
                     merged = merged_ranges(archive, sheet._worksheet_path)  # type: ignore[attr-defined]
                 except Exception as exc:  # noqa: BLE001
-                    raise VarlistError(f"sheet {sheet.title!r} of the XLSX file cannot be read ({exc})") from exc
+                    raise VarlistError(msg.SHEET_UNREADABLE.of(sheet=sheet.title, cause=exc)) from exc
                 sheets.append(Sheet(sheet.title, rows, merged))
         return sheets
     finally:
@@ -364,21 +366,19 @@ def decode(content: bytes, declared: str | None, layout: Layout) -> tuple[str, P
         try:
             return content.decode(layout.encoding), None
         except (UnicodeDecodeError, LookupError) as exc:
-            raise VarlistError(f"the file is not valid {layout.encoding} as configured ({exc})") from exc
+            raise VarlistError(msg.NOT_CONFIGURED_ENCODING.of(encoding=layout.encoding, cause=exc)) from exc
     if content.startswith(b"\xef\xbb\xbf"):
         content = content[3:]
     try:
         return content.decode(declared if declared and declared != "utf-8" else "utf-8"), None
     except (UnicodeDecodeError, LookupError) as exc:
-        why = f"{exc.reason} at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else "an unknown encoding"
-        warning = Problem(
-            f"the file is not valid {declared or 'UTF-8'} ({why}); "
-            "it was read as Windows-1252 (Latin-1): check that æ, ø and å look right, and save it as "
-            "UTF-8",
-            "file",
-            "encoding",
-            LOST_NOTHING,
+        why = (
+            msg.BAD_BYTE.of(reason=exc.reason, byte=exc.start)
+            if isinstance(exc, UnicodeDecodeError)
+            else msg.UNKNOWN_ENCODING.of()
         )
+        said = msg.READ_AS_CP1252.of(encoding=declared or "UTF-8", why=why)
+        warning = Problem(said.text("en"), "file", "encoding", LOST_NOTHING, said)
         return content.decode("cp1252", errors="replace"), warning
 
 
@@ -400,9 +400,8 @@ def csv_rows(text: str, layout: Layout, problems: list[Problem]) -> Iterator[lis
         except StopIteration:
             return
         except csv.Error as exc:
-            problems.append(
-                Problem(f"row {row}: the line is not valid CSV ({exc}); it was skipped", f"row {row}", None)
-            )
+            said = msg.NOT_CSV_LINE.of(cause=exc)
+            problems.append(Problem(f"row {row}: {said.text('en')}", f"row {row}", None, LOST_ROW, said))
             yield []
 
 
@@ -460,31 +459,27 @@ def find_header(rows: list[list[Any]], layout: Layout) -> int | None:
     return next((i for i, row in enumerate(rows[:HEADER_SCAN_ROWS]) if names_columns(row)), None)
 
 
-def _no_header(sheets: list[Sheet], layout: Layout) -> str:
+def _no_header(sheets: list[Sheet], layout: Layout) -> Said:
     """Why no header row was found, with the headings the file has and how to map them: a list
     in English or with headings of its own (the Datahotel's `shortname,name,content`) needs
     `options.columns`, which the operator cannot guess from "no header row found" alone."""
-    where = f" in row {layout.header_row}" if layout.header_row else " among the first rows"
+    where = msg.HEADER_IN_ROW.of(row=layout.header_row) if layout.header_row else msg.HEADER_AMONG_FIRST.of()
     if len(sheets) > 1:
-        where += f" of any sheet ({', '.join(s.title for s in sheets)})"
+        where = msg.HEADER_ANY_SHEET.of(where=where, sheets=", ".join(s.title for s in sheets))
     if layout.columns:
-        return f"no header row found: expected a row with the configured column headings ({', '.join(layout.columns)}){where}"
+        return msg.NO_HEADER_CONFIGURED.of(headings=", ".join(layout.columns), where=where)
     first = next(
         ((s, row) for s in sheets for row in s.rows[:HEADER_SCAN_ROWS] if any(cell_text(c) for c in row)), None
     )
-    found = ""
+    found: Said | str = ""
     if first:
-        of = f" of sheet {first[0].title!r}" if len(sheets) > 1 else ""
-        found = f"; the first row{of} reads: {', '.join(cell_text(c) for c in first[1] if cell_text(c))}"
-    return (
-        "no header row found: expected a row naming the variable (Variabelnavn, Variabel or Navn) and at "
-        f"least one more known column (Etikett, Beskrivelse, Datatype...){where}{found}; {MAP_HEADINGS}"
-    )
+        of: Said | str = msg.OF_SHEET.of(sheet=first[0].title) if len(sheets) > 1 else ""
+        found = msg.FIRST_ROW_READS.of(of=of, cells=", ".join(cell_text(c) for c in first[1] if cell_text(c)))
+    return msg.NO_HEADER.of(where=where, found=found, how=msg.MAP_HEADINGS.of())
+    # `how`: as a source's settings map a list's own headings; the publisher kit (`catalog.publish`)
+    # says it as its metadata file writes it instead (`Said.but(how=...)`).
 
 
-MAP_HEADINGS = 'map your own headings with options.columns, e.g. {"columns": {"shortname": "name", "name": "title"}}'
-"""How `_no_header` says to map a list's own headings, as a source's settings write it; the
-publisher kit (`catalog.publish`) says it as its metadata file writes it instead."""
 LAYOUT_OPTIONS = ("columns", "sheet", "header_row", "encoding", "delimiter", "language")
 """The options of a list's layout (`Layout.from_options`), for a source and for the publisher kit."""
 
@@ -564,16 +559,16 @@ class _Context:
     """Where the rows are, before their number: "sheet 'Utskrivelse', " when several sheets are read."""
 
 
-def _problem(ctx: _Context, row: int, name: str, fld: str, message: str, lost: str = LOST_VALUE) -> None:
+def _problem(ctx: _Context, row: int, name: str, fld: str, said: Said, lost: str = LOST_VALUE) -> None:
     where = f"{ctx.at}row {row}" + (f" ({name})" if name else "")
-    ctx.out.problems.append(Problem(f"{where}: {message}", where, fld, lost))
+    ctx.out.problems.append(Problem(f"{where}: {said.text('en')}", where, fld, lost, said))
 
 
 def _variable(ctx: _Context, row: int, cells: dict[str, str]) -> Variable | None:
     name = cells.get("name", "")
     if not name:
         if any(cells.values()):
-            _problem(ctx, row, "", "name", "the row has no variable name, so it was skipped", LOST_ROW)
+            _problem(ctx, row, "", "name", msg.ROW_WITHOUT_NAME.of(), LOST_ROW)
         return None
     lang = ctx.layout.language
     var = Variable(uri=ctx.mint("variable", ctx.dataset_id, name), name=name)
@@ -586,19 +581,13 @@ def _variable(ctx: _Context, row: int, cells: dict[str, str]) -> Variable | None
         elif key == "datatype":
             known = parse_datatype(value)
             if known is None:
-                _problem(
-                    ctx,
-                    row,
-                    name,
-                    "datatype",
-                    f"the data type {value!r} is not one we know; use one of {KNOWN_TYPES_HINT}",
-                )
+                _problem(ctx, row, name, "datatype", msg.UNKNOWN_DATATYPE.of(value=value))
             else:
                 var.datatype = known
         elif key in ("valid_from", "valid_to"):
             date = parse_date(value)
             if date is None:
-                _problem(ctx, row, name, key, f"{value!r} is not a date; write it as 2024-01-31 or 31.01.2024")
+                _problem(ctx, row, name, key, msg.NOT_A_LIST_DATE.of(value=value))
             setattr(var, key, date)
         elif key == "codes":
             _codes(ctx, row, var, value)
@@ -615,26 +604,18 @@ def _codes(ctx: _Context, row: int, var: Variable, value: str) -> None:
         if _IRI.fullmatch(value):
             var.codelist = value
         else:  # stated as it is, it broke the Turtle of the feed ("does not look like a valid URI")
-            _problem(
-                ctx, row, var.name, "codes", f'{value!r} is not a web address: it holds a space or one of <>"{{}}|^`'
-            )
+            _problem(ctx, row, var.name, "codes", msg.NOT_A_WEB_ADDRESS.of(value=value))
         return
     pairs, bad = parse_codes(value)
     if not pairs:
         var.coding_system = var.coding_system or SEE_ALSO.sub("", value)
         return
     if bad:
-        _problem(
-            ctx,
-            row,
-            var.name,
-            "codes",
-            f"could not read the codes {', '.join(map(repr, bad))}; write codes as 1=Ja;2=Nei (the others were kept)",
-        )
+        _problem(ctx, row, var.name, "codes", msg.CODES_UNREADABLE.of(codes=", ".join(map(repr, bad))))
     seen: dict[str, Concept] = {}
     for code, label in pairs:
         if code in seen:
-            _problem(ctx, row, var.name, "codes", f"the code {code!r} occurs more than once; the first was kept")
+            _problem(ctx, row, var.name, "codes", msg.CODE_TWICE.of(code=code))
             continue
         seen[code] = Concept(code=code, label={ctx.layout.language: label} if label else {})
     uri = ctx.mint("codelist", ctx.dataset_id, var.name)
@@ -719,22 +700,14 @@ def _sheet_variables(
                 row,
                 cell_text(rows[index][fields.index("name")]) if len(rows[index]) > fields.index("name") else "",
                 "row",
-                f"the row has {len(rows[index])} cells where the headings are {len(fields)}: a cell holding "
-                'the delimiter must be in quotes ("1=Mann; 2=Kvinne"); this row was skipped',
+                msg.ROW_MOVED.of(cells=len(rows[index]), headings=len(fields)),
                 LOST_ROW,
             )
             continue
         cells = {f: cell_text(v) for f, v in zip(fields, rows[index], strict=False) if f}  # rows may be ragged
         name = cells.get("name", "")
         if name in names:
-            _problem(
-                ctx,
-                row,
-                name,
-                "name",
-                f"the variable {name} was already listed in {names[name]}; this row was skipped",
-                LOST_ROW,
-            )
+            _problem(ctx, row, name, "name", msg.ALREADY_LISTED.of(name=name, where=names[name]), LOST_ROW)
             continue
         var = _variable(ctx, row, cells)
         if var is not None:

@@ -130,6 +130,72 @@ def test_a_list_the_kit_cannot_use_stops_it_in_bokmaal_and_english(kit, capsys):
     )
 
 
+def problems(kit: Path, capsys) -> list[str]:
+    """The report's lines that name a problem of the list, as the kit prints them."""
+    main(["publish", str(kit), "--out", str(kit / "site")])
+    return [line.strip() for line in capsys.readouterr().out.splitlines() if "] liste." in line]
+
+
+HEADINGS = "Variabelnavn, Variabeletikett, Beskrivelse, Datatype, Enhet, Kodeverk, Gyldig fra, Gyldig til, Tabell, "
+HEADINGS += "Spørsmål, Nøkkelord"
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (
+            b"PK\x03\x04 not a workbook",
+            f"liste.xlsx: XLSX-filen er skadet og kan ikke åpnes (File is not a zip file); overskriftene er "
+            f"{HEADINGS} | the XLSX file is damaged and cannot be opened (File is not a zip file); the headings are "
+            f"{HEADINGS}",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0" + b"\0" * 100,
+            "liste.xlsx: dette er en gammel Excel 97-2003-fil (.xls), som vi ikke kan lese; lagre den som .xlsx "
+            f"eller CSV; overskriftene er {HEADINGS} | this is an old Excel 97-2003 (.xls) file, which we cannot "
+            f"read; save it as .xlsx or CSV; the headings are {HEADINGS}",
+        ),
+    ],
+)
+def test_a_damaged_list_is_said_in_bokmaal_and_english(kit, capsys, content, said):
+    """It was said in English alone, and wrapped "nb | en" it said the English twice."""
+    (kit / "liste.xlsx").write_bytes(content)
+    assert problems(kit, capsys) == [f"[Feil | Error] {said}"]
+
+
+def test_a_list_without_its_headings_says_how_to_map_them_in_metadata_toml_in_bokmaal_and_english(kit, capsys):
+    (kit / "liste.xlsx").unlink()
+    (kit / "liste.csv").write_text("Varibelnavn;Etikett\nA;Alder\n", encoding="utf-8")
+    assert problems(kit, capsys) == [
+        "[Feil | Error] liste.csv: fant ingen overskriftsrad: ventet en rad som navngir variabelen (Variabelnavn, "
+        "Variabel eller Navn) og minst én kolonne til som vi kjenner (Etikett, Beskrivelse, Datatype...) blant de "
+        "første radene; den første raden lyder: Varibelnavn, Etikett; oppgi listens egne overskrifter i "
+        'metadata.toml, f.eks. columns = { shortname = "name", name = "title" } (eller under [datasets.liste]); '
+        f"overskriftene er {HEADINGS} | no header row found: expected a row naming the variable (Variabelnavn, "
+        "Variabel or Navn) and at least one more known column (Etikett, Beskrivelse, Datatype...) among the first "
+        "rows; the first row reads: Varibelnavn, Etikett; map your own headings in metadata.toml, e.g. "
+        'columns = { shortname = "name", name = "title" } (or under [datasets.liste]); the headings are '
+        f"{HEADINGS}"
+    ]
+
+
+def test_a_lists_rows_to_fix_are_said_in_bokmaal_and_english(kit, capsys):
+    (kit / "liste.xlsx").unlink()
+    (kit / "liste.csv").write_text(
+        'Variabelnavn;Variabeletikett;Kodeverk\nA;Alder;"1=Ja;1=Nei;rot"\nB;x;1=M; 2=K\nC;y;\nD;z;\n', encoding="utf-8"
+    )
+    assert problems(kit, capsys) == [
+        "[Feil | Error] liste.csv row 2 (A), Kodeverk: kunne ikke lese kodene 'rot'; skriv koder som 1=Ja;2=Nei "
+        "(de andre ble beholdt) | could not read the codes 'rot'; write codes as 1=Ja;2=Nei (the others were kept)",
+        "[Feil | Error] liste.csv row 2 (A), Kodeverk: koden '1' forekommer mer enn én gang; den første ble "
+        "beholdt | the code '1' occurs more than once; the first was kept",
+        "[Feil | Error] liste.csv row 3 (B), row: raden har 4 celler der overskriftene er 3: en celle som "
+        'inneholder skilletegnet, må stå i anførselstegn ("1=Mann; 2=Kvinne"); denne raden ble hoppet over | '
+        "the row has 4 cells where the headings are 3: a cell holding the delimiter must be in quotes "
+        '("1=Mann; 2=Kvinne"); this row was skipped',
+    ]
+
+
 # --- every message --------------------------------------------------------------------------
 
 
@@ -149,6 +215,7 @@ def test_every_message_is_one_text_in_bokmaal_nynorsk_and_english_with_the_same_
 
 KIT_CHECKS = {
     "catalog/publish.py": None,  # every raise of the kit's
+    "harvesters/varlist.py": None,  # every error of the variable list it reads
     "catalog/config.py": {  # the checks of values metadata.toml shares with the operator's defaults
         "_iri",
         "_email",
@@ -180,6 +247,11 @@ def _said_from_a_message(call: ast.Call) -> bool:
             if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "msg":
                 if func.attr in known:
                     return True
+            if isinstance(func, ast.Attribute) and func.attr == "of":  # msg.NAME.of(...), a `Said`
+                named = func.value
+                if isinstance(named, ast.Attribute) and isinstance(named.value, ast.Name):
+                    if named.value.id == "msg" and named.attr in known:
+                        return True
             if isinstance(func, ast.Name) and func.id == "str" and node.args and isinstance(node.args[0], ast.Name):
                 return node.args[0].id == "exc"
     return False
@@ -192,7 +264,17 @@ def test_every_error_the_kit_can_stop_with_is_said_by_a_message_of_the_table(pat
     English f-string."""
     raises = list(_raises(path, KIT_CHECKS[path]))
     assert raises
-    english_alone = [
-        f"{path}:{node.lineno} ({function})" for function, node in raises if not _said_from_a_message(node.exc)
-    ]
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    saying = {  # the file's functions that build a message of the table (`-> Said`: varlist's _no_header)
+        f.name
+        for f in ast.walk(tree)
+        if isinstance(f, ast.FunctionDef) and ast.unparse(f.returns or ast.Pass()) == "Said"
+    }
+
+    def said(call: ast.Call) -> bool:
+        return _said_from_a_message(call) or any(
+            isinstance(a, ast.Call) and isinstance(a.func, ast.Name) and a.func.id in saying for a in call.args
+        )
+
+    english_alone = [f"{path}:{node.lineno} ({function})" for function, node in raises if not said(node.exc)]
     assert english_alone == []

@@ -116,12 +116,17 @@ def test_the_report_names_file_row_and_column_of_what_to_fix(registry, tmp_path)
         encoding="utf-8",
     )
     result = publish(registry, tmp_path / "out")
-    assert [str(p) for p in result.problems] == [
-        "somatikk.csv row 2, Variabelnavn: the row has no variable name, so it was skipped",
-        "somatikk.csv row 3 (A), Datatype: the data type 'heltal' is not one we know; use one of integer, decimal, "
+    assert [str(p) for p in result.problems] == [  # in bokmål and English, as the report says its texts
+        "somatikk.csv row 2, Variabelnavn: raden har ikke noe variabelnavn, så den ble hoppet over | "
+        "the row has no variable name, so it was skipped",
+        "somatikk.csv row 3 (A), Datatype: datatypen 'heltal' er ikke en vi kjenner; bruk en av integer, decimal, "
+        "string, date, dateTime, gYear, boolean (eller heltall, desimaltall, tekst, dato, år, ja/nei) | "
+        "the data type 'heltal' is not one we know; use one of integer, decimal, "
         "string, date, dateTime, gYear, boolean (or heltall, desimaltall, tekst, dato, år, ja/nei)",
-        "somatikk.csv row 4 (A), Variabelnavn: the variable A was already listed in row 3; this row was skipped",
-        "somatikk.csv row 5 (B), Gyldig fra: 'første mai' is not a date; write it as 2024-01-31 or 31.01.2024",
+        "somatikk.csv row 4 (A), Variabelnavn: variabelen A er allerede oppført i row 3; denne raden ble hoppet "
+        "over | the variable A was already listed in row 3; this row was skipped",
+        "somatikk.csv row 5 (B), Gyldig fra: 'første mai' er ikke en dato; skriv den som 2024-01-31 eller "
+        "31.01.2024 | 'første mai' is not a date; write it as 2024-01-31 or 31.01.2024",
     ]
     assert not result.conforms and not result.published and "row 3 (A), Datatype" in result.report
 
@@ -136,9 +141,17 @@ def test_a_list_with_headings_of_its_own_is_published_with_the_columns_the_metad
     (registry / "yrke.csv").write_text(DATAHOTEL, encoding="utf-8")
     unmapped = publish(registry, tmp_path / "out")
     [problem] = [str(p) for p in unmapped.problems]
-    assert problem.startswith("yrke.csv: no header row found") and not unmapped.conforms
-    assert 'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" }' in problem
-    assert "(or under [datasets.yrke])" in problem and "options.columns" not in problem
+    assert problem.startswith("yrke.csv: fant ingen overskriftsrad") and not unmapped.conforms
+    nb, _, en = problem.partition(" | ")
+    assert en.startswith("no header row found") and "options.columns" not in problem
+    assert (
+        'oppgi listens egne overskrifter i metadata.toml, f.eks. columns = { shortname = "name", name = "title" } '
+        "(eller under [datasets.yrke])" in nb
+    )
+    assert (
+        'map your own headings in metadata.toml, e.g. columns = { shortname = "name", name = "title" } '
+        "(or under [datasets.yrke])" in en
+    )
     meta = registry / "metadata.toml"
     meta.write_text(
         'columns = { shortname = "name", name = "title", content = "description" }\n' + meta.read_text(),
@@ -403,22 +416,23 @@ def feed_files(out: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize(
     ("good", "bad", "said"),
     [
-        ("Variabelnavn;", "Varibelnavn;", "somatikk.csv: no header row found"),
+        ("Variabelnavn;", "Varibelnavn;", "somatikk.csv: fant ingen overskriftsrad: "),
         (
             "ALDER;Alder;",
             ";Alder;",
-            "somatikk.csv row 2, Variabelnavn: the row has no variable name, so it was skipped",
+            "somatikk.csv row 2, Variabelnavn: raden har ikke noe variabelnavn, så den ble hoppet over | "
+            "the row has no variable name, so it was skipped",
         ),
         (
             "HDIAG;Hoveddiagnose;",
             "ALDER;Hoveddiagnose;",
-            "somatikk.csv row 4 (ALDER), Variabelnavn: the variable ALDER was already listed in row 2; "
-            "this row was skipped",
+            "somatikk.csv row 4 (ALDER), Variabelnavn: variabelen ALDER er allerede oppført i row 2; denne raden "
+            "ble hoppet over | the variable ALDER was already listed in row 2; this row was skipped",
         ),
         (
             "år;;2008-01-01",
             "år;;første januar",
-            "somatikk.csv row 2 (ALDER), Gyldig fra: 'første januar' is not a date",
+            "somatikk.csv row 2 (ALDER), Gyldig fra: 'første januar' er ikke en dato",
         ),
     ],
 )
@@ -456,9 +470,9 @@ def test_partial_publishes_what_was_read_and_names_what_it_left_out_but_never_a_
     assert main(["publish", str(registry), "--out", str(out), "--partial"]) == 1
     result = capsys.readouterr().out
     assert (
-        "somatikk.csv row 2, Variabelnavn: the row has no variable name, so it was skipped (published without it"
-        in (result)
-    )
+        "somatikk.csv row 2, Variabelnavn: raden har ikke noe variabelnavn, så den ble hoppet over (publisert uten "
+        "det: --partial) | the row has no variable name, so it was skipped (published without it: --partial)"
+    ) in result
     turtle = (out / "catalog.ttl").read_text(encoding="utf-8")
     assert "/dataset/somatikk/variabel/KJONN>" in turtle and "/variabel/ALDER>" not in turtle
 
@@ -653,8 +667,9 @@ def test_a_code_list_address_that_is_not_a_web_address_is_a_row_to_fix_never_a_t
     )
     result = publish(registry, tmp_path / "out")
     assert [str(p) for p in result.errors] == [
-        "somatikk.csv row 2 (KJONN), Kodeverk: 'https://example.no/kodeverk{kjønn}' is not a web address: "
-        'it holds a space or one of <>"{}|^`'
+        "somatikk.csv row 2 (KJONN), Kodeverk: 'https://example.no/kodeverk{kjønn}' er ikke en nettadresse: den "
+        'inneholder et mellomrom eller et av <>"{}|^` | '
+        "'https://example.no/kodeverk{kjønn}' is not a web address: it holds a space or one of <>\"{}|^`"
     ]
 
 
