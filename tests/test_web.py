@@ -1366,6 +1366,16 @@ def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
         ("hunt", ""),
     ]
     assert body["linkage_across_routes"] == routes().across_in("en")
+    helsedata = routes().routes["helsedataservice"]
+    assert [(r["decided_by"], r["url"], r["steps"]) for r in body["routes"]] == [
+        ("Helsedataservice", helsedata.url_en, list(helsedata.steps_in("en"))),
+        (
+            "HUNT forskningssenter (NTNU)",
+            "https://www.ntnu.edu/hunt/data",
+            list(routes().routes["hunt"].steps_in("en")),
+        ),
+    ]
+    client.get("/?lang=nb")  # the language is remembered
     client.post("/basket/clear")
 
 

@@ -586,6 +586,11 @@ def to_json(sel: Selection) -> bytes:
             {
                 "id": group.route.id,
                 "name": group.route.name(lang),
+                # who decides, where one applies and what to do: the page's words for the route,
+                # which a file of the selection left out (the researcher's drill)
+                "decided_by": group.route.body,
+                "url": group.route.link(lang),
+                "steps": list(group.route.steps_in(lang)),
                 "count": group.count,
                 "common_period": period_json(group.common_period()),
                 "linkage": group.route.linkage_in(lang),
