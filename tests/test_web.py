@@ -1343,9 +1343,9 @@ def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
     add(client, VEKT, NPR_VEKT, ROYK01)
     rows = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv").data.decode("utf-8-sig"))))
     assert [(r["Kortnavn"], r["Kobling"]) for r in rows] == [
-        ("ROYK01", ""),
         ("VEKT", linkage),
         ("FODSELSVEKT", linkage),
+        ("ROYK01", ""),
     ]
     about = load_workbook(io.BytesIO(client.get("/basket/export.xlsx").data))["utvalg"]
     lines = {row[0].value: row[1].value for row in about.iter_rows()}
@@ -1366,6 +1366,16 @@ def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
         ("hunt", ""),
     ]
     assert body["linkage_across_routes"] == routes().across_in("en")
+    helsedata = routes().routes["helsedataservice"]
+    assert [(r["decided_by"], r["url"], r["steps"]) for r in body["routes"]] == [
+        ("Helsedataservice", helsedata.url_en, list(helsedata.steps_in("en"))),
+        (
+            "HUNT forskningssenter (NTNU)",
+            "https://www.ntnu.edu/hunt/data",
+            list(routes().routes["hunt"].steps_in("en")),
+        ),
+    ]
+    client.get("/?lang=nb")  # the language is remembered
     client.post("/basket/clear")
 
 
@@ -1467,6 +1477,48 @@ def test_csv_export_has_one_row_per_variable_with_what_an_application_needs_unde
         "C50=Ondartet svulst i brystkjertel; E11=Diabetes mellitus type 2; U07.1=Covid-19, virus påvist"
     )
     assert rows[0]["Periode"] == "1967–"
+
+
+def test_the_basket_and_its_exports_name_each_datasets_publisher_and_legal_basis(client):
+    """An application to Helsedataservice names, per registry, who holds the data and on what
+    legal basis; the dataset page said both, and the basket and its files neither, so the
+    researcher went back to every dataset page (the epidemiologist's drill)."""
+    add(client, VEKT, DIAG)  # MFR's dataset states no legal basis; NPR's states its regulation
+    html = page(client, "/basket/")
+    mfr, npr = html.split('<h3 class="source">')[1:3]
+    assert "Utgiver: Folkehelseinstituttet · Rettslig grunnlag: <em>ikke oppgitt</em>" in mfr
+    assert "Utgiver: Helsedirektoratet · Rettslig grunnlag: Forskrift om Norsk pasientregister" in npr
+    nynorsk = page(client, "/basket/?lang=nn")  # the registry's bokmål, marked as such
+    assert 'Rettsleg grunnlag: <span lang="nb">Forskrift om Norsk pasientregister</span>' in nynorsk
+    rows = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv?lang=nb").data.decode("utf-8-sig"))))
+    assert [(r["Kortnavn"], r["Utgiver"], r["Forvalter"], r["Rettslig grunnlag"]) for r in rows] == [
+        ("VEKT", "Folkehelseinstituttet", "", ""),
+        ("HOVEDDIAGNOSE", "Helsedirektoratet", "", "Forskrift om Norsk pasientregister"),
+    ]
+    [mfr_json, npr_json] = client.get("/basket/export.json?lang=en").json["datasets"]
+    assert npr_json["variables"][0]["legal_basis"] == "Forskrift om Norsk pasientregister"
+    assert npr_json["variables"][0]["publisher"] == "Helsedirektoratet"
+    english = client.get("/basket/export.csv?lang=en").data.decode("utf-8-sig").splitlines()[0].split(",")
+    assert {"Publisher", "Custodian", "Legal basis"} <= set(english)
+    client.get("/?lang=nb")  # the language is remembered
+    client.post("/basket/clear")
+
+
+def test_the_exports_list_the_variables_in_the_order_of_the_basket_page(client):
+    """The page lists by route, then source: Helsedataservice's MFR and NPR, then HUNT. The
+    files listed by source name, HUNT first, between nothing and the registries it is not
+    applied for with, so the list attached to one application did not read as the page."""
+    add(client, ROYK01, NPR_VEKT, VEKT)
+    html = page(client, "/basket/")
+    shown = re.findall(r"<td><code>(\w+)</code></td>", html)
+    assert shown == ["VEKT", "FODSELSVEKT", "ROYK01"]
+    rows = list(csv.DictReader(io.StringIO(client.get("/basket/export.csv").data.decode("utf-8-sig"))))
+    assert [r["Kortnavn"] for r in rows] == shown
+    sheet = load_workbook(io.BytesIO(client.get("/basket/export.xlsx").data)).active
+    assert [row[2].value for row in sheet.iter_rows(min_row=2)] == shown
+    body = client.get("/basket/export.json").json
+    assert [v["name"] for d in body["datasets"] for v in d["variables"]] == shown
+    client.post("/basket/clear")
 
 
 def test_a_search_downloads_as_the_basket_exports_every_variable_it_lists(client):
@@ -1711,9 +1763,9 @@ def test_the_basket_and_its_exports_read_each_dataset_with_its_chosen_variables_
     assert sorted(row[2] for row in sheet[1:]) == ["FODSELSVEKT", "ROYK01", "SVLEN", "VEKT"]
     body = json.loads(client.get("/basket/export.json").data)
     assert [[v["name"] for v in d["variables"]] for d in body["datasets"]] == [
-        ["ROYK01"],
         ["VEKT", "SVLEN"],
         ["FODSELSVEKT"],
+        ["ROYK01"],
     ]
     for fmt in ("xlsx", "ttl", "jsonld"):
         assert client.get(f"/basket/export.{fmt}").status_code == 200, fmt

@@ -43,8 +43,9 @@ from rdflib.namespace import DCAT, RDF, XSD
 from rdflib.namespace import DCTERMS as DCT
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() makes
 
+from catalog import profiles
 from catalog.access import Route, routes
-from catalog.model import CodeList, Dataset, Variable, key_for, text
+from catalog.model import Agent, CodeList, Dataset, LangText, Variable, key_for, text
 from catalog.rdf import add_dataset, new_graph
 from web import store
 from web.i18n import translated
@@ -75,6 +76,9 @@ COLUMNS = (
     "codelist",
     "access_body",
     "access_route",
+    "publisher",
+    "custodian",
+    "legal_basis",
     "linkage",
     "individuals",
     "variable_id",
@@ -104,6 +108,9 @@ def headings() -> dict[str, str]:
         "codelist": _("Code list"),
         "access_body": _("Access body"),
         "access_route": _("Where to apply"),
+        "publisher": _("Publisher"),
+        "custodian": _("Custodian"),
+        "legal_basis": _("Legal basis"),
         "linkage": _("Linkage"),
         "individuals": _("Number of individuals"),
         "variable_id": _("Variable id"),
@@ -226,6 +233,12 @@ class Selection:
         order = list(routes().routes)
         return sorted(groups.values(), key=lambda grp: order.index(grp.route.id))
 
+    def in_route_order(self) -> list[tuple[str, Dataset, list[Variable]]]:
+        """The datasets as the basket page lists them: by route, then source and title. The
+        exports listed them by source alone, so a file of MFR, MoBa and NorPD put MoBa's route
+        between two of Helsedataservice's, unlike the page it came from (the researcher's drill)."""
+        return [(source, d, vs) for group in self.by_route() for source, its in group.sources.items() for d, vs in its]
+
     def only(self, route_id: str) -> Selection:
         return Selection([x for x in self.datasets if route_of(x[0]).id == route_id], [])
 
@@ -315,6 +328,37 @@ def period_said(p: CommonPeriod) -> str:
     return said
 
 
+@dataclass(frozen=True)
+class Terms:
+    """Who holds a dataset and the legal basis it is kept on: what an application names per
+    registry beside its variables, which the dataset page said and the basket did not."""
+
+    publisher: Agent | None
+    custodian: Agent | None
+    legal_basis: LangText
+
+    @property
+    def custodian_apart(self) -> Agent | None:
+        """The custodian where it is not the publisher by another record (MFR names FHI twice)."""
+        if self.custodian is None or (self.publisher is not None and self.custodian.name == self.publisher.name):
+            return None
+        return self.custodian
+
+
+@bp.app_template_global()
+def dataset_terms(source: str, d: Dataset) -> Terms:
+    """A dataset's holders and legal basis as its page shows them: the published view, which
+    takes what the operator supplies for a source that does not say it. Once per dataset and
+    request (a search's export of 2,000 variables reads each of their datasets)."""
+    done: dict[str, Terms] = g.setdefault("dataset_terms", {})
+    if d.uri not in done:
+        settings = current_app.config["SETTINGS"]
+        view = profiles.ehds().published(d, settings, settings.sources.get(source)).record
+        assert isinstance(view, Dataset)
+        done[d.uri] = Terms(view.publisher, view.custodian, view.legal_basis)
+    return done[d.uri]
+
+
 def route_of(source: str) -> Route:
     return routes().for_source(source, current_app.config["SETTINGS"].sources.get(source))
 
@@ -366,9 +410,10 @@ def rows(sel: Selection, lang: str = "nb") -> list[dict[str, Any]]:
 
     lists = code_lists(sel)
     out = []
-    for source, d, vs in sel.datasets:
+    for source, d, vs in sel.in_route_order():
         route = route_of(source)
         body = (text(d.hdab.name, lang) if d.hdab else "") or route.body
+        terms = dataset_terms(source, d)
         for v in vs:
             cl = lists.get(v.codelist or "")
             out.append(
@@ -386,6 +431,9 @@ def rows(sel: Selection, lang: str = "nb") -> list[dict[str, Any]]:
                     "codelist": (text(cl.title, lang) or cl.identifier) if cl else (v.codelist or ""),
                     "access_body": body,
                     "access_route": route.name(lang),
+                    "publisher": text(terms.publisher.name, lang) if terms.publisher else "",
+                    "custodian": text(terms.custodian.name, lang) if terms.custodian else "",
+                    "legal_basis": text(terms.legal_basis, lang),
                     "linkage": route.linkage_in(lang),
                     "individuals": d.number_of_unique_individuals,
                     "variable_id": key_for(v.uri),
@@ -538,6 +586,11 @@ def to_json(sel: Selection) -> bytes:
             {
                 "id": group.route.id,
                 "name": group.route.name(lang),
+                # who decides, where one applies and what to do: the page's words for the route,
+                # which a file of the selection left out (the researcher's drill)
+                "decided_by": group.route.body,
+                "url": group.route.link(lang),
+                "steps": list(group.route.steps_in(lang)),
                 "count": group.count,
                 "common_period": period_json(group.common_period()),
                 "linkage": group.route.linkage_in(lang),
@@ -553,7 +606,7 @@ def to_json(sel: Selection) -> bytes:
                 "source": source,
                 "variables": rows(Selection([(source, d, vs)], []), _language()),
             }
-            for source, d, vs in sel.datasets
+            for source, d, vs in sel.in_route_order()
         ],
     }
     return json.dumps(body, ensure_ascii=False, indent=2).encode()
