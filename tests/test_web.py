@@ -1357,6 +1357,8 @@ def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
     assert body["common_period"] == {
         "start": "2017-01-01",
         "end": "2019-12-31",
+        "first_day": "2017-01-01",
+        "last_day": "2019-12-31",
         "overlap": True,
         "without_period": 0,
         "said": "2017–2019",
@@ -1377,6 +1379,22 @@ def test_the_exports_carry_each_routes_linkage_and_the_common_period(client):
     ]
     client.get("/?lang=nb")  # the language is remembered
     client.post("/basket/clear")
+
+
+def test_a_common_period_of_a_day_and_a_year_gives_scripts_both_bounds_as_days(client):
+    """The JSON export's bounds are as the records give them ("2009-01-01" beside "2017"); a
+    script comparing them needs days: a year ends on its last day, a month starts on its first."""
+    from web.basket import CommonPeriod, period_json
+
+    with client.application.test_request_context("/?lang=en"):
+        mixed = period_json(CommonPeriod("2009-01-01", "2017", 0))
+        months = period_json(CommonPeriod("2010-02", "2016-02", 0))
+        running = period_json(CommonPeriod("2011", None, 1))
+    assert mixed is not None and months is not None and running is not None
+    assert (mixed["start"], mixed["end"]) == ("2009-01-01", "2017")
+    assert (mixed["first_day"], mixed["last_day"]) == ("2009-01-01", "2017-12-31")
+    assert (months["first_day"], months["last_day"]) == ("2010-02-01", "2016-02-29")
+    assert (running["first_day"], running["last_day"]) == ("2011-01-01", None)
 
 
 def test_a_route_says_how_its_data_are_linked_in_all_three_languages_or_not_at_all(tmp_path):

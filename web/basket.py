@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import calendar
 import copy
 import csv
 import hashlib
@@ -302,8 +303,17 @@ def _day(value: str, end: bool) -> str:
     if len(value) >= 10:
         return value[:10]
     if len(value) == 7:
-        return value + ("-31" if end else "-01")
+        return value + (f"-{_last_of_month(value):02d}" if end else "-01")
     return value[:4] + ("-12-31" if end else "-01-01")
+
+
+def _last_of_month(month: str) -> int:
+    """The last day of "YYYY-MM" (a day the exports can give as a date: "2016-02" ends on the 29th),
+    31 when the text is not a month, where only its order among the bounds matters."""
+    try:
+        return calendar.monthrange(int(month[:4]), int(month[5:7]))[1]
+    except ValueError:
+        return 31
 
 
 def period_said(p: CommonPeriod) -> str:
@@ -569,9 +579,20 @@ def to_graph(sel: Selection) -> Any:
 
 
 def period_json(p: CommonPeriod | None) -> dict[str, Any] | None:
+    """A common period for scripts: its bounds as the records give them (a day, a month or a year:
+    "2009-01-01" and "2017" side by side), and as days (`first_day`, `last_day`: a year or month
+    reaches to its first or last day), which a script compares without knowing the precisions."""
     if p is None:
         return None
-    return {"start": p.start, "end": p.end, "overlap": not p.empty, "without_period": p.unknown, "said": period_said(p)}
+    return {
+        "start": p.start,
+        "end": p.end,
+        "first_day": _day(p.start, False) if p.start else None,
+        "last_day": _day(p.end, True) if p.end else None,
+        "overlap": not p.empty,
+        "without_period": p.unknown,
+        "said": period_said(p),
+    }
 
 
 def to_json(sel: Selection) -> bytes:
