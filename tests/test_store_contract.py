@@ -1266,28 +1266,27 @@ def check_consistent(url: str, settings: Settings) -> dict[str, str]:
 def test_killing_the_harvester_mid_run_leaves_no_half_written_record_or_run(
     url: str, settings: Settings, tmp_path: Path, server
 ) -> None:
-    from tests.test_crash import PAGES, PER_PAGE, publish
+    from tests.test_crash import PAGES, PER_PAGE, SOURCE, SPREAD, Watcher, kill_at, publish
 
-    settings.sources["crash"] = SourceConfig(name="crash", kind="dcat", url=publish(server))
+    settings.sources[SOURCE] = SourceConfig(name=SOURCE, kind="dcat", url=publish(server))
     settings.save_sources()
     command = [sys.executable, "-m", "catalog.cli", "--home", str(settings.home), "harvest"]
     reference_url = f"sqlite:///{tmp_path / 'reference.sqlite'}"
-    started = time.perf_counter()
     subprocess.run(command, check=True, env=env_for(reference_url), capture_output=True)
-    took = time.perf_counter() - started
     expected = {r.uri: r.hash for r in store_at(reference_url).records()}
     assert len(expected) == PAGES * PER_PAGE
 
     partial = 0
-    for wait in (0.45, 0.6, 0.75, 0.9):  # of the uninterrupted harvest's time (a third of it is start-up)
-        proc = subprocess.Popen(command, env=env_for(url), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(wait * took)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        live = check_consistent(url, settings)
-        last = store_at(url).last_run("crash")
-        if last is not None and last.status == "interrupted" and 0 < len(live) < len(expected):
-            partial += 1
+    watcher = Watcher(url)
+    try:
+        for point in SPREAD:  # at what the test sees the harvest has done: no timing to go wrong under load
+            kill_at(point, command, env_for(url), watcher, server)
+            live = check_consistent(url, settings)
+            last = store_at(url).last_run(SOURCE)
+            if last is not None and last.status == "interrupted" and 0 < len(live) < len(expected):
+                partial += 1
+    finally:
+        watcher.close()
     assert partial > 0, "no kill landed in the middle of a run: the test proves nothing"
     subprocess.run(command, check=True, env=env_for(url), capture_output=True)
     assert check_consistent(url, settings) == expected
