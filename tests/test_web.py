@@ -3309,3 +3309,24 @@ def test_every_link_to_a_source_by_its_name_marks_the_name_norwegian_on_an_engli
         assert named, pages  # each kind of page names a source somewhere
         for url, name, inner in named:
             assert inner == f'<span lang="nb">{escape(titles[name])}</span>', (url, inner)
+
+
+@pytest.mark.parametrize("lang", ["en", "nn"])
+def test_a_filters_chip_marks_a_sources_name_bokmal_as_the_filter_it_was_chosen_from_does(nation, lang):
+    """The filters marked "Medisinsk fødselsregister" lang="nb", but its chip on the same page said
+    "Source: Medisinsk fødselsregister" all in the page's language to a screen reader (WCAG 3.1.2),
+    as did the chips set aside on the datasets' tab and an empty page's "hits without" links."""
+    html = page(nation, f"/search?q=vekt&source=mfr&lang={lang}")
+    chips = html.split('class="chips"')[1].split("</div>")[0]
+    assert '<span lang="nb">Medisinsk fødselsregister</span> <span aria-hidden="true">×</span>' in chips
+    aside = page(nation, f"/search?q=vekt&source=mfr&datatype=decimal&type=dataset&lang={lang}")
+    assert "chip aside" in aside and aside.count('<span lang="nb">Medisinsk fødselsregister</span> <span aria') == 1
+    empty = page(nation, f"/search?q=fødselsvekt&source=hunt&source=tromso&lang={lang}")
+    loosen = empty.split('<p class="loosen">')[1].split("</p>")[0]
+    hunt, tromso = (
+        '<span lang="nb">Helseundersøkelsen i Trøndelag (HUNT)</span>',
+        '<span lang="nb">Tromsøundersøkelsen</span>',
+    )
+    assert f"{hunt} / {tromso}" in loosen, loosen
+    bokmaal = page(nation, "/search?q=vekt&source=mfr&lang=nb")
+    assert ">Kilde: Medisinsk fødselsregister <span aria-hidden" in bokmaal  # its own language: unmarked
