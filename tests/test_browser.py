@@ -872,3 +872,69 @@ def test_a_comparison_on_a_phone_leaves_the_variables_most_of_its_box(b, base_ur
         assert fits(b)
     finally:
         b.set_window_size(1280, 1000)
+
+
+def tab_to(driver, found, most: int = 60):
+    """Tab on from the focused element until `found(element)` holds for the focused one."""
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(most):
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+        if found(driver.switch_to.active_element):
+            return driver.switch_to.active_element
+    raise AssertionError(f"{most} Tabs did not reach it on {seen(driver)}")
+
+
+def focused_id(driver) -> str:
+    return driver.execute_script("const e = document.activeElement; return e ? e.id : ''")
+
+
+def test_a_keyboard_user_on_a_phone_lands_on_the_results_count_after_each_filter(r, nation_url):
+    """After a filter the new page put the focus back at its top, the filters folded shut again:
+    the first hit was 21 Tabs away, 2 by "Skip to the results" (the researcher's keyboard drill at
+    375 px). Now the results' heading has the focus, a screen reader says how many there are, and
+    the next Tabs are the sort menu and the hits; "Show more" leaves the focus on the first value it
+    showed; the front page's search keeps the focus where a new page has it."""
+    from selenium.webdriver.common.keys import Keys
+
+    r.set_window_size(375, 800)
+    search_for(r, "vekt")
+    assert focused_id(r) != "results-heading"  # a search from the box: nothing moved
+    css(r, "details.filters > summary").send_keys(Keys.ENTER)
+    link = tab_to(r, lambda e: e.get_attribute("href") and "datatype=decimal" in e.get_attribute("href"))
+    before = r.current_url
+    link.send_keys(Keys.ENTER)
+    wait(r, lambda d: d.current_url != before and focused_id(d) == "results-heading")
+    heading = r.switch_to.active_element
+    assert "datatype=decimal" in r.current_url and heading.text.endswith("variabler for «vekt»")
+    top = r.execute_script("return arguments[0].getBoundingClientRect().top", heading)
+    assert 0 <= top < 800, top
+    heading.send_keys(Keys.SHIFT)  # headless, a new page's window has the focus from a key on
+    assert r.execute_script("return getComputedStyle(arguments[0]).outlineStyle", heading) == "solid"
+    assert tab_to(r, lambda e: True, 1).get_attribute("id") == "sort"
+    assert tab_to(r, lambda e: "label" in (e.get_attribute("class") or ""), 4)  # the first hit's link
+
+    # a chip removes its filter: the count again
+    chip = css(r, "a.chip:not(.clear)")
+    r.execute_script("arguments[0].focus()", chip)
+    chip.send_keys(Keys.ENTER)
+    wait(r, lambda d: "datatype" not in d.current_url and focused_id(d) == "results-heading")
+
+    # "Show more" of a filter: its first new value has the focus, the filters open
+    r.get(nation_url + "/search?q=")
+    more = css(r, "#facet-source ~ a.more")
+    shown = len(csss(r, "#facet-source ~ ul a"))
+    css(r, "details.filters > summary").send_keys(Keys.ENTER)
+    r.execute_script("arguments[0].focus()", more)
+    more.send_keys(Keys.ENTER)
+    wait(r, lambda d: "more=source" in d.current_url and d.switch_to.active_element.tag_name == "a")
+    assert r.switch_to.active_element == csss(r, "#facet-source ~ ul a")[shown]
+    assert css(r, "details.filters").get_attribute("open") is not None
+
+    # a reload of that page, or the next page come to by a link elsewhere, keeps the focus as it was
+    r.refresh()
+    wait(r, lambda d: css(d, "#results-heading").is_displayed())
+    assert focused_id(r) == ""
+    r.get(nation_url + "/")
+    search_for(r, "vekt")
+    assert focused_id(r) == ""

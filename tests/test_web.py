@@ -562,7 +562,7 @@ def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimat
     assert len(seen) == exact
     assert found["pages"] == page and len(found["hits"]) < 20  # the last, beyond the estimate: itself
     html = nation.get("/search?q=").get_data(as_text=True)
-    assert re.search(r'class="total">ca\. [\d\xa0 ]+ variabler', html)
+    assert re.search(r'class="total"[^>]*>ca\. [\d\xa0 ]+ variabler', html)
     for tab in ("variable", "dataset"):  # the variables' tab says so too, seen from either tab
         html = nation.get(f"/search?q=&type={tab}").get_data(as_text=True)
         assert re.search(r'Variabler <span class="count">ca\. [\d\xa0 ]+</span>', html), tab
