@@ -938,3 +938,44 @@ def test_a_keyboard_user_on_a_phone_lands_on_the_results_count_after_each_filter
     r.get(nation_url + "/")
     search_for(r, "vekt")
     assert focused_id(r) == ""
+
+
+SMALL_TARGETS = """
+const els = [...document.querySelectorAll('a[href], button, summary, select, input:not([type=hidden])')]
+  .filter(e => (e.offsetParent !== null || e.tagName === 'SUMMARY') && !(e.closest('details:not([open])') && !(e.tagName === 'SUMMARY' && e.parentElement.closest('details:not([open])') === e.parentElement)));
+const boxes = els.map(e => {const rs = [...e.getClientRects()]; return {e, rs}}).filter(b => b.rs.length);
+function small(r) { return r.width < 23.95 || r.height < 23.95; }
+function circleHits(cx, cy, r) { // distance from point to rect
+  const dx = Math.max(r.left - cx, 0, cx - r.right), dy = Math.max(r.top - cy, 0, cy - r.bottom);
+  return dx*dx + dy*dy < 144 - 0.01; }
+const out = [];
+for (const b of boxes) {
+  // inline exception: a link in running text (a sentence with other text than links)
+  const r = b.e.getBoundingClientRect();
+  if (!small(r)) continue;
+  const cx = (r.left + r.right)/2, cy = (r.top + r.bottom)/2;
+  let bad = null;
+  for (const o of boxes) {
+    if (o.e === b.e) continue;
+    const orr = o.e.getBoundingClientRect();
+    if (circleHits(cx, cy, orr)) { bad = o.e; break; }
+    if (small(orr)) { const ox=(orr.left+orr.right)/2, oy=(orr.top+orr.bottom)/2; if ((ox-cx)**2+(oy-cy)**2 < 576-0.01) { bad = o.e; break; } }
+  }
+  if (bad) {
+    out.push(`${(b.e.textContent || '').trim().slice(0, 30)} (${Math.round(r.width)}x${Math.round(r.height)}) near ${(bad.textContent || '').trim().slice(0, 30)}`);
+  }
+}
+return out;"""
+"""The page's targets smaller than 24x24 CSS px whose 24 px circle meets another target or its
+circle (WCAG 2.2's 2.5.8, Target Size (Minimum)), each said with the target it is too near."""
+
+
+def test_a_phones_link_lists_are_big_enough_to_tap(r, nation_url):
+    """The footer's links were 19 px tall, their lines touching on a phone; so were the EHDS
+    page's links to its feeds and a variable's topics, and the search's "CSV" was 16 px under the
+    sort menu (the researcher's drill at 375 px; WCAG 2.2 asks 24x24 CSS px or that much room)."""
+    found = json.load(urllib.request.urlopen(f"{nation_url}/api/search?q=vekt&limit=1"))
+    r.set_window_size(375, 800)
+    for path in ("/", "/search?q=vekt", "/ehds/", f"/variables/{found['hits'][0]['id']}", "/?lang=en"):
+        r.get(nation_url + path)
+        assert r.execute_script(SMALL_TARGETS) == [], path
