@@ -979,3 +979,23 @@ def test_a_phones_link_lists_are_big_enough_to_tap(r, nation_url):
     for path in ("/", "/search?q=vekt", "/ehds/", f"/variables/{found['hits'][0]['id']}", "/?lang=en"):
         r.get(nation_url + path)
         assert r.execute_script(SMALL_TARGETS) == [], path
+
+
+def test_a_chart_fits_a_phone_and_is_as_it_was_on_a_laptop(r, nation_url):
+    """The sources' quality chart was 730 px wide at least and scrolled in its box on a 375 px
+    phone, every bar cut at the same edge with its value out of sight (the researcher's drill)."""
+    r.set_window_size(375, 800)
+    r.get(nation_url + "/sources/")
+    [shown] = [svg for svg in csss(r, "figure.chart svg") if svg.is_displayed()]
+    figure = css(r, "figure.chart")
+    assert "narrow" in shown.get_attribute("class") and fits(r)
+    assert r.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth", figure)
+    right = r.execute_script(
+        "return Math.max(...[...arguments[0].querySelectorAll('text')].map(t => t.getBoundingClientRect().right))",
+        shown,
+    )
+    assert right <= figure.rect["x"] + figure.rect["width"] + 1  # every value in sight
+    r.set_window_size(1280, 900)
+    r.get(nation_url + "/sources/")
+    [shown] = [svg for svg in csss(r, "figure.chart svg") if svg.is_displayed()]
+    assert "wide" in shown.get_attribute("class")

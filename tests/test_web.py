@@ -2910,9 +2910,11 @@ def test_chart_texts_are_escaped_and_described():
         events_label="Endringer",
     )
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg and "<i>" not in svg
-    desc = re.search(r"<desc[^>]*>(.*)</desc>", svg).group(1)
-    assert desc == "&lt;b&gt;V&lt;/b&gt;: 1998–; changed &lt;i&gt;"
-    assert re.findall(r'text-anchor="middle" fill="#444">(\d+)<', svg) == [
+    wide, narrow = svg.split('<svg class="chart narrow"')
+    for layout in (wide, narrow):
+        desc = re.search(r"<desc[^>]*>(.*)</desc>", layout).group(1)
+        assert desc == "&lt;b&gt;V&lt;/b&gt;: 1998–; changed &lt;i&gt;"
+    assert re.findall(r'text-anchor="middle" fill="#444">(\d+)<', wide) == [
         "1995",
         "2000",
         "2005",
@@ -2935,7 +2937,7 @@ def test_chart_labels_that_share_their_start_keep_what_tells_them_apart():
     shown = re.findall(r'text-anchor="end" fill="#1a1a1a">([^<]*)<', svg)
     assert len(set(shown)) == 3 and all(len(text) <= charts.LABEL_CHARS for text in shown)
     assert all(text.startswith("Norsk") for text in shown) and shown[0].endswith("opphold")
-    assert charts.timeline("t", [charts.Period("Kort", 2012, None)], [], now=2026).count(">Kort<") == 1
+    assert charts.timeline("t", [charts.Period("Kort", 2012, None)], [], now=2026).count(">Kort<") == 2  # a layout each
 
 
 def test_a_chart_shows_a_registrys_dataset_title_whole():
@@ -2944,6 +2946,26 @@ def test_a_chart_shows_a_registrys_dataset_title_whole():
 
     svg = charts.timeline("t", [charts.Period("Aborter etter 12. svangerskapsuke", 1979, 1986)], [], now=2026)
     assert ">Aborter etter 12. svangerskapsuke<" in svg
+
+
+def test_a_chart_has_a_phones_layout_with_each_value_by_its_label_and_bars_the_whole_width():
+    """On a 375 px phone the bars chart, 730 px wide at least, scrolled in its box: its label column
+    filled the screen, every bar was cut at the same edge and the values were past it, so that all
+    looked equally full (the researcher's drill). The phone's layout puts each label over its bar,
+    its value at the line's end, in a chart 360 px wide; the wide one is as it was."""
+    from web import charts
+
+    items = [charts.Bar("Dekning", 100.0), charts.Bar("Tilgang og utlevering", 66.6, note="(2/3)")]
+    svg = charts.bars("Etikett", items, 100, " %", number=str)
+    wide, narrow = svg.split('<svg class="chart narrow"')
+    assert wide.startswith('<svg class="chart wide"') and 'viewBox="0 0 820 ' in wide
+    assert f'viewBox="0 0 {charts.NARROW} ' in narrow and "<title" in narrow and "<desc" in narrow
+    values = re.findall(r'<text x="360" [^>]*text-anchor="end"[^>]*>([^<]*)<', narrow)
+    assert values == ["100.0 %", "66.6 % (2/3)"]
+    widths = [float(w) for w in re.findall(r'<rect x="0" y="\d+" width="([\d.]+)" height="14" fill="#0b5cad"', narrow)]
+    assert widths == [360.0, 239.8]  # each bar its share of the whole width
+    timeline = charts.timeline("t", [charts.Period("Kort", 2012, None)], [], now=2026)
+    assert 'class="chart narrow"' in timeline and f'viewBox="0 0 {charts.NARROW} ' in timeline
 
 
 def test_a_timeline_without_any_dates_is_left_out():
