@@ -872,3 +872,130 @@ def test_a_comparison_on_a_phone_leaves_the_variables_most_of_its_box(b, base_ur
         assert fits(b)
     finally:
         b.set_window_size(1280, 1000)
+
+
+def tab_to(driver, found, most: int = 60):
+    """Tab on from the focused element until `found(element)` holds for the focused one."""
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(most):
+        driver.switch_to.active_element.send_keys(Keys.TAB)
+        if found(driver.switch_to.active_element):
+            return driver.switch_to.active_element
+    raise AssertionError(f"{most} Tabs did not reach it on {seen(driver)}")
+
+
+def focused_id(driver) -> str:
+    return driver.execute_script("const e = document.activeElement; return e ? e.id : ''")
+
+
+def test_a_keyboard_user_on_a_phone_lands_on_the_results_count_after_each_filter(r, nation_url):
+    """After a filter the new page put the focus back at its top, the filters folded shut again:
+    the first hit was 21 Tabs away, 2 by "Skip to the results" (the researcher's keyboard drill at
+    375 px). Now the results' heading has the focus, a screen reader says how many there are, and
+    the next Tabs are the sort menu and the hits; "Show more" leaves the focus on the first value it
+    showed; the front page's search keeps the focus where a new page has it."""
+    from selenium.webdriver.common.keys import Keys
+
+    r.set_window_size(375, 800)
+    search_for(r, "vekt")
+    assert focused_id(r) != "results-heading"  # a search from the box: nothing moved
+    css(r, "details.filters > summary").send_keys(Keys.ENTER)
+    link = tab_to(r, lambda e: e.get_attribute("href") and "datatype=decimal" in e.get_attribute("href"))
+    before = r.current_url
+    link.send_keys(Keys.ENTER)
+    wait(r, lambda d: d.current_url != before and focused_id(d) == "results-heading")
+    heading = r.switch_to.active_element
+    assert "datatype=decimal" in r.current_url and heading.text.endswith("variabler for «vekt»")
+    top = r.execute_script("return arguments[0].getBoundingClientRect().top", heading)
+    assert 0 <= top < 800, top
+    heading.send_keys(Keys.SHIFT)  # headless, a new page's window has the focus from a key on
+    assert r.execute_script("return getComputedStyle(arguments[0]).outlineStyle", heading) == "solid"
+    assert tab_to(r, lambda e: True, 1).get_attribute("id") == "sort"
+    assert tab_to(r, lambda e: "label" in (e.get_attribute("class") or ""), 4)  # the first hit's link
+
+    # a chip removes its filter: the count again
+    chip = css(r, "a.chip:not(.clear)")
+    r.execute_script("arguments[0].focus()", chip)
+    chip.send_keys(Keys.ENTER)
+    wait(r, lambda d: "datatype" not in d.current_url and focused_id(d) == "results-heading")
+
+    # "Show more" of a filter: its first new value has the focus, the filters open
+    r.get(nation_url + "/search?q=")
+    more = css(r, "#facet-source ~ a.more")
+    shown = len(csss(r, "#facet-source ~ ul a"))
+    css(r, "details.filters > summary").send_keys(Keys.ENTER)
+    r.execute_script("arguments[0].focus()", more)
+    more.send_keys(Keys.ENTER)
+    wait(r, lambda d: "more=source" in d.current_url and d.switch_to.active_element.tag_name == "a")
+    assert r.switch_to.active_element == csss(r, "#facet-source ~ ul a")[shown]
+    assert css(r, "details.filters").get_attribute("open") is not None
+
+    # a reload of that page, or the next page come to by a link elsewhere, keeps the focus as it was
+    r.refresh()
+    wait(r, lambda d: css(d, "#results-heading").is_displayed())
+    assert focused_id(r) == ""
+    r.get(nation_url + "/")
+    search_for(r, "vekt")
+    assert focused_id(r) == ""
+
+
+SMALL_TARGETS = """
+const els = [...document.querySelectorAll('a[href], button, summary, select, input:not([type=hidden])')]
+  .filter(e => (e.offsetParent !== null || e.tagName === 'SUMMARY') && !(e.closest('details:not([open])') && !(e.tagName === 'SUMMARY' && e.parentElement.closest('details:not([open])') === e.parentElement)));
+const boxes = els.map(e => {const rs = [...e.getClientRects()]; return {e, rs}}).filter(b => b.rs.length);
+function small(r) { return r.width < 23.95 || r.height < 23.95; }
+function circleHits(cx, cy, r) { // distance from point to rect
+  const dx = Math.max(r.left - cx, 0, cx - r.right), dy = Math.max(r.top - cy, 0, cy - r.bottom);
+  return dx*dx + dy*dy < 144 - 0.01; }
+const out = [];
+for (const b of boxes) {
+  // inline exception: a link in running text (a sentence with other text than links)
+  const r = b.e.getBoundingClientRect();
+  if (!small(r)) continue;
+  const cx = (r.left + r.right)/2, cy = (r.top + r.bottom)/2;
+  let bad = null;
+  for (const o of boxes) {
+    if (o.e === b.e) continue;
+    const orr = o.e.getBoundingClientRect();
+    if (circleHits(cx, cy, orr)) { bad = o.e; break; }
+    if (small(orr)) { const ox=(orr.left+orr.right)/2, oy=(orr.top+orr.bottom)/2; if ((ox-cx)**2+(oy-cy)**2 < 576-0.01) { bad = o.e; break; } }
+  }
+  if (bad) {
+    out.push(`${(b.e.textContent || '').trim().slice(0, 30)} (${Math.round(r.width)}x${Math.round(r.height)}) near ${(bad.textContent || '').trim().slice(0, 30)}`);
+  }
+}
+return out;"""
+"""The page's targets smaller than 24x24 CSS px whose 24 px circle meets another target or its
+circle (WCAG 2.2's 2.5.8, Target Size (Minimum)), each said with the target it is too near."""
+
+
+def test_a_phones_link_lists_are_big_enough_to_tap(r, nation_url):
+    """The footer's links were 19 px tall, their lines touching on a phone; so were the EHDS
+    page's links to its feeds and a variable's topics, and the search's "CSV" was 16 px under the
+    sort menu (the researcher's drill at 375 px; WCAG 2.2 asks 24x24 CSS px or that much room)."""
+    found = json.load(urllib.request.urlopen(f"{nation_url}/api/search?q=vekt&limit=1"))
+    r.set_window_size(375, 800)
+    for path in ("/", "/search?q=vekt", "/ehds/", f"/variables/{found['hits'][0]['id']}", "/?lang=en"):
+        r.get(nation_url + path)
+        assert r.execute_script(SMALL_TARGETS) == [], path
+
+
+def test_a_chart_fits_a_phone_and_is_as_it_was_on_a_laptop(r, nation_url):
+    """The sources' quality chart was 730 px wide at least and scrolled in its box on a 375 px
+    phone, every bar cut at the same edge with its value out of sight (the researcher's drill)."""
+    r.set_window_size(375, 800)
+    r.get(nation_url + "/sources/")
+    [shown] = [svg for svg in csss(r, "figure.chart svg") if svg.is_displayed()]
+    figure = css(r, "figure.chart")
+    assert "narrow" in shown.get_attribute("class") and fits(r)
+    assert r.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth", figure)
+    right = r.execute_script(
+        "return Math.max(...[...arguments[0].querySelectorAll('text')].map(t => t.getBoundingClientRect().right))",
+        shown,
+    )
+    assert right <= figure.rect["x"] + figure.rect["width"] + 1  # every value in sight
+    r.set_window_size(1280, 900)
+    r.get(nation_url + "/sources/")
+    [shown] = [svg for svg in csss(r, "figure.chart svg") if svg.is_displayed()]
+    assert "wide" in shown.get_attribute("class")

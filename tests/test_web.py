@@ -562,7 +562,7 @@ def test_every_row_of_a_grouped_result_is_reachable_when_its_total_is_an_estimat
     assert len(seen) == exact
     assert found["pages"] == page and len(found["hits"]) < 20  # the last, beyond the estimate: itself
     html = nation.get("/search?q=").get_data(as_text=True)
-    assert re.search(r'class="total">ca\. [\d\xa0 ]+ variabler', html)
+    assert re.search(r'class="total"[^>]*>ca\. [\d\xa0 ]+ variabler', html)
     for tab in ("variable", "dataset"):  # the variables' tab says so too, seen from either tab
         html = nation.get(f"/search?q=&type={tab}").get_data(as_text=True)
         assert re.search(r'Variabler <span class="count">ca\. [\d\xa0 ]+</span>', html), tab
@@ -2980,9 +2980,11 @@ def test_chart_texts_are_escaped_and_described():
         events_label="Endringer",
     )
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg and "<i>" not in svg
-    desc = re.search(r"<desc[^>]*>(.*)</desc>", svg).group(1)
-    assert desc == "&lt;b&gt;V&lt;/b&gt;: 1998–; changed &lt;i&gt;"
-    assert re.findall(r'text-anchor="middle" fill="#444">(\d+)<', svg) == [
+    wide, narrow = svg.split('<svg class="chart narrow"')
+    for layout in (wide, narrow):
+        desc = re.search(r"<desc[^>]*>(.*)</desc>", layout).group(1)
+        assert desc == "&lt;b&gt;V&lt;/b&gt;: 1998–; changed &lt;i&gt;"
+    assert re.findall(r'text-anchor="middle" fill="#444">(\d+)<', wide) == [
         "1995",
         "2000",
         "2005",
@@ -3005,7 +3007,7 @@ def test_chart_labels_that_share_their_start_keep_what_tells_them_apart():
     shown = re.findall(r'text-anchor="end" fill="#1a1a1a">([^<]*)<', svg)
     assert len(set(shown)) == 3 and all(len(text) <= charts.LABEL_CHARS for text in shown)
     assert all(text.startswith("Norsk") for text in shown) and shown[0].endswith("opphold")
-    assert charts.timeline("t", [charts.Period("Kort", 2012, None)], [], now=2026).count(">Kort<") == 1
+    assert charts.timeline("t", [charts.Period("Kort", 2012, None)], [], now=2026).count(">Kort<") == 2  # a layout each
 
 
 def test_a_chart_shows_a_registrys_dataset_title_whole():
@@ -3014,6 +3016,26 @@ def test_a_chart_shows_a_registrys_dataset_title_whole():
 
     svg = charts.timeline("t", [charts.Period("Aborter etter 12. svangerskapsuke", 1979, 1986)], [], now=2026)
     assert ">Aborter etter 12. svangerskapsuke<" in svg
+
+
+def test_a_chart_has_a_phones_layout_with_each_value_by_its_label_and_bars_the_whole_width():
+    """On a 375 px phone the bars chart, 730 px wide at least, scrolled in its box: its label column
+    filled the screen, every bar was cut at the same edge and the values were past it, so that all
+    looked equally full (the researcher's drill). The phone's layout puts each label over its bar,
+    its value at the line's end, in a chart 360 px wide; the wide one is as it was."""
+    from web import charts
+
+    items = [charts.Bar("Dekning", 100.0), charts.Bar("Tilgang og utlevering", 66.6, note="(2/3)")]
+    svg = charts.bars("Etikett", items, 100, " %", number=str)
+    wide, narrow = svg.split('<svg class="chart narrow"')
+    assert wide.startswith('<svg class="chart wide"') and 'viewBox="0 0 820 ' in wide
+    assert f'viewBox="0 0 {charts.NARROW} ' in narrow and "<title" in narrow and "<desc" in narrow
+    values = re.findall(r'<text x="360" [^>]*text-anchor="end"[^>]*>([^<]*)<', narrow)
+    assert values == ["100.0 %", "66.6 % (2/3)"]
+    widths = [float(w) for w in re.findall(r'<rect x="0" y="\d+" width="([\d.]+)" height="14" fill="#0b5cad"', narrow)]
+    assert widths == [360.0, 239.8]  # each bar its share of the whole width
+    timeline = charts.timeline("t", [charts.Period("Kort", 2012, None)], [], now=2026)
+    assert 'class="chart narrow"' in timeline and f'viewBox="0 0 {charts.NARROW} ' in timeline
 
 
 def test_a_timeline_without_any_dates_is_left_out():
@@ -3379,3 +3401,24 @@ def test_every_link_to_a_source_by_its_name_marks_the_name_norwegian_on_an_engli
         assert named, pages  # each kind of page names a source somewhere
         for url, name, inner in named:
             assert inner == f'<span lang="nb">{escape(titles[name])}</span>', (url, inner)
+
+
+@pytest.mark.parametrize("lang", ["en", "nn"])
+def test_a_filters_chip_marks_a_sources_name_bokmal_as_the_filter_it_was_chosen_from_does(nation, lang):
+    """The filters marked "Medisinsk fødselsregister" lang="nb", but its chip on the same page said
+    "Source: Medisinsk fødselsregister" all in the page's language to a screen reader (WCAG 3.1.2),
+    as did the chips set aside on the datasets' tab and an empty page's "hits without" links."""
+    html = page(nation, f"/search?q=vekt&source=mfr&lang={lang}")
+    chips = html.split('class="chips"')[1].split("</div>")[0]
+    assert '<span lang="nb">Medisinsk fødselsregister</span> <span aria-hidden="true">×</span>' in chips
+    aside = page(nation, f"/search?q=vekt&source=mfr&datatype=decimal&type=dataset&lang={lang}")
+    assert "chip aside" in aside and aside.count('<span lang="nb">Medisinsk fødselsregister</span> <span aria') == 1
+    empty = page(nation, f"/search?q=fødselsvekt&source=hunt&source=tromso&lang={lang}")
+    loosen = empty.split('<p class="loosen">')[1].split("</p>")[0]
+    hunt, tromso = (
+        '<span lang="nb">Helseundersøkelsen i Trøndelag (HUNT)</span>',
+        '<span lang="nb">Tromsøundersøkelsen</span>',
+    )
+    assert f"{hunt} / {tromso}" in loosen, loosen
+    bokmaal = page(nation, "/search?q=vekt&source=mfr&lang=nb")
+    assert ">Kilde: Medisinsk fødselsregister <span aria-hidden" in bokmaal  # its own language: unmarked

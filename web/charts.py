@@ -73,10 +73,21 @@ def _short(label: str, limit: int = LABEL_CHARS) -> str:
     return label[:head].rstrip() + "…" + label[-(limit - 1 - head) :].lstrip()
 
 
-def _svg(title: str, desc: str, height: int, body: list[str]) -> Markup:
-    ident = "c" + hashlib.sha1(f"{title}|{desc}".encode()).hexdigest()[:8]
+NARROW = 360
+"""The width of a chart's phone layout (`narrow`): on a 375 px phone the wide one, 730 px at
+least, scrolled in its box, and its label column alone filled the screen, every bar cut at the
+same edge and the values beyond it, so that all looked equally full (the researcher's drill)."""
+NARROW_ROW = 38
+NARROW_CHARS = 52
+"""Most characters of a label over its bar in the phone layout, the layout's width in 12-pixel text."""
+
+
+def _svg(title: str, desc: str, height: int, body: list[str], width: int = WIDTH, layout: str = "wide") -> Markup:
+    """One layout of a chart; a page shows the wide one or, on a phone, the narrow one (style.css),
+    never both: each carries the chart's title and description."""
+    ident = "c" + hashlib.sha1(f"{title}|{desc}|{layout}".encode()).hexdigest()[:8]
     return Markup(
-        f'<svg class="chart" role="img" aria-labelledby="{ident}t {ident}d" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg class="chart {layout}" role="img" aria-labelledby="{ident}t {ident}d" viewBox="0 0 {width} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg"><title id="{ident}t">{escape(title)}</title>'
         f'<desc id="{ident}d">{escape(desc)}</desc>{"".join(body)}</svg>'
     )
@@ -133,7 +144,52 @@ def timeline(title: str, periods: list[Period], events: list[Event], now: int, e
                 f"<title>{escape(e.label)}</title></circle>"
             )
             descs.append(e.label)
-    return _svg(title, "; ".join(descs), height, body)
+    desc = "; ".join(descs)
+    return _svg(title, desc, height, body) + _narrow_timeline(title, desc, periods, events, events_label, (lo, hi), now)
+
+
+def _narrow_timeline(
+    title: str,
+    desc: str,
+    periods: list[Period],
+    events: list[Event],
+    events_label: str,
+    axis: tuple[int, int],
+    now: int,
+) -> Markup:
+    """`timeline` laid out for a phone: each label over its bar, the years across the whole width."""
+    lo, hi = axis
+    span, left, plot = hi - lo, 12, NARROW - 24
+
+    def x(year: float) -> float:
+        return left + (year - lo) / span * plot
+
+    rows = len(periods) + (1 if events else 0)
+    height = 26 + rows * NARROW_ROW
+    step = 10 if span <= 40 else 20 if span <= 100 else 50
+    body = []
+    for tick in range(lo, hi + 1, step):
+        body.append(
+            f'<line x1="{x(tick):.1f}" y1="4" x2="{x(tick):.1f}" y2="{height - 20}" stroke="#d8dde3"/>'
+            f'<text x="{x(tick):.1f}" y="{height - 5}" font-size="11" text-anchor="middle" fill="#444">{tick}</text>'
+        )
+    for i, p in enumerate(periods):
+        y = 4 + i * NARROW_ROW
+        start, end = p.start if p.start is not None else lo, p.end if p.end is not None else now
+        colour = COLOURS.get(p.kind, COLOURS["bar"])
+        body.append(
+            f'<text x="0" y="{y + 12}" font-size="12" fill="#1a1a1a">{escape(_short(p.label, NARROW_CHARS))}</text>'
+            f'<rect x="{x(start):.1f}" y="{y + 17}" width="{max(3.0, x(end + 1) - x(start)):.1f}" height="14" rx="3" '
+            f'fill="{colour}"><title>{escape(p.label)}: {p.start or "…"}–{p.end or ""}</title></rect>'
+        )
+    if events:
+        y = 4 + len(periods) * NARROW_ROW
+        body.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#1a1a1a">{escape(events_label)}</text>')
+        body += [
+            f'<circle cx="{x(e.year):.1f}" cy="{y + 24}" r="5" fill="{COLOURS["code"]}"><title>{escape(e.label)}</title></circle>'
+            for e in events
+        ]
+    return _svg(title, desc, height, body, NARROW, "narrow")
 
 
 def bars(
@@ -168,4 +224,20 @@ def bars(
         + (b.note if math.isnan(b.value) else f"{written(b.value)}{unit}" + (f" {b.note}" if b.note else ""))
         for b in items
     )
-    return _svg(title, desc, 8 + len(items) * ROW_H, body)
+    # on a phone each label with its value at the line's end, over a bar the chart's whole width
+    narrow = []
+    for i, b in enumerate(items):
+        y = 4 + i * NARROW_ROW
+        unknown = math.isnan(b.value)
+        w = 0.0 if unknown else max(0.0, min(1.0, b.value / top)) * NARROW
+        shown = b.note if unknown else f"{written(b.value)}{unit}" + (f" {b.note}" if b.note else "")
+        label = _short(b.label, max(16, NARROW_CHARS - 2 - len(shown)))
+        narrow.append(
+            f'<text x="0" y="{y + 12}" font-size="12" fill="#1a1a1a">{escape(label)}</text>'
+            f'<text x="{NARROW}" y="{y + 12}" font-size="12" text-anchor="end" font-weight="bold" fill="#1a1a1a">'
+            f"{escape(shown)}</text>"
+            f'<rect x="0" y="{y + 17}" width="{NARROW}" height="14" fill="#eef1f4"/>'
+            f'<rect x="0" y="{y + 17}" width="{w:.1f}" height="14" fill="{COLOURS.get(b.kind, COLOURS["bar"])}"/>'
+        )
+    wide = _svg(title, desc, 8 + len(items) * ROW_H, body)
+    return wide + _svg(title, desc, 4 + len(items) * NARROW_ROW, narrow, NARROW, "narrow")

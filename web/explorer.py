@@ -482,15 +482,34 @@ def filter_chips(filters: dict[str, list[str]], result: SearchResult) -> list[Fa
                 others = [y for y in links_to.args[YEAR_FILTER] if y != v]
                 left = [t for t in links_to.args[TYPED_YEARS] if t != v]
                 url = links_to.url(**{YEAR_FILTER: others or None, TYPED_YEARS: left or None})
-            chips.append(FacetLink(label, 0, True, url, removes=(name, v)))
+            shown = filter_shown(name, [v], result)
+            chips.append(FacetLink(label, 0, True, url, shown=shown, removes=(name, v)))
     return chips
+
+
+def filter_values(name: str, values: list[str], result: SearchResult) -> tuple[str, list[tuple[str, str | None]]]:
+    """A filter's title and its values as a chip says them, each with its language when not the
+    page's: a source's name is bokmål (`PROPER_NAMES`), as in the filter it was chosen from."""
+    titles = facet_titles()
+    if name not in titles:
+        return key_titles()[name], [key_label(name, v, result) for v in values]
+    said = [value_label(name, v) for v in values]
+    return titles[name], [(text, "nb" if name in PROPER_NAMES else lang) for text, lang in said]
 
 
 def filter_label(name: str, values: list[str], result: SearchResult) -> str:
     """A filter's values as a chip says them: "Periode: 2010–2019", "Kilde: NPR / KPR"."""
-    titles = facet_titles()
-    shown = [value_label(name, v)[0] if name in titles else key_label(name, v, result) for v in values]
-    return f"{titles[name] if name in titles else key_titles()[name]}: {' / '.join(shown)}"
+    title, said = filter_values(name, values, result)
+    return f"{title}: {' / '.join(text for text, _lang in said)}"
+
+
+def filter_shown(name: str, values: list[str], result: SearchResult) -> Markup:
+    """`filter_label` as a page shows it: "Source: <span lang="nb">Medisinsk fødselsregister</span>"
+    on an English page, each value marked in its language (WCAG 3.1.2), as the filters mark them."""
+    title, said = filter_values(name, values, result)
+    locale = current()
+    shown = Markup(" / ").join(in_language(text, lang, locale) for text, lang in said)
+    return Markup("{}: ").format(title) + shown
 
 
 def counted(probe: SearchQuery) -> int:
@@ -532,28 +551,38 @@ def loosened(view: SearchView) -> list[tuple[FacetLink, int]]:
         others = {f: vs for f, vs in q.filters.items() if f != name}
         found = counted(replace(q, filters=others, limit=0, facets=(), highlight=False))
         if found:
-            label = filter_label(name, values, view.result)
-            out.append((FacetLink(label, 0, True, search_links().url(**{name: None})), found))
+            label, shown = filter_label(name, values, view.result), filter_shown(name, values, view.result)
+            out.append((FacetLink(label, 0, True, search_links().url(**{name: None}), shown=shown), found))
     return out
 
 
-def key_label(name: str, key: str, result: SearchResult) -> str:
+def key_label(name: str, key: str, result: SearchResult) -> tuple[str, str | None]:
     """What a filter by key shows on its chip: the code list's or dataset's title, a group's label,
-    the years ("2012–2015")."""
+    the years ("2012–2015"); with its language when not the page's (None)."""
+    locale = current()
     if name == YEAR_FILTER:  # "2012–2015"; open: "fra 2010", "til 1999"
         if key.endswith("-"):
-            return _("from %(year)s", year=key[:-1])
-        return _("until %(year)s", year=key[1:]) if key.startswith("-") else key.replace("-", "–")
+            return _("from %(year)s", year=key[:-1]), None
+        return (_("until %(year)s", year=key[1:]) if key.startswith("-") else key.replace("-", "–")), None
     if name == "group":
-        return next(
-            (h.doc.get("label") or h.doc.get("name") or key for h in result.hits if h.doc.get("group") == key), key
-        )
+        doc = next((h.doc for h in result.hits if h.doc.get("group") == key), None)
+        if doc is None:
+            return key, None
+        label, lang = pick_lang(doc.get("labels"), locale)
+        return other_than_page(label, lang) if label else (doc.get("label") or doc.get("name") or key, None)
     if name == "dataset":  # its variables found say its title: the store's record need not be read
         doc = next((h.doc for h in result.hits if h.doc.get("dataset_key") == key), None)
         if doc is not None and doc.get("dataset_title"):
-            return pick(doc.get("dataset_titles"), current()) or doc["dataset_title"]
+            if doc.get("dataset_titles"):
+                return other_than_page(*pick_lang(doc["dataset_titles"], locale))
+            return other_than_page(doc["dataset_title"], doc.get("dataset_title_lang") or locale)
     title = store().title(key)
-    return pick(title, current()) if title else key
+    return other_than_page(*pick_lang(title, locale)) if title else (key, None)
+
+
+def other_than_page(text: str, lang: str) -> tuple[str, str | None]:
+    """A text and its language where it is not the page's (or unknown, ""), else None."""
+    return text, None if lang in (current(), "") else lang
 
 
 def counts(

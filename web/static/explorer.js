@@ -1,6 +1,7 @@
 /* Progressive enhancement for the explorer: search-box suggestions, sort on a mouse's change, basket
    buttons that update in place, filters open on wide screens (folded on phones) and a copy button
-   for the share link, a page brought back by the back button asked anew after the basket changed.
+   for the share link, a page brought back by the back button asked anew after the basket changed,
+   and the focus on the results after a filter.
    Every feature works without this file. Text from the server is only ever
    set with textContent, never as HTML. */
 (function () {
@@ -103,6 +104,7 @@
     select.addEventListener("keydown", function (event) {
       if (event.key === "Enter") {
         event.preventDefault();
+        results(select.form);
         select.form.submit();
         return;
       }
@@ -112,11 +114,86 @@
     select.addEventListener("mousedown", function () { keyed = false; });
     select.addEventListener("change", function () {
       if (!keyed) {
+        results(select.form);
         select.form.submit();
       } else if (button) {
         button.classList.remove("nojs-only");
       }
     });
+  }
+
+  // A filter, a page of hits or another order comes as a new page, and focus went to its top: a
+  // keyboard user was 21 Tabs from the first hit again, and on a phone the filters folded shut
+  // (the researcher's keyboard drill). What asks for such a page leaves a note for the next page
+  // alone, which puts the focus on the results' heading: a screen reader says how many there are
+  // now, and the next Tab is the sort menu, then the hits. After "Show more" the focus
+  // is on the first value it showed, in the filters left open. A page come to otherwise (a search
+  // from the front page's box, a link from elsewhere, a reload) keeps the focus where it was.
+  // The browser shows where a script put the focus on a new page as it would after a click, not
+  // at all: the focus is marked (`arrived`) when the keyboard asked for the page.
+  var NEXT = "focus-next", byKeyboard = false;
+
+  function leave(note) {
+    note.keyed = byKeyboard;
+    try { sessionStorage.setItem(NEXT, JSON.stringify(note)); } catch (e) { /* storage off */ }
+  }
+
+  function taken() {
+    var note = null;
+    try {
+      note = JSON.parse(sessionStorage.getItem(NEXT) || "null");
+      sessionStorage.removeItem(NEXT);
+    } catch (e) { /* storage off, or not ours */ }
+    return note && note.path === window.location.pathname ? note : null;
+  }
+
+  var REFINING = ".facets a, .chips a, .loosen a, nav.types a, nav.pages a";
+
+  function refinements() {
+    document.addEventListener("keydown", function () { byKeyboard = true; }, true);
+    document.addEventListener("pointerdown", function () { byKeyboard = false; }, true);
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest(REFINING) : null;
+      // a new tab or window (Ctrl, Shift, Cmd, the middle button) leaves this page where it is
+      if (!link || event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.shiftKey ||
+          event.metaKey || event.altKey || link.target) { return; }
+      var section = link.classList.contains("more") ? link.closest("section.facet") : null;
+      leave(section ? {path: link.pathname, to: "more", facet: section.getAttribute("aria-labelledby"),
+                       index: section.querySelectorAll("ul a").length}
+                    : {path: link.pathname, to: "results"});
+    });
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form.closest && form.closest(".facets, .result-bar")) { results(form); }
+    });
+  }
+
+  function results(form) {
+    leave({path: new URL(form.action, window.location.href).pathname, to: "results"});
+  }
+
+  function land(element, marked) {
+    if (marked) {
+      element.classList.add("arrived");
+      element.addEventListener("blur", function () { element.classList.remove("arrived"); }, {once: true});
+    }
+    element.focus();
+  }
+
+  function arrive(note) {
+    if (note.to === "more") {
+      var title = document.getElementById(note.facet);
+      var section = title && title.closest("section.facet");
+      var details = section && section.closest("details");
+      var link = section && section.querySelectorAll("ul a")[note.index];
+      if (link) {
+        if (details) { details.open = true; }
+        land(link, note.keyed);
+        return;
+      }
+    }
+    var heading = document.getElementById("results-heading");
+    if (heading) { land(heading, note.keyed); }
   }
 
   // A page the back button brings back from the browser's memory shows the basket as it was
@@ -134,5 +211,8 @@
     if (q) { suggestions(q); }
     document.querySelectorAll("select.autosubmit").forEach(autosubmit);
     document.querySelectorAll("form.basket-form").forEach(basket);
+    refinements();
+    var note = taken();
+    if (note) { arrive(note); }
   });
 }());
