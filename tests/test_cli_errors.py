@@ -122,7 +122,10 @@ BAD = [
     (["export", "--format", "yaml"], "catalog export: error: argument --format: invalid choice: 'yaml'"),
     (["export", "--output", "/no/such/folder/catalogue.ttl"], "error: No such file or directory: /no/such/folder/"),
     (["search", "vekt", "--limit", "many"], "catalog search: error: argument --limit: 'many' is not a whole number"),
-    (["publish", "/no/such/liste.xlsx", "--out", "site"], "error: /no/such/liste.xlsx: give a .csv or .xlsx"),
+    (
+        ["publish", "/no/such/liste.xlsx", "--out", "site"],
+        "error: /no/such/liste.xlsx: gi en variabelliste (.csv eller .xlsx), eller en mappe med slike | give a .csv or .xlsx",
+    ),
     (["publish"], "error: give a spreadsheet or folder and --out DIR (or --template FILE.xlsx)"),
     (["serve", "--port", "70000"], "catalog serve: error: argument --port: 70000 is not a port (0-65535)"),
     (["simulator", "--port", "-1"], "catalog simulator: error: argument --port: -1 is not 1 or more"),

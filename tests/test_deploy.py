@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -337,8 +338,13 @@ def test_nginx_answers_429_to_a_client_beyond_its_rate_without_asking_the_catalo
     dumps = [site.fetch("GET", "/catalog?page=all").status_code for _ in range(20)]
     assert dumps[0] == 200 and dumps.count(200) <= 13 and set(dumps) == {200, 429}  # one a second, bursts of 10
     before = _counted(site.upstream, "catalog_http_requests_total", 'endpoint="api.openapi"')
+    started = time.monotonic()
     seen = [site.fetch("GET", "/api/openapi.json").status_code for _ in range(150)]
-    assert seen[:20] == [200] * 20 and seen.count(200) < 100 and set(seen) == {200, 429}  # 20 a second, bursts of 60
+    took = time.monotonic() - started
+    # 20 a second, bursts of 60: no more let through than the burst and what the rate gave back
+    # meanwhile (a fixed 100 failed once when the 150 requests took 2.1 s, and 102 were let through)
+    assert seen[:20] == [200] * 20 and set(seen) == {200, 429}
+    assert seen.count(200) <= 61 + 20 * took + 1, (seen.count(200), took)
     assert _counted(site.upstream, "catalog_http_requests_total", 'endpoint="api.openapi"') - before == seen.count(
         200
     )  # the refused never reached it

@@ -397,7 +397,7 @@ def test_the_label_page_chart_and_api_show_the_stored_label(settings, store, ser
     page = client.get(f"/datasets/{key}/label?lang=en").get_data(as_text=True)
     assert "hk:timeToData" in page and "Time from application to data" in page and "not assessed" in page
     dataset_page = client.get(f"/datasets/{key}").get_data(as_text=True)
-    assert 'aria-labelledby="h-label"' in dataset_page and '<svg class="chart"' in dataset_page
+    assert 'aria-labelledby="h-label"' in dataset_page and '<svg class="chart ' in dataset_page
     assert client.get(f"/api/datasets/{key}").get_json()["label"]["score"] == stored.score
     rdf = Graph().parse(data=client.get(f"/datasets/{key}/label.ttl").get_data(), format="turtle")
     assert (None, DQV.isMeasurementOf, URIRef("https://data.norge.no/vocabulary/dcatno-mqa#keywordAvailability")) in rdf
